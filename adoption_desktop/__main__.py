@@ -1,0 +1,3 @@
+from adoption_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Agency Decision Maker: decision queue, clocks, sign-off, qualifying determinations, letters."""

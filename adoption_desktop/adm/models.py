@@ -1,0 +1,1 @@
+"""Tables of the adm feature (none yet)."""

@@ -1,0 +1,251 @@
+"""Command line: the GUI by default, and headless commands for IT and scripts.
+
+    adoption-desktop                       start the application
+    adoption-desktop --version
+    adoption-desktop init --db PATH        create an encrypted database (prints the recovery key)
+    adoption-desktop demo --db PATH [--size small|large]
+    adoption-desktop verify --db PATH      SQLCipher integrity check and the audit hash chain
+    adoption-desktop backup --db PATH --out FILE
+    adoption-desktop restore --from FILE --db PATH
+    adoption-desktop recover --db PATH     regain access with the recovery key
+    adoption-desktop export KIND ...       (minutes, decision-letter, reminders, counselling-letter)
+    adoption-desktop import letterbox ...
+
+Features add their own ``export``/``import`` sub-commands through ``register(registry)`` in their
+``cli.py`` (listed in :data:`FEATURE_CLI`). Exit codes: 0 success, 1 check failed, 2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from adoption_desktop import __version__
+
+FEATURE_CLI = (
+    "adoption_desktop.panel.cli",
+    "adoption_desktop.adm.cli",
+    "adoption_desktop.letterbox.cli",
+    "adoption_desktop.counselling.cli",
+    "adoption_desktop.selftest",
+)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+@dataclass
+class CliRegistry:
+    """Where a feature adds its commands: ``top`` (new verbs), ``export`` and ``import_`` kinds."""
+
+    top: argparse._SubParsersAction[argparse.ArgumentParser]
+    export: argparse._SubParsersAction[argparse.ArgumentParser]
+    import_: argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.lifecycle import create_database
+
+    store = SecretStore()
+    passphrase = None
+    if not store.available() or args.passphrase:
+        passphrase = passphrase_from_env_or_prompt(confirm=True)
+        if not passphrase:
+            raise CliError("No keyring is available here: set ADOPTION_DESKTOP_PASSPHRASE or run in a terminal.")
+    try:
+        created = create_database(Path(args.db), store, passphrase)
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    if args.admin_user:
+        from adoption_desktop.core.security.service import create_first_administrator
+
+        password = os.environ.get("ADOPTION_DESKTOP_ADMIN_PASSWORD") or getpass.getpass("Administrator password: ")
+        create_first_administrator(created.db, args.admin_user, args.admin_name or args.admin_user, password)
+    created.db.dispose()
+    where = "this computer's keyring" if created.key_mode == "keyring" else "the passphrase you gave"
+    print(f"Created {args.db}; its key is protected by {where}.")
+    print("RECOVERY KEY (write it down and keep it safe; it is shown only once):")
+    print(f"    {created.recovery_key}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from adoption_desktop import demo
+    from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.lifecycle import create_database
+
+    store = SecretStore()
+    passphrase = None if store.available() else passphrase_from_env_or_prompt(confirm=True)
+    if not store.available() and not passphrase:
+        raise CliError("No keyring is available here: set ADOPTION_DESKTOP_PASSPHRASE or run in a terminal.")
+    try:
+        created = create_database(Path(args.db), store, passphrase)
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        demo.populate(created.db, args.size, progress=lambda m: print(f"  demo: {m}", file=sys.stderr))
+    except BaseException:
+        created.db.dispose()
+        from adoption_desktop.core.security.keys import key_file_for
+
+        for f in (Path(args.db), key_file_for(Path(args.db)), Path(args.db + "-wal"), Path(args.db + "-shm")):
+            f.unlink(missing_ok=True)
+        raise
+    created.db.checkpoint()
+    created.db.dispose()
+    print(f"Demo database ({args.size}) created at {args.db}. Users: "
+          + ", ".join(u for u, _n, _r in demo.DEMO_USERS) + f"; password {demo.DEMO_PASSWORD!r}.")
+    print(f"RECOVERY KEY: {created.recovery_key}")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import open_db
+    from adoption_desktop.core.storage.lifecycle import verify_database
+
+    db = open_db(args.db)
+    try:
+        report = verify_database(db)
+    finally:
+        db.dispose()
+    if report.ok:
+        print(f"OK: database intact; audit chain of {report.audit_entries} entries verified.")
+        return 0
+    for problem in report.problems:
+        print(f"FAULT: {problem}")
+    return 1
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CliError, open_db
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.storage.lifecycle import backup_database
+
+    db = open_db(args.db)
+    try:
+        out = backup_database(db, Path(args.out))
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        db.dispose()
+    print(f"Backup written and verified: {out}")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.lifecycle import restore_database
+
+    try:
+        restore_database(Path(args.from_), Path(args.db), SecretStore(), passphrase_from_env_or_prompt())
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"Restored to {args.db} and verified.")
+    return 0
+
+
+def _cmd_recover(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security import keys
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.engine import open_sqlcipher
+
+    path = Path(args.db)
+    recovery = os.environ.get("ADOPTION_DESKTOP_RECOVERY_KEY") or getpass.getpass("Recovery key: ")
+    store = SecretStore()
+    try:
+        envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+        key = keys.key_from_recovery(envelope, recovery)
+        open_sqlcipher(path, key).dispose()
+        passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
+            confirm=True)
+        keys.rewrap(envelope, key, store, passphrase).save(keys.key_file_for(path))
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"Access to {path} restored; the key is protected again.")
+    return 0
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    parser = argparse.ArgumentParser(prog="adoption-desktop", description="Adoption Desktop")
+    parser.add_argument("--version", action="version", version=f"Adoption Desktop {__version__}")
+    parser.add_argument("--db", help="open this database in the application (file or PostgreSQL URL)")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("init", help="create a new encrypted database and print its recovery key")
+    p.add_argument("--db", required=True)
+    p.add_argument("--passphrase", action="store_true", help="protect the key with a passphrase")
+    p.add_argument("--admin-user", help="also create the first administrator (password from "
+                   "ADOPTION_DESKTOP_ADMIN_PASSWORD or a prompt)")
+    p.add_argument("--admin-name")
+    p.set_defaults(handler=_cmd_init)
+
+    p = sub.add_parser("demo", help="create a synthetic demo database")
+    p.add_argument("--db", required=True)
+    p.add_argument("--size", choices=["small", "large"], default="small")
+    p.set_defaults(handler=_cmd_demo)
+
+    p = sub.add_parser("verify", help="integrity check and audit chain; non-zero exit on any fault")
+    p.add_argument("--db", required=True)
+    p.set_defaults(handler=_cmd_verify)
+
+    p = sub.add_parser("backup", help="encrypted backup, verified after writing")
+    p.add_argument("--db", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(handler=_cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup to a new database file")
+    p.add_argument("--from", dest="from_", required=True)
+    p.add_argument("--db", required=True)
+    p.set_defaults(handler=_cmd_restore)
+
+    p = sub.add_parser("recover", help="regain access with the recovery key (key lost from the keyring)")
+    p.add_argument("--db", required=True)
+    p.add_argument("--passphrase", action="store_true", help="protect the key with a passphrase afterwards")
+    p.set_defaults(handler=_cmd_recover)
+
+    export = sub.add_parser("export", help="export documents").add_subparsers(dest="kind", required=True)
+    import_ = sub.add_parser("import", help="import data").add_subparsers(dest="kind", required=True)
+    registry = CliRegistry(sub, export, import_)
+    for name in FEATURE_CLI:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(registry)
+    return parser, {}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from adoption_desktop.core.storage.engine import secure_umask
+
+    secure_umask()
+    parser, _ = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        from adoption_desktop.app import run_gui
+
+        return run_gui(db=args.db)
+    from adoption_desktop.cli_support import CliError
+    from adoption_desktop.core.errors import AppError
+
+    try:
+        return handler(args)
+    except (CliError, AppError) as exc:
+        print(f"adoption-desktop: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("adoption-desktop: interrupted", file=sys.stderr)
+        return 130

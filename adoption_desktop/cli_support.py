@@ -1,0 +1,54 @@
+"""What headless commands share: opening a database with a one-line error, the CLI principal, prompts."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.security import keys
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import open_database
+
+#: Headless commands act as this principal; their audit entries say "cli".
+CLI_PRINCIPAL = Principal(0, "cli", "Command line", frozenset(Role))
+
+
+class CliError(AppError):
+    """Printed as one line on stderr; the command exits 2."""
+
+
+def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
+    value = os.environ.get(keys.ENV_PASSPHRASE)
+    if value:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("Database passphrase: ")
+    if confirm and getpass.getpass("Repeat the passphrase: ") != first:
+        raise CliError("The two passphrases differ; nothing was created.")
+    return first or None
+
+
+def open_db(target: str | Path, store: SecretStore | None = None) -> Database:
+    store = store or SecretStore()
+    target_s = str(target)
+    passphrase: str | None = None
+    if not target_s.startswith("postgres"):
+        path = Path(target_s)
+        if not path.exists():
+            raise CliError(f"No database at {path}.")
+        try:
+            mode = keys.KeyEnvelope.load(keys.key_file_for(path)).mode
+        except AppError as exc:
+            raise CliError(str(exc)) from exc
+        if mode == "passphrase":
+            passphrase = passphrase_from_env_or_prompt()
+    try:
+        return open_database(target_s, store, passphrase)
+    except AppError as exc:
+        raise CliError(str(exc)) from exc

@@ -1,0 +1,250 @@
+"""Tamper-evident audit log: every create, update, delete and every view of a case record.
+
+Each entry carries the SHA-256 of the previous entry's hash and its own canonical content, and the
+single-row table ``audit_head`` carries the last sequence number and hash. Altering, inserting or
+deleting any one row breaks the chain (or the head) and :func:`verify_chain` names the first broken
+entry. Changes to audited tables are captured automatically in the session's ``after_flush`` hook
+(actor from ``session.info['actor']``); services add ``view`` and domain entries with :func:`record`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, event, insert, inspect, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import get_history
+
+from adoption_desktop.core.security.permissions import SYSTEM, Principal
+from adoption_desktop.core.storage.base import Base, utcnow
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    __audit__ = False
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))  # ISO-8601 UTC, part of the hashed content
+    actor_id: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity: Mapped[str] = mapped_column(String(80), index=True)
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    changes: Mapped[str] = mapped_column(Text, default="")  # JSON {field: [old, new]}
+    detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    __tablename__ = "audit_head"
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if hasattr(value, "value"):  # enums
+        return _jsonable(value.value)
+    return str(value)
+
+
+def entry_hash(prev_hash: str, seq: int, at: str, actor_id: int, actor: str, action: str, entity: str,
+               entity_id: str, changes: str, detail: str) -> str:
+    canonical = json.dumps(
+        [prev_hash, seq, at, actor_id, actor, action, entity, entity_id, changes, detail],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _append(session: Session, actor: Principal, action: str, entity: str, entity_id: str,
+            changes: dict[str, Any] | None, detail: str) -> None:
+    conn = session.connection()
+    head = AuditHead.__table__
+    # Lock the head row first (a write), then read it: no two writers can share a predecessor.
+    result = conn.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq + 1))
+    if result.rowcount == 0:
+        conn.execute(insert(head).values(id=1, last_seq=1, last_hash=GENESIS))
+    row = conn.execute(select(head.c.last_seq, head.c.last_hash).where(head.c.id == 1)).one()
+    seq, prev = int(row.last_seq), str(row.last_hash)
+    at = utcnow().isoformat(timespec="microseconds")
+    changes_json = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
+    digest = entry_hash(prev, seq, at, actor.user_id, actor.username, action, entity, entity_id,
+                        changes_json, detail)
+    conn.execute(insert(AuditEntry.__table__).values(
+        seq=seq, at=at, actor_id=actor.user_id, actor=actor.username, action=action, entity=entity,
+        entity_id=entity_id, changes=changes_json, detail=detail, prev_hash=prev, hash=digest))
+    conn.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
+
+
+def record(session: Session, action: str, entity: str, entity_id: object, *,
+           changes: dict[str, Any] | None = None, detail: str = "", actor: Principal | None = None) -> None:
+    """Append one entry in the caller's transaction (so it commits or rolls back with the change)."""
+    who = actor or session.info.get("actor", SYSTEM)
+    _append(session, who, action, entity, str(entity_id), changes, detail)
+
+
+def record_view(session: Session, entity: str, entity_id: object, detail: str = "") -> None:
+    """Every opening of a case record calls this."""
+    record(session, "view", entity, entity_id, detail=detail)
+
+
+def _identity(obj: Any) -> str:
+    ident = inspect(obj).identity
+    if ident is None:
+        return "?"
+    return ident[0] if len(ident) == 1 else "/".join(str(i) for i in ident)
+
+
+def _column_changes(obj: Any, *, new: bool, deleted: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    mapper = inspect(obj).mapper
+    for attr in mapper.column_attrs:
+        key = attr.key
+        if key in {"created_at", "updated_at"}:
+            continue
+        if new or deleted:
+            value = getattr(obj, key, None) if new else inspect(obj).committed_state.get(
+                key, getattr(obj, key, None))
+            if value is not None:
+                out[key] = _jsonable(value) if new else [_jsonable(value), None]
+            continue
+        hist = get_history(obj, key)
+        if hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            newv = hist.added[0] if hist.added else None
+            if old != newv:
+                out[key] = [_jsonable(old), _jsonable(newv)]
+    return out
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_after_flush(session: Session, _ctx: Any) -> None:
+    if session.info.get("audit_disabled"):
+        return
+    bulk: dict[str, int] | None = session.info.get("audit_bulk")
+    for obj, action in [*((o, "create") for o in session.new), *((o, "update") for o in session.dirty),
+                        *((o, "delete") for o in session.deleted)]:
+        if not getattr(obj, "__audit__", False):
+            continue
+        if bulk is not None:
+            bulk[f"{action}:{obj.__tablename__}"] = bulk.get(f"{action}:{obj.__tablename__}", 0) + 1
+            continue
+        if action == "update" and not session.is_modified(obj, include_collections=False):
+            continue
+        changes = _column_changes(obj, new=action == "create", deleted=action == "delete")
+        if action == "update" and not changes:
+            continue
+        record(session, action, obj.__tablename__, _identity(obj), changes=changes)
+
+
+class bulk_audit:  # noqa: N801 - used as a context manager like a function
+    """For generated or imported data: one summary entry per table and action instead of one per row."""
+
+    def __init__(self, session: Session, detail: str) -> None:
+        self.session, self.detail = session, detail
+
+    def __enter__(self) -> bulk_audit:
+        self.session.info["audit_bulk"] = {}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.flush()
+        counts: dict[str, int] = self.session.info.pop("audit_bulk", {})
+        if exc[0] is None:
+            for key, n in sorted(counts.items()):
+                action, table = key.split(":", 1)
+                record(self.session, f"bulk_{action}", table, "*", detail=f"{self.detail}: {n} rows")
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    message: str
+
+
+def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def verify_chain(session: Session) -> ChainProblem | None:
+    """None when the log is intact; otherwise the first broken entry and what is wrong with it."""
+    prev = GENESIS
+    expected_seq = 1
+    for e in _entries(session):
+        if e.seq != expected_seq:
+            return ChainProblem(expected_seq, f"entry {expected_seq} is missing (next present is {e.seq})")
+        if e.prev_hash != prev:
+            return ChainProblem(e.seq, f"entry {e.seq} does not follow entry {e.seq - 1} (inserted or altered)")
+        digest = entry_hash(e.prev_hash, e.seq, e.at, e.actor_id, e.actor, e.action, e.entity, e.entity_id,
+                            e.changes, e.detail)
+        if digest != e.hash:
+            return ChainProblem(e.seq, f"entry {e.seq} was altered after it was written")
+        prev = e.hash
+        expected_seq += 1
+    head = session.get(AuditHead, 1)
+    last_seq = expected_seq - 1
+    if head is None:
+        return None if last_seq == 0 else ChainProblem(1, "the audit head record is missing")
+    if head.last_seq != last_seq:
+        if head.last_seq > last_seq:
+            return ChainProblem(last_seq + 1, f"entry {last_seq + 1} was deleted (the log ends early)")
+        return ChainProblem(head.last_seq + 1, f"entry {head.last_seq + 1} was added after the log's end")
+    if head.last_hash != prev:
+        return ChainProblem(last_seq, f"entry {last_seq} does not match the audit head")
+    return None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    changes: str
+    detail: str
+
+
+def query_entries(session: Session, *, actor: str | None = None, action: str | None = None,
+                  entity: str | None = None, entity_id: str | None = None, since: str | None = None,
+                  until: str | None = None, limit: int = 1000, offset: int = 0) -> list[AuditRow]:
+    stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
+    if actor:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if entity:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    if since:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until:
+        stmt = stmt.where(AuditEntry.at < until)
+    rows: Iterable[AuditEntry] = session.scalars(stmt.limit(limit).offset(offset))
+    return [AuditRow(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.changes, e.detail) for e in rows]

@@ -1,0 +1,124 @@
+"""Paths (platformdirs) and local-practice settings.
+
+Local practice (deadlines an agency may set differently) is configuration stored in the database
+(table ``settings``) with an audit entry when changed; each :class:`Setting` carries its default so the
+rules never hard-code a local-practice number. Statute is code, with a citation, not a setting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import platformdirs
+
+APP_NAME = "AdoptionDesktop"
+APP_AUTHOR = "AdoptionDesktop"
+ENV_DATA_DIR = "ADOPTION_DESKTOP_DATA_DIR"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    data: Path
+    config: Path
+    logs: Path
+    backups: Path
+
+    @property
+    def default_database(self) -> Path:
+        return self.data / "adoption.db"
+
+    @property
+    def demo_database(self) -> Path:
+        return self.data / "demo.db"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config / "settings.json"
+
+    def ensure(self) -> AppPaths:
+        for folder in (self.data, self.config, self.logs, self.backups):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def app_paths() -> AppPaths:
+    """Per-user folders; ``ADOPTION_DESKTOP_DATA_DIR`` puts everything under one folder (tests, IT)."""
+    override = os.environ.get(ENV_DATA_DIR)
+    if override:
+        root = Path(override)
+        return AppPaths(root / "data", root / "config", root / "logs", root / "backups")
+    return AppPaths(
+        data=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False)),
+        config=Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR, roaming=True)),
+        logs=Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
+        backups=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False)) / "backups",
+    )
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """A local-practice setting: key, default, what it means. Values are JSON in the database."""
+
+    key: str
+    default: T
+    label: str
+    help: str = ""
+
+    def parse(self, raw: str | None) -> T:
+        if raw is None:
+            return self.default
+        value: Any = json.loads(raw)
+        if isinstance(self.default, bool):
+            return bool(value)  # type: ignore[return-value]
+        if isinstance(self.default, int) and not isinstance(value, int):
+            raise ValueError(f"{self.label}: expected a whole number")
+        return value  # type: ignore[no-any-return]
+
+
+SETTINGS_REGISTRY: dict[str, Setting[Any]] = {}
+
+
+def register(setting: Setting[T]) -> Setting[T]:
+    SETTINGS_REGISTRY[setting.key] = setting
+    return setting
+
+
+# Foundation settings (features register theirs in their own ``settings.py``).
+LOCKOUT_ATTEMPTS = register(Setting("security.lockout_attempts", 5, "Failed sign-ins before lock-out"))
+LOCKOUT_MINUTES = register(Setting("security.lockout_minutes", 15, "Minutes an account stays locked"))
+IDLE_LOCK_MINUTES = register(
+    Setting("security.idle_lock_minutes", 10, "Minutes of inactivity before the window locks")
+)
+AGENCY_NAME = register(Setting("agency.name", "Example Regional Adoption Agency", "Agency name on letters"))
+AGENCY_ADDRESS = register(
+    Setting("agency.address", "1 Example Street\nExampletown\nEX1 1AA", "Agency address on letterhead")
+)
+
+
+class LocalConfig:
+    """Per-machine preferences (not case data): last database opened, window state."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.values: dict[str, Any] = {}
+        if path.exists():
+            try:
+                self.values = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.values = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.values, indent=2), encoding="utf-8")
+        os.replace(tmp, self.path)

@@ -1,0 +1,26 @@
+"""Foundation tables besides users and audit: local-practice settings and agency closure days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adoption_desktop.core.storage.base import Base, TimestampMixin
+
+
+class SettingValue(TimestampMixin, Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class ClosureDay(Base):
+    """A day the agency is closed (counts as a non-working day in every clock)."""
+
+    __tablename__ = "closure_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")

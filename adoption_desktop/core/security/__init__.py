@@ -1,0 +1,1 @@
+"""Secrets, database keys, users, roles and permissions."""

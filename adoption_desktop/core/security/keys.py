@@ -1,0 +1,207 @@
+"""The database key: generated at creation, kept in the keyring or wrapped with a passphrase.
+
+Beside each embedded database ``foo.db`` lives ``foo.db.keys`` (JSON). It never holds the key in
+plain text, only:
+
+* ``db_id``: the name of the keyring entry that holds the key (keyring mode);
+* ``passphrase``: the key wrapped with a key derived from a passphrase by argon2id (passphrase mode);
+* ``recovery``: the key wrapped with the one-time recovery key shown at creation.
+
+Wrapping: ``kek = argon2id(secret, salt)`` (64 bytes); the first 32 bytes XOR the database key (the
+salt is random per wrap, so the pad is never reused), the last 32 bytes key an HMAC-SHA256 over the
+wrapped bytes so a wrong secret is detected before the database is touched.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+
+from adoption_desktop.core.errors import KeyUnavailable
+from adoption_desktop.core.security.secret_store import SecretStore
+
+ENV_PASSPHRASE = "ADOPTION_DESKTOP_PASSPHRASE"
+KEY_BYTES = 32
+_RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 2
+
+    def as_dict(self) -> dict[str, int]:
+        return {"t": self.time_cost, "m": self.memory_kib, "p": self.parallelism}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> KdfParams:
+        return cls(int(d["t"]), int(d["m"]), int(d["p"]))
+
+
+# Tests lower this; the recovery key has 150 bits of entropy and needs no stretching beyond the minimum.
+PASSPHRASE_KDF = KdfParams()
+RECOVERY_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
+
+
+def key_file_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".keys")
+
+
+def generate_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def generate_recovery_key() -> str:
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(30))
+    return "-".join(raw[i : i + 5] for i in range(0, 30, 5))
+
+
+def normalise_recovery_key(text: str) -> str:
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 5] for i in range(0, len(cleaned), 5))
+
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def _unb64(s: str) -> bytes:
+    return base64.b64decode(s.encode("ascii"))
+
+
+def _derive(secret: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        secret.encode("utf-8"), salt, params.time_cost, params.memory_kib, params.parallelism, 64, Type.ID
+    )
+
+
+def wrap(key: bytes, secret: str, params: KdfParams) -> dict[str, Any]:
+    salt = secrets.token_bytes(16)
+    kek = _derive(secret, salt, params)
+    wrapped = bytes(a ^ b for a, b in zip(key, kek[:32], strict=True))
+    mac = hmac.new(kek[32:], wrapped, sha256).digest()
+    return {"kdf": "argon2id", "params": params.as_dict(), "salt": _b64(salt), "wrapped": _b64(wrapped),
+            "mac": _b64(mac)}
+
+
+def unwrap(blob: dict[str, Any], secret: str) -> bytes | None:
+    kek = _derive(secret, _unb64(blob["salt"]), KdfParams.from_dict(blob["params"]))
+    wrapped = _unb64(blob["wrapped"])
+    if not hmac.compare_digest(hmac.new(kek[32:], wrapped, sha256).digest(), _unb64(blob["mac"])):
+        return None
+    return bytes(a ^ b for a, b in zip(wrapped, kek[:32], strict=True))
+
+
+@dataclass
+class KeyEnvelope:
+    db_id: str
+    mode: str  # "keyring" or "passphrase"
+    passphrase: dict[str, Any] | None = None
+    recovery: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"version": 1, "db_id": self.db_id, "mode": self.mode, "passphrase": self.passphrase,
+             "recovery": self.recovery}, indent=2)
+
+    @classmethod
+    def load(cls, path: Path) -> KeyEnvelope:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise KeyUnavailable(
+                f"The key file {path.name} is missing beside the database; restore it from the backup "
+                "or use the recovery key (adoption-desktop recover)."
+            ) from exc
+        except ValueError as exc:
+            raise KeyUnavailable(f"The key file {path.name} is damaged.") from exc
+        return cls(data["db_id"], data["mode"], data.get("passphrase"), data.get("recovery"))
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(self.to_json(), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: bytes
+    recovery_key: str
+    envelope: KeyEnvelope
+
+
+def create_key(store: SecretStore, passphrase: str | None) -> CreatedKey:
+    """A new random key, stored in the keyring when one exists, else wrapped with ``passphrase``."""
+    key = generate_key()
+    recovery = generate_recovery_key()
+    env = KeyEnvelope(db_id=str(uuid.uuid4()), mode="keyring", recovery=wrap(key, recovery, RECOVERY_KDF))
+    if store.available() and passphrase is None:
+        store.set(env.db_id, key.hex())
+    else:
+        if not passphrase:
+            raise KeyUnavailable(
+                "No system keyring is available here: a passphrase is needed to protect the database key "
+                f"(set {ENV_PASSPHRASE} for headless use)."
+            )
+        env.mode = "passphrase"
+        env.passphrase = wrap(key, passphrase, PASSPHRASE_KDF)
+    return CreatedKey(key, recovery, env)
+
+
+class PassphraseNeeded(KeyUnavailable):
+    """The envelope is passphrase-wrapped and no passphrase was given."""
+
+
+def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None = None) -> bytes:
+    if envelope.mode == "keyring":
+        hexkey = store.get(envelope.db_id)
+        if not hexkey:
+            raise KeyUnavailable(
+                "The database key is not in this computer's keyring. Use the recovery key to restore "
+                "access (adoption-desktop recover --db PATH)."
+            )
+        return bytes.fromhex(hexkey)
+    if envelope.passphrase is None:
+        raise KeyUnavailable("The key file has no passphrase entry.")
+    if passphrase is None:
+        passphrase = os.environ.get(ENV_PASSPHRASE)
+    if not passphrase:
+        raise PassphraseNeeded(f"A passphrase is needed to open this database (or set {ENV_PASSPHRASE}).")
+    key = unwrap(envelope.passphrase, passphrase)
+    if key is None:
+        raise KeyUnavailable("Wrong passphrase: the database was not opened and nothing was changed.")
+    return key
+
+
+def key_from_recovery(envelope: KeyEnvelope, recovery_key: str) -> bytes:
+    if envelope.recovery is None:
+        raise KeyUnavailable("This key file holds no recovery entry.")
+    key = unwrap(envelope.recovery, normalise_recovery_key(recovery_key))
+    if key is None:
+        raise KeyUnavailable("That recovery key does not match this database.")
+    return key
+
+
+def rewrap(envelope: KeyEnvelope, key: bytes, store: SecretStore, passphrase: str | None) -> KeyEnvelope:
+    """Keep ``key`` anew: in the keyring (no passphrase and a keyring exists) or under ``passphrase``."""
+    new = KeyEnvelope(envelope.db_id, envelope.mode, envelope.passphrase, envelope.recovery)
+    if passphrase is None and store.available():
+        store.set(new.db_id, key.hex())
+        new.mode, new.passphrase = "keyring", None
+    else:
+        if not passphrase:
+            raise KeyUnavailable("A passphrase is needed: no keyring is available here.")
+        new.mode, new.passphrase = "passphrase", wrap(key, passphrase, PASSPHRASE_KDF)
+    return new

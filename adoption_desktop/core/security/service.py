@@ -1,0 +1,201 @@
+"""Sign-in, re-authentication, lock-out and user administration (every change audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
+from adoption_desktop.core.errors import AppError, NotFound, ValidationError
+from adoption_desktop.core.security.models import User, UserRole
+from adoption_desktop.core.security.passwords import hash_password, password_problem, verify_password
+from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.engine import Database
+
+
+class SignInError(AppError):
+    pass
+
+
+class AccountLocked(SignInError):
+    pass
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    id: int
+    username: str
+    full_name: str
+    roles: tuple[Role, ...]
+    disabled: bool
+    locked_until: dt.datetime | None
+    last_login: dt.datetime | None
+
+
+def _principal(user: User) -> Principal:
+    return Principal(user.id, user.username, user.full_name, frozenset(Role(r.role) for r in user.roles))
+
+
+def _summary(user: User) -> UserSummary:
+    return UserSummary(user.id, user.username, user.full_name, tuple(Role(r.role) for r in user.roles),
+                       user.disabled, user.locked_until, user.last_login)
+
+
+def has_users(db: Database) -> bool:
+    with db.session(write=False) as session:
+        return bool(session.scalar(select(func.count()).select_from(User)))
+
+
+def _validate_new(session: Session, username: str, full_name: str, password: str,
+                  roles: list[Role]) -> None:
+    if not username.strip() or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+        raise ValidationError("User name: use letters, digits, dots, dashes or underscores.", "username")
+    if not full_name.strip():
+        raise ValidationError("Full name: enter the person's name.", "full_name")
+    if not roles:
+        raise ValidationError("Roles: give the user at least one role.", "roles")
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError(problem, "password")
+    if session.scalar(select(User.id).where(func.lower(User.username) == username.strip().lower())):
+        raise ValidationError(f"User name: {username!r} is taken; choose another.", "username")
+
+
+def _add_user(session: Session, username: str, full_name: str, password: str, roles: list[Role]) -> User:
+    _validate_new(session, username, full_name, password, roles)
+    user = User(username=username.strip(), full_name=full_name.strip(), password_hash=hash_password(password))
+    user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_first_administrator(db: Database, username: str, full_name: str, password: str) -> Principal:
+    """Only while the database has no users (first run)."""
+    with db.session(SYSTEM) as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            raise ValidationError("An administrator already exists; sign in instead.")
+        user = _add_user(session, username, full_name, password, [Role.ADMINISTRATOR])
+        return _principal(user)
+
+
+def create_user(db: Database, actor: Principal, username: str, full_name: str, password: str,
+                roles: list[Role]) -> UserSummary:
+    require(actor, Permission.USERS_MANAGE)
+    with db.session(actor) as session:
+        return _summary(_add_user(session, username, full_name, password, roles))
+
+
+def list_users(db: Database, actor: Principal) -> list[UserSummary]:
+    require(actor, Permission.USERS_MANAGE)
+    with db.session(actor, write=False) as session:
+        return [_summary(u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def _get(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    return user
+
+
+def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role]) -> None:
+    require(actor, Permission.USERS_MANAGE)
+    if not roles:
+        raise ValidationError("Roles: give the user at least one role (disable the account instead).", "roles")
+    with db.session(actor) as session:
+        user = _get(session, user_id)
+        old = sorted(r.role for r in user.roles)
+        user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
+        audit.record(session, "update", "users", user.id, changes={"roles": [old, sorted(map(str, roles))]})
+
+
+def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool) -> None:
+    """Users are disabled, never deleted (their audit history keeps its meaning)."""
+    require(actor, Permission.USERS_MANAGE)
+    if disabled and user_id == actor.user_id:
+        raise ValidationError("You cannot disable your own account; ask another administrator.")
+    with db.session(actor) as session:
+        _get(session, user_id).disabled = disabled
+
+
+def reset_password(db: Database, actor: Principal, user_id: int, new_password: str) -> None:
+    if actor.user_id != user_id:
+        require(actor, Permission.USERS_MANAGE)
+    problem = password_problem(new_password)
+    if problem:
+        raise ValidationError(problem, "password")
+    with db.session(actor) as session:
+        user = _get(session, user_id)
+        user.password_hash = hash_password(new_password)
+        user.failed_attempts = 0
+        user.locked_until = None
+
+
+def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
+    require(actor, Permission.USERS_MANAGE)
+    with db.session(actor) as session:
+        user = _get(session, user_id)
+        user.failed_attempts, user.locked_until = 0, None
+
+
+def _check_password(session: Session, user: User | None, password: str, now: dt.datetime) -> Principal:
+    if user is None or user.disabled:
+        raise SignInError("User name or password is not right.")
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise AccountLocked(
+            f"This account is locked after too many failed sign-ins; try again in {minutes} minute(s) "
+            "or ask an administrator to unlock it.")
+    if not verify_password(user.password_hash, password):
+        user.failed_attempts += 1
+        limit = get_setting(session, LOCKOUT_ATTEMPTS)
+        detail = f"failed sign-in {user.failed_attempts} of {limit}"
+        if user.failed_attempts >= limit:
+            user.locked_until = now + dt.timedelta(minutes=get_setting(session, LOCKOUT_MINUTES))
+            user.failed_attempts = 0
+            detail = "account locked after repeated failed sign-ins"
+        audit.record(session, "sign_in_failed", "users", user.id, detail=detail, actor=SYSTEM)
+        raise SignInError("User name or password is not right.")
+    user.failed_attempts = 0
+    user.locked_until = None
+    return _principal(user)
+
+
+def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> Principal:
+    """Sign in. Five failures (a setting) lock the account for a set time (a setting)."""
+    now = now or utcnow()
+    with db.session(SYSTEM) as session:
+        user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+        try:
+            principal = _check_password(session, user, password, now)
+        except SignInError:
+            session.commit()  # keep the failure count and the audit entry
+            raise
+        assert user is not None
+        user.last_login = now
+        audit.record(session, "sign_in", "users", user.id, actor=principal)
+        return principal
+
+
+def reauthenticate(db: Database, principal: Principal, password: str) -> bool:
+    """Confirm the signed-in user's password (signing, approving, unlocking the idle lock)."""
+    with db.session(SYSTEM) as session:
+        user = session.get(User, principal.user_id)
+        try:
+            _check_password(session, user, password, utcnow())
+        except SignInError:
+            session.commit()
+            return False
+        audit.record(session, "reauthenticate", "users", principal.user_id, actor=principal)
+        return True
+
+
+def user_ids_with_role(session: Session, role: Role) -> list[int]:
+    return list(session.scalars(select(UserRole.user_id).where(UserRole.role == str(role))))

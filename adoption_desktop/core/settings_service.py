@@ -1,0 +1,64 @@
+"""Reading and changing local-practice settings and closure days (changes audited, admins only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.config import SETTINGS_REGISTRY, Setting
+from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.models import ClosureDay, SettingValue
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.workdays import WorkingCalendar
+
+T = TypeVar("T")
+
+
+def get_setting(session: Session, setting: Setting[T]) -> T:
+    row = session.get(SettingValue, setting.key)
+    return setting.parse(row.value if row else None)
+
+
+def all_settings(session: Session) -> dict[str, Any]:
+    stored = {r.key: r.value for r in session.scalars(select(SettingValue))}
+    return {k: s.parse(stored.get(k)) for k, s in sorted(SETTINGS_REGISTRY.items())}
+
+
+def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T) -> None:
+    require(actor, Permission.SETTINGS_MANAGE)
+    if isinstance(setting.default, int) and not isinstance(setting.default, bool):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValidationError(f"{setting.label}: enter a whole number of 0 or more.", setting.key)
+    with db.session(actor) as session:
+        row = session.get(SettingValue, setting.key)
+        if row is None:
+            session.add(SettingValue(key=setting.key, value=json.dumps(value)))
+        else:
+            row.value = json.dumps(value)
+
+
+def calendar(session: Session) -> WorkingCalendar:
+    """Bank holidays plus this agency's closure days."""
+    return WorkingCalendar(session.scalars(select(ClosureDay.day)))
+
+
+def add_closure_day(db: Database, actor: Principal, day: dt.date, reason: str) -> None:
+    require(actor, Permission.SETTINGS_MANAGE)
+    if not reason.strip():
+        raise ValidationError("Reason: say why the agency is closed that day.", "reason")
+    with db.session(actor) as session:
+        if session.get(ClosureDay, day) is None:
+            session.add(ClosureDay(day=day, reason=reason.strip()))
+
+
+def remove_closure_day(db: Database, actor: Principal, day: dt.date) -> None:
+    require(actor, Permission.SETTINGS_MANAGE)
+    with db.session(actor) as session:
+        row = session.get(ClosureDay, day)
+        if row is not None:
+            session.delete(row)

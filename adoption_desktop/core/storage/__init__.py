@@ -1,0 +1,1 @@
+"""Engine factory, base model, session scope, migrations, backup."""

@@ -1,0 +1,156 @@
+"""Engine factory: SQLCipher 4 file (embedded, the default) or a PostgreSQL URL (team mode).
+
+Use :func:`open_database` / :func:`create_database`; services receive a :class:`Database` and open one
+session per use case with :meth:`Database.session`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, exc, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from adoption_desktop.core.errors import DatabaseOpenError
+from adoption_desktop.core.security.permissions import SYSTEM, Principal
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def secure_umask() -> None:
+    """Files we create are readable by their owner only."""
+    if os.name != "nt":
+        os.umask(0o077)
+
+
+def sqlcipher_url(path: Path, key: bytes) -> URL:
+    # username="" keeps the password when the URL is rendered to a string (stack notes)
+    return URL.create("sqlite+pysqlcipher", username="", password=f"x'{key.hex()}'", database=str(path))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA cipher_log_level = NONE")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA busy_timeout = 10000")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Writers take the write lock at BEGIN so two writers never both read a stale audit head and fail
+    # late; read-only sessions (lists, figures) use a plain deferred BEGIN and never block writers (WAL).
+    write = conn.get_execution_options().get("adk_write", True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@dataclass
+class Database:
+    engine: Engine
+    kind: str  # "sqlcipher" or "postgresql"
+    path: Path | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def session(self, actor: Principal = SYSTEM, *, write: bool = True) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any exception.
+
+        ``write=False`` for read-only work that writes no audit entry (paged lists, figures)."""
+        session = self._factory()
+        session.info["actor"] = actor
+        try:
+            session.connection(execution_options={"adk_write": write})
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.kind == "sqlcipher"
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def run_outside_transaction(self, sql: str, params: tuple[object, ...] = ()) -> None:
+        """Statements SQLite refuses inside a transaction (checkpoint, VACUUM INTO)."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(sql, params)
+            cur.fetchall()
+            cur.close()
+        finally:
+            raw.close()
+
+    def checkpoint(self) -> None:
+        if self.is_sqlite:
+            self.run_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def make_sqlcipher_engine(path: Path, key: bytes) -> Engine:
+    engine = create_engine(sqlcipher_url(path, key), pool_pre_ping=False)
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    @event.listens_for(engine, "connect")
+    def _no_autobegin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def open_sqlcipher(path: Path, key: bytes, *, must_exist: bool = True) -> Database:
+    path = Path(path)
+    if must_exist and not path.exists():
+        raise DatabaseOpenError(f"No database at {path}.")
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            if fh.read(16) == SQLITE_MAGIC:
+                raise DatabaseOpenError(f"{path} is an unencrypted SQLite file; it will not be opened.")
+    secure_umask()
+    engine = make_sqlcipher_engine(path, key)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+    except exc.DatabaseError as err:
+        engine.dispose()
+        raise DatabaseOpenError(
+            f"{path.name} could not be opened with this key: the key is wrong or the file is not an "
+            "Adoption Desktop database. Nothing was changed."
+        ) from err
+    return Database(engine, "sqlcipher", path, label=str(path))
+
+
+def open_postgresql(url: str | URL) -> Database:
+    engine = create_engine(url, pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except exc.OperationalError as err:
+        engine.dispose()
+        raise DatabaseOpenError(f"Could not reach the PostgreSQL server: {err.orig}") from err
+    rendered = engine.url.render_as_string(hide_password=True)
+    return Database(engine, "postgresql", None, label=rendered)
+
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://"))
+
+
+def session_actor(session: Session) -> Principal:
+    actor = session.info.get("actor", SYSTEM)
+    assert isinstance(actor, Principal)
+    return actor

@@ -1,0 +1,175 @@
+"""Create, open (unlock and upgrade), verify, back up and restore a database."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import AppError, DatabaseOpenError
+from adoption_desktop.core.security import keys
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage.engine import (
+    Database,
+    is_postgres_url,
+    open_postgresql,
+    open_sqlcipher,
+    secure_umask,
+)
+
+
+@dataclass(frozen=True)
+class CreatedDatabase:
+    db: Database
+    recovery_key: str
+    key_mode: str  # "keyring" or "passphrase"
+
+
+def create_database(path: Path, store: SecretStore, passphrase: str | None = None) -> CreatedDatabase:
+    """A new encrypted database at ``path`` with its key in the keyring (or under ``passphrase``)."""
+    secure_umask()
+    path = Path(path)
+    if path.exists():
+        raise AppError(f"{path} already exists; choose another file name.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    created = keys.create_key(store, passphrase)
+    created.envelope.save(keys.key_file_for(path))
+    try:
+        db = open_sqlcipher(path, created.key, must_exist=False)
+        migrations.create_schema(db)
+    except Exception:
+        for f in (path, keys.key_file_for(path), path.with_name(path.name + "-wal"),
+                  path.with_name(path.name + "-shm")):
+            f.unlink(missing_ok=True)
+        if created.envelope.mode == "keyring":
+            store.delete(created.envelope.db_id)
+        raise
+    return CreatedDatabase(db, created.recovery_key, created.envelope.mode)
+
+
+def unlock_key(path: Path, store: SecretStore, passphrase: str | None = None) -> bytes:
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(Path(path)))
+    return keys.load_key(envelope, store, passphrase)
+
+
+def key_mode(path: Path) -> str:
+    return keys.KeyEnvelope.load(keys.key_file_for(Path(path))).mode
+
+
+def open_database(target: str | Path, store: SecretStore, passphrase: str | None = None,
+                  *, upgrade: bool = True) -> Database:
+    """Open an embedded file (unlocking its key) or a PostgreSQL URL; upgrade the schema if behind."""
+    if isinstance(target, str) and is_postgres_url(target):
+        db = open_postgresql(target)
+        if upgrade:
+            migrations.upgrade_postgresql(db)
+        return db
+    path = Path(target)
+    if not path.exists():
+        raise DatabaseOpenError(f"No database at {path}.")
+    key = unlock_key(path, store, passphrase)
+    if upgrade:
+        migrations.upgrade_sqlcipher(path, key)
+    return open_sqlcipher(path, key)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    ok: bool
+    problems: list[str]
+    audit_entries: int
+
+
+def verify_database(db: Database) -> VerifyReport:
+    problems: list[str] = []
+    if db.is_sqlite:
+        with db.engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            if rows != ["ok"]:
+                problems.extend(f"integrity: {r}" for r in rows)
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
+            problems.extend(f"cipher integrity: {r}" for r in rows)
+    with db.session(write=False) as session:
+        problem = audit.verify_chain(session)
+        count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
+    if problem:
+        problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
+    return VerifyReport(not problems, problems, count)
+
+
+def backup_database(db: Database, out: Path) -> Path:
+    """One file (zip): the encrypted database and its key file (wrapped keys only); verified after."""
+    if not db.is_sqlite or db.path is None:
+        raise AppError("Back up a PostgreSQL database with the server's own tools (pg_dump).")
+    secure_umask()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+        snapshot = Path(tmp) / "database.sqlcipher"
+        # VACUUM INTO keeps the source's key and cipher settings: the copy is encrypted too
+        db.run_outside_transaction("VACUUM INTO ?", (str(snapshot),))
+        key_file = keys.key_file_for(db.path)
+        partial = out.with_name(out.name + ".partial")
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
+            zf.write(snapshot, "database.sqlcipher")
+            zf.write(key_file, "database.keys")
+            zf.writestr("manifest.json", json.dumps({"format": 1, "app": "Adoption Desktop"}))
+        _check_backup(partial, db)
+        os.replace(partial, out)
+    return out
+
+
+def _check_backup(archive: Path, db: Database) -> None:
+    """Open the snapshot inside ``archive`` with the live database's key and verify it."""
+    key = db.engine.url.password
+    assert key is not None
+    raw = bytes.fromhex(key[2:-1])
+    with tempfile.TemporaryDirectory(dir=archive.parent) as tmp:
+        with zipfile.ZipFile(archive) as zf:
+            zf.extract("database.sqlcipher", tmp)
+        copy = open_sqlcipher(Path(tmp) / "database.sqlcipher", raw)
+        try:
+            report = verify_database(copy)
+        finally:
+            copy.dispose()
+    if not report.ok:
+        archive.unlink(missing_ok=True)
+        raise AppError("The backup failed its check and was removed: " + "; ".join(report.problems))
+
+
+def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: str | None = None) -> Path:
+    """Restore a backup to ``dest`` (which must not exist), verified before it is put in place."""
+    secure_umask()
+    dest = Path(dest)
+    if dest.exists():
+        raise AppError(f"{dest} exists; restore to a new file name or move the old file away first.")
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise AppError(f"{archive} is not an Adoption Desktop backup.") from exc
+    with zf, tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+        names = set(zf.namelist())
+        if not {"database.sqlcipher", "database.keys"} <= names:
+            raise AppError(f"{archive} is not an Adoption Desktop backup (files missing).")
+        zf.extractall(tmp, members=["database.sqlcipher", "database.keys"])
+        staged = Path(tmp) / "database.sqlcipher"
+        envelope = keys.KeyEnvelope.load(Path(tmp) / "database.keys")
+        key = keys.load_key(envelope, store, passphrase)
+        check = open_sqlcipher(staged, key)
+        try:
+            report = verify_database(check)
+        finally:
+            check.dispose()
+        if not report.ok:
+            raise AppError("The backup is damaged: " + "; ".join(report.problems))
+        shutil.copy2(Path(tmp) / "database.keys", keys.key_file_for(dest))
+        shutil.copy2(staged, dest)
+    return dest

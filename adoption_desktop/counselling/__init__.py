@@ -1,0 +1,1 @@
+"""Birth-records counselling for adopted adults."""

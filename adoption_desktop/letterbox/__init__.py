@@ -1,0 +1,1 @@
+"""Letterbox (post box) register: arrangements, expected exchanges, item log, screening, letters."""

@@ -1,0 +1,1 @@
+"""Adoption panel: central list, sittings, agendas, attendance and quorum, recommendations, minutes."""

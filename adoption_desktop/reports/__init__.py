@@ -1,0 +1,1 @@
+"""Figures for six-monthly and annual reports."""

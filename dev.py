@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Bootstrap and run Adoption Desktop from a fresh checkout (standard library only).
+
+    python3 dev.py start     start the application (embedded database; demo available)
+    python3 dev.py test      run the whole test suite (ruff, mypy, pytest)
+    python3 dev.py cli ...   run a headless command, e.g. `python3 dev.py cli demo --db demo.db`
+    python3 dev.py bench     run the benchmarks in bench/ and rewrite docs/benchmarks.md
+
+On Windows use `py dev.py start` / `py dev.py test`.
+
+Each command creates `.venv` from the pinned lock file (with hashes) when it is missing or when the
+lock changed, and on Debian installs the system libraries Qt needs with apt when running as root
+(otherwise it prints the exact command to run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+IS_WINDOWS = os.name == "nt"
+PY = VENV / ("Scripts/python.exe" if IS_WINDOWS else "bin/python")
+
+# Debian 12 packages that a bare machine needs for Qt's xcb/offscreen platforms (see shared stack notes).
+DEBIAN_QT_LIBS = [
+    "libgl1", "libegl1", "libxkbcommon0", "libglib2.0-0", "libx11-6", "libdbus-1-3",
+    "libfontconfig1", "libfreetype6", "fonts-dejavu-core", "libxkbcommon-x11-0",
+    "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
+    "libxcb-randr0", "libxcb-render-util0", "libxcb-image0", "libxcb-xinerama0",
+]
+# Only needed for tests that can use them (they skip otherwise): a throwaway PostgreSQL, LibreOffice.
+DEBIAN_TEST_EXTRAS: list[str] = []
+
+
+def say(msg: str) -> None:
+    print(f"[dev.py] {msg}", flush=True)
+
+
+def debian_missing(packages: list[str]) -> list[str]:
+    missing = []
+    for pkg in packages:
+        res = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True, check=False
+        )
+        if "install ok installed" not in res.stdout:
+            missing.append(pkg)
+    return missing
+
+
+def ensure_system_libraries() -> None:
+    if IS_WINDOWS or sys.platform == "darwin" or not Path("/etc/debian_version").exists():
+        return
+    if shutil.which("dpkg-query") is None:
+        return
+    missing = debian_missing(DEBIAN_QT_LIBS)
+    if not missing:
+        return
+    cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing system libraries for Qt: " + " ".join(missing))
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(cmd, check=True, env=env)
+    else:
+        say("Qt needs these system libraries; please run:\n    sudo " + " ".join(cmd))
+
+
+def lock_file(dev: bool) -> Path:
+    return ROOT / "requirements" / ("dev.lock" if dev else "runtime.lock")
+
+
+def ensure_venv(dev: bool) -> None:
+    lock = lock_file(dev)
+    digest = hashlib.sha256(lock.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = VENV / (".stamp-dev" if dev else ".stamp-runtime")
+    if stamp.exists() and stamp.read_text() == digest and PY.exists():
+        return
+    if not PY.exists():
+        say(f"creating virtual environment in {VENV}")
+        venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
+    say(f"installing pinned packages from {lock.relative_to(ROOT)}")
+    pip = [str(PY), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--require-hashes", "-r", str(lock)], check=True)
+    subprocess.run([*pip, "install", "--no-deps", "--no-build-isolation", "-e", str(ROOT)], check=True)
+    for old in VENV.glob(".stamp-*"):
+        old.unlink()
+    stamp.write_text(digest)
+    if dev:
+        (VENV / ".stamp-runtime").write_text(
+            hashlib.sha256(lock_file(False).read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+        )
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> int:
+    return subprocess.run(args, cwd=ROOT, env=env, check=False).returncode
+
+
+def cmd_start(extra: list[str]) -> int:
+    dev_stamp = VENV / ".stamp-dev"
+    ensure_venv(dev=dev_stamp.exists())
+    ensure_system_libraries()
+    return run([str(PY), "-m", "adoption_desktop", *extra])
+
+
+def cmd_cli(extra: list[str]) -> int:
+    ensure_venv(dev=(VENV / ".stamp-dev").exists())
+    return run([str(PY), "-m", "adoption_desktop", *extra])
+
+
+def cmd_test(extra: list[str]) -> int:
+    ensure_venv(dev=True)
+    ensure_system_libraries()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    steps: list[tuple[str, list[str]]] = [
+        ("ruff", [str(PY), "-m", "ruff", "check", "adoption_desktop", "tests", "bench", "dev.py"]),
+        ("mypy", [str(PY), "-m", "mypy"]),
+        ("pytest", [str(PY), "-m", "pytest", *extra]),
+    ]
+    for name, args in steps:
+        say(f"running {name}")
+        code = run(args, env=env)
+        if code != 0:
+            say(f"{name} failed (exit {code})")
+            return code or 1
+    return 0
+
+
+def cmd_bench(extra: list[str]) -> int:
+    ensure_venv(dev=True)
+    ensure_system_libraries()
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    return run([str(PY), str(ROOT / "bench" / "run_all.py"), *extra], env=env)
+
+
+def main(argv: list[str]) -> int:
+    if not IS_WINDOWS:
+        os.umask(0o077)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    command, extra = argv[0], argv[1:]
+    handlers = {"start": cmd_start, "test": cmd_test, "cli": cmd_cli, "bench": cmd_bench}
+    if command not in handlers:
+        print(__doc__)
+        say(f"unknown command {command!r}")
+        return 2
+    return handlers[command](extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
