@@ -14,9 +14,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, String, Text, event, insert, inspect, select, update
+from sqlalchemy import Integer, String, Table, Text, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
@@ -76,7 +76,7 @@ def entry_hash(prev_hash: str, seq: int, at: str, actor_id: int, actor: str, act
 def _append(session: Session, actor: Principal, action: str, entity: str, entity_id: str,
             changes: dict[str, Any] | None, detail: str) -> None:
     conn = session.connection()
-    head = AuditHead.__table__
+    head = cast(Table, AuditHead.__table__)
     # Lock the head row first (a write), then read it: no two writers can share a predecessor.
     result = conn.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq + 1))
     if result.rowcount == 0:
@@ -87,7 +87,7 @@ def _append(session: Session, actor: Principal, action: str, entity: str, entity
     changes_json = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
     digest = entry_hash(prev, seq, at, actor.user_id, actor.username, action, entity, entity_id,
                         changes_json, detail)
-    conn.execute(insert(AuditEntry.__table__).values(
+    conn.execute(insert(cast(Table, AuditEntry.__table__)).values(
         seq=seq, at=at, actor_id=actor.user_id, actor=actor.username, action=action, entity=entity,
         entity_id=entity_id, changes=changes_json, detail=detail, prev_hash=prev, hash=digest))
     conn.execute(update(head).where(head.c.id == 1).values(last_hash=digest))

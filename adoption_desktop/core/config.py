@@ -78,7 +78,7 @@ class Setting(Generic[T]):
             return bool(value)  # type: ignore[return-value]
         if isinstance(self.default, int) and not isinstance(value, int):
             raise ValueError(f"{self.label}: expected a whole number")
-        return value  # type: ignore[no-any-return]
+        return value
 
 
 SETTINGS_REGISTRY: dict[str, Setting[Any]] = {}

@@ -31,8 +31,8 @@ def all_settings(session: Session) -> dict[str, Any]:
 
 def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T) -> None:
     require(actor, Permission.SETTINGS_MANAGE)
-    if isinstance(setting.default, int) and not isinstance(setting.default, bool):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    is_count = isinstance(setting.default, int) and not isinstance(setting.default, bool)
+    if is_count and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             raise ValidationError(f"{setting.label}: enter a whole number of 0 or more.", setting.key)
     with db.session(actor) as session:
         row = session.get(SettingValue, setting.key)

@@ -7,6 +7,8 @@ so and the caller falls back to a passphrase-wrapped key.
 
 from __future__ import annotations
 
+import contextlib
+
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
@@ -58,7 +60,5 @@ class SecretStore:
         keyring.set_password(self.service, name, value)
 
     def delete(self, name: str) -> None:
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(self.service, name)
-        except keyring.errors.PasswordDeleteError:
-            pass

@@ -24,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, insert, inspect
 
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.resources import package_path
@@ -59,7 +59,7 @@ def create_schema(db: Database) -> None:
         metadata.create_all(conn)
         from adoption_desktop.core.audit import GENESIS, AuditHead
 
-        conn.execute(AuditHead.__table__.insert().values(id=1, last_seq=0, last_hash=GENESIS))
+        conn.execute(insert(AuditHead).values(id=1, last_seq=0, last_hash=GENESIS))
     with db.engine.connect() as conn:
         cfg = alembic_config(conn)
         command.stamp(cfg, "heads")

@@ -1,0 +1,1 @@
+"""Shared document building blocks: letter templates, PDF letters (reportlab), fonts."""

@@ -1,0 +1,28 @@
+"""A printable sheet with the database's recovery key (shown once at creation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from reportlab.platypus import Paragraph, Spacer
+
+from adoption_desktop.core.documents.pdf import Letterhead, long_date, styles, write_document
+
+
+def write_recovery_sheet(path: Path, database_label: str, recovery_key: str, *,
+                         today: dt.date | None = None) -> None:
+    st = styles()
+    key_style = st["head"].clone("key", fontSize=18, leading=24)
+    flow = [
+        Paragraph("Adoption Desktop: database recovery key", st["head"]), Spacer(1, 8),
+        Paragraph(f"Database: {database_label}", st["body"]),
+        Paragraph(f"Created: {long_date(today or dt.date.today())}", st["body"]), Spacer(1, 12),
+        Paragraph(recovery_key, key_style), Spacer(1, 12),
+        Paragraph("With this key the database can be opened if the key held in the computer's keyring is "
+                  "lost (for example after a new Windows profile or a move to a new PC): run "
+                  "<b>adoption-desktop recover --db PATH</b> and type it when asked.", st["body"]),
+        Paragraph("Keep this sheet locked away, apart from the computer. Anyone with this key and a copy "
+                  "of the database file can read it.", st["body"]),
+    ]
+    write_document(path, flow, Letterhead("Adoption Desktop", ""), "Recovery key")

@@ -1,0 +1,29 @@
+"""What the panel hands to the Agency Decision Maker when an item's minutes are approved.
+
+Plain data, so the panel feature talks to the ADM feature through the ADM service
+(``adoption_desktop.adm.service.open_decision_from_panel(session, handoff)``), never through its tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PanelHandoff:
+    panel_item_id: int
+    sitting_id: int
+    sitting_date: dt.date
+    case_type: str  # the panel's case type code, e.g. "approval", "match", "relinquished", "review",
+    #                 "termination", "early_permanence"
+    subject_reference: str  # agency case number(s); what may appear on paper
+    subject_initials: str
+    recommendation: str  # outcome code, e.g. "suitable", "not_suitable", "match_recommended"
+    recommendation_text: str  # the recommendation as worded in the minutes
+    reasons: str
+    advice: str
+    minutes_extract: str  # the item's approved minutes as plain text, for the ADM to read in-app
+    minutes_approved_on: dt.date  # the date the final (approved) minutes were received
+    member_user_ids: tuple[int, ...] = field(default_factory=tuple)  # members present who are also users
+    member_names: tuple[str, ...] = field(default_factory=tuple)  # full names of members present

@@ -1,0 +1,1 @@
+"""Qt shell: main window, navigation, shared widgets, base table models, task runner."""

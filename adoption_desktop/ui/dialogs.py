@@ -1,0 +1,204 @@
+"""Start-up dialogs: choose a database, passphrase, recovery key, first administrator, sign in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.forms import child, load_form
+
+
+class StartDialog(QDialog):
+    """First run: create a new database, open the demo database, or open an existing file."""
+
+    CREATE, DEMO, OPEN = 1, 2, 3
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Adoption Desktop")
+        self.choice = 0
+        layout = QVBoxLayout(self)
+        intro = QLabel("<h2>Welcome to Adoption Desktop</h2><p>Choose a database to work with. Data is "
+                       "always encrypted on disk.</p>")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        for text, value in (("&Create a new database", self.CREATE),
+                            ("Open the &demo database (synthetic data)", self.DEMO),
+                            ("&Open an existing database…", self.OPEN)):
+            button = QPushButton(text)
+            button.setObjectName(f"choice_{value}")
+            button.clicked.connect(lambda _=False, v=value: self._choose(v))
+            layout.addWidget(button)
+        cancel = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        cancel.rejected.connect(self.reject)
+        layout.addWidget(cancel)
+
+    def _choose(self, value: int) -> None:
+        self.choice = value
+        self.accept()
+
+
+class PassphraseDialog(QDialog):
+    def __init__(self, parent: QWidget | None, *, confirm: bool, database: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Database passphrase")
+        layout = QVBoxLayout(self)
+        text = ("No system keyring is available, so the database key is protected with a passphrase. "
+                "Choose one you will remember; the recovery key is the only other way in." if confirm
+                else f"Enter the passphrase for {database}.")
+        label = QLabel(text)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.first = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.first.setObjectName("passphrase")
+        layout.addWidget(self.first)
+        self.second: QLineEdit | None = None
+        if confirm:
+            self.second = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+            self.second.setObjectName("confirm")
+            self.second.setPlaceholderText("Repeat the passphrase")
+            layout.addWidget(self.second)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #B00020;")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _check(self) -> None:
+        if len(self.first.text()) < 8:
+            self.message.setText("Passphrase: use at least 8 characters.")
+            return
+        if self.second is not None and self.second.text() != self.first.text():
+            self.message.setText("The two passphrases differ.")
+            return
+        self.accept()
+
+    @property
+    def passphrase(self) -> str:
+        return self.first.text()
+
+
+class RecoveryKeyDialog(QDialog):
+    """Shows the recovery key once, with an option to save it as a PDF to print."""
+
+    def __init__(self, parent: QWidget | None, recovery_key: str, database_label: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Recovery key")
+        self.recovery_key, self.database_label = recovery_key, database_label
+        layout = QVBoxLayout(self)
+        label = QLabel("<p>This is the database's <b>recovery key</b>. It is shown only this once. Print it "
+                       "or write it down and keep it locked away: it opens the database if the key on this "
+                       "computer is lost.</p>")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        key = QLineEdit(recovery_key, readOnly=True)
+        key.setObjectName("recovery_key")
+        font = key.font()
+        font.setPointSize(font.pointSize() + 4)
+        key.setFont(font)
+        layout.addWidget(key)
+        row = QHBoxLayout()
+        save = QPushButton("&Save as PDF to print…")
+        save.clicked.connect(self._save_pdf)
+        row.addWidget(save)
+        row.addStretch(1)
+        done = QPushButton("I have kept it &safe")
+        done.clicked.connect(self.accept)
+        row.addWidget(done)
+        layout.addLayout(row)
+        self.saved_to: Path | None = None
+
+    def _save_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save recovery key", "recovery-key.pdf", "PDF (*.pdf)")
+        if path:
+            self.save_pdf(Path(path))
+
+    def save_pdf(self, path: Path) -> None:
+        from adoption_desktop.core.documents.recovery_sheet import write_recovery_sheet
+
+        write_recovery_sheet(path, self.database_label, self.recovery_key)
+        self.saved_to = path
+
+
+class FirstAdminDialog(QDialog):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.principal: Principal | None = None
+        form = load_form("first_admin_dialog", self)
+        self.setWindowTitle(form.windowTitle())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        self.full_name = child(form, QLineEdit, "full_name")
+        self.username = child(form, QLineEdit, "username")
+        self.password = child(form, QLineEdit, "password")
+        self.confirm = child(form, QLineEdit, "confirm")
+        self.message = child(form, QLabel, "message")
+        buttons = child(form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self._create)
+        buttons.rejected.connect(self.reject)
+
+    def _create(self) -> None:
+        if self.password.text() != self.confirm.text():
+            self.message.setText("The two passwords differ.")
+            return
+        try:
+            self.principal = users.create_first_administrator(
+                self.db, self.username.text(), self.full_name.text(), self.password.text())
+        except AppError as exc:
+            self.message.setText(str(exc))
+            return
+        self.accept()
+
+
+class LoginDialog(QDialog):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.principal: Principal | None = None
+        form = load_form("login_dialog", self)
+        self.setWindowTitle(form.windowTitle())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        child(form, QLabel, "database_label").setText(f"Database: {db.label}")
+        self.username = child(form, QLineEdit, "username")
+        self.password = child(form, QLineEdit, "password")
+        self.message = child(form, QLabel, "message")
+        buttons = child(form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self._sign_in)
+        buttons.rejected.connect(self.reject)
+
+    def _sign_in(self) -> None:
+        try:
+            self.principal = users.authenticate(self.db, self.username.text(), self.password.text())
+        except AppError as exc:
+            self.message.setText(str(exc))
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.accept()
+
+
+def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
+    text = str(exc) if isinstance(exc, AppError) else f"Something went wrong: {exc}"
+    QMessageBox.critical(parent, title, text)

@@ -1,0 +1,40 @@
+"""The one way screens are built from Qt Designer files: ``forms/NAME.ui`` loaded at run time.
+
+    form = load_form("login_dialog", parent)
+    name = child(form, QLineEdit, "username")
+
+``child`` raises a clear error when a widget is missing, so a renamed widget fails a test at once.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import QFile, QIODevice, QObject
+from PySide6.QtUiTools import QUiLoader
+from PySide6.QtWidgets import QWidget
+
+from adoption_desktop.core.resources import form_path
+
+W = TypeVar("W", bound=QObject)
+
+
+def load_form(name: str, parent: QWidget | None = None) -> QWidget:
+    path = form_path(name)
+    file = QFile(str(path))
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise FileNotFoundError(f"form {path} cannot be opened")
+    try:
+        widget = QUiLoader().load(file, parent)
+    finally:
+        file.close()
+    if widget is None:
+        raise RuntimeError(f"form {path} could not be loaded")
+    return widget
+
+
+def child(form: QObject, kind: type[W], name: str) -> W:
+    found = form.findChild(kind, name)
+    if found is None:
+        raise LookupError(f"form has no {kind.__name__} named {name!r}")
+    return found

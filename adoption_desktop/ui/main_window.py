@@ -1,0 +1,192 @@
+"""The main window: navigation on the left, one page per area, status bar with user and database."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from adoption_desktop import __version__
+from adoption_desktop.core.config import IDLE_LOCK_MINUTES
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen
+from adoption_desktop.ui.navigation import NAV_TARGETS, NavTarget, allowed, create_page, placeholder
+from adoption_desktop.ui.tasks import run_with_progress
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, idle_minutes: float | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("Adoption Desktop")
+        self.resize(1280, 800)
+        self._pages: dict[str, QWidget] = {}
+        self.targets = [t for t in NAV_TARGETS if allowed(t, ctx)]
+
+        self.outer = QStackedWidget()
+        self.workspace = QWidget()
+        row = QHBoxLayout(self.workspace)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.lock_screen = LockScreen()
+        self.lock_screen.unlock_requested.connect(self.try_unlock)
+        self.outer.addWidget(self.workspace)
+        self.outer.addWidget(self.lock_screen)
+        self.setCentralWidget(self.outer)
+
+        for target in self.targets:
+            item = QListWidgetItem(f"{target.title}    {target.shortcut}")
+            item.setData(Qt.ItemDataRole.UserRole, target.key)
+            self.nav.addItem(item)
+            self.stack.addWidget(placeholder(target.title, "Loading…"))
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        self._build_menus()
+        status = self.statusBar()
+        self.user_label = QLabel(f"Signed in: {ctx.principal.display}")
+        self.user_label.setObjectName("status_user")
+        self.db_label = QLabel(f"Database: {ctx.db.label}")
+        self.db_label.setObjectName("status_database")
+        status.addPermanentWidget(self.user_label)
+        status.addPermanentWidget(self.db_label)
+
+        if idle_minutes is None:
+            with ctx.db.session(write=False) as session:
+                idle_minutes = get_setting(session, IDLE_LOCK_MINUTES)
+        self.idle = IdleWatcher(idle_minutes, self)
+        self.idle.idle.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        if self.targets:
+            self.nav.setCurrentRow(0)
+
+    # --- navigation ---------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        backup = QAction("&Back up database…", self)
+        backup.triggered.connect(self.backup)
+        file_menu.addAction(backup)
+        lock = QAction("&Lock now", self, shortcut=QKeySequence("Ctrl+L"))
+        lock.triggered.connect(self.lock)
+        file_menu.addAction(lock)
+        file_menu.addSeparator()
+        quit_action = QAction("E&xit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        go = self.menuBar().addMenu("&Go")
+        self.nav_actions: dict[str, QAction] = {}
+        for target in NAV_TARGETS:
+            action = QAction(target.title, self, shortcut=QKeySequence(target.shortcut))
+            action.setEnabled(target in self.targets)
+            action.triggered.connect(lambda _=False, t=target: self.open_target(t.key))
+            go.addAction(action)
+            self.addAction(action)
+            self.nav_actions[target.key] = action
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "About", f"Adoption Desktop {__version__}\nDatabase: {self.ctx.db.label}"))
+        help_menu.addAction(about)
+
+    def open_target(self, key: str) -> QWidget | None:
+        for row, target in enumerate(self.targets):
+            if target.key == key:
+                self.nav.setCurrentRow(row)
+                return self.page(key)
+        return None
+
+    def page(self, key: str) -> QWidget | None:
+        return self._pages.get(key)
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        target: NavTarget = self.targets[row]
+        if target.key not in self._pages:
+            try:
+                page = create_page(target, self.ctx)
+            except Exception as exc:  # a broken page must not take the window down
+                page = placeholder(target.title, f"This area could not be opened: {exc}")
+            old = self.stack.widget(row)
+            self.stack.insertWidget(row, page)
+            if old is not None:
+                self.stack.removeWidget(old)
+                old.deleteLater()
+            self._pages[target.key] = page
+        self.stack.setCurrentIndex(row)
+
+    # --- locking ------------------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self.outer.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.idle.pause()
+        self.menuBar().setEnabled(False)
+        for action in self.nav_actions.values():
+            action.setEnabled(False)
+        self.outer.setCurrentWidget(self.lock_screen)
+        self.lock_screen.message.clear()
+        self.lock_screen.password.setFocus()
+
+    def try_unlock(self, password: str) -> bool:
+        if not users.reauthenticate(self.ctx.db, self.ctx.principal, password):
+            self.lock_screen.message.setText("That password is not right.")
+            return False
+        self.outer.setCurrentWidget(self.workspace)
+        self.menuBar().setEnabled(True)
+        for target in NAV_TARGETS:
+            self.nav_actions[target.key].setEnabled(target in self.targets)
+        self.idle.resume()
+        return True
+
+    # --- work ---------------------------------------------------------------------------------
+    def backup(self) -> None:
+        from pathlib import Path
+
+        from adoption_desktop.core.config import app_paths
+        from adoption_desktop.core.security.permissions import Permission, require
+        from adoption_desktop.core.storage.lifecycle import backup_database
+        from adoption_desktop.ui.dialogs import show_error
+
+        try:
+            require(self.ctx.principal, Permission.DATABASE_BACKUP)
+        except Exception as exc:
+            show_error(self, "Back up", exc)
+            return
+        default = str(app_paths().ensure().backups / "adoption-backup.adkbak")
+        path, _ = QFileDialog.getSaveFileName(self, "Back up database", default, "Backup (*.adkbak)")
+        if not path:
+            return
+        run_with_progress(self, self.ctx.tasks, "Backing up…",
+                          lambda _task: backup_database(self.ctx.db, Path(path)),
+                          lambda out: self.statusBar().showMessage(f"Backup written and verified: {out}", 8000),
+                          lambda exc: show_error(self, "Back up", exc))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        super().closeEvent(event)

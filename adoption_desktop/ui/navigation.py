@@ -1,0 +1,66 @@
+"""The navigation targets and how their pages are found.
+
+A feature page lives in ``adoption_desktop.<feature>.views.page`` and exposes
+``create_page(ctx: AppContext) -> QWidget``. It is imported only when first opened (start-up imports only
+what the first window needs). Missing modules show a "coming soon" page.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.ui.context import AppContext
+
+
+@dataclass(frozen=True)
+class NavTarget:
+    key: str
+    title: str
+    shortcut: str
+    module: str
+    permissions: tuple[Permission, ...]  # any one of these shows the target
+
+
+NAV_TARGETS: tuple[NavTarget, ...] = (
+    NavTarget("panel", "Panel", "Ctrl+1", "adoption_desktop.panel.views.page",
+              (Permission.PANEL_VIEW,)),
+    NavTarget("adm", "ADM decisions", "Ctrl+2", "adoption_desktop.adm.views.page", (Permission.ADM_VIEW,)),
+    NavTarget("letterbox", "Letterbox", "Ctrl+3", "adoption_desktop.letterbox.views.page",
+              (Permission.LETTERBOX_VIEW,)),
+    NavTarget("counselling", "Counselling", "Ctrl+4", "adoption_desktop.counselling.views.page",
+              (Permission.COUNSELLING_VIEW, Permission.REPORTS_VIEW)),
+    NavTarget("reports", "Reports", "Ctrl+5", "adoption_desktop.reports.views.page",
+              (Permission.REPORTS_VIEW,)),
+    NavTarget("admin", "Administration", "Ctrl+6", "adoption_desktop.ui.admin_page",
+              (Permission.USERS_MANAGE, Permission.AUDIT_VIEW, Permission.SETTINGS_MANAGE)),
+)
+
+
+def allowed(target: NavTarget, ctx: AppContext) -> bool:
+    return any(ctx.principal.can(p) for p in target.permissions)
+
+
+def placeholder(title: str, text: str) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    label = QLabel(f"<h2>{title}</h2><p>{text}</p>")
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    return page
+
+
+def create_page(target: NavTarget, ctx: AppContext) -> QWidget:
+    if not allowed(target, ctx):
+        return placeholder(target.title, "Your roles do not include this area.")
+    if importlib.util.find_spec(target.module) is None:
+        return placeholder(target.title, "Coming soon.")
+    module = importlib.import_module(target.module)
+    page: QWidget = module.create_page(ctx)
+    return page

@@ -1,0 +1,186 @@
+"""Base table models: columns as constants, rows as plain dataclasses (never ORM objects).
+
+* :class:`RowTableModel` holds a list of rows in memory, sorts and filters *inside the model*
+  (a ``QSortFilterProxyModel`` over a Python model costs ~5 µs per ``data()`` call: too slow over big
+  tables). Use it for anything up to a few thousand rows.
+* For 100,000-row registers, subclass :class:`PagedTableModel`, which asks a ``fetch(offset, limit)``
+  callable (SQL with LIMIT/OFFSET, or an id list from a full-text index) for pages as the view scrolls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+R = TypeVar("R")
+Index = QModelIndex | QPersistentModelIndex
+_INVALID = QModelIndex()
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole row object
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+OVERDUE_BRUSH = QBrush(QColor("#B00020"))
+DUE_TODAY_BRUSH = QBrush(QColor("#9A5B00"))
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    title: str
+    value: Callable[[R], Any]
+    sort_key: Callable[[R], Any] | None = None
+    align_right: bool = False
+    foreground: Callable[[R], QBrush | None] | None = None
+    tooltip: Callable[[R], str | None] | None = None
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return f"{value:%d/%m/%Y}" if not hasattr(value, "hour") else f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+class RowTableModel(QAbstractTableModel, Generic[R]):
+    def __init__(self, columns: Sequence[Column[R]], rows: Sequence[R] = (), parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._all: list[R] = list(rows)
+        self._rows: list[R] = list(rows)
+        self._filter: Callable[[R], bool] | None = None
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # --- data ---------------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._all = list(rows)
+        self._apply()
+        self.endResetModel()
+
+    def row_at(self, row: int) -> R:
+        return self._rows[row]
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def rowCount(self, parent: Index = _INVALID) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _INVALID) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        col = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display(col.value(row))
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.ForegroundRole and col.foreground:
+            return col.foreground(row)
+        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
+            return col.tooltip(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title
+        return None
+
+    # --- sort and filter inside the model -----------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column < 0 or column >= len(self.columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._sort_rows()
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        if self._sort is None:
+            return
+        column, order = self._sort
+        col = self.columns[column]
+        key = col.sort_key or col.value
+
+        def safe(row: R) -> tuple[int, Any]:
+            v = key(row)
+            return (1, "") if v is None else (0, v)
+
+        self._rows.sort(key=safe, reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def set_filter(self, predicate: Callable[[R], bool] | None) -> None:
+        self.beginResetModel()
+        self._filter = predicate
+        self._apply()
+        self.endResetModel()
+
+    def _apply(self) -> None:
+        self._rows = [r for r in self._all if self._filter(r)] if self._filter else list(self._all)
+        self._sort_rows()
+
+
+class PagedTableModel(QAbstractTableModel, Generic[R]):
+    """Rows fetched in pages from ``fetch(offset, limit)``; ``count()`` gives the total."""
+
+    PAGE = 200
+
+    def __init__(self, columns: Sequence[Column[R]], fetch: Callable[[int, int], list[R]],
+                 count: Callable[[], int], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._fetch, self._count = fetch, count
+        self._pages: dict[int, list[R]] = {}
+        self._total = count()
+
+    def reload(self, fetch: Callable[[int, int], list[R]] | None = None,
+               count: Callable[[], int] | None = None) -> None:
+        self.beginResetModel()
+        if fetch:
+            self._fetch = fetch
+        if count:
+            self._count = count
+        self._pages.clear()
+        self._total = self._count()
+        self.endResetModel()
+
+    def row_at(self, row: int) -> R:
+        page = row // self.PAGE
+        if page not in self._pages:
+            self._pages[page] = self._fetch(page * self.PAGE, self.PAGE)
+        return self._pages[page][row % self.PAGE]
+
+    def rowCount(self, parent: Index = _INVALID) -> int:  # noqa: N802
+        return 0 if parent.isValid() else self._total
+
+    def columnCount(self, parent: Index = _INVALID) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        col = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display(col.value(self.row_at(index.row())))
+        if role == ROW_ROLE:
+            return self.row_at(index.row())
+        if role == Qt.ItemDataRole.ForegroundRole and col.foreground:
+            return col.foreground(self.row_at(index.row()))
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title
+        return None

@@ -1,0 +1,125 @@
+"""One background task runner: work on a thread pool, results and progress back on the UI thread.
+
+    runner.run(fn, on_done=..., on_error=..., on_progress=...)
+
+``fn(task)`` runs off the UI thread and may call ``task.progress(done, total, message)`` and check
+``task.cancelled``. Signals are delivered on the UI thread (queued connection). In tests,
+``TaskRunner(synchronous=True)`` runs the work at once on the calling thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+
+class TaskHandle(QObject):
+    progressed = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object, str)  # exception, formatted traceback
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel = threading.Event()
+        self.done = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        self.progressed.emit(done, total, message)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[[TaskHandle], Any], handle: TaskHandle) -> None:
+        super().__init__()
+        self.fn, self.handle = fn, handle
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self.handle)
+        except BaseException as exc:
+            self.handle.failed.emit(exc, traceback.format_exc())
+        else:
+            self.handle.finished.emit(result)
+
+
+class TaskRunner(QObject):
+    def __init__(self, synchronous: bool = False, max_threads: int = 2) -> None:
+        super().__init__()
+        self.synchronous = synchronous
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(max_threads)
+        self._live: set[TaskHandle] = set()
+
+    def run(self, fn: Callable[[TaskHandle], Any], *, on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None,
+            on_progress: Callable[[int, int, str], None] | None = None) -> TaskHandle:
+        handle = TaskHandle()
+        self._live.add(handle)
+
+        def finish(result: Any) -> None:
+            handle.done = True
+            self._live.discard(handle)
+            if on_done:
+                on_done(result)
+
+        def fail(exc: BaseException, _tb: str) -> None:
+            handle.done = True
+            self._live.discard(handle)
+            if on_error:
+                on_error(exc)
+
+        handle.finished.connect(finish)
+        handle.failed.connect(fail)
+        if on_progress:
+            handle.progressed.connect(on_progress)
+        runnable = _Runnable(fn, handle)
+        if self.synchronous:
+            runnable.run()
+        else:
+            self.pool.start(runnable)
+        return handle
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+def run_with_progress(parent: QWidget | None, runner: TaskRunner, title: str,
+                      fn: Callable[[TaskHandle], Any], on_done: Callable[[Any], None],
+                      on_error: Callable[[BaseException], None]) -> TaskHandle:
+    """``fn`` in the background with a modal progress dialog that has a working Cancel button."""
+    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def progress(done: int, total: int, message: str) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(done)
+        if message:
+            dialog.setLabelText(message)
+
+    def done(result: Any) -> None:
+        dialog.close()
+        on_done(result)
+
+    def error(exc: BaseException) -> None:
+        dialog.close()
+        on_error(exc)
+
+    handle = runner.run(fn, on_done=done, on_error=error, on_progress=progress)
+    dialog.canceled.connect(handle.cancel)
+    if not handle.done:
+        dialog.show()
+    return handle

@@ -1,0 +1,87 @@
+"""A throwaway PostgreSQL 15 on 127.0.0.1 and a random port (initdb refuses root: run as postgres)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage.engine import Database, open_postgresql
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(candidate)
+    return None
+
+
+@dataclass
+class PostgresServer:
+    datadir: Path
+    port: int
+    run_as: list[str]
+    pg_ctl: str
+
+    @property
+    def base_url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
+    def fresh_database(self) -> Iterator[Database]:
+        name = "t_" + uuid.uuid4().hex[:12]
+        admin = open_postgresql(f"{self.base_url}/postgres")
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        db = open_postgresql(f"{self.base_url}/{name}")
+        migrations.create_schema(db)
+        try:
+            yield db
+        finally:
+            db.dispose()
+
+    def stop(self) -> None:
+        subprocess.run([*self.run_as, self.pg_ctl, "-D", str(self.datadir), "-m", "immediate", "stop"],
+                       capture_output=True, check=False)
+
+
+def start_postgres(tmp: Path) -> PostgresServer | None:
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl or os.environ.get("ADOPTION_DESKTOP_NO_PG"):
+        return None
+    run_as: list[str] = []
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        if shutil.which("runuser") is None:
+            return None
+        run_as = ["runuser", "-u", "postgres", "--"]
+        try:
+            shutil.chown(tmp, "postgres")
+        except (LookupError, OSError):
+            return None
+        os.chmod(tmp, 0o700)
+    datadir = tmp / "data"
+    port = _free_port()
+    init = subprocess.run([*run_as, initdb, "-D", str(datadir), "-A", "trust", "-U", "postgres", "--no-sync"],
+                          capture_output=True, check=False)
+    if init.returncode != 0:
+        return None
+    start = subprocess.run(
+        [*run_as, pg_ctl, "-D", str(datadir), "-w", "-t", "30", "-l", str(tmp / "log"), "-o",
+         f"-h 127.0.0.1 -p {port} -k {tmp} -F", "start"], capture_output=True, check=False)
+    if start.returncode != 0:
+        return None
+    return PostgresServer(datadir, port, run_as, pg_ctl)
