@@ -83,6 +83,7 @@ def _append(session: Session, actor: Principal, action: str, entity: str, entity
         conn.execute(insert(head).values(id=1, last_seq=1, last_hash=GENESIS))
     row = conn.execute(select(head.c.last_seq, head.c.last_hash).where(head.c.id == 1)).one()
     seq, prev = int(row.last_seq), str(row.last_hash)
+    entity_id = str(entity_id)
     at = utcnow().isoformat(timespec="microseconds")
     changes_json = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
     digest = entry_hash(prev, seq, at, actor.user_id, actor.username, action, entity, entity_id,
@@ -95,7 +96,10 @@ def _append(session: Session, actor: Principal, action: str, entity: str, entity
 
 def record(session: Session, action: str, entity: str, entity_id: object, *,
            changes: dict[str, Any] | None = None, detail: str = "", actor: Principal | None = None) -> None:
-    """Append one entry in the caller's transaction (so it commits or rolls back with the change)."""
+    """Append one entry in the caller's transaction (so it commits or rolls back with the change).
+
+    Pending changes are flushed first, so the log keeps the order in which things happened."""
+    session.flush()
     who = actor or session.info.get("actor", SYSTEM)
     _append(session, who, action, entity, str(entity_id), changes, detail)
 
@@ -109,7 +113,7 @@ def _identity(obj: Any) -> str:
     ident = inspect(obj).identity
     if ident is None:
         return "?"
-    return ident[0] if len(ident) == 1 else "/".join(str(i) for i in ident)
+    return "/".join(str(_jsonable(i)) for i in ident)
 
 
 def _column_changes(obj: Any, *, new: bool, deleted: bool) -> dict[str, Any]:
@@ -151,7 +155,8 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
         changes = _column_changes(obj, new=action == "create", deleted=action == "delete")
         if action == "update" and not changes:
             continue
-        record(session, action, obj.__tablename__, _identity(obj), changes=changes)
+        _append(session, session.info.get("actor", SYSTEM), action, obj.__tablename__, _identity(obj),
+                changes, "")
 
 
 class bulk_audit:  # noqa: N801 - used as a context manager like a function

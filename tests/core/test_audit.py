@@ -1,0 +1,106 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.security import keys
+from adoption_desktop.core.security.models import User
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.engine import Database, open_sqlcipher
+from adoption_desktop.core.storage.lifecycle import create_database, verify_database
+from tests.conftest import make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _entries(db: Database) -> list[audit.AuditRow]:
+    with db.session(write=False) as session:
+        return list(reversed(audit.query_entries(session)))
+
+
+def test_create_update_delete_and_view_are_logged_with_fields(any_db: Database) -> None:
+    actor = make_user(any_db, "hazelby")
+    with any_db.session(actor) as session:
+        user = session.get(User, actor.user_id)
+        assert user is not None
+        user.full_name = "Hazel Renamed"
+        audit.record_view(session, "users", user.id)
+    rows = _entries(any_db)
+    created = [r for r in rows if r.action == "create" and r.entity == "users"]
+    assert created and "hazelby" in created[0].changes
+    update = [r for r in rows if r.action == "update" and r.entity == "users"][-1]
+    assert update.actor == "hazelby" and '"full_name": ["Hazelby Tester", "Hazel Renamed"]' in update.changes
+    assert rows[-1].action == "view" and rows[-1].entity_id == str(actor.user_id)
+    with any_db.session(write=False) as session:
+        assert audit.verify_chain(session) is None
+
+
+def test_rolled_back_change_leaves_no_entry(any_db: Database) -> None:
+    before = len(_entries(any_db))
+    with pytest.raises(RuntimeError), any_db.session() as session:
+        session.add(User(username="ghost", full_name="Ghost", password_hash="x"))
+        session.flush()
+        raise RuntimeError("boom")
+    assert len(_entries(any_db)) == before
+
+
+@pytest.mark.parametrize("tamper", ["alter", "insert", "delete_middle", "delete_last", "alter_head"])
+def test_any_single_change_to_the_log_is_detected(any_db: Database, tamper: str) -> None:
+    for name in ("a1", "a2", "a3", "a4"):
+        make_user(any_db, name)
+    with any_db.session(write=False) as session:
+        assert audit.verify_chain(session) is None
+        last = int(session.execute(text("SELECT max(seq) FROM audit_log")).scalar_one())
+    sql = {
+        "alter": "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3",
+        "insert": "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, changes, detail, "
+                  "prev_hash, hash) SELECT 1000, at, actor_id, actor, action, entity, entity_id, changes, detail, "
+                  "hash, hash FROM audit_log WHERE seq = 2",
+        "delete_middle": "DELETE FROM audit_log WHERE seq = 2",
+        "delete_last": f"DELETE FROM audit_log WHERE seq = {last}",
+        "alter_head": "UPDATE audit_head SET last_hash = 'x'",
+    }[tamper]
+    with any_db.session() as session:
+        session.execute(text(sql))
+    with any_db.session(write=False) as session:
+        problem = audit.verify_chain(session)
+    assert problem is not None
+    expected = {"alter": 3, "delete_middle": 2, "delete_last": last, "insert": last + 1, "alter_head": last}
+    assert problem.seq == expected[tamper], problem
+
+
+def test_verify_command_names_the_first_broken_entry(tmp_path: Path, store: SecretStore) -> None:
+    path = tmp_path / "orig.db"
+    created = create_database(path, store, passphrase="verify passphrase")
+    for name in ("b1", "b2", "b3"):
+        make_user(created.db, name)
+    created.db.checkpoint()
+    created.db.dispose()
+    copy = tmp_path / "copy.db"
+    shutil.copy2(path, copy)
+    shutil.copy2(keys.key_file_for(path), keys.key_file_for(copy))
+    key = keys.load_key(keys.KeyEnvelope.load(keys.key_file_for(copy)), store, "verify passphrase")
+    tampered = open_sqlcipher(copy, key)
+    with tampered.session() as session:
+        session.execute(text("UPDATE audit_log SET detail = 'edited' WHERE seq = 2"))
+    tampered.checkpoint()
+    tampered.dispose()
+    env = dict(os.environ, ADOPTION_DESKTOP_PASSPHRASE="verify passphrase",
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    ok = subprocess.run([sys.executable, "-m", "adoption_desktop", "verify", "--db", str(path)],
+                        capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "adoption_desktop", "verify", "--db", str(copy)],
+                         capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    assert bad.returncode == 1
+    assert "#2" in bad.stdout
+
+
+def test_verify_database_reports_integrity(db: Database) -> None:
+    report = verify_database(db)
+    assert report.ok and report.audit_entries >= 0

@@ -1,0 +1,94 @@
+import datetime as dt
+
+import pytest
+
+from adoption_desktop.core.errors import PermissionDenied, ValidationError
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.permissions import MATRIX, Permission, Principal, Role, require
+from adoption_desktop.core.settings_service import add_closure_day
+from adoption_desktop.core.storage.engine import Database
+from tests.conftest import TEST_PASSWORD, make_user
+
+
+def test_sign_in_and_wrong_password(db: Database) -> None:
+    make_user(db, "oakmere", Role.COUNSELLOR)
+    principal = users.authenticate(db, "OakMere", TEST_PASSWORD)
+    assert principal.roles == {Role.COUNSELLOR}
+    with pytest.raises(users.SignInError, match="not right"):
+        users.authenticate(db, "oakmere", "nope")
+
+
+def test_five_failures_lock_the_account(db: Database) -> None:
+    make_user(db, "locky", Role.MANAGER)
+    now = dt.datetime(2026, 11, 23, 9, 0)
+    for _ in range(5):
+        with pytest.raises(users.SignInError):
+            users.authenticate(db, "locky", "wrong", now=now)
+    # even the right password is refused while locked
+    with pytest.raises(users.AccountLocked):
+        users.authenticate(db, "locky", TEST_PASSWORD, now=now + dt.timedelta(minutes=1))
+    # after the lock-out time (default 15 minutes) the right password works again
+    assert users.authenticate(db, "locky", TEST_PASSWORD, now=now + dt.timedelta(minutes=16)).username == "locky"
+
+
+def test_four_failures_do_not_lock(db: Database) -> None:
+    make_user(db, "nearly", Role.MANAGER)
+    now = dt.datetime(2026, 11, 23, 9, 0)
+    for _ in range(4):
+        with pytest.raises(users.SignInError):
+            users.authenticate(db, "nearly", "wrong", now=now)
+    assert users.authenticate(db, "nearly", TEST_PASSWORD, now=now).username == "nearly"
+
+
+def test_disabled_user_cannot_sign_in(db: Database, admin: Principal) -> None:
+    p = make_user(db, "leaver", Role.COUNSELLOR)
+    users.set_disabled(db, admin, p.user_id, True)
+    with pytest.raises(users.SignInError):
+        users.authenticate(db, "leaver", TEST_PASSWORD)
+    assert [u.username for u in users.list_users(db, admin) if u.disabled] == ["leaver"]
+
+
+def test_service_refuses_a_role_without_permission_even_without_ui(db: Database) -> None:
+    manager = make_user(db, "figures", Role.MANAGER)
+    with pytest.raises(PermissionDenied, match=r"users\.manage"):
+        users.create_user(db, manager, "sneaky", "Sneaky Person", "long-enough-pw", [Role.ADMINISTRATOR])
+    with pytest.raises(PermissionDenied):
+        add_closure_day(db, manager, dt.date(2026, 12, 24), "Christmas Eve")
+    with pytest.raises(PermissionDenied):
+        users.list_users(db, manager)
+
+
+def test_admin_creates_user_with_validation(db: Database, admin: Principal) -> None:
+    with pytest.raises(ValidationError, match="at least 10"):
+        users.create_user(db, admin, "newbie", "New Person", "short", [Role.COUNSELLOR])
+    with pytest.raises(ValidationError, match="Roles"):
+        users.create_user(db, admin, "newbie", "New Person", "long-enough-pw", [])
+    created = users.create_user(db, admin, "newbie", "New Person", "long-enough-pw", [Role.COUNSELLOR])
+    with pytest.raises(ValidationError, match="taken"):
+        users.create_user(db, admin, "NEWBIE", "Other", "long-enough-pw", [Role.COUNSELLOR])
+    users.set_roles(db, admin, created.id, [Role.COUNSELLOR, Role.LETTERBOX_COORDINATOR])
+    assert users.authenticate(db, "newbie", "long-enough-pw").can(Permission.LETTERBOX_EDIT)
+
+
+def test_first_administrator_only_once(db: Database) -> None:
+    p = users.create_first_administrator(db, "boss", "Boss Person", "long-enough-pw")
+    assert p.can(Permission.USERS_MANAGE)
+    with pytest.raises(ValidationError):
+        users.create_first_administrator(db, "boss2", "Boss Two", "long-enough-pw")
+
+
+def test_reauthenticate(db: Database) -> None:
+    p = make_user(db, "signer", Role.AGENCY_DECISION_MAKER)
+    assert users.reauthenticate(db, p, TEST_PASSWORD)
+    assert not users.reauthenticate(db, p, "wrong")
+
+
+def test_require_names_the_missing_permission() -> None:
+    p = Principal(9, "x", "X", frozenset({Role.PANEL_CHAIR}))
+    require(p, Permission.PANEL_APPROVE_MINUTES)
+    with pytest.raises(PermissionDenied, match=r"adm\.decide"):
+        require(p, Permission.ADM_DECIDE)
+
+
+def test_manager_sees_figures_only() -> None:
+    assert MATRIX[Role.MANAGER] == {Permission.REPORTS_VIEW}

@@ -1,0 +1,136 @@
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from adoption_desktop.core.errors import DatabaseOpenError, KeyUnavailable
+from adoption_desktop.core.security import keys
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.engine import Database, open_sqlcipher
+from adoption_desktop.core.storage.lifecycle import (
+    backup_database,
+    create_database,
+    open_database,
+    restore_database,
+    verify_database,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_file_is_encrypted_and_unreadable_by_plain_sqlite(db: Database, db_path: Path) -> None:
+    from tests.conftest import make_user
+
+    make_user(db, "bramley")
+    db.checkpoint()
+    raw = db_path.read_bytes()
+    assert not raw.startswith(b"SQLite format 3")
+    assert b"bramley" not in raw.lower() and b"Bramley" not in raw
+    conn = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.DatabaseError):
+        conn.execute("SELECT * FROM sqlite_master").fetchall()
+    conn.close()
+
+
+def test_pragmas_wal_and_foreign_keys(db: Database) -> None:
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_files_are_private(db_path: Path, db: Database) -> None:
+    if sys.platform == "win32":
+        pytest.skip("POSIX permissions")
+    assert db_path.stat().st_mode & 0o077 == 0
+    assert keys.key_file_for(db_path).stat().st_mode & 0o077 == 0
+
+
+def test_key_kept_in_keyring_not_on_disk(db_path: Path, db: Database, store: SecretStore) -> None:
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(db_path))
+    assert envelope.mode == "keyring"
+    hexkey = store.get(envelope.db_id)
+    assert hexkey and len(hexkey) == 64
+    assert hexkey not in keys.key_file_for(db_path).read_text()
+
+
+def test_wrong_key_changes_nothing(db_path: Path, db: Database) -> None:
+    db.dispose()
+    before = db_path.read_bytes()
+    with pytest.raises(DatabaseOpenError, match="could not be opened"):
+        open_sqlcipher(db_path, b"\x00" * 32)
+    assert db_path.read_bytes() == before
+
+
+def test_passphrase_mode_and_recovery(tmp_path: Path, store: SecretStore) -> None:
+    path = tmp_path / "pp.db"
+    created = create_database(path, store, passphrase="a long passphrase")
+    created.db.dispose()
+    assert keys.KeyEnvelope.load(keys.key_file_for(path)).mode == "passphrase"
+    with pytest.raises(KeyUnavailable, match="Wrong passphrase"):
+        open_database(path, store, "not it")
+    open_database(path, store, "a long passphrase").dispose()
+    # the key is recoverable with the recovery key alone
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    key = keys.key_from_recovery(envelope, created.recovery_key.lower().replace("-", " "))
+    open_sqlcipher(path, key).dispose()
+    with pytest.raises(KeyUnavailable):
+        keys.key_from_recovery(envelope, "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA")
+
+
+def test_missing_keyring_entry_explains_recovery(db_path: Path, db: Database, store: SecretStore) -> None:
+    db.dispose()
+    store.delete(keys.KeyEnvelope.load(keys.key_file_for(db_path)).db_id)
+    with pytest.raises(KeyUnavailable, match="recovery key"):
+        open_database(db_path, store)
+
+
+def test_backup_and_restore_round_trip(db: Database, db_path: Path, tmp_path: Path, store: SecretStore) -> None:
+    from tests.conftest import make_user
+
+    make_user(db, "wrenfield")
+    out = backup_database(db, tmp_path / "backup.adkbak")
+    assert b"wrenfield" not in out.read_bytes()
+    restored = restore_database(out, tmp_path / "restored.db", store)
+    other = open_database(restored, store)
+    try:
+        with other.session(write=False) as session:
+            assert session.execute(text("SELECT username FROM users")).scalar_one() == "wrenfield"
+        assert verify_database(other).ok
+    finally:
+        other.dispose()
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "adoption_desktop", *args], capture_output=True, text=True,
+                          env=full_env, cwd=ROOT, timeout=300, check=False)
+
+
+@pytest.fixture
+def headless_env(tmp_path: Path) -> dict[str, str]:
+    # a subprocess has no in-memory keyring: force the passphrase path
+    return {"ADOPTION_DESKTOP_PASSPHRASE": "cli passphrase", "PYTHON_KEYRING_BACKEND":
+            "keyring.backends.fail.Keyring", "ADOPTION_DESKTOP_DATA_DIR": str(tmp_path / "data")}
+
+
+def test_cli_version() -> None:
+    res = _cli("--version")
+    assert res.returncode == 0 and "Adoption Desktop" in res.stdout
+
+
+def test_cli_init_verify_and_wrong_passphrase(tmp_path: Path, headless_env: dict[str, str]) -> None:
+    path = tmp_path / "cli.db"
+    res = _cli("init", "--db", str(path), env=headless_env)
+    assert res.returncode == 0, res.stderr
+    assert "RECOVERY KEY" in res.stdout
+    assert not path.read_bytes().startswith(b"SQLite format 3")
+    assert _cli("verify", "--db", str(path), env=headless_env).returncode == 0
+    bad = _cli("verify", "--db", str(path), env={**headless_env, "ADOPTION_DESKTOP_PASSPHRASE": "wrong"})
+    assert bad.returncode != 0
+    lines = [ln for ln in bad.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "passphrase" in lines[0].lower()
