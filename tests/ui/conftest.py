@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.main_window import MainWindow
+from adoption_desktop.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def make_window(qtbot: object, db: Database) -> Iterator[object]:
+    windows: list[MainWindow] = []
+
+    def make(principal: Principal, idle_minutes: float = 10) -> MainWindow:
+        window = MainWindow(AppContext(db, principal, TaskRunner(synchronous=True)), idle_minutes=idle_minutes)
+        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for w in windows:
+        w.close()
+    QApplication.processEvents()

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QTextEdit
+
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.dialogs import FirstAdminDialog, LoginDialog, RecoveryKeyDialog
+from adoption_desktop.ui.navigation import NAV_TARGETS
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import TEST_PASSWORD, make_user
+
+
+def test_fonts_are_available(qtbot: Any) -> None:
+    assert QFontDatabase.families()
+
+
+def test_status_bar_and_navigation_shortcuts(db: Database, admin: Principal, make_window: Any, qtbot: Any) -> None:
+    window = make_window(admin)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    assert "admin" in window.user_label.text()
+    assert str(db.path) in window.db_label.text()
+    for target in NAV_TARGETS:
+        if target in window.targets:
+            qtbot.keyClick(window, target.shortcut[-1], Qt.KeyboardModifier.ControlModifier)
+            assert window.targets[window.nav.currentRow()].key == target.key
+            assert window.page(target.key) is not None
+
+
+def test_role_decides_navigation(db: Database, make_window: Any) -> None:
+    counsellor = make_user(db, "coun", Role.COUNSELLOR)
+    window = make_window(counsellor)
+    keys = {t.key for t in window.targets}
+    assert "counselling" in keys and "admin" not in keys and "letterbox" not in keys
+    assert not window.nav_actions["admin"].isEnabled()
+
+
+def test_idle_lock_keeps_unsaved_text(db: Database, make_window: Any, qtbot: Any) -> None:
+    user = make_user(db, "typist", Role.ADMINISTRATOR)
+    window = make_window(user, idle_minutes=0.002)  # ~120 ms
+    editor = QTextEdit()
+    window.stack.addWidget(editor)
+    window.stack.setCurrentWidget(editor)
+    qtbot.keyClicks(editor, "Unsaved note about the sitting")
+    qtbot.waitUntil(lambda: window.locked, timeout=3000)
+    assert not window.workspace.isVisible()
+    assert not window.menuBar().isEnabled()
+    window.lock_screen.password.setText("wrong")
+    qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    assert window.locked and "not right" in window.lock_screen.message.text()
+    window.lock_screen.password.setText(TEST_PASSWORD)
+    qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    assert not window.locked
+    assert editor.toPlainText() == "Unsaved note about the sitting"
+
+
+def test_ctrl_l_locks(db: Database, admin: Principal, make_window: Any, qtbot: Any) -> None:
+    window = make_window(admin)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.locked
+
+
+def test_first_admin_and_login_dialogs(db: Database, qtbot: Any) -> None:
+    first = FirstAdminDialog(db)
+    qtbot.addWidget(first)
+    qtbot.keyClicks(first.full_name, "Avery Tester")
+    qtbot.keyClicks(first.username, "avery")
+    qtbot.keyClicks(first.password, "long-enough-pw")
+    qtbot.keyClicks(first.confirm, "different-pw!")
+    first.findChild(QDialogButtonBox, "buttons").button(QDialogButtonBox.StandardButton.Ok).click()
+    assert "differ" in first.message.text()
+    first.confirm.setText("long-enough-pw")
+    first.findChild(QDialogButtonBox, "buttons").button(QDialogButtonBox.StandardButton.Ok).click()
+    assert first.result() == QDialog.DialogCode.Accepted and first.principal is not None
+
+    login = LoginDialog(db)
+    qtbot.addWidget(login)
+    login.show()
+    qtbot.keyClicks(login.username, "avery")
+    qtbot.keyClicks(login.password, "nope")
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    assert "not right" in login.message.text() and login.password.text() == ""
+    qtbot.keyClicks(login.password, "long-enough-pw")
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    assert login.principal is not None and login.principal.username == "avery"
+
+
+def test_recovery_key_pdf(qtbot: Any, tmp_path: Any) -> None:
+    from pypdf import PdfReader
+
+    dialog = RecoveryKeyDialog(None, "ABCDE-FGHJK-MNPQR-STUVW-XYZ23-45678", "agency.db")
+    qtbot.addWidget(dialog)
+    assert dialog.findChild(QLineEdit, "recovery_key").text().startswith("ABCDE")
+    out = tmp_path / "key.pdf"
+    dialog.save_pdf(out)
+    text = PdfReader(out).pages[0].extract_text()
+    assert "ABCDE-FGHJK-MNPQR-STUVW-XYZ23-45678" in text and "agency.db" in text
+
+
+def test_task_runner_delivers_results_progress_and_cancel(qtbot: Any) -> None:
+    runner = TaskRunner()
+    seen: list[tuple[int, int]] = []
+    results: list[object] = []
+
+    def work(task: Any) -> int:
+        for i in range(5):
+            task.progress(i + 1, 5)
+        return 42
+
+    runner.run(work, on_done=results.append, on_progress=lambda d, t, _m: seen.append((d, t)))
+    qtbot.waitUntil(lambda: results == [42], timeout=5000)
+    assert seen[-1] == (5, 5)
+
+    errors: list[BaseException] = []
+
+    def cancellable(task: Any) -> str:
+        import time
+
+        while not task.cancelled:
+            time.sleep(0.01)
+        raise RuntimeError("cancelled by user")
+
+    handle = runner.run(cancellable, on_error=errors.append)
+    handle.cancel()
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert "cancelled" in str(errors[0])
