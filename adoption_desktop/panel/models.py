@@ -1,1 +1,151 @@
-"""Tables of the panel feature (none yet)."""
+"""Tables of the panel feature: central list, sittings, agenda items, papers, attendance, declarations,
+minutes (versioned: approved minutes are never updated in place)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from adoption_desktop.core.errors import Conflict
+from adoption_desktop.core.storage.base import Base, TimestampMixin
+
+
+class PanelMember(TimestampMixin, Base):
+    """A person on the central list (members and advisers; ``role_type`` says which)."""
+
+    __tablename__ = "panel_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    role_type: Mapped[str] = mapped_column(String(30))
+    pqe_years: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    independent: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_on: Mapped[dt.date] = mapped_column(Date)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    notice_given_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    leaves_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    leaving_kind: Mapped[str] = mapped_column(String(20), default="")  # "" / "left" / "removed"
+    leaving_reason: Mapped[str] = mapped_column(Text, default="")
+    appraisal_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    dbs_checked_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    training_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class PanelSitting(TimestampMixin, Base):
+    __tablename__ = "panel_sittings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sitting_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    start_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    end_time: Mapped[str] = mapped_column(String(5), default="13:00")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    virtual_link: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")  # scheduled / cancelled
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    moved_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    series: Mapped[str] = mapped_column(String(40), default="")
+
+
+class PanelItem(TimestampMixin, Base):
+    __tablename__ = "panel_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("panel_sittings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    case_type: Mapped[str] = mapped_column(String(30))
+    subject_reference: Mapped[str] = mapped_column(String(120), default="")
+    subject_initials: Mapped[str] = mapped_column(String(30), default="")
+    presenting_worker: Mapped[str] = mapped_column(String(120), default="")
+    time_slot: Mapped[str] = mapped_column(String(20), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    deferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("panel_items.id"), nullable=True)
+
+
+class PanelPaper(Base):
+    __tablename__ = "panel_papers"
+    __table_args__ = (UniqueConstraint("item_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("panel_items.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    received_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class PanelAttendance(Base):
+    __tablename__ = "panel_attendance"
+    __table_args__ = (UniqueConstraint("sitting_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("panel_sittings.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_members.id"))
+    status: Mapped[str] = mapped_column(String(20))  # present / apologies / absent
+
+
+class PanelDeclaration(TimestampMixin, Base):
+    __tablename__ = "panel_declarations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("panel_items.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_members.id"))
+    interest: Mapped[str] = mapped_column(Text)
+    withdrew: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PanelMinutes(TimestampMixin, Base):
+    """One version of an item's minutes and recommendation. Approved versions are locked; a correction
+    is a new version (``supersedes_id``) with a ``correction_reason``."""
+
+    __tablename__ = "panel_minutes"
+    __table_args__ = (UniqueConstraint("item_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("panel_items.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft / submitted / approved
+    outcome: Mapped[str] = mapped_column(String(40), default="")
+    recommendation_text: Mapped[str] = mapped_column(Text, default="")
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    discussion: Mapped[str] = mapped_column(Text, default="")
+    member_views: Mapped[str] = mapped_column(Text, default="{}")  # JSON {member_id: view}
+    vote: Mapped[str] = mapped_column(String(20), default="")
+    votes_for: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    votes_against: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    advice_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    advice_age_range: Mapped[str] = mapped_column(String(60), default="")
+    advice_sex: Mapped[str] = mapped_column(String(60), default="")
+    advice_needs: Mapped[str] = mapped_column(Text, default="")
+    deferral_reason: Mapped[str] = mapped_column(Text, default="")
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("panel_minutes.id"), nullable=True)
+    quorum_statement: Mapped[str] = mapped_column(Text, default="")
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    approved_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    approved_by_name: Mapped[str] = mapped_column(String(120), default="")
+    handed_off_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    adm_decision_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+#: set once, in the approving transaction, after the hand-off to the ADM
+_HANDOFF_FIELDS = frozenset({"handed_off_on", "adm_decision_id", "updated_at"})
+
+
+@event.listens_for(Session, "before_flush")
+def _approved_minutes_are_locked(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Signed is final: an approved version can be neither changed nor deleted, whatever the caller."""
+    for obj in [*session.dirty, *session.deleted]:
+        if not isinstance(obj, PanelMinutes):
+            continue
+        state = inspect(obj)
+        committed = state.committed_state.get("status", obj.status)
+        if committed != "approved":
+            continue
+        changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+        allowed = all(k in _HANDOFF_FIELDS and state.attrs[k].history.deleted in ((), [None])
+                      for k in changed)
+        if obj in session.deleted or not allowed:
+            raise Conflict("These minutes are approved and locked; record a correction as a new version "
+                           "with a reason.")

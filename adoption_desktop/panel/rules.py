@@ -1,0 +1,311 @@
+"""Pure panel rules: quorum, case types and their papers and outcomes, deadlines, recurring sittings,
+central-list warnings. No database, no Qt.
+
+Sources: the Adoption Agencies Regulations 2005 (regs 3-6: the central list and constitution of
+panels), statutory guidance on adoption (2013) ch. 1, and the National Minimum Standards 2014
+(standard 17 and 25.6). Where the rule is local practice the number comes from a setting
+(``panel/settings.py``) passed in by the service.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar
+
+# --- roles --------------------------------------------------------------------------------------
+#: role types on the central list; members count to quorum, advisers never do
+MEMBER_ROLES: dict[str, str] = {
+    "chair": "Independent chair",
+    "vice_chair": "Vice chair",
+    "social_worker": "Social worker",
+    "medical_adviser": "Medical adviser",
+    "personal_experience": "Person with personal experience of adoption",
+    "specialist": "Other specialist",
+    "member": "Member",
+}
+ADVISER_ROLES: dict[str, str] = {
+    "panel_adviser": "Panel adviser",
+    "legal_adviser": "Legal adviser",
+    "minute_taker": "Minute-taker",
+}
+ROLE_LABELS: dict[str, str] = {**MEMBER_ROLES, **ADVISER_ROLES}
+#: the roles check_quorum understands; other member roles are passed as "member"
+QUORUM_ROLES = ("chair", "vice_chair", "social_worker", "medical_adviser", "member")
+
+
+def is_adviser(role_type: str) -> bool:
+    return role_type in ADVISER_ROLES
+
+
+def quorum_role(role_type: str) -> str:
+    """A central-list role type as check_quorum sees it."""
+    return role_type if role_type in QUORUM_ROLES else "member"
+
+
+# --- quorum -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QuorumRule:
+    """The quorum rule (local practice; defaults from the domain notes and AAR 2005 reg 6)."""
+
+    min_members: int = 5
+    require_chair_or_vice: bool = True
+    social_worker_pqe_years: int = 3  # 0 = no social worker required
+    require_independent: bool = True
+
+
+@dataclass(frozen=True)
+class QuorumMember:
+    role: str
+    pqe_years: int | None = None
+    independent: bool = False
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class QuorumResult:
+    quorate: bool
+    reasons: list[str] = field(default_factory=list)
+    counted: int = 0
+
+    @property
+    def summary(self) -> str:
+        if self.quorate:
+            return f"Quorate: {self.counted} members count for this item."
+        return "Not quorate: " + " ".join(self.reasons)
+
+
+def _get(member: Any, name: str, default: Any = None) -> Any:
+    if isinstance(member, Mapping):
+        return member.get(name, default)
+    return getattr(member, name, default)
+
+
+def check_quorum(members: Iterable[Any], rule: QuorumRule | None = None) -> QuorumResult:
+    """Is the panel quorate for one item, given the members present who have not withdrawn from it?
+
+    ``members``: objects or mappings with ``role`` (``chair``, ``vice_chair``, ``social_worker``,
+    ``medical_adviser``, ``member``), ``pqe_years`` (int or None) and ``independent`` (bool). Anything
+    with an adviser's role (panel/legal adviser, minute-taker) is ignored: advisers are not members
+    (AAR 2005 reg 3; statutory guidance 1.40). ``reasons`` say exactly what is missing."""
+    rule = rule or QuorumRule()
+    counted = [m for m in members if str(_get(m, "role", "member")) not in ADVISER_ROLES]
+    reasons: list[str] = []
+    n = len(counted)
+    if n < rule.min_members:
+        short = rule.min_members - n
+        reasons.append(f"{n} member{'s' if n != 1 else ''} count for this item; at least {rule.min_members} "
+                       f"are needed ({short} more).")
+    if rule.require_chair_or_vice and not any(
+            _get(m, "role") in ("chair", "vice_chair") for m in counted):
+        reasons.append("Neither the chair nor a vice chair is present for this item.")
+    if rule.social_worker_pqe_years > 0 and not any(
+            _get(m, "role") == "social_worker" and (_get(m, "pqe_years") or 0) >= rule.social_worker_pqe_years
+            for m in counted):
+        reasons.append(f"No social worker with at least {rule.social_worker_pqe_years} years' post-qualifying "
+                       "experience is present for this item.")
+    if rule.require_independent and not any(bool(_get(m, "independent", False)) for m in counted):
+        reasons.append("No independent member is present for this item.")
+    return QuorumResult(not reasons, reasons, n)
+
+
+# --- case types, papers, outcomes ----------------------------------------------------------------
+CASE_TYPES: dict[str, str] = {
+    "approval": "Prospective adopter approval",
+    "match": "Match",
+    "relinquished": "Relinquished child (should be placed for adoption)",
+    "review": "Review of approval",
+    "termination": "Termination of approval",
+    "early_permanence": "Early permanence approval",
+    "other": "Other business",
+}
+
+PAPERS: dict[str, str] = {
+    "par": "Prospective Adopter's Report (PAR)",
+    "brief_par": "Brief PAR",
+    "cpr": "Child's Permanence Report (CPR)",
+    "apr": "Adoption Placement Report (APR)",
+    "support_plan": "Adoption support plan",
+    "contact_plan": "Contact plan",
+    "medical": "Medical report",
+    "review_report": "Review report",
+    "termination_report": "Report on termination",
+    "ep_report": "Early permanence assessment",
+    "consent": "Parental consent (CAFCASS witnessed)",
+    "paper": "Paper for the item",
+}
+
+#: papers checklist per case type (statutory guidance ch. 3-5; AAR 2005 regs 17, 25, 31)
+CASE_PAPERS: dict[str, tuple[str, ...]] = {
+    "approval": ("par", "medical"),
+    "match": ("cpr", "par", "apr", "support_plan", "contact_plan", "medical"),
+    "relinquished": ("cpr", "consent", "medical"),
+    "review": ("review_report", "par"),
+    "termination": ("termination_report", "par"),
+    "early_permanence": ("ep_report", "par", "medical"),
+    "other": ("paper",),
+}
+
+OUTCOMES: dict[str, str] = {
+    "suitable": "Suitable to adopt",
+    "not_suitable": "Not suitable to adopt",
+    "match_recommended": "Match recommended",
+    "match_not_recommended": "Match not recommended",
+    "should_be_placed": "Should be placed for adoption",
+    "should_not_be_placed": "Should not be placed for adoption",
+    "remains_suitable": "Remains suitable to adopt",
+    "no_longer_suitable": "No longer suitable to adopt",
+    "terminate": "Approval to be terminated",
+    "not_terminate": "Approval not to be terminated",
+    "ep_suitable": "Suitable for early permanence",
+    "ep_not_suitable": "Not suitable for early permanence",
+    "noted": "Noted",
+    "deferred": "Deferred",
+}
+
+#: definite outcomes per case type; "in principle" does not exist (statutory guidance 1.46)
+CASE_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "approval": ("suitable", "not_suitable", "deferred"),
+    "match": ("match_recommended", "match_not_recommended", "deferred"),
+    "relinquished": ("should_be_placed", "should_not_be_placed", "deferred"),
+    "review": ("remains_suitable", "no_longer_suitable", "deferred"),
+    "termination": ("terminate", "not_terminate", "deferred"),
+    "early_permanence": ("ep_suitable", "ep_not_suitable", "deferred"),
+    "other": ("noted", "deferred"),
+}
+#: outcomes that may carry advice on the approval range
+ADVICE_OUTCOMES = frozenset({"suitable", "remains_suitable", "ep_suitable"})
+
+VOTES = {"unanimous": "Unanimous", "majority": "Majority"}
+ATTENDANCE = {"present": "Present", "apologies": "Apologies", "absent": "Absent"}
+
+
+def goes_to_adm(case_type: str, outcome: str) -> bool:
+    """A definite recommendation on a case goes to the ADM; deferrals and other business do not."""
+    return case_type != "other" and outcome not in ("", "deferred", "noted")
+
+
+def validate_outcome(case_type: str, outcome: str) -> str | None:
+    """A message naming the field and the fix, or None."""
+    allowed = CASE_OUTCOMES.get(case_type, ())
+    if outcome not in allowed:
+        choices = ", ".join(OUTCOMES[o] for o in allowed)
+        return f"Outcome: choose one of {choices} (recommendations are definite; defer if information is missing)."
+    return None
+
+
+# --- deadlines ------------------------------------------------------------------------------------
+def papers_deadline(sitting: dt.date, working_days: int, cal: WorkingCalendar = DEFAULT_CALENDAR) -> dt.date:
+    """The day papers are due: ``working_days`` working days before the sitting."""
+    return cal.add_working_days(sitting, -working_days)
+
+
+def paper_late(received: dt.date | None, deadline: dt.date, today: dt.date) -> bool:
+    """Late if received after the deadline, or still missing once the deadline has passed."""
+    if received is None:
+        return today > deadline
+    return received > deadline
+
+
+def minutes_deadline(sitting: dt.date, working_days: int, cal: WorkingCalendar = DEFAULT_CALENDAR) -> dt.date:
+    """Final minutes due ``working_days`` working days after the sitting (local practice, default 10)."""
+    return cal.add_working_days(sitting, working_days)
+
+
+# --- recurring sittings ---------------------------------------------------------------------------
+RECURRENCES = {
+    "once": "Once",
+    "weekly": "Weekly",
+    "fortnightly": "Fortnightly",
+    "monthly": "Monthly (same date)",
+    "nth_weekday": "Monthly (same weekday, e.g. first Tuesday)",
+}
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    """The n-th (1-4, or 5 = last) ``weekday`` of a month."""
+    first = dt.date(year, month, 1)
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    last_day = _cal.monthrange(year, month)[1]
+    candidate = day + dt.timedelta(weeks=n - 1)
+    while candidate.day > last_day or candidate.month != month:
+        candidate -= dt.timedelta(weeks=1)
+    return candidate
+
+
+def recurring_dates(start: dt.date, recurrence: str, count: int) -> list[dt.date]:
+    """``count`` sitting dates from ``start``. ``nth_weekday`` keeps the start's position in its month
+    (the first Tuesday stays the first Tuesday; a fifth weekday becomes the last)."""
+    if count < 1:
+        return []
+    if recurrence == "once":
+        return [start]
+    if recurrence in ("weekly", "fortnightly"):
+        step = dt.timedelta(weeks=1 if recurrence == "weekly" else 2)
+        return [start + step * i for i in range(count)]
+    if recurrence == "monthly":
+        return [_add_months(start, i) for i in range(count)]
+    if recurrence == "nth_weekday":
+        n = (start.day - 1) // 7 + 1
+        out = []
+        for i in range(count):
+            month_start = _add_months(start.replace(day=1), i)
+            out.append(nth_weekday(month_start.year, month_start.month, start.weekday(), n))
+        return out
+    raise ValueError(f"unknown recurrence {recurrence!r}")
+
+
+# --- central list ----------------------------------------------------------------------------------
+def leaving_date(notice_given: dt.date) -> dt.date:
+    """A member leaves, or is removed, on one month's written notice (AAR 2005 reg 3(5))."""
+    return _add_months(notice_given, 1)
+
+
+@dataclass(frozen=True)
+class MemberDates:
+    appraisal_due: dt.date | None
+    dbs_checked_on: dt.date | None
+    training_on: dt.date | None
+
+
+def member_warnings(m: MemberDates, today: dt.date, *, warn_days: int = 30, dbs_years: int = 3,
+                    training_years: int = 1) -> list[str]:
+    """What falls due for a member: annual appraisal (NMS 17.3), DBS renewal, training."""
+    out: list[str] = []
+
+    def check(label: str, due: dt.date | None, missing: str) -> None:
+        if due is None:
+            out.append(missing)
+        elif due < today:
+            out.append(f"{label} overdue since {due:%d/%m/%Y}")
+        elif (due - today).days <= warn_days:
+            out.append(f"{label} due {due:%d/%m/%Y}")
+
+    check("Appraisal", m.appraisal_due, "No appraisal date")
+    check("DBS check", _add_years(m.dbs_checked_on, dbs_years) if m.dbs_checked_on else None, "No DBS check")
+    check("Training", _add_years(m.training_on, training_years) if m.training_on else None, "No training date")
+    return out
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    return _add_months(day, 12 * years)
+
+
+def initials(name: str) -> str:
+    return "".join(part[0].upper() for part in name.replace("-", " ").split() if part)
+
+
+def iter_minutes_sections() -> Iterator[str]:
+    """The sections every item's minutes carry, in order (used by the export and its tests)."""
+    yield from ("Papers considered", "Declarations of interest", "Discussion", "Members' views",
+                "Recommendation", "Reasons", "Advice")

@@ -1,0 +1,25 @@
+"""Local-practice settings of the panel (defaults from the domain notes; an agency may change them)."""
+
+from __future__ import annotations
+
+from adoption_desktop.core.config import Setting, register
+
+PAPERS_DEADLINE_WD = register(Setting(
+    "panel.papers_deadline_working_days", 5, "Panel papers due (working days before the sitting)"))
+MINUTES_DEADLINE_WD = register(Setting(
+    "panel.minutes_deadline_working_days", 10, "Final panel minutes due (working days after the sitting)"))
+QUORUM_MIN_MEMBERS = register(Setting(
+    "panel.quorum_min_members", 5, "Quorum: members present at least"))
+QUORUM_REQUIRE_CHAIR = register(Setting(
+    "panel.quorum_require_chair_or_vice", True, "Quorum: the chair or a vice chair must be present"))
+QUORUM_SW_PQE_YEARS = register(Setting(
+    "panel.quorum_social_worker_pqe_years", 3,
+    "Quorum: a social worker with at least this many years' post-qualifying experience (0 = not required)"))
+QUORUM_REQUIRE_INDEPENDENT = register(Setting(
+    "panel.quorum_require_independent", True, "Quorum: an independent member must be present"))
+WARNING_DAYS = register(Setting(
+    "panel.member_warning_days", 30, "Warn this many days before a member's appraisal, DBS or training falls due"))
+DBS_RENEWAL_YEARS = register(Setting(
+    "panel.dbs_renewal_years", 3, "Panel members' DBS checks renewed every this many years"))
+TRAINING_RENEWAL_YEARS = register(Setting(
+    "panel.training_renewal_years", 1, "Panel members' training refreshed every this many years"))
