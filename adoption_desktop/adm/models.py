@@ -1,1 +1,170 @@
-"""Tables of the adm feature (none yet)."""
+"""Tables of the ADM feature: decisions (versioned, immutable once signed), information requests,
+qualifying determinations, letters filed against decisions, oral notifications, extra decision types.
+
+Portable SQL only (SQLCipher and PostgreSQL). A signed decision row is never updated or deleted: the
+``before_flush`` guard below refuses it even when a caller goes around the services with the ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import get_history
+
+from adoption_desktop.core.errors import Conflict
+from adoption_desktop.core.storage.base import Base, TimestampMixin
+
+
+class AdmDecisionType(TimestampMixin, Base):
+    """Decision types without panel added by the administrator (the built-in ones live in rules.py)."""
+
+    __tablename__ = "adm_decision_types"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AdmDecision(TimestampMixin, Base):
+    """One version of one decision. ``root_id`` groups the versions; ``supersedes_id`` links a
+    correction to the version it corrects."""
+
+    __tablename__ = "adm_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    root_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("adm_decisions.id"), nullable=True)
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+
+    decision_type: Mapped[str] = mapped_column(String(40), index=True)
+    source: Mapped[str] = mapped_column(String(20), default="panel")  # panel | direct | qd_final
+    state: Mapped[str] = mapped_column(String(20), index=True, default="pending")  # pending|paused|signed
+
+    # hand-off from panel (or what the ADM is asked to decide, for decisions without panel)
+    panel_item_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    sitting_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sitting_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    subject_reference: Mapped[str] = mapped_column(String(120), index=True)
+    subject_initials: Mapped[str] = mapped_column(String(20), default="")
+    recommendation: Mapped[str] = mapped_column(String(40), default="")
+    recommendation_text: Mapped[str] = mapped_column(Text, default="")
+    recommendation_reasons: Mapped[str] = mapped_column(Text, default="")
+    advice: Mapped[str] = mapped_column(Text, default="")
+    minutes_extract: Mapped[str] = mapped_column(Text, default="")
+    member_user_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of user ids
+    member_names: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of full names
+    received_on: Mapped[dt.date] = mapped_column(Date, index=True)  # final minutes / papers received
+    due_on: Mapped[dt.date | None] = mapped_column(Date, index=True, nullable=True)  # None while paused
+
+    # letters: who they go to (synthetic in demo data)
+    addressee: Mapped[str] = mapped_column(Text, default="")  # name and address lines
+    salutation: Mapped[str] = mapped_column(String(120), default="")
+    social_worker: Mapped[str] = mapped_column(String(120), default="")  # child's social worker
+
+    # the decision (a draft while unsigned)
+    outcome: Mapped[str] = mapped_column(String(40), default="")  # agree | differ | not_approve
+    decision_text: Mapped[str] = mapped_column(Text, default="")
+    decision_reasons: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[dt.date | None] = mapped_column(Date, index=True, nullable=True)
+    signed_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    signed_by_name: Mapped[str] = mapped_column(String(120), default="")
+    signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    qd_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # final decision after a QD
+
+
+class AdmInfoRequest(TimestampMixin, Base):
+    """The ADM asked for more information: the clock is paused from ``requested_on`` until
+    ``received_on``."""
+
+    __tablename__ = "adm_info_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("adm_decisions.id"), index=True)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    what: Mapped[str] = mapped_column(Text)
+    received_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    received_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class AdmQualifyingDetermination(TimestampMixin, Base):
+    """Proposal not to approve (AA Regs 2005 reg 27(4)-(10)): notice, 40 working days, representations
+    or IRM, final decision."""
+
+    __tablename__ = "adm_qualifying_determinations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("adm_decisions.id"), index=True)
+    notice_sent_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    representations_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    representations: Mapped[str] = mapped_column(Text, default="")
+    irm_applied_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    irm_recommendation_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    irm_recommendation: Mapped[str] = mapped_column(Text, default="")
+    final_decision_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    final_outcome: Mapped[str] = mapped_column(String(40), default="")  # approved | not_approved
+    final_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class AdmLetter(TimestampMixin, Base):
+    """A letter generated from a decision and filed against it (PDF bytes in the encrypted database)."""
+
+    __tablename__ = "adm_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("adm_decisions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # template name
+    letter_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    recipient: Mapped[str] = mapped_column(Text, default="")
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sent_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class AdmNotification(TimestampMixin, Base):
+    """Oral or written notification of a decision to the applicants."""
+
+    __tablename__ = "adm_notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("adm_decisions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # oral | written
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+SIGNED_IS_FINAL = ("A signed decision cannot be changed. Record a correction instead: it becomes a new "
+                   "version with your reason, linked to this one.")
+
+
+def _stored_signed_at(obj: AdmDecision) -> dt.datetime | None:
+    hist = get_history(obj, "signed_at")
+    if hist.has_changes():
+        return hist.deleted[0] if hist.deleted else None
+    return hist.unchanged[0] if hist.unchanged else None
+
+
+@event.listens_for(Session, "before_flush")
+def _signed_is_final(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Refuse any update or delete of a decision that was already signed when it was loaded."""
+    for obj in [*session.dirty, *session.deleted]:
+        if not isinstance(obj, AdmDecision) or not inspect(obj).persistent:
+            continue
+        if _stored_signed_at(obj) is None:
+            continue
+        if obj in session.deleted or session.is_modified(obj, include_collections=False):
+            raise Conflict(SIGNED_IS_FINAL)

@@ -1,0 +1,193 @@
+"""Pure ADM rules: decision types and outcomes, the decision clock with pauses, notification dates,
+the qualifying-determination period, who may sign. No database, no Qt.
+
+The clock (local practice, default 7 working days, see ``adm.settings``):
+
+* The decision is due on the ``n``-th working day after the final minutes (or, without panel, the
+  papers) were received; the receiving day is not counted (``add_working_days``).
+* "Ask for more information" **pauses** the clock on the day it is asked: the working days elapsed
+  from the start up to and including the day asked are kept. While paused there is no due date.
+* When the information is logged the clock **resumes**: the remaining working days (``n`` minus the
+  days already used, never below 0) are counted from the day the information was logged, that day
+  not counted. With several requests the same rule applies to each in turn.
+  Example (7 WD): minutes received Mon 1 Dec 2025 (due Wed 10 Dec); information asked Thu 4 Dec
+  (3 WD used, 4 remain); logged Mon 15 Dec, so due Fri 19 Dec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from adoption_desktop.core.workdays import WorkingCalendar
+
+# --- decision types -----------------------------------------------------------------------------
+
+#: panel case types (the panel hand-off ``case_type``) and built-in types decided without panel
+BUILTIN_TYPES: dict[str, str] = {
+    "approval": "Approval of prospective adopters",
+    "match": "Match of a child with prospective adopters",
+    "relinquished": "Relinquished child: should be placed for adoption",
+    "review": "Review of approval",
+    "termination": "Termination of approval",
+    "early_permanence": "Early permanence approval",
+    # without panel
+    "plan_for_adoption": "Child's plan for adoption (should be placed for adoption)",
+    "temporary_foster_approval": "Temporary approval as foster carers for a named child (reg 25A)",
+}
+#: types the ADM opens without panel (administrators add more as ``AdmDecisionType`` rows)
+DIRECT_TYPES = ("plan_for_adoption", "temporary_foster_approval")
+#: types where a proposal not to approve is a qualifying determination (AA Regs 2005 reg 27 and 29/30)
+QD_TYPES = frozenset({"approval", "review", "termination"})
+#: panel recommendations that are negative for the applicants
+NEGATIVE_RECOMMENDATIONS = frozenset({"not_suitable", "terminate", "not_recommended", "match_not_recommended"})
+
+OUTCOME_AGREE = "agree"
+OUTCOME_DIFFER = "differ"
+OUTCOME_NOT_APPROVE = "not_approve"  # proposal not to approve: a qualifying determination
+OUTCOMES: dict[str, str] = {
+    OUTCOME_AGREE: "Agree with the recommendation",
+    OUTCOME_DIFFER: "Decide differently (reasons required)",
+    OUTCOME_NOT_APPROVE: "Propose not to approve (qualifying determination)",
+}
+
+STATE_PENDING, STATE_PAUSED, STATE_SIGNED = "pending", "paused", "signed"
+
+
+def type_label(code: str, extra: dict[str, str] | None = None) -> str:
+    if extra and code in extra:
+        return extra[code]
+    return BUILTIN_TYPES.get(code, code.replace("_", " ").capitalize())
+
+
+def check_outcome(decision_type: str, recommendation: str, outcome: str, text: str, reasons: str) -> list[
+        tuple[str, str]]:
+    """Problems with a decision as recorded: (field, message naming the fix). Empty when it can be signed."""
+    problems: list[tuple[str, str]] = []
+    if outcome not in OUTCOMES:
+        problems.append(("outcome", "Outcome: choose agree, decide differently or propose not to approve."))
+        return problems
+    if outcome == OUTCOME_NOT_APPROVE and decision_type not in QD_TYPES:
+        problems.append(("outcome", "Outcome: a qualifying determination applies only to approval, review "
+                                    "or termination of prospective adopters; choose decide differently."))
+    if (outcome == OUTCOME_AGREE and decision_type in QD_TYPES
+            and recommendation in NEGATIVE_RECOMMENDATIONS):
+        problems.append(("outcome", "Outcome: agreeing that the applicants are not suitable is a proposal not "
+                                    "to approve; choose 'Propose not to approve (qualifying determination)'."))
+    if not text.strip():
+        problems.append(("decision_text", "Decision: write the decision as it will appear on the letter."))
+    if outcome in (OUTCOME_DIFFER, OUTCOME_NOT_APPROVE) and len(reasons.strip()) < 10:
+        problems.append(("decision_reasons", "Reasons: give the reasons for this decision (at least a "
+                                             "sentence); they are sent to the applicants."))
+    return problems
+
+
+# --- the clock ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pause:
+    requested_on: dt.date
+    received_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Clock:
+    due_on: dt.date | None  # None while paused
+    paused_since: dt.date | None
+    used_working_days: int  # working days counted so far (to the pause, or to ``today``)
+
+
+def decision_clock(received_on: dt.date, pauses: Sequence[Pause], n: int, cal: WorkingCalendar) -> Clock:
+    """Due date of a decision received on ``received_on`` with ``n`` working days and these pauses."""
+    start = received_on
+    used = 0
+    for p in sorted(pauses, key=lambda x: x.requested_on):
+        if p.requested_on < start:
+            continue  # asked before the clock (re)started: no effect on elapsed days
+        used += max(cal.working_days_between(start, p.requested_on), 0)
+        if p.received_on is None:
+            return Clock(None, p.requested_on, used)
+        start = max(p.received_on, p.requested_on)
+    remaining = max(n - used, 0)
+    return Clock(cal.add_working_days(start, remaining), None, used)
+
+
+def notification_due(decided_on: dt.date, oral_wd: int, written_wd: int,
+                     cal: WorkingCalendar) -> tuple[dt.date, dt.date]:
+    """Oral and written notification due dates after a decision made on ``decided_on``."""
+    return cal.add_working_days(decided_on, oral_wd), cal.add_working_days(decided_on, written_wd)
+
+
+#: AA Regulations 2005 reg 27(4)(b)/(6): 40 working days beginning with the date the notice was sent
+QD_PERIOD_WD = 40
+
+
+def qd_deadline(notice_sent_on: dt.date, cal: WorkingCalendar) -> dt.date:
+    return cal.period_end(notice_sent_on, QD_PERIOD_WD)
+
+
+def qd_final_clock_start(deadline: dt.date, representations_on: dt.date | None,
+                         irm_recommendation_on: dt.date | None) -> dt.date:
+    """The final decision's clock starts at the latest of: the period's end, representations received,
+    the IRM recommendation received."""
+    days = [deadline] + [d for d in (representations_on, irm_recommendation_on) if d is not None]
+    return max(days)
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    code: str  # paused | overdue | due_today | due_soon | on_track | decided_on_time | decided_late
+    label: str
+
+
+def clock_status(state: str, due_on: dt.date | None, paused_since: dt.date | None,
+                 decided_on: dt.date | None, today: dt.date, cal: WorkingCalendar) -> ClockStatus:
+    if decided_on is not None:
+        if due_on is not None and decided_on > due_on:
+            late = cal.working_days_between(due_on, decided_on)
+            return ClockStatus("decided_late", f"Decided {late} WD late")
+        return ClockStatus("decided_on_time", "Decided in time")
+    if state == STATE_PAUSED or due_on is None:
+        since = paused_since.isoformat() if paused_since else "?"
+        return ClockStatus("paused", f"Paused: information asked {since}")
+    if today > due_on:
+        return ClockStatus("overdue", f"Overdue by {cal.working_days_between(due_on, today)} WD")
+    if today == due_on:
+        return ClockStatus("due_today", "Due today")
+    left = cal.working_days_between(today, due_on)
+    if left <= 2:
+        return ClockStatus("due_soon", f"Due in {left} WD")
+    return ClockStatus("on_track", f"{left} WD left")
+
+
+# --- who may sign -------------------------------------------------------------------------------
+
+def _norm(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def signer_conflict(user_id: int, full_name: str, member_ids: Iterable[int],
+                    member_names: Iterable[str]) -> bool:
+    """True when the would-be signer sat on the panel for this item (by user id or by name)."""
+    if user_id in set(member_ids):
+        return True
+    me = _norm(full_name)
+    return bool(me) and any(_norm(n) == me for n in member_names)
+
+
+def letter_kind(decision_type: str, source: str, outcome: str, recommendation: str) -> str:
+    """Which template a signed decision's letter uses."""
+    if source == "qd_final":
+        return "adm_final_decision"
+    if outcome == OUTCOME_NOT_APPROVE:
+        return "adm_qd_notice"
+    if decision_type == "plan_for_adoption":
+        return "adm_plan_agreed"
+    if decision_type == "match" and outcome == OUTCOME_AGREE:
+        return "adm_match_agreed"
+    if decision_type in ("approval", "review", "early_permanence", "temporary_foster_approval") and (
+            outcome == OUTCOME_AGREE and recommendation not in NEGATIVE_RECOMMENDATIONS
+            or outcome == OUTCOME_DIFFER and recommendation in NEGATIVE_RECOMMENDATIONS):
+        return "adm_approval"
+    return "adm_decision"
