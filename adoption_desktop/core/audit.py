@@ -235,21 +235,31 @@ class AuditRow:
     detail: str
 
 
-def query_entries(session: Session, *, actor: str | None = None, action: str | None = None,
-                  entity: str | None = None, entity_id: str | None = None, since: str | None = None,
-                  until: str | None = None, limit: int = 1000, offset: int = 0) -> list[AuditRow]:
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    since: str | None = None  # ISO timestamps (UTC)
+    until: str | None = None
+
+
+def query_entries(session: Session, flt: AuditFilter | None = None, *, limit: int = 1000,
+                  offset: int = 0) -> list[AuditRow]:
+    f = flt or AuditFilter()
     stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
-    if actor:
-        stmt = stmt.where(AuditEntry.actor == actor)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    if entity:
-        stmt = stmt.where(AuditEntry.entity == entity)
-    if entity_id:
-        stmt = stmt.where(AuditEntry.entity_id == entity_id)
-    if since:
-        stmt = stmt.where(AuditEntry.at >= since)
-    if until:
-        stmt = stmt.where(AuditEntry.at < until)
+    if f.actor:
+        stmt = stmt.where(AuditEntry.actor == f.actor)
+    if f.action:
+        stmt = stmt.where(AuditEntry.action == f.action)
+    if f.entity:
+        stmt = stmt.where(AuditEntry.entity == f.entity)
+    if f.entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == f.entity_id)
+    if f.since:
+        stmt = stmt.where(AuditEntry.at >= f.since)
+    if f.until:
+        stmt = stmt.where(AuditEntry.at < f.until)
     rows: Iterable[AuditEntry] = session.scalars(stmt.limit(limit).offset(offset))
     return [AuditRow(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.changes, e.detail) for e in rows]

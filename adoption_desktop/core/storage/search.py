@@ -1,0 +1,133 @@
+"""The one full-text search interface of the application.
+
+* Embedded store (SQLCipher/SQLite): an FTS5 virtual table ``fts_<name>`` whose ``rowid`` is the id of
+  the indexed row, with prefix indexes so search-as-you-type (``"hazel"*``) stays fast.
+* PostgreSQL (team mode): an ordinary table ``fts_<name>(doc_id, body)`` holding lower-cased text,
+  searched with ``LIKE`` per word (portable; no extension needed).
+
+The index tables are created on first use (:func:`ensure_index`), not by the ORM metadata, so the
+migrated schema equals the models. Callers never write SQLite-only SQL themselves: they call
+:func:`index_documents`, :func:`remove_documents` and use :func:`matching_ids` as a sub-select::
+
+    ids = matching_ids(conn, ITEMS_INDEX, "hazel ZZ99")
+    stmt = select(Item).where(Item.id.in_(ids))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Integer, TextClause, bindparam, text
+from sqlalchemy.sql.selectable import TextualSelect
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_ensured: set[tuple[str, str]] = set()
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """A named index; ``name`` is a plain identifier (letters, digits, underscore)."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            raise ValueError(f"bad index name {self.name!r}")
+
+    @property
+    def table(self) -> str:
+        return f"fts_{self.name}"
+
+
+def _is_sqlite(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def ensure_index(conn: Connection, index: SearchIndex) -> None:
+    key = (str(conn.engine.url), index.name)
+    if key in _ensured:
+        return
+    if _is_sqlite(conn):
+        conn.exec_driver_sql(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {index.table} USING fts5("
+            "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')")
+    else:
+        conn.exec_driver_sql(
+            f"CREATE TABLE IF NOT EXISTS {index.table} (doc_id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    _ensured.add(key)
+
+
+def forget_ensured() -> None:
+    """Tests that drop and recreate databases at the same URL call this."""
+    _ensured.clear()
+
+
+def index_documents(conn: Connection, index: SearchIndex, docs: Iterable[tuple[int, str]]) -> int:
+    """Insert or replace documents ``(id, text)``; returns how many. Works in bulk (executemany)."""
+    ensure_index(conn, index)
+    rows = [{"i": int(i), "b": body} for i, body in docs]
+    if not rows:
+        return 0
+    ids = [{"i": r["i"]} for r in rows]
+    if _is_sqlite(conn):
+        conn.execute(text(f"DELETE FROM {index.table} WHERE rowid = :i"), ids)
+        conn.execute(text(f"INSERT INTO {index.table}(rowid, body) VALUES (:i, :b)"), rows)
+    else:
+        conn.execute(text(f"DELETE FROM {index.table} WHERE doc_id = :i"), ids)
+        conn.execute(text(f"INSERT INTO {index.table}(doc_id, body) VALUES (:i, :b)"),
+                     [{"i": r["i"], "b": str(r["b"]).lower()} for r in rows])
+    return len(rows)
+
+
+def remove_documents(conn: Connection, index: SearchIndex, ids: Iterable[int]) -> None:
+    ensure_index(conn, index)
+    col = "rowid" if _is_sqlite(conn) else "doc_id"
+    params = [{"i": int(i)} for i in ids]
+    if params:
+        conn.execute(text(f"DELETE FROM {index.table} WHERE {col} = :i"), params)
+
+
+def clear_index(conn: Connection, index: SearchIndex) -> None:
+    ensure_index(conn, index)
+    conn.exec_driver_sql(f"DELETE FROM {index.table}")
+
+
+def words(query: str) -> list[str]:
+    """The words of a query as typed (punctuation dropped; at most 8 words)."""
+    return _WORD.findall(query)[:8]
+
+
+def fts5_query(query: str) -> str:
+    """``hazel zz99`` -> ``"hazel"* AND "zz99"*`` (every word, the last ones as prefixes)."""
+    return " AND ".join(f'"{w}"*' for w in words(query))
+
+
+def matching_ids(conn: Connection, index: SearchIndex, query: str) -> TextualSelect | None:
+    """A sub-select of the ids whose text contains every word of ``query`` as a word prefix
+    (SQLite FTS5) or substring (PostgreSQL). ``None`` when the query has no words (no filter)."""
+    ensure_index(conn, index)
+    ws = words(query)
+    if not ws:
+        return None
+    stmt: TextClause
+    if _is_sqlite(conn):
+        stmt = text(f"SELECT rowid AS doc_id FROM {index.table} WHERE {index.table} MATCH :q").bindparams(
+            q=fts5_query(query))
+    else:
+        conds = " AND ".join(f"body LIKE :w{n}" for n in range(len(ws)))
+        stmt = text(f"SELECT doc_id FROM {index.table} WHERE {conds}").bindparams(
+            *[bindparam(f"w{n}", "%" + _escape_like(w.lower()) + "%") for n, w in enumerate(ws)])
+    return stmt.columns(doc_id=Integer)
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def optimize(conn: Connection, index: SearchIndex) -> None:
+    """Merge the index segments after a bulk load (SQLite); a no-op elsewhere."""
+    ensure_index(conn, index)
+    if _is_sqlite(conn):
+        conn.exec_driver_sql(f"INSERT INTO {index.table}({index.table}) VALUES ('optimize')")

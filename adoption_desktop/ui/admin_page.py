@@ -1,0 +1,356 @@
+"""Administration: users and roles, local-practice settings, agency closure days, the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import ClassVar
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from adoption_desktop.core import audit_service
+from adoption_desktop.core.audit import AuditFilter, AuditRow
+from adoption_desktop.core.config import SETTINGS_REGISTRY
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.models import ClosureDay
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.permissions import Permission, Role
+from adoption_desktop.core.settings_service import (
+    add_closure_day,
+    all_settings,
+    remove_closure_day,
+    set_setting,
+)
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
+
+
+def _table(model: RowTableModel[object]) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.setSortingEnabled(True)
+    view.verticalHeader().setVisible(False)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+def _selected(view: QTableView) -> object | None:
+    index = view.currentIndex()
+    return index.data(ROW_ROLE) if index.isValid() else None
+
+
+class UserDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = load_form("admin_user_dialog", self)
+        self.setWindowTitle("New user")
+        layout = QVBoxLayout(self)
+        layout.addWidget(form)
+        self.full_name = child(form, QLineEdit, "full_name")
+        self.username = child(form, QLineEdit, "username")
+        self.password = child(form, QLineEdit, "password")
+        self.message = child(form, QLabel, "message")
+        box_layout = child(form, QWidget, "roles_box").layout()
+        assert box_layout is not None
+        self.role_boxes: dict[Role, QCheckBox] = {}
+        for role in Role:
+            box = QCheckBox(role.label)
+            box_layout.addWidget(box)
+            self.role_boxes[role] = box
+        buttons = child(form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+    def roles(self) -> list[Role]:
+        return [r for r, b in self.role_boxes.items() if b.isChecked()]
+
+
+class UsersTab(QWidget):
+    COLUMNS: ClassVar[list[Column[users.UserSummary]]] = [
+        Column("User name", lambda u: u.username),
+        Column("Full name", lambda u: u.full_name),
+        Column("Roles", lambda u: ", ".join(r.label for r in u.roles)),
+        Column("Status", lambda u: "Disabled" if u.disabled else (
+            "Locked" if u.locked_until and u.locked_until > dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            else "Active")),
+        Column("Last sign-in", lambda u: u.last_login),
+    ]
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.model: RowTableModel[users.UserSummary] = RowTableModel(self.COLUMNS)
+        self.view = _table(self.model)  # type: ignore[arg-type]
+        layout = QVBoxLayout(self)
+        buttons = QHBoxLayout()
+        for text, slot in (("&New user…", self.new_user), ("&Roles…", self.edit_roles),
+                           ("&Disable / enable", self.toggle_disabled), ("Reset &password…", self.reset_password),
+                           ("Un&lock", self.unlock)):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view)
+        note = QLabel("Users are disabled, never deleted, so the audit log keeps its meaning.")
+        layout.addWidget(note)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.model.set_rows(users.list_users(self.ctx.db, self.ctx.principal))
+
+    def _current(self) -> users.UserSummary | None:
+        row = _selected(self.view)
+        return row if isinstance(row, users.UserSummary) else None
+
+    def new_user(self) -> None:
+        dialog = UserDialog(self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                users.create_user(self.ctx.db, self.ctx.principal, dialog.username.text(),
+                                  dialog.full_name.text(), dialog.password.text(), dialog.roles())
+            except AppError as exc:
+                dialog.message.setText(str(exc))
+                continue
+            break
+        self.refresh()
+
+    def edit_roles(self) -> None:
+        user = self._current()
+        if user is None:
+            return
+        dialog = UserDialog(self)
+        dialog.setWindowTitle(f"Roles of {user.full_name}")
+        for w in (dialog.full_name, dialog.username, dialog.password):
+            w.setEnabled(False)
+        dialog.full_name.setText(user.full_name)
+        dialog.username.setText(user.username)
+        for role, box in dialog.role_boxes.items():
+            box.setChecked(role in user.roles)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                users.set_roles(self.ctx.db, self.ctx.principal, user.id, dialog.roles())
+            except AppError as exc:
+                show_error(self, "Roles", exc)
+        self.refresh()
+
+    def toggle_disabled(self) -> None:
+        user = self._current()
+        if user is None:
+            return
+        try:
+            users.set_disabled(self.ctx.db, self.ctx.principal, user.id, not user.disabled)
+        except AppError as exc:
+            show_error(self, "Disable user", exc)
+        self.refresh()
+
+    def reset_password(self) -> None:
+        user = self._current()
+        if user is None:
+            return
+        password, ok = QInputDialog.getText(self, "Reset password", f"New password for {user.full_name}:",
+                                            QLineEdit.EchoMode.Password)
+        if ok:
+            try:
+                users.reset_password(self.ctx.db, self.ctx.principal, user.id, password)
+            except AppError as exc:
+                show_error(self, "Reset password", exc)
+
+    def unlock(self) -> None:
+        user = self._current()
+        if user is not None:
+            users.unlock_account(self.ctx.db, self.ctx.principal, user.id)
+            self.refresh()
+
+
+class SettingsTab(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.model: RowTableModel[tuple[str, str, str, str]] = RowTableModel([
+            Column("Setting", lambda r: r[1]), Column("Value", lambda r: r[2]), Column("Key", lambda r: r[0]),
+            Column("Meaning", lambda r: r[3])])
+        self.view = _table(self.model)  # type: ignore[arg-type]
+        self.view.doubleClicked.connect(lambda _i: self.edit())
+        layout = QVBoxLayout(self)
+        edit = QPushButton("&Change value…")
+        edit.clicked.connect(self.edit)
+        layout.addWidget(QLabel("Local practice: timescales and rules your agency may set differently. Every "
+                                "change is audited."))
+        layout.addWidget(edit, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.view)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:
+            values = all_settings(session)
+        rows = []
+        for key, value in values.items():
+            setting = SETTINGS_REGISTRY[key]
+            shown = value if isinstance(value, str) else json.dumps(value)
+            rows.append((key, setting.label, shown.replace("\n", " / "), setting.help))
+        self.model.set_rows(rows)
+
+    def edit(self) -> None:
+        row = _selected(self.view)
+        if not isinstance(row, tuple):
+            return
+        setting = SETTINGS_REGISTRY[row[0]]
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:
+            current = all_settings(session)[setting.key]
+        try:
+            if isinstance(setting.default, bool):
+                value: object = QMessageBox.question(self, setting.label, "Turn this on?") == \
+                    QMessageBox.StandardButton.Yes
+            elif isinstance(setting.default, int):
+                number, ok = QInputDialog.getInt(self, setting.label, setting.label, int(current), 0, 100000)
+                if not ok:
+                    return
+                value = number
+            else:
+                text, ok = QInputDialog.getMultiLineText(self, setting.label, setting.label, str(current))
+                if not ok:
+                    return
+                value = text
+            set_setting(self.ctx.db, self.ctx.principal, setting, value)
+        except AppError as exc:
+            show_error(self, "Settings", exc)
+        self.refresh()
+
+
+class ClosureTab(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.model: RowTableModel[tuple[dt.date, str]] = RowTableModel([
+            Column("Day", lambda r: r[0]), Column("Reason", lambda r: r[1])])
+        self.view = _table(self.model)  # type: ignore[arg-type]
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Days the agency is closed count as non-working days in every deadline, "
+                                "on top of England and Wales bank holidays."))
+        row = QHBoxLayout()
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setCalendarPopup(True)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Reason, e.g. office move")
+        add = QPushButton("&Add")
+        add.clicked.connect(self.add)
+        remove = QPushButton("&Remove selected")
+        remove.clicked.connect(self.remove)
+        for w in (self.day, self.reason, add, remove):
+            row.addWidget(w)
+        layout.addLayout(row)
+        layout.addWidget(self.view)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:
+            rows = [(c.day, c.reason) for c in session.scalars(select(ClosureDay).order_by(ClosureDay.day))]
+        self.model.set_rows(rows)
+
+    def add(self) -> None:
+        try:
+            day = self.day.date().toPython()
+            assert isinstance(day, dt.date)
+            add_closure_day(self.ctx.db, self.ctx.principal, day, self.reason.text())
+        except AppError as exc:
+            show_error(self, "Closure days", exc)
+        self.reason.clear()
+        self.refresh()
+
+    def remove(self) -> None:
+        row = _selected(self.view)
+        if isinstance(row, tuple):
+            remove_closure_day(self.ctx.db, self.ctx.principal, row[0])
+            self.refresh()
+
+
+class AuditTab(QWidget):
+    COLUMNS: ClassVar[list[Column[AuditRow]]] = [
+        Column("#", lambda r: r.seq, align_right=True), Column("When (UTC)", lambda r: r.at[:19]),
+        Column("Who", lambda r: r.actor), Column("Action", lambda r: r.action),
+        Column("Record", lambda r: f"{r.entity} {r.entity_id}"),
+        Column("Changes / detail", lambda r: (r.changes + " " + r.detail).strip()[:300]),
+    ]
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.model: RowTableModel[AuditRow] = RowTableModel(self.COLUMNS)
+        self.view = _table(self.model)  # type: ignore[arg-type]
+        layout = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.filters: dict[str, QLineEdit] = {}
+        for key, label in (("actor", "Who"), ("action", "Action"), ("entity", "Record type"),
+                           ("entity_id", "Record id")):
+            edit = QLineEdit()
+            edit.setPlaceholderText(label)
+            edit.returnPressed.connect(self.refresh)
+            filters.addWidget(edit)
+            self.filters[key] = edit
+        apply_button = QPushButton("&Filter")
+        apply_button.clicked.connect(self.refresh)
+        export = QPushButton("&Export CSV…")
+        export.clicked.connect(self.export)
+        filters.addWidget(apply_button)
+        filters.addWidget(export)
+        layout.addLayout(filters)
+        layout.addWidget(self.view)
+        self.refresh()
+
+    def _filter_values(self) -> AuditFilter:
+        return AuditFilter(**{k: (e.text().strip() or None) for k, e in self.filters.items()})
+
+    def refresh(self) -> None:
+        self.model.set_rows(audit_service.list_entries(self.ctx.db, self.ctx.principal,
+                                                       self._filter_values()))
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export audit log", "audit-log.csv", "CSV (*.csv)")
+        if path:
+            n = audit_service.export_csv(self.ctx.db, self.ctx.principal, Path(path), self._filter_values())
+            QMessageBox.information(self, "Audit log", f"{n} entries exported.")
+
+
+class AdminPage(QTabWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("admin_page")
+        if ctx.principal.can(Permission.USERS_MANAGE):
+            self.users = UsersTab(ctx)
+            self.addTab(self.users, "&Users")
+        if ctx.principal.can(Permission.SETTINGS_MANAGE):
+            self.addTab(SettingsTab(ctx), "&Settings")
+            self.addTab(ClosureTab(ctx), "&Closure days")
+        if ctx.principal.can(Permission.AUDIT_VIEW):
+            self.audit = AuditTab(ctx)
+            self.addTab(self.audit, "&Audit log")
+
+
+def create_page(ctx: AppContext) -> QWidget:
+    return AdminPage(ctx)
