@@ -92,3 +92,12 @@ def test_require_names_the_missing_permission() -> None:
 
 def test_manager_sees_figures_only() -> None:
     assert MATRIX[Role.MANAGER] == {Permission.REPORTS_VIEW}
+
+
+def test_permission_document_matches_the_code() -> None:
+    from pathlib import Path
+
+    from adoption_desktop.core.security.permissions_doc import render
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+    assert doc.read_text(encoding="utf-8") == render()

@@ -1,0 +1,64 @@
+"""Render the permission matrix as Markdown (docs/permissions.md is this text; a test keeps them equal).
+
+    python -m adoption_desktop.core.security.permissions_doc > docs/permissions.md
+"""
+
+from __future__ import annotations
+
+from adoption_desktop.core.security.permissions import MATRIX, Permission, Role
+
+MEANINGS: dict[Permission, str] = {
+    Permission.USERS_MANAGE: "create users, set roles, disable (never delete), reset passwords, unlock",
+    Permission.SETTINGS_MANAGE: "change local-practice settings and agency closure days",
+    Permission.AUDIT_VIEW: "view, filter and export the audit log",
+    Permission.DATABASE_BACKUP: "back up the database from the application",
+    Permission.REPORTS_VIEW: "figures for six-monthly and annual reports (counts only, never names)",
+    Permission.PANEL_VIEW: "read the central list, sittings, agendas and minutes",
+    Permission.PANEL_EDIT: "maintain the central list, sittings, agendas, attendance, recommendations, draft minutes",
+    Permission.PANEL_APPROVE_MINUTES: "approve minutes as chair (re-entering the password)",
+    Permission.ADM_VIEW: "read the decision queue and decisions",
+    Permission.ADM_DECIDE: "record and sign decisions as Agency Decision Maker (re-entering the password)",
+    Permission.ADM_EDIT: "open decisions without panel, log information received, record letters sent",
+    Permission.LETTERBOX_VIEW: "read letterbox arrangements and items",
+    Permission.LETTERBOX_EDIT: "maintain arrangements, log, screen and forward items, send letters",
+    Permission.LETTERBOX_SECOND_CHECK: "confirm an item as the second checker",
+    Permission.LETTERBOX_IMPORT: "import an existing register from a spreadsheet",
+    Permission.COUNSELLING_VIEW: "open birth-records counselling cases (names and records)",
+    Permission.COUNSELLING_EDIT: "maintain counselling cases, requests, sessions, disclosures, letters",
+}
+
+
+def render() -> str:
+    roles = list(Role)
+    lines = [
+        "# Permission matrix",
+        "",
+        "Generated from `adoption_desktop/core/security/permissions.py` "
+        "(`python -m adoption_desktop.core.security.permissions_doc > docs/permissions.md`); a test fails "
+        "when this file and the code differ. The services enforce it: every service call checks the "
+        "signed-in user's permission before it reads case records or writes anything, so hiding a button "
+        "is never the only protection.",
+        "",
+        "| permission | meaning | " + " | ".join(r.label for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for perm in Permission:
+        marks = " | ".join("✔" if perm in MATRIX[r] else "" for r in roles)
+        lines.append(f"| `{perm.value}` | {MEANINGS[perm]} | {marks} |")
+    lines += [
+        "",
+        "A user may hold several roles; their permissions add up. Special rules enforced in the services "
+        "besides the matrix:",
+        "",
+        "- The Agency Decision Maker cannot sign a decision on an item for which they were a member of the "
+        "panel sitting.",
+        "- Signed ADM decisions and approved minutes are never changed; corrections are new versions.",
+        "- Counselling records are visible to counsellors and administrators only; other roles see counts.",
+        "- An administrator cannot disable their own account.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")

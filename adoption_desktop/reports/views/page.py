@@ -1,0 +1,113 @@
+"""Reports: every area's figures for a date range (six-monthly and annual reports), export to CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.reports import service
+from adoption_desktop.reports.model import FigureSection
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.tasks import run_with_progress
+
+
+class ReportsPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.sections: list[FigureSection] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Reports</h2><p>Figures for the agency's six-monthly and annual reports. "
+                                "Counts only: no names leave this screen.</p>"))
+        row = QHBoxLayout()
+        self.preset = QComboBox()
+        self.preset.addItems(["Last half year", "Last 12 months", "Last financial year", "Custom"])
+        self.preset.currentIndexChanged.connect(self._apply_preset)
+        self.start = QDateEdit()
+        self.end = QDateEdit()
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+        self.run_button = QPushButton("&Run")
+        self.run_button.clicked.connect(self.run)
+        self.export_button = QPushButton("&Export CSV…")
+        self.export_button.clicked.connect(self.export)
+        for label, w in (("&Period", self.preset), ("&From", self.start), ("&To", self.end)):
+            lab = QLabel(label)
+            lab.setBuddy(w)
+            row.addWidget(lab)
+            row.addWidget(w)
+        row.addWidget(self.run_button)
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Figure", "Value"])
+        self.tree.setColumnWidth(0, 460)
+        layout.addWidget(self.tree, 1)
+        self._apply_preset(0)
+
+    def _apply_preset(self, index: int) -> None:
+        today = dt.date.today()
+        if index == 0:
+            start, end = service.default_range(today)
+        elif index == 1:
+            start, end = today - dt.timedelta(days=365), today
+        elif index == 2:
+            year = today.year if today.month >= 4 else today.year - 1
+            start, end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+        else:
+            return
+        self.start.setDate(QDate(start.year, start.month, start.day))
+        self.end.setDate(QDate(end.year, end.month, end.day))
+
+    def _range(self) -> tuple[dt.date, dt.date]:
+        s, e = self.start.date(), self.end.date()
+        return dt.date(s.year(), s.month(), s.day()), dt.date(e.year(), e.month(), e.day())
+
+    def run(self) -> None:
+        start, end = self._range()
+        run_with_progress(self, self.ctx.tasks, "Counting…",
+                          lambda task: service.collect(self.ctx.db, self.ctx.principal, start, end,
+                                                       lambda d, t: task.progress(d, t)),
+                          self.show_sections, lambda exc: show_error(self, "Reports", exc))
+
+    def show_sections(self, sections: list[FigureSection]) -> None:
+        self.sections = sections
+        self.tree.clear()
+        for section in sections:
+            top = QTreeWidgetItem([section.title, ""])
+            for label, value in section.rows:
+                top.addChild(QTreeWidgetItem([label, value]))
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(True)
+
+    def export(self) -> None:
+        if not self.sections:
+            self.run()
+        path, _ = QFileDialog.getSaveFileName(self, "Export figures", "figures.csv", "CSV (*.csv)")
+        if path:
+            start, end = self._range()
+            try:
+                service.write_csv(self.ctx.db, self.ctx.principal, self.sections, start, end, Path(path))
+            except Exception as exc:
+                show_error(self, "Reports", exc)
+
+
+def create_page(ctx: AppContext) -> QWidget:
+    return ReportsPage(ctx)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adoption_desktop.core.errors import PermissionDenied, ValidationError
+from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.reports import service
+from adoption_desktop.reports.views.page import ReportsPage
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import make_user
+
+
+def test_default_range_is_the_last_complete_half_year() -> None:
+    assert service.default_range(dt.date(2026, 11, 23)) == (dt.date(2026, 4, 1), dt.date(2026, 9, 30))
+    assert service.default_range(dt.date(2026, 5, 2)) == (dt.date(2025, 10, 1), dt.date(2026, 3, 31))
+    assert service.default_range(dt.date(2026, 2, 2)) == (dt.date(2025, 4, 1), dt.date(2025, 9, 30))
+
+
+def test_figures_need_the_reports_permission(db: Database) -> None:
+    counsellor = make_user(db, "cnt", Role.COUNSELLOR)
+    with pytest.raises(PermissionDenied):
+        service.collect(db, counsellor, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    manager = make_user(db, "mgr", Role.MANAGER)
+    with pytest.raises(ValidationError, match="end date"):
+        service.collect(db, manager, dt.date(2026, 6, 30), dt.date(2026, 1, 1))
+    sections = service.collect(db, manager, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert all(s.title for s in sections)
+
+
+def test_reports_page_runs_and_exports(db: Database, qtbot: Any, tmp_path: Path) -> None:
+    manager = make_user(db, "mgr2", Role.MANAGER)
+    page = ReportsPage(AppContext(db, manager, TaskRunner(synchronous=True)))
+    qtbot.addWidget(page)
+    page.run()
+    assert page.tree.topLevelItemCount() == len(page.sections)
+    out = tmp_path / "figures.csv"
+    start, end = page._range()
+    service.write_csv(db, manager, page.sections, start, end, out)
+    assert out.read_text(encoding="utf-8-sig").startswith("section,figure,value")
