@@ -1,0 +1,69 @@
+"""Counselling letters as PDF, from the editable templates ``resources/templates/letters/counselling_*.txt``.
+
+Kinds: acknowledgement (of the referral), appointment (the case's latest session, or ``session_id``),
+records-request (to the archive, court or agency, with their reference), chaser (the latest outstanding
+request), records-ready (the latest received request). Producing a letter is audited; a records
+request or chaser is also recorded as a disclosure to the records holder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from adoption_desktop.core.documents.letterhead import letterhead
+from adoption_desktop.core.documents.pdf import Letter, write_letters
+from adoption_desktop.core.documents.templates import load_template
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import service
+from adoption_desktop.counselling.service import LETTER_KINDS, LetterData
+
+TEMPLATE_PREFIX = "counselling_"
+
+
+def template_name(kind: str) -> str:
+    return f"{TEMPLATE_PREFIX}{kind}"
+
+
+def recipient_lines(data: LetterData) -> list[str]:
+    if data.kind in {"records-request", "chaser"} and data.request is not None:
+        lines = ["Records Officer", data.request.holder_name]
+        lines += [ln for ln in data.request.holder_address.splitlines() if ln.strip()]
+        return lines
+    r = data.case.referral
+    lines = [r.current_name]
+    lines += [ln for ln in r.address.splitlines() if ln.strip()]
+    if len(lines) == 1 and r.email:
+        lines.append(r.email)
+    return lines
+
+
+def build_letter(data: LetterData, today: dt.date) -> Letter:
+    text = load_template(template_name(data.kind)).render(dict(data.values))
+    extra: list[tuple[str, str]] = []
+    if data.request is not None and data.kind in {"records-request", "chaser"}:
+        extra = [("Your reference", data.request.their_reference or "not yet known"),
+                 ("Our reference", data.case.reference)]
+        if data.kind == "chaser":
+            extra.append(("Request first sent", data.values["request_date"]))
+    return Letter(recipient=recipient_lines(data), text=text, date=today, reference=data.case.reference,
+                  signatory=data.signatory, signatory_title="Birth-records counsellor", extra=tuple(extra))
+
+
+def write_case_letter(db: Database, actor: Principal, case_id: int, kind: str, out: Path, *,
+                      request_id: int | None = None, session_id: int | None = None,
+                      today: dt.date | None = None,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> Path:
+    """One letter for one case into ``out`` (PDF). Permission: counselling view."""
+    day = today or dt.date.today()
+    data = service.letter_data(db, actor, case_id, kind, request_id=request_id, session_id=session_id,
+                               today=day)
+    letter = build_letter(data, day)
+    with db.session(actor, write=False) as session:
+        head = letterhead(session)
+    write_letters(Path(out), [letter], head, title=f"{LETTER_KINDS[kind]} {data.case.reference}",
+                  total=1, progress=progress, cancelled=cancelled)
+    return Path(out)

@@ -1,0 +1,73 @@
+"""Counselling figures for a date range (counts and durations only, never names).
+
+* Referrals: cases referred in the range.
+* Cases closed: cases closed in the range.
+* Adults supported: distinct cases with a session, a disclosure or a closure in the range.
+* Waits: days from referral to allocation for cases allocated in the range (median and longest); and
+  the longest current wait of a case still unallocated at the end of the range.
+* Requests outstanding at the end of the range, and of those overdue for a chase.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select, union
+
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import rules
+from adoption_desktop.counselling.models import (
+    CounsellingCase,
+    CounsellingSession,
+    Disclosure,
+    RecordsRequest,
+)
+from adoption_desktop.reports.model import FigureSection
+
+
+def _days(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:g} days" if isinstance(value, float) else f"{value} days"
+
+
+def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
+    """Figures for ``start``..``end`` inclusive."""
+    if not actor.can(Permission.COUNSELLING_VIEW):
+        require(actor, Permission.REPORTS_VIEW)
+    c, r = CounsellingCase, RecordsRequest
+    with db.session(actor, write=False) as session:
+        referrals = session.scalar(select(func.count()).select_from(c).where(
+            c.referral_date.between(start, end))) or 0
+        closed = session.scalar(select(func.count()).select_from(c).where(c.closed_on.between(start, end))) or 0
+        supported_ids = union(
+            select(CounsellingSession.case_id).where(CounsellingSession.held_on.between(start, end)),
+            select(Disclosure.case_id).where(Disclosure.disclosed_on.between(start, end)),
+            select(c.id).where(c.closed_on.between(start, end)),
+        ).subquery()
+        supported = session.scalar(select(func.count()).select_from(supported_ids)) or 0
+        waits = [(a - ref).days for ref, a in session.execute(
+            select(c.referral_date, c.allocated_on).where(c.allocated_on.between(start, end))) if a is not None]
+        oldest_waiting = session.scalar(select(func.min(c.referral_date)).where(
+            c.referral_date <= end, c.allocated_on.is_(None) | (c.allocated_on > end),
+            c.closed_on.is_(None) | (c.closed_on > end)))
+        outstanding = select(func.count()).select_from(r).where(
+            r.sent_on <= end, or_(r.received_on.is_(None), r.received_on > end))
+        n_out = session.scalar(outstanding) or 0
+        n_overdue = session.scalar(outstanding.where(r.chase_due < end)) or 0
+        pre_1975 = session.scalar(select(func.count()).select_from(c).where(
+            c.referral_date.between(start, end), c.adoption_order_date < rules.COUNSELLING_DATE)) or 0
+    median, longest = rules.median_and_max(waits)
+    return [FigureSection("Birth-records counselling", [
+        ("Referrals received", str(referrals)),
+        ("of which adopted before 12 November 1975", str(pre_1975)),
+        ("Adults supported", str(supported)),
+        ("Cases closed", str(closed)),
+        ("Median wait, referral to allocation", _days(median)),
+        ("Longest wait, referral to allocation", _days(longest)),
+        ("Longest current wait (unallocated at end of period)",
+         _days((end - oldest_waiting).days if oldest_waiting else None)),
+        ("Records requests outstanding at end of period", str(n_out)),
+        ("of which overdue for a chase", str(n_overdue)),
+    ])]

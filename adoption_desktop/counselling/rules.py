@@ -1,0 +1,174 @@
+"""Pure rules of birth-records counselling: statutory flags, ages, waiting-list priority, chase dates.
+
+No database and no Qt here. Statute is code (with its citation); local practice (the chase interval,
+the "older applicant" age) arrives as arguments read from settings by the service.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from adoption_desktop.core.workdays import WorkingCalendar
+
+# --- statute --------------------------------------------------------------------------------------
+
+#: Children Act 1975 s.26 came into force on 12 November 1975 (re-enacted as Adoption Act 1976 s.51(7)):
+#: a person adopted *before* that date must attend an interview with a counsellor before the Registrar
+#: General gives them the information to obtain their original birth certificate. Preserved for
+#: pre-commencement adoptions by Adoption and Children Act 2002 Sch 2 para 1 (and s.79).
+COUNSELLING_DATE = dt.date(1975, 11, 12)
+
+#: Adoption and Children Act 2002 commenced on 30 December 2005 (SI 2005/2213 and SI 2005/2897). Adoptions
+#: made before that date are "pre-commencement adoptions": disclosure runs under the intermediary-services
+#: rules (Adoption Information and Intermediary Services (Pre-Commencement Adoptions) Regulations 2005),
+#: with the Adoption Contact Register and vetoes; later adoptions use ss.56-65 of the 2002 Act.
+COMMENCEMENT_DATE = dt.date(2005, 12, 30)
+
+#: An adopted person may apply for their birth-record information at 18 (Adoption Act 1976 s.51(1);
+#: Adoption and Children Act 2002 s.60(2)(a) and Sch 2 para 1). Family Law Reform Act 1969 s.9: a person
+#: attains an age at the start of the anniversary of their birth; a 29 February birthday falls on
+#: 1 March in a common year.
+ADULT_AGE = 18
+
+
+def counselling_required(adoption_order: dt.date) -> bool:
+    """Counselling interview required before release: adopted before 12 November 1975 (CA 1975 s.26)."""
+    return adoption_order < COUNSELLING_DATE
+
+
+def pre_commencement(adoption_order: dt.date) -> bool:
+    """Adopted before 30 December 2005, the commencement of the Adoption and Children Act 2002."""
+    return adoption_order < COMMENCEMENT_DATE
+
+
+def birthday_in(born: dt.date, year: int) -> dt.date:
+    """The anniversary of ``born`` in ``year``; 29 February is 1 March in a common year (FLRA 1969 s.9)."""
+    if born.month == 2 and born.day == 29 and not _calendar.isleap(year):
+        return dt.date(year, 3, 1)
+    return born.replace(year=year)
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Age in whole years on ``day``."""
+    years = day.year - born.year
+    if day < birthday_in(born, day.year):
+        years -= 1
+    return years
+
+
+def adult_from(born: dt.date) -> dt.date:
+    """The 18th birthday: the first day an application can be accepted."""
+    return birthday_in(born, born.year + ADULT_AGE)
+
+
+def under_age_message(born: dt.date, on: dt.date) -> str | None:
+    """A clear refusal when the applicant is under 18 on ``on``; None when they may apply."""
+    if age_on(born, on) >= ADULT_AGE:
+        return None
+    eligible = adult_from(born)
+    return (f"Applicant's date of birth: the applicant is under 18 on {on:%d/%m/%Y}. An adopted person can "
+            f"apply for their birth records from their 18th birthday ({eligible:%d/%m/%Y}); the referral "
+            "cannot be accepted before then (Adoption Act 1976 s.51; Adoption and Children Act 2002 s.60).")
+
+
+@dataclass(frozen=True)
+class CaseFlags:
+    counselling_required: bool
+    pre_commencement: bool
+
+    @property
+    def labels(self) -> list[str]:
+        out = []
+        if self.counselling_required:
+            out.append("Counselling required before release (adopted before 12/11/1975)")
+        out.append("Pre-commencement adoption (intermediary rules)" if self.pre_commencement
+                   else "Post-2005 adoption (ACA 2002 ss.56-65)")
+        return out
+
+    @property
+    def short(self) -> str:
+        parts = []
+        if self.counselling_required:
+            parts.append("Pre-1975")
+        parts.append("Pre-2005" if self.pre_commencement else "Post-2005")
+        return ", ".join(parts)
+
+
+def flags_for(adoption_order: dt.date) -> CaseFlags:
+    return CaseFlags(counselling_required(adoption_order), pre_commencement(adoption_order))
+
+
+# --- waiting-list priority (local practice; documented in docs/counselling.md) ---------------------
+
+@dataclass(frozen=True)
+class PriorityInput:
+    case_id: int
+    referral_date: dt.date
+    adoption_order: dt.date
+    applicant_born: dt.date
+
+
+@dataclass(frozen=True)
+class Priority:
+    case_id: int
+    rank: int  # 1 = first
+    brought_forward: int  # how many reasons brought the case forward (0, 1 or 2)
+    reasons: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def priority_reasons(item: PriorityInput, today: dt.date, older_age: int) -> tuple[int, tuple[str, ...]]:
+    reasons: list[str] = []
+    forward = 0
+    if counselling_required(item.adoption_order):
+        forward += 1
+        reasons.append(f"Brought forward: adopted before 12/11/1975 ({item.adoption_order:%d/%m/%Y})")
+    age = age_on(item.applicant_born, today)
+    if age >= older_age:
+        forward += 1
+        reasons.append(f"Brought forward: applicant aged {age} ({older_age} or over)")
+    waited = (today - item.referral_date).days
+    reasons.append(f"Referred {item.referral_date:%d/%m/%Y} (waiting {waited} days)")
+    return forward, tuple(reasons)
+
+
+def order_waiting_list(items: Iterable[PriorityInput], today: dt.date, older_age: int) -> list[Priority]:
+    """The documented order: cases with more reasons to bring forward first (adopted before
+    12 November 1975; applicant aged ``older_age`` or over), then the earliest referral, then case number."""
+    keyed = []
+    for item in items:
+        forward, reasons = priority_reasons(item, today, older_age)
+        keyed.append(((-forward, item.referral_date, item.case_id), forward, reasons, item.case_id))
+    keyed.sort(key=lambda k: k[0])
+    return [Priority(case_id, rank, forward, reasons)
+            for rank, (_k, forward, reasons, case_id) in enumerate(keyed, start=1)]
+
+
+# --- records requests ----------------------------------------------------------------------------
+
+def chase_due(sent: dt.date, cal: WorkingCalendar, working_days: int) -> dt.date:
+    """When to chase a records request: ``working_days`` working days after it was sent (or last chased)."""
+    return cal.add_working_days(sent, working_days)
+
+
+def request_overdue(due: dt.date | None, received: dt.date | None, today: dt.date) -> bool:
+    return received is None and due is not None and today > due
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+def wait_days(referral: dt.date, allocated: dt.date | None, today: dt.date) -> int:
+    return ((allocated or today) - referral).days
+
+
+def median_and_max(values: Sequence[int]) -> tuple[float | None, int | None]:
+    if not values:
+        return None, None
+    return float(statistics.median(values)), max(values)
