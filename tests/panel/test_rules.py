@@ -100,7 +100,7 @@ def test_first_weekday_recurrence_keeps_weekday_and_position(start: dt.date, cou
     for d in dates:
         assert d.weekday() == start.weekday()
         assert (d.day - 1) // 7 + 1 == n or (n == 5 and d.day + 7 > 28)
-    assert all(a < b for a, b in zip(dates, dates[1:], strict=False))
+    assert dates == sorted(set(dates))
 
 
 @given(st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)), st.sampled_from(["weekly", "fortnightly", "monthly"]))

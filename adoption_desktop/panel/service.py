@@ -1,0 +1,958 @@
+"""Panel use cases: one transaction each, permission checked first, audited; plain data out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.security.service import reauthenticate
+from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.panel import rules, settings
+from adoption_desktop.panel.models import (
+    PanelAttendance,
+    PanelDeclaration,
+    PanelItem,
+    PanelMember,
+    PanelMinutes,
+    PanelPaper,
+    PanelSitting,
+)
+from adoption_desktop.panel.rules import QuorumMember, QuorumResult, QuorumRule
+
+P = Permission
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or dt.date.today()
+
+
+# --- plain data ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MemberInput:
+    full_name: str
+    role_type: str
+    joined_on: dt.date
+    pqe_years: int | None = None
+    independent: bool = False
+    user_id: int | None = None
+    appraisal_due: dt.date | None = None
+    dbs_checked_on: dt.date | None = None
+    training_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: int
+    full_name: str
+    role_type: str
+    role_label: str
+    is_adviser: bool
+    pqe_years: int | None
+    independent: bool
+    joined_on: dt.date
+    user_id: int | None
+    notice_given_on: dt.date | None
+    leaves_on: dt.date | None
+    leaving_kind: str
+    leaving_reason: str
+    appraisal_due: dt.date | None
+    dbs_checked_on: dt.date | None
+    training_on: dt.date | None
+    warnings: tuple[str, ...]
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.joined_on <= day and (self.leaves_on is None or day < self.leaves_on)
+
+
+@dataclass(frozen=True)
+class SittingInput:
+    first_date: dt.date
+    start_time: str = "10:00"
+    end_time: str = "13:00"
+    venue: str = ""
+    virtual_link: str = ""
+    recurrence: str = "once"
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class SittingRow:
+    id: int
+    sitting_date: dt.date
+    start_time: str
+    end_time: str
+    venue: str
+    virtual_link: str
+    status: str  # scheduled / held / cancelled
+    status_reason: str
+    moved_from: dt.date | None
+    item_count: int
+    papers_deadline: dt.date
+    minutes_due: dt.date
+
+    @property
+    def place(self) -> str:
+        return " / ".join(x for x in (self.venue, self.virtual_link) if x)
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    case_type: str
+    subject_reference: str
+    subject_initials: str
+    presenting_worker: str = ""
+    time_slot: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    code: str
+    label: str
+    received_on: dt.date | None
+    late: bool
+
+
+@dataclass(frozen=True)
+class DeclarationRow:
+    id: int
+    member_id: int
+    member_name: str
+    interest: str
+    withdrew: bool
+
+
+@dataclass(frozen=True)
+class MinutesDraft:
+    outcome: str = ""
+    recommendation_text: str = ""
+    reasons: str = ""
+    discussion: str = ""
+    member_views: dict[int, str] = field(default_factory=dict)
+    vote: str = ""
+    votes_for: int | None = None
+    votes_against: int | None = None
+    advice_number: int | None = None
+    advice_age_range: str = ""
+    advice_sex: str = ""
+    advice_needs: str = ""
+    deferral_reason: str = ""
+
+
+@dataclass(frozen=True)
+class MinutesRow:
+    id: int
+    item_id: int
+    version: int
+    status: str
+    draft: MinutesDraft
+    correction_reason: str
+    supersedes_id: int | None
+    quorum_statement: str
+    submitted_on: dt.date | None
+    approved_on: dt.date | None
+    approved_by_name: str
+    handed_off_on: dt.date | None
+    adm_decision_id: int | None
+
+    @property
+    def locked(self) -> bool:
+        return self.status == "approved"
+
+    @property
+    def advice_text(self) -> str:
+        return advice_text(self.draft)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    sitting_id: int
+    position: int
+    case_type: str
+    subject_reference: str
+    subject_initials: str
+    presenting_worker: str
+    time_slot: str
+    notes: str
+    papers: tuple[PaperRow, ...]
+    declarations: tuple[DeclarationRow, ...]
+    quorum: QuorumResult
+    minutes: MinutesRow | None
+
+    @property
+    def case_label(self) -> str:
+        return rules.CASE_TYPES.get(self.case_type, self.case_type)
+
+    @property
+    def subject(self) -> str:
+        return f"{self.subject_reference} ({self.subject_initials})" if self.subject_initials else \
+            self.subject_reference
+
+    @property
+    def late_papers(self) -> int:
+        return sum(1 for p in self.papers if p.late)
+
+    @property
+    def outcome_label(self) -> str:
+        if not self.minutes or not self.minutes.draft.outcome:
+            return ""
+        return rules.OUTCOMES[self.minutes.draft.outcome]
+
+    @property
+    def minutes_status(self) -> str:
+        return "" if not self.minutes else f"{self.minutes.status} (v{self.minutes.version})"
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    member_id: int
+    full_name: str
+    role_type: str
+    role_label: str
+    is_adviser: bool
+    independent: bool
+    pqe_years: int | None
+    status: str  # "" = not recorded
+
+
+@dataclass(frozen=True)
+class SittingDetail:
+    sitting: SittingRow
+    items: tuple[ItemRow, ...]
+    attendance: tuple[AttendanceRow, ...]
+
+
+def advice_text(d: MinutesDraft) -> str:
+    parts = []
+    if d.advice_number:
+        parts.append(f"number of children: {d.advice_number}")
+    if d.advice_age_range:
+        parts.append(f"age range: {d.advice_age_range}")
+    if d.advice_sex:
+        parts.append(f"sex: {d.advice_sex}")
+    if d.advice_needs:
+        parts.append(f"needs and background: {d.advice_needs}")
+    return "; ".join(parts)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def quorum_rule(session: Session) -> QuorumRule:
+    return QuorumRule(
+        min_members=get_setting(session, settings.QUORUM_MIN_MEMBERS),
+        require_chair_or_vice=get_setting(session, settings.QUORUM_REQUIRE_CHAIR),
+        social_worker_pqe_years=get_setting(session, settings.QUORUM_SW_PQE_YEARS),
+        require_independent=get_setting(session, settings.QUORUM_REQUIRE_INDEPENDENT),
+    )
+
+
+def _member_row(m: PanelMember, today: dt.date, warn: tuple[int, int, int]) -> MemberRow:
+    warnings: tuple[str, ...] = ()
+    if m.leaves_on is None or m.leaves_on > today:
+        warnings = tuple(rules.member_warnings(
+            rules.MemberDates(m.appraisal_due, m.dbs_checked_on, m.training_on), today,
+            warn_days=warn[0], dbs_years=warn[1], training_years=warn[2]))
+    return MemberRow(m.id, m.full_name, m.role_type, rules.ROLE_LABELS.get(m.role_type, m.role_type),
+                     rules.is_adviser(m.role_type), m.pqe_years, m.independent, m.joined_on, m.user_id,
+                     m.notice_given_on, m.leaves_on, m.leaving_kind, m.leaving_reason, m.appraisal_due,
+                     m.dbs_checked_on, m.training_on, warnings)
+
+
+def _warn_settings(session: Session) -> tuple[int, int, int]:
+    return (get_setting(session, settings.WARNING_DAYS), get_setting(session, settings.DBS_RENEWAL_YEARS),
+            get_setting(session, settings.TRAINING_RENEWAL_YEARS))
+
+
+def _get(session: Session, kind: type, ident: int, what: str) -> object:
+    obj = session.get(kind, ident)
+    if obj is None:
+        raise NotFound(f"No {what} with id {ident}.")
+    return obj
+
+
+def _sitting(session: Session, sitting_id: int) -> PanelSitting:
+    s = session.get(PanelSitting, sitting_id)
+    if s is None:
+        raise NotFound(f"No panel sitting with id {sitting_id}.")
+    return s
+
+
+def _item(session: Session, item_id: int) -> PanelItem:
+    i = session.get(PanelItem, item_id)
+    if i is None:
+        raise NotFound(f"No agenda item with id {item_id}.")
+    return i
+
+
+def _sitting_status(s: PanelSitting, today: dt.date) -> str:
+    if s.status == "cancelled":
+        return "cancelled"
+    return "held" if s.sitting_date <= today else "scheduled"
+
+
+def _sitting_row(session: Session, s: PanelSitting, today: dt.date, item_count: int | None = None) -> SittingRow:
+    cal = calendar(session)
+    if item_count is None:
+        item_count = session.scalar(select(func.count()).where(PanelItem.sitting_id == s.id)) or 0
+    return SittingRow(
+        s.id, s.sitting_date, s.start_time, s.end_time, s.venue, s.virtual_link, _sitting_status(s, today),
+        s.status_reason, s.moved_from, item_count,
+        rules.papers_deadline(s.sitting_date, get_setting(session, settings.PAPERS_DEADLINE_WD), cal),
+        rules.minutes_deadline(s.sitting_date, get_setting(session, settings.MINUTES_DEADLINE_WD), cal))
+
+
+def _current_minutes(session: Session, item_id: int) -> PanelMinutes | None:
+    return session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == item_id)
+                           .order_by(PanelMinutes.version.desc()).limit(1)).first()
+
+
+def _draft_of(m: PanelMinutes) -> MinutesDraft:
+    views = {int(k): str(v) for k, v in json.loads(m.member_views or "{}").items()}
+    return MinutesDraft(m.outcome, m.recommendation_text, m.reasons, m.discussion, views, m.vote, m.votes_for,
+                        m.votes_against, m.advice_number, m.advice_age_range, m.advice_sex, m.advice_needs,
+                        m.deferral_reason)
+
+
+def _minutes_row(m: PanelMinutes) -> MinutesRow:
+    return MinutesRow(m.id, m.item_id, m.version, m.status, _draft_of(m), m.correction_reason, m.supersedes_id,
+                      m.quorum_statement, m.submitted_on, m.approved_on, m.approved_by_name, m.handed_off_on,
+                      m.adm_decision_id)
+
+
+def _attendance(session: Session, sitting: PanelSitting) -> list[AttendanceRow]:
+    statuses = {a.member_id: a.status for a in session.scalars(
+        select(PanelAttendance).where(PanelAttendance.sitting_id == sitting.id))}
+    out = []
+    for m in session.scalars(select(PanelMember).order_by(PanelMember.full_name)):
+        on_list = m.joined_on <= sitting.sitting_date and (m.leaves_on is None or sitting.sitting_date < m.leaves_on)
+        if not on_list and m.id not in statuses:
+            continue
+        out.append(AttendanceRow(m.id, m.full_name, m.role_type, rules.ROLE_LABELS.get(m.role_type, m.role_type),
+                                 rules.is_adviser(m.role_type), m.independent, m.pqe_years,
+                                 statuses.get(m.id, "")))
+    # chair first, then vice chairs, members, advisers
+    order = list(rules.ROLE_LABELS)
+    out.sort(key=lambda a: (a.is_adviser, order.index(a.role_type) if a.role_type in order else 99, a.full_name))
+    return out
+
+
+def _present_for_item(attendance: Sequence[AttendanceRow], declarations: Sequence[DeclarationRow]
+                      ) -> list[AttendanceRow]:
+    withdrawn = {d.member_id for d in declarations if d.withdrew}
+    return [a for a in attendance if a.status == "present" and not a.is_adviser and a.member_id not in withdrawn]
+
+
+def _quorum(rule: QuorumRule, present: Sequence[AttendanceRow]) -> QuorumResult:
+    return rules.check_quorum([QuorumMember(rules.quorum_role(a.role_type), a.pqe_years, a.independent, a.full_name)
+                               for a in present], rule)
+
+
+def _declarations(session: Session, item_ids: Sequence[int]) -> dict[int, list[DeclarationRow]]:
+    out: dict[int, list[DeclarationRow]] = {i: [] for i in item_ids}
+    if not item_ids:
+        return out
+    rows = session.execute(select(PanelDeclaration, PanelMember.full_name)
+                           .join(PanelMember, PanelMember.id == PanelDeclaration.member_id)
+                           .where(PanelDeclaration.item_id.in_(item_ids)).order_by(PanelDeclaration.id))
+    for d, name in rows:
+        out[d.item_id].append(DeclarationRow(d.id, d.member_id, name, d.interest, d.withdrew))
+    return out
+
+
+def _items(session: Session, sitting: PanelSitting, attendance: Sequence[AttendanceRow], today: dt.date
+           ) -> list[ItemRow]:
+    items = list(session.scalars(select(PanelItem).where(PanelItem.sitting_id == sitting.id)
+                                 .order_by(PanelItem.position, PanelItem.id)))
+    ids = [i.id for i in items]
+    decls = _declarations(session, ids)
+    papers: dict[int, list[PanelPaper]] = {i: [] for i in ids}
+    if ids:
+        for p in session.scalars(select(PanelPaper).where(PanelPaper.item_id.in_(ids)).order_by(PanelPaper.id)):
+            papers[p.item_id].append(p)
+    deadline = rules.papers_deadline(sitting.sitting_date, get_setting(session, settings.PAPERS_DEADLINE_WD),
+                                     calendar(session))
+    rule = quorum_rule(session)
+    out = []
+    for i in items:
+        prow = tuple(PaperRow(p.code, rules.PAPERS.get(p.code, p.code), p.received_on,
+                              rules.paper_late(p.received_on, deadline, today)) for p in papers[i.id])
+        current = _current_minutes(session, i.id)
+        out.append(ItemRow(i.id, i.sitting_id, i.position, i.case_type, i.subject_reference, i.subject_initials,
+                           i.presenting_worker, i.time_slot, i.notes, prow, tuple(decls[i.id]),
+                           _quorum(rule, _present_for_item(attendance, decls[i.id])),
+                           _minutes_row(current) if current else None))
+    return out
+
+
+# --- central list --------------------------------------------------------------------------------
+def _validate_member(data: MemberInput) -> None:
+    if not data.full_name.strip():
+        raise ValidationError("Name: enter the member's full name.", "full_name")
+    if data.role_type not in rules.ROLE_LABELS:
+        raise ValidationError("Role: choose the member's role on the panel.", "role_type")
+    if data.pqe_years is not None and data.pqe_years < 0:
+        raise ValidationError("Post-qualifying experience: enter whole years, 0 or more.", "pqe_years")
+    if data.role_type == "social_worker" and data.pqe_years is None:
+        raise ValidationError("Post-qualifying experience: enter the social worker's years of PQE.", "pqe_years")
+
+
+def list_members(db: Database, actor: Principal, *, today: dt.date | None = None) -> list[MemberRow]:
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        warn = _warn_settings(session)
+        return [_member_row(m, _today(today), warn)
+                for m in session.scalars(select(PanelMember).order_by(PanelMember.full_name))]
+
+
+def add_member(db: Database, actor: Principal, data: MemberInput, *, today: dt.date | None = None) -> MemberRow:
+    require(actor, P.PANEL_EDIT)
+    _validate_member(data)
+    with db.session(actor) as session:
+        m = PanelMember(full_name=data.full_name.strip(), role_type=data.role_type, pqe_years=data.pqe_years,
+                        independent=data.independent, joined_on=data.joined_on, user_id=data.user_id,
+                        appraisal_due=data.appraisal_due, dbs_checked_on=data.dbs_checked_on,
+                        training_on=data.training_on)
+        session.add(m)
+        session.flush()
+        return _member_row(m, _today(today), _warn_settings(session))
+
+
+def update_member(db: Database, actor: Principal, member_id: int, data: MemberInput,
+                  *, today: dt.date | None = None) -> MemberRow:
+    require(actor, P.PANEL_EDIT)
+    _validate_member(data)
+    with db.session(actor) as session:
+        m = session.get(PanelMember, member_id)
+        if m is None:
+            raise NotFound(f"No central-list member with id {member_id}.")
+        for key in ("role_type", "pqe_years", "independent", "joined_on", "user_id", "appraisal_due",
+                    "dbs_checked_on", "training_on"):
+            setattr(m, key, getattr(data, key))
+        m.full_name = data.full_name.strip()
+        return _member_row(m, _today(today), _warn_settings(session))
+
+
+def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.date, kind: str, reason: str,
+                *, today: dt.date | None = None) -> MemberRow:
+    """A member leaves, or is removed with reasons, on one month's written notice (AAR 2005 reg 3(5))."""
+    require(actor, P.PANEL_EDIT)
+    if kind not in ("left", "removed"):
+        raise ValidationError("Leaving: choose 'left' (the member's notice) or 'removed' (the agency's).", "kind")
+    if kind == "removed" and not reason.strip():
+        raise ValidationError("Reasons: a member is removed only with written reasons; enter them.", "reason")
+    with db.session(actor) as session:
+        m = session.get(PanelMember, member_id)
+        if m is None:
+            raise NotFound(f"No central-list member with id {member_id}.")
+        m.notice_given_on, m.leaves_on = notice_on, rules.leaving_date(notice_on)
+        m.leaving_kind, m.leaving_reason = kind, reason.strip()
+        return _member_row(m, _today(today), _warn_settings(session))
+
+
+# --- sittings ------------------------------------------------------------------------------------
+def _check_time(value: str, field_name: str, label: str) -> str:
+    try:
+        return dt.datetime.strptime(value.strip(), "%H:%M").strftime("%H:%M")
+    except ValueError:
+        raise ValidationError(f"{label}: enter a time as HH:MM, e.g. 10:00.", field_name) from None
+
+
+def schedule_sittings(db: Database, actor: Principal, data: SittingInput) -> list[int]:
+    require(actor, P.PANEL_EDIT)
+    start = _check_time(data.start_time, "start_time", "Start time")
+    end = _check_time(data.end_time, "end_time", "End time")
+    if end <= start:
+        raise ValidationError("End time: must be after the start time.", "end_time")
+    if not data.venue.strip() and not data.virtual_link.strip():
+        raise ValidationError("Venue: enter a venue or a virtual meeting link.", "venue")
+    if data.recurrence not in rules.RECURRENCES:
+        raise ValidationError("Repeat: choose how often the panel sits.", "recurrence")
+    if not 1 <= data.count <= 120:
+        raise ValidationError("Number of sittings: enter 1 to 120.", "count")
+    dates = rules.recurring_dates(data.first_date, data.recurrence, data.count if data.recurrence != "once" else 1)
+    series = uuid.uuid4().hex[:12] if len(dates) > 1 else ""
+    with db.session(actor) as session:
+        made = [PanelSitting(sitting_date=d, start_time=start, end_time=end, venue=data.venue.strip(),
+                             virtual_link=data.virtual_link.strip(), series=series) for d in dates]
+        session.add_all(made)
+        session.flush()
+        return [s.id for s in made]
+
+
+def cancel_sitting(db: Database, actor: Principal, sitting_id: int, reason: str) -> None:
+    require(actor, P.PANEL_EDIT)
+    if not reason.strip():
+        raise ValidationError("Reason: say why the sitting is cancelled.", "reason")
+    with db.session(actor) as session:
+        s = _sitting(session, sitting_id)
+        s.status, s.status_reason = "cancelled", reason.strip()
+
+
+def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.date, reason: str,
+                 start_time: str | None = None) -> None:
+    require(actor, P.PANEL_EDIT)
+    if not reason.strip():
+        raise ValidationError("Reason: say why the sitting is moved.", "reason")
+    with db.session(actor) as session:
+        s = _sitting(session, sitting_id)
+        if s.moved_from is None:
+            s.moved_from = s.sitting_date
+        s.sitting_date, s.status_reason = new_date, reason.strip()
+        if start_time:
+            s.start_time = _check_time(start_time, "start_time", "Start time")
+
+
+def list_sittings(db: Database, actor: Principal, start: dt.date | None = None, end: dt.date | None = None,
+                  *, today: dt.date | None = None) -> list[SittingRow]:
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        q = select(PanelSitting).order_by(PanelSitting.sitting_date.desc(), PanelSitting.id)
+        if start:
+            q = q.where(PanelSitting.sitting_date >= start)
+        if end:
+            q = q.where(PanelSitting.sitting_date <= end)
+        counts: dict[int, int] = {sid: n for sid, n in session.execute(
+            select(PanelItem.sitting_id, func.count()).group_by(PanelItem.sitting_id))}
+        return [_sitting_row(session, s, _today(today), counts.get(s.id, 0)) for s in session.scalars(q)]
+
+
+def sitting_detail(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None
+                   ) -> SittingDetail:
+    """Opening a sitting shows case references: a view entry is written."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        s = _sitting(session, sitting_id)
+        audit.record_view(session, "panel_sittings", s.id)
+        attendance = _attendance(session, s)
+        items = _items(session, s, attendance, _today(today))
+        return SittingDetail(_sitting_row(session, s, _today(today), len(items)), tuple(items), tuple(attendance))
+
+
+# --- agenda --------------------------------------------------------------------------------------
+def _validate_item(data: ItemInput) -> None:
+    if data.case_type not in rules.CASE_TYPES:
+        raise ValidationError("Case type: choose the kind of item.", "case_type")
+    if data.case_type != "other" and not data.subject_reference.strip():
+        raise ValidationError("Case number: enter the agency case number of the subject.", "subject_reference")
+    if len(data.subject_initials.strip()) > 30 or " " in data.subject_initials.strip():
+        raise ValidationError("Initials: enter initials only (e.g. AB/CD), never a name.", "subject_initials")
+
+
+def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -> int:
+    require(actor, P.PANEL_EDIT)
+    _validate_item(data)
+    with db.session(actor) as session:
+        s = _sitting(session, sitting_id)
+        if s.status == "cancelled":
+            raise Conflict("This sitting is cancelled; add the item to another sitting.")
+        last = session.scalar(select(func.max(PanelItem.position)).where(PanelItem.sitting_id == sitting_id))
+        item = PanelItem(sitting_id=sitting_id, position=(last or 0) + 1, case_type=data.case_type,
+                         subject_reference=data.subject_reference.strip(),
+                         subject_initials=data.subject_initials.strip().upper(),
+                         presenting_worker=data.presenting_worker.strip(), time_slot=data.time_slot.strip(),
+                         notes=data.notes.strip())
+        session.add(item)
+        session.flush()
+        for code in rules.CASE_PAPERS[data.case_type]:
+            session.add(PanelPaper(item_id=item.id, code=code))
+        return item.id
+
+
+def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput) -> None:
+    require(actor, P.PANEL_EDIT)
+    _validate_item(data)
+    with db.session(actor) as session:
+        item = _item(session, item_id)
+        if item.case_type != data.case_type and _current_minutes(session, item_id) is not None:
+            raise Conflict("Case type: minutes exist for this item; the case type can no longer change.")
+        if item.case_type != data.case_type:
+            for p in session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id)):
+                session.delete(p)
+            session.flush()
+            for code in rules.CASE_PAPERS[data.case_type]:
+                session.add(PanelPaper(item_id=item.id, code=code))
+        item.case_type = data.case_type
+        item.subject_reference = data.subject_reference.strip()
+        item.subject_initials = data.subject_initials.strip().upper()
+        item.presenting_worker, item.time_slot = data.presenting_worker.strip(), data.time_slot.strip()
+        item.notes = data.notes.strip()
+
+
+def remove_item(db: Database, actor: Principal, item_id: int) -> None:
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        item = _item(session, item_id)
+        if _current_minutes(session, item_id) is not None:
+            raise Conflict("This item has minutes; it cannot be removed (defer it instead).")
+        for kind in (PanelPaper, PanelDeclaration):
+            for row in session.scalars(select(kind).where(kind.item_id == item_id)):
+                session.delete(row)
+        session.delete(item)
+
+
+def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]) -> None:
+    """Put the agenda in this order (drag and drop, or Alt+Up/Alt+Down)."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        items = {i.id: i for i in session.scalars(select(PanelItem).where(PanelItem.sitting_id == sitting_id))}
+        if set(item_ids) != set(items):
+            raise Conflict("The agenda changed meanwhile; reload it and try again.")
+        for pos, ident in enumerate(item_ids, start=1):
+            if items[ident].position != pos:
+                items[ident].position = pos
+
+
+def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> None:
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor, write=False) as session:
+        item = _item(session, item_id)
+        ids = list(session.scalars(select(PanelItem.id).where(PanelItem.sitting_id == item.sitting_id)
+                                   .order_by(PanelItem.position, PanelItem.id)))
+        sitting_id = item.sitting_id
+    i = ids.index(item_id)
+    j = max(0, min(len(ids) - 1, i + delta))
+    if i == j:
+        return
+    ids.insert(j, ids.pop(i))
+    reorder_items(db, actor, sitting_id, ids)
+
+
+def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None) -> None:
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        paper = session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id,
+                                                         PanelPaper.code == code)).first()
+        if paper is None:
+            if code not in rules.PAPERS:
+                raise ValidationError("Paper: choose a paper from the checklist.", "code")
+            _item(session, item_id)
+            paper = PanelPaper(item_id=item_id, code=code)
+            session.add(paper)
+        paper.received_on = received_on
+
+
+# --- attendance and declarations -----------------------------------------------------------------
+def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str) -> None:
+    require(actor, P.PANEL_EDIT)
+    if status not in rules.ATTENDANCE:
+        raise ValidationError("Attendance: choose present, apologies or absent.", "status")
+    with db.session(actor) as session:
+        _sitting(session, sitting_id)
+        if session.get(PanelMember, member_id) is None:
+            raise NotFound(f"No central-list member with id {member_id}.")
+        row = session.scalars(select(PanelAttendance).where(PanelAttendance.sitting_id == sitting_id,
+                                                            PanelAttendance.member_id == member_id)).first()
+        if row is None:
+            session.add(PanelAttendance(sitting_id=sitting_id, member_id=member_id, status=status))
+        elif row.status != status:
+            row.status = status
+
+
+def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
+                     withdrew: bool = True) -> int:
+    require(actor, P.PANEL_EDIT)
+    if not interest.strip():
+        raise ValidationError("Interest: describe the member's interest in this item.", "interest")
+    with db.session(actor) as session:
+        _item(session, item_id)
+        if session.get(PanelMember, member_id) is None:
+            raise NotFound(f"No central-list member with id {member_id}.")
+        current = _current_minutes(session, item_id)
+        if current is not None and current.status == "approved":
+            raise Conflict("The minutes of this item are approved; declarations can no longer change.")
+        d = PanelDeclaration(item_id=item_id, member_id=member_id, interest=interest.strip(), withdrew=withdrew)
+        session.add(d)
+        session.flush()
+        return d.id
+
+
+def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> None:
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        d = session.get(PanelDeclaration, declaration_id)
+        if d is None:
+            raise NotFound(f"No declaration with id {declaration_id}.")
+        current = _current_minutes(session, d.item_id)
+        if current is not None and current.status == "approved":
+            raise Conflict("The minutes of this item are approved; declarations can no longer change.")
+        session.delete(d)
+
+
+def item_quorum(db: Database, actor: Principal, item_id: int) -> QuorumResult:
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        return _item_quorum(session, _item(session, item_id))
+
+
+def _item_quorum(session: Session, item: PanelItem) -> QuorumResult:
+    attendance = _attendance(session, _sitting(session, item.sitting_id))
+    return _quorum(quorum_rule(session), _present_for_item(attendance, _declarations(session, [item.id])[item.id]))
+
+
+# --- minutes ---------------------------------------------------------------------------------------
+def _validate_draft(item: PanelItem, d: MinutesDraft, quorum: QuorumResult) -> None:
+    if d.outcome:
+        msg = rules.validate_outcome(item.case_type, d.outcome)
+        if msg:
+            raise ValidationError(msg, "outcome")
+        if d.outcome != "deferred" and not quorum.quorate:
+            raise ValidationError("Outcome: no recommendation can be recorded on an inquorate item. "
+                                  + " ".join(quorum.reasons) + " Record who is present, or defer the item.",
+                                  "outcome")
+    if d.vote and d.vote not in rules.VOTES:
+        raise ValidationError("Vote: choose unanimous or majority.", "vote")
+    for value, name, label in ((d.votes_for, "votes_for", "Votes for"), (d.votes_against, "votes_against",
+                                                                         "Votes against")):
+        if value is not None and value < 0:
+            raise ValidationError(f"{label}: enter a whole number, 0 or more.", name)
+    if d.advice_number is not None and d.advice_number < 1:
+        raise ValidationError("Advice, number of children: enter 1 or more, or leave it empty.", "advice_number")
+
+
+def _apply_draft(m: PanelMinutes, d: MinutesDraft) -> None:
+    m.outcome, m.recommendation_text, m.reasons, m.discussion = d.outcome, d.recommendation_text, d.reasons, \
+        d.discussion
+    m.member_views = json.dumps({str(k): v for k, v in sorted(d.member_views.items()) if v.strip()},
+                                ensure_ascii=False)
+    m.vote, m.votes_for, m.votes_against = d.vote, d.votes_for, d.votes_against
+    m.advice_number, m.advice_age_range, m.advice_sex, m.advice_needs = (
+        d.advice_number, d.advice_age_range, d.advice_sex, d.advice_needs)
+    m.deferral_reason = d.deferral_reason
+
+
+def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDraft) -> MinutesRow:
+    """Create or update the item's draft minutes (autosave calls this too). Approved minutes are locked."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        item = _item(session, item_id)
+        _validate_draft(item, draft, _item_quorum(session, item))
+        m = _current_minutes(session, item_id)
+        if m is not None and m.status == "approved":
+            raise Conflict("These minutes are approved and locked; record a correction as a new version "
+                           "with a reason.")
+        if m is None:
+            m = PanelMinutes(item_id=item_id, version=1, status="draft")
+            session.add(m)
+        if m.status == "submitted":
+            m.status, m.submitted_on = "draft", None  # edited after sending: send to the chair again
+        _apply_draft(m, draft)
+        session.flush()
+        return _minutes_row(m)
+
+
+def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult) -> None:
+    d = _draft_of(m)
+    if not d.outcome:
+        raise ValidationError("Outcome: record the panel's recommendation (or defer the item).", "outcome")
+    _validate_draft(item, d, quorum)
+    if d.outcome == "deferred":
+        if not d.deferral_reason.strip():
+            raise ValidationError("Deferral reason: say what information the panel needs.", "deferral_reason")
+        return
+    if d.outcome != "noted":
+        if not d.reasons.strip():
+            raise ValidationError("Reasons: record the panel's reasons for its recommendation.", "reasons")
+        if not d.vote:
+            raise ValidationError("Vote: record whether the recommendation was unanimous or by majority.", "vote")
+        if d.vote == "majority" and (d.votes_for is None or d.votes_against is None):
+            raise ValidationError("Votes for / against: a majority vote needs both numbers.", "votes_for")
+
+
+def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> MinutesRow:
+    """Send the item's draft to the chair for approval."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        item = _item(session, item_id)
+        m = _current_minutes(session, item_id)
+        if m is None or m.status != "draft":
+            raise Conflict("There is no draft to send to the chair for this item.")
+        _complete(item, m, _item_quorum(session, item))
+        m.status, m.submitted_on = "submitted", _today(today)
+        return _minutes_row(m)
+
+
+def item_text(item: ItemRow, m: MinutesRow, members: dict[int, str]) -> str:
+    """The item's minutes as plain text (the ADM reads it in-app)."""
+    d = m.draft
+    lines = [f"{item.case_label}: {item.subject}", f"Presented by: {item.presenting_worker}"]
+    lines.append("Papers considered: " + "; ".join(
+        f"{p.label}" + (f" (received {p.received_on:%d/%m/%Y})" if p.received_on else " (not received)")
+        for p in item.papers))
+    if item.declarations:
+        lines.append("Declarations of interest: " + "; ".join(
+            f"{x.member_name}: {x.interest}" + (" (withdrew)" if x.withdrew else "") for x in item.declarations))
+    else:
+        lines.append("Declarations of interest: none.")
+    lines.append(f"Quorum: {m.quorum_statement or item.quorum.summary}")
+    if d.discussion:
+        lines.append(f"Discussion: {d.discussion}")
+    for mid, view in d.member_views.items():
+        lines.append(f"View of {members.get(mid, f'member {mid}')}: {view}")
+    lines.append(f"Recommendation: {rules.OUTCOMES.get(d.outcome, d.outcome)}"
+                 + (f". {d.recommendation_text}" if d.recommendation_text else ""))
+    if d.vote:
+        vote = rules.VOTES[d.vote] + (f" ({d.votes_for} for, {d.votes_against} against)"
+                                      if d.vote == "majority" else "")
+        lines.append(f"Vote: {vote}")
+    if d.reasons:
+        lines.append(f"Reasons: {d.reasons}")
+    if advice_text(d):
+        lines.append(f"Advice: {advice_text(d)}")
+    if d.outcome == "deferred":
+        lines.append(f"Deferred because: {d.deferral_reason}")
+    return "\n".join(lines)
+
+
+def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
+                    *, today: dt.date | None = None) -> MinutesRow:
+    """The chair approves an item's minutes (re-entering the password). The approved version is locked and,
+    for a definite recommendation, the ADM decision is opened in the same transaction."""
+    require(actor, P.PANEL_APPROVE_MINUTES)
+    if not reauthenticate(db, actor, password):
+        raise ValidationError("Password: that is not your password; enter it again to approve the minutes.",
+                              "password")
+    with db.session(actor) as session:
+        return _approve(session, actor, item_id, _today(today))
+
+
+def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -> MinutesRow:
+    from adoption_desktop.adm.service import open_decision_from_panel
+
+    item = _item(session, item_id)
+    m = _current_minutes(session, item_id)
+    if m is None or m.status not in ("draft", "submitted"):
+        raise Conflict("There are no minutes awaiting approval for this item.")
+    if m.status != "submitted":
+        raise Conflict("These minutes have not been sent to the chair yet; send them first.")
+    quorum = _item_quorum(session, item)
+    _complete(item, m, quorum)
+    m.status, m.approved_on = "approved", today
+    m.approved_by_user_id, m.approved_by_name = actor.user_id, actor.full_name
+    m.quorum_statement = quorum.summary
+    session.flush()
+    audit.record(session, "approve", "panel_minutes", m.id, detail=f"item {item_id} version {m.version}")
+    earlier_handoff = session.scalar(select(func.count()).where(PanelMinutes.item_id == item_id,
+                                                                PanelMinutes.handed_off_on.is_not(None)))
+    if rules.goes_to_adm(item.case_type, m.outcome) and not earlier_handoff:
+        sitting = _sitting(session, item.sitting_id)
+        attendance = _attendance(session, sitting)
+        rows = _items(session, sitting, attendance, today)
+        row = next(r for r in rows if r.id == item_id)
+        present = _present_for_item(attendance, row.declarations)
+        user_ids: dict[int, int | None] = {mid: uid for mid, uid in session.execute(
+            select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in present])))}
+        names = {a.member_id: a.full_name for a in attendance}
+        minutes = _minutes_row(m)
+        handoff = PanelHandoff(
+            panel_item_id=item.id, sitting_id=sitting.id, sitting_date=sitting.sitting_date,
+            case_type=item.case_type, subject_reference=item.subject_reference,
+            subject_initials=item.subject_initials, recommendation=m.outcome,
+            recommendation_text=m.recommendation_text or rules.OUTCOMES[m.outcome], reasons=m.reasons,
+            advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
+            minutes_approved_on=today,
+            member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in present) if uid is not None),
+            member_names=tuple(a.full_name for a in present))
+        decision_id = open_decision_from_panel(session, handoff)
+        m.handed_off_on, m.adm_decision_id = today, decision_id or None
+        audit.record(session, "handoff", "panel_minutes", m.id, detail=f"to ADM, decision {decision_id}")
+    elif earlier_handoff:
+        audit.record(session, "correction_approved", "panel_minutes", m.id,
+                     detail=f"version {m.version} supersedes {m.supersedes_id}: {m.correction_reason}")
+    session.flush()
+    return _minutes_row(m)
+
+
+def correct_minutes(db: Database, actor: Principal, item_id: int, reason: str) -> MinutesRow:
+    """A correction to approved minutes: a new draft version, with a reason, linked to the old."""
+    require(actor, P.PANEL_EDIT)
+    if not reason.strip():
+        raise ValidationError("Reason for correction: say what is wrong in the approved minutes.", "reason")
+    with db.session(actor) as session:
+        old = _current_minutes(session, item_id)
+        if old is None or old.status != "approved":
+            raise Conflict("Only approved minutes are corrected; edit the draft instead.")
+        new = PanelMinutes(item_id=item_id, version=old.version + 1, status="draft", supersedes_id=old.id,
+                           correction_reason=reason.strip())
+        _apply_draft(new, _draft_of(old))
+        session.add(new)
+        session.flush()
+        return _minutes_row(new)
+
+
+def minutes_history(db: Database, actor: Principal, item_id: int) -> list[MinutesRow]:
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        audit.record_view(session, "panel_items", item_id, detail="minutes history")
+        return [_minutes_row(m) for m in session.scalars(
+            select(PanelMinutes).where(PanelMinutes.item_id == item_id).order_by(PanelMinutes.version))]
+
+
+def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sitting_id: int | None = None) -> int | None:
+    """Record a deferral (allowed even when inquorate) and optionally put the item on a later agenda."""
+    require(actor, P.PANEL_EDIT)
+    save_minutes(db, actor, item_id, MinutesDraft(outcome="deferred", deferral_reason=reason,
+                                                  reasons=reason))
+    if to_sitting_id is None:
+        return None
+    with db.session(actor, write=False) as session:
+        item = _item(session, item_id)
+        data = ItemInput(item.case_type, item.subject_reference, item.subject_initials, item.presenting_worker,
+                         item.time_slot, item.notes)
+    new_id = add_item(db, actor, to_sitting_id, data)
+    with db.session(actor) as session:
+        _item(session, new_id).deferred_from_id = item_id
+    return new_id
+
+
+# --- documents data --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MinutesPack:
+    """Everything the Word minutes need, as plain data."""
+
+    agency_name: str
+    agency_address: str
+    sitting: SittingRow
+    present: tuple[AttendanceRow, ...]
+    advisers: tuple[AttendanceRow, ...]
+    apologies: tuple[AttendanceRow, ...]
+    absent: tuple[AttendanceRow, ...]
+    items: tuple[ItemRow, ...]
+    member_names: dict[int, str]
+    draft: bool  # any item not approved
+
+    def only(self, item_id: int) -> MinutesPack:
+        items = tuple(i for i in self.items if i.id == item_id)
+        if not items:
+            raise NotFound(f"Item {item_id} is not on this sitting's agenda.")
+        return replace(self, items=items, draft=any(not i.minutes or not i.minutes.locked for i in items))
+
+
+def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None) -> MinutesPack:
+    from adoption_desktop.core.config import AGENCY_ADDRESS, AGENCY_NAME
+
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        s = _sitting(session, sitting_id)
+        audit.record(session, "export", "panel_sittings", s.id, detail="minutes")
+        attendance = _attendance(session, s)
+        items = tuple(_items(session, s, attendance, _today(today)))
+        return MinutesPack(
+            get_setting(session, AGENCY_NAME), get_setting(session, AGENCY_ADDRESS),
+            _sitting_row(session, s, _today(today), len(items)),
+            tuple(a for a in attendance if a.status == "present" and not a.is_adviser),
+            tuple(a for a in attendance if a.status == "present" and a.is_adviser),
+            tuple(a for a in attendance if a.status == "apologies"),
+            tuple(a for a in attendance if a.status == "absent"),
+            items, {a.member_id: a.full_name for a in attendance},
+            any(not i.minutes or not i.minutes.locked for i in items))
