@@ -1,1 +1,127 @@
-"""Tables of the letterbox feature (none yet)."""
+"""Tables of the letterbox feature: arrangements, participants, protected terms, items (exchanges),
+item history, screening findings and letters sent. Portable SQL only (SQLCipher and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adoption_desktop.core.storage.base import Base, TimestampMixin, utcnow
+
+
+class Arrangement(TimestampMixin, Base):
+    """One written letterbox agreement for one child. Birth and adoptive names are stored apart."""
+
+    __tablename__ = "letterbox_arrangements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    child_birth_name: Mapped[str] = mapped_column(String(120), default="")
+    child_adoptive_name: Mapped[str] = mapped_column(String(120), default="")
+    child_dob: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    adopters_name: Mapped[str] = mapped_column(String(160), default="")
+    adopters_address: Mapped[str] = mapped_column(Text, default="")
+    may_send: Mapped[str] = mapped_column(String(120), default="letters, cards, photos, drawings")
+    frequency: Mapped[int] = mapped_column(Integer, default=1)  # exchanges a year
+    exchange_months: Mapped[str] = mapped_column(String(40), default="")  # "3,9"
+    first_writer: Mapped[str] = mapped_column(String(12), default="adoptive")  # or "birth"
+    replies_expected: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    review_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default="active", index=True)  # active/suspended/ended
+    coordinator: Mapped[str] = mapped_column(String(60), default="", index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    last_exchange: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # kept by the service
+
+
+class Participant(TimestampMixin, Base):
+    """A birth relative taking part. No address means items for them are held on file."""
+
+    __tablename__ = "letterbox_participants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    relationship: Mapped[str] = mapped_column(String(60), default="")
+    address: Mapped[str] = mapped_column(Text, default="")  # "" = no current address, hold on file
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ProtectedTerm(Base):
+    """Something that must never reach the other side (adoptive surname, new names, school ...)."""
+
+    __tablename__ = "letterbox_protected_terms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
+    side: Mapped[str] = mapped_column(String(12), default="adoptive")  # whose secret it is
+    category: Mapped[str] = mapped_column(String(40), default="other")
+    term: Mapped[str] = mapped_column(String(120))
+
+
+class Item(TimestampMixin, Base):
+    """One item received for the letterbox (an exchange). Corrections are new items linked back."""
+
+    __tablename__ = "letterbox_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("letterbox_participants.id"), nullable=True)
+    direction: Mapped[str] = mapped_column(String(20), index=True)  # adoptive_to_birth / birth_to_adoptive
+    writer: Mapped[str] = mapped_column(String(120), default="")
+    item_type: Mapped[str] = mapped_column(String(12), default="letter")
+    received_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    screened_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    screened_by: Mapped[str] = mapped_column(String(60), default="")
+    checked_by: Mapped[str] = mapped_column(String(60), default="")  # second checker
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    method: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    social_worker_informed: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text, default="")  # transcription screened
+    notes: Mapped[str] = mapped_column(Text, default="")
+    previous_item_id: Mapped[int | None] = mapped_column(ForeignKey("letterbox_items.id"), nullable=True)
+
+
+class ItemEvent(Base):
+    """The item's visible history (each step is also in the audit log)."""
+
+    __tablename__ = "letterbox_item_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("letterbox_items.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Finding(Base):
+    """A screening finding and the coordinator's decision on it (acceptable / remove)."""
+
+    __tablename__ = "letterbox_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("letterbox_items.id"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(12), default="remove")  # or "acceptable"
+
+
+class LetterSent(Base):
+    """What was sent to whom and when (the sent-list against each arrangement)."""
+
+    __tablename__ = "letterbox_letters_sent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    side: Mapped[str] = mapped_column(String(12))
+    sent_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    batch: Mapped[str] = mapped_column(String(40), default="")

@@ -1,0 +1,121 @@
+"""Screening assistant: recall for every identifier kind, precision on ordinary family news."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adoption_desktop.letterbox.screening import (
+    EMAIL,
+    INSTITUTION,
+    PHONE,
+    PLACE,
+    POSTCODE,
+    PROTECTED,
+    SOCIAL,
+    STREET,
+    URL,
+    VEHICLE,
+    gazetteer,
+    screen_text,
+)
+
+RECALL = [
+    ("We moved house and the new postcode is ZZ99 3AB so please write there.", POSTCODE, "ZZ99 3AB"),
+    ("Our old address was near LS6 2QT which you know.", POSTCODE, "LS6 2QT"),
+    ("Ring me on 07700 900123 any time.", PHONE, "07700 900123"),
+    ("The landline is (01632) 960 123 after six.", PHONE, "(01632) 960 123"),
+    ("Call +44 7700 900456 if you like.", PHONE, "+44 7700 900456"),
+    ("My cousin in Spain is on +34 612 345 678.", PHONE, "+34 612 345 678"),
+    ("Email us at sunny.days@example.com please.", EMAIL, "sunny.days@example.com"),
+    ("Her blog is www.example-family.co.uk/news and has photos.", URL, "www.example-family.co.uk/news"),
+    ("See https://example.org/album?id=4 for more.", URL, "https://example.org/album?id=4"),
+    ("Follow her on TikTok @sparkly_dancer_09 for videos.", SOCIAL, "@sparkly_dancer_09"),
+    ("His Xbox gamertag is RocketFox77 now.", SOCIAL, "RocketFox77"),
+    ("We live at 14 Wren Hollow Road now.", STREET, "14 Wren Hollow Road"),
+    ("We walk down Oakfield Avenue every morning.", STREET, "Oakfield Avenue"),
+    ("She loves St Brigid's Primary School.", INSTITUTION, "St Brigid's Primary School"),
+    ("He started at Little Acorns Nursery in September.", INSTITUTION, "Little Acorns Nursery"),
+    ("He plays for Riverside Juniors FC on Sundays.", INSTITUTION, "Riverside Juniors FC"),
+    ("She was born at Kestrel Vale Hospital.", INSTITUTION, "Kestrel Vale Hospital"),
+    ("Dad works at Henshaw Logistics now.", INSTITUTION, "Henshaw Logistics"),
+    ("She is at Brookfield College studying art.", INSTITUTION, "Brookfield College"),
+    ("We had a day out in Scarborough in the summer.", PLACE, "Scarborough"),
+    ("We moved to Market Harborough last year.", PLACE, "Market Harborough"),
+    ("We went to Bath to see the Roman baths.", PLACE, "Bath"),
+    ("Grandad drove us to Milton Keynes.", PLACE, "Milton Keynes"),
+    ("The new car is AB12 CDE and it is blue.", VEHICLE, "AB12 CDE"),
+    ("The old van was R123 XYZ before it broke.", VEHICLE, "R123 XYZ"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), RECALL)
+def test_each_identifier_kind_is_found(text: str, kind: str, expected: str) -> None:
+    found = screen_text(text)
+    hits = [(f.kind, f.text) for f in found]
+    assert (kind, expected) in hits, hits
+    for f in found:
+        assert text[f.start:f.end] == f.text
+
+
+def test_protected_terms_case_insensitive_whole_words_plural_possessive() -> None:
+    text = "The Ashbys send love. ashby's dog is well. Mashby is not a match. Ashby family and Lily Rose."
+    found = screen_text(text, protected=["Ashby", "Lily Rose"])
+    texts = [f.text for f in found if f.kind == PROTECTED]
+    assert texts == ["Ashbys", "ashby's", "Ashby", "Lily Rose"]
+
+
+def test_protected_term_in_an_address_is_still_flagged() -> None:
+    found = screen_text("Love from the Thornleys, ZZ99 4EF", protected=["Thornley"])
+    assert [(f.kind, f.text) for f in found] == [(PROTECTED, "Thornleys"), (POSTCODE, "ZZ99 4EF")]
+
+
+CLEAN = [
+    "Dear Sam, I hope you are well. It was lovely to hear your news at Christmas. Mum sends her love.",
+    "She is 7 now and in Year 4. She loves reading, swimming and dancing, and she got her 25 metre badge.",
+    "In March we planted sunflowers. In May it rained all month. By August they were taller than Dad!",
+    "He had a birthday party with a cake shaped like a dinosaur. He saved £20 of his pocket money.",
+    "Reading is still her favourite thing, and she reads to her little brother every night.",
+    "Hope you had a lovely Easter. We painted eggs and went for long walks with the dog.",
+    "She joined the swimming club and goes to football on Saturdays. Her school play was about pirates.",
+    "He starts Secondary School in September and is a bit nervous but excited too.",
+    "We went to the beach in the summer holidays and built a huge sandcastle. It cost £3.50 for ice creams.",
+    "Nan and Grandad came for Sunday dinner. Everyone is healthy and happy. With love, Mum and Dad.",
+    "His favourite subjects are maths and science. He got 18 out of 20 in his spelling test.",
+    "She has grown 5 cm since last year and now wears size 3 shoes. She lost two teeth in October.",
+    "Bath time is still a splash-fest. Deal or no deal is his favourite game show with Grandma.",
+    "The weather was lovely in June. We had a picnic in the park and fed the ducks.",
+    "He is learning the piano and can play three songs. He practises for 15 minutes each day.",
+    "She was a shepherd in the nativity at Christmas and sang in the choir.",
+    "We got a new puppy called Biscuit. He is 12 weeks old and chews everything.",
+    "Thank you for the lovely card. She put it on her wall next to her drawings.",
+    "At the end of term she got a certificate for kindness. We are very proud of her.",
+    "Sale of the century at the toy shop: she spent her birthday money on Lego.",
+    "He is 14 now, taller than me, and loves his computer games and his bike.",
+    "Lots of love to you all, and best wishes for the New Year from all of us.",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_ordinary_family_news_is_not_flagged(text: str) -> None:
+    assert screen_text(text) == []
+
+
+def test_a_whole_clean_letter_has_no_findings() -> None:
+    assert screen_text("\n\n".join(CLEAN)) == []
+
+
+def test_gazetteer_is_a_few_thousand_names_and_excludes_months() -> None:
+    gaz = gazetteer()
+    assert len(gaz.names) > 2000
+    assert "March" not in gaz.names and "May" not in gaz.names
+    assert "Reading" in gaz.ambiguous
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.lists(st.text(max_size=20), max_size=3))
+def test_random_text_never_crashes_and_offsets_are_true(text: str, protected: list[str]) -> None:
+    for f in screen_text(text, protected):
+        assert 0 <= f.start < f.end <= len(text)
+        assert text[f.start:f.end] == f.text
