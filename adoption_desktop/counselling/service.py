@@ -715,8 +715,9 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
             elif candidates:
                 request = max(candidates, key=lambda r: (r.sent_on, r.id))
             else:
-                need = {"records-request": "a records request", "chaser": "an outstanding records request",
-                        "records-ready": "a records request marked received"}[kind]
+                need = {"records-request": "records request yet: add the request first",
+                        "chaser": "outstanding records request to chase",
+                        "records-ready": "records request marked received: record the receipt first"}[kind]
                 raise ValidationError(f"Letter kind {kind}: case {case.reference} has no {need}.", "kind")
         if kind == "appointment":
             if session_id is not None:

@@ -1,0 +1,56 @@
+"""Fixtures for the counselling tests: users of each relevant role and a referral factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import service
+from tests.conftest import make_user
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def counsellor(db: Database) -> Principal:
+    return make_user(db, "corey", Role.COUNSELLOR)
+
+
+@pytest.fixture
+def manager(db: Database) -> Principal:
+    return make_user(db, "morgan", Role.MANAGER)
+
+
+@pytest.fixture
+def letterbox_user(db: Database) -> Principal:
+    return make_user(db, "lee", Role.LETTERBOX_COORDINATOR)
+
+
+def referral(**overrides: Any) -> service.ReferralInput:
+    values: dict[str, Any] = dict(
+        referral_date=dt.date(2026, 10, 1), referral_route="gro_form", birth_name="Amy Thornby",
+        current_name="Amy Lark", date_of_birth=dt.date(1960, 3, 4), adoption_order_date=dt.date(1961, 1, 10),
+        address="12 Hazel Road\nAmbleford\nZZ99 1AB", email="amy.lark@example.org", phone="01632 960001",
+        preferred_contact="letter", court="Ambleford County Court",
+        arranging_agency="Example Diocesan Moral Welfare Association")
+    values.update(overrides)
+    return service.ReferralInput(**values)
+
+
+@pytest.fixture
+def new_case(db: Database, counsellor: Principal) -> Callable[..., int]:
+    def make(**overrides: Any) -> int:
+        return service.create_referral(db, counsellor, referral(**overrides), today=TODAY)
+    return make
+
+
+def pdf_text(path: object) -> str:
+    """All text of a PDF with whitespace (line wraps) collapsed to single spaces."""
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).split())

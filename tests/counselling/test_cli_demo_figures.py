@@ -1,0 +1,106 @@
+"""Headless letter export, the small demo, figures, and the migration against the models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, func, select
+
+from adoption_desktop import cli, demo
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.migrations import alembic_config
+from adoption_desktop.counselling import figures, service
+from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
+from adoption_desktop.schema import load_all_models
+
+from .conftest import TODAY, pdf_text
+
+D = dt.date
+
+
+def test_cli_exports_each_letter_kind(db: Database, db_path: Path, counsellor: Principal,
+                                      new_case: Callable[..., int], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    case_id = new_case()
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Greystow Adoption Society", D(2026, 10, 2), their_reference="GAS-77"), today=TODAY)
+    out = tmp_path / "req.pdf"
+    rc = cli.main(["export", "counselling-letter", "--db", str(db_path), "--case", str(case_id),
+                   "--kind", "records-request", "--out", str(out), "--date", "2026-11-23"])
+    assert rc == 0 and "records-request" in capsys.readouterr().out
+    text = pdf_text(out)
+    assert "GAS-77" in text and "Greystow Adoption Society" in text and "23 November 2026" in text
+    out2 = tmp_path / "ack.pdf"
+    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--case", "BRC-2026-0001",
+                     "--kind", "acknowledgement", "--out", str(out2)]) == 0
+    assert "Amy Lark" in pdf_text(out2)
+    # a kind the case cannot have yet: one-line error, exit 2, no file
+    out3 = tmp_path / "ready.pdf"
+    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--case", str(case_id),
+                     "--kind", "records-ready", "--out", str(out3), "--request", str(req)]) == 0
+    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--case", "99",
+                     "--kind", "chaser", "--out", str(tmp_path / "no.pdf")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "no.pdf").exists()
+
+
+def test_small_demo_has_the_promised_kinds_of_case(db: Database) -> None:
+    ctx = demo.populate(db, "small", today=TODAY)
+    counsellor = ctx.users[Role.COUNSELLOR]
+    with db.session(write=False) as session:
+        n = session.scalar(select(func.count()).select_from(CounsellingCase))
+        pre_1975 = session.scalar(select(func.count()).select_from(CounsellingCase).where(
+            CounsellingCase.adoption_order_date < D(1975, 11, 12)))
+        outstanding = session.scalar(select(func.count()).select_from(RecordsRequest).where(
+            RecordsRequest.received_on.is_(None)))
+    assert n == 150 and pre_1975 and outstanding
+    counts = service.counts(db, ctx.users[Role.MANAGER], TODAY)
+    assert counts.waiting > 0 and counts.allocated > 0 and counts.closed > 100 and counts.overdue_requests > 0
+    rows = service.caseload(db, counsellor, "open", TODAY)
+    assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
+    sections = figures.figures(db, ctx.users[Role.MANAGER], D(2025, 4, 1), D(2026, 3, 31))
+    values = dict(sections[0].rows)
+    assert int(values["Adults supported"]) > 0 and values["Median wait, referral to allocation"].endswith("days")
+
+
+def test_figures_for_a_range(db: Database, counsellor: Principal, manager: Principal,
+                             new_case: Callable[..., int]) -> None:
+    a = new_case(referral_date=D(2025, 5, 1))
+    b = new_case(referral_date=D(2025, 6, 1))
+    new_case(referral_date=D(2026, 5, 1))
+    service.allocate(db, counsellor, a, counsellor.user_id, D(2025, 5, 11))
+    service.allocate(db, counsellor, b, counsellor.user_id, D(2025, 7, 1))
+    service.add_session(db, counsellor, a, D(2025, 8, 1), "phone")
+    service.add_request(db, counsellor, b, service.RequestInput("court", "Eastholm County Court",
+                                                                D(2025, 7, 2)), today=TODAY)
+    service.close_case(db, counsellor, a, D(2025, 9, 1), "withdrawn")
+    rows = dict(figures.figures(db, manager, D(2025, 4, 1), D(2026, 3, 31))[0].rows)
+    assert rows["Referrals received"] == "2"
+    assert rows["Adults supported"] == "1"
+    assert rows["Cases closed"] == "1"
+    assert rows["Median wait, referral to allocation"] == "20 days"
+    assert rows["Longest wait, referral to allocation"] == "30 days"
+    assert rows["Records requests outstanding at end of period"] == "1"
+    assert rows["of which overdue for a chase"] == "1"
+    with pytest.raises(Exception, match="permission"):
+        figures.figures(db, Principal(99, "x", "X", frozenset({Role.PANEL_CHAIR})), D(2025, 4, 1), D(2026, 3, 31))
+
+
+def test_migration_creates_the_counselling_tables_as_modelled(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    from alembic import command
+
+    with engine.connect() as conn:
+        command.upgrade(alembic_config(conn), "counselling@head")
+        conn.commit()
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = [d for d in compare_metadata(ctx, load_all_models())
+                 if "counselling_" in repr(d)]
+    engine.dispose()
+    assert diffs == []

@@ -1,0 +1,231 @@
+"""Counselling services on a real SQCipher file: referral checks, waiting list, requests, work, access."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from adoption_desktop.core.audit import AuditEntry, verify_chain
+from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationError
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.settings_service import add_closure_day, set_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import documents, service
+from adoption_desktop.counselling.settings import CHASE_WORKING_DAYS, PRIORITY_AGE
+
+from .conftest import TODAY, pdf_text, referral
+
+D = dt.date
+
+
+def _audit(db: Database, action: str) -> list[AuditEntry]:
+    with db.session(write=False) as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_referral_creates_case_with_reference_and_flags(db: Database, counsellor: Principal,
+                                                        new_case: Callable[..., int]) -> None:
+    case_id = new_case()
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert detail.reference == "BRC-2026-0001"
+    assert detail.flags.counselling_required and detail.flags.pre_commencement
+    assert detail.status == "Waiting"
+    assert detail.age == 66
+    assert any("adopted before 12/11/1975" in r for r in detail.priority_reasons)
+    assert new_case(birth_name="Ben Ashby", adoption_order_date=D(1975, 11, 12)) != case_id
+    second = service.open_case(db, counsellor, case_id + 1, today=TODAY)
+    assert second.reference == "BRC-2026-0002"
+    assert not second.flags.counselling_required and second.flags.pre_commencement
+
+
+def test_applicant_under_18_is_refused_with_a_clear_message(db: Database, new_case: Callable[..., int]) -> None:
+    with pytest.raises(ValidationError) as err:
+        new_case(date_of_birth=D(2008, 10, 2), adoption_order_date=D(2009, 5, 1), referral_date=D(2026, 10, 1))
+    assert err.value.field == "date_of_birth"
+    assert "under 18" in str(err.value) and "02/10/2026" in str(err.value)
+    # on the 18th birthday the referral is accepted
+    assert new_case(date_of_birth=D(2008, 10, 1), adoption_order_date=D(2009, 5, 1),
+                    referral_date=D(2026, 10, 1)) > 0
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"birth_name": " "}, "birth_name"),
+    ({"referral_date": D(2027, 1, 1)}, "referral_date"),
+    ({"adoption_order_date": D(1959, 1, 1)}, "adoption_order_date"),
+    ({"referral_route": "agency"}, "referred_by"),
+    ({"preferred_contact": "email", "email": ""}, "email"),
+    ({"referral_route": "fax"}, "referral_route"),
+])
+def test_validation_names_the_field(db: Database, new_case: Callable[..., int], overrides: dict[str, object],
+                                    field: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        new_case(**overrides)
+    assert err.value.field == field
+
+
+def test_waiting_list_order_through_the_service(db: Database, admin: Principal, counsellor: Principal,
+                                                new_case: Callable[..., int]) -> None:
+    plain_early = new_case(referral_date=D(2025, 1, 10), date_of_birth=D(1989, 1, 1),
+                           adoption_order_date=D(1990, 5, 1))
+    pre75 = new_case(referral_date=D(2026, 3, 1), date_of_birth=D(1964, 1, 1), adoption_order_date=D(1965, 5, 1))
+    both = new_case(referral_date=D(2026, 6, 1), date_of_birth=D(1950, 1, 1), adoption_order_date=D(1952, 5, 1))
+    old = new_case(referral_date=D(2025, 12, 1), date_of_birth=D(1949, 6, 1), adoption_order_date=D(1976, 5, 1))
+    rows = service.caseload(db, counsellor, "waiting", today=TODAY)
+    assert [r.id for r in rows] == [both, old, pre75, plain_early]
+    assert rows[0].rank == 1 and "aged 76" in rows[0].reasons
+    assert rows[3].days_waiting == (TODAY - D(2025, 1, 10)).days
+    set_setting(db, admin, PRIORITY_AGE, 80)
+    assert [r.id for r in service.caseload(db, counsellor, "waiting", today=TODAY)] == [pre75, both, plain_early,
+                                                                                         old]
+    service.allocate(db, counsellor, both, counsellor.user_id, on=TODAY)
+    assert both not in [r.id for r in service.caseload(db, counsellor, "waiting", today=TODAY)]
+    mine = service.caseload(db, counsellor, "mine", today=TODAY)
+    assert [r.id for r in mine] == [both] and mine[0].status == "Allocated"
+    assert mine[0].counsellor == "Corey Tester"
+
+
+def test_chase_dates_use_bank_holidays_closure_days_and_the_setting(
+        db: Database, admin: Principal, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case(referral_date=D(2025, 12, 1))
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Ambleford Record Office", D(2025, 12, 19), their_reference="ARO/123"), today=TODAY)
+    detail = service.open_case(db, counsellor, case_id, today=D(2026, 1, 21))
+    assert detail.requests[0].chase_due == D(2026, 1, 21)
+    assert not detail.requests[0].overdue
+    assert service.open_case(db, counsellor, case_id, today=D(2026, 1, 22)).requests[0].overdue
+    # chasing moves the due date on; a closure day and a changed setting are respected
+    add_closure_day(db, admin, D(2026, 4, 7), "Staff training")
+    assert service.record_chase(db, counsellor, req, D(2026, 3, 20)) == D(2026, 4, 22)
+    set_setting(db, admin, CHASE_WORKING_DAYS, 10)
+    assert service.record_chase(db, counsellor, req, D(2026, 3, 20)) == D(2026, 4, 8)  # Easter + closure
+    row = service.open_case(db, counsellor, case_id, today=TODAY).requests[0]
+    assert row.chase_count == 2 and row.last_chased_on == D(2026, 3, 20)
+    service.record_receipt(db, counsellor, req, D(2026, 4, 1), "paper", 42, today=TODAY)
+    with pytest.raises(Conflict):
+        service.record_chase(db, counsellor, req, D(2026, 4, 2))
+    assert service.counts(db, counsellor, TODAY).open_requests == 0
+
+
+def test_manager_sees_counts_and_no_service_returns_names(db: Database, manager: Principal,
+                                                           letterbox_user: Principal, counsellor: Principal,
+                                                           new_case: Callable[..., int], tmp_path: Path) -> None:
+    case_id = new_case()
+    req = service.add_request(db, counsellor, case_id, service.RequestInput("court", "Dellmouth Court",
+                                                                            D(2026, 10, 5)), today=TODAY)
+    counts = service.counts(db, manager, TODAY)
+    assert (counts.waiting, counts.open_requests, counts.overdue_requests) == (1, 1, 1)
+    refusals: list[Callable[[Principal], object]] = [
+        lambda p: service.caseload(db, p, "open", TODAY),
+        lambda p: service.open_case(db, p, case_id, TODAY),
+        lambda p: service.counsellors(db, p),
+        lambda p: service.case_id_for_reference(db, p, "BRC-2026-0001"),
+        lambda p: service.letter_data(db, p, case_id, "acknowledgement", today=TODAY),
+        lambda p: documents.write_case_letter(db, p, case_id, "acknowledgement", tmp_path / "x.pdf", today=TODAY),
+        lambda p: service.create_referral(db, p, referral(), today=TODAY),
+        lambda p: service.update_referral(db, p, case_id, referral(), today=TODAY),
+        lambda p: service.allocate(db, p, case_id, counsellor.user_id, TODAY),
+        lambda p: service.add_request(db, p, case_id, service.RequestInput("court", "X", TODAY), TODAY),
+        lambda p: service.record_chase(db, p, req, TODAY),
+        lambda p: service.record_receipt(db, p, req, TODAY, "paper", 1, TODAY),
+        lambda p: service.add_session(db, p, case_id, TODAY, "phone"),
+        lambda p: service.add_redaction(db, p, case_id, "File", TODAY),
+        lambda p: service.record_disclosure(db, p, case_id, TODAY, "A", "B", "post"),
+        lambda p: service.record_checks(db, p, case_id, acr_checked_on=TODAY),
+        lambda p: service.close_case(db, p, case_id, TODAY, "withdrawn"),
+    ]
+    for call in refusals:
+        for who in (manager, letterbox_user):
+            with pytest.raises(PermissionDenied):
+                call(who)
+    with pytest.raises(PermissionDenied):
+        service.counts(db, letterbox_user, TODAY)
+    assert not (tmp_path / "x.pdf").exists()
+    assert not [e for e in _audit(db, "view") if e.actor in {"morgan", "lee"}]
+
+
+def test_every_opening_is_audited_and_every_disclosure_recorded(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case()
+    service.open_case(db, counsellor, case_id, today=TODAY)
+    service.open_case(db, counsellor, case_id, today=TODAY)
+    views = [e for e in _audit(db, "view") if e.entity == "counselling_cases" and e.entity_id == str(case_id)]
+    assert len(views) == 2 and views[0].actor == "corey"
+    service.record_disclosure(db, counsellor, case_id, D(2026, 11, 2), "Amy Lark",
+                              "Name of the court that made the order", "phone")
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    d = detail.disclosures[0]
+    assert (d.disclosed_on, d.disclosed_by, d.recipient, d.method) == (D(2026, 11, 2), "Corey Tester",
+                                                                       "Amy Lark", "phone")
+    entries = _audit(db, "disclose")
+    assert len(entries) == 1 and "Amy Lark" in entries[0].detail and entries[0].actor == "corey"
+    with db.session(write=False) as session:
+        assert verify_chain(session) is None
+
+
+def test_records_shared_needs_redaction_and_for_pre_1975_a_session(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case()  # adopted 1961
+    share = dict(on=D(2026, 11, 10), recipient="Amy Lark", what="Redacted agency file", method="in person",
+                 records_shared=True)
+    with pytest.raises(ValidationError, match="redaction"):
+        service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
+    service.add_redaction(db, counsellor, case_id, "Agency file 1961", D(2026, 11, 9), "Birth father's address")
+    with pytest.raises(ValidationError, match="12 November 1975"):
+        service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
+    service.add_session(db, counsellor, case_id, D(2026, 11, 10), "in_person", "10:00", "Office")
+    service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Time"):
+        service.add_session(db, counsellor, case_id, D(2026, 11, 10), "video", "25:99")
+    service.close_case(db, counsellor, case_id, D(2026, 11, 20), "records_shared", "Done")
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert detail.status == "Closed" and detail.outcome == "records_shared"
+    assert detail.redactions[0].reviewed_by == "Corey Tester"
+    with pytest.raises(Conflict, match="closed"):
+        service.add_session(db, counsellor, case_id, D(2026, 11, 21), "phone")
+    assert service.caseload(db, counsellor, "closed", today=TODAY)[0].id == case_id
+
+
+def test_post_1975_case_may_share_without_a_session_but_not_close_as_shared_without_sharing(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case(adoption_order_date=D(1980, 1, 1), date_of_birth=D(1979, 5, 5))
+    with pytest.raises(ValidationError, match="Outcome"):
+        service.close_case(db, counsellor, case_id, D(2026, 11, 20), "records_shared")
+    service.add_redaction(db, counsellor, case_id, "Court file", D(2026, 11, 9))
+    service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Court file", "post",
+                              records_shared=True)
+    service.close_case(db, counsellor, case_id, D(2026, 11, 20), "records_shared")
+
+
+def test_letters_each_kind_read_back(db: Database, counsellor: Principal, new_case: Callable[..., int],
+                                     tmp_path: Path) -> None:
+    case_id = new_case()
+    with pytest.raises(ValidationError, match="no records request"):
+        service.letter_data(db, counsellor, case_id, "records-request", today=TODAY)
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Brackwater County Archives", D(2026, 10, 5), their_reference="BCA/9981",
+        holder_address="Records Section\nBrackwater\nZZ99 2CD"), today=TODAY)
+    service.add_session(db, counsellor, case_id, D(2026, 12, 3), "in_person", "10:30", "Example Street office")
+    expected = {
+        "acknowledgement": ["Amy Lark", "BRC-2026-0001", "before 12 November 1975"],
+        "appointment": ["3 December 2026", "10:30", "Example Street office"],
+        "records-request": ["BCA/9981", "Amy Thornby", "Brackwater County Archives", "Yours faithfully"],
+        "chaser": ["BCA/9981", "5 October 2026", "Reminder"],
+    }
+    for kind, texts in expected.items():
+        out = documents.write_case_letter(db, counsellor, case_id, kind, tmp_path / f"{kind}.pdf", today=TODAY)
+        text = pdf_text(out)
+        for t in texts:
+            assert t in text, (kind, t)
+    service.record_receipt(db, counsellor, req, D(2026, 11, 20), "electronic", 37, today=TODAY)
+    out = documents.write_case_letter(db, counsellor, case_id, "records-ready", tmp_path / "ready.pdf", today=TODAY)
+    text = pdf_text(out)
+    assert "37 pages of electronic records" in text and "Brackwater County Archives" in text
+    letters = [e for e in _audit(db, "letter") if e.entity_id == str(case_id)]
+    assert len(letters) == 5
+    # records request and chaser disclosed the applicant's details to the archive
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert [d.recipient for d in detail.disclosures].count("Brackwater County Archives") == 2
