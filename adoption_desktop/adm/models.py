@@ -132,6 +132,7 @@ class AdmLetter(TimestampMixin, Base):
     letter_date: Mapped[dt.date] = mapped_column(Date, index=True)
     recipient: Mapped[str] = mapped_column(Text, default="")
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[str] = mapped_column(Text, default="")  # the letter as laid out (JSON), for batches
     sent_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 

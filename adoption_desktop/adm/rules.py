@@ -187,7 +187,7 @@ def letter_kind(decision_type: str, source: str, outcome: str, recommendation: s
     if decision_type == "match" and outcome == OUTCOME_AGREE:
         return "adm_match_agreed"
     if decision_type in ("approval", "review", "early_permanence", "temporary_foster_approval") and (
-            outcome == OUTCOME_AGREE and recommendation not in NEGATIVE_RECOMMENDATIONS
-            or outcome == OUTCOME_DIFFER and recommendation in NEGATIVE_RECOMMENDATIONS):
+            (outcome == OUTCOME_AGREE and recommendation not in NEGATIVE_RECOMMENDATIONS)
+            or (outcome == OUTCOME_DIFFER and recommendation in NEGATIVE_RECOMMENDATIONS)):
         return "adm_approval"
     return "adm_decision"

@@ -1,44 +1,772 @@
-"""ADM use cases: one transaction each, permission checked first, audited; plain data out."""
+"""ADM use cases: one transaction each, permission checked first, audited; plain data out.
+
+Signed is final: no function here updates a signed decision (and ``models._signed_is_final`` refuses
+it at flush time for any other path). A correction is a new, signed version linked to the old one.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
-from adoption_desktop.adm.models import AdmDecision
-from adoption_desktop.adm.settings import DECISION_DUE_WD
+from adoption_desktop.adm.documents import build_letter_pdf, letter_from_content, letter_values
+from adoption_desktop.adm.models import (
+    AdmDecision,
+    AdmDecisionType,
+    AdmInfoRequest,
+    AdmLetter,
+    AdmNotification,
+    AdmQualifyingDetermination,
+)
+from adoption_desktop.adm.settings import (
+    DECISION_DUE_WD,
+    FINAL_DECISION_DUE_WD,
+    ORAL_NOTICE_WD,
+    WRITTEN_NOTICE_WD,
+)
 from adoption_desktop.core import audit
+from adoption_desktop.core.documents.letterhead import letterhead
+from adoption_desktop.core.documents.pdf import write_letters
+from adoption_desktop.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.security.service import reauthenticate
 from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.engine import Database, session_actor
+from adoption_desktop.core.workdays import WorkingCalendar
 
+ENTITY = "adm_decisions"
+
+
+# --- plain data returned to views and the CLI ----------------------------------------------------
+
+@dataclass(frozen=True)
+class DecisionRow:
+    id: int
+    root_id: int
+    version: int
+    decision_type: str
+    type_label: str
+    source: str
+    state: str
+    subject_reference: str
+    subject_initials: str
+    recommendation: str
+    received_on: dt.date
+    due_on: dt.date | None
+    paused_since: dt.date | None
+    decided_on: dt.date | None
+    clock_code: str
+    clock_label: str
+    outcome: str
+    signed_by: str
+    superseded: bool
+
+
+@dataclass(frozen=True)
+class InfoRequestView:
+    id: int
+    requested_on: dt.date
+    what: str
+    received_on: dt.date | None
+    received_note: str
+
+
+@dataclass(frozen=True)
+class LetterView:
+    id: int
+    decision_id: int
+    kind: str
+    letter_date: dt.date
+    recipient: str
+    sent_on: dt.date | None
+    subject_reference: str = ""
+
+
+@dataclass(frozen=True)
+class QdView:
+    id: int
+    decision_id: int
+    notice_sent_on: dt.date
+    deadline: dt.date
+    representations_on: dt.date | None
+    representations: str
+    irm_applied_on: dt.date | None
+    irm_recommendation_on: dt.date | None
+    irm_recommendation: str
+    final_decision_id: int | None
+    final_outcome: str
+    final_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class VersionView:
+    id: int
+    version: int
+    outcome: str
+    decision_text: str
+    decision_reasons: str
+    decided_on: dt.date | None
+    signed_by: str
+    signed_at: dt.datetime | None
+    correction_reason: str
+    supersedes_id: int | None
+
+
+@dataclass(frozen=True)
+class DecisionDetail:
+    row: DecisionRow
+    recommendation_text: str
+    recommendation_reasons: str
+    advice: str
+    minutes_extract: str
+    sitting_date: dt.date | None
+    member_names: tuple[str, ...]
+    addressee: str
+    salutation: str
+    social_worker: str
+    decision_text: str
+    decision_reasons: str
+    signed_at: dt.datetime | None
+    correction_reason: str
+    oral_due: dt.date | None
+    written_due: dt.date | None
+    oral_notified_on: dt.date | None
+    written_notified_on: dt.date | None
+    info_requests: tuple[InfoRequestView, ...]
+    letters: tuple[LetterView, ...]
+    qd: QdView | None
+    history: tuple[VersionView, ...]
+
+
+@dataclass(frozen=True)
+class SignResult:
+    decision_id: int
+    letter_id: int
+    qd_id: int | None
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _get(session: Session, decision_id: int) -> AdmDecision:
+    d = session.get(AdmDecision, decision_id)
+    if d is None:
+        raise NotFound(f"There is no ADM decision {decision_id}.")
+    return d
+
+
+def _refuse_if_signed(d: AdmDecision) -> None:
+    if d.signed_at is not None:
+        raise Conflict(f"Decision {d.id} was signed on {d.decided_on}; a signed decision cannot be changed. "
+                       "Record a correction (a new version with a reason) instead.")
+
+
+def _extra_types(session: Session) -> dict[str, str]:
+    return {t.code: t.label for t in session.scalars(select(AdmDecisionType))}
+
+
+def _pauses(session: Session, decision_id: int) -> list[rules.Pause]:
+    return [rules.Pause(r.requested_on, r.received_on) for r in session.scalars(
+        select(AdmInfoRequest).where(AdmInfoRequest.decision_id == decision_id))]
+
+
+def _recompute_due(session: Session, d: AdmDecision) -> rules.Clock:
+    n = get_setting(session, FINAL_DECISION_DUE_WD if d.source == "qd_final" else DECISION_DUE_WD)
+    clock = rules.decision_clock(d.received_on, _pauses(session, d.id), n, calendar(session))
+    d.due_on = clock.due_on
+    return clock
+
+
+def _row(d: AdmDecision, today: dt.date, cal: WorkingCalendar, extra: dict[str, str], superseded: bool,
+         paused_since: dt.date | None) -> DecisionRow:
+    status = rules.clock_status(d.state, d.due_on, paused_since, d.decided_on, today, cal)
+    return DecisionRow(
+        id=d.id, root_id=d.root_id or d.id, version=d.version, decision_type=d.decision_type,
+        type_label=rules.type_label(d.decision_type, extra), source=d.source, state=d.state,
+        subject_reference=d.subject_reference, subject_initials=d.subject_initials,
+        recommendation=d.recommendation, received_on=d.received_on, due_on=d.due_on,
+        paused_since=paused_since, decided_on=d.decided_on, clock_code=status.code,
+        clock_label=status.label, outcome=d.outcome, signed_by=d.signed_by_name, superseded=superseded)
+
+
+def _new_decision(session: Session, **fields: object) -> AdmDecision:
+    d = AdmDecision(**fields)
+    session.add(d)
+    session.flush()
+    d.root_id = d.id
+    _recompute_due(session, d)
+    session.flush()
+    return d
+
+
+# --- hand-off from the panel --------------------------------------------------------------------
 
 def open_decision_from_panel(session: Session, handoff: PanelHandoff) -> int:
     """Open a pending decision for an approved panel item in the caller's transaction; returns its id.
 
     Called by the panel service (which has checked its own permission) when the chair approves an
     item's minutes. Opening the same panel item twice returns the decision already open."""
-    existing = session.query(AdmDecision.id).filter(
-        AdmDecision.panel_item_id == handoff.panel_item_id, AdmDecision.source == "panel").first()
+    existing = session.scalars(select(AdmDecision.id).where(
+        AdmDecision.panel_item_id == handoff.panel_item_id, AdmDecision.source == "panel")).first()
     if existing is not None:
-        return int(existing[0])
-    n = get_setting(session, DECISION_DUE_WD)
-    due = rules.decision_clock(handoff.minutes_approved_on, (), n, calendar(session)).due_on
-    d = AdmDecision(
-        decision_type=handoff.case_type, source="panel", state=rules.STATE_PENDING,
+        return int(existing)
+    d = _new_decision(
+        session, decision_type=handoff.case_type, source="panel", state=rules.STATE_PENDING,
         panel_item_id=handoff.panel_item_id, sitting_id=handoff.sitting_id, sitting_date=handoff.sitting_date,
         subject_reference=handoff.subject_reference, subject_initials=handoff.subject_initials,
         recommendation=handoff.recommendation, recommendation_text=handoff.recommendation_text,
         recommendation_reasons=handoff.reasons, advice=handoff.advice, minutes_extract=handoff.minutes_extract,
         member_user_ids=json.dumps(list(handoff.member_user_ids)),
         member_names=json.dumps(list(handoff.member_names)),
-        received_on=handoff.minutes_approved_on, due_on=due, version=1,
+        received_on=handoff.minutes_approved_on, version=1,
+        decision_text=handoff.recommendation_text,
     )
-    session.add(d)
-    session.flush()
-    d.root_id = d.id
-    session.flush()
     audit.record(session, "handoff", "panel_items", handoff.panel_item_id,
                  detail=f"recommendation handed to the ADM as decision {d.id}: {handoff.recommendation}")
     return d.id
+
+
+# --- decision types -----------------------------------------------------------------------------
+
+def decision_types(db: Database, actor: Principal) -> dict[str, str]:
+    """Every type code and label (built-in and administrator-defined)."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        return {**rules.BUILTIN_TYPES, **_extra_types(session)}
+
+
+def direct_types(db: Database, actor: Principal) -> dict[str, str]:
+    """Types the ADM may open without panel."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        out = {c: rules.BUILTIN_TYPES[c] for c in rules.DIRECT_TYPES}
+        out.update({t.code: t.label for t in session.scalars(
+            select(AdmDecisionType).where(AdmDecisionType.active.is_(True)))})
+        return out
+
+
+def add_decision_type(db: Database, actor: Principal, code: str, label: str) -> None:
+    """Administrator: another kind of decision the ADM makes without panel (local policy)."""
+    require(actor, Permission.SETTINGS_MANAGE)
+    code = code.strip().lower().replace(" ", "_")
+    if not code.replace("_", "").isalnum() or len(code) > 40:
+        raise ValidationError("Code: use letters, digits and underscores only (up to 40).", "code")
+    if code in rules.BUILTIN_TYPES:
+        raise ValidationError(f"Code: {code!r} is a built-in type; choose another code.", "code")
+    if not label.strip():
+        raise ValidationError("Label: say what the decision is about.", "label")
+    with db.session(actor) as session:
+        row = session.get(AdmDecisionType, code)
+        if row is None:
+            session.add(AdmDecisionType(code=code, label=label.strip(), active=True))
+        else:
+            row.label, row.active = label.strip(), True
+
+
+# --- queue and detail ---------------------------------------------------------------------------
+
+def list_queue(db: Database, actor: Principal, today: dt.date, *, include_superseded: bool = False
+               ) -> list[DecisionRow]:
+    """Every decision (latest version of each unless ``include_superseded``), with its clock."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        cal = calendar(session)
+        extra = _extra_types(session)
+        superseded_ids = set(session.scalars(
+            select(AdmDecision.supersedes_id).where(AdmDecision.supersedes_id.is_not(None))))
+        open_pauses: dict[int, dt.date] = {int(k): v for k, v in session.execute(
+            select(AdmInfoRequest.decision_id, func.max(AdmInfoRequest.requested_on))
+            .where(AdmInfoRequest.received_on.is_(None)).group_by(AdmInfoRequest.decision_id))}
+        rows: list[DecisionRow] = []
+        for d in session.scalars(select(AdmDecision).order_by(AdmDecision.id)):
+            sup = d.id in superseded_ids
+            if sup and not include_superseded:
+                continue
+            rows.append(_row(d, today, cal, extra, sup, open_pauses.get(d.id)))
+        return rows
+
+
+def _qd_view(q: AdmQualifyingDetermination) -> QdView:
+    return QdView(q.id, q.decision_id, q.notice_sent_on, q.deadline, q.representations_on, q.representations,
+                  q.irm_applied_on, q.irm_recommendation_on, q.irm_recommendation, q.final_decision_id,
+                  q.final_outcome, q.final_on)
+
+
+def _letter_view(r: AdmLetter, ref: str = "") -> LetterView:
+    return LetterView(r.id, r.decision_id, r.kind, r.letter_date, r.recipient, r.sent_on, ref)
+
+
+def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.date) -> DecisionDetail:
+    """Open one decision (audited as a view of the case record)."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        audit.record_view(session, ENTITY, d.id)
+        cal = calendar(session)
+        reqs = tuple(InfoRequestView(r.id, r.requested_on, r.what, r.received_on, r.received_note)
+                     for r in session.scalars(select(AdmInfoRequest).where(AdmInfoRequest.decision_id == d.id)
+                                              .order_by(AdmInfoRequest.id)))
+        paused = next((r.requested_on for r in reversed(reqs) if r.received_on is None), None)
+        root = d.root_id or d.id
+        versions = list(session.scalars(select(AdmDecision).where(AdmDecision.root_id == root)
+                                        .order_by(AdmDecision.version)))
+        superseded = any(v.supersedes_id == d.id for v in versions)
+        ids = [v.id for v in versions]
+        letters = tuple(_letter_view(r) for r in session.scalars(
+            select(AdmLetter).where(AdmLetter.decision_id.in_(ids)).order_by(AdmLetter.id)))
+        qd_row = session.scalars(select(AdmQualifyingDetermination).where(
+            AdmQualifyingDetermination.decision_id.in_(ids))).first()
+        if qd_row is None and d.qd_id is not None:
+            qd_row = session.get(AdmQualifyingDetermination, d.qd_id)
+        notes = {n.kind: n.on_date for n in session.scalars(
+            select(AdmNotification).where(AdmNotification.decision_id.in_(ids)).order_by(AdmNotification.id))}
+        oral_due = written_due = None
+        if d.decided_on is not None:
+            oral_due, written_due = rules.notification_due(
+                d.decided_on, get_setting(session, ORAL_NOTICE_WD), get_setting(session, WRITTEN_NOTICE_WD), cal)
+        history = tuple(VersionView(v.id, v.version, v.outcome, v.decision_text, v.decision_reasons,
+                                    v.decided_on, v.signed_by_name, v.signed_at, v.correction_reason,
+                                    v.supersedes_id) for v in versions)
+        return DecisionDetail(
+            row=_row(d, today, cal, _extra_types(session), superseded, paused),
+            recommendation_text=d.recommendation_text, recommendation_reasons=d.recommendation_reasons,
+            advice=d.advice, minutes_extract=d.minutes_extract, sitting_date=d.sitting_date,
+            member_names=tuple(json.loads(d.member_names or "[]")), addressee=d.addressee,
+            salutation=d.salutation, social_worker=d.social_worker, decision_text=d.decision_text,
+            decision_reasons=d.decision_reasons, signed_at=d.signed_at, correction_reason=d.correction_reason,
+            oral_due=oral_due, written_due=written_due, oral_notified_on=notes.get("oral"),
+            written_notified_on=notes.get("written"), info_requests=reqs, letters=letters,
+            qd=_qd_view(qd_row) if qd_row else None, history=history)
+
+
+# --- decisions without panel --------------------------------------------------------------------
+
+def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, subject_reference: str,
+                         subject_initials: str, received_on: dt.date, proposal: str, reasons: str = "",
+                         social_worker: str = "", addressee: str = "", salutation: str = "") -> int:
+    """A decision without panel (child's plan for adoption, reg 25A temporary approval, local types)."""
+    require(actor, Permission.ADM_EDIT)
+    if not subject_reference.strip():
+        raise ValidationError("Case reference: enter the agency case number.", "subject_reference")
+    if not proposal.strip():
+        raise ValidationError("Proposal: write what the ADM is asked to decide.", "proposal")
+    if decision_type == "plan_for_adoption" and not social_worker.strip():
+        raise ValidationError("Child's social worker: enter the name; the decision letter goes to them.",
+                              "social_worker")
+    with db.session(actor) as session:
+        allowed = set(rules.DIRECT_TYPES) | {t.code for t in session.scalars(
+            select(AdmDecisionType).where(AdmDecisionType.active.is_(True)))}
+        if decision_type not in allowed:
+            raise ValidationError(f"Decision type: {decision_type!r} is not a decision made without panel; "
+                                  f"choose one of {', '.join(sorted(allowed))}.", "decision_type")
+        d = _new_decision(
+            session, decision_type=decision_type, source="direct", state=rules.STATE_PENDING,
+            subject_reference=subject_reference.strip(), subject_initials=subject_initials.strip(),
+            recommendation="proposed", recommendation_text=proposal.strip(),
+            recommendation_reasons=reasons.strip(), received_on=received_on, version=1,
+            social_worker=social_worker.strip(), addressee=addressee.strip(), salutation=salutation.strip(),
+            decision_text=proposal.strip())
+        return d.id
+
+
+def set_letter_details(db: Database, actor: Principal, decision_id: int, *, addressee: str,
+                       salutation: str, social_worker: str) -> None:
+    """Who the letters go to (before signing)."""
+    require(actor, Permission.ADM_EDIT)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        d.addressee, d.salutation, d.social_worker = addressee.strip(), salutation.strip(), social_worker.strip()
+
+
+# --- deciding -----------------------------------------------------------------------------------
+
+def record_decision(db: Database, actor: Principal, decision_id: int, *, outcome: str, decision_text: str,
+                    reasons: str) -> None:
+    """Save the decision as a draft (it takes effect only when signed)."""
+    require(actor, Permission.ADM_DECIDE)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        if outcome not in rules.OUTCOMES:
+            raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.",
+                                  "outcome")
+        d.outcome, d.decision_text, d.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+
+
+def request_information(db: Database, actor: Principal, decision_id: int, *, what: str,
+                        requested_on: dt.date) -> int:
+    """Ask for more information: the clock pauses on ``requested_on``; a request letter is filed."""
+    require(actor, Permission.ADM_DECIDE)
+    if len(what.strip()) < 5:
+        raise ValidationError("Information needed: say what information you need before deciding.", "what")
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        if d.state == rules.STATE_PAUSED:
+            raise Conflict("More information has already been asked for and not yet logged as received; "
+                           "log it first.")
+        if requested_on < d.received_on:
+            raise ValidationError(f"Date asked: must be on or after {d.received_on} (when the papers arrived).",
+                                  "requested_on")
+        req = AdmInfoRequest(decision_id=d.id, requested_on=requested_on, what=what.strip())
+        session.add(req)
+        session.flush()
+        d.state = rules.STATE_PAUSED
+        _recompute_due(session, d)
+        _file_letter(session, d, "adm_more_information", requested_on, info=req)
+        audit.record(session, "information_requested", ENTITY, d.id, detail=f"asked {requested_on}")
+        return req.id
+
+
+def log_information(db: Database, actor: Principal, decision_id: int, *, received_on: dt.date,
+                    note: str = "") -> dt.date:
+    """The information asked for has arrived: the clock resumes; returns the new due date."""
+    require(actor, Permission.ADM_EDIT)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        req = session.scalars(select(AdmInfoRequest).where(
+            AdmInfoRequest.decision_id == d.id, AdmInfoRequest.received_on.is_(None))).first()
+        if req is None:
+            raise Conflict("No request for more information is waiting on this decision.")
+        if received_on < req.requested_on:
+            raise ValidationError(f"Date received: must be on or after {req.requested_on} (when it was asked).",
+                                  "received_on")
+        req.received_on, req.received_note = received_on, note.strip()
+        session.flush()
+        d.state = rules.STATE_PENDING
+        clock = _recompute_due(session, d)
+        assert clock.due_on is not None
+        audit.record(session, "information_received", ENTITY, d.id,
+                     detail=f"received {received_on}; due {clock.due_on}")
+        return clock.due_on
+
+
+def _check_signer(d: AdmDecision, actor: Principal) -> None:
+    if rules.signer_conflict(actor.user_id, actor.full_name, json.loads(d.member_user_ids or "[]"),
+                             json.loads(d.member_names or "[]")):
+        raise PermissionDenied(
+            f"{actor.full_name} sat on the panel for this item and may not make the agency's decision on it. "
+            "Another agency decision maker must sign.")
+
+
+def _reauth(db: Database, actor: Principal, password: str) -> None:
+    if not password or not reauthenticate(db, actor, password):
+        raise ValidationError("Password: the password is not correct; enter your own password to sign.",
+                              "password")
+
+
+def _validate(d: AdmDecision, outcome: str, text: str, reasons: str) -> None:
+    problems = rules.check_outcome(d.decision_type, d.recommendation, outcome, text, reasons)
+    if d.source == "qd_final" and outcome == rules.OUTCOME_NOT_APPROVE:
+        problems = [p for p in problems if p[0] != "outcome"]
+    if problems:
+        field, msg = problems[0]
+        raise ValidationError(msg, field)
+
+
+def _sign_fields(d: AdmDecision, actor: Principal, decided_on: dt.date) -> None:
+    d.decided_on = decided_on
+    d.signed_by_id, d.signed_by_name = actor.user_id, actor.full_name
+    d.signed_at = utcnow()
+    d.state = rules.STATE_SIGNED
+
+
+def _after_signing(session: Session, d: AdmDecision) -> tuple[int, int | None]:
+    """QD bookkeeping and the decision letter, in the signing transaction."""
+    qd_id: int | None = None
+    assert d.decided_on is not None
+    qd: AdmQualifyingDetermination | None = None
+    if d.source == "qd_final" and d.qd_id is not None:
+        qd = session.get(AdmQualifyingDetermination, d.qd_id)
+        if qd is not None:
+            qd.final_decision_id = d.id
+            qd.final_on = d.decided_on
+            qd.final_outcome = "not_approved" if d.outcome == rules.OUTCOME_NOT_APPROVE else "approved"
+            qd_id = qd.id
+            audit.record(session, "qd_final_decision", "adm_qualifying_determinations", qd.id,
+                         detail=f"{qd.final_outcome} on {d.decided_on}")
+    elif d.outcome == rules.OUTCOME_NOT_APPROVE:
+        prior = None
+        if d.supersedes_id is not None:
+            prior = session.scalars(select(AdmQualifyingDetermination).where(
+                AdmQualifyingDetermination.decision_id == d.supersedes_id)).first()
+        if prior is None:
+            qd = AdmQualifyingDetermination(
+                decision_id=d.id, notice_sent_on=d.decided_on,
+                deadline=rules.qd_deadline(d.decided_on, calendar(session)))
+            session.add(qd)
+            session.flush()
+            qd_id = qd.id
+            audit.record(session, "qd_notice", "adm_qualifying_determinations", qd.id,
+                         detail=f"notice {qd.notice_sent_on}, representations or IRM by {qd.deadline}")
+        else:
+            qd, qd_id = prior, prior.id
+    kind = rules.letter_kind(d.decision_type, d.source, d.outcome, d.recommendation)
+    letter_id = _file_letter(session, d, kind, d.decided_on, qd=qd)
+    return letter_id, qd_id
+
+
+def sign_decision(db: Database, actor: Principal, decision_id: int, password: str,
+                  decided_on: dt.date) -> SignResult:
+    """Sign the recorded decision (re-entering the password). Refused for a member of the item's panel."""
+    require(actor, Permission.ADM_DECIDE)
+    with db.session(actor, write=False) as session:  # cheap checks before the password is tried
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        _check_signer(d, actor)
+    _reauth(db, actor, password)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        _check_signer(d, actor)
+        if d.state == rules.STATE_PAUSED:
+            raise Conflict("More information was asked for and has not been logged as received; log it "
+                           "before signing.")
+        if decided_on < d.received_on:
+            raise ValidationError(f"Decision date: must be on or after {d.received_on}.", "decided_on")
+        _validate(d, d.outcome, d.decision_text, d.decision_reasons)
+        _sign_fields(d, actor, decided_on)
+        session.flush()
+        audit.record(session, "sign", ENTITY, d.id, detail=f"{d.outcome}: {d.decision_text[:200]}")
+        letter_id, qd_id = _after_signing(session, d)
+        return SignResult(d.id, letter_id, qd_id)
+
+
+def correct_decision(db: Database, actor: Principal, decision_id: int, password: str, *, reason: str,
+                     outcome: str, decision_text: str, reasons: str, decided_on: dt.date) -> SignResult:
+    """A correction of a signed decision: a new signed version with ``reason``, linked to the old one
+    (which stays as it was). Only the latest version can be corrected."""
+    require(actor, Permission.ADM_DECIDE)
+    if len(reason.strip()) < 5:
+        raise ValidationError("Reason for correction: say what was wrong and why it is corrected.", "reason")
+    with db.session(actor, write=False) as session:
+        old = _get(session, decision_id)
+        _check_signer(old, actor)
+    _reauth(db, actor, password)
+    with db.session(actor) as session:
+        old = _get(session, decision_id)
+        if old.signed_at is None:
+            raise Conflict("This decision is not signed yet: change it and sign it instead of correcting it.")
+        if session.scalars(select(AdmDecision.id).where(AdmDecision.supersedes_id == old.id)).first():
+            raise Conflict("This version has already been corrected; correct the latest version.")
+        _check_signer(old, actor)
+        copy_cols = ("decision_type", "source", "panel_item_id", "sitting_id", "sitting_date",
+                     "subject_reference", "subject_initials", "recommendation", "recommendation_text",
+                     "recommendation_reasons", "advice", "minutes_extract", "member_user_ids", "member_names",
+                     "received_on", "due_on", "addressee", "salutation", "social_worker", "qd_id")
+        new = AdmDecision(**{c: getattr(old, c) for c in copy_cols})
+        new.root_id, new.version, new.supersedes_id = old.root_id or old.id, old.version + 1, old.id
+        new.correction_reason = reason.strip()
+        new.outcome, new.decision_text, new.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        _validate(new, outcome, new.decision_text, new.decision_reasons)
+        _sign_fields(new, actor, decided_on)
+        session.add(new)
+        session.flush()
+        audit.record(session, "correct", ENTITY, new.id,
+                     detail=f"version {new.version} corrects decision {old.id}: {new.correction_reason}")
+        letter_id, qd_id = _after_signing(session, new)
+        return SignResult(new.id, letter_id, qd_id)
+
+
+# --- qualifying determination -------------------------------------------------------------------
+
+def _qd(session: Session, qd_id: int) -> AdmQualifyingDetermination:
+    q = session.get(AdmQualifyingDetermination, qd_id)
+    if q is None:
+        raise NotFound(f"There is no qualifying determination {qd_id}.")
+    if q.final_decision_id is not None:
+        raise Conflict("The final decision on this qualifying determination is signed; nothing more can be "
+                       "recorded on it.")
+    return q
+
+
+def record_representations(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
+                           summary: str) -> None:
+    require(actor, Permission.ADM_EDIT)
+    if not summary.strip():
+        raise ValidationError("Representations: summarise what the applicants said.", "representations")
+    with db.session(actor) as session:
+        q = _qd(session, qd_id)
+        if received_on < q.notice_sent_on:
+            raise ValidationError(f"Date received: must be on or after the notice date {q.notice_sent_on}.",
+                                  "representations_on")
+        if received_on > q.deadline:
+            raise ValidationError(f"Date received: representations must arrive by {q.deadline} (40 working "
+                                  "days beginning with the notice date).", "representations_on")
+        q.representations_on, q.representations = received_on, summary.strip()
+
+
+def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applied_on: dt.date) -> None:
+    require(actor, Permission.ADM_EDIT)
+    with db.session(actor) as session:
+        q = _qd(session, qd_id)
+        if not q.notice_sent_on <= applied_on <= q.deadline:
+            raise ValidationError(f"Date of IRM application: must be between {q.notice_sent_on} and "
+                                  f"{q.deadline}.", "irm_applied_on")
+        q.irm_applied_on = applied_on
+
+
+def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
+                              recommendation: str) -> None:
+    require(actor, Permission.ADM_EDIT)
+    if not recommendation.strip():
+        raise ValidationError("IRM recommendation: enter the review panel's recommendation.",
+                              "irm_recommendation")
+    with db.session(actor) as session:
+        q = _qd(session, qd_id)
+        if q.irm_applied_on is None:
+            raise Conflict("Record the IRM application first.")
+        if received_on < q.irm_applied_on:
+            raise ValidationError(f"Date received: must be on or after the IRM application {q.irm_applied_on}.",
+                                  "irm_recommendation_on")
+        q.irm_recommendation_on, q.irm_recommendation = received_on, recommendation.strip()
+
+
+def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.date) -> int:
+    """Open the final decision after a qualifying determination (a pending decision to sign)."""
+    require(actor, Permission.ADM_EDIT)
+    with db.session(actor) as session:
+        q = _qd(session, qd_id)
+        existing = session.scalars(select(AdmDecision.id).where(
+            AdmDecision.qd_id == q.id, AdmDecision.source == "qd_final")).first()
+        if existing is not None:
+            return int(existing)
+        if q.irm_applied_on is not None and q.irm_recommendation_on is None:
+            raise Conflict("The applicants applied to the IRM: wait for its recommendation and record it.")
+        if q.representations_on is None and q.irm_applied_on is None and today <= q.deadline:
+            raise Conflict(f"The applicants have until {q.deadline} to make representations or apply to the "
+                           "IRM; the final decision can be made after that or when they respond.")
+        src = _get(session, q.decision_id)
+        start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
+        if q.representations_on is not None and q.irm_applied_on is None:
+            start = q.representations_on
+        proposal = "Final decision after the qualifying determination of " + str(q.notice_sent_on)
+        d = _new_decision(
+            session, decision_type=src.decision_type, source="qd_final", state=rules.STATE_PENDING,
+            panel_item_id=src.panel_item_id, sitting_id=src.sitting_id, sitting_date=src.sitting_date,
+            subject_reference=src.subject_reference, subject_initials=src.subject_initials,
+            recommendation=src.recommendation, recommendation_text=src.recommendation_text,
+            recommendation_reasons=src.recommendation_reasons, advice=src.advice,
+            minutes_extract=src.minutes_extract + (
+                f"\n\nRepresentations ({q.representations_on}): {q.representations}" if q.representations else "")
+            + (f"\n\nIRM recommendation ({q.irm_recommendation_on}): {q.irm_recommendation}"
+               if q.irm_recommendation else ""),
+            member_user_ids=src.member_user_ids, member_names=src.member_names, received_on=start,
+            version=1, addressee=src.addressee, salutation=src.salutation, social_worker=src.social_worker,
+            qd_id=q.id, decision_text=proposal)
+        audit.record(session, "qd_final_opened", "adm_qualifying_determinations", q.id, detail=f"decision {d.id}")
+        return d.id
+
+
+# --- letters ------------------------------------------------------------------------------------
+
+def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
+                 qd: AdmQualifyingDetermination | None = None, info: AdmInfoRequest | None = None) -> int:
+    extra = _extra_types(session)
+    cal = calendar(session)
+    values = letter_values(d, rules.type_label(d.decision_type, extra), day, qd=qd, info=info,
+                           written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal)
+    signatory = d.signed_by_name or session_actor(session).full_name
+    pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session), signatory)
+    row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content)
+    session.add(row)
+    session.flush()
+    audit.record(session, "letter_generated", "adm_letters", row.id, detail=f"{kind} for decision {d.id}")
+    return row.id
+
+
+def letter_pdf(db: Database, actor: Principal, letter_id: int) -> bytes:
+    """The filed PDF of one letter (opening it is audited)."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        row = session.get(AdmLetter, letter_id)
+        if row is None:
+            raise NotFound(f"There is no ADM letter {letter_id}.")
+        audit.record_view(session, "adm_letters", row.id)
+        return bytes(row.pdf)
+
+
+def export_decision_letter(db: Database, actor: Principal, decision_id: int, out: Path) -> LetterView:
+    """Write the latest letter filed against the decision's signed version to ``out`` (audited)."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        if d.signed_at is None:
+            raise Conflict(f"Decision {decision_id} is not signed yet; its decision letter is made when it is "
+                           "signed.")
+        row = session.scalars(select(AdmLetter).where(AdmLetter.decision_id == d.id)
+                              .order_by(AdmLetter.id.desc())).first()
+        if row is None:
+            raise NotFound(f"No letter is filed against decision {decision_id}.")
+        out = Path(out)
+        tmp = out.with_name(out.name + ".partial")
+        tmp.write_bytes(row.pdf)
+        tmp.replace(out)
+        audit.record(session, "export", "adm_letters", row.id, detail=f"decision letter to {out.name}")
+        return _letter_view(row, d.subject_reference)
+
+
+def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt.date) -> None:
+    """Record the date a letter was sent (a decision letter counts as the written notification)."""
+    require(actor, Permission.ADM_EDIT)
+    with db.session(actor) as session:
+        row = session.get(AdmLetter, letter_id)
+        if row is None:
+            raise NotFound(f"There is no ADM letter {letter_id}.")
+        if row.sent_on is not None:
+            raise Conflict(f"This letter was already recorded as sent on {row.sent_on}.")
+        if sent_on < row.letter_date:
+            raise ValidationError(f"Date sent: must be on or after the letter's date {row.letter_date}.",
+                                  "sent_on")
+        row.sent_on = sent_on
+        if row.kind != "adm_more_information":
+            session.add(AdmNotification(decision_id=row.decision_id, kind="written", on_date=sent_on,
+                                        note=f"letter {row.id}"))
+
+
+def record_oral_notification(db: Database, actor: Principal, decision_id: int, on_date: dt.date,
+                             note: str = "") -> None:
+    require(actor, Permission.ADM_EDIT)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        if d.decided_on is None or on_date < d.decided_on:
+            raise ValidationError("Date told: the decision must be signed and the date on or after it.",
+                                  "on_date")
+        session.add(AdmNotification(decision_id=d.id, kind="oral", on_date=on_date, note=note.strip()))
+
+
+def letters_for_day(db: Database, actor: Principal, day: dt.date) -> list[LetterView]:
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        rows = session.execute(select(AdmLetter, AdmDecision.subject_reference)
+                               .join(AdmDecision, AdmDecision.id == AdmLetter.decision_id)
+                               .where(AdmLetter.letter_date == day).order_by(AdmLetter.id)).all()
+        return [_letter_view(r, ref) for r, ref in rows]
+
+
+def print_day(db: Database, actor: Principal, day: dt.date, out: Path, *,
+              progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> int:
+    """Every letter dated ``day`` in one PDF (laid out again from the filed text). Returns the count."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        rows = list(session.scalars(select(AdmLetter).where(AdmLetter.letter_date == day)
+                                    .order_by(AdmLetter.id)))
+        if not rows:
+            raise NotFound(f"No ADM letters are dated {day}.")
+        head = letterhead(session)
+        contents = [r.content for r in rows]
+        audit.record(session, "export", "adm_letters", "*", detail=f"batch of {len(rows)} letters of {day}")
+    return write_letters(out, (letter_from_content(c) for c in contents), head,
+                         title=f"ADM letters {day}", total=len(contents), progress=progress,
+                         cancelled=cancelled)

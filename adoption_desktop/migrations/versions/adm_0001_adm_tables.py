@@ -96,6 +96,7 @@ def upgrade() -> None:
     sa.Column('letter_date', sa.Date(), nullable=False),
     sa.Column('recipient', sa.Text(), nullable=False),
     sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
     sa.Column('sent_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),

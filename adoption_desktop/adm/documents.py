@@ -1,0 +1,140 @@
+"""ADM letters: values for the editable templates ``resources/templates/letters/adm_*.txt``, one letter
+to PDF bytes (filed in the encrypted database) and the stored layout used again for batch printing.
+
+The PDF is built in a private temporary folder that is removed at once; only the bytes are kept (in
+the encrypted database), so no plaintext letter is left on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyingDetermination
+from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
+from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
+from adoption_desktop.core.workdays import WorkingCalendar
+
+SIGNATORY_TITLE = "Agency Decision Maker"
+OUTCOME_WORDS = {"agree": "Agreed with the panel's recommendation", "differ": "Decided differently from the "
+                 "recommendation", "not_approve": "Proposed not to approve (qualifying determination)"}
+
+
+def _d(day: dt.date | None) -> str:
+    return long_date(day) if day else "(not recorded)"
+
+
+def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQualifyingDetermination | None,
+                  info: AdmInfoRequest | None, written_wd: int, cal: WorkingCalendar) -> dict[str, object]:
+    reasons = d.decision_reasons.strip()
+    qd_history = ""
+    if qd is not None:
+        parts = []
+        if qd.representations_on:
+            parts.append(f"We received your representations on {long_date(qd.representations_on)}: "
+                         f"{qd.representations}")
+        if qd.irm_applied_on:
+            parts.append(f"You applied to the Independent Review Mechanism on {long_date(qd.irm_applied_on)}.")
+        if qd.irm_recommendation_on:
+            parts.append(f"The independent review panel's recommendation, received on "
+                         f"{long_date(qd.irm_recommendation_on)}, was: {qd.irm_recommendation}")
+        if not parts:
+            parts.append(f"We did not receive representations or an IRM application by {long_date(qd.deadline)}.")
+        qd_history = " ".join(parts)
+    rec_sentence = (f"The adoption panel considered the case on {_d(d.sitting_date)} and recommended: "
+                    f"{d.recommendation_text}" if d.source != "direct" else
+                    f"I was asked to decide: {d.recommendation_text}")
+    return {
+        "salutation": d.salutation or "Sir or Madam",
+        "reference": d.subject_reference,
+        "initials": d.subject_initials or "(initials not recorded)",
+        "type_label": type_label,
+        "type_label_lower": type_label[:1].lower() + type_label[1:],
+        "panel_date": _d(d.sitting_date),
+        "received_date": _d(d.received_on),
+        "recommendation_text": d.recommendation_text or "(no recommendation recorded)",
+        "recommendation_sentence": rec_sentence,
+        "decision_date": _d(d.decided_on or day),
+        "decision_text": d.decision_text,
+        "reasons": reasons or "(none given)",
+        "reasons_paragraph": f"Reasons for the decision: {reasons}" if reasons else "",
+        "advice_paragraph": f"The panel's advice, which I accept, is: {d.advice}" if d.advice.strip() else "",
+        "panel_reasons_paragraph": (f"The panel's reasons for its recommendation were: {d.recommendation_reasons}"
+                                    if d.recommendation_reasons.strip() else ""),
+        "deadline": _d(qd.deadline) if qd else "",
+        "notice_date": _d(qd.notice_sent_on) if qd else "",
+        "qd_history": qd_history,
+        "what": info.what if info else "",
+        "request_date": _d(info.requested_on) if info else "",
+        "written_due": _d(cal.add_working_days(d.decided_on, written_wd)) if d.decided_on else "",
+    }
+
+
+def _recipient(d: AdmDecision, kind: str) -> list[str]:
+    if kind == "adm_plan_agreed" or (d.source == "direct" and d.social_worker and not d.addressee):
+        lines = [d.social_worker or "The child's social worker", "Children's Services"]
+    else:
+        lines = [ln for ln in d.addressee.splitlines() if ln.strip()] or ["The applicants", "(address on file)"]
+    return lines
+
+
+def _extra(d: AdmDecision, kind: str, qd: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    rows = [("Case reference", d.subject_reference)]
+    if kind != "adm_more_information":
+        rows.append(("Decision", OUTCOME_WORDS.get(d.outcome, d.outcome) if d.source != "qd_final"
+                     else ("Final decision: not approved" if d.outcome == "not_approve"
+                           else "Final decision: approved")))
+        rows.append(("Date of decision", _d(d.decided_on)))
+    if d.version > 1:
+        rows.append(("Corrected version", f"version {d.version}: {d.correction_reason}"))
+    if qd and kind == "adm_qd_notice":
+        rows.append(("Representations or IRM by", qd["deadline"]))
+    return rows
+
+
+def build_letter(kind: str, values: dict[str, object], d: AdmDecision, day: dt.date, signatory: str) -> Letter:
+    text = load_template(kind).render(values)
+    text = RenderedLetterText(text.subject, text.salutation,
+                              tuple(p for p in text.paragraphs if not isinstance(p, str) or p.strip()),
+                              text.closing)
+    qd = {"deadline": str(values["deadline"])} if values.get("deadline") else None
+    return Letter(recipient=tuple(_recipient(d, kind)), text=text, date=day, reference=d.subject_reference,
+                  signatory=signatory, signatory_title=SIGNATORY_TITLE, extra=tuple(_extra(d, kind, qd)))
+
+
+def letter_to_content(letter: Letter) -> str:
+    t = letter.text
+    return json.dumps({
+        "recipient": list(letter.recipient), "date": letter.date.isoformat(), "reference": letter.reference,
+        "signatory": letter.signatory, "signatory_title": letter.signatory_title,
+        "extra": [list(x) for x in letter.extra],
+        "subject": t.subject, "salutation": t.salutation, "closing": t.closing,
+        "paragraphs": [list(p) if isinstance(p, tuple) else p for p in t.paragraphs],
+    }, ensure_ascii=False)
+
+
+def letter_from_content(content: str) -> Letter:
+    c = json.loads(content)
+    paras: tuple[str | tuple[str, ...], ...] = tuple(tuple(p) if isinstance(p, list) else p
+                                                    for p in c["paragraphs"])
+    return Letter(recipient=tuple(c["recipient"]),
+                  text=RenderedLetterText(c["subject"], c["salutation"], paras, c["closing"]),
+                  date=dt.date.fromisoformat(c["date"]), reference=c["reference"], signatory=c["signatory"],
+                  signatory_title=c["signatory_title"], extra=tuple((k, v) for k, v in c["extra"]))
+
+
+def letters_to_pdf_bytes(letters: list[Letter], head: Letterhead, title: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="adk-adm-") as tmp:
+        path = Path(tmp) / "letter.pdf"
+        write_letters(path, letters, head, title=title)
+        return path.read_bytes()
+
+
+def build_letter_pdf(kind: str, values: dict[str, object], d: AdmDecision, day: dt.date, head: Letterhead,
+                     signatory: str) -> tuple[bytes, str, str]:
+    """(PDF bytes, stored layout, recipient summary) of one letter."""
+    letter = build_letter(kind, values, d, day, signatory)
+    pdf = letters_to_pdf_bytes([letter], head, f"{kind} {d.subject_reference}")
+    return pdf, letter_to_content(letter), ", ".join(letter.recipient)

@@ -1,0 +1,131 @@
+"""The decision clock (Christmas, Easter, substitute bank holidays, pauses) and other pure rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adoption_desktop.adm import rules
+from adoption_desktop.core.workdays import WorkingCalendar
+
+CAL = WorkingCalendar()
+D = dt.date
+
+
+def due(received: dt.date, *pauses: rules.Pause, n: int = 7) -> dt.date | None:
+    return rules.decision_clock(received, pauses, n, CAL).due_on
+
+
+def test_due_across_christmas_and_new_year() -> None:
+    # 25, 26 Dec 2025 and 1 Jan 2026 are bank holidays
+    assert due(D(2025, 12, 23)) == D(2026, 1, 6)
+
+
+def test_due_across_substitute_bank_holidays_2021() -> None:
+    # Christmas 2021 fell on a weekend: substitute days Mon 27 and Tue 28 Dec; New Year's Day -> Mon 3 Jan 2022
+    assert due(D(2021, 12, 24)) == D(2022, 1, 7)
+    assert not CAL.is_working_day(D(2021, 12, 28)) and not CAL.is_working_day(D(2022, 1, 3))
+
+
+def test_due_across_substitute_boxing_day_2022() -> None:
+    # 25 Dec 2022 a Sunday: Boxing Day Mon 26, substitute Christmas Tue 27 Dec; New Year -> Mon 2 Jan 2023
+    # working days: 28, 29, 30 Dec, 3, 4, 5, 6 Jan
+    assert due(D(2022, 12, 23)) == D(2023, 1, 6)
+
+
+def test_due_across_easter() -> None:
+    # Good Friday 3 Apr 2026, Easter Monday 6 Apr 2026
+    assert due(D(2026, 4, 1)) == D(2026, 4, 14)
+
+
+def test_closure_days_count_as_non_working() -> None:
+    cal = WorkingCalendar([D(2025, 12, 29), D(2025, 12, 30), D(2025, 12, 31)])
+    assert rules.decision_clock(D(2025, 12, 23), (), 7, cal).due_on == D(2026, 1, 9)
+
+
+def test_notification_dates_after_a_christmas_eve_decision() -> None:
+    oral, written = rules.notification_due(D(2025, 12, 24), 2, 5, CAL)
+    assert (oral, written) == (D(2025, 12, 30), D(2026, 1, 5))
+
+
+def test_pause_keeps_elapsed_days_and_resumes_from_the_day_logged() -> None:
+    received = D(2025, 12, 1)  # Monday; due Wed 10 Dec without a pause
+    assert due(received) == D(2025, 12, 10)
+    paused = rules.decision_clock(received, [rules.Pause(D(2025, 12, 4), None)], 7, CAL)
+    assert paused.due_on is None and paused.paused_since == D(2025, 12, 4) and paused.used_working_days == 3
+    # logged Mon 15 Dec: 4 remaining working days -> Fri 19 Dec
+    assert due(received, rules.Pause(D(2025, 12, 4), D(2025, 12, 15))) == D(2025, 12, 19)
+    # logged over Christmas: Tue 23 Dec + 4 WD = 24, 29, 30, 31 Dec
+    assert due(received, rules.Pause(D(2025, 12, 4), D(2025, 12, 23))) == D(2025, 12, 31)
+
+
+def test_two_pauses() -> None:
+    received = D(2025, 12, 1)
+    p1 = rules.Pause(D(2025, 12, 2), D(2025, 12, 3))  # 1 WD used, restart Wed 3 Dec
+    p2 = rules.Pause(D(2025, 12, 5), D(2025, 12, 8))  # 2 more used (4, 5 Dec), restart Mon 8 Dec
+    assert due(received, p1, p2) == CAL.add_working_days(D(2025, 12, 8), 4)
+
+
+def test_pause_after_the_due_date_leaves_nothing_remaining() -> None:
+    received = D(2025, 12, 1)
+    assert due(received, rules.Pause(D(2025, 12, 12), D(2025, 12, 15))) == D(2025, 12, 15)
+
+
+dates = st.dates(min_value=D(2019, 1, 1), max_value=D(2030, 12, 31))
+
+
+@given(received=dates, n=st.integers(1, 20))
+def test_without_pauses_due_is_n_working_days_later(received: dt.date, n: int) -> None:
+    d = due(received, n=n)
+    assert d is not None and CAL.is_working_day(d)
+    assert CAL.working_days_between(received, d) == n
+
+
+@given(received=dates, ask=st.integers(0, 10), wait=st.integers(0, 30), n=st.integers(1, 15))
+def test_a_pause_never_shortens_the_clock(received: dt.date, ask: int, wait: int, n: int) -> None:
+    asked = received + dt.timedelta(days=ask)
+    logged = asked + dt.timedelta(days=wait)
+    plain = due(received, n=n)
+    paused = due(received, rules.Pause(asked, logged), n=n)
+    assert plain is not None and paused is not None
+    assert paused >= plain or paused >= logged
+    used = min(max(CAL.working_days_between(received, asked), 0), n)
+    assert CAL.working_days_between(logged, paused) == n - used
+
+
+@given(notice=dates)
+def test_qd_deadline_is_40_working_days_beginning_with_the_notice(notice: dt.date) -> None:
+    end = rules.qd_deadline(notice, CAL)
+    first = CAL.next_working_day(notice)
+    assert CAL.working_days_between(first, end) + 1 == 40
+
+
+def test_qd_deadline_example() -> None:
+    # notice Mon 1 Dec 2025 is day 1; Christmas and New Year holidays skipped
+    assert rules.qd_deadline(D(2025, 12, 1), CAL) == D(2026, 1, 28)
+
+
+def test_signer_conflict_by_id_or_name() -> None:
+    assert rules.signer_conflict(7, "Dana Dunwick", [7], [])
+    assert rules.signer_conflict(8, "  dana   DUNWICK ", [7], ["Dana Dunwick"])
+    assert not rules.signer_conflict(8, "Dana Dunwick", [7], ["Dan Dunwick"])
+
+
+def test_outcome_checks_name_the_field() -> None:
+    probs = rules.check_outcome("approval", "not_suitable", "agree", "Not approved", "")
+    assert probs and probs[0][0] == "outcome"
+    probs = rules.check_outcome("match", "match_recommended", "not_approve", "x", "reasons long enough")
+    assert probs[0][0] == "outcome"
+    probs = rules.check_outcome("approval", "suitable", "differ", "Not approved", "")
+    assert probs == [("decision_reasons", probs[0][1])]
+    assert rules.check_outcome("approval", "suitable", "agree", "Approved", "") == []
+
+
+def test_clock_status() -> None:
+    due_on = D(2025, 12, 10)
+    assert rules.clock_status("pending", due_on, None, None, D(2025, 12, 10), CAL).code == "due_today"
+    assert rules.clock_status("pending", due_on, None, None, D(2025, 12, 12), CAL).label == "Overdue by 2 WD"
+    assert rules.clock_status("paused", None, D(2025, 12, 4), None, D(2025, 12, 12), CAL).code == "paused"
+    assert rules.clock_status("signed", due_on, None, D(2025, 12, 11), D(2026, 1, 1), CAL).code == "decided_late"

@@ -1,0 +1,259 @@
+"""ADM use cases on a real SQLCipher file: pause, signing, refusal of panel members, immutability,
+corrections, qualifying determination, letters read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from adoption_desktop.adm import service
+from adoption_desktop.adm.models import AdmDecision, AdmLetter
+from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationError
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from tests.adm.conftest import handoff
+from tests.conftest import TEST_PASSWORD, make_user
+
+D = dt.date
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def opened(db: Database, **kw: object) -> int:
+    with db.session() as s:
+        return service.open_decision_from_panel(s, handoff(**kw))  # type: ignore[arg-type]
+
+
+def signed(db: Database, adm: Principal, **kw: object) -> int:
+    did = opened(db, **kw)
+    service.record_decision(db, adm, did, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="I agree with the panel's reasons.")
+    service.sign_decision(db, adm, did, TEST_PASSWORD, D(2025, 12, 3))
+    return did
+
+
+def test_pause_for_more_information(db: Database, adm_user: Principal) -> None:
+    did = opened(db, received=D(2025, 12, 1))
+    today = D(2025, 12, 8)
+    service.request_information(db, adm_user, did, what="The updated medical report.", requested_on=D(2025, 12, 4))
+    row = next(r for r in service.list_queue(db, adm_user, today) if r.id == did)
+    assert row.state == "paused" and row.due_on is None and row.paused_since == D(2025, 12, 4)
+    assert row.clock_code == "paused" and "2025-12-04" in row.clock_label
+    with pytest.raises(Conflict):
+        service.sign_decision(db, adm_user, did, TEST_PASSWORD, today)
+    new_due = service.log_information(db, adm_user, did, received_on=D(2025, 12, 15), note="report arrived")
+    assert new_due == D(2025, 12, 19)
+    detail = service.get_decision(db, adm_user, did, today)
+    assert detail.row.state == "pending" and detail.row.due_on == D(2025, 12, 19)
+    assert detail.info_requests[0].received_on == D(2025, 12, 15)
+    request_letter = next(x for x in detail.letters if x.kind == "adm_more_information")
+    text = pdf_text(service.letter_pdf(db, adm_user, request_letter.id))
+    assert "updated medical report" in text and "4 December 2025" in text
+
+
+def test_sign_and_letter(db: Database, adm_user: Principal) -> None:
+    did = opened(db, ref="ADP-2025-0042")
+    service.set_letter_details(db, adm_user, did, addressee="Mr and Mrs Testcase\n1 Any Road\nZZ99 1AA",
+                               salutation="Mr and Mrs Testcase", social_worker="")
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="The panel's reasons are sound.")
+    res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 3))
+    text = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
+    for part in ("ADP-2025-0042", "Approved as suitable to adopt.", "The panel's reasons are sound.",
+                 "3 December 2025", "Decider Tester", "ZZ99 1AA"):
+        assert part in text
+    d = service.get_decision(db, adm_user, did, D(2025, 12, 3))
+    assert d.row.state == "signed" and d.signed_at is not None and d.row.clock_code == "decided_on_time"
+    assert d.oral_due == D(2025, 12, 5) and d.written_due == D(2025, 12, 10)
+    service.mark_letter_sent(db, adm_user, res.letter_id, D(2025, 12, 4))
+    service.record_oral_notification(db, adm_user, did, D(2025, 12, 3))
+    d = service.get_decision(db, adm_user, did, D(2025, 12, 4))
+    assert d.written_notified_on == D(2025, 12, 4) and d.oral_notified_on == D(2025, 12, 3)
+    assert d.letters[0].sent_on == D(2025, 12, 4)
+
+
+def test_wrong_password_refused(db: Database, adm_user: Principal) -> None:
+    did = opened(db)
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="Approved.", reasons="")
+    with pytest.raises(ValidationError) as err:
+        service.sign_decision(db, adm_user, did, "wrong", D(2025, 12, 3))
+    assert err.value.field == "password"
+
+
+def test_panel_member_cannot_sign_by_id_or_name(db: Database, adm_user: Principal,
+                                                panel_member: Principal) -> None:
+    by_id = opened(db, member_ids=(panel_member.user_id,), member_names=())
+    by_name = opened(db, member_ids=(), member_names=(panel_member.full_name.upper(),))
+    for did in (by_id, by_name):
+        service.record_decision(db, panel_member, did, outcome="agree", decision_text="Approved.", reasons="")
+        with pytest.raises(PermissionDenied, match="sat on the panel"):
+            service.sign_decision(db, panel_member, did, TEST_PASSWORD, D(2025, 12, 3))
+    # someone who did not sit may sign
+    service.sign_decision(db, adm_user, by_id, TEST_PASSWORD, D(2025, 12, 3))
+
+
+def test_role_without_decide_permission_refused(db: Database) -> None:
+    clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
+    did = opened(db)
+    with pytest.raises(PermissionDenied):
+        service.record_decision(db, clerk, did, outcome="agree", decision_text="x", reasons="")
+
+
+def test_signed_decision_is_immutable_through_every_path(db: Database, adm_user: Principal) -> None:
+    did = signed(db, adm_user)
+    for call in (
+        lambda: service.record_decision(db, adm_user, did, outcome="differ", decision_text="Changed",
+                                        reasons="Changed reasons here"),
+        lambda: service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 5)),
+        lambda: service.request_information(db, adm_user, did, what="More please", requested_on=D(2025, 12, 5)),
+        lambda: service.set_letter_details(db, adm_user, did, addressee="x", salutation="y", social_worker=""),
+    ):
+        with pytest.raises(Conflict):
+            call()
+    # the ORM path around the services is refused at flush time
+    with pytest.raises(Conflict), db.session() as s:
+        d = s.get(AdmDecision, did)
+        assert d is not None
+        d.decision_text = "tampered"
+    with pytest.raises(Conflict), db.session() as s:
+        d = s.get(AdmDecision, did)
+        assert d is not None
+        s.delete(d)
+    with db.session() as s:
+        d = s.get(AdmDecision, did)
+        assert d is not None and d.decision_text == "Approved as suitable to adopt."
+
+
+def test_cli_cannot_change_a_signed_decision(db: Database, adm_user: Principal, tmp_path: Path) -> None:
+    """The only ADM headless command exports; it leaves the decision as signed."""
+    from adoption_desktop.cli_support import CLI_PRINCIPAL
+
+    did = signed(db, adm_user)
+    with db.session() as s:
+        before = s.execute(select(AdmDecision.__table__).where(AdmDecision.id == did)).one()
+    service.export_decision_letter(db, CLI_PRINCIPAL, did, tmp_path / "x.pdf")
+    with pytest.raises(Conflict):
+        service.record_decision(db, CLI_PRINCIPAL, did, outcome="differ", decision_text="x", reasons="y" * 20)
+    with db.session() as s:
+        after = s.execute(select(AdmDecision.__table__).where(AdmDecision.id == did)).one()
+    assert before == after
+
+
+def test_correction_creates_a_new_version(db: Database, adm_user: Principal) -> None:
+    did = signed(db, adm_user)
+    with pytest.raises(ValidationError):
+        service.correct_decision(db, adm_user, did, TEST_PASSWORD, reason="", outcome="agree",
+                                 decision_text="x", reasons="", decided_on=D(2025, 12, 4))
+    res = service.correct_decision(
+        db, adm_user, did, TEST_PASSWORD, reason="The age range in the advice was typed wrongly.",
+        outcome="agree", decision_text="Approved as suitable to adopt up to two children aged 0 to 4.",
+        reasons="I agree with the panel's reasons.", decided_on=D(2025, 12, 4))
+    assert res.decision_id != did
+    old = service.get_decision(db, adm_user, did, D(2025, 12, 5))
+    new = service.get_decision(db, adm_user, res.decision_id, D(2025, 12, 5))
+    assert old.decision_text == "Approved as suitable to adopt." and old.row.superseded
+    assert [v.version for v in new.history] == [1, 2] and new.history[1].supersedes_id == did
+    assert new.correction_reason.startswith("The age range")
+    queue = service.list_queue(db, adm_user, D(2025, 12, 5))
+    assert [r.id for r in queue] == [res.decision_id]
+    text = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
+    assert "aged 0 to 4" in text and "version 2" in text
+    with pytest.raises(Conflict, match="already been corrected"):
+        service.correct_decision(db, adm_user, did, TEST_PASSWORD, reason="Again and again", outcome="agree",
+                                 decision_text="x", reasons="", decided_on=D(2025, 12, 4))
+
+
+def test_qualifying_determination_flow(db: Database, adm_user: Principal, tmp_path: Path) -> None:
+    did = opened(db, recommendation="not_suitable", ref="ADP-2025-0099")
+    with pytest.raises(ValidationError) as err:
+        service.record_decision(db, adm_user, did, outcome="agree", decision_text="Not approved", reasons="")
+        service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 1))
+    assert err.value.field == "outcome"
+    service.record_decision(db, adm_user, did, outcome="not_approve",
+                            decision_text="I propose not to approve you as prospective adopters.",
+                            reasons="The assessment did not show capacity to meet a child's needs.")
+    res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 1))
+    assert res.qd_id is not None
+    detail = service.get_decision(db, adm_user, did, D(2025, 12, 2))
+    assert detail.qd is not None and detail.qd.deadline == D(2026, 1, 28)
+    text = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
+    for part in ("ADP-2025-0099", "28 January 2026", "40 working days", "Independent Review Mechanism",
+                 "capacity to meet a child's needs"):
+        assert part in text
+    with pytest.raises(Conflict):
+        service.open_final_decision(db, adm_user, res.qd_id, D(2026, 1, 5))
+    with pytest.raises(ValidationError):
+        service.record_representations(db, adm_user, res.qd_id, received_on=D(2026, 2, 2), summary="late")
+    service.record_representations(db, adm_user, res.qd_id, received_on=D(2026, 1, 12),
+                                   summary="The applicants sent references from their support network.")
+    final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2026, 1, 13))
+    final = service.get_decision(db, adm_user, final_id, D(2026, 1, 13))
+    assert final.row.source == "qd_final" and final.row.due_on == D(2026, 1, 21)
+    service.record_decision(db, adm_user, final_id, outcome="differ",
+                            decision_text="Approved as suitable to adopt one child aged 2 to 6.",
+                            reasons="The references answer the concerns raised in the assessment.")
+    fres = service.sign_decision(db, adm_user, final_id, TEST_PASSWORD, D(2026, 1, 15))
+    qd = service.get_decision(db, adm_user, did, D(2026, 1, 15)).qd
+    assert qd is not None and qd.final_outcome == "approved" and qd.final_decision_id == final_id
+    text = pdf_text(service.letter_pdf(db, adm_user, fres.letter_id))
+    assert "references from their support network" in text and "one child aged 2 to 6" in text
+    with pytest.raises(Conflict):
+        service.record_irm_application(db, adm_user, res.qd_id, applied_on=D(2026, 1, 14))
+
+
+def test_direct_plan_for_adoption(db: Database, adm_user: Principal) -> None:
+    with pytest.raises(ValidationError) as err:
+        service.open_direct_decision(db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-1",
+                                     subject_initials="J.K.", received_on=D(2026, 3, 2), proposal="Placed")
+    assert err.value.field == "social_worker"
+    did = service.open_direct_decision(
+        db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-2026-0007",
+        subject_initials="J.K.", received_on=D(2026, 3, 2),
+        proposal="The child J.K. should be placed for adoption.", social_worker="Robin Testworker")
+    service.record_decision(db, adm_user, did, outcome="agree",
+                            decision_text="J.K. should be placed for adoption.", reasons="")
+    res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2026, 3, 5))
+    text = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
+    assert "Robin Testworker" in text and "CH-2026-0007" in text and "placed for adoption" in text
+    row = next(r for r in service.list_queue(db, adm_user, D(2026, 3, 5)) if r.id == did)
+    assert row.due_on == D(2026, 3, 11) and row.source == "direct"
+
+
+def test_administrator_decision_types(db: Database, admin: Principal, adm_user: Principal) -> None:
+    service.add_decision_type(db, admin, "Fostering for adoption", "Fostering for adoption placement")
+    with pytest.raises(PermissionDenied):
+        service.add_decision_type(db, adm_user, "x", "y")
+    assert "fostering_for_adoption" in service.direct_types(db, adm_user)
+    did = service.open_direct_decision(
+        db, adm_user, decision_type="fostering_for_adoption", subject_reference="CH-9", subject_initials="Q.",
+        received_on=D(2026, 3, 2), proposal="Place with approved carers", addressee="Carers\nZZ99 2BB")
+    assert service.get_decision(db, adm_user, did, D(2026, 3, 2)).row.type_label == "Fostering for adoption placement"
+
+
+def test_batch_print_of_a_days_letters(db: Database, adm_user: Principal, tmp_path: Path) -> None:
+    ids = [signed(db, adm_user, ref=f"ADP-B{i}") for i in range(3)]
+    assert len(ids) == 3
+    out = tmp_path / "day.pdf"
+    seen: list[int] = []
+    n = service.print_day(db, adm_user, D(2025, 12, 3), out, progress=lambda d, t: seen.append(d))
+    assert n == 3 and seen[-1] == 3
+    reader = PdfReader(str(out))
+    assert len(reader.pages) >= 3
+    text = " ".join(p.extract_text() or "" for p in reader.pages)
+    assert all(f"ADP-B{i}" in text for i in range(3))
+    assert service.letters_for_day(db, adm_user, D(2025, 12, 3))[0].subject_reference == "ADP-B0"
+
+
+def test_letters_are_stored_encrypted_not_on_disk(db: Database, adm_user: Principal, tmp_path: Path) -> None:
+    signed(db, adm_user)
+    with db.session() as s:
+        assert s.scalars(select(AdmLetter.pdf)).first()[:4] == b"%PDF"  # type: ignore[index]
+    raw = db.path.read_bytes() if db.path else b""
+    assert b"%PDF" not in raw
