@@ -1,0 +1,277 @@
+"""Panel exports: Word minutes (whole sitting or one item) from the editable template, the sittings
+calendar as ``.ics`` (no personal data) and PDF invitation letters to prospective adopters.
+
+Subjects appear only as agency case number and initials on anything that leaves the application.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml import parse_xml
+from docx.shared import Pt, RGBColor
+from docx.table import Table
+
+from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
+from adoption_desktop.core.documents.templates import load_template
+from adoption_desktop.panel import rules
+from adoption_desktop.panel.minutes_template import MARKER, template_path
+from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesPack, SittingRow, advice_text
+
+DRAFT_RED = RGBColor(0xB0, 0x00, 0x20)
+
+_WATERMARK = (
+    '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<w:r><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/></v:shapetype>'
+    '<v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s1025" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:460pt;height:150pt;rotation:315;'
+    'z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+    'fillcolor="#d8d8d8" stroked="f"><v:fill opacity=".5"/>'
+    '<v:textpath style="font-family:&quot;Arial&quot;;font-size:1pt" string="DRAFT"/></v:shape>'
+    '</w:pict></w:r></w:p>'
+)
+
+
+def _fmt(day: dt.date | None) -> str:
+    return long_date(day) if day else "—"
+
+
+def _open_template(pack: MinutesPack, template: Path | None) -> DocxDocument:
+    doc = Document(str(template or template_path()))
+    values = {"{agency_name}": pack.agency_name, "{agency_address}": pack.agency_address.replace("\n", ", ")}
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            for para in part.paragraphs:
+                for run in para.runs:
+                    for key, value in values.items():
+                        if key in run.text:
+                            run.text = run.text.replace(key, value)
+    return doc
+
+
+def _marker_paragraph(doc: DocxDocument) -> None:
+    for para in doc.paragraphs:
+        if para.text.strip() == MARKER:
+            para._p.getparent().remove(para._p)
+            return
+
+
+def _table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+    return table
+
+
+def _labelled(doc: DocxDocument, label: str, text: str) -> None:
+    para = doc.add_paragraph()
+    para.add_run(f"{label}: ").bold = True
+    para.add_run(text or "—")
+
+
+def _people(rows: Sequence[AttendanceRow]) -> list[list[str]]:
+    out = []
+    for a in rows:
+        extra = []
+        if a.independent and not a.is_adviser:
+            extra.append("independent")
+        if a.role_type == "social_worker" and a.pqe_years is not None:
+            extra.append(f"{a.pqe_years} years' PQE")
+        out.append([a.full_name, a.role_label + (f" ({', '.join(extra)})" if extra else "")])
+    return out
+
+
+def _sitting_quorum(pack: MinutesPack) -> str:
+    present = [rules.QuorumMember(rules.quorum_role(a.role_type), a.pqe_years, a.independent) for a in pack.present]
+    result = rules.check_quorum(present)
+    base = result.summary.replace("for this item", "at the start of the sitting")
+    return base + " Quorum was checked again for each item (see below)."
+
+
+def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int, str]) -> None:
+    doc.add_heading(f"Item {number}: {item.case_label} — {item.subject}", level=1)
+    _labelled(doc, "Presented by", item.presenting_worker)
+    if item.time_slot:
+        _labelled(doc, "Time", item.time_slot)
+    doc.add_heading("Papers considered", level=2)
+    _table(doc, ("Paper", "Received", "On time"),
+           [[p.label, _fmt(p.received_on), "late" if p.late else "yes"] for p in item.papers])
+    doc.add_heading("Declarations of interest", level=2)
+    if item.declarations:
+        for d in item.declarations:
+            doc.add_paragraph(f"{d.member_name}: {d.interest}"
+                              + (" — withdrew and did not take part in this item." if d.withdrew else
+                                 " — remained (the chair agreed the interest did not prevent taking part)."),
+                              style="List Bullet")
+    else:
+        doc.add_paragraph("None declared.")
+    m = item.minutes
+    _labelled(doc, "Quorum for this item", m.quorum_statement if m and m.quorum_statement else item.quorum.summary)
+    d = m.draft if m else None
+    doc.add_heading("Discussion", level=2)
+    doc.add_paragraph(d.discussion if d and d.discussion else "—")
+    doc.add_heading("Members' views", level=2)
+    if d and d.member_views:
+        _table(doc, ("Member", "View"), [[names.get(k, f"Member {k}"), v] for k, v in d.member_views.items()])
+    else:
+        doc.add_paragraph("—")
+    doc.add_heading("Recommendation", level=2)
+    para = doc.add_paragraph()
+    para.add_run(rules.OUTCOMES.get(d.outcome, "Not yet recorded") if d and d.outcome else "Not yet recorded").bold = True
+    if d and d.recommendation_text:
+        para.add_run(f". {d.recommendation_text}")
+    if d and d.vote:
+        vote = rules.VOTES[d.vote]
+        if d.vote == "majority":
+            vote += f": {d.votes_for} for, {d.votes_against} against"
+        _labelled(doc, "Vote", vote)
+    if d and d.outcome == "deferred":
+        _labelled(doc, "Deferred because", d.deferral_reason)
+    doc.add_heading("Reasons", level=2)
+    doc.add_paragraph(d.reasons if d and d.reasons else "—")
+    doc.add_heading("Advice", level=2)
+    doc.add_paragraph(advice_text(d) if d and advice_text(d) else "None.")
+    status = doc.add_paragraph()
+    if m and m.locked:
+        status.add_run(f"Minutes of this item approved by {m.approved_by_name} on {_fmt(m.approved_on)} "
+                       f"(version {m.version}).").italic = True
+        if m.correction_reason:
+            status.add_run(f" Correction of version {m.version - 1}: {m.correction_reason}").italic = True
+    else:
+        run = status.add_run("DRAFT — these minutes have not been approved by the chair.")
+        run.bold = True
+        run.font.color.rgb = DRAFT_RED
+
+
+def _sitting_block(doc: DocxDocument, s: SittingRow, pack: MinutesPack) -> None:
+    _table(doc, ("Sitting", ""), [
+        ["Date", _fmt(s.sitting_date)], ["Time", f"{s.start_time}–{s.end_time}"],
+        ["Venue", s.place or "—"], ["Final minutes due", _fmt(s.minutes_due)]])
+    doc.add_heading("Members present", level=1)
+    _table(doc, ("Name", "Role"), _people(pack.present)) if pack.present else doc.add_paragraph("None recorded.")
+    doc.add_heading("Advisers in attendance (not members)", level=2)
+    _table(doc, ("Name", "Role"), _people(pack.advisers)) if pack.advisers else doc.add_paragraph("None.")
+    doc.add_heading("Apologies", level=2)
+    doc.add_paragraph(", ".join(f"{a.full_name} ({a.role_label})" for a in pack.apologies) or "None.")
+    if pack.absent:
+        _labelled(doc, "Absent", ", ".join(f"{a.full_name} ({a.role_label})" for a in pack.absent))
+    doc.add_heading("Quorum", level=2)
+    doc.add_paragraph(_sitting_quorum(pack))
+
+
+def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = None,
+                       template: Path | None = None) -> Path:
+    """The sitting's minutes (or a one-item extract for the case file) as ``.docx``.
+
+    Anything not approved is marked DRAFT (watermark on every page, title and each unapproved item)."""
+    if item_id is not None:
+        pack = pack.only(item_id)
+    doc = _open_template(pack, template)
+    _marker_paragraph(doc)
+    title = next((p for p in doc.paragraphs if p.style is not None and p.style.name == "Title"), None)
+    s = pack.sitting
+    heading = f"{_fmt(s.sitting_date)}" + (" — extract for the case file" if item_id is not None else "")
+    if title is not None:
+        title.add_run(f": {heading}")
+    else:
+        doc.add_heading(f"Adoption panel minutes: {heading}", level=0)
+    if pack.draft:
+        para = doc.add_paragraph()
+        run = para.add_run("DRAFT — not approved by the chair")
+        run.bold, run.font.size, run.font.color.rgb = True, Pt(14), DRAFT_RED
+        for section in doc.sections:
+            section.header._element.append(parse_xml(_WATERMARK))
+    _sitting_block(doc, s, pack)
+    numbers = {i.id: n for n, i in enumerate(pack.items, start=1)}
+    for item in pack.items:
+        _item_section(doc, numbers[item.id] if item_id is None else item.position, item, pack.member_names)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        doc.save(str(tmp))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+# --- calendar ------------------------------------------------------------------------------------------
+def _ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", r"\;").replace(",", r"\,").replace("\n", r"\n")
+
+
+def sittings_ics(sittings: Sequence[SittingRow], agency: str, *, stamp: dt.datetime | None = None) -> str:
+    """An iCalendar file of sittings: what, when and where only — no cases, no names."""
+    now = (stamp or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Adoption Desktop//Panel sittings//EN",
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_escape(agency)} adoption panel"]
+    for s in sittings:
+        day = s.sitting_date.strftime("%Y%m%d")
+        lines += [
+            "BEGIN:VEVENT", f"UID:panel-sitting-{s.id}@adoption-desktop", f"DTSTAMP:{now}",
+            f"DTSTART:{day}T{s.start_time.replace(':', '')}00", f"DTEND:{day}T{s.end_time.replace(':', '')}00",
+            "SUMMARY:Adoption panel", f"LOCATION:{_ics_escape(s.place)}",
+            f"STATUS:{'CANCELLED' if s.status == 'cancelled' else 'CONFIRMED'}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def write_ics(path: Path, sittings: Sequence[SittingRow], agency: str) -> Path:
+    Path(path).write_text(sittings_ics(sittings, agency), encoding="utf-8", newline="")
+    return Path(path)
+
+
+# --- invitation letters -----------------------------------------------------------------------------------
+INVITATION_TEMPLATE = "panel_invitation"
+ADOPTER_CASE_TYPES = ("approval", "match", "review", "termination", "early_permanence")
+
+
+def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
+                       expected: Sequence[AttendanceRow] | None = None) -> list[Letter]:
+    """One letter per item that concerns prospective adopters: date, time, place and who sits on the panel.
+
+    Addressed by case reference (the case file holds the address; the letter goes in a window envelope
+    prepared by the social worker)."""
+    template = load_template(INVITATION_TEMPLATE)
+    s = pack.sitting
+    sitting_members = expected if expected is not None else (*pack.present, *pack.advisers)
+    membership = tuple((a.full_name, a.role_label) for a in sitting_members)
+    letters = []
+    for item in pack.items:
+        if item.case_type not in ADOPTER_CASE_TYPES:
+            continue
+        text = template.render({
+            "sitting_date": long_date(s.sitting_date), "time": item.time_slot or s.start_time,
+            "place": s.place, "case_type": item.case_label.lower(), "reference": item.subject_reference,
+            "social_worker": item.presenting_worker or "your social worker", "salutation": "applicants",
+        })
+        letters.append(Letter(
+            recipient=("The prospective adopters", f"Case {item.subject_reference} ({item.subject_initials})",
+                       f"c/o {item.presenting_worker}" if item.presenting_worker else ""),
+            text=text, date=today, reference=f"PANEL/{s.id}/{item.id}", signatory=signatory,
+            signatory_title="Panel administrator", extra=membership))
+    return letters
+
+
+def write_invitations(path: Path, pack: MinutesPack, head: Letterhead, signatory: str, *, today: dt.date,
+                      expected: Sequence[AttendanceRow] | None = None,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> int:
+    letters = invitation_letters(pack, signatory, today=today, expected=expected)
+    return write_letters(path, letters, head, title="Panel invitations", total=len(letters), progress=progress,
+                         cancelled=cancelled)

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from adoption_desktop import cli
+from adoption_desktop.core.documents.pdf import Letterhead
+from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.panel import documents
+from adoption_desktop.panel import service as svc
+from tests.conftest import TEST_PASSWORD
+
+from .conftest import TODAY, Panel, attend
+
+GOOD = svc.MinutesDraft(outcome="suitable", reasons="Thorough assessment.", discussion="Support network explored.",
+                        vote="majority", votes_for=4, votes_against=1, advice_number=2,
+                        advice_age_range="0-4 years", advice_sex="either", advice_needs="global delay")
+
+
+def _sitting_with_minutes(p: Panel, approve: bool) -> list[int]:
+    attend(p, "chair", "vice", "sw", "med", "pe", "adviser", "minutes")
+    attend(p, "sw2", status="apologies")
+    ids = []
+    for n, case_type in enumerate(("approval", "match", "other")):
+        ids.append(svc.add_item(p.db, p.clerk, p.sitting_id, svc.ItemInput(
+            case_type, f"AD-2026-01{n}", "XY", "Jay Quillby", f"1{n}:00")))
+    svc.declare_interest(p.db, p.clerk, ids[1], p.members["pe"], "Neighbour of the child's foster carer")
+    svc.set_paper_received(p.db, p.clerk, ids[0], "par", dt.date(2026, 10, 20))
+    views = {p.members["chair"]: "In favour.", p.members["sw"]: "Against: needs more support planning."}
+    svc.save_minutes(p.db, p.clerk, ids[0], svc.MinutesDraft(**{**GOOD.__dict__, "member_views": views}))
+    svc.defer_item(p.db, p.clerk, ids[1], "Adoption support plan not yet agreed.")
+    svc.save_minutes(p.db, p.clerk, ids[2], svc.MinutesDraft(outcome="noted", discussion="Six-monthly report noted."))
+    if approve:
+        for i in ids:
+            svc.submit_minutes(p.db, p.clerk, i, today=TODAY)
+            svc.approve_minutes(p.db, p.chair, i, TEST_PASSWORD, today=TODAY)
+    return ids
+
+
+def _text(path: Path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for t in doc.tables:
+        for row in t.rows:
+            parts.extend(c.text for c in row.cells)
+    for s in doc.sections:
+        parts.extend(p.text for p in s.header.paragraphs)
+    return "\n".join(parts)
+
+
+def test_draft_minutes_have_every_section_and_a_watermark(panel: Panel, tmp_path: Path,
+                                                         handoffs: list[PanelHandoff]) -> None:
+    _sitting_with_minutes(panel, approve=False)
+    out = documents.write_minutes_docx(svc.minutes_pack(panel.db, panel.clerk, panel.sitting_id, today=TODAY),
+                                       tmp_path / "m.docx")
+    text = _text(out)
+    for needed in ("Example Regional Adoption Agency", "Adoption panel minutes: 10 November 2026", "DRAFT",
+                   "Members present", "Rowan Ashcombe", "Independent chair", "6 years' PQE",
+                   "Advisers in attendance", "Gus Mossley", "Panel adviser", "Apologies", "Eli Fenwick",
+                   "Quorum", "Papers considered", "Prospective Adopter's Report (PAR)", "20 October 2026",
+                   "Declarations of interest", "Neighbour of the child's foster carer", "withdrew",
+                   "Discussion", "Support network explored.", "Members' views", "Against: needs more support",
+                   "Recommendation", "Suitable to adopt", "Majority: 4 for, 1 against", "Reasons",
+                   "Thorough assessment.", "Advice", "age range: 0-4 years", "Deferred",
+                   "Adoption support plan not yet agreed.", "Item 3: Other business", "AD-2026-010 (XY)"):
+        assert needed in text, needed
+    header_xml = Document(str(out)).sections[0].header._element.xml
+    assert "PowerPlusWaterMarkObject" in header_xml and 'string="DRAFT"' in header_xml
+
+
+def test_approved_minutes_are_not_draft_and_extract_has_one_item(panel: Panel, tmp_path: Path,
+                                                                 handoffs: list[PanelHandoff]) -> None:
+    ids = _sitting_with_minutes(panel, approve=True)
+    assert len(handoffs) == 1  # approval only: the deferral and other business do not go to the ADM
+    pack = svc.minutes_pack(panel.db, panel.clerk, panel.sitting_id, today=TODAY)
+    assert not pack.draft
+    full = _text(documents.write_minutes_docx(pack, tmp_path / "full.docx"))
+    assert "DRAFT" not in full and "approved by Chairuser Tester" in full
+    extract = _text(documents.write_minutes_docx(pack, tmp_path / "one.docx", item_id=ids[0]))
+    assert "extract for the case file" in extract and "AD-2026-010" in extract and "AD-2026-011" not in extract
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_minutes(panel: Panel, tmp_path: Path, handoffs: list[PanelHandoff]) -> None:
+    _sitting_with_minutes(panel, approve=False)
+    out = documents.write_minutes_docx(svc.minutes_pack(panel.db, panel.clerk, panel.sitting_id), tmp_path / "m.docx")
+    profile = tmp_path / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=120)
+    pdf = PdfReader(str(tmp_path / "m.pdf"))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "Members present" in text and "Suitable to adopt" in text
+
+
+def test_cli_exports_minutes(panel: Panel, tmp_path: Path, handoffs: list[PanelHandoff],
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    _sitting_with_minutes(panel, approve=True)
+    out = tmp_path / "cli.docx"
+    assert panel.db.path is not None
+    code = cli.main(["export", "minutes", "--db", str(panel.db.path), "--sitting", str(panel.sitting_id),
+                     "--out", str(out)])
+    assert code == 0 and "approved" in capsys.readouterr().out
+    assert "Suitable to adopt" in _text(out)
+    assert cli.main(["export", "minutes", "--db", str(panel.db.path), "--sitting", "999", "--out", str(out)]) == 2
+    assert "No panel sitting with id 999" in capsys.readouterr().err
+    ics = tmp_path / "cal.ics"
+    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--out", str(ics)]) == 0
+    body = ics.read_text(encoding="utf-8")
+    assert "BEGIN:VEVENT" in body and "DTSTART:20261110T100000" in body
+    assert "LOCATION:Room 2\\, Civic Centre\\, Ambleford ZZ99 1AB" in body
+
+
+def test_ics_has_no_personal_data(panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    _sitting_with_minutes(panel, approve=False)
+    svc.cancel_sitting(panel.db, panel.clerk, panel.sitting_id, "Chair ill")
+    rows = svc.list_sittings(panel.db, panel.clerk)
+    body = documents.sittings_ics(rows, "Agency")
+    assert "STATUS:CANCELLED" in body
+    for secret in ("AD-2026", "XY", "Jay Quillby", "Rowan", "Chair ill"):
+        assert secret not in body
+
+
+def test_invitation_letters_pdf(panel: Panel, tmp_path: Path, handoffs: list[PanelHandoff]) -> None:
+    _sitting_with_minutes(panel, approve=False)
+    pack = svc.minutes_pack(panel.db, panel.clerk, panel.sitting_id)
+    n = documents.write_invitations(tmp_path / "inv.pdf", pack, Letterhead("Example RAA", "1 Example St\nZZ99 1AA"),
+                                    "Pat Brackenley", today=TODAY)
+    assert n == 2  # approval and match; other business gets no letter
+    text = "".join(p.extract_text() for p in PdfReader(str(tmp_path / "inv.pdf")).pages)
+    assert "10 November 2026" in text and "Room 2, Civic Centre" in text and "Rowan Ashcombe" in text
+    assert "Independent chair" in text and "AD-2026-010" in text
