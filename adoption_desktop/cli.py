@@ -228,9 +228,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from adoption_desktop.core.storage.engine import secure_umask
+    from adoption_desktop.core.files import secure_umask
 
     secure_umask()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] == "--db" and len(args_list) == 2):
+        # the GUI: skip building every headless command (keeps start-up light)
+        from adoption_desktop.app import run_gui
+
+        return run_gui(db=args_list[1] if args_list else None)
     parser, _ = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from adoption_desktop.core.security.permissions import Principal
-from adoption_desktop.core.storage.engine import Database
 
 if TYPE_CHECKING:
+    from adoption_desktop.core.storage.engine import Database
     from adoption_desktop.ui.tasks import TaskRunner
 
 

@@ -1,6 +1,13 @@
-"""The main window: navigation on the left, one page per area, status bar with user and database."""
+"""The main window: navigation on the left, one page per area, status bar with user and database.
+
+Start-up shows this window first, built from Qt alone (:class:`MainWindow` with no context), so the
+user sees the application at once; the database, sign-in and pages are attached afterwards with
+:meth:`MainWindow.attach`. Nothing here imports SQLAlchemy at module level.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -18,31 +25,39 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop import __version__
-from adoption_desktop.core.config import IDLE_LOCK_MINUTES
-from adoption_desktop.core.security import service as users
-from adoption_desktop.core.settings_service import get_setting
-from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen
 from adoption_desktop.ui.navigation import NAV_TARGETS, NavTarget, allowed, create_page, placeholder
-from adoption_desktop.ui.tasks import run_with_progress
+
+if TYPE_CHECKING:
+    from adoption_desktop.ui.context import AppContext
+
+NAV_STYLE = """
+QListWidget#navigation { background: #F3F5F8; border: none; border-right: 1px solid #D5DAE1;
+                          font-size: 10.5pt; padding-top: 6px; }
+QListWidget#navigation::item { padding: 9px 12px; }
+QListWidget#navigation::item:selected { background: #2F5D7C; color: white; }
+"""
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, *, idle_minutes: float | None = None) -> None:
+    def __init__(self, ctx: AppContext | None = None, *, idle_minutes: float | None = None) -> None:
         super().__init__()
-        self.ctx = ctx
+        self._ctx: AppContext | None = None
         self.setWindowTitle("Adoption Desktop")
         self.resize(1280, 800)
         self._pages: dict[str, QWidget] = {}
-        self.targets = [t for t in NAV_TARGETS if allowed(t, ctx)]
+        self.targets: list[NavTarget] = []
+        self.nav_actions: dict[str, QAction] = {}
 
         self.outer = QStackedWidget()
         self.workspace = QWidget()
         row = QHBoxLayout(self.workspace)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(190)
+        self.nav.setFixedWidth(210)
+        self.nav.setStyleSheet(NAV_STYLE)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
         row.addWidget(self.nav)
@@ -52,28 +67,54 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.workspace)
         self.outer.addWidget(self.lock_screen)
         self.setCentralWidget(self.outer)
+        self.opening = placeholder("Adoption Desktop", "Opening the database…")
+        self.stack.addWidget(self.opening)
+        for target in NAV_TARGETS:
+            self.nav.addItem(QListWidgetItem(f"{target.title}\t{target.shortcut}"))
+        self.nav.setEnabled(False)
 
-        for target in self.targets:
-            item = QListWidgetItem(f"{target.title}    {target.shortcut}")
-            item.setData(Qt.ItemDataRole.UserRole, target.key)
-            self.nav.addItem(item)
-            self.stack.addWidget(placeholder(target.title, "Loading…"))
-        self.nav.currentRowChanged.connect(self._show_row)
-
-        self._build_menus()
         status = self.statusBar()
-        self.user_label = QLabel(f"Signed in: {ctx.principal.display}")
+        self.user_label = QLabel("Not signed in")
         self.user_label.setObjectName("status_user")
-        self.db_label = QLabel(f"Database: {ctx.db.label}")
+        self.db_label = QLabel("")
         self.db_label.setObjectName("status_database")
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.db_label)
-
-        if idle_minutes is None:
-            with ctx.db.session(write=False) as session:
-                idle_minutes = get_setting(session, IDLE_LOCK_MINUTES)
-        self.idle = IdleWatcher(idle_minutes, self)
+        self.idle = IdleWatcher(10, self)
+        self.idle.pause()
         self.idle.idle.connect(self.lock)
+        if ctx is not None:
+            self.attach(ctx, idle_minutes=idle_minutes)
+
+    @property
+    def ctx(self) -> AppContext:
+        if self._ctx is None:
+            raise RuntimeError("no database is attached yet")
+        return self._ctx
+
+    def attach(self, ctx: AppContext, *, idle_minutes: float | None = None) -> None:
+        """Bind the window to an open database and a signed-in user; build navigation and menus."""
+        self._ctx = ctx
+        self.targets = [t for t in NAV_TARGETS if allowed(t, ctx)]
+        self.nav.clear()
+        for target in self.targets:
+            item = QListWidgetItem(f"{target.title}\t{target.shortcut}")
+            item.setData(Qt.ItemDataRole.UserRole, target.key)
+            self.nav.addItem(item)
+            self.stack.addWidget(placeholder(target.title, "Loading…"))
+        self.stack.removeWidget(self.opening)
+        self.nav.setEnabled(True)
+        self.nav.currentRowChanged.connect(self._show_row)
+        self._build_menus()
+        self.user_label.setText(f"Signed in: {ctx.principal.display}")
+        self.db_label.setText(f"Database: {ctx.db.label}")
+        if idle_minutes is None:
+            from adoption_desktop.core.config import IDLE_LOCK_MINUTES
+            from adoption_desktop.core.settings_service import get_setting
+
+            with ctx.db.session(write=False) as session:
+                idle_minutes = float(get_setting(session, IDLE_LOCK_MINUTES))
+        self.idle.set_minutes(idle_minutes)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
@@ -94,7 +135,6 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         go = self.menuBar().addMenu("&Go")
-        self.nav_actions: dict[str, QAction] = {}
         for target in NAV_TARGETS:
             action = QAction(target.title, self, shortcut=QKeySequence(target.shortcut))
             action.setEnabled(target in self.targets)
@@ -119,7 +159,7 @@ class MainWindow(QMainWindow):
         return self._pages.get(key)
 
     def _show_row(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or row >= len(self.targets):
             return
         target: NavTarget = self.targets[row]
         if target.key not in self._pages:
@@ -141,7 +181,7 @@ class MainWindow(QMainWindow):
         return self.outer.currentWidget() is self.lock_screen
 
     def lock(self) -> None:
-        if self.locked:
+        if self.locked or self._ctx is None:
             return
         self.idle.pause()
         self.menuBar().setEnabled(False)
@@ -152,6 +192,8 @@ class MainWindow(QMainWindow):
         self.lock_screen.password.setFocus()
 
     def try_unlock(self, password: str) -> bool:
+        from adoption_desktop.core.security import service as users
+
         if not users.reauthenticate(self.ctx.db, self.ctx.principal, password):
             self.lock_screen.message.setText("That password is not right.")
             return False
@@ -170,6 +212,7 @@ class MainWindow(QMainWindow):
         from adoption_desktop.core.security.permissions import Permission, require
         from adoption_desktop.core.storage.lifecycle import backup_database
         from adoption_desktop.ui.dialogs import show_error
+        from adoption_desktop.ui.tasks import run_with_progress
 
         try:
             require(self.ctx.principal, Permission.DATABASE_BACKUP)

@@ -199,3 +199,13 @@ def reauthenticate(db: Database, principal: Principal, password: str) -> bool:
 
 def user_ids_with_role(session: Session, role: Role) -> list[int]:
     return list(session.scalars(select(UserRole.user_id).where(UserRole.role == str(role))))
+
+
+def principal_for(db: Database, username: str) -> Principal:
+    """The principal of an existing, enabled user, without a password (benchmarks and self-tests only;
+    never reachable from the user interface)."""
+    with db.session(write=False) as session:
+        user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+        if user is None or user.disabled:
+            raise NotFound(f"No enabled user {username!r}.")
+        return _principal(user)

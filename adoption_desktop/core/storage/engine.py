@@ -7,7 +7,6 @@ session per use case with :meth:`Database.session`.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +16,10 @@ from sqlalchemy import URL, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from adoption_desktop.core.errors import DatabaseOpenError
+from adoption_desktop.core.files import secure_umask
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def secure_umask() -> None:
-    """Files we create are readable by their owner only."""
-    if os.name != "nt":
-        os.umask(0o077)
 
 
 def sqlcipher_url(path: Path, key: bytes) -> URL:

@@ -1,0 +1,65 @@
+"""Helpers shared by the benchmarks: timing, a large demo database made once, result sections."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "results"
+
+
+def bench_env() -> dict[str, str]:
+    OUT.mkdir(exist_ok=True)
+    return dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                PYTHON_KEYRING_BACKEND="bench_keyring.FileKeyring", ADK_BENCH_KEYRING=str(OUT / "keyring.json"),
+                PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+                ADOPTION_DESKTOP_DATA_DIR=str(OUT / "appdata"))
+
+
+def use_bench_keyring() -> None:
+    """In this process: the benchmark file keyring (as the subprocesses use)."""
+    import keyring
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    os.environ.update({k: v for k, v in bench_env().items() if k.startswith(("ADK_", "PYTHON_KEYRING"))})
+    from bench_keyring import FileKeyring
+
+    keyring.set_keyring(FileKeyring())
+
+
+def large_demo_db() -> Path:
+    """The large demo database (made once, reused; or the file named by ADK_BENCH_DB)."""
+    given = os.environ.get("ADK_BENCH_DB")
+    if given:
+        return Path(given)
+    path = OUT / "large-demo.db"
+    if not path.exists():
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "adoption_desktop", "demo", "--db", str(path), "--size", "large"],
+                       env=bench_env(), check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        print(f"large demo database made in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return path
+
+
+def median_time(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def write_section(name: str, markdown: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.md").write_text(markdown.rstrip() + "\n", encoding="utf-8")
+    print(markdown)
