@@ -41,7 +41,9 @@ DIRECT_TYPES = ("plan_for_adoption", "temporary_foster_approval")
 #: types where a proposal not to approve is a qualifying determination (AA Regs 2005 reg 27 and 29/30)
 QD_TYPES = frozenset({"approval", "review", "termination"})
 #: panel recommendations that are negative for the applicants
-NEGATIVE_RECOMMENDATIONS = frozenset({"not_suitable", "terminate", "not_recommended", "match_not_recommended"})
+#: (the panel's outcome codes, ``panel.rules.OUTCOMES``)
+NEGATIVE_RECOMMENDATIONS = frozenset({"not_suitable", "no_longer_suitable", "terminate", "match_not_recommended",
+                                      "should_not_be_placed", "ep_not_suitable"})
 
 OUTCOME_AGREE = "agree"
 OUTCOME_DIFFER = "differ"

@@ -1,0 +1,68 @@
+"""Headless ADM commands.
+
+``adoption-desktop export decision-letter --db PATH --decision ID --out FILE.pdf``
+    writes the letter filed against a signed decision (the latest one filed against that version).
+``adoption-desktop export adm-letters-day --db PATH --date YYYY-MM-DD --out FILE.pdf``
+    all ADM letters dated that day in one PDF (batch print).
+
+Neither command changes a decision: there is no headless path that edits or signs one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adoption_desktop.cli import CliRegistry
+
+
+def _cmd_decision_letter(args: argparse.Namespace) -> int:
+    from adoption_desktop.adm import service
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
+    from adoption_desktop.core.errors import AppError
+
+    db = open_db(args.db)
+    try:
+        view = service.export_decision_letter(db, CLI_PRINCIPAL, args.decision, Path(args.out))
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        db.dispose()
+    print(f"Wrote {view.kind} letter of {view.letter_date} for {view.subject_reference} to {args.out}")
+    return 0
+
+
+def _cmd_day_letters(args: argparse.Namespace) -> int:
+    from adoption_desktop.adm import service
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
+    from adoption_desktop.core.errors import AppError
+
+    try:
+        day = dt.date.fromisoformat(args.date)
+    except ValueError as exc:
+        raise CliError(f"--date: {args.date!r} is not a date; write it as YYYY-MM-DD.") from exc
+    db = open_db(args.db)
+    try:
+        n = service.print_day(db, CLI_PRINCIPAL, day, Path(args.out))
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        db.dispose()
+    print(f"Wrote {n} letters dated {day} to {args.out}")
+    return 0
+
+
+def register(registry: CliRegistry) -> None:
+    p = registry.export.add_parser("decision-letter", help="the PDF letter filed against a signed ADM decision")
+    p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
+    p.add_argument("--decision", required=True, type=int, help="decision id (as shown in the ADM queue)")
+    p.add_argument("--out", required=True, help="PDF file to write")
+    p.set_defaults(handler=_cmd_decision_letter)
+    p = registry.export.add_parser("adm-letters-day", help="all ADM letters dated one day in one PDF")
+    p.add_argument("--db", required=True)
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--out", required=True)
+    p.set_defaults(handler=_cmd_day_letters)

@@ -1,0 +1,242 @@
+"""Synthetic ADM decisions for the demo database (runs after the panel demo).
+
+Decides the pending decisions the panel demo handed over (or, without a panel demo, two years of its
+own hand-offs), signed by the demo ADM: most in time, some late, a few after asking for more
+information, one qualifying determination with representations and a final decision, plus children's
+plans for adoption decided without panel. The most recent stay pending so the queue has live clocks.
+Everything is invented; postcodes are in the fictional ZZ99 area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.adm import rules
+from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmNotification
+from adoption_desktop.adm.service import _after_signing, _file_letter, _sign_fields
+from adoption_desktop.core import audit
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.settings_service import calendar
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.workdays import WorkingCalendar
+
+if TYPE_CHECKING:
+    from adoption_desktop.demo import DemoContext
+
+N_DUE = 7
+PANEL_MIX = (("approval", "suitable", 40), ("approval", "not_suitable", 2), ("match", "match_recommended", 35),
+             ("review", "remains_suitable", 10), ("early_permanence", "ep_suitable", 6),
+             ("relinquished", "should_be_placed", 3), ("termination", "terminate", 1))
+RECS = {"suitable": "Suitable to adopt", "not_suitable": "Not suitable to adopt",
+        "match_recommended": "Match recommended", "remains_suitable": "Remains suitable to adopt",
+        "ep_suitable": "Suitable for early permanence", "should_be_placed": "Should be placed for adoption",
+        "terminate": "Approval to be terminated"}
+REASONS = ("The assessment shows a stable, reflective household with a good support network.",
+           "The applicants understand the needs of children who have experienced early trauma.",
+           "The match meets the child's assessed needs for stability and contact.",
+           "The reports are thorough and the panel's questions were answered well.")
+INFO_ASKED = ("An updated medical report for the second applicant.",
+              "The adoption support plan signed by both local authorities.",
+              "A fuller account of the contact arrangements with the child's siblings.")
+
+
+def _own_handoffs(session: Session, ctx: DemoContext, cal: WorkingCalendar) -> list[AdmDecision]:
+    """No panel demo ran: two years of plausible hand-offs (panel sittings every other Wednesday)."""
+    per_sitting = 14 if ctx.large else 3
+    weights = [w for *_x, w in PANEL_MIX]
+    sitting = ctx.today - dt.timedelta(days=730)
+    sitting += dt.timedelta(days=(2 - sitting.weekday()) % 7)
+    out: list[AdmDecision] = []
+    item = 900000
+    while sitting < ctx.today - dt.timedelta(days=3):
+        minutes = cal.add_working_days(sitting, ctx.rng.randint(3, 10))
+        members = [ctx.full_name() for _ in range(6)]
+        for _ in range(per_sitting):
+            item += 1
+            case_type, rec, _w = ctx.rng.choices(PANEL_MIX, weights=weights)[0]
+            d = AdmDecision(
+                decision_type=case_type, source="panel", state=rules.STATE_PENDING, panel_item_id=item,
+                sitting_id=item // 100, sitting_date=sitting,
+                subject_reference=f"{'CH' if case_type in ('match', 'relinquished') else 'ADP'}-"
+                                  f"{sitting.year}-{item % 10000:04d}",
+                subject_initials=f"{ctx.first_name()[0]}.{ctx.surname()[0]}.", recommendation=rec,
+                recommendation_text=f"The panel recommends: {RECS[rec]}.",
+                recommendation_reasons=ctx.rng.choice(REASONS),
+                advice="Up to two children aged 0 to 6." if rec == "suitable" else "",
+                minutes_extract="Members present gave their views in turn; the recommendation was unanimous.",
+                member_user_ids="[]", member_names=json.dumps(members), received_on=minutes,
+                due_on=cal.add_working_days(minutes, N_DUE), version=1,
+                decision_text=f"The panel recommends: {RECS[rec]}.")
+            out.append(d)
+        sitting += dt.timedelta(days=14)
+    session.add_all(out)
+    session.flush()
+    for d in out:
+        d.root_id = d.id
+    return out
+
+
+def _direct(session: Session, ctx: DemoContext, cal: WorkingCalendar) -> list[AdmDecision]:
+    n = 110 if ctx.large else 12
+    out = []
+    for i in range(n):
+        received = cal.next_working_day(ctx.today - dt.timedelta(days=ctx.rng.randint(2, 728)))
+        initials = f"{ctx.first_name()[0]}.{ctx.surname()[0]}."
+        d = AdmDecision(
+            decision_type="plan_for_adoption", source="direct", state=rules.STATE_PENDING,
+            subject_reference=f"CH-{received.year}-{7000 + i:04d}", subject_initials=initials,
+            recommendation="proposed",
+            recommendation_text=f"The child {initials} should be placed for adoption.",
+            recommendation_reasons="The child's permanence report shows that no family member can offer a "
+                                   "safe permanent home.", received_on=received,
+            due_on=cal.add_working_days(received, N_DUE), version=1, social_worker=ctx.full_name(),
+            decision_text=f"The child {initials} should be placed for adoption.")
+        out.append(d)
+    session.add_all(out)
+    session.flush()
+    for d in out:
+        d.root_id = d.id
+    return out
+
+
+def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar,
+            letters_from: dt.date, qd_done: list[bool]) -> None:
+    assert d.due_on is not None
+    if rules.signer_conflict(adm.user_id, adm.full_name, json.loads(d.member_user_ids),
+                             json.loads(d.member_names)):
+        return
+    if not d.addressee:
+        d.addressee = f"{ctx.full_name()} and {ctx.full_name()}\n{ctx.address()}"
+        d.salutation = d.addressee.split("\n", 1)[0]
+    if d.received_on > ctx.today - dt.timedelta(days=21) and ctx.rng.random() < 0.5:
+        return  # still waiting: the queue shows live and overdue clocks
+    roll = ctx.rng.random()
+    start = d.received_on
+    if roll < 0.06:  # asked for more information, logged some days later
+        asked = cal.add_working_days(d.received_on, ctx.rng.randint(1, 4))
+        logged = cal.add_working_days(asked, ctx.rng.randint(3, 12))
+        if logged >= ctx.today:
+            return
+        session.add(AdmInfoRequest(decision_id=d.id, requested_on=asked, what=ctx.rng.choice(INFO_ASKED),
+                                   received_on=logged, received_note="Received by email."))
+        clock = rules.decision_clock(d.received_on, [rules.Pause(asked, logged)], N_DUE, cal)
+        d.due_on, start = clock.due_on, logged
+        assert d.due_on is not None
+    late = ctx.rng.random() < 0.08
+    decided = (cal.add_working_days(d.due_on, ctx.rng.randint(1, 6)) if late
+               else cal.add_working_days(start, ctx.rng.randint(1, max(1, cal.working_days_between(start,
+                                                                                                   d.due_on)))))
+    if decided >= ctx.today:
+        return
+    negative = d.recommendation in rules.NEGATIVE_RECOMMENDATIONS and d.decision_type in rules.QD_TYPES
+    if negative:
+        d.outcome = rules.OUTCOME_NOT_APPROVE
+        d.decision_text = "I propose not to approve you as prospective adopters."
+        d.decision_reasons = "The assessment did not show that the household could meet a child's needs now."
+    elif ctx.rng.random() < 0.02 and d.decision_type == "approval":
+        d.outcome = rules.OUTCOME_DIFFER
+        d.decision_text = "Approved as suitable to adopt one child aged 0 to 4 (narrower than advised)."
+        d.decision_reasons = "The support network is best placed to help with one young child."
+    else:
+        d.outcome = rules.OUTCOME_AGREE
+        d.decision_text = d.recommendation_text
+        d.decision_reasons = d.recommendation_reasons
+    _sign_fields(d, adm, decided)
+    session.flush()
+    if negative or decided >= letters_from:
+        _after_signing(session, d)
+        if negative and decided < ctx.today - dt.timedelta(days=90):
+            _qd_final(session, ctx, d, adm, cal, representations=not qd_done[0])
+            qd_done[0] = True
+    oral = cal.add_working_days(decided, 1 if ctx.rng.random() < 0.9 else 3)
+    written = cal.add_working_days(decided, ctx.rng.randint(2, 5))
+    if oral < ctx.today:
+        session.add(AdmNotification(decision_id=d.id, kind="oral", on_date=oral, note="By telephone."))
+    if written < ctx.today:
+        session.add(AdmNotification(decision_id=d.id, kind="written", on_date=written, note="Letter posted."))
+
+
+def _qd_final(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar, *,
+              representations: bool) -> None:
+    from adoption_desktop.adm.models import AdmQualifyingDetermination
+
+    qd = session.scalars(select(AdmQualifyingDetermination).where(
+        AdmQualifyingDetermination.decision_id == d.id)).one()
+    start = qd.deadline
+    if representations:
+        qd.representations_on = start = cal.add_working_days(qd.notice_sent_on, 15)
+        qd.representations = ("The applicants wrote with two further references and a plan for support from "
+                              "their extended family.")
+    final = AdmDecision(
+        decision_type=d.decision_type, source="qd_final", state=rules.STATE_PENDING,
+        panel_item_id=d.panel_item_id, sitting_id=d.sitting_id, sitting_date=d.sitting_date,
+        subject_reference=d.subject_reference, subject_initials=d.subject_initials,
+        recommendation=d.recommendation, recommendation_text=d.recommendation_text,
+        recommendation_reasons=d.recommendation_reasons, minutes_extract=d.minutes_extract,
+        member_user_ids=d.member_user_ids, member_names=d.member_names, received_on=start,
+        due_on=cal.add_working_days(start, N_DUE), version=1, addressee=d.addressee,
+        salutation=d.salutation, qd_id=qd.id, outcome=rules.OUTCOME_NOT_APPROVE,
+        decision_text="My final decision is not to approve you as prospective adopters.",
+        decision_reasons="The representations were considered carefully; the concerns about meeting a "
+                         "child's needs now remain.")
+    session.add(final)
+    session.flush()
+    final.root_id = final.id
+    _sign_fields(final, adm, cal.add_working_days(start, 5))
+    session.flush()
+    _after_signing(session, final)
+
+
+def populate(db: Database, ctx: DemoContext) -> None:
+    adm = ctx.users[Role.AGENCY_DECISION_MAKER]
+    with db.session(adm) as session, audit.bulk_audit(session, "demo"):
+        cal = calendar(session)
+        pending = list(session.scalars(select(AdmDecision).where(
+            AdmDecision.source == "panel", AdmDecision.state == rules.STATE_PENDING).order_by(AdmDecision.id)))
+        if not pending:
+            pending = _own_handoffs(session, ctx, cal)
+        pending += _direct(session, ctx, cal)
+        pending.sort(key=lambda x: x.received_on)
+        letters_from = ctx.today - dt.timedelta(days=60 if ctx.large else 240)
+        qd_done = [False]
+        for i, d in enumerate(pending):
+            _decide(session, ctx, d, adm, cal, letters_from, qd_done)
+            if i % 200 == 0:
+                ctx.progress(f"adm decisions {i}/{len(pending)}")
+        if not qd_done[0]:  # make sure the demo shows one qualifying determination with representations
+            old = next((d for d in pending if d.signed_at is None and d.decision_type == "approval"
+                        and d.received_on < ctx.today - dt.timedelta(days=120)), None)
+            if old is not None:
+                old.recommendation, old.recommendation_text = "not_suitable", "The panel recommends: Not " \
+                                                                              "suitable to adopt."
+                session.flush()
+                _decide_qd(session, ctx, old, adm, cal)
+        # one still waiting for information, so the queue shows a paused clock
+        waiting = next((d for d in reversed(pending) if d.signed_at is None and d.state == rules.STATE_PENDING),
+                       None)
+        if waiting is not None:
+            asked = cal.next_working_day(max(waiting.received_on, ctx.today - dt.timedelta(days=3)))
+            if asked <= ctx.today:
+                info = AdmInfoRequest(decision_id=waiting.id, requested_on=asked, what=INFO_ASKED[0])
+                session.add(info)
+                session.flush()
+                waiting.state, waiting.due_on = rules.STATE_PAUSED, None
+                _file_letter(session, waiting, "adm_more_information", asked, info=info)
+
+
+def _decide_qd(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar) -> None:
+    assert d.due_on is not None
+    d.addressee = d.addressee or f"{ctx.full_name()}\n{ctx.address()}"
+    d.salutation = d.salutation or d.addressee.split("\n", 1)[0]
+    d.outcome = rules.OUTCOME_NOT_APPROVE
+    d.decision_text = "I propose not to approve you as prospective adopters."
+    d.decision_reasons = "The assessment did not show that the household could meet a child's needs now."
+    _sign_fields(d, adm, cal.add_working_days(d.received_on, 5))
+    session.flush()
+    _after_signing(session, d)
+    _qd_final(session, ctx, d, adm, cal, representations=True)
