@@ -113,9 +113,9 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
            [[p.label, _fmt(p.received_on), "late" if p.late else "yes"] for p in item.papers])
     doc.add_heading("Declarations of interest", level=2)
     if item.declarations:
-        for d in item.declarations:
-            doc.add_paragraph(f"{d.member_name}: {d.interest}"
-                              + (" — withdrew and did not take part in this item." if d.withdrew else
+        for dec in item.declarations:
+            doc.add_paragraph(f"{dec.member_name}: {dec.interest}"
+                              + (" — withdrew and did not take part in this item." if dec.withdrew else
                                  " — remained (the chair agreed the interest did not prevent taking part)."),
                               style="List Bullet")
     else:

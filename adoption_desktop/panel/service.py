@@ -826,6 +826,28 @@ def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
         return _approve(session, actor, item_id, _today(today))
 
 
+def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_on: dt.date) -> PanelHandoff:
+    """What the ADM receives for an approved item: members present for it (not advisers, not withdrawn)."""
+    sitting = _sitting(session, item.sitting_id)
+    attendance = _attendance(session, sitting)
+    rows = _items(session, sitting, attendance, approved_on)
+    row = next(r for r in rows if r.id == item.id)
+    present = _present_for_item(attendance, row.declarations)
+    user_ids: dict[int, int | None] = {mid: uid for mid, uid in session.execute(
+        select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in present])))}
+    names = {a.member_id: a.full_name for a in attendance}
+    minutes = _minutes_row(m)
+    return PanelHandoff(
+        panel_item_id=item.id, sitting_id=sitting.id, sitting_date=sitting.sitting_date,
+        case_type=item.case_type, subject_reference=item.subject_reference,
+        subject_initials=item.subject_initials, recommendation=m.outcome,
+        recommendation_text=m.recommendation_text or rules.OUTCOMES[m.outcome], reasons=m.reasons,
+        advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
+        minutes_approved_on=approved_on,
+        member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in present) if uid is not None),
+        member_names=tuple(a.full_name for a in present))
+
+
 def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -> MinutesRow:
     from adoption_desktop.adm.service import open_decision_from_panel
 
@@ -845,24 +867,7 @@ def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -
     earlier_handoff = session.scalar(select(func.count()).where(PanelMinutes.item_id == item_id,
                                                                 PanelMinutes.handed_off_on.is_not(None)))
     if rules.goes_to_adm(item.case_type, m.outcome) and not earlier_handoff:
-        sitting = _sitting(session, item.sitting_id)
-        attendance = _attendance(session, sitting)
-        rows = _items(session, sitting, attendance, today)
-        row = next(r for r in rows if r.id == item_id)
-        present = _present_for_item(attendance, row.declarations)
-        user_ids: dict[int, int | None] = {mid: uid for mid, uid in session.execute(
-            select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in present])))}
-        names = {a.member_id: a.full_name for a in attendance}
-        minutes = _minutes_row(m)
-        handoff = PanelHandoff(
-            panel_item_id=item.id, sitting_id=sitting.id, sitting_date=sitting.sitting_date,
-            case_type=item.case_type, subject_reference=item.subject_reference,
-            subject_initials=item.subject_initials, recommendation=m.outcome,
-            recommendation_text=m.recommendation_text or rules.OUTCOMES[m.outcome], reasons=m.reasons,
-            advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
-            minutes_approved_on=today,
-            member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in present) if uid is not None),
-            member_names=tuple(a.full_name for a in present))
+        handoff = build_handoff(session, item, m, today)
         decision_id = open_decision_from_panel(session, handoff)
         m.handed_off_on, m.adm_decision_id = today, decision_id or None
         audit.record(session, "handoff", "panel_minutes", m.id, detail=f"to ADM, decision {decision_id}")
