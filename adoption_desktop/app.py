@@ -155,6 +155,8 @@ def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
         database.dispose()
         return None
     window.attach(AppContext(database, principal, TaskRunner()))
+    window.raise_()
+    window.activateWindow()
     return database
 
 

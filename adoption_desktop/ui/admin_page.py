@@ -56,6 +56,8 @@ def _table(model: RowTableModel[object]) -> QTableView:
     view.setSortingEnabled(True)
     view.verticalHeader().setVisible(False)
     view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    model.modelReset.connect(view.resizeColumnsToContents)
     return view
 
 
@@ -98,7 +100,8 @@ class UsersTab(QWidget):
         Column("Status", lambda u: "Disabled" if u.disabled else (
             "Locked" if u.locked_until and u.locked_until > dt.datetime.now(dt.UTC).replace(tzinfo=None)
             else "Active")),
-        Column("Last sign-in", lambda u: u.last_login),
+        Column("Last sign-in", lambda u: u.last_login.replace(tzinfo=dt.UTC).astimezone() if u.last_login
+               else None),
     ]
 
     def __init__(self, ctx: AppContext) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QWidget,
 )
 
@@ -37,6 +40,21 @@ QListWidget#navigation { background: #F3F5F8; border: none; border-right: 1px so
 QListWidget#navigation::item { padding: 9px 12px; }
 QListWidget#navigation::item:selected { background: #2F5D7C; color: white; }
 """
+
+
+class _NavDelegate(QStyledItemDelegate):
+    """Draws the area's keyboard shortcut right-aligned and dimmed after its title."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        shortcut = index.data(Qt.ItemDataRole.UserRole + 1)
+        if shortcut:
+            painter.save()
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            painter.setPen(QColor("#DDE6EE" if selected else "#7A8794"))
+            rect = option.rect.adjusted(0, 0, -12, 0)
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), shortcut)
+            painter.restore()
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +76,8 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(210)
         self.nav.setStyleSheet(NAV_STYLE)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setItemDelegate(_NavDelegate(self.nav))
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
         row.addWidget(self.nav)
@@ -70,7 +90,7 @@ class MainWindow(QMainWindow):
         self.opening = placeholder("Adoption Desktop", "Opening the database…")
         self.stack.addWidget(self.opening)
         for target in NAV_TARGETS:
-            self.nav.addItem(QListWidgetItem(f"{target.title}\t{target.shortcut}"))
+            self.nav.addItem(self._nav_item(target))
         self.nav.setEnabled(False)
 
         status = self.statusBar()
@@ -98,9 +118,7 @@ class MainWindow(QMainWindow):
         self.targets = [t for t in NAV_TARGETS if allowed(t, ctx)]
         self.nav.clear()
         for target in self.targets:
-            item = QListWidgetItem(f"{target.title}\t{target.shortcut}")
-            item.setData(Qt.ItemDataRole.UserRole, target.key)
-            self.nav.addItem(item)
+            self.nav.addItem(self._nav_item(target))
             self.stack.addWidget(placeholder(target.title, "Loading…"))
         self.stack.removeWidget(self.opening)
         self.nav.setEnabled(True)
@@ -122,6 +140,14 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
 
     # --- navigation ---------------------------------------------------------------------------
+    @staticmethod
+    def _nav_item(target: NavTarget) -> QListWidgetItem:
+        item = QListWidgetItem(target.title)
+        item.setData(Qt.ItemDataRole.UserRole, target.key)
+        item.setData(Qt.ItemDataRole.UserRole + 1, target.shortcut)
+        item.setToolTip(f"{target.title} ({target.shortcut})")
+        return item
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         backup = QAction("&Back up database…", self)
