@@ -469,12 +469,15 @@ def update_referral(db: Database, actor: Principal, case_id: int, data: Referral
             setattr(case, key, value)
 
 
-def open_case(db: Database, actor: Principal, case_id: int, today: dt.date | None = None) -> CaseDetail:
-    """The whole case; writes a ``view`` audit entry."""
+def open_case(db: Database, actor: Principal, case_id: int, today: dt.date | None = None, *,
+              audit_view: bool = True) -> CaseDetail:
+    """The whole case; writes a ``view`` audit entry (``audit_view=False`` only for the screen's own
+    refresh after an edit it made, which is audited as that edit)."""
     require(actor, Permission.COUNSELLING_VIEW)
     with db.session(actor) as session:
         case = _case(session, case_id)
-        audit.record_view(session, ENTITY, case.id, detail=case.reference)
+        if audit_view:
+            audit.record_view(session, ENTITY, case.id, detail=case.reference)
         return _detail(session, case, _today(today))
 
 

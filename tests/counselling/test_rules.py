@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import hypothesis.strategies as st
 from hypothesis import given
@@ -106,7 +107,7 @@ def test_waiting_list_order_properties(raw: list[tuple[dt.date, dt.date, int]], 
     ordered = rules.order_waiting_list(items, TODAY, older)
     assert sorted(p.case_id for p in ordered) == list(range(len(items)))
     by_id = {it.case_id: it for it in items}
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         assert a.brought_forward >= b.brought_forward
         if a.brought_forward == b.brought_forward:
             assert by_id[a.case_id].referral_date <= by_id[b.case_id].referral_date

@@ -1,0 +1,511 @@
+"""One counselling case: referral, requests, sessions, redaction, disclosures, checks and closure, letters.
+
+Every action opens a small form (non-modal ``open()``, so tests drive it); OK calls the service; a
+validation error stays in the form with the field focused. Letters are written on the task runner with
+progress and cancel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.documents.pdf import long_date
+from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.counselling import documents, service
+from adoption_desktop.counselling.service import (
+    CONTACT,
+    FORMATS,
+    HOLDERS,
+    LETTER_KINDS,
+    OUTCOMES,
+    ROUTES,
+    SESSION_KINDS,
+    CaseDetail,
+    DisclosureRow,
+    RedactionRow,
+    RequestRow,
+    SessionRow,
+)
+from adoption_desktop.counselling.views.widgets import (
+    FormDialog,
+    combo_key,
+    date_edit,
+    fill_combo,
+    get_date,
+    set_date,
+    small_form,
+)
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
+from adoption_desktop.ui.tasks import run_with_progress
+
+REQUEST_COLUMNS: list[Column[RequestRow]] = [
+    Column("Held by", lambda r: HOLDERS[r.holder_kind]),
+    Column("Name", lambda r: r.holder_name),
+    Column("Their reference", lambda r: r.their_reference),
+    Column("Sent", lambda r: r.sent_on),
+    Column("Chase due", lambda r: None if r.received_on else r.chase_due,
+           foreground=lambda r: OVERDUE_BRUSH if r.overdue else None),
+    Column("Chased", lambda r: r.chase_count, align_right=True),
+    Column("Received", lambda r: r.received_on),
+    Column("Format", lambda r: FORMATS.get(r.record_format, "")),
+    Column("Pages", lambda r: r.pages, align_right=True),
+    Column("Status", lambda r: r.status, foreground=lambda r: OVERDUE_BRUSH if r.overdue else None),
+]
+SESSION_COLUMNS: list[Column[SessionRow]] = [
+    Column("Date", lambda s: s.held_on), Column("Time", lambda s: s.start_time),
+    Column("Type", lambda s: SESSION_KINDS[s.kind]), Column("Where", lambda s: s.location),
+    Column("Counsellor", lambda s: s.counsellor), Column("Notes", lambda s: s.notes),
+]
+REDACTION_COLUMNS: list[Column[RedactionRow]] = [
+    Column("Reviewed", lambda r: r.reviewed_on), Column("Document", lambda r: r.item),
+    Column("Third-party information reviewed", lambda r: r.third_party_reviewed),
+    Column("Redactions made", lambda r: r.redactions_made), Column("By", lambda r: r.reviewed_by),
+]
+DISCLOSURE_COLUMNS: list[Column[DisclosureRow]] = [
+    Column("Date", lambda d: d.disclosed_on), Column("By", lambda d: d.disclosed_by),
+    Column("To", lambda d: d.recipient), Column("What", lambda d: d.what), Column("How", lambda d: d.method),
+    Column("Records shared", lambda d: d.records_shared),
+]
+
+
+def _table(name: str, model: RowTableModel[object]) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setVisible(False)
+    return view
+
+
+def _button(text: str, name: str, slot: Callable[[], object]) -> QPushButton:
+    b = QPushButton(text)
+    b.setObjectName(name)
+    b.clicked.connect(lambda _=False: slot())
+    return b
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for w in widgets:
+        row.addWidget(w)
+    row.addStretch(1)
+    return row
+
+
+def _esc(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+class CaseDialog(QDialog):
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, case_id: int, today: Callable[[], dt.date],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.case_id, self.today = ctx, case_id, today
+        self.setObjectName("counselling_case")
+        self.resize(1000, 640)
+        self.ask_path: Callable[[str], str | None] = self._ask_path
+        self.last_letter: Path | None = None
+        self.forms: list[FormDialog] = []
+        self.detail: CaseDetail = service.open_case(ctx.db, ctx.principal, case_id, today())
+
+        layout = QVBoxLayout(self)
+        self.header = QLabel()
+        self.header.setObjectName("case_header")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.header)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        layout.addWidget(self.tabs, 1)
+        self.editable = ctx.principal.can(Permission.COUNSELLING_EDIT)
+
+        # summary
+        summary = QWidget()
+        sl = QVBoxLayout(summary)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        sl.addWidget(self.summary, 1)
+        sl.addLayout(_row(_button("&Edit referral…", "edit_referral", self.edit_referral),
+                          _button("A&llocate…", "allocate", self.allocate_dialog),
+                          _button("Acknowledgement &letter…", "letter_acknowledgement",
+                                  lambda: self.letter("acknowledgement"))))
+        self.tabs.addTab(summary, "&Summary")
+
+        # requests
+        self.request_model: RowTableModel[RequestRow] = RowTableModel(REQUEST_COLUMNS)
+        self.requests_view = _table("requests_table", self.request_model)  # type: ignore[arg-type]
+        req = QWidget()
+        rl = QVBoxLayout(req)
+        rl.addWidget(self.requests_view, 1)
+        rl.addLayout(_row(_button("&Add request…", "add_request", self.add_request_dialog),
+                          _button("Record c&hase", "record_chase", self.record_chase),
+                          _button("Record &receipt…", "record_receipt", self.receipt_dialog)))
+        rl.addLayout(_row(_button("Re&quest letter…", "letter_records_request",
+                                  lambda: self.letter("records-request", request_id=self._request_id())),
+                          _button("C&haser letter…", "letter_chaser",
+                                  lambda: self.letter("chaser", request_id=self._request_id())),
+                          _button("Records-read&y letter…", "letter_records_ready",
+                                  lambda: self.letter("records-ready", request_id=self._request_id()))))
+        self.tabs.addTab(req, "Re&quests")
+
+        # sessions
+        self.session_model: RowTableModel[SessionRow] = RowTableModel(SESSION_COLUMNS)
+        self.sessions_view = _table("sessions_table", self.session_model)  # type: ignore[arg-type]
+        ses = QWidget()
+        s2 = QVBoxLayout(ses)
+        s2.addWidget(self.sessions_view, 1)
+        s2.addLayout(_row(_button("Add &session…", "add_session", self.session_dialog),
+                          _button("A&ppointment letter…", "letter_appointment",
+                                  lambda: self.letter("appointment", session_id=self._session_id()))))
+        self.tabs.addTab(ses, "Sessio&ns")
+
+        # redaction
+        self.redaction_model: RowTableModel[RedactionRow] = RowTableModel(REDACTION_COLUMNS)
+        red = QWidget()
+        r2 = QVBoxLayout(red)
+        r2.addWidget(_table("redactions_table", self.redaction_model), 1)  # type: ignore[arg-type]
+        r2.addLayout(_row(_button("Add redaction &check…", "add_redaction", self.redaction_dialog)))
+        self.tabs.addTab(red, "Re&daction")
+
+        # disclosures
+        self.disclosure_model: RowTableModel[DisclosureRow] = RowTableModel(DISCLOSURE_COLUMNS)
+        dis = QWidget()
+        d2 = QVBoxLayout(dis)
+        d2.addWidget(_table("disclosures_table", self.disclosure_model), 1)  # type: ignore[arg-type]
+        d2.addLayout(_row(_button("Record &disclosure…", "add_disclosure", lambda: self.disclosure_dialog(False)),
+                          _button("Share &records…", "share_records", lambda: self.disclosure_dialog(True))))
+        self.tabs.addTab(dis, "Dis&closures")
+
+        # checks and closure
+        chk = QWidget()
+        c2 = QVBoxLayout(chk)
+        self.checks = QLabel()
+        self.checks.setObjectName("checks")
+        self.checks.setTextFormat(Qt.TextFormat.RichText)
+        self.checks.setWordWrap(True)
+        self.checks.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        c2.addWidget(self.checks, 1)
+        c2.addLayout(_row(_button("Record chec&ks…", "record_checks", self.checks_dialog),
+                          _button("Close cas&e…", "close_case", self.close_dialog)))
+        self.tabs.addTab(chk, "Checks && cl&osure")
+
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addLayout(_row(self.status, close))
+        QShortcut(QKeySequence("F5"), self, self.reload)
+        self._show()
+
+    # --- display --------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.detail = service.open_case(self.ctx.db, self.ctx.principal, self.case_id, self.today(),
+                                        audit_view=False)
+        self._show()
+
+    def _show(self) -> None:
+        d = self.detail
+        r = d.referral
+        self.setWindowTitle(f"Counselling case {d.reference} — {r.current_name}")
+        flag_html = "".join(
+            f'<span style="color:#B00020"><b>{_esc(f)}</b></span><br/>' if "required" in f else f"{_esc(f)}<br/>"
+            for f in d.flags.labels)
+        self.header.setText(
+            f"<h2>{_esc(d.reference)}: {_esc(r.current_name)}</h2>"
+            f"<p>Status: <b>{_esc(d.status)}</b>"
+            + (f" — counsellor {_esc(d.counsellor)} since {d.allocated_on:%d/%m/%Y}" if d.allocated_on else "")
+            + (f" — closed {d.closed_on:%d/%m/%Y}: {_esc(OUTCOMES.get(d.outcome, d.outcome))}" if d.closed_on
+               else "") + f"</p><p>{flag_html}</p>")
+        rows = [
+            ("Referral", f"{long_date(r.referral_date)} — {ROUTES[r.referral_route]}"
+             + (f" ({r.referred_by})" if r.referred_by else "")),
+            ("Name at birth", r.birth_name), ("Name now", r.current_name),
+            ("Date of birth", f"{long_date(r.date_of_birth)} (aged {d.age})"),
+            ("Address", r.address.replace("\n", ", ")), ("Phone", r.phone), ("Email", r.email),
+            ("Preferred contact", CONTACT[r.preferred_contact]),
+            ("Adoption order", long_date(r.adoption_order_date)), ("Court", r.court),
+            ("Arranging agency", r.arranging_agency),
+            ("Waiting-list position", "; ".join(d.priority_reasons)),
+        ]
+        self.summary.setText("<table cellspacing='4'>" + "".join(
+            f"<tr><td><b>{_esc(k)}</b></td><td>{_esc(v)}</td></tr>" for k, v in rows) + "</table>")
+        self.request_model.set_rows(d.requests)
+        self.session_model.set_rows(d.sessions)
+        self.redaction_model.set_rows(d.redactions)
+        self.disclosure_model.set_rows(d.disclosures)
+        checks = [
+            ("Adoption Contact Register checked", d.acr_checked_on, d.acr_note),
+            ("Veto checked", d.veto_checked_on, d.veto_note),
+            ("Intermediary service signposted", d.intermediary_signposted_on, ""),
+        ]
+        lines = "".join(
+            f"<tr><td><b>{_esc(k)}</b></td><td>{f'{on:%d/%m/%Y}' if on else 'not yet'}</td><td>{_esc(n)}</td></tr>"
+            for k, on, n in checks)
+        hint = ("<p>Pre-commencement adoption: check the Adoption Contact Register and any veto, and "
+                "signpost intermediary services.</p>" if d.flags.pre_commencement else "")
+        self.checks.setText(f"{hint}<table cellspacing='4'>{lines}</table>")
+        for b in self.findChildren(QPushButton):
+            if not b.objectName().startswith("letter_"):
+                b.setEnabled(self.editable and d.closed_on is None)
+
+    def _request_id(self) -> int | None:
+        rows = self.requests_view.selectionModel().selectedRows()
+        return self.request_model.row_at(rows[0].row()).id if rows else None
+
+    def _session_id(self) -> int | None:
+        rows = self.sessions_view.selectionModel().selectedRows()
+        return self.session_model.row_at(rows[0].row()).id if rows else None
+
+    def _after_change(self, message: str) -> None:
+        self.reload()
+        self.status.setText(message)
+        self.changed.emit()
+
+    def _form(self, title: str, form: QWidget, submit: Callable[[], str]) -> FormDialog:
+        def run() -> None:
+            message = submit()
+            self._after_change(message)
+
+        dialog = FormDialog(self, title, form, run)
+        self.forms.append(dialog)
+        dialog.finished.connect(lambda _r, d=dialog: self.forms.remove(d) if d in self.forms else None)
+        dialog.open()
+        return dialog
+
+    # --- actions --------------------------------------------------------------------------------
+    def edit_referral(self) -> FormDialog:
+        from adoption_desktop.counselling.views.page import ReferralForm
+
+        form = ReferralForm(self.detail.referral)
+
+        def submit() -> str:
+            service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, form.value(), self.today())
+            return "Referral updated."
+        return self._form("Edit referral", form.widget, submit)
+
+    def allocate_dialog(self) -> FormDialog:
+        who = QComboBox()
+        for c in service.counsellors(self.ctx.db, self.ctx.principal):
+            who.addItem(c.name, c.id)
+        if self.detail.counsellor_id is not None:
+            who.setCurrentIndex(max(who.findData(self.detail.counsellor_id), 0))
+        on = date_edit(self.today())
+        form = small_form([("&Counsellor", who, "counsellor"), ("&Date", on, "allocated_on")])
+
+        def submit() -> str:
+            if who.currentIndex() < 0:
+                raise ValidationError("Counsellor: no user holds the counsellor role; ask an administrator.",
+                                      "counsellor")
+            service.allocate(self.ctx.db, self.ctx.principal, self.case_id, int(who.currentData()),
+                             get_date(on))
+            return f"Allocated to {who.currentText()}."
+        return self._form("Allocate to a counsellor", form, submit)
+
+    def add_request_dialog(self) -> FormDialog:
+        form = load_form("counselling_request")
+        kind = child(form, QComboBox, "holder_kind")
+        fill_combo(kind, HOLDERS, "archive")
+        sent = child(form, QDateEdit, "sent_on")
+        set_date(sent, self.today())
+
+        def submit() -> str:
+            data = service.RequestInput(
+                holder_kind=combo_key(kind), holder_name=child(form, QLineEdit, "holder_name").text(),
+                holder_address=child(form, QPlainTextEdit, "holder_address").toPlainText(),
+                their_reference=child(form, QLineEdit, "their_reference").text(), sent_on=get_date(sent),
+                notes=child(form, QPlainTextEdit, "notes").toPlainText())
+            service.add_request(self.ctx.db, self.ctx.principal, self.case_id, data, self.today())
+            return f"Records request to {data.holder_name} recorded."
+        return self._form("Records request", form, submit)
+
+    def _selected_or_latest_request(self) -> RequestRow:
+        rid = self._request_id()
+        rows = [r for r in self.detail.requests if rid is None or r.id == rid]
+        if not rows:
+            raise ValidationError("Requests: add a records request first.", "requests_table")
+        return rows[-1]
+
+    def record_chase(self) -> None:
+        try:
+            req = self._selected_or_latest_request()
+            due = service.record_chase(self.ctx.db, self.ctx.principal, req.id, self.today())
+        except AppError as exc:
+            show_error(self, "Record chase", exc)
+            return
+        self._after_change(f"Chase recorded; next chase due {due:%d/%m/%Y}.")
+
+    def receipt_dialog(self) -> FormDialog | None:
+        try:
+            req = self._selected_or_latest_request()
+        except AppError as exc:
+            show_error(self, "Record receipt", exc)
+            return None
+        on = date_edit(self.today())
+        fmt = QComboBox()
+        fill_combo(fmt, FORMATS, "paper")
+        pages = QSpinBox()
+        pages.setRange(0, 100000)
+        pages.setSpecialValueText("not counted")
+        form = small_form([("Date &received", on, "received_on"), ("&Format", fmt, "record_format"),
+                           ("&Pages", pages, "pages")])
+
+        def submit() -> str:
+            service.record_receipt(self.ctx.db, self.ctx.principal, req.id, get_date(on), combo_key(fmt),
+                                   pages.value() or None, self.today())
+            return f"Records from {req.holder_name} received."
+        return self._form(f"Records received from {req.holder_name}", form, submit)
+
+    def session_dialog(self) -> FormDialog:
+        form = load_form("counselling_session")
+        kind = child(form, QComboBox, "kind")
+        fill_combo(kind, SESSION_KINDS, "in_person")
+        held = child(form, QDateEdit, "held_on")
+        set_date(held, self.today())
+
+        def submit() -> str:
+            service.add_session(self.ctx.db, self.ctx.principal, self.case_id, get_date(held), combo_key(kind),
+                                child(form, QLineEdit, "start_time").text(),
+                                child(form, QLineEdit, "location").text(),
+                                child(form, QPlainTextEdit, "notes").toPlainText())
+            return "Session recorded."
+        return self._form("Counselling session", form, submit)
+
+    def redaction_dialog(self) -> FormDialog:
+        item = QLineEdit()
+        on = date_edit(self.today())
+        reviewed = QCheckBox("I have read it for information about other people")
+        made = QPlainTextEdit()
+        made.setTabChangesFocus(True)
+        form = small_form([("&Document", item, "item"), ("Reviewed &on", on, "reviewed_on"),
+                           ("&Third parties", reviewed, "third_party_reviewed"),
+                           ("&Redactions made", made, "redactions_made")])
+
+        def submit() -> str:
+            service.add_redaction(self.ctx.db, self.ctx.principal, self.case_id, item.text(), get_date(on),
+                                  made.toPlainText(), reviewed.isChecked())
+            return "Redaction check recorded."
+        return self._form("Redaction check", form, submit)
+
+    def disclosure_dialog(self, records_shared: bool) -> FormDialog:
+        on = date_edit(self.today())
+        to = QLineEdit(self.detail.referral.current_name if records_shared else "")
+        what = QPlainTextEdit()
+        what.setTabChangesFocus(True)
+        how = QComboBox()
+        how.setEditable(True)
+        how.addItems(["in person", "post (recorded delivery)", "secure email", "phone", "video"])
+        form = small_form([("&Date", on, "disclosed_on"), ("Disclosed &to", to, "recipient"),
+                           ("&What", what, "what"), ("&How", how, "method")])
+
+        def submit() -> str:
+            service.record_disclosure(self.ctx.db, self.ctx.principal, self.case_id, get_date(on), to.text(),
+                                      what.toPlainText(), how.currentText(), records_shared=records_shared)
+            return "Records shared and recorded." if records_shared else "Disclosure recorded."
+        return self._form("Share records" if records_shared else "Record a disclosure", form, submit)
+
+    def checks_dialog(self) -> FormDialog:
+        d = self.detail
+        acr, veto, inter = QCheckBox("&Adoption Contact Register checked"), QCheckBox("&Veto checked"), \
+            QCheckBox("&Intermediary service signposted")
+        acr.setChecked(d.acr_checked_on is not None)
+        veto.setChecked(d.veto_checked_on is not None)
+        inter.setChecked(d.intermediary_signposted_on is not None)
+        on = date_edit(self.today())
+        acr_note, veto_note = QLineEdit(d.acr_note), QLineEdit(d.veto_note)
+        form = small_form([("", acr, "acr"), ("ACR &note", acr_note, "acr_note"), ("", veto, "veto"),
+                           ("Veto n&ote", veto_note, "veto_note"), ("", inter, "intermediary"),
+                           ("&Date", on, "checked_on")])
+
+        def submit() -> str:
+            day = get_date(on)
+            service.record_checks(
+                self.ctx.db, self.ctx.principal, self.case_id,
+                acr_checked_on=day if acr.isChecked() and d.acr_checked_on is None else None,
+                acr_note=acr_note.text(),
+                veto_checked_on=day if veto.isChecked() and d.veto_checked_on is None else None,
+                veto_note=veto_note.text(),
+                intermediary_signposted_on=day if inter.isChecked() and d.intermediary_signposted_on is None
+                else None)
+            return "Checks recorded."
+        return self._form("Register and veto checks", form, submit)
+
+    def close_dialog(self) -> FormDialog:
+        on = date_edit(self.today())
+        outcome = QComboBox()
+        fill_combo(outcome, OUTCOMES, "records_shared")
+        note = QPlainTextEdit()
+        note.setTabChangesFocus(True)
+        form = small_form([("&Date", on, "closed_on"), ("&Outcome", outcome, "outcome"), ("&Note", note, "note")])
+
+        def submit() -> str:
+            service.close_case(self.ctx.db, self.ctx.principal, self.case_id, get_date(on), combo_key(outcome),
+                               note.toPlainText())
+            return "Case closed."
+        return self._form("Close case", form, submit)
+
+    # --- letters --------------------------------------------------------------------------------
+    def _ask_path(self, default: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save letter", default, "PDF (*.pdf)")
+        return path or None
+
+    def letter(self, kind: str, *, request_id: int | None = None, session_id: int | None = None) -> None:
+        default = f"{self.detail.reference}-{kind}.pdf"
+        path = self.ask_path(default)
+        if not path:
+            return
+        out = Path(path)
+        today = self.today()
+
+        def work(task: object) -> Path:
+            from adoption_desktop.ui.tasks import TaskHandle
+
+            assert isinstance(task, TaskHandle)
+            return documents.write_case_letter(
+                self.ctx.db, self.ctx.principal, self.case_id, kind, out, request_id=request_id,
+                session_id=session_id, today=today, progress=lambda d, t: task.progress(d, t, "Writing letter"),
+                cancelled=lambda: task.cancelled)
+
+        def done(result: object) -> None:
+            self.last_letter = Path(str(result))
+            self.reload()
+            self.status.setText(f"{LETTER_KINDS[kind]} letter saved to {result}.")
+
+        run_with_progress(self, self.ctx.tasks, f"{LETTER_KINDS[kind]} letter…", work, done,
+                          lambda exc: show_error(self, "Letter", exc))

@@ -1,0 +1,296 @@
+"""The counselling page: the caseload in waiting-list order with the reasons, or counts only.
+
+Counsellors and administrators (``COUNSELLING_VIEW``) see the list and open cases; anyone else who
+reaches the page (a manager with ``REPORTS_VIEW``) sees counts, never names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import cast
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.counselling import service
+from adoption_desktop.counselling.service import CONTACT, ROUTES, CaseCounts, CaseRow, ReferralInput
+from adoption_desktop.counselling.settings import PRIORITY_AGE
+from adoption_desktop.counselling.views.case_dialog import CaseDialog
+from adoption_desktop.counselling.views.widgets import FormDialog, combo_key, fill_combo, get_date, set_date
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
+
+SHOW = {"waiting": "Waiting list (not yet allocated)", "open": "All open cases", "mine": "My cases",
+        "closed": "Closed cases", "all": "All cases"}
+
+CASE_COLUMNS: list[Column[CaseRow]] = [
+    Column("Priority", lambda r: r.rank, align_right=True),
+    Column("Reference", lambda r: r.reference),
+    Column("Name now", lambda r: r.name),
+    Column("Status", lambda r: r.status),
+    Column("Referred", lambda r: r.referral_date),
+    Column("Waiting (days)", lambda r: r.days_waiting, align_right=True),
+    Column("Adopted", lambda r: r.adoption_order_date),
+    Column("Flags", lambda r: r.flags.short,
+           foreground=lambda r: OVERDUE_BRUSH if r.flags.counselling_required else None),
+    Column("Age", lambda r: r.age, align_right=True),
+    Column("Counsellor", lambda r: r.counsellor),
+    Column("Requests open / overdue", lambda r: f"{r.open_requests} / {r.overdue_requests}" if r.open_requests
+           else "", sort_key=lambda r: (r.overdue_requests, r.open_requests),
+           foreground=lambda r: OVERDUE_BRUSH if r.overdue_requests else None),
+    Column("Why this position", lambda r: r.reasons, tooltip=lambda r: r.reasons),
+]
+
+
+class ReferralForm:
+    """The referral form (``forms/counselling_referral.ui``) and its value."""
+
+    def __init__(self, value: ReferralInput | None = None, today: dt.date | None = None) -> None:
+        self.widget = load_form("counselling_referral")
+        w = self.widget
+        self.route = child(w, QComboBox, "referral_route")
+        self.contact = child(w, QComboBox, "preferred_contact")
+        fill_combo(self.route, ROUTES, value.referral_route if value else "gro_form")
+        fill_combo(self.contact, CONTACT, value.preferred_contact if value else "letter")
+        self.dates = {n: child(w, QDateEdit, n) for n in ("referral_date", "date_of_birth", "adoption_order_date")}
+        day = today or dt.date.today()
+        set_date(self.dates["referral_date"], value.referral_date if value else day)
+        set_date(self.dates["date_of_birth"], value.date_of_birth if value else dt.date(1960, 1, 1))
+        set_date(self.dates["adoption_order_date"], value.adoption_order_date if value else dt.date(1961, 1, 1))
+        self.lines = {n: child(w, QLineEdit, n) for n in ("referred_by", "birth_name", "current_name", "phone",
+                                                           "email", "court", "arranging_agency")}
+        self.address = child(w, QPlainTextEdit, "address")
+        if value:
+            for n, edit in self.lines.items():
+                edit.setText(getattr(value, n))
+            self.address.setPlainText(value.address)
+
+    def value(self) -> ReferralInput:
+        return ReferralInput(
+            referral_date=get_date(self.dates["referral_date"]), referral_route=combo_key(self.route),
+            birth_name=self.lines["birth_name"].text(), current_name=self.lines["current_name"].text(),
+            date_of_birth=get_date(self.dates["date_of_birth"]),
+            adoption_order_date=get_date(self.dates["adoption_order_date"]),
+            referred_by=self.lines["referred_by"].text(), address=self.address.toPlainText(),
+            phone=self.lines["phone"].text(), email=self.lines["email"].text(),
+            preferred_contact=combo_key(self.contact), court=self.lines["court"].text(),
+            arranging_agency=self.lines["arranging_agency"].text())
+
+
+def _counts_text(c: CaseCounts) -> str:
+    longest = f"{c.longest_wait_days} days" if c.longest_wait_days is not None else "–"
+    return (f"<b>{c.waiting}</b> waiting · <b>{c.allocated}</b> allocated · longest wait <b>{longest}</b> · "
+            f"<b>{c.open_requests}</b> records requests outstanding, <b>{c.overdue_requests}</b> overdue "
+            f"for a chase · <b>{c.closed}</b> closed")
+
+
+class CountsPage(QWidget):
+    """For roles without case access: numbers only."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("counselling_counts_page")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Birth-records counselling</h2>"))
+        note = QLabel("Case records are visible to counsellors and administrators only. You can see the "
+                      "numbers below and the figures in Reports.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.form = QFormLayout()
+        self.labels: dict[str, QLabel] = {}
+        for key, text in (("waiting", "Waiting (not yet allocated)"), ("allocated", "Allocated, open"),
+                          ("longest_wait_days", "Longest current wait (days)"),
+                          ("open_requests", "Records requests outstanding"),
+                          ("overdue_requests", "Records requests overdue for a chase"), ("closed", "Closed")):
+            lab = QLabel("…")
+            lab.setObjectName(f"count_{key}")
+            self.labels[key] = lab
+            self.form.addRow(text, lab)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.ctx.tasks.run(lambda _t: service.counts(self.ctx.db, self.ctx.principal), on_done=self._show,
+                           on_error=lambda exc: show_error(self, "Counselling", exc))
+
+    def _show(self, counts: object) -> None:
+        assert isinstance(counts, CaseCounts)
+        for key, lab in self.labels.items():
+            value = getattr(counts, key)
+            lab.setText("–" if value is None else str(value))
+
+
+class CounsellingPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.today: Callable[[], dt.date] = dt.date.today
+        self.setObjectName("counselling_page")
+        self.cases: list[CaseDialog] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Birth-records counselling</h2>"))
+        self.counts = QLabel()
+        self.counts.setObjectName("counts")
+        self.counts.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.counts)
+
+        bar = QHBoxLayout()
+        show_label = QLabel("&Show")
+        self.show_combo = QComboBox()
+        self.show_combo.setObjectName("show")
+        fill_combo(self.show_combo, SHOW, "waiting")
+        show_label.setBuddy(self.show_combo)
+        find_label = QLabel("&Find")
+        self.search = QLineEdit()
+        self.search.setObjectName("find")
+        self.search.setPlaceholderText("name, reference or counsellor")
+        self.search.setClearButtonEnabled(True)
+        find_label.setBuddy(self.search)
+        self.new_button = QPushButton("&New referral…")
+        self.new_button.setObjectName("new_referral")
+        self.new_button.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_button.setEnabled(ctx.can(Permission.COUNSELLING_EDIT))
+        self.open_button = QPushButton("&Open case")
+        self.open_button.setObjectName("open_case")
+        refresh = QPushButton("Re&fresh")
+        refresh.setObjectName("refresh")
+        for w in (show_label, self.show_combo, find_label, self.search):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        for b in (self.new_button, self.open_button, refresh):
+            bar.addWidget(b)
+        layout.addLayout(bar)
+
+        self.model: RowTableModel[CaseRow] = RowTableModel(CASE_COLUMNS)
+        self.table = QTableView()
+        self.table.setObjectName("caseload")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        layout.addWidget(self.table, 1)
+        self.order_note = QLabel()
+        self.order_note.setObjectName("order_note")
+        self.order_note.setWordWrap(True)
+        layout.addWidget(self.order_note)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.show_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.new_button.clicked.connect(lambda _=False: self.new_referral())
+        self.open_button.clicked.connect(lambda _=False: self.open_selected())
+        refresh.clicked.connect(lambda _=False: self.refresh())
+        self.table.activated.connect(self._activated)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
+        self.setTabOrder(self.show_combo, self.search)
+        self.setTabOrder(self.search, self.table)
+        self.refresh()
+
+    # --- list -----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        which = combo_key(self.show_combo)
+        today = self.today()
+
+        def work(_task: object) -> tuple[list[CaseRow], CaseCounts, int]:
+            rows = service.caseload(self.ctx.db, self.ctx.principal, which, today)
+            counts = service.counts(self.ctx.db, self.ctx.principal, today)
+            with self.ctx.db.session(self.ctx.principal, write=False) as session:
+                age = get_setting(session, PRIORITY_AGE)
+            return rows, counts, age
+
+        self.ctx.tasks.run(work, on_done=self._loaded, on_error=lambda exc: show_error(self, "Counselling", exc))
+
+    def _loaded(self, result: object) -> None:
+        rows, counts, age = cast(tuple[list[CaseRow], CaseCounts, int], result)
+        self.model.set_rows(rows)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.counts.setText(_counts_text(counts))
+        self.order_note.setText(
+            f"Order: cases adopted before 12 November 1975 and applicants aged {age} or over are brought "
+            "forward (both reasons first), then the earliest referral. Each row's reasons are in the last "
+            "column. Click a column heading to sort differently; Refresh (F5) restores the priority order.")
+        self.apply_filter()
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+
+    def apply_filter(self) -> None:
+        text = self.search.text().strip().lower()
+        if not text:
+            self.model.set_filter(None)
+            return
+        self.model.set_filter(lambda r: text in f"{r.reference} {r.name} {r.birth_name} {r.counsellor}".lower())
+
+    # --- cases ----------------------------------------------------------------------------------
+    def _activated(self, index: QModelIndex) -> None:
+        self.open_case(self.model.row_at(index.row()).id)
+
+    def open_selected(self) -> CaseDialog | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.open_case(self.model.row_at(rows[0].row()).id)
+
+    def open_case(self, case_id: int) -> CaseDialog | None:
+        try:
+            dialog = CaseDialog(self.ctx, case_id, self.today, self)
+        except Exception as exc:
+            show_error(self, "Open case", exc)
+            return None
+        dialog.changed.connect(self.refresh)
+        dialog.finished.connect(lambda _r, d=dialog: self.cases.remove(d) if d in self.cases else None)
+        self.cases.append(dialog)
+        dialog.show()
+        return dialog
+
+    def new_referral(self) -> FormDialog:
+        form = ReferralForm(today=self.today())
+        created: list[int] = []
+
+        def submit() -> None:
+            created.append(service.create_referral(self.ctx.db, self.ctx.principal, form.value(), self.today()))
+
+        dialog = FormDialog(self, "New referral", form.widget, submit)
+
+        def done(result: int) -> None:
+            if result and created:
+                self.refresh()
+                self.open_case(created[-1])
+
+        dialog.finished.connect(done)
+        dialog.open()
+        return dialog
+
+
+def create_page(ctx: AppContext) -> QWidget:
+    if ctx.can(Permission.COUNSELLING_VIEW):
+        return CounsellingPage(ctx)
+    return CountsPage(ctx)

@@ -1,0 +1,110 @@
+"""Small building blocks for the counselling screens: a form dialog that keeps itself open on a
+validation error (and focuses the field named by it), date edits, small code-built forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError, ValidationError
+
+
+def date_edit(value: dt.date | None = None, name: str = "") -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd/MM/yyyy")
+    if name:
+        edit.setObjectName(name)
+    set_date(edit, value or dt.date.today())
+    return edit
+
+
+def set_date(edit: QDateEdit, value: dt.date) -> None:
+    edit.setDate(QDate(value.year, value.month, value.day))
+
+
+def get_date(edit: QDateEdit) -> dt.date:
+    d = edit.date()
+    return dt.date(d.year(), d.month(), d.day())
+
+
+def fill_combo(combo: QComboBox, choices: dict[str, str], current: str | None = None) -> None:
+    combo.clear()
+    for key, label in choices.items():
+        combo.addItem(label, key)
+    if current is not None:
+        combo.setCurrentIndex(max(combo.findData(current), 0))
+
+
+def combo_key(combo: QComboBox) -> str:
+    return str(combo.currentData())
+
+
+def small_form(rows: Sequence[tuple[str, QWidget, str]]) -> QWidget:
+    """A form of a few labelled fields (label with an &mnemonic, widget, object name)."""
+    form = QWidget()
+    layout = QFormLayout(form)
+    for label, widget, name in rows:
+        widget.setObjectName(name)
+        lab = QLabel(label)
+        lab.setBuddy(widget)
+        layout.addRow(lab, widget)
+    return form
+
+
+class FormDialog(QDialog):
+    """Wraps a form; OK calls ``submit``; an :class:`AppError` is shown in the dialog, which stays open."""
+
+    def __init__(self, parent: QWidget | None, title: str, form: QWidget, submit: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form, self.submit = form, submit
+        layout = QVBoxLayout(self)
+        layout.addWidget(form)
+        message = form.findChild(QLabel, "message")
+        if message is None:
+            message = QLabel()
+            message.setObjectName("message")
+            message.setWordWrap(True)
+            message.setStyleSheet("color: #B00020;")
+            layout.addWidget(message)
+        self.message = message
+        buttons = form.findChild(QDialogButtonBox, "buttons")
+        if buttons is None:
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+            buttons.setObjectName("buttons")
+            layout.addWidget(buttons)
+        self.buttons = buttons
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+
+    def field(self, kind: type[QWidget], name: str) -> QWidget:
+        found = self.form.findChild(kind, name)
+        if found is None:
+            raise LookupError(f"form has no {kind.__name__} named {name!r}")
+        return found
+
+    def try_accept(self) -> bool:
+        try:
+            self.submit()
+        except AppError as exc:
+            self.message.setText(str(exc))
+            if isinstance(exc, ValidationError) and exc.field:
+                target = self.form.findChild(QWidget, exc.field)
+                if target is not None:
+                    target.setFocus()
+            return False
+        self.accept()
+        return True

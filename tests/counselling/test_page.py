@@ -1,0 +1,213 @@
+"""The counselling screens, offscreen: a case from referral to closure with a letter at each letter step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+)
+from pytestqt.qtbot import QtBot
+
+from adoption_desktop import demo
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling.views.case_dialog import CaseDialog
+from adoption_desktop.counselling.views.page import CounsellingPage, CountsPage, create_page
+from adoption_desktop.counselling.views.widgets import FormDialog, set_date
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+
+from .conftest import pdf_text
+
+D = dt.date
+
+
+def _ctx(db: Database, who: Principal) -> AppContext:
+    return AppContext(db, who, TaskRunner(synchronous=True))
+
+
+def _line(dialog: FormDialog, name: str, text: str) -> None:
+    edit = dialog.form.findChild(QLineEdit, name)
+    assert edit is not None, name
+    edit.setText(text)
+
+
+def _ok(dialog: FormDialog) -> None:
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not dialog.isVisible(), dialog.message.text()
+
+
+def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor: Principal,
+                                          tmp_path: Path) -> None:
+    clock = [D(2026, 9, 1)]
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: clock[0]
+
+    # referral: a validation error keeps the form open and names the field
+    dialog = page.new_referral()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and "Name at birth" in dialog.message.text()
+    _line(dialog, "birth_name", "Rosa Quillby")
+    _line(dialog, "current_name", "Rosa Wrenfield")
+    _line(dialog, "court", "Dellmouth Juvenile Court")
+    _line(dialog, "arranging_agency", "Greystow Adoption Society")
+    address = dialog.form.findChild(QPlainTextEdit, "address")
+    assert address is not None
+    address.setPlainText("4 Sorrel Road\nCinderby\nZZ99 3FG")
+    for name, day in (("date_of_birth", D(1958, 7, 9)), ("adoption_order_date", D(1959, 2, 2))):
+        edit = dialog.form.findChild(QDateEdit, name)
+        assert edit is not None
+        set_date(edit, day)
+    _ok(dialog)
+    assert page.cases, "the new case opens"
+    case: CaseDialog = page.cases[-1]
+    qtbot.addWidget(case)
+    case.ask_path = lambda default: str(tmp_path / default)
+    assert case.detail.reference == "BRC-2026-0001"
+    header = case.header.text()
+    assert "Counselling required before release" in header and "Rosa Wrenfield" in header
+    assert [r.reference for r in page.model.rows()] == ["BRC-2026-0001"]
+
+    def letter(kind: str, *expected: str) -> None:
+        case.letter(kind)
+        assert case.last_letter is not None and case.last_letter.name == f"BRC-2026-0001-{kind}.pdf"
+        text = pdf_text(case.last_letter)
+        for t in expected:
+            assert t in text, (kind, t)
+
+    letter("acknowledgement", "Rosa Wrenfield", "4 Sorrel Road", "before 12 November 1975")
+
+    # allocation
+    clock[0] = D(2026, 9, 3)
+    _ok(case.allocate_dialog())
+    assert case.detail.status == "Allocated" and case.detail.counsellor == "Corey Tester"
+
+    # records request to an archive, with its reference, and its letter
+    clock[0] = D(2026, 9, 4)
+    dialog = case.add_request_dialog()
+    _line(dialog, "holder_name", "Fallowmere Children's Society")
+    _line(dialog, "their_reference", "FCS/1959/88")
+    _ok(dialog)
+    assert case.detail.requests[0].chase_due == D(2026, 10, 2)
+    letter("records-request", "FCS/1959/88", "Rosa Quillby", "Fallowmere Children's Society")
+
+    # no answer: chase and the chaser letter
+    clock[0] = D(2026, 10, 5)
+    assert case.detail.requests[0].status == "Awaited"
+    case.reload()
+    assert case.detail.requests[0].status == "Overdue"
+    case.record_chase()
+    assert case.detail.requests[0].chase_count == 1
+    letter("chaser", "Reminder", "4 September 2026", "FCS/1959/88")
+
+    # receipt, and the records-ready letter
+    clock[0] = D(2026, 10, 12)
+    dialog = case.receipt_dialog()
+    assert dialog is not None
+    pages = dialog.form.findChild(QSpinBox, "pages")
+    assert pages is not None
+    pages.setValue(64)
+    _ok(dialog)
+    assert case.detail.requests[0].received_on == D(2026, 10, 12)
+    letter("records-ready", "64 pages of paper records", "Fallowmere Children's Society")
+
+    # a session booked, and its appointment letter
+    clock[0] = D(2026, 10, 13)
+    dialog = case.session_dialog()
+    held = dialog.form.findChild(QDateEdit, "held_on")
+    assert held is not None
+    set_date(held, D(2026, 10, 20))
+    _line(dialog, "start_time", "10:30")
+    _line(dialog, "location", "Example Street office, room 2")
+    _ok(dialog)
+    letter("appointment", "20 October 2026", "10:30", "Example Street office, room 2")
+
+    # after the session: redaction check, records shared, register checks, closure
+    clock[0] = D(2026, 10, 21)
+    dialog = case.disclosure_dialog(True)
+    what = dialog.form.findChild(QPlainTextEdit, "what")
+    assert what is not None
+    what.setPlainText("Redacted agency file (64 pages)")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and "redaction" in dialog.message.text()
+    dialog.reject()
+    dialog = case.redaction_dialog()
+    _line(dialog, "item", "Fallowmere agency file 1959")
+    box = dialog.form.findChild(QCheckBox, "third_party_reviewed")
+    assert box is not None
+    box.setChecked(True)
+    _ok(dialog)
+    dialog = case.disclosure_dialog(True)
+    what = dialog.form.findChild(QPlainTextEdit, "what")
+    assert what is not None
+    what.setPlainText("Redacted agency file (64 pages)")
+    _ok(dialog)
+    shared = [d for d in case.detail.disclosures if d.records_shared]
+    assert len(shared) == 1 and shared[0].recipient == "Rosa Wrenfield" and shared[0].disclosed_by == "Corey Tester"
+    dialog = case.checks_dialog()
+    for name in ("acr", "veto", "intermediary"):
+        cb = dialog.form.findChild(QCheckBox, name)
+        assert cb is not None
+        cb.setChecked(True)
+    _ok(dialog)
+    assert case.detail.acr_checked_on == D(2026, 10, 21)
+    _ok(case.close_dialog())
+    assert case.detail.status == "Closed" and case.detail.outcome == "records_shared"
+    add_session = case.findChild(QPushButton, "add_session")
+    assert add_session is not None and not add_session.isEnabled()  # closed: no more changes
+    # the list no longer shows it as waiting
+    assert page.model.rows() == []
+    case.resize(1100, 640)
+    case.tabs.setCurrentIndex(1)
+    case.grab().save(str(tmp_path / "case.png"))
+
+
+def test_page_screenshot_with_small_demo(qtbot: QtBot, db: Database) -> None:
+    ctx_demo = demo.populate(db, "small", today=D(2026, 11, 23))
+    page = create_page(_ctx(db, ctx_demo.users[Role.COUNSELLOR]))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: D(2026, 11, 23)
+    page.refresh()
+    rows = page.model.rows()
+    assert rows and [r.rank for r in rows] == list(range(1, len(rows) + 1))
+    assert "waiting" in page.counts.text()
+    page.model.sort(5, Qt.SortOrder.DescendingOrder)
+    assert page.model.rows()[0].days_waiting == max(r.days_waiting for r in rows)
+    page.search.setText(rows[0].reference)
+    page.apply_filter()
+    assert [r.reference for r in page.model.rows()] == [rows[0].reference]
+    page.search.clear()
+    page.refresh()
+    page.resize(1400, 700)
+    page.grab().save("/tmp/counselling.png")
+    case = page.open_selected()
+    assert case is not None
+    qtbot.addWidget(case)
+    case.grab().save("/tmp/counselling_case.png")
+
+
+def test_manager_sees_counts_only(qtbot: QtBot, db: Database, manager: Principal) -> None:
+    demo.populate(db, "small", today=D(2026, 11, 23))
+    page = create_page(_ctx(db, manager))
+    qtbot.addWidget(page)
+    assert isinstance(page, CountsPage)
+    assert not page.findChildren(QTableView)
+    waiting = page.findChild(QLabel, "count_waiting")
+    assert waiting is not None and waiting.text().isdigit()
+    texts = " ".join(lab.text() for lab in page.findChildren(QLabel))
+    assert "BRC-" not in texts and "@" not in texts
+    page.grab().save("/tmp/counselling_counts.png")
