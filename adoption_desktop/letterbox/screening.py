@@ -93,7 +93,7 @@ _GENERIC = {
     "summer", "winter", "spring", "autumn", "local", "village", "town", "city", "catholic", "church",
     "c", "e", "of", "and", "we", "she", "he", "they", "i", "it", "this", "that", "when", "since", "now",
     "also", "then", "so", "but", "mum", "dad", "nan", "nana", "grandad", "granny", "grandma", "grandpa",
-    "year", "reception", "nursery", "preschool", "pre-school", "playgroup", "college", "university",
+    "year", "reception", "preschool", "pre-school", "playgroup", "college", "university",
     "school", "club", "hospital", "all", "every", "both", "last", "next", "first", "weekend", "saturday",
     "monday", "tuesday", "wednesday", "thursday", "friday", "christmas", "easter", "half", "term",
     "gcse", "a-level", "btec", "uni", "happy", "dear", "love", "lots", "many", "some", "few", "great",

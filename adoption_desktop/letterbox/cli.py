@@ -1,0 +1,73 @@
+"""Headless letterbox commands.
+
+    adoption-desktop export reminders --db PATH --month YYYY-MM --out FILE.pdf
+    adoption-desktop import letterbox --db PATH --file FILE.xlsx [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _reminders(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.letterbox.documents import write_batch
+    from adoption_desktop.letterbox.rules import month_bounds
+
+    try:
+        month_bounds(args.month)
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    db = open_db(args.db)
+    try:
+        result = write_batch(db, CLI_PRINCIPAL, "reminder", Path(args.out), month=args.month)
+    finally:
+        db.dispose()
+    if result.path is None:
+        print(f"No exchanges are due in {args.month}; no file written.")
+        return 0
+    print(f"{result.letters} reminder letters written to {result.path}"
+          + (f"; {result.held_on_file} birth relative(s) have no current address (held on file)."
+             if result.held_on_file else "."))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, open_db
+    from adoption_desktop.letterbox.importing import import_file
+
+    path = Path(args.file)
+    if not path.exists():
+        from adoption_desktop.cli_support import CliError
+
+        raise CliError(f"No file at {path}.")
+    db = open_db(args.db)
+    try:
+        report = import_file(db, CLI_PRINCIPAL, path, dry_run=args.dry_run)
+    finally:
+        db.dispose()
+    if report.problems:
+        print(f"{len(report.problems)} problem(s); nothing was written:", file=sys.stderr)
+        for p in report.problems:
+            print(f"  row {p.row}, column {p.column}: {p.problem}", file=sys.stderr)
+        return 1
+    verb = "Would import" if report.dry_run else "Imported"
+    print(f"{verb}: {report.creates} new, {report.updates} updated, {report.unchanged} unchanged arrangement(s).")
+    return 0
+
+
+def register(registry: Any) -> None:
+    p = registry.export.add_parser("reminders", help="letterbox reminder letters for a month, one PDF")
+    p.add_argument("--db", required=True)
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--out", required=True)
+    p.set_defaults(handler=_reminders)
+    p = registry.import_.add_parser("letterbox", help="import a letterbox register (.xlsx or .csv)")
+    p.add_argument("--db", required=True)
+    p.add_argument("--file", required=True)
+    p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    p.set_defaults(handler=_import)

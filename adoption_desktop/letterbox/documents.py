@@ -1,0 +1,257 @@
+"""Letterbox letters: reminder, chaser, acknowledgement, returned for changes, annual confirmation and
+review invitation, batched into one PDF (progress and cancel) with the sent-list recorded per arrangement.
+
+No letter may carry an address or a name from the other side of the arrangement: letters to birth
+relatives name the child by the birth name only; letters to adopters name birth relatives by their
+relationship only; and every letter is checked (:func:`check_no_leak`) before the PDF is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.documents.letterhead import letterhead
+from adoption_desktop.core.documents.pdf import Letter, long_date, write_letters
+from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import rules
+from adoption_desktop.letterbox.models import Arrangement, Item, Participant, ProtectedTerm
+from adoption_desktop.letterbox.service import record_letters_sent
+from adoption_desktop.letterbox.settings import CHASER_AFTER_DAYS
+
+KINDS = {"reminder": "Reminders", "chaser": "Chasers", "acknowledgement": "Acknowledgements",
+         "returned": "Returned for changes", "confirmation": "Annual confirmations", "review": "Review invitations"}
+
+
+@dataclass(frozen=True)
+class LetterJob:
+    arrangement_id: int
+    kind: str
+    side: str  # the side receiving the letter
+    recipient: tuple[str, ...]
+    values: dict[str, object]
+    reference: str
+    forbidden: tuple[str, ...]  # names and address lines of the other side
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    path: Path | None
+    letters: int
+    held_on_file: int  # birth relatives with no current address
+    batch: str
+
+
+def first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts else "the child"
+
+
+def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str]) -> None:
+    """Raise :class:`Conflict` if a name or address line of the other side appears in the letter."""
+    parts: list[str] = [text.subject, text.salutation, text.closing, *recipient]
+    for p in text.paragraphs:
+        parts.extend(p if isinstance(p, tuple) else [p])
+    body = "\n".join(parts)
+    # names are matched as written (capitalised, whole words) so "Will" the adopter does not clash with
+    # "we will"; address lines and protected terms are matched whatever their case.
+    leaks = []
+    for term in {t.strip() for t in forbidden if len(t.strip()) >= 2}:
+        flags = 0 if " " not in term and term[:1].isupper() else re.IGNORECASE
+        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", body, flags):
+            leaks.append(term)
+    if leaks:
+        raise Conflict("A letter would carry details from the other side of the arrangement ("
+                       + ", ".join(sorted(set(leaks))) + "); it was not produced. Check the arrangement's names.")
+
+
+def _lines(address: str) -> list[str]:
+    return [ln.strip(" ,") for ln in address.replace(",", "\n").splitlines() if ln.strip(" ,")]
+
+
+def _forbidden(side: str, a: Arrangement, parts: list[Participant], terms: list[ProtectedTerm]) -> tuple[str, ...]:
+    if side == rules.BIRTH:  # writing to birth relatives: nothing of the adoptive side
+        out = [a.child_adoptive_name, a.adopters_name, *a.child_adoptive_name.split(), *a.adopters_name.split(),
+               *_lines(a.adopters_address), *(t.term for t in terms if t.side == rules.ADOPTIVE)]
+        known = set(a.child_birth_name.lower().split())  # the birth family already knows these
+        return tuple(x for x in out if x and x.lower() not in known and x.lower() not in {"mr", "mrs", "ms", "and"})
+    out = [*(p.name for p in parts), *(w for p in parts for w in p.name.split()),
+           *(ln for p in parts for ln in _lines(p.address)), *(t.term for t in terms if t.side == rules.BIRTH)]
+    known = set(a.child_adoptive_name.lower().split()) | set(a.adopters_name.lower().split())
+    return tuple(x for x in out if x and x.lower() not in known and x.lower() not in {"mr", "mrs", "ms", "and"})
+
+
+def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTerm], side: str, kind: str,
+              values: dict[str, object]) -> tuple[list[LetterJob], int]:
+    """Letters for one side of one arrangement; birth relatives with no address are held on file."""
+    jobs: list[LetterJob] = []
+    held = 0
+    if side == rules.ADOPTIVE:
+        child = first_name(a.child_adoptive_name or a.child_birth_name)
+        recipient = (a.adopters_name or "The adoptive family", *_lines(a.adopters_address))
+        jobs.append(LetterJob(a.id, kind, side, recipient,
+                              {**values, "child": child, "salutation": a.adopters_name or "adoptive family"},
+                              a.reference, _forbidden(side, a, parts, terms)))
+        return jobs, held
+    for p in parts:
+        if not p.active:
+            continue
+        if not p.address.strip():
+            held += 1
+            continue
+        child = first_name(a.child_birth_name)
+        jobs.append(LetterJob(a.id, kind, side, (p.name, *_lines(p.address)),
+                              {**values, "child": child, "salutation": p.name}, a.reference,
+                              _forbidden(side, a, parts, terms)))
+    return jobs, held
+
+
+def _load(session: Session, ids: Sequence[int]) -> tuple[dict[int, Arrangement], dict[int, list[Participant]],
+                                                          dict[int, list[ProtectedTerm]]]:
+    arrs: dict[int, Arrangement] = {}
+    parts: dict[int, list[Participant]] = {}
+    terms: dict[int, list[ProtectedTerm]] = {}
+    for chunk in range(0, len(ids), 500):
+        part = list(ids[chunk:chunk + 500])
+        arrs.update({a.id: a for a in session.scalars(select(Arrangement).where(Arrangement.id.in_(part)))})
+        for p in session.scalars(select(Participant).where(Participant.arrangement_id.in_(part))
+                                 .order_by(Participant.id)):
+            parts.setdefault(p.arrangement_id, []).append(p)
+        for t in session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id.in_(part))):
+            terms.setdefault(t.arrangement_id, []).append(t)
+    return arrs, parts, terms
+
+
+def reminder_jobs(session: Session, month: str, *, limit: int | None = None) -> tuple[list[LetterJob], int]:
+    """Reminders for every active arrangement with an exchange due in ``month`` (YYYY-MM)."""
+    start, end = rules.month_bounds(month)
+    ids = list(session.scalars(select(Arrangement.id).where(Arrangement.status == "active")
+                               .order_by(Arrangement.reference)))
+    arrs, parts, terms = _load(session, ids)
+    jobs: list[LetterJob] = []
+    held = 0
+    for aid in ids:
+        a = arrs[aid]
+        ends = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
+        for e in rules.expected_exchanges(rules.parse_months(a.exchange_months), start.year,
+                                          first_writer=a.first_writer, replies_expected=a.replies_expected,
+                                          start=a.start_date, end=ends):
+            if not start <= e.due < end:
+                continue
+            values: dict[str, object] = {"reference": a.reference, "month": f"{e.due:%B %Y}", "due_date": long_date(e.due)}
+            j, h = _jobs_for(a, parts.get(aid, []), terms.get(aid, []), e.side, "reminder", values)
+            jobs += j
+            held += h
+        if limit is not None and len(jobs) >= limit:
+            return jobs[:limit], held
+    return jobs, held
+
+
+def arrangement_jobs(session: Session, kind: str, arrangement_ids: Sequence[int],
+                     today: dt.date) -> tuple[list[LetterJob], int]:
+    """Confirmation, review invitation or chaser letters for chosen arrangements (both sides / the writer)."""
+    arrs, parts, terms = _load(session, list(arrangement_ids))
+    jobs: list[LetterJob] = []
+    held = 0
+    chase_days = get_setting(session, CHASER_AFTER_DAYS)
+    for aid in arrangement_ids:
+        a = arrs.get(aid)
+        if a is None:
+            continue
+        months = rules.parse_months(a.exchange_months)
+        values: dict[str, object] = {
+            "reference": a.reference, "months": rules.months_text(months) or "the agreed months",
+            "may_send": a.may_send, "review_date": long_date(a.review_date) if a.review_date else "soon"}
+        sides = [rules.ADOPTIVE, rules.BIRTH]
+        if kind == "chaser":
+            due = max((e for e in rules.expected_exchanges(months, today.year, first_writer=a.first_writer,
+                                                           replies_expected=a.replies_expected)
+                       if e.due + dt.timedelta(days=chase_days) <= today), key=lambda e: e.due, default=None)
+            if due is None:
+                continue
+            values["due_date"] = long_date(due.due)
+            sides = [due.side]
+        for side in sides:
+            values["first_writer_text"] = ("You write first, at the start of the month." if a.first_writer == side
+                                           else "You will receive a letter first and may reply.")
+            j, h = _jobs_for(a, parts.get(aid, []), terms.get(aid, []), side, kind, dict(values))
+            jobs += j
+            held += h
+    return jobs, held
+
+
+def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[list[LetterJob], int]:
+    """Acknowledgements or returned-for-changes letters, to each item's writer's side."""
+    items = list(session.scalars(select(Item).where(Item.id.in_(list(item_ids)))))
+    arrs, parts, terms = _load(session, sorted({i.arrangement_id for i in items}))
+    jobs: list[LetterJob] = []
+    held = 0
+    for item in items:
+        a = arrs[item.arrangement_id]
+        if kind == "returned" and not item.reason:
+            raise ValidationError(f"Item {item.id}: record why it was returned before writing the letter.", "reason")
+        values: dict[str, object] = {"reference": a.reference, "item_type": item.item_type, "received_on": long_date(item.received_on),
+                  "reason": item.reason}
+        side = rules.writer_side(item.direction)
+        writers = [p for p in parts.get(a.id, []) if item.participant_id in (None, p.id)]
+        j, h = _jobs_for(a, writers if side == rules.BIRTH else parts.get(a.id, []), terms.get(a.id, []), side,
+                         kind, values)
+        jobs += j
+        held += h
+    return jobs, held
+
+
+def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
+                arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
+                limit: int | None = None, progress: Callable[[int, int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> BatchResult:
+    """One merged PDF for the batch; the sent-list is recorded only after the file is written."""
+    require(actor, Permission.LETTERBOX_VIEW)
+    if kind not in KINDS:
+        raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
+    today = today or dt.date.today()
+    with db.session(actor, write=False) as session:
+        head = letterhead(session)
+        if kind == "reminder":
+            jobs, held = reminder_jobs(session, month or f"{today:%Y-%m}", limit=limit)
+        elif kind in ("acknowledgement", "returned"):
+            jobs, held = item_jobs(session, kind, item_ids)
+        else:
+            jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
+    batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
+    if not jobs:
+        return BatchResult(None, 0, held, batch)
+    template = load_template(f"letterbox_{kind}")
+    signatory = actor.full_name
+
+    def letters() -> list[Letter]:
+        out_letters = []
+        for job in jobs:
+            rendered = template.render(job.values)
+            check_no_leak(rendered, job.recipient, job.forbidden)
+            out_letters.append(Letter(job.recipient, rendered, today, job.reference, signatory,
+                                      "Letterbox coordinator"))
+        return out_letters
+
+    count = write_letters(out, letters(), head, title=KINDS[kind], total=len(jobs), progress=progress,
+                          cancelled=cancelled)
+    if actor.can(Permission.LETTERBOX_EDIT) or actor.username == "cli":
+        with db.session(actor) as session:
+            record_letters_sent(session, [(j.arrangement_id, kind, j.side) for j in jobs], today, batch)
+    else:
+        with db.session(actor) as session:
+            audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,
+                         detail=f"{count} letters (not recorded as sent: no edit permission)")
+    return BatchResult(Path(out), count, held, batch)

@@ -1,0 +1,137 @@
+"""Letterbox rules: exchange months, expected exchanges, reminders, chasers and status (pure logic)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from adoption_desktop.core.errors import ValidationError
+
+ADOPTIVE, BIRTH = "adoptive", "birth"
+TO_BIRTH, TO_ADOPTIVE = "adoptive_to_birth", "birth_to_adoptive"
+DIRECTIONS = {TO_BIRTH: "Adoptive → birth", TO_ADOPTIVE: "Birth → adoptive"}
+ITEM_TYPES = ("letter", "card", "photo", "drawing", "email")
+ITEM_STATUSES = ("received", "screened", "forwarded", "returned", "withheld", "held")
+OUTCOMES = ("forwarded", "returned", "withheld", "held")
+STORED_STATUSES = ("active", "suspended", "ended")
+_MONTHS = {m.lower(): n for n, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): n for n, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+
+
+def parse_months(value: str) -> tuple[int, ...]:
+    """``"3, 9"``, ``"March/September"``, ``"Mar Sep"`` -> (3, 9). Empty -> ()."""
+    out: list[int] = []
+    for part in re.split(r"[\s,;/&+]+|\band\b", str(value or "").strip()):
+        p = part.strip().lower().rstrip(".")
+        if not p:
+            continue
+        if p.isdigit() and 1 <= int(p) <= 12:
+            out.append(int(p))
+        elif p in _MONTHS:
+            out.append(_MONTHS[p])
+        else:
+            raise ValidationError(
+                f"Exchange months: {part!r} is not a month. Use month names or numbers 1-12, e.g. "
+                "'March, September'.", "exchange_months")
+    return tuple(sorted(set(out)))
+
+
+def months_text(months: tuple[int, ...]) -> str:
+    return ", ".join(calendar.month_name[m] for m in months)
+
+
+def other_side(side: str) -> str:
+    return BIRTH if side == ADOPTIVE else ADOPTIVE
+
+
+def writer_side(direction: str) -> str:
+    return ADOPTIVE if direction == TO_BIRTH else BIRTH
+
+
+def eighteenth_birthday(dob: dt.date) -> dt.date:
+    """The arrangement ends at the child's 18th birthday (29 February -> 1 March)."""
+    try:
+        return dob.replace(year=dob.year + 18)
+    except ValueError:
+        return dt.date(dob.year + 18, 3, 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def computed_status(stored: str, *, today: dt.date, last_exchange: dt.date | None,
+                    start_date: dt.date | None, child_dob: dt.date | None,
+                    inactive_after_months: int = 24) -> str:
+    """active / suspended / ended / inactive (no exchange for ``inactive_after_months``)."""
+    if stored == "ended" or (child_dob is not None and today >= eighteenth_birthday(child_dob)):
+        return "ended"
+    if stored == "suspended":
+        return "suspended"
+    since = last_exchange or start_date
+    if since is not None and add_months(since, inactive_after_months) <= today:
+        return "inactive"
+    return "active"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One expected item: who writes and by when."""
+
+    due: dt.date
+    side: str  # the side expected to write
+    first: bool  # the first letter of the exchange (False: the reply)
+
+    @property
+    def direction(self) -> str:
+        return TO_BIRTH if self.side == ADOPTIVE else TO_ADOPTIVE
+
+
+def expected_exchanges(months: tuple[int, ...], year: int, *, first_writer: str = ADOPTIVE,
+                       replies_expected: bool = True, start: dt.date | None = None,
+                       end: dt.date | None = None) -> list[Expected]:
+    """The first writer is due at the start of each exchange month; a reply, when expected, by the start
+    of the following month. Items outside ``start``..``end`` (agreement start, 18th birthday) are dropped."""
+    out: list[Expected] = []
+    for m in months:
+        first = dt.date(year, m, 1)
+        out.append(Expected(first, first_writer, True))
+        if replies_expected:
+            out.append(Expected(add_months(first, 1), other_side(first_writer), False))
+    return sorted((e for e in out if (start is None or e.due >= start) and (end is None or e.due < end)),
+                  key=lambda e: (e.due, not e.first))
+
+
+def reminder_date(due: dt.date, days_before: int = 14) -> dt.date:
+    return due - dt.timedelta(days=days_before)
+
+
+def chaser_date(due: dt.date, after_days: int = 21) -> dt.date:
+    return due + dt.timedelta(days=after_days)
+
+
+def work_state(due: dt.date, today: dt.date, *, received: bool, due_soon_days: int = 30) -> str:
+    """'received', 'overdue', 'this month', 'due soon' or 'later'."""
+    if received:
+        return "received"
+    if due < today:
+        return "overdue"
+    if (due.year, due.month) == (today.year, today.month):
+        return "this month"
+    if due <= today + dt.timedelta(days=due_soon_days):
+        return "due soon"
+    return "later"
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """``"2026-03"`` -> (1 March 2026, 1 April 2026)."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", month.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValidationError(f"Month: {month!r} is not a month; write it as YYYY-MM, e.g. 2026-03.", "month")
+    start = dt.date(int(m.group(1)), int(m.group(2)), 1)
+    return start, add_months(start, 1)

@@ -1,0 +1,708 @@
+"""Letterbox use cases: one transaction each, permission checked first, every step audited.
+
+Services return frozen dataclasses, never ORM objects. Registers are read in pages straight from SQL
+(with the full-text index from :mod:`adoption_desktop.core.storage.search`), never as 100,000 objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeAlias, Unpack
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage import search
+from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import rules
+from adoption_desktop.letterbox.models import (
+    Arrangement,
+    Finding,
+    Item,
+    ItemEvent,
+    LetterSent,
+    Participant,
+    ProtectedTerm,
+)
+from adoption_desktop.letterbox.screening import screen_text
+from adoption_desktop.letterbox.settings import (
+    CHASER_AFTER_DAYS,
+    DUE_SOON_DAYS,
+    INACTIVE_AFTER_MONTHS,
+    REMINDER_DAYS_BEFORE,
+    SECOND_CHECKER,
+)
+
+ITEMS_INDEX = search.SearchIndex("letterbox_items")
+ARRANGEMENTS_INDEX = search.SearchIndex("letterbox_arrangements")
+P = Permission
+AnySelect: TypeAlias = "Select[Unpack[tuple[Any, ...]]]"
+
+
+# --- plain data ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ParticipantData:
+    name: str
+    relationship: str = ""
+    address: str = ""  # "" = no current address: items are held on file
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class TermData:
+    term: str
+    category: str = "other"
+    side: str = rules.ADOPTIVE
+
+
+@dataclass(frozen=True)
+class ArrangementInput:
+    reference: str
+    child_birth_name: str = ""
+    child_adoptive_name: str = ""
+    child_dob: dt.date | None = None
+    adopters_name: str = ""
+    adopters_address: str = ""
+    may_send: str = "letters, cards, photos, drawings"
+    frequency: int = 1
+    exchange_months: str = ""
+    first_writer: str = rules.ADOPTIVE
+    replies_expected: bool = True
+    email_allowed: bool = False
+    start_date: dt.date | None = None
+    review_date: dt.date | None = None
+    status: str = "active"
+    coordinator: str = ""
+    notes: str = ""
+    participants: tuple[ParticipantData, ...] = ()
+    protected: tuple[TermData, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArrangementRow:
+    id: int
+    reference: str
+    child_birth_name: str
+    child_adoptive_name: str
+    exchange_months: str
+    status: str
+    coordinator: str
+    last_exchange: dt.date | None
+    review_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class SentRow:
+    kind: str
+    side: str
+    sent_on: dt.date
+    batch: str
+
+
+@dataclass(frozen=True)
+class ArrangementDetail:
+    data: ArrangementInput
+    id: int
+    status: str  # computed
+    ends_on: dt.date | None
+    sent: tuple[SentRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    reference: str
+    received_on: dt.date
+    direction: str
+    writer: str
+    item_type: str
+    status: str
+    outcome_on: dt.date | None
+    coordinator: str
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    id: int
+    start: int
+    end: int
+    kind: str
+    text: str
+    decision: str
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: dt.datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    id: int
+    arrangement_id: int
+    reference: str
+    direction: str
+    writer: str
+    item_type: str
+    received_on: dt.date
+    status: str
+    text: str
+    screened_by: str
+    checked_by: str
+    outcome_on: dt.date | None
+    method: str
+    reason: str
+    previous_item_id: int | None
+    findings: tuple[FindingRow, ...] = ()
+    history: tuple[EventRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    query: str = ""
+    status: str = ""
+    direction: str = ""
+    month: str = ""  # YYYY-MM (received)
+    coordinator: str = ""
+    arrangement_id: int | None = None
+    open_only: bool = False  # received or screened, no outcome yet
+    sort: str = "received_on"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class ArrangementFilter:
+    query: str = ""
+    status: str = ""  # stored status or "inactive"/"overdue"
+    month: int = 0  # exchange month
+    coordinator: str = ""
+    sort: str = "reference"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    arrangement_id: int
+    reference: str
+    due: dt.date
+    side: str
+    state: str
+    reminder_on: dt.date
+    chase_on: dt.date
+    coordinator: str
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    findings: tuple[FindingRow, ...]
+    protected: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _event(session: Session, item_id: int, action: str, detail: str = "") -> None:
+    actor = session.info["actor"]
+    session.add(ItemEvent(item_id=item_id, at=utcnow(), actor=actor.username, action=action, detail=detail))
+    audit.record(session, f"letterbox_{action}", "letterbox_items", item_id, detail=detail)
+
+
+def item_document(reference: str, birth: str, adoptive: str, adopters: str, writer: str, notes: str,
+                  item_type: str) -> str:
+    return " ".join(x for x in (reference, birth, adoptive, adopters, writer, notes, item_type) if x)
+
+
+def arrangement_document(a: ArrangementInput | Arrangement, participants: Iterable[str] = ()) -> str:
+    return " ".join(x for x in (a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name,
+                                a.coordinator, a.notes, *participants) if x)
+
+
+def _validate(data: ArrangementInput) -> ArrangementInput:
+    ref = data.reference.strip()
+    if not ref:
+        raise ValidationError("Reference: enter the agency reference for this child.", "reference")
+    if len(ref) > 40:
+        raise ValidationError("Reference: use at most 40 characters.", "reference")
+    months = rules.parse_months(data.exchange_months)
+    if data.status not in rules.STORED_STATUSES:
+        raise ValidationError(f"Status: choose one of {', '.join(rules.STORED_STATUSES)}.", "status")
+    if data.first_writer not in (rules.ADOPTIVE, rules.BIRTH):
+        raise ValidationError("Who writes first: choose 'adoptive' or 'birth'.", "first_writer")
+    if not 0 <= data.frequency <= 12:
+        raise ValidationError("Frequency: give the number of exchanges a year (0 to 12).", "frequency")
+    if data.child_birth_name and data.child_adoptive_name and \
+            data.child_birth_name.strip().lower() == data.child_adoptive_name.strip().lower():
+        pass  # same names are allowed (many children keep their first name)
+    for p in data.participants:
+        if not p.name.strip():
+            raise ValidationError("Birth relative: enter the relative's name.", "participants")
+    return replace(data, reference=ref, exchange_months=",".join(str(m) for m in months),
+                   frequency=data.frequency or len(months))
+
+
+def _apply(a: Arrangement, data: ArrangementInput) -> None:
+    for name in ("reference", "child_birth_name", "child_adoptive_name", "child_dob", "adopters_name",
+                 "adopters_address", "may_send", "frequency", "exchange_months", "first_writer",
+                 "replies_expected", "email_allowed", "start_date", "review_date", "status", "coordinator",
+                 "notes"):
+        value = getattr(data, name)
+        if getattr(a, name) != value:
+            setattr(a, name, value)
+
+
+def _default_terms(data: ArrangementInput) -> list[TermData]:
+    """The adoptive names are always protected from the birth side."""
+    out: list[TermData] = []
+    for part in data.child_adoptive_name.split():
+        out.append(TermData(part, "child's new name"))
+    adopters_surname = data.adopters_name.split()[-1] if data.adopters_name.split() else ""
+    if adopters_surname:
+        out.append(TermData(adopters_surname, "adoptive surname"))
+    return out
+
+
+def _save_children(session: Session, a: Arrangement, data: ArrangementInput) -> None:
+    existing = {p.id: p for p in session.scalars(select(Participant).where(Participant.arrangement_id == a.id))}
+    for p in data.participants:
+        row = existing.get(p.id) if p.id else next(
+            (e for e in existing.values() if e.name.lower() == p.name.strip().lower()), None)
+        if row is None:
+            session.add(Participant(arrangement_id=a.id, name=p.name.strip(), relationship=p.relationship,
+                                    address=p.address))
+        else:
+            if row.relationship != p.relationship:
+                row.relationship = p.relationship
+            if row.address != p.address:
+                row.address = p.address
+    have = {(t.term.lower(), t.side) for t in session.scalars(
+        select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id))}
+    for t in (*data.protected, *_default_terms(data)):
+        key = (t.term.strip().lower(), t.side)
+        if t.term.strip() and key not in have:
+            session.add(ProtectedTerm(arrangement_id=a.id, term=t.term.strip(), category=t.category, side=t.side))
+            have.add(key)
+
+
+def _reindex(session: Session, arrangement_ids: Sequence[int]) -> None:
+    conn = session.connection()
+    if not arrangement_ids:
+        return
+    arr = {a.id: a for a in session.scalars(select(Arrangement).where(Arrangement.id.in_(arrangement_ids)))}
+    parts: dict[int, list[str]] = {}
+    for p in session.scalars(select(Participant).where(Participant.arrangement_id.in_(arrangement_ids))):
+        parts.setdefault(p.arrangement_id, []).append(p.name)
+    search.index_documents(conn, ARRANGEMENTS_INDEX,
+                           [(i, arrangement_document(a, parts.get(i, []))) for i, a in arr.items()])
+    rows = session.execute(select(Item.id, Item.arrangement_id, Item.writer, Item.notes, Item.item_type)
+                           .where(Item.arrangement_id.in_(arrangement_ids))).all()
+    search.index_documents(conn, ITEMS_INDEX, [
+        (r.id, item_document(arr[r.arrangement_id].reference, arr[r.arrangement_id].child_birth_name,
+                             arr[r.arrangement_id].child_adoptive_name, arr[r.arrangement_id].adopters_name,
+                             r.writer, r.notes, r.item_type)) for r in rows])
+
+
+def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None) -> int:
+    """Create or update inside the caller's transaction (used by the import)."""
+    data = _validate(data)
+    if arrangement_id is None:
+        clash = session.scalar(select(Arrangement.id).where(Arrangement.reference == data.reference))
+        if clash is not None:
+            raise Conflict(f"Reference: {data.reference} is already used by another arrangement.")
+        a = Arrangement()
+        _apply(a, data)
+        session.add(a)
+        session.flush()
+    else:
+        found = session.get(Arrangement, arrangement_id)
+        if found is None:
+            raise NotFound(f"No arrangement {arrangement_id}.")
+        a = found
+        _apply(a, data)
+        session.flush()
+    _save_children(session, a, data)
+    session.flush()
+    _reindex(session, [a.id])
+    return a.id
+
+
+def create_arrangement(db: Database, actor: Principal, data: ArrangementInput) -> int:
+    require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        return save_arrangement_in(session, data)
+
+
+def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput) -> None:
+    require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        save_arrangement_in(session, data, arrangement_id)
+
+
+def _input_of(session: Session, a: Arrangement) -> ArrangementInput:
+    parts = tuple(ParticipantData(p.name, p.relationship, p.address, p.id) for p in session.scalars(
+        select(Participant).where(Participant.arrangement_id == a.id).order_by(Participant.id)))
+    terms = tuple(TermData(t.term, t.category, t.side) for t in session.scalars(
+        select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id).order_by(ProtectedTerm.id)))
+    return ArrangementInput(
+        a.reference, a.child_birth_name, a.child_adoptive_name, a.child_dob, a.adopters_name, a.adopters_address,
+        a.may_send, a.frequency, a.exchange_months, a.first_writer, a.replies_expected, a.email_allowed,
+        a.start_date, a.review_date, a.status, a.coordinator, a.notes, parts, terms)
+
+
+def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
+                    today: dt.date | None = None) -> ArrangementDetail:
+    require(actor, P.LETTERBOX_VIEW)
+    today = today or dt.date.today()
+    with db.session(actor) as session:
+        a = session.get(Arrangement, arrangement_id)
+        if a is None:
+            raise NotFound(f"No arrangement {arrangement_id}.")
+        audit.record_view(session, "letterbox_arrangements", a.id)
+        months = get_setting(session, INACTIVE_AFTER_MONTHS)
+        sent = tuple(SentRow(s.kind, s.side, s.sent_on, s.batch) for s in session.scalars(
+            select(LetterSent).where(LetterSent.arrangement_id == a.id).order_by(LetterSent.sent_on.desc())))
+        return ArrangementDetail(
+            _input_of(session, a), a.id,
+            rules.computed_status(a.status, today=today, last_exchange=a.last_exchange, start_date=a.start_date,
+                                  child_dob=a.child_dob, inactive_after_months=months),
+            rules.eighteenth_birthday(a.child_dob) if a.child_dob else None, sent)
+
+
+def protected_terms(session: Session, arrangement_id: int, side: str | None = None) -> list[str]:
+    stmt = select(ProtectedTerm.term).where(ProtectedTerm.arrangement_id == arrangement_id)
+    if side:
+        stmt = stmt.where(ProtectedTerm.side == side)
+    return list(session.scalars(stmt))
+
+
+# --- registers ----------------------------------------------------------------------------------
+_ITEM_SORT = {"received_on": Item.received_on, "reference": Arrangement.reference, "status": Item.status,
+              "direction": Item.direction, "writer": Item.writer, "item_type": Item.item_type,
+              "outcome_on": Item.outcome_on, "coordinator": Arrangement.coordinator, "id": Item.id}
+
+
+def _item_where(session: Session, stmt: AnySelect, f: ItemFilter) -> AnySelect:
+    ids = search.matching_ids(session.connection(), ITEMS_INDEX, f.query) if f.query.strip() else None
+    if ids is not None:
+        stmt = stmt.where(Item.id.in_(ids))
+    if f.status:
+        stmt = stmt.where(Item.status == f.status)
+    if f.direction:
+        stmt = stmt.where(Item.direction == f.direction)
+    if f.month:
+        start, end = rules.month_bounds(f.month)
+        stmt = stmt.where(Item.received_on >= start, Item.received_on < end)
+    if f.coordinator:
+        stmt = stmt.where(Arrangement.coordinator == f.coordinator)
+    if f.arrangement_id is not None:
+        stmt = stmt.where(Item.arrangement_id == f.arrangement_id)
+    if f.open_only:
+        stmt = stmt.where(Item.status.in_(("received", "screened")))
+    return stmt
+
+
+def list_items(db: Database, actor: Principal, f: ItemFilter, offset: int = 0, limit: int = 200) -> list[ItemRow]:
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        stmt: AnySelect = select(Item.id, Arrangement.reference, Item.received_on, Item.direction, Item.writer,
+                      Item.item_type, Item.status, Item.outcome_on, Arrangement.coordinator).join(
+            Arrangement, Arrangement.id == Item.arrangement_id)
+        stmt = _item_where(session, stmt, f)
+        col = _ITEM_SORT.get(f.sort, Item.received_on)
+        order: list[Any] = [col.desc(), Item.id.desc()] if f.descending else [col.asc(), Item.id.asc()]
+        rows = session.execute(stmt.order_by(*order).offset(offset).limit(limit)).all()
+        return [ItemRow(*r) for r in rows]
+
+
+def count_items(db: Database, actor: Principal, f: ItemFilter) -> int:
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        stmt: AnySelect = select(func.count(Item.id))
+        if f.coordinator:
+            stmt = stmt.join(Arrangement, Arrangement.id == Item.arrangement_id)
+        return int(session.scalar(_item_where(session, stmt, f)) or 0)
+
+
+_ARR_SORT = {"reference": Arrangement.reference, "child_birth_name": Arrangement.child_birth_name,
+             "child_adoptive_name": Arrangement.child_adoptive_name, "status": Arrangement.status,
+             "coordinator": Arrangement.coordinator, "last_exchange": Arrangement.last_exchange,
+             "review_date": Arrangement.review_date, "exchange_months": Arrangement.exchange_months}
+
+
+def _arr_where(session: Session, stmt: AnySelect, f: ArrangementFilter,
+               today: dt.date) -> AnySelect:
+    ids = search.matching_ids(session.connection(), ARRANGEMENTS_INDEX, f.query) if f.query.strip() else None
+    if ids is not None:
+        stmt = stmt.where(Arrangement.id.in_(ids))
+    if f.status == "inactive":
+        cutoff = rules.add_months(today, -get_setting(session, INACTIVE_AFTER_MONTHS))
+        stmt = stmt.where(Arrangement.status == "active",
+                          func.coalesce(Arrangement.last_exchange, Arrangement.start_date) <= cutoff)
+    elif f.status == "overdue":
+        stmt = stmt.where(Arrangement.status == "active", Arrangement.review_date < today)
+    elif f.status:
+        stmt = stmt.where(Arrangement.status == f.status)
+    if f.month:
+        stmt = stmt.where((("," + Arrangement.exchange_months + ",")).like(f"%,{int(f.month)},%"))
+    if f.coordinator:
+        stmt = stmt.where(Arrangement.coordinator == f.coordinator)
+    return stmt
+
+
+def list_arrangements(db: Database, actor: Principal, f: ArrangementFilter, offset: int = 0, limit: int = 200,
+                      today: dt.date | None = None) -> list[ArrangementRow]:
+    require(actor, P.LETTERBOX_VIEW)
+    today = today or dt.date.today()
+    with db.session(actor, write=False) as session:
+        months = get_setting(session, INACTIVE_AFTER_MONTHS)
+        stmt: AnySelect = select(Arrangement.id, Arrangement.reference, Arrangement.child_birth_name,
+                      Arrangement.child_adoptive_name, Arrangement.exchange_months, Arrangement.status,
+                      Arrangement.coordinator, Arrangement.last_exchange, Arrangement.review_date,
+                      Arrangement.start_date, Arrangement.child_dob)
+        stmt = _arr_where(session, stmt, f, today)
+        col = _ARR_SORT.get(f.sort, Arrangement.reference)
+        stmt = stmt.order_by(col.desc() if f.descending else col.asc(), Arrangement.id)
+        out = []
+        for r in session.execute(stmt.offset(offset).limit(limit)):
+            status = rules.computed_status(r.status, today=today, last_exchange=r.last_exchange,
+                                           start_date=r.start_date, child_dob=r.child_dob,
+                                           inactive_after_months=months)
+            out.append(ArrangementRow(r.id, r.reference, r.child_birth_name, r.child_adoptive_name,
+                                      rules.months_text(rules.parse_months(r.exchange_months)), status,
+                                      r.coordinator, r.last_exchange, r.review_date))
+        return out
+
+
+def count_arrangements(db: Database, actor: Principal, f: ArrangementFilter, today: dt.date | None = None) -> int:
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        stmt = _arr_where(session, select(func.count(Arrangement.id)), f, today or dt.date.today())
+        return int(session.scalar(stmt) or 0)
+
+
+def coordinators(db: Database, actor: Principal) -> list[str]:
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        return [c for c in session.scalars(select(Arrangement.coordinator).distinct().order_by(
+            Arrangement.coordinator)) if c]
+
+
+# --- expected exchanges and the work list -------------------------------------------------------
+def work_list(db: Database, actor: Principal, today: dt.date, *, include_later: bool = False) -> list[WorkRow]:
+    """Expected items from last month to ``due soon``: overdue, this month, due soon (received ones left out)."""
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        soon = get_setting(session, DUE_SOON_DAYS)
+        before = get_setting(session, REMINDER_DAYS_BEFORE)
+        chase = get_setting(session, CHASER_AFTER_DAYS)
+        window_start = rules.add_months(today.replace(day=1), -2)
+        horizon = today + dt.timedelta(days=soon)
+        received: set[tuple[int, str, int, int]] = set()
+        for r in session.execute(select(Item.arrangement_id, Item.direction, Item.received_on).where(
+                Item.received_on >= rules.add_months(window_start, -1))):
+            received.add((r.arrangement_id, r.direction, r.received_on.year, r.received_on.month))
+        out: list[WorkRow] = []
+        for a in session.execute(select(
+                Arrangement.id, Arrangement.reference, Arrangement.exchange_months, Arrangement.first_writer,
+                Arrangement.replies_expected, Arrangement.start_date, Arrangement.child_dob,
+                Arrangement.coordinator).where(Arrangement.status == "active")):
+            end = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
+            months = rules.parse_months(a.exchange_months)
+            for year in {window_start.year, today.year, horizon.year}:
+                for e in rules.expected_exchanges(months, year, first_writer=a.first_writer,
+                                                  replies_expected=a.replies_expected, start=a.start_date,
+                                                  end=end):
+                    if not window_start <= e.due <= horizon:
+                        continue
+                    prev = rules.add_months(e.due, -1)
+                    got = any((a.id, e.direction, d.year, d.month) in received
+                              for d in (prev, e.due, rules.add_months(e.due, 1)))
+                    state = rules.work_state(e.due, today, received=got, due_soon_days=soon)
+                    if state == "received" or (state == "later" and not include_later):
+                        continue
+                    out.append(WorkRow(a.id, a.reference, e.due, e.side, state, rules.reminder_date(e.due, before),
+                                       rules.chaser_date(e.due, chase), a.coordinator))
+        out.sort(key=lambda w: (w.due, w.reference))
+        return out
+
+
+# --- the item log -------------------------------------------------------------------------------
+def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: str, received_on: dt.date,
+             item_type: str = "letter", writer: str = "", participant_id: int | None = None, text: str = "",
+             notes: str = "", previous_item_id: int | None = None) -> int:
+    """Receive an item. A corrected version of a returned item names it in ``previous_item_id``."""
+    require(actor, P.LETTERBOX_EDIT)
+    if direction not in rules.DIRECTIONS:
+        raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
+    if item_type not in rules.ITEM_TYPES:
+        raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
+    if received_on > dt.date.today() + dt.timedelta(days=1):
+        raise ValidationError("Date received: the date is in the future; enter the day it arrived.", "received_on")
+    with db.session(actor) as session:
+        a = session.get(Arrangement, arrangement_id)
+        if a is None:
+            raise NotFound(f"No arrangement {arrangement_id}.")
+        if previous_item_id is not None:
+            prev = session.get(Item, previous_item_id)
+            if prev is None or prev.arrangement_id != arrangement_id:
+                raise ValidationError("Corrected version of: that item is not on this arrangement.",
+                                      "previous_item_id")
+            if prev.status != "returned":
+                raise Conflict("Only an item returned to its writer can be replaced by a corrected version.")
+        item = Item(arrangement_id=a.id, participant_id=participant_id, direction=direction, writer=writer.strip(),
+                    item_type=item_type, received_on=received_on, status="received", text=text, notes=notes,
+                    previous_item_id=previous_item_id)
+        session.add(item)
+        session.flush()
+        if a.last_exchange is None or received_on > a.last_exchange:
+            a.last_exchange = received_on
+        _event(session, item.id, "received", f"{item_type} {rules.DIRECTIONS[direction]} from {writer or '?'}"
+               + (f"; corrected version of item {previous_item_id}" if previous_item_id else ""))
+        search.index_documents(session.connection(), ITEMS_INDEX, [(item.id, item_document(
+            a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name, item.writer, notes,
+            item_type))])
+        return item.id
+
+
+def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> ScreeningResult:
+    """Run the screening assistant over the item's text with the arrangement's protected terms (those of
+    the side the item is going *to* must not see: the writer's own side's secrets)."""
+    require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise NotFound(f"No item {item_id}.")
+        if item.status not in ("received", "screened"):
+            raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a new item instead.")
+        terms = protected_terms(session, item.arrangement_id, rules.writer_side(item.direction))
+        found = screen_text(text, terms)
+        for old in session.scalars(select(Finding).where(Finding.item_id == item_id)):
+            session.delete(old)
+        rows = []
+        for f in found:
+            row = Finding(item_id=item_id, start=f.start, end=f.end, kind=f.kind, text=f.text[:200],
+                          decision="remove")
+            session.add(row)
+            rows.append(row)
+        item.text = text
+        item.status = "screened"
+        item.screened_at = utcnow()
+        item.screened_by = actor.username
+        item.checked_by = ""
+        session.flush()
+        _event(session, item_id, "screened", f"{len(found)} finding(s): "
+               + ", ".join(sorted({f.kind for f in found})) if found else "no findings")
+        return ScreeningResult(tuple(FindingRow(r.id, r.start, r.end, r.kind, r.text, r.decision) for r in rows),
+                               tuple(terms))
+
+
+def decide_finding(db: Database, actor: Principal, finding_id: int, decision: str) -> None:
+    require(actor, P.LETTERBOX_EDIT)
+    if decision not in ("acceptable", "remove"):
+        raise ValidationError("Decision: choose 'acceptable' or 'remove'.", "decision")
+    with db.session(actor) as session:
+        f = session.get(Finding, finding_id)
+        if f is None:
+            raise NotFound(f"No finding {finding_id}.")
+        if f.decision != decision:
+            f.decision = decision
+            _event(session, f.item_id, "finding_decided", f"{f.kind} '{f.text}': {decision}")
+
+
+def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
+    require(actor, P.LETTERBOX_SECOND_CHECK)
+    with db.session(actor) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise NotFound(f"No item {item_id}.")
+        if item.status != "screened":
+            raise Conflict("Second check: screen the item first.")
+        if item.screened_by == actor.username:
+            raise Conflict("Second check: a different user from the one who screened it must confirm.")
+        item.checked_by = actor.username
+        _event(session, item_id, "second_checked", f"confirmed by {actor.username}")
+
+
+def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, on: dt.date, *,
+                   method: str = "", reason: str = "", social_worker_informed: bool = False) -> None:
+    """forwarded (date, method) / returned (reason) / withheld (reason, social worker informed) / held."""
+    require(actor, P.LETTERBOX_EDIT)
+    if outcome not in rules.OUTCOMES:
+        raise ValidationError(f"Outcome: choose one of {', '.join(rules.OUTCOMES)}.", "outcome")
+    if outcome in ("returned", "withheld") and not reason.strip():
+        raise ValidationError("Reason: say why the item is returned or withheld (the writer is told).", "reason")
+    if outcome == "withheld" and not social_worker_informed:
+        raise ValidationError("Social worker informed: a withheld item must be reported to the social worker; "
+                              "tick the box once they are told.", "social_worker_informed")
+    if outcome == "forwarded" and not method.strip():
+        raise ValidationError("Method: say how it was forwarded (post, email, collected).", "method")
+    with db.session(actor) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise NotFound(f"No item {item_id}.")
+        if item.status not in ("received", "screened"):
+            raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a corrected version.")
+        if outcome == "forwarded":
+            if item.status != "screened":
+                raise Conflict("Forward: screen the item before forwarding it.")
+            to_remove = session.scalar(select(func.count(Finding.id)).where(
+                Finding.item_id == item_id, Finding.decision == "remove")) or 0
+            if to_remove:
+                raise Conflict(f"Forward: {to_remove} finding(s) are marked to be removed. Return the item to its "
+                               "writer, or mark each finding acceptable.")
+            if get_setting(session, SECOND_CHECKER) and not item.checked_by:
+                raise Conflict("Forward: this agency requires a second checker; another user must confirm the "
+                               "screening first.")
+            if item.direction == rules.TO_ADOPTIVE and item.participant_id is None:
+                pass
+        item.status = outcome
+        item.outcome_on = on
+        item.method = method.strip()
+        item.reason = reason.strip()
+        item.social_worker_informed = social_worker_informed
+        detail = {"forwarded": f"forwarded {on.isoformat()} by {method}", "returned": f"returned: {reason}",
+                  "withheld": f"withheld: {reason}; social worker informed", "held": "held on file"}[outcome]
+        _event(session, item_id, outcome, detail)
+
+
+def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise NotFound(f"No item {item_id}.")
+        audit.record_view(session, "letterbox_items", item_id)
+        ref = session.scalar(select(Arrangement.reference).where(Arrangement.id == item.arrangement_id)) or ""
+        findings = tuple(FindingRow(f.id, f.start, f.end, f.kind, f.text, f.decision) for f in session.scalars(
+            select(Finding).where(Finding.item_id == item_id).order_by(Finding.start)))
+        history = tuple(EventRow(e.at, e.actor, e.action, e.detail) for e in session.scalars(
+            select(ItemEvent).where(ItemEvent.item_id == item_id).order_by(ItemEvent.id)))
+        return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
+                          item.received_on, item.status, item.text, item.screened_by, item.checked_by,
+                          item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history)
+
+
+def record_letters_sent(session: Session, rows: Iterable[tuple[int, str, str]], on: dt.date, batch: str) -> int:
+    n = 0
+    for arrangement_id, kind, side in rows:
+        session.add(LetterSent(arrangement_id=arrangement_id, kind=kind, side=side, sent_on=on, batch=batch))
+        n += 1
+    session.flush()
+    audit.record(session, "letterbox_letters_sent", "letterbox_letters_sent", batch, detail=f"{n} letters")
+    return n
+
+
+def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, status: str) -> None:
+    require(actor, P.LETTERBOX_EDIT)
+    if status not in rules.STORED_STATUSES:
+        raise ValidationError(f"Status: choose one of {', '.join(rules.STORED_STATUSES)}.", "status")
+    with db.session(actor) as session:
+        session.execute(update(Arrangement).where(Arrangement.id == arrangement_id).values(status=status))
+        audit.record(session, "update", "letterbox_arrangements", arrangement_id, changes={"status": [None, status]})

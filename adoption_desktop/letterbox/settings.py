@@ -1,0 +1,17 @@
+"""Local-practice settings of the letterbox (stored in the database; defaults from common practice)."""
+
+from __future__ import annotations
+
+from adoption_desktop.core.config import Setting, register
+
+REMINDER_DAYS_BEFORE = register(Setting(
+    "letterbox.reminder_days_before", 14, "Days before an exchange is due that the reminder is sent",
+    "Procedures manuals: a reminder about 2 weeks before the exchange."))
+CHASER_AFTER_DAYS = register(Setting(
+    "letterbox.chaser_after_days", 21, "Days after the due date before a late writer is chased"))
+DUE_SOON_DAYS = register(Setting(
+    "letterbox.due_soon_days", 30, "Days ahead the work list shows an exchange as due soon"))
+INACTIVE_AFTER_MONTHS = register(Setting(
+    "letterbox.inactive_after_months", 24, "Months without an exchange before an arrangement counts as inactive"))
+SECOND_CHECKER = register(Setting(
+    "letterbox.second_checker", False, "A second user must confirm screening before an item is forwarded"))
