@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeAlias, Unpack
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ from adoption_desktop.letterbox.settings import (
 ITEMS_INDEX = search.SearchIndex("letterbox_items")
 ARRANGEMENTS_INDEX = search.SearchIndex("letterbox_arrangements")
 P = Permission
-AnySelect: TypeAlias = "Select[Unpack[tuple[Any, ...]]]"
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 
 
 # --- plain data ---------------------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""Spreadsheet import: validation report before writing, all-or-nothing, update on re-import, random cells."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import service
+from adoption_desktop.letterbox.importing import Table, guess_mapping, import_file, plan_import
+from adoption_desktop.letterbox.models import Arrangement, Participant
+from adoption_desktop.letterbox.service import ArrangementFilter
+
+HEADERS = ["Ref", "Birth name", "Adoptive name", "DOB", "Adopters", "Adopters address", "Birth relative",
+           "Relationship", "Birth address", "Months", "Writes first", "Start", "Review", "Status", "Notes"]
+
+
+def good_rows() -> list[list[object]]:
+    return [
+        ["IMP-001", "Ivy Dunwick", "Ivy Heronby", dt.datetime(2015, 2, 3), "Dev Heronby", "4 Lark Rise\nOakmere\nZZ99 2AB",
+         "Tara Dunwick", "birth mother", "9 Fen Walk\nLowmarsh\nZZ99 8XY", "April", "adoptive",
+         "01/04/2017", "2027-04-01", "active", "imported from the old register"],
+        ["IMP-001", "Ivy Dunwick", "Ivy Heronby", dt.datetime(2015, 2, 3), "Dev Heronby", "4 Lark Rise\nOakmere\nZZ99 2AB",
+         "Will Dunwick", "birth grandfather", "", "April", "adoptive", "01/04/2017", "2027-04-01", "active", ""],
+        ["IMP-002", "Max Copple", "Max Wrenford", "2012-11-30", "Bea Wrenford", "1 Vetch Lane\nNorthwold\nZZ99 3CD",
+         "Lola Copple", "sister", "2 Moss Court\nEastholm\nZZ99 5EF", "3, 9", "birth", "2014-01-01", "", "", ""],
+    ]
+
+
+def write_xlsx(path: Path, rows: list[list[object]], headers: list[str] = HEADERS) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def count(db: Database) -> tuple[int, int]:
+    with db.session(write=False) as s:
+        return (int(s.scalar(select(func.count(Arrangement.id))) or 0),
+                int(s.scalar(select(func.count(Participant.id))) or 0))
+
+
+def test_mapping_guessed_from_headers() -> None:
+    m = guess_mapping(HEADERS)
+    assert m["reference"] == 0 and m["child_birth_name"] == 1 and m["relative_address"] == 8
+    assert m["exchange_months"] == 9 and m["first_writer"] == 10
+
+
+def test_import_creates_then_reimport_updates_not_duplicates(db: Database, coordinator: Principal,
+                                                             tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "register.xlsx", good_rows())
+    dry = import_file(db, coordinator, path, dry_run=True)
+    assert dry.creates == 2 and not dry.written and count(db) == (0, 0)
+    report = import_file(db, coordinator, path)
+    assert report.written and report.creates == 2 and count(db) == (2, 3)
+    again = import_file(db, coordinator, path)
+    assert again.written and again.creates == 0 and again.unchanged == 2 and count(db) == (2, 3)
+    rows = good_rows()
+    rows[2][9] = "June"
+    changed = import_file(db, coordinator, write_xlsx(tmp_path / "register2.xlsx", rows))
+    assert changed.updates == 1 and count(db) == (2, 3)
+    arr = service.list_arrangements(db, coordinator, ArrangementFilter(query="wrenford"))
+    assert [a.exchange_months for a in arr] == ["June"]
+
+
+def test_malformed_file_changes_nothing_and_reports_every_bad_row(db: Database, coordinator: Principal,
+                                                                 tmp_path: Path) -> None:
+    rows = good_rows()
+    rows.append(["", "No Ref", "", "", "", "", "", "", "", "May", "", "", "", "", ""])
+    rows.append(["IMP-004", "A B", "C D", "31/02/2015", "", "", "", "", "", "Smarch", "nobody", "", "", "lost", ""])
+    path = write_xlsx(tmp_path / "bad.xlsx", rows)
+    report = import_file(db, coordinator, path)
+    assert not report.written and count(db) == (0, 0)
+    problems = {(p.row, p.column) for p in report.problems}
+    assert (5, "Reference") in problems
+    assert {(6, "Child's date of birth"), (6, "Exchange months"), (6, "Who writes first"), (6, "Status")} <= problems
+    for p in report.problems:
+        assert p.problem
+
+
+def test_csv_is_imported_too(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    path = tmp_path / "register.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADERS)
+        for r in good_rows():
+            w.writerow([x.strftime("%d/%m/%Y") if isinstance(x, dt.datetime) else x for x in r])
+    assert import_file(db, coordinator, path).creates == 2
+
+
+cells = st.one_of(st.none(), st.text(max_size=40), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                  st.dates(), st.booleans(), st.sampled_from(["March", "3,9", "yes", "01/02/2020", "active"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(cells, min_size=0, max_size=len(HEADERS) + 2), max_size=6))
+def test_random_cell_values_never_crash(db: Database, coordinator: Principal, rows: list[list[object]]) -> None:
+    from adoption_desktop.letterbox.importing import _cell
+
+    table = Table(HEADERS, [[_cell(c) for c in r] + [""] * (len(HEADERS) - len(r)) for r in rows])
+    with db.session(coordinator, write=False) as s:
+        plan = plan_import(s, table, guess_mapping(HEADERS))
+    for p in plan.problems:
+        assert p.row >= 1 and p.column and p.problem

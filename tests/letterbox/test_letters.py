@@ -1,0 +1,94 @@
+"""Batch letters: one merged PDF read back, sent-list recorded, no name or address from the other side."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from adoption_desktop.core.documents.pdf import Cancelled
+from adoption_desktop.core.documents.templates import RenderedLetterText
+from adoption_desktop.core.errors import Conflict
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.documents import check_no_leak, write_batch
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [p.extract_text() or "" for p in PdfReader(str(path)).pages]
+
+
+def test_reminders_for_a_month_in_one_pdf_without_other_side_details(db: Database, coordinator: Principal,
+                                                                      arrangement: int, tmp_path: Path) -> None:
+    out = tmp_path / "reminders.pdf"
+    result = write_batch(db, coordinator, "reminder", out, month="2026-03", today=dt.date(2026, 2, 14))
+    # adopters write first in March (1 letter); the birth side replies in April (not this month)
+    assert result.letters == 1
+    pages = pdf_pages(out)
+    text = "\n".join(pages)
+    assert "Sam and Alex Thornley" in text and "Rosa" in text and "LB-0001" in text
+    assert "Quillfield" not in text and "Moss Row" not in text and "Greystow" not in text
+    april = write_batch(db, coordinator, "reminder", tmp_path / "april.pdf", month="2026-04",
+                        today=dt.date(2026, 3, 14))
+    assert april.letters == 1 and april.held_on_file == 1  # the grandfather has no current address
+    text = "\n".join(pdf_pages(tmp_path / "april.pdf"))
+    assert "Gina Quillfield" in text and "Poppy" in text
+    for secret in ("Thornley", "Rosa", "Heron Gate", "Dellmouth", "ZZ99 4EF", "Kestrel"):
+        assert secret not in text
+    detail = service.get_arrangement(db, coordinator, arrangement)
+    assert sorted((s.kind, s.side) for s in detail.sent) == [("reminder", "adoptive"), ("reminder", "birth")]
+
+
+def test_every_kind_of_letter(db: Database, coordinator: Principal, arrangement: int, tmp_path: Path) -> None:
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE,
+                            received_on=dt.date(2026, 4, 3), writer="Gina Quillfield")
+    service.screen_item(db, coordinator, item, "Our number is 07700 900123")
+    service.record_outcome(db, coordinator, item, "returned", dt.date(2026, 4, 4),
+                           reason="Please leave out your telephone number.")
+    for kind, kw in (("acknowledgement", {"item_ids": [item]}), ("returned", {"item_ids": [item]}),
+                     ("confirmation", {"arrangement_ids": [arrangement]}), ("review", {"arrangement_ids": [arrangement]}),
+                     ("chaser", {"arrangement_ids": [arrangement]})):
+        out = tmp_path / f"{kind}.pdf"
+        result = write_batch(db, coordinator, kind, out, today=dt.date(2026, 11, 1), **kw)  # type: ignore[arg-type]
+        assert result.letters >= 1, kind
+        assert pdf_pages(out)
+    returned = "\n".join(pdf_pages(tmp_path / "returned.pdf"))
+    assert "leave out your telephone number" in returned and "Thornley" not in returned
+
+
+def test_leak_check_refuses_a_letter_with_the_other_sides_name() -> None:
+    text = RenderedLetterText("Subject", "Dear Gina,", ("Rosa Thornley is well.",), "Yours")
+    with pytest.raises(Conflict, match="other side"):
+        check_no_leak(text, ["Gina Quillfield"], ["Thornley", "12 Heron Gate"])
+    ok = RenderedLetterText("Subject", "Dear Gina,", ("We will write soon.",), "Yours")
+    check_no_leak(ok, ["Gina Quillfield"], ["Will", "Thornley"])
+
+
+def test_cancel_leaves_no_file_and_records_nothing(db: Database, coordinator: Principal, arrangement: int,
+                                                  tmp_path: Path) -> None:
+    out = tmp_path / "c.pdf"
+    with pytest.raises(Cancelled):
+        write_batch(db, coordinator, "confirmation", out, arrangement_ids=[arrangement], cancelled=lambda: True)
+    assert not out.exists()
+    assert service.get_arrangement(db, coordinator, arrangement).sent == ()
+
+
+def test_headless_reminders_and_import(tmp_path: Path, coordinator: Principal, db: Database, db_path: Path,
+                                       arrangement: int) -> None:
+    from tests.letterbox.test_import import good_rows, write_xlsx
+
+    db.dispose()
+    from adoption_desktop.cli import main
+
+    out = tmp_path / "r.pdf"
+    assert main(["export", "reminders", "--db", str(db_path), "--month", "2026-03", "--out", str(out)]) == 0
+    assert out.exists() and len(pdf_pages(out)) >= 1
+    assert main(["export", "reminders", "--db", str(db_path), "--month", "2026-13", "--out", str(out)]) == 2
+    xlsx = write_xlsx(tmp_path / "reg.xlsx", good_rows())
+    assert main(["import", "letterbox", "--db", str(db_path), "--file", str(xlsx), "--dry-run"]) == 0
+    assert main(["import", "letterbox", "--db", str(db_path), "--file", str(xlsx)]) == 0
+    bad = write_xlsx(tmp_path / "bad.xlsx", [["", "x"]])
+    assert main(["import", "letterbox", "--db", str(db_path), "--file", str(bad)]) == 1
