@@ -1,6 +1,6 @@
 """Synthetic counselling cases for the demo database (every name and place invented).
 
-large: 2,000 cases referred over 15 years; small: about 150. Both include adoptions before
+large: 2,000 cases referred over 15 years; small: 150 over the last 3 years. Both include adoptions before
 12 November 1975, applicants of 75 and over, open records requests and overdue chasers. Rows are added
 in one transaction under ``bulk_audit`` (one summary audit entry per table).
 """
@@ -51,7 +51,8 @@ def populate(db: Database, ctx: DemoContext) -> None:
     cal = WorkingCalendar()
     counsellors = [ctx.users[Role.COUNSELLOR].user_id] + [
         u.user_id for u in ctx.extra_users if Role.COUNSELLOR in u.roles]
-    first = today - dt.timedelta(days=15 * 365)
+    # large: 15 years of history; small: the last 3 years, so its waiting list is still a real one
+    first = today - dt.timedelta(days=(15 if ctx.large else 3) * 365)
     # referrals rise over the years (seed figures: 90 adults supported one year, 141 the next)
     referral_days = sorted(
         first + dt.timedelta(days=int((today - first).days * (rng.random() ** 0.8))) for _ in range(n_cases))

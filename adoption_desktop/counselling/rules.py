@@ -118,6 +118,7 @@ class Priority:
     rank: int  # 1 = first
     brought_forward: int  # how many reasons brought the case forward (0, 1 or 2)
     reasons: tuple[str, ...]
+    short: str = ""
 
     @property
     def text(self) -> str:
@@ -139,16 +140,29 @@ def priority_reasons(item: PriorityInput, today: dt.date, older_age: int) -> tup
     return forward, tuple(reasons)
 
 
+def short_reasons(item: PriorityInput, today: dt.date, older_age: int) -> str:
+    """The same reasons in a few words, for a list column."""
+    parts = []
+    if counselling_required(item.adoption_order):
+        parts.append("adopted pre-1975")
+    age = age_on(item.applicant_born, today)
+    if age >= older_age:
+        parts.append(f"aged {age} ({older_age}+)")
+    parts.append(f"referred {item.referral_date:%d/%m/%Y}")
+    return "; ".join(parts)
+
+
 def order_waiting_list(items: Iterable[PriorityInput], today: dt.date, older_age: int) -> list[Priority]:
     """The documented order: cases with more reasons to bring forward first (adopted before
     12 November 1975; applicant aged ``older_age`` or over), then the earliest referral, then case number."""
     keyed = []
     for item in items:
         forward, reasons = priority_reasons(item, today, older_age)
-        keyed.append(((-forward, item.referral_date, item.case_id), forward, reasons, item.case_id))
+        keyed.append(((-forward, item.referral_date, item.case_id), forward, reasons, item.case_id,
+                      short_reasons(item, today, older_age)))
     keyed.sort(key=lambda k: k[0])
-    return [Priority(case_id, rank, forward, reasons)
-            for rank, (_k, forward, reasons, case_id) in enumerate(keyed, start=1)]
+    return [Priority(case_id, rank, forward, reasons, short)
+            for rank, (_k, forward, reasons, case_id, short) in enumerate(keyed, start=1)]
 
 
 # --- records requests ----------------------------------------------------------------------------

@@ -96,6 +96,7 @@ class CaseRow:
     reasons: str
     open_requests: int
     overdue_requests: int
+    reasons_short: str = ""
 
     @property
     def status(self) -> str:
@@ -420,7 +421,7 @@ def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date
             days_waiting=rules.wait_days(x.referral_date, x.allocated_on, x.closed_on or day),
             rank=p.rank if p else None, reasons=p.text if p else "",
             open_requests=n_open if x.closed_on is None else 0,
-            overdue_requests=n_overdue if x.closed_on is None else 0))
+            overdue_requests=n_overdue if x.closed_on is None else 0, reasons_short=p.short if p else ""))
     out.sort(key=lambda row: (row.rank is None, row.rank or 0,
                               -(row.closed_on.toordinal() if row.closed_on else 0), row.id))
     return out

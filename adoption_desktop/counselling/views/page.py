@@ -54,10 +54,10 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
            foreground=lambda r: OVERDUE_BRUSH if r.flags.counselling_required else None),
     Column("Age", lambda r: r.age, align_right=True),
     Column("Counsellor", lambda r: r.counsellor),
-    Column("Requests open / overdue", lambda r: f"{r.open_requests} / {r.overdue_requests}" if r.open_requests
+    Column("Requests (overdue)", lambda r: f"{r.open_requests} ({r.overdue_requests})" if r.open_requests
            else "", sort_key=lambda r: (r.overdue_requests, r.open_requests),
            foreground=lambda r: OVERDUE_BRUSH if r.overdue_requests else None),
-    Column("Why this position", lambda r: r.reasons, tooltip=lambda r: r.reasons),
+    Column("Why this position", lambda r: r.reasons_short, tooltip=lambda r: r.reasons),
 ]
 
 
@@ -194,6 +194,9 @@ class CounsellingPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        for column, width in enumerate((60, 110, 150, 75, 85, 100, 85, 130, 45, 140, 150)):
+            self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
         self.order_note = QLabel()
         self.order_note.setObjectName("order_note")
@@ -232,12 +235,13 @@ class CounsellingPage(QWidget):
     def _loaded(self, result: object) -> None:
         rows, counts, age = cast(tuple[list[CaseRow], CaseCounts, int], result)
         self.model.set_rows(rows)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        # back to the documented priority order (column 0), whatever the user sorted by before
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.counts.setText(_counts_text(counts))
         self.order_note.setText(
             f"Order: cases adopted before 12 November 1975 and applicants aged {age} or over are brought "
             "forward (both reasons first), then the earliest referral. Each row's reasons are in the last "
-            "column. Click a column heading to sort differently; Refresh (F5) restores the priority order.")
+            "column (hover for the full text). Click a column heading to sort differently; Refresh (F5) restores the priority order.")
         self.apply_filter()
         if self.model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
