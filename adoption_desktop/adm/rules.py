@@ -151,7 +151,7 @@ def clock_status(state: str, due_on: dt.date | None, paused_since: dt.date | Non
             return ClockStatus("decided_late", f"Decided {late} WD late")
         return ClockStatus("decided_on_time", "Decided in time")
     if state == STATE_PAUSED or due_on is None:
-        since = paused_since.isoformat() if paused_since else "?"
+        since = f"{paused_since:%d/%m/%Y}" if paused_since else "?"
         return ClockStatus("paused", f"Paused: information asked {since}")
     if today > due_on:
         return ClockStatus("overdue", f"Overdue by {cal.working_days_between(due_on, today)} WD")

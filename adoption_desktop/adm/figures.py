@@ -1,0 +1,80 @@
+"""ADM figures for a date range (decisions signed ``start <= decided_on <= end``): counts and durations,
+never names. Corrections are counted once (the latest version of each decision)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from adoption_desktop.adm import rules
+from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyingDetermination
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import calendar
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.reports.model import FigureSection
+
+OUTCOME_SHORT = {rules.OUTCOME_AGREE: "agreed", rules.OUTCOME_DIFFER: "decided differently",
+                 rules.OUTCOME_NOT_APPROVE: "proposed not to approve"}
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}% ({part} of {whole})" if whole else "n/a"
+
+
+def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
+    require(actor, Permission.REPORTS_VIEW)
+    with db.session(actor, write=False) as session:
+        cal = calendar(session)
+        superseded = set(session.scalars(select(AdmDecision.supersedes_id)
+                                         .where(AdmDecision.supersedes_id.is_not(None))))
+        rows = [d for d in session.scalars(select(AdmDecision).where(
+            AdmDecision.signed_at.is_not(None), AdmDecision.decided_on >= start, AdmDecision.decided_on <= end))
+            if d.id not in superseded]
+        paused_ids = set(session.scalars(select(AdmInfoRequest.decision_id)))
+        qds = list(session.scalars(select(AdmQualifyingDetermination).where(
+            AdmQualifyingDetermination.notice_sent_on >= start, AdmQualifyingDetermination.notice_sent_on <= end)))
+        open_pending = session.scalar(select(func.count()).select_from(AdmDecision).where(
+            AdmDecision.signed_at.is_(None))) or 0
+
+    by_type: Counter[str] = Counter()
+    by_outcome: Counter[tuple[str, str]] = Counter()
+    in_time = 0
+    timed = 0
+    durations: list[int] = []
+    differ = 0
+    for d in rows:
+        by_type[d.decision_type] += 1
+        by_outcome[(d.decision_type, d.outcome)] += 1
+        if d.due_on is not None and d.decided_on is not None:
+            timed += 1
+            in_time += d.decided_on <= d.due_on
+        if d.decided_on is not None and d.source == "panel":
+            durations.append(cal.working_days_between(d.received_on, d.decided_on))
+        if d.source == "panel" and (d.outcome == rules.OUTCOME_DIFFER or (
+                d.outcome == rules.OUTCOME_NOT_APPROVE and d.recommendation not in rules.NEGATIVE_RECOMMENDATIONS)):
+            differ += 1
+    panel_rows = [d for d in rows if d.source == "panel"]
+    summary = FigureSection("ADM decisions", [
+        ("Decisions signed", str(len(rows))),
+        ("Made within the timescale", _pct(in_time, timed)),
+        ("Median working days from final minutes to decision",
+         f"{statistics.median(durations):g}" if durations else "n/a"),
+        ("Decisions differing from the panel's recommendation", _pct(differ, len(panel_rows))),
+        ("Decisions where more information was asked for", str(sum(1 for d in rows if d.id in paused_ids))),
+        ("Decisions waiting (all dates)", str(open_pending)),
+    ])
+    types = FigureSection("ADM decisions by type and outcome", [
+        (f"{rules.type_label(t)}: {OUTCOME_SHORT.get(o, o)}", str(n))
+        for (t, o), n in sorted(by_outcome.items())
+    ] + [(f"{rules.type_label(t)}: total", str(n)) for t, n in sorted(by_type.items())])
+    qd_outcomes = Counter(q.final_outcome or "awaiting final decision" for q in qds)
+    qd = FigureSection("Qualifying determinations (notice sent in the period)", [
+        ("Notices sent", str(len(qds))),
+        ("Representations received", str(sum(1 for q in qds if q.representations_on))),
+        ("Applications to the IRM", str(sum(1 for q in qds if q.irm_applied_on))),
+        *((f"Final decision: {k.replace('_', ' ')}", str(v)) for k, v in sorted(qd_outcomes.items())),
+    ])
+    return [summary, types, qd]

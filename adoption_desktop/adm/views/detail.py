@@ -1,0 +1,340 @@
+"""One decision: what the panel recommended, the ADM's decision and signature, letters, history, QD.
+
+Built from ``forms/adm_decision.ui``. Holds only plain data (``service.DecisionDetail``); every action
+calls a service in its own transaction and then reloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.adm import rules, service
+from adoption_desktop.adm.service import DecisionDetail, LetterView, VersionView
+from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog, pydate, qdate
+from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS
+from adoption_desktop.core.documents.pdf import long_date
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.table_model import RowTableModel
+
+
+def _d(day: dt.date | None) -> str:
+    return long_date(day) if day else "—"
+
+
+class DecisionPanel(QWidget):
+    changed = Signal(int)  # a decision id whose data changed (the queue reloads)
+    failed = Signal(object)  # an exception to show
+
+    def __init__(self, ctx: AppContext, today: Callable[[], dt.date], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.today = ctx, today
+        self.detail: DecisionDetail | None = None
+        form = load_form("adm_decision", self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        self.form = form
+        self.heading = child(form, QLabel, "heading")
+        self.clock = child(form, QLabel, "clock")
+        self.tabs = child(form, QTabWidget, "tabs")
+        self.sitting = child(form, QLabel, "sitting")
+        self.recommendation = child(form, QPlainTextEdit, "recommendation")
+        self.panel_reasons = child(form, QPlainTextEdit, "panel_reasons")
+        self.advice = child(form, QPlainTextEdit, "advice")
+        self.members = child(form, QLabel, "members")
+        self.minutes = child(form, QPlainTextEdit, "minutes")
+        self.outcome = child(form, QComboBox, "outcome")
+        for code, label in rules.OUTCOMES.items():
+            self.outcome.addItem(label, code)
+        self.decision_text = child(form, QPlainTextEdit, "decision_text")
+        self.decision_reasons = child(form, QPlainTextEdit, "decision_reasons")
+        self.decided_on = child(form, QDateEdit, "decided_on")
+        self.addressee = child(form, QPlainTextEdit, "addressee")
+        self.salutation = child(form, QLineEdit, "salutation")
+        self.social_worker = child(form, QLineEdit, "social_worker")
+        self.info_status = child(form, QLabel, "info_status")
+        self.notify_status = child(form, QLabel, "notify_status")
+        self.qd_summary = child(form, QLabel, "qd_summary")
+        self.letters: RowTableModel[LetterView] = RowTableModel(LETTER_COLUMNS, [], self)
+        self.letters_view = child(form, QTableView, "letters_view")
+        self.history: RowTableModel[VersionView] = RowTableModel(HISTORY_COLUMNS, [], self)
+        self.history_view = child(form, QTableView, "history_view")
+        for view, model in ((self.letters_view, self.letters), (self.history_view, self.history)):
+            view.setModel(model)
+            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            view.horizontalHeader().setStretchLastSection(True)
+            view.verticalHeader().hide()
+        self.buttons: dict[str, QPushButton] = {}
+        actions: dict[str, Callable[[], Any]] = {
+            "save_button": self.save_draft, "info_button": self.ask_information,
+            "info_received_button": self.log_information, "sign_button": self.sign,
+            "correct_button": self.correct, "save_letter_button": self.save_letter,
+            "letter_sent_button": self.mark_sent, "oral_button": self.record_oral,
+            "reps_button": self.record_representations, "irm_apply_button": self.record_irm_application,
+            "irm_rec_button": self.record_irm_recommendation, "final_button": self.open_final,
+        }
+        for name, fn in actions.items():
+            b = child(form, QPushButton, name)
+            b.clicked.connect(lambda _checked=False, f=fn: f())
+            self.buttons[name] = b
+        self.show_detail(None)
+
+    # --- display ------------------------------------------------------------------------------
+    def show_detail(self, detail: DecisionDetail | None) -> None:
+        self.detail = detail
+        can_decide = self.ctx.can(Permission.ADM_DECIDE)
+        can_edit = self.ctx.can(Permission.ADM_EDIT)
+        if detail is None:
+            self.heading.setText("<h3>Select a decision in the queue</h3>")
+            self.clock.clear()
+            self.tabs.setEnabled(False)
+            return
+        self.tabs.setEnabled(True)
+        r = detail.row
+        version = f" — version {r.version}" if r.version > 1 else ""
+        self.heading.setText(f"<h3>{r.subject_reference} ({r.subject_initials}) — {r.type_label}{version}</h3>")
+        clock = (f"Minutes/papers received {_d(r.received_on)}. Due {_d(r.due_on)}. <b>{r.clock_label}</b>."
+                 if r.due_on or r.paused_since else f"Received {_d(r.received_on)}. <b>{r.clock_label}</b>.")
+        if r.decided_on:
+            clock += (f" Decided {_d(r.decided_on)} by {r.signed_by}. Tell the applicants by "
+                      f"{_d(detail.oral_due)} (orally) and {_d(detail.written_due)} (in writing).")
+        if r.superseded:
+            clock += " <b>This version has been corrected; see the history.</b>"
+        self.clock.setText(clock)
+        self.sitting.setText(_d(detail.sitting_date) if r.source != "direct" else "Decision without panel")
+        self.recommendation.setPlainText(detail.recommendation_text)
+        self.panel_reasons.setPlainText(detail.recommendation_reasons)
+        self.advice.setPlainText(detail.advice)
+        self.members.setText(", ".join(detail.member_names) or "—")
+        self.minutes.setPlainText(detail.minutes_extract)
+        idx = self.outcome.findData(r.outcome or rules.OUTCOME_AGREE)
+        self.outcome.setCurrentIndex(max(idx, 0))
+        self.decision_text.setPlainText(detail.decision_text)
+        self.decision_reasons.setPlainText(detail.decision_reasons)
+        self.decided_on.setDate(qdate(r.decided_on or self.today()))
+        self.addressee.setPlainText(detail.addressee)
+        self.salutation.setText(detail.salutation)
+        self.social_worker.setText(detail.social_worker)
+        signed = r.state == rules.STATE_SIGNED
+        for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on, self.addressee,
+                  self.salutation, self.social_worker):
+            w.setEnabled(not signed and can_decide)
+        paused = r.state == rules.STATE_PAUSED
+        self.buttons["save_button"].setEnabled(not signed and can_decide)
+        self.buttons["info_button"].setEnabled(not signed and not paused and can_decide)
+        self.buttons["info_received_button"].setEnabled(paused and can_edit)
+        self.buttons["sign_button"].setEnabled(not signed and not paused and can_decide)
+        self.buttons["correct_button"].setEnabled(signed and not r.superseded and can_decide)
+        reqs = [f"Asked {_d(q.requested_on)}: {q.what} — "
+                + (f"received {_d(q.received_on)}" if q.received_on else "<b>waiting</b>")
+                for q in detail.info_requests]
+        self.info_status.setText("<br>".join(reqs) if reqs else (
+            "Signed decisions cannot be changed; use Correct… for a new version with a reason." if signed else ""))
+        self.letters.set_rows(list(detail.letters))
+        self.history.set_rows(list(detail.history))
+        has_letters = bool(detail.letters)
+        self.buttons["save_letter_button"].setEnabled(has_letters)
+        self.buttons["letter_sent_button"].setEnabled(has_letters and can_edit)
+        self.buttons["oral_button"].setEnabled(signed and can_edit)
+        self.notify_status.setText(
+            f"Told orally: {_d(detail.oral_notified_on)}. Written notification sent: "
+            f"{_d(detail.written_notified_on)}." if signed else "")
+        q = detail.qd
+        for name in ("reps_button", "irm_apply_button", "irm_rec_button", "final_button"):
+            self.buttons[name].setEnabled(q is not None and q.final_decision_id is None and can_edit)
+        if q is None:
+            self.qd_summary.setText("No qualifying determination on this decision.")
+        else:
+            lines = [f"Notice sent {_d(q.notice_sent_on)}; representations or IRM application by "
+                     f"<b>{_d(q.deadline)}</b> (40 working days beginning with the notice date)."]
+            if q.representations_on:
+                lines.append(f"Representations received {_d(q.representations_on)}: {q.representations}")
+            if q.irm_applied_on:
+                lines.append(f"IRM application {_d(q.irm_applied_on)}.")
+            if q.irm_recommendation_on:
+                lines.append(f"IRM recommendation {_d(q.irm_recommendation_on)}: {q.irm_recommendation}")
+            if q.final_on:
+                lines.append(f"Final decision {_d(q.final_on)}: {q.final_outcome.replace('_', ' ')}.")
+            self.qd_summary.setText("<br>".join(lines))
+
+    def selected_letter(self) -> LetterView | None:
+        rows = self.letters_view.selectionModel().selectedRows()
+        if rows:
+            return self.letters.row_at(rows[0].row())
+        return self.letters.row_at(self.letters.rowCount() - 1) if self.letters.rowCount() else None
+
+    # --- actions ------------------------------------------------------------------------------
+    def _run(self, fn: Callable[[], Any], after: Callable[[Any], None] | None = None) -> None:
+        assert self.detail is not None
+        did = self.detail.row.id
+
+        def done(result: Any) -> None:
+            if after:
+                after(result)
+            self.changed.emit(result if isinstance(result, int) and after is None else did)
+
+        self.ctx.tasks.run(lambda _t: fn(), on_done=done, on_error=self.failed.emit)
+
+    def _save(self) -> None:
+        assert self.detail is not None
+        db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
+        service.set_letter_details(db, me, did, addressee=self.addressee.toPlainText(),
+                                   salutation=self.salutation.text(), social_worker=self.social_worker.text())
+        service.record_decision(db, me, did, outcome=str(self.outcome.currentData()),
+                                decision_text=self.decision_text.toPlainText(),
+                                reasons=self.decision_reasons.toPlainText())
+
+    def save_draft(self) -> None:
+        try:
+            self._save()
+        except AppError as exc:
+            self.failed.emit(exc)
+            return
+        assert self.detail is not None
+        self.changed.emit(self.detail.row.id)
+
+    def sign(self, password: str | None = None) -> None:
+        if self.detail is None:
+            return
+        try:
+            self._save()
+        except AppError as exc:
+            self.failed.emit(exc)
+            return
+        if password is None:
+            dlg = SignDialog(self, "Signing makes this decision final and files its letter. Nobody can change "
+                             "a signed decision; mistakes are corrected by a new version with a reason.")
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return
+            password = dlg.password.text()
+        db, me, did, day = self.ctx.db, self.ctx.principal, self.detail.row.id, pydate(self.decided_on.date())
+        pw = password
+        self._run(lambda: service.sign_decision(db, me, did, pw, day), lambda _r: None)
+
+    def correct(self, password: str | None = None, reason: str | None = None) -> None:
+        if self.detail is None:
+            return
+        if password is None or reason is None:
+            dlg = SignDialog(self, "A correction is a new signed version; the signed original stays in the "
+                             "history. Change the decision fields first, then give the reason.", correction=True)
+            for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on):
+                w.setEnabled(True)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return
+            password, reason = dlg.password.text(), dlg.reason.toPlainText()
+        db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
+        outcome, text = str(self.outcome.currentData()), self.decision_text.toPlainText()
+        reasons, day, pw, why = self.decision_reasons.toPlainText(), pydate(self.decided_on.date()), password, reason
+
+        def go() -> int:
+            return service.correct_decision(db, me, did, pw, reason=why, outcome=outcome, decision_text=text,
+                                            reasons=reasons, decided_on=day).decision_id
+
+        self._run(go)
+
+    def _dated(self, title: str, date_label: str, text_label: str | None) -> tuple[dt.date, str] | None:
+        dlg = DatedNoteDialog(self, title, date_label, self.today(), text_label)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dlg.day, dlg.text.toPlainText()
+
+    def ask_information(self) -> None:
+        got = self._dated("Ask for more information", "Date &asked:", "&Information needed:")
+        if got and self.detail:
+            db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
+            self._run(lambda: service.request_information(db, me, did, what=got[1], requested_on=got[0]),
+                      lambda _r: None)
+
+    def log_information(self) -> None:
+        got = self._dated("Information received", "Date &received:", "&Note:")
+        if got and self.detail:
+            db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
+            self._run(lambda: service.log_information(db, me, did, received_on=got[0], note=got[1]),
+                      lambda _r: None)
+
+    def save_letter(self, path: str | None = None) -> None:
+        letter = self.selected_letter()
+        if letter is None or self.detail is None:
+            return
+        if path is None:
+            name = f"{self.detail.row.subject_reference}-{letter.kind}-{letter.letter_date}.pdf"
+            path, _ = QFileDialog.getSaveFileName(self, "Save letter as PDF", name, "PDF files (*.pdf)")
+            if not path:
+                return
+        try:
+            data = service.letter_pdf(self.ctx.db, self.ctx.principal, letter.id)
+            Path(path).write_bytes(data)
+        except (AppError, OSError) as exc:
+            self.failed.emit(exc)
+
+    def mark_sent(self) -> None:
+        letter = self.selected_letter()
+        got = self._dated("Letter sent", "Date &sent:", None) if letter else None
+        if got and letter:
+            db, me = self.ctx.db, self.ctx.principal
+            self._run(lambda: service.mark_letter_sent(db, me, letter.id, got[0]), lambda _r: None)
+
+    def record_oral(self) -> None:
+        got = self._dated("Applicants told of the decision", "Date &told:", "&Note:")
+        if got and self.detail:
+            db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
+            self._run(lambda: service.record_oral_notification(db, me, did, got[0], got[1]), lambda _r: None)
+
+    def _qd_id(self) -> int | None:
+        return self.detail.qd.id if self.detail and self.detail.qd else None
+
+    def record_representations(self) -> None:
+        qd = self._qd_id()
+        got = self._dated("Representations received", "Date &received:", "&Summary:") if qd else None
+        if got and qd:
+            db, me = self.ctx.db, self.ctx.principal
+            self._run(lambda: service.record_representations(db, me, qd, received_on=got[0], summary=got[1]),
+                      lambda _r: None)
+
+    def record_irm_application(self) -> None:
+        qd = self._qd_id()
+        got = self._dated("Application to the IRM", "Date &applied:", None) if qd else None
+        if got and qd:
+            db, me = self.ctx.db, self.ctx.principal
+            self._run(lambda: service.record_irm_application(db, me, qd, applied_on=got[0]), lambda _r: None)
+
+    def record_irm_recommendation(self) -> None:
+        qd = self._qd_id()
+        got = self._dated("IRM recommendation", "Date &received:", "&Recommendation:") if qd else None
+        if got and qd:
+            db, me = self.ctx.db, self.ctx.principal
+            self._run(lambda: service.record_irm_recommendation(db, me, qd, received_on=got[0],
+                                                                recommendation=got[1]), lambda _r: None)
+
+    def open_final(self) -> None:
+        qd = self._qd_id()
+        if qd:
+            db, me, today = self.ctx.db, self.ctx.principal, self.today()
+            self._run(lambda: service.open_final_decision(db, me, qd, today))

@@ -1,0 +1,127 @@
+"""Small ADM dialogs: signing (password, and a reason for a correction), a dated note, a new decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.ui.forms import child, load_form
+
+
+def qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def pydate(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
+class SignDialog(QDialog):
+    """Re-enter the password to sign; a correction also asks for its reason."""
+
+    def __init__(self, parent: QWidget | None, summary: str, *, correction: bool = False) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Correct a signed decision" if correction else "Sign the decision")
+        layout = QVBoxLayout(self)
+        info = QLabel(summary)
+        info.setWordWrap(True)
+        layout.addWidget(info)
+        form = QFormLayout()
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.reason.setMaximumHeight(70)
+        if correction:
+            lab = QLabel("&Reason for the correction:")
+            lab.setBuddy(self.reason)
+            form.addRow(lab, self.reason)
+        else:
+            self.reason.hide()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        lab = QLabel("Your &password:")
+        lab.setBuddy(self.password)
+        form.addRow(lab, self.password)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Sign")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        (self.reason if correction else self.password).setFocus()
+
+
+class DatedNoteDialog(QDialog):
+    """A date and (optionally) a text: information asked/received, representations, IRM steps."""
+
+    def __init__(self, parent: QWidget | None, title: str, date_label: str, day: dt.date,
+                 text_label: str | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.date = QDateEdit(qdate(day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("dd/MM/yyyy")
+        lab = QLabel(date_label)
+        lab.setBuddy(self.date)
+        form.addRow(lab, self.date)
+        self.text = QPlainTextEdit()
+        self.text.setTabChangesFocus(True)
+        if text_label:
+            lab = QLabel(text_label)
+            lab.setBuddy(self.text)
+            form.addRow(lab, self.text)
+        else:
+            self.text.hide()
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    @property
+    def day(self) -> dt.date:
+        return pydate(self.date.date())
+
+
+class NewDecisionDialog(QDialog):
+    """A decision without panel (``forms/adm_new_decision.ui``)."""
+
+    def __init__(self, parent: QWidget | None, types: dict[str, str], today: dt.date) -> None:
+        super().__init__(parent)
+        form = load_form("adm_new_decision", self)
+        self.setWindowTitle(form.windowTitle())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        self.decision_type = child(form, QComboBox, "decision_type")
+        for code, label in types.items():
+            self.decision_type.addItem(label, code)
+        self.reference = child(form, QLineEdit, "reference")
+        self.initials = child(form, QLineEdit, "initials")
+        self.received_on = child(form, QDateEdit, "received_on")
+        self.received_on.setDate(qdate(today))
+        self.proposal = child(form, QPlainTextEdit, "proposal")
+        self.reasons = child(form, QPlainTextEdit, "reasons")
+        self.social_worker = child(form, QLineEdit, "social_worker")
+        self.addressee = child(form, QPlainTextEdit, "addressee")
+        self.message = child(form, QLabel, "message")
+        self.message.setStyleSheet("color: #B00020;")
+        buttons = child(form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.decision_type.setFocus()

@@ -1,0 +1,253 @@
+"""The ADM page: the decision queue (model/view, sort and filter in the model) beside one decision.
+
+Keyboard: Alt+F find, Alt+T type, Alt+W show, Ctrl+N new decision without panel, Ctrl+P print a
+day's letters, F5 refresh; the queue and the decision's fields are in tab order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.adm import service
+from adoption_desktop.adm.service import DecisionRow
+from adoption_desktop.adm.views.detail import DecisionPanel
+from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialog, pydate
+from adoption_desktop.adm.views.queue_model import COL_CLOCK, queue_filter, queue_model
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
+
+STATES = (("open", "Waiting and paused"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
+          ("signed", "Signed"), ("all", "All"))
+
+
+class AdmPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today: dt.date = dt.date.today()
+        self._select_after_load: int | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("reference or initials")
+        self.search.setClearButtonEnabled(True)
+        self.type_combo = QComboBox()
+        self.type_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.type_combo.setMinimumContentsLength(22)
+        self.type_combo.addItem("All types", "")
+        self.state_combo = QComboBox()
+        for code, label in STATES:
+            self.state_combo.addItem(label, code)
+        for text, buddy in (("&Find:", self.search), ("&Type:", self.type_combo), ("Sho&w:", self.state_combo)):
+            lab = QLabel(text)
+            lab.setBuddy(buddy)
+            bar.addWidget(lab)
+            bar.addWidget(buddy, 1 if buddy is self.search else 0)
+        self.new_button = QPushButton("&New decision without panel…")
+        self.new_button.setToolTip("Ctrl+N: child's plan for adoption, reg 25A temporary approval, local types")
+        self.print_button = QPushButton("&Print a day's letters…")
+        self.print_button.setToolTip("Ctrl+P: every ADM letter dated one day, in one PDF")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("F5")
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.print_button)
+        bar.addWidget(self.refresh_button)
+        layout.addLayout(bar)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #B00020;")
+        self.message.hide()
+        layout.addWidget(self.message)
+
+        self.model = queue_model(parent=self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(-1, header.sortIndicatorOrder())
+        self.view.setSortingEnabled(True)
+        self.view.setAccessibleName("Decision queue")
+        self.detail = DecisionPanel(ctx, lambda: self.today)
+        splitter = QSplitter()
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([820, 680])
+        for col, width in enumerate((120, 60, 230, 100, 90, 170, 70, 90, 120)):
+            self.view.setColumnWidth(col, width)
+        layout.addWidget(splitter, 1)
+        self.count_label = QLabel()
+        layout.addWidget(self.count_label)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.type_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.state_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open_row(cur.row()))
+        self.new_button.clicked.connect(lambda: self.new_decision())
+        self.print_button.clicked.connect(lambda: self.print_day())
+        self.refresh_button.clicked.connect(lambda: self.reload())
+        self.detail.changed.connect(self._after_change)
+        self.detail.failed.connect(self.show_problem)
+        for keys, fn in (("Ctrl+N", self.new_decision), ("Ctrl+P", self.print_day), ("F5", self.reload)):
+            QShortcut(QKeySequence(keys), self, lambda f=fn: f())
+        self.new_button.setEnabled(ctx.can(Permission.ADM_EDIT))
+        self.setTabOrder(self.search, self.type_combo)
+        self.setTabOrder(self.type_combo, self.state_combo)
+        self.setTabOrder(self.state_combo, self.view)
+        self.setTabOrder(self.view, self.detail)
+        self._types_loaded = False
+        self.reload()
+
+    # --- loading ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        db, me, today = self.ctx.db, self.ctx.principal, self.today
+
+        def load(_t: TaskHandle) -> tuple[list[DecisionRow], dict[str, str]]:
+            return service.list_queue(db, me, today), service.decision_types(db, me)
+
+        self.ctx.tasks.run(load, on_done=self._loaded, on_error=self.show_problem)
+
+    def _loaded(self, result: tuple[list[DecisionRow], dict[str, str]]) -> None:
+        rows, types = result
+        if not self._types_loaded:
+            for code, label in types.items():
+                self.type_combo.addItem(label, code)
+            self._types_loaded = True
+        keep = self._select_after_load or (self.detail.detail.row.id if self.detail.detail else None)
+        self._select_after_load = None
+        self.model.set_rows(rows)
+        if self.view.horizontalHeader().sortIndicatorSection() < 0:
+            self.model.sort(COL_CLOCK)
+        self.apply_filter()
+        if keep is not None:
+            self.select_decision(keep)
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
+                                           str(self.state_combo.currentData() or "all")))
+        rows = self.model.rows()
+        overdue = sum(1 for r in rows if r.clock_code == "overdue")
+        today = sum(1 for r in rows if r.clock_code == "due_today")
+        self.count_label.setText(f"{len(rows)} decisions shown — {overdue} overdue, {today} due today")
+
+    def select_decision(self, decision_id: int) -> bool:
+        for i, r in enumerate(self.model.rows()):
+            if r.id == decision_id:
+                self.view.selectRow(i)
+                self.view.scrollTo(self.model.index(i, 0))
+                self._open_row(i)
+                return True
+        return False
+
+    def _open_row(self, row: int) -> None:
+        if row < 0 or row >= self.model.rowCount():
+            return
+        did = self.model.row_at(row).id
+        if self.detail.detail is not None and self.detail.detail.row.id == did:
+            return
+        try:
+            self.detail.show_detail(service.get_decision(self.ctx.db, self.ctx.principal, did, self.today))
+        except AppError as exc:
+            self.show_problem(exc)
+
+    def _after_change(self, decision_id: int) -> None:
+        self.message.hide()
+        try:
+            self.detail.show_detail(service.get_decision(self.ctx.db, self.ctx.principal, decision_id,
+                                                         self.today))
+        except AppError as exc:
+            self.show_problem(exc)
+        self._select_after_load = decision_id
+        self.reload()
+
+    def show_problem(self, exc: Any) -> None:
+        if isinstance(exc, AppError | OSError):
+            self.message.setStyleSheet("color: #B00020;")
+            self.message.setText(str(exc))
+            self.message.show()
+        else:
+            show_error(self, "ADM decisions", exc)
+
+    # --- actions ------------------------------------------------------------------------------
+    def new_decision(self) -> None:
+        if not self.ctx.can(Permission.ADM_EDIT):
+            return
+        types = service.direct_types(self.ctx.db, self.ctx.principal)
+        dlg = NewDecisionDialog(self, types, self.today)
+        while dlg.exec() == QDialog.DialogCode.Accepted:
+            try:
+                did = service.open_direct_decision(
+                    self.ctx.db, self.ctx.principal, decision_type=str(dlg.decision_type.currentData()),
+                    subject_reference=dlg.reference.text(), subject_initials=dlg.initials.text(),
+                    received_on=pydate(dlg.received_on.date()), proposal=dlg.proposal.toPlainText(),
+                    reasons=dlg.reasons.toPlainText(), social_worker=dlg.social_worker.text(),
+                    addressee=dlg.addressee.toPlainText())
+            except AppError as exc:
+                dlg.message.setText(str(exc))
+                continue
+            self._after_change(did)
+            return
+
+    def print_day(self, day: dt.date | None = None, path: str | None = None) -> None:
+        if day is None:
+            dlg = DatedNoteDialog(self, "Print a day's letters", "Letters &dated:", self.today)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return
+            day = dlg.day
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save the day's letters", f"adm-letters-{day}.pdf",
+                                                  "PDF files (*.pdf)")
+            if not path:
+                return
+        db, me, out, when = self.ctx.db, self.ctx.principal, Path(path), day
+
+        def work(task: TaskHandle) -> int:
+            return service.print_day(db, me, when, out, progress=lambda d, t: task.progress(d, t, ""),
+                                     cancelled=lambda: task.cancelled)
+
+        def done(n: Any) -> None:
+            self.message.setStyleSheet("color: #1B5E20;")
+            self.message.setText(f"{n} letters dated {when} written to {out}.")
+            self.message.show()
+
+        run_with_progress(self, self.ctx.tasks, "Printing letters", work, done, self.show_problem)
+
+
+def create_page(ctx: AppContext) -> QWidget:
+    return AdmPage(ctx)

@@ -1,0 +1,88 @@
+"""The decision queue as a table model (rows are ``service.DecisionRow``; sort and filter in the model)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QBrush, QColor
+
+from adoption_desktop.adm.service import DecisionRow, LetterView, VersionView
+from adoption_desktop.ui.table_model import DUE_TODAY_BRUSH, OVERDUE_BRUSH, Column, RowTableModel
+
+PAUSED_BRUSH = QBrush(QColor("#4A5A8C"))
+LATE_BRUSH = QBrush(QColor("#7A3B00"))
+
+
+def _clock_brush(r: DecisionRow) -> QBrush | None:
+    return {"overdue": OVERDUE_BRUSH, "due_today": DUE_TODAY_BRUSH, "due_soon": DUE_TODAY_BRUSH,
+            "paused": PAUSED_BRUSH, "decided_late": LATE_BRUSH}.get(r.clock_code)
+
+
+#: urgency order for sorting by the clock column: overdue first
+CLOCK_ORDER = {"overdue": 0, "due_today": 1, "due_soon": 2, "on_track": 3, "paused": 4, "decided_late": 5,
+               "decided_on_time": 6}
+STATE_LABELS = {"pending": "Waiting", "paused": "Paused", "signed": "Signed"}
+
+COL_REF, COL_INITIALS, COL_TYPE, COL_RECEIVED, COL_DUE, COL_CLOCK, COL_STATE, COL_DECIDED, COL_SIGNED = range(9)
+
+QUEUE_COLUMNS: list[Column[DecisionRow]] = [
+    Column("Reference", lambda r: r.subject_reference),
+    Column("Initials", lambda r: r.subject_initials),
+    Column("Type", lambda r: r.type_label + (f" (v{r.version})" if r.version > 1 else "")),
+    Column("Received", lambda r: r.received_on),
+    Column("Due", lambda r: r.due_on, foreground=_clock_brush),
+    Column("Clock", lambda r: r.clock_label, sort_key=lambda r: (CLOCK_ORDER.get(r.clock_code, 9), r.due_on
+                                                                 or r.received_on), foreground=_clock_brush,
+           tooltip=lambda r: r.clock_label),
+    Column("State", lambda r: STATE_LABELS.get(r.state, r.state)),
+    Column("Decided", lambda r: r.decided_on),
+    Column("Signed by", lambda r: r.signed_by),
+]
+
+
+def queue_model(rows: list[DecisionRow] | None = None, parent: Any = None) -> RowTableModel[DecisionRow]:
+    return RowTableModel(QUEUE_COLUMNS, rows or [], parent)
+
+
+def queue_filter(text: str, type_code: str, state: str) -> Callable[[DecisionRow], bool] | None:
+    """``state``: all | open | overdue | paused | signed."""
+    needle = text.strip().casefold()
+    if not needle and not type_code and state == "all":
+        return None
+
+    def keep(r: DecisionRow) -> bool:
+        if needle and needle not in r.subject_reference.casefold() and needle not in r.subject_initials.casefold():
+            return False
+        if type_code and r.decision_type != type_code:
+            return False
+        if state == "open":
+            return r.state != "signed"
+        if state == "overdue":
+            return r.clock_code in ("overdue", "due_today")
+        if state in ("paused", "signed"):
+            return r.state == state
+        return True
+
+    return keep
+
+
+LETTER_KINDS = {"adm_approval": "Approval", "adm_qd_notice": "Qualifying determination notice",
+                "adm_final_decision": "Final decision", "adm_match_agreed": "Match agreed",
+                "adm_plan_agreed": "Plan for adoption agreed", "adm_more_information": "Request for information",
+                "adm_decision": "Decision"}
+LETTER_COLUMNS: list[Column[LetterView]] = [
+    Column("Letter", lambda r: LETTER_KINDS.get(r.kind, r.kind)),
+    Column("Dated", lambda r: r.letter_date),
+    Column("To", lambda r: r.recipient),
+    Column("Sent", lambda r: r.sent_on),
+]
+HISTORY_COLUMNS: list[Column[VersionView]] = [
+    Column("Version", lambda r: r.version),
+    Column("Outcome", lambda r: r.outcome),
+    Column("Decision", lambda r: r.decision_text),
+    Column("Decided", lambda r: r.decided_on),
+    Column("Signed by", lambda r: r.signed_by),
+    Column("Signed at (UTC)", lambda r: r.signed_at),
+    Column("Reason for correction", lambda r: r.correction_reason),
+]
