@@ -389,9 +389,9 @@ _ITEM_SORT = {"received_on": Item.received_on, "reference": Arrangement.referenc
 
 
 def _item_where(session: Session, stmt: AnySelect, f: ItemFilter) -> AnySelect:
-    ids = search.matching_ids(session.connection(), ITEMS_INDEX, f.query) if f.query.strip() else None
-    if ids is not None:
-        stmt = stmt.where(Item.id.in_(ids))
+    cond = search.id_filter(session.connection(), ITEMS_INDEX, Item.id, f.query) if f.query.strip() else None
+    if cond is not None:
+        stmt = stmt.where(cond)
     if f.status:
         stmt = stmt.where(Item.status == f.status)
     if f.direction:
@@ -424,6 +424,8 @@ def list_items(db: Database, actor: Principal, f: ItemFilter, offset: int = 0, l
 def count_items(db: Database, actor: Principal, f: ItemFilter) -> int:
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor, write=False) as session:
+        if search.words(f.query) and f == ItemFilter(query=f.query, sort=f.sort, descending=f.descending):
+            return search.count_matches(session.connection(), ITEMS_INDEX, f.query)
         stmt: AnySelect = select(func.count(Item.id))
         if f.coordinator:
             stmt = stmt.join(Arrangement, Arrangement.id == Item.arrangement_id)
@@ -438,9 +440,10 @@ _ARR_SORT = {"reference": Arrangement.reference, "child_birth_name": Arrangement
 
 def _arr_where(session: Session, stmt: AnySelect, f: ArrangementFilter,
                today: dt.date) -> AnySelect:
-    ids = search.matching_ids(session.connection(), ARRANGEMENTS_INDEX, f.query) if f.query.strip() else None
-    if ids is not None:
-        stmt = stmt.where(Arrangement.id.in_(ids))
+    cond = search.id_filter(session.connection(), ARRANGEMENTS_INDEX, Arrangement.id, f.query) \
+        if f.query.strip() else None
+    if cond is not None:
+        stmt = stmt.where(cond)
     if f.status == "inactive":
         cutoff = rules.add_months(today, -get_setting(session, INACTIVE_AFTER_MONTHS))
         stmt = stmt.where(Arrangement.status == "active",

@@ -19,7 +19,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Integer, TextClause, bindparam, text
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Integer, TextClause, bindparam, func, select, text
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.selectable import TextualSelect
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -131,3 +136,26 @@ def optimize(conn: Connection, index: SearchIndex) -> None:
     ensure_index(conn, index)
     if _is_sqlite(conn):
         conn.exec_driver_sql(f"INSERT INTO {index.table}({index.table}) VALUES ('optimize')")
+
+
+def id_filter(conn: Connection, index: SearchIndex, column: ColumnElement[Any] | QueryableAttribute[Any],
+              query: str) -> ColumnElement[bool] | None:
+    """``column IN (matching ids)`` for a WHERE clause, or ``None`` when the query has no words.
+
+    The column is wrapped in a unary ``+`` (valid on SQLite and PostgreSQL) so the planner does not
+    drive the query from the id list: it walks the ORDER BY index and probes the match set, which
+    keeps a broad prefix ("a") as fast as a narrow one when only the first page is wanted."""
+    ids = matching_ids(conn, index, query)
+    if ids is None:
+        return None
+    col = column.expression if isinstance(column, QueryableAttribute) else column
+    plus: UnaryExpression[Any] = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
+    return plus.in_(ids)
+
+
+def count_matches(conn: Connection, index: SearchIndex, query: str) -> int:
+    """How many documents match ``query`` (straight from the index; no table is touched)."""
+    ids = matching_ids(conn, index, query)
+    if ids is None:
+        raise ValueError("count_matches needs a query with at least one word")
+    return int(conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one())
