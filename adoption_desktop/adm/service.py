@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -185,7 +186,7 @@ def _recompute_due(session: Session, d: AdmDecision) -> rules.Clock:
     return clock
 
 
-def _row(d: AdmDecision, today: dt.date, cal: WorkingCalendar, extra: dict[str, str], superseded: bool,
+def _row(d: Any, today: dt.date, cal: WorkingCalendar, extra: dict[str, str], superseded: bool,
          paused_since: dt.date | None) -> DecisionRow:
     status = rules.clock_status(d.state, d.due_on, paused_since, d.decided_on, today, cal)
     return DecisionRow(
@@ -286,7 +287,11 @@ def list_queue(db: Database, actor: Principal, today: dt.date, *, include_supers
             select(AdmInfoRequest.decision_id, func.max(AdmInfoRequest.requested_on))
             .where(AdmInfoRequest.received_on.is_(None)).group_by(AdmInfoRequest.decision_id))}
         rows: list[DecisionRow] = []
-        for d in session.scalars(select(AdmDecision).order_by(AdmDecision.id)):
+        a = AdmDecision
+        cols = (a.id, a.root_id, a.version, a.decision_type, a.source, a.state, a.subject_reference,
+                a.subject_initials, a.recommendation, a.received_on, a.due_on, a.decided_on, a.outcome,
+                a.signed_by_name)
+        for d in session.execute(select(*cols).order_by(a.id)):
             sup = d.id in superseded_ids
             if sup and not include_superseded:
                 continue
