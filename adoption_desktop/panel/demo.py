@@ -154,7 +154,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 continue
             # attendance
             present = [m for m in core if m.joined_on <= day and (m.leaves_on is None or day < m.leaves_on)]
-            absent_ids = {m.id for m in rng.sample(present[1:], rng.randint(1, 4))}
+            absent_ids = {m.id for m in rng.sample(present[1:], rng.randint(3, 6))}
             if rng.random() < 0.1:
                 absent_ids.add(present[0].id)  # chair's apologies: a vice chair chairs
             for m in present:

@@ -1,0 +1,304 @@
+"""Panel dialogs. Each is non-blocking (``open()``): ``submit`` runs the service call and the dialog stays
+open with the message (naming the field and the fix) when validation fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QDate, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.panel import rules
+from adoption_desktop.panel.service import (
+    AttendanceRow,
+    ItemInput,
+    ItemRow,
+    MemberInput,
+    MemberRow,
+    SittingInput,
+)
+from adoption_desktop.ui.forms import child, load_form
+
+
+def qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def pydate(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+class FormDialog(QDialog):
+    """A dialog around a Designer form with ``message`` and ``buttons``; ``submit()`` may raise AppError."""
+
+    def __init__(self, form_name: str, parent: QWidget | None, on_done: Callable[[Any], None]) -> None:
+        super().__init__(parent)
+        self.form = load_form(form_name, self)
+        self.setWindowTitle(self.form.windowTitle())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.form)
+        self.message = child(self.form, QLabel, "message")
+        buttons = child(self.form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        self.on_done = on_done
+        self.result_value: Any = None
+
+    def submit(self) -> Any:
+        raise NotImplementedError
+
+    def _ok(self) -> None:
+        try:
+            self.result_value = self.submit()
+        except AppError as exc:
+            self.message.setText(str(exc))
+            field = exc.field if isinstance(exc, ValidationError) else None
+            if field:
+                target = self.form.findChild(QWidget, field)
+                if target is not None:
+                    target.setFocus()
+            return
+        self.accept()
+        self.on_done(self.result_value)
+
+
+class SittingDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, first: dt.date, submit: Callable[[SittingInput], Any],
+                 on_done: Callable[[Any], None]) -> None:
+        super().__init__("panel_sitting", parent, on_done)
+        self._submit = submit
+        self.first_date = child(self.form, QDateEdit, "first_date")
+        self.first_date.setDate(qdate(first))
+        self.start_time = child(self.form, QTimeEdit, "start_time")
+        self.start_time.setTime(QTime(10, 0))
+        self.end_time = child(self.form, QTimeEdit, "end_time")
+        self.end_time.setTime(QTime(13, 0))
+        self.venue = child(self.form, QLineEdit, "venue")
+        self.virtual_link = child(self.form, QLineEdit, "virtual_link")
+        self.recurrence = child(self.form, QComboBox, "recurrence")
+        for code, label in rules.RECURRENCES.items():
+            self.recurrence.addItem(label, code)
+        self.count = child(self.form, QSpinBox, "count")
+        self.venue.setFocus()
+
+    def submit(self) -> Any:
+        return self._submit(SittingInput(
+            pydate(self.first_date.date()), self.start_time.time().toString("HH:mm"),
+            self.end_time.time().toString("HH:mm"), self.venue.text(), self.virtual_link.text(),
+            str(self.recurrence.currentData()), self.count.value()))
+
+
+class ItemDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, submit: Callable[[ItemInput], Any], on_done: Callable[[Any], None],
+                 existing: ItemRow | None = None) -> None:
+        super().__init__("panel_item", parent, on_done)
+        self._submit = submit
+        self.case_type = child(self.form, QComboBox, "case_type")
+        for code, label in rules.CASE_TYPES.items():
+            self.case_type.addItem(label, code)
+        self.subject_reference = child(self.form, QLineEdit, "subject_reference")
+        self.subject_initials = child(self.form, QLineEdit, "subject_initials")
+        self.presenting_worker = child(self.form, QLineEdit, "presenting_worker")
+        self.time_slot = child(self.form, QLineEdit, "time_slot")
+        self.notes = child(self.form, QLineEdit, "notes")
+        if existing:
+            self.case_type.setCurrentIndex(list(rules.CASE_TYPES).index(existing.case_type))
+            self.subject_reference.setText(existing.subject_reference)
+            self.subject_initials.setText(existing.subject_initials)
+            self.presenting_worker.setText(existing.presenting_worker)
+            self.time_slot.setText(existing.time_slot)
+            self.notes.setText(existing.notes)
+        self.case_type.setFocus()
+
+    def submit(self) -> Any:
+        return self._submit(ItemInput(str(self.case_type.currentData()), self.subject_reference.text(),
+                                      self.subject_initials.text(), self.presenting_worker.text(),
+                                      self.time_slot.text(), self.notes.text()))
+
+
+class MemberDialog(FormDialog):
+    def __init__(self, parent: QWidget | None, today: dt.date, users: Sequence[tuple[int, str]],
+                 submit: Callable[[MemberInput], Any], on_done: Callable[[Any], None],
+                 existing: MemberRow | None = None) -> None:
+        super().__init__("panel_member", parent, on_done)
+        self._submit = submit
+        self.full_name = child(self.form, QLineEdit, "full_name")
+        self.role_type = child(self.form, QComboBox, "role_type")
+        for code, label in rules.ROLE_LABELS.items():
+            self.role_type.addItem(label + (" (adviser)" if rules.is_adviser(code) else ""), code)
+        self.pqe_years = child(self.form, QSpinBox, "pqe_years")
+        self.independent = child(self.form, QCheckBox, "independent")
+        self.dates = {name: child(self.form, QDateEdit, name)
+                      for name in ("joined_on", "appraisal_due", "dbs_checked_on", "training_on")}
+        for name, edit in self.dates.items():
+            edit.setDate(qdate(today if name != "appraisal_due" else today.replace(year=today.year + 1)))
+        self.user_id = child(self.form, QComboBox, "user_id")
+        self.user_id.addItem("(none)", None)
+        for uid, label in users:
+            self.user_id.addItem(label, uid)
+        if existing:
+            self.full_name.setText(existing.full_name)
+            self.role_type.setCurrentIndex(list(rules.ROLE_LABELS).index(existing.role_type))
+            self.pqe_years.setValue(-1 if existing.pqe_years is None else existing.pqe_years)
+            self.independent.setChecked(existing.independent)
+            for name, edit in self.dates.items():
+                value = getattr(existing, name)
+                if value:
+                    edit.setDate(qdate(value))
+            idx = self.user_id.findData(existing.user_id)
+            self.user_id.setCurrentIndex(max(0, idx))
+
+    def submit(self) -> Any:
+        pqe = self.pqe_years.value()
+        return self._submit(MemberInput(
+            self.full_name.text(), str(self.role_type.currentData()), pydate(self.dates["joined_on"].date()),
+            None if pqe < 0 else pqe, self.independent.isChecked(), self.user_id.currentData(),
+            pydate(self.dates["appraisal_due"].date()), pydate(self.dates["dbs_checked_on"].date()),
+            pydate(self.dates["training_on"].date())))
+
+
+class SimpleDialog(QDialog):
+    """A short code-built dialog (three fields at most) with the same submit/message behaviour."""
+
+    def __init__(self, parent: QWidget | None, title: str, on_done: Callable[[Any], None]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.layout_ = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.layout_.addLayout(self.form)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #B00020;")
+        self.layout_.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        self.layout_.addWidget(buttons)
+        self.on_done = on_done
+        self.submit: Callable[[], Any] = lambda: None
+
+    def add(self, label: str, widget: QWidget, name: str) -> QWidget:
+        widget.setObjectName(name)
+        lab = QLabel(label)
+        lab.setBuddy(widget)
+        self.form.addRow(lab, widget)
+        return widget
+
+    def _ok(self) -> None:
+        try:
+            value = self.submit()
+        except AppError as exc:
+            self.message.setText(str(exc))
+            return
+        self.accept()
+        self.on_done(value)
+
+
+def declaration_dialog(parent: QWidget | None, item: ItemRow, attendance: Sequence[AttendanceRow],
+                       submit: Callable[[int, str, bool], Any], on_done: Callable[[Any], None]) -> SimpleDialog:
+    dlg = SimpleDialog(parent, f"Declaration of interest — item {item.position}", on_done)
+    member = QComboBox()
+    members = [a for a in attendance if not a.is_adviser]
+    present = [a for a in members if a.status == "present"]
+    for a in present or members:  # those sitting; everyone on the list while attendance is not recorded
+        member.addItem(f"{a.full_name} ({a.role_label})", a.member_id)
+    dlg.add("&Member", member, "member")
+    interest = QLineEdit()
+    dlg.add("&Interest", interest, "interest")
+    withdrew = QCheckBox("&Withdrew from this item (does not count to quorum)")
+    withdrew.setChecked(True)
+    dlg.add("", withdrew, "withdrew")
+    dlg.submit = lambda: submit(int(member.currentData()), interest.text(), withdrew.isChecked())
+    member.setFocus()
+    return dlg
+
+
+def reason_dialog(parent: QWidget | None, title: str, label: str, submit: Callable[[str], Any],
+                  on_done: Callable[[Any], None], *, with_date: dt.date | None = None,
+                  date_label: str = "&New date") -> SimpleDialog:
+    dlg = SimpleDialog(parent, title, on_done)
+    date_edit: QDateEdit | None = None
+    if with_date is not None:
+        date_edit = QDateEdit(qdate(with_date))
+        date_edit.setCalendarPopup(True)
+        date_edit.setDisplayFormat("dd/MM/yyyy")
+        dlg.add(date_label, date_edit, "date")
+    reason = QLineEdit()
+    dlg.add(label, reason, "reason")
+    if date_edit is not None:
+        dlg.submit = lambda: submit(f"{pydate(date_edit.date()).isoformat()}|{reason.text()}")
+    else:
+        dlg.submit = lambda: submit(reason.text())
+    reason.setFocus()
+    return dlg
+
+
+def password_dialog(parent: QWidget | None, what: str, submit: Callable[[str], Any],
+                    on_done: Callable[[Any], None]) -> SimpleDialog:
+    dlg = SimpleDialog(parent, "Approve minutes", on_done)
+    text = QLabel(f"Approving {what} locks them and sends the recommendation to the agency decision maker. "
+                  "Re-enter your password to approve.")
+    text.setWordWrap(True)
+    dlg.form.addRow(text)
+    password = QLineEdit()
+    password.setEchoMode(QLineEdit.EchoMode.Password)
+    dlg.add("&Password", password, "password")
+    dlg.submit = lambda: submit(password.text())
+    password.setFocus()
+    return dlg
+
+
+def notice_dialog(parent: QWidget | None, today: dt.date, submit: Callable[[dt.date, str, str], Any],
+                  on_done: Callable[[Any], None]) -> SimpleDialog:
+    dlg = SimpleDialog(parent, "Notice of leaving (one month)", on_done)
+    date_edit = QDateEdit(qdate(today))
+    date_edit.setCalendarPopup(True)
+    date_edit.setDisplayFormat("dd/MM/yyyy")
+    dlg.add("&Written notice given on", date_edit, "notice_on")
+    kind = QComboBox()
+    kind.addItem("The member is leaving", "left")
+    kind.addItem("The agency removes the member (reasons required)", "removed")
+    dlg.add("&Kind", kind, "kind")
+    reason = QLineEdit()
+    dlg.add("&Reasons", reason, "reason")
+    dlg.submit = lambda: submit(pydate(date_edit.date()), str(kind.currentData()), reason.text())
+    return dlg
+
+
+def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, today: dt.date,
+                  submit: Callable[[dict[str, dt.date | None]], Any], on_done: Callable[[Any], None]) -> SimpleDialog:
+    """The papers checklist of one item: tick what has arrived and when."""
+    dlg = SimpleDialog(parent, f"Papers for item {item.position} (due {deadline:%d/%m/%Y})", on_done)
+    rows: dict[str, tuple[QCheckBox, QDateEdit]] = {}
+    for p in item.papers:
+        box = QCheckBox(p.label + ("  — LATE" if p.late else ""))
+        box.setChecked(p.received_on is not None)
+        edit = QDateEdit(qdate(p.received_on or today))
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("dd/MM/yyyy")
+        edit.setEnabled(p.received_on is not None)
+        box.toggled.connect(edit.setEnabled)
+        box.setObjectName(f"paper_{p.code}")
+        edit.setObjectName(f"received_{p.code}")
+        dlg.form.addRow(box, edit)
+        rows[p.code] = (box, edit)
+    dlg.submit = lambda: submit({code: pydate(e.date()) if b.isChecked() else None for code, (b, e) in rows.items()})
+    return dlg

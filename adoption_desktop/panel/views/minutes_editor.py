@@ -1,0 +1,318 @@
+"""Minutes drafted per item while the panel sits: keyboard-first, autosaved, text undo built in.
+
+Shortcuts: Ctrl+PgDown / Ctrl+PgUp next / previous item; Alt+1..3 outcome; Ctrl+U unanimous; Ctrl+M
+majority; Ctrl+S save; Ctrl+Shift+S send to the chair; Ctrl+Shift+A approve (chair, password);
+Ctrl+Z undo inside a text box; Ctrl+Shift+Z revert to the last saved version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.panel import rules
+from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft, MinutesRow
+from adoption_desktop.panel.views.models import ViewsModel
+from adoption_desktop.ui.forms import child, load_form
+
+AUTOSAVE_MS = 1500
+
+
+class MinutesEditor(QWidget):
+    saved = Signal()
+    approve_requested = Signal(int)  # item id
+    correct_requested = Signal(int)
+
+    def __init__(self, save: Callable[[int, MinutesDraft], MinutesRow], submit: Callable[[int], MinutesRow],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._save, self._submit = save, submit
+        self.items: list[ItemRow] = []
+        self.present: list[AttendanceRow] = []
+        self.index = -1
+        self._loading = False
+        self.dirty = False
+        outer = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setObjectName("minutes_heading")
+        self.heading.setWordWrap(True)
+        outer.addWidget(self.heading)
+        self.quorum = QLabel()
+        self.quorum.setObjectName("minutes_quorum")
+        self.quorum.setWordWrap(True)
+        outer.addWidget(self.quorum)
+        self.form = load_form("panel_minutes", self)
+        outer.addWidget(self.form, 1)
+        self.outcome = child(self.form, QComboBox, "outcome")
+        self.recommendation_text = child(self.form, QLineEdit, "recommendation_text")
+        self.vote = child(self.form, QComboBox, "vote")
+        self.vote.addItem("—", "")
+        for code, label in rules.VOTES.items():
+            self.vote.addItem(label, code)
+        self.votes_for = child(self.form, QSpinBox, "votes_for")
+        self.votes_against = child(self.form, QSpinBox, "votes_against")
+        self.reasons = child(self.form, QPlainTextEdit, "reasons")
+        self.discussion = child(self.form, QPlainTextEdit, "discussion")
+        self.advice_number = child(self.form, QSpinBox, "advice_number")
+        self.advice_age_range = child(self.form, QLineEdit, "advice_age_range")
+        self.advice_sex = child(self.form, QLineEdit, "advice_sex")
+        self.advice_needs = child(self.form, QLineEdit, "advice_needs")
+        self.deferral_reason = child(self.form, QLineEdit, "deferral_reason")
+        views_label = QLabel("A&ll members' views (F2 or type to edit)")
+        self.views_model = ViewsModel(self)
+        self.views = QTableView()
+        self.views.setObjectName("member_views")
+        self.views.setModel(self.views_model)
+        self.views.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.views.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.views.setWordWrap(False)
+        self.views.verticalHeader().hide()
+        self.views.setMaximumHeight(150)
+        self.views.setTabKeyNavigation(False)
+        views_label.setBuddy(self.views)
+        outer.addWidget(views_label)
+        outer.addWidget(self.views)
+        self.message = QLabel()
+        self.message.setObjectName("minutes_message")
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+        row = QHBoxLayout()
+        self.prev_button = QPushButton("◀ Previous item")
+        self.next_button = QPushButton("Next item ▶")
+        self.save_button = QPushButton("Save (Ctrl+S)")
+        self.submit_button = QPushButton("Send to the c&hair")
+        self.approve_button = QPushButton("A&pprove…")
+        self.correct_button = QPushButton("&Correct…")
+        for b in (self.prev_button, self.next_button, self.save_button, self.submit_button, self.approve_button,
+                  self.correct_button):
+            row.addWidget(b)
+        outer.addLayout(row)
+        self.prev_button.clicked.connect(lambda: self.go(-1))
+        self.next_button.clicked.connect(lambda: self.go(1))
+        self.save_button.clicked.connect(self.save_now)
+        self.submit_button.clicked.connect(self.send_to_chair)
+        self.approve_button.clicked.connect(self._approve)
+        self.correct_button.clicked.connect(self._correct)
+
+        shortcuts: list[tuple[str, Callable[[], object]]] = [
+            ("Ctrl+PgDown", lambda: self.go(1)), ("Ctrl+PgUp", lambda: self.go(-1)),
+            ("Ctrl+U", lambda: self.set_vote("unanimous")), ("Ctrl+M", lambda: self.set_vote("majority")),
+            ("Ctrl+S", self.save_now), ("Ctrl+Shift+S", self.send_to_chair), ("Ctrl+Shift+A", self._approve),
+            ("Ctrl+Shift+Z", self.revert),
+            *((f"Alt+{n}", (lambda n=n: self.set_outcome(n - 1))) for n in (1, 2, 3)),
+        ]
+        for keys, fn in shortcuts:
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(fn)
+
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self._autosave)
+        for edit in (self.recommendation_text, self.advice_age_range, self.advice_sex, self.advice_needs,
+                     self.deferral_reason):
+            edit.textEdited.connect(self._changed)
+        for text in (self.reasons, self.discussion):
+            text.textChanged.connect(self._changed)
+        for combo in (self.outcome, self.vote):
+            combo.currentIndexChanged.connect(self._changed)
+        for spin in (self.votes_for, self.votes_against, self.advice_number):
+            spin.valueChanged.connect(self._changed)
+        self.views_model.dataChanged.connect(self._changed)
+        self.vote.currentIndexChanged.connect(self._vote_fields)
+        self.set_items([], [])
+
+    # --- loading ------------------------------------------------------------------------------------
+    @property
+    def current(self) -> ItemRow | None:
+        return self.items[self.index] if 0 <= self.index < len(self.items) else None
+
+    def set_items(self, items: Sequence[ItemRow], present: Sequence[AttendanceRow], keep: int | None = None) -> None:
+        self.items, self.present = list(items), [a for a in present if not a.is_adviser]
+        ids = [i.id for i in self.items]
+        self.index = ids.index(keep) if keep in ids else (0 if self.items else -1)
+        self._show()
+
+    def show_item(self, item_id: int) -> None:
+        ids = [i.id for i in self.items]
+        if item_id in ids and ids.index(item_id) != self.index:
+            self.flush()
+            self.index = ids.index(item_id)
+            self._show()
+
+    def _show(self) -> None:
+        self._loading = True
+        try:
+            item = self.current
+            self.form.setEnabled(item is not None)
+            self.outcome.clear()
+            if item is None:
+                self.heading.setText("<b>No agenda item.</b> Add items on the Agenda tab.")
+                self.quorum.setText("")
+                self.views_model.set_rows([])
+                return
+            self.heading.setText(f"<b>Item {item.position} of {len(self.items)}: {item.case_label} — "
+                                 f"{item.subject}</b>  (presented by {item.presenting_worker or '—'})")
+            self.quorum.setText(item.quorum.summary)
+            self.quorum.setStyleSheet("" if item.quorum.quorate else "color: #B00020; font-weight: bold;")
+            self.outcome.addItem("— not yet recorded —", "")
+            for code in rules.CASE_OUTCOMES[item.case_type]:
+                self.outcome.addItem(rules.OUTCOMES[code], code)
+            m = item.minutes
+            d = m.draft if m else MinutesDraft()
+            self.outcome.setCurrentIndex(max(0, self.outcome.findData(d.outcome)))
+            self.recommendation_text.setText(d.recommendation_text)
+            self.vote.setCurrentIndex(max(0, self.vote.findData(d.vote)))
+            self.votes_for.setValue(-1 if d.votes_for is None else d.votes_for)
+            self.votes_against.setValue(-1 if d.votes_against is None else d.votes_against)
+            self.reasons.setPlainText(d.reasons)
+            self.discussion.setPlainText(d.discussion)
+            self.advice_number.setValue(d.advice_number or 0)
+            self.advice_age_range.setText(d.advice_age_range)
+            self.advice_sex.setText(d.advice_sex)
+            self.advice_needs.setText(d.advice_needs)
+            self.deferral_reason.setText(d.deferral_reason)
+            withdrawn = {x.member_id for x in item.declarations if x.withdrew}
+            self.views_model.views = dict(d.member_views)
+            self.views_model.set_rows([a for a in self.present if a.status == "present"
+                                       and a.member_id not in withdrawn])
+            locked = bool(m and m.locked)
+            self.form.setEnabled(not locked)
+            self.views_model.read_only = locked
+            self.save_button.setEnabled(not locked)
+            self.submit_button.setEnabled(bool(m and m.status == "draft"))
+            self.approve_button.setEnabled(bool(m and m.status == "submitted"))
+            self.correct_button.setEnabled(locked)
+            state = "no minutes yet" if not m else (
+                f"version {m.version}, {m.status}" + (f" by {m.approved_by_name} on {m.approved_on:%d/%m/%Y}"
+                                                      if m.locked and m.approved_on else "")
+                + (" — locked; use Correct… for a new version" if m.locked else ""))
+            self.message.setStyleSheet("")
+            self.message.setText(f"Minutes: {state}.")
+            self._vote_fields()
+            self.dirty = False
+        finally:
+            self._loading = False
+
+    def _vote_fields(self) -> None:
+        majority = self.vote.currentData() == "majority"
+        self.votes_for.setEnabled(majority)
+        self.votes_against.setEnabled(majority)
+
+    # --- editing -------------------------------------------------------------------------------------
+    def _changed(self, *_args: object) -> None:
+        if self._loading or self.current is None:
+            return
+        self.dirty = True
+        self.autosave.start()
+
+    def set_outcome(self, n: int) -> None:
+        if self.current is not None and self.form.isEnabled() and n + 1 < self.outcome.count():
+            self.outcome.setCurrentIndex(n + 1)
+
+    def set_vote(self, code: str) -> None:
+        if self.form.isEnabled():
+            self.vote.setCurrentIndex(self.vote.findData(code))
+
+    def draft(self) -> MinutesDraft:
+        return MinutesDraft(
+            outcome=str(self.outcome.currentData() or ""), recommendation_text=self.recommendation_text.text(),
+            reasons=self.reasons.toPlainText(), discussion=self.discussion.toPlainText(),
+            member_views=dict(self.views_model.views), vote=str(self.vote.currentData() or ""),
+            votes_for=None if self.votes_for.value() < 0 else self.votes_for.value(),
+            votes_against=None if self.votes_against.value() < 0 else self.votes_against.value(),
+            advice_number=self.advice_number.value() or None, advice_age_range=self.advice_age_range.text(),
+            advice_sex=self.advice_sex.text(), advice_needs=self.advice_needs.text(),
+            deferral_reason=self.deferral_reason.text())
+
+    def _error(self, exc: AppError) -> None:
+        self.message.setStyleSheet("color: #B00020;")
+        self.message.setText(str(exc))
+
+    def _autosave(self) -> None:
+        if self.dirty:
+            self.save_now(auto=True)
+
+    def flush(self) -> None:
+        """Save pending edits (before moving to another item or leaving the screen)."""
+        self.autosave.stop()
+        if self.dirty:
+            self.save_now(auto=True)
+
+    def save_now(self, auto: bool = False) -> bool:
+        item = self.current
+        if item is None or (item.minutes and item.minutes.locked):
+            return False
+        self.autosave.stop()
+        try:
+            row = self._save(item.id, self.draft())
+        except AppError as exc:
+            self._error(exc)
+            return False
+        self.dirty = False
+        self.items[self.index] = _with_minutes(item, row)
+        self.message.setStyleSheet("")
+        self.message.setText(("Autosaved" if auto else "Saved") + f": version {row.version}, {row.status}.")
+        self.submit_button.setEnabled(row.status == "draft")
+        self.saved.emit()
+        return True
+
+    def send_to_chair(self) -> None:
+        item = self.current
+        if item is None or not self.save_now():
+            return
+        try:
+            row = self._submit(item.id)
+        except AppError as exc:
+            self._error(exc)
+            return
+        self.items[self.index] = _with_minutes(item, row)
+        self._show()
+        self.message.setText("Sent to the chair for approval.")
+        self.saved.emit()
+
+    def revert(self) -> None:
+        """Undo every change since the last save."""
+        self.autosave.stop()
+        self._show()
+        self.message.setText("Changes since the last save were undone.")
+
+    def _approve(self) -> None:
+        item = self.current
+        if item is not None and item.minutes and item.minutes.status == "submitted":
+            self.approve_requested.emit(item.id)
+
+    def _correct(self) -> None:
+        if self.current is not None:
+            self.correct_requested.emit(self.current.id)
+
+    def go(self, delta: int) -> None:
+        if not self.items:
+            return
+        self.flush()
+        self.index = max(0, min(len(self.items) - 1, self.index + delta))
+        self._show()
+        self.outcome.setFocus()
+
+
+def _with_minutes(item: ItemRow, row: MinutesRow) -> ItemRow:
+    from dataclasses import replace
+
+    return replace(item, minutes=row)

@@ -1,0 +1,625 @@
+"""The Panel page: sittings (agenda, attendance, minutes) and the central list.
+
+Keyboard: Ctrl+N new sitting; Ctrl+I add agenda item; Alt+Up / Alt+Down move the item; Ctrl+D declare an
+interest; Ctrl+E export the minutes; in the attendance list P present, A apologies, X absent; the minutes
+editor has its own shortcuts (see ``minutes_editor``). Every tab and button has a mnemonic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.service import ItemRow, MemberRow, SittingDetail, SittingRow
+from adoption_desktop.panel.views import dialogs
+from adoption_desktop.panel.views.minutes_editor import MinutesEditor
+from adoption_desktop.panel.views.models import (
+    ATTENDANCE_COLUMNS,
+    MEMBER_COLUMNS,
+    SITTING_COLUMNS,
+    AgendaModel,
+)
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.table_model import RowTableModel
+
+
+def _table(name: str, model: Any) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.setTabKeyNavigation(False)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+def _button(text: str, slot: Callable[[], Any], name: str, tip: str = "") -> QPushButton:
+    b = QPushButton(text)
+    b.setObjectName(name)
+    if tip:
+        b.setToolTip(tip)
+    b.clicked.connect(lambda _=False: slot())
+    return b
+
+
+def _shortcut(parent: QWidget, keys: str, slot: Callable[[], Any]) -> QShortcut:
+    sc = QShortcut(QKeySequence(keys), parent)
+    sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    sc.activated.connect(slot)
+    return sc
+
+
+class PanelPage(QWidget):
+    def __init__(self, ctx: AppContext, today: dt.date | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.today = today or dt.date.today()
+        self.detail: SittingDetail | None = None
+        self.dialog: Any = None  # the open dialog (tests drive it from the keyboard)
+        can_edit = ctx.can(Permission.PANEL_EDIT)
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("panel_tabs")
+        layout.addWidget(self.tabs)
+        self.status = QLabel()
+        self.status.setObjectName("panel_status")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+        # --- sittings tab ------------------------------------------------------------------------
+        sittings_tab = QWidget()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        QVBoxLayout(sittings_tab).addWidget(split)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        self.sittings_model: RowTableModel[SittingRow] = RowTableModel(SITTING_COLUMNS, (), self)
+        self.sittings_view = _table("sittings", self.sittings_model)
+        self.sittings_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.sittings_view.setColumnWidth(2, 170)
+        self.sittings_view.setWordWrap(False)
+        label = QLabel("Sitting&s")
+        label.setBuddy(self.sittings_view)
+        left_layout.addWidget(label)
+        left_layout.addWidget(self.sittings_view)
+        row = QHBoxLayout()
+        self.new_sitting_button = _button("&New sitting…", self.new_sitting, "new_sitting", "Ctrl+N")
+        row.addWidget(self.new_sitting_button)
+        row.addWidget(_button("Cancel sitting…", self.cancel_sitting, "cancel_sitting"))
+        row.addWidget(_button("Move sitting…", self.move_sitting, "move_sitting"))
+        row.addWidget(_button("Calendar (.ics)…", self.export_calendar, "export_calendar"))
+        for i in range(row.count()):
+            layout_item = row.itemAt(i)
+            w = layout_item.widget() if layout_item is not None else None
+            if w is not None and w.objectName() != "export_calendar":
+                w.setEnabled(can_edit)
+        left_layout.addLayout(row)
+        split.addWidget(left)
+
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.setObjectName("detail_tabs")
+        split.addWidget(self.detail_tabs)
+        split.setSizes([420, 860])
+
+        # agenda
+        agenda = QWidget()
+        agenda_layout = QVBoxLayout(agenda)
+        self.sitting_heading = QLabel()
+        self.sitting_heading.setObjectName("sitting_heading")
+        self.sitting_heading.setWordWrap(True)
+        agenda_layout.addWidget(self.sitting_heading)
+        self.agenda_model = AgendaModel(self._reorder, self)
+        self.agenda_view = _table("agenda", self.agenda_model)
+        self.agenda_view.setDragEnabled(can_edit)
+        self.agenda_view.setAcceptDrops(can_edit)
+        self.agenda_view.setDropIndicatorShown(True)
+        self.agenda_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.agenda_view.doubleClicked.connect(lambda _i: self.edit_item())
+        agenda_layout.addWidget(self.agenda_view, 1)
+        row = QHBoxLayout()
+        for text, slot, name in (("Add &item…", self.add_item, "add_item"), ("&Edit…", self.edit_item, "edit_item"),
+                                 ("Move &up", lambda: self.move_item(-1), "move_up"),
+                                 ("Move do&wn", lambda: self.move_item(1), "move_down"),
+                                 ("&Papers…", self.papers, "papers"),
+                                 ("&Declare interest…", self.declare, "declare"),
+                                 ("&Remove", self.remove_item, "remove_item")):
+            b = _button(text, slot, name)
+            b.setEnabled(can_edit)
+            row.addWidget(b)
+        agenda_layout.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+E"))
+        row.addWidget(_button("Extract item for case &file…", self.export_extract, "export_extract"))
+        row.addWidget(_button("Invitati&ons (PDF)…", self.export_invitations, "export_invitations"))
+        row.addStretch(1)
+        agenda_layout.addLayout(row)
+        self.detail_tabs.addTab(agenda, "&Agenda")
+
+        # attendance
+        attendance = QWidget()
+        att_layout = QVBoxLayout(attendance)
+        att_layout.addWidget(QLabel("Select a person and press P (present), A (apologies) or X (absent). "
+                                    "Advisers are recorded but never count to quorum."))
+        self.attendance_model: RowTableModel[svc.AttendanceRow] = RowTableModel(ATTENDANCE_COLUMNS, (), self)
+        self.attendance_view = _table("attendance", self.attendance_model)
+        att_layout.addWidget(self.attendance_view, 1)
+        row = QHBoxLayout()
+        for text, status, name in (("&Present", "present", "mark_present"), ("Ap&ologies", "apologies",
+                                                                             "mark_apologies"),
+                                   ("A&bsent", "absent", "mark_absent")):
+            b = _button(text, partial(self.mark, status), name)
+            b.setEnabled(can_edit)
+            row.addWidget(b)
+        all_present = _button("All not recorded → p&resent", self.mark_rest_present, "mark_rest_present")
+        all_present.setEnabled(can_edit)
+        row.addWidget(all_present)
+        row.addStretch(1)
+        att_layout.addLayout(row)
+        if can_edit:
+            for key, status in (("P", "present"), ("A", "apologies"), ("X", "absent")):
+                sc = QShortcut(QKeySequence(key), self.attendance_view)
+                sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+                sc.activated.connect(partial(self.mark, status, True))
+        self.detail_tabs.addTab(attendance, "A&ttendance")
+
+        # minutes
+        self.minutes = MinutesEditor(self._save_minutes, self._submit_minutes)
+        self.minutes.setObjectName("minutes_editor")
+        self.minutes.saved.connect(self._refresh_agenda_rows)
+        self.minutes.approve_requested.connect(self.approve)
+        self.minutes.correct_requested.connect(self.correct)
+        self.minutes.approve_button.setVisible(ctx.can(Permission.PANEL_APPROVE_MINUTES))
+        if not can_edit:
+            self.minutes.save_button.setEnabled(False)
+        self.detail_tabs.addTab(self.minutes, "&Minutes")
+        self.detail_tabs.currentChanged.connect(self._tab_changed)
+        self.tabs.addTab(sittings_tab, "Sittings")  # Ctrl+Tab switches
+
+        # --- central list tab --------------------------------------------------------------------------
+        members_tab = QWidget()
+        m_layout = QVBoxLayout(members_tab)
+        self.members_model: RowTableModel[MemberRow] = RowTableModel(MEMBER_COLUMNS, (), self)
+        self.members_view = _table("members", self.members_model)
+        m_layout.addWidget(QLabel("The central list: members and advisers. Advisers attend but are not members. "
+                                  "Warnings show appraisals, DBS checks and training falling due."))
+        m_layout.addWidget(self.members_view, 1)
+        row = QHBoxLayout()
+        for text, slot, name in (("Add &member…", self.add_member, "add_member"),
+                                 ("&Edit member…", self.edit_member, "edit_member"),
+                                 ("Notice of &leaving…", self.notice, "notice")):
+            b = _button(text, slot, name)
+            b.setEnabled(can_edit)
+            row.addWidget(b)
+        row.addStretch(1)
+        m_layout.addLayout(row)
+        self.tabs.addTab(members_tab, "Central list")
+
+        if can_edit:
+            _shortcut(self, "Ctrl+N", self.new_sitting)
+            _shortcut(self, "Ctrl+I", self.add_item)
+            _shortcut(self, "Ctrl+D", self.declare)
+            _shortcut(self, "Alt+Up", lambda: self.move_item(-1))
+            _shortcut(self, "Alt+Down", lambda: self.move_item(1))
+        _shortcut(self, "Ctrl+E", self.export_minutes)
+        self.sittings_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_detail())
+        self.agenda_view.selectionModel().currentRowChanged.connect(self._agenda_row)
+        self.reload()
+
+    # --- helpers ------------------------------------------------------------------------------------
+    def say(self, text: str, error: bool = False) -> None:
+        self.status.setStyleSheet("color: #B00020;" if error else "")
+        self.status.setText(text)
+
+    def _run(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except AppError as exc:
+            self.say(str(exc), error=True)
+            return None
+
+    def _after(self, message: str, keep_item: int | None = None) -> None:
+        if keep_item is None:
+            self.reload()
+        else:
+            self._load_detail(keep_item=keep_item)
+        self.say(message)
+
+    def _open(self, dialog: Any) -> None:
+        self.dialog = dialog
+        before = QApplication.focusWidget()
+
+        def back(_result: int) -> None:
+            # return the keyboard to where it was (done-callbacks may already have moved it on purpose)
+            self.activateWindow()
+            focus = QApplication.focusWidget()
+            if (focus is None or focus.window() is not self.window()) and before is not None:
+                before.setFocus()
+
+        dialog.finished.connect(back)
+        dialog.open()
+
+    @property
+    def sitting(self) -> SittingRow | None:
+        idx = self.sittings_view.currentIndex()
+        return self.sittings_model.row_at(idx.row()) if idx.isValid() else None
+
+    @property
+    def item(self) -> ItemRow | None:
+        idx = self.agenda_view.currentIndex()
+        return self.agenda_model.row_at(idx.row()) if idx.isValid() else None
+
+    def reload(self, select_sitting: int | None = None) -> None:
+        current = select_sitting or (self.sitting.id if self.sitting else None)
+        rows = self._run(lambda: svc.list_sittings(self.ctx.db, self.ctx.principal, today=self.today)) or []
+        self.sittings_model.set_rows(rows)
+        target = next((n for n, r in enumerate(rows) if r.id == current), None)
+        if target is None and rows:
+            upcoming = [n for n, r in enumerate(rows) if r.sitting_date >= self.today]
+            target = upcoming[-1] if upcoming else 0
+        if target is not None:
+            self.sittings_view.selectRow(target)
+        self._load_detail()
+        self.reload_members()
+
+    def _load_detail(self, keep_item: int | None = None) -> None:
+        s = self.sitting
+        if s is None:
+            self.detail = None
+            self.agenda_model.set_rows([])
+            self.attendance_model.set_rows([])
+            self.minutes.set_items([], [])
+            self.sitting_heading.setText("No sitting selected.")
+            return
+        keep_item = keep_item or (self.item.id if self.item else None)
+        detail = self._run(lambda: svc.sitting_detail(self.ctx.db, self.ctx.principal, s.id, today=self.today))
+        if detail is None:
+            return
+        self.detail = detail
+        d = detail.sitting
+        self.sitting_heading.setText(
+            f"<b>{d.sitting_date:%A %d %B %Y}, {d.start_time}–{d.end_time}</b> — {d.place or 'no venue'} "
+            f"({d.status})<br>Papers due {d.papers_deadline:%d/%m/%Y}; final minutes due {d.minutes_due:%d/%m/%Y}.")
+        self.agenda_model.set_rows(detail.items)
+        ids = [i.id for i in detail.items]
+        self.agenda_view.selectRow(ids.index(keep_item) if keep_item in ids else 0)
+        att_row = self.attendance_view.currentIndex().row()
+        self.attendance_model.set_rows(detail.attendance)
+        self.attendance_view.selectRow(max(0, att_row))
+        self.minutes.set_items(detail.items, detail.attendance, keep=keep_item)
+
+    def _refresh_agenda_rows(self) -> None:
+        keep = self.minutes.current.id if self.minutes.current else None
+        self.agenda_model.set_rows(self.minutes.items)
+        ids = [i.id for i in self.minutes.items]
+        if keep in ids:
+            self.agenda_view.selectRow(ids.index(keep))
+
+    def _agenda_row(self, *_args: object) -> None:
+        if self.item is not None:
+            self.minutes.show_item(self.item.id)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.detail_tabs.widget(index) is self.minutes:
+            self.minutes.outcome.setFocus()
+        else:
+            self.minutes.flush()
+
+    # --- sittings -------------------------------------------------------------------------------------
+    def new_sitting(self) -> None:
+        first = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)  # next Tuesday
+
+        def done(ids: Any) -> None:
+            self.say(f"{len(ids)} sitting(s) scheduled.")
+            self.reload(select_sitting=ids[0])
+            self.detail_tabs.setCurrentIndex(0)
+            self.agenda_view.setFocus()
+
+        self._open(dialogs.SittingDialog(self, first, lambda data: svc.schedule_sittings(
+            self.ctx.db, self.ctx.principal, data), done))
+
+    def cancel_sitting(self) -> None:
+        s = self.sitting
+        if s is None:
+            return
+        self._open(dialogs.reason_dialog(
+            self, f"Cancel the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason",
+            lambda reason: svc.cancel_sitting(self.ctx.db, self.ctx.principal, s.id, reason),
+            lambda _v: self._after("Sitting cancelled.")))
+
+    def move_sitting(self) -> None:
+        s = self.sitting
+        if s is None:
+            return
+
+        def submit(value: str) -> None:
+            day, reason = value.split("|", 1)
+            svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, dt.date.fromisoformat(day), reason)
+
+        self._open(dialogs.reason_dialog(self, f"Move the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason", submit,
+                                         lambda _v: self._after("Sitting moved."),
+                                         with_date=s.sitting_date))
+
+    def export_calendar(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export panel calendar", "panel-sittings.ics",
+                                              "Calendar (*.ics)")
+        if path:
+            self.write_calendar(Path(path))
+
+    def write_calendar(self, path: Path) -> None:
+        from adoption_desktop.panel import documents
+
+        rows = sorted(self.sittings_model.rows(), key=lambda r: r.sitting_date)
+        documents.write_ics(path, rows, "Adoption panel")
+        self.say(f"{len(rows)} sittings written to {path} (no personal data).")
+
+    # --- agenda ----------------------------------------------------------------------------------------
+    def add_item(self) -> None:
+        s = self.sitting
+        if s is None:
+            self.say("Choose or create a sitting first (Ctrl+N).", error=True)
+            return
+        self.detail_tabs.setCurrentIndex(0)
+
+        def done(item_id: Any) -> None:
+            self._load_detail(keep_item=int(item_id))
+            self.reload_sitting_counts()
+            self.say("Item added to the agenda.")
+            self.agenda_view.setFocus()
+
+        self._open(dialogs.ItemDialog(self, lambda data: svc.add_item(self.ctx.db, self.ctx.principal, s.id, data),
+                                      done))
+
+    def edit_item(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        self._open(dialogs.ItemDialog(
+            self, lambda data: svc.update_item(self.ctx.db, self.ctx.principal, item.id, data),
+            lambda _v: self._load_detail(keep_item=item.id), existing=item))
+
+    def remove_item(self) -> None:
+        item = self.item
+        if item is not None and self._run(lambda: svc.remove_item(self.ctx.db, self.ctx.principal, item.id)) is None \
+                and "cannot" not in self.status.text():
+            self._load_detail()
+            self.reload_sitting_counts()
+
+    def reload_sitting_counts(self) -> None:
+        current = self.sitting.id if self.sitting else None
+        rows = self._run(lambda: svc.list_sittings(self.ctx.db, self.ctx.principal, today=self.today)) or []
+        self.sittings_view.selectionModel().blockSignals(True)
+        self.sittings_model.set_rows(rows)
+        ids = [r.id for r in rows]
+        if current in ids:
+            self.sittings_view.selectRow(ids.index(current))
+        self.sittings_view.selectionModel().blockSignals(False)
+
+    def move_item(self, delta: int) -> None:
+        item = self.item
+        if item is None:
+            return
+        self._run(lambda: svc.move_item(self.ctx.db, self.ctx.principal, item.id, delta))
+        self._load_detail(keep_item=item.id)
+        self.agenda_view.setFocus()
+
+    def _reorder(self, ids: list[int]) -> None:
+        s = self.sitting
+        if s is not None:
+            self._run(lambda: svc.reorder_items(self.ctx.db, self.ctx.principal, s.id, ids))
+            keep = self.item.id if self.item else None
+            self._load_detail(keep_item=keep)
+
+    def papers(self) -> None:
+        item, detail = self.item, self.detail
+        if item is None or detail is None:
+            return
+
+        def submit(values: dict[str, dt.date | None]) -> None:
+            for code, received in values.items():
+                if received != next(p.received_on for p in item.papers if p.code == code):
+                    svc.set_paper_received(self.ctx.db, self.ctx.principal, item.id, code, received)
+
+        self._open(dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
+                                         lambda _v: self._load_detail(keep_item=item.id)))
+
+    def declare(self) -> None:
+        item, detail = self.item, self.detail
+        if item is None or detail is None:
+            self.say("Choose an agenda item first.", error=True)
+            return
+
+        def done(_v: Any) -> None:
+            self._load_detail(keep_item=item.id)
+            current = self.item
+            self.say("Declaration recorded. " + (current.quorum.summary if current else ""),
+                     error=bool(current and not current.quorum.quorate))
+
+        self._open(dialogs.declaration_dialog(
+            self, item, detail.attendance,
+            lambda member_id, interest, withdrew: svc.declare_interest(
+                self.ctx.db, self.ctx.principal, item.id, member_id, interest, withdrew), done))
+
+    # --- attendance -------------------------------------------------------------------------------------
+    def mark(self, status: str, advance: bool = False) -> None:
+        idx = self.attendance_view.currentIndex()
+        if not idx.isValid() or self.sitting is None:
+            return
+        person = self.attendance_model.row_at(idx.row())
+        sitting_id = self.sitting.id
+        self._run(lambda: svc.set_attendance(self.ctx.db, self.ctx.principal, sitting_id, person.member_id, status))
+        self._load_detail()
+        row = min(idx.row() + (1 if advance else 0), self.attendance_model.rowCount() - 1)
+        self.attendance_view.selectRow(row)
+        self.attendance_view.setFocus()
+
+    def mark_rest_present(self) -> None:
+        if self.detail is None or self.sitting is None:
+            return
+        sitting_id = self.sitting.id
+        for a in self.detail.attendance:
+            if not a.status:
+                self._run(partial(svc.set_attendance, self.ctx.db, self.ctx.principal, sitting_id, a.member_id,
+                                  "present"))
+        self._load_detail()
+
+    # --- minutes ---------------------------------------------------------------------------------------
+    def _save_minutes(self, item_id: int, draft: svc.MinutesDraft) -> svc.MinutesRow:
+        return svc.save_minutes(self.ctx.db, self.ctx.principal, item_id, draft)
+
+    def _submit_minutes(self, item_id: int) -> svc.MinutesRow:
+        return svc.submit_minutes(self.ctx.db, self.ctx.principal, item_id, today=self.today)
+
+    def approve(self, item_id: int) -> None:
+        item = next((i for i in self.minutes.items if i.id == item_id), None)
+        if item is None:
+            return
+
+        def submit(password: str) -> svc.MinutesRow:
+            return svc.approve_minutes(self.ctx.db, self.ctx.principal, item_id, password, today=self.today)
+
+        def done(row: Any) -> None:
+            self._load_detail(keep_item=item_id)
+            self.say(f"Minutes of item {item.position} approved and locked"
+                     + (f"; handed to the ADM on {row.handed_off_on:%d/%m/%Y}." if row.handed_off_on else "."))
+            self.detail_tabs.setCurrentWidget(self.minutes)
+
+        self._open(dialogs.password_dialog(self, f"the minutes of item {item.position}", submit, done))
+
+    def correct(self, item_id: int) -> None:
+        self._open(dialogs.reason_dialog(
+            self, "Correct approved minutes", "&Reason for the correction",
+            lambda reason: svc.correct_minutes(self.ctx.db, self.ctx.principal, item_id, reason),
+            lambda _v: self._after("A new draft version was created.", item_id)))
+
+    def _export_path(self, title: str, name: str, pattern: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, name, pattern)
+        return Path(path) if path else None
+
+    def export_minutes(self, path: Path | None = None, item_id: int | None = None) -> None:
+        s = self.sitting
+        if s is None:
+            return
+        self.minutes.flush()
+        target = path or self._export_path("Export minutes", f"panel-minutes-{s.sitting_date:%Y-%m-%d}.docx",
+                                           "Word document (*.docx)")
+        if target is None:
+            return
+        from adoption_desktop.panel import documents
+
+        db, principal, today = self.ctx.db, self.ctx.principal, self.today
+
+        def work(_task: Any) -> Path:
+            pack = svc.minutes_pack(db, principal, s.id, today=today)
+            return documents.write_minutes_docx(pack, target, item_id=item_id)
+
+        self.ctx.tasks.run(work, on_done=lambda p: self.say(f"Minutes written to {p}."),
+                           on_error=lambda e: self.say(f"Minutes not written: {e}", error=True))
+
+    def export_extract(self) -> None:
+        item = self.item
+        s = self.sitting
+        if item is None or s is None:
+            return
+        target = self._export_path("Extract for the case file", f"panel-extract-{item.subject_reference or item.id}.docx",
+                                   "Word document (*.docx)")
+        if target:
+            self.export_minutes(target, item.id)
+
+    def export_invitations(self, path: Path | None = None) -> None:
+        s = self.sitting
+        if s is None:
+            return
+        target = path or self._export_path("Invitation letters", f"panel-invitations-{s.sitting_date:%Y-%m-%d}.pdf",
+                                           "PDF (*.pdf)")
+        if target is None:
+            return
+        from adoption_desktop.core.documents.letterhead import letterhead
+        from adoption_desktop.panel import documents
+        from adoption_desktop.ui.tasks import run_with_progress
+
+        db, principal, today = self.ctx.db, self.ctx.principal, self.today
+        expected = [a for a in (self.detail.attendance if self.detail else ()) if a.status != "apologies"]
+
+        def work(task: Any) -> int:
+            pack = svc.minutes_pack(db, principal, s.id, today=today)
+            with db.session(principal, write=False) as session:
+                head = letterhead(session)
+            return documents.write_invitations(target, pack, head, principal.full_name, today=today,
+                                               expected=expected, progress=lambda d, t: task.progress(d, t),
+                                               cancelled=lambda: task.cancelled)
+
+        run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
+                          lambda n: self.say(f"{n} invitation letter(s) written to {target}."),
+                          lambda e: self.say(f"Letters not written: {e}", error=True))
+
+    # --- central list ------------------------------------------------------------------------------------
+    def reload_members(self) -> None:
+        rows = self._run(lambda: svc.list_members(self.ctx.db, self.ctx.principal, today=self.today)) or []
+        self.members_model.set_rows(rows)
+
+    @property
+    def member(self) -> MemberRow | None:
+        idx = self.members_view.currentIndex()
+        return self.members_model.row_at(idx.row()) if idx.isValid() else None
+
+    def _users(self) -> list[tuple[int, str]]:
+        from adoption_desktop.core.security.models import User
+
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:
+            from sqlalchemy import select
+
+            return [(u.id, f"{u.full_name} ({u.username})") for u in session.scalars(select(User).order_by(User.full_name))]
+
+    def add_member(self) -> None:
+        self._open(dialogs.MemberDialog(self, self.today, self._users(), lambda data: svc.add_member(
+            self.ctx.db, self.ctx.principal, data, today=self.today), lambda _v: self.reload_members()))
+
+    def edit_member(self) -> None:
+        m = self.member
+        if m is None:
+            return
+        self._open(dialogs.MemberDialog(self, self.today, self._users(), lambda data: svc.update_member(
+            self.ctx.db, self.ctx.principal, m.id, data, today=self.today), lambda _v: self.reload_members(),
+            existing=m))
+
+    def notice(self) -> None:
+        m = self.member
+        if m is None:
+            return
+
+        def submit(day: dt.date, kind: str, reason: str) -> MemberRow:
+            if kind not in ("left", "removed"):
+                raise ValidationError("Kind: choose leaving or removal.", "kind")
+            return svc.give_notice(self.ctx.db, self.ctx.principal, m.id, day, kind, reason, today=self.today)
+
+        self._open(dialogs.notice_dialog(self, self.today, submit, lambda _v: self.reload_members()))
+
+
+def create_page(ctx: AppContext) -> QWidget:
+    return PanelPage(ctx)
