@@ -1,0 +1,141 @@
+"""Benchmark: a 12-item panel minutes export (.docx from the editable template), median of 9 runs.
+
+    .venv/bin/python bench/bench_panel.py
+
+Builds a throwaway encrypted database in a temp folder, fills one sitting with 12 items with full minutes
+(declarations, members' views, advice), then times
+``minutes_pack`` + ``write_minutes_docx`` (what ``export minutes`` does). Baseline in the same run: an
+empty python-docx document saved to disk. Writes ``bench/results/panel.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+GOAL_S = 0.5
+RUNS = 9
+
+
+def _setup(folder: Path) -> tuple[object, object, int]:
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class _Mem(KeyringBackend):
+        priority = 10  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.d: dict[tuple[str, str], str] = {}
+
+        def get_password(self, s: str, u: str) -> str | None:
+            return self.d.get((s, u))
+
+        def set_password(self, s: str, u: str, p: str) -> None:
+            self.d[(s, u)] = p
+
+        def delete_password(self, s: str, u: str) -> None:
+            self.d.pop((s, u), None)
+
+    os.environ["ADOPTION_DESKTOP_DATA_DIR"] = str(folder / "appdata")
+    keyring.set_keyring(_Mem())
+    from adoption_desktop.core.security.permissions import Role
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.lifecycle import create_database
+    from adoption_desktop.panel import service as svc
+
+    db = create_database(folder / "bench.db", SecretStore()).db
+    from adoption_desktop.core.security.models import User, UserRole
+    from adoption_desktop.core.security.permissions import Principal
+
+    with db.session() as session:
+        user = User(username="clerk", full_name="Pat Brackenley", password_hash="x")
+        user.roles = [UserRole(role=str(Role.PANEL_ADMINISTRATOR))]
+        session.add(user)
+        session.flush()
+        clerk = Principal(user.id, "clerk", user.full_name, frozenset({Role.PANEL_ADMINISTRATOR}))
+    people = [("Rowan Ashcombe", "chair", None, True), ("Kit Brambleby", "vice_chair", None, True),
+              ("Tara Dunmere", "social_worker", 6, False), ("Eli Fenwick", "social_worker", 4, False),
+              ("Dr Quinn Hazelford", "medical_adviser", None, False), ("Nia Larkholt", "personal_experience", None, True),
+              ("Cara Moss", "specialist", None, True), ("Gus Mossley", "panel_adviser", 12, False),
+              ("Bea Nettleton", "legal_adviser", None, False), ("Ivo Pebbleton", "minute_taker", None, False)]
+    ids = [svc.add_member(db, clerk, svc.MemberInput(n, r, dt.date(2024, 1, 1), p, i)).id for n, r, p, i in people]
+    sitting = svc.schedule_sittings(db, clerk, svc.SittingInput(dt.date(2026, 11, 10), "09:30", "16:30",
+                                                                "Committee Room 1, Civic Offices, Ambleford ZZ99 1AB"))[0]
+    for mid in ids:
+        svc.set_attendance(db, clerk, sitting, mid, "present")
+    kinds = ["approval", "match", "match", "review", "approval", "match", "early_permanence", "approval",
+             "match", "termination", "approval", "match"]
+    for n, kind in enumerate(kinds):
+        item = svc.add_item(db, clerk, sitting, svc.ItemInput(kind, f"AD-2026-{n:04d}", "AB/CD", "Jay Quillby",
+                                                             f"{9 + n // 2}:{'00' if n % 2 == 0 else '30'}"))
+        if n % 4 == 0:
+            svc.declare_interest(db, clerk, item, ids[6], "Knows the applicants socially")
+        outcome = {"approval": "suitable", "match": "match_recommended", "review": "remains_suitable",
+                   "early_permanence": "ep_suitable", "termination": "terminate"}[kind]
+        svc.save_minutes(db, clerk, item, svc.MinutesDraft(
+            outcome=outcome, reasons="The panel's reasons, set out over a few sentences. " * 6,
+            discussion="Questions and answers with the presenting social worker and the applicants. " * 12,
+            member_views={mid: "In favour; the assessment is thorough and the support plan is clear." for mid in ids[:7]},
+            vote="unanimous", advice_number=2 if outcome == "suitable" else None,
+            advice_age_range="0-4 years" if outcome == "suitable" else ""))
+    return db, clerk, sitting
+
+
+def main() -> int:
+    from docx import Document
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db, clerk, sitting = _setup(folder)
+        from adoption_desktop.panel import documents
+        from adoption_desktop.panel import service as svc
+
+        times, base = [], []
+        for run in range(RUNS):
+            t0 = time.perf_counter()
+            Document().save(str(folder / f"empty{run}.docx"))
+            base.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            pack = svc.minutes_pack(db, clerk, sitting)  # type: ignore[arg-type]
+            documents.write_minutes_docx(pack, folder / f"minutes{run}.docx")
+            times.append(time.perf_counter() - t0)
+        items = len(pack.items)
+        size = (folder / "minutes0.docx").stat().st_size
+        db.dispose()  # type: ignore[attr-defined]
+    median, baseline = statistics.median(times), statistics.median(base)
+    ok = median <= GOAL_S and items == 12
+    lines = [
+        "## Panel: minutes export",
+        "",
+        f"12-item sitting minutes (.docx from `resources/templates/minutes.docx`, {size // 1024} KB), "
+        "database read included (`minutes_pack` + `write_minutes_docx`, as `export minutes` does).",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| median of {RUNS} runs | {median * 1000:.0f} ms |",
+        f"| fastest / slowest | {min(times) * 1000:.0f} / {max(times) * 1000:.0f} ms |",
+        f"| baseline: empty python-docx document saved (median) | {baseline * 1000:.0f} ms |",
+        f"| ratio to baseline | {median / baseline:.1f}× |",
+        f"| goal | ≤ {GOAL_S * 1000:.0f} ms median |",
+        f"| result | {'PASS' if ok else 'FAIL'} |",
+        "",
+        "Reproduce: `.venv/bin/python bench/bench_panel.py`",
+        "",
+    ]
+    out = ROOT / "bench" / "results" / "panel.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
