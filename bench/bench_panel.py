@@ -29,7 +29,7 @@ def _setup(folder: Path) -> tuple[object, object, int]:
     from keyring.backend import KeyringBackend
 
     class _Mem(KeyringBackend):
-        priority = 10  # type: ignore[assignment]
+        priority = 10
 
         def __init__(self) -> None:
             super().__init__()
