@@ -275,3 +275,16 @@ def test_figures_for_a_period(db: Database, adm_user: Principal) -> None:
     assert main["Decisions differing from the panel's recommendation"] == "50% (1 of 2)"
     assert main["Median working days from final minutes to decision"] == "11"
     assert sections["ADM decisions by type and outcome"]["Approval of prospective adopters: total"] == "2"
+
+
+def test_sign_and_guard_on_every_store(any_db: Database) -> None:
+    """The same flow on SQLCipher and PostgreSQL (portable SQL, LargeBinary letters, the flush guard)."""
+    adm = make_user(any_db, "pgdecider", Role.AGENCY_DECISION_MAKER)
+    did = signed(any_db, adm)
+    with pytest.raises(Conflict), any_db.session() as s:
+        d = s.get(AdmDecision, did)
+        assert d is not None
+        d.outcome = "differ"
+    detail = service.get_decision(any_db, adm, did, D(2025, 12, 4))
+    assert detail.row.state == "signed" and detail.letters
+    assert pdf_text(service.letter_pdf(any_db, adm, detail.letters[0].id)).count("Approved as suitable") >= 1
