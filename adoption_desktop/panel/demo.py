@@ -76,8 +76,10 @@ def _sitting_dates(ctx: DemoContext) -> list[dt.date]:
     while day <= ctx.today + dt.timedelta(days=60):
         out.append(day)
         if ctx.large:
-            # about 60 a year: weekly with a gap now and then
-            day += dt.timedelta(weeks=1 if ctx.rng.random() < 0.85 else 2)
+            # about 60 a year: weekly on Tuesdays, with an extra Thursday sitting some weeks
+            if ctx.rng.random() < 0.16 and day.weekday() == 1:
+                out.append(day + dt.timedelta(days=2))
+            day += dt.timedelta(weeks=1)
         else:
             day += dt.timedelta(weeks=2)
     return out
@@ -162,6 +164,11 @@ def populate(db: Database, ctx: DemoContext) -> None:
                                             status="apologies" if m.id in absent_ids else "present"))
             for m in advisers:
                 session.add(PanelAttendance(sitting_id=sitting.id, member_id=m.id, status="present"))
+            # apologies never leave a sitting inquorate (the one inquorate item below is made on purpose)
+            for m in sorted(present, key=lambda m: (m.role_type != "chair", -(m.pqe_years or 0))):
+                if _quorate([p for p in present if p.id not in absent_ids], spare=1):
+                    break
+                absent_ids.discard(m.id)
             attending = [m for m in present if m.id not in absent_ids]
             make_inquorate = not inquorate_done and day >= ctx.today - dt.timedelta(days=120)
             for i, item in enumerate(items):
@@ -176,9 +183,10 @@ def populate(db: Database, ctx: DemoContext) -> None:
                                                      interest="Previously worked with the applicants' family"))
                 elif rng.random() < 0.06:
                     m = rng.choice(attending[1:])
-                    withdrawn.add(m.id)
-                    session.add(PanelDeclaration(item_id=item.id, member_id=m.id, withdrew=True,
-                                                 interest="Knows the applicants socially"))
+                    if _quorate([x for x in attending if x.id != m.id]):
+                        withdrawn.add(m.id)
+                        session.add(PanelDeclaration(item_id=item.id, member_id=m.id, withdrew=True,
+                                                     interest="Knows the applicants socially"))
                 sitting_for = [m for m in attending if m.id not in withdrawn]
                 quorum = rules.check_quorum([rules.QuorumMember(quorum_role(m.role_type), m.pqe_years,
                                                                 m.independent) for m in sitting_for])
@@ -222,6 +230,14 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 if status == "approved" and rules.goes_to_adm(item.case_type, outcome):
                     _hand_off(session, item, minutes, approved_on, open_decision_from_panel)
         ctx.progress(f"panel: {len(dates)} sittings")
+
+
+def _quorate(members: list[PanelMember], spare: int = 0) -> bool:
+    """Quorate with ``spare`` more members than the minimum (room for a withdrawal)."""
+    rule = rules.QuorumRule()
+    result = rules.check_quorum([rules.QuorumMember(quorum_role(m.role_type), m.pqe_years, m.independent)
+                                 for m in members], rule)
+    return result.quorate and result.counted >= rule.min_members + spare
 
 
 def _hand_off(session: Session, item: PanelItem, minutes: PanelMinutes, approved_on: dt.date,
