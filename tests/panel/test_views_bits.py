@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.views import dialogs
+from adoption_desktop.panel.views.models import reorder
+from adoption_desktop.panel.views.page import PanelPage
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+
+from .conftest import TODAY, Panel, attend
+
+
+def _page(qtbot: QtBot, panel: Panel) -> PanelPage:
+    page = PanelPage(AppContext(panel.db, panel.clerk, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_reorder_semantics() -> None:
+    assert reorder([1, 2, 3, 4], [0], 3) == [2, 3, 1, 4]
+    assert reorder([1, 2, 3, 4], [3], 0) == [4, 1, 2, 3]
+    assert reorder([1, 2, 3, 4], [1], 4) == [1, 3, 4, 2]
+
+
+def test_drag_and_drop_reorders_the_agenda(qtbot: QtBot, panel: Panel) -> None:
+    ids = [svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", f"AD-{n}", "AB"))
+           for n in range(3)]
+    page = _page(qtbot, panel)
+    page.reload(select_sitting=panel.sitting_id)
+    model = page.agenda_model
+    mime = model.mimeData([model.index(2, 0)])
+    model.dropMimeData(mime, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    assert [r.id for r in page.agenda_model.rows()] == [ids[2], ids[0], ids[1]]
+
+
+def test_minutes_autosave_and_revert(qtbot: QtBot, panel: Panel) -> None:
+    attend(panel, "chair", "vice", "sw", "med", "pe")
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-9", "AB"))
+    page = _page(qtbot, panel)
+    page.reload(select_sitting=panel.sitting_id)
+    page.detail_tabs.setCurrentWidget(page.minutes)
+    editor = page.minutes
+    editor.autosave.setInterval(20)
+    editor.set_outcome(0)
+    QTest.keyClicks(editor.discussion, "Discussed support.")
+    qtbot.waitUntil(lambda: "Autosaved" in editor.message.text())
+    saved = svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items[0].minutes
+    assert saved is not None and saved.draft.discussion == "Discussed support." and saved.draft.outcome == "suitable"
+    editor.autosave.setInterval(60_000)
+    QTest.keyClicks(editor.discussion, " Unsaved words.")
+    editor.revert()
+    assert editor.discussion.toPlainText() == "Discussed support."
+    assert item == editor.current.id  # type: ignore[union-attr]
+
+
+def test_member_dialog_validation_names_the_field(qtbot: QtBot, panel: Panel) -> None:
+    page = _page(qtbot, panel)
+    page.tabs.setCurrentIndex(1)
+    page.add_member()
+    dlg = page.dialog
+    assert isinstance(dlg, dialogs.MemberDialog)
+    dlg.role_type.setCurrentIndex(dlg.role_type.findData("social_worker"))
+    QTest.keyClicks(dlg.full_name, "Sam Wrenfield")
+    dlg._ok()
+    assert dlg.isVisible() and dlg.message.text().startswith("Post-qualifying experience")
+    dlg.pqe_years.setValue(4)
+    dlg._ok()
+    assert not dlg.isVisible()
+    names = {m.full_name: m for m in page.members_model.rows()}
+    assert names["Sam Wrenfield"].pqe_years == 4 and names["Sam Wrenfield"].joined_on == TODAY
+    assert dt.date(2027, 11, 23) == names["Sam Wrenfield"].appraisal_due
