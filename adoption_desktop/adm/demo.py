@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
-from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmNotification
+from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmLetter, AdmNotification
 from adoption_desktop.adm.service import _after_signing, _file_letter, _sign_fields
 from adoption_desktop.core import audit
 from adoption_desktop.core.security.permissions import Principal, Role
@@ -43,6 +43,11 @@ REASONS = ("The assessment shows a stable, reflective household with a good supp
 INFO_ASKED = ("An updated medical report for the second applicant.",
               "The adoption support plan signed by both local authorities.",
               "A fuller account of the contact arrangements with the child's siblings.")
+
+
+def _at(ctx: DemoContext, day: dt.date) -> dt.datetime:
+    """A plausible signing time (UTC) on the decision day."""
+    return dt.datetime.combine(day, dt.time(ctx.rng.randint(8, 16), ctx.rng.randint(0, 59)))
 
 
 def _own_handoffs(session: Session, ctx: DemoContext, cal: WorkingCalendar) -> list[AdmDecision]:
@@ -146,10 +151,11 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
         d.outcome = rules.OUTCOME_AGREE
         d.decision_text = d.recommendation_text
         d.decision_reasons = d.recommendation_reasons
-    _sign_fields(d, adm, decided)
+    _sign_fields(d, adm, decided, _at(ctx, decided))
     session.flush()
+    letter_id: int | None = None
     if negative or decided >= letters_from:
-        _after_signing(session, d)
+        letter_id, _qd = _after_signing(session, d)
         if negative and decided < ctx.today - dt.timedelta(days=90):
             _qd_final(session, ctx, d, adm, cal, representations=not qd_done[0])
             qd_done[0] = True
@@ -159,6 +165,9 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
         session.add(AdmNotification(decision_id=d.id, kind="oral", on_date=oral, note="By telephone."))
     if written < ctx.today:
         session.add(AdmNotification(decision_id=d.id, kind="written", on_date=written, note="Letter posted."))
+        letter = session.get(AdmLetter, letter_id) if letter_id else None
+        if letter is not None:
+            letter.sent_on = written
 
 
 def _qd_final(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar, *,
@@ -187,7 +196,8 @@ def _qd_final(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal
     session.add(final)
     session.flush()
     final.root_id = final.id
-    _sign_fields(final, adm, cal.add_working_days(start, 5))
+    final_day = cal.add_working_days(start, 5)
+    _sign_fields(final, adm, final_day, _at(ctx, final_day))
     session.flush()
     _after_signing(session, final)
 
@@ -202,7 +212,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
             pending = _own_handoffs(session, ctx, cal)
         pending += _direct(session, ctx, cal)
         pending.sort(key=lambda x: x.received_on)
-        letters_from = ctx.today - dt.timedelta(days=60 if ctx.large else 240)
+        letters_from = ctx.today - dt.timedelta(days=60 if ctx.large else 800)
         qd_done = [False]
         for i, d in enumerate(pending):
             _decide(session, ctx, d, adm, cal, letters_from, qd_done)
@@ -236,7 +246,8 @@ def _decide_qd(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principa
     d.outcome = rules.OUTCOME_NOT_APPROVE
     d.decision_text = "I propose not to approve you as prospective adopters."
     d.decision_reasons = "The assessment did not show that the household could meet a child's needs now."
-    _sign_fields(d, adm, cal.add_working_days(d.received_on, 5))
+    day = cal.add_working_days(d.received_on, 5)
+    _sign_fields(d, adm, day, _at(ctx, day))
     session.flush()
     _after_signing(session, d)
     _qd_final(session, ctx, d, adm, cal, representations=True)

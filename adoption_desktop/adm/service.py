@@ -479,10 +479,10 @@ def _validate(d: AdmDecision, outcome: str, text: str, reasons: str) -> None:
         raise ValidationError(msg, field)
 
 
-def _sign_fields(d: AdmDecision, actor: Principal, decided_on: dt.date) -> None:
+def _sign_fields(d: AdmDecision, actor: Principal, decided_on: dt.date, at: dt.datetime | None = None) -> None:
     d.decided_on = decided_on
     d.signed_by_id, d.signed_by_name = actor.user_id, actor.full_name
-    d.signed_at = utcnow()
+    d.signed_at = at or utcnow()
     d.state = rules.STATE_SIGNED
 
 
