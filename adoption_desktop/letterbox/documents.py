@@ -255,3 +255,33 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,
                          detail=f"{count} letters (not recorded as sent: no edit permission)")
     return BatchResult(Path(out), count, held, batch)
+
+
+def export_xlsx(path: Path, headers: Sequence[str], rows: Callable[[int, int], Sequence[Sequence[object]]],
+                total: int, *, progress: Callable[[int, int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None, page: int = 2000) -> int:
+    """The current register view (``rows(offset, limit)``, already filtered and sorted) into one .xlsx,
+    streamed in pages (openpyxl write-only). Returns the number of rows written."""
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Register")
+    ws.append(list(headers))
+    done = 0
+    while done < total:
+        if cancelled and cancelled():
+            from adoption_desktop.core.documents.pdf import Cancelled
+
+            raise Cancelled()
+        chunk = rows(done, page)
+        if not chunk:
+            break
+        for r in chunk:
+            ws.append([v if isinstance(v, int | float | dt.date) or v is None else str(v) for v in r])
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    tmp = Path(path).with_name(Path(path).name + ".partial")
+    wb.save(tmp)
+    tmp.replace(path)
+    return done

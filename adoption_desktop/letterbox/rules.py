@@ -119,10 +119,10 @@ def work_state(due: dt.date, today: dt.date, *, received: bool, due_soon_days: i
     """'received', 'overdue', 'this month', 'due soon' or 'later'."""
     if received:
         return "received"
+    if (due.year, due.month) == (today.year, today.month):
+        return "this month"  # exchanges fall due on the 1st: the whole month is the exchange month
     if due < today:
         return "overdue"
-    if (due.year, due.month) == (today.year, today.month):
-        return "this month"
     if due <= today + dt.timedelta(days=due_soon_days):
         return "due soon"
     return "later"

@@ -1,0 +1,130 @@
+"""Import preview: column mapping (editable), the first rows, and the validation report before writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.letterbox.importing import FIELDS, Problem, import_table, read_table
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.table_model import Column, RowTableModel
+
+PROBLEM_COLUMNS: list[Column[Problem]] = [
+    Column("Row", lambda p: p.row, align_right=True), Column("Column", lambda p: p.column),
+    Column("Problem", lambda p: p.problem)]
+
+
+class ImportDialog(QDialog):
+    def __init__(self, ctx: AppContext, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from adoption_desktop.letterbox.importing import guess_mapping
+
+        self.ctx, self.path = ctx, path
+        self.table = read_table(path)
+        self.setWindowTitle(f"Import letterbox register — {path.name}")
+        self.resize(1000, 640)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{len(self.table.rows):,} rows. Check which column holds each field, then "
+                                "<b>Check</b>. Nothing is written until every row is valid."))
+        body = QHBoxLayout()
+        scroll = QScrollArea()
+        holder = QWidget()
+        form = QFormLayout(holder)
+        guessed = guess_mapping(self.table.headers)
+        self.combos: dict[str, QComboBox] = {}
+        for spec in FIELDS:
+            box = QComboBox()
+            box.setObjectName(f"map_{spec.key}")
+            box.addItem("(not imported)", -1)
+            for i, h in enumerate(self.table.headers):
+                box.addItem(h or f"column {i + 1}", i)
+            box.setCurrentIndex(box.findData(guessed.get(spec.key, -1)))
+            label = QLabel(("&" if spec.required else "") + spec.label + (" *" if spec.required else ""))
+            label.setBuddy(box)
+            form.addRow(label, box)
+            self.combos[spec.key] = box
+        scroll.setWidget(holder)
+        scroll.setWidgetResizable(True)
+        body.addWidget(scroll, 1)
+        right = QVBoxLayout()
+        preview_rows = self.table.rows[:20]
+        self.preview: RowTableModel[list[str]] = RowTableModel(
+            [Column(h or f"column {i + 1}", lambda r, i=i: r[i] if i < len(r) else "")  # type: ignore[misc]
+             for i, h in enumerate(self.table.headers)], preview_rows, self)
+        preview = QTableView()
+        preview.setObjectName("preview")
+        preview.setModel(self.preview)
+        right.addWidget(QLabel("Preview (first 20 rows)"))
+        right.addWidget(preview, 2)
+        self.problems: RowTableModel[Problem] = RowTableModel(PROBLEM_COLUMNS, parent=self)
+        problems = QTableView()
+        problems.setObjectName("problems")
+        problems.setModel(self.problems)
+        problems.horizontalHeader().setStretchLastSection(True)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        right.addWidget(self.summary)
+        right.addWidget(problems, 1)
+        body.addLayout(right, 2)
+        layout.addLayout(body, 1)
+        buttons = QDialogButtonBox()
+        self.check_button = QPushButton("&Check")
+        self.import_button = QPushButton("&Import")
+        self.import_button.setEnabled(False)
+        buttons.addButton(self.check_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        self.check_button.clicked.connect(self.check)
+        self.import_button.clicked.connect(self.do_import)
+        for box in self.combos.values():
+            box.currentIndexChanged.connect(lambda _i: self.import_button.setEnabled(False))
+        layout.addWidget(buttons)
+
+    def mapping(self) -> dict[str, int]:
+        return {k: int(b.currentData()) for k, b in self.combos.items() if int(b.currentData()) >= 0}
+
+    def check(self) -> bool:
+        try:
+            report = import_table(self.ctx.db, self.ctx.principal, self.table, self.mapping(), dry_run=True)
+        except AppError as exc:
+            self.summary.setText(str(exc))
+            return False
+        self.problems.set_rows(report.problems)
+        if report.problems:
+            self.summary.setText(f"{len(report.problems)} problem(s) to fix in the spreadsheet (or the mapping). "
+                                 "Nothing has been written.")
+        else:
+            self.summary.setText(f"Ready: {report.creates} new, {report.updates} to update, {report.unchanged} "
+                                 "unchanged arrangement(s).")
+        self.import_button.setEnabled(not report.problems)
+        return not report.problems
+
+    def do_import(self) -> None:
+        if not self.check():
+            return
+        try:
+            report = import_table(self.ctx.db, self.ctx.principal, self.table, self.mapping(), source=self.path.name)
+        except AppError as exc:
+            self.summary.setText(str(exc))
+            return
+        if report.problems:
+            self.problems.set_rows(report.problems)
+            self.summary.setText("The import failed; nothing was written.")
+            return
+        self.accept()

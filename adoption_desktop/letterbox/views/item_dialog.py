@@ -1,0 +1,265 @@
+"""One letterbox item: receive it, screen its text (findings highlighted), decide each finding, record the
+outcome (forward / return / withhold / hold), second check, corrected version, and its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.table_model import Column, RowTableModel
+
+KIND_COLOURS = {"protected term": "#F4B6B6", "postcode": "#FFD580", "phone": "#FFD580", "email": "#FFD580",
+                "url": "#FFD580", "social handle": "#FFD580", "street address": "#FFD580",
+                "institution": "#FFE9A8", "place": "#DDEBFF", "vehicle registration": "#FFD580"}
+
+FINDING_COLUMNS: list[Column[FindingRow]] = [
+    Column("Kind", lambda f: f.kind), Column("Text", lambda f: f.text), Column("Decision", lambda f: f.decision)]
+HISTORY_COLUMNS: list[Column[EventRow]] = [
+    Column("When", lambda e: e.at), Column("Who", lambda e: e.actor), Column("Step", lambda e: e.action),
+    Column("Detail", lambda e: e.detail)]
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
+class ItemDialog(QDialog):
+    corrected_requested = Signal(int)  # the returned item's id
+
+    def __init__(self, ctx: AppContext, arrangement_id: int, reference: str, *, item_id: int | None = None,
+                 previous_item_id: int | None = None, today: dt.date | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.arrangement_id, self.reference = ctx, arrangement_id, reference
+        self.item_id, self.previous_item_id = item_id, previous_item_id
+        self.today = today or dt.date.today()
+        self.detail: ItemDetail | None = None
+        form = load_form("letterbox_item", self)
+        self.setWindowTitle(f"Letterbox item — {reference}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        self.heading = child(form, QLabel, "heading")
+        self.direction = child(form, QComboBox, "direction")
+        for key, label in rules.DIRECTIONS.items():
+            self.direction.addItem(label, key)
+        self.item_type = child(form, QComboBox, "item_type")
+        for t in rules.ITEM_TYPES:
+            self.item_type.addItem(t.title(), t)
+        self.writer = child(form, QLineEdit, "writer")
+        self.received_on = child(form, QDateEdit, "received_on")
+        self.received_on.setDate(_qdate(self.today))
+        self.notes = child(form, QLineEdit, "notes")
+        self.log_button = child(form, QPushButton, "log_button")
+        self.text = child(form, QPlainTextEdit, "letter_text")
+        self.screen_button = child(form, QPushButton, "screen_button")
+        self.acceptable_button = child(form, QPushButton, "acceptable_button")
+        self.remove_button = child(form, QPushButton, "remove_button")
+        self.findings_view = child(form, QTableView, "findings")
+        self.findings_model: RowTableModel[FindingRow] = RowTableModel(FINDING_COLUMNS, parent=self)
+        self.findings_view.setModel(self.findings_model)
+        self.findings_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.findings_view.horizontalHeader().setStretchLastSection(True)
+        self.history_view = child(form, QTableView, "history")
+        self.history_model: RowTableModel[EventRow] = RowTableModel(HISTORY_COLUMNS, parent=self)
+        self.history_view.setModel(self.history_model)
+        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.outcome = child(form, QComboBox, "outcome")
+        for o in rules.OUTCOMES:
+            self.outcome.addItem({"forwarded": "Forward", "returned": "Return to writer for changes",
+                                  "withheld": "Withhold", "held": "Hold on file"}[o], o)
+        self.outcome_on = child(form, QDateEdit, "outcome_on")
+        self.outcome_on.setDate(_qdate(self.today))
+        self.method = child(form, QLineEdit, "method")
+        self.reason = child(form, QLineEdit, "reason")
+        self.social_worker = child(form, QCheckBox, "social_worker_informed")
+        self.outcome_button = child(form, QPushButton, "outcome_button")
+        self.second_check_button = child(form, QPushButton, "second_check_button")
+        self.corrected_button = child(form, QPushButton, "corrected_button")
+        self.message = child(form, QLabel, "message")
+        self.log_button.clicked.connect(self.log)
+        self.screen_button.clicked.connect(self.screen_letter)
+        self.acceptable_button.clicked.connect(lambda: self.decide("acceptable"))
+        self.remove_button.clicked.connect(lambda: self.decide("remove"))
+        self.outcome_button.clicked.connect(self.record_outcome)
+        self.second_check_button.clicked.connect(self.second_check)
+        self.corrected_button.clicked.connect(self._corrected)
+        self.findings_view.doubleClicked.connect(lambda idx: self._select_text(self.findings_model.row_at(idx.row())))
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.screen_letter)
+        if previous_item_id is not None:
+            try:
+                prev = service.get_item(ctx.db, ctx.principal, previous_item_id)
+                self.direction.setCurrentIndex(self.direction.findData(prev.direction))
+                self.item_type.setCurrentIndex(self.item_type.findData(prev.item_type))
+                self.writer.setText(prev.writer)
+                self.text.setPlainText(prev.text)
+            except AppError as exc:
+                self.message.setText(str(exc))
+        self.reload()
+
+    # --- state --------------------------------------------------------------------------------
+    def reload(self) -> None:
+        logged = self.item_id is not None
+        if logged:
+            assert self.item_id is not None
+            self.detail = service.get_item(self.ctx.db, self.ctx.principal, self.item_id)
+            d = self.detail
+            self.direction.setCurrentIndex(self.direction.findData(d.direction))
+            self.item_type.setCurrentIndex(self.item_type.findData(d.item_type))
+            self.writer.setText(d.writer)
+            self.received_on.setDate(_qdate(d.received_on))
+            if d.text and not self.text.toPlainText():
+                self.text.setPlainText(d.text)
+            self.findings_model.set_rows(d.findings)
+            self.history_model.set_rows(d.history)
+            self.history_view.resizeColumnsToContents()
+            self._highlight(d.findings)
+        status = self.detail.status if self.detail else "not yet logged"
+        prev = f" — corrected version of item {self.previous_item_id}" if self.previous_item_id else ""
+        self.heading.setText(f"<b>Arrangement {self.reference}</b> · item {self.item_id or '(new)'} · "
+                             f"status: <b>{status}</b>{prev}")
+        open_ = logged and status in ("received", "screened")
+        can_edit = self.ctx.principal.can(Permission.LETTERBOX_EDIT)
+        log_widgets: tuple[QWidget, ...] = (self.direction, self.item_type, self.writer, self.received_on,
+                                             self.notes, self.log_button)
+        for w in log_widgets:
+            w.setEnabled(not logged and can_edit)
+        work_widgets: tuple[QWidget, ...] = (
+            self.screen_button, self.acceptable_button, self.remove_button, self.outcome_button, self.outcome,
+            self.outcome_on, self.method, self.reason, self.social_worker)
+        for w in work_widgets:
+            w.setEnabled(open_ and can_edit)
+        self.second_check_button.setEnabled(open_ and status == "screened"
+                                            and self.ctx.principal.can(Permission.LETTERBOX_SECOND_CHECK))
+        self.corrected_button.setEnabled(status == "returned" and can_edit)
+
+    def highlighted(self) -> list[tuple[int, int, str]]:
+        """(start, end, text) of every highlighted span in the letter text (what the user sees)."""
+        out = []
+        for sel in self.text.extraSelections():
+            c = sel.cursor
+            out.append((c.selectionStart(), c.selectionEnd(), c.selectedText()))
+        return out
+
+    def _highlight(self, findings: tuple[FindingRow, ...]) -> None:
+        selections = []
+        text = self.text.toPlainText()
+        for f in findings:
+            if text[f.start:f.end] != f.text:
+                continue  # the text was edited after screening: screen again
+            sel = QTextEdit.ExtraSelection()
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(KIND_COLOURS.get(f.kind, "#FFD580") if f.decision == "remove" else "#D7F0D2"))
+            fmt.setToolTip(f"{f.kind}: {f.decision}")
+            if f.decision == "remove":
+                fmt.setFontUnderline(True)
+            sel.format = fmt
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(f.start)
+            cursor.setPosition(f.end, QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cursor
+            selections.append(sel)
+        self.text.setExtraSelections(selections)
+
+    def _select_text(self, f: FindingRow) -> None:
+        cursor = self.text.textCursor()
+        cursor.setPosition(f.start)
+        cursor.setPosition(f.end, QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(cursor)
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _run(self, action: str, fn: Callable[[], object]) -> bool:
+        try:
+            fn()
+        except AppError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.message.setText("")
+        self.reload()
+        self.message.setText(action)
+        return True
+
+    # --- actions ------------------------------------------------------------------------------
+    def _corrected(self) -> None:
+        if self.item_id is not None:
+            self.corrected_requested.emit(self.item_id)
+
+    def log(self) -> None:
+        def go() -> None:
+            self.item_id = service.log_item(
+                self.ctx.db, self.ctx.principal, self.arrangement_id, direction=str(self.direction.currentData()),
+                received_on=_pydate(self.received_on.date()), item_type=str(self.item_type.currentData()),
+                writer=self.writer.text(), notes=self.notes.text(), previous_item_id=self.previous_item_id)
+
+        if self._run("Item logged. Now paste its text and screen it.", go):
+            self.text.setFocus()
+
+    def screen_letter(self) -> None:
+        if self.item_id is None:
+            self.message.setText("Log the item first.")
+            return
+        item_id = self.item_id
+
+        def go() -> None:
+            service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText())
+
+        self._run("Screened. Check each highlight: mark it acceptable, or return the item.", go)
+        if self.detail and self.detail.findings:
+            self.message.setText(f"{len(self.detail.findings)} finding(s) highlighted. Mark each acceptable, or "
+                                 "return the item to its writer.")
+        elif self.detail:
+            self.message.setText("No identifying details found.")
+
+    def decide(self, decision: str) -> None:
+        rows = self.findings_view.selectionModel().selectedRows()
+        if not rows:
+            self.message.setText("Choose a finding in the list first.")
+            return
+        f = self.findings_model.row_at(rows[0].row())
+        self._run(f"Marked {decision}.", lambda: service.decide_finding(self.ctx.db, self.ctx.principal, f.id,
+                                                                        decision))
+
+    def record_outcome(self) -> None:
+        if self.item_id is None:
+            return
+        item_id = self.item_id
+        outcome = str(self.outcome.currentData())
+        self._run(f"Outcome recorded: {outcome}.", lambda: service.record_outcome(
+            self.ctx.db, self.ctx.principal, item_id, outcome, _pydate(self.outcome_on.date()),
+            method=self.method.text(), reason=self.reason.text(),
+            social_worker_informed=self.social_worker.isChecked()))
+
+    def second_check(self) -> None:
+        if self.item_id is None:
+            return
+        item_id = self.item_id
+        self._run("Second check confirmed.", lambda: service.confirm_second_check(self.ctx.db, self.ctx.principal,
+                                                                                  item_id))

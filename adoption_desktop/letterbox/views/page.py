@@ -1,0 +1,309 @@
+"""The Letterbox screen: work list, arrangements register, items register, batch letters and import."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow, ItemFilter, ItemRow, WorkRow
+from adoption_desktop.letterbox.views.item_dialog import ItemDialog
+from adoption_desktop.letterbox.views.registers import Register
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
+from adoption_desktop.ui.tasks import run_with_progress
+
+ITEM_COLUMNS: list[Column[ItemRow]] = [
+    Column("Received", lambda r: r.received_on), Column("Reference", lambda r: r.reference),
+    Column("Direction", lambda r: rules.DIRECTIONS.get(r.direction, r.direction)),
+    Column("From", lambda r: r.writer), Column("Type", lambda r: r.item_type), Column("Status", lambda r: r.status),
+    Column("Outcome on", lambda r: r.outcome_on), Column("Coordinator", lambda r: r.coordinator),
+]
+ITEM_SORT = ["received_on", "reference", "direction", "writer", "item_type", "status", "outcome_on", "coordinator"]
+ARR_COLUMNS: list[Column[ArrangementRow]] = [
+    Column("Reference", lambda r: r.reference), Column("Child (birth name)", lambda r: r.child_birth_name),
+    Column("Child (adoptive name)", lambda r: r.child_adoptive_name),
+    Column("Exchange months", lambda r: r.exchange_months),
+    Column("Status", lambda r: r.status, foreground=lambda r: OVERDUE_BRUSH if r.status == "inactive" else None),
+    Column("Last exchange", lambda r: r.last_exchange), Column("Review", lambda r: r.review_date),
+    Column("Coordinator", lambda r: r.coordinator),
+]
+ARR_SORT = ["reference", "child_birth_name", "child_adoptive_name", "exchange_months", "status", "last_exchange",
+            "review_date", "coordinator"]
+WORK_COLUMNS: list[Column[WorkRow]] = [
+    Column("Due", lambda w: w.due), Column("Reference", lambda w: w.reference),
+    Column("Who writes", lambda w: "Adoptive family" if w.side == rules.ADOPTIVE else "Birth relative(s)"),
+    Column("State", lambda w: w.state, foreground=lambda w: OVERDUE_BRUSH if w.state == "overdue" else None),
+    Column("Reminder on", lambda w: w.reminder_on), Column("Chase on", lambda w: w.chase_on),
+    Column("Coordinator", lambda w: w.coordinator),
+]
+
+
+def _combo(name: str, items: list[tuple[str, Any]], tip: str) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    box.setToolTip(tip)
+    for label, data in items:
+        box.addItem(label, data)
+    return box
+
+
+class LetterboxPage(QWidget):
+    def __init__(self, ctx: AppContext, today: dt.date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today = today or dt.date.today()
+        self.dialogs: list[ItemDialog] = []
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        title = QLabel("<h2>Letterbox</h2>")
+        top.addWidget(title)
+        top.addStretch(1)
+        self.log_button = QPushButton("&Log item…")
+        self.log_button.setObjectName("log_item")
+        self.log_button.setToolTip("Log an item received for the selected arrangement (Ctrl+L)")
+        self.log_button.clicked.connect(lambda: self.open_item_dialog())
+        self.letters_month = _combo("letters_month", [
+            (f"{m:%B %Y}", f"{m:%Y-%m}") for m in (rules.add_months(self.today.replace(day=1), k) for k in range(0, 4))],
+            "Month whose exchanges the reminders are for")
+        self.reminders_button = QPushButton("&Reminders for…")
+        self.reminders_button.setObjectName("reminders")
+        self.reminders_button.clicked.connect(self._reminders_clicked)
+        self.import_button = QPushButton("&Import register…")
+        self.import_button.setObjectName("import")
+        self.import_button.clicked.connect(self._import_clicked)
+        self.import_button.setEnabled(ctx.can(Permission.LETTERBOX_IMPORT))
+        self.log_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
+        for w in (self.log_button, self.reminders_button, self.letters_month, self.import_button):
+            top.addWidget(w)
+        layout.addLayout(top)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+
+        # work list
+        work = QWidget()
+        wl = QVBoxLayout(work)
+        self.work_model: RowTableModel[WorkRow] = RowTableModel(WORK_COLUMNS, parent=self)
+        self.work_view = QTableView()
+        self.work_view.setObjectName("work_list")
+        self.work_view.setModel(self.work_model)
+        self.work_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.work_view.horizontalHeader().setStretchLastSection(True)
+        self.work_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.work_view.setSortingEnabled(True)
+        self.work_view.verticalHeader().setVisible(False)
+        wl.addWidget(QLabel("Exchanges overdue, due this month and due soon (received items drop off the list)."))
+        wl.addWidget(self.work_view, 1)
+        chase = QPushButton("&Chasers for overdue writers…")
+        chase.setObjectName("chasers")
+        chase.clicked.connect(self._chasers_clicked)
+        wl.addWidget(chase, 0, Qt.AlignmentFlag.AlignLeft)
+        self.tabs.addTab(work, "&Work list")
+
+        # arrangements register
+        coordinators = [("Any coordinator", "")] + [(c, c) for c in service.coordinators(ctx.db, ctx.principal)]
+        self.arr_status = _combo("arr_status", [("Any status", ""), ("Active", "active"), ("Suspended", "suspended"),
+                                                ("Ended", "ended"), ("Inactive (2 years)", "inactive"),
+                                                ("Review overdue", "overdue")], "Status filter")
+        self.arr_month = _combo("arr_month", [("Any month", 0)] + [(calendar.month_name[m], m) for m in range(1, 13)],
+                                "Exchange month filter")
+        self.arr_coord = _combo("arr_coordinator", coordinators, "Coordinator filter")
+        self.arrangements_register: Register[ArrangementRow] = Register(
+            "Arrangements", ARR_COLUMNS, ARR_SORT, self._fetch_arrangements, self._count_arrangements, ctx.tasks,
+            filters=[self.arr_status, self.arr_month, self.arr_coord], default_sort=("reference", False))
+        for box in (self.arr_status, self.arr_month, self.arr_coord):
+            box.currentIndexChanged.connect(lambda _i: self.arrangements_register.refresh())
+        self.arrangements_register.activated.connect(lambda row: self.open_item_dialog(row.id, row.reference))
+        self.tabs.addTab(self.arrangements_register, "&Arrangements")
+
+        # items register
+        self.item_status = _combo("item_status", [("Any status", "")] + [(s.title(), s) for s in rules.ITEM_STATUSES],
+                                  "Status filter")
+        self.item_direction = _combo("item_direction", [("Both directions", "")] + [
+            (label, key) for key, label in rules.DIRECTIONS.items()], "Direction filter")
+        self.item_month = _combo("item_month", [("Any month", "")] + [
+            (f"{m:%b %Y}", f"{m:%Y-%m}") for m in (rules.add_months(self.today.replace(day=1), -k) for k in range(36))],
+            "Month received filter")
+        self.item_coord = _combo("item_coordinator", coordinators, "Coordinator filter")
+        self.item_open = QCheckBox("&Open only")
+        self.item_open.setObjectName("open_only")
+        self.items_register: Register[ItemRow] = Register(
+            "Items", ITEM_COLUMNS, ITEM_SORT, self._fetch_items, self._count_items, ctx.tasks,
+            filters=[self.item_status, self.item_direction, self.item_month, self.item_coord, self.item_open],
+            default_sort=("received_on", True))
+        for box in (self.item_status, self.item_direction, self.item_month, self.item_coord):
+            box.currentIndexChanged.connect(lambda _i: self.items_register.refresh())
+        self.item_open.toggled.connect(lambda _b: self.items_register.refresh())
+        self.items_register.activated.connect(lambda row: self.open_existing_item(row.id))
+        self.tabs.addTab(self.items_register, "I&tems")
+        QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.open_item_dialog())
+        QShortcut(QKeySequence("Ctrl+F"), self, self._focus_search)
+        self.refresh_work_list()
+
+    # --- data sources (one service call each; sessions never outlive the call) -------------------
+    def _item_filter(self, query: str, sort: str = "received_on", descending: bool = True) -> ItemFilter:
+        return ItemFilter(query=query, status=str(self.item_status.currentData() or ""),
+                          direction=str(self.item_direction.currentData() or ""),
+                          month=str(self.item_month.currentData() or ""),
+                          coordinator=str(self.item_coord.currentData() or ""), open_only=self.item_open.isChecked(),
+                          sort=sort, descending=descending)
+
+    def _fetch_items(self, query: str, offset: int, limit: int, sort: str, desc: bool) -> list[ItemRow]:
+        return service.list_items(self.ctx.db, self.ctx.principal, self._item_filter(query, sort, desc), offset, limit)
+
+    def _count_items(self, query: str) -> int:
+        return service.count_items(self.ctx.db, self.ctx.principal, self._item_filter(query))
+
+    def _arr_filter(self, query: str, sort: str = "reference", descending: bool = False) -> ArrangementFilter:
+        return ArrangementFilter(query=query, status=str(self.arr_status.currentData() or ""),
+                                 month=int(self.arr_month.currentData() or 0),
+                                 coordinator=str(self.arr_coord.currentData() or ""), sort=sort, descending=descending)
+
+    def _fetch_arrangements(self, query: str, offset: int, limit: int, sort: str, desc: bool) -> list[ArrangementRow]:
+        return service.list_arrangements(self.ctx.db, self.ctx.principal, self._arr_filter(query, sort, desc), offset,
+                                         limit, today=self.today)
+
+    def _count_arrangements(self, query: str) -> int:
+        return service.count_arrangements(self.ctx.db, self.ctx.principal, self._arr_filter(query), today=self.today)
+
+    def refresh_work_list(self) -> None:
+        self.work_model.set_rows(service.work_list(self.ctx.db, self.ctx.principal, self.today))
+        self.work_view.resizeColumnsToContents()
+
+    # --- navigation helpers -------------------------------------------------------------------
+    def show_items(self) -> None:
+        self.tabs.setCurrentWidget(self.items_register)
+
+    def show_arrangements(self) -> None:
+        self.tabs.setCurrentWidget(self.arrangements_register)
+
+    def _focus_search(self) -> None:
+        current = self.tabs.currentWidget()
+        if isinstance(current, Register):
+            current.search.setFocus()
+
+    # --- items --------------------------------------------------------------------------------
+    def _selected_arrangement(self) -> tuple[int, str] | None:
+        if self.tabs.currentWidget() is self.arrangements_register:
+            row = self.arrangements_register.selected()
+            if row is not None:
+                return row.id, row.reference
+        if self.tabs.currentWidget() is self.work_view.parentWidget():
+            rows = self.work_view.selectionModel().selectedRows()
+            if rows:
+                w = self.work_model.row_at(rows[0].row())
+                return w.arrangement_id, w.reference
+        return None
+
+    def open_item_dialog(self, arrangement_id: int | None = None, reference: str = "",
+                         previous_item_id: int | None = None) -> ItemDialog | None:
+        if arrangement_id is None:
+            chosen = self._selected_arrangement()
+            if chosen is None:
+                QMessageBox.information(self, "Log item", "Choose the arrangement first (Arrangements tab or work "
+                                        "list), then press Log item.")
+                return None
+            arrangement_id, reference = chosen
+        dialog = ItemDialog(self.ctx, arrangement_id, reference, previous_item_id=previous_item_id, today=self.today,
+                            parent=self)
+        self._track(dialog)
+        return dialog
+
+    def open_existing_item(self, item_id: int) -> ItemDialog:
+        detail = service.get_item(self.ctx.db, self.ctx.principal, item_id)
+        dialog = ItemDialog(self.ctx, detail.arrangement_id, detail.reference, item_id=item_id, today=self.today,
+                            parent=self)
+        self._track(dialog)
+        return dialog
+
+    def _track(self, dialog: ItemDialog) -> None:
+        self.dialogs.append(dialog)
+        dialog.corrected_requested.connect(lambda prev, d=dialog: self.open_item_dialog(
+            d.arrangement_id, d.reference, previous_item_id=prev))
+        dialog.finished.connect(lambda _r: self._after_dialog())
+        dialog.show()
+
+    def _after_dialog(self) -> None:
+        self.items_register.refresh()
+        self.refresh_work_list()
+
+    # --- letters ------------------------------------------------------------------------------
+    def produce_letters(self, kind: str, path: Path, *, month: str | None = None,
+                        arrangement_ids: list[int] | None = None) -> None:
+        from adoption_desktop.letterbox.documents import BatchResult, write_batch
+
+        def work(task: Any) -> BatchResult:
+            return write_batch(self.ctx.db, self.ctx.principal, kind, path, month=month,
+                               arrangement_ids=arrangement_ids or [], today=self.today,
+                               progress=lambda d, t: task.progress(d, t, f"Letter {d:,} of {t:,}"),
+                               cancelled=lambda: task.cancelled)
+
+        def done(result: BatchResult) -> None:
+            held = f" {result.held_on_file} relative(s) have no current address: held on file." \
+                if result.held_on_file else ""
+            self.last_batch = result
+            text = f"{result.letters} letter(s) written to {result.path}.{held}" if result.path else \
+                f"No letters were due.{held}"
+            self.ctx.status_messages.append(text)
+
+        run_with_progress(self, self.ctx.tasks, "Writing letters", work, on_done=done,
+                          on_error=lambda exc: show_error(self, "Letters", exc))
+
+    def _reminders_clicked(self) -> None:
+        month = str(self.letters_month.currentData())
+        path, _ = QFileDialog.getSaveFileName(self, "Save reminder letters", f"letterbox-reminders-{month}.pdf",
+                                              "PDF (*.pdf)")
+        if path:
+            self.produce_letters("reminder", Path(path), month=month)
+
+    def _chasers_clicked(self) -> None:
+        ids = sorted({w.arrangement_id for w in self.work_model.rows() if w.state == "overdue"})
+        if not ids:
+            QMessageBox.information(self, "Chasers", "No writer is overdue.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save chaser letters", "letterbox-chasers.pdf", "PDF (*.pdf)")
+        if path:
+            self.produce_letters("chaser", Path(path), arrangement_ids=ids)
+
+    # --- import -------------------------------------------------------------------------------
+    def _import_clicked(self) -> None:
+        from adoption_desktop.letterbox.views.import_dialog import ImportDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import letterbox register", "",
+                                              "Spreadsheets (*.xlsx *.csv)")
+        if not path:
+            return
+        try:
+            dialog = ImportDialog(self.ctx, Path(path), self)
+        except AppError as exc:
+            show_error(self, "Import", exc)
+            return
+        if dialog.exec():
+            self.arrangements_register.refresh()
+            self.refresh_work_list()
+
+
+def create_page(ctx: AppContext) -> QWidget:
+    return LetterboxPage(ctx)

@@ -1,0 +1,156 @@
+"""Register widgets over SQL paging: search-as-you-type (debounced) through the full-text index, filter
+combos, sorting by header click (in SQL), and export of the current view to .xlsx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.ui.table_model import Column, Index, PagedTableModel
+from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
+
+R = TypeVar("R")
+DEBOUNCE_MS = 180
+
+
+class SqlPagedModel(PagedTableModel[R], Generic[R]):
+    """Paged rows whose sort is done by the database: ``sort_keys[column]`` names the SQL sort key."""
+
+    def __init__(self, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
+                 fetch: Callable[[int, int, str, bool], list[R]], count: Callable[[], int],
+                 parent: Any = None) -> None:
+        self._fetch_sorted = fetch
+        self.sort_keys = list(sort_keys)
+        self.sort_key: str = next((k for k in sort_keys if k), "")
+        self.descending = False
+        super().__init__(columns, lambda o, n: self._fetch_sorted(o, n, self.sort_key, self.descending), count,
+                         parent)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column < 0 or column >= len(self.sort_keys) or not self.sort_keys[column]:
+            return
+        self.sort_key = self.sort_keys[column] or self.sort_key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+
+class Register(QWidget, Generic[R]):
+    """Search box + filter widgets + table + count + export button."""
+
+    activated = Signal(object)  # the row object
+
+    def __init__(self, title: str, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
+                 fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
+                 tasks: TaskRunner, *, filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title, self.tasks = title, tasks
+        self._fetch, self._count = fetch, count
+        self.query = ""
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        label = QLabel("&Search:")
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("names, references, notes — type to filter")
+        self.search.setClearButtonEnabled(True)
+        label.setBuddy(self.search)
+        bar.addWidget(label)
+        bar.addWidget(self.search, 2)
+        for w in filters:
+            bar.addWidget(w)
+        self.export_button = QPushButton("E&xport view…")
+        self.export_button.setObjectName("export")
+        self.export_button.clicked.connect(self._export_clicked)
+        bar.addWidget(self.export_button)
+        layout.addLayout(bar)
+        self.model: SqlPagedModel[R] = SqlPagedModel(
+            columns, sort_keys, lambda o, n, k, d: self._fetch(self.query, o, n, k, d), lambda: self._count(self.query),
+            self)
+        if default_sort:
+            self.model.sort_key, self.model.descending = default_sort
+        self.view = QTableView()
+        self.view.setObjectName("register")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.doubleClicked.connect(lambda idx: self.activated.emit(self.model.row_at(idx.row())))
+        layout.addWidget(self.view, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count")
+        layout.addWidget(self.count_label)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.timeout.connect(lambda: self.apply_search(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self.timer.start())
+        self._update_count()
+
+    def apply_search(self, text: str) -> None:
+        """Run the search now (the debounce timer calls this)."""
+        self.query = text.strip()
+        self.model.reload()
+        self._update_count()
+
+    def refresh(self) -> None:
+        self.model.reload()
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        self.count_label.setText(f"{n:,} {self.title.lower()}" + (f" matching “{self.query}”" if self.query else ""))
+
+    def selected(self) -> R | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def current_rows(self, offset: int, limit: int) -> list[list[object]]:
+        rows = self._fetch(self.query, offset, limit, self.model.sort_key, self.model.descending)
+        return [[c.value(r) for c in self.model.columns] for r in rows]
+
+    def export_to(self, path: Path, on_done: Callable[[int], None] | None = None) -> None:
+        from adoption_desktop.letterbox.documents import export_xlsx
+        from adoption_desktop.ui.dialogs import show_error
+
+        headers = [c.title for c in self.model.columns]
+        total = self.model.rowCount()
+
+        def work(task: Any) -> int:
+            return export_xlsx(path, headers, self.current_rows, total,
+                               progress=lambda d, t: task.progress(d, t, f"{d:,} of {t:,} rows"),
+                               cancelled=lambda: task.cancelled)
+
+        run_with_progress(self, self.tasks, f"Exporting {self.title.lower()}", work,
+                          on_done=lambda n: on_done(n) if on_done else None,
+                          on_error=lambda exc: show_error(self, "Export", exc))
+
+    def _export_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title.lower()}", f"{self.title.lower()}.xlsx",
+                                              "Excel workbook (*.xlsx)")
+        if path:
+            self.export_to(Path(path))

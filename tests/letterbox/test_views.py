@@ -1,0 +1,119 @@
+"""Letterbox screen (pytest-qt, offscreen): the Done-when flow and the registers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+from PySide6.QtCore import QDate, Qt
+
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.views.page import LetterboxPage
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+
+TODAY = dt.date(2026, 3, 20)
+
+
+def make_page(qtbot, db: Database, who: Principal) -> LetterboxPage:  # type: ignore[no-untyped-def]
+    page = LetterboxPage(AppContext(db, who, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    return page
+
+
+def test_log_screen_return_correct_and_forward(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
+                                               arrangement: int) -> None:
+    page = make_page(qtbot, db, coordinator)
+    page.show_arrangements()
+    reg = page.arrangements_register
+    assert reg.model.rowCount() == 1
+    reg.view.selectRow(0)
+    qtbot.mouseClick(page.log_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialogs[-1]
+    dialog.direction.setCurrentIndex(dialog.direction.findData(rules.TO_BIRTH))
+    qtbot.keyClicks(dialog.writer, "Sam Thornley")
+    dialog.received_on.setDate(QDate(2026, 3, 2))
+    qtbot.mouseClick(dialog.log_button, Qt.MouseButton.LeftButton)
+    assert dialog.item_id is not None, dialog.message.text()
+    first = dialog.item_id
+    letter = "Dear Gina,\nRosa loves her new bedroom. Love from the Thornley family, ZZ99 4EF.\n"
+    dialog.text.setPlainText(letter)
+    qtbot.mouseClick(dialog.screen_button, Qt.MouseButton.LeftButton)
+    spans = {text for _s, _e, text in dialog.highlighted()}
+    assert {"Thornley", "ZZ99 4EF", "Rosa"} <= spans, dialog.message.text()
+    dialog.grab().save("/tmp/letterbox_item.png")
+    # forwarding is refused while findings are marked to be removed
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("forwarded"))
+    dialog.method.setText("post")
+    qtbot.mouseClick(dialog.outcome_button, Qt.MouseButton.LeftButton)
+    assert "marked to be removed" in dialog.message.text()
+    # return it to the writer
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("returned"))
+    dialog.reason.setText("Please leave out your surname, Rosa's new name and the postcode.")
+    qtbot.mouseClick(dialog.outcome_button, Qt.MouseButton.LeftButton)
+    assert service.get_item(db, coordinator, first).status == "returned"
+    assert dialog.corrected_button.isEnabled()
+    # the corrected version arrives
+    qtbot.mouseClick(dialog.corrected_button, Qt.MouseButton.LeftButton)
+    corrected = page.dialogs[-1]
+    assert corrected is not dialog and corrected.previous_item_id == first
+    corrected.received_on.setDate(QDate(2026, 3, 16))
+    qtbot.mouseClick(corrected.log_button, Qt.MouseButton.LeftButton)
+    assert corrected.item_id is not None, corrected.message.text()
+    corrected.text.setPlainText("Dear Gina,\nShe loves her bedroom and is in Year 4 now. Love from all of us.\n")
+    qtbot.mouseClick(corrected.screen_button, Qt.MouseButton.LeftButton)
+    assert corrected.highlighted() == []
+    corrected.outcome.setCurrentIndex(corrected.outcome.findData("forwarded"))
+    corrected.method.setText("post")
+    qtbot.mouseClick(corrected.outcome_button, Qt.MouseButton.LeftButton)
+    item = service.get_item(db, coordinator, corrected.item_id)
+    assert item.status == "forwarded" and item.previous_item_id == first
+    assert [e.action for e in item.history] == ["received", "screened", "forwarded"]
+    assert corrected.history_model.rowCount() == 3
+    corrected.close()
+    page.show_items()
+    page.items_register.refresh()
+    assert page.items_register.model.rowCount() == 2
+
+
+def test_register_search_filter_sort_and_export(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
+                                                arrangement: int, tmp_path: Path) -> None:
+    for n in range(1, 6):
+        service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=dt.date(2025, n, 3),
+                         writer="Sam Thornley", notes="birthday card" if n == 2 else "")
+    page = make_page(qtbot, db, coordinator)
+    page.show_items()
+    reg = page.items_register
+    assert reg.model.rowCount() == 5
+    qtbot.keyClicks(reg.search, "birthd")
+    qtbot.waitUntil(lambda: reg.model.rowCount() == 1, timeout=2000)
+    assert "matching" in reg.count_label.text()
+    reg.search.clear()
+    reg.apply_search("")
+    reg.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert reg.model.row_at(0).received_on == dt.date(2025, 1, 3)
+    page.item_month.setCurrentIndex(page.item_month.findData("2025-03"))
+    assert reg.model.rowCount() == 1
+    page.item_month.setCurrentIndex(0)
+    out = tmp_path / "items.xlsx"
+    done: list[int] = []
+    reg.export_to(out, done.append)
+    assert done == [5]
+    ws = openpyxl.load_workbook(out).active
+    assert ws is not None
+    assert [c.value for c in ws[1]][:2] == ["Received", "Reference"] and ws.max_row == 6
+
+
+def test_page_screenshot_and_reminder_batch(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
+                                            arrangement: int, tmp_path: Path) -> None:
+    page = make_page(qtbot, db, coordinator)
+    assert page.work_model.rowCount() >= 1  # the March exchange is due this month
+    page.grab().save("/tmp/letterbox.png")
+    out = tmp_path / "rem.pdf"
+    page.produce_letters("reminder", out, month="2026-04")
+    assert out.exists() and page.last_batch.letters == 1
