@@ -148,3 +148,38 @@ def test_correction_from_the_page_shows_both_versions(db: Database, adm_user: Pr
     d = page.detail.detail
     assert d is not None and d.row.version == 2 and page.detail.history.rowCount() == 2
     assert [r.id for r in page.model.rows()] == [d.row.id]
+
+
+def test_new_decision_without_panel_and_day_batch_from_the_page(db: Database, adm_user: Principal, qtbot: Any,
+                                                                 tmp_path: Path) -> None:
+    from adoption_desktop.adm.views.dialogs import NewDecisionDialog
+
+    page = _page(db, adm_user, qtbot, D(2026, 3, 2))
+    attempts: list[str] = []
+
+    def fill() -> None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, NewDecisionDialog) and w.isVisible():
+                attempts.append(w.message.text())
+                w.decision_type.setCurrentIndex(w.decision_type.findData("plan_for_adoption"))
+                w.reference.setText("CH-2026-0042")
+                w.initials.setText("R.T.")
+                w.proposal.setPlainText("The child R.T. should be placed for adoption.")
+                if len(attempts) == 1:
+                    QTimer.singleShot(0, fill)  # first try without the social worker: refused, dialog stays
+                else:
+                    w.social_worker.setText("Jo Testworker")
+                w.accept()
+                return
+        QTimer.singleShot(20, fill)
+
+    QTimer.singleShot(0, fill)
+    page.new_decision()
+    assert len(attempts) == 2 and attempts[1].startswith("Child's social worker")
+    d = page.detail.detail
+    assert d is not None and d.row.subject_reference == "CH-2026-0042" and d.row.due_on == D(2026, 3, 11)
+    page.detail.sign(password=TEST_PASSWORD)
+    out = tmp_path / "day.pdf"
+    page.print_day(D(2026, 3, 2), str(out))
+    assert "1 letter dated 2026-03-02" in page.message.text()
+    assert "Jo Testworker" in _pdf_text(out)

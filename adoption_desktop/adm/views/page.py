@@ -243,7 +243,7 @@ class AdmPage(QWidget):
 
         def done(n: Any) -> None:
             self.message.setStyleSheet("color: #1B5E20;")
-            self.message.setText(f"{n} letters dated {when} written to {out}.")
+            self.message.setText(f"{n} letter{'' if n == 1 else 's'} dated {when} written to {out}.")
             self.message.show()
 
         run_with_progress(self, self.ctx.tasks, "Printing letters", work, done, self.show_problem)
