@@ -30,7 +30,7 @@ TEST_PASSWORD = "correct-horse-battery"
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 10  # type: ignore[assignment]
+    priority = 10
 
     def __init__(self) -> None:
         super().__init__()
