@@ -60,17 +60,26 @@ def first_name(name: str) -> str:
 
 
 def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str]) -> None:
-    """Raise :class:`Conflict` if a name or address line of the other side appears in the letter."""
-    parts: list[str] = [text.subject, text.salutation, text.closing, *recipient]
+    """Raise :class:`Conflict` if a name or address line of the other side appears in the letter.
+
+    Neither the body nor the address block may carry a forbidden name, street line or postcode. A single
+    word that is also part of the recipient's own name or address (two families can share a town or a
+    first name) is not a leak."""
+    parts: list[str] = [text.subject, text.salutation, text.closing]
     for p in text.paragraphs:
         parts.extend(p if isinstance(p, tuple) else [p])
     body = "\n".join(parts)
+    address = "\n".join(recipient)
+    own = {w.lower() for line in recipient for w in line.split()}
     # names are matched as written (capitalised, whole words) so "Will" the adopter does not clash with
     # "we will"; address lines and protected terms are matched whatever their case.
     leaks = []
     for term in {t.strip() for t in forbidden if len(t.strip()) >= 2}:
         flags = 0 if " " not in term and term[:1].isupper() else re.IGNORECASE
-        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", body, flags):
+        pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", flags)
+        if " " not in term and term.lower() in own:
+            continue
+        if pattern.search(body) or pattern.search(address):
             leaks.append(term)
     if leaks:
         raise Conflict("A letter would carry details from the other side of the arrangement ("
@@ -214,18 +223,26 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
 
 
 def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
-                arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
+                months: Sequence[str] = (), arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
                 limit: int | None = None, progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> BatchResult:
-    """One merged PDF for the batch; the sent-list is recorded only after the file is written."""
+    """One merged PDF for the batch; the sent-list is recorded only after the file is written.
+
+    Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch."""
     require(actor, Permission.LETTERBOX_VIEW)
     if kind not in KINDS:
         raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
     today = today or dt.date.today()
     with db.session(actor, write=False) as session:
         head = letterhead(session)
+        jobs: list[LetterJob] = []
+        held = 0
         if kind == "reminder":
-            jobs, held = reminder_jobs(session, month or f"{today:%Y-%m}", limit=limit)
+            for m in (months or [month or f"{today:%Y-%m}"]):
+                j, h = reminder_jobs(session, m, limit=None if limit is None else limit - len(jobs))
+                jobs, held = jobs + j, held + h
+                if limit is not None and len(jobs) >= limit:
+                    break
         elif kind in ("acknowledgement", "returned"):
             jobs, held = item_jobs(session, kind, item_ids)
         else:

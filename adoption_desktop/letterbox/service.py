@@ -388,8 +388,9 @@ _ITEM_SORT = {"received_on": Item.received_on, "reference": Arrangement.referenc
               "outcome_on": Item.outcome_on, "coordinator": Arrangement.coordinator, "id": Item.id}
 
 
-def _item_where(session: Session, stmt: AnySelect, f: ItemFilter) -> AnySelect:
-    cond = search.id_filter(session.connection(), ITEMS_INDEX, Item.id, f.query) if f.query.strip() else None
+def _item_where(session: Session, stmt: AnySelect, f: ItemFilter, matches: int | None = None) -> AnySelect:
+    cond = search.id_filter(session.connection(), ITEMS_INDEX, Item.id, f.query, matches=matches) \
+        if f.query.strip() else None
     if cond is not None:
         stmt = stmt.where(cond)
     if f.status:
@@ -408,28 +409,52 @@ def _item_where(session: Session, stmt: AnySelect, f: ItemFilter) -> AnySelect:
     return stmt
 
 
+def _list_items(session: Session, f: ItemFilter, offset: int, limit: int, matches: int | None) -> list[ItemRow]:
+    stmt: AnySelect = select(Item.id, Arrangement.reference, Item.received_on, Item.direction, Item.writer,
+                             Item.item_type, Item.status, Item.outcome_on, Arrangement.coordinator).join(
+        Arrangement, Arrangement.id == Item.arrangement_id)
+    stmt = _item_where(session, stmt, f, matches)
+    col = _ITEM_SORT.get(f.sort, Item.received_on)
+    order: list[Any] = [col.desc(), Item.id.desc()] if f.descending else [col.asc(), Item.id.asc()]
+    return [ItemRow(*r) for r in session.execute(stmt.order_by(*order).offset(offset).limit(limit)).all()]
+
+
+def _only_query(f: ItemFilter) -> bool:
+    return bool(search.words(f.query)) and f == ItemFilter(query=f.query, sort=f.sort, descending=f.descending)
+
+
+def _count_items(session: Session, f: ItemFilter) -> int:
+    if _only_query(f):
+        return search.count_matches(session.connection(), ITEMS_INDEX, f.query)
+    stmt: AnySelect = select(func.count(Item.id))
+    if f.coordinator:
+        stmt = stmt.join(Arrangement, Arrangement.id == Item.arrangement_id)
+    return int(session.scalar(_item_where(session, stmt, f)) or 0)
+
+
+def _matches(session: Session, f: ItemFilter) -> int | None:
+    return search.count_matches(session.connection(), ITEMS_INDEX, f.query) if search.words(f.query) else None
+
+
 def list_items(db: Database, actor: Principal, f: ItemFilter, offset: int = 0, limit: int = 200) -> list[ItemRow]:
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor, write=False) as session:
-        stmt: AnySelect = select(Item.id, Arrangement.reference, Item.received_on, Item.direction, Item.writer,
-                      Item.item_type, Item.status, Item.outcome_on, Arrangement.coordinator).join(
-            Arrangement, Arrangement.id == Item.arrangement_id)
-        stmt = _item_where(session, stmt, f)
-        col = _ITEM_SORT.get(f.sort, Item.received_on)
-        order: list[Any] = [col.desc(), Item.id.desc()] if f.descending else [col.asc(), Item.id.asc()]
-        rows = session.execute(stmt.order_by(*order).offset(offset).limit(limit)).all()
-        return [ItemRow(*r) for r in rows]
+        return _list_items(session, f, offset, limit, _matches(session, f))
 
 
 def count_items(db: Database, actor: Principal, f: ItemFilter) -> int:
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor, write=False) as session:
-        if search.words(f.query) and f == ItemFilter(query=f.query, sort=f.sort, descending=f.descending):
-            return search.count_matches(session.connection(), ITEMS_INDEX, f.query)
-        stmt: AnySelect = select(func.count(Item.id))
-        if f.coordinator:
-            stmt = stmt.join(Arrangement, Arrangement.id == Item.arrangement_id)
-        return int(session.scalar(_item_where(session, stmt, f)) or 0)
+        return _count_items(session, f)
+
+
+def item_page(db: Database, actor: Principal, f: ItemFilter, limit: int = 200) -> tuple[int, list[ItemRow]]:
+    """The count and the first page in one read transaction (what a register needs per keystroke)."""
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        matches = _matches(session, f)
+        total = matches if matches is not None and _only_query(f) else _count_items(session, f)
+        return total, _list_items(session, f, 0, limit, matches)
 
 
 _ARR_SORT = {"reference": Arrangement.reference, "child_birth_name": Arrangement.child_birth_name,

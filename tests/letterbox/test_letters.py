@@ -92,3 +92,13 @@ def test_headless_reminders_and_import(tmp_path: Path, coordinator: Principal, d
     assert main(["import", "letterbox", "--db", str(db_path), "--file", str(xlsx)]) == 0
     bad = write_xlsx(tmp_path / "bad.xlsx", [["", "x"]])
     assert main(["import", "letterbox", "--db", str(db_path), "--file", str(bad)]) == 1
+
+
+def test_leak_check_covers_the_address_block_but_allows_a_shared_town() -> None:
+    body = RenderedLetterText("Subject", "Dear Gina,", ("News.",), "Yours")
+    with pytest.raises(Conflict):
+        check_no_leak(body, ["Gina Quillfield", "12 Heron Gate", "Dellmouth"], ["12 Heron Gate", "Dellmouth"])
+    check_no_leak(body, ["Gina Quillfield", "3 Moss Row", "Dellmouth"], ["12 Heron Gate", "Dellmouth"])
+    with pytest.raises(Conflict):
+        check_no_leak(RenderedLetterText("S", "Dear Gina,", ("We are at 12 Heron Gate.",), "Y"),
+                      ["Gina Quillfield", "3 Moss Row", "Dellmouth"], ["12 Heron Gate", "Dellmouth"])

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Integer, TextClause, bindparam, func, select, text
@@ -138,17 +137,23 @@ def optimize(conn: Connection, index: SearchIndex) -> None:
         conn.exec_driver_sql(f"INSERT INTO {index.table}({index.table}) VALUES ('optimize')")
 
 
+BROAD = 1500  # matches above which a paged list is driven from its ORDER BY index
+
+
 def id_filter(conn: Connection, index: SearchIndex, column: ColumnElement[Any] | QueryableAttribute[Any],
-              query: str) -> ColumnElement[bool] | None:
+              query: str, *, matches: int | None = None) -> ColumnElement[bool] | None:
     """``column IN (matching ids)`` for a WHERE clause, or ``None`` when the query has no words.
 
-    The column is wrapped in a unary ``+`` (valid on SQLite and PostgreSQL) so the planner does not
-    drive the query from the id list: it walks the ORDER BY index and probes the match set, which
-    keeps a broad prefix ("a") as fast as a narrow one when only the first page is wanted."""
+    For a broad query (``matches`` above :data:`BROAD`, or unknown) the column is wrapped in a unary
+    ``+`` (valid on SQLite and PostgreSQL) so the planner walks the ORDER BY index and probes the match
+    set instead of sorting every match: a one-letter prefix stays as fast as a surname when only the
+    first page is wanted. A narrow query is driven from the index's few ids."""
     ids = matching_ids(conn, index, query)
     if ids is None:
         return None
     col = column.expression if isinstance(column, QueryableAttribute) else column
+    if matches is not None and matches <= BROAD:
+        return col.in_(ids)
     plus: UnaryExpression[Any] = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
     return plus.in_(ids)
 

@@ -152,7 +152,7 @@ class LetterboxPage(QWidget):
         self.items_register: Register[ItemRow] = Register(
             "Items", ITEM_COLUMNS, ITEM_SORT, self._fetch_items, self._count_items, ctx.tasks,
             filters=[self.item_status, self.item_direction, self.item_month, self.item_coord, self.item_open],
-            default_sort=("received_on", True))
+            default_sort=("received_on", True), first=self._first_items)
         for box in (self.item_status, self.item_direction, self.item_month, self.item_coord):
             box.currentIndexChanged.connect(lambda _i: self.items_register.refresh())
         self.item_open.toggled.connect(lambda _b: self.items_register.refresh())
@@ -172,6 +172,10 @@ class LetterboxPage(QWidget):
 
     def _fetch_items(self, query: str, offset: int, limit: int, sort: str, desc: bool) -> list[ItemRow]:
         return service.list_items(self.ctx.db, self.ctx.principal, self._item_filter(query, sort, desc), offset, limit)
+
+    def _first_items(self, query: str, sort: str, desc: bool) -> tuple[int, list[ItemRow]]:
+        return service.item_page(self.ctx.db, self.ctx.principal, self._item_filter(query, sort, desc),
+                                 self.items_register.model.PAGE)
 
     def _count_items(self, query: str) -> int:
         return service.count_items(self.ctx.db, self.ctx.principal, self._item_filter(query))

@@ -21,11 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.ui.table_model import Column, Index, PagedTableModel
+from adoption_desktop.ui.table_model import ROW_ROLE, Column, Index, PagedTableModel, display
 from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
 R = TypeVar("R")
 DEBOUNCE_MS = 180
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ROW = int(ROW_ROLE)
 
 
 class SqlPagedModel(PagedTableModel[R], Generic[R]):
@@ -33,8 +36,10 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
 
     def __init__(self, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
                  fetch: Callable[[int, int, str, bool], list[R]], count: Callable[[], int],
-                 parent: Any = None) -> None:
+                 parent: Any = None, first: Callable[[str, bool], tuple[int, list[R]]] | None = None) -> None:
         self._fetch_sorted = fetch
+        self._first = first
+        self._cells: dict[int, tuple[str, ...]] = {}
         self.sort_keys = list(sort_keys)
         self.sort_key: str = next((k for k in sort_keys if k), "")
         self.descending = False
@@ -48,6 +53,40 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
 
+    def reload(self, fetch: Callable[[int, int], list[R]] | None = None,
+               count: Callable[[], int] | None = None) -> None:
+        """With ``first``: the count and the first page come from one query round (one transaction)."""
+        if self._first is None or fetch or count:
+            super().reload(fetch, count)
+            return
+        self.beginResetModel()
+        self._pages.clear()
+        self._total, rows = self._first(self.sort_key, self.descending)
+        self._pages[0] = rows[:self.PAGE]
+        self.endResetModel()
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Hot path (called for every visible cell and role on each repaint): ints, a per-row cache of
+        # display strings, and an early None for the roles we do not serve.
+        r = int(role)
+        if r == _DISPLAY:
+            row = index.row()
+            cells = self._cells.get(row)
+            if cells is None:
+                item = self.row_at(row)
+                cells = self._cells[row] = tuple(display(c.value(item)) for c in self.columns)
+            return cells[index.column()]
+        if r == _FOREGROUND:
+            col = self.columns[index.column()]
+            return col.foreground(self.row_at(index.row())) if col.foreground else None
+        if r == _ROW:
+            return self.row_at(index.row())
+        return None
+
+    def beginResetModel(self) -> None:  # noqa: N802
+        self._cells.clear()
+        super().beginResetModel()
+
     def flags(self, index: Index) -> Qt.ItemFlag:
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
 
@@ -60,6 +99,7 @@ class Register(QWidget, Generic[R]):
     def __init__(self, title: str, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
                  fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
                  tasks: TaskRunner, *, filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
+                 first: Callable[[str, str, bool], tuple[int, list[R]]] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.tasks = title, tasks
@@ -84,7 +124,7 @@ class Register(QWidget, Generic[R]):
         layout.addLayout(bar)
         self.model: SqlPagedModel[R] = SqlPagedModel(
             columns, sort_keys, lambda o, n, k, d: self._fetch(self.query, o, n, k, d), lambda: self._count(self.query),
-            self)
+            self, first=(lambda k, d: first(self.query, k, d)) if first else None)
         if default_sort:
             self.model.sort_key, self.model.descending = default_sort
         self.view = QTableView()
