@@ -177,3 +177,19 @@ def test_status_inactive_after_two_years(last: dt.date, today: dt.date) -> None:
                                  child_dob=today.replace(year=today.year - 18) if not (
                                      today.month == 2 and today.day == 29) else dt.date(today.year - 18, 2, 28)) \
         == "ended"
+
+
+def test_figures_count_exchanges_outcomes_and_timing(db: Database, coordinator: Principal, arrangement: int) -> None:
+    from adoption_desktop.letterbox.figures import figures
+
+    a = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 2))
+    service.screen_item(db, coordinator, a, "All well.")
+    service.record_outcome(db, coordinator, a, "forwarded", dt.date(2026, 3, 6), method="post")
+    b = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=dt.date(2026, 4, 2))
+    service.record_outcome(db, coordinator, b, "returned", dt.date(2026, 4, 3), reason="Includes a postcode.")
+    manager = make_user(db, "mgr", Role.MANAGER)
+    sections = {s.title: dict(s.rows) for s in figures(db, manager, dt.date(2026, 1, 1), dt.date(2026, 12, 31))}
+    assert sections["Letterbox exchanges received by month"]["Total"] == "adoptive → birth 1, birth → adoptive 1"
+    assert sections["Items returned or withheld"]["Returned"] == "1"
+    assert sections["Receipt to forwarding"]["Median days from receipt to forward"] == "4"
+    assert sections["Arrangements at 31/12/2026"]["Active"] == "1"
