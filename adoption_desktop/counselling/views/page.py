@@ -208,7 +208,7 @@ class CounsellingPage(QWidget):
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
-        self.show_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.show_combo.currentIndexChanged.connect(lambda i: self.refresh() if i >= 0 else None)
         self.new_button.clicked.connect(lambda _=False: self.new_referral())
         self.open_button.clicked.connect(lambda _=False: self.open_selected())
         refresh.clicked.connect(lambda _=False: self.refresh())
