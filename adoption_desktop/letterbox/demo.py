@@ -107,8 +107,10 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 rels.append((pid, name))
             school = f"{rng.choice(('Ash', 'Bram', 'Hazel', 'Kestrel', 'Wren', 'Rowan'))}{rng.choice(('field', 'brook', 'dale'))} " \
                 f"{rng.choice(SCHOOL_WORDS)}"
-            for term, cat in ((adoptive_surname, "adoptive surname"), (adoptive_first, "child's new name"),
-                              (school, "school"), (ctx.town(), "home town")):
+            secrets = [(adoptive_surname, "adoptive surname"), (school, "school"), (ctx.town(), "home town")]
+            if adoptive_first != birth_first:
+                secrets.append((adoptive_first, "child's new name"))
+            for term, cat in secrets:
                 terms.append(dict(arrangement_id=aid, side=rules.ADOPTIVE, category=cat, term=term))
             docs_arr.append((aid, arrangement_document(ArrangementInput(
                 reference=reference, child_birth_name=row["child_birth_name"],

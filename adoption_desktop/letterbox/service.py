@@ -261,10 +261,12 @@ def _apply(a: Arrangement, data: ArrangementInput) -> None:
 def _default_terms(data: ArrangementInput) -> list[TermData]:
     """The adoptive names are always protected from the birth side."""
     out: list[TermData] = []
+    known = {w.lower() for w in data.child_birth_name.split()}  # the birth family already knows these
     for part in data.child_adoptive_name.split():
-        out.append(TermData(part, "child's new name"))
+        if part.lower() not in known:
+            out.append(TermData(part, "child's new name"))
     adopters_surname = data.adopters_name.split()[-1] if data.adopters_name.split() else ""
-    if adopters_surname:
+    if adopters_surname and adopters_surname.lower() not in known:
         out.append(TermData(adopters_surname, "adoptive surname"))
     return out
 

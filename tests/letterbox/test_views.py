@@ -117,3 +117,38 @@ def test_page_screenshot_and_reminder_batch(qtbot, db: Database, coordinator: Pr
     out = tmp_path / "rem.pdf"
     page.produce_letters("reminder", out, month="2026-04")
     assert out.exists() and page.last_batch.letters == 1
+
+
+def test_new_and_edit_arrangement_dialog(qtbot, db: Database, coordinator: Principal) -> None:  # type: ignore[no-untyped-def]
+    from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+
+    page = make_page(qtbot, db, coordinator)
+    dialog = page.open_arrangement_dialog(modal=False)
+    assert isinstance(dialog, ArrangementDialog)
+    qtbot.keyClicks(dialog.fields["reference"], "LB-0100")
+    qtbot.keyClicks(dialog.fields["child_birth_name"], "Finn Heronby")
+    qtbot.keyClicks(dialog.fields["child_adoptive_name"], "Finn Larkworth")
+    qtbot.keyClicks(dialog.fields["adopters_name"], "Ivo Larkworth")
+    dialog.adopters_address.setPlainText("5 Vetch Walk\nNorthwold\nZZ99 2GH")
+    dialog.fields["exchange_months"].setText("Smarch")
+    dialog.participants.setPlainText("Hana Heronby; birth mother; 8 Dew Close, Ivelcombe, ZZ99 6JL\n"
+                                     "Gus Heronby; birth father;")
+    dialog.protected.setPlainText("Oakmere Juniors FC")
+    dialog.save()
+    assert "Exchange months" in dialog.message.text()
+    dialog.fields["exchange_months"].setText("May, November")
+    dialog.save()
+    assert dialog.result() == 1 and dialog.arrangement_id is not None
+    detail = service.get_arrangement(db, coordinator, dialog.arrangement_id)
+    assert detail.data.exchange_months == "5,11"
+    assert [(p.name, p.address) for p in detail.data.participants] == [
+        ("Hana Heronby", "8 Dew Close\nIvelcombe\nZZ99 6JL"), ("Gus Heronby", "")]
+    assert "Oakmere Juniors FC" in {t.term for t in detail.data.protected}
+    assert page.arrangements_register.model.rowCount() == 1
+    again = page.open_arrangement_dialog(dialog.arrangement_id, modal=False)
+    assert isinstance(again, ArrangementDialog)
+    assert again.fields["exchange_months"].text() == "May, November"
+    again.grab().save("/tmp/letterbox_arrangement.png")
+    again.status.setCurrentIndex(again.status.findData("suspended"))
+    again.save()
+    assert service.get_arrangement(db, coordinator, dialog.arrangement_id).status == "suspended"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -88,15 +89,29 @@ class LetterboxPage(QWidget):
         self.letters_month = _combo("letters_month", [
             (f"{m:%B %Y}", f"{m:%Y-%m}") for m in (rules.add_months(self.today.replace(day=1), k) for k in range(0, 4))],
             "Month whose exchanges the reminders are for")
+        self.new_button = QPushButton("&New arrangement…")
+        self.new_button.setObjectName("new_arrangement")
+        self.new_button.clicked.connect(lambda: self.open_arrangement_dialog())
         self.reminders_button = QPushButton("&Reminders for…")
         self.reminders_button.setObjectName("reminders")
         self.reminders_button.clicked.connect(self._reminders_clicked)
+        self.letters_button = QPushButton("L&etters")
+        self.letters_button.setObjectName("letters")
+        menu = QMenu(self.letters_button)
+        menu.addAction("&Acknowledgement for the selected item…", lambda: self._item_letter("acknowledgement"))
+        menu.addAction("&Returned for changes, for the selected item…", lambda: self._item_letter("returned"))
+        menu.addAction("Annual &confirmation for the selected arrangement…", lambda: self._arrangement_letter(
+            "confirmation"))
+        menu.addAction("Re&view invitations for reviews due in the next 30 days…", self._review_letters)
+        self.letters_button.setMenu(menu)
         self.import_button = QPushButton("&Import register…")
         self.import_button.setObjectName("import")
         self.import_button.clicked.connect(self._import_clicked)
         self.import_button.setEnabled(ctx.can(Permission.LETTERBOX_IMPORT))
         self.log_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
-        for w in (self.log_button, self.reminders_button, self.letters_month, self.import_button):
+        self.new_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
+        for w in (self.new_button, self.log_button, self.reminders_button, self.letters_month, self.letters_button,
+                  self.import_button):
             top.addWidget(w)
         layout.addLayout(top)
         self.tabs = QTabWidget()
@@ -135,7 +150,7 @@ class LetterboxPage(QWidget):
             filters=[self.arr_status, self.arr_month, self.arr_coord], default_sort=("reference", False))
         for box in (self.arr_status, self.arr_month, self.arr_coord):
             box.currentIndexChanged.connect(lambda _i: self.arrangements_register.refresh())
-        self.arrangements_register.activated.connect(lambda row: self.open_item_dialog(row.id, row.reference))
+        self.arrangements_register.activated.connect(lambda row: self.open_arrangement_dialog(row.id))
         self.tabs.addTab(self.arrangements_register, "&Arrangements")
 
         # items register
@@ -253,14 +268,64 @@ class LetterboxPage(QWidget):
         self.items_register.refresh()
         self.refresh_work_list()
 
+    # --- arrangements ------------------------------------------------------------------------
+    def open_arrangement_dialog(self, arrangement_id: int | None = None, *, modal: bool = True) -> QWidget:
+        from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+
+        dialog = ArrangementDialog(self.ctx, arrangement_id, today=self.today, parent=self)
+        dialog.accepted.connect(self._after_arrangement)
+        if modal:
+            dialog.exec()
+        else:
+            dialog.show()
+        return dialog
+
+    def _after_arrangement(self) -> None:
+        self.arrangements_register.refresh()
+        self.refresh_work_list()
+
     # --- letters ------------------------------------------------------------------------------
+    def _save_path(self, title: str, name: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, name, "PDF (*.pdf)")
+        return Path(path) if path else None
+
+    def _item_letter(self, kind: str) -> None:
+        row = self.items_register.selected() if self.tabs.currentWidget() is self.items_register else None
+        if row is None:
+            QMessageBox.information(self, "Letters", "Choose the item on the Items tab first.")
+            return
+        path = self._save_path("Save letter", f"letterbox-{kind}-{row.reference}.pdf")
+        if path:
+            self.produce_letters(kind, path, item_ids=[row.id])
+
+    def _arrangement_letter(self, kind: str) -> None:
+        chosen = self._selected_arrangement()
+        if chosen is None:
+            QMessageBox.information(self, "Letters", "Choose the arrangement on the Arrangements tab first.")
+            return
+        path = self._save_path("Save letters", f"letterbox-{kind}-{chosen[1]}.pdf")
+        if path:
+            self.produce_letters(kind, path, arrangement_ids=[chosen[0]])
+
+    def _review_letters(self) -> None:
+        rows = service.list_arrangements(self.ctx.db, self.ctx.principal, ArrangementFilter(status="active"),
+                                         0, 100_000, today=self.today)
+        soon = self.today + dt.timedelta(days=30)
+        ids = [r.id for r in rows if r.review_date is not None and self.today <= r.review_date <= soon]
+        if not ids:
+            QMessageBox.information(self, "Review invitations", "No review is due in the next 30 days.")
+            return
+        path = self._save_path("Save review invitations", "letterbox-review-invitations.pdf")
+        if path:
+            self.produce_letters("review", path, arrangement_ids=ids)
+
     def produce_letters(self, kind: str, path: Path, *, month: str | None = None,
-                        arrangement_ids: list[int] | None = None) -> None:
+                        arrangement_ids: list[int] | None = None, item_ids: list[int] | None = None) -> None:
         from adoption_desktop.letterbox.documents import BatchResult, write_batch
 
         def work(task: Any) -> BatchResult:
             return write_batch(self.ctx.db, self.ctx.principal, kind, path, month=month,
-                               arrangement_ids=arrangement_ids or [], today=self.today,
+                               arrangement_ids=arrangement_ids or [], item_ids=item_ids or [], today=self.today,
                                progress=lambda d, t: task.progress(d, t, f"Letter {d:,} of {t:,}"),
                                cancelled=lambda: task.cancelled)
 

@@ -1,0 +1,152 @@
+"""Create or edit an arrangement: the agreement's terms, birth relatives, protected terms; shows the letters
+sent and this year's expected exchanges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.documents.pdf import long_date
+from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.forms import child, load_form
+
+NOT_SET = QDate(1900, 1, 1)
+
+
+def _set_date(edit: QDateEdit, day: dt.date | None) -> None:
+    edit.setMinimumDate(NOT_SET)
+    edit.setSpecialValueText("not set")
+    edit.setDate(QDate(day.year, day.month, day.day) if day else NOT_SET)
+
+
+def _get_date(edit: QDateEdit) -> dt.date | None:
+    q = edit.date()
+    return None if q == NOT_SET else dt.date(q.year(), q.month(), q.day())
+
+
+def parse_participants(text: str) -> tuple[ParticipantData, ...]:
+    out = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if not parts[0]:
+            raise ValidationError(f"Birth relatives, line {n}: start the line with the relative's name.", "participants")
+        address = "\n".join(x.strip() for x in (parts[2] if len(parts) > 2 else "").split(",") if x.strip())
+        out.append(ParticipantData(parts[0], parts[1] if len(parts) > 1 else "", address))
+    return tuple(out)
+
+
+def format_participants(parts: tuple[ParticipantData, ...]) -> str:
+    return "\n".join(f"{p.name}; {p.relationship}; {', '.join(p.address.splitlines())}" for p in parts)
+
+
+class ArrangementDialog(QDialog):
+    def __init__(self, ctx: AppContext, arrangement_id: int | None = None, *, today: dt.date | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.arrangement_id = ctx, arrangement_id
+        self.today = today or dt.date.today()
+        form = load_form("letterbox_arrangement", self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        self.fields: dict[str, QLineEdit] = {
+            k: child(form, QLineEdit, k) for k in ("reference", "child_birth_name", "child_adoptive_name",
+                                                   "adopters_name", "may_send", "exchange_months", "coordinator")}
+        self.adopters_address = child(form, QPlainTextEdit, "adopters_address")
+        self.notes = child(form, QPlainTextEdit, "notes")
+        self.dates = {k: child(form, QDateEdit, k) for k in ("child_dob", "start_date", "review_date")}
+        self.first_writer = child(form, QComboBox, "first_writer")
+        self.first_writer.addItem("Adoptive family", rules.ADOPTIVE)
+        self.first_writer.addItem("Birth relative(s)", rules.BIRTH)
+        self.status = child(form, QComboBox, "status")
+        for s in rules.STORED_STATUSES:
+            self.status.addItem(s.title(), s)
+        self.replies = child(form, QCheckBox, "replies_expected")
+        self.email = child(form, QCheckBox, "email_allowed")
+        self.participants = child(form, QPlainTextEdit, "participants")
+        self.protected = child(form, QPlainTextEdit, "protected")
+        self.summary = child(form, QPlainTextEdit, "summary")
+        self.message = child(form, QLabel, "message")
+        buttons = child(form, QDialogButtonBox, "buttons")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.load()
+
+    def load(self) -> None:
+        if self.arrangement_id is None:
+            self.setWindowTitle("New letterbox arrangement")
+            data = ArrangementInput(reference="", coordinator=self.ctx.principal.username)
+            status = "active"
+            sent_lines: list[str] = []
+            ends = None
+        else:
+            detail = service.get_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, today=self.today)
+            data, status, ends = detail.data, detail.status, detail.ends_on
+            self.setWindowTitle(f"Letterbox arrangement {data.reference}")
+            sent_lines = [f"{long_date(s.sent_on)}: {s.kind} to the {s.side} side" for s in detail.sent]
+        for k, edit in self.fields.items():
+            value = getattr(data, k)
+            edit.setText(rules.months_text(rules.parse_months(value)) if k == "exchange_months" else str(value))
+        self.adopters_address.setPlainText(data.adopters_address)
+        self.notes.setPlainText(data.notes)
+        for k, dedit in self.dates.items():
+            _set_date(dedit, getattr(data, k))
+        self.first_writer.setCurrentIndex(self.first_writer.findData(data.first_writer))
+        self.status.setCurrentIndex(self.status.findData(data.status))
+        self.replies.setChecked(data.replies_expected)
+        self.email.setChecked(data.email_allowed)
+        self.participants.setPlainText(format_participants(data.participants))
+        self.protected.setPlainText("\n".join(t.term for t in data.protected if t.side == rules.ADOPTIVE))
+        expected = rules.expected_exchanges(rules.parse_months(data.exchange_months), self.today.year,
+                                            first_writer=data.first_writer, replies_expected=data.replies_expected)
+        lines = [f"Status: {status}" + (f"; ends {long_date(ends)} (18th birthday)" if ends else ""),
+                 f"Expected in {self.today.year}:"]
+        lines += [f"  {long_date(e.due)}: {'adoptive family' if e.side == rules.ADOPTIVE else 'birth relative(s)'}"
+                  for e in expected] or ["  none"]
+        lines += ["Letters sent:"] + ([f"  {x}" for x in sent_lines] or ["  none yet"])
+        self.summary.setPlainText("\n".join(lines))
+
+    def collect(self) -> ArrangementInput:
+        return ArrangementInput(
+            reference=self.fields["reference"].text(), child_birth_name=self.fields["child_birth_name"].text().strip(),
+            child_adoptive_name=self.fields["child_adoptive_name"].text().strip(),
+            child_dob=_get_date(self.dates["child_dob"]), adopters_name=self.fields["adopters_name"].text().strip(),
+            adopters_address=self.adopters_address.toPlainText().strip(), may_send=self.fields["may_send"].text(),
+            exchange_months=self.fields["exchange_months"].text(),
+            first_writer=str(self.first_writer.currentData()), replies_expected=self.replies.isChecked(),
+            email_allowed=self.email.isChecked(), start_date=_get_date(self.dates["start_date"]),
+            review_date=_get_date(self.dates["review_date"]), status=str(self.status.currentData()),
+            coordinator=self.fields["coordinator"].text().strip(), notes=self.notes.toPlainText(),
+            participants=parse_participants(self.participants.toPlainText()),
+            protected=tuple(TermData(t.strip(), "protected") for t in self.protected.toPlainText().splitlines()
+                            if t.strip()))
+
+    def save(self) -> None:
+        try:
+            data = self.collect()
+            if self.arrangement_id is None:
+                self.arrangement_id = service.create_arrangement(self.ctx.db, self.ctx.principal, data)
+            else:
+                service.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data)
+        except AppError as exc:
+            self.message.setText(str(exc))
+            return
+        self.accept()
