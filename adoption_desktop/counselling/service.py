@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -781,11 +781,3 @@ def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow |
                                                    "by telephone" if appt.kind == "phone" else "our office"),
         })
     return values
-
-
-def ensure_case_access(actor: Principal) -> None:
-    """For views: refuse (with the same message as the services) a user who may only see counts."""
-    if not actor.can(Permission.COUNSELLING_VIEW):
-        raise PermissionDenied(
-            f"{actor.full_name} may see counselling figures only: case records are for counsellors and "
-            "administrators.")

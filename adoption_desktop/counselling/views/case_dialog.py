@@ -124,6 +124,11 @@ def _row(*widgets: QWidget) -> QHBoxLayout:
     return row
 
 
+ACTION_BUTTONS = frozenset({"edit_referral", "allocate", "add_request", "record_chase", "record_receipt",
+                            "add_session", "add_redaction", "add_disclosure", "share_records", "record_checks",
+                            "close_case"})
+
+
 def _esc(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
@@ -177,9 +182,9 @@ class CaseDialog(QDialog):
         rl.addLayout(_row(_button("&Add request…", "add_request", self.add_request_dialog),
                           _button("Record c&hase", "record_chase", self.record_chase),
                           _button("Record &receipt…", "record_receipt", self.receipt_dialog)))
-        rl.addLayout(_row(_button("Re&quest letter…", "letter_records_request",
+        rl.addLayout(_row(_button("Request &letter…", "letter_records_request",
                                   lambda: self.letter("records-request", request_id=self._request_id())),
-                          _button("C&haser letter…", "letter_chaser",
+                          _button("Chaser le&tter…", "letter_chaser",
                                   lambda: self.letter("chaser", request_id=self._request_id())),
                           _button("Records-read&y letter…", "letter_records_ready",
                                   lambda: self.letter("records-ready", request_id=self._request_id()))))
@@ -282,8 +287,10 @@ class CaseDialog(QDialog):
                 "signpost intermediary services.</p>" if d.flags.pre_commencement else "")
         self.checks.setText(f"{hint}<table cellspacing='4'>{lines}</table>")
         for b in self.findChildren(QPushButton):
-            if not b.objectName().startswith("letter_"):
+            if b.objectName() in ACTION_BUTTONS:
                 b.setEnabled(self.editable and d.closed_on is None)
+        for view in self.findChildren(QTableView):
+            view.resizeColumnsToContents()
 
     def _request_id(self) -> int | None:
         rows = self.requests_view.selectionModel().selectedRows()
