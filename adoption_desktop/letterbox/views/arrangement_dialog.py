@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.documents.pdf import long_date
+from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.ui.context import AppContext
