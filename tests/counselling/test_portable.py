@@ -1,0 +1,44 @@
+"""The counselling queries on SQLCipher and, when a throwaway server starts, PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import figures, service
+from tests.conftest import make_user
+
+from .conftest import TODAY, referral
+
+D = dt.date
+
+
+def test_case_lifecycle_lists_and_figures(any_db: Database) -> None:
+    counsellor = make_user(any_db, "corey", Role.COUNSELLOR)
+    manager = make_user(any_db, "morgan", Role.MANAGER)
+    a = service.create_referral(any_db, counsellor, referral(referral_date=D(2025, 6, 2)), today=TODAY)
+    b = service.create_referral(any_db, counsellor, referral(referral_date=D(2025, 7, 1),
+                                                             adoption_order_date=D(1990, 1, 1),
+                                                             date_of_birth=D(1989, 1, 1)), today=TODAY)
+    service.allocate(any_db, counsellor, a, counsellor.user_id, D(2025, 7, 2))
+    req = service.add_request(any_db, counsellor, a, service.RequestInput("archive", "Ambleford Record Office",
+                                                                          D(2025, 7, 3)), today=TODAY)
+    service.add_request(any_db, counsellor, a, service.RequestInput("court", "Eastholm County Court",
+                                                                    D(2025, 7, 3)), today=TODAY)
+    service.record_receipt(any_db, counsellor, req, D(2025, 8, 1), "paper", 10, today=TODAY)
+    service.add_session(any_db, counsellor, a, D(2025, 8, 5), "video", "14:00")
+    service.add_redaction(any_db, counsellor, a, "Archive file", D(2025, 8, 4))
+    service.record_disclosure(any_db, counsellor, a, D(2025, 8, 5), "Amy Lark", "Archive file", "in person",
+                              records_shared=True)
+    rows = service.caseload(any_db, counsellor, "open", TODAY)
+    assert [r.id for r in rows] == [a, b]
+    assert (rows[0].open_requests, rows[0].overdue_requests) == (1, 1)
+    assert service.caseload(any_db, counsellor, "mine", TODAY)[0].id == a
+    counts = service.counts(any_db, manager, TODAY)
+    assert (counts.waiting, counts.allocated, counts.open_requests, counts.overdue_requests) == (1, 1, 1, 1)
+    service.close_case(any_db, counsellor, a, D(2025, 9, 1), "records_shared")
+    values = dict(figures.figures(any_db, manager, D(2025, 4, 1), D(2026, 3, 31))[0].rows)
+    assert values["Referrals received"] == "2" and values["Adults supported"] == "1"
+    assert values["Cases closed"] == "1" and values["Median wait, referral to allocation"] == "30 days"
+    assert [r.id for r in service.caseload(any_db, counsellor, "closed", TODAY)] == [a]
