@@ -271,8 +271,11 @@ def _default_terms(data: ArrangementInput) -> list[TermData]:
     return out
 
 
-def _save_children(session: Session, a: Arrangement, data: ArrangementInput) -> None:
+def _save_children(session: Session, a: Arrangement, data: ArrangementInput, replace: bool = False) -> None:
+    """Add or update relatives and protected terms; with ``replace`` (the arrangement form) relatives no
+    longer listed stop taking part (kept for the record) and protected terms no longer listed are removed."""
     existing = {p.id: p for p in session.scalars(select(Participant).where(Participant.arrangement_id == a.id))}
+    listed: set[int] = set()
     for p in data.participants:
         row = existing.get(p.id) if p.id else next(
             (e for e in existing.values() if e.name.lower() == p.name.strip().lower()), None)
@@ -280,13 +283,27 @@ def _save_children(session: Session, a: Arrangement, data: ArrangementInput) -> 
             session.add(Participant(arrangement_id=a.id, name=p.name.strip(), relationship=p.relationship,
                                     address=p.address))
         else:
+            listed.add(row.id)
+            if not row.active:
+                row.active = True
             if row.relationship != p.relationship:
                 row.relationship = p.relationship
             if row.address != p.address:
                 row.address = p.address
-    have = {(t.term.lower(), t.side) for t in session.scalars(
-        select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id))}
-    for t in (*data.protected, *_default_terms(data)):
+    if replace:
+        for part in existing.values():
+            if part.id not in listed and part.active:
+                part.active = False
+    wanted = (*data.protected, *_default_terms(data))
+    current = list(session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id)))
+    if replace:
+        keep = {(t.term.strip().lower(), t.side) for t in wanted}
+        for term_row in current:
+            if (term_row.term.lower(), term_row.side) not in keep:
+                session.delete(term_row)
+        current = [r for r in current if (r.term.lower(), r.side) in keep]
+    have = {(t.term.lower(), t.side) for t in current}
+    for t in wanted:
         key = (t.term.strip().lower(), t.side)
         if t.term.strip() and key not in have:
             session.add(ProtectedTerm(arrangement_id=a.id, term=t.term.strip(), category=t.category, side=t.side))
@@ -311,7 +328,8 @@ def _reindex(session: Session, arrangement_ids: Sequence[int]) -> None:
                              r.writer, r.notes, r.item_type)) for r in rows])
 
 
-def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None) -> int:
+def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None, *,
+                        replace: bool = False) -> int:
     """Create or update inside the caller's transaction (used by the import)."""
     data = _validate(data)
     if arrangement_id is None:
@@ -329,7 +347,7 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
         a = found
         _apply(a, data)
         session.flush()
-    _save_children(session, a, data)
+    _save_children(session, a, data, replace)
     session.flush()
     _reindex(session, [a.id])
     return a.id
@@ -341,15 +359,18 @@ def create_arrangement(db: Database, actor: Principal, data: ArrangementInput) -
         return save_arrangement_in(session, data)
 
 
-def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput) -> None:
+def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
+                       replace: bool = True) -> None:
+    """Save the whole agreement as edited (relatives and protected terms as listed)."""
     require(actor, P.LETTERBOX_EDIT)
     with db.session(actor) as session:
-        save_arrangement_in(session, data, arrangement_id)
+        save_arrangement_in(session, data, arrangement_id, replace=replace)
 
 
 def _input_of(session: Session, a: Arrangement) -> ArrangementInput:
     parts = tuple(ParticipantData(p.name, p.relationship, p.address, p.id) for p in session.scalars(
-        select(Participant).where(Participant.arrangement_id == a.id).order_by(Participant.id)))
+        select(Participant).where(Participant.arrangement_id == a.id, Participant.active.is_(True))
+        .order_by(Participant.id)))
     terms = tuple(TermData(t.term, t.category, t.side) for t in session.scalars(
         select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id).order_by(ProtectedTerm.id)))
     return ArrangementInput(

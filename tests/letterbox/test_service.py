@@ -193,3 +193,20 @@ def test_figures_count_exchanges_outcomes_and_timing(db: Database, coordinator: 
     assert sections["Items returned or withheld"]["Returned"] == "1"
     assert sections["Receipt to forwarding"]["Median days from receipt to forward"] == "4"
     assert sections["Arrangements at 31/12/2026"]["Active"] == "1"
+
+
+def test_editing_replaces_relatives_and_terms_but_keeps_the_record(db: Database, coordinator: Principal,
+                                                                   arrangement: int) -> None:
+    from tests.letterbox.conftest import sample_input
+
+    data = sample_input(participants=(service.ParticipantData("Gina Quillfield", "birth mother", "3 Moss Row"),),
+                        protected=(service.TermData("Fenmere Nursery", "nursery"),))
+    service.update_arrangement(db, coordinator, arrangement, data)
+    detail = service.get_arrangement(db, coordinator, arrangement)
+    assert [p.name for p in detail.data.participants] == ["Gina Quillfield"]
+    terms = {t.term for t in detail.data.protected}
+    assert "Fenmere Nursery" in terms and "Kestrel Vale Primary" not in terms and "Thornley" in terms
+    from adoption_desktop.letterbox.models import Participant
+
+    with db.session(write=False) as s:
+        assert s.scalar(select(Participant.active).where(Participant.name == "Umar Quillfield")) is False
