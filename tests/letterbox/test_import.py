@@ -113,3 +113,21 @@ def test_random_cell_values_never_crash(db: Database, coordinator: Principal, ro
         plan = plan_import(s, table, guess_mapping(HEADERS))
     for p in plan.problems:
         assert p.row >= 1 and p.column and p.problem
+
+
+safe_text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30)
+xlsx_cells = st.one_of(st.none(), safe_text, st.integers(-10**6, 10**6), st.dates(),
+                       st.sampled_from(["IMP-9", "March", "3,9", "yes", "01/02/2020", "active", "birth", ""]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(xlsx_cells, min_size=1, max_size=len(HEADERS)), min_size=1, max_size=5))
+def test_random_spreadsheets_import_all_or_nothing(db: Database, coordinator: Principal, tmp_path: Path,
+                                                  rows: list[list[object]]) -> None:
+    before = count(db)
+    path = write_xlsx(tmp_path / "random.xlsx", rows)
+    report = import_file(db, coordinator, path)
+    if report.problems:
+        assert not report.written and count(db) == before
+    else:
+        assert report.written
