@@ -734,7 +734,8 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
             else:
                 raise ValidationError(f"Letter kind appointment: case {case.reference} has no session "
                                       "booked; add the session first.", "kind")
-        signatory = detail.counsellor or actor.full_name
+        # the allocated counsellor signs; else the user; headless commands sign for the team
+        signatory = detail.counsellor or (actor.full_name if actor.user_id else "The birth-records counselling team")
         values = _letter_values(detail, request, appt, signatory, day)
         audit.record(session, "letter", ENTITY, case.id,
                      detail=f"{kind} letter" + (f" (request {request.id})" if request else ""))
