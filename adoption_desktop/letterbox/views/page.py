@@ -147,7 +147,8 @@ class LetterboxPage(QWidget):
         self.arr_coord = _combo("arr_coordinator", coordinators, "Coordinator filter")
         self.arrangements_register: Register[ArrangementRow] = Register(
             "Arrangements", ARR_COLUMNS, ARR_SORT, self._fetch_arrangements, self._count_arrangements, ctx.tasks,
-            filters=[self.arr_status, self.arr_month, self.arr_coord], default_sort=("reference", False))
+            filters=[self.arr_status, self.arr_month, self.arr_coord], default_sort=("reference", False),
+            widths=(95, 180, 180, 160, 80, 105, 95))
         for box in (self.arr_status, self.arr_month, self.arr_coord):
             box.currentIndexChanged.connect(lambda _i: self.arrangements_register.refresh())
         self.arrangements_register.activated.connect(lambda row: self.open_arrangement_dialog(row.id))
@@ -167,7 +168,7 @@ class LetterboxPage(QWidget):
         self.items_register: Register[ItemRow] = Register(
             "Items", ITEM_COLUMNS, ITEM_SORT, self._fetch_items, self._count_items, ctx.tasks,
             filters=[self.item_status, self.item_direction, self.item_month, self.item_coord, self.item_open],
-            default_sort=("received_on", True), first=self._first_items)
+            default_sort=("received_on", True), first=self._first_items, widths=(90, 95, 135, 230, 70, 90, 95))
         for box in (self.item_status, self.item_direction, self.item_month, self.item_coord):
             box.currentIndexChanged.connect(lambda _i: self.items_register.refresh())
         self.item_open.toggled.connect(lambda _b: self.items_register.refresh())

@@ -100,7 +100,7 @@ class Register(QWidget, Generic[R]):
                  fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
                  tasks: TaskRunner, *, filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
                  first: Callable[[str, str, bool], tuple[int, list[R]]] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 widths: Sequence[int] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.tasks = title, tasks
         self._fetch, self._count = fetch, count
@@ -137,6 +137,8 @@ class Register(QWidget, Generic[R]):
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
+        for n, width in enumerate(widths):  # fixed widths: measuring 100,000 rows' contents is not an option
+            self.view.setColumnWidth(n, width)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.view.doubleClicked.connect(lambda idx: self.activated.emit(self.model.row_at(idx.row())))
