@@ -405,6 +405,31 @@ def protected_terms(session: Session, arrangement_id: int, side: str | None = No
     return list(session.scalars(stmt))
 
 
+def writer_side_secrets(session: Session, arrangement_id: int, side: str) -> list[str]:
+    """What the writer's side must not give away: its protected terms and its address lines (for birth
+    relatives also their surnames, which adopters need not learn)."""
+    out = protected_terms(session, arrangement_id, side)
+    if side == rules.ADOPTIVE:
+        address = session.scalar(select(Arrangement.adopters_address).where(Arrangement.id == arrangement_id)) or ""
+        out += [ln.strip(" ,") for ln in address.splitlines() if len(ln.strip(" ,")) >= 3]
+    else:
+        birth_name = session.scalar(select(Arrangement.child_birth_name).where(Arrangement.id == arrangement_id)) or ""
+        known_first = birth_name.split()[0].lower() if birth_name.split() else ""
+        for name, address in session.execute(select(Participant.name, Participant.address).where(
+                Participant.arrangement_id == arrangement_id)):
+            out += [ln.strip(" ,") for ln in address.splitlines() if len(ln.strip(" ,")) >= 3]
+            surname = name.split()[-1] if len(name.split()) > 1 else ""
+            if surname and surname.lower() != known_first:
+                out.append(surname)
+    # postcodes are found by the postcode rule anyway (and reported as postcodes)
+    return list(dict.fromkeys(t for t in out if t.strip() and not screen_postcode_only(t)))
+
+
+def screen_postcode_only(text: str) -> bool:
+    found = screen_text(text)
+    return len(found) == 1 and found[0].kind == "postcode" and found[0].text == text.strip()
+
+
 # --- registers ----------------------------------------------------------------------------------
 _ITEM_SORT = {"received_on": Item.received_on, "reference": Arrangement.reference, "status": Item.status,
               "direction": Item.direction, "writer": Item.writer, "item_type": Item.item_type,
@@ -632,7 +657,7 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> Scre
             raise NotFound(f"No item {item_id}.")
         if item.status not in ("received", "screened"):
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a new item instead.")
-        terms = protected_terms(session, item.arrangement_id, rules.writer_side(item.direction))
+        terms = writer_side_secrets(session, item.arrangement_id, rules.writer_side(item.direction))
         found = screen_text(text, terms)
         for old in session.scalars(select(Finding).where(Finding.item_id == item_id)):
             session.delete(old)

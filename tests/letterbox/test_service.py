@@ -210,3 +210,11 @@ def test_editing_replaces_relatives_and_terms_but_keeps_the_record(db: Database,
 
     with db.session(write=False) as s:
         assert s.scalar(select(Participant.active).where(Participant.name == "Umar Quillfield")) is False
+
+
+def test_birth_relatives_address_and_surname_are_screened_out_of_letters_to_adopters(
+        db: Database, coordinator: Principal, arrangement: int) -> None:
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE,
+                            received_on=dt.date(2026, 4, 1), writer="Gina Quillfield")
+    found = service.screen_item(db, coordinator, item, "Love from Gina Quillfield, 3 Moss Row, Greystow.").findings
+    assert {f.text for f in found} >= {"Quillfield", "3 Moss Row", "Greystow"}

@@ -152,3 +152,26 @@ def test_new_and_edit_arrangement_dialog(qtbot, db: Database, coordinator: Princ
     again.status.setCurrentIndex(again.status.findData("suspended"))
     again.save()
     assert service.get_arrangement(db, coordinator, dialog.arrangement_id).status == "suspended"
+
+
+def test_import_dialog_preview_report_then_import(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
+                                                  tmp_path: Path) -> None:
+    from adoption_desktop.letterbox.views.import_dialog import ImportDialog
+    from tests.letterbox.test_import import good_rows, write_xlsx
+
+    rows = good_rows()
+    rows[2][3] = "31/02/2012"  # a bad date
+    path = write_xlsx(tmp_path / "reg.xlsx", rows)
+    dialog = ImportDialog(AppContext(db, coordinator, TaskRunner(synchronous=True)), path)
+    qtbot.addWidget(dialog)
+    assert dialog.preview.rowCount() == 3
+    assert dialog.combos["reference"].currentData() == 0
+    assert not dialog.check()
+    assert dialog.problems.rowCount() == 1 and dialog.problems.row_at(0).row == 4
+    assert not dialog.import_button.isEnabled()
+    # map the date column away: the file is then valid
+    dialog.combos["child_dob"].setCurrentIndex(0)
+    assert dialog.check() and dialog.import_button.isEnabled()
+    dialog.do_import()
+    assert dialog.result() == 1
+    assert service.count_arrangements(db, coordinator, service.ArrangementFilter()) == 2
