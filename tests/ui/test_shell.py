@@ -130,3 +130,10 @@ def test_task_runner_delivers_results_progress_and_cancel(qtbot: Any) -> None:
     handle.cancel()
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert "cancelled" in str(errors[0])
+
+
+def test_every_page_fits_a_1366_pixel_laptop_screen(db: Database, admin: Principal, make_window: Any) -> None:
+    window = make_window(admin)
+    for target in window.targets:
+        window.open_target(target.key)
+    assert window.minimumSizeHint().width() <= 1366 - 16

@@ -142,17 +142,19 @@ class PanelPage(QWidget):
         self.agenda_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.agenda_view.doubleClicked.connect(lambda _i: self.edit_item())
         agenda_layout.addWidget(self.agenda_view, 1)
-        row = QHBoxLayout()
-        for text, slot, name in (("Add &item…", self.add_item, "add_item"), ("&Edit…", self.edit_item, "edit_item"),
-                                 ("Move &up", lambda: self.move_item(-1), "move_up"),
-                                 ("Move do&wn", lambda: self.move_item(1), "move_down"),
-                                 ("&Papers…", self.papers, "papers"),
-                                 ("&Declare interest…", self.declare, "declare"),
-                                 ("&Remove", self.remove_item, "remove_item")):
-            b = _button(text, slot, name)
-            b.setEnabled(can_edit)
-            row.addWidget(b)
-        agenda_layout.addLayout(row)
+        # two short rows rather than one long one, so the window fits a 1366-pixel laptop screen
+        for group in ((("Add &item…", self.add_item, "add_item"), ("&Edit…", self.edit_item, "edit_item"),
+                       ("&Papers…", self.papers, "papers"), ("&Declare interest…", self.declare, "declare")),
+                      (("Move &up", lambda: self.move_item(-1), "move_up"),
+                       ("Move do&wn", lambda: self.move_item(1), "move_down"),
+                       ("&Remove", self.remove_item, "remove_item"))):
+            row = QHBoxLayout()
+            for text, slot, name in group:
+                b = _button(text, slot, name)
+                b.setEnabled(can_edit)
+                row.addWidget(b)
+            row.addStretch(1)
+            agenda_layout.addLayout(row)
         row = QHBoxLayout()
         row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+E"))
         row.addWidget(_button("Extract item for case &file…", self.export_extract, "export_extract"))
@@ -164,8 +166,10 @@ class PanelPage(QWidget):
         # attendance
         attendance = QWidget()
         att_layout = QVBoxLayout(attendance)
-        att_layout.addWidget(QLabel("Select a person and press P (present), A (apologies) or X (absent). "
-                                    "Advisers are recorded but never count to quorum."))
+        att_help = QLabel("Select a person and press P (present), A (apologies) or X (absent). "
+                          "Advisers are recorded but never count to quorum.")
+        att_help.setWordWrap(True)
+        att_layout.addWidget(att_help)
         self.attendance_model: RowTableModel[svc.AttendanceRow] = RowTableModel(ATTENDANCE_COLUMNS, (), self)
         self.attendance_view = _table("attendance", self.attendance_model)
         att_layout.addWidget(self.attendance_view, 1)
@@ -206,8 +210,10 @@ class PanelPage(QWidget):
         m_layout = QVBoxLayout(members_tab)
         self.members_model: RowTableModel[MemberRow] = RowTableModel(MEMBER_COLUMNS, (), self)
         self.members_view = _table("members", self.members_model)
-        m_layout.addWidget(QLabel("The central list: members and advisers. Advisers attend but are not members. "
-                                  "Warnings show appraisals, DBS checks and training falling due."))
+        m_help = QLabel("The central list: members and advisers. Advisers attend but are not members. "
+                        "Warnings show appraisals, DBS checks and training falling due.")
+        m_help.setWordWrap(True)
+        m_layout.addWidget(m_help)
         m_layout.addWidget(self.members_view, 1)
         row = QHBoxLayout()
         for text, slot, name in (("Add &member…", self.add_member, "add_member"),
