@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import getpass
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from adoption_desktop.core.errors import AppError
@@ -52,3 +55,26 @@ def open_db(target: str | Path, store: SecretStore | None = None) -> Database:
         return open_database(target_s, store, passphrase)
     except AppError as exc:
         raise CliError(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def cli_database(target: str | Path) -> Iterator[Database]:
+    """``with cli_database(args.db) as db:`` opens the database, turns any :class:`AppError` inside the
+    block into a one-line :class:`CliError`, and always closes the database."""
+    db = open_db(target)
+    try:
+        yield db
+    except CliError:
+        raise
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        db.dispose()
+
+
+def parse_date(value: str, option: str) -> dt.date:
+    """A ``YYYY-MM-DD`` option value, or a :class:`CliError` naming the option and the fix."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CliError(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD.") from exc

@@ -321,6 +321,7 @@ class _ImportFailed(AppError):
 def import_file(db: Database, actor: Principal, path: Path, mapping: dict[str, int] | None = None, *,
                 dry_run: bool = False) -> ImportReport:
     """Validate, then write all rows in one transaction, or nothing. Problems are in the report."""
+    require(actor, Permission.LETTERBOX_IMPORT)  # before the file is even read
     table = read_table(path)
     try:
         return import_table(db, actor, table, mapping, dry_run=dry_run, source=Path(path).name)

@@ -41,6 +41,7 @@ from adoption_desktop.core.settings_service import (
     set_setting,
 )
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
@@ -278,9 +279,7 @@ class ClosureTab(QWidget):
 
     def add(self) -> None:
         try:
-            day = self.day.date().toPython()
-            assert isinstance(day, dt.date)
-            add_closure_day(self.ctx.db, self.ctx.principal, day, self.reason.text())
+            add_closure_day(self.ctx.db, self.ctx.principal, pydate(self.day.date()), self.reason.text())
         except AppError as exc:
             show_error(self, "Closure days", exc)
         self.reason.clear()
