@@ -16,6 +16,7 @@ from adoption_desktop.core.errors import PermissionDenied
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 
+
 def _service_modules() -> list[str]:
     """Every module of the package except Qt views, migrations, demo generators and the CLI."""
     import pkgutil
@@ -33,6 +34,10 @@ OPEN_TO_ALL = {
     "adoption_desktop.core.security.service.reset_password",  # your own password (others need users.manage)
     "adoption_desktop.core.security.service.reauthenticate",
     "adoption_desktop.core.security.service.principal_for",
+    # a user's own unsaved text: nobody else can read it
+    "adoption_desktop.core.drafts.save_draft",
+    "adoption_desktop.core.drafts.load_draft",
+    "adoption_desktop.core.drafts.clear_draft",
 }
 NOBODY = Principal(424242, "nobody", "No Roles", frozenset())
 
