@@ -136,3 +136,28 @@ def test_failed_upgrade_leaves_the_original_untouched(tmp_path: Path, store: Sec
         assert conn.exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").scalar() == 0
     check.dispose()
+
+
+def test_team_mode_opens_an_empty_postgresql_database(postgres_server: object, store: SecretStore) -> None:
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    import uuid
+
+    from adoption_desktop.core.security import service as users
+    from adoption_desktop.core.storage.engine import open_postgresql
+
+    base = postgres_server.base_url  # type: ignore[attr-defined]
+    name = "team_" + uuid.uuid4().hex[:10]
+    admin = open_postgresql(f"{base}/postgres")
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    db = open_database(f"{base}/{name}", store)
+    try:
+        assert not migrations.needs_upgrade(db)
+        users.create_first_administrator(db, "teamadmin", "Team Admin", "long-enough-pw")
+        assert users.authenticate(db, "teamadmin", "long-enough-pw").username == "teamadmin"
+    finally:
+        db.dispose()
+    again = open_database(f"{base}/{name}", store)  # a second PC opens the same server
+    again.dispose()

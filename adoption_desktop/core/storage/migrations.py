@@ -127,6 +127,12 @@ def upgrade_sqlcipher(path: Path, key: bytes) -> UpgradeResult:
 
 
 def upgrade_postgresql(db: Database) -> UpgradeResult:
+    """Team mode: an empty PostgreSQL database gets the latest schema; an older one is upgraded."""
+    with db.engine.connect() as conn:
+        empty = not inspect(conn).get_table_names()
+    if empty:
+        create_schema(db)
+        return UpgradeResult(True)
     if not needs_upgrade(db):
         return UpgradeResult(False)
     with db.engine.connect() as conn:
