@@ -7,56 +7,38 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
-
-
 def _cmd_minutes(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
-    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, cli_database
     from adoption_desktop.panel import documents, service
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         raise CliError(f"--out: give a file name ending .docx (got {out.name}).")
-    db = open_db(args.db)
-    try:
+    with cli_database(args.db) as db:
         pack = service.minutes_pack(db, CLI_PRINCIPAL, args.sitting)
+        state = "DRAFT" if (pack.only(args.item) if args.item else pack).draft else "approved"
         documents.write_minutes_docx(pack, out, item_id=args.item)
-    except AppError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        db.dispose()
-    state = "DRAFT" if (pack.only(args.item) if args.item else pack).draft else "approved"
     print(f"Minutes of the sitting on {pack.sitting.sitting_date:%d/%m/%Y} ({state}) written to {out}")
     return 0
 
 
 def _cmd_calendar(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, cli_database, parse_date
     from adoption_desktop.core.config import AGENCY_NAME
-    from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.settings_service import get_setting
     from adoption_desktop.panel import documents, service
 
-    db = open_db(args.db)
-    try:
-        rows = service.list_sittings(db, CLI_PRINCIPAL, args.from_, args.to)
+    start = parse_date(args.from_, "--from") if args.from_ else None
+    end = parse_date(args.to, "--to") if args.to else None
+    with cli_database(args.db) as db:
+        rows = service.list_sittings(db, CLI_PRINCIPAL, start, end)
         with db.session(CLI_PRINCIPAL, write=False) as session:
             agency = get_setting(session, AGENCY_NAME)
         documents.write_ics(Path(args.out), sorted(rows, key=lambda r: r.sitting_date), agency)
-    except AppError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        db.dispose()
     print(f"{len(rows)} sittings written to {args.out}")
     return 0
 
@@ -72,6 +54,6 @@ def register(registry: Any) -> None:
     p = registry.export.add_parser("panel-calendar", help="panel sittings as an .ics calendar (no personal data)")
     p.add_argument("--db", required=True)
     p.add_argument("--out", required=True, help="FILE.ics")
-    p.add_argument("--from", dest="from_", type=_date)
-    p.add_argument("--to", type=_date)
+    p.add_argument("--from", dest="from_", metavar="YYYY-MM-DD")
+    p.add_argument("--to", metavar="YYYY-MM-DD")
     p.set_defaults(handler=_cmd_calendar)

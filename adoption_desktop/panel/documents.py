@@ -98,7 +98,9 @@ def _people(rows: Sequence[AttendanceRow]) -> list[list[str]]:
 
 def _sitting_quorum(pack: MinutesPack) -> str:
     present = [rules.QuorumMember(rules.quorum_role(a.role_type), a.pqe_years, a.independent) for a in pack.present]
-    result = rules.check_quorum(present)
+    if not present and not pack.apologies and not pack.absent:
+        return "Attendance not recorded yet; quorum is checked for each item once it is."
+    result = rules.check_quorum(present, pack.rule)
     base = result.summary.replace("for this item", "at the start of the sitting")
     return base + " Quorum was checked again for each item (see below)."
 
@@ -121,7 +123,7 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
     else:
         doc.add_paragraph("None declared.")
     m = item.minutes
-    _labelled(doc, "Quorum for this item", m.quorum_statement if m and m.quorum_statement else item.quorum.summary)
+    _labelled(doc, "Quorum for this item", m.quorum_statement if m and m.quorum_statement else item.quorum_text)
     d = m.draft if m else None
     doc.add_heading("Discussion", level=2)
     doc.add_paragraph(d.discussion if d and d.discussion else "—")

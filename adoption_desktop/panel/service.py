@@ -190,6 +190,22 @@ class ItemRow:
     declarations: tuple[DeclarationRow, ...]
     quorum: QuorumResult
     minutes: MinutesRow | None
+    #: False while nobody's attendance is recorded for the sitting (e.g. a future sitting): the quorum
+    #: result is then not a shortfall yet, and the screens show "attendance not recorded".
+    attendance_recorded: bool = True
+
+    @property
+    def quorum_state(self) -> str:
+        """``"quorate"``, ``"inquorate"`` (a real shortfall) or ``"not_recorded"`` (no attendance yet)."""
+        if self.quorum.quorate:
+            return "quorate"
+        return "inquorate" if self.attendance_recorded else "not_recorded"
+
+    @property
+    def quorum_text(self) -> str:
+        if self.quorum_state == "not_recorded":
+            return "Attendance not recorded yet: quorum is checked once attendance is marked."
+        return self.quorum.summary
 
     @property
     def case_label(self) -> str:
@@ -383,6 +399,7 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
     deadline = rules.papers_deadline(sitting.sitting_date, get_setting(session, settings.PAPERS_DEADLINE_WD),
                                      calendar(session))
     rule = quorum_rule(session)
+    recorded = any(a.status for a in attendance if not a.is_adviser)
     out = []
     for i in items:
         prow = tuple(PaperRow(p.code, rules.PAPERS.get(p.code, p.code), p.received_on,
@@ -391,7 +408,7 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
         out.append(ItemRow(i.id, i.sitting_id, i.position, i.case_type, i.subject_reference, i.subject_initials,
                            i.presenting_worker, i.time_slot, i.notes, prow, tuple(decls[i.id]),
                            _quorum(rule, _present_for_item(attendance, decls[i.id])),
-                           _minutes_row(current) if current else None))
+                           _minutes_row(current) if current else None, recorded))
     return out
 
 
@@ -527,16 +544,26 @@ def list_sittings(db: Database, actor: Principal, start: dt.date | None = None, 
         return [_sitting_row(session, s, _today(today), counts.get(s.id, 0)) for s in session.scalars(q)]
 
 
-def sitting_detail(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None
-                   ) -> SittingDetail:
-    """Opening a sitting shows case references: a view entry is written."""
+def sitting_detail(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None,
+                   opened: bool = False) -> SittingDetail:
+    """The sitting with its agenda and attendance. ``opened=True`` when the user opens (selects) the
+    sitting: it shows case references, so a view entry is written; a refresh of the same sitting passes
+    ``opened=False`` and writes nothing."""
     require(actor, P.PANEL_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, write=opened) as session:
         s = _sitting(session, sitting_id)
-        audit.record_view(session, "panel_sittings", s.id)
+        if opened:
+            audit.record_view(session, "panel_sittings", s.id)
         attendance = _attendance(session, s)
         items = _items(session, s, attendance, _today(today))
         return SittingDetail(_sitting_row(session, s, _today(today), len(items)), tuple(items), tuple(attendance))
+
+
+def open_item(db: Database, actor: Principal, item_id: int) -> None:
+    """The user opened (selected) an agenda item: its case reference and minutes are on screen."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        audit.record_view(session, "panel_items", _item(session, item_id).id)
 
 
 # --- agenda --------------------------------------------------------------------------------------
@@ -935,6 +962,7 @@ class MinutesPack:
     items: tuple[ItemRow, ...]
     member_names: dict[int, str]
     draft: bool  # any item not approved
+    rule: QuorumRule = field(default_factory=QuorumRule)  # the agency's quorum setting
 
     def only(self, item_id: int) -> MinutesPack:
         items = tuple(i for i in self.items if i.id == item_id)
@@ -960,4 +988,4 @@ def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.d
             tuple(a for a in attendance if a.status == "apologies"),
             tuple(a for a in attendance if a.status == "absent"),
             items, {a.member_id: a.full_name for a in attendance},
-            any(not i.minutes or not i.minutes.locked for i in items))
+            any(not i.minutes or not i.minutes.locked for i in items), quorum_rule(session))

@@ -38,6 +38,7 @@ class MinutesEditor(QWidget):
     saved = Signal()
     approve_requested = Signal(int)  # item id
     correct_requested = Signal(int)
+    item_shown = Signal(int)  # item id now on screen (the page records the view once per opening)
 
     def __init__(self, save: Callable[[int, MinutesDraft], MinutesRow], submit: Callable[[int], MinutesRow],
                  parent: QWidget | None = None) -> None:
@@ -168,10 +169,12 @@ class MinutesEditor(QWidget):
                 self.quorum.setText("")
                 self.views_model.set_rows([])
                 return
+            self.item_shown.emit(item.id)
             self.heading.setText(f"<b>Item {item.position} of {len(self.items)}: {item.case_label} — "
                                  f"{item.subject}</b>  (presented by {item.presenting_worker or '—'})")
-            self.quorum.setText(item.quorum.summary)
-            self.quorum.setStyleSheet("" if item.quorum.quorate else "color: #B00020; font-weight: bold;")
+            self.quorum.setText(item.quorum_text)
+            self.quorum.setStyleSheet("color: #B00020; font-weight: bold;" if item.quorum_state == "inquorate"
+                                      else "")
             self.outcome.addItem("— not yet recorded —", "")
             for code in rules.CASE_OUTCOMES[item.case_type]:
                 self.outcome.addItem(rules.OUTCOMES[code], code)

@@ -24,6 +24,9 @@ SITTING_COLUMNS: list[Column[SittingRow]] = [
            foreground=lambda s: OVERDUE_BRUSH if s.status == "cancelled" else None),
 ]
 
+#: Red "NOT QUORATE" only for a real shortfall; before any attendance is recorded the cell stays neutral.
+QUORUM_LABELS = {"quorate": "quorate", "inquorate": "NOT QUORATE", "not_recorded": "attendance not recorded"}
+
 ITEM_COLUMNS: list[Column[ItemRow]] = [
     Column("#", lambda i: i.position, align_right=True),
     Column("Time", lambda i: i.time_slot),
@@ -32,9 +35,9 @@ ITEM_COLUMNS: list[Column[ItemRow]] = [
     Column("Presenter", lambda i: i.presenting_worker),
     Column("Late papers", lambda i: i.late_papers or "", align_right=True,
            foreground=lambda i: OVERDUE_BRUSH if i.late_papers else None),
-    Column("Quorum", lambda i: "quorate" if i.quorum.quorate else "NOT QUORATE",
-           foreground=lambda i: None if i.quorum.quorate else OVERDUE_BRUSH,
-           tooltip=lambda i: i.quorum.summary),
+    Column("Quorum", lambda i: QUORUM_LABELS[i.quorum_state],
+           foreground=lambda i: OVERDUE_BRUSH if i.quorum_state == "inquorate" else None,
+           tooltip=lambda i: "\n".join(i.quorum.reasons) if i.quorum_state == "inquorate" else i.quorum_text),
     Column("Outcome", lambda i: i.outcome_label),
     Column("Minutes", lambda i: i.minutes_status),
 ]

@@ -82,6 +82,9 @@ class PanelPage(QWidget):
         self.ctx = ctx
         self.today = today or dt.date.today()
         self.detail: SittingDetail | None = None
+        # the sitting / item whose opening is already audited: a refresh of the same one writes nothing
+        self._viewed_sitting: int | None = None
+        self._viewed_item: int | None = None
         self.dialog: Any = None  # the open dialog (tests drive it from the keyboard)
         can_edit = ctx.can(Permission.PANEL_EDIT)
         layout = QVBoxLayout(self)
@@ -196,6 +199,7 @@ class PanelPage(QWidget):
         self.minutes = MinutesEditor(self._save_minutes, self._submit_minutes)
         self.minutes.setObjectName("minutes_editor")
         self.minutes.saved.connect(self._refresh_agenda_rows)
+        self.minutes.item_shown.connect(self._item_opened)
         self.minutes.approve_requested.connect(self.approve)
         self.minutes.correct_requested.connect(self.correct)
         self.minutes.approve_button.setVisible(ctx.can(Permission.PANEL_APPROVE_MINUTES))
@@ -303,9 +307,12 @@ class PanelPage(QWidget):
             self.sitting_heading.setText("No sitting selected.")
             return
         keep_item = keep_item or (self.item.id if self.item else None)
-        detail = self._run(lambda: svc.sitting_detail(self.ctx.db, self.ctx.principal, s.id, today=self.today))
+        opened = s.id != self._viewed_sitting
+        detail = self._run(lambda: svc.sitting_detail(self.ctx.db, self.ctx.principal, s.id, today=self.today,
+                                                      opened=opened))
         if detail is None:
             return
+        self._viewed_sitting = s.id
         self.detail = detail
         d = detail.sitting
         self.sitting_heading.setText(
@@ -325,6 +332,11 @@ class PanelPage(QWidget):
         ids = [i.id for i in self.minutes.items]
         if keep in ids:
             self.agenda_view.selectRow(ids.index(keep))
+
+    def _item_opened(self, item_id: int) -> None:
+        if item_id != self._viewed_item:
+            self._viewed_item = item_id
+            self._run(lambda: svc.open_item(self.ctx.db, self.ctx.principal, item_id))
 
     def _agenda_row(self, *_args: object) -> None:
         if self.item is not None:
@@ -463,8 +475,8 @@ class PanelPage(QWidget):
         def done(_v: Any) -> None:
             self._load_detail(keep_item=item.id)
             current = self.item
-            self.say("Declaration recorded. " + (current.quorum.summary if current else ""),
-                     error=bool(current and not current.quorum.quorate))
+            self.say("Declaration recorded. " + (current.quorum_text if current else ""),
+                     error=bool(current and current.quorum_state == "inquorate"))
 
         self._open(dialogs.declaration_dialog(
             self, item, detail.attendance,

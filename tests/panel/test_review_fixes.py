@@ -1,0 +1,101 @@
+"""Second-pass fixes: neutral quorum before attendance exists, one view entry per opening, CLI dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from adoption_desktop import cli
+from adoption_desktop.core.audit import AuditEntry
+from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.views.page import PanelPage
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.table_model import OVERDUE_BRUSH
+from adoption_desktop.ui.tasks import TaskRunner
+
+from .conftest import TODAY, Panel, attend
+
+
+def _views(panel: Panel, entity: str, entity_id: int) -> int:
+    with panel.db.session(panel.clerk, write=False) as session:
+        return session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "view", AuditEntry.entity == entity,
+            AuditEntry.entity_id == str(entity_id))) or 0
+
+
+def _page(qtbot: QtBot, panel: Panel) -> PanelPage:
+    page = PanelPage(AppContext(panel.db, panel.clerk, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def _quorum_cell(page: PanelPage, row: int) -> tuple[str, object, str]:
+    col = [c.title for c in page.agenda_model.columns].index("Quorum")
+    index = page.agenda_model.index(row, col)
+    return (index.data(), index.data(Qt.ItemDataRole.ForegroundRole), index.data(Qt.ItemDataRole.ToolTipRole))
+
+
+def test_quorum_is_neutral_until_attendance_is_recorded(qtbot: QtBot, panel: Panel) -> None:
+    svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-1", "AB"))
+    item = svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items[0]
+    assert item.quorum_state == "not_recorded" and "not recorded" in item.quorum_text
+    page = _page(qtbot, panel)
+    page.reload(select_sitting=panel.sitting_id)
+    text, brush, tip = _quorum_cell(page, 0)
+    assert text == "attendance not recorded" and brush is None and "Attendance not recorded" in tip
+    assert "color: #B00020" not in page.minutes.quorum.styleSheet()
+
+    # a real shortfall: red, with the reasons as the tooltip
+    attend(panel, "chair", "sw", "med", "adviser")
+    page.reload()
+    text, brush, tip = _quorum_cell(page, 0)
+    assert text == "NOT QUORATE" and brush == OVERDUE_BRUSH
+    assert tip and "5" in tip and "Not quorate" not in tip  # the reasons themselves
+    assert "color: #B00020" in page.minutes.quorum.styleSheet()
+
+    attend(panel, "vice", "pe")
+    page.reload()
+    assert _quorum_cell(page, 0)[0] == "quorate"
+
+
+def test_a_view_is_recorded_once_per_opening_not_per_refresh(qtbot: QtBot, panel: Panel) -> None:
+    items = [svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", f"AD-{n}", "AB"))
+             for n in range(2)]
+    other = svc.schedule_sittings(panel.db, panel.clerk, svc.SittingInput(
+        TODAY, "10:00", "13:00", "Room 3, Civic Centre, Ambleford ZZ99 1AB"))[0]
+    page = _page(qtbot, panel)
+    page.reload(select_sitting=panel.sitting_id)
+    assert _views(panel, "panel_sittings", panel.sitting_id) == 1
+    assert _views(panel, "panel_items", items[0]) == 1
+    for _ in range(3):  # refreshes after edits, attendance marks, reorders
+        page.reload()
+        page.mark_rest_present()
+    assert _views(panel, "panel_sittings", panel.sitting_id) == 1
+    assert _views(panel, "panel_items", items[0]) == 1
+    page.agenda_view.selectRow(1)  # the user opens the second item
+    assert _views(panel, "panel_items", items[1]) == 1
+    page.reload()
+    assert _views(panel, "panel_items", items[1]) == 1
+    page.reload(select_sitting=other)  # opening another sitting, then coming back, is two more openings
+    page.reload(select_sitting=panel.sitting_id)
+    page.sittings_view.selectRow([r.id for r in page.sittings_model.rows()].index(other))
+    page.sittings_view.selectRow([r.id for r in page.sittings_model.rows()].index(panel.sitting_id))
+    assert _views(panel, "panel_sittings", panel.sitting_id) == 3
+    assert svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items  # a plain read writes nothing
+    assert _views(panel, "panel_sittings", panel.sitting_id) == 3
+
+
+def test_calendar_cli_rejects_a_bad_date_naming_the_option(panel: Panel, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "p.ics"
+    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--out", str(out),
+                     "--from", "10/11/2026"]) == 2
+    assert "--from" in capsys.readouterr().err and not out.exists()
+    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--out", str(out),
+                     "--from", "2026-11-01", "--to", "2026-11-30"]) == 0
+    assert out.read_text().count("BEGIN:VEVENT") == 1
