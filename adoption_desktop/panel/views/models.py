@@ -14,32 +14,43 @@ from adoption_desktop.ui.table_model import DUE_TODAY_BRUSH, OVERDUE_BRUSH, Colu
 Index = QModelIndex | QPersistentModelIndex
 _MIME = "application/x-adoption-desktop-agenda-row"
 
+# Most urgent first (the place is long and goes last, where it is elided), so that date, status and
+# the papers deadline are visible on a 1366-pixel screen without scrolling sideways.
 SITTING_COLUMNS: list[Column[SittingRow]] = [
-    Column("Date", lambda s: s.sitting_date),
-    Column("Time", lambda s: f"{s.start_time}–{s.end_time}"),
-    Column("Place", lambda s: s.place),
+    Column("Date", lambda s: s.sitting_date,
+           tooltip=lambda s: f"{s.sitting_date:%A %d %B %Y}, {s.start_time}–{s.end_time}"),
+    Column("Starts", lambda s: s.start_time),
+    Column("Status", lambda s: s.status + (", moved" if s.moved_from and s.status != "cancelled" else ""),
+           tooltip=lambda s: s.status_reason or None,
+           foreground=lambda s: OVERDUE_BRUSH if s.status == "cancelled" else None),
     Column("Items", lambda s: s.item_count, align_right=True),
     Column("Papers due", lambda s: s.papers_deadline),
-    Column("Status", lambda s: s.status + (f" ({s.status_reason})" if s.status_reason else ""),
-           foreground=lambda s: OVERDUE_BRUSH if s.status == "cancelled" else None),
+    Column("Place", lambda s: s.place, tooltip=lambda s: s.place or None),
 ]
 
 #: Red "NOT QUORATE" only for a real shortfall; before any attendance is recorded the cell stays neutral.
 QUORUM_LABELS = {"quorate": "quorate", "inquorate": "NOT QUORATE", "not_recorded": "attendance not recorded"}
 
+#: Short case-type labels for the agenda table (the full label is the tooltip and is used everywhere else).
+CASE_SHORT = {"approval": "Approval", "match": "Match", "relinquished": "Relinquished child",
+              "review": "Review", "termination": "Termination", "early_permanence": "Early permanence",
+              "other": "Other business"}
+
+# What the panel needs at a glance first (quorum, outcome, minutes); time and presenter last.
 ITEM_COLUMNS: list[Column[ItemRow]] = [
     Column("#", lambda i: i.position, align_right=True),
-    Column("Time", lambda i: i.time_slot),
-    Column("Case type", lambda i: i.case_label),
+    Column("Case type", lambda i: CASE_SHORT.get(i.case_type, i.case_label), tooltip=lambda i: i.case_label),
     Column("Subject", lambda i: i.subject),
-    Column("Presenter", lambda i: i.presenting_worker),
-    Column("Late papers", lambda i: i.late_papers or "", align_right=True,
-           foreground=lambda i: OVERDUE_BRUSH if i.late_papers else None),
     Column("Quorum", lambda i: QUORUM_LABELS[i.quorum_state],
            foreground=lambda i: OVERDUE_BRUSH if i.quorum_state == "inquorate" else None,
            tooltip=lambda i: "\n".join(i.quorum.reasons) if i.quorum_state == "inquorate" else i.quorum_text),
+    Column("Late", lambda i: i.late_papers or "", align_right=True,
+           foreground=lambda i: OVERDUE_BRUSH if i.late_papers else None,
+           tooltip=lambda i: "; ".join(p.label for p in i.papers if p.late) or None),
     Column("Outcome", lambda i: i.outcome_label),
     Column("Minutes", lambda i: i.minutes_status),
+    Column("Time", lambda i: i.time_slot),
+    Column("Presenter", lambda i: i.presenting_worker),
 ]
 
 ATTENDANCE_COLUMNS: list[Column[AttendanceRow]] = [
@@ -53,14 +64,14 @@ ATTENDANCE_COLUMNS: list[Column[AttendanceRow]] = [
 MEMBER_COLUMNS: list[Column[MemberRow]] = [
     Column("Name", lambda m: m.full_name),
     Column("Role", lambda m: m.role_label),
+    Column("Warnings", lambda m: "; ".join(m.warnings),
+           foreground=lambda m: OVERDUE_BRUSH if any("overdue" in w or w.startswith("No ") for w in m.warnings)
+           else DUE_TODAY_BRUSH if m.warnings else None),
     Column("PQE", lambda m: m.pqe_years, align_right=True),
     Column("Independent", lambda m: "yes" if m.independent else ""),
     Column("Joined", lambda m: m.joined_on),
     Column("Appraisal due", lambda m: m.appraisal_due),
     Column("Leaves", lambda m: m.leaves_on, tooltip=lambda m: m.leaving_reason or None),
-    Column("Warnings", lambda m: "; ".join(m.warnings),
-           foreground=lambda m: OVERDUE_BRUSH if any("overdue" in w or w.startswith("No ") for w in m.warnings)
-           else DUE_TODAY_BRUSH if m.warnings else None),
 ]
 
 

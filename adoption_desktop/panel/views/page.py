@@ -104,8 +104,9 @@ class PanelPage(QWidget):
         left_layout = QVBoxLayout(left)
         self.sittings_model: RowTableModel[SittingRow] = RowTableModel(SITTING_COLUMNS, (), self)
         self.sittings_view = _table("sittings", self.sittings_model)
-        self.sittings_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        self.sittings_view.setColumnWidth(2, 170)
+        # the place is last and stretches into what is left (elided; full text in the tooltip)
+        self.sittings_view.horizontalHeader().setSectionResizeMode(len(SITTING_COLUMNS) - 1,
+                                                                    QHeaderView.ResizeMode.Stretch)
         self.sittings_view.setWordWrap(False)
         label = QLabel("Sitting&s")
         label.setBuddy(self.sittings_view)
@@ -128,7 +129,7 @@ class PanelPage(QWidget):
         self.detail_tabs = QTabWidget()
         self.detail_tabs.setObjectName("detail_tabs")
         split.addWidget(self.detail_tabs)
-        split.setSizes([420, 860])
+        split.setSizes([400, 880])
 
         # agenda
         agenda = QWidget()
@@ -143,6 +144,7 @@ class PanelPage(QWidget):
         self.agenda_view.setAcceptDrops(can_edit)
         self.agenda_view.setDropIndicatorShown(True)
         self.agenda_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.agenda_view.setWordWrap(False)
         self.agenda_view.doubleClicked.connect(lambda _i: self.edit_item())
         agenda_layout.addWidget(self.agenda_view, 1)
         # two short rows rather than one long one, so the window fits a 1366-pixel laptop screen
