@@ -99,3 +99,27 @@ def test_calendar_cli_rejects_a_bad_date_naming_the_option(panel: Panel, tmp_pat
     assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--out", str(out),
                      "--from", "2026-11-01", "--to", "2026-11-30"]) == 0
     assert out.read_text().count("BEGIN:VEVENT") == 1
+
+
+def test_refused_minutes_edits_are_kept_not_lost(qtbot: QtBot, panel: Panel) -> None:
+    ids = [svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", f"AD-{n}", "AB"))
+           for n in range(2)]
+    attend(panel, "chair", "sw")  # inquorate: an outcome is refused
+    page = _page(qtbot, panel)
+    page.reload(select_sitting=panel.sitting_id)
+    ed = page.minutes
+    assert ed.current is not None and ed.current.id == ids[0]
+    ed.set_outcome(0)
+    ed.discussion.setPlainText("Long discussion typed during the sitting.")
+    assert not ed.flush() and "inquorate" in ed.message.text()
+    ed.go(1)  # refused: the typed text would be lost
+    assert ed.current.id == ids[0]
+    page.agenda_view.selectRow(1)  # likewise from the agenda
+    assert ed.current.id == ids[0] and page.item is not None and page.item.id == ids[0]
+    page.mark_rest_present()  # a refresh of the page keeps the unsaved edits on screen
+    assert ed.discussion.toPlainText() == "Long discussion typed during the sitting." and ed.dirty
+    assert ed.flush()  # now quorate: saved
+    saved = svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items[0].minutes
+    assert saved is not None and saved.draft.discussion.startswith("Long discussion")
+    ed.go(1)
+    assert ed.current.id == ids[1]

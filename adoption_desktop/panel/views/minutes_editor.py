@@ -148,15 +148,30 @@ class MinutesEditor(QWidget):
     def set_items(self, items: Sequence[ItemRow], present: Sequence[AttendanceRow], keep: int | None = None) -> None:
         self.items, self.present = list(items), [a for a in present if not a.is_adviser]
         ids = [i.id for i in self.items]
+        # edits the service refused (e.g. an outcome on an inquorate item) survive a refresh of the page
+        pending = (self.current.id, self.draft()) if self.dirty and self.current is not None else None
         self.index = ids.index(keep) if keep in ids else (0 if self.items else -1)
         self._show()
+        if pending is not None and self.current is not None and self.current.id == pending[0] \
+                and self.form.isEnabled():
+            self._loading = True
+            try:
+                self._fill(pending[1])
+            finally:
+                self._loading = False
+            self.dirty = True
+            self.message.setStyleSheet("color: #B00020;")
+            self.message.setText("Unsaved changes are kept on screen: save them (Ctrl+S) or revert (Ctrl+Shift+Z).")
 
-    def show_item(self, item_id: int) -> None:
+    def show_item(self, item_id: int) -> bool:
+        """Show another item; refused (False) while this item's edits cannot be saved, so nothing is lost."""
         ids = [i.id for i in self.items]
         if item_id in ids and ids.index(item_id) != self.index:
-            self.flush()
+            if not self.flush():
+                return False
             self.index = ids.index(item_id)
             self._show()
+        return True
 
     def _show(self) -> None:
         self._loading = True
@@ -179,21 +194,8 @@ class MinutesEditor(QWidget):
             for code in rules.CASE_OUTCOMES[item.case_type]:
                 self.outcome.addItem(rules.OUTCOMES[code], code)
             m = item.minutes
-            d = m.draft if m else MinutesDraft()
-            self.outcome.setCurrentIndex(max(0, self.outcome.findData(d.outcome)))
-            self.recommendation_text.setText(d.recommendation_text)
-            self.vote.setCurrentIndex(max(0, self.vote.findData(d.vote)))
-            self.votes_for.setValue(-1 if d.votes_for is None else d.votes_for)
-            self.votes_against.setValue(-1 if d.votes_against is None else d.votes_against)
-            self.reasons.setPlainText(d.reasons)
-            self.discussion.setPlainText(d.discussion)
-            self.advice_number.setValue(d.advice_number or 0)
-            self.advice_age_range.setText(d.advice_age_range)
-            self.advice_sex.setText(d.advice_sex)
-            self.advice_needs.setText(d.advice_needs)
-            self.deferral_reason.setText(d.deferral_reason)
+            self._fill(m.draft if m else MinutesDraft())
             withdrawn = {x.member_id for x in item.declarations if x.withdrew}
-            self.views_model.views = dict(d.member_views)
             self.views_model.set_rows([a for a in self.present if a.status == "present"
                                        and a.member_id not in withdrawn])
             locked = bool(m and m.locked)
@@ -201,18 +203,37 @@ class MinutesEditor(QWidget):
             self.views_model.read_only = locked
             self.save_button.setEnabled(not locked)
             self.submit_button.setEnabled(bool(m and m.status == "draft"))
-            self.approve_button.setEnabled(bool(m and m.status == "submitted"))
-            self.correct_button.setEnabled(locked)
-            state = "no minutes yet" if not m else (
-                f"version {m.version}, {m.status}" + (f" by {m.approved_by_name} on {m.approved_on:%d/%m/%Y}"
-                                                      if m.locked and m.approved_on else "")
-                + (" — locked; use Correct… for a new version" if m.locked else ""))
-            self.message.setStyleSheet("")
-            self.message.setText(f"Minutes: {state}.")
+            self._rest_of_show(m, locked)
             self._vote_fields()
             self.dirty = False
         finally:
             self._loading = False
+
+    def _fill(self, d: MinutesDraft) -> None:
+        self.outcome.setCurrentIndex(max(0, self.outcome.findData(d.outcome)))
+        self.recommendation_text.setText(d.recommendation_text)
+        self.vote.setCurrentIndex(max(0, self.vote.findData(d.vote)))
+        self.votes_for.setValue(-1 if d.votes_for is None else d.votes_for)
+        self.votes_against.setValue(-1 if d.votes_against is None else d.votes_against)
+        self.reasons.setPlainText(d.reasons)
+        self.discussion.setPlainText(d.discussion)
+        self.advice_number.setValue(d.advice_number or 0)
+        self.advice_age_range.setText(d.advice_age_range)
+        self.advice_sex.setText(d.advice_sex)
+        self.advice_needs.setText(d.advice_needs)
+        self.deferral_reason.setText(d.deferral_reason)
+        self.views_model.views = dict(d.member_views)
+        self.views_model.layoutChanged.emit()
+
+    def _rest_of_show(self, m: MinutesRow | None, locked: bool) -> None:
+        self.approve_button.setEnabled(bool(m and m.status == "submitted"))
+        self.correct_button.setEnabled(locked)
+        state = "no minutes yet" if not m else (
+            f"version {m.version}, {m.status}" + (f" by {m.approved_by_name} on {m.approved_on:%d/%m/%Y}"
+                                                  if m.locked and m.approved_on else "")
+            + (" — locked; use Correct… for a new version" if m.locked else ""))
+        self.message.setStyleSheet("")
+        self.message.setText(f"Minutes: {state}.")
 
     def _vote_fields(self) -> None:
         majority = self.vote.currentData() == "majority"
@@ -253,11 +274,13 @@ class MinutesEditor(QWidget):
         if self.dirty:
             self.save_now(auto=True)
 
-    def flush(self) -> None:
-        """Save pending edits (before moving to another item or leaving the screen)."""
+    def flush(self) -> bool:
+        """Save pending edits (before moving to another item or leaving the screen). False when they could
+        not be saved: they stay on screen with the message saying what to fix."""
         self.autosave.stop()
         if self.dirty:
-            self.save_now(auto=True)
+            return self.save_now(auto=True)
+        return True
 
     def save_now(self, auto: bool = False) -> bool:
         item = self.current
@@ -307,9 +330,8 @@ class MinutesEditor(QWidget):
             self.correct_requested.emit(self.current.id)
 
     def go(self, delta: int) -> None:
-        if not self.items:
+        if not self.items or not self.flush():
             return
-        self.flush()
         self.index = max(0, min(len(self.items) - 1, self.index + delta))
         self._show()
         self.outcome.setFocus()

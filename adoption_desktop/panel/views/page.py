@@ -341,8 +341,14 @@ class PanelPage(QWidget):
             self._run(lambda: svc.open_item(self.ctx.db, self.ctx.principal, item_id))
 
     def _agenda_row(self, *_args: object) -> None:
-        if self.item is not None:
-            self.minutes.show_item(self.item.id)
+        if self.item is not None and not self.minutes.show_item(self.item.id) and self.minutes.current:
+            # the minutes of the current item have unsaved, refused edits: stay on it (nothing is lost)
+            ids = [i.id for i in self.agenda_model.rows()]
+            if self.minutes.current.id in ids:
+                self.agenda_view.selectionModel().blockSignals(True)
+                self.agenda_view.selectRow(ids.index(self.minutes.current.id))
+                self.agenda_view.selectionModel().blockSignals(False)
+            self.say(self.minutes.message.text(), error=True)
 
     def _tab_changed(self, index: int) -> None:
         if self.detail_tabs.widget(index) is self.minutes:
