@@ -13,7 +13,7 @@ from typing import Any
 
 
 def _reminders(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, cli_database
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.letterbox.documents import write_batch
     from adoption_desktop.letterbox.rules import month_bounds
@@ -21,12 +21,9 @@ def _reminders(args: argparse.Namespace) -> int:
     try:
         month_bounds(args.month)
     except AppError as exc:
-        raise CliError(str(exc)) from exc
-    db = open_db(args.db)
-    try:
+        raise CliError(f"--month {str(exc).removeprefix('Month: ')}") from exc
+    with cli_database(args.db) as db:
         result = write_batch(db, CLI_PRINCIPAL, "reminder", Path(args.out), month=args.month)
-    finally:
-        db.dispose()
     if result.path is None:
         print(f"No exchanges are due in {args.month}; no file written.")
         return 0
@@ -37,19 +34,14 @@ def _reminders(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, open_db
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, cli_database
     from adoption_desktop.letterbox.importing import import_file
 
     path = Path(args.file)
     if not path.exists():
-        from adoption_desktop.cli_support import CliError
-
-        raise CliError(f"No file at {path}.")
-    db = open_db(args.db)
-    try:
+        raise CliError(f"--file: no file at {path}; give the path of an .xlsx or .csv register.")
+    with cli_database(args.db) as db:
         report = import_file(db, CLI_PRINCIPAL, path, dry_run=args.dry_run)
-    finally:
-        db.dispose()
     if report.problems:
         print(f"{len(report.problems)} problem(s); nothing was written:", file=sys.stderr)
         for p in report.problems:

@@ -69,6 +69,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("status", "Status", aliases=("state",)),
     FieldSpec("coordinator", "Coordinator", aliases=("worker", "social worker", "coordinator")),
     FieldSpec("protected_terms", "Protected terms", aliases=("protected", "do not disclose", "protected terms")),
+    FieldSpec("birth_protected_terms", "Birth side's protected terms",
+              aliases=("birth protected terms", "birth side protected terms", "protected terms birth side",
+                       "birth do not disclose")),
     FieldSpec("notes", "Notes", aliases=("note", "comments")),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
@@ -264,8 +267,9 @@ def plan_import(session: Session, table: Table, mapping: dict[str, int]) -> Impo
     existing = {r.upper(): i for i, r in session.execute(select(Arrangement.id, Arrangement.reference)).all()} \
         if groups else {}
     for key, (first, vals, parts) in groups.items():
-        terms = tuple(TermData(t.strip(), "imported") for t in re.split(r"[;,\n]", vals.get("protected_terms", ""))
-                      if t.strip())
+        terms = tuple(TermData(t.strip(), "imported", side)
+                      for key_, side in (("protected_terms", rules.ADOPTIVE), ("birth_protected_terms", rules.BIRTH))
+                      for t in re.split(r"[;,\n]", vals.get(key_, "")) if t.strip())
         fields = {k: v for k, v in vals.items() if k in ArrangementInput.__dataclass_fields__}
         months = rules.parse_months(fields.get("exchange_months", ""))
         data = ArrangementInput(**{**fields, "frequency": len(months) or 1, "participants": tuple(parts),

@@ -131,3 +131,14 @@ def test_random_spreadsheets_import_all_or_nothing(db: Database, coordinator: Pr
         assert not report.written and count(db) == before
     else:
         assert report.written
+
+
+def test_protected_terms_of_both_sides_are_imported(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    headers = [*HEADERS, "Protected terms", "Birth side's protected terms"]
+    rows = [[*good_rows()[2], "Wrenford Cubs; Northwold Academy", "Pellow, Eastholm Tyres"]]
+    report = import_file(db, coordinator, write_xlsx(tmp_path / "terms.xlsx", rows, headers))
+    assert not report.problems and report.creates == 1
+    arr = service.list_arrangements(db, coordinator, ArrangementFilter(query="IMP-002"))[0]
+    terms = {(t.side, t.term) for t in service.get_arrangement(db, coordinator, arr.id).data.protected}
+    assert {("adoptive", "Wrenford Cubs"), ("adoptive", "Northwold Academy"),
+            ("birth", "Pellow"), ("birth", "Eastholm Tyres")} <= terms

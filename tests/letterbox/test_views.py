@@ -175,3 +175,37 @@ def test_import_dialog_preview_report_then_import(qtbot, db: Database, coordinat
     dialog.do_import()
     assert dialog.result() == 1
     assert service.count_arrangements(db, coordinator, service.ArrangementFilter()) == 2
+
+
+def test_birth_side_protected_terms_entered_kept_and_screened(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                               coordinator: Principal, arrangement: int) -> None:
+    """The form takes the birth side's secrets too (a new partner's surname, their town); they survive an
+    edit and letters from the birth side are screened against them."""
+    from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+
+    page = make_page(qtbot, db, coordinator)
+    dialog = page.open_arrangement_dialog(arrangement, modal=False)
+    assert isinstance(dialog, ArrangementDialog)
+    assert dialog.birth_protected.toPlainText() == ""
+    dialog.birth_protected.setPlainText("Quillfeather\n\nBramblecote\n")
+    dialog.save()
+    assert dialog.result() == 1
+    detail = service.get_arrangement(db, coordinator, arrangement)
+    birth_terms = {t.term for t in detail.data.protected if t.side == rules.BIRTH}
+    assert birth_terms == {"Quillfeather", "Bramblecote"}
+    assert "Kestrel Vale Primary" in {t.term for t in detail.data.protected if t.side == rules.ADOPTIVE}
+    again = page.open_arrangement_dialog(arrangement, modal=False)
+    assert isinstance(again, ArrangementDialog)
+    assert again.birth_protected.toPlainText().splitlines() == ["Quillfeather", "Bramblecote"]
+    again.save()  # an unchanged edit keeps both sides' terms
+    detail = service.get_arrangement(db, coordinator, arrangement)
+    assert {t.term for t in detail.data.protected if t.side == rules.BIRTH} == birth_terms
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE,
+                            received_on=dt.date(2026, 9, 2), writer="birth mother")
+    found = service.screen_item(db, coordinator, item,
+                                "Dave Quillfeather and I moved to Bramblecote in the summer.").findings
+    assert {(f.kind, f.text) for f in found} >= {("protected term", "Quillfeather"), ("protected term", "Bramblecote")}
+    going_the_other_way = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH,
+                                           received_on=dt.date(2026, 9, 3), writer="adopters")
+    other = service.screen_item(db, coordinator, going_the_other_way, "We read about Quillfeather birds.").findings
+    assert not [f for f in other if f.text == "Quillfeather"]

@@ -24,6 +24,7 @@ from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
 
 NOT_SET = QDate(1900, 1, 1)
@@ -32,12 +33,12 @@ NOT_SET = QDate(1900, 1, 1)
 def _set_date(edit: QDateEdit, day: dt.date | None) -> None:
     edit.setMinimumDate(NOT_SET)
     edit.setSpecialValueText("not set")
-    edit.setDate(QDate(day.year, day.month, day.day) if day else NOT_SET)
+    edit.setDate(qdate(day) if day else NOT_SET)
 
 
 def _get_date(edit: QDateEdit) -> dt.date | None:
     q = edit.date()
-    return None if q == NOT_SET else dt.date(q.year(), q.month(), q.day())
+    return None if q == NOT_SET else pydate(q)
 
 
 def parse_participants(text: str) -> tuple[ParticipantData, ...]:
@@ -55,6 +56,10 @@ def parse_participants(text: str) -> tuple[ParticipantData, ...]:
 
 def format_participants(parts: tuple[ParticipantData, ...]) -> str:
     return "\n".join(f"{p.name}; {p.relationship}; {', '.join(p.address.splitlines())}" for p in parts)
+
+
+def _terms(edit: QPlainTextEdit, side: str) -> tuple[TermData, ...]:
+    return tuple(TermData(t.strip(), "protected", side) for t in edit.toPlainText().splitlines() if t.strip())
 
 
 class ArrangementDialog(QDialog):
@@ -83,6 +88,7 @@ class ArrangementDialog(QDialog):
         self.email = child(form, QCheckBox, "email_allowed")
         self.participants = child(form, QPlainTextEdit, "participants")
         self.protected = child(form, QPlainTextEdit, "protected")
+        self.birth_protected = child(form, QPlainTextEdit, "birth_protected")
         self.summary = child(form, QPlainTextEdit, "summary")
         self.message = child(form, QLabel, "message")
         buttons = child(form, QDialogButtonBox, "buttons")
@@ -115,6 +121,7 @@ class ArrangementDialog(QDialog):
         self.email.setChecked(data.email_allowed)
         self.participants.setPlainText(format_participants(data.participants))
         self.protected.setPlainText("\n".join(t.term for t in data.protected if t.side == rules.ADOPTIVE))
+        self.birth_protected.setPlainText("\n".join(t.term for t in data.protected if t.side == rules.BIRTH))
         expected = rules.expected_exchanges(rules.parse_months(data.exchange_months), self.today.year,
                                             first_writer=data.first_writer, replies_expected=data.replies_expected)
         lines = [f"Status: {status}" + (f"; ends {long_date(ends)} (18th birthday)" if ends else ""),
@@ -136,8 +143,7 @@ class ArrangementDialog(QDialog):
             review_date=_get_date(self.dates["review_date"]), status=str(self.status.currentData()),
             coordinator=self.fields["coordinator"].text().strip(), notes=self.notes.toPlainText(),
             participants=parse_participants(self.participants.toPlainText()),
-            protected=tuple(TermData(t.strip(), "protected") for t in self.protected.toPlainText().splitlines()
-                            if t.strip()))
+            protected=_terms(self.protected, rules.ADOPTIVE) + _terms(self.birth_protected, rules.BIRTH))
 
     def save(self) -> None:
         try:

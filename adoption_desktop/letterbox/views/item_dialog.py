@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.table_model import Column, RowTableModel
 
@@ -41,14 +42,6 @@ FINDING_COLUMNS: list[Column[FindingRow]] = [
 HISTORY_COLUMNS: list[Column[EventRow]] = [
     Column("When", lambda e: e.at), Column("Who", lambda e: e.actor), Column("Step", lambda e: e.action),
     Column("Detail", lambda e: e.detail)]
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(q: QDate) -> dt.date:
-    return dt.date(q.year(), q.month(), q.day())
 
 
 class ItemDialog(QDialog):
@@ -76,7 +69,7 @@ class ItemDialog(QDialog):
             self.item_type.addItem(t.title(), t)
         self.writer = child(form, QLineEdit, "writer")
         self.received_on = child(form, QDateEdit, "received_on")
-        self.received_on.setDate(_qdate(self.today))
+        self.received_on.setDate(qdate(self.today))
         self.notes = child(form, QLineEdit, "notes")
         self.log_button = child(form, QPushButton, "log_button")
         self.text = child(form, QPlainTextEdit, "letter_text")
@@ -97,7 +90,7 @@ class ItemDialog(QDialog):
             self.outcome.addItem({"forwarded": "Forward", "returned": "Return to writer for changes",
                                   "withheld": "Withhold", "held": "Hold on file"}[o], o)
         self.outcome_on = child(form, QDateEdit, "outcome_on")
-        self.outcome_on.setDate(_qdate(self.today))
+        self.outcome_on.setDate(qdate(self.today))
         self.method = child(form, QLineEdit, "method")
         self.reason = child(form, QLineEdit, "reason")
         self.social_worker = child(form, QCheckBox, "social_worker_informed")
@@ -135,7 +128,7 @@ class ItemDialog(QDialog):
             self.direction.setCurrentIndex(self.direction.findData(d.direction))
             self.item_type.setCurrentIndex(self.item_type.findData(d.item_type))
             self.writer.setText(d.writer)
-            self.received_on.setDate(_qdate(d.received_on))
+            self.received_on.setDate(qdate(d.received_on))
             if d.text and not self.text.toPlainText():
                 self.text.setPlainText(d.text)
             self.findings_model.set_rows(d.findings)
@@ -216,7 +209,7 @@ class ItemDialog(QDialog):
         def go() -> None:
             self.item_id = service.log_item(
                 self.ctx.db, self.ctx.principal, self.arrangement_id, direction=str(self.direction.currentData()),
-                received_on=_pydate(self.received_on.date()), item_type=str(self.item_type.currentData()),
+                received_on=pydate(self.received_on.date()), item_type=str(self.item_type.currentData()),
                 writer=self.writer.text(), notes=self.notes.text(), previous_item_id=self.previous_item_id)
 
         if self._run("Item logged. Now paste its text and screen it.", go):
@@ -253,7 +246,7 @@ class ItemDialog(QDialog):
         item_id = self.item_id
         outcome = str(self.outcome.currentData())
         self._run(f"Outcome recorded: {outcome}.", lambda: service.record_outcome(
-            self.ctx.db, self.ctx.principal, item_id, outcome, _pydate(self.outcome_on.date()),
+            self.ctx.db, self.ctx.principal, item_id, outcome, pydate(self.outcome_on.date()),
             method=self.method.text(), reason=self.reason.text(),
             social_worker_informed=self.social_worker.isChecked()))
 
