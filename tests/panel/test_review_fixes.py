@@ -123,3 +123,21 @@ def test_refused_minutes_edits_are_kept_not_lost(qtbot: QtBot, panel: Panel) -> 
     assert saved is not None and saved.draft.discussion.startswith("Long discussion")
     ed.go(1)
     assert ed.current.id == ids[1]
+
+
+def test_chair_sees_minutes_read_only_and_approved_text_stays_readable(qtbot: QtBot, panel: Panel) -> None:
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-1", "AB"))
+    attend(panel, "chair", "vice", "sw", "med", "pe")
+    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(outcome="suitable", reasons="Thorough.",
+                                                                     vote="unanimous", discussion="Questions."))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    page = PanelPage(AppContext(panel.db, panel.chair, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.reload(select_sitting=panel.sitting_id)
+    ed = page.minutes
+    assert ed.current is not None and ed.current.id == item
+    assert ed.discussion.isReadOnly() and ed.discussion.isEnabled() and not ed.outcome.isEnabled()
+    assert not ed.save_button.isEnabled() and not ed.submit_button.isEnabled()
+    assert ed.approve_button.isVisible() or ed.approve_button.isEnabled()
+    assert not ed.correct_button.isEnabled()
+    assert not ed.save_now()

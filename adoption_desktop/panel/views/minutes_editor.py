@@ -41,14 +41,16 @@ class MinutesEditor(QWidget):
     item_shown = Signal(int)  # item id now on screen (the page records the view once per opening)
 
     def __init__(self, save: Callable[[int, MinutesDraft], MinutesRow], submit: Callable[[int], MinutesRow],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, can_edit: bool = True) -> None:
         super().__init__(parent)
+        self.can_edit = can_edit  # False for a chair who approves but does not draft: everything read-only
         self._save, self._submit = save, submit
         self.items: list[ItemRow] = []
         self.present: list[AttendanceRow] = []
         self.index = -1
         self._loading = False
         self.dirty = False
+        self.locked = False
         outer = QVBoxLayout(self)
         self.heading = QLabel()
         self.heading.setObjectName("minutes_heading")
@@ -84,6 +86,7 @@ class MinutesEditor(QWidget):
         self.views.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.views.setWordWrap(False)
         self.views.verticalHeader().hide()
+        self.views.verticalHeader().setDefaultSectionSize(self.views.fontMetrics().height() + 8)
         self.views.setMaximumHeight(150)
         self.views.setTabKeyNavigation(False)
         views_label.setBuddy(self.views)
@@ -153,7 +156,7 @@ class MinutesEditor(QWidget):
         self.index = ids.index(keep) if keep in ids else (0 if self.items else -1)
         self._show()
         if pending is not None and self.current is not None and self.current.id == pending[0] \
-                and self.form.isEnabled():
+                and self.editable:
             self._loading = True
             try:
                 self._fill(pending[1])
@@ -199,15 +202,28 @@ class MinutesEditor(QWidget):
             self.views_model.set_rows([a for a in self.present if a.status == "present"
                                        and a.member_id not in withdrawn])
             locked = bool(m and m.locked)
-            self.form.setEnabled(not locked)
-            self.views_model.read_only = locked
-            self.save_button.setEnabled(not locked)
-            self.submit_button.setEnabled(bool(m and m.status == "draft"))
+            self._lock(locked or not self.can_edit)
+            self.views_model.read_only = locked or not self.can_edit
+            self.save_button.setEnabled(not locked and self.can_edit)
+            self.submit_button.setEnabled(bool(m and m.status == "draft") and self.can_edit)
             self._rest_of_show(m, locked)
             self._vote_fields()
             self.dirty = False
         finally:
             self._loading = False
+
+    @property
+    def editable(self) -> bool:
+        return self.current is not None and not self.locked
+
+    def _lock(self, locked: bool) -> None:
+        """Approved minutes are locked: text stays readable (read-only, not greyed out); choices are off."""
+        self.locked = locked
+        for edit in (self.recommendation_text, self.advice_age_range, self.advice_sex, self.advice_needs,
+                     self.deferral_reason, self.reasons, self.discussion):
+            edit.setReadOnly(locked)
+        for w in (self.outcome, self.vote, self.votes_for, self.votes_against, self.advice_number):
+            w.setEnabled(not locked)
 
     def _fill(self, d: MinutesDraft) -> None:
         self.outcome.setCurrentIndex(max(0, self.outcome.findData(d.outcome)))
@@ -227,7 +243,7 @@ class MinutesEditor(QWidget):
 
     def _rest_of_show(self, m: MinutesRow | None, locked: bool) -> None:
         self.approve_button.setEnabled(bool(m and m.status == "submitted"))
-        self.correct_button.setEnabled(locked)
+        self.correct_button.setEnabled(locked and self.can_edit)
         state = "no minutes yet" if not m else (
             f"version {m.version}, {m.status}" + (f" by {m.approved_by_name} on {m.approved_on:%d/%m/%Y}"
                                                   if m.locked and m.approved_on else "")
@@ -236,7 +252,7 @@ class MinutesEditor(QWidget):
         self.message.setText(f"Minutes: {state}.")
 
     def _vote_fields(self) -> None:
-        majority = self.vote.currentData() == "majority"
+        majority = self.vote.currentData() == "majority" and not self.locked
         self.votes_for.setEnabled(majority)
         self.votes_against.setEnabled(majority)
 
@@ -248,11 +264,11 @@ class MinutesEditor(QWidget):
         self.autosave.start()
 
     def set_outcome(self, n: int) -> None:
-        if self.current is not None and self.form.isEnabled() and n + 1 < self.outcome.count():
+        if self.current is not None and self.editable and n + 1 < self.outcome.count():
             self.outcome.setCurrentIndex(n + 1)
 
     def set_vote(self, code: str) -> None:
-        if self.form.isEnabled():
+        if self.editable:
             self.vote.setCurrentIndex(self.vote.findData(code))
 
     def draft(self) -> MinutesDraft:
@@ -284,7 +300,7 @@ class MinutesEditor(QWidget):
 
     def save_now(self, auto: bool = False) -> bool:
         item = self.current
-        if item is None or (item.minutes and item.minutes.locked):
+        if item is None or not self.can_edit or (item.minutes and item.minutes.locked):
             return False
         self.autosave.stop()
         try:
@@ -296,7 +312,7 @@ class MinutesEditor(QWidget):
         self.items[self.index] = _with_minutes(item, row)
         self.message.setStyleSheet("")
         self.message.setText(("Autosaved" if auto else "Saved") + f": version {row.version}, {row.status}.")
-        self.submit_button.setEnabled(row.status == "draft")
+        self.submit_button.setEnabled(row.status == "draft" and self.can_edit)
         self.saved.emit()
         return True
 

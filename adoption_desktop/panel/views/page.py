@@ -115,9 +115,9 @@ class PanelPage(QWidget):
         row = QHBoxLayout()
         self.new_sitting_button = _button("&New sitting…", self.new_sitting, "new_sitting", "Ctrl+N")
         row.addWidget(self.new_sitting_button)
-        row.addWidget(_button("Cancel sitting…", self.cancel_sitting, "cancel_sitting"))
-        row.addWidget(_button("Move sitting…", self.move_sitting, "move_sitting"))
-        row.addWidget(_button("Calendar (.ics)…", self.export_calendar, "export_calendar"))
+        row.addWidget(_button("Cance&l sitting…", self.cancel_sitting, "cancel_sitting"))
+        row.addWidget(_button("Mo&ve sitting…", self.move_sitting, "move_sitting"))
+        row.addWidget(_button("Calendar (.i&cs)…", self.export_calendar, "export_calendar"))
         for i in range(row.count()):
             layout_item = row.itemAt(i)
             w = layout_item.widget() if layout_item is not None else None
@@ -198,15 +198,13 @@ class PanelPage(QWidget):
         self.detail_tabs.addTab(attendance, "A&ttendance")
 
         # minutes
-        self.minutes = MinutesEditor(self._save_minutes, self._submit_minutes)
+        self.minutes = MinutesEditor(self._save_minutes, self._submit_minutes, can_edit=can_edit)
         self.minutes.setObjectName("minutes_editor")
         self.minutes.saved.connect(self._refresh_agenda_rows)
         self.minutes.item_shown.connect(self._item_opened)
         self.minutes.approve_requested.connect(self.approve)
         self.minutes.correct_requested.connect(self.correct)
         self.minutes.approve_button.setVisible(ctx.can(Permission.PANEL_APPROVE_MINUTES))
-        if not can_edit:
-            self.minutes.save_button.setEnabled(False)
         self.detail_tabs.addTab(self.minutes, "&Minutes")
         self.detail_tabs.currentChanged.connect(self._tab_changed)
         self.tabs.addTab(sittings_tab, "Sittings")  # Ctrl+Tab switches
