@@ -11,7 +11,6 @@ Neither command changes a decision: there is no headless path that edits or sign
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,36 +20,21 @@ if TYPE_CHECKING:
 
 def _cmd_decision_letter(args: argparse.Namespace) -> int:
     from adoption_desktop.adm import service
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
-    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, cli_database
 
-    db = open_db(args.db)
-    try:
+    with cli_database(args.db) as db:
         view = service.export_decision_letter(db, CLI_PRINCIPAL, args.decision, Path(args.out))
-    except AppError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        db.dispose()
     print(f"Wrote {view.kind} letter of {view.letter_date} for {view.subject_reference} to {args.out}")
     return 0
 
 
 def _cmd_day_letters(args: argparse.Namespace) -> int:
     from adoption_desktop.adm import service
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
-    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, cli_database, parse_date
 
-    try:
-        day = dt.date.fromisoformat(args.date)
-    except ValueError as exc:
-        raise CliError(f"--date: {args.date!r} is not a date; write it as YYYY-MM-DD.") from exc
-    db = open_db(args.db)
-    try:
+    day = parse_date(args.date, "--date")
+    with cli_database(args.db) as db:
         n = service.print_day(db, CLI_PRINCIPAL, day, Path(args.out))
-    except AppError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        db.dispose()
     print(f"Wrote {n} letters dated {day} to {args.out}")
     return 0
 
@@ -62,7 +46,7 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--out", required=True, help="PDF file to write")
     p.set_defaults(handler=_cmd_decision_letter)
     p = registry.export.add_parser("adm-letters-day", help="all ADM letters dated one day in one PDF")
-    p.add_argument("--db", required=True)
+    p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     p.add_argument("--date", required=True, help="YYYY-MM-DD")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="PDF file to write")
     p.set_defaults(handler=_cmd_day_letters)

@@ -3,7 +3,8 @@
 Decides the pending decisions the panel demo handed over (or, without a panel demo, two years of its
 own hand-offs), signed by the demo ADM: most in time, some late, a few after asking for more
 information, one qualifying determination with representations and a final decision, plus children's
-plans for adoption decided without panel. The most recent stay pending so the queue has live clocks.
+plans for adoption decided without panel. The most recent stay pending so the queue has live clocks:
+at least one overdue, one due today (on a working day) and one paused for more information.
 Everything is invented; postcodes are in the fictional ZZ99 area.
 """
 
@@ -86,27 +87,80 @@ def _own_handoffs(session: Session, ctx: DemoContext, cal: WorkingCalendar) -> l
     return out
 
 
+def _direct_decision(ctx: DemoContext, cal: WorkingCalendar, received: dt.date, number: int) -> AdmDecision:
+    initials = f"{ctx.first_name()[0]}.{ctx.surname()[0]}."
+    return AdmDecision(
+        decision_type="plan_for_adoption", source="direct", state=rules.STATE_PENDING,
+        subject_reference=f"CH-{received.year}-{number:04d}", subject_initials=initials,
+        recommendation="proposed",
+        recommendation_text=f"The child {initials} should be placed for adoption.",
+        recommendation_reasons="The child's permanence report shows that no family member can offer a "
+                               "safe permanent home.", received_on=received,
+        due_on=cal.add_working_days(received, N_DUE), version=1, social_worker=ctx.full_name(),
+        decision_text=f"The child {initials} should be placed for adoption.")
+
+
 def _direct(session: Session, ctx: DemoContext, cal: WorkingCalendar) -> list[AdmDecision]:
     n = 110 if ctx.large else 12
     out = []
     for i in range(n):
         received = cal.next_working_day(ctx.today - dt.timedelta(days=ctx.rng.randint(2, 728)))
-        initials = f"{ctx.first_name()[0]}.{ctx.surname()[0]}."
-        d = AdmDecision(
-            decision_type="plan_for_adoption", source="direct", state=rules.STATE_PENDING,
-            subject_reference=f"CH-{received.year}-{7000 + i:04d}", subject_initials=initials,
-            recommendation="proposed",
-            recommendation_text=f"The child {initials} should be placed for adoption.",
-            recommendation_reasons="The child's permanence report shows that no family member can offer a "
-                                   "safe permanent home.", received_on=received,
-            due_on=cal.add_working_days(received, N_DUE), version=1, social_worker=ctx.full_name(),
-            decision_text=f"The child {initials} should be placed for adoption.")
-        out.append(d)
+        out.append(_direct_decision(ctx, cal, received, 7000 + i))
     session.add_all(out)
     session.flush()
     for d in out:
         d.root_id = d.id
     return out
+
+
+def _received_for_due(cal: WorkingCalendar, today: dt.date, overdue_by: int) -> dt.date | None:
+    """The latest working day whose decision (N_DUE working days) falls due ``overdue_by`` working days
+    before ``today`` (0: due today), or None (today is not a working day and 0 was asked)."""
+    day = today
+    for _ in range(60):
+        day -= dt.timedelta(days=1)
+        if not cal.is_working_day(day):
+            continue
+        due = cal.add_working_days(day, N_DUE)
+        if due == today and overdue_by == 0:
+            return day
+        if due < today and cal.working_days_between(due, today) >= max(overdue_by, 1) and overdue_by > 0:
+            return day
+    return None
+
+
+def _live_clocks(session: Session, ctx: DemoContext, cal: WorkingCalendar,
+                 pending: list[AdmDecision]) -> tuple[list[AdmDecision], AdmDecision | None]:
+    """Keep one decision overdue, one due today and one to pause for information out of the deciding.
+
+    A panel hand-off whose own dates (minutes received, due 7 working days later) already give that
+    clock is used as it is; otherwise a child's plan for adoption (no panel) is opened with papers
+    received on the day that gives it. Returns the decisions kept waiting and the one to pause."""
+    keep: list[AdmDecision] = []
+    recent = [d for d in pending if d.received_on >= ctx.today - dt.timedelta(days=45)]
+    for overdue_by in (3, 0):
+        if overdue_by == 0:
+            found = next((d for d in reversed(recent) if d.due_on == ctx.today and d not in keep), None)
+        else:
+            found = next((d for d in reversed(recent) if d.due_on is not None and d.due_on < ctx.today
+                          and cal.working_days_between(d.due_on, ctx.today) >= 2 and d not in keep), None)
+        if found is None:
+            received = _received_for_due(cal, ctx.today, overdue_by)
+            if received is None:
+                continue
+            found = _direct_decision(ctx, cal, received, 8900 + overdue_by)
+            session.add(found)
+            session.flush()
+            found.root_id = found.id
+        keep.append(found)
+    paused = next((d for d in reversed(recent) if d not in keep and d.received_on < ctx.today), None)
+    if paused is not None:
+        keep.append(paused)
+    for d in keep:
+        if not d.addressee:
+            d.addressee = f"{ctx.full_name()} and {ctx.full_name()}\n{ctx.address()}"
+            d.salutation = d.addressee.split("\n", 1)[0]
+    return keep, paused
 
 
 def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar,
@@ -212,10 +266,12 @@ def populate(db: Database, ctx: DemoContext) -> None:
             pending = _own_handoffs(session, ctx, cal)
         pending += _direct(session, ctx, cal)
         pending.sort(key=lambda x: x.received_on)
+        keep, paused = _live_clocks(session, ctx, cal, pending)
         letters_from = ctx.today - dt.timedelta(days=60 if ctx.large else 800)
         qd_done = [False]
         for i, d in enumerate(pending):
-            _decide(session, ctx, d, adm, cal, letters_from, qd_done)
+            if d not in keep:
+                _decide(session, ctx, d, adm, cal, letters_from, qd_done)
             if i % 200 == 0:
                 ctx.progress(f"adm decisions {i}/{len(pending)}")
         if not qd_done[0]:  # make sure the demo shows one qualifying determination with representations
@@ -226,17 +282,16 @@ def populate(db: Database, ctx: DemoContext) -> None:
                                                                               "suitable to adopt."
                 session.flush()
                 _decide_qd(session, ctx, old, adm, cal)
-        # one still waiting for information, so the queue shows a paused clock
-        waiting = next((d for d in reversed(pending) if d.signed_at is None and d.state == rules.STATE_PENDING),
-                       None)
-        if waiting is not None:
-            asked = cal.next_working_day(max(waiting.received_on, ctx.today - dt.timedelta(days=3)))
-            if asked <= ctx.today:
-                info = AdmInfoRequest(decision_id=waiting.id, requested_on=asked, what=INFO_ASKED[0])
+        # one waiting for information, so the queue shows a paused clock: asked a working day or two
+        # after the papers arrived (never before them, never after today)
+        if paused is not None:
+            asked = min(cal.add_working_days(paused.received_on, 1), ctx.today)
+            if cal.is_working_day(asked) and asked >= paused.received_on:
+                info = AdmInfoRequest(decision_id=paused.id, requested_on=asked, what=INFO_ASKED[0])
                 session.add(info)
                 session.flush()
-                waiting.state, waiting.due_on = rules.STATE_PAUSED, None
-                _file_letter(session, waiting, "adm_more_information", asked, info=info)
+                paused.state, paused.due_on = rules.STATE_PAUSED, None
+                _file_letter(session, paused, "adm_more_information", asked, info=info)
 
 
 def _decide_qd(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar) -> None:

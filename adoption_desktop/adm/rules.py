@@ -152,7 +152,7 @@ def clock_status(state: str, due_on: dt.date | None, paused_since: dt.date | Non
         return ClockStatus("decided_on_time", "Decided in time")
     if state == STATE_PAUSED or due_on is None:
         since = f"{paused_since:%d/%m/%Y}" if paused_since else "?"
-        return ClockStatus("paused", f"Paused: information asked {since}")
+        return ClockStatus("paused", f"Paused since {since}")  # information asked that day
     if today > due_on:
         return ClockStatus("overdue", f"Overdue by {cal.working_days_between(due_on, today)} WD")
     if today == due_on:

@@ -309,12 +309,15 @@ def _letter_view(r: AdmLetter, ref: str = "") -> LetterView:
     return LetterView(r.id, r.decision_id, r.kind, r.letter_date, r.recipient, r.sent_on, ref)
 
 
-def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.date) -> DecisionDetail:
-    """Open one decision (audited as a view of the case record)."""
+def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.date, *,
+                 opening: bool = True) -> DecisionDetail:
+    """Read one decision. ``opening`` (the user opened the record) is audited as a view of the case
+    record; a re-read after the user's own change to the record already open passes ``opening=False``."""
     require(actor, Permission.ADM_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, write=opening) as session:
         d = _get(session, decision_id)
-        audit.record_view(session, ENTITY, d.id)
+        if opening:
+            audit.record_view(session, ENTITY, d.id)
         cal = calendar(session)
         reqs = tuple(InfoRequestView(r.id, r.requested_on, r.what, r.received_on, r.received_note)
                      for r in session.scalars(select(AdmInfoRequest).where(AdmInfoRequest.decision_id == d.id)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from adoption_desktop.adm import service
 from adoption_desktop.adm.views.dialogs import SignDialog
 from adoption_desktop.adm.views.page import AdmPage
+from adoption_desktop.adm.views.queue_model import COL_CLOCK
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
@@ -38,10 +39,8 @@ def _fill_sign_dialog(password: str, reason: str = "") -> None:
 
 
 def _page(db: Database, who: Principal, qtbot: Any, today: dt.date) -> AdmPage:
-    page = AdmPage(AppContext(db, who, TaskRunner(synchronous=True)))
+    page = AdmPage(AppContext(db, who, TaskRunner(synchronous=True)), today=today)
     qtbot.addWidget(page)
-    page.today = today
-    page.reload()
     page.resize(1500, 850)
     return page
 
@@ -61,7 +60,7 @@ def test_take_a_decision_from_the_queue_sign_it_and_read_the_letter(
     assert page.model.rowCount() == 2
     overdue = page.model.row_at(0)  # sorted by urgency: overdue first
     assert overdue.subject_reference == "ADP-2025-0101" and overdue.clock_code == "overdue"
-    assert page.model.data(page.model.index(0, 5), Qt.ItemDataRole.ForegroundRole) is not None
+    assert page.model.data(page.model.index(0, COL_CLOCK), Qt.ItemDataRole.ForegroundRole) is not None
     assert "1 overdue" in page.count_label.text()
     page.search.setText("0102")
     page.apply_filter()

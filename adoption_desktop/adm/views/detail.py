@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.adm import rules, service
 from adoption_desktop.adm.service import DecisionDetail, LetterView, VersionView
-from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog, pydate, qdate
+from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog
 from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.table_model import RowTableModel
 
@@ -70,6 +71,8 @@ class DecisionPanel(QWidget):
         self.outcome = child(form, QComboBox, "outcome")
         for code, label in rules.OUTCOMES.items():
             self.outcome.addItem(label, code)
+        self.outcome.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.outcome.setMinimumContentsLength(20)  # the pane stays narrow enough for the queue's urgent columns
         self.decision_text = child(form, QPlainTextEdit, "decision_text")
         self.decision_reasons = child(form, QPlainTextEdit, "decision_reasons")
         self.decided_on = child(form, QDateEdit, "decided_on")

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 from adoption_desktop.adm import service
 from adoption_desktop.adm.service import DecisionRow
 from adoption_desktop.adm.views.detail import DecisionPanel
-from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialog, pydate
-from adoption_desktop.adm.views.queue_model import COL_CLOCK, queue_filter, queue_model
+from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialog
+from adoption_desktop.adm.views.queue_model import COL_CLOCK, QUEUE_WIDTHS, queue_filter, queue_model
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
@@ -44,10 +45,10 @@ STATES = (("open", "Waiting and paused"), ("overdue", "Overdue or due today"), (
 
 
 class AdmPage(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.today: dt.date = dt.date.today()
+        self.today: dt.date = today or dt.date.today()
         self._select_after_load: int | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -102,10 +103,11 @@ class AdmPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.view)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([820, 680])
-        for col, width in enumerate((120, 60, 230, 100, 90, 170, 70, 90, 120)):
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        # the queue shows reference, clock, due date, initials and type without sideways scrolling at 1366 px
+        splitter.setSizes([sum(QUEUE_WIDTHS[:5]) + 20, 560])
+        for col, width in enumerate(QUEUE_WIDTHS):
             self.view.setColumnWidth(col, width)
         layout.addWidget(splitter, 1)
         self.count_label = QLabel()
@@ -155,8 +157,8 @@ class AdmPage(QWidget):
         if self.view.horizontalHeader().sortIndicatorSection() < 0:
             self.model.sort(COL_CLOCK)
         self.apply_filter()
-        if keep is not None:
-            self.select_decision(keep)
+        if (keep is None or not self.select_decision(keep)) and self.model.rowCount():
+            self.select_decision(self.model.row_at(0).id)  # the most urgent decision, so the pane is not empty
 
     def apply_filter(self) -> None:
         self.model.set_filter(queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
@@ -188,9 +190,10 @@ class AdmPage(QWidget):
 
     def _after_change(self, decision_id: int) -> None:
         self.message.hide()
-        try:
+        current = self.detail.detail.row.id if self.detail.detail else None
+        try:  # a re-read of the record already open is not a new opening (no second view in the audit)
             self.detail.show_detail(service.get_decision(self.ctx.db, self.ctx.principal, decision_id,
-                                                         self.today))
+                                                         self.today, opening=current != decision_id))
         except AppError as exc:
             self.show_problem(exc)
         self._select_after_load = decision_id

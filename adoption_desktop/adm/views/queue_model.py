@@ -24,18 +24,24 @@ CLOCK_ORDER = {"overdue": 0, "due_today": 1, "due_soon": 2, "on_track": 3, "paus
                "decided_on_time": 6}
 STATE_LABELS = {"pending": "Waiting", "paused": "Paused", "signed": "Signed"}
 
-COL_REF, COL_INITIALS, COL_TYPE, COL_RECEIVED, COL_DUE, COL_CLOCK, COL_STATE, COL_DECIDED, COL_SIGNED = range(9)
+# The most urgent facts come first after the reference (clock, due date) so they are visible on a
+# 1366-pixel screen beside the decision pane; the rest follow.
+COL_REF, COL_CLOCK, COL_DUE, COL_INITIALS, COL_TYPE, COL_STATE, COL_RECEIVED, COL_DECIDED, COL_SIGNED = range(9)
+
+#: initial widths in pixels (fixed: no measuring of contents), in column order
+QUEUE_WIDTHS = (104, 158, 84, 58, 190, 64, 84, 84, 120)
 
 QUEUE_COLUMNS: list[Column[DecisionRow]] = [
     Column("Reference", lambda r: r.subject_reference),
-    Column("Initials", lambda r: r.subject_initials),
-    Column("Type", lambda r: r.type_label + (f" (v{r.version})" if r.version > 1 else "")),
-    Column("Received", lambda r: r.received_on),
-    Column("Due", lambda r: r.due_on, foreground=_clock_brush),
     Column("Clock", lambda r: r.clock_label, sort_key=lambda r: (CLOCK_ORDER.get(r.clock_code, 9), r.due_on
                                                                  or r.received_on), foreground=_clock_brush,
            tooltip=lambda r: r.clock_label),
+    Column("Due", lambda r: r.due_on, foreground=_clock_brush),
+    Column("Initials", lambda r: r.subject_initials),
+    Column("Type", lambda r: r.type_label + (f" (v{r.version})" if r.version > 1 else ""),
+           tooltip=lambda r: r.type_label),
     Column("State", lambda r: STATE_LABELS.get(r.state, r.state)),
+    Column("Received", lambda r: r.received_on),
     Column("Decided", lambda r: r.decided_on),
     Column("Signed by", lambda r: r.signed_by),
 ]

@@ -1,0 +1,108 @@
+"""The ADM page as a user first sees it: urgent columns on screen, the most urgent decision open, one
+audited view per opening; the demo's queue shows overdue, due-today and paused clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+
+from adoption_desktop.adm import service
+from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest
+from adoption_desktop.adm.service import open_decision_from_panel
+from adoption_desktop.adm.views.page import AdmPage
+from adoption_desktop.adm.views.queue_model import COL_CLOCK, COL_DUE, COL_REF, COL_TYPE
+from adoption_desktop.cli_support import CLI_PRINCIPAL
+from adoption_desktop.core.audit import AuditEntry
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.settings_service import calendar
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.adm.conftest import handoff
+
+D = dt.date
+TODAY = D(2025, 12, 3)
+
+
+def _views(db: Database, decision_id: int) -> int:
+    with db.session(write=False) as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "view", AuditEntry.entity == service.ENTITY,
+            AuditEntry.entity_id == str(decision_id))) or 0)
+
+
+def _queue(db: Database) -> tuple[int, int, int]:
+    with db.session() as s:
+        overdue = open_decision_from_panel(s, handoff(received=D(2025, 11, 20), ref="ADP-2025-0201"))
+        today = open_decision_from_panel(s, handoff(received=D(2025, 11, 24), ref="ADP-2025-0202"))
+        later = open_decision_from_panel(s, handoff(received=D(2025, 12, 1), ref="ADP-2025-0203"))
+    return overdue, today, later
+
+
+def _page(db: Database, who: Principal, qtbot: Any) -> AdmPage:
+    page = AdmPage(AppContext(db, who, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    return page
+
+
+def test_urgent_columns_on_screen_and_most_urgent_decision_open(db: Database, adm_user: Principal,
+                                                                 qtbot: Any) -> None:
+    overdue, due_today, _later = _queue(db)
+    page = _page(db, adm_user, qtbot)
+    page.resize(1366 - 210, 780)  # the page's share of a 1366-pixel window beside the navigation
+    page.show()
+    qtbot.waitExposed(page)
+    # the most urgent (overdue) decision is selected and open in the detail pane
+    assert page.detail.detail is not None and page.detail.detail.row.id == overdue
+    assert page.view.selectionModel().selectedRows()[0].row() == 0
+    assert page.model.row_at(1).id == due_today and page.model.row_at(1).clock_code == "due_today"
+    # reference, clock and due date come first and are fully visible without scrolling sideways
+    header = page.view.horizontalHeader()
+    visible = page.view.viewport().width()
+    assert [COL_REF, COL_CLOCK, COL_DUE] == [0, 1, 2]
+    for col in (COL_REF, COL_CLOCK, COL_DUE):
+        assert header.sectionViewportPosition(col) + header.sectionSize(col) <= visible, col
+    assert header.sectionViewportPosition(COL_TYPE) < visible  # the type at least starts on screen
+    assert page.model.data(page.model.index(0, COL_CLOCK)).startswith("Overdue")
+
+
+def test_opening_is_audited_once_not_on_refresh_or_after_an_edit(db: Database, adm_user: Principal,
+                                                                  qtbot: Any) -> None:
+    overdue, due_today, _later = _queue(db)
+    page = _page(db, adm_user, qtbot)
+    assert page.detail.detail is not None and page.detail.detail.row.id == overdue
+    first = _views(db, overdue)
+    assert first >= 1
+    page.reload()  # F5: the same record stays open
+    page.apply_filter()
+    assert _views(db, overdue) == first
+    page.detail.decision_reasons.setPlainText("The assessment is thorough.")
+    page.detail.save_draft()  # the user's own change, re-read: not a new opening
+    assert _views(db, overdue) == first
+    assert page.select_decision(due_today)  # opening another decision is a new view
+    assert _views(db, due_today) == 1
+
+
+def test_demo_queue_has_overdue_due_today_and_paused(db: Database) -> None:
+    from adoption_desktop import demo
+
+    today = D(2026, 11, 23)
+    demo.populate(db, "small", today=today)
+    rows = [r for r in service.list_queue(db, CLI_PRINCIPAL, today) if r.state != "signed"]
+    codes = {r.clock_code for r in rows}
+    assert {"overdue", "due_today", "paused"} <= codes
+    with db.session(write=False) as s:
+        cal = calendar(s)
+        for r in rows:
+            d = s.get(AdmDecision, r.id)
+            assert d is not None
+            if r.state == "pending":  # due 7 working days after the minutes/papers were received
+                assert r.due_on == cal.add_working_days(d.received_on, 7), r.subject_reference
+            if d.source == "panel":
+                assert d.sitting_date is not None and d.sitting_date < d.received_on <= today
+        paused = [r for r in rows if r.clock_code == "paused"]
+        for r in paused:
+            asked = s.scalars(select(AdmInfoRequest.requested_on).where(AdmInfoRequest.decision_id == r.id)).all()
+            assert asked and all(r.received_on <= a <= today for a in asked)
