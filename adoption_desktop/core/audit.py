@@ -110,32 +110,62 @@ def record_view(session: Session, entity: str, entity_id: object, detail: str = 
 
 
 def _identity(obj: Any) -> str:
-    ident = inspect(obj).identity
-    if ident is None:
+    # from the instance's primary-key attributes: ``identity`` is not set yet for new rows in after_flush
+    ident = inspect(obj).mapper.primary_key_from_instance(obj)
+    if not ident or all(i is None for i in ident):
         return "?"
     return "/".join(str(_jsonable(i)) for i in ident)
+
+
+REDACTED = "<changed>"
 
 
 def _column_changes(obj: Any, *, new: bool, deleted: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     mapper = inspect(obj).mapper
+    redact: frozenset[str] = getattr(obj, "__audit_redact__", frozenset())
     for attr in mapper.column_attrs:
         key = attr.key
         if key in {"created_at", "updated_at"}:
             continue
         if new or deleted:
-            value = getattr(obj, key, None) if new else inspect(obj).committed_state.get(
-                key, getattr(obj, key, None))
+            value = getattr(obj, key, None)
             if value is not None:
-                out[key] = _jsonable(value) if new else [_jsonable(value), None]
+                shown = REDACTED if key in redact else _jsonable(value)
+                out[key] = shown if new else [shown, None]
             continue
         hist = get_history(obj, key)
         if hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             newv = hist.added[0] if hist.added else None
             if old != newv:
-                out[key] = [_jsonable(old), _jsonable(newv)]
+                out[key] = REDACTED if key in redact else [_jsonable(old), _jsonable(newv)]
     return out
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _audit_bulk_statements(state: Any) -> None:
+    """Bulk ``update()``/``delete()`` bypass the flush hook: record them too (table, criteria, values)."""
+    if not (state.is_update or state.is_delete) or state.session.info.get("audit_disabled"):
+        return
+    mapper = state.bind_mapper
+    if mapper is None or not getattr(mapper.class_, "__audit__", False):
+        return
+    stmt = state.statement
+    redact: frozenset[str] = getattr(mapper.class_, "__audit_redact__", frozenset())
+    values: dict[str, Any] = {}
+    for column, value in getattr(stmt, "_values", {}).items() if state.is_update else ():
+        name = getattr(column, "key", str(column))
+        values[name] = REDACTED if name in redact else _jsonable(getattr(value, "value", str(value)))
+    where = "all rows"
+    if getattr(stmt, "whereclause", None) is not None:
+        try:
+            where = str(stmt.whereclause.compile(compile_kwargs={"literal_binds": True}))
+        except Exception:  # a value type with no literal form: keep the parameter names
+            where = str(stmt.whereclause)
+    _append(state.session, state.session.info.get("actor", SYSTEM),
+            "bulk_update" if state.is_update else "bulk_delete", mapper.class_.__tablename__, "*",
+            values or None, f"where {where}")
 
 
 @event.listens_for(Session, "after_flush")

@@ -104,3 +104,47 @@ def test_verify_command_names_the_first_broken_entry(tmp_path: Path, store: Secr
 def test_verify_database_reports_integrity(db: Database) -> None:
     report = verify_database(db)
     assert report.ok and report.audit_entries >= 0
+
+
+def test_password_hashes_never_reach_the_log(any_db: Database) -> None:
+    from adoption_desktop.core.security import service as users
+    from tests.conftest import TEST_PASSWORD
+
+    admin = make_user(any_db, "rootish")
+    from adoption_desktop.core.security.permissions import Principal, Role
+
+    boss = Principal(admin.user_id, admin.username, admin.full_name, frozenset({Role.ADMINISTRATOR}))
+    with any_db.session() as session:
+        from adoption_desktop.core.security.models import UserRole
+
+        session.add(UserRole(user_id=admin.user_id, role="administrator"))
+    created = users.create_user(any_db, boss, "hashless", "Hash Less", "long-enough-pw", [Role.COUNSELLOR])
+    users.reset_password(any_db, boss, created.id, "another-long-pw")
+    users.authenticate(any_db, "hashless", "another-long-pw")
+    assert TEST_PASSWORD
+    rows = _entries(any_db)
+    assert not any("$argon2" in (r.changes + r.detail) for r in rows)
+    assert any('"password_hash": "<changed>"' in r.changes for r in rows if r.action == "update")
+
+
+def test_new_records_are_logged_with_their_id(any_db: Database) -> None:
+    p = make_user(any_db, "withid")
+    created = [r for r in _entries(any_db) if r.action == "create" and r.entity == "users"]
+    assert created[-1].entity_id == str(p.user_id)
+
+
+def test_bulk_update_and_delete_are_logged(any_db: Database) -> None:
+    from sqlalchemy import delete, update
+
+    from adoption_desktop.core.models import ClosureDay
+
+    p = make_user(any_db, "bulky")
+    with any_db.session() as session:
+        session.execute(update(User).where(User.id == p.user_id).values(full_name="Renamed In Bulk"))
+        session.execute(delete(ClosureDay))
+    rows = _entries(any_db)
+    bulk_update = [r for r in rows if r.action == "bulk_update" and r.entity == "users"]
+    assert bulk_update and "Renamed In Bulk" in bulk_update[-1].changes and str(p.user_id) in bulk_update[-1].detail
+    assert any(r.action == "bulk_delete" and r.entity == "closure_days" for r in rows)
+    with any_db.session(write=False) as session:
+        assert audit.verify_chain(session) is None

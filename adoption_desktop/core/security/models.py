@@ -12,6 +12,7 @@ from adoption_desktop.core.storage.base import Base, TimestampMixin
 
 class User(TimestampMixin, Base):
     __tablename__ = "users"
+    __audit_redact__ = frozenset({"password_hash"})  # a hash in an exportable log could be cracked offline
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)

@@ -24,8 +24,10 @@ def utcnow() -> dt.datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
-    #: tables whose changes are *not* audited automatically (the audit log itself)
+    #: False for tables whose changes are *not* audited automatically (the audit log itself, drafts)
     __audit__ = True
+    #: columns whose values never go into the audit log (secrets): a change is logged as "<changed>"
+    __audit_redact__: frozenset[str] = frozenset()
 
 
 class TimestampMixin:
