@@ -114,13 +114,19 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import open_db
     from adoption_desktop.core.storage.lifecycle import verify_database
 
-    db = open_db(args.db)
+    from adoption_desktop.core.storage.migrations import needs_upgrade
+
+    db = open_db(args.db, upgrade=False)  # check the file as it is: never change what is being verified
     try:
         report = verify_database(db)
+        behind = needs_upgrade(db)
     finally:
         db.dispose()
     if report.ok:
         print(f"OK: database intact; audit chain of {report.audit_entries} entries verified.")
+        if behind:
+            print("Note: the schema is older than this version of the application; it will be upgraded "
+                  "(with a copy kept) the next time the database is opened.")
         return 0
     for problem in report.problems:
         print(f"FAULT: {problem}")
@@ -132,7 +138,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.storage.lifecycle import backup_database
 
-    db = open_db(args.db)
+    db = open_db(args.db, upgrade=False)
     try:
         out = backup_database(db, Path(args.out))
     except AppError as exc:
@@ -149,8 +155,13 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.lifecycle import restore_database
 
+    recovery = None
+    if args.recovery_key:
+        recovery = os.environ.get("ADOPTION_DESKTOP_RECOVERY_KEY") or getpass.getpass("Recovery key: ")
+    store = SecretStore()
+    passphrase = passphrase_from_env_or_prompt() if not (recovery and store.available()) else None
     try:
-        restore_database(Path(args.from_), Path(args.db), SecretStore(), passphrase_from_env_or_prompt())
+        restore_database(Path(args.from_), Path(args.db), store, passphrase, recovery_key=recovery)
     except AppError as exc:
         raise CliError(str(exc)) from exc
     print(f"Restored to {args.db} and verified.")
@@ -211,6 +222,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     p = sub.add_parser("restore", help="restore a backup to a new database file")
     p.add_argument("--from", dest="from_", required=True)
     p.add_argument("--db", required=True)
+    p.add_argument("--recovery-key", action="store_true",
+                   help="on a new PC: unlock the backup with its recovery key (prompted, or "
+                        "ADOPTION_DESKTOP_RECOVERY_KEY) and keep the key in this PC's keyring")
     p.set_defaults(handler=_cmd_restore)
 
     p = sub.add_parser("recover", help="regain access with the recovery key (key lost from the keyring)")

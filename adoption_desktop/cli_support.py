@@ -37,7 +37,7 @@ def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
     return first or None
 
 
-def open_db(target: str | Path, store: SecretStore | None = None) -> Database:
+def open_db(target: str | Path, store: SecretStore | None = None, *, upgrade: bool = True) -> Database:
     store = store or SecretStore()
     target_s = str(target)
     passphrase: str | None = None
@@ -52,7 +52,7 @@ def open_db(target: str | Path, store: SecretStore | None = None) -> Database:
         if mode == "passphrase":
             passphrase = passphrase_from_env_or_prompt()
     try:
-        return open_database(target_s, store, passphrase)
+        return open_database(target_s, store, passphrase, upgrade=upgrade)
     except AppError as exc:
         raise CliError(str(exc)) from exc
 

@@ -134,3 +134,66 @@ def test_cli_init_verify_and_wrong_passphrase(tmp_path: Path, headless_env: dict
     assert bad.returncode != 0
     lines = [ln for ln in bad.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "passphrase" in lines[0].lower()
+
+
+def test_restore_refuses_leftover_files_beside_the_target(db: Database, tmp_path: Path,
+                                                          store: SecretStore) -> None:
+    from adoption_desktop.core.errors import AppError
+
+    out = backup_database(db, tmp_path / "b.adkbak")
+    target = tmp_path / "again.db"
+    stale = target.with_name(target.name + "-wal")
+    stale.write_bytes(b"left by a crash")
+    with pytest.raises(AppError, match="again.db-wal"):
+        restore_database(out, target, store)
+    assert not target.exists() and stale.read_bytes() == b"left by a crash"
+
+
+def test_restore_on_a_new_pc_with_the_recovery_key(tmp_path: Path, store: SecretStore) -> None:
+    from tests.conftest import make_user
+
+    created = create_database(tmp_path / "old-pc.db", store)
+    make_user(created.db, "moved")
+    out = backup_database(created.db, tmp_path / "move.adkbak")
+    created.db.dispose()
+    # the new PC's keyring does not have the key
+    store.delete(keys.KeyEnvelope.load(keys.key_file_for(tmp_path / "old-pc.db")).db_id)
+    with pytest.raises(KeyUnavailable):
+        restore_database(out, tmp_path / "new-pc.db", store)
+    assert not (tmp_path / "new-pc.db").exists()
+    restore_database(out, tmp_path / "new-pc.db", store, recovery_key=created.recovery_key)
+    reopened = open_database(tmp_path / "new-pc.db", store)
+    try:
+        with reopened.session(write=False) as session:
+            assert session.execute(text("SELECT username FROM users")).scalar_one() == "moved"
+    finally:
+        reopened.dispose()
+
+
+def test_upgrade_steps_run_in_their_own_transactions(tmp_path: Path, store: SecretStore,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from alembic import command
+
+    from adoption_desktop.core.storage import migrations
+
+    created = keys.create_key(store, None)
+    path = tmp_path / "steps.db"
+    created.envelope.save(keys.key_file_for(path))
+    db = open_sqlcipher(path, created.key, must_exist=False)
+    with db.engine.connect() as conn:
+        command.upgrade(migrations.alembic_config(conn), "0001_foundation")
+        conn.commit()
+    seen: list[bool] = []
+    real = command.upgrade
+
+    def spy(cfg: object, rev: str) -> None:
+        conn = cfg.attributes["connection"]  # type: ignore[attr-defined]
+        seen.append(conn.in_transaction())
+        real(cfg, rev)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(command, "upgrade", spy)
+    with db.engine.connect() as conn:
+        migrations._upgrade_connection(conn, per_step=True)
+        conn.commit()
+    db.dispose()
+    assert seen == [False]

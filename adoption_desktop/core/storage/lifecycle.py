@@ -37,8 +37,7 @@ def create_database(path: Path, store: SecretStore, passphrase: str | None = Non
     """A new encrypted database at ``path`` with its key in the keyring (or under ``passphrase``)."""
     secure_umask()
     path = Path(path)
-    if path.exists():
-        raise AppError(f"{path} already exists; choose another file name.")
+    _refuse_leftovers(path, "create")
     path.parent.mkdir(parents=True, exist_ok=True)
     created = keys.create_key(store, passphrase)
     created.envelope.save(keys.key_file_for(path))
@@ -145,12 +144,27 @@ def _check_backup(archive: Path, db: Database) -> None:
         raise AppError("The backup failed its check and was removed: " + "; ".join(report.problems))
 
 
-def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: str | None = None) -> Path:
-    """Restore a backup to ``dest`` (which must not exist), verified before it is put in place."""
+def _sidecars(path: Path) -> list[Path]:
+    return [keys.key_file_for(path), path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def _refuse_leftovers(path: Path, what: str) -> None:
+    """A stale -wal beside a new file would be replayed into it; a .keys file would be overwritten."""
+    left = [p.name for p in (path, *_sidecars(path)) if p.exists()]
+    if left:
+        raise AppError(f"Cannot {what} {path.name}: {', '.join(left)} already exist(s) there. Choose another "
+                       "file name, or move those files away first.")
+
+
+def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: str | None = None, *,
+                     recovery_key: str | None = None) -> Path:
+    """Restore a backup to ``dest`` (which must not exist), verified before it is put in place.
+
+    On a new PC the key of a keyring-mode backup is not in this keyring: give ``recovery_key`` and the
+    key is unwrapped with it and kept anew here (keyring, or ``passphrase`` where there is none)."""
     secure_umask()
     dest = Path(dest)
-    if dest.exists():
-        raise AppError(f"{dest} exists; restore to a new file name or move the old file away first.")
+    _refuse_leftovers(dest, "restore to")
     try:
         zf = zipfile.ZipFile(archive)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -162,7 +176,11 @@ def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: 
         zf.extractall(tmp, members=["database.sqlcipher", "database.keys"])
         staged = Path(tmp) / "database.sqlcipher"
         envelope = keys.KeyEnvelope.load(Path(tmp) / "database.keys")
-        key = keys.load_key(envelope, store, passphrase)
+        if recovery_key:
+            key = keys.key_from_recovery(envelope, recovery_key)
+            envelope = keys.rewrap(envelope, key, store, passphrase)
+        else:
+            key = keys.load_key(envelope, store, passphrase)
         check = open_sqlcipher(staged, key)
         try:
             report = verify_database(check)
@@ -170,6 +188,9 @@ def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: 
             check.dispose()
         if not report.ok:
             raise AppError("The backup is damaged: " + "; ".join(report.problems))
-        shutil.copy2(Path(tmp) / "database.keys", keys.key_file_for(dest))
-        shutil.copy2(staged, dest)
+        # into place atomically: the database first (under a temporary name), its key file last
+        partial = dest.with_name(dest.name + ".restoring")
+        shutil.copy2(staged, partial)
+        os.replace(partial, dest)
+        envelope.save(keys.key_file_for(dest))
     return dest

@@ -72,7 +72,9 @@ def needs_upgrade(db: Database) -> bool:
 
 
 def _upgrade_connection(conn: Connection, per_step: bool) -> None:
-    if not inspect(conn).has_table("alembic_version"):
+    has_version = inspect(conn).has_table("alembic_version")
+    conn.commit()  # end the inspection's transaction, or alembic runs every step inside it as one
+    if not has_version:
         raise MigrationError("This database has no schema version; it was not made by Adoption Desktop.")
     command.upgrade(alembic_config(conn, per_step=per_step), "heads")
 
@@ -120,9 +122,14 @@ def upgrade_sqlcipher(path: Path, key: bytes) -> UpgradeResult:
             f"The database could not be upgraded ({exc}); the original is untouched and a copy is kept "
             f"at {backup.name}.") from exc
     work_db.dispose()
-    for side in ("-wal", "-shm"):
-        path.with_name(path.name + side).unlink(missing_ok=True)
-    os.replace(work, path)
+    try:
+        for side in ("-wal", "-shm"):
+            path.with_name(path.name + side).unlink(missing_ok=True)
+        os.replace(work, path)
+    except OSError as exc:  # e.g. Windows: another program (a second copy of the app) has the file open
+        raise MigrationError(
+            f"The upgraded database could not replace {path.name} ({exc}). Close every other copy of "
+            f"Adoption Desktop and try again; the pre-upgrade copy is {backup.name}.") from exc
     return UpgradeResult(True, backup)
 
 
