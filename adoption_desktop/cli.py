@@ -113,7 +113,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import open_db
     from adoption_desktop.core.storage.lifecycle import verify_database
-
     from adoption_desktop.core.storage.migrations import needs_upgrade
 
     db = open_db(args.db, upgrade=False)  # check the file as it is: never change what is being verified

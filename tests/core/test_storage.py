@@ -144,7 +144,7 @@ def test_restore_refuses_leftover_files_beside_the_target(db: Database, tmp_path
     target = tmp_path / "again.db"
     stale = target.with_name(target.name + "-wal")
     stale.write_bytes(b"left by a crash")
-    with pytest.raises(AppError, match="again.db-wal"):
+    with pytest.raises(AppError, match=r"again\.db-wal"):
         restore_database(out, target, store)
     assert not target.exists() and stale.read_bytes() == b"left by a crash"
 
