@@ -69,6 +69,7 @@ class Setting(Generic[T]):
     default: T
     label: str
     help: str = ""
+    minimum: int = 0  # for whole-number settings
 
     def parse(self, raw: str | None) -> T:
         if raw is None:
@@ -78,6 +79,8 @@ class Setting(Generic[T]):
             return bool(value)  # type: ignore[return-value]
         if isinstance(self.default, int) and not isinstance(value, int):
             raise ValueError(f"{self.label}: expected a whole number")
+        if isinstance(value, int) and value < self.minimum:
+            return self.default  # a stored value below the minimum (edited outside the app) is not used
         return value
 
 
@@ -90,10 +93,12 @@ def register(setting: Setting[T]) -> Setting[T]:
 
 
 # Foundation settings (features register theirs in their own ``settings.py``).
-LOCKOUT_ATTEMPTS = register(Setting("security.lockout_attempts", 5, "Failed sign-ins before lock-out"))
-LOCKOUT_MINUTES = register(Setting("security.lockout_minutes", 15, "Minutes an account stays locked"))
+LOCKOUT_ATTEMPTS = register(Setting("security.lockout_attempts", 5, "Failed sign-ins before lock-out",
+                                    minimum=1))
+LOCKOUT_MINUTES = register(Setting("security.lockout_minutes", 15, "Minutes an account stays locked",
+                                   minimum=1))
 IDLE_LOCK_MINUTES = register(
-    Setting("security.idle_lock_minutes", 10, "Minutes of inactivity before the window locks")
+    Setting("security.idle_lock_minutes", 10, "Minutes of inactivity before the window locks", minimum=1)
 )
 AGENCY_NAME = register(Setting("agency.name", "Example Regional Adoption Agency", "Agency name on letters"))
 AGENCY_ADDRESS = register(

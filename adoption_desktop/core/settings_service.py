@@ -21,7 +21,10 @@ T = TypeVar("T")
 
 def get_setting(session: Session, setting: Setting[T]) -> T:
     row = session.get(SettingValue, setting.key)
-    return setting.parse(row.value if row else None)
+    try:
+        return setting.parse(row.value if row else None)
+    except ValueError:  # a damaged stored value: the default applies (an administrator can set it again)
+        return setting.default
 
 
 def all_settings(session: Session) -> dict[str, Any]:
@@ -32,8 +35,8 @@ def all_settings(session: Session) -> dict[str, Any]:
 def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T) -> None:
     require(actor, Permission.SETTINGS_MANAGE)
     is_count = isinstance(setting.default, int) and not isinstance(setting.default, bool)
-    if is_count and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            raise ValidationError(f"{setting.label}: enter a whole number of 0 or more.", setting.key)
+    if is_count and (not isinstance(value, int) or isinstance(value, bool) or value < setting.minimum):
+        raise ValidationError(f"{setting.label}: enter a whole number of {setting.minimum} or more.", setting.key)
     with db.session(actor) as session:
         row = session.get(SettingValue, setting.key)
         if row is None:

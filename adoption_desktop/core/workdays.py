@@ -11,8 +11,9 @@ Conventions (used by every statutory clock in the application):
 * ``period_end(start, n)`` is the last day of a period of ``n`` working days *beginning with*
   ``start``: ``start`` is day 1 when it is a working day, otherwise day 1 is the next working day.
   Used for "40 working days beginning with the date the notice was sent" (AA Regulations 2005 reg 27).
-* ``working_days_between(a, b)`` counts working days ``d`` with ``a < d <= b`` (negative when
-  ``b < a``), so ``working_days_between(a, add_working_days(a, n)) == n``.
+* ``working_days_between(a, b)`` counts working days ``d`` with ``a < d <= b``; when ``b < a`` it is
+  minus the number of working days ``d`` with ``b <= d < a``. Either way
+  ``working_days_between(a, add_working_days(a, n)) == n`` for every whole ``n``.
 """
 
 from __future__ import annotations
@@ -76,7 +77,12 @@ class WorkingCalendar:
 
     def working_days_between(self, a: Date, b: Date) -> int:
         if b < a:
-            return -self.working_days_between(b, a)
+            back, day = 0, b
+            while day < a:
+                if self.is_working_day(day):
+                    back += 1
+                day += _ONE_DAY
+            return -back
         count = 0
         day = a
         while day < b:
@@ -104,5 +110,5 @@ def period_end(start: Date, n: int) -> Date:
 
 
 def working_days_between(a: Date, b: Date) -> int:
-    """Number of working days ``d`` with ``a < d <= b`` (negative when ``b < a``)."""
+    """Working days ``d`` with ``a < d <= b``; when ``b < a``, minus those with ``b <= d < a``."""
     return DEFAULT_CALENDAR.working_days_between(a, b)

@@ -232,7 +232,8 @@ class SettingsTab(QWidget):
                 value: object = QMessageBox.question(self, setting.label, "Turn this on?") == \
                     QMessageBox.StandardButton.Yes
             elif isinstance(setting.default, int):
-                number, ok = QInputDialog.getInt(self, setting.label, setting.label, int(current), 0, 100000)
+                number, ok = QInputDialog.getInt(self, setting.label, setting.label, int(current),
+                                                 setting.minimum, 100000)
                 if not ok:
                     return
                 value = number

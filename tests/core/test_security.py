@@ -101,3 +101,30 @@ def test_permission_document_matches_the_code() -> None:
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
     assert doc.read_text(encoding="utf-8") == render()
+
+
+def test_a_user_disabled_or_changed_while_signed_in_is_refused_at_once(db: Database, admin: Principal) -> None:
+    from adoption_desktop.core.settings_service import calendar
+
+    counsellor = make_user(db, "midway", Role.COUNSELLOR)
+    with db.session(counsellor, write=False) as session:  # allowed while nothing changed
+        calendar(session)
+    users.set_roles(db, admin, counsellor.user_id, [Role.MANAGER])
+    with pytest.raises(PermissionDenied, match="sign in again"), db.session(counsellor):
+        pass
+    users.set_disabled(db, admin, counsellor.user_id, True)
+    with pytest.raises(PermissionDenied, match="disabled"), db.session(counsellor):
+        pass
+
+
+def test_security_settings_have_safe_minimums(db: Database, admin: Principal) -> None:
+    from adoption_desktop.core.config import IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS
+    from adoption_desktop.core.settings_service import get_setting, set_setting
+
+    with pytest.raises(ValidationError, match="1 or more"):
+        set_setting(db, admin, IDLE_LOCK_MINUTES, 0)
+    with pytest.raises(ValidationError, match="1 or more"):
+        set_setting(db, admin, LOCKOUT_ATTEMPTS, 0)
+    set_setting(db, admin, IDLE_LOCK_MINUTES, 5)
+    with db.session(write=False) as session:
+        assert get_setting(session, IDLE_LOCK_MINUTES) == 5

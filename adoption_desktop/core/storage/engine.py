@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import URL, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from adoption_desktop.core.errors import DatabaseOpenError
+from adoption_desktop.core.errors import DatabaseOpenError, PermissionDenied
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 
@@ -63,6 +63,8 @@ class Database:
         session.info["actor"] = actor
         try:
             session.connection(execution_options={"adk_write": write})
+            if actor.user_id > 0:
+                _check_still_allowed(session, actor)
             yield session
             session.commit()
         except BaseException:
@@ -92,6 +94,19 @@ class Database:
     def checkpoint(self) -> None:
         if self.is_sqlite:
             self.run_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _check_still_allowed(session: Session, actor: Principal) -> None:
+    """A user disabled, or whose roles were changed, since signing in is refused at once (another
+    administrator, perhaps on another PC in team mode, may have done it while this window is open)."""
+    rows = session.execute(
+        text("SELECT u.disabled, r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id "
+             "WHERE u.id = :id"), {"id": actor.user_id}).all()
+    if not rows or rows[0][0]:
+        raise PermissionDenied(f"The account {actor.username!r} is disabled or no longer exists.")
+    current = {r[1] for r in rows if r[1] is not None}
+    if current != {str(role) for role in actor.roles}:
+        raise PermissionDenied("Your roles were changed by an administrator: sign in again to continue.")
 
 
 def make_sqlcipher_engine(path: Path, key: bytes) -> Engine:
