@@ -54,7 +54,13 @@ def _create(parent: QWidget, path: Path, store: SecretStore, *, demo: bool = Fal
         while "ok" not in result and "error" not in result:
             QApplication.processEvents()
             runner.wait(50)
-        if "error" in result:
+        if "error" in result:  # a half-made demo database is removed, never reopened later
+            created.db.dispose()
+            from adoption_desktop.core.security.keys import key_file_for
+
+            for f in (path, key_file_for(path), path.with_name(path.name + "-wal"),
+                      path.with_name(path.name + "-shm")):
+                f.unlink(missing_ok=True)
             raise result["error"]  # type: ignore[misc]
         QMessageBox.information(
             parent, "Demo database",
@@ -90,12 +96,18 @@ def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
                     db_arg: str | None) -> Database | None:
     from adoption_desktop.core.config import app_paths
     from adoption_desktop.core.storage.engine import is_postgres_url
-    from adoption_desktop.ui.dialogs import StartDialog
+    from adoption_desktop.ui.dialogs import StartDialog, show_error
 
     paths = app_paths().ensure()
     target = db_arg or config.get("last_database")
     if target and (is_postgres_url(target) or Path(target).exists()):
-        return _open(parent, target, store)
+        try:
+            opened = _open(parent, target, store)
+        except Exception as exc:  # a remembered database that cannot be opened must not lock the user out
+            show_error(parent, "Open database", exc)
+            opened = None
+        if opened is not None or db_arg:
+            return opened
     start = StartDialog(parent)
     if start.exec() != QDialog.DialogCode.Accepted:
         return None
@@ -135,7 +147,6 @@ def sign_in(parent: QWidget, database: Database) -> Principal | None:
 def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     """Everything after the window is shown. Returns the open database, or None if the user stopped."""
     from adoption_desktop.core.config import LocalConfig, app_paths
-    from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.ui.context import AppContext
     from adoption_desktop.ui.dialogs import show_error
@@ -145,7 +156,7 @@ def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     config = LocalConfig(app_paths().ensure().settings_file)
     try:
         database = choose_database(window, store, config, db_arg)
-    except AppError as exc:
+    except Exception as exc:
         show_error(window, "Open database", exc)
         return None
     if database is None:
@@ -160,6 +171,22 @@ def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     return database
 
 
+def install_error_hook(window: QWidget) -> None:
+    """An unexpected error is shown to the user as a message (and printed for IT), never a silent crash."""
+    import contextlib
+    import traceback
+    from types import TracebackType
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        traceback.print_exception(kind, exc, tb)
+        from adoption_desktop.ui.dialogs import show_error
+
+        with contextlib.suppress(Exception):
+            show_error(window, "Unexpected problem", exc)
+
+    sys.excepthook = hook
+
+
 def run_gui(db: str | None = None) -> int:
     secure_umask()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -168,6 +195,7 @@ def run_gui(db: str | None = None) -> int:
     app.setOrganizationName("AdoptionDesktop")
     window = MainWindow()
     window.show()
+    install_error_hook(window)
     opened: list[Database] = []
 
     def continue_start_up() -> None:

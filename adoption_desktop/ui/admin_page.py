@@ -188,7 +188,10 @@ class UsersTab(QWidget):
     def unlock(self) -> None:
         user = self._current()
         if user is not None:
-            users.unlock_account(self.ctx.db, self.ctx.principal, user.id)
+            try:
+                users.unlock_account(self.ctx.db, self.ctx.principal, user.id)
+            except AppError as exc:
+                show_error(self, "Unlock", exc)
             self.refresh()
 
 
@@ -289,7 +292,10 @@ class ClosureTab(QWidget):
     def remove(self) -> None:
         row = _selected(self.view)
         if isinstance(row, tuple):
-            remove_closure_day(self.ctx.db, self.ctx.principal, row[0])
+            try:
+                remove_closure_day(self.ctx.db, self.ctx.principal, row[0])
+            except AppError as exc:
+                show_error(self, "Closure days", exc)
             self.refresh()
 
 
@@ -336,7 +342,11 @@ class AuditTab(QWidget):
     def export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export audit log", "audit-log.csv", "CSV (*.csv)")
         if path:
-            n = audit_service.export_csv(self.ctx.db, self.ctx.principal, Path(path), self._filter_values())
+            try:
+                n = audit_service.export_csv(self.ctx.db, self.ctx.principal, Path(path), self._filter_values())
+            except (AppError, OSError) as exc:
+                show_error(self, "Audit log", exc)
+                return
             QMessageBox.information(self, "Audit log", f"{n} entries exported.")
 
 

@@ -83,8 +83,11 @@ class PassphraseDialog(QDialog):
         layout.addWidget(buttons)
 
     def _check(self) -> None:
-        if len(self.first.text()) < 8:
+        if self.second is not None and len(self.first.text()) < 8:  # only a new passphrase has rules
             self.message.setText("Passphrase: use at least 8 characters.")
+            return
+        if not self.first.text():
+            self.message.setText("Passphrase: type it, or press Cancel.")
             return
         if self.second is not None and self.second.text() != self.first.text():
             self.message.setText("The two passphrases differ.")
@@ -196,9 +199,18 @@ class LoginDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             return
+        except Exception as exc:  # e.g. the database is busy or unreachable: say so, keep the dialog
+            self.message.setText(f"The database did not answer ({exc.__class__.__name__}); try again.")
+            return
         self.accept()
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
-    text = str(exc) if isinstance(exc, AppError) else f"Something went wrong: {exc}"
+    if isinstance(exc, AppError):
+        text = str(exc)
+    elif isinstance(exc, OSError):
+        text = f"The file could not be written or read: {exc.strerror or exc}. Check the folder and try again."
+    else:
+        text = (f"Something went wrong ({exc.__class__.__name__}: {exc}). Nothing was saved by the step "
+                "that failed; your other work is safe.")
     QMessageBox.critical(parent, title, text)

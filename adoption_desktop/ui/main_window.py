@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self.targets: list[NavTarget] = []
         self.nav_actions: dict[str, QAction] = {}
+        self._hidden_while_locked: list[QWidget] = []
 
         self.outer = QStackedWidget()
         self.workspace = QWidget()
@@ -242,6 +243,11 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(False)
         for action in self.nav_actions.values():
             action.setEnabled(False)
+        # open dialogs are hidden too (not closed: their unsaved edits are kept) and come back on unlock
+        self._hidden_while_locked = [w for w in QApplication.topLevelWidgets()
+                                     if w is not self and w.isVisible()]
+        for w in self._hidden_while_locked:
+            w.hide()
         self.outer.setCurrentWidget(self.lock_screen)
         self.lock_screen.message.clear()
         self.lock_screen.password.setFocus()
@@ -257,6 +263,9 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(True)
         for target in NAV_TARGETS:
             self.nav_actions[target.key].setEnabled(target in self.targets)
+        for w in self._hidden_while_locked:
+            w.show()
+        self._hidden_while_locked = []
         self.idle.resume()
         return True
 

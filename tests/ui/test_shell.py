@@ -137,3 +137,38 @@ def test_every_page_fits_a_1366_pixel_laptop_screen(db: Database, admin: Princip
     for target in window.targets:
         window.open_target(target.key)
     assert window.minimumSizeHint().width() <= 1366 - 16
+
+
+def test_idle_lock_hides_open_dialogs_and_brings_them_back(db: Database, make_window: Any, qtbot: Any) -> None:
+    user = make_user(db, "dialoguer", Role.ADMINISTRATOR)
+    window = make_window(user)
+    dialog = QDialog(window)
+    edit = QLineEdit(dialog)
+    dialog.show()
+    edit.setText("half-typed")
+    window.lock()
+    assert window.locked and not dialog.isVisible()
+    window.lock_screen.password.setText(TEST_PASSWORD)
+    qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    assert dialog.isVisible() and edit.text() == "half-typed"
+
+
+def test_a_broken_remembered_database_falls_back_to_the_start_dialog(tmp_path: Any, qtbot: Any,
+                                                                     monkeypatch: Any) -> None:
+    from adoption_desktop import app
+    from adoption_desktop.core.config import LocalConfig
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.ui import dialogs
+
+    broken = tmp_path / "gone.db"
+    broken.write_bytes(b"\x00" * 64)  # no key file beside it
+    config = LocalConfig(tmp_path / "settings.json")
+    config.set("last_database", str(broken))
+    errors: list[str] = []
+    shown: list[bool] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda _p, _t, exc: errors.append(str(exc)))
+    monkeypatch.setattr(dialogs.StartDialog, "exec", lambda self: shown.append(True) or 0)
+    window = QDialog()
+    qtbot.addWidget(window)
+    assert app.choose_database(window, SecretStore(), config, None) is None
+    assert errors and "key file" in errors[0] and shown == [True]

@@ -23,7 +23,7 @@ from adoption_desktop.reports import service
 from adoption_desktop.reports.model import FigureSection
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
-from adoption_desktop.ui.tasks import run_with_progress
+from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 
 class ReportsPage(QWidget):
@@ -31,6 +31,7 @@ class ReportsPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.sections: list[FigureSection] = []
+        self.sections_period: tuple[dt.date, dt.date] | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Reports</h2><p>Figures for the agency's six-monthly and annual reports. "
                                 "Counts only: no names leave this screen.</p>"))
@@ -85,10 +86,13 @@ class ReportsPage(QWidget):
         run_with_progress(self, self.ctx.tasks, "Counting…",
                           lambda task: service.collect(self.ctx.db, self.ctx.principal, start, end,
                                                        lambda d, t: task.progress(d, t)),
-                          self.show_sections, lambda exc: show_error(self, "Reports", exc))
+                          lambda sections: self.show_sections(sections, (start, end)),
+                          lambda exc: show_error(self, "Reports", exc))
 
-    def show_sections(self, sections: list[FigureSection]) -> None:
+    def show_sections(self, sections: list[FigureSection],
+                      period: tuple[dt.date, dt.date] | None = None) -> None:
         self.sections = sections
+        self.sections_period = period or self._range()
         self.tree.clear()
         for section in sections:
             top = QTreeWidgetItem([section.title, ""])
@@ -98,15 +102,23 @@ class ReportsPage(QWidget):
             top.setExpanded(True)
 
     def export(self) -> None:
-        if not self.sections:
-            self.run()
+        """Always the figures of the dates shown now: counted afresh in the background, then written."""
         path, _ = QFileDialog.getSaveFileName(self, "Export figures", "figures.csv", "CSV (*.csv)")
         if path:
-            start, end = self._range()
-            try:
-                service.write_csv(self.ctx.db, self.ctx.principal, self.sections, start, end, Path(path))
-            except Exception as exc:
-                show_error(self, "Reports", exc)
+            self.export_to(Path(path))
+
+    def export_to(self, out: Path) -> None:
+        start, end = self._range()
+
+        def work(task: TaskHandle) -> list[FigureSection]:
+            sections = service.collect(self.ctx.db, self.ctx.principal, start, end,
+                                       lambda d, t: task.progress(d, t))
+            service.write_csv(self.ctx.db, self.ctx.principal, sections, start, end, out)
+            return sections
+
+        run_with_progress(self, self.ctx.tasks, "Exporting figures…", work,
+                          lambda sections: self.show_sections(sections, (start, end)),
+                          lambda exc: show_error(self, "Reports", exc))
 
 
 def create_page(ctx: AppContext) -> QWidget:
