@@ -72,6 +72,25 @@ def ensure_system_libraries() -> None:
         say("Qt needs these system libraries; please run:\n    sudo " + " ".join(cmd))
 
 
+def ensure_venv_support() -> None:
+    """Debian's Python has no ensurepip (so no venv with pip) until python3-venv is installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("ensurepip") is not None or not Path("/etc/debian_version").exists():
+        return
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}-venv"
+    cmd = ["apt-get", "install", "-y", "--no-install-recommends", "python3-venv", version]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing Debian's venv support: " + " ".join(cmd[4:]))
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        if subprocess.run(cmd, check=False, env=env).returncode != 0:
+            subprocess.run([*cmd[:-1]], check=True, env=env)
+    else:
+        say("Python's venv module needs Debian's package; please run:\n    sudo " + " ".join(cmd))
+        sys.exit(1)
+
+
 def lock_file(dev: bool) -> Path:
     return ROOT / "requirements" / ("dev.lock" if dev else "runtime.lock")
 
@@ -83,6 +102,7 @@ def ensure_venv(dev: bool) -> None:
     if stamp.exists() and stamp.read_text() == digest and PY.exists():
         return
     if not PY.exists():
+        ensure_venv_support()
         say(f"creating virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
     say(f"installing pinned packages from {lock.relative_to(ROOT)}")

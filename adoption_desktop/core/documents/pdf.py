@@ -88,9 +88,14 @@ class Letter:
     extra: Sequence[tuple[str, str]] = field(default_factory=tuple)  # a small key/value table
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
 def long_date(day: dt.date) -> str:
-    """'5 March 2026' on every platform (``%-d`` does not exist on Windows)."""
-    return f"{day.day} {day:%B %Y}"
+    """'5 March 2026' on every platform and locale (``%-d`` does not exist on Windows; ``%B`` follows
+    the process locale, which Qt sets)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:

@@ -127,6 +127,10 @@ class KeyEnvelope:
             ) from exc
         except ValueError as exc:
             raise KeyUnavailable(f"The key file {path.name} is damaged.") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("db_id"), str) or \
+                data.get("mode") not in ("keyring", "passphrase"):
+            raise KeyUnavailable(f"The key file {path.name} is damaged (fields missing); restore it from a "
+                                 "backup or use the recovery key.")
         return cls(data["db_id"], data["mode"], data.get("passphrase"), data.get("recovery"))
 
     def save(self, path: Path) -> None:

@@ -55,6 +55,11 @@ def render() -> str:
         "- Signed ADM decisions and approved minutes are never changed; corrections are new versions.",
         "- Counselling records are visible to counsellors and administrators only; other roles see counts.",
         "- An administrator cannot disable their own account.",
+        "- A user disabled, or whose roles change, while signed in is refused at their next action.",
+        "- Headless commands (`adoption-desktop export …`, `import …`, `verify`, `backup`) are for IT and "
+        "scripts: they act as the `cli` principal with every role, because whoever holds the database key "
+        "(keyring entry or passphrase) can read the whole file anyway. Their writes and exports are "
+        "audited under `cli`. Keep the key and the passphrase to IT.",
         "",
     ]
     return "\n".join(lines)

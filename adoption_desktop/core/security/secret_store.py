@@ -51,10 +51,16 @@ class SecretStore:
         return friendly.get(name, name) if self.available() else "no keyring available"
 
     def get(self, name: str) -> str | None:
+        """The secret, or None when the keyring has no such entry. A keyring that cannot be read
+        (locked, its service not running) raises :class:`KeyUnavailable` saying so: that is not a lost key."""
         try:
             return keyring.get_password(self.service, name)
-        except keyring.errors.KeyringError:
-            return None
+        except keyring.errors.KeyringError as exc:
+            from adoption_desktop.core.errors import KeyUnavailable
+
+            raise KeyUnavailable(
+                f"The system keyring ({self.describe()}) could not be read: {exc}. Unlock it or sign in to "
+                "Windows again, then retry.") from exc
 
     def set(self, name: str, value: str) -> None:
         keyring.set_password(self.service, name, value)
