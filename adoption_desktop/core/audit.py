@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Integer, String, Table, Text, event, insert, inspect, select, update
@@ -250,6 +251,33 @@ def verify_chain(session: Session) -> ChainProblem | None:
         return ChainProblem(head.last_seq + 1, f"entry {head.last_seq + 1} was added after the log's end")
     if head.last_hash != prev:
         return ChainProblem(last_seq, f"entry {last_seq} does not match the audit head")
+    return None
+
+
+def anchor_file_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".audit-anchor")
+
+
+def current_anchor(session: Session) -> dict[str, Any]:
+    head = session.get(AuditHead, 1)
+    return {"seq": head.last_seq if head else 0, "hash": head.last_hash if head else GENESIS}
+
+
+def check_anchor(session: Session, anchor: dict[str, Any]) -> ChainProblem | None:
+    """Compare the log with an anchor kept outside the database (beside it, and in each backup).
+
+    The chain alone cannot show that its last entries were cut off and the head moved back, or that
+    every hash from some point on was recomputed; an anchor taken earlier can."""
+    seq, digest = int(anchor.get("seq", 0)), str(anchor.get("hash", ""))
+    if seq == 0:
+        return None
+    entry = session.get(AuditEntry, seq)
+    if entry is None:
+        return ChainProblem(seq, f"entry {seq}, recorded outside the database when it was last closed, "
+                                 "is missing: the log was cut short")
+    if entry.hash != digest:
+        return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database: the log "
+                                 "was rewritten")
     return None
 
 

@@ -148,3 +148,18 @@ def test_bulk_update_and_delete_are_logged(any_db: Database) -> None:
     assert any(r.action == "bulk_delete" and r.entity == "closure_days" for r in rows)
     with any_db.session(write=False) as session:
         assert audit.verify_chain(session) is None
+
+
+def test_a_log_cut_short_with_its_head_moved_back_is_caught_by_the_anchor(db: Database) -> None:
+    for name in ("c1", "c2", "c3", "c4"):
+        make_user(db, name)
+    db.dispose()  # closing leaves the anchor beside the file
+    assert db.path is not None and audit.anchor_file_for(db.path).exists()
+    with db.session() as session:
+        last = int(session.execute(text("SELECT max(seq) FROM audit_log")).scalar_one())
+        session.execute(text(f"DELETE FROM audit_log WHERE seq > {last - 3}"))
+        prev = session.execute(text(f"SELECT hash FROM audit_log WHERE seq = {last - 3}")).scalar_one()
+        session.execute(text("UPDATE audit_head SET last_seq = :s, last_hash = :h"), {"s": last - 3, "h": prev})
+        assert audit.verify_chain(session) is None  # the chain alone looks intact
+    report = verify_database(db)
+    assert not report.ok and f"#{last}" in report.problems[0] and "cut short" in report.problems[0]

@@ -7,6 +7,7 @@ session per use case with :meth:`Database.session`.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,27 @@ class Database:
         return self.kind == "sqlcipher"
 
     def dispose(self) -> None:
+        """Close every connection; an embedded database also leaves its audit anchor beside the file."""
+        if self.is_sqlite and self.path is not None and self.path.exists():
+            self.write_audit_anchor()
         self.engine.dispose()
+
+    def write_audit_anchor(self) -> None:
+        import json
+
+        from adoption_desktop.core import audit
+
+        if self.path is None:
+            return
+        try:
+            with self.session(write=False) as session:
+                anchor = audit.current_anchor(session)
+            target = audit.anchor_file_for(self.path)
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_text(json.dumps(anchor), encoding="utf-8")
+            os.replace(tmp, target)
+        except Exception:  # an anchor is extra protection; closing must never fail because of it
+            return
 
     def run_outside_transaction(self, sql: str, params: tuple[object, ...] = ()) -> None:
         """Statements SQLite refuses inside a transaction (checkpoint, VACUUM INTO)."""

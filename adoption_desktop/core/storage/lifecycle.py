@@ -99,8 +99,17 @@ def verify_database(db: Database) -> VerifyReport:
     with db.session(write=False) as session:
         problem = audit.verify_chain(session)
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
+        anchor_problem = None
+        anchor_path = audit.anchor_file_for(db.path) if db.path is not None else None
+        if problem is None and anchor_path is not None and anchor_path.exists():
+            try:
+                anchor_problem = audit.check_anchor(session, json.loads(anchor_path.read_text(encoding="utf-8")))
+            except ValueError:
+                problems.append(f"audit anchor {anchor_path.name} is damaged")
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
+    if anchor_problem:
+        problems.append(f"audit log: #{anchor_problem.seq}: {anchor_problem.message}")
     return VerifyReport(not problems, problems, count)
 
 
@@ -120,7 +129,10 @@ def backup_database(db: Database, out: Path) -> Path:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.write(snapshot, "database.sqlcipher")
             zf.write(key_file, "database.keys")
-            zf.writestr("manifest.json", json.dumps({"format": 1, "app": "Adoption Desktop"}))
+            with db.session(write=False) as session:
+                anchor = audit.current_anchor(session)
+            zf.writestr("manifest.json", json.dumps({"format": 1, "app": "Adoption Desktop",
+                                                     "audit_anchor": anchor}))
         _check_backup(partial, db)
         os.replace(partial, out)
     return out
@@ -193,4 +205,8 @@ def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: 
         shutil.copy2(staged, partial)
         os.replace(partial, dest)
         envelope.save(keys.key_file_for(dest))
+        if "manifest.json" in names:  # the anchor taken at backup time guards the restored log too
+            anchor = json.loads(zf.read("manifest.json")).get("audit_anchor")
+            if anchor:
+                audit.anchor_file_for(dest).write_text(json.dumps(anchor), encoding="utf-8")
     return dest

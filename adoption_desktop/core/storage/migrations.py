@@ -116,12 +116,14 @@ def upgrade_sqlcipher(path: Path, key: bytes) -> UpgradeResult:
         work_db.checkpoint()
     except Exception as exc:
         work_db.dispose()
-        for f in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
+        for f in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm"),
+                  work.with_name(work.name + ".audit-anchor")):
             f.unlink(missing_ok=True)
         raise MigrationError(
             f"The database could not be upgraded ({exc}); the original is untouched and a copy is kept "
             f"at {backup.name}.") from exc
     work_db.dispose()
+    work.with_name(work.name + ".audit-anchor").unlink(missing_ok=True)  # the original's anchor still holds
     try:
         for side in ("-wal", "-shm"):
             path.with_name(path.name + side).unlink(missing_ok=True)
