@@ -106,3 +106,47 @@ def test_demo_queue_has_overdue_due_today_and_paused(db: Database) -> None:
         for r in paused:
             asked = s.scalars(select(AdmInfoRequest.requested_on).where(AdmInfoRequest.decision_id == r.id)).all()
             assert asked and all(r.received_on <= a <= today for a in asked)
+
+
+def test_correct_button_first_opens_the_signed_fields_then_signs(db: Database, adm_user: Principal,
+                                                                  qtbot: Any) -> None:
+    from tests.adm.test_page import _fill_sign_dialog
+    from tests.conftest import TEST_PASSWORD
+
+    _overdue, due_today, _later = _queue(db)
+    page = _page(db, adm_user, qtbot)
+    page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
+    assert page.select_decision(due_today)
+    detail = page.detail
+    detail.decision_text.setPlainText("Approved for one child.")
+    detail.sign(password=TEST_PASSWORD)
+    assert detail.detail is not None and detail.detail.row.state == "signed"
+    assert not detail.decision_text.isEnabled()
+    detail.buttons["correct_button"].click()  # step one: the fields open, nothing is signed yet
+    assert detail.correcting and detail.decision_text.isEnabled()
+    assert "correction" in detail.buttons["correct_button"].text().replace("&", "")
+    detail.decision_text.setPlainText("Approved for up to two children.")
+    _fill_sign_dialog(TEST_PASSWORD, reason="The number of children was typed wrongly.")
+    detail.buttons["correct_button"].click()  # step two: reason and password, a new signed version
+    d = detail.detail
+    assert d is not None and d.row.version == 2 and d.decision_text == "Approved for up to two children."
+    assert not detail.correcting and detail.history.rowCount() == 2
+
+
+def test_unsaved_decision_wording_is_restored_after_a_crash(db: Database, adm_user: Principal,
+                                                             qtbot: Any) -> None:
+    overdue, _due_today, _later = _queue(db)
+    page = _page(db, adm_user, qtbot)
+    assert page.detail.detail is not None and page.detail.detail.row.id == overdue
+    page.detail.decision_reasons.setPlainText("Typed but not saved before the crash.")
+    for saver in page.detail.autosavers:
+        saver.save_now()
+    page.close()
+    again = _page(db, adm_user, qtbot)  # the application restarted
+    assert again.detail.decision_reasons.toPlainText() == "Typed but not saved before the crash."
+    again.detail.save_draft()  # saved for real: the draft goes
+    third = _page(db, adm_user, qtbot)
+    assert third.detail.decision_reasons.toPlainText() == "Typed but not saved before the crash."
+    from adoption_desktop.core import drafts
+
+    assert drafts.load_draft(db, adm_user, f"adm.decision:{overdue}:reasons") is None

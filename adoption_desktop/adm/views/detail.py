@@ -33,9 +33,11 @@ from adoption_desktop.adm import rules, service
 from adoption_desktop.adm.service import DecisionDetail, LetterView, VersionView
 from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog
 from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS
+from adoption_desktop.core import drafts
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
@@ -94,6 +96,7 @@ class DecisionPanel(QWidget):
             view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             view.horizontalHeader().setStretchLastSection(True)
             view.verticalHeader().hide()
+        self.autosavers: list[DraftAutosaver] = []  # the open decision's text and reasons, kept as drafts
         self.buttons: dict[str, QPushButton] = {}
         actions: dict[str, Callable[[], Any]] = {
             "save_button": self.save_draft, "info_button": self.ask_information,
@@ -110,7 +113,32 @@ class DecisionPanel(QWidget):
         self.show_detail(None)
 
     # --- display ------------------------------------------------------------------------------
+    def _drop_autosavers(self) -> None:
+        for saver in self.autosavers:
+            saver.timer.stop()
+            saver.widget.textChanged.disconnect(saver.timer.start)
+            saver.deleteLater()
+        self.autosavers = []
+
+    def _autosave(self, decision_id: int) -> None:
+        """Crash-proof drafts of the decision's wording and reasons while it is unsigned; a draft that
+        differs from the saved text is restored (the user's unsaved typing comes back)."""
+        for what, edit in (("text", self.decision_text), ("reasons", self.decision_reasons)):
+            key = f"adm.decision:{decision_id}:{what}"
+            saved = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
+            if saved and saved != edit.toPlainText():
+                edit.clear()
+            self.autosavers.append(DraftAutosaver(self.ctx, key, edit))
+
+    def clear_drafts(self) -> None:
+        """After the decision's text was saved for real."""
+        for saver in self.autosavers:
+            saver.clear()
+
     def show_detail(self, detail: DecisionDetail | None) -> None:
+        self._drop_autosavers()
+        self.correcting = False
+        self.buttons["correct_button"].setText("Co&rrect…")
         self.detail = detail
         can_decide = self.ctx.can(Permission.ADM_DECIDE)
         can_edit = self.ctx.can(Permission.ADM_EDIT)
@@ -146,6 +174,8 @@ class DecisionPanel(QWidget):
         self.salutation.setText(detail.salutation)
         self.social_worker.setText(detail.social_worker)
         signed = r.state == rules.STATE_SIGNED
+        if not signed and can_decide:
+            self._autosave(r.id)
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on, self.addressee,
                   self.salutation, self.social_worker):
             w.setEnabled(not signed and can_decide)
@@ -213,6 +243,7 @@ class DecisionPanel(QWidget):
         service.record_decision(db, me, did, outcome=str(self.outcome.currentData()),
                                 decision_text=self.decision_text.toPlainText(),
                                 reasons=self.decision_reasons.toPlainText())
+        self.clear_drafts()
 
     def save_draft(self) -> None:
         try:
@@ -244,11 +275,12 @@ class DecisionPanel(QWidget):
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
         if self.detail is None:
             return
+        if (password is None or reason is None) and not self.correcting:
+            self.begin_correction()
+            return
         if password is None or reason is None:
             dlg = SignDialog(self, "A correction is a new signed version; the signed original stays in the "
-                             "history. Change the decision fields first, then give the reason.", correction=True)
-            for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on):
-                w.setEnabled(True)
+                             "history. Give the reason for the correction.", correction=True)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
             password, reason = dlg.password.text(), dlg.reason.toPlainText()
@@ -261,6 +293,20 @@ class DecisionPanel(QWidget):
                                             reasons=reasons, decided_on=day).decision_id
 
         self._run(go)
+
+    def begin_correction(self) -> None:
+        """Step one of a correction: the signed decision's fields open for editing; pressing the button
+        again (now "Sign the correction…") asks for the reason and the password."""
+        if self.detail is None:
+            return
+        self.correcting = True
+        for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on):
+            w.setEnabled(True)
+        self.buttons["correct_button"].setText("Sign the co&rrection…")
+        self.info_status.setText("Change the decision above, then press <b>Sign the correction…</b> to give "
+                                 "the reason and sign. The signed original stays in the history.")
+        self.tabs.setCurrentWidget(self.decision_text.parentWidget())
+        self.decision_text.setFocus()
 
     def _dated(self, title: str, date_label: str, text_label: str | None) -> tuple[dt.date, str] | None:
         dlg = DatedNoteDialog(self, title, date_label, self.today(), text_label)
