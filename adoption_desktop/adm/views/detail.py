@@ -305,7 +305,7 @@ class DecisionPanel(QWidget):
         self.buttons["correct_button"].setText("Sign the co&rrection…")
         self.info_status.setText("Change the decision above, then press <b>Sign the correction…</b> to give "
                                  "the reason and sign. The signed original stays in the history.")
-        self.tabs.setCurrentWidget(self.decision_text.parentWidget())
+        self.tabs.setCurrentWidget(child(self.form, QWidget, "tab_decision"))
         self.decision_text.setFocus()
 
     def _dated(self, title: str, date_label: str, text_label: str | None) -> tuple[dt.date, str] | None:
