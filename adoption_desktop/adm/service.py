@@ -166,7 +166,7 @@ def _get(session: Session, decision_id: int) -> AdmDecision:
 
 def _refuse_if_signed(d: AdmDecision) -> None:
     if d.signed_at is not None:
-        raise Conflict(f"Decision {d.id} was signed on {d.decided_on}; a signed decision cannot be changed. "
+        raise Conflict(f"Decision {d.id} was signed on {d.decided_on:%d/%m/%Y}; a signed decision cannot be changed. "
                        "Record a correction (a new version with a reason) instead.")
 
 
@@ -423,7 +423,7 @@ def request_information(db: Database, actor: Principal, decision_id: int, *, wha
             raise Conflict("More information has already been asked for and not yet logged as received; "
                            "log it first.")
         if requested_on < d.received_on:
-            raise ValidationError(f"Date asked: must be on or after {d.received_on} (when the papers arrived).",
+            raise ValidationError(f"Date asked: must be on or after {d.received_on:%d/%m/%Y} (when the papers arrived).",
                                   "requested_on")
         req = AdmInfoRequest(decision_id=d.id, requested_on=requested_on, what=what.strip())
         session.add(req)
@@ -447,7 +447,7 @@ def log_information(db: Database, actor: Principal, decision_id: int, *, receive
         if req is None:
             raise Conflict("No request for more information is waiting on this decision.")
         if received_on < req.requested_on:
-            raise ValidationError(f"Date received: must be on or after {req.requested_on} (when it was asked).",
+            raise ValidationError(f"Date received: must be on or after {req.requested_on:%d/%m/%Y} (when it was asked).",
                                   "received_on")
         req.received_on, req.received_note = received_on, note.strip()
         session.flush()
@@ -541,7 +541,7 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
             raise Conflict("More information was asked for and has not been logged as received; log it "
                            "before signing.")
         if decided_on < d.received_on:
-            raise ValidationError(f"Decision date: must be on or after {d.received_on}.", "decided_on")
+            raise ValidationError(f"Decision date: must be on or after {d.received_on:%d/%m/%Y}.", "decided_on")
         _validate(d, d.outcome, d.decision_text, d.decision_reasons)
         _sign_fields(d, actor, decided_on)
         session.flush()
@@ -606,10 +606,10 @@ def record_representations(db: Database, actor: Principal, qd_id: int, *, receiv
     with db.session(actor) as session:
         q = _qd(session, qd_id)
         if received_on < q.notice_sent_on:
-            raise ValidationError(f"Date received: must be on or after the notice date {q.notice_sent_on}.",
+            raise ValidationError(f"Date received: must be on or after the notice date {q.notice_sent_on:%d/%m/%Y}.",
                                   "representations_on")
         if received_on > q.deadline:
-            raise ValidationError(f"Date received: representations must arrive by {q.deadline} (40 working "
+            raise ValidationError(f"Date received: representations must arrive by {q.deadline:%d/%m/%Y} (40 working "
                                   "days beginning with the notice date).", "representations_on")
         q.representations_on, q.representations = received_on, summary.strip()
 
@@ -619,8 +619,8 @@ def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applie
     with db.session(actor) as session:
         q = _qd(session, qd_id)
         if not q.notice_sent_on <= applied_on <= q.deadline:
-            raise ValidationError(f"Date of IRM application: must be between {q.notice_sent_on} and "
-                                  f"{q.deadline}.", "irm_applied_on")
+            raise ValidationError(f"Date of IRM application: must be between {q.notice_sent_on:%d/%m/%Y} and "
+                                  f"{q.deadline:%d/%m/%Y}.", "irm_applied_on")
         q.irm_applied_on = applied_on
 
 
@@ -635,7 +635,7 @@ def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, rec
         if q.irm_applied_on is None:
             raise Conflict("Record the IRM application first.")
         if received_on < q.irm_applied_on:
-            raise ValidationError(f"Date received: must be on or after the IRM application {q.irm_applied_on}.",
+            raise ValidationError(f"Date received: must be on or after the IRM application {q.irm_applied_on:%d/%m/%Y}.",
                                   "irm_recommendation_on")
         q.irm_recommendation_on, q.irm_recommendation = received_on, recommendation.strip()
 
@@ -652,7 +652,7 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
         if q.irm_applied_on is not None and q.irm_recommendation_on is None:
             raise Conflict("The applicants applied to the IRM: wait for its recommendation and record it.")
         if q.representations_on is None and q.irm_applied_on is None and today <= q.deadline:
-            raise Conflict(f"The applicants have until {q.deadline} to make representations or apply to the "
+            raise Conflict(f"The applicants have until {q.deadline:%d/%m/%Y} to make representations or apply to the "
                            "IRM; the final decision can be made after that or when they respond.")
         src = _get(session, q.decision_id)
         start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
@@ -732,9 +732,9 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
         if row is None:
             raise NotFound(f"There is no ADM letter {letter_id}.")
         if row.sent_on is not None:
-            raise Conflict(f"This letter was already recorded as sent on {row.sent_on}.")
+            raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
         if sent_on < row.letter_date:
-            raise ValidationError(f"Date sent: must be on or after the letter's date {row.letter_date}.",
+            raise ValidationError(f"Date sent: must be on or after the letter's date {row.letter_date:%d/%m/%Y}.",
                                   "sent_on")
         row.sent_on = sent_on
         if row.kind != "adm_more_information":
