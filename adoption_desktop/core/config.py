@@ -102,7 +102,7 @@ IDLE_LOCK_MINUTES = register(
 )
 AGENCY_NAME = register(Setting("agency.name", "Example Regional Adoption Agency", "Agency name on letters"))
 AGENCY_ADDRESS = register(
-    Setting("agency.address", "1 Example Street\nExampletown\nEX1 1AA", "Agency address on letterhead")
+    Setting("agency.address", "1 Example Street\nExampletown\nZZ99 1AA", "Agency address on letterhead")
 )
 
 
