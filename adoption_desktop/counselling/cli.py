@@ -10,7 +10,6 @@ appointment, records-request, chaser, records-ready.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,28 +19,16 @@ if TYPE_CHECKING:
 KINDS = ("acknowledgement", "appointment", "records-request", "chaser", "records-ready")
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-
-
 def _export_letter(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, open_db
-    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.cli_support import CLI_PRINCIPAL, cli_database, parse_date
     from adoption_desktop.counselling import documents, service
 
-    db = open_db(args.db)
-    try:
+    day = parse_date(args.date, "--date") if args.date else None
+    with cli_database(args.db) as db:
         case = str(args.case).strip()
         case_id = int(case) if case.isdigit() else service.case_id_for_reference(db, CLI_PRINCIPAL, case)
         out = documents.write_case_letter(db, CLI_PRINCIPAL, case_id, args.kind, Path(args.out),
-                                          request_id=args.request, session_id=args.session, today=args.date)
-    except AppError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        db.dispose()
+                                          request_id=args.request, session_id=args.session, today=day)
     print(f"Wrote {args.kind} letter for case {case} to {out}")
     return 0
 
@@ -56,5 +43,5 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--out", required=True, help="PDF file to write")
     p.add_argument("--request", type=int, help="records request number (default: the case's latest fitting one)")
     p.add_argument("--session", type=int, help="session number for an appointment (default: the latest)")
-    p.add_argument("--date", type=_date, help="letter date (default: today)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="letter date (default: today)")
     p.set_defaults(handler=_export_letter)

@@ -3,8 +3,11 @@
 * Referrals: cases referred in the range.
 * Cases closed: cases closed in the range.
 * Adults supported: distinct cases with a session, a disclosure or a closure in the range.
-* Waits: days from referral to allocation for cases allocated in the range (median and longest); and
-  the longest current wait of a case still unallocated at the end of the range.
+* Open at the end of the range, kept apart: **waiting** (referred, not yet allocated to a counsellor)
+  and **allocated, still open** (allocated, not closed).
+* Waits always run from the referral to the allocation to a counsellor (not to closure or to records
+  shared): median and longest for cases allocated in the range; and the longest current wait of a case
+  still waiting (unallocated) at the end of the range, from its referral to the end of the range.
 * Requests outstanding at the end of the range, and of those overdue for a chase.
 """
 
@@ -52,6 +55,11 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         oldest_waiting = session.scalar(select(func.min(c.referral_date)).where(
             c.referral_date <= end, c.allocated_on.is_(None) | (c.allocated_on > end),
             c.closed_on.is_(None) | (c.closed_on > end)))
+        open_at_end = (c.referral_date <= end) & (c.closed_on.is_(None) | (c.closed_on > end))
+        waiting_at_end = session.scalar(select(func.count()).select_from(c).where(
+            open_at_end, c.allocated_on.is_(None) | (c.allocated_on > end))) or 0
+        allocated_open_at_end = session.scalar(select(func.count()).select_from(c).where(
+            open_at_end, c.allocated_on <= end)) or 0
         outstanding = select(func.count()).select_from(r).where(
             r.sent_on <= end, or_(r.received_on.is_(None), r.received_on > end))
         n_out = session.scalar(outstanding) or 0
@@ -64,9 +72,11 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         ("of which adopted before 12 November 1975", str(pre_1975)),
         ("Adults supported", str(supported)),
         ("Cases closed", str(closed)),
-        ("Median wait, referral to allocation", _days(median)),
-        ("Longest wait, referral to allocation", _days(longest)),
-        ("Longest current wait (unallocated at end of period)",
+        ("Waiting at end of period (referred, not yet allocated)", str(waiting_at_end)),
+        ("Allocated and still open at end of period", str(allocated_open_at_end)),
+        ("Median wait, referral to allocation (cases allocated in period)", _days(median)),
+        ("Longest wait, referral to allocation (cases allocated in period)", _days(longest)),
+        ("Longest current wait, referral to end of period (still waiting)",
          _days((end - oldest_waiting).days if oldest_waiting else None)),
         ("Records requests outstanding at end of period", str(n_out)),
         ("of which overdue for a chase", str(n_overdue)),

@@ -508,9 +508,14 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
 
 def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_on: dt.date | None = None,
                   acr_note: str = "", veto_checked_on: dt.date | None = None, veto_note: str = "",
-                  intermediary_signposted_on: dt.date | None = None) -> None:
+                  intermediary_signposted_on: dt.date | None = None, today: dt.date | None = None) -> None:
     """Adoption Contact Register and veto checks, intermediary service signposted (pre-commencement)."""
     require(actor, Permission.COUNSELLING_EDIT)
+    for day, name, label in ((acr_checked_on, "acr_checked_on", "Adoption Contact Register check date"),
+                             (veto_checked_on, "veto_checked_on", "Veto check date"),
+                             (intermediary_signposted_on, "intermediary_signposted_on", "Signposting date")):
+        if day is not None:
+            _not_future(day, _today(today), name, label)
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if acr_checked_on:
@@ -521,9 +526,11 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
             case.intermediary_signposted_on = intermediary_signposted_on
 
 
-def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcome: str, note: str = "") -> None:
+def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcome: str, note: str = "",
+               today: dt.date | None = None) -> None:
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(outcome, OUTCOMES, "outcome", "Outcome")
+    _not_future(on, _today(today), "closed_on", "Closure date")
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if on < case.referral_date:
@@ -629,15 +636,18 @@ def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, 
 
 
 def add_redaction(db: Database, actor: Principal, case_id: int, item: str, reviewed_on: dt.date,
-                  redactions_made: str = "", third_party_reviewed: bool = True) -> int:
+                  redactions_made: str = "", third_party_reviewed: bool = True, today: dt.date | None = None) -> int:
     """A document checked for third-party information (reviewed by the actor, on a date)."""
     require(actor, Permission.COUNSELLING_EDIT)
+    _not_future(reviewed_on, _today(today), "reviewed_on", "Reviewed on")
     item = _text(item, "item", "Document reviewed", "say which document or file section was reviewed.")
     if not third_party_reviewed:
         raise ValidationError("Third-party information reviewed: tick it once the document has been read "
                               "for information about other people.", "third_party_reviewed")
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
+        if reviewed_on < case.referral_date:
+            raise ValidationError("Reviewed on: it cannot be before the referral date.", "reviewed_on")
         row = RedactionCheck(case_id=case.id, item=item, third_party_reviewed=True,
                              redactions_made=redactions_made.strip(), reviewed_by_id=actor.user_id or None,
                              reviewed_on=reviewed_on)
@@ -647,9 +657,10 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
 
 
 def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date, recipient: str, what: str,
-                      method: str, *, records_shared: bool = False) -> int:
+                      method: str, *, records_shared: bool = False, today: dt.date | None = None) -> int:
     """Who disclosed what to whom, when and how. Sharing records needs a completed redaction check."""
     require(actor, Permission.COUNSELLING_EDIT)
+    _not_future(on, _today(today), "disclosed_on", "Date")
     recipient = _text(recipient, "recipient", "Disclosed to", "name who received the information.")
     what = _text(what, "what", "What was disclosed", "describe the information or records shared.", limit=2000)
     method = _text(method, "method", "How", "say how it was shared (in person, post, secure email…).", limit=40)

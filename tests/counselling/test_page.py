@@ -24,8 +24,9 @@ from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.page import CounsellingPage, CountsPage, create_page
-from adoption_desktop.counselling.views.widgets import FormDialog, set_date
+from adoption_desktop.counselling.views.widgets import FormDialog
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import qdate
 from adoption_desktop.ui.tasks import TaskRunner
 
 from .conftest import pdf_text
@@ -70,7 +71,7 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     for name, day in (("date_of_birth", D(1958, 7, 9)), ("adoption_order_date", D(1959, 2, 2))):
         edit = dialog.form.findChild(QDateEdit, name)
         assert edit is not None
-        set_date(edit, day)
+        edit.setDate(qdate(day))
     _ok(dialog)
     assert page.cases, "the new case opens"
     case: CaseDialog = page.cases[-1]
@@ -129,7 +130,7 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     dialog = case.session_dialog()
     held = dialog.form.findChild(QDateEdit, "held_on")
     assert held is not None
-    set_date(held, D(2026, 10, 20))
+    held.setDate(qdate(D(2026, 10, 20)))
     _line(dialog, "start_time", "10:30")
     _line(dialog, "location", "Example Street office, room 2")
     _ok(dialog)

@@ -40,5 +40,5 @@ def test_case_lifecycle_lists_and_figures(any_db: Database) -> None:
     service.close_case(any_db, counsellor, a, D(2025, 9, 1), "records_shared")
     values = dict(figures.figures(any_db, manager, D(2025, 4, 1), D(2026, 3, 31))[0].rows)
     assert values["Referrals received"] == "2" and values["Adults supported"] == "1"
-    assert values["Cases closed"] == "1" and values["Median wait, referral to allocation"] == "30 days"
+    assert values["Cases closed"] == "1" and values["Median wait, referral to allocation (cases allocated in period)"] == "30 days"
     assert [r.id for r in service.caseload(any_db, counsellor, "closed", TODAY)] == [a]

@@ -57,11 +57,11 @@ from adoption_desktop.counselling.views.widgets import (
     combo_key,
     date_edit,
     fill_combo,
-    get_date,
-    set_date,
     small_form,
 )
+from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
@@ -305,12 +305,27 @@ class CaseDialog(QDialog):
         self.status.setText(message)
         self.changed.emit()
 
-    def _form(self, title: str, form: QWidget, submit: Callable[[], str]) -> FormDialog:
+    def draft_key(self, what: str) -> str:
+        """The autosave key of a long free-text field of this case (one draft per user, field and case)."""
+        return f"counselling.{what}:{self.case_id}"
+
+    def _form(self, title: str, form: QWidget, submit: Callable[[], str],
+              drafts: dict[str, QPlainTextEdit] | None = None) -> FormDialog:
+        """A form dialog; ``drafts`` (key suffix -> text field) are autosaved as encrypted drafts while
+        typed, restored when the form is opened again after a crash, and cleared once OK has saved."""
+        savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit) for what, edit in (drafts or {}).items()]
+
         def run() -> None:
             message = submit()
+            for saver in savers:
+                saver.clear()
             self._after_change(message)
 
         dialog = FormDialog(self, title, form, run)
+        dialog.autosavers = savers
+        if any(saver.restored for saver in savers):
+            dialog.message.setText("Unsaved text from your last visit to this form was restored; check it, "
+                                   "then press OK to save it.")
         self.forms.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self.forms.remove(d) if d in self.forms else None)
         dialog.open()
@@ -341,7 +356,7 @@ class CaseDialog(QDialog):
                 raise ValidationError("Counsellor: no user holds the counsellor role; ask an administrator.",
                                       "counsellor")
             service.allocate(self.ctx.db, self.ctx.principal, self.case_id, int(who.currentData()),
-                             get_date(on))
+                             pydate(on.date()))
             return f"Allocated to {who.currentText()}."
         return self._form("Allocate to a counsellor", form, submit)
 
@@ -350,17 +365,18 @@ class CaseDialog(QDialog):
         kind = child(form, QComboBox, "holder_kind")
         fill_combo(kind, HOLDERS, "archive")
         sent = child(form, QDateEdit, "sent_on")
-        set_date(sent, self.today())
+        sent.setDate(qdate(self.today()))
 
         def submit() -> str:
             data = service.RequestInput(
                 holder_kind=combo_key(kind), holder_name=child(form, QLineEdit, "holder_name").text(),
                 holder_address=child(form, QPlainTextEdit, "holder_address").toPlainText(),
-                their_reference=child(form, QLineEdit, "their_reference").text(), sent_on=get_date(sent),
+                their_reference=child(form, QLineEdit, "their_reference").text(), sent_on=pydate(sent.date()),
                 notes=child(form, QPlainTextEdit, "notes").toPlainText())
             service.add_request(self.ctx.db, self.ctx.principal, self.case_id, data, self.today())
             return f"Records request to {data.holder_name} recorded."
-        return self._form("Records request", form, submit)
+        return self._form("Records request", form, submit,
+                          {"request_notes": child(form, QPlainTextEdit, "notes")})
 
     def _selected_or_latest_request(self) -> RequestRow:
         rid = self._request_id()
@@ -394,7 +410,7 @@ class CaseDialog(QDialog):
                            ("&Pages", pages, "pages")])
 
         def submit() -> str:
-            service.record_receipt(self.ctx.db, self.ctx.principal, req.id, get_date(on), combo_key(fmt),
+            service.record_receipt(self.ctx.db, self.ctx.principal, req.id, pydate(on.date()), combo_key(fmt),
                                    pages.value() or None, self.today())
             return f"Records from {req.holder_name} received."
         return self._form(f"Records received from {req.holder_name}", form, submit)
@@ -404,15 +420,16 @@ class CaseDialog(QDialog):
         kind = child(form, QComboBox, "kind")
         fill_combo(kind, SESSION_KINDS, "in_person")
         held = child(form, QDateEdit, "held_on")
-        set_date(held, self.today())
+        held.setDate(qdate(self.today()))
 
         def submit() -> str:
-            service.add_session(self.ctx.db, self.ctx.principal, self.case_id, get_date(held), combo_key(kind),
+            service.add_session(self.ctx.db, self.ctx.principal, self.case_id, pydate(held.date()), combo_key(kind),
                                 child(form, QLineEdit, "start_time").text(),
                                 child(form, QLineEdit, "location").text(),
                                 child(form, QPlainTextEdit, "notes").toPlainText())
             return "Session recorded."
-        return self._form("Counselling session", form, submit)
+        return self._form("Counselling session", form, submit,
+                          {"session_notes": child(form, QPlainTextEdit, "notes")})
 
     def redaction_dialog(self) -> FormDialog:
         item = QLineEdit()
@@ -425,10 +442,10 @@ class CaseDialog(QDialog):
                            ("&Redactions made", made, "redactions_made")])
 
         def submit() -> str:
-            service.add_redaction(self.ctx.db, self.ctx.principal, self.case_id, item.text(), get_date(on),
-                                  made.toPlainText(), reviewed.isChecked())
+            service.add_redaction(self.ctx.db, self.ctx.principal, self.case_id, item.text(), pydate(on.date()),
+                                  made.toPlainText(), reviewed.isChecked(), today=self.today())
             return "Redaction check recorded."
-        return self._form("Redaction check", form, submit)
+        return self._form("Redaction check", form, submit, {"redactions_made": made})
 
     def disclosure_dialog(self, records_shared: bool) -> FormDialog:
         on = date_edit(self.today())
@@ -442,10 +459,12 @@ class CaseDialog(QDialog):
                            ("&What", what, "what"), ("&How", how, "method")])
 
         def submit() -> str:
-            service.record_disclosure(self.ctx.db, self.ctx.principal, self.case_id, get_date(on), to.text(),
-                                      what.toPlainText(), how.currentText(), records_shared=records_shared)
+            service.record_disclosure(self.ctx.db, self.ctx.principal, self.case_id, pydate(on.date()), to.text(),
+                                      what.toPlainText(), how.currentText(), records_shared=records_shared,
+                                      today=self.today())
             return "Records shared and recorded." if records_shared else "Disclosure recorded."
-        return self._form("Share records" if records_shared else "Record a disclosure", form, submit)
+        return self._form("Share records" if records_shared else "Record a disclosure", form, submit,
+                          {"records_shared_what" if records_shared else "disclosure_what": what})
 
     def checks_dialog(self) -> FormDialog:
         d = self.detail
@@ -461,7 +480,7 @@ class CaseDialog(QDialog):
                            ("&Date", on, "checked_on")])
 
         def submit() -> str:
-            day = get_date(on)
+            day = pydate(on.date())
             service.record_checks(
                 self.ctx.db, self.ctx.principal, self.case_id,
                 acr_checked_on=day if acr.isChecked() and d.acr_checked_on is None else None,
@@ -469,7 +488,7 @@ class CaseDialog(QDialog):
                 veto_checked_on=day if veto.isChecked() and d.veto_checked_on is None else None,
                 veto_note=veto_note.text(),
                 intermediary_signposted_on=day if inter.isChecked() and d.intermediary_signposted_on is None
-                else None)
+                else None, today=self.today())
             return "Checks recorded."
         return self._form("Register and veto checks", form, submit)
 
@@ -482,10 +501,10 @@ class CaseDialog(QDialog):
         form = small_form([("&Date", on, "closed_on"), ("&Outcome", outcome, "outcome"), ("&Note", note, "note")])
 
         def submit() -> str:
-            service.close_case(self.ctx.db, self.ctx.principal, self.case_id, get_date(on), combo_key(outcome),
-                               note.toPlainText())
+            service.close_case(self.ctx.db, self.ctx.principal, self.case_id, pydate(on.date()), combo_key(outcome),
+                               note.toPlainText(), self.today())
             return "Case closed."
-        return self._form("Close case", form, submit)
+        return self._form("Close case", form, submit, {"closure_note": note})
 
     # --- letters --------------------------------------------------------------------------------
     def _ask_path(self, default: str) -> str | None:

@@ -33,8 +33,9 @@ from adoption_desktop.counselling import service
 from adoption_desktop.counselling.service import CONTACT, ROUTES, CaseCounts, CaseRow, ReferralInput
 from adoption_desktop.counselling.settings import PRIORITY_AGE
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
-from adoption_desktop.counselling.views.widgets import FormDialog, combo_key, fill_combo, get_date, set_date
+from adoption_desktop.counselling.views.widgets import FormDialog, combo_key, fill_combo
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
@@ -73,9 +74,9 @@ class ReferralForm:
         fill_combo(self.contact, CONTACT, value.preferred_contact if value else "letter")
         self.dates = {n: child(w, QDateEdit, n) for n in ("referral_date", "date_of_birth", "adoption_order_date")}
         day = today or dt.date.today()
-        set_date(self.dates["referral_date"], value.referral_date if value else day)
-        set_date(self.dates["date_of_birth"], value.date_of_birth if value else dt.date(1960, 1, 1))
-        set_date(self.dates["adoption_order_date"], value.adoption_order_date if value else dt.date(1961, 1, 1))
+        self.dates["referral_date"].setDate(qdate(value.referral_date if value else day))
+        self.dates["date_of_birth"].setDate(qdate(value.date_of_birth if value else dt.date(1960, 1, 1)))
+        self.dates["adoption_order_date"].setDate(qdate(value.adoption_order_date if value else dt.date(1961, 1, 1)))
         self.lines = {n: child(w, QLineEdit, n) for n in ("referred_by", "birth_name", "current_name", "phone",
                                                            "email", "court", "arranging_agency")}
         self.address = child(w, QPlainTextEdit, "address")
@@ -86,10 +87,10 @@ class ReferralForm:
 
     def value(self) -> ReferralInput:
         return ReferralInput(
-            referral_date=get_date(self.dates["referral_date"]), referral_route=combo_key(self.route),
+            referral_date=pydate(self.dates["referral_date"].date()), referral_route=combo_key(self.route),
             birth_name=self.lines["birth_name"].text(), current_name=self.lines["current_name"].text(),
-            date_of_birth=get_date(self.dates["date_of_birth"]),
-            adoption_order_date=get_date(self.dates["adoption_order_date"]),
+            date_of_birth=pydate(self.dates["date_of_birth"].date()),
+            adoption_order_date=pydate(self.dates["adoption_order_date"].date()),
             referred_by=self.lines["referred_by"].text(), address=self.address.toPlainText(),
             phone=self.lines["phone"].text(), email=self.lines["email"].text(),
             preferred_contact=combo_key(self.contact), court=self.lines["court"].text(),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -19,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.ui.autosave import DraftAutosaver
+from adoption_desktop.ui.dates import qdate
 
 
 def date_edit(value: dt.date | None = None, name: str = "") -> QDateEdit:
@@ -27,17 +28,8 @@ def date_edit(value: dt.date | None = None, name: str = "") -> QDateEdit:
     edit.setDisplayFormat("dd/MM/yyyy")
     if name:
         edit.setObjectName(name)
-    set_date(edit, value or dt.date.today())
+    edit.setDate(qdate(value or dt.date.today()))
     return edit
-
-
-def set_date(edit: QDateEdit, value: dt.date) -> None:
-    edit.setDate(QDate(value.year, value.month, value.day))
-
-
-def get_date(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
 
 
 def fill_combo(combo: QComboBox, choices: dict[str, str], current: str | None = None) -> None:
@@ -71,6 +63,7 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.form, self.submit = form, submit
+        self.autosavers: list[DraftAutosaver] = []  # drafts of long free-text fields (see CaseDialog._form)
         layout = QVBoxLayout(self)
         layout.addWidget(form)
         message = form.findChild(QLabel, "message")

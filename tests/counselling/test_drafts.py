@@ -1,0 +1,80 @@
+"""Long free-text fields of a case survive a crash: autosaved as encrypted drafts, restored, cleared on save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from adoption_desktop.core import drafts
+from adoption_desktop.core.models import Draft
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling.views.case_dialog import CaseDialog
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+
+D = dt.date
+
+
+def _notes(dialog: object) -> QPlainTextEdit:
+    edit = dialog.form.findChild(QPlainTextEdit, "notes")  # type: ignore[attr-defined]
+    assert edit is not None
+    return edit
+
+
+def test_session_notes_are_restored_after_a_crash_and_cleared_on_save(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    case = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+    key = case.draft_key("session_notes")
+
+    dialog = case.session_dialog()
+    text = "Talked through the 1959 agency file; she wants to think about tracing her birth mother."
+    _notes(dialog).setPlainText(text)
+    # the draft is written after a pause in typing (timer), before anything is saved
+    qtbot.waitUntil(lambda: drafts.load_draft(db, counsellor, key) == text, timeout=5000)
+    with db.session(counsellor, write=False) as session:
+        assert session.scalar(select(Draft.text).where(Draft.key == key)) == text
+    # "crash": the form goes away without OK; nothing was saved as a session
+    dialog.deleteLater()
+    case.deleteLater()
+    assert case.detail.sessions == []
+
+    # reopened: the notes come back and the form says so
+    again = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(again)
+    dialog = again.session_dialog()
+    assert _notes(dialog).toPlainText() == text
+    assert "restored" in dialog.message.text()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not dialog.isVisible(), dialog.message.text()
+    assert [s.notes for s in again.detail.sessions] == [text]
+    assert drafts.load_draft(db, counsellor, key) is None  # cleared once really saved
+
+    # the next session form starts empty
+    assert _notes(again.session_dialog()).toPlainText() == ""
+
+
+def test_drafts_belong_to_one_case_and_one_field(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    first, second = new_case(referral_date=D(2026, 9, 1)), new_case(referral_date=D(2026, 9, 2))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    a = CaseDialog(ctx, first, lambda: D(2026, 10, 1))
+    qtbot.addWidget(a)
+    dialog = a.close_dialog()
+    note = dialog.form.findChild(QPlainTextEdit, "note")
+    assert note is not None
+    note.setPlainText("Closure note draft")
+    dialog.autosavers[0].save_now()
+    assert drafts.load_draft(db, counsellor, a.draft_key("closure_note")) == "Closure note draft"
+    b = CaseDialog(ctx, second, lambda: D(2026, 10, 1))
+    qtbot.addWidget(b)
+    other = b.close_dialog().form.findChild(QPlainTextEdit, "note")
+    assert other is not None and other.toPlainText() == ""
+    assert _notes(a.session_dialog()).toPlainText() == ""
