@@ -49,7 +49,9 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
     Column("Name now", lambda r: r.name),
     Column("Status", lambda r: r.status),
     Column("Referred", lambda r: r.referral_date),
-    Column("Waiting (days)", lambda r: r.days_waiting, align_right=True),
+    Column("Wait (days)", lambda r: r.days_waiting, align_right=True,
+           tooltip=lambda r: "days from referral to allocation" if r.allocated_on else "days since referral"),
+    Column("Why this position", lambda r: r.reasons_short, tooltip=lambda r: r.reasons),
     Column("Adopted", lambda r: r.adoption_order_date),
     Column("Flags", lambda r: r.flags.short,
            foreground=lambda r: OVERDUE_BRUSH if r.flags.counselling_required else None),
@@ -58,7 +60,6 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
     Column("Requests (overdue)", lambda r: f"{r.open_requests} ({r.overdue_requests})" if r.open_requests
            else "", sort_key=lambda r: (r.overdue_requests, r.open_requests),
            foreground=lambda r: OVERDUE_BRUSH if r.overdue_requests else None),
-    Column("Why this position", lambda r: r.reasons_short, tooltip=lambda r: r.reasons),
 ]
 
 
@@ -196,7 +197,7 @@ class CounsellingPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        for column, width in enumerate((60, 110, 150, 75, 85, 100, 85, 130, 45, 140, 150)):
+        for column, width in enumerate((55, 105, 130, 65, 80, 75, 240, 80, 110, 40, 100)):
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
         self.order_note = QLabel()
@@ -241,8 +242,8 @@ class CounsellingPage(QWidget):
         self.counts.setText(_counts_text(counts))
         self.order_note.setText(
             f"Order: cases adopted before 12 November 1975 and applicants aged {age} or over are brought "
-            "forward (both reasons first), then the earliest referral. Each row's reasons are in the last "
-            "column (hover for the full text). Click a column heading to sort differently; Refresh (F5) restores the priority order.")
+            "forward (both reasons first), then the earliest referral. Each row's reasons are in the column "
+            "'Why this position' (hover for the full text); 'Wait' runs from referral to allocation. Click a column heading to sort differently; Refresh (F5) restores the priority order.")
         self.apply_filter()
         if self.model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
