@@ -80,12 +80,20 @@ def build_or_open(path: Path) -> tuple[object, float | None]:
     return created.db, seconds
 
 
+def _bench_principal(db: object) -> object:
+    """The demo letterbox coordinator as stored (a principal whose roles match the database's)."""
+    from adoption_desktop.core.security.service import principal_for
+    from adoption_desktop.core.storage.engine import Database
+
+    assert isinstance(db, Database)
+    return principal_for(db, "letterbox")
+
+
 def rss_child(db_path: str, folder: str) -> None:
     """Run in a fresh process: open the register on the large DB, report peak/current RSS in MB."""
     _use_keyring(Path(folder))
     from PySide6.QtWidgets import QApplication
 
-    from adoption_desktop.core.security.permissions import Principal, Role
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.lifecycle import open_database
     from adoption_desktop.letterbox.views.page import create_page
@@ -94,7 +102,7 @@ def rss_child(db_path: str, folder: str) -> None:
 
     app = QApplication.instance() or QApplication([])
     db = open_database(db_path, SecretStore())
-    ctx = AppContext(db, Principal(1, "letterbox", "Lee", frozenset({Role.LETTERBOX_COORDINATOR})),
+    ctx = AppContext(db, _bench_principal(db),  # type: ignore[arg-type]
                      TaskRunner(synchronous=True))
     page = create_page(ctx)
     page.resize(1200, 800)
@@ -120,7 +128,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import func, select, text
 
-    from adoption_desktop.core.security.permissions import Principal, Role
+    from adoption_desktop.core.security.service import principal_for
     from adoption_desktop.core.storage import search
     from adoption_desktop.letterbox.documents import write_batch
     from adoption_desktop.letterbox.models import Arrangement, Item
@@ -137,7 +145,7 @@ def main() -> int:
         n_items = int(s.scalar(select(func.count(Item.id))) or 0)
         n_arr = int(s.scalar(select(func.count(Arrangement.id))) or 0)
         some_names = [r for r in s.scalars(select(Arrangement.child_birth_name).limit(40))]
-    actor = Principal(1, "letterbox", "Lee Elderholt", frozenset({Role.LETTERBOX_COORDINATOR}))
+    actor = principal_for(db, "letterbox")
     app = QApplication.instance() or QApplication([])
     ctx = AppContext(db, actor, TaskRunner(synchronous=True))
 
