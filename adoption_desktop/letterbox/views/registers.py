@@ -29,6 +29,7 @@ DEBOUNCE_MS = 180
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ROW = int(ROW_ROLE)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # built once: flags() runs for every cell
 
 
 class SqlPagedModel(PagedTableModel[R], Generic[R]):
@@ -88,7 +89,7 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         super().beginResetModel()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
 
 class Register(QWidget, Generic[R]):
