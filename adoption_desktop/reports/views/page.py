@@ -122,4 +122,8 @@ class ReportsPage(QWidget):
 
 
 def create_page(ctx: AppContext) -> QWidget:
-    return ReportsPage(ctx)
+    from PySide6.QtCore import QTimer
+
+    page = ReportsPage(ctx)
+    QTimer.singleShot(0, page.run)  # the default period's figures, counted in the background
+    return page
