@@ -186,8 +186,11 @@ def letter_kind(decision_type: str, source: str, outcome: str, recommendation: s
         return "adm_qd_notice"
     if decision_type == "plan_for_adoption":
         return "adm_plan_agreed"
-    if decision_type == "match" and outcome == OUTCOME_AGREE:
-        return "adm_match_agreed"
+    if decision_type == "match":
+        # agreeing with "match not recommended" (or differing from "recommended") is a decision NOT to match
+        matched = ((outcome == OUTCOME_AGREE and recommendation not in NEGATIVE_RECOMMENDATIONS)
+                   or (outcome == OUTCOME_DIFFER and recommendation in NEGATIVE_RECOMMENDATIONS))
+        return "adm_match_agreed" if matched else "adm_decision"
     if decision_type in ("approval", "review", "early_permanence", "temporary_foster_approval") and (
             (outcome == OUTCOME_AGREE and recommendation not in NEGATIVE_RECOMMENDATIONS)
             or (outcome == OUTCOME_DIFFER and recommendation in NEGATIVE_RECOMMENDATIONS)):

@@ -129,3 +129,12 @@ def test_clock_status() -> None:
     assert rules.clock_status("pending", due_on, None, None, D(2025, 12, 12), CAL).label == "Overdue by 2 WD"
     assert rules.clock_status("paused", None, D(2025, 12, 4), None, D(2025, 12, 12), CAL).code == "paused"
     assert rules.clock_status("signed", due_on, None, D(2025, 12, 11), D(2026, 1, 1), CAL).code == "decided_late"
+
+
+def test_a_match_letter_says_matched_only_when_the_decision_is_to_match() -> None:
+    from adoption_desktop.adm.rules import OUTCOME_AGREE, OUTCOME_DIFFER, letter_kind
+
+    assert letter_kind("match", "panel", OUTCOME_AGREE, "match_recommended") == "adm_match_agreed"
+    assert letter_kind("match", "panel", OUTCOME_AGREE, "match_not_recommended") == "adm_decision"
+    assert letter_kind("match", "panel", OUTCOME_DIFFER, "match_not_recommended") == "adm_match_agreed"
+    assert letter_kind("match", "panel", OUTCOME_DIFFER, "match_recommended") == "adm_decision"
