@@ -106,7 +106,8 @@ def _sitting_quorum(pack: MinutesPack) -> str:
 
 
 def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int, str]) -> None:
-    doc.add_heading(f"Item {number}: {item.case_label} — {item.subject}", level=1)
+    doc.add_heading(f"Item {number}: {item.case_label}" + (f" — {item.subject}" if item.subject.strip() else ""),
+                    level=1)
     _labelled(doc, "Presented by", item.presenting_worker)
     if item.time_slot:
         _labelled(doc, "Time", item.time_slot)
