@@ -186,3 +186,10 @@ def median_and_max(values: Sequence[int]) -> tuple[float | None, int | None]:
     if not values:
         return None, None
     return float(statistics.median(values)), max(values)
+
+
+def case_status(allocated_on: dt.date | None, closed_on: dt.date | None) -> str:
+    """Waiting (referred, not yet allocated), Allocated (open) or Closed."""
+    if closed_on:
+        return "Closed"
+    return "Allocated" if allocated_on else "Waiting"

@@ -100,9 +100,7 @@ class CaseRow:
 
     @property
     def status(self) -> str:
-        if self.closed_on:
-            return "Closed"
-        return "Allocated" if self.allocated_on else "Waiting"
+        return rules.case_status(self.allocated_on, self.closed_on)
 
 
 @dataclass(frozen=True)
@@ -203,9 +201,7 @@ class CaseDetail:
 
     @property
     def status(self) -> str:
-        if self.closed_on:
-            return "Closed"
-        return "Allocated" if self.allocated_on else "Waiting"
+        return rules.case_status(self.allocated_on, self.closed_on)
 
 
 @dataclass(frozen=True)
