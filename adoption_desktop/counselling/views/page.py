@@ -44,12 +44,12 @@ SHOW = {"waiting": "Waiting list (not yet allocated)", "open": "All open cases",
         "closed": "Closed cases", "all": "All cases"}
 
 CASE_COLUMNS: list[Column[CaseRow]] = [
-    Column("Priority", lambda r: r.rank, align_right=True),
+    Column("#", lambda r: r.rank, align_right=True, tooltip=lambda r: "Position on the waiting list"),
     Column("Reference", lambda r: r.reference),
     Column("Name now", lambda r: r.name),
     Column("Status", lambda r: r.status),
     Column("Referred", lambda r: r.referral_date),
-    Column("Wait (days)", lambda r: r.days_waiting, align_right=True,
+    Column("Wait", lambda r: r.days_waiting, align_right=True,
            tooltip=lambda r: "days from referral to allocation" if r.allocated_on else "days since referral"),
     Column("Why this position", lambda r: r.reasons_short, tooltip=lambda r: r.reasons),
     Column("Adopted", lambda r: r.adoption_order_date),
@@ -57,7 +57,7 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
            foreground=lambda r: OVERDUE_BRUSH if r.flags.counselling_required else None),
     Column("Age", lambda r: r.age, align_right=True),
     Column("Counsellor", lambda r: r.counsellor),
-    Column("Requests (overdue)", lambda r: f"{r.open_requests} ({r.overdue_requests})" if r.open_requests
+    Column("Requests (late)", lambda r: f"{r.open_requests} ({r.overdue_requests})" if r.open_requests
            else "", sort_key=lambda r: (r.overdue_requests, r.open_requests),
            foreground=lambda r: OVERDUE_BRUSH if r.overdue_requests else None),
 ]
@@ -197,7 +197,7 @@ class CounsellingPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        for column, width in enumerate((55, 105, 130, 65, 80, 75, 240, 80, 110, 40, 100)):
+        for column, width in enumerate((40, 105, 125, 65, 80, 50, 170, 80, 85, 40, 85)):  # fits a 1280 px window
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
         self.order_note = QLabel()
