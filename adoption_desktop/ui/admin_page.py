@@ -45,18 +45,11 @@ from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
+from adoption_desktop.ui.table_view import make_table_view
 
 
 def _table(model: RowTableModel[object]) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    view.setSortingEnabled(True)
-    view.verticalHeader().setVisible(False)
-    view.setAlternatingRowColors(True)
+    view = make_table_view(model, sortable=True)
     view.setWordWrap(False)
     model.modelReset.connect(view.resizeColumnsToContents)
     return view

@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -65,6 +64,7 @@ from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
+from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import run_with_progress
 
 REQUEST_COLUMNS: list[Column[RequestRow]] = [
@@ -98,15 +98,7 @@ DISCLOSURE_COLUMNS: list[Column[DisclosureRow]] = [
 
 
 def _table(name: str, model: RowTableModel[object]) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setVisible(False)
-    return view
+    return make_table_view(model, name)
 
 
 def _button(text: str, name: str, slot: Callable[[], object]) -> QPushButton:

@@ -44,19 +44,12 @@ from adoption_desktop.panel.views.models import (
 )
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.table_model import RowTableModel
+from adoption_desktop.ui.table_view import make_table_view
 
 
 def _table(name: str, model: Any) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
+    view = make_table_view(model, name)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.setTabKeyNavigation(False)
-    view.setAlternatingRowColors(True)
     return view
 
 
