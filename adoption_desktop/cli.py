@@ -190,7 +190,7 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="adoption-desktop", description="Adoption Desktop")
     parser.add_argument("--version", action="version", version=f"Adoption Desktop {__version__}")
     parser.add_argument("--db", help="open this database in the application (file or PostgreSQL URL)")
@@ -237,7 +237,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     for name in FEATURE_CLI:
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name).register(registry)
-    return parser, {}
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -250,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from adoption_desktop.app import run_gui
 
         return run_gui(db=args_list[1] if args_list else None)
-    parser, _ = build_parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:

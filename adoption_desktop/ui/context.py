@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,16 @@ class AppContext:
     db: Database
     principal: Principal
     tasks: TaskRunner
-    #: the main window registers callbacks to show messages in its status bar
+    #: every message given to :meth:`notify`, newest last (tests read it)
     status_messages: list[str] = field(default_factory=list)
+    #: set by the main window to show a message in its status bar
+    on_message: Callable[[str], None] | None = None
+
+    def notify(self, text: str) -> None:
+        """Tell the user something finished (a batch written, a file saved) without a dialog."""
+        self.status_messages.append(text)
+        if self.on_message is not None:
+            self.on_message(text)
 
     def can(self, permission: object) -> bool:
         from adoption_desktop.core.security.permissions import Permission

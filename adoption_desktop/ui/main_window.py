@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen
 
         self._ctx = ctx
+        ctx.on_message = lambda text: self.statusBar().showMessage(text, 15000)
         self.lock_screen = LockScreen()
         self.lock_screen.unlock_requested.connect(self.try_unlock)
         self.outer.addWidget(self.lock_screen)

@@ -172,3 +172,10 @@ def test_a_broken_remembered_database_falls_back_to_the_start_dialog(tmp_path: A
     qtbot.addWidget(window)
     assert app.choose_database(window, SecretStore(), config, None) is None
     assert errors and "key file" in errors[0] and shown == [True]
+
+
+def test_notifications_reach_the_status_bar(db: Database, admin: Principal, make_window: Any) -> None:
+    window = make_window(admin)
+    window.ctx.notify("18 letter(s) written to reminders.pdf.")
+    assert window.statusBar().currentMessage() == "18 letter(s) written to reminders.pdf."
+    assert window.ctx.status_messages[-1].startswith("18 letter(s)")

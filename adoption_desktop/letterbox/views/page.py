@@ -336,7 +336,7 @@ class LetterboxPage(QWidget):
             self.last_batch = result
             text = f"{result.letters} letter(s) written to {result.path}.{held}" if result.path else \
                 f"No letters were due.{held}"
-            self.ctx.status_messages.append(text)
+            self.ctx.notify(text)
 
         run_with_progress(self, self.ctx.tasks, "Writing letters", work, on_done=done,
                           on_error=lambda exc: show_error(self, "Letters", exc))
