@@ -179,12 +179,27 @@ def install_error_hook(window: QWidget) -> None:
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         traceback.print_exception(kind, exc, tb)
+        from adoption_desktop.core.logging_setup import log_unhandled
+
+        log_unhandled(kind, exc, tb)
         from adoption_desktop.ui.dialogs import show_error
 
         with contextlib.suppress(Exception):
             show_error(window, "Unexpected problem", exc)
 
     sys.excepthook = hook
+
+
+def _start_log() -> None:
+    """The log is opened once the window is on screen (it costs start-up time otherwise)."""
+    import logging
+
+    from adoption_desktop import __version__
+    from adoption_desktop.core.logging_setup import configure_logging, describe_platform
+
+    configure_logging()
+    logging.getLogger("adoption_desktop.app").info("Adoption Desktop %s started, %s", __version__,
+                                                   describe_platform())
 
 
 def run_gui(db: str | None = None) -> int:
@@ -199,6 +214,7 @@ def run_gui(db: str | None = None) -> int:
     opened: list[Database] = []
 
     def continue_start_up() -> None:
+        _start_log()
         database = finish_start_up(window, db)
         if database is None:
             window.close()
@@ -210,4 +226,7 @@ def run_gui(db: str | None = None) -> int:
     code = app.exec()
     for database in opened:
         database.dispose()
+    import logging
+
+    logging.getLogger("adoption_desktop.app").info("Adoption Desktop closed (exit code %s)", code)
     return int(code)

@@ -10,6 +10,10 @@
     adoption-desktop recover --db PATH     regain access with the recovery key
     adoption-desktop export KIND ...       (minutes, decision-letter, reminders, counselling-letter)
     adoption-desktop import letterbox ...
+    adoption-desktop self-test [--keep DIR]   check this installation end to end
+    adoption-desktop paths                 where this user's files live
+    adoption-desktop upgrade --db PATH     upgrade the schema now (a copy is kept)
+    adoption-desktop move-database --db PATH --to PATH
 
 Features add their own ``export``/``import`` sub-commands through ``register(registry)`` in their
 ``cli.py`` (listed in :data:`FEATURE_CLI`). Exit codes: 0 success, 1 check failed, 2 error.
@@ -35,6 +39,7 @@ FEATURE_CLI = (
     "adoption_desktop.letterbox.cli",
     "adoption_desktop.counselling.cli",
     "adoption_desktop.selftest",
+    "adoption_desktop.maintenance_cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
@@ -257,14 +262,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         from adoption_desktop.app import run_gui
 
         return run_gui(db=args.db)
+    words = [w for w in args_list if not w.startswith("-")]
+    name = " ".join(words[:2] if words and words[0] in ("export", "import") else words[:1])
+    return _run_logged(handler, args, name)
+
+
+def _run_logged(handler: Handler, args: argparse.Namespace, name: str) -> int:
+    """Run a headless command, recording in the log its name, exit code and time (never its arguments:
+    they can hold paths and references)."""
+    import logging
+    import time
+
     from adoption_desktop.cli_support import CliError
     from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.logging_setup import configure_logging, describe_platform
 
+    if not getattr(args, "own_log", False):
+        configure_logging()
+    log = logging.getLogger("adoption_desktop.cli")
+    log.info("Adoption Desktop %s, %s: command %s", __version__, describe_platform(), name)
+    started = time.perf_counter()
+    code = 2
     try:
-        return handler(args)
+        code = handler(args)
+        return code
     except (CliError, AppError) as exc:
         print(f"adoption-desktop: {exc}", file=sys.stderr)
+        log.warning("command %s refused: %s", name, type(exc).__name__)
         return 2
     except KeyboardInterrupt:
         print("adoption-desktop: interrupted", file=sys.stderr)
-        return 130
+        code = 130
+        return code
+    except Exception:
+        log.exception("command %s failed", name)
+        raise
+    finally:
+        log.info("command %s ended with exit code %s after %.2f s", name, code,
+                 time.perf_counter() - started)

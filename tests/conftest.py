@@ -18,6 +18,7 @@ import pytest
 from argon2 import PasswordHasher
 from keyring.backend import KeyringBackend
 
+from adoption_desktop.core.logging_setup import reset_logging
 from adoption_desktop.core.security import keys, passwords
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -59,6 +60,7 @@ def _isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memo
     passwords.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield backend
     keyring.set_keyring(previous)
+    reset_logging()  # a command run in-process opened the log in this test's folder
 
 
 @pytest.fixture

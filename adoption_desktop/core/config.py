@@ -16,7 +16,6 @@ from typing import Any, Generic, TypeVar
 import platformdirs
 
 APP_NAME = "AdoptionDesktop"
-APP_AUTHOR = "AdoptionDesktop"
 ENV_DATA_DIR = "ADOPTION_DESKTOP_DATA_DIR"
 
 T = TypeVar("T")
@@ -48,16 +47,23 @@ class AppPaths:
 
 
 def app_paths() -> AppPaths:
-    """Per-user folders; ``ADOPTION_DESKTOP_DATA_DIR`` puts everything under one folder (tests, IT)."""
+    """Per-user folders; ``ADOPTION_DESKTOP_DATA_DIR`` puts everything under one folder (tests, IT).
+
+    Windows: data and backups in ``%LOCALAPPDATA%\\AdoptionDesktop``, settings in
+    ``%APPDATA%\\AdoptionDesktop`` (roams with the profile), logs in ``%LOCALAPPDATA%\\AdoptionDesktop\\Logs``.
+    Linux: ``~/.local/share/AdoptionDesktop``, ``~/.config/AdoptionDesktop``,
+    ``~/.local/state/AdoptionDesktop/log``. Documented in ``docs/it-guide.md``.
+    """
     override = os.environ.get(ENV_DATA_DIR)
     if override:
         root = Path(override)
         return AppPaths(root / "data", root / "config", root / "logs", root / "backups")
+    data = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
     return AppPaths(
-        data=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False)),
-        config=Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR, roaming=True)),
-        logs=Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
-        backups=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False)) / "backups",
+        data=data,
+        config=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True)),
+        logs=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        backups=data / "backups",
     )
 
 

@@ -223,6 +223,9 @@ class MainWindow(QMainWindow):
             try:
                 page = create_page(target, self.ctx)
             except Exception as exc:  # a broken page must not take the window down
+                import logging
+
+                logging.getLogger(__name__).exception("page %s could not be opened", target.key)
                 page = placeholder(target.title, f"This area could not be opened: {exc}")
             old = self.stack.widget(row)
             self.stack.insertWidget(row, page)

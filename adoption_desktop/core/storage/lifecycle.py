@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -24,6 +25,8 @@ from adoption_desktop.core.storage.engine import (
     open_sqlcipher,
     secure_umask,
 )
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,20 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
         db = open_postgresql(target)
         if upgrade:
             migrations.upgrade_postgresql(db)
+        _log.info("PostgreSQL database opened (team mode)")
         return db
     path = Path(target)
     if not path.exists():
         raise DatabaseOpenError(f"No database at {path}.")
     key = unlock_key(path, store, passphrase)
     if upgrade:
-        migrations.upgrade_sqlcipher(path, key)
-    return open_sqlcipher(path, key)
+        result = migrations.upgrade_sqlcipher(path, key)
+        if result.upgraded and result.backup is not None:
+            _log.info("database schema upgraded; the pre-upgrade copy is %s", result.backup.name)
+    db = open_sqlcipher(path, key)
+    _log.info("embedded database opened (key %s)", "in the system keyring" if key_mode(path) == "keyring"
+              else "protected by a passphrase")
+    return db
 
 
 @dataclass(frozen=True)
@@ -209,4 +218,54 @@ def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: 
             anchor = json.loads(zf.read("manifest.json")).get("audit_anchor")
             if anchor:
                 audit.anchor_file_for(dest).write_text(json.dumps(anchor), encoding="utf-8")
+    return dest
+
+
+def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str | None = None, *,
+                  remove_original: bool = False) -> Path:
+    """Move an embedded database (with its key file and audit anchor) to ``dest``, e.g. another drive.
+
+    The source is checked first and the copy is opened and checked before anything else happens; the
+    key stays where it was (the keyring entry is named by the key file, not the path). The original
+    files are deleted only with ``remove_original``, after the copy has verified.
+    """
+    source, dest = Path(source), Path(dest)
+    if dest.is_dir() or dest.suffix.lower() != ".db":  # a folder (new or existing): keep the file's name
+        dest = dest / source.name
+    if dest.resolve() == source.resolve():
+        raise AppError("The database is already there.")
+    _refuse_leftovers(dest, "move the database to")
+    key = unlock_key(source, store, passphrase)
+    db = open_sqlcipher(source, key)
+    try:
+        report = verify_database(db)
+        if not report.ok:
+            raise AppError("The database did not verify, so it was not moved: " + "; ".join(report.problems))
+        db.checkpoint()
+    finally:
+        db.dispose()  # writes the audit anchor that travels with it
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    moved = [source, keys.key_file_for(source), audit.anchor_file_for(source)]
+    copies = [dest, keys.key_file_for(dest), audit.anchor_file_for(dest)]
+    try:
+        for src, dst in zip(moved, copies, strict=True):
+            if src.exists():
+                partial = dst.with_name(dst.name + ".partial")
+                shutil.copy2(src, partial)
+                os.replace(partial, dst)
+        copy = open_sqlcipher(dest, unlock_key(dest, store, passphrase))
+        try:
+            report = verify_database(copy)
+        finally:
+            copy.dispose()
+        if not report.ok:
+            raise AppError("The copy did not verify: " + "; ".join(report.problems))
+    except Exception:
+        for dst in (*copies, *_sidecars(dest)):
+            dst.unlink(missing_ok=True)
+        raise
+    if remove_original:
+        for src in (*moved, *_sidecars(source)):
+            src.unlink(missing_ok=True)
+    _log.info("database moved (original %s)", "removed" if remove_original else "kept")
     return dest

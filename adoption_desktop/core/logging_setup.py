@@ -1,0 +1,132 @@
+"""The application's log: rotated files in the per-user logs folder, with no personal data in them.
+
+Policy (see ``docs/it-guide.md``): the log is for IT, so it records *what happened* — start-up,
+version, which kind of database was opened, schema upgrades, commands run and their exit codes,
+durations, and the type and code location of unexpected errors — never *who or what about*. Our code
+logs ids and counts only. Two rules keep other text out:
+
+* **Exception messages are dropped.** A message can quote data (a database error echoes the row it
+  rejected), so a logged exception shows its type and stack frames (file, line, function) only.
+* **Other libraries log warnings and above only** (SQLAlchemy at INFO would echo statement
+  parameters), and as a last guard, anything shaped like an e-mail address, a UK postcode or a phone
+  number is masked in every line.
+
+Files: ``adoption-desktop.log`` plus five rotated copies of 1 MB each (``.log.1`` … ``.log.5``).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+LOG_FILE_NAME = "adoption-desktop.log"
+MAX_BYTES = 1_000_000
+BACKUP_COUNT = 5
+LOGGER_NAME = "adoption_desktop"
+
+_MASKS = (
+    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail]"),
+    (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE), "[postcode]"),
+    (re.compile(r"(?<!\d)(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\d)"), "[phone]"),
+)
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+def mask(text: str) -> str:
+    for pattern, replacement in _MASKS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class NoPersonalDataFormatter(logging.Formatter):
+    """Exception *type* and frames only; masks contact details in the final line as a last guard."""
+
+    def formatException(self, ei: ExcInfo) -> str:  # noqa: N802 (logging's name)
+        kind, _exc, tb = ei
+        frames = traceback.extract_tb(tb) if tb is not None else []
+        lines = [f"  File {Path(f.filename).name}, line {f.lineno}, in {f.name}" for f in frames]
+        name = kind.__qualname__ if kind is not None else "Exception"
+        module = kind.__module__ if kind is not None else ""
+        return "\n".join([f"{module}.{name} (message not logged)", *lines])
+
+    def format(self, record: logging.LogRecord) -> str:
+        # never reuse ``record.exc_text``: another handler may have cached the full traceback there
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            text = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        if saved[0] and saved[0][0] is not None:
+            text += "\n" + self.formatException(saved[0])
+        return mask(text)
+
+
+class _ThirdPartyAboveInfo(logging.Filter):
+    """Our own records at any level; everyone else's at WARNING and above."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.startswith(LOGGER_NAME) or record.levelno >= logging.WARNING
+
+
+_configured: Path | None = None
+
+
+def configure_logging(logs_dir: Path | None = None, *, level: int = logging.INFO) -> Path:
+    """Send log records to the rotated file in ``logs_dir`` (default: the per-user logs folder).
+
+    Idempotent: a second call returns the same file. Returns the log file's path.
+    """
+    global _configured
+    if _configured is not None:
+        return _configured
+    if logs_dir is None:
+        from adoption_desktop.core.config import app_paths
+
+        logs_dir = app_paths().logs
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    path = logs_dir / LOG_FILE_NAME
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
+                                                   encoding="utf-8", delay=True)
+    handler.setFormatter(NoPersonalDataFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_ThirdPartyAboveInfo())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.INFO))
+    logging.getLogger(LOGGER_NAME).setLevel(level)
+    for noisy in ("sqlalchemy", "alembic", "PIL", "fontTools", "keyring"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    _configured = path
+    return path
+
+
+def reset_logging() -> None:
+    """Remove our handler (tests, and the self-test, which logs into its own folder)."""
+    global _configured
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.handlers.RotatingFileHandler) and isinstance(
+                handler.formatter, NoPersonalDataFormatter):
+            root.removeHandler(handler)
+            handler.close()
+    logging.captureWarnings(False)
+    _configured = None
+
+
+def log_unhandled(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """For ``sys.excepthook``: record an unexpected error (type and frames only)."""
+    logging.getLogger(LOGGER_NAME).error("unexpected error", exc_info=(kind, exc, tb))
+
+
+def describe_platform() -> str:
+    import platform
+
+    frozen = "frozen build" if getattr(sys, "frozen", False) else "from source"
+    return f"Python {platform.python_version()} on {platform.system()} {platform.release()} ({frozen})"
