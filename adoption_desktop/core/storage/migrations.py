@@ -31,6 +31,9 @@ from adoption_desktop.core.resources import package_path
 from adoption_desktop.core.storage.engine import Database, open_sqlcipher
 from adoption_desktop.schema import load_all_models
 
+#: the first schema version ever released: the oldest database an upgrade must handle
+FIRST_REVISION = "0001_foundation"
+
 
 class MigrationError(AppError):
     pass

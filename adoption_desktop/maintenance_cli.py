@@ -1,0 +1,110 @@
+"""Headless commands for IT: where files live, schema upgrades, moving a database to another drive.
+
+``adoption-desktop paths``
+    print the per-user folders (data, settings, logs, backups), the log file and the key store.
+``adoption-desktop upgrade --db PATH``
+    bring a database's schema up to this version now (a copy ``NAME.db.pre-upgrade-*.bak`` is kept);
+    the application does the same on first open, so this is for scripted roll-outs.
+``adoption-desktop move-database --db PATH --to PATH [--remove-original]``
+    move a database with its key file and audit anchor (e.g. to D:), verified before and after; the
+    application then opens it from there.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adoption_desktop.cli import CliRegistry
+
+
+def _cmd_paths(args: argparse.Namespace) -> int:
+    from adoption_desktop.core.config import LocalConfig, app_paths
+    from adoption_desktop.core.logging_setup import LOG_FILE_NAME
+    from adoption_desktop.core.security.secret_store import SecretStore
+
+    paths = app_paths()
+    config = LocalConfig(paths.settings_file)
+    rows = [
+        ("data (databases)", paths.data),
+        ("backups", paths.backups),
+        ("settings", paths.settings_file),
+        ("logs", paths.logs / LOG_FILE_NAME),
+        ("database last opened", config.get("last_database") or "(none yet)"),
+        ("demo database", paths.demo_database),
+        ("database keys", SecretStore().describe()),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+    return 0
+
+
+def _cmd_upgrade(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CliError, open_db, passphrase_from_env_or_prompt
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage import migrations
+    from adoption_desktop.core.storage.engine import is_postgres_url
+    from adoption_desktop.core.storage.lifecycle import key_mode, unlock_key
+
+    if is_postgres_url(args.db):
+        open_db(args.db, upgrade=True).dispose()
+        print("The PostgreSQL database is at the latest schema.")
+        return 0
+    path = Path(args.db)
+    if not path.exists():
+        raise CliError(f"No database at {path}.")
+    try:
+        passphrase = passphrase_from_env_or_prompt() if key_mode(path) == "passphrase" else None
+        result = migrations.upgrade_sqlcipher(path, unlock_key(path, SecretStore(), passphrase))
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    if result.upgraded:
+        print(f"Upgraded {path.name} to the latest schema; the copy from before is {result.backup}.")
+    else:
+        print(f"{path.name} is already at the latest schema; nothing changed.")
+    return 0
+
+
+def _cmd_move(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
+    from adoption_desktop.core.config import LocalConfig, app_paths
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.lifecycle import key_mode, move_database
+
+    source = Path(args.db)
+    if not source.exists():
+        raise CliError(f"No database at {source}.")
+    try:
+        passphrase = passphrase_from_env_or_prompt() if key_mode(source) == "passphrase" else None
+        dest = move_database(source, Path(args.to), SecretStore(), passphrase,
+                             remove_original=args.remove_original)
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    LocalConfig(app_paths().settings_file).set("last_database", str(dest.resolve()))
+    print(f"Moved to {dest} and verified; the application will open it from there.")
+    if not args.remove_original:
+        print(f"The original at {source} is still there: delete it (with its .keys and .audit-anchor "
+              "files) once the new copy has been opened, or run again with --remove-original.")
+    return 0
+
+
+def register(registry: CliRegistry) -> None:
+    p = registry.top.add_parser("paths", help="where this user's database, settings, logs and backups live")
+    p.set_defaults(handler=_cmd_paths)
+
+    p = registry.top.add_parser("upgrade", help="upgrade a database's schema now (a copy is kept)")
+    p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
+    p.set_defaults(handler=_cmd_upgrade)
+
+    p = registry.top.add_parser("move-database",
+                                help="move a database (with its key file) to another folder or drive")
+    p.add_argument("--db", required=True, help="the database file now")
+    p.add_argument("--to", required=True, help="new file name, or an existing folder to move it into")
+    p.add_argument("--remove-original", action="store_true",
+                   help="delete the original files once the copy has verified")
+    p.set_defaults(handler=_cmd_move)
