@@ -35,8 +35,10 @@ DEBIAN_QT_LIBS = [
     "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
     "libxcb-randr0", "libxcb-render-util0", "libxcb-image0", "libxcb-xinerama0",
 ]
-# Only needed for tests that can use them (they skip otherwise): a throwaway PostgreSQL, LibreOffice.
-DEBIAN_TEST_EXTRAS: list[str] = []
+# Needed by the tests only: NSIS compiles the Windows installer script against a stub payload
+# (tests/installer/test_nsis_installer.py); PyInstaller reads binaries with objdump (binutils) for the
+# bundle test. PostgreSQL is already in this machine image.
+DEBIAN_TEST_EXTRAS: list[str] = ["nsis", "binutils"]
 
 
 def say(msg: str) -> None:
@@ -54,22 +56,23 @@ def debian_missing(packages: list[str]) -> list[str]:
     return missing
 
 
-def ensure_system_libraries() -> None:
+def ensure_system_libraries(packages: list[str] | None = None, purpose: str = "Qt") -> None:
+    """Install Debian packages with apt when running as root; otherwise print the exact command."""
     if IS_WINDOWS or sys.platform == "darwin" or not Path("/etc/debian_version").exists():
         return
     if shutil.which("dpkg-query") is None:
         return
-    missing = debian_missing(DEBIAN_QT_LIBS)
+    missing = debian_missing(DEBIAN_QT_LIBS if packages is None else packages)
     if not missing:
         return
     cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        say("installing system libraries for Qt: " + " ".join(missing))
+        say(f"installing system packages for {purpose}: " + " ".join(missing))
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
         subprocess.run(cmd, check=True, env=env)
     else:
-        say("Qt needs these system libraries; please run:\n    sudo " + " ".join(cmd))
+        say(f"{purpose} needs these system packages; please run:\n    sudo " + " ".join(cmd))
 
 
 def ensure_venv_support() -> None:
@@ -137,9 +140,10 @@ def cmd_cli(extra: list[str]) -> int:
 def cmd_test(extra: list[str]) -> int:
     ensure_venv(dev=True)
     ensure_system_libraries()
+    ensure_system_libraries(DEBIAN_TEST_EXTRAS, "the installer tests")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     steps: list[tuple[str, list[str]]] = [
-        ("ruff", [str(PY), "-m", "ruff", "check", "adoption_desktop", "tests", "bench", "dev.py"]),
+        ("ruff", [str(PY), "-m", "ruff", "check", "adoption_desktop", "tests", "bench", "installer", "dev.py"]),
         ("mypy", [str(PY), "-m", "mypy"]),
         ("pytest", [str(PY), "-m", "pytest", *extra]),
     ]
