@@ -165,6 +165,17 @@ def _check_backup(archive: Path, db: Database) -> None:
         raise AppError("The backup failed its check and was removed: " + "; ".join(report.problems))
 
 
+def _require_verified(path: Path, key: bytes, failure: str) -> None:
+    """Open ``path`` with ``key`` and verify it (integrity and audit chain), or raise ``failure: …``."""
+    check = open_sqlcipher(path, key)
+    try:
+        report = verify_database(check)
+    finally:
+        check.dispose()
+    if not report.ok:
+        raise AppError(f"{failure}: " + "; ".join(report.problems))
+
+
 def _sidecars(path: Path) -> list[Path]:
     return [keys.key_file_for(path), path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
@@ -202,13 +213,7 @@ def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: 
             envelope = keys.rewrap(envelope, key, store, passphrase)
         else:
             key = keys.load_key(envelope, store, passphrase)
-        check = open_sqlcipher(staged, key)
-        try:
-            report = verify_database(check)
-        finally:
-            check.dispose()
-        if not report.ok:
-            raise AppError("The backup is damaged: " + "; ".join(report.problems))
+        _require_verified(staged, key, "The backup is damaged")
         # into place atomically: the database first (under a temporary name), its key file last
         partial = dest.with_name(dest.name + ".restoring")
         shutil.copy2(staged, partial)
@@ -253,13 +258,7 @@ def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str 
                 partial = dst.with_name(dst.name + ".partial")
                 shutil.copy2(src, partial)
                 os.replace(partial, dst)
-        copy = open_sqlcipher(dest, unlock_key(dest, store, passphrase))
-        try:
-            report = verify_database(copy)
-        finally:
-            copy.dispose()
-        if not report.ok:
-            raise AppError("The copy did not verify: " + "; ".join(report.problems))
+        _require_verified(dest, unlock_key(dest, store, passphrase), "The copy did not verify")
     except Exception:
         for dst in (*copies, *_sidecars(dest)):
             dst.unlink(missing_ok=True)
