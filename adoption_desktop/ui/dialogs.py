@@ -117,6 +117,9 @@ class RecoveryKeyDialog(QDialog):
         font = key.font()
         font.setPointSize(font.pointSize() + 4)
         key.setFont(font)
+        # the whole key must be visible at once: a key scrolled half out of view gets copied wrongly
+        key.setMinimumWidth(key.fontMetrics().horizontalAdvance(recovery_key) + 24)
+        key.setCursorPosition(0)
         layout.addWidget(key)
         row = QHBoxLayout()
         save = QPushButton("&Save as PDF to print…")

@@ -96,7 +96,12 @@ def test_recovery_key_pdf(qtbot: Any, tmp_path: Any) -> None:
 
     dialog = RecoveryKeyDialog(None, "ABCDE-FGHJK-MNPQR-STUVW-XYZ23-45678", "agency.db")
     qtbot.addWidget(dialog)
-    assert dialog.findChild(QLineEdit, "recovery_key").text().startswith("ABCDE")
+    field = dialog.findChild(QLineEdit, "recovery_key")
+    assert field.text().startswith("ABCDE")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # the whole key is on screen at once, none of it scrolled out of view
+    assert field.contentsRect().width() >= field.fontMetrics().horizontalAdvance(field.text())
     out = tmp_path / "key.pdf"
     dialog.save_pdf(out)
     text = PdfReader(out).pages[0].extract_text()
