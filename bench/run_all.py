@@ -14,7 +14,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-ORDER = ["foundation", "panel", "adm", "letterbox", "counselling"]
+ORDER = ["foundation", "panel", "adm", "letterbox", "counselling", "installer"]
 
 
 def assemble() -> None:
