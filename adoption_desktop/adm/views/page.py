@@ -62,7 +62,8 @@ class AdmPage(QWidget):
         self.state_combo = QComboBox()
         for code, label in STATES:
             self.state_combo.addItem(label, code)
-        for text, buddy in (("&Find:", self.search), ("&Type:", self.type_combo), ("Sho&w:", self.state_combo)):
+        # Find has Ctrl+F rather than a mnemonic: every letter of "Find" is taken on the decision tabs
+        for text, buddy in (("Find (Ctrl+F):", self.search), ("&Type:", self.type_combo), ("Sho&w:", self.state_combo)):
             lab = QLabel(text)
             lab.setBuddy(buddy)
             bar.addWidget(lab)
@@ -126,7 +127,8 @@ class AdmPage(QWidget):
         self.refresh_button.clicked.connect(lambda: self.reload())
         self.detail.changed.connect(self._after_change)
         self.detail.failed.connect(self.show_problem)
-        for keys, fn in (("Ctrl+N", self.new_decision), ("Ctrl+P", self.print_day), ("F5", self.reload)):
+        for keys, fn in (("Ctrl+N", self.new_decision), ("Ctrl+P", self.print_day), ("F5", self.reload),
+                         ("Ctrl+F", self._find)):
             QShortcut(QKeySequence(keys), self, lambda f=fn: f())
         self.new_button.setEnabled(ctx.can(Permission.ADM_EDIT))
         self.setTabOrder(self.search, self.type_combo)
@@ -137,6 +139,10 @@ class AdmPage(QWidget):
         self.reload()
 
     # --- loading ------------------------------------------------------------------------------
+    def _find(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
     def reload(self) -> None:
         db, me, today = self.ctx.db, self.ctx.principal, self.today
 

@@ -163,7 +163,7 @@ class CounsellingPage(QWidget):
         self.show_combo.setObjectName("show")
         fill_combo(self.show_combo, SHOW, "waiting")
         show_label.setBuddy(self.show_combo)
-        find_label = QLabel("&Find")
+        find_label = QLabel("F&ind")
         self.search = QLineEdit()
         self.search.setObjectName("find")
         self.search.setPlaceholderText("name, reference or counsellor")
@@ -175,7 +175,7 @@ class CounsellingPage(QWidget):
         self.new_button.setEnabled(ctx.can(Permission.COUNSELLING_EDIT))
         self.open_button = QPushButton("&Open case")
         self.open_button.setObjectName("open_case")
-        refresh = QPushButton("Re&fresh")
+        refresh = QPushButton("&Refresh")
         refresh.setObjectName("refresh")
         for w in (show_label, self.show_combo, find_label, self.search):
             bar.addWidget(w)

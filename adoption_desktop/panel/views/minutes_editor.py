@@ -77,7 +77,7 @@ class MinutesEditor(QWidget):
         self.advice_sex = child(self.form, QLineEdit, "advice_sex")
         self.advice_needs = child(self.form, QLineEdit, "advice_needs")
         self.deferral_reason = child(self.form, QLineEdit, "deferral_reason")
-        views_label = QLabel("A&ll members' views (F2 or type to edit)")
+        views_label = QLabel("Ever&y member's view (F2 or type to edit)")
         self.views_model = ViewsModel(self)
         self.views = QTableView()
         self.views.setObjectName("member_views")
@@ -100,9 +100,9 @@ class MinutesEditor(QWidget):
         self.prev_button = QPushButton("◀ Previous item")
         self.next_button = QPushButton("Next item ▶")
         self.save_button = QPushButton("Save (Ctrl+S)")
-        self.submit_button = QPushButton("Send to the c&hair")
+        self.submit_button = QPushButton("Su&bmit to the chair")
         self.approve_button = QPushButton("A&pprove…")
-        self.correct_button = QPushButton("&Correct…")
+        self.correct_button = QPushButton("Ma&ke a correction…")
         for b in (self.prev_button, self.next_button, self.save_button, self.submit_button, self.approve_button,
                   self.correct_button):
             row.addWidget(b)

@@ -155,7 +155,7 @@ class PanelPage(QWidget):
             agenda_layout.addLayout(row)
         row = QHBoxLayout()
         row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+E"))
-        row.addWidget(_button("Extract item for case &file…", self.export_extract, "export_extract"))
+        row.addWidget(_button("Case file cop&y of item…", self.export_extract, "export_extract"))
         row.addWidget(_button("Invitati&ons (PDF)…", self.export_invitations, "export_invitations"))
         row.addStretch(1)
         agenda_layout.addLayout(row)

@@ -48,7 +48,7 @@ class ReportsPage(QWidget):
         self.run_button.clicked.connect(self.run)
         self.export_button = QPushButton("&Export CSV…")
         self.export_button.clicked.connect(self.export)
-        for label, w in (("&Period", self.preset), ("&From", self.start), ("&To", self.end)):
+        for label, w in (("&Period", self.preset), ("Fro&m", self.start), ("&To", self.end)):
             lab = QLabel(label)
             lab.setBuddy(w)
             row.addWidget(lab)
