@@ -262,9 +262,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from adoption_desktop.app import run_gui
 
         return run_gui(db=args.db)
-    words = [w for w in args_list if not w.startswith("-")]
-    name = " ".join(words[:2] if words and words[0] in ("export", "import") else words[:1])
-    return _run_logged(handler, args, name)
+    return _run_logged(handler, args, command_name(args, args_list))
+
+
+def command_name(args: argparse.Namespace, args_list: Sequence[str]) -> str:
+    """The command as the log may show it: ``verify``, ``export minutes`` (never an option's value)."""
+    name = str(args.command)
+    if name in ("export", "import"):
+        following = args_list[args_list.index(name) + 1:] if name in args_list else []
+        kind = next((w for w in following if not w.startswith("-")), "")
+        name = f"{name} {kind}".strip()
+    return name
 
 
 def _run_logged(handler: Handler, args: argparse.Namespace, name: str) -> int:

@@ -74,22 +74,33 @@ def _cmd_move(args: argparse.Namespace) -> int:
     from adoption_desktop.core.config import LocalConfig, app_paths
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
-    from adoption_desktop.core.storage.lifecycle import key_mode, move_database
+    from adoption_desktop.core.storage.lifecycle import key_mode, move_database, remove_database_files
 
     source = Path(args.db)
     if not source.exists():
         raise CliError(f"No database at {source}.")
     try:
         passphrase = passphrase_from_env_or_prompt() if key_mode(source) == "passphrase" else None
-        dest = move_database(source, Path(args.to), SecretStore(), passphrase,
-                             remove_original=args.remove_original)
+        dest = move_database(source, Path(args.to), SecretStore(), passphrase)
     except AppError as exc:
         raise CliError(str(exc)) from exc
-    LocalConfig(app_paths().settings_file).set("last_database", str(dest.resolve()))
-    print(f"Moved to {dest} and verified; the application will open it from there.")
-    if not args.remove_original:
+    config = LocalConfig(app_paths().settings_file)
+    last = config.get("last_database")
+    if last is None or Path(last).resolve() == source.resolve():  # the one the application opens
+        config.set("last_database", str(dest.resolve()))
+        print(f"Moved to {dest} and verified; the application will open it from there.")
+    else:
+        print(f"Moved to {dest} and verified. The application was last used with another database, so it "
+              f"still opens that one; start it with --db \"{dest}\" to use this one.")
+    if args.remove_original:
+        try:
+            remove_database_files(source)
+        except AppError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"The original at {source} was removed.")
+    else:
         print(f"The original at {source} is still there: delete it (with its .keys and .audit-anchor "
-              "files) once the new copy has been opened, or run again with --remove-original.")
+              "files) once the new copy has been opened.")
     return 0
 
 

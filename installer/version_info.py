@@ -15,9 +15,10 @@ COMPANY = "Adoption Desktop project"
 
 def version_tuple(version: str) -> tuple[int, int, int, int]:
     """``"1.2.3"`` → ``(1, 2, 3, 0)``; pre-release suffixes (``1.2.3rc1``) are dropped."""
-    numbers = [int(n) for n in re.findall(r"\d+", version.split("+")[0])[:4]]
-    if not numbers:
+    release = re.match(r"\d+(?:\.\d+)*", version.strip())
+    if release is None:
         raise ValueError(f"not a version: {version!r}")
+    numbers = [int(n) for n in release.group(0).split(".")[:4]]
     padded = [*numbers, 0, 0, 0, 0][:4]
     return padded[0], padded[1], padded[2], padded[3]
 

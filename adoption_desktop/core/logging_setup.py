@@ -7,9 +7,10 @@ logs ids and counts only. Two rules keep other text out:
 
 * **Exception messages are dropped.** A message can quote data (a database error echoes the row it
   rejected), so a logged exception shows its type and stack frames (file, line, function) only.
-* **Other libraries log warnings and above only** (SQLAlchemy at INFO would echo statement
-  parameters), and as a last guard, anything shaped like an e-mail address, a UK postcode or a phone
-  number is masked in every line.
+* **Other libraries log warnings and above only**, and only their message *templates*: the values
+  they were given (a server's error text can quote a row) are left out, and a Python warning is
+  reduced to its category. As a last guard, anything shaped like an e-mail address, a UK postcode, a
+  phone number or a file path is masked in every line.
 
 Files: ``adoption-desktop.log`` plus five rotated copies of 1 MB each (``.log.1`` … ``.log.5``).
 """
@@ -33,7 +34,10 @@ _MASKS = (
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail]"),
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE), "[postcode]"),
     (re.compile(r"(?<!\d)(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\d)"), "[phone]"),
+    # a file path names its folders, and on Windows the user's own (C:\Users\jane.smith\…)
+    (re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s\\/'\"]+[\\/])+[^\s\\/'\"]*"), "[path]"),
 )
+_WARNING_CATEGORY = re.compile(r"\b(\w*(?:Warning|Error))\b")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
@@ -57,15 +61,27 @@ class NoPersonalDataFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         # never reuse ``record.exc_text``: another handler may have cached the full traceback there
-        saved = record.exc_info, record.exc_text, record.stack_info
+        saved = record.exc_info, record.exc_text, record.stack_info, record.msg, record.args
         record.exc_info, record.exc_text, record.stack_info = None, None, None
+        if not record.name.startswith(LOGGER_NAME):
+            record.msg, record.args = _third_party_message(record), None
         try:
             text = super().format(record)
         finally:
-            record.exc_info, record.exc_text, record.stack_info = saved
+            record.exc_info, record.exc_text, record.stack_info, record.msg, record.args = saved
         if saved[0] and saved[0][0] is not None:
             text += "\n" + self.formatException(saved[0])
         return mask(text)
+
+
+def _third_party_message(record: logging.LogRecord) -> str:
+    """Another library's record without the values it was given: a warning's category only,
+    otherwise the library's own message template with its ``%s`` placeholders unfilled."""
+    if record.name == "py.warnings":
+        category = _WARNING_CATEGORY.search(str(record.msg))
+        return f"{category.group(1) if category else 'warning'} raised (text not logged)"
+    # without arguments the message may have been formatted with the values already: drop it
+    return f"{record.msg} (values not logged)" if record.args else "(message not logged)"
 
 
 class _ThirdPartyAboveInfo(logging.Filter):

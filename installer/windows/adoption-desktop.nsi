@@ -163,15 +163,21 @@ Function ${PREFIX}RemoveProgramFiles
     ${EndIf}
   ${EndIf}
 
+  ; _internal is renamed out of the way first: Windows refuses to rename a folder while a file in it
+  ; is open, so a locked file stops us here, before anything is deleted and the install still works
   ${If} $0 == ""
+  ${AndIf} ${FileExists} "$INSTDIR\_internal\*.*"
+    RMDir /r "$INSTDIR\_internal.old"
     ClearErrors
-    Delete "$INSTDIR\${GUI_EXE}"
-    Delete "$INSTDIR\${CLI_EXE}"
-    RMDir /r "$INSTDIR\_internal"
+    Rename "$INSTDIR\_internal" "$INSTDIR\_internal.old"
     ${If} ${Errors}
-    ${OrIf} ${FileExists} "$INSTDIR\_internal\*.*"
       StrCpy $0 "_internal"
     ${EndIf}
+  ${EndIf}
+  ${If} $0 == ""
+    Delete "$INSTDIR\${GUI_EXE}"
+    Delete "$INSTDIR\${CLI_EXE}"
+    RMDir /r "$INSTDIR\_internal.old"
   ${EndIf}
 
   ${If} $0 != ""

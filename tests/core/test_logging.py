@@ -68,6 +68,35 @@ def test_exception_messages_and_other_libraries_chatter_are_not_logged(tmp_path:
     assert "[e-mail]" in text and "[phone]" in text and "[postcode]" in text
 
 
+def test_other_libraries_and_warnings_log_no_values(tmp_path: Path) -> None:
+    import warnings
+
+    path = configure_logging(tmp_path / "logs")
+    warnings.warn("could not parse 'Jane Example' from C:\\Users\\jane.smith\\case.db", UserWarning,
+                  stacklevel=1)
+    logging.getLogger("psycopg").warning("error ignored in rollback on %s: %s", "<conn>",
+                                         "Key (surname)=(Smith) already exists")
+    logging.getLogger("keyring.backend").warning("config file at /home/jane.smith/.config/keyringrc.cfg")
+    logging.getLogger("adoption_desktop.test").info("opened %s", "C:\\Users\\jane.smith\\AppData\\a.db")
+    text = path.read_text(encoding="utf-8")
+    assert "UserWarning raised (text not logged)" in text
+    assert "error ignored in rollback on %s: %s (values not logged)" in text
+    assert "keyring.backend: (message not logged)" in text
+    assert "opened [path]" in text
+    for leaked in ("Jane", "Smith", "jane.smith", "Users", "keyringrc"):
+        assert leaked not in text, leaked
+
+
+def test_command_names_never_carry_an_option_value() -> None:
+    from adoption_desktop.cli import build_parser, command_name
+
+    for argv, expected in ((["--db", "/home/jane/Smith family.db", "verify", "--db", "x.db"], "verify"),
+                           (["export", "counselling-letter", "--kind", "chaser", "--db", "export", "--case", "1",
+                             "--out", "o.pdf"], "export counselling-letter"),
+                           (["import", "letterbox", "--db", "d.db", "--file", "f.xlsx"], "import letterbox")):
+        assert command_name(build_parser().parse_args(argv), argv) == expected
+
+
 def test_mask_leaves_ordinary_text_alone() -> None:
     assert mask("command export minutes ended with exit code 0 after 0.13 s") == \
         "command export minutes ended with exit code 0 after 0.13 s"
@@ -88,7 +117,8 @@ def test_a_run_over_the_demo_database_writes_no_demo_name_to_the_log(
                  str(tmp_path / "x.pdf")]) == 2  # refused: its message is printed, not logged
     bad = tmp_path / "register.csv"
     bad.write_text("child reference,birth relative,adoptive family\nLB-1,Amy Ashcombe,\n", encoding="utf-8")
-    main(["import", "letterbox", "--db", str(db_file), "--file", str(bad), "--dry-run"])
+    assert main(["import", "letterbox", "--db", str(db_file), "--file", str(bad), "--dry-run"]) == 1
+    assert main(["--db", str(db_file), "verify", "--db", str(db_file)]) == 0  # a path before the command
 
     # the window over the same database: every page opened, as a user would
     from adoption_desktop.cli_support import open_db

@@ -79,6 +79,29 @@ def test_move_database_command_points_the_application_at_the_new_place(
     assert "Moved to" in capsys.readouterr().out
 
 
+def test_move_refuses_while_the_database_is_open_elsewhere(db: Database, admin: Any, tmp_path: Path,
+                                                          store: SecretStore) -> None:
+    assert db.path is not None
+    with db.session(admin) as session:  # the application is open and has written something
+        session.execute(__import__("sqlalchemy").text("SELECT 1"))
+    with pytest.raises(AppError, match="open in Adoption Desktop"):
+        move_database(db.path, tmp_path / "G", store)
+    assert not (tmp_path / "G" / db.path.name).exists()
+    db.dispose()
+    assert move_database(db.path, tmp_path / "G", store).exists()  # once it is closed, it moves
+
+
+def test_move_command_leaves_another_database_as_the_one_the_application_opens(
+        db: Database, admin: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert db.path is not None
+    db.dispose()
+    config = LocalConfig(app_paths().settings_file)
+    config.set("last_database", str(tmp_path / "the-one-in-use.db"))
+    assert main(["move-database", "--db", str(db.path), "--to", str(tmp_path / "H")]) == 0
+    assert LocalConfig(app_paths().settings_file).get("last_database") == str(tmp_path / "the-one-in-use.db")
+    assert "still opens that one" in capsys.readouterr().out
+
+
 def test_move_refuses_a_database_that_does_not_verify(db: Database, admin: Any, tmp_path: Path,
                                                       store: SecretStore) -> None:
     assert db.path is not None

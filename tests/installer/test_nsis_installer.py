@@ -110,7 +110,7 @@ def test_registry_is_hkcu_only() -> None:
 def test_recursive_deletes_are_limited_to_program_files_and_requested_data() -> None:
     lines = code_lines()
     targets = {ln.split(None, 2)[2].strip('"') for ln in lines if ln.startswith("RMDir /r")}
-    assert targets == {"$INSTDIR\\_internal", "${DATA_DIR}", "${SETTINGS_DIR}"}
+    assert targets == {"$INSTDIR\\_internal.old", "${DATA_DIR}", "${SETTINGS_DIR}"}
     assert '!define DATA_DIR "$LOCALAPPDATA\\AdoptionDesktop"' in lines
     assert '!define SETTINGS_DIR "$APPDATA\\AdoptionDesktop"' in lines
     # The install folder itself is only removed when empty.

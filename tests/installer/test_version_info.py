@@ -22,7 +22,7 @@ _spec.loader.exec_module(version_info)
 
 
 @pytest.mark.parametrize(("text", "expected"), [("0.1.0", (0, 1, 0, 0)), ("2.10", (2, 10, 0, 0)),
-                                                ("1.2.3rc1", (1, 2, 3, 1)), ("1.2.3.4.5", (1, 2, 3, 4))])
+                                                ("1.2.3rc1", (1, 2, 3, 0)), ("1.2.3+local.7", (1, 2, 3, 0)), ("1.2.3.4.5", (1, 2, 3, 4))])
 def test_version_tuple(text: str, expected: tuple[int, int, int, int]) -> None:
     assert version_info.version_tuple(text) == expected
 

@@ -82,7 +82,7 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
     if upgrade:
         result = migrations.upgrade_sqlcipher(path, key)
         if result.upgraded and result.backup is not None:
-            _log.info("database schema upgraded; the pre-upgrade copy is %s", result.backup.name)
+            _log.info("database schema upgraded; a pre-upgrade copy was kept beside it")
     db = open_sqlcipher(path, key)
     _log.info("embedded database opened (key %s)", "in the system keyring" if key_mode(path) == "keyring"
               else "protected by a passphrase")
@@ -249,6 +249,12 @@ def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str 
         db.checkpoint()
     finally:
         db.dispose()  # writes the audit anchor that travels with it
+    # SQLite removes the -wal and -shm files when the last connection closes: if they are still there
+    # now, another program (the application itself, most likely) has the database open, and work it
+    # saved after the copy would be left behind in the old file
+    if any(side.exists() for side in _sidecars(source)[1:]):
+        raise AppError("The database is open in Adoption Desktop or another program. Close it everywhere, "
+                       "then move it again; nothing was changed.")
     dest.parent.mkdir(parents=True, exist_ok=True)
     moved = [source, keys.key_file_for(source), audit.anchor_file_for(source)]
     copies = [dest, keys.key_file_for(dest), audit.anchor_file_for(dest)]
@@ -263,8 +269,18 @@ def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str 
         for dst in (*copies, *_sidecars(dest)):
             dst.unlink(missing_ok=True)
         raise
+    _log.info("database moved and verified")
     if remove_original:
-        for src in (*moved, *_sidecars(source)):
-            src.unlink(missing_ok=True)
-    _log.info("database moved (original %s)", "removed" if remove_original else "kept")
+        remove_database_files(source)
     return dest
+
+
+def remove_database_files(path: Path) -> None:
+    """Delete a database with its key file, audit anchor and journal files (after a verified move)."""
+    try:
+        for f in (path, *_sidecars(path), audit.anchor_file_for(path)):
+            f.unlink(missing_ok=True)
+    except OSError as exc:  # Windows: a program opened it in the meantime
+        raise AppError(f"{path.name} could not be removed ({exc.strerror}); delete it, with its .keys and "
+                       ".audit-anchor files, once nothing has it open.") from exc
+    _log.info("original database files removed after a move")
