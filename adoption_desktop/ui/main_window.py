@@ -201,9 +201,25 @@ class MainWindow(QMainWindow):
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About", self)
-        about.triggered.connect(lambda: QMessageBox.about(
-            self, "About", f"Adoption Desktop {__version__}\nDatabase: {self.ctx.db.label}"))
+        about.triggered.connect(lambda: QMessageBox.about(self, "About Adoption Desktop", self.about_text()))
         help_menu.addAction(about)
+
+    def about_text(self) -> str:
+        """Version, database and where this user's files are kept (what IT asks for on a support call)."""
+        from adoption_desktop.core.config import app_paths
+        from adoption_desktop.core.logging_setup import LOG_FILE_NAME
+
+        paths = app_paths()
+        return "\n".join([
+            f"Adoption Desktop {__version__}",
+            f"Database: {self.ctx.db.label}",
+            "",
+            f"Data and backups: {paths.data}",
+            f"Settings: {paths.settings_file}",
+            f"Log (no personal data): {paths.logs / LOG_FILE_NAME}",
+            "",
+            "Run 'adoption-desktop self-test' to check this installation.",
+        ])
 
     def open_target(self, key: str) -> QWidget | None:
         for row, target in enumerate(self.targets):

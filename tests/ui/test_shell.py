@@ -184,3 +184,11 @@ def test_notifications_reach_the_status_bar(db: Database, admin: Principal, make
     window.ctx.notify("18 letter(s) written to reminders.pdf.")
     assert window.statusBar().currentMessage() == "18 letter(s) written to reminders.pdf."
     assert window.ctx.status_messages[-1].startswith("18 letter(s)")
+
+
+def test_about_says_where_files_are_kept(db: Database, admin: Principal, make_window: Any) -> None:
+    from adoption_desktop.core.config import app_paths
+
+    text = make_window(admin).about_text()
+    assert str(db.path) in text
+    assert str(app_paths().data) in text and str(app_paths().logs / "adoption-desktop.log") in text
