@@ -287,13 +287,10 @@ def run_self_test(keep: Path | None = None, *, visible: bool = False,
     """Run every step; 0 when all pass, 1 naming the first that failed."""
     if not visible:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        if os.name == "nt":  # Qt's offscreen platform on Windows reads fonts from a folder, not the system
-            fonts = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
-            if not fonts.is_dir():
-                from adoption_desktop.core.resources import resource_path
+        if os.name == "nt":  # Qt's offscreen platform on Windows reads fonts from one folder only:
+            from adoption_desktop.core.resources import resource_path  # ours (the same DejaVu as letters)
 
-                fonts = resource_path("fonts")
-            os.environ.setdefault("QT_QPA_FONTDIR", str(fonts))
+            os.environ.setdefault("QT_QPA_FONTDIR", str(resource_path("fonts")))
     from adoption_desktop import __version__
     from adoption_desktop.core.logging_setup import configure_logging, describe_platform, reset_logging
 
