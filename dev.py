@@ -36,9 +36,10 @@ DEBIAN_QT_LIBS = [
     "libxcb-randr0", "libxcb-render-util0", "libxcb-image0", "libxcb-xinerama0",
 ]
 # Needed by the tests only: NSIS compiles the Windows installer script against a stub payload
-# (tests/installer/test_nsis_installer.py); PyInstaller reads binaries with objdump (binutils) for the
-# bundle test. PostgreSQL is already in this machine image.
-DEBIAN_TEST_EXTRAS: list[str] = ["nsis", "binutils"]
+# (tests/installer/test_nsis_installer.py) and Wine runs it: silent install, upgrade, uninstall
+# (test_nsis_wine.py); PyInstaller reads binaries with objdump (binutils) for the bundle test.
+# PostgreSQL is already in this machine image.
+DEBIAN_TEST_EXTRAS: list[str] = ["nsis", "binutils", "wine", "wine64"]
 
 
 def say(msg: str) -> None:

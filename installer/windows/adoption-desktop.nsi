@@ -301,6 +301,7 @@ FunctionEnd
 
 Section "Uninstall"
   Call un.RemoveProgramFiles
+  SetOutPath "$TEMP"  ; Windows will not remove a folder that is a process's working folder
   RMDir "$INSTDIR"   ; only if empty: never delete what someone else put there
 
   Delete "${STARTMENU_DIR}\${APP_NAME}.lnk"
