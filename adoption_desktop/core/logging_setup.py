@@ -91,6 +91,19 @@ class _ThirdPartyAboveInfo(logging.Filter):
         return record.name.startswith(LOGGER_NAME) or record.levelno >= logging.WARNING
 
 
+class _SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Rotation that tolerates a second process (a scheduled backup beside the open application) having
+    the file open: Windows then refuses the rename, so this process keeps appending and tries again at
+    its next record instead of losing what it logs."""
+
+    def doRollover(self) -> None:  # noqa: N802 (logging's name)
+        try:
+            super().doRollover()
+        except OSError:
+            if self.stream is None:
+                self.stream = self._open()
+
+
 _configured: Path | None = None
 
 
@@ -108,8 +121,8 @@ def configure_logging(logs_dir: Path | None = None, *, level: int = logging.INFO
         logs_dir = app_paths().logs
     logs_dir.mkdir(parents=True, exist_ok=True)
     path = logs_dir / LOG_FILE_NAME
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
-                                                   encoding="utf-8", delay=True)
+    handler = _SharedRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
+                                         encoding="utf-8", delay=True)
     handler.setFormatter(NoPersonalDataFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_ThirdPartyAboveInfo())
     root = logging.getLogger()

@@ -51,6 +51,29 @@ def test_log_goes_to_the_per_user_logs_folder_and_rotates(tmp_path: Path) -> Non
     assert len(rotated) == 1 + BACKUP_COUNT  # older copies are dropped, not kept for ever
 
 
+def test_rotation_refused_by_another_process_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Windows refuses to rename a log another process has open (a scheduled backup while the
+    application runs): records keep going to the current file and rotation is tried again later."""
+    path = configure_logging(tmp_path / "logs")
+    handler = next(h for h in logging.getLogger().handlers if getattr(h, "baseFilename", "") == str(path))
+    handler.maxBytes = 500  # type: ignore[attr-defined]
+
+    def refused(_source: str, _dest: str) -> None:
+        raise PermissionError(32, "The process cannot access the file because it is being used")
+
+    monkeypatch.setattr(handler, "rotate", refused)
+    log = logging.getLogger("adoption_desktop.test")
+    for i in range(40):
+        log.info("record %d while another process holds the file", i)
+    text = path.read_text(encoding="utf-8")
+    assert all(f"record {i} while" in text for i in range(40))
+    assert "Traceback" not in capsys.readouterr().err  # no "--- Logging error ---" reports either
+    monkeypatch.undo()
+    log.info("record after the other process let go")
+    assert (tmp_path / "logs" / f"{LOG_FILE_NAME}.1").exists()
+
+
 def test_exception_messages_and_other_libraries_chatter_are_not_logged(tmp_path: Path) -> None:
     path = configure_logging(tmp_path / "logs")
     try:
