@@ -164,3 +164,43 @@ def test_bundle_writes_its_log_to_the_per_user_logs_folder(bundle: Path, tmp_pat
     assert str(data_dir / "data") in result.stdout
     log = (data_dir / "logs" / "adoption-desktop.log").read_text(encoding="utf-8")
     assert "(frozen build): command paths" in log
+
+
+def test_team_mode_from_the_bundle(bundle: Path, tmp_path: Path, postgres_server: object) -> None:
+    """The frozen build reaches PostgreSQL (psycopg's binary driver is in it): schema made, then verified."""
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    import uuid
+
+    from adoption_desktop.core.storage.engine import open_postgresql
+
+    base = postgres_server.base_url  # type: ignore[attr-defined]
+    name = "bundle_" + uuid.uuid4().hex[:10]
+    admin = open_postgresql(f"{base}/postgres")
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    url = f"{base}/{name}"
+    env = _bare_env(tmp_path / "home")
+    made = _run(bundle, ["upgrade", "--db", url], env)
+    assert made.returncode == 0 and "latest schema" in made.stdout, made.stdout + made.stderr
+    checked = _run(bundle, ["verify", "--db", url], env)
+    assert checked.returncode == 0 and checked.stdout.startswith("OK"), checked.stdout + checked.stderr
+
+
+def test_spreadsheet_import_from_the_bundle(bundle: Path, tmp_path: Path) -> None:
+    """openpyxl and the import path are in the frozen build: a register is imported, then verified."""
+    from tests.letterbox.test_import import good_rows, write_xlsx
+
+    env = _bare_env(tmp_path / "home", ADOPTION_DESKTOP_PASSPHRASE="a passphrase for the import test")
+    db = tmp_path / "agency.db"
+    made = _run(bundle, ["init", "--db", str(db)], env)
+    assert made.returncode == 0, made.stdout + made.stderr
+    sheet = write_xlsx(tmp_path / "register.xlsx", good_rows())
+    dry = _run(bundle, ["import", "letterbox", "--db", str(db), "--file", str(sheet), "--dry-run"], env)
+    assert dry.returncode == 0 and "2 new" in dry.stdout, dry.stdout + dry.stderr
+    done = _run(bundle, ["import", "letterbox", "--db", str(db), "--file", str(sheet)], env)
+    assert done.returncode == 0 and "2 new" in done.stdout, done.stdout + done.stderr
+    again = _run(bundle, ["import", "letterbox", "--db", str(db), "--file", str(sheet)], env)
+    assert again.returncode == 0 and "0 new" in again.stdout, again.stdout + again.stderr
+    assert _run(bundle, ["verify", "--db", str(db)], env).returncode == 0
