@@ -4,7 +4,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QTextEdit
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLineEdit, QTextEdit
 
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
@@ -137,11 +137,24 @@ def test_task_runner_delivers_results_progress_and_cancel(qtbot: Any) -> None:
     assert "cancelled" in str(errors[0])
 
 
-def test_every_page_fits_a_1366_pixel_laptop_screen(db: Database, admin: Principal, make_window: Any) -> None:
+def test_every_page_fits_a_1366_by_768_laptop_screen(db: Database, admin: Principal, make_window: Any) -> None:
+    """Every page and tab fits 1366×768 less the taskbar (40 px) and the title bar (~32 px)."""
+    from PySide6.QtWidgets import QTabWidget
+
     window = make_window(admin)
+    tallest: dict[str, int] = {}
     for target in window.targets:
-        window.open_target(target.key)
+        page = window.open_target(target.key)
+        assert page is not None
+        for tabs in [None, *page.findChildren(QTabWidget)]:
+            for i in range(tabs.count() if tabs else 1):
+                if tabs:
+                    tabs.setCurrentIndex(i)
+                QApplication.processEvents()
+                name = f"{target.key}/{tabs.tabText(i) if tabs else ''}"
+                tallest[name] = window.minimumSizeHint().height()
     assert window.minimumSizeHint().width() <= 1366 - 16
+    assert {k: h for k, h in tallest.items() if h > 768 - 40 - 32} == {}
 
 
 def test_idle_lock_hides_open_dialogs_and_brings_them_back(db: Database, make_window: Any, qtbot: Any) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -60,8 +62,21 @@ class MinutesEditor(QWidget):
         self.quorum.setObjectName("minutes_quorum")
         self.quorum.setWordWrap(True)
         outer.addWidget(self.quorum)
-        self.form = load_form("panel_minutes", self)
-        outer.addWidget(self.form, 1)
+        # the fields scroll, so the window still fits a 1366×768 screen with its buttons on it
+        self.fields = QWidget()
+        fields_layout = QVBoxLayout(self.fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        self.form = load_form("panel_minutes", self.fields)
+        fields_layout.addWidget(self.form, 1)
+        self.fields_scroll = QScrollArea()
+        self.fields_scroll.setObjectName("minutes_scroll")
+        self.fields_scroll.setWidgetResizable(True)
+        self.fields_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.fields_scroll.setWidget(self.fields)
+        outer.addWidget(self.fields_scroll, 1)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # Alt+letter or a click on a field below the fold scrolls to it
+            app.focusChanged.connect(self._scroll_to_focus)
         self.outcome = child(self.form, QComboBox, "outcome")
         self.recommendation_text = child(self.form, QLineEdit, "recommendation_text")
         self.vote = child(self.form, QComboBox, "vote")
@@ -90,8 +105,8 @@ class MinutesEditor(QWidget):
         self.views.setMaximumHeight(150)
         self.views.setTabKeyNavigation(False)
         views_label.setBuddy(self.views)
-        outer.addWidget(views_label)
-        outer.addWidget(self.views)
+        fields_layout.addWidget(views_label)
+        fields_layout.addWidget(self.views)
         self.message = QLabel()
         self.message.setObjectName("minutes_message")
         self.message.setWordWrap(True)
@@ -142,6 +157,13 @@ class MinutesEditor(QWidget):
         self.views_model.dataChanged.connect(self._changed)
         self.vote.currentIndexChanged.connect(self._vote_fields)
         self.set_items([], [])
+
+    def _scroll_to_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        try:
+            if new is not None and self.fields.isAncestorOf(new):
+                self.fields_scroll.ensureWidgetVisible(new, 10, 10)
+        except RuntimeError:  # the editor is being destroyed
+            pass
 
     # --- loading ------------------------------------------------------------------------------------
     @property

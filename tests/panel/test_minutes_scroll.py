@@ -1,0 +1,30 @@
+"""The minutes fields scroll inside the tab (the window fits 1366×768), and a field reached by keyboard
+below the fold is scrolled into view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from adoption_desktop.panel.views.minutes_editor import MinutesEditor
+
+
+def test_field_reached_by_keyboard_is_scrolled_into_view(qtbot: Any) -> None:
+    editor = MinutesEditor(lambda *_a: None, lambda *_a: None)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(editor)
+    editor.resize(900, 420)
+    editor.show()
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
+    bar = editor.fields_scroll.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0  # the fields do not fit: they scroll
+    field = editor.advice_needs  # near the bottom of the form
+    assert field.isVisibleTo(editor)
+    editor.form.setEnabled(True)  # no item loaded: enable the fields as loading an item would
+    field.setEnabled(True)
+    field.setFocus()
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)
+    top_left = field.mapTo(editor.fields_scroll.viewport(), field.rect().topLeft())
+    assert 0 <= top_left.y() < editor.fields_scroll.viewport().height()
