@@ -4,10 +4,12 @@ open with the message (naming the field and the fix) when validation fails."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QTime
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -44,8 +47,7 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.form = load_form(form_name, self)
         self.setWindowTitle(self.form.windowTitle())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)  # the dialog's normal margins: text never touches the window edge
         layout.addWidget(self.form)
         self.message = child(self.form, QLabel, "message")
         buttons = child(self.form, QDialogButtonBox, "buttons")
@@ -170,9 +172,12 @@ class MemberDialog(FormDialog):
 class SimpleDialog(QDialog):
     """A short code-built dialog (three fields at most) with the same submit/message behaviour."""
 
-    def __init__(self, parent: QWidget | None, title: str, on_done: Callable[[Any], None]) -> None:
+    def __init__(self, parent: QWidget | None, title: str, on_done: Callable[[Any], None], *,
+                 ok_text: str = "", cancel_text: str = "", enter_submits: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.fields: list[QWidget] = []
+        self.enter_submits = enter_submits  # False where one stray Enter would record something lasting
         self.layout_ = QVBoxLayout(self)
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
@@ -181,10 +186,15 @@ class SimpleDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #B00020;")
         self.layout_.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        self.layout_.addWidget(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        # say what the buttons do: "Cancel" must never be the way to *keep* a sitting
+        if ok_text:
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        if cancel_text:
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+        self.buttons.accepted.connect(self._ok)
+        self.buttons.rejected.connect(self.reject)
+        self.layout_.addWidget(self.buttons)
         self.on_done = on_done
         self.submit: Callable[[], Any] = lambda: None
 
@@ -193,7 +203,26 @@ class SimpleDialog(QDialog):
         lab = QLabel(label)
         lab.setBuddy(widget)
         self.form.addRow(lab, widget)
+        self.fields.append(widget)
         return widget
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """Tab runs through the fields first, then the buttons; the first field has the focus, so Enter
+        never submits a dialog nobody has filled in."""
+        chain = [*self.fields, self.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                 self.buttons.button(QDialogButtonBox.StandardButton.Cancel)]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+        focused = self.focusWidget()
+        if self.fields and not any(focused is f or (focused is not None and f.isAncestorOf(focused))
+                                   for f in self.fields):
+            next((f for f in self.fields if f.isEnabled()), self.fields[0]).setFocus()
+        super().showEvent(event)
+        if not self.enter_submits:
+            for button in self.buttons.buttons():
+                if isinstance(button, QPushButton):
+                    button.setAutoDefault(False)
+                    button.setDefault(False)
 
     def _ok(self) -> None:
         try:
@@ -226,8 +255,8 @@ def declaration_dialog(parent: QWidget | None, item: ItemRow, attendance: Sequen
 
 def reason_dialog(parent: QWidget | None, title: str, label: str, submit: Callable[[str], Any],
                   on_done: Callable[[Any], None], *, with_date: dt.date | None = None,
-                  date_label: str = "&New date") -> SimpleDialog:
-    dlg = SimpleDialog(parent, title, on_done)
+                  date_label: str = "&New date", ok_text: str = "", cancel_text: str = "") -> SimpleDialog:
+    dlg = SimpleDialog(parent, title, on_done, ok_text=ok_text, cancel_text=cancel_text)
     date_edit: QDateEdit | None = None
     if with_date is not None:
         date_edit = QDateEdit(qdate(with_date))
@@ -235,6 +264,7 @@ def reason_dialog(parent: QWidget | None, title: str, label: str, submit: Callab
         date_edit.setDisplayFormat("dd/MM/yyyy")
         dlg.add(date_label, date_edit, "date")
     reason = QLineEdit()
+    reason.setMinimumWidth(380)  # a sentence, not a word
     dlg.add(label, reason, "reason")
     if date_edit is not None:
         dlg.submit = lambda: submit(f"{pydate(date_edit.date()).isoformat()}|{reason.text()}")
@@ -246,7 +276,7 @@ def reason_dialog(parent: QWidget | None, title: str, label: str, submit: Callab
 
 def password_dialog(parent: QWidget | None, what: str, submit: Callable[[str], Any],
                     on_done: Callable[[Any], None]) -> SimpleDialog:
-    dlg = SimpleDialog(parent, "Approve minutes", on_done)
+    dlg = SimpleDialog(parent, "Approve minutes", on_done, ok_text="Approve")
     text = QLabel(f"Approving {what} locks them and sends the recommendation to the agency decision maker. "
                   "Re-enter your password to approve.")
     text.setWordWrap(True)
@@ -261,7 +291,8 @@ def password_dialog(parent: QWidget | None, what: str, submit: Callable[[str], A
 
 def notice_dialog(parent: QWidget | None, today: dt.date, submit: Callable[[dt.date, str, str], Any],
                   on_done: Callable[[Any], None]) -> SimpleDialog:
-    dlg = SimpleDialog(parent, "Notice of leaving (one month)", on_done)
+    dlg = SimpleDialog(parent, "Notice of leaving (one month)", on_done, ok_text="Record notice",
+                       enter_submits=False)
     date_edit = QDateEdit(qdate(today))
     date_edit.setCalendarPopup(True)
     date_edit.setDisplayFormat("dd/MM/yyyy")
@@ -292,6 +323,7 @@ def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, toda
         box.setObjectName(f"paper_{p.code}")
         edit.setObjectName(f"received_{p.code}")
         dlg.form.addRow(box, edit)
+        dlg.fields += [box, edit]
         rows[p.code] = (box, edit)
     dlg.submit = lambda: submit({code: pydate(e.date()) if b.isChecked() else None for code, (b, e) in rows.items()})
     return dlg

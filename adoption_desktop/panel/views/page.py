@@ -367,7 +367,7 @@ class PanelPage(QWidget):
         self._open(dialogs.reason_dialog(
             self, f"Cancel the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason",
             lambda reason: svc.cancel_sitting(self.ctx.db, self.ctx.principal, s.id, reason),
-            lambda _v: self._after("Sitting cancelled.")))
+            lambda _v: self._after("Sitting cancelled."), ok_text="Cancel sitting", cancel_text="Keep sitting"))
 
     def move_sitting(self) -> None:
         s = self.sitting
@@ -380,7 +380,7 @@ class PanelPage(QWidget):
 
         self._open(dialogs.reason_dialog(self, f"Move the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason", submit,
                                          lambda _v: self._after("Sitting moved."),
-                                         with_date=s.sitting_date))
+                                         with_date=s.sitting_date, ok_text="Move sitting"))
 
     def export_calendar(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export panel calendar", "panel-sittings.ics",
@@ -532,7 +532,8 @@ class PanelPage(QWidget):
         self._open(dialogs.reason_dialog(
             self, "Correct approved minutes", "&Reason for the correction",
             lambda reason: svc.correct_minutes(self.ctx.db, self.ctx.principal, item_id, reason),
-            lambda _v: self._after("A new draft version was created.", item_id)))
+            lambda _v: self._after("A new draft version was created.", item_id),
+            ok_text="Open a new version"))
 
     def _export_path(self, title: str, name: str, pattern: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self, title, name, pattern)
