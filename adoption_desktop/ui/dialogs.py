@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -62,18 +63,24 @@ class PassphraseDialog(QDialog):
         text = ("No system keyring is available, so the database key is protected with a passphrase. "
                 "Choose one you will remember; the recovery key is the only other way in." if confirm
                 else f"Enter the passphrase for {database}.")
+        self.setMinimumWidth(480)  # a database path reads on one line
         label = QLabel(text)
         label.setWordWrap(True)
         layout.addWidget(label)
+        fields = QFormLayout()
         self.first = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.first.setObjectName("passphrase")
-        layout.addWidget(self.first)
+        first_label = QLabel("&Passphrase")
+        first_label.setBuddy(self.first)
+        fields.addRow(first_label, self.first)
         self.second: QLineEdit | None = None
         if confirm:
             self.second = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
             self.second.setObjectName("confirm")
-            self.second.setPlaceholderText("Repeat the passphrase")
-            layout.addWidget(self.second)
+            second_label = QLabel("&Repeat it")
+            second_label.setBuddy(self.second)
+            fields.addRow(second_label, self.second)
+        layout.addLayout(fields)
         self.message = QLabel()
         self.message.setStyleSheet("color: #B00020;")
         layout.addWidget(self.message)
@@ -151,8 +158,7 @@ class FirstAdminDialog(QDialog):
         self.principal: Principal | None = None
         form = load_form("first_admin_dialog", self)
         self.setWindowTitle(form.windowTitle())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)  # normal dialog margins around the form
         layout.addWidget(form)
         self.full_name = child(form, QLineEdit, "full_name")
         self.username = child(form, QLineEdit, "username")
@@ -183,8 +189,7 @@ class LoginDialog(QDialog):
         self.principal: Principal | None = None
         form = load_form("login_dialog", self)
         self.setWindowTitle(form.windowTitle())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)  # normal dialog margins around the form
         layout.addWidget(form)
         child(form, QLabel, "database_label").setText(f"Database: {db.label}")
         self.username = child(form, QLineEdit, "username")

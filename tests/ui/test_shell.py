@@ -205,3 +205,18 @@ def test_about_says_where_files_are_kept(db: Database, admin: Principal, make_wi
     text = make_window(admin).about_text()
     assert str(db.path) in text
     assert str(app_paths().data) in text and str(app_paths().logs / "adoption-desktop.log") in text
+
+
+def test_start_up_dialogs_have_margins_and_labelled_fields(db: Database, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from adoption_desktop.ui.dialogs import PassphraseDialog
+
+    for dialog in (LoginDialog(db), FirstAdminDialog(db)):
+        qtbot.addWidget(dialog)
+        margins = dialog.layout().contentsMargins()
+        assert min(margins.left(), margins.top(), margins.right(), margins.bottom()) >= 6  # text off the edge
+    passphrase = PassphraseDialog(None, confirm=True, database="agency.db")
+    qtbot.addWidget(passphrase)
+    buddies = {label.buddy().objectName() for label in passphrase.findChildren(QLabel) if label.buddy()}
+    assert buddies == {"passphrase", "confirm"}
