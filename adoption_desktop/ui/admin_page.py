@@ -105,21 +105,32 @@ class UsersTab(QWidget):
         self.view = _table(self.model)  # type: ignore[arg-type]
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
+        made: dict[str, QPushButton] = {}
         for text, slot in (("&New user…", self.new_user), ("&Roles…", self.edit_roles),
-                           ("&Disable / enable", self.toggle_disabled), ("Reset &password…", self.reset_password),
+                           ("&Disable user…", self.toggle_disabled), ("Reset &password…", self.reset_password),
                            ("Un&lock", self.unlock)):
             b = QPushButton(text)
-            b.clicked.connect(slot)
+            b.clicked.connect(lambda _checked=False, f=slot: f())
             buttons.addWidget(b)
+            made[text] = b
+        self.disable_button = made["&Disable user…"]  # says what it will do to the selected user
+        self.disable_button.setObjectName("disable_user")
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.view)
         note = QLabel("Users are disabled, never deleted, so the audit log keeps its meaning.")
         layout.addWidget(note)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_disable_button())
         self.refresh()
 
     def refresh(self) -> None:
         self.model.set_rows(users.list_users(self.ctx.db, self.ctx.principal))
+        self._update_disable_button()
+
+    def _update_disable_button(self) -> None:
+        user = self._current()
+        self.disable_button.setEnabled(user is not None)
+        self.disable_button.setText("&Enable user…" if user is not None and user.disabled else "&Disable user…")
 
     def _current(self) -> users.UserSummary | None:
         row = _selected(self.view)
@@ -156,14 +167,24 @@ class UsersTab(QWidget):
                 show_error(self, "Roles", exc)
         self.refresh()
 
-    def toggle_disabled(self) -> None:
+    def toggle_disabled(self, *, confirmed: bool = False) -> None:
         user = self._current()
         if user is None:
             return
+        verb = "Enable" if user.disabled else "Disable"
+        if not confirmed:
+            consequence = ("They can sign in again with their password." if user.disabled else
+                           "They are refused at their next action, even if signed in now; their records and "
+                           "audit entries stay.")
+            answer = QMessageBox.question(
+                self, f"{verb} user", f"{verb} {user.full_name} ({user.username})? {consequence}",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         try:
             users.set_disabled(self.ctx.db, self.ctx.principal, user.id, not user.disabled)
         except AppError as exc:
-            show_error(self, "Disable user", exc)
+            show_error(self, f"{verb} user", exc)
         self.refresh()
 
     def reset_password(self) -> None:

@@ -35,3 +35,31 @@ def test_admin_page_lists_users_and_filters_the_audit_log(db: Database, admin: P
     assert lines[0][0] == "seq" and len(lines) == n + 1
     # the export is itself audited
     assert audit_service.list_entries(db, admin, AuditFilter(action="export"))
+
+
+def test_disable_button_names_its_action_and_asks_first(db: Database, admin: Principal, qtbot: Any,
+                                                        monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    users.create_user(db, admin, "thornby", "Tam Thornby", "long-enough-pw", [Role.COUNSELLOR])
+    page = AdminPage(AppContext(db, admin, TaskRunner(synchronous=True)))
+    qtbot.addWidget(page)
+    page.show()
+    tab = page.users
+    assert not tab.disable_button.isEnabled()  # nothing selected
+    tab.view.selectRow(1)
+    assert tab.disable_button.text() == "&Disable user…"
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *_a: asked.append(text) or answers.pop(0))
+
+    tab.disable_button.click()  # answered No: nothing changes
+    assert not next(u for u in tab.model.rows() if u.username == "thornby").disabled
+    tab.disable_button.click()  # answered Yes
+    assert next(u for u in tab.model.rows() if u.username == "thornby").disabled
+    assert "Disable Tam Thornby (thornby)?" in asked[0]
+    tab.view.selectRow(1)
+    assert tab.disable_button.text() == "&Enable user…"
+    tab.disable_button.click()
+    assert not next(u for u in tab.model.rows() if u.username == "thornby").disabled
+    assert asked[2].startswith("Enable Tam Thornby")
