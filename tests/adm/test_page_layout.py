@@ -150,3 +150,25 @@ def test_unsaved_decision_wording_is_restored_after_a_crash(db: Database, adm_us
     from adoption_desktop.core import drafts
 
     assert drafts.load_draft(db, adm_user, f"adm.decision:{overdue}:reasons") is None
+
+
+def test_page_fits_a_1366_by_768_screen_whatever_decision_and_tab_is_open(db: Database, adm_user: Principal,
+                                                                          qtbot: Any) -> None:
+    """The main window's height follows the page's minimum: long minutes and reasons scroll inside
+    their boxes instead of pushing the window past the screen (768 less the taskbar)."""
+    from adoption_desktop import demo
+
+    today = D(2026, 11, 23)
+    demo.populate(db, "small", today=today)
+    page = AdmPage(AppContext(db, adm_user, TaskRunner(synchronous=True)), today=today)
+    qtbot.addWidget(page)
+    page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
+    page.show()
+    assert page.model.rowCount() >= 5
+    tallest = 0
+    for row in page.model.rows():
+        assert page.select_decision(row.id)
+        for tab in range(page.detail.tabs.count()):
+            page.detail.tabs.setCurrentIndex(tab)
+            tallest = max(tallest, page.minimumSizeHint().height())
+    assert tallest <= 700, tallest

@@ -7,6 +7,7 @@ calls a service in its own transaction and then reloads.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.adm import rules, service
 from adoption_desktop.adm.service import DecisionDetail, LetterView, VersionView
 from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog
-from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS
+from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS, LETTER_KINDS
 from adoption_desktop.core import drafts
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError
@@ -115,6 +116,8 @@ class DecisionPanel(QWidget):
     # --- display ------------------------------------------------------------------------------
     def _drop_autosavers(self) -> None:
         for saver in self.autosavers:
+            if saver.timer.isActive():  # typing not yet saved as a draft: keep it for the next opening
+                saver.save_now()
             saver.timer.stop()
             saver.widget.textChanged.disconnect(saver.timer.start)
             saver.deleteLater()
@@ -135,7 +138,10 @@ class DecisionPanel(QWidget):
         for saver in self.autosavers:
             saver.clear()
 
-    def show_detail(self, detail: DecisionDetail | None) -> None:
+    def show_detail(self, detail: DecisionDetail | None, *, empty: str = "Select a decision in the queue",
+                    hint: str = "") -> None:
+        """``None`` empties the pane (``empty`` as its heading, ``hint`` below): no decision's text stays on
+        screen and no action can be taken on a decision the queue no longer shows."""
         self._drop_autosavers()
         self.correcting = False
         self.buttons["correct_button"].setText("Co&rrect…")
@@ -143,8 +149,19 @@ class DecisionPanel(QWidget):
         can_decide = self.ctx.can(Permission.ADM_DECIDE)
         can_edit = self.ctx.can(Permission.ADM_EDIT)
         if detail is None:
-            self.heading.setText("<h3>Select a decision in the queue</h3>")
-            self.clock.clear()
+            self.heading.setText(f"<h3>{html.escape(empty)}</h3>")
+            self.clock.setText(html.escape(hint))
+            for edit in (self.recommendation, self.panel_reasons, self.advice, self.minutes, self.decision_text,
+                         self.decision_reasons, self.addressee):
+                edit.clear()
+            for label in (self.sitting, self.members, self.info_status, self.notify_status, self.qd_summary):
+                label.clear()
+            self.salutation.clear()
+            self.social_worker.clear()
+            self.letters.set_rows([])
+            self.history.set_rows([])
+            for button in self.buttons.values():
+                button.setEnabled(False)
             self.tabs.setEnabled(False)
             return
         self.tabs.setEnabled(True)
@@ -308,8 +325,9 @@ class DecisionPanel(QWidget):
         self.tabs.setCurrentWidget(child(self.form, QWidget, "tab_decision"))
         self.decision_text.setFocus()
 
-    def _dated(self, title: str, date_label: str, text_label: str | None) -> tuple[dt.date, str] | None:
-        dlg = DatedNoteDialog(self, title, date_label, self.today(), text_label)
+    def _dated(self, title: str, date_label: str, text_label: str | None,
+               about: str = "") -> tuple[dt.date, str] | None:
+        dlg = DatedNoteDialog(self, title, date_label, self.today(), text_label, about=about)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
         return dlg.day, dlg.text.toPlainText()
@@ -343,9 +361,24 @@ class DecisionPanel(QWidget):
         except (AppError, OSError) as exc:
             self.failed.emit(exc)
 
+    def letter_summary(self, letter: LetterView) -> str:
+        """Which letter, in words: its kind, date, addressee and the case it is about (one line each)."""
+        lines = [f"Letter: {LETTER_KINDS.get(letter.kind, letter.kind)}", f"Dated: {_d(letter.letter_date)}"]
+        if letter.recipient.strip():
+            lines.append("To: " + ", ".join(x.strip() for x in letter.recipient.splitlines() if x.strip()))
+        subject = letter.subject_reference
+        if self.detail is not None:
+            r = self.detail.row
+            subject = f"{subject or r.subject_reference} ({r.subject_initials})"
+        if subject:
+            lines.append(f"About: {subject}")
+        return "\n".join(lines)
+
     def mark_sent(self) -> None:
         letter = self.selected_letter()
-        got = self._dated("Letter sent", "Date &sent:", None) if letter else None
+        got = self._dated("Letter sent", "Date &sent:", None,
+                          f"Record the date this letter was posted or handed over.\n\n{self.letter_summary(letter)}"
+                          ) if letter else None
         if got and letter:
             db, me = self.ctx.db, self.ctx.principal
             self._run(lambda: service.mark_letter_sent(db, me, letter.id, got[0]), lambda _r: None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
+
+MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366-pixel screen
 
 
 class SignDialog(QDialog):
@@ -60,10 +63,18 @@ class DatedNoteDialog(QDialog):
     """A date and (optionally) a text: information asked/received, representations, IRM steps."""
 
     def __init__(self, parent: QWidget | None, title: str, date_label: str, day: dt.date,
-                 text_label: str | None = None) -> None:
+                 text_label: str | None = None, *, about: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
+        self.about = QLabel(about)  # what the date is about (which letter), so the right one is recorded
+        self.about.setObjectName("about")
+        self.about.setWordWrap(True)
+        self.about.setTextFormat(Qt.TextFormat.PlainText)
+        self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.about.setMinimumWidth(self.about.fontMetrics().averageCharWidth() * 48)
+        self.about.setVisible(bool(about))
+        layout.addWidget(self.about)
         form = QFormLayout()
         self.date = QDateEdit(qdate(day))
         self.date.setCalendarPopup(True)
@@ -97,12 +108,14 @@ class NewDecisionDialog(QDialog):
         super().__init__(parent)
         form = load_form("adm_new_decision", self)
         self.setWindowTitle(form.windowTitle())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)  # the dialog's own margins: the form's text does not touch the window edge
         layout.addWidget(form)
         self.decision_type = child(form, QComboBox, "decision_type")
         for code, label in types.items():
             self.decision_type.addItem(label, code)
+        # wide enough for the longest type, but a long local type cannot push the dialog off a 1366 screen
+        self.decision_type.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.decision_type.setMaximumWidth(MAX_TYPE_WIDTH)
         self.reference = child(form, QLineEdit, "reference")
         self.initials = child(form, QLineEdit, "initials")
         self.received_on = child(form, QDateEdit, "received_on")

@@ -7,10 +7,11 @@ day's letters, F5 refresh; the queue and the decision's fields are in tab order.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +51,8 @@ class AdmPage(QWidget):
         self.ctx = ctx
         self.today: dt.date = today or dt.date.today()
         self._select_after_load: int | None = None
+        self._hidden_id: int | None = None  # the decision the filter took out of view (reopened when it is back)
+        self._total = 0  # decisions loaded, before the filter
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit()
@@ -100,6 +103,14 @@ class AdmPage(QWidget):
         header.setSortIndicator(-1, header.sortIndicatorOrder())
         self.view.setSortingEnabled(True)
         self.view.setAccessibleName("Decision queue")
+        self._viewport = self.view.viewport()
+        self.empty_label = QLabel(self._viewport)  # over the empty queue: why nothing is listed
+        self.empty_label.setObjectName("empty_label")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setMargin(12)
+        self.empty_label.hide()
+        self._viewport.installEventFilter(self)
         self.detail = DecisionPanel(ctx, lambda: self.today)
         splitter = QSplitter()
         splitter.addWidget(self.view)
@@ -157,8 +168,12 @@ class AdmPage(QWidget):
             for code, label in types.items():
                 self.type_combo.addItem(label, code)
             self._types_loaded = True
-        keep = self._select_after_load or (self.detail.detail.row.id if self.detail.detail else None)
+        keep = self._select_after_load or (self.detail.detail.row.id if self.detail.detail else self._hidden_id)
+        acted_on = next((r for r in rows if r.id == self._select_after_load), None)
         self._select_after_load = None
+        self._total = len(rows)
+        if acted_on is not None:
+            self._reveal(acted_on)
         self.model.set_rows(rows)
         if self.view.horizontalHeader().sortIndicatorSection() < 0:
             self.model.sort(COL_CLOCK)
@@ -166,13 +181,57 @@ class AdmPage(QWidget):
         if (keep is None or not self.select_decision(keep)) and self.model.rowCount():
             self.select_decision(self.model.row_at(0).id)  # the most urgent decision, so the pane is not empty
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            self.empty_label.setGeometry(self._viewport.rect())
+        return super().eventFilter(watched, event)
+
+    def _filter(self) -> Callable[[DecisionRow], bool] | None:
+        return queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
+                            str(self.state_combo.currentData() or "all"))
+
+    def _reveal(self, row: DecisionRow) -> None:
+        """The decision the user has just acted on (signed, corrected, opened) stays listed beside its
+        detail: widen Show, then Type and Find, when the filter would now hide it."""
+        steps = ((self.state_combo, lambda: self.state_combo.setCurrentIndex(self.state_combo.findData("all"))),
+                 (self.type_combo, lambda: self.type_combo.setCurrentIndex(0)),
+                 (self.search, lambda: self.search.clear()))
+        for widget, widen in steps:
+            keep = self._filter()
+            if keep is None or keep(row):
+                return
+            widget.blockSignals(True)
+            try:
+                widen()
+            finally:
+                widget.blockSignals(False)
+
     def apply_filter(self) -> None:
-        self.model.set_filter(queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
-                                           str(self.state_combo.currentData() or "all")))
+        open_id = self.detail.detail.row.id if self.detail.detail else None
+        self.model.set_filter(self._filter())
         rows = self.model.rows()
         overdue = sum(1 for r in rows if r.clock_code == "overdue")
         today = sum(1 for r in rows if r.clock_code == "due_today")
         self.count_label.setText(f"{len(rows)} decisions shown — {overdue} overdue, {today} due today")
+        if not rows:
+            empty = "No decisions match the filter" if self._total else "No decisions yet"
+            hint = "Clear Find (Ctrl+F) or choose another Type or Show." if self._total else ""
+        else:
+            empty, hint = "Select a decision in the queue", ""
+        self.empty_label.setText(f"{empty}.\n{hint}" if hint else f"{empty}.")
+        self.empty_label.setGeometry(self.view.viewport().rect())
+        self.empty_label.setVisible(not rows)
+        if open_id is not None and not self.select_decision(open_id):
+            # never leave a decision open (and signable) that the queue does not show
+            self._hidden_id = open_id
+            self.detail.show_detail(None, empty=empty, hint=hint)
+        elif open_id is None:
+            if self._hidden_id is not None and self.select_decision(self._hidden_id):
+                self._hidden_id = None
+            else:
+                self.detail.show_detail(None, empty=empty, hint=hint)
+        else:
+            self._hidden_id = None
 
     def select_decision(self, decision_id: int) -> bool:
         for i, r in enumerate(self.model.rows()):
