@@ -6,11 +6,15 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QScrollArea
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.views.item_dialog import ERROR_COLOUR
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
@@ -209,3 +213,142 @@ def test_birth_side_protected_terms_entered_kept_and_screened(qtbot, db: Databas
                                            received_on=dt.date(2026, 9, 3), writer="adopters")
     other = service.screen_item(db, coordinator, going_the_other_way, "We read about Quillfeather birds.").findings
     assert not [f for f in other if f.text == "Quillfeather"]
+
+
+# --- review fixes: the item dialog, dialog margins, the import dialog, message colours -------------------------
+
+def _logged(db: Database, who: Principal, arrangement: int, text: str = "") -> int:
+    item = service.log_item(db, who, arrangement, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 2),
+                            writer="Sam Thornley")
+    if text:
+        service.screen_item(db, who, item, text)
+    return item
+
+
+@pytest.mark.parametrize(("outcome", "method", "reason"), [
+    ("returned", "", "Please leave out the postcode."),
+    ("withheld", "", "Names the new school."),
+    ("held", "", ""),
+    ("forwarded", "post", ""),
+])
+def test_item_dialog_shows_the_recorded_outcome(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
+                                                arrangement: int, outcome: str, method: str, reason: str) -> None:
+    """An item with an outcome shows that outcome, its date and its reason or method — not 'Forward' and
+    today's date (the defaults for an item still being worked on)."""
+    item = _logged(db, coordinator, arrangement, "Dear Gina,\nWe had a lovely summer.\n")
+    service.record_outcome(db, coordinator, item, outcome, dt.date(2026, 3, 9), method=method, reason=reason,
+                           social_worker_informed=outcome == "withheld")
+    page = make_page(qtbot, db, coordinator)
+    dialog = page.open_existing_item(item)
+    assert dialog.outcome.currentData() == outcome
+    assert dialog.outcome_on.date() == QDate(2026, 3, 9)
+    assert dialog.reason.text() == reason
+    assert dialog.method.text() == method
+    assert dialog.social_worker.isChecked() == (outcome == "withheld")
+    assert not dialog.outcome_button.isEnabled()  # shown, not open to change
+
+
+def test_item_dialog_keeps_the_outcome_being_typed_on_an_open_item(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                                   coordinator: Principal, arrangement: int) -> None:
+    item = _logged(db, coordinator, arrangement, "Dear Gina,\nLove from Rosa.\n")
+    page = make_page(qtbot, db, coordinator)
+    dialog = page.open_existing_item(item)
+    assert dialog.outcome_on.date() == QDate(2026, 3, 20)  # today: nothing recorded yet
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("returned"))
+    dialog.reason.setText("Leave out Rosa's name.")
+    dialog.findings_view.selectRow(0)
+    dialog.decide("acceptable")  # reloads the dialog
+    assert dialog.outcome.currentData() == "returned" and dialog.reason.text() == "Leave out Rosa's name."
+
+
+def test_item_dialog_has_a_close_button_and_escape_closes_it(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                            coordinator: Principal, arrangement: int) -> None:
+    item = _logged(db, coordinator, arrangement)
+    page = make_page(qtbot, db, coordinator)
+    dialog = page.open_existing_item(item)
+    qtbot.waitExposed(dialog)
+    close = dialog.buttons.button(QDialogButtonBox.StandardButton.Close)
+    assert close is not None and close.isVisible() and close.isEnabled()
+    assert close.mapTo(dialog, close.rect().bottomRight()).x() > dialog.width() - 40  # bottom right
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    again = page.open_existing_item(item)
+    qtbot.waitExposed(again)
+    again.text.setFocus()
+    qtbot.keyClick(again.text, Qt.Key.Key_Escape)
+    assert not again.isVisible()
+
+
+def test_dialogs_keep_normal_margins(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
+                                     arrangement: int) -> None:
+    """Text does not touch the window edge: the dialogs wrapping a Designer form keep the style's margins."""
+    from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+
+    page = make_page(qtbot, db, coordinator)
+    item = page.open_existing_item(_logged(db, coordinator, arrangement))
+    arrangement_dialog = page.open_arrangement_dialog(arrangement, modal=False)
+    assert isinstance(arrangement_dialog, ArrangementDialog)
+    for dialog in (item, arrangement_dialog):
+        qtbot.waitExposed(dialog)
+        margins = dialog.layout().contentsMargins()
+        assert min(margins.left(), margins.top(), margins.right(), margins.bottom()) >= 6, dialog.windowTitle()
+        first_label = dialog.findChildren(QLabel)[0]
+        assert first_label.mapTo(dialog, first_label.rect().topLeft()).x() >= 6
+    # still fits a 1366×768 laptop screen (less the taskbar and the title bar)
+    assert item.minimumSizeHint().height() <= 768 - 72 and arrangement_dialog.minimumSizeHint().height() <= 768 - 72
+
+
+def test_import_dialog_mapping_fits_and_enter_does_not_import(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                             coordinator: Principal, tmp_path: Path) -> None:
+    from adoption_desktop.letterbox.views.import_dialog import ImportDialog
+    from tests.letterbox.test_import import good_rows, write_xlsx
+
+    path = write_xlsx(tmp_path / "reg.xlsx", good_rows())
+    dialog = ImportDialog(AppContext(db, coordinator, TaskRunner(synchronous=True)), path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # every matching box is wholly visible: no sideways scrolling in the mapping area
+    scroll = dialog.findChild(QScrollArea, "mapping")
+    assert scroll is not None
+    assert scroll.horizontalScrollBar().maximum() == 0
+    viewport = scroll.viewport()
+    for box in dialog.combos.values():
+        assert box.mapTo(viewport, box.rect().topRight()).x() < viewport.width(), box.objectName()
+    # Check comes before Import, and Enter checks — it never imports
+    check_x = dialog.check_button.mapTo(dialog, dialog.check_button.rect().topLeft()).x()
+    import_x = dialog.import_button.mapTo(dialog, dialog.import_button.rect().topLeft()).x()
+    assert check_x < import_x
+    assert not dialog.import_button.isDefault() and not dialog.import_button.autoDefault()
+    box = dialog.combos["reference"]
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert dialog.import_button.isEnabled(), dialog.summary.text()  # Enter ran Check
+    assert "Ready" in dialog.summary.text()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    dialog.import_button.setFocus()
+    qtbot.keyClick(dialog.import_button, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() == 0
+    assert service.count_arrangements(db, coordinator, service.ArrangementFilter()) == 0
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)  # a deliberate click imports
+    assert service.count_arrangements(db, coordinator, service.ArrangementFilter()) == 2
+
+
+def test_screening_progress_is_not_shown_as_an_error(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
+                                                     arrangement: int) -> None:
+    """'N finding(s) highlighted' is progress, in the normal text colour; a refusal stays red."""
+    item = _logged(db, coordinator, arrangement)
+    page = make_page(qtbot, db, coordinator)
+    dialog = page.open_existing_item(item)
+    qtbot.waitExposed(dialog)
+    normal = dialog.heading.palette().color(QPalette.ColorRole.WindowText)
+    dialog.text.setPlainText("Dear Gina,\nRosa loves her new bedroom. Love from the Thornley family, ZZ99 4EF.\n")
+    dialog.screen_letter()
+    assert "finding(s) highlighted" in dialog.message.text()
+    dialog.message.ensurePolished()
+    assert dialog.message.palette().color(QPalette.ColorRole.WindowText) == normal
+    dialog.findings_view.clearSelection()
+    dialog.decide("acceptable")  # refused: no finding chosen
+    assert "Choose a finding" in dialog.message.text()
+    dialog.message.ensurePolished()
+    assert dialog.message.palette().color(QPalette.ColorRole.WindowText) == QColor(ERROR_COLOUR)

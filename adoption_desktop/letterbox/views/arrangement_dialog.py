@@ -70,7 +70,6 @@ class ArrangementDialog(QDialog):
         self.today = today or dt.date.today()
         form = load_form("letterbox_arrangement", self)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(form)
         self.fields: dict[str, QLineEdit] = {
             k: child(form, QLineEdit, k) for k in ("reference", "child_birth_name", "child_adoptive_name",

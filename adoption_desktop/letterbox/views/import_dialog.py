@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,6 +23,8 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.letterbox.importing import FIELDS, Problem, import_table, read_table
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.table_model import Column, RowTableModel
+
+MAPPING_CHARS = 20  # a mapping box shows this many characters of a heading
 
 PROBLEM_COLUMNS: list[Column[Problem]] = [
     Column("Row", lambda p: p.row, align_right=True), Column("Column", lambda p: p.column),
@@ -49,6 +52,9 @@ class ImportDialog(QDialog):
         for spec in FIELDS:
             box = QComboBox()
             box.setObjectName(f"map_{spec.key}")
+            # a long spreadsheet heading must not widen the form without bound (the list shows it in full)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(MAPPING_CHARS)
             box.addItem("(not imported)", -1)
             for i, h in enumerate(self.table.headers):
                 box.addItem(h or f"column {i + 1}", i)
@@ -57,9 +63,14 @@ class ImportDialog(QDialog):
             label.setBuddy(box)
             form.addRow(label, box)
             self.combos[spec.key] = box
+        scroll.setObjectName("mapping")
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
-        body.addWidget(scroll, 1)
+        # wide enough for every label and box: no sideways scrolling, only up and down
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(holder.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())
+        body.addWidget(scroll)
         right = QVBoxLayout()
         preview_rows = self.table.rows[:20]
         self.preview: RowTableModel[list[str]] = RowTableModel(
@@ -80,15 +91,23 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         right.addWidget(self.summary)
         right.addWidget(problems, 1)
-        body.addLayout(right, 2)
+        body.addLayout(right, 1)
         layout.addLayout(body, 1)
         buttons = QDialogButtonBox()
+        buttons.setObjectName("buttons")
         self.check_button = QPushButton("&Check")
+        self.check_button.setObjectName("check")
         self.import_button = QPushButton("&Import")
+        self.import_button.setObjectName("import")
         self.import_button.setEnabled(False)
+        # Check comes first in the work and is what Enter does; Import writes, so it takes a deliberate click
+        # (or Alt+I) and never Enter. The same role for both keeps them in this order on every platform.
+        self.check_button.setDefault(True)
+        self.import_button.setAutoDefault(False)
         buttons.addButton(self.check_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
         buttons.rejected.connect(self.reject)
         self.check_button.clicked.connect(self.check)
         self.import_button.clicked.connect(self.do_import)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
+    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -33,6 +34,7 @@ from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.table_model import Column, RowTableModel
 
+ERROR_COLOUR = "#B00020"
 KIND_COLOURS = {"protected term": "#F4B6B6", "postcode": "#FFD580", "phone": "#FFD580", "email": "#FFD580",
                 "url": "#FFD580", "social handle": "#FFD580", "street address": "#FFD580",
                 "institution": "#FFE9A8", "place": "#DDEBFF", "vehicle registration": "#FFD580"}
@@ -58,8 +60,13 @@ class ItemDialog(QDialog):
         form = load_form("letterbox_item", self)
         self.setWindowTitle(f"Letterbox item — {reference}")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.setObjectName("buttons")
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setAutoDefault(False)  # Enter in a field must not close the dialog
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
         self.heading = child(form, QLabel, "heading")
         self.direction = child(form, QComboBox, "direction")
         for key, label in rules.DIRECTIONS.items():
@@ -115,7 +122,7 @@ class ItemDialog(QDialog):
                 self.writer.setText(prev.writer)
                 self.text.setPlainText(prev.text)
             except AppError as exc:
-                self.message.setText(str(exc))
+                self.say(str(exc), error=True)
         self.reload()
 
     # --- state --------------------------------------------------------------------------------
@@ -135,6 +142,8 @@ class ItemDialog(QDialog):
             self.history_model.set_rows(d.history)
             self.history_view.resizeColumnsToContents()
             self._highlight(d.findings)
+            if d.status in rules.OUTCOMES:
+                self._show_outcome(d)
         status = self.detail.status if self.detail else "not yet logged"
         prev = f" — corrected version of item {self.previous_item_id}" if self.previous_item_id else ""
         self.heading.setText(f"<b>Arrangement {self.reference}</b> · item {self.item_id or '(new)'} · "
@@ -153,6 +162,17 @@ class ItemDialog(QDialog):
         self.second_check_button.setEnabled(open_ and status == "screened"
                                             and self.ctx.principal.can(Permission.LETTERBOX_SECOND_CHECK))
         self.corrected_button.setEnabled(status == "returned" and can_edit)
+
+    def _show_outcome(self, d: ItemDetail) -> None:
+        """An item with an outcome shows what was recorded (not the defaults for a new outcome)."""
+        self.outcome.setCurrentIndex(self.outcome.findData(d.status))
+        if d.outcome_on is not None:
+            self.outcome_on.setDate(qdate(d.outcome_on))
+        self.method.setText(d.method)
+        self.reason.setText(d.reason)
+        # a withheld item always has the social worker informed (the service refuses it otherwise); the item
+        # detail does not carry the tick for the other outcomes
+        self.social_worker.setChecked(d.status == "withheld")
 
     def highlighted(self) -> list[tuple[int, int, str]]:
         """(start, end, text) of every highlighted span in the letter text (what the user sees)."""
@@ -189,15 +209,21 @@ class ItemDialog(QDialog):
         self.text.setTextCursor(cursor)
         self.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show a message under the buttons: red for an error or a refusal, the normal text colour for
+        progress (what happened, what to do next)."""
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
+        self.message.setText(text)
+
     def _run(self, action: str, fn: Callable[[], object]) -> bool:
         try:
             fn()
         except AppError as exc:
-            self.message.setText(str(exc))
+            self.say(str(exc), error=True)
             return False
-        self.message.setText("")
+        self.say("")
         self.reload()
-        self.message.setText(action)
+        self.say(action)
         return True
 
     # --- actions ------------------------------------------------------------------------------
@@ -217,24 +243,25 @@ class ItemDialog(QDialog):
 
     def screen_letter(self) -> None:
         if self.item_id is None:
-            self.message.setText("Log the item first.")
+            self.say("Log the item first.", error=True)
             return
         item_id = self.item_id
 
         def go() -> None:
             service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText())
 
-        self._run("Screened. Check each highlight: mark it acceptable, or return the item.", go)
+        if not self._run("Screened.", go):
+            return
         if self.detail and self.detail.findings:
-            self.message.setText(f"{len(self.detail.findings)} finding(s) highlighted. Mark each acceptable, or "
-                                 "return the item to its writer.")
-        elif self.detail:
-            self.message.setText("No identifying details found.")
+            self.say(f"{len(self.detail.findings)} finding(s) highlighted. Mark each acceptable, or return the "
+                     "item to its writer.")
+        else:
+            self.say("No identifying details found.")
 
     def decide(self, decision: str) -> None:
         rows = self.findings_view.selectionModel().selectedRows()
         if not rows:
-            self.message.setText("Choose a finding in the list first.")
+            self.say("Choose a finding in the list first.", error=True)
             return
         f = self.findings_model.row_at(rows[0].row())
         self._run(f"Marked {decision}.", lambda: service.decide_finding(self.ctx.db, self.ctx.principal, f.id,
