@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -22,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from adoption_desktop import demo
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import service
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.page import CounsellingPage, CountsPage, create_page
 from adoption_desktop.counselling.views.widgets import FormDialog
@@ -29,7 +31,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import qdate
 from adoption_desktop.ui.tasks import TaskRunner
 
-from .conftest import pdf_text
+from .conftest import TODAY, pdf_text
 
 D = dt.date
 
@@ -212,3 +214,79 @@ def test_manager_sees_counts_only(qtbot: QtBot, db: Database, manager: Principal
     texts = " ".join(lab.text() for lab in page.findChildren(QLabel))
     assert "BRC-" not in texts and "@" not in texts
     page.grab().save("/tmp/counselling_counts.png")
+
+
+# --- review fixes: the case dialog's Close, the share button, the case list's widths ----------------------------
+
+def test_case_window_close_is_bottom_right_apart_from_close_case(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                                 new_case: Callable[..., int]) -> None:
+    case_id = new_case()
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    case.resize(1000, 640)
+    case.show()
+    qtbot.waitExposed(case)
+    case.tabs.setCurrentIndex(case.tabs.count() - 1)  # Checks & closure
+    boxes = case.findChildren(QDialogButtonBox)
+    assert len(boxes) == 1
+    close = boxes[0].button(QDialogButtonBox.StandardButton.Close)
+    close_case = case.findChild(QPushButton, "close_case")
+    assert close is not None and close_case is not None and close_case.isVisible()
+    close_left = close.mapTo(case, close.rect().topLeft()).x()
+    assert close.mapTo(case, close.rect().topRight()).x() > case.width() - 40  # bottom right, like other dialogs
+    assert close_left - close_case.mapTo(case, close_case.rect().topRight()).x() > case.width() // 2
+    assert not close.autoDefault()
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert not case.isVisible()
+    assert service.open_case(db, counsellor, case_id, TODAY).closed_on is None  # the case itself stays open
+
+
+def test_share_records_confirmation_says_share_records(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                       new_case: Callable[..., int]) -> None:
+    case_id = new_case(date_of_birth=D(1990, 3, 4), adoption_order_date=D(1991, 1, 10))  # no interview needed
+    service.add_redaction(db, counsellor, case_id, "Adoption file", TODAY, "", True, today=TODAY)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    share = case.disclosure_dialog(True)
+    accept = share.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert accept.text().replace("&", "") == "Share records"
+    what = share.form.findChild(QPlainTextEdit, "what")
+    assert what is not None
+    what.setPlainText("Adoption file, redacted")
+    qtbot.mouseClick(accept, Qt.MouseButton.LeftButton)
+    assert not share.isVisible(), share.message.text()
+    assert [d.records_shared for d in case.detail.disclosures] == [True]
+    plain = case.disclosure_dialog(False)  # a disclosure that shares no records keeps OK
+    assert plain.buttons.button(QDialogButtonBox.StandardButton.Ok).text().replace("&", "") == "OK"
+
+
+def test_case_list_fits_a_laptop_with_room_for_the_reasons(qtbot: QtBot, db: Database) -> None:
+    """At 1366 px (less the navigation pane) the list has no sideways scrolling, 'Why this position' takes
+    the spare width (not 'Requests (late)'), the flags are not cut and the Find box shows its whole hint."""
+    from adoption_desktop.counselling.views.page import CASE_COLUMNS, COLUMN_SAMPLES, REASONS_COLUMN
+
+    assert [c.title for c in CASE_COLUMNS] == [title for title, _sample in COLUMN_SAMPLES]
+    ctx_demo = demo.populate(db, "small", today=D(2026, 11, 23))
+    page = create_page(_ctx(db, ctx_demo.users[Role.COUNSELLOR]))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: D(2026, 11, 23)
+    page.resize(1366 - 210, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    for which in ("waiting", "all"):
+        page.show_combo.setCurrentIndex(page.show_combo.findData(which))
+        table = page.table
+        assert page.model.rowCount() > 0
+        assert table.horizontalScrollBar().maximum() == 0, which
+        widths = [table.columnWidth(c) for c in range(page.model.columnCount())]
+        assert max(widths) == widths[REASONS_COLUMN], widths
+        flags = [c.title for c in CASE_COLUMNS].index("Flags")
+        assert widths[flags] >= table.sizeHintForColumn(flags), widths
+        requests = len(CASE_COLUMNS) - 1
+        assert widths[requests] < widths[REASONS_COLUMN]
+    search = page.search
+    assert search.width() - 30 >= search.fontMetrics().horizontalAdvance(search.placeholderText())
+    before = page.table.columnWidth(REASONS_COLUMN)
+    page.resize(1920 - 210, 900)  # a wider screen gives the reasons more room, the other columns keep theirs
+    qtbot.waitUntil(lambda: page.table.columnWidth(REASONS_COLUMN) > before + 300)

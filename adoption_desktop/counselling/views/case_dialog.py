@@ -223,11 +223,22 @@ class CaseDialog(QDialog):
                           _button("Close cas&e…", "close_case", self.close_dialog)))
         self.tabs.addTab(chk, "Checks && cl&osure")
 
+        # the window's Close sits bottom right, outside the tabs, as in every other dialog — well apart from
+        # "Close case…" (which records the case's closure) at the bottom left of its tab
         self.status = QLabel()
         self.status.setObjectName("status")
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout.addLayout(_row(self.status, close))
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.setObjectName("buttons")
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("close_window")
+        close.setToolTip("Close this window. The case stays as it is (use Close case… to close the case).")
+        close.setAutoDefault(False)
+        self.buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
         QShortcut(QKeySequence("F5"), self, self.reload)
         self._show()
 
@@ -455,8 +466,11 @@ class CaseDialog(QDialog):
                                       what.toPlainText(), how.currentText(), records_shared=records_shared,
                                       today=self.today())
             return "Records shared and recorded." if records_shared else "Disclosure recorded."
-        return self._form("Share records" if records_shared else "Record a disclosure", form, submit,
-                          {"records_shared_what" if records_shared else "disclosure_what": what})
+        dialog = self._form("Share records" if records_shared else "Record a disclosure", form, submit,
+                            {"records_shared_what" if records_shared else "disclosure_what": what})
+        if records_shared:  # say what pressing it does: the records go to the person
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Share records")
+        return dialog
 
     def checks_dialog(self) -> FormDialog:
         d = self.detail

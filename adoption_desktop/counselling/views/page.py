@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -61,6 +63,13 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
            else "", sort_key=lambda r: (r.overdue_requests, r.open_requests),
            foreground=lambda r: OVERDUE_BRUSH if r.overdue_requests else None),
 ]
+
+# (heading, the widest text the column usually holds) — sizes the columns; see CounsellingPage._size_columns
+COLUMN_SAMPLES = (("#", "999"), ("Reference", "BRC-2026-0000"), ("Name now", "Harvey Flinthurst"),
+                  ("Status", "Allocated"), ("Referred", "00/00/0000"), ("Wait", "Wait"), ("Why this position", ""),
+                  ("Adopted", "00/00/0000"), ("Flags", "Pre-1975, Pre-2005"), ("Age", "Age"),
+                  ("Counsellor", "Corey Fenmere"), ("Requests (late)", "Requests (late)"))
+REASONS_COLUMN = 6
 
 
 class ReferralForm:
@@ -177,8 +186,12 @@ class CounsellingPage(QWidget):
         self.open_button.setObjectName("open_case")
         refresh = QPushButton("&Refresh")
         refresh.setObjectName("refresh")
-        for w in (show_label, self.show_combo, find_label, self.search):
+        # the Find box grows with the window (up to a point) and always shows its whole hint
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(self.search.placeholderText()) + 48)
+        self.search.setMaximumWidth(2 * self.search.minimumWidth())
+        for w in (show_label, self.show_combo, find_label):
             bar.addWidget(w)
+        bar.addWidget(self.search, 1)
         bar.addStretch(1)
         for b in (self.new_button, self.open_button, refresh):
             bar.addWidget(b)
@@ -192,13 +205,11 @@ class CounsellingPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        for column, width in enumerate((40, 105, 125, 65, 80, 50, 170, 80, 85, 40, 85)):  # fits a 1280 px window
-            self.table.setColumnWidth(column, width)
+        self._size_columns()
         layout.addWidget(self.table, 1)
         self.order_note = QLabel()
         self.order_note.setObjectName("order_note")
@@ -219,6 +230,19 @@ class CounsellingPage(QWidget):
         self.setTabOrder(self.show_combo, self.search)
         self.setTabOrder(self.search, self.table)
         self.refresh()
+
+    def _size_columns(self) -> None:
+        """Each column as wide as its typical content (measured in the screen font); 'Why this position'
+        takes the rest of the width, so the list fits a 1366 px screen without sideways scrolling."""
+        header = self.table.horizontalHeader()
+        fm = self.table.fontMetrics()
+        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
+        mark = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize)  # the sort arrow beside a heading
+        for column, (title, sample) in enumerate(COLUMN_SAMPLES):
+            if column == REASONS_COLUMN:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:
+                self.table.setColumnWidth(column, fm.horizontalAdvance(sample) + pad + (mark if sample == title else 0))
 
     # --- list -----------------------------------------------------------------------------------
     def refresh(self) -> None:
