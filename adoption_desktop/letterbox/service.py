@@ -165,6 +165,8 @@ class ItemDetail:
     previous_item_id: int | None
     findings: tuple[FindingRow, ...] = ()
     history: tuple[EventRow, ...] = ()
+    notes: str = ""
+    social_worker_informed: bool = False
 
 
 @dataclass(frozen=True)
@@ -762,7 +764,8 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
             select(ItemEvent).where(ItemEvent.item_id == item_id).order_by(ItemEvent.id)))
         return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
                           item.received_on, item.status, item.text, item.screened_by, item.checked_by,
-                          item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history)
+                          item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
+                          item.notes, item.social_worker_informed)
 
 
 def record_letters_sent(session: Session, rows: Iterable[tuple[int, str, str]], on: dt.date, batch: str) -> int:

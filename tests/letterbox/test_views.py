@@ -217,9 +217,9 @@ def test_birth_side_protected_terms_entered_kept_and_screened(qtbot, db: Databas
 
 # --- review fixes: the item dialog, dialog margins, the import dialog, message colours -------------------------
 
-def _logged(db: Database, who: Principal, arrangement: int, text: str = "") -> int:
+def _logged(db: Database, who: Principal, arrangement: int, text: str = "", notes: str = "") -> int:
     item = service.log_item(db, who, arrangement, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 2),
-                            writer="Sam Thornley")
+                            writer="Sam Thornley", notes=notes)
     if text:
         service.screen_item(db, who, item, text)
     return item
@@ -235,16 +235,18 @@ def test_item_dialog_shows_the_recorded_outcome(qtbot, db: Database, coordinator
                                                 arrangement: int, outcome: str, method: str, reason: str) -> None:
     """An item with an outcome shows that outcome, its date and its reason or method — not 'Forward' and
     today's date (the defaults for an item still being worked on)."""
-    item = _logged(db, coordinator, arrangement, "Dear Gina,\nWe had a lovely summer.\n")
+    item = _logged(db, coordinator, arrangement, "Dear Gina,\nWe had a lovely summer.\n", notes="card enclosed")
+    informed = outcome in ("withheld", "returned")  # recorded, not inferred from the outcome
     service.record_outcome(db, coordinator, item, outcome, dt.date(2026, 3, 9), method=method, reason=reason,
-                           social_worker_informed=outcome == "withheld")
+                           social_worker_informed=informed)
     page = make_page(qtbot, db, coordinator)
     dialog = page.open_existing_item(item)
     assert dialog.outcome.currentData() == outcome
     assert dialog.outcome_on.date() == QDate(2026, 3, 9)
     assert dialog.reason.text() == reason
     assert dialog.method.text() == method
-    assert dialog.social_worker.isChecked() == (outcome == "withheld")
+    assert dialog.social_worker.isChecked() == informed
+    assert dialog.notes.text() == "card enclosed"
     assert not dialog.outcome_button.isEnabled()  # shown, not open to change
 
 

@@ -135,6 +135,8 @@ class ItemDialog(QDialog):
             self.direction.setCurrentIndex(self.direction.findData(d.direction))
             self.item_type.setCurrentIndex(self.item_type.findData(d.item_type))
             self.writer.setText(d.writer)
+            if not self.notes.text():
+                self.notes.setText(d.notes)
             self.received_on.setDate(qdate(d.received_on))
             if d.text and not self.text.toPlainText():
                 self.text.setPlainText(d.text)
@@ -170,9 +172,7 @@ class ItemDialog(QDialog):
             self.outcome_on.setDate(qdate(d.outcome_on))
         self.method.setText(d.method)
         self.reason.setText(d.reason)
-        # a withheld item always has the social worker informed (the service refuses it otherwise); the item
-        # detail does not carry the tick for the other outcomes
-        self.social_worker.setChecked(d.status == "withheld")
+        self.social_worker.setChecked(d.social_worker_informed)
 
     def highlighted(self) -> list[tuple[int, int, str]]:
         """(start, end, text) of every highlighted span in the letter text (what the user sees)."""
