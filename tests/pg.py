@@ -41,13 +41,17 @@ class PostgresServer:
     def base_url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
 
-    def fresh_database(self) -> Iterator[Database]:
-        name = "t_" + uuid.uuid4().hex[:12]
+    def empty_database_url(self, prefix: str = "t_") -> str:
+        """A new, empty database on the server (no schema): its URL."""
+        name = prefix + uuid.uuid4().hex[:12]
         admin = open_postgresql(f"{self.base_url}/postgres")
         with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         admin.dispose()
-        db = open_postgresql(f"{self.base_url}/{name}")
+        return f"{self.base_url}/{name}"
+
+    def fresh_database(self) -> Iterator[Database]:
+        db = open_postgresql(self.empty_database_url())
         migrations.create_schema(db)
         try:
             yield db

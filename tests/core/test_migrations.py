@@ -56,17 +56,9 @@ def test_migrations_build_the_same_schema_as_the_models(tmp_path: Path, store: S
 def test_migrations_on_postgresql(postgres_server: object) -> None:
     if postgres_server is None:
         pytest.skip("no PostgreSQL server could be started on loopback")
-    import uuid
-
     from adoption_desktop.core.storage.engine import open_postgresql
 
-    base = postgres_server.base_url  # type: ignore[attr-defined]
-    name = "m_" + uuid.uuid4().hex[:10]
-    admin = open_postgresql(f"{base}/postgres")
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    db = open_postgresql(f"{base}/{name}")
+    db = open_postgresql(postgres_server.empty_database_url("m_"))  # type: ignore[attr-defined]
     try:
         with db.engine.connect() as conn:
             command.upgrade(migrations.alembic_config(conn, per_step=False), "heads")
@@ -141,23 +133,15 @@ def test_failed_upgrade_leaves_the_original_untouched(tmp_path: Path, store: Sec
 def test_team_mode_opens_an_empty_postgresql_database(postgres_server: object, store: SecretStore) -> None:
     if postgres_server is None:
         pytest.skip("no PostgreSQL server could be started on loopback")
-    import uuid
-
     from adoption_desktop.core.security import service as users
-    from adoption_desktop.core.storage.engine import open_postgresql
 
-    base = postgres_server.base_url  # type: ignore[attr-defined]
-    name = "team_" + uuid.uuid4().hex[:10]
-    admin = open_postgresql(f"{base}/postgres")
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    db = open_database(f"{base}/{name}", store)
+    url = postgres_server.empty_database_url("team_")  # type: ignore[attr-defined]
+    db = open_database(url, store)
     try:
         assert not migrations.needs_upgrade(db)
         users.create_first_administrator(db, "teamadmin", "Team Admin", "long-enough-pw")
         assert users.authenticate(db, "teamadmin", "long-enough-pw").username == "teamadmin"
     finally:
         db.dispose()
-    again = open_database(f"{base}/{name}", store)  # a second PC opens the same server
+    again = open_database(url, store)  # a second PC opens the same server
     again.dispose()

@@ -170,17 +170,7 @@ def test_team_mode_from_the_bundle(bundle: Path, tmp_path: Path, postgres_server
     """The frozen build reaches PostgreSQL (psycopg's binary driver is in it): schema made, then verified."""
     if postgres_server is None:
         pytest.skip("no PostgreSQL server could be started on loopback")
-    import uuid
-
-    from adoption_desktop.core.storage.engine import open_postgresql
-
-    base = postgres_server.base_url  # type: ignore[attr-defined]
-    name = "bundle_" + uuid.uuid4().hex[:10]
-    admin = open_postgresql(f"{base}/postgres")
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    url = f"{base}/{name}"
+    url = postgres_server.empty_database_url("bundle_")  # type: ignore[attr-defined]
     env = _bare_env(tmp_path / "home")
     made = _run(bundle, ["upgrade", "--db", url], env)
     assert made.returncode == 0 and "latest schema" in made.stdout, made.stdout + made.stderr

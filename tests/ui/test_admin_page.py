@@ -14,12 +14,17 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 
 
-def test_admin_page_lists_users_and_filters_the_audit_log(db: Database, admin: Principal, qtbot: Any,
-                                                          tmp_path: Path) -> None:
+def _page_with_a_counsellor(db: Database, admin: Principal, qtbot: Any) -> AdminPage:
     users.create_user(db, admin, "thornby", "Tam Thornby", "long-enough-pw", [Role.COUNSELLOR])
     page = AdminPage(AppContext(db, admin, TaskRunner(synchronous=True)))
     qtbot.addWidget(page)
     page.show()
+    return page
+
+
+def test_admin_page_lists_users_and_filters_the_audit_log(db: Database, admin: Principal, qtbot: Any,
+                                                          tmp_path: Path) -> None:
+    page = _page_with_a_counsellor(db, admin, qtbot)
     names = [u.username for u in page.users.model.rows()]
     assert names == ["admin", "thornby"]
     page.audit.filters["action"].setText("create")
@@ -41,10 +46,7 @@ def test_disable_button_names_its_action_and_asks_first(db: Database, admin: Pri
                                                         monkeypatch: Any) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    users.create_user(db, admin, "thornby", "Tam Thornby", "long-enough-pw", [Role.COUNSELLOR])
-    page = AdminPage(AppContext(db, admin, TaskRunner(synchronous=True)))
-    qtbot.addWidget(page)
-    page.show()
+    page = _page_with_a_counsellor(db, admin, qtbot)  # kept: the tab lives only as long as its page
     tab = page.users
     assert not tab.disable_button.isEnabled()  # nothing selected
     tab.view.selectRow(1)
