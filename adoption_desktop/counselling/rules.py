@@ -141,15 +141,15 @@ def priority_reasons(item: PriorityInput, today: dt.date, older_age: int) -> tup
 
 
 def short_reasons(item: PriorityInput, today: dt.date, older_age: int) -> str:
-    """The same reasons in a few words, for a list column."""
+    """The same reasons in a few words, for a list column beside the Referred column (so the date is
+    not repeated: a case brought forward says why, any other waits in referral order)."""
     parts = []
     if counselling_required(item.adoption_order):
         parts.append("adopted pre-1975")
     age = age_on(item.applicant_born, today)
     if age >= older_age:
-        parts.append(f"aged {age} ({older_age}+)")
-    parts.append(f"referred {item.referral_date:%d/%m/%Y}")
-    return "; ".join(parts)
+        parts.append(f"aged {age}")  # the threshold is in the full reasons (tooltip, case summary)
+    return "; ".join(parts) if parts else "in referral order"
 
 
 def order_waiting_list(items: Iterable[PriorityInput], today: dt.date, older_age: int) -> list[Priority]:

@@ -285,6 +285,9 @@ def test_case_list_fits_a_laptop_with_room_for_the_reasons(qtbot: QtBot, db: Dat
         assert widths[flags] >= table.sizeHintForColumn(flags), widths
         requests = len(CASE_COLUMNS) - 1
         assert widths[requests] < widths[REASONS_COLUMN]
+        # the longest reason a case can have reads whole, without the tooltip
+        longest = table.fontMetrics().horizontalAdvance("adopted pre-1975; aged 100") + 12
+        assert widths[REASONS_COLUMN] >= longest, (widths[REASONS_COLUMN], longest)
     search = page.search
     assert search.width() - 30 >= search.fontMetrics().horizontalAdvance(search.placeholderText())
     before = page.table.columnWidth(REASONS_COLUMN)

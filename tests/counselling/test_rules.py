@@ -95,6 +95,9 @@ def test_waiting_list_order_and_reasons() -> None:
     assert first.brought_forward == 2
     assert "adopted before 12/11/1975" in first.text and "aged 76 (75 or over)" in first.text
     assert ordered[3].reasons == ("Referred 10/01/2025 (waiting 682 days)",)
+    # the list column says why in a few words (the referral date has its own column)
+    assert [p.short for p in ordered] == ["adopted pre-1975; aged 76", "aged 77", "adopted pre-1975",
+                                          "in referral order", "in referral order"]
     # the age is a setting: at 80 case 4 is no longer brought forward
     assert [p.case_id for p in rules.order_waiting_list(items, TODAY, older_age=80)] == [2, 3, 1, 5, 4]
 
