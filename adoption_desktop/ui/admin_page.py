@@ -43,7 +43,7 @@ from adoption_desktop.core.settings_service import (
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
-from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 
@@ -63,10 +63,8 @@ def _selected(view: QTableView) -> object | None:
 class UserDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        form = load_form("admin_user_dialog", self)
+        form = load_dialog_form(self, "admin_user_dialog")
         self.setWindowTitle("New user")
-        layout = QVBoxLayout(self)
-        layout.addWidget(form)
         self.full_name = child(form, QLineEdit, "full_name")
         self.username = child(form, QLineEdit, "username")
         self.password = child(form, QLineEdit, "password")

@@ -22,7 +22,7 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.forms import child, load_dialog_form
 
 
 class StartDialog(QDialog):
@@ -156,10 +156,7 @@ class FirstAdminDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.principal: Principal | None = None
-        form = load_form("first_admin_dialog", self)
-        self.setWindowTitle(form.windowTitle())
-        layout = QVBoxLayout(self)  # normal dialog margins around the form
-        layout.addWidget(form)
+        form = load_dialog_form(self, "first_admin_dialog")
         self.full_name = child(form, QLineEdit, "full_name")
         self.username = child(form, QLineEdit, "username")
         self.password = child(form, QLineEdit, "password")
@@ -187,10 +184,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.principal: Principal | None = None
-        form = load_form("login_dialog", self)
-        self.setWindowTitle(form.windowTitle())
-        layout = QVBoxLayout(self)  # normal dialog margins around the form
-        layout.addWidget(form)
+        form = load_dialog_form(self, "login_dialog")
         child(form, QLabel, "database_label").setText(f"Database: {db.label}")
         self.username = child(form, QLineEdit, "username")
         self.password = child(form, QLineEdit, "password")

@@ -3,6 +3,9 @@
     form = load_form("login_dialog", parent)
     name = child(form, QLineEdit, "username")
 
+A dialog built around a form uses ``load_dialog_form(self, NAME)``: the form laid out with the dialog's
+normal margins, and its window title taken from the form.
+
 ``child`` raises a clear error when a widget is missing, so a renamed widget fails a test at once.
 """
 
@@ -12,7 +15,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QFile, QIODevice, QObject
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from adoption_desktop.core.resources import form_path
 
@@ -31,6 +34,16 @@ def load_form(name: str, parent: QWidget | None = None) -> QWidget:
     if widget is None:
         raise RuntimeError(f"form {path} could not be loaded")
     return widget
+
+
+def load_dialog_form(dialog: QDialog, name: str) -> QWidget:
+    """``forms/NAME.ui`` as the body of ``dialog``: laid out with the dialog's own margins (text never
+    touches the window edge) and the form's window title; set another title afterwards if needed."""
+    form = load_form(name, dialog)
+    dialog.setWindowTitle(form.windowTitle())
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(form)
+    return form
 
 
 def child(form: QObject, kind: type[W], name: str) -> W:

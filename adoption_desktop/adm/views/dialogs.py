@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.ui.dates import pydate, qdate
-from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.forms import child, load_dialog_form
 
 MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366-pixel screen
 
@@ -106,10 +106,7 @@ class NewDecisionDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, types: dict[str, str], today: dt.date) -> None:
         super().__init__(parent)
-        form = load_form("adm_new_decision", self)
-        self.setWindowTitle(form.windowTitle())
-        layout = QVBoxLayout(self)  # the dialog's own margins: the form's text does not touch the window edge
-        layout.addWidget(form)
+        form = load_dialog_form(self, "adm_new_decision")
         self.decision_type = child(form, QComboBox, "decision_type")
         for code, label in types.items():
             self.decision_type.addItem(label, code)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,7 +24,7 @@ from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
-from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.forms import child, load_dialog_form
 
 NOT_SET = QDate(1900, 1, 1)
 
@@ -68,9 +67,7 @@ class ArrangementDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.arrangement_id = ctx, arrangement_id
         self.today = today or dt.date.today()
-        form = load_form("letterbox_arrangement", self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(form)
+        form = load_dialog_form(self, "letterbox_arrangement")
         self.fields: dict[str, QLineEdit] = {
             k: child(form, QLineEdit, k) for k in ("reference", "child_birth_name", "child_adoptive_name",
                                                    "adopters_name", "may_send", "exchange_months", "coordinator")}

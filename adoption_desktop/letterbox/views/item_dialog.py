@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,7 +30,7 @@ from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
-from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.table_model import Column, RowTableModel
 
 ERROR_COLOUR = "#B00020"
@@ -57,16 +56,16 @@ class ItemDialog(QDialog):
         self.item_id, self.previous_item_id = item_id, previous_item_id
         self.today = today or dt.date.today()
         self.detail: ItemDetail | None = None
-        form = load_form("letterbox_item", self)
+        form = load_dialog_form(self, "letterbox_item")
         self.setWindowTitle(f"Letterbox item — {reference}")
-        layout = QVBoxLayout(self)
-        layout.addWidget(form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.setObjectName("buttons")
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setAutoDefault(False)  # Enter in a field must not close the dialog
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        body = self.layout()
+        assert body is not None  # made by load_dialog_form
+        body.addWidget(self.buttons)
         self.heading = child(form, QLabel, "heading")
         self.direction = child(form, QComboBox, "direction")
         for key, label in rules.DIRECTIONS.items():

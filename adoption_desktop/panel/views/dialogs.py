@@ -37,7 +37,7 @@ from adoption_desktop.panel.service import (
     SittingInput,
 )
 from adoption_desktop.ui.dates import pydate, qdate
-from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.forms import child, load_dialog_form
 
 
 class FormDialog(QDialog):
@@ -45,10 +45,7 @@ class FormDialog(QDialog):
 
     def __init__(self, form_name: str, parent: QWidget | None, on_done: Callable[[Any], None]) -> None:
         super().__init__(parent)
-        self.form = load_form(form_name, self)
-        self.setWindowTitle(self.form.windowTitle())
-        layout = QVBoxLayout(self)  # the dialog's normal margins: text never touches the window edge
-        layout.addWidget(self.form)
+        self.form = load_dialog_form(self, form_name)
         self.message = child(self.form, QLabel, "message")
         buttons = child(self.form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self._ok)
