@@ -40,7 +40,7 @@ from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.service import reauthenticate
 from adoption_desktop.core.settings_service import calendar, get_setting
-from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.workdays import WorkingCalendar
 
@@ -158,9 +158,7 @@ class SignResult:
 # --- helpers ------------------------------------------------------------------------------------
 
 def _get(session: Session, decision_id: int) -> AdmDecision:
-    d = session.get(AdmDecision, decision_id)
-    if d is None:
-        raise NotFound(f"There is no ADM decision {decision_id}.")
+    d = get_or_raise(session, AdmDecision, decision_id, f"There is no ADM decision {decision_id}.")
     return d
 
 
@@ -589,9 +587,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
 # --- qualifying determination -------------------------------------------------------------------
 
 def _qd(session: Session, qd_id: int) -> AdmQualifyingDetermination:
-    q = session.get(AdmQualifyingDetermination, qd_id)
-    if q is None:
-        raise NotFound(f"There is no qualifying determination {qd_id}.")
+    q = get_or_raise(session, AdmQualifyingDetermination, qd_id, f"There is no qualifying determination {qd_id}.")
     if q.final_decision_id is not None:
         raise Conflict("The final decision on this qualifying determination is signed; nothing more can be "
                        "recorded on it.")
@@ -697,9 +693,7 @@ def letter_pdf(db: Database, actor: Principal, letter_id: int) -> bytes:
     """The filed PDF of one letter (opening it is audited)."""
     require(actor, Permission.ADM_VIEW)
     with db.session(actor) as session:
-        row = session.get(AdmLetter, letter_id)
-        if row is None:
-            raise NotFound(f"There is no ADM letter {letter_id}.")
+        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
         audit.record_view(session, "adm_letters", row.id)
         return bytes(row.pdf)
 
@@ -728,9 +722,7 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
     """Record the date a letter was sent (a decision letter counts as the written notification)."""
     require(actor, Permission.ADM_EDIT)
     with db.session(actor) as session:
-        row = session.get(AdmLetter, letter_id)
-        if row is None:
-            raise NotFound(f"There is no ADM letter {letter_id}.")
+        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
         if row.sent_on is not None:
             raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
         if sent_on < row.letter_date:

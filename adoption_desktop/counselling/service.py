@@ -21,6 +21,7 @@ from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
@@ -221,9 +222,7 @@ def _names(session: Session) -> dict[int, str]:
 
 
 def _case(session: Session, case_id: int) -> CounsellingCase:
-    case = session.get(CounsellingCase, case_id)
-    if case is None:
-        raise NotFound(f"Counselling case {case_id} does not exist.")
+    case = get_or_raise(session, CounsellingCase, case_id, f"Counselling case {case_id} does not exist.")
     return case
 
 
@@ -569,9 +568,7 @@ def add_request(db: Database, actor: Principal, case_id: int, data: RequestInput
 
 
 def _request(session: Session, request_id: int) -> tuple[RecordsRequest, CounsellingCase]:
-    row = session.get(RecordsRequest, request_id)
-    if row is None:
-        raise NotFound(f"Records request {request_id} does not exist.")
+    row = get_or_raise(session, RecordsRequest, request_id, f"Records request {request_id} does not exist.")
     return row, _open_case_for_edit(session, row.case_id)
 
 

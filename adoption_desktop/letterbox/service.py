@@ -15,11 +15,11 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
-from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import (
@@ -343,9 +343,7 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
         session.add(a)
         session.flush()
     else:
-        found = session.get(Arrangement, arrangement_id)
-        if found is None:
-            raise NotFound(f"No arrangement {arrangement_id}.")
+        found = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
         a = found
         _apply(a, data)
         session.flush()
@@ -386,9 +384,7 @@ def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
     require(actor, P.LETTERBOX_VIEW)
     today = today or dt.date.today()
     with db.session(actor) as session:
-        a = session.get(Arrangement, arrangement_id)
-        if a is None:
-            raise NotFound(f"No arrangement {arrangement_id}.")
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
         audit.record_view(session, "letterbox_arrangements", a.id)
         months = get_setting(session, INACTIVE_AFTER_MONTHS)
         sent = tuple(SentRow(s.kind, s.side, s.sent_on, s.batch) for s in session.scalars(
@@ -624,9 +620,7 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
     if received_on > dt.date.today() + dt.timedelta(days=1):
         raise ValidationError("Date received: the date is in the future; enter the day it arrived.", "received_on")
     with db.session(actor) as session:
-        a = session.get(Arrangement, arrangement_id)
-        if a is None:
-            raise NotFound(f"No arrangement {arrangement_id}.")
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
         if previous_item_id is not None:
             prev = session.get(Item, previous_item_id)
             if prev is None or prev.arrangement_id != arrangement_id:
@@ -654,9 +648,7 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> Scre
     the side the item is going *to* must not see: the writer's own side's secrets)."""
     require(actor, P.LETTERBOX_EDIT)
     with db.session(actor) as session:
-        item = session.get(Item, item_id)
-        if item is None:
-            raise NotFound(f"No item {item_id}.")
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         if item.status not in ("received", "screened"):
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a new item instead.")
         terms = writer_side_secrets(session, item.arrangement_id, rules.writer_side(item.direction))
@@ -686,9 +678,7 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
     if decision not in ("acceptable", "remove"):
         raise ValidationError("Decision: choose 'acceptable' or 'remove'.", "decision")
     with db.session(actor) as session:
-        f = session.get(Finding, finding_id)
-        if f is None:
-            raise NotFound(f"No finding {finding_id}.")
+        f = get_or_raise(session, Finding, finding_id, f"No finding {finding_id}.")
         if f.decision != decision:
             f.decision = decision
             _event(session, f.item_id, "finding_decided", f"{f.kind} '{f.text}': {decision}")
@@ -697,9 +687,7 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
 def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
     require(actor, P.LETTERBOX_SECOND_CHECK)
     with db.session(actor) as session:
-        item = session.get(Item, item_id)
-        if item is None:
-            raise NotFound(f"No item {item_id}.")
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         if item.status != "screened":
             raise Conflict("Second check: screen the item first.")
         if item.screened_by == actor.username:
@@ -722,9 +710,7 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
     if outcome == "forwarded" and not method.strip():
         raise ValidationError("Method: say how it was forwarded (post, email, collected).", "method")
     with db.session(actor) as session:
-        item = session.get(Item, item_id)
-        if item is None:
-            raise NotFound(f"No item {item_id}.")
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         if item.status not in ("received", "screened"):
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a corrected version.")
         if outcome == "forwarded":
@@ -753,9 +739,7 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
 def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor) as session:
-        item = session.get(Item, item_id)
-        if item is None:
-            raise NotFound(f"No item {item_id}.")
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         audit.record_view(session, "letterbox_items", item_id)
         ref = session.scalar(select(Arrangement.reference).where(Arrangement.id == item.arrangement_id)) or ""
         findings = tuple(FindingRow(f.id, f.start, f.end, f.kind, f.text, f.decision) for f in session.scalars(

@@ -17,6 +17,7 @@ from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.service import reauthenticate
 from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import rules, settings
 from adoption_desktop.panel.models import (
@@ -291,23 +292,16 @@ def _warn_settings(session: Session) -> tuple[int, int, int]:
 
 
 def _get(session: Session, kind: type, ident: int, what: str) -> object:
-    obj = session.get(kind, ident)
-    if obj is None:
-        raise NotFound(f"No {what} with id {ident}.")
-    return obj
+    return get_or_raise(session, kind, ident, f"No {what} with id {ident}.")
 
 
 def _sitting(session: Session, sitting_id: int) -> PanelSitting:
-    s = session.get(PanelSitting, sitting_id)
-    if s is None:
-        raise NotFound(f"No panel sitting with id {sitting_id}.")
+    s = get_or_raise(session, PanelSitting, sitting_id, f"No panel sitting with id {sitting_id}.")
     return s
 
 
 def _item(session: Session, item_id: int) -> PanelItem:
-    i = session.get(PanelItem, item_id)
-    if i is None:
-        raise NotFound(f"No agenda item with id {item_id}.")
+    i = get_or_raise(session, PanelItem, item_id, f"No agenda item with id {item_id}.")
     return i
 
 
@@ -450,9 +444,7 @@ def update_member(db: Database, actor: Principal, member_id: int, data: MemberIn
     require(actor, P.PANEL_EDIT)
     _validate_member(data)
     with db.session(actor) as session:
-        m = session.get(PanelMember, member_id)
-        if m is None:
-            raise NotFound(f"No central-list member with id {member_id}.")
+        m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
         for key in ("role_type", "pqe_years", "independent", "joined_on", "user_id", "appraisal_due",
                     "dbs_checked_on", "training_on"):
             setattr(m, key, getattr(data, key))
@@ -469,9 +461,7 @@ def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.da
     if kind == "removed" and not reason.strip():
         raise ValidationError("Reasons: a member is removed only with written reasons; enter them.", "reason")
     with db.session(actor) as session:
-        m = session.get(PanelMember, member_id)
-        if m is None:
-            raise NotFound(f"No central-list member with id {member_id}.")
+        m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
         m.notice_given_on, m.leaves_on = notice_on, rules.leaving_date(notice_on)
         m.leaving_kind, m.leaving_reason = kind, reason.strip()
         return _member_row(m, _today(today), _warn_settings(session))
@@ -707,9 +697,7 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
 def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> None:
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
-        d = session.get(PanelDeclaration, declaration_id)
-        if d is None:
-            raise NotFound(f"No declaration with id {declaration_id}.")
+        d = get_or_raise(session, PanelDeclaration, declaration_id, f"No declaration with id {declaration_id}.")
         current = _current_minutes(session, d.item_id)
         if current is not None and current.status == "approved":
             raise Conflict("The minutes of this item are approved; declarations can no longer change.")

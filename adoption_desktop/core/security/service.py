@@ -15,7 +15,7 @@ from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.passwords import hash_password, password_problem, verify_password
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
-from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
 
 
@@ -99,9 +99,7 @@ def list_users(db: Database, actor: Principal) -> list[UserSummary]:
 
 
 def _get(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"No user with id {user_id}.")
+    user = get_or_raise(session, User, user_id, f"No user with id {user_id}.")
     return user
 
 

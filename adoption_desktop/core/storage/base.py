@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,3 +36,16 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+
+M = TypeVar("M")
+
+
+def get_or_raise(session: Session, model: type[M], ident: Any, message: str) -> M:
+    """The row with primary key ``ident``, or :class:`NotFound` with ``message`` (shown to the user)."""
+    row = session.get(model, ident)
+    if row is None:
+        from adoption_desktop.core.errors import NotFound
+
+        raise NotFound(message)
+    return row
