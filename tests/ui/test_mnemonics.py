@@ -37,7 +37,7 @@ def mnemonic(text: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def visible_mnemonics(window: MainWindow) -> dict[str, list[str]]:
+def visible_mnemonics(window: QWidget) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {}
 
     def note(text: str, where: str) -> None:
@@ -45,8 +45,9 @@ def visible_mnemonics(window: MainWindow) -> dict[str, list[str]]:
         if key:
             seen.setdefault(key, []).append(f"{where}{text!r}")
 
-    for action in window.menuBar().actions():
-        note(action.text(), "menu ")
+    if isinstance(window, MainWindow):
+        for action in window.menuBar().actions():
+            note(action.text(), "menu ")
     for widget in window.findChildren(QWidget):
         if not widget.isVisibleTo(window):
             continue
@@ -103,4 +104,57 @@ def test_no_two_visible_controls_share_a_mnemonic(demo_db: Database, username: s
                     clashes[f"{target.key} / {tabs.tabText(i)}"] = found
             tabs.setCurrentIndex(0)
     window.close()
+    assert clashes == {}
+
+
+def _clashes_on_every_tab(window: QWidget) -> dict[str, dict[str, list[str]]]:
+    clashes: dict[str, dict[str, list[str]]] = {}
+    found = visible_mnemonics(window)
+    if found:
+        clashes["(first view)"] = found
+    for tabs in window.findChildren(QTabWidget):
+        for i in range(tabs.count()):
+            if tabs.isTabVisible(i):
+                tabs.setCurrentIndex(i)
+                QApplication.processEvents()
+                found = visible_mnemonics(window)
+                if found:
+                    clashes[tabs.tabText(i)] = found
+    return clashes
+
+
+def test_the_large_dialogs_have_no_shared_mnemonics(demo_db: Database, qtbot: Any) -> None:
+    """The dialogs with many controls: a counselling case, a letterbox item, a new ADM decision."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from adoption_desktop.adm.views.dialogs import NewDecisionDialog
+    from adoption_desktop.counselling.models import CounsellingCase
+    from adoption_desktop.counselling.views.case_dialog import CaseDialog
+    from adoption_desktop.letterbox.models import Item
+    from adoption_desktop.letterbox.views.page import LetterboxPage
+
+    def ctx(username: str) -> AppContext:
+        return AppContext(demo_db, authenticate(demo_db, username, demo.DEMO_PASSWORD), TaskRunner(synchronous=True))
+
+    with demo_db.session(write=False) as session:
+        case_id = session.scalars(select(CounsellingCase.id).order_by(CounsellingCase.id)).first()
+        item_id = session.scalars(select(Item.id).order_by(Item.id)).first()
+    assert case_id is not None and item_id is not None
+    today = dt.date(2026, 11, 23)
+    letterbox = LetterboxPage(ctx("letterbox"))
+    qtbot.addWidget(letterbox)
+    dialogs: list[QWidget] = [CaseDialog(ctx("counsellor"), case_id, lambda: today),
+                              letterbox.open_existing_item(item_id),
+                              NewDecisionDialog(None, {"plan": "Child's plan for adoption"}, today)]
+    clashes = {}
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        QApplication.processEvents()
+        found = _clashes_on_every_tab(dialog)
+        if found:
+            clashes[type(dialog).__name__] = found
+        dialog.close()
     assert clashes == {}

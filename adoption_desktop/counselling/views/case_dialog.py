@@ -160,7 +160,7 @@ class CaseDialog(QDialog):
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         sl.addWidget(self.summary, 1)
         sl.addLayout(_row(_button("&Edit referral…", "edit_referral", self.edit_referral),
-                          _button("A&llocate…", "allocate", self.allocate_dialog),
+                          _button("&Allocate…", "allocate", self.allocate_dialog),
                           _button("Acknowledgement &letter…", "letter_acknowledgement",
                                   lambda: self.letter("acknowledgement"))))
         self.tabs.addTab(summary, "&Summary")
@@ -188,7 +188,7 @@ class CaseDialog(QDialog):
         ses = QWidget()
         s2 = QVBoxLayout(ses)
         s2.addWidget(self.sessions_view, 1)
-        s2.addLayout(_row(_button("Add &session…", "add_session", self.session_dialog),
+        s2.addLayout(_row(_button("&Add session…", "add_session", self.session_dialog),
                           _button("A&ppointment letter…", "letter_appointment",
                                   lambda: self.letter("appointment", session_id=self._session_id()))))
         self.tabs.addTab(ses, "Sessio&ns")
@@ -198,7 +198,7 @@ class CaseDialog(QDialog):
         red = QWidget()
         r2 = QVBoxLayout(red)
         r2.addWidget(_table("redactions_table", self.redaction_model), 1)  # type: ignore[arg-type]
-        r2.addLayout(_row(_button("Add redaction &check…", "add_redaction", self.redaction_dialog)))
+        r2.addLayout(_row(_button("&Add redaction check…", "add_redaction", self.redaction_dialog)))
         self.tabs.addTab(red, "Re&daction")
 
         # disclosures
@@ -206,7 +206,7 @@ class CaseDialog(QDialog):
         dis = QWidget()
         d2 = QVBoxLayout(dis)
         d2.addWidget(_table("disclosures_table", self.disclosure_model), 1)  # type: ignore[arg-type]
-        d2.addLayout(_row(_button("Record &disclosure…", "add_disclosure", lambda: self.disclosure_dialog(False)),
+        d2.addLayout(_row(_button("Record d&isclosure…", "add_disclosure", lambda: self.disclosure_dialog(False)),
                           _button("Share &records…", "share_records", lambda: self.disclosure_dialog(True))))
         self.tabs.addTab(dis, "Dis&closures")
 
