@@ -111,7 +111,9 @@ def ensure_venv(dev: bool) -> None:
         venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
     say(f"installing pinned packages from {lock.relative_to(ROOT)}")
     pip = [str(PY), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "--require-hashes", "-r", str(lock)], check=True)
+    # --no-deps: the lock is complete; rapidocr-onnxruntime asks for opencv-python, which the lock
+    # replaces with the headless build (requirements/overrides.txt).
+    subprocess.run([*pip, "install", "--require-hashes", "--no-deps", "-r", str(lock)], check=True)
     subprocess.run([*pip, "install", "--no-deps", "--no-build-isolation", "-e", str(ROOT)], check=True)
     for old in VENV.glob(".stamp-*"):
         old.unlink()
