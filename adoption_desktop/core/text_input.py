@@ -1,0 +1,106 @@
+"""Text and dates as they come in from a form, a spreadsheet or the command line (no Qt).
+
+Every service that stores a name, a reference or free text passes it through here first, so that
+what is stored is what a person can see: no control characters (a NUL, a bell, a stray escape), no
+zero-width or direction-changing characters that make two references look the same while comparing
+different, and one Unicode form (NFC) for everything. References are compared by
+:func:`reference_key`, after compatibility normalisation and case folding.
+
+Dates are checked against a range per kind of field: a date of birth cannot be in the year 0001,
+a letter cannot have arrived in 9999.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Final
+
+from adoption_desktop.core.errors import ValidationError
+
+#: Zero-width and invisible formatting characters (Unicode category Cf) that people never mean to type
+#: but that survive a copy and paste: zero-width space/joiners, word joiner, BOM, soft hyphen,
+#: bidirectional overrides and isolates.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]"
+)
+#: C0 and C1 controls other than tab, line feed and carriage return (kept in multi-line text).
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def clean_text(value: str | None, field: str, *, multiline: bool = False, max_length: int | None = None,
+               required: bool = False) -> str:
+    """``value`` made safe to store: NFC, invisible characters removed, control characters refused.
+
+    A NUL or other control character is refused with a message naming the field (it is never what a
+    person meant, and silently dropping it would hide a paste from somewhere else); invisible
+    formatting characters are removed; single-line text has its runs of spaces collapsed and is
+    trimmed. ``required`` refuses an empty result; ``max_length`` refuses a longer one.
+    """
+    text = unicodedata.normalize("NFC", value or "")
+    text = _INVISIBLE.sub("", text)
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL_SINGLE
+    bad = pattern.search(text)
+    if bad:
+        raise ValidationError(
+            f"{field}: contains an invisible control character (code {ord(bad.group()):#04x}); "
+            "retype the text rather than pasting it.",
+            field,
+        )
+    if multiline:
+        text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+    else:
+        text = _SPACES.sub(" ", text).strip()
+    if required and not text:
+        raise ValidationError(f"{field}: required; enter it before saving.", field)
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError(f"{field}: at most {max_length} characters (this has {len(text)}).", field)
+    return text
+
+
+def reference_key(value: str) -> str:
+    """The form in which two references are compared: compatibility-normalised, case-folded, with
+    invisible characters and all spacing removed ("AD-2026-0142", "ad-2026-0142 " and
+    "AD-2026\u200b-0142" are one reference)."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL_SINGLE.sub("", text)
+    return re.sub(r"\s+", "", text).casefold()
+
+
+#: How far back and forward a date of each kind may sensibly lie, in years from today.
+DATE_RANGES: Final[dict[str, tuple[int, int]]] = {
+    "birth": (120, 0),          # a date of birth: not in the future, not before 120 years ago
+    "adoption": (110, 0),       # adoption orders: records are kept 100 years
+    "event": (30, 1),           # something that happened (an item received, a meeting held)
+    "schedule": (30, 20),       # something planned (a sitting, an expected exchange)
+}
+
+
+def check_date(value: dt.date | None, field: str, kind: str = "event", *, today: dt.date | None = None,
+               required: bool = False) -> dt.date | None:
+    """``value`` if it lies within the range for ``kind`` (see :data:`DATE_RANGES`), else a
+    :class:`ValidationError` naming the field and the range."""
+    if value is None:
+        if required:
+            raise ValidationError(f"{field}: required; enter a date as DD/MM/YYYY.", field)
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    today = today or dt.date.today()
+    back, forward = DATE_RANGES[kind]
+    earliest = dt.date(max(1, today.year - back), 1, 1)
+    latest = today if forward == 0 else dt.date(min(9999, today.year + forward), 12, 31)
+    if value < earliest or value > latest:
+        raise ValidationError(
+            f"{field}: {value.strftime('%d/%m/%Y')} is not a likely date; it should lie between "
+            f"{earliest.strftime('%d/%m/%Y')} and {latest.strftime('%d/%m/%Y')}.",
+            field,
+        )
+    return value

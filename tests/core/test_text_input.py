@@ -1,0 +1,58 @@
+"""The shared input rules: what is stored is what a person sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.text_input import check_date, clean_text, reference_key
+
+
+def test_control_characters_refused_with_the_field_named() -> None:
+    with pytest.raises(ValidationError, match="Surname"):
+        clean_text("Smi\x00th", "Surname")
+    with pytest.raises(ValidationError):
+        clean_text("a\x1bb", "Notes", multiline=True)
+
+
+def test_invisible_characters_removed_and_spaces_collapsed() -> None:
+    assert clean_text("  Ann\u200b  \u00a0Lee\ufeff ", "Name") == "Ann Lee"
+    assert clean_text("line one \r\nline two", "Notes", multiline=True) == "line one\nline two"
+
+
+def test_required_and_length() -> None:
+    with pytest.raises(ValidationError, match="required"):
+        clean_text(" \u200b ", "Reference", required=True)
+    with pytest.raises(ValidationError, match="at most 3"):
+        clean_text("abcd", "Code", max_length=3)
+
+
+def test_references_compare_after_normalisation() -> None:
+    assert reference_key("AD-2026\u200b-0142") == reference_key("ad-2026-0142 ")
+    assert reference_key("ＡＤ-2026-0142") == reference_key("AD-2026-0142")
+    assert reference_key("AD-2026-0142") != reference_key("AD-2026-0143")
+
+
+@given(st.text())
+def test_clean_text_is_idempotent_when_accepted(value: str) -> None:
+    try:
+        once = clean_text(value, "Field", multiline=True)
+    except ValidationError:
+        return
+    assert clean_text(once, "Field", multiline=True) == once
+
+
+def test_dates_in_range_per_kind() -> None:
+    today = dt.date(2026, 12, 1)
+    assert check_date(dt.date(1950, 5, 1), "Date of birth", "birth", today=today) == dt.date(1950, 5, 1)
+    for bad in (dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2026, 12, 2)):
+        with pytest.raises(ValidationError, match="Date of birth"):
+            check_date(bad, "Date of birth", "birth", today=today)
+    assert check_date(dt.date(2040, 1, 1), "Sitting date", "schedule", today=today)
+    with pytest.raises(ValidationError):
+        check_date(dt.date(9999, 1, 1), "Received", "event", today=today)
+    assert check_date(None, "Received") is None
