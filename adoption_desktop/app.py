@@ -95,11 +95,18 @@ def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
 def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
                     db_arg: str | None) -> Database | None:
     from adoption_desktop.core.config import app_paths
+    from adoption_desktop.core.policy import current_policy, load_install_defaults
     from adoption_desktop.core.storage.engine import is_postgres_url
     from adoption_desktop.ui.dialogs import StartDialog, show_error
 
     paths = app_paths().ensure()
-    target = db_arg or config.get("last_database")
+    policy_db = current_policy().database
+    defaults = load_install_defaults()
+    # IT's policy wins over the command line and the user's last choice; the installer's defaults
+    # (MSI properties) only fill in where the user has not chosen yet.
+    target = policy_db or db_arg or config.get("last_database") or defaults.team_server_url
+    if policy_db:
+        db_arg = policy_db
     if target and (is_postgres_url(target) or Path(target).exists()):
         try:
             opened = _open(parent, target, store)
@@ -117,13 +124,14 @@ def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
         else:
             db = _create(parent, paths.demo_database, store, demo=True)
     elif start.choice == StartDialog.CREATE:
-        name, _ = QFileDialog.getSaveFileName(parent, "Create a new database", str(paths.default_database),
+        folder = defaults.database_folder or paths.data
+        name, _ = QFileDialog.getSaveFileName(parent, "Create a new database", str(folder / paths.default_database.name),
                                               "Adoption Desktop database (*.db)")
         if not name:
             return None
         db = _create(parent, Path(name), store)
     else:
-        name, _ = QFileDialog.getOpenFileName(parent, "Open a database", str(paths.data),
+        name, _ = QFileDialog.getOpenFileName(parent, "Open a database", str(defaults.database_folder or paths.data),
                                               "Adoption Desktop database (*.db)")
         if not name:
             return None
@@ -202,6 +210,24 @@ def _start_log() -> None:
                                                    describe_platform())
 
 
+def _scheduled_backup(database: Database) -> None:
+    """The backup IT's policy schedules (``BackupSchedule``), taken as the application closes; a failure
+    is logged (type only) and never stops the application from closing."""
+    import logging
+
+    from adoption_desktop.core.config import LocalConfig, app_paths
+    from adoption_desktop.core.policy import current_policy
+    from adoption_desktop.core.scheduled_backup import run_scheduled_backup
+
+    log = logging.getLogger("adoption_desktop.app")
+    try:
+        paths = app_paths().ensure()
+        if run_scheduled_backup(database, current_policy(), LocalConfig(paths.settings_file), paths):
+            log.info("scheduled backup written")
+    except Exception as exc:
+        log.warning("scheduled backup failed: %s", type(exc).__name__)
+
+
 def run_gui(db: str | None = None) -> int:
     secure_umask()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -224,9 +250,11 @@ def run_gui(db: str | None = None) -> int:
 
     QTimer.singleShot(0, continue_start_up)
     code = app.exec()
-    for database in opened:
-        database.dispose()
     import logging
+
+    for database in opened:
+        _scheduled_backup(database)
+        database.dispose()
 
     logging.getLogger("adoption_desktop.app").info("Adoption Desktop closed (exit code %s)", code)
     return int(code)

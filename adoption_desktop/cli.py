@@ -34,6 +34,7 @@ from pathlib import Path
 from adoption_desktop import __version__
 
 FEATURE_CLI = (
+    "adoption_desktop.policy_cli",
     "adoption_desktop.panel.cli",
     "adoption_desktop.adm.cli",
     "adoption_desktop.letterbox.cli",
@@ -144,7 +145,19 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
     db = open_db(args.db, upgrade=False)
     try:
-        out = backup_database(db, Path(args.out))
+        if args.out:
+            target = Path(args.out)
+        else:  # the policy's backup folder (or the user's backups folder), a dated name
+            import datetime as dt
+
+            from adoption_desktop.core.config import app_paths
+            from adoption_desktop.core.policy import current_policy
+            from adoption_desktop.core.scheduled_backup import backup_folder, default_backup_name
+
+            folder = backup_folder(current_policy(), app_paths())
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / default_backup_name(db, dt.datetime.now())
+        out = backup_database(db, target)
     except AppError as exc:
         raise CliError(str(exc)) from exc
     finally:
@@ -220,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="encrypted backup, verified after writing")
     p.add_argument("--db", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", help="the backup file (default: a dated file in the policy's BackupFolder, "
+                   "or this user's backups folder)")
     p.set_defaults(handler=_cmd_backup)
 
     p = sub.add_parser("restore", help="restore a backup to a new database file")
@@ -255,8 +269,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from adoption_desktop.app import run_gui
 
         return run_gui(db=args_list[1] if args_list else None)
+    from adoption_desktop.policy_cli import with_policy_database
+
+    args_list = with_policy_database(args_list)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         from adoption_desktop.app import run_gui

@@ -18,6 +18,7 @@ import pytest
 from argon2 import PasswordHasher
 from keyring.backend import KeyringBackend
 
+from adoption_desktop.core import policy
 from adoption_desktop.core.logging_setup import reset_logging
 from adoption_desktop.core.security import keys, passwords
 from adoption_desktop.core.security.permissions import Principal, Role
@@ -51,6 +52,10 @@ class MemoryKeyring(KeyringBackend):
 def _isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     """Every test: its own data folder, in-memory keyring, cheap argon2 parameters."""
     monkeypatch.setenv("ADOPTION_DESKTOP_DATA_DIR", str(tmp_path / "appdata"))
+    # no machine policy or installation defaults unless a test writes these files
+    monkeypatch.setenv("ADOPTION_DESKTOP_POLICY_FILE", str(tmp_path / "policy" / "policy.json"))
+    monkeypatch.setenv("ADOPTION_DESKTOP_DEFAULTS_FILE", str(tmp_path / "policy" / "defaults.json"))
+    policy.reset_cache()
     monkeypatch.delenv(keys.ENV_PASSPHRASE, raising=False)
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
@@ -60,6 +65,7 @@ def _isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memo
     passwords.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield backend
     keyring.set_keyring(previous)
+    policy.reset_cache()
     reset_logging()  # a command run in-process opened the log in this test's folder
 
 

@@ -32,3 +32,11 @@ def package_path(*parts: str) -> Path:
     if is_frozen():
         return Path(getattr(sys, "_MEIPASS", "")).joinpath("adoption_desktop", *parts)
     return _PACKAGE_DIR.joinpath(*parts)
+
+
+def licence_texts() -> tuple[str, str]:
+    """``(this program's licence, the third-party notices)`` as shipped (Help → Licences)."""
+    own = app_root() / "LICENSE"
+    notices = resource_path("THIRD-PARTY-NOTICES.txt")
+    return (own.read_text(encoding="utf-8") if own.exists() else "MIT License (the LICENSE file is missing)",
+            notices.read_text(encoding="utf-8") if notices.exists() else "(THIRD-PARTY-NOTICES.txt is missing)")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core.config import SETTINGS_REGISTRY, Setting
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.models import ClosureDay, SettingValue
+from adoption_desktop.core.policy import current_policy
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.workdays import WorkingCalendar
@@ -19,7 +20,15 @@ from adoption_desktop.core.workdays import WorkingCalendar
 T = TypeVar("T")
 
 
+def _policy_value(setting: Setting[T]) -> tuple[bool, Any]:
+    """IT's machine policy for this setting: ``(locked, value or None)`` (see ``core.policy``)."""
+    return current_policy().setting_override(setting.key)
+
+
 def get_setting(session: Session, setting: Setting[T]) -> T:
+    locked, value = _policy_value(setting)
+    if locked and value is not None:
+        return value
     row = session.get(SettingValue, setting.key)
     try:
         return setting.parse(row.value if row else None)
@@ -29,11 +38,25 @@ def get_setting(session: Session, setting: Setting[T]) -> T:
 
 def all_settings(session: Session) -> dict[str, Any]:
     stored = {r.key: r.value for r in session.scalars(select(SettingValue))}
-    return {k: s.parse(stored.get(k)) for k, s in sorted(SETTINGS_REGISTRY.items())}
+    values: dict[str, Any] = {}
+    for key, setting in sorted(SETTINGS_REGISTRY.items()):
+        locked, value = _policy_value(setting)
+        values[key] = value if locked and value is not None else setting.parse(stored.get(key))
+    return values
+
+
+def locked_by_policy(setting: Setting[Any]) -> str | None:
+    """The name of the IT policy value that fixes this setting on this PC, or ``None``."""
+    return current_policy().locked_by(setting.key)
 
 
 def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T) -> None:
     require(actor, Permission.SETTINGS_MANAGE)
+    policy_name = locked_by_policy(setting)
+    if policy_name is not None:
+        raise ValidationError(
+            f"{setting.label}: set by your IT department for this computer (policy {policy_name}); "
+            "ask IT to change it.", setting.key)
     is_count = isinstance(setting.default, int) and not isinstance(setting.default, bool)
     if is_count and (not isinstance(value, int) or isinstance(value, bool) or value < setting.minimum):
         raise ValidationError(f"{setting.label}: enter a whole number of {setting.minimum} or more.", setting.key)

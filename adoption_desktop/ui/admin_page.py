@@ -37,6 +37,7 @@ from adoption_desktop.core.security.permissions import Permission, Role
 from adoption_desktop.core.settings_service import (
     add_closure_day,
     all_settings,
+    locked_by_policy,
     remove_closure_day,
     set_setting,
 )
@@ -211,9 +212,9 @@ class SettingsTab(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.model: RowTableModel[tuple[str, str, str, str]] = RowTableModel([
-            Column("Setting", lambda r: r[1]), Column("Value", lambda r: r[2]), Column("Key", lambda r: r[0]),
-            Column("Meaning", lambda r: r[3])])
+        self.model: RowTableModel[tuple[str, str, str, str, str]] = RowTableModel([
+            Column("Setting", lambda r: r[1]), Column("Value", lambda r: r[2]), Column("Set by", lambda r: r[4]),
+            Column("Key", lambda r: r[0]), Column("Meaning", lambda r: r[3])])
         self.view = _table(self.model)  # type: ignore[arg-type]
         self.view.doubleClicked.connect(lambda _i: self.edit())
         layout = QVBoxLayout(self)
@@ -232,7 +233,9 @@ class SettingsTab(QWidget):
         for key, value in values.items():
             setting = SETTINGS_REGISTRY[key]
             shown = value if isinstance(value, str) else json.dumps(value)
-            rows.append((key, setting.label, shown.replace("\n", " / "), setting.help))
+            policy_name = locked_by_policy(setting)
+            set_by = f"IT (policy {policy_name}): locked" if policy_name else "Agency"
+            rows.append((key, setting.label, shown.replace("\n", " / "), setting.help, set_by))
         self.model.set_rows(rows)
 
     def edit(self) -> None:
@@ -240,6 +243,11 @@ class SettingsTab(QWidget):
         if not isinstance(row, tuple):
             return
         setting = SETTINGS_REGISTRY[row[0]]
+        policy_name = locked_by_policy(setting)
+        if policy_name is not None:
+            QMessageBox.information(self, setting.label, f"{setting.label} is set by your IT department for this "
+                                    f"computer (policy {policy_name}) and cannot be changed here.")
+            return
         with self.ctx.db.session(self.ctx.principal, write=False) as session:
             current = all_settings(session)[setting.key]
         try:
@@ -370,7 +378,8 @@ class AdminPage(QTabWidget):
             self.users = UsersTab(ctx)
             self.addTab(self.users, "&Users")
         if ctx.principal.can(Permission.SETTINGS_MANAGE):
-            self.addTab(SettingsTab(ctx), "&Settings")
+            self.settings = SettingsTab(ctx)
+            self.addTab(self.settings, "&Settings")
             self.addTab(ClosureTab(ctx), "&Closure days")
         if ctx.principal.can(Permission.AUDIT_VIEW):
             self.audit = AuditTab(ctx)

@@ -203,6 +203,15 @@ class MainWindow(QMainWindow):
         about = QAction("&About", self)
         about.triggered.connect(lambda: QMessageBox.about(self, "About Adoption Desktop", self.about_text()))
         help_menu.addAction(about)
+        licences = QAction("&Licences…", self)
+        licences.triggered.connect(self.show_licences)
+        help_menu.addAction(licences)
+
+    def show_licences(self) -> None:
+        """This program's MIT licence and every shipped package's licence (the third-party notices)."""
+        from adoption_desktop.ui.licences import LicencesDialog
+
+        LicencesDialog(self).exec()
 
     def about_text(self) -> str:
         """Version, database and where this user's files are kept (what IT asks for on a support call)."""
@@ -219,7 +228,20 @@ class MainWindow(QMainWindow):
             f"Log (no personal data): {paths.logs / LOG_FILE_NAME}",
             "",
             "Run 'adoption-desktop self-test' to check this installation.",
+            "",
+            "Free software under the MIT licence; the packages it ships keep their own licences "
+            "(Help → Licences…).",
+            *self._policy_lines(),
         ])
+
+    @staticmethod
+    def _policy_lines() -> list[str]:
+        from adoption_desktop.core.policy import current_policy
+
+        policy = current_policy()
+        if not policy.values:
+            return []
+        return ["", f"Settings set by IT ({policy.source}): " + ", ".join(sorted(policy.values))]
 
     def open_target(self, key: str) -> QWidget | None:
         for row, target in enumerate(self.targets):
