@@ -39,7 +39,8 @@ DEBIAN_QT_LIBS = [
 # (tests/installer/test_nsis_installer.py) and Wine runs it: silent install, upgrade, uninstall
 # (test_nsis_wine.py); PyInstaller reads binaries with objdump (binutils) for the bundle test.
 # PostgreSQL is already in this machine image.
-DEBIAN_TEST_EXTRAS: list[str] = ["nsis", "binutils", "wine", "wine64"]
+# wixl and msitools build the MSI from the WiX source and read its tables back (test_msi.py).
+DEBIAN_TEST_EXTRAS: list[str] = ["nsis", "binutils", "wine", "wine64", "wixl", "msitools"]
 
 
 def say(msg: str) -> None:

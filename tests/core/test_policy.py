@@ -201,3 +201,25 @@ def test_backup_due_rule(schedule: str, last: dt.datetime, minutes: int) -> None
     assert backup_due(None, schedule, now)
     assert backup_due(now + dt.timedelta(minutes=1), schedule, now)  # a clock set back: due
     assert not backup_due(last, "off", now) and not backup_due(None, None, now)
+
+
+def test_group_policy_template_covers_every_value() -> None:
+    """installer/windows/AdoptionDesktop.admx names every policy value the application reads, under
+    the key it reads, and every string and presentation it refers to is in the en-US .adml."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    root = Path(__file__).resolve().parents[2] / "installer" / "windows"
+    ns = {"p": "http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions"}
+    admx = ET.parse(root / "AdoptionDesktop.admx").getroot()
+    adml = ET.parse(root / "en-US" / "AdoptionDesktop.adml").getroot()
+    names = set()
+    for pol in admx.iterfind(".//p:policy", ns):
+        assert pol.get("key") == policy.POLICY_KEY
+        names.update(e.get("valueName") for e in pol.iter() if e.get("valueName"))
+    assert names == {v.name for v in policy.POLICY_VALUES}
+    strings = {s.get("id") for s in adml.iterfind(".//p:string", ns)}
+    presentations = {s.get("id") for s in adml.iterfind(".//p:presentation", ns)}
+    text = (root / "AdoptionDesktop.admx").read_text(encoding="utf-8")
+    assert set(re.findall(r"\$\(string\.(\w+)\)", text)) <= strings
+    assert set(re.findall(r"\$\(presentation\.(\w+)\)", text)) <= presentations

@@ -194,3 +194,12 @@ def test_spreadsheet_import_from_the_bundle(bundle: Path, tmp_path: Path) -> Non
     again = _run(bundle, ["import", "letterbox", "--db", str(db), "--file", str(sheet)], env)
     assert again.returncode == 0 and "0 new" in again.stdout, again.stdout + again.stderr
     assert _run(bundle, ["verify", "--db", str(db)], env).returncode == 0
+
+
+def test_bundle_carries_the_licences(bundle: Path) -> None:
+    """The MIT licence and the third-party notices (with the LGPL texts for Qt/PySide6) travel with the
+    program, where Help → Licences reads them."""
+    internal = bundle / "_internal"
+    assert (internal / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    shipped = (internal / "resources" / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    assert shipped == (ROOT / "resources" / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
