@@ -46,7 +46,8 @@ ITEM_COLUMNS: list[Column[ItemRow]] = [
            tooltip=lambda i: "\n".join(i.quorum.reasons) if i.quorum_state == "inquorate" else i.quorum_text),
     Column("Late", lambda i: i.late_papers or "", align_right=True,
            foreground=lambda i: OVERDUE_BRUSH if i.late_papers else None,
-           tooltip=lambda i: "; ".join(p.label for p in i.papers if p.late) or None),
+           tooltip=lambda i: "; ".join(f"{p.label}: {p.on_time_text}" for p in i.papers
+                                       if p.state in ("late", "overdue", "awaited")) or None),
     Column("Outcome", lambda i: i.outcome_label),
     Column("Minutes", lambda i: i.minutes_status),
     Column("Time", lambda i: i.time_slot),
