@@ -5,6 +5,7 @@ normalisation."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.importing import import_file
 from adoption_desktop.letterbox.models import Arrangement
 from adoption_desktop.letterbox.service import ParticipantData
 
@@ -55,3 +57,25 @@ def test_references_equal_after_normalisation_are_duplicates(db: Database, coord
     with pytest.raises(Conflict, match="already used"):
         service.update_arrangement(db, coordinator, other, sample_input(twin))
     service.update_arrangement(db, coordinator, arrangement, sample_input("lb-0001"))  # itself: no clash
+
+
+def test_import_refuses_nul_and_a_reference_differing_by_a_zero_width_space(
+        db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    import csv
+
+    from tests.letterbox.test_import import HEADERS, count, good_rows, write_xlsx
+
+    assert import_file(db, coordinator, write_xlsx(tmp_path / "good.xlsx", good_rows())).written
+    rows = good_rows()
+    rows[2][6] = "Lola\x00 Copple"
+    with (tmp_path / "nul.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([HEADERS, *([c.date().isoformat() if isinstance(c, dt.datetime) else c for c in r]
+                                             for r in rows)])
+    bad = import_file(db, coordinator, tmp_path / "nul.csv")
+    assert not bad.written and any("control character" in p.problem for p in bad.problems)
+    twin = good_rows()[2:]
+    twin[0][0] = "IMP-002\u200b"
+    twin[0][1] = "Someone Else"
+    again = import_file(db, coordinator, write_xlsx(tmp_path / "twin.xlsx", twin))
+    assert count(db) == (2, 3)  # never a second arrangement for the same reference
+    assert not again.written or again.creates == 0
