@@ -17,9 +17,10 @@ from tests.adm.conftest import handoff
 from tests.conftest import TEST_PASSWORD
 
 D = dt.date
+RECEIVED = D(2025, 12, 1)
 
 
-def _opened(db: Database, received: dt.date = D(2025, 12, 1)) -> int:
+def _opened(db: Database, received: dt.date = RECEIVED) -> int:
     with db.session() as s:
         return service.open_decision_from_panel(s, handoff(received=received))
 

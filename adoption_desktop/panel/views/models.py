@@ -127,10 +127,18 @@ class ViewsModel(RowTableModel[AttendanceRow]):
     """Each member's view on an item: the member column is fixed, the view column is editable."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__([Column("Member", lambda a: a.full_name),
+        super().__init__([Column("Member", lambda a: a.full_name,
+                                 foreground=lambda a: OVERDUE_BRUSH if self._missing(a) else None,
+                                 tooltip=lambda a: ("No view yet: the chair cannot approve until a view, or "
+                                                    "\"No view recorded: reason\", is entered."
+                                                    if self._missing(a) else None)),
                           Column("View", lambda a: self.views.get(a.member_id, ""))], (), parent)
         self.views: dict[int, str] = {}
         self.read_only = False
+
+    def _missing(self, a: AttendanceRow) -> bool:
+        """No view, or "No view recorded" without a reason (panel.rules.missing_views)."""
+        return bool(rules.missing_views({a.member_id: a.full_name}, self.views))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -147,5 +155,5 @@ class ViewsModel(RowTableModel[AttendanceRow]):
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != 1:
             return False
         self.views[self.row_at(index.row()).member_id] = str(value)
-        self.dataChanged.emit(index, index)
+        self.dataChanged.emit(self.index(index.row(), 0), index)  # the member's name turns from red too
         return True
