@@ -6,6 +6,7 @@ events (no approval before the sitting, every member's view before approval, pap
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,35 @@ def test_missing_views(views: dict[int, str]) -> None:
         v = views.get(i, "").strip()
         has = v == "Agrees." or v.endswith("left early")
         assert (name in missing) == (not has)
+
+
+def test_adm_conflict_end_to_end_by_the_linked_member(panel: Panel) -> None:
+    """The trial of issue 12: a member with the ADM role cannot record the decision on an item they sat on
+    (by the link to their account); "Ms Nia Larkholt", an ADM whose namesake sat unlinked, is warned."""
+    from adoption_desktop.adm import service as adm
+    from adoption_desktop.core.errors import PermissionDenied
+    from adoption_desktop.core.security.permissions import Role
+
+    deputy = make_user(panel.db, "deputyadm", Role.AGENCY_DECISION_MAKER, Role.PANEL_CHAIR)
+    svc.update_member(panel.db, panel.clerk, panel.members["vice"],
+                      svc.MemberInput("Kit Brambleby", "vice_chair", dt.date(2024, 1, 1), None, True,
+                                      user_id=deputy.user_id), today=TODAY)
+    namesake = make_user(panel.db, "nlarkholt", Role.AGENCY_DECISION_MAKER)
+    with panel.db.session() as session:
+        from adoption_desktop.core.security.models import User
+
+        user = session.get(User, namesake.user_id)
+        assert user is not None
+        user.full_name = "Ms Nia Larkholt"
+    namesake = replace(namesake, full_name="Ms Nia Larkholt")
+    attend(panel, "chair", "vice", "sw", "med", "pe")
+    item = _item(panel)
+    svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, GOOD))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    decision = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY).adm_decision_id
+    assert decision is not None
+    with pytest.raises(PermissionDenied, match="sat on the panel"):
+        adm.record_decision(panel.db, deputy, decision, outcome="agree", decision_text="Agreed.", reasons="")
+    [warning] = adm.decision_warnings(panel.db, namesake, decision)
+    assert "Nia Larkholt sat on the panel" in warning
+    adm.record_decision(panel.db, namesake, decision, outcome="agree", decision_text="Agreed.", reasons="")
