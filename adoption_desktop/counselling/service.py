@@ -506,6 +506,7 @@ def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int
 def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, on: dt.date | None = None) -> None:
     require(actor, Permission.COUNSELLING_EDIT)
     day = _today(on)
+    check_date(day, "Allocation date", "event")
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == counsellor_id)))
