@@ -22,9 +22,9 @@ import gzip
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import NamedTuple
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from adoption_desktop.core.resources import resource_path
 
@@ -33,7 +33,9 @@ PLAIN, WORD, NAME, MONTH = "", "w", "n", "m"
 # a word before the name that makes it a place ("to Bath", "lives in Reading", "nr Hope")
 _PLACE_BEFORE = re.compile(
     r"(?:\b(?:in|to|from|near|nr|at|around|outside|visit|visited|visiting|live|lives|lived|living|moved|move|"
-    r"moving|towards|into|through|past|via|round|stay|stayed|staying|born|2)\s+)$", re.IGNORECASE)
+    r"moving|towards|into|through|past|via|round|stay|stayed|staying|born|2|"
+    r"(?:side|outskirts|edge|centre|center|middle|part|north|south|east|west|top|bottom|end)\s+of)\s+)$",
+    re.IGNORECASE)
 # before a name of several words ("on the Isle of Wight", "in the Lake District")
 _PLACE_BEFORE_THE = re.compile(
     r"(?:\b(?:in|to|from|near|at|on|around|visit|visited|visiting|round|across|over|up|down)\s+the\s+)$",
@@ -93,8 +95,9 @@ class Gazetteer:
 
 
 def fold(word: str) -> str:
-    """Case-folded, accents removed, curly apostrophe straightened: how names and words are compared."""
-    word = word.replace("’", "'").replace(".", "")
+    """Case-folded, accents, apostrophes and full stops removed ("King's Lynn" = "Kings Lynn"): how names and
+    words are compared."""
+    word = word.replace("’", "").replace("'", "").replace(".", "")
     if word.isascii():
         return word.lower()
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).lower()
@@ -161,27 +164,29 @@ def _org_tail(text: str, end: int) -> int:
     return pos
 
 
-def _base(word: str) -> str:
-    return word[:-2] if word.endswith("'s") else word
+def _base(raw: str) -> str:
+    """The folded word without a possessive ending ("Bath's" -> "bath"), or "" when there is none."""
+    return fold(raw[:-2]) if raw[-2:] in ("'s", "’s") else ""
 
 
 def find_places(text: str) -> Iterator[PlaceMatch]:
     gaz = gazetteer()
-    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    words = [(m.start(), m.end(), fold(m.group()), _base(m.group())) for m in _WORD.finditer(text)]
     i = 0
     n_words = len(words)
     while i < n_words:
         first = words[i][2]
-        most = max(gaz.longest.get(first, 0), 1 if _base(first) in gaz.longest else 0)
+        most = max(gaz.longest.get(first, 0), 1 if words[i][3] in gaz.longest else 0)
         hit: tuple[Entry, int] | None = None
+        k = 0
         for k in range(min(most, n_words - i), 0, -1):
             # the words of one name are separated by one space or a hyphen only
             if any(text[words[j][1]:words[j + 1][0]] not in (" ", "-") for j in range(i, i + k - 1)):
                 continue
             head = " ".join(w[2] for w in words[i:i + k - 1])
             last = words[i + k - 1]
-            for candidate, end in ((last[2], last[1]), (_base(last[2]), last[1] - 2)):
-                entry = gaz.entries.get(f"{head} {candidate}" if head else candidate)
+            for candidate, end in ((last[2], last[1]), (last[3], last[1] - 2)):
+                entry = gaz.entries.get(f"{head} {candidate}" if head else candidate) if candidate else None
                 if entry is not None:
                     hit = (entry, end)
                     break

@@ -72,7 +72,8 @@ _URL = re.compile(
 _SOCIAL_AT = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])")
 _PLATFORM = (r"(?:instagram|insta|ig|tik\s?tok|tt|snap\s?chat|snap|sc|facebook|fb|twitter|threads|youtube|yt|"
              r"discord|roblox|xbox|xbox\s+live|psn|playstation|ps4|ps5|fortnite|epic|epic\s+games|steam|twitch|"
-             r"whatsapp|telegram|kik|pinterest|bereal|minecraft|gamertag|username|user\s?name)")
+             r"whatsapp|telegram|kik|pinterest|bereal|minecraft|deviantart|deviant\s?art|tumblr|reddit|vsco|"
+             r"wattpad|linkedin|soundcloud|spotify|yubo|gamertag|username|user\s?name)")
 _LABEL = r"(?:name|handle|account|acc|username|user\s?name|id|tag|gamertag|channel|page|profile|code)"
 _CONNECT = r"(?:is|'s|’s|its|it's|it’s|=|:|-|–|was)"
 # what follows a cue: one handle-like token, or a run of capitalised words / numbers ("N8 Builds It",
@@ -93,6 +94,10 @@ _SOCIAL_CUES = [
                re.IGNORECASE),
     re.compile(rf"\b{_PLATFORM}\s*[:=]\s*['\"“]?{_HANDLE}", re.IGNORECASE),
 ]
+# a word shaped like an account name (kian.flipz, connor_sparky, kaz_h2011) soon after a platform is named
+_PLATFORM_WORD = re.compile(rf"\b{_PLATFORM}\b", re.IGNORECASE)
+_HANDLE_SHAPE = re.compile(r"(?<![\w.@/])(?=[\w.]*[A-Za-z])(?:[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+_?|[A-Za-z0-9]+_"
+                           r"|[A-Za-z]{2,}\d{2,})(?![\w@]|\.\w)")
 # first words that are not handles ("my snap is down", "on TikTok I'm always ...")
 _NOT_HANDLE = frozenset((
     "a", "an", "the", "is", "its", "it's", "if", "but", "and", "or", "so", "too", "now", "not", "no", "yes",
@@ -150,10 +155,13 @@ _INSTITUTION_WORDS = (
     "Stores|Garage|Dental Practice|Practice|Library|Theatre School|Dance School|Stage School|Youth Theatre|"
     "Primary|CofE Primary|Infants|Juniors|Grammar|Comprehensive|Soft Play|Play Centre|"
     "Hotel|Inn|Arms|Tavern|Kitchen|Restaurant|Cafe|Café|Bistro|Takeaway|Bakery|Salon|Gym|"
-    "Holiday Park|Caravan Park|Holiday Village|Homecare|Care Home|Nursing Home|Hall Hotel|Shop")
+    "Holiday Park|Caravan Park|Holiday Village|Homecare|Care Home|Nursing Home|Hall Hotel|Shop|"
+    "Electrical|Electricals|Plumbing|Builders|Motors|Construction|Logistics|Services|Solutions|Transport|"
+    "Haulage|Roofing|Joinery|Cleaning|Engineering|Group|Garden Centre|Register Office")
 _INSTITUTION = re.compile(rf"\b((?:{_CAP}\s+){{1,5}})(?:{_INSTITUTION_WORDS})\b")
 _WORKPLACE = re.compile(
-    r"\b(?:works?|working|worked|job|employed|starts?|started|volunteers?|volunteering|carer)\s+"
+    r"\b(?:works?|working|worked|job|employed|starts?|started|volunteers?|volunteering|carer|apprentice|"
+    r"apprenticeship|placement|employer)\s+"
     r"(?:(?:as\s+)?\w+(?:\s+\w+)?\s+)?(?:at|for|with)\s+"
     r"(?:the\s+)?((?:[A-Z][\w&'’-]*)(?:\s+(?:[A-Z][\w&'’-]*|&|of|and)){0,4})")
 # pubs: "the Black Bull", "the Fox and Hounds", "the Royal Oak"
@@ -184,7 +192,7 @@ _GENERIC = {
     "morning", "scouts", "brownies", "guides", "cubs", "beavers", "rainbows", "medical", "health",
     "sports", "leisure", "dental", "doctors", "doctor", "dentist", "is", "was", "has", "goes", "went",
     "soft", "play", "charity", "community", "care", "home", "nursing", "cafe", "shop", "bakery", "kitchen",
-    "hotel", "holiday", "caravan", "gym", "pub", "restaurant", "takeaway", "sea", "cadets", "islamic",
+    "hotel", "caravan", "gym", "pub", "restaurant", "takeaway", "sea", "cadets", "islamic",
 }
 _NOT_WORKPLACE = {"Christmas", "Easter", "Halloween", "Mum", "Dad", "Nan", "Grandad", "Home", "Monday", "Tuesday",
                   "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "Weekends", "Weekend", "Night",
@@ -294,6 +302,12 @@ def _social(text: str) -> Iterator[Finding]:
             end = m.start("h") + len(handle.rstrip(".'’-"))
             cue = text[m.start():m.start("h")].strip()
             yield _f(m.start("h"), end, SOCIAL, text, f"a social-media or gaming account (after '{cue}')")
+    for p in _PLATFORM_WORD.finditer(text):
+        window = re.split(r"[.!?\n](?:\s|$)", text[p.end():p.end() + 60])[0]
+        for m in _HANDLE_SHAPE.finditer(window):
+            start = p.end() + m.start()
+            yield _f(start, start + len(m.group()), SOCIAL, text,
+                     f"a social-media or gaming account (a user name after '{p.group()}')")
 
 
 def _dates_of_birth(text: str) -> Iterator[Finding]:
@@ -328,11 +342,10 @@ def _merge(text: str, found: list[Finding]) -> list[Finding]:
     out = []
     for group in groups:
         start, stop = min(f.start for f in group), max(f.end for f in group)
-        ordered = sorted(group, key=lambda f: (-(f.end - f.start), _PRIORITY[f.kind]))
-        kinds = tuple(sorted({f.kind for f in group}, key=lambda k: _PRIORITY[k]))
-        main = ordered[0]
-        reasons = tuple(dict.fromkeys([main.reason] + [f.reason for f in sorted(group, key=lambda f: _PRIORITY[f.kind])]))
-        kinds = (main.kind,) + tuple(k for k in kinds if k != main.kind)
+        main = min(group, key=lambda f: (-(f.end - f.start), _PRIORITY[f.kind]))
+        by_priority = sorted(group, key=lambda f: _PRIORITY[f.kind])
+        kinds = tuple(dict.fromkeys([main.kind, *(f.kind for f in by_priority)]))
+        reasons = tuple(dict.fromkeys([main.reason, *(f.reason for f in by_priority)]))
         out.append(Finding(start, stop, main.kind, text[start:stop], "; ".join(reasons), kinds, reasons))
     return out
 

@@ -11,12 +11,14 @@
 
 To these it adds the hand-kept lists beside this script: ``supplement.txt`` (Northern Ireland, the English
 forms of Welsh names, London boroughs, counties, islands and areas), ``nicknames.txt`` (shortened town names
-people write: Brum, Donny, Lboro ...) and removes ``never.txt``. Each name is then marked:
+people write: Brum, Donny, Lboro ...) and the short forms of "X-on-Sea" names ("Gorleston" for
+"Gorleston-on-Sea"), and removes ``never.txt``. Each name is then marked:
 
   ``w``  its lower-case form is an ordinary English word (``--dictionary``, a word list with capitalised
          proper nouns, such as Debian's ``wbritish``: a word listed in lower case is an ordinary word), or all
          its words are ordinary words ("West End", "Church End", "Mill Hill");
-  ``n``  a common first name (zxcvbn's frequency lists, which the application already depends on) or listed in
+  ``n``  a common first name (``first_names.txt`` and zxcvbn's frequency lists, which the application already
+         depends on) or listed in
          ``ambiguous.txt`` (surnames and names that are also words: Preston, Lincoln, Chester ...);
   ``m``  a month name (March, May): needs a strong place context ("moved to March", "lives in May");
   (none) an ordinary place name.
@@ -93,11 +95,12 @@ def _dictionary(path: Path | None) -> set[str]:
 
 
 def _first_names(top: int = 1500) -> set[str]:
+    own = {w.lower() for line in _read_list(HERE / "first_names.txt") for w in line.split()}
     try:
         from zxcvbn.frequency_lists import FREQUENCY_LISTS  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - zxcvbn is in the application's lock
-        return set()
-    return set(FREQUENCY_LISTS["female_names"][:top]) | set(FREQUENCY_LISTS["male_names"][:top])
+        return own
+    return own | set(FREQUENCY_LISTS["female_names"][:top]) | set(FREQUENCY_LISTS["male_names"][:top])
 
 
 def _tokens(name: str) -> list[str]:
@@ -116,6 +119,17 @@ def flag(name: str, words: set[str], first: set[str], curated: set[str]) -> str:
     return ""
 
 
+SHORTENERS = {"on", "upon", "in", "le", "by", "under", "super", "next", "cum", "de", "juxta", "en"}
+
+
+def short_form(name: str) -> str:
+    """The name people write for "X-on-Sea", "X upon Tyne", "X-le-Willows": X (at least 4 letters)."""
+    tokens = name.replace("-", " ").split()
+    if len(tokens) >= 3 and tokens[1].lower() in SHORTENERS and len(tokens[0]) >= 4 and tokens[0].isalpha():
+        return tokens[0]
+    return ""
+
+
 def build(os_names: Path, dictionary: Path | None) -> list[tuple[str, str]]:
     never = set(_read_list(HERE / "never.txt"))
     names: set[str] = set()
@@ -123,6 +137,7 @@ def build(os_names: Path, dictionary: Path | None) -> list[tuple[str, str]]:
     names.update(_clean(n) for n in _read_list(HERE / "supplement.txt"))
     names.update(_clean(n) for n in _read_list(HERE / "nicknames.txt"))
     names = {n for n in names if len(n) >= 2 and n not in never and any(c.isalpha() for c in n)}
+    names |= {s for s in (short_form(n) for n in names) if s and s not in never}
     words = _dictionary(dictionary)
     first = _first_names()
     curated = set(_read_list(HERE / "ambiguous.txt"))
