@@ -109,17 +109,19 @@ def key(name: str) -> str:
 
 
 def parse(lines: list[str]) -> Gazetteer:
+    """``NAME<TAB>FLAG[<TAB>KEY]`` lines (KEY given where it is not the name in lower case)."""
     entries: dict[str, Entry] = {}
     longest: dict[str, int] = {}
     for line in lines:
-        name, _, flag = line.partition("\t")
-        k = key(name)
+        parts = line.split("\t")
+        name = parts[0]
+        k = parts[2] if len(parts) > 2 else name.lower()
         if not k:
             continue
-        entries[k] = Entry(name, flag)
+        entries[k] = Entry(name, parts[1] if len(parts) > 1 else PLAIN)
         if " " in k:
-            first = k.split(" ", 1)[0]
-            n = k.count(" ") + 1
+            first, _, rest = k.partition(" ")
+            n = rest.count(" ") + 2
             if longest.get(first, 1) < n:
                 longest[first] = n
         elif k not in longest:

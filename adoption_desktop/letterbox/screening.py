@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from adoption_desktop.letterbox.places import Gazetteer, find_places
 from adoption_desktop.letterbox.places import gazetteer as _gazetteer
@@ -219,16 +220,25 @@ def _f(start: int, end: int, kind: str, text: str, reason: str = "") -> Finding:
 
 
 # --- detectors ----------------------------------------------------------------------------------
-def _protected(text: str, protected: Iterable[str]) -> Iterator[Finding]:
-    for term in protected:
-        term = " ".join(str(term).split())
-        if len(term) < 2:
-            continue
+@lru_cache(maxsize=256)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all the protected terms (longest first), group ``t<n>`` naming the term."""
+    alternatives = []
+    for n, term in sorted(enumerate(terms), key=lambda t: -len(t[1])):
         body = r"\s+".join(re.escape(w) for w in term.split(" "))
-        # a protected name inside a handle or address ("dev.family@", "kaz_dev") is still that name
-        pattern = re.compile(rf"(?<![^\W_]){body}(?:'s|’s|s'|s’|es|s|'|’)?(?![^\W_])", re.IGNORECASE)
-        for m in pattern.finditer(text):
-            yield _f(m.start(), m.end(), PROTECTED, text, f"the protected term '{term}'")
+        alternatives.append(f"(?P<t{n}>{body})")
+    # a protected name inside a handle or address ("dev.family@", "kaz_dev") is still that name
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?:'s|’s|s'|s’|es|s|'|’)?(?![^\W_])",
+                      re.IGNORECASE)
+
+
+def _protected(text: str, protected: Iterable[str]) -> Iterator[Finding]:
+    terms = tuple(dict.fromkeys(t for t in (" ".join(str(p).split()) for p in protected) if len(t) >= 2))
+    if not terms:
+        return
+    for m in _terms_pattern(terms).finditer(text):
+        term = terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]
+        yield _f(m.start(), m.end(), PROTECTED, text, f"the protected term '{term}'")
 
 
 def _institutions(text: str) -> Iterator[Finding]:
@@ -293,18 +303,25 @@ def _phones(text: str) -> Iterator[Finding]:
 
 def _social(text: str) -> Iterator[Finding]:
     yield from _regex(text, _SOCIAL_AT, SOCIAL)
-    for pattern in _SOCIAL_CUES:
-        for m in pattern.finditer(text):
-            handle = m.group("h")
-            first = handle.split(" ")[0].lower().rstrip(".'’-")
-            if first in _NOT_HANDLE or len(first) < 2:
-                continue
-            end = m.start("h") + len(handle.rstrip(".'’-"))
-            cue = text[m.start():m.start("h")].strip()
-            yield _f(m.start("h"), end, SOCIAL, text, f"a social-media or gaming account (after '{cue}')")
+    # every cue names a platform: look only around the platform words (the cue patterns are slow to run over
+    # a whole letter)
     for p in _PLATFORM_WORD.finditer(text):
-        window = re.split(r"[.!?\n](?:\s|$)", text[p.end():p.end() + 60])[0]
-        for m in _HANDLE_SHAPE.finditer(window):
+        lo = max(0, p.start() - 40)
+        window = text[lo:p.end() + 80]
+        for pattern in _SOCIAL_CUES:
+            for m in pattern.finditer(window):
+                if not (lo + m.start() <= p.start() < lo + m.end()):
+                    continue  # another platform word's cue: found from its own window
+                handle = m.group("h")
+                first = handle.split(" ")[0].lower().rstrip(".'’-")
+                if first in _NOT_HANDLE or len(first) < 2:
+                    continue
+                start = lo + m.start("h")
+                end = start + len(handle.rstrip(".'’-"))
+                cue = window[m.start():m.start("h")].strip()
+                yield _f(start, end, SOCIAL, text, f"a social-media or gaming account (after '{cue}')")
+        after = re.split(r"[.!?\n](?:\s|$)", text[p.end():p.end() + 60])[0]
+        for m in _HANDLE_SHAPE.finditer(after):
             start = p.end() + m.start()
             yield _f(start, start + len(m.group()), SOCIAL, text,
                      f"a social-media or gaming account (a user name after '{p.group()}')")

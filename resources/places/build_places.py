@@ -23,7 +23,8 @@ people write: Brum, Donny, Lboro ...) and the short forms of "X-on-Sea" names ("
   ``m``  a month name (March, May): needs a strong place context ("moved to March", "lives in May");
   (none) an ordinary place name.
 
-The output is one ``NAME<TAB>FLAG`` line per name, sorted, gzip-compressed (deterministic: no timestamp).
+The output is one ``NAME<TAB>FLAG[<TAB>KEY]`` line per name (KEY, the lookup key, only where it is not the name
+in lower case), sorted, gzip-compressed (deterministic: no timestamp).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+from adoption_desktop.letterbox.places import key  # noqa: E402  (the application's own lookup key)
+
 OUT = HERE / "places.txt.gz"
 MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"}
@@ -144,8 +149,15 @@ def build(os_names: Path, dictionary: Path | None) -> list[tuple[str, str]]:
     return sorted((n, flag(n, words, first, curated)) for n in names)
 
 
+def _line(name: str, flag: str) -> str:
+    """``NAME<TAB>FLAG``, plus ``<TAB>KEY`` when the lookup key is not simply the name in lower case (so the
+    application reads most lines without folding them)."""
+    k = key(name)
+    return f"{name}\t{flag}\n" if k == name.lower() else f"{name}\t{flag}\t{k}\n"
+
+
 def write(rows: Iterable[tuple[str, str]], out: Path = OUT) -> int:
-    text = "".join(f"{n}\t{f}\n" for n, f in rows)
+    text = "".join(_line(n, f) for n, f in rows)
     buf = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
         gz.write(text.encode("utf-8"))
