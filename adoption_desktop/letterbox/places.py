@@ -61,6 +61,14 @@ ORG_WORDS = frozenset((
     "Harbour", "Pier", "Beach", "Sands", "Bay", "Marina", "Zoo", "Farm", "Holiday", "Caravan", "Camping",
     "Club", "Band", "Choir", "Theatre", "Players", "Singers", "Sea", "Cadets", "Runners", "Striders", "Tri",
 ))
+# a place name followed by one of these is a thing, not a place ("Yorkshire pudding", "Bakewell tart",
+# "Wellington boots", "Yorkshire terrier"); preceded by these, a title ("Duke of Edinburgh")
+_THING_AFTER = re.compile(
+    r"\s+(?:puddings?|tarts?|cakes?|cheese|buns?|sponge|boots?|sausages?|hotpot|rock|mess|sauce|terriers?|"
+    r"bull\s+terriers?|collies?|pork\s+pies?|pasty|pasties|fudge|tea|cream\s+teas?|award|awards|"
+    r"sauce|ham|gin|bitter|ale|rolls?)\b", re.IGNORECASE)
+_TITLE_BEFORE = re.compile(r"\b(?:duke|duchess|prince|princess|earl|countess|bishop|archbishop|lord|lady)\s+of\s+$",
+                           re.IGNORECASE)
 # lower-case words of text-speak that a gazetteer also holds (never read as places in lower case)
 _NOT_LOWER = frozenset(("lol", "omg", "ur", "im", "bc", "tho", "innit", "wiv", "mam", "nan", "nana", "nanna",
                         "gran", "mum", "dad", "home", "school", "town", "city", "park", "church", "beach"))
@@ -211,6 +219,8 @@ def find_places(text: str) -> Iterator[PlaceMatch]:
 def _judge(text: str, start: int, end: int, entry: Entry, n_words: int) -> PlaceMatch | None:
     span = text[start:end]
     before = text[max(0, start - 40):start]
+    if _TITLE_BEFORE.search(before) or _THING_AFTER.match(text, end):
+        return None
     caps = _capitalised(text, start, end)
     tail = _org_tail(text, end) if caps else end
     place_before = bool(_PLACE_BEFORE.search(before)) or (

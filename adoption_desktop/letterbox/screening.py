@@ -128,8 +128,11 @@ _DATE = re.compile(
     rf"|[0-3]?\d(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTHS},?\s+(?:19|20)\d{{2}}"                    # 9th January 2025
     rf"|{_MONTHS}\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"                              # January 9th, 2025
     r")(?![\w/])", re.IGNORECASE)
-_BIRTH_CUE = re.compile(r"\b(?:born|birth|birthday|b\.|dob|d\.o\.b\.?|arrived|delivered|weigh(?:ed|ing)|due\s+date|baby|"
+_BIRTH_CUE = re.compile(r"\b(?:born|birth|birthday|b\.|dob|d\.o\.b\.?|delivered|weigh(?:ed|ing)|due\s+date|baby|"
                         r"came\s+into\s+the\s+world)\b", re.IGNORECASE)
+# "arrived" / "came" is a birth only when a child is the subject ("Isla arrived", not "your letter arrived")
+_ARRIVAL = re.compile(r"\b(?:arrived|came|come)\b", re.IGNORECASE)
+_CHILD = re.compile(r"\b(?:baby|babies|son|daughter|brother|sister|boy|girl|twins?|\d+\s*lb|\d+\s*oz)\b", re.IGNORECASE)
 _CAP = r"[A-Z][A-Za-z'’&.-]*"
 _STREET_WORDS = ("Road|Rd|Street|St|Lane|Avenue|Ave|Close|Drive|Crescent|Grove|Place|Gardens|Terrace|Court|"
                  "Way|Walk|Row|Square|Mews|Rise|View|Park|Green|Hill|Parade|Boulevard|Vale|Wharf|Chase|Approach")
@@ -193,7 +196,8 @@ _GENERIC = {
     "morning", "scouts", "brownies", "guides", "cubs", "beavers", "rainbows", "medical", "health",
     "sports", "leisure", "dental", "doctors", "doctor", "dentist", "is", "was", "has", "goes", "went",
     "soft", "play", "charity", "community", "care", "home", "nursing", "cafe", "shop", "bakery", "kitchen",
-    "hotel", "caravan", "gym", "pub", "restaurant", "takeaway", "sea", "cadets", "islamic",
+    "hotel", "caravan", "gym", "pub", "restaurant", "takeaway", "sea", "cadets", "islamic", "army", "navy",
+    "raf", "air", "police", "fire", "volunteer", "national", "royal",
 }
 _NOT_WORKPLACE = {"Christmas", "Easter", "Halloween", "Mum", "Dad", "Nan", "Grandad", "Home", "Monday", "Tuesday",
                   "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "Weekends", "Weekend", "Night",
@@ -334,7 +338,8 @@ def _dates_of_birth(text: str) -> Iterator[Finding]:
         # the cue is in the same sentence (or just after the date: "14/07/2024, the day she was born")
         before = re.split(r"[.!?\n]\s", text[max(0, m.start() - 120):m.start()])[-1]
         after = re.split(r"[.!?\n]", text[m.end():m.end() + 60])[0]
-        if _BIRTH_CUE.search(before) or _BIRTH_CUE.search(after):
+        sentence = f"{before} {after}"
+        if _BIRTH_CUE.search(sentence) or (_ARRIVAL.search(sentence) and _CHILD.search(sentence)):
             yield _f(m.start(), m.end(), DOB, text)
 
 
