@@ -231,3 +231,22 @@ def test_other_dates_are_not_dates_of_birth(text: str) -> None:
 ])
 def test_things_named_after_places_and_ordinary_chat_are_not_flagged(text: str) -> None:
     assert [(f.kind, f.text) for f in screen_text(text)] == []
+
+
+def test_the_shipped_gazetteer_was_rebuilt_after_the_hand_kept_lists_were_edited() -> None:
+    """places.txt.gz is built from OS Open Names plus the lists beside it: every hand-kept name is in it and
+    no never-name is (rebuild with resources/places/build_places.py after editing a list)."""
+    from adoption_desktop.core.resources import resource_path
+
+    def names(file: str) -> list[str]:
+        lines = resource_path("places", file).read_text(encoding="utf-8").splitlines()
+        return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+    gaz = gazetteer()
+    never = set(names("never.txt"))
+    missing = [n for n in names("supplement.txt") + names("nicknames.txt") if n not in never and gaz.flag(n) is None]
+    assert missing == []
+    assert [n for n in never if gaz.flag(n) is not None] == []
+    first = {w for line in names("first_names.txt") for w in line.split()}
+    assert [n for n in first if gaz.flag(n) == ""] == []
+    assert all(gaz.flag(n) in ("n", "w", "m") for n in names("ambiguous.txt") if gaz.flag(n) is not None)
