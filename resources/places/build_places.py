@@ -135,10 +135,12 @@ def short_form(name: str) -> str:
     return ""
 
 
-def build(os_names: Path, dictionary: Path | None) -> list[tuple[str, str]]:
+def build(os_names: Path, dictionary: Path | None, extra: Iterable[Path] = ()) -> list[tuple[str, str]]:
     never = set(_read_list(HERE / "never.txt"))
     names: set[str] = set()
     names.update(_clean(n) for n in _os_rows(os_names))
+    for path in extra:
+        names.update(_clean(n) for n in _read_list(path))
     names.update(_clean(n) for n in _read_list(HERE / "supplement.txt"))
     names.update(_clean(n) for n in _read_list(HERE / "nicknames.txt"))
     names = {n for n in names if len(n) >= 2 and n not in never and any(c.isalpha() for c in n)}
@@ -170,11 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--os-names", type=Path, required=True, help="OS Open Names DATA folder or name,type CSV")
     ap.add_argument("--dictionary", type=Path, default=Path("/usr/share/dict/british-english"),
                     help="word list with proper nouns capitalised (Debian: apt-get install wbritish)")
+    ap.add_argument("--extra", type=Path, action="append", default=[],
+                    help="another openly licensed list, one name per line (e.g. Northern Ireland's settlements "
+                         "from OSNI's gazetteer); give its attribution in LICENCE.md")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     if not args.dictionary.exists():
         print(f"warning: no dictionary at {args.dictionary}: ordinary words will not be marked", file=sys.stderr)
-    rows = build(args.os_names, args.dictionary)
+    rows = build(args.os_names, args.dictionary, args.extra)
     n = write(rows, args.out)
     counts: dict[str, int] = {}
     for _n, f in rows:
