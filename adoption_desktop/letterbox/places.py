@@ -40,6 +40,13 @@ _PLACE_BEFORE = re.compile(
 _PLACE_BEFORE_THE = re.compile(
     r"(?:\b(?:in|to|from|near|at|on|around|visit|visited|visiting|round|across|over|up|down)\s+the\s+)$",
     re.IGNORECASE)
+# an address line: a house number earlier on the line, then a comma ("5 The Paddocks, Little Snoring");
+# a name given to a place ("a village called Little Snoring")
+_ADDRESS_BEFORE = re.compile(r"(?:\d[^,\n.!?]{0,40},\s*|\b(?:called|named)\s+)$", re.IGNORECASE)
+# a single-word name after a street line and a comma ("12 Mill Lane, Hope")
+_STREET_LINE_BEFORE = re.compile(
+    r"\d[^,\n.!?]{0,30}\b(?:road|rd|street|st|lane|avenue|ave|close|drive|crescent|grove|place|gardens|terrace|"
+    r"court|way|walk|row|square|mews|rise|view|parade|paddocks?|green|hill),\s*$", re.IGNORECASE)
 # a stronger context for names that are mostly months ("moved to March", "lives in March")
 _MONTH_BEFORE = re.compile(
     r"\b(?:moved|move|moving|live|lives|lived|living|stay|stayed|staying|born|visit|visited|visiting|drove|"
@@ -224,7 +231,8 @@ def _judge(text: str, start: int, end: int, entry: Entry, n_words: int) -> Place
     caps = _capitalised(text, start, end)
     tail = _org_tail(text, end) if caps else end
     place_before = bool(_PLACE_BEFORE.search(before)) or (
-        n_words > 1 and bool(_PLACE_BEFORE_THE.search(before)))
+        n_words > 1 and bool(_PLACE_BEFORE_THE.search(before) or _ADDRESS_BEFORE.search(before))) or (
+        bool(_STREET_LINE_BEFORE.search(before)))
     if entry.flag == MONTH:
         nxt = text[end:end + 12]
         if caps and _MONTH_BEFORE.search(before) and not re.match(r"\s*(?:\d|and\b|to\b|-|–)", nxt):

@@ -149,6 +149,7 @@ _STREET_LOWER = re.compile(
     r"\b(?:live|lives|living|lived|moved|house|flat|home|bungalow)\s+(?:on|in|at|to|off)\s+"
     r"(?P<s>(?!the\b|a\b|our\b|my\b|high\b|main\b)[a-z]+(?:\s+[a-z]+)?\s+"
     r"(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)s?)\b")
+_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b", re.IGNORECASE)
 _GENERIC_STREETS = frozenset(("High Street", "Main Street", "Main Road", "High Road", "Green Lane", "Park Road"))
 _INSTITUTION_WORDS = (
     "Primary School|Junior School|Infant School|Infants School|High School|Grammar School|Secondary School|"
@@ -291,6 +292,8 @@ def _streets(text: str) -> Iterator[Finding]:
         yield _f(start, m.end(), STREET, text)
     for m in _STREET_LOWER.finditer(text):
         yield _f(m.start("s"), m.end("s"), STREET, text)
+    for m in _PO_BOX.finditer(text):
+        yield _f(m.start(), m.end(), STREET, text, "a PO box address")
 
 
 def _regex(text: str, pattern: re.Pattern[str], kind: str) -> Iterator[Finding]:

@@ -138,6 +138,11 @@ def test_gazetteer_is_the_full_list_and_ordinary_words_need_a_place_context() ->
     ("We go to Donny every week.", ["Donny"]),
     ("We had a week on the Isle of Wight.", ["Isle of Wight"]),
     ("We had a great time at the park and the rose garden.", []),
+    ("We moved to a village called Little Snoring.", ["Little Snoring"]),
+    ("Our new address is 5 The Paddocks, Little Snoring.", ["Little Snoring"]),
+    ("12 Mill Lane, Hope, ZZ99 1AB", ["Hope"]),
+    ("She is 7, Reading is her thing.", []),
+    ("We have 2 cats, Salt and Pepper.", []),
 ])
 def test_places_that_are_ordinary_words_are_flagged_only_in_a_place_context(text: str, expected: list[str]) -> None:
     assert [f.text for f in screen_text(text) if f.kind == PLACE] == expected
@@ -204,6 +209,7 @@ def test_talk_about_platforms_without_an_account_name_is_not_flagged(text: str) 
     ("Ruby had her baby, a little girl, on the 9th January 2025, 7lb 2oz.", "9th January 2025"),
     ("my new baby was born on 23rd of july 2024.", "23rd of july 2024"),
     ("DOB 03.11.23 for the forms", "03.11.23"),
+    ("Your baby brother Ezra arrived on 4 July 2024, 8lb 1oz.", "4 July 2024"),
     ("Your sister Isla arrived on March 21st, 2024 at tea time.", "March 21st, 2024"),
 ])
 def test_dates_of_birth_with_the_year(text: str, expected: str) -> None:
@@ -250,3 +256,7 @@ def test_the_shipped_gazetteer_was_rebuilt_after_the_hand_kept_lists_were_edited
     first = {w for line in names("first_names.txt") for w in line.split()}
     assert [n for n in first if gaz.flag(n) == ""] == []
     assert all(gaz.flag(n) in ("n", "w", "m") for n in names("ambiguous.txt") if gaz.flag(n) is not None)
+
+
+def test_a_po_box_is_an_address() -> None:
+    assert [(f.kind, f.text) for f in screen_text("Write to us at PO Box 123 please.")] == [(STREET, "PO Box 123")]
