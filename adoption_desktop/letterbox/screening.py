@@ -44,13 +44,16 @@ _PRIORITY = {k: n for n, k in enumerate((PROTECTED, EMAIL, URL, POSTCODE, PHONE,
 
 @dataclass(frozen=True)
 class Finding:
+    """One span to look at. Equality and hashing use ``start``, ``end``, ``kind`` and ``text`` only (the
+    contract before reasons were added), so findings compare as they always did."""
+
     start: int
     end: int
     kind: str
     text: str
-    reason: str = ""
-    kinds: tuple[str, ...] = field(default=())
-    reasons: tuple[str, ...] = field(default=())
+    reason: str = field(default="", compare=False)
+    kinds: tuple[str, ...] = field(default=(), compare=False)
+    reasons: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not self.kinds:

@@ -260,3 +260,10 @@ def test_the_shipped_gazetteer_was_rebuilt_after_the_hand_kept_lists_were_edited
 
 def test_a_po_box_is_an_address() -> None:
     assert [(f.kind, f.text) for f in screen_text("Write to us at PO Box 123 please.")] == [(STREET, "PO Box 123")]
+
+
+def test_findings_compare_on_span_kind_and_text_as_before() -> None:
+    """Callers that compare findings with hand-made ones (the attachment and OCR screening) keep working."""
+    found = screen_text("Email sunny.days@example.com please.")
+    assert found == [Finding(6, 28, EMAIL, "sunny.days@example.com")]
+    assert found[0].reason == "an e-mail address"
