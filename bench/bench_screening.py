@@ -124,6 +124,7 @@ def main() -> int:
     planted, clean = load("planted"), load("clean")
     total, hit, missed, touched = measure(planted, clean)
     h_total, h_hit, _h_missed, h_touched = measure(load("heldout"), load("heldout_clean"))
+    g_total, g_hit, _g_missed, g_touched = measure(load("heldout2"), load("heldout2_clean"))
 
     med = statistics.median(cpu) * 1000
     with open("/proc/loadavg", encoding="ascii") as fh:
@@ -158,6 +159,8 @@ medians with min–max.
 | Clean letters with no finding | {untouched}/{len(clean)} | ≥ 29/30 | {"PASS" if untouched >= 29 else "NOT MET"} |
 | Held-out letters (written after the first pass; 53/60 = 88 % when first measured, before the fixes they led to): recall now | {sum(h_hit.values())}/{sum(h_total.values())} | - | - |
 | Held-out clean letters with no finding | {10 - len(h_touched)}/10 | - | - |
+| Second held-out set (12 letters, written last; 31/36 = 86 % when first measured): recall now | {sum(g_hit.values())}/{sum(g_total.values())} | - | - |
+| Second held-out set, clean letters with no finding | {5 - len(g_touched)}/5 | - | - |
 
 Recall by kind (corpus):
 

@@ -97,6 +97,9 @@ _SOCIAL_CUES = [
     re.compile(rf"\b(?:on|at)\s+{_PLATFORM}\s*(?:i'?m|i’m|im|i\s+am|as|under|called|:)\s*['\"“]?{_HANDLE}",
                re.IGNORECASE),
     re.compile(rf"\b{_PLATFORM}\s*[:=]\s*['\"“]?{_HANDLE}", re.IGNORECASE),
+    # "search Holme Valley Foster Friends on Facebook", "look up KianFlips on YouTube"
+    re.compile(rf"\b(?:search(?:\s+for)?|look\s+up|look\s+for|find|follow|add)\s+(?P<h>(?-i:[A-Z][\w'’-]*"
+               rf"(?:\s[A-Z][\w'’-]*){{0,5}})|[\w.]*[._\d][\w.]*)\s+on\s+{_PLATFORM}\b", re.IGNORECASE),
 ]
 # a word shaped like an account name (kian.flipz, connor_sparky, kaz_h2011) soon after a platform is named
 _PLATFORM_WORD = re.compile(rf"\b{_PLATFORM}\b", re.IGNORECASE)
@@ -165,12 +168,17 @@ _INSTITUTION_WORDS = (
     "Hotel|Inn|Arms|Tavern|Kitchen|Restaurant|Cafe|Café|Bistro|Takeaway|Bakery|Salon|Gym|"
     "Holiday Park|Caravan Park|Holiday Village|Homecare|Care Home|Nursing Home|Hall Hotel|Shop|"
     "Electrical|Electricals|Plumbing|Builders|Motors|Construction|Logistics|Services|Solutions|Transport|"
-    "Haulage|Roofing|Joinery|Cleaning|Engineering|Group|Garden Centre|Register Office")
+    "Haulage|Roofing|Joinery|Cleaning|Engineering|Group|Garden Centre|Register Office|Men's Shed|Shed|"
+    "Martial Arts|Kickboxing|Taekwondo|Karate|Boxing Club|Garrison|Barracks|Camp")
 _INSTITUTION = re.compile(rf"\b((?:{_CAP}\s+){{1,5}})(?:{_INSTITUTION_WORDS})\b")
+# the commonest institution words also in lower case ("Lifeline café", "Oakfield school"): the name counts
+_INSTITUTION_LOWER = re.compile(
+    rf"\b((?:{_CAP}\s+){{1,5}})(?:primary\s+school|school|nursery|pre-school|preschool|academy|college|club|"
+    rf"church|chapel|mosque|hospital|surgery|caf[eé]|cafe|pub|shop|salon|gym|leisure\s+centre)\b")
 _WORKPLACE = re.compile(
     r"\b(?:works?|working|worked|job|employed|starts?|started|volunteers?|volunteering|carer|apprentice|"
     r"apprenticeship|placement|employer)\s+"
-    r"(?:(?:as\s+)?\w+(?:\s+\w+)?\s+)?(?:at|for|with)\s+"
+    r"(?:(?:as\s+)?\w+(?:\s+\w+){0,2}\s+)?(?:at|for|with)\s+"
     r"(?:the\s+)?((?:[A-Z][\w&'’-]*)(?:\s+(?:[A-Z][\w&'’-]*|&|of|and)){0,4})")
 # pubs: "the Black Bull", "the Fox and Hounds", "the Royal Oak"
 _PUB_NOUNS = (r"(?:Lion|Bull|Horse|Swan|Crown|Bell|Plough|Anchor|Ship|Star|Angel|Fox|Hare|Hounds|Arms|Oak|"
@@ -194,7 +202,8 @@ _GENERIC = {
     "also", "then", "so", "but", "mum", "dad", "nan", "nana", "grandad", "granny", "grandma", "grandpa",
     "year", "reception", "preschool", "pre-school", "playgroup", "college", "university",
     "school", "club", "hospital", "all", "every", "both", "last", "next", "first", "weekend", "saturday",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "christmas", "easter", "half", "term",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "christmas", "easter", "half", "term", "mondays",
+    "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays", "weekends",
     "gcse", "a-level", "btec", "uni", "happy", "dear", "love", "lots", "many", "some", "few", "great",
     "good", "best", "small", "large", "special", "christian", "day", "night", "evening",
     "morning", "scouts", "brownies", "guides", "cubs", "beavers", "rainbows", "medical", "health",
@@ -250,15 +259,25 @@ def _protected(text: str, protected: Iterable[str]) -> Iterator[Finding]:
 
 
 def _institutions(text: str) -> Iterator[Finding]:
-    for m in _INSTITUTION.finditer(text):
+    for m in (*_INSTITUTION.finditer(text), *_INSTITUTION_LOWER.finditer(text)):
         words = m.group(1).split()
+        # a name does not run across the end of a sentence ("on Saturdays. Her school")
+        ends = [n for n, w in enumerate(words) if w[-1] in ".!?" and w.rstrip(".") not in ("St", "Mt", "Dr")]
+        if ends:
+            cut = ends[-1] + 1
+            if cut == len(words):
+                continue
+            words = words[cut:]
+            m_start = m.start() + text[m.start():m.end()].index(words[0], len(" ".join(m.group(1).split()[:cut])))
+        else:
+            m_start = m.start()
         # drop leading generic words; a name must remain in front of the institution word
         k = 0
         while k < len(words) and words[k].lower().strip(".'’") in _GENERIC:
             k += 1
         if k == len(words):
             continue
-        start = m.start() + len(" ".join(words[:k])) + (1 if k else 0)
+        start = m_start + len(" ".join(words[:k])) + (1 if k else 0)
         while start < m.end() and text[start].isspace():
             start += 1
         yield _f(start, m.end(), INSTITUTION, text)

@@ -188,6 +188,7 @@ def test_a_finding_made_by_hand_still_has_kinds_and_reasons() -> None:
     ("Find me on Facebook as Julie Bramley-Hart if that is allowed.", "Julie Bramley-Hart"),
     ("my gamertag is N8 Builds It. I live", "N8 Builds It"),
     ("snapchat: jadeyboxx or on insta im jade.boxes", "jadeyboxx"),
+    ("search Holme Valley Foster Friends on Facebook", "Holme Valley Foster Friends"),
     ("my insta its leanne.loves.u xx", "leanne.loves.u"),
 ])
 def test_social_accounts_named_after_a_platform_cue_without_an_at_sign(text: str, expected: str) -> None:
@@ -233,6 +234,7 @@ def test_other_dates_are_not_dates_of_birth(text: str) -> None:
     "He joined the Army Cadets and loves the uniform.",
     "Grandma Rose sends her love.",
     "we had a chinese at nans on friday and then went to bed",
+    "She goes to football on Saturdays. Her school play was about pirates.",
     "went to town with my mates and got a new top from primark",
 ])
 def test_things_named_after_places_and_ordinary_chat_are_not_flagged(text: str) -> None:
@@ -267,3 +269,12 @@ def test_findings_compare_on_span_kind_and_text_as_before() -> None:
     found = screen_text("Email sunny.days@example.com please.")
     assert found == [Finding(6, 28, EMAIL, "sunny.days@example.com")]
     assert found[0].reason == "an e-mail address"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I go to the Lifeline café on Wednesdays.", "Lifeline café"),
+    ("i work in the kitchen at Wetherspoons now", "Wetherspoons"),
+    ("He trains at Team Phoenix Martial Arts.", "Team Phoenix Martial Arts"),
+])
+def test_institutions_named_in_everyday_ways(text: str, expected: str) -> None:
+    assert expected in [f.text for f in screen_text(text) if INSTITUTION in f.kinds]
