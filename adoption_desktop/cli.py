@@ -44,6 +44,17 @@ FEATURE_CLI = (
 
 Handler = Callable[[argparse.Namespace], int]
 
+#: Where a headless command reads the ``--user``'s password when no terminal can ask for it.
+ENV_USER_PASSWORD = "ADOPTION_DESKTOP_PASSWORD"
+
+
+def add_user_option(parser: argparse.ArgumentParser) -> None:
+    """``--user NAME`` for a command that reads or writes case data. It is checked when the command
+    runs (``cli_support.signed_in``), so a missing user is one line naming the option."""
+    parser.add_argument("--user", metavar="NAME",
+                        help=f"sign in as this user (password from {ENV_USER_PASSWORD} or a prompt); the "
+                             "command acts with that user's roles only and is audited under that name")
+
 
 @dataclass
 class CliRegistry:
