@@ -274,16 +274,21 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     return BatchResult(Path(out), count, held, batch)
 
 
-def export_xlsx(path: Path, headers: Sequence[str], rows: Callable[[int, int], Sequence[Sequence[object]]],
-                total: int, *, progress: Callable[[int, int], None] | None = None,
+def export_xlsx(db: Database, actor: Principal, register: str, path: Path, headers: Sequence[str],
+                rows: Callable[[int, int], Sequence[Sequence[object]]], total: int, *,
+                progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None, page: int = 2000) -> int:
-    """The current register view (``rows(offset, limit)``, already filtered and sorted) into one .xlsx,
-    streamed in pages (openpyxl write-only). Returns the number of rows written."""
+    """The current view of ``register`` (``rows(offset, limit)``, already filtered and sorted) into one
+    .xlsx, streamed in pages (openpyxl write-only); text is always written as text, never as a formula
+    (``core.documents.spreadsheet_safety``). Audited. Returns the number of rows written."""
     import openpyxl
 
+    from adoption_desktop.core.documents.spreadsheet_safety import xlsx_row
+
+    require(actor, Permission.LETTERBOX_VIEW)
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Register")
-    ws.append(list(headers))
+    ws.append(xlsx_row(ws, list(headers)))
     done = 0
     while done < total:
         if cancelled and cancelled():
@@ -294,11 +299,14 @@ def export_xlsx(path: Path, headers: Sequence[str], rows: Callable[[int, int], S
         if not chunk:
             break
         for r in chunk:
-            ws.append([v if isinstance(v, int | float | dt.date) or v is None else str(v) for v in r])
+            ws.append(xlsx_row(ws, r))
         done += len(chunk)
         if progress:
             progress(done, total)
     tmp = Path(path).with_name(Path(path).name + ".partial")
     wb.save(tmp)
     tmp.replace(path)
+    with db.session(actor) as session:
+        audit.record(session, "export", "letterbox_register", register,
+                     detail=f"{done} rows of the {register} register to {Path(path).name}")
     return done

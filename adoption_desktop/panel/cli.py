@@ -39,6 +39,7 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
         with db.session(user, write=False) as session:
             agency = get_setting(session, AGENCY_NAME)
         documents.write_ics(Path(args.out), sorted(rows, key=lambda r: r.sitting_date), agency)
+        service.record_calendar_export(db, user, len(rows), Path(args.out).name)
     print(f"{len(rows)} sittings written to {args.out}")
     return 0
 

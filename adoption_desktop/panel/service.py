@@ -520,6 +520,14 @@ def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.d
             s.start_time = _check_time(start_time, "start_time", "Start time")
 
 
+def record_calendar_export(db: Database, actor: Principal, sittings: int, file_name: str) -> None:
+    """Audit an export of the sittings as a calendar (every export is audited, even one with no
+    personal data)."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        audit.record(session, "export", "panel_sittings", "*", detail=f"calendar of {sittings} sittings to {file_name}")
+
+
 def list_sittings(db: Database, actor: Principal, start: dt.date | None = None, end: dt.date | None = None,
                   *, today: dt.date | None = None) -> list[SittingRow]:
     require(actor, P.PANEL_VIEW)

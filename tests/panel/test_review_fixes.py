@@ -102,6 +102,10 @@ def test_calendar_cli_rejects_a_bad_date_naming_the_option(panel: Panel, tmp_pat
     assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--user", "clerk", "--out", str(out),
                      "--from", "2026-11-01", "--to", "2026-11-30"]) == 0
     assert out.read_text().count("BEGIN:VEVENT") == 1
+    with panel.db.session(write=False) as session:  # every export is audited, this one too
+        exported = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).all()
+    assert [(e.entity, e.detail) for e in exported] == [("panel_sittings", "calendar of 1 sittings to p.ics")]
+    assert "clerk" in exported[0].actor or panel.clerk.full_name in exported[0].actor
 
 
 def test_refused_minutes_edits_are_kept_not_lost(qtbot: QtBot, panel: Panel) -> None:
