@@ -31,12 +31,20 @@ class CliError(AppError):
 
 
 def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
+    """The database passphrase from the environment or a terminal prompt. ``confirm``: a new passphrase
+    (init, recover, restore on a new PC): it must be strong enough, checked before asking to repeat it."""
+    from adoption_desktop.core.security.strength import passphrase_problem
+
     value = os.environ.get(keys.ENV_PASSPHRASE)
     if value:
+        if confirm and (problem := passphrase_problem(value)):
+            raise CliError(f"{keys.ENV_PASSPHRASE}: {problem}")
         return value
     if not sys.stdin or not sys.stdin.isatty():
         return None
     first = getpass.getpass("Database passphrase: ")
+    if confirm and first and (problem := passphrase_problem(first)):
+        raise CliError(f"{problem} Nothing was changed.")
     if confirm and getpass.getpass("Repeat the passphrase: ") != first:
         raise CliError("The two passphrases differ; nothing was created.")
     return first or None

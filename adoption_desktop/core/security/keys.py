@@ -29,6 +29,7 @@ from argon2.low_level import Type, hash_secret_raw
 
 from adoption_desktop.core.errors import KeyUnavailable
 from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.security.strength import check_passphrase
 
 ENV_PASSPHRASE = "ADOPTION_DESKTOP_PASSPHRASE"
 KEY_BYTES = 32
@@ -147,7 +148,10 @@ class CreatedKey:
 
 
 def create_key(store: SecretStore, passphrase: str | None) -> CreatedKey:
-    """A new random key, stored in the keyring when one exists, else wrapped with ``passphrase``."""
+    """A new random key, stored in the keyring when one exists, else wrapped with ``passphrase`` (which
+    must be strong enough: :mod:`core.security.strength`)."""
+    if passphrase:
+        check_passphrase(passphrase)
     key = generate_key()
     recovery = generate_recovery_key()
     env = KeyEnvelope(db_id=str(uuid.uuid4()), mode="keyring", recovery=wrap(key, recovery, RECOVERY_KDF))
@@ -199,7 +203,8 @@ def key_from_recovery(envelope: KeyEnvelope, recovery_key: str) -> bytes:
 
 
 def rewrap(envelope: KeyEnvelope, key: bytes, store: SecretStore, passphrase: str | None) -> KeyEnvelope:
-    """Keep ``key`` anew: in the keyring (no passphrase and a keyring exists) or under ``passphrase``."""
+    """Keep ``key`` anew: in the keyring (no passphrase and a keyring exists) or under ``passphrase`` (a new
+    passphrase, so it must be strong enough)."""
     new = KeyEnvelope(envelope.db_id, envelope.mode, envelope.passphrase, envelope.recovery)
     if passphrase is None and store.available():
         store.set(new.db_id, key.hex())
@@ -207,5 +212,6 @@ def rewrap(envelope: KeyEnvelope, key: bytes, store: SecretStore, passphrase: st
     else:
         if not passphrase:
             raise KeyUnavailable("A passphrase is needed: no keyring is available here.")
+        check_passphrase(passphrase)
         new.mode, new.passphrase = "passphrase", wrap(key, passphrase, PASSPHRASE_KDF)
     return new
