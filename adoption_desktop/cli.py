@@ -196,10 +196,13 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     try:
         envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
         key = keys.key_from_recovery(envelope, recovery)
-        open_sqlcipher(path, key).dispose()
-        passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
-            confirm=True)
-        keys.rewrap(envelope, key, store, passphrase).save(keys.key_file_for(path))
+        try:
+            open_sqlcipher(path, key).dispose()
+            passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
+                confirm=True)
+            keys.rewrap(envelope, key, store, passphrase).save(keys.key_file_for(path))
+        finally:
+            keys.wipe(key)
     except AppError as exc:
         raise CliError(str(exc)) from exc
     print(f"Access to {path} restored; the key is protected again.")

@@ -189,3 +189,26 @@ def test_password_dialogs_ask_for_the_current_password_only_for_your_own(db: Dat
     theirs.repeat.setText("reset-by-admin-22")
     theirs._check()
     assert users.authenticate(db, "other", "reset-by-admin-22").user_id == other.user_id
+
+
+def test_key_material_is_wiped_after_wrapping_and_unwrapping(monkeypatch: pytest.MonkeyPatch) -> None:
+    wiped: list[bytearray] = []
+    real_wipe = keys.wipe
+
+    def spy(buffer: bytearray) -> None:
+        real_wipe(buffer)
+        wiped.append(buffer)
+
+    monkeypatch.setattr(keys, "wipe", spy)
+    key = keys.generate_key()
+    assert isinstance(key, bytearray)
+    blob = keys.wrap(key, STRONG[0], keys.PASSPHRASE_KDF)
+    assert wiped and all(not any(b) for b in wiped)  # the encoded passphrase and the key-encryption key
+    assert [len(b) for b in wiped] == [len(STRONG[0].encode()), 64]
+    wiped.clear()
+    again = keys.unwrap(blob, STRONG[0])
+    assert again == key and isinstance(again, bytearray)
+    assert [len(b) for b in wiped] == [len(STRONG[0].encode()), 64] and all(not any(b) for b in wiped)
+    assert keys.unwrap(blob, "another passphrase entirely") is None
+    real_wipe(key)
+    assert key == bytearray(keys.KEY_BYTES)
