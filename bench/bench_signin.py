@@ -7,6 +7,7 @@ name takes as long as a known one, so user names cannot be enumerated by timing.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -15,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import use_bench_keyring, write_section  # noqa: E402
+from common import use_bench_keyring, write_section
 
 RUNS = 15
 
@@ -47,10 +48,8 @@ def main() -> None:
                 if name.startswith("known user, wrong"):
                     users.unlock_account(db, SYSTEM, 2)  # stay below the lock-out
                 t0 = time.perf_counter()
-                try:
+                with contextlib.suppress(AppError):
                     users.authenticate(db, user, password)
-                except AppError:
-                    pass
                 times[name].append((time.perf_counter() - t0) * 1000)
         db.dispose()
     floor = statistics.median(times["known user, right password (floor)"])
