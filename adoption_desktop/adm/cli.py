@@ -1,7 +1,8 @@
 """Headless ADM commands.
 
-``adoption-desktop export decision-letter --db PATH --user NAME --decision ID --out FILE.pdf``
-    writes the letter filed against a signed decision (the latest one filed against that version).
+``adoption-desktop export decision-letter --db PATH --user NAME --decision REFERENCE --out FILE.pdf``
+    writes the letter filed against a signed decision (the latest one filed against that version);
+    ``--decision`` takes the case reference (e.g. AD-2026-0142) or the decision number.
 ``adoption-desktop export adm-letters-day --db PATH --user NAME --date YYYY-MM-DD --out FILE.pdf``
     all ADM letters dated that day in one PDF (batch print).
 
@@ -23,7 +24,8 @@ def _cmd_decision_letter(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import signed_in
 
     with signed_in(args) as (db, user):
-        view = service.export_decision_letter(db, user, args.decision, Path(args.out))
+        decision_id = service.decision_id_for(db, user, args.decision)
+        view = service.export_decision_letter(db, user, decision_id, Path(args.out))
     print(f"Wrote {view.kind} letter of {view.letter_date} for {view.subject_reference} to {args.out}")
     return 0
 
@@ -44,7 +46,9 @@ def register(registry: CliRegistry) -> None:
 
     p = registry.export.add_parser("decision-letter", help="the PDF letter filed against a signed ADM decision")
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
-    p.add_argument("--decision", required=True, type=int, help="decision id (as shown in the ADM queue)")
+    p.add_argument("--decision", required=True, metavar="REFERENCE",
+                   help="the case reference the decision is about (e.g. AD-2026-0142, as in the ADM queue) or "
+                        "the decision number")
     p.add_argument("--out", required=True, help="PDF file to write")
     add_user_option(p)
     p.set_defaults(handler=_cmd_decision_letter)

@@ -478,9 +478,15 @@ def open_case(db: Database, actor: Principal, case_id: int, today: dt.date | Non
 
 
 def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int:
+    from adoption_desktop.core.text_input import reference_key
+
     require(actor, Permission.COUNSELLING_VIEW)
     with db.session(actor, write=False) as session:
         found = session.scalar(select(CounsellingCase.id).where(CounsellingCase.reference == reference.strip()))
+        if found is None:  # as people type it: any case, spacing, look-alike characters
+            key = reference_key(reference)
+            found = next((cid for cid, ref in session.execute(select(CounsellingCase.id, CounsellingCase.reference))
+                          if reference_key(ref) == key), None)
     if found is None:
         raise NotFound(f"No counselling case with reference {reference!r}.")
     return found

@@ -1,6 +1,6 @@
 """Headless letterbox commands.
 
-    adoption-desktop export reminders --db PATH --user NAME --month YYYY-MM --out FILE.pdf
+    adoption-desktop export reminders --db PATH --user NAME --month YYYY-MM --out FILE.pdf [--signed-by USER]
     adoption-desktop import letterbox --db PATH --user NAME --file FILE.xlsx [--dry-run]
 """
 
@@ -23,7 +23,12 @@ def _reminders(args: argparse.Namespace) -> int:
     except AppError as exc:
         raise CliError(f"--month {str(exc).removeprefix('Month: ')}") from exc
     with signed_in(args) as (db, user):
-        result = write_batch(db, user, "reminder", Path(args.out), month=args.month)
+        from adoption_desktop.core.security.permissions import Permission
+        from adoption_desktop.core.security.service import signatory
+
+        signer = signatory(db, user, args.signed_by, Permission.LETTERBOX_EDIT,
+                           actor_needs=Permission.LETTERBOX_VIEW) if args.signed_by else None
+        result = write_batch(db, user, "reminder", Path(args.out), month=args.month, signed_by=signer)
     if result.path is None:
         print(f"No exchanges are due in {args.month}; no file written.")
         return 0
@@ -59,6 +64,8 @@ def register(registry: Any) -> None:
     p.add_argument("--db", required=True)
     p.add_argument("--month", required=True, help="YYYY-MM")
     p.add_argument("--out", required=True)
+    p.add_argument("--signed-by", metavar="USER", help="the user who signs the letters (a letterbox "
+                   "coordinator; default: the --user)")
     add_user_option(p)
     p.set_defaults(handler=_reminders)
     p = registry.import_.add_parser("letterbox", help="import a letterbox register (.xlsx or .csv)")

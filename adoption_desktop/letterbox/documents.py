@@ -225,10 +225,11 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
 def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
                 months: Sequence[str] = (), arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
                 limit: int | None = None, progress: Callable[[int, int], None] | None = None,
-                cancelled: Callable[[], bool] | None = None) -> BatchResult:
+                cancelled: Callable[[], bool] | None = None, signed_by: str | None = None) -> BatchResult:
     """One merged PDF for the batch; the sent-list is recorded only after the file is written.
 
-    Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch."""
+    Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch. The letters
+    are signed by ``signed_by`` (a user's full name, checked by the caller) or else by ``actor``."""
     require(actor, Permission.LETTERBOX_VIEW)
     if kind not in KINDS:
         raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
@@ -251,7 +252,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     if not jobs:
         return BatchResult(None, 0, held, batch)
     template = load_template(f"letterbox_{kind}")
-    signatory = actor.full_name
+    signatory = signed_by or actor.full_name
 
     def letters() -> list[Letter]:
         out_letters = []

@@ -1,6 +1,6 @@
 """Headless panel commands.
 
-    adoption-desktop export minutes --db PATH --user NAME --sitting ID --out FILE.docx [--item ID]
+    adoption-desktop export minutes --db PATH --user NAME --sitting DATE|REFERENCE|ID --out FILE.docx [--item ID]
     adoption-desktop export panel-calendar --db PATH --user NAME --out FILE.ics [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 """
 
@@ -19,7 +19,7 @@ def _cmd_minutes(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".docx":
         raise CliError(f"--out: give a file name ending .docx (got {out.name}).")
     with signed_in(args) as (db, user):
-        pack = service.minutes_pack(db, user, args.sitting)
+        pack = service.minutes_pack(db, user, service.sitting_id_for(db, user, args.sitting))
         state = "DRAFT" if (pack.only(args.item) if args.item else pack).draft else "approved"
         documents.write_minutes_docx(pack, out, item_id=args.item)
     print(f"Minutes of the sitting on {pack.sitting.sitting_date:%d/%m/%Y} ({state}) written to {out}")
@@ -49,7 +49,8 @@ def register(registry: Any) -> None:
 
     p = registry.export.add_parser("minutes", help="panel minutes of one sitting as a Word document")
     p.add_argument("--db", required=True)
-    p.add_argument("--sitting", required=True, type=int, help="sitting id")
+    p.add_argument("--sitting", required=True, metavar="DATE|REFERENCE",
+                   help="the sitting's date (YYYY-MM-DD), the reference of a case heard at it, or its number")
     p.add_argument("--out", required=True, help="FILE.docx")
     p.add_argument("--item", type=int, help="only this agenda item (extract for the case file)")
     add_user_option(p)
