@@ -491,8 +491,6 @@ def open_case(db: Database, actor: Principal, case_id: int, today: dt.date | Non
 
 
 def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int:
-    from adoption_desktop.core.text_input import reference_key
-
     require(actor, Permission.COUNSELLING_VIEW)
     with db.session(actor, write=False) as session:
         found = session.scalar(select(CounsellingCase.id).where(CounsellingCase.reference == reference.strip()))
