@@ -161,11 +161,16 @@ class Database:
         try:
             if write_anchor and self.is_sqlite and self.path is not None and self.path.exists():
                 self.write_audit_anchor()
+            if not self.is_sqlite:  # the advisory lock lives on one of the engine's connections
+                self._release_hold()
             self.engine.dispose()
         finally:
-            if self.hold is not None:
-                self.hold.release()
-                self.hold = None
+            self._release_hold()  # a file's hold only once no connection is left
+
+    def _release_hold(self) -> None:
+        if self.hold is not None:
+            hold, self.hold = self.hold, None
+            hold.release()
 
     def write_audit_anchor(self) -> None:
         import json
