@@ -34,6 +34,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 MIN_PAGE = 512
 #: how long one attempt at the write lock waits inside SQLite before we report "waiting…" (ms)
 BUSY_TIMEOUT_MS = 2000
+#: how long a session (or an open) waits in all for another program's long write (seconds)
+BUSY_WAIT = 30.0
 
 _BUSY_WORDS = ("database is locked", "database table is locked", "database is busy", "database schema is locked")
 _DAMAGE_WORDS = ("malformed", "disk i/o error", "database corrupt", "file is not a database")
@@ -120,7 +122,7 @@ class Database:
                     raise
                 now = time.monotonic()
                 if deadline is None:
-                    deadline = now + busy_wait(OPEN_WAIT)
+                    deadline = now + busy_wait(BUSY_WAIT)
                     if self.on_wait is not None:
                         self.on_wait(f"{self.name} is busy (another program is writing to it); waiting…")
                 if now >= deadline:
@@ -293,7 +295,7 @@ def _first_read(engine: Engine, path: Path, on_wait: WaitReport | None) -> None:
             if is_busy_error(err):
                 now = time.monotonic()
                 if deadline is None:
-                    deadline = now + busy_wait(OPEN_WAIT)
+                    deadline = now + busy_wait(BUSY_WAIT)
                     if on_wait is not None:
                         on_wait(f"{path.name} is busy (another program is writing to it); waiting…")
                 if now < deadline:
