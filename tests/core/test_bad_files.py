@@ -339,3 +339,31 @@ def test_a_newer_schema_makes_no_pre_upgrade_copies(base: dict[str, object], tmp
                      *USER_ARGS]) == 2
     assert "newer version" in capsys.readouterr().err
     assert not list(bad.parent.glob("*.pre-upgrade-*")) and not list(bad.parent.glob("*.upgrading*"))
+
+
+@pytest.mark.parametrize("manifest_format", [1, 2])
+def test_an_anchor_beyond_the_copy_is_refused_except_in_a_backup_from_an_earlier_version(
+        manifest_format: int, base: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Format 1 read the anchor from the live database after the snapshot: under load it could name
+    entries the copy never had. Those backups still restore; a format-2 backup like that is refused."""
+    import json
+
+    backup = _backup_copy(base, tmp_path / "backups")
+    with zipfile.ZipFile(backup) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    manifest = json.loads(members["manifest.json"])
+    manifest["format"] = manifest_format
+    manifest["audit_anchor"] = {"seq": manifest["audit_anchor"]["seq"] + 5, "hash": "f" * 64}
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(backup, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    target = tmp_path / "target" / "restored.db"
+    target.parent.mkdir()
+    code = main(["restore", "--from", str(backup), "--db", str(target)])
+    err = capsys.readouterr().err
+    if manifest_format == 1:
+        assert code == 0, err
+        assert main(["verify", "--db", str(target)]) == 0, capsys.readouterr()
+    else:
+        assert code == 2 and "cut short" in err and not target.exists()

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from adoption_desktop.core.errors import DatabaseBusy
+from adoption_desktop.core.errors import DatabaseBusy, DatabaseOpenError
 
 _log = logging.getLogger(__name__)
 
@@ -131,7 +131,17 @@ class FileHold:
     def try_acquire(cls, db_path: Path, *, exclusive: bool) -> FileHold | None:
         lock_path = lock_file_for(Path(db_path))
         while True:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+            except (PermissionError, OSError) as err:
+                if isinstance(err, FileNotFoundError) or exclusive:
+                    raise DatabaseOpenError(
+                        f"{lock_path.name} cannot be created or opened beside the database "
+                        f"({err.strerror}); the folder must be writable for this. Nothing was changed.") from err
+                # a read-only folder or medium: nobody can change the database there either, so an
+                # opener (to read, verify or back it up) goes ahead without a hold
+                _log.info("lock file not writable; opened without a hold")
+                return cls(lock_path, -1, exclusive)
             if not _try_lock(fd, exclusive):
                 os.close(fd)
                 return None

@@ -207,7 +207,7 @@ def backup_database(db: Database, out: Path) -> Path:
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
                 zf.write(snapshot, "database.sqlcipher")
                 zf.write(key_file, "database.keys")
-                zf.writestr("manifest.json", json.dumps({"format": 1, "app": "Adoption Desktop",
+                zf.writestr("manifest.json", json.dumps({"format": MANIFEST_FORMAT, "app": "Adoption Desktop",
                                                          "audit_anchor": anchor}))
             with zipfile.ZipFile(partial) as zf:
                 if zf.testzip() is not None:
@@ -290,17 +290,24 @@ def _new_file_hold(path: Path, what: str) -> tuple[FileHold, bool]:
     return hold, not existed
 
 
-def _read_manifest_anchor(zf: zipfile.ZipFile, archive: Path) -> dict[str, object] | None:
+#: 2: the manifest's audit anchor is read from the backup's own snapshot. Format 1 read it from the
+#: live database after the snapshot, so under concurrent writes it could name entries the copy lacks.
+MANIFEST_FORMAT = 2
+
+
+def _read_manifest_anchor(zf: zipfile.ZipFile, archive: Path) -> tuple[dict[str, object] | None, bool]:
+    """The manifest's audit anchor, and whether it is exact (format 2 and later)."""
     if "manifest.json" not in zf.namelist():
-        return None  # a backup made before manifests existed
+        return None, False  # a backup made before manifests existed
     try:
         manifest = json.loads(zf.read("manifest.json"))
         anchor = manifest.get("audit_anchor") if isinstance(manifest, dict) else None
         if anchor is not None and not (isinstance(anchor, dict) and isinstance(anchor.get("seq", 0), int)):
             raise ValueError("anchor")
-    except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as err:
+        exact = int(manifest.get("format", 1)) >= MANIFEST_FORMAT
+    except (ValueError, TypeError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as err:
         raise AppError(f"{archive.name} is damaged (its manifest cannot be read); nothing was restored.") from err
-    return anchor
+    return anchor, exact
 
 
 def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: str | None = None, *,
@@ -328,10 +335,10 @@ def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: 
         if not {"database.sqlcipher", "database.keys"} <= names:
             raise AppError(f"{archive.name} is not an Adoption Desktop backup (files missing); nothing was "
                            "restored.")
-        anchor = _read_manifest_anchor(zf, archive)
+        anchor, exact = _read_manifest_anchor(zf, archive)
         hold, new_lock = _new_file_hold(dest, "restored")
         try:
-            _restore_held(zf, archive, dest, store, passphrase, recovery_key, anchor)
+            _restore_held(zf, archive, dest, store, passphrase, recovery_key, anchor, exact)
         except BaseException:
             if new_lock and not dest.exists():
                 hold.remove_lock_file()
@@ -342,7 +349,7 @@ def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: 
 
 
 def _restore_held(zf: zipfile.ZipFile, archive: Path, dest: Path, store: SecretStore, passphrase: str | None,
-                  recovery_key: str | None, anchor: dict[str, object] | None) -> None:
+                  recovery_key: str | None, anchor: dict[str, object] | None, exact: bool) -> None:
     _refuse_leftovers(dest, "restore to")  # again, now that nobody else can be writing there
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         try:
@@ -355,6 +362,8 @@ def _restore_held(zf: zipfile.ZipFile, archive: Path, dest: Path, store: SecretS
             key = keys.key_from_recovery(envelope, recovery_key)
         else:
             key = keys.load_key(envelope, store, passphrase)
+        if anchor and not exact:
+            anchor = _older_manifest_anchor(staged, key, anchor)
         _require_verified(staged, key, f"{archive.name} is damaged, so nothing was restored", anchor)
         if recovery_key:  # the key is kept anew here only once the backup has proved sound
             envelope = keys.rewrap(envelope, key, store, passphrase)
@@ -370,6 +379,23 @@ def _restore_held(zf: zipfile.ZipFile, archive: Path, dest: Path, store: SecretS
             for f in (partial, dest, keys.key_file_for(dest), audit.anchor_file_for(dest)):
                 f.unlink(missing_ok=True)
             raise
+
+
+def _older_manifest_anchor(staged: Path, key: bytes, anchor: dict[str, object]) -> dict[str, object]:
+    """A format-1 backup taken while others wrote may record entries its copy never had: an anchor
+    beyond the copy's last entry is then replaced by the copy's own (an anchor that names an entry the
+    copy has, with another hash, still refuses the restore)."""
+    copy = open_sqlcipher(staged, key, hold=_NoHold())
+    try:
+        with copy.session(write=False) as session:
+            own = audit.current_anchor(session)
+    finally:
+        copy.dispose(write_anchor=False)
+    seq = anchor.get("seq", 0)
+    if isinstance(seq, int) and seq > int(own["seq"]):
+        _log.warning("backup made by an earlier version: its audit anchor is beyond its copy; the copy's own is used")
+        return own
+    return anchor
 
 
 def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str | None = None, *,
