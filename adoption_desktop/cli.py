@@ -201,16 +201,22 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security import keys
     from adoption_desktop.core.security.secret_store import SecretStore
-    from adoption_desktop.core.storage.engine import open_sqlcipher
+    from adoption_desktop.core.storage.engine import check_file_shape
+    from adoption_desktop.core.storage.migrations import open_checked
 
     path = Path(args.db)
+    try:
+        check_file_shape(path)
+        envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
     recovery = os.environ.get("ADOPTION_DESKTOP_RECOVERY_KEY") or getpass.getpass("Recovery key: ")
     store = SecretStore()
     try:
-        envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
         key = keys.key_from_recovery(envelope, recovery)
         try:
-            open_sqlcipher(path, key).dispose()
+            # the file must be sound (and not from a newer version) before its key file is rewritten
+            open_checked(path, key).dispose(write_anchor=False)
             passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
                 confirm=True)
             keys.rewrap(envelope, key, store, passphrase).save(keys.key_file_for(path))
@@ -306,6 +312,27 @@ def command_name(args: argparse.Namespace, args_list: Sequence[str]) -> str:
     return name
 
 
+def _unexpected(exc: Exception) -> str:
+    """One line for an error no command expected: a database that cannot be read, a file system error."""
+    from sqlalchemy.exc import DBAPIError
+
+    from adoption_desktop.core.logging_setup import LOG_FILE_NAME
+
+    if isinstance(exc, DBAPIError):
+        from adoption_desktop.core.storage.engine import is_busy_error
+
+        if is_busy_error(exc):
+            return ("the database is busy (another program is writing to it); try again when it has "
+                    "finished. Nothing was changed.")
+        return ("the database could not be read (it may be damaged): run `adoption-desktop verify`, or "
+                "restore it from a backup.")
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"a file could not be read or written{where}: {exc.strerror or type(exc).__name__}."
+    return (f"an unexpected error stopped the command ({type(exc).__name__}); the details are in the "
+            f"log ({LOG_FILE_NAME}, see `adoption-desktop paths`).")
+
+
 def _run_logged(handler: Handler, args: argparse.Namespace, name: str) -> int:
     """Run a headless command, recording in the log its name, exit code and time (never its arguments:
     they can hold paths and references)."""
@@ -333,9 +360,10 @@ def _run_logged(handler: Handler, args: argparse.Namespace, name: str) -> int:
         print("adoption-desktop: interrupted", file=sys.stderr)
         code = 130
         return code
-    except Exception:
+    except Exception as exc:  # never a traceback on the console: one line, the details in the log
         log.exception("command %s failed", name)
-        raise
+        print(f"adoption-desktop: {_unexpected(exc)}", file=sys.stderr)
+        return 2
     finally:
         log.info("command %s ended with exit code %s after %.2f s", name, code,
                  time.perf_counter() - started)

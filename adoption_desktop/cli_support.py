@@ -50,24 +50,31 @@ def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
     return first or None
 
 
+def report_wait(message: str) -> None:
+    """A command that has to wait for another program says so once on stderr (and then goes on)."""
+    print(f"adoption-desktop: {message}", file=sys.stderr, flush=True)
+
+
 def open_db(target: str | Path, store: SecretStore | None = None, *, upgrade: bool = True) -> Database:
+    """Open for a command: a busy database is waited for within a bound (said once on stderr), a bad
+    file, a newer schema or a wrong key become one line (:class:`CliError`) and leave every file as it was."""
+    from adoption_desktop.core.storage.engine import check_file_shape
+
     store = store or SecretStore()
     target_s = str(target)
     passphrase: str | None = None
-    if not target_s.startswith("postgres"):
-        path = Path(target_s)
-        if not path.exists():
-            raise CliError(f"No database at {path}.")
-        try:
-            mode = keys.KeyEnvelope.load(keys.key_file_for(path)).mode
-        except AppError as exc:
-            raise CliError(str(exc)) from exc
-        if mode == "passphrase":
-            passphrase = passphrase_from_env_or_prompt()
     try:
-        return open_database(target_s, store, passphrase, upgrade=upgrade)
+        if not target_s.startswith("postgres"):
+            path = Path(target_s)
+            check_file_shape(path)  # an empty or cut-short file is refused before any prompt
+            mode = keys.KeyEnvelope.load(keys.key_file_for(path)).mode
+            if mode == "passphrase":
+                passphrase = passphrase_from_env_or_prompt()
+        db = open_database(target_s, store, passphrase, upgrade=upgrade, on_wait=report_wait)
     except AppError as exc:
         raise CliError(str(exc)) from exc
+    db.on_wait = report_wait
+    return db
 
 
 @contextlib.contextmanager

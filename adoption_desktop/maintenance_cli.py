@@ -43,11 +43,11 @@ def _cmd_paths(args: argparse.Namespace) -> int:
 
 
 def _cmd_upgrade(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CliError, open_db, passphrase_from_env_or_prompt
+    from adoption_desktop.cli_support import CliError, open_db, passphrase_from_env_or_prompt, report_wait
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage import migrations
-    from adoption_desktop.core.storage.engine import is_postgres_url
+    from adoption_desktop.core.storage.engine import check_file_shape, is_postgres_url
     from adoption_desktop.core.storage.lifecycle import key_mode, unlock_key
 
     if is_postgres_url(args.db):
@@ -55,11 +55,11 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
         print("The PostgreSQL database is at the latest schema.")
         return 0
     path = Path(args.db)
-    if not path.exists():
-        raise CliError(f"No database at {path}.")
     try:
+        check_file_shape(path)
         passphrase = passphrase_from_env_or_prompt() if key_mode(path) == "passphrase" else None
-        result = migrations.upgrade_sqlcipher(path, unlock_key(path, SecretStore(), passphrase))
+        result = migrations.upgrade_sqlcipher(path, unlock_key(path, SecretStore(), passphrase),
+                                              on_wait=report_wait)
     except AppError as exc:
         raise CliError(str(exc)) from exc
     if result.upgraded:
@@ -74,12 +74,12 @@ def _cmd_move(args: argparse.Namespace) -> int:
     from adoption_desktop.core.config import LocalConfig, app_paths
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.engine import check_file_shape
     from adoption_desktop.core.storage.lifecycle import key_mode, move_database, remove_database_files
 
     source = Path(args.db)
-    if not source.exists():
-        raise CliError(f"No database at {source}.")
     try:
+        check_file_shape(source)
         passphrase = passphrase_from_env_or_prompt() if key_mode(source) == "passphrase" else None
         dest = move_database(source, Path(args.to), SecretStore(), passphrase)
     except AppError as exc:

@@ -31,3 +31,15 @@ class KeyUnavailable(AppError):
 
 class DatabaseOpenError(AppError):
     pass
+
+
+class DatabaseBusy(DatabaseOpenError):
+    """Another program has the database (a long write, a maintenance job): not a key problem."""
+
+
+class DatabaseDamaged(DatabaseOpenError):
+    """The file is not a readable Adoption Desktop database (empty, cut short, corrupted)."""
+
+
+class NewerSchema(DatabaseOpenError):
+    """The database was made by a newer version of the application: refused before anything else."""

@@ -80,11 +80,13 @@ def test_move_database_command_points_the_application_at_the_new_place(
 
 
 def test_move_refuses_while_the_database_is_open_elsewhere(db: Database, admin: Any, tmp_path: Path,
-                                                          store: SecretStore) -> None:
+                                                          store: SecretStore,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADOPTION_DESKTOP_BUSY_WAIT", "0.3")
     assert db.path is not None
     with db.session(admin) as session:  # the application is open and has written something
         session.execute(__import__("sqlalchemy").text("SELECT 1"))
-    with pytest.raises(AppError, match="open in Adoption Desktop"):
+    with pytest.raises(AppError, match="open in another program"):
         move_database(db.path, tmp_path / "G", store)
     assert not (tmp_path / "G" / db.path.name).exists()
     db.dispose()

@@ -8,19 +8,63 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, exc, text
+from sqlalchemy import URL, Engine, QueuePool, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from adoption_desktop.core.errors import DatabaseOpenError, PermissionDenied
+from adoption_desktop.core.errors import DatabaseBusy, DatabaseDamaged, DatabaseOpenError, PermissionDenied
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
+from adoption_desktop.core.storage.hold import (
+    OPEN_WAIT,
+    FileHold,
+    Hold,
+    WaitReport,
+    busy_wait,
+    maintenance_message,
+)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+#: SQLite pages are at least 512 bytes and a power of two: a file of another length was cut short
+MIN_PAGE = 512
+#: how long one attempt at the write lock waits inside SQLite before we report "waiting…" (ms)
+BUSY_TIMEOUT_MS = 2000
+#: how long a session (or an open) waits in all for another program's long write (seconds)
+BUSY_WAIT = 30.0
+
+_BUSY_WORDS = ("database is locked", "database table is locked", "database is busy", "database schema is locked")
+_DAMAGE_WORDS = ("malformed", "disk i/o error", "database corrupt", "file is not a database")
+
+
+def _message(err: BaseException) -> str:
+    return str(getattr(err, "orig", None) or err).lower()
+
+
+def is_busy_error(err: BaseException) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds a lock (not a key or file problem)."""
+    return type(getattr(err, "orig", None) or err).__name__ == "OperationalError" and \
+        any(w in _message(err) for w in _BUSY_WORDS)
+
+
+def is_damage_error(err: BaseException) -> bool:
+    """SQLITE_CORRUPT / SQLITE_NOTADB / I/O errors while reading pages: the file is damaged."""
+    return any(w in _message(err) for w in _DAMAGE_WORDS)
+
+
+def busy_message(name: str) -> str:
+    return (f"{name} is busy: another program has been writing to it for a long time (an import?) and "
+            "it stayed busy; try again when that has finished. Nothing was changed.")
+
+
+def damaged_message(name: str, detail: str = "") -> str:
+    why = f" ({detail})" if detail else ""
+    return (f"{name} is damaged{why}: it cannot be read safely. Restore it from a backup "
+            "(adoption-desktop restore); nothing was changed.")
 
 
 def sqlcipher_url(path: Path, key: bytes | bytearray) -> URL:
@@ -32,7 +76,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA cipher_log_level = NONE")
     cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute("PRAGMA busy_timeout = 10000")
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
@@ -51,23 +95,58 @@ class Database:
     kind: str  # "sqlcipher" or "postgresql"
     path: Path | None = None
     label: str = ""
+    #: the shared hold every opener keeps (see core.storage.hold); released by dispose()
+    hold: Hold | None = None
+    #: told "NAME is busy; waiting…" once when a session has to wait for another program's write
+    on_wait: WaitReport | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path is not None else "The database"
+
+    def _begin(self, write: bool) -> Session:
+        """A session with its transaction begun; SQLite's write lock is retried within a bound while
+        another program holds it (reported once through ``on_wait``), then :class:`DatabaseBusy`."""
+        deadline: float | None = None
+        while True:
+            session = self._factory()
+            try:
+                session.connection(execution_options={"adk_write": write})
+                return session
+            except exc.OperationalError as err:
+                session.close()
+                if not is_busy_error(err):
+                    raise
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + busy_wait(BUSY_WAIT)
+                    if self.on_wait is not None:
+                        self.on_wait(f"{self.name} is busy (another program is writing to it); waiting…")
+                if now >= deadline:
+                    raise DatabaseBusy(busy_message(self.name)) from err
 
     @contextlib.contextmanager
     def session(self, actor: Principal = SYSTEM, *, write: bool = True) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
         ``write=False`` for read-only work that writes no audit entry (paged lists, figures)."""
-        session = self._factory()
+        session = self._begin(write)
         session.info["actor"] = actor
         try:
-            session.connection(execution_options={"adk_write": write})
             if actor.user_id > 0:
                 _check_still_allowed(session, actor)
             yield session
             session.commit()
+        except exc.DBAPIError as err:
+            session.rollback()
+            if self.is_sqlite and is_busy_error(err):
+                raise DatabaseBusy(busy_message(self.name)) from err
+            if self.is_sqlite and is_damage_error(err):
+                raise DatabaseDamaged(damaged_message(self.name, _message(err))) from err
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -78,11 +157,22 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.kind == "sqlcipher"
 
-    def dispose(self) -> None:
-        """Close every connection; an embedded database also leaves its audit anchor beside the file."""
-        if self.is_sqlite and self.path is not None and self.path.exists():
-            self.write_audit_anchor()
-        self.engine.dispose()
+    def dispose(self, *, write_anchor: bool = True) -> None:
+        """Close every connection and give up the hold; an embedded database also leaves its audit
+        anchor beside the file (not when it is closed because it was refused: nothing may change)."""
+        try:
+            if write_anchor and self.is_sqlite and self.path is not None and self.path.exists():
+                self.write_audit_anchor()
+            if not self.is_sqlite:  # the advisory lock lives on one of the engine's connections
+                self._release_hold()
+            self.engine.dispose()
+        finally:
+            self._release_hold()  # a file's hold only once no connection is left
+
+    def _release_hold(self) -> None:
+        if self.hold is not None:
+            hold, self.hold = self.hold, None
+            hold.release()
 
     def write_audit_anchor(self) -> None:
         import json
@@ -131,7 +221,12 @@ def _check_still_allowed(session: Session, actor: Principal) -> None:
 
 
 def make_sqlcipher_engine(path: Path, key: bytes | bytearray) -> Engine:
-    engine = create_engine(sqlcipher_url(path, key), pool_pre_ping=False)
+    # A queue of connections, each used by one thread at a time (SQLite is built serialised, so a
+    # connection may move between threads): SQLAlchemy's SingletonThreadPool closed connections that
+    # other threads still used and crashed the process with more than five threads (stack notes).
+    # No upper bound: a thread never waits for a connection; those above pool_size are closed on return.
+    engine = create_engine(sqlcipher_url(path, key), pool_pre_ping=False, poolclass=QueuePool, pool_size=8,
+                           max_overflow=-1, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _sqlite_pragmas)
 
     @event.listens_for(engine, "connect")
@@ -142,26 +237,77 @@ def make_sqlcipher_engine(path: Path, key: bytes | bytearray) -> Engine:
     return engine
 
 
-def open_sqlcipher(path: Path, key: bytes | bytearray, *, must_exist: bool = True) -> Database:
-    path = Path(path)
-    if must_exist and not path.exists():
+def check_file_shape(path: Path) -> None:
+    """Refuse, before SQLite touches it, a file that cannot be an encrypted database: SQLite would
+    turn an empty file into a new database, and read a plain one without its key."""
+    if not path.exists():
         raise DatabaseOpenError(f"No database at {path}.")
-    if path.exists() and path.stat().st_size > 0:
-        with path.open("rb") as fh:
-            if fh.read(16) == SQLITE_MAGIC:
-                raise DatabaseOpenError(f"{path} is an unencrypted SQLite file; it will not be opened.")
+    if path.is_dir():
+        raise DatabaseOpenError(f"{path} is a folder, not a database file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise DatabaseDamaged(f"{path.name} is empty (0 bytes), so it is not a database. Restore it from a "
+                              "backup; nothing was changed.")
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head == SQLITE_MAGIC:
+        raise DatabaseOpenError(f"{path.name} is an unencrypted SQLite file, not an Adoption Desktop "
+                                "database; it will not be opened. Nothing was changed.")
+    if size % MIN_PAGE:
+        raise DatabaseDamaged(f"{path.name} is not a whole database ({size:,} bytes is not a whole number of "
+                              "pages): it was cut short, or it is another kind of file. Restore it from a "
+                              "backup; nothing was changed.")
+
+
+def open_sqlcipher(path: Path, key: bytes | bytearray, *, must_exist: bool = True, hold: Hold | None = None,
+                   on_wait: WaitReport | None = None) -> Database:
+    """Open an encrypted file. The opener takes the shared hold on it (waiting, within a bound, for an
+    upgrade, move or restore by another program) unless ``hold`` (already taken by the caller, e.g.
+    an exclusive one for maintenance) is given: then the caller keeps and releases it."""
+    path = Path(path)
+    if must_exist or (path.exists() and path.stat().st_size > 0):
+        check_file_shape(path)
     secure_umask()
-    engine = make_sqlcipher_engine(path, key)
+    own = hold is None
+    if hold is None:
+        hold = FileHold.acquire(path, exclusive=False, wait=busy_wait(OPEN_WAIT),
+                                message=maintenance_message(path.name), on_wait=on_wait)
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
-    except exc.DatabaseError as err:
-        engine.dispose()
-        raise DatabaseOpenError(
-            f"{path.name} could not be opened with this key: the key is wrong or the file is not an "
-            "Adoption Desktop database. Nothing was changed."
-        ) from err
-    return Database(engine, "sqlcipher", path, label=str(path))
+        engine = make_sqlcipher_engine(path, key)
+        _first_read(engine, path, on_wait)
+    except BaseException:
+        if own:
+            hold.release()
+        raise
+    return Database(engine, "sqlcipher", path, label=str(path), hold=hold if own else None, on_wait=on_wait)
+
+
+def _first_read(engine: Engine, path: Path, on_wait: WaitReport | None) -> None:
+    """Read the schema once: a wrong key shows here. Busy (another program's long write while this
+    connection sets itself up) is waited for within a bound and is never reported as a wrong key."""
+    deadline: float | None = None
+    while True:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+            return
+        except exc.DatabaseError as err:
+            if is_busy_error(err):
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + busy_wait(BUSY_WAIT)
+                    if on_wait is not None:
+                        on_wait(f"{path.name} is busy (another program is writing to it); waiting…")
+                if now < deadline:
+                    continue
+                engine.dispose()
+                raise DatabaseBusy(busy_message(path.name)) from err
+            engine.dispose()
+            if "not a database" in _message(err):
+                raise DatabaseOpenError(
+                    f"{path.name} could not be opened with this key: the key is wrong, or the file is "
+                    "damaged or not an Adoption Desktop database. Nothing was changed.") from err
+            raise DatabaseDamaged(damaged_message(path.name, _message(err))) from err
 
 
 def open_postgresql(url: str | URL) -> Database:

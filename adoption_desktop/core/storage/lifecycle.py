@@ -8,22 +8,37 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import exc, text
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.errors import AppError, DatabaseOpenError
+from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import (
     Database,
+    check_file_shape,
+    damaged_message,
+    is_busy_error,
     is_postgres_url,
     open_postgresql,
     open_sqlcipher,
     secure_umask,
+)
+from adoption_desktop.core.storage.hold import (
+    MAINTENANCE_WAIT,
+    OPEN_WAIT,
+    FileHold,
+    PgHold,
+    WaitReport,
+    busy_wait,
+    in_use_message,
+    lock_file_for,
+    maintenance_message,
 )
 
 _log = logging.getLogger(__name__)
@@ -49,7 +64,7 @@ def create_database(path: Path, store: SecretStore, passphrase: str | None = Non
         migrations.create_schema(db)
     except Exception:
         for f in (path, keys.key_file_for(path), path.with_name(path.name + "-wal"),
-                  path.with_name(path.name + "-shm")):
+                  path.with_name(path.name + "-shm"), lock_file_for(path)):
             f.unlink(missing_ok=True)
         if created.envelope.mode == "keyring":
             store.delete(created.envelope.db_id)
@@ -67,25 +82,61 @@ def key_mode(path: Path) -> str:
 
 
 def open_database(target: str | Path, store: SecretStore, passphrase: str | None = None,
-                  *, upgrade: bool = True) -> Database:
-    """Open an embedded file (unlocking its key) or a PostgreSQL URL; upgrade the schema if behind."""
+                  *, upgrade: bool = True, on_wait: WaitReport | None = None) -> Database:
+    """Open an embedded file (unlocking its key) or a PostgreSQL URL; upgrade the schema if behind.
+
+    The opener keeps a shared hold while the database is open; the upgrade takes the exclusive hold,
+    so it is refused (:class:`DatabaseBusy`) while another program has the database open. A newer
+    schema or a damaged file is refused before anything is changed. ``on_wait`` is told once when the
+    open has to wait for another program."""
     if isinstance(target, str) and is_postgres_url(target):
-        db = open_postgresql(target)
-        if upgrade:
-            migrations.upgrade_postgresql(db)
-        _log.info("PostgreSQL database opened (team mode)")
-        return db
+        return _open_postgresql(target, upgrade, on_wait)
     path = Path(target)
-    if not path.exists():
-        raise DatabaseOpenError(f"No database at {path}.")
+    check_file_shape(path)
     key = unlock_key(path, store, passphrase)
+    db = migrations.open_checked(path, key, on_wait=on_wait)
     if upgrade:
-        result = migrations.upgrade_sqlcipher(path, key)
-        if result.upgraded and result.backup is not None:
-            _log.info("database schema upgraded; a pre-upgrade copy was kept beside it")
-    db = open_sqlcipher(path, key)
+        try:
+            behind = migrations.needs_upgrade(db)
+        except BaseException:
+            db.dispose(write_anchor=False)
+            raise
+        if behind:
+            db.dispose(write_anchor=False)
+            try:
+                result = migrations.upgrade_sqlcipher(path, key, on_wait=on_wait)
+            except DatabaseBusy as err:
+                raise DatabaseBusy(f"{path.name} must first be upgraded to this version of Adoption Desktop, "
+                                   "but it is open in another program (on this or another computer). Close it "
+                                   "there and open it again; nothing was changed.") from err
+            if result.upgraded:
+                _log.info("database schema upgraded; a pre-upgrade copy was kept beside it")
+            db = migrations.open_checked(path, key, on_wait=on_wait)
     _log.info("embedded database opened (key %s)", "in the system keyring" if key_mode(path) == "keyring"
               else "protected by a passphrase")
+    return db
+
+
+def _open_postgresql(url: str, upgrade: bool, on_wait: WaitReport | None) -> Database:
+    db = open_postgresql(url)
+    try:
+        if upgrade and (migrations.postgresql_is_empty(db) or migrations.needs_upgrade(db)):
+            hold = PgHold.acquire(db.engine, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
+                                  message=in_use_message("The database", "upgraded"), on_wait=on_wait)
+            try:
+                migrations.upgrade_postgresql(db)
+            finally:
+                hold.release()
+        if not migrations.postgresql_is_empty(db):
+            with db.engine.connect() as conn:
+                migrations.refuse_newer(conn, "The database")
+        db.hold = PgHold.acquire(db.engine, exclusive=False, wait=busy_wait(OPEN_WAIT),
+                                 message=maintenance_message("The database"), on_wait=on_wait)
+        db.on_wait = on_wait
+    except BaseException:
+        db.dispose()
+        raise
+    _log.info("PostgreSQL database opened (team mode)")
     return db
 
 
@@ -97,6 +148,18 @@ class VerifyReport:
 
 
 def verify_database(db: Database) -> VerifyReport:
+    """Integrity (SQLCipher: SQLite's own check and every page's HMAC) and the audit chain and anchor.
+
+    A file so damaged that it cannot be read to the end raises :class:`DatabaseDamaged`."""
+    try:
+        return _verify(db)
+    except exc.DBAPIError as err:
+        if not db.is_sqlite or is_busy_error(err):
+            raise
+        raise DatabaseDamaged(damaged_message(db.name, str(err.orig).lower())) from err
+
+
+def _verify(db: Database) -> VerifyReport:
     problems: list[str] = []
     if db.is_sqlite:
         with db.engine.connect() as conn:
@@ -123,7 +186,11 @@ def verify_database(db: Database) -> VerifyReport:
 
 
 def backup_database(db: Database, out: Path) -> Path:
-    """One file (zip): the encrypted database and its key file (wrapped keys only); verified after."""
+    """One file (zip): the encrypted database, its key file (wrapped keys only) and a manifest with the
+    audit anchor *of the copy*; the copy is verified before the file gets its name.
+
+    ``VACUUM INTO`` takes its own snapshot while others may go on writing, so the anchor is read from
+    the snapshot itself, never from the live database (which may already be further on)."""
     if not db.is_sqlite or db.path is None:
         raise AppError("Back up a PostgreSQL database with the server's own tools (pg_dump).")
     secure_umask()
@@ -133,47 +200,73 @@ def backup_database(db: Database, out: Path) -> Path:
         snapshot = Path(tmp) / "database.sqlcipher"
         # VACUUM INTO keeps the source's key and cipher settings: the copy is encrypted too
         db.run_outside_transaction("VACUUM INTO ?", (str(snapshot),))
+        anchor = _check_snapshot(snapshot, db)
         key_file = keys.key_file_for(db.path)
         partial = out.with_name(out.name + ".partial")
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
-            zf.write(snapshot, "database.sqlcipher")
-            zf.write(key_file, "database.keys")
-            with db.session(write=False) as session:
-                anchor = audit.current_anchor(session)
-            zf.writestr("manifest.json", json.dumps({"format": 1, "app": "Adoption Desktop",
-                                                     "audit_anchor": anchor}))
-        _check_backup(partial, db)
+        try:
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
+                zf.write(snapshot, "database.sqlcipher")
+                zf.write(key_file, "database.keys")
+                zf.writestr("manifest.json", json.dumps({"format": MANIFEST_FORMAT, "app": "Adoption Desktop",
+                                                         "audit_anchor": anchor}))
+            with zipfile.ZipFile(partial) as zf:
+                if zf.testzip() is not None:
+                    raise AppError("The backup could not be read back after writing (disk error?); it was "
+                                   "removed. Try another folder or drive.")
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         os.replace(partial, out)
     return out
 
 
-def _check_backup(archive: Path, db: Database) -> None:
-    """Open the snapshot inside ``archive`` with the live database's key and verify it."""
+def _raw_key(db: Database) -> bytes:
     key = db.engine.url.password
     assert key is not None
-    raw = bytes.fromhex(key[2:-1])
-    with tempfile.TemporaryDirectory(dir=archive.parent) as tmp:
-        with zipfile.ZipFile(archive) as zf:
-            zf.extract("database.sqlcipher", tmp)
-        copy = open_sqlcipher(Path(tmp) / "database.sqlcipher", raw)
-        try:
-            report = verify_database(copy)
-        finally:
-            copy.dispose()
-    if not report.ok:
-        archive.unlink(missing_ok=True)
-        raise AppError("The backup failed its check and was removed: " + "; ".join(report.problems))
+    return bytes.fromhex(key[2:-1])
 
 
-def _require_verified(path: Path, key: bytes | bytearray, failure: str) -> None:
-    """Open ``path`` with ``key`` and verify it (integrity and audit chain), or raise ``failure: …``."""
-    check = open_sqlcipher(path, key)
+def _check_snapshot(snapshot: Path, db: Database) -> dict[str, object]:
+    """Verify the snapshot with the live database's key and return its own audit anchor."""
+    # the live database's hold covers its snapshot (no lock file is made in the temporary folder)
+    copy = open_sqlcipher(snapshot, _raw_key(db), hold=_NoHold())
     try:
-        report = verify_database(check)
+        report = verify_database(copy)
+        with copy.session(write=False) as session:
+            anchor = audit.current_anchor(session)
     finally:
-        check.dispose()
+        copy.dispose(write_anchor=False)
     if not report.ok:
-        raise AppError(f"{failure}: " + "; ".join(report.problems))
+        raise AppError("The backup failed its check and was not written: " + "; ".join(report.problems))
+    return anchor
+
+
+class _NoHold:
+    """For private copies (a snapshot, a staged restore) that no other program can know about."""
+
+    exclusive = False
+
+    def release(self) -> None:
+        return None
+
+
+def _require_verified(path: Path, key: bytes | bytearray, failure: str, anchor: dict[str, object] | None = None) -> None:
+    """Open ``path`` with ``key`` and verify it (integrity, the audit chain, and the audit ``anchor``
+    recorded outside it when there is one), or raise ``failure: …``."""
+    check = open_sqlcipher(path, key, hold=_NoHold())
+    try:
+        migrations.check_database(check)
+        report = verify_database(check)
+        problems = list(report.problems)
+        if anchor and report.ok:
+            with check.session(write=False) as session:
+                problem = audit.check_anchor(session, anchor)
+            if problem is not None:
+                problems.append(f"audit log: #{problem.seq}: {problem.message.replace('when it was last closed', 'when the backup was taken')}")
+    finally:
+        check.dispose(write_anchor=False)
+    if problems:
+        raise AppError(f"{failure}: " + "; ".join(problems))
 
 
 def _sidecars(path: Path) -> list[Path]:
@@ -188,74 +281,170 @@ def _refuse_leftovers(path: Path, what: str) -> None:
                        "file name, or move those files away first.")
 
 
+def _new_file_hold(path: Path, what: str) -> tuple[FileHold, bool]:
+    """The exclusive hold on a database about to be written (restore, move): nobody opens it half made.
+    Also says whether its lock file was made now (to be removed again if nothing is written)."""
+    existed = lock_file_for(path).exists()
+    hold = FileHold.acquire(path, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
+                            message=in_use_message(path.name, what))
+    return hold, not existed
+
+
+#: 2: the manifest's audit anchor is read from the backup's own snapshot. Format 1 read it from the
+#: live database after the snapshot, so under concurrent writes it could name entries the copy lacks.
+MANIFEST_FORMAT = 2
+
+
+def _read_manifest_anchor(zf: zipfile.ZipFile, archive: Path) -> tuple[dict[str, object] | None, bool]:
+    """The manifest's audit anchor, and whether it is exact (format 2 and later)."""
+    if "manifest.json" not in zf.namelist():
+        return None, False  # a backup made before manifests existed
+    try:
+        manifest = json.loads(zf.read("manifest.json"))
+        anchor = manifest.get("audit_anchor") if isinstance(manifest, dict) else None
+        if anchor is not None and not (isinstance(anchor, dict) and isinstance(anchor.get("seq", 0), int)):
+            raise ValueError("anchor")
+        exact = int(manifest.get("format", 1)) >= MANIFEST_FORMAT
+    except (ValueError, TypeError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as err:
+        raise AppError(f"{archive.name} is damaged (its manifest cannot be read); nothing was restored.") from err
+    return anchor, exact
+
+
 def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: str | None = None, *,
                      recovery_key: str | None = None) -> Path:
     """Restore a backup to ``dest`` (which must not exist), verified before it is put in place.
 
+    The restored log must also reach the audit anchor recorded in the backup's manifest (a backup
+    whose log was cut short is refused). ``dest`` is held exclusively while it is written.
     On a new PC the key of a keyring-mode backup is not in this keyring: give ``recovery_key`` and the
     key is unwrapped with it and kept anew here (keyring, or ``passphrase`` where there is none)."""
     secure_umask()
-    dest = Path(dest)
+    archive, dest = Path(archive), Path(dest)
     _refuse_leftovers(dest, "restore to")
+    if not dest.parent.is_dir():
+        raise AppError(f"The folder {dest.parent} does not exist; create it first, or restore elsewhere.")
+    if not archive.is_file():
+        raise AppError(f"No backup at {archive}.")
     try:
         zf = zipfile.ZipFile(archive)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise AppError(f"{archive} is not an Adoption Desktop backup.") from exc
-    with zf, tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as err:
+        raise AppError(f"{archive.name} is not an Adoption Desktop backup (or it is damaged); nothing was "
+                       "restored.") from err
+    with zf:
         names = set(zf.namelist())
         if not {"database.sqlcipher", "database.keys"} <= names:
-            raise AppError(f"{archive} is not an Adoption Desktop backup (files missing).")
-        zf.extractall(tmp, members=["database.sqlcipher", "database.keys"])
+            raise AppError(f"{archive.name} is not an Adoption Desktop backup (files missing); nothing was "
+                           "restored.")
+        anchor, exact = _read_manifest_anchor(zf, archive)
+        hold, new_lock = _new_file_hold(dest, "restored")
+        try:
+            _restore_held(zf, archive, dest, store, passphrase, recovery_key, anchor, exact)
+        except BaseException:
+            if new_lock and not dest.exists():
+                hold.remove_lock_file()
+            raise
+        finally:
+            hold.release()
+    return dest
+
+
+def _restore_held(zf: zipfile.ZipFile, archive: Path, dest: Path, store: SecretStore, passphrase: str | None,
+                  recovery_key: str | None, anchor: dict[str, object] | None, exact: bool) -> None:
+    _refuse_leftovers(dest, "restore to")  # again, now that nobody else can be writing there
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+        try:
+            zf.extractall(tmp, members=["database.sqlcipher", "database.keys"])
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as err:
+            raise AppError(f"{archive.name} is damaged ({err}); nothing was restored.") from err
         staged = Path(tmp) / "database.sqlcipher"
         envelope = keys.KeyEnvelope.load(Path(tmp) / "database.keys")
         if recovery_key:
             key = keys.key_from_recovery(envelope, recovery_key)
-            envelope = keys.rewrap(envelope, key, store, passphrase)
         else:
             key = keys.load_key(envelope, store, passphrase)
-        _require_verified(staged, key, "The backup is damaged")
+        if anchor and not exact:
+            anchor = _older_manifest_anchor(staged, key, anchor)
+        _require_verified(staged, key, f"{archive.name} is damaged, so nothing was restored", anchor)
+        if recovery_key:  # the key is kept anew here only once the backup has proved sound
+            envelope = keys.rewrap(envelope, key, store, passphrase)
         # into place atomically: the database first (under a temporary name), its key file last
         partial = dest.with_name(dest.name + ".restoring")
-        shutil.copy2(staged, partial)
-        os.replace(partial, dest)
-        envelope.save(keys.key_file_for(dest))
-        if "manifest.json" in names:  # the anchor taken at backup time guards the restored log too
-            anchor = json.loads(zf.read("manifest.json")).get("audit_anchor")
-            if anchor:
+        try:
+            shutil.copy2(staged, partial)
+            os.replace(partial, dest)
+            envelope.save(keys.key_file_for(dest))
+            if anchor:  # the anchor of the copy guards the restored log too
                 audit.anchor_file_for(dest).write_text(json.dumps(anchor), encoding="utf-8")
-    return dest
+        except BaseException:
+            for f in (partial, dest, keys.key_file_for(dest), audit.anchor_file_for(dest)):
+                f.unlink(missing_ok=True)
+            raise
+
+
+def _older_manifest_anchor(staged: Path, key: bytes | bytearray, anchor: dict[str, object]) -> dict[str, object]:
+    """A format-1 backup taken while others wrote may record entries its copy never had: an anchor
+    beyond the copy's last entry is then replaced by the copy's own (an anchor that names an entry the
+    copy has, with another hash, still refuses the restore)."""
+    copy = open_sqlcipher(staged, key, hold=_NoHold())
+    try:
+        with copy.session(write=False) as session:
+            own = audit.current_anchor(session)
+    finally:
+        copy.dispose(write_anchor=False)
+    seq = anchor.get("seq", 0)
+    if isinstance(seq, int) and seq > int(own["seq"]):
+        _log.warning("backup made by an earlier version: its audit anchor is beyond its copy; the copy's own is used")
+        return own
+    return anchor
 
 
 def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str | None = None, *,
                   remove_original: bool = False) -> Path:
     """Move an embedded database (with its key file and audit anchor) to ``dest``, e.g. another drive.
 
-    The source is checked first and the copy is opened and checked before anything else happens; the
-    key stays where it was (the keyring entry is named by the key file, not the path). The original
-    files are deleted only with ``remove_original``, after the copy has verified.
+    The source is held exclusively throughout (refused while another program has it open), checked
+    first, and the copy is opened and checked before anything else happens; the key stays where it was
+    (the keyring entry is named by the key file, not the path). The original files are deleted only
+    with ``remove_original``, after the copy has verified.
     """
     source, dest = Path(source), Path(dest)
     if dest.is_dir() or dest.suffix.lower() != ".db":  # a folder (new or existing): keep the file's name
         dest = dest / source.name
+    check_file_shape(source)
     if dest.resolve() == source.resolve():
         raise AppError("The database is already there.")
     _refuse_leftovers(dest, "move the database to")
     key = unlock_key(source, store, passphrase)
-    db = open_sqlcipher(source, key)
+    hold = FileHold.acquire(source, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
+                            message=in_use_message(source.name, "moved"))
+    try:
+        _move_held(source, dest, key, hold, store, passphrase)
+        if remove_original:
+            remove_database_files(source, hold=hold)
+    finally:
+        hold.release()
+    return dest
+
+
+def _move_held(source: Path, dest: Path, key: bytes | bytearray, hold: FileHold, store: SecretStore,
+               passphrase: str | None) -> None:
+    db = migrations.open_checked(source, key, hold=hold)
     try:
         report = verify_database(db)
         if not report.ok:
             raise AppError("The database did not verify, so it was not moved: " + "; ".join(report.problems))
         db.checkpoint()
-    finally:
-        db.dispose()  # writes the audit anchor that travels with it
+    except BaseException:
+        db.dispose(write_anchor=False)
+        raise
+    db.dispose()  # writes the audit anchor that travels with it
     # SQLite removes the -wal and -shm files when the last connection closes: if they are still there
-    # now, another program (the application itself, most likely) has the database open, and work it
+    # now, a program that does not take the hold (an older version) has the database open, and work it
     # saved after the copy would be left behind in the old file
     if any(side.exists() for side in _sidecars(source)[1:]):
-        raise AppError("The database is open in Adoption Desktop or another program. Close it everywhere, "
-                       "then move it again; nothing was changed.")
+        raise AppError(in_use_message(source.name, "moved"))
     dest.parent.mkdir(parents=True, exist_ok=True)
+    dest_hold, _new = _new_file_hold(dest, "written")
     moved = [source, keys.key_file_for(source), audit.anchor_file_for(source)]
     copies = [dest, keys.key_file_for(dest), audit.anchor_file_for(dest)]
     try:
@@ -265,22 +454,32 @@ def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str 
                 shutil.copy2(src, partial)
                 os.replace(partial, dst)
         _require_verified(dest, unlock_key(dest, store, passphrase), "The copy did not verify")
-    except Exception:
+    except BaseException:
         for dst in (*copies, *_sidecars(dest)):
             dst.unlink(missing_ok=True)
+        dest_hold.remove_lock_file()
         raise
+    finally:
+        dest_hold.release()
     _log.info("database moved and verified")
-    if remove_original:
-        remove_database_files(source)
-    return dest
 
 
-def remove_database_files(path: Path) -> None:
-    """Delete a database with its key file, audit anchor and journal files (after a verified move)."""
+def remove_database_files(path: Path, *, hold: FileHold | None = None) -> None:
+    """Delete a database with its key file, audit anchor, journal and lock files (after a verified
+    move), under the exclusive hold: refused while another program has it open."""
+    own = hold is None
+    if hold is None:
+        hold = FileHold.acquire(path, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
+                                message=in_use_message(path.name, "removed"))
     try:
         for f in (path, *_sidecars(path), audit.anchor_file_for(path)):
             f.unlink(missing_ok=True)
-    except OSError as exc:  # Windows: a program opened it in the meantime
-        raise AppError(f"{path.name} could not be removed ({exc.strerror}); delete it, with its .keys and "
-                       ".audit-anchor files, once nothing has it open.") from exc
+    except OSError as err:  # Windows: a program that does not take the hold opened it meanwhile
+        raise AppError(f"{path.name} could not be removed ({err.strerror}); delete it, with its .keys and "
+                       ".audit-anchor files, once nothing has it open.") from err
+    else:
+        hold.remove_lock_file()
+    finally:
+        if own:
+            hold.release()
     _log.info("original database files removed after a move")

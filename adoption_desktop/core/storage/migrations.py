@@ -1,10 +1,13 @@
 """Schema creation and upgrades with alembic.
 
 * A new database is created at the latest schema (``create_all``) and stamped with every head.
-* An existing embedded database that is behind is **copied** (still encrypted) to
-  ``NAME.pre-upgrade-YYYYmmddTHHMMSS.bak`` and the upgrade runs on a working copy, each migration step
-  in its own transaction; only when every step succeeded does the upgraded copy replace the original.
-  A failed upgrade therefore leaves the original untouched.
+* An existing embedded database that is behind is upgraded under an **exclusive hold** (refused while
+  any other program has it open, see ``core.storage.hold``) on a working copy, each migration step in
+  its own transaction; only when every step succeeded is the original copied (still encrypted) to
+  ``NAME.db.pre-upgrade-YYYYmmddTHHMMSS.bak`` and replaced by the upgraded copy. A failed upgrade
+  therefore leaves the original untouched and no copy behind: at most one copy per version step.
+* A database made by a **newer** version (revisions this version does not know) is refused before
+  anything else, and so is a damaged file (every page's HMAC is checked when it is opened).
 * PostgreSQL (team mode) upgrades in one transaction (its DDL is transactional), so a failure rolls
   everything back.
 
@@ -24,11 +27,26 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, insert, inspect
+from sqlalchemy import Connection, exc, insert, inspect
 
-from adoption_desktop.core.errors import AppError
+from adoption_desktop import __version__
+from adoption_desktop.core.errors import AppError, DatabaseDamaged, DatabaseOpenError, NewerSchema
 from adoption_desktop.core.resources import package_path
-from adoption_desktop.core.storage.engine import Database, open_sqlcipher
+from adoption_desktop.core.storage.engine import (
+    Database,
+    check_file_shape,
+    damaged_message,
+    is_busy_error,
+    open_sqlcipher,
+)
+from adoption_desktop.core.storage.hold import (
+    MAINTENANCE_WAIT,
+    FileHold,
+    Hold,
+    WaitReport,
+    busy_wait,
+    in_use_message,
+)
 from adoption_desktop.schema import load_all_models
 
 #: the first schema version ever released: the oldest database an upgrade must handle
@@ -55,6 +73,74 @@ def current_heads(connection: Connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
+_KNOWN: set[str] = set()
+
+
+def known_revisions() -> set[str]:
+    if not _KNOWN:
+        _KNOWN.update(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+    return _KNOWN
+
+
+def refuse_newer(connection: Connection, name: str) -> None:
+    """:class:`NewerSchema` when the database carries revisions this version does not know (it was
+    made or upgraded by a newer version): nothing may be copied, upgraded or rewritten then."""
+    try:
+        if not inspect(connection).has_table("alembic_version"):
+            raise DatabaseOpenError(f"{name} has no schema version, so it was not made by Adoption Desktop; "
+                                    "it will not be opened. Nothing was changed.")
+        heads = current_heads(connection)
+    except exc.DBAPIError as err:
+        if is_busy_error(err):
+            raise
+        raise DatabaseDamaged(damaged_message(name, str(err.orig).lower())) from err
+    finally:
+        connection.rollback()
+    unknown = heads - known_revisions()
+    if unknown:
+        raise NewerSchema(
+            f"{name} was made by a newer version of Adoption Desktop (schema {', '.join(sorted(unknown))}), "
+            f"which this version ({__version__}) does not know. Open it with that version or a later one; "
+            "nothing was changed.")
+
+
+def check_pages(db: Database) -> None:
+    """Every page of an embedded file decrypts and passes its HMAC (:class:`DatabaseDamaged` if not):
+    corruption in the middle of the file is caught when it is opened, not half-way through a command."""
+    if not db.is_sqlite:
+        return
+    try:
+        with db.engine.connect() as conn:
+            problems = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
+    except exc.DBAPIError as err:
+        if is_busy_error(err):
+            raise
+        raise DatabaseDamaged(damaged_message(db.name, str(err.orig).lower())) from err
+    if problems:
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise DatabaseDamaged(damaged_message(db.name, problems[0].strip().lower() + more))
+
+
+def check_database(db: Database) -> None:
+    """What every open checks: a newer schema first, then damage."""
+    with db.engine.connect() as conn:
+        refuse_newer(conn, db.name)
+    check_pages(db)
+
+
+def open_checked(path: Path, key: bytes | bytearray, *, hold: Hold | None = None,
+                 on_wait: WaitReport | None = None) -> Database:
+    """:func:`open_sqlcipher`, then :func:`check_database`; a refused file is closed without its audit
+    anchor being rewritten, so it stays byte for byte as it was."""
+    db = open_sqlcipher(path, key, hold=hold, on_wait=on_wait)
+    try:
+        check_database(db)
+    except BaseException:
+        db.dispose(write_anchor=False)
+        raise
+    return db
+
+
 def create_schema(db: Database) -> None:
     """A brand-new database: every table at the latest schema, stamped with all heads."""
     metadata = load_all_models()
@@ -71,6 +157,7 @@ def create_schema(db: Database) -> None:
 
 def needs_upgrade(db: Database) -> bool:
     with db.engine.connect() as conn:
+        refuse_newer(conn, db.name)
         return current_heads(conn) != script_heads()
 
 
@@ -96,53 +183,90 @@ def _copy_db_files(src: Path, dst: Path) -> None:
             shutil.copy2(side, dst.with_name(dst.name + suffix))
 
 
-def upgrade_sqlcipher(path: Path, key: bytes | bytearray) -> UpgradeResult:
-    db = open_sqlcipher(path, key)
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
+
+
+def _remove(*files: Path) -> None:
+    for f in files:
+        f.unlink(missing_ok=True)
+
+
+def upgrade_sqlcipher(path: Path, key: bytes | bytearray, *, on_wait: WaitReport | None = None) -> UpgradeResult:
+    """Bring an embedded database to this version's schema under an exclusive hold (refused with
+    :class:`~adoption_desktop.core.errors.DatabaseBusy` while another program has it open)."""
+    path = Path(path)
+    check_file_shape(path)
+    hold = FileHold.acquire(path, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
+                            message=in_use_message(path.name, "upgraded"), on_wait=on_wait)
+    try:
+        return _upgrade_held(path, key, hold)
+    finally:
+        hold.release()
+
+
+def _upgrade_held(path: Path, key: bytes | bytearray, hold: FileHold) -> UpgradeResult:
+    db = open_checked(path, key, hold=hold)
     try:
         if not needs_upgrade(db):
+            db.dispose()
             return UpgradeResult(False)
         db.checkpoint()
-    finally:
-        db.dispose()
+    except BaseException:
+        db.dispose(write_anchor=False)
+        raise
+    db.dispose()
+    # SQLite removes -wal and -shm when the last connection closes: still there means a program that
+    # does not take the hold (an older version) has the file open, and would lose what it writes next
+    if any(path.with_name(path.name + side).exists() for side in ("-wal", "-shm")):
+        raise MigrationError(in_use_message(path.name, "upgraded"))
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     backup = path.with_name(f"{path.name}.pre-upgrade-{stamp}.bak")
     work = path.with_name(f"{path.name}.upgrading")
-    for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
-        leftover.unlink(missing_ok=True)
-    _copy_db_files(path, backup)
+    work_files = (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm"),
+                  work.with_name(work.name + ".audit-anchor"))
+    _remove(*work_files)
     _copy_db_files(path, work)
-    work_db = open_sqlcipher(work, key)
+    try:
+        work_db = open_sqlcipher(work, key, hold=hold)  # the hold on the original covers its copy
+    except BaseException:
+        _remove(*work_files)
+        raise
     try:
         with work_db.engine.connect() as conn:
             _upgrade_connection(conn, per_step=True)
             conn.commit()
         work_db.checkpoint()
     except Exception as exc:
-        work_db.dispose()
-        for f in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm"),
-                  work.with_name(work.name + ".audit-anchor")):
-            f.unlink(missing_ok=True)
-        raise MigrationError(
-            f"The database could not be upgraded ({exc}); the original is untouched and a copy is kept "
-            f"at {backup.name}.") from exc
-    work_db.dispose()
-    work.with_name(work.name + ".audit-anchor").unlink(missing_ok=True)  # the original's anchor still holds
+        work_db.dispose(write_anchor=False)
+        _remove(*work_files)
+        raise MigrationError(f"The database could not be upgraded ({_one_line(exc)}); the original is "
+                             "untouched.") from exc
+    work_db.dispose(write_anchor=False)  # the original's anchor still holds: same log
+    partial = backup.with_name(backup.name + ".partial")
     try:
-        for side in ("-wal", "-shm"):
-            path.with_name(path.name + side).unlink(missing_ok=True)
+        shutil.copy2(path, partial)  # the copy from before: only now that the upgrade has succeeded
+        os.replace(partial, backup)
         os.replace(work, path)
-    except OSError as exc:  # e.g. Windows: another program (a second copy of the app) has the file open
+    except OSError as exc:  # e.g. Windows: a program that does not take the hold has the file open
+        _remove(partial, *work_files)
         raise MigrationError(
-            f"The upgraded database could not replace {path.name} ({exc}). Close every other copy of "
-            f"Adoption Desktop and try again; the pre-upgrade copy is {backup.name}.") from exc
+            f"The upgraded database could not replace {path.name} ({exc.strerror}). Close every other copy "
+            f"of Adoption Desktop and try again; the original is untouched.") from exc
     return UpgradeResult(True, backup)
 
 
-def upgrade_postgresql(db: Database) -> UpgradeResult:
-    """Team mode: an empty PostgreSQL database gets the latest schema; an older one is upgraded."""
+def postgresql_is_empty(db: Database) -> bool:
     with db.engine.connect() as conn:
-        empty = not inspect(conn).get_table_names()
-    if empty:
+        return not inspect(conn).get_table_names()
+
+
+def upgrade_postgresql(db: Database) -> UpgradeResult:
+    """Team mode: an empty PostgreSQL database gets the latest schema; an older one is upgraded.
+
+    The caller holds the exclusive advisory lock (see ``lifecycle.open_database``)."""
+    if postgresql_is_empty(db):
         create_schema(db)
         return UpgradeResult(True)
     if not needs_upgrade(db):

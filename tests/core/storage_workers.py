@@ -1,0 +1,90 @@
+"""Other programs for the multi-process storage tests: ``python -m tests.core.storage_workers MODE …``.
+
+The key is a passphrase (``ADOPTION_DESKTOP_PASSPHRASE``): a separate process has no in-memory keyring.
+
+* ``writer TARGET STOP_FILE``: open (no upgrade), print ``ready``, then write one audit entry per
+  transaction and print its number once committed (an *acknowledged* write) until STOP_FILE exists.
+* ``holder TARGET SECONDS``: open, write inside one transaction, print ``holding``, keep the write
+  lock for SECONDS (a long import), commit, print ``done``.
+* ``threads TARGET N ROUNDS``: one database shared by N threads, each writing and reading ROUNDS
+  times; prints the number of entries written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import open_database
+
+
+def _open(target: str) -> Database:
+    return open_database(target if target.startswith("postgresql") else Path(target), SecretStore(),
+                         os.environ.get("ADOPTION_DESKTOP_PASSPHRASE"), upgrade=False)
+
+
+def writer(target: str, stop_file: str) -> None:
+    db = _open(target)
+    print("ready", flush=True)
+    i = 0
+    try:
+        while not os.path.exists(stop_file):
+            i += 1
+            with db.session() as session:
+                audit.record(session, "probe", "probe", f"{os.getpid()}-{i}")
+            print(i, flush=True)
+    finally:
+        db.dispose()
+
+
+def holder(target: str, seconds: str) -> None:
+    db = _open(target)
+    with db.session() as session:
+        for i in range(200):
+            audit.record(session, "probe", "import", i)
+        session.flush()
+        print("holding", flush=True)
+        time.sleep(float(seconds))
+    db.dispose()
+    print("done", flush=True)
+
+
+def threads(target: str, n: str, rounds: str) -> None:
+    db = _open(target)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for i in range(int(rounds)):
+                with db.session() as session:
+                    audit.record(session, "probe", "thread", f"{threading.get_ident()}-{i}")
+                with db.session(write=False) as session:
+                    session.scalar(select(func.count()).select_from(audit.AuditEntry))
+        except BaseException as exc:  # reported below, the test fails on it
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(int(n))]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    with db.session(write=False) as session:
+        count = session.scalar(select(func.count()).select_from(audit.AuditEntry).where(
+            audit.AuditEntry.entity == "thread"))
+    db.dispose()
+    if errors:
+        print(f"errors: {errors[:3]!r}", flush=True)
+        sys.exit(1)
+    print(count, flush=True)
+
+
+if __name__ == "__main__":
+    {"writer": writer, "holder": holder, "threads": threads}[sys.argv[1]](*sys.argv[2:])
