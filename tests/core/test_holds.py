@@ -122,7 +122,7 @@ def test_upgrade_refuses_while_another_process_writes_and_loses_nothing(
         assert "Traceback" not in refused.stderr
         # the upgrade on first open (any command that opens it) refuses as well
         first_open = _cli(env, "export", "panel-calendar", "--db", str(path), "--out", str(tmp_path / "c.ics"),
-                          busy_wait=1)
+                          "--user", "admin", busy_wait=1)
         assert first_open.returncode == 2
         assert "must first be upgraded" in first_open.stderr.splitlines()[-1]
         assert not list(tmp_path.glob("old.db.pre-upgrade-*")) and not (tmp_path / "old.db.upgrading").exists()
