@@ -8,10 +8,11 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.storage.base import Base, TimestampMixin, utcnow
 
 
-class Arrangement(TimestampMixin, Base):
+class Arrangement(Versioned, TimestampMixin, Base):
     """One written letterbox agreement for one child. Birth and adoptive names are stored apart."""
 
     __tablename__ = "letterbox_arrangements"
@@ -62,7 +63,7 @@ class ProtectedTerm(Base):
     term: Mapped[str] = mapped_column(String(120))
 
 
-class Item(TimestampMixin, Base):
+class Item(Versioned, TimestampMixin, Base):
     """One item received for the letterbox (an exchange). Corrections are new items linked back."""
 
     __tablename__ = "letterbox_items"

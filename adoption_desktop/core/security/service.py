@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -143,6 +144,27 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
         user.failed_attempts, user.locked_until = 0, None
 
 
+def _bookkeep(session: Session, user_id: int, **values: object) -> None:
+    """Sign-in bookkeeping as one statement on the row (not an edit of the account: no new version)."""
+    table = cast(Table, User.__table__)
+    session.connection().execute(update(table).where(table.c.id == user_id).values(**values))
+
+
+def _count_failure(session: Session, user: User, now: dt.datetime) -> str:
+    """One atomic ``failed_attempts = failed_attempts + 1`` (concurrent wrong passwords each count, in
+    team mode too); the attempt that reaches the limit locks the account."""
+    table = cast(Table, User.__table__)
+    count = int(session.connection().execute(
+        update(table).where(table.c.id == user.id).values(failed_attempts=table.c.failed_attempts + 1)
+        .returning(table.c.failed_attempts)).scalar_one())
+    limit = get_setting(session, LOCKOUT_ATTEMPTS)
+    if count < limit:
+        return f"failed sign-in {count} of {limit}"
+    _bookkeep(session, user.id, failed_attempts=0,
+              locked_until=now + dt.timedelta(minutes=get_setting(session, LOCKOUT_MINUTES)))
+    return "account locked after repeated failed sign-ins"
+
+
 def _check_password(session: Session, user: User | None, password: str, now: dt.datetime) -> Principal:
     if user is None or user.disabled:
         raise SignInError("User name or password is not right.")
@@ -152,17 +174,10 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
             f"This account is locked after too many failed sign-ins; try again in {minutes} minute(s) "
             "or ask an administrator to unlock it.")
     if not verify_password(user.password_hash, password):
-        user.failed_attempts += 1
-        limit = get_setting(session, LOCKOUT_ATTEMPTS)
-        detail = f"failed sign-in {user.failed_attempts} of {limit}"
-        if user.failed_attempts >= limit:
-            user.locked_until = now + dt.timedelta(minutes=get_setting(session, LOCKOUT_MINUTES))
-            user.failed_attempts = 0
-            detail = "account locked after repeated failed sign-ins"
+        detail = _count_failure(session, user, now)
         audit.record(session, "sign_in_failed", "users", user.id, detail=detail, actor=SYSTEM)
         raise SignInError("User name or password is not right.")
-    user.failed_attempts = 0
-    user.locked_until = None
+    _bookkeep(session, user.id, failed_attempts=0, locked_until=None)
     return _principal(user)
 
 
@@ -177,7 +192,7 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
             session.commit()  # keep the failure count and the audit entry
             raise
         assert user is not None
-        user.last_login = now
+        _bookkeep(session, user.id, last_login=now)
         audit.record(session, "sign_in", "users", user.id, actor=principal)
         return principal
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from adoption_desktop.core.errors import DatabaseOpenError, PermissionDenied
+from adoption_desktop.core.errors import DatabaseOpenError, PermissionDenied, StaleRecord
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 
@@ -68,6 +69,10 @@ class Database:
                 _check_still_allowed(session, actor)
             yield session
             session.commit()
+        except StaleDataError as err:  # two writers updated one version of a row: the later one loses
+            session.rollback()
+            raise StaleRecord("Someone else saved this record at the same moment; nothing of yours was "
+                              "saved. Reload it and apply your change again.") from err
         except BaseException:
             session.rollback()
             raise
