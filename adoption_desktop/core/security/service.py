@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
 from adoption_desktop.core.errors import AppError, NotFound, ValidationError
 from adoption_desktop.core.security.models import User, UserRole
@@ -37,6 +38,8 @@ class UserSummary:
     disabled: bool
     locked_until: dt.datetime | None
     last_login: dt.datetime | None
+    #: the account's version when read: pass it back to :func:`set_roles` / :func:`set_disabled`
+    row_version: int = 1
 
 
 def _principal(user: User) -> Principal:
@@ -45,7 +48,7 @@ def _principal(user: User) -> Principal:
 
 def _summary(user: User) -> UserSummary:
     return UserSummary(user.id, user.username, user.full_name, tuple(Role(r.role) for r in user.roles),
-                       user.disabled, user.locked_until, user.last_login)
+                       user.disabled, user.locked_until, user.last_login, user.row_version)
 
 
 def has_users(db: Database) -> bool:
@@ -104,24 +107,39 @@ def _get(session: Session, user_id: int) -> User:
     return user
 
 
-def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role]) -> None:
+def _user_values(user: User) -> dict[str, str]:
+    return {"User name": user.username, "Full name": user.full_name,
+            "Roles": ", ".join(sorted(Role(r.role).label for r in user.roles)),
+            "Disabled": "yes" if user.disabled else "no"}
+
+
+def _user_for_change(session: Session, user_id: int, expected_version: int | None) -> User:
+    user = _get(session, user_id)
+    check_version(session, user, expected_version, f"the account {user.username!r}", _user_values)
+    return user
+
+
+def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *,
+              expected_version: int | None = None) -> None:
     require(actor, Permission.USERS_MANAGE)
     if not roles:
         raise ValidationError("Roles: give the user at least one role (disable the account instead).", "roles")
     with db.session(actor) as session:
-        user = _get(session, user_id)
+        user = _user_for_change(session, user_id, expected_version)
         old = sorted(r.role for r in user.roles)
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
+        user.updated_at = utcnow()  # a new version of the account: its roles are part of it
         audit.record(session, "update", "users", user.id, changes={"roles": [old, sorted(map(str, roles))]})
 
 
-def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool) -> None:
+def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool, *,
+                 expected_version: int | None = None) -> None:
     """Users are disabled, never deleted (their audit history keeps its meaning)."""
     require(actor, Permission.USERS_MANAGE)
     if disabled and user_id == actor.user_id:
         raise ValidationError("You cannot disable your own account; ask another administrator.")
     with db.session(actor) as session:
-        _get(session, user_id).disabled = disabled
+        _user_for_change(session, user_id, expected_version).disabled = disabled
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str) -> None:
