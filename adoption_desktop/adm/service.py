@@ -403,18 +403,20 @@ def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, 
 
 
 def set_letter_details(db: Database, actor: Principal, decision_id: int, *, addressee: str,
-                       salutation: str, social_worker: str, expected_version: int | None = None) -> None:
-    """Who the letters go to (before signing)."""
+                       salutation: str, social_worker: str, expected_version: int | None = None) -> int:
+    """Who the letters go to (before signing). Returns the decision's new ``row_version``."""
     require(actor, Permission.ADM_EDIT)
     with db.session(actor) as session:
         d = _for_change(session, decision_id, expected_version)
         d.addressee, d.salutation, d.social_worker = addressee.strip(), salutation.strip(), social_worker.strip()
+        session.flush()
+        return d.row_version
 
 
 # --- deciding -----------------------------------------------------------------------------------
 
 def record_decision(db: Database, actor: Principal, decision_id: int, *, outcome: str, decision_text: str,
-                    reasons: str, expected_version: int | None = None) -> None:
+                    reasons: str, expected_version: int | None = None) -> int:
     """Save the decision as a draft (it takes effect only when signed). ``expected_version``: the
     ``row_version`` the screen showed; a draft changed meanwhile by someone else is not overwritten."""
     require(actor, Permission.ADM_DECIDE)
@@ -424,6 +426,8 @@ def record_decision(db: Database, actor: Principal, decision_id: int, *, outcome
             raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.",
                                   "outcome")
         d.outcome, d.decision_text, d.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        session.flush()
+        return d.row_version
 
 
 def request_information(db: Database, actor: Principal, decision_id: int, *, what: str,
