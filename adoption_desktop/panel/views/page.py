@@ -200,9 +200,9 @@ class PanelPage(QWidget):
         self.minutes.correct_requested.connect(self.correct)
         self.minutes.reload_requested.connect(lambda item_id: self._load_detail(keep_item=item_id))
         self.minutes_presence = PresenceBanner(ctx, self.minutes)
-        layout = self.minutes.layout()
-        if isinstance(layout, QVBoxLayout):
-            layout.insertWidget(1, self.minutes_presence)
+        editor_layout = self.minutes.layout()
+        if isinstance(editor_layout, QVBoxLayout):
+            editor_layout.insertWidget(1, self.minutes_presence)
         self.minutes.item_shown.connect(lambda item_id: self.minutes_presence.set_target("panel_items", item_id))
         self.minutes.approve_button.setVisible(ctx.can(Permission.PANEL_APPROVE_MINUTES))
         self.detail_tabs.addTab(self.minutes, "&Minutes")
