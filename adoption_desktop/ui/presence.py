@@ -77,3 +77,14 @@ class PresenceBanner(QLabel):
             with contextlib.suppress(Exception):
                 presence.release(self.ctx.db, self.ctx.principal, lease)
         self.setVisible(False)
+
+
+def attach_banner(ctx: AppContext, dialog: QWidget, entity: str, entity_id: object) -> PresenceBanner:
+    """A banner at the top of ``dialog`` (whose layout is a box layout), leased while the dialog is open."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    banner = PresenceBanner(ctx, dialog, entity, entity_id)
+    layout = dialog.layout()
+    if isinstance(layout, QBoxLayout):
+        layout.insertWidget(0, banner)
+    return banner
