@@ -616,6 +616,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
 
 def _qd(session: Session, qd_id: int) -> AdmQualifyingDetermination:
     q = get_or_raise(session, AdmQualifyingDetermination, qd_id, f"There is no qualifying determination {qd_id}.")
+    lock_row(session, q)  # two people recording on it, or opening its final decision, go one after the other
     if q.final_decision_id is not None:
         raise Conflict("The final decision on this qualifying determination is signed; nothing more can be "
                        "recorded on it.")

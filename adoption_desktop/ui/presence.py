@@ -16,9 +16,12 @@ from adoption_desktop.ui.context import AppContext
 
 
 class PresenceBanner(QLabel):
-    def __init__(self, ctx: AppContext, host: QWidget, entity: str = "", entity_id: object = None) -> None:
+    def __init__(self, ctx: AppContext, host: QWidget, entity: str = "", entity_id: object = None, *,
+                 editing: bool = True) -> None:
+        """``editing=False`` for someone who may only read the record: they see who is editing it but
+        take no lease (nobody is told they are "editing")."""
         super().__init__(host)
-        self.ctx, self.host = ctx, host
+        self.ctx, self.host, self.editing = ctx, host, editing
         self.setObjectName("presence_banner")
         self.setWordWrap(True)
         self.setStyleSheet("background: #FFF4CE; color: #4A3B00; padding: 4px; border: 1px solid #E0C060;")
@@ -50,7 +53,7 @@ class PresenceBanner(QLabel):
             self.start()
 
     def start(self) -> None:
-        if self.lease is None:
+        if self.lease is None and self.editing:
             with contextlib.suppress(Exception):
                 self.lease = presence.acquire(self.ctx.db, self.ctx.principal, self.entity, self.entity_id)
         self.refresh()
@@ -79,11 +82,12 @@ class PresenceBanner(QLabel):
         self.setVisible(False)
 
 
-def attach_banner(ctx: AppContext, dialog: QWidget, entity: str, entity_id: object) -> PresenceBanner:
+def attach_banner(ctx: AppContext, dialog: QWidget, entity: str, entity_id: object, *,
+                  editing: bool = True) -> PresenceBanner:
     """A banner at the top of ``dialog`` (whose layout is a box layout), leased while the dialog is open."""
     from PySide6.QtWidgets import QBoxLayout
 
-    banner = PresenceBanner(ctx, dialog, entity, entity_id)
+    banner = PresenceBanner(ctx, dialog, entity, entity_id, editing=editing)
     layout = dialog.layout()
     if isinstance(layout, QBoxLayout):
         layout.insertWidget(0, banner)

@@ -91,6 +91,15 @@ def test_banner_shows_who_is_editing_and_goes_when_they_close(qtbot: QtBot, db: 
     assert bob_banner.text().startswith(f"Being edited by {ann.full_name} since ")
     ann_banner.refresh()
     assert bob.full_name in ann_banner.text()
+    reader = make_user(db, "reader", Role.MANAGER)
+    host = QWidget()
+    qtbot.addWidget(host)
+    reader_banner = PresenceBanner(AppContext(db, reader, TaskRunner(synchronous=True)), host,
+                                   "counselling_cases", 3, editing=False)
+    host.show()  # someone who only reads sees who is editing, and is not listed as editing
+    assert reader_banner.lease is None and ann.full_name in reader_banner.text()
+    ann_banner.refresh()
+    assert reader.full_name not in ann_banner.text()
     hosts[0].close()  # Ann closes the case: her lease goes at once
     assert ann_banner.lease is None
     bob_banner.refresh()

@@ -63,7 +63,7 @@ class DecisionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.version: int | None = None  # the decision's row_version as shown: saves and signing check it
-        self.presence = PresenceBanner(ctx, self)
+        self.presence = PresenceBanner(ctx, self, editing=ctx.can(Permission.ADM_DECIDE) or ctx.can(Permission.ADM_EDIT))
         layout.addWidget(self.presence)
         layout.addWidget(form)
         self.form = form

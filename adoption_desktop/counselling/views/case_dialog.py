@@ -149,8 +149,8 @@ class CaseDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         layout.addWidget(self.tabs, 1)
-        self.presence = attach_banner(ctx, self, "counselling_cases", case_id)
         self.editable = ctx.principal.can(Permission.COUNSELLING_EDIT)
+        self.presence = attach_banner(ctx, self, "counselling_cases", case_id, editing=self.editable)
 
         # summary
         summary = QWidget()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
@@ -94,7 +95,8 @@ class ArrangementDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.version: int | None = None  # the arrangement's row_version as loaded: a save checks it
         self.load()
-        self.presence = attach_banner(ctx, self, "letterbox_arrangements", arrangement_id) \
+        self.presence = attach_banner(ctx, self, "letterbox_arrangements", arrangement_id,
+                                      editing=ctx.can(Permission.LETTERBOX_EDIT)) \
             if arrangement_id is not None else None
 
     def load(self) -> None:

@@ -123,7 +123,8 @@ class ItemDialog(QDialog):
                 self.text.setPlainText(prev.text)
             except AppError as exc:
                 self.say(str(exc), error=True)
-        self.presence = attach_banner(ctx, self, "letterbox_items" if item_id is not None else "", item_id)
+        self.presence = attach_banner(ctx, self, "letterbox_items" if item_id is not None else "", item_id,
+                                      editing=ctx.can(Permission.LETTERBOX_EDIT))
         self.reload()
 
     # --- state --------------------------------------------------------------------------------

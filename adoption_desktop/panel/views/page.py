@@ -199,7 +199,7 @@ class PanelPage(QWidget):
         self.minutes.approve_requested.connect(self.approve)
         self.minutes.correct_requested.connect(self.correct)
         self.minutes.reload_requested.connect(lambda item_id: self._load_detail(keep_item=item_id))
-        self.minutes_presence = PresenceBanner(ctx, self.minutes)
+        self.minutes_presence = PresenceBanner(ctx, self.minutes, editing=can_edit)
         editor_layout = self.minutes.layout()
         if isinstance(editor_layout, QVBoxLayout):
             editor_layout.insertWidget(1, self.minutes_presence)
