@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "adoption_desktop.core.models",
     "adoption_desktop.core.security.models",
     "adoption_desktop.core.audit",
+    "adoption_desktop.core.presence",
     "adoption_desktop.panel.models",
     "adoption_desktop.adm.models",
     "adoption_desktop.letterbox.models",

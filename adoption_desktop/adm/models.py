@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
+from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.errors import Conflict
 from adoption_desktop.core.storage.base import Base, TimestampMixin
 
@@ -39,7 +40,7 @@ class AdmDecisionType(TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class AdmDecision(TimestampMixin, Base):
+class AdmDecision(Versioned, TimestampMixin, Base):
     """One version of one decision. ``root_id`` groups the versions; ``supersedes_id`` links a
     correction to the version it corrects."""
 
@@ -104,7 +105,7 @@ class AdmInfoRequest(TimestampMixin, Base):
     received_note: Mapped[str] = mapped_column(Text, default="")
 
 
-class AdmQualifyingDetermination(TimestampMixin, Base):
+class AdmQualifyingDetermination(Versioned, TimestampMixin, Base):
     """Proposal not to approve (AA Regs 2005 reg 27(4)-(10)): notice, 40 working days, representations
     or IRM, final decision."""
 

@@ -33,6 +33,7 @@ from adoption_desktop.adm.settings import (
     WRITTEN_NOTICE_WD,
 )
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import lock_row, stale, when_text
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
 from adoption_desktop.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -151,6 +152,8 @@ class DecisionDetail:
     conflict_warning: str = ""
     #: for the user reading it: why they may not record or sign this decision ("" when they may)
     conflict_refusal: str = ""
+    #: the record's version when read: pass it back to the use cases that change it
+    row_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -170,8 +173,24 @@ def _get(session: Session, decision_id: int) -> AdmDecision:
 
 def _refuse_if_signed(d: AdmDecision) -> None:
     if d.signed_at is not None:
-        raise Conflict(f"Decision {d.id} was signed on {d.decided_on:%d/%m/%Y}; a signed decision cannot be changed. "
+        raise Conflict(f"Decision {d.id} was signed by {d.signed_by_name} at {when_text(d.signed_at)} (decided "
+                       f"{d.decided_on:%d/%m/%Y}); a signed decision cannot be changed. "
                        "Record a correction (a new version with a reason) instead.")
+
+
+def _decision_values(d: AdmDecision) -> dict[str, str]:
+    return {"Outcome": rules.OUTCOMES.get(d.outcome, d.outcome) if d.outcome else "", "Decision": d.decision_text,
+            "Reasons": d.decision_reasons, "Addressee": d.addressee, "Salutation": d.salutation,
+            "Social worker": d.social_worker, "State": d.state}
+
+
+def _for_change(session: Session, decision_id: int, expected_version: int | None) -> AdmDecision:
+    """The decision, locked for this transaction, unsigned, and still the version the person saw."""
+    d = lock_row(session, _get(session, decision_id))
+    _refuse_if_signed(d)
+    if expected_version is not None and d.row_version != expected_version:
+        raise stale(session, d, expected_version, f"decision {d.id} ({d.subject_reference})", _decision_values)
+    return d
 
 
 def _extra_types(session: Session) -> dict[str, str]:
@@ -365,7 +384,8 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
             oral_due=oral_due, written_due=written_due, oral_notified_on=notes.get("oral"),
             written_notified_on=notes.get("written"), info_requests=reqs, letters=letters,
             qd=_qd_view(qd_row) if qd_row else None, history=history,
-            conflict_warning=_name_warning(d, actor) or "", conflict_refusal=_conflict_message(d, actor) or "")
+            conflict_warning=_name_warning(d, actor) or "", conflict_refusal=_conflict_message(d, actor) or "",
+            row_version=d.row_version)
 
 
 # --- decisions without panel --------------------------------------------------------------------
@@ -407,34 +427,37 @@ def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, 
 
 
 def set_letter_details(db: Database, actor: Principal, decision_id: int, *, addressee: str,
-                       salutation: str, social_worker: str) -> None:
-    """Who the letters go to (before signing)."""
+                       salutation: str, social_worker: str, expected_version: int | None = None) -> int:
+    """Who the letters go to (before signing). Returns the decision's new ``row_version``."""
     require(actor, Permission.ADM_EDIT)
     addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
     salutation = clean_text(salutation, "Salutation", max_length=120)
     social_worker = clean_name(social_worker, "Child's social worker")
     with db.session(actor) as session:
-        d = _get(session, decision_id)
-        _refuse_if_signed(d)
+        d = _for_change(session, decision_id, expected_version)
         d.addressee, d.salutation, d.social_worker = addressee.strip(), salutation.strip(), social_worker.strip()
+        session.flush()
+        return d.row_version
 
 
 # --- deciding -----------------------------------------------------------------------------------
 
 def record_decision(db: Database, actor: Principal, decision_id: int, *, outcome: str, decision_text: str,
-                    reasons: str) -> None:
-    """Save the decision as a draft (it takes effect only when signed)."""
+                    reasons: str, expected_version: int | None = None) -> int:
+    """Save the decision as a draft (it takes effect only when signed). ``expected_version``: the
+    ``row_version`` the screen showed; a draft changed meanwhile by someone else is not overwritten."""
     require(actor, Permission.ADM_DECIDE)
     decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
     reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
     with db.session(actor) as session:
-        d = _get(session, decision_id)
-        _refuse_if_signed(d)
+        d = _for_change(session, decision_id, expected_version)
         _check_signer(d, actor)
         if outcome not in rules.OUTCOMES:
             raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.",
                                   "outcome")
         d.outcome, d.decision_text, d.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        session.flush()
+        return d.row_version
 
 
 def request_information(db: Database, actor: Principal, decision_id: int, *, what: str,
@@ -579,8 +602,12 @@ def _after_signing(session: Session, d: AdmDecision) -> tuple[int, int | None]:
 
 
 def sign_decision(db: Database, actor: Principal, decision_id: int, password: str,
-                  decided_on: dt.date) -> SignResult:
-    """Sign the recorded decision (re-entering the password). Refused for a member of the item's panel."""
+                  decided_on: dt.date, *, expected_version: int | None = None) -> SignResult:
+    """Sign the recorded decision (re-entering the password). Refused for a member of the item's panel.
+
+    The decision row is locked first, so of two people signing at once exactly one signs; the other is
+    told who signed and when. With ``expected_version`` a draft changed since the signer read it is not
+    signed (they would sign words they have not read)."""
     require(actor, Permission.ADM_DECIDE)
     with db.session(actor, write=False) as session:  # cheap checks before the password is tried
         d = _get(session, decision_id)
@@ -588,8 +615,7 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
         _check_signer(d, actor)
     _reauth(db, actor, password)
     with db.session(actor) as session:
-        d = _get(session, decision_id)
-        _refuse_if_signed(d)
+        d = _for_change(session, decision_id, expected_version)
         _check_signer(d, actor)
         if d.state == rules.STATE_PAUSED:
             raise Conflict("More information was asked for and has not been logged as received; log it "
@@ -628,11 +654,14 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         _check_signer(old, actor)
     _reauth(db, actor, password)
     with db.session(actor) as session:
-        old = _get(session, decision_id)
+        old = lock_row(session, _get(session, decision_id))
         if old.signed_at is None:
             raise Conflict("This decision is not signed yet: change it and sign it instead of correcting it.")
-        if session.scalars(select(AdmDecision.id).where(AdmDecision.supersedes_id == old.id)).first():
-            raise Conflict("This version has already been corrected; correct the latest version.")
+        newer = session.scalars(select(AdmDecision).where(AdmDecision.supersedes_id == old.id)).first()
+        if newer is not None:
+            raise Conflict(f"This version has already been corrected by {newer.signed_by_name} at "
+                           f"{when_text(newer.signed_at)} (version {newer.version}); your correction was not "
+                           "saved. Read the latest version and correct that one if still needed.")
         _check_signer(old, actor)
         copy_cols = ("decision_type", "source", "panel_item_id", "sitting_id", "sitting_date",
                      "subject_reference", "subject_initials", "recommendation", "recommendation_text",
@@ -657,6 +686,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
 
 def _qd(session: Session, qd_id: int) -> AdmQualifyingDetermination:
     q = get_or_raise(session, AdmQualifyingDetermination, qd_id, f"There is no qualifying determination {qd_id}.")
+    lock_row(session, q)  # two people recording on it, or opening its final decision, go one after the other
     if q.final_decision_id is not None:
         raise Conflict("The final decision on this qualifying determination is signed; nothing more can be "
                        "recorded on it.")

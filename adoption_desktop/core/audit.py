@@ -127,7 +127,7 @@ def _column_changes(obj: Any, *, new: bool, deleted: bool) -> dict[str, Any]:
     redact: frozenset[str] = getattr(obj, "__audit_redact__", frozenset())
     for attr in mapper.column_attrs:
         key = attr.key
-        if key in {"created_at", "updated_at"}:
+        if key in {"created_at", "updated_at", "row_version"}:
             continue
         if new or deleted:
             value = getattr(obj, key, None)

@@ -43,3 +43,21 @@ class DatabaseDamaged(DatabaseOpenError):
 
 class NewerSchema(DatabaseOpenError):
     """The database was made by a newer version of the application: refused before anything else."""
+
+
+class StaleRecord(Conflict):
+    """Someone else saved (or moved on) the record since this person loaded it: nothing was saved.
+
+    Carries what a conflict dialog needs: who saved it and when, the version now stored and its values
+    (label → text), and the version the person had loaded."""
+
+    def __init__(self, message: str, *, what: str = "", saved_by: str = "", saved_at: object = None,
+                 saved_version: int | None = None, your_version: int | None = None,
+                 saved_values: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.what = what
+        self.saved_by = saved_by
+        self.saved_at = saved_at
+        self.saved_version = saved_version
+        self.your_version = your_version
+        self.saved_values: dict[str, str] = dict(saved_values or {})

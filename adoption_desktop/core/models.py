@@ -7,10 +7,11 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.storage.base import Base, TimestampMixin
 
 
-class SettingValue(TimestampMixin, Base):
+class SettingValue(Versioned, TimestampMixin, Base):
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)

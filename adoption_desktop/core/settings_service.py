@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core.concurrency import lock_row, stale
 from adoption_desktop.core.config import SETTINGS_REGISTRY, Setting
-from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.errors import StaleRecord, ValidationError
 from adoption_desktop.core.models import ClosureDay, SettingValue
 from adoption_desktop.core.policy import current_policy
 from adoption_desktop.core.security.permissions import Permission, Principal, require
@@ -50,7 +51,16 @@ def locked_by_policy(setting: Setting[Any]) -> str | None:
     return current_policy().locked_by(setting.key)
 
 
-def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T) -> None:
+def setting_versions(session: Session) -> dict[str, int]:
+    """Each stored setting's ``row_version`` (0: never stored, the default applies)."""
+    stored = {k: v for k, v in session.execute(select(SettingValue.key, SettingValue.row_version))}
+    return {k: int(stored.get(k, 0)) for k in sorted(SETTINGS_REGISTRY)}
+
+
+def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T, *,
+                expected_version: int | None = None) -> None:
+    """``expected_version``: the setting's version the form showed (0 when it was not stored); when another
+    administrator changed it meanwhile nothing is saved (:class:`StaleRecord` with their value)."""
     require(actor, Permission.SETTINGS_MANAGE)
     policy_name = locked_by_policy(setting)
     if policy_name is not None:
@@ -66,6 +76,14 @@ def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T) -
         value = clean_text(value, setting.label, multiline=True, max_length=4000)  # type: ignore[assignment]
     with db.session(actor) as session:
         row = session.get(SettingValue, setting.key)
+        if row is not None:
+            lock_row(session, row)
+        if expected_version is not None and (row.row_version if row is not None else 0) != expected_version:
+            if row is None:
+                raise StaleRecord(f"{setting.label}: the stored value was removed since you opened the form; "
+                                  "reload it.", what=setting.label, your_version=expected_version)
+            raise stale(session, row, expected_version, f"the setting {setting.label!r}",
+                        lambda r: {setting.label: str(setting.parse(r.value))})
         if row is None:
             session.add(SettingValue(key=setting.key, value=json.dumps(value)))
         else:

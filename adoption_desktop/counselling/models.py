@@ -11,10 +11,11 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.storage.base import Base, TimestampMixin
 
 
-class CounsellingCase(TimestampMixin, Base):
+class CounsellingCase(Versioned, TimestampMixin, Base):
     __tablename__ = "counselling_cases"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -48,7 +49,7 @@ class CounsellingCase(TimestampMixin, Base):
     closure_note: Mapped[str] = mapped_column(Text, default="")
 
 
-class RecordsRequest(TimestampMixin, Base):
+class RecordsRequest(Versioned, TimestampMixin, Base):
     __tablename__ = "counselling_requests"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

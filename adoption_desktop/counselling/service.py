@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
@@ -196,6 +197,8 @@ class CaseDetail:
     sessions: list[SessionRow] = field(default_factory=list)
     redactions: list[RedactionRow] = field(default_factory=list)
     disclosures: list[DisclosureRow] = field(default_factory=list)
+    #: the case's version when read: pass it back to the use cases that change the case
+    row_version: int = 1
 
     @property
     def name(self) -> str:
@@ -227,10 +230,22 @@ def _case(session: Session, case_id: int) -> CounsellingCase:
     return case
 
 
-def _open_case_for_edit(session: Session, case_id: int) -> CounsellingCase:
-    case = _case(session, case_id)
+def _case_values(case: CounsellingCase) -> dict[str, str]:
+    return {"Current name": case.current_name, "Counsellor": str(case.counsellor_id or ""),
+            "Allocated": f"{case.allocated_on:%d/%m/%Y}" if case.allocated_on else "",
+            "Closed": f"{case.closed_on:%d/%m/%Y}" if case.closed_on else "", "Outcome": case.outcome}
+
+
+def _open_case_for_edit(session: Session, case_id: int, expected_version: int | None = None) -> CounsellingCase:
+    """The case, locked for this transaction, still open, and (with ``expected_version``) still the
+    version the counsellor was looking at."""
+    case = lock_row(session, _case(session, case_id))
     if case.closed_on is not None:
-        raise Conflict(f"Case {case.reference} was closed on {case.closed_on:%d/%m/%Y}; it cannot be changed.")
+        who, at = last_saved(session, case)
+        raise Conflict(f"Case {case.reference} was closed on {case.closed_on:%d/%m/%Y} (by {who}, "
+                       f"{when_text(at)}); it cannot be changed.")
+    if expected_version is not None and case.row_version != expected_version:
+        raise stale(session, case, expected_version, f"case {case.reference}", _case_values)
     return case
 
 
@@ -342,6 +357,7 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
                                  names.get(r.reviewed_by_id or -1, ""), r.reviewed_on) for r in redactions],
         disclosures=[DisclosureRow(d.id, d.disclosed_on, names.get(d.disclosed_by_id or -1, ""), d.recipient,
                                    d.what, d.method, d.records_shared) for d in disclosures],
+        row_version=case.row_version,
     )
 
 
@@ -469,11 +485,11 @@ def create_referral(db: Database, actor: Principal, data: ReferralInput, today: 
 
 
 def update_referral(db: Database, actor: Principal, case_id: int, data: ReferralInput,
-                    today: dt.date | None = None) -> None:
+                    today: dt.date | None = None, *, expected_version: int | None = None) -> None:
     require(actor, Permission.COUNSELLING_EDIT)
     clean = _validate_referral(data, _today(today))
     with db.session(actor) as session:
-        case = _open_case_for_edit(session, case_id)
+        case = _open_case_for_edit(session, case_id, expected_version)
         for key, value in clean.__dict__.items():
             setattr(case, key, value)
 
@@ -503,12 +519,13 @@ def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int
     return found
 
 
-def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, on: dt.date | None = None) -> None:
+def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, on: dt.date | None = None, *,
+             expected_version: int | None = None) -> None:
     require(actor, Permission.COUNSELLING_EDIT)
     day = _today(on)
     check_date(day, "Allocation date", "event")
     with db.session(actor) as session:
-        case = _open_case_for_edit(session, case_id)
+        case = _open_case_for_edit(session, case_id, expected_version)
         roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == counsellor_id)))
         if str(Role.COUNSELLOR) not in roles:
             raise ValidationError("Counsellor: choose a user who holds the counsellor role.", "counsellor")
@@ -542,13 +559,13 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
 
 
 def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcome: str, note: str = "",
-               today: dt.date | None = None) -> None:
+               today: dt.date | None = None, *, expected_version: int | None = None) -> None:
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(outcome, OUTCOMES, "outcome", "Outcome")
     _not_future(on, _today(today), "closed_on", "Closure date")
     note = clean_text(note, "Closure note", multiline=True, max_length=4000)
     with db.session(actor) as session:
-        case = _open_case_for_edit(session, case_id)
+        case = _open_case_for_edit(session, case_id, expected_version)
         if on < case.referral_date:
             raise ValidationError("Closure date: it cannot be before the referral date.", "closed_on")
         outstanding = session.scalar(select(func.count()).select_from(RecordsRequest).where(

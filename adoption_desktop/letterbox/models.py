@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.storage.base import Base, TimestampMixin, utcnow
 
 
-class Arrangement(TimestampMixin, Base):
+class Arrangement(Versioned, TimestampMixin, Base):
     """One written letterbox agreement for one child. Birth and adoptive names are stored apart."""
 
     __tablename__ = "letterbox_arrangements"
@@ -76,7 +77,7 @@ class ProtectedTerm(Base):
     term: Mapped[str] = mapped_column(String(120))
 
 
-class Item(TimestampMixin, Base):
+class Item(Versioned, TimestampMixin, Base):
     """One item received for the letterbox (an exchange). Corrections are new items linked back."""
 
     __tablename__ = "letterbox_items"

@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import get_setting
@@ -120,6 +121,8 @@ class ArrangementDetail:
     status: str  # computed
     ends_on: dt.date | None
     sent: tuple[SentRow, ...] = ()
+    #: the version read: pass it back to :func:`update_arrangement`
+    row_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ class ItemDetail:
     history: tuple[EventRow, ...] = ()
     notes: str = ""
     social_worker_informed: bool = False
+    row_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -367,9 +371,22 @@ def _reindex(session: Session, arrangement_ids: Sequence[int]) -> None:
                              r.writer, r.notes, r.item_type)) for r in rows])
 
 
+def _arrangement_values(session: Session, a: Arrangement) -> dict[str, str]:
+    data = _input_of(session, a)
+    return {"Reference": data.reference, "Child (birth name)": data.child_birth_name,
+            "Child (adoptive name)": data.child_adoptive_name, "Adopters": data.adopters_name,
+            "Exchange months": data.exchange_months, "Status": data.status, "Coordinator": data.coordinator,
+            "Notes": data.notes,
+            "Relatives": "; ".join(f"{p.name} ({p.relationship})" for p in data.participants),
+            "Protected terms": "; ".join(f"{t.term} ({t.side})" for t in data.protected)}
+
+
 def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None, *,
-                        replace: bool = False) -> int:
-    """Create or update inside the caller's transaction (used by the import)."""
+                        replace: bool = False, expected_version: int | None = None) -> int:
+    """Create or update inside the caller's transaction (used by the import).
+
+    An update always makes a new version of the arrangement (its relatives and protected terms are part
+    of it), so a form loaded before that save is refused rather than deleting what it never showed."""
     data = _validate(data)
     # references are compared after normalisation: case, spacing, full-width forms, invisible characters
     clash = session.execute(select(Arrangement.id, Arrangement.reference).where(
@@ -386,8 +403,15 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
     else:
         found = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
         a = found
+        check_version(session, a, expected_version, f"arrangement {a.reference}",
+                      lambda row: _arrangement_values(session, row))
         _apply(a, data)
+        own_change = session.is_modified(a)
+        a.updated_at = utcnow()  # a new version even when only relatives or protected terms change
         session.flush()
+        if not own_change:
+            audit.record(session, "update", "letterbox_arrangements", a.id,
+                         detail="saved: relatives or protected terms as listed")
     _save_children(session, a, data, replace)
     session.flush()
     _reindex(session, [a.id])
@@ -401,11 +425,14 @@ def create_arrangement(db: Database, actor: Principal, data: ArrangementInput) -
 
 
 def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
-                       replace: bool = True) -> None:
-    """Save the whole agreement as edited (relatives and protected terms as listed)."""
+                       replace: bool = True, expected_version: int | None = None) -> int:
+    """Save the whole agreement as edited (relatives and protected terms as listed). ``expected_version``:
+    the ``row_version`` the form was loaded with; a stale form is refused (:class:`StaleRecord`), never
+    saved over a colleague's change. Returns the new version."""
     require(actor, P.LETTERBOX_EDIT)
     with db.session(actor) as session:
-        save_arrangement_in(session, data, arrangement_id, replace=replace)
+        save_arrangement_in(session, data, arrangement_id, replace=replace, expected_version=expected_version)
+        return int(session.scalar(select(Arrangement.row_version).where(Arrangement.id == arrangement_id)) or 1)
 
 
 def _input_of(session: Session, a: Arrangement) -> ArrangementInput:
@@ -434,7 +461,7 @@ def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
             _input_of(session, a), a.id,
             rules.computed_status(a.status, today=today, last_exchange=a.last_exchange, start_date=a.start_date,
                                   child_dob=a.child_dob, inactive_after_months=months),
-            rules.eighteenth_birthday(a.child_dob) if a.child_dob else None, sent)
+            rules.eighteenth_birthday(a.child_dob) if a.child_dob else None, sent, a.row_version)
 
 
 def protected_terms(session: Session, arrangement_id: int, side: str | None = None) -> list[str]:
@@ -733,7 +760,10 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
 def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
     require(actor, P.LETTERBOX_SECOND_CHECK)
     with db.session(actor) as session:
-        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
+        if item.checked_by:
+            who, at = last_saved(session, item)
+            raise Conflict(f"Second check: already confirmed by {item.checked_by} ({who}, {when_text(at)}).")
         if item.status != "screened":
             raise Conflict("Second check: screen the item first.")
         if item.screened_by == actor.username:
@@ -742,9 +772,18 @@ def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
         _event(session, item_id, "second_checked", f"confirmed by {actor.username}")
 
 
+def _item_values(item: Item) -> dict[str, str]:
+    return {"Status": item.status, "Outcome date": f"{item.outcome_on:%d/%m/%Y}" if item.outcome_on else "",
+            "Method": item.method, "Reason": item.reason, "Checked by": item.checked_by}
+
+
 def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, on: dt.date, *,
-                   method: str = "", reason: str = "", social_worker_informed: bool = False) -> None:
-    """forwarded (date, method) / returned (reason) / withheld (reason, social worker informed) / held."""
+                   method: str = "", reason: str = "", social_worker_informed: bool = False,
+                   expected_version: int | None = None) -> None:
+    """forwarded (date, method) / returned (reason) / withheld (reason, social worker informed) / held.
+
+    The item is locked first: of two people recording an outcome at once exactly one does; the other is
+    told who recorded which outcome and when."""
     require(actor, P.LETTERBOX_EDIT)
     if outcome not in rules.OUTCOMES:
         raise ValidationError(f"Outcome: choose one of {', '.join(rules.OUTCOMES)}.", "outcome")
@@ -759,9 +798,13 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
     if outcome == "forwarded" and not method.strip():
         raise ValidationError("Method: say how it was forwarded (post, email, collected).", "method")
     with db.session(actor) as session:
-        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
         if item.status not in ("received", "screened"):
-            raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a corrected version.")
+            who, at = last_saved(session, item)
+            raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded by {who} at "
+                           f"{when_text(at)}; yours was not recorded. Log a corrected version if needed.")
+        if expected_version is not None and item.row_version != expected_version:
+            raise stale(session, item, expected_version, f"item {item_id}", _item_values)
         if outcome == "forwarded":
             if item.status != "screened":
                 raise Conflict("Forward: screen the item before forwarding it.")
@@ -798,7 +841,7 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
         return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
                           item.received_on, item.status, item.text, item.screened_by, item.checked_by,
                           item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
-                          item.notes, item.social_worker_informed)
+                          item.notes, item.social_worker_informed, item.row_version)
 
 
 def record_letters_sent(session: Session, rows: Iterable[tuple[int, str, str]], on: dt.date, batch: str) -> int:
@@ -816,5 +859,6 @@ def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, 
     if status not in rules.STORED_STATUSES:
         raise ValidationError(f"Status: choose one of {', '.join(rules.STORED_STATUSES)}.", "status")
     with db.session(actor) as session:
-        session.execute(update(Arrangement).where(Arrangement.id == arrangement_id).values(status=status))
+        session.execute(update(Arrangement).where(Arrangement.id == arrangement_id)
+                        .values(status=status, row_version=Arrangement.row_version + 1))
         audit.record(session, "update", "letterbox_arrangements", arrangement_id, changes={"status": [None, status]})

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.errors import Conflict
 from adoption_desktop.core.storage.base import Base, TimestampMixin
 
 
-class PanelMember(TimestampMixin, Base):
+class PanelMember(Versioned, TimestampMixin, Base):
     """A person on the central list (members and advisers; ``role_type`` says which)."""
 
     __tablename__ = "panel_members"
@@ -34,7 +35,7 @@ class PanelMember(TimestampMixin, Base):
     training_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
-class PanelSitting(TimestampMixin, Base):
+class PanelSitting(Versioned, TimestampMixin, Base):
     __tablename__ = "panel_sittings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -49,7 +50,7 @@ class PanelSitting(TimestampMixin, Base):
     series: Mapped[str] = mapped_column(String(40), default="")
 
 
-class PanelItem(TimestampMixin, Base):
+class PanelItem(Versioned, TimestampMixin, Base):
     __tablename__ = "panel_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -94,7 +95,7 @@ class PanelDeclaration(TimestampMixin, Base):
     withdrew: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class PanelMinutes(TimestampMixin, Base):
+class PanelMinutes(Versioned, TimestampMixin, Base):
     """One version of an item's minutes and recommendation. Approved versions are locked; a correction
     is a new version (``supersedes_id``) with a ``correction_reason``."""
 

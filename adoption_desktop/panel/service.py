@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
+from adoption_desktop.core.errors import Conflict, NotFound, StaleRecord, ValidationError
 from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.service import reauthenticate
@@ -72,6 +73,7 @@ class MemberRow:
     dbs_checked_on: dt.date | None
     training_on: dt.date | None
     warnings: tuple[str, ...]
+    row_version: int = 1
 
     def active_on(self, day: dt.date) -> bool:
         return self.joined_on <= day and (self.leaves_on is None or day < self.leaves_on)
@@ -102,6 +104,7 @@ class SittingRow:
     item_count: int
     papers_deadline: dt.date
     minutes_due: dt.date
+    row_version: int = 1
 
     @property
     def place(self) -> str:
@@ -174,6 +177,7 @@ class MinutesRow:
     approved_by_name: str
     handed_off_on: dt.date | None
     adm_decision_id: int | None
+    row_version: int = 1
 
     @property
     def locked(self) -> bool:
@@ -202,6 +206,7 @@ class ItemRow:
     #: False while nobody's attendance is recorded for the sitting (e.g. a future sitting): the quorum
     #: result is then not a shortfall yet, and the screens show "attendance not recorded".
     attendance_recorded: bool = True
+    row_version: int = 1
 
     @property
     def quorum_state(self) -> str:
@@ -291,7 +296,7 @@ def _member_row(m: PanelMember, today: dt.date, warn: tuple[int, int, int]) -> M
     return MemberRow(m.id, m.full_name, m.role_type, rules.ROLE_LABELS.get(m.role_type, m.role_type),
                      rules.is_adviser(m.role_type), m.pqe_years, m.independent, m.joined_on, m.user_id,
                      m.notice_given_on, m.leaves_on, m.leaving_kind, m.leaving_reason, m.appraisal_due,
-                     m.dbs_checked_on, m.training_on, warnings)
+                     m.dbs_checked_on, m.training_on, warnings, m.row_version)
 
 
 def _warn_settings(session: Session) -> tuple[int, int, int]:
@@ -327,7 +332,8 @@ def _sitting_row(session: Session, s: PanelSitting, today: dt.date, item_count: 
         s.id, s.sitting_date, s.start_time, s.end_time, s.venue, s.virtual_link, _sitting_status(s, today),
         s.status_reason, s.moved_from, item_count,
         rules.papers_deadline(s.sitting_date, get_setting(session, settings.PAPERS_DEADLINE_WD), cal),
-        rules.minutes_deadline(s.sitting_date, get_setting(session, settings.MINUTES_DEADLINE_WD), cal))
+        rules.minutes_deadline(s.sitting_date, get_setting(session, settings.MINUTES_DEADLINE_WD), cal),
+        s.row_version)
 
 
 def _current_minutes(session: Session, item_id: int) -> PanelMinutes | None:
@@ -345,7 +351,7 @@ def _draft_of(m: PanelMinutes) -> MinutesDraft:
 def _minutes_row(m: PanelMinutes) -> MinutesRow:
     return MinutesRow(m.id, m.item_id, m.version, m.status, _draft_of(m), m.correction_reason, m.supersedes_id,
                       m.quorum_statement, m.submitted_on, m.approved_on, m.approved_by_name, m.handed_off_on,
-                      m.adm_decision_id)
+                      m.adm_decision_id, m.row_version)
 
 
 def _attendance(session: Session, sitting: PanelSitting) -> list[AttendanceRow]:
@@ -411,7 +417,7 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
         out.append(ItemRow(i.id, i.sitting_id, i.position, i.case_type, i.subject_reference, i.subject_initials,
                            i.presenting_worker, i.time_slot, i.notes, prow, tuple(decls[i.id]),
                            _quorum(rule, _present_for_item(attendance, decls[i.id])),
-                           _minutes_row(current) if current else None, recorded))
+                           _minutes_row(current) if current else None, recorded, i.row_version))
     return out
 
 
@@ -474,13 +480,25 @@ def add_member(db: Database, actor: Principal, data: MemberInput, *, today: dt.d
         return _member_row(m, _today(today), _warn_settings(session))
 
 
+def _member_values(m: PanelMember) -> dict[str, str]:
+    return {"Name": m.full_name, "Role": rules.ROLE_LABELS.get(m.role_type, m.role_type),
+            "Joined": f"{m.joined_on:%d/%m/%Y}", "PQE years": "" if m.pqe_years is None else str(m.pqe_years),
+            "Independent": "yes" if m.independent else "no",
+            "Appraisal due": f"{m.appraisal_due:%d/%m/%Y}" if m.appraisal_due else "",
+            "DBS checked": f"{m.dbs_checked_on:%d/%m/%Y}" if m.dbs_checked_on else "",
+            "Training": f"{m.training_on:%d/%m/%Y}" if m.training_on else ""}
+
+
 def update_member(db: Database, actor: Principal, member_id: int, data: MemberInput,
-                  *, today: dt.date | None = None) -> MemberRow:
+                  *, today: dt.date | None = None, expected_version: int | None = None) -> MemberRow:
+    """``expected_version``: the member's ``row_version`` the form was loaded with (a stale save is
+    refused with :class:`StaleRecord`); ``None`` from scripts."""
     require(actor, P.PANEL_EDIT)
     data = _validate_member(data)
     with db.session(actor) as session:
         m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
         _check_linked_user(session, data.user_id, member_id)
+        check_version(session, m, expected_version, f"central-list member {m.full_name}", _member_values)
         for key in ("role_type", "pqe_years", "independent", "joined_on", "user_id", "appraisal_due",
                     "dbs_checked_on", "training_on"):
             setattr(m, key, getattr(data, key))
@@ -489,7 +507,7 @@ def update_member(db: Database, actor: Principal, member_id: int, data: MemberIn
 
 
 def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.date, kind: str, reason: str,
-                *, today: dt.date | None = None) -> MemberRow:
+                *, today: dt.date | None = None, expected_version: int | None = None) -> MemberRow:
     """A member leaves, or is removed with reasons, on one month's written notice (AAR 2005 reg 3(5))."""
     require(actor, P.PANEL_EDIT)
     if kind not in ("left", "removed"):
@@ -500,6 +518,7 @@ def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.da
         raise ValidationError("Reasons: a member is removed only with written reasons; enter them.", "reason")
     with db.session(actor) as session:
         m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
+        check_version(session, m, expected_version, f"central-list member {m.full_name}", _member_values)
         m.notice_given_on, m.leaves_on = notice_on, rules.leaving_date(notice_on)
         m.leaving_kind, m.leaving_reason = kind, reason.strip()
         return _member_row(m, _today(today), _warn_settings(session))
@@ -538,25 +557,37 @@ def schedule_sittings(db: Database, actor: Principal, data: SittingInput) -> lis
         return [s.id for s in made]
 
 
-def cancel_sitting(db: Database, actor: Principal, sitting_id: int, reason: str) -> None:
+def _sitting_values(s: PanelSitting) -> dict[str, str]:
+    return {"Date": f"{s.sitting_date:%d/%m/%Y}", "Time": f"{s.start_time}–{s.end_time}", "Venue": s.venue,
+            "Video link": s.virtual_link, "Status": s.status, "Reason": s.status_reason}
+
+
+def _sitting_for_edit(session: Session, sitting_id: int, expected_version: int | None) -> PanelSitting:
+    s = _sitting(session, sitting_id)
+    check_version(session, s, expected_version, f"the sitting of {s.sitting_date:%d/%m/%Y}", _sitting_values)
+    return s
+
+
+def cancel_sitting(db: Database, actor: Principal, sitting_id: int, reason: str, *,
+                   expected_version: int | None = None) -> None:
     require(actor, P.PANEL_EDIT)
     reason = clean_text(reason, "Reason", multiline=True, max_length=2000)
     if not reason.strip():
         raise ValidationError("Reason: say why the sitting is cancelled.", "reason")
     with db.session(actor) as session:
-        s = _sitting(session, sitting_id)
+        s = _sitting_for_edit(session, sitting_id, expected_version)
         s.status, s.status_reason = "cancelled", reason.strip()
 
 
 def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.date, reason: str,
-                 start_time: str | None = None) -> None:
+                 start_time: str | None = None, *, expected_version: int | None = None) -> None:
     require(actor, P.PANEL_EDIT)
     reason = clean_text(reason, "Reason", multiline=True, max_length=2000)
     check_date(new_date, "New date", "schedule", required=True)
     if not reason.strip():
         raise ValidationError("Reason: say why the sitting is moved.", "reason")
     with db.session(actor) as session:
-        s = _sitting(session, sitting_id)
+        s = _sitting_for_edit(session, sitting_id, expected_version)
         if s.moved_from is None:
             s.moved_from = s.sitting_date
         s.sitting_date, s.status_reason = new_date, reason.strip()
@@ -678,11 +709,19 @@ def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -
         return item.id
 
 
-def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput) -> None:
+def _item_values(i: PanelItem) -> dict[str, str]:
+    return {"Case type": rules.CASE_TYPES.get(i.case_type, i.case_type), "Reference": i.subject_reference,
+            "Initials": i.subject_initials, "Presenting worker": i.presenting_worker, "Time": i.time_slot,
+            "Notes": i.notes}
+
+
+def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *,
+                expected_version: int | None = None) -> None:
     require(actor, P.PANEL_EDIT)
     data = _validate_item(data)
     with db.session(actor) as session:
         item = _item(session, item_id)
+        check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values)
         if item.case_type != data.case_type and _current_minutes(session, item_id) is not None:
             raise Conflict("Case type: minutes exist for this item; the case type can no longer change.")
         if item.case_type != data.case_type:
@@ -855,17 +894,49 @@ def _apply_draft(m: PanelMinutes, d: MinutesDraft) -> None:
     m.deferral_reason = d.deferral_reason
 
 
-def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDraft) -> MinutesRow:
-    """Create or update the item's draft minutes (autosave calls this too). Approved minutes are locked."""
+def _minutes_values(m: PanelMinutes) -> dict[str, str]:
+    d = _draft_of(m)
+    return {"Status": f"{m.status} (version {m.version})", "Outcome": rules.OUTCOMES.get(d.outcome, d.outcome),
+            "Recommendation": d.recommendation_text, "Reasons": d.reasons, "Discussion": d.discussion,
+            "Vote": rules.VOTES.get(d.vote, d.vote), "Advice": advice_text(d), "Deferral reason": d.deferral_reason}
+
+
+def _locked_item_minutes(session: Session, item_id: int) -> tuple[PanelItem, PanelMinutes | None]:
+    """The item, locked for this transaction (so two people saving, sending or approving its minutes at
+    once are taken one after the other), and its current minutes as stored now."""
+    item = lock_row(session, _item(session, item_id))
+    return item, _current_minutes(session, item_id)
+
+
+def _minutes_done_by(session: Session, m: PanelMinutes) -> str:
+    who, at = last_saved(session, m)
+    if m.status == "approved":
+        return f"approved by {m.approved_by_name or who} ({when_text(at)})"
+    return f"{'sent to the chair' if m.status == 'submitted' else 'saved'} by {who} at {when_text(at)}"
+
+
+def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDraft, *,
+                 expected_version: int | None = None) -> MinutesRow:
+    """Create or update the item's draft minutes (autosave calls this too). Approved minutes are locked.
+
+    ``expected_version``: the ``row_version`` of the minutes the editor was loaded with (0 when there were
+    none yet); if someone else saved in between, nothing is saved and :class:`StaleRecord` says who and
+    carries their text. ``None`` (scripts) saves over whatever is there."""
     require(actor, P.PANEL_EDIT)
     draft = _clean_draft(draft)
     with db.session(actor) as session:
-        item = _item(session, item_id)
+        item, m = _locked_item_minutes(session, item_id)
         _validate_draft(item, draft, _item_quorum(session, item))
-        m = _current_minutes(session, item_id)
         if m is not None and m.status == "approved":
-            raise Conflict("These minutes are approved and locked; record a correction as a new version "
-                           "with a reason.")
+            raise Conflict(f"These minutes were {_minutes_done_by(session, m)} and are locked; record a "
+                           "correction as a new version with a reason.")
+        if expected_version is not None:
+            if m is None and expected_version != 0:
+                raise StaleRecord("The minutes you were editing are no longer there; reload the item.",
+                                  what="the minutes", your_version=expected_version)
+            if m is not None and (m.row_version != expected_version or expected_version == 0):
+                raise stale(session, m, expected_version, f"the minutes of item {item.subject_reference}",
+                            _minutes_values)
         if m is None:
             m = PanelMinutes(item_id=item_id, version=1, status="draft")
             session.add(m)
@@ -898,10 +969,11 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
     """Send the item's draft to the chair for approval."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
-        item = _item(session, item_id)
-        m = _current_minutes(session, item_id)
-        if m is None or m.status != "draft":
+        item, m = _locked_item_minutes(session, item_id)
+        if m is None:
             raise Conflict("There is no draft to send to the chair for this item.")
+        if m.status != "draft":
+            raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
         _complete(item, m, _item_quorum(session, item))
         m.status, m.submitted_on = "submitted", _today(today)
         return _minutes_row(m)
@@ -1006,8 +1078,10 @@ def _check_approval_order(session: Session, item: PanelItem, m: PanelMinutes, to
 def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -> MinutesRow:
     from adoption_desktop.adm.service import open_decision_from_panel
 
-    item = _item(session, item_id)
-    m = _current_minutes(session, item_id)
+    item, m = _locked_item_minutes(session, item_id)
+    if m is not None and m.status == "approved":
+        raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; they were not approved "
+                       "a second time.")
     if m is None or m.status not in ("draft", "submitted"):
         raise Conflict("There are no minutes awaiting approval for this item.")
     if m.status != "submitted":
@@ -1045,7 +1119,10 @@ def correct_minutes(db: Database, actor: Principal, item_id: int, reason: str) -
     if not reason.strip():
         raise ValidationError("Reason for correction: say what is wrong in the approved minutes.", "reason")
     with db.session(actor) as session:
-        old = _current_minutes(session, item_id)
+        _, old = _locked_item_minutes(session, item_id)
+        if old is not None and old.supersedes_id is not None and old.status != "approved":
+            raise Conflict(f"A correction of these minutes was already started ({_minutes_done_by(session, old)}); "
+                           "edit that draft instead.")
         if old is None or old.status != "approved":
             raise Conflict("Only approved minutes are corrected; edit the draft instead.")
         new = PanelMinutes(item_id=item_id, version=old.version + 1, status="draft", supersedes_id=old.id,

@@ -40,6 +40,7 @@ from adoption_desktop.core.settings_service import (
     locked_by_policy,
     remove_closure_day,
     set_setting,
+    setting_versions,
 )
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
@@ -164,7 +165,8 @@ class UsersTab(QWidget):
             box.setChecked(role in user.roles)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             try:
-                users.set_roles(self.ctx.db, self.ctx.principal, user.id, dialog.roles())
+                users.set_roles(self.ctx.db, self.ctx.principal, user.id, dialog.roles(),
+                                expected_version=user.row_version)
             except AppError as exc:
                 show_error(self, "Roles", exc)
         self.refresh()
@@ -184,7 +186,8 @@ class UsersTab(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            users.set_disabled(self.ctx.db, self.ctx.principal, user.id, not user.disabled)
+            users.set_disabled(self.ctx.db, self.ctx.principal, user.id, not user.disabled,
+                               expected_version=user.row_version)
         except AppError as exc:
             show_error(self, f"{verb} user", exc)
         self.refresh()
@@ -256,6 +259,7 @@ class SettingsTab(QWidget):
             return
         with self.ctx.db.session(self.ctx.principal, write=False) as session:
             current = all_settings(session)[setting.key]
+            version = setting_versions(session)[setting.key]
         try:
             if isinstance(setting.default, bool):
                 value: object = QMessageBox.question(self, setting.label, "Turn this on?") == \
@@ -271,7 +275,7 @@ class SettingsTab(QWidget):
                 if not ok:
                     return
                 value = text
-            set_setting(self.ctx.db, self.ctx.principal, setting, value)
+            set_setting(self.ctx.db, self.ctx.principal, setting, value, expected_version=version)
         except AppError as exc:
             show_error(self, "Settings", exc)
         self.refresh()

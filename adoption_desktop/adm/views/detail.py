@@ -36,12 +36,14 @@ from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog
 from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS, LETTER_KINDS
 from adoption_desktop.core import drafts
 from adoption_desktop.core.documents.pdf import long_date
-from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.errors import AppError, StaleRecord
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.ui.autosave import DraftAutosaver
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 
 
@@ -60,6 +62,9 @@ class DecisionPanel(QWidget):
         form = load_form("adm_decision", self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.version: int | None = None  # the decision's row_version as shown: saves and signing check it
+        self.presence = PresenceBanner(ctx, self, editing=ctx.can(Permission.ADM_DECIDE) or ctx.can(Permission.ADM_EDIT))
+        layout.addWidget(self.presence)
         layout.addWidget(form)
         self.form = form
         self.heading = child(form, QLabel, "heading")
@@ -143,6 +148,12 @@ class DecisionPanel(QWidget):
         """``None`` empties the pane (``empty`` as its heading, ``hint`` below): no decision's text stays on
         screen and no action can be taken on a decision the queue no longer shows."""
         self._drop_autosavers()
+        self.version = detail.row_version if detail is not None else None
+        if detail is None or detail.signed_at is not None:
+            self.presence.stop()
+            self.presence.entity = ""
+        else:
+            self.presence.set_target(service.ENTITY, detail.row.id)
         self.correcting = False
         self.buttons["correct_button"].setText("Co&rrect…")
         self.detail = detail
@@ -257,30 +268,59 @@ class DecisionPanel(QWidget):
 
         self.ctx.tasks.run(lambda _t: fn(), on_done=done, on_error=self.failed.emit)
 
-    def _save(self) -> None:
+    def mine(self) -> dict[str, str]:
+        """What is on screen, under the labels the service uses for the saved version."""
+        code = str(self.outcome.currentData() or "")
+        return {"Outcome": rules.OUTCOMES.get(code, code), "Decision": self.decision_text.toPlainText().strip(),
+                "Reasons": self.decision_reasons.toPlainText().strip(),
+                "Addressee": self.addressee.toPlainText().strip(), "Salutation": self.salutation.text().strip(),
+                "Social worker": self.social_worker.text().strip(),
+                "State": self.detail.row.state if self.detail is not None else ""}
+
+    def _save_once(self) -> None:
         assert self.detail is not None
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
-        service.set_letter_details(db, me, did, addressee=self.addressee.toPlainText(),
-                                   salutation=self.salutation.text(), social_worker=self.social_worker.text())
-        service.record_decision(db, me, did, outcome=str(self.outcome.currentData()),
-                                decision_text=self.decision_text.toPlainText(),
-                                reasons=self.decision_reasons.toPlainText())
+        version = service.set_letter_details(db, me, did, addressee=self.addressee.toPlainText(),
+                                             salutation=self.salutation.text(),
+                                             social_worker=self.social_worker.text(), expected_version=self.version)
+        self.version = service.record_decision(db, me, did, outcome=str(self.outcome.currentData()),
+                                               decision_text=self.decision_text.toPlainText(),
+                                               reasons=self.decision_reasons.toPlainText(), expected_version=version)
         self.clear_drafts()
+
+    def _save(self) -> bool:
+        """Save the draft; when someone else saved it first, show both versions and let the person reload
+        theirs or re-apply this one. False when nothing was saved (the text stays on screen)."""
+        try:
+            self._save_once()
+            return True
+        except StaleRecord as exc:
+            choice = resolve_conflict(self, exc, self.mine())
+            if choice == REAPPLY and exc.saved_version is not None:
+                self.version = exc.saved_version
+                self._save_once()
+                return True
+            if choice == RELOAD and self.detail is not None:
+                self.clear_drafts()
+                self.changed.emit(self.detail.row.id)
+            return False
 
     def save_draft(self) -> None:
         try:
-            self._save()
+            saved = self._save()
         except AppError as exc:
             self.failed.emit(exc)
             return
         assert self.detail is not None
-        self.changed.emit(self.detail.row.id)
+        if saved:
+            self.changed.emit(self.detail.row.id)
 
     def sign(self, password: str | None = None) -> None:
         if self.detail is None:
             return
         try:
-            self._save()
+            if not self._save():
+                return
         except AppError as exc:
             self.failed.emit(exc)
             return
@@ -293,8 +333,8 @@ class DecisionPanel(QWidget):
                 return
             password = dlg.password.text()
         db, me, did, day = self.ctx.db, self.ctx.principal, self.detail.row.id, pydate(self.decided_on.date())
-        pw = password
-        self._run(lambda: service.sign_decision(db, me, did, pw, day), lambda _r: None)
+        pw, version = password, self.version
+        self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version), lambda _r: None)
 
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
         if self.detail is None:

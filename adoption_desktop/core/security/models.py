@@ -7,10 +7,11 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.storage.base import Base, TimestampMixin
 
 
-class User(TimestampMixin, Base):
+class User(Versioned, TimestampMixin, Base):
     __tablename__ = "users"
     __audit_redact__ = frozenset({"password_hash"})  # a hash in an exportable log could be cracked offline
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
 from adoption_desktop.core.errors import AppError, NotFound, ValidationError
 from adoption_desktop.core.security.models import User, UserRole
@@ -41,6 +43,8 @@ class UserSummary:
     disabled: bool
     locked_until: dt.datetime | None
     last_login: dt.datetime | None
+    #: the account's version when read: pass it back to :func:`set_roles` / :func:`set_disabled`
+    row_version: int = 1
 
 
 def _principal(user: User) -> Principal:
@@ -49,7 +53,7 @@ def _principal(user: User) -> Principal:
 
 def _summary(user: User) -> UserSummary:
     return UserSummary(user.id, user.username, user.full_name, tuple(Role(r.role) for r in user.roles),
-                       user.disabled, user.locked_until, user.last_login)
+                       user.disabled, user.locked_until, user.last_login, user.row_version)
 
 
 def has_users(db: Database) -> bool:
@@ -115,24 +119,39 @@ def _get(session: Session, user_id: int) -> User:
     return user
 
 
-def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role]) -> None:
+def _user_values(user: User) -> dict[str, str]:
+    return {"User name": user.username, "Full name": user.full_name,
+            "Roles": ", ".join(sorted(Role(r.role).label for r in user.roles)),
+            "Disabled": "yes" if user.disabled else "no"}
+
+
+def _user_for_change(session: Session, user_id: int, expected_version: int | None) -> User:
+    user = _get(session, user_id)
+    check_version(session, user, expected_version, f"the account {user.username!r}", _user_values)
+    return user
+
+
+def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *,
+              expected_version: int | None = None) -> None:
     require(actor, Permission.USERS_MANAGE)
     if not roles:
         raise ValidationError("Roles: give the user at least one role (disable the account instead).", "roles")
     with db.session(actor) as session:
-        user = _get(session, user_id)
+        user = _user_for_change(session, user_id, expected_version)
         old = sorted(r.role for r in user.roles)
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
+        user.updated_at = utcnow()  # a new version of the account: its roles are part of it
         audit.record(session, "update", "users", user.id, changes={"roles": [old, sorted(map(str, roles))]})
 
 
-def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool) -> None:
+def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool, *,
+                 expected_version: int | None = None) -> None:
     """Users are disabled, never deleted (their audit history keeps its meaning)."""
     require(actor, Permission.USERS_MANAGE)
     if disabled and user_id == actor.user_id:
         raise ValidationError("You cannot disable your own account; ask another administrator.")
     with db.session(actor) as session:
-        _get(session, user_id).disabled = disabled
+        _user_for_change(session, user_id, expected_version).disabled = disabled
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,
@@ -180,6 +199,27 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
         user.failed_attempts, user.locked_until = 0, None
 
 
+def _bookkeep(session: Session, user_id: int, **values: object) -> None:
+    """Sign-in bookkeeping as one statement on the row (not an edit of the account: no new version)."""
+    table = cast(Table, User.__table__)
+    session.connection().execute(update(table).where(table.c.id == user_id).values(**values))
+
+
+def _count_failure(session: Session, user: User, now: dt.datetime) -> str:
+    """One atomic ``failed_attempts = failed_attempts + 1`` (concurrent wrong passwords each count, in
+    team mode too); the attempt that reaches the limit locks the account."""
+    table = cast(Table, User.__table__)
+    count = int(session.connection().execute(
+        update(table).where(table.c.id == user.id).values(failed_attempts=table.c.failed_attempts + 1)
+        .returning(table.c.failed_attempts)).scalar_one())
+    limit = get_setting(session, LOCKOUT_ATTEMPTS)
+    if count < limit:
+        return f"failed sign-in {count} of {limit}"
+    _bookkeep(session, user.id, failed_attempts=0,
+              locked_until=now + dt.timedelta(minutes=get_setting(session, LOCKOUT_MINUTES)))
+    return "account locked after repeated failed sign-ins"
+
+
 def _check_password(session: Session, user: User | None, password: str, now: dt.datetime) -> Principal:
     if user is None or user.disabled:
         verify_nothing(password)  # as long as a wrong password takes: user names cannot be told by timing
@@ -190,17 +230,10 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
             f"This account is locked after too many failed sign-ins; try again in {minutes} minute(s) "
             "or ask an administrator to unlock it.")
     if not verify_password(user.password_hash, password):
-        user.failed_attempts += 1
-        limit = get_setting(session, LOCKOUT_ATTEMPTS)
-        detail = f"failed sign-in {user.failed_attempts} of {limit}"
-        if user.failed_attempts >= limit:
-            user.locked_until = now + dt.timedelta(minutes=get_setting(session, LOCKOUT_MINUTES))
-            user.failed_attempts = 0
-            detail = "account locked after repeated failed sign-ins"
+        detail = _count_failure(session, user, now)
         audit.record(session, "sign_in_failed", "users", user.id, detail=detail, actor=SYSTEM)
         raise SignInError("User name or password is not right.")
-    user.failed_attempts = 0
-    user.locked_until = None
+    _bookkeep(session, user.id, failed_attempts=0, locked_until=None)
     return _principal(user)
 
 
@@ -215,7 +248,7 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
             session.commit()  # keep the failure count and the audit entry
             raise
         assert user is not None
-        user.last_login = now
+        _bookkeep(session, user.id, last_login=now)
         audit.record(session, "sign_in", "users", user.id, actor=principal)
         return principal
 

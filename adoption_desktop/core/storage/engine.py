@@ -16,8 +16,15 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, QueuePool, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from adoption_desktop.core.errors import DatabaseBusy, DatabaseDamaged, DatabaseOpenError, PermissionDenied
+from adoption_desktop.core.errors import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseOpenError,
+    PermissionDenied,
+    StaleRecord,
+)
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 from adoption_desktop.core.storage.hold import (
@@ -140,6 +147,10 @@ class Database:
                 _check_still_allowed(session, actor)
             yield session
             session.commit()
+        except StaleDataError as err:  # two writers updated one version of a row: the later one loses
+            session.rollback()
+            raise StaleRecord("Someone else saved this record at the same moment; nothing of yours was "
+                              "saved. Reload it and apply your change again.") from err
         except exc.DBAPIError as err:
             session.rollback()
             if self.is_sqlite and is_busy_error(err):

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.documents.pdf import long_date
-from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.counselling import documents, service
 from adoption_desktop.counselling.service import (
@@ -59,10 +59,12 @@ from adoption_desktop.counselling.views.widgets import (
     small_form,
 )
 from adoption_desktop.ui.autosave import DraftAutosaver
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import run_with_progress
@@ -148,6 +150,7 @@ class CaseDialog(QDialog):
         self.tabs.setObjectName("tabs")
         layout.addWidget(self.tabs, 1)
         self.editable = ctx.principal.can(Permission.COUNSELLING_EDIT)
+        self.presence = attach_banner(ctx, self, "counselling_cases", case_id, editing=self.editable)
 
         # summary
         summary = QWidget()
@@ -339,9 +342,21 @@ class CaseDialog(QDialog):
         from adoption_desktop.counselling.views.page import ReferralForm
 
         form = ReferralForm(self.detail.referral)
+        loaded = self.detail.row_version
 
         def submit() -> str:
-            service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, form.value(), self.today())
+            data = form.value()
+            try:
+                service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data, self.today(),
+                                        expected_version=loaded)
+            except StaleRecord as exc:
+                choice = resolve_conflict(self, exc, {"Current name": data.current_name})
+                if choice != REAPPLY:
+                    if choice == RELOAD:
+                        self.reload()
+                    raise
+                service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data, self.today(),
+                                        expected_version=exc.saved_version)
             return "Referral updated."
         return self._form("Edit referral", form.widget, submit)
 
@@ -353,13 +368,14 @@ class CaseDialog(QDialog):
             who.setCurrentIndex(max(who.findData(self.detail.counsellor_id), 0))
         on = date_edit(self.today())
         form = small_form([("&Counsellor", who, "counsellor"), ("&Date", on, "allocated_on")])
+        loaded = self.detail.row_version
 
         def submit() -> str:
             if who.currentIndex() < 0:
                 raise ValidationError("Counsellor: no user holds the counsellor role; ask an administrator.",
                                       "counsellor")
             service.allocate(self.ctx.db, self.ctx.principal, self.case_id, int(who.currentData()),
-                             pydate(on.date()))
+                             pydate(on.date()), expected_version=loaded)
             return f"Allocated to {who.currentText()}."
         return self._form("Allocate to a counsellor", form, submit)
 
@@ -505,10 +521,11 @@ class CaseDialog(QDialog):
         note = QPlainTextEdit()
         note.setTabChangesFocus(True)
         form = small_form([("&Date", on, "closed_on"), ("&Outcome", outcome, "outcome"), ("&Note", note, "note")])
+        loaded = self.detail.row_version
 
         def submit() -> str:
             service.close_case(self.ctx.db, self.ctx.principal, self.case_id, pydate(on.date()), combo_key(outcome),
-                               note.toPlainText(), self.today())
+                               note.toPlainText(), self.today(), expected_version=loaded)
             return "Case closed."
         return self._form("Close case", form, submit, {"closure_note": note})
 

@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.documents.pdf import long_date
-from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.presence import attach_banner
 
 NOT_SET = QDate(1900, 1, 1)
 
@@ -90,7 +93,11 @@ class ArrangementDialog(QDialog):
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.version: int | None = None  # the arrangement's row_version as loaded: a save checks it
         self.load()
+        self.presence = attach_banner(ctx, self, "letterbox_arrangements", arrangement_id,
+                                      editing=ctx.can(Permission.LETTERBOX_EDIT)) \
+            if arrangement_id is not None else None
 
     def load(self) -> None:
         if self.arrangement_id is None:
@@ -102,6 +109,7 @@ class ArrangementDialog(QDialog):
         else:
             detail = service.get_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, today=self.today)
             data, status, ends = detail.data, detail.status, detail.ends_on
+            self.version = detail.row_version
             self.setWindowTitle(f"Letterbox arrangement {data.reference}")
             sent_lines = [f"{long_date(s.sent_on)}: {s.kind} to the {s.side} side" for s in detail.sent]
         for k, edit in self.fields.items():
@@ -141,14 +149,44 @@ class ArrangementDialog(QDialog):
             participants=parse_participants(self.participants.toPlainText()),
             protected=_terms(self.protected, rules.ADOPTIVE) + _terms(self.birth_protected, rules.BIRTH))
 
+    def mine(self, data: ArrangementInput) -> dict[str, str]:
+        """The form, under the labels the service uses for the saved version."""
+        return {"Reference": data.reference.strip(), "Child (birth name)": data.child_birth_name,
+                "Child (adoptive name)": data.child_adoptive_name, "Adopters": data.adopters_name,
+                "Exchange months": rules.months_text(rules.parse_months(data.exchange_months))
+                if data.exchange_months.strip() else "", "Status": data.status, "Coordinator": data.coordinator,
+                "Notes": data.notes.strip(),
+                "Relatives": "; ".join(f"{p.name} ({p.relationship})" for p in data.participants),
+                "Protected terms": "; ".join(f"{t.term} ({t.side})" for t in data.protected)}
+
     def save(self) -> None:
         try:
             data = self.collect()
             if self.arrangement_id is None:
                 self.arrangement_id = service.create_arrangement(self.ctx.db, self.ctx.principal, data)
             else:
-                service.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data)
+                self._update(data, self.version)
+        except StaleRecord as exc:
+            choice = resolve_conflict(self, exc, self.mine(data))
+            if choice == RELOAD:
+                self.load()
+                self.message.setText(f"Reloaded the version saved by {exc.saved_by or 'someone else'}; "
+                                     "make your change again if it is still needed.")
+                return
+            if choice != REAPPLY:
+                self.message.setText(str(exc))
+                return
+            try:
+                self._update(data, exc.saved_version)
+            except AppError as again:
+                self.message.setText(str(again))
+                return
         except AppError as exc:
             self.message.setText(str(exc))
             return
         self.accept()
+
+    def _update(self, data: ArrangementInput, expected: int | None) -> None:
+        assert self.arrangement_id is not None
+        self.version = service.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data,
+                                                  expected_version=expected)

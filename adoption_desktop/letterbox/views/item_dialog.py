@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.errors import AppError, Conflict
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import Column, RowTableModel
 
 ERROR_COLOUR = "#B00020"
@@ -122,6 +123,8 @@ class ItemDialog(QDialog):
                 self.text.setPlainText(prev.text)
             except AppError as exc:
                 self.say(str(exc), error=True)
+        self.presence = attach_banner(ctx, self, "letterbox_items" if item_id is not None else "", item_id,
+                                      editing=ctx.can(Permission.LETTERBOX_EDIT))
         self.reload()
 
     # --- state --------------------------------------------------------------------------------
@@ -217,6 +220,11 @@ class ItemDialog(QDialog):
     def _run(self, action: str, fn: Callable[[], object]) -> bool:
         try:
             fn()
+        except Conflict as exc:  # someone else acted first: show the item as it is now, and who did what
+            if self.item_id is not None:
+                self.reload()
+            self.say(str(exc), error=True)
+            return False
         except AppError as exc:
             self.say(str(exc), error=True)
             return False
@@ -274,7 +282,8 @@ class ItemDialog(QDialog):
         self._run(f"Outcome recorded: {outcome}.", lambda: service.record_outcome(
             self.ctx.db, self.ctx.principal, item_id, outcome, pydate(self.outcome_on.date()),
             method=self.method.text(), reason=self.reason.text(),
-            social_worker_informed=self.social_worker.isChecked()))
+            social_worker_informed=self.social_worker.isChecked(),
+            expected_version=self.detail.row_version if self.detail is not None else None))
 
     def second_check(self) -> None:
         if self.item_id is None:

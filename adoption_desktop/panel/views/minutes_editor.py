@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.errors import AppError, StaleRecord
 from adoption_desktop.panel import rules
-from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft, MinutesRow
+from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft, MinutesRow, advice_text
 from adoption_desktop.panel.views.models import ViewsModel
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.forms import child, load_form
 
 AUTOSAVE_MS = 1500
@@ -41,8 +42,9 @@ class MinutesEditor(QWidget):
     approve_requested = Signal(int)  # item id
     correct_requested = Signal(int)
     item_shown = Signal(int)  # item id now on screen (the page records the view once per opening)
+    reload_requested = Signal(int)  # item id: someone else saved it; show what is stored now
 
-    def __init__(self, save: Callable[[int, MinutesDraft], MinutesRow], submit: Callable[[int], MinutesRow],
+    def __init__(self, save: Callable[[int, MinutesDraft, int], MinutesRow], submit: Callable[[int], MinutesRow],
                  parent: QWidget | None = None, *, can_edit: bool = True) -> None:
         super().__init__(parent)
         self.can_edit = can_edit  # False for a chair who approves but does not draft: everything read-only
@@ -331,8 +333,14 @@ class MinutesEditor(QWidget):
         if item is None or not self.can_edit or (item.minutes and item.minutes.locked):
             return False
         self.autosave.stop()
+        draft = self.draft()
         try:
-            row = self._save(item.id, self.draft())
+            row = self._save(item.id, draft, item.minutes.row_version if item.minutes else 0)
+        except StaleRecord as exc:
+            resolved = self._stale(item, draft, exc, auto)
+            if resolved is None:
+                return False
+            row = resolved
         except AppError as exc:
             self._error(exc)
             return False
@@ -343,6 +351,28 @@ class MinutesEditor(QWidget):
         self.submit_button.setEnabled(row.status == "draft" and self.can_edit)
         self.saved.emit()
         return True
+
+    def _stale(self, item: ItemRow, draft: MinutesDraft, exc: StaleRecord, auto: bool) -> MinutesRow | None:
+        """Someone else saved this item's minutes first. An autosave only says so (a dialog must not
+        jump up mid-sentence); a save the person asked for shows both versions and lets them choose."""
+        if auto:
+            self._error(AppError(f"{exc} Press Ctrl+S to compare your version with theirs."))
+            return None
+        choice = resolve_conflict(self, exc, minutes_values(draft, item.minutes.status if item.minutes else "draft",
+                                                            item.minutes.version if item.minutes else 1))
+        if choice == REAPPLY and exc.saved_version is not None:
+            try:
+                return self._save(item.id, draft, exc.saved_version)
+            except AppError as again:
+                self._error(again)
+                return None
+        if choice == RELOAD:
+            self.dirty = False
+            self.reload_requested.emit(item.id)
+            self.message.setText(f"Reloaded the version saved by {exc.saved_by or 'someone else'}.")
+            return None
+        self._error(AppError(f"{exc} Your text is still on screen."))
+        return None
 
     def send_to_chair(self) -> None:
         item = self.current
@@ -379,6 +409,13 @@ class MinutesEditor(QWidget):
         self.index = max(0, min(len(self.items) - 1, self.index + delta))
         self._show()
         self.outcome.setFocus()
+
+
+def minutes_values(d: MinutesDraft, status: str, version: int) -> dict[str, str]:
+    """The editor's text under the same labels the service uses for the saved version."""
+    return {"Status": f"{status} (version {version})", "Outcome": rules.OUTCOMES.get(d.outcome, d.outcome),
+            "Recommendation": d.recommendation_text, "Reasons": d.reasons, "Discussion": d.discussion,
+            "Vote": rules.VOTES.get(d.vote, d.vote), "Advice": advice_text(d), "Deferral reason": d.deferral_reason}
 
 
 def _with_minutes(item: ItemRow, row: MinutesRow) -> ItemRow:

@@ -43,6 +43,7 @@ from adoption_desktop.panel.views.models import (
     AgendaModel,
 )
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 
@@ -197,6 +198,12 @@ class PanelPage(QWidget):
         self.minutes.item_shown.connect(self._item_opened)
         self.minutes.approve_requested.connect(self.approve)
         self.minutes.correct_requested.connect(self.correct)
+        self.minutes.reload_requested.connect(lambda item_id: self._load_detail(keep_item=item_id))
+        self.minutes_presence = PresenceBanner(ctx, self.minutes, editing=can_edit)
+        editor_layout = self.minutes.layout()
+        if isinstance(editor_layout, QVBoxLayout):
+            editor_layout.insertWidget(1, self.minutes_presence)
+        self.minutes.item_shown.connect(lambda item_id: self.minutes_presence.set_target("panel_items", item_id))
         self.minutes.approve_button.setVisible(ctx.can(Permission.PANEL_APPROVE_MINUTES))
         self.detail_tabs.addTab(self.minutes, "&Minutes")
         self.detail_tabs.currentChanged.connect(self._tab_changed)
@@ -366,7 +373,8 @@ class PanelPage(QWidget):
             return
         self._open(dialogs.reason_dialog(
             self, f"Cancel the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason",
-            lambda reason: svc.cancel_sitting(self.ctx.db, self.ctx.principal, s.id, reason),
+            lambda reason: svc.cancel_sitting(self.ctx.db, self.ctx.principal, s.id, reason,
+                                              expected_version=s.row_version),
             lambda _v: self._after("Sitting cancelled."), ok_text="Cancel sitting", cancel_text="Keep sitting"))
 
     def move_sitting(self) -> None:
@@ -376,7 +384,8 @@ class PanelPage(QWidget):
 
         def submit(value: str) -> None:
             day, reason = value.split("|", 1)
-            svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, dt.date.fromisoformat(day), reason)
+            svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, dt.date.fromisoformat(day), reason,
+                             expected_version=s.row_version)
 
         self._open(dialogs.reason_dialog(self, f"Move the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason", submit,
                                          lambda _v: self._after("Sitting moved."),
@@ -418,7 +427,8 @@ class PanelPage(QWidget):
         if item is None:
             return
         self._open(dialogs.ItemDialog(
-            self, lambda data: svc.update_item(self.ctx.db, self.ctx.principal, item.id, data),
+            self, lambda data: svc.update_item(self.ctx.db, self.ctx.principal, item.id, data,
+                                              expected_version=item.row_version),
             lambda _v: self._load_detail(keep_item=item.id), existing=item))
 
     def remove_item(self) -> None:
@@ -507,8 +517,8 @@ class PanelPage(QWidget):
         self._load_detail()
 
     # --- minutes ---------------------------------------------------------------------------------------
-    def _save_minutes(self, item_id: int, draft: svc.MinutesDraft) -> svc.MinutesRow:
-        return svc.save_minutes(self.ctx.db, self.ctx.principal, item_id, draft)
+    def _save_minutes(self, item_id: int, draft: svc.MinutesDraft, expected_version: int) -> svc.MinutesRow:
+        return svc.save_minutes(self.ctx.db, self.ctx.principal, item_id, draft, expected_version=expected_version)
 
     def _submit_minutes(self, item_id: int) -> svc.MinutesRow:
         return svc.submit_minutes(self.ctx.db, self.ctx.principal, item_id, today=self.today)
@@ -631,7 +641,8 @@ class PanelPage(QWidget):
         if m is None:
             return
         self._open(dialogs.MemberDialog(self, self.today, self._users(), lambda data: svc.update_member(
-            self.ctx.db, self.ctx.principal, m.id, data, today=self.today), lambda _v: self.reload_members(),
+            self.ctx.db, self.ctx.principal, m.id, data, today=self.today, expected_version=m.row_version),
+            lambda _v: self.reload_members(),
             existing=m))
 
     def notice(self) -> None:
@@ -642,7 +653,8 @@ class PanelPage(QWidget):
         def submit(day: dt.date, kind: str, reason: str) -> MemberRow:
             if kind not in ("left", "removed"):
                 raise ValidationError("Kind: choose leaving or removal.", "kind")
-            return svc.give_notice(self.ctx.db, self.ctx.principal, m.id, day, kind, reason, today=self.today)
+            return svc.give_notice(self.ctx.db, self.ctx.principal, m.id, day, kind, reason, today=self.today,
+                                   expected_version=m.row_version)
 
         self._open(dialogs.notice_dialog(self, self.today, submit, lambda _v: self.reload_members()))
 

@@ -1,0 +1,118 @@
+"""Presence: who has a record open for editing, as leases that expire.
+
+An editor (the minutes editor, a decision, an arrangement, a letterbox item, a counselling case)
+:func:`acquire`\\ s a lease when it opens, :func:`renew`\\ s it while it stays open and :func:`release`\\ s
+it when it closes. A lease not renewed for :data:`LEASE_SECONDS` is simply ignored (and purged by the
+next acquire), so a PC that crashes or loses its network leaves no lock behind. Presence never blocks
+a save: optimistic versions (``core.concurrency``) decide that; presence only tells people early.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import DateTime, Index, Integer, String, delete, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adoption_desktop.core.concurrency import when_text
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.base import Base, utcnow
+from adoption_desktop.core.storage.engine import Database
+
+#: a lease lives this long unless renewed; editors renew every :data:`RENEW_SECONDS`
+LEASE_SECONDS = 120
+RENEW_SECONDS = 40
+
+
+class PresenceLease(Base):
+    __tablename__ = "presence_leases"
+    __audit__ = False  # who has what open is not a change to any record
+    __table_args__ = (Index("ix_presence_leases_entity", "entity", "entity_id"),)
+
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(80))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(Integer)
+    user_name: Mapped[str] = mapped_column(String(120))
+    since: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+@dataclass(frozen=True)
+class Lease:
+    token: str
+    entity: str
+    entity_id: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Editor:
+    user_id: int
+    name: str
+    since: dt.datetime
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or utcnow()
+
+
+def acquire(db: Database, actor: Principal, entity: str, entity_id: object, *, now: dt.datetime | None = None,
+            seconds: int = LEASE_SECONDS) -> Lease:
+    """Say that ``actor`` has ``entity``/``entity_id`` open for editing (until renewed or released)."""
+    at = _now(now)
+    token = uuid.uuid4().hex
+    with db.session(actor) as session:
+        session.execute(delete(PresenceLease).where(PresenceLease.expires_at < at))
+        session.add(PresenceLease(token=token, entity=entity, entity_id=str(entity_id), user_id=actor.user_id,
+                                  user_name=actor.full_name or actor.username, since=at,
+                                  expires_at=at + dt.timedelta(seconds=seconds)))
+    return Lease(token, entity, str(entity_id), at + dt.timedelta(seconds=seconds))
+
+
+def renew(db: Database, actor: Principal, lease: Lease, *, now: dt.datetime | None = None,
+          seconds: int = LEASE_SECONDS) -> Lease:
+    """Keep the lease alive; one that lapsed (a long sleep) is taken anew, with its first time kept."""
+    at = _now(now)
+    expires = at + dt.timedelta(seconds=seconds)
+    with db.session(actor) as session:
+        done = session.execute(update(PresenceLease).where(PresenceLease.token == lease.token)
+                               .values(expires_at=expires))
+        if getattr(done, "rowcount", 0) == 0:
+            session.add(PresenceLease(token=lease.token, entity=lease.entity, entity_id=lease.entity_id,
+                                      user_id=actor.user_id, user_name=actor.full_name or actor.username,
+                                      since=at, expires_at=expires))
+    return Lease(lease.token, lease.entity, lease.entity_id, expires)
+
+
+def release(db: Database, actor: Principal, lease: Lease) -> None:
+    with db.session(actor) as session:
+        session.execute(delete(PresenceLease).where(PresenceLease.token == lease.token))
+
+
+def who_is_editing(db: Database, actor: Principal, entity: str, entity_id: object, *,
+                   now: dt.datetime | None = None, mine: Lease | None = None) -> list[Editor]:
+    """Everyone else with a live lease on the record (``mine``, this editor's own lease, left out);
+    the same person in another window is listed too (two windows can overwrite each other as well)."""
+    at = _now(now)
+    with db.session(actor, write=False) as session:
+        stmt = (select(PresenceLease).where(PresenceLease.entity == entity,
+                                            PresenceLease.entity_id == str(entity_id),
+                                            PresenceLease.expires_at >= at)
+                .order_by(PresenceLease.since))
+        if mine is not None:
+            stmt = stmt.where(PresenceLease.token != mine.token)
+        seen: dict[int, Editor] = {}
+        for lease in session.scalars(stmt):
+            seen.setdefault(lease.user_id, Editor(lease.user_id, lease.user_name, lease.since))
+        return list(seen.values())
+
+
+def banner_text(editors: list[Editor]) -> str:
+    """"Being edited by A since 14:02" (and "and B since 14:05"); empty when nobody else is."""
+    if not editors:
+        return ""
+    parts = [f"{e.name} since {when_text(e.since).split(' on ')[0]}" for e in editors]
+    return "Being edited by " + " and ".join(parts) + ". Your save will be refused if theirs comes first."

@@ -1,0 +1,73 @@
+"""Runs in a separate process (multiprocessing, spawn): opens the same database with its own engine and
+performs one use case per round, every round starting together with the other process (a barrier)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.storage.engine import Database, open_postgresql, open_sqlcipher
+
+
+def _sign(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.adm import service
+
+    service.sign_decision(db, p["user"], p["id"], p["password"], p["day"], expected_version=p.get("version"))
+
+
+def _minutes(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.panel import service
+
+    service.save_minutes(db, p["user"], p["id"], service.MinutesDraft(discussion=p["text"]),
+                         expected_version=p.get("version"))
+
+
+def _outcome(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.letterbox import service
+
+    service.record_outcome(db, p["user"], p["id"], p["outcome"], p["day"], reason=p.get("reason", ""),
+                           expected_version=p.get("version"))
+
+
+def _arrangement(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.letterbox import service
+
+    service.update_arrangement(db, p["user"], p["id"], p["data"], expected_version=p.get("version"))
+
+
+def _wrong_password(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.core.security.service import authenticate
+
+    authenticate(db, p["username"], "not-the-password", now=p.get("now"))
+
+
+OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
+    "sign": _sign, "minutes": _minutes, "outcome": _outcome, "arrangement": _arrangement,
+    "wrong_password": _wrong_password}
+
+
+def open_target(target: str, key_hex: str | None) -> Database:
+    return open_sqlcipher(Path(target), bytes.fromhex(key_hex)) if key_hex else open_postgresql(target)
+
+
+def run(target: str, key_hex: str | None, op: str, rounds: list[dict[str, Any]], barrier: Any,
+        results: Any, who: str) -> None:
+    db = open_target(target, key_hex)
+    try:
+        for i, payload in enumerate(rounds):
+            barrier.wait(timeout=120)
+            try:
+                OPS[op](db, payload)
+                results.put((who, i, "ok", ""))
+            except AppError as exc:
+                results.put((who, i, type(exc).__name__, str(exc)))
+            except threading.BrokenBarrierError:
+                raise
+            except Exception as exc:  # reported to the test, which fails on it
+                results.put((who, i, "crash:" + type(exc).__name__, str(exc)))
+    finally:
+        db.engine.dispose()
+

@@ -1,0 +1,288 @@
+"""Many people on one record, with real concurrency: two processes on one SQLCipher file (each with its
+own engine) and two clients on a throwaway PostgreSQL. Exactly one sign-off wins, a stale save is
+refused (never silently overwritten), parallel wrong passwords lock the account, presence leases show
+and expire."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from adoption_desktop.adm import service as adm
+from adoption_desktop.adm.models import AdmDecision, AdmLetter
+from adoption_desktop.core import presence
+from adoption_desktop.core.audit import AuditEntry
+from adoption_desktop.core.config import LOCKOUT_ATTEMPTS
+from adoption_desktop.core.errors import StaleRecord
+from adoption_desktop.core.security.models import User
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.service import AccountLocked, authenticate
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import create_database
+from adoption_desktop.letterbox import rules as lb_rules
+from adoption_desktop.letterbox import service as lb
+from adoption_desktop.letterbox.service import TermData
+from adoption_desktop.panel import service as panel
+from adoption_desktop.panel.models import PanelMinutes
+from tests.adm.conftest import handoff
+from tests.concurrency_worker import run
+from tests.conftest import TEST_PASSWORD, make_user
+from tests.letterbox.conftest import sample_input
+
+DAY = dt.date(2025, 12, 3)
+
+
+@dataclasses.dataclass
+class Shared:
+    db: Database
+    target: str
+    key_hex: str | None
+
+
+@pytest.fixture(params=["sqlcipher", "postgresql"])
+def shared(request: pytest.FixtureRequest, tmp_path: Path, store: Any) -> Iterator[Shared]:
+    """One database two processes open: an encrypted file, or a database on the throwaway server."""
+    if request.param == "sqlcipher":
+        created = create_database(tmp_path / "shared.db", store)
+        password = created.db.engine.url.password
+        assert password is not None
+        yield Shared(created.db, str(tmp_path / "shared.db"), password[2:-1])
+        created.db.dispose()
+        return
+    server = request.getfixturevalue("postgres_server")
+    if server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    for db in server.fresh_database():
+        yield Shared(db, db.engine.url.render_as_string(hide_password=False), None)
+
+
+def race(s: Shared, op: str, a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, tuple[str, str]]]:
+    """Two processes, each doing its round i at the same moment as the other: results per round."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=run, args=(s.target, s.key_hex, op, rounds, barrier, results, who))
+             for who, rounds in (("a", a), ("b", b))]
+    for p in procs:
+        p.start()
+    out: list[dict[str, tuple[str, str]]] = [{} for _ in a]
+    for _ in range(len(a) + len(b)):
+        who, i, kind, message = results.get(timeout=300)
+        out[i][who] = (kind, message)
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    for r in out:
+        assert not any(kind.startswith("crash") for kind, _ in r.values()), r
+    return out
+
+
+def one_winner(r: dict[str, tuple[str, str]]) -> tuple[str, str, str]:
+    """(winner, loser, loser's message); fails unless exactly one of the two succeeded."""
+    oks = [who for who, (kind, _) in r.items() if kind == "ok"]
+    assert len(oks) == 1, r
+    winner = oks[0]
+    loser = "b" if winner == "a" else "a"
+    assert r[loser][0] in ("Conflict", "StaleRecord"), r
+    return winner, loser, r[loser][1]
+
+
+def test_exactly_one_adm_signs(shared: Shared) -> None:
+    db = shared.db
+    users = {"a": make_user(db, "adm_one", Role.AGENCY_DECISION_MAKER),
+             "b": make_user(db, "adm_two", Role.AGENCY_DECISION_MAKER)}
+    ids = []
+    for _ in range(20):
+        with db.session() as session:
+            did = adm.open_decision_from_panel(session, handoff())
+        adm.record_decision(db, users["a"], did, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="I agree with the panel's reasons.")
+        ids.append(did)
+    versions = {d: adm.get_decision(db, users["a"], d, DAY).row_version for d in ids}
+    rounds = {who: [{"user": u, "id": d, "password": TEST_PASSWORD, "day": DAY, "version": versions[d]}
+                    for d in ids] for who, u in users.items()}
+    results = race(shared, "sign", rounds["a"], rounds["b"])
+    with db.session(write=False) as session:
+        for did, r in zip(ids, results, strict=True):
+            winner, _loser, message = one_winner(r)
+            assert f"signed by {users[winner].full_name}" in message
+            d = session.get(AdmDecision, did)
+            assert d is not None and d.signed_by_name == users[winner].full_name
+            assert session.scalar(select(func.count()).select_from(AdmLetter)
+                                  .where(AdmLetter.decision_id == did)) == 1
+            assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "sign", AuditEntry.entity_id == str(did))) == 1
+
+
+def _panel_item(db: Database, clerk: Principal, n: int) -> int:
+    sitting = panel.schedule_sittings(db, clerk, panel.SittingInput(
+        dt.date(2026, 11, 10) + dt.timedelta(days=7 * n), venue="Room 4, Civic Centre"))[0]
+    item = panel.add_item(db, clerk, sitting, panel.ItemInput("approval", f"ADP-{500 + n}", "C.D."))
+    panel.save_minutes(db, clerk, item, panel.MinutesDraft(discussion="First notes of the discussion."))
+    return item
+
+
+def test_a_stale_minutes_save_is_refused(shared: Shared) -> None:
+    db = shared.db
+    users = {"a": make_user(db, "clerk_one", Role.PANEL_ADMINISTRATOR),
+             "b": make_user(db, "clerk_two", Role.PANEL_ADMINISTRATOR)}
+    items = [_panel_item(db, users["a"], n) for n in range(5)]
+    versions = {}
+    with db.session(write=False) as session:
+        for i in items:
+            m = session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == i)).one()
+            versions[i] = m.row_version
+    rounds = {who: [{"user": u, "id": i, "text": f"Notes typed by {who} on item {i}.", "version": versions[i]}
+                    for i in items] for who, u in users.items()}
+    results = race(shared, "minutes", rounds["a"], rounds["b"])
+    with db.session(write=False) as session:
+        for i, r in zip(items, results, strict=True):
+            winner, loser, message = one_winner(r)
+            assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+            m = session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == i)).one()
+            assert m.discussion == f"Notes typed by {winner} on item {i}."
+
+
+def test_one_letterbox_outcome_wins(shared: Shared) -> None:
+    db = shared.db
+    users = {"a": make_user(db, "lb_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "lb_two", Role.LETTERBOX_COORDINATOR)}
+    arrangement = lb.create_arrangement(db, users["a"], sample_input())
+    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2026, 3, 2))
+             for _ in range(6)]
+    choice = {"a": ("returned", "Please leave out the school's name."), "b": ("held", "")}
+    rounds = {who: [{"user": u, "id": i, "outcome": choice[who][0], "reason": choice[who][1], "day": DAY}
+                    for i in items] for who, u in users.items()}
+    results = race(shared, "outcome", rounds["a"], rounds["b"])
+    for i, r in zip(items, results, strict=True):
+        winner, _loser, message = one_winner(r)
+        assert users[winner].full_name in message
+        assert lb.get_item(db, users["a"], i).status == choice[winner][0]
+
+
+def test_a_stale_arrangement_form_never_deletes_a_protected_term(shared: Shared) -> None:
+    db = shared.db
+    users = {"a": make_user(db, "lbc_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "lbc_two", Role.LETTERBOX_COORDINATOR)}
+    ids = [lb.create_arrangement(db, users["a"], sample_input(f"LB-{n:04d}")) for n in range(4)]
+    details = {i: lb.get_arrangement(db, users["a"], i) for i in ids}
+    new_term = TermData("Larkspur Academy", "school")
+    rounds = {
+        "a": [{"user": users["a"], "id": i, "version": d.row_version,
+               "data": dataclasses.replace(d.data, protected=(*d.data.protected, new_term))}
+              for i, d in details.items()],
+        "b": [{"user": users["b"], "id": i, "version": d.row_version,
+               "data": dataclasses.replace(d.data, notes="Birth mother phoned about the spring letter.")}
+              for i, d in details.items()]}
+    results = race(shared, "arrangement", rounds["a"], rounds["b"])
+    for i, r in zip(ids, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        saved = lb.get_arrangement(db, users["a"], i).data
+        terms = [t.term for t in saved.protected]
+        if winner == "a":
+            assert "Larkspur Academy" in terms and saved.notes == details[i].data.notes
+        else:
+            assert "Larkspur Academy" not in terms and saved.notes.startswith("Birth mother phoned")
+
+
+def test_stale_record_carries_the_saved_version_and_values(db: Database) -> None:
+    clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
+    item = _panel_item(db, clerk, 0)
+    first = panel.save_minutes(db, clerk, item, panel.MinutesDraft(discussion="Mine."), expected_version=1)
+    with pytest.raises(StaleRecord) as caught:
+        panel.save_minutes(db, clerk, item, panel.MinutesDraft(discussion="Old form."), expected_version=1)
+    err = caught.value
+    assert err.saved_version == first.row_version == 2 and err.your_version == 1
+    assert err.saved_values["Discussion"] == "Mine." and err.saved_by == clerk.full_name
+    # re-applying on top of the saved version is accepted
+    again = panel.save_minutes(db, clerk, item, panel.MinutesDraft(discussion="Old form."),
+                               expected_version=err.saved_version)
+    assert again.draft.discussion == "Old form." and again.row_version == 3
+
+
+def test_parallel_wrong_passwords_lock_the_account_sqlcipher(shared: Shared) -> None:
+    if shared.key_hex is None:
+        pytest.skip("PostgreSQL: see the twelve-client test")
+    db = shared.db
+    make_user(db, "victim", Role.COUNSELLOR)
+    with db.session(write=False) as session:
+        limit = get_setting(session, LOCKOUT_ATTEMPTS)
+    rounds = [{"username": "victim"} for _ in range(6)]
+    results = race(shared, "wrong_password", rounds, rounds)
+    kinds = [kind for r in results for kind, _ in r.values()]
+    assert kinds.count("SignInError") >= limit
+    with pytest.raises(AccountLocked):
+        authenticate(db, "victim", TEST_PASSWORD)
+
+
+def test_twelve_clients_with_wrong_passwords_lock_the_account_postgresql(postgres_server: Any) -> None:
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    for db in postgres_server.fresh_database():
+        _twelve_wrong_passwords(db)
+
+
+def _twelve_wrong_passwords(db: Database) -> None:
+    make_user(db, "victim", Role.COUNSELLOR)
+    barrier = threading.Barrier(12)
+    errors: list[str] = []
+
+    def attempt() -> None:
+        barrier.wait(timeout=60)
+        try:
+            authenticate(db, "victim", "not-the-password")
+        except Exception as exc:
+            errors.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == ["SignInError"] * 12
+    with db.session(write=False) as session:
+        user = session.scalars(select(User).where(User.username == "victim")).one()
+        assert user.locked_until is not None
+        fails = session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "sign_in_failed"))
+    assert fails == 12
+    with pytest.raises(AccountLocked):
+        authenticate(db, "victim", TEST_PASSWORD)
+
+
+def test_presence_lease_is_shown_renewed_and_expires(shared: Shared) -> None:
+    from tests.concurrency_worker import open_target
+
+    db = shared.db
+    ann = make_user(db, "ann", Role.COUNSELLOR)
+    bob = make_user(db, "bob", Role.COUNSELLOR)
+    other = open_target(shared.target, shared.key_hex)  # a second client with its own engine
+    try:
+        start = dt.datetime(2026, 12, 1, 14, 2)
+        lease = presence.acquire(db, ann, "counselling_cases", 7, now=start)
+        seen = presence.who_is_editing(other, bob, "counselling_cases", 7, now=start + dt.timedelta(seconds=30))
+        assert [e.name for e in seen] == [ann.full_name]
+        assert presence.banner_text(seen).startswith(f"Being edited by {ann.full_name} since ")
+        assert presence.who_is_editing(db, ann, "counselling_cases", 7, now=start, mine=lease) == []
+        assert presence.who_is_editing(other, bob, "counselling_cases", 8, now=start) == []
+        later = start + dt.timedelta(seconds=presence.LEASE_SECONDS - 10)
+        presence.renew(db, ann, lease, now=later)
+        assert presence.who_is_editing(other, bob, "counselling_cases", 7,
+                                       now=start + dt.timedelta(seconds=presence.LEASE_SECONDS + 30))
+        # the PC crashes: nobody renews; the lease lapses and nothing is left behind
+        gone = later + dt.timedelta(seconds=presence.LEASE_SECONDS + 1)
+        assert presence.who_is_editing(other, bob, "counselling_cases", 7, now=gone) == []
+        mine = presence.acquire(other, bob, "counselling_cases", 7, now=gone)
+        presence.release(other, bob, mine)
+        assert presence.who_is_editing(db, ann, "counselling_cases", 7, now=gone) == []
+    finally:
+        other.engine.dispose()

@@ -1,0 +1,106 @@
+"""What people see when two of them work on one record: the conflict dialog (their version beside the
+saved one; reload or re-apply) in the minutes editor, and the "being edited by" banner."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.views.minutes_editor import MinutesEditor
+from adoption_desktop.ui import conflict
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.presence import PresenceBanner
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import make_user
+
+
+def _editor_with_item(qtbot: QtBot, db: Database) -> tuple[MinutesEditor, int, Any, Any]:
+    ann = make_user(db, "ann", Role.PANEL_ADMINISTRATOR)
+    bob = make_user(db, "bob", Role.PANEL_ADMINISTRATOR)
+    sitting = svc.schedule_sittings(db, ann, svc.SittingInput(dt.date(2026, 11, 10), venue="Room 4"))[0]
+    item = svc.add_item(db, ann, sitting, svc.ItemInput("approval", "ADP-0700", "E.F."))
+    svc.save_minutes(db, ann, item, svc.MinutesDraft(discussion="Ann's first notes."))
+    detail = svc.sitting_detail(db, bob, sitting)
+    editor = MinutesEditor(lambda i, d, v: svc.save_minutes(db, bob, i, d, expected_version=v),
+                           lambda i: svc.submit_minutes(db, bob, i))
+    qtbot.addWidget(editor)
+    editor.set_items(detail.items, detail.attendance)
+    return editor, item, ann, bob
+
+
+def test_stale_minutes_show_both_versions_and_reapply(qtbot: QtBot, db: Database,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    editor, item, ann, _bob = _editor_with_item(qtbot, db)
+    svc.save_minutes(db, ann, item, svc.MinutesDraft(discussion="Ann's second thoughts."))  # elsewhere, meanwhile
+    editor.discussion.setPlainText("Bob's notes from the meeting.")
+    assert not editor.save_now(auto=True)  # an autosave only says so
+    assert ann.full_name in editor.message.text() and "Ctrl+S" in editor.message.text()
+    assert editor.dirty
+
+    shown: list[conflict.ConflictDialog] = []
+
+    def choose(dialog: conflict.ConflictDialog) -> int:
+        shown.append(dialog)
+        dialog.reapply_button.click()
+        return 1
+
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", choose)
+    assert editor.save_now()
+    table = shown[0].table
+    rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text())
+            for r in range(table.rowCount())}
+    assert rows["Discussion"] == ("Bob's notes from the meeting.", "Ann's second thoughts.")
+    assert ann.full_name in shown[0].windowTitle() + table.horizontalHeaderItem(2).text()
+    stored = svc.sitting_detail(db, ann, editor.items[0].sitting_id).items[0].minutes
+    assert stored is not None and stored.draft.discussion == "Bob's notes from the meeting."
+
+
+def test_stale_minutes_reload_keeps_the_saved_text(qtbot: QtBot, db: Database,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    editor, item, ann, _bob = _editor_with_item(qtbot, db)
+    svc.save_minutes(db, ann, item, svc.MinutesDraft(discussion="Ann's second thoughts."))
+    editor.discussion.setPlainText("Bob's stale text.")
+    reloads: list[int] = []
+    editor.reload_requested.connect(reloads.append)
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", lambda d: d.reload_button.click() or 1)
+    assert not editor.save_now()
+    assert reloads == [item] and not editor.dirty
+    stored = svc.sitting_detail(db, ann, editor.items[0].sitting_id).items[0].minutes
+    assert stored is not None and stored.draft.discussion == "Ann's second thoughts."
+
+
+def test_banner_shows_who_is_editing_and_goes_when_they_close(qtbot: QtBot, db: Database) -> None:
+    ann = make_user(db, "ann", Role.COUNSELLOR)
+    bob = make_user(db, "bob", Role.COUNSELLOR)
+    hosts = [QWidget(), QWidget()]
+    for h in hosts:
+        qtbot.addWidget(h)
+    ann_banner = PresenceBanner(AppContext(db, ann, TaskRunner(synchronous=True)), hosts[0], "counselling_cases", 3)
+    bob_banner = PresenceBanner(AppContext(db, bob, TaskRunner(synchronous=True)), hosts[1], "counselling_cases", 3)
+    hosts[0].show()
+    assert ann_banner.lease is not None and ann_banner.isHidden()  # nobody else yet
+    hosts[1].show()
+    assert not bob_banner.isHidden()
+    assert bob_banner.text().startswith(f"Being edited by {ann.full_name} since ")
+    ann_banner.refresh()
+    assert bob.full_name in ann_banner.text()
+    reader = make_user(db, "reader", Role.MANAGER)
+    host = QWidget()
+    qtbot.addWidget(host)
+    reader_banner = PresenceBanner(AppContext(db, reader, TaskRunner(synchronous=True)), host,
+                                   "counselling_cases", 3, editing=False)
+    host.show()  # someone who only reads sees who is editing, and is not listed as editing
+    assert reader_banner.lease is None and ann.full_name in reader_banner.text()
+    ann_banner.refresh()
+    assert reader.full_name not in ann_banner.text()
+    hosts[0].close()  # Ann closes the case: her lease goes at once
+    assert ann_banner.lease is None
+    bob_banner.refresh()
+    assert bob_banner.isHidden() and bob_banner.text() == ""
