@@ -7,7 +7,6 @@ session per use case with :meth:`Database.session`.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,10 @@ from adoption_desktop.core.files import secure_umask
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class AuditHoldError(PermissionDenied):
+    """A write refused while an audit alert waits for an administrator's acknowledgement."""
 
 
 def sqlcipher_url(path: Path, key: bytes) -> URL:
@@ -51,6 +54,10 @@ class Database:
     kind: str  # "sqlcipher" or "postgresql"
     path: Path | None = None
     label: str = ""
+    #: set when the audit anchors disagree with the log: writes refused until acknowledged [audit hook]
+    audit_hold: str | None = None
+    #: anchors are checked on open and advanced on close (databases opened by the application) [audit hook]
+    audit_anchored: bool = False
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -63,6 +70,11 @@ class Database:
         session = self._factory()
         session.info["actor"] = actor
         try:
+            if write and self.audit_hold is not None and actor != SYSTEM:  # [audit hook]
+                raise AuditHoldError(
+                    "Nothing can be saved: the audit log does not match the record of it kept outside the "
+                    f"database ({self.audit_hold}). An administrator must review this and acknowledge it "
+                    "(Administration → Audit alert, or adoption-desktop audit-acknowledge) first.")
             session.connection(execution_options={"adk_write": write})
             if actor.user_id > 0:
                 _check_still_allowed(session, actor)
@@ -79,27 +91,15 @@ class Database:
         return self.kind == "sqlcipher"
 
     def dispose(self) -> None:
-        """Close every connection; an embedded database also leaves its audit anchor beside the file."""
-        if self.is_sqlite and self.path is not None and self.path.exists():
-            self.write_audit_anchor()
+        """Close every connection; the audit anchors advance first, if the log confirms them."""
+        self.write_audit_anchor()
         self.engine.dispose()
 
     def write_audit_anchor(self) -> None:
-        import json
+        from adoption_desktop.core.audit import anchors  # [audit hook]
 
-        from adoption_desktop.core import audit
-
-        if self.path is None:
-            return
-        try:
-            with self.session(write=False) as session:
-                anchor = audit.current_anchor(session)
-            target = audit.anchor_file_for(self.path)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_text(json.dumps(anchor), encoding="utf-8")
-            os.replace(tmp, target)
-        except Exception:  # an anchor is extra protection; closing must never fail because of it
-            return
+        if self.path is None or self.path.exists():
+            anchors.on_close(self)
 
     def run_outside_transaction(self, sql: str, params: tuple[object, ...] = ()) -> None:
         """Statements SQLite refuses inside a transaction (checkpoint, VACUUM INTO)."""

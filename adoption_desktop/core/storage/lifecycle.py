@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.errors import AppError, DatabaseOpenError
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -54,6 +55,7 @@ def create_database(path: Path, store: SecretStore, passphrase: str | None = Non
         if created.envelope.mode == "keyring":
             store.delete(created.envelope.db_id)
         raise
+    db.audit_anchored = True  # [audit hook]
     return CreatedDatabase(db, created.recovery_key, created.envelope.mode)
 
 
@@ -74,6 +76,7 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
         if upgrade:
             migrations.upgrade_postgresql(db)
         _log.info("PostgreSQL database opened (team mode)")
+        anchors.on_open(db)  # the witness of this PC, checked first [audit hook]
         return db
     path = Path(target)
     if not path.exists():
@@ -86,6 +89,7 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
     db = open_sqlcipher(path, key)
     _log.info("embedded database opened (key %s)", "in the system keyring" if key_mode(path) == "keyring"
               else "protected by a passphrase")
+    anchors.on_open(db)  # anchors checked before anything is written [audit hook]
     return db
 
 
@@ -108,17 +112,13 @@ def verify_database(db: Database) -> VerifyReport:
     with db.session(write=False) as session:
         problem = audit.verify_chain(session)
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
-        anchor_problem = None
-        anchor_path = audit.anchor_file_for(db.path) if db.path is not None else None
-        if problem is None and anchor_path is not None and anchor_path.exists():
-            try:
-                anchor_problem = audit.check_anchor(session, json.loads(anchor_path.read_text(encoding="utf-8")))
-            except ValueError:
-                problems.append(f"audit anchor {anchor_path.name} is damaged")
+        # the head kept outside the database (beside it, per user, a server's witness) [audit hook]
+        anchor_problems = anchors.check_all(db, session)
+        record_problems = audit.verify_record(session.connection())
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
-    if anchor_problem:
-        problems.append(f"audit log: #{anchor_problem.seq}: {anchor_problem.message}")
+    problems.extend(f"audit log: {p}" for p in anchor_problems)
+    problems.extend(f"record: {p}" for p in record_problems)
     return VerifyReport(not problems, problems, count)
 
 
@@ -242,6 +242,7 @@ def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str 
     _refuse_leftovers(dest, "move the database to")
     key = unlock_key(source, store, passphrase)
     db = open_sqlcipher(source, key)
+    db.audit_anchored = True  # the anchor travels with it [audit hook]
     try:
         report = verify_database(db)
         if not report.ok:
