@@ -184,7 +184,7 @@ def check_anchor(session: Session, anchor: dict[str, Any]) -> ChainProblem | Non
     entry = session.get(AuditEntry, seq)
     if entry is None:
         return ChainProblem(seq, f"entry {seq}, recorded outside the database when it was last closed, "
-                                 "is missing: the log was cut short")
+                                 "is missing: the log was cut short, or the file was replaced by an older copy")
     if entry.hash != digest:
         return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database: the log "
                                  "was rewritten")

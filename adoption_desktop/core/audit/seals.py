@@ -19,12 +19,13 @@ are listed in its detail). Any later difference, by whatever route, is reported.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import hashlib
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, text
@@ -42,26 +43,20 @@ BASELINE = "seal_baseline"
 
 # --------------------------------------------------------------------------- canonical values
 
+class _Missing:
+    def __repr__(self) -> str:
+        return "<no such column>"
+
+
+MISSING = _Missing()
+
+
 def _canon(value: Any) -> str:
-    """A typed, unambiguous text form of a value as the database driver returns it."""
-    t = type(value)
-    if t is str:
-        return "s" + cast(str, value)
-    if value is None:
-        return "~"
-    if t is bool:
-        return "b1" if value else "b0"
-    if t is int:
-        return "i" + str(value)
-    if t is float:
-        return "f" + repr(value)
-    if isinstance(value, bytes | bytearray | memoryview):
-        return "x" + hashlib.sha256(bytes(value)).hexdigest()
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return "d" + value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return "n" + str(value)
-    return "o" + str(value)
+    """A typed, unambiguous text form of a value as the driver returns it (``repr``: ``'1'`` is not ``1``,
+    ``None`` is not ``''``); ``repr`` is also the fastest way to get one for 300,000 rows."""
+    if type(value) is memoryview:
+        value = bytes(value)
+    return repr(value)
 
 
 def _pk_part(value: Any) -> str:
@@ -78,17 +73,22 @@ def column_key(columns: Sequence[str]) -> str:
     return hashlib.sha256(",".join(columns).encode("utf-8")).hexdigest()[:16]
 
 
+def _values(columns: Sequence[str], row: Mapping[str, Any]) -> list[Any]:
+    return [row.get(c, MISSING) for c in columns]
+
+
+def digest_values(table: str, pk: str, columns: Sequence[str], values: Iterable[Any]) -> str:
+    # repr is _canon for every type a driver returns here (read_rows turns memoryviews into bytes)
+    body = "\x1f".join([table, pk, *chain.from_iterable(zip(columns, map(repr, values), strict=False))])
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
 def row_digest(table: str, pk: str, columns: Sequence[str], row: Mapping[str, Any]) -> str:
-    parts = [table, pk]
-    for c in columns:
-        parts.append(c)
-        parts.append(_canon(row[c]) if c in row else "?")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    return digest_values(table, pk, columns, _values(columns, row))
 
 
 def field_sums(columns: Sequence[str], row: Mapping[str, Any]) -> str:
-    return "".join(f"{zlib.crc32((_canon(row[c]) if c in row else '?').encode('utf-8')) & 0xFFFF:04x}"
-                   for c in columns)
+    return "".join(f"{zlib.crc32(_canon(v).encode('utf-8')) & 0xFFFF:04x}" for v in _values(columns, row))
 
 
 def aggregate(lines: Iterable[tuple[str, str, str]]) -> str:
@@ -142,11 +142,9 @@ def content_columns(table: str, row: Mapping[str, Any]) -> list[str]:
 
 
 def content_digest(table: str, pk: str, columns: Sequence[str], row: Mapping[str, Any]) -> str:
-    parts = ["content", table, pk]
-    for c in columns:
-        parts.append(c)
-        parts.append(_canon(row[c]) if c in row else "?")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    body = "\x1f".join(["content", table, pk,
+                        *chain.from_iterable(zip(columns, map(_canon, _values(columns, row)), strict=True))])
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------- writing seals
@@ -162,15 +160,19 @@ def read_rows(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) -> d
         for start in range(0, len(wanted), 500):
             chunk = [p[0] for p in wanted[start:start + 500]]
             for row in conn.execute(stmt, {"ids": chunk}).mappings():
-                out[pk_string([row[keys[0]]])] = dict(row)
+                out[pk_string([row[keys[0]]])] = _plain(row)
         return out
     where = " AND ".join(f'"{k}" = :p{i}' for i, k in enumerate(keys))
     one = text(f'SELECT * FROM "{table.name}" WHERE {where}')
     for p in wanted:
         found = conn.execute(one, {f"p{i}": v for i, v in enumerate(p)}).mappings().first()
         if found is not None:
-            out[pk_string([found[k] for k in keys])] = dict(found)
+            out[pk_string([found[k] for k in keys])] = _plain(found)
     return out
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    return {k: bytes(v) if type(v) is memoryview else v for k, v in row.items()}
 
 
 @dataclass(frozen=True)
@@ -318,11 +320,15 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
         select(AuditColumns.key, AuditColumns.columns))}
     latest: dict[str, dict[str, tuple[int, str, str, str]]] = defaultdict(dict)
     by_seq: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for seq, entity, entity_id, cols, digest, fields in conn.execute(
-            select(seal_t.c.seq, seal_t.c.entity, seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest,
-                   seal_t.c.fields).order_by(seal_t.c.seq, seal_t.c.id)):
-        by_seq[seq].append((entity, entity_id, digest))
-        latest[entity][entity_id] = (seq, cols, digest, fields)
+    cur = conn.connection.cursor()
+    try:  # raw tuples: 300,000 seal rows on the large demo
+        cur.execute(f"SELECT seq, entity, entity_id, columns, digest, fields FROM {seal_t.name} ORDER BY seq, id")
+        while batch := cur.fetchmany(5000):
+            for seq, entity, entity_id, cols, digest, fields in batch:
+                by_seq[seq].append((entity, entity_id, digest))
+                latest[entity][entity_id] = (seq, cols, digest, fields)
+    finally:
+        cur.close()
     for seq, lines in sorted(by_seq.items()):
         expected = entry_seals.pop(seq, None)
         if expected is None:
@@ -343,9 +349,8 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
         seen: set[str] = set()
         rule = CONTENT_RULES.get(name)
         sealed_rows = latest.get(name, {})
-        for found in conn.execute(text(f'SELECT * FROM "{name}"')).mappings():
-            raw = cast(Mapping[str, Any], found)
-            pk = pk_string([raw[k] for k in keys])
+        named = content.get(name, {})
+        for pk, raw, row_ok in _scan(conn, name, keys, sealed_rows, colsets):
             seen.add(pk)
             sealed = sealed_rows.get(pk)
             if sealed is None:
@@ -362,13 +367,13 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                 problems.append(RecordProblem(name, pk, f"the column list of its seal (audit entry #{seq}) is "
                                                         "missing"))
                 continue
-            if row_digest(name, pk, cols, raw) != digest:
+            if not row_ok:
                 changed = _names(cols, fields, raw)
                 what = ", ".join(changed) if changed else "a field (which one cannot be told)"
                 problems.append(RecordProblem(name, pk, f"{what} changed outside the application (last "
                                                         f"written by audit entry #{seq})"))
             if rule is not None:
-                sealed_content = content.get(name, {}).get(pk)
+                sealed_content = named.get(pk)
                 if sealed_content is None:
                     if rule.when(raw):
                         problems.append(RecordProblem(name, pk, f"marked as a {rule.what} outside the "
@@ -388,6 +393,64 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                                                         "row was deleted"))
     # the content seals' rows are already reported as deleted when their rows are gone; keep one line each
     return list(dict.fromkeys(problems))
+
+
+class _RowView(Mapping[str, Any]):
+    """A raw row tuple read by column name (only built for rows that need a closer look)."""
+
+    def __init__(self, names: dict[str, int], row: Sequence[Any]) -> None:
+        self._names, self._row = names, row
+
+    def __getitem__(self, key: str) -> Any:
+        return self._row[self._names[key]]
+
+    def __iter__(self) -> Any:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _scan(conn: Connection, name: str, keys: list[str], sealed: Mapping[str, tuple[int, str, str, str]],
+          colsets: Mapping[str, list[str]]) -> Any:
+    """Yield ``(pk, row, matches_its_seal)`` for every row of a table, reading raw tuples (fast path)."""
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(f'SELECT * FROM "{name}"')
+        names = {d[0]: i for i, d in enumerate(cur.description or ())}
+        pk_pos = [names[k] for k in keys]
+        single = pk_pos[0] if len(pk_pos) == 1 else None
+        plans: dict[str, tuple[list[str], Any] | None] = {}
+        while True:
+            batch = cur.fetchmany(5000)
+            if not batch:
+                break
+            for row in batch:
+                if single is None:
+                    pk = "/".join(_pk_part(row[p]) for p in pk_pos)
+                else:
+                    v = row[single]
+                    pk = str(v) if type(v) is int else _pk_part(v)
+                seal = sealed.get(pk)
+                ok = False
+                if seal is not None and seal[2] != TOMBSTONE:
+                    colkey = seal[1]
+                    if colkey not in plans:
+                        cols = colsets.get(colkey)
+                        if cols is None or any(c not in names for c in cols) or not cols:
+                            plans[colkey] = None
+                        else:
+                            plans[colkey] = (cols, itemgetter(*[names[c] for c in cols]))
+                    plan = plans[colkey]
+                    if plan is not None:
+                        vals = plan[1](row)
+                        ok = digest_values(name, pk, plan[0], vals if len(plan[0]) > 1 else (vals,)) == seal[2]
+                    elif colsets.get(colkey) is not None:
+                        cols = colsets[colkey]
+                        ok = row_digest(name, pk, cols, _RowView(names, row)) == seal[2]
+                yield pk, _RowView(names, row), ok
+    finally:
+        cur.close()
 
 
 def _content_seals(conn: Connection) -> dict[str, dict[str, tuple[int, list[str], str]]]:
