@@ -168,3 +168,20 @@ def test_team_setup_runs_again_without_harm(team: Team) -> None:
     again = team_setup(team.admin_url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
     assert again.app_password is None and again.owner_password is None
     assert team.verify() == []
+
+
+def test_the_application_role_cannot_hide_a_changed_signed_outcome(team: Team) -> None:
+    """Issue 11's first trial on the demo data: a signed ADM outcome changed with the app's login."""
+    from adoption_desktop import demo
+
+    db = team.open()
+    try:
+        demo.populate(db, "small")
+    finally:
+        db.dispose()
+    assert team.verify() == []
+    row = team.value("SELECT min(id) FROM adm_decisions WHERE signed_at IS NOT NULL AND outcome = 'agree'")
+    team.as_app(f"UPDATE adm_decisions SET outcome = 'not_approve' WHERE id = {row}")
+    problems = "\n".join(team.verify())
+    assert f"adm_decisions row {row}: outcome changed outside the application" in problems
+    assert f"adm_decisions row {row}: the signed decision's content differs" in problems

@@ -21,6 +21,7 @@ from sqlalchemy import URL, Connection, create_engine, event, inspect, make_url,
 
 from adoption_desktop.core.audit.models import APPEND_ONLY_TABLES
 from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.engine import Database, is_postgres_url
 
 OWNER_ROLE = "adoption_owner"
@@ -135,11 +136,30 @@ def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = 
     try:
         migrations.upgrade_postgresql(owner_db)
         with owner_engine.begin() as conn:
+            for index in _search_indexes():  # created on first use otherwise, which the app role may not do
+                search.ensure_index(conn, index)
             tables = _grant_and_protect(conn, owner_role, app_role)
     finally:
         owner_engine.dispose()
     return TeamSetupResult(owner_role, app_role, owner_pw, app_pw, _url_for(admin, owner_role, owner_pw),
                            _url_for(admin, app_role, app_pw), tables)
+
+
+#: the feature modules that declare full-text indexes (``search.SearchIndex`` at module level)
+SEARCH_MODULES = ("adoption_desktop.letterbox.service", "adoption_desktop.counselling.service",
+                  "adoption_desktop.panel.service", "adoption_desktop.adm.service")
+
+
+def _search_indexes() -> list[search.SearchIndex]:
+    import importlib
+
+    found: dict[str, search.SearchIndex] = {}
+    for name in SEARCH_MODULES:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, search.SearchIndex):
+                found[value.name] = value
+    return list(found.values())
 
 
 def _grant_and_protect(conn: Connection, owner_role: str, app_role: str) -> int:
