@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit.chain import REDACTED, _column_changes, _identity, _jsonable, record
 from adoption_desktop.core.audit.models import AuditSeal
-from adoption_desktop.core.audit.seals import read_rows, row_digest, seal_change
+from adoption_desktop.core.audit.seals import RowChange, read_rows, row_digest, seal_change, seal_each
 from adoption_desktop.core.security.permissions import SYSTEM
 
 
@@ -76,6 +76,7 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
     if session.info.get("audit_disabled"):
         return
     bulk: dict[str, int] | None = session.info.get("audit_bulk")
+    changed: list[RowChange] = []
     for obj, action in [*((o, "create") for o in session.new), *((o, "update") for o in session.dirty),
                         *((o, "delete") for o in session.deleted)]:
         if not getattr(obj, "__audit__", False):
@@ -90,8 +91,9 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
         changes = _column_changes(obj, new=action == "create", deleted=action == "delete")
         if action == "update" and not changes and not _drifted(session, table, _pk_of(obj)):
             continue
-        seal_change(session.connection(), session.info.get("actor", SYSTEM), action, table, [_pk_of(obj)],
-                    entity_id=_identity(obj), changes=changes or None)
+        changed.append(RowChange(action, table, _pk_of(obj), _identity(obj), changes or None))
+    if changed:
+        seal_each(session.connection(), session.info.get("actor", SYSTEM), changed)
 
 
 class bulk_audit:  # noqa: N801 - used as a context manager like a function

@@ -205,13 +205,50 @@ def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
 
 
 def _write(conn: Connection, seq: int, seals: list[_Seal], colsets: Mapping[str, str]) -> None:
+    _write_many(conn, [(seq, s) for s in seals], colsets)
+
+
+def _write_many(conn: Connection, seals: list[tuple[int, _Seal]], colsets: Mapping[str, str]) -> None:
     if colsets:
         _insert_ignore(conn, cast(Table, AuditColumns.__table__),
                        [{"key": k, "columns": v} for k, v in colsets.items()])
     if seals:
         conn.execute(insert(cast(Table, AuditSeal.__table__)), [
             {"seq": seq, "entity": s.entity, "entity_id": s.entity_id, "columns": s.columns, "digest": s.digest,
-             "fields": s.fields} for s in seals])
+             "fields": s.fields} for seq, s in seals])
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row changed through the ORM: its own entry, sealed (see :func:`seal_each`)."""
+
+    action: str
+    table: Table
+    pk: tuple[Any, ...]
+    entity_id: str
+    changes: dict[str, Any] | None
+
+
+def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange]) -> None:
+    """An entry per changed row, in order, each sealing its row; the rows are read back table by table
+    and the seal records written together (a flush of many rows costs a few statements, not many)."""
+    by_table: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
+    for c in changes:
+        by_table.setdefault(c.table.name, (c.table, []))[1].append(c.pk)
+    rows = {name: read_rows(conn, table, pks) for name, (table, pks) in by_table.items()}
+    written: list[tuple[int, _Seal]] = []
+    colsets: dict[str, str] = {}
+    for c in changes:
+        key = pk_string(c.pk)
+        row = rows[c.table.name].get(key)
+        seals, cs = _make_seals(c.table.name, {key: row} if row is not None else {}, [key])
+        colsets.update(cs)
+        seq = _append(conn, actor, c.action, c.table.name, c.entity_id, c.changes, "",
+                      aggregate((s.entity, s.entity_id, s.digest) for s in seals))
+        written.extend((seq, s) for s in seals)
+    _write_many(conn, written, colsets)
+    for name, found in rows.items():
+        seal_content(conn, actor, name, found)
 
 
 def seal_change(conn: Connection, actor: Principal, action: str, table: Table, pks: Iterable[Sequence[Any]],
