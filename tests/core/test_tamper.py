@@ -299,6 +299,26 @@ def test_a_rollback_to_an_older_copy_is_caught(case: Case, tmp_path: Path) -> No
     _caught(case.verify(), "replaced by an older copy")
 
 
+def test_a_rollback_is_caught_by_a_backup_when_both_anchor_files_are_gone(case: Case, tmp_path: Path) -> None:
+    from adoption_desktop.core.config import app_paths
+    from adoption_desktop.core.storage.lifecycle import backup_database
+
+    older = tmp_path / "older.db"
+    shutil.copy2(case.path, older)
+    _grow(case)
+    db = case.open()
+    try:
+        backup_database(db, app_paths().backups / "agency-latest.adkbak")
+    finally:
+        db.dispose()
+    shutil.copy2(older, case.path)
+    audit.anchor_file_for(case.path).unlink()
+    db = case.open()
+    anchors.user_anchor_file(db).unlink()
+    db.engine.dispose()
+    _caught(case.verify(), "replaced by an older copy", "in a backup")
+
+
 def test_a_rewritten_log_is_caught_by_the_anchor(case: Case) -> None:
     """Alter an early entry and recompute every hash after it (and the head): the chain is consistent
     again, but the anchor's entry no longer has the hash recorded outside."""

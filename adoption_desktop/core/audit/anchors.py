@@ -97,7 +97,51 @@ def stored(db: Database) -> tuple[list[StoredAnchor], list[str]]:
             found.append(_read(where, path))
         except (OSError, ValueError):
             problems.append(f"the audit anchor {where} ({path.name}) is damaged or unreadable")
+    found.extend(_backup_anchors(db))
     return found, problems
+
+
+def _acknowledged_file(db: Database) -> Path:
+    return user_anchor_file(db).with_suffix(".acknowledged.json")
+
+
+def _acknowledged(db: Database) -> set[tuple[int, str]]:
+    try:
+        data = json.loads(_acknowledged_file(db).read_text(encoding="utf-8"))
+        return {(int(a["seq"]), str(a["hash"])) for a in data}
+    except (OSError, ValueError, TypeError, KeyError):
+        return set()
+
+
+def _backup_anchors(db: Database) -> list[StoredAnchor]:
+    """The anchors in this database's backups in the user's backups folder (not yet acknowledged as
+    superseded): a rollback is caught even when both anchor files were deleted."""
+    if not db.is_sqlite:
+        return []
+    import zipfile
+
+    folder = app_paths().backups
+    if not folder.is_dir():
+        return []
+    ident = identity(db)
+    done = _acknowledged(db)
+    out: list[StoredAnchor] = []
+    for archive in sorted(folder.glob("*.adkbak")):
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                manifest = json.loads(zf.read("manifest.json"))
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            continue
+        anchor = manifest.get("audit_anchor") if isinstance(manifest, dict) else None
+        if manifest.get("db") != ident or not isinstance(anchor, dict):
+            continue
+        try:
+            seq, digest = int(anchor["seq"]), str(anchor["hash"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if (seq, digest) not in done:
+            out.append(StoredAnchor("in a backup", archive, seq, digest, str(manifest.get("at", ""))))
+    return out
 
 
 def check_all(db: Database, session: Session) -> list[str]:
@@ -208,6 +252,10 @@ def acknowledge(db: Database, actor: Principal, note: str) -> None:
         raise
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     ident = identity(db)
+    superseded = _acknowledged(db) | {(a.seq, a.hash) for a in _backup_anchors(db)}
+    ack_file = _acknowledged_file(db)
+    ack_file.parent.mkdir(parents=True, exist_ok=True)
+    ack_file.write_text(json.dumps([{"seq": q, "hash": h} for q, h in sorted(superseded)]), encoding="utf-8")
     for _where, path in locations(db):
         if path.exists():
             shutil.copy2(path, path.with_name(f"{path.name}.superseded-{stamp}"))

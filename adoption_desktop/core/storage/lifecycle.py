@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -141,7 +142,8 @@ def backup_database(db: Database, out: Path) -> Path:
             with db.session(write=False) as session:
                 anchor = audit.current_anchor(session)
             zf.writestr("manifest.json", json.dumps({"format": 1, "app": "Adoption Desktop",
-                                                     "audit_anchor": anchor}))
+                                                     "audit_anchor": anchor, "db": anchors.identity(db),
+                                                     "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
         _check_backup(partial, db)
         os.replace(partial, out)
     return out
