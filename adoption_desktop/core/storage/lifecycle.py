@@ -119,8 +119,21 @@ def verify_database(db: Database) -> VerifyReport:
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
     problems.extend(f"audit log: {p}" for p in anchor_problems)
-    problems.extend(f"record: {p}" for p in record_problems)
+    problems.extend(_per_table(record_problems))
     return VerifyReport(not problems, problems, count)
+
+
+def _per_table(found: list[audit.RecordProblem], limit: int = 10) -> list[str]:
+    """At most ``limit`` rows named per table, then how many more (a cut log can orphan thousands)."""
+    out: list[str] = []
+    shown: dict[str, int] = {}
+    for p in found:
+        shown[p.entity] = shown.get(p.entity, 0) + 1
+        if shown[p.entity] <= limit:
+            out.append(f"record: {p}")
+    out.extend(f"record: {table}: {n - limit} more rows with problems (not listed)"
+               for table, n in shown.items() if n > limit)
+    return out
 
 
 def backup_database(db: Database, out: Path) -> Path:
