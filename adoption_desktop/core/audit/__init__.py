@@ -24,11 +24,17 @@ from adoption_desktop.core.audit.chain import (
     verify_chain,
 )
 from adoption_desktop.core.audit.models import GENESIS, AuditColumns, AuditEntry, AuditHead, AuditSeal
-from adoption_desktop.core.audit.seals import RecordProblem, seal_baseline, seal_unsealed, verify_record
+from adoption_desktop.core.audit.seals import (
+    RecordProblem,
+    seal_baseline,
+    seal_unsealed,
+    seal_written,
+    verify_record,
+)
 
 __all__ = [
     "GENESIS", "REDACTED", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",
     "ChainProblem", "RecordProblem", "anchor_file_for", "bulk_audit", "check_anchor", "current_anchor",
-    "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "verify_chain",
+    "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "seal_written", "verify_chain",
     "verify_record",
 ]

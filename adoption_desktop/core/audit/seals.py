@@ -19,6 +19,7 @@ are listed in its detail). Any later difference, by whatever route, is reported.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import zlib
 from collections import defaultdict
@@ -70,6 +71,11 @@ def pk_string(values: Sequence[Any]) -> str:
 
 
 def column_key(columns: Sequence[str]) -> str:
+    return _column_key(tuple(columns))
+
+
+@functools.lru_cache(maxsize=512)
+def _column_key(columns: tuple[str, ...]) -> str:
     return hashlib.sha256(",".join(columns).encode("utf-8")).hexdigest()[:16]
 
 
@@ -88,7 +94,7 @@ def row_digest(table: str, pk: str, columns: Sequence[str], row: Mapping[str, An
 
 
 def field_sums(columns: Sequence[str], row: Mapping[str, Any]) -> str:
-    return "".join(f"{zlib.crc32(_canon(v).encode('utf-8')) & 0xFFFF:04x}" for v in _values(columns, row))
+    return "".join(f"{zlib.crc32(v.encode('utf-8')) & 0xFFFF:04x}" for v in map(repr, _values(columns, row)))
 
 
 def aggregate(lines: Iterable[tuple[str, str, str]]) -> str:
@@ -289,6 +295,15 @@ def seal_content(conn: Connection, actor: Principal, table: str, rows: Mapping[s
         cols = content_columns(table, row)
         _append(conn, actor, CONTENT_SEAL, table, pk, None, f"{rule.what}: content sealed ({', '.join(cols)})",
                 content_digest(table, pk, cols, row))
+
+
+def seal_written(conn: Connection, actor: Principal, table_name: str, pks: Iterable[Sequence[Any]], *,
+                 action: str = "bulk_create", detail: str = "") -> int:
+    """For rows written with Core ``insert()``/``update()``/``delete()`` (which the ORM hooks do not see):
+    one entry sealing the rows with these primary keys as they now are (missing ones as deleted).
+    Every Core write to an audited table must be followed by this in the same transaction, or verify
+    reports the rows as changed outside the application."""
+    return seal_change(conn, actor, action, audited_tables()[table_name], pks, entity_id="*", detail=detail)
 
 
 def seal_unsealed(conn: Connection, actor: Principal, action: str, table_name: str, detail: str) -> int:
