@@ -30,8 +30,6 @@ from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, text
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from adoption_desktop.core.audit.chain import _append
 from adoption_desktop.core.audit.models import AuditColumns, AuditEntry, AuditSeal
@@ -205,8 +203,12 @@ def _make_seals(table: str, rows: Mapping[str, Mapping[str, Any]], gone: Iterabl
 
 def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as pg_dialect
+
         conn.execute(pg_dialect.insert(table).on_conflict_do_nothing(), rows)
     else:
+        from sqlalchemy.dialects import sqlite as sqlite_dialect
+
         conn.execute(sqlite_dialect.insert(table).on_conflict_do_nothing(), rows)
 
 
