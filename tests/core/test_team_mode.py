@@ -185,3 +185,16 @@ def test_the_application_role_cannot_hide_a_changed_signed_outcome(team: Team) -
     problems = "\n".join(team.verify())
     assert f"adm_decisions row {row}: outcome changed outside the application" in problems
     assert f"adm_decisions row {row}: the signed decision's content differs" in problems
+
+
+@pytest.mark.parametrize(("statement", "expected"), [
+    ("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2", "first broken entry is #2"),
+    ("DELETE FROM audit_log WHERE seq = 3", "first broken entry is #3"),
+    ("UPDATE audit_seal SET digest = 'ffffffffffffffffffffffffffffffff' WHERE id = 1", "seal records of audit entry"),
+    ("DELETE FROM audit_seal WHERE id = (SELECT max(id) FROM audit_seal)", "seal records of audit entry"),
+])
+def test_a_superuser_with_triggers_off_still_cannot_rewrite_unnoticed(team: Team, statement: str,
+                                                                      expected: str) -> None:
+    team.as_superuser(statement)
+    for _ in range(2):
+        assert expected in "\n".join(team.verify())
