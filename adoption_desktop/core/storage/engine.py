@@ -74,7 +74,7 @@ class Database:
                 raise AuditHoldError(
                     "Nothing can be saved: the audit log does not match the record of it kept outside the "
                     f"database ({self.audit_hold}). An administrator must review this and acknowledge it "
-                    "(Administration → Audit alert, or adoption-desktop audit-acknowledge) first.")
+                    "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
             session.connection(execution_options={"adk_write": write})
             if actor.user_id > 0:
                 _check_still_allowed(session, actor)
