@@ -152,6 +152,39 @@ def sign_in(parent: QWidget, database: Database) -> Principal | None:
     return dialog.principal
 
 
+def audit_alert(parent: QWidget, database: Database, principal: Principal) -> None:
+    """The audit log disagreed with an anchor kept outside the database: say so; an administrator may
+    acknowledge it here (audited), anyone else is told that nothing can be saved until then."""
+    if database.audit_hold is None:
+        return
+    from PySide6.QtWidgets import QInputDialog
+
+    from adoption_desktop.core.audit import anchors
+    from adoption_desktop.core.security.permissions import Permission
+    from adoption_desktop.ui.dialogs import show_error
+
+    text = ("The audit log of this database does not match the record of it kept outside the database:\n\n"
+            f"{database.audit_hold}\n\nThe log may have been cut short or rewritten, or the file replaced by an "
+            "older copy. Nothing can be saved until an administrator has looked into it and acknowledged it.")
+    if not principal.can(Permission.USERS_MANAGE):
+        QMessageBox.warning(parent, "Audit alert", text)
+        return
+    box = QMessageBox(QMessageBox.Icon.Warning, "Audit alert", text, parent=parent)
+    ack = box.addButton("Acknowledge…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not ack:
+        return
+    note, ok = QInputDialog.getText(parent, "Acknowledge the audit alert",
+                                    "What was checked, and why may work be saved again? (recorded in the audit log)")
+    if not ok:
+        return
+    try:
+        anchors.acknowledge(database, principal, note)
+    except Exception as exc:
+        show_error(parent, "Acknowledge the audit alert", exc)
+
+
 def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     """Everything after the window is shown. Returns the open database, or None if the user stopped."""
     from adoption_desktop.core.config import LocalConfig, app_paths
@@ -173,6 +206,7 @@ def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     if principal is None:
         database.dispose()
         return None
+    audit_alert(window, database, principal)
     window.attach(AppContext(database, principal, TaskRunner()))
     window.raise_()
     window.activateWindow()

@@ -41,6 +41,7 @@ FEATURE_CLI = (
     "adoption_desktop.counselling.cli",
     "adoption_desktop.selftest",
     "adoption_desktop.maintenance_cli",
+    "adoption_desktop.audit_cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

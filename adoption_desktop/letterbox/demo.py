@@ -203,7 +203,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                             (Item, items), (ItemEvent, events)):
             for chunk in range(0, len(rows), 20_000):
                 conn.execute(insert(_t(model)), rows[chunk:chunk + 20_000])
-            audit.record(session, "bulk_create", _t(model).name, "*", detail=f"demo: {len(rows)} rows")
+            audit.seal_unsealed(conn, session.info["actor"], "bulk_create", _t(model).name, "demo")
         search.index_documents(conn, ARRANGEMENTS_INDEX, docs_arr)
         search.index_documents(conn, ITEMS_INDEX, docs_items)
         search.optimize(conn, ITEMS_INDEX)

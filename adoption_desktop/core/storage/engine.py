@@ -7,7 +7,6 @@ session per use case with :meth:`Database.session`.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -74,6 +73,10 @@ def damaged_message(name: str, detail: str = "") -> str:
             "(adoption-desktop restore); nothing was changed.")
 
 
+class AuditHoldError(PermissionDenied):
+    """A write refused while an audit alert waits for an administrator's acknowledgement."""
+
+
 def sqlcipher_url(path: Path, key: bytes | bytearray) -> URL:
     # username="" keeps the password when the URL is rendered to a string (stack notes)
     return URL.create("sqlite+pysqlcipher", username="", password=f"x'{key.hex()}'", database=str(path))
@@ -106,6 +109,10 @@ class Database:
     hold: Hold | None = None
     #: told "NAME is busy; waiting…" once when a session has to wait for another program's write
     on_wait: WaitReport | None = field(default=None, repr=False)
+    #: set when the audit anchors disagree with the log: writes refused until acknowledged [audit hook]
+    audit_hold: str | None = None
+    #: anchors are checked on open and advanced on close (databases opened by the application) [audit hook]
+    audit_anchored: bool = False
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -143,6 +150,11 @@ class Database:
         session = self._begin(write)
         session.info["actor"] = actor
         try:
+            if write and self.audit_hold is not None and actor != SYSTEM:  # [audit hook]
+                raise AuditHoldError(
+                    "Nothing can be saved: the audit log does not match the record of it kept outside the "
+                    f"database ({self.audit_hold}). An administrator must review this and acknowledge it "
+                    "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
             if actor.user_id > 0:
                 _check_still_allowed(session, actor)
             yield session
@@ -169,10 +181,11 @@ class Database:
         return self.kind == "sqlcipher"
 
     def dispose(self, *, write_anchor: bool = True) -> None:
-        """Close every connection and give up the hold; an embedded database also leaves its audit
-        anchor beside the file (not when it is closed because it was refused: nothing may change)."""
+        """Close every connection and give up the hold. The audit anchors (a team server's witness)
+        advance first, if the log confirms them; not when the database is closed because it was
+        refused (nothing may change then)."""
         try:
-            if write_anchor and self.is_sqlite and self.path is not None and self.path.exists():
+            if write_anchor:
                 self.write_audit_anchor()
             if not self.is_sqlite:  # the advisory lock lives on one of the engine's connections
                 self._release_hold()
@@ -186,21 +199,10 @@ class Database:
             hold.release()
 
     def write_audit_anchor(self) -> None:
-        import json
+        from adoption_desktop.core.audit import anchors  # [audit hook]
 
-        from adoption_desktop.core import audit
-
-        if self.path is None:
-            return
-        try:
-            with self.session(write=False) as session:
-                anchor = audit.current_anchor(session)
-            target = audit.anchor_file_for(self.path)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_text(json.dumps(anchor), encoding="utf-8")
-            os.replace(tmp, target)
-        except Exception:  # an anchor is extra protection; closing must never fail because of it
-            return
+        if self.path is None or self.path.exists():
+            anchors.on_close(self)
 
     def run_outside_transaction(self, sql: str, params: tuple[object, ...] = ()) -> None:
         """Statements SQLite refuses inside a transaction (checkpoint, VACUUM INTO)."""

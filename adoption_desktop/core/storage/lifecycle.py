@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import exc, text
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -69,6 +71,7 @@ def create_database(path: Path, store: SecretStore, passphrase: str | None = Non
         if created.envelope.mode == "keyring":
             store.delete(created.envelope.db_id)
         raise
+    db.audit_anchored = True  # [audit hook]
     return CreatedDatabase(db, created.recovery_key, created.envelope.mode)
 
 
@@ -90,7 +93,9 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
     schema or a damaged file is refused before anything is changed. ``on_wait`` is told once when the
     open has to wait for another program."""
     if isinstance(target, str) and is_postgres_url(target):
-        return _open_postgresql(target, upgrade, on_wait)
+        db = _open_postgresql(target, upgrade, on_wait)
+        anchors.on_open(db)  # the witness of this PC, checked first [audit hook]
+        return db
     path = Path(target)
     check_file_shape(path)
     key = unlock_key(path, store, passphrase)
@@ -114,6 +119,7 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
             db = migrations.open_checked(path, key, on_wait=on_wait)
     _log.info("embedded database opened (key %s)", "in the system keyring" if key_mode(path) == "keyring"
               else "protected by a passphrase")
+    anchors.on_open(db)  # anchors checked before anything is written [audit hook]
     return db
 
 
@@ -171,18 +177,27 @@ def _verify(db: Database) -> VerifyReport:
     with db.session(write=False) as session:
         problem = audit.verify_chain(session)
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
-        anchor_problem = None
-        anchor_path = audit.anchor_file_for(db.path) if db.path is not None else None
-        if problem is None and anchor_path is not None and anchor_path.exists():
-            try:
-                anchor_problem = audit.check_anchor(session, json.loads(anchor_path.read_text(encoding="utf-8")))
-            except ValueError:
-                problems.append(f"audit anchor {anchor_path.name} is damaged")
+        # the head kept outside the database (beside it, per user, a server's witness) [audit hook]
+        anchor_problems = anchors.check_all(db, session)
+        record_problems = audit.verify_record(session.connection())
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
-    if anchor_problem:
-        problems.append(f"audit log: #{anchor_problem.seq}: {anchor_problem.message}")
+    problems.extend(f"audit log: {p}" for p in anchor_problems)
+    problems.extend(_per_table(record_problems))
     return VerifyReport(not problems, problems, count)
+
+
+def _per_table(found: list[audit.RecordProblem], limit: int = 10) -> list[str]:
+    """At most ``limit`` rows named per table, then how many more (a cut log can orphan thousands)."""
+    out: list[str] = []
+    shown: dict[str, int] = {}
+    for p in found:
+        shown[p.entity] = shown.get(p.entity, 0) + 1
+        if shown[p.entity] <= limit:
+            out.append(f"record: {p}")
+    out.extend(f"record: {table}: {n - limit} more rows with problems (not listed)"
+               for table, n in shown.items() if n > limit)
+    return out
 
 
 def backup_database(db: Database, out: Path) -> Path:
@@ -208,7 +223,8 @@ def backup_database(db: Database, out: Path) -> Path:
                 zf.write(snapshot, "database.sqlcipher")
                 zf.write(key_file, "database.keys")
                 zf.writestr("manifest.json", json.dumps({"format": MANIFEST_FORMAT, "app": "Adoption Desktop",
-                                                         "audit_anchor": anchor}))
+                                                         "audit_anchor": anchor, "db": anchors.identity(db),
+                                                         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
             with zipfile.ZipFile(partial) as zf:
                 if zf.testzip() is not None:
                     raise AppError("The backup could not be read back after writing (disk error?); it was "
@@ -429,6 +445,7 @@ def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str 
 def _move_held(source: Path, dest: Path, key: bytes | bytearray, hold: FileHold, store: SecretStore,
                passphrase: str | None) -> None:
     db = migrations.open_checked(source, key, hold=hold)
+    db.audit_anchored = True  # the anchor travels with it [audit hook]
     try:
         report = verify_database(db)
         if not report.ok:

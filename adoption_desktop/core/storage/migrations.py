@@ -271,7 +271,17 @@ def upgrade_postgresql(db: Database) -> UpgradeResult:
         return UpgradeResult(True)
     if not needs_upgrade(db):
         return UpgradeResult(False)
-    with db.engine.connect() as conn:
-        _upgrade_connection(conn, per_step=False)
-        conn.commit()
+    from sqlalchemy.exc import ProgrammingError
+
+    try:
+        with db.engine.connect() as conn:
+            _upgrade_connection(conn, per_step=False)
+            conn.commit()
+    except ProgrammingError as exc:  # team mode: the application role may not change the schema
+        if "permission denied" not in str(exc.orig) and "must be owner" not in str(exc.orig):
+            raise
+        raise MigrationError(
+            "The server's schema is older than this version and this login may not upgrade it (nothing was "
+            "changed). IT runs `adoption-desktop upgrade --db URL` with the schema owner's login, then "
+            "`adoption-desktop team-setup` again.") from exc
     return UpgradeResult(True)

@@ -57,7 +57,8 @@ def ensure_index(conn: Connection, index: SearchIndex) -> None:
         conn.exec_driver_sql(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {index.table} USING fts5("
             "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')")
-    else:
+    elif conn.exec_driver_sql(f"SELECT to_regclass('{index.table}')").scalar() is None:
+        # only when missing: in team mode the application role may not create tables (team-setup makes them)
         conn.exec_driver_sql(
             f"CREATE TABLE IF NOT EXISTS {index.table} (doc_id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
     _ensured.add(key)

@@ -17,40 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Integer, String, Table, Text, event, insert, inspect, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Connection, Table, insert, inspect, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
+from adoption_desktop.core.audit.models import GENESIS, AuditEntry, AuditHead
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
-from adoption_desktop.core.storage.base import Base, utcnow
-
-GENESIS = "0" * 64
-
-
-class AuditEntry(Base):
-    __tablename__ = "audit_log"
-    __audit__ = False
-
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[str] = mapped_column(String(32))  # ISO-8601 UTC, part of the hashed content
-    actor_id: Mapped[int] = mapped_column(Integer)
-    actor: Mapped[str] = mapped_column(String(120))
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    entity: Mapped[str] = mapped_column(String(80), index=True)
-    entity_id: Mapped[str] = mapped_column(String(64), index=True)
-    changes: Mapped[str] = mapped_column(Text, default="")  # JSON {field: [old, new]}
-    detail: Mapped[str] = mapped_column(Text, default="")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-
-class AuditHead(Base):
-    __tablename__ = "audit_head"
-    __audit__ = False
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_seq: Mapped[int] = mapped_column(Integer)
-    last_hash: Mapped[str] = mapped_column(String(64))
+from adoption_desktop.core.storage.base import utcnow
 
 
 def _jsonable(value: Any) -> Any:
@@ -66,17 +39,18 @@ def _jsonable(value: Any) -> Any:
 
 
 def entry_hash(prev_hash: str, seq: int, at: str, actor_id: int, actor: str, action: str, entity: str,
-               entity_id: str, changes: str, detail: str) -> str:
-    canonical = json.dumps(
-        [prev_hash, seq, at, actor_id, actor, action, entity, entity_id, changes, detail],
-        ensure_ascii=False, separators=(",", ":"),
-    )
+               entity_id: str, changes: str, detail: str, seal: str = "") -> str:
+    content: list[Any] = [prev_hash, seq, at, actor_id, actor, action, entity, entity_id, changes, detail]
+    if seal:  # entries written before seals existed keep their hashes
+        content.append(seal)
+    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _append(session: Session, actor: Principal, action: str, entity: str, entity_id: str,
-            changes: dict[str, Any] | None, detail: str) -> None:
-    conn = session.connection()
+def _append(session: Session | Connection, actor: Principal, action: str, entity: str, entity_id: str,
+            changes: dict[str, Any] | None, detail: str, seal: str = "") -> int:
+    """Append one entry; its sequence number is returned (seal rows refer to it)."""
+    conn = session.connection() if isinstance(session, Session) else session
     head = cast(Table, AuditHead.__table__)
     # Lock the head row first (a write), then read it: no two writers can share a predecessor.
     result = conn.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq + 1))
@@ -88,11 +62,12 @@ def _append(session: Session, actor: Principal, action: str, entity: str, entity
     at = utcnow().isoformat(timespec="microseconds")
     changes_json = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
     digest = entry_hash(prev, seq, at, actor.user_id, actor.username, action, entity, entity_id,
-                        changes_json, detail)
+                        changes_json, detail, seal)
     conn.execute(insert(cast(Table, AuditEntry.__table__)).values(
         seq=seq, at=at, actor_id=actor.user_id, actor=actor.username, action=action, entity=entity,
-        entity_id=entity_id, changes=changes_json, detail=detail, prev_hash=prev, hash=digest))
+        entity_id=entity_id, changes=changes_json, detail=detail, prev_hash=prev, hash=digest, seal=seal))
     conn.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
+    return seq
 
 
 def record(session: Session, action: str, entity: str, entity_id: object, *,
@@ -144,71 +119,6 @@ def _column_changes(obj: Any, *, new: bool, deleted: bool) -> dict[str, Any]:
     return out
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _audit_bulk_statements(state: Any) -> None:
-    """Bulk ``update()``/``delete()`` bypass the flush hook: record them too (table, criteria, values)."""
-    if not (state.is_update or state.is_delete) or state.session.info.get("audit_disabled"):
-        return
-    mapper = state.bind_mapper
-    if mapper is None or not getattr(mapper.class_, "__audit__", False):
-        return
-    stmt = state.statement
-    redact: frozenset[str] = getattr(mapper.class_, "__audit_redact__", frozenset())
-    values: dict[str, Any] = {}
-    for column, value in getattr(stmt, "_values", {}).items() if state.is_update else ():
-        name = getattr(column, "key", str(column))
-        values[name] = REDACTED if name in redact else _jsonable(getattr(value, "value", str(value)))
-    where = "all rows"
-    if getattr(stmt, "whereclause", None) is not None:
-        try:
-            where = str(stmt.whereclause.compile(compile_kwargs={"literal_binds": True}))
-        except Exception:  # a value type with no literal form: keep the parameter names
-            where = str(stmt.whereclause)
-    _append(state.session, state.session.info.get("actor", SYSTEM),
-            "bulk_update" if state.is_update else "bulk_delete", mapper.class_.__tablename__, "*",
-            values or None, f"where {where}")
-
-
-@event.listens_for(Session, "after_flush")
-def _audit_after_flush(session: Session, _ctx: Any) -> None:
-    if session.info.get("audit_disabled"):
-        return
-    bulk: dict[str, int] | None = session.info.get("audit_bulk")
-    for obj, action in [*((o, "create") for o in session.new), *((o, "update") for o in session.dirty),
-                        *((o, "delete") for o in session.deleted)]:
-        if not getattr(obj, "__audit__", False):
-            continue
-        if bulk is not None:
-            bulk[f"{action}:{obj.__tablename__}"] = bulk.get(f"{action}:{obj.__tablename__}", 0) + 1
-            continue
-        if action == "update" and not session.is_modified(obj, include_collections=False):
-            continue
-        changes = _column_changes(obj, new=action == "create", deleted=action == "delete")
-        if action == "update" and not changes:
-            continue
-        _append(session, session.info.get("actor", SYSTEM), action, obj.__tablename__, _identity(obj),
-                changes, "")
-
-
-class bulk_audit:  # noqa: N801 - used as a context manager like a function
-    """For generated or imported data: one summary entry per table and action instead of one per row."""
-
-    def __init__(self, session: Session, detail: str) -> None:
-        self.session, self.detail = session, detail
-
-    def __enter__(self) -> bulk_audit:
-        self.session.info["audit_bulk"] = {}
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.session.flush()
-        counts: dict[str, int] = self.session.info.pop("audit_bulk", {})
-        if exc[0] is None:
-            for key, n in sorted(counts.items()):
-                action, table = key.split(":", 1)
-                record(self.session, f"bulk_{action}", table, "*", detail=f"{self.detail}: {n} rows")
-
-
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
@@ -236,7 +146,7 @@ def verify_chain(session: Session) -> ChainProblem | None:
         if e.prev_hash != prev:
             return ChainProblem(e.seq, f"entry {e.seq} does not follow entry {e.seq - 1} (inserted or altered)")
         digest = entry_hash(e.prev_hash, e.seq, e.at, e.actor_id, e.actor, e.action, e.entity, e.entity_id,
-                            e.changes, e.detail)
+                            e.changes, e.detail, e.seal or "")
         if digest != e.hash:
             return ChainProblem(e.seq, f"entry {e.seq} was altered after it was written")
         prev = e.hash
@@ -274,7 +184,7 @@ def check_anchor(session: Session, anchor: dict[str, Any]) -> ChainProblem | Non
     entry = session.get(AuditEntry, seq)
     if entry is None:
         return ChainProblem(seq, f"entry {seq}, recorded outside the database when it was last closed, "
-                                 "is missing: the log was cut short")
+                                 "is missing: the log was cut short, or the file was replaced by an older copy")
     if entry.hash != digest:
         return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database: the log "
                                  "was rewritten")

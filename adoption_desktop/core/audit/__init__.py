@@ -1,0 +1,40 @@
+"""Tamper-evident audit log: every create, update, delete and every view of a case record.
+
+* :mod:`.chain` — the hash chain (``record``, ``verify_chain``), entries written in the caller's
+  transaction;
+* :mod:`.capture` — automatic entries for every change of an audited table, each row sealed;
+* :mod:`.seals` — per-row and content seals, ``verify_record`` (the whole record against the log);
+* :mod:`.anchors` — the head kept outside the database (beside it, in the per-user data folder, in each
+  backup; for a server, the witness of this PC) and the hold on writing when they disagree.
+"""
+
+from adoption_desktop.core.audit.capture import bulk_audit
+from adoption_desktop.core.audit.chain import (
+    REDACTED,
+    AuditFilter,
+    AuditRow,
+    ChainProblem,
+    anchor_file_for,
+    check_anchor,
+    current_anchor,
+    entry_hash,
+    query_entries,
+    record,
+    record_view,
+    verify_chain,
+)
+from adoption_desktop.core.audit.models import GENESIS, AuditColumns, AuditEntry, AuditHead, AuditSeal
+from adoption_desktop.core.audit.seals import (
+    RecordProblem,
+    seal_baseline,
+    seal_unsealed,
+    seal_written,
+    verify_record,
+)
+
+__all__ = [
+    "GENESIS", "REDACTED", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",
+    "ChainProblem", "RecordProblem", "anchor_file_for", "bulk_audit", "check_anchor", "current_anchor",
+    "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "seal_written", "verify_chain",
+    "verify_record",
+]

@@ -1,0 +1,262 @@
+"""The audit head kept outside the database, so a log cut short, rewritten or rolled back is caught.
+
+An *anchor* is the sequence number and hash of the last entry seen. It is kept
+
+* beside an embedded database (``NAME.db.audit-anchor``),
+* in this user's data folder (``audit-anchors/``, one file per database file or per server and database:
+  for a PostgreSQL server this is the PC's *witness*), and
+* in every backup's manifest.
+
+Rules: on open every anchor is checked against the log **first**. A mismatch is reported, the anchors
+are left exactly as they are (the evidence) and the database is *held*: nothing can be saved (except
+signing in) until an administrator acknowledges the alert, which is itself an audit entry. An anchor is
+only ever moved forward, to a head whose entries since the previous anchor have been checked; a close
+never writes over an anchor it could not confirm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.audit.chain import (
+    anchor_file_for,
+    check_anchor,
+    current_anchor,
+    entry_hash,
+    record,
+)
+from adoption_desktop.core.audit.models import GENESIS, AuditEntry
+from adoption_desktop.core.config import app_paths
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+
+if TYPE_CHECKING:
+    from adoption_desktop.core.storage.engine import Database
+
+_log = logging.getLogger(__name__)
+ACK_ACTION = "audit_alert_acknowledged"
+
+
+def identity(db: Database) -> str:
+    """What an anchor in the per-user folder is kept for: the database file, or the server and database."""
+    if db.is_sqlite and db.path is not None:
+        return "file:" + str(Path(db.path).resolve())
+    url = db.engine.url
+    return f"postgresql://{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def user_anchor_file(db: Database) -> Path:
+    digest = hashlib.sha256(identity(db).encode("utf-8")).hexdigest()[:32]
+    return app_paths().data / "audit-anchors" / f"{digest}.json"
+
+
+def locations(db: Database) -> list[tuple[str, Path]]:
+    out: list[tuple[str, Path]] = []
+    if db.is_sqlite and db.path is not None:
+        out.append(("beside the database", anchor_file_for(Path(db.path))))
+    out.append(("in this user's data folder" if db.is_sqlite else "in this PC's witness for the server",
+                user_anchor_file(db)))
+    return out
+
+
+@dataclass(frozen=True)
+class StoredAnchor:
+    where: str
+    path: Path
+    seq: int
+    hash: str
+    at: str
+
+
+def _read(where: str, path: Path) -> StoredAnchor:
+    data: Any = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("seq"), int) or not isinstance(data.get("hash"), str):
+        raise ValueError("not an anchor")
+    return StoredAnchor(where, path, int(data["seq"]), str(data["hash"]), str(data.get("at", "")))
+
+
+def stored(db: Database) -> tuple[list[StoredAnchor], list[str]]:
+    """The anchors found for ``db`` and a problem for each that cannot be read."""
+    found: list[StoredAnchor] = []
+    problems: list[str] = []
+    for where, path in locations(db):
+        if not path.exists():
+            continue
+        try:
+            found.append(_read(where, path))
+        except (OSError, ValueError):
+            problems.append(f"the audit anchor {where} ({path.name}) is damaged or unreadable")
+    found.extend(_backup_anchors(db))
+    return found, problems
+
+
+def _acknowledged_file(db: Database) -> Path:
+    return user_anchor_file(db).with_suffix(".acknowledged.json")
+
+
+def _acknowledged(db: Database) -> set[tuple[int, str]]:
+    try:
+        data = json.loads(_acknowledged_file(db).read_text(encoding="utf-8"))
+        return {(int(a["seq"]), str(a["hash"])) for a in data}
+    except (OSError, ValueError, TypeError, KeyError):
+        return set()
+
+
+def _backup_anchors(db: Database) -> list[StoredAnchor]:
+    """The anchors in this database's backups in the user's backups folder (not yet acknowledged as
+    superseded): a rollback is caught even when both anchor files were deleted."""
+    if not db.is_sqlite:
+        return []
+    import zipfile
+
+    folder = app_paths().backups
+    if not folder.is_dir():
+        return []
+    ident = identity(db)
+    done = _acknowledged(db)
+    out: list[StoredAnchor] = []
+    for archive in sorted(folder.glob("*.adkbak")):
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                manifest = json.loads(zf.read("manifest.json"))
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            continue
+        anchor = manifest.get("audit_anchor") if isinstance(manifest, dict) else None
+        if manifest.get("db") != ident or not isinstance(anchor, dict):
+            continue
+        try:
+            seq, digest = int(anchor["seq"]), str(anchor["hash"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if (seq, digest) not in done:
+            out.append(StoredAnchor("in a backup", archive, seq, digest, str(manifest.get("at", ""))))
+    return out
+
+
+def check_all(db: Database, session: Session) -> list[str]:
+    """Every anchor kept for ``db`` against its log; one line per disagreement ([] when all agree)."""
+    found, problems = stored(db)
+    for anchor in found:
+        problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash})
+        if problem is not None:
+            when = f", recorded {anchor.at}" if anchor.at else ""
+            behind = "" if db.is_sqlite else " (the server's log is behind what this PC has seen)"
+            problems.append(f"#{problem.seq}: {problem.message}{behind} (anchor {where_of(anchor)}{when})")
+    return problems
+
+
+def where_of(anchor: StoredAnchor) -> str:
+    return f"{anchor.where}: {anchor.path}"
+
+
+def _segment_ok(session: Session, base: StoredAnchor | None, head: dict[str, Any]) -> bool:
+    """The entries after ``base`` up to the head follow on from it and were not altered."""
+    prev, seq = (base.hash, base.seq) if base is not None else (GENESIS, 0)
+    last = 0
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.seq > seq).order_by(AuditEntry.seq)):
+        if e.seq != seq + 1 or e.prev_hash != prev:
+            return False
+        if entry_hash(e.prev_hash, e.seq, e.at, e.actor_id, e.actor, e.action, e.entity, e.entity_id, e.changes,
+                      e.detail, e.seal or "") != e.hash:
+            return False
+        prev, seq, last = e.hash, e.seq, e.seq
+    return (last or seq) == int(head["seq"]) and prev == str(head["hash"])
+
+
+def _write(path: Path, head: dict[str, Any], ident: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"format": 2, "seq": int(head["seq"]), "hash": str(head["hash"]), "db": ident,
+                               "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def advance(db: Database) -> bool:
+    """Move every anchor forward to the current head, if (and only if) they all still agree with the log
+    and the entries since the newest of them check out. False when nothing was written."""
+    if db.audit_hold is not None:
+        return False
+    with db.session(write=False) as session:
+        if check_all(db, session):
+            return False
+        found, _ = stored(db)
+        head = current_anchor(session)
+        base = max(found, key=lambda a: a.seq, default=None)
+        if base is not None and base.seq > int(head["seq"]):
+            return False
+        if not _segment_ok(session, base, head):
+            return False
+    ident = identity(db)
+    for _where, path in locations(db):
+        _write(path, head, ident)
+    return True
+
+
+def on_open(db: Database) -> list[str]:
+    """Check the anchors first; hold the database on any disagreement, else move them to the head."""
+    db.audit_anchored = True
+    with db.session(write=False) as session:
+        problems = check_all(db, session)
+    if problems:
+        db.audit_hold = "; ".join(problems)
+        _log.warning("audit anchors disagree with the log: the database is held until an administrator "
+                     "acknowledges it")
+        return problems
+    try:
+        advance(db)
+    except (OSError, AppError):  # an unwritable folder must not stop the work; the next close retries
+        _log.warning("audit anchor could not be written")
+    return []
+
+
+def on_close(db: Database) -> None:
+    """Called when the database closes: anchors advance only over a head confirmed from the last one."""
+    if not db.audit_anchored:
+        return
+    try:
+        advance(db)
+    except Exception:  # closing must never fail because of an anchor; nothing is overwritten on failure
+        _log.warning("audit anchor not written at close")
+
+
+def acknowledge(db: Database, actor: Principal, note: str) -> None:
+    """An administrator has looked at the alert: an audit entry records it (with what was found), the
+    old anchors are kept beside the new ones as evidence, and writing is allowed again."""
+    require(actor, Permission.USERS_MANAGE)
+    hold = db.audit_hold
+    if hold is None:
+        raise AppError("There is no audit alert to acknowledge.")
+    note = note.strip()
+    if not note:
+        from adoption_desktop.core.errors import ValidationError
+
+        raise ValidationError("Note: say what was checked and why writing may resume.", "note")
+    db.audit_hold = None
+    try:
+        with db.session(actor) as session:
+            record(session, ACK_ACTION, "audit_log", "*", detail=f"{note} | found: {hold}")
+            head = current_anchor(session)
+    except BaseException:
+        db.audit_hold = hold
+        raise
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    ident = identity(db)
+    superseded = _acknowledged(db) | {(a.seq, a.hash) for a in _backup_anchors(db)}
+    ack_file = _acknowledged_file(db)
+    ack_file.parent.mkdir(parents=True, exist_ok=True)
+    ack_file.write_text(json.dumps([{"seq": q, "hash": h} for q, h in sorted(superseded)]), encoding="utf-8")
+    for _where, path in locations(db):
+        if path.exists():
+            shutil.copy2(path, path.with_name(f"{path.name}.superseded-{stamp}"))
+        _write(path, head, ident)

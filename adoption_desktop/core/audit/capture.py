@@ -1,0 +1,127 @@
+"""Automatic capture: every insert, update and delete of an audited table becomes an entry and a seal.
+
+Changes made through the ORM are captured in the session's ``after_flush`` hook (actor from
+``session.info['actor']``); bulk ``update()``/``delete()`` statements in ``do_orm_execute``, which runs
+the statement itself so the rows it touched can be sealed as they are afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Table, event, inspect, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.audit.chain import REDACTED, _column_changes, _identity, _jsonable, record
+from adoption_desktop.core.audit.models import AuditSeal
+from adoption_desktop.core.audit.seals import RowChange, read_rows, row_digest, seal_change, seal_each
+from adoption_desktop.core.security.permissions import SYSTEM
+
+
+def _table_of(obj: Any) -> Table:
+    return cast(Table, inspect(obj).mapper.local_table)
+
+
+def _pk_of(obj: Any) -> tuple[Any, ...]:
+    return tuple(inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _audit_bulk_statements(state: Any) -> Any:
+    """Bulk ``update()``/``delete()`` bypass the flush hook: record them (table, criteria, values) and seal
+    every row they touched."""
+    if not (state.is_update or state.is_delete) or state.session.info.get("audit_disabled"):
+        return None
+    mapper = state.bind_mapper
+    if mapper is None or not getattr(mapper.class_, "__audit__", False):
+        return None
+    stmt = state.statement
+    table = cast(Table, mapper.local_table)
+    redact: frozenset[str] = getattr(mapper.class_, "__audit_redact__", frozenset())
+    values: dict[str, Any] = {}
+    for column, value in getattr(stmt, "_values", {}).items() if state.is_update else ():
+        name = getattr(column, "key", str(column))
+        values[name] = REDACTED if name in redact else _jsonable(getattr(value, "value", str(value)))
+    where = "all rows"
+    touched = select(*table.primary_key.columns)
+    if getattr(stmt, "whereclause", None) is not None:
+        touched = touched.where(stmt.whereclause)
+        try:
+            where = str(stmt.whereclause.compile(compile_kwargs={"literal_binds": True}))
+        except Exception:  # a value type with no literal form: keep the parameter names
+            where = str(stmt.whereclause)
+    conn = state.session.connection()
+    pks = [tuple(r) for r in conn.execute(touched)]
+    result = state.invoke_statement()
+    seal_change(conn, state.session.info.get("actor", SYSTEM), "bulk_update" if state.is_update else "bulk_delete",
+                table, pks, entity_id="*", changes=values or None, detail=f"where {where}")
+    return result
+
+
+def _drifted(session: Session, table: Table, pk: tuple[Any, ...]) -> bool:
+    """An update with no logged field (only ``updated_at``): does the row still match its seal?"""
+    conn = session.connection()
+    rows = read_rows(conn, table, [pk])
+    if not rows:
+        return True
+    key, row = next(iter(rows.items()))
+    seal_t = cast(Table, AuditSeal.__table__)
+    found = conn.execute(select(seal_t.c.digest).where(seal_t.c.entity == table.name, seal_t.c.entity_id == key)
+                         .order_by(seal_t.c.seq.desc()).limit(1)).scalar()
+    return found != row_digest(table.name, key, sorted(row), row)
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_after_flush(session: Session, _ctx: Any) -> None:
+    if session.info.get("audit_disabled"):
+        return
+    bulk: dict[str, int] | None = session.info.get("audit_bulk")
+    changed: list[RowChange] = []
+    for obj, action in [*((o, "create") for o in session.new), *((o, "update") for o in session.dirty),
+                        *((o, "delete") for o in session.deleted)]:
+        if not getattr(obj, "__audit__", False):
+            continue
+        table = _table_of(obj)
+        if bulk is not None:
+            bulk[f"{action}:{table.name}"] = bulk.get(f"{action}:{table.name}", 0) + 1
+            session.info.setdefault("audit_bulk_rows", {}).setdefault(table.name, (table, set()))[1].add(_pk_of(obj))
+            continue
+        if action == "update" and not session.is_modified(obj, include_collections=False):
+            continue
+        changes = _column_changes(obj, new=action == "create", deleted=action == "delete")
+        if action == "update" and not changes and not _drifted(session, table, _pk_of(obj)):
+            continue
+        changed.append(RowChange(action, table, _pk_of(obj), _identity(obj), changes or None))
+    if changed:
+        seal_each(session.connection(), session.info.get("actor", SYSTEM), changed)
+
+
+class bulk_audit:  # noqa: N801 - used as a context manager like a function
+    """For generated or imported data: one summary entry per table and action instead of one per row
+    (every row is still sealed, with the table's first summary entry)."""
+
+    def __init__(self, session: Session, detail: str) -> None:
+        self.session, self.detail = session, detail
+
+    def __enter__(self) -> bulk_audit:
+        self.session.info["audit_bulk"] = {}
+        self.session.info["audit_bulk_rows"] = {}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.session.flush()
+        finally:
+            counts: dict[str, int] = self.session.info.pop("audit_bulk", {})
+            rows: dict[str, tuple[Table, set[tuple[Any, ...]]]] = self.session.info.pop("audit_bulk_rows", {})
+        if exc[0] is not None:
+            return
+        actor = self.session.info.get("actor", SYSTEM)
+        for key, n in sorted(counts.items()):
+            action, table_name = key.split(":", 1)
+            if table_name in rows:
+                table, pks = rows.pop(table_name)
+                seal_change(self.session.connection(), actor, f"bulk_{action}", table, sorted(pks, key=str),
+                            entity_id="*", detail=f"{self.detail}: {n} rows")
+            else:
+                record(self.session, f"bulk_{action}", table_name, "*", detail=f"{self.detail}: {n} rows")

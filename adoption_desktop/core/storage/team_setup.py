@@ -1,0 +1,207 @@
+"""``adoption-desktop team-setup``: a PostgreSQL database where the application's login is not a master key.
+
+Two roles are made (or brought into line, when run again):
+
+* the **schema owner** owns every table; it is used only for ``upgrade`` (and by this command);
+* the **application role**, which every PC signs in with, may read and write the business tables but
+  may only *append* to the audit tables: no UPDATE, DELETE or TRUNCATE is granted on them, and a trigger
+  owned by the schema owner refuses those statements whoever runs them (the head row may only move
+  forward). The application role owns nothing, so it cannot drop or disable those triggers.
+
+Run it as a login that can create roles and owns the database (or as a superuser). It is idempotent:
+run it again after every ``upgrade`` so new tables get their grants.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import URL, Connection, create_engine, event, inspect, make_url, text
+
+from adoption_desktop.core.audit.models import APPEND_ONLY_TABLES
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.storage import search
+from adoption_desktop.core.storage.engine import Database, is_postgres_url
+
+OWNER_ROLE = "adoption_owner"
+APP_ROLE = "adoption_app"
+HEAD_TABLE = "audit_head"
+READ_ONLY_TABLES = ("alembic_version",)
+
+_APPEND_ONLY_FN = """
+CREATE OR REPLACE FUNCTION adk_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION 'Adoption Desktop: % on % refused: the audit log can only be appended to', TG_OP,
+    TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END
+$fn$
+"""
+
+_HEAD_FORWARD_FN = """
+CREATE OR REPLACE FUNCTION adk_audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP <> 'UPDATE' OR NEW.last_seq < OLD.last_seq OR NEW.id <> OLD.id THEN
+    RAISE EXCEPTION 'Adoption Desktop: the audit head can only move forward (% refused)', TG_OP
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END
+$fn$
+"""
+
+
+@dataclass(frozen=True)
+class TeamSetupResult:
+    owner_role: str
+    app_role: str
+    owner_password: str | None  # None: the role existed and kept its password
+    app_password: str | None
+    owner_url: str
+    app_url: str
+    tables: int
+
+
+def _role_exists(conn: Connection, name: str) -> bool:
+    return conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first() is not None
+
+
+def _ensure_role(conn: Connection, name: str) -> str | None:
+    if _role_exists(conn, name):
+        conn.execute(text(str(conn.execute(text("SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB "
+                                                     "NOCREATEROLE NOBYPASSRLS', CAST(:n AS text))"), {"n": name}).scalar())))
+        return None
+    password = secrets.token_urlsafe(24)
+    ddl = conn.execute(text("SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', "
+                            "CAST(:n AS text), CAST(:p AS text))"), {"n": name, "p": password}).scalar()
+    conn.execute(text(str(ddl)))
+    return password
+
+
+def _q(conn: Connection, name: str) -> str:
+    return str(conn.execute(text("SELECT quote_ident(CAST(:n AS text))"), {"n": name}).scalar())
+
+
+def _url_for(admin: URL, role: str, password: str | None) -> str:
+    url = admin.set(username=role, password=password or "PASSWORD")
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = APP_ROLE) -> TeamSetupResult:
+    """Create or update the two roles, the schema (as the owner), the grants and the triggers."""
+    if not is_postgres_url(admin_url):
+        raise AppError("team-setup is for a PostgreSQL database: give --db postgresql+psycopg://ADMIN@HOST/DBNAME.")
+    if owner_role == app_role:
+        raise AppError("The schema owner and the application role must be two different roles.")
+    admin = make_url(admin_url)
+    engine = create_engine(admin)
+    try:
+        with engine.begin() as conn:
+            owner_pw = _ensure_role(conn, owner_role)
+            app_pw = _ensure_role(conn, app_role)
+            owner, app = _q(conn, owner_role), _q(conn, app_role)
+            dbname = _q(conn, str(conn.execute(text("SELECT current_database()")).scalar()))
+            me = str(conn.execute(text("SELECT current_user")).scalar())
+            if me not in (owner_role, app_role):
+                conn.execute(text(f"GRANT {owner} TO {_q(conn, me)}"))  # so this login may act as the owner
+            conn.execute(text(f"GRANT CONNECT ON DATABASE {dbname} TO {owner}, {app}"))
+            conn.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {owner}"))
+            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {app}"))
+            conn.execute(text(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {app}"))
+            for (name,) in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")):
+                conn.execute(text(f"ALTER TABLE public.{_q(conn, name)} OWNER TO {owner}"))
+            for (name,) in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")):
+                conn.execute(text(f"ALTER SEQUENCE public.{_q(conn, name)} OWNER TO {owner}"))
+    except Exception as exc:
+        engine.dispose()
+        raise AppError(f"team-setup could not create the roles ({type(exc).__name__}: {exc}). Run it as a login "
+                       "that can create roles and owns the database, or as a superuser.") from exc
+    engine.dispose()
+
+    # the schema, created or upgraded by the owner (it owns what it creates)
+    owner_engine = create_engine(admin)
+
+    @event.listens_for(owner_engine, "connect")
+    def _as_owner(dbapi_connection: object, _record: object) -> None:
+        cur = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        cur.execute(f"SET ROLE {owner_role}")
+        cur.close()
+        dbapi_connection.commit()  # type: ignore[attr-defined]
+
+    from adoption_desktop.core.storage import migrations
+
+    owner_db = Database(owner_engine, "postgresql", None, label="team-setup")
+    try:
+        migrations.upgrade_postgresql(owner_db)
+        with owner_engine.begin() as conn:
+            for index in _search_indexes():  # created on first use otherwise, which the app role may not do
+                search.ensure_index(conn, index)
+            tables = _grant_and_protect(conn, owner_role, app_role)
+    finally:
+        owner_engine.dispose()
+    return TeamSetupResult(owner_role, app_role, owner_pw, app_pw, _url_for(admin, owner_role, owner_pw),
+                           _url_for(admin, app_role, app_pw), tables)
+
+
+#: the feature modules that declare full-text indexes (``search.SearchIndex`` at module level)
+SEARCH_MODULES = ("adoption_desktop.letterbox.service", "adoption_desktop.counselling.service",
+                  "adoption_desktop.panel.service", "adoption_desktop.adm.service")
+
+
+def _search_indexes() -> list[search.SearchIndex]:
+    import importlib
+
+    found: dict[str, search.SearchIndex] = {}
+    for name in SEARCH_MODULES:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, search.SearchIndex):
+                found[value.name] = value
+    return list(found.values())
+
+
+def _grant_and_protect(conn: Connection, owner_role: str, app_role: str) -> int:
+    owner, app = _q(conn, owner_role), _q(conn, app_role)
+    names = inspect(conn).get_table_names(schema="public")
+    missing = [t for t in (*APPEND_ONLY_TABLES, HEAD_TABLE) if t not in names]
+    if missing:
+        raise AppError(f"The database has no {', '.join(missing)} table: it is not an Adoption Desktop database.")
+    conn.execute(text(_APPEND_ONLY_FN))
+    conn.execute(text(_HEAD_FORWARD_FN))
+    conn.execute(text("REVOKE ALL ON FUNCTION adk_audit_append_only(), adk_audit_head_forward() FROM PUBLIC"))
+    for name in names:
+        t = f"public.{_q(conn, name)}"
+        conn.execute(text(f"REVOKE ALL ON {t} FROM PUBLIC, {app}"))
+        if name in APPEND_ONLY_TABLES:
+            grant = "SELECT, INSERT"
+        elif name == HEAD_TABLE:
+            grant = "SELECT, INSERT, UPDATE"
+        elif name in READ_ONLY_TABLES:
+            grant = "SELECT"
+        else:
+            grant = "SELECT, INSERT, UPDATE, DELETE"
+        conn.execute(text(f"GRANT {grant} ON {t} TO {app}"))
+    for name in APPEND_ONLY_TABLES:
+        t = f"public.{_q(conn, name)}"
+        conn.execute(text(f"DROP TRIGGER IF EXISTS adk_append_only ON {t}"))
+        conn.execute(text(f"CREATE TRIGGER adk_append_only BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW "
+                          "EXECUTE FUNCTION adk_audit_append_only()"))
+        conn.execute(text(f"DROP TRIGGER IF EXISTS adk_no_truncate ON {t}"))
+        conn.execute(text(f"CREATE TRIGGER adk_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT "
+                          "EXECUTE FUNCTION adk_audit_append_only()"))
+    head = f"public.{HEAD_TABLE}"
+    conn.execute(text(f"DROP TRIGGER IF EXISTS adk_head_forward ON {head}"))
+    conn.execute(text(f"CREATE TRIGGER adk_head_forward BEFORE UPDATE OR DELETE ON {head} FOR EACH ROW "
+                      "EXECUTE FUNCTION adk_audit_head_forward()"))
+    conn.execute(text(f"DROP TRIGGER IF EXISTS adk_no_truncate ON {head}"))
+    conn.execute(text(f"CREATE TRIGGER adk_no_truncate BEFORE TRUNCATE ON {head} FOR EACH STATEMENT "
+                      "EXECUTE FUNCTION adk_audit_append_only()"))
+    conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}"))
+    # tables a later upgrade creates: business rights by default (team-setup is run again after upgrades)
+    conn.execute(text(f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+                      f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}"))
+    conn.execute(text(f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+                      f"GRANT USAGE, SELECT ON SEQUENCES TO {app}"))
+    return len(names)

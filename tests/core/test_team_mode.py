@@ -1,0 +1,200 @@
+"""Team mode where the login is not a master key (PostgreSQL, throwaway server): team-setup's roles, the
+append-only audit tables, the PC's witness, and the tamper cases that apply to a server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, exc, text
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.audit import anchors
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.settings_service import add_closure_day
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import open_database, verify_database
+from adoption_desktop.core.storage.team_setup import team_setup
+from tests.pg import PostgresServer
+
+
+@dataclass
+class Team:
+    server: PostgresServer
+    admin_url: str  # the superuser: stands for IT (or an attacker with the server's keys)
+    app_url: str
+    store: SecretStore
+
+    def open(self) -> Database:
+        return open_database(self.app_url, self.store)
+
+    def as_app(self, *statements: str) -> None:
+        """Raw SQL with the application's login (what any user's PC holds)."""
+        engine = create_engine(self.app_url)
+        try:
+            with engine.begin() as conn:
+                for s in statements:
+                    conn.execute(text(s))
+        finally:
+            engine.dispose()
+
+    def as_superuser(self, *statements: str) -> None:
+        engine = create_engine(self.admin_url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("SET session_replication_role = replica"))  # triggers off
+                for s in statements:
+                    conn.execute(text(s))
+        finally:
+            engine.dispose()
+
+    def value(self, query: str) -> object:
+        engine = create_engine(self.admin_url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(query)).scalar()
+        finally:
+            engine.dispose()
+
+    def verify(self) -> list[str]:
+        db = self.open()
+        try:
+            return verify_database(db).problems
+        finally:
+            db.dispose()
+
+
+@pytest.fixture
+def team(postgres_server: PostgresServer | None, store: SecretStore) -> Iterator[Team]:
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    url = postgres_server.empty_database_url("team_")
+    suffix = url.rsplit("_", 1)[-1]
+    result = team_setup(url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
+    assert result.app_password and result.owner_password
+    t = Team(postgres_server, url, result.app_url, store)
+    db = t.open()
+    try:
+        first = users.create_first_administrator(db, "itadmin", "IT Admin", "a-long-enough-password")
+        boss = Principal(first.user_id, first.username, first.full_name, frozenset({Role.ADMINISTRATOR}))
+        users.create_user(db, boss, "clerk", "Letterbox Clerk", "another-long-password", [Role.LETTERBOX_COORDINATOR])
+        add_closure_day(db, boss, dt.date(2031, 5, 6), "Training day")
+    finally:
+        db.dispose()
+    assert t.verify() == []
+    yield t
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2",
+    "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)",
+    "TRUNCATE audit_log",
+    "UPDATE audit_seal SET digest = 'x' WHERE id = 1",
+    "DELETE FROM audit_seal",
+    "TRUNCATE audit_seal CASCADE",
+    "UPDATE audit_head SET last_seq = last_seq - 1",
+    "DELETE FROM audit_head",
+    "ALTER TABLE audit_log DISABLE TRIGGER USER",
+    "DROP TRIGGER adk_append_only ON audit_log",
+    "GRANT UPDATE ON audit_log TO PUBLIC; UPDATE audit_log SET detail = 'x' WHERE seq = 2",
+])
+def test_the_application_role_can_only_append_to_the_audit_tables(team: Team, statement: str) -> None:
+    before = team.value("SELECT count(*) FROM audit_log")
+    with pytest.raises(exc.DBAPIError):
+        team.as_app(*statement.split("; "))
+    assert team.value("SELECT count(*) FROM audit_log") == before
+    assert team.verify() == []
+
+
+def test_even_the_owner_cannot_rewrite_the_log_without_disabling_triggers(team: Team) -> None:
+    engine = create_engine(team.admin_url)
+    try:
+        with pytest.raises(exc.DBAPIError, match="append"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_log WHERE seq = 1"))
+    finally:
+        engine.dispose()
+
+
+def test_the_application_role_still_works_and_cannot_hide_a_change(team: Team) -> None:
+    uid = team.value("SELECT id FROM users WHERE username = 'clerk'")
+    team.as_app(f"INSERT INTO user_roles (user_id, role) VALUES ({uid}, 'administrator')")
+    team.as_app(f"UPDATE users SET password_hash = password_hash || 'x' WHERE id = {uid}")
+    team.as_app("DELETE FROM closure_days")
+    problems = "\n".join(team.verify())
+    assert f"user_roles row {uid}/administrator: inserted outside the application" in problems
+    assert f"users row {uid}: password_hash changed outside the application" in problems
+    assert "closure_days row 2031-05-06: deleted outside the application" in problems
+
+
+def test_the_witness_catches_a_log_truncated_on_the_server(team: Team) -> None:
+    """Someone with the server's superuser cuts the log back (triggers off): the PC's witness knows."""
+    db = team.open()
+    db.dispose()  # the witness holds the current head
+    witness = anchors.user_anchor_file(db)
+    assert witness.exists()
+    keep = int(str(team.value("SELECT max(seq) FROM audit_log"))) - 3
+    team.as_superuser(f"DELETE FROM audit_seal WHERE seq > {keep}", f"DELETE FROM audit_log WHERE seq > {keep}",
+                      f"UPDATE audit_head SET last_seq = {keep}, "
+                      f"last_hash = (SELECT hash FROM audit_log WHERE seq = {keep})")
+    for _ in range(2):
+        problems = "\n".join(team.verify())
+        assert "the server's log is behind what this PC has seen" in problems, problems
+    team.as_superuser("TRUNCATE audit_log, audit_seal, audit_columns",
+                      "UPDATE audit_head SET last_seq = 0, last_hash = repeat('0', 64)")
+    assert "behind what this PC has seen" in "\n".join(team.verify())
+
+
+def test_a_superuser_change_to_a_sealed_value_is_named(team: Team) -> None:
+    team.as_superuser("UPDATE closure_days SET reason = 'Bank holiday'")
+    assert "closure_days row 2031-05-06: reason changed outside the application" in "\n".join(team.verify())
+
+
+def test_verify_on_the_server_reads_seals_written_by_the_app_role(team: Team) -> None:
+    db = team.open()
+    try:
+        with db.session(write=False) as session:
+            assert audit.verify_record(session.connection()) == []
+            assert session.execute(text("SELECT count(*) FROM audit_seal")).scalar()
+    finally:
+        db.dispose()
+
+
+def test_team_setup_runs_again_without_harm(team: Team) -> None:
+    suffix = team.admin_url.rsplit("_", 1)[-1]
+    again = team_setup(team.admin_url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
+    assert again.app_password is None and again.owner_password is None
+    assert team.verify() == []
+
+
+def test_the_application_role_cannot_hide_a_changed_signed_outcome(team: Team) -> None:
+    """Issue 11's first trial on the demo data: a signed ADM outcome changed with the app's login."""
+    from adoption_desktop import demo
+
+    db = team.open()
+    try:
+        demo.populate(db, "small")
+    finally:
+        db.dispose()
+    assert team.verify() == []
+    row = team.value("SELECT min(id) FROM adm_decisions WHERE signed_at IS NOT NULL AND outcome = 'agree'")
+    team.as_app(f"UPDATE adm_decisions SET outcome = 'not_approve' WHERE id = {row}")
+    problems = "\n".join(team.verify())
+    assert f"adm_decisions row {row}: outcome changed outside the application" in problems
+    assert f"adm_decisions row {row}: the signed decision's content differs" in problems
+
+
+@pytest.mark.parametrize(("statement", "expected"), [
+    ("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2", "first broken entry is #2"),
+    ("DELETE FROM audit_log WHERE seq = 3", "first broken entry is #3"),
+    ("UPDATE audit_seal SET digest = 'ffffffffffffffffffffffffffffffff' WHERE id = 1", "seal records of audit entry"),
+    ("DELETE FROM audit_seal WHERE id = (SELECT max(id) FROM audit_seal)", "seal records of audit entry"),
+])
+def test_a_superuser_with_triggers_off_still_cannot_rewrite_unnoticed(team: Team, statement: str,
+                                                                      expected: str) -> None:
+    team.as_superuser(statement)
+    for _ in range(2):
+        assert expected in "\n".join(team.verify())
