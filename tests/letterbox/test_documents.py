@@ -1,0 +1,134 @@
+"""Letterbox documents without Qt: attach (encrypted, hashed, size-limited), OCR, redaction burned into
+the pixels, the e-mail draft, and the .msg path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import hashlib
+import io
+
+import pytest
+from sqlalchemy import select
+
+from adoption_desktop.core.audit import AuditEntry
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.ocr import read_image, word_accuracy
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.settings_service import set_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import attachments, redaction, rules, service
+from adoption_desktop.letterbox.attachment_models import AttachmentBlob
+from adoption_desktop.letterbox.settings import ATTACHMENT_MAX_MB
+from tests.letterbox.documents_fixtures import LETTER_PAGES, make_msg, pdf_scan, png_bytes, render_page, tiff_scan
+
+
+def _item(db: Database, who: Principal, arrangement: int) -> int:
+    return service.log_item(db, who, arrangement, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 2),
+                            writer="Sam Thornley")
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[object]:
+    return [render_page(t) for t in LETTER_PAGES]
+
+
+def test_printed_letter_reads_at_95_percent_of_words(pages: list) -> None:  # type: ignore[type-arg]
+    for image, text in zip(pages, LETTER_PAGES, strict=True):
+        page = read_image(image)
+        assert word_accuracy(text, page.text) >= 0.95, page.text
+        assert not page.is_low_confidence(0.8)
+
+
+def test_scan_attached_encrypted_read_redacted_and_forwarded(db: Database, coordinator: Principal,
+                                                             arrangement: int, pages: list) -> None:  # type: ignore[type-arg]
+    item_id = _item(db, coordinator, arrangement)
+    data = pdf_scan(pages)
+    rows = attachments.attach(db, coordinator, item_id, "scan.pdf", data)
+    assert rows[0].sha256 == hashlib.sha256(data).hexdigest() and rows[0].kind == "scan"
+    with db.session() as s:
+        blob = s.get(AttachmentBlob, rows[0].id)
+        assert blob is not None and data[:2000] not in blob.data  # stored encrypted
+        details = " ".join(e.detail for e in s.scalars(select(AuditEntry)))
+    assert rows[0].sha256 in details
+    read = attachments.extract_text(db, coordinator, rows[0].id)
+    assert len(read) == 2 and "ZZ99 4EF" in read[0].text
+    proposed = redaction.proposed_pages(db, coordinator, item_id)
+    assert len(proposed) == 2 and proposed[0].boxes, "the postcode and the address are boxed"
+    # the coordinator adds a box by hand over the word 'swimming' and removes nothing
+    swim = next(w for w in proposed[0].words if w[0].startswith("swimming"))
+    first = redaction.RedactionPage(proposed[0].attachment_id, 1, proposed[0].filename,
+                                    (*proposed[0].boxes, redaction.RedactionBox(*swim[1:5])))
+    copy = redaction.export_redacted(db, coordinator, item_id, [first, proposed[1]])
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(copy.pdf))
+    assert len(reader.pages) == 2
+    assert all(not (p.extract_text() or "").strip() for p in reader.pages)
+    img = reader.pages[0].images[0].image
+    assert img is not None
+    for box in first.boxes:
+        region = img.convert("L").crop((box.x0 + 1, box.y0 + 1, box.x1 - 1, box.y1 - 1))
+        assert region.getextrema() == (0, 0), box
+    assert read_image(img).text.count("ZZ99") == 0
+    history = service.get_item(db, coordinator, item_id).history
+    assert any(e.action == "redacted_copy" and copy.sha256 in e.detail and e.actor == coordinator.username
+               for e in history)
+    # forwarding by e-mail needs the arrangement's agreement to use e-mail
+    with pytest.raises(Conflict, match="e-mail facility"):
+        redaction.email_draft(db, coordinator, item_id, copy.attachment_id)
+    detail = service.get_arrangement(db, coordinator, arrangement)
+    service.update_arrangement(db, coordinator, arrangement,
+                               detail.data.__class__(**{**detail.data.__dict__, "email_allowed": True}))
+    draft = redaction.email_draft(db, coordinator, item_id, copy.attachment_id, to="gina@example.invalid")
+    msg = email.message_from_bytes(draft.data, policy=email.policy.default)
+    assert msg["X-Unsent"] == "1"
+    att = next(iter(msg.iter_attachments()))  # type: ignore[attr-defined]
+    assert hashlib.sha256(att.get_payload(decode=True)).hexdigest() == copy.sha256
+
+
+def test_size_limit_and_unsupported_files_are_refused_clearly(db: Database, coordinator: Principal,
+                                                             arrangement: int) -> None:
+    item_id = _item(db, coordinator, arrangement)
+    from adoption_desktop.core.security.permissions import SYSTEM
+
+    set_setting(db, SYSTEM, ATTACHMENT_MAX_MB, 1)
+    big = png_bytes(render_page("x")) + b"\x00" * (1024 * 1024)
+    with pytest.raises(ValidationError, match="limit set by your agency is 1 MB"):
+        attachments.attach(db, coordinator, item_id, "big.png", big)
+    with pytest.raises(ValidationError, match="not a PDF, JPEG"):
+        attachments.attach(db, coordinator, item_id, "letter.docx", b"PK\x03\x04 not a scan")
+    assert attachments.list_attachments(db, coordinator, item_id) == []
+
+
+def test_msg_with_attachment_and_audited_opening(db: Database, coordinator: Principal, arrangement: int) -> None:
+    item_id = _item(db, coordinator, arrangement)
+    drawing = png_bytes(render_page("A drawing of a horse", height=400))
+    msg = make_msg("Letter for Gina", "sam@example.invalid", "Dear Gina,\nWe moved to 12 Heron Gate.",
+                   "drawing.png", drawing)
+    rows = attachments.attach(db, coordinator, item_id, "letter.msg", msg)
+    assert [r.kind for r in rows] == ["email", "email_part"] and rows[1].parent_id == rows[0].id
+    body = attachments.attachment_pages(db, coordinator, rows[0].id)
+    assert "Heron Gate" in body[0].text
+    row, data = attachments.open_attachment(db, coordinator, rows[1].id)
+    assert data == drawing
+    with db.session() as s:
+        views = [e for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "view",
+                                                               AuditEntry.entity == "letterbox_attachments"))]
+    assert views and row.sha256 in views[-1].detail
+
+
+def test_tiff_pages_and_viewer_cannot_attach(db: Database, coordinator: Principal, arrangement: int) -> None:
+    from adoption_desktop.core.errors import PermissionDenied
+    from adoption_desktop.core.security.permissions import Role
+    from tests.conftest import make_user
+
+    item_id = _item(db, coordinator, arrangement)
+    data = tiff_scan([render_page("Page one", height=300), render_page("Page two", height=300)])
+    manager = make_user(db, "mgr1", Role.MANAGER)
+    with pytest.raises(PermissionDenied):
+        attachments.attach(db, manager, item_id, "scan.tiff", data)
+    rows = attachments.attach(db, coordinator, item_id, "scan.tiff", data)
+    row, raw = attachments.open_attachment(db, coordinator, rows[0].id)
+    assert len(attachments.page_images(row, raw)) == 2
