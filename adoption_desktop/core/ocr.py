@@ -117,9 +117,8 @@ def _line_chars(chars: list[str], boxes: list[Any], scores: list[float]) -> list
 
 def read_image(image: Image) -> OcrPage:
     """OCR one page image (any PIL mode)."""
-    import numpy as np
-
     import cv2
+    import numpy as np
 
     grey = np.asarray(image.convert("L"))
     width, height = image.size

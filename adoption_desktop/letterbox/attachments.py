@@ -24,7 +24,12 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import extraction
-from adoption_desktop.letterbox.attachment_models import Attachment, AttachmentBlob, AttachmentPage, DocumentKey
+from adoption_desktop.letterbox.attachment_models import (
+    Attachment,
+    AttachmentBlob,
+    AttachmentPage,
+    DocumentKey,
+)
 from adoption_desktop.letterbox.models import Item, ItemEvent
 from adoption_desktop.letterbox.settings import ATTACHMENT_MAX_MB, OCR_LOW_CONFIDENCE_PERCENT
 
@@ -267,7 +272,7 @@ def attachment_pages(db: Database, actor: Principal, attachment_id: int) -> list
                                 tuple((str(w[0]), int(w[1]), int(w[2]), int(w[3]), int(w[4]), float(w[5]))
                                       for w in words),
                                 p.width, p.height, p.confidence, p.low_confidence,
-                                tuple(tuple(c) if c else None for c in chars)))  # type: ignore[misc]
+                                tuple(tuple(c) if c else None for c in chars)))
         return out
 
 

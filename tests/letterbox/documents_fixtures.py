@@ -10,6 +10,7 @@ All names, addresses and postcodes are invented (ZZ99 postcodes are not real).
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import textwrap
 from typing import TYPE_CHECKING
@@ -116,7 +117,7 @@ def _cfb(tree: dict[str, object]) -> bytes:
             assert isinstance(node, dict)
             entries.append([name, 5 if name == "Root Entry" else 1, _FREE, _FREE, b""])
             kids = [add(k, v) for k, v in node.items()]
-            for a, b in zip(kids, kids[1:], strict=False):
+            for a, b in itertools.pairwise(kids):
                 entries[a][3] = b
             entries[idx][2] = kids[0] if kids else _FREE
         return idx

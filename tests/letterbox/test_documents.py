@@ -21,7 +21,14 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import attachments, redaction, rules, service
 from adoption_desktop.letterbox.attachment_models import AttachmentBlob
 from adoption_desktop.letterbox.settings import ATTACHMENT_MAX_MB
-from tests.letterbox.documents_fixtures import LETTER_PAGES, make_msg, pdf_scan, png_bytes, render_page, tiff_scan
+from tests.letterbox.documents_fixtures import (
+    LETTER_PAGES,
+    make_msg,
+    pdf_scan,
+    png_bytes,
+    render_page,
+    tiff_scan,
+)
 
 
 def _item(db: Database, who: Principal, arrangement: int) -> int:
