@@ -205,3 +205,53 @@ def make_msg(subject: str, sender: str, body: str, attachment_name: str, attachm
         "__attach_version1.0_#00000000": attach,
     }
     return _cfb(root)
+
+
+def scribble_page(seed: int = 3, lines: int = 8) -> Image:
+    """Joined-up strokes that look like handwriting to a detector but are no printed text."""
+    import math
+    import random
+
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    rnd = random.Random(seed)
+    img = PILImage.new("L", (1240, 100 + lines * 90), 255)
+    draw = ImageDraw.Draw(img)
+    for line in range(lines):
+        y0, x = 100 + line * 90, 100
+        while x < 1100:
+            width = rnd.randint(40, 140)
+            points = [(x + t, y0 + 18 * math.sin(t / rnd.uniform(4, 9)) + rnd.uniform(-4, 4))
+                      for t in range(0, width, 3)]
+            draw.line(points, fill=0, width=3)
+            x += width + rnd.randint(15, 35)
+    return img
+
+
+def born_digital_pdf(text: str) -> bytes:
+    """A PDF written by a word processor: text, no page image."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4)
+    for n, line in enumerate(text.splitlines()):
+        pdf.drawString(72, 760 - 16 * n, line)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def make_eml(subject: str, body: str, attachment_name: str, attachment: bytes, mime: str = "image/png") -> bytes:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "Sam <sam@example.invalid>"
+    msg["To"] = "letterbox@example.invalid"
+    msg["Subject"] = subject
+    msg["Date"] = "Mon, 02 Mar 2026 09:00:00 +0000"
+    msg.set_content(body)
+    maintype, subtype = mime.split("/")
+    msg.add_attachment(attachment, maintype=maintype, subtype=subtype, filename=attachment_name)
+    return bytes(msg)

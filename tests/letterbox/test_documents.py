@@ -139,3 +139,67 @@ def test_tiff_pages_and_viewer_cannot_attach(db: Database, coordinator: Principa
     rows = attachments.attach(db, coordinator, item_id, "scan.tiff", data)
     row, raw = attachments.open_attachment(db, coordinator, rows[0].id)
     assert len(attachments.page_images(row, raw)) == 2
+
+
+def test_files_round_trip_and_tampering_is_caught_on_both_stores(any_db: Database) -> None:
+    from sqlalchemy import update
+
+    from adoption_desktop.core.security.permissions import Role
+    from tests.conftest import make_user
+    from tests.letterbox.conftest import sample_input
+
+    who = make_user(any_db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    arrangement = service.create_arrangement(any_db, who, sample_input())
+    item_id = _item(any_db, who, arrangement)
+    data = png_bytes(render_page("Hello from the seaside", height=300))
+    rows = attachments.attach(any_db, who, item_id, "photo.png", data)
+    assert attachments.open_attachment(any_db, who, rows[0].id)[1] == data
+    with any_db.session() as s:
+        blob = s.get(AttachmentBlob, rows[0].id)
+        assert blob is not None
+        tampered = bytes([blob.data[0] ^ 1]) + blob.data[1:]
+        s.execute(update(AttachmentBlob).where(AttachmentBlob.attachment_id == rows[0].id).values(data=tampered))
+    with pytest.raises(Conflict, match="does not match its record"):
+        attachments.open_attachment(any_db, who, rows[0].id)
+
+
+def test_handwriting_is_flagged_for_typing(db: Database, coordinator: Principal, arrangement: int) -> None:
+    from tests.letterbox.documents_fixtures import scribble_page
+
+    item_id = _item(db, coordinator, arrangement)
+    rows = attachments.attach(db, coordinator, item_id, "handwritten.png", png_bytes(scribble_page()))
+    pages = attachments.extract_text(db, coordinator, rows[0].id)
+    assert pages[0].low_confidence
+    history = service.get_item(db, coordinator, item_id).history
+    assert any("type or dictate" in e.detail for e in history if e.action == "text_read")
+    attachments.set_page_text(db, coordinator, rows[0].id, 1, "Dear Gina, we went to the zoo.")
+    typed = attachments.attachment_pages(db, coordinator, rows[0].id)[0]
+    assert typed.source == "typed" and not typed.low_confidence
+
+
+def test_born_digital_pdf_uses_its_text_and_cannot_be_redacted_here(db: Database, coordinator: Principal,
+                                                                   arrangement: int) -> None:
+    from tests.letterbox.documents_fixtures import born_digital_pdf
+
+    item_id = _item(db, coordinator, arrangement)
+    rows = attachments.attach(db, coordinator, item_id, "typed.pdf",
+                              born_digital_pdf("Dear Gina,\nWe live at 12 Heron Gate, ZZ99 4EF."))
+    pages = attachments.extract_text(db, coordinator, rows[0].id)
+    assert pages[0].source == "embedded" and "ZZ99 4EF" in pages[0].text
+    page = redaction.RedactionPage(rows[0].id, 1, "typed.pdf")
+    with pytest.raises(Conflict, match="born-digital"):
+        redaction.export_redacted(db, coordinator, item_id, [page])
+
+
+def test_eml_body_and_attachments(db: Database, coordinator: Principal, arrangement: int) -> None:
+    from tests.letterbox.documents_fixtures import make_eml
+
+    item_id = _item(db, coordinator, arrangement)
+    drawing = png_bytes(render_page("A drawing", height=300))
+    rows = attachments.attach(db, coordinator, item_id, "news.eml",
+                              make_eml("Our news", "Dear Gina,\nRosa started at Kestrel Vale Primary.",
+                                       "drawing.png", drawing))
+    assert [(r.kind, r.media_type) for r in rows] == [("email", "message/rfc822"), ("email_part", "image/png")]
+    body = attachments.attachment_pages(db, coordinator, rows[0].id)[0].text
+    assert body.startswith("Subject: Our news") and "Kestrel Vale Primary" in body
+    assert attachments.open_attachment(db, coordinator, rows[1].id)[1] == drawing
