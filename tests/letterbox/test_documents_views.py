@@ -64,8 +64,8 @@ def test_attach_read_screen_redact_export_forward(qtbot, db: Database, coordinat
     qtbot.keyClick(red.view, Qt.Key.Key_Space)
     assert len(red.current_boxes()) == before
     # and one with the mouse: drag over the page
-    view_from = red.view.mapFromScene(100, 900)
-    view_to = red.view.mapFromScene(400, 960)
+    view_from = red.view.mapFromScene(100, 330)
+    view_to = red.view.mapFromScene(400, 370)
     qtbot.mousePress(red.view.viewport(), Qt.MouseButton.LeftButton, pos=view_from)
     qtbot.mouseRelease(red.view.viewport(), Qt.MouseButton.LeftButton, pos=view_to)
     assert len(red.current_boxes()) == before + 1

@@ -25,6 +25,7 @@ from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
 from adoption_desktop.letterbox.views.redaction_view import RedactionDialog
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.tasks import TaskHandle
 
 COLUMNS: list[Column[AttachmentRow]] = [
     Column("File", lambda a: ("    ↳ " if a.parent_id else "") + a.filename),
@@ -74,6 +75,7 @@ class AttachmentsPanel(QDialog):
         layout.addLayout(buttons)
         self.pages: list[PageText] = []
         self.redaction: RedactionDialog | None = None
+        self.task: TaskHandle | None = None
         self.resize(900, 420)
         self.reload()
 
@@ -118,11 +120,15 @@ class AttachmentsPanel(QDialog):
         db, who = self.ctx.db, self.ctx.principal
         self.say("Reading the pages… (a few seconds a page)")
 
-        def work(_handle: object) -> list[PageText]:
+        wanted = [r for r in rows if r.kind != attachments.EMAIL_PART
+                  or r.media_type.startswith(("image/", "application/pdf"))]
+
+        def work(handle: TaskHandle) -> list[PageText]:
             out: list[PageText] = []
-            for r in rows:
-                if r.kind == attachments.EMAIL_PART and not r.media_type.startswith(("image/", "application/pdf")):
-                    continue
+            for n, r in enumerate(wanted):
+                if handle.cancelled:
+                    break
+                handle.progress(n, len(wanted), f"Reading {r.filename}…")
                 out += attachments.extract_text(db, who, r.id)
             return out
 
@@ -137,7 +143,14 @@ class AttachmentsPanel(QDialog):
                          + ". Type or dictate the text of those pages into the letter text.")
             self.say(text, error=bool(low))
 
-        self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.say(str(exc), error=True))
+        self.task = self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.say(str(exc), error=True),
+                                       on_progress=lambda n, total, text: self.say(f"{text} ({n + 1} of {total})"))
+
+    def reject(self) -> None:
+        """Closing the window stops a reading under way after the page being read."""
+        if self.task is not None and not self.task.done:
+            self.task.cancel()
+        super().reject()
 
     def use_text(self) -> None:
         if not self.pages:

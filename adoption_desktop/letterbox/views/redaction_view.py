@@ -3,7 +3,8 @@ copy (boxes burned into the pixels, one flattened image a page).
 
 Mouse: drag on the page to draw a box; click a box to select it; Delete removes the selected boxes.
 Keyboard: N / P (or Tab-like Right / Left arrows) move the word cursor over the words the OCR read;
-Space or Insert boxes the current word; Delete removes selected boxes; Page Down / Page Up change page.
+Space or Insert boxes the current word; Delete removes selected boxes; Page Down / Page Up change page;
++ and - zoom (the page opens as wide as the view).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import io
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPen, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -74,6 +75,7 @@ class RedactionDialog(QDialog):
         self.boxes: list[list[RedactionBox]] = [list(p.boxes) for p in self.pages]
         self.index = 0
         self.word_cursor = -1
+        self.zoom = 1.0
         self.exported: ExportedCopy | None = None
         self._images: dict[int, list[object]] = {}
         self.page_choice = QComboBox()
@@ -90,7 +92,7 @@ class RedactionDialog(QDialog):
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.accept)
         self.message = QLabel("Drag to draw a box; click a box and press Delete to remove it; N/P move "
-                              "between words and Space boxes the current word.")
+                              "between words and Space boxes the current word; + and - zoom.")
         self.message.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(QLabel("Page:"))
@@ -133,7 +135,28 @@ class RedactionDialog(QDialog):
             self.scene.addPixmap(pixmap)
             self.scene.setSceneRect(QRectF(pixmap.rect()))
         self._draw_boxes()
-        self.view.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        """The page as wide as the view (text readable), scrolled to the top; + and - zoom."""
+        rect = self.scene.sceneRect()
+        if rect.width() <= 0:
+            return
+        self.zoom = max(0.05, (self.view.viewport().width() - 4) / rect.width())
+        self._apply_zoom()
+        self.view.verticalScrollBar().setValue(0)
+
+    def _apply_zoom(self) -> None:
+        self.view.resetTransform()
+        self.view.scale(self.zoom, self.zoom)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_width()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.fit_width()
 
     def _draw_boxes(self) -> None:
         for item in list(self.scene.items()):
@@ -198,6 +221,12 @@ class RedactionDialog(QDialog):
             self.move_word(-1)
         elif key in (Qt.Key.Key_Space, Qt.Key.Key_Insert):
             self.box_current_word()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom *= 1.25
+            self._apply_zoom()
+        elif key == Qt.Key.Key_Minus:
+            self.zoom /= 1.25
+            self._apply_zoom()
         elif key == Qt.Key.Key_PageDown:
             self.show_page(self.index + 1)
         elif key == Qt.Key.Key_PageUp:
