@@ -175,6 +175,8 @@ def export_redacted(db: Database, actor: Principal, item_id: int,
     nboxes = sum(len(p.boxes) for p in pages)
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        if item.status in ("returned", "withheld"):
+            raise Conflict(f"Redacted copy: the item was {item.status}; nothing of it is forwarded.")
         ref = session.scalar(select(Arrangement.reference).where(Arrangement.id == item.arrangement_id)) or "item"
         filename = f"{ref}-item{item_id}-redacted.pdf"
         layout = json.dumps([{"attachment": p.attachment_id, "page": p.page_no,
@@ -194,6 +196,9 @@ def email_draft(db: Database, actor: Principal, item_id: int, copy_id: int, *, t
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         arrangement = get_or_raise(session, Arrangement, item.arrangement_id, "No arrangement.")
+        if item.status not in ("screened", "forwarded"):
+            raise Conflict(f"Forward by e-mail: the item is {item.status}; screen it first (and never forward a "
+                           "returned or withheld item).")
         if not arrangement.email_allowed:
             raise Conflict("Forward by e-mail: this arrangement does not use the e-mail facility; forward the "
                            "redacted copy by post, or record the agreement to use e-mail first.")

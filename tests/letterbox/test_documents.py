@@ -82,7 +82,10 @@ def test_scan_attached_encrypted_read_redacted_and_forwarded(db: Database, coord
     history = service.get_item(db, coordinator, item_id).history
     assert any(e.action == "redacted_copy" and copy.sha256 in e.detail and e.actor == coordinator.username
                for e in history)
-    # forwarding by e-mail needs the arrangement's agreement to use e-mail
+    # forwarding by e-mail needs a screened item and the arrangement's agreement to use e-mail
+    with pytest.raises(Conflict, match="screen it first"):
+        redaction.email_draft(db, coordinator, item_id, copy.attachment_id)
+    service.screen_item(db, coordinator, item_id, attachments.documents_text(read))
     with pytest.raises(Conflict, match="e-mail facility"):
         redaction.email_draft(db, coordinator, item_id, copy.attachment_id)
     detail = service.get_arrangement(db, coordinator, arrangement)
