@@ -135,7 +135,7 @@ def add_file_in(session: Session, item_id: int, filename: str, data: bytes, kind
     _check_size(session, filename, len(data))
     actor = session.info["actor"]
     digest = hashlib.sha256(data).hexdigest()
-    a = Attachment(item_id=item_id, parent_id=parent_id, kind=kind, filename=os.path.basename(filename)[:255],
+    a = Attachment(item_id=item_id, parent_id=parent_id, kind=kind, filename=extraction.safe_filename(filename),
                    media_type=media_type[:100] or "application/octet-stream", size=len(data), sha256=digest,
                    pages=pages, created_at=utcnow(), created_by=actor.username, note=note)
     session.add(a)
@@ -151,6 +151,8 @@ def attach(db: Database, actor: Principal, item_id: int, filename: str, data: by
     """Attach a scan/photo (PDF, JPEG, PNG, TIFF) or an e-mail (.eml, .msg: its attachments are kept as
     parts of it). Returns the rows stored (the file first)."""
     require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor, write=False) as session:
+        _check_size(session, filename, len(data))  # before parsing a huge e-mail
     media = extraction.check_supported(filename, data)
     parts = extraction.parse_email(media, data) if media in extraction.EMAIL_TYPES else None
     with db.session(actor) as session:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import email
 import email.policy
 import io
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.text_input import clean_text
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -171,9 +173,25 @@ def parse_email(media_type: str, data: bytes) -> EmailParts:
     return parse_msg(data) if media_type == MSG else parse_eml(data)
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def email_text(parts: EmailParts) -> str:
-    """What is screened of an e-mail: its subject and body."""
-    return f"Subject: {parts.subject}\n\n{parts.body}".strip()
+    """What is screened of an e-mail: its subject and body (control characters a mail program left in,
+    such as form feeds, become spaces; the rest as :func:`clean_text` makes it)."""
+    raw = _CONTROLS.sub(" ", f"Subject: {parts.subject}\n\n{parts.body}")
+    return clean_text(raw, "E-mail text", multiline=True)
+
+
+def safe_filename(name: str, default: str = "attachment") -> str:
+    """A received file's name as it may be shown and saved: no folders, no control characters, at most
+    255 characters (the extension kept)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = clean_text(_CONTROLS.sub("", base).replace("\t", " "), "File name").strip(" .") or default
+    if len(base) > 255:
+        stem, dot, ext = base.rpartition(".")
+        base = (stem[: 254 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else base[:255]
+    return base
 
 
 def _html_to_text(html: str) -> str:

@@ -206,3 +206,13 @@ def test_eml_body_and_attachments(db: Database, coordinator: Principal, arrangem
     body = attachments.attachment_pages(db, coordinator, rows[0].id)[0].text
     assert body.startswith("Subject: Our news") and "Kestrel Vale Primary" in body
     assert attachments.open_attachment(db, coordinator, rows[1].id)[1] == drawing
+
+
+def test_received_names_and_mail_text_are_made_safe() -> None:
+    from adoption_desktop.letterbox import extraction
+
+    assert extraction.safe_filename("C:\\Users\\sam\\drawing\x07.png") == "drawing.png"
+    assert extraction.safe_filename("../../secret.txt") == "secret.txt"
+    assert len(extraction.safe_filename("a" * 300 + ".png")) == 255
+    parts = extraction.EmailParts("Hi\u200b there", "sam@example.invalid", "", "Line one\x0cLine two\r\n", ())
+    assert extraction.email_text(parts) == "Subject: Hi there\n\nLine one Line two"
