@@ -10,6 +10,7 @@ for the council's mail client; the application never sends mail itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -20,6 +21,7 @@ from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.ocr import boxes_for_span
@@ -111,6 +113,16 @@ def proposed_pages(db: Database, actor: Principal, item_id: int) -> list[Redacti
             out.append(RedactionPage(attachment_id, page.page_no, filename, tuple(boxes), page.words,
                                      page.low_confidence))
     return out
+
+
+def copy_to_forward(session: Session, item_id: int, screened_at: dt.datetime | None) -> Attachment | None:
+    """The redacted copy that goes out when the item is forwarded: the latest one exported since the item
+    was last screened (an older copy may not match what was screened)."""
+    if screened_at is None:
+        return None
+    return session.scalar(select(Attachment).where(
+        Attachment.item_id == item_id, Attachment.kind == attachments.REDACTED,
+        Attachment.created_at >= screened_at).order_by(Attachment.id.desc()).limit(1))
 
 
 def burn(image: Image, boxes: Sequence[RedactionBox]) -> Image:

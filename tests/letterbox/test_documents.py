@@ -96,6 +96,15 @@ def test_scan_attached_encrypted_read_redacted_and_forwarded(db: Database, coord
     assert msg["X-Unsent"] == "1"
     att = next(iter(msg.iter_attachments()))  # type: ignore[attr-defined]
     assert hashlib.sha256(att.get_payload(decode=True)).hexdigest() == copy.sha256
+    # the copy was exported before this screening: it is not the one to forward, so the findings block
+    with pytest.raises(Conflict, match="export a redacted copy"):
+        service.record_outcome(db, coordinator, item_id, "forwarded", dt.date(2026, 3, 5), method="email")
+    extra = redaction.RedactionPage(first.attachment_id, 1, first.filename,
+                                    (*first.boxes, redaction.RedactionBox(10, 10, 60, 60)))
+    fresh = redaction.export_redacted(db, coordinator, item_id, [extra, proposed[1]])
+    service.record_outcome(db, coordinator, item_id, "forwarded", dt.date(2026, 3, 5), method="email")
+    went = [e for e in service.get_item(db, coordinator, item_id).history if e.action == "forwarded"]
+    assert fresh.sha256 in went[0].detail and copy.sha256 not in went[0].detail
 
 
 def test_size_limit_and_unsupported_files_are_refused_clearly(db: Database, coordinator: Principal,

@@ -87,7 +87,15 @@ def test_attach_read_screen_redact_export_forward(qtbot, db: Database, coordinat
     parsed = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
     assert parsed["X-Unsent"] == "1" and parsed["To"] == "gina@example.invalid"
     panel.accept()
-    actions = [e.action for e in service.get_item(db, coordinator, dialog.item_id).history]
-    for step in ("received", "attached", "text_read", "screened", "redacted_copy", "email_draft"):
+    # findings are still marked to be removed, but the redacted copy is what goes out
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("forwarded"))
+    dialog.method.setText("email")
+    qtbot.mouseClick(dialog.outcome_button, Qt.MouseButton.LeftButton)
+    assert "Outcome recorded" in dialog.message.text(), dialog.message.text()
+    history = service.get_item(db, coordinator, dialog.item_id).history
+    actions = [e.action for e in history]
+    for step in ("received", "attached", "text_read", "screened", "redacted_copy", "email_draft", "forwarded"):
         assert step in actions, actions
+    forwarded = next(e for e in history if e.action == "forwarded")
+    assert red.exported.sha256 in forwarded.detail and forwarded.actor == coordinator.username
     red.grab().save(str(tmp_path / "redaction.png"))
