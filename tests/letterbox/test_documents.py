@@ -8,14 +8,17 @@ import email
 import email.policy
 import hashlib
 import io
+from email.message import EmailMessage
 
 import pytest
+from PIL.Image import Image
 from sqlalchemy import select
 
 from adoption_desktop.core.audit import AuditEntry
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.ocr import read_image, word_accuracy
 from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.settings_service import set_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import attachments, redaction, rules, service
@@ -37,11 +40,11 @@ def _item(db: Database, who: Principal, arrangement: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def pages() -> list[object]:
+def pages() -> list[Image]:
     return [render_page(t) for t in LETTER_PAGES]
 
 
-def test_printed_letter_reads_at_95_percent_of_words(pages: list) -> None:  # type: ignore[type-arg]
+def test_printed_letter_reads_at_95_percent_of_words(pages: list[Image]) -> None:
     for image, text in zip(pages, LETTER_PAGES, strict=True):
         page = read_image(image)
         assert word_accuracy(text, page.text) >= 0.95, page.text
@@ -49,7 +52,7 @@ def test_printed_letter_reads_at_95_percent_of_words(pages: list) -> None:  # ty
 
 
 def test_scan_attached_encrypted_read_redacted_and_forwarded(db: Database, coordinator: Principal,
-                                                             arrangement: int, pages: list) -> None:  # type: ignore[type-arg]
+                                                             arrangement: int, pages: list[Image]) -> None:
     item_id = _item(db, coordinator, arrangement)
     data = pdf_scan(pages)
     rows = attachments.attach(db, coordinator, item_id, "scan.pdf", data)
@@ -94,8 +97,9 @@ def test_scan_attached_encrypted_read_redacted_and_forwarded(db: Database, coord
     draft = redaction.email_draft(db, coordinator, item_id, copy.attachment_id, to="gina@example.invalid")
     msg = email.message_from_bytes(draft.data, policy=email.policy.default)
     assert msg["X-Unsent"] == "1"
-    att = next(iter(msg.iter_attachments()))  # type: ignore[attr-defined]
-    assert hashlib.sha256(att.get_payload(decode=True)).hexdigest() == copy.sha256
+    assert isinstance(msg, EmailMessage)
+    payload = next(iter(msg.iter_attachments())).get_payload(decode=True)
+    assert isinstance(payload, bytes) and hashlib.sha256(payload).hexdigest() == copy.sha256
     # the copy was exported before this screening: it is not the one to forward, so the findings block
     with pytest.raises(Conflict, match="export a redacted copy"):
         service.record_outcome(db, coordinator, item_id, "forwarded", dt.date(2026, 3, 5), method="email")
@@ -225,3 +229,54 @@ def test_received_names_and_mail_text_are_made_safe() -> None:
     assert len(extraction.safe_filename("a" * 300 + ".png")) == 255
     parts = extraction.EmailParts("Hi\u200b there", "sam@example.invalid", "", "Line one\x0cLine two\r\n", ())
     assert extraction.email_text(parts) == "Subject: Hi there\n\nLine one Line two"
+
+
+def test_two_users_on_two_connections_attach_at_once(any_db: Database, store: SecretStore) -> None:
+    """Two coordinators (two engines, as on two PCs) attach files at the same moment: every file is kept,
+    each opens the other's, and the audit chain stays whole (no fork)."""
+    import threading
+
+    from adoption_desktop.core import audit
+    from adoption_desktop.core.security.permissions import Role
+    from adoption_desktop.core.storage.engine import open_postgresql
+    from adoption_desktop.core.storage.lifecycle import open_database
+    from tests.conftest import make_user
+    from tests.letterbox.conftest import sample_input
+
+    first = make_user(any_db, "lbone", Role.LETTERBOX_COORDINATOR)
+    second = make_user(any_db, "lbtwo", Role.LETTERBOX_COORDINATOR)
+    arrangement = service.create_arrangement(any_db, first, sample_input())
+    item_id = _item(any_db, first, arrangement)
+    if any_db.is_sqlite:
+        assert any_db.path is not None
+        other = open_database(any_db.path, store)
+    else:
+        other = open_postgresql(any_db.engine.url.render_as_string(hide_password=False))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    ids: list[int] = []
+
+    def work(database: Database, who: Principal, tag: str) -> None:
+        try:
+            barrier.wait(10)
+            for n in range(3):
+                data = png_bytes(render_page(f"{tag} page {n}", height=200))
+                ids.extend(r.id for r in attachments.attach(database, who, item_id, f"{tag}-{n}.png", data))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=work, args=(any_db, first, "one")),
+                   threading.Thread(target=work, args=(other, second, "two"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert not errors, errors
+        assert len(ids) == 6
+        names = {attachments.open_attachment(other, second, i)[0].filename for i in ids}
+        assert names == {f"{tag}-{n}.png" for tag in ("one", "two") for n in range(3)}
+        with any_db.session() as s:
+            assert audit.verify_chain(s) is None
+    finally:
+        other.dispose()
