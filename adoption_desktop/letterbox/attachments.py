@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -212,9 +213,13 @@ def page_images(row: AttachmentRow, data: bytes) -> list[object]:
     return []
 
 
-def extract_text(db: Database, actor: Principal, attachment_id: int) -> list[PageText]:
+def extract_text(db: Database, actor: Principal, attachment_id: int, *,
+                 progress: Callable[[int, int], bool] | None = None) -> list[PageText]:
     """Read the text of every page (OCR of page images; a born-digital PDF page's own text), store it with
-    the word boxes, flag pages read with low confidence. Slow: call it from a background task."""
+    the word boxes, flag pages read with low confidence. Slow: call it from a background task.
+
+    ``progress(pages_done, pages)`` is called before each page; when it returns False the reading stops
+    and nothing is stored (an empty list is returned)."""
     from adoption_desktop.core import ocr
 
     require(actor, P.LETTERBOX_EDIT)
@@ -231,6 +236,8 @@ def extract_text(db: Database, actor: Principal, attachment_id: int) -> list[Pag
     else:
         raise ValidationError(f"{row.filename}: text can be read from scans (PDF or images) and e-mails only.")
     for n, (image, embedded) in enumerate(sources, start=1):
+        if progress is not None and not progress(n - 1, len(sources)):
+            return []
         if image is not None:
             from PIL.Image import Image as PILImage
 

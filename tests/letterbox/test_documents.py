@@ -280,3 +280,18 @@ def test_two_users_on_two_connections_attach_at_once(any_db: Database, store: Se
             assert audit.verify_chain(s) is None
     finally:
         other.dispose()
+
+
+def test_reading_can_be_stopped_between_pages(db: Database, coordinator: Principal, arrangement: int) -> None:
+    item_id = _item(db, coordinator, arrangement)
+    data = tiff_scan([render_page("Page one", height=300), render_page("Page two", height=300)])
+    rows = attachments.attach(db, coordinator, item_id, "scan.tiff", data)
+    seen: list[tuple[int, int]] = []
+
+    def stop_after_first(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return done < 1
+
+    assert attachments.extract_text(db, coordinator, rows[0].id, progress=stop_after_first) == []
+    assert seen == [(0, 2), (1, 2)]
+    assert attachments.attachment_pages(db, coordinator, rows[0].id) == []  # nothing half-stored

@@ -125,11 +125,14 @@ class AttachmentsPanel(QDialog):
 
         def work(handle: TaskHandle) -> list[PageText]:
             out: list[PageText] = []
-            for n, r in enumerate(wanted):
+            for r in wanted:
+                def step(done: int, total: int, name: str = r.filename) -> bool:
+                    handle.progress(done, total, f"Reading {name}: page {done + 1} of {total}…")
+                    return not handle.cancelled
+
                 if handle.cancelled:
                     break
-                handle.progress(n, len(wanted), f"Reading {r.filename}…")
-                out += attachments.extract_text(db, who, r.id)
+                out += attachments.extract_text(db, who, r.id, progress=step)
             return out
 
         def done(pages: list[PageText]) -> None:
@@ -144,7 +147,7 @@ class AttachmentsPanel(QDialog):
             self.say(text, error=bool(low))
 
         self.task = self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.say(str(exc), error=True),
-                                       on_progress=lambda n, total, text: self.say(f"{text} ({n + 1} of {total})"))
+                                       on_progress=lambda _n, _total, text: self.say(text))
 
     def reject(self) -> None:
         """Closing the window stops a reading under way after the page being read."""
