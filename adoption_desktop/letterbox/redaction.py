@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 P = Permission
 Box = tuple[int, int, int, int]
 EXPORT_DPI = 150  # page size in the PDF when the image does not say its resolution
+A4_POINTS = (595.28, 841.89)
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,11 @@ def flattened_pdf(images: Sequence[Image], title: str = "Redacted copy") -> byte
     pdf.setTitle(title)
     pdf.setCreator("Adoption Desktop")
     for img in images:
-        dpi = img.info.get("dpi", (EXPORT_DPI, EXPORT_DPI))[0] or EXPORT_DPI
+        dpi = float(img.info.get("dpi", (EXPORT_DPI, EXPORT_DPI))[0] or EXPORT_DPI)
         w, h = img.size[0] * 72 / dpi, img.size[1] * 72 / dpi
+        if w > A4_POINTS[0] * 1.5 or h > A4_POINTS[1] * 1.5:  # a photo saying 72 dpi: print it on A4
+            scale = min(A4_POINTS[0] / w, A4_POINTS[1] / h)
+            w, h = w * scale, h * scale
         pdf.setPageSize((w, h))
         png = io.BytesIO()
         img.save(png, format="PNG")
