@@ -89,9 +89,21 @@ def image_pages(data: bytes) -> list[Image]:
     from PIL import Image as PILImage
     from PIL import ImageOps, ImageSequence
 
+    def rgb(frame: Image) -> Image:
+        if frame.mode in ("RGBA", "LA") or (frame.mode == "P" and "transparency" in frame.info):
+            rgba = frame.convert("RGBA")  # transparent means paper: put it on white, not black
+            white = PILImage.new("RGB", rgba.size, (255, 255, 255))
+            white.paste(rgba, mask=rgba.getchannel("A"))
+            return white
+        return frame.convert("RGB")
+
     try:
         img = PILImage.open(io.BytesIO(data))
-        return [ImageOps.exif_transpose(frame.convert("RGB")) for frame in ImageSequence.Iterator(img)]
+        pages = []
+        for frame in ImageSequence.Iterator(img):
+            upright = ImageOps.exif_transpose(frame)
+            pages.append(rgb(upright if upright is not None else frame))
+        return pages
     except (OSError, ValueError) as exc:
         raise ValidationError("File: the image is damaged or unreadable; scan the letter again.", "file") from exc
 

@@ -295,3 +295,16 @@ def test_reading_can_be_stopped_between_pages(db: Database, coordinator: Princip
     assert attachments.extract_text(db, coordinator, rows[0].id, progress=stop_after_first) == []
     assert seen == [(0, 2), (1, 2)]
     assert attachments.attachment_pages(db, coordinator, rows[0].id) == []  # nothing half-stored
+
+
+def test_transparent_png_reads_as_paper() -> None:
+    from PIL import Image as PILImage
+
+    from adoption_desktop.letterbox import extraction
+
+    page = render_page("Dear Gina, happy birthday", height=200).convert("RGBA")
+    clear = PILImage.new("RGBA", page.size, (0, 0, 0, 0))
+    clear.paste(page, mask=page.convert("L").point(lambda v: 255 - v))  # only the ink is opaque
+    img = extraction.image_pages(png_bytes(clear))[0]
+    assert img.getpixel((5, 5)) == (255, 255, 255)
+    assert "birthday" in read_image(img).text
