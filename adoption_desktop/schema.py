@@ -20,6 +20,7 @@ MODEL_MODULES = (
     "adoption_desktop.panel.models",
     "adoption_desktop.adm.models",
     "adoption_desktop.letterbox.models",
+    "adoption_desktop.letterbox.attachment_models",
     "adoption_desktop.counselling.models",
 )
 

@@ -11,6 +11,7 @@ writes one throw-away entry and deletes it again). The steps, in order:
 6. ``audit chain``  the hash chain verifies, and one altered entry is caught
 7. ``pdf letter``   an ADM decision letter is written and read back (its reference is in the text)
 8. ``word minutes`` panel minutes are written as .docx and read back
+8b. ``ocr``         the offline OCR engine reads the shipped synthetic sample page (resources/samples)
 9. ``main window``  the main window is shown (offscreen unless ``--visible``), with fonts, and saved
                     as a screenshot
 
@@ -201,6 +202,23 @@ def step_pdf(run: SelfTestRun) -> str:
     return f"{out.stat().st_size:,} bytes; {len(text):,} characters read back"
 
 
+OCR_SAMPLE_WORDS = ("Rosa", "bedroom", "swimming", "wishes")
+
+
+def step_ocr(run: SelfTestRun) -> str:
+    """The offline OCR engine (models inside the bundle) reads the shipped synthetic sample page."""
+    from PIL import Image
+
+    from adoption_desktop.core import ocr
+    from adoption_desktop.core.resources import resource_path
+
+    with Image.open(resource_path("samples", "ocr-sample.png")) as image:
+        page = ocr.read_image(image)
+    missing = [w for w in OCR_SAMPLE_WORDS if w not in page.text]
+    check(not missing, f"OCR did not read {', '.join(missing)} from the sample page")
+    return f"{len(page.words)} words read, confidence {page.confidence:.0%}"
+
+
 def step_docx(run: SelfTestRun) -> str:
     from docx import Document
     from sqlalchemy import func, select
@@ -278,6 +296,7 @@ STEPS: tuple[tuple[str, Callable[[SelfTestRun], str]], ...] = (
     ("audit chain", step_audit),
     ("pdf letter", step_pdf),
     ("word minutes", step_docx),
+    ("ocr", step_ocr),
     ("main window", step_window),
 )
 

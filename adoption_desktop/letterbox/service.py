@@ -805,14 +805,18 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
                            f"{when_text(at)}; yours was not recorded. Log a corrected version if needed.")
         if expected_version is not None and item.row_version != expected_version:
             raise stale(session, item, expected_version, f"item {item_id}", _item_values)
+        sent_copy = None
         if outcome == "forwarded":
             if item.status != "screened":
                 raise Conflict("Forward: screen the item before forwarding it.")
             to_remove = session.scalar(select(func.count(Finding.id)).where(
                 Finding.item_id == item_id, Finding.decision == "remove")) or 0
-            if to_remove:
+            from adoption_desktop.letterbox.redaction import copy_to_forward  # hook: redacted copies
+
+            sent_copy = copy_to_forward(session, item_id, item.screened_at)
+            if to_remove and sent_copy is None:
                 raise Conflict(f"Forward: {to_remove} finding(s) are marked to be removed. Return the item to its "
-                               "writer, or mark each finding acceptable.")
+                               "writer, mark each finding acceptable, or export a redacted copy to forward.")
             if get_setting(session, SECOND_CHECKER) and not item.checked_by:
                 raise Conflict("Forward: this agency requires a second checker; another user must confirm the "
                                "screening first.")
@@ -825,6 +829,8 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         item.social_worker_informed = social_worker_informed
         detail = {"forwarded": f"forwarded {on.isoformat()} by {method}", "returned": f"returned: {reason}",
                   "withheld": f"withheld: {reason}; social worker informed", "held": "held on file"}[outcome]
+        if outcome == "forwarded" and sent_copy is not None:
+            detail += f"; the redacted copy {sent_copy.filename} (sha256 {sent_copy.sha256}) went out"
         _event(session, item_id, outcome, detail)
 
 

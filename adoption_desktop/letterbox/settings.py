@@ -15,3 +15,11 @@ INACTIVE_AFTER_MONTHS = register(Setting(
     "letterbox.inactive_after_months", 24, "Months without an exchange before an arrangement counts as inactive"))
 SECOND_CHECKER = register(Setting(
     "letterbox.second_checker", False, "A second user must confirm screening before an item is forwarded"))
+ATTACHMENT_MAX_MB = register(Setting(
+    "letterbox.attachment_max_mb", 20, "Largest file (MB) that can be attached to a letterbox item",
+    "Scans and e-mails are kept encrypted inside the database; a larger file is refused with this limit named.",
+    minimum=1))
+OCR_LOW_CONFIDENCE_PERCENT = register(Setting(
+    "letterbox.ocr_low_confidence_percent", 80,
+    "Pages read by OCR below this confidence (%) are flagged: type or dictate the text instead",
+    "Handwriting is not read reliably by the offline OCR engine.", minimum=1))

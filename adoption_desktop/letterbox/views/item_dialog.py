@@ -64,6 +64,8 @@ class ItemDialog(QDialog):
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setAutoDefault(False)  # Enter in a field must not close the dialog
         self.buttons.rejected.connect(self.reject)
+        self.documents_button = self.buttons.addButton("&Paper and e-mail…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.documents_button.clicked.connect(self.open_documents)
         body = self.layout()
         assert body is not None  # made by load_dialog_form
         body.addWidget(self.buttons)
@@ -234,6 +236,23 @@ class ItemDialog(QDialog):
         return True
 
     # --- actions ------------------------------------------------------------------------------
+    def open_documents(self) -> QDialog | None:
+        """The item's scans and e-mails (attach, read the text, redact, forward by e-mail)."""
+        if self.item_id is None:
+            self.say("Log the item first, then attach its scan or e-mail.", error=True)
+            return None
+        from adoption_desktop.letterbox.views.attachments_panel import AttachmentsPanel
+
+        def use_text(text: str) -> None:
+            self.text.setPlainText(text)
+            self.screen_letter()
+
+        panel = AttachmentsPanel(self.ctx, self.item_id, on_text=use_text, parent=self)
+        panel.finished.connect(lambda _r: self.reload())
+        panel.show()
+        self.documents = panel
+        return panel
+
     def _corrected(self) -> None:
         if self.item_id is not None:
             self.corrected_requested.emit(self.item_id)

@@ -1,0 +1,219 @@
+"""The documents of one letterbox item: attach scans and e-mails, read their text (OCR in the
+background), put the text into the item for screening, open a file (audited), make the redacted copy
+and the e-mail draft for the council's mail client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.letterbox import attachments, redaction
+from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
+from adoption_desktop.letterbox.views.redaction_view import RedactionDialog
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.tasks import TaskHandle
+
+COLUMNS: list[Column[AttachmentRow]] = [
+    Column("File", lambda a: ("    ↳ " if a.parent_id else "") + a.filename),
+    Column("Kind", lambda a: a.kind), Column("Size", lambda a: f"{a.size / 1024:.0f} KB"),
+    Column("Pages", lambda a: a.pages or ""), Column("Added by", lambda a: a.created_by),
+    Column("When", lambda a: a.created_at.strftime("%Y-%m-%d %H:%M")), Column("SHA-256", lambda a: a.sha256[:16]),
+]
+ERROR_COLOUR = "#B00020"
+
+
+class AttachmentsPanel(QDialog):
+    def __init__(self, ctx: AppContext, item_id: int, *, on_text: Callable[[str], None] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.item_id, self.on_text = ctx, item_id, on_text
+        self.setWindowTitle(f"Paper and e-mail — item {item_id}")
+        self.model: RowTableModel[AttachmentRow] = RowTableModel(COLUMNS, parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.attach_button = QPushButton("&Attach file…")
+        self.read_button = QPushButton("&Read text")
+        self.use_button = QPushButton("&Use text for screening")
+        self.redact_button = QPushButton("Re&dact…")
+        self.open_button = QPushButton("&Save a copy…")
+        self.forward_button = QPushButton("&Forward by e-mail…")
+        self.close_button = QPushButton("Close")
+        self.attach_button.clicked.connect(self._choose_files)
+        self.read_button.clicked.connect(self.read_all)
+        self.use_button.clicked.connect(self.use_text)
+        self.redact_button.clicked.connect(self.open_redaction)
+        self.open_button.clicked.connect(self._save_copy)
+        self.forward_button.clicked.connect(self._forward)
+        self.close_button.clicked.connect(self.accept)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for b in (self.attach_button, self.read_button, self.use_button, self.redact_button, self.open_button,
+                  self.forward_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.pages: list[PageText] = []
+        self.redaction: RedactionDialog | None = None
+        self.task: TaskHandle | None = None
+        self.resize(900, 420)
+        self.reload()
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
+        self.message.setText(text)
+
+    def reload(self) -> None:
+        self.model.set_rows(attachments.list_attachments(self.ctx.db, self.ctx.principal, self.item_id))
+        self.table.resizeColumnsToContents()
+
+    def _selected(self) -> AttachmentRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    # --- attach -----------------------------------------------------------------------------------
+    def _choose_files(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(
+            self, "Attach scans or e-mails", "", "Letters (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.eml *.msg)")
+        self.attach_paths([Path(n) for n in names])
+
+    def attach_paths(self, paths: list[Path]) -> None:
+        done = []
+        for path in paths:
+            try:
+                stored = attachments.attach(self.ctx.db, self.ctx.principal, self.item_id, path.name,
+                                            path.read_bytes())
+            except (AppError, OSError) as exc:
+                self.say(f"{path.name}: {exc}", error=True)
+                self.reload()
+                return
+            done += [s.filename for s in stored]
+        self.reload()
+        if done:
+            self.say(f"Attached: {', '.join(done)}. Now read their text.")
+
+    # --- text -------------------------------------------------------------------------------------
+    def read_all(self) -> None:
+        """OCR every scan (and scanned e-mail attachment) in the background; e-mail bodies are read at once."""
+        rows = [r for r in self.model.rows() if r.kind in (attachments.SCAN, attachments.EMAIL,
+                                                             attachments.EMAIL_PART)]
+        db, who = self.ctx.db, self.ctx.principal
+        self.say("Reading the pages… (a few seconds a page)")
+
+        wanted = [r for r in rows if r.kind != attachments.EMAIL_PART
+                  or r.media_type.startswith(("image/", "application/pdf"))]
+
+        def work(handle: TaskHandle) -> list[PageText]:
+            out: list[PageText] = []
+            for r in wanted:
+                def step(done: int, total: int, name: str = r.filename) -> bool:
+                    handle.progress(done, total, f"Reading {name}: page {done + 1} of {total}…")
+                    return not handle.cancelled
+
+                if handle.cancelled:
+                    break
+                out += attachments.extract_text(db, who, r.id, progress=step)
+            return out
+
+        def done(pages: list[PageText]) -> None:
+            self.pages = pages
+            self.reload()
+            low = [p for p in pages if p.low_confidence]
+            text = f"{len(pages)} page(s) read."
+            if low:
+                text += (" Not read reliably (handwriting or a poor scan): "
+                         + ", ".join(f"page {p.page_no} of file {p.attachment_id}" for p in low)
+                         + ". Type or dictate the text of those pages into the letter text.")
+            self.say(text, error=bool(low))
+
+        self.task = self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.say(str(exc), error=True),
+                                       on_progress=lambda _n, _total, text: self.say(text))
+
+    def reject(self) -> None:
+        """Closing the window stops a reading under way after the page being read."""
+        if self.task is not None and not self.task.done:
+            self.task.cancel()
+        super().reject()
+
+    def use_text(self) -> None:
+        if not self.pages:
+            self.pages = [p for r in self.model.rows()
+                          for p in attachments.attachment_pages(self.ctx.db, self.ctx.principal, r.id)]
+        text = attachments.documents_text(self.pages)
+        if not text:
+            self.say("No text has been read yet: press Read text first, or type the letter.", error=True)
+            return
+        if self.on_text is not None:
+            self.on_text(text)
+        self.say("The text is in the item's letter text; screen it there.")
+
+    # --- redaction and forwarding ---------------------------------------------------------------------
+    def open_redaction(self) -> RedactionDialog:
+        self.redaction = RedactionDialog(self.ctx, self.item_id, self)
+        self.redaction.finished.connect(lambda _r: self.reload())
+        self.redaction.show()
+        return self.redaction
+
+    def latest_copy(self) -> AttachmentRow | None:
+        copies = [r for r in self.model.rows() if r.kind == attachments.REDACTED]
+        return copies[-1] if copies else None
+
+    def _save_copy(self) -> None:
+        row = self._selected()
+        if row is None:
+            self.say("Choose a file in the list first.", error=True)
+            return
+        name, _f = QFileDialog.getSaveFileName(self, "Save a copy", row.filename)
+        if name:
+            self.save_copy(row.id, Path(name))
+
+    def save_copy(self, attachment_id: int, target: Path) -> None:
+        try:
+            row, data = attachments.open_attachment(self.ctx.db, self.ctx.principal, attachment_id)
+            target.write_bytes(data)
+        except (AppError, OSError) as exc:
+            self.say(str(exc), error=True)
+            return
+        self.say(f"{row.filename} saved to {target} (the opening is in the audit log).")
+
+    def _forward(self) -> None:
+        name, _f = QFileDialog.getSaveFileName(self, "Save the e-mail draft", f"item{self.item_id}.eml",
+                                               "E-mail draft (*.eml)")
+        if name:
+            self.forward_by_email(Path(name))
+
+    def forward_by_email(self, target: Path, to: str = "") -> bool:
+        copy = self.latest_copy()
+        if copy is None:
+            self.say("Make the redacted copy first (Redact…).", error=True)
+            return False
+        try:
+            draft = redaction.email_draft(self.ctx.db, self.ctx.principal, self.item_id, copy.id, to=to)
+            target.write_bytes(draft.data)
+        except (AppError, OSError) as exc:
+            self.say(str(exc), error=True)
+            return False
+        self.reload()
+        self.say(f"E-mail draft saved as {target.name}: open it in your mail client, check it and send it "
+                 "from there (the application sends nothing).")
+        return True
