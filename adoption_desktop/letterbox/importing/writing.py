@@ -185,7 +185,12 @@ def import_table(db: Database, actor: Principal, table: Table, mapping: dict[str
                 return _report(plan, written=False, dry_run=False)
             write_plan(session, plan, source=source, progress=progress, cancelled=cancelled)
     except _ImportFailed as failed:
+        search.forget_ensured()
         return _report(plan, written=False, dry_run=False, problems=failed.problems)
+    except BaseException:
+        # a search index first created in this transaction was rolled back with it: let the next write make it
+        search.forget_ensured()
+        raise
     return _report(plan, written=True, dry_run=False)
 
 
