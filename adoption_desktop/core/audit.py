@@ -135,16 +135,26 @@ def append_many(session: Session, entries: Sequence[tuple[str, str, object, dict
 
 def insert_changes(model: type[Any], values: dict[str, Any]) -> dict[str, Any]:
     """The ``changes`` the flush hook records when a row of ``model`` with ``values`` is created."""
+    keys = _insert_keys.get(model)
+    if keys is None:
+        keys = _insert_keys[model] = tuple(a.key for a in inspect(model).column_attrs
+                                           if a.key not in {"created_at", "updated_at"})
     redact: frozenset[str] = getattr(model, "__audit_redact__", frozenset())
     out: dict[str, Any] = {}
-    for attr in inspect(model).column_attrs:
-        key = attr.key
-        if key in {"created_at", "updated_at"}:
-            continue
+    for key in keys:
         value = values.get(key)
-        if value is not None:
-            out[key] = REDACTED if key in redact else _jsonable(value)
+        if value is None:
+            continue
+        if key in redact:
+            out[key] = REDACTED
+        elif type(value) in (str, int, bool, float):
+            out[key] = value
+        else:
+            out[key] = _jsonable(value)
     return out
+
+
+_insert_keys: dict[type[Any], tuple[str, ...]] = {}
 
 
 def record(session: Session, action: str, entity: str, entity_id: object, *,

@@ -236,3 +236,23 @@ def test_update_changes_only_the_mapped_columns(db: Database, coordinator: Princ
         a = s.scalars(select(Arrangement)).one()
         assert (a.exchange_months, a.notes, a.child_birth_name) == ("6", "keep me", "Max Copple")
         assert audit.verify_chain(s) is None
+
+
+def test_bulk_import_on_both_stores_leaves_ids_and_chain_right(any_db: Database, tmp_path: Path) -> None:
+    """SQLCipher gives the ids itself, PostgreSQL takes them from its sequence: a form saved after the import
+    gets a fresh id on both, and the chain verifies."""
+    from adoption_desktop.core.security.permissions import Role
+    from tests.conftest import make_user
+    from tests.letterbox.conftest import sample_input
+
+    who = make_user(any_db, "lbport", Role.LETTERBOX_COORDINATOR)
+    service.create_arrangement(any_db, who, sample_input("PORT-000"))
+    rows = [row(f"PORT-{i:03d}", Birth_relative=f"Lola Copple{i}") for i in range(1, 26)]
+    report = import_file(any_db, who, write_csv(tmp_path / "p.csv", rows), today=TODAY)
+    assert report.written and report.creates == 25
+    later = service.create_arrangement(any_db, who, sample_input("PORT-999"))
+    with any_db.session(write=False) as s:
+        ids = list(s.scalars(select(Arrangement.id).order_by(Arrangement.id)))
+        assert len(ids) == len(set(ids)) == 27 and later == max(ids)
+        assert s.scalar(select(func.count(Participant.id))) == 2 + 25 + 2
+        assert audit.verify_chain(s) is None

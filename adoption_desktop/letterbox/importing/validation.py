@@ -72,8 +72,17 @@ _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d
                  "%Y-%m-%d")
 
 
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
 def parse_date(value: str) -> dt.date:
     v = value.strip()
+    m = _DMY.fullmatch(v)  # the usual English form, without strptime's cost (10,000s of cells)
+    if m:
+        try:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write it as DD/MM/YYYY") from None
     try:
         return dt.date.fromisoformat(v)
     except ValueError:

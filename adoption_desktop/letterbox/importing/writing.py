@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table as SATable
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -69,11 +69,24 @@ def _t(model: Any) -> SATable:
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` and return their new ids in the same order."""
+    """Insert ``rows`` and return their new ids in the same order.
+
+    SQLite: the ids are given here, after the largest in use — the write transaction began with
+    ``BEGIN IMMEDIATE``, so nobody else can insert meanwhile, and it is the id SQLite would pick itself (no
+    AUTOINCREMENT table) — because ``RETURNING`` in parameter order falls back to one statement per row
+    there. PostgreSQL: ``INSERT … RETURNING`` in parameter order, which keeps the sequence right."""
     if not rows:
         return []
     table = _t(model)
-    result = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+        ids = list(range(start + 1, start + 1 + len(rows)))
+        for r, i in zip(rows, ids, strict=True):
+            r["id"] = i
+        conn.execute(insert(table), rows)
+        return ids
+    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return [int(i) for i in result.scalars().all()]
 
 
