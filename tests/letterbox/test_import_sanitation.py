@@ -121,7 +121,7 @@ def test_references_matching_stored_ones_only_after_normalisation_are_refused(db
     assert import_file(db, coordinator, write_csv(tmp_path / "a.csv", [row("AD-0142")]), today=TODAY).written
     for variant in ("ad-0142", "ＡＤ-0142", "AD- 0142"):
         report = import_file(db, coordinator, write_csv(tmp_path / "b.csv", [row(variant)]), today=TODAY)
-        assert not report.written and [(p.row, p.column) for p in report.problems] == [(2, "Reference")]
+        assert not report.written and [(p.row, p.column) for p in report.problems] == [(2, "A (Ref)")]
         assert "'AD-0142'" in report.problems[0].problem
     assert count(db) == (1, 1)
     # written exactly as stored: an update of that arrangement, not a second one

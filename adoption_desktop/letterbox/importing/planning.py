@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table as SATable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -71,23 +72,22 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
 
 
-def _current(session: Session, ids: list[int]) -> tuple[dict[int, Arrangement], dict[int, list[Participant]],
-                                                        dict[int, list[ProtectedTerm]]]:
-    arrangements: dict[int, Arrangement] = {}
-    parts: dict[int, list[Participant]] = {}
-    terms: dict[int, list[ProtectedTerm]] = {}
+def _current(session: Session, ids: list[int]) -> tuple[dict[int, Any], dict[int, list[Any]], dict[int, list[Any]]]:
+    """The matched arrangements with all their relatives and terms, as plain rows (Core, no ORM objects)."""
+    arrangements: dict[int, Any] = {}
+    parts: dict[int, list[Any]] = {}
+    terms: dict[int, list[Any]] = {}
+    ta, tp, tt = (cast(SATable, m.__table__) for m in (Arrangement, Participant, ProtectedTerm))
     for chunk in _chunks(ids):
-        arrangements.update((a.id, a) for a in session.scalars(select(Arrangement).where(Arrangement.id.in_(chunk))))
-        for p in session.scalars(select(Participant).where(Participant.arrangement_id.in_(chunk))
-                                 .order_by(Participant.id)):
+        arrangements.update((a.id, a) for a in session.execute(select(ta).where(ta.c.id.in_(chunk))))
+        for p in session.execute(select(tp).where(tp.c.arrangement_id.in_(chunk)).order_by(tp.c.id)):
             parts.setdefault(p.arrangement_id, []).append(p)
-        for t in session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id.in_(chunk))
-                                 .order_by(ProtectedTerm.id)):
+        for t in session.execute(select(tt).where(tt.c.arrangement_id.in_(chunk)).order_by(tt.c.id)):
             terms.setdefault(t.arrangement_id, []).append(t)
     return arrangements, parts, terms
 
 
-def _input_of(a: Arrangement, parts: list[Participant], terms: list[ProtectedTerm]) -> ArrangementInput:
+def _input_of(a: Any, parts: list[Any], terms: list[Any]) -> ArrangementInput:
     return ArrangementInput(
         a.reference, a.child_birth_name, a.child_adoptive_name, a.child_dob, a.adopters_name, a.adopters_address,
         a.may_send, a.frequency, a.exchange_months, a.first_writer, a.replies_expected, a.email_allowed,
@@ -96,8 +96,7 @@ def _input_of(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         tuple(TermData(t.term, t.category, t.side) for t in terms))
 
 
-def _changes_anything(before: ArrangementInput, data: ArrangementInput, parts: list[Participant],
-                      terms: list[ProtectedTerm]) -> bool:
+def _changes_anything(before: ArrangementInput, data: ArrangementInput, parts: list[Any], terms: list[Any]) -> bool:
     if any(getattr(before, k) != getattr(data, k) for k in ArrangementInput.__dataclass_fields__
            if k not in ("participants", "protected")):
         return True
@@ -125,11 +124,11 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
             plan.new.append((group.first, _new_input(group)))
         elif len(found) > 1:
             names = ", ".join(repr(r) for _, r in found)
-            plan.problems.append(Problem(group.first, "Reference", f"Reference: {group.reference!r} matches "
+            plan.problems.append(Problem(group.first, group.reference_column, f"Reference: {group.reference!r} matches "
                                          f"{len(found)} arrangements already stored ({names}) once case, width and "
                                          "spacing are set aside; correct those references first."))
         elif found[0][1] != group.reference:
-            plan.problems.append(Problem(group.first, "Reference", f"Reference: {group.reference!r} is already "
+            plan.problems.append(Problem(group.first, group.reference_column, f"Reference: {group.reference!r} is already "
                                          f"stored as {found[0][1]!r} (the same once case, width, spacing and "
                                          "invisible characters are set aside); write it exactly as stored to "
                                          "update that arrangement."))

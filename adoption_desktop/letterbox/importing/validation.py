@@ -66,6 +66,7 @@ class Group:
     participants: list[ParticipantData] = field(default_factory=list)
     terms: list[TermData] = field(default_factory=list)
     mapped: frozenset[str] = frozenset()
+    reference_column: str = "Reference"  # as the report names it: "A (Ref)"
 
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%dT%H:%M:%S",
@@ -291,7 +292,8 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
         if group is None:
             terms = [*_terms(converted.get("protected_terms", ""), rules.ADOPTIVE),
                      *_terms(converted.get("birth_protected_terms", ""), rules.BIRTH)]
-            groups[key] = Group(n, ref, converted, [participant] if participant else [], terms, mapped)
+            groups[key] = Group(n, ref, converted, [participant] if participant else [], terms, mapped,
+                                columns["reference"])
             continue
         if ref != group.reference:
             row.error("reference", f"Reference: {ref!r} is the same reference as {group.reference!r} in row "
