@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -93,68 +93,6 @@ def _append(session: Session, actor: Principal, action: str, entity: str, entity
         seq=seq, at=at, actor_id=actor.user_id, actor=actor.username, action=action, entity=entity,
         entity_id=entity_id, changes=changes_json, detail=detail, prev_hash=prev, hash=digest))
     conn.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
-
-
-def append_many(session: Session, entries: Sequence[tuple[str, str, object, dict[str, Any] | None, str]], *,
-                actor: Principal | None = None) -> int:
-    """Append many entries ``(action, entity, entity_id, changes, detail)`` at once, in the caller's
-    transaction: the head is locked and moved once, the hashes are chained in memory and the rows go in with
-    one executemany. The log is exactly what :func:`_append` would have written one entry at a time (one entry
-    per row, each naming its row), so :func:`verify_chain` checks it the same way. For bulk imports, whose
-    rows are written with Core inserts that bypass the flush hook; :func:`insert_changes` gives each row's
-    ``changes`` as the hook would."""
-    if not entries:
-        return 0
-    session.flush()
-    who = actor or session.info.get("actor", SYSTEM)
-    conn = session.connection()
-    head = cast(Table, AuditHead.__table__)
-    n = len(entries)
-    result = conn.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq + n))
-    if result.rowcount == 0:
-        conn.execute(insert(head).values(id=1, last_seq=n, last_hash=GENESIS))
-    row = conn.execute(select(head.c.last_seq, head.c.last_hash).where(head.c.id == 1)).one()
-    seq, prev = int(row.last_seq) - n, str(row.last_hash)
-    at = utcnow().isoformat(timespec="microseconds")
-    rows: list[dict[str, Any]] = []
-    for action, entity, entity_id, changes, detail in entries:
-        seq += 1
-        ident = str(entity_id)
-        changes_json = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
-        digest = entry_hash(prev, seq, at, who.user_id, who.username, action, entity, ident, changes_json, detail)
-        rows.append({"seq": seq, "at": at, "actor_id": who.user_id, "actor": who.username, "action": action,
-                     "entity": entity, "entity_id": ident, "changes": changes_json, "detail": detail,
-                     "prev_hash": prev, "hash": digest})
-        prev = digest
-    table = cast(Table, AuditEntry.__table__)
-    for start in range(0, len(rows), 10_000):
-        conn.execute(insert(table), rows[start:start + 10_000])
-    conn.execute(update(head).where(head.c.id == 1).values(last_hash=prev))
-    return n
-
-
-def insert_changes(model: type[Any], values: dict[str, Any]) -> dict[str, Any]:
-    """The ``changes`` the flush hook records when a row of ``model`` with ``values`` is created."""
-    keys = _insert_keys.get(model)
-    if keys is None:
-        keys = _insert_keys[model] = tuple(a.key for a in inspect(model).column_attrs
-                                           if a.key not in {"created_at", "updated_at"})
-    redact: frozenset[str] = getattr(model, "__audit_redact__", frozenset())
-    out: dict[str, Any] = {}
-    for key in keys:
-        value = values.get(key)
-        if value is None:
-            continue
-        if key in redact:
-            out[key] = REDACTED
-        elif type(value) in (str, int, bool, float):
-            out[key] = value
-        else:
-            out[key] = _jsonable(value)
-    return out
-
-
-_insert_keys: dict[type[Any], tuple[str, ...]] = {}
 
 
 def record(session: Session, action: str, entity: str, entity_id: object, *,

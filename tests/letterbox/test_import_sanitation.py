@@ -188,18 +188,24 @@ def test_bulk_import_audits_every_row_and_the_chain_verifies(db: Database, coord
     assert report.written and report.creates == 40
     with db.session(write=False) as s:
         assert audit.verify_chain(s) is None
-        entries = {(e.entity, e.entity_id): e for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "create"))}
-        for model in (Arrangement, Participant, ProtectedTerm):
-            for obj in s.scalars(select(model)):
-                e = entries[(model.__tablename__, str(obj.id))]
-                assert e.actor == coordinator.username
-                logged = json.loads(e.changes)
-                assert logged["id"] == obj.id
-                for key, value in logged.items():
-                    assert audit._jsonable(getattr(obj, key)) == value, (model, key)
         assert s.scalar(select(func.count(Participant.id))) == 41
         summary = s.scalars(select(AuditEntry).where(AuditEntry.action == "letterbox_import")).one()
         assert "40 created" in summary.detail
+        verify_record = getattr(audit, "verify_record", None)
+        if verify_record is not None:  # row seals: every row checked against the seal the chain vouches for
+            assert verify_record(s.connection()) == []
+        else:  # one create entry per inserted row, with the row's values
+            entries = {(e.entity, e.entity_id): e
+                       for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "create"))}
+            for model in (Arrangement, Participant, ProtectedTerm):
+                for obj in s.scalars(select(model)):
+                    e = entries[(model.__tablename__, str(obj.id))]
+                    assert e.actor == coordinator.username
+                    logged = json.loads(e.changes)
+                    assert logged["id"] == obj.id
+                    for key, value in logged.items():
+                        stored = getattr(obj, key)
+                        assert (stored.isoformat() if isinstance(stored, dt.date) else stored) == value, key
     # the search index knows the new arrangements
     assert [a.reference for a in service.list_arrangements(db, coordinator,
                                                            service.ArrangementFilter(query="AU-007"))] == ["AU-007"]

@@ -4,7 +4,8 @@ New arrangements, their birth relatives and protected terms go in with Core ``IN
 executemany (the ids come back in order, on SQLCipher and PostgreSQL alike), the full-text index is loaded
 in bulk, and the audit log gets one ``create`` entry per inserted row — the same entry the flush hook writes
 for a row saved one at a time, naming the table and the row's id with its values — chained in memory and
-appended in one go (:func:`adoption_desktop.core.audit.append_many`), then one ``letterbox_import`` summary.
+appended in one go (:mod:`.audit_rows`; with row seals, one sealed ``bulk_create`` entry per table and
+batch instead), then one ``letterbox_import`` summary.
 Arrangements that already exist are updated through the service (:func:`save_arrangement_in`), whose
 changes the flush hook audits as usual. Any failure, or a cancel, rolls the whole transaction back.
 """
@@ -27,6 +28,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox.importing.audit_rows import record_inserted
 from adoption_desktop.letterbox.importing.fields import guess_mapping
 from adoption_desktop.letterbox.importing.planning import ImportPlan, compare
 from adoption_desktop.letterbox.importing.reading import Table, read_table
@@ -90,11 +92,10 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[in
     return [int(i) for i in result.scalars().all()]
 
 
-def _create_all(session: Session, new: Sequence[tuple[int, ArrangementInput]], step: Callable[[int], None]) -> None:
+def _create_all(session: Session, new: Sequence[tuple[int, ArrangementInput]], step: Callable[[int], None],
+                detail: str) -> None:
     """Insert the new arrangements with their relatives and terms; audit every row; index them."""
     now = utcnow()
-    tp, tt = Participant.__tablename__, ProtectedTerm.__tablename__
-    ta = Arrangement.__tablename__
     for start in range(0, len(new), _BATCH):
         chunk = [data for _, data in new[start:start + _BATCH]]
         arr_rows = [{**{c: getattr(d, c) for c in _ARR_COLUMNS}, "last_exchange": None, "created_at": now,
@@ -119,14 +120,8 @@ def _create_all(session: Session, new: Sequence[tuple[int, ArrangementInput]], s
             docs.append((aid, arrangement_document(d, names)))
         part_ids = _insert(session, Participant, part_rows)
         term_ids = _insert(session, ProtectedTerm, term_rows)
-        entries: list[tuple[str, str, object, dict[str, Any] | None, str]] = []
-        for aid, row in zip(ids, arr_rows, strict=True):
-            entries.append(("create", ta, aid, audit.insert_changes(Arrangement, {**row, "id": aid}), ""))
-        for pid, row in zip(part_ids, part_rows, strict=True):
-            entries.append(("create", tp, pid, audit.insert_changes(Participant, {**row, "id": pid}), ""))
-        for tid, row in zip(term_ids, term_rows, strict=True):
-            entries.append(("create", tt, tid, audit.insert_changes(ProtectedTerm, {**row, "id": tid}), ""))
-        audit.append_many(session, entries)
+        record_inserted(session, [(Arrangement, ids, arr_rows), (Participant, part_ids, part_rows),
+                                  (ProtectedTerm, term_ids, term_rows)], detail)
         search.index_documents(session.connection(), ARRANGEMENTS_INDEX, docs)
         step(len(chunk))
 
@@ -146,7 +141,7 @@ def write_plan(session: Session, plan: ImportPlan, *, source: str = "", progress
             progress(done, total, f"Writing arrangement {done:,} of {total:,}")
 
     step(0)
-    _create_all(session, plan.new, step)
+    _create_all(session, plan.new, step, f"letterbox import {source}".rstrip())
     problems: list[Problem] = []
     for n, (first, aid, data) in enumerate(plan.changed, start=1):
         try:
