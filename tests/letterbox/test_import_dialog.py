@@ -94,3 +94,21 @@ def test_report_lists_warnings_beside_problems(qtbot, db: Database, coordinator:
              for i in range(dialog.problems.rowCount())]
     assert kinds == [(3, "Problem"), (2, "Warning")]
     assert "1 warning" in dialog.summary.text() and "Nothing has been written" in dialog.summary.text()
+
+
+def test_page_reads_the_file_on_the_task_runner_then_opens_the_preview(  # type: ignore[no-untyped-def]
+        qtbot, monkeypatch, db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    from adoption_desktop.letterbox.views import import_dialog
+    from adoption_desktop.letterbox.views.page import LetterboxPage
+    from tests.letterbox.test_import_sanitation import row, write_csv
+
+    shown: list[int] = []
+    monkeypatch.setattr(import_dialog.ImportDialog, "exec", lambda self: shown.append(len(self.table.rows)) or 0)
+    runner = TaskRunner(synchronous=True)
+    ran: list[bool] = []
+    real_run = runner.run
+    monkeypatch.setattr(runner, "run", lambda fn, **kw: ran.append(True) or real_run(fn, **kw))
+    page = LetterboxPage(AppContext(db, coordinator, runner))
+    qtbot.addWidget(page)
+    page.open_import(write_csv(tmp_path / "p.csv", [row("PG-1"), row("PG-2")]))
+    assert ran and shown == [2]
