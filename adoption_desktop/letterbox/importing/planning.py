@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.text_input import reference_key
-from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.importing.reading import Table
 from adoption_desktop.letterbox.importing.validation import (
     Cancelled,
@@ -58,8 +57,8 @@ class ImportPlan:
 
 def _fields(group: Group) -> dict[str, Any]:
     out = {k: v for k, v in group.values.items() if k in _INPUT_FIELDS and k in group.mapped and v is not None}
-    if "exchange_months" in out:
-        out["frequency"] = len(rules.parse_months(out["exchange_months"])) or 1
+    if "exchange_months" in out:  # already normalised by the check: "3,9"
+        out["frequency"] = len(out["exchange_months"].split(",")) if out["exchange_months"] else 1
     return out
 
 
