@@ -63,7 +63,6 @@ class ImportReport:
     unchanged: int
     problems: tuple[Problem, ...]  # refusals: when there is one, nothing is written
     warnings: tuple[Problem, ...] = ()  # imported as they are, listed for the user to look at
-    cancelled: bool = False
 
 
 def _t(model: Any) -> SATable:
@@ -163,10 +162,10 @@ class _ImportFailed(AppError):
         self.problems = problems
 
 
-def _report(plan: ImportPlan, *, written: bool, dry_run: bool, problems: Sequence[Problem] | None = None,
-            cancelled: bool = False) -> ImportReport:
+def _report(plan: ImportPlan, *, written: bool, dry_run: bool,
+            problems: Sequence[Problem] | None = None) -> ImportReport:
     return ImportReport(written, dry_run, plan.creates, plan.updates, plan.unchanged,
-                        tuple(plan.problems if problems is None else problems), tuple(plan.warnings), cancelled)
+                        tuple(plan.problems if problems is None else problems), tuple(plan.warnings))
 
 
 def import_table(db: Database, actor: Principal, table: Table, mapping: dict[str, int] | None = None, *,
