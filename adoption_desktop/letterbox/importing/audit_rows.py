@@ -47,19 +47,30 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-_insert_keys: dict[type[Any], tuple[str, ...]] = {}
+_insert_keys: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _keys(model: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """(attribute, scalar default or None) of every column the hook logs."""
+    keys = _insert_keys.get(model)
+    if keys is None:
+        found: list[tuple[str, Any]] = []
+        for attr in inspect(model).column_attrs:
+            if attr.key in {"created_at", "updated_at"}:
+                continue
+            default = attr.columns[0].default
+            found.append((attr.key, default.arg if default is not None and default.is_scalar else None))
+        keys = _insert_keys[model] = tuple(found)
+    return keys
 
 
 def insert_changes(model: type[Any], values: dict[str, Any]) -> dict[str, Any]:
-    """The ``changes`` the flush hook records when a row of ``model`` with ``values`` is created."""
-    keys = _insert_keys.get(model)
-    if keys is None:
-        keys = _insert_keys[model] = tuple(a.key for a in inspect(model).column_attrs
-                                           if a.key not in {"created_at", "updated_at"})
+    """The ``changes`` the flush hook records when a row of ``model`` with ``values`` is created (a column
+    left out of ``values`` has its scalar default, as the insert gives it)."""
     redact: frozenset[str] = getattr(model, "__audit_redact__", frozenset())
     out: dict[str, Any] = {}
-    for key in keys:
-        value = values.get(key)
+    for key, default in _keys(model):
+        value = values.get(key, default)
         if value is None:
             continue
         out[key] = REDACTED if key in redact else value if type(value) in (str, int, bool) else _json_value(value)
