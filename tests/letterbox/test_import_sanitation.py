@@ -262,3 +262,23 @@ def test_bulk_import_on_both_stores_leaves_ids_and_chain_right(any_db: Database,
         assert len(ids) == len(set(ids)) == 27 and later == max(ids)
         assert s.scalar(select(func.count(Participant.id))) == 2 + 25 + 2
         assert audit.verify_chain(s) is None
+
+
+def test_imported_rows_look_like_rows_saved_from_the_form(db: Database, coordinator: Principal,
+                                                         tmp_path: Path) -> None:
+    """Every column the ORM would fill (defaults, and any stored comparison key) is filled by the bulk insert."""
+    from tests.letterbox.conftest import sample_input
+
+    form_id = service.create_arrangement(db, coordinator, sample_input("FORM-1"))
+    assert import_file(db, coordinator, write_csv(tmp_path / "f.csv", [row("BULK-1")]), today=TODAY).written
+    with db.session(write=False) as s:
+        table = Arrangement.__table__
+        form = s.execute(select(table).where(table.c.id == form_id)).mappings().one()
+        bulk = s.execute(select(table).where(table.c.reference == "BULK-1")).mappings().one()
+        defaulted = [c.name for c in table.c if c.default is not None or c.server_default is not None]
+        assert {"may_send", "status", "created_at"} <= set(defaulted)
+        assert [k for k in defaulted if bulk[k] is None] == [] == [k for k in defaulted if form[k] is None]
+        if "reference_key" in bulk:
+            from adoption_desktop.core.text_input import reference_key
+
+            assert bulk["reference_key"] == reference_key("BULK-1")

@@ -28,6 +28,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import reference_key
 from adoption_desktop.letterbox.importing.audit_rows import record_inserted
 from adoption_desktop.letterbox.importing.fields import guess_mapping
 from adoption_desktop.letterbox.importing.planning import ImportPlan, compare
@@ -95,10 +96,16 @@ def _create_all(session: Session, new: Sequence[tuple[int, ArrangementInput]], s
                 detail: str) -> None:
     """Insert the new arrangements with their relatives and terms; audit every row; index them."""
     now = utcnow()
+    # a stored comparison key beside the reference, where the schema has one (kept by ORM events otherwise,
+    # which Core inserts do not run)
+    with_key = "reference_key" in _t(Arrangement).c
     for start in range(0, len(new), _BATCH):
         chunk = [data for _, data in new[start:start + _BATCH]]
         arr_rows = [{**{c: getattr(d, c) for c in _ARR_COLUMNS}, "last_exchange": None, "created_at": now,
                      "updated_at": now} for d in chunk]
+        if with_key:
+            for row in arr_rows:
+                row["reference_key"] = reference_key(row["reference"])
         ids = _insert(session, Arrangement, arr_rows)
         part_rows: list[dict[str, Any]] = []
         term_rows: list[dict[str, Any]] = []
