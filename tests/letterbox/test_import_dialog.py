@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QThread, QTimer
 from PySide6.QtWidgets import QProgressDialog, QPushButton
@@ -103,11 +104,21 @@ def test_page_reads_the_file_on_the_task_runner_then_opens_the_preview(  # type:
     from tests.letterbox.test_import_sanitation import row, write_csv
 
     shown: list[int] = []
-    monkeypatch.setattr(import_dialog.ImportDialog, "exec", lambda self: shown.append(len(self.table.rows)) or 0)
+
+    def exec_(self: import_dialog.ImportDialog) -> int:
+        shown.append(len(self.table.rows))
+        return 0
+
+    monkeypatch.setattr(import_dialog.ImportDialog, "exec", exec_)
     runner = TaskRunner(synchronous=True)
     ran: list[bool] = []
     real_run = runner.run
-    monkeypatch.setattr(runner, "run", lambda fn, **kw: ran.append(True) or real_run(fn, **kw))
+
+    def run(fn: Any, **kw: Any) -> Any:
+        ran.append(True)
+        return real_run(fn, **kw)
+
+    monkeypatch.setattr(runner, "run", run)
     page = LetterboxPage(AppContext(db, coordinator, runner))
     qtbot.addWidget(page)
     page.open_import(write_csv(tmp_path / "p.csv", [row("PG-1"), row("PG-2")]))

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -197,7 +198,8 @@ def test_bulk_import_audits_every_row_and_the_chain_verifies(db: Database, coord
         else:  # one create entry per inserted row, with the row's values
             entries = {(e.entity, e.entity_id): e
                        for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "create"))}
-            for model in (Arrangement, Participant, ProtectedTerm):
+            models: tuple[Any, ...] = (Arrangement, Participant, ProtectedTerm)
+            for model in models:
                 for obj in s.scalars(select(model)):
                     e = entries[(model.__tablename__, str(obj.id))]
                     assert e.actor == coordinator.username
