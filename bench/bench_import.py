@@ -114,6 +114,7 @@ def main() -> int:
     from adoption_desktop.letterbox.importing import import_file, read_table
     from adoption_desktop.letterbox.models import Arrangement
 
+    load_before = os.getloadavg()[0]
     runs = int(os.environ.get("ADK_BENCH_RUNS", "3"))
     sizes = [int(s) for s in os.environ.get("ADK_BENCH_SIZES", "10000,50000").split(",")]
     goals = {10_000: 10.0, 50_000: 60.0}
@@ -186,7 +187,8 @@ Generated registers (synthetic names; about one arrangement in ten has a second 
 into a fresh SQLCipher database: read, every cell checked, compared with the database, bulk inserts, one
 audit entry per inserted row (arrangements, birth relatives, protected terms), full-text index, commit; the
 audit chain is then verified. {runs} runs each, median (min–max). Measured {dt.date.today().isoformat()} on
-{os.cpu_count()} cores (shared with other work).
+{os.cpu_count()} cores shared with other work (load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f}
+at the end).
 
 | measure | result | goal | |
 |---|---|---|---|
