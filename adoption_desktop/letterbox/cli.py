@@ -51,9 +51,15 @@ def _import(args: argparse.Namespace) -> int:
         print(f"{len(report.problems)} problem(s); nothing was written:", file=sys.stderr)
         for p in report.problems:
             print(f"  row {p.row}, column {p.column}: {p.problem}", file=sys.stderr)
+    if report.warnings:
+        print(f"{len(report.warnings)} warning(s) (imported as they are; please look at them):", file=sys.stderr)
+        for p in report.warnings:
+            print(f"  row {p.row}, column {p.column}: {p.problem}", file=sys.stderr)
+    if report.problems:
         return 1
     verb = "Would import" if report.dry_run else "Imported"
-    print(f"{verb}: {report.creates} new, {report.updates} updated, {report.unchanged} unchanged arrangement(s).")
+    print(f"{verb}: {report.creates} new, {report.updates} updated, {report.unchanged} unchanged arrangement(s)."
+          + (f" {len(report.warnings)} warning(s)." if report.warnings else ""))
     return 0
 
 

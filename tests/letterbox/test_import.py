@@ -83,8 +83,8 @@ def test_malformed_file_changes_nothing_and_reports_every_bad_row(db: Database, 
     report = import_file(db, coordinator, path)
     assert not report.written and count(db) == (0, 0)
     problems = {(p.row, p.column) for p in report.problems}
-    assert (5, "Reference") in problems
-    assert {(6, "Child's date of birth"), (6, "Exchange months"), (6, "Who writes first"), (6, "Status")} <= problems
+    assert (5, "A (Ref)") in problems
+    assert {(6, "D (DOB)"), (6, "J (Months)"), (6, "K (Writes first)"), (6, "N (Status)")} <= problems
     for p in report.problems:
         assert p.problem
 

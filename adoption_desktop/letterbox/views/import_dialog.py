@@ -1,8 +1,15 @@
-"""Import preview: column mapping (editable), the first rows, and the validation report before writing."""
+"""Import preview: column mapping (editable), the first rows, and the validation report before writing.
+
+Checking and importing run off the UI thread (``ctx.tasks``, the one task runner) behind a progress dialog
+with a working Cancel: a 50,000-row register is checked and written while the window keeps painting, and a
+cancel rolls the whole import back. The report lists refusals (nothing is written while there is one) and
+warnings (imported as they are: formula-like text, invisible characters removed), each with its row and the
+spreadsheet column."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,24 +27,37 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError
-from adoption_desktop.letterbox.importing import FIELDS, Problem, import_table, read_table
+from adoption_desktop.letterbox.importing import (
+    FIELDS,
+    ImportCancelled,
+    ImportReport,
+    Problem,
+    Table,
+    import_table,
+    read_table,
+)
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 MAPPING_CHARS = 20  # a mapping box shows this many characters of a heading
 
 PROBLEM_COLUMNS: list[Column[Problem]] = [
     Column("Row", lambda p: p.row, align_right=True), Column("Column", lambda p: p.column),
+    Column("Kind", lambda p: "Warning" if p.level == "warning" else "Problem"),
     Column("Problem", lambda p: p.problem)]
 
 
 class ImportDialog(QDialog):
-    def __init__(self, ctx: AppContext, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, path: Path, parent: QWidget | None = None, *,
+                 table: Table | None = None) -> None:
         super().__init__(parent)
         from adoption_desktop.letterbox.importing import guess_mapping
 
         self.ctx, self.path = ctx, path
-        self.table = read_table(path)
+        self.table = table if table is not None else read_table(path)
+        self.last_report: ImportReport | None = None
         self.setWindowTitle(f"Import letterbox register — {path.name}")
         self.resize(1000, 640)
         layout = QVBoxLayout(self)
@@ -118,32 +138,55 @@ class ImportDialog(QDialog):
     def mapping(self) -> dict[str, int]:
         return {k: int(b.currentData()) for k, b in self.combos.items() if int(b.currentData()) >= 0}
 
-    def check(self) -> bool:
-        try:
-            report = import_table(self.ctx.db, self.ctx.principal, self.table, self.mapping(), dry_run=True)
-        except AppError as exc:
+    def _run(self, title: str, dry_run: bool, on_done: Any) -> None:
+        db, principal, table, mapping = self.ctx.db, self.ctx.principal, self.table, self.mapping()
+        source = self.path.name
+
+        def work(task: TaskHandle) -> ImportReport:
+            return import_table(db, principal, table, mapping, dry_run=dry_run, source=source,
+                                progress=task.progress, cancelled=lambda: task.cancelled)
+
+        run_with_progress(self, self.ctx.tasks, title, work, on_done=on_done, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ImportCancelled):
+            self.summary.setText("Cancelled. Nothing has been written.")
+        elif isinstance(exc, AppError):
             self.summary.setText(str(exc))
-            return False
-        self.problems.set_rows(report.problems)
+        else:
+            show_error(self, "Import", exc)
+
+    def _show(self, report: ImportReport) -> None:
+        self.last_report = report
+        self.problems.set_rows([*report.problems, *report.warnings])
+        warned = f" {len(report.warnings)} warning(s) to look at (imported as they are)." if report.warnings else ""
         if report.problems:
             self.summary.setText(f"{len(report.problems)} problem(s) to fix in the spreadsheet (or the mapping). "
-                                 "Nothing has been written.")
+                                 f"Nothing has been written.{warned}")
         else:
             self.summary.setText(f"Ready: {report.creates} new, {report.updates} to update, {report.unchanged} "
-                                 "unchanged arrangement(s).")
+                                 f"unchanged arrangement(s).{warned}")
         self.import_button.setEnabled(not report.problems)
-        return not report.problems
+
+    def check(self) -> bool:
+        """Check every row in the background; True when the check has finished (at once with a synchronous
+        runner) and found no problem. The report fills the table when it arrives."""
+        self.last_report = None
+        self.import_button.setEnabled(False)
+        self._run("Checking the register", True, self._show)
+        return self.last_report is not None and not self.last_report.problems
 
     def do_import(self) -> None:
-        if not self.check():
-            return
-        try:
-            report = import_table(self.ctx.db, self.ctx.principal, self.table, self.mapping(), source=self.path.name)
-        except AppError as exc:
-            self.summary.setText(str(exc))
-            return
-        if report.problems:
-            self.problems.set_rows(report.problems)
-            self.summary.setText("The import failed; nothing was written.")
-            return
-        self.accept()
+        """Check and write in one background task, in one transaction: all rows, or nothing."""
+        self.import_button.setEnabled(False)
+
+        def done(report: ImportReport) -> None:
+            if report.problems or not report.written:
+                self._show(report)
+                if report.problems:
+                    self.summary.setText(f"The import failed; nothing was written. {self.summary.text()}")
+                return
+            self.last_report = report
+            self.accept()
+
+        self._run("Importing the register", False, done)

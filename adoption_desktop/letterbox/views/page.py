@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow, ItemFilter, ItemRow, WorkRow
@@ -361,20 +360,35 @@ class LetterboxPage(QWidget):
 
     # --- import -------------------------------------------------------------------------------
     def _import_clicked(self) -> None:
-        from adoption_desktop.letterbox.views.import_dialog import ImportDialog
-
         path, _ = QFileDialog.getOpenFileName(self, "Import letterbox register", "",
                                               "Spreadsheets (*.xlsx *.csv)")
-        if not path:
-            return
-        try:
-            dialog = ImportDialog(self.ctx, Path(path), self)
-        except AppError as exc:
-            show_error(self, "Import", exc)
-            return
-        if dialog.exec():
-            self.arrangements_register.refresh()
-            self.refresh_work_list()
+        if path:
+            self.open_import(Path(path))
+
+    def open_import(self, path: Path) -> None:
+        """Read the file in the background (a 50,000-row sheet takes a second or two), then the preview."""
+        from adoption_desktop.letterbox.importing import ImportCancelled, Table, read_table
+        from adoption_desktop.letterbox.views.import_dialog import ImportDialog
+
+        def work(task: Any) -> Table:
+            task.progress(0, 0, f"Reading {path.name}")
+            table = read_table(path)
+            if task.cancelled:
+                raise ImportCancelled()
+            return table
+
+        def done(table: Table) -> None:
+            dialog = ImportDialog(self.ctx, path, self, table=table)
+            self.import_dialog = dialog
+            if dialog.exec():
+                self.arrangements_register.refresh()
+                self.refresh_work_list()
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, ImportCancelled):
+                show_error(self, "Import", exc)
+
+        run_with_progress(self, self.ctx.tasks, "Reading the register", work, on_done=done, on_error=failed)
 
 
 def create_page(ctx: AppContext) -> QWidget:

@@ -1,0 +1,161 @@
+"""Comparing the checked file with the database: what is new, what changes, what is already there.
+
+The whole database side is read in a few bulk queries (every reference; the matched arrangements with
+their relatives and protected terms), never one query per row. A reference that matches a stored one only
+after normalisation ("ad-0142" against "AD-0142", or one stored with an invisible character) is refused with
+both spellings named; a match is an **update** of that arrangement, limited to the mapped columns (a column
+that is not imported never blanks a stored value), and it never removes a relative or a term.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
+
+from sqlalchemy import Table as SATable
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.text_input import reference_key
+from adoption_desktop.letterbox.importing.reading import Table
+from adoption_desktop.letterbox.importing.validation import (
+    Cancelled,
+    Group,
+    ImportCancelled,
+    Problem,
+    Progress,
+    check_rows,
+)
+from adoption_desktop.letterbox.models import Arrangement, Participant, ProtectedTerm
+from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData, _default_terms
+
+_INPUT_FIELDS = frozenset(ArrangementInput.__dataclass_fields__) - {"participants", "protected", "frequency"}
+_CHUNK = 2000
+
+
+@dataclass
+class ImportPlan:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    new: list[tuple[int, ArrangementInput]] = field(default_factory=list)  # (first row, data)
+    changed: list[tuple[int, int, ArrangementInput]] = field(default_factory=list)  # (first row, id, data)
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def creates(self) -> int:
+        return len(self.new)
+
+    @property
+    def updates(self) -> int:
+        return len(self.changed)
+
+
+def _fields(group: Group) -> dict[str, Any]:
+    out = {k: v for k, v in group.values.items() if k in _INPUT_FIELDS and k in group.mapped and v is not None}
+    if "exchange_months" in out:  # already normalised by the check: "3,9"
+        out["frequency"] = len(out["exchange_months"].split(",")) if out["exchange_months"] else 1
+    return out
+
+
+def _new_input(group: Group) -> ArrangementInput:
+    return ArrangementInput(**{**_fields(group), "participants": tuple(group.participants),
+                               "protected": tuple(group.terms)})
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+
+
+def _current(session: Session, ids: list[int]) -> tuple[dict[int, Any], dict[int, list[Any]], dict[int, list[Any]]]:
+    """The matched arrangements with all their relatives and terms, as plain rows (Core, no ORM objects)."""
+    arrangements: dict[int, Any] = {}
+    parts: dict[int, list[Any]] = {}
+    terms: dict[int, list[Any]] = {}
+    ta, tp, tt = (cast(SATable, m.__table__) for m in (Arrangement, Participant, ProtectedTerm))
+    for chunk in _chunks(ids):
+        arrangements.update((a.id, a) for a in session.execute(select(ta).where(ta.c.id.in_(chunk))))
+        for p in session.execute(select(tp).where(tp.c.arrangement_id.in_(chunk)).order_by(tp.c.id)):
+            parts.setdefault(p.arrangement_id, []).append(p)
+        for t in session.execute(select(tt).where(tt.c.arrangement_id.in_(chunk)).order_by(tt.c.id)):
+            terms.setdefault(t.arrangement_id, []).append(t)
+    return arrangements, parts, terms
+
+
+def _input_of(a: Any, parts: list[Any], terms: list[Any]) -> ArrangementInput:
+    return ArrangementInput(
+        a.reference, a.child_birth_name, a.child_adoptive_name, a.child_dob, a.adopters_name, a.adopters_address,
+        a.may_send, a.frequency, a.exchange_months, a.first_writer, a.replies_expected, a.email_allowed,
+        a.start_date, a.review_date, a.status, a.coordinator, a.notes,
+        tuple(ParticipantData(p.name, p.relationship, p.address, p.id) for p in parts if p.active),
+        tuple(TermData(t.term, t.category, t.side) for t in terms))
+
+
+def _changes_anything(before: ArrangementInput, data: ArrangementInput, parts: list[Any], terms: list[Any]) -> bool:
+    if any(getattr(before, k) != getattr(data, k) for k in ArrangementInput.__dataclass_fields__
+           if k not in ("participants", "protected")):
+        return True
+    by_name = {p.name.casefold(): p for p in parts}
+    for p in data.participants:
+        row = by_name.get(p.name.strip().casefold())
+        if row is None or not row.active or row.relationship != p.relationship or row.address != p.address:
+            return True
+    have = {(t.term.casefold(), t.side) for t in terms}
+    return any(t.term.strip() and (t.term.strip().casefold(), t.side) not in have
+               for t in (*data.protected, *_default_terms(data)))
+
+
+def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress: Progress | None = None,
+            cancelled: Cancelled | None = None) -> None:
+    """Fill ``plan`` with what is new, changed and unchanged (and the problems matching stored references)."""
+    stored: dict[str, list[tuple[int, str]]] = {}
+    if groups:
+        for aid, ref in session.execute(select(Arrangement.id, Arrangement.reference)):
+            stored.setdefault(reference_key(ref), []).append((aid, ref))
+    matched: list[tuple[Group, int]] = []
+    for group in groups:
+        found = stored.get(reference_key(group.reference), [])
+        if not found:
+            plan.new.append((group.first, _new_input(group)))
+        elif len(found) > 1:
+            names = ", ".join(repr(r) for _, r in found)
+            plan.problems.append(Problem(group.first, group.reference_column, f"Reference: {group.reference!r} matches "
+                                         f"{len(found)} arrangements already stored ({names}) once case, width and "
+                                         "spacing are set aside; correct those references first."))
+        elif found[0][1] != group.reference:
+            plan.problems.append(Problem(group.first, group.reference_column, f"Reference: {group.reference!r} is already "
+                                         f"stored as {found[0][1]!r} (the same once case, width, spacing and "
+                                         "invisible characters are set aside); write it exactly as stored to "
+                                         "update that arrangement."))
+        else:
+            matched.append((group, found[0][0]))
+    if not matched:
+        return
+    if cancelled and cancelled():
+        raise ImportCancelled()
+    if progress:
+        progress(0, len(matched), f"Comparing {len(matched):,} arrangement(s) with the database")
+    arrangements, parts, terms = _current(session, [aid for _, aid in matched])
+    for group, aid in matched:
+        a = arrangements[aid]
+        before = _input_of(a, parts.get(aid, []), terms.get(aid, []))
+        data = replace(before, **_fields(group), participants=tuple(group.participants),
+                       protected=tuple(group.terms))
+        if _changes_anything(before, data, parts.get(aid, []), terms.get(aid, [])):
+            plan.changed.append((group.first, aid, data))
+        else:
+            plan.unchanged += 1
+
+
+def plan_import(session: Session, table: Table, mapping: dict[str, int], *, today: dt.date | None = None,
+                progress: Progress | None = None, cancelled: Cancelled | None = None) -> ImportPlan:
+    """Check every row, then compare with the database: the whole report, nothing written."""
+    groups, problems, warnings = check_rows(table, mapping, today=today, progress=progress, cancelled=cancelled)
+    plan = ImportPlan(problems, warnings)
+    compare(session, groups, plan, progress=progress, cancelled=cancelled)
+    plan.problems.sort(key=lambda p: p.row)
+    return plan
