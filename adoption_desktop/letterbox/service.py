@@ -753,11 +753,12 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
 
 
 def record_letters_sent(session: Session, rows: Iterable[tuple[int, str, str]], on: dt.date, batch: str) -> int:
+    """The sent-list of one batch: a row per letter, audited as one batch (not an entry per letter)."""
     n = 0
-    for arrangement_id, kind, side in rows:
-        session.add(LetterSent(arrangement_id=arrangement_id, kind=kind, side=side, sent_on=on, batch=batch))
-        n += 1
-    session.flush()
+    with audit.bulk_audit(session, f"letters sent in batch {batch}"):
+        for arrangement_id, kind, side in rows:
+            session.add(LetterSent(arrangement_id=arrangement_id, kind=kind, side=side, sent_on=on, batch=batch))
+            n += 1
     audit.record(session, "letterbox_letters_sent", "letterbox_letters_sent", batch, detail=f"{n} letters")
     return n
 
