@@ -166,8 +166,7 @@ def _live_clocks(session: Session, ctx: DemoContext, cal: WorkingCalendar,
 def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar,
             letters_from: dt.date, qd_done: list[bool]) -> None:
     assert d.due_on is not None
-    if rules.signer_conflict(adm.user_id, adm.full_name, json.loads(d.member_user_ids),
-                             json.loads(d.member_names)):
+    if rules.signer_conflict(adm.user_id, json.loads(d.member_user_ids)):
         return
     if not d.addressee:
         d.addressee = f"{ctx.full_name()} and {ctx.full_name()}\n{ctx.address()}"

@@ -68,6 +68,9 @@ class AdmDecision(TimestampMixin, Base):
     minutes_extract: Mapped[str] = mapped_column(Text, default="")
     member_user_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of user ids
     member_names: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of full names
+    #: JSON list of the names of members present who are linked to no user (NULL: not known, e.g. a
+    #: decision handed over before members were linked; every name then counts as unlinked)
+    unlinked_member_names: Mapped[str | None] = mapped_column(Text, nullable=True)
     received_on: Mapped[dt.date] = mapped_column(Date, index=True)  # final minutes / papers received
     due_on: Mapped[dt.date | None] = mapped_column(Date, index=True, nullable=True)  # None while paused
 

@@ -165,17 +165,47 @@ def clock_status(state: str, due_on: dt.date | None, paused_since: dt.date | Non
 
 # --- who may sign -------------------------------------------------------------------------------
 
-def _norm(name: str) -> str:
-    return " ".join(name.casefold().split())
+def signer_conflict(user_id: int | None, member_user_ids: Iterable[int]) -> bool:
+    """True when the would-be decision maker sat on the panel for this item: their user account is
+    linked to a central-list member who was present for it (statutory guidance 1.50: the ADM is not
+    a member of the panel that made the recommendation). Decided by the link, never by the name."""
+    return user_id is not None and user_id in set(member_user_ids)
 
 
-def signer_conflict(user_id: int, full_name: str, member_ids: Iterable[int],
-                    member_names: Iterable[str]) -> bool:
-    """True when the would-be signer sat on the panel for this item (by user id or by name)."""
-    if user_id in set(member_ids):
-        return True
-    me = _norm(full_name)
-    return bool(me) and any(_norm(n) == me for n in member_names)
+def name_match_warning(full_name: str, unlinked_member_names: Iterable[str]) -> str | None:
+    """A warning (not a refusal) when the would-be decision maker's name matches, after
+    normalisation (case, spacing, accents, titles such as Mr/Mrs/Ms/Dr dropped), a member present for
+    the item whose central-list entry is linked to no user account: it may be the same person."""
+    from adoption_desktop.core.text_input import name_key
+
+    me = name_key(full_name)
+    if not me:
+        return None
+    same = [n for n in unlinked_member_names if name_key(n) == me]
+    if not same:
+        return None
+    return (f"{same[0]} sat on the panel for this item and is not linked to a user account; if that is you, "
+            "you may not make this decision: ask another agency decision maker, and ask the panel "
+            "administrator to link the member to your account.")
+
+
+def order_problems(received_on: dt.date, decided_on: dt.date, today: dt.date,
+                   sitting_date: dt.date | None = None) -> list[str]:
+    """Why a decision cannot be signed with this date: not before the final minutes (or papers) were
+    received, never before the sitting, and not in the future."""
+    problems = []
+    if received_on > today:
+        problems.append(f"The final minutes are recorded as received on {received_on:%d/%m/%Y}, which has not "
+                        "come yet; a decision cannot be signed before the minutes are received.")
+    if decided_on < received_on:
+        problems.append(f"Decision date: must be on or after {received_on:%d/%m/%Y}, when the final minutes "
+                        "(or papers) were received.")
+    if sitting_date is not None and decided_on < sitting_date:
+        problems.append(f"Decision date: must be after the panel sitting of {sitting_date:%d/%m/%Y}.")
+    if decided_on > today:
+        problems.append(f"Decision date: {decided_on:%d/%m/%Y} is in the future; sign on the day of the "
+                        "decision.")
+    return problems
 
 
 def letter_kind(decision_type: str, source: str, outcome: str, recommendation: str) -> str:

@@ -42,6 +42,7 @@ from adoption_desktop.core.security.service import reauthenticate
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database, session_actor
+from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
 
 ENTITY = "adm_decisions"
@@ -146,6 +147,10 @@ class DecisionDetail:
     letters: tuple[LetterView, ...]
     qd: QdView | None
     history: tuple[VersionView, ...]
+    #: for the user reading it: a warning when their name matches an unlinked member of the item's panel
+    conflict_warning: str = ""
+    #: for the user reading it: why they may not record or sign this decision ("" when they may)
+    conflict_refusal: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,7 @@ class SignResult:
     decision_id: int
     letter_id: int
     qd_id: int | None
+    warnings: tuple[str, ...] = ()
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -217,6 +223,11 @@ def open_decision_from_panel(session: Session, handoff: PanelHandoff) -> int:
         AdmDecision.panel_item_id == handoff.panel_item_id, AdmDecision.source == "panel")).first()
     if existing is not None:
         return int(existing)
+    if handoff.minutes_approved_on < handoff.sitting_date:
+        raise Conflict(f"Hand-off to the ADM: the minutes are dated as approved on "
+                       f"{handoff.minutes_approved_on:%d/%m/%Y}, before the sitting of "
+                       f"{handoff.sitting_date:%d/%m/%Y}; minutes are handed over only once approved after the "
+                       "sitting.")
     d = _new_decision(
         session, decision_type=handoff.case_type, source="panel", state=rules.STATE_PENDING,
         panel_item_id=handoff.panel_item_id, sitting_id=handoff.sitting_id, sitting_date=handoff.sitting_date,
@@ -225,6 +236,8 @@ def open_decision_from_panel(session: Session, handoff: PanelHandoff) -> int:
         recommendation_reasons=handoff.reasons, advice=handoff.advice, minutes_extract=handoff.minutes_extract,
         member_user_ids=json.dumps(list(handoff.member_user_ids)),
         member_names=json.dumps(list(handoff.member_names)),
+        unlinked_member_names=(None if handoff.unlinked_member_names is None
+                               else json.dumps(list(handoff.unlinked_member_names))),
         received_on=handoff.minutes_approved_on, version=1,
         decision_text=handoff.recommendation_text,
     )
@@ -255,7 +268,8 @@ def direct_types(db: Database, actor: Principal) -> dict[str, str]:
 def add_decision_type(db: Database, actor: Principal, code: str, label: str) -> None:
     """Administrator: another kind of decision the ADM makes without panel (local policy)."""
     require(actor, Permission.SETTINGS_MANAGE)
-    code = code.strip().lower().replace(" ", "_")
+    label = clean_text(label, "Label", max_length=120)
+    code = clean_text(code, "Code").lower().replace(" ", "_")
     if not code.replace("_", "").isalnum() or len(code) > 40:
         raise ValidationError("Code: use letters, digits and underscores only (up to 40).", "code")
     if code in rules.BUILTIN_TYPES:
@@ -350,7 +364,8 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
             decision_reasons=d.decision_reasons, signed_at=d.signed_at, correction_reason=d.correction_reason,
             oral_due=oral_due, written_due=written_due, oral_notified_on=notes.get("oral"),
             written_notified_on=notes.get("written"), info_requests=reqs, letters=letters,
-            qd=_qd_view(qd_row) if qd_row else None, history=history)
+            qd=_qd_view(qd_row) if qd_row else None, history=history,
+            conflict_warning=_name_warning(d, actor) or "", conflict_refusal=_conflict_message(d, actor) or "")
 
 
 # --- decisions without panel --------------------------------------------------------------------
@@ -360,6 +375,14 @@ def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, 
                          social_worker: str = "", addressee: str = "", salutation: str = "") -> int:
     """A decision without panel (child's plan for adoption, reg 25A temporary approval, local types)."""
     require(actor, Permission.ADM_EDIT)
+    subject_reference = clean_reference(subject_reference, "Case reference", max_length=120)
+    subject_initials = clean_text(subject_initials, "Initials", max_length=20)
+    proposal = clean_text(proposal, "Proposal", multiline=True, max_length=20000)
+    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
+    social_worker = clean_name(social_worker, "Child's social worker")
+    addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
+    salutation = clean_text(salutation, "Salutation", max_length=120)
+    check_date(received_on, "Papers received on", "event", required=True)
     if not subject_reference.strip():
         raise ValidationError("Case reference: enter the agency case number.", "subject_reference")
     if not proposal.strip():
@@ -387,6 +410,9 @@ def set_letter_details(db: Database, actor: Principal, decision_id: int, *, addr
                        salutation: str, social_worker: str) -> None:
     """Who the letters go to (before signing)."""
     require(actor, Permission.ADM_EDIT)
+    addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
+    salutation = clean_text(salutation, "Salutation", max_length=120)
+    social_worker = clean_name(social_worker, "Child's social worker")
     with db.session(actor) as session:
         d = _get(session, decision_id)
         _refuse_if_signed(d)
@@ -399,9 +425,12 @@ def record_decision(db: Database, actor: Principal, decision_id: int, *, outcome
                     reasons: str) -> None:
     """Save the decision as a draft (it takes effect only when signed)."""
     require(actor, Permission.ADM_DECIDE)
+    decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
+    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
     with db.session(actor) as session:
         d = _get(session, decision_id)
         _refuse_if_signed(d)
+        _check_signer(d, actor)
         if outcome not in rules.OUTCOMES:
             raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.",
                                   "outcome")
@@ -412,11 +441,14 @@ def request_information(db: Database, actor: Principal, decision_id: int, *, wha
                         requested_on: dt.date) -> int:
     """Ask for more information: the clock pauses on ``requested_on``; a request letter is filed."""
     require(actor, Permission.ADM_DECIDE)
+    what = clean_text(what, "Information needed", multiline=True, max_length=4000)
+    check_date(requested_on, "Date asked", "event", required=True)
     if len(what.strip()) < 5:
         raise ValidationError("Information needed: say what information you need before deciding.", "what")
     with db.session(actor) as session:
         d = _get(session, decision_id)
         _refuse_if_signed(d)
+        _check_signer(d, actor)
         if d.state == rules.STATE_PAUSED:
             raise Conflict("More information has already been asked for and not yet logged as received; "
                            "log it first.")
@@ -437,6 +469,8 @@ def log_information(db: Database, actor: Principal, decision_id: int, *, receive
                     note: str = "") -> dt.date:
     """The information asked for has arrived: the clock resumes; returns the new due date."""
     require(actor, Permission.ADM_EDIT)
+    note = clean_text(note, "Note", multiline=True, max_length=4000)
+    check_date(received_on, "Date received", "event", required=True)
     with db.session(actor) as session:
         d = _get(session, decision_id)
         _refuse_if_signed(d)
@@ -457,12 +491,34 @@ def log_information(db: Database, actor: Principal, decision_id: int, *, receive
         return clock.due_on
 
 
+def _conflict_message(d: AdmDecision, actor: Principal) -> str | None:
+    if rules.signer_conflict(actor.user_id, json.loads(d.member_user_ids or "[]")):
+        return (f"{actor.full_name} sat on the panel for this item (the central-list member present is linked "
+                "to this user account) and may neither record nor sign the agency's decision on it. Another "
+                "agency decision maker must decide.")
+    return None
+
+
 def _check_signer(d: AdmDecision, actor: Principal) -> None:
-    if rules.signer_conflict(actor.user_id, actor.full_name, json.loads(d.member_user_ids or "[]"),
-                             json.loads(d.member_names or "[]")):
-        raise PermissionDenied(
-            f"{actor.full_name} sat on the panel for this item and may not make the agency's decision on it. "
-            "Another agency decision maker must sign.")
+    """A user linked to a member present for the item can neither record nor sign its decision."""
+    message = _conflict_message(d, actor)
+    if message:
+        raise PermissionDenied(message)
+
+
+def _name_warning(d: AdmDecision, actor: Principal) -> str | None:
+    unlinked = json.loads(d.unlinked_member_names if d.unlinked_member_names is not None
+                          else (d.member_names or "[]"))
+    return rules.name_match_warning(actor.full_name, unlinked)
+
+
+def decision_warnings(db: Database, actor: Principal, decision_id: int) -> list[str]:
+    """Warnings (not refusals) for ``actor`` deciding this decision: a member of the item's panel with
+    no linked user account has the same name."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        warning = _name_warning(_get(session, decision_id), actor)
+        return [warning] if warning else []
 
 
 def _reauth(db: Database, actor: Principal, password: str) -> None:
@@ -538,14 +594,23 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
         if d.state == rules.STATE_PAUSED:
             raise Conflict("More information was asked for and has not been logged as received; log it "
                            "before signing.")
-        if decided_on < d.received_on:
-            raise ValidationError(f"Decision date: must be on or after {d.received_on:%d/%m/%Y}.", "decided_on")
+        _check_order(d, decided_on)
         _validate(d, d.outcome, d.decision_text, d.decision_reasons)
+        warning = _name_warning(d, actor)
         _sign_fields(d, actor, decided_on)
         session.flush()
-        audit.record(session, "sign", ENTITY, d.id, detail=f"{d.outcome}: {d.decision_text[:200]}")
+        audit.record(session, "sign", ENTITY, d.id, detail=f"{d.outcome}: {d.decision_text[:200]}"
+                     + (" (signed despite a name match with an unlinked panel member)" if warning else ""))
         letter_id, qd_id = _after_signing(session, d)
-        return SignResult(d.id, letter_id, qd_id)
+        return SignResult(d.id, letter_id, qd_id, (warning,) if warning else ())
+
+
+def _check_order(d: AdmDecision, decided_on: dt.date) -> None:
+    """The order of events: no signature before the final minutes are received, nor dated in the future."""
+    problems = rules.order_problems(d.received_on, decided_on, dt.date.today(),
+                                    d.sitting_date if d.source == "panel" else None)
+    if problems:
+        raise ValidationError(" ".join(problems), "decided_on")
 
 
 def correct_decision(db: Database, actor: Principal, decision_id: int, password: str, *, reason: str,
@@ -553,6 +618,9 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
     """A correction of a signed decision: a new signed version with ``reason``, linked to the old one
     (which stays as it was). Only the latest version can be corrected."""
     require(actor, Permission.ADM_DECIDE)
+    reason = clean_text(reason, "Reason for correction", multiline=True, max_length=4000)
+    decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
+    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
     if len(reason.strip()) < 5:
         raise ValidationError("Reason for correction: say what was wrong and why it is corrected.", "reason")
     with db.session(actor, write=False) as session:
@@ -569,11 +637,12 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         copy_cols = ("decision_type", "source", "panel_item_id", "sitting_id", "sitting_date",
                      "subject_reference", "subject_initials", "recommendation", "recommendation_text",
                      "recommendation_reasons", "advice", "minutes_extract", "member_user_ids", "member_names",
-                     "received_on", "due_on", "addressee", "salutation", "social_worker", "qd_id")
+                     "unlinked_member_names", "received_on", "due_on", "addressee", "salutation", "social_worker", "qd_id")
         new = AdmDecision(**{c: getattr(old, c) for c in copy_cols})
         new.root_id, new.version, new.supersedes_id = old.root_id or old.id, old.version + 1, old.id
         new.correction_reason = reason.strip()
         new.outcome, new.decision_text, new.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        _check_order(new, decided_on)
         _validate(new, outcome, new.decision_text, new.decision_reasons)
         _sign_fields(new, actor, decided_on)
         session.add(new)
@@ -597,6 +666,8 @@ def _qd(session: Session, qd_id: int) -> AdmQualifyingDetermination:
 def record_representations(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
                            summary: str) -> None:
     require(actor, Permission.ADM_EDIT)
+    summary = clean_text(summary, "Representations", multiline=True, max_length=20000)
+    check_date(received_on, "Date received", "event", required=True)
     if not summary.strip():
         raise ValidationError("Representations: summarise what the applicants said.", "representations")
     with db.session(actor) as session:
@@ -612,6 +683,7 @@ def record_representations(db: Database, actor: Principal, qd_id: int, *, receiv
 
 def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applied_on: dt.date) -> None:
     require(actor, Permission.ADM_EDIT)
+    check_date(applied_on, "Date of IRM application", "event", required=True)
     with db.session(actor) as session:
         q = _qd(session, qd_id)
         if not q.notice_sent_on <= applied_on <= q.deadline:
@@ -623,6 +695,8 @@ def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applie
 def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
                               recommendation: str) -> None:
     require(actor, Permission.ADM_EDIT)
+    recommendation = clean_text(recommendation, "IRM recommendation", multiline=True, max_length=20000)
+    check_date(received_on, "Date received", "event", required=True)
     if not recommendation.strip():
         raise ValidationError("IRM recommendation: enter the review panel's recommendation.",
                               "irm_recommendation")
@@ -665,7 +739,8 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
                 f"\n\nRepresentations ({q.representations_on}): {q.representations}" if q.representations else "")
             + (f"\n\nIRM recommendation ({q.irm_recommendation_on}): {q.irm_recommendation}"
                if q.irm_recommendation else ""),
-            member_user_ids=src.member_user_ids, member_names=src.member_names, received_on=start,
+            member_user_ids=src.member_user_ids, member_names=src.member_names,
+            unlinked_member_names=src.unlinked_member_names, received_on=start,
             version=1, addressee=src.addressee, salutation=src.salutation, social_worker=src.social_worker,
             qd_id=q.id, decision_text=proposal)
         audit.record(session, "qd_final_opened", "adm_qualifying_determinations", q.id, detail=f"decision {d.id}")
@@ -721,6 +796,7 @@ def export_decision_letter(db: Database, actor: Principal, decision_id: int, out
 def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt.date) -> None:
     """Record the date a letter was sent (a decision letter counts as the written notification)."""
     require(actor, Permission.ADM_EDIT)
+    check_date(sent_on, "Date sent", "event", required=True)
     with db.session(actor) as session:
         row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
         if row.sent_on is not None:
@@ -737,6 +813,8 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
 def record_oral_notification(db: Database, actor: Principal, decision_id: int, on_date: dt.date,
                              note: str = "") -> None:
     require(actor, Permission.ADM_EDIT)
+    note = clean_text(note, "Note", multiline=True, max_length=4000)
+    check_date(on_date, "Date told", "event", required=True)
     with db.session(actor) as session:
         d = _get(session, decision_id)
         if d.decided_on is None or on_date < d.decided_on:

@@ -27,3 +27,6 @@ class PanelHandoff:
     minutes_approved_on: dt.date  # the date the final (approved) minutes were received
     member_user_ids: tuple[int, ...] = field(default_factory=tuple)  # members present who are also users
     member_names: tuple[str, ...] = field(default_factory=tuple)  # full names of members present
+    #: names of the members present whose central-list entry is linked to no user account (the ADM is
+    #: warned when their own name matches one); None = not known (every name is treated as unlinked)
+    unlinked_member_names: tuple[str, ...] | None = None

@@ -60,6 +60,10 @@ def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T) -
     is_count = isinstance(setting.default, int) and not isinstance(setting.default, bool)
     if is_count and (not isinstance(value, int) or isinstance(value, bool) or value < setting.minimum):
         raise ValidationError(f"{setting.label}: enter a whole number of {setting.minimum} or more.", setting.key)
+    if isinstance(value, str):  # agency name, address, letter texts: what is stored is what a person sees
+        from adoption_desktop.core.text_input import clean_text
+
+        value = clean_text(value, setting.label, multiline=True, max_length=4000)  # type: ignore[assignment]
     with db.session(actor) as session:
         row = session.get(SettingValue, setting.key)
         if row is None:
@@ -75,6 +79,10 @@ def calendar(session: Session) -> WorkingCalendar:
 
 def add_closure_day(db: Database, actor: Principal, day: dt.date, reason: str) -> None:
     require(actor, Permission.SETTINGS_MANAGE)
+    from adoption_desktop.core.text_input import check_date, clean_text
+
+    check_date(day, "Closure day", "schedule", required=True)
+    reason = clean_text(reason, "Reason", max_length=200)
     if not reason.strip():
         raise ValidationError("Reason: say why the agency is closed that day.", "reason")
     with db.session(actor) as session:

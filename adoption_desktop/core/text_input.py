@@ -104,3 +104,50 @@ def check_date(value: dt.date | None, field: str, kind: str = "event", *, today:
             field,
         )
     return value
+
+
+#: What a spreadsheet treats as the start of a formula (OWASP "CSV injection"): text beginning with one
+#: of these runs as a formula when a list holding it is opened in Excel or LibreOffice.
+_FORMULA_START: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r", "|")
+
+
+def _refuse_formula(text: str, field: str) -> str:
+    if text.startswith(_FORMULA_START):
+        raise ValidationError(
+            f"{field}: cannot begin with {text[0]!r}; a spreadsheet would run such text as a formula. "
+            "Remove the leading character.",
+            field,
+        )
+    return text
+
+
+def clean_name(value: str | None, field: str, *, max_length: int | None = 120, required: bool = False) -> str:
+    """A person's or an organisation's name: :func:`clean_text` on one line, and refused when it begins
+    like a spreadsheet formula (``=cmd|' /C calc'!A0``)."""
+    return _refuse_formula(clean_text(value, field, max_length=max_length, required=required), field)
+
+
+def clean_reference(value: str | None, field: str, *, max_length: int | None = 40, required: bool = False) -> str:
+    """An agency reference as stored: :func:`clean_text` on one line, no formula start. Compare two
+    references with :func:`reference_key`, never as stored."""
+    return _refuse_formula(clean_text(value, field, max_length=max_length, required=required), field)
+
+
+#: Courtesy titles and honours that do not identify a person (dropped before names are compared).
+_TITLES: Final[frozenset[str]] = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lady", "lord",
+    "rev", "revd", "reverend", "cllr", "councillor",
+})
+
+
+def name_key(value: str) -> str:
+    """The form in which two people's names are compared: compatibility-normalised, case-folded,
+    accents, punctuation and courtesy titles dropped ("Mr Ben Umberdale", "ben  umberdale" and
+    "Dr. Ben Umberdale" are one name)."""
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _INVISIBLE.sub("", text).casefold()
+    words = re.sub(r"[^\w\s'-]|_", " ", text).replace("'", "").replace("-", " ").split()
+    while words and words[0].rstrip(".") in _TITLES:
+        words.pop(0)
+    return " ".join(words)

@@ -9,7 +9,7 @@ administrators); changes need ``COUNSELLING_EDIT``. Other roles with ``REPORTS_V
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import case as sql_case
@@ -23,6 +23,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, Ro
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_name, clean_text, reference_key
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
@@ -233,8 +234,9 @@ def _open_case_for_edit(session: Session, case_id: int) -> CounsellingCase:
     return case
 
 
-def _text(value: str, field_name: str, label: str, fix: str, *, required: bool = True, limit: int = 200) -> str:
-    value = (value or "").strip()
+def _text(value: str, field_name: str, label: str, fix: str, *, required: bool = True, limit: int = 200,
+          multiline: bool = False) -> str:
+    value = clean_text(value, label, multiline=multiline)
     if required and not value:
         raise ValidationError(f"{label}: {fix}", field_name)
     if len(value) > limit:
@@ -249,6 +251,7 @@ def _choice(value: str, choices: dict[str, str], field_name: str, label: str) ->
 
 
 def _not_future(day: dt.date, today: dt.date, field_name: str, label: str) -> None:
+    check_date(day, label, "event", today=today, required=True)
     if day > today:
         raise ValidationError(f"{label}: the date {day:%d/%m/%Y} is in the future; enter the date it happened.",
                               field_name)
@@ -256,6 +259,16 @@ def _not_future(day: dt.date, today: dt.date, field_name: str, label: str) -> No
 
 def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     _not_future(data.referral_date, today, "referral_date", "Referral date")
+    check_date(data.date_of_birth, "Date of birth", "birth", today=today, required=True)
+    check_date(data.adoption_order_date, "Adoption order date", "adoption", today=today, required=True)
+    data = replace(
+        data, referred_by=clean_name(data.referred_by, "Referred by", max_length=200),
+        birth_name=clean_name(data.birth_name, "Name at birth"),
+        current_name=clean_name(data.current_name, "Name now"),
+        address=clean_text(data.address, "Address", multiline=True, max_length=1000),
+        phone=clean_text(data.phone, "Phone", max_length=40), email=clean_text(data.email, "Email", max_length=120),
+        court=clean_name(data.court, "Court", max_length=200),
+        arranging_agency=clean_name(data.arranging_agency, "Arranging agency", max_length=200))
     _choice(data.referral_route, ROUTES, "referral_route", "Referral route")
     _choice(data.preferred_contact, CONTACT, "preferred_contact", "Preferred contact")
     if data.referral_route == "agency" and not data.referred_by.strip():
@@ -481,6 +494,10 @@ def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int
     require(actor, Permission.COUNSELLING_VIEW)
     with db.session(actor, write=False) as session:
         found = session.scalar(select(CounsellingCase.id).where(CounsellingCase.reference == reference.strip()))
+        if found is None:  # typed differently (case, spacing, a pasted invisible character): compare normalised
+            key = reference_key(reference)
+            found = next((cid for cid, ref in session.execute(select(CounsellingCase.id, CounsellingCase.reference))
+                          if reference_key(ref) == key), None)
     if found is None:
         raise NotFound(f"No counselling case with reference {reference!r}.")
     return found
@@ -489,6 +506,7 @@ def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int
 def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, on: dt.date | None = None) -> None:
     require(actor, Permission.COUNSELLING_EDIT)
     day = _today(on)
+    check_date(day, "Allocation date", "event")
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == counsellor_id)))
@@ -506,6 +524,8 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
                   intermediary_signposted_on: dt.date | None = None, today: dt.date | None = None) -> None:
     """Adoption Contact Register and veto checks, intermediary service signposted (pre-commencement)."""
     require(actor, Permission.COUNSELLING_EDIT)
+    acr_note = clean_text(acr_note, "Adoption Contact Register note", multiline=True, max_length=4000)
+    veto_note = clean_text(veto_note, "Veto note", multiline=True, max_length=4000)
     for day, name, label in ((acr_checked_on, "acr_checked_on", "Adoption Contact Register check date"),
                              (veto_checked_on, "veto_checked_on", "Veto check date"),
                              (intermediary_signposted_on, "intermediary_signposted_on", "Signposting date")):
@@ -526,6 +546,7 @@ def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcom
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(outcome, OUTCOMES, "outcome", "Outcome")
     _not_future(on, _today(today), "closed_on", "Closure date")
+    note = clean_text(note, "Closure note", multiline=True, max_length=4000)
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if on < case.referral_date:
@@ -553,6 +574,9 @@ def add_request(db: Database, actor: Principal, case_id: int, data: RequestInput
     name = _text(data.holder_name, "holder_name", "Archive, court or agency",
                  "name where the records are held.")
     _not_future(data.sent_on, _today(today), "sent_on", "Date sent")
+    data = replace(data, holder_address=clean_text(data.holder_address, "Address", multiline=True, max_length=1000),
+                   their_reference=clean_text(data.their_reference, "Their reference", max_length=80),
+                   notes=clean_text(data.notes, "Notes", multiline=True, max_length=4000))
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if data.sent_on < case.referral_date:
@@ -575,6 +599,7 @@ def _request(session: Session, request_id: int) -> tuple[RecordsRequest, Counsel
 def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date) -> dt.date:
     """A chaser was sent on ``on``; the next chase falls the set number of working days later."""
     require(actor, Permission.COUNSELLING_EDIT)
+    check_date(on, "Chase date", "event", required=True)
     with db.session(actor) as session:
         row, _ = _request(session, request_id)
         if row.received_on is not None:
@@ -610,7 +635,10 @@ def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, 
     """A counselling session or appointment (a future date is an appointment to be confirmed by letter)."""
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(kind, SESSION_KINDS, "kind", "Session type")
-    start_time = start_time.strip()
+    check_date(held_on, "Session date", "schedule", required=True)
+    location = clean_text(location, "Location", max_length=200)
+    notes = clean_text(notes, "Notes", multiline=True, max_length=20000)
+    start_time = clean_text(start_time, "Time")
     if start_time:
         try:
             dt.datetime.strptime(start_time, "%H:%M")
@@ -634,6 +662,7 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
     require(actor, Permission.COUNSELLING_EDIT)
     _not_future(reviewed_on, _today(today), "reviewed_on", "Reviewed on")
     item = _text(item, "item", "Document reviewed", "say which document or file section was reviewed.")
+    redactions_made = clean_text(redactions_made, "Redactions made", multiline=True, max_length=20000)
     if not third_party_reviewed:
         raise ValidationError("Third-party information reviewed: tick it once the document has been read "
                               "for information about other people.", "third_party_reviewed")
@@ -655,7 +684,8 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
     require(actor, Permission.COUNSELLING_EDIT)
     _not_future(on, _today(today), "disclosed_on", "Date")
     recipient = _text(recipient, "recipient", "Disclosed to", "name who received the information.")
-    what = _text(what, "what", "What was disclosed", "describe the information or records shared.", limit=2000)
+    what = _text(what, "what", "What was disclosed", "describe the information or records shared.", limit=2000,
+                 multiline=True)
     method = _text(method, "method", "How", "say how it was shared (in person, post, secure email…).", limit=40)
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)

@@ -4,8 +4,9 @@ item history, screening findings and letters sent. Portable SQL only (SQLCipher 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.storage.base import Base, TimestampMixin, utcnow
@@ -18,6 +19,9 @@ class Arrangement(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
+    #: ``core.text_input.reference_key(reference)``: how references are compared for uniqueness (kept in
+    #: step with ``reference`` on every ORM insert and update, below)
+    reference_key: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
     child_birth_name: Mapped[str] = mapped_column(String(120), default="")
     child_adoptive_name: Mapped[str] = mapped_column(String(120), default="")
     child_dob: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
@@ -35,6 +39,16 @@ class Arrangement(TimestampMixin, Base):
     coordinator: Mapped[str] = mapped_column(String(60), default="", index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     last_exchange: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # kept by the service
+
+
+@event.listens_for(Arrangement, "before_insert")
+@event.listens_for(Arrangement, "before_update")
+def _keep_reference_key(_mapper: Any, _conn: Any, target: Arrangement) -> None:
+    from adoption_desktop.core.text_input import reference_key
+
+    key = reference_key(target.reference or "")
+    if target.reference_key != key:
+        target.reference_key = key
 
 
 class Participant(TimestampMixin, Base):

@@ -21,6 +21,13 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import (
+    check_date,
+    clean_name,
+    clean_reference,
+    clean_text,
+    reference_key,
+)
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import (
     Arrangement,
@@ -227,7 +234,37 @@ def arrangement_document(a: ArrangementInput | Arrangement, participants: Iterab
                                 a.coordinator, a.notes, *participants) if x)
 
 
+def _clean(data: ArrangementInput) -> ArrangementInput:
+    """Names, references and text as they will be stored (forms and imports alike): control characters
+    refused, invisible characters removed, dates within a sensible range."""
+    def line(value: str, label: str, limit: int) -> str:
+        return clean_text(value, label, max_length=limit)
+
+    def block(value: str, label: str) -> str:
+        return clean_text(value, label, multiline=True, max_length=4000)
+
+    check_date(data.child_dob, "Child's date of birth", "birth")
+    check_date(data.start_date, "Start date", "event")
+    check_date(data.review_date, "Review date", "schedule")
+    return replace(
+        data, reference=clean_reference(data.reference, "Reference", max_length=None),
+        child_birth_name=clean_name(data.child_birth_name, "Child's birth name"),
+        child_adoptive_name=clean_name(data.child_adoptive_name, "Child's adoptive name"),
+        adopters_name=clean_name(data.adopters_name, "Adopters' names", max_length=160),
+        adopters_address=block(data.adopters_address, "Adopters' address"),
+        may_send=line(data.may_send, "What may be sent", 120),
+        exchange_months=line(data.exchange_months, "Exchange months", 40),
+        coordinator=clean_name(data.coordinator, "Coordinator", max_length=60),
+        notes=block(data.notes, "Notes"),
+        participants=tuple(replace(p, name=clean_name(p.name, "Birth relative"),
+                                   relationship=line(p.relationship, "Relationship", 60),
+                                   address=block(p.address, "Birth relative's address"))
+                           for p in data.participants),
+        protected=tuple(replace(t, term=line(t.term, "Protected term", 200)) for t in data.protected))
+
+
 def _validate(data: ArrangementInput) -> ArrangementInput:
+    data = _clean(data)
     ref = data.reference.strip()
     if not ref:
         raise ValidationError("Reference: enter the agency reference for this child.", "reference")
@@ -334,10 +371,14 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
                         replace: bool = False) -> int:
     """Create or update inside the caller's transaction (used by the import)."""
     data = _validate(data)
+    # references are compared after normalisation: case, spacing, full-width forms, invisible characters
+    clash = session.execute(select(Arrangement.id, Arrangement.reference).where(
+        Arrangement.reference_key == reference_key(data.reference),
+        Arrangement.id != (arrangement_id or 0))).first()
+    if clash is not None:
+        raise Conflict(f"Reference: {data.reference} is already used by another arrangement"
+                       + (f" (as {clash.reference})" if clash.reference != data.reference else "") + ".")
     if arrangement_id is None:
-        clash = session.scalar(select(Arrangement.id).where(Arrangement.reference == data.reference))
-        if clash is not None:
-            raise Conflict(f"Reference: {data.reference} is already used by another arrangement.")
         a = Arrangement()
         _apply(a, data)
         session.add(a)
@@ -617,6 +658,10 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
         raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
     if item_type not in rules.ITEM_TYPES:
         raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
+    check_date(received_on, "Date received", "event", required=True)
+    writer = clean_name(writer, "Writer")
+    text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
+    notes = clean_text(notes, "Notes", multiline=True, max_length=4000)
     if received_on > dt.date.today() + dt.timedelta(days=1):
         raise ValidationError("Date received: the date is in the future; enter the day it arrived.", "received_on")
     with db.session(actor) as session:
@@ -647,6 +692,7 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> Scre
     """Run the screening assistant over the item's text with the arrangement's protected terms (those of
     the side the item is going *to* must not see: the writer's own side's secrets)."""
     require(actor, P.LETTERBOX_EDIT)
+    text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         if item.status not in ("received", "screened"):
@@ -702,6 +748,9 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
     require(actor, P.LETTERBOX_EDIT)
     if outcome not in rules.OUTCOMES:
         raise ValidationError(f"Outcome: choose one of {', '.join(rules.OUTCOMES)}.", "outcome")
+    reason = clean_text(reason, "Reason", multiline=True, max_length=4000)
+    method = clean_text(method, "Method", max_length=40)
+    check_date(on, "Date", "event", required=True)
     if outcome in ("returned", "withheld") and not reason.strip():
         raise ValidationError("Reason: say why the item is returned or withheld (the writer is told).", "reason")
     if outcome == "withheld" and not social_worker_informed:

@@ -1,6 +1,13 @@
 """Synthetic panel data: a central list of about 15 members and 3 advisers, two years of sittings with
 agendas, attendance, declarations, recommendations and approved minutes (each handed to the ADM), some
-future sittings with draft agendas, and one item that was inquorate and deferred. All invented."""
+future sittings with draft agendas, and one item that was inquorate and deferred. All invented.
+
+Members who work for the agency and use the application are linked to their user accounts: the chair,
+the non-independent vice chair (a head of service who is also a deputy agency decision maker, so the
+ADM conflict rule has something to refuse), the panel adviser (the panel administrator) and the
+minute-taker. Independent members and external advisers have no account. The order of events holds:
+minutes are approved after the sitting, every member present has a view (or "No view recorded" with a
+reason), and papers of past sittings were all received."""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit import bulk_audit
+from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.permissions import SYSTEM, Role
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
@@ -102,6 +110,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                             dbs_checked_on=ctx.today - dt.timedelta(days=rng.randint(60, 1150)),
                             training_on=ctx.today - dt.timedelta(days=rng.randint(20, 400)))
             members.append(m)
+        _link_users(session, ctx, members)
         leaver = members[13]
         leaver.notice_given_on = ctx.today - dt.timedelta(days=45)
         leaver.leaves_on = rules.leaving_date(leaver.notice_given_on)
@@ -201,9 +210,13 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 else:
                     outcome = outcomes[0] if rng.random() < 0.93 else outcomes[1]
                 majority = outcome not in ("deferred", "noted") and rng.random() < 0.12
+                # every member present for the item has a view, or "No view recorded" with a reason
                 views = {m.id: rng.choice(("Supports the recommendation.", "In favour; noted strengths in "
                                            "the assessment.", "Agrees; asked about support for birth siblings."))
-                         for m in rng.sample(sitting_for, min(3, len(sitting_for)))}
+                         for m in sitting_for}
+                if len(sitting_for) > 1 and rng.random() < 0.05:
+                    views[sitting_for[-1].id] = (f"{rules.NO_VIEW_PREFIX}: left the sitting before the panel "
+                                                 "gave its views on this item.")
                 approved_on = cal.add_working_days(day, rng.randint(3, 12) if rng.random() < 0.9 else 14)
                 status = "approved" if approved_on <= ctx.today else "submitted"
                 minutes = PanelMinutes(
@@ -245,3 +258,26 @@ def _hand_off(session: Session, item: PanelItem, minutes: PanelMinutes, approved
     handoff = build_handoff(session, item, minutes, approved_on)
     decision_id = opener(session, handoff)  # type: ignore[operator]
     minutes.handed_off_on, minutes.adm_decision_id = approved_on, decision_id or None
+
+
+def _link_users(session: Session, ctx: DemoContext, members: list[PanelMember]) -> None:
+    """Link the members who use the application to their accounts (creating the accounts that are
+    missing): the ADM conflict rule is decided by this link, not by names."""
+    chair = session.get(User, ctx.users[Role.PANEL_CHAIR].user_id)
+    assert chair is not None
+    panel_admin = ctx.users[Role.PANEL_ADMINISTRATOR]
+
+    def account(username: str, full_name: str, *roles: Role) -> int:
+        user = User(username=username, full_name=full_name, password_hash=chair.password_hash)
+        user.roles = [UserRole(role=str(r)) for r in roles]
+        session.add(user)
+        session.flush()
+        return user.id
+
+    for m in members:
+        if m.role_type == "vice_chair" and not m.independent and m.user_id is None:
+            m.user_id = account("vicechair", m.full_name, Role.PANEL_CHAIR, Role.AGENCY_DECISION_MAKER)
+        elif m.role_type == "panel_adviser":
+            m.full_name, m.user_id = panel_admin.full_name, panel_admin.user_id
+        elif m.role_type == "minute_taker":
+            m.user_id = account("minutes", m.full_name, Role.PANEL_ADMINISTRATOR)

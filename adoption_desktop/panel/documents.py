@@ -113,7 +113,8 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
         _labelled(doc, "Time", item.time_slot)
     doc.add_heading("Papers considered", level=2)
     _table(doc, ("Paper", "Received", "On time"),
-           [[p.label, _fmt(p.received_on), "late" if p.late else "yes"] for p in item.papers])
+           [[p.label, _fmt(p.received_on) if p.received_on else "not received", p.on_time_text]
+            for p in item.papers])
     doc.add_heading("Declarations of interest", level=2)
     if item.declarations:
         for dec in item.declarations:

@@ -309,3 +309,75 @@ def iter_minutes_sections() -> Iterator[str]:
     """The sections every item's minutes carry, in order (used by the export and its tests)."""
     yield from ("Papers considered", "Declarations of interest", "Discussion", "Members' views",
                 "Recommendation", "Reasons", "Advice")
+
+
+# --- the order of events ---------------------------------------------------------------------------
+#: how a member's view is marked as not recorded; a reason must follow ("No view recorded: left at 11:30")
+NO_VIEW_PREFIX = "No view recorded"
+
+
+def no_view_reason(view: str) -> str | None:
+    """The reason given when ``view`` says "No view recorded: …" ("" when no reason follows), or None
+    when ``view`` is an actual view."""
+    text = view.strip()
+    if not text.casefold().startswith(NO_VIEW_PREFIX.casefold()):
+        return None
+    return text[len(NO_VIEW_PREFIX):].strip(" :;,.-–—\t")
+
+
+def missing_views(present: Mapping[int, str], views: Mapping[int, str]) -> list[str]:
+    """The members present for an item (``{member_id: name}``) who have neither a view recorded nor
+    "No view recorded: reason" (statutory guidance 1.47: the minutes record each member's view)."""
+    out = []
+    for member_id, name in present.items():
+        view = (views.get(member_id) or "").strip()
+        if not view or no_view_reason(view) == "":
+            out.append(name)
+    return out
+
+
+def approval_problems(sitting_date: dt.date, approved_on: dt.date, today: dt.date,
+                      present: Mapping[int, str], views: Mapping[int, str]) -> list[str]:
+    """Why the chair cannot approve an item's minutes yet (empty when they can): the sitting must have
+    taken place (minutes record what happened), approval is not dated in the future, and every member
+    present has a view recorded or "No view recorded" with a reason."""
+    problems: list[str] = []
+    if approved_on < sitting_date:
+        problems.append(f"Approval date: the sitting is on {sitting_date:%d/%m/%Y}; minutes can be approved "
+                        "only on or after the day the panel sat.")
+    if approved_on > today:
+        problems.append(f"Approval date: {approved_on:%d/%m/%Y} is in the future; approve on the day.")
+    missing = missing_views(present, views)
+    if missing:
+        problems.append("Members' views: record a view, or \"No view recorded: reason\", for "
+                        + ", ".join(missing) + f" ({len(missing)} of {len(present)} members present).")
+    return problems
+
+
+def handoff_problems(sitting_date: dt.date, minutes_status: str, approved_on: dt.date | None,
+                     handed_on: dt.date) -> list[str]:
+    """Why an item cannot be handed to the ADM yet: only approved minutes go, never before the sitting,
+    never before the approval."""
+    if minutes_status != "approved" or approved_on is None:
+        return ["Hand-off to the ADM: the minutes must be approved by the chair first."]
+    problems = []
+    if approved_on < sitting_date:
+        problems.append(f"Hand-off to the ADM: the minutes were approved on {approved_on:%d/%m/%Y}, before the "
+                        f"sitting of {sitting_date:%d/%m/%Y}.")
+    if handed_on < approved_on:
+        problems.append(f"Hand-off to the ADM: {handed_on:%d/%m/%Y} is before the minutes were approved "
+                        f"({approved_on:%d/%m/%Y}).")
+    return problems
+
+
+def paper_state(received: dt.date | None, deadline: dt.date, today: dt.date) -> str:
+    """How a paper stands: ``"on_time"``, ``"late"`` (arrived after the deadline), ``"overdue"`` (not
+    received, deadline passed) or ``"awaited"`` (not received, deadline not passed). A paper not
+    received is never "on time"."""
+    if received is None:
+        return "overdue" if today > deadline else "awaited"
+    return "late" if received > deadline else "on_time"
+
+
+PAPER_STATES = {"on_time": "yes", "late": "late", "overdue": "not received (overdue)",
+                "awaited": "not received"}

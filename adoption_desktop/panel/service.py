@@ -19,6 +19,7 @@ from adoption_desktop.core.security.service import reauthenticate
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
 from adoption_desktop.panel import rules, settings
 from adoption_desktop.panel.models import (
     PanelAttendance,
@@ -123,6 +124,13 @@ class PaperRow:
     label: str
     received_on: dt.date | None
     late: bool
+    #: ``panel.rules.paper_state``: on_time / late / overdue / awaited (a paper not received is never on time)
+    state: str = ""
+
+    @property
+    def on_time_text(self) -> str:
+        """What the minutes and the screens say in the "On time" column."""
+        return rules.PAPER_STATES.get(self.state, "late" if self.late else "")
 
 
 @dataclass(frozen=True)
@@ -397,7 +405,8 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
     out = []
     for i in items:
         prow = tuple(PaperRow(p.code, rules.PAPERS.get(p.code, p.code), p.received_on,
-                              rules.paper_late(p.received_on, deadline, today)) for p in papers[i.id])
+                              rules.paper_late(p.received_on, deadline, today),
+                              rules.paper_state(p.received_on, deadline, today)) for p in papers[i.id])
         current = _current_minutes(session, i.id)
         out.append(ItemRow(i.id, i.sitting_id, i.position, i.case_type, i.subject_reference, i.subject_initials,
                            i.presenting_worker, i.time_slot, i.notes, prow, tuple(decls[i.id]),
@@ -407,15 +416,40 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
 
 
 # --- central list --------------------------------------------------------------------------------
-def _validate_member(data: MemberInput) -> None:
-    if not data.full_name.strip():
+def _validate_member(data: MemberInput) -> MemberInput:
+    """``data`` as it will be stored (text cleaned, dates in range), or a ValidationError naming the field."""
+    name = clean_name(data.full_name, "Name", max_length=120)
+    if not name:
         raise ValidationError("Name: enter the member's full name.", "full_name")
+    for value, label, kind in ((data.joined_on, "Joined on", "event"), (data.appraisal_due, "Appraisal due",
+                                                                         "schedule"),
+                               (data.dbs_checked_on, "DBS checked on", "event"),
+                               (data.training_on, "Training on", "event")):
+        check_date(value, label, kind)
     if data.role_type not in rules.ROLE_LABELS:
         raise ValidationError("Role: choose the member's role on the panel.", "role_type")
     if data.pqe_years is not None and data.pqe_years < 0:
         raise ValidationError("Post-qualifying experience: enter whole years, 0 or more.", "pqe_years")
     if data.role_type == "social_worker" and data.pqe_years is None:
         raise ValidationError("Post-qualifying experience: enter the social worker's years of PQE.", "pqe_years")
+    return replace(data, full_name=name)
+
+
+def _check_linked_user(session: Session, user_id: int | None, member_id: int | None) -> None:
+    """The user account linked to a member exists and is linked to no other member of the central list
+    (the ADM conflict rule relies on it: adm.rules.signer_conflict)."""
+    if user_id is None:
+        return
+    from adoption_desktop.core.security.models import User
+
+    if session.get(User, user_id) is None:
+        raise ValidationError(f"User account: there is no user with id {user_id}; choose one from the list.",
+                              "user_id")
+    other = session.scalars(select(PanelMember.full_name).where(
+        PanelMember.user_id == user_id, PanelMember.id != (member_id or 0))).first()
+    if other is not None:
+        raise ValidationError(f"User account: already linked to {other} on the central list; a user account "
+                              "belongs to one member.", "user_id")
 
 
 def list_members(db: Database, actor: Principal, *, today: dt.date | None = None) -> list[MemberRow]:
@@ -428,8 +462,9 @@ def list_members(db: Database, actor: Principal, *, today: dt.date | None = None
 
 def add_member(db: Database, actor: Principal, data: MemberInput, *, today: dt.date | None = None) -> MemberRow:
     require(actor, P.PANEL_EDIT)
-    _validate_member(data)
+    data = _validate_member(data)
     with db.session(actor) as session:
+        _check_linked_user(session, data.user_id, None)
         m = PanelMember(full_name=data.full_name.strip(), role_type=data.role_type, pqe_years=data.pqe_years,
                         independent=data.independent, joined_on=data.joined_on, user_id=data.user_id,
                         appraisal_due=data.appraisal_due, dbs_checked_on=data.dbs_checked_on,
@@ -442,9 +477,10 @@ def add_member(db: Database, actor: Principal, data: MemberInput, *, today: dt.d
 def update_member(db: Database, actor: Principal, member_id: int, data: MemberInput,
                   *, today: dt.date | None = None) -> MemberRow:
     require(actor, P.PANEL_EDIT)
-    _validate_member(data)
+    data = _validate_member(data)
     with db.session(actor) as session:
         m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
+        _check_linked_user(session, data.user_id, member_id)
         for key in ("role_type", "pqe_years", "independent", "joined_on", "user_id", "appraisal_due",
                     "dbs_checked_on", "training_on"):
             setattr(m, key, getattr(data, key))
@@ -458,6 +494,8 @@ def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.da
     require(actor, P.PANEL_EDIT)
     if kind not in ("left", "removed"):
         raise ValidationError("Leaving: choose 'left' (the member's notice) or 'removed' (the agency's).", "kind")
+    reason = clean_text(reason, "Reasons", multiline=True, max_length=4000)
+    check_date(notice_on, "Written notice given on", "event", required=True)
     if kind == "removed" and not reason.strip():
         raise ValidationError("Reasons: a member is removed only with written reasons; enter them.", "reason")
     with db.session(actor) as session:
@@ -481,6 +519,9 @@ def schedule_sittings(db: Database, actor: Principal, data: SittingInput) -> lis
     end = _check_time(data.end_time, "end_time", "End time")
     if end <= start:
         raise ValidationError("End time: must be after the start time.", "end_time")
+    check_date(data.first_date, "First sitting date", "schedule", required=True)
+    data = replace(data, venue=clean_text(data.venue, "Venue", max_length=200),
+                   virtual_link=clean_text(data.virtual_link, "Virtual meeting link", max_length=300))
     if not data.venue.strip() and not data.virtual_link.strip():
         raise ValidationError("Venue: enter a venue or a virtual meeting link.", "venue")
     if data.recurrence not in rules.RECURRENCES:
@@ -499,6 +540,7 @@ def schedule_sittings(db: Database, actor: Principal, data: SittingInput) -> lis
 
 def cancel_sitting(db: Database, actor: Principal, sitting_id: int, reason: str) -> None:
     require(actor, P.PANEL_EDIT)
+    reason = clean_text(reason, "Reason", multiline=True, max_length=2000)
     if not reason.strip():
         raise ValidationError("Reason: say why the sitting is cancelled.", "reason")
     with db.session(actor) as session:
@@ -509,6 +551,8 @@ def cancel_sitting(db: Database, actor: Principal, sitting_id: int, reason: str)
 def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.date, reason: str,
                  start_time: str | None = None) -> None:
     require(actor, P.PANEL_EDIT)
+    reason = clean_text(reason, "Reason", multiline=True, max_length=2000)
+    check_date(new_date, "New date", "schedule", required=True)
     if not reason.strip():
         raise ValidationError("Reason: say why the sitting is moved.", "reason")
     with db.session(actor) as session:
@@ -557,18 +601,26 @@ def open_item(db: Database, actor: Principal, item_id: int) -> None:
 
 
 # --- agenda --------------------------------------------------------------------------------------
-def _validate_item(data: ItemInput) -> None:
+def _validate_item(data: ItemInput) -> ItemInput:
+    """``data`` as it will be stored (text cleaned), or a ValidationError naming the field."""
+    data = replace(
+        data, subject_reference=clean_reference(data.subject_reference, "Case number", max_length=120),
+        subject_initials=clean_text(data.subject_initials, "Initials"),
+        presenting_worker=clean_name(data.presenting_worker, "Presented by", max_length=120),
+        time_slot=clean_text(data.time_slot, "Time", max_length=20),
+        notes=clean_text(data.notes, "Notes", multiline=True, max_length=4000))
     if data.case_type not in rules.CASE_TYPES:
         raise ValidationError("Case type: choose the kind of item.", "case_type")
     if data.case_type != "other" and not data.subject_reference.strip():
         raise ValidationError("Case number: enter the agency case number of the subject.", "subject_reference")
     if len(data.subject_initials.strip()) > 30 or " " in data.subject_initials.strip():
         raise ValidationError("Initials: enter initials only (e.g. AB/CD), never a name.", "subject_initials")
+    return data
 
 
 def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -> int:
     require(actor, P.PANEL_EDIT)
-    _validate_item(data)
+    data = _validate_item(data)
     with db.session(actor) as session:
         s = _sitting(session, sitting_id)
         if s.status == "cancelled":
@@ -588,7 +640,7 @@ def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -
 
 def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput) -> None:
     require(actor, P.PANEL_EDIT)
-    _validate_item(data)
+    data = _validate_item(data)
     with db.session(actor) as session:
         item = _item(session, item_id)
         if item.case_type != data.case_type and _current_minutes(session, item_id) is not None:
@@ -647,6 +699,7 @@ def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> None:
 
 def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None) -> None:
     require(actor, P.PANEL_EDIT)
+    check_date(received_on, "Received on", "event")
     with db.session(actor) as session:
         paper = session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id,
                                                          PanelPaper.code == code)).first()
@@ -679,6 +732,7 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
 def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
                      withdrew: bool = True) -> int:
     require(actor, P.PANEL_EDIT)
+    interest = clean_text(interest, "Interest", multiline=True, max_length=4000)
     if not interest.strip():
         raise ValidationError("Interest: describe the member's interest in this item.", "interest")
     with db.session(actor) as session:
@@ -735,6 +789,21 @@ def _validate_draft(item: PanelItem, d: MinutesDraft, quorum: QuorumResult) -> N
         raise ValidationError("Advice, number of children: enter 1 or more, or leave it empty.", "advice_number")
 
 
+def _clean_draft(d: MinutesDraft) -> MinutesDraft:
+    """The draft as it will be stored: control characters refused, invisible characters removed."""
+    def long(value: str, label: str) -> str:
+        return clean_text(value, label, multiline=True, max_length=20000)
+
+    return replace(
+        d, recommendation_text=clean_text(d.recommendation_text, "Recommendation", max_length=2000),
+        reasons=long(d.reasons, "Reasons"), discussion=long(d.discussion, "Discussion"),
+        member_views={k: long(v, "Member's view") for k, v in d.member_views.items()},
+        advice_age_range=clean_text(d.advice_age_range, "Advice, age range", max_length=60),
+        advice_sex=clean_text(d.advice_sex, "Advice, sex", max_length=60),
+        advice_needs=long(d.advice_needs, "Advice, needs and background"),
+        deferral_reason=long(d.deferral_reason, "Deferral reason"))
+
+
 def _apply_draft(m: PanelMinutes, d: MinutesDraft) -> None:
     m.outcome, m.recommendation_text, m.reasons, m.discussion = d.outcome, d.recommendation_text, d.reasons, \
         d.discussion
@@ -749,6 +818,7 @@ def _apply_draft(m: PanelMinutes, d: MinutesDraft) -> None:
 def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDraft) -> MinutesRow:
     """Create or update the item's draft minutes (autosave calls this too). Approved minutes are locked."""
     require(actor, P.PANEL_EDIT)
+    draft = _clean_draft(draft)
     with db.session(actor) as session:
         item = _item(session, item_id)
         _validate_draft(item, draft, _item_quorum(session, item))
@@ -860,7 +930,37 @@ def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_o
         advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
         minutes_approved_on=approved_on,
         member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in present) if uid is not None),
-        member_names=tuple(a.full_name for a in present))
+        member_names=tuple(a.full_name for a in present),
+        unlinked_member_names=tuple(a.full_name for a in present if user_ids.get(a.member_id) is None))
+
+
+def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> list[str]:
+    """What stops the chair approving this item's minutes today (empty when nothing does): the screens
+    show it before asking for the password."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        item = _item(session, item_id)
+        m = _current_minutes(session, item_id)
+        if m is None:
+            return ["Minutes: none are drafted for this item yet."]
+        return _approval_problems(session, item, m, _today(today))
+
+
+def _approval_problems(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> list[str]:
+    sitting = _sitting(session, item.sitting_id)
+    present = _present_for_item(_attendance(session, sitting), _declarations(session, [item.id])[item.id])
+    # each member's view is recorded on a recommendation; a deferral or a noted paper has none to give
+    needs_views = m.outcome not in ("", "deferred", "noted")
+    return rules.approval_problems(sitting.sitting_date, today, today,
+                                   {a.member_id: a.full_name for a in present} if needs_views else {},
+                                   _draft_of(m).member_views)
+
+
+def _check_approval_order(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> None:
+    problems = _approval_problems(session, item, m, today)
+    if problems:
+        raise ValidationError("The minutes cannot be approved yet. " + " ".join(problems),
+                              "member_views" if "Members' views" in problems[-1] else "approved_on")
 
 
 def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -> MinutesRow:
@@ -874,6 +974,7 @@ def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -
         raise Conflict("These minutes have not been sent to the chair yet; send them first.")
     quorum = _item_quorum(session, item)
     _complete(item, m, quorum)
+    _check_approval_order(session, item, m, today)
     m.status, m.approved_on = "approved", today
     m.approved_by_user_id, m.approved_by_name = actor.user_id, actor.full_name
     m.quorum_statement = quorum.summary
@@ -882,6 +983,10 @@ def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -
     earlier_handoff = session.scalar(select(func.count()).where(PanelMinutes.item_id == item_id,
                                                                 PanelMinutes.handed_off_on.is_not(None)))
     if rules.goes_to_adm(item.case_type, m.outcome) and not earlier_handoff:
+        problems = rules.handoff_problems(_sitting(session, item.sitting_id).sitting_date, m.status, m.approved_on,
+                                          today)
+        if problems:
+            raise Conflict(" ".join(problems))
         handoff = build_handoff(session, item, m, today)
         decision_id = open_decision_from_panel(session, handoff)
         m.handed_off_on, m.adm_decision_id = today, decision_id or None
@@ -896,6 +1001,7 @@ def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -
 def correct_minutes(db: Database, actor: Principal, item_id: int, reason: str) -> MinutesRow:
     """A correction to approved minutes: a new draft version, with a reason, linked to the old."""
     require(actor, P.PANEL_EDIT)
+    reason = clean_text(reason, "Reason for correction", multiline=True, max_length=4000)
     if not reason.strip():
         raise ValidationError("Reason for correction: say what is wrong in the approved minutes.", "reason")
     with db.session(actor) as session:

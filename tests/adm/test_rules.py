@@ -107,10 +107,18 @@ def test_qd_deadline_example() -> None:
     assert rules.qd_deadline(D(2025, 12, 1), CAL) == D(2026, 1, 28)
 
 
-def test_signer_conflict_by_id_or_name() -> None:
-    assert rules.signer_conflict(7, "Dana Dunwick", [7], [])
-    assert rules.signer_conflict(8, "  dana   DUNWICK ", [7], ["Dana Dunwick"])
-    assert not rules.signer_conflict(8, "Dana Dunwick", [7], ["Dan Dunwick"])
+def test_signer_conflict_by_linked_user_only() -> None:
+    assert rules.signer_conflict(7, [7])
+    assert not rules.signer_conflict(8, [7])
+    assert not rules.signer_conflict(None, [7])
+
+
+def test_name_match_is_a_warning_after_normalisation() -> None:
+    warning = rules.name_match_warning("Mr Ben Umberdale", ["Ben Umberdale"])
+    assert warning and "Ben Umberdale" in warning and "not linked" in warning
+    assert rules.name_match_warning("  ben   UMBERDALE ", ["Dr. Ben\u200b Umberdale"])
+    assert rules.name_match_warning("Dana Dunwick", ["Dan Dunwick"]) is None
+    assert rules.name_match_warning("", ["Dan Dunwick"]) is None
 
 
 def test_outcome_checks_name_the_field() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -87,16 +88,43 @@ def test_wrong_password_refused(db: Database, adm_user: Principal) -> None:
     assert err.value.field == "password"
 
 
-def test_panel_member_cannot_sign_by_id_or_name(db: Database, adm_user: Principal,
-                                                panel_member: Principal) -> None:
-    by_id = opened(db, member_ids=(panel_member.user_id,), member_names=())
-    by_name = opened(db, member_ids=(), member_names=(panel_member.full_name.upper(),))
-    for did in (by_id, by_name):
-        service.record_decision(db, panel_member, did, outcome="agree", decision_text="Approved.", reasons="")
-        with pytest.raises(PermissionDenied, match="sat on the panel"):
-            service.sign_decision(db, panel_member, did, TEST_PASSWORD, D(2025, 12, 3))
+def test_panel_member_by_linked_user_can_neither_record_nor_sign(db: Database, adm_user: Principal,
+                                                                 panel_member: Principal) -> None:
+    """A panel member with the ADM role: refused by the link to their user account, whatever their name."""
+    by_id = opened(db, member_ids=(panel_member.user_id,), member_names=("Someone Else Entirely",))
+    with pytest.raises(PermissionDenied, match="sat on the panel"):
+        service.record_decision(db, panel_member, by_id, outcome="agree", decision_text="Approved.", reasons="")
+    with pytest.raises(PermissionDenied, match="sat on the panel"):
+        service.request_information(db, panel_member, by_id, what="More papers please.",
+                                    requested_on=D(2025, 12, 2))
+    service.record_decision(db, adm_user, by_id, outcome="agree", decision_text="Approved.", reasons="")
+    with pytest.raises(PermissionDenied, match="sat on the panel"):
+        service.sign_decision(db, panel_member, by_id, TEST_PASSWORD, D(2025, 12, 3))
+    detail = service.get_decision(db, panel_member, by_id, D(2025, 12, 3))
+    assert "may neither record nor sign" in detail.conflict_refusal
     # someone who did not sit may sign
     service.sign_decision(db, adm_user, by_id, TEST_PASSWORD, D(2025, 12, 3))
+
+
+def test_name_match_with_an_unlinked_member_warns_but_does_not_refuse(db: Database,
+                                                                      panel_member: Principal) -> None:
+    from adoption_desktop.core.handoff import PanelHandoff
+
+    def with_unlinked(names: tuple[str, ...], unlinked: tuple[str, ...]) -> int:
+        h: PanelHandoff = handoff(member_names=("Alex Member", *names))
+        with db.session() as session:
+            return service.open_decision_from_panel(session, replace(h, unlinked_member_names=unlinked))
+
+    name = "Mr " + panel_member.full_name.upper()
+    did = with_unlinked((name,), (name,))
+    assert service.decision_warnings(db, panel_member, did)
+    assert "not linked" in service.get_decision(db, panel_member, did, D(2025, 12, 3)).conflict_warning
+    service.record_decision(db, panel_member, did, outcome="agree", decision_text="Approved.", reasons="")
+    result = service.sign_decision(db, panel_member, did, TEST_PASSWORD, D(2025, 12, 3))
+    assert result.warnings and panel_member.full_name.upper() in result.warnings[0]
+    # a name matching a member who is linked (to another user) is no warning: the link decides
+    other = with_unlinked((panel_member.full_name,), ())
+    assert service.decision_warnings(db, panel_member, other) == []
 
 
 def test_role_without_decide_permission_refused(db: Database) -> None:

@@ -56,3 +56,26 @@ def test_dates_in_range_per_kind() -> None:
     with pytest.raises(ValidationError):
         check_date(dt.date(9999, 1, 1), "Received", "event", today=today)
     assert check_date(None, "Received") is None
+
+
+def test_names_and_references_refuse_a_formula_start() -> None:
+    from adoption_desktop.core.text_input import clean_name, clean_reference
+
+    for bad in ("=cmd|' /C calc'!A0", "+1+1", "@SUM(A1)", "-2+3"):
+        with pytest.raises(ValidationError, match="formula"):
+            clean_name(bad, "Full name")
+        with pytest.raises(ValidationError, match="Reference"):
+            clean_reference(bad, "Reference")
+    assert clean_name(" Ann\u200b Lee ", "Full name") == "Ann Lee"
+    assert clean_name("Anne-Marie O'Neil", "Full name") == "Anne-Marie O'Neil"
+    with pytest.raises(ValidationError, match="Full name"):
+        clean_name("Ann\x00", "Full name")
+
+
+def test_name_key_drops_titles_case_and_accents() -> None:
+    from adoption_desktop.core.text_input import name_key
+
+    assert name_key("Mr Ben Umberdale") == name_key("ben  umberdale") == name_key("Dr. Ben\u200b Umberdale")
+    assert name_key("Mrs Zoë Quillfeather") == name_key("zoe quillfeather")
+    assert name_key("Ben Umberdale") != name_key("Ben Umberdales")
+    assert name_key("Mr") == ""

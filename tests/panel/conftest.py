@@ -53,6 +53,12 @@ def panel(db: Database) -> Panel:
     return Panel(db, clerk, chair, ids, sitting_id)
 
 
+def with_views(p: Panel, draft: svc.MinutesDraft, view: str = "Agrees with the recommendation.") -> svc.MinutesDraft:
+    """``draft`` with a view for every member on the central list (the approval rule needs one for each
+    member present for the item)."""
+    return svc.MinutesDraft(**{**draft.__dict__, "member_views": {mid: view for mid in p.members.values()}})
+
+
 def attend(p: Panel, *keys: str, status: str = "present") -> None:
     for k in keys:
         svc.set_attendance(p.db, p.clerk, p.sitting_id, p.members[k], status)

@@ -32,7 +32,9 @@ def _sitting_with_minutes(p: Panel, approve: bool) -> list[int]:
             case_type, f"AD-2026-01{n}", "XY", "Jay Quillby", f"1{n}:00")))
     svc.declare_interest(p.db, p.clerk, ids[1], p.members["pe"], "Neighbour of the child's foster carer")
     svc.set_paper_received(p.db, p.clerk, ids[0], "par", dt.date(2026, 10, 20))
-    views = {p.members["chair"]: "In favour.", p.members["sw"]: "Against: needs more support planning."}
+    views = {p.members["chair"]: "In favour.", p.members["sw"]: "Against: needs more support planning.",
+             p.members["vice"]: "In favour.", p.members["med"]: "No view recorded: left before the vote.",
+             p.members["pe"]: "In favour."}
     svc.save_minutes(p.db, p.clerk, ids[0], svc.MinutesDraft(**{**GOOD.__dict__, "member_views": views}))
     svc.defer_item(p.db, p.clerk, ids[1], "Adoption support plan not yet agreed.")
     svc.save_minutes(p.db, p.clerk, ids[2], svc.MinutesDraft(outcome="noted", discussion="Six-monthly report noted."))

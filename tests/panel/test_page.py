@@ -166,14 +166,23 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
                 key(Qt.Key.Key_U, CTRL)
             key(Qt.Key.Key_R, ALT)
             typed(f"Reasons for item {n + 1}.")
+            if item.case_type != "other":  # every member present gives a view (typed in the views table)
+                vm = editor.views_model
+                for r in range(vm.rowCount()):
+                    vm.setData(vm.index(r, 1), "No view recorded: left early." if r == 1 else "Agrees.")
         key(Qt.Key.Key_S, CTRL | SHIFT)  # save and send to the chair
         assert editor.current is not None and editor.current.minutes is not None
         assert editor.current.minutes.status == "submitted", editor.message.text()
         key(Qt.Key.Key_PageDown, CTRL)
 
-    # 6. the chair approves each item: Ctrl+Shift+A, password, Enter
+    # 6. the chair approves each item: Ctrl+Shift+A, password, Enter. Not before the panel has sat: the
+    #    refusal says so and no password is asked for
     for _ in range(6):
         key(Qt.Key.Key_PageUp, CTRL)
+    key(Qt.Key.Key_A, CTRL | SHIFT)
+    assert "only on or after the day the panel sat" in page.minutes.message.text()
+    assert page.dialog is None or not page.dialog.isVisible()
+    page.today = dt.date(2026, 11, 25)
     for n in range(6):
         key(Qt.Key.Key_A, CTRL | SHIFT)
         pw = page.dialog

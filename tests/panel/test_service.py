@@ -12,7 +12,7 @@ from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.models import PanelMinutes
 from tests.conftest import TEST_PASSWORD
 
-from .conftest import TODAY, Panel, attend
+from .conftest import TODAY, Panel, attend, with_views
 
 GOOD = svc.MinutesDraft(outcome="suitable", reasons="Thorough assessment; strong support network.",
                         discussion="Questions on support answered.", vote="unanimous", advice_number=2,
@@ -80,6 +80,20 @@ def test_full_flow_approval_locks_and_hands_off(panel: Panel, handoffs: list[Pan
     with pytest.raises(ValidationError) as err:
         svc.approve_minutes(panel.db, panel.chair, item, "wrong password")
     assert err.value.field == "password"
+    # every member present for the item needs a view, or "No view recorded" with a reason
+    with pytest.raises(ValidationError, match="Kit Brambleby, Dr Quinn Hazelford, Nia Larkholt "
+                                              r"\(3 of 5 members present\)") as err:
+        svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    assert err.value.field == "member_views"
+    views |= {panel.members["vice"]: "Agrees.", panel.members["med"]: "No view recorded",
+              panel.members["pe"]: "In favour."}
+    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(**{**GOOD.__dict__, "member_views": views}))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    with pytest.raises(ValidationError, match=r"for Dr Quinn Hazelford \(1 of 5"):  # no reason given
+        svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    views[panel.members["med"]] = "No view recorded: called away before the views were taken."
+    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(**{**GOOD.__dict__, "member_views": views}))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     row = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
     assert row.status == "approved" and row.handed_off_on == TODAY and row.adm_decision_id == 4242
     assert row.quorum_statement.startswith("Quorate: 5 members")
@@ -102,7 +116,8 @@ def test_full_flow_approval_locks_and_hands_off(panel: Panel, handoffs: list[Pan
         svc.correct_minutes(panel.db, panel.clerk, item, " ")
     v2 = svc.correct_minutes(panel.db, panel.clerk, item, "Age range misrecorded")
     assert v2.version == 2 and v2.supersedes_id == row.id and v2.status == "draft"
-    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(**{**GOOD.__dict__, "advice_age_range": "0-5"}))
+    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(**{**GOOD.__dict__, "advice_age_range": "0-5",
+                                                                    "member_views": views}))
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
     assert len(handoffs) == 1
@@ -118,7 +133,7 @@ def test_full_flow_approval_locks_and_hands_off(panel: Panel, handoffs: list[Pan
 def test_approval_with_the_real_adm_service(panel: Panel) -> None:
     attend(panel, "chair", "sw", "med", "pe", "vice")
     item = _item(panel)
-    svc.save_minutes(panel.db, panel.clerk, item, GOOD)
+    svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, GOOD))
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     row = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
     assert row.handed_off_on == TODAY

@@ -180,7 +180,12 @@ class DecisionPanel(QWidget):
         self.recommendation.setPlainText(detail.recommendation_text)
         self.panel_reasons.setPlainText(detail.recommendation_reasons)
         self.advice.setPlainText(detail.advice)
-        self.members.setText(", ".join(detail.member_names) or "—")
+        members = html.escape(", ".join(detail.member_names) or "—")
+        conflict = detail.conflict_refusal or detail.conflict_warning
+        if conflict:  # the ADM conflict rule: refused by the linked user, warned on a name match
+            members += f'<br><b style="color:#B00020;">{html.escape(conflict)}</b>'
+        self.members.setText(members)
+        can_decide = can_decide and not detail.conflict_refusal
         self.minutes.setPlainText(detail.minutes_extract)
         idx = self.outcome.findData(r.outcome or rules.OUTCOME_AGREE)
         self.outcome.setCurrentIndex(max(idx, 0))
@@ -280,7 +285,9 @@ class DecisionPanel(QWidget):
             self.failed.emit(exc)
             return
         if password is None:
-            dlg = SignDialog(self, "Signing makes this decision final and files its letter. Nobody can change "
+            warning = self.detail.conflict_warning
+            dlg = SignDialog(self, (f"Warning: {warning}\n\n" if warning else "")
+                             + "Signing makes this decision final and files its letter. Nobody can change "
                              "a signed decision; mistakes are corrected by a new version with a reason.")
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return

@@ -53,7 +53,12 @@ def has_users(db: Database) -> bool:
 
 
 def _validate_new(session: Session, username: str, full_name: str, password: str,
-                  roles: list[Role]) -> None:
+                  roles: list[Role]) -> tuple[str, str]:
+    """The user name and full name as they will be stored, or a ValidationError naming the field."""
+    from adoption_desktop.core.text_input import clean_name, clean_text, reference_key
+
+    username = clean_text(username, "User name", max_length=60)
+    full_name = clean_name(full_name, "Full name")
     if not username.strip() or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
         raise ValidationError("User name: use letters, digits, dots, dashes or underscores.", "username")
     if not full_name.strip():
@@ -63,12 +68,14 @@ def _validate_new(session: Session, username: str, full_name: str, password: str
     problem = password_problem(password)
     if problem:
         raise ValidationError(problem, "password")
-    if session.scalar(select(User.id).where(func.lower(User.username) == username.strip().lower())):
+    key = reference_key(username)  # compared after normalisation (case, full-width forms)
+    if any(reference_key(u) == key for u in session.scalars(select(User.username))):
         raise ValidationError(f"User name: {username!r} is taken; choose another.", "username")
+    return username, full_name
 
 
 def _add_user(session: Session, username: str, full_name: str, password: str, roles: list[Role]) -> User:
-    _validate_new(session, username, full_name, password, roles)
+    username, full_name = _validate_new(session, username, full_name, password, roles)
     user = User(username=username.strip(), full_name=full_name.strip(), password_hash=hash_password(password))
     user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
     session.add(user)

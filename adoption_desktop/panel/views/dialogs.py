@@ -143,6 +143,9 @@ class MemberDialog(FormDialog):
             edit.setDate(qdate(today if name != "appraisal_due" else today.replace(year=today.year + 1)))
         self.user_id = child(self.form, QComboBox, "user_id")
         self.user_id.addItem("(none)", None)
+        self.user_id.setToolTip("The member's own user account, if they have one. The ADM conflict rule uses this "
+                                "link: a user linked to a member present for an item can neither record nor sign "
+                                "the agency decision on it.")
         for uid, label in users:
             self.user_id.addItem(label, uid)
         if existing:
@@ -310,7 +313,7 @@ def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, toda
     dlg = SimpleDialog(parent, f"Papers for item {item.position} (due {deadline:%d/%m/%Y})", on_done)
     rows: dict[str, tuple[QCheckBox, QDateEdit]] = {}
     for p in item.papers:
-        box = QCheckBox(p.label + ("  — LATE" if p.late else ""))
+        box = QCheckBox(p.label + {"late": "  — LATE", "overdue": "  — NOT RECEIVED (overdue)"}.get(p.state, ""))
         box.setChecked(p.received_on is not None)
         edit = QDateEdit(qdate(p.received_on or today))
         edit.setCalendarPopup(True)

@@ -96,6 +96,8 @@ class MinutesEditor(QWidget):
         self.views_model = ViewsModel(self)
         self.views = QTableView()
         self.views.setObjectName("member_views")
+        self.views.setToolTip("Each member present gives a view before the chair approves the minutes. If a member "
+                              "gave none, type \"No view recorded: \" and the reason.")
         self.views.setModel(self.views_model)
         self.views.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.views.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

@@ -46,7 +46,8 @@ ITEM_COLUMNS: list[Column[ItemRow]] = [
            tooltip=lambda i: "\n".join(i.quorum.reasons) if i.quorum_state == "inquorate" else i.quorum_text),
     Column("Late", lambda i: i.late_papers or "", align_right=True,
            foreground=lambda i: OVERDUE_BRUSH if i.late_papers else None,
-           tooltip=lambda i: "; ".join(p.label for p in i.papers if p.late) or None),
+           tooltip=lambda i: "; ".join(f"{p.label}: {p.on_time_text}" for p in i.papers
+                                       if p.state in ("late", "overdue", "awaited")) or None),
     Column("Outcome", lambda i: i.outcome_label),
     Column("Minutes", lambda i: i.minutes_status),
     Column("Time", lambda i: i.time_slot),
@@ -126,10 +127,18 @@ class ViewsModel(RowTableModel[AttendanceRow]):
     """Each member's view on an item: the member column is fixed, the view column is editable."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__([Column("Member", lambda a: a.full_name),
+        super().__init__([Column("Member", lambda a: a.full_name,
+                                 foreground=lambda a: OVERDUE_BRUSH if self._missing(a) else None,
+                                 tooltip=lambda a: ("No view yet: the chair cannot approve until a view, or "
+                                                    "\"No view recorded: reason\", is entered."
+                                                    if self._missing(a) else None)),
                           Column("View", lambda a: self.views.get(a.member_id, ""))], (), parent)
         self.views: dict[int, str] = {}
         self.read_only = False
+
+    def _missing(self, a: AttendanceRow) -> bool:
+        """No view, or "No view recorded" without a reason (panel.rules.missing_views)."""
+        return bool(rules.missing_views({a.member_id: a.full_name}, self.views))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -146,5 +155,5 @@ class ViewsModel(RowTableModel[AttendanceRow]):
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != 1:
             return False
         self.views[self.row_at(index.row()).member_id] = str(value)
-        self.dataChanged.emit(index, index)
+        self.dataChanged.emit(self.index(index.row(), 0), index)  # the member's name turns from red too
         return True

@@ -516,6 +516,13 @@ class PanelPage(QWidget):
         item = next((i for i in self.minutes.items if i.id == item_id), None)
         if item is None:
             return
+        # the order of events first (sitting held, every member's view): say what is missing, no password asked
+        blockers = svc.approval_blockers(self.ctx.db, self.ctx.principal, item_id, today=self.today)
+        if blockers:
+            self.minutes.message.setStyleSheet("color: #B00020;")
+            self.minutes.message.setText("Cannot approve yet. " + " ".join(blockers))
+            self.say("The minutes cannot be approved yet: " + " ".join(blockers), error=True)
+            return
 
         def submit(password: str) -> svc.MinutesRow:
             return svc.approve_minutes(self.ctx.db, self.ctx.principal, item_id, password, today=self.today)

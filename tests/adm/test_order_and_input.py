@@ -1,0 +1,83 @@
+"""Issue 12 at the ADM service boundary: input sanitation and the order of events (no signature before
+the final minutes are received, nor dated in the future)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adoption_desktop.adm import rules, service
+from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from tests.adm.conftest import handoff
+from tests.conftest import TEST_PASSWORD
+
+D = dt.date
+RECEIVED = D(2025, 12, 1)
+
+
+def _opened(db: Database, received: dt.date = RECEIVED) -> int:
+    with db.session() as s:
+        return service.open_decision_from_panel(s, handoff(received=received))
+
+
+def test_cannot_sign_before_the_minutes_are_received(db: Database, adm_user: Principal) -> None:
+    did = _opened(db)
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="Approved.", reasons="")
+    with pytest.raises(ValidationError, match="on or after 01/12/2025") as err:
+        service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 11, 30))
+    assert err.value.field == "decided_on"
+    with pytest.raises(ValidationError, match="in the future"):
+        service.sign_decision(db, adm_user, did, TEST_PASSWORD, dt.date.today() + dt.timedelta(days=3))
+    service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 1))
+
+
+def test_minutes_received_in_the_future_cannot_be_signed(db: Database, adm_user: Principal) -> None:
+    """Minutes handed over with a future date (the trial: a sitting next week approved "today")."""
+    future = dt.date.today() + dt.timedelta(days=7)
+    did = _opened(db, received=future)
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="Approved.", reasons="")
+    with pytest.raises(ValidationError, match="before the minutes are received"):
+        service.sign_decision(db, adm_user, did, TEST_PASSWORD, dt.date.today())
+
+
+def test_decision_text_refuses_control_characters(db: Database, adm_user: Principal) -> None:
+    did = _opened(db)
+    with pytest.raises(ValidationError, match="Decision"):
+        service.record_decision(db, adm_user, did, outcome="agree", decision_text="Appr\x00oved.", reasons="")
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="Appr\u200boved.", reasons="")
+    assert service.get_decision(db, adm_user, did, D(2025, 12, 3)).decision_text == "Approved."
+
+
+def test_direct_decision_input_cleaned(db: Database, adm_user: Principal) -> None:
+    base = dict(decision_type="plan_for_adoption", subject_initials="A.B.", received_on=D(2025, 11, 3),
+                proposal="The child should be placed for adoption.", social_worker="Kit Marlow")
+    with pytest.raises(ValidationError, match="Case reference"):
+        service.open_direct_decision(db, adm_user, subject_reference="CH-2025\x00-0001", **base)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Child's social worker"):
+        service.open_direct_decision(db, adm_user, subject_reference="CH-2025-0001",
+                                     **{**base, "social_worker": "=cmd|' /C calc'!A0"})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Papers received on"):
+        service.open_direct_decision(db, adm_user, subject_reference="CH-2025-0001",
+                                     **{**base, "received_on": D(9999, 1, 1)})  # type: ignore[arg-type]
+    did = service.open_direct_decision(db, adm_user, subject_reference="CH-2025\u200b-0001", **base)  # type: ignore[arg-type]
+    assert service.get_decision(db, adm_user, did, D(2025, 12, 3)).row.subject_reference == "CH-2025-0001"
+
+
+def test_information_dates_in_range(db: Database, adm_user: Principal) -> None:
+    did = _opened(db)
+    with pytest.raises(ValidationError, match="Date asked"):
+        service.request_information(db, adm_user, did, what="The medical report.", requested_on=D(9999, 1, 1))
+
+
+days = st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31))
+
+
+@given(received=days, decided=days, today=days, sitting=st.none() | days)
+def test_order_rule(received: dt.date, decided: dt.date, today: dt.date, sitting: dt.date | None) -> None:
+    ok = received <= decided <= today and (sitting is None or sitting <= decided)
+    assert (rules.order_problems(received, decided, today, sitting) == []) == ok
