@@ -3,21 +3,28 @@ new name (pure logic: no database, no Qt).
 
     screen_text(text, protected=("Ashby", "Oakfield Primary")) -> list[Finding]
 
-Each finding has ``start``/``end`` character offsets into ``text``, a ``kind`` and the matched ``text``.
+Each finding has ``start``/``end`` character offsets into ``text``, a ``kind``, the matched ``text`` and a
+``reason`` a coordinator can read. Findings that overlap are merged into one finding over the union of their
+spans that carries every kind found there (``kinds``, ``reasons``); ``kind`` is the kind of the finding that
+covers most of the merged span (an e-mail address containing a protected first name is reported as an
+``email`` whose ``kinds`` also hold ``protected term``).
+
 Precision matters as much as recall: ordinary family news (months, ages, Christmas, "Mum", "Year 4",
 hobbies, sums of money) must not be flagged, so place names that are also ordinary words ("Reading",
-"Bath", "Hope") are flagged only when capitalised *and* after a place preposition ("went to Bath"),
-and generic institution words ("her swimming club", "Secondary School") need a proper name in front.
+"Bath", "Hope") are flagged only when capitalised *and* in a place-like context ("went to Bath", "Sale
+Sharks"), and generic institution words ("her swimming club", "Secondary School") need a proper name in front.
+The measured recall and precision are in docs/letterbox.md (corpus: tests/letterbox/corpus/).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from adoption_desktop.core.resources import resource_path
+from adoption_desktop.letterbox.places import Gazetteer, find_places
+from adoption_desktop.letterbox.places import gazetteer as _gazetteer
 
 PROTECTED = "protected term"
 POSTCODE = "postcode"
@@ -29,17 +36,34 @@ STREET = "street address"
 INSTITUTION = "institution"
 PLACE = "place"
 VEHICLE = "vehicle registration"
-KINDS = (PROTECTED, POSTCODE, PHONE, EMAIL, URL, SOCIAL, STREET, INSTITUTION, PLACE, VEHICLE)
-_PRIORITY = {k: n for n, k in enumerate((PROTECTED, EMAIL, URL, POSTCODE, PHONE, VEHICLE, STREET,
+DOB = "date of birth"
+KINDS = (PROTECTED, POSTCODE, PHONE, EMAIL, URL, SOCIAL, STREET, INSTITUTION, PLACE, VEHICLE, DOB)
+_PRIORITY = {k: n for n, k in enumerate((PROTECTED, EMAIL, URL, POSTCODE, PHONE, DOB, VEHICLE, STREET,
                                          INSTITUTION, SOCIAL, PLACE))}
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One span to look at. Equality and hashing use ``start``, ``end``, ``kind`` and ``text`` only (the
+    contract before reasons were added), so findings compare as they always did."""
+
     start: int
     end: int
     kind: str
     text: str
+    reason: str = field(default="", compare=False)
+    kinds: tuple[str, ...] = field(default=(), compare=False)
+    reasons: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.kinds:
+            object.__setattr__(self, "kinds", (self.kind,))
+        if not self.reasons and self.reason:
+            object.__setattr__(self, "reasons", (self.reason,))
+
+
+def gazetteer() -> Gazetteer:
+    return _gazetteer()
 
 
 # --- patterns -----------------------------------------------------------------------------------
@@ -49,15 +73,50 @@ _URL = re.compile(
     r"|(?<![@\w.])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|co\.uk|org\.uk|org|net|uk|io|me|tv|info|sch\.uk)"
     r"(?:/[^\s<>\"')]*[^\s<>\"').,!?;:])?(?![\w])",
     re.IGNORECASE)
-_SOCIAL = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])")
-_SOCIAL_NAMED = re.compile(
-    r"\b(?:instagram|insta|tiktok|tik tok|snapchat|snap|facebook|twitter|youtube|discord|roblox|xbox|"
-    r"psn|fortnite|whatsapp)\s+(?:name|handle|account|username|user name|id|tag|gamertag|channel)"
-    r"\s*(?:is|:)?\s*['\"]?([A-Za-z0-9_.]{3,30})",
-    re.IGNORECASE)
-# UK postcodes (outward + inward code); ZZ99 test postcodes included
-_POSTCODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}"
-                       r"|GIR\s*0AA)(?![A-Za-z0-9])")
+_SOCIAL_AT = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])")
+_PLATFORM = (r"(?:instagram|insta|ig|tik\s?tok|tt|snap\s?chat|snap|sc|facebook|fb|twitter|threads|youtube|yt|"
+             r"discord|roblox|xbox|xbox\s+live|psn|playstation|ps4|ps5|fortnite|epic|epic\s+games|steam|twitch|"
+             r"whatsapp|telegram|kik|pinterest|bereal|minecraft|deviantart|deviant\s?art|tumblr|reddit|vsco|"
+             r"wattpad|linkedin|soundcloud|spotify|yubo|gamertag|username|user\s?name)")
+_LABEL = r"(?:name|handle|account|acc|username|user\s?name|id|tag|gamertag|channel|page|profile|code)"
+_CONNECT = r"(?:is|'s|’s|its|it's|it’s|=|:|-|–|was)"
+# what follows a cue: one handle-like token, or a run of capitalised words / numbers ("N8 Builds It",
+# "Julie Bramley-Hart", "MikeyMoves 2010")
+_HANDLE = r"(?P<h>[A-Za-z0-9_][A-Za-z0-9_.'’-]{1,29}(?-i:\x20(?:[A-Z][A-Za-z0-9'’-]*|\d{1,4})(?![\w])){0,3})"
+_SOCIAL_CUES = [
+    # "my snap is kaz_h2011", "my insta its ...", "her YouTube channel is ...", "my gamertag is ..."
+    re.compile(rf"\b(?:my|his|her|our|ur|your|their|the)\s+{_PLATFORM}(?:\s+{_LABEL})?\s*{_CONNECT}\s*['\"“]?{_HANDLE}",
+               re.IGNORECASE),
+    # "my Xbox gamertag RocketFox77", "my roblox name TommyTheBuilder16"
+    re.compile(rf"\b{_PLATFORM}\s+{_LABEL}\s*{_CONNECT}?\s*['\"“]?{_HANDLE}", re.IGNORECASE),
+    # "add me on snapchat jordz.w09", "find me on Facebook as Julie Bramley-Hart"
+    re.compile(rf"\b(?:add|find|follow|message|msg|dm|search\s+for|look\s+for|look|friend|sub(?:scribe)?\s+to)"
+               rf"\s+(?:me|us|him|her|them)(?:\s+up)?\s+(?:on|at)\s+{_PLATFORM}\s*(?:as|at|under|called|:|-)?\s*"
+               rf"['\"“]?{_HANDLE}", re.IGNORECASE),
+    # "on TikTok I'm jordzskillz", "im on snap as rileyyy.b", "snapchat: jadeyboxx"
+    re.compile(rf"\b(?:on|at)\s+{_PLATFORM}\s*(?:i'?m|i’m|im|i\s+am|as|under|called|:)\s*['\"“]?{_HANDLE}",
+               re.IGNORECASE),
+    re.compile(rf"\b{_PLATFORM}\s*[:=]\s*['\"“]?{_HANDLE}", re.IGNORECASE),
+    # "search Holme Valley Foster Friends on Facebook", "look up KianFlips on YouTube"
+    re.compile(rf"\b(?:search(?:\s+for)?|look\s+up|look\s+for|find|follow|add)\s+(?P<h>(?-i:[A-Z][\w'’-]*"
+               rf"(?:\s[A-Z][\w'’-]*){{0,5}})|[\w.]*[._\d][\w.]*)\s+on\s+{_PLATFORM}\b", re.IGNORECASE),
+]
+# a word shaped like an account name (kian.flipz, connor_sparky, kaz_h2011) soon after a platform is named
+_PLATFORM_WORD = re.compile(rf"\b{_PLATFORM}\b", re.IGNORECASE)
+_HANDLE_SHAPE = re.compile(r"(?<![\w.@/])(?=[\w.]*[A-Za-z])(?:[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+_?|[A-Za-z0-9]+_"
+                           r"|[A-Za-z]{2,}\d{2,})(?![\w@]|\.\w)")
+# first words that are not handles ("my snap is down", "on TikTok I'm always ...")
+_NOT_HANDLE = frozenset((
+    "a", "an", "the", "is", "its", "it's", "if", "but", "and", "or", "so", "too", "now", "not", "no", "yes",
+    "lol", "haha", "still", "always", "just", "really", "very", "on", "in", "at", "to", "for", "with", "me",
+    "you", "u", "ur", "your", "my", "his", "her", "our", "their", "all", "every", "loads", "lots", "down",
+    "broken", "private", "blocked", "deleted", "new", "same", "different", "there", "here", "when", "what",
+    "where", "because", "bc", "cos", "though", "tho", "allowed", "ok", "okay", "fine", "good", "great",
+    "banned", "off", "only", "also", "soon", "again", "then", "that", "this", "he", "she", "they", "we", "i",
+    "im", "i'm", "been", "be", "are", "was", "were", "called", "as", "like", "about", "nearly", "almost",
+))
+# UK postcodes (outward + inward code), any letters in the inward code (people mistype them)
+_POSTCODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}|GIR\s*0AA)(?![A-Za-z0-9])")
 _PHONE = re.compile(
     r"(?<![\w+£$€])(?:"
     r"(?:\+|00)\s?44\s?\(?0?\)?[\s-]?\d{2,5}[\s-]?\d{3,4}[\s-]?\d{3,4}"   # +44 / 0044
@@ -66,23 +125,71 @@ _PHONE = re.compile(
     r")(?![\w])")
 _VEHICLE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])"
                       r"(?![A-Za-z0-9])")
+# dates with a year, as people write them
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DATE = re.compile(
+    r"(?<![\w/.-])(?:"
+    r"(?P<d>[0-3]?\d)[/.\-](?P<m>[01]?\d)[/.\-](?P<y>(?:19|20)\d{2}|\d{2})"                    # 14/07/2024
+    rf"|[0-3]?\d(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTHS},?\s+(?:19|20)\d{{2}}"                    # 9th January 2025
+    rf"|{_MONTHS}\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"                              # January 9th, 2025
+    r")(?![\w/])", re.IGNORECASE)
+_BIRTH_CUE = re.compile(r"\b(?:born|birth|birthday|b\.|dob|d\.o\.b\.?|delivered|weigh(?:ed|ing)|due\s+date|baby|"
+                        r"came\s+into\s+the\s+world)\b", re.IGNORECASE)
+# "arrived" / "came" is a birth only when a child is the subject ("Isla arrived", not "your letter arrived")
+_ARRIVAL = re.compile(r"\b(?:arrived|came|come)\b", re.IGNORECASE)
+_CHILD = re.compile(r"\b(?:baby|babies|son|daughter|brother|sister|boy|girl|twins?|\d+\s*lb|\d+\s*oz)\b", re.IGNORECASE)
 _CAP = r"[A-Z][A-Za-z'’&.-]*"
 _STREET_WORDS = ("Road|Rd|Street|St|Lane|Avenue|Ave|Close|Drive|Crescent|Grove|Place|Gardens|Terrace|Court|"
-                 "Way|Walk|Row|Square|Mews|Rise|View|Park|Green|Hill|Parade|Boulevard|Vale|Wharf|Chase")
-_STREET_NUMBERED = re.compile(rf"(?<![\w£$.,])\d{{1,4}}[A-Za-z]?,?\s+(?:{_CAP}\s+){{1,3}}(?:{_STREET_WORDS})\b"
-                              rf"|(?<![\w£$.,])\d{{1,4}}[A-Za-z]?,?\s+(?:[a-z]+\s+){{1,2}}(?:road|street|lane|avenue|close|drive|crescent)\b")
+                 "Way|Walk|Row|Square|Mews|Rise|View|Park|Green|Hill|Parade|Boulevard|Vale|Wharf|Chase|Approach")
+_STREET_NUMBERED = re.compile(
+    rf"(?<![\w£$.,])(?:(?:flat|apartment|apt)\s+\d{{1,4}}[A-Za-z]?,?\s+)?(?:no\.?\s*)?\d{{1,4}}[A-Za-z]?,?\s+"
+    rf"(?:{_CAP}\s+){{1,3}}(?:{_STREET_WORDS})\b"
+    rf"|(?<![\w£$.,])(?:(?:flat|apartment|apt)\s+\d{{1,4}}[A-Za-z]?,?\s+)?(?:no\.?\s*)?\d{{1,4}}[A-Za-z]?,?\s+"
+    rf"(?:[a-z]+\s+){{1,2}}(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)\b",
+    re.IGNORECASE)
 _STREET_NAMED = re.compile(rf"\b(?:{_CAP}\s+){{1,3}}(?:Road|Street|Lane|Avenue|Crescent|Grove|Terrace|Gardens|Mews|"
-                           rf"Drive|Close)\b")
+                           rf"Drive|Close|Way|Approach|Court|Walk|Rise|Row|Square|Parade|Place|View)\b")
+# "we live on mill lane", "just off cromwell road": a lower-case street after a word of living or walking
+_STREET_LOWER = re.compile(
+    r"\b(?:live|lives|living|lived|moved|house|flat|home|bungalow)\s+(?:on|in|at|to|off)\s+"
+    r"(?P<s>(?!the\b|a\b|our\b|my\b|high\b|main\b)[a-z]+(?:\s+[a-z]+)?\s+"
+    r"(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)s?)\b")
+_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b", re.IGNORECASE)
+_GENERIC_STREETS = frozenset(("High Street", "Main Street", "Main Road", "High Road", "Green Lane", "Park Road"))
 _INSTITUTION_WORDS = (
     "Primary School|Junior School|Infant School|Infants School|High School|Grammar School|Secondary School|"
-    "Academy|School|Nursery|Pre-School|Preschool|Playgroup|College|University|Club|FC|AFC|RFC|"
+    "Academy|School|Nursery|Pre-School|Preschool|Playgroup|College|University|Club|FC|AFC|RFC|ABC|"
     "Hospital|Surgery|Medical Centre|Health Centre|Church|Chapel|Mosque|Temple|Synagogue|Gurdwara|"
-    "Scouts|Scout Group|Brownies|Guides|Cubs|Beavers|Rainbows|Leisure Centre|Sports Centre|Ltd|Limited|PLC|plc|"
-    "Stores|Garage|Dental Practice|Practice|Library|Theatre School|Dance School|Stage School")
+    "Islamic Centre|Scouts|Scout Group|Brownies|Guides|Cubs|Beavers|Rainbows|Sea Cadets|Cadets|"
+    "Leisure Centre|Sports Centre|Community Centre|Ltd|Limited|PLC|plc|"
+    "Stores|Garage|Dental Practice|Practice|Library|Theatre School|Dance School|Stage School|Youth Theatre|"
+    "Primary|CofE Primary|Infants|Juniors|Grammar|Comprehensive|Soft Play|Play Centre|"
+    "Hotel|Inn|Arms|Tavern|Kitchen|Restaurant|Cafe|Café|Bistro|Takeaway|Bakery|Salon|Gym|"
+    "Holiday Park|Caravan Park|Holiday Village|Homecare|Care Home|Nursing Home|Hall Hotel|Shop|"
+    "Electrical|Electricals|Plumbing|Builders|Motors|Construction|Logistics|Services|Solutions|Transport|"
+    "Haulage|Roofing|Joinery|Cleaning|Engineering|Group|Garden Centre|Register Office|Men's Shed|Shed|"
+    "Martial Arts|Kickboxing|Taekwondo|Karate|Boxing Club|Garrison|Barracks|Camp")
 _INSTITUTION = re.compile(rf"\b((?:{_CAP}\s+){{1,5}})(?:{_INSTITUTION_WORDS})\b")
+# the commonest institution words also in lower case ("Lifeline café", "Oakfield school"): the name counts
+_INSTITUTION_LOWER = re.compile(
+    rf"\b((?:{_CAP}\s+){{1,5}})(?:primary\s+school|school|nursery|pre-school|preschool|academy|college|club|"
+    rf"church|chapel|mosque|hospital|surgery|caf[eé]|cafe|pub|shop|salon|gym|leisure\s+centre)\b")
 _WORKPLACE = re.compile(
-    r"\b(?:works?|working|worked|job|employed|starts?|started)\s+(?:as\s+\w+(?:\s+\w+)?\s+)?(?:at|for|with)\s+"
+    r"\b(?:works?|working|worked|job|employed|starts?|started|volunteers?|volunteering|carer|apprentice|"
+    r"apprenticeship|placement|employer)\s+"
+    r"(?:(?:as\s+)?\w+(?:\s+\w+){0,2}\s+)?(?:at|for|with)\s+"
     r"(?:the\s+)?((?:[A-Z][\w&'’-]*)(?:\s+(?:[A-Z][\w&'’-]*|&|of|and)){0,4})")
+# pubs: "the Black Bull", "the Fox and Hounds", "the Royal Oak"
+_PUB_NOUNS = (r"(?:Lion|Bull|Horse|Swan|Crown|Bell|Plough|Anchor|Ship|Star|Angel|Fox|Hare|Hounds|Arms|Oak|"
+              r"Wheatsheaf|Feathers|Falcon|Eagle|Greyhound|Cock|Hart|Stag|Bear|Dragon|Harp|Woolpack|Mitre|Globe|"
+              r"Boar|Ram|Lamb|Unicorn|Griffin|Castle|Railway|Junction|Grapes|Chequers|Queen|King|Kings|Sun|"
+              r"Moon|Bridge|Mill|Tavern|Hounds|Groom|Partridge|Pheasant|Cross\s+Keys|Three\s+Horseshoes)")
+_PUB = re.compile(rf"\bthe\s+((?:(?:Red|Black|White|Golden|Royal|Old|Blue|Green|Grey|Brown|Nags|Dun)\s+{_PUB_NOUNS})"
+                  rf"|(?:{_PUB_NOUNS}\s+(?:and|&)\s+{_PUB_NOUNS}))\b")
+# a saint's name is usually a school or church: "St Bede's", "st bedes" (not St Patrick's Day)
+_SAINT = re.compile(r"(?<![\w])(?:St\.?|Saint|st\.?)\s+(?P<n>[A-Za-z][a-z]+(?:['’]?s)?)(?![\w'’])"
+                    r"(?!\s+(?:Day|Eve|day|eve)\b)")
 _GENERIC = {
     "the", "my", "our", "his", "her", "their", "your", "at", "in", "on", "to", "a", "an", "new", "big", "old",
     "primary", "secondary", "junior", "infant", "infants", "high", "grammar", "nursery", "sixth", "form",
@@ -95,166 +202,213 @@ _GENERIC = {
     "also", "then", "so", "but", "mum", "dad", "nan", "nana", "grandad", "granny", "grandma", "grandpa",
     "year", "reception", "preschool", "pre-school", "playgroup", "college", "university",
     "school", "club", "hospital", "all", "every", "both", "last", "next", "first", "weekend", "saturday",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "christmas", "easter", "half", "term",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "christmas", "easter", "half", "term", "mondays",
+    "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays", "weekends",
     "gcse", "a-level", "btec", "uni", "happy", "dear", "love", "lots", "many", "some", "few", "great",
     "good", "best", "small", "large", "special", "christian", "day", "night", "evening",
     "morning", "scouts", "brownies", "guides", "cubs", "beavers", "rainbows", "medical", "health",
     "sports", "leisure", "dental", "doctors", "doctor", "dentist", "is", "was", "has", "goes", "went",
+    "soft", "play", "charity", "community", "care", "home", "nursing", "cafe", "shop", "bakery", "kitchen",
+    "hotel", "caravan", "gym", "pub", "restaurant", "takeaway", "sea", "cadets", "islamic", "army", "navy",
+    "raf", "air", "police", "fire", "volunteer", "national", "royal",
 }
 _NOT_WORKPLACE = {"Christmas", "Easter", "Halloween", "Mum", "Dad", "Nan", "Grandad", "Home", "Monday", "Tuesday",
-                  "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "Weekends", "Weekend", "Night"}
-_PLACE_PREPOSITIONS = re.compile(
-    r"(?:\b(?:in|to|from|near|at|around|outside|visit|visited|visiting|live|lives|living|moved|move|"
-    r"towards|into|through|past|via)\s+)$", re.IGNORECASE)
+                  "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "Weekends", "Weekend", "Night",
+                  "I", "It", "We", "She", "He", "They", "Year"}
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
+
+REASONS = {
+    PROTECTED: "a protected term: a name or detail the other side must not learn",
+    POSTCODE: "a postcode",
+    PHONE: "a phone number",
+    EMAIL: "an e-mail address",
+    URL: "a web address",
+    SOCIAL: "a social-media or gaming account",
+    STREET: "a street or address",
+    INSTITUTION: "a school, club, workplace or other place where someone can be found",
+    PLACE: "a town, village or area",
+    VEHICLE: "a vehicle registration",
+    DOB: "a date of birth with the year",
+}
 
 
-# --- gazetteer ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Gazetteer:
-    names: frozenset[str]        # exact capitalisation, e.g. "Market Harborough"
-    ambiguous: frozenset[str]    # also ordinary words/first names: need a place preposition before
-    max_words: int
+def _f(start: int, end: int, kind: str, text: str, reason: str = "") -> Finding:
+    return Finding(start, end, kind, text[start:end], reason or REASONS[kind])
 
 
-def _read_lines(path: Sequence[str]) -> list[str]:
-    file = resource_path(*path)
-    out = []
-    for line in file.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            out.append(line)
-    return out
-
-
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    names = set(_read_lines(("places", "uk_places.txt")))
-    ambiguous = set(_read_lines(("places", "ambiguous.txt")))
-    never = set(_read_lines(("places", "never.txt")))
-    names -= never
-    return Gazetteer(frozenset(names), frozenset(ambiguous & names), max(len(n.split()) for n in names))
-
-
-_TOKEN = re.compile(r"[A-Z][a-z'’]*(?:-[A-Za-z][a-z'’]*)*|[A-Za-z]+")
-
-
-def _places(text: str) -> Iterable[Finding]:
-    gaz = gazetteer()
-    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[A-Za-z][A-Za-z'’-]*", text)]
-    i = 0
-    while i < len(tokens):
-        hit = None
-        for n in range(min(gaz.max_words, len(tokens) - i), 0, -1):
-            start, end = tokens[i][0], tokens[i + n - 1][1]
-            span = text[start:end]
-            # words of one name are separated by single spaces only
-            if n > 1 and any(text[tokens[j][1]:tokens[j + 1][0]] not in (" ", "-")
-                             for j in range(i, i + n - 1)):
-                continue
-            candidate = span
-            stripped = re.sub(r"(?:'s|’s)$", "", candidate)
-            if stripped in gaz.names:
-                hit = (start, start + len(stripped), stripped, n)
-                break
-        if hit is None:
-            i += 1
-            continue
-        start, end, name, n = hit
-        if name in gaz.ambiguous and not _PLACE_PREPOSITIONS.search(text[max(0, start - 20):start]):
-            i += n
-            continue
-        yield Finding(start, end, PLACE, text[start:end])
-        i += n
-
-
-# --- protected terms ----------------------------------------------------------------------------
-def _protected(text: str, protected: Iterable[str]) -> Iterable[Finding]:
-    for term in protected:
-        term = " ".join(str(term).split())
-        if len(term) < 2:
-            continue
+# --- detectors ----------------------------------------------------------------------------------
+@lru_cache(maxsize=256)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all the protected terms (longest first), group ``t<n>`` naming the term."""
+    alternatives = []
+    for n, term in sorted(enumerate(terms), key=lambda t: -len(t[1])):
         body = r"\s+".join(re.escape(w) for w in term.split(" "))
-        pattern = re.compile(rf"(?<![\w]){body}(?:'s|’s|s'|s’|es|s|'|’)?(?![\w])", re.IGNORECASE)
-        for m in pattern.finditer(text):
-            yield Finding(m.start(), m.end(), PROTECTED, m.group())
+        alternatives.append(f"(?P<t{n}>{body})")
+    # a protected name inside a handle or address ("dev.family@", "kaz_dev") is still that name
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?:'s|’s|s'|s’|es|s|'|’)?(?![^\W_])",
+                      re.IGNORECASE)
 
 
-def _institutions(text: str) -> Iterable[Finding]:
-    for m in _INSTITUTION.finditer(text):
+def _protected(text: str, protected: Iterable[str]) -> Iterator[Finding]:
+    terms = tuple(dict.fromkeys(t for t in (" ".join(str(p).split()) for p in protected) if len(t) >= 2))
+    if not terms:
+        return
+    for m in _terms_pattern(terms).finditer(text):
+        term = terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]
+        yield _f(m.start(), m.end(), PROTECTED, text, f"the protected term '{term}'")
+
+
+def _institutions(text: str) -> Iterator[Finding]:
+    for m in (*_INSTITUTION.finditer(text), *_INSTITUTION_LOWER.finditer(text)):
         words = m.group(1).split()
+        # a name does not run across the end of a sentence ("on Saturdays. Her school")
+        ends = [n for n, w in enumerate(words) if w[-1] in ".!?" and w.rstrip(".") not in ("St", "Mt", "Dr")]
+        if ends:
+            cut = ends[-1] + 1
+            if cut == len(words):
+                continue
+            words = words[cut:]
+            m_start = m.start() + text[m.start():m.end()].index(words[0], len(" ".join(m.group(1).split()[:cut])))
+        else:
+            m_start = m.start()
         # drop leading generic words; a name must remain in front of the institution word
         k = 0
         while k < len(words) and words[k].lower().strip(".'’") in _GENERIC:
             k += 1
         if k == len(words):
             continue
-        prefix_len = len(" ".join(words[:k])) + (1 if k else 0)
-        start = m.start() + prefix_len
-        # skip whitespace differences
+        start = m_start + len(" ".join(words[:k])) + (1 if k else 0)
         while start < m.end() and text[start].isspace():
             start += 1
-        if not any(w.lower().strip(".'’") not in _GENERIC for w in words[k:]):
-            continue
-        yield Finding(start, m.end(), INSTITUTION, text[start:m.end()])
+        yield _f(start, m.end(), INSTITUTION, text)
     for m in _WORKPLACE.finditer(text):
         name = m.group(1)
         first = name.split()[0]
         if first in _NOT_WORKPLACE or first.lower() in _GENERIC:
             continue
-        end = m.start(1) + len(name.rstrip(" &"))
-        # trim trailing connectors
-        trimmed = re.sub(r"\s+(?:of|and|&)$", "", text[m.start(1):end])
-        yield Finding(m.start(1), m.start(1) + len(trimmed), INSTITUTION, trimmed)
+        trimmed = re.sub(r"(?:\s+(?:of|and|&))+$", "", name.rstrip(" &"))
+        yield _f(m.start(1), m.start(1) + len(trimmed), INSTITUTION, text, "a workplace")
+    for m in _PUB.finditer(text):
+        yield _f(m.start(1), m.end(1), INSTITUTION, text, "a pub or inn")
+    for m in _SAINT.finditer(text):
+        if m.group().startswith("st") and m.group("n") in ("of", "and"):
+            continue
+        yield _f(m.start(), m.end(), INSTITUTION, text, "a saint's name: usually a school or church")
 
 
-def _streets(text: str) -> Iterable[Finding]:
+def _streets(text: str) -> Iterator[Finding]:
     for m in _STREET_NUMBERED.finditer(text):
-        yield Finding(m.start(), m.end(), STREET, m.group())
+        yield _f(m.start(), m.end(), STREET, text)
     for m in _STREET_NAMED.finditer(text):
         words = m.group().split()
         k = 0
-        while k < len(words) - 1 and words[k].lower() in _GENERIC:
+        # leading generic words are dropped, except a capitalised word in mid-sentence ("on Every Street")
+        while k < len(words) - 1 and words[k].lower() in _GENERIC and (
+                k > 0 or _SENTENCE_START.search(text[:m.start()]) or words[k].lower() in ("the", "my", "our", "a")):
             k += 1
         if k == len(words) - 1:
             continue
         start = m.start() + len(" ".join(words[:k])) + (1 if k else 0)
-        yield Finding(start, m.end(), STREET, text[start:m.end()])
+        if text[start:m.end()] in _GENERIC_STREETS:
+            continue
+        yield _f(start, m.end(), STREET, text)
+    for m in _STREET_LOWER.finditer(text):
+        yield _f(m.start("s"), m.end("s"), STREET, text)
+    for m in _PO_BOX.finditer(text):
+        yield _f(m.start(), m.end(), STREET, text, "a PO box address")
 
 
-def _regex(text: str, pattern: re.Pattern[str], kind: str, group: int = 0) -> Iterable[Finding]:
+def _regex(text: str, pattern: re.Pattern[str], kind: str) -> Iterator[Finding]:
     for m in pattern.finditer(text):
-        yield Finding(m.start(group), m.end(group), kind, m.group(group))
+        yield _f(m.start(), m.end(), kind, text)
 
 
-def _phones(text: str) -> Iterable[Finding]:
+def _phones(text: str) -> Iterator[Finding]:
     for m in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if 9 <= len(digits) <= 15:
-            yield Finding(m.start(), m.end(), PHONE, m.group())
+            yield _f(m.start(), m.end(), PHONE, text)
+
+
+def _social(text: str) -> Iterator[Finding]:
+    yield from _regex(text, _SOCIAL_AT, SOCIAL)
+    # every cue names a platform: look only around the platform words (the cue patterns are slow to run over
+    # a whole letter)
+    for p in _PLATFORM_WORD.finditer(text):
+        lo = max(0, p.start() - 40)
+        window = text[lo:p.end() + 80]
+        for pattern in _SOCIAL_CUES:
+            for m in pattern.finditer(window):
+                if not (lo + m.start() <= p.start() < lo + m.end()):
+                    continue  # another platform word's cue: found from its own window
+                handle = m.group("h")
+                first = handle.split(" ")[0].lower().rstrip(".'’-")
+                if first in _NOT_HANDLE or len(first) < 2:
+                    continue
+                start = lo + m.start("h")
+                end = start + len(handle.rstrip(".'’-"))
+                cue = window[m.start():m.start("h")].strip()
+                yield _f(start, end, SOCIAL, text, f"a social-media or gaming account (after '{cue}')")
+        after = re.split(r"[.!?\n](?:\s|$)", text[p.end():p.end() + 60])[0]
+        for m in _HANDLE_SHAPE.finditer(after):
+            start = p.end() + m.start()
+            yield _f(start, start + len(m.group()), SOCIAL, text,
+                     f"a social-media or gaming account (a user name after '{p.group()}')")
+
+
+def _dates_of_birth(text: str) -> Iterator[Finding]:
+    for m in _DATE.finditer(text):
+        if m.group("d") is not None and not (1 <= int(m.group("d")) <= 31 and 1 <= int(m.group("m")) <= 12):
+            continue
+        # the cue is in the same sentence (or just after the date: "14/07/2024, the day she was born")
+        before = re.split(r"[.!?\n]\s", text[max(0, m.start() - 120):m.start()])[-1]
+        after = re.split(r"[.!?\n]", text[m.end():m.end() + 60])[0]
+        sentence = f"{before} {after}"
+        if _BIRTH_CUE.search(sentence) or (_ARRIVAL.search(sentence) and _CHILD.search(sentence)):
+            yield _f(m.start(), m.end(), DOB, text)
+
+
+def _places(text: str) -> Iterator[Finding]:
+    for p in find_places(text):
+        yield _f(p.start, p.end, PLACE, text, p.reason)
+
+
+# --- merging --------------------------------------------------------------------------------------
+def _merge(text: str, found: list[Finding]) -> list[Finding]:
+    """Overlapping findings become one over the union of their spans, carrying every kind found there."""
+    found = sorted((f for f in found if f.end > f.start), key=lambda f: (f.start, -f.end))
+    groups: list[list[Finding]] = []
+    end = -1
+    for f in found:
+        if groups and f.start < end:
+            groups[-1].append(f)
+            end = max(end, f.end)
+        else:
+            groups.append([f])
+            end = f.end
+    out = []
+    for group in groups:
+        start, stop = min(f.start for f in group), max(f.end for f in group)
+        main = min(group, key=lambda f: (-(f.end - f.start), _PRIORITY[f.kind]))
+        by_priority = sorted(group, key=lambda f: _PRIORITY[f.kind])
+        kinds = tuple(dict.fromkeys([main.kind, *(f.kind for f in by_priority)]))
+        reasons = tuple(dict.fromkeys([main.reason, *(f.reason for f in by_priority)]))
+        out.append(Finding(start, stop, main.kind, text[start:stop], "; ".join(reasons), kinds, reasons))
+    return out
 
 
 def screen_text(text: str, protected: Iterable[str] = ()) -> list[Finding]:
-    """Everything in ``text`` that could identify, in text order, overlaps resolved by priority
-    (protected terms first, then e-mail, web address, postcode, phone ...)."""
+    """Everything in ``text`` that could identify, in text order; overlapping findings merged (see module)."""
     found: list[Finding] = []
     found += _protected(text, protected)
     found += _regex(text, _EMAIL, EMAIL)
     found += _regex(text, _URL, URL)
     found += _regex(text, _POSTCODE, POSTCODE)
     found += _phones(text)
+    found += _dates_of_birth(text)
     found += _regex(text, _VEHICLE, VEHICLE)
     found += _streets(text)
     found += _institutions(text)
-    found += _regex(text, _SOCIAL, SOCIAL)
-    found += _regex(text, _SOCIAL_NAMED, SOCIAL, 1)
+    found += _social(text)
     found += _places(text)
-    found.sort(key=lambda f: (_PRIORITY[f.kind], -(f.end - f.start), f.start))
-    kept: list[Finding] = []
-    for f in found:
-        if f.end <= f.start:
-            continue
-        if any(f.start < k.end and k.start < f.end for k in kept):
-            continue
-        kept.append(f)
-    kept.sort(key=lambda f: (f.start, f.end))
-    return kept
+    return _merge(text, found)

@@ -107,7 +107,7 @@ def test_bundle_carries_what_is_loaded_lazily_and_nothing_test_only(bundle: Path
         assert needed in modules, needed
     internal = "_internal/"
     for data in ("resources/fonts/DejaVuSans.ttf", "resources/templates/minutes.docx",
-                 "resources/places/uk_places.txt", "forms/panel_minutes.ui",
+                 "resources/places/places.txt.gz", "forms/panel_minutes.ui",
                  "adoption_desktop/migrations/env.py", "adoption_desktop/migrations/script.py.mako"):
         assert internal + data in files, data
     versions = [f for f in files if f.startswith(internal + "adoption_desktop/migrations/versions/")
