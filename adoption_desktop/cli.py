@@ -45,6 +45,17 @@ FEATURE_CLI = (
 
 Handler = Callable[[argparse.Namespace], int]
 
+#: Where a headless command reads the ``--user``'s password when no terminal can ask for it.
+ENV_USER_PASSWORD = "ADOPTION_DESKTOP_PASSWORD"
+
+
+def add_user_option(parser: argparse.ArgumentParser) -> None:
+    """``--user NAME`` for a command that reads or writes case data. It is checked when the command
+    runs (``cli_support.signed_in``), so a missing user is one line naming the option."""
+    parser.add_argument("--user", metavar="NAME",
+                        help=f"sign in as this user (password from {ENV_USER_PASSWORD} or a prompt); the "
+                             "command acts with that user's roles only and is audited under that name")
+
 
 @dataclass
 class CliRegistry:
@@ -198,10 +209,13 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     try:
         envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
         key = keys.key_from_recovery(envelope, recovery)
-        open_sqlcipher(path, key).dispose()
-        passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
-            confirm=True)
-        keys.rewrap(envelope, key, store, passphrase).save(keys.key_file_for(path))
+        try:
+            open_sqlcipher(path, key).dispose()
+            passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
+                confirm=True)
+            keys.rewrap(envelope, key, store, passphrase).save(keys.key_file_for(path))
+        finally:
+            keys.wipe(key)
     except AppError as exc:
         raise CliError(str(exc)) from exc
     print(f"Access to {path} restored; the key is protected again.")

@@ -32,6 +32,7 @@ SERVICE_MODULES = _service_modules()
 # Use cases deliberately open to any signed-in user (documented in docs/permissions.md).
 OPEN_TO_ALL = {
     "adoption_desktop.core.security.service.reset_password",  # your own password (others need users.manage)
+    "adoption_desktop.core.security.service.change_own_password",  # your own, with the current one
     "adoption_desktop.core.security.service.reauthenticate",
     "adoption_desktop.core.security.service.principal_for",
     # a user's own unsaved text: nobody else can read it

@@ -1,8 +1,9 @@
 """Headless ADM commands.
 
-``adoption-desktop export decision-letter --db PATH --decision ID --out FILE.pdf``
-    writes the letter filed against a signed decision (the latest one filed against that version).
-``adoption-desktop export adm-letters-day --db PATH --date YYYY-MM-DD --out FILE.pdf``
+``adoption-desktop export decision-letter --db PATH --user NAME --decision REFERENCE --out FILE.pdf``
+    writes the letter filed against a signed decision (the latest one filed against that version);
+    ``--decision`` takes the case reference (e.g. AD-2026-0142) or the decision number.
+``adoption-desktop export adm-letters-day --db PATH --user NAME --date YYYY-MM-DD --out FILE.pdf``
     all ADM letters dated that day in one PDF (batch print).
 
 Neither command changes a decision: there is no headless path that edits or signs one.
@@ -20,33 +21,40 @@ if TYPE_CHECKING:
 
 def _cmd_decision_letter(args: argparse.Namespace) -> int:
     from adoption_desktop.adm import service
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, cli_database
+    from adoption_desktop.cli_support import signed_in
 
-    with cli_database(args.db) as db:
-        view = service.export_decision_letter(db, CLI_PRINCIPAL, args.decision, Path(args.out))
+    with signed_in(args) as (db, user):
+        decision_id = service.decision_id_for(db, user, args.decision)
+        view = service.export_decision_letter(db, user, decision_id, Path(args.out))
     print(f"Wrote {view.kind} letter of {view.letter_date} for {view.subject_reference} to {args.out}")
     return 0
 
 
 def _cmd_day_letters(args: argparse.Namespace) -> int:
     from adoption_desktop.adm import service
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, cli_database, parse_date
+    from adoption_desktop.cli_support import parse_date, signed_in
 
     day = parse_date(args.date, "--date")
-    with cli_database(args.db) as db:
-        n = service.print_day(db, CLI_PRINCIPAL, day, Path(args.out))
+    with signed_in(args) as (db, user):
+        n = service.print_day(db, user, day, Path(args.out))
     print(f"Wrote {n} letters dated {day} to {args.out}")
     return 0
 
 
 def register(registry: CliRegistry) -> None:
+    from adoption_desktop.cli import add_user_option
+
     p = registry.export.add_parser("decision-letter", help="the PDF letter filed against a signed ADM decision")
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
-    p.add_argument("--decision", required=True, type=int, help="decision id (as shown in the ADM queue)")
+    p.add_argument("--decision", required=True, metavar="REFERENCE",
+                   help="the case reference the decision is about (e.g. AD-2026-0142, as in the ADM queue) or "
+                        "the decision number")
     p.add_argument("--out", required=True, help="PDF file to write")
+    add_user_option(p)
     p.set_defaults(handler=_cmd_decision_letter)
     p = registry.export.add_parser("adm-letters-day", help="all ADM letters dated one day in one PDF")
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     p.add_argument("--date", required=True, help="YYYY-MM-DD")
     p.add_argument("--out", required=True, help="PDF file to write")
+    add_user_option(p)
     p.set_defaults(handler=_cmd_day_letters)

@@ -793,6 +793,34 @@ def export_decision_letter(db: Database, actor: Principal, decision_id: int, out
         return _letter_view(row, d.subject_reference)
 
 
+def decision_id_for(db: Database, actor: Principal, given: str) -> int:
+    """The decision a person names: its number, or the case reference it is about (``AD-2026-0142``),
+    compared as references are (case, spacing and look-alike characters ignored). Of a corrected decision
+    the current version is meant; two different decisions on one case are refused, listing them."""
+    from adoption_desktop.core.text_input import reference_key
+
+    require(actor, Permission.ADM_VIEW)
+    text = given.strip()
+    if text.isdigit():
+        return int(text)
+    key = reference_key(text)
+    with db.session(actor, write=False) as session:
+        superseded = set(session.scalars(select(AdmDecision.supersedes_id).where(AdmDecision.supersedes_id.is_not(None))))
+        rows = [d for d in session.scalars(select(AdmDecision).order_by(AdmDecision.id))
+                if reference_key(d.subject_reference) == key and d.id not in superseded]
+        if not rows:
+            raise NotFound(f"Decision: no ADM decision about {text}; give the case reference shown in the ADM "
+                           "queue, or the decision number.")
+        if len(rows) > 1:
+            def state(d: AdmDecision) -> str:
+                return f"signed {d.decided_on:%d/%m/%Y}" if d.signed_at and d.decided_on else d.state
+
+            listed = ", ".join(f"{d.id} ({d.decision_type}, {state(d)})" for d in rows)
+            raise Conflict(f"Decision: {len(rows)} decisions about {text}: {listed}; give the number of the one "
+                           "you mean.")
+        return rows[0].id
+
+
 def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt.date) -> None:
     """Record the date a letter was sent (a decision letter counts as the written notification)."""
     require(actor, Permission.ADM_EDIT)

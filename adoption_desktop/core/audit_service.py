@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.documents.spreadsheet_safety import csv_writer
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 
@@ -26,7 +26,7 @@ def export_csv(db: Database, actor: Principal, out: Path, flt: audit.AuditFilter
     count = 0
     with db.session(actor) as session:
         with Path(out).open("w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.writer(fh)
+            writer = csv_writer(fh)  # a logged value starting with '=' stays text
             writer.writerow(EXPORT_COLUMNS)
             offset = 0
             while True:

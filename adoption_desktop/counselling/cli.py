@@ -1,6 +1,6 @@
 """Headless counselling commands.
 
-    adoption-desktop export counselling-letter --db PATH --case ID --kind KIND --out FILE.pdf
+    adoption-desktop export counselling-letter --db PATH --user NAME --case ID --kind KIND --out FILE.pdf
         [--request ID] [--session ID] [--date YYYY-MM-DD]
 
 ``--case`` takes the case number or its reference (e.g. BRC-2024-0007). KIND is one of acknowledgement,
@@ -20,20 +20,22 @@ KINDS = ("acknowledgement", "appointment", "records-request", "chaser", "records
 
 
 def _export_letter(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, cli_database, parse_date
+    from adoption_desktop.cli_support import parse_date, signed_in
     from adoption_desktop.counselling import documents, service
 
     day = parse_date(args.date, "--date") if args.date else None
-    with cli_database(args.db) as db:
+    with signed_in(args) as (db, user):
         case = str(args.case).strip()
-        case_id = int(case) if case.isdigit() else service.case_id_for_reference(db, CLI_PRINCIPAL, case)
-        out = documents.write_case_letter(db, CLI_PRINCIPAL, case_id, args.kind, Path(args.out),
+        case_id = int(case) if case.isdigit() else service.case_id_for_reference(db, user, case)
+        out = documents.write_case_letter(db, user, case_id, args.kind, Path(args.out),
                                           request_id=args.request, session_id=args.session, today=day)
     print(f"Wrote {args.kind} letter for case {case} to {out}")
     return 0
 
 
 def register(registry: CliRegistry) -> None:
+    from adoption_desktop.cli import add_user_option
+
     p = registry.export.add_parser(
         "counselling-letter", help="a birth-records counselling letter as PDF",
         description="Write one counselling letter (PDF) for a case from its editable template.")
@@ -44,4 +46,5 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--request", type=int, help="records request number (default: the case's latest fitting one)")
     p.add_argument("--session", type=int, help="session number for an appointment (default: the latest)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="letter date (default: today)")
+    add_user_option(p)
     p.set_defaults(handler=_export_letter)

@@ -1,7 +1,7 @@
 """Headless letterbox commands.
 
-    adoption-desktop export reminders --db PATH --month YYYY-MM --out FILE.pdf
-    adoption-desktop import letterbox --db PATH --file FILE.xlsx [--dry-run]
+    adoption-desktop export reminders --db PATH --user NAME --month YYYY-MM --out FILE.pdf [--signed-by USER]
+    adoption-desktop import letterbox --db PATH --user NAME --file FILE.xlsx [--dry-run]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 
 def _reminders(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, cli_database
+    from adoption_desktop.cli_support import CliError, signed_in
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.letterbox.documents import write_batch
     from adoption_desktop.letterbox.rules import month_bounds
@@ -22,8 +22,13 @@ def _reminders(args: argparse.Namespace) -> int:
         month_bounds(args.month)
     except AppError as exc:
         raise CliError(f"--month {str(exc).removeprefix('Month: ')}") from exc
-    with cli_database(args.db) as db:
-        result = write_batch(db, CLI_PRINCIPAL, "reminder", Path(args.out), month=args.month)
+    with signed_in(args) as (db, user):
+        from adoption_desktop.core.security.permissions import Permission
+        from adoption_desktop.core.security.service import signatory
+
+        signer = signatory(db, user, args.signed_by, Permission.LETTERBOX_EDIT,
+                           actor_needs=Permission.LETTERBOX_VIEW) if args.signed_by else None
+        result = write_batch(db, user, "reminder", Path(args.out), month=args.month, signed_by=signer)
     if result.path is None:
         print(f"No exchanges are due in {args.month}; no file written.")
         return 0
@@ -34,14 +39,14 @@ def _reminders(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, cli_database
+    from adoption_desktop.cli_support import CliError, signed_in
     from adoption_desktop.letterbox.importing import import_file
 
     path = Path(args.file)
     if not path.exists():
         raise CliError(f"--file: no file at {path}; give the path of an .xlsx or .csv register.")
-    with cli_database(args.db) as db:
-        report = import_file(db, CLI_PRINCIPAL, path, dry_run=args.dry_run)
+    with signed_in(args) as (db, user):
+        report = import_file(db, user, path, dry_run=args.dry_run)
     if report.problems:
         print(f"{len(report.problems)} problem(s); nothing was written:", file=sys.stderr)
         for p in report.problems:
@@ -53,13 +58,19 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def register(registry: Any) -> None:
+    from adoption_desktop.cli import add_user_option
+
     p = registry.export.add_parser("reminders", help="letterbox reminder letters for a month, one PDF")
     p.add_argument("--db", required=True)
     p.add_argument("--month", required=True, help="YYYY-MM")
     p.add_argument("--out", required=True)
+    p.add_argument("--signed-by", metavar="USER", help="the user who signs the letters (a letterbox "
+                   "coordinator; default: the --user)")
+    add_user_option(p)
     p.set_defaults(handler=_reminders)
     p = registry.import_.add_parser("letterbox", help="import a letterbox register (.xlsx or .csv)")
     p.add_argument("--db", required=True)
     p.add_argument("--file", required=True)
     p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    add_user_option(p)
     p.set_defaults(handler=_import)

@@ -245,10 +245,11 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
 def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
                 months: Sequence[str] = (), arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
                 limit: int | None = None, progress: Callable[[int, int], None] | None = None,
-                cancelled: Callable[[], bool] | None = None) -> BatchResult:
+                cancelled: Callable[[], bool] | None = None, signed_by: str | None = None) -> BatchResult:
     """One merged PDF for the batch; the sent-list is recorded only after the file is written.
 
-    Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch."""
+    Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch. The letters
+    are signed by ``signed_by`` (a user's full name, checked by the caller) or else by ``actor``."""
     require(actor, Permission.LETTERBOX_VIEW)
     if kind not in KINDS:
         raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
@@ -271,7 +272,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     if not jobs:
         return BatchResult(None, 0, held, batch)
     template = load_template(f"letterbox_{kind}")
-    signatory = actor.full_name
+    signatory = signed_by or actor.full_name
 
     def letters() -> list[Letter]:
         out_letters = []
@@ -284,7 +285,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
 
     count = write_letters(out, letters(), head, title=KINDS[kind], total=len(jobs), progress=progress,
                           cancelled=cancelled)
-    if actor.can(Permission.LETTERBOX_EDIT) or actor.username == "cli":
+    if actor.can(Permission.LETTERBOX_EDIT):
         with db.session(actor) as session:
             record_letters_sent(session, [(j.arrangement_id, kind, j.side) for j in jobs], today, batch)
     else:
@@ -294,16 +295,21 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     return BatchResult(Path(out), count, held, batch)
 
 
-def export_xlsx(path: Path, headers: Sequence[str], rows: Callable[[int, int], Sequence[Sequence[object]]],
-                total: int, *, progress: Callable[[int, int], None] | None = None,
+def export_xlsx(db: Database, actor: Principal, register: str, path: Path, headers: Sequence[str],
+                rows: Callable[[int, int], Sequence[Sequence[object]]], total: int, *,
+                progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None, page: int = 2000) -> int:
-    """The current register view (``rows(offset, limit)``, already filtered and sorted) into one .xlsx,
-    streamed in pages (openpyxl write-only). Returns the number of rows written."""
+    """The current view of ``register`` (``rows(offset, limit)``, already filtered and sorted) into one
+    .xlsx, streamed in pages (openpyxl write-only); text is always written as text, never as a formula
+    (``core.documents.spreadsheet_safety``). Audited. Returns the number of rows written."""
     import openpyxl
 
+    from adoption_desktop.core.documents.spreadsheet_safety import xlsx_row
+
+    require(actor, Permission.LETTERBOX_VIEW)
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Register")
-    ws.append(list(headers))
+    ws.append(xlsx_row(ws, list(headers)))
     done = 0
     while done < total:
         if cancelled and cancelled():
@@ -314,11 +320,14 @@ def export_xlsx(path: Path, headers: Sequence[str], rows: Callable[[int, int], S
         if not chunk:
             break
         for r in chunk:
-            ws.append([v if isinstance(v, int | float | dt.date) or v is None else str(v) for v in r])
+            ws.append(xlsx_row(ws, r))
         done += len(chunk)
         if progress:
             progress(done, total)
     tmp = Path(path).with_name(Path(path).name + ".partial")
     wb.save(tmp)
     tmp.replace(path)
+    with db.session(actor) as session:
+        audit.record(session, "export", "letterbox_register", register,
+                     detail=f"{done} rows of the {register} register to {Path(path).name}")
     return done

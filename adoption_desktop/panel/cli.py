@@ -1,7 +1,7 @@
 """Headless panel commands.
 
-    adoption-desktop export minutes --db PATH --sitting ID --out FILE.docx [--item ID]
-    adoption-desktop export panel-calendar --db PATH --out FILE.ics [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+    adoption-desktop export minutes --db PATH --user NAME --sitting DATE|REFERENCE|ID --out FILE.docx [--item ID]
+    adoption-desktop export panel-calendar --db PATH --user NAME --out FILE.ics [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from typing import Any
 
 
 def _cmd_minutes(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, CliError, cli_database
+    from adoption_desktop.cli_support import CliError, signed_in
     from adoption_desktop.panel import documents, service
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         raise CliError(f"--out: give a file name ending .docx (got {out.name}).")
-    with cli_database(args.db) as db:
-        pack = service.minutes_pack(db, CLI_PRINCIPAL, args.sitting)
+    with signed_in(args) as (db, user):
+        pack = service.minutes_pack(db, user, service.sitting_id_for(db, user, args.sitting))
         state = "DRAFT" if (pack.only(args.item) if args.item else pack).draft else "approved"
         documents.write_minutes_docx(pack, out, item_id=args.item)
     print(f"Minutes of the sitting on {pack.sitting.sitting_date:%d/%m/%Y} ({state}) written to {out}")
@@ -27,28 +27,33 @@ def _cmd_minutes(args: argparse.Namespace) -> int:
 
 
 def _cmd_calendar(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CLI_PRINCIPAL, cli_database, parse_date
+    from adoption_desktop.cli_support import parse_date, signed_in
     from adoption_desktop.core.config import AGENCY_NAME
     from adoption_desktop.core.settings_service import get_setting
     from adoption_desktop.panel import documents, service
 
     start = parse_date(args.from_, "--from") if args.from_ else None
     end = parse_date(args.to, "--to") if args.to else None
-    with cli_database(args.db) as db:
-        rows = service.list_sittings(db, CLI_PRINCIPAL, start, end)
-        with db.session(CLI_PRINCIPAL, write=False) as session:
+    with signed_in(args) as (db, user):
+        rows = service.list_sittings(db, user, start, end)
+        with db.session(user, write=False) as session:
             agency = get_setting(session, AGENCY_NAME)
         documents.write_ics(Path(args.out), sorted(rows, key=lambda r: r.sitting_date), agency)
+        service.record_calendar_export(db, user, len(rows), Path(args.out).name)
     print(f"{len(rows)} sittings written to {args.out}")
     return 0
 
 
 def register(registry: Any) -> None:
+    from adoption_desktop.cli import add_user_option
+
     p = registry.export.add_parser("minutes", help="panel minutes of one sitting as a Word document")
     p.add_argument("--db", required=True)
-    p.add_argument("--sitting", required=True, type=int, help="sitting id")
+    p.add_argument("--sitting", required=True, metavar="DATE|REFERENCE",
+                   help="the sitting's date (YYYY-MM-DD), the reference of a case heard at it, or its number")
     p.add_argument("--out", required=True, help="FILE.docx")
     p.add_argument("--item", type=int, help="only this agenda item (extract for the case file)")
+    add_user_option(p)
     p.set_defaults(handler=_cmd_minutes)
 
     p = registry.export.add_parser("panel-calendar", help="panel sittings as an .ics calendar (no personal data)")
@@ -56,4 +61,5 @@ def register(registry: Any) -> None:
     p.add_argument("--out", required=True, help="FILE.ics")
     p.add_argument("--from", dest="from_", metavar="YYYY-MM-DD")
     p.add_argument("--to", metavar="YYYY-MM-DD")
+    add_user_option(p)
     p.set_defaults(handler=_cmd_calendar)

@@ -580,6 +580,46 @@ def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.d
             s.start_time = _check_time(start_time, "start_time", "Start time")
 
 
+def sitting_id_for(db: Database, actor: Principal, given: str) -> int:
+    """The sitting a person names: its number, its date (``2026-12-08``) or the reference of a case heard
+    at it (``AD-2026-0142``). Several matches are refused, listing them, rather than one guessed."""
+    from adoption_desktop.core.text_input import reference_key
+
+    require(actor, P.PANEL_VIEW)
+    text = given.strip()
+    if text.isdigit():
+        return int(text)
+    with db.session(actor, write=False) as session:
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            key = reference_key(text)
+            ids = sorted({sid for sid, ref in session.execute(select(PanelItem.sitting_id, PanelItem.subject_reference))
+                          if reference_key(ref) == key})
+            what = f"heard case {text}"
+        else:
+            ids = list(session.scalars(select(PanelSitting.id).where(PanelSitting.sitting_date == day)
+                                       .where(PanelSitting.status != "cancelled").order_by(PanelSitting.id)))
+            what = f"on {day:%d/%m/%Y}"
+        if not ids:
+            raise NotFound(f"Sitting: no panel sitting {what}; give its date (YYYY-MM-DD), a case reference "
+                           "heard at it, or its number.")
+        if len(ids) > 1:
+            sittings = session.scalars(select(PanelSitting).where(PanelSitting.id.in_(ids))
+                                       .order_by(PanelSitting.sitting_date, PanelSitting.id))
+            listed = ", ".join(f"{s.id} ({s.sitting_date:%d/%m/%Y} {s.start_time})" for s in sittings)
+            raise Conflict(f"Sitting: {len(ids)} sittings {what}: {listed}; give the number of the one you mean.")
+        return ids[0]
+
+
+def record_calendar_export(db: Database, actor: Principal, sittings: int, file_name: str) -> None:
+    """Audit an export of the sittings as a calendar (every export is audited, even one with no
+    personal data)."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        audit.record(session, "export", "panel_sittings", "*", detail=f"calendar of {sittings} sittings to {file_name}")
+
+
 def list_sittings(db: Database, actor: Principal, start: dt.date | None = None, end: dt.date | None = None,
                   *, today: dt.date | None = None) -> list[SittingRow]:
     require(actor, P.PANEL_VIEW)

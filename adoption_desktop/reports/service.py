@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import importlib
 import importlib.util
@@ -10,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.documents.spreadsheet_safety import csv_writer
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.reports.model import FIGURE_MODULES, FigureSection
@@ -45,7 +45,7 @@ def write_csv(db: Database, actor: Principal, sections: list[FigureSection], sta
     require(actor, Permission.REPORTS_VIEW)
     secure_umask()
     with Path(out).open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+        writer = csv_writer(fh)
         writer.writerow(["section", "figure", "value", "from", "to"])
         for section in sections:
             for label, value in section.rows:

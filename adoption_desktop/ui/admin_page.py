@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -47,6 +47,9 @@ from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
+
+if TYPE_CHECKING:
+    from adoption_desktop.ui.dialogs import PasswordDialog
 
 
 def _table(model: RowTableModel[object]) -> QTableView:
@@ -190,13 +193,16 @@ class UsersTab(QWidget):
         user = self._current()
         if user is None:
             return
-        password, ok = QInputDialog.getText(self, "Reset password", f"New password for {user.full_name}:",
-                                            QLineEdit.EchoMode.Password)
-        if ok:
-            try:
-                users.reset_password(self.ctx.db, self.ctx.principal, user.id, password)
-            except AppError as exc:
-                show_error(self, "Reset password", exc)
+        self.password_dialog(user).exec()
+
+    def password_dialog(self, user: users.UserSummary) -> PasswordDialog:
+        """Your own password needs the current one; another user's is simply reset."""
+        from adoption_desktop.ui.dialogs import PasswordDialog
+
+        own = user.id == self.ctx.principal.user_id
+        return PasswordDialog(self, for_whom=f"{user.full_name} ({user.username})", own=own,
+                              submit=lambda current, new: users.reset_password(
+                                  self.ctx.db, self.ctx.principal, user.id, new, current_password=current))
 
     def unlock(self) -> None:
         user = self._current()

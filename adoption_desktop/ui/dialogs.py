@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -61,7 +62,8 @@ class PassphraseDialog(QDialog):
         self.setWindowTitle("Database passphrase")
         layout = QVBoxLayout(self)
         text = ("No system keyring is available, so the database key is protected with a passphrase. "
-                "Choose one you will remember; the recovery key is the only other way in." if confirm
+                "Choose one you will remember (at least 12 characters; a few unrelated words work well); the "
+                "recovery key is the only other way in." if confirm
                 else f"Enter the passphrase for {database}.")
         self.setMinimumWidth(480)  # a database path reads on one line
         label = QLabel(text)
@@ -83,6 +85,7 @@ class PassphraseDialog(QDialog):
         layout.addLayout(fields)
         self.message = QLabel()
         self.message.setStyleSheet("color: #B00020;")
+        self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._check)
@@ -90,20 +93,87 @@ class PassphraseDialog(QDialog):
         layout.addWidget(buttons)
 
     def _check(self) -> None:
-        if self.second is not None and len(self.first.text()) < 8:  # only a new passphrase has rules
-            self.message.setText("Passphrase: use at least 8 characters.")
-            return
         if not self.first.text():
             self.message.setText("Passphrase: type it, or press Cancel.")
             return
-        if self.second is not None and self.second.text() != self.first.text():
-            self.message.setText("The two passphrases differ.")
-            return
+        if self.second is not None:  # only a new passphrase has rules
+            from adoption_desktop.core.security.strength import passphrase_problem
+
+            problem = passphrase_problem(self.first.text())
+            if problem:
+                self.message.setText(problem)
+                self.first.setFocus()
+                return
+            if self.second.text() != self.first.text():
+                self.message.setText("The two passphrases differ.")
+                return
         self.accept()
 
     @property
     def passphrase(self) -> str:
         return self.first.text()
+
+
+class PasswordDialog(QDialog):
+    """A new password for a user. For one's own password the current one is asked for first (the service
+    refuses a change without it); an administrator resetting someone else's gives only the new one.
+    ``submit(current, new)`` runs on OK: an error is shown in the dialog and nothing typed is lost."""
+
+    def __init__(self, parent: QWidget | None, *, for_whom: str, own: bool,
+                 submit: Callable[[str | None, str], None]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Change your password" if own else "Reset password")
+        self.submit = submit
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        label = QLabel("Enter your current password, then the new one twice." if own else
+                       f"New password for {for_whom}. Tell them to change it when they next sign in.")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        fields = QFormLayout()
+        self.current: QLineEdit | None = None
+        if own:
+            self.current = self._field(fields, "current_password", "&Current password")
+        self.new = self._field(fields, "new_password", "&New password")
+        self.repeat = self._field(fields, "repeat_password", "&Repeat it")
+        layout.addLayout(fields)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setStyleSheet("color: #B00020;")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Change password" if own else "Set password")
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _field(self, form: QFormLayout, name: str, text: str) -> QLineEdit:
+        edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        edit.setObjectName(name)
+        label = QLabel(text)
+        label.setBuddy(edit)
+        form.addRow(label, edit)
+        return edit
+
+    def _check(self) -> None:
+        if self.current is not None and not self.current.text():
+            self.message.setText("Current password: enter it to change your password.")
+            self.current.setFocus()
+            return
+        if self.new.text() != self.repeat.text():
+            self.message.setText("The two new passwords differ.")
+            self.repeat.setFocus()
+            return
+        try:
+            self.submit(self.current.text() if self.current is not None else None, self.new.text())
+        except AppError as exc:
+            self.message.setText(str(exc))
+            return
+        for edit in (self.current, self.new, self.repeat):  # the Qt copies, at least, are cleared
+            if edit is not None:
+                edit.clear()
+        self.accept()
 
 
 class RecoveryKeyDialog(QDialog):

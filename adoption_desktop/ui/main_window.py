@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 
     from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.dialogs import PasswordDialog
     from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen
 
 # Plain role and alignment numbers in the start-up path: touching PySide6's ``Qt`` namespace the
@@ -214,6 +215,9 @@ class MainWindow(QMainWindow):
         backup = QAction("&Back up database…", self)
         backup.triggered.connect(self.backup)
         file_menu.addAction(backup)
+        change_password = QAction("Change my &password…", self)
+        change_password.triggered.connect(lambda: self.password_dialog().exec())
+        file_menu.addAction(change_password)
         lock = QAction("&Lock now", self, shortcut=QKeySequence("Ctrl+L"))
         lock.triggered.connect(self.lock)
         file_menu.addAction(lock)
@@ -244,6 +248,16 @@ class MainWindow(QMainWindow):
         from adoption_desktop.ui.licences import LicencesDialog
 
         LicencesDialog(self).exec()
+
+    def password_dialog(self) -> PasswordDialog:
+        """The signed-in user changes their own password (the current one first)."""
+        from adoption_desktop.core.security import service as security
+        from adoption_desktop.ui.dialogs import PasswordDialog
+
+        me = self.ctx.principal
+        return PasswordDialog(self, for_whom=me.display, own=True,
+                              submit=lambda current, new: security.change_own_password(
+                                  self.ctx.db, me, current or "", new))
 
     def about_text(self) -> str:
         """Version, database and where this user's files are kept (what IT asks for on a support call)."""

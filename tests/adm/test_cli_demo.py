@@ -21,13 +21,14 @@ D = dt.date
 
 
 def test_export_decision_letter_command(db: Database, adm_user: Principal, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+                                        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert db.path is not None
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
     with db.session() as s:
         did = service.open_decision_from_panel(s, handoff(ref="ADP-2025-0777"))
     out = tmp_path / "letter.pdf"
     # not signed yet: a one-line error, exit 2, nothing written
-    assert cli.main(["export", "decision-letter", "--db", str(db.path), "--decision", str(did),
+    assert cli.main(["export", "decision-letter", "--db", str(db.path), "--user", "decider", "--decision", str(did),
                      "--out", str(out)]) == 2
     assert "not signed" in capsys.readouterr().err and not out.exists()
     service.record_decision(db, adm_user, did, outcome="agree", decision_text="Approved as suitable to adopt.",
@@ -35,7 +36,7 @@ def test_export_decision_letter_command(db: Database, adm_user: Principal, tmp_p
     service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 3))
     with db.session() as s:
         before = s.execute(select(AdmDecision.__table__).where(AdmDecision.id == did)).one()
-    assert cli.main(["export", "decision-letter", "--db", str(db.path), "--decision", str(did),
+    assert cli.main(["export", "decision-letter", "--db", str(db.path), "--user", "decider", "--decision", str(did),
                      "--out", str(out)]) == 0
     text = " ".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
     assert "ADP-2025-0777" in text and "Approved as suitable to adopt." in text
@@ -43,10 +44,10 @@ def test_export_decision_letter_command(db: Database, adm_user: Principal, tmp_p
         after = s.execute(select(AdmDecision.__table__).where(AdmDecision.id == did)).one()
     assert before == after
     day = tmp_path / "day.pdf"
-    assert cli.main(["export", "adm-letters-day", "--db", str(db.path), "--date", "2025-12-03",
+    assert cli.main(["export", "adm-letters-day", "--db", str(db.path), "--user", "decider", "--date", "2025-12-03",
                      "--out", str(day)]) == 0
     assert day.exists()
-    assert cli.main(["export", "adm-letters-day", "--db", str(db.path), "--date", "3/12/2025",
+    assert cli.main(["export", "adm-letters-day", "--db", str(db.path), "--user", "decider", "--date", "3/12/2025",
                      "--out", str(day)]) == 2
 
 

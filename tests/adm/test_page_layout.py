@@ -13,9 +13,8 @@ from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest
 from adoption_desktop.adm.service import open_decision_from_panel
 from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.adm.views.queue_model import COL_CLOCK, COL_DUE, COL_REF, COL_TYPE
-from adoption_desktop.cli_support import CLI_PRINCIPAL
 from adoption_desktop.core.audit import AuditEntry
-from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.security.permissions import SYSTEM, Principal
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
@@ -90,7 +89,7 @@ def test_demo_queue_has_overdue_due_today_and_paused(db: Database) -> None:
 
     today = D(2026, 11, 23)
     demo.populate(db, "small", today=today)
-    rows = [r for r in service.list_queue(db, CLI_PRINCIPAL, today) if r.state != "signed"]
+    rows = [r for r in service.list_queue(db, SYSTEM, today) if r.state != "signed"]
     codes = {r.clock_code for r in rows}
     assert {"overdue", "due_today", "paused"} <= codes
     with db.session(write=False) as s:

@@ -161,14 +161,14 @@ def test_signed_decision_is_immutable_through_every_path(db: Database, adm_user:
 
 def test_cli_cannot_change_a_signed_decision(db: Database, adm_user: Principal, tmp_path: Path) -> None:
     """The only ADM headless command exports; it leaves the decision as signed."""
-    from adoption_desktop.cli_support import CLI_PRINCIPAL
+    from adoption_desktop.core.security.permissions import SYSTEM
 
     did = signed(db, adm_user)
     with db.session() as s:
         before = s.execute(select(AdmDecision.__table__).where(AdmDecision.id == did)).one()
-    service.export_decision_letter(db, CLI_PRINCIPAL, did, tmp_path / "x.pdf")
+    service.export_decision_letter(db, SYSTEM, did, tmp_path / "x.pdf")
     with pytest.raises(Conflict):
-        service.record_decision(db, CLI_PRINCIPAL, did, outcome="differ", decision_text="x", reasons="y" * 20)
+        service.record_decision(db, SYSTEM, did, outcome="differ", decision_text="x", reasons="y" * 20)
     with db.session() as s:
         after = s.execute(select(AdmDecision.__table__).where(AdmDecision.id == did)).one()
     assert before == after

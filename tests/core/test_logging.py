@@ -126,21 +126,24 @@ def test_mask_leaves_ordinary_text_alone() -> None:
 
 
 def test_a_run_over_the_demo_database_writes_no_demo_name_to_the_log(
-        tmp_path: Path, qtbot: Any, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, qtbot: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Headless commands and the window's pages over the demo database, plus failures whose messages
     quote names: the log records the commands and errors, and not one name."""
+    from adoption_desktop.demo import DEMO_PASSWORD
+
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", DEMO_PASSWORD)
     db_file = tmp_path / "demo.db"
     assert main(["demo", "--db", str(db_file)]) == 0
     assert main(["verify", "--db", str(db_file)]) == 0
-    assert main(["export", "minutes", "--db", str(db_file), "--sitting", "1", "--out",
+    assert main(["export", "minutes", "--db", str(db_file), "--user", "admin", "--sitting", "1", "--out",
                  str(tmp_path / "m.docx")]) == 0
-    assert main(["export", "counselling-letter", "--db", str(db_file), "--case", "1", "--kind",
+    assert main(["export", "counselling-letter", "--db", str(db_file), "--user", "admin", "--case", "1", "--kind",
                  "acknowledgement", "--out", str(tmp_path / "c.pdf")]) == 0
-    assert main(["export", "decision-letter", "--db", str(db_file), "--decision", "999999", "--out",
+    assert main(["export", "decision-letter", "--db", str(db_file), "--user", "admin", "--decision", "999999", "--out",
                  str(tmp_path / "x.pdf")]) == 2  # refused: its message is printed, not logged
     bad = tmp_path / "register.csv"
     bad.write_text("child reference,birth relative,adoptive family\nLB-1,Amy Ashcombe,\n", encoding="utf-8")
-    assert main(["import", "letterbox", "--db", str(db_file), "--file", str(bad), "--dry-run"]) == 1
+    assert main(["import", "letterbox", "--db", str(db_file), "--user", "admin", "--file", str(bad), "--dry-run"]) == 1
     assert main(["--db", str(db_file), "verify", "--db", str(db_file)]) == 0  # a path before the command
 
     # the window over the same database: every page opened, as a user would

@@ -18,6 +18,7 @@ from adoption_desktop.core.storage.migrations import alembic_config
 from adoption_desktop.counselling import figures, service
 from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
 from adoption_desktop.schema import load_all_models
+from tests.conftest import TEST_PASSWORD
 
 from .conftest import TODAY, pdf_text
 
@@ -26,25 +27,26 @@ D = dt.date
 
 def test_cli_exports_each_letter_kind(db: Database, db_path: Path, counsellor: Principal,
                                       new_case: Callable[..., int], tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+                                      capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
     case_id = new_case()
     req = service.add_request(db, counsellor, case_id, service.RequestInput(
         "agency", "Greystow Adoption Society", D(2026, 10, 2), their_reference="GAS-77"), today=TODAY)
     out = tmp_path / "req.pdf"
-    rc = cli.main(["export", "counselling-letter", "--db", str(db_path), "--case", str(case_id),
+    rc = cli.main(["export", "counselling-letter", "--db", str(db_path), "--user", "corey", "--case", str(case_id),
                    "--kind", "records-request", "--out", str(out), "--date", "2026-11-23"])
     assert rc == 0 and "records-request" in capsys.readouterr().out
     text = pdf_text(out)
     assert "GAS-77" in text and "Greystow Adoption Society" in text and "23 November 2026" in text
     out2 = tmp_path / "ack.pdf"
-    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--case", "BRC-2026-0001",
+    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--user", "corey", "--case", "BRC-2026-0001",
                      "--kind", "acknowledgement", "--out", str(out2)]) == 0
     assert "Amy Lark" in pdf_text(out2)
     # a kind the case cannot have yet: one-line error, exit 2, no file
     out3 = tmp_path / "ready.pdf"
-    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--case", str(case_id),
+    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--user", "corey", "--case", str(case_id),
                      "--kind", "records-ready", "--out", str(out3), "--request", str(req)]) == 0
-    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--case", "99",
+    assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--user", "corey", "--case", "99",
                      "--kind", "chaser", "--out", str(tmp_path / "no.pdf")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "no.pdf").exists()

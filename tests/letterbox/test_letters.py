@@ -79,21 +79,24 @@ def test_cancel_leaves_no_file_and_records_nothing(db: Database, coordinator: Pr
 
 
 def test_headless_reminders_and_import(tmp_path: Path, coordinator: Principal, db: Database, db_path: Path,
-                                       arrangement: int) -> None:
+                                       arrangement: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import TEST_PASSWORD
     from tests.letterbox.test_import import good_rows, write_xlsx
+
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", TEST_PASSWORD)
 
     db.dispose()
     from adoption_desktop.cli import main
 
     out = tmp_path / "r.pdf"
-    assert main(["export", "reminders", "--db", str(db_path), "--month", "2026-03", "--out", str(out)]) == 0
+    assert main(["export", "reminders", "--db", str(db_path), "--user", "lbcoord", "--month", "2026-03", "--out", str(out)]) == 0
     assert out.exists() and len(pdf_pages(out)) >= 1
-    assert main(["export", "reminders", "--db", str(db_path), "--month", "2026-13", "--out", str(out)]) == 2
+    assert main(["export", "reminders", "--db", str(db_path), "--user", "lbcoord", "--month", "2026-13", "--out", str(out)]) == 2
     xlsx = write_xlsx(tmp_path / "reg.xlsx", good_rows())
-    assert main(["import", "letterbox", "--db", str(db_path), "--file", str(xlsx), "--dry-run"]) == 0
-    assert main(["import", "letterbox", "--db", str(db_path), "--file", str(xlsx)]) == 0
+    assert main(["import", "letterbox", "--db", str(db_path), "--user", "lbcoord", "--file", str(xlsx), "--dry-run"]) == 0
+    assert main(["import", "letterbox", "--db", str(db_path), "--user", "lbcoord", "--file", str(xlsx)]) == 0
     bad = write_xlsx(tmp_path / "bad.xlsx", [["", "x"]])
-    assert main(["import", "letterbox", "--db", str(db_path), "--file", str(bad)]) == 1
+    assert main(["import", "letterbox", "--db", str(db_path), "--user", "lbcoord", "--file", str(bad)]) == 1
 
 
 def test_leak_check_covers_the_address_block_but_allows_a_shared_town() -> None:

@@ -101,18 +101,19 @@ def test_libreoffice_opens_the_minutes(panel: Panel, tmp_path: Path, handoffs: l
 
 
 def test_cli_exports_minutes(panel: Panel, tmp_path: Path, handoffs: list[PanelHandoff],
-                             capsys: pytest.CaptureFixture[str]) -> None:
+                             capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     _sitting_with_minutes(panel, approve=True)
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
     out = tmp_path / "cli.docx"
     assert panel.db.path is not None
-    code = cli.main(["export", "minutes", "--db", str(panel.db.path), "--sitting", str(panel.sitting_id),
+    code = cli.main(["export", "minutes", "--db", str(panel.db.path), "--user", "clerk", "--sitting", str(panel.sitting_id),
                      "--out", str(out)])
     assert code == 0 and "approved" in capsys.readouterr().out
     assert "Suitable to adopt" in _text(out)
-    assert cli.main(["export", "minutes", "--db", str(panel.db.path), "--sitting", "999", "--out", str(out)]) == 2
+    assert cli.main(["export", "minutes", "--db", str(panel.db.path), "--user", "clerk", "--sitting", "999", "--out", str(out)]) == 2
     assert "No panel sitting with id 999" in capsys.readouterr().err
     ics = tmp_path / "cal.ics"
-    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--out", str(ics)]) == 0
+    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--user", "clerk", "--out", str(ics)]) == 0
     body = ics.read_text(encoding="utf-8")
     assert "BEGIN:VEVENT" in body and "DTSTART:20261110T100000" in body
     assert "LOCATION:Room 2\\, Civic Centre\\, Ambleford ZZ99 1AB" in body

@@ -16,6 +16,7 @@ from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import TEST_PASSWORD
 
 from .conftest import TODAY, Panel, attend
 
@@ -91,14 +92,20 @@ def test_a_view_is_recorded_once_per_opening_not_per_refresh(qtbot: QtBot, panel
 
 
 def test_calendar_cli_rejects_a_bad_date_naming_the_option(panel: Panel, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
     out = tmp_path / "p.ics"
-    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--out", str(out),
+    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--user", "clerk", "--out", str(out),
                      "--from", "10/11/2026"]) == 2
     assert "--from" in capsys.readouterr().err and not out.exists()
-    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--out", str(out),
+    assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--user", "clerk", "--out", str(out),
                      "--from", "2026-11-01", "--to", "2026-11-30"]) == 0
     assert out.read_text().count("BEGIN:VEVENT") == 1
+    with panel.db.session(write=False) as session:  # every export is audited, this one too
+        exported = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).all()
+    assert [(e.entity, e.detail) for e in exported] == [("panel_sittings", "calendar of 1 sittings to p.ics")]
+    assert "clerk" in exported[0].actor or panel.clerk.full_name in exported[0].actor
 
 
 def test_refused_minutes_edits_are_kept_not_lost(qtbot: QtBot, panel: Panel) -> None:

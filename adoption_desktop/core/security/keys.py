@@ -10,6 +10,13 @@ plain text, only:
 Wrapping: ``kek = argon2id(secret, salt)`` (64 bytes); the first 32 bytes XOR the database key (the
 salt is random per wrap, so the pad is never reused), the last 32 bytes key an HMAC-SHA256 over the
 wrapped bytes so a wrong secret is detected before the database is touched.
+
+Key material lives in ``bytearray``s that are overwritten with zeros once used (:func:`wipe`): the
+argon2id output (the key-encryption key) is written straight into one (argon2's C core with buffers we
+own, rather than ``hash_secret_raw``, which returns immutable ``bytes``), and so is the unwrapped database
+key. What Python cannot wipe: ``str`` objects (a passphrase or password as typed, the key's hex form in
+the SQLCipher URL), temporary ``bytes`` made while encoding them, and SQLCipher's own copy of the key
+inside the open connection. See "What stays in memory" in the README.
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from argon2.low_level import Type, hash_secret_raw
+from argon2.low_level import ARGON2_VERSION, Type, core, error_to_str, ffi, lib
 
 from adoption_desktop.core.errors import KeyUnavailable
 from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.security.strength import check_passphrase
 
 ENV_PASSPHRASE = "ADOPTION_DESKTOP_PASSPHRASE"
 KEY_BYTES = 32
@@ -58,8 +66,14 @@ def key_file_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".keys")
 
 
-def generate_key() -> bytes:
-    return secrets.token_bytes(KEY_BYTES)
+def generate_key() -> bytearray:
+    return bytearray(secrets.token_bytes(KEY_BYTES))
+
+
+def wipe(buffer: bytearray) -> None:
+    """Overwrite key material in place (a ``bytearray`` keeps its buffer; ``bytes`` and ``str`` cannot
+    be wiped)."""
+    buffer[:] = bytes(len(buffer))
 
 
 def generate_recovery_key() -> str:
@@ -80,27 +94,54 @@ def _unb64(s: str) -> bytes:
     return base64.b64decode(s.encode("ascii"))
 
 
-def _derive(secret: str, salt: bytes, params: KdfParams) -> bytes:
-    return hash_secret_raw(
-        secret.encode("utf-8"), salt, params.time_cost, params.memory_kib, params.parallelism, 64, Type.ID
-    )
+def _derive(secret: str, salt: bytes, params: KdfParams) -> bytearray:
+    """argon2id(secret, salt) -> 64 bytes, written into a ``bytearray`` the caller wipes. The encoded
+    secret is a ``bytearray`` too, wiped here."""
+    out = bytearray(64)
+    pwd = bytearray(secret, "utf-8")
+    csalt = ffi.new("uint8_t[]", salt)
+    try:
+        context = ffi.new("argon2_context *", {
+            "version": ARGON2_VERSION, "out": ffi.from_buffer("uint8_t[]", out), "outlen": len(out),
+            "pwd": ffi.from_buffer("uint8_t[]", pwd) if pwd else ffi.NULL, "pwdlen": len(pwd),
+            "salt": csalt, "saltlen": len(salt), "secret": ffi.NULL, "secretlen": 0, "ad": ffi.NULL,
+            "adlen": 0, "t_cost": params.time_cost, "m_cost": params.memory_kib, "lanes": params.parallelism,
+            "threads": params.parallelism, "allocate_cbk": ffi.NULL, "free_cbk": ffi.NULL,
+            "flags": lib.ARGON2_DEFAULT_FLAGS})
+        code = core(context, Type.ID.value)
+    finally:
+        wipe(pwd)
+    if code != lib.ARGON2_OK:
+        wipe(out)
+        raise KeyUnavailable(f"Key derivation failed: {error_to_str(code)}")
+    return out
 
 
-def wrap(key: bytes, secret: str, params: KdfParams) -> dict[str, Any]:
+def wrap(key: bytes | bytearray, secret: str, params: KdfParams) -> dict[str, Any]:
     salt = secrets.token_bytes(16)
     kek = _derive(secret, salt, params)
-    wrapped = bytes(a ^ b for a, b in zip(key, kek[:32], strict=True))
-    mac = hmac.new(kek[32:], wrapped, sha256).digest()
+    try:
+        wrapped = bytes(a ^ b for a, b in zip(key, kek[:32], strict=True))  # the key XOR a pad: safe to keep
+        mac = hmac.new(bytes(kek[32:]), wrapped, sha256).digest()
+    finally:
+        wipe(kek)
     return {"kdf": "argon2id", "params": params.as_dict(), "salt": _b64(salt), "wrapped": _b64(wrapped),
             "mac": _b64(mac)}
 
 
-def unwrap(blob: dict[str, Any], secret: str) -> bytes | None:
+def unwrap(blob: dict[str, Any], secret: str) -> bytearray | None:
+    """The key (a ``bytearray``: wipe it when done), or None for a wrong secret."""
     kek = _derive(secret, _unb64(blob["salt"]), KdfParams.from_dict(blob["params"]))
-    wrapped = _unb64(blob["wrapped"])
-    if not hmac.compare_digest(hmac.new(kek[32:], wrapped, sha256).digest(), _unb64(blob["mac"])):
-        return None
-    return bytes(a ^ b for a, b in zip(wrapped, kek[:32], strict=True))
+    try:
+        wrapped = _unb64(blob["wrapped"])
+        if not hmac.compare_digest(hmac.new(bytes(kek[32:]), wrapped, sha256).digest(), _unb64(blob["mac"])):
+            return None
+        key = bytearray(len(wrapped))
+        for i, (a, b) in enumerate(zip(wrapped, kek, strict=False)):
+            key[i] = a ^ b
+        return key
+    finally:
+        wipe(kek)
 
 
 @dataclass
@@ -141,13 +182,16 @@ class KeyEnvelope:
 
 @dataclass(frozen=True)
 class CreatedKey:
-    key: bytes
+    key: bytearray
     recovery_key: str
     envelope: KeyEnvelope
 
 
 def create_key(store: SecretStore, passphrase: str | None) -> CreatedKey:
-    """A new random key, stored in the keyring when one exists, else wrapped with ``passphrase``."""
+    """A new random key, stored in the keyring when one exists, else wrapped with ``passphrase`` (which
+    must be strong enough: :mod:`core.security.strength`)."""
+    if passphrase:
+        check_passphrase(passphrase)
     key = generate_key()
     recovery = generate_recovery_key()
     env = KeyEnvelope(db_id=str(uuid.uuid4()), mode="keyring", recovery=wrap(key, recovery, RECOVERY_KDF))
@@ -168,7 +212,7 @@ class PassphraseNeeded(KeyUnavailable):
     """The envelope is passphrase-wrapped and no passphrase was given."""
 
 
-def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None = None) -> bytes:
+def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None = None) -> bytearray:
     if envelope.mode == "keyring":
         hexkey = store.get(envelope.db_id)
         if not hexkey:
@@ -176,7 +220,7 @@ def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None =
                 "The database key is not in this computer's keyring. Use the recovery key to restore "
                 "access (adoption-desktop recover --db PATH)."
             )
-        return bytes.fromhex(hexkey)
+        return bytearray.fromhex(hexkey)
     if envelope.passphrase is None:
         raise KeyUnavailable("The key file has no passphrase entry.")
     if passphrase is None:
@@ -189,7 +233,7 @@ def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None =
     return key
 
 
-def key_from_recovery(envelope: KeyEnvelope, recovery_key: str) -> bytes:
+def key_from_recovery(envelope: KeyEnvelope, recovery_key: str) -> bytearray:
     if envelope.recovery is None:
         raise KeyUnavailable("This key file holds no recovery entry.")
     key = unwrap(envelope.recovery, normalise_recovery_key(recovery_key))
@@ -198,8 +242,9 @@ def key_from_recovery(envelope: KeyEnvelope, recovery_key: str) -> bytes:
     return key
 
 
-def rewrap(envelope: KeyEnvelope, key: bytes, store: SecretStore, passphrase: str | None) -> KeyEnvelope:
-    """Keep ``key`` anew: in the keyring (no passphrase and a keyring exists) or under ``passphrase``."""
+def rewrap(envelope: KeyEnvelope, key: bytes | bytearray, store: SecretStore, passphrase: str | None) -> KeyEnvelope:
+    """Keep ``key`` anew: in the keyring (no passphrase and a keyring exists) or under ``passphrase`` (a new
+    passphrase, so it must be strong enough)."""
     new = KeyEnvelope(envelope.db_id, envelope.mode, envelope.passphrase, envelope.recovery)
     if passphrase is None and store.available():
         store.set(new.db_id, key.hex())
@@ -207,5 +252,6 @@ def rewrap(envelope: KeyEnvelope, key: bytes, store: SecretStore, passphrase: st
     else:
         if not passphrase:
             raise KeyUnavailable("A passphrase is needed: no keyring is available here.")
+        check_passphrase(passphrase)
         new.mode, new.passphrase = "passphrase", wrap(key, passphrase, PASSPHRASE_KDF)
     return new

@@ -6,13 +6,27 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
+_dummy_hash: str | None = None  # a hash of nothing anyone knows, made with the current hasher
 
 MIN_PASSWORD_LENGTH = 10
 
 
 def set_hasher(hasher: PasswordHasher) -> None:
-    global _hasher
+    global _hasher, _dummy_hash
     _hasher = hasher
+    _dummy_hash = None
+
+
+def verify_nothing(password: str) -> None:
+    """Spend the time one :func:`verify_password` takes, against a fixed hash no password matches: a
+    sign-in for a user name that does not exist (or is disabled) then takes as long as one with a wrong
+    password, so timing does not tell which user names exist."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        import secrets
+
+        _dummy_hash = _hasher.hash(secrets.token_hex(32))
+    verify_password(_dummy_hash, password)
 
 
 def hash_password(password: str) -> str:

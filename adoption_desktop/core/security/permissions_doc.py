@@ -56,10 +56,11 @@ def render() -> str:
         "- Counselling records are visible to counsellors and administrators only; other roles see counts.",
         "- An administrator cannot disable their own account.",
         "- A user disabled, or whose roles change, while signed in is refused at their next action.",
-        "- Headless commands (`adoption-desktop export …`, `import …`, `verify`, `backup`) are for IT and "
-        "scripts: they act as the `cli` principal with every role, because whoever holds the database key "
-        "(keyring entry or passphrase) can read the whole file anyway. Their writes and exports are "
-        "audited under `cli`. Keep the key and the passphrase to IT.",
+        "- Headless commands that read or write case data (`adoption-desktop export …`, `import …`) sign in "
+        "as a named user (`--user NAME`, password from `ADOPTION_DESKTOP_PASSWORD` or a prompt) through the "
+        "same sign-in as the window (lock-out, disabled accounts), act with that user's roles only and are "
+        "audited under that name. IT commands (`verify`, `backup`, `restore`, `recover`, `paths`, `upgrade`, "
+        "`move-database`, `init`, `demo`) need the database key but no user and read no case records.",
         "",
     ]
     return "\n".join(lines)

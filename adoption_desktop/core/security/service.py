@@ -12,7 +12,12 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
 from adoption_desktop.core.errors import AppError, NotFound, ValidationError
 from adoption_desktop.core.security.models import User, UserRole
-from adoption_desktop.core.security.passwords import hash_password, password_problem, verify_password
+from adoption_desktop.core.security.passwords import (
+    hash_password,
+    password_problem,
+    verify_nothing,
+    verify_password,
+)
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
@@ -130,14 +135,39 @@ def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool) -
         _get(session, user_id).disabled = disabled
 
 
-def reset_password(db: Database, actor: Principal, user_id: int, new_password: str) -> None:
-    if actor.user_id != user_id:
-        require(actor, Permission.USERS_MANAGE)
+def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,
+                   current_password: str | None = None) -> None:
+    """An administrator sets another user's password; a user changing their own must give the current
+    one (someone at an unlocked desk must not be able to take the account over)."""
+    if actor.user_id == user_id:
+        change_own_password(db, actor, current_password or "", new_password)
+        return
+    require(actor, Permission.USERS_MANAGE)
     problem = password_problem(new_password)
     if problem:
         raise ValidationError(problem, "password")
     with db.session(actor) as session:
         user = _get(session, user_id)
+        user.password_hash = hash_password(new_password)
+        user.failed_attempts = 0
+        user.locked_until = None
+
+
+def change_own_password(db: Database, actor: Principal, current_password: str, new_password: str) -> None:
+    """The signed-in user changes their own password, giving the current one first. A wrong current
+    password counts as a failed sign-in (lock-out applies)."""
+    if not current_password:
+        raise ValidationError("Current password: enter your current password to change it.", "current_password")
+    problem = password_problem(new_password)
+    if problem:
+        raise ValidationError(problem, "password")
+    if new_password == current_password:
+        raise ValidationError("New password: choose one different from the current password.", "password")
+    if not reauthenticate(db, actor, current_password):
+        raise ValidationError("Current password: that is not your current password; nothing was changed.",
+                              "current_password")
+    with db.session(actor) as session:
+        user = _get(session, actor.user_id)
         user.password_hash = hash_password(new_password)
         user.failed_attempts = 0
         user.locked_until = None
@@ -152,6 +182,7 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
 
 def _check_password(session: Session, user: User | None, password: str, now: dt.datetime) -> Principal:
     if user is None or user.disabled:
+        verify_nothing(password)  # as long as a wrong password takes: user names cannot be told by timing
         raise SignInError("User name or password is not right.")
     if user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
@@ -200,6 +231,23 @@ def reauthenticate(db: Database, principal: Principal, password: str) -> bool:
             return False
         audit.record(session, "reauthenticate", "users", principal.user_id, actor=principal)
         return True
+
+
+def signatory(db: Database, actor: Principal, username: str, permission: Permission, *,
+              actor_needs: Permission) -> str:
+    """The full name of the enabled user ``username`` who holds ``permission``: who signs a batch of letters
+    when it is not the person producing it (``--signed-by``). Checked against the users table. The actor
+    needs ``actor_needs`` (the permission to produce those letters)."""
+    require(actor, actor_needs)
+    with db.session(actor, write=False) as session:
+        user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+        if user is None or user.disabled:
+            raise NotFound(f"Signed by: there is no enabled user {username!r}; give the user name of the "
+                           "person who signs the letters.")
+        if not _principal(user).can(permission):
+            raise ValidationError(f"Signed by: {user.full_name} ({user.username}) does not hold {permission}, "
+                                  "so cannot sign these letters.", "signed_by")
+        return user.full_name
 
 
 def user_ids_with_role(session: Session, role: Role) -> list[int]:

@@ -23,7 +23,7 @@ from adoption_desktop.core.security.permissions import SYSTEM, Principal
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def sqlcipher_url(path: Path, key: bytes) -> URL:
+def sqlcipher_url(path: Path, key: bytes | bytearray) -> URL:
     # username="" keeps the password when the URL is rendered to a string (stack notes)
     return URL.create("sqlite+pysqlcipher", username="", password=f"x'{key.hex()}'", database=str(path))
 
@@ -130,7 +130,7 @@ def _check_still_allowed(session: Session, actor: Principal) -> None:
         raise PermissionDenied("Your roles were changed by an administrator: sign in again to continue.")
 
 
-def make_sqlcipher_engine(path: Path, key: bytes) -> Engine:
+def make_sqlcipher_engine(path: Path, key: bytes | bytearray) -> Engine:
     engine = create_engine(sqlcipher_url(path, key), pool_pre_ping=False)
     event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -142,7 +142,7 @@ def make_sqlcipher_engine(path: Path, key: bytes) -> Engine:
     return engine
 
 
-def open_sqlcipher(path: Path, key: bytes, *, must_exist: bool = True) -> Database:
+def open_sqlcipher(path: Path, key: bytes | bytearray, *, must_exist: bool = True) -> Database:
     path = Path(path)
     if must_exist and not path.exists():
         raise DatabaseOpenError(f"No database at {path}.")

@@ -57,7 +57,7 @@ def create_database(path: Path, store: SecretStore, passphrase: str | None = Non
     return CreatedDatabase(db, created.recovery_key, created.envelope.mode)
 
 
-def unlock_key(path: Path, store: SecretStore, passphrase: str | None = None) -> bytes:
+def unlock_key(path: Path, store: SecretStore, passphrase: str | None = None) -> bytes | bytearray:
     envelope = keys.KeyEnvelope.load(keys.key_file_for(Path(path)))
     return keys.load_key(envelope, store, passphrase)
 
@@ -165,7 +165,7 @@ def _check_backup(archive: Path, db: Database) -> None:
         raise AppError("The backup failed its check and was removed: " + "; ".join(report.problems))
 
 
-def _require_verified(path: Path, key: bytes, failure: str) -> None:
+def _require_verified(path: Path, key: bytes | bytearray, failure: str) -> None:
     """Open ``path`` with ``key`` and verify it (integrity and audit chain), or raise ``failure: …``."""
     check = open_sqlcipher(path, key)
     try:

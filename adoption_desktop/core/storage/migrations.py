@@ -96,7 +96,7 @@ def _copy_db_files(src: Path, dst: Path) -> None:
             shutil.copy2(side, dst.with_name(dst.name + suffix))
 
 
-def upgrade_sqlcipher(path: Path, key: bytes) -> UpgradeResult:
+def upgrade_sqlcipher(path: Path, key: bytes | bytearray) -> UpgradeResult:
     db = open_sqlcipher(path, key)
     try:
         if not needs_upgrade(db):

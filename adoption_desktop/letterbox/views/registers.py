@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, Index, PagedTableModel, display
 from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
@@ -99,11 +101,12 @@ class Register(QWidget, Generic[R]):
 
     def __init__(self, title: str, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
                  fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
-                 tasks: TaskRunner, *, filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
+                 tasks: TaskRunner, *, exporter: tuple[Database, Principal], filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
                  first: Callable[[str, str, bool], tuple[int, list[R]]] | None = None,
                  widths: Sequence[int] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.tasks = title, tasks
+        self.exporter = exporter  # who exports the view (the export is audited under them)
         self._fetch, self._count = fetch, count
         self.query = ""
         layout = QVBoxLayout(self)
@@ -184,7 +187,7 @@ class Register(QWidget, Generic[R]):
         total = self.model.rowCount()
 
         def work(task: Any) -> int:
-            return export_xlsx(path, headers, self.current_rows, total,
+            return export_xlsx(*self.exporter, self.title.lower(), path, headers, self.current_rows, total,
                                progress=lambda d, t: task.progress(d, t, f"{d:,} of {t:,} rows"),
                                cancelled=lambda: task.cancelled)
 

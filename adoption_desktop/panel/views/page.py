@@ -393,6 +393,7 @@ class PanelPage(QWidget):
 
         rows = sorted(self.sittings_model.rows(), key=lambda r: r.sitting_date)
         documents.write_ics(path, rows, "Adoption panel")
+        svc.record_calendar_export(self.ctx.db, self.ctx.principal, len(rows), Path(path).name)
         self.say(f"{len(rows)} sittings written to {path} (no personal data).")
 
     # --- agenda ----------------------------------------------------------------------------------------

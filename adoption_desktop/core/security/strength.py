@@ -1,0 +1,43 @@
+"""How strong a new database passphrase must be (zxcvbn).
+
+Where no keyring exists the passphrase alone protects the database key, so a new one must resist an
+offline guessing attack on a stolen laptop: zxcvbn's score at least :data:`MIN_SCORE` ("safely
+unguessable: moderate protection from offline slow-hash scenario", with argon2id as the slow hash) and at
+least :data:`MIN_LENGTH` characters. Passphrases already in use are never re-checked: only new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from adoption_desktop.core.errors import ValidationError
+
+MIN_SCORE = 3
+MIN_LENGTH = 12
+#: zxcvbn's own limit (longer input raises); the rest of a long passphrase only adds strength.
+_ZXCVBN_MAX = 72
+
+
+def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = ()) -> str | None:
+    """A message naming the field and the fix (with zxcvbn's advice), or None when strong enough."""
+    if len(passphrase) < MIN_LENGTH:
+        return (f"Passphrase: use at least {MIN_LENGTH} characters (this one has {len(passphrase)}); "
+                "a few unrelated words are easy to remember and hard to guess.")
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(passphrase[:_ZXCVBN_MAX], user_inputs=list(user_inputs))
+    score = int(result["score"])
+    if score >= MIN_SCORE:
+        return None
+    feedback = result.get("feedback") or {}
+    advice = " ".join(part for part in [str(feedback.get("warning") or "").strip(),
+                                        *(str(s).strip() for s in feedback.get("suggestions") or [])] if part)
+    return (f"Passphrase: too easy to guess (strength {score} of 4; at least {MIN_SCORE} is needed). "
+            + (advice or "Add another word or two; uncommon words are better."))
+
+
+def check_passphrase(passphrase: str, user_inputs: Iterable[str] = ()) -> None:
+    """Raise :class:`ValidationError` (field ``passphrase``) unless a new passphrase is strong enough."""
+    problem = passphrase_problem(passphrase, user_inputs)
+    if problem:
+        raise ValidationError(problem, "passphrase")
