@@ -23,6 +23,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 PAGE_W, PAGE_H = A4
@@ -113,10 +114,15 @@ class LetterCanvas:
 
     # --- drawing -----------------------------------------------------------------------------
     def _draw_lines(self, lines: list[_Line], top: float) -> float:
+        """Draw ``lines`` downwards from ``top`` in one text object (one BT…ET, a font change only
+        when the font changes); returns the new top."""
         c = self.canvas
+        text = c.beginText()
+        font: tuple[str, float] | None = None
         y = top
         for line in lines:
             if isinstance(line, _HeadLine):
+                c.drawText(text)
                 self._draw_lines(line.name, y)
                 self._draw_lines(line.address, y)
                 y -= line.leading
@@ -124,18 +130,24 @@ class LetterCanvas:
                 c.setLineWidth(0.6)
                 c.line(LEFT, y, LEFT + WIDTH, y)
                 c.setStrokeColor(colors.black)
+                text, font = c.beginText(), None
                 continue
             y -= line.leading
             if not line.text:
                 continue
-            c.setFont(line.font, line.size)
+            if font != (line.font, line.size):
+                font = (line.font, line.size)
+                text.setFont(line.font, line.size)
             baseline = y + (line.leading - line.size) / 2 + 0.2 * line.size
             if line.bullet:
-                c.drawString(LEFT + BULLET_INDENT, baseline, "•")
+                text.setTextOrigin(LEFT + BULLET_INDENT, baseline)
+                text.textOut("•")
+            x = LEFT + line.x
             if line.align_right is not None:
-                c.drawRightString(LEFT + line.align_right, baseline, line.text)
-            else:
-                c.drawString(LEFT + line.x, baseline, line.text)
+                x = LEFT + line.align_right - stringWidth(line.text, line.font, line.size)
+            text.setTextOrigin(x, baseline)
+            text.textOut(line.text)
+        c.drawText(text)
         return y
 
     def _draw_row(self, block: _Block) -> None:

@@ -177,9 +177,16 @@ def id_filter(conn: Connection, index: SearchIndex, column: ColumnElement[Any] |
     return plus.in_(ids)
 
 
-def count_matches(conn: Connection, index: SearchIndex, query: str) -> int:
-    """How many documents match ``query`` (straight from the index; no table is touched)."""
+def count_matches(conn: Connection, index: SearchIndex, query: str, *, cap: int | None = None) -> int:
+    """How many documents match ``query`` (straight from the index; no table is touched).
+
+    With ``cap``, counting stops at ``cap + 1``: a result above ``cap`` means "more than ``cap``". A
+    one-letter prefix matches most of a million exchanges, and counting them all on every keystroke
+    was most of the keystroke's time."""
     ids = matching_ids(conn, index, query)
     if ids is None:
         raise ValueError("count_matches needs a query with at least one word")
-    return int(conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one())
+    sub = ids.subquery()
+    if cap is not None:
+        sub = select(sub.c.doc_id).limit(cap + 1).subquery()
+    return int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
