@@ -160,9 +160,14 @@ def cmd_test(extra: list[str]) -> int:
     return 0
 
 
+# The letters benchmark's peer: a Word mail merge converted by LibreOffice (bench/bench_letters.py).
+DEBIAN_BENCH_EXTRAS: list[str] = ["libreoffice-writer-nogui"]
+
+
 def cmd_bench(extra: list[str]) -> int:
     ensure_venv(dev=True)
     ensure_system_libraries()
+    ensure_system_libraries(DEBIAN_BENCH_EXTRAS, "the letters benchmark (LibreOffice peer)")
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     return run([str(PY), str(ROOT / "bench" / "run_all.py"), *extra], env=env)
 

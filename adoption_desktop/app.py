@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
 from adoption_desktop.core.files import secure_umask
@@ -282,7 +281,8 @@ def run_gui(db: str | None = None) -> int:
         else:
             opened.append(database)
 
-    QTimer.singleShot(0, continue_start_up)
+    # paint first: the database, the key and the schema check come after the window is on screen
+    window.after_first_paint(continue_start_up)
     code = app.exec()
     import logging
 

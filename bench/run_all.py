@@ -14,7 +14,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-ORDER = ["foundation", "panel", "adm", "letterbox", "counselling", "installer"]
+ORDER = ["startup", "foundation", "letters", "search", "panel", "adm", "letterbox", "import", "screening",
+         "letterbox_documents", "counselling", "verify", "concurrency", "signin", "installer"]
 
 
 def assemble() -> None:

@@ -22,15 +22,27 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 
-import holidays
+from adoption_desktop.core import bank_holidays_table
 
 Date = dt.date
 _ONE_DAY = dt.timedelta(days=1)
 
 
 @lru_cache(maxsize=256)
+def _holiday_names(year: int) -> dict[Date, str]:
+    """The year's bank holidays with their names: from the generated table (1970–2075, made from the
+    pinned ``holidays`` package by ``installer/make_bank_holidays.py``: importing the package costs
+    ~0.3 s on the first deadline shown), or from the package itself outside that range."""
+    if bank_holidays_table.FIRST_YEAR <= year <= bank_holidays_table.LAST_YEAR:
+        return {dt.date(year, m, d): name for m, d, name in bank_holidays_table.TABLE[year]}
+    import holidays
+
+    return {day: str(name) for day, name in holidays.country_holidays("GB", subdiv="ENG", years=year).items()}
+
+
+@lru_cache(maxsize=256)
 def _bank_holidays_for_year(year: int) -> frozenset[Date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+    return frozenset(_holiday_names(year))
 
 
 def is_bank_holiday(day: Date) -> bool:
@@ -38,10 +50,7 @@ def is_bank_holiday(day: Date) -> bool:
 
 
 def bank_holiday_name(day: Date) -> str | None:
-    if not is_bank_holiday(day):
-        return None
-    name = holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
-    return str(name) if name else None
+    return _holiday_names(day.year).get(day)
 
 
 class WorkingCalendar:

@@ -1,6 +1,7 @@
 """Headless letterbox commands.
 
-    adoption-desktop export reminders --db PATH --user NAME --month YYYY-MM --out FILE.pdf [--signed-by USER]
+    adoption-desktop export reminders --db PATH --user NAME --month YYYY-MM [--month YYYY-MM …] --out FILE.pdf
+                                      [--signed-by USER]
     adoption-desktop import letterbox --db PATH --user NAME --file FILE.xlsx [--dry-run]
 """
 
@@ -18,19 +19,21 @@ def _reminders(args: argparse.Namespace) -> int:
     from adoption_desktop.letterbox.documents import write_batch
     from adoption_desktop.letterbox.rules import month_bounds
 
-    try:
-        month_bounds(args.month)
-    except AppError as exc:
-        raise CliError(f"--month {str(exc).removeprefix('Month: ')}") from exc
+    months: list[str] = list(dict.fromkeys(args.month))  # in order, each once
+    for month in months:
+        try:
+            month_bounds(month)
+        except AppError as exc:
+            raise CliError(f"--month {str(exc).removeprefix('Month: ')}") from exc
     with signed_in(args) as (db, user):
         from adoption_desktop.core.security.permissions import Permission
         from adoption_desktop.core.security.service import signatory
 
         signer = signatory(db, user, args.signed_by, Permission.LETTERBOX_EDIT,
                            actor_needs=Permission.LETTERBOX_VIEW) if args.signed_by else None
-        result = write_batch(db, user, "reminder", Path(args.out), month=args.month, signed_by=signer)
+        result = write_batch(db, user, "reminder", Path(args.out), months=months, signed_by=signer)
     if result.path is None:
-        print(f"No exchanges are due in {args.month}; no file written.")
+        print(f"No exchanges are due in {', '.join(months)}; no file written.")
         return 0
     print(f"{result.letters} reminder letters written to {result.path}"
           + (f"; {result.held_on_file} birth relative(s) have no current address (held on file)."
@@ -66,9 +69,9 @@ def _import(args: argparse.Namespace) -> int:
 def register(registry: Any) -> None:
     from adoption_desktop.cli import add_user_option
 
-    p = registry.export.add_parser("reminders", help="letterbox reminder letters for a month, one PDF")
+    p = registry.export.add_parser("reminders", help="letterbox reminder letters for a month (or several), one PDF")
     p.add_argument("--db", required=True)
-    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--month", required=True, action="append", help="YYYY-MM; repeat for several months")
     p.add_argument("--out", required=True)
     p.add_argument("--signed-by", metavar="USER", help="the user who signs the letters (a letterbox "
                    "coordinator; default: the --user)")

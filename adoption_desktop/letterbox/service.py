@@ -537,9 +537,14 @@ def _only_query(f: ItemFilter) -> bool:
     return bool(search.words(f.query)) and f == ItemFilter(query=f.query, sort=f.sort, descending=f.descending)
 
 
+#: A search that matches more items than this says "more than 10,000" instead of counting them all.
+COUNT_CAP = 10_000
+
+
 def _count_items(session: Session, f: ItemFilter) -> int:
+    """The items matching ``f``; a search alone is counted up to :data:`COUNT_CAP` + 1."""
     if _only_query(f):
-        return search.count_matches(session.connection(), ITEMS_INDEX, f.query)
+        return search.count_matches(session.connection(), ITEMS_INDEX, f.query, cap=COUNT_CAP)
     stmt: AnySelect = select(func.count(Item.id))
     if f.coordinator:
         stmt = stmt.join(Arrangement, Arrangement.id == Item.arrangement_id)
@@ -547,7 +552,9 @@ def _count_items(session: Session, f: ItemFilter) -> int:
 
 
 def _matches(session: Session, f: ItemFilter) -> int | None:
-    return search.count_matches(session.connection(), ITEMS_INDEX, f.query) if search.words(f.query) else None
+    """How many items the search words match, up to :data:`COUNT_CAP` + 1 (enough to choose the plan)."""
+    return search.count_matches(session.connection(), ITEMS_INDEX, f.query, cap=COUNT_CAP) \
+        if search.words(f.query) else None
 
 
 def list_items(db: Database, actor: Principal, f: ItemFilter, offset: int = 0, limit: int = 200) -> list[ItemRow]:
@@ -851,11 +858,12 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
 
 
 def record_letters_sent(session: Session, rows: Iterable[tuple[int, str, str]], on: dt.date, batch: str) -> int:
+    """The sent-list of one batch: a row per letter, audited as one batch (not an entry per letter)."""
     n = 0
-    for arrangement_id, kind, side in rows:
-        session.add(LetterSent(arrangement_id=arrangement_id, kind=kind, side=side, sent_on=on, batch=batch))
-        n += 1
-    session.flush()
+    with audit.bulk_audit(session, f"letters sent in batch {batch}"):
+        for arrangement_id, kind, side in rows:
+            session.add(LetterSent(arrangement_id=arrangement_id, kind=kind, side=side, sent_on=on, batch=batch))
+            n += 1
     audit.record(session, "letterbox_letters_sent", "letterbox_letters_sent", batch, detail=f"{n} letters")
     return n
 

@@ -21,6 +21,7 @@ from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
+from adoption_desktop.core.workdays import WorkingCalendar
 from adoption_desktop.panel import rules, settings
 from adoption_desktop.panel.models import (
     PanelAttendance,
@@ -324,15 +325,30 @@ def _sitting_status(s: PanelSitting, today: dt.date) -> str:
     return "held" if s.sitting_date <= today else "scheduled"
 
 
-def _sitting_row(session: Session, s: PanelSitting, today: dt.date, item_count: int | None = None) -> SittingRow:
-    cal = calendar(session)
+@dataclass(frozen=True)
+class _DeadlineRules:
+    """What every sitting row's deadlines need, read once per list (not two settings per sitting)."""
+
+    cal: WorkingCalendar
+    papers_wd: int
+    minutes_wd: int
+
+    @classmethod
+    def read(cls, session: Session) -> _DeadlineRules:
+        return cls(calendar(session), get_setting(session, settings.PAPERS_DEADLINE_WD),
+                   get_setting(session, settings.MINUTES_DEADLINE_WD))
+
+
+def _sitting_row(session: Session, s: PanelSitting, today: dt.date, item_count: int | None = None,
+                 deadlines: _DeadlineRules | None = None) -> SittingRow:
+    d = deadlines or _DeadlineRules.read(session)
     if item_count is None:
         item_count = session.scalar(select(func.count()).where(PanelItem.sitting_id == s.id)) or 0
     return SittingRow(
         s.id, s.sitting_date, s.start_time, s.end_time, s.venue, s.virtual_link, _sitting_status(s, today),
         s.status_reason, s.moved_from, item_count,
-        rules.papers_deadline(s.sitting_date, get_setting(session, settings.PAPERS_DEADLINE_WD), cal),
-        rules.minutes_deadline(s.sitting_date, get_setting(session, settings.MINUTES_DEADLINE_WD), cal),
+        rules.papers_deadline(s.sitting_date, d.papers_wd, d.cal),
+        rules.minutes_deadline(s.sitting_date, d.minutes_wd, d.cal),
         s.row_version)
 
 
@@ -646,7 +662,8 @@ def list_sittings(db: Database, actor: Principal, start: dt.date | None = None, 
             q = q.where(PanelSitting.sitting_date <= end)
         counts: dict[int, int] = {sid: n for sid, n in session.execute(
             select(PanelItem.sitting_id, func.count()).group_by(PanelItem.sitting_id))}
-        return [_sitting_row(session, s, _today(today), counts.get(s.id, 0)) for s in session.scalars(q)]
+        deadlines = _DeadlineRules.read(session)
+        return [_sitting_row(session, s, _today(today), counts.get(s.id, 0), deadlines) for s in session.scalars(q)]
 
 
 def sitting_detail(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None,

@@ -98,3 +98,18 @@ def test_backwards_from_a_weekend() -> None:
 @given(dates, st.integers(min_value=-60, max_value=60))
 def test_add_is_monotonic(start: dt.date, n: int) -> None:
     assert add_working_days(start, n) <= add_working_days(start, n + 1)
+
+
+def test_bank_holiday_table_equals_the_holidays_package() -> None:
+    """The shipped table (installer/make_bank_holidays.py) is what the pinned package says, every year."""
+    import holidays
+
+    from adoption_desktop.core import bank_holidays_table
+    from adoption_desktop.core.workdays import _holiday_names
+
+    for year in range(bank_holidays_table.FIRST_YEAR, bank_holidays_table.LAST_YEAR + 1):
+        expected = {d: str(n) for d, n in holidays.country_holidays("GB", subdiv="ENG", years=year).items()}
+        assert _holiday_names(year) == expected, year
+    outside = bank_holidays_table.LAST_YEAR + 1
+    assert _holiday_names(outside) == {
+        d: str(n) for d, n in holidays.country_holidays("GB", subdiv="ENG", years=outside).items()}

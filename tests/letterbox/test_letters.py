@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from adoption_desktop.core.documents.pdf import Cancelled
@@ -105,3 +107,21 @@ def test_leak_check_covers_the_address_block_but_allows_a_shared_town() -> None:
     with pytest.raises(Conflict):
         check_no_leak(RenderedLetterText("S", "Dear Gina,", ("We are at 12 Heron Gate.",), "Y"),
                       ["Gina Quillfield", "3 Moss Row", "Dellmouth"], ["12 Heron Gate", "Dellmouth"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.sampled_from(list("abcAB Cé_1-.,\n'")), max_size=30),
+       st.text(st.sampled_from(list("abcAB Cé_1-.,\n'")), min_size=2, max_size=6))
+def test_leak_check_matches_whole_words_as_the_pattern_did(text: str, term: str) -> None:
+    """The plain-search leak check finds exactly what ``(?<!\\w)term(?!\\w)`` found (case-sensitive for
+    a single capitalised word, case-insensitive otherwise)."""
+    import re
+
+    from adoption_desktop.letterbox.documents import contains_term
+
+    term = term.strip()
+    if len(term) < 2:
+        return
+    flags = 0 if " " not in term and term[:1].isupper() else re.IGNORECASE
+    expected = bool(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, flags))
+    assert contains_term(text, text.lower(), term) == expected

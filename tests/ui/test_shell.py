@@ -226,3 +226,28 @@ def test_start_up_dialogs_have_margins_and_labelled_fields(db: Database, qtbot: 
     qtbot.addWidget(passphrase)
     buddies = {label.buddy().objectName() for label in passphrase.findChildren(QLabel) if label.buddy()}
     assert buddies == {"passphrase", "confirm"}
+
+
+def test_start_up_work_runs_after_the_first_paint(qtbot: Any) -> None:
+    """The heavy start-up (database, key, schema check) is queued with ``after_first_paint``: it runs
+    once the window has been painted, never before (a zero-delay timer would run before the paint)."""
+    from adoption_desktop.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    order: list[str] = []
+    original = window.paintEvent
+
+    def paint(event: Any) -> None:
+        if not order:
+            order.append("paint")
+        original(event)
+
+    window.paintEvent = paint  # type: ignore[method-assign]
+    window.after_first_paint(lambda: order.append("start-up"), fallback_ms=60_000)
+    window.show()
+    qtbot.waitUntil(lambda: "start-up" in order, timeout=5000)
+    assert order == ["paint", "start-up"]
+    late: list[str] = []
+    window.after_first_paint(lambda: late.append("ran"))  # after the first paint: runs at once (queued)
+    qtbot.waitUntil(lambda: late == ["ran"], timeout=2000)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from reportlab.platypus import Paragraph, Spacer
 
-from adoption_desktop.core.documents.pdf import Letterhead, long_date, styles, write_document
+from adoption_desktop.core.documents.pdf import Letterhead, long_date
+from adoption_desktop.core.documents.pdf_flow import styles, write_document
 
 
 def write_recovery_sheet(path: Path, database_label: str, recovery_key: str, *,

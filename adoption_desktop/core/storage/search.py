@@ -2,8 +2,10 @@
 
 * Embedded store (SQLCipher/SQLite): an FTS5 virtual table ``fts_<name>`` whose ``rowid`` is the id of
   the indexed row, with prefix indexes so search-as-you-type (``"hazel"*``) stays fast.
-* PostgreSQL (team mode): an ordinary table ``fts_<name>(doc_id, body)`` holding lower-cased text,
-  searched with ``LIKE`` per word (portable; no extension needed).
+* PostgreSQL (team mode): an ordinary table ``fts_<name>(doc_id, body)`` with a GIN index on
+  ``to_tsvector('simple', body)``, searched with ``to_tsquery('simple', 'word':* & …)``: the same
+  word-prefix semantics as FTS5, through an index (no extension needed; a ``LIKE '%word%'`` scan cost
+  3× the embedded store per keystroke at 100,000 exchanges).
 
 The index tables are created on first use (:func:`ensure_index`), not by the ORM metadata, so the
 migrated schema equals the models. Callers never write SQLite-only SQL themselves: they call
@@ -20,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, TextClause, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Connection, Integer, TextClause, func, select, text
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
@@ -49,9 +51,24 @@ def _is_sqlite(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
+def _exists(conn: Connection, index: SearchIndex) -> bool:
+    if _is_sqlite(conn):
+        return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?", (index.table,)).first() is not None
+    found = conn.exec_driver_sql("SELECT to_regclass(%(t)s), to_regclass(%(i)s)",
+                                 {"t": index.table, "i": f"{index.table}_tsv"}).one()
+    return found[0] is not None and found[1] is not None
+
+
 def ensure_index(conn: Connection, index: SearchIndex) -> None:
+    """Create the index table (and, on PostgreSQL, its GIN index) if it is not there yet.
+
+    A table is remembered as present only once it was found already there: one created in this
+    transaction may still be rolled back (a failed import), and must then be created again."""
     key = (str(conn.engine.url), index.name)
     if key in _ensured:
+        return
+    if _exists(conn, index):
+        _ensured.add(key)
         return
     if _is_sqlite(conn):
         conn.exec_driver_sql(
@@ -61,7 +78,9 @@ def ensure_index(conn: Connection, index: SearchIndex) -> None:
         # only when missing: in team mode the application role may not create tables (team-setup makes them)
         conn.exec_driver_sql(
             f"CREATE TABLE IF NOT EXISTS {index.table} (doc_id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-    _ensured.add(key)
+        conn.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS {index.table}_tsv ON {index.table} "
+            "USING gin (to_tsvector('simple', body))")
 
 
 def forget_ensured() -> None:
@@ -110,8 +129,8 @@ def fts5_query(query: str) -> str:
 
 
 def matching_ids(conn: Connection, index: SearchIndex, query: str) -> TextualSelect | None:
-    """A sub-select of the ids whose text contains every word of ``query`` as a word prefix
-    (SQLite FTS5) or substring (PostgreSQL). ``None`` when the query has no words (no filter)."""
+    """A sub-select of the ids whose text contains every word of ``query`` as a word prefix (SQLite
+    FTS5 and PostgreSQL full-text alike). ``None`` when the query has no words (no filter)."""
     ensure_index(conn, index)
     ws = words(query)
     if not ws:
@@ -121,14 +140,14 @@ def matching_ids(conn: Connection, index: SearchIndex, query: str) -> TextualSel
         stmt = text(f"SELECT rowid AS doc_id FROM {index.table} WHERE {index.table} MATCH :q").bindparams(
             q=fts5_query(query))
     else:
-        conds = " AND ".join(f"body LIKE :w{n}" for n in range(len(ws)))
-        stmt = text(f"SELECT doc_id FROM {index.table} WHERE {conds}").bindparams(
-            *[bindparam(f"w{n}", "%" + _escape_like(w.lower()) + "%") for n, w in enumerate(ws)])
+        stmt = text(f"SELECT doc_id FROM {index.table} "
+                    "WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :q)").bindparams(q=tsquery(query))
     return stmt.columns(doc_id=Integer)
 
 
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def tsquery(query: str) -> str:
+    """``hazel zz99`` -> ``'hazel':* & 'zz99':*`` (PostgreSQL: every word, as a prefix)."""
+    return " & ".join(f"'{w.lower()}':*" for w in words(query))
 
 
 def optimize(conn: Connection, index: SearchIndex) -> None:
@@ -159,9 +178,16 @@ def id_filter(conn: Connection, index: SearchIndex, column: ColumnElement[Any] |
     return plus.in_(ids)
 
 
-def count_matches(conn: Connection, index: SearchIndex, query: str) -> int:
-    """How many documents match ``query`` (straight from the index; no table is touched)."""
+def count_matches(conn: Connection, index: SearchIndex, query: str, *, cap: int | None = None) -> int:
+    """How many documents match ``query`` (straight from the index; no table is touched).
+
+    With ``cap``, counting stops at ``cap + 1``: a result above ``cap`` means "more than ``cap``". A
+    one-letter prefix matches most of a million exchanges, and counting them all on every keystroke
+    was most of the keystroke's time."""
     ids = matching_ids(conn, index, query)
     if ids is None:
         raise ValueError("count_matches needs a query with at least one word")
-    return int(conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one())
+    sub = ids.subquery()
+    if cap is not None:
+        sub = select(sub.c.doc_id).limit(cap + 1).subquery()
+    return int(conn.execute(select(func.count()).select_from(sub)).scalar_one())

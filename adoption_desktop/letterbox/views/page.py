@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -134,6 +134,8 @@ class LetterboxPage(QWidget):
         chase.setObjectName("chasers")
         chase.clicked.connect(self._chasers_clicked)
         wl.addWidget(chase, 0, Qt.AlignmentFlag.AlignLeft)
+        self.work_view.horizontalHeader().setResizeContentsPrecision(100)
+        self._work_tab = work
         self.tabs.addTab(work, "&Work list")
 
         # arrangements register
@@ -169,7 +171,8 @@ class LetterboxPage(QWidget):
             "Items", ITEM_COLUMNS, ITEM_SORT, self._fetch_items, self._count_items, ctx.tasks,
             exporter=(ctx.db, ctx.principal),
             filters=[self.item_status, self.item_direction, self.item_month, self.item_coord, self.item_open],
-            default_sort=("received_on", True), first=self._first_items, widths=(90, 95, 135, 230, 70, 90, 95))
+            default_sort=("received_on", True), first=self._first_items, widths=(90, 95, 135, 230, 70, 90, 95),
+            count_cap=service.COUNT_CAP)
         for box in (self.item_status, self.item_direction, self.item_month, self.item_coord):
             box.currentIndexChanged.connect(lambda _i: self.items_register.refresh())
         self.item_open.toggled.connect(lambda _b: self.items_register.refresh())
@@ -177,7 +180,9 @@ class LetterboxPage(QWidget):
         self.tabs.addTab(self.items_register, "I&tems")
         QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.open_item_dialog())
         QShortcut(QKeySequence("Ctrl+F"), self, self._focus_search)
-        self.refresh_work_list()
+        # the work list is built when its tab is shown, not for someone who came for a register
+        self._work_stale = True
+        self.tabs.currentChanged.connect(lambda _i: self._build_work_list_if_shown())
 
     # --- data sources (one service call each; sessions never outlive the call) -------------------
     def _item_filter(self, query: str, sort: str = "received_on", descending: bool = True) -> ItemFilter:
@@ -210,8 +215,20 @@ class LetterboxPage(QWidget):
         return service.count_arrangements(self.ctx.db, self.ctx.principal, self._arr_filter(query), today=self.today)
 
     def refresh_work_list(self) -> None:
+        """Rebuild the work list now if it is on screen, otherwise when its tab is next shown."""
+        self._work_stale = True
+        self._build_work_list_if_shown()
+
+    def _build_work_list_if_shown(self) -> None:
+        if not self._work_stale or not self.isVisible() or self.tabs.currentWidget() is not self._work_tab:
+            return
+        self._work_stale = False
         self.work_model.set_rows(service.work_list(self.ctx.db, self.ctx.principal, self.today))
-        self.work_view.resizeColumnsToContents()
+        self.work_view.resizeColumnsToContents()  # measured on the first 100 rows (see __init__)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._build_work_list_if_shown()
 
     # --- navigation helpers -------------------------------------------------------------------
     def show_items(self) -> None:

@@ -103,9 +103,10 @@ class Register(QWidget, Generic[R]):
                  fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
                  tasks: TaskRunner, *, exporter: tuple[Database, Principal], filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
                  first: Callable[[str, str, bool], tuple[int, list[R]]] | None = None,
-                 widths: Sequence[int] = (), parent: QWidget | None = None) -> None:
+                 widths: Sequence[int] = (), count_cap: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.tasks = title, tasks
+        self.count_cap = count_cap  # counts above this are "more than count_cap" (see service.COUNT_CAP)
         self.exporter = exporter  # who exports the view (the export is audited under them)
         self._fetch, self._count = fetch, count
         self.query = ""
@@ -169,7 +170,13 @@ class Register(QWidget, Generic[R]):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        self.count_label.setText(f"{n:,} {self.title.lower()}" + (f" matching “{self.query}”" if self.query else ""))
+        what = self.title.lower() if n != 1 else self.title.lower().removesuffix("s")
+        matching = f" matching “{self.query}”" if self.query else ""
+        if self.count_cap is not None and n > self.count_cap:
+            self.count_label.setText(f"More than {self.count_cap:,} {self.title.lower()}{matching}: the first "
+                                     f"{self.count_cap:,} are listed; type more to narrow the search.")
+        else:
+            self.count_label.setText(f"{n:,} {what}{matching}")
 
     def selected(self) -> R | None:
         rows = self.view.selectionModel().selectedRows()

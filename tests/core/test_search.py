@@ -1,0 +1,78 @@
+"""The one full-text search interface, on SQLCipher (FTS5) and PostgreSQL (tsvector + GIN) alike."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from adoption_desktop.core.storage import search
+from adoption_desktop.core.storage.engine import Database
+
+INDEX = search.SearchIndex("test_docs")
+DOCS = [(1, "Hazelmere Avenue ZZ99 1AB Quinn"), (2, "Hazelford Road ZZ98 2CD"), (3, "Quarry Lane Hazel"),
+        (4, "Café Élan ZZ99 9ZZ")]
+
+
+def _ids(db: Database, query: str) -> set[int]:
+    with db.engine.begin() as conn:
+        sub = search.matching_ids(conn, INDEX, query)
+        assert sub is not None
+        return {r[0] for r in conn.execute(sub)}
+
+
+@pytest.fixture
+def indexed(any_db: Database) -> Database:
+    search.forget_ensured()
+    with any_db.engine.begin() as conn:
+        search.index_documents(conn, INDEX, DOCS)
+    return any_db
+
+
+def test_every_word_as_a_prefix(indexed: Database) -> None:
+    assert _ids(indexed, "hazel") == {1, 2, 3}
+    assert _ids(indexed, "Hazel zz99") == {1}
+    assert _ids(indexed, "quinn haz") == {1}
+    assert _ids(indexed, "zz9") == {1, 2, 4}
+    assert _ids(indexed, "elmere") == set()  # a prefix of words, not any substring
+    with indexed.engine.begin() as conn:
+        assert search.count_matches(conn, INDEX, "hazel") == 3
+        assert search.matching_ids(conn, INDEX, " ,. ") is None
+
+
+def test_replace_and_remove(indexed: Database) -> None:
+    with indexed.engine.begin() as conn:
+        search.index_documents(conn, INDEX, [(3, "Quarry Lane Birchwood")])
+        search.remove_documents(conn, INDEX, [2])
+    assert _ids(indexed, "hazel") == {1}
+    assert _ids(indexed, "birch") == {3}
+
+
+def test_postgresql_search_uses_the_gin_index(any_db: Database) -> None:
+    if any_db.is_sqlite:
+        pytest.skip("PostgreSQL only")
+    search.forget_ensured()
+    with any_db.engine.begin() as conn:
+        search.index_documents(conn, INDEX, DOCS)
+    with any_db.engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        sub = search.matching_ids(conn, INDEX, "hazel zz99")
+        assert sub is not None
+        sql = str(sub.compile(conn)).replace("%(q)s::VARCHAR", ":q")
+        plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN " + sql), {"q": search.tsquery("hazel zz99")}))
+    assert f"{INDEX.table}_tsv" in plan, plan
+
+
+def test_an_index_table_created_in_a_rolled_back_transaction_is_created_again(any_db: Database) -> None:
+    """A failed import rolls back the index table it created: the next write creates it again instead
+    of failing with "no such table"."""
+    search.forget_ensured()
+    index = search.SearchIndex("test_rollback")
+    with pytest.raises(RuntimeError), any_db.engine.begin() as conn:
+        search.index_documents(conn, index, [(1, "first")])
+        raise RuntimeError("the import failed")
+    with any_db.engine.begin() as conn:
+        search.index_documents(conn, index, [(1, "second")])
+    with any_db.engine.begin() as conn:
+        sub = search.matching_ids(conn, index, "second")
+        assert sub is not None
+        assert [r[0] for r in conn.execute(sub)] == [1]
