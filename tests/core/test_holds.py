@@ -88,14 +88,26 @@ def _probe_count(db: Database, entity: str = "probe") -> int:
                                   .where(audit.AuditEntry.entity == entity)) or 0)
 
 
+def _one_step_back() -> str:
+    """The revision just before the newest: a database one upgrade behind, which this version's code
+    can still write to while the upgrade is attempted (a database from before the audit seals cannot be
+    written by today's audit code, as an older program would write it)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(migrations.package_path("migrations")))
+    head = script.get_revision(script.get_current_head())
+    assert head is not None and isinstance(head.down_revision, str), "one linear head expected"
+    return head.down_revision
+
+
 def _old_database(tmp_path: Path, store: SecretStore) -> Path:
-    """A database at the first schema ever released, its key under the workers' passphrase."""
+    """A database one schema upgrade behind, its key under the workers' passphrase."""
     created = keys.create_key(store, PASSPHRASE)
     path = tmp_path / "old.db"
     created.envelope.save(keys.key_file_for(path))
     db = open_sqlcipher(path, created.key, must_exist=False)
     with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), migrations.FIRST_REVISION)
+        command.upgrade(migrations.alembic_config(conn), _one_step_back())
         conn.commit()
     db.dispose()
     return path
@@ -252,7 +264,7 @@ def _pg_old_database(server: object) -> str:
     url: str = server.empty_database_url("h_")  # type: ignore[attr-defined]
     db = open_postgresql(url)
     with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn, per_step=False), migrations.FIRST_REVISION)
+        command.upgrade(migrations.alembic_config(conn, per_step=False), _one_step_back())
         conn.commit()
     db.dispose()
     return url

@@ -31,7 +31,7 @@ def test_an_old_database_is_sealed_by_the_upgrade_and_then_guarded(tmp_path: Pat
         conn.execute(text("INSERT INTO closure_days (day, reason) VALUES ('2025-12-24', 'Christmas Eve')"))
         conn.commit()
     db.checkpoint()
-    db.engine.dispose()
+    db.dispose(write_anchor=False)  # gives up the shared hold too: the upgrade needs the database to itself
 
     upgraded = open_database(path, store)
     try:
@@ -47,7 +47,7 @@ def test_an_old_database_is_sealed_by_the_upgrade_and_then_guarded(tmp_path: Pat
     raw = open_sqlcipher(path, created.key)
     with raw.engine.begin() as conn:
         conn.execute(text("UPDATE closure_days SET reason = 'Staff party'"))
-    raw.engine.dispose()
+    raw.dispose(write_anchor=False)
     again = open_database(path, store)
     try:
         problems = verify_database(again).problems

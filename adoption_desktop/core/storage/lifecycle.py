@@ -272,13 +272,13 @@ def _require_verified(path: Path, key: bytes | bytearray, failure: str, anchor: 
     check = open_sqlcipher(path, key, hold=_NoHold())
     try:
         migrations.check_database(check)
-        report = verify_database(check)
-        problems = list(report.problems)
-        if anchor and report.ok:
+        problems: list[str] = []
+        if anchor:  # first: a log cut short also leaves rows without their entries, named after this
             with check.session(write=False) as session:
                 problem = audit.check_anchor(session, anchor)
             if problem is not None:
                 problems.append(f"audit log: #{problem.seq}: {problem.message.replace('when it was last closed', 'when the backup was taken')}")
+        problems += verify_database(check).problems
     finally:
         check.dispose(write_anchor=False)
     if problems:
