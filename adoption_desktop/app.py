@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.ui.main_window import MainWindow
@@ -69,13 +70,27 @@ def _create(parent: QWidget, path: Path, store: SecretStore, *, demo: bool = Fal
     return created.db
 
 
+def _wait_reporter(parent: QWidget) -> Callable[[str], None]:
+    """What the user sees while the database is busy or held by another program (the open waits,
+    bounded): the message in the status bar, painted at once, instead of a window that looks hung."""
+
+    def report(message: str) -> None:
+        window = parent.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(message)
+        QApplication.processEvents()
+
+    return report
+
+
 def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
     from adoption_desktop.core.security import keys
     from adoption_desktop.core.storage.engine import is_postgres_url
     from adoption_desktop.core.storage.lifecycle import key_mode, open_database
 
+    on_wait = _wait_reporter(parent)
     if is_postgres_url(target):
-        return open_database(target, store)
+        return open_database(target, store, on_wait=on_wait)
     path = Path(target)
     passphrase = None
     while True:
@@ -84,7 +99,7 @@ def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
             if passphrase is None:
                 return None
         try:
-            return open_database(path, store, passphrase)
+            return open_database(path, store, passphrase, on_wait=on_wait)
         except keys.KeyUnavailable as exc:
             if passphrase is None:
                 raise

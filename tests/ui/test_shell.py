@@ -251,3 +251,15 @@ def test_start_up_work_runs_after_the_first_paint(qtbot: Any) -> None:
     late: list[str] = []
     window.after_first_paint(lambda: late.append("ran"))  # after the first paint: runs at once (queued)
     qtbot.waitUntil(lambda: late == ["ran"], timeout=2000)
+
+
+def test_a_busy_database_is_reported_in_the_status_bar_while_the_open_waits(qtbot: Any) -> None:
+    """The open waits (bounded) for another program's long write or maintenance; the window says so."""
+    from adoption_desktop.app import _wait_reporter
+    from adoption_desktop.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    _wait_reporter(window)("agency.db is busy (another program is writing to it); waiting…")
+    assert window.statusBar().currentMessage().endswith("waiting…")

@@ -22,9 +22,11 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from adoption_desktop.core.documents.pdf import Letterhead
 
 PAGE_W, PAGE_H = A4
 LEFT, RIGHT, TOP, BOTTOM = 20 * mm, 20 * mm, 18 * mm, 20 * mm
@@ -69,9 +71,12 @@ class _Block:
 class LetterCanvas:
     """Draws letters one after another into one PDF; each letter starts on a new page."""
 
-    def __init__(self, path: Path, *, fonts: tuple[str, str, str], footer: str, title: str, author: str) -> None:
+    def __init__(self, path: Path, *, fonts: tuple[str, str, str], footer: str, title: str, author: str,
+                 data_protection: str = "", logo_png: bytes | None = None) -> None:
         self.font, self.bold, self.italic = fonts
         self.footer_text = footer
+        self.data_protection = data_protection
+        self.logo = _logo_reader(logo_png)
         self.canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
         self.canvas.setTitle(title)
         self.canvas.setAuthor(author)
@@ -84,6 +89,8 @@ class LetterCanvas:
         c = self.canvas
         c.setFont(self.font, 7.5)
         c.setFillColor(colors.grey)
+        if self.data_protection:
+            c.drawString(LEFT, 13.5 * mm, self.data_protection[:160])
         c.drawString(LEFT, 10 * mm, self.footer_text)
         c.drawRightString(PAGE_W - RIGHT, 10 * mm, f"Page {self.page}")
         c.setFillColor(colors.black)
@@ -123,7 +130,17 @@ class LetterCanvas:
         for line in lines:
             if isinstance(line, _HeadLine):
                 c.drawText(text)
-                self._draw_lines(line.name, y)
+                name_top = y
+                if self.logo is not None:  # the logo left of the name, at most 18 mm high
+                    width, height = self.logo.getSize()
+                    h = min(18 * mm, height)
+                    w = width * h / height
+                    c.drawImage(self.logo, LEFT, y - h, width=w, height=h, mask="auto")
+                    name_top = y
+                    self._draw_lines([_Line(ln.text, ln.x + w + 4, ln.font, ln.size, ln.leading)
+                                      for ln in line.name], name_top)
+                else:
+                    self._draw_lines(line.name, name_top)
                 self._draw_lines(line.address, y)
                 y -= line.leading
                 c.setStrokeColor(RULE_COLOUR)
@@ -221,12 +238,17 @@ class LetterCanvas:
 def letter_blocks(writer: LetterCanvas, *, agency_name: str, agency_address: str, recipient: Iterable[str],
                   reference: str, date_text: str, subject: str, salutation: str,
                   paragraphs: Iterable[str | tuple[str, ...]], extra: Iterable[tuple[str, str]],
-                  closing: str, signatory: str, signatory_title: str) -> list[_Block]:
+                  closing: str, signatory: str, signatory_title: str, team_name: str = "",
+                  contact_lines: Iterable[str] = ()) -> list[_Block]:
     """The blocks of one letter (see :class:`LetterCanvas` for how they are placed)."""
     w = writer
-    name_lines = w.wrap(agency_name, 95 * mm - 12, font=w.bold, size=14, leading=17)
+    name_width = 95 * mm - 12 - (22 * mm if w.logo is not None else 0)
+    name_lines = w.wrap(agency_name, name_width, font=w.bold, size=14, leading=17)
+    if team_name:
+        name_lines += w.wrap(team_name, name_width, size=BODY_SIZE, leading=BODY_LEADING)
+    right = "\n".join([agency_address, *contact_lines])
     address_lines = [_Line(ln.text, 0, w.font, BODY_SIZE, BODY_LEADING, align_right=WIDTH)
-                     for ln in w.wrap(agency_address, 75 * mm - 12)]
+                     for ln in w.wrap(right, 75 * mm - 12)]
     head_height = max(sum(ln.leading for ln in name_lines), sum(ln.leading for ln in address_lines)) + 6
     # letterhead: two columns side by side, a rule below the taller one
     blocks: list[_Block] = [_Block([_HeadLine(name_lines, address_lines, head_height)], 0.0, 10 * mm)]
@@ -277,24 +299,32 @@ class _HeadLine(_Line):
         self.name, self.address = name, address
 
 
+def _logo_reader(png: bytes | None) -> ImageReader | None:
+    if not png:
+        return None
+    import io
+
+    return ImageReader(io.BytesIO(png))
+
+
 def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fonts: tuple[str, str, str],
-                         footer: str, title: str, author: str, agency_name: str, agency_address: str,
-                         progress: Callable[[int], None] | None = None,
+                         head: Letterhead, title: str, progress: Callable[[int], None] | None = None,
                          cancelled: Callable[[], bool] | None = None) -> int:
-    """Every letter (keyword arguments of :func:`letter_blocks`) into one PDF; returns the count.
-    ``cancelled()`` is checked before each letter and raises ``RuntimeError('cancelled')``."""
-    writer = LetterCanvas(path, fonts=fonts, footer=footer, title=title, author=author)
+    """Every letter (keyword arguments of :func:`letter_blocks`) into one PDF under the letterhead
+    ``head``; returns the count. ``cancelled()`` is checked before each letter and raises
+    ``RuntimeError('cancelled')``."""
+    writer = LetterCanvas(path, fonts=fonts, footer=head.footer, title=title, author=head.agency_name,
+                          data_protection=head.data_protection, logo_png=head.logo_png)
     count = 0
     for fields in letters:
         if cancelled and cancelled():
             raise RuntimeError("cancelled")
         writer.new_page()
-        writer.place(letter_blocks(writer, agency_name=agency_name, agency_address=agency_address,
+        writer.place(letter_blocks(writer, agency_name=head.agency_name, agency_address=head.agency_address,
+                                   team_name=head.team_name, contact_lines=head.contact_lines,
                                    **fields))  # type: ignore[arg-type]
         count += 1
         if progress:
             progress(count)
     writer.close()
     return count
-
-

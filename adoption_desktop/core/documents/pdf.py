@@ -39,9 +39,23 @@ def register_fonts() -> None:
 
 @dataclass(frozen=True)
 class Letterhead:
+    """What heads every letter and the minutes (the agency profile: ``core.documents.letterhead``)."""
+
     agency_name: str
     agency_address: str
     footer: str = "OFFICIAL-SENSITIVE: this letter contains personal information. Keep it secure."
+    team_name: str = ""          # the team writing (per area), under the agency's name
+    telephone: str = ""
+    email: str = ""
+    website: str = ""
+    logo_png: bytes | None = None  # PNG bytes, drawn at most 18 mm high beside the name
+    data_protection: str = ""    # one line above the footer (how the agency uses personal data)
+
+    @property
+    def contact_lines(self) -> list[str]:
+        """Telephone, e-mail and website as the letterhead prints them (empty ones left out)."""
+        return [line for line in (f"Telephone {self.telephone}" if self.telephone else "",
+                                  self.email, self.website) if line]
 
 
 @dataclass(frozen=True)
@@ -95,9 +109,8 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
             progress(done, total or done)
 
     try:
-        count = write_canvas_letters(tmp, fields(), fonts=(FONT, FONT_BOLD, FONT_ITALIC), footer=head.footer,
-                                     title=title, author=head.agency_name, agency_name=head.agency_name,
-                                     agency_address=head.agency_address, progress=step, cancelled=cancelled)
+        count = write_canvas_letters(tmp, fields(), fonts=(FONT, FONT_BOLD, FONT_ITALIC), head=head,
+                                     title=title, progress=step, cancelled=cancelled)
         if not count:
             raise ValueError("no letters to write")
         tmp.replace(path)
