@@ -18,7 +18,6 @@ save itself); a presence renew ≤ 15 ms. Writes ``bench/results/concurrency.md`
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 import sys
 import tempfile
@@ -50,48 +49,19 @@ def _cell(ms: list[float]) -> str:
 
 
 def main() -> None:
-    import keyring
-    from keyring.backend import KeyringBackend
-
-    class _Mem(KeyringBackend):
-        priority = 10
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.d: dict[tuple[str, str], str] = {}
-
-        def get_password(self, s: str, u: str) -> str | None:
-            return self.d.get((s, u))
-
-        def set_password(self, s: str, u: str, p: str) -> None:
-            self.d[(s, u)] = p
-
-        def delete_password(self, s: str, u: str) -> None:
-            self.d.pop((s, u), None)
+    from common import clerk_database
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        os.environ["ADOPTION_DESKTOP_DATA_DIR"] = str(folder / "appdata")
-        keyring.set_keyring(_Mem())
         from sqlalchemy import text
 
         from adoption_desktop.core import presence
-        from adoption_desktop.core.security.models import User, UserRole
-        from adoption_desktop.core.security.permissions import Principal, Role
-        from adoption_desktop.core.security.secret_store import SecretStore
-        from adoption_desktop.core.storage.lifecycle import create_database
         from adoption_desktop.panel import service as svc
 
-        db = create_database(folder / "bench.db", SecretStore()).db
-        with db.session() as session:
-            user = User(username="clerk", full_name="Pat Brackenley", password_hash="x")
-            user.roles = [UserRole(role=str(Role.PANEL_ADMINISTRATOR))]
-            session.add(user)
-            session.flush()
-            clerk = Principal(user.id, "clerk", user.full_name, frozenset({Role.PANEL_ADMINISTRATOR}))
-        sitting = svc.schedule_sittings(db, clerk, svc.SittingInput(dt.date(2026, 11, 10), venue="Room 1"))[0]
-        item = svc.add_item(db, clerk, sitting, svc.ItemInput("approval", "AD-2026-0001", "AB"))
-        row = svc.save_minutes(db, clerk, item, svc.MinutesDraft(discussion="start"))
+        db, clerk = clerk_database(folder)
+        sitting = svc.schedule_sittings(db, clerk, svc.SittingInput(dt.date(2026, 11, 10), venue="Room 1"))[0]  # type: ignore[arg-type]
+        item = svc.add_item(db, clerk, sitting, svc.ItemInput("approval", "AD-2026-0001", "AB"))  # type: ignore[arg-type]
+        row = svc.save_minutes(db, clerk, item, svc.MinutesDraft(discussion="start"))  # type: ignore[arg-type]
         state = {"v": row.row_version, "n": 0}
 
         def checked() -> None:

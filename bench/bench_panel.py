@@ -11,7 +11,6 @@ empty python-docx document saved to disk. Writes ``bench/results/panel.md``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 import sys
 import tempfile
@@ -20,46 +19,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 RUNS = 9
 
 
 def _setup(folder: Path, n_items: int = 12) -> tuple[object, object, int]:
-    import keyring
-    from keyring.backend import KeyringBackend
+    from common import clerk_database
 
-    class _Mem(KeyringBackend):
-        priority = 10
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.d: dict[tuple[str, str], str] = {}
-
-        def get_password(self, s: str, u: str) -> str | None:
-            return self.d.get((s, u))
-
-        def set_password(self, s: str, u: str, p: str) -> None:
-            self.d[(s, u)] = p
-
-        def delete_password(self, s: str, u: str) -> None:
-            self.d.pop((s, u), None)
-
-    os.environ["ADOPTION_DESKTOP_DATA_DIR"] = str(folder / "appdata")
-    keyring.set_keyring(_Mem())
-    from adoption_desktop.core.security.permissions import Role
-    from adoption_desktop.core.security.secret_store import SecretStore
-    from adoption_desktop.core.storage.lifecycle import create_database
     from adoption_desktop.panel import service as svc
 
-    db = create_database(folder / "bench.db", SecretStore()).db
-    from adoption_desktop.core.security.models import User, UserRole
-    from adoption_desktop.core.security.permissions import Principal
-
-    with db.session() as session:
-        user = User(username="clerk", full_name="Pat Brackenley", password_hash="x")
-        user.roles = [UserRole(role=str(Role.PANEL_ADMINISTRATOR))]
-        session.add(user)
-        session.flush()
-        clerk = Principal(user.id, "clerk", user.full_name, frozenset({Role.PANEL_ADMINISTRATOR}))
+    db, clerk = clerk_database(folder)
     people = [("Rowan Ashcombe", "chair", None, True), ("Kit Brambleby", "vice_chair", None, True),
               ("Tara Dunmere", "social_worker", 6, False), ("Eli Fenwick", "social_worker", 4, False),
               ("Dr Quinn Hazelford", "medical_adviser", None, False), ("Nia Larkholt", "personal_experience", None, True),

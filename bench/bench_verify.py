@@ -19,20 +19,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import OUT, ROOT, bench_env, use_bench_keyring, write_section
+from common import ROOT, bench_env, large_demo_db, use_bench_keyring, write_section
 
 GOAL_S = 10.0
 
 
 def _demo() -> Path:
     """Its own large demo (the shared one may predate row seals)."""
-    path = Path(os.environ.get("ADK_BENCH_VERIFY_DB", OUT / "verify-large-demo.db"))
-    if not path.exists():
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "adoption_desktop", "demo", "--db", str(path), "--size", "large"],
-                       env=bench_env(), check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        print(f"large demo database made in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    return path
+    return large_demo_db("verify-large-demo.db", "ADK_BENCH_VERIFY_DB")
 
 
 def _times(fn: Callable[[], object], runs: int = 3) -> tuple[list[float], list[float]]:

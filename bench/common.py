@@ -34,12 +34,12 @@ def use_bench_keyring() -> None:
     keyring.set_keyring(FileKeyring())
 
 
-def large_demo_db() -> Path:
-    """The large demo database (made once, reused; or the file named by ADK_BENCH_DB)."""
-    given = os.environ.get("ADK_BENCH_DB")
+def large_demo_db(name: str = "large-demo.db", env_var: str = "ADK_BENCH_DB") -> Path:
+    """The large demo database ``bench/out/NAME`` (made once, reused; or the file named by ``env_var``)."""
+    given = os.environ.get(env_var)
     if given:
         return Path(given)
-    path = OUT / "large-demo.db"
+    path = OUT / name
     if not path.exists():
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "adoption_desktop", "demo", "--db", str(path), "--size", "large"],
@@ -63,3 +63,42 @@ def write_section(name: str, markdown: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.md").write_text(markdown.rstrip() + "\n", encoding="utf-8")
     print(markdown)
+
+
+def clerk_database(folder: Path) -> tuple[object, object]:
+    """A new encrypted database in ``folder`` (keys in an in-memory keyring, data folder inside it) with
+    one panel administrator, for benchmarks that time the services: ``(Database, Principal)``."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class _Memory(KeyringBackend):
+        priority = 10  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.d: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.d.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.d[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.d.pop((service, username), None)
+
+    os.environ["ADOPTION_DESKTOP_DATA_DIR"] = str(folder / "appdata")
+    keyring.set_keyring(_Memory())
+    from adoption_desktop.core.security.models import User, UserRole
+    from adoption_desktop.core.security.permissions import Principal, Role
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.lifecycle import create_database
+
+    db = create_database(folder / "bench.db", SecretStore()).db
+    with db.session() as session:
+        user = User(username="clerk", full_name="Pat Brackenley", password_hash="x")
+        user.roles = [UserRole(role=str(Role.PANEL_ADMINISTRATOR))]
+        session.add(user)
+        session.flush()
+        clerk = Principal(user.id, "clerk", user.full_name, frozenset({Role.PANEL_ADMINISTRATOR}))
+    return db, clerk
