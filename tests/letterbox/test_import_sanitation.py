@@ -287,15 +287,20 @@ def test_imported_rows_look_like_rows_saved_from_the_form(db: Database, coordina
 
 
 def test_cli_prints_problems_and_warnings_by_row_and_column(db: Database, db_path: Path, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+                                                            capsys: pytest.CaptureFixture[str], admin: Principal,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     db.dispose()
     from adoption_desktop.cli import main
+    from tests.conftest import TEST_PASSWORD
+
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", TEST_PASSWORD)
 
     warned = write_csv(tmp_path / "w.csv", [row("CLI-1", Notes="@kestrel_fan")])
-    assert main(["import", "letterbox", "--db", str(db_path), "--file", str(warned), "--dry-run"]) == 0
+    assert main(["import", "letterbox", "--db", str(db_path), "--user", admin.username, "--file", str(warned),
+                 "--dry-run"]) == 0
     out = capsys.readouterr()
     assert "Would import: 1 new" in out.out and "row 2, column O (Notes):" in out.err and "warning" in out.err
     bad = write_csv(tmp_path / "b.csv", [row("CLI-2", DOB="31/12/9999")])
-    assert main(["import", "letterbox", "--db", str(db_path), "--file", str(bad)]) == 1
+    assert main(["import", "letterbox", "--db", str(db_path), "--user", admin.username, "--file", str(bad)]) == 1
     out = capsys.readouterr()
     assert "nothing was written" in out.err and "row 2, column D (DOB): Child's date of birth:" in out.err
