@@ -183,16 +183,18 @@ def test_spreadsheet_import_from_the_bundle(bundle: Path, tmp_path: Path) -> Non
     """openpyxl and the import path are in the frozen build: a register is imported, then verified."""
     from tests.letterbox.test_import import good_rows, write_xlsx
 
-    env = _bare_env(tmp_path / "home", ADOPTION_DESKTOP_PASSPHRASE="a passphrase for the import test")
+    env = _bare_env(tmp_path / "home", ADOPTION_DESKTOP_PASSPHRASE="a passphrase for the import test",
+                    ADOPTION_DESKTOP_PASSWORD="demo-password")
     db = tmp_path / "agency.db"
-    made = _run(bundle, ["init", "--db", str(db)], env)
+    made = _run(bundle, ["demo", "--db", str(db)], env, timeout=600)  # users to sign in as (case commands)
     assert made.returncode == 0, made.stdout + made.stderr
     sheet = write_xlsx(tmp_path / "register.xlsx", good_rows())
-    dry = _run(bundle, ["import", "letterbox", "--db", str(db), "--file", str(sheet), "--dry-run"], env)
+    user = ["--user", "letterbox"]
+    dry = _run(bundle, ["import", "letterbox", "--db", str(db), *user, "--file", str(sheet), "--dry-run"], env)
     assert dry.returncode == 0 and "2 new" in dry.stdout, dry.stdout + dry.stderr
-    done = _run(bundle, ["import", "letterbox", "--db", str(db), "--file", str(sheet)], env)
+    done = _run(bundle, ["import", "letterbox", "--db", str(db), *user, "--file", str(sheet)], env)
     assert done.returncode == 0 and "2 new" in done.stdout, done.stdout + done.stderr
-    again = _run(bundle, ["import", "letterbox", "--db", str(db), "--file", str(sheet)], env)
+    again = _run(bundle, ["import", "letterbox", "--db", str(db), *user, "--file", str(sheet)], env)
     assert again.returncode == 0 and "0 new" in again.stdout, again.stdout + again.stderr
     assert _run(bundle, ["verify", "--db", str(db)], env).returncode == 0
 

@@ -119,8 +119,18 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
             db = migrations.open_checked(path, key, on_wait=on_wait)
     _log.info("embedded database opened (key %s)", "in the system keyring" if key_mode(path) == "keyring"
               else "protected by a passphrase")
-    anchors.on_open(db)  # anchors checked before anything is written [audit hook]
+    if has_row_seals(db):  # a schema from before the seals (opened without upgrading) has no anchors yet
+        anchors.on_open(db)  # anchors checked before anything is written [audit hook]
     return db
+
+
+def has_row_seals(db: Database) -> bool:
+    """Whether the schema has the audit seals (``audit_log.seal``): an older one, opened without being
+    upgraded (``verify``), can be checked for integrity only until it is upgraded."""
+    from sqlalchemy import inspect
+
+    with db.engine.connect() as conn:
+        return any(c["name"] == "seal" for c in inspect(conn).get_columns("audit_log"))
 
 
 def _open_postgresql(url: str, upgrade: bool, on_wait: WaitReport | None) -> Database:
@@ -151,6 +161,8 @@ class VerifyReport:
     ok: bool
     problems: list[str]
     audit_entries: int
+    #: False for a schema older than the audit seals: only the file's integrity was checked
+    full: bool = True
 
 
 def verify_database(db: Database) -> VerifyReport:
@@ -174,6 +186,10 @@ def _verify(db: Database) -> VerifyReport:
                 problems.extend(f"integrity: {r}" for r in rows)
             rows = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
             problems.extend(f"cipher integrity: {r}" for r in rows)
+    if not has_row_seals(db):  # today's log and seal checks need today's schema: after the upgrade
+        with db.engine.connect() as conn:
+            count = int(conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
+        return VerifyReport(not problems, problems, count, full=False)
     with db.session(write=False) as session:
         problem = audit.verify_chain(session)
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
