@@ -36,12 +36,17 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
                 .group_by(Item.received_on, Item.direction)):
             by_month[(f"{day:%Y-%m}", str(direction))] += int(n)
         months = sorted({m for m, _d in by_month})
-        exchanges = FigureSection("Letterbox exchanges received by month", [
-            (m, f"adoptive → birth {by_month[(m, rules.TO_BIRTH)]}, birth → adoptive {by_month[(m, rules.TO_ADOPTIVE)]}")
-            for m in months])
+        exchanges = FigureSection("Letterbox exchanges received by month")
+        for m in months:  # one figure per cell: month and direction in the label, the count alone
+            month = dt.date.fromisoformat(f"{m}-01").strftime("%B %Y")
+            exchanges.rows.append((f"{month}: adoptive family to birth family", str(by_month[(m, rules.TO_BIRTH)])))
+            exchanges.rows.append((f"{month}: birth family to adoptive family",
+                                   str(by_month[(m, rules.TO_ADOPTIVE)])))
         total_to_birth = sum(v for (m, d), v in by_month.items() if d == rules.TO_BIRTH)
         total_to_adoptive = sum(v for (m, d), v in by_month.items() if d == rules.TO_ADOPTIVE)
-        exchanges.rows.append(("Total", f"adoptive → birth {total_to_birth}, birth → adoptive {total_to_adoptive}"))
+        exchanges.rows.append(("Total: adoptive family to birth family", str(total_to_birth)))
+        exchanges.rows.append(("Total: birth family to adoptive family", str(total_to_adoptive)))
+        exchanges.rows.append(("Total exchanges", str(total_to_birth + total_to_adoptive)))
 
         problems = FigureSection("Items returned or withheld")
         for status in ("returned", "withheld"):
