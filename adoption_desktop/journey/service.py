@@ -106,9 +106,9 @@ def validate(data: ChildInput, today: dt.date | None = None) -> ChildInput:
 
 
 def _require_for(actor: Principal, decision_id: int | None, item_id: int | None) -> None:
+    require(actor, Permission.ADM_EDIT if decision_id is not None else Permission.PANEL_EDIT)
     if (decision_id is None) == (item_id is None):
         raise ValidationError("Child: record the child on one ADM plan decision or one panel match item.", "item")
-    require(actor, Permission.ADM_EDIT if decision_id is not None else Permission.PANEL_EDIT)
 
 
 def _decision_root(session: Session, decision_id: int) -> int:
