@@ -179,3 +179,30 @@ def test_reports_page_figures_count_children_in_separate_cells(db: Database, man
     a10 = next(k for k in timeliness if k.startswith("A10") and k.endswith("(days)"))
     assert timeliness[a10] == "216.2"
     assert all(v.replace(".", "", 1).isdigit() or v == "n/a" for v in timeliness.values())
+
+
+def test_adm_outcome_labels_say_what_was_proposed() -> None:
+    from adoption_desktop.adm.figures import outcome_label
+
+    assert outcome_label("termination", "not_approve") == "proposed to terminate the approval (qualifying determination)"
+    assert outcome_label("approval", "not_approve") == "proposed not to approve (qualifying determination)"
+    assert outcome_label("review", "not_approve").startswith("proposed that they are no longer suitable")
+    assert outcome_label("match", "agree") == "agreed"
+
+
+def test_full_small_demo_links_the_children_and_gives_the_same_values(db: Database, manager: Principal) -> None:
+    from sqlalchemy import func, select
+
+    from adoption_desktop import demo as whole_demo
+    from adoption_desktop.journey.models import JourneyChild
+
+    whole_demo.populate(db, "small", today=TODAY)
+    got = _by_code(measures.journey_measures(db, manager, START, END))
+    for code, (value, count, within) in EXPECTED.items():
+        assert (got[code].value, got[code].count, got[code].within) == (value, count, within), code
+    for code in ("adm_7wd", "letterbox_on_time", "counselling_wait"):  # the other areas' demo data
+        assert got[code].count > 0 and got[code].value is not None, code
+    with db.session(manager, write=False) as session:
+        linked = session.scalar(select(func.count()).select_from(JourneyChild).where(
+            JourneyChild.plan_decision_id.is_not(None))) or 0
+    assert linked == len(demo.COHORT)  # the sibling group shares one plan decision

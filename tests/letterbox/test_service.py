@@ -193,6 +193,8 @@ def test_figures_count_exchanges_outcomes_and_timing(db: Database, coordinator: 
     assert by_month["Total: adoptive family to birth family"] == "1"
     assert by_month["Total: birth family to adoptive family"] == "1"
     assert by_month["Total exchanges"] == "2"
+    assert by_month["March 2026: adoptive family to birth family"] == "1"
+    assert by_month["March 2026: birth family to adoptive family"] == "0"
     assert all("→" not in value and "," not in value for value in by_month.values())  # one figure a cell
     assert sections["Items returned or withheld"]["Returned"] == "1"
     assert sections["Receipt to forwarding"]["Median days from receipt to forward"] == "4"
