@@ -28,6 +28,8 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
     """Figures for ``start``..``end`` inclusive."""
     if not actor.can(Permission.LETTERBOX_VIEW):
         require(actor, Permission.REPORTS_VIEW)
+    from adoption_desktop.letterbox.documents import KINDS  # the letters' names as people read them
+
     in_range = (Item.received_on >= start, Item.received_on <= end)
     with db.session(actor, write=False) as session:
         by_month: Counter[tuple[str, str]] = Counter()
@@ -54,7 +56,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
                 Item.status == status, Item.outcome_on >= start, Item.outcome_on <= end)))
             problems.rows.append((status.title(), str(sum(reasons.values()))))
             for reason, n in reasons.most_common(8):
-                problems.rows.append((f"  {reason or '(no reason recorded)'}", str(n)))
+                problems.rows.append((f"{status.title()}: {reason or '(no reason recorded)'}", str(n)))
 
         inactive_months = get_setting(session, INACTIVE_AFTER_MONTHS)
         status_counts: Counter[str] = Counter()
@@ -66,7 +68,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
             (s.title(), str(status_counts[s])) for s in ("active", "inactive", "suspended", "ended")])
 
         sent = FigureSection("Letters sent", [
-            (kind.title(), str(n)) for kind, n in session.execute(
+            (KINDS.get(str(kind), str(kind).replace("_", " ").capitalize()), str(n)) for kind, n in session.execute(
                 select(LetterSent.kind, func.count()).where(LetterSent.sent_on >= start, LetterSent.sent_on <= end)
                 .group_by(LetterSent.kind).order_by(LetterSent.kind))])
         if not sent.rows:

@@ -206,3 +206,7 @@ def test_full_small_demo_links_the_children_and_gives_the_same_values(db: Databa
         linked = session.scalar(select(func.count()).select_from(JourneyChild).where(
             JourneyChild.plan_decision_id.is_not(None))) or 0
     assert linked == len(demo.COHORT)  # the sibling group shares one plan decision
+    from adoption_desktop.core.storage.lifecycle import verify_database
+
+    report = verify_database(db)  # the journey rows are sealed like every other table's
+    assert report.ok, report

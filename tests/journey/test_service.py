@@ -97,6 +97,9 @@ def test_edit_with_row_version_and_audit(db: Database, adm: Principal, plan_id: 
     with db.session(adm, write=False) as session:
         entities = set(session.scalars(select(AuditEntry.entity)))
     assert "journey_children" in entities
+    from adoption_desktop.core.storage.lifecycle import verify_database
+
+    assert verify_database(db).ok
 
 
 def test_permissions(db: Database, plan_id: int, match_item: int) -> None:
