@@ -141,3 +141,29 @@ def test_adopter_stages(db: Database, panel_admin: Principal) -> None:
         service.record_adopter_stages(db, panel_admin, service.AdopterStages(
             "ADP-8", registered_on=d(2026, 1, 5), stage1_completed_on=d(2026, 2, 20),
             stage2_started_on=d(2026, 2, 1)), today=TODAY)
+
+
+def test_two_people_edit_one_child_on_sqlcipher_and_postgresql(any_db: Database) -> None:
+    """Two sessions load the same child; the second save is refused with StaleRecord, the first is kept;
+    the measures then read the saved dates (team mode included)."""
+    from adoption_desktop.reports.measures import measure_children
+
+    adm = make_user(any_db, "decider", Role.AGENCY_DECISION_MAKER)
+    other = make_user(any_db, "paneladmin", Role.PANEL_ADMINISTRATOR)
+    manager = make_user(any_db, "mgr", Role.MANAGER)
+    from adoption_desktop.adm.service import open_direct_decision
+
+    plan = open_direct_decision(any_db, adm, decision_type="plan_for_adoption", subject_reference="CH-2",
+                                subject_initials="C.D.", received_on=dt.date(2026, 1, 5),
+                                proposal="That the child should be placed for adoption.", social_worker="Sam Worker")
+    c = service.add_child(any_db, adm, _child("CH-2a"), decision_id=plan, today=TODAY)
+    seen_by_a, seen_by_b = c.row_version, c.row_version
+    d = dt.date
+    done = _child("CH-2a", placement_order_on=d(2026, 2, 2), match_agreed_on=d(2026, 4, 1),
+                  placed_on=d(2026, 4, 20), adoption_order_on=d(2026, 6, 1))
+    service.update_child(any_db, other, c.id, done, expected_version=seen_by_b, today=TODAY)
+    with pytest.raises(StaleRecord):
+        service.update_child(any_db, adm, c.id, _child("CH-2a", placement_order_on=d(2026, 2, 9)),
+                             expected_version=seen_by_a, today=TODAY)
+    [row] = measure_children(any_db, manager, "A2", d(2026, 1, 1), d(2026, 6, 30))
+    assert (row.reference, row.days, row.within) == ("CH-2a", 58, True)  # 02/02 to 01/04
