@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.storage.base import Base, TimestampMixin
+from adoption_desktop.journey import settings as _settings  # noqa: F401 - registers the thresholds with the schema
 
 
 class JourneyChild(Versioned, TimestampMixin, Base):

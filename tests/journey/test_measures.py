@@ -210,3 +210,16 @@ def test_full_small_demo_links_the_children_and_gives_the_same_values(db: Databa
 
     report = verify_database(db)  # the journey rows are sealed like every other table's
     assert report.ok, report
+
+
+def test_threshold_changed_in_settings_is_used(db: Database, manager: Principal) -> None:
+    from adoption_desktop.core.settings_service import set_setting
+    from adoption_desktop.demo import DemoContext
+    from adoption_desktop.journey import settings
+
+    demo.populate(db, DemoContext(size="small", rng=random.Random(1), today=TODAY))
+    admin = make_user(db, "admin", Role.ADMINISTRATOR)
+    set_setting(db, admin, settings.A10_THRESHOLD_DAYS, 300)
+    got = _by_code(measures.journey_measures(db, manager, START, END))
+    assert (got["A10"].threshold, got["A10"].within) == (300, 3)
+    assert got["A2"].threshold == 121
