@@ -156,6 +156,10 @@ MEASURES: dict[str, tuple[str, str, str]] = {
                          "referral to the allocation (the agencies' reported waiting time)."),
 }
 CODES: tuple[str, ...] = tuple(MEASURES)
+#: drill-downs that list another area's cases need that area's permission besides reports.view
+AREA_PERMISSION: dict[str, Permission] = {"adm_7wd": Permission.ADM_VIEW,
+                                          "letterbox_on_time": Permission.LETTERBOX_VIEW,
+                                          "counselling_wait": Permission.COUNSELLING_VIEW}
 
 
 def _in(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
@@ -386,11 +390,15 @@ def journey_measures(db: Database, actor: Principal, start: dt.date, end: dt.dat
 
 
 def measure_children(db: Database, actor: Principal, code: str, start: dt.date, end: dt.date) -> list[ChildRow]:
-    """The children (or cases) behind one measure: the figure opened."""
+    """The children (or cases) behind one measure: the figure opened. Children and adopter households are
+    listed by reference and initials (never names) to anyone who may see the reports; the cases of another
+    area (ADM decisions, letterbox items, counselling cases) only to people who may open that area."""
     require(actor, Permission.REPORTS_VIEW)
     _check_range(start, end)
     if code not in MEASURES:
         raise ValidationError(f"Measure: '{code}' is not a measure; choose one of {', '.join(CODES)}.", "code")
+    if code in AREA_PERMISSION:
+        require(actor, AREA_PERMISSION[code])
     inputs, t = _load(db, actor, start, end, only=lambda c: c == code)
     return rows_for(code, inputs, start, end, t)
 

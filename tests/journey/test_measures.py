@@ -159,6 +159,8 @@ def test_through_the_database_and_drill_down(db: Database, manager: Principal) -
         measures.measure_children(db, manager, "A99", START, END)
     with pytest.raises(ValidationError, match="end date"):
         measures.journey_measures(db, manager, END, START)
+    with pytest.raises(PermissionDenied):  # a manager sees the waiting figure, not the counselling cases
+        measures.measure_children(db, manager, "counselling_wait", START, END)
     nobody = make_user(db, "clerk", Role.COUNSELLOR)
     with pytest.raises(PermissionDenied):
         measures.journey_measures(db, nobody, START, END)
