@@ -7,6 +7,7 @@ decision is linked, not copied, when the match comes to panel, so measures count
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, fields
 
@@ -135,6 +136,28 @@ def _check_item(session: Session, item_id: int) -> None:
                               "children.", "item")
 
 
+def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision_id: int | None,
+                      item_id: int | None) -> ChildInput:
+    from adoption_desktop.adm.models import AdmDecision
+    from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
+
+    with db.session(actor, write=False) as session:
+        if decision_id is not None and data.plan_decided_on is None:
+            d = session.get(AdmDecision, decision_id)
+            if d is not None and d.decision_type == "plan_for_adoption" and d.signed_at is not None \
+                    and d.outcome == "agree":
+                return dataclasses.replace(data, plan_decided_on=d.decided_on)
+        if item_id is not None and data.match_recommended_on is None:
+            row = session.execute(select(PanelSitting.sitting_date, PanelMinutes.outcome)
+                                  .join(PanelItem, PanelItem.sitting_id == PanelSitting.id)
+                                  .join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
+                                  .where(PanelItem.id == item_id).order_by(PanelMinutes.version.desc())
+                                  .limit(1)).first()
+            if row is not None and row.outcome == "match_recommended":
+                return dataclasses.replace(data, match_recommended_on=row.sitting_date)
+    return data
+
+
 def list_children(db: Database, actor: Principal, *, decision_id: int | None = None,
                   item_id: int | None = None) -> list[ChildView]:
     """The children on a decision (any version of it) or a panel item, sibling groups together."""
@@ -154,8 +177,11 @@ def list_children(db: Database, actor: Principal, *, decision_id: int | None = N
 
 def add_child(db: Database, actor: Principal, data: ChildInput, *, decision_id: int | None = None,
               item_id: int | None = None, today: dt.date | None = None) -> ChildView:
-    """Record a new child on a decision or an item."""
+    """Record a new child on a decision or an item. On a signed plan decision the date of the decision that
+    adoption is the plan defaults to the decision's date; on a match item the match recommendation defaults
+    to the sitting's date once the minutes record "match recommended"."""
     _require_for(actor, decision_id, item_id)
+    data = _with_known_dates(db, actor, data, decision_id, item_id)
     clean = validate(data, today)
     with db.session(actor) as session:
         key = reference_key(clean.reference)

@@ -167,3 +167,18 @@ def test_two_people_edit_one_child_on_sqlcipher_and_postgresql(any_db: Database)
                              expected_version=seen_by_a, today=TODAY)
     [row] = measure_children(any_db, manager, "A2", d(2026, 1, 1), d(2026, 6, 30))
     assert (row.reference, row.days, row.within) == ("CH-2a", 58, True)  # 02/02 to 01/04
+
+
+def test_plan_date_comes_from_the_signed_decision(db: Database, adm: Principal, plan_id: int) -> None:
+    from adoption_desktop.adm.models import AdmDecision
+    from adoption_desktop.core.storage.base import utcnow
+
+    with db.session(adm) as session:  # as signing leaves it (signing itself is tested in tests/adm)
+        d = session.get(AdmDecision, plan_id)
+        assert d is not None
+        d.outcome, d.decided_on, d.signed_at, d.state = "agree", dt.date(2026, 1, 12), utcnow(), "signed"
+    c = service.add_child(db, adm, _child("CH-9", plan_decided_on=None), decision_id=plan_id, today=TODAY)
+    assert c.plan_decided_on == dt.date(2026, 1, 12)
+    typed = service.add_child(db, adm, _child("CH-10", plan_decided_on=dt.date(2026, 1, 13)), decision_id=plan_id,
+                              today=TODAY)
+    assert typed.plan_decided_on == dt.date(2026, 1, 13)  # what the person typed wins
