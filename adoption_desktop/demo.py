@@ -26,6 +26,7 @@ DEMO_STEPS = (
     "adoption_desktop.adm.demo",
     "adoption_desktop.letterbox.demo",
     "adoption_desktop.counselling.demo",
+    "adoption_desktop.journey.demo",
 )
 DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("admin", "Avery Ashcombe", Role.ADMINISTRATOR),

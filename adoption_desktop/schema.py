@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "adoption_desktop.letterbox.models",
     "adoption_desktop.letterbox.attachment_models",
     "adoption_desktop.counselling.models",
+    "adoption_desktop.journey.models",
 )
 
 

@@ -18,6 +18,20 @@ from adoption_desktop.reports.model import FigureSection
 
 OUTCOME_SHORT = {rules.OUTCOME_AGREE: "agreed", rules.OUTCOME_DIFFER: "decided differently",
                  rules.OUTCOME_NOT_APPROVE: "proposed not to approve"}
+#: what a proposal "not to approve" means for each type (a qualifying determination, AA Regs 2005 reg 27,
+#: 29 and 30): a person reads what was proposed, not the internal outcome code
+NOT_APPROVE_BY_TYPE = {
+    "approval": "proposed not to approve (qualifying determination)",
+    "review": "proposed that they are no longer suitable (qualifying determination)",
+    "termination": "proposed to terminate the approval (qualifying determination)",
+}
+
+
+def outcome_label(decision_type: str, outcome: str) -> str:
+    """The outcome of a decision of ``decision_type`` as a person reads it."""
+    if outcome == rules.OUTCOME_NOT_APPROVE:
+        return NOT_APPROVE_BY_TYPE.get(decision_type, OUTCOME_SHORT[outcome])
+    return OUTCOME_SHORT.get(outcome, outcome.replace("_", " ") or "no outcome recorded")
 
 
 def _pct(part: int, whole: int) -> str:
@@ -67,7 +81,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         ("Decisions waiting (all dates)", str(open_pending)),
     ])
     types = FigureSection("ADM decisions by type and outcome", [
-        (f"{rules.type_label(t)}: {OUTCOME_SHORT.get(o, o)}", str(n))
+        (f"{rules.type_label(t)}: {outcome_label(t, o)}", str(n))
         for (t, o), n in sorted(by_outcome.items())
     ] + [(f"{rules.type_label(t)}: total", str(n)) for t, n in sorted(by_type.items())])
     qd_outcomes = Counter(q.final_outcome or "awaiting final decision" for q in qds)

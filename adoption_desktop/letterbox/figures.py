@@ -28,6 +28,8 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
     """Figures for ``start``..``end`` inclusive."""
     if not actor.can(Permission.LETTERBOX_VIEW):
         require(actor, Permission.REPORTS_VIEW)
+    from adoption_desktop.letterbox.documents import KINDS  # the letters' names as people read them
+
     in_range = (Item.received_on >= start, Item.received_on <= end)
     with db.session(actor, write=False) as session:
         by_month: Counter[tuple[str, str]] = Counter()
@@ -36,12 +38,17 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
                 .group_by(Item.received_on, Item.direction)):
             by_month[(f"{day:%Y-%m}", str(direction))] += int(n)
         months = sorted({m for m, _d in by_month})
-        exchanges = FigureSection("Letterbox exchanges received by month", [
-            (m, f"adoptive → birth {by_month[(m, rules.TO_BIRTH)]}, birth → adoptive {by_month[(m, rules.TO_ADOPTIVE)]}")
-            for m in months])
+        exchanges = FigureSection("Letterbox exchanges received by month")
+        for m in months:  # one figure per cell: month and direction in the label, the count alone
+            month = dt.date.fromisoformat(f"{m}-01").strftime("%B %Y")
+            exchanges.rows.append((f"{month}: adoptive family to birth family", str(by_month[(m, rules.TO_BIRTH)])))
+            exchanges.rows.append((f"{month}: birth family to adoptive family",
+                                   str(by_month[(m, rules.TO_ADOPTIVE)])))
         total_to_birth = sum(v for (m, d), v in by_month.items() if d == rules.TO_BIRTH)
         total_to_adoptive = sum(v for (m, d), v in by_month.items() if d == rules.TO_ADOPTIVE)
-        exchanges.rows.append(("Total", f"adoptive → birth {total_to_birth}, birth → adoptive {total_to_adoptive}"))
+        exchanges.rows.append(("Total: adoptive family to birth family", str(total_to_birth)))
+        exchanges.rows.append(("Total: birth family to adoptive family", str(total_to_adoptive)))
+        exchanges.rows.append(("Total exchanges", str(total_to_birth + total_to_adoptive)))
 
         problems = FigureSection("Items returned or withheld")
         for status in ("returned", "withheld"):
@@ -49,7 +56,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
                 Item.status == status, Item.outcome_on >= start, Item.outcome_on <= end)))
             problems.rows.append((status.title(), str(sum(reasons.values()))))
             for reason, n in reasons.most_common(8):
-                problems.rows.append((f"  {reason or '(no reason recorded)'}", str(n)))
+                problems.rows.append((f"{status.title()}: {reason or '(no reason recorded)'}", str(n)))
 
         inactive_months = get_setting(session, INACTIVE_AFTER_MONTHS)
         status_counts: Counter[str] = Counter()
@@ -61,7 +68,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
             (s.title(), str(status_counts[s])) for s in ("active", "inactive", "suspended", "ended")])
 
         sent = FigureSection("Letters sent", [
-            (kind.title(), str(n)) for kind, n in session.execute(
+            (KINDS.get(str(kind), str(kind).replace("_", " ").capitalize()), str(n)) for kind, n in session.execute(
                 select(LetterSent.kind, func.count()).where(LetterSent.sent_on >= start, LetterSent.sent_on <= end)
                 .group_by(LetterSent.kind).order_by(LetterSent.kind))])
         if not sent.rows:

@@ -14,6 +14,7 @@ FIGURE_MODULES = (
     "adoption_desktop.adm.figures",
     "adoption_desktop.letterbox.figures",
     "adoption_desktop.counselling.figures",
+    "adoption_desktop.journey.figures",
 )
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFileDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -46,6 +47,9 @@ from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 
+#: decision types that concern children (the Children… button shows on these)
+CHILD_TYPES = frozenset({"plan_for_adoption", "relinquished", "match"})
+
 
 def _d(day: dt.date | None) -> str:
     return long_date(day) if day else "—"
@@ -65,6 +69,15 @@ class DecisionPanel(QWidget):
         self.version: int | None = None  # the decision's row_version as shown: saves and signing check it
         self.presence = PresenceBanner(ctx, self, editing=ctx.can(Permission.ADM_DECIDE) or ctx.can(Permission.ADM_EDIT))
         layout.addWidget(self.presence)
+        # the children on a plan for adoption (the child's journey): a small dialog, reached by Tab
+        self.children_button = QPushButton("Children…")
+        self.children_button.setObjectName("children_button")
+        self.children_button.setToolTip("The children on this decision and the dates of their journey")
+        self.children_button.clicked.connect(lambda _checked=False: self.open_children())
+        children_row = QHBoxLayout()
+        children_row.addStretch(1)
+        children_row.addWidget(self.children_button)
+        layout.addLayout(children_row)
         layout.addWidget(form)
         self.form = form
         self.heading = child(form, QLabel, "heading")
@@ -159,6 +172,7 @@ class DecisionPanel(QWidget):
         self.detail = detail
         can_decide = self.ctx.can(Permission.ADM_DECIDE)
         can_edit = self.ctx.can(Permission.ADM_EDIT)
+        self.children_button.setVisible(detail is not None and detail.row.decision_type in CHILD_TYPES)
         if detail is None:
             self.heading.setText(f"<h3>{html.escape(empty)}</h3>")
             self.clock.setText(html.escape(hint))
@@ -249,6 +263,15 @@ class DecisionPanel(QWidget):
             if q.final_on:
                 lines.append(f"Final decision {_d(q.final_on)}: {q.final_outcome.replace('_', ' ')}.")
             self.qd_summary.setText("<br>".join(lines))
+
+    def open_children(self) -> None:
+        """The children on this decision (any version of it) and their journey dates."""
+        from adoption_desktop.journey.views.children import ChildrenDialog
+
+        if self.detail is None:
+            return
+        r = self.detail.row
+        ChildrenDialog(self.ctx, self, decision_id=r.id, title=f"{r.subject_reference} — {r.type_label}").exec()
 
     def selected_letter(self) -> LetterView | None:
         rows = self.letters_view.selectionModel().selectedRows()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.panel import rules
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.service import ItemRow, MemberRow, SittingDetail, SittingRow
 from adoption_desktop.panel.views import dialogs
@@ -146,7 +147,8 @@ class PanelPage(QWidget):
                        ("&Papers…", self.papers, "papers"), ("&Declare interest…", self.declare, "declare")),
                       (("Move &up", lambda: self.move_item(-1), "move_up"),
                        ("Move do&wn", lambda: self.move_item(1), "move_down"),
-                       ("&Remove", self.remove_item, "remove_item"))):
+                       ("&Remove", self.remove_item, "remove_item"),
+                       ("Children…", self.open_children, "item_children"))):
             row = QHBoxLayout()
             for text, slot, name in group:
                 b = _button(text, slot, name)
@@ -430,6 +432,21 @@ class PanelPage(QWidget):
             self, lambda data: svc.update_item(self.ctx.db, self.ctx.principal, item.id, data,
                                               expected_version=item.row_version),
             lambda _v: self._load_detail(keep_item=item.id), existing=item))
+
+    def open_children(self) -> None:
+        """The children on the selected match item and the dates of their journey (a sibling group is
+        several children)."""
+        from adoption_desktop.journey.views.children import ChildrenDialog
+
+        item = self.item
+        if item is None:
+            self.say("Select an item on the agenda first.", error=True)
+            return
+        if item.case_type not in ("match", "relinquished", "early_permanence"):
+            self.say("Children are recorded on match, relinquished-child and early permanence items.", error=True)
+            return
+        ChildrenDialog(self.ctx, self, item_id=item.id, title=f"{item.subject_reference} — "
+                       f"{rules.CASE_TYPES.get(item.case_type, item.case_type)}").exec()
 
     def remove_item(self) -> None:
         item = self.item

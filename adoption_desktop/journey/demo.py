@@ -1,0 +1,105 @@
+"""Demo data of the child's journey: two years of children (a sibling group, fostering for adoption,
+concurrent planning, a foster-carer adoption, a disruption, a child still waiting) and four adopter
+households, at fixed offsets from the demo's "today", so every measure has a known value
+(``tests/journey/test_measures.py`` computes them by hand). Same size for ``--size small`` and ``large``:
+the journeys are a handful of rows and keep the demo fast.
+
+The children are linked to the demo's plan-for-adoption decisions and match items where there are some.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from adoption_desktop.core.audit import bulk_audit
+from adoption_desktop.core.security.permissions import SYSTEM
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import reference_key
+from adoption_desktop.journey.models import AdopterJourney, JourneyChild
+
+if TYPE_CHECKING:
+    from adoption_desktop.demo import DemoContext
+
+#: reference, initials, sibling group, sex, kind, and days before today of: entered care, plan, placement
+#: order, match recommended, match agreed, placed, adoption order, early permanence / foster-carer
+#: placement, disruption (None: not happened)
+COHORT: tuple[tuple[str, str, str, str, str, tuple[int | None, ...]], ...] = (
+    ("DEMO-C01", "A.A.", "", "female", "", (700, 560, 480, 400, 390, 370, 200, None, None)),
+    ("DEMO-C02", "B.B.", "SG-1", "male", "", (690, 500, 420, 250, 240, 220, 60, None, None)),
+    ("DEMO-C03", "C.B.", "SG-1", "female", "", (690, 500, 420, 250, 240, 220, 60, None, None)),
+    ("DEMO-C04", "D.D.", "", "male", "ffa", (600, 540, 450, 330, 320, 320, 150, 598, None)),
+    ("DEMO-C05", "E.E.", "", "female", "", (650, 520, 460, 380, 370, 350, None, None, 200)),
+    ("DEMO-C06", "F.F.", "", "male", "foster", (720, 500, 430, 300, 290, 290, 100, 700, None)),
+    ("DEMO-C07", "G.G.", "", "female", "", (300, 200, 120, None, None, None, None, None, None)),
+    ("DEMO-C08", "H.H.", "", "male", "concurrent", (400, 300, 260, 250, 190, 190, 30, 395, None)),
+)
+#: household reference and days before today of: registered, stage 1 completed, stage 2 started, panel,
+#: approved
+HOUSEHOLDS: tuple[tuple[str, tuple[int | None, ...]], ...] = (
+    ("DEMO-H01", (400, 350, 340, 230, 220)),   # stage 1 in 50 days; stage 2 120 days; 180 days in all
+    ("DEMO-H02", (330, 230, 220, 110, 100)),   # stage 1 over 2 months; approved 230 days after
+    ("DEMO-H03", (250, 200, 190, 40, 30)),     # stage 2 160 days (over 4 months)
+    ("DEMO-H04", (90, 45, None, None, None)),  # stage 1 done, stage 2 not started
+)
+
+
+def _on(today: dt.date, days: int | None) -> dt.date | None:
+    return None if days is None else today - dt.timedelta(days=days)
+
+
+def children(today: dt.date) -> list[JourneyChild]:
+    """The demo cohort as rows (not yet added to a session)."""
+    out = []
+    for ref, initials, group, sex, kind, d in COHORT:
+        ec, plan, po, rec, agreed, placed, order, ep, disrupted = (_on(today, x) for x in d)
+        out.append(JourneyChild(
+            reference=ref, reference_key=reference_key(ref), initials=initials, sibling_group=group, sex=sex,
+            date_of_birth=(ec - dt.timedelta(days=200)) if ec else None, ethnicity="White British",
+            disability="", entered_care_on=ec, plan_decided_on=plan, placement_order_on=po,
+            match_recommended_on=rec, match_agreed_on=agreed, placed_on=placed, adoption_order_on=order,
+            early_permanence=kind if kind in ("ffa", "concurrent") else "",
+            early_permanence_placed_on=ep if kind in ("ffa", "concurrent") else None,
+            foster_carer_adoption=kind == "foster", foster_carer_placed_on=ep if kind == "foster" else None,
+            disrupted_on=disrupted, notes=""))
+    return out
+
+
+def households(today: dt.date) -> list[AdopterJourney]:
+    out = []
+    for ref, d in HOUSEHOLDS:
+        reg, s1, s2, panel, approved = (_on(today, x) for x in d)
+        out.append(AdopterJourney(reference=ref, reference_key=reference_key(ref), registered_on=reg,
+                                  stage1_completed_on=s1, stage2_started_on=s2, panel_on=panel,
+                                  approved_on=approved))
+    return out
+
+
+def populate(db: Database, ctx: DemoContext) -> None:
+    from adoption_desktop.adm.models import AdmDecision
+    from adoption_desktop.panel.models import PanelItem
+
+    today = ctx.today
+    with db.session(SYSTEM) as session, bulk_audit(session, "demo"):
+        plans = list(session.scalars(select(AdmDecision.id).where(
+            AdmDecision.decision_type == "plan_for_adoption", AdmDecision.root_id.is_(None)
+            | (AdmDecision.root_id == AdmDecision.id)).order_by(AdmDecision.id).limit(len(COHORT))))
+        matches = list(session.scalars(select(PanelItem.id).where(PanelItem.case_type == "match")
+                                       .order_by(PanelItem.id).limit(len(COHORT))))
+        rows = children(today)
+        group_slot: dict[str, int] = {}
+        for child in rows:
+            slot = group_slot.setdefault(child.sibling_group or child.reference, len(group_slot))
+            if slot < len(plans):
+                child.plan_decision_id = plans[slot]
+            if child.match_recommended_on is not None and slot < len(matches):
+                child.match_item_id = matches[slot]
+        session.add_all(rows)
+        approvals = list(session.scalars(select(PanelItem.id).where(PanelItem.case_type == "approval")
+                                         .order_by(PanelItem.id).limit(len(HOUSEHOLDS))))
+        homes = households(today)
+        for home, item in zip(homes, approvals, strict=False):
+            home.approval_item_id = item
+        session.add_all(homes)

@@ -1,0 +1,52 @@
+"""Figures of the child's journey for the Reports page and CSV: every timeliness measure (one figure per
+cell: the value, the children it is over, how many were within the threshold) and counts of children,
+not items (a sibling group matched on one item is several children)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.journey.models import JourneyChild
+from adoption_desktop.reports.measures import journey_measures
+from adoption_desktop.reports.model import FigureSection
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:g}"
+
+
+def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
+    require(actor, Permission.REPORTS_VIEW)
+    measures = journey_measures(db, actor, start, end)
+    timeliness = FigureSection("Timeliness of the child's journey")
+    for m in measures:
+        who = "cases" if m.unit in ("cases",) or m.code.startswith(("stage", "approval", "adm", "letterbox",
+                                                                      "counselling")) else "children"
+        timeliness.rows.append((f"{m.label} ({m.unit})", _fmt(m.value)))
+        timeliness.rows.append((f"{m.label}: {who} counted", str(m.count)))
+        if m.within is not None and m.unit != "children":
+            timeliness.rows.append((f"{m.label}: {who} within the threshold", str(m.within)))
+    c = JourneyChild
+    with db.session(actor, write=False) as session:
+        def count(col: InstrumentedAttribute[dt.date | None]) -> int:
+            return session.scalar(select(func.count()).select_from(c).where(col.between(start, end))) or 0
+
+        groups = session.scalar(select(func.count(func.distinct(c.sibling_group))).where(
+            c.sibling_group != "", c.match_recommended_on >= start, c.match_recommended_on <= end)) or 0
+        rows = [
+            ("Children with a decision that adoption is the plan", str(count(c.plan_decided_on))),
+            ("Children with a placement order", str(count(c.placement_order_on))),
+            ("Children whose match was recommended by panel", str(count(c.match_recommended_on))),
+            ("of whom in sibling groups (groups)", str(groups)),
+            ("Children whose match was agreed by the ADM", str(count(c.match_agreed_on))),
+            ("Children placed in early permanence", str(count(c.early_permanence_placed_on))),
+            ("Children who moved in with their adoptive family", str(count(c.placed_on))),
+            ("Children adopted (adoption order)", str(count(c.adoption_order_on))),
+            ("Placements that disrupted", str(count(c.disrupted_on))),
+        ]
+    return [timeliness, FigureSection("Children (each child counted, not items)", rows)]

@@ -1,0 +1,70 @@
+"""Tables of the child's journey: one row per child (a sibling group is several rows with the same
+``sibling_group``), linked to the ADM plan-for-adoption decision and the panel match item, and one row
+per prospective adopter household's assessment stages (linked to the panel approval item).
+
+Portable SQL only (SQLCipher and PostgreSQL); audited like every other table (``Base.__audit__``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adoption_desktop.core.concurrency import Versioned
+from adoption_desktop.core.storage.base import Base, TimestampMixin
+from adoption_desktop.journey import settings as _settings  # noqa: F401 - registers the thresholds with the schema
+
+
+class JourneyChild(Versioned, TimestampMixin, Base):
+    """One child. ``reference_key`` is unique: the same child on the plan decision and the match item is
+    one row, so every measure counts children, not items."""
+
+    __tablename__ = "journey_children"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40))
+    reference_key: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    initials: Mapped[str] = mapped_column(String(20), default="")
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    sex: Mapped[str] = mapped_column(String(20), default="")  # female | male | other | ""
+    ethnicity: Mapped[str] = mapped_column(String(60), default="")
+    disability: Mapped[str] = mapped_column(String(120), default="")
+    sibling_group: Mapped[str] = mapped_column(String(40), default="", index=True)
+
+    # where the child was recorded (the root of the ADM decision; the panel match item)
+    plan_decision_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    match_item_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+
+    # the journey
+    entered_care_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    plan_decided_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # ADM: adoption is the plan
+    placement_order_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    match_recommended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # panel
+    match_agreed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # ADM match decision
+    placed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # moved in with the adopters
+    adoption_order_on: Mapped[dt.date | None] = mapped_column(Date, index=True, nullable=True)
+    early_permanence: Mapped[str] = mapped_column(String(20), default="")  # "" | ffa | concurrent
+    early_permanence_placed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    foster_carer_adoption: Mapped[bool] = mapped_column(default=False)  # adopted by their foster carers
+    foster_carer_placed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    disrupted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class AdopterJourney(Versioned, TimestampMixin, Base):
+    """A prospective adopter household's assessment: stage 1 (pre-assessment, 2 months) and stage 2
+    (assessment, 4 months) under the Adoption Agencies Regulations 2005 as amended in 2013."""
+
+    __tablename__ = "journey_adopters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40))
+    reference_key: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    approval_item_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    registered_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # stage 1 starts
+    stage1_completed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    stage2_started_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    panel_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date, index=True, nullable=True)  # ADM decision

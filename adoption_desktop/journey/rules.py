@@ -1,0 +1,138 @@
+"""Pure rules of the child's journey: the order of the dates, with messages naming the field and the fix,
+and calendar-month arithmetic for the measures. No database, no Qt."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+SEXES: dict[str, str] = {"": "Not recorded", "female": "Female", "male": "Male", "other": "Other"}
+EARLY_PERMANENCE: dict[str, str] = {"": "None", "ffa": "Fostering for adoption", "concurrent": "Concurrent planning"}
+
+#: the journey's dates in the order they happen, with the label a person reads
+JOURNEY_ORDER: tuple[tuple[str, str], ...] = (
+    ("date_of_birth", "Date of birth"),
+    ("entered_care_on", "Entered care"),
+    ("plan_decided_on", "Decision that adoption is the plan"),
+    ("placement_order_on", "Placement order"),
+    ("match_recommended_on", "Match recommended by panel"),
+    ("match_agreed_on", "Match agreed by the ADM"),
+    ("placed_on", "Moved in with the adoptive family"),
+    ("adoption_order_on", "Adoption order"),
+)
+LABELS: dict[str, str] = dict(JOURNEY_ORDER) | {
+    "early_permanence_placed_on": "Early permanence placement",
+    "foster_carer_placed_on": "Moved in with the foster carers who adopted",
+    "disrupted_on": "Disruption",
+}
+DATE_FIELDS: tuple[str, ...] = (*(f for f, _l in JOURNEY_ORDER), "early_permanence_placed_on",
+                                "foster_carer_placed_on", "disrupted_on")
+
+
+def _d(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def journey_problems(dates: Mapping[str, dt.date | None], *, early_permanence: str = "",
+                     foster_carer_adoption: bool = False) -> list[tuple[str, str]]:
+    """Every problem with the order of a child's dates, as ``(field, message)``; [] when they are in order.
+
+    Each recorded date of :data:`JOURNEY_ORDER` must be on or after every recorded date before it; an early
+    permanence or foster-carer placement lies between entering care and the adoption order; a disruption
+    follows the move to the adoptive family and comes before any adoption order."""
+    problems: list[tuple[str, str]] = []
+    seen: list[tuple[str, dt.date]] = []
+    for field, label in JOURNEY_ORDER:
+        day = dates.get(field)
+        if day is None:
+            continue
+        later = [(f, d) for f, d in seen if d > day]
+        if later:
+            f, d = max(later, key=lambda p: p[1])
+            problems.append((field, f"{label}: {_d(day)} is before {LABELS[f].lower()} ({_d(d)}); "
+                                    f"{label.lower()} cannot come first. Check both dates."))
+        seen.append((field, day))
+    care, order = dates.get("entered_care_on"), dates.get("adoption_order_on")
+    for field, needs in (("early_permanence_placed_on", early_permanence != ""),
+                         ("foster_carer_placed_on", foster_carer_adoption)):
+        day = dates.get(field)
+        label = LABELS[field]
+        if day is None:
+            continue
+        if not needs:
+            what = "choose the kind of early permanence" if field.startswith("early") else \
+                "tick \"adopted by their foster carers\""
+            problems.append((field, f"{label}: a date is given but not the kind of placement; {what} or "
+                                    "clear the date."))
+        if care is not None and day < care:
+            problems.append((field, f"{label}: {_d(day)} is before the child entered care ({_d(care)})."))
+        if order is not None and day > order:
+            problems.append((field, f"{label}: {_d(day)} is after the adoption order ({_d(order)})."))
+    disrupted, placed = dates.get("disrupted_on"), dates.get("placed_on")
+    if disrupted is not None:
+        if placed is None:
+            problems.append(("disrupted_on", "Disruption: record the date the child moved in with the "
+                                             "adoptive family first; a disruption ends that placement."))
+        elif disrupted < placed:
+            problems.append(("disrupted_on", f"Disruption: {_d(disrupted)} is before the child moved in "
+                                             f"({_d(placed)})."))
+        if order is not None and disrupted >= order:
+            problems.append(("disrupted_on", f"Disruption: {_d(disrupted)} is on or after the adoption order "
+                                             f"({_d(order)}); a placement that ended after the order is not "
+                                             "a disruption. Clear one of the dates."))
+    return problems
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole calendar months, the day clipped to the month's length (31/01 + 1 → 28 or 29/02)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def within_months(start: dt.date, end: dt.date, months: int) -> bool:
+    """``end`` is no later than ``months`` calendar months after ``start``."""
+    return end <= add_months(start, months)
+
+
+def month_band(start: dt.date, end: dt.date) -> str:
+    """The band of ``end`` after ``start``: "0-4", "4-8", "8-12" or "12+" calendar months."""
+    if within_months(start, end, 4):
+        return "0-4"
+    if within_months(start, end, 8):
+        return "4-8"
+    if within_months(start, end, 12):
+        return "8-12"
+    return "12+"
+
+
+@dataclass(frozen=True)
+class ChildDates:
+    """What the measures need of one child (pure data, built from a row or by a test)."""
+
+    reference: str
+    initials: str = ""
+    sibling_group: str = ""
+    entered_care_on: dt.date | None = None
+    plan_decided_on: dt.date | None = None
+    placement_order_on: dt.date | None = None
+    match_recommended_on: dt.date | None = None
+    match_agreed_on: dt.date | None = None
+    placed_on: dt.date | None = None
+    adoption_order_on: dt.date | None = None
+    early_permanence: str = ""
+    early_permanence_placed_on: dt.date | None = None
+    foster_carer_adoption: bool = False
+    foster_carer_placed_on: dt.date | None = None
+    disrupted_on: dt.date | None = None
+
+    def moved_in_a10(self) -> dt.date | None:
+        """The A10 end date: the day the child moved in with the carers who adopted them (early permanence
+        or foster carers), else the day they moved in with the adoptive family."""
+        if self.early_permanence and self.early_permanence_placed_on is not None:
+            return self.early_permanence_placed_on
+        if self.foster_carer_adoption and self.foster_carer_placed_on is not None:
+            return self.foster_carer_placed_on
+        return self.placed_on

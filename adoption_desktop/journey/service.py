@@ -1,0 +1,306 @@
+"""Use cases of the child's journey: the children on an ADM plan-for-adoption decision or a panel match
+item (add, link an existing child, edit, list), and an adopter household's assessment stages.
+
+One child is one row whatever items it appears on (``reference_key`` unique): the child recorded on the plan
+decision is linked, not copied, when the match comes to panel, so measures count children, not items.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, fields
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.concurrency import check_version
+from adoption_desktop.core.errors import NotFound, ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import (
+    check_date,
+    clean_name,
+    clean_reference,
+    clean_text,
+    reference_key,
+)
+from adoption_desktop.journey import rules
+from adoption_desktop.journey.models import AdopterJourney, JourneyChild
+
+
+@dataclass(frozen=True)
+class ChildInput:
+    """What a person enters for one child (dates may be left empty until they happen)."""
+
+    reference: str
+    initials: str = ""
+    date_of_birth: dt.date | None = None
+    sex: str = ""
+    ethnicity: str = ""
+    disability: str = ""
+    sibling_group: str = ""
+    entered_care_on: dt.date | None = None
+    plan_decided_on: dt.date | None = None
+    placement_order_on: dt.date | None = None
+    match_recommended_on: dt.date | None = None
+    match_agreed_on: dt.date | None = None
+    placed_on: dt.date | None = None
+    adoption_order_on: dt.date | None = None
+    early_permanence: str = ""
+    early_permanence_placed_on: dt.date | None = None
+    foster_carer_adoption: bool = False
+    foster_carer_placed_on: dt.date | None = None
+    disrupted_on: dt.date | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ChildView(ChildInput):
+    id: int = 0
+    row_version: int = 1
+    plan_decision_id: int | None = None
+    match_item_id: int | None = None
+
+
+INPUT_FIELDS = tuple(f.name for f in fields(ChildInput))
+
+
+def _view(c: JourneyChild) -> ChildView:
+    return ChildView(**{f: getattr(c, f) for f in INPUT_FIELDS}, id=c.id, row_version=c.row_version,
+                     plan_decision_id=c.plan_decision_id, match_item_id=c.match_item_id)
+
+
+def validate(data: ChildInput, today: dt.date | None = None) -> ChildInput:
+    """``data`` cleaned (text sanitised, dates within range and in order) or a ValidationError naming the
+    first field at fault and the fix."""
+    values = {
+        "reference": clean_reference(data.reference, "Child's reference", required=True),
+        "initials": clean_name(data.initials, "Initials", max_length=20),
+        "sex": data.sex,
+        "ethnicity": clean_text(data.ethnicity, "Ethnicity", max_length=60),
+        "disability": clean_text(data.disability, "Disability", max_length=120),
+        "sibling_group": clean_reference(data.sibling_group, "Sibling group"),
+        "early_permanence": data.early_permanence,
+        "foster_carer_adoption": bool(data.foster_carer_adoption),
+        "notes": clean_text(data.notes, "Notes", multiline=True, max_length=4000),
+    }
+    if data.sex not in rules.SEXES:
+        raise ValidationError(f"Sex: choose one of {', '.join(v for v in rules.SEXES.values())}.", "sex")
+    if data.early_permanence not in rules.EARLY_PERMANENCE:
+        raise ValidationError("Early permanence: choose none, fostering for adoption or concurrent planning.",
+                              "early_permanence")
+    for field in rules.DATE_FIELDS:
+        kind = "birth" if field == "date_of_birth" else "event"
+        day = check_date(getattr(data, field), rules.LABELS[field], kind, today=today)
+        if day is not None and day > (today or dt.date.today()):
+            raise ValidationError(f"{rules.LABELS[field]}: {day:%d/%m/%Y} is in the future; record it once it "
+                                  "has happened.", field)
+        values[field] = day
+    problems = rules.journey_problems({f: values[f] for f in rules.DATE_FIELDS},  # type: ignore[misc]
+                                      early_permanence=str(values["early_permanence"]),
+                                      foster_carer_adoption=bool(values["foster_carer_adoption"]))
+    if problems:
+        field, message = problems[0]
+        raise ValidationError(message, field)
+    return ChildInput(**values)  # type: ignore[arg-type]
+
+
+def _require_for(actor: Principal, decision_id: int | None, item_id: int | None) -> None:
+    require(actor, Permission.ADM_EDIT if decision_id is not None else Permission.PANEL_EDIT)
+    if (decision_id is None) == (item_id is None):
+        raise ValidationError("Child: record the child on one ADM plan decision or one panel match item.", "item")
+
+
+def _decision_root(session: Session, decision_id: int) -> int:
+    from adoption_desktop.adm import rules as adm_rules
+    from adoption_desktop.adm.models import AdmDecision
+
+    d = session.get(AdmDecision, decision_id)
+    if d is None:
+        raise NotFound("That ADM decision no longer exists.")
+    if d.decision_type not in ("plan_for_adoption", "relinquished", "match"):
+        raise ValidationError(f"Children: a {adm_rules.type_label(d.decision_type).lower()} decision has no "
+                              "children; record them on the child's plan for adoption.", "decision")
+    return d.root_id or d.id
+
+
+def _check_item(session: Session, item_id: int) -> None:
+    from adoption_desktop.panel.models import PanelItem
+
+    item = session.get(PanelItem, item_id)
+    if item is None:
+        raise NotFound("That panel item no longer exists.")
+    if item.case_type not in ("match", "relinquished", "early_permanence"):
+        raise ValidationError("Children: only a match, relinquished-child or early permanence item has "
+                              "children.", "item")
+
+
+def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision_id: int | None,
+                      item_id: int | None) -> ChildInput:
+    from adoption_desktop.adm.models import AdmDecision
+    from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
+
+    with db.session(actor, write=False) as session:
+        if decision_id is not None and data.plan_decided_on is None:
+            d = session.get(AdmDecision, decision_id)
+            if d is not None and d.decision_type == "plan_for_adoption" and d.signed_at is not None \
+                    and d.outcome == "agree":
+                return dataclasses.replace(data, plan_decided_on=d.decided_on)
+        if item_id is not None and data.match_recommended_on is None:
+            row = session.execute(select(PanelSitting.sitting_date, PanelMinutes.outcome)
+                                  .join(PanelItem, PanelItem.sitting_id == PanelSitting.id)
+                                  .join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
+                                  .where(PanelItem.id == item_id).order_by(PanelMinutes.version.desc())
+                                  .limit(1)).first()
+            if row is not None and row.outcome == "match_recommended":
+                return dataclasses.replace(data, match_recommended_on=row.sitting_date)
+    return data
+
+
+def list_children(db: Database, actor: Principal, *, decision_id: int | None = None,
+                  item_id: int | None = None) -> list[ChildView]:
+    """The children on a decision (any version of it) or a panel item, sibling groups together."""
+    if decision_id is not None:
+        require(actor, Permission.ADM_VIEW)
+    else:
+        require(actor, Permission.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        if decision_id is not None:
+            cond = JourneyChild.plan_decision_id == _decision_root(session, decision_id)
+        else:
+            cond = JourneyChild.match_item_id == item_id
+        rows = session.scalars(select(JourneyChild).where(cond)
+                               .order_by(JourneyChild.sibling_group, JourneyChild.reference))
+        return [_view(c) for c in rows]
+
+
+def add_child(db: Database, actor: Principal, data: ChildInput, *, decision_id: int | None = None,
+              item_id: int | None = None, today: dt.date | None = None) -> ChildView:
+    """Record a new child on a decision or an item. On a signed plan decision the date of the decision that
+    adoption is the plan defaults to the decision's date; on a match item the match recommendation defaults
+    to the sitting's date once the minutes record "match recommended"."""
+    _require_for(actor, decision_id, item_id)
+    data = _with_known_dates(db, actor, data, decision_id, item_id)
+    clean = validate(data, today)
+    with db.session(actor) as session:
+        key = reference_key(clean.reference)
+        if session.scalar(select(JourneyChild.id).where(JourneyChild.reference_key == key)) is not None:
+            raise ValidationError(f"Child's reference: {clean.reference} is already recorded; use \"Link "
+                                  "existing child\" to add that child here.", "reference")
+        child = JourneyChild(**{f: getattr(clean, f) for f in INPUT_FIELDS}, reference_key=key)
+        if decision_id is not None:
+            child.plan_decision_id = _decision_root(session, decision_id)
+        else:
+            assert item_id is not None
+            _check_item(session, item_id)
+            child.match_item_id = item_id
+        session.add(child)
+        session.flush()
+        return _view(child)
+
+
+def link_child(db: Database, actor: Principal, reference: str, *, decision_id: int | None = None,
+               item_id: int | None = None) -> ChildView:
+    """Put a child already recorded (e.g. on the plan decision) on this decision or match item."""
+    _require_for(actor, decision_id, item_id)
+    ref = clean_reference(reference, "Child's reference", required=True)
+    with db.session(actor) as session:
+        child = session.scalar(select(JourneyChild).where(JourneyChild.reference_key == reference_key(ref)))
+        if child is None:
+            raise ValidationError(f"Child's reference: no child {ref} is recorded; add the child instead.",
+                                  "reference")
+        if decision_id is not None:
+            child.plan_decision_id = _decision_root(session, decision_id)
+        else:
+            assert item_id is not None
+            _check_item(session, item_id)
+            child.match_item_id = item_id
+        session.flush()
+        return _view(child)
+
+
+def update_child(db: Database, actor: Principal, child_id: int, data: ChildInput, *, expected_version: int,
+                 today: dt.date | None = None) -> ChildView:
+    """Save a child's details and journey dates; a stale save raises StaleRecord."""
+    if not (actor.can(Permission.ADM_EDIT) or actor.can(Permission.PANEL_EDIT)):
+        require(actor, Permission.PANEL_EDIT)
+    clean = validate(data, today)
+    with db.session(actor) as session:
+        child = session.get(JourneyChild, child_id)
+        if child is None:
+            raise NotFound("That child's record no longer exists.")
+        check_version(session, child, expected_version, "child's record")
+        key = reference_key(clean.reference)
+        if key != child.reference_key and session.scalar(
+                select(JourneyChild.id).where(JourneyChild.reference_key == key)) is not None:
+            raise ValidationError(f"Child's reference: {clean.reference} belongs to another child.", "reference")
+        for f in INPUT_FIELDS:
+            setattr(child, f, getattr(clean, f))
+        child.reference_key = key
+        session.flush()
+        return _view(child)
+
+
+def find_children(db: Database, actor: Principal, text: str) -> list[ChildView]:
+    """Children whose reference or sibling group contains ``text`` (for "Link existing child")."""
+    if not (actor.can(Permission.ADM_VIEW) or actor.can(Permission.PANEL_VIEW)):
+        require(actor, Permission.PANEL_VIEW)
+    needle = f"%{reference_key(text)}%"
+    with db.session(actor, write=False) as session:
+        rows = session.scalars(select(JourneyChild).where(or_(
+            JourneyChild.reference_key.like(needle), JourneyChild.sibling_group.like(f"%{text.strip()}%")))
+            .order_by(JourneyChild.reference).limit(50))
+        return [_view(c) for c in rows]
+
+
+@dataclass(frozen=True)
+class AdopterStages:
+    reference: str
+    registered_on: dt.date | None = None
+    stage1_completed_on: dt.date | None = None
+    stage2_started_on: dt.date | None = None
+    panel_on: dt.date | None = None
+    approved_on: dt.date | None = None
+    approval_item_id: int | None = None
+
+
+def adopter_problems(s: AdopterStages) -> list[tuple[str, str]]:
+    """The order of an adopter household's stages (pure): registration, stage 1 ends, stage 2 starts,
+    panel, ADM approval."""
+    order = (("registered_on", "Registration (stage 1 starts)"), ("stage1_completed_on", "Stage 1 completed"),
+             ("stage2_started_on", "Stage 2 started"), ("panel_on", "Panel"), ("approved_on", "Approved by the ADM"))
+    problems: list[tuple[str, str]] = []
+    seen: list[tuple[str, dt.date]] = []
+    for field, label in order:
+        day = getattr(s, field)
+        if day is None:
+            continue
+        later = [(lbl, d) for lbl, d in seen if d > day]
+        if later:
+            lbl, d = later[-1]
+            problems.append((field, f"{label}: {day:%d/%m/%Y} is before {lbl.lower()} ({d:%d/%m/%Y})."))
+        seen.append((label, day))
+    return problems
+
+
+def record_adopter_stages(db: Database, actor: Principal, data: AdopterStages,
+                          today: dt.date | None = None) -> None:
+    """Create or replace a household's assessment dates (keyed by the household reference)."""
+    require(actor, Permission.PANEL_EDIT)
+    ref = clean_reference(data.reference, "Household reference", required=True)
+    for f in ("registered_on", "stage1_completed_on", "stage2_started_on", "panel_on", "approved_on"):
+        check_date(getattr(data, f), f.replace("_", " ").capitalize(), today=today)
+    problems = adopter_problems(data)
+    if problems:
+        raise ValidationError(problems[0][1], problems[0][0])
+    with db.session(actor) as session:
+        key = reference_key(ref)
+        row = session.scalar(select(AdopterJourney).where(AdopterJourney.reference_key == key))
+        if row is None:
+            row = AdopterJourney(reference=ref, reference_key=key)
+            session.add(row)
+        for f in ("registered_on", "stage1_completed_on", "stage2_started_on", "panel_on", "approved_on",
+                  "approval_item_id"):
+            setattr(row, f, getattr(data, f))
+        session.flush()

@@ -1,0 +1,262 @@
+"""The Children dialog: the children on one ADM plan decision or panel match item (a sibling group is
+several rows), with Add, Edit and Link existing child. Everything works from the keyboard: each button
+has an Alt+letter, Enter on a row edits it, dates are typed as DD/MM/YYYY (blank = not yet)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.journey import rules, service
+from adoption_desktop.journey.service import ChildInput, ChildView
+from adoption_desktop.ui.conflict import REAPPLY, resolve_conflict
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.table_model import Column, RowTableModel
+
+
+def _d(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def parse_date(text: str, label: str) -> dt.date | None:
+    """``DD/MM/YYYY`` (or blank: not yet) or a ValidationError naming the field."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise ValidationError(f"{label}: '{text}' is not a date; type it as DD/MM/YYYY, or leave it blank "
+                              "until it happens.", label) from None
+
+
+COLUMNS: list[Column[ChildView]] = [
+    Column("Reference", lambda c: c.reference),
+    Column("Initials", lambda c: c.initials),
+    Column("Sibling group", lambda c: c.sibling_group),
+    Column("Entered care", lambda c: _d(c.entered_care_on)),
+    Column("Placement order", lambda c: _d(c.placement_order_on)),
+    Column("Match agreed", lambda c: _d(c.match_agreed_on)),
+    Column("Moved in", lambda c: _d(c.placed_on)),
+    Column("Adoption order", lambda c: _d(c.adoption_order_on)),
+    Column("Early permanence", lambda c: rules.EARLY_PERMANENCE[c.early_permanence] if c.early_permanence else ""),
+    Column("Disruption", lambda c: _d(c.disrupted_on)),
+]
+
+
+class ChildEditor(QDialog):
+    """One child's details and journey dates."""
+
+    def __init__(self, parent: QWidget | None, child: ChildView | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Child {child.reference}" if child else "Add a child")
+        self.child = child
+        form_widget = QWidget()
+        form = QFormLayout(form_widget)
+        self.texts: dict[str, QLineEdit] = {}
+        self.dates: dict[str, QLineEdit] = {}
+
+        def line(name: str, label: str, value: str, date: bool = False) -> None:
+            edit = QLineEdit(value)
+            edit.setObjectName(name)
+            if date:
+                edit.setPlaceholderText("DD/MM/YYYY or blank")
+                self.dates[name] = edit
+            else:
+                self.texts[name] = edit
+            form.addRow(label, edit)
+
+        c = child or ChildInput(reference="")
+        line("reference", "&Reference:", c.reference)
+        line("initials", "&Initials:", c.initials)
+        line("date_of_birth", "Date of &birth:", _d(c.date_of_birth), True)
+        self.sex = QComboBox()
+        for code, label in rules.SEXES.items():
+            self.sex.addItem(label, code)
+        self.sex.setCurrentIndex(max(0, self.sex.findData(c.sex)))
+        form.addRow("Se&x:", self.sex)
+        line("ethnicity", "E&thnicity:", c.ethnicity)
+        line("disability", "Disabilit&y:", c.disability)
+        line("sibling_group", "Sibling &group:", c.sibling_group)
+        for field, label in rules.JOURNEY_ORDER[1:]:
+            line(field, f"{label}:", _d(getattr(c, field)), True)
+        self.ep = QComboBox()
+        for code, label in rules.EARLY_PERMANENCE.items():
+            self.ep.addItem(label, code)
+        self.ep.setCurrentIndex(max(0, self.ep.findData(c.early_permanence)))
+        form.addRow("Early &permanence:", self.ep)
+        line("early_permanence_placed_on", "Early permanence placement:", _d(c.early_permanence_placed_on), True)
+        self.foster = QCheckBox("Adopted by their &foster carers")
+        self.foster.setChecked(c.foster_carer_adoption)
+        form.addRow("", self.foster)
+        line("foster_carer_placed_on", "Moved in with those carers:", _d(c.foster_carer_placed_on), True)
+        line("disrupted_on", "Disr&uption:", _d(c.disrupted_on), True)
+        self.notes = QPlainTextEdit(c.notes)
+        self.notes.setTabChangesFocus(True)
+        form.addRow("&Notes:", self.notes)
+        scroll = QScrollArea()
+        scroll.setWidget(form_widget)
+        scroll.setWidgetResizable(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#B00020;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(520, 640)
+
+    def value(self) -> ChildInput:
+        """What was typed, or a ValidationError naming the field (shown under the form; focus goes there)."""
+        values: dict[str, Any] = {name: edit.text() for name, edit in self.texts.items()}
+        for name, edit in self.dates.items():
+            values[name] = parse_date(edit.text(), rules.LABELS.get(name, "Date of birth"))
+        values.update(sex=self.sex.currentData(), early_permanence=self.ep.currentData(),
+                      foster_carer_adoption=self.foster.isChecked(), notes=self.notes.toPlainText())
+        return ChildInput(**values)
+
+    def show_problem(self, exc: AppError) -> None:
+        self.message.setText(str(exc))
+        field = getattr(exc, "field", None)
+        widget = self.texts.get(str(field)) or self.dates.get(str(field))
+        if widget is not None:
+            widget.setFocus()
+            widget.selectAll()
+
+
+class ChildrenDialog(QDialog):
+    """The children on one decision (``decision_id``) or one panel item (``item_id``)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, decision_id: int | None = None,
+                 item_id: int | None = None, title: str = "") -> None:
+        super().__init__(parent)
+        self.ctx, self.decision_id, self.item_id = ctx, decision_id, item_id
+        self.setWindowTitle(f"Children — {title}" if title else "Children")
+        self.model: RowTableModel[ChildView] = RowTableModel(COLUMNS, [], self)
+        self.view = QTableView()
+        self.view.setObjectName("children_view")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.verticalHeader().hide()
+        self.view.activated.connect(lambda _i: self.edit())
+        edit_perm = Permission.ADM_EDIT if decision_id is not None else Permission.PANEL_EDIT
+        can_edit = ctx.can(edit_perm)
+        row = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for text, slot, name in (("&Add child…", self.add, "add_child"), ("&Edit…", self.edit, "edit_child"),
+                                 ("&Link existing child…", self.link, "link_child")):
+            b = QPushButton(text)
+            b.setObjectName(name)
+            b.setEnabled(can_edit)
+            b.clicked.connect(lambda _=False, s=slot: s())
+            row.addWidget(b)
+            self.buttons[name] = b
+        row.addStretch(1)
+        close = QPushButton("&Close")
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        hint = QLabel("A sibling group is several children: add each child and give them the same sibling "
+                      "group. A child already recorded on the plan decision is linked, not added again.")
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(row)
+        self.resize(900, 360)
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        try:
+            rows = service.list_children(self.ctx.db, self.ctx.principal, decision_id=self.decision_id,
+                                         item_id=self.item_id)
+        except AppError as exc:
+            show_error(self, "Children", exc)
+            return
+        self.model.set_rows(rows)
+        ids = [r.id for r in rows]
+        if rows:
+            self.view.selectRow(ids.index(select) if select in ids else 0)
+        self.buttons["edit_child"].setEnabled(bool(rows) and self.buttons["add_child"].isEnabled())
+
+    def current(self) -> ChildView | None:
+        idx = self.view.currentIndex()
+        return self.model.row_at(idx.row()) if idx.isValid() else None
+
+    def _editor_loop(self, editor: ChildEditor, save: Any) -> ChildView | None:
+        """Show the editor until it saves or is cancelled; a bad value keeps it open with the message."""
+        while editor.exec() == QDialog.DialogCode.Accepted:
+            try:
+                result: ChildView = save(editor.value())
+                return result
+            except StaleRecord as exc:
+                mine = {f.name: str(getattr(editor.value(), f.name)) for f in dataclasses.fields(ChildInput)}
+                if resolve_conflict(self, exc, mine) == REAPPLY and exc.saved_version is not None:
+                    editor.child = dataclasses.replace(editor.child, row_version=exc.saved_version) \
+                        if editor.child else None
+                    continue
+                return None
+            except AppError as exc:
+                editor.show_problem(exc)
+        return None
+
+    def add(self) -> None:
+        editor = ChildEditor(self, None)
+        saved = self._editor_loop(editor, lambda data: service.add_child(
+            self.ctx.db, self.ctx.principal, data, decision_id=self.decision_id, item_id=self.item_id))
+        if saved:
+            self.reload(saved.id)
+
+    def edit(self) -> None:
+        c = self.current()
+        if c is None or not self.buttons["edit_child"].isEnabled():
+            return
+        editor = ChildEditor(self, c)
+        saved = self._editor_loop(editor, lambda data: service.update_child(
+            self.ctx.db, self.ctx.principal, c.id, data,
+            expected_version=editor.child.row_version if editor.child else c.row_version))
+        if saved:
+            self.reload(saved.id)
+
+    def link(self, reference: str | None = None) -> None:
+        if reference is None:
+            text, ok = QInputDialog.getText(self, "Link existing child", "Child's &reference:")
+            if not ok:
+                return
+            reference = text
+        try:
+            linked = service.link_child(self.ctx.db, self.ctx.principal, reference, decision_id=self.decision_id,
+                                        item_id=self.item_id)
+        except AppError as exc:
+            show_error(self, "Link existing child", exc)
+            return
+        self.reload(linked.id)
