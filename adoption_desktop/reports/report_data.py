@@ -179,20 +179,20 @@ def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
     sittings = _count_by_quarter(list(session.execute(
         select(PanelSitting.sitting_date, func.count()).where(
             PanelSitting.sitting_date.between(lo, hi), PanelSitting.status != "cancelled",
-            PanelSitting.sitting_date <= dt.date.today()).group_by(PanelSitting.sitting_date)).tuples()), spans)
+            PanelSitting.sitting_date <= dt.date.today()).group_by(PanelSitting.sitting_date))), spans)
     item_rows = list(session.execute(
         select(PanelSitting.sitting_date, PanelItem.case_type, func.count()).join(
             PanelItem, PanelItem.sitting_id == PanelSitting.id).where(
             PanelSitting.sitting_date.between(lo, hi), PanelSitting.status != "cancelled")
-        .group_by(PanelSitting.sitting_date, PanelItem.case_type)).tuples())
+        .group_by(PanelSitting.sitting_date, PanelItem.case_type)))
     items = _count_by_quarter([(d, n) for d, _t, n in item_rows], spans)
     adopter = _count_by_quarter([(d, n) for d, t, n in item_rows if t in ("approval", "early_permanence")], spans)
     exchanges = _count_by_quarter(list(session.execute(
         select(Item.received_on, func.count()).where(Item.received_on.between(lo, hi))
-        .group_by(Item.received_on)).tuples()), spans)
+        .group_by(Item.received_on))), spans)
     referrals = _count_by_quarter(list(session.execute(
         select(CounsellingCase.referral_date, func.count()).where(CounsellingCase.referral_date.between(lo, hi))
-        .group_by(CounsellingCase.referral_date)).tuples()), spans)
+        .group_by(CounsellingCase.referral_date))), spans)
     decisions = _decisions(session, lo, hi)
     out = []
     for i, p in enumerate(spans):
@@ -272,3 +272,22 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
         adm_by_type=adm_types, key=(keys[0], keys[1], keys[2]), measures=compared,
         quarters=tuple(quarter_label(q) for q in quarters), quarter_key=tuple(keys[3:]),
         adm_threshold_wd=threshold, made_on=today or dt.date.today())
+
+
+@dataclass(frozen=True)
+class QuarterlyTrend:
+    """Eight quarters of key figures and the ADM timescale: what the Reports page's charts show."""
+
+    quarters: tuple[str, ...]
+    figures: tuple[KeyFigures, ...]
+    adm_threshold_wd: int
+
+
+def quarterly(db: Database, actor: Principal, end: dt.date, count: int = 8) -> QuarterlyTrend:
+    """Key figures for the last ``count`` calendar quarters up to the one holding ``end``."""
+    require(actor, Permission.REPORTS_VIEW)
+    spans = quarters_to(end, count)
+    with db.session(actor, write=False) as session:
+        threshold = int(get_setting(session, DECISION_DUE_WD))
+        figures = _key_figures(session, spans)
+    return QuarterlyTrend(tuple(quarter_label(q) for q in spans), tuple(figures), threshold)
