@@ -20,7 +20,14 @@ from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import figures as panel_figures
 from adoption_desktop.reports import charts, measures, report_data
-from adoption_desktop.reports.periods import Period, last_year, parse_period, previous, quarter_label, quarters_to
+from adoption_desktop.reports.periods import (
+    Period,
+    last_year,
+    parse_period,
+    previous,
+    quarter_label,
+    quarters_to,
+)
 from adoption_desktop.reports.report_data import build_report
 from adoption_desktop.reports.report_docx import NO_CHILDREN, write_report_docx
 from tests.conftest import make_user
@@ -129,7 +136,7 @@ def test_children_journey_section_shows_measures_against_thresholds(demo_db: Dat
 
 def test_report_needs_the_reports_permission_and_a_known_kind(demo_db: Database) -> None:
     counsellor = make_user(demo_db, "cns", Role.COUNSELLOR)
-    with pytest.raises(PermissionDenied, match="reports.view"):
+    with pytest.raises(PermissionDenied, match=r"reports\.view"):
         build_report(demo_db, counsellor, HALF)
     manager = make_user(demo_db, "mgr", Role.MANAGER)
     with pytest.raises(ValidationError, match="Kind"):
