@@ -52,8 +52,9 @@ def _table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str
         cell.paragraphs[0].add_run(text).bold = True
     _repeat_header(table.rows[0])
     for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
+        new = table.add_row()
+        new._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        for cell, text in zip(new.cells, row, strict=True):
             cell.text = text
     widths = widths or [17.0 / len(header)] * len(header)
     table.autofit = False
