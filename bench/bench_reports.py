@@ -82,8 +82,8 @@ def main() -> int:
     md = f"""## Reports: the annual report and the Ofsted pack (issue 16)
 
 Data: the large demo (`{path.name}`): {k.items} panel items, {k.adm_decisions} ADM decisions, {k.exchanges:,} post box
-exchanges, {k.referrals} counselling referrals in {period.start}..{period.end} (and as many again in each comparison
-period). {RUNS} runs after a warm-up; median (min–max).
+exchanges, {k.referrals} counselling referrals in {period.start}..{period.end}, counted again for the
+comparison year and for eight quarters. {RUNS} runs after a warm-up; median (min–max).
 
 | measure | median (min–max) | goal | result |
 |---|---|---|---|
