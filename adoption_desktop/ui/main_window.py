@@ -248,7 +248,9 @@ class MainWindow(QMainWindow):
         """Reports → Write report… / Ofsted pack…: open the Reports page and start there."""
         from adoption_desktop.core.security.permissions import Permission
 
-        menu = self.menuBar().addMenu("&Reports")
+        # no Alt+letter: every letter of "Reports" already belongs to a control on some page (the menu is
+        # reached with Alt or F10 and the arrow keys; the Reports page's buttons have their own letters)
+        menu = self.menuBar().addMenu("Reports")
         can = self.ctx.principal.can
         for text, method, needs in (
                 ("&Write report…", "write_report", (Permission.REPORTS_VIEW,)),

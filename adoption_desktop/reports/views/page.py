@@ -55,7 +55,7 @@ class ReportsPage(QWidget):
         self.report_button.setToolTip("The six-monthly or annual report as a Word document, with this period "
                                       "beside the previous one and the same period last year")
         self.report_button.clicked.connect(self.write_report)
-        self.pack_button = QPushButton("O&fsted pack…")
+        self.pack_button = QPushButton("Ofste&d pack…")
         self.pack_button.setToolTip("One PDF for inspectors: the last three sets of approved minutes, the central "
                                     "list, ADM timeliness and the year's figures")
         self.pack_button.clicked.connect(self.ofsted_pack)
