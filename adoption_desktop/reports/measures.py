@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
 
 
@@ -29,4 +29,5 @@ class Measure:
 def journey_measures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[Measure]:
     """The scorecard measures for ``start``..``end``. Stub: no journeys are recorded on this branch, so
     the list is empty; the real implementation comes from the child's-journey work (h-journey)."""
+    require(actor, Permission.REPORTS_VIEW)
     return []
