@@ -28,8 +28,8 @@ from adoption_desktop.adm import rules as adm_rules
 from adoption_desktop.adm.settings import DECISION_DUE_WD
 from adoption_desktop.core import audit
 from adoption_desktop.core.documents.letterhead import letterhead
-from adoption_desktop.core.documents.pdf import long_date
-from adoption_desktop.core.documents.pdf_flow import styles, write_document
+from adoption_desktop.core.documents.pdf import Letterhead, long_date
+from adoption_desktop.core.documents.pdf_flow import styles
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database, secure_umask
@@ -40,7 +40,7 @@ from adoption_desktop.reports.periods import Period, add_months, quarter_label, 
 from adoption_desktop.reports.report_data import _decisions
 
 MINUTES_SETS = 3
-FOOTER = "OFFICIAL-SENSITIVE: Ofsted pack; contains personal information about panel members. Keep it secure."
+FOOTER = "OFFICIAL-SENSITIVE: Ofsted pack; contains personal information. Keep it secure."
 SECTION_TITLES = ("Index", "Approved panel minutes", "Central list of panel members", "ADM timeliness",
                   "Figures for the year")
 
@@ -91,7 +91,7 @@ def _pct(part: int, whole: int) -> str:
 def adm_timeliness(db: Database, actor: Principal, year: Period) -> tuple[list[list[str]], list[list[str]], int]:
     """(rows by decision type, rows by quarter, timescale in working days) for decisions signed in ``year``."""
     require(actor, Permission.ADM_VIEW)
-    quarters = quarters_to(year.end, 4)
+    quarters = quarters_to(year.end, 5)  # the year's first quarter may be a part of one
     with db.session(actor, write=False) as session:
         cal = calendar(session)
         threshold = int(get_setting(session, DECISION_DUE_WD))
@@ -108,7 +108,14 @@ def adm_timeliness(db: Database, actor: Principal, year: Period) -> tuple[list[l
                for t in sorted({d[0] for d in decisions})]
     if decisions:
         by_type.append(row("All decisions", decisions))
-    by_quarter = [row(quarter_label(q), [d for d in decisions if q.start <= d[4] <= q.end]) for q in quarters]
+    by_quarter = []
+    for q in quarters:
+        start, end = max(q.start, year.start), min(q.end, year.end)
+        if start > end:
+            continue
+        label = quarter_label(q) + ("" if (start, end) == (q.start, q.end) else
+                                    f" ({start:%d/%m}–{end:%d/%m})")
+        by_quarter.append(row(label, [d for d in decisions if start <= d[4] <= end]))
     return by_type, by_quarter, threshold
 
 
@@ -128,9 +135,36 @@ def _index(titles: Sequence[tuple[str, int]], agency: str, as_of: dt.date, sitti
     return flow
 
 
+def _write_part(path: Path, flowables: list[Flowable], head: Letterhead, title: str) -> None:
+    """A part of the pack: the letterhead footer line without the part's own page numbers (the merged
+    pack is numbered as a whole by :func:`_stamp_page_numbers`)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+    from adoption_desktop.core.documents.pdf import FONT, register_fonts
+
+    register_fonts()
+    doc = BaseDocTemplate(str(path), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                          bottomMargin=20 * mm, title=title, author=head.agency_name)
+
+    def footer(c: Canvas, d: BaseDocTemplate) -> None:
+        c.saveState()
+        c.setFont(FONT, 7.5)
+        c.setFillColor(colors.grey)
+        c.drawString(d.leftMargin, 10 * mm, head.footer)
+        c.restoreState()
+
+    doc.addPageTemplates([PageTemplate(id="pack", frames=[Frame(doc.leftMargin, doc.bottomMargin, doc.width,
+                                                                doc.height, id="body")], onPage=footer)])
+    doc.build(flowables)
+
+
 def _stamp_page_numbers(writer: PdfWriter, scratch: Path) -> None:
     """Each part numbers its own pages in its footer; the index refers to pages of the whole pack, so
-    every page also gets "Ofsted pack, page i of n" at the top right."""
+    every page gets "Ofsted pack, page i of n" at the bottom right."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
@@ -142,7 +176,7 @@ def _stamp_page_numbers(writer: PdfWriter, scratch: Path) -> None:
     c = Canvas(str(scratch), pagesize=A4)
     for i in range(1, total + 1):
         c.setFont(FONT, 8)
-        c.drawRightString(A4[0] - 20 * mm, A4[1] - 10 * mm, f"Ofsted pack, page {i} of {total}")
+        c.drawRightString(A4[0] - 20 * mm, 10 * mm, f"Ofsted pack, page {i} of {total}")
         c.showPage()
     c.save()
     numbers = PdfReader(str(scratch))
@@ -178,21 +212,21 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
             pack = panel_service.minutes_pack(db, actor, sid, today=day)
             dates.append(pack.sitting.sitting_date)
             path = tmp / f"minutes-{sid}.pdf"
-            write_document(path, ofsted_parts.minutes_flowables(pack), head,
+            _write_part(path, ofsted_parts.minutes_flowables(pack), head,
                            f"Panel minutes {pack.sitting.sitting_date:%d/%m/%Y}")
             minutes_paths.append(path)
             tick()
         members = panel_service.list_members(db, actor, today=day)
         central = tmp / "central.pdf"
-        write_document(central, ofsted_parts.central_list_flowables(members, day), head, "Central list")
+        _write_part(central, ofsted_parts.central_list_flowables(members, day), head, "Central list")
         tick()
         by_type, by_quarter, threshold = adm_timeliness(db, actor, year)
         adm = tmp / "adm.pdf"
-        write_document(adm, ofsted_parts.adm_flowables(by_type, by_quarter, threshold, year.start, year.end),
+        _write_part(adm, ofsted_parts.adm_flowables(by_type, by_quarter, threshold, year.start, year.end),
                        head, "ADM timeliness")
         tick()
         figures = tmp / "figures.pdf"
-        write_document(figures, ofsted_parts.figures_flowables(
+        _write_part(figures, ofsted_parts.figures_flowables(
             service.collect(db, actor, year.start, year.end), year.start, year.end), head, "Figures for the year")
         tick()
         if minutes_paths:
@@ -203,7 +237,7 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
             w.write(str(merged_minutes))
         else:
             merged_minutes = tmp / "minutes.pdf"
-            write_document(merged_minutes, [Paragraph("Approved panel minutes", styles()["head"]), Paragraph(
+            _write_part(merged_minutes, [Paragraph("Approved panel minutes", styles()["head"]), Paragraph(
                 "No sitting on or before this date has all its minutes approved.", styles()["body"])],
                 head, "Approved panel minutes")
         parts = [(SECTION_TITLES[1], merged_minutes, ()), (SECTION_TITLES[2], central, ()),
@@ -217,12 +251,12 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
             starts.append(first)
             first += n
         index = tmp / "index.pdf"
-        write_document(index, _index([(t, s) for (t, _p, _c), s in zip(parts, starts, strict=True)],
+        _write_part(index, _index([(t, s) for (t, _p, _c), s in zip(parts, starts, strict=True)],
                                      head.agency_name, day, dates), head, "Ofsted pack")
         index_pages = len(PdfReader(str(index)).pages)
         if index_pages != 1:  # a very long index: shift every section
             starts = [s + index_pages - 1 for s in starts]
-            write_document(index, _index([(t, s) for (t, _p, _c), s in zip(parts, starts, strict=True)],
+            _write_part(index, _index([(t, s) for (t, _p, _c), s in zip(parts, starts, strict=True)],
                                          head.agency_name, day, dates), head, "Ofsted pack")
         writer = PdfWriter()
         writer.append(str(index))

@@ -123,7 +123,7 @@ def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date) -> list
     st = styles()
     current = [m for m in members if m.active_on(as_of)]
     rows = [[m.full_name, m.role_label + (" (independent)" if m.independent and not m.is_adviser else ""),
-             f"{m.joined_on:%d/%m/%Y}–" + (f"{m.leaves_on:%d/%m/%Y}" if m.leaves_on else "continuing"),
+             f"from {m.joined_on:%d/%m/%Y}" + (f" to {m.leaves_on:%d/%m/%Y}" if m.leaves_on else ""),
              f"{m.appraisal_due:%d/%m/%Y}" if m.appraisal_due else "not set",
              f"{m.dbs_checked_on:%d/%m/%Y}" if m.dbs_checked_on else "not recorded",
              f"{m.training_on:%d/%m/%Y}" if m.training_on else "not recorded"]
@@ -133,7 +133,7 @@ def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date) -> list
             _p(f"Members and advisers on the central list at {_d(as_of)}: {len(current)}. "
                f"Appraisals overdue: {overdue}."),
             table(("Name", "Role", "Term", "Appraisal due", "DBS checked", "Last training"), rows,
-                  (36, 38, 34, 21, 21, 20))]
+                  (33, 37, 25, 25, 25, 25))]
 
 
 def adm_flowables(by_type: Sequence[Sequence[str]], by_quarter: Sequence[Sequence[str]], threshold: int,
