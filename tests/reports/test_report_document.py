@@ -180,3 +180,20 @@ def test_the_report_converts_with_libreoffice_without_warnings(demo_db: Database
     text = "\n".join(page.extract_text() for page in pdf.pages)
     for chapter in CHAPTERS:
         assert chapter.replace("'", "") in text.replace("'", "").replace("’", "")
+
+
+@pytest.mark.parametrize(("period", "out_name", "named"), [
+    ("2026-09-30..2026-04-01", "r.docx", "--period"),
+    ("April to September", "r.docx", "--period"),
+    ("2026-04-01..2026-09-30", "r.pdf", ".docx"),  # the report is a Word document
+])
+def test_export_report_explains_a_bad_option_in_one_line(period: str, out_name: str, named: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from adoption_desktop import cli
+
+    out = tmp_path / out_name
+    code = cli.main(["export", "report", "--db", str(tmp_path / "none.db"), "--user", "mgr", "--kind", "annual",
+                     "--period", period, "--out", str(out)])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(err) == 1 and named in err[0]
+    assert not out.exists()
