@@ -197,3 +197,18 @@ def test_export_report_explains_a_bad_option_in_one_line(period: str, out_name: 
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert code == 2 and len(err) == 1 and named in err[0]
     assert not out.exists()
+
+
+def test_report_and_pack_on_sqlcipher_and_postgresql(any_db: Database, tmp_path: Path) -> None:
+    """The same queries in team mode: the small demo, the report's numbers and the pack."""
+    from pypdf import PdfReader
+
+    from adoption_desktop.reports.ofsted import write_ofsted_pack
+
+    demo.populate(any_db, "small", today=TODAY)
+    officer = make_user(any_db, "pa", Role.PANEL_ADMINISTRATOR)
+    data = build_report(any_db, officer, HALF, today=TODAY)
+    assert data.key[0].items > 0 and data.key[0].adm_decisions > 0 and len(data.quarter_key) == 8
+    assert sum(q.exchanges for q in data.quarter_key) > 0
+    result = write_ofsted_pack(any_db, officer, tmp_path / "pack.pdf", as_of=TODAY)
+    assert len(result.sittings) == 3 and len(PdfReader(str(result.path)).pages) > 5
