@@ -81,6 +81,10 @@ class ReportsPage(QWidget):
         charts.addWidget(self.timeliness_chart)
         charts.addWidget(self.trend_chart)
         layout.addLayout(charts)
+        key = QLabel("Bars over the dashed timescale are solid, within it hatched; under each quarter, the share of "
+                     "ADM decisions made in time. The latest quarter's panel items are solid.")
+        key.setWordWrap(True)
+        layout.addWidget(key)
         self.trend: QuarterlyTrend | None = None
         self._apply_preset(0)
 
@@ -123,7 +127,7 @@ class ReportsPage(QWidget):
         self.timeliness_chart.set_data(
             trend.quarters, [q.adm_median_wd for q in trend.figures], threshold=trend.adm_threshold_wd,
             threshold_label=f"Timescale {trend.adm_threshold_wd} WD",
-            notes=["n/a" if q.adm_within_pct is None else f"{q.adm_within_pct:.0f}% in time" for q in trend.figures])
+            notes=["–" if q.adm_within_pct is None else f"{q.adm_within_pct:.0f}%" for q in trend.figures])
         self.trend_chart.set_data(trend.quarters, [q.items for q in trend.figures])
 
     def show_sections(self, sections: list[FigureSection],
