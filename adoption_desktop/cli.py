@@ -39,6 +39,7 @@ FEATURE_CLI = (
     "adoption_desktop.adm.cli",
     "adoption_desktop.letterbox.cli",
     "adoption_desktop.counselling.cli",
+    "adoption_desktop.reports.cli",
     "adoption_desktop.selftest",
     "adoption_desktop.maintenance_cli",
     "adoption_desktop.audit_cli",

@@ -39,6 +39,8 @@ CASE_COMMANDS: dict[str, frozenset[Permission]] = {
     "export reminders": frozenset({P.LETTERBOX_VIEW}),
     "export counselling-letter": frozenset({P.COUNSELLING_VIEW}),
     "import letterbox": frozenset({P.LETTERBOX_IMPORT}),
+    "export report": frozenset({P.REPORTS_VIEW}),
+    "export ofsted-pack": frozenset({P.ADM_VIEW, P.PANEL_VIEW, P.REPORTS_VIEW}),
 }
 #: Commands for IT (no case access): no user. ``team-setup`` arrives from another branch.
 IT_COMMANDS = {"init", "demo", "verify", "backup", "restore", "recover", "self-test", "paths", "policy", "upgrade",
@@ -111,6 +113,9 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         "export counselling-letter": lambda out: [*db_arg, "--case", "1", "--kind", "acknowledgement",
                                                   "--out", str(out)],
         "import letterbox": lambda out: [*db_arg, "--file", str(register), "--dry-run"],
+        "export report": lambda out: [*db_arg, "--kind", "six-monthly", "--period", "2026-04-01..2026-09-30",
+                                      "--out", str(out.with_suffix(".docx"))],
+        "export ofsted-pack": lambda out: [*db_arg, "--as-of", "2026-11-23", "--out", str(out)],
     })
 
 

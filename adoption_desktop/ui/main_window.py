@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
             go.addAction(action)
             self.addAction(action)
             self.nav_actions[target.key] = action
+        self._build_reports_menu()
         from PySide6.QtWidgets import QMessageBox
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -242,6 +243,27 @@ class MainWindow(QMainWindow):
         licences = QAction("&Licences…", self)
         licences.triggered.connect(self.show_licences)
         help_menu.addAction(licences)
+
+    def _build_reports_menu(self) -> None:
+        """Reports → Write report… / Ofsted pack…: open the Reports page and start there."""
+        from adoption_desktop.core.security.permissions import Permission
+
+        # no Alt+letter: every letter of "Reports" already belongs to a control on some page (the menu is
+        # reached with Alt or F10 and the arrow keys; the Reports page's buttons have their own letters)
+        menu = self.menuBar().addMenu("Reports")
+        can = self.ctx.principal.can
+        for text, method, needs in (
+                ("&Write report…", "write_report", (Permission.REPORTS_VIEW,)),
+                ("&Ofsted pack…", "ofsted_pack", (Permission.ADM_VIEW, Permission.PANEL_VIEW, Permission.REPORTS_VIEW))):
+            action = QAction(text, self)
+            action.setEnabled(all(can(p) for p in needs))
+            action.triggered.connect(lambda _=False, m=method: self._reports_action(m))
+            menu.addAction(action)
+
+    def _reports_action(self, method: str) -> None:
+        page = self.open_target("reports")
+        if page is not None and hasattr(page, method):
+            getattr(page, method)()
 
     def show_licences(self) -> None:
         """This program's MIT licence and every shipped package's licence (the third-party notices)."""

@@ -54,6 +54,8 @@ def render() -> str:
         "panel sitting.",
         "- Signed ADM decisions and approved minutes are never changed; corrections are new versions.",
         "- Counselling records are visible to counsellors and administrators only; other roles see counts.",
+        "- The six-monthly/annual report needs `reports.view` (counts only); the Ofsted pack names panel members and "
+        "holds approved minutes, so it needs `panel.view`, `adm.view` and `reports.view` together.",
         "- An administrator cannot disable their own account.",
         "- A user disabled, or whose roles change, while signed in is refused at their next action.",
         "- Headless commands that read or write case data (`adoption-desktop export …`, `import …`) sign in "

@@ -19,8 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.reports import service
 from adoption_desktop.reports.model import FigureSection
+from adoption_desktop.reports.report_data import QuarterlyTrend
+from adoption_desktop.reports.views.charts import BarChart
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
@@ -44,10 +47,19 @@ class ReportsPage(QWidget):
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
-        self.run_button = QPushButton("&Run")
+        self.run_button = QPushButton("R&un")
         self.run_button.clicked.connect(self.run)
         self.export_button = QPushButton("&Export CSV…")
         self.export_button.clicked.connect(self.export)
+        self.report_button = QPushButton("&Write report…")
+        self.report_button.setToolTip("The six-monthly or annual report as a Word document, with this period "
+                                      "beside the previous one and the same period last year")
+        self.report_button.clicked.connect(self.write_report)
+        self.pack_button = QPushButton("Ofste&d pack…")
+        self.pack_button.setToolTip("One PDF for inspectors: the last three sets of approved minutes, the central "
+                                    "list, ADM timeliness and the year's figures")
+        self.pack_button.clicked.connect(self.ofsted_pack)
+        self.pack_button.setVisible(all(ctx.principal.can(p) for p in PACK_PERMISSIONS))
         for label, w in (("&Period", self.preset), ("Fro&m", self.start), ("&To", self.end)):
             lab = QLabel(label)
             lab.setBuddy(w)
@@ -55,12 +67,25 @@ class ReportsPage(QWidget):
             row.addWidget(w)
         row.addWidget(self.run_button)
         row.addWidget(self.export_button)
+        row.addWidget(self.report_button)
+        row.addWidget(self.pack_button)
         row.addStretch(1)
         layout.addLayout(row)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Figure", "Value"])
         self.tree.setColumnWidth(0, 460)
         layout.addWidget(self.tree, 1)
+        charts = QHBoxLayout()
+        self.timeliness_chart = BarChart("ADM: median working days to decision, by quarter")
+        self.trend_chart = BarChart("Panel items considered, by quarter")
+        charts.addWidget(self.timeliness_chart)
+        charts.addWidget(self.trend_chart)
+        layout.addLayout(charts)
+        key = QLabel("Bars over the dashed timescale are solid, within it hatched; under each quarter, the share of "
+                     "ADM decisions made in time. The latest quarter's panel items are solid.")
+        key.setWordWrap(True)
+        layout.addWidget(key)
+        self.trend: QuarterlyTrend | None = None
         self._apply_preset(0)
 
     def _apply_preset(self, index: int) -> None:
@@ -83,11 +108,27 @@ class ReportsPage(QWidget):
 
     def run(self) -> None:
         start, end = self._range()
-        run_with_progress(self, self.ctx.tasks, "Counting…",
-                          lambda task: service.collect(self.ctx.db, self.ctx.principal, start, end,
-                                                       lambda d, t: task.progress(d, t)),
-                          lambda sections: self.show_sections(sections, (start, end)),
-                          lambda exc: show_error(self, "Reports", exc))
+
+        def work(task: TaskHandle) -> tuple[list[FigureSection], QuarterlyTrend]:
+            from adoption_desktop.reports.report_data import quarterly
+
+            sections = service.collect(self.ctx.db, self.ctx.principal, start, end,
+                                       lambda d, t: task.progress(d, t))
+            return sections, quarterly(self.ctx.db, self.ctx.principal, end)
+
+        def done(result: tuple[list[FigureSection], QuarterlyTrend]) -> None:
+            self.show_sections(result[0], (start, end))
+            self.show_trend(result[1])
+
+        run_with_progress(self, self.ctx.tasks, "Counting…", work, done, lambda exc: show_error(self, "Reports", exc))
+
+    def show_trend(self, trend: QuarterlyTrend) -> None:
+        self.trend = trend
+        self.timeliness_chart.set_data(
+            trend.quarters, [q.adm_median_wd for q in trend.figures], threshold=trend.adm_threshold_wd,
+            threshold_label=f"Timescale {trend.adm_threshold_wd} WD",
+            notes=["–" if q.adm_within_pct is None else f"{q.adm_within_pct:.0f}%" for q in trend.figures])
+        self.trend_chart.set_data(trend.quarters, [q.items for q in trend.figures])
 
     def show_sections(self, sections: list[FigureSection],
                       period: tuple[dt.date, dt.date] | None = None) -> None:
@@ -119,6 +160,63 @@ class ReportsPage(QWidget):
         run_with_progress(self, self.ctx.tasks, "Exporting figures…", work,
                           lambda sections: self.show_sections(sections, (start, end)),
                           lambda exc: show_error(self, "Reports", exc))
+
+    # --- the report document and the Ofsted pack ------------------------------------------------------
+    def write_report(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        kinds = ["Six-monthly", "Annual"]
+        start, end = self._range()
+        guess = 1 if (end - start).days > 250 else 0
+        kind, ok = QInputDialog.getItem(self, "Write report", "&Kind of report:", kinds, guess, False)
+        if not ok:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Write report", f"{kind.lower()}-report-{end:%Y-%m}.docx",
+                                              "Word document (*.docx)")
+        if path:
+            self.write_report_to(Path(path), "annual" if kind == "Annual" else "six-monthly")
+
+    def write_report_to(self, out: Path, kind: str) -> None:
+        """The report for the dates shown now, built and written in the background."""
+        from adoption_desktop.reports.periods import Period
+        from adoption_desktop.reports.report_data import build_report
+        from adoption_desktop.reports.report_docx import export_report
+
+        start, end = self._range()
+        if out.suffix.lower() != ".docx":
+            out = out.with_suffix(".docx")
+
+        def work(task: TaskHandle) -> Path:
+            data = build_report(self.ctx.db, self.ctx.principal, Period(start, end), kind,
+                                progress=lambda d, t: task.progress(d, t))
+            return export_report(self.ctx.db, self.ctx.principal, data, out)
+
+        run_with_progress(self, self.ctx.tasks, "Writing the report…", work,
+                          lambda path: self._written(f"Report written to {path}"),
+                          lambda exc: show_error(self, "Write report", exc))
+
+    def ofsted_pack(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Ofsted pack", f"ofsted-pack-{dt.date.today():%Y-%m-%d}.pdf",
+                                              "PDF (*.pdf)")
+        if path:
+            self.ofsted_pack_to(Path(path))
+
+    def ofsted_pack_to(self, out: Path, as_of: dt.date | None = None) -> None:
+        from adoption_desktop.reports.ofsted import write_ofsted_pack
+
+        def work(task: TaskHandle) -> Path:
+            return write_ofsted_pack(self.ctx.db, self.ctx.principal, out, as_of=as_of,
+                                     progress=lambda d, t: task.progress(d, t)).path
+
+        run_with_progress(self, self.ctx.tasks, "Building the Ofsted pack…", work,
+                          lambda path: self._written(f"Ofsted pack written to {path}"),
+                          lambda exc: show_error(self, "Ofsted pack", exc))
+
+    def _written(self, message: str) -> None:
+        self.ctx.notify(message)
+
+
+PACK_PERMISSIONS = (Permission.ADM_VIEW, Permission.PANEL_VIEW, Permission.REPORTS_VIEW)
 
 
 def create_page(ctx: AppContext) -> QWidget:

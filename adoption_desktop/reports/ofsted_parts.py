@@ -1,0 +1,160 @@
+"""The parts of the Ofsted pack as reportlab flowables: approved panel minutes (from the same
+``panel.service.minutes_pack`` data as the Word minutes), the central list, ADM timeliness and figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from adoption_desktop.core.documents.pdf import FONT, FONT_BOLD, long_date
+from adoption_desktop.core.documents.pdf_flow import styles
+from adoption_desktop.panel import rules as panel_rules
+from adoption_desktop.panel.service import AttendanceRow, ItemRow, MemberRow, MinutesPack, advice_text
+from adoption_desktop.reports.model import FigureSection
+
+WIDTH = 170 * mm
+
+
+def _p(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(escape(text or "—").replace("\n", "<br/>"), styles()[style])
+
+
+def _d(day: dt.date | None) -> str:
+    return long_date(day) if day else "—"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float] | None = None) -> Table:
+    """A grid with a bold repeated header row; cells wrap."""
+    st = styles()
+    cell = st["body"].clone("cell", fontSize=8.5, leading=10.5, spaceAfter=0)
+    head = cell.clone("cellhead", fontName=FONT_BOLD)
+    data = [[Paragraph(escape(h), head) for h in header]]
+    data += [[Paragraph(escape(str(v)).replace("\n", "<br/>"), cell) for v in r] for r in rows]
+    col = [w * mm for w in widths] if widths else [WIDTH / len(header)] * len(header)
+    t = Table(data, colWidths=col, repeatRows=1, spaceAfter=6)
+    t.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ]))
+    return t
+
+
+def _people(rows: Sequence[AttendanceRow]) -> list[list[str]]:
+    out = []
+    for a in rows:
+        extra = []
+        if a.independent and not a.is_adviser:
+            extra.append("independent")
+        if a.role_type == "social_worker" and a.pqe_years is not None:
+            extra.append(f"{a.pqe_years} years' PQE")
+        out.append([a.full_name, a.role_label + (f" ({', '.join(extra)})" if extra else "")])
+    return out
+
+
+def _item(number: int, item: ItemRow, names: dict[int, str]) -> list[Flowable]:
+    st = styles()
+    flow: list[Flowable] = [Paragraph(escape(f"Item {number}: {item.case_label}"
+                                             + (f" — {item.subject}" if item.subject.strip() else "")), st["h2"]),
+                            _p(f"Presented by: {item.presenting_worker or '—'}")]
+    if item.papers:
+        flow.append(table(("Paper", "Received", "On time"),
+                          [[p.label, _d(p.received_on) if p.received_on else "not received", p.on_time_text]
+                           for p in item.papers], (90, 45, 35)))
+    decl = "; ".join(f"{d.member_name}: {d.interest}" + (" (withdrew)" if d.withdrew else " (remained)")
+                     for d in item.declarations) or "None declared."
+    flow.append(_p(f"Declarations of interest: {decl}"))
+    m = item.minutes
+    d = m.draft if m else None
+    flow.append(_p(f"Quorum: {m.quorum_statement if m and m.quorum_statement else item.quorum_text}"))
+    flow.append(_p(f"Discussion: {d.discussion if d and d.discussion else '—'}"))
+    if d and d.member_views:
+        flow.append(table(("Member", "View"), [[names.get(k, f"Member {k}"), v] for k, v in d.member_views.items()],
+                          (50, 120)))
+    outcome = panel_rules.OUTCOMES.get(d.outcome, "Not yet recorded") if d and d.outcome else "Not yet recorded"
+    rec = outcome + (f". {d.recommendation_text}" if d and d.recommendation_text else "")
+    if d and d.vote:
+        rec += f" Vote: {panel_rules.VOTES[d.vote]}" + (
+            f" ({d.votes_for} for, {d.votes_against} against)" if d.vote == "majority" else "") + "."
+    flow.append(_p(f"Recommendation: {rec}"))
+    if d and d.outcome == "deferred":
+        flow.append(_p(f"Deferred because: {d.deferral_reason}"))
+    flow.append(_p(f"Reasons: {d.reasons if d and d.reasons else '—'}"))
+    flow.append(_p(f"Advice: {advice_text(d) if d and advice_text(d) else 'None.'}"))
+    if m and m.locked:
+        flow.append(_p(f"Minutes of this item approved by {m.approved_by_name} on {_d(m.approved_on)} "
+                       f"(version {m.version})." + (f" Correction: {m.correction_reason}" if m.correction_reason
+                                                    else ""), "small"))
+    return flow
+
+
+def minutes_flowables(pack: MinutesPack) -> list[Flowable]:
+    """One sitting's approved minutes, in the same order and wording as the Word minutes."""
+    st = styles()
+    s = pack.sitting
+    flow: list[Flowable] = [
+        Paragraph(escape(f"Adoption panel minutes: {_d(s.sitting_date)}"), st["head"]), Spacer(1, 4),
+        table(("Sitting", ""), [["Date", _d(s.sitting_date)], ["Time", f"{s.start_time}–{s.end_time}"],
+                                ["Venue", s.place or "—"], ["Final minutes due", _d(s.minutes_due)]], (50, 120)),
+        Paragraph("Members present", st["h2"]),
+        table(("Name", "Role"), _people(pack.present), (70, 100)) if pack.present else _p("None recorded."),
+    ]
+    if pack.advisers:
+        flow += [Paragraph("Advisers in attendance (not members)", st["h2"]),
+                 table(("Name", "Role"), _people(pack.advisers), (70, 100))]
+    flow.append(_p("Apologies: " + (", ".join(f"{a.full_name} ({a.role_label})" for a in pack.apologies)
+                                    or "None.")))
+    if pack.absent:
+        flow.append(_p("Absent: " + ", ".join(f"{a.full_name} ({a.role_label})" for a in pack.absent)))
+    for n, item in enumerate(pack.items, start=1):
+        parts = _item(n, item, pack.member_names)
+        flow.append(KeepTogether(parts[:3]))
+        flow += parts[3:]
+    return flow
+
+
+def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date) -> list[Flowable]:
+    st = styles()
+    current = [m for m in members if m.active_on(as_of)]
+    rows = [[m.full_name, m.role_label + (" (independent)" if m.independent and not m.is_adviser else ""),
+             f"from {m.joined_on:%d/%m/%Y}" + (f" to {m.leaves_on:%d/%m/%Y}" if m.leaves_on else ""),
+             f"{m.appraisal_due:%d/%m/%Y}" if m.appraisal_due else "not set",
+             f"{m.dbs_checked_on:%d/%m/%Y}" if m.dbs_checked_on else "not recorded",
+             f"{m.training_on:%d/%m/%Y}" if m.training_on else "not recorded"]
+            for m in sorted(current, key=lambda m: (m.is_adviser, m.role_label, m.full_name))]
+    overdue = sum(1 for m in current if m.appraisal_due and m.appraisal_due < as_of)
+    return [Paragraph("Central list of panel members", st["head"]), Spacer(1, 4),
+            _p(f"Members and advisers on the central list at {_d(as_of)}: {len(current)}. "
+               f"Appraisals overdue: {overdue}."),
+            table(("Name", "Role", "Term", "Appraisal due", "DBS checked", "Last training"), rows,
+                  (33, 37, 25, 25, 25, 25))]
+
+
+def adm_flowables(by_type: Sequence[Sequence[str]], by_quarter: Sequence[Sequence[str]], threshold: int,
+                  start: dt.date, end: dt.date) -> list[Flowable]:
+    st = styles()
+    return [Paragraph("Agency decision maker: timeliness", st["head"]), Spacer(1, 4),
+            _p(f"Decisions signed {_d(start)} to {_d(end)}; the timescale is {threshold} working days from "
+               "receipt of the final panel minutes (paused while more information is asked for)."),
+            Paragraph("By decision type", st["h2"]),
+            table(("Decision type", "Signed", "With a timescale", "Within it", "% within", "Median WD"),
+                  by_type, (50, 22, 26, 22, 22, 28)) if by_type else _p("No decisions signed."),
+            Paragraph("By quarter", st["h2"]),
+            table(("Quarter", "Signed", "With a timescale", "Within it", "% within", "Median WD"),
+                  by_quarter, (50, 22, 26, 22, 22, 28))]
+
+
+def figures_flowables(sections: Sequence[FigureSection], start: dt.date, end: dt.date) -> list[Flowable]:
+    st = styles()
+    flow: list[Flowable] = [Paragraph("Figures for the year", st["head"]), Spacer(1, 4),
+                            _p(f"{_d(start)} to {_d(end)}. Counts and durations only.")]
+    for section in sections:
+        flow.append(Paragraph(escape(section.title), st["h2"]))
+        flow.append(table(("Figure", "Value"), section.rows, (110, 60)) if section.rows else _p("None."))
+    return flow

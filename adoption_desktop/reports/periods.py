@@ -1,0 +1,105 @@
+"""Report periods: the period itself, the one before it, the same period a year earlier, and quarters.
+
+Plain date arithmetic, no database. A period that runs from the first of a month to the last day of a
+month moves by whole months (1 April–30 September → 1 October–31 March before it); any other period
+moves by its length in days.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+KINDS = {"six-monthly": "Six-monthly report", "annual": "Annual report"}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        if self.start.day == 1 and self.end.day == calendar.monthrange(self.end.year, self.end.month)[1]:
+            return (f"{self.start:%b %Y}–{self.end:%b %Y}" if self.start.year != self.end.year or
+                    self.start.month != self.end.month else f"{self.start:%b %Y}")
+        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _whole_months(p: Period) -> int | None:
+    if p.start.day != 1 or p.end != _month_end(p.end.year, p.end.month):
+        return None
+    return (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
+
+
+def previous(p: Period) -> Period:
+    """The period of the same length immediately before ``p``."""
+    months = _whole_months(p)
+    if months is not None:
+        start = add_months(p.start, -months)
+        return Period(start, p.start - dt.timedelta(days=1))
+    return Period(p.start - dt.timedelta(days=p.days), p.start - dt.timedelta(days=1))
+
+
+def last_year(p: Period) -> Period:
+    """The same dates a year earlier (29 February becomes 28 February)."""
+    months = _whole_months(p)
+    start = add_months(p.start, -12)
+    end = add_months(p.end, -12)
+    if months is not None:
+        end = _month_end(end.year, end.month)
+    return Period(start, end)
+
+
+def quarters_to(end: dt.date, count: int = 8) -> list[Period]:
+    """The last ``count`` calendar quarters ending with the one that contains ``end`` (oldest first)."""
+    q_start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    out = []
+    for i in range(count - 1, -1, -1):
+        s = add_months(q_start, -3 * i)
+        e = add_months(s, 3) - dt.timedelta(days=1)
+        out.append(Period(s, e))
+    return out
+
+
+def quarter_label(p: Period) -> str:
+    return f"Q{(p.start.month - 1) // 3 + 1} {p.start.year}"
+
+
+def parse_period(text: str) -> Period:
+    """``2026-04-01..2026-09-30`` → Period; ValueError naming the fix otherwise."""
+    parts = text.split("..")
+    if len(parts) != 2:
+        raise ValueError("--period: write it as START..END, e.g. 2026-04-01..2026-09-30.")
+    try:
+        start, end = (dt.date.fromisoformat(x.strip()) for x in parts)
+    except ValueError as exc:
+        raise ValueError(f"--period: dates are YYYY-MM-DD, e.g. 2026-04-01..2026-09-30 ({exc}).") from exc
+    if end < start:
+        raise ValueError("--period: the end date is before the start date.")
+    return Period(start, end)
+
+
+def default_period(kind: str, today: dt.date) -> Period:
+    """The last complete half year (six-monthly) or financial year, 1 April–31 March (annual)."""
+    if kind == "annual":
+        year = today.year if today.month >= 4 else today.year - 1
+        return Period(dt.date(year - 1, 4, 1), dt.date(year, 3, 31))
+    from adoption_desktop.reports.service import default_range
+
+    return Period(*default_range(today))

@@ -1,0 +1,293 @@
+"""The numbers behind the six-monthly and annual report: every feature's figures for the period, the
+previous period and the same period last year side by side, panel membership and training, ADM
+timeliness, the journey measures, and eight quarters of trends. Counts only, never names.
+
+``build_report`` is one use case: it checks ``reports.view`` first and returns a frozen
+:class:`ReportData` that the Word writer (``report_docx``), the charts and the Ofsted pack read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.adm.settings import DECISION_DUE_WD
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.reports import measures as journey
+from adoption_desktop.reports.model import FIGURE_MODULES, FigureSection
+from adoption_desktop.reports.periods import KINDS, Period, last_year, previous, quarter_label, quarters_to
+
+#: report chapter for each figures module
+CHAPTERS = {
+    "adoption_desktop.panel.figures": "panel",
+    "adoption_desktop.adm.figures": "adm",
+    "adoption_desktop.letterbox.figures": "letterbox",
+    "adoption_desktop.counselling.figures": "counselling",
+}
+_MONTH_ROW = re.compile(r"^\d{4}-\d{2}$")
+_ARRANGEMENTS_AT = re.compile(r"^Arrangements at \d{2}/\d{2}/\d{4}$")
+
+
+@dataclass(frozen=True)
+class ComparedTable:
+    """One table of the report: a row per figure, a value for each of the three periods."""
+
+    title: str
+    rows: tuple[tuple[str, str, str, str], ...]  # label, this period, previous, last year
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The few figures the summary and the charts use, as numbers."""
+
+    sittings: int
+    items: int
+    adopter_items: int
+    adm_decisions: int
+    adm_timed: int
+    adm_within: int
+    adm_median_wd: float | None
+    exchanges: int
+    referrals: int
+
+    @property
+    def adm_within_pct(self) -> float | None:
+        return 100 * self.adm_within / self.adm_timed if self.adm_timed else None
+
+
+@dataclass(frozen=True)
+class ComparedMeasure:
+    current: journey.Measure
+    previous: journey.Measure | None
+    last_year: journey.Measure | None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    kind: str
+    agency_name: str
+    periods: tuple[Period, Period, Period]  # this period, previous, same period last year
+    chapters: dict[str, tuple[ComparedTable, ...]]
+    membership: ComparedTable
+    adm_by_type: ComparedTable
+    key: tuple[KeyFigures, KeyFigures, KeyFigures]
+    measures: tuple[ComparedMeasure, ...]
+    quarters: tuple[str, ...]
+    quarter_key: tuple[KeyFigures, ...]
+    adm_threshold_wd: int
+    made_on: dt.date
+
+    @property
+    def title(self) -> str:
+        return KINDS.get(self.kind, "Report")
+
+    def children_measures(self) -> tuple[ComparedMeasure, ...]:
+        return tuple(m for m in self.measures if not is_adopter_measure(m.current))
+
+    def adopter_measures(self) -> tuple[ComparedMeasure, ...]:
+        return tuple(m for m in self.measures if is_adopter_measure(m.current))
+
+
+def is_adopter_measure(m: journey.Measure) -> bool:
+    """Adopters' journey measures are told apart by their code or label naming adopters."""
+    return "adopter" in m.label.lower() or m.code.lower().startswith(("adopter", "ad-", "adp"))
+
+
+def _compare(per_period: Sequence[list[FigureSection]]) -> tuple[ComparedTable, ...]:
+    """Sections of one module for the three periods, matched by position and row label."""
+    current = per_period[0]
+    tables = []
+    for i, section in enumerate(current):
+        others = [p[i] if i < len(p) else FigureSection(section.title) for p in per_period]
+        values = [dict(s.rows) for s in others]
+        labels: list[str] = []
+        for s in others:
+            labels += [label for label, _v in s.rows if label not in labels and not _MONTH_ROW.match(label)]
+        title = "Arrangements at the end of the period" if _ARRANGEMENTS_AT.match(section.title) else section.title
+        tables.append(ComparedTable(title, tuple(
+            (label, *(v.get(label, "–") for v in values)) for label in labels)))  # type: ignore[misc]
+    return tuple(tables)
+
+
+def _module_figures(db: Database, actor: Principal, name: str, p: Period) -> list[FigureSection]:
+    result: list[FigureSection] = importlib.import_module(name).figures(db, actor, p.start, p.end)
+    return result
+
+
+def _membership(session: Session, p: Period) -> dict[str, int]:
+    from adoption_desktop.panel.models import PanelMember
+
+    members = list(session.execute(select(
+        PanelMember.role_type, PanelMember.independent, PanelMember.joined_on, PanelMember.leaves_on,
+        PanelMember.appraisal_due, PanelMember.training_on, PanelMember.dbs_checked_on)))
+    at_end = [m for m in members if m.joined_on <= p.end and (m.leaves_on is None or m.leaves_on > p.end)]
+    return {
+        "Members at the end of the period": len(at_end),
+        "of whom independent": sum(1 for m in at_end if m.independent),
+        "Joined in the period": sum(1 for m in members if p.start <= m.joined_on <= p.end),
+        "Left in the period": sum(1 for m in members if m.leaves_on and p.start <= m.leaves_on <= p.end),
+        "Members who attended training in the period": sum(
+            1 for m in members if m.training_on and p.start <= m.training_on <= p.end),
+        "Appraisals overdue at the end of the period": sum(
+            1 for m in at_end if m.appraisal_due and m.appraisal_due < p.end),
+        "DBS check more than three years old at the end": sum(
+            1 for m in at_end if m.dbs_checked_on is None or (p.end - m.dbs_checked_on).days > 3 * 365),
+    }
+
+
+def _decisions(session: Session, start: dt.date, end: dt.date) -> list[tuple[str, str, dt.date, dt.date | None,
+                                                                            dt.date]]:
+    """Signed ADM decisions (latest version of each) decided in ``start..end``:
+    (type, source, received_on, due_on, decided_on)."""
+    from adoption_desktop.adm.models import AdmDecision
+
+    superseded = select(AdmDecision.supersedes_id).where(AdmDecision.supersedes_id.is_not(None))
+    rows = session.execute(select(AdmDecision.decision_type, AdmDecision.source, AdmDecision.received_on,
+                                  AdmDecision.due_on, AdmDecision.decided_on).where(
+        AdmDecision.signed_at.is_not(None), AdmDecision.decided_on >= start, AdmDecision.decided_on <= end,
+        AdmDecision.id.not_in(superseded)))
+    return [(t, s, r, due, d) for t, s, r, due, d in rows if d is not None]
+
+
+def _count_by_quarter(days: Sequence[tuple[dt.date, int]], spans: Sequence[Period]) -> list[int]:
+    out = [0] * len(spans)
+    for day, n in days:
+        for i, q in enumerate(spans):
+            if q.start <= day <= q.end:  # spans may overlap (the periods and the quarters)
+                out[i] += int(n)
+    return out
+
+
+def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
+    """Key figures for each span, from one query per area over the whole range."""
+    from adoption_desktop.counselling.models import CounsellingCase
+    from adoption_desktop.letterbox.models import Item
+    from adoption_desktop.panel.models import PanelItem, PanelSitting
+
+    lo, hi = min(p.start for p in spans), max(p.end for p in spans)
+    cal = calendar(session)
+    sittings = _count_by_quarter(list(session.execute(
+        select(PanelSitting.sitting_date, func.count()).where(
+            PanelSitting.sitting_date.between(lo, hi), PanelSitting.status != "cancelled",
+            PanelSitting.sitting_date <= dt.date.today()).group_by(PanelSitting.sitting_date))), spans)
+    item_rows = list(session.execute(
+        select(PanelSitting.sitting_date, PanelItem.case_type, func.count()).join(
+            PanelItem, PanelItem.sitting_id == PanelSitting.id).where(
+            PanelSitting.sitting_date.between(lo, hi), PanelSitting.status != "cancelled")
+        .group_by(PanelSitting.sitting_date, PanelItem.case_type)))
+    items = _count_by_quarter([(d, n) for d, _t, n in item_rows], spans)
+    adopter = _count_by_quarter([(d, n) for d, t, n in item_rows if t in ("approval", "early_permanence")], spans)
+    exchanges = _count_by_quarter(list(session.execute(
+        select(Item.received_on, func.count()).where(Item.received_on.between(lo, hi))
+        .group_by(Item.received_on))), spans)
+    referrals = _count_by_quarter(list(session.execute(
+        select(CounsellingCase.referral_date, func.count()).where(CounsellingCase.referral_date.between(lo, hi))
+        .group_by(CounsellingCase.referral_date))), spans)
+    decisions = _decisions(session, lo, hi)
+    out = []
+    for i, p in enumerate(spans):
+        mine = [d for d in decisions if p.start <= d[4] <= p.end]
+        timed = [d for d in mine if d[3] is not None]
+        durations = [cal.working_days_between(r, d) for _t, s, r, _due, d in mine if s == "panel"]
+        out.append(KeyFigures(
+            sittings=sittings[i], items=items[i], adopter_items=adopter[i], adm_decisions=len(mine),
+            adm_timed=len(timed), adm_within=sum(1 for d in timed if d[3] is not None and d[4] <= d[3]),
+            adm_median_wd=float(statistics.median(durations)) if durations else None,
+            exchanges=exchanges[i], referrals=referrals[i]))
+    return out
+
+
+def _adm_by_type(session: Session, periods: Sequence[Period]) -> ComparedTable:
+    from adoption_desktop.adm import rules
+
+    cal = calendar(session)
+    per: list[dict[str, str]] = []
+    types: list[str] = []
+    for p in periods:
+        values: dict[str, str] = {}
+        rows = _decisions(session, p.start, p.end)
+        for t in sorted({r[0] for r in rows}):
+            mine = [r for r in rows if r[0] == t]
+            timed = [r for r in mine if r[3] is not None]
+            within = sum(1 for r in timed if r[3] is not None and r[4] <= r[3])
+            wd = [cal.working_days_between(r[2], r[4]) for r in mine if r[1] == "panel"]
+            label = rules.type_label(t)
+            if label not in types:
+                types.append(label)
+            values[label] = (f"{len(mine)} signed; {100 * within / len(timed):.0f}% in time"
+                             if timed else f"{len(mine)} signed") + (
+                f"; median {statistics.median(wd):g} WD" if wd else "")
+        per.append(values)
+    return ComparedTable("ADM decisions by type: timeliness", tuple(
+        (t, *(v.get(t, "–") for v in per)) for t in types))  # type: ignore[misc]
+
+
+def build_report(db: Database, actor: Principal, period: Period, kind: str = "six-monthly", *,
+                 progress: Callable[[int, int], None] | None = None,
+                 today: dt.date | None = None) -> ReportData:
+    """Everything the report shows for ``period`` beside the previous period and the same period last year."""
+    require(actor, Permission.REPORTS_VIEW)
+    if kind not in KINDS:
+        from adoption_desktop.core.errors import ValidationError
+
+        raise ValidationError(f"Kind: '{kind}' is not a report kind; use {' or '.join(KINDS)}.", "kind")
+    periods = (period, previous(period), last_year(period))
+    modules = [m for m in FIGURE_MODULES if importlib.util.find_spec(m) is not None]
+    steps = len(modules) + 2
+    chapters: dict[str, tuple[ComparedTable, ...]] = {}
+    for n, name in enumerate(modules):
+        chapters[CHAPTERS.get(name, name)] = _compare([_module_figures(db, actor, name, p) for p in periods])
+        if progress:
+            progress(n + 1, steps)
+    from adoption_desktop.core.config import AGENCY_NAME
+
+    quarters = quarters_to(period.end, 8)
+    with db.session(actor, write=False) as session:
+        agency = str(get_setting(session, AGENCY_NAME))
+        threshold = int(get_setting(session, DECISION_DUE_WD))
+        member_counts = [_membership(session, p) for p in periods]
+        membership = ComparedTable("Panel membership and training", tuple(
+            (label, *(str(c[label]) for c in member_counts)) for label in member_counts[0]))  # type: ignore[misc]
+        adm_types = _adm_by_type(session, periods)
+        keys = _key_figures(session, [*periods, *quarters])
+    if progress:
+        progress(steps - 1, steps)
+    measured = [journey.journey_measures(db, actor, p.start, p.end) for p in periods]
+    by_code = [{m.code: m for m in ms} for ms in measured[1:]]
+    compared = tuple(ComparedMeasure(m, by_code[0].get(m.code), by_code[1].get(m.code)) for m in measured[0])
+    if progress:
+        progress(steps, steps)
+    return ReportData(
+        kind=kind, agency_name=agency, periods=periods, chapters=chapters, membership=membership,
+        adm_by_type=adm_types, key=(keys[0], keys[1], keys[2]), measures=compared,
+        quarters=tuple(quarter_label(q) for q in quarters), quarter_key=tuple(keys[3:]),
+        adm_threshold_wd=threshold, made_on=today or dt.date.today())
+
+
+@dataclass(frozen=True)
+class QuarterlyTrend:
+    """Eight quarters of key figures and the ADM timescale: what the Reports page's charts show."""
+
+    quarters: tuple[str, ...]
+    figures: tuple[KeyFigures, ...]
+    adm_threshold_wd: int
+
+
+def quarterly(db: Database, actor: Principal, end: dt.date, count: int = 8) -> QuarterlyTrend:
+    """Key figures for the last ``count`` calendar quarters up to the one holding ``end``."""
+    require(actor, Permission.REPORTS_VIEW)
+    spans = quarters_to(end, count)
+    with db.session(actor, write=False) as session:
+        threshold = int(get_setting(session, DECISION_DUE_WD))
+        figures = _key_figures(session, spans)
+    return QuarterlyTrend(tuple(quarter_label(q) for q in spans), tuple(figures), threshold)

@@ -1,0 +1,243 @@
+"""The six-monthly or annual report as an editable Word document (``resources/templates/report.docx``).
+
+Chapters in the order the agencies' reports use: summary, panel activity, membership and training, ADM
+decisions and timeliness, children's journey, adopters' journey, post box contact, birth-records
+counselling, then eight quarters of trends. Every table shows this period beside the previous period and
+the same period last year; charts are PNG images (``charts``) with a caption and alternative text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm
+
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.engine import Database, secure_umask
+from adoption_desktop.reports import charts
+from adoption_desktop.reports.measures import Measure
+from adoption_desktop.reports.report_data import ComparedMeasure, ComparedTable, KeyFigures, ReportData
+from adoption_desktop.reports.report_template import MARKER, template_path
+
+NO_CHILDREN = "No children's journeys are recorded for this period."
+NO_ADOPTERS_MEASURES = "No adopters' journey measures are recorded for this period."
+SERIES = ("This period", "Previous period", "Same period last year")
+ADOPTER_PREFIXES = ("Prospective adopter approval", "Early permanence", "Items: Prospective adopter",
+                    "Items: Early permanence", "Review of approval", "Items: Review of approval")
+
+
+def _period_headers(data: ReportData) -> list[str]:
+    return [f"{name}\n{p.label}" for name, p in zip(SERIES, data.periods, strict=True)]
+
+
+def _repeat_header(row: object) -> None:
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str]],
+           widths: Sequence[float] | None = None) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    _repeat_header(table.rows[0])
+    for row in rows:
+        new = table.add_row()
+        new._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        for cell, text in zip(new.cells, row, strict=True):
+            cell.text = text
+    widths = widths or [17.0 / len(header)] * len(header)
+    table.autofit = False
+    for column, w in zip(table.columns, widths, strict=False):
+        column.width = Cm(w)  # the table grid: what LibreOffice and Word lay out from
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths, strict=False):
+            cell.width = Cm(w)
+    doc.add_paragraph()
+
+
+def _compared(doc: DocxDocument, data: ReportData, table: ComparedTable, *, heading: bool = True) -> None:
+    if heading:
+        doc.add_heading(table.title, level=2)
+    if not table.rows:
+        doc.add_paragraph("Nothing recorded in any of the three periods.")
+        return
+    _table(doc, ["Figure", *_period_headers(data)], [list(r) for r in table.rows], (6.5, 3.5, 3.5, 3.5))
+
+
+def _picture(doc: DocxDocument, png: bytes, caption: str) -> None:
+    doc.add_picture(io.BytesIO(png), width=Cm(16.5))
+    inline = doc.inline_shapes[-1]._inline
+    inline.docPr.set("descr", caption)
+    inline.docPr.set("title", caption)
+    doc.add_paragraph(caption, style="Caption")
+
+
+def _value(m: Measure | None) -> str:
+    if m is None:
+        return "–"
+    if m.value is None:
+        return "n/a"
+    v = f"{m.value:.0f}" if abs(m.value - round(m.value)) < 0.05 else f"{m.value:.1f}"
+    return f"{v} {m.unit}".strip() + f" (n={m.count})"
+
+
+def _within(m: Measure) -> str:
+    if m.within is None or not m.count:
+        return "–"
+    return f"{100 * m.within / m.count:.0f}% ({m.within} of {m.count})"
+
+
+def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasure], empty: str,
+              chart_title: str) -> None:
+    if not rows:
+        doc.add_paragraph(empty)
+        return
+    _table(doc, ["Measure", *_period_headers(data), "Threshold", "Within threshold"],
+           [[f"{c.current.code} {c.current.label}", _value(c.current), _value(c.previous), _value(c.last_year),
+             "–" if c.current.threshold is None else f"{c.current.threshold:g} {c.current.unit}".strip(),
+             _within(c.current)] for c in rows], (4.5, 2.4, 2.4, 2.4, 2, 2.6))
+    timed = [c.current for c in rows if c.current.threshold is not None and c.current.value is not None]
+    for m in timed[:4]:
+        # a measure with a threshold: this period against the threshold, beside the two comparisons
+        vals = [m.value] + [x.value if x else None for x in (next(c for c in rows if c.current is m).previous,
+                                                             next(c for c in rows if c.current is m).last_year)]
+        png = charts.against_threshold(f"{m.code} {m.label}", SERIES, vals, m.threshold, unit=f" {m.unit}"
+                                       if m.unit else "", threshold_label=f"Threshold {m.threshold:g} {m.unit}")
+        _picture(doc, png, f"{chart_title}: {m.code} {m.label} against its threshold of {m.threshold:g} {m.unit}")
+    doc.add_heading("Definitions", level=2)
+    for c in rows:
+        doc.add_paragraph(f"{c.current.code} {c.current.label}: {c.current.definition}", style="List Bullet")
+
+
+def _fmt_pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.0f}%"
+
+
+def _summary(doc: DocxDocument, data: ReportData) -> None:
+    k, prev, ly = data.key
+    doc.add_heading("Summary", level=1)
+    doc.add_paragraph(
+        f"In {data.periods[0].label} the adoption panel sat {k.sittings} times and considered {k.items} items "
+        f"({prev.items} in the previous period, {ly.items} in the same period last year). "
+        f"{k.adm_decisions} agency decisions were signed, {_fmt_pct(k.adm_within_pct)} of those with a timescale "
+        f"within it (previous period {_fmt_pct(prev.adm_within_pct)}, last year {_fmt_pct(ly.adm_within_pct)}). "
+        f"The post box handled {k.exchanges} exchanges and the birth-records counselling service received "
+        f"{k.referrals} referrals.")
+    rows: list[tuple[str, Sequence[KeyFigures], str]] = []
+    _table(doc, ["Figure", *_period_headers(data)], [
+        [label, *(fn(x) for x in data.key)] for label, fn in (
+            ("Panel sittings held", lambda x: str(x.sittings)),
+            ("Panel items considered", lambda x: str(x.items)),
+            ("ADM decisions signed", lambda x: str(x.adm_decisions)),
+            ("ADM decisions within the timescale", lambda x: _fmt_pct(x.adm_within_pct)),
+            ("Median working days, final minutes to ADM decision",
+             lambda x: "n/a" if x.adm_median_wd is None else f"{x.adm_median_wd:g}"),
+            ("Post box exchanges received", lambda x: str(x.exchanges)),
+            ("Birth-records counselling referrals", lambda x: str(x.referrals)),
+        )], (6.5, 3.5, 3.5, 3.5))
+    del rows
+    _picture(doc, charts.compare_periods("This period, the previous period and the same period last year", SERIES, [
+        ("Panel items", [x.items for x in data.key]),
+        ("ADM decisions", [x.adm_decisions for x in data.key]),
+        ("Post box exchanges", [x.exchanges for x in data.key]),
+        ("Counselling referrals", [x.referrals for x in data.key]),
+    ]), "Figure 1. Main figures: this period (solid), the previous period (hatched) and the same period last "
+        "year (light grey)")
+
+
+def _chapter(doc: DocxDocument, data: ReportData, key: str) -> None:
+    tables = data.chapters.get(key, ())
+    if not tables:
+        doc.add_paragraph("This area is not installed.")
+    for t in tables:
+        _compared(doc, data, t)
+
+
+def _adopters(doc: DocxDocument, data: ReportData) -> None:
+    doc.add_heading("Adopters' journey", level=1)
+    rows = [r for t in data.chapters.get("panel", ()) + data.chapters.get("adm", ())
+            for r in t.rows if r[0].startswith(ADOPTER_PREFIXES)]
+    doc.add_paragraph("Prospective adopters' approvals and reviews at panel and by the agency decision maker.")
+    _compared(doc, data, ComparedTable("Approvals and reviews", tuple(rows)))
+    _measures(doc, data, data.adopter_measures(), NO_ADOPTERS_MEASURES, "Adopters' journey")
+
+
+def write_report_docx(data: ReportData, path: Path, *, template: Path | None = None) -> Path:
+    """Write ``data`` as ``path`` (.docx), built from the editable template; atomic (a crash leaves no
+    half-written file under the final name)."""
+    doc = Document(str(template or template_path()))
+    for section in doc.sections:
+        for para in section.header.paragraphs:
+            for run in para.runs:
+                run.text = run.text.replace("{agency_name}", data.agency_name)
+    for para in doc.paragraphs:
+        if para.text.strip() == MARKER:
+            para._p.getparent().remove(para._p)
+            break
+    p0, p1, p2 = data.periods
+    doc.add_paragraph(f"{data.title}: {p0.label}", style="Title")
+    doc.add_paragraph(f"{data.agency_name}. Compared with the previous period ({p1.label}) and the same period "
+                      f"last year ({p2.label}). Prepared {data.made_on:%d %B %Y}.", style="Subtitle")
+    _summary(doc, data)
+    doc.add_heading("Panel activity", level=1)
+    _chapter(doc, data, "panel")
+    doc.add_heading("Membership and training", level=1)
+    _compared(doc, data, data.membership, heading=False)
+    doc.add_heading("ADM decisions and timeliness", level=1)
+    _chapter(doc, data, "adm")
+    _compared(doc, data, data.adm_by_type)
+    _picture(doc, charts.against_threshold(
+        "Median working days from final minutes to ADM decision, by quarter", data.quarters,
+        [q.adm_median_wd for q in data.quarter_key], data.adm_threshold_wd, unit="",
+        threshold_label=f"Timescale: {data.adm_threshold_wd} working days",
+        notes=[f"{_fmt_pct(q.adm_within_pct)} in time" for q in data.quarter_key]),
+        f"Figure 2. ADM timeliness over the last eight quarters against the {data.adm_threshold_wd}-working-day "
+        "timescale (hatched bars are within it; the percentage under each quarter is the share decided in time)")
+    doc.add_heading("Children's journey", level=1)
+    _measures(doc, data, data.children_measures(), NO_CHILDREN, "Children's journey")
+    _adopters(doc, data)
+    doc.add_heading("Post box contact", level=1)
+    _chapter(doc, data, "letterbox")
+    doc.add_heading("Birth-records counselling", level=1)
+    _chapter(doc, data, "counselling")
+    doc.add_heading("Trends over the last eight quarters", level=1)
+    _picture(doc, charts.trends("Last eight quarters (latest solid)", data.quarters, [
+        ("Panel items considered", [q.items for q in data.quarter_key]),
+        ("ADM decisions signed", [q.adm_decisions for q in data.quarter_key]),
+        ("Post box exchanges", [q.exchanges for q in data.quarter_key]),
+        ("Counselling referrals", [q.referrals for q in data.quarter_key]),
+    ]), "Figure 3. Trends by calendar quarter; the latest quarter is solid")
+    doc.add_paragraph("Figures are counts and durations only; no person can be identified from this report. "
+                      "“–” means nothing was recorded; “n/a” means there was nothing to measure.")
+    path = Path(path)
+    secure_umask()
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        doc.save(str(tmp))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def export_report(db: Database, actor: Principal, data: ReportData, out: Path) -> Path:
+    """Write the report and audit its export (the period and the file name, no figures)."""
+    from adoption_desktop.core import audit
+
+    require(actor, Permission.REPORTS_VIEW)
+    path = write_report_docx(data, out)
+    with db.session(actor) as session:
+        audit.record(session, "export", "report", f"{data.periods[0].start}..{data.periods[0].end}",
+                     detail=f"{data.kind} {Path(out).name}")
+    return path

@@ -1,0 +1,115 @@
+"""The Ofsted pack: every part opened with pypdf (pages, outline, text of each section), its permission
+and its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from adoption_desktop import demo
+from adoption_desktop.core.audit import AuditEntry
+from adoption_desktop.core.errors import PermissionDenied
+from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.panel import service as panel_service
+from adoption_desktop.reports.ofsted import SECTION_TITLES, approved_sittings, write_ofsted_pack
+from tests.conftest import make_user
+
+D = dt.date
+TODAY = D(2026, 11, 23)
+
+
+def _outline(reader: PdfReader) -> list[tuple[str, int, int]]:
+    """(title, page number 1-based, depth) of every outline entry, in order."""
+    out: list[tuple[str, int, int]] = []
+
+    def walk(items: list[object], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((str(item.title), reader.get_destination_page_number(item) + 1, depth))  # type: ignore[attr-defined, arg-type]
+
+    walk(reader.outline, 0)  # type: ignore[arg-type]
+    return out
+
+
+def test_the_pack_has_every_part_bookmarked_and_readable(db: Database, tmp_path: Path) -> None:
+    demo.populate(db, "small", today=TODAY)
+    officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
+    out = tmp_path / "pack.pdf"
+    result = write_ofsted_pack(db, officer, out, as_of=TODAY)
+    reader = PdfReader(str(out))
+    assert len(reader.pages) == sum(s.pages for s in result.sections)
+    outline = _outline(reader)
+    top = [(t, p) for t, p, depth in outline if depth == 0]
+    assert [t for t, _p in top] == list(SECTION_TITLES)
+    assert [p for _t, p in top] == [s.first_page for s in result.sections]
+    minutes = [(t, p) for t, p, depth in outline if depth == 1]
+    assert len(result.sittings) == 3 and len(minutes) == 3
+    assert result.sittings == tuple(sorted(result.sittings, reverse=True)) and max(result.sittings) <= TODAY
+
+    def text(first: int, pages: int) -> str:
+        return "\n".join(reader.pages[i].extract_text() for i in range(first - 1, first - 1 + pages))
+
+    sections = {s.title: s for s in result.sections}
+    index = text(1, 1)
+    for title, first in top[1:]:
+        assert title in index and str(first) in index
+    # each set of minutes starts on its bookmarked page, with the sitting's date and approval lines
+    for (title, page), sitting_date in zip(minutes, result.sittings, strict=True):
+        first_page = reader.pages[page - 1].extract_text()
+        assert "Adoption panel minutes" in first_page and f"{sitting_date.day} " in title
+        assert f"{sitting_date:%B %Y}" in first_page
+    minutes_text = text(sections["Approved panel minutes"].first_page, sections["Approved panel minutes"].pages)
+    assert "approved by" in minutes_text and "DRAFT" not in minutes_text
+    # the central list names every current member with their role
+    central = text(sections["Central list of panel members"].first_page, sections["Central list of panel members"].pages)
+    members = [m for m in panel_service.list_members(db, officer, today=TODAY) if m.active_on(TODAY)]
+    assert members
+    flat = " ".join(central.split())
+    for m in members:
+        assert m.full_name in flat, m.full_name
+    assert "Appraisal due" in flat
+    adm = text(sections["ADM timeliness"].first_page, sections["ADM timeliness"].pages)
+    assert "By decision type" in adm and "By quarter" in adm and "All decisions" in adm
+    figures = text(sections["Figures for the year"].first_page, sections["Figures for the year"].pages)
+    assert "Adoption panel: activity" in figures and "Birth-records counselling" in figures
+    assert f"page {len(reader.pages)} of {len(reader.pages)}" in reader.pages[-1].extract_text()
+    with db.session(write=False) as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "ofsted_pack")).one()
+    assert entry.action == "export" and "pack.pdf" in entry.detail and "pa" in entry.actor
+
+
+def test_only_fully_approved_sittings_are_included(db: Database) -> None:
+    demo.populate(db, "small", today=TODAY)
+    officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
+    for sitting_id in approved_sittings(db, officer, TODAY):
+        pack = panel_service.minutes_pack(db, officer, sitting_id, today=TODAY)
+        assert not pack.draft and pack.items
+    # a sitting with an unapproved item is skipped: the latest sittings before "today" are still drafts
+    sittings = [s for s in panel_service.list_sittings(db, officer) if s.sitting_date <= TODAY
+                and s.status != "cancelled"]
+    drafts = [s.id for s in sittings if panel_service.minutes_pack(db, officer, s.id, today=TODAY).draft]
+    assert drafts and not set(drafts) & set(approved_sittings(db, officer, TODAY, count=50))
+
+
+def test_the_pack_needs_panel_adm_and_reports_access(db: Database, tmp_path: Path) -> None:
+    chair = make_user(db, "chair", Role.PANEL_CHAIR)
+    out = tmp_path / "pack.pdf"
+    with pytest.raises(PermissionDenied, match=r"adm\.view, reports\.view"):
+        write_ofsted_pack(db, chair, out, as_of=TODAY)
+    assert not out.exists()
+
+
+def test_an_empty_database_still_gives_a_pack_that_says_so(db: Database, tmp_path: Path) -> None:
+    adm = make_user(db, "adm", Role.AGENCY_DECISION_MAKER)
+    result = write_ofsted_pack(db, adm, tmp_path / "pack.pdf", as_of=TODAY)
+    reader = PdfReader(str(result.path))
+    assert result.sittings == ()
+    assert "No sitting on or before this date has all its minutes approved" in reader.pages[0].extract_text()
+    assert [t for t, _p, d in _outline(reader) if d == 0] == list(SECTION_TITLES)
