@@ -596,6 +596,7 @@ class PanelPage(QWidget):
         if target is None:
             return
         from adoption_desktop.core.documents.letterhead import letterhead
+        from adoption_desktop.core.documents.reply_by import reply_by
         from adoption_desktop.panel import documents
         from adoption_desktop.ui.tasks import run_with_progress
 
@@ -606,9 +607,10 @@ class PanelPage(QWidget):
             pack = svc.minutes_pack(db, principal, s.id, today=today)
             with db.session(principal, write=False) as session:
                 head = letterhead(session)
+                reply = reply_by(session, today)
             return documents.write_invitations(target, pack, head, principal.full_name, today=today,
                                                expected=expected, progress=lambda d, t: task.progress(d, t),
-                                               cancelled=lambda: task.cancelled)
+                                               cancelled=lambda: task.cancelled, reply_by=reply)
 
         run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
                           lambda n: self.say(f"{n} invitation letter(s) written to {target}."),
