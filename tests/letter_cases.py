@@ -72,7 +72,12 @@ def adm_cases() -> list[Case]:
     from adoption_desktop.panel.rules import CASE_OUTCOMES, OUTCOMES
 
     cases: list[Case] = []
-    salutation = "Dear Mr Heronmere,"  # no salutation stored: title + surname of the first addressee line
+    salutation = "Dear Mr and Mrs Heronmere,"  # none stored: titles + surname of the addressee's name lines
+    # QD notice with the 40-working-day deadline; final decision after representations (both ways)
+    qd = AdmQualifyingDetermination(id=1, decision_id=1, notice_sent_on=DAY, deadline=dt.date(2027, 1, 29),
+                                    representations_on=dt.date(2027, 1, 10),
+                                    representations="We have completed the course the panel asked about.",
+                                    irm_applied_on=None, irm_recommendation_on=None, irm_recommendation="")
     for decision_type, recs in CASE_OUTCOMES.items():
         if decision_type not in adm_rules.RESULT_CODES:
             continue
@@ -87,13 +92,10 @@ def adm_cases() -> list[Case]:
                     continue
                 d = _decision(decision_type, rec, outcome)
                 sentence = adm_rules.decision_sentence(decision_type, rec, outcome)
-                cases.append(Case(f"adm {decision_type} {rec} {outcome}", [_adm_letter(d)],
-                                  [salutation, sentence], [f"recommended: {OUTCOMES[rec]}", "decision: " + OUTCOMES[rec]]))
-    # QD notice with the 40-working-day deadline; final decision after representations (both ways)
-    qd = AdmQualifyingDetermination(id=1, decision_id=1, notice_sent_on=DAY, deadline=dt.date(2027, 1, 29),
-                                    representations_on=dt.date(2027, 1, 10),
-                                    representations="We have completed the course the panel asked about.",
-                                    irm_applied_on=None, irm_recommendation_on=None, irm_recommendation="")
+                notice = outcome == adm_rules.OUTCOME_NOT_APPROVE
+                cases.append(Case(f"adm {decision_type} {rec} {outcome}", [_adm_letter(d, qd=qd if notice else None)],
+                                  [salutation, sentence, *(["until 29 January 2027"] if notice else [])],
+                                  [f"recommended: {OUTCOMES[rec]}", "decision: " + OUTCOMES[rec], "until ,"]))
     for outcome, expected in ((adm_rules.OUTCOME_NOT_APPROVE, "My final decision is that you are not suitable"),
                               (adm_rules.OUTCOME_DIFFER, "My final decision is that you are suitable")):
         d = _decision("approval", "not_suitable", outcome, source="qd_final")
@@ -108,9 +110,9 @@ def adm_cases() -> list[Case]:
                        "Approved for up to two children aged 0 to 4.", "The approval range was wrong in version 1."]))
     # more information, with a reply-by date
     info = AdmInfoRequest(id=1, decision_id=1, requested_on=DAY, what="The updated medical report.")
-    d = _decision("approval", "suitable", "", decided_on=None)
+    d = _decision("approval", "suitable", "", decided_on=None, salutation="Ada and Will")
     cases.append(Case("adm more information", [_adm_letter(d, info=info, kind="adm_more_information")],
-                      [salutation, "The updated medical report.", REPLY_BY]))
+                      ["Dear Ada and Will,", "The updated medical report.", REPLY_BY]))
     # a plan for adoption, decided without panel, to the child's social worker
     d = _decision("plan_for_adoption", "should_be_placed", adm_rules.OUTCOME_AGREE, source="direct",
                   addressee="", salutation="Pat Reed")
@@ -183,7 +185,7 @@ def counselling_cases(db: Any, user: Any) -> list[Case]:
     out: list[Case] = []
     for kind, expect in (
             ("acknowledgement", ["Dear Ms Lark,", "through the General Register Office application form"]),
-            ("appointment", ["Dear Ms Lark,", "We will meet by video link", REPLY_BY]),
+            ("appointment", ["Dear Ms Lark,", "We will meet by video link", "by 10 December 2026"]),
             ("records-request", ["Dear Records Officer,", "Yours faithfully", REPLY_BY]),
             ("chaser", ["Dear Records Officer,", "3 November 2026", REPLY_BY])):
         data = service.letter_data(db, user, case_id, kind, today=DAY)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from adoption_desktop.adm import rules as adm_rules
 from adoption_desktop.core.documents.pdf import Letter, write_letters
 from adoption_desktop.core.documents.reply_by import reply_by_date
 from adoption_desktop.core.documents.templates import RenderedLetterText
-from adoption_desktop.core.salutation import default_salutation, salutation_for
+from adoption_desktop.core.salutation import default_salutation, salutation_for, salutation_from_lines
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.workdays import WorkingCalendar
@@ -100,6 +99,10 @@ def test_salutation_defaults_to_title_and_surname_never_a_guess() -> None:
     assert default_salutation("Ms Ann Reed and Mr Bo Lane") == "Ms Reed and Mr Lane"
     assert default_salutation("Will Heronmere") == "Will Heronmere"  # no title known: no guessed "Mr"
     assert salutation_for("Auntie Jo", "Joanne Quill") == "Auntie Jo"
+    assert salutation_from_lines(["Mr Will Heronmere", "Mrs Ada Heronmere", "4 Larch Close"]) == \
+        "Mr and Mrs Heronmere"
+    assert salutation_from_lines(["Ms Ann Reed", "Mx Bo Lane", "4 Larch Close"]) == "Ms Reed and Mx Lane"
+    assert salutation_from_lines(["Will Heronmere", "4 Larch Close"]) == "Will Heronmere"
     assert salutation_for("", "") == "Sir or Madam"
 
 
@@ -158,6 +161,3 @@ def test_cancelled_word_copy_leaves_no_file(tmp_path: Path) -> None:
         write_letters(out, [_long_letter(3)], HEAD, cancelled=lambda: True)
     assert not out.exists() and not list(tmp_path.glob("*.partial"))
 
-
-def test_gallery_dir_is_optional() -> None:
-    assert shutil.which("python3") or True

@@ -16,7 +16,7 @@ from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyingDetermination
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
-from adoption_desktop.core.salutation import salutation_for
+from adoption_desktop.core.salutation import salutation_from_lines
 from adoption_desktop.core.workdays import WorkingCalendar
 
 SIGNATORY_TITLE = "Agency Decision Maker"
@@ -80,9 +80,9 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
     rec_sentence = (panel_sentence if d.source != "direct" else
                     f"I have considered the papers I received on {_d(d.received_on)}.")
     own = _own_words(d)
-    addressee = next((ln.strip() for ln in d.addressee.splitlines() if ln.strip()), "")
+    addressee = [ln.strip() for ln in d.addressee.splitlines() if ln.strip()]
     return {
-        "salutation": salutation_for(d.salutation, addressee),
+        "salutation": d.salutation.strip() or salutation_from_lines(addressee) or "Sir or Madam",
         "about": about,
         "panel_sentence": panel_sentence,
         "decision_sentence": rules.decision_sentence(d.decision_type, d.recommendation, d.outcome, d.source),

@@ -52,6 +52,25 @@ def default_salutation(name: str) -> str:
     return _one(name) or name
 
 
+def salutation_from_lines(lines: list[str]) -> str:
+    """The default salutation of an address block whose first lines are people's names ("Mr Will
+    Heronmere" / "Mrs Ada Heronmere" / "4 Larch Close" ...): every leading line that is a titled name
+    counts ("Mr and Mrs Heronmere"; "Ms Reed and Mr Lane"); else the first line as :func:`default_salutation`
+    reads it."""
+    people: list[tuple[str, str]] = []
+    for line in lines:
+        one = _one(" ".join(line.split()))
+        if one is None:
+            break
+        title, surname = one.split(" ", 1)
+        people.append((title, surname))
+    if len(people) >= 2:
+        if len({s for _t, s in people}) == 1:
+            return " and ".join(t for t, _s in people) + f" {people[0][1]}"
+        return " and ".join(f"{t} {s}" for t, s in people)
+    return default_salutation(lines[0]) if lines else ""
+
+
 def salutation_for(stored: str | None, name: str, fallback: str = "Sir or Madam") -> str:
     """What follows "Dear": the stored salutation, else the default from ``name``, else ``fallback``."""
     return (stored or "").strip() or default_salutation(name) or fallback

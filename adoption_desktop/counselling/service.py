@@ -801,7 +801,10 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
         from adoption_desktop.core.documents.pdf import long_date
         from adoption_desktop.core.documents.reply_by import reply_by
 
-        values["reply_by"] = long_date(reply_by(session, day))
+        reply = reply_by(session, day)
+        if appt is not None and appt.held_on > day:  # an answer about an appointment is needed before it
+            reply = max(day, min(reply, calendar(session).add_working_days(appt.held_on, -2)))
+        values["reply_by"] = long_date(reply)
         audit.record(session, "letter", ENTITY, case.id,
                      detail=f"{kind} letter" + (f" (request {request.id})" if request else ""))
         if kind in {"records-request", "chaser"} and request is not None:

@@ -334,7 +334,10 @@ def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
     sitting_members = expected if expected is not None else (*pack.present, *pack.advisers)
     membership = tuple((a.full_name, a.role_label) for a in sitting_members)
     letters = []
-    reply = long_date(reply_by or add_working_days(today, 10))
+    reply_day = reply_by or add_working_days(today, 10)
+    if s.sitting_date > today:  # a conflict of interest must be known before the sitting
+        reply_day = max(today, min(reply_day, add_working_days(s.sitting_date, -2)))
+    reply = long_date(reply_day)
     for item in pack.items:
         if item.case_type not in ADOPTER_CASE_TYPES:
             continue
