@@ -161,3 +161,31 @@ def test_cancelled_word_copy_leaves_no_file(tmp_path: Path) -> None:
         write_letters(out, [_long_letter(3)], HEAD, cancelled=lambda: True)
     assert not out.exists() and not list(tmp_path.glob("*.partial"))
 
+
+
+def test_export_command_writes_a_word_copy_when_out_ends_docx(tmp_path: Path, db: Database, db_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.cli import main
+    from adoption_desktop.letterbox import service
+    from tests.conftest import TEST_PASSWORD
+    from tests.letterbox.conftest import sample_input
+
+    user = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    service.create_arrangement(db, user, sample_input(adopters_salutation="Sam and Alex"))
+    db.dispose()
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", TEST_PASSWORD)
+    out = tmp_path / "reminders.docx"
+    assert main(["export", "reminders", "--db", str(db_path), "--user", "lbcoord", "--month", "2026-03",
+                 "--out", str(out)]) == 0
+    text = docx_text(out)
+    assert "Dear Sam and Alex," in text and "Letterbox exchange due in March 2026" in text
+    assert out.read_bytes()[:2] == b"PK"  # a Word (zip) file, not a PDF with a .docx name
+
+
+def test_save_dialog_type_sets_the_suffix() -> None:
+    from adoption_desktop.ui.letter_save import PDF_FILTER, WORD_FILTER, with_format_suffix
+
+    assert with_format_suffix("/tmp/letter.pdf", WORD_FILTER) == "/tmp/letter.docx"
+    assert with_format_suffix("/tmp/letter", WORD_FILTER) == "/tmp/letter.docx"
+    assert with_format_suffix("/tmp/letter", PDF_FILTER) == "/tmp/letter.pdf"
+    assert with_format_suffix("/tmp/letter.docx", PDF_FILTER) == "/tmp/letter.docx"  # a typed suffix wins

@@ -835,6 +835,25 @@ def export_decision_letter(db: Database, actor: Principal, decision_id: int, out
         return _letter_view(row, d.subject_reference)
 
 
+def export_letter(db: Database, actor: Principal, letter_id: int, out: Path) -> Path:
+    """One filed letter to ``out``: its PDF as filed, or (``.docx``) a Word copy of the same letter from its
+    stored layout under the current letterhead, for a last edit. Audited."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        out = Path(out)
+        if out.suffix.lower() == ".docx":
+            if not row.content:
+                raise Conflict(f"Letter {letter_id} has no stored layout; only its PDF can be saved.")
+            write_letters(out, [letter_from_content(row.content)], letterhead(session), title=row.kind)
+        else:
+            tmp = out.with_name(out.name + ".partial")
+            tmp.write_bytes(row.pdf)
+            tmp.replace(out)
+        audit.record(session, "export", "adm_letters", row.id, detail=f"letter to {out.name}")
+        return out
+
+
 def decision_id_for(db: Database, actor: Principal, given: str) -> int:
     """The decision a person names: its number, or the case reference it is about (``AD-2026-0142``),
     compared as references are (case, spacing and look-alike characters ignored). Of a corrected decision

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -43,6 +42,7 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 
@@ -399,12 +399,15 @@ class DecisionPanel(QWidget):
             return
         if path is None:
             name = f"{self.detail.row.subject_reference}-{letter.kind}-{letter.letter_date}.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, "Save letter as PDF", name, "PDF files (*.pdf)")
+            path = ask_letter_path(self, "Save letter (PDF, or Word for a last edit)", name)
             if not path:
                 return
         try:
-            data = service.letter_pdf(self.ctx.db, self.ctx.principal, letter.id)
-            Path(path).write_bytes(data)
+            if Path(path).suffix.lower() == ".docx":
+                service.export_letter(self.ctx.db, self.ctx.principal, letter.id, Path(path))
+            else:
+                data = service.letter_pdf(self.ctx.db, self.ctx.principal, letter.id)
+                Path(path).write_bytes(data)
         except (AppError, OSError) as exc:
             self.failed.emit(exc)
 

@@ -190,3 +190,4 @@ def write_docx_letters(path: Path, letters: Iterable[Letter], head: Letterhead, 
 def is_docx(path: Path | str) -> bool:
     """Whether ``path`` asks for a Word copy (the ``.docx`` suffix chooses the format; anything else is PDF)."""
     return Path(path).suffix.lower() == ".docx"
+

@@ -43,6 +43,7 @@ from adoption_desktop.panel.views.models import (
     AgendaModel,
 )
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -591,8 +592,8 @@ class PanelPage(QWidget):
         s = self.sitting
         if s is None:
             return
-        target = path or self._export_path("Invitation letters", f"panel-invitations-{s.sitting_date:%Y-%m-%d}.pdf",
-                                           "PDF (*.pdf)")
+        chosen = path or ask_letter_path(self, "Invitation letters", f"panel-invitations-{s.sitting_date:%Y-%m-%d}.pdf")
+        target = Path(chosen) if chosen else None
         if target is None:
             return
         from adoption_desktop.core.documents.letterhead import letterhead
