@@ -108,6 +108,7 @@ class DecisionPanel(QWidget):
             "save_button": self.save_draft, "info_button": self.ask_information,
             "info_received_button": self.log_information, "sign_button": self.sign,
             "correct_button": self.correct, "save_letter_button": self.save_letter,
+            "save_word_button": self.save_letter_word,
             "letter_sent_button": self.mark_sent, "oral_button": self.record_oral,
             "reps_button": self.record_representations, "irm_apply_button": self.record_irm_application,
             "irm_rec_button": self.record_irm_recommendation, "final_button": self.open_final,
@@ -227,6 +228,7 @@ class DecisionPanel(QWidget):
         self.history.set_rows(list(detail.history))
         has_letters = bool(detail.letters)
         self.buttons["save_letter_button"].setEnabled(has_letters)
+        self.buttons["save_word_button"].setEnabled(has_letters)
         self.buttons["letter_sent_button"].setEnabled(has_letters and can_edit)
         self.buttons["oral_button"].setEnabled(signed and can_edit)
         self.notify_status.setText(
@@ -393,13 +395,18 @@ class DecisionPanel(QWidget):
             self._run(lambda: service.log_information(db, me, did, received_on=got[0], note=got[1]),
                       lambda _r: None)
 
-    def save_letter(self, path: str | None = None) -> None:
+    def save_letter_word(self) -> None:
+        """Save a Word copy…: a Word copy of the selected letter (the dialog starts on a .docx name)."""
+        self.save_letter(word=True)
+
+    def save_letter(self, path: str | None = None, *, word: bool = False) -> None:
         letter = self.selected_letter()
         if letter is None or self.detail is None:
             return
         if path is None:
-            name = f"{self.detail.row.subject_reference}-{letter.kind}-{letter.letter_date}.pdf"
-            path = ask_letter_path(self, "Save letter (PDF, or Word for a last edit)", name)
+            name = (f"{self.detail.row.subject_reference}-{letter.kind}-{letter.letter_date}"
+                    + (".docx" if word else ".pdf"))
+            path = ask_letter_path(self, "Save letter as Word" if word else "Save letter", name)
             if not path:
                 return
         try:
