@@ -55,6 +55,14 @@ def _check(case: Case, tmp: Path) -> None:
             assert squash(wanted) in text, (case.name, suffix, wanted)
         for unwanted in case.absent:
             assert unwanted not in text, (case.name, suffix, unwanted)
+        if suffix == ".pdf":  # on every page with a closing, some of the letter comes before it
+            for page in PdfReader(str(out)).pages:
+                body = squash(page.extract_text() or "")
+                for furniture in (HEAD.footer, HEAD.data_protection):
+                    body = body.replace(squash(furniture), "")
+                for closing in ("Yours sincerely,", "Yours faithfully,"):
+                    if closing in body:
+                        assert len(body.split(closing)[0].strip()) > 40, (case.name, body[:120])
     gallery = os.environ.get("ADK_LETTER_GALLERY")
     if gallery:  # one PDF of each kind for docs/letters (see docs/letters.md)
         write_letters(Path(gallery) / f"{slug}.pdf", case.letters[:1], HEAD, title=case.name)
