@@ -842,6 +842,9 @@ def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow |
             "pages": str(request.pages) if request.pages else "some",
             "record_format": FORMATS.get(request.record_format, "").lower() or "paper",
             "received_date": long_date(request.received_on) if request.received_on else "",
+            "records_size": (f"They run to {request.pages} pages of "
+                             f"{FORMATS.get(request.record_format, '').lower() or 'paper'} records." if request.pages
+                             else f"They are {FORMATS.get(request.record_format, '').lower() or 'paper'} records."),
         })
     if appt is not None:
         values.update({
