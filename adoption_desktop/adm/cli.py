@@ -1,9 +1,9 @@
 """Headless ADM commands.
 
-``adoption-desktop export decision-letter --db PATH --user NAME --decision REFERENCE --out FILE.pdf``
+``adoption-desktop export decision-letter --db PATH --user NAME --decision REFERENCE --out FILE.pdf|FILE.docx``
     writes the letter filed against a signed decision (the latest one filed against that version);
     ``--decision`` takes the case reference (e.g. AD-2026-0142) or the decision number.
-``adoption-desktop export adm-letters-day --db PATH --user NAME --date YYYY-MM-DD --out FILE.pdf``
+``adoption-desktop export adm-letters-day --db PATH --user NAME --date YYYY-MM-DD --out FILE.pdf|FILE.docx``
     all ADM letters dated that day in one PDF (batch print).
 
 Neither command changes a decision: there is no headless path that edits or signs one.
@@ -14,6 +14,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``)
+OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word copy of the same letters, "
+            "for a last edit)")
 
 if TYPE_CHECKING:
     from adoption_desktop.cli import CliRegistry
@@ -49,12 +53,12 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--decision", required=True, metavar="REFERENCE",
                    help="the case reference the decision is about (e.g. AD-2026-0142, as in the ADM queue) or "
                         "the decision number")
-    p.add_argument("--out", required=True, help="PDF file to write")
+    p.add_argument("--out", required=True, help=OUT_HELP)
     add_user_option(p)
     p.set_defaults(handler=_cmd_decision_letter)
     p = registry.export.add_parser("adm-letters-day", help="all ADM letters dated one day in one PDF")
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     p.add_argument("--date", required=True, help="YYYY-MM-DD")
-    p.add_argument("--out", required=True, help="PDF file to write")
+    p.add_argument("--out", required=True, help=OUT_HELP)
     add_user_option(p)
     p.set_defaults(handler=_cmd_day_letters)

@@ -12,9 +12,11 @@ import json
 import tempfile
 from pathlib import Path
 
+from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyingDetermination
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
+from adoption_desktop.core.salutation import salutation_from_lines
 from adoption_desktop.core.workdays import WorkingCalendar
 
 SIGNATORY_TITLE = "Agency Decision Maker"
@@ -26,8 +28,36 @@ def _d(day: dt.date | None) -> str:
     return long_date(day) if day else "(not recorded)"
 
 
+#: what a letter is about, in a family's words ("I am writing about ..."); ``{initials}`` is the child's
+ABOUT: dict[str, str] = {
+    "approval": "your application to be approved as adopters",
+    "match": "the proposed match of the child ({initials}) with you",
+    "relinquished": "the plan for the child ({initials})",
+    "review": "the review of your approval as adopters",
+    "termination": "your approval as adopters",
+    "early_permanence": "your application to care for a child under early permanence",
+    "plan_for_adoption": "the plan for the child ({initials})",
+    "temporary_foster_approval": "your temporary approval as foster carers for the child ({initials})",
+}
+
+
+def _own_words(d: AdmDecision) -> str:
+    """The ADM's decision text when it adds something of their own (conditions, an approval range);
+    empty when it only repeats the panel's label or a sentence the letter already states."""
+    from adoption_desktop.panel.rules import OUTCOMES as PANEL_LABELS
+
+    text = d.decision_text.strip()
+    generated = {*PANEL_LABELS.values(), d.recommendation_text.strip(),
+                 *rules.all_decision_sentences(d.decision_type, d.recommendation)}
+    return "" if text.rstrip(".").lower() in {g.rstrip(".").lower() for g in generated if g} else text
+
+
 def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQualifyingDetermination | None,
-                  info: AdmInfoRequest | None, written_wd: int, cal: WorkingCalendar) -> dict[str, object]:
+                  info: AdmInfoRequest | None, written_wd: int, cal: WorkingCalendar,
+                  reply_wd: int = 10) -> dict[str, object]:
+    """Every placeholder of the ADM templates. The decision sentence comes from what the ADM decided
+    (``rules.decision_sentence``), never from the panel's outcome label; the ADM's own words follow it
+    when they add something."""
     reasons = d.decision_reasons.strip()
     qd_history = ""
     if qd is not None:
@@ -43,13 +73,23 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         if not parts:
             parts.append(f"We did not receive representations or an IRM application by {long_date(qd.deadline)}.")
         qd_history = " ".join(parts)
-    rec_sentence = (f"The adoption panel considered the case on {_d(d.sitting_date)} and recommended: "
-                    f"{d.recommendation_text}" if d.source != "direct" else
-                    f"I was asked to decide: {d.recommendation_text}")
+    initials = d.subject_initials or "initials not recorded"
+    about = ABOUT.get(d.decision_type, type_label[:1].lower() + type_label[1:]).format(initials=initials)
+    panel_sentence = (f"The adoption panel met on {_d(d.sitting_date)} and "
+                      f"{rules.recommendation_sentence(d.recommendation, d.recommendation_text)}.")
+    rec_sentence = (panel_sentence if d.source != "direct" else
+                    f"I have considered the papers I received on {_d(d.received_on)}.")
+    own = _own_words(d)
+    addressee = [ln.strip() for ln in d.addressee.splitlines() if ln.strip()]
     return {
-        "salutation": d.salutation or "Sir or Madam",
+        "salutation": d.salutation.strip() or salutation_from_lines(addressee) or "Sir or Madam",
+        "about": about,
+        "panel_sentence": panel_sentence,
+        "decision_sentence": rules.decision_sentence(d.decision_type, d.recommendation, d.outcome, d.source),
+        "decision_details_paragraph": own,
+        "reply_by": long_date(cal.add_working_days(day, max(1, reply_wd))),
         "reference": d.subject_reference,
-        "initials": d.subject_initials or "(initials not recorded)",
+        "initials": initials,
         "type_label": type_label,
         "type_label_lower": type_label[:1].lower() + type_label[1:],
         "panel_date": _d(d.sitting_date),
@@ -59,7 +99,7 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "decision_date": _d(d.decided_on or day),
         "decision_text": d.decision_text,
         "reasons": reasons or "(none given)",
-        "reasons_paragraph": f"Reasons for the decision: {reasons}" if reasons else "",
+        "reasons_paragraph": f"My reasons are: {reasons}" if reasons else "",
         "advice_paragraph": f"The panel's advice, which I accept, is: {d.advice}" if d.advice.strip() else "",
         "panel_reasons_paragraph": (f"The panel's reasons for its recommendation were: {d.recommendation_reasons}"
                                     if d.recommendation_reasons.strip() else ""),

@@ -226,3 +226,86 @@ def letter_kind(decision_type: str, source: str, outcome: str, recommendation: s
             or (outcome == OUTCOME_DIFFER and recommendation in NEGATIVE_RECOMMENDATIONS)):
         return "adm_approval"
     return "adm_decision"
+
+
+# --- the decision in plain English (what the letter says) ----------------------------------------------
+
+#: what each panel recommendation means, as a clause after "that" ("recommended that ...")
+RECOMMENDATION_CLAUSES: dict[str, str] = {
+    "suitable": "you are suitable to adopt a child",
+    "not_suitable": "you are not suitable to adopt a child",
+    "match_recommended": "the child should be placed for adoption with you",
+    "match_not_recommended": "the child should not be placed for adoption with you",
+    "should_be_placed": "the child should be placed for adoption",
+    "should_not_be_placed": "the child should not be placed for adoption",
+    "remains_suitable": "you remain suitable to adopt a child",
+    "no_longer_suitable": "you are no longer suitable to adopt a child",
+    "terminate": "your approval as prospective adopters should end",
+    "not_terminate": "your approval as prospective adopters should continue",
+    "ep_suitable": "you are suitable to care for a child under early permanence (fostering for adoption)",
+    "ep_not_suitable": "you are not suitable to care for a child under early permanence",
+    "temporary_foster_approval": "you should be approved as foster carers for the named child for a "
+                                 "temporary period",
+    "temporary_foster_refused": "you should not be approved as foster carers for the named child",
+}
+#: for each decision type: the result's code when it goes the applicants' way and when it does not
+RESULT_CODES: dict[str, tuple[str, str]] = {
+    "approval": ("suitable", "not_suitable"),
+    "match": ("match_recommended", "match_not_recommended"),
+    "relinquished": ("should_be_placed", "should_not_be_placed"),
+    "review": ("remains_suitable", "no_longer_suitable"),
+    "termination": ("not_terminate", "terminate"),
+    "early_permanence": ("ep_suitable", "ep_not_suitable"),
+    "plan_for_adoption": ("should_be_placed", "should_not_be_placed"),
+    "temporary_foster_approval": ("temporary_foster_approval", "temporary_foster_refused"),
+}
+
+
+def recommendation_sentence(recommendation: str, label: str = "") -> str:
+    """"recommended that you are suitable to adopt a child" (never the panel's list label as a quote)."""
+    clause = RECOMMENDATION_CLAUSES.get(recommendation)
+    if clause:
+        return f"recommended that {clause}"
+    if recommendation == "deferred":
+        return "deferred its recommendation"
+    return f"made this recommendation: {label}" if label.strip() else "made a recommendation"
+
+
+def result_is_positive(decision_type: str, recommendation: str, outcome: str, source: str = "panel") -> bool:
+    """Whether the decision goes the applicants' (or the plan's) way: agreeing with a positive
+    recommendation, or deciding differently from a negative one. Proposals not to approve and final
+    decisions "not approved" are negative. A recommendation this module does not know counts as positive."""
+    if outcome == OUTCOME_NOT_APPROVE:
+        return False
+    negative_rec = recommendation in NEGATIVE_RECOMMENDATIONS
+    if source == "qd_final":
+        return True
+    return negative_rec if outcome == OUTCOME_DIFFER else not negative_rec
+
+
+def decision_sentence(decision_type: str, recommendation: str, outcome: str, source: str = "panel") -> str:
+    """The decision as the letter states it, in words a family understands; from what the ADM decided
+    (type, panel recommendation, outcome), never from the panel's label.
+
+    Examples: agree with "match not recommended" -> "I have decided that the child should not be placed
+    for adoption with you."; propose not to approve -> "I propose that you are not suitable to adopt a
+    child."; a final decision after representations -> "My final decision is that ..."."""
+    codes = RESULT_CODES.get(decision_type)
+    if codes is None:  # a type an administrator added: no wording known, the ADM's text carries it
+        if outcome == OUTCOME_AGREE:
+            return "I have decided to accept the recommendation."
+        return "I have decided not to accept the recommendation."
+    positive = result_is_positive(decision_type, recommendation, outcome, source)
+    clause = RECOMMENDATION_CLAUSES[codes[0] if positive else codes[1]]
+    if source == "qd_final":
+        return f"My final decision is that {clause}."
+    if outcome == OUTCOME_NOT_APPROVE:
+        return f"I propose that {clause}."
+    return f"I have decided that {clause}."
+
+
+def all_decision_sentences(decision_type: str, recommendation: str) -> set[str]:
+    """Every sentence this module would write for the type and recommendation (to tell the ADM's own
+    words from a prefilled sentence)."""
+    return {decision_sentence(decision_type, recommendation, o, s)
+            for o in OUTCOMES for s in ("panel", "direct", "qd_final")}

@@ -34,6 +34,7 @@ from adoption_desktop.adm.settings import (
 )
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
+from adoption_desktop.core.config import LETTER_REPLY_WORKING_DAYS
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
 from adoption_desktop.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -258,7 +259,7 @@ def open_decision_from_panel(session: Session, handoff: PanelHandoff) -> int:
         unlinked_member_names=(None if handoff.unlinked_member_names is None
                                else json.dumps(list(handoff.unlinked_member_names))),
         received_on=handoff.minutes_approved_on, version=1,
-        decision_text=handoff.recommendation_text,
+        decision_text=rules.decision_sentence(handoff.case_type, handoff.recommendation, rules.OUTCOME_AGREE),
     )
     audit.record(session, "handoff", "panel_items", handoff.panel_item_id,
                  detail=f"recommendation handed to the ADM as decision {d.id}: {handoff.recommendation}")
@@ -784,7 +785,8 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
     extra = _extra_types(session)
     cal = calendar(session)
     values = letter_values(d, rules.type_label(d.decision_type, extra), day, qd=qd, info=info,
-                           written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal)
+                           written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal,
+                           reply_wd=get_setting(session, LETTER_REPLY_WORKING_DAYS))
     signatory = d.signed_by_name or session_actor(session).full_name
     pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session), signatory)
     row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content)
@@ -804,7 +806,10 @@ def letter_pdf(db: Database, actor: Principal, letter_id: int) -> bytes:
 
 
 def export_decision_letter(db: Database, actor: Principal, decision_id: int, out: Path) -> LetterView:
-    """Write the latest letter filed against the decision's signed version to ``out`` (audited)."""
+    """Write the latest letter filed against the decision's signed version to ``out`` (audited).
+
+    ``out`` ending ``.docx`` writes a Word copy of the same letter (from its stored layout, under the
+    current letterhead) for a last edit; the filed PDF stays the record of what was sent."""
     require(actor, Permission.ADM_VIEW)
     with db.session(actor) as session:
         d = _get(session, decision_id)
@@ -816,11 +821,37 @@ def export_decision_letter(db: Database, actor: Principal, decision_id: int, out
         if row is None:
             raise NotFound(f"No letter is filed against decision {decision_id}.")
         out = Path(out)
-        tmp = out.with_name(out.name + ".partial")
-        tmp.write_bytes(row.pdf)
-        tmp.replace(out)
+        if out.suffix.lower() == ".docx":
+            if not row.content:
+                raise Conflict(f"The letter filed against decision {decision_id} has no stored layout; only "
+                               "its PDF can be saved.")
+            write_letters(out, [letter_from_content(row.content)], letterhead(session),
+                          title=f"{row.kind} {d.subject_reference}")
+        else:
+            tmp = out.with_name(out.name + ".partial")
+            tmp.write_bytes(row.pdf)
+            tmp.replace(out)
         audit.record(session, "export", "adm_letters", row.id, detail=f"decision letter to {out.name}")
         return _letter_view(row, d.subject_reference)
+
+
+def export_letter(db: Database, actor: Principal, letter_id: int, out: Path) -> Path:
+    """One filed letter to ``out``: its PDF as filed, or (``.docx``) a Word copy of the same letter from its
+    stored layout under the current letterhead, for a last edit. Audited."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        out = Path(out)
+        if out.suffix.lower() == ".docx":
+            if not row.content:
+                raise Conflict(f"Letter {letter_id} has no stored layout; only its PDF can be saved.")
+            write_letters(out, [letter_from_content(row.content)], letterhead(session), title=row.kind)
+        else:
+            tmp = out.with_name(out.name + ".partial")
+            tmp.write_bytes(row.pdf)
+            tmp.replace(out)
+        audit.record(session, "export", "adm_letters", row.id, detail=f"letter to {out.name}")
+        return out
 
 
 def decision_id_for(db: Database, actor: Principal, given: str) -> int:

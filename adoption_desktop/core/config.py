@@ -99,6 +99,9 @@ def register(setting: Setting[T]) -> Setting[T]:
 
 
 # Foundation settings (features register theirs in their own ``settings.py``).
+LETTER_REPLY_WORKING_DAYS = register(Setting(
+    "letters.reply_working_days", 10, "Working days from a letter's date to the reply-by date it gives",
+    "Counted with the agency's calendar (bank holidays and closure days are not counted).", minimum=1))
 LOCKOUT_ATTEMPTS = register(Setting("security.lockout_attempts", 5, "Failed sign-ins before lock-out",
                                     minimum=1))
 LOCKOUT_MINUTES = register(Setting("security.lockout_minutes", 15, "Minutes an account stays locked",

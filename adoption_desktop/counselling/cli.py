@@ -1,6 +1,6 @@
 """Headless counselling commands.
 
-    adoption-desktop export counselling-letter --db PATH --user NAME --case ID --kind KIND --out FILE.pdf
+    adoption-desktop export counselling-letter --db PATH --user NAME --case ID --kind KIND --out FILE.pdf|FILE.docx
         [--request ID] [--session ID] [--date YYYY-MM-DD]
 
 ``--case`` takes the case number or its reference (e.g. BRC-2024-0007). KIND is one of acknowledgement,
@@ -12,6 +12,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``)
+OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word copy of the same letters, "
+            "for a last edit)")
 
 if TYPE_CHECKING:
     from adoption_desktop.cli import CliRegistry
@@ -42,7 +46,7 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     p.add_argument("--case", required=True, help="case number or reference (e.g. BRC-2024-0007)")
     p.add_argument("--kind", required=True, choices=KINDS)
-    p.add_argument("--out", required=True, help="PDF file to write")
+    p.add_argument("--out", required=True, help=OUT_HELP)
     p.add_argument("--request", type=int, help="records request number (default: the case's latest fitting one)")
     p.add_argument("--session", type=int, help="session number for an appointment (default: the latest)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="letter date (default: today)")

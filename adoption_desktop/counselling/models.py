@@ -27,6 +27,8 @@ class CounsellingCase(Versioned, TimestampMixin, Base):
     # applicant
     birth_name: Mapped[str] = mapped_column(String(120))
     current_name: Mapped[str] = mapped_column(String(120))
+    #: how they wish to be addressed ("Mr Heronmere"); "" = from ``current_name`` (``core.salutation``)
+    salutation: Mapped[str] = mapped_column(String(120), default="", server_default="")
     date_of_birth: Mapped[dt.date] = mapped_column(Date)
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40), default="")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -37,6 +38,12 @@ from adoption_desktop.counselling.settings import CHASE_WORKING_DAYS, PRIORITY_A
 
 ENTITY = "counselling_cases"
 
+#: how the application reached us, as the acknowledgement says it (never the code or the list label)
+ROUTE_PHRASES: dict[str, str] = {
+    "gro_form": "through the General Register Office application form",
+    "self": "directly from you",
+    "agency": "through {referred_by}",
+}
 ROUTES: dict[str, str] = {"gro_form": "GRO application form", "self": "Self-referral",
                           "agency": "Another agency"}
 CONTACT: dict[str, str] = {"letter": "Letter", "phone": "Phone", "email": "Email"}
@@ -68,6 +75,7 @@ class ReferralInput:
     preferred_contact: str = "letter"
     court: str = ""
     arranging_agency: str = ""
+    salutation: str = ""  # how the applicant wishes to be addressed; "" = from current_name (core.salutation)
 
 
 @dataclass(frozen=True)
@@ -280,6 +288,7 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         data, referred_by=clean_name(data.referred_by, "Referred by", max_length=200),
         birth_name=clean_name(data.birth_name, "Name at birth"),
         current_name=clean_name(data.current_name, "Name now"),
+        salutation=clean_name(data.salutation, "Salutation"),
         address=clean_text(data.address, "Address", multiline=True, max_length=1000),
         phone=clean_text(data.phone, "Phone", max_length=40), email=clean_text(data.email, "Email", max_length=120),
         court=clean_name(data.court, "Court", max_length=200),
@@ -312,7 +321,7 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         date_of_birth=data.date_of_birth, address=data.address.strip(), phone=data.phone.strip(),
         email=data.email.strip(), preferred_contact=data.preferred_contact,
         adoption_order_date=data.adoption_order_date, court=data.court.strip(),
-        arranging_agency=data.arranging_agency.strip())
+        arranging_agency=data.arranging_agency.strip(), salutation=data.salutation.strip())
 
 
 def _referral_of(case: CounsellingCase) -> ReferralInput:
@@ -320,7 +329,8 @@ def _referral_of(case: CounsellingCase) -> ReferralInput:
         referral_date=case.referral_date, referral_route=case.referral_route, referred_by=case.referred_by,
         birth_name=case.birth_name, current_name=case.current_name, date_of_birth=case.date_of_birth,
         address=case.address, phone=case.phone, email=case.email, preferred_contact=case.preferred_contact,
-        adoption_order_date=case.adoption_order_date, court=case.court, arranging_agency=case.arranging_agency)
+        adoption_order_date=case.adoption_order_date, court=case.court, arranging_agency=case.arranging_agency,
+        salutation=case.salutation)
 
 
 def _request_row(r: RecordsRequest, today: dt.date) -> RequestRow:
@@ -788,6 +798,13 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
         # the allocated counsellor signs; else the user; headless commands sign for the team
         signatory = detail.counsellor or (actor.full_name if actor.user_id else "The birth-records counselling team")
         values = _letter_values(detail, request, appt, signatory, day)
+        from adoption_desktop.core.documents.pdf import long_date
+        from adoption_desktop.core.documents.reply_by import reply_by
+
+        reply = reply_by(session, day)
+        if appt is not None and appt.held_on > day:  # an answer about an appointment is needed before it
+            reply = max(day, min(reply, calendar(session).add_working_days(appt.held_on, -2)))
+        values["reply_by"] = long_date(reply)
         audit.record(session, "letter", ENTITY, case.id,
                      detail=f"{kind} letter" + (f" (request {request.id})" if request else ""))
         if kind in {"records-request", "chaser"} and request is not None:
@@ -806,10 +823,11 @@ def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow |
 
     r = d.referral
     values = {
-        "salutation": r.current_name, "applicant_name": r.current_name, "birth_name": r.birth_name,
+        "salutation": salutation_for(r.salutation, r.current_name), "applicant_name": r.current_name, "birth_name": r.birth_name,
         "date_of_birth": long_date(r.date_of_birth), "adoption_order_date": long_date(r.adoption_order_date),
         "court": r.court or "not known", "arranging_agency": r.arranging_agency or "not known",
-        "referral_date": long_date(r.referral_date), "referral_route": ROUTES[r.referral_route].lower(),
+        "referral_date": long_date(r.referral_date), "referral_route": ROUTE_PHRASES.get(r.referral_route, "").format(
+            referred_by=r.referred_by or "another agency"),
         "our_reference": d.reference, "counsellor": signatory, "today": long_date(today),
         "counselling_note": (
             "Because you were adopted before 12 November 1975, the law asks that you meet a counsellor before "
@@ -824,6 +842,9 @@ def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow |
             "pages": str(request.pages) if request.pages else "some",
             "record_format": FORMATS.get(request.record_format, "").lower() or "paper",
             "received_date": long_date(request.received_on) if request.received_on else "",
+            "records_size": (f"They run to {request.pages} pages of "
+                             f"{FORMATS.get(request.record_format, '').lower() or 'paper'} records." if request.pages
+                             else f"They are {FORMATS.get(request.record_format, '').lower() or 'paper'} records."),
         })
     if appt is not None:
         values.update({
@@ -831,5 +852,10 @@ def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow |
             "appointment_kind": SESSION_KINDS[appt.kind].lower(),
             "appointment_place": appt.location or ("by video link" if appt.kind == "video" else
                                                    "by telephone" if appt.kind == "phone" else "our office"),
+            "appointment_where": (
+                f"We will meet by video link{f' ({appt.location})' if appt.location else ''}; I will send you "
+                "the link beforehand." if appt.kind == "video" else
+                f"I will telephone you{f' on {appt.location}' if appt.location else ''}." if appt.kind == "phone"
+                else f"We will meet in person at {appt.location or 'our office, at the address above'}."),
         })
     return values

@@ -1,6 +1,6 @@
 """Headless letterbox commands.
 
-    adoption-desktop export reminders --db PATH --user NAME --month YYYY-MM [--month YYYY-MM …] --out FILE.pdf
+    adoption-desktop export reminders --db PATH --user NAME --month YYYY-MM [--month YYYY-MM …] --out FILE.pdf|FILE.docx
                                       [--signed-by USER]
     adoption-desktop import letterbox --db PATH --user NAME --file FILE.xlsx [--dry-run]
 """
@@ -11,6 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
+
+#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``)
+OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word copy of the same letters, "
+            "for a last edit)")
 
 
 def _reminders(args: argparse.Namespace) -> int:
@@ -72,7 +76,7 @@ def register(registry: Any) -> None:
     p = registry.export.add_parser("reminders", help="letterbox reminder letters for a month (or several), one PDF")
     p.add_argument("--db", required=True)
     p.add_argument("--month", required=True, action="append", help="YYYY-MM; repeat for several months")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help=OUT_HELP)
     p.add_argument("--signed-by", metavar="USER", help="the user who signs the letters (a letterbox "
                    "coordinator; default: the --user)")
     add_user_option(p)

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letter, long_date, write_letters
+from adoption_desktop.core.documents.reply_by import reply_by
 from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
 from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
@@ -29,6 +31,13 @@ from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, Participant, ProtectedTerm
 from adoption_desktop.letterbox.service import record_letters_sent
 from adoption_desktop.letterbox.settings import CHASER_AFTER_DAYS
+
+#: how an item type reads in a sentence ("Thank you for your card")
+ITEM_WORDS = {"letter": "letter", "card": "card", "photo": "photographs", "drawing": "drawing", "email": "e-mail"}
+FORWARD_TEXT = ("It will be read in line with the agreement and passed on as soon as possible. A copy is kept "
+                "on file.")
+HELD_TEXT = ("We do not have a current address for the person it is for, so we will keep it safely on file "
+             "and pass it on if they get in touch with us. We will let you know if that happens.")
 
 KINDS = {"reminder": "Reminders", "chaser": "Chasers", "acknowledgement": "Acknowledgements",
          "returned": "Returned for changes", "confirmation": "Annual confirmations", "review": "Review invitations"}
@@ -131,7 +140,8 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         child = first_name(a.child_adoptive_name or a.child_birth_name)
         recipient = (a.adopters_name or "The adoptive family", *_lines(a.adopters_address))
         jobs.append(LetterJob(a.id, kind, side, recipient,
-                              {**values, "child": child, "salutation": a.adopters_name or "adoptive family"},
+                              {**values, "child": child,
+                               "salutation": salutation_for(a.adopters_salutation, a.adopters_name)},
                               a.reference, _forbidden(side, a, parts, terms)))
         return jobs, held
     for p in parts:
@@ -142,7 +152,8 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
             continue
         child = first_name(a.child_birth_name)
         jobs.append(LetterJob(a.id, kind, side, (p.name, *_lines(p.address)),
-                              {**values, "child": child, "salutation": p.name}, a.reference,
+                              {**values, "child": child, "salutation": salutation_for(p.salutation, p.name)},
+                              a.reference,
                               _forbidden(side, a, parts, terms)))
     return jobs, held
 
@@ -231,9 +242,14 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
         a = arrs[item.arrangement_id]
         if kind == "returned" and not item.reason:
             raise ValidationError(f"Item {item.id}: record why it was returned before writing the letter.", "reason")
-        values: dict[str, object] = {"reference": a.reference, "item_type": item.item_type, "received_on": long_date(item.received_on),
-                  "reason": item.reason}
         side = rules.writer_side(item.direction)
+        readers = [p for p in parts.get(a.id, []) if p.active] if side == rules.ADOPTIVE else []
+        held_on_file = item.status == "held" or (side == rules.ADOPTIVE and not any(p.address.strip()
+                                                                                 for p in readers))
+        values: dict[str, object] = {
+            "reference": a.reference, "item_type": ITEM_WORDS.get(item.item_type, item.item_type),
+            "received_on": long_date(item.received_on), "reason": item.reason,
+            "forwarding_text": HELD_TEXT if held_on_file else FORWARD_TEXT}
         writers = [p for p in parts.get(a.id, []) if item.participant_id in (None, p.id)]
         j, h = _jobs_for(a, writers if side == rules.BIRTH else parts.get(a.id, []), terms.get(a.id, []), side,
                          kind, values)
@@ -268,6 +284,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             jobs, held = item_jobs(session, kind, item_ids)
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
+        reply = long_date(reply_by(session, today))
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
         return BatchResult(None, 0, held, batch)
@@ -277,7 +294,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     def letters() -> list[Letter]:
         out_letters = []
         for job in jobs:
-            rendered = template.render(job.values)
+            rendered = template.render({**job.values, "reply_by": reply})
             check_no_leak(rendered, job.recipient, job.forbidden)
             out_letters.append(Letter(job.recipient, rendered, today, job.reference, signatory,
                                       "Letterbox coordinator"))

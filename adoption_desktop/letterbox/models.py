@@ -27,6 +27,9 @@ class Arrangement(Versioned, TimestampMixin, Base):
     child_adoptive_name: Mapped[str] = mapped_column(String(120), default="")
     child_dob: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     adopters_name: Mapped[str] = mapped_column(String(160), default="")
+    #: how the adopters wish to be addressed ("Mr and Mrs Heronmere"); "" = from ``adopters_name``
+    #: (``core.salutation``)
+    adopters_salutation: Mapped[str] = mapped_column(String(120), default="", server_default="")
     adopters_address: Mapped[str] = mapped_column(Text, default="")
     may_send: Mapped[str] = mapped_column(String(120), default="letters, cards, photos, drawings")
     frequency: Mapped[int] = mapped_column(Integer, default=1)  # exchanges a year
@@ -60,6 +63,8 @@ class Participant(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: how they wish to be addressed ("Mrs Heronmere", "Nan"); "" = from ``name`` (``core.salutation``)
+    salutation: Mapped[str] = mapped_column(String(120), default="", server_default="")
     relationship: Mapped[str] = mapped_column(String(60), default="")
     address: Mapped[str] = mapped_column(Text, default="")  # "" = no current address, hold on file
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -61,6 +61,7 @@ class ParticipantData:
     relationship: str = ""
     address: str = ""  # "" = no current address: items are held on file
     id: int | None = None
+    salutation: str = ""  # how they wish to be addressed; "" = from the name (core.salutation)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class ArrangementInput:
     notes: str = ""
     participants: tuple[ParticipantData, ...] = ()
     protected: tuple[TermData, ...] = ()
+    adopters_salutation: str = ""  # how the adopters wish to be addressed; "" = from adopters_name
 
 
 @dataclass(frozen=True)
@@ -256,12 +258,15 @@ def _clean(data: ArrangementInput) -> ArrangementInput:
         child_adoptive_name=clean_name(data.child_adoptive_name, "Child's adoptive name"),
         adopters_name=clean_name(data.adopters_name, "Adopters' names", max_length=160),
         adopters_address=block(data.adopters_address, "Adopters' address"),
+        adopters_salutation=clean_name(data.adopters_salutation, "Adopters' salutation", max_length=120),
         may_send=line(data.may_send, "What may be sent", 120),
         exchange_months=line(data.exchange_months, "Exchange months", 40),
         coordinator=clean_name(data.coordinator, "Coordinator", max_length=60),
         notes=block(data.notes, "Notes"),
         participants=tuple(replace(p, name=clean_name(p.name, "Birth relative"),
                                    relationship=line(p.relationship, "Relationship", 60),
+                                   salutation=clean_name(p.salutation, "Birth relative's salutation",
+                                                         max_length=120),
                                    address=block(p.address, "Birth relative's address"))
                            for p in data.participants),
         protected=tuple(replace(t, term=line(t.term, "Protected term", 200)) for t in data.protected))
@@ -295,7 +300,7 @@ def _apply(a: Arrangement, data: ArrangementInput) -> None:
     for name in ("reference", "child_birth_name", "child_adoptive_name", "child_dob", "adopters_name",
                  "adopters_address", "may_send", "frequency", "exchange_months", "first_writer",
                  "replies_expected", "email_allowed", "start_date", "review_date", "status", "coordinator",
-                 "notes"):
+                 "notes", "adopters_salutation"):
         value = getattr(data, name)
         if getattr(a, name) != value:
             setattr(a, name, value)
@@ -324,7 +329,7 @@ def _save_children(session: Session, a: Arrangement, data: ArrangementInput, rep
             (e for e in existing.values() if e.name.lower() == p.name.strip().lower()), None)
         if row is None:
             session.add(Participant(arrangement_id=a.id, name=p.name.strip(), relationship=p.relationship,
-                                    address=p.address))
+                                    address=p.address, salutation=p.salutation))
         else:
             listed.add(row.id)
             if not row.active:
@@ -333,6 +338,8 @@ def _save_children(session: Session, a: Arrangement, data: ArrangementInput, rep
                 row.relationship = p.relationship
             if row.address != p.address:
                 row.address = p.address
+            if row.salutation != p.salutation:
+                row.salutation = p.salutation
     if replace:
         for part in existing.values():
             if part.id not in listed and part.active:
@@ -436,7 +443,7 @@ def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data
 
 
 def _input_of(session: Session, a: Arrangement) -> ArrangementInput:
-    parts = tuple(ParticipantData(p.name, p.relationship, p.address, p.id) for p in session.scalars(
+    parts = tuple(ParticipantData(p.name, p.relationship, p.address, p.id, p.salutation) for p in session.scalars(
         select(Participant).where(Participant.arrangement_id == a.id, Participant.active.is_(True))
         .order_by(Participant.id)))
     terms = tuple(TermData(t.term, t.category, t.side) for t in session.scalars(
@@ -444,7 +451,8 @@ def _input_of(session: Session, a: Arrangement) -> ArrangementInput:
     return ArrangementInput(
         a.reference, a.child_birth_name, a.child_adoptive_name, a.child_dob, a.adopters_name, a.adopters_address,
         a.may_send, a.frequency, a.exchange_months, a.first_writer, a.replies_expected, a.email_allowed,
-        a.start_date, a.review_date, a.status, a.coordinator, a.notes, parts, terms)
+        a.start_date, a.review_date, a.status, a.coordinator, a.notes, parts, terms,
+        adopters_salutation=a.adopters_salutation)
 
 
 def get_arrangement(db: Database, actor: Principal, arrangement_id: int,

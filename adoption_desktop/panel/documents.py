@@ -18,6 +18,7 @@ from docx.table import Table
 
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import load_template
+from adoption_desktop.core.workdays import add_working_days
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.minutes_template import MARKER, template_path
 from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesPack, SittingRow, advice_text
@@ -197,6 +198,55 @@ def _sitting_block(doc: DocxDocument, s: SittingRow, pack: MinutesPack) -> None:
     doc.add_paragraph(_sitting_quorum(pack))
 
 
+def chair_approval(pack: MinutesPack) -> tuple[list[list[str]], bool]:
+    """The rows of the chair's approval block (name, date, version, status) and whether every item is
+    approved. The chair is the one who approved the minutes (``approved_by_name``), else the chair (or vice
+    chair) present at the sitting."""
+    minutes = [i.minutes for i in pack.items]
+    approved = [m for m in minutes if m is not None and m.locked]
+    all_approved = bool(pack.items) and len(approved) == len(pack.items)
+    present_chair = next((a.full_name for a in pack.present if a.role_type == "chair"), "") or next(
+        (a.full_name for a in pack.present if a.role_type == "vice_chair"), "")
+    approvers = sorted({m.approved_by_name for m in approved if m.approved_by_name})
+    name = ", ".join(approvers) or present_chair or "—"
+    dates = [m.approved_on for m in approved if m.approved_on]
+    if all_approved and dates:
+        date_text = _fmt(max(dates))
+    elif dates:
+        date_text = f"{_fmt(max(dates))} (some items not yet approved)"
+    else:
+        date_text = "not yet approved"
+    if len(pack.items) == 1:
+        m0 = minutes[0]
+        version = f"version {m0.version}" if m0 is not None else "no minutes yet"
+    else:
+        version = "; ".join(f"item {n}: " + (f"version {m.version}" if m is not None else "no minutes yet")
+                            for n, m in enumerate(minutes, start=1)) or "—"
+    status = "Approved by the chair" if all_approved else "DRAFT — not approved by the chair"
+    return [["Chair", name], ["Date approved", date_text], ["Version", version], ["Status", status]], all_approved
+
+
+def _approval_block(doc: DocxDocument, pack: MinutesPack) -> None:
+    """The chair's approval at the end of the minutes; a draft gets a signature and date line to sign."""
+    rows, approved = chair_approval(pack)
+    heading = doc.add_heading("Approval by the chair", level=1)
+    heading.paragraph_format.keep_with_next = True
+    table = _table(doc, ("Approval", ""), rows)
+    for row in table.rows:
+        for cell in row.cells:
+            for para in cell.paragraphs:
+                para.paragraph_format.keep_with_next = True
+    if approved:
+        doc.add_paragraph("These minutes were approved by the chair in Adoption Desktop (signed with the "
+                          "chair's password); no handwritten signature is needed.")
+    else:
+        doc.add_paragraph("I confirm that these minutes are a true record of the panel's proceedings.") \
+            .paragraph_format.keep_with_next = True
+        doc.add_paragraph("Signature of the chair: ______________________________").paragraph_format \
+            .keep_with_next = True
+        doc.add_paragraph("Name: ______________________________    Date: ________________")
+
+
 def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = None,
                        template: Path | None = None) -> Path:
     """The sitting's minutes (or a one-item extract for the case file) as ``.docx``.
@@ -223,6 +273,7 @@ def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = N
     numbers = {i.id: n for n, i in enumerate(pack.items, start=1)}
     for item in pack.items:
         _item_section(doc, numbers[item.id] if item_id is None else item.position, item, pack.member_names)
+    _approval_block(doc, pack)
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
     try:
@@ -264,8 +315,16 @@ INVITATION_TEMPLATE = "panel_invitation"
 ADOPTER_CASE_TYPES = ("approval", "match", "review", "termination", "early_permanence")
 
 
+#: what the panel considers, as "Your ... will be considered" reads to the applicants
+CASE_PHRASES = {"approval": "application to adopt", "match": "proposed match with a child",
+                "review": "review of your approval as adopters",
+                "termination": "approval as adopters (whether it should end)",
+                "early_permanence": "application to care for a child under early permanence"}
+
+
 def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
-                       expected: Sequence[AttendanceRow] | None = None) -> list[Letter]:
+                       expected: Sequence[AttendanceRow] | None = None,
+                       reply_by: dt.date | None = None) -> list[Letter]:
     """One letter per item that concerns prospective adopters: date, time, place and who sits on the panel.
 
     Addressed by case reference (the case file holds the address; the letter goes in a window envelope
@@ -275,13 +334,18 @@ def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
     sitting_members = expected if expected is not None else (*pack.present, *pack.advisers)
     membership = tuple((a.full_name, a.role_label) for a in sitting_members)
     letters = []
+    reply_day = reply_by or add_working_days(today, 10)
+    if s.sitting_date > today:  # a conflict of interest must be known before the sitting
+        reply_day = max(today, min(reply_day, add_working_days(s.sitting_date, -2)))
+    reply = long_date(reply_day)
     for item in pack.items:
         if item.case_type not in ADOPTER_CASE_TYPES:
             continue
         text = template.render({
             "sitting_date": long_date(s.sitting_date), "time": item.time_slot or s.start_time,
-            "place": s.place, "case_type": item.case_label.lower(), "reference": item.subject_reference,
-            "social_worker": item.presenting_worker or "your social worker", "salutation": "applicants",
+            "place": s.place, "case_type": CASE_PHRASES.get(item.case_type, item.case_label.lower()),
+            "reference": item.subject_reference, "reply_by": reply,
+            "social_worker": item.presenting_worker or "your social worker", "salutation": "prospective adopters",
         })
         letters.append(Letter(
             recipient=("The prospective adopters", f"Case {item.subject_reference} ({item.subject_initials})",
@@ -294,7 +358,8 @@ def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
 def write_invitations(path: Path, pack: MinutesPack, head: Letterhead, signatory: str, *, today: dt.date,
                       expected: Sequence[AttendanceRow] | None = None,
                       progress: Callable[[int, int], None] | None = None,
-                      cancelled: Callable[[], bool] | None = None) -> int:
-    letters = invitation_letters(pack, signatory, today=today, expected=expected)
+                      cancelled: Callable[[], bool] | None = None, reply_by: dt.date | None = None) -> int:
+    """The invitation letters into ``path`` (PDF, or a Word copy when it ends ``.docx``)."""
+    letters = invitation_letters(pack, signatory, today=today, expected=expected, reply_by=reply_by)
     return write_letters(path, letters, head, title="Panel invitations", total=len(letters), progress=progress,
                          cancelled=cancelled)

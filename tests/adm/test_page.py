@@ -86,6 +86,14 @@ def test_take_a_decision_from_the_queue_sign_it_and_read_the_letter(
     for part in ("ADP-2025-0102", "Approved as suitable to adopt up to two children aged 0 to 5.",
                  "a stable home and a strong support network", "3 December 2025", "ZZ99 3AB"):
         assert part in text
+    # a Word copy of the same filed letter, for a last edit
+    assert detail.buttons["save_word_button"].isEnabled()
+    word = tmp_path / "letter.docx"
+    detail.save_letter(str(word))
+    from docx import Document
+
+    doc_text = " ".join(p.text for p in Document(str(word)).paragraphs)
+    assert "Approved as suitable to adopt up to two children aged 0 to 5." in doc_text
     page.grab().save("/tmp/adm.png")
 
 

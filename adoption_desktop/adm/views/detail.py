@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,6 +43,7 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 
@@ -121,6 +121,7 @@ class DecisionPanel(QWidget):
             "save_button": self.save_draft, "info_button": self.ask_information,
             "info_received_button": self.log_information, "sign_button": self.sign,
             "correct_button": self.correct, "save_letter_button": self.save_letter,
+            "save_word_button": self.save_letter_word,
             "letter_sent_button": self.mark_sent, "oral_button": self.record_oral,
             "reps_button": self.record_representations, "irm_apply_button": self.record_irm_application,
             "irm_rec_button": self.record_irm_recommendation, "final_button": self.open_final,
@@ -241,6 +242,7 @@ class DecisionPanel(QWidget):
         self.history.set_rows(list(detail.history))
         has_letters = bool(detail.letters)
         self.buttons["save_letter_button"].setEnabled(has_letters)
+        self.buttons["save_word_button"].setEnabled(has_letters)
         self.buttons["letter_sent_button"].setEnabled(has_letters and can_edit)
         self.buttons["oral_button"].setEnabled(signed and can_edit)
         self.notify_status.setText(
@@ -416,18 +418,26 @@ class DecisionPanel(QWidget):
             self._run(lambda: service.log_information(db, me, did, received_on=got[0], note=got[1]),
                       lambda _r: None)
 
-    def save_letter(self, path: str | None = None) -> None:
+    def save_letter_word(self) -> None:
+        """Save a Word copy…: a Word copy of the selected letter (the dialog starts on a .docx name)."""
+        self.save_letter(word=True)
+
+    def save_letter(self, path: str | None = None, *, word: bool = False) -> None:
         letter = self.selected_letter()
         if letter is None or self.detail is None:
             return
         if path is None:
-            name = f"{self.detail.row.subject_reference}-{letter.kind}-{letter.letter_date}.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, "Save letter as PDF", name, "PDF files (*.pdf)")
+            name = (f"{self.detail.row.subject_reference}-{letter.kind}-{letter.letter_date}"
+                    + (".docx" if word else ".pdf"))
+            path = ask_letter_path(self, "Save letter as Word" if word else "Save letter", name)
             if not path:
                 return
         try:
-            data = service.letter_pdf(self.ctx.db, self.ctx.principal, letter.id)
-            Path(path).write_bytes(data)
+            if Path(path).suffix.lower() == ".docx":
+                service.export_letter(self.ctx.db, self.ctx.principal, letter.id, Path(path))
+            else:
+                data = service.letter_pdf(self.ctx.db, self.ctx.principal, letter.id)
+                Path(path).write_bytes(data)
         except (AppError, OSError) as exc:
             self.failed.emit(exc)
 

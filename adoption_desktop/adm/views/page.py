@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -39,6 +38,7 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 STATES = (("open", "Waiting and paused"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
@@ -299,8 +299,7 @@ class AdmPage(QWidget):
                 return
             day = dlg.day
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save the day's letters", f"adm-letters-{day}.pdf",
-                                                  "PDF files (*.pdf)")
+            path = ask_letter_path(self, "Save the day's letters", f"adm-letters-{day}.pdf")
             if not path:
                 return
         db, me, out, when = self.ctx.db, self.ctx.principal, Path(path), day

@@ -277,8 +277,12 @@ def letter_blocks(writer: LetterCanvas, *, agency_name: str, agency_address: str
                              table_row=(cells, [55 * mm, 115 * mm])))
     closing_lines = [*w.wrap(closing, WIDTH), _Line("", leading=12 * mm + PARA_SPACE),
                      *w.wrap(signatory, WIDTH), _Line("", leading=PARA_SPACE), *w.wrap(signatory_title, WIDTH)]
-    # the closing block takes the last lines of the paragraph before it with it (no lone signature)
-    if body and not rows:
+    # the closing block takes the last lines of the paragraph (or the last table row) before it with it:
+    # no lone signature at the top of a page
+    if rows:  # a small table goes whole with the closing; a long one takes its last row with it
+        for block in blocks[-len(rows):] if len(rows) <= 6 else blocks[-1:]:
+            block.keep_with_next = True
+    elif body:
         last = body[-1]
         if last.table_row is None and len(last.lines) > 3:
             keep = last.lines[-2:]

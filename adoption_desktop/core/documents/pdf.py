@@ -89,7 +89,15 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
     Drawn straight onto the canvas (``core.documents.letter_canvas``: the same layout, at close to the
     cost of a bare reportlab canvas). ``progress(done, total)`` is called as letters are drawn;
     ``cancelled()`` returning True stops the batch, removes the partial file and raises
-    :class:`Cancelled`."""
+    :class:`Cancelled`.
+
+    A ``path`` ending ``.docx`` writes a Word copy of the same letters instead
+    (``core.documents.letter_docx``), for a last edit before sending."""
+    from adoption_desktop.core.documents.letter_docx import is_docx, write_docx_letters
+
+    if is_docx(path):
+        return write_docx_letters(Path(path), letters, head, title=title, total=total, progress=progress,
+                                  cancelled=cancelled)
     from adoption_desktop.core.documents.letter_canvas import write_canvas_letters
 
     register_fonts()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -64,6 +63,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -531,8 +531,7 @@ class CaseDialog(QDialog):
 
     # --- letters --------------------------------------------------------------------------------
     def _ask_path(self, default: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save letter", default, "PDF (*.pdf)")
-        return path or None
+        return ask_letter_path(self, "Save letter", default)
 
     def letter(self, kind: str, *, request_id: int | None = None, session_id: int | None = None) -> None:
         default = f"{self.detail.reference}-{kind}.pdf"

@@ -88,7 +88,7 @@ class ReferralForm:
         self.dates["date_of_birth"].setDate(qdate(value.date_of_birth if value else dt.date(1960, 1, 1)))
         self.dates["adoption_order_date"].setDate(qdate(value.adoption_order_date if value else dt.date(1961, 1, 1)))
         self.lines = {n: child(w, QLineEdit, n) for n in ("referred_by", "birth_name", "current_name", "phone",
-                                                           "email", "court", "arranging_agency")}
+                                                           "email", "court", "arranging_agency", "salutation")}
         self.address = child(w, QPlainTextEdit, "address")
         if value:
             for n, edit in self.lines.items():
@@ -104,7 +104,7 @@ class ReferralForm:
             referred_by=self.lines["referred_by"].text(), address=self.address.toPlainText(),
             phone=self.lines["phone"].text(), email=self.lines["email"].text(),
             preferred_contact=combo_key(self.contact), court=self.lines["court"].text(),
-            arranging_agency=self.lines["arranging_agency"].text())
+            arranging_agency=self.lines["arranging_agency"].text(), salutation=self.lines["salutation"].text())
 
 
 def _counts_text(c: CaseCounts) -> str:

@@ -52,12 +52,14 @@ def parse_participants(text: str) -> tuple[ParticipantData, ...]:
         if not parts[0]:
             raise ValidationError(f"Birth relatives, line {n}: start the line with the relative's name.", "participants")
         address = "\n".join(x.strip() for x in (parts[2] if len(parts) > 2 else "").split(",") if x.strip())
-        out.append(ParticipantData(parts[0], parts[1] if len(parts) > 1 else "", address))
+        out.append(ParticipantData(parts[0], parts[1] if len(parts) > 1 else "", address,
+                                   salutation=parts[3] if len(parts) > 3 else ""))
     return tuple(out)
 
 
 def format_participants(parts: tuple[ParticipantData, ...]) -> str:
-    return "\n".join(f"{p.name}; {p.relationship}; {', '.join(p.address.splitlines())}" for p in parts)
+    return "\n".join(f"{p.name}; {p.relationship}; {', '.join(p.address.splitlines())}"
+                     + (f"; {p.salutation}" if p.salutation else "") for p in parts)
 
 
 def _terms(edit: QPlainTextEdit, side: str) -> tuple[TermData, ...]:
@@ -73,7 +75,8 @@ class ArrangementDialog(QDialog):
         form = load_dialog_form(self, "letterbox_arrangement")
         self.fields: dict[str, QLineEdit] = {
             k: child(form, QLineEdit, k) for k in ("reference", "child_birth_name", "child_adoptive_name",
-                                                   "adopters_name", "may_send", "exchange_months", "coordinator")}
+                                                   "adopters_name", "may_send", "exchange_months", "coordinator",
+                                                   "adopters_salutation")}
         self.adopters_address = child(form, QPlainTextEdit, "adopters_address")
         self.notes = child(form, QPlainTextEdit, "notes")
         self.dates = {k: child(form, QDateEdit, k) for k in ("child_dob", "start_date", "review_date")}
@@ -140,6 +143,7 @@ class ArrangementDialog(QDialog):
             reference=self.fields["reference"].text(), child_birth_name=self.fields["child_birth_name"].text().strip(),
             child_adoptive_name=self.fields["child_adoptive_name"].text().strip(),
             child_dob=_get_date(self.dates["child_dob"]), adopters_name=self.fields["adopters_name"].text().strip(),
+            adopters_salutation=self.fields["adopters_salutation"].text().strip(),
             adopters_address=self.adopters_address.toPlainText().strip(), may_send=self.fields["may_send"].text(),
             exchange_months=self.fields["exchange_months"].text(),
             first_writer=str(self.first_writer.currentData()), replies_expected=self.replies.isChecked(),

@@ -32,6 +32,7 @@ from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.registers import Register
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.tasks import run_with_progress
 
@@ -305,7 +306,7 @@ class LetterboxPage(QWidget):
 
     # --- letters ------------------------------------------------------------------------------
     def _save_path(self, title: str, name: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, name, "PDF (*.pdf)")
+        path = ask_letter_path(self, title, name)
         return Path(path) if path else None
 
     def _item_letter(self, kind: str) -> None:
@@ -361,8 +362,7 @@ class LetterboxPage(QWidget):
 
     def _reminders_clicked(self) -> None:
         month = str(self.letters_month.currentData())
-        path, _ = QFileDialog.getSaveFileName(self, "Save reminder letters", f"letterbox-reminders-{month}.pdf",
-                                              "PDF (*.pdf)")
+        path = ask_letter_path(self, "Save reminder letters", f"letterbox-reminders-{month}.pdf")
         if path:
             self.produce_letters("reminder", Path(path), month=month)
 
@@ -371,7 +371,7 @@ class LetterboxPage(QWidget):
         if not ids:
             QMessageBox.information(self, "Chasers", "No writer is overdue.")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save chaser letters", "letterbox-chasers.pdf", "PDF (*.pdf)")
+        path = ask_letter_path(self, "Save chaser letters", "letterbox-chasers.pdf")
         if path:
             self.produce_letters("chaser", Path(path), arrangement_ids=ids)
 

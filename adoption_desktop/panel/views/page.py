@@ -44,6 +44,7 @@ from adoption_desktop.panel.views.models import (
     AgendaModel,
 )
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -608,11 +609,12 @@ class PanelPage(QWidget):
         s = self.sitting
         if s is None:
             return
-        target = path or self._export_path("Invitation letters", f"panel-invitations-{s.sitting_date:%Y-%m-%d}.pdf",
-                                           "PDF (*.pdf)")
+        chosen = path or ask_letter_path(self, "Invitation letters", f"panel-invitations-{s.sitting_date:%Y-%m-%d}.pdf")
+        target = Path(chosen) if chosen else None
         if target is None:
             return
         from adoption_desktop.core.documents.letterhead import letterhead
+        from adoption_desktop.core.documents.reply_by import reply_by
         from adoption_desktop.panel import documents
         from adoption_desktop.ui.tasks import run_with_progress
 
@@ -623,9 +625,10 @@ class PanelPage(QWidget):
             pack = svc.minutes_pack(db, principal, s.id, today=today)
             with db.session(principal, write=False) as session:
                 head = letterhead(session)
+                reply = reply_by(session, today)
             return documents.write_invitations(target, pack, head, principal.full_name, today=today,
                                                expected=expected, progress=lambda d, t: task.progress(d, t),
-                                               cancelled=lambda: task.cancelled)
+                                               cancelled=lambda: task.cancelled, reply_by=reply)
 
         run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
                           lambda n: self.say(f"{n} invitation letter(s) written to {target}."),

@@ -1,0 +1,199 @@
+"""Every letter kind × outcome rendered to PDF and to Word, read back (pypdf, python-docx): the letterhead's
+telephone and e-mail, the salutation the person asked for, the decision sentence in plain words and the
+reply-by date counted in working days; and the page-break rule (the signature never starts a page alone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from adoption_desktop.adm import rules as adm_rules
+from adoption_desktop.core.documents.pdf import Letter, write_letters
+from adoption_desktop.core.documents.reply_by import reply_by_date
+from adoption_desktop.core.documents.templates import RenderedLetterText
+from adoption_desktop.core.salutation import default_salutation, salutation_for, salutation_from_lines
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.workdays import WorkingCalendar
+from tests.conftest import make_user
+from tests.letter_cases import DAY, HEAD, Case, adm_cases, every_case
+from tests.panel.conftest import Panel, handoffs, panel  # noqa: F401  (fixtures)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pdf_text(path: Path) -> str:
+    return squash(" ".join(p.extract_text() or "" for p in PdfReader(str(path)).pages))
+
+
+def docx_text(path: Path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for t in doc.tables:
+        for row in t.rows:
+            parts.extend(c.text for c in row.cells)
+    for s in doc.sections:
+        parts.extend(p.text for p in s.footer.paragraphs)
+    return squash("\n".join(parts))
+
+
+def _check(case: Case, tmp: Path) -> None:
+    slug = case.name.replace(" ", "-")
+    for suffix, read in ((".pdf", pdf_text), (".docx", docx_text)):
+        out = tmp / f"{slug}{suffix}"
+        assert write_letters(out, case.letters, HEAD, title=case.name) == len(case.letters)
+        text = read(out)
+        for wanted in ("01632 960 100", "adoption@example.org", *case.expect):
+            assert squash(wanted) in text, (case.name, suffix, wanted)
+        for unwanted in case.absent:
+            assert unwanted not in text, (case.name, suffix, unwanted)
+        if suffix == ".pdf":  # on every page with a closing, some of the letter comes before it
+            for page in PdfReader(str(out)).pages:
+                body = squash(page.extract_text() or "")
+                for furniture in (HEAD.footer, HEAD.data_protection):
+                    body = body.replace(squash(furniture), "")
+                for closing in ("Yours sincerely,", "Yours faithfully,"):
+                    if closing in body:
+                        assert len(body.split(closing)[0].strip()) > 40, (case.name, body[:120])
+    gallery = os.environ.get("ADK_LETTER_GALLERY")
+    if gallery:  # one PDF of each kind for docs/letters (see docs/letters.md)
+        write_letters(Path(gallery) / f"{slug}.pdf", case.letters[:1], HEAD, title=case.name)
+
+
+def test_every_letter_kind_and_outcome_in_pdf_and_word(db: Database, panel: Panel, tmp_path: Path) -> None:  # noqa: F811
+    lb_user: Principal = make_user(db, "lbwording", Role.LETTERBOX_COORDINATOR)
+    counsellor: Principal = make_user(db, "cswording", Role.COUNSELLOR)
+    cases = every_case(db, lb_user, counsellor, panel, tmp_path)
+    names = {c.name.split()[0] for c in cases}
+    assert names == {"adm", "letterbox", "counselling", "panel"}
+    assert len([c for c in cases if c.name.startswith("adm ")]) >= 25  # every type × recommendation × outcome
+    for case in cases:
+        assert case.letters, case.name
+        _check(case, tmp_path)
+
+
+def test_adm_decision_sentence_follows_what_was_decided() -> None:
+    # agreeing with "match not recommended" is a decision not to match, in a family's words
+    assert adm_rules.decision_sentence("match", "match_not_recommended", "agree") == \
+        "I have decided that the child should not be placed for adoption with you."
+    assert adm_rules.decision_sentence("match", "match_not_recommended", "differ") == \
+        "I have decided that the child should be placed for adoption with you."
+    assert adm_rules.decision_sentence("approval", "suitable", "not_approve") == \
+        "I propose that you are not suitable to adopt a child."
+    assert adm_rules.decision_sentence("termination", "terminate", "agree") == \
+        "I have decided that your approval as prospective adopters should end."
+    assert adm_rules.decision_sentence("approval", "not_suitable", "differ", "qd_final") == \
+        "My final decision is that you are suitable to adopt a child."
+    # the letter never quotes the panel's list label as the decision, even when the text was prefilled
+    case = next(c for c in adm_cases() if c.name == "adm match match_not_recommended agree")
+    body = " ".join(p if isinstance(p, str) else " ".join(p) for p in case.letters[0].text.paragraphs)
+    assert "should not be placed for adoption with you" in body
+    assert "I have decided that the child should be placed" not in body
+    assert "Match not recommended" not in body and "match of a child with prospective adopters" not in body
+
+
+def test_salutation_defaults_to_title_and_surname_never_a_guess() -> None:
+    assert default_salutation("Mr Will Heronmere") == "Mr Heronmere"
+    assert default_salutation("Dr. P. Quill") == "Dr Quill"
+    assert default_salutation("Mr and Mrs Tom Heronmere") == "Mr and Mrs Heronmere"
+    assert default_salutation("Ms Ann Reed and Mr Bo Lane") == "Ms Reed and Mr Lane"
+    assert default_salutation("Will Heronmere") == "Will Heronmere"  # no title known: no guessed "Mr"
+    assert salutation_for("Auntie Jo", "Joanne Quill") == "Auntie Jo"
+    assert salutation_from_lines(["Mr Will Heronmere", "Mrs Ada Heronmere", "4 Larch Close"]) == \
+        "Mr and Mrs Heronmere"
+    assert salutation_from_lines(["Ms Ann Reed", "Mx Bo Lane", "4 Larch Close"]) == "Ms Reed and Mx Lane"
+    assert salutation_from_lines(["Will Heronmere", "4 Larch Close"]) == "Will Heronmere"
+    assert salutation_for("", "") == "Sir or Madam"
+
+
+def test_reply_by_is_counted_in_working_days_from_the_letter_date() -> None:
+    cal = WorkingCalendar()
+    assert reply_by_date(cal, dt.date(2026, 12, 1), 10) == dt.date(2026, 12, 15)
+    # over Christmas: bank holidays (25, 28 December) are not counted, nor an agency closure day
+    assert reply_by_date(cal, dt.date(2026, 12, 18), 10) == dt.date(2027, 1, 6)
+    assert reply_by_date(WorkingCalendar([dt.date(2026, 12, 2)]), dt.date(2026, 12, 1), 10) == dt.date(2026, 12, 16)
+
+
+def _long_letter(paragraphs: int, extra: int = 0) -> Letter:
+    paras = tuple(f"Paragraph {n}: " + " ".join(["This sentence fills the letter so that it runs over the page."]
+                                                 * (1 + n % 5)) for n in range(paragraphs))
+    return Letter(("Mrs Ada Heronmere", "4 Larch Close", "Dellmouth", "ZZ99 4EG"),
+                  RenderedLetterText("A long letter", "Dear Mrs Heronmere,", paras, "Yours sincerely,"),
+                  DAY, "AD-2026-0142", "Jordan Ash", "Agency Decision Maker",
+                  tuple((f"Row {k}", "value") for k in range(extra)))
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+def test_signature_never_starts_a_page_alone(tmp_path: Path, extra: int) -> None:
+    """Letters of every length from one to two and a half pages: on the page where the closing and the
+    signature are, there is always some of the letter's body (a paragraph's lines or a table row)."""
+    broke = 0
+    for n in range(8, 40):
+        out = tmp_path / f"long-{n}.pdf"
+        write_letters(out, [_long_letter(n, extra)], HEAD)
+        pages = [squash(p.extract_text() or "") for p in PdfReader(str(out)).pages]
+        signed = [p for p in pages if "Jordan Ash" in p]
+        assert len(signed) == 1, n
+        page = signed[0]
+        body_before = page.split("Yours sincerely,")[0]
+        assert ("Paragraph" in body_before or "fills the letter" in body_before
+                or (extra and "Row" in body_before)), (n, extra, page[:200])
+        broke += len(pages) > 1
+    assert broke > 10  # the rule was exercised on letters that run over a page
+
+
+def test_word_copy_keeps_the_closing_with_the_body(tmp_path: Path) -> None:
+    out = tmp_path / "long.docx"
+    write_letters(out, [_long_letter(30)], HEAD)
+    doc = Document(str(out))
+    paras = doc.paragraphs
+    closing = next(k for k, p in enumerate(paras) if p.text == "Yours sincerely,")
+    assert paras[closing - 1].paragraph_format.keep_with_next  # the last paragraph goes with the closing
+    assert paras[closing].paragraph_format.keep_with_next and paras[closing + 1].paragraph_format.keep_with_next
+    assert all(p.paragraph_format.keep_together for p in paras[closing - 5:closing])
+
+
+def test_cancelled_word_copy_leaves_no_file(tmp_path: Path) -> None:
+    from adoption_desktop.core.documents.pdf import Cancelled
+
+    out = tmp_path / "c.docx"
+    with pytest.raises(Cancelled):
+        write_letters(out, [_long_letter(3)], HEAD, cancelled=lambda: True)
+    assert not out.exists() and not list(tmp_path.glob("*.partial"))
+
+
+
+def test_export_command_writes_a_word_copy_when_out_ends_docx(tmp_path: Path, db: Database, db_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.cli import main
+    from adoption_desktop.letterbox import service
+    from tests.conftest import TEST_PASSWORD
+    from tests.letterbox.conftest import sample_input
+
+    user = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    service.create_arrangement(db, user, sample_input(adopters_salutation="Sam and Alex"))
+    db.dispose()
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", TEST_PASSWORD)
+    out = tmp_path / "reminders.docx"
+    assert main(["export", "reminders", "--db", str(db_path), "--user", "lbcoord", "--month", "2026-03",
+                 "--out", str(out)]) == 0
+    text = docx_text(out)
+    assert "Dear Sam and Alex," in text and "Letterbox exchange due in March 2026" in text
+    assert out.read_bytes()[:2] == b"PK"  # a Word (zip) file, not a PDF with a .docx name
+
+
+def test_save_dialog_type_sets_the_suffix() -> None:
+    from adoption_desktop.ui.letter_save import PDF_FILTER, WORD_FILTER, with_format_suffix
+
+    assert with_format_suffix("/tmp/letter.pdf", WORD_FILTER) == "/tmp/letter.docx"
+    assert with_format_suffix("/tmp/letter", WORD_FILTER) == "/tmp/letter.docx"
+    assert with_format_suffix("/tmp/letter", PDF_FILTER) == "/tmp/letter.pdf"
+    assert with_format_suffix("/tmp/letter.docx", PDF_FILTER) == "/tmp/letter.docx"  # a typed suffix wins
