@@ -191,15 +191,15 @@ def _letterbox(session: Session, actor: Principal, today: dt.date) -> WorkSectio
     lines: list[WorkLine] = []
     for item_id, ref, status, received, screened_by in _letterbox_items(session):
         if status == "received":
-            lines.append(WorkLine("letterbox", "item", item_id, ref, f"Received {_d(received)}: waiting for screening",
+            lines.append(WorkLine("letterbox", "item", item_id, ref, f"Item {item_id} received {_d(received)}: waiting for screening",
                                   DUE, received))
         elif screened_by != actor.username:
             lines.append(WorkLine("letterbox", "item", item_id, ref,
-                                  f"Screened by {screened_by}: waiting for a second check", WAITING, received))
+                                  f"Item {item_id} screened by {screened_by}: waiting for a second check", WAITING, received))
     for w in work_rows_in(session, today):
         if w.state in ("overdue", "this month"):
             lines.append(WorkLine("letterbox", "exchange", w.arrangement_id, w.reference,
-                                  f"{w.side} due {_d(w.due)} ({w.state}); chase on {_d(w.chase_on)}",
+                                  f"Exchange from the {w.side} side due {_d(w.due)} ({w.state}); chase on {_d(w.chase_on)}",
                                   OVERDUE if w.state == "overdue" else DUE, w.due))
     return WorkSection("letterbox", "Letterbox: items to screen and exchanges due",
                        "Nothing is waiting for screening and no exchange is overdue.", tuple(lines))

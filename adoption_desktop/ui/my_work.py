@@ -92,8 +92,18 @@ class WorkList(QListWidget):
     """Arrows move between lines (section headings are skipped), Enter opens."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
-            self.itemActivated.emit(self.currentItem())
+        item = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and item is not None:
+            self.itemActivated.emit(item)
+            return
+        step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
+        if step is not None:
+            row = self.currentRow() + step
+            while 0 <= row < self.count():
+                if self.item(row).data(_LINE_ROLE) is not None:
+                    self.setCurrentRow(row)
+                    return
+                row += step
             return
         super().keyPressEvent(event)
 
@@ -141,12 +151,12 @@ class MyWorkPage(QWidget):
         self.heading.setText(f"My work — {self.ctx.principal.full_name}")
         self.list.clear()
         counts = {t: 0 for t in TONE_COLOURS}
+        bold_font = QFont(self.list.font())
+        bold_font.setBold(True)
         for section in data.sections:
             head = QListWidgetItem(f"{section.title} ({len(section.lines)})")
-            head.setFlags(Qt.ItemFlag.NoItemFlags)
-            bold = QFont(self.list.font())
-            bold.setBold(True)
-            head.setFont(bold)
+            head.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading: readable, never selected
+            head.setFont(bold_font)
             self.list.addItem(head)
             if not section.lines:
                 empty = QListWidgetItem(f"    {section.empty}")
@@ -161,8 +171,9 @@ class MyWorkPage(QWidget):
                 item.setToolTip(f"{TONE_WORDS[line.tone]}: Enter opens it")
                 self.list.addItem(item)
         if data.timeliness:
-            head = QListWidgetItem("Timeliness of all areas: Enter opens Reports")
-            head.setFlags(Qt.ItemFlag.NoItemFlags)
+            head = QListWidgetItem("Timeliness of all areas (below): the figures for a period are in Reports")
+            head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            head.setFont(bold_font)
             self.list.addItem(head)
             figures = QListWidgetItem("    Reports — figures for a period")
             figures.setData(_LINE_ROLE, WorkLine("reports", "figures", 0, "Reports", "figures", OK))
@@ -175,6 +186,10 @@ class MyWorkPage(QWidget):
         for n, area in enumerate(data.timeliness):
             self.charts.addWidget(BarChart(area), n // 2, n % 2)
         self.charts_box.setVisible(bool(data.timeliness))
+        # a short list leaves the room to the charts; a long one scrolls
+        rows = self.list.count()
+        self.list.setMaximumHeight(16777215 if rows > 12 or not data.timeliness else
+                                   self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 6)
         lines = data.lines
         if lines:
             self.summary.setText(f"{len(lines)} thing{'s' if len(lines) != 1 else ''} to see to: "

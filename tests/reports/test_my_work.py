@@ -19,12 +19,12 @@ TODAY = dt.date(2026, 11, 23)
 def demo_work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, MyWork]]:
     """The small demo database, each demo user's My work (built once: the demo takes a few seconds)."""
     mp = pytest.MonkeyPatch()
+    import keyring
+
     from adoption_desktop.core.security import keys
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.lifecycle import create_database
     from tests.conftest import MemoryKeyring
-
-    import keyring
 
     folder = tmp_path_factory.mktemp("mywork")
     mp.setenv("ADOPTION_DESKTOP_DATA_DIR", str(folder / "appdata"))
