@@ -134,7 +134,7 @@ def _adm(session: Session, today: dt.date) -> WorkSection:
     rows = sorted((r for r in _adm_rows(session, today) if r[3] in order),
                   key=lambda r: (order[r[3]], r[4] or today, r[0]))
     lines = tuple(WorkLine("adm", "decision", i, ref, label, tones[code], due) for i, ref, label, code, due in rows)
-    return WorkSection("adm", "My decisions: overdue, due today, paused",
+    return WorkSection("adm", "Decision queue: overdue, due today, paused",
                        "No decision is overdue, due today or paused.", lines)
 
 

@@ -48,7 +48,7 @@ class BarChart(QWidget):
         super().__init__(parent)
         self.area = area
         self.setObjectName(f"chart_{area.area}")
-        self.setMinimumHeight(28 + 22 * len(area.bars) + (18 if area.note else 0))
+        self.setFixedHeight(32 + 22 * len(area.bars) + (18 if area.note else 0))
         text = "; ".join(f"{b.label} {b.value}" for b in area.bars)
         self.setAccessibleName(f"{area.title}: {text}")
         self.setToolTip(f"{area.title}\n" + "\n".join(f"{b.label}: {b.value}" for b in area.bars))
@@ -138,7 +138,8 @@ class MyWorkPage(QWidget):
         self.charts_box = QWidget()
         self.charts = QGridLayout(self.charts_box)
         self.charts.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.charts_box, 2)
+        layout.addWidget(self.charts_box)
+        layout.addStretch(0)
         self.message = QLabel()
         self.message.setStyleSheet("color: #B00020;")
         layout.addWidget(self.message)

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
 from adoption_desktop.ui.autosave import DraftAutosaver
 
@@ -40,9 +40,19 @@ def save_pending_drafts(window: QWidget) -> int:
 def close_open_windows(window: MainWindow) -> bool:
     """Close every other top-level window the user opened (dialogs, case windows). False if one refused
     (e.g. it asked about unsaved changes and the user chose to stay)."""
+    def ours(w: QWidget) -> bool:  # opened from this window, or a parentless window of this program
+        if w.parentWidget() is None:
+            return not isinstance(w, QMainWindow)
+        p: QWidget | None = w
+        while p is not None:
+            if p is window:
+                return True
+            p = p.parentWidget()
+        return False
+
     others = [w for w in QApplication.topLevelWidgets()
               if w is not window and (w.isVisible() or w in window._hidden_while_locked)
-              and w.window() is w and not w.inherits("QMenu")]
+              and w.window() is w and not w.inherits("QMenu") and ours(w)]
     for w in others:
         if w in window._hidden_while_locked:
             w.show()
