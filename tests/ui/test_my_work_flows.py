@@ -57,7 +57,12 @@ def _screenshot(window: MainWindow, role: str, tmp_path: Path) -> None:
     assert not image.isNull() and image.width() == 1366
     folder = Path(os.environ.get("ADOPTION_SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
-    assert image.save(str(folder / f"my_work_{role}.png"))
+    out = folder / f"my_work_{role}.png"
+    assert image.save(str(out))
+    from PIL import Image  # 256 colours: the docs' screenshots stay small
+
+    with Image.open(out) as shot:
+        shot.convert("RGB").quantize(256).save(out, optimize=True)
 
 
 def _act(role: str, window: MainWindow, page: MyWorkPage, qtbot: Any) -> None:
