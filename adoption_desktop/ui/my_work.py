@@ -115,6 +115,7 @@ class MyWorkPage(QWidget):
         self.ctx = ctx
         self.today = today or dt.date.today()
         self.data: MyWork | None = None
+        self._shown = False
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         self.heading = QLabel()
@@ -124,7 +125,7 @@ class MyWorkPage(QWidget):
         self.heading.setFont(font)
         head.addWidget(self.heading, 1)
         self.refresh_button = QPushButton("&Refresh")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(lambda: self.refresh(keep=self.current_line))
         head.addWidget(self.refresh_button)
         layout.addLayout(head)
         self.summary = QLabel()
@@ -146,7 +147,7 @@ class MyWorkPage(QWidget):
         self.refresh()
 
     # --- loading -----------------------------------------------------------------------------------
-    def refresh(self) -> None:
+    def refresh(self, keep: WorkLine | None = None) -> None:
         self.data = my_work(self.ctx.db, self.ctx.principal, self.today)
         data = self.data
         self.heading.setText(f"My work — {self.ctx.principal.full_name}")
@@ -200,7 +201,16 @@ class MyWorkPage(QWidget):
             self.summary.setText("The timeliness of panel, ADM, letterbox and counselling work (counts only).")
         else:
             self.summary.setText("Nothing is waiting for you.")
-        self.select_first()
+        if keep is None or not self._select(keep):
+            self.select_first()
+
+    def _select(self, line: WorkLine) -> bool:
+        for row in range(self.list.count()):
+            other = self.list.item(row).data(_LINE_ROLE)
+            if isinstance(other, WorkLine) and (other.kind, other.record_id) == (line.kind, line.record_id):
+                self.list.setCurrentRow(row)
+                return True
+        return False
 
     def select_first(self) -> None:
         for row in range(self.list.count()):
@@ -210,6 +220,9 @@ class MyWorkPage(QWidget):
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)
+        if self._shown and not event.spontaneous():  # back from an area: what was done there is gone
+            self.refresh(keep=self.current_line)
+        self._shown = True
         self.list.setFocus()
 
     @property

@@ -69,6 +69,11 @@ def _act(role: str, window: MainWindow, page: MyWorkPage, qtbot: Any) -> None:
     """Open the top line with the keyboard (Enter) and do a safe thing with what opened."""
     line = page.current_line
     assert line is not None, f"{role}: My work has no line to open"
+    if len(page.data.lines) > 1:  # arrows move between lines (headings are skipped) and back
+        qtbot.keyClick(page.list, Qt.Key.Key_Down)
+        assert page.current_line is not None and page.current_line != line
+        qtbot.keyClick(page.list, Qt.Key.Key_Up)
+        assert page.current_line == line
     opened: list[object] = []
     original = page.open_line
     page.open_line = lambda ln: opened.append(original(ln)) or opened[-1]  # type: ignore[method-assign]
@@ -78,6 +83,8 @@ def _act(role: str, window: MainWindow, page: MyWorkPage, qtbot: Any) -> None:
     result = opened[0]
     if role in ("admin", "manager"):
         assert line.area == "reports" and window.targets[window.nav.currentRow()].key == "reports"
+        window.nav_actions["my_work"].trigger()  # Go → My work (Ctrl+0; test_shell presses the keys)
+        assert window.nav.currentRow() == 0 and page.current_line == line
     elif role == "paneladmin":
         assert line.kind == "sitting" and result.sitting is not None and result.sitting.id == line.record_id
     elif role == "chair":
