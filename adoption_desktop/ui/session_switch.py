@@ -126,6 +126,9 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
         window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)
         return None
     save_pending_drafts(window)  # a dialog may have written a draft as it closed
+    # work still running for this user (a backup, a page loading) finishes and reaches its page first
+    ctx.tasks.wait(30_000)
+    QApplication.processEvents()
     security.sign_out(ctx.db, ctx.principal, reason=reason)
     idle_minutes = window.idle.timer.interval() / 60_000 if window.idle is not None else None
     detach(window)
