@@ -5,6 +5,8 @@ The workspace widgets stay alive behind the lock screen, so unsaved edits are ke
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -42,6 +44,8 @@ class IdleWatcher(QObject):
 
 class LockScreen(QWidget):
     unlock_requested = Signal(str)
+    #: "Sign out / Switch user": the next person signs in without the window being closed
+    switch_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,8 +67,18 @@ class LockScreen(QWidget):
         button = QPushButton("&Unlock")
         button.clicked.connect(self._submit)
         layout.addWidget(button)
+        self.switch_button = QPushButton("&Sign out / Switch user")
+        self.switch_button.setObjectName("lock_switch_user")
+        self.switch_button.setToolTip("Your drafts are kept; the next person signs in with their own name.")
+        self.switch_button.clicked.connect(self.switch_requested.emit)
+        layout.addWidget(self.switch_button)
         layout.addStretch(2)
         self.setMaximumWidth(16777215)
+
+    def set_user(self, name: str) -> None:
+        """Name who is locked, so the next person at a shared PC knows whose session this is."""
+        self.title.setText(f"<h2>Locked — signed in as {html.escape(name)}</h2>")
+        self.password.setAccessibleName(f"Password of {name}")
 
     def _submit(self) -> None:
         self.unlock_requested.emit(self.password.text())

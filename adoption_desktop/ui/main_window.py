@@ -174,6 +174,8 @@ class MainWindow(QMainWindow):
         ctx.on_message = lambda text: self.statusBar().showMessage(text, 15000)
         self.lock_screen = LockScreen()
         self.lock_screen.unlock_requested.connect(self.try_unlock)
+        self.lock_screen.switch_requested.connect(self.sign_out)
+        self.lock_screen.set_user(ctx.principal.display)
         self.outer.addWidget(self.lock_screen)
         self.idle = IdleWatcher(10, self)
         self.idle.idle.connect(self.lock)
@@ -221,6 +223,10 @@ class MainWindow(QMainWindow):
         lock = QAction("&Lock now", self, shortcut=QKeySequence("Ctrl+L"))
         lock.triggered.connect(self.lock)
         file_menu.addAction(lock)
+        switch = QAction("Sign &out / switch user…", self)
+        switch.setObjectName("sign_out")
+        switch.triggered.connect(self.sign_out)
+        file_menu.addAction(switch)
         file_menu.addSeparator()
         quit_action = QAction("E&xit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
@@ -378,6 +384,12 @@ class MainWindow(QMainWindow):
         self._hidden_while_locked = []
         self.idle.resume()
         return True
+
+    def sign_out(self) -> None:
+        """Sign out / switch user: drafts kept, dialogs closed, audited; the next user signs in here."""
+        from adoption_desktop.ui.session_switch import sign_out
+
+        sign_out(self)
 
     # --- work ---------------------------------------------------------------------------------
     def backup(self) -> None:

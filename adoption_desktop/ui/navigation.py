@@ -27,6 +27,8 @@ class NavTarget:
 
 
 NAV_TARGETS: tuple[NavTarget, ...] = (
+    # every signed-in user has work: no permission needed (each section checks its own)
+    NavTarget("my_work", "My work", "Ctrl+0", "adoption_desktop.ui.my_work", ()),
     NavTarget("panel", "Panel", "Ctrl+1", "adoption_desktop.panel.views.page",
               (Permission.PANEL_VIEW,)),
     NavTarget("adm", "ADM decisions", "Ctrl+2", "adoption_desktop.adm.views.page", (Permission.ADM_VIEW,)),
@@ -42,7 +44,7 @@ NAV_TARGETS: tuple[NavTarget, ...] = (
 
 
 def allowed(target: NavTarget, ctx: AppContext) -> bool:
-    return any(ctx.principal.can(p) for p in target.permissions)
+    return not target.permissions or any(ctx.principal.can(p) for p in target.permissions)
 
 
 def placeholder(title: str, text: str) -> QWidget:

@@ -261,6 +261,13 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
         return principal
 
 
+def sign_out(db: Database, principal: Principal, *, reason: str = "") -> None:
+    """The signed-in user signs out (File → Sign out / switch user, or from the lock screen): audited, so
+    the log shows where one user's session ended and the next user's sign-in began."""
+    with db.session(principal) as session:
+        audit.record(session, "sign_out", "users", principal.user_id, detail=reason, actor=principal)
+
+
 def reauthenticate(db: Database, principal: Principal, password: str) -> bool:
     """Confirm the signed-in user's password (signing, approving, unlocking the idle lock)."""
     with db.session(SYSTEM) as session:

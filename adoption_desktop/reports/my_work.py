@@ -1,0 +1,319 @@
+"""My work: the first page after sign-in, built from the work each role has to do (plain data, no Qt).
+
+:func:`my_work` returns, for the signed-in user, one :class:`WorkSection` per kind of work their roles
+give them (the chair's minutes awaiting approval, the ADM's queue, the panel administrator's sittings,
+the letterbox work list, the counsellor's cases) and, for those who see the reports, the timeliness of
+all four areas at a glance (:class:`AreaTimeliness`: counts only, never names). Each :class:`WorkLine`
+names the record it opens (``area``, ``kind``, ``record_id``, ``parent_id``).
+
+One read-only transaction; permissions are checked per section (a section the user's roles do not give
+is left out, never refused), the timeliness needs ``reports.view``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.security.permissions import Permission, Principal
+from adoption_desktop.core.storage.engine import Database
+
+#: how many upcoming sittings the panel administrator sees; how far back unrecorded attendance is shown
+NEXT_SITTINGS = 4
+ATTENDANCE_LOOKBACK_DAYS = 90
+#: tones of lines and bars (the page maps them to palette colours)
+OVERDUE, DUE, WAITING, OK = "overdue", "due", "waiting", "ok"
+
+
+@dataclass(frozen=True)
+class WorkLine:
+    area: str  # navigation key of the page that opens it: panel / adm / letterbox / counselling / reports
+    kind: str  # minutes / decision / sitting / exchange / item / case / figures
+    record_id: int
+    title: str
+    detail: str
+    tone: str = DUE
+    due: dt.date | None = None
+    parent_id: int | None = None  # the sitting of a panel item
+
+
+@dataclass(frozen=True)
+class WorkSection:
+    key: str
+    title: str
+    empty: str  # what to say when there is nothing to do
+    lines: tuple[WorkLine, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    tone: str
+
+
+@dataclass(frozen=True)
+class AreaTimeliness:
+    area: str
+    title: str
+    bars: tuple[Bar, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MyWork:
+    user: str
+    today: dt.date
+    sections: tuple[WorkSection, ...]
+    timeliness: tuple[AreaTimeliness, ...]
+
+    @property
+    def lines(self) -> list[WorkLine]:
+        return [line for s in self.sections for line in s.lines]
+
+
+def _d(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+# --- panel chair ---------------------------------------------------------------------------------
+def _chair(session: Session, today: dt.date) -> WorkSection:
+    from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
+
+    latest = select(PanelMinutes.item_id, func.max(PanelMinutes.version).label("v")).group_by(
+        PanelMinutes.item_id).subquery()
+    rows = session.execute(
+        select(PanelItem.id, PanelItem.sitting_id, PanelItem.subject_reference, PanelItem.subject_initials,
+               PanelSitting.sitting_date, PanelMinutes.submitted_on)
+        .join(latest, latest.c.item_id == PanelItem.id)
+        .join(PanelMinutes, (PanelMinutes.item_id == PanelItem.id) & (PanelMinutes.version == latest.c.v))
+        .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
+        .where(PanelMinutes.status == "submitted")
+        .order_by(PanelSitting.sitting_date, PanelItem.position, PanelItem.id)).all()
+    lines = tuple(WorkLine(
+        "panel", "minutes", r.id, f"{r.subject_reference} ({r.subject_initials})" if r.subject_initials
+        else r.subject_reference,
+        f"Minutes of the sitting on {_d(r.sitting_date)}, submitted {_d(r.submitted_on)}",
+        OVERDUE if r.submitted_on and (today - r.submitted_on).days > 7 else DUE, r.submitted_on, r.sitting_id)
+        for r in rows)
+    return WorkSection("chair", "Minutes waiting for my approval", "No minutes are waiting for your approval.",
+                       lines)
+
+
+# --- ADM -----------------------------------------------------------------------------------------
+def _adm_rows(session: Session, today: dt.date) -> list[tuple[int, str, str, str, dt.date | None]]:
+    """(id, reference, type label, clock code, due) of every open, current decision."""
+    from adoption_desktop.adm import rules
+    from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest
+    from adoption_desktop.core.settings_service import calendar
+
+    cal = calendar(session)
+    superseded = set(session.scalars(select(AdmDecision.supersedes_id).where(
+        AdmDecision.supersedes_id.is_not(None))))
+    pauses: dict[int, dt.date] = {int(k): v for k, v in session.execute(
+        select(AdmInfoRequest.decision_id, func.max(AdmInfoRequest.requested_on))
+        .where(AdmInfoRequest.received_on.is_(None)).group_by(AdmInfoRequest.decision_id))}
+    a = AdmDecision
+    out = []
+    for d in session.execute(select(a.id, a.state, a.decision_type, a.subject_reference, a.due_on, a.decided_on)
+                             .where(a.signed_at.is_(None)).order_by(a.id)):
+        if d.id in superseded:
+            continue
+        status = rules.clock_status(d.state, d.due_on, pauses.get(d.id), d.decided_on, today, cal)
+        out.append((d.id, d.subject_reference, f"{rules.type_label(d.decision_type, {})} — {status.label}",
+                    status.code, d.due_on))
+    return out
+
+
+def _adm(session: Session, today: dt.date) -> WorkSection:
+    order = {"overdue": 0, "due_today": 1, "paused": 2}
+    tones = {"overdue": OVERDUE, "due_today": DUE, "paused": WAITING}
+    rows = sorted((r for r in _adm_rows(session, today) if r[3] in order),
+                  key=lambda r: (order[r[3]], r[4] or today, r[0]))
+    lines = tuple(WorkLine("adm", "decision", i, ref, label, tones[code], due) for i, ref, label, code, due in rows)
+    return WorkSection("adm", "Decision queue: overdue, due today, paused",
+                       "No decision is overdue, due today or paused.", lines)
+
+
+# --- panel administrator -------------------------------------------------------------------------
+def _panel_admin(session: Session, today: dt.date) -> WorkSection:
+    from adoption_desktop.panel.models import PanelAttendance, PanelItem, PanelPaper, PanelSitting
+
+    s = PanelSitting
+    upcoming = list(session.execute(select(s.id, s.sitting_date, s.start_time).where(
+        s.status != "cancelled", s.sitting_date >= today).order_by(s.sitting_date, s.id).limit(NEXT_SITTINGS)))
+    held = list(session.execute(select(s.id, s.sitting_date, s.start_time).where(
+        s.status != "cancelled", s.sitting_date < today,
+        s.sitting_date >= today - dt.timedelta(days=ATTENDANCE_LOOKBACK_DAYS)).order_by(s.sitting_date, s.id)))
+    ids = [r.id for r in upcoming + held]
+    items: dict[int, int] = {k: v for k, v in session.execute(
+        select(PanelItem.sitting_id, func.count()).where(PanelItem.sitting_id.in_(ids))
+        .group_by(PanelItem.sitting_id))} if ids else {}
+    missing: dict[int, int] = {k: v for k, v in session.execute(
+        select(PanelItem.sitting_id, func.count()).join(PanelPaper, PanelPaper.item_id == PanelItem.id)
+        .where(PanelItem.sitting_id.in_(ids), PanelPaper.received_on.is_(None))
+        .group_by(PanelItem.sitting_id))} if ids else {}
+    recorded = set(session.scalars(select(PanelAttendance.sitting_id).where(
+        PanelAttendance.sitting_id.in_(ids)).distinct())) if ids else set()
+    lines: list[WorkLine] = []
+    for r in held:
+        if r.id not in recorded and items.get(r.id):
+            lines.append(WorkLine("panel", "sitting", r.id, f"Sitting {_d(r.sitting_date)} {r.start_time}",
+                                  "Attendance not recorded", OVERDUE, r.sitting_date))
+    for r in upcoming:
+        n_items, n_missing = items.get(r.id, 0), missing.get(r.id, 0)
+        papers = f"{n_missing} paper{'s' if n_missing != 1 else ''} awaited" if n_missing else "papers complete"
+        lines.append(WorkLine("panel", "sitting", r.id, f"Sitting {_d(r.sitting_date)} {r.start_time}",
+                              f"{n_items} item{'s' if n_items != 1 else ''}, {papers}",
+                              DUE if n_missing else OK, r.sitting_date))
+    return WorkSection("paneladmin", "Next sittings: papers and attendance", "No sittings are scheduled.",
+                       tuple(lines))
+
+
+# --- letterbox -----------------------------------------------------------------------------------
+def _letterbox_items(session: Session) -> list[tuple[int, str, str, dt.date, str]]:
+    """(item id, reference, status, received on, screened by) of items waiting for screening or a second check."""
+    from adoption_desktop.letterbox.models import Arrangement, Item
+
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        select(Item.id, Arrangement.reference, Item.status, Item.received_on, Item.screened_by)
+        .join(Arrangement, Arrangement.id == Item.arrangement_id)
+        .where((Item.status == "received") | ((Item.status == "screened") & (Item.checked_by == "")))
+        .order_by(Item.received_on, Item.id))]
+
+
+def _letterbox(session: Session, actor: Principal, today: dt.date) -> WorkSection:
+    from adoption_desktop.letterbox.service import work_rows_in
+
+    lines: list[WorkLine] = []
+    for item_id, ref, status, received, screened_by in _letterbox_items(session):
+        if status == "received":
+            lines.append(WorkLine("letterbox", "item", item_id, ref, f"Item {item_id} received {_d(received)}: waiting for screening",
+                                  DUE, received))
+        elif screened_by != actor.username:
+            lines.append(WorkLine("letterbox", "item", item_id, ref,
+                                  f"Item {item_id} screened by {screened_by}: waiting for a second check", WAITING, received))
+    for w in work_rows_in(session, today):
+        if w.state in ("overdue", "this month"):
+            lines.append(WorkLine("letterbox", "exchange", w.arrangement_id, w.reference,
+                                  f"Exchange from the {w.side} side due {_d(w.due)} ({w.state}); chase on {_d(w.chase_on)}",
+                                  OVERDUE if w.state == "overdue" else DUE, w.due))
+    return WorkSection("letterbox", "Letterbox: items to screen and exchanges due",
+                       "Nothing is waiting for screening and no exchange is overdue.", tuple(lines))
+
+
+# --- counsellor ----------------------------------------------------------------------------------
+def _counsellor(session: Session, actor: Principal, today: dt.date) -> WorkSection:
+    from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
+
+    c, r = CounsellingCase, RecordsRequest
+    chase = select(r.case_id, func.min(r.chase_due).label("chase"), func.count().label("n")).where(
+        r.received_on.is_(None)).group_by(r.case_id).subquery()
+    rows = session.execute(
+        select(c.id, c.reference, c.allocated_on, chase.c.chase, chase.c.n)
+        .outerjoin(chase, chase.c.case_id == c.id)
+        .where(c.counsellor_id == actor.user_id, c.closed_on.is_(None))).all()
+    far = dt.date.max
+    lines = []
+    for x in sorted(rows, key=lambda x: (x.chase or far, x.id)):
+        if x.chase:
+            detail = (f"{x.n} record request{'s' if x.n != 1 else ''} outstanding; "
+                      f"{'chase overdue since' if x.chase < today else 'chase on'} {_d(x.chase)}")
+        else:
+            detail = f"Allocated {_d(x.allocated_on)}; no records awaited"
+        tone = OVERDUE if x.chase and x.chase < today else DUE if x.chase and x.chase <= today else OK
+        lines.append(WorkLine("counselling", "case", x.id, x.reference, detail, tone, x.chase))
+    return WorkSection("counsellor", "My cases and chase dates", "No open cases are allocated to you.", tuple(lines))
+
+
+# --- timeliness (counts only) -------------------------------------------------------------------
+def _timeliness(session: Session, today: dt.date) -> tuple[AreaTimeliness, ...]:
+    from adoption_desktop.core.settings_service import calendar, get_setting
+    from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
+    from adoption_desktop.letterbox.service import work_rows_in
+    from adoption_desktop.panel import rules as panel_rules
+    from adoption_desktop.panel import settings as panel_settings
+    from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelPaper, PanelSitting
+
+    # panel: minutes of held sittings not yet approved (late once past the minutes deadline), papers awaited
+    cal = calendar(session)
+    minutes_wd = get_setting(session, panel_settings.MINUTES_DEADLINE_WD)
+    latest = select(PanelMinutes.item_id, func.max(PanelMinutes.version).label("v")).group_by(
+        PanelMinutes.item_id).subquery()
+    status_of: dict[int, str] = {k: v for k, v in session.execute(select(PanelMinutes.item_id, PanelMinutes.status).join(
+        latest, (latest.c.item_id == PanelMinutes.item_id) & (latest.c.v == PanelMinutes.version)))}
+    late = on_time = submitted = 0
+    for item_id, day in session.execute(select(PanelItem.id, PanelSitting.sitting_date).join(
+            PanelSitting, PanelSitting.id == PanelItem.sitting_id).where(
+            PanelSitting.status != "cancelled", PanelSitting.sitting_date < today,
+            PanelSitting.sitting_date >= today - dt.timedelta(days=ATTENDANCE_LOOKBACK_DAYS))):
+        status = status_of.get(item_id, "")
+        if status == "approved":
+            continue
+        if status == "submitted":
+            submitted += 1
+        if panel_rules.minutes_deadline(day, minutes_wd, cal) < today:
+            late += 1
+        else:
+            on_time += 1
+    awaited = session.scalar(select(func.count()).select_from(PanelPaper).join(
+        PanelItem, PanelItem.id == PanelPaper.item_id).join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
+        .where(PanelPaper.received_on.is_(None), PanelSitting.status != "cancelled",
+               PanelSitting.sitting_date >= today)) or 0
+    panel = AreaTimeliness("panel", "Panel minutes and papers", (
+        Bar("Minutes late", late, OVERDUE), Bar("Minutes in time", on_time, OK),
+        Bar("Awaiting approval", submitted, WAITING), Bar("Papers awaited", int(awaited), DUE)))
+
+    codes = [r[3] for r in _adm_rows(session, today)]
+    adm = AreaTimeliness("adm", "ADM decisions open", (
+        Bar("Overdue", codes.count("overdue"), OVERDUE), Bar("Due today", codes.count("due_today"), DUE),
+        Bar("Paused", codes.count("paused"), WAITING),
+        Bar("In time", codes.count("on_track") + codes.count("due_soon"), OK)))
+
+    work = work_rows_in(session, today)
+    items = _letterbox_items(session)
+    letterbox = AreaTimeliness("letterbox", "Letterbox exchanges and items", (
+        Bar("Exchanges overdue", sum(w.state == "overdue" for w in work), OVERDUE),
+        Bar("Due this month", sum(w.state == "this month" for w in work), DUE),
+        Bar("To screen", sum(i[2] == "received" for i in items), WAITING),
+        Bar("Second check", sum(i[2] == "screened" for i in items), WAITING)))
+
+    open_ = CounsellingCase.closed_on.is_(None)
+    waiting = session.scalar(select(func.count()).select_from(CounsellingCase).where(
+        open_, CounsellingCase.allocated_on.is_(None))) or 0
+    allocated = session.scalar(select(func.count()).select_from(CounsellingCase).where(
+        open_, CounsellingCase.allocated_on.is_not(None))) or 0
+    outstanding = select(func.count()).select_from(RecordsRequest).join(CounsellingCase).where(
+        open_, RecordsRequest.received_on.is_(None))
+    overdue = session.scalar(outstanding.where(RecordsRequest.chase_due < today)) or 0
+    total = session.scalar(outstanding) or 0
+    oldest = session.scalar(select(func.min(CounsellingCase.referral_date)).where(
+        open_, CounsellingCase.allocated_on.is_(None)))
+    counselling = AreaTimeliness("counselling", "Counselling", (
+        Bar("Chases overdue", int(overdue), OVERDUE), Bar("Requests in time", int(total - overdue), OK),
+        Bar("Waiting for allocation", int(waiting), WAITING), Bar("Allocated", int(allocated), OK)),
+        note=f"Longest wait: {(today - oldest).days} days" if oldest else "Nobody is waiting.")
+    return panel, adm, letterbox, counselling
+
+
+def my_work(db: Database, actor: Principal, today: dt.date | None = None) -> MyWork:
+    """The signed-in user's work, per role (see the module's docstring)."""
+    day = today or dt.date.today()
+
+    with db.session(actor, write=False) as session:
+        sections: list[WorkSection] = []
+        if actor.can(Permission.PANEL_APPROVE_MINUTES):
+            sections.append(_chair(session, day))
+        if actor.can(Permission.ADM_DECIDE):
+            sections.append(_adm(session, day))
+        if actor.can(Permission.PANEL_EDIT):
+            sections.append(_panel_admin(session, day))
+        if actor.can(Permission.LETTERBOX_EDIT):
+            sections.append(_letterbox(session, actor, day))
+        if actor.can(Permission.COUNSELLING_EDIT):
+            sections.append(_counsellor(session, actor, day))
+        timeliness = _timeliness(session, day) if actor.can(Permission.REPORTS_VIEW) else ()
+    return MyWork(actor.display, day, tuple(sections), timeliness)

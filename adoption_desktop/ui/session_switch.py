@@ -1,0 +1,143 @@
+"""Sign out / switch user on one running window (File menu and the lock screen).
+
+:func:`sign_out` keeps every autosaved draft (pending ones are written now, ``core/drafts.py``), closes
+the open dialogs (a dialog that refuses to close stops the sign-out, nothing is lost), records the
+sign-out in the audit log, takes the signed-in user's pages and menus down and shows the sign-in
+dialog on the same database. The next user's sign-in is audited by ``security.authenticate``; they get
+their own My work. Cancelling the sign-in dialog closes the window.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
+
+from adoption_desktop.ui.autosave import DraftAutosaver
+
+if TYPE_CHECKING:
+    from adoption_desktop.core.security.permissions import Principal
+    from adoption_desktop.core.storage.engine import Database
+    from adoption_desktop.ui.main_window import MainWindow
+
+#: asks who signs in next; the default shows the sign-in dialog (tests pass their own)
+SignIn = Callable[["QWidget", "Database"], "Principal | None"]
+
+
+def save_pending_drafts(window: QWidget) -> int:
+    """Write every draft waiting for its autosave timer now; returns how many savers there were."""
+    savers: list[DraftAutosaver] = []
+    for top in [window, *QApplication.topLevelWidgets()]:
+        savers.extend(top.findChildren(DraftAutosaver))
+    for saver in dict.fromkeys(savers):
+        if saver.timer.isActive():
+            saver.save_now()
+    return len(savers)
+
+
+def close_open_windows(window: MainWindow) -> bool:
+    """Close every other top-level window the user opened (dialogs, case windows). False if one refused
+    (e.g. it asked about unsaved changes and the user chose to stay)."""
+    def ours(w: QWidget) -> bool:  # opened from this window, or a parentless window of this program
+        if w.parentWidget() is None:
+            return not isinstance(w, QMainWindow)
+        p: QWidget | None = w
+        while p is not None:
+            if p is window:
+                return True
+            p = p.parentWidget()
+        return False
+
+    others = [w for w in QApplication.topLevelWidgets()
+              if w is not window and (w.isVisible() or w in window._hidden_while_locked)
+              and w.window() is w and not w.inherits("QMenu") and ours(w)]
+    for w in others:
+        if w in window._hidden_while_locked:
+            w.show()
+        if isinstance(w, QDialog):
+            w.reject()
+        w.close()
+        if w.isVisible():
+            return False
+    window._hidden_while_locked = []
+    return True
+
+
+def detach(window: MainWindow) -> None:
+    """Take the signed-in user's pages, menus, shortcuts and lock screen down (the database stays open)."""
+    from adoption_desktop.ui.navigation import placeholder
+
+    app = QApplication.instance()
+    if window.idle is not None:
+        window.idle.pause()
+        if app is not None:
+            app.removeEventFilter(window.idle)
+        window.idle.deleteLater()
+        window.idle = None
+    with contextlib.suppress(RuntimeError, TypeError):
+        window.nav.currentRowChanged.disconnect(window._show_row)
+    for action in window.nav_actions.values():
+        window.removeAction(action)
+    window.nav_actions.clear()
+    window.menuBar().clear()
+    window.menuBar().setEnabled(True)
+    window.nav.clear()
+    window.nav.setEnabled(False)
+    while window.stack.count():
+        page = window.stack.widget(0)
+        if page is None:
+            break
+        window.stack.removeWidget(page)
+        page.deleteLater()
+    window._pages.clear()
+    window.targets = []
+    window.opening = placeholder("Adoption Desktop", "Signed out. Waiting for the next person to sign in…")
+    window.stack.addWidget(window.opening)
+    if window.lock_screen is not None:
+        window.outer.removeWidget(window.lock_screen)
+        window.lock_screen.deleteLater()
+        window.lock_screen = None
+    window.outer.setCurrentWidget(window.workspace)
+    window.user_label.setText("Not signed in")
+
+
+def default_sign_in(parent: QWidget, db: Database) -> Principal | None:
+    from adoption_desktop.app import audit_alert, sign_in
+
+    principal = sign_in(parent, db)
+    if principal is not None:
+        audit_alert(parent, db, principal)
+    return principal
+
+
+def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "") -> Principal | None:
+    """Sign the current user out and let the next one sign in on the same window and database.
+
+    Returns the new user, or None if the sign-out was stopped (a dialog stayed open) or nobody signed in
+    (then the window closes)."""
+    from adoption_desktop.core.security import service as security
+    from adoption_desktop.ui.context import AppContext
+
+    ctx = window.ctx
+    save_pending_drafts(window)
+    if not close_open_windows(window):
+        window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)
+        return None
+    save_pending_drafts(window)  # a dialog may have written a draft as it closed
+    # work still running for this user (a backup, a page loading) finishes and reaches its page first
+    ctx.tasks.wait(30_000)
+    QApplication.processEvents()
+    security.sign_out(ctx.db, ctx.principal, reason=reason)
+    idle_minutes = window.idle.timer.interval() / 60_000 if window.idle is not None else None
+    detach(window)
+    ctx.on_message = None
+    window._ctx = None
+    principal = (ask or default_sign_in)(window, ctx.db)
+    if principal is None:
+        window._ctx = ctx  # closeEvent and the caller still know the database; nobody is signed in
+        window.close()
+        return None
+    window.attach(AppContext(ctx.db, principal, ctx.tasks), idle_minutes=idle_minutes)
+    return principal
