@@ -233,6 +233,9 @@ class MainWindow(QMainWindow):
             go.addAction(action)
             self.addAction(action)
             self.nav_actions[target.key] = action
+        from adoption_desktop.ui.search_everywhere import install_search_everywhere
+
+        self.search_everywhere = install_search_everywhere(self, go)  # Ctrl+K
         from PySide6.QtWidgets import QMessageBox
 
         help_menu = self.menuBar().addMenu("&Help")
