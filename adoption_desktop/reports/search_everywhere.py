@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal
@@ -175,16 +175,17 @@ def _join(*parts: str) -> str:
 def _panel_items(session: Session, words: list[str], text: str, day: dt.date | None, limit: int) -> list[Hit]:
     from adoption_desktop.panel.models import PanelItem, PanelSitting
 
-    i, s = PanelItem, PanelSitting
+    ti, ts = PanelItem.__table__, PanelSitting.__table__  # Core: no ORM work per keystroke
+    i, s = ti.c, ts.c
     stmt = select(i.id, i.sitting_id, i.subject_reference, i.subject_initials, i.case_type, i.presenting_worker,
-                  s.sitting_date).join(s, s.id == i.sitting_id)
+                  s.sitting_date).select_from(ti.join(ts, s.id == i.sitting_id))
     rank: ColumnElement[int] = literal(0)
     if day is not None:
         stmt = stmt.where(s.sitting_date == day)
     else:
         where, rank = _found(words, text, i.subject_reference, i.subject_initials, (i.presenting_worker,))
         stmt = stmt.where(where)
-    rows = session.execute(stmt.order_by(rank, s.sitting_date.desc(), i.position, i.id).limit(limit)).all()
+    rows = session.connection().execute(stmt.order_by(rank, s.sitting_date.desc(), i.position, i.id).limit(limit)).all()
     return [Hit(PANEL_ITEMS.key, r.id, _join(r.subject_reference, r.subject_initials),
                 _join(f"sitting {_day(r.sitting_date)}", r.case_type.replace("_", " "), r.presenting_worker),
                 r.sitting_id) for r in rows]
@@ -193,18 +194,17 @@ def _panel_items(session: Session, words: list[str], text: str, day: dt.date | N
 def _decisions(session: Session, words: list[str], text: str, day: dt.date | None, limit: int) -> list[Hit]:
     from adoption_desktop.adm.models import AdmDecision
 
-    d = AdmDecision
-    newer = aliased(AdmDecision)
+    d = AdmDecision.__table__.c
     stmt = select(d.id, d.subject_reference, d.subject_initials, d.decision_type, d.state, d.received_on,
-                  d.due_on, d.decided_on, d.social_worker).where(
-        d.id.not_in(select(newer.supersedes_id).where(newer.supersedes_id.is_not(None))))  # latest versions
+                  d.due_on, d.decided_on, d.social_worker).where(  # the latest version of each decision
+        d.id.not_in(select(d.supersedes_id).where(d.supersedes_id.is_not(None)).correlate(None)))
     rank: ColumnElement[int] = literal(0)
     if day is not None:
         stmt = stmt.where(or_(d.received_on == day, d.due_on == day, d.decided_on == day, d.sitting_date == day))
     else:
         where, rank = _found(words, text, d.subject_reference, d.subject_initials, (d.social_worker, d.salutation))
         stmt = stmt.where(where)
-    rows = session.execute(stmt.order_by(rank, d.received_on.desc(), d.id.desc()).limit(limit)).all()
+    rows = session.connection().execute(stmt.order_by(rank, d.received_on.desc(), d.id.desc()).limit(limit)).all()
     return [Hit(DECISIONS.key, r.id, _join(r.subject_reference, r.subject_initials),
                 _join(r.decision_type.replace("_", " "), r.state, f"received {_day(r.received_on)}",
                       f"decided {_day(r.decided_on)}" if r.decided_on else
@@ -215,7 +215,7 @@ def _arrangements(session: Session, query: str, day: dt.date | None, limit: int)
     from adoption_desktop.letterbox.models import Arrangement
     from adoption_desktop.letterbox.service import ARRANGEMENTS_INDEX
 
-    a = Arrangement
+    a = Arrangement.__table__.c
     stmt = select(a.id, a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name, a.status,
                   a.coordinator)
     if day is not None:
@@ -224,7 +224,7 @@ def _arrangements(session: Session, query: str, day: dt.date | None, limit: int)
     else:
         ids = search.matching_ids(session.connection(), ARRANGEMENTS_INDEX, query)
         stmt = stmt.where(a.id.in_(ids) if ids is not None else false())
-    rows = session.execute(stmt.order_by(a.reference, a.id).limit(limit)).all()
+    rows = session.connection().execute(stmt.order_by(a.reference, a.id).limit(limit)).all()
     return [Hit(ARRANGEMENTS.key, r.id, r.reference,
                 _join(" / ".join(n for n in (r.child_birth_name, r.child_adoptive_name) if n), r.adopters_name,
                       r.status)) for r in rows]
@@ -234,9 +234,10 @@ def _letterbox_items(session: Session, query: str, day: dt.date | None, limit: i
     from adoption_desktop.letterbox.models import Arrangement, Item
     from adoption_desktop.letterbox.service import ITEMS_INDEX
 
-    i, a = Item, Arrangement
+    ti, ta = Item.__table__, Arrangement.__table__
+    i, a = ti.c, ta.c
     stmt = select(i.id, i.arrangement_id, a.reference, i.writer, i.item_type, i.direction, i.received_on,
-                  i.status).join(a, a.id == i.arrangement_id)
+                  i.status).select_from(ti.join(ta, a.id == i.arrangement_id))
     if day is not None:
         stmt = stmt.where(i.received_on == day)
     else:
@@ -249,7 +250,7 @@ def _letterbox_items(session: Session, query: str, day: dt.date | None, limit: i
         newest = select(found.c.doc_id).order_by(found.c.doc_id.desc()).limit(limit)
         stmt = stmt.where(i.id.in_(newest))
     order = (i.received_on.desc(), i.id.desc()) if day is not None else (i.id.desc(),)
-    rows = session.execute(stmt.order_by(*order).limit(limit)).all()
+    rows = session.connection().execute(stmt.order_by(*order).limit(limit)).all()
     direction = {"adoptive_to_birth": "adoptive → birth", "birth_to_adoptive": "birth → adoptive"}
     return [Hit(LETTERBOX_ITEMS.key, r.id, _join(r.reference, r.item_type),
                 _join(f"received {_day(r.received_on)}", r.writer, direction.get(r.direction, r.direction),
@@ -260,7 +261,7 @@ def _counselling_cases(session: Session, words: list[str], text: str, day: dt.da
                        limit: int) -> list[Hit]:
     from adoption_desktop.counselling.models import CounsellingCase
 
-    c = CounsellingCase
+    c = CounsellingCase.__table__.c
     stmt = select(c.id, c.reference, c.current_name, c.birth_name, c.date_of_birth, c.referral_date, c.closed_on)
     rank: ColumnElement[int] = literal(0)
     if day is not None:
@@ -269,7 +270,7 @@ def _counselling_cases(session: Session, words: list[str], text: str, day: dt.da
     else:
         where, rank = _found(words, text, c.reference, None, (c.current_name, c.birth_name))
         stmt = stmt.where(where)
-    rows = session.execute(stmt.order_by(rank, c.referral_date.desc(), c.id.desc()).limit(limit)).all()
+    rows = session.connection().execute(stmt.order_by(rank, c.referral_date.desc(), c.id.desc()).limit(limit)).all()
     return [Hit(COUNSELLING_CASES.key, r.id, r.reference,
                 _join(r.current_name, f"born {r.birth_name}" if r.birth_name != r.current_name else "",
                       f"referred {_day(r.referral_date)}", "closed" if r.closed_on else "open")) for r in rows]
