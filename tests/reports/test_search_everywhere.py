@@ -49,7 +49,7 @@ def one(db: Database, stmt: Any) -> Any:
         return s.execute(stmt.limit(1)).one()
 
 
-def test_each_area_is_found_by_its_reference(demo_db: Database) -> None:
+def _each_area_is_found_by_its_reference(demo_db: Database) -> None:
     item = one(demo_db, select(PanelItem.id, PanelItem.subject_reference).where(PanelItem.subject_reference != ""))
     assert item.id in ids(demo_db, "admin", item.subject_reference, PANEL_ITEMS.key)
     decision = one(demo_db, select(AdmDecision.id, AdmDecision.subject_reference).order_by(AdmDecision.id.desc()))
@@ -64,7 +64,7 @@ def test_each_area_is_found_by_its_reference(demo_db: Database) -> None:
     assert case.id in ids(demo_db, "admin", case.reference.lower(), COUNSELLING_CASES.key)
 
 
-def test_an_exact_reference_is_listed_first(demo_db: Database) -> None:
+def _an_exact_reference_is_listed_first(demo_db: Database) -> None:
     admin = authenticate(demo_db, "admin", demo.DEMO_PASSWORD)
     case = one(demo_db, select(CounsellingCase.id, CounsellingCase.reference).order_by(CounsellingCase.id))
     found = search_everywhere(demo_db, admin, case.reference)
@@ -72,7 +72,7 @@ def test_an_exact_reference_is_listed_first(demo_db: Database) -> None:
     assert first.record_id == case.id
 
 
-def test_names_and_initials_are_found(demo_db: Database) -> None:
+def _names_and_initials_are_found(demo_db: Database) -> None:
     arrangement = one(demo_db, select(Arrangement.id, Arrangement.child_birth_name).where(
         Arrangement.child_birth_name != "").order_by(Arrangement.id.desc()))
     assert arrangement.id in ids(demo_db, "admin", arrangement.child_birth_name, ARRANGEMENTS.key)
@@ -96,7 +96,7 @@ def test_names_and_initials_are_found(demo_db: Database) -> None:
         assert all(compact in h.title.replace(".", "") for h in hits[:1]), typed
 
 
-def test_dates_find_the_records_of_that_day(demo_db: Database) -> None:
+def _dates_find_the_records_of_that_day(demo_db: Database) -> None:
     item = one(demo_db, select(PanelItem.id, PanelSitting.sitting_date).join(PanelSitting))
     assert item.id in ids(demo_db, "admin", f"{item.sitting_date:%d/%m/%Y}", PANEL_ITEMS.key)
     decision = one(demo_db, select(AdmDecision.id, AdmDecision.received_on).order_by(AdmDecision.id.desc()))
@@ -119,7 +119,7 @@ def test_parse_date_reads_english_dates_and_refuses_impossible_ones() -> None:
     assert parse_date("AD-2026-0142") is None
 
 
-def test_each_role_sees_only_its_areas(demo_db: Database) -> None:
+def _each_role_sees_only_its_areas(demo_db: Database) -> None:
     counsellor = authenticate(demo_db, "counsellor", demo.DEMO_PASSWORD)
     assert areas_for(counsellor) == (COUNSELLING_CASES,)
     arrangement = one(demo_db, select(Arrangement.reference))
@@ -150,7 +150,7 @@ def test_a_role_change_takes_effect_at_once(db: Database) -> None:
         search_everywhere(db, user, "anything")
 
 
-def test_few_per_area_and_more_when_there_are_others(demo_db: Database) -> None:
+def _few_per_area_and_more_when_there_are_others(demo_db: Database) -> None:
     admin = authenticate(demo_db, "admin", demo.DEMO_PASSWORD)
     found = search_everywhere(demo_db, admin, "e")
     items = next(a for a in found.areas if a.area is LETTERBOX_ITEMS)
@@ -159,7 +159,7 @@ def test_few_per_area_and_more_when_there_are_others(demo_db: Database) -> None:
                                                           COUNSELLING_CASES) if a in {x.area for x in found.areas}]
 
 
-def test_empty_or_odd_queries_find_nothing_and_fail_nothing(demo_db: Database) -> None:
+def _empty_or_odd_queries_find_nothing_and_fail_nothing(demo_db: Database) -> None:
     admin = authenticate(demo_db, "admin", demo.DEMO_PASSWORD)
     for query in ("", "   ", "-- ::", "\x00\t", '"', "*", "%", "_", "'; drop table users; --", "x" * 5000):
         found = search_everywhere(demo_db, admin, query)
@@ -169,7 +169,7 @@ def test_empty_or_odd_queries_find_nothing_and_fail_nothing(demo_db: Database) -
     assert search_everywhere(demo_db, admin, "zzqqxx-no-such-thing").areas == ()
 
 
-def test_searching_writes_no_audit_entry(demo_db: Database) -> None:
+def _searching_writes_no_audit_entry(demo_db: Database) -> None:
     admin = authenticate(demo_db, "admin", demo.DEMO_PASSWORD)
     case = one(demo_db, select(CounsellingCase.reference))
 
@@ -183,3 +183,18 @@ def test_searching_writes_no_audit_entry(demo_db: Database) -> None:
         typed += ch
         search_everywhere(demo_db, admin, typed)
     assert entries() == before
+
+
+def test_every_area_by_reference_name_initials_and_date(demo_db: Database) -> None:
+    """One demo database for these checks (making it is most of the time)."""
+    _each_area_is_found_by_its_reference(demo_db)
+    _an_exact_reference_is_listed_first(demo_db)
+    _names_and_initials_are_found(demo_db)
+    _dates_find_the_records_of_that_day(demo_db)
+    _few_per_area_and_more_when_there_are_others(demo_db)
+
+
+def test_roles_odd_queries_and_no_audit_per_keystroke(demo_db: Database) -> None:
+    _each_role_sees_only_its_areas(demo_db)
+    _empty_or_odd_queries_find_nothing_and_fail_nothing(demo_db)
+    _searching_writes_no_audit_entry(demo_db)

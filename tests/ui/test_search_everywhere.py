@@ -162,8 +162,13 @@ def test_a_counsellor_sees_only_counselling_results(demo_db: Database, qtbot: An
     assert {r.area for r in dialog.model.rows()} == {COUNSELLING_CASES}
 
 
-def test_ctrl_k_does_nothing_while_the_window_is_locked(demo_db: Database, qtbot: Any) -> None:
-    window = window_for(demo_db, "admin", qtbot)
+def test_ctrl_k_does_nothing_while_the_window_is_locked(db: Database, qtbot: Any) -> None:
+    from adoption_desktop.core.security.permissions import Role
+    from tests.conftest import make_user
+
+    window = MainWindow(AppContext(db, make_user(db, "boss", Role.ADMINISTRATOR), TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.show()
     window.lock()
     assert window.lock_screen is not None
     qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
