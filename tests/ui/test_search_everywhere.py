@@ -174,3 +174,38 @@ def test_ctrl_k_does_nothing_while_the_window_is_locked(db: Database, qtbot: Any
     qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert window.search_everywhere.dialog is None
     assert window.search_everywhere.open() is None
+
+
+def test_ctrl_k_wins_over_a_text_field_that_claims_it(db: Database, qtbot: Any) -> None:
+    """On Linux and macOS a QLineEdit claims Ctrl+K (delete to end of line) through ShortcutOverride; the
+    offscreen test platform does not, so this field claims it the same way: the search must still open."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QLineEdit
+
+    from adoption_desktop.core.security.permissions import Role
+    from tests.conftest import make_user
+
+    claimed: list[bool] = []
+
+    class ClaimsCtrlK(QLineEdit):
+        def event(self, e: QEvent) -> bool:
+            if e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent) and \
+                    e.key() == Qt.Key.Key_K and e.modifiers() == Qt.KeyboardModifier.ControlModifier:
+                claimed.append(True)
+                e.accept()
+                return True
+            return super().event(e)
+
+    window = MainWindow(AppContext(db, make_user(db, "boss", Role.ADMINISTRATOR), TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    field = ClaimsCtrlK("kept text")
+    window.statusBar().addWidget(field)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
+    qtbot.keyClick(field, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.search_everywhere.dialog is not None and popup(window).isVisible())
+    assert not claimed  # the field never got to claim it
