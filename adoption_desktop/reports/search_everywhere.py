@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.errors import PermissionDenied, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.engine import Database
@@ -279,15 +279,21 @@ def _counselling_cases(session: Session, words: list[str], text: str, day: dt.da
 def search_everywhere(db: Database, actor: Principal, query: str, *, per_area: int = PER_AREA) -> SearchResults:
     """Up to ``per_area`` records per area that ``actor`` may see, for ``query`` as typed.
 
-    An empty query (or one of punctuation only) finds nothing. Read-only: no audit entry is written
+    A user whose roles include none of the areas is refused (:class:`PermissionDenied`); an empty query
+    (or one of punctuation only) finds nothing. Read-only: no audit entry is written
     (opening a record from the results does that, in its area)."""
+    areas = areas_for(actor)
+    if not areas:  # checked first, like every use case (tests/test_permissions_everywhere.py)
+        raise PermissionDenied(
+            f"{actor.full_name} may not search case records: it needs one of the permissions "
+            + ", ".join(str(a.permission) for a in AREAS)
+            + ". Ask an administrator to change your roles if you should.")
     if per_area < 1:
         raise ValidationError("Search: ask for at least one result per area.", "per_area")
     text = clean_query(query)
     words = search.words(text)
     day = parse_date(text)
-    areas = areas_for(actor)
-    if (not words and day is None) or not areas:
+    if not words and day is None:
         return SearchResults(text, day, ())
     limit = per_area + 1
     out: list[AreaResults] = []
