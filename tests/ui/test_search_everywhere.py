@@ -209,3 +209,50 @@ def test_ctrl_k_wins_over_a_text_field_that_claims_it(db: Database, qtbot: Any) 
     qtbot.keyClick(field, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.search_everywhere.dialog is not None and popup(window).isVisible())
     assert not claimed  # the field never got to claim it
+
+
+def test_panel_items_decisions_and_letterbox_items_open_in_their_pages(demo_db: Database, qtbot: Any) -> None:
+    from adoption_desktop.adm.models import AdmDecision
+    from adoption_desktop.letterbox.models import Item
+    from adoption_desktop.panel.models import PanelItem
+    from adoption_desktop.reports.search_everywhere import DECISIONS, PANEL_ITEMS, search_everywhere
+    from adoption_desktop.ui.search_everywhere import ResultRow, open_result
+
+    window = window_for(demo_db, "admin", qtbot)
+    with demo_db.session(write=False) as s:
+        panel_ref = s.scalar(select(PanelItem.subject_reference).where(PanelItem.subject_reference != "")
+                             .order_by(PanelItem.id).limit(1))
+        decision_ref = s.scalar(select(AdmDecision.subject_reference).order_by(AdmDecision.id.desc()).limit(1))
+        item_id = s.scalar(select(Item.id).order_by(Item.id.desc()).limit(1))
+        item_ref = s.scalar(select(Arrangement.reference).join(Item).where(Item.id == item_id))
+
+    def first(query: str, area: Any) -> ResultRow:
+        found = search_everywhere(demo_db, window.ctx.principal, str(query))
+        group = next(g for g in found.areas if g.area is area)
+        return ResultRow(HIT, area, group.hits[0])
+
+    row = first(str(panel_ref), PANEL_ITEMS)
+    open_result(window, row)
+    panel: Any = window.page("panel")
+    assert window.stack.currentWidget() is panel
+    assert panel.sitting.id == row.hit.parent_id and panel.item.id == row.hit.record_id  # type: ignore[union-attr]
+
+    row = first(str(decision_ref), DECISIONS)
+    open_result(window, row)
+    adm: Any = window.page("adm")
+    assert window.stack.currentWidget() is adm
+    assert adm.detail.detail is not None and adm.detail.detail.row.id == row.hit.record_id  # type: ignore[union-attr]
+
+    letterbox: Any = window.open_target("letterbox")
+    before = views_of(demo_db, "letterbox_items")
+    letterbox.open_existing_item(item_id).close()  # opened from the register, as today
+    from_register = views_of(demo_db, "letterbox_items") - before
+    assert from_register >= 1
+    before = views_of(demo_db, "letterbox_items")
+    found = search_everywhere(demo_db, window.ctx.principal, str(item_ref))
+    hit = next(h for h in found.hits if h.area == LETTERBOX_ITEMS.key and h.record_id == item_id)
+    assert views_of(demo_db, "letterbox_items") == before  # searching audits nothing
+    dialog = open_result(window, ResultRow(HIT, LETTERBOX_ITEMS, hit))
+    assert dialog is not None and dialog.isVisible()
+    assert views_of(demo_db, "letterbox_items") == before + from_register  # audited as from the register
+    dialog.close()
