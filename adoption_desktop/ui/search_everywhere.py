@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 SHORTCUT = "Ctrl+K"
 HEADER, HIT, MORE = "header", "hit", "more"
+HINT = "Type a reference, initials, a name or a date. ↑↓ move, Enter opens, Esc closes."
 _AREA_BY_KEY = {a.key: a for a in AREAS}
 Index = QModelIndex | QPersistentModelIndex
 
@@ -123,8 +124,10 @@ class ResultsModel(QAbstractListModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid() or self._rows[index.row()].kind == HEADER:
-            return Qt.ItemFlag.NoItemFlags  # headings are not stops for the arrows
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self._rows[index.row()].kind == HEADER:
+            return Qt.ItemFlag.ItemIsEnabled  # a heading: shown, never selected (the arrows skip it)
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
@@ -160,7 +163,7 @@ class SearchEverywhereDialog(QDialog):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay in the box; arrows move here
-        self.status = QLabel("Type a reference, initials, a name or a date. ↑↓ move, Enter opens, Esc closes.")
+        self.status = QLabel(HINT)
         self.status.setObjectName("search_everywhere_status")
         self.status.setWordWrap(True)
         layout.addWidget(label)
@@ -173,8 +176,7 @@ class SearchEverywhereDialog(QDialog):
         self._timer.timeout.connect(lambda: self.run_search(self.box.text()))
         self.box.textChanged.connect(lambda _t: self._timer.start())
         self.box.installEventFilter(self)
-        self.view.activated.connect(lambda idx: self.open_row(idx.row()))
-        self.view.clicked.connect(lambda idx: self.open_row(idx.row()))
+        self.view.activated.connect(lambda idx: self.open_row(idx.row()))  # double-click (or the platform's)
 
     # --- searching ------------------------------------------------------------------------------
     def run_search(self, text: str) -> SearchResults | None:
@@ -190,9 +192,8 @@ class SearchEverywhereDialog(QDialog):
         self.model.set_rows(result_rows(results))
         self._move_to(0, +1)
         n = len(results.hits)
-        if not results.query or (n == 0 and not results.areas and results.date is None and not any(
-                c.isalnum() for c in results.query)):
-            self.status.setText("Type a reference, initials, a name or a date. ↑↓ move, Enter opens, Esc closes.")
+        if results.date is None and not any(c.isalnum() for c in results.query):
+            self.status.setText(HINT)
         elif n == 0:
             self.status.setText(f"Nothing found for “{results.query}” in the areas you can see.")
         else:
