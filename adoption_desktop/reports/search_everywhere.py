@@ -163,6 +163,14 @@ def _found(words: Sequence[str], text: str, reference: Any, initials: Any | None
             case((exact_ref, 0), (exact_initials, 1), else_=2))
 
 
+def _reference_like(text: str) -> bool:
+    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+
+
+def _prefix(text: str) -> str:
+    return _key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _day(value: dt.date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 
@@ -223,8 +231,17 @@ def _arrangements(session: Session, query: str, day: dt.date | None, limit: int)
                               a.last_exchange == day))
     else:
         ids = search.matching_ids(session.connection(), ARRANGEMENTS_INDEX, query)
-        stmt = stmt.where(a.id.in_(ids) if ids is not None else false())
+        found = stmt.where(a.id.in_(ids) if ids is not None else false())
+        rows = session.connection().execute(found.order_by(a.reference, a.id).limit(limit)).all()
+        if rows or not _reference_like(query):
+            return _arrangement_hits(rows)
+        # team mode's text search reads "LB-00001" as "lb" and "-00001": the reference itself, then
+        stmt = stmt.where(_compact(a.reference).like(_prefix(query), escape="\\"))
     rows = session.connection().execute(stmt.order_by(a.reference, a.id).limit(limit)).all()
+    return _arrangement_hits(rows)
+
+
+def _arrangement_hits(rows: Sequence[Any]) -> list[Hit]:
     return [Hit(ARRANGEMENTS.key, r.id, r.reference,
                 _join(" / ".join(n for n in (r.child_birth_name, r.child_adoptive_name) if n), r.adopters_name,
                       r.status)) for r in rows]
@@ -248,9 +265,18 @@ def _letterbox_items(session: Session, query: str, day: dt.date | None, limit: i
         # one-letter prefix matching most of 100,000 items costs no more than a surname
         found = ids.subquery()
         newest = select(found.c.doc_id).order_by(found.c.doc_id.desc()).limit(limit)
-        stmt = stmt.where(i.id.in_(newest))
+        rows = session.connection().execute(stmt.where(i.id.in_(newest)).order_by(i.id.desc()).limit(limit)).all()
+        if rows or not _reference_like(query):
+            return _item_hits(rows)
+        # team mode: by the arrangement's reference itself (see _arrangements)
+        stmt = stmt.where(i.arrangement_id.in_(
+            select(a.id).where(_compact(a.reference).like(_prefix(query), escape="\\")).correlate(None)))
     order = (i.received_on.desc(), i.id.desc()) if day is not None else (i.id.desc(),)
     rows = session.connection().execute(stmt.order_by(*order).limit(limit)).all()
+    return _item_hits(rows)
+
+
+def _item_hits(rows: Sequence[Any]) -> list[Hit]:
     direction = {"adoptive_to_birth": "adoptive → birth", "birth_to_adoptive": "birth → adoptive"}
     return [Hit(LETTERBOX_ITEMS.key, r.id, _join(r.reference, r.item_type),
                 _join(f"received {_day(r.received_on)}", r.writer, direction.get(r.direction, r.direction),

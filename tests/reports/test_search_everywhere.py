@@ -200,3 +200,14 @@ def test_roles_odd_queries_and_no_audit_per_keystroke(demo_db: Database) -> None
     _each_role_sees_only_its_areas(demo_db)
     _empty_or_odd_queries_find_nothing_and_fail_nothing(demo_db)
     _searching_writes_no_audit_entry(demo_db)
+
+
+def test_the_same_search_in_team_mode(any_db: Database) -> None:
+    """SQLCipher and PostgreSQL (team mode: tsvector/GIN, LIKE with an escape, NOT IN) find the same."""
+    if any_db.is_sqlite:
+        pytest.skip("the embedded store is covered by the tests above")
+    demo.populate(any_db, "small")
+    _each_area_is_found_by_its_reference(any_db)
+    _names_and_initials_are_found(any_db)
+    _dates_find_the_records_of_that_day(any_db)
+    _each_role_sees_only_its_areas(any_db)
