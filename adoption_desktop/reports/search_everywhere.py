@@ -268,9 +268,12 @@ def _letterbox_items(session: Session, query: str, day: dt.date | None, limit: i
         rows = session.connection().execute(stmt.where(i.id.in_(newest)).order_by(i.id.desc()).limit(limit)).all()
         if rows or not _reference_like(query):
             return _item_hits(rows)
-        # team mode: by the arrangement's reference itself (see _arrangements)
-        stmt = stmt.where(i.arrangement_id.in_(
-            select(a.id).where(_compact(a.reference).like(_prefix(query), escape="\\")).correlate(None)))
+        # team mode: by the arrangement's reference itself (see _arrangements); none, nothing to scan
+        arrangements = list(session.connection().scalars(
+            select(a.id).where(_compact(a.reference).like(_prefix(query), escape="\\")).limit(50)))
+        if not arrangements:
+            return []
+        stmt = stmt.where(i.arrangement_id.in_(arrangements))
     order = (i.received_on.desc(), i.id.desc()) if day is not None else (i.id.desc(),)
     rows = session.connection().execute(stmt.order_by(*order).limit(limit)).all()
     return _item_hits(rows)
