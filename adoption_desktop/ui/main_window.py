@@ -240,6 +240,9 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             self.nav_actions[target.key] = action
         self._build_reports_menu()
+        from adoption_desktop.ui.search_everywhere import SearchEverywhere, install_search_everywhere
+
+        self.search_everywhere: SearchEverywhere | None = install_search_everywhere(self, go)  # Ctrl+K
         from PySide6.QtWidgets import QMessageBox
 
         help_menu = self.menuBar().addMenu("&Help")

@@ -81,6 +81,15 @@ def detach(window: MainWindow) -> None:
     for action in window.nav_actions.values():
         window.removeAction(action)
     window.nav_actions.clear()
+    # Ctrl+K and its popup belong to the user who signed out (their roles decide what it searches)
+    search = getattr(window, "search_everywhere", None)
+    if search is not None:
+        window.removeAction(search.action)
+        if search.dialog is not None:
+            search.dialog.close()
+            search.dialog.deleteLater()
+        search.deleteLater()
+        window.search_everywhere = None
     window.menuBar().clear()
     window.menuBar().setEnabled(True)
     window.nav.clear()

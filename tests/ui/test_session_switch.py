@@ -79,3 +79,17 @@ def test_nobody_signing_in_closes_the_window(db: Database, make_window: Any) -> 
     assert sign_out(window, ask=lambda *_a: None) is None
     assert not window.isVisible()
     assert _actions(db)[-1] == ("sign_out", "last")
+
+
+def test_ctrl_k_belongs_to_the_user_signed_in_now(db: Database, make_window: Any) -> None:
+    """After a switch, there is one Ctrl+K, and its popup searches with the new user's roles."""
+    first = make_user(db, "first", Role.LETTERBOX_COORDINATOR)
+    make_user(db, "second", Role.COUNSELLOR)
+    window = make_window(first)
+    window.search_everywhere.open()
+    new = sign_out(window, ask=lambda _parent, database: security.authenticate(database, "second", TEST_PASSWORD))
+    assert new is not None
+    ctrl_k = [a for a in window.actions() if a.shortcut().toString() == "Ctrl+K"]
+    assert len(ctrl_k) == 1
+    dialog = window.search_everywhere.open()
+    assert dialog is not None and dialog.ctx.principal.username == "second"
