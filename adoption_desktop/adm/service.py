@@ -36,6 +36,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
+from adoption_desktop.core.documents.templates import template_version_label
 from adoption_desktop.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.core.security.permissions import Permission, Principal, require
@@ -787,7 +788,8 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
                            written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal)
     signatory = d.signed_by_name or session_actor(session).full_name
     pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session), signatory)
-    row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content)
+    row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content,
+                    template_version=template_version_label(session, kind))
     session.add(row)
     session.flush()
     audit.record(session, "letter_generated", "adm_letters", row.id, detail=f"{kind} for decision {d.id}")
