@@ -33,6 +33,7 @@ from adoption_desktop.adm.settings import (
     WRITTEN_NOTICE_WD,
 )
 from adoption_desktop.core import audit
+from adoption_desktop.core.agency_profile import signer_title
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
@@ -787,7 +788,8 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
     values = letter_values(d, rules.type_label(d.decision_type, extra), day, qd=qd, info=info,
                            written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal)
     signatory = d.signed_by_name or session_actor(session).full_name
-    pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session), signatory)
+    pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session, area="adm"), signatory,
+                                               signer_title(session, full_name=signatory))
     row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content,
                     template_version=template_version_label(session, kind))
     session.add(row)
@@ -902,7 +904,7 @@ def print_day(db: Database, actor: Principal, day: dt.date, out: Path, *,
                                     .order_by(AdmLetter.id)))
         if not rows:
             raise NotFound(f"No ADM letters are dated {day}.")
-        head = letterhead(session)
+        head = letterhead(session, area="adm")
         contents = [r.content for r in rows]
         audit.record(session, "export", "adm_letters", "*", detail=f"batch of {len(rows)} letters of {day}")
     return write_letters(out, (letter_from_content(c) for c in contents), head,

@@ -61,9 +61,9 @@ def write_case_letter(db: Database, actor: Principal, case_id: int, kind: str, o
     day = today or dt.date.today()
     data = service.letter_data(db, actor, case_id, kind, request_id=request_id, session_id=session_id,
                                today=day)
-    letter = build_letter(data, day)
     with db.session(actor, write=False) as session:
-        head = letterhead(session)
+        head = letterhead(session, area="counselling")
+        letter = build_letter(data, day)  # inside the session: the agency's own template version
     write_letters(Path(out), [letter], head, title=f"{LETTER_KINDS[kind]} {data.case.reference}",
                   total=1, progress=progress, cancelled=cancelled)
     return Path(out)

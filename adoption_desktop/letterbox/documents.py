@@ -255,7 +255,8 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
     today = today or dt.date.today()
     with db.session(actor, write=False) as session:
-        head = letterhead(session)
+        head = letterhead(session, area="letterbox")
+        template = load_template(f"letterbox_{kind}")  # the agency's own version (in this session)
         jobs: list[LetterJob] = []
         held = 0
         if kind == "reminder":
@@ -271,7 +272,6 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
         return BatchResult(None, 0, held, batch)
-    template = load_template(f"letterbox_{kind}")
     signatory = signed_by or actor.full_name
 
     def letters() -> list[Letter]:

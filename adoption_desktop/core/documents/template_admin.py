@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -197,10 +198,11 @@ def minutes_docx(db: Database, actor: Principal) -> bytes:
 def _add_version(session: Session, actor: Principal, name: str, kind: str, source: str, *,
                  text: str | None = None, content: bytes | None = None, note: str = "",
                  expected_version: int | None = None) -> int:
-    # the newest version row is read under the write lock: two administrators saving at once get
-    # versions n+1 and n+2 (or, with expected_version, the later one is told to reload)
-    current = session.scalar(select(func.max(TemplateVersion.version)).where(TemplateVersion.name == name)
-                             .with_for_update()) or 0
+    # the newest version row is read under a row lock (PostgreSQL; SQLite's write lock is the file's):
+    # two administrators saving at once get versions n+1 and n+2, or, where both saw no version yet, the
+    # unique (name, version) refuses the later one
+    current = session.scalar(select(TemplateVersion.version).where(TemplateVersion.name == name)
+                             .order_by(TemplateVersion.version.desc()).limit(1).with_for_update()) or 0
     if expected_version is not None and current != expected_version:
         raise StaleRecord(f"Template {name}: another administrator saved version {current} since you opened "
                           f"version {expected_version}; nothing was saved. Reload it and apply your change "
@@ -211,7 +213,12 @@ def _add_version(session: Session, actor: Principal, name: str, kind: str, sourc
                           note=clean_text(note, "Note", max_length=200), created_at=dt.datetime.now(),
                           created_by=actor.username)
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise StaleRecord(f"Template {name}: another administrator saved a version at the same moment; "
+                          "nothing of yours was saved. Reload it and apply your change again.",
+                          what=f"template {name}", your_version=current) from exc
     audit.record(session, f"template_{source}", "template_versions", row.id,
                  detail=f"{version_label(name, row.version, source)}" + (f": {row.note}" if row.note else ""))
     return row.version

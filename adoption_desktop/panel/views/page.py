@@ -604,11 +604,11 @@ class PanelPage(QWidget):
 
         def work(task: Any) -> int:
             pack = svc.minutes_pack(db, principal, s.id, today=today)
-            with db.session(principal, write=False) as session:
-                head = letterhead(session)
-            return documents.write_invitations(target, pack, head, principal.full_name, today=today,
-                                               expected=expected, progress=lambda d, t: task.progress(d, t),
-                                               cancelled=lambda: task.cancelled)
+            with db.session(principal, write=False) as session:  # the agency's own template: in a session
+                head = letterhead(session, area="panel")
+                return documents.write_invitations(target, pack, head, principal.full_name, today=today,
+                                                   expected=expected, progress=lambda d, t: task.progress(d, t),
+                                                   cancelled=lambda: task.cancelled)
 
         run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
                           lambda n: self.say(f"{n} invitation letter(s) written to {target}."),
