@@ -39,6 +39,8 @@ CASE_COMMANDS: dict[str, frozenset[Permission]] = {
     "export reminders": frozenset({P.LETTERBOX_VIEW}),
     "export counselling-letter": frozenset({P.COUNSELLING_VIEW}),
     "import letterbox": frozenset({P.LETTERBOX_IMPORT}),
+    "export template": frozenset({P.SETTINGS_MANAGE}),
+    "import template": frozenset({P.SETTINGS_MANAGE}),
 }
 #: Commands for IT (no case access): no user. ``team-setup`` arrives from another branch.
 IT_COMMANDS = {"init", "demo", "verify", "backup", "restore", "recover", "self-test", "paths", "policy", "upgrade",
@@ -97,6 +99,8 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         db.dispose()
     assert decision_id is not None, "the demo has a signed decision with its letter"
     register = write_xlsx(tmp_path / "register.xlsx", good_rows())
+    reminder = tmp_path / "reminder.txt"  # an edited letter template to import
+    reminder.write_text("Subject: Letterbox reminder\nDear ${salutation},\n\nA reminder.\n", encoding="utf-8")
     db_arg = ["--db", str(path)]
     capsys.readouterr()
     monkeypatch.setenv(cli.ENV_USER_PASSWORD, demo.DEMO_PASSWORD)
@@ -109,6 +113,8 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         "export counselling-letter": lambda out: [*db_arg, "--case", "1", "--kind", "acknowledgement",
                                                   "--out", str(out)],
         "import letterbox": lambda out: [*db_arg, "--file", str(register), "--dry-run"],
+        "export template": lambda out: [*db_arg, "--name", "letterbox_reminder", "--out", str(out.with_suffix(".txt"))],
+        "import template": lambda out: [*db_arg, "--name", "letterbox_reminder", "--file", str(reminder)],
     })
 
 

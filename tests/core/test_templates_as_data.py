@@ -188,3 +188,26 @@ def test_version_label_follows_the_newest_row(db: Database, admin: Principal) ->
     ta.save_letter_template(db, admin, "adm_decision", ta.letter_text(db, admin, "adm_decision") + "\nP.S.\n")
     with db.session(write=False) as s:
         assert template_version_label(s, "adm_decision") == "adm_decision v1"
+
+
+def test_headless_export_import_and_restore(db: Database, admin: Principal, db_path: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from adoption_desktop import cli
+    from tests.conftest import TEST_PASSWORD
+
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    base = ["--db", str(db_path), "--user", "admin", "--name", NAME]
+    out = tmp_path / "r.txt"
+    assert cli.main(["export", "template", *base, "--out", str(out)]) == 0
+    out.write_text(out.read_text(encoding="utf-8") + "\nFrom a script.\n", encoding="utf-8")
+    assert cli.main(["import", "template", *base, "--file", str(out), "--note", "scripted"]) == 0
+    assert "Template letterbox_reminder: version 1 is now in use" in capsys.readouterr().out
+    out.write_text(out.read_text(encoding="utf-8") + "\n${nope}\n", encoding="utf-8")
+    assert cli.main(["import", "template", *base, "--file", str(out)]) == 2
+    assert "${nope}" in capsys.readouterr().err
+    assert cli.main(["import", "template", *base, "--restore-shipped"]) == 0
+    assert cli.main(["export", "template", "--db", str(db_path), "--user", "admin", "--list"]) == 0
+    assert f"{NAME}\t{NAME} v2 (shipped)" in capsys.readouterr().out
+    assert [(v.version, v.note) for v in ta.versions(db, admin, NAME)] == [
+        (2, "restored the shipped version"), (1, "scripted")]
