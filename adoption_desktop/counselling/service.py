@@ -788,8 +788,11 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
         # the allocated counsellor signs; else the user; headless commands sign for the team
         signatory = detail.counsellor or (actor.full_name if actor.user_id else "The birth-records counselling team")
         values = _letter_values(detail, request, appt, signatory, day)
-        audit.record(session, "letter", ENTITY, case.id,
-                     detail=f"{kind} letter" + (f" (request {request.id})" if request else ""))
+        from adoption_desktop.core.documents.templates import template_version_label
+
+        audit.record(session, "letter", ENTITY, case.id,  # the record of the letter names its template version
+                     detail=f"{kind} letter" + (f" (request {request.id})" if request else "")
+                     + f", template {template_version_label(session, f'counselling_{kind}')}")
         if kind in {"records-request", "chaser"} and request is not None:
             _add_disclosure(session, actor, case, day, request.holder_name,
                             "Applicant's names, date of birth and adoption details to trace the records "
