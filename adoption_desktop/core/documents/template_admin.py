@@ -263,6 +263,7 @@ def import_template(db: Database, actor: Principal, name: str, path: Path, *,
 
 def export_template(db: Database, actor: Principal, name: str, path: Path) -> Path:
     """Write the template in use to ``path`` (``.txt`` for a letter, ``.docx`` for the minutes)."""
+    require(actor, Permission.SETTINGS_MANAGE)
     path = Path(path)
     data = minutes_docx(db, actor) if name == MINUTES else letter_text(db, actor, name).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
