@@ -249,7 +249,8 @@ class SettingsTab(QWidget):
         edit = QPushButton("&Change value…")
         edit.clicked.connect(self.edit)
         layout.addWidget(QLabel("Local practice: timescales and rules your agency may set differently. Every "
-                                "change is audited."))
+                                "change is audited. Contact details, team names and the logo on letters: "
+                                "the Agency profile tab."))
         layout.addWidget(edit, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.view)
         self.refresh()
@@ -258,7 +259,12 @@ class SettingsTab(QWidget):
         with self.ctx.db.session(self.ctx.principal, write=False) as session:
             values = all_settings(session)
         rows = []
+        from adoption_desktop.core.agency_profile import PROFILE_SETTINGS
+
+        on_profile_tab = {s.key for s in PROFILE_SETTINGS} - {"agency.name", "agency.address"}
         for key, value in values.items():
+            if key in on_profile_tab:  # checked field by field there (e-mail, telephone, website)
+                continue
             setting = SETTINGS_REGISTRY[key]
             shown = value if isinstance(value, str) else json.dumps(value)
             policy_name = locked_by_policy(setting)
