@@ -419,7 +419,7 @@ class AdminPage(QTabWidget):
             from adoption_desktop.ui.admin_templates import ProfileTab, TemplatesTab
 
             self.profile = ProfileTab(ctx)
-            self.addTab(self.profile, "A&gency profile")
+            self.addTab(self.profile, "Agenc&y profile")
             self.templates = TemplatesTab(ctx)
             self.addTab(self.templates, "&Templates")
         if ctx.principal.can(Permission.AUDIT_VIEW):

@@ -199,7 +199,7 @@ class TemplatesTab(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for text, slot in (("Sa&ve", self.save), ("&Preview…", self.preview), ("&Export…", self.export),
                            ("&Import…", self.import_file), ("&Restore shipped version", self.restore),
-                           ("&History", self.history)):
+                           ("Hist&ory", self.history)):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=slot: f())
             buttons.addWidget(b)
