@@ -43,6 +43,7 @@ FEATURE_CLI = (
     "adoption_desktop.selftest",
     "adoption_desktop.maintenance_cli",
     "adoption_desktop.audit_cli",
+    "adoption_desktop.template_cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

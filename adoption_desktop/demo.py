@@ -117,6 +117,21 @@ def _create_users(db: Database, ctx: DemoContext) -> None:
         ctx.extra_users = [Principal(u.id, u.username, u.full_name, frozenset({r})) for u, r in extras]
 
 
+def _agency_profile(db: Database) -> None:
+    """Contact details on the demo letterhead (01632 960xxx: numbers Ofcom keeps for drama; example.org)."""
+    import json
+
+    from adoption_desktop.core.agency_profile import AGENCY_DATA_PROTECTION as DP
+    from adoption_desktop.core.agency_profile import AGENCY_EMAIL, AGENCY_TELEPHONE, AGENCY_WEBSITE
+    from adoption_desktop.core.models import SettingValue
+
+    with db.session() as session:
+        for setting, value in ((AGENCY_TELEPHONE, "01632 960 000"), (AGENCY_EMAIL, "adoption@example.org"),
+                               (AGENCY_WEBSITE, "www.example.org"),
+                               (DP, "How we use your information: www.example.org/privacy")):
+            session.add(SettingValue(key=setting.key, value=json.dumps(value)))
+
+
 def available_steps() -> list[str]:
     return [name for name in DEMO_STEPS if importlib.util.find_spec(name) is not None]
 
@@ -130,6 +145,7 @@ def populate(db: Database, size: str = "small", *, seed: int = 20261123, today: 
         ctx.progress = progress
     ctx.progress("users")
     _create_users(db, ctx)
+    _agency_profile(db)
     for name in available_steps():
         ctx.progress(name.rsplit(".", 2)[-2])
         module = importlib.import_module(name)

@@ -41,6 +41,8 @@ CASE_COMMANDS: dict[str, frozenset[Permission]] = {
     "import letterbox": frozenset({P.LETTERBOX_IMPORT}),
     "export report": frozenset({P.REPORTS_VIEW}),
     "export ofsted-pack": frozenset({P.ADM_VIEW, P.PANEL_VIEW, P.REPORTS_VIEW}),
+    "export template": frozenset({P.SETTINGS_MANAGE}),
+    "import template": frozenset({P.SETTINGS_MANAGE}),
 }
 #: Commands for IT (no case access): no user. ``team-setup`` arrives from another branch.
 IT_COMMANDS = {"init", "demo", "verify", "backup", "restore", "recover", "self-test", "paths", "policy", "upgrade",
@@ -101,6 +103,8 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         db.dispose()
     assert decision_id is not None, "the demo has a signed decision with its letter"
     register = write_xlsx(tmp_path / "register.xlsx", good_rows())
+    reminder = tmp_path / "reminder.txt"  # an edited letter template to import
+    reminder.write_text("Subject: Letterbox reminder\nDear ${salutation},\n\nA reminder.\n", encoding="utf-8")
     db_arg = ["--db", str(path)]
     capsys.readouterr()
     monkeypatch.setenv(cli.ENV_USER_PASSWORD, demo.DEMO_PASSWORD)
@@ -116,6 +120,8 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         "export report": lambda out: [*db_arg, "--kind", "six-monthly", "--period", "2026-04-01..2026-09-30",
                                       "--out", str(out.with_suffix(".docx"))],
         "export ofsted-pack": lambda out: [*db_arg, "--as-of", "2026-11-23", "--out", str(out)],
+        "export template": lambda out: [*db_arg, "--name", "letterbox_reminder", "--out", str(out.with_suffix(".txt"))],
+        "import template": lambda out: [*db_arg, "--name", "letterbox_reminder", "--file", str(reminder)],
     })
 
 

@@ -134,14 +134,15 @@ def _extra(d: AdmDecision, kind: str, qd: dict[str, str] | None = None) -> list[
     return rows
 
 
-def build_letter(kind: str, values: dict[str, object], d: AdmDecision, day: dt.date, signatory: str) -> Letter:
+def build_letter(kind: str, values: dict[str, object], d: AdmDecision, day: dt.date, signatory: str,
+                 signatory_title: str = "") -> Letter:
     text = load_template(kind).render(values)
     text = RenderedLetterText(text.subject, text.salutation,
                               tuple(p for p in text.paragraphs if not isinstance(p, str) or p.strip()),
                               text.closing)
     qd = {"deadline": str(values["deadline"])} if values.get("deadline") else None
     return Letter(recipient=tuple(_recipient(d, kind)), text=text, date=day, reference=d.subject_reference,
-                  signatory=signatory, signatory_title=SIGNATORY_TITLE, extra=tuple(_extra(d, kind, qd)))
+                  signatory=signatory, signatory_title=signatory_title or SIGNATORY_TITLE, extra=tuple(_extra(d, kind, qd)))
 
 
 def letter_to_content(letter: Letter) -> str:
@@ -173,8 +174,9 @@ def letters_to_pdf_bytes(letters: list[Letter], head: Letterhead, title: str) ->
 
 
 def build_letter_pdf(kind: str, values: dict[str, object], d: AdmDecision, day: dt.date, head: Letterhead,
-                     signatory: str) -> tuple[bytes, str, str]:
-    """(PDF bytes, stored layout, recipient summary) of one letter."""
-    letter = build_letter(kind, values, d, day, signatory)
+                     signatory: str, signatory_title: str = "") -> tuple[bytes, str, str]:
+    """(PDF bytes, stored layout, recipient summary) of one letter (``signatory_title``: the signer's job
+    title from their user record; the decision maker's title when they have none)."""
+    letter = build_letter(kind, values, d, day, signatory, signatory_title)
     pdf = letters_to_pdf_bytes([letter], head, f"{kind} {d.subject_reference}")
     return pdf, letter_to_content(letter), ", ".join(letter.recipient)

@@ -138,6 +138,8 @@ class AdmLetter(TimestampMixin, Base):
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     content: Mapped[str] = mapped_column(Text, default="")  # the letter as laid out (JSON), for batches
     sent_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: the template that made it, e.g. "adm_decision v3" ("v0 shipped": the program's own text)
+    template_version: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
 
 class AdmNotification(TimestampMixin, Base):

@@ -33,10 +33,12 @@ from adoption_desktop.adm.settings import (
     WRITTEN_NOTICE_WD,
 )
 from adoption_desktop.core import audit
+from adoption_desktop.core.agency_profile import signer_title
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
 from adoption_desktop.core.config import LETTER_REPLY_WORKING_DAYS
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
+from adoption_desktop.core.documents.templates import template_version_label
 from adoption_desktop.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.core.security.permissions import Permission, Principal, require
@@ -788,8 +790,10 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
                            written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal,
                            reply_wd=get_setting(session, LETTER_REPLY_WORKING_DAYS))
     signatory = d.signed_by_name or session_actor(session).full_name
-    pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session), signatory)
-    row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content)
+    pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session, area="adm"), signatory,
+                                               signer_title(session, full_name=signatory))
+    row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content,
+                    template_version=template_version_label(session, kind))
     session.add(row)
     session.flush()
     audit.record(session, "letter_generated", "adm_letters", row.id, detail=f"{kind} for decision {d.id}")
@@ -931,7 +935,7 @@ def print_day(db: Database, actor: Principal, day: dt.date, out: Path, *,
                                     .order_by(AdmLetter.id)))
         if not rows:
             raise NotFound(f"No ADM letters are dated {day}.")
-        head = letterhead(session)
+        head = letterhead(session, area="adm")
         contents = [r.content for r in rows]
         audit.record(session, "export", "adm_letters", "*", detail=f"batch of {len(rows)} letters of {day}")
     return write_letters(out, (letter_from_content(c) for c in contents), head,

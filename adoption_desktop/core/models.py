@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy import Date, DateTime, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
@@ -39,3 +39,26 @@ class Draft(Base):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class TemplateVersion(Base):
+    """One saved version of a letter or minutes template (``core.documents.templates``). Never updated:
+    an edit, an import or a restore of the shipped text adds a version; the highest one is in use.
+
+    ``text`` holds a letter template, ``content`` a minutes ``.docx``; both empty with ``source`` "shipped"
+    means "use the file shipped with the program" (what "restore the shipped version" saves)."""
+
+    __tablename__ = "template_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), index=True)  # e.g. "adm_decision", "minutes"
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # "letter" or "minutes"
+    source: Mapped[str] = mapped_column(String(10))  # "edited", "imported" or "shipped"
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(60), default="")
+
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_template_versions_name_version"),)

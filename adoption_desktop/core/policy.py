@@ -57,11 +57,15 @@ POLICY_VALUES: tuple[PolicyValue, ...] = (
     PolicyValue("AgencyName", str, "Agency name on letters", "agency.name"),
     PolicyValue("AgencyAddress", str, "Agency address on letterhead (lines separated by \\n)",
                 "agency.address"),
-    PolicyValue("AgencyProfileLocked", bool, "Administrators may not change the agency's name and address"),
+    PolicyValue("AgencyProfileLocked", bool,
+                "Administrators may not change the agency profile (name, address, contact details, team "
+                "names, logo)"),
 )
 _BY_NAME = {v.name: v for v in POLICY_VALUES}
 #: Settings that ``AgencyProfileLocked`` locks even where IT gives no value of its own.
-AGENCY_PROFILE_SETTINGS = ("agency.name", "agency.address")
+AGENCY_PROFILE_SETTINGS = ("agency.name", "agency.address", "agency.legal_name", "agency.telephone",
+                           "agency.email", "agency.website", "agency.data_protection", "agency.team.panel",
+                           "agency.team.adm", "agency.team.letterbox", "agency.team.counselling", "agency.logo")
 
 
 @dataclass(frozen=True)

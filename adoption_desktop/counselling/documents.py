@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from adoption_desktop.core.agency_profile import signer_title
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letter, write_letters
 from adoption_desktop.core.documents.templates import load_template
@@ -61,9 +63,12 @@ def write_case_letter(db: Database, actor: Principal, case_id: int, kind: str, o
     day = today or dt.date.today()
     data = service.letter_data(db, actor, case_id, kind, request_id=request_id, session_id=session_id,
                                today=day)
-    letter = build_letter(data, day)
     with db.session(actor, write=False) as session:
-        head = letterhead(session)
+        head = letterhead(session, area="counselling")
+        letter = build_letter(data, day)  # inside the session: the agency's own template version
+        title = signer_title(session, full_name=data.signatory)
+        if title:  # the counsellor's job title from their user record
+            letter = replace(letter, signatory_title=title)
     write_letters(Path(out), [letter], head, title=f"{LETTER_KINDS[kind]} {data.case.reference}",
                   total=1, progress=progress, cancelled=cancelled)
     return Path(out)

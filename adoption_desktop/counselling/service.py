@@ -800,13 +800,15 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
         values = _letter_values(detail, request, appt, signatory, day)
         from adoption_desktop.core.documents.pdf import long_date
         from adoption_desktop.core.documents.reply_by import reply_by
+        from adoption_desktop.core.documents.templates import template_version_label
 
         reply = reply_by(session, day)
         if appt is not None and appt.held_on > day:  # an answer about an appointment is needed before it
             reply = max(day, min(reply, calendar(session).add_working_days(appt.held_on, -2)))
         values["reply_by"] = long_date(reply)
-        audit.record(session, "letter", ENTITY, case.id,
-                     detail=f"{kind} letter" + (f" (request {request.id})" if request else ""))
+        audit.record(session, "letter", ENTITY, case.id,  # the record of the letter names its template version
+                     detail=f"{kind} letter" + (f" (request {request.id})" if request else "")
+                     + f", template {template_version_label(session, f'counselling_{kind}')}")
         if kind in {"records-request", "chaser"} and request is not None:
             _add_disclosure(session, actor, case, day, request.holder_name,
                             "Applicant's names, date of birth and adoption details to trace the records "

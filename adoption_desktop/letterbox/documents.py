@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.agency_profile import signer_title
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letter, long_date, write_letters
 from adoption_desktop.core.documents.reply_by import reply_by
@@ -271,7 +272,10 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
     today = today or dt.date.today()
     with db.session(actor, write=False) as session:
-        head = letterhead(session)
+        head = letterhead(session, area="letterbox")
+        template = load_template(f"letterbox_{kind}")  # the agency's own version (in this session)
+        signatory = signed_by or actor.full_name
+        signatory_title = signer_title(session, full_name=signatory) or "Letterbox coordinator"
         jobs: list[LetterJob] = []
         held = 0
         if kind == "reminder":
@@ -288,8 +292,6 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
         return BatchResult(None, 0, held, batch)
-    template = load_template(f"letterbox_{kind}")
-    signatory = signed_by or actor.full_name
 
     def letters() -> list[Letter]:
         out_letters = []
@@ -297,7 +299,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             rendered = template.render({**job.values, "reply_by": reply})
             check_no_leak(rendered, job.recipient, job.forbidden)
             out_letters.append(Letter(job.recipient, rendered, today, job.reference, signatory,
-                                      "Letterbox coordinator"))
+                                      signatory_title))
         return out_letters
 
     count = write_letters(out, letters(), head, title=KINDS[kind], total=len(jobs), progress=progress,

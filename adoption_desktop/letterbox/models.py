@@ -145,3 +145,5 @@ class LetterSent(Base):
     side: Mapped[str] = mapped_column(String(12))
     sent_on: Mapped[dt.date] = mapped_column(Date, index=True)
     batch: Mapped[str] = mapped_column(String(40), default="")
+    #: the template that made it, e.g. "letterbox_reminder v2" (see core.documents.templates)
+    template_version: Mapped[str] = mapped_column(String(80), default="", server_default="")

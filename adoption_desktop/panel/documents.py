@@ -7,6 +7,7 @@ Subjects appear only as agency case number and initials on anything that leaves 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -64,9 +65,13 @@ def _cache_style_lookups(doc: DocxDocument) -> None:
 
 
 def _open_template(pack: MinutesPack, template: Path | None) -> DocxDocument:
-    doc = Document(str(template or template_path()))
+    if template is None and pack.template_docx is not None:  # the agency's own (template_versions)
+        doc = Document(io.BytesIO(pack.template_docx))
+    else:
+        doc = Document(str(template or template_path()))
     _cache_style_lookups(doc)
-    values = {"{agency_name}": pack.agency_name, "{agency_address}": pack.agency_address.replace("\n", ", ")}
+    values = {**pack.header, "{agency_name}": pack.agency_name,
+              "{agency_address}": pack.agency_address.replace("\n", ", ")}
     for section in doc.sections:
         for part in (section.header, section.footer):
             for para in part.paragraphs:

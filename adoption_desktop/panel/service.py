@@ -1191,6 +1191,11 @@ class MinutesPack:
     member_names: dict[int, str]
     draft: bool  # any item not approved
     rule: QuorumRule = field(default_factory=QuorumRule)  # the agency's quorum setting
+    #: the agency's own minutes template (None: the shipped file) and its version label
+    template_docx: bytes | None = None
+    template_version: str = ""
+    #: "{agency_telephone}" → value: the agency profile's placeholders of the minutes template
+    header: dict[str, str] = field(default_factory=dict)
 
     def only(self, item_id: int) -> MinutesPack:
         items = tuple(i for i in self.items if i.id == item_id)
@@ -1201,6 +1206,7 @@ class MinutesPack:
 
 def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None) -> MinutesPack:
     from adoption_desktop.core.config import AGENCY_ADDRESS, AGENCY_NAME
+    from adoption_desktop.panel import minutes_template
 
     require(actor, P.PANEL_VIEW)
     with db.session(actor) as session:
@@ -1216,4 +1222,5 @@ def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.d
             tuple(a for a in attendance if a.status == "apologies"),
             tuple(a for a in attendance if a.status == "absent"),
             items, {a.member_id: a.full_name for a in attendance},
-            any(not i.minutes or not i.minutes.locked for i in items), quorum_rule(session))
+            any(not i.minutes or not i.minutes.locked for i in items), quorum_rule(session),
+            *minutes_template.stored_template(session), minutes_template.header_values(session))

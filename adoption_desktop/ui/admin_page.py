@@ -1,4 +1,5 @@
-"""Administration: users and roles, local-practice settings, agency closure days, the audit log."""
+"""Administration: users and roles, local-practice settings, agency closure days, the agency profile and
+templates (``ui.admin_templates``), the audit log."""
 
 from __future__ import annotations
 
@@ -93,6 +94,7 @@ class UsersTab(QWidget):
     COLUMNS: ClassVar[list[Column[users.UserSummary]]] = [
         Column("User name", lambda u: u.username),
         Column("Full name", lambda u: u.full_name),
+        Column("Job title", lambda u: u.job_title),
         Column("Roles", lambda u: ", ".join(r.label for r in u.roles)),
         Column("Status", lambda u: "Disabled" if u.disabled else (
             "Locked" if u.locked_until and u.locked_until > dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -111,7 +113,7 @@ class UsersTab(QWidget):
         made: dict[str, QPushButton] = {}
         for text, slot in (("&New user…", self.new_user), ("&Roles…", self.edit_roles),
                            ("&Disable user…", self.toggle_disabled), ("Reset &password…", self.reset_password),
-                           ("Un&lock", self.unlock)):
+                           ("Un&lock", self.unlock), ("&Job title…", self.edit_job_title)):
             b = QPushButton(text)
             b.clicked.connect(lambda _checked=False, f=slot: f())
             buttons.addWidget(b)
@@ -207,6 +209,23 @@ class UsersTab(QWidget):
                               submit=lambda current, new: users.reset_password(
                                   self.ctx.db, self.ctx.principal, user.id, new, current_password=current))
 
+    def edit_job_title(self, title: str | None = None) -> None:
+        """The job title printed under this user's name on the letters they sign."""
+        user = self._current()
+        if user is None:
+            return
+        if title is None:
+            text, ok = QInputDialog.getText(self, "Job title", f"Job title of {user.full_name} (printed under "
+                                            "their name on the letters they sign):", text=user.job_title)
+            if not ok:
+                return
+            title = text
+        try:
+            users.set_job_title(self.ctx.db, self.ctx.principal, user.id, title, expected_version=user.row_version)
+        except AppError as exc:
+            show_error(self, "Job title", exc)
+        self.refresh()
+
     def unlock(self) -> None:
         user = self._current()
         if user is not None:
@@ -230,7 +249,8 @@ class SettingsTab(QWidget):
         edit = QPushButton("&Change value…")
         edit.clicked.connect(self.edit)
         layout.addWidget(QLabel("Local practice: timescales and rules your agency may set differently. Every "
-                                "change is audited."))
+                                "change is audited. Contact details, team names and the logo on letters: "
+                                "the Agency profile tab."))
         layout.addWidget(edit, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.view)
         self.refresh()
@@ -239,7 +259,12 @@ class SettingsTab(QWidget):
         with self.ctx.db.session(self.ctx.principal, write=False) as session:
             values = all_settings(session)
         rows = []
+        from adoption_desktop.core.agency_profile import PROFILE_SETTINGS
+
+        on_profile_tab = {s.key for s in PROFILE_SETTINGS} - {"agency.name", "agency.address"}
         for key, value in values.items():
+            if key in on_profile_tab:  # checked field by field there (e-mail, telephone, website)
+                continue
             setting = SETTINGS_REGISTRY[key]
             shown = value if isinstance(value, str) else json.dumps(value)
             policy_name = locked_by_policy(setting)
@@ -391,6 +416,12 @@ class AdminPage(QTabWidget):
             self.settings = SettingsTab(ctx)
             self.addTab(self.settings, "&Settings")
             self.addTab(ClosureTab(ctx), "&Closure days")
+            from adoption_desktop.ui.admin_templates import ProfileTab, TemplatesTab
+
+            self.profile = ProfileTab(ctx)
+            self.addTab(self.profile, "Agenc&y profile")
+            self.templates = TemplatesTab(ctx)
+            self.addTab(self.templates, "&Templates")
         if ctx.principal.can(Permission.AUDIT_VIEW):
             self.audit = AuditTab(ctx)
             self.addTab(self.audit, "&Audit log")

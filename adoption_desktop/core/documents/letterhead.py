@@ -1,13 +1,17 @@
-"""The agency's letterhead from its settings."""
+"""The agency's letterhead from its profile (``core.agency_profile``)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.config import AGENCY_ADDRESS, AGENCY_NAME
 from adoption_desktop.core.documents.pdf import Letterhead
-from adoption_desktop.core.settings_service import get_setting
 
 
-def letterhead(session: Session) -> Letterhead:
-    return Letterhead(get_setting(session, AGENCY_NAME), get_setting(session, AGENCY_ADDRESS))
+def letterhead(session: Session, area: str | None = None) -> Letterhead:
+    """Name, address, contact details, logo and data-protection line; ``area`` ("panel", "adm",
+    "letterbox", "counselling") adds that team's name under the agency's."""
+    from adoption_desktop.core.agency_profile import agency_profile
+
+    p = agency_profile(session)
+    return Letterhead(p.name, p.address, team_name=p.team(area), telephone=p.telephone, email=p.email,
+                      website=p.website, logo_png=p.logo_png, data_protection=p.data_protection)

@@ -15,14 +15,27 @@ Lines before the first blank line are headers (``Subject:``, ``Dear ...``); para
 by blank lines; a paragraph whose lines all start with ``- `` becomes a bullet list. Placeholders use
 ``${name}``; a placeholder with no value is an error naming it (no half-filled letter is produced).
 A template is parsed once and rendered many times in a batch.
+
+**Where a template comes from.** The agency's own version, saved in the database (table
+``template_versions``: shared by every PC in team mode, untouched by an upgrade of the program folder),
+and otherwise the file shipped in ``resources/templates/letters``. :func:`load_template` reads the
+database through the session of the use case it runs in (``core.storage.engine.current_session``), so
+feature code calling ``load_template(name)`` inside a service needs no session argument. Editing,
+importing, restoring and previewing are the administrator's use cases in ``core.documents.template_admin``.
+A template loaded with a session also carries the agency profile's values (``${agency_telephone}``…) as
+defaults, so any letter may use them.
 """
 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.resources import resource_path
@@ -45,6 +58,16 @@ class LetterTemplate:
     salutation: string.Template
     paragraphs: tuple[string.Template | tuple[string.Template, ...], ...]
     closing: string.Template
+    #: the version in use: 0 with source "shipped" is the program's own file
+    version: int = 0
+    source: str = "shipped"
+    #: values used where the caller gives none (the agency profile's)
+    defaults: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def version_label(self) -> str:
+        """What a letter records of the template that made it, e.g. ``adm_decision v3``."""
+        return version_label(self.name, self.version, self.source)
 
     @property
     def placeholders(self) -> set[str]:
@@ -59,7 +82,8 @@ class LetterTemplate:
             out.extend(p if isinstance(p, tuple) else [p])
         return out
 
-    def render(self, values: dict[str, object]) -> RenderedLetterText:
+    def render(self, values: Mapping[str, object]) -> RenderedLetterText:
+        values = {**self.defaults, **values}
         missing = sorted(self.placeholders - values.keys())
         if missing:
             raise ValidationError(
@@ -110,6 +134,10 @@ def parse_template(name: str, text: str) -> LetterTemplate:
     return tpl
 
 
+def version_label(name: str, version: int, source: str) -> str:
+    return f"{name} v{version}" + (" (shipped)" if source == "shipped" else "")
+
+
 def template_file(name: str, base: Path | None = None) -> Path:
     root = base or resource_path(*LETTER_TEMPLATE_DIR)
     return root / f"{name}.txt"
@@ -121,8 +149,60 @@ def _load_cached(path: str, mtime: float) -> LetterTemplate:
     return parse_template(p.stem, p.read_text(encoding="utf-8"))
 
 
-def load_template(name: str, base: Path | None = None) -> LetterTemplate:
+@lru_cache(maxsize=128)
+def _parse_cached(name: str, version: int, source: str, text: str) -> LetterTemplate:
+    return replace(parse_template(name, text), version=version, source=source)
+
+
+def stored_version(session: Session, name: str) -> tuple[int, str, str | None, bytes | None] | None:
+    """The newest saved version of template ``name``: ``(version, source, text, content)``, or ``None``."""
+    from adoption_desktop.core.models import TemplateVersion
+
+    row = session.execute(select(TemplateVersion.version, TemplateVersion.source, TemplateVersion.text,
+                                 TemplateVersion.content)
+                          .where(TemplateVersion.name == name)
+                          .order_by(TemplateVersion.version.desc()).limit(1)).first()
+    return None if row is None else (int(row[0]), str(row[1]), row[2], row[3])
+
+
+def shipped_template(name: str, base: Path | None = None) -> LetterTemplate:
     path = template_file(name, base)
     if not path.exists():
         raise ValidationError(f"No letter template {name!r} (expected {path}).", "template")
     return _load_cached(str(path), path.stat().st_mtime)
+
+
+def _area(name: str) -> str | None:
+    head = name.split("_", 1)[0]
+    return head if head in ("panel", "adm", "letterbox", "counselling") else None
+
+
+def load_template(name: str, base: Path | None = None, *, session: Session | None = None) -> LetterTemplate:
+    """The template in use: the agency's newest saved version, else the shipped file.
+
+    ``base`` (a folder of ``.txt`` files) reads only that folder. ``session`` defaults to the session of
+    the running use case; outside one only the shipped file is read."""
+    if base is not None:
+        return shipped_template(name, base)
+    if session is None:
+        from adoption_desktop.core.storage.engine import current_session
+
+        session = current_session()
+    if session is None:
+        return shipped_template(name)
+    stored = stored_version(session, name)
+    if stored is not None and stored[2] is not None:
+        tpl = _parse_cached(name, stored[0], stored[1], stored[2])
+    else:
+        tpl = shipped_template(name)
+        if stored is not None:  # restored to the shipped text: that restore's version number
+            tpl = replace(tpl, version=stored[0], source="shipped")
+    from adoption_desktop.core.agency_profile import agency_profile
+
+    return replace(tpl, defaults=agency_profile(session).placeholders(_area(name)))
+
+
+def template_version_label(session: Session, name: str) -> str:
+    """What a letter made now from template ``name`` records (e.g. ``adm_decision v2``)."""
+    stored = stored_version(session, name)
+    return version_label(name, 0, "shipped") if stored is None else version_label(name, stored[0], stored[1])

@@ -45,6 +45,8 @@ class UserSummary:
     last_login: dt.datetime | None
     #: the account's version when read: pass it back to :func:`set_roles` / :func:`set_disabled`
     row_version: int = 1
+    #: printed under the user's name where they sign a letter (:func:`set_job_title`)
+    job_title: str = ""
 
 
 def _principal(user: User) -> Principal:
@@ -53,7 +55,7 @@ def _principal(user: User) -> Principal:
 
 def _summary(user: User) -> UserSummary:
     return UserSummary(user.id, user.username, user.full_name, tuple(Role(r.role) for r in user.roles),
-                       user.disabled, user.locked_until, user.last_login, user.row_version)
+                       user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title)
 
 
 def has_users(db: Database) -> bool:
@@ -142,6 +144,17 @@ def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
         user.updated_at = utcnow()  # a new version of the account: its roles are part of it
         audit.record(session, "update", "users", user.id, changes={"roles": [old, sorted(map(str, roles))]})
+
+
+def set_job_title(db: Database, actor: Principal, user_id: int, job_title: str, *,
+                  expected_version: int | None = None) -> None:
+    """The job title printed under the user's name on the letters they sign ("Agency decision maker")."""
+    require(actor, Permission.USERS_MANAGE)
+    from adoption_desktop.core.text_input import clean_text
+
+    job_title = clean_text(job_title, "Job title", max_length=120).strip()
+    with db.session(actor) as session:
+        _user_for_change(session, user_id, expected_version).job_title = job_title
 
 
 def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool, *,

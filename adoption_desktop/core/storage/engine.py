@@ -7,6 +7,7 @@ session per use case with :meth:`Database.session`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,17 @@ MIN_PAGE = 512
 BUSY_TIMEOUT_MS = 2000
 #: how long a session (or an open) waits in all for another program's long write (seconds)
 BUSY_WAIT = 30.0
+
+#: The session of the use case running in this thread (set by :meth:`Database.session`), so shared
+#: building blocks called deep inside a use case (``core.documents.templates.load_template``: the
+#: agency's own template, from the database) can read in the same transaction without a session argument.
+_CURRENT_SESSION: contextvars.ContextVar[Session | None] = contextvars.ContextVar("current_session", default=None)
+
+
+def current_session() -> Session | None:
+    """The session of the use case running in this thread, or ``None`` outside one."""
+    return _CURRENT_SESSION.get()
+
 
 _BUSY_WORDS = ("database is locked", "database table is locked", "database is busy", "database schema is locked")
 _DAMAGE_WORDS = ("malformed", "disk i/o error", "database corrupt", "file is not a database")
@@ -149,6 +161,7 @@ class Database:
         ``write=False`` for read-only work that writes no audit entry (paged lists, figures)."""
         session = self._begin(write)
         session.info["actor"] = actor
+        token = _CURRENT_SESSION.set(session)
         try:
             if write and self.audit_hold is not None and actor != SYSTEM:  # [audit hook]
                 raise AuditHoldError(
@@ -174,6 +187,7 @@ class Database:
             session.rollback()
             raise
         finally:
+            _CURRENT_SESSION.reset(token)
             session.close()
 
     @property

@@ -623,12 +623,12 @@ class PanelPage(QWidget):
 
         def work(task: Any) -> int:
             pack = svc.minutes_pack(db, principal, s.id, today=today)
-            with db.session(principal, write=False) as session:
-                head = letterhead(session)
+            with db.session(principal, write=False) as session:  # the agency's own template: in a session
+                head = letterhead(session, area="panel")
                 reply = reply_by(session, today)
-            return documents.write_invitations(target, pack, head, principal.full_name, today=today,
-                                               expected=expected, progress=lambda d, t: task.progress(d, t),
-                                               cancelled=lambda: task.cancelled, reply_by=reply)
+                return documents.write_invitations(target, pack, head, principal.full_name, today=today,
+                                                   expected=expected, progress=lambda d, t: task.progress(d, t),
+                                                   cancelled=lambda: task.cancelled, reply_by=reply)
 
         run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
                           lambda n: self.say(f"{n} invitation letter(s) written to {target}."),

@@ -1,0 +1,354 @@
+"""Administration: the agency profile (letterhead) and the letter and minutes templates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import ClassVar
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.agency_profile import (
+    AREA_LABELS,
+    AREAS,
+    LOGO_MAX_PX,
+    AgencyProfile,
+    agency_profile,
+    locked_fields,
+    profile_versions,
+    save_agency_profile,
+    set_agency_logo,
+)
+from adoption_desktop.core.documents import template_admin as ta
+from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
+from adoption_desktop.ui.table_view import make_table_view
+
+
+def svg_to_png(data: bytes, height: int = LOGO_MAX_PX) -> bytes:
+    """Rasterise an SVG logo with Qt's QSvgRenderer (QtSvg ships in pyside6-essentials)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(QByteArray(data))
+    if not renderer.isValid():
+        raise ValidationError("Logo: the SVG file cannot be read; export it again or use a PNG.", "logo")
+    size = renderer.defaultSize()
+    if size.height() <= 0 or size.width() <= 0:
+        raise ValidationError("Logo: the SVG has no size; use a PNG.", "logo")
+    width = max(1, round(size.width() * height / size.height()))
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
+    return bytes(buffer.data().data())
+
+
+class ProfileTab(QWidget):
+    """Name, address, contact details, team names, data-protection line and logo of every letter."""
+
+    TEXT_FIELDS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("name", "Agency name"), ("legal_name", "Legal name (if different)"), ("telephone", "Telephone"),
+        ("email", "E-mail"), ("website", "Website"), ("data_protection", "Data-protection line"),
+        *((f"team_{a}", f"Team name: {AREA_LABELS[a]}") for a in AREAS))
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("agency_profile_tab")
+        self.ctx = ctx
+        self.edits: dict[str, QLineEdit] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("What heads every letter and the minutes. Every change is audited. A field IT "
+                                "has set by policy cannot be changed here."))
+        form = QFormLayout()
+        for name, label in self.TEXT_FIELDS[:2]:
+            self.edits[name] = QLineEdit()
+            form.addRow(label, self.edits[name])
+        self.address = QPlainTextEdit()
+        self.address.setObjectName("address")
+        self.address.setFixedHeight(80)
+        form.addRow("Postal address", self.address)
+        for name, label in self.TEXT_FIELDS[2:]:
+            self.edits[name] = QLineEdit()
+            self.edits[name].setObjectName(name)
+            form.addRow(label, self.edits[name])
+        self.logo = QLabel("(no logo)")
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo)
+        for text, slot in (("Choose &logo… (PNG or SVG)", self.choose_logo), ("Remove logo", self.remove_logo)):
+            b = QPushButton(text)
+            b.clicked.connect(lambda _c=False, f=slot: f())
+            logo_row.addWidget(b)
+        logo_row.addStretch(1)
+        form.addRow("Logo", logo_row)
+        layout.addLayout(form)
+        save = QPushButton("Sa&ve profile")
+        save.setObjectName("save_profile")
+        save.clicked.connect(self.save)
+        layout.addWidget(save, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        self.versions: dict[str, int] = {}
+        self.loaded: AgencyProfile | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:
+            p = agency_profile(session)
+            self.versions = profile_versions(session)
+        self.loaded = p
+        locked = locked_fields()
+        for name, edit in self.edits.items():
+            edit.setText(str(getattr(p, name)))
+            edit.setReadOnly(name in locked)
+            edit.setToolTip(f"Set by IT (policy {locked[name]})" if name in locked else "")
+        self.address.setPlainText(p.address)
+        self.address.setReadOnly("address" in locked)
+        if p.logo_png:
+            pix = QPixmap()
+            pix.loadFromData(p.logo_png)
+            self.logo.setPixmap(pix.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation))
+        else:
+            self.logo.setText("(no logo)")
+
+    def profile(self) -> AgencyProfile:
+        assert self.loaded is not None
+        values = {name: edit.text() for name, edit in self.edits.items()}
+        return replace(self.loaded, address=self.address.toPlainText(), **values)  # type: ignore[arg-type]
+
+    def save(self) -> bool:
+        try:
+            save_agency_profile(self.ctx.db, self.ctx.principal, self.profile(), expected_versions=self.versions)
+        except AppError as exc:
+            show_error(self, "Agency profile", exc)
+            return False
+        self.refresh()
+        return True
+
+    def choose_logo(self, path: Path | None = None) -> None:
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(self, "Agency logo", "", "Images (*.png *.svg)")
+            if not name:
+                return
+            path = Path(name)
+        try:
+            data = path.read_bytes()
+            if path.suffix.lower() == ".svg":
+                data = svg_to_png(data)
+            set_agency_logo(self.ctx.db, self.ctx.principal, data)
+        except OSError as exc:
+            show_error(self, "Agency logo", ValidationError(f"Logo: cannot read {path} ({exc.strerror}).", "logo"))
+        except AppError as exc:
+            show_error(self, "Agency logo", exc)
+        self.refresh()
+
+    def remove_logo(self) -> None:
+        try:
+            set_agency_logo(self.ctx.db, self.ctx.principal, None)
+        except AppError as exc:
+            show_error(self, "Agency logo", exc)
+        self.refresh()
+
+
+class TemplatesTab(QWidget):
+    """Every letter template and the minutes template: edit, preview, export/import, restore, history."""
+
+    COLUMNS: ClassVar[list[Column[ta.TemplateInfo]]] = [
+        Column("Template", lambda t: t.name), Column("Kind", lambda t: t.kind),
+        Column("In use", lambda t: t.label), Column("Source", lambda t: t.source)]
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("templates_tab")
+        self.ctx = ctx
+        self.model: RowTableModel[ta.TemplateInfo] = RowTableModel(self.COLUMNS)
+        self.view: QTableView = make_table_view(self.model, sortable=True)
+        self.editor = QPlainTextEdit()
+        self.editor.setObjectName("template_editor")
+        self.placeholders = QPlainTextEdit()
+        self.placeholders.setReadOnly(True)
+        self.placeholders.setObjectName("placeholders")
+        self.placeholders.setMaximumWidth(260)
+        self.current: ta.TemplateInfo | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Templates are kept in the database: every PC of a team uses the same ones and "
+                                "an upgrade never replaces them. Every save is a new version; older versions "
+                                "are kept."))
+        buttons = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for text, slot in (("Sa&ve", self.save), ("&Preview…", self.preview), ("&Export…", self.export),
+                           ("&Import…", self.import_file), ("&Restore shipped version", self.restore),
+                           ("Hist&ory", self.history)):
+            b = QPushButton(text)
+            b.clicked.connect(lambda _c=False, f=slot: f())
+            buttons.addWidget(b)
+            self.buttons[text.replace("&", "")] = b
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        split = QSplitter()
+        split.addWidget(self.view)
+        split.addWidget(self.editor)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("Placeholders it may use:"))
+        side_layout.addWidget(self.placeholders)
+        split.addWidget(side)
+        split.setStretchFactor(1, 3)
+        layout.addWidget(split, 1)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_selected())
+        self.refresh()
+
+    def refresh(self, keep: str | None = None) -> None:
+        rows = ta.list_templates(self.ctx.db, self.ctx.principal)
+        self.model.set_rows(rows)
+        name = keep or (self.current.name if self.current else None)
+        for i, row in enumerate(rows):
+            if row.name == name:
+                self.view.selectRow(i)
+                break
+        self.show_selected()
+
+    def show_selected(self) -> None:
+        index = self.view.currentIndex()
+        info = index.data(ROW_ROLE) if index.isValid() else None
+        self.current = info if isinstance(info, ta.TemplateInfo) else None
+        if self.current is None:
+            self.editor.clear()
+            self.placeholders.clear()
+            return
+        minutes = self.current.kind == "minutes"
+        self.placeholders.setPlainText(ta.placeholder_help(self.current.name) + (
+            "\n\nKeep a paragraph reading {{minutes}}: the minutes are written there." if minutes else ""))
+        self.editor.setReadOnly(minutes)
+        self.buttons["Save"].setEnabled(not minutes)
+        self.buttons["Preview…"].setEnabled(not minutes)
+        if minutes:
+            self.editor.setPlainText("The minutes template is a Word document: Export it, edit it in Word, then "
+                                     "Import it. Use the placeholders on the right in its header.")
+        else:
+            self.editor.setPlainText(ta.letter_text(self.ctx.db, self.ctx.principal, self.current.name))
+
+    def save(self) -> bool:
+        if self.current is None or self.current.kind != "letter":
+            return False
+        try:
+            ta.save_letter_template(self.ctx.db, self.ctx.principal, self.current.name,
+                                    self.editor.toPlainText(), expected_version=self.current.version)
+        except AppError as exc:
+            show_error(self, "Save template", exc)
+            return False
+        self.refresh()
+        return True
+
+    def preview(self, path: Path | None = None) -> Path | None:
+        if self.current is None or self.current.kind != "letter":
+            return None
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Preview with demo data", f"preview-{self.current.name}.pdf",
+                                                  "PDF (*.pdf)")
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            out = ta.preview_letter(self.ctx.db, self.ctx.principal, self.current.name, path,
+                                    text=self.editor.toPlainText())
+        except AppError as exc:
+            show_error(self, "Preview", exc)
+            return None
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+        return out
+
+    def export(self, path: Path | None = None) -> Path | None:
+        if self.current is None:
+            return None
+        suffix = ".docx" if self.current.kind == "minutes" else ".txt"
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Export template", self.current.name + suffix,
+                                                  f"Template (*{suffix})")
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            return ta.export_template(self.ctx.db, self.ctx.principal, self.current.name, path)
+        except (AppError, OSError) as exc:
+            show_error(self, "Export template", exc if isinstance(exc, AppError) else AppError(str(exc)))
+            return None
+
+    def import_file(self, path: Path | None = None) -> bool:
+        if self.current is None:
+            return False
+        suffix = ".docx" if self.current.kind == "minutes" else ".txt"
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(self, "Import edited template", "", f"Template (*{suffix})")
+            if not name:
+                return False
+            path = Path(name)
+        try:
+            ta.import_template(self.ctx.db, self.ctx.principal, self.current.name, path,
+                               expected_version=self.current.version)
+        except AppError as exc:
+            show_error(self, "Import template", exc)
+            return False
+        self.refresh()
+        return True
+
+    def restore(self, *, confirmed: bool = False) -> bool:
+        if self.current is None:
+            return False
+        if not confirmed and QMessageBox.question(
+                self, "Restore shipped version",
+                f"Use the program's own {self.current.name} from now on? Your versions stay in the history.") \
+                != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            ta.restore_shipped(self.ctx.db, self.ctx.principal, self.current.name,
+                               expected_version=self.current.version)
+        except AppError as exc:
+            show_error(self, "Restore shipped version", exc)
+            return False
+        self.refresh()
+        return True
+
+    def history(self) -> None:
+        if self.current is None:
+            return
+        rows = ta.versions(self.ctx.db, self.ctx.principal, self.current.name)
+        lines = [f"v{r.version}  {r.created_at:%d/%m/%Y %H:%M}  {r.created_by}  {r.source}  {r.note}" for r in rows]
+        if not lines:
+            lines = ["Never changed: the shipped version is in use."]
+        elif self.current.kind == "letter":
+            versions = [str(r.version) for r in rows if r.source != "shipped"]
+            if versions:
+                choice, ok = QInputDialog.getItem(self, f"History of {self.current.name}",
+                                                  "\n".join(lines) + "\n\nOpen an older version in the editor:",
+                                                  versions, 0, False)
+                if ok:
+                    self.editor.setPlainText(ta.letter_text(self.ctx.db, self.ctx.principal, self.current.name,
+                                                            int(choice)))
+                return
+        QMessageBox.information(self, f"History of {self.current.name}", "\n".join(lines))

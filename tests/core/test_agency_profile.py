@@ -1,0 +1,145 @@
+"""The agency profile: administrators only, audited, IT-lockable, printed on every letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from adoption_desktop.core import policy
+from adoption_desktop.core.agency_profile import (
+    LOGO_MAX_PX,
+    AgencyProfile,
+    agency_profile,
+    profile_versions,
+    save_agency_profile,
+    set_agency_logo,
+    signer_title,
+)
+from adoption_desktop.core.audit.models import AuditEntry
+from adoption_desktop.core.documents.letterhead import letterhead
+from adoption_desktop.core.documents.pdf import Letter, write_letters
+from adoption_desktop.core.documents.templates import RenderedLetterText
+from adoption_desktop.core.errors import PermissionDenied, StaleRecord, ValidationError
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from tests.conftest import make_user
+
+PROFILE = AgencyProfile(
+    name="Example Regional Adoption Agency", address="1 Example Street\nExampletown\nZZ99 1AA",
+    legal_name="Example Adoption Partnership Ltd", telephone="01632 960 123", email="adoption@example.org",
+    website="www.example.org", data_protection="How we use your information: www.example.org/privacy",
+    team_panel="Panel Team", team_adm="Decisions Team", team_letterbox="Letterbox Team",
+    team_counselling="Counselling Team")
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (47, 93, 124)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _pdf_text(path: Path) -> str:
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(path)).pages)
+
+
+def test_profile_is_saved_audited_and_printed_on_letters(db: Database, admin: Principal, tmp_path: Path) -> None:
+    save_agency_profile(db, admin, PROFILE)
+    set_agency_logo(db, admin, _png(120, 60))
+    with db.session(write=False) as s:
+        assert agency_profile(s) == replace(PROFILE, logo_png=agency_profile(s).logo_png)
+        head = letterhead(s, area="letterbox")
+        old_call = letterhead(s)  # the old call still works: no team line
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.entity == "settings")).all()
+    assert old_call.team_name == "" and head.team_name == "Letterbox Team"
+    assert head.logo_png is not None and head.logo_png.startswith(b"\x89PNG")
+    changed = {e.entity_id for e in entries}
+    assert {"agency.telephone", "agency.email", "agency.logo"} <= changed
+    assert all(e.actor == admin.username for e in entries if e.entity_id == "agency.telephone")
+
+    out = tmp_path / "letter.pdf"
+    text = RenderedLetterText("A subject", "Dear Ms Example,", ("Please telephone or write to me.",),
+                              "Yours sincerely,")
+    write_letters(out, [Letter(("Ms S Example", "ZZ99 9ZZ"), text, dt.date(2026, 3, 5), "REF-1", "A Tester",
+                               "Letterbox coordinator")], head)
+    printed = _pdf_text(out)
+    for expected in ("01632 960 123", "adoption@example.org", "www.example.org", "Letterbox Team",
+                     "How we use your information"):
+        assert expected in printed
+
+
+def test_only_administrators_change_it(db: Database, admin: Principal) -> None:
+    clerk = make_user(db, "clerk", Role.LETTERBOX_COORDINATOR)
+    with pytest.raises(PermissionDenied):
+        save_agency_profile(db, clerk, PROFILE)
+    with pytest.raises(PermissionDenied):
+        set_agency_logo(db, clerk, _png(10, 10))
+
+
+@pytest.mark.parametrize(("field", "value", "named"), [
+    ("email", "not an address", "E-mail"), ("telephone", "call me", "Telephone"),
+    ("website", "no spaces allowed here", "Website"), ("name", "  ", "Agency name")])
+def test_bad_values_are_refused_naming_the_field(db: Database, admin: Principal, field: str, value: str,
+                                                 named: str) -> None:
+    with pytest.raises(ValidationError, match=named):
+        save_agency_profile(db, admin, replace(PROFILE, **{field: value}))  # type: ignore[arg-type]
+
+
+def test_logo_is_scaled_and_non_png_refused(db: Database, admin: Principal) -> None:
+    set_agency_logo(db, admin, _png(200, 900))
+    with db.session(write=False) as s:
+        logo = agency_profile(s).logo_png
+    assert logo is not None
+    with Image.open(io.BytesIO(logo)) as img:
+        assert img.height == LOGO_MAX_PX and 60 <= img.width <= 70
+    with pytest.raises(ValidationError, match="PNG"):
+        set_agency_logo(db, admin, b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+    set_agency_logo(db, admin, None)
+    with db.session(write=False) as s:
+        assert agency_profile(s).logo_png is None
+
+
+def test_stale_form_is_refused(db: Database, admin: Principal) -> None:
+    with db.session(write=False) as s:
+        seen = profile_versions(s)
+    save_agency_profile(db, admin, PROFILE, expected_versions=seen)
+    with pytest.raises(StaleRecord):
+        save_agency_profile(db, admin, replace(PROFILE, telephone="01632 960 999"), expected_versions=seen)
+
+
+def test_it_policy_locks_the_whole_profile(db: Database, admin: Principal, tmp_path: Path) -> None:
+    save_agency_profile(db, admin, PROFILE)
+    policy_file = tmp_path / "policy" / "policy.json"
+    policy_file.parent.mkdir(parents=True, exist_ok=True)
+    policy_file.write_text(json.dumps({"AgencyName": "IT Named Agency", "AgencyProfileLocked": 1}))
+    policy.reset_cache()
+    with db.session(write=False) as s:
+        assert agency_profile(s).name == "IT Named Agency"
+        assert agency_profile(s).telephone == "01632 960 123"  # stored value still printed
+    with pytest.raises(ValidationError, match="AgencyProfileLocked"):
+        save_agency_profile(db, admin, replace(PROFILE, name="IT Named Agency", telephone="01632 960 000"))
+    with pytest.raises(ValidationError, match="AgencyProfileLocked"):
+        set_agency_logo(db, admin, _png(10, 10))
+    # unchanged fields pass (the form saves everything it shows)
+    save_agency_profile(db, admin, replace(PROFILE, name="IT Named Agency"))
+
+
+def test_job_title_is_on_the_user_record(db: Database, admin: Principal) -> None:
+    adm = make_user(db, "decider", Role.AGENCY_DECISION_MAKER)
+    users.set_job_title(db, admin, adm.user_id, "Agency decision maker")
+    with pytest.raises(PermissionDenied):
+        users.set_job_title(db, adm, adm.user_id, "Chief")
+    summary = next(u for u in users.list_users(db, admin) if u.id == adm.user_id)
+    assert summary.job_title == "Agency decision maker"
+    with db.session(write=False) as s:
+        assert signer_title(s, user_id=adm.user_id) == "Agency decision maker"
+        assert signer_title(s, full_name=adm.full_name) == "Agency decision maker"
+        assert signer_title(s, full_name="Nobody Known") == ""

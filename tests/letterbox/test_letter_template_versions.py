@@ -1,0 +1,38 @@
+"""A letterbox batch uses the agency's own template and its sent-list records which version made it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from adoption_desktop.core.documents import template_admin as ta
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox.documents import write_batch
+from adoption_desktop.letterbox.models import LetterSent
+from tests.conftest import make_user
+
+
+def test_sent_list_records_the_template_version(db: Database, coordinator: Principal, arrangement: int,
+                                                tmp_path: Path) -> None:
+    admin = make_user(db, "admin", Role.ADMINISTRATOR)
+    first = write_batch(db, coordinator, "reminder", tmp_path / "a.pdf", month="2026-03",
+                        today=dt.date(2026, 2, 14))
+    users.set_job_title(db, admin, coordinator.user_id, "Senior letterbox worker")
+    text = ta.letter_text(db, admin, "letterbox_reminder")
+    ta.save_letter_template(db, admin, "letterbox_reminder",
+                            text.replace("\n\n", "\n\nOur own reminder paragraph.\n\n", 1))
+    second = write_batch(db, coordinator, "reminder", tmp_path / "b.pdf", month="2026-03",
+                         today=dt.date(2026, 2, 15))
+    assert first.letters == second.letters == 1
+    printed = " ".join(p.extract_text() or "" for p in PdfReader(str(tmp_path / "b.pdf")).pages)
+    assert "Our own reminder paragraph." in " ".join(printed.split())
+    assert "Senior letterbox worker" in printed  # the signer's job title from their user record
+    with db.session(write=False) as s:
+        rows = {r.batch: r.template_version for r in s.scalars(select(LetterSent))}
+    assert rows[first.batch] == "letterbox_reminder v0 (shipped)"
+    assert rows[second.batch] == "letterbox_reminder v1"

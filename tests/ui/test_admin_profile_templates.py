@@ -1,0 +1,70 @@
+"""The administration tabs for the agency profile, job titles and templates (offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from adoption_desktop.core.agency_profile import agency_profile
+from adoption_desktop.core.documents import template_admin as ta
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.admin_page import AdminPage
+from adoption_desktop.ui.admin_templates import svg_to_png
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+
+SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
+       b'<rect width="200" height="100" fill="#2f5d7c"/></svg>')
+
+
+def _page(db: Database, admin: Principal, qtbot: Any) -> AdminPage:
+    page = AdminPage(AppContext(db, admin, TaskRunner(synchronous=True)))
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_profile_tab_saves_and_takes_an_svg_logo(db: Database, admin: Principal, qtbot: Any, tmp_path: Path,
+                                                 monkeypatch: Any) -> None:
+    page = _page(db, admin, qtbot)
+    tab = page.profile
+    tab.edits["telephone"].setText("01632 960 456")
+    tab.edits["email"].setText("team@example.org")
+    assert tab.save()
+    errors: list[str] = []
+    monkeypatch.setattr("adoption_desktop.ui.admin_templates.show_error", lambda _w, _t, e: errors.append(str(e)))
+    tab.edits["email"].setText("nonsense")
+    assert not tab.save() and "E-mail" in errors[0]
+    svg = tmp_path / "logo.svg"
+    svg.write_bytes(SVG)
+    tab.choose_logo(svg)
+    with db.session(write=False) as s:
+        p = agency_profile(s)
+    assert p.telephone == "01632 960 456" and p.email == "team@example.org"
+    assert p.logo_png is not None and p.logo_png.startswith(b"\x89PNG")
+    assert svg_to_png(SVG, 50)[:4] == b"\x89PNG"
+
+
+def test_job_title_and_template_editing(db: Database, admin: Principal, qtbot: Any, monkeypatch: Any) -> None:
+    page = _page(db, admin, qtbot)
+    page.users.view.selectRow(0)
+    page.users.edit_job_title("Service manager")
+    assert page.users.model.rows()[0].job_title == "Service manager"
+
+    tab = page.templates
+    names = [t.name for t in tab.model.rows()]
+    assert "minutes" in names and "letterbox_reminder" in names
+    tab.view.selectRow(names.index("letterbox_reminder"))
+    assert "${agency_telephone}" in tab.placeholders.toPlainText()
+    errors: list[str] = []
+    monkeypatch.setattr("adoption_desktop.ui.admin_templates.show_error", lambda _w, _t, e: errors.append(str(e)))
+    original = tab.editor.toPlainText()
+    tab.editor.setPlainText(original + "\nWith ${no_such_value}.\n")
+    assert not tab.save() and "${no_such_value}" in errors[0]
+    tab.editor.setPlainText(original + "\nA line of our own.\n")
+    assert tab.save()
+    assert tab.current is not None and tab.current.label == "letterbox_reminder v1"
+    assert tab.restore(confirmed=True)
+    assert tab.current is not None and tab.current.label == "letterbox_reminder v2 (shipped)"
+    assert [v.version for v in ta.versions(db, admin, "letterbox_reminder")] == [2, 1]
