@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.palette import readable
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, Index, PagedTableModel, display
 from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
@@ -81,7 +82,7 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
             return cells[index.column()]
         if r == _FOREGROUND:
             col = self.columns[index.column()]
-            return col.foreground(self.row_at(index.row())) if col.foreground else None
+            return readable(col.foreground(self.row_at(index.row()))) if col.foreground else None
         if r == _ROW:
             return self.row_at(index.row())
         return None

@@ -1,7 +1,7 @@
 """Minutes drafted per item while the panel sits: keyboard-first, autosaved, text undo built in.
 
-Shortcuts: Ctrl+PgDown / Ctrl+PgUp next / previous item; Alt+1..3 outcome; Ctrl+U unanimous; Ctrl+M
-majority; Ctrl+S save; Ctrl+Shift+S send to the chair; Ctrl+Shift+A approve (chair, password);
+Shortcuts: Ctrl+PgDown / Ctrl+PgUp next / previous item; Alt+1..3 outcome; Alt+4 unanimous; Alt+5 (or
+Ctrl+M) majority (not Ctrl+U: line edits on Linux delete the line with it); Ctrl+S save; Ctrl+Shift+S send to the chair; Ctrl+Shift+A approve (chair, password);
 Ctrl+Z undo inside a text box; Ctrl+Shift+Z revert to the last saved version.
 """
 
@@ -139,7 +139,8 @@ class MinutesEditor(QWidget):
 
         shortcuts: list[tuple[str, Callable[[], object]]] = [
             ("Ctrl+PgDown", lambda: self.go(1)), ("Ctrl+PgUp", lambda: self.go(-1)),
-            ("Ctrl+U", lambda: self.set_vote("unanimous")), ("Ctrl+M", lambda: self.set_vote("majority")),
+            ("Alt+4", lambda: self.set_vote("unanimous")), ("Alt+5", lambda: self.set_vote("majority")),
+            ("Ctrl+M", lambda: self.set_vote("majority")),
             ("Ctrl+S", self.save_now), ("Ctrl+Shift+S", self.send_to_chair), ("Ctrl+Shift+A", self._approve),
             ("Ctrl+Shift+Z", self.revert),
             *((f"Alt+{n}", (lambda n=n: self.set_outcome(n - 1))) for n in (1, 2, 3)),
