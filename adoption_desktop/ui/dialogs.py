@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,6 +22,7 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
 
 
@@ -210,7 +210,7 @@ class RecoveryKeyDialog(QDialog):
         self.saved_to: Path | None = None
 
     def _save_pdf(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save recovery key", "recovery-key.pdf", "PDF (*.pdf)")
+        path = save_file_name(self, "recovery_key", "Save recovery key", "recovery-key.pdf", "PDF (*.pdf)")
         if path:
             self.save_pdf(Path(path))
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop import __version__
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.geometry import place_window, remember_window
 from adoption_desktop.ui.navigation import NAV_TARGETS, NavTarget, allowed, create_page, placeholder
 
@@ -370,8 +371,6 @@ class MainWindow(QMainWindow):
     def backup(self) -> None:
         from pathlib import Path
 
-        from PySide6.QtWidgets import QFileDialog
-
         from adoption_desktop.core.config import app_paths
         from adoption_desktop.core.security.permissions import Permission, require
         from adoption_desktop.core.storage.lifecycle import backup_database
@@ -383,8 +382,8 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, "Back up", exc)
             return
-        default = str(app_paths().ensure().backups / "adoption-backup.adkbak")
-        path, _ = QFileDialog.getSaveFileName(self, "Back up database", default, "Backup (*.adkbak)")
+        path = save_file_name(self, "backup", "Back up database", "adoption-backup.adkbak", "Backup (*.adkbak)",
+                              default_folder=app_paths().ensure().backups)
         if not path:
             return
         run_with_progress(self, self.ctx.tasks, "Backing up…",

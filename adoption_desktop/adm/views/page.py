@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,9 +35,11 @@ from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialo
 from adoption_desktop.adm.views.queue_model import COL_CLOCK, QUEUE_WIDTHS, queue_filter, queue_model
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import plural
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 STATES = (("open", "Waiting and paused"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
@@ -212,7 +213,7 @@ class AdmPage(QWidget):
         rows = self.model.rows()
         overdue = sum(1 for r in rows if r.clock_code == "overdue")
         today = sum(1 for r in rows if r.clock_code == "due_today")
-        self.count_label.setText(f"{len(rows)} decisions shown — {overdue} overdue, {today} due today")
+        self.count_label.setText(f"{plural(len(rows), 'decision')} shown — {overdue} overdue, {today} due today")
         if not rows:
             empty = "No decisions match the filter" if self._total else "No decisions yet"
             hint = "Clear Find (Ctrl+F) or choose another Type or Show." if self._total else ""
@@ -299,8 +300,8 @@ class AdmPage(QWidget):
                 return
             day = dlg.day
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save the day's letters", f"adm-letters-{day}.pdf",
-                                                  "PDF files (*.pdf)")
+            path = save_file_name(self, "letters", "Save the day's letters", f"adm-letters-{day}.pdf",
+                                  "PDF files (*.pdf)")
             if not path:
                 return
         db, me, out, when = self.ctx.db, self.ctx.principal, Path(path), day

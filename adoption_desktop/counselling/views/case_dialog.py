@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -63,6 +62,7 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
@@ -531,7 +531,7 @@ class CaseDialog(QDialog):
 
     # --- letters --------------------------------------------------------------------------------
     def _ask_path(self, default: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save letter", default, "PDF (*.pdf)")
+        path = save_file_name(self, "letters", "Save letter", default, "PDF (*.pdf)")
         return path or None
 
     def letter(self, kind: str, *, request_id: int | None = None, session_id: int | None = None) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, Conflict
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
 from adoption_desktop.ui.context import AppContext
@@ -279,7 +280,7 @@ class ItemDialog(QDialog):
         if not self._run("Screened.", go):
             return
         if self.detail and self.detail.findings:
-            self.say(f"{len(self.detail.findings)} finding(s) highlighted. Mark each acceptable, or return the "
+            self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted. Mark each acceptable, or return the "
                      "item to its writer.")
         else:
             self.say("No identifying details found.")

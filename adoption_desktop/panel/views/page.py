@@ -18,7 +18,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import plural
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.service import ItemRow, MemberRow, SittingDetail, SittingRow
 from adoption_desktop.panel.views import dialogs
@@ -43,6 +43,7 @@ from adoption_desktop.panel.views.models import (
     AgendaModel,
 )
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -359,7 +360,7 @@ class PanelPage(QWidget):
         first = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)  # next Tuesday
 
         def done(ids: Any) -> None:
-            self.say(f"{len(ids)} sitting(s) scheduled.")
+            self.say(f"{plural(len(ids), 'sitting')} scheduled.")
             self.reload(select_sitting=ids[0])
             self.detail_tabs.setCurrentIndex(0)
             self.agenda_view.setFocus()
@@ -392,8 +393,8 @@ class PanelPage(QWidget):
                                          with_date=s.sitting_date, ok_text="Move sitting"))
 
     def export_calendar(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export panel calendar", "panel-sittings.ics",
-                                              "Calendar (*.ics)")
+        path = save_file_name(self, "exports", "Export panel calendar", "panel-sittings.ics",
+                              "Calendar (*.ics)")
         if path:
             self.write_calendar(Path(path))
 
@@ -403,7 +404,7 @@ class PanelPage(QWidget):
         rows = sorted(self.sittings_model.rows(), key=lambda r: r.sitting_date)
         documents.write_ics(path, rows, "Adoption panel")
         svc.record_calendar_export(self.ctx.db, self.ctx.principal, len(rows), Path(path).name)
-        self.say(f"{len(rows)} sittings written to {path} (no personal data).")
+        self.say(f"{plural(len(rows), 'sitting')} written to {path} (no personal data).")
 
     # --- agenda ----------------------------------------------------------------------------------------
     def add_item(self) -> None:
@@ -554,7 +555,7 @@ class PanelPage(QWidget):
             ok_text="Open a new version"))
 
     def _export_path(self, title: str, name: str, pattern: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, name, pattern)
+        path = save_file_name(self, "exports", title, name, pattern)
         return Path(path) if path else None
 
     def export_minutes(self, path: Path | None = None, item_id: int | None = None) -> None:
@@ -611,7 +612,7 @@ class PanelPage(QWidget):
                                                cancelled=lambda: task.cancelled)
 
         run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
-                          lambda n: self.say(f"{n} invitation letter(s) written to {target}."),
+                          lambda n: self.say(f"{plural(n, 'invitation letter')} written to {target}."),
                           lambda e: self.say(f"Letters not written: {e}", error=True))
 
     # --- central list ------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,6 +22,7 @@ from adoption_desktop.reports import service
 from adoption_desktop.reports.model import FigureSection
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 
@@ -103,7 +103,7 @@ class ReportsPage(QWidget):
 
     def export(self) -> None:
         """Always the figures of the dates shown now: counted afresh in the background, then written."""
-        path, _ = QFileDialog.getSaveFileName(self, "Export figures", "figures.csv", "CSV (*.csv)")
+        path = save_file_name(self, "exports", "Export figures", "figures.csv", "CSV (*.csv)")
         if path:
             self.export_to(Path(path))
 
