@@ -651,7 +651,8 @@ def coordinator_names(db: Database, actor: Principal) -> dict[str, str]:
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor, write=False) as session:
         logins = [c for c in session.scalars(select(Arrangement.coordinator).distinct()) if c]
-        names = dict(session.execute(select(User.username, User.full_name).where(User.username.in_(logins))).tuples())
+        names = {u: n for u, n in session.execute(select(User.username, User.full_name).where(
+            User.username.in_(logins)))}
     return {login: names.get(login) or login for login in logins}
 
 

@@ -321,8 +321,11 @@ class MainWindow(QMainWindow):
 
                 logging.getLogger(__name__).exception("page %s could not be opened", target.key)
                 page = placeholder(target.title, f"This area could not be opened: {exc}")
+            from adoption_desktop.ui.fit import fit_page, scrolling
+
+            fit_page(page)  # whole column titles and hints; the page scrolls on a small or scaled screen
             old = self.stack.widget(row)
-            self.stack.insertWidget(row, page)
+            self.stack.insertWidget(row, scrolling(page))
             if old is not None:
                 self.stack.removeWidget(old)
                 old.deleteLater()
