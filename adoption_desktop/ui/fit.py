@@ -84,6 +84,9 @@ def scrolling(page: QWidget) -> QScrollArea:
 
 
 def fit_page(page: QWidget) -> None:
+    from adoption_desktop.ui.accessibility import name_everything
+
     for view in page.findChildren(QTableView):
         keep_titles_whole(view)
     fit_placeholders(page)
+    name_everything(page)  # accessible names and descriptions for what Qt leaves unnamed

@@ -208,6 +208,12 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+            from adoption_desktop.ui.accessibility import DialogNamer
+            from adoption_desktop.ui.palette import apply_accessible_palette
+
+            apply_accessible_palette()  # hint text at 4.5:1 on whatever palette the system gives
+            self._dialog_namer = DialogNamer(self)
+            app.installEventFilter(self._dialog_namer)
         if self.targets:
             self.nav.setCurrentRow(0)
 

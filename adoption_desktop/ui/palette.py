@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtWidgets import QWidget
 
 #: WCAG 2.1 AA for normal-size text.
 AA_NORMAL_TEXT = 4.5
@@ -98,3 +99,19 @@ def high_contrast_palette() -> QPalette:
     palette.setColor(QPalette.ColorRole.HighlightedText, black)
     palette.setColor(QPalette.ColorRole.Link, QColor("#FFFF00"))
     return accessible_palette(palette)
+
+
+def tint(colour: str, widget: QWidget) -> QColor:
+    """``colour`` (an error red, a success green) where it reads at 4.5:1 on ``widget``'s background,
+    else the palette's own text colour (High Contrast: white on black)."""
+    palette = widget.palette()
+    background = palette.color(widget.backgroundRole())
+    wanted = QColor(colour)
+    if contrast_ratio(wanted, background) >= AA_NORMAL_TEXT:
+        return wanted
+    return palette.color(widget.foregroundRole())
+
+
+def tint_style(colour: str, widget: QWidget) -> str:
+    """A style sheet colouring ``widget``'s text with :func:`tint` (for message labels)."""
+    return f"color: {tint(colour, widget).name()};"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.palette import tint_style
 
 MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366-pixel screen
 
@@ -137,7 +138,7 @@ class NewDecisionDialog(QDialog):
         self.social_worker = child(form, QLineEdit, "social_worker")
         self.addressee = child(form, QPlainTextEdit, "addressee")
         self.message = child(form, QLabel, "message")
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -40,6 +40,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 STATES = (("open", "Waiting and paused"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
@@ -84,7 +85,7 @@ class AdmPage(QWidget):
         layout.addLayout(bar)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.hide()
         layout.addWidget(self.message)
 
@@ -267,7 +268,7 @@ class AdmPage(QWidget):
 
     def show_problem(self, exc: Any) -> None:
         if isinstance(exc, AppError | OSError):
-            self.message.setStyleSheet("color: #B00020;")
+            self.message.setStyleSheet(tint_style("#B00020", self.message))
             self.message.setText(str(exc))
             self.message.show()
         else:
@@ -311,7 +312,7 @@ class AdmPage(QWidget):
                                      cancelled=lambda: task.cancelled)
 
         def done(n: Any) -> None:
-            self.message.setStyleSheet("color: #1B5E20;")
+            self.message.setStyleSheet(tint_style("#1B5E20", self.message))
             self.message.setText(f"{n} letter{'' if n == 1 else 's'} dated {when} written to {out}.")
             self.message.show()
 

@@ -26,6 +26,7 @@ from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
 from adoption_desktop.letterbox.views.redaction_view import RedactionDialog
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.tasks import TaskHandle
 
@@ -82,7 +83,7 @@ class AttachmentsPanel(QDialog):
         self.reload()
 
     def say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
+        self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
         self.message.setText(text)
 
     def reload(self) -> None:

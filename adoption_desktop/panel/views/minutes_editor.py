@@ -33,6 +33,7 @@ from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft,
 from adoption_desktop.panel.views.models import ViewsModel
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.palette import tint_style
 
 AUTOSAVE_MS = 1500
 
@@ -194,7 +195,7 @@ class MinutesEditor(QWidget):
             finally:
                 self._loading = False
             self.dirty = True
-            self.message.setStyleSheet("color: #B00020;")
+            self.message.setStyleSheet(tint_style("#B00020", self.message))
             self.message.setText("Unsaved changes are kept on screen: save them (Ctrl+S) or revert (Ctrl+Shift+Z).")
 
     def show_item(self, item_id: int) -> bool:
@@ -222,8 +223,8 @@ class MinutesEditor(QWidget):
             self.heading.setText(f"<b>Item {item.position} of {len(self.items)}: {item.case_label} — "
                                  f"{item.subject}</b>  (presented by {item.presenting_worker or '—'})")
             self.quorum.setText(item.quorum_text)
-            self.quorum.setStyleSheet("color: #B00020; font-weight: bold;" if item.quorum_state == "inquorate"
-                                      else "")
+            self.quorum.setStyleSheet(tint_style("#B00020", self.quorum) + " font-weight: bold;"
+                                      if item.quorum_state == "inquorate" else "")
             self.outcome.addItem("— not yet recorded —", "")
             for code in rules.CASE_OUTCOMES[item.case_type]:
                 self.outcome.addItem(rules.OUTCOMES[code], code)
@@ -314,7 +315,7 @@ class MinutesEditor(QWidget):
             deferral_reason=self.deferral_reason.text())
 
     def _error(self, exc: AppError) -> None:
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.setText(str(exc))
 
     def _autosave(self) -> None:

@@ -44,6 +44,7 @@ from adoption_desktop.panel.views.models import (
 )
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -244,7 +245,7 @@ class PanelPage(QWidget):
 
     # --- helpers ------------------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #B00020;" if error else "")
+        self.status.setStyleSheet(tint_style("#B00020", self.status) if error else "")
         self.status.setText(text)
 
     def _run(self, fn: Callable[[], Any]) -> Any:
@@ -531,7 +532,7 @@ class PanelPage(QWidget):
         # the order of events first (sitting held, every member's view): say what is missing, no password asked
         blockers = svc.approval_blockers(self.ctx.db, self.ctx.principal, item_id, today=self.today)
         if blockers:
-            self.minutes.message.setStyleSheet("color: #B00020;")
+            self.minutes.message.setStyleSheet(tint_style("#B00020", self.minutes.message))
             self.minutes.message.setText("Cannot approve yet. " + " ".join(blockers))
             self.say("The minutes cannot be approved yet: " + " ".join(blockers), error=True)
             return
