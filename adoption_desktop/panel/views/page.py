@@ -157,7 +157,7 @@ class PanelPage(QWidget):
             row.addStretch(1)
             agenda_layout.addLayout(row)
         row = QHBoxLayout()
-        row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+E"))
+        row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+Shift+E"))
         row.addWidget(_button("Case file cop&y of item…", self.export_extract, "export_extract"))
         row.addWidget(_button("Invitati&ons (PDF)…", self.export_invitations, "export_invitations"))
         row.addStretch(1)
@@ -238,7 +238,7 @@ class PanelPage(QWidget):
             _shortcut(self, "Ctrl+D", self.declare)
             _shortcut(self, "Alt+Up", lambda: self.move_item(-1))
             _shortcut(self, "Alt+Down", lambda: self.move_item(1))
-        _shortcut(self, "Ctrl+E", self.export_minutes)
+        _shortcut(self, "Ctrl+Shift+E", self.export_minutes)  # not Ctrl+E: end of line in Linux text boxes
         self.sittings_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_detail())
         self.agenda_view.selectionModel().currentRowChanged.connect(self._agenda_row)
         self.reload()
