@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(210)
         self.nav.setAccessibleName("Areas")
-        self.nav.setAccessibleDescription("The areas of the program; Ctrl+1 to Ctrl+9 open them from anywhere.")
+        self.nav.setAccessibleDescription("The areas of the program; Ctrl+1 to Ctrl+6 open them from anywhere.")
         # the system palette (High Contrast included): the list is drawn in Window/WindowText colours
         palette = self.nav.palette()
         palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
