@@ -24,8 +24,12 @@ class _TitleKeeper(QObject):
         super().__init__(header)
         self.header = header
         self.busy = False
-        header.sectionResized.connect(lambda *_a: self.apply())
+        # bound methods of a child of the header: Qt drops the connections when the header goes
+        header.sectionResized.connect(self._resized)
         header.geometriesChanged.connect(self.apply)
+
+    def _resized(self, _section: int, _old: int, _new: int) -> None:
+        self.apply()
 
     def need(self, section: int) -> int:
         model = self.header.model()
@@ -33,8 +37,10 @@ class _TitleKeeper(QObject):
         return self.header.fontMetrics().horizontalAdvance(str(title)) + TITLE_MARGIN if title else 0
 
     def apply(self) -> None:
+        import shiboken6
+
         header = self.header
-        if self.busy or header.model() is None:
+        if self.busy or not shiboken6.isValid(header) or header.model() is None:
             return
         self.busy = True
         try:
