@@ -42,3 +42,32 @@ def test_main_pages_at_1366_by_768(db: Database, username: str, qtbot: Any, tmp_
         assert image.save(str(out / f"{username}-{target.key}.png"))
     assert window.menuBar().cornerWidget().text().startswith("Signed in:")
     window.close()
+
+
+def test_adm_page_under_high_contrast(db: Database, qtbot: Any, tmp_path: Path) -> None:
+    """The same page under a High Contrast palette (black background, white text): no fixed colours left."""
+    from PySide6.QtGui import QPalette
+
+    from adoption_desktop.ui.palette import high_contrast_palette
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = QPalette(app.palette())
+    try:
+        demo.populate(db, "small")
+        app.setPalette(high_contrast_palette())
+        window = MainWindow(AppContext(db, authenticate(db, "adm", demo.DEMO_PASSWORD), TaskRunner(synchronous=True)))
+        qtbot.addWidget(window)
+        app.setPalette(high_contrast_palette())
+        window.setGeometry(0, 0, 1366, 768 - 40)
+        window.show()
+        window.open_target("adm")
+        QApplication.processEvents()
+        out = OUT if os.environ.get("ADOPTION_DESKTOP_SCREENSHOTS") else tmp_path
+        out.mkdir(parents=True, exist_ok=True)
+        image = window.grab().toImage()
+        assert image.pixelColor(5, 300).lightness() < 40  # the navigation's background is the palette's black
+        assert image.save(str(out / "adm-adm-high-contrast.png"))
+        window.close()
+    finally:
+        app.setPalette(before)

@@ -43,6 +43,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.palette import tint
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 
@@ -194,7 +195,7 @@ class DecisionPanel(QWidget):
         members = html.escape(", ".join(detail.member_names) or "—")
         conflict = detail.conflict_refusal or detail.conflict_warning
         if conflict:  # the ADM conflict rule: refused by the linked user, warned on a name match
-            members += f'<br><b style="color:#B00020;">{html.escape(conflict)}</b>'
+            members += f'<br><b style="color:{tint("#B00020", self.members).name()};">{html.escape(conflict)}</b>'
         self.members.setText(members)
         can_decide = can_decide and not detail.conflict_refusal
         self.minutes.setPlainText(detail.minutes_extract)
