@@ -288,6 +288,9 @@ def run_gui(db: str | None = None) -> int:
     opened: list[Database] = []
 
     def continue_start_up() -> None:
+        from adoption_desktop.ui.palette import apply_accessible_palette
+
+        apply_accessible_palette()  # hint text at 4.5:1 in the sign-in dialogs too (after the first paint)
         _start_log()
         database = finish_start_up(window, db)
         if database is None:

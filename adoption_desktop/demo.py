@@ -132,6 +132,11 @@ def _agency_profile(db: Database) -> None:
             session.add(SettingValue(key=setting.key, value=json.dumps(value)))
 
 
+#: the areas as the user knows them, for the progress window ("Filling in Letterbox…")
+AREA_NAMES = {"adm": "ADM decisions", "letterbox": "Letterbox", "panel": "Panel", "counselling": "Counselling",
+              "reports": "Reports"}
+
+
 def available_steps() -> list[str]:
     return [name for name in DEMO_STEPS if importlib.util.find_spec(name) is not None]
 
@@ -143,11 +148,12 @@ def populate(db: Database, size: str = "small", *, seed: int = 20261123, today: 
     ctx = DemoContext(size=size, rng=random.Random(seed), today=today or dt.date.today())
     if progress:
         ctx.progress = progress
-    ctx.progress("users")
+    ctx.progress("Creating the demo users…")
     _create_users(db, ctx)
     _agency_profile(db)
     for name in available_steps():
-        ctx.progress(name.rsplit(".", 2)[-2])
+        area = name.rsplit(".", 2)[-2]
+        ctx.progress(f"Filling in {AREA_NAMES.get(area, area.replace('_', ' ').capitalize())}…")
         module = importlib.import_module(name)
         module.populate(db, ctx)
     return ctx

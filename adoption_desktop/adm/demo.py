@@ -205,6 +205,8 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
         d.decision_text = d.recommendation_text
         d.decision_reasons = d.recommendation_reasons
     _sign_fields(d, adm, decided, _at(ctx, decided))
+    if late:  # chosen from the date, not the random stream: the rest of the demo stays as it was
+        d.delay_reason = DELAY_REASONS[decided.toordinal() % len(DELAY_REASONS)]
     session.flush()
     letter_id: int | None = None
     if negative or decided >= letters_from:
@@ -255,6 +257,12 @@ def _qd_final(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal
     _after_signing(session, final)
 
 
+#: reasons for delay on the demo's late decisions (synthetic)
+DELAY_REASONS = ("The decision maker was on leave and the deputy was at another panel.",
+                 "The final minutes arrived incomplete and were corrected before the decision.",
+                 "Further legal advice on the placement was needed before deciding.")
+
+
 def populate(db: Database, ctx: DemoContext) -> None:
     adm = ctx.users[Role.AGENCY_DECISION_MAKER]
     with db.session(adm) as session, audit.bulk_audit(session, "demo"):
@@ -272,7 +280,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
             if d not in keep:
                 _decide(session, ctx, d, adm, cal, letters_from, qd_done)
             if i % 200 == 0:
-                ctx.progress(f"adm decisions {i}/{len(pending)}")
+                ctx.progress(f"Making ADM decisions: {i:,} of {len(pending):,}")
         if not qd_done[0]:  # make sure the demo shows one qualifying determination with representations
             old = next((d for d in pending if d.signed_at is None and d.decision_type == "approval"
                         and d.received_on < ctx.today - dt.timedelta(days=120)), None)

@@ -91,4 +91,14 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         ("Applications to the IRM", str(sum(1 for q in qds if q.irm_applied_on))),
         *((f"Final decision: {k.replace('_', ' ')}", str(v)) for k, v in sorted(qd_outcomes.items())),
     ])
-    return [summary, types, qd]
+    late = sorted(((d, rules.working_days_late(d.due_on, d.decided_on, cal)) for d in rows
+                   if d.decided_on is not None), key=lambda p: (p[0].decided_on, p[0].id))
+    late = [(d, n) for d, n in late if n > 0]
+    delays = FigureSection("Late decisions (signed past the statutory deadline) and the reasons given", [
+        ("Decisions signed late", _pct(len(late), timed)),
+        ("Late decisions with a reason for delay recorded", str(sum(1 for d, _n in late if d.delay_reason))),
+        ("Median working days late", f"{statistics.median(n for _d, n in late):g}" if late else "n/a"),
+        *((f"Decided {d.decided_on:%d/%m/%Y}, {n} WD late ({rules.type_label(d.decision_type)})",
+           d.delay_reason or "no reason recorded (signed before reasons were asked for)") for d, n in late),
+    ])
+    return [summary, types, qd, delays]

@@ -88,6 +88,8 @@ class AdmDecision(Versioned, TimestampMixin, Base):
     signed_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     signed_by_name: Mapped[str] = mapped_column(String(120), default="")
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # why a decision signed past its statutory deadline was late (asked for at signing; in the figures)
+    delay_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     qd_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # final decision after a QD
 
 

@@ -163,6 +163,27 @@ def clock_status(state: str, due_on: dt.date | None, paused_since: dt.date | Non
     return ClockStatus("on_track", f"{left} WD left")
 
 
+def working_days_late(due_on: dt.date | None, decided_on: dt.date, cal: WorkingCalendar) -> int:
+    """Working days past the statutory deadline a decision dated ``decided_on`` is (0 when in time)."""
+    if due_on is None or decided_on <= due_on:
+        return 0
+    return max(cal.working_days_between(due_on, decided_on), 1)
+
+
+#: the shortest reason for delay accepted (a word or two says nothing)
+DELAY_REASON_MIN = 10
+
+
+def delay_reason_problem(late_wd: int, due_on: dt.date | None, reason: str) -> str | None:
+    """What is wrong with the reason for delay of a decision ``late_wd`` working days late, or None."""
+    if late_wd <= 0 or len(reason.strip()) >= DELAY_REASON_MIN:
+        return None
+    due = f"{due_on:%d/%m/%Y}" if due_on else "?"
+    days = "1 working day" if late_wd == 1 else f"{late_wd} working days"
+    return (f"Reason for delay: this decision is {days} past its statutory deadline ({due}); say why it "
+            "was late (at least a sentence). It goes in the record and the figures.")
+
+
 # --- who may sign -------------------------------------------------------------------------------
 
 def signer_conflict(user_id: int | None, member_user_ids: Iterable[int]) -> bool:

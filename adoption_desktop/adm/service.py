@@ -604,18 +604,31 @@ def _after_signing(session: Session, d: AdmDecision) -> tuple[int, int | None]:
     return letter_id, qd_id
 
 
+def lateness(db: Database, actor: Principal, decision_id: int, decided_on: dt.date) -> int:
+    """Working days past the statutory deadline a signature dated ``decided_on`` would be (0: in time):
+    the screen asks for the reason for delay before the password."""
+    require(actor, Permission.ADM_DECIDE)
+    with db.session(actor, write=False) as session:
+        d = _get(session, decision_id)
+        return rules.working_days_late(d.due_on, decided_on, calendar(session))
+
+
 def sign_decision(db: Database, actor: Principal, decision_id: int, password: str,
-                  decided_on: dt.date, *, expected_version: int | None = None) -> SignResult:
+                  decided_on: dt.date, *, expected_version: int | None = None, delay_reason: str = "") -> SignResult:
     """Sign the recorded decision (re-entering the password). Refused for a member of the item's panel.
 
     The decision row is locked first, so of two people signing at once exactly one signs; the other is
     told who signed and when. With ``expected_version`` a draft changed since the signer read it is not
-    signed (they would sign words they have not read)."""
+    signed (they would sign words they have not read). Signed past the statutory deadline (``due_on``, in
+    working days) it needs ``delay_reason``, kept on the decision and counted in the figures."""
     require(actor, Permission.ADM_DECIDE)
+    delay_reason = clean_text(delay_reason, "Reason for delay", multiline=True, max_length=4000).strip()
     with db.session(actor, write=False) as session:  # cheap checks before the password is tried
         d = _get(session, decision_id)
         _refuse_if_signed(d)
         _check_signer(d, actor)
+        if d.state != rules.STATE_PAUSED and not _order_problems(d, decided_on):
+            _check_delay(d, decided_on, delay_reason, calendar(session))  # asked before the password
     _reauth(db, actor, password)
     with db.session(actor) as session:
         d = _for_change(session, decision_id, expected_version)
@@ -625,19 +638,35 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
                            "before signing.")
         _check_order(d, decided_on)
         _validate(d, d.outcome, d.decision_text, d.decision_reasons)
+        late = _check_delay(d, decided_on, delay_reason, calendar(session))
         warning = _name_warning(d, actor)
         _sign_fields(d, actor, decided_on)
+        d.delay_reason = delay_reason if late else ""
         session.flush()
         audit.record(session, "sign", ENTITY, d.id, detail=f"{d.outcome}: {d.decision_text[:200]}"
-                     + (" (signed despite a name match with an unlinked panel member)" if warning else ""))
+                     + (" (signed despite a name match with an unlinked panel member)" if warning else "")
+                     + (f" ({late} WD late: {delay_reason[:200]})" if late else ""))
         letter_id, qd_id = _after_signing(session, d)
         return SignResult(d.id, letter_id, qd_id, (warning,) if warning else ())
 
 
+def _check_delay(d: AdmDecision, decided_on: dt.date, reason: str, cal: WorkingCalendar) -> int:
+    """Working days late; a late signature without a reason for delay is refused (field ``delay_reason``)."""
+    late = rules.working_days_late(d.due_on, decided_on, cal)
+    problem = rules.delay_reason_problem(late, d.due_on, reason)
+    if problem:
+        raise ValidationError(problem, "delay_reason")
+    return late
+
+
+def _order_problems(d: AdmDecision, decided_on: dt.date) -> list[str]:
+    return list(rules.order_problems(d.received_on, decided_on, dt.date.today(),
+                                     d.sitting_date if d.source == "panel" else None))
+
+
 def _check_order(d: AdmDecision, decided_on: dt.date) -> None:
     """The order of events: no signature before the final minutes are received, nor dated in the future."""
-    problems = rules.order_problems(d.received_on, decided_on, dt.date.today(),
-                                    d.sitting_date if d.source == "panel" else None)
+    problems = _order_problems(d, decided_on)
     if problems:
         raise ValidationError(" ".join(problems), "decided_on")
 
@@ -669,7 +698,8 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         copy_cols = ("decision_type", "source", "panel_item_id", "sitting_id", "sitting_date",
                      "subject_reference", "subject_initials", "recommendation", "recommendation_text",
                      "recommendation_reasons", "advice", "minutes_extract", "member_user_ids", "member_names",
-                     "unlinked_member_names", "received_on", "due_on", "addressee", "salutation", "social_worker", "qd_id")
+                     "unlinked_member_names", "received_on", "due_on", "addressee", "salutation", "social_worker", "qd_id",
+                     "delay_reason")
         new = AdmDecision(**{c: getattr(old, c) for c in copy_cols})
         new.root_id, new.version, new.supersedes_id = old.root_id or old.id, old.version + 1, old.id
         new.correction_reason = reason.strip()

@@ -76,6 +76,30 @@ class Setting(Generic[T]):
     label: str
     help: str = ""
     minimum: int = 0  # for whole-number settings
+    unit: str = ""  # singular unit of a whole number ("working day"); inferred from the key when empty
+
+    def unit_name(self) -> str:
+        """The singular unit a whole number is counted in ("working day", "minute", "MB", "%"), or ""."""
+        if self.unit:
+            return self.unit
+        key = self.key.rsplit(".", 1)[-1]
+        for suffix, unit in _UNIT_SUFFIXES:
+            if key.endswith(suffix) or f"{suffix}_" in key:
+                return unit
+        return ""
+
+    def display(self, value: Any) -> str:
+        """The value as a person reads it: Yes/No, "7 working days", "20 MB", lines joined with " / "."""
+        from adoption_desktop.core.wording import plural
+
+        if isinstance(self.default, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, int) and not isinstance(value, bool):
+            unit = self.unit_name()
+            if unit in ("MB", "%"):
+                return f"{value:,}{'' if unit == '%' else ' '}{unit}"
+            return plural(value, unit) if unit else f"{value:,}"
+        return str(value).replace("\n", " / ")
 
     def parse(self, raw: str | None) -> T:
         if raw is None:
@@ -89,6 +113,11 @@ class Setting(Generic[T]):
             return self.default  # a stored value below the minimum (edited outside the app) is not used
         return value
 
+
+#: key endings and the unit they count in (checked in order: "working_days" before "days")
+_UNIT_SUFFIXES = (("working_days", "working day"), ("days_before", "day"), ("days", "day"),
+                  ("minutes", "minute"), ("months", "month"), ("years", "year"), ("_mb", "MB"),
+                  ("percent", "%"), ("attempts", "attempt"), ("members", "member"), ("age", "year"))
 
 SETTINGS_REGISTRY: dict[str, Setting[Any]] = {}
 

@@ -16,6 +16,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, ItemEvent, Participant, ProtectedTerm
 from adoption_desktop.letterbox.service import (
@@ -198,7 +199,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
             for r in rows:
                 r.setdefault("created_at", now)
                 r.setdefault("updated_at", now)
-        ctx.progress(f"letterbox: {len(arrangements)} arrangements, {len(items)} items")
+        ctx.progress(f"Letterbox: {plural(len(arrangements), 'arrangement')} and {plural(len(items), 'item')} made")
         for model, rows in ((Arrangement, arrangements), (Participant, participants), (ProtectedTerm, terms),
                             (Item, items), (ItemEvent, events)):
             for chunk in range(0, len(rows), 20_000):

@@ -651,6 +651,19 @@ def coordinators(db: Database, actor: Principal) -> list[str]:
             Arrangement.coordinator)) if c]
 
 
+def coordinator_names(db: Database, actor: Principal) -> dict[str, str]:
+    """Each coordinator's login name → the full name on their user record (the login itself when no user
+    has it, e.g. an imported name): the register and its filters show people, not login names."""
+    from adoption_desktop.core.security.models import User
+
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        logins = [c for c in session.scalars(select(Arrangement.coordinator).distinct()) if c]
+        names = {u: n for u, n in session.execute(select(User.username, User.full_name).where(
+            User.username.in_(logins)))}
+    return {login: names.get(login) or login for login in logins}
+
+
 # --- expected exchanges and the work list -------------------------------------------------------
 def work_list(db: Database, actor: Principal, today: dt.date, *, include_later: bool = False) -> list[WorkRow]:
     """Expected items from last month to ``due soon``: overdue, this month, due soon (received ones left out)."""

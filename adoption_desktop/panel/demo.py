@@ -22,6 +22,7 @@ from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.permissions import SYSTEM, Role
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import plural
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import (
     PanelAttendance,
@@ -242,7 +243,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 session.flush()
                 if status == "approved" and rules.goes_to_adm(item.case_type, outcome):
                     _hand_off(session, item, minutes, approved_on, open_decision_from_panel)
-        ctx.progress(f"panel: {len(dates)} sittings")
+        ctx.progress(f"Panel: {plural(len(dates), 'sitting')} made")
 
 
 def _quorate(members: list[PanelMember], spare: int = 0) -> bool:

@@ -4,7 +4,6 @@ templates (``ui.admin_templates``), the audit log."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -14,7 +13,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -43,9 +41,11 @@ from adoption_desktop.core.settings_service import (
     set_setting,
     setting_versions,
 )
+from adoption_desktop.core.wording import plural, plural_form
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -240,9 +240,11 @@ class SettingsTab(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        # the label and the value in words (units, Yes/No); the internal key only in the tooltip, for IT
         self.model: RowTableModel[tuple[str, str, str, str, str]] = RowTableModel([
-            Column("Setting", lambda r: r[1]), Column("Value", lambda r: r[2]), Column("Set by", lambda r: r[4]),
-            Column("Key", lambda r: r[0]), Column("Meaning", lambda r: r[3])])
+            Column("Setting", lambda r: r[1], tooltip=lambda r: f"{r[3]}\n(policy key: {r[0]})".lstrip()),
+            Column("Value", lambda r: r[2]), Column("Set by", lambda r: r[4]),
+            Column("Meaning", lambda r: r[3], tooltip=lambda r: r[3] or None)])
         self.view = _table(self.model)  # type: ignore[arg-type]
         self.view.doubleClicked.connect(lambda _i: self.edit())
         layout = QVBoxLayout(self)
@@ -266,10 +268,9 @@ class SettingsTab(QWidget):
             if key in on_profile_tab:  # checked field by field there (e-mail, telephone, website)
                 continue
             setting = SETTINGS_REGISTRY[key]
-            shown = value if isinstance(value, str) else json.dumps(value)
             policy_name = locked_by_policy(setting)
             set_by = f"IT (policy {policy_name}): locked" if policy_name else "Agency"
-            rows.append((key, setting.label, shown.replace("\n", " / "), setting.help, set_by))
+            rows.append((key, setting.label, setting.display(value), setting.help, set_by))
         self.model.set_rows(rows)
 
     def edit(self) -> None:
@@ -287,10 +288,17 @@ class SettingsTab(QWidget):
             version = setting_versions(session)[setting.key]
         try:
             if isinstance(setting.default, bool):
-                value: object = QMessageBox.question(self, setting.label, "Turn this on?") == \
-                    QMessageBox.StandardButton.Yes
+                value: object = QMessageBox.question(
+                    self, setting.label, f"{setting.label}\n\nNow: {setting.display(current)}. Answer Yes or No.",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.Yes if current else QMessageBox.StandardButton.No,
+                ) == QMessageBox.StandardButton.Yes
             elif isinstance(setting.default, int):
-                number, ok = QInputDialog.getInt(self, setting.label, setting.label, int(current),
+                unit = setting.unit_name()
+                prompt = f"{setting.label}" + (f" (in {plural_form(unit) if unit not in ('MB', '%') else unit}, "
+                                                f"at least {setting.minimum})" if unit else
+                                                f" (at least {setting.minimum})")
+                number, ok = QInputDialog.getInt(self, setting.label, prompt, int(current),
                                                  setting.minimum, 100000)
                 if not ok:
                     return
@@ -395,14 +403,14 @@ class AuditTab(QWidget):
                                                        self._filter_values()))
 
     def export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export audit log", "audit-log.csv", "CSV (*.csv)")
+        path = save_file_name(self, "exports", "Export audit log", "audit-log.csv", "CSV (*.csv)")
         if path:
             try:
                 n = audit_service.export_csv(self.ctx.db, self.ctx.principal, Path(path), self._filter_values())
             except (AppError, OSError) as exc:
                 show_error(self, "Audit log", exc)
                 return
-            QMessageBox.information(self, "Audit log", f"{n} entries exported.")
+            QMessageBox.information(self, "Audit log", f"{plural(n, 'entry', 'entries')} exported.")
 
 
 class AdminPage(QTabWidget):

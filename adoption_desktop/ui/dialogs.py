@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,7 +22,9 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.palette import tint_style
 
 
 class StartDialog(QDialog):
@@ -84,7 +85,7 @@ class PassphraseDialog(QDialog):
             fields.addRow(second_label, self.second)
         layout.addLayout(fields)
         self.message = QLabel()
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -139,7 +140,7 @@ class PasswordDialog(QDialog):
         layout.addLayout(fields)
         self.message = QLabel()
         self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -210,7 +211,7 @@ class RecoveryKeyDialog(QDialog):
         self.saved_to: Path | None = None
 
     def _save_pdf(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save recovery key", "recovery-key.pdf", "PDF (*.pdf)")
+        path = save_file_name(self, "recovery_key", "Save recovery key", "recovery-key.pdf", "PDF (*.pdf)")
         if path:
             self.save_pdf(Path(path))
 

@@ -10,6 +10,8 @@ import html
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from adoption_desktop.ui.palette import tint_style
+
 _INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                  QEvent.Type.Wheel, QEvent.Type.TouchBegin}
 
@@ -62,7 +64,7 @@ class LockScreen(QWidget):
         self.password.returnPressed.connect(self._submit)
         layout.addWidget(self.password)
         self.message = QLabel()
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         layout.addWidget(self.message)
         button = QPushButton("&Unlock")
         button.clicked.connect(self._submit)

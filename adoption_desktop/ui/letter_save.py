@@ -24,6 +24,13 @@ def with_format_suffix(path: str, chosen_filter: str) -> str:
 
 
 def ask_letter_path(parent: QWidget, title: str, default_name: str) -> str | None:
-    """Ask where to save letters, as PDF or as a Word copy; None when cancelled."""
-    path, chosen = QFileDialog.getSaveFileName(parent, title, default_name, LETTER_FILTERS)
-    return with_format_suffix(path, chosen) if path else None
+    """Ask where to save letters, as PDF or as a Word copy; None when cancelled. The dialog opens in the
+    folder last used for letters (Documents at first: ``ui.files``)."""
+    from adoption_desktop.ui.files import remember_folder, start_folder
+
+    start = start_folder("letters") / Path(default_name).name
+    path, chosen = QFileDialog.getSaveFileName(parent, title, str(start), LETTER_FILTERS)
+    if not path:
+        return None
+    remember_folder("letters", path)
+    return with_format_suffix(path, chosen)

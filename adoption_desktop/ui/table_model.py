@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from adoption_desktop.ui.palette import readable
+
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 _INVALID = QModelIndex()
@@ -23,8 +25,10 @@ _INVALID = QModelIndex()
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole row object
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
+#: Semantic tints for light palettes; :func:`~adoption_desktop.ui.palette.readable` drops them where they
+#: would not read at 4.5:1 (High Contrast, dark themes) so the palette's text colour is used instead.
 OVERDUE_BRUSH = QBrush(QColor("#B00020"))
-DUE_TODAY_BRUSH = QBrush(QColor("#9A5B00"))
+DUE_TODAY_BRUSH = QBrush(QColor("#8A5100"))
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.ForegroundRole and col.foreground:
-            return col.foreground(row)
+            # a tint only where it reads at 4.5:1 on this palette (High Contrast: the palette's text)
+            return readable(col.foreground(row))
         if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
             return col.tooltip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
@@ -176,7 +181,7 @@ class PagedTableModel(QAbstractTableModel, Generic[R]):
         if role == ROW_ROLE:
             return self.row_at(index.row())
         if role == Qt.ItemDataRole.ForegroundRole and col.foreground:
-            return col.foreground(self.row_at(index.row()))
+            return readable(col.foreground(self.row_at(index.row())))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802

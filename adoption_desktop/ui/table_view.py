@@ -25,4 +25,7 @@ def make_table_view(model: QAbstractItemModel, name: str = "", *, sortable: bool
     if sortable:
         view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)
+    from adoption_desktop.ui.fit import keep_titles_whole
+
+    keep_titles_whole(view)  # column titles whole; a narrow window scrolls the table sideways
     return view

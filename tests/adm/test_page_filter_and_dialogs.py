@@ -103,7 +103,9 @@ def test_signed_decision_stays_listed_beside_its_detail(db: Database, adm_user: 
     page = _page(db, adm_user, qtbot)
     assert page.state_combo.currentData() == "open"  # "Waiting and paused" hides signed decisions
     page.detail.decision_text.setPlainText("Approved.")
-    page.detail.sign(password=TEST_PASSWORD)
+    page.detail.sign(password=TEST_PASSWORD)  # overdue: refused until the reason for delay is given
+    assert "Reason for delay" in page.message.text()
+    page.detail.sign(password=TEST_PASSWORD, delay_reason="The decision maker was on leave that week.")
     assert page.message.isHidden(), page.message.text()
     d = page.detail.detail
     assert d is not None and d.row.id == overdue and d.row.state == rules.STATE_SIGNED
@@ -146,7 +148,7 @@ def test_letter_sent_dialog_says_which_letter(db: Database, adm_user: Principal,
     detail.addressee.setPlainText("Mr and Mrs Sample\n4 Fern Road\nAmbleford\nZZ99 3AB")
     detail.salutation.setText("Mr and Mrs Sample")
     detail.decision_text.setPlainText("Approved as suitable to adopt.")
-    detail.sign(password=TEST_PASSWORD)
+    detail.sign(password=TEST_PASSWORD, delay_reason="The decision maker was on leave that week.")
     assert detail.detail is not None and detail.letters.rowCount() == 1
     shown: list[str] = []
 
@@ -167,3 +169,28 @@ def test_letter_sent_dialog_says_which_letter(db: Database, adm_user: Principal,
     letter = service.get_decision(db, adm_user, overdue, TODAY).letters[0]
     assert letter.sent_on == TODAY
 
+
+
+def test_a_late_signature_asks_for_the_reason_for_delay(db: Database, adm_user: Principal, qtbot: Any,
+                                                       monkeypatch: Any) -> None:
+    """The sign dialog of an overdue decision has a "Reason for delay" box; what is typed there is kept."""
+    from adoption_desktop.adm.models import AdmDecision
+    from adoption_desktop.adm.views import detail as detail_module
+
+    overdue, _due_today = _queue(db)
+    page = _page(db, adm_user, qtbot)
+    page.detail.decision_text.setPlainText("Approved.")
+    seen: list[bool] = []
+
+    def fake_exec(dialog: Any) -> int:
+        seen.append(dialog.delay_reason.isVisibleTo(dialog))
+        dialog.delay_reason.setPlainText("Legal advice was needed before deciding.")
+        dialog.password.setText(TEST_PASSWORD)
+        return 1
+
+    monkeypatch.setattr(detail_module.SignDialog, "exec", fake_exec)
+    page.detail.sign()
+    assert seen == [True]
+    assert page.message.isHidden(), page.message.text()
+    with db.session() as s:
+        assert s.get(AdmDecision, overdue).delay_reason == "Legal advice was needed before deciding."

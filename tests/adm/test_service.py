@@ -294,7 +294,14 @@ def test_figures_for_a_period(db: Database, adm_user: Principal) -> None:
     late = opened(db, received=D(2025, 11, 3))
     service.record_decision(db, adm_user, late, outcome="differ", decision_text="Approved for one child.",
                             reasons="One child suits the household's support network better.")
-    service.sign_decision(db, adm_user, late, TEST_PASSWORD, D(2025, 12, 1))
+    with pytest.raises(ValidationError, match="Reason for delay: this decision is 13 working days past") as err:
+        service.sign_decision(db, adm_user, late, TEST_PASSWORD, D(2025, 12, 1))  # late: a reason is needed
+    assert err.value.field == "delay_reason"
+    assert service.lateness(db, adm_user, late, D(2025, 12, 1)) == 13
+    service.sign_decision(db, adm_user, late, TEST_PASSWORD, D(2025, 12, 1),
+                          delay_reason="The minutes arrived incomplete and were corrected first.")
+    with db.session() as s:
+        assert s.get(AdmDecision, late).delay_reason == "The minutes arrived incomplete and were corrected first."
     manager = make_user(db, "boss", Role.MANAGER)
     sections = {s.title: dict(s.rows) for s in figures(db, manager, D(2025, 11, 1), D(2025, 12, 31))}
     main = sections["ADM decisions"]
@@ -303,6 +310,11 @@ def test_figures_for_a_period(db: Database, adm_user: Principal) -> None:
     assert main["Decisions differing from the panel's recommendation"] == "50% (1 of 2)"
     assert main["Median working days from final minutes to decision"] == "11"
     assert sections["ADM decisions by type and outcome"]["Approval of prospective adopters: total"] == "2"
+    delays = sections["Late decisions (signed past the statutory deadline) and the reasons given"]
+    assert delays["Decisions signed late"] == "50% (1 of 2)"
+    assert delays["Late decisions with a reason for delay recorded"] == "1"
+    assert delays["Decided 01/12/2025, 13 WD late (Approval of prospective adopters)"] == \
+        "The minutes arrived incomplete and were corrected first."
 
 
 def test_sign_and_guard_on_every_store(any_db: Database) -> None:

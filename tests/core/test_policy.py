@@ -116,7 +116,7 @@ def test_settings_screen_shows_policy_values_as_locked(db: Database, admin: Prin
     qtbot.addWidget(page)
     tab = page.settings
     rows = {r[0]: r for r in tab.model.rows()}
-    assert rows[IDLE_LOCK_MINUTES.key][2] == "4"
+    assert rows[IDLE_LOCK_MINUTES.key][2] == "4 minutes"
     assert rows[IDLE_LOCK_MINUTES.key][4] == "IT (policy IdleLockMinutes): locked"
     assert rows[AGENCY_NAME.key][4] == "Agency"
     shown: list[str] = []

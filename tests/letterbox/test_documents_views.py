@@ -44,7 +44,7 @@ def test_attach_read_screen_redact_export_forward(qtbot, db: Database, coordinat
     kinds = [r.kind for r in panel.model.rows()]
     assert kinds == ["scan", "email", "email_part"], panel.message.text()
     qtbot.mouseClick(panel.read_button, Qt.MouseButton.LeftButton)
-    assert "page(s) read" in panel.message.text()
+    assert "pages read" in panel.message.text()
     qtbot.mouseClick(panel.use_button, Qt.MouseButton.LeftButton)
     # the text went into the item and was screened: the postcode and the adoptive surname are found
     spans = {t for _s, _e, t in dialog.highlighted()}

@@ -338,7 +338,7 @@ def test_import_dialog_mapping_fits_and_enter_does_not_import(qtbot, db: Databas
 
 def test_screening_progress_is_not_shown_as_an_error(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
                                                      arrangement: int) -> None:
-    """'N finding(s) highlighted' is progress, in the normal text colour; a refusal stays red."""
+    """'N findings highlighted' is progress, in the normal text colour; a refusal stays red."""
     item = _logged(db, coordinator, arrangement)
     page = make_page(qtbot, db, coordinator)
     dialog = page.open_existing_item(item)
@@ -346,7 +346,7 @@ def test_screening_progress_is_not_shown_as_an_error(qtbot, db: Database, coordi
     normal = dialog.heading.palette().color(QPalette.ColorRole.WindowText)
     dialog.text.setPlainText("Dear Gina,\nRosa loves her new bedroom. Love from the Thornley family, ZZ99 4EF.\n")
     dialog.screen_letter()
-    assert "finding(s) highlighted" in dialog.message.text()
+    assert "findings highlighted" in dialog.message.text()
     dialog.message.ensurePolished()
     assert dialog.message.palette().color(QPalette.ColorRole.WindowText) == normal
     dialog.findings_view.clearSelection()

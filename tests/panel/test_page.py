@@ -143,7 +143,7 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
     assert second.declarations[0].member_name == "Nia Larkholt"
     assert not second.quorum.quorate and "4 members count" in second.quorum.reasons[0]
 
-    # 5. minutes: Alt+M; per item outcome (Alt+1), unanimous (Ctrl+U), reasons (Alt+R), send to chair
+    # 5. minutes: Alt+M; per item outcome (Alt+1), unanimous (Alt+4), reasons (Alt+R), send to chair
     key(Qt.Key.Key_M, ALT)
     editor = page.minutes
     for _ in range(6):
@@ -163,7 +163,7 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
         else:
             key(Qt.Key.Key_1, ALT)
             if item.case_type != "other":
-                key(Qt.Key.Key_U, CTRL)
+                key(Qt.Key.Key_4, ALT)
             key(Qt.Key.Key_R, ALT)
             typed(f"Reasons for item {n + 1}.")
             if item.case_type != "other":  # every member present gives a view (typed in the views table)

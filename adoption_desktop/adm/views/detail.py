@@ -44,6 +44,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.palette import tint
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 
@@ -209,7 +210,7 @@ class DecisionPanel(QWidget):
         members = html.escape(", ".join(detail.member_names) or "—")
         conflict = detail.conflict_refusal or detail.conflict_warning
         if conflict:  # the ADM conflict rule: refused by the linked user, warned on a name match
-            members += f'<br><b style="color:#B00020;">{html.escape(conflict)}</b>'
+            members += f'<br><b style="color:{tint("#B00020", self.members).name()};">{html.escape(conflict)}</b>'
         self.members.setText(members)
         can_decide = can_decide and not detail.conflict_refusal
         self.minutes.setPlainText(detail.minutes_extract)
@@ -340,7 +341,7 @@ class DecisionPanel(QWidget):
         if saved:
             self.changed.emit(self.detail.row.id)
 
-    def sign(self, password: str | None = None) -> None:
+    def sign(self, password: str | None = None, delay_reason: str = "") -> None:
         if self.detail is None:
             return
         try:
@@ -349,17 +350,25 @@ class DecisionPanel(QWidget):
         except AppError as exc:
             self.failed.emit(exc)
             return
+        db, me, did, day = self.ctx.db, self.ctx.principal, self.detail.row.id, pydate(self.decided_on.date())
         if password is None:
             warning = self.detail.conflict_warning
+            try:
+                late_by = service.lateness(db, me, did, day)
+            except AppError as exc:
+                self.failed.emit(exc)
+                return
             dlg = SignDialog(self, (f"Warning: {warning}\n\n" if warning else "")
                              + "Signing makes this decision final and files its letter. Nobody can change "
-                             "a signed decision; mistakes are corrected by a new version with a reason.")
+                             "a signed decision; mistakes are corrected by a new version with a reason."
+                             + ("\n\nThis decision is past its statutory deadline: say why it is late."
+                                if late_by else ""), late_by=late_by)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
-            password = dlg.password.text()
-        db, me, did, day = self.ctx.db, self.ctx.principal, self.detail.row.id, pydate(self.decided_on.date())
-        pw, version = password, self.version
-        self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version), lambda _r: None)
+            password, delay_reason = dlg.password.text(), dlg.delay_reason.toPlainText()
+        pw, version, why = password, self.version, delay_reason
+        self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why),
+                  lambda _r: None)
 
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
         if self.detail is None:

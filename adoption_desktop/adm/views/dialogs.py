@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.palette import tint_style
 
 MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366-pixel screen
 
@@ -27,7 +28,8 @@ MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366
 class SignDialog(QDialog):
     """Re-enter the password to sign; a correction also asks for its reason."""
 
-    def __init__(self, parent: QWidget | None, summary: str, *, correction: bool = False) -> None:
+    def __init__(self, parent: QWidget | None, summary: str, *, correction: bool = False,
+                 late_by: int = 0) -> None:
         super().__init__(parent)
         self.setWindowTitle("Correct a signed decision" if correction else "Sign the decision")
         layout = QVBoxLayout(self)
@@ -44,6 +46,20 @@ class SignDialog(QDialog):
             form.addRow(lab, self.reason)
         else:
             self.reason.hide()
+        # signed past the statutory deadline: the reason for delay is asked for and kept on the decision
+        self.delay_reason = QPlainTextEdit()
+        self.delay_reason.setObjectName("delay_reason")
+        self.delay_reason.setTabChangesFocus(True)
+        self.delay_reason.setMaximumHeight(70)
+        self.delay_reason.setAccessibleName("Reason for delay")
+        self.delay_reason.setPlaceholderText("e.g. the minutes arrived incomplete and were corrected first")
+        if late_by > 0:
+            days = "1 working day" if late_by == 1 else f"{late_by} working days"
+            lab = QLabel(f"Reason for &delay ({days} late):")
+            lab.setBuddy(self.delay_reason)
+            form.addRow(lab, self.delay_reason)
+        else:
+            self.delay_reason.hide()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         lab = QLabel("Your &password:")
@@ -56,7 +72,7 @@ class SignDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        (self.reason if correction else self.password).setFocus()
+        (self.reason if correction else self.delay_reason if late_by > 0 else self.password).setFocus()
 
 
 class DatedNoteDialog(QDialog):
@@ -122,7 +138,7 @@ class NewDecisionDialog(QDialog):
         self.social_worker = child(form, QLineEdit, "social_worker")
         self.addressee = child(form, QPlainTextEdit, "addressee")
         self.message = child(form, QLabel, "message")
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

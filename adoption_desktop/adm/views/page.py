@@ -35,10 +35,12 @@ from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialo
 from adoption_desktop.adm.views.queue_model import COL_CLOCK, QUEUE_WIDTHS, queue_filter, queue_model
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import plural
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 STATES = (("open", "Waiting and paused"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
@@ -83,7 +85,7 @@ class AdmPage(QWidget):
         layout.addLayout(bar)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.hide()
         layout.addWidget(self.message)
 
@@ -212,7 +214,7 @@ class AdmPage(QWidget):
         rows = self.model.rows()
         overdue = sum(1 for r in rows if r.clock_code == "overdue")
         today = sum(1 for r in rows if r.clock_code == "due_today")
-        self.count_label.setText(f"{len(rows)} decisions shown — {overdue} overdue, {today} due today")
+        self.count_label.setText(f"{plural(len(rows), 'decision')} shown — {overdue} overdue, {today} due today")
         if not rows:
             empty = "No decisions match the filter" if self._total else "No decisions yet"
             hint = "Clear Find (Ctrl+F) or choose another Type or Show." if self._total else ""
@@ -266,7 +268,7 @@ class AdmPage(QWidget):
 
     def show_problem(self, exc: Any) -> None:
         if isinstance(exc, AppError | OSError):
-            self.message.setStyleSheet("color: #B00020;")
+            self.message.setStyleSheet(tint_style("#B00020", self.message))
             self.message.setText(str(exc))
             self.message.show()
         else:
@@ -309,7 +311,7 @@ class AdmPage(QWidget):
                                      cancelled=lambda: task.cancelled)
 
         def done(n: Any) -> None:
-            self.message.setStyleSheet("color: #1B5E20;")
+            self.message.setStyleSheet(tint_style("#1B5E20", self.message))
             self.message.setText(f"{n} letter{'' if n == 1 else 's'} dated {when} written to {out}.")
             self.message.show()
 

@@ -64,6 +64,7 @@ from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.palette import tint
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -255,8 +256,9 @@ class CaseDialog(QDialog):
         d = self.detail
         r = d.referral
         self.setWindowTitle(f"Counselling case {d.reference} — {r.current_name}")
+        red = tint("#B00020", self.header).name()  # the palette's text colour under High Contrast
         flag_html = "".join(
-            f'<span style="color:#B00020"><b>{_esc(f)}</b></span><br/>' if "required" in f else f"{_esc(f)}<br/>"
+            f'<span style="color:{red}"><b>{_esc(f)}</b></span><br/>' if "required" in f else f"{_esc(f)}<br/>"
             for f in d.flags.labels)
         self.header.setText(
             f"<h2>{_esc(d.reference)}: {_esc(r.current_name)}</h2>"

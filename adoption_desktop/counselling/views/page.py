@@ -236,7 +236,7 @@ class CounsellingPage(QWidget):
         takes the rest of the width, so the list fits a 1366 px screen without sideways scrolling."""
         header = self.table.horizontalHeader()
         fm = self.table.fontMetrics()
-        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
+        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 4
         mark = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize)  # the sort arrow beside a heading
         for column, (title, sample) in enumerate(COLUMN_SAMPLES):
             if column == REASONS_COLUMN:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.dates import qdate
+from adoption_desktop.ui.palette import tint_style
 
 
 def date_edit(value: dt.date | None = None, name: str = "") -> QDateEdit:
@@ -71,7 +72,7 @@ class FormDialog(QDialog):
             message = QLabel()
             message.setObjectName("message")
             message.setWordWrap(True)
-            message.setStyleSheet("color: #B00020;")
+            message.setStyleSheet(tint_style("#B00020", message))
             layout.addWidget(message)
         self.message = message
         buttons = form.findChild(QDialogButtonBox, "buttons")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.text_input import reference_key
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox.importing.reading import Table
 from adoption_desktop.letterbox.importing.validation import (
     Cancelled,
@@ -138,7 +139,7 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
     if cancelled and cancelled():
         raise ImportCancelled()
     if progress:
-        progress(0, len(matched), f"Comparing {len(matched):,} arrangement(s) with the database")
+        progress(0, len(matched), f"Comparing {plural(len(matched), 'arrangement')} with the database")
     arrangements, parts, terms = _current(session, [aid for _, aid in matched])
     for group, aid in matched:
         a = arrangements[aid]

@@ -20,10 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import attachments, redaction
 from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
 from adoption_desktop.letterbox.views.redaction_view import RedactionDialog
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.tasks import TaskHandle
 
@@ -80,7 +83,7 @@ class AttachmentsPanel(QDialog):
         self.reload()
 
     def say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
+        self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
         self.message.setText(text)
 
     def reload(self) -> None:
@@ -139,7 +142,7 @@ class AttachmentsPanel(QDialog):
             self.pages = pages
             self.reload()
             low = [p for p in pages if p.low_confidence]
-            text = f"{len(pages)} page(s) read."
+            text = f"{plural(len(pages), 'page')} read."
             if low:
                 text += (" Not read reliably (handwriting or a poor scan): "
                          + ", ".join(f"page {p.page_no} of file {p.attachment_id}" for p in low)
@@ -183,7 +186,7 @@ class AttachmentsPanel(QDialog):
         if row is None:
             self.say("Choose a file in the list first.", error=True)
             return
-        name, _f = QFileDialog.getSaveFileName(self, "Save a copy", row.filename)
+        name = save_file_name(self, "attachments", "Save a copy", row.filename)
         if name:
             self.save_copy(row.id, Path(name))
 
@@ -197,8 +200,8 @@ class AttachmentsPanel(QDialog):
         self.say(f"{row.filename} saved to {target} (the opening is in the audit log).")
 
     def _forward(self) -> None:
-        name, _f = QFileDialog.getSaveFileName(self, "Save the e-mail draft", f"item{self.item_id}.eml",
-                                               "E-mail draft (*.eml)")
+        name = save_file_name(self, "email", "Save the e-mail draft", f"item{self.item_id}.eml",
+                              "E-mail draft (*.eml)")
         if name:
             self.forward_by_email(Path(name))
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox.importing import (
     FIELDS,
     ImportCancelled,
@@ -61,7 +62,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Import letterbox register — {path.name}")
         self.resize(1000, 640)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{len(self.table.rows):,} rows. Check which column holds each field, then "
+        layout.addWidget(QLabel(f"{plural(len(self.table.rows), 'row')}. Check which column holds each field, then "
                                 "<b>Check</b>. Nothing is written until every row is valid."))
         body = QHBoxLayout()
         scroll = QScrollArea()
@@ -159,9 +160,9 @@ class ImportDialog(QDialog):
     def _show(self, report: ImportReport) -> None:
         self.last_report = report
         self.problems.set_rows([*report.problems, *report.warnings])
-        warned = f" {len(report.warnings)} warning(s) to look at (imported as they are)." if report.warnings else ""
+        warned = f" {plural(len(report.warnings), 'warning')} to look at (imported as they are)." if report.warnings else ""
         if report.problems:
-            self.summary.setText(f"{len(report.problems)} problem(s) to fix in the spreadsheet (or the mapping). "
+            self.summary.setText(f"{plural(len(report.problems), 'problem')} to fix in the spreadsheet (or the mapping). "
                                  f"Nothing has been written.{warned}")
         else:
             self.summary.setText(f"Ready: {report.creates} new, {report.updates} to update, {report.unchanged} "

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, Conflict
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import Column, RowTableModel
 
@@ -195,6 +197,7 @@ class ItemDialog(QDialog):
             sel = QTextEdit.ExtraSelection()
             fmt = QTextCharFormat()
             fmt.setBackground(QColor(KIND_COLOURS.get(f.kind, "#FFD580") if f.decision == "remove" else "#D7F0D2"))
+            fmt.setForeground(QColor("#000000"))  # dark text on the light highlight, whatever the palette
             fmt.setToolTip(f"{f.kind}: {f.decision}")
             if f.decision == "remove":
                 fmt.setFontUnderline(True)
@@ -216,7 +219,7 @@ class ItemDialog(QDialog):
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a message under the buttons: red for an error or a refusal, the normal text colour for
         progress (what happened, what to do next)."""
-        self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
+        self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
         self.message.setText(text)
 
     def _run(self, action: str, fn: Callable[[], object]) -> bool:
@@ -279,7 +282,7 @@ class ItemDialog(QDialog):
         if not self._run("Screened.", go):
             return
         if self.detail and self.detail.findings:
-            self.say(f"{len(self.detail.findings)} finding(s) highlighted. Mark each acceptable, or return the "
+            self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted. Mark each acceptable, or return the "
                      "item to its writer.")
         else:
             self.say("No identifying details found.")

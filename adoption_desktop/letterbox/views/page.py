@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow, ItemFilter, ItemRow, WorkRow
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
@@ -55,11 +56,23 @@ ARR_SORT = ["reference", "child_birth_name", "child_adoptive_name", "exchange_mo
             "review_date", "coordinator"]
 WORK_COLUMNS: list[Column[WorkRow]] = [
     Column("Due", lambda w: w.due), Column("Reference", lambda w: w.reference),
-    Column("Who writes", lambda w: "Adoptive family" if w.side == rules.ADOPTIVE else "Birth relative(s)"),
+    Column("Who writes", lambda w: "Adoptive family" if w.side == rules.ADOPTIVE else "Birth family"),
     Column("State", lambda w: w.state, foreground=lambda w: OVERDUE_BRUSH if w.state == "overdue" else None),
     Column("Reminder on", lambda w: w.reminder_on), Column("Chase on", lambda w: w.chase_on),
     Column("Coordinator", lambda w: w.coordinator),
 ]
+
+
+def _named(columns: list[Column[Any]], names: dict[str, str]) -> list[Column[Any]]:
+    """``columns`` with the coordinator shown by full name (``names``: login → full name)."""
+    def name(r: Any) -> str:
+        return names.get(r.coordinator, r.coordinator)
+
+    def login(r: Any) -> str | None:  # the login name in the tooltip, for IT and imports
+        return f"Login name: {r.coordinator}" if names.get(r.coordinator, r.coordinator) != r.coordinator else None
+
+    return [Column(c.title, name, c.sort_key, c.align_right, c.foreground, login) if c.title == "Coordinator"
+            else c for c in columns]
 
 
 def _combo(name: str, items: list[tuple[str, Any]], tip: str) -> QComboBox:
@@ -120,7 +133,8 @@ class LetterboxPage(QWidget):
         # work list
         work = QWidget()
         wl = QVBoxLayout(work)
-        self.work_model: RowTableModel[WorkRow] = RowTableModel(WORK_COLUMNS, parent=self)
+        self.work_model: RowTableModel[WorkRow] = RowTableModel(
+            _named(WORK_COLUMNS, service.coordinator_names(ctx.db, ctx.principal)), parent=self)
         self.work_view = QTableView()
         self.work_view.setObjectName("work_list")
         self.work_view.setModel(self.work_model)
@@ -140,7 +154,10 @@ class LetterboxPage(QWidget):
         self.tabs.addTab(work, "&Work list")
 
         # arrangements register
-        coordinators = [("Any coordinator", "")] + [(c, c) for c in service.coordinators(ctx.db, ctx.principal)]
+        # full names from the user records, sorted by name; the filter still passes the login name
+        self.coordinator_names = service.coordinator_names(ctx.db, ctx.principal)
+        names = self.coordinator_names
+        coordinators = [("Any coordinator", ""), *sorted(((names[c], c) for c in names), key=lambda p: p[0].lower())]
         self.arr_status = _combo("arr_status", [("Any status", ""), ("Active", "active"), ("Suspended", "suspended"),
                                                 ("Ended", "ended"), ("Inactive (2 years)", "inactive"),
                                                 ("Review overdue", "overdue")], "Status filter")
@@ -148,7 +165,7 @@ class LetterboxPage(QWidget):
                                 "Exchange month filter")
         self.arr_coord = _combo("arr_coordinator", coordinators, "Coordinator filter")
         self.arrangements_register: Register[ArrangementRow] = Register(
-            "Arrangements", ARR_COLUMNS, ARR_SORT, self._fetch_arrangements, self._count_arrangements, ctx.tasks,
+            "Arrangements", _named(ARR_COLUMNS, names), ARR_SORT, self._fetch_arrangements, self._count_arrangements, ctx.tasks,
             exporter=(ctx.db, ctx.principal),
             filters=[self.arr_status, self.arr_month, self.arr_coord], default_sort=("reference", False),
             widths=(95, 180, 180, 160, 80, 105, 95))
@@ -169,7 +186,7 @@ class LetterboxPage(QWidget):
         self.item_open = QCheckBox("&Open only")
         self.item_open.setObjectName("open_only")
         self.items_register: Register[ItemRow] = Register(
-            "Items", ITEM_COLUMNS, ITEM_SORT, self._fetch_items, self._count_items, ctx.tasks,
+            "Items", _named(ITEM_COLUMNS, names), ITEM_SORT, self._fetch_items, self._count_items, ctx.tasks,
             exporter=(ctx.db, ctx.principal),
             filters=[self.item_status, self.item_direction, self.item_month, self.item_coord, self.item_open],
             default_sort=("received_on", True), first=self._first_items, widths=(90, 95, 135, 230, 70, 90, 95),
@@ -350,10 +367,10 @@ class LetterboxPage(QWidget):
                                cancelled=lambda: task.cancelled)
 
         def done(result: BatchResult) -> None:
-            held = f" {result.held_on_file} relative(s) have no current address: held on file." \
+            held = f" {plural(result.held_on_file, 'relative')} {'has' if result.held_on_file == 1 else 'have'} no current address: held on file." \
                 if result.held_on_file else ""
             self.last_batch = result
-            text = f"{result.letters} letter(s) written to {result.path}.{held}" if result.path else \
+            text = f"{plural(result.letters, 'letter')} written to {result.path}.{held}" if result.path else \
                 f"No letters were due.{held}"
             self.ctx.notify(text)
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import attachments, redaction
 from adoption_desktop.letterbox.redaction import ExportedCopy, RedactionBox, RedactionPage
 from adoption_desktop.ui.context import AppContext
@@ -183,14 +184,14 @@ class RedactionDialog(QDialog):
     def add_box(self, box: RedactionBox) -> None:
         self.boxes[self.index].append(box.normalised())
         self._draw_boxes()
-        self.message.setText(f"{len(self.boxes[self.index])} box(es) on this page.")
+        self.message.setText(f"{plural(len(self.boxes[self.index]), 'box')} on this page.")
 
     def remove_boxes(self, indexes: list[int]) -> None:
         for n in sorted(set(indexes), reverse=True):
             if 0 <= n < len(self.boxes[self.index]):
                 del self.boxes[self.index][n]
         self._draw_boxes()
-        self.message.setText(f"{len(self.boxes[self.index])} box(es) on this page.")
+        self.message.setText(f"{plural(len(self.boxes[self.index]), 'box')} on this page.")
 
     def remove_selected(self) -> None:
         chosen = [int(i.data(0)) for i in self.scene.selectedItems()

@@ -10,7 +10,6 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,6 +22,9 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import plural
+from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.palette import readable
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, Index, PagedTableModel, display
 from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
@@ -81,7 +83,7 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
             return cells[index.column()]
         if r == _FOREGROUND:
             col = self.columns[index.column()]
-            return col.foreground(self.row_at(index.row())) if col.foreground else None
+            return readable(col.foreground(self.row_at(index.row()))) if col.foreground else None
         if r == _ROW:
             return self.row_at(index.row())
         return None
@@ -170,13 +172,12 @@ class Register(QWidget, Generic[R]):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        what = self.title.lower() if n != 1 else self.title.lower().removesuffix("s")
         matching = f" matching “{self.query}”" if self.query else ""
         if self.count_cap is not None and n > self.count_cap:
             self.count_label.setText(f"More than {self.count_cap:,} {self.title.lower()}{matching}: the first "
                                      f"{self.count_cap:,} are listed; type more to narrow the search.")
         else:
-            self.count_label.setText(f"{n:,} {what}{matching}")
+            self.count_label.setText(f"{plural(n, self.title.lower().removesuffix('s'), self.title.lower())}{matching}")
 
     def selected(self) -> R | None:
         rows = self.view.selectionModel().selectedRows()
@@ -203,7 +204,7 @@ class Register(QWidget, Generic[R]):
                           on_error=lambda exc: show_error(self, "Export", exc))
 
     def _export_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title.lower()}", f"{self.title.lower()}.xlsx",
-                                              "Excel workbook (*.xlsx)")
+        path = save_file_name(self, "exports", f"Export {self.title.lower()}", f"{self.title.lower()}.xlsx",
+                              "Excel workbook (*.xlsx)")
         if path:
             self.export_to(Path(path))

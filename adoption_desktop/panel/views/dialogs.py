@@ -38,6 +38,7 @@ from adoption_desktop.panel.service import (
 )
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.palette import tint_style
 
 
 class FormDialog(QDialog):
@@ -184,7 +185,7 @@ class SimpleDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.layout_.addWidget(self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         # say what the buttons do: "Cancel" must never be the way to *keep* a sitting

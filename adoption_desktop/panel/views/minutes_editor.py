@@ -1,7 +1,7 @@
 """Minutes drafted per item while the panel sits: keyboard-first, autosaved, text undo built in.
 
-Shortcuts: Ctrl+PgDown / Ctrl+PgUp next / previous item; Alt+1..3 outcome; Ctrl+U unanimous; Ctrl+M
-majority; Ctrl+S save; Ctrl+Shift+S send to the chair; Ctrl+Shift+A approve (chair, password);
+Shortcuts: Ctrl+PgDown / Ctrl+PgUp next / previous item; Alt+1..3 outcome; Alt+4 unanimous; Alt+5 (or
+Ctrl+M) majority (not Ctrl+U: line edits on Linux delete the line with it); Ctrl+S save; Ctrl+Shift+S send to the chair; Ctrl+Shift+A approve (chair, password);
 Ctrl+Z undo inside a text box; Ctrl+Shift+Z revert to the last saved version.
 """
 
@@ -33,6 +33,7 @@ from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft,
 from adoption_desktop.panel.views.models import ViewsModel
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.palette import tint_style
 
 AUTOSAVE_MS = 1500
 
@@ -139,7 +140,8 @@ class MinutesEditor(QWidget):
 
         shortcuts: list[tuple[str, Callable[[], object]]] = [
             ("Ctrl+PgDown", lambda: self.go(1)), ("Ctrl+PgUp", lambda: self.go(-1)),
-            ("Ctrl+U", lambda: self.set_vote("unanimous")), ("Ctrl+M", lambda: self.set_vote("majority")),
+            ("Alt+4", lambda: self.set_vote("unanimous")), ("Alt+5", lambda: self.set_vote("majority")),
+            ("Ctrl+M", lambda: self.set_vote("majority")),
             ("Ctrl+S", self.save_now), ("Ctrl+Shift+S", self.send_to_chair), ("Ctrl+Shift+A", self._approve),
             ("Ctrl+Shift+Z", self.revert),
             *((f"Alt+{n}", (lambda n=n: self.set_outcome(n - 1))) for n in (1, 2, 3)),
@@ -193,7 +195,7 @@ class MinutesEditor(QWidget):
             finally:
                 self._loading = False
             self.dirty = True
-            self.message.setStyleSheet("color: #B00020;")
+            self.message.setStyleSheet(tint_style("#B00020", self.message))
             self.message.setText("Unsaved changes are kept on screen: save them (Ctrl+S) or revert (Ctrl+Shift+Z).")
 
     def show_item(self, item_id: int) -> bool:
@@ -221,8 +223,8 @@ class MinutesEditor(QWidget):
             self.heading.setText(f"<b>Item {item.position} of {len(self.items)}: {item.case_label} — "
                                  f"{item.subject}</b>  (presented by {item.presenting_worker or '—'})")
             self.quorum.setText(item.quorum_text)
-            self.quorum.setStyleSheet("color: #B00020; font-weight: bold;" if item.quorum_state == "inquorate"
-                                      else "")
+            self.quorum.setStyleSheet(tint_style("#B00020", self.quorum) + " font-weight: bold;"
+                                      if item.quorum_state == "inquorate" else "")
             self.outcome.addItem("— not yet recorded —", "")
             for code in rules.CASE_OUTCOMES[item.case_type]:
                 self.outcome.addItem(rules.OUTCOMES[code], code)
@@ -313,7 +315,7 @@ class MinutesEditor(QWidget):
             deferral_reason=self.deferral_reason.text())
 
     def _error(self, exc: AppError) -> None:
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.setText(str(exc))
 
     def _autosave(self) -> None:

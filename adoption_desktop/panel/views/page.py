@@ -18,7 +18,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import plural
 from adoption_desktop.panel import rules
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.service import ItemRow, MemberRow, SittingDetail, SittingRow
@@ -44,7 +44,9 @@ from adoption_desktop.panel.views.models import (
     AgendaModel,
 )
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -158,7 +160,7 @@ class PanelPage(QWidget):
             row.addStretch(1)
             agenda_layout.addLayout(row)
         row = QHBoxLayout()
-        row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+E"))
+        row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+Shift+E"))
         row.addWidget(_button("Case file cop&y of item…", self.export_extract, "export_extract"))
         row.addWidget(_button("Invitati&ons (PDF)…", self.export_invitations, "export_invitations"))
         row.addStretch(1)
@@ -239,14 +241,14 @@ class PanelPage(QWidget):
             _shortcut(self, "Ctrl+D", self.declare)
             _shortcut(self, "Alt+Up", lambda: self.move_item(-1))
             _shortcut(self, "Alt+Down", lambda: self.move_item(1))
-        _shortcut(self, "Ctrl+E", self.export_minutes)
+        _shortcut(self, "Ctrl+Shift+E", self.export_minutes)  # not Ctrl+E: end of line in Linux text boxes
         self.sittings_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_detail())
         self.agenda_view.selectionModel().currentRowChanged.connect(self._agenda_row)
         self.reload()
 
     # --- helpers ------------------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #B00020;" if error else "")
+        self.status.setStyleSheet(tint_style("#B00020", self.status) if error else "")
         self.status.setText(text)
 
     def _run(self, fn: Callable[[], Any]) -> Any:
@@ -362,7 +364,7 @@ class PanelPage(QWidget):
         first = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)  # next Tuesday
 
         def done(ids: Any) -> None:
-            self.say(f"{len(ids)} sitting(s) scheduled.")
+            self.say(f"{plural(len(ids), 'sitting')} scheduled.")
             self.reload(select_sitting=ids[0])
             self.detail_tabs.setCurrentIndex(0)
             self.agenda_view.setFocus()
@@ -395,8 +397,8 @@ class PanelPage(QWidget):
                                          with_date=s.sitting_date, ok_text="Move sitting"))
 
     def export_calendar(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export panel calendar", "panel-sittings.ics",
-                                              "Calendar (*.ics)")
+        path = save_file_name(self, "exports", "Export panel calendar", "panel-sittings.ics",
+                              "Calendar (*.ics)")
         if path:
             self.write_calendar(Path(path))
 
@@ -406,7 +408,7 @@ class PanelPage(QWidget):
         rows = sorted(self.sittings_model.rows(), key=lambda r: r.sitting_date)
         documents.write_ics(path, rows, "Adoption panel")
         svc.record_calendar_export(self.ctx.db, self.ctx.principal, len(rows), Path(path).name)
-        self.say(f"{len(rows)} sittings written to {path} (no personal data).")
+        self.say(f"{plural(len(rows), 'sitting')} written to {path} (no personal data).")
 
     # --- agenda ----------------------------------------------------------------------------------------
     def add_item(self) -> None:
@@ -548,7 +550,7 @@ class PanelPage(QWidget):
         # the order of events first (sitting held, every member's view): say what is missing, no password asked
         blockers = svc.approval_blockers(self.ctx.db, self.ctx.principal, item_id, today=self.today)
         if blockers:
-            self.minutes.message.setStyleSheet("color: #B00020;")
+            self.minutes.message.setStyleSheet(tint_style("#B00020", self.minutes.message))
             self.minutes.message.setText("Cannot approve yet. " + " ".join(blockers))
             self.say("The minutes cannot be approved yet: " + " ".join(blockers), error=True)
             return
@@ -572,7 +574,7 @@ class PanelPage(QWidget):
             ok_text="Open a new version"))
 
     def _export_path(self, title: str, name: str, pattern: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, name, pattern)
+        path = save_file_name(self, "exports", title, name, pattern)
         return Path(path) if path else None
 
     def export_minutes(self, path: Path | None = None, item_id: int | None = None) -> None:
@@ -631,7 +633,7 @@ class PanelPage(QWidget):
                                                    cancelled=lambda: task.cancelled, reply_by=reply)
 
         run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
-                          lambda n: self.say(f"{n} invitation letter(s) written to {target}."),
+                          lambda n: self.say(f"{plural(n, 'invitation letter')} written to {target}."),
                           lambda e: self.say(f"Letters not written: {e}", error=True))
 
     # --- central list ------------------------------------------------------------------------------------

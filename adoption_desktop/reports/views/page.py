@@ -9,7 +9,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -26,6 +25,7 @@ from adoption_desktop.reports.report_data import QuarterlyTrend
 from adoption_desktop.reports.views.charts import BarChart
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 
@@ -144,7 +144,7 @@ class ReportsPage(QWidget):
 
     def export(self) -> None:
         """Always the figures of the dates shown now: counted afresh in the background, then written."""
-        path, _ = QFileDialog.getSaveFileName(self, "Export figures", "figures.csv", "CSV (*.csv)")
+        path = save_file_name(self, "exports", "Export figures", "figures.csv", "CSV (*.csv)")
         if path:
             self.export_to(Path(path))
 
@@ -171,8 +171,8 @@ class ReportsPage(QWidget):
         kind, ok = QInputDialog.getItem(self, "Write report", "&Kind of report:", kinds, guess, False)
         if not ok:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Write report", f"{kind.lower()}-report-{end:%Y-%m}.docx",
-                                              "Word document (*.docx)")
+        path = save_file_name(self, "reports", "Write report", f"{kind.lower()}-report-{end:%Y-%m}.docx",
+                              "Word document (*.docx)")
         if path:
             self.write_report_to(Path(path), "annual" if kind == "Annual" else "six-monthly")
 
@@ -196,8 +196,8 @@ class ReportsPage(QWidget):
                           lambda exc: show_error(self, "Write report", exc))
 
     def ofsted_pack(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Ofsted pack", f"ofsted-pack-{dt.date.today():%Y-%m-%d}.pdf",
-                                              "PDF (*.pdf)")
+        path = save_file_name(self, "reports", "Ofsted pack", f"ofsted-pack-{dt.date.today():%Y-%m-%d}.pdf",
+                              "PDF (*.pdf)")
         if path:
             self.ofsted_pack_to(Path(path))
 

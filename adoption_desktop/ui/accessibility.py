@@ -1,0 +1,112 @@
+"""Every control and view has an accessible name (and a description) for screen readers.
+
+Qt names a button from its text and a field from its buddy label; what is left — a search box with only
+a hint, a filter combo, a table — gets a name here, from (in order) its form label, its hint
+(placeholder), its tooltip, or its object name in words. Views also get a description: what the
+columns are. :func:`name_everything` runs on every page the main window opens and (through
+:class:`DialogNamer`, an application event filter) on every dialog as it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTabBar,
+    QTextEdit,
+    QWidget,
+)
+
+INTERACTIVE = (QAbstractButton, QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit,
+               QPlainTextEdit, QTextEdit, QTabBar)
+
+
+def accessible_name(widget: QWidget) -> str:
+    """The name a screen reader announces (Qt's own, from text or buddy label, or the one set)."""
+    if widget.accessibleName():
+        return widget.accessibleName()
+    iface = QAccessible.queryAccessibleInterface(widget)
+    return iface.text(QAccessible.Text.Name) if iface is not None and iface.isValid() else ""
+
+
+def _words(name: str) -> str:
+    text = re.sub(r"[_\-]+", " ", name).strip()
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    return text[:1].upper() + text[1:].lower() if text else ""
+
+
+def _form_label(widget: QWidget) -> str:
+    parent = widget.parentWidget()
+    layout = parent.layout() if parent is not None else None
+    if isinstance(layout, QFormLayout):
+        label = layout.labelForField(widget)
+        if isinstance(label, QLabel):
+            return label.text().replace("&", "").rstrip(":")
+    return ""
+
+
+def derived_name(widget: QWidget) -> str:
+    if isinstance(widget, QLineEdit) and widget.parent() is not None and isinstance(widget.parent(), QComboBox | QAbstractSpinBox):
+        return ""
+    for text in (_form_label(widget), getattr(widget, "placeholderText", lambda: "")(), widget.toolTip(),
+                 _words(widget.objectName()) if widget.objectName() and not widget.objectName().startswith("qt_") else ""):
+        if text:
+            return re.sub(r"<[^>]+>", "", text).split("\n")[0][:80]
+    if isinstance(widget, QAbstractItemView):
+        return "List"
+    if isinstance(widget, QAbstractSlider):
+        return "Vertical scroll bar" if widget.orientation() == Qt.Orientation.Vertical else "Horizontal scroll bar"
+    return ""
+
+
+def _view_description(view: QAbstractItemView) -> str:
+    model = view.model()
+    if model is None:
+        return ""
+    horizontal = Qt.Orientation.Horizontal
+    try:
+        count = model.columnCount(QModelIndex())
+    except TypeError:  # a list model (PySide6 keeps its columnCount private): no column titles
+        return "Arrow keys move between rows."
+    titles = [str(model.headerData(c, horizontal)) for c in range(count)
+              if model.headerData(c, horizontal)]
+    return ("Columns: " + ", ".join(titles) + ". Arrow keys move between rows.") if titles else \
+        "Arrow keys move between rows."
+
+
+def name_everything(root: QWidget) -> None:
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not isinstance(widget, INTERACTIVE):
+            continue
+        if not accessible_name(widget):
+            name = derived_name(widget)
+            if name:
+                widget.setAccessibleName(name)
+        if not widget.accessibleDescription():
+            if isinstance(widget, QAbstractItemView):
+                widget.setAccessibleDescription(_view_description(widget))
+            elif widget.toolTip():
+                widget.setAccessibleDescription(re.sub(r"<[^>]+>", "", widget.toolTip())[:200])
+            elif isinstance(widget, QLineEdit) and widget.placeholderText():
+                widget.setAccessibleDescription(widget.placeholderText())
+
+
+class DialogNamer(QObject):
+    """Names the controls of every dialog as it is shown (installed on the application)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog):
+            name_everything(watched)
+        return False

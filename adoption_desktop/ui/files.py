@@ -1,0 +1,71 @@
+"""Save dialogs that start in Documents and remember the last folder per kind of file.
+
+Before this every Save dialog opened in the program's working folder (wherever it was started from).
+Now :func:`save_file_name` starts in the folder last used for that *kind* (``"letters"``, ``"exports"``,
+``"backup"``, …; remembered in :class:`~adoption_desktop.core.config.LocalConfig` under ``save_folders``),
+else in the user's Documents folder (``QStandardPaths.DocumentsLocation``), else the home folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from adoption_desktop.core.config import LocalConfig
+
+CONFIG_KEY = "save_folders"
+
+
+def documents_folder() -> Path:
+    from PySide6.QtCore import QStandardPaths
+
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found else Path.home()
+
+
+def _config() -> LocalConfig | None:
+    from adoption_desktop.core.config import LocalConfig, app_paths
+
+    try:
+        return LocalConfig(app_paths().settings_file)
+    except OSError:
+        return None
+
+
+def start_folder(kind: str, default: Path | None = None, config: LocalConfig | None = None) -> Path:
+    """Where a Save dialog for ``kind`` opens: the last folder used for it, if it still exists; else
+    ``default`` (e.g. the backups folder) or Documents."""
+    config = config or _config()
+    remembered = (config.get(CONFIG_KEY) or {}).get(kind) if config is not None else None
+    if isinstance(remembered, str) and Path(remembered).is_dir():
+        return Path(remembered)
+    if default is not None and default.is_dir():
+        return default
+    return documents_folder()
+
+
+def remember_folder(kind: str, chosen: str | Path, config: LocalConfig | None = None) -> None:
+    config = config or _config()
+    if config is None:
+        return
+    folders = dict(config.get(CONFIG_KEY) or {})
+    folders[kind] = str(Path(chosen).parent)
+    with contextlib.suppress(OSError):  # a read-only profile: Documents again next time
+        config.set(CONFIG_KEY, folders)
+
+
+def save_file_name(parent: QWidget | None, kind: str, title: str, name: str, file_filter: str = "",
+                   *, default_folder: Path | None = None) -> str:
+    """Ask where to save ``name``; returns the chosen path ("" when the user cancels)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    config = _config()
+    start = start_folder(kind, default_folder, config) / Path(name).name
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(start), file_filter)
+    if path:
+        remember_folder(kind, path, config)
+    return str(path)

@@ -1,0 +1,98 @@
+"""Whole labels on small and scaled screens: column titles never cut, hints never cut, pages scroll.
+
+Applied to every page when the main window opens it (:func:`fit_page`) and to every table made by
+:func:`~adoption_desktop.ui.table_view.make_table_view`:
+
+* :func:`keep_titles_whole` keeps each column at least as wide as its title (a narrow screen scrolls the
+  table sideways instead of cutting "Why this position" to "Why this posi…");
+* :func:`fit_placeholders` makes a search box at least as wide as its hint ("reference or initials");
+* :func:`scrolling` puts a page in a scroll area, so on 1366×768 at 125 % or 150 % (a 1093×614 or
+  911×512 logical screen) the window still fits above the taskbar and the rest of a page scrolls into view.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFrame, QHeaderView, QLineEdit, QScrollArea, QTableView, QWidget
+
+#: the header's text margins and a sort arrow's room, in pixels (Fusion and Windows styles)
+TITLE_MARGIN = 8
+
+
+class _TitleKeeper(QObject):
+    def __init__(self, header: QHeaderView) -> None:
+        super().__init__(header)
+        self.header = header
+        self.busy = False
+        # bound methods of a child of the header: Qt drops the connections when the header goes
+        header.sectionResized.connect(self._resized)
+        header.geometriesChanged.connect(self.apply)
+
+    def _resized(self, _section: int, _old: int, _new: int) -> None:
+        self.apply()
+
+    def need(self, section: int) -> int:
+        model = self.header.model()
+        title = model.headerData(section, Qt.Orientation.Horizontal) if model is not None else None
+        return self.header.fontMetrics().horizontalAdvance(str(title)) + TITLE_MARGIN if title else 0
+
+    def apply(self) -> None:
+        import shiboken6
+
+        header = self.header
+        if self.busy or not shiboken6.isValid(header) or header.model() is None:
+            return
+        self.busy = True
+        try:
+            last = header.count() - 1
+            for section in range(header.count()):
+                if header.isSectionHidden(section):
+                    continue
+                need = self.need(section)
+                if header.sectionSize(section) >= need:
+                    continue
+                if section == last and header.stretchLastSection():
+                    header.setStretchLastSection(False)  # too narrow to stretch: scroll sideways instead
+                mode = header.sectionResizeMode(section)
+                if mode == QHeaderView.ResizeMode.Stretch:  # squeezed below its title: keep it whole
+                    header.setSectionResizeMode(section, QHeaderView.ResizeMode.Interactive)
+                    mode = QHeaderView.ResizeMode.Interactive
+                if mode == QHeaderView.ResizeMode.Interactive:
+                    header.resizeSection(section, need)
+        finally:
+            self.busy = False
+
+
+def keep_titles_whole(view: QTableView) -> None:
+    header = view.horizontalHeader()
+    if header.findChild(_TitleKeeper) is None:
+        _TitleKeeper(header).apply()
+
+
+def fit_placeholders(page: QWidget) -> None:
+    for edit in page.findChildren(QLineEdit):
+        text = edit.placeholderText()
+        if text:
+            margins = edit.textMargins()
+            need = edit.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 16
+            if edit.minimumWidth() < need and edit.maximumWidth() >= need:
+                edit.setMinimumWidth(need)
+
+
+def scrolling(page: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setObjectName(f"scroll_{page.objectName() or type(page).__name__}")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    area.setAccessibleName(page.accessibleName() or "Page")
+    return area
+
+
+def fit_page(page: QWidget) -> None:
+    from adoption_desktop.ui.accessibility import name_everything
+
+    for view in page.findChildren(QTableView):
+        keep_titles_whole(view)
+    fit_placeholders(page)
+    name_everything(page)  # accessible names and descriptions for what Qt leaves unnamed
