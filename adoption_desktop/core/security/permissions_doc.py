@@ -56,6 +56,10 @@ def render() -> str:
         "- Counselling records are visible to counsellors and administrators only; other roles see counts.",
         "- The six-monthly/annual report needs `reports.view` (counts only); the Ofsted pack names panel members and "
         "holds approved minutes, so it needs `panel.view`, `adm.view` and `reports.view` together.",
+        "- The child's journey (docs/reports.md): children on an ADM plan decision are added and linked with "
+        "`adm.edit`, on a panel match item with `panel.edit`; either lets a person edit a child's dates; they "
+        "are listed with `adm.view` / `panel.view`. Adopter stages need `panel.edit`. The timeliness measures "
+        "and their lists of children (`reports.measures`) need `reports.view`.",
         "- An administrator cannot disable their own account.",
         "- A user disabled, or whose roles change, while signed in is refused at their next action.",
         "- Headless commands that read or write case data (`adoption-desktop export …`, `import …`) sign in "
