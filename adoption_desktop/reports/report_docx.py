@@ -100,8 +100,9 @@ def _within(m: Measure) -> str:
 
 def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasure], empty: str,
               chart_title: str) -> None:
-    if not rows:
-        doc.add_paragraph(empty)
+    if not rows or all(c.current.count == 0 and (c.previous is None or c.previous.count == 0)
+                       and (c.last_year is None or c.last_year.count == 0) for c in rows):
+        doc.add_paragraph(empty)  # measures exist, but no child (or household) in any of the periods
         return
     _table(doc, ["Measure", *_period_headers(data), "Threshold", "Within threshold"],
            [[f"{c.current.code} {c.current.label}", _value(c.current), _value(c.previous), _value(c.last_year),

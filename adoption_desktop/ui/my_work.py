@@ -34,9 +34,10 @@ from adoption_desktop.reports.my_work import (
     my_work,
 )
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.palette import tint
 
 #: palette colours of the tones (the navigation's blue family, a muted red and amber)
-TONE_COLOURS = {OVERDUE: "#B00020", DUE: "#C77700", WAITING: "#2F5D7C", OK: "#3E7D4F"}
+TONE_COLOURS = {OVERDUE: "#B00020", DUE: "#8A5300", WAITING: "#2F5D7C", OK: "#3E7D4F"}  # 4.5:1 on white
 TONE_WORDS = {OVERDUE: "overdue", DUE: "due", WAITING: "waiting", OK: "in hand"}
 _LINE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -168,7 +169,8 @@ class MyWorkPage(QWidget):
                 counts[line.tone] += 1
                 item = QListWidgetItem(f"    {line.title} — {line.detail}")
                 item.setData(_LINE_ROLE, line)
-                item.setForeground(QColor(TONE_COLOURS[line.tone]) if line.tone in (OVERDUE, DUE) else
+                # the tone's colour where it reads at 4.5:1 on this palette (High Contrast: the text colour)
+                item.setForeground(tint(TONE_COLOURS[line.tone], self.list) if line.tone in (OVERDUE, DUE) else
                                    self.list.palette().text().color())
                 item.setToolTip(f"{TONE_WORDS[line.tone]}: Enter opens it")
                 self.list.addItem(item)

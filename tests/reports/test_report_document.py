@@ -90,9 +90,9 @@ def test_report_has_every_chapter_three_periods_and_charts(demo_db: Database, tm
         assert value == dict(activity.rows)["Items considered"]
     assert int(items_row[1]) > 0 and int(items_row[2]) > 0 and int(items_row[3]) > 0
     # charts: PNG images, each with a caption and alternative text
-    assert len(doc.inline_shapes) == 3
+    assert len(doc.inline_shapes) >= 3  # the trends, and a chart for each measure with a threshold
     images = [r.target_part for r in doc.part.rels.values() if "image" in r.reltype]
-    assert len(images) == 3
+    assert len(images) == len(doc.inline_shapes)
     for part in images:
         with Image.open(io.BytesIO(part.blob)) as im:
             assert im.format == "PNG" and im.width >= 1200
@@ -147,7 +147,7 @@ def test_an_empty_database_gives_a_report_with_n_a_not_errors(db: Database, tmp_
     manager = make_user(db, "mgr", Role.MANAGER)
     doc = Document(str(write_report_docx(build_report(db, manager, HALF, today=TODAY), tmp_path / "e.docx")))
     assert any(p.text == NO_CHILDREN for p in doc.paragraphs)
-    assert len(doc.inline_shapes) == 3
+    assert len(doc.inline_shapes) >= 3  # the trends, and a chart for each measure with a threshold
 
 
 def test_charts_are_black_and_white_and_say_n_a_for_missing_values() -> None:

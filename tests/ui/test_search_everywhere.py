@@ -29,6 +29,14 @@ def demo_db(db: Database) -> Database:
     return db
 
 
+def _shown(window: Any) -> Any:
+    """The page on screen (each page sits in a scroll area: ui/fit.py)."""
+    from PySide6.QtWidgets import QScrollArea
+
+    current = window.stack.currentWidget()
+    return current.widget() if isinstance(current, QScrollArea) else current
+
+
 def window_for(db: Database, username: str, qtbot: Any) -> MainWindow:
     principal = authenticate(db, username, demo.DEMO_PASSWORD)
     window = MainWindow(AppContext(db, principal, TaskRunner(synchronous=True)))
@@ -124,7 +132,7 @@ def test_enter_on_an_arrangement_and_more_open_the_letterbox(demo_db: Database, 
         qtbot.keyClick(dialog.box, Qt.Key.Key_Down)
     qtbot.keyClick(dialog.box, Qt.Key.Key_Enter)
     page: Any = window.page("letterbox")
-    assert window.stack.currentWidget() is page
+    assert _shown(window) is page
     from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
 
     opened = [w for w in page.findChildren(ArrangementDialog) if w.isVisible()]
@@ -234,13 +242,13 @@ def test_panel_items_decisions_and_letterbox_items_open_in_their_pages(demo_db: 
     row = first(str(panel_ref), PANEL_ITEMS)
     open_result(window, row)
     panel: Any = window.page("panel")
-    assert window.stack.currentWidget() is panel
+    assert _shown(window) is panel
     assert panel.sitting.id == row.hit.parent_id and panel.item.id == row.hit.record_id  # type: ignore[union-attr]
 
     row = first(str(decision_ref), DECISIONS)
     open_result(window, row)
     adm: Any = window.page("adm")
-    assert window.stack.currentWidget() is adm
+    assert _shown(window) is adm
     assert adm.detail.detail is not None and adm.detail.detail.row.id == row.hit.record_id  # type: ignore[union-attr]
 
     letterbox: Any = window.open_target("letterbox")
