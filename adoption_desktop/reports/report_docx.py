@@ -9,6 +9,7 @@ the same period last year; charts are PNG images (``charts``) with a caption and
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -76,6 +77,9 @@ def _compared(doc: DocxDocument, data: ReportData, table: ComparedTable, *, head
 
 
 def _picture(doc: DocxDocument, png: bytes, caption: str) -> None:
+    """The chart and its caption, numbered in the order the figures appear ("Figure 4. …")."""
+    number = 1 + sum(1 for p in doc.paragraphs if p.style is not None and p.style.name == "Caption")
+    caption = f"Figure {number}. " + re.sub(r"^Figure \d+\. ", "", caption)
     doc.add_picture(io.BytesIO(png), width=Cm(16.5))
     inline = doc.inline_shapes[-1]._inline
     inline.docPr.set("descr", caption)
@@ -98,6 +102,11 @@ def _within(m: Measure) -> str:
     return f"{100 * m.within / m.count:.0f}% ({m.within} of {m.count})"
 
 
+def _threshold_unit(m: Measure) -> str:
+    """The unit of a measure's threshold: days for a share of children within a number of days."""
+    return "days" if m.unit == "%" else m.unit
+
+
 def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasure], empty: str,
               chart_title: str) -> None:
     if not rows or all(c.current.count == 0 and (c.previous is None or c.previous.count == 0)
@@ -106,9 +115,12 @@ def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasur
         return
     _table(doc, ["Measure", *_period_headers(data), "Threshold", "Within threshold"],
            [[f"{c.current.code} {c.current.label}", _value(c.current), _value(c.previous), _value(c.last_year),
-             "–" if c.current.threshold is None else f"{c.current.threshold:g} {c.current.unit}".strip(),
+             "–" if c.current.threshold is None else f"{c.current.threshold:g} {_threshold_unit(c.current)}".strip(),
              _within(c.current)] for c in rows], (4.5, 2.4, 2.4, 2.4, 2, 2.6))
-    timed = [c.current for c in rows if c.current.threshold is not None and c.current.value is not None]
+    # a chart against the threshold where the figure and the threshold are in one unit (A3 is a share of
+    # children, its threshold a number of days: the table says so, a chart would not)
+    timed = [c.current for c in rows if c.current.threshold is not None and c.current.value is not None
+             and _threshold_unit(c.current) == c.current.unit]
     for m in timed[:4]:
         # a measure with a threshold: this period against the threshold, beside the two comparisons
         vals = [m.value] + [x.value if x else None for x in (next(c for c in rows if c.current is m).previous,

@@ -97,9 +97,8 @@ def test_report_has_every_chapter_three_periods_and_charts(demo_db: Database, tm
         with Image.open(io.BytesIO(part.blob)) as im:
             assert im.format == "PNG" and im.width >= 1200
     captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Caption"]
-    assert len(captions) == 3 and all(c.startswith("Figure ") for c in captions)
+    assert len(captions) == len(doc.inline_shapes) and all(c.startswith("Figure ") for c in captions)
     assert all(s._inline.docPr.get("descr") for s in doc.inline_shapes)
-    assert any(p.text == NO_CHILDREN for p in doc.paragraphs)
     # no names leave the report: no member of the panel is mentioned
     from adoption_desktop.panel import service as panel_service
 
