@@ -109,7 +109,8 @@ def _labelled(doc: DocxDocument, label: str, text: str) -> None:
     para.add_run(text or "—")
 
 
-def _people(rows: Sequence[AttendanceRow]) -> list[list[str]]:
+def people_rows(rows: Sequence[AttendanceRow]) -> list[list[str]]:
+    """Name and role of each person at a sitting, as the minutes (Word, and the Ofsted pack's PDF) list them."""
     out = []
     for a in rows:
         extra = []
@@ -192,9 +193,9 @@ def _sitting_block(doc: DocxDocument, s: SittingRow, pack: MinutesPack) -> None:
         ["Date", _fmt(s.sitting_date)], ["Time", f"{s.start_time}–{s.end_time}"],
         ["Venue", s.place or "—"], ["Final minutes due", _fmt(s.minutes_due)]])
     doc.add_heading("Members present", level=1)
-    _table(doc, ("Name", "Role"), _people(pack.present)) if pack.present else doc.add_paragraph("None recorded.")
+    _table(doc, ("Name", "Role"), people_rows(pack.present)) if pack.present else doc.add_paragraph("None recorded.")
     doc.add_heading("Advisers in attendance (not members)", level=2)
-    _table(doc, ("Name", "Role"), _people(pack.advisers)) if pack.advisers else doc.add_paragraph("None.")
+    _table(doc, ("Name", "Role"), people_rows(pack.advisers)) if pack.advisers else doc.add_paragraph("None.")
     doc.add_heading("Apologies", level=2)
     doc.add_paragraph(", ".join(f"{a.full_name} ({a.role_label})" for a in pack.apologies) or "None.")
     if pack.absent:

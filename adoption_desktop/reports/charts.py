@@ -106,10 +106,10 @@ def compare_periods(title: str, series: Sequence[str], groups: Sequence[tuple[st
     return _png(img)
 
 
-def _wrap_centred(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, font: ImageFont.FreeTypeFont,
-                  width: float) -> None:
-    words, lines, line = text.split(), [], ""
-    for w in words:
+def _wrapped(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` (a word longer than that stands alone)."""
+    lines, line = [], ""
+    for w in text.split():
         trial = f"{line} {w}".strip()
         if _text_w(draw, trial, font) > width and line:
             lines.append(line)
@@ -117,7 +117,12 @@ def _wrap_centred(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, font
         else:
             line = trial
     lines.append(line)
-    for i, ln in enumerate(lines[:2]):
+    return lines
+
+
+def _wrap_centred(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, font: ImageFont.FreeTypeFont,
+                  width: float) -> None:
+    for i, ln in enumerate(_wrapped(draw, text, font, width)[:2]):
         _centred(draw, x, y + i * 32, ln, font)
 
 
@@ -195,14 +200,5 @@ def trends(title: str, quarters: Sequence[str], series: Sequence[tuple[str, Sequ
 
 def _wrap_left(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, font: ImageFont.FreeTypeFont,
                width: float) -> None:
-    words, lines, line = text.split(), [], ""
-    for w in words:
-        trial = f"{line} {w}".strip()
-        if _text_w(draw, trial, font) > width and line:
-            lines.append(line)
-            line = w
-        else:
-            line = trial
-    lines.append(line)
-    for i, ln in enumerate(lines[:3]):
+    for i, ln in enumerate(_wrapped(draw, text, font, width)[:3]):
         draw.text((x, y + i * 32), ln, font=font, fill=INK)

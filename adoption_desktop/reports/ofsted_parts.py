@@ -14,7 +14,8 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from adoption_desktop.core.documents.pdf import FONT, FONT_BOLD, long_date
 from adoption_desktop.core.documents.pdf_flow import styles
 from adoption_desktop.panel import rules as panel_rules
-from adoption_desktop.panel.service import AttendanceRow, ItemRow, MemberRow, MinutesPack, advice_text
+from adoption_desktop.panel.documents import people_rows
+from adoption_desktop.panel.service import ItemRow, MemberRow, MinutesPack, advice_text
 from adoption_desktop.reports.model import FigureSection
 
 WIDTH = 170 * mm
@@ -44,18 +45,6 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence
         ("FONTNAME", (0, 0), (-1, -1), FONT),
     ]))
     return t
-
-
-def _people(rows: Sequence[AttendanceRow]) -> list[list[str]]:
-    out = []
-    for a in rows:
-        extra = []
-        if a.independent and not a.is_adviser:
-            extra.append("independent")
-        if a.role_type == "social_worker" and a.pqe_years is not None:
-            extra.append(f"{a.pqe_years} years' PQE")
-        out.append([a.full_name, a.role_label + (f" ({', '.join(extra)})" if extra else "")])
-    return out
 
 
 def _item(number: int, item: ItemRow, names: dict[int, str]) -> list[Flowable]:
@@ -103,11 +92,11 @@ def minutes_flowables(pack: MinutesPack) -> list[Flowable]:
         table(("Sitting", ""), [["Date", _d(s.sitting_date)], ["Time", f"{s.start_time}–{s.end_time}"],
                                 ["Venue", s.place or "—"], ["Final minutes due", _d(s.minutes_due)]], (50, 120)),
         Paragraph("Members present", st["h2"]),
-        table(("Name", "Role"), _people(pack.present), (70, 100)) if pack.present else _p("None recorded."),
+        table(("Name", "Role"), people_rows(pack.present), (70, 100)) if pack.present else _p("None recorded."),
     ]
     if pack.advisers:
         flow += [Paragraph("Advisers in attendance (not members)", st["h2"]),
-                 table(("Name", "Role"), _people(pack.advisers), (70, 100))]
+                 table(("Name", "Role"), people_rows(pack.advisers), (70, 100))]
     flow.append(_p("Apologies: " + (", ".join(f"{a.full_name} ({a.role_label})" for a in pack.apologies)
                                     or "None.")))
     if pack.absent:
