@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from adoption_desktop import template_admin as ta
     from adoption_desktop.cli_support import CliError, signed_in
-    from adoption_desktop.core.documents import template_admin as ta
 
     if not args.list and not (args.name and args.out):
         raise CliError("export template: give --name and --out (or --list).")
@@ -37,8 +37,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from adoption_desktop import template_admin as ta
     from adoption_desktop.cli_support import CliError, signed_in
-    from adoption_desktop.core.documents import template_admin as ta
 
     if bool(args.file) == bool(args.restore_shipped):
         raise CliError("import template: give either --file FILE or --restore-shipped.")

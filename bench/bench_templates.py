@@ -48,8 +48,8 @@ def main() -> None:
     use_bench_keyring()
     from PIL import Image
 
+    from adoption_desktop import template_admin as ta
     from adoption_desktop.core.agency_profile import AgencyProfile, save_agency_profile, set_agency_logo
-    from adoption_desktop.core.documents import template_admin as ta
     from adoption_desktop.core.documents.letterhead import letterhead
     from adoption_desktop.core.documents.templates import load_template
     from adoption_desktop.core.security import service as users

@@ -6,7 +6,7 @@ Word: the header (``{agency_name}``, ``{agency_address}`` and the other profile 
 reads ``{{minutes}}`` last in the body: the minutes are written there.
 
 The agency's edited copy lives in the database (``template_versions``, name ``minutes``: see
-``core.documents.template_admin``), so team mode shares it and an upgrade of the program folder never
+``template_admin``), so team mode shares it and an upgrade of the program folder never
 replaces it; this file is the shipped default.
 """
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop import template_admin as ta
 from adoption_desktop.core.agency_profile import (
     AREA_LABELS,
     AREAS,
@@ -35,7 +36,6 @@ from adoption_desktop.core.agency_profile import (
     save_agency_profile,
     set_agency_logo,
 )
-from adoption_desktop.core.documents import template_admin as ta
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error

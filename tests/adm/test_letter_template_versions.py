@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from adoption_desktop import template_admin as ta
 from adoption_desktop.adm.models import AdmLetter
-from adoption_desktop.core.documents import template_admin as ta
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database

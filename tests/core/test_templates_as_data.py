@@ -14,9 +14,9 @@ from docx import Document
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from adoption_desktop import template_admin as ta
 from adoption_desktop.core import resources
 from adoption_desktop.core.agency_profile import save_agency_profile
-from adoption_desktop.core.documents import template_admin as ta
 from adoption_desktop.core.documents.templates import load_template, template_version_label
 from adoption_desktop.core.errors import PermissionDenied, StaleRecord, ValidationError
 from adoption_desktop.core.models import TemplateVersion

@@ -8,7 +8,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from adoption_desktop.core.documents import template_admin as ta
+from adoption_desktop import template_admin as ta
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database

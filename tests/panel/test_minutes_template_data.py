@@ -8,8 +8,8 @@ from pathlib import Path
 
 from docx import Document
 
+from adoption_desktop import template_admin as ta
 from adoption_desktop.core.agency_profile import save_agency_profile
-from adoption_desktop.core.documents import template_admin as ta
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.panel import documents
 from adoption_desktop.panel import service as svc

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from adoption_desktop import template_admin as ta
 from adoption_desktop.core.agency_profile import agency_profile
-from adoption_desktop.core.documents import template_admin as ta
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.admin_page import AdminPage

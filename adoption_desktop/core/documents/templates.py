@@ -21,7 +21,7 @@ A template is parsed once and rendered many times in a batch.
 and otherwise the file shipped in ``resources/templates/letters``. :func:`load_template` reads the
 database through the session of the use case it runs in (``core.storage.engine.current_session``), so
 feature code calling ``load_template(name)`` inside a service needs no session argument. Editing,
-importing, restoring and previewing are the administrator's use cases in ``core.documents.template_admin``.
+importing, restoring and previewing are the administrator's use cases in ``template_admin``.
 A template loaded with a session also carries the agency profile's values (``${agency_telephone}``…) as
 defaults, so any letter may use them.
 """

@@ -5,6 +5,9 @@ application, an import of an edited file, or a restore of the shipped version (a
 meaning "the program's own file"). The newest row is the one letters use (``templates.load_template``);
 the shipped files are the defaults. A template naming a placeholder its letters cannot fill is refused,
 naming it.
+
+It sits above the features (like the CLI), because it serves every area's templates, the minutes'
+``.docx`` (``panel.minutes_template``) among them: ``core`` never imports a feature.
 """
 
 from __future__ import annotations
