@@ -94,6 +94,48 @@ def _sitting_dates(ctx: DemoContext) -> list[dt.date]:
     return out
 
 
+#: synthetic make-up of the demo's central list: (weight, code)
+_DEMO_GENDERS = ((9, "female"), (5, "male"), (1, "other"), (1, "prefer_not_to_say"), (2, ""))
+_DEMO_ETHNICITIES = ((10, "white_british"), (2, "white_irish"), (1, "white_other"), (2, "asian_indian"),
+                     (1, "asian_pakistani"), (2, "black_caribbean"), (1, "black_african"),
+                     (1, "mixed_white_black_caribbean"), (1, "other_arab"), (1, "prefer_not_to_say"), (2, ""))
+
+
+def _profiles(session: Session, ctx: DemoContext, members: list[PanelMember]) -> None:
+    """Synthetic gender and ethnicity, and a record of each yearly appraisal before the one now due (one
+    in eight missed). A generator of its own, so the rest of the demo is unchanged by it."""
+    import random
+
+    from adoption_desktop.panel.models import PanelAppraisal
+
+    rng = random.Random(7919 * len(members) + ctx.today.toordinal())
+    for m in members:
+        m.gender = rng.choices([c for _w, c in _DEMO_GENDERS], [w for w, _c in _DEMO_GENDERS])[0]
+        m.ethnicity = rng.choices([c for _w, c in _DEMO_ETHNICITIES], [w for w, _c in _DEMO_ETHNICITIES])[0]
+        if rules.is_adviser(m.role_type) or m.appraisal_due is None:
+            continue
+        due = m.appraisal_due - dt.timedelta(days=365)  # the one before the appraisal now due
+        while due > m.joined_on + dt.timedelta(days=180):
+            if rng.random() >= 0.125:
+                done = min(due + dt.timedelta(days=rng.randint(-21, 45)), ctx.today)
+                session.add(PanelAppraisal(member_id=m.id, due_on=due, done_on=done))
+            due -= dt.timedelta(days=365)
+
+
+def _bring_back(item: PanelItem, day: dt.date, awaiting: dict[str, list[tuple[dt.date, PanelItem]]]) -> None:
+    """Two in three deferred cases come back (the next item of the same type at least two weeks later
+    becomes that case, linked to the deferral); the third is withdrawn. Uses no random numbers, so the
+    rest of the demo is as before."""
+    waiting = awaiting.get(item.case_type, [])
+    if item.case_type == "other" or not waiting or waiting[0][0] > day - dt.timedelta(days=14):
+        return
+    _first_day, first = waiting.pop(0)
+    awaiting["_returns"].append((day, first))
+    if len(awaiting["_returns"]) % 3:
+        item.subject_reference, item.subject_initials = first.subject_reference, first.subject_initials
+        item.deferred_from_id = first.id
+
+
 def populate(db: Database, ctx: DemoContext) -> None:
     from adoption_desktop.adm.service import open_decision_from_panel
 
@@ -118,6 +160,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
         leaver.leaving_kind, leaver.leaving_reason = "left", "Moving out of the area."
         session.add_all(members)
         session.flush()
+        _profiles(session, ctx, members)
         core = [m for m in members if not rules.is_adviser(m.role_type)]
         advisers = [m for m in members if rules.is_adviser(m.role_type)]
         workers = [ctx.full_name() for _ in range(8)]
@@ -127,6 +170,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
         case_types = [c for c, _w in CASE_WEIGHTS]
         weights = [w for _c, w in CASE_WEIGHTS]
         serial = 0
+        awaiting: dict[str, list[tuple[dt.date, PanelItem]]] = {"_returns": []}
         for s_index, day in enumerate(dates):
             future = day > ctx.today
             sitting = PanelSitting(sitting_date=day, start_time="10:00", end_time="13:30",
@@ -150,6 +194,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     "/".join(rules.initials(ctx.full_name()) for _ in range(1 + (case_type == "match"))),
                     presenting_worker=rng.choice(workers), time_slot=f"{9 + pos}:{'00' if pos % 2 else '30'}",
                     notes="Six-monthly panel activity report" if case_type == "other" else "")
+                _bring_back(item, day, awaiting)
                 items.append(item)
             session.add_all(items)
             session.flush()
@@ -241,6 +286,8 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     approved_by_name=chair_user.full_name if status == "approved" else "")
                 session.add(minutes)
                 session.flush()
+                if outcome == "deferred" and item.case_type != "other":
+                    awaiting.setdefault(item.case_type, []).append((day, item))
                 if status == "approved" and rules.goes_to_adm(item.case_type, outcome):
                     _hand_off(session, item, minutes, approved_on, open_decision_from_panel)
         ctx.progress(f"Panel: {plural(len(dates), 'sitting')} made")

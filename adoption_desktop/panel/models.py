@@ -33,6 +33,21 @@ class PanelMember(Versioned, TimestampMixin, Base):
     appraisal_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     dbs_checked_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     training_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: optional profile for the panel make-up figures (codes of ``panel.profile``; "" = not recorded)
+    gender: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    ethnicity: Mapped[str] = mapped_column(String(40), default="", server_default="")
+
+
+class PanelAppraisal(TimestampMixin, Base):
+    """An annual appraisal (review) of a central-list member held on ``done_on``; ``due_on`` is the
+    appraisal due date it met (the member's ``appraisal_due`` when it was recorded; NMS 2014 17.3)."""
+
+    __tablename__ = "panel_appraisals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_members.id"), index=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    done_on: Mapped[dt.date] = mapped_column(Date)
 
 
 class PanelSitting(Versioned, TimestampMixin, Base):

@@ -22,8 +22,9 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
-from adoption_desktop.panel import rules, settings
+from adoption_desktop.panel import profile, rules, settings
 from adoption_desktop.panel.models import (
+    PanelAppraisal,
     PanelAttendance,
     PanelDeclaration,
     PanelItem,
@@ -53,6 +54,11 @@ class MemberInput:
     appraisal_due: dt.date | None = None
     dbs_checked_on: dt.date | None = None
     training_on: dt.date | None = None
+    gender: str = ""          # panel.profile.GENDERS ("" = not recorded)
+    ethnicity: str = ""       # panel.profile.ETHNICITIES, "" or "prefer_not_to_say"
+    #: the day the member's last annual appraisal was held; a date later than the last one recorded
+    #: records an appraisal that met the appraisal due date the member had until now
+    appraised_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,9 @@ class MemberRow:
     training_on: dt.date | None
     warnings: tuple[str, ...]
     row_version: int = 1
+    gender: str = ""
+    ethnicity: str = ""
+    appraised_on: dt.date | None = None  # the last appraisal recorded
 
     def active_on(self, day: dt.date) -> bool:
         return self.joined_on <= day and (self.leaves_on is None or day < self.leaves_on)
@@ -288,7 +297,8 @@ def quorum_rule(session: Session) -> QuorumRule:
     )
 
 
-def _member_row(m: PanelMember, today: dt.date, warn: tuple[int, int, int]) -> MemberRow:
+def _member_row(m: PanelMember, today: dt.date, warn: tuple[int, int, int],
+                appraised_on: dt.date | None = None) -> MemberRow:
     warnings: tuple[str, ...] = ()
     if m.leaves_on is None or m.leaves_on > today:
         warnings = tuple(rules.member_warnings(
@@ -297,7 +307,23 @@ def _member_row(m: PanelMember, today: dt.date, warn: tuple[int, int, int]) -> M
     return MemberRow(m.id, m.full_name, m.role_type, rules.ROLE_LABELS.get(m.role_type, m.role_type),
                      rules.is_adviser(m.role_type), m.pqe_years, m.independent, m.joined_on, m.user_id,
                      m.notice_given_on, m.leaves_on, m.leaving_kind, m.leaving_reason, m.appraisal_due,
-                     m.dbs_checked_on, m.training_on, warnings, m.row_version)
+                     m.dbs_checked_on, m.training_on, warnings, m.row_version, m.gender, m.ethnicity,
+                     appraised_on)
+
+
+def _last_appraisals(session: Session) -> dict[int, dt.date]:
+    return {mid: day for mid, day in session.execute(
+        select(PanelAppraisal.member_id, func.max(PanelAppraisal.done_on)).group_by(PanelAppraisal.member_id))}
+
+
+def _record_appraisal(session: Session, m: PanelMember, appraised_on: dt.date | None, due_before: dt.date | None,
+                      last: dt.date | None) -> dt.date | None:
+    """Record an appraisal held on ``appraised_on`` when it is later than the last one recorded; it met the
+    due date the member had before this save (``due_before``). Returns the last appraisal date."""
+    if appraised_on is None or (last is not None and appraised_on <= last):
+        return last
+    session.add(PanelAppraisal(member_id=m.id, due_on=due_before, done_on=appraised_on))
+    return appraised_on
 
 
 def _warn_settings(session: Session) -> tuple[int, int, int]:
@@ -446,8 +472,17 @@ def _validate_member(data: MemberInput) -> MemberInput:
     for value, label, kind in ((data.joined_on, "Joined on", "event"), (data.appraisal_due, "Appraisal due",
                                                                          "schedule"),
                                (data.dbs_checked_on, "DBS checked on", "event"),
-                               (data.training_on, "Training on", "event")):
+                               (data.training_on, "Training on", "event"),
+                               (data.appraised_on, "Last appraisal", "event")):
         check_date(value, label, kind)
+    for problem, field_name in ((profile.gender_problem(data.gender), "gender"),
+                                (profile.ethnicity_problem(data.ethnicity), "ethnicity")):
+        if problem:
+            raise ValidationError(problem, field_name)
+    if data.appraised_on is not None and data.appraised_on < data.joined_on:
+        raise ValidationError(f"Last appraisal: {data.appraised_on:%d/%m/%Y} is before the member joined "
+                              f"({data.joined_on:%d/%m/%Y}); enter the day the appraisal was held, or leave it "
+                              "blank.", "appraised_on")
     if data.role_type not in rules.ROLE_LABELS:
         raise ValidationError("Role: choose the member's role on the panel.", "role_type")
     if data.pqe_years is not None and data.pqe_years < 0:
@@ -478,7 +513,8 @@ def list_members(db: Database, actor: Principal, *, today: dt.date | None = None
     require(actor, P.PANEL_VIEW)
     with db.session(actor, write=False) as session:
         warn = _warn_settings(session)
-        return [_member_row(m, _today(today), warn)
+        last = _last_appraisals(session)
+        return [_member_row(m, _today(today), warn, last.get(m.id))
                 for m in session.scalars(select(PanelMember).order_by(PanelMember.full_name))]
 
 
@@ -490,10 +526,11 @@ def add_member(db: Database, actor: Principal, data: MemberInput, *, today: dt.d
         m = PanelMember(full_name=data.full_name.strip(), role_type=data.role_type, pqe_years=data.pqe_years,
                         independent=data.independent, joined_on=data.joined_on, user_id=data.user_id,
                         appraisal_due=data.appraisal_due, dbs_checked_on=data.dbs_checked_on,
-                        training_on=data.training_on)
+                        training_on=data.training_on, gender=data.gender, ethnicity=data.ethnicity)
         session.add(m)
         session.flush()
-        return _member_row(m, _today(today), _warn_settings(session))
+        last = _record_appraisal(session, m, data.appraised_on, None, None)
+        return _member_row(m, _today(today), _warn_settings(session), last)
 
 
 def _member_values(m: PanelMember) -> dict[str, str]:
@@ -502,7 +539,10 @@ def _member_values(m: PanelMember) -> dict[str, str]:
             "Independent": "yes" if m.independent else "no",
             "Appraisal due": f"{m.appraisal_due:%d/%m/%Y}" if m.appraisal_due else "",
             "DBS checked": f"{m.dbs_checked_on:%d/%m/%Y}" if m.dbs_checked_on else "",
-            "Training": f"{m.training_on:%d/%m/%Y}" if m.training_on else ""}
+            "Training": f"{m.training_on:%d/%m/%Y}" if m.training_on else "",
+            "Gender": profile.GENDERS.get(m.gender, m.gender),
+            "Ethnicity": profile.ethnicity_label(m.ethnicity) if profile.ethnicity_problem(m.ethnicity) is None
+            else m.ethnicity}
 
 
 def update_member(db: Database, actor: Principal, member_id: int, data: MemberInput,
@@ -515,11 +555,13 @@ def update_member(db: Database, actor: Principal, member_id: int, data: MemberIn
         m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
         _check_linked_user(session, data.user_id, member_id)
         check_version(session, m, expected_version, f"central-list member {m.full_name}", _member_values)
+        due_before = m.appraisal_due
         for key in ("role_type", "pqe_years", "independent", "joined_on", "user_id", "appraisal_due",
-                    "dbs_checked_on", "training_on"):
+                    "dbs_checked_on", "training_on", "gender", "ethnicity"):
             setattr(m, key, getattr(data, key))
         m.full_name = data.full_name.strip()
-        return _member_row(m, _today(today), _warn_settings(session))
+        last = _record_appraisal(session, m, data.appraised_on, due_before, _last_appraisals(session).get(m.id))
+        return _member_row(m, _today(today), _warn_settings(session), last)
 
 
 def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.date, kind: str, reason: str,
@@ -537,7 +579,7 @@ def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.da
         check_version(session, m, expected_version, f"central-list member {m.full_name}", _member_values)
         m.notice_given_on, m.leaves_on = notice_on, rules.leaving_date(notice_on)
         m.leaving_kind, m.leaving_reason = kind, reason.strip()
-        return _member_row(m, _today(today), _warn_settings(session))
+        return _member_row(m, _today(today), _warn_settings(session), _last_appraisals(session).get(m.id))
 
 
 # --- sittings ------------------------------------------------------------------------------------

@@ -23,3 +23,7 @@ DBS_RENEWAL_YEARS = register(Setting(
     "panel.dbs_renewal_years", 3, "Panel members' DBS checks renewed every this many years"))
 TRAINING_RENEWAL_YEARS = register(Setting(
     "panel.training_renewal_years", 1, "Panel members' training refreshed every this many years"))
+DEFERRAL_RETURN_MONTHS = register(Setting(
+    "panel.deferral_return_months", 3,
+    "A deferred item not back on a panel agenda within this many months counts as withdrawn after deferral",
+    minimum=1, unit="month"))

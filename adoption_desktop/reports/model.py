@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 
 FIGURE_MODULES = (
     "adoption_desktop.panel.figures",
+    "adoption_desktop.panel.deferrals",
+    "adoption_desktop.panel.makeup",
+    "adoption_desktop.panel.attendance",
+    "adoption_desktop.panel.appraisals",
     "adoption_desktop.adm.figures",
+    "adoption_desktop.adm.more_information",
     "adoption_desktop.letterbox.figures",
     "adoption_desktop.counselling.figures",
     "adoption_desktop.journey.figures",

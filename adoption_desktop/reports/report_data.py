@@ -30,7 +30,12 @@ from adoption_desktop.reports.periods import KINDS, Period, last_year, previous,
 #: report chapter for each figures module
 CHAPTERS = {
     "adoption_desktop.panel.figures": "panel",
+    "adoption_desktop.panel.deferrals": "panel",
+    "adoption_desktop.panel.makeup": "membership",
+    "adoption_desktop.panel.attendance": "membership",
+    "adoption_desktop.panel.appraisals": "membership",
     "adoption_desktop.adm.figures": "adm",
+    "adoption_desktop.adm.more_information": "adm",
     "adoption_desktop.letterbox.figures": "letterbox",
     "adoption_desktop.counselling.figures": "counselling",
 }
@@ -246,7 +251,8 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
     steps = len(modules) + 2
     chapters: dict[str, tuple[ComparedTable, ...]] = {}
     for n, name in enumerate(modules):
-        chapters[CHAPTERS.get(name, name)] = _compare([_module_figures(db, actor, name, p) for p in periods])
+        key = CHAPTERS.get(name, name)  # several modules may write one chapter, in FIGURE_MODULES order
+        chapters[key] = chapters.get(key, ()) + _compare([_module_figures(db, actor, name, p) for p in periods])
         if progress:
             progress(n + 1, steps)
     from adoption_desktop.core.config import AGENCY_NAME

@@ -207,6 +207,7 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
     _chapter(doc, data, "panel")
     doc.add_heading("Membership and training", level=1)
     _compared(doc, data, data.membership, heading=False)
+    _chapter(doc, data, "membership")  # make-up, attendance and appraisals (panel/makeup, attendance, appraisals)
     doc.add_heading("ADM decisions and timeliness", level=1)
     _chapter(doc, data, "adm")
     _compared(doc, data, data.adm_by_type)

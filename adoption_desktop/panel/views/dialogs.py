@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import QDate, QTime
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError, ValidationError
-from adoption_desktop.panel import rules
+from adoption_desktop.panel import profile, rules
 from adoption_desktop.panel.service import (
     AttendanceRow,
     ItemInput,
@@ -39,6 +39,8 @@ from adoption_desktop.panel.service import (
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
+
+NOT_SET = QDate(1900, 1, 1)  # an optional date left blank (shown as its special value text)
 
 
 class FormDialog(QDialog):
@@ -149,6 +151,16 @@ class MemberDialog(FormDialog):
                                 "the agency decision on it.")
         for uid, label in users:
             self.user_id.addItem(label, uid)
+        self.appraised_on = child(self.form, QDateEdit, "appraised_on")
+        self.appraised_on.setMinimumDate(NOT_SET)
+        self.appraised_on.setSpecialValueText("not recorded")
+        self.appraised_on.setDate(NOT_SET)
+        self.gender = child(self.form, QComboBox, "gender")
+        for code, label in profile.GENDERS.items():
+            self.gender.addItem(label, code)
+        self.ethnicity = child(self.form, QComboBox, "ethnicity")
+        for code, label in profile.ethnicity_choices():
+            self.ethnicity.addItem(label, code)
         if existing:
             self.full_name.setText(existing.full_name)
             self.role_type.setCurrentIndex(list(rules.ROLE_LABELS).index(existing.role_type))
@@ -160,6 +172,10 @@ class MemberDialog(FormDialog):
                     edit.setDate(qdate(value))
             idx = self.user_id.findData(existing.user_id)
             self.user_id.setCurrentIndex(max(0, idx))
+            if existing.appraised_on:
+                self.appraised_on.setDate(qdate(existing.appraised_on))
+            self.gender.setCurrentIndex(max(0, self.gender.findData(existing.gender)))
+            self.ethnicity.setCurrentIndex(max(0, self.ethnicity.findData(existing.ethnicity)))
 
     def submit(self) -> Any:
         pqe = self.pqe_years.value()
@@ -167,7 +183,9 @@ class MemberDialog(FormDialog):
             self.full_name.text(), str(self.role_type.currentData()), pydate(self.dates["joined_on"].date()),
             None if pqe < 0 else pqe, self.independent.isChecked(), self.user_id.currentData(),
             pydate(self.dates["appraisal_due"].date()), pydate(self.dates["dbs_checked_on"].date()),
-            pydate(self.dates["training_on"].date())))
+            pydate(self.dates["training_on"].date()), str(self.gender.currentData() or ""),
+            str(self.ethnicity.currentData() or ""),
+            None if self.appraised_on.date() == NOT_SET else pydate(self.appraised_on.date())))
 
 
 class SimpleDialog(QDialog):
