@@ -74,6 +74,8 @@ class ReportsPage(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Figure", "Value"])
         self.tree.setColumnWidth(0, 460)
+        self.tree.itemActivated.connect(self._open_figure)  # Enter or double click: the list behind it
+        self.behind_dialog: QWidget | None = None
         layout.addWidget(self.tree, 1)
         charts = QHBoxLayout()
         self.timeliness_chart = BarChart("ADM: median working days to decision, by quarter")
@@ -141,6 +143,15 @@ class ReportsPage(QWidget):
                 top.addChild(QTreeWidgetItem([label, value]))
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
+
+    def _open_figure(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        """The members or cases behind a figure (sections whose figures open: ``reports.drilldown``)."""
+        from adoption_desktop.reports.views.behind import open_behind
+
+        section = item.parent()
+        if section is not None and self.sections_period is not None:
+            open_behind(self, self.ctx, section.text(0), item.text(0), self.sections_period,
+                        lambda d: setattr(self, "behind_dialog", d))
 
     def export(self) -> None:
         """Always the figures of the dates shown now: counted afresh in the background, then written."""
