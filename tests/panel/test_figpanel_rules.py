@@ -69,11 +69,11 @@ def test_makeup_at_the_end_of_the_period_and_joiners_and_leavers() -> None:
 
 
 def test_attendance_per_member_and_overall() -> None:
-    P, A, X = "present", "apologies", "absent"
-    marks = {1: (P, P, P, P), 2: (None, P, A, P), 4: (X, A, P, A), 5: (P, P, P, A), 6: (P, None, None, None)}
+    p, a, x = "present", "apologies", "absent"
+    marks = {1: (p, p, p, p), 2: (None, p, a, p), 4: (x, a, p, a), 5: (p, p, p, a), 6: (p, None, None, None)}
     days = (D(2026, 4, 14), D(2026, 5, 12), D(2026, 6, 9), D(2026, 7, 14))
     records = [AttendanceFacts(day, mid, s) for mid, ss in marks.items() for day, s in zip(days, ss, strict=True)
-               if s] + [AttendanceFacts(D(2026, 3, 10), 1, P)]
+               if s] + [AttendanceFacts(D(2026, 3, 10), 1, p)]
     groups = attendance.compute(MEMBERS, records, [D(2026, 3, 10), *days], START, END)
     v = values(groups)
     assert v["Sittings held"] == "4"
