@@ -106,8 +106,11 @@ def compute(decisions: Sequence[DecisionFacts], start: dt.date, end: dt.date, as
         mine = [d for d in asked if d.decision_type == t]
         if not mine:
             continue
-        label = rules.type_label(t, labels)
-        g.add(f"{label}: more information asked for", [row(d) for d in mine])
+        name = rules.type_label(t, labels)
+        # "Information asked for on review of approval: agreed" (the type is not first: the report's
+        # adopters' chapter gathers rows that begin with an adopter decision type)
+        label = f"Information asked for on {name[:1].lower()}{name[1:]}"
+        g.add(f"{label}: decisions", [row(d) for d in mine])
         for outcome in OUTCOMES:
             g.add(f"{label}: {outcome}", [row(d) for d in mine if outcome_of(d) == outcome])
         g.value(f"{label}: median working days paused", median([days[id(d)] for d in mine]),
