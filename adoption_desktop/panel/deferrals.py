@@ -72,7 +72,8 @@ class Fate:
 
 
 def fate(item: ItemFacts, items: Sequence[ItemFacts], as_of: dt.date, months: int) -> Fate:
-    """What became of one deferred ``item`` by ``as_of``. Pure."""
+    """What became of one deferred ``item`` by ``as_of``; ``items`` may be only the candidates (the same
+    case, or linked to it). Pure."""
     later = [x for x in items if x.held and x.id != item.id and x.sitting_date > item.sitting_date and (
         x.deferred_from_id == item.id or (item.reference != "" and x.reference == item.reference
                                           and x.case_type == item.case_type))]
@@ -89,7 +90,14 @@ def compute(items: Sequence[ItemFacts], start: dt.date, end: dt.date, as_of: dt.
             ) -> list[FigureGroup]:
     deferred = sorted((i for i in items if i.held and i.outcome == "deferred" and start <= i.sitting_date <= end),
                       key=lambda i: (i.sitting_date, i.id))
-    fates = [fate(i, items, as_of, months) for i in deferred]
+    same: dict[tuple[str, str], list[ItemFacts]] = {}
+    linked: dict[int, list[ItemFacts]] = {}
+    for x in items:  # candidates by case and by link, so each deferral looks at a few items, not all
+        same.setdefault((x.case_type, x.reference), []).append(x)
+        if x.deferred_from_id is not None:
+            linked.setdefault(x.deferred_from_id, []).append(x)
+    fates = [fate(i, [*same.get((i.case_type, i.reference), []), *linked.get(i.id, [])], as_of, months)
+             for i in deferred]
     g = FigureGroup(DEFERRALS)
 
     def of(state: str) -> list[ChildRow]:
