@@ -85,7 +85,8 @@ def compute(members: Sequence[MemberFacts], records: Sequence[AttendanceFacts], 
     attended = sum(a.attended for a in each)
     g = FigureGroup(ATTENDANCE)
     rows = [a.row() for a in each]
-    g.value("Sittings held", str(sum(1 for d in sittings if start <= d <= end)), ())
+    g.add("Sittings held", [ChildRow(f"Sitting of {d:%d/%m/%Y}", "", "", d, None, None, None, "held")
+                            for d in sorted(d for d in sittings if start <= d <= end)])
     g.add("Members invited to at least one sitting", rows)
     g.value("Invitations (member places at sittings)", str(invitations), rows)
     g.value("Attendances (present)", str(attended), rows)

@@ -77,6 +77,7 @@ def test_attendance_per_member_and_overall() -> None:
     groups = attendance.compute(MEMBERS, records, [D(2026, 3, 10), *days], START, END)
     v = values(groups)
     assert v["Sittings held"] == "4"
+    assert [r.start for r in find(groups, attendance.ATTENDANCE, "Sittings held")] == list(days)
     assert v["Members invited to at least one sitting"] == "4"  # the adviser is not a member
     assert v["Invitations (member places at sittings)"] == "15" and v["Attendances (present)"] == "10"
     assert v["Apologies"] == "4" and v["Absent without apologies"] == "1"

@@ -76,3 +76,39 @@ def test_member_dialog_validation_names_the_field(qtbot: QtBot, panel: Panel) ->
     names = {m.full_name: m for m in page.members_model.rows()}
     assert names["Sam Wrenfield"].pqe_years == 4 and names["Sam Wrenfield"].joined_on == TODAY
     assert dt.date(2027, 11, 23) == names["Sam Wrenfield"].appraisal_due
+
+
+def test_member_dialog_edits_the_profile_and_records_an_appraisal(qtbot: QtBot, panel: Panel) -> None:
+    """Issue 16: gender, ethnicity (ONS 2021) and the last appraisal held, optional, in the member form."""
+    from adoption_desktop.ui.dates import qdate
+
+    page = _page(qtbot, panel)
+    page.tabs.setCurrentIndex(1)
+    page.add_member()
+    dlg = page.dialog
+    assert isinstance(dlg, dialogs.MemberDialog)
+    assert dlg.gender.currentText() == "Not recorded" and dlg.ethnicity.currentText() == "Not recorded"
+    assert dlg.appraised_on.text() == "not recorded"  # blank: no appraisal recorded
+    assert dlg.ethnicity.count() == 21 and dlg.ethnicity.itemText(dlg.ethnicity.count() - 1) == "Prefers not to say"
+    QTest.keyClicks(dlg.full_name, "Ola Quarrendon")
+    dlg.gender.setCurrentIndex(dlg.gender.findData("female"))
+    dlg.ethnicity.setCurrentIndex(dlg.ethnicity.findData("white_roma"))
+    dlg._ok()
+    assert not dlg.isVisible(), dlg.message.text()
+    ola = next(m for m in page.members_model.rows() if m.full_name == "Ola Quarrendon")
+    assert (ola.gender, ola.ethnicity, ola.appraised_on) == ("female", "white_roma", None)
+    # editing: the saved values come back; an appraisal held before joining is refused naming the field
+    dlg = dialogs.MemberDialog(page, TODAY, [], lambda data: svc.update_member(
+        panel.db, panel.clerk, ola.id, data, today=TODAY, expected_version=ola.row_version), lambda _v: None,
+        existing=ola)
+    qtbot.addWidget(dlg)
+    dlg.open()
+    assert dlg.ethnicity.currentText() == "White: Roma" and dlg.gender.currentText() == "Female"
+    dlg.appraised_on.setDate(qdate(dt.date(2020, 1, 1)))
+    dlg._ok()
+    assert dlg.isVisible() and dlg.message.text().startswith("Last appraisal:")
+    dlg.appraised_on.setDate(qdate(TODAY))
+    dlg._ok()
+    assert not dlg.isVisible(), dlg.message.text()
+    [again] = [m for m in svc.list_members(panel.db, panel.clerk, today=TODAY) if m.id == ola.id]
+    assert again.appraised_on == TODAY
