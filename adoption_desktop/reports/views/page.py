@@ -75,6 +75,8 @@ class ReportsPage(QWidget):
         self.tree.setHeaderLabels(["Figure", "Value"])
         self.tree.setColumnWidth(0, 460)
         self.tree.itemActivated.connect(self._open_figure)  # Enter or double click: the list behind it
+        self.tree.setToolTip("Enter or double click on a panel make-up, attendance, appraisal, deferral or ADM "
+                             "information figure lists the members or cases behind it.")
         self.behind_dialog: QWidget | None = None
         layout.addWidget(self.tree, 1)
         charts = QHBoxLayout()
