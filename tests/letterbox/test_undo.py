@@ -98,7 +98,7 @@ def test_arrangement_undo_refused_after_a_colleague_saved(db: Database, coordina
 
 
 def test_only_letterbox_editors_can_undo(db: Database, coordinator: Principal, arrangement: int) -> None:
-    item, finding = _screened(db, coordinator, arrangement)
+    _item, finding = _screened(db, coordinator, arrangement)
     entry = undo.decide_finding(db, coordinator, finding, "acceptable")
     assert entry is not None
     manager = make_user(db, "mgr", Role.MANAGER)

@@ -14,9 +14,9 @@ from adoption_desktop.core.undo import UndoStack
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel import undo
 from tests.conftest import make_user
-from .conftest import Panel, attend
-
 from tests.undo_checks import actions, assert_verified, rows
+
+from .conftest import Panel, attend
 
 
 def _item(p: Panel, ref: str = "PA-2026-014", case_type: str = "approval") -> int:
