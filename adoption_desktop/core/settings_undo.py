@@ -174,7 +174,7 @@ def _profile_entry(db: Database, actor: Principal, before: AgencyProfile, after:
             # only this user's own undo/redo of a later change moved the versions on
             save_agency_profile(db, actor, before, expected_versions=now_versions)
         with db.session(actor, write=False) as session:
-            now = profile_versions(session)
-        return _profile_entry(db, actor, after, before, now, label)
+            versions_now = profile_versions(session)
+        return _profile_entry(db, actor, after, before, versions_now, label)
 
     return UndoEntry(label, reverse, actor.user_id, AREA, "the agency profile")
