@@ -75,6 +75,18 @@ class TextFirst(QObject):
         return False
 
 
+class _Link(QLabel):
+    """A one-link label that Enter or Space activates once it has the keyboard (Tab reaches it)."""
+
+    href = ""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.href:
+            self.linkActivated.emit(self.href)
+            return
+        super().keyPressEvent(event)
+
+
 class UndoNotice(QWidget):
     """The status bar's "Removed agenda item … — Undo" line; the link works with the mouse and, after Tab,
     with Enter."""
@@ -86,7 +98,7 @@ class UndoNotice(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.text = QLabel()
         self.text.setObjectName("undo_notice_text")
-        self.link = QLabel()
+        self.link = _Link()
         self.link.setObjectName("undo_link")
         self.link.setTextFormat(Qt.TextFormat.RichText)
         self.link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByKeyboard
@@ -98,6 +110,7 @@ class UndoNotice(QWidget):
 
     def show_entry(self, message: str, link: str, what: str) -> None:
         self.text.setText(message)
+        self.link.href = link
         self.link.setText(f'<a href="{link}">{escape(link.capitalize())}</a>' if link else "")
         self.link.setAccessibleName(f"{link.capitalize()}: {what}" if link else "")
         self.link.setVisible(bool(link))
