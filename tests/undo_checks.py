@@ -31,3 +31,28 @@ def assert_verified(db: Database) -> None:
     with db.session(write=False) as session:
         assert audit.verify_record(session.connection()) == []
         assert audit.verify_chain(session) is None
+
+
+def confirm_next(answer: bool = True, tries: int = 200) -> list[str]:
+    """Answer the next final-act confirmation (``ui.undo.confirm_final``) once it is shown: Yes (or No).
+    Returns the questions seen (filled in when the box was answered)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    seen: list[str] = []
+    left = [tries]
+
+    def click() -> None:
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.objectName() == "confirm_final" and w.isVisible()), None)
+        if box is None:
+            left[0] -= 1
+            if left[0] > 0:
+                QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        wanted = QMessageBox.ButtonRole.YesRole if answer else QMessageBox.ButtonRole.NoRole
+        next(b for b in box.buttons() if box.buttonRole(b) == wanted).click()
+
+    QTimer.singleShot(0, click)
+    return seen

@@ -43,8 +43,15 @@ if TYPE_CHECKING:
     from adoption_desktop.ui.context import AppContext
     from adoption_desktop.ui.main_window import MainWindow
 
-UNDO_KEYS = (QKeySequence(QKeySequence.StandardKey.Undo),)
-REDO_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
+
+
+def undo_keys() -> tuple[QKeySequence, ...]:
+    """Built when asked (a key sequence made before the QApplication crashes Qt)."""
+    return (QKeySequence(QKeySequence.StandardKey.Undo),)
+
+
+def redo_keys() -> tuple[QKeySequence, ...]:
+    return (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
 
 
 def editable_text(widget: QWidget | None) -> bool:
@@ -70,7 +77,7 @@ class TextFirst(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
                 and isinstance(watched, QWidget) and editable_text(watched) \
-                and (_is(event, UNDO_KEYS) or _is(event, REDO_KEYS)):
+                and (_is(event, undo_keys()) or _is(event, redo_keys())):
             event.accept()  # the key goes to the text field as a key press: its own undo
         return False
 
@@ -127,10 +134,10 @@ class UndoUi(QObject):
         self.menu.setObjectName("edit_menu")
         self.undo_action = QAction("&Undo", window)
         self.undo_action.setObjectName("undo_action")
-        self.undo_action.setShortcuts(list(UNDO_KEYS))
+        self.undo_action.setShortcuts(list(undo_keys()))
         self.redo_action = QAction("&Redo", window)
         self.redo_action.setObjectName("redo_action")
-        self.redo_action.setShortcuts(list(REDO_KEYS))
+        self.redo_action.setShortcuts(list(redo_keys()))
         for action in (self.undo_action, self.redo_action):
             # the item dialogs and the arrangement form are windows of their own: the keys work there too
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -235,6 +242,21 @@ class UndoUi(QObject):
         self.window.statusBar().removeWidget(self.notice)
         self.notice.deleteLater()
         self.deleteLater()
+
+
+def confirm_final(parent: QWidget | None, title: str, text: str, *, yes: str = "&Yes, it is final") -> bool:
+    """Ask before a final act (sign, approve, forward): it never enters the undo stack. No is the
+    default, so Enter alone never does it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("confirm_final")
+    do = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
+    no = box.addButton("&No", QMessageBox.ButtonRole.NoRole)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.exec()
+    return box.clickedButton() is do
 
 
 def install_undo(window: MainWindow) -> UndoUi:
