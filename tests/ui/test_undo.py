@@ -20,7 +20,7 @@ from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui.session_switch import sign_out
 from tests.conftest import TEST_PASSWORD, make_user
-from tests.undo_checks import actions, assert_verified, rows
+from tests.undo_checks import actions, assert_verified, confirm_next, rows
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
@@ -170,3 +170,74 @@ def test_switching_user_empties_the_stack(db: Database, make_window: Any) -> Non
     _press(page.agenda_view, Qt.Key.Key_Z, CTRL)
     assert _agenda(db, clerk, sitting) == [items[0], items[2]]  # the first user's removal is not undone
     assert sum(a.objectName() == "undo_action" for a in window.actions()) == 1
+
+
+def test_letterbox_finding_decision_undone_with_ctrl_z_in_the_item_dialog(db: Database, make_window: Any) -> None:
+    from adoption_desktop.letterbox import rules
+    from adoption_desktop.letterbox import service as lb
+    from adoption_desktop.letterbox.views.page import LetterboxPage
+    from tests.letterbox.conftest import sample_input
+
+    coordinator = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    arrangement = lb.create_arrangement(db, coordinator, sample_input())
+    item = lb.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=dt.date(2026, 4, 1),
+                       writer="Gina Quillfield")
+    lb.screen_item(db, coordinator, item, "We went to Scarborough for the day.")
+    before = rows(db, "letterbox_findings")
+    window = make_window(coordinator)
+    page = window.open_target("letterbox")
+    assert isinstance(page, LetterboxPage)
+    dialog = page.open_existing_item(item)
+    dialog.findings_view.selectRow(0)
+    dialog.decide("acceptable")
+    assert [r["decision"] for r in rows(db, "letterbox_findings")] == ["acceptable"]
+    assert window.undo_ui.notice.text.text() == "Marked the finding 'Scarborough' acceptable."
+    _press(dialog.findings_view, Qt.Key.Key_Z, CTRL)  # in the item dialog's own window
+    assert rows(db, "letterbox_findings") == before
+    assert dialog.findings_model.rows()[0].decision == "remove"  # the dialog shows it as stored now
+    assert_verified(db)
+    # recording an outcome is final: it asks, "No" records nothing, and it never enters the stack
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("held"))
+    asked = confirm_next(answer=False)
+    dialog.record_outcome()
+    assert asked and "final" in asked[0] and lb.get_item(db, coordinator, item).status == "screened"
+    asked = confirm_next(answer=True)
+    dialog.record_outcome()
+    assert lb.get_item(db, coordinator, item).status == "held"
+    assert window.ctx.undo.undo_label() == "" and not window.ctx.undo.can_undo()
+    dialog.close()
+
+
+def test_closure_day_and_setting_undone_from_the_administration_page(db: Database, admin: Principal,
+                                                                    make_window: Any) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from adoption_desktop.core.config import LOCKOUT_ATTEMPTS
+    from adoption_desktop.ui.admin_page import AdminPage, ClosureTab, SettingsTab
+
+    window = make_window(admin)
+    page = window.open_target("admin")
+    assert isinstance(page, AdminPage)
+    closures = next(page.widget(i) for i in range(page.count()) if isinstance(page.widget(i), ClosureTab))
+    assert isinstance(closures, ClosureTab)
+    closures.day.setDate(closures.day.date().addDays(3))
+    closures.reason.setText("Office move")
+    closures.add()
+    assert len(rows(db, "closure_days")) == 1
+    _press(closures.view, Qt.Key.Key_Z, CTRL)
+    assert rows(db, "closure_days") == [] and closures.model.rowCount() == 0
+    settings = page.settings
+    assert isinstance(settings, SettingsTab)
+    row = next(n for n, r in enumerate(settings.model.rows()) if r[0] == LOCKOUT_ATTEMPTS.key)
+    settings.view.selectRow(row)
+    original = QInputDialog.getInt
+    QInputDialog.getInt = staticmethod(lambda *_a, **_k: (8, True))  # type: ignore[method-assign]
+    try:
+        settings.edit()
+    finally:
+        QInputDialog.getInt = original  # type: ignore[method-assign]
+    assert [r["value"] for r in rows(db, "settings", "key = :k", k=LOCKOUT_ATTEMPTS.key)] == ["8"]
+    _press(settings.view, Qt.Key.Key_Z, CTRL)
+    assert rows(db, "settings", "key = :k", k=LOCKOUT_ATTEMPTS.key) == []
+    assert "8" not in settings.model.rows()[row][2]
+    assert_verified(db)
