@@ -41,6 +41,7 @@ def _stored(db: Database, actor: Principal, key: str) -> tuple[str | None, int]:
 def change_setting(db: Database, actor: Principal, setting: Setting[Any], value: Any, *,
                    expected_version: int | None = None) -> UndoEntry | None:
     """``set_setting``, and the entry that gives the setting its previous value (or none stored) back."""
+    require(actor, Permission.SETTINGS_MANAGE)
     before, version = _stored(db, actor, setting.key)
     set_setting(db, actor, setting, value, expected_version=expected_version)
     after, new_version = _stored(db, actor, setting.key)
@@ -96,6 +97,7 @@ def restore_setting(db: Database, actor: Principal, setting: Setting[Any], raw: 
 
 # --- closure days ----------------------------------------------------------------------------------
 def add_closure(db: Database, actor: Principal, day: dt.date, reason: str) -> UndoEntry | None:
+    require(actor, Permission.SETTINGS_MANAGE)
     with db.session(actor, write=False) as session:
         existed = session.get(ClosureDay, day) is not None
     add_closure_day(db, actor, day, reason)
@@ -108,6 +110,7 @@ def add_closure(db: Database, actor: Principal, day: dt.date, reason: str) -> Un
 
 
 def remove_closure(db: Database, actor: Principal, day: dt.date) -> UndoEntry | None:
+    require(actor, Permission.SETTINGS_MANAGE)
     with db.session(actor, write=False) as session:
         row = session.get(ClosureDay, day)
         reason = row.reason if row is not None else None
@@ -150,6 +153,7 @@ def restore_closure(db: Database, actor: Principal, day: dt.date, reason: str, *
 def save_profile(db: Database, actor: Principal, profile: AgencyProfile, *,
                  expected_versions: dict[str, int] | None = None) -> UndoEntry | None:
     """``save_agency_profile``, and the entry that puts the previous text fields back."""
+    require(actor, Permission.SETTINGS_MANAGE)
     with db.session(actor, write=False) as session:
         before = agency_profile(session)
     save_agency_profile(db, actor, profile, expected_versions=expected_versions)

@@ -23,6 +23,7 @@ AREA = "letterbox"
 
 
 def decide_finding(db: Database, actor: Principal, finding_id: int, decision: str) -> UndoEntry | None:
+    require(actor, Permission.LETTERBOX_EDIT)
     before = service.decide_finding(db, actor, finding_id, decision)
     if before == decision:
         return None
@@ -61,6 +62,7 @@ def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data
                        expected_version: int | None = None) -> tuple[int, UndoEntry]:
     """``service.update_arrangement`` (the whole form), and the entry that puts the previous agreement
     back — fields, relatives taking part and protected terms — with the version this save made."""
+    require(actor, Permission.LETTERBOX_EDIT)
     before, version = arrangement_input(db, actor, arrangement_id)
     if expected_version is not None and version != expected_version:
         before = data  # the save below is refused as stale; nothing to undo

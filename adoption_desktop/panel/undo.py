@@ -54,6 +54,7 @@ def _note(session: Session, entity: str, ident: object, label: str) -> None:
 # --- removing an agenda item -----------------------------------------------------------------------
 # Labels stay those of the action itself: the redo of "Removed agenda item …" is that removal again.
 def remove_item(db: Database, actor: Principal, item_id: int) -> UndoEntry:
+    require(actor, P.PANEL_EDIT)
     removed = svc.remove_item(db, actor, item_id)
     label = (f"Removed {_item_name(removed.subject_reference, removed.subject_initials)} from the sitting of "
              f"{day_text(removed.sitting_date)}")
@@ -128,10 +129,12 @@ def _add_declaration(session: Session, d: RemovedDeclaration) -> None:
 
 # --- reordering ------------------------------------------------------------------------------------
 def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]) -> UndoEntry | None:
+    require(actor, P.PANEL_EDIT)
     return _order_entry(db, actor, svc.reorder_items(db, actor, sitting_id, item_ids))
 
 
 def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> UndoEntry | None:
+    require(actor, P.PANEL_EDIT)
     return _order_entry(db, actor, svc.move_item(db, actor, item_id, delta))
 
 
@@ -170,6 +173,7 @@ def restore_order(db: Database, actor: Principal, change: OrderChange) -> OrderC
 # --- declarations ----------------------------------------------------------------------------------
 def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
                      withdrew: bool = True) -> tuple[int, UndoEntry]:
+    require(actor, P.PANEL_EDIT)
     declaration_id = svc.declare_interest(db, actor, item_id, member_id, interest, withdrew)
     name, reference = _declaration_names(db, actor, declaration_id)
     label = f"Recorded {name}'s declaration of interest on {_item_name(reference)}"
@@ -177,6 +181,7 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
 
 
 def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> UndoEntry:
+    require(actor, P.PANEL_EDIT)
     name, reference = _declaration_names(db, actor, declaration_id)
     removed = svc.remove_declaration(db, actor, declaration_id)
     label = f"Removed {name}'s declaration of interest on {_item_name(reference)}"
@@ -240,12 +245,14 @@ def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclarat
 # --- attendance ------------------------------------------------------------------------------------
 def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str
                    ) -> UndoEntry | None:
+    require(actor, P.PANEL_EDIT)
     return attendance_entry(db, actor, [svc.set_attendance(db, actor, sitting_id, member_id, status)])
 
 
 def attendance_entry(db: Database, actor: Principal, changes: Sequence[AttendanceChange], label: str = ""
                      ) -> UndoEntry | None:
     """One entry for marks made together (one person, or "all not recorded → present")."""
+    require(actor, P.PANEL_EDIT)
     changes = [c for c in changes if c.before != c.after]
     if not changes:
         return None
