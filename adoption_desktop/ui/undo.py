@@ -3,10 +3,11 @@
 The stack itself is ``core.undo`` (on ``AppContext.undo``, a new one at every sign-in). This module only
 gives it keys, a menu and a status line:
 
-- **Ctrl+Z** undoes the last reversible action, **Ctrl+Shift+Z** / **Ctrl+Y** redo it. A text field
-  keeps its own text undo: an editable line edit, text box, spin box or editable combo box claims these
-  keys (Qt's shortcut override) and :class:`TextFirst` makes sure of it, so Ctrl+Z while typing undoes
-  typing, never an agenda change. The Edit menu's items always act on the stack.
+- **Ctrl+Z** undoes the last reversible action, **Ctrl+Y** redoes it (not Ctrl+Shift+Z: in the minutes
+  editor that reverts to the last save). A text field keeps its own text undo: an editable line edit,
+  text box, spin box or editable combo box claims these keys (Qt's shortcut override) and
+  :class:`TextFirst` makes sure of it, so Ctrl+Z while typing undoes typing, never an agenda change. The
+  Edit menu's items always act on the stack.
 - After every reversible action (``AppContext.did``) the status bar says what was done, followed by an
   **Undo** link (mouse, or Tab to it and Enter).
 - A refused undo (someone else changed the record since: ``StaleRecord``) is shown in the conflict
@@ -51,7 +52,9 @@ def undo_keys() -> tuple[QKeySequence, ...]:
 
 
 def redo_keys() -> tuple[QKeySequence, ...]:
-    return (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
+    """Ctrl+Y only: Ctrl+Shift+Z already means "revert to the last save" in the minutes editor, and two
+    shortcuts on one key would both be dead (Qt calls that ambiguous)."""
+    return (QKeySequence("Ctrl+Y"),)
 
 
 def editable_text(widget: QWidget | None) -> bool:
@@ -71,8 +74,8 @@ def _is(event: QKeyEvent, keys: tuple[QKeySequence, ...]) -> bool:
 
 
 class TextFirst(QObject):
-    """Application event filter: a text field that can edit claims Ctrl+Z / Ctrl+Y / Ctrl+Shift+Z before
-    any application shortcut sees them (Qt's own override, made certain for every text widget)."""
+    """Application event filter: a text field that can edit claims Ctrl+Z and Ctrl+Y before any
+    application shortcut sees them (Qt's own override, made certain for every text widget)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
