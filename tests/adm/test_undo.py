@@ -61,3 +61,29 @@ def test_undo_refused_after_another_decision_maker_saved_or_after_signing(db: Da
     service.sign_decision(db, adm_user, did, TEST_PASSWORD, dt.date(2025, 12, 5), expected_version=version)
     with pytest.raises(Conflict, match="signed"):
         entry.reverse()
+
+
+def test_save_draft_on_the_page_is_undone_by_the_edit_stack(db: Database, adm_user: Principal, qtbot: object) -> None:
+    from adoption_desktop.adm.views.page import AdmPage
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    did = _decision(db)
+    before = rows(db, "adm_decisions")
+    ctx = AppContext(db, adm_user, TaskRunner(synchronous=True))
+    page = AdmPage(ctx, today=dt.date(2025, 12, 3))
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    assert page.select_decision(did)
+    page.detail.decision_text.setPlainText("Approved as suitable to adopt.")
+    page.detail.save_draft()
+    assert undo.stored_draft(db, adm_user, did)[0].decision_text == "Approved as suitable to adopt."
+    assert ctx.undo.undo_label().startswith("Saved the draft decision on ")
+    entry = ctx.undo.undo()
+    for callback in ctx.after_undo:  # what the Edit menu does after an undo
+        callback(entry)
+    assert rows(db, "adm_decisions") == before
+    # the page shows the draft as stored now (an empty wording is offered the suggested text)
+    assert page.detail.decision_text.toPlainText() != "Approved as suitable to adopt."
+    page.detail.decision_text.setPlainText("Approved.")
+    page.detail.save_draft()
+    assert page.detail.version == undo.stored_draft(db, adm_user, did)[1]  # saving again works after the undo
