@@ -182,3 +182,37 @@ def test_item_with_minutes_cannot_be_removed_so_nothing_to_undo(panel: Panel) ->
     svc.defer_item(panel.db, panel.clerk, item, "Papers late.")
     with pytest.raises(Conflict):
         undo.remove_item(panel.db, panel.clerk, item)
+
+
+def test_another_process_changing_the_agenda_refuses_the_undo(panel: Panel, db_path: object) -> None:
+    """Two real sessions on one SQLCipher file: this process removes an item, a second program (its own
+    process, engine and connections) reorders the agenda as another user, and the undo is refused."""
+    import subprocess
+    import sys
+
+    first, item, last = _item(panel, "PA-2026-013"), _item(panel), _item(panel, "PA-2026-015")
+    make_user(panel.db, "clerk2", Role.PANEL_ADMINISTRATOR)
+    entry = undo.remove_item(panel.db, panel.clerk, item)
+    password = panel.db.engine.url.password
+    assert password is not None
+    code = (
+        "import sys\n"
+        "from tests.concurrency_worker import open_target\n"
+        "from adoption_desktop.core.security.service import authenticate\n"
+        "from adoption_desktop.panel import service as svc\n"
+        "db = open_target(sys.argv[1], sys.argv[2])\n"
+        "try:\n"
+        "    bea = authenticate(db, 'clerk2', sys.argv[3])\n"
+        f"    svc.reorder_items(db, bea, {panel.sitting_id}, [{last}, {first}])\n"
+        "finally:\n"
+        "    db.dispose()\n")
+    from tests.conftest import TEST_PASSWORD
+
+    done = subprocess.run([sys.executable, "-c", code, str(db_path), password[2:-1], TEST_PASSWORD],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with pytest.raises(StaleRecord) as err:
+        entry.reverse()
+    assert "Clerk2 Tester changed the agenda" in str(err.value)
+    assert _agenda(panel) == [last, first]
+    assert_verified(panel.db)
