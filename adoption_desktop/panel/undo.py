@@ -6,10 +6,11 @@ permission, one transaction) that puts back exactly what the action changed — 
 Covered: removing an agenda item (its papers and declarations with it, same ids and position, so links
 such as the children on a match item hold again), reordering the agenda (drag and drop, Move up/down),
 declaring an interest and removing a declaration, attendance marks (one person, or "all not recorded →
-present"). Approving minutes is final: it never enters the stack (the chair's password is asked)."""
+present"), the papers' received dates. Approving minutes is final: it never enters the stack (the chair's password is asked)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -240,6 +241,52 @@ def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclarat
             .order_by(PanelDeclaration.id.desc()))
         _note(session, "panel_declarations", new_id, "declaration put back")
         return int(new_id or removed.id)
+
+
+# --- papers received -------------------------------------------------------------------------------
+def set_papers_received(db: Database, actor: Principal, item_id: int,
+                        received: dict[str, dt.date | None]) -> UndoEntry | None:
+    """Record the papers' received dates (the Papers dialog) and the entry that puts the previous dates
+    back; refused when someone else changed one of those dates since."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor, write=False) as session:
+        item = svc._item(session, item_id)
+        reference = item.subject_reference
+        before = {p.code: p.received_on for p in session.scalars(
+            select(PanelPaper).where(PanelPaper.item_id == item_id))}
+    changes = {code: (before.get(code), day) for code, day in received.items() if before.get(code) != day}
+    for code, (_old, day) in changes.items():
+        svc.set_paper_received(db, actor, item_id, code, day)
+    if not changes:
+        return None
+    return _papers_entry(db, actor, item_id, changes, f"Recorded the papers received for {_item_name(reference)}")
+
+
+def _papers_entry(db: Database, actor: Principal, item_id: int,
+                  changes: dict[str, tuple[dt.date | None, dt.date | None]], label: str) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        restore_papers(db, actor, item_id, changes)
+        return _papers_entry(db, actor, item_id, {c: (b, a) for c, (a, b) in changes.items()}, label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the papers")
+
+
+def restore_papers(db: Database, actor: Principal, item_id: int,
+                   changes: dict[str, tuple[dt.date | None, dt.date | None]]) -> None:
+    """Give each paper its ``before`` date again (one transaction), if it still has the ``after`` date."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        item = svc._item(session, item_id)
+        papers = {p.code: p for p in session.scalars(
+            select(PanelPaper).where(PanelPaper.item_id == item_id).with_for_update())}
+        for code, (_before, after) in changes.items():
+            paper = papers.get(code)
+            if paper is None or paper.received_on != after:
+                raise changed_since(session, "panel_papers", [paper.id] if paper else [],
+                                    f"the papers of {_item_name(item.subject_reference)}")
+        for code, (before, _after) in changes.items():
+            papers[code].received_on = before
+        _note(session, "panel_items", item_id, "papers' received dates put back")
 
 
 # --- attendance ------------------------------------------------------------------------------------

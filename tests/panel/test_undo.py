@@ -216,3 +216,20 @@ def test_another_process_changing_the_agenda_refuses_the_undo(panel: Panel, db_p
     assert "Clerk2 Tester changed the agenda" in str(err.value)
     assert _agenda(panel) == [last, first]
     assert_verified(panel.db)
+
+
+def test_papers_received_undo(panel: Panel) -> None:
+    item = _item(panel, case_type="match")
+    svc.set_paper_received(panel.db, panel.clerk, item, "cpr", dt.date(2026, 10, 30))
+    before = rows(panel.db, "panel_papers")
+    entry = undo.set_papers_received(panel.db, panel.clerk, item, {"cpr": None, "par": dt.date(2026, 11, 2),
+                                                                    "apr": None})
+    assert entry is not None and entry.label == "Recorded the papers received for agenda item PA-2026-014"
+    redo = entry.reverse()
+    assert rows(panel.db, "panel_papers") == before
+    assert redo is not None
+    redo.reverse()
+    svc.set_paper_received(panel.db, panel.clerk, item, "par", dt.date(2026, 11, 3))  # someone else
+    with pytest.raises(StaleRecord):
+        entry.reverse()
+    assert_verified(panel.db)

@@ -265,3 +265,16 @@ def test_minutes_editor_keeps_ctrl_shift_z_and_its_text_boxes_keep_ctrl_z(db: Da
     _press(button, Qt.Key.Key_Z, CTRL | SHIFT)  # the editor's "revert to the last save", not the stack's
     assert box.toPlainText() == "" and "undone" in page.minutes.message.text()
     assert _agenda(db, clerk, sitting) == [items[0], items[2]] and window.ctx.undo.can_undo()
+
+
+def test_ctrl_z_does_nothing_while_the_window_is_locked(db: Database, make_window: Any) -> None:
+    clerk, sitting, items = _setup(db)
+    window = make_window(clerk)
+    page = _panel(window)
+    _remove_second(page)
+    window.lock()
+    window.undo_ui.undo_action.trigger()  # the key, the menu or the link: all go through here
+    assert _agenda(db, clerk, sitting) == [items[0], items[2]]
+    assert window.try_unlock(TEST_PASSWORD)
+    window.undo_ui.undo_action.trigger()
+    assert _agenda(db, clerk, sitting) == items

@@ -504,9 +504,7 @@ class PanelPage(QWidget):
             return
 
         def submit(values: dict[str, dt.date | None]) -> None:
-            for code, received in values.items():
-                if received != next(p.received_on for p in item.papers if p.code == code):
-                    svc.set_paper_received(self.ctx.db, self.ctx.principal, item.id, code, received)
+            self.ctx.did(panel_undo.set_papers_received(self.ctx.db, self.ctx.principal, item.id, values))
 
         self._open(dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
                                          lambda _v: self._load_detail(keep_item=item.id)))
