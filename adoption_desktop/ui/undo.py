@@ -133,7 +133,9 @@ class UndoUi(QObject):
     def __init__(self, window: MainWindow, ctx: AppContext) -> None:
         super().__init__(window)
         self.window, self.ctx = window, ctx
-        self.menu: QMenu = window.menuBar().addMenu("&Edit")
+        # no Alt+letter: every letter of "Edit" answers a button or a tab on some page (like "Reports");
+        # F10 or Alt reaches the menu bar, Ctrl+Z / Ctrl+Y act without it
+        self.menu: QMenu = window.menuBar().addMenu("Edit")
         self.menu.setObjectName("edit_menu")
         self.undo_action = QAction("&Undo", window)
         self.undo_action.setObjectName("undo_action")
