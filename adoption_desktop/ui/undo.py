@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPlainTextEdit,
+    QSizePolicy,
     QTextEdit,
     QWidget,
 )
@@ -108,6 +109,8 @@ class UndoNotice(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.text = QLabel()
         self.text.setObjectName("undo_notice_text")
+        # a long label never widens the window (it fits a 1366-pixel screen); the whole text is the tooltip
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.link = _Link()
         self.link.setObjectName("undo_link")
         self.link.setTextFormat(Qt.TextFormat.RichText)
@@ -120,6 +123,7 @@ class UndoNotice(QWidget):
 
     def show_entry(self, message: str, link: str, what: str) -> None:
         self.text.setText(message)
+        self.text.setToolTip(message)
         self.link.href = link
         self.link.setText(f'<a href="{link}">{escape(link.capitalize())}</a>' if link else "")
         self.link.setAccessibleName(f"{link.capitalize()}: {what}" if link else "")

@@ -278,3 +278,15 @@ def test_ctrl_z_does_nothing_while_the_window_is_locked(db: Database, make_windo
     assert window.try_unlock(TEST_PASSWORD)
     window.undo_ui.undo_action.trigger()
     assert _agenda(db, clerk, sitting) == items
+
+
+def test_a_long_undo_label_never_widens_the_window(db: Database, make_window: Any) -> None:
+    clerk, sitting, items = _setup(db)
+    window = make_window(clerk)
+    before = window.minimumSizeHint().width()
+    from adoption_desktop.core.undo import UndoEntry
+
+    window.ctx.did(UndoEntry("Removed agenda item " + "PA-2026-014 " * 40, lambda: None, clerk.user_id))
+    QApplication.processEvents()
+    assert window.minimumSizeHint().width() <= max(before, 1366)
+    assert window.undo_ui.notice.text.toolTip().startswith("Removed agenda item PA-2026-014")
