@@ -87,3 +87,19 @@ def test_save_draft_on_the_page_is_undone_by_the_edit_stack(db: Database, adm_us
     page.detail.decision_text.setPlainText("Approved.")
     page.detail.save_draft()
     assert page.detail.version == undo.stored_draft(db, adm_user, did)[1]  # saving again works after the undo
+
+
+def test_signing_from_the_page_never_enters_the_stack(db: Database, adm_user: Principal, qtbot: object) -> None:
+    from adoption_desktop.adm.views.page import AdmPage
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    did = _decision(db)
+    ctx = AppContext(db, adm_user, TaskRunner(synchronous=True))
+    page = AdmPage(ctx, today=dt.date(2025, 12, 3))
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    assert page.select_decision(did)
+    page.detail.decision_text.setPlainText("Approved as suitable to adopt.")
+    page.detail.sign(password=TEST_PASSWORD)  # the password given: the dialog that asks is tested elsewhere
+    assert rows(db, "adm_decisions")[0]["signed_at"] is not None
+    assert not ctx.undo.can_undo()  # signing is final, and the save made just before it is not undoable
