@@ -128,6 +128,45 @@ def _add_declaration(session: Session, d: RemovedDeclaration) -> None:
     session.add(row)
 
 
+# --- editing an agenda item --------------------------------------------------------------------------
+def _item_input(session: Session, item_id: int) -> tuple[svc.ItemInput, int, str]:
+    i = svc._item(session, item_id)
+    return (svc.ItemInput(i.case_type, i.subject_reference, i.subject_initials, i.presenting_worker, i.time_slot,
+                          i.notes), i.row_version, i.subject_reference)
+
+
+def update_item(db: Database, actor: Principal, item_id: int, data: svc.ItemInput, *,
+                expected_version: int | None = None) -> UndoEntry | None:
+    """``service.update_item`` (the Edit… dialog) and the entry that puts the previous fields back. A change
+    of case type replaces the item's papers checklist, which an undo could not give back exactly: it is
+    saved as before but offers no undo."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor, write=False) as session:
+        before, _v, _ref = _item_input(session, item_id)
+    svc.update_item(db, actor, item_id, data, expected_version=expected_version)
+    with db.session(actor, write=False) as session:
+        after, version, reference = _item_input(session, item_id)
+    if after == before or after.case_type != before.case_type:
+        return None
+    return _edit_entry(db, actor, item_id, before, after, version, f"Edited {_item_name(reference)}")
+
+
+def _edit_entry(db: Database, actor: Principal, item_id: int, before: svc.ItemInput, after: svc.ItemInput,
+                version: int, label: str) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        with db.session(actor, write=False) as session:
+            now, now_version, reference = _item_input(session, item_id)
+        if now_version != version and now != after:  # someone else saved it since: never overwritten
+            with db.session(actor, write=False) as session:
+                raise changed_since(session, "panel_items", [item_id], _item_name(reference))
+        svc.update_item(db, actor, item_id, before, expected_version=now_version)
+        with db.session(actor, write=False) as session:
+            _now, back, _ = _item_input(session, item_id)
+        return _edit_entry(db, actor, item_id, after, before, back, label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the agenda item")
+
+
 # --- reordering ------------------------------------------------------------------------------------
 def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]) -> UndoEntry | None:
     require(actor, P.PANEL_EDIT)

@@ -233,3 +233,27 @@ def test_papers_received_undo(panel: Panel) -> None:
     with pytest.raises(StaleRecord):
         entry.reverse()
     assert_verified(panel.db)
+
+
+def test_item_edit_undo_and_refusal(panel: Panel) -> None:
+    item = _item(panel)
+    before = rows(panel.db, "panel_items")
+    version = svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items[0].row_version
+    edited = svc.ItemInput("approval", "PA-2026-014", "AB/CD", "Jo Presenter", "11:30", "Moved to the afternoon")
+    entry = undo.update_item(panel.db, panel.clerk, item, edited, expected_version=version)
+    assert entry is not None and entry.label == "Edited agenda item PA-2026-014"
+    redo = entry.reverse()
+    assert rows(panel.db, "panel_items") == before
+    redo.reverse()  # the edit again (its version moved on by this user's own undo and redo)
+    version = svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items[0].row_version
+    svc.update_item(panel.db, make_user(panel.db, "clerk2", Role.PANEL_ADMINISTRATOR), item,
+                    svc.ItemInput("approval", "PA-2026-014", "AB/CD", "Someone Else", "12:00"),
+                    expected_version=version)
+    with pytest.raises(StaleRecord):  # the entry was made before clerk2's save
+        entry.reverse()
+    assert rows(panel.db, "panel_items")[0]["presenting_worker"] == "Someone Else"
+    # a change of case type replaces the papers checklist: saved, but no undo offered
+    version = svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items[0].row_version
+    assert undo.update_item(panel.db, panel.clerk, item, svc.ItemInput("match", "PA-2026-014", "AB/CD"),
+                            expected_version=version) is None
+    assert_verified(panel.db)

@@ -434,10 +434,13 @@ class PanelPage(QWidget):
         item = self.item
         if item is None:
             return
+        def done(entry: Any) -> None:
+            self._load_detail(keep_item=item.id)
+            self.ctx.did(entry if isinstance(entry, UndoEntry) else None)
+
         self._open(dialogs.ItemDialog(
-            self, lambda data: svc.update_item(self.ctx.db, self.ctx.principal, item.id, data,
-                                              expected_version=item.row_version),
-            lambda _v: self._load_detail(keep_item=item.id), existing=item))
+            self, lambda data: panel_undo.update_item(self.ctx.db, self.ctx.principal, item.id, data,
+                                                     expected_version=item.row_version), done, existing=item))
 
     def open_children(self) -> None:
         """The children on the selected match item and the dates of their journey (a sibling group is
