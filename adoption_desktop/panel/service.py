@@ -22,7 +22,7 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
-from adoption_desktop.panel import rules, settings, snapshots
+from adoption_desktop.panel import rules, settings
 from adoption_desktop.panel.models import (
     PanelAttendance,
     PanelDeclaration,
@@ -33,6 +33,9 @@ from adoption_desktop.panel.models import (
     PanelSitting,
 )
 from adoption_desktop.panel.rules import QuorumMember, QuorumResult, QuorumRule
+from adoption_desktop.panel.snapshots import AttendanceChange, OrderChange, RemovedDeclaration, RemovedItem
+from adoption_desktop.panel.snapshots import declaration as declaration_snapshot
+from adoption_desktop.panel.snapshots import removed_item as removed_item_snapshot
 
 P = Permission
 
@@ -754,7 +757,7 @@ def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *
         item.notes = data.notes.strip()
 
 
-def remove_item(db: Database, actor: Principal, item_id: int) -> snapshots.RemovedItem:
+def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
     """Take an item without minutes off the agenda. Returns what was removed (papers and declarations
     with it), so that undo (``panel.undo.restore_item``) can put it back exactly."""
     require(actor, P.PANEL_EDIT)
@@ -763,7 +766,7 @@ def remove_item(db: Database, actor: Principal, item_id: int) -> snapshots.Remov
         if _current_minutes(session, item_id) is not None:
             raise Conflict("This item has minutes; it cannot be removed (defer it instead).")
         s = _sitting(session, item.sitting_id)
-        removed = snapshots.removed_item(session, item, s.sitting_date, s.row_version)
+        removed = removed_item_snapshot(session, item, s.sitting_date, s.row_version)
         for kind in (PanelPaper, PanelDeclaration):
             for row in session.scalars(select(kind).where(kind.item_id == item_id)):
                 session.delete(row)
@@ -772,7 +775,7 @@ def remove_item(db: Database, actor: Principal, item_id: int) -> snapshots.Remov
 
 
 def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]
-                  ) -> snapshots.OrderChange:
+                  ) -> OrderChange:
     """Put the agenda in this order (drag and drop, or Alt+Up/Alt+Down). Returns the order before and
     after (undo puts the previous order back)."""
     require(actor, P.PANEL_EDIT)
@@ -784,10 +787,10 @@ def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Seq
         for pos, ident in enumerate(item_ids, start=1):
             if items[ident].position != pos:
                 items[ident].position = pos
-        return snapshots.OrderChange(sitting_id, before, tuple(item_ids))
+        return OrderChange(sitting_id, before, tuple(item_ids))
 
 
-def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> snapshots.OrderChange | None:
+def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> OrderChange | None:
     require(actor, P.PANEL_EDIT)
     with db.session(actor, write=False) as session:
         item = _item(session, item_id)
@@ -819,7 +822,7 @@ def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, 
 
 # --- attendance and declarations -----------------------------------------------------------------
 def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str
-                   ) -> snapshots.AttendanceChange:
+                   ) -> AttendanceChange:
     """Mark one person at a sitting. Returns the mark before and after ("" = not recorded), for undo."""
     require(actor, P.PANEL_EDIT)
     if status not in rules.ATTENDANCE:
@@ -836,7 +839,7 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
             session.add(PanelAttendance(sitting_id=sitting_id, member_id=member_id, status=status))
         elif row.status != status:
             row.status = status
-        return snapshots.AttendanceChange(sitting_id, member_id, member.full_name, before, status)
+        return AttendanceChange(sitting_id, member_id, member.full_name, before, status)
 
 
 def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
@@ -858,7 +861,7 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
         return d.id
 
 
-def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> snapshots.RemovedDeclaration:
+def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> RemovedDeclaration:
     """Withdraw a declaration recorded in error. Returns it as it was (undo puts it back)."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
@@ -869,7 +872,7 @@ def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> s
         item = _item(session, d.item_id)
         others = tuple(session.scalars(select(PanelDeclaration.id).where(
             PanelDeclaration.item_id == d.item_id, PanelDeclaration.id != d.id).order_by(PanelDeclaration.id)))
-        removed = replace(snapshots.declaration(d), others_after=others, item_version=item.row_version)
+        removed = replace(declaration_snapshot(d), others_after=others, item_version=item.row_version)
         session.delete(d)
         return removed
 
