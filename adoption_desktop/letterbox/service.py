@@ -780,15 +780,32 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> Scre
                                tuple(terms))
 
 
-def decide_finding(db: Database, actor: Principal, finding_id: int, decision: str) -> None:
+def decide_finding(db: Database, actor: Principal, finding_id: int, decision: str, *,
+                   expected_decision: str | None = None) -> str:
+    """Mark a screening finding acceptable or to be removed. Returns the decision it had before (undo
+    gives it back with ``expected_decision``: refused when someone else decided it differently since, or
+    the item has an outcome by then)."""
     require(actor, P.LETTERBOX_EDIT)
     if decision not in ("acceptable", "remove"):
         raise ValidationError("Decision: choose 'acceptable' or 'remove'.", "decision")
     with db.session(actor) as session:
         f = get_or_raise(session, Finding, finding_id, f"No finding {finding_id}.")
+        if expected_decision is not None:
+            item = lock_row(session, get_or_raise(session, Item, f.item_id, f"No item {f.item_id}."))
+            session.refresh(f)
+            if item.status not in ("received", "screened"):
+                raise Conflict(f"Item {item.id} has an outcome ({item.status}); its findings can no longer change.")
+            if f.decision != expected_decision:
+                from adoption_desktop.core.undo import changed_since
+
+                raise changed_since(session, "letterbox_findings", [f.id], f"the finding '{f.text}'",
+                                    {"Decision": f.decision})
+        before = f.decision
         if f.decision != decision:
             f.decision = decision
-            _event(session, f.item_id, "finding_decided", f"{f.kind} '{f.text}': {decision}")
+            _event(session, f.item_id, "finding_decided", f"{f.kind} '{f.text}': {decision}"
+                   + (" (undo)" if expected_decision is not None else ""))
+        return before
 
 
 def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:

@@ -34,6 +34,9 @@ from adoption_desktop.panel.models import (
     PanelSitting,
 )
 from adoption_desktop.panel.rules import QuorumMember, QuorumResult, QuorumRule
+from adoption_desktop.panel.snapshots import AttendanceChange, OrderChange, RemovedDeclaration, RemovedItem
+from adoption_desktop.panel.snapshots import declaration as declaration_snapshot
+from adoption_desktop.panel.snapshots import removed_item as removed_item_snapshot
 
 P = Permission
 
@@ -796,31 +799,40 @@ def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *
         item.notes = data.notes.strip()
 
 
-def remove_item(db: Database, actor: Principal, item_id: int) -> None:
+def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
+    """Take an item without minutes off the agenda. Returns what was removed (papers and declarations
+    with it), so that undo (``panel.undo.restore_item``) can put it back exactly."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         item = _item(session, item_id)
         if _current_minutes(session, item_id) is not None:
             raise Conflict("This item has minutes; it cannot be removed (defer it instead).")
+        s = _sitting(session, item.sitting_id)
+        removed = removed_item_snapshot(session, item, s.sitting_date, s.row_version)
         for kind in (PanelPaper, PanelDeclaration):
             for row in session.scalars(select(kind).where(kind.item_id == item_id)):
                 session.delete(row)
         session.delete(item)
+        return removed
 
 
-def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]) -> None:
-    """Put the agenda in this order (drag and drop, or Alt+Up/Alt+Down)."""
+def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]
+                  ) -> OrderChange:
+    """Put the agenda in this order (drag and drop, or Alt+Up/Alt+Down). Returns the order before and
+    after (undo puts the previous order back)."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         items = {i.id: i for i in session.scalars(select(PanelItem).where(PanelItem.sitting_id == sitting_id))}
-        if set(item_ids) != set(items):
+        if set(item_ids) != set(items) or len(item_ids) != len(items):
             raise Conflict("The agenda changed meanwhile; reload it and try again.")
+        before = tuple(i.id for i in sorted(items.values(), key=lambda i: (i.position, i.id)))
         for pos, ident in enumerate(item_ids, start=1):
             if items[ident].position != pos:
                 items[ident].position = pos
+        return OrderChange(sitting_id, before, tuple(item_ids))
 
 
-def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> None:
+def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> OrderChange | None:
     require(actor, P.PANEL_EDIT)
     with db.session(actor, write=False) as session:
         item = _item(session, item_id)
@@ -830,9 +842,9 @@ def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> None:
     i = ids.index(item_id)
     j = max(0, min(len(ids) - 1, i + delta))
     if i == j:
-        return
+        return None
     ids.insert(j, ids.pop(i))
-    reorder_items(db, actor, sitting_id, ids)
+    return reorder_items(db, actor, sitting_id, ids)
 
 
 def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None) -> None:
@@ -851,20 +863,25 @@ def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, 
 
 
 # --- attendance and declarations -----------------------------------------------------------------
-def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str) -> None:
+def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str
+                   ) -> AttendanceChange:
+    """Mark one person at a sitting. Returns the mark before and after ("" = not recorded), for undo."""
     require(actor, P.PANEL_EDIT)
     if status not in rules.ATTENDANCE:
         raise ValidationError("Attendance: choose present, apologies or absent.", "status")
     with db.session(actor) as session:
         _sitting(session, sitting_id)
-        if session.get(PanelMember, member_id) is None:
+        member = session.get(PanelMember, member_id)
+        if member is None:
             raise NotFound(f"No central-list member with id {member_id}.")
         row = session.scalars(select(PanelAttendance).where(PanelAttendance.sitting_id == sitting_id,
                                                             PanelAttendance.member_id == member_id)).first()
+        before = row.status if row is not None else ""
         if row is None:
             session.add(PanelAttendance(sitting_id=sitting_id, member_id=member_id, status=status))
         elif row.status != status:
             row.status = status
+        return AttendanceChange(sitting_id, member_id, member.full_name, before, status)
 
 
 def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
@@ -886,14 +903,20 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
         return d.id
 
 
-def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> None:
+def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> RemovedDeclaration:
+    """Withdraw a declaration recorded in error. Returns it as it was (undo puts it back)."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         d = get_or_raise(session, PanelDeclaration, declaration_id, f"No declaration with id {declaration_id}.")
         current = _current_minutes(session, d.item_id)
         if current is not None and current.status == "approved":
             raise Conflict("The minutes of this item are approved; declarations can no longer change.")
+        item = _item(session, d.item_id)
+        others = tuple(session.scalars(select(PanelDeclaration.id).where(
+            PanelDeclaration.item_id == d.item_id, PanelDeclaration.id != d.id).order_by(PanelDeclaration.id)))
+        removed = replace(declaration_snapshot(d), others_after=others, item_version=item.row_version)
         session.delete(d)
+        return removed
 
 
 def item_quorum(db: Database, actor: Principal, item_id: int) -> QuorumResult:

@@ -34,13 +34,11 @@ from adoption_desktop.core.models import ClosureDay
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Permission, Role
 from adoption_desktop.core.settings_service import (
-    add_closure_day,
     all_settings,
     locked_by_policy,
-    remove_closure_day,
-    set_setting,
     setting_versions,
 )
+from adoption_desktop.core.settings_undo import add_closure, change_setting, remove_closure
 from adoption_desktop.core.wording import plural, plural_form
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
@@ -256,6 +254,7 @@ class SettingsTab(QWidget):
         layout.addWidget(edit, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.view)
         self.refresh()
+        ctx.after_undo.append(lambda entry: self.refresh() if entry.area in ('', 'admin') else None)
 
     def refresh(self) -> None:
         with self.ctx.db.session(self.ctx.principal, write=False) as session:
@@ -308,7 +307,7 @@ class SettingsTab(QWidget):
                 if not ok:
                     return
                 value = text
-            set_setting(self.ctx.db, self.ctx.principal, setting, value, expected_version=version)
+            self.ctx.did(change_setting(self.ctx.db, self.ctx.principal, setting, value, expected_version=version))
         except AppError as exc:
             show_error(self, "Settings", exc)
         self.refresh()
@@ -338,6 +337,7 @@ class ClosureTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.view)
         self.refresh()
+        ctx.after_undo.append(lambda entry: self.refresh() if entry.area in ('', 'admin') else None)
 
     def refresh(self) -> None:
         with self.ctx.db.session(self.ctx.principal, write=False) as session:
@@ -346,7 +346,7 @@ class ClosureTab(QWidget):
 
     def add(self) -> None:
         try:
-            add_closure_day(self.ctx.db, self.ctx.principal, pydate(self.day.date()), self.reason.text())
+            self.ctx.did(add_closure(self.ctx.db, self.ctx.principal, pydate(self.day.date()), self.reason.text()))
         except AppError as exc:
             show_error(self, "Closure days", exc)
         self.reason.clear()
@@ -356,7 +356,7 @@ class ClosureTab(QWidget):
         row = _selected(self.view)
         if isinstance(row, tuple):
             try:
-                remove_closure_day(self.ctx.db, self.ctx.principal, row[0])
+                self.ctx.did(remove_closure(self.ctx.db, self.ctx.principal, row[0]))
             except AppError as exc:
                 show_error(self, "Closure days", exc)
             self.refresh()

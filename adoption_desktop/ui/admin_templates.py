@@ -33,7 +33,6 @@ from adoption_desktop.core.agency_profile import (
     agency_profile,
     locked_fields,
     profile_versions,
-    save_agency_profile,
     set_agency_logo,
 )
 from adoption_desktop.core.errors import AppError, ValidationError
@@ -112,6 +111,7 @@ class ProfileTab(QWidget):
         self.versions: dict[str, int] = {}
         self.loaded: AgencyProfile | None = None
         self.refresh()
+        ctx.after_undo.append(lambda entry: self.refresh() if entry.area in ('', 'admin') else None)
 
     def refresh(self) -> None:
         with self.ctx.db.session(self.ctx.principal, write=False) as session:
@@ -139,7 +139,10 @@ class ProfileTab(QWidget):
 
     def save(self) -> bool:
         try:
-            save_agency_profile(self.ctx.db, self.ctx.principal, self.profile(), expected_versions=self.versions)
+            from adoption_desktop.core.settings_undo import save_profile
+
+            self.ctx.did(save_profile(self.ctx.db, self.ctx.principal, self.profile(),
+                                      expected_versions=self.versions))
         except AppError as exc:
             show_error(self, "Agency profile", exc)
             return False

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.undo import UndoEntry, UndoStack
 
 if TYPE_CHECKING:
     from adoption_desktop.core.storage.engine import Database
@@ -22,6 +23,24 @@ class AppContext:
     status_messages: list[str] = field(default_factory=list)
     #: set by the main window to show a message in its status bar
     on_message: Callable[[str], None] | None = None
+    #: this signed-in session's undo stack (a new context, so a new stack, at every sign-in)
+    undo: UndoStack = field(default_factory=UndoStack)
+    #: set by the main window (``ui.undo``): show "… Undo" in the status bar after a reversible action
+    on_undoable: Callable[[UndoEntry], None] | None = None
+    #: pages that show records an undo may change refresh themselves (called after every undo or redo)
+    after_undo: list[Callable[[UndoEntry], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.undo.set_owner(self.principal.user_id)
+
+    def did(self, entry: UndoEntry | None) -> None:
+        """A reversible action was done: put it on the undo stack and offer Undo in the status bar."""
+        if entry is None:
+            return
+        self.undo.push(entry)
+        self.status_messages.append(f"{entry.label}. Undo (Ctrl+Z)")
+        if self.on_undoable is not None:
+            self.on_undoable(entry)
 
     def notify(self, text: str) -> None:
         """Tell the user something finished (a batch written, a file saved) without a dialog."""

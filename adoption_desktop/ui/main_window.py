@@ -247,6 +247,9 @@ class MainWindow(QMainWindow):
         quit_action = QAction("E&xit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        from adoption_desktop.ui.undo import UndoUi, install_undo
+
+        self.undo_ui: UndoUi | None = install_undo(self)  # Edit → Undo (Ctrl+Z) / Redo; the status-bar link
         go = self.menuBar().addMenu("&Go")
         for target in NAV_TARGETS:
             action = QAction(target.title, self, shortcut=QKeySequence(target.shortcut))

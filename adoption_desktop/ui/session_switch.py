@@ -90,6 +90,11 @@ def detach(window: MainWindow) -> None:
             search.dialog.deleteLater()
         search.deleteLater()
         window.search_everywhere = None
+    # the Edit menu's keys and the status-bar Undo link; the signed-out user's undo stack is emptied
+    undo_ui = getattr(window, "undo_ui", None)
+    if undo_ui is not None:
+        undo_ui.uninstall()
+        window.undo_ui = None
     window.menuBar().clear()
     window.menuBar().setEnabled(True)
     window.nav.clear()

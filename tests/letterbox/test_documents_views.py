@@ -21,6 +21,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.letterbox.conftest import sample_input
 from tests.letterbox.documents_fixtures import LETTER_PAGES, make_msg, png_bytes, render_page, tiff_scan
+from tests.undo_checks import confirm_next
 
 
 def test_attach_read_screen_redact_export_forward(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
@@ -90,6 +91,7 @@ def test_attach_read_screen_redact_export_forward(qtbot, db: Database, coordinat
     # findings are still marked to be removed, but the redacted copy is what goes out
     dialog.outcome.setCurrentIndex(dialog.outcome.findData("forwarded"))
     dialog.method.setText("email")
+    confirm_next()  # recording an outcome is final: the dialog asks first
     qtbot.mouseClick(dialog.outcome_button, Qt.MouseButton.LeftButton)
     assert "Outcome recorded" in dialog.message.text(), dialog.message.text()
     history = service.get_item(db, coordinator, dialog.item_id).history

@@ -18,6 +18,7 @@ from adoption_desktop.letterbox.views.item_dialog import ERROR_COLOUR
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.undo_checks import confirm_next
 
 TODAY = dt.date(2026, 3, 20)
 
@@ -54,11 +55,13 @@ def test_log_screen_return_correct_and_forward(qtbot, db: Database, coordinator:
     # forwarding is refused while findings are marked to be removed
     dialog.outcome.setCurrentIndex(dialog.outcome.findData("forwarded"))
     dialog.method.setText("post")
+    confirm_next()  # recording an outcome is final: the dialog asks first
     qtbot.mouseClick(dialog.outcome_button, Qt.MouseButton.LeftButton)
     assert "marked to be removed" in dialog.message.text()
     # return it to the writer
     dialog.outcome.setCurrentIndex(dialog.outcome.findData("returned"))
     dialog.reason.setText("Please leave out your surname, Rosa's new name and the postcode.")
+    confirm_next()  # recording an outcome is final: the dialog asks first
     qtbot.mouseClick(dialog.outcome_button, Qt.MouseButton.LeftButton)
     assert service.get_item(db, coordinator, first).status == "returned"
     assert dialog.corrected_button.isEnabled()
@@ -74,6 +77,7 @@ def test_log_screen_return_correct_and_forward(qtbot, db: Database, coordinator:
     assert corrected.highlighted() == []
     corrected.outcome.setCurrentIndex(corrected.outcome.findData("forwarded"))
     corrected.method.setText("post")
+    confirm_next()  # recording an outcome is final: the dialog asks first
     qtbot.mouseClick(corrected.outcome_button, Qt.MouseButton.LeftButton)
     item = service.get_item(db, coordinator, corrected.item_id)
     assert item.status == "forwarded" and item.previous_item_id == first

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.adm import rules, service
+from adoption_desktop.adm import undo as adm_undo
 from adoption_desktop.adm.service import DecisionDetail, LetterView, VersionView
 from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog
 from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS, LETTER_KINDS
@@ -303,28 +304,30 @@ class DecisionPanel(QWidget):
                 "Social worker": self.social_worker.text().strip(),
                 "State": self.detail.row.state if self.detail is not None else ""}
 
-    def _save_once(self) -> None:
+    def _save_once(self, undoable: bool = False) -> None:
+        """Save draft: with ``undoable`` (the person pressed Save draft) the save goes on the Edit → Undo
+        stack; the save before signing does not (signing is final)."""
         assert self.detail is not None
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
-        version = service.set_letter_details(db, me, did, addressee=self.addressee.toPlainText(),
-                                             salutation=self.salutation.text(),
-                                             social_worker=self.social_worker.text(), expected_version=self.version)
-        self.version = service.record_decision(db, me, did, outcome=str(self.outcome.currentData()),
-                                               decision_text=self.decision_text.toPlainText(),
-                                               reasons=self.decision_reasons.toPlainText(), expected_version=version)
+        draft = adm_undo.Draft(str(self.outcome.currentData()), self.decision_text.toPlainText(),
+                               self.decision_reasons.toPlainText(), self.addressee.toPlainText(),
+                               self.salutation.text(), self.social_worker.text())
+        self.version, entry = adm_undo.save_draft(db, me, did, draft, expected_version=self.version)
         self.clear_drafts()
+        if undoable:
+            self.ctx.did(entry)
 
-    def _save(self) -> bool:
+    def _save(self, undoable: bool = False) -> bool:
         """Save the draft; when someone else saved it first, show both versions and let the person reload
         theirs or re-apply this one. False when nothing was saved (the text stays on screen)."""
         try:
-            self._save_once()
+            self._save_once(undoable)
             return True
         except StaleRecord as exc:
             choice = resolve_conflict(self, exc, self.mine())
             if choice == REAPPLY and exc.saved_version is not None:
                 self.version = exc.saved_version
-                self._save_once()
+                self._save_once(undoable)
                 return True
             if choice == RELOAD and self.detail is not None:
                 self.clear_drafts()
@@ -333,7 +336,7 @@ class DecisionPanel(QWidget):
 
     def save_draft(self) -> None:
         try:
-            saved = self._save()
+            saved = self._save(undoable=True)
         except AppError as exc:
             self.failed.emit(exc)
             return

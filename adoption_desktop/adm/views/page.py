@@ -140,6 +140,7 @@ class AdmPage(QWidget):
         self.refresh_button.clicked.connect(lambda: self.reload())
         self.detail.changed.connect(self._after_change)
         self.detail.failed.connect(self.show_problem)
+        ctx.after_undo.append(self._after_undo)
         for keys, fn in (("Ctrl+N", self.new_decision), ("Ctrl+P", self.print_day), ("F5", self.reload),
                          ("Ctrl+F", self._find)):
             QShortcut(QKeySequence(keys), self, lambda f=fn: f())
@@ -254,6 +255,11 @@ class AdmPage(QWidget):
             self.detail.show_detail(service.get_decision(self.ctx.db, self.ctx.principal, did, self.today))
         except AppError as exc:
             self.show_problem(exc)
+
+    def _after_undo(self, entry: Any) -> None:
+        """An undo or redo put a draft decision back: show the decision open here as stored now."""
+        if getattr(entry, "area", "") == "adm" and self.detail.detail is not None:
+            self._after_change(self.detail.detail.row.id)
 
     def _after_change(self, decision_id: int) -> None:
         self.message.hide()

@@ -192,5 +192,8 @@ class ArrangementDialog(QDialog):
 
     def _update(self, data: ArrangementInput, expected: int | None) -> None:
         assert self.arrangement_id is not None
-        self.version = service.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data,
-                                                  expected_version=expected)
+        from adoption_desktop.letterbox import undo as lb_undo
+
+        self.version, entry = lb_undo.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data,
+                                                         expected_version=expected)
+        self.ctx.did(entry)

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, Conflict
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
@@ -35,6 +37,7 @@ from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.undo import confirm_final
 
 ERROR_COLOUR = "#B00020"
 KIND_COLOURS = {"protected term": "#F4B6B6", "postcode": "#FFD580", "phone": "#FFD580", "email": "#FFD580",
@@ -130,6 +133,9 @@ class ItemDialog(QDialog):
         self.presence = attach_banner(ctx, self, "letterbox_items" if item_id is not None else "", item_id,
                                       editing=ctx.can(Permission.LETTERBOX_EDIT))
         self.reload()
+        ctx.after_undo.append(self._after_undo)
+        self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
+                              if self._after_undo in ctx.after_undo else None)
 
     # --- state --------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -293,14 +299,31 @@ class ItemDialog(QDialog):
             self.say("Choose a finding in the list first.", error=True)
             return
         f = self.findings_model.row_at(rows[0].row())
-        self._run(f"Marked {decision}.", lambda: service.decide_finding(self.ctx.db, self.ctx.principal, f.id,
-                                                                        decision))
+        done: list[UndoEntry | None] = []
+        if self._run(f"Marked {decision}.", lambda: done.append(lb_undo.decide_finding(
+                self.ctx.db, self.ctx.principal, f.id, decision))) and done:
+            self.ctx.did(done[0])
+            row = next((n for n, r in enumerate(self.findings_model.rows()) if r.id == f.id), None)
+            if row is not None:
+                self.findings_view.selectRow(row)
+
+    def _after_undo(self, entry: UndoEntry) -> None:
+        """An undo changed a finding (or the item) shown here: show it as stored now."""
+        if entry.area == lb_undo.AREA and self.item_id is not None and self.isVisible():
+            self.reload()
 
     def record_outcome(self) -> None:
         if self.item_id is None:
             return
         item_id = self.item_id
         outcome = str(self.outcome.currentData())
+        words = {"forwarded": "Forward this item", "returned": "Return this item to its writer",
+                 "withheld": "Withhold this item", "held": "Hold this item on file"}
+        if not confirm_final(self, "Record the outcome", f"{words.get(outcome, outcome)} (item {item_id})?\n\n"
+                             "An outcome is final: it cannot be undone or changed afterwards. A mistake is put "
+                             "right by logging a corrected version."):
+            self.say("Nothing recorded.")
+            return
         self._run(f"Outcome recorded: {outcome}.", lambda: service.record_outcome(
             self.ctx.db, self.ctx.principal, item_id, outcome, pydate(self.outcome_on.date()),
             method=self.method.text(), reason=self.reason.text(),

@@ -201,6 +201,7 @@ class LetterboxPage(QWidget):
         # the work list is built when its tab is shown, not for someone who came for a register
         self._work_stale = True
         self.tabs.currentChanged.connect(lambda _i: self._build_work_list_if_shown())
+        ctx.after_undo.append(self._after_undo)
 
     # --- data sources (one service call each; sessions never outlive the call) -------------------
     def _item_filter(self, query: str, sort: str = "received_on", descending: bool = True) -> ItemFilter:
@@ -300,6 +301,12 @@ class LetterboxPage(QWidget):
             d.arrangement_id, d.reference, previous_item_id=prev))
         dialog.finished.connect(lambda _r: self._after_dialog())
         dialog.show()
+
+    def _after_undo(self, entry: Any) -> None:
+        """An undo or redo changed an arrangement or a finding: the registers show it as stored now."""
+        if getattr(entry, "area", "") in ("", "letterbox"):
+            self.arrangements_register.refresh()
+            self._after_dialog()
 
     def _after_dialog(self) -> None:
         self.items_register.refresh()

@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
 from adoption_desktop.panel import rules
 from adoption_desktop.panel import service as svc
+from adoption_desktop.panel import undo as panel_undo
 from adoption_desktop.panel.service import ItemRow, MemberRow, SittingDetail, SittingRow
 from adoption_desktop.panel.views import dialogs
 from adoption_desktop.panel.views.minutes_editor import MinutesEditor
@@ -245,6 +247,7 @@ class PanelPage(QWidget):
         self.sittings_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_detail())
         self.agenda_view.selectionModel().currentRowChanged.connect(self._agenda_row)
         self.reload()
+        ctx.after_undo.append(self._after_undo)
 
     # --- helpers ------------------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:
@@ -431,10 +434,13 @@ class PanelPage(QWidget):
         item = self.item
         if item is None:
             return
+        def done(entry: Any) -> None:
+            self._load_detail(keep_item=item.id)
+            self.ctx.did(entry if isinstance(entry, UndoEntry) else None)
+
         self._open(dialogs.ItemDialog(
-            self, lambda data: svc.update_item(self.ctx.db, self.ctx.principal, item.id, data,
-                                              expected_version=item.row_version),
-            lambda _v: self._load_detail(keep_item=item.id), existing=item))
+            self, lambda data: panel_undo.update_item(self.ctx.db, self.ctx.principal, item.id, data,
+                                                     expected_version=item.row_version), done, existing=item))
 
     def open_children(self) -> None:
         """The children on the selected match item and the dates of their journey (a sibling group is
@@ -453,10 +459,22 @@ class PanelPage(QWidget):
 
     def remove_item(self) -> None:
         item = self.item
-        if item is not None and self._run(lambda: svc.remove_item(self.ctx.db, self.ctx.principal, item.id)) is None \
-                and "cannot" not in self.status.text():
+        if item is None:
+            return
+        entry = self._run(lambda: panel_undo.remove_item(self.ctx.db, self.ctx.principal, item.id))
+        if entry is not None:
             self._load_detail()
             self.reload_sitting_counts()
+            self.say(f"{entry.label}. Ctrl+Z undoes it.")
+            self.ctx.did(entry)
+
+    def _after_undo(self, entry: UndoEntry) -> None:
+        """An undo or redo changed the agenda, a declaration or attendance: show them as stored now."""
+        if entry.area not in ("", panel_undo.AREA):
+            return
+        keep = self.item.id if self.item else None
+        self._load_detail(keep_item=keep)
+        self.reload_sitting_counts()
 
     def reload_sitting_counts(self) -> None:
         current = self.sitting.id if self.sitting else None
@@ -472,14 +490,14 @@ class PanelPage(QWidget):
         item = self.item
         if item is None:
             return
-        self._run(lambda: svc.move_item(self.ctx.db, self.ctx.principal, item.id, delta))
+        self.ctx.did(self._run(lambda: panel_undo.move_item(self.ctx.db, self.ctx.principal, item.id, delta)))
         self._load_detail(keep_item=item.id)
         self.agenda_view.setFocus()
 
     def _reorder(self, ids: list[int]) -> None:
         s = self.sitting
         if s is not None:
-            self._run(lambda: svc.reorder_items(self.ctx.db, self.ctx.principal, s.id, ids))
+            self.ctx.did(self._run(lambda: panel_undo.reorder_items(self.ctx.db, self.ctx.principal, s.id, ids)))
             keep = self.item.id if self.item else None
             self._load_detail(keep_item=keep)
 
@@ -489,9 +507,10 @@ class PanelPage(QWidget):
             return
 
         def submit(values: dict[str, dt.date | None]) -> None:
-            for code, received in values.items():
-                if received != next(p.received_on for p in item.papers if p.code == code):
-                    svc.set_paper_received(self.ctx.db, self.ctx.principal, item.id, code, received)
+            # only the dates this person changed (a colleague's change to another paper is never overwritten)
+            shown = {p.code: p.received_on for p in item.papers}
+            changed = {code: day for code, day in values.items() if day != shown.get(code)}
+            self.ctx.did(panel_undo.set_papers_received(self.ctx.db, self.ctx.principal, item.id, changed))
 
         self._open(dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
                                          lambda _v: self._load_detail(keep_item=item.id)))
@@ -502,15 +521,17 @@ class PanelPage(QWidget):
             self.say("Choose an agenda item first.", error=True)
             return
 
-        def done(_v: Any) -> None:
+        def done(result: Any) -> None:
             self._load_detail(keep_item=item.id)
             current = self.item
             self.say("Declaration recorded. " + (current.quorum_text if current else ""),
                      error=bool(current and current.quorum_state == "inquorate"))
+            if isinstance(result, tuple):
+                self.ctx.did(result[1])
 
         self._open(dialogs.declaration_dialog(
             self, item, detail.attendance,
-            lambda member_id, interest, withdrew: svc.declare_interest(
+            lambda member_id, interest, withdrew: panel_undo.declare_interest(
                 self.ctx.db, self.ctx.principal, item.id, member_id, interest, withdrew), done))
 
     # --- attendance -------------------------------------------------------------------------------------
@@ -520,7 +541,8 @@ class PanelPage(QWidget):
             return
         person = self.attendance_model.row_at(idx.row())
         sitting_id = self.sitting.id
-        self._run(lambda: svc.set_attendance(self.ctx.db, self.ctx.principal, sitting_id, person.member_id, status))
+        self.ctx.did(self._run(lambda: panel_undo.set_attendance(self.ctx.db, self.ctx.principal, sitting_id,
+                                                                 person.member_id, status)))
         self._load_detail()
         row = min(idx.row() + (1 if advance else 0), self.attendance_model.rowCount() - 1)
         self.attendance_view.selectRow(row)
@@ -530,10 +552,14 @@ class PanelPage(QWidget):
         if self.detail is None or self.sitting is None:
             return
         sitting_id = self.sitting.id
+        changes = []
         for a in self.detail.attendance:
             if not a.status:
-                self._run(partial(svc.set_attendance, self.ctx.db, self.ctx.principal, sitting_id, a.member_id,
-                                  "present"))
+                change = self._run(partial(svc.set_attendance, self.ctx.db, self.ctx.principal, sitting_id,
+                                           a.member_id, "present"))
+                if change is not None:
+                    changes.append(change)
+        self.ctx.did(self._run(lambda: panel_undo.attendance_entry(self.ctx.db, self.ctx.principal, changes)))
         self._load_detail()
 
     # --- minutes ---------------------------------------------------------------------------------------

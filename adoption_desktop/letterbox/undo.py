@@ -1,0 +1,88 @@
+"""Reversible letterbox actions (no Qt): a screening finding's decision and an arrangement edit. Each is
+done through ``letterbox.service`` and returns an :class:`~adoption_desktop.core.undo.UndoEntry` whose
+reverse is the same service again with the version the action left (``expected_decision``,
+``expected_version``), so a colleague's later change is never overwritten (``StaleRecord``).
+
+Recording an item's outcome (forward, return, withhold, hold) is final: the item dialog asks first and
+it never enters the stack; a mistake is put right by logging a corrected version."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from adoption_desktop.core.errors import StaleRecord
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.undo import UndoEntry
+from adoption_desktop.letterbox import service
+from adoption_desktop.letterbox.models import Arrangement, Finding
+from adoption_desktop.letterbox.service import ArrangementInput
+
+AREA = "letterbox"
+
+
+def decide_finding(db: Database, actor: Principal, finding_id: int, decision: str) -> UndoEntry | None:
+    require(actor, Permission.LETTERBOX_EDIT)
+    before = service.decide_finding(db, actor, finding_id, decision)
+    if before == decision:
+        return None
+    with db.session(actor, write=False) as session:
+        text = get_or_raise(session, Finding, finding_id, f"No finding {finding_id}.").text
+    words = {"acceptable": "acceptable", "remove": "to be removed"}
+    label = f"Marked the finding '{text}' {words.get(decision, decision)}"
+    return _finding_entry(db, actor, finding_id, before, decision, label)
+
+
+def _finding_entry(db: Database, actor: Principal, finding_id: int, before: str, after: str, label: str
+                   ) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        service.decide_finding(db, actor, finding_id, before, expected_decision=after)
+        return _finding_entry(db, actor, finding_id, after, before, label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the finding")
+
+
+def arrangement_input(db: Database, actor: Principal, arrangement_id: int) -> tuple[ArrangementInput, int]:
+    """The arrangement as stored (relatives taking part and protected terms included) and its version,
+    without an audited opening (the form already recorded that)."""
+    require(actor, Permission.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        return service._input_of(session, a), a.row_version
+
+
+def same_agreement(a: ArrangementInput, b: ArrangementInput) -> bool:
+    """The same agreement: every field and relative; protected terms as a set (their order is the order
+    they were stored in)."""
+    return replace(a, protected=()) == replace(b, protected=()) and set(a.protected) == set(b.protected)
+
+
+def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
+                       expected_version: int | None = None) -> tuple[int, UndoEntry]:
+    """``service.update_arrangement`` (the whole form), and the entry that puts the previous agreement
+    back — fields, relatives taking part and protected terms — with the version this save made."""
+    require(actor, Permission.LETTERBOX_EDIT)
+    before, version = arrangement_input(db, actor, arrangement_id)
+    if expected_version is not None and version != expected_version:
+        before = data  # the save below is refused as stale; nothing to undo
+    new_version = service.update_arrangement(db, actor, arrangement_id, data, expected_version=expected_version)
+    after, _ = arrangement_input(db, actor, arrangement_id)
+    label = f"Edited the arrangement {after.reference}"
+    return new_version, _arrangement_entry(db, actor, arrangement_id, before, after, new_version, label)
+
+
+def _arrangement_entry(db: Database, actor: Principal, arrangement_id: int, before: ArrangementInput,
+                       after: ArrangementInput, version: int, label: str) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        try:
+            back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=version)
+        except StaleRecord:
+            now, now_version = arrangement_input(db, actor, arrangement_id)
+            if not same_agreement(now, after):  # someone else's change: never overwritten
+                raise
+            # only this user's own undo/redo of a later edit moved the version on
+            back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=now_version)
+        return _arrangement_entry(db, actor, arrangement_id, after, before, back, label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, f"the arrangement {after.reference}")

@@ -1,0 +1,395 @@
+"""Reversible panel actions (no Qt): each does the action through ``panel.service`` and returns an
+:class:`~adoption_desktop.core.undo.UndoEntry` whose ``reverse`` is a new, audited use case here (same
+permission, one transaction) that puts back exactly what the action changed — refused with
+``StaleRecord`` when someone else changed the agenda, the item or the mark since.
+
+Covered: removing an agenda item (its papers and declarations with it, same ids and position, so links
+such as the children on a match item hold again), reordering the agenda (drag and drop, Move up/down),
+declaring an interest and removing a declaration, attendance marks (one person, or "all not recorded →
+present"), the papers' received dates. Approving minutes is final: it never enters the stack (the chair's password is asked)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import Conflict, NotFound
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.undo import UndoEntry, changed_since, day_text
+from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.models import (
+    PanelAttendance,
+    PanelDeclaration,
+    PanelItem,
+    PanelMember,
+    PanelMinutes,
+    PanelPaper,
+    PanelSitting,
+)
+from adoption_desktop.panel.snapshots import AttendanceChange, OrderChange, RemovedDeclaration, RemovedItem
+
+AREA = "panel"
+P = Permission
+
+
+def _item_name(reference: str, initials: str = "") -> str:
+    return f"agenda item {reference or initials or '(no case number)'}"
+
+
+def _approved(session: Session, item_id: int) -> bool:
+    return session.scalar(select(PanelMinutes.id).where(PanelMinutes.item_id == item_id,
+                                                        PanelMinutes.status == "approved")) is not None
+
+
+def _note(session: Session, entity: str, ident: object, label: str) -> None:
+    """The domain entry beside the captured changes: this change was an undo (or a redo)."""
+    audit.record(session, "undo", entity, ident, detail=label)
+
+
+# --- removing an agenda item -----------------------------------------------------------------------
+# Labels stay those of the action itself: the redo of "Removed agenda item …" is that removal again.
+def remove_item(db: Database, actor: Principal, item_id: int) -> UndoEntry:
+    require(actor, P.PANEL_EDIT)
+    removed = svc.remove_item(db, actor, item_id)
+    label = (f"Removed {_item_name(removed.subject_reference, removed.subject_initials)} from the sitting of "
+             f"{day_text(removed.sitting_date)}")
+    return _removed_entry(db, actor, removed, label)
+
+
+def _removed_entry(db: Database, actor: Principal, removed: RemovedItem, label: str) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        restore_item(db, actor, removed)
+
+        def again() -> UndoEntry:
+            return _removed_entry(db, actor, svc.remove_item(db, actor, removed.id), label)
+
+        return UndoEntry(label, again, actor.user_id, AREA, _item_name(removed.subject_reference))
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, _item_name(removed.subject_reference))
+
+
+def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
+    """Put a removed agenda item back as it was: same id, position, fields, papers and declarations.
+
+    Refused (``StaleRecord``) when the sitting or its agenda changed since the removal (moved, cancelled,
+    items added, removed or reordered), so nobody's later change is overwritten."""
+    require(actor, P.PANEL_EDIT)
+    what = f"the agenda of the sitting of {day_text(removed.sitting_date)}"
+    with db.session(actor) as session:
+        sitting = session.get(PanelSitting, removed.sitting_id)
+        if sitting is None:
+            raise NotFound(f"The sitting of {day_text(removed.sitting_date)} no longer exists; the item cannot "
+                           "be put back.")
+        svc.lock_row(session, sitting)
+        if sitting.row_version != removed.sitting_version:
+            raise changed_since(session, "panel_sittings", [sitting.id], f"the sitting of "
+                                f"{day_text(removed.sitting_date)}")
+        now = tuple((int(i), int(p)) for i, p in session.execute(
+            select(PanelItem.id, PanelItem.position).where(PanelItem.sitting_id == sitting.id)
+            .order_by(PanelItem.id)))
+        if now != removed.agenda_after:
+            differ = {i for i, _ in now} ^ {i for i, _ in removed.agenda_after} | {
+                i for (i, p) in now if (i, p) not in removed.agenda_after}
+            raise changed_since(session, "panel_items", sorted(differ), what)
+        if session.get(PanelItem, removed.id) is not None:
+            raise Conflict(f"Another item now has the number {removed.id}; the item cannot be put back.")
+        item = PanelItem(id=removed.id, sitting_id=removed.sitting_id, position=removed.position,
+                         case_type=removed.case_type, subject_reference=removed.subject_reference,
+                         subject_initials=removed.subject_initials, presenting_worker=removed.presenting_worker,
+                         time_slot=removed.time_slot, notes=removed.notes, deferred_from_id=removed.deferred_from_id)
+        if removed.created_at is not None:
+            item.created_at = removed.created_at
+        session.add(item)
+        session.flush()
+        for pid, code, received in removed.papers:
+            session.add(PanelPaper(id=pid, item_id=item.id, code=code, received_on=received))
+        for d in removed.declarations:
+            _add_declaration(session, d)
+        session.flush()
+        _note(session, "panel_items", item.id, f"put back after removal ({what})")
+        return item.id
+
+
+def _add_declaration(session: Session, d: RemovedDeclaration) -> None:
+    if session.get(PanelMember, d.member_id) is None:
+        raise NotFound("The member who declared the interest is no longer on the central list.")
+    taken = session.get(PanelDeclaration, d.id) is not None
+    row = PanelDeclaration(item_id=d.item_id, member_id=d.member_id, interest=d.interest, withdrew=d.withdrew)
+    if not taken:
+        row.id = d.id
+    if d.created_at is not None:
+        row.created_at = d.created_at
+    session.add(row)
+
+
+# --- editing an agenda item --------------------------------------------------------------------------
+def _item_input(session: Session, item_id: int) -> tuple[svc.ItemInput, int, str]:
+    i = svc._item(session, item_id)
+    return (svc.ItemInput(i.case_type, i.subject_reference, i.subject_initials, i.presenting_worker, i.time_slot,
+                          i.notes), i.row_version, i.subject_reference)
+
+
+def update_item(db: Database, actor: Principal, item_id: int, data: svc.ItemInput, *,
+                expected_version: int | None = None) -> UndoEntry | None:
+    """``service.update_item`` (the Edit… dialog) and the entry that puts the previous fields back. A change
+    of case type replaces the item's papers checklist, which an undo could not give back exactly: it is
+    saved as before but offers no undo."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor, write=False) as session:
+        before, _v, _ref = _item_input(session, item_id)
+    svc.update_item(db, actor, item_id, data, expected_version=expected_version)
+    with db.session(actor, write=False) as session:
+        after, version, reference = _item_input(session, item_id)
+    if after == before or after.case_type != before.case_type:
+        return None
+    return _edit_entry(db, actor, item_id, before, after, version, f"Edited {_item_name(reference)}")
+
+
+def _edit_entry(db: Database, actor: Principal, item_id: int, before: svc.ItemInput, after: svc.ItemInput,
+                version: int, label: str) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        with db.session(actor, write=False) as session:
+            now, now_version, reference = _item_input(session, item_id)
+        if now_version != version and now != after:  # someone else saved it since: never overwritten
+            with db.session(actor, write=False) as session:
+                raise changed_since(session, "panel_items", [item_id], _item_name(reference))
+        svc.update_item(db, actor, item_id, before, expected_version=now_version)
+        with db.session(actor, write=False) as session:
+            _now, back, _ = _item_input(session, item_id)
+        return _edit_entry(db, actor, item_id, after, before, back, label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the agenda item")
+
+
+# --- reordering ------------------------------------------------------------------------------------
+def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]) -> UndoEntry | None:
+    require(actor, P.PANEL_EDIT)
+    return _order_entry(db, actor, svc.reorder_items(db, actor, sitting_id, item_ids))
+
+
+def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> UndoEntry | None:
+    require(actor, P.PANEL_EDIT)
+    return _order_entry(db, actor, svc.move_item(db, actor, item_id, delta))
+
+
+def _order_entry(db: Database, actor: Principal, change: OrderChange | None, label: str = "") -> UndoEntry | None:
+    if change is None or change.before == change.after:
+        return None
+    if not label:
+        with db.session(actor, write=False) as session:
+            day = session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == change.sitting_id))
+        label = "Changed the order of the agenda" + (f" of the sitting of {day_text(day)}" if day else "")
+
+    def reverse() -> UndoEntry | None:
+        return _order_entry(db, actor, restore_order(db, actor, change), label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the agenda")
+
+
+def restore_order(db: Database, actor: Principal, change: OrderChange) -> OrderChange:
+    """Put the agenda back in ``change.before`` order, if it is still in ``change.after`` order."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        items = {i.id: i for i in session.scalars(
+            select(PanelItem).where(PanelItem.sitting_id == change.sitting_id).with_for_update())}
+        now = tuple(i.id for i in sorted(items.values(), key=lambda i: (i.position, i.id)))
+        if now != change.after:
+            day = session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == change.sitting_id))
+            raise changed_since(session, "panel_items", sorted(set(now) ^ set(change.after) | set(now)),
+                                f"the agenda of the sitting of {day_text(day) if day else ''}")
+        for pos, ident in enumerate(change.before, start=1):
+            if items[ident].position != pos:
+                items[ident].position = pos
+        _note(session, "panel_sittings", change.sitting_id, "agenda order put back")
+        return OrderChange(change.sitting_id, change.after, change.before)
+
+
+# --- declarations ----------------------------------------------------------------------------------
+def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
+                     withdrew: bool = True) -> tuple[int, UndoEntry]:
+    require(actor, P.PANEL_EDIT)
+    declaration_id = svc.declare_interest(db, actor, item_id, member_id, interest, withdrew)
+    name, reference = _declaration_names(db, actor, declaration_id)
+    label = f"Recorded {name}'s declaration of interest on {_item_name(reference)}"
+    return declaration_id, _declaration_entry(db, actor, declaration_id, label)
+
+
+def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> UndoEntry:
+    require(actor, P.PANEL_EDIT)
+    name, reference = _declaration_names(db, actor, declaration_id)
+    removed = svc.remove_declaration(db, actor, declaration_id)
+    label = f"Removed {name}'s declaration of interest on {_item_name(reference)}"
+    return _removed_declaration_entry(db, actor, removed, label)
+
+
+def _declaration_entry(db: Database, actor: Principal, declaration_id: int, label: str) -> UndoEntry:
+    """The declaration exists: reversing removes it."""
+    def reverse() -> UndoEntry:
+        return _removed_declaration_entry(db, actor, svc.remove_declaration(db, actor, declaration_id), label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the declaration")
+
+
+def _removed_declaration_entry(db: Database, actor: Principal, removed: RemovedDeclaration, label: str
+                               ) -> UndoEntry:
+    """The declaration is gone: reversing puts it back."""
+    def reverse() -> UndoEntry:
+        return _declaration_entry(db, actor, restore_declaration(db, actor, removed), label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the declaration")
+
+
+def _declaration_names(db: Database, actor: Principal, declaration_id: int) -> tuple[str, str]:
+    with db.session(actor, write=False) as session:
+        found = session.execute(select(PanelMember.full_name, PanelItem.subject_reference)
+                                .join(PanelDeclaration, PanelDeclaration.member_id == PanelMember.id)
+                                .join(PanelItem, PanelItem.id == PanelDeclaration.item_id)
+                                .where(PanelDeclaration.id == declaration_id)).first()
+    return (str(found[0]), str(found[1])) if found else ("a member", "")
+
+
+def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclaration) -> int:
+    """Put a removed declaration back (same id, text, member, withdrawal). Refused when the item or its
+    declarations changed since, or its minutes are approved."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        item = session.get(PanelItem, removed.item_id)
+        if item is None:
+            raise NotFound("The agenda item of this declaration no longer exists.")
+        svc.lock_row(session, item)
+        what = f"{_item_name(item.subject_reference)} (its declarations)"
+        others = tuple(session.scalars(select(PanelDeclaration.id).where(
+            PanelDeclaration.item_id == item.id).order_by(PanelDeclaration.id)))
+        if item.row_version != removed.item_version:
+            raise changed_since(session, "panel_items", [item.id], what)
+        if others != removed.others_after:
+            raise changed_since(session, "panel_declarations", sorted(set(others) ^ set(removed.others_after)),
+                                what)
+        if _approved(session, item.id):
+            raise Conflict("The minutes of this item are approved; declarations can no longer change.")
+        _add_declaration(session, removed)
+        session.flush()
+        new_id = session.scalar(select(PanelDeclaration.id).where(
+            PanelDeclaration.item_id == item.id, PanelDeclaration.member_id == removed.member_id)
+            .order_by(PanelDeclaration.id.desc()))
+        _note(session, "panel_declarations", new_id, "declaration put back")
+        return int(new_id or removed.id)
+
+
+# --- papers received -------------------------------------------------------------------------------
+def set_papers_received(db: Database, actor: Principal, item_id: int,
+                        received: dict[str, dt.date | None]) -> UndoEntry | None:
+    """Record the papers' received dates (the Papers dialog) and the entry that puts the previous dates
+    back; refused when someone else changed one of those dates since."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor, write=False) as session:
+        item = svc._item(session, item_id)
+        reference = item.subject_reference
+        before = {p.code: p.received_on for p in session.scalars(
+            select(PanelPaper).where(PanelPaper.item_id == item_id))}
+    changes = {code: (before.get(code), day) for code, day in received.items() if before.get(code) != day}
+    for code, (_old, day) in changes.items():
+        svc.set_paper_received(db, actor, item_id, code, day)
+    if not changes:
+        return None
+    return _papers_entry(db, actor, item_id, changes, f"Recorded the papers received for {_item_name(reference)}")
+
+
+def _papers_entry(db: Database, actor: Principal, item_id: int,
+                  changes: dict[str, tuple[dt.date | None, dt.date | None]], label: str) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        restore_papers(db, actor, item_id, changes)
+        return _papers_entry(db, actor, item_id, {c: (b, a) for c, (a, b) in changes.items()}, label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the papers")
+
+
+def restore_papers(db: Database, actor: Principal, item_id: int,
+                   changes: dict[str, tuple[dt.date | None, dt.date | None]]) -> None:
+    """Give each paper its ``before`` date again (one transaction), if it still has the ``after`` date."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        item = svc._item(session, item_id)
+        papers = {p.code: p for p in session.scalars(
+            select(PanelPaper).where(PanelPaper.item_id == item_id).with_for_update())}
+        for code, (_before, after) in changes.items():
+            paper = papers.get(code)
+            if paper is None or paper.received_on != after:
+                raise changed_since(session, "panel_papers", [paper.id] if paper else [],
+                                    f"the papers of {_item_name(item.subject_reference)}")
+        for code, (before, _after) in changes.items():
+            papers[code].received_on = before
+        _note(session, "panel_items", item_id, "papers' received dates put back")
+
+
+# --- attendance ------------------------------------------------------------------------------------
+def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str
+                   ) -> UndoEntry | None:
+    require(actor, P.PANEL_EDIT)
+    return attendance_entry(db, actor, [svc.set_attendance(db, actor, sitting_id, member_id, status)])
+
+
+def attendance_entry(db: Database, actor: Principal, changes: Sequence[AttendanceChange], label: str = ""
+                     ) -> UndoEntry | None:
+    """One entry for marks made together (one person, or "all not recorded → present")."""
+    require(actor, P.PANEL_EDIT)
+    changes = [c for c in changes if c.before != c.after]
+    if not changes:
+        return None
+    if not label:
+        label = _attendance_label(db, actor, changes)
+
+    def reverse() -> UndoEntry | None:
+        return attendance_entry(db, actor, restore_attendance(db, actor, changes), label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "the attendance")
+
+
+def _attendance_label(db: Database, actor: Principal, changes: Sequence[AttendanceChange]) -> str:
+    with db.session(actor, write=False) as session:
+        day = session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == changes[0].sitting_id))
+    at = f" at the sitting of {day_text(day)}" if day else ""
+    if len(changes) == 1:
+        c = changes[0]
+        label = f"Marked {c.member_name} {c.after or 'not recorded'}{at}"
+    else:
+        states = sorted({c.after or "not recorded" for c in changes})
+        label = f"Marked {len(changes)} people {' / '.join(states)}{at}"
+    return label
+
+
+def restore_attendance(db: Database, actor: Principal, changes: Sequence[AttendanceChange]
+                       ) -> list[AttendanceChange]:
+    """Put each mark back to ``before`` ("" removes the mark), in one transaction; refused when any of
+    them is no longer ``after`` (someone else marked the person since). Returns the inverse changes."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        out: list[AttendanceChange] = []
+        rows = {}
+        for c in changes:
+            row = session.scalars(select(PanelAttendance).where(
+                PanelAttendance.sitting_id == c.sitting_id, PanelAttendance.member_id == c.member_id)
+                .with_for_update()).first()
+            if (row.status if row is not None else "") != c.after:
+                raise changed_since(session, "panel_attendance", [row.id] if row is not None else [],
+                                    f"{c.member_name}'s attendance", {"Attendance": row.status if row else ""})
+            rows[c.member_id] = row
+        for c in changes:
+            row = rows[c.member_id]
+            if not c.before:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(PanelAttendance(sitting_id=c.sitting_id, member_id=c.member_id, status=c.before))
+            else:
+                row.status = c.before
+            out.append(replace(c, before=c.after, after=c.before))
+        session.flush()
+        _note(session, "panel_sittings", changes[0].sitting_id, f"attendance put back ({len(changes)} marks)")
+        return out
