@@ -30,7 +30,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, Participant, ProtectedTerm
-from adoption_desktop.letterbox.service import record_letters_sent
+from adoption_desktop.letterbox.sent_list import record_letters_sent
 from adoption_desktop.letterbox.settings import CHASER_AFTER_DAYS
 
 #: how an item type reads in a sentence ("Thank you for your card")

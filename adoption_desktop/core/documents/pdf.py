@@ -93,9 +93,9 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
 
     A ``path`` ending ``.docx`` writes a Word copy of the same letters instead
     (``core.documents.letter_docx``), for a last edit before sending."""
-    from adoption_desktop.core.documents.letter_docx import is_docx, write_docx_letters
+    if Path(path).suffix.lower() == ".docx":  # letter_docx.is_docx, without importing python-docx for a PDF
+        from adoption_desktop.core.documents.letter_docx import write_docx_letters
 
-    if is_docx(path):
         return write_docx_letters(Path(path), letters, head, title=title, total=total, progress=progress,
                                   cancelled=cancelled)
     from adoption_desktop.core.documents.letter_canvas import write_canvas_letters
