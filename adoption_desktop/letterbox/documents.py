@@ -262,11 +262,15 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
 def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
                 months: Sequence[str] = (), arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
                 limit: int | None = None, progress: Callable[[int, int], None] | None = None,
-                cancelled: Callable[[], bool] | None = None, signed_by: str | None = None) -> BatchResult:
+                cancelled: Callable[[], bool] | None = None, signed_by: str | None = None,
+                before_output: Callable[[], object] | None = None) -> BatchResult:
     """One merged PDF for the batch; the sent-list is recorded only after the file is written.
 
     Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch. The letters
-    are signed by ``signed_by`` (a user's full name, checked by the caller) or else by ``actor``."""
+    are signed by ``signed_by`` (a user's full name, checked by the caller) or else by ``actor``.
+    ``before_output()`` is called once the letters are read, checked for leaks and drawn in memory, before
+    anything is written (file, sent-list, audit) or returned; it may raise to stop with nothing written
+    (a headless export confirms its sign-in there)."""
     require(actor, Permission.LETTERBOX_VIEW)
     if kind not in KINDS:
         raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
@@ -289,8 +293,11 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
         reply = long_date(reply_by(session, today))
+    db.start_page_check()  # a deferred check of the file's pages runs while the letters are drawn
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
+        if before_output is not None:
+            before_output()
         return BatchResult(None, 0, held, batch)
 
     def letters() -> list[Letter]:
@@ -303,7 +310,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         return out_letters
 
     count = write_letters(out, letters(), head, title=KINDS[kind], total=len(jobs), progress=progress,
-                          cancelled=cancelled)
+                          cancelled=cancelled, before_save=before_output)
     if actor.can(Permission.LETTERBOX_EDIT):
         with db.session(actor) as session:
             record_letters_sent(session, [(j.arrangement_id, kind, j.side) for j in jobs], today, batch)

@@ -313,10 +313,12 @@ def _logo_reader(png: bytes | None) -> ImageReader | None:
 
 def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fonts: tuple[str, str, str],
                          head: Letterhead, title: str, progress: Callable[[int], None] | None = None,
-                         cancelled: Callable[[], bool] | None = None) -> int:
+                         cancelled: Callable[[], bool] | None = None,
+                         before_save: Callable[[], object] | None = None) -> int:
     """Every letter (keyword arguments of :func:`letter_blocks`) into one PDF under the letterhead
     ``head``; returns the count. ``cancelled()`` is checked before each letter and raises
-    ``RuntimeError('cancelled')``."""
+    ``RuntimeError('cancelled')``. The letters are drawn in memory; nothing is written to ``path`` until
+    they all are and ``before_save()`` (if given) has returned."""
     writer = LetterCanvas(path, fonts=fonts, footer=head.footer, title=title, author=head.agency_name,
                           data_protection=head.data_protection, logo_png=head.logo_png)
     count = 0
@@ -330,5 +332,9 @@ def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fo
         count += 1
         if progress:
             progress(count)
+    if cancelled and cancelled():
+        raise RuntimeError("cancelled")
+    if before_save is not None:
+        before_save()
     writer.close()
     return count

@@ -83,8 +83,13 @@ def long_date(day: dt.date) -> str:
 
 def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, title: str = "Letters",
                   total: int | None = None, progress: Callable[[int, int], None] | None = None,
-                  cancelled: Callable[[], bool] | None = None) -> int:
+                  cancelled: Callable[[], bool] | None = None, before_save: Callable[[], object] | None = None
+                  ) -> int:
     """All ``letters`` into one PDF at ``path`` (each from a new page). Returns how many were written.
+
+    ``before_save()``, if given, is called once every letter is drawn (in memory) and before anything is
+    written to disk: it may raise to stop the batch with nothing written (a headless export confirms
+    its sign-in there, ``cli_support.signing_in``).
 
     Drawn straight onto the canvas (``core.documents.letter_canvas``: the same layout, at close to the
     cost of a bare reportlab canvas). ``progress(done, total)`` is called as letters are drawn;
@@ -96,6 +101,8 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
     if Path(path).suffix.lower() == ".docx":  # letter_docx.is_docx, without importing python-docx for a PDF
         from adoption_desktop.core.documents.letter_docx import write_docx_letters
 
+        if before_save is not None:
+            before_save()
         return write_docx_letters(Path(path), letters, head, title=title, total=total, progress=progress,
                                   cancelled=cancelled)
     from adoption_desktop.core.documents.letter_canvas import write_canvas_letters
@@ -118,7 +125,7 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
 
     try:
         count = write_canvas_letters(tmp, fields(), fonts=(FONT, FONT_BOLD, FONT_ITALIC), head=head,
-                                     title=title, progress=step, cancelled=cancelled)
+                                     title=title, progress=step, cancelled=cancelled, before_save=before_save)
         if not count:
             raise ValueError("no letters to write")
         tmp.replace(path)

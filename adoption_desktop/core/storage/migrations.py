@@ -144,21 +144,28 @@ def schema_current(db: Database) -> bool:
         return False  # the full check names what is wrong
 
 
-def check_database(db: Database) -> None:
-    """What every open checks: a newer schema first, then damage."""
+def check_database(db: Database, *, defer_pages: bool = False) -> None:
+    """What every open checks: a newer schema first, then damage. ``defer_pages``: the page check is left
+    for the caller to start on a second thread (``Database.start_page_check``); every write, and closing,
+    waits for it (``Database.wait_checked``), so a damaged file is still refused before anything is
+    written. (A damaged page that the reads meet is refused there, as always: SQLCipher checks each
+    page it reads.)"""
     if not schema_current(db):
         with db.engine.connect() as conn:
             refuse_newer(conn, db.name)
-    check_pages(db)
+    if defer_pages and db.is_sqlite:
+        db.deferred_page_check = lambda: check_pages(db)
+    else:
+        check_pages(db)
 
 
 def open_checked(path: Path, key: bytes | bytearray, *, hold: Hold | None = None,
-                 on_wait: WaitReport | None = None) -> Database:
+                 on_wait: WaitReport | None = None, defer_pages: bool = False) -> Database:
     """:func:`open_sqlcipher`, then :func:`check_database`; a refused file is closed without its audit
     anchor being rewritten, so it stays byte for byte as it was."""
     db = open_sqlcipher(path, key, hold=hold, on_wait=on_wait)
     try:
-        check_database(db)
+        check_database(db, defer_pages=defer_pages)
     except BaseException:
         db.dispose(write_anchor=False)
         raise
