@@ -53,7 +53,7 @@ PHASES: dict[str, list[tuple[str, str]]] = {
         ("PendingSignIn.confirm", "sign-in: waiting for the checks, sign-in recorded")],
     "adoption_desktop.cli_support": [("open_db", "open (rest)"), ("sign_in", "sign-in (rest)")],
     "adoption_desktop.letterbox.documents": [
-        ("reminder_jobs", "query (arrangements, participants)"),
+        ("reminder_jobs_for", "query (arrangements, participants)"),
         ("check_no_leak", "leak check"),
         ("write_batch", "letters (rest: template, letterhead, render)")],
     "adoption_desktop.letterbox.sent_list": [("record_letters_sent", "sent-list + audit (one batch)")],

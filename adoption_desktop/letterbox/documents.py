@@ -177,10 +177,29 @@ def _load(session: Session, ids: Sequence[int]) -> tuple[dict[int, Arrangement],
 
 def reminder_jobs(session: Session, month: str, *, limit: int | None = None) -> tuple[list[LetterJob], int]:
     """Reminders for every active arrangement with an exchange due in ``month`` (YYYY-MM)."""
-    start, end = rules.month_bounds(month)
+    return reminder_jobs_for(session, [month], limit=limit)
+
+
+def reminder_jobs_for(session: Session, months: Sequence[str], *,
+                      limit: int | None = None) -> tuple[list[LetterJob], int]:
+    """Reminders for each of ``months`` in turn (as :func:`reminder_jobs` month by month), the
+    arrangements read once for all of them."""
     ids = list(session.scalars(select(Arrangement.id).where(Arrangement.status == "active")
                                .order_by(Arrangement.reference)))
-    arrs, parts, terms = _load(session, ids)
+    loaded = _load(session, ids)
+    jobs: list[LetterJob] = []
+    held = 0
+    for month in months:
+        j, h = _reminders_in(month, ids, *loaded, limit=None if limit is None else limit - len(jobs))
+        jobs, held = jobs + j, held + h
+        if limit is not None and len(jobs) >= limit:
+            break
+    return jobs, held
+
+
+def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], parts: dict[int, list[Participant]],
+                  terms: dict[int, list[ProtectedTerm]], *, limit: int | None) -> tuple[list[LetterJob], int]:
+    start, end = rules.month_bounds(month)
     jobs: list[LetterJob] = []
     held = 0
     for aid in ids:
@@ -283,11 +302,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         jobs: list[LetterJob] = []
         held = 0
         if kind == "reminder":
-            for m in (months or [month or f"{today:%Y-%m}"]):
-                j, h = reminder_jobs(session, m, limit=None if limit is None else limit - len(jobs))
-                jobs, held = jobs + j, held + h
-                if limit is not None and len(jobs) >= limit:
-                    break
+            jobs, held = reminder_jobs_for(session, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
         elif kind in ("acknowledgement", "returned"):
             jobs, held = item_jobs(session, kind, item_ids)
         else:

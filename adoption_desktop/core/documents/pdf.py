@@ -18,23 +18,28 @@ from adoption_desktop.core.documents.templates import RenderedLetterText
 from adoption_desktop.core.resources import resource_path
 
 FONT, FONT_BOLD, FONT_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
-_fonts_registered = False
+_registered: set[str] = set()
 
 
 class Cancelled(Exception):
     """Raised inside a batch when the user cancels; the partial file is removed."""
 
 
-def register_fonts() -> None:
-    global _fonts_registered
-    if _fonts_registered:
-        return
-    for name, file in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf"),
-                       (FONT_ITALIC, "DejaVuSans-Oblique.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
-                                  boldItalic=FONT_BOLD)
-    _fonts_registered = True
+def register_fonts(*, italic: bool = True) -> None:
+    """The DejaVu fonts, each parsed once per process. ``italic=False``: the regular and bold faces
+    only (what a letter draws; parsing a TTF costs ~10 ms); the italic and the font family come with the
+    first call that wants them (platypus documents)."""
+    faces: tuple[tuple[str, str], ...] = ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf"))
+    if italic:
+        faces += ((FONT_ITALIC, "DejaVuSans-Oblique.ttf"),)
+    for name, file in faces:
+        if name not in _registered:
+            pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
+            _registered.add(name)
+    if italic and "family" not in _registered:
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
+                                      boldItalic=FONT_BOLD)
+        _registered.add("family")
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
                                   cancelled=cancelled)
     from adoption_desktop.core.documents.letter_canvas import write_canvas_letters
 
-    register_fonts()
+    register_fonts(italic=False)
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
 
