@@ -183,8 +183,8 @@ def signing_in(args: argparse.Namespace, *, reads_first: bool = True) -> Iterato
             pending = begin_sign_in(db, username, password)
         except AppError as exc:
             raise CliError(f"--user {username}: {exc}") from exc
-        if not reads_first:
-            db.start_page_check()  # beside the password check
+        if not reads_first or pending.principal is None:
+            db.start_page_check()  # beside the password check (nothing will be read first)
         try:
             yield db, pending
         except BaseException:
