@@ -132,7 +132,7 @@ def _phases(make: Callable[[str, str], list[str]], env: dict[str, str], result: 
     return data
 
 
-def _timed(cmd: list[str], env: dict[str, str], cpu: list[float] | None = None) -> float:
+def _timed(cmd: list[str], env: dict[str, str], cpu: list[float] | None = None, cwd: Path = ROOT) -> float:
     """Wall-clock seconds from spawn to exit; the process's CPU time (user + sys, its children included)
     is appended to ``cpu``: on a shared machine it shows the work done whatever the load."""
     def used() -> float:
@@ -145,7 +145,7 @@ def _timed(cmd: list[str], env: dict[str, str], cpu: list[float] | None = None) 
 
     before = used()
     t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(cmd, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - t0
     if cpu is not None:
         cpu.append(used() - before)
@@ -184,15 +184,25 @@ def main() -> int:
         floor_cmd = [sys.executable, "-c", FLOOR, str(ROOT / "resources" / "fonts"), str(folder / "pages.json"),
                      str(folder / "floor.pdf")]
         peer_cmd = [sys.executable, "-c", PEER, str(folder / "pages.json"), str(folder)]
-        prog_t, floor_t, peer_t = [], [], []
+        # ADK_BENCH_BEFORE=DIR: an unpacked older version of the source (e.g. `git archive COMMIT | tar -x -C
+        # DIR`) run the same way in the same alternation, for a before/after in one run
+        before_dir = os.environ.get("ADK_BENCH_BEFORE")
+        before_env = dict(env, PYTHONPATH=os.pathsep.join([str(before_dir), str(ROOT / "bench")]))
+        before_cmd = [sys.executable, "-c", "import sys; from adoption_desktop.cli import main; "
+                      "sys.argv[0] = 'adoption-desktop'; raise SystemExit(main())", *program[program.index("export"):]]
+        before_cmd[-1] = str(folder / "before.pdf")
+        prog_t, floor_t, peer_t, before_t = [], [], [], []
         prog_cpu: list[float] = []
         floor_cpu: list[float] = []
         peer_cpu: list[float] = []
+        before_cpu: list[float] = []
         for _ in range(RUNS):
             prog_t.append(_timed(program, env, prog_cpu))
             floor_t.append(_timed(floor_cmd, env, floor_cpu))
             if soffice:
                 peer_t.append(_timed(peer_cmd, env, peer_cpu))
+            if before_dir:
+                before_t.append(_timed(before_cmd, before_env, before_cpu, cwd=Path(before_dir)))
         assert len(PdfReader(str(folder / "floor.pdf")).pages) == letters
         peer_pages = len(PdfReader(str(folder / "merged.pdf")).pages) if soffice else 0
         # where the time goes: the program with its phases timed (bench/letters_breakdown.py), and the floor
@@ -231,6 +241,11 @@ def main() -> int:
     else:
         rows.append("| peer: Word mail merge + LibreOffice | not run: LibreOffice (`soffice`) is not installed "
                     "(`python3 dev.py bench` installs it on Debian as root) | — | goal ≥ 3× faster: not measured |")
+    if before_t:
+        rows.append(f"| before: the same command from `{os.path.basename(str(before_dir).rstrip('/'))}` (an older "
+                    f"version of the source, `ADK_BENCH_BEFORE`) | {span(before_t)} | {cpu(before_cpu)} | now "
+                    f"{statistics.median(before_t) / p:.2f}× faster (CPU time "
+                    f"{statistics.median(before_cpu) / statistics.median(prog_cpu):.2f}× less) |")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     table, fixed = _breakdown_table(breakdown, floor_breakdown)
     write_section("letters", f"""## Letters: a reminder batch into one PDF, whole process
