@@ -227,3 +227,12 @@ def test_a_sent_row_changed_later_is_reported_even_through_the_application(
     problems = verify_database(db).problems
     assert any(f"letterbox_letters_sent row {first_id + 1}: kind changed outside the application" in p
                for p in problems), problems
+
+
+def test_reportlab_draws_with_its_c_accelerators() -> None:
+    """The hot paths of a batch (string widths of the TrueType font, number formatting) are rl-accel's C
+    functions, not reportlab's pure-Python fallbacks."""
+    from reportlab.lib import rl_accel
+
+    for name in ("fp_str", "instanceStringWidthTTF", "asciiBase85Encode", "escapePDF"):
+        assert type(getattr(rl_accel, name)).__name__ == "builtin_function_or_method", name
