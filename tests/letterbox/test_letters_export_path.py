@@ -236,3 +236,14 @@ def test_reportlab_draws_with_its_c_accelerators() -> None:
 
     for name in ("fp_str", "instanceStringWidthTTF", "asciiBase85Encode", "escapePDF"):
         assert type(getattr(rl_accel, name)).__name__ == "builtin_function_or_method", name
+
+
+def test_a_batch_on_both_stores_is_one_entry_and_verifies(any_db: Database, tmp_path: Path) -> None:
+    """The sent-list's one entry per batch and its first seals, in team mode (PostgreSQL) too."""
+    coordinator = make_user(any_db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    _arrangements(any_db, coordinator)
+    result = write_batch(any_db, coordinator, "reminder", tmp_path / "b.pdf", months=["2026-03", "2026-04"])
+    assert result.letters == 6 and _sent_rows(any_db) == 6
+    assert [(e.action, e.detail) for e in _letters_entries(any_db)] == [("letterbox_letters_sent", "6 letters")]
+    report = verify_database(any_db)
+    assert report.ok, report.problems
