@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adoption_desktop.cli import ENV_USER_PASSWORD
 from adoption_desktop.core.errors import AppError
@@ -24,6 +25,9 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import open_database
+
+if TYPE_CHECKING:
+    from adoption_desktop.core.security.service import PendingSignIn
 
 
 class CliError(AppError):
@@ -55,9 +59,12 @@ def report_wait(message: str) -> None:
     print(f"adoption-desktop: {message}", file=sys.stderr, flush=True)
 
 
-def open_db(target: str | Path, store: SecretStore | None = None, *, upgrade: bool = True) -> Database:
+def open_db(target: str | Path, store: SecretStore | None = None, *, upgrade: bool = True,
+            defer_page_check: bool = False) -> Database:
     """Open for a command: a busy database is waited for within a bound (said once on stderr), a bad
-    file, a newer schema or a wrong key become one line (:class:`CliError`) and leave every file as it was."""
+    file, a newer schema or a wrong key become one line (:class:`CliError`) and leave every file as it was.
+    ``defer_page_check``: the file's pages are checked on a second thread while the command signs in and
+    reads; any write, and closing, waits for that check (``Database.wait_checked``)."""
     from adoption_desktop.core.storage.engine import check_file_shape
 
     store = store or SecretStore()
@@ -70,7 +77,8 @@ def open_db(target: str | Path, store: SecretStore | None = None, *, upgrade: bo
             mode = keys.KeyEnvelope.load(keys.key_file_for(path)).mode
             if mode == "passphrase":
                 passphrase = passphrase_from_env_or_prompt()
-        db = open_database(target_s, store, passphrase, upgrade=upgrade, on_wait=report_wait)
+        db = open_database(target_s, store, passphrase, upgrade=upgrade, on_wait=report_wait,
+                           defer_page_check=defer_page_check)
     except AppError as exc:
         raise CliError(str(exc)) from exc
     db.on_wait = report_wait
@@ -78,10 +86,10 @@ def open_db(target: str | Path, store: SecretStore | None = None, *, upgrade: bo
 
 
 @contextlib.contextmanager
-def cli_database(target: str | Path) -> Iterator[Database]:
+def cli_database(target: str | Path, *, defer_page_check: bool = False) -> Iterator[Database]:
     """``with cli_database(args.db) as db:`` opens the database, turns any :class:`AppError` inside the
     block into a one-line :class:`CliError`, and always closes the database."""
-    db = open_db(target)
+    db = open_db(target, defer_page_check=defer_page_check)
     try:
         yield db
     except CliError:
@@ -139,7 +147,47 @@ def sign_in(db: Database, args: argparse.Namespace) -> Principal:
 def signed_in(args: argparse.Namespace) -> Iterator[tuple[Database, Principal]]:
     """``with signed_in(args) as (db, user):`` opens ``args.db``, signs ``args.user`` in, and turns any
     :class:`AppError` inside the block into a one-line :class:`CliError` (a refused permission names
-    the permission that is missing)."""
-    required_user(args)  # before the database is even opened
-    with cli_database(args.db) as db:
-        yield db, sign_in(db, args)
+    the permission that is missing). The file's page check runs beside the password check."""
+    with signing_in(args, reads_first=False) as (db, pending):
+        yield db, confirmed(pending, args.user)
+
+
+def confirmed(pending: PendingSignIn, username: str) -> Principal:
+    """The signed-in user, once the password check has finished and the sign-in is recorded; a failed
+    sign-in is one line naming ``--user``."""
+    from adoption_desktop.core.security.service import SignInError
+
+    try:
+        return pending.confirm()
+    except SignInError as exc:
+        raise CliError(f"--user {username.strip()}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def signing_in(args: argparse.Namespace, *, reads_first: bool = True) -> Iterator[tuple[Database, PendingSignIn]]:
+    """``with signing_in(args) as (db, pending):`` like :func:`signed_in`, but the password is checked on a
+    second thread (argon2id releases the GIL) while the command reads and lays out its output with the
+    permissions of the account as read (``pending.principal``; ``None``: read nothing). The command calls
+    ``confirmed(pending, args.user)`` before it writes or shows anything and stops reading when
+    ``pending.failed()``. Whatever happens inside the block, the sign-in is confirmed first: a wrong
+    password is reported (and counted) as a wrong password, never as the error the reading ran into, and
+    nothing else is written. The file's page check waits for the command's reads (``reads_first``:
+    SQLCipher holds other connections back while it runs) and starts at ``db.start_page_check()`` or at
+    the first write. See docs/letters.md ("The export path")."""
+    from adoption_desktop.core.security.service import begin_sign_in
+
+    username = required_user(args)  # before the database is even opened
+    with cli_database(args.db, defer_page_check=True) as db:
+        password = user_password(username)
+        try:
+            pending = begin_sign_in(db, username, password)
+        except AppError as exc:
+            raise CliError(f"--user {username}: {exc}") from exc
+        if not reads_first or pending.principal is None:
+            db.start_page_check()  # beside the password check (nothing will be read first)
+        try:
+            yield db, pending
+        except BaseException:
+            confirmed(pending, username)  # a failed sign-in is what is reported, before anything else
+            raise
+        confirmed(pending, username)

@@ -18,7 +18,7 @@ OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word 
 
 
 def _reminders(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CliError, signed_in
+    from adoption_desktop.cli_support import CliError, confirmed, signing_in
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.letterbox.documents import write_batch
     from adoption_desktop.letterbox.rules import month_bounds
@@ -29,13 +29,17 @@ def _reminders(args: argparse.Namespace) -> int:
             month_bounds(month)
         except AppError as exc:
             raise CliError(f"--month {str(exc).removeprefix('Month: ')}") from exc
-    with signed_in(args) as (db, user):
+    # The password is checked on a second thread while the letters are read and drawn in memory with the
+    # account's permissions; nothing is written or printed before the sign-in is confirmed (docs/letters.md).
+    with signing_in(args) as (db, pending):
         from adoption_desktop.core.security.permissions import Permission
         from adoption_desktop.core.security.service import signatory
 
+        user = pending.principal or confirmed(pending, args.user)  # no such enabled account: reads nothing
         signer = signatory(db, user, args.signed_by, Permission.LETTERBOX_EDIT,
                            actor_needs=Permission.LETTERBOX_VIEW) if args.signed_by else None
-        result = write_batch(db, user, "reminder", Path(args.out), months=months, signed_by=signer)
+        result = write_batch(db, user, "reminder", Path(args.out), months=months, signed_by=signer,
+                             cancelled=pending.failed, before_output=lambda: confirmed(pending, args.user))
     if result.path is None:
         print(f"No exchanges are due in {', '.join(months)}; no file written.")
         return 0

@@ -30,7 +30,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, Participant, ProtectedTerm
-from adoption_desktop.letterbox.service import record_letters_sent
+from adoption_desktop.letterbox.sent_list import record_letters_sent
 from adoption_desktop.letterbox.settings import CHASER_AFTER_DAYS
 
 #: how an item type reads in a sentence ("Thank you for your card")
@@ -177,10 +177,29 @@ def _load(session: Session, ids: Sequence[int]) -> tuple[dict[int, Arrangement],
 
 def reminder_jobs(session: Session, month: str, *, limit: int | None = None) -> tuple[list[LetterJob], int]:
     """Reminders for every active arrangement with an exchange due in ``month`` (YYYY-MM)."""
-    start, end = rules.month_bounds(month)
+    return reminder_jobs_for(session, [month], limit=limit)
+
+
+def reminder_jobs_for(session: Session, months: Sequence[str], *,
+                      limit: int | None = None) -> tuple[list[LetterJob], int]:
+    """Reminders for each of ``months`` in turn (as :func:`reminder_jobs` month by month), the
+    arrangements read once for all of them."""
     ids = list(session.scalars(select(Arrangement.id).where(Arrangement.status == "active")
                                .order_by(Arrangement.reference)))
-    arrs, parts, terms = _load(session, ids)
+    loaded = _load(session, ids)
+    jobs: list[LetterJob] = []
+    held = 0
+    for month in months:
+        j, h = _reminders_in(month, ids, *loaded, limit=None if limit is None else limit - len(jobs))
+        jobs, held = jobs + j, held + h
+        if limit is not None and len(jobs) >= limit:
+            break
+    return jobs, held
+
+
+def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], parts: dict[int, list[Participant]],
+                  terms: dict[int, list[ProtectedTerm]], *, limit: int | None) -> tuple[list[LetterJob], int]:
+    start, end = rules.month_bounds(month)
     jobs: list[LetterJob] = []
     held = 0
     for aid in ids:
@@ -262,11 +281,15 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
 def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
                 months: Sequence[str] = (), arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
                 limit: int | None = None, progress: Callable[[int, int], None] | None = None,
-                cancelled: Callable[[], bool] | None = None, signed_by: str | None = None) -> BatchResult:
+                cancelled: Callable[[], bool] | None = None, signed_by: str | None = None,
+                before_output: Callable[[], object] | None = None) -> BatchResult:
     """One merged PDF for the batch; the sent-list is recorded only after the file is written.
 
     Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch. The letters
-    are signed by ``signed_by`` (a user's full name, checked by the caller) or else by ``actor``."""
+    are signed by ``signed_by`` (a user's full name, checked by the caller) or else by ``actor``.
+    ``before_output()`` is called once the letters are read, checked for leaks and drawn in memory, before
+    anything is written (file, sent-list, audit) or returned; it may raise to stop with nothing written
+    (a headless export confirms its sign-in there)."""
     require(actor, Permission.LETTERBOX_VIEW)
     if kind not in KINDS:
         raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
@@ -279,18 +302,17 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         jobs: list[LetterJob] = []
         held = 0
         if kind == "reminder":
-            for m in (months or [month or f"{today:%Y-%m}"]):
-                j, h = reminder_jobs(session, m, limit=None if limit is None else limit - len(jobs))
-                jobs, held = jobs + j, held + h
-                if limit is not None and len(jobs) >= limit:
-                    break
+            jobs, held = reminder_jobs_for(session, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
         elif kind in ("acknowledgement", "returned"):
             jobs, held = item_jobs(session, kind, item_ids)
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
         reply = long_date(reply_by(session, today))
+    db.start_page_check()  # a deferred check of the file's pages runs while the letters are drawn
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
+        if before_output is not None:
+            before_output()
         return BatchResult(None, 0, held, batch)
 
     def letters() -> list[Letter]:
@@ -303,7 +325,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         return out_letters
 
     count = write_letters(out, letters(), head, title=KINDS[kind], total=len(jobs), progress=progress,
-                          cancelled=cancelled)
+                          cancelled=cancelled, before_save=before_output)
     if actor.can(Permission.LETTERBOX_EDIT):
         with db.session(actor) as session:
             record_letters_sent(session, [(j.arrangement_id, kind, j.side) for j in jobs], today, batch)

@@ -901,21 +901,8 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
                           item.notes, item.social_worker_informed, item.row_version)
 
 
-def record_letters_sent(session: Session, rows: Iterable[tuple[int, str, str]], on: dt.date, batch: str) -> int:
-    """The sent-list of one batch: a row per letter, audited as one batch (not an entry per letter)."""
-    from adoption_desktop.core.documents.templates import template_version_label
-
-    n = 0
-    labels: dict[str, str] = {}  # the template version each kind of letter was made with
-    with audit.bulk_audit(session, f"letters sent in batch {batch}"):
-        for arrangement_id, kind, side in rows:
-            if kind not in labels:
-                labels[kind] = template_version_label(session, f"letterbox_{kind}")
-            session.add(LetterSent(arrangement_id=arrangement_id, kind=kind, side=side, sent_on=on, batch=batch,
-                                   template_version=labels[kind]))
-            n += 1
-    audit.record(session, "letterbox_letters_sent", "letterbox_letters_sent", batch, detail=f"{n} letters")
-    return n
+# the sent-list of a letter batch lives in its own module (a batch of letters need not import this one)
+from adoption_desktop.letterbox.sent_list import record_letters_sent  # noqa: E402, F401
 
 
 def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, status: str) -> None:

@@ -213,6 +213,8 @@ def on_open(db: Database) -> list[str]:
         _log.warning("audit anchors disagree with the log: the database is held until an administrator "
                      "acknowledges it")
         return problems
+    if db.page_check_pending:  # nothing is written before the file is known to be whole: closing advances them
+        return []
     try:
         advance(db)
     except (OSError, AppError):  # an unwritable folder must not stop the work; the next close retries

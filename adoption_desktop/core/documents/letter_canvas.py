@@ -83,6 +83,8 @@ class LetterCanvas:
         self.page = 0
         self.y = 0.0
         self._started = False
+        #: the letterhead's lines, laid out for the first letter and reused (key, name, address, height)
+        self.head_lines: tuple[tuple[str, str, str], list[_Line], list[_Line], float] | None = None
 
     # --- pages -------------------------------------------------------------------------------
     def _footer(self) -> None:
@@ -242,14 +244,18 @@ def letter_blocks(writer: LetterCanvas, *, agency_name: str, agency_address: str
                   contact_lines: Iterable[str] = ()) -> list[_Block]:
     """The blocks of one letter (see :class:`LetterCanvas` for how they are placed)."""
     w = writer
-    name_width = 95 * mm - 12 - (22 * mm if w.logo is not None else 0)
-    name_lines = w.wrap(agency_name, name_width, font=w.bold, size=14, leading=17)
-    if team_name:
-        name_lines += w.wrap(team_name, name_width, size=BODY_SIZE, leading=BODY_LEADING)
     right = "\n".join([agency_address, *contact_lines])
-    address_lines = [_Line(ln.text, 0, w.font, BODY_SIZE, BODY_LEADING, align_right=WIDTH)
-                     for ln in w.wrap(right, 75 * mm - 12)]
-    head_height = max(sum(ln.leading for ln in name_lines), sum(ln.leading for ln in address_lines)) + 6
+    head_key = (agency_name, team_name, right)
+    if w.head_lines is None or w.head_lines[0] != head_key:  # the same letterhead on every letter: laid out once
+        name_width = 95 * mm - 12 - (22 * mm if w.logo is not None else 0)
+        name_lines = w.wrap(agency_name, name_width, font=w.bold, size=14, leading=17)
+        if team_name:
+            name_lines += w.wrap(team_name, name_width, size=BODY_SIZE, leading=BODY_LEADING)
+        address_lines = [_Line(ln.text, 0, w.font, BODY_SIZE, BODY_LEADING, align_right=WIDTH)
+                         for ln in w.wrap(right, 75 * mm - 12)]
+        head_height = max(sum(ln.leading for ln in name_lines), sum(ln.leading for ln in address_lines)) + 6
+        w.head_lines = (head_key, name_lines, address_lines, head_height)
+    _key, name_lines, address_lines, head_height = w.head_lines
     # letterhead: two columns side by side, a rule below the taller one
     blocks: list[_Block] = [_Block([_HeadLine(name_lines, address_lines, head_height)], 0.0, 10 * mm)]
     blocks.append(_Block(w.wrap("\n".join(recipient), WIDTH), 0.0, PARA_SPACE + 6 * mm))
@@ -313,10 +319,12 @@ def _logo_reader(png: bytes | None) -> ImageReader | None:
 
 def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fonts: tuple[str, str, str],
                          head: Letterhead, title: str, progress: Callable[[int], None] | None = None,
-                         cancelled: Callable[[], bool] | None = None) -> int:
+                         cancelled: Callable[[], bool] | None = None,
+                         before_save: Callable[[], object] | None = None) -> int:
     """Every letter (keyword arguments of :func:`letter_blocks`) into one PDF under the letterhead
     ``head``; returns the count. ``cancelled()`` is checked before each letter and raises
-    ``RuntimeError('cancelled')``."""
+    ``RuntimeError('cancelled')``. The letters are drawn in memory; nothing is written to ``path`` until
+    they all are and ``before_save()`` (if given) has returned."""
     writer = LetterCanvas(path, fonts=fonts, footer=head.footer, title=title, author=head.agency_name,
                           data_protection=head.data_protection, logo_png=head.logo_png)
     count = 0
@@ -330,5 +338,9 @@ def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fo
         count += 1
         if progress:
             progress(count)
+    if cancelled and cancelled():
+        raise RuntimeError("cancelled")
+    if before_save is not None:
+        before_save()
     writer.close()
     return count

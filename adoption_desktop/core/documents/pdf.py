@@ -18,23 +18,28 @@ from adoption_desktop.core.documents.templates import RenderedLetterText
 from adoption_desktop.core.resources import resource_path
 
 FONT, FONT_BOLD, FONT_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
-_fonts_registered = False
+_registered: set[str] = set()
 
 
 class Cancelled(Exception):
     """Raised inside a batch when the user cancels; the partial file is removed."""
 
 
-def register_fonts() -> None:
-    global _fonts_registered
-    if _fonts_registered:
-        return
-    for name, file in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf"),
-                       (FONT_ITALIC, "DejaVuSans-Oblique.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
-                                  boldItalic=FONT_BOLD)
-    _fonts_registered = True
+def register_fonts(*, italic: bool = True) -> None:
+    """The DejaVu fonts, each parsed once per process. ``italic=False``: the regular and bold faces
+    only (what a letter draws; parsing a TTF costs ~10 ms); the italic and the font family come with the
+    first call that wants them (platypus documents)."""
+    faces: tuple[tuple[str, str], ...] = ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf"))
+    if italic:
+        faces += ((FONT_ITALIC, "DejaVuSans-Oblique.ttf"),)
+    for name, file in faces:
+        if name not in _registered:
+            pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
+            _registered.add(name)
+    if italic and "family" not in _registered:
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
+                                      boldItalic=FONT_BOLD)
+        _registered.add("family")
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,13 @@ def long_date(day: dt.date) -> str:
 
 def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, title: str = "Letters",
                   total: int | None = None, progress: Callable[[int, int], None] | None = None,
-                  cancelled: Callable[[], bool] | None = None) -> int:
+                  cancelled: Callable[[], bool] | None = None, before_save: Callable[[], object] | None = None
+                  ) -> int:
     """All ``letters`` into one PDF at ``path`` (each from a new page). Returns how many were written.
+
+    ``before_save()``, if given, is called once every letter is drawn (in memory) and before anything is
+    written to disk: it may raise to stop the batch with nothing written (a headless export confirms
+    its sign-in there, ``cli_support.signing_in``).
 
     Drawn straight onto the canvas (``core.documents.letter_canvas``: the same layout, at close to the
     cost of a bare reportlab canvas). ``progress(done, total)`` is called as letters are drawn;
@@ -93,14 +103,16 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
 
     A ``path`` ending ``.docx`` writes a Word copy of the same letters instead
     (``core.documents.letter_docx``), for a last edit before sending."""
-    from adoption_desktop.core.documents.letter_docx import is_docx, write_docx_letters
+    if Path(path).suffix.lower() == ".docx":  # letter_docx.is_docx, without importing python-docx for a PDF
+        from adoption_desktop.core.documents.letter_docx import write_docx_letters
 
-    if is_docx(path):
+        if before_save is not None:
+            before_save()
         return write_docx_letters(Path(path), letters, head, title=title, total=total, progress=progress,
                                   cancelled=cancelled)
     from adoption_desktop.core.documents.letter_canvas import write_canvas_letters
 
-    register_fonts()
+    register_fonts(italic=False)
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
 
@@ -118,7 +130,7 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
 
     try:
         count = write_canvas_letters(tmp, fields(), fonts=(FONT, FONT_BOLD, FONT_ITALIC), head=head,
-                                     title=title, progress=step, cancelled=cancelled)
+                                     title=title, progress=step, cancelled=cancelled, before_save=before_save)
         if not count:
             raise ValueError("no letters to write")
         tmp.replace(path)

@@ -241,16 +241,24 @@ def _count_failure(session: Session, user: User, now: dt.datetime) -> str:
     return "account locked after repeated failed sign-ins"
 
 
-def _check_password(session: Session, user: User | None, password: str, now: dt.datetime) -> Principal:
+def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *,
+                    verified: tuple[str, bool] | None = None) -> Principal:
+    """``verified``: ``(hash, outcome)`` of a check already made on a second thread
+    (:class:`PendingSignIn`); used only if the account still has that hash, else checked again here."""
     if user is None or user.disabled:
-        verify_nothing(password)  # as long as a wrong password takes: user names cannot be told by timing
+        if verified is None:
+            verify_nothing(password)  # as long as a wrong password takes: user names cannot be told by timing
         raise SignInError("User name or password is not right.")
     if user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         raise AccountLocked(
             f"This account is locked after too many failed sign-ins; try again in {minutes} minute(s) "
             "or ask an administrator to unlock it.")
-    if not verify_password(user.password_hash, password):
+    if verified is not None and verified[0] == user.password_hash:
+        right = verified[1]
+    else:
+        right = verify_password(user.password_hash, password)
+    if not right:
         detail = _count_failure(session, user, now)
         audit.record(session, "sign_in_failed", "users", user.id, detail=detail, actor=SYSTEM)
         raise SignInError("User name or password is not right.")
@@ -260,11 +268,15 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
 
 def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> Principal:
     """Sign in. Five failures (a setting) lock the account for a set time (a setting)."""
-    now = now or utcnow()
+    return _sign_in(db, username, password, now or utcnow())
+
+
+def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
+             verified: tuple[str, bool] | None = None) -> Principal:
     with db.session(SYSTEM) as session:
         user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
         try:
-            principal = _check_password(session, user, password, now)
+            principal = _check_password(session, user, password, now, verified=verified)
         except SignInError:
             session.commit()  # keep the failure count and the audit entry
             raise
@@ -272,6 +284,67 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
         _bookkeep(session, user.id, last_login=now)
         audit.record(session, "sign_in", "users", user.id, actor=principal)
         return principal
+
+
+class PendingSignIn:
+    """A sign-in whose password is being checked on a second thread while the caller reads.
+
+    argon2id spends ~100 ms in C with the GIL released; a headless export can read and lay out its letters
+    meanwhile. :func:`begin_sign_in` reads the account (read-only) and starts the check; ``principal`` is
+    the account as read — ``None`` when it does not exist, is disabled or locked, and then nothing may be
+    read at all. The caller reads **only** with that principal's permissions (its services check them as
+    always) and must call :meth:`confirm` before it writes anything or shows anything: ``confirm`` waits
+    for the check (and for the file's page check), then records the sign-in exactly as :func:`authenticate`
+    does — the success, or the counted failure and its audit entry (lock-out as always) — and returns the
+    principal or raises :class:`SignInError`. :meth:`failed` turns true as soon as the password is known
+    to be wrong, so the caller can stop reading. An unknown user name costs the same argon2 time as a
+    wrong password (``verify_nothing``), as in :func:`authenticate`."""
+
+    def __init__(self, db: Database, username: str, password: str, now: dt.datetime) -> None:
+        from adoption_desktop.core.storage.engine import run_beside
+
+        self._db, self._username, self._password, self._now = db, username, password, now
+        self.principal: Principal | None = None
+        stored = ""
+        with db.session(SYSTEM, write=False) as session:
+            user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+            if user is not None and not user.disabled and not (user.locked_until and user.locked_until > now):
+                self.principal, stored = _principal(user), user.password_hash
+        self._hash = stored
+        self._right = False
+
+        def check() -> None:
+            if stored:
+                self._right = verify_password(stored, password)
+            else:
+                verify_nothing(password)
+
+        self._check = run_beside(check, "password check")
+        self._outcome: Principal | SignInError | None = None
+
+    def failed(self) -> bool:
+        """Known to fail: no such enabled account, or the password checked and wrong."""
+        return self.principal is None or (self._check.done() and not self._right)
+
+    def confirm(self) -> Principal:
+        """Wait for the password check, then record the sign-in (audited); raises :class:`SignInError`
+        (the failure counted and audited, as by :func:`authenticate`). Idempotent."""
+        if self._outcome is None:
+            self._check.result()
+            self._db.wait_checked()  # a damaged file is refused before the sign-in is written
+            try:
+                self._outcome = _sign_in(self._db, self._username, self._password, self._now,
+                                         verified=(self._hash, self._right))
+            except SignInError as exc:
+                self._outcome = exc
+        if isinstance(self._outcome, SignInError):
+            raise self._outcome
+        return self._outcome
+
+
+def begin_sign_in(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> PendingSignIn:
+    """Start a sign-in whose password is checked beside the caller's reading (see :class:`PendingSignIn`)."""
+    return PendingSignIn(db, username, password, now or utcnow())
 
 
 def sign_out(db: Database, principal: Principal, *, reason: str = "") -> None:

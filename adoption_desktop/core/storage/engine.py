@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,6 +127,11 @@ class Database:
     audit_hold: str | None = None
     #: anchors are checked on open and advanced on close (databases opened by the application) [audit hook]
     audit_anchored: bool = False
+    #: the check of every page's HMAC when an open deferred it (``defer_page_check``): it runs on a second
+    #: thread from :meth:`start_page_check`; every write session, and closing, waits for it first
+    #: (:meth:`wait_checked`), starting it if nobody has
+    page_check: Future[None] | None = field(default=None, repr=False)
+    deferred_page_check: Callable[[], None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -154,11 +161,33 @@ class Database:
                 if now >= deadline:
                     raise DatabaseBusy(busy_message(self.name)) from err
 
+    def start_page_check(self) -> None:
+        """Start the deferred page check on a second thread (SQLite releases the GIL), e.g. while the
+        caller draws what it has read. SQLCipher holds other connections back while it checks the pages,
+        so start it once the reads are done."""
+        work, self.deferred_page_check = self.deferred_page_check, None
+        if work is not None:
+            self.page_check = run_beside(work, "page check")
+
+    def wait_checked(self) -> None:
+        """Wait for the deferred page check (starting it if need be): a damaged file raises
+        :class:`DatabaseDamaged` here (every time), before anything is written or shown."""
+        self.start_page_check()
+        if self.page_check is not None:
+            self.page_check.result()
+
+    @property
+    def page_check_pending(self) -> bool:
+        return self.deferred_page_check is not None or (self.page_check is not None and not self.page_check.done())
+
     @contextlib.contextmanager
     def session(self, actor: Principal = SYSTEM, *, write: bool = True) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
-        ``write=False`` for read-only work that writes no audit entry (paged lists, figures)."""
+        ``write=False`` for read-only work that writes no audit entry (paged lists, figures). A write
+        first waits for the page check, if one is still running (:meth:`wait_checked`)."""
+        if write:
+            self.wait_checked()
         session = self._begin(write)
         session.info["actor"] = actor
         token = _CURRENT_SESSION.set(session)
@@ -198,6 +227,11 @@ class Database:
         """Close every connection and give up the hold. The audit anchors (a team server's witness)
         advance first, if the log confirms them; not when the database is closed because it was
         refused (nothing may change then)."""
+        if self.page_check is not None or (write_anchor and self.deferred_page_check is not None):
+            try:  # never leave the check running; a damaged file keeps its anchor as it was
+                self.wait_checked()
+            except BaseException:
+                write_anchor = False
         try:
             if write_anchor:
                 self.write_audit_anchor()
@@ -335,6 +369,23 @@ def _first_read(engine: Engine, path: Path, on_wait: WaitReport | None) -> None:
                     f"{path.name} could not be opened with this key: the key is wrong, or the file is "
                     "damaged or not an Adoption Desktop database. Nothing was changed.") from err
             raise DatabaseDamaged(damaged_message(path.name, _message(err))) from err
+
+
+def run_beside(work: Callable[[], None], name: str) -> Future[None]:
+    """``work()`` on a second thread (a daemon: it never keeps the process alive); its outcome, an
+    exception included, is the future's. For C work that releases the GIL (SQLite, argon2)."""
+    future: Future[None] = Future()
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
 
 
 def open_postgresql(url: str | URL) -> Database:

@@ -85,13 +85,15 @@ def key_mode(path: Path) -> str:
 
 
 def open_database(target: str | Path, store: SecretStore, passphrase: str | None = None,
-                  *, upgrade: bool = True, on_wait: WaitReport | None = None) -> Database:
+                  *, upgrade: bool = True, on_wait: WaitReport | None = None,
+                  defer_page_check: bool = False) -> Database:
     """Open an embedded file (unlocking its key) or a PostgreSQL URL; upgrade the schema if behind.
 
     The opener keeps a shared hold while the database is open; the upgrade takes the exclusive hold,
     so it is refused (:class:`DatabaseBusy`) while another program has the database open. A newer
     schema or a damaged file is refused before anything is changed. ``on_wait`` is told once when the
-    open has to wait for another program."""
+    open has to wait for another program. ``defer_page_check``: every page's HMAC is checked on a second
+    thread while the caller reads (``Database.wait_checked``: writes and closing wait for it)."""
     if isinstance(target, str) and is_postgres_url(target):
         db = _open_postgresql(target, upgrade, on_wait)
         anchors.on_open(db)  # the witness of this PC, checked first [audit hook]
@@ -99,7 +101,7 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
     path = Path(target)
     check_file_shape(path)
     key = unlock_key(path, store, passphrase)
-    db = migrations.open_checked(path, key, on_wait=on_wait)
+    db = migrations.open_checked(path, key, on_wait=on_wait, defer_pages=defer_page_check)
     if upgrade:
         try:
             behind = migrations.needs_upgrade(db)
@@ -129,6 +131,8 @@ def has_row_seals(db: Database) -> bool:
     upgraded (``verify``), can be checked for integrity only until it is upgraded."""
     from sqlalchemy import inspect
 
+    if migrations.schema_current(db):  # today's schema has them
+        return True
     with db.engine.connect() as conn:
         return any(c["name"] == "seal" for c in inspect(conn).get_columns("audit_log"))
 

@@ -22,16 +22,14 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, exc, insert, inspect
 
 from adoption_desktop import __version__
 from adoption_desktop.core.errors import AppError, DatabaseDamaged, DatabaseOpenError, NewerSchema
 from adoption_desktop.core.resources import package_path
+from adoption_desktop.core.storage import schema_version
 from adoption_desktop.core.storage.engine import (
     Database,
     check_file_shape,
@@ -49,6 +47,9 @@ from adoption_desktop.core.storage.hold import (
 )
 from adoption_desktop.schema import load_all_models
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 #: the first schema version ever released: the oldest database an upgrade must handle
 FIRST_REVISION = "0001_foundation"
 
@@ -58,6 +59,8 @@ class MigrationError(AppError):
 
 
 def alembic_config(connection: Connection | None = None, *, per_step: bool = True) -> Config:
+    from alembic.config import Config  # alembic is imported only when the schema is not current
+
     cfg = Config()
     cfg.set_main_option("script_location", str(package_path("migrations")))
     cfg.attributes["connection"] = connection
@@ -66,10 +69,14 @@ def alembic_config(connection: Connection | None = None, *, per_step: bool = Tru
 
 
 def script_heads() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def current_heads(connection: Connection) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
@@ -78,6 +85,8 @@ _KNOWN: set[str] = set()
 
 def known_revisions() -> set[str]:
     if not _KNOWN:
+        from alembic.script import ScriptDirectory
+
         _KNOWN.update(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
     return _KNOWN
 
@@ -121,20 +130,42 @@ def check_pages(db: Database) -> None:
         raise DatabaseDamaged(damaged_message(db.name, problems[0].strip().lower() + more))
 
 
-def check_database(db: Database) -> None:
-    """What every open checks: a newer schema first, then damage."""
-    with db.engine.connect() as conn:
-        refuse_newer(conn, db.name)
-    check_pages(db)
+def schema_current(db: Database) -> bool:
+    """An embedded database exactly at this version's schema, told by one query without alembic
+    (``core.storage.schema_version``); ``False`` sends the caller down alembic's full path."""
+    if not db.is_sqlite:
+        return False
+    try:
+        with db.engine.connect() as conn:
+            return schema_version.is_current(conn)
+    except exc.DBAPIError as err:
+        if is_busy_error(err):
+            raise
+        return False  # the full check names what is wrong
+
+
+def check_database(db: Database, *, defer_pages: bool = False) -> None:
+    """What every open checks: a newer schema first, then damage. ``defer_pages``: the page check is left
+    for the caller to start on a second thread (``Database.start_page_check``); every write, and closing,
+    waits for it (``Database.wait_checked``), so a damaged file is still refused before anything is
+    written. (A damaged page that the reads meet is refused there, as always: SQLCipher checks each
+    page it reads.)"""
+    if not schema_current(db):
+        with db.engine.connect() as conn:
+            refuse_newer(conn, db.name)
+    if defer_pages and db.is_sqlite:
+        db.deferred_page_check = lambda: check_pages(db)
+    else:
+        check_pages(db)
 
 
 def open_checked(path: Path, key: bytes | bytearray, *, hold: Hold | None = None,
-                 on_wait: WaitReport | None = None) -> Database:
+                 on_wait: WaitReport | None = None, defer_pages: bool = False) -> Database:
     """:func:`open_sqlcipher`, then :func:`check_database`; a refused file is closed without its audit
     anchor being rewritten, so it stays byte for byte as it was."""
     db = open_sqlcipher(path, key, hold=hold, on_wait=on_wait)
     try:
-        check_database(db)
+        check_database(db, defer_pages=defer_pages)
     except BaseException:
         db.dispose(write_anchor=False)
         raise
@@ -149,6 +180,8 @@ def create_schema(db: Database) -> None:
         from adoption_desktop.core.audit import GENESIS, AuditHead
 
         conn.execute(insert(AuditHead).values(id=1, last_seq=0, last_hash=GENESIS))
+    from alembic import command
+
     with db.engine.connect() as conn:
         cfg = alembic_config(conn)
         command.stamp(cfg, "heads")
@@ -156,12 +189,16 @@ def create_schema(db: Database) -> None:
 
 
 def needs_upgrade(db: Database) -> bool:
+    if schema_current(db):
+        return False
     with db.engine.connect() as conn:
         refuse_newer(conn, db.name)
         return current_heads(conn) != script_heads()
 
 
 def _upgrade_connection(conn: Connection, per_step: bool) -> None:
+    from alembic import command
+
     has_version = inspect(conn).has_table("alembic_version")
     conn.commit()  # end the inspection's transaction, or alembic runs every step inside it as one
     if not has_version:

@@ -1,0 +1,43 @@
+"""The sent-list of a letter batch: a row per letter, and one audit entry for the whole batch.
+
+Kept apart from ``letterbox.service`` so that writing a batch of letters does not import the rest of
+the letterbox use cases (screening, the gazetteer …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import cast
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.audit.seals import seal_change
+from adoption_desktop.core.storage.engine import session_actor
+from adoption_desktop.letterbox.models import LetterSent
+
+
+def record_letters_sent(session: Session, rows: Iterable[tuple[int, str, str]], on: dt.date, batch: str) -> int:
+    """The sent-list of one batch: a row per letter, audited by **one** entry for the batch
+    (``letterbox_letters_sent``, entity id the batch), which seals every row it wrote. A sent-list row is
+    final once written: that first seal is its content seal (``core.audit.seals.ContentRule.first_seal``),
+    so ``verify`` reports any later change to it, however made."""
+    from adoption_desktop.core.documents.templates import template_version_label
+
+    labels: dict[str, str] = {}  # the template version each kind of letter was made with
+    values = []
+    for arrangement_id, kind, side in rows:
+        if kind not in labels:
+            labels[kind] = template_version_label(session, f"letterbox_{kind}")
+        values.append({"arrangement_id": arrangement_id, "kind": kind, "side": side, "sent_on": on,
+                       "batch": batch, "template_version": labels[kind]})
+    if not values:
+        return 0
+    table = cast(Table, LetterSent.__table__)
+    session.flush()  # the log keeps the order things happened in
+    conn = session.connection()
+    ids = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars().all()
+    seal_change(conn, session_actor(session), "letterbox_letters_sent", table, [(i,) for i in ids],
+                entity_id=batch, detail=f"{len(ids)} letters")
+    return len(ids)
