@@ -7,12 +7,19 @@ Applied to every page when the main window opens it (:func:`fit_page`) and to ev
   table sideways instead of cutting "Why this position" to "Why this posi…");
 * :func:`fit_placeholders` makes a search box at least as wide as its hint ("reference or initials");
 * :func:`scrolling` puts a page in a scroll area, so on 1366×768 at 125 % or 150 % (a 1093×614 or
-  911×512 logical screen) the window still fits above the taskbar and the rest of a page scrolls into view.
+  911×512 logical screen) the window still fits above the taskbar and the rest of a page scrolls into view;
+* :func:`fit_dialog` does for every dialog as it is shown (through ``accessibility.DialogNamer``) what
+  :func:`fit_page` does for pages, and keeps the dialog on its screen: a dialog asking for more room than
+  the screen's available area (less the window frame) opens at the available size, never below its
+  minimum, placed wholly on the screen.
+
+The dialogs are checked by ``tests/ui/test_dialogs.py`` at each scaling (its registry of dialogs,
+``tests/ui/dialog_registry.py``, says how to add one).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QPoint, QRect, Qt
 from PySide6.QtWidgets import QFrame, QHeaderView, QLineEdit, QScrollArea, QTableView, QWidget
 
 #: the header's text margins and a sort arrow's room, in pixels (Fusion and Windows styles)
@@ -96,3 +103,35 @@ def fit_page(page: QWidget) -> None:
         keep_titles_whole(view)
     fit_placeholders(page)
     name_everything(page)  # accessible names and descriptions for what Qt leaves unnamed
+
+
+def fit_dialog(dialog: QWidget) -> None:
+    """Whole titles and hints, names for screen readers, and a size and place inside the screen's available
+    area (the frame included, :data:`~adoption_desktop.ui.geometry.FRAME_ALLOWANCE_W`/``_H``)."""
+    for view in dialog.findChildren(QTableView):
+        if view.window() is dialog:
+            keep_titles_whole(view)
+    fit_placeholders(dialog)
+    keep_on_screen(dialog)
+
+
+def keep_on_screen(window: QWidget) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from adoption_desktop.ui.geometry import FRAME_ALLOWANCE_H, FRAME_ALLOWANCE_W
+
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    area: QRect = screen.availableGeometry()
+    room_w, room_h = area.width() - FRAME_ALLOWANCE_W, area.height() - FRAME_ALLOWANCE_H
+    minimum = window.minimumSizeHint().expandedTo(window.minimumSize())
+    width = max(min(window.width(), room_w), min(minimum.width(), area.width()))
+    height = max(min(window.height(), room_h), min(minimum.height(), area.height()))
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    # wholly on the screen: the frame's top left inside the area, the rest of it too where it can be
+    x = min(max(window.x(), area.x()), area.x() + max(0, area.width() - width - FRAME_ALLOWANCE_W))
+    y = min(max(window.y(), area.y()), area.y() + max(0, area.height() - height - FRAME_ALLOWANCE_H))
+    if QPoint(x, y) != window.pos():
+        window.move(x, y)
