@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QAccessible, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -158,4 +158,6 @@ class DialogNamer(QObject):
 
             name_everything(watched)
             fit_dialog(watched)
+            # what the dialog adds in its own showEvent (a message box's scroll bars) is named next
+            QTimer.singleShot(0, watched, lambda d=watched: name_everything(d))
         return False
