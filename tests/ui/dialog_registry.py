@@ -612,6 +612,21 @@ def _ask_information(window: Any) -> None:
     _detail(window, signed=False).ask_information()
 
 
+@register("Information received", ("adm",), "DatedNoteDialog")
+def _log_information(window: Any) -> None:
+    _detail(window, signed=False).log_information()
+
+
+@register("Letter sent", ("adm",), "DatedNoteDialog")
+def _mark_sent(window: Any) -> None:
+    _detail(window, signed=True).mark_sent()
+
+
+@register("Children on a decision", ("adm",), "ChildrenDialog")
+def _adm_children(window: Any) -> None:
+    _detail(window, signed=False).open_children()
+
+
 # letterbox
 
 
@@ -697,6 +712,18 @@ for _name, _method, _args in (
         ("Redaction decision", "redaction_dialog", ()), ("Disclosure", "disclosure_dialog", (True,)),
         ("Checks", "checks_dialog", ()), ("Close the case", "close_dialog", ())):
     DIALOGS.append(Entry(_name, ("counsellor",), _case_form(_method, *_args), ("counselling.FormDialog",)))
+
+
+@register("Records received", ("counsellor",), "counselling.FormDialog")
+def _receipt(window: Any) -> QWidget:
+    from adoption_desktop.counselling import service
+
+    case = _counselling_case(window)
+    service.add_request(window.ctx.db, window.ctx.principal, case.case_id, service.RequestInput(
+        holder_kind="archive", holder_name="Wexmoor Record Office", holder_address="1 Archive Row\nWexmoor",
+        their_reference="WRO/2026/118", sent_on=case.today(), notes=""), case.today())
+    case.reload()
+    return case.receipt_dialog()  # type: ignore[no-any-return]
 
 
 # reports
