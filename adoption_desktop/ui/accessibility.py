@@ -139,6 +139,13 @@ def name_everything(root: QWidget) -> None:
                 widget.setAccessibleDescription(widget.placeholderText())
 
 
+def _after_show(dialog: QDialog) -> None:
+    from adoption_desktop.ui.fit import keep_on_screen
+
+    name_everything(dialog)
+    keep_on_screen(dialog)
+
+
 def _read_only(view: QAbstractItemView) -> bool:
     if view.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers:
         return True
@@ -158,6 +165,7 @@ class DialogNamer(QObject):
 
             name_everything(watched)
             fit_dialog(watched)
-            # what the dialog adds in its own showEvent (a message box's scroll bars) is named next
-            QTimer.singleShot(0, watched, lambda d=watched: name_everything(d))
+            # what the dialog does in its own showEvent (a message box sizes itself, adds scroll bars) is
+            # named and kept on the screen next
+            QTimer.singleShot(0, watched, lambda d=watched: _after_show(d))
         return False
