@@ -57,7 +57,7 @@ def _dialog_classes() -> dict[str, type]:
     """Every QDialog subclass defined in the package, as ``Class`` or ``feature.Class`` when two share a name."""
     found: dict[str, list[type]] = {}
     for info in pkgutil.walk_packages(adoption_desktop.__path__, "adoption_desktop."):
-        if ".migrations" in info.name or not (".views" in info.name or info.name.startswith("adoption_desktop.ui")):
+        if ".migrations" in info.name or info.name.endswith("__main__"):
             continue
         module = importlib.import_module(info.name)
         for _name, cls in inspect.getmembers(module, inspect.isclass):
