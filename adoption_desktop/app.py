@@ -183,7 +183,11 @@ def audit_alert(parent: QWidget, database: Database, principal: Principal) -> No
     if not principal.can(Permission.USERS_MANAGE):
         QMessageBox.warning(parent, "Audit alert", text)
         return
-    box = QMessageBox(QMessageBox.Icon.Warning, "Audit alert", text, parent=parent)
+    # the finding as the message and the rest below it: Qt wraps an informative text to the box's width,
+    # so the whole alert reads on a small or scaled screen without scrolling sideways
+    box = QMessageBox(QMessageBox.Icon.Warning, "Audit alert", "The audit log of this database does not match the "
+                      "record of it kept outside the database.", parent=parent)
+    box.setInformativeText(text.split("\n\n", 1)[1])
     ack = box.addButton("Acknowledge…", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
     box.exec()

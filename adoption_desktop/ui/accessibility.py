@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QAccessible
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QAccessible, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSlider,
     QAbstractSpinBox,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QFormLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QPlainTextEdit,
     QTabBar,
     QTextEdit,
@@ -60,6 +63,8 @@ def _form_label(widget: QWidget) -> str:
 def derived_name(widget: QWidget) -> str:
     if isinstance(widget, QLineEdit) and widget.parent() is not None and isinstance(widget.parent(), QComboBox | QAbstractSpinBox):
         return ""
+    if isinstance(widget, QAbstractButton) and isinstance(widget.parent(), QLineEdit):
+        return "Clear"  # a field's clear button (setClearButtonEnabled)
     for text in (_form_label(widget), getattr(widget, "placeholderText", lambda: "")(), widget.toolTip(),
                  _words(widget.objectName()) if widget.objectName() and not widget.objectName().startswith("qt_") else ""):
         if text:
@@ -86,8 +91,39 @@ def _view_description(view: QAbstractItemView) -> str:
         "Arrow keys move between rows."
 
 
+class _TabLeavesEmptyDate(QObject):
+    """Qt keeps Tab inside a date edit that shows its "not set" text (it has no day, month and year to
+    step through): Tab and Shift+Tab move on from it, like from any other field."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QDateTimeEdit) \
+                or not isinstance(event, QKeyEvent) or event.key() not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) \
+                or event.modifiers() & Qt.KeyboardModifier.ControlModifier \
+                or not watched.specialValueText() or watched.dateTime() != watched.minimumDateTime():
+            return False
+        forward = event.key() == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        target = watched.nextInFocusChain() if forward else watched.previousInFocusChain()
+        while target is not None and target is not watched:
+            if (target.focusPolicy() & Qt.FocusPolicy.TabFocus) == Qt.FocusPolicy.TabFocus \
+                    and target.isVisible() and target.isEnabled() and not watched.isAncestorOf(target) \
+                    and target.window() is watched.window() and target.focusProxy() is None:
+                target.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+                return True
+            target = target.nextInFocusChain() if forward else target.previousInFocusChain()
+        return False
+
+
 def name_everything(root: QWidget) -> None:
+    if isinstance(root, QInputDialog):  # Qt's input dialog: its one field is named by its question
+        for field in root.findChildren(QWidget):
+            if isinstance(field, QLineEdit | QPlainTextEdit | QAbstractSpinBox | QComboBox | QListView) \
+                    and not isinstance(field.parent(), QComboBox | QAbstractSpinBox) and not field.accessibleName():
+                field.setAccessibleName(root.labelText().replace("&", "").split("\n")[0][:80])
     for widget in [root, *root.findChildren(QWidget)]:
+        if isinstance(widget, QAbstractItemView) and _read_only(widget):
+            widget.setTabKeyNavigation(False)  # a list to read: arrows move in it, Tab moves on
+        if isinstance(widget, QDateTimeEdit) and widget.findChild(_TabLeavesEmptyDate) is None:
+            widget.installEventFilter(_TabLeavesEmptyDate(widget))
         if not isinstance(widget, INTERACTIVE):
             continue
         if not accessible_name(widget):
@@ -103,10 +139,33 @@ def name_everything(root: QWidget) -> None:
                 widget.setAccessibleDescription(widget.placeholderText())
 
 
+def _after_show(dialog: QDialog) -> None:
+    from adoption_desktop.ui.fit import keep_on_screen
+
+    name_everything(dialog)
+    keep_on_screen(dialog)
+
+
+def _read_only(view: QAbstractItemView) -> bool:
+    if view.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers:
+        return True
+    model = view.model()
+    if model is None or model.rowCount() == 0:
+        return True
+    return not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+
+
 class DialogNamer(QObject):
-    """Names the controls of every dialog as it is shown (installed on the application)."""
+    """Names the controls of every dialog as it is shown and fits it to its screen (``fit.fit_dialog``);
+    installed on the application."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Show and isinstance(watched, QDialog):
+            from adoption_desktop.ui.fit import fit_dialog
+
             name_everything(watched)
+            fit_dialog(watched)
+            # what the dialog does in its own showEvent (a message box sizes itself, adds scroll bars) is
+            # named and kept on the screen next
+            QTimer.singleShot(0, watched, lambda d=watched: _after_show(d))
         return False

@@ -7,13 +7,31 @@ Applied to every page when the main window opens it (:func:`fit_page`) and to ev
   table sideways instead of cutting "Why this position" to "Why this posi…");
 * :func:`fit_placeholders` makes a search box at least as wide as its hint ("reference or initials");
 * :func:`scrolling` puts a page in a scroll area, so on 1366×768 at 125 % or 150 % (a 1093×614 or
-  911×512 logical screen) the window still fits above the taskbar and the rest of a page scrolls into view.
+  911×512 logical screen) the window still fits above the taskbar and the rest of a page scrolls into view;
+* :func:`fit_dialog` does for every dialog as it is shown (through ``accessibility.DialogNamer``) what
+  :func:`fit_page` does for pages, and keeps the dialog on its screen: a dialog asking for more room than
+  the screen's available area (less the window frame) opens at the available size, placed wholly on the
+  screen; one whose contents cannot be made that small gets its contents in a scroll area
+  (:func:`scroll_body`), its OK/Cancel buttons kept below it, always in view.
+
+The dialogs are checked by ``tests/ui/test_dialogs.py`` at each scaling (its registry of dialogs,
+``tests/ui/dialog_registry.py``, says how to add one).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFrame, QHeaderView, QLineEdit, QScrollArea, QTableView, QWidget
+from PySide6.QtCore import QObject, QPoint, QRect, Qt
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFrame,
+    QHeaderView,
+    QLayout,
+    QLineEdit,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 #: the header's text margins and a sort arrow's room, in pixels (Fusion and Windows styles)
 TITLE_MARGIN = 8
@@ -96,3 +114,105 @@ def fit_page(page: QWidget) -> None:
         keep_titles_whole(view)
     fit_placeholders(page)
     name_everything(page)  # accessible names and descriptions for what Qt leaves unnamed
+
+
+def fit_dialog(dialog: QWidget) -> None:
+    """Whole titles and hints, names for screen readers, and a size and place inside the screen's available
+    area (the frame included, :data:`~adoption_desktop.ui.geometry.FRAME_ALLOWANCE_W`/``_H``)."""
+    for view in dialog.findChildren(QTableView):
+        if view.window() is dialog:
+            keep_titles_whole(view)
+    fit_placeholders(dialog)
+    room = _room(dialog)
+    if room is not None:
+        minimum = dialog.minimumSizeHint().expandedTo(dialog.minimumSize())
+        if minimum.width() > room[0] or minimum.height() > room[1]:
+            scroll_body(dialog)
+    keep_on_screen(dialog)
+
+
+def _room(window: QWidget) -> tuple[int, int] | None:
+    """The room for ``window`` on its screen: the available area less the window frame."""
+    from PySide6.QtGui import QGuiApplication
+
+    from adoption_desktop.ui.geometry import FRAME_ALLOWANCE_H, FRAME_ALLOWANCE_W
+
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return None
+    area = screen.availableGeometry()
+    return area.width() - FRAME_ALLOWANCE_W, area.height() - FRAME_ALLOWANCE_H
+
+
+def _buttons_of(window: QWidget) -> tuple[QDialogButtonBox, QLayout] | None:
+    """The dialog's one OK/Cancel row and the layout holding it, if it has exactly one."""
+    boxes = [b for b in window.findChildren(QDialogButtonBox) if b.window() is window and not b.isHidden()]
+    if len(boxes) != 1:
+        return None
+    for layout in window.findChildren(QLayout):
+        if layout.indexOf(boxes[0]) >= 0:
+            return boxes[0], layout
+    return None
+
+
+def scroll_body(dialog: QWidget) -> QScrollArea | None:
+    """Put everything in ``dialog`` but its OK/Cancel row into a scroll area (once): on a small or scaled
+    screen the form scrolls and the buttons stay in view."""
+    layout = dialog.layout()
+    if layout is None or dialog.findChild(QScrollArea, "fit_scroll_body") is not None:
+        return None
+    buttons = _buttons_of(dialog)
+    if buttons is not None:
+        buttons[1].removeWidget(buttons[0])
+    body = QWidget()
+    body.setObjectName("fit_body")
+    body.setLayout(layout)  # takes the layout, and the widgets it holds, from the dialog
+    area = QScrollArea()
+    area.setObjectName("fit_scroll_body")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setWidget(body)
+    area.setAccessibleName(dialog.windowTitle() or "Dialog")
+    outer = QVBoxLayout(dialog)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(area, 1)
+    if buttons is not None:
+        row = QVBoxLayout()
+        margins = layout.contentsMargins()
+        row.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
+        row.addWidget(buttons[0])
+        outer.addLayout(row)
+    room = _room(dialog)
+    if room is not None:  # as wide as the form and its vertical scroll bar, where the screen has the room
+        bar = area.verticalScrollBar().sizeHint().width()
+        area.setMinimumWidth(min(room[0] - 2 * margins_of(dialog), body.minimumSizeHint().width() + bar))
+    outer.activate()  # the dialog's minimum size is now the scroll area's, not the whole form's
+    return area
+
+
+def margins_of(widget: QWidget) -> int:
+    layout = widget.layout()
+    return max(layout.contentsMargins().left(), layout.contentsMargins().right()) if layout is not None else 0
+
+
+def keep_on_screen(window: QWidget) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from adoption_desktop.ui.geometry import FRAME_ALLOWANCE_H, FRAME_ALLOWANCE_W
+
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    area: QRect = screen.availableGeometry()
+    room_w, room_h = area.width() - FRAME_ALLOWANCE_W, area.height() - FRAME_ALLOWANCE_H
+    minimum = window.minimumSizeHint().expandedTo(window.minimumSize())
+    width = max(min(window.width(), room_w), min(minimum.width(), area.width()))
+    height = max(min(window.height(), room_h), min(minimum.height(), area.height()))
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    # wholly on the screen: the frame's top left inside the area, the rest of it too where it can be
+    x = min(max(window.x(), area.x()), area.x() + max(0, area.width() - width - FRAME_ALLOWANCE_W))
+    y = min(max(window.y(), area.y()), area.y() + max(0, area.height() - height - FRAME_ALLOWANCE_H))
+    if QPoint(x, y) != window.pos():
+        window.move(x, y)

@@ -94,15 +94,21 @@ class TaskRunner(QObject):
         return self.pool.waitForDone(msecs)
 
 
-def run_with_progress(parent: QWidget | None, runner: TaskRunner, title: str,
-                      fn: Callable[[TaskHandle], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[BaseException], None]) -> TaskHandle:
-    """``fn`` in the background with a modal progress dialog that has a working Cancel button."""
+def progress_dialog(parent: QWidget | None, title: str) -> QProgressDialog:
+    """The modal progress dialog of a long job: its title, a working Cancel button, never closed by itself."""
     dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
+    return dialog
+
+
+def run_with_progress(parent: QWidget | None, runner: TaskRunner, title: str,
+                      fn: Callable[[TaskHandle], Any], on_done: Callable[[Any], None],
+                      on_error: Callable[[BaseException], None]) -> TaskHandle:
+    """``fn`` in the background with a modal progress dialog that has a working Cancel button."""
+    dialog = progress_dialog(parent, title)
 
     def progress(done: int, total: int, message: str) -> None:
         dialog.setMaximum(max(total, 1))

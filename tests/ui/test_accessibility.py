@@ -7,25 +7,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication
 
 from adoption_desktop import demo
 from adoption_desktop.core.security.service import authenticate
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.ui.accessibility import INTERACTIVE, accessible_name
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.palette import (
-    AA_NORMAL_TEXT,
     accessible_palette,
     contrast_ratio,
     high_contrast_palette,
     readable,
 )
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.ui.walk import every_view, select_first_rows
+from tests.ui.walk import every_view, low_contrast, select_first_rows, unnamed
 
 ROLES = ["admin", "paneladmin", "chair", "adm", "letterbox", "counsellor", "manager"]
 
@@ -64,71 +61,12 @@ def _views(window: MainWindow) -> Iterator[str]:
     return every_view(window, pages)
 
 
-def unnamed(top: QWidget) -> list[str]:
-    missing = []
-    for widget in [top, *top.findChildren(QWidget)]:
-        if not isinstance(widget, INTERACTIVE) or not widget.isVisibleTo(top):
-            continue
-        if widget.objectName().startswith("qt_") or (type(widget).__name__ in ("QLineEdit",) and \
-                type(widget.parent()).__name__ in ("QComboBox", "QDateEdit", "QSpinBox", "QDoubleSpinBox")):
-            continue  # Qt's own parts of a composite control, named through the control
-        if not accessible_name(widget):
-            missing.append(f"{type(widget).__name__} {widget.objectName()!r}")
-        elif isinstance(widget, QAbstractItemView) and not widget.accessibleDescription():
-            missing.append(f"{type(widget).__name__} {widget.objectName()!r} (no description)")
-    return missing
-
-
 @pytest.mark.parametrize("username", ROLES)
 def test_every_control_and_view_has_an_accessible_name(demo_db: Database, username: str, qtbot: Any) -> None:
     window = _window(demo_db, username, qtbot)
     problems = {name: found for name in _views(window) if (found := unnamed(window))}
     window.close()
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
-
-
-def columns(model: Any) -> int:
-    try:
-        return int(model.columnCount(QModelIndex()))
-    except TypeError:  # a list model: one column (PySide6 keeps its columnCount private)
-        return 1
-
-
-def low_contrast(top: QWidget) -> list[str]:
-    """Labels, table cells and hints below 4.5:1 against their own background."""
-    found = []
-    for label in top.findChildren(QLabel):
-        if not label.isVisibleTo(top) or not label.text().strip():
-            continue
-        palette = label.palette()
-        fg = palette.color(label.foregroundRole())
-        sheet = label.styleSheet()
-        if "color:" in sheet:
-            fg = QColor(sheet.split("color:")[1].split(";")[0].strip())
-        bg = palette.color(label.backgroundRole())
-        if "background:" not in sheet and contrast_ratio(fg, bg) < AA_NORMAL_TEXT:
-            found.append(f"label {label.text()[:30]!r}: {contrast_ratio(fg, bg):.1f}")
-    for view in top.findChildren(QAbstractItemView):
-        model = view.model()
-        if not view.isVisibleTo(top) or model is None:
-            continue
-        palette = view.palette()
-        base = palette.color(QPalette.ColorRole.Base)
-        for row in range(min(model.rowCount(QModelIndex()), 30)):
-            for col in range(columns(model)):
-                brush = model.data(model.index(row, col), Qt.ItemDataRole.ForegroundRole)
-                fg = brush.color() if isinstance(brush, QBrush) else brush if isinstance(brush, QColor) else \
-                    palette.color(QPalette.ColorRole.Text)
-                if contrast_ratio(fg, base) < AA_NORMAL_TEXT:
-                    found.append(f"{view.objectName()} cell {row},{col}: {contrast_ratio(fg, base):.1f}")
-    for widget in top.findChildren(QWidget):
-        if hasattr(widget, "placeholderText") and widget.isVisibleTo(top) and widget.placeholderText():
-            palette = widget.palette()
-            ratio = contrast_ratio(palette.color(QPalette.ColorRole.PlaceholderText),
-                                   palette.color(QPalette.ColorRole.Base))
-            if ratio < AA_NORMAL_TEXT:
-                found.append(f"hint {widget.placeholderText()[:30]!r}: {ratio:.1f}")
-    return found
 
 
 @pytest.mark.parametrize("username", ["admin", "adm", "chair", "letterbox", "counsellor"])

@@ -8,11 +8,16 @@ checking at those sizes is what QT_SCALE_FACTOR would show, without a subprocess
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -20,6 +25,9 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QWidget,
 )
+
+from adoption_desktop.ui.accessibility import INTERACTIVE, accessible_name
+from adoption_desktop.ui.palette import AA_NORMAL_TEXT, contrast_ratio
 
 #: (label, logical width, logical height) of a 1366×768 screen at 100 %, 125 % and 150 %
 SCREENS = [("100%", 1366, 768), ("125%", round(1366 / 1.25), round(768 / 1.25)),
@@ -37,8 +45,8 @@ def plain(text: str) -> str:
 
 
 def _shown(widget: QWidget, top: QWidget) -> bool:
-    if not widget.isVisibleTo(top):
-        return False
+    if not widget.isVisibleTo(top) or (top.isWindow() and widget.window() is not top):
+        return False  # hidden, or in another window (a dialog over this one is checked on its own)
     # on screen: inside the viewport of any scroll area above it counts as shown (it can be scrolled to)
     return widget.width() > 0 and widget.height() > 0
 
@@ -110,3 +118,159 @@ def select_first_rows(page: QWidget) -> None:
         if view.isVisibleTo(page) and model is not None and model.rowCount() > 0:
             view.setCurrentIndex(model.index(0, 0))
     QApplication.processEvents()
+
+
+def unnamed(top: QWidget) -> list[str]:
+    missing = []
+    for widget in [top, *top.findChildren(QWidget)]:
+        if not isinstance(widget, INTERACTIVE) or not _shown(widget, top):
+            continue
+        if widget.objectName().startswith("qt_") or (type(widget).__name__ in ("QLineEdit",) and \
+                type(widget.parent()).__name__ in ("QComboBox", "QDateEdit", "QSpinBox", "QDoubleSpinBox")):
+            continue  # Qt's own parts of a composite control, named through the control
+        if not accessible_name(widget):
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r}")
+        elif isinstance(widget, QAbstractItemView) and not widget.accessibleDescription():
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r} (no description)")
+    return missing
+
+
+def columns(model: Any) -> int:
+    try:
+        return int(model.columnCount(QModelIndex()))
+    except TypeError:  # a list model: one column (PySide6 keeps its columnCount private)
+        return 1
+
+
+def low_contrast(top: QWidget) -> list[str]:
+    """Labels, table cells and hints below 4.5:1 against their own background."""
+    found = []
+    for label in top.findChildren(QLabel):
+        if not _shown(label, top) or not label.text().strip():
+            continue
+        palette = label.palette()
+        fg = palette.color(label.foregroundRole())
+        sheet = label.styleSheet()
+        if "color:" in sheet:
+            fg = QColor(sheet.split("color:")[1].split(";")[0].strip())
+        bg = palette.color(label.backgroundRole())
+        if "background:" not in sheet and contrast_ratio(fg, bg) < AA_NORMAL_TEXT:
+            found.append(f"label {label.text()[:30]!r}: {contrast_ratio(fg, bg):.1f}")
+    for view in top.findChildren(QAbstractItemView):
+        model = view.model()
+        if not _shown(view, top) or model is None:
+            continue
+        palette = view.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        for row in range(min(model.rowCount(QModelIndex()), 30)):
+            for col in range(columns(model)):
+                brush = model.data(model.index(row, col), Qt.ItemDataRole.ForegroundRole)
+                fg = brush.color() if isinstance(brush, QBrush) else brush if isinstance(brush, QColor) else \
+                    palette.color(QPalette.ColorRole.Text)
+                if contrast_ratio(fg, base) < AA_NORMAL_TEXT:
+                    found.append(f"{view.objectName()} cell {row},{col}: {contrast_ratio(fg, base):.1f}")
+    for widget in top.findChildren(QWidget):
+        if hasattr(widget, "placeholderText") and _shown(widget, top) and widget.placeholderText():
+            palette = widget.palette()
+            ratio = contrast_ratio(palette.color(QPalette.ColorRole.PlaceholderText),
+                                   palette.color(QPalette.ColorRole.Base))
+            if ratio < AA_NORMAL_TEXT:
+                found.append(f"hint {widget.placeholderText()[:30]!r}: {ratio:.1f}")
+    return found
+
+
+# --- dialogs ----------------------------------------------------------------------------------------------
+
+
+def cut_short(top: QWidget) -> list[str]:
+    """What :func:`clipped` misses in a dialog: a button or tick box narrower than its text, a wrapped
+    label given fewer lines than its text needs."""
+    problems: list[str] = []
+    for button in top.findChildren(QAbstractButton):
+        if not _shown(button, top) or not button.text() or isinstance(button.parent(), QTabBar):
+            continue
+        need = button.minimumSizeHint().width()
+        if button.width() + 1 < need:
+            problems.append(f"button {plain(button.text())!r}: {button.width()} < {need}")
+    for label in top.findChildren(QLabel):
+        if not _shown(label, top) or not label.wordWrap() or not label.text().strip():
+            continue
+        need = label.heightForWidth(label.width())
+        if need > 0 and label.height() + 1 < need:
+            problems.append(f"wrapped label {plain(label.text())[:40]!r}: {label.height()} < {need} high")
+    return problems
+
+
+def _internal(widget: QWidget) -> bool:
+    """Qt's own parts of a composite control (a spin box's or combo box's line edit, a scroll area's
+    viewport): reached through the control."""
+    parent = widget.parentWidget()
+    return widget.objectName().startswith("qt_") or isinstance(parent, QComboBox | QAbstractSpinBox)
+
+
+def tab_stops(top: QWidget) -> list[QWidget]:
+    """The controls a keyboard user must be able to reach in ``top``: shown, enabled, taking Tab focus."""
+    stops = []
+    for widget in top.findChildren(QWidget):
+        if _internal(widget) or not _shown(widget, top) or not widget.isEnabled():
+            continue
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            stops.append(widget)
+    return stops
+
+
+def _press_tab(target: QWidget, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(target, QKeyEvent(kind, Qt.Key.Key_Tab, modifiers))
+
+
+def not_reachable_by_tab(top: QWidget) -> list[str]:
+    """Press Tab round ``top`` (twice the number of its controls, Ctrl+Tab where a text field keeps Tab)
+    and name every control never reached, and every control that keeps Tab and Ctrl+Tab both."""
+    stops = tab_stops(top)
+    if not stops:
+        return []
+    reached: set[int] = set()
+    problems: list[str] = []
+    focus = top.focusWidget()
+    if focus is None:
+        top.focusNextPrevChild(True)
+        focus = top.focusWidget()
+    for _ in range(2 * len(stops) + 2):
+        if focus is None:
+            break
+        reached.add(id(focus))
+        for ancestor in _ancestors(focus, top):
+            reached.add(id(ancestor))
+        after = focus
+        # a date edit's Tab moves through day, month and year first, then on
+        for _section in range(4 if isinstance(focus, QAbstractSpinBox) or isinstance(focus.parentWidget(),
+                                                                                      QAbstractSpinBox) else 1):
+            _press_tab(focus)
+            after = top.focusWidget()
+            if after is not focus:
+                break
+        if after is focus and len(stops) > 1:
+            _press_tab(focus, Qt.KeyboardModifier.ControlModifier)
+            after = top.focusWidget()
+            if after is focus:
+                problems.append(f"Tab and Ctrl+Tab stay in {type(focus).__name__} {_label(focus)!r}")
+                top.focusNextPrevChild(True)
+                after = top.focusWidget()
+        focus = after
+    for stop in stops:
+        proxy = stop.focusProxy()
+        if id(stop) not in reached and (proxy is None or id(proxy) not in reached):
+            problems.append(f"Tab never reaches {type(stop).__name__} {_label(stop)!r}")
+    return problems
+
+
+def _ancestors(widget: QWidget, top: QWidget) -> Iterator[QWidget]:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        yield parent
+        parent = parent.parentWidget()
+
+
+def _label(widget: QWidget) -> str:
+    return accessible_name(widget) or widget.objectName() or getattr(widget, "text", lambda: "")()

@@ -1,0 +1,179 @@
+"""The pieces behind the dialog test, each shown to work (and able to fail) on its own: a dialog too big for
+its screen scrolls with its buttons in view, a "not set" date and a read-only table give Tab back, a
+message box's and an input dialog's parts are named; and the page fit test's logical sizes are what
+``QT_SCALE_FACTOR`` really gives on a 1366×768 screen."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDate, QRect, Qt
+from PySide6.QtGui import QScreen, QStandardItemModel
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QInputDialog,
+    QLineEdit,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+)
+
+from adoption_desktop.ui import geometry
+from adoption_desktop.ui.accessibility import DialogNamer, name_everything
+from adoption_desktop.ui.fit import fit_dialog
+from tests.ui.walk import SCREENS, not_reachable_by_tab, unnamed
+
+
+@pytest.fixture
+def small_screen(monkeypatch: pytest.MonkeyPatch) -> QRect:
+    """1366×768 at 150 %, less the taskbar: 911×472 logical pixels."""
+    area = QRect(0, 0, 911, 472)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(area))
+    return area
+
+
+def _long_form(rows: int = 30) -> QDialog:
+    dialog = QDialog()
+    dialog.setWindowTitle("Long form")
+    layout = QVBoxLayout(dialog)
+    form = QFormLayout()
+    for n in range(rows):
+        edit = QLineEdit()
+        edit.setObjectName(f"field_{n}")
+        form.addRow(f"Field &{n}", edit)
+    layout.addLayout(form)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    layout.addWidget(buttons)
+    return dialog
+
+
+def test_a_dialog_taller_than_the_screen_scrolls_and_keeps_its_buttons_in_view(small_screen: QRect,
+                                                                                  qtbot: Any) -> None:
+    dialog = _long_form()
+    qtbot.addWidget(dialog)
+    assert dialog.minimumSizeHint().height() > small_screen.height()  # the form alone cannot fit
+    dialog.show()
+    fit_dialog(dialog)
+    QApplication.processEvents()
+    area = dialog.findChild(QScrollArea, "fit_scroll_body")
+    assert area is not None and area.widget().findChild(QLineEdit, "field_29") is not None
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None and buttons.parentWidget() is dialog  # outside the scroll area
+    assert dialog.height() + geometry.FRAME_ALLOWANCE_H <= small_screen.height()
+    assert dialog.width() + geometry.FRAME_ALLOWANCE_W <= small_screen.width()
+    assert not area.horizontalScrollBar().isVisible()  # as wide as the form and its scroll bar
+    fit_dialog(dialog)  # a second show does not wrap it again
+    assert len(dialog.findChildren(QScrollArea)) == 1
+
+
+def test_a_dialog_that_fits_is_left_as_it_is(small_screen: QRect, qtbot: Any) -> None:
+    dialog = _long_form(3)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fit_dialog(dialog)
+    assert dialog.findChild(QScrollArea) is None
+
+
+def test_every_dialog_is_fitted_as_it_is_shown(small_screen: QRect, qtbot: Any) -> None:
+    app = QApplication.instance()
+    assert app is not None
+    namer = DialogNamer()
+    app.installEventFilter(namer)
+    try:
+        dialog = _long_form()
+        dialog.resize(1000, 900)  # a size asked for in code, as some dialogs do
+        qtbot.addWidget(dialog)
+        dialog.show()
+        QApplication.processEvents()
+        assert dialog.findChild(QScrollArea, "fit_scroll_body") is not None
+        assert dialog.height() + geometry.FRAME_ALLOWANCE_H <= small_screen.height()
+        assert small_screen.contains(dialog.pos())
+    finally:
+        app.removeEventFilter(namer)
+
+
+def test_tab_leaves_a_not_set_date_and_a_read_only_table(qtbot: Any) -> None:
+    dialog = QDialog()
+    dialog.setWindowTitle("Dates")
+    qtbot.addWidget(dialog)
+    layout = QVBoxLayout(dialog)
+    date = QDateEdit()
+    date.setObjectName("not_set")
+    date.setMinimumDate(QDate(1900, 1, 1))
+    date.setSpecialValueText("not set")
+    date.setDate(QDate(1900, 1, 1))
+    table = QTableView()
+    table.setObjectName("history")
+    model = QStandardItemModel(5, 3, table)
+    table.setModel(model)
+    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    after = QLineEdit()
+    after.setObjectName("after")
+    for w in (date, table, after):
+        layout.addWidget(w)
+    dialog.show()
+    date.setFocus()
+    trapped = not_reachable_by_tab(dialog)
+    assert trapped and any("stay in QDateEdit" in p for p in trapped)  # Qt's own behaviour: a trap
+    name_everything(dialog)  # what DialogNamer does on show
+    date.setFocus()
+    assert not_reachable_by_tab(dialog) == []
+    assert not table.tabKeyNavigation()
+    # Shift+Tab leaves it backwards too
+    after.setFocus()
+    QApplication.sendEvent(after, _key(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier))
+    QApplication.sendEvent(table, _key(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier))
+    assert dialog.focusWidget() is date
+    QApplication.sendEvent(date, _key(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier))
+    assert dialog.focusWidget() is not date
+
+
+def _key(key: Qt.Key, modifiers: Qt.KeyboardModifier) -> Any:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    return QKeyEvent(QEvent.Type.KeyPress, key, modifiers)
+
+
+def test_an_input_dialogs_field_is_named_by_its_question(qtbot: Any) -> None:
+    dialog = QInputDialog()
+    dialog.setWindowTitle("Job title")
+    dialog.setLabelText("Job title of Ada Example (printed under the signature):")
+    dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert unnamed(dialog)  # Qt leaves the text field unnamed
+    name_everything(dialog)
+    assert unnamed(dialog) == []
+
+
+def test_the_logical_sizes_are_what_qt_scale_factor_gives(tmp_path: Path) -> None:
+    """walk.SCREENS (the page fit test's sizes) against a real 1366×768 screen at each scaling: the same
+    logical size, and text measured the same, so checking pages at those sizes is checking the scaling."""
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    script = ("from PySide6.QtWidgets import QApplication, QLabel\n"
+              "app = QApplication([])\n"
+              "s = app.primaryScreen().geometry()\n"
+              "print(s.width(), s.height(), QLabel().fontMetrics().horizontalAdvance('Why this position'))\n")
+    from PySide6.QtWidgets import QLabel
+
+    advance = QLabel().fontMetrics().horizontalAdvance("Why this position")
+    for label, width, height in SCREENS:
+        factor = {"100%": "1", "125%": "1.25", "150%": "1.5"}[label]
+        env = {"QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": factor,
+               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True,
+                             timeout=60).stdout.split()
+        assert [int(out[0]), int(out[1])] == [width, height], label
+        assert int(out[2]) == advance, label
