@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,14 @@ def test_the_exchange_register_lists_the_same_page_and_count(lite: Database, pg:
             got = [service.item_page(db, actors[id(db)], f, limit=50) for db in (lite, pg)]
             if got[0] != got[1]:
                 out[q] = [(g[0], [r.id for r in g[1]]) for g in got]
+            # a later page, and the search with a filter besides (the count and page of a separate plan)
+            later = [service.list_items(db, actors[id(db)], f, offset=50, limit=50) for db in (lite, pg)]
+            if later[0] != later[1]:
+                out[q + " (page 2)"] = [[r.id for r in g] for g in later]
+            screened = replace(f, status="forwarded")
+            both = [service.item_page(db, actors[id(db)], screened, limit=50) for db in (lite, pg)]
+            if both[0] != both[1]:
+                out[q + " (forwarded)"] = [(g[0], [r.id for r in g[1]]) for g in both]
         return out
 
     assert pages("received_on", True) == {}

@@ -23,11 +23,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, TextClause, func, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    TextClause,
+    func,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
@@ -256,3 +267,45 @@ def count_matches(conn: Connection, index: SearchIndex, query: str, *, cap: int 
     if cap is not None:
         sub = select(sub.c.doc_id).limit(cap + 1).subquery()
     return int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
+
+
+def pg_counted_page(conn: Connection, index: SearchIndex, column: ColumnElement[Any] | QueryableAttribute[Any],
+                    query: str, page: Callable[[ColumnElement[bool]], Select[Any]], *,
+                    order: Sequence[tuple[str, bool]], cap: int) -> tuple[int, list[tuple[Any, ...]]]:
+    """PostgreSQL, per keystroke: the count of ``query``'s matches (up to ``cap`` + 1) and the first page
+    ``page(condition)`` (a SELECT with its ORDER BY and LIMIT, every column of it named) in ONE statement
+    whose match set is read from the GIN index once::
+
+        WITH m AS MATERIALIZED (SELECT doc_id … WHERE tsv @@ q LIMIT cap + 1), t AS (SELECT count(*) FROM m)
+        (narrow page   WHERE (SELECT n FROM t) <= BROAD              AND col = ANY(ARRAY(SELECT doc_id FROM m)))
+        UNION ALL (hashed page WHERE BROAD < (SELECT n FROM t) <= PG_HASHED AND (col IN (SELECT doc_id FROM m)) IS TRUE)
+        UNION ALL (walked page WHERE (SELECT n FROM t) > PG_HASHED   AND +col IN (SELECT doc_id … WHERE tsv @@ q))
+
+    Each branch's condition on the count is an InitPlan (a one-time filter): only the branch for the
+    count runs, in the plan :func:`_pg_id_filter` would choose after a separate count, but without that
+    count's second pass over the index table nor its round trip. Each row carries the count; no row
+    means no match (a page of the search alone is empty only when nothing matches). ``order`` names the
+    page's sort columns (and whether descending) again, for the union's own ORDER BY."""
+    if _is_sqlite(conn):
+        raise ValueError("pg_counted_page is for PostgreSQL")
+    ensure_index(conn, index)
+    col = column.expression if isinstance(column, QueryableAttribute) else column
+    ids = matching_ids(conn, index, query)
+    if ids is None:
+        raise ValueError("pg_counted_page needs a query with at least one word")
+    m = select(ids.subquery().c.doc_id).limit(cap + 1).cte("m").prefix_with("MATERIALIZED")
+    t = select(func.count().label("n")).select_from(m).cte("t")
+    n = select(t.c.n).scalar_subquery()
+    hashed_up_to = min(PG_HASHED, cap)
+    plus: UnaryExpression[Any] = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
+    branches = [
+        page(col == func.any(func.array(select(m.c.doc_id).scalar_subquery()))).where(n <= BROAD),
+        page(col.in_(select(m.c.doc_id)).is_(true())).where(n > BROAD, n <= hashed_up_to),
+        page(plus.in_(ids)).where(n > hashed_up_to),
+    ]
+    union = union_all(*(b.add_columns(n.label("adk_total")) for b in branches)).subquery("p")
+    by = [union.c[name].desc() if descending else union.c[name].asc() for name, descending in order]
+    rows = conn.execute(select(union).order_by(*by)).all()
+    if not rows:
+        return 0, []
+    return int(rows[0][-1]), [tuple(r)[:-1] for r in rows]
