@@ -203,3 +203,28 @@ def test_pgsearch_migration_is_a_no_op_on_sqlcipher(lite: Database) -> None:
         names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'fts%'")}
         assert migrations.current_heads(conn) == migrations.script_heads()
     assert all("gin" not in n for n in names)
+
+
+# --- one round trip fewer per keystroke: a pooled connection is pinged only after being idle ------
+
+def test_a_pooled_connection_the_server_dropped_is_replaced(postgres_server: PostgresServer | None,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    from adoption_desktop.core.storage import engine as engine_module
+
+    db = open_postgresql(postgres_server.empty_database_url("ping_"))
+    try:
+        with db.engine.connect() as conn:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with db.engine.connect() as conn:  # back in the pool a moment ago: the same connection
+            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() == pid
+        admin = open_postgresql(f"{postgres_server.base_url}/postgres")
+        with admin.engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+        admin.dispose()
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)  # as if idle for a while
+        with db.engine.connect() as conn:  # the ping fails; a new connection is used, no error
+            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+    finally:
+        db.dispose()

@@ -337,8 +337,37 @@ def _first_read(engine: Engine, path: Path, on_wait: WaitReport | None) -> None:
             raise DatabaseDamaged(damaged_message(path.name, _message(err))) from err
 
 
+#: a pooled PostgreSQL connection idle longer than this is pinged before use (see _ping_when_idle)
+PING_AFTER_IDLE_S = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling without a round trip per use: a connection back in the pool for
+    more than :data:`PING_AFTER_IDLE_S` (the server may have restarted, a firewall may have dropped it)
+    is pinged when checked out, and replaced if the ping fails. ``pool_pre_ping`` pinged on every
+    checkout: one round trip of the five a search keystroke made in team mode."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["adk_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("adk_idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as err:  # any failure means: use a new connection
+            raise exc.DisconnectionError(str(err)) from err
+
+
 def open_postgresql(url: str | URL) -> Database:
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=False)
+    _ping_when_idle(engine)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
