@@ -160,6 +160,9 @@ def test_the_exchange_register_lists_the_same_page_and_count(lite: Database, pg:
     assert pages("writer", True) == {}
     f = service.ItemFilter(query="l")
     assert service.item_page(pg, actors[id(pg)], f)[0] == 601  # capped: "more than 600"
+    monkeypatch.setattr(search, "BROAD", 1500)
+    monkeypatch.setattr(service, "COUNT_CAP", 30)  # a cap below the narrow plan's bound
+    assert pages("received_on", False) == {}
 
 
 # --- the migration, on a database that has index tables of the old shape, with rows ----------------

@@ -235,7 +235,7 @@ def id_filter(conn: Connection, index: SearchIndex, column: ColumnElement[Any] |
 
 def _pg_id_filter(col: ColumnElement[Any], ids: TextualSelect, matches: int | None) -> ColumnElement[bool]:
     """PostgreSQL's planner, left to itself, joins a match set of a few thousand ids by hashing all
-    100,000 rows of the table and sorting, or probes the index table once per row it walks. Two shapes
+    100,000 rows of the table and sorting, or probes the index table once per row it walks. Three shapes
     that it plans the same way whatever it guesses of a prefix's matches:
 
     * narrow (``matches`` ≤ :data:`BROAD`): ``col = ANY(ARRAY(ids))``: the ids are read once from the
@@ -296,11 +296,12 @@ def pg_counted_page(conn: Connection, index: SearchIndex, column: ColumnElement[
     m = select(ids.subquery().c.doc_id).limit(cap + 1).cte("m").prefix_with("MATERIALIZED")
     t = select(func.count().label("n")).select_from(m).cte("t")
     n = select(t.c.n).scalar_subquery()
-    hashed_up_to = min(PG_HASHED, cap)
+    # m holds every match only when the count stayed within the cap
+    narrow_up_to, hashed_up_to = min(BROAD, cap), min(PG_HASHED, cap)
     plus: UnaryExpression[Any] = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
     branches = [
-        page(col == func.any(func.array(select(m.c.doc_id).scalar_subquery()))).where(n <= BROAD),
-        page(col.in_(select(m.c.doc_id)).is_(true())).where(n > BROAD, n <= hashed_up_to),
+        page(col == func.any(func.array(select(m.c.doc_id).scalar_subquery()))).where(n <= narrow_up_to),
+        page(col.in_(select(m.c.doc_id)).is_(true())).where(n > narrow_up_to, n <= hashed_up_to),
         page(plus.in_(ids)).where(n > hashed_up_to),
     ]
     union = union_all(*(b.add_columns(n.label("adk_total")) for b in branches)).subquery("p")
