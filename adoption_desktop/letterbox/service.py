@@ -583,9 +583,10 @@ def count_items(db: Database, actor: Principal, f: ItemFilter) -> int:
 def item_page(db: Database, actor: Principal, f: ItemFilter, limit: int = 200) -> tuple[int, list[ItemRow]]:
     """The count and the first page in one read transaction (what a register needs per keystroke)."""
     require(actor, P.LETTERBOX_VIEW)
-    with db.session(actor, write=False) as session:
-        if not db.is_sqlite and _only_query(f):
+    if not db.is_sqlite and _only_query(f):  # a keystroke in team mode: one statement (and the sign-in check)
+        with db.session(actor, write=False, each_statement=True) as session:
             return _pg_item_page(session, f, limit)
+    with db.session(actor, write=False) as session:
         matches = _matches(session, f)
         total = matches if matches is not None and _only_query(f) else _count_items(session, f)
         return total, _list_items(session, f, 0, limit, matches)

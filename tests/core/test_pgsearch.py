@@ -152,6 +152,13 @@ def test_the_exchange_register_lists_the_same_page_and_count(lite: Database, pg:
         return out
 
     assert pages("received_on", True) == {}
+    # a keystroke in team mode: the sign-in check and one statement, outside any BEGIN … COMMIT
+    from sqlalchemy import event
+
+    sent: list[str] = []
+    event.listen(pg.engine, "before_cursor_execute", lambda *a: sent.append(a[2].split()[0]))
+    service.item_page(pg, actors[id(pg)], service.ItemFilter(query="haz"))
+    assert sent == ["SELECT", "WITH"]
     monkeypatch.setattr(search, "BROAD", 40)
     monkeypatch.setattr(search, "PG_HASHED", 400)
     monkeypatch.setattr(service, "COUNT_CAP", 600)
@@ -231,3 +238,20 @@ def test_a_pooled_connection_the_server_dropped_is_replaced(postgres_server: Pos
             assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
     finally:
         db.dispose()
+
+
+def test_each_statement_sessions_run_outside_a_transaction_on_postgresql_only(pg: Database, lite: Database) -> None:
+    from psycopg.pq import TransactionStatus
+
+    def status(each: bool) -> TransactionStatus:
+        with pg.session(write=False, each_statement=each) as session:
+            session.execute(text("SELECT 1"))
+            return session.connection().connection.dbapi_connection.pgconn.transaction_status  # type: ignore[union-attr]
+
+    assert status(True) == TransactionStatus.IDLE
+    assert status(False) == TransactionStatus.INTRANS
+    with pg.session(write=False) as session:  # the pooled connection is back in a transaction's mode
+        session.execute(text("SELECT 1"))
+        assert session.connection().connection.dbapi_connection.autocommit is False  # type: ignore[union-attr]
+    with lite.session(write=False, each_statement=True) as session:  # no effect on the embedded store
+        assert session.execute(text("SELECT 1")).scalar() == 1
