@@ -581,7 +581,8 @@ def count_items(db: Database, actor: Principal, f: ItemFilter) -> int:
 
 
 def item_page(db: Database, actor: Principal, f: ItemFilter, limit: int = 200) -> tuple[int, list[ItemRow]]:
-    """The count and the first page in one read transaction (what a register needs per keystroke)."""
+    """The count and the first page in one read transaction (what a register needs per keystroke); in
+    team mode a search alone is one statement (:func:`_pg_item_page`)."""
     require(actor, P.LETTERBOX_VIEW)
     if not db.is_sqlite and _only_query(f):  # a keystroke in team mode: one statement (and the sign-in check)
         with db.session(actor, write=False, each_statement=True) as session:
