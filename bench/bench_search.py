@@ -175,26 +175,48 @@ def postgres_large(folder: Path) -> tuple[str, Any]:
     return url, server
 
 
-def postgres_line(env: dict[str, str], lite_prog: list[float]) -> tuple[str, bool]:
+def postgres_line(env: dict[str, str], lite_prog: list[float], lite_db: str | None = None,
+                  rounds: int = 3) -> tuple[str, bool]:
     """The team-mode keystrokes on a throwaway PostgreSQL holding the large demo, against the SQLCipher
-    keystrokes (100,000 exchanges) of the same run: the results file's PostgreSQL line, goal met."""
+    keystrokes (100,000 exchanges) of the same run: the results file's PostgreSQL line, goal met.
+
+    With ``lite_db`` the two are measured in ``rounds`` alternating rounds (SQLCipher, PostgreSQL, …) and
+    pooled, so a change in the machine's load between the two is not read as a ratio (the machine is
+    shared); ``lite_prog`` is then the first SQLCipher round."""
     import json
+
+    def keystrokes(target: str) -> dict[str, Any]:
+        out = subprocess.run([sys.executable, __file__, "--child", target], env=env, cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+        result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        return result
 
     line = "PostgreSQL 15: not measured: PostgreSQL could not be started here"
     folder = Path(tempfile.mkdtemp(prefix="adk-bench-pg-"))
     server = None
     try:
         url, server = postgres_large(folder)
-        out = subprocess.run([sys.executable, __file__, "--child", url], env=env, cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout
-        pg = json.loads(out.strip().splitlines()[-1])
-        pg_m, lite_m = statistics.median(pg["prog"]), statistics.median(lite_prog)
+        lite_all: list[float] = []
+        pg_all: list[float] = []
+        pg_floor: list[float] = []
+        ratios: list[float] = []
+        items = 0
+        for r in range(rounds if lite_db else 1):
+            lite_round = lite_prog if r == 0 else keystrokes(str(lite_db))["prog"]
+            pg = keystrokes(url)
+            items = pg["items"]
+            lite_all += lite_round
+            pg_all += pg["prog"]
+            pg_floor += pg["floor"]
+            ratios.append(statistics.median(pg["prog"]) / statistics.median(lite_round))
+        pg_m, lite_m = statistics.median(pg_all), statistics.median(lite_all)
         ok = pg_m / lite_m <= PG_GOAL
+        per_round = " / ".join(f"{x:.2f}×" for x in ratios)
         line = (f"PostgreSQL 15 (team mode: stored tsvector + GIN, count and page in one statement) at "
-                f"{pg['items']:,} exchanges: **{pg_m:.1f} ms** per keystroke (p90 {p90(pg['prog']):.1f}; "
-                f"{min(pg['prog']):.1f}–{max(pg['prog']):.1f}; same SQL raw {statistics.median(pg['floor']):.1f} ms) "
-                f"against SQLCipher's {lite_m:.1f} ms (p90 {p90(lite_prog):.1f}) in the same run: "
-                f"**{pg_m / lite_m:.2f}×** (goal ≤ {PG_GOAL}×: {'met' if ok else 'NOT MET'})")
+                f"{items:,} exchanges, {len(ratios)} round(s) alternating with SQLCipher: **{pg_m:.1f} ms** per "
+                f"keystroke (p90 {p90(pg_all):.1f}; {min(pg_all):.1f}–{max(pg_all):.1f}; same SQL raw "
+                f"{statistics.median(pg_floor):.1f} ms) against SQLCipher's {lite_m:.1f} ms (p90 {p90(lite_all):.1f}): "
+                f"**{pg_m / lite_m:.2f}×** (per round {per_round}; goal ≤ {PG_GOAL}×: {'met' if ok else 'NOT MET'})")
         return line, ok
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         return line + f" ({type(exc).__name__})", True
@@ -209,10 +231,11 @@ def postgres_only(env: dict[str, str]) -> int:
     line of ``bench/results/search.md`` and leaves the rest of it as it was."""
     import json
 
-    out = subprocess.run([sys.executable, __file__, "--child", str(large_demo_db())], env=env, cwd=ROOT,
+    large = str(large_demo_db())
+    out = subprocess.run([sys.executable, __file__, "--child", large], env=env, cwd=ROOT,
                          check=True, capture_output=True, text=True).stdout
     lite = json.loads(out.strip().splitlines()[-1])
-    line, ok = postgres_line(env, lite["prog"])
+    line, ok = postgres_line(env, lite["prog"], large)
     path = ROOT / "bench" / "results" / "search.md"
     kept: list[str] = []
     for x in path.read_text(encoding="utf-8").splitlines():
@@ -247,7 +270,7 @@ def main() -> int:
         out = subprocess.run([sys.executable, __file__, "--child", path], env=env, cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout
         results[label] = json.loads(out.strip().splitlines()[-1])
-    pg_line, pg_ok = postgres_line(env, results["100,000"]["prog"])
+    pg_line, pg_ok = postgres_line(env, results["100,000"]["prog"], str(large))
     rows = []
     ok = True
     for label, r in results.items():
