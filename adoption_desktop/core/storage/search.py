@@ -2,10 +2,14 @@
 
 * Embedded store (SQLCipher/SQLite): an FTS5 virtual table ``fts_<name>`` whose ``rowid`` is the id of
   the indexed row, with prefix indexes so search-as-you-type (``"hazel"*``) stays fast.
-* PostgreSQL (team mode): an ordinary table ``fts_<name>(doc_id, body)`` with a GIN index on
-  ``to_tsvector('simple', body)``, searched with ``to_tsquery('simple', 'word':* & …)``: the same
-  word-prefix semantics as FTS5, through an index (no extension needed; a ``LIKE '%word%'`` scan cost
-  3× the embedded store per keystroke at 100,000 exchanges).
+* PostgreSQL (team mode): an ordinary table ``fts_<name>(doc_id, body, tsv)``. ``body`` holds the
+  document's words as FTS5 sees them (:func:`pg_words`: lower case, accents removed, split at anything
+  that is not a letter or digit), one space apart; ``tsv`` is a stored generated ``tsvector`` made from
+  exactly those words (``array_to_tsvector``: no text-search parser or dictionary in between), with a
+  GIN index ``fts_<name>_gin`` (``fastupdate = off``: no pending list for a keystroke to scan). A
+  search is ``tsv @@ 'word':* & …`` (:func:`tsquery`): every word as a prefix, the same words and the
+  same matches as FTS5, through the index, with no extension needed. The stored column spares
+  re-parsing every candidate row (``to_tsvector(body)`` was recomputed for each row the page probed).
 
 The index tables are created on first use (:func:`ensure_index`), not by the ORM metadata, so the
 migrated schema equals the models. Callers never write SQLite-only SQL themselves: they call
@@ -18,11 +22,23 @@ migrated schema equals the models. Callers never write SQLite-only SQL themselve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, TextClause, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    TextClause,
+    func,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
@@ -55,7 +71,7 @@ def _exists(conn: Connection, index: SearchIndex) -> bool:
     if _is_sqlite(conn):
         return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?", (index.table,)).first() is not None
     found = conn.exec_driver_sql("SELECT to_regclass(%(t)s), to_regclass(%(i)s)",
-                                 {"t": index.table, "i": f"{index.table}_tsv"}).one()
+                                 {"t": index.table, "i": f"{index.table}_gin"}).one()
     return found[0] is not None and found[1] is not None
 
 
@@ -77,10 +93,19 @@ def ensure_index(conn: Connection, index: SearchIndex) -> None:
     elif conn.exec_driver_sql(f"SELECT to_regclass('{index.table}')").scalar() is None:
         # only when missing: in team mode the application role may not create tables (team-setup makes them)
         conn.exec_driver_sql(
-            f"CREATE TABLE IF NOT EXISTS {index.table} (doc_id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        conn.exec_driver_sql(
-            f"CREATE INDEX IF NOT EXISTS {index.table}_tsv ON {index.table} "
-            "USING gin (to_tsvector('simple', body))")
+            f"CREATE TABLE IF NOT EXISTS {index.table} (doc_id INTEGER PRIMARY KEY, body TEXT NOT NULL, "
+            f"tsv tsvector GENERATED ALWAYS AS ({PG_TSV}) STORED)")
+        conn.exec_driver_sql(pg_gin_index_sql(index))
+
+
+#: the stored ``tsvector`` of a PostgreSQL index table: the words of ``body`` as they are (see :func:`pg_words`)
+PG_TSV = "array_to_tsvector(string_to_array(body, ' '))"
+
+
+def pg_gin_index_sql(index: SearchIndex) -> str:
+    """The GIN index over the stored ``tsvector`` (also made by the ``pgsearch_0001`` migration)."""
+    return (f"CREATE INDEX IF NOT EXISTS {index.table}_gin ON {index.table} USING gin (tsv) "
+            "WITH (fastupdate = off)")
 
 
 def forget_ensured() -> None:
@@ -101,7 +126,7 @@ def index_documents(conn: Connection, index: SearchIndex, docs: Iterable[tuple[i
     else:
         conn.execute(text(f"DELETE FROM {index.table} WHERE doc_id = :i"), ids)
         conn.execute(text(f"INSERT INTO {index.table}(doc_id, body) VALUES (:i, :b)"),
-                     [{"i": r["i"], "b": str(r["b"]).lower()} for r in rows])
+                     [{"i": r["i"], "b": pg_body(str(r["b"]))} for r in rows])
     return len(rows)
 
 
@@ -140,24 +165,52 @@ def matching_ids(conn: Connection, index: SearchIndex, query: str) -> TextualSel
         stmt = text(f"SELECT rowid AS doc_id FROM {index.table} WHERE {index.table} MATCH :q").bindparams(
             q=fts5_query(query))
     else:
-        stmt = text(f"SELECT doc_id FROM {index.table} "
-                    "WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :q)").bindparams(q=tsquery(query))
+        stmt = text(f"SELECT doc_id FROM {index.table} WHERE tsv @@ CAST(:q AS tsquery)").bindparams(
+            q=tsquery(query))
     return stmt.columns(doc_id=Integer)
 
 
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_LEXEME_MAX = 200  # characters kept of a very long "word" (PostgreSQL refuses lexemes over 2 kB)
+
+
+def pg_words(value: str) -> list[str]:
+    """The words of a text as the embedded store's FTS5 tokenizer (``unicode61 remove_diacritics 2``)
+    sees them: lower case, accents removed, split at anything that is not a letter or a digit."""
+    decomposed = unicodedata.normalize("NFD", value.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return [w[:_LEXEME_MAX] for w in _TOKEN.findall(plain)]
+
+
+def pg_body(value: str) -> str:
+    """What a PostgreSQL index table stores for a document: its distinct words, one space apart."""
+    return " ".join(dict.fromkeys(pg_words(value)))
+
+
 def tsquery(query: str) -> str:
-    """``hazel zz99`` -> ``'hazel':* & 'zz99':*`` (PostgreSQL: every word, as a prefix)."""
-    return " & ".join(f"'{w.lower()}':*" for w in words(query))
+    """``Hazel zz99`` -> ``'hazel':* & 'zz99':*`` (PostgreSQL: every word, as a prefix; the words are
+    letters and digits only, so they need no quoting). A query whose words have no letter or digit
+    left (``_``) gives ``''``: it matches nothing."""
+    found: dict[str, None] = {}
+    for w in words(query):
+        found.update(dict.fromkeys(pg_words(w)))
+    return " & ".join(f"'{w}':*" for w in found)
 
 
 def optimize(conn: Connection, index: SearchIndex) -> None:
-    """Merge the index segments after a bulk load (SQLite); a no-op elsewhere."""
+    """After a bulk load: merge the index segments (SQLite); refresh the planner's statistics of the
+    index table (PostgreSQL, when this login owns it: the application role of team mode does not, and
+    autovacuum does it there)."""
     ensure_index(conn, index)
     if _is_sqlite(conn):
         conn.exec_driver_sql(f"INSERT INTO {index.table}({index.table}) VALUES ('optimize')")
+    elif conn.exec_driver_sql("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(%(t)s)",
+                              {"t": index.table}).scalar():
+        conn.exec_driver_sql(f"ANALYZE {index.table}")
 
 
 BROAD = 1500  # matches above which a paged list is driven from its ORDER BY index
+PG_HASHED = 10_000  # PostgreSQL: matches up to which the walk probes a hash of them (see _pg_id_filter)
 
 
 def id_filter(conn: Connection, index: SearchIndex, column: ColumnElement[Any] | QueryableAttribute[Any],
@@ -172,8 +225,31 @@ def id_filter(conn: Connection, index: SearchIndex, column: ColumnElement[Any] |
     if ids is None:
         return None
     col = column.expression if isinstance(column, QueryableAttribute) else column
+    if not _is_sqlite(conn):
+        return _pg_id_filter(col, ids, matches)
     if matches is not None and matches <= BROAD:
         return col.in_(ids)
+    plus: UnaryExpression[Any] = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
+    return plus.in_(ids)
+
+
+def _pg_id_filter(col: ColumnElement[Any], ids: TextualSelect, matches: int | None) -> ColumnElement[bool]:
+    """PostgreSQL's planner, left to itself, joins a match set of a few thousand ids by hashing all
+    100,000 rows of the table and sorting, or probes the index table once per row it walks. Three shapes
+    that it plans the same way whatever it guesses of a prefix's matches:
+
+    * narrow (``matches`` ≤ :data:`BROAD`): ``col = ANY(ARRAY(ids))``: the ids are read once from the
+      GIN index, then fetched by primary key and the page sorted from those few rows;
+    * middling (up to :data:`PG_HASHED`): ``(col IN (ids)) IS TRUE``: not a join but a *hashed
+      SubPlan*: the match set is read once into a hash table, and the ORDER BY index is walked, each row
+      probing the hash, until the page is full;
+    * broader, or unknown: ``+col IN (ids)`` as on SQLite: the ORDER BY index is walked and each row
+      probes the index table by primary key (a page of a one-letter prefix is found within a few hundred
+      rows, sooner than a hash of 30,000 ids is built)."""
+    if matches is not None and matches <= BROAD:
+        return col == func.any(func.array(ids.scalar_subquery()))
+    if matches is not None and matches <= PG_HASHED:
+        return col.in_(ids).is_(true())
     plus: UnaryExpression[Any] = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
     return plus.in_(ids)
 
@@ -191,3 +267,46 @@ def count_matches(conn: Connection, index: SearchIndex, query: str, *, cap: int 
     if cap is not None:
         sub = select(sub.c.doc_id).limit(cap + 1).subquery()
     return int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
+
+
+def pg_counted_page(conn: Connection, index: SearchIndex, column: ColumnElement[Any] | QueryableAttribute[Any],
+                    query: str, page: Callable[[ColumnElement[bool]], Select[Any]], *,
+                    order: Sequence[tuple[str, bool]], cap: int) -> tuple[int, list[tuple[Any, ...]]]:
+    """PostgreSQL, per keystroke: the count of ``query``'s matches (up to ``cap`` + 1) and the first page
+    ``page(condition)`` (a SELECT with its ORDER BY and LIMIT, every column of it named) in ONE statement
+    whose match set is read from the GIN index once::
+
+        WITH m AS MATERIALIZED (SELECT doc_id … WHERE tsv @@ q LIMIT cap + 1), t AS (SELECT count(*) FROM m)
+        (narrow page   WHERE (SELECT n FROM t) <= BROAD              AND col = ANY(ARRAY(SELECT doc_id FROM m)))
+        UNION ALL (hashed page WHERE BROAD < (SELECT n FROM t) <= PG_HASHED AND (col IN (SELECT doc_id FROM m)) IS TRUE)
+        UNION ALL (walked page WHERE (SELECT n FROM t) > PG_HASHED   AND +col IN (SELECT doc_id … WHERE tsv @@ q))
+
+    Each branch's condition on the count is an InitPlan (a one-time filter): only the branch for the
+    count runs, in the plan :func:`_pg_id_filter` would choose after a separate count, but without that
+    count's second pass over the index table nor its round trip. Each row carries the count; no row
+    means no match (a page of the search alone is empty only when nothing matches). ``order`` names the
+    page's sort columns (and whether descending) again, for the union's own ORDER BY."""
+    if _is_sqlite(conn):
+        raise ValueError("pg_counted_page is for PostgreSQL")
+    ensure_index(conn, index)
+    col = column.expression if isinstance(column, QueryableAttribute) else column
+    ids = matching_ids(conn, index, query)
+    if ids is None:
+        raise ValueError("pg_counted_page needs a query with at least one word")
+    m = select(ids.subquery().c.doc_id).limit(cap + 1).cte("m").prefix_with("MATERIALIZED")
+    t = select(func.count().label("n")).select_from(m).cte("t")
+    n = select(t.c.n).scalar_subquery()
+    # m holds every match only when the count stayed within the cap
+    narrow_up_to, hashed_up_to = min(BROAD, cap), min(PG_HASHED, cap)
+    plus: UnaryExpression[Any] = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
+    branches = [
+        page(col == func.any(func.array(select(m.c.doc_id).scalar_subquery()))).where(n <= narrow_up_to),
+        page(col.in_(select(m.c.doc_id)).is_(true())).where(n > narrow_up_to, n <= hashed_up_to),
+        page(plus.in_(ids)).where(n > hashed_up_to),
+    ]
+    union = union_all(*(b.add_columns(n.label("adk_total")) for b in branches)).subquery("p")
+    by = [union.c[name].desc() if descending else union.c[name].asc() for name, descending in order]
+    rows = conn.execute(select(union).order_by(*by)).all()
+    if not rows:
+        return 0, []
+    return int(rows[0][-1]), [tuple(r)[:-1] for r in rows]
