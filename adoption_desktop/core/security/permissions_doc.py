@@ -67,6 +67,10 @@ def render() -> str:
         "same sign-in as the window (lock-out, disabled accounts), act with that user's roles only and are "
         "audited under that name. IT commands (`verify`, `backup`, `restore`, `recover`, `paths`, `upgrade`, "
         "`move-database`, `init`, `demo`) need the database key but no user and read no case records.",
+        "- Undo (Edit → Undo, Ctrl+Z) is a new change through the same use cases: it needs the permission the "
+        "action needed (`panel.edit`, `adm.decide`, `letterbox.edit`, `settings.manage`), checked again when it "
+        "runs, and each signed-in session has its own stack, emptied at sign-out, so nobody undoes another "
+        "person's action (docs/architecture.md, \"Undo\").",
         "",
     ]
     return "\n".join(lines)
