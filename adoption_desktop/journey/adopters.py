@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy import select
 
+from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version
 from adoption_desktop.core.errors import NotFound, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
@@ -172,3 +173,23 @@ def update_household(db: Database, actor: Principal, household_id: int, data: Ad
         _apply(row, clean)
         session.flush()
         return _household(row, _items(session, {row.approval_item_id} if row.approval_item_id else set()))
+
+
+def get_household(db: Database, actor: Principal, household_id: int) -> Household:
+    """One household as stored now (its opening is audited)."""
+    require(actor, Permission.PANEL_VIEW)
+    with db.session(actor) as session:
+        row = get_or_raise(session, AdopterJourney, household_id, "That household's record no longer exists.")
+        audit.record_view(session, "journey_adopters", row.id)
+        return _household(row, _items(session, {row.approval_item_id} if row.approval_item_id else set()))
+
+
+def timescales(db: Database, actor: Principal) -> tuple[int, int, int]:
+    """The months set for stage 1, stage 2 to the decision, and registration to approval."""
+    from adoption_desktop.core.settings_service import get_setting
+    from adoption_desktop.journey import settings
+
+    require(actor, Permission.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        return (int(get_setting(session, settings.STAGE1_MONTHS)), int(get_setting(session, settings.STAGE2_MONTHS)),
+                int(get_setting(session, settings.APPROVAL_MONTHS)))
