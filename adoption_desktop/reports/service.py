@@ -61,6 +61,11 @@ def collect_compared(db: Database, actor: Principal, start: dt.date, end: dt.dat
     matched section by section and row by row the way the report matches them."""
     from adoption_desktop.reports.report_data import _compare
 
+    require(actor, Permission.REPORTS_VIEW)
+    if end < start:
+        from adoption_desktop.core.errors import ValidationError
+
+        raise ValidationError("Date range: the end date is before the start date.", "end")
     this = Period(start, end)
     periods = (this, previous(this), last_year(this))
     per: list[list[FigureSection]] = []
