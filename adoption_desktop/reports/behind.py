@@ -18,6 +18,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.storage.engine import Database
 
 BEHIND_MODULES: tuple[str, ...] = (
+    "adoption_desktop.journey.figures",
     "adoption_desktop.letterbox.contact_figures",
     "adoption_desktop.letterbox.support_figures",
     "adoption_desktop.journey.adopter_figures",

@@ -100,6 +100,14 @@ def test_stage_figures_by_hand(db: Database, clerk: Principal) -> None:
     ]
     behind = open_figure(db, manager, adopter_figures.SECTION, adopter_figures.APPROVED, START, END)
     assert [(r[0], r[-1]) for r in behind.rows] == [("H1", "173"), ("H2", "231")]
+    # the measure's figures open too: stage 1 ended in the period for H2 and H3, within 2 months for H3
+    from adoption_desktop.journey import figures as journey_figures
+
+    label = "Adopters: stage 1 completed within 2 months"
+    opened = open_figure(db, manager, journey_figures.TIMELINESS, f"{label} (%)", START, END)
+    assert [r[0] for r in opened.rows] == ["H2", "H3"]
+    within = open_figure(db, manager, journey_figures.TIMELINESS, f"{label}: cases within the threshold", START, END)
+    assert [(r[0], r[6]) for r in within.rows] == [("H3", "Yes")]
     counsellor = make_user(db, "cns", Role.COUNSELLOR)
     with pytest.raises(PermissionDenied):
         adopter_figures.figures(db, counsellor, START, END)
