@@ -86,4 +86,4 @@ def behind(db: Database, actor: Principal, section: str, label: str, start: dt.d
         rows = _lists(session, start, end).get(label)
     if rows is None:
         raise ValidationError(f"{SECTION}: no figure '{label}'.", "label")
-    return Behind(f"{label} ({start:%d/%m/%Y} to {end:%d/%m/%Y})", COLUMNS, tuple(rows))
+    return Behind(f"{label} ({start:%d/%m/%Y} to {end:%d/%m/%Y})", COLUMNS, tuple(rows), "household")

@@ -79,4 +79,6 @@ def behind(db: Database, actor: Principal, section: str, label: str, start: dt.d
 
     return Behind(f"{label} ({start:%d/%m/%Y} to {end:%d/%m/%Y})", BEHIND_COLUMNS, tuple(
         (r.reference, r.initials, r.sibling_group, d(r.start), d(r.end), "" if r.days is None else str(r.days),
-         "" if r.within is None else ("Yes" if r.within else "No"), r.detail) for r in rows))
+         "" if r.within is None else ("Yes" if r.within else "No"), r.detail) for r in rows),
+        "household" if m.code.startswith(("stage", "approval")) else
+        "case" if m.code in ("adm_7wd", "letterbox_on_time", "counselling_wait") else "child")

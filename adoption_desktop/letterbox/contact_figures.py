@@ -158,6 +158,6 @@ def behind(db: Database, actor: Principal, section: str, label: str, start: dt.d
         raise ValidationError(f"{section}: '{label}' is a share, not a count; open the counts above it.", "label")
     is_items = section == EMAIL and label.startswith("Items")
     return Behind(f"{label} ({start:%d/%m/%Y} to {end:%d/%m/%Y})", ITEM_COLUMNS if is_items else ARR_COLUMNS,
-                  tuple(rows))
+                  tuple(rows), "item" if is_items else "arrangement")
 
 

@@ -105,4 +105,4 @@ def behind(db: Database, actor: Principal, section: str, label: str, start: dt.d
     rows = lists.get(label)
     if rows is None:
         raise ValidationError(f"{SECTION}: '{label}' is a share, not a count; open the counts above it.", "label")
-    return Behind(f"{label} ({start:%d/%m/%Y} to {end:%d/%m/%Y})", COLUMNS, tuple(rows))
+    return Behind(f"{label} ({start:%d/%m/%Y} to {end:%d/%m/%Y})", COLUMNS, tuple(rows), "referral")

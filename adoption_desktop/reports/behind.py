@@ -32,6 +32,7 @@ class Behind:
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    noun: str = "case"  # what a row is, in the singular: "item", "arrangement", "referral", "household"
 
 
 def module_for(section: str) -> str | None:

@@ -36,9 +36,10 @@ class BehindDialog(QDialog):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSortIndicator(-1, self.view.horizontalHeader().sortIndicatorOrder())
         self.view.setSortingEnabled(True)
-        label = QLabel(f"{behind.title}: {plural(len(behind.rows), 'case')}." if behind.rows
+        label = QLabel(f"{behind.title}: {plural(len(behind.rows), behind.noun)}." if behind.rows
                        else f"{behind.title}: none.")
         label.setWordWrap(True)
         label.setBuddy(self.view)

@@ -168,6 +168,8 @@ class ReportsPage(QWidget):
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
+        for column in (1, 2, 3):  # each period's heading (with its dates) read whole
+            self.tree.resizeColumnToContents(column)
 
     def open_figure(self, item: QTreeWidgetItem, column: int = 1) -> QWidget | None:
         """The list behind the figure ``item`` for the period of ``column`` (the figure's own column: this
