@@ -125,7 +125,7 @@ def _lists(session: Session, start: dt.date, end: dt.date) -> tuple[Lists, dict[
 
 def _sections(lists: Lists, shares: dict[str, str]) -> list[FigureSection]:
     out = []
-    for title, share_after in ((EMAIL, ALL_EMAIL), (DIRECT, DIRECT_AT_END)):
+    for title, share_after in ((EMAIL, ALL_EMAIL), (DIRECT, WITH_LETTERBOX)):
         section = FigureSection(title)
         for label, rows in lists[title].items():
             section.rows.append((label, str(len(rows))))

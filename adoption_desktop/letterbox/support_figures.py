@@ -22,7 +22,7 @@ from adoption_desktop.letterbox.support_models import SupportReferral
 from adoption_desktop.reports.behind import Behind
 from adoption_desktop.reports.model import FigureSection
 
-SECTION = "Support for birth parents"
+SECTION = "Referrals of birth relatives for independent support"
 SECTIONS = (SECTION,)
 REFERRED = "Birth relatives referred for independent support"
 OFFERED = "Offered support"
