@@ -135,18 +135,6 @@ class ReportsPage(QWidget):
             notes=["–" if q.adm_within_pct is None else f"{q.adm_within_pct:.0f}%" for q in trend.figures])
         self.trend_chart.set_data(trend.quarters, [q.items for q in trend.figures])
 
-    def show_sections(self, sections: list[FigureSection],
-                      period: tuple[dt.date, dt.date] | None = None) -> None:
-        self.sections = sections
-        self.sections_period = period or self._range()
-        self.tree.clear()
-        for section in sections:
-            top = QTreeWidgetItem([section.title, ""])
-            for label, value in section.rows:
-                top.addChild(QTreeWidgetItem([label, value]))
-            self.tree.addTopLevelItem(top)
-            top.setExpanded(True)
-
     def show_compared(self, compared: service.ComparedFigures) -> None:
         """Each section's figures for this period beside the previous one and the same period last year,
         every value in its own cell; a figure with a list behind it opens it (``reports.behind``)."""
