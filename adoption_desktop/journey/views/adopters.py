@@ -2,7 +2,7 @@
 (registration = stage 1 starts, stage 1 completed, stage 2 started, panel, ADM approval) and the panel
 approval item they are linked to, with the stage timescales (setting months) shown as met or not. The
 editor checks the dates in order and names the field at fault; a stale save is refused and shown in the
-conflict dialog. Keyboard: Alt+H adds a household, Enter or Alt+G edits."""
+conflict dialog. Keyboard: Alt+N adds a household, Enter or Alt+C edits."""
 
 from __future__ import annotations
 
@@ -197,11 +197,11 @@ class AdoptersJourneyTab(QWidget):
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.view.activated.connect(lambda _i: self.edit())
-        self.add_button = QPushButton("New &household…")
+        self.add_button = QPushButton("&New household…")
         self.add_button.setObjectName("new_household")
         self.add_button.setEnabled(ctx.can(Permission.PANEL_EDIT))
         self.add_button.clicked.connect(lambda: self.add())
-        self.edit_button = QPushButton("Chan&ge dates…")
+        self.edit_button = QPushButton("&Change dates…")
         self.edit_button.setObjectName("edit_household")
         self.edit_button.clicked.connect(lambda: self.edit())
         help_text = QLabel("Prospective adopter households and their assessment: stage 1 (pre-assessment) "

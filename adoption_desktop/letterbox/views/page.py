@@ -199,7 +199,7 @@ class LetterboxPage(QWidget):
         from adoption_desktop.letterbox.views.support import SupportRegister
 
         self.support_register = SupportRegister(ctx)
-        self.tabs.addTab(self.support_register, "Birth-parent &support")
+        self.tabs.addTab(self.support_register, "&Birth-parent support")
         QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.open_item_dialog())
         QShortcut(QKeySequence("Ctrl+F"), self, self._focus_search)
         # the work list is built when its tab is shown, not for someone who came for a register

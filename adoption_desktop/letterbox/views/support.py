@@ -1,7 +1,7 @@
 """The Support for birth parents tab of the Letterbox page: the register of birth relatives referred to an
 independent support service (model/view), with an editor whose dates are typed as DD/MM/YYYY (blank until
 they happen). Every save is checked against the version shown: a stale save is refused and shown in the
-conflict dialog. Keyboard: Alt+F adds, Enter or Alt+D edits, Alt+O shows open referrals only."""
+conflict dialog. Keyboard: Alt+C records a referral, Enter or Alt+D edits, Alt+O shows open referrals only."""
 
 from __future__ import annotations
 
@@ -181,7 +181,7 @@ class SupportRegister(QWidget):
         self.view.setSortingEnabled(True)
         self.view.activated.connect(lambda _i: self.edit())
         can_edit = ctx.can(Permission.LETTERBOX_EDIT)
-        self.add_button = QPushButton("New re&ferral…")
+        self.add_button = QPushButton("Re&cord referral…")
         self.add_button.setObjectName("new_referral")
         self.add_button.setEnabled(can_edit)
         self.add_button.clicked.connect(lambda: self.add())
