@@ -4,7 +4,7 @@ children or cases it counts.
 A figures module that can list what is behind its figures names its sections in ``SECTIONS`` and offers
 ``behind(db, actor, section, label, start, end) -> Behind``; it checks the permissions itself (the figures
 are counts for ``reports.view``; a list of cases also needs the area's own permission). Add the module to
-:data:`BEHIND_MODULES`. No Qt here: ``reports/views/behind.py`` shows the list.
+:data:`BEHIND_MODULES`. No Qt here: ``reports/views/figure_cases.py`` shows the list.
 """
 
 from __future__ import annotations

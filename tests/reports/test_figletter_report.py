@@ -20,7 +20,7 @@ from adoption_desktop.letterbox import contact_figures, support_figures
 from adoption_desktop.reports.periods import Period, last_year, previous
 from adoption_desktop.reports.report_data import build_report
 from adoption_desktop.reports.report_docx import write_report_docx
-from adoption_desktop.reports.views.behind import BehindDialog
+from adoption_desktop.reports.views.figure_cases import BehindDialog
 from adoption_desktop.reports.views.page import ReportsPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner

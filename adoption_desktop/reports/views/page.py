@@ -163,7 +163,7 @@ class ReportsPage(QWidget):
         """The list behind the figure ``item`` for the period of ``column`` (the figure's own column: this
         period)."""
         from adoption_desktop.reports.behind import can_open, open_figure
-        from adoption_desktop.reports.views.behind import BehindDialog
+        from adoption_desktop.reports.views.figure_cases import BehindDialog
 
         key = item.data(0, Qt.ItemDataRole.UserRole)
         if not key or self.compared is None or not can_open(*key):
