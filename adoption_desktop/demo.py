@@ -25,6 +25,7 @@ DEMO_STEPS = (
     "adoption_desktop.panel.demo",
     "adoption_desktop.adm.demo",
     "adoption_desktop.letterbox.demo",
+    "adoption_desktop.letterbox.demo_contact",
     "adoption_desktop.counselling.demo",
     "adoption_desktop.journey.demo",
 )

@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "adoption_desktop.adm.models",
     "adoption_desktop.letterbox.models",
     "adoption_desktop.letterbox.attachment_models",
+    "adoption_desktop.letterbox.support_models",
     "adoption_desktop.counselling.models",
     "adoption_desktop.journey.models",
 )

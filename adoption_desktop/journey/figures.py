@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.journey.models import JourneyChild
+from adoption_desktop.reports.behind import Behind
 from adoption_desktop.reports.measures import journey_measures
 from adoption_desktop.reports.model import FigureSection
 
@@ -23,7 +24,7 @@ def _fmt(value: float | None) -> str:
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
     require(actor, Permission.REPORTS_VIEW)
     measures = journey_measures(db, actor, start, end)
-    timeliness = FigureSection("Timeliness of the child's journey")
+    timeliness = FigureSection(TIMELINESS)
     for m in measures:
         who = "cases" if m.unit in ("cases",) or m.code.startswith(("stage", "approval", "adm", "letterbox",
                                                                       "counselling")) else "children"
@@ -50,3 +51,34 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
             ("Placements that disrupted", str(count(c.disrupted_on))),
         ]
     return [timeliness, FigureSection("Children (each child counted, not items)", rows)]
+
+
+TIMELINESS = "Timeliness of the child's journey"
+SECTIONS = (TIMELINESS,)
+BEHIND_COLUMNS = ("Reference", "Initials", "Sibling group", "From", "To", "Days", "Within the threshold",
+                  "Detail")
+
+
+def behind(db: Database, actor: Principal, section: str, label: str, start: dt.date, end: dt.date) -> Behind:
+    """The children (or cases) behind a timeliness figure: its measure's list (``measure_children``; another
+    area's cases need that area's permission), only those within the threshold for that row."""
+    from adoption_desktop.core.errors import ValidationError
+    from adoption_desktop.reports.measures import measure_children
+
+    require(actor, Permission.REPORTS_VIEW)
+    matches = [m for m in journey_measures(db, actor, start, end) if label.startswith(m.label)]
+    if not matches:
+        raise ValidationError(f"{section}: no measure '{label}'.", "label")
+    m = max(matches, key=lambda x: len(x.label))
+    rows = measure_children(db, actor, m.code, start, end)
+    if label.endswith("within the threshold"):
+        rows = [r for r in rows if r.within]
+
+    def d(day: dt.date | None) -> str:
+        return "" if day is None else f"{day:%d/%m/%Y}"
+
+    return Behind(f"{label} ({start:%d/%m/%Y} to {end:%d/%m/%Y})", BEHIND_COLUMNS, tuple(
+        (r.reference, r.initials, r.sibling_group, d(r.start), d(r.end), "" if r.days is None else str(r.days),
+         "" if r.within is None else ("Yes" if r.within else "No"), r.detail) for r in rows),
+        "household" if m.code.startswith(("stage", "approval")) else
+        "case" if m.code in ("adm_7wd", "letterbox_on_time", "counselling_wait") else "child")

@@ -17,7 +17,7 @@ from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.wording import plural
-from adoption_desktop.letterbox import rules
+from adoption_desktop.letterbox import demo_contact, rules
 from adoption_desktop.letterbox.models import Arrangement, Item, ItemEvent, Participant, ProtectedTerm
 from adoption_desktop.letterbox.service import (
     ARRANGEMENTS_INDEX,
@@ -194,6 +194,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                                    actor=coordinators[0], action=status, detail=reason or method))
         for row in arrangements:
             row["last_exchange"] = last.get(row["id"])
+        demo_contact.assign(arrangements, items, today)  # channels and kinds of contact (own generator)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         for rows in (arrangements, participants, items):
             for r in rows:

@@ -43,6 +43,13 @@ class Arrangement(Versioned, TimestampMixin, Base):
     coordinator: Mapped[str] = mapped_column(String(60), default="", index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     last_exchange: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # kept by the service
+    #: the kind of contact agreed (``letterbox.contact.CONTACT_KINDS``): letterbox only, or direct contact
+    #: (face to face or by video, ``direct_form``) with or without the letterbox, and when direct contact
+    #: began and ended
+    contact_kind: Mapped[str] = mapped_column(String(24), default="letterbox", server_default="letterbox")
+    direct_form: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    direct_started_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    direct_ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
 @event.listens_for(Arrangement, "before_insert")
@@ -105,6 +112,8 @@ class Item(Versioned, TimestampMixin, Base):
     text: Mapped[str] = mapped_column(Text, default="")  # transcription screened
     notes: Mapped[str] = mapped_column(Text, default="")
     previous_item_id: Mapped[int | None] = mapped_column(ForeignKey("letterbox_items.id"), nullable=True)
+    #: how the item came in (``letterbox.contact.CHANNELS``): post, secure e-mail, the digital letterbox
+    channel: Mapped[str] = mapped_column(String(12), default="post", server_default="post", index=True)
 
 
 class ItemEvent(Base):

@@ -29,7 +29,7 @@ from adoption_desktop.core.text_input import (
     clean_text,
     reference_key,
 )
-from adoption_desktop.letterbox import rules
+from adoption_desktop.letterbox import contact, rules
 from adoption_desktop.letterbox.models import (
     Arrangement,
     Finding,
@@ -93,6 +93,10 @@ class ArrangementInput:
     participants: tuple[ParticipantData, ...] = ()
     protected: tuple[TermData, ...] = ()
     adopters_salutation: str = ""  # how the adopters wish to be addressed; "" = from adopters_name
+    contact_kind: str = "letterbox"  # letterbox.contact.CONTACT_KINDS
+    direct_form: str = ""  # letterbox.contact.DIRECT_FORMS
+    direct_started_on: dt.date | None = None
+    direct_ended_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,7 @@ class ItemDetail:
     notes: str = ""
     social_worker_informed: bool = False
     row_version: int = 1
+    channel: str = "post"  # letterbox.contact.CHANNELS
 
 
 @dataclass(frozen=True)
@@ -252,6 +257,8 @@ def _clean(data: ArrangementInput) -> ArrangementInput:
     check_date(data.child_dob, "Child's date of birth", "birth")
     check_date(data.start_date, "Start date", "event")
     check_date(data.review_date, "Review date", "schedule")
+    check_date(data.direct_started_on, "Direct contact began", "event")
+    check_date(data.direct_ended_on, "Direct contact ended", "event")
     return replace(
         data, reference=clean_reference(data.reference, "Reference", max_length=None),
         child_birth_name=clean_name(data.child_birth_name, "Child's birth name"),
@@ -292,6 +299,10 @@ def _validate(data: ArrangementInput) -> ArrangementInput:
     for p in data.participants:
         if not p.name.strip():
             raise ValidationError("Birth relative: enter the relative's name.", "participants")
+    problems = contact.contact_problems(data.contact_kind, data.direct_form, data.direct_started_on,
+                                       data.direct_ended_on, data.start_date)
+    if problems:
+        raise ValidationError(problems[0][1], problems[0][0])
     return replace(data, reference=ref, exchange_months=",".join(str(m) for m in months),
                    frequency=data.frequency or len(months))
 
@@ -300,7 +311,8 @@ def _apply(a: Arrangement, data: ArrangementInput) -> None:
     for name in ("reference", "child_birth_name", "child_adoptive_name", "child_dob", "adopters_name",
                  "adopters_address", "may_send", "frequency", "exchange_months", "first_writer",
                  "replies_expected", "email_allowed", "start_date", "review_date", "status", "coordinator",
-                 "notes", "adopters_salutation"):
+                 "notes", "adopters_salutation", "contact_kind", "direct_form", "direct_started_on",
+                 "direct_ended_on"):
         value = getattr(data, name)
         if getattr(a, name) != value:
             setattr(a, name, value)
@@ -452,7 +464,8 @@ def _input_of(session: Session, a: Arrangement) -> ArrangementInput:
         a.reference, a.child_birth_name, a.child_adoptive_name, a.child_dob, a.adopters_name, a.adopters_address,
         a.may_send, a.frequency, a.exchange_months, a.first_writer, a.replies_expected, a.email_allowed,
         a.start_date, a.review_date, a.status, a.coordinator, a.notes, parts, terms,
-        adopters_salutation=a.adopters_salutation)
+        adopters_salutation=a.adopters_salutation, contact_kind=a.contact_kind, direct_form=a.direct_form,
+        direct_started_on=a.direct_started_on, direct_ended_on=a.direct_ended_on)
 
 
 def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
@@ -733,9 +746,11 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
 # --- the item log -------------------------------------------------------------------------------
 def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: str, received_on: dt.date,
              item_type: str = "letter", writer: str = "", participant_id: int | None = None, text: str = "",
-             notes: str = "", previous_item_id: int | None = None) -> int:
-    """Receive an item. A corrected version of a returned item names it in ``previous_item_id``."""
+             notes: str = "", previous_item_id: int | None = None, channel: str = "post") -> int:
+    """Receive an item (by post, secure e-mail or the digital letterbox: ``channel``). A corrected version of a
+    returned item names it in ``previous_item_id``."""
     require(actor, P.LETTERBOX_EDIT)
+    contact.check_channel(channel)
     if direction not in rules.DIRECTIONS:
         raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
     if item_type not in rules.ITEM_TYPES:
@@ -757,7 +772,7 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
                 raise Conflict("Only an item returned to its writer can be replaced by a corrected version.")
         item = Item(arrangement_id=a.id, participant_id=participant_id, direction=direction, writer=writer.strip(),
                     item_type=item_type, received_on=received_on, status="received", text=text, notes=notes,
-                    previous_item_id=previous_item_id)
+                    previous_item_id=previous_item_id, channel=channel)
         session.add(item)
         session.flush()
         if a.last_exchange is None or received_on > a.last_exchange:
@@ -919,7 +934,7 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
         return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
                           item.received_on, item.status, item.text, item.screened_by, item.checked_by,
                           item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
-                          item.notes, item.social_worker_informed, item.row_version)
+                          item.notes, item.social_worker_informed, item.row_version, item.channel)
 
 
 # the sent-list of a letter batch lives in its own module (a batch of letters need not import this one)

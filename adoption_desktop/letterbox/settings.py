@@ -23,3 +23,9 @@ OCR_LOW_CONFIDENCE_PERCENT = register(Setting(
     "letterbox.ocr_low_confidence_percent", 80,
     "Pages read by OCR below this confidence (%) are flagged: type or dictate the text instead",
     "Handwriting is not read reliably by the offline OCR engine.", minimum=1))
+SUPPORT_OFFER_WORKING_DAYS = register(Setting(
+    "letterbox.support_offer_working_days", 10,
+    "Working days within which a birth parent referred for support should be offered it",
+    "Local practice. Adoption agencies must offer birth parents support independent of the child's social "
+    "worker (Adoption Support Services Regulations 2005; Adoption Statutory Guidance 2013, ch. 2); the "
+    "figures count referrals offered within this many working days.", minimum=1))

@@ -18,8 +18,11 @@ FIGURE_MODULES = (
     "adoption_desktop.adm.figures",
     "adoption_desktop.adm.more_information",
     "adoption_desktop.letterbox.figures",
+    "adoption_desktop.letterbox.contact_figures",
+    "adoption_desktop.letterbox.support_figures",
     "adoption_desktop.counselling.figures",
     "adoption_desktop.journey.figures",
+    "adoption_desktop.journey.adopter_figures",
 )
 
 

@@ -38,6 +38,9 @@ CHAPTERS = {
     "adoption_desktop.adm.more_information": "adm",
     "adoption_desktop.letterbox.figures": "letterbox",
     "adoption_desktop.counselling.figures": "counselling",
+    "adoption_desktop.letterbox.contact_figures": "letterbox_contact",
+    "adoption_desktop.letterbox.support_figures": "birth_parent_support",
+    "adoption_desktop.journey.adopter_figures": "adopters",
 }
 _MONTH_ROW = re.compile(r"^\d{4}-\d{2}$")
 _ARRANGEMENTS_AT = re.compile(r"^Arrangements at \d{2}/\d{2}/\d{4}$")

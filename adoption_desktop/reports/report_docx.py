@@ -183,6 +183,7 @@ def _adopters(doc: DocxDocument, data: ReportData) -> None:
             for r in t.rows if r[0].startswith(ADOPTER_PREFIXES)]
     doc.add_paragraph("Prospective adopters' approvals and reviews at panel and by the agency decision maker.")
     _compared(doc, data, ComparedTable("Approvals and reviews", tuple(rows)))
+    _chapter(doc, data, "adopters")
     _measures(doc, data, data.adopter_measures(), NO_ADOPTERS_MEASURES, "Adopters' journey")
 
 
@@ -223,6 +224,9 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
     _adopters(doc, data)
     doc.add_heading("Post box contact", level=1)
     _chapter(doc, data, "letterbox")
+    _chapter(doc, data, "letterbox_contact")
+    doc.add_heading("Support for birth parents", level=1)
+    _chapter(doc, data, "birth_parent_support")
     doc.add_heading("Birth-records counselling", level=1)
     _chapter(doc, data, "counselling")
     doc.add_heading("Trends over the last eight quarters", level=1)

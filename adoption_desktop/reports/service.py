@@ -6,13 +6,19 @@ import datetime as dt
 import importlib
 import importlib.util
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.documents.spreadsheet_safety import csv_writer
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.reports.model import FIGURE_MODULES, FigureSection
+from adoption_desktop.reports.periods import Period, last_year, previous
+
+if TYPE_CHECKING:
+    from adoption_desktop.reports.report_data import ComparedTable
 
 
 def default_range(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -40,15 +46,59 @@ def collect(db: Database, actor: Principal, start: dt.date, end: dt.date,
     return sections
 
 
+@dataclass(frozen=True)
+class ComparedFigures:
+    """The figures of a period beside the previous period and the same period last year (as in the report)."""
+
+    periods: tuple[Period, Period, Period]
+    sections: list[FigureSection]  # this period's, as counted
+    tables: tuple[ComparedTable, ...]  # one per section: label, this period, previous, last year
+
+
+def collect_compared(db: Database, actor: Principal, start: dt.date, end: dt.date,
+                     progress: Callable[[int, int], None] | None = None) -> ComparedFigures:
+    """Every area's figures for ``start``..``end``, the previous period and the same period last year,
+    matched section by section and row by row the way the report matches them."""
+    from adoption_desktop.reports.report_data import _compare
+
+    require(actor, Permission.REPORTS_VIEW)
+    if end < start:
+        from adoption_desktop.core.errors import ValidationError
+
+        raise ValidationError("Date range: the end date is before the start date.", "end")
+    this = Period(start, end)
+    periods = (this, previous(this), last_year(this))
+    per: list[list[FigureSection]] = []
+    for n, p in enumerate(periods):
+        def step(done: int, total: int, n: int = n) -> None:
+            if progress is not None:
+                progress(n * total + done, 3 * total)
+
+        per.append(collect(db, actor, p.start, p.end, step))
+    return ComparedFigures(periods, per[0], _compare(per))
+
+
 def write_csv(db: Database, actor: Principal, sections: list[FigureSection], start: dt.date, end: dt.date,
-              out: Path) -> None:
+              out: Path, compared: ComparedFigures | None = None) -> None:
+    """The figures as CSV; with ``compared``, the previous period's and last year's values in two more
+    columns (each value in its own cell, the periods' dates in the last columns)."""
     require(actor, Permission.REPORTS_VIEW)
     secure_umask()
     with Path(out).open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv_writer(fh)
-        writer.writerow(["section", "figure", "value", "from", "to"])
-        for section in sections:
-            for label, value in section.rows:
-                writer.writerow([section.title, label, value, start.isoformat(), end.isoformat()])
+        if compared is None:
+            writer.writerow(["section", "figure", "value", "from", "to"])
+            for section in sections:
+                for label, value in section.rows:
+                    writer.writerow([section.title, label, value, start.isoformat(), end.isoformat()])
+        else:
+            this, prev, ly = compared.periods
+            writer.writerow(["section", "figure", "value", "previous period", "same period last year", "from",
+                             "to", "previous from", "previous to", "last year from", "last year to"])
+            for table in compared.tables:
+                for label, now, before, last in table.rows:
+                    writer.writerow([table.title, label, now, before, last, this.start.isoformat(),
+                                     this.end.isoformat(), prev.start.isoformat(), prev.end.isoformat(),
+                                     ly.start.isoformat(), ly.end.isoformat()])
     with db.session(actor) as session:
         audit.record(session, "export", "figures", f"{start}..{end}", detail=str(out.name))

@@ -127,7 +127,7 @@ def test_reports_page_csv_and_the_list_behind_a_figure(demo_db: Database, qtbot:
     assert top is not None
     item = next(top.child(i) for i in range(top.childCount())
                 if top.child(i).text(0) == "Members who attended every sitting they were invited to")
-    page._open_figure(item)
+    page.open_figure(item, 1)
     dialog = page.behind_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.model.rowCount() == int(item.text(1))  # type: ignore[attr-defined]
@@ -137,5 +137,5 @@ def test_reports_page_csv_and_the_list_behind_a_figure(demo_db: Database, qtbot:
     activity = tree.topLevelItem(0)
     assert activity is not None and activity.text(0) == "Adoption panel: activity"
     page.behind_dialog = None
-    page._open_figure(activity.child(0))
+    page.open_figure(activity.child(0), 1)
     assert page.behind_dialog is None

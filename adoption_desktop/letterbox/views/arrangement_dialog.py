@@ -4,6 +4,7 @@ sent and this year's expected exchanges."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
-from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
@@ -93,6 +95,7 @@ class ArrangementDialog(QDialog):
         self.birth_protected = child(form, QPlainTextEdit, "birth_protected")
         self.summary = child(form, QPlainTextEdit, "summary")
         self.message = child(form, QLabel, "message")
+        self._add_contact_fields(child(form, QFormLayout, "form"))
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -101,6 +104,37 @@ class ArrangementDialog(QDialog):
         self.presence = attach_banner(ctx, self, "letterbox_arrangements", arrangement_id,
                                       editing=ctx.can(Permission.LETTERBOX_EDIT)) \
             if arrangement_id is not None else None
+
+    def _add_contact_fields(self, layout: QFormLayout) -> None:
+        """The kind of contact (letterbox only, or direct contact with or without it), how direct contact
+        happens and its dates, under the agreement's terms."""
+        self.contact_kind = QComboBox()
+        self.contact_kind.setObjectName("contact_kind")
+        for key, label in contact.CONTACT_KINDS.items():
+            self.contact_kind.addItem(label, key)
+        self.direct_form = QComboBox()
+        self.direct_form.setObjectName("direct_form")
+        for key, label in contact.DIRECT_FORMS.items():
+            self.direct_form.addItem(label, key)
+        self.direct_dates = {k: QDateEdit() for k in ("direct_started_on", "direct_ended_on")}
+        for name, edit in self.direct_dates.items():
+            edit.setObjectName(name)
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+        kind_label = QLabel("&Kind of contact")
+        kind_label.setBuddy(self.contact_kind)
+        layout.addRow(kind_label, self.contact_kind)
+        form_label = QLabel("Direct contact: ho&w")
+        form_label.setBuddy(self.direct_form)
+        layout.addRow(form_label, self.direct_form)
+        layout.addRow("Direct contact began", self.direct_dates["direct_started_on"])
+        layout.addRow("Direct contact ended", self.direct_dates["direct_ended_on"])
+        self.contact_kind.currentIndexChanged.connect(lambda _i: self._direct_enabled())
+
+    def _direct_enabled(self) -> None:
+        direct = contact.is_direct(str(self.contact_kind.currentData()))
+        for w in (self.direct_form, *self.direct_dates.values()):
+            w.setEnabled(direct)
 
     def load(self) -> None:
         if self.arrangement_id is None:
@@ -126,6 +160,11 @@ class ArrangementDialog(QDialog):
         self.status.setCurrentIndex(self.status.findData(data.status))
         self.replies.setChecked(data.replies_expected)
         self.email.setChecked(data.email_allowed)
+        self.contact_kind.setCurrentIndex(max(0, self.contact_kind.findData(data.contact_kind)))
+        self.direct_form.setCurrentIndex(max(0, self.direct_form.findData(data.direct_form)))
+        for k, dedit in self.direct_dates.items():
+            _set_date(dedit, getattr(data, k))
+        self._direct_enabled()
         self.participants.setPlainText(format_participants(data.participants))
         self.protected.setPlainText("\n".join(t.term for t in data.protected if t.side == rules.ADOPTIVE))
         self.birth_protected.setPlainText("\n".join(t.term for t in data.protected if t.side == rules.BIRTH))
@@ -151,7 +190,15 @@ class ArrangementDialog(QDialog):
             review_date=_get_date(self.dates["review_date"]), status=str(self.status.currentData()),
             coordinator=self.fields["coordinator"].text().strip(), notes=self.notes.toPlainText(),
             participants=parse_participants(self.participants.toPlainText()),
-            protected=_terms(self.protected, rules.ADOPTIVE) + _terms(self.birth_protected, rules.BIRTH))
+            protected=_terms(self.protected, rules.ADOPTIVE) + _terms(self.birth_protected, rules.BIRTH),
+            **self._contact_values())
+
+    def _contact_values(self) -> dict[str, Any]:
+        kind = str(self.contact_kind.currentData())
+        if not contact.is_direct(kind):  # letterbox only: no form or dates are kept
+            return {"contact_kind": kind, "direct_form": "", "direct_started_on": None, "direct_ended_on": None}
+        return {"contact_kind": kind, "direct_form": str(self.direct_form.currentData()),
+                **{k: _get_date(e) for k, e in self.direct_dates.items()}}
 
     def mine(self, data: ArrangementInput) -> dict[str, str]:
         """The form, under the labels the service uses for the saved version."""
@@ -160,6 +207,7 @@ class ArrangementDialog(QDialog):
                 "Exchange months": rules.months_text(rules.parse_months(data.exchange_months))
                 if data.exchange_months.strip() else "", "Status": data.status, "Coordinator": data.coordinator,
                 "Notes": data.notes.strip(),
+                "Kind of contact": contact.CONTACT_KINDS.get(data.contact_kind, data.contact_kind),
                 "Relatives": "; ".join(f"{p.name} ({p.relationship})" for p in data.participants),
                 "Protected terms": "; ".join(f"{t.term} ({t.side})" for t in data.protected)}
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -28,7 +29,7 @@ from adoption_desktop.core.errors import AppError, Conflict
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
-from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
 from adoption_desktop.ui.context import AppContext
@@ -83,6 +84,15 @@ class ItemDialog(QDialog):
             self.item_type.addItem(t.title(), t)
         self.writer = child(form, QLineEdit, "writer")
         self.received_on = child(form, QDateEdit, "received_on")
+        self.channel = QComboBox()
+        self.channel.setObjectName("channel")
+        self.channel.setToolTip("How the item came in; change it on a logged item to correct it")
+        for key, label in contact.CHANNELS.items():
+            self.channel.addItem(label, key)
+        channel_label = QLabel("Received &by")
+        channel_label.setBuddy(self.channel)
+        child(form, QFormLayout, "log_form").insertRow(2, channel_label, self.channel)
+        self.channel.activated.connect(lambda _i: self._channel_chosen())
         self.received_on.setDate(qdate(self.today))
         self.notes = child(form, QLineEdit, "notes")
         self.log_button = child(form, QPushButton, "log_button")
@@ -150,6 +160,7 @@ class ItemDialog(QDialog):
             if not self.notes.text():
                 self.notes.setText(d.notes)
             self.received_on.setDate(qdate(d.received_on))
+            self.channel.setCurrentIndex(max(0, self.channel.findData(d.channel)))
             if d.text and not self.text.toPlainText():
                 self.text.setPlainText(d.text)
             self.findings_model.set_rows(d.findings)
@@ -168,6 +179,7 @@ class ItemDialog(QDialog):
                                              self.notes, self.log_button)
         for w in log_widgets:
             w.setEnabled(not logged and can_edit)
+        self.channel.setEnabled(can_edit)  # a logged item's channel can still be corrected
         work_widgets: tuple[QWidget, ...] = (
             self.screen_button, self.acceptable_button, self.remove_button, self.outcome_button, self.outcome,
             self.outcome_on, self.method, self.reason, self.social_worker)
@@ -271,10 +283,20 @@ class ItemDialog(QDialog):
             self.item_id = service.log_item(
                 self.ctx.db, self.ctx.principal, self.arrangement_id, direction=str(self.direction.currentData()),
                 received_on=pydate(self.received_on.date()), item_type=str(self.item_type.currentData()),
-                writer=self.writer.text(), notes=self.notes.text(), previous_item_id=self.previous_item_id)
+                writer=self.writer.text(), notes=self.notes.text(), previous_item_id=self.previous_item_id,
+                channel=str(self.channel.currentData()))
 
         if self._run("Item logged. Now paste its text and screen it.", go):
             self.text.setFocus()
+
+    def _channel_chosen(self) -> None:
+        """On a logged item, a new choice of channel is saved at once (checked against the version shown)."""
+        if self.item_id is None or self.detail is None or self.detail.channel == self.channel.currentData():
+            return
+        item_id, version, channel = self.item_id, self.detail.row_version, str(self.channel.currentData())
+        label = contact.CHANNELS[channel].lower()
+        self._run(f"Channel corrected: received by {label}.", lambda: contact.set_item_channel(
+            self.ctx.db, self.ctx.principal, item_id, channel, expected_version=version))
 
     def screen_letter(self) -> None:
         if self.item_id is None:

@@ -196,6 +196,10 @@ class LetterboxPage(QWidget):
         self.item_open.toggled.connect(lambda _b: self.items_register.refresh())
         self.items_register.activated.connect(lambda row: self.open_existing_item(row.id))
         self.tabs.addTab(self.items_register, "I&tems")
+        from adoption_desktop.letterbox.views.support import SupportRegister
+
+        self.support_register = SupportRegister(ctx)
+        self.tabs.addTab(self.support_register, "&Birth-parent support")
         QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.open_item_dialog())
         QShortcut(QKeySequence("Ctrl+F"), self, self._focus_search)
         # the work list is built when its tab is shown, not for someone who came for a register

@@ -236,6 +236,10 @@ class PanelPage(QWidget):
         row.addStretch(1)
         m_layout.addLayout(row)
         self.tabs.addTab(members_tab, "Central list")
+        from adoption_desktop.journey.views.adopters import AdoptersJourneyTab
+
+        self.adopters_tab = AdoptersJourneyTab(ctx)
+        self.tabs.addTab(self.adopters_tab, "Adopters' journey")
 
         if can_edit:
             _shortcut(self, "Ctrl+N", self.new_sitting)

@@ -25,7 +25,7 @@ COLUMNS: list[Column[ChildRow]] = [
 ]
 
 
-class BehindDialog(QDialog):
+class FigureRowsDialog(QDialog):
     """The members or cases behind one figure (read only)."""
 
     def __init__(self, parent: QWidget | None, title: str, period: tuple[dt.date, dt.date],
@@ -49,7 +49,7 @@ class BehindDialog(QDialog):
 
 
 def open_behind(parent: QWidget, ctx: AppContext, section: str, label: str, period: tuple[dt.date, dt.date],
-                keep: Callable[[BehindDialog], None] = lambda _d: None) -> bool:
+                keep: Callable[[FigureRowsDialog], None] = lambda _d: None) -> bool:
     """List what is behind ``section: label`` for ``period`` in the background, then show it (``keep``
     holds the dialog while it is open). False, and nothing done, when that figure does not open."""
     from adoption_desktop.reports import drilldown
@@ -61,7 +61,7 @@ def open_behind(parent: QWidget, ctx: AppContext, section: str, label: str, peri
         return drilldown.behind(ctx.db, ctx.principal, section, label, *period)
 
     def done(rows: list[ChildRow]) -> None:
-        dialog = BehindDialog(parent, f"{section}: {label}", period, rows)
+        dialog = FigureRowsDialog(parent, f"{section}: {label}", period, rows)
         keep(dialog)
         dialog.open()
 

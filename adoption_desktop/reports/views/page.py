@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.reports import service
 from adoption_desktop.reports.model import FigureSection
@@ -35,6 +36,7 @@ class ReportsPage(QWidget):
         self.ctx = ctx
         self.sections: list[FigureSection] = []
         self.sections_period: tuple[dt.date, dt.date] | None = None
+        self.compared: service.ComparedFigures | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Reports</h2><p>Figures for the agency's six-monthly and annual reports. "
                                 "Counts only: no names leave this screen.</p>"))
@@ -72,11 +74,11 @@ class ReportsPage(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Figure", "Value"])
+        self.tree.setHeaderLabels(["Figure", "This period", "Previous period", "Same period last year"])
         self.tree.setColumnWidth(0, 460)
-        self.tree.itemActivated.connect(self._open_figure)  # Enter or double click: the list behind it
-        self.tree.setToolTip("Enter or double click on a panel make-up, attendance, appraisal, deferral or ADM "
-                             "information figure lists the members or cases behind it.")
+        self.tree.setToolTip("Enter or a double-click on a figure lists the children, members or cases behind "
+                             "it, for the period of the column")
+        self.tree.itemActivated.connect(self.open_figure)
         self.behind_dialog: QWidget | None = None
         layout.addWidget(self.tree, 1)
         charts = QHBoxLayout()
@@ -113,15 +115,15 @@ class ReportsPage(QWidget):
     def run(self) -> None:
         start, end = self._range()
 
-        def work(task: TaskHandle) -> tuple[list[FigureSection], QuarterlyTrend]:
+        def work(task: TaskHandle) -> tuple[service.ComparedFigures, QuarterlyTrend]:
             from adoption_desktop.reports.report_data import quarterly
 
-            sections = service.collect(self.ctx.db, self.ctx.principal, start, end,
-                                       lambda d, t: task.progress(d, t))
-            return sections, quarterly(self.ctx.db, self.ctx.principal, end)
+            compared = service.collect_compared(self.ctx.db, self.ctx.principal, start, end,
+                                                lambda d, t: task.progress(d, t))
+            return compared, quarterly(self.ctx.db, self.ctx.principal, end)
 
-        def done(result: tuple[list[FigureSection], QuarterlyTrend]) -> None:
-            self.show_sections(result[0], (start, end))
+        def done(result: tuple[service.ComparedFigures, QuarterlyTrend]) -> None:
+            self.show_compared(result[0])
             self.show_trend(result[1])
 
         run_with_progress(self, self.ctx.tasks, "Counting…", work, done, lambda exc: show_error(self, "Reports", exc))
@@ -134,26 +136,55 @@ class ReportsPage(QWidget):
             notes=["–" if q.adm_within_pct is None else f"{q.adm_within_pct:.0f}%" for q in trend.figures])
         self.trend_chart.set_data(trend.quarters, [q.items for q in trend.figures])
 
-    def show_sections(self, sections: list[FigureSection],
-                      period: tuple[dt.date, dt.date] | None = None) -> None:
-        self.sections = sections
-        self.sections_period = period or self._range()
+    def show_compared(self, compared: service.ComparedFigures) -> None:
+        """Each section's figures for this period beside the previous one and the same period last year,
+        every value in its own cell; a figure with a list behind it opens it (``reports.behind``)."""
+        from adoption_desktop.reports.behind import can_open
+
+        self.compared = compared
+        self.sections = compared.sections
+        self.sections_period = (compared.periods[0].start, compared.periods[0].end)
         self.tree.clear()
-        for section in sections:
-            top = QTreeWidgetItem([section.title, ""])
-            for label, value in section.rows:
-                top.addChild(QTreeWidgetItem([label, value]))
+        self.tree.setHeaderLabels(["Figure", *(f"{name} ({p.label})" for name, p in zip(
+            ("This period", "Previous period", "Same period last year"), compared.periods, strict=True))])
+        for table in compared.tables:
+            top = QTreeWidgetItem([table.title, "", "", ""])
+            for row in table.rows:
+                child = QTreeWidgetItem(list(row))
+                child.setData(0, Qt.ItemDataRole.UserRole, (table.title, row[0]))
+                if can_open(table.title, row[0]):
+                    child.setToolTip(0, "Enter or double-click: the children or cases behind this figure")
+                top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
+        for column in (1, 2, 3):  # each period's heading (with its dates) read whole
+            self.tree.resizeColumnToContents(column)
 
-    def _open_figure(self, item: QTreeWidgetItem, _column: int = 0) -> None:
-        """The members or cases behind a figure (sections whose figures open: ``reports.drilldown``)."""
-        from adoption_desktop.reports.views.behind import open_behind
+    def open_figure(self, item: QTreeWidgetItem, column: int = 1) -> QWidget | None:
+        """The list behind the figure ``item`` for the period of ``column`` (the figure's own column: this
+        period)."""
+        from adoption_desktop.reports.behind import can_open, open_figure
+        from adoption_desktop.reports.views.figure_cases import BehindDialog
 
-        section = item.parent()
-        if section is not None and self.sections_period is not None:
-            open_behind(self, self.ctx, section.text(0), item.text(0), self.sections_period,
+        key = item.data(0, Qt.ItemDataRole.UserRole)
+        if not key or self.compared is None:
+            return None
+        period = self.compared.periods[max(0, column - 1)]
+        if not can_open(*key):  # the panel and ADM figures that open to members or cases (reports.drilldown)
+            from adoption_desktop.reports.views.behind import open_behind
+
+            self.behind_dialog = None
+            open_behind(self, self.ctx, key[0], key[1], (period.start, period.end),
                         lambda d: setattr(self, "behind_dialog", d))
+            return self.behind_dialog
+        try:
+            behind = open_figure(self.ctx.db, self.ctx.principal, key[0], key[1], period.start, period.end)
+        except AppError as exc:
+            show_error(self, "Reports", exc)
+            return None
+        dialog = BehindDialog(behind, self)
+        dialog.show()
+        return dialog
 
     def export(self) -> None:
         """Always the figures of the dates shown now: counted afresh in the background, then written."""
@@ -164,14 +195,13 @@ class ReportsPage(QWidget):
     def export_to(self, out: Path) -> None:
         start, end = self._range()
 
-        def work(task: TaskHandle) -> list[FigureSection]:
-            sections = service.collect(self.ctx.db, self.ctx.principal, start, end,
-                                       lambda d, t: task.progress(d, t))
-            service.write_csv(self.ctx.db, self.ctx.principal, sections, start, end, out)
-            return sections
+        def work(task: TaskHandle) -> service.ComparedFigures:
+            compared = service.collect_compared(self.ctx.db, self.ctx.principal, start, end,
+                                                lambda d, t: task.progress(d, t))
+            service.write_csv(self.ctx.db, self.ctx.principal, compared.sections, start, end, out, compared)
+            return compared
 
-        run_with_progress(self, self.ctx.tasks, "Exporting figures…", work,
-                          lambda sections: self.show_sections(sections, (start, end)),
+        run_with_progress(self, self.ctx.tasks, "Exporting figures…", work, self.show_compared,
                           lambda exc: show_error(self, "Reports", exc))
 
     # --- the report document and the Ofsted pack ------------------------------------------------------

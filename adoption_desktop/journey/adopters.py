@@ -1,0 +1,195 @@
+"""Use cases of the adopters' journey screen: prospective adopter households with their assessment dates
+(registration = stage 1 starts, stage 1 completed, stage 2 started, panel, ADM approval), linked to the
+panel approval item. Dates are checked in order with messages naming the field (``service.adopter_problems``);
+every save is versioned and audited. Panel administrators edit (``panel.edit``); anyone who may open the
+panel reads (``panel.view``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+from sqlalchemy import select
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version
+from adoption_desktop.core.errors import NotFound, ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_reference, reference_key
+from adoption_desktop.journey.models import AdopterJourney
+from adoption_desktop.journey.service import AdopterStages, adopter_problems
+
+DATE_LABELS: dict[str, str] = {
+    "registered_on": "Registration (stage 1 starts)",
+    "stage1_completed_on": "Stage 1 completed",
+    "stage2_started_on": "Stage 2 started",
+    "panel_on": "Panel",
+    "approved_on": "Approved by the ADM",
+}
+
+
+@dataclass(frozen=True)
+class Household:
+    id: int
+    reference: str
+    registered_on: dt.date | None
+    stage1_completed_on: dt.date | None
+    stage2_started_on: dt.date | None
+    panel_on: dt.date | None
+    approved_on: dt.date | None
+    approval_item_id: int | None
+    approval_item: str  # "12/03/2026 sitting, item 2" or ""
+    row_version: int
+
+
+@dataclass(frozen=True)
+class ApprovalItem:
+    id: int
+    label: str  # what a person reads: the sitting's date and the case reference
+    sitting_date: dt.date
+
+
+STAGE_FIELDS = tuple(f.name for f in fields(AdopterStages))
+
+
+def _items(session: object, ids: set[int] | None = None) -> dict[int, ApprovalItem]:
+    from sqlalchemy.orm import Session
+
+    from adoption_desktop.panel.models import PanelItem, PanelSitting
+
+    assert isinstance(session, Session)
+    stmt = (select(PanelItem.id, PanelItem.subject_reference, PanelSitting.sitting_date)
+            .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
+            .where(PanelItem.case_type == "approval"))
+    if ids is not None:
+        stmt = stmt.where(PanelItem.id.in_(ids))
+    return {i: ApprovalItem(i, f"{ref or 'approval'} at the {day:%d/%m/%Y} sitting", day)
+            for i, ref, day in session.execute(stmt.order_by(PanelSitting.sitting_date.desc()))}
+
+
+def _household(row: AdopterJourney, items: dict[int, ApprovalItem]) -> Household:
+    item = items.get(row.approval_item_id) if row.approval_item_id is not None else None
+    return Household(row.id, row.reference, row.registered_on, row.stage1_completed_on, row.stage2_started_on,
+                     row.panel_on, row.approved_on, row.approval_item_id, item.label if item else "",
+                     row.row_version)
+
+
+def list_households(db: Database, actor: Principal) -> list[Household]:
+    """Every prospective adopter household, the most recently registered first."""
+    require(actor, Permission.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        rows = list(session.scalars(select(AdopterJourney).order_by(
+            AdopterJourney.registered_on.desc(), AdopterJourney.reference)))
+        items = _items(session, {r.approval_item_id for r in rows if r.approval_item_id is not None})
+        return [_household(r, items) for r in rows]
+
+
+def approval_items(db: Database, actor: Principal) -> list[ApprovalItem]:
+    """The panel's prospective adopter approval items, newest sitting first (to link a household to)."""
+    require(actor, Permission.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        return list(_items(session).values())
+
+
+def validate(data: AdopterStages, today: dt.date | None = None) -> AdopterStages:
+    """``data`` cleaned, or a ValidationError naming the first field at fault and the fix."""
+    today = today or dt.date.today()
+    ref = clean_reference(data.reference, "Household reference", required=True)
+    for f, label in DATE_LABELS.items():
+        day = check_date(getattr(data, f), label, "event", today=today)
+        if day is not None and day > today:
+            raise ValidationError(f"{label}: {day:%d/%m/%Y} is in the future; record it once it has happened.", f)
+    if data.registered_on is None and any(getattr(data, f) for f in DATE_LABELS):
+        raise ValidationError("Registration (stage 1 starts): enter the date the household registered; the "
+                              "other dates are measured from it.", "registered_on")
+    if data.stage2_started_on and not data.stage1_completed_on:
+        raise ValidationError("Stage 1 completed: enter it before stage 2 starts (stage 2 follows stage 1).",
+                              "stage1_completed_on")
+    problems = adopter_problems(data)
+    if problems:
+        field, message = problems[0]
+        raise ValidationError(f"{message} Dates go in this order: registration, stage 1 completed, stage 2 "
+                              "started, panel, approval.", field)
+    return AdopterStages(**{f: getattr(data, f) for f in STAGE_FIELDS if f != "reference"}, reference=ref)
+
+
+def _check_item(session: object, item_id: int | None) -> None:
+    if item_id is None:
+        return
+    from sqlalchemy.orm import Session
+
+    from adoption_desktop.panel.models import PanelItem
+
+    assert isinstance(session, Session)
+    item = session.get(PanelItem, item_id)
+    if item is None:
+        raise NotFound("That panel item no longer exists; choose another approval item.")
+    if item.case_type != "approval":
+        raise ValidationError("Panel approval item: choose a prospective adopter approval item.", "approval_item_id")
+
+
+def _apply(row: AdopterJourney, clean: AdopterStages) -> None:
+    for f in STAGE_FIELDS:
+        if getattr(row, f) != getattr(clean, f):
+            setattr(row, f, getattr(clean, f))
+    row.reference_key = reference_key(clean.reference)
+
+
+def add_household(db: Database, actor: Principal, data: AdopterStages, today: dt.date | None = None) -> Household:
+    require(actor, Permission.PANEL_EDIT)
+    clean = validate(data, today)
+    with db.session(actor) as session:
+        key = reference_key(clean.reference)
+        if session.scalar(select(AdopterJourney.id).where(AdopterJourney.reference_key == key)) is not None:
+            raise ValidationError(f"Household reference: {clean.reference} is already recorded; open it from the "
+                                  "list to change its dates.", "reference")
+        _check_item(session, clean.approval_item_id)
+        row = AdopterJourney(reference=clean.reference, reference_key=key)
+        _apply(row, clean)
+        session.add(row)
+        session.flush()
+        return _household(row, _items(session, {row.approval_item_id} if row.approval_item_id else set()))
+
+
+def update_household(db: Database, actor: Principal, household_id: int, data: AdopterStages, *,
+                     expected_version: int | None, today: dt.date | None = None) -> Household:
+    """Save a household's dates; a stale save (someone saved since it was loaded) raises StaleRecord."""
+    require(actor, Permission.PANEL_EDIT)
+    clean = validate(data, today)
+    with db.session(actor) as session:
+        row = get_or_raise(session, AdopterJourney, household_id, "That household's record no longer exists.")
+        check_version(session, row, expected_version, "adopter household",
+                      lambda r: {"Reference": r.reference, **{label: "" if getattr(r, f) is None else
+                                                              f"{getattr(r, f):%d/%m/%Y}"
+                                                              for f, label in DATE_LABELS.items()}})
+        key = reference_key(clean.reference)
+        if key != row.reference_key and session.scalar(
+                select(AdopterJourney.id).where(AdopterJourney.reference_key == key)) is not None:
+            raise ValidationError(f"Household reference: {clean.reference} belongs to another household.",
+                                  "reference")
+        _check_item(session, clean.approval_item_id)
+        _apply(row, clean)
+        session.flush()
+        return _household(row, _items(session, {row.approval_item_id} if row.approval_item_id else set()))
+
+
+def get_household(db: Database, actor: Principal, household_id: int) -> Household:
+    """One household as stored now (its opening is audited)."""
+    require(actor, Permission.PANEL_VIEW)
+    with db.session(actor) as session:
+        row = get_or_raise(session, AdopterJourney, household_id, "That household's record no longer exists.")
+        audit.record_view(session, "journey_adopters", row.id)
+        return _household(row, _items(session, {row.approval_item_id} if row.approval_item_id else set()))
+
+
+def timescales(db: Database, actor: Principal) -> tuple[int, int, int]:
+    """The months set for stage 1, stage 2 to the decision, and registration to approval."""
+    from adoption_desktop.core.settings_service import get_setting
+    from adoption_desktop.journey import settings
+
+    require(actor, Permission.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        return (int(get_setting(session, settings.STAGE1_MONTHS)), int(get_setting(session, settings.STAGE2_MONTHS)),
+                int(get_setting(session, settings.APPROVAL_MONTHS)))

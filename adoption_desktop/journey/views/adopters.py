@@ -1,0 +1,260 @@
+"""The Adopters' journey tab of the Panel page: prospective adopter households with their assessment dates
+(registration = stage 1 starts, stage 1 completed, stage 2 started, panel, ADM approval) and the panel
+approval item they are linked to, with the stage timescales (setting months) shown as met or not. The
+editor checks the dates in order and names the field at fault; a stale save is refused and shown in the
+conflict dialog. Keyboard: Alt+N adds a household, Enter or Alt+C edits."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.journey import adopters
+from adoption_desktop.journey.adopters import DATE_LABELS, Household
+from adoption_desktop.journey.rules import within_months
+from adoption_desktop.journey.service import AdopterStages
+from adoption_desktop.journey.settings import APPROVAL_MONTHS, STAGE1_MONTHS, STAGE2_MONTHS
+from adoption_desktop.journey.views.children import parse_date
+from adoption_desktop.ui import conflict
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
+
+
+def _met(start: dt.date | None, end: dt.date | None, months: int) -> str:
+    if start is None or end is None:
+        return ""
+    return "Yes" if within_months(start, end, months) else "No"
+
+
+def columns(stage1: int, stage2: int, whole: int) -> list[Column[Household]]:
+    """The list's columns, with the months set locally (``adopters.timescales``)."""
+    def late(start: dt.date | None, end: dt.date | None, months: int) -> QBrush | None:
+        return OVERDUE_BRUSH if _met(start, end, months) == "No" else None
+
+    return [
+        Column("Household", lambda h: h.reference),
+        Column("Registered", lambda h: h.registered_on),
+        Column("Stage 1 completed", lambda h: h.stage1_completed_on),
+        Column(f"Stage 1 within {stage1} months", lambda h: _met(h.registered_on, h.stage1_completed_on, stage1),
+               foreground=lambda h: late(h.registered_on, h.stage1_completed_on, stage1)),
+        Column("Stage 2 started", lambda h: h.stage2_started_on),
+        Column("Panel", lambda h: h.panel_on),
+        Column("Approved", lambda h: h.approved_on),
+        Column(f"Decision within {stage2} months of stage 2",
+               lambda h: _met(h.stage2_started_on, h.approved_on, stage2),
+               foreground=lambda h: late(h.stage2_started_on, h.approved_on, stage2)),
+        Column(f"Approved within {whole} months", lambda h: _met(h.registered_on, h.approved_on, whole),
+               foreground=lambda h: late(h.registered_on, h.approved_on, whole)),
+        Column("Panel approval item", lambda h: h.approval_item),
+    ]
+
+
+def _d(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+class HouseholdEditor(QDialog):
+    """One household's assessment dates. ``saved`` is emitted with the stored household."""
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, household: Household | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.household = ctx, household
+        self.setWindowTitle(f"Adopters' journey — {household.reference}" if household else "New adopter household")
+        form = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        labels = {"reference": "Household &reference *", "registered_on": "Re&gistered (stage 1 starts) *",
+                  "stage1_completed_on": "Stage &1 completed", "stage2_started_on": "Stage &2 started",
+                  "panel_on": "&Panel", "approved_on": "&Approved by the ADM"}
+        for name, label in labels.items():
+            value = getattr(household, name) if household else None
+            edit = QLineEdit(household.reference if household and name == "reference" else _d(value))
+            edit.setObjectName(name)
+            if name != "reference":
+                edit.setPlaceholderText("DD/MM/YYYY or blank")
+            lab = QLabel(label)
+            lab.setBuddy(edit)
+            form.addRow(lab, edit)
+            self.edits[name] = edit
+        self.item = QComboBox()
+        self.item.setObjectName("approval_item")
+        self.item.addItem("Not linked", None)
+        try:
+            for it in adopters.approval_items(ctx.db, ctx.principal):
+                self.item.addItem(it.label, it.id)
+        except AppError:
+            pass  # the list of items is a convenience; the household can be saved unlinked
+        if household and household.approval_item_id is not None:
+            index = self.item.findData(household.approval_item_id)
+            if index < 0:
+                self.item.addItem(household.approval_item or f"item {household.approval_item_id}",
+                                  household.approval_item_id)
+                index = self.item.count() - 1
+            self.item.setCurrentIndex(index)
+        item_label = QLabel("Panel appro&val item")
+        item_label.setBuddy(self.item)
+        form.addRow(item_label, self.item)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ctx.can(Permission.PANEL_EDIT))
+        hint = QLabel("Dates go in order: registration, stage 1 completed, stage 2 started, panel, approval. "
+                      "Leave a date blank until it happens.")
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def value(self) -> AdopterStages:
+        dates: dict[str, dt.date | None] = {}
+        for name, label in DATE_LABELS.items():
+            try:
+                dates[name] = parse_date(self.edits[name].text(), label)
+            except ValidationError as exc:
+                raise ValidationError(str(exc), name) from None
+        item = self.item.currentData()
+        return AdopterStages(reference=self.edits["reference"].text(), approval_item_id=item, **dates)
+
+    def mine(self) -> dict[str, str]:
+        return {"Reference": self.edits["reference"].text(),
+                **{label: self.edits[name].text() for name, label in DATE_LABELS.items()}}
+
+    def save(self, expected_version: int | None = None) -> Household | None:
+        try:
+            data = self.value()
+            if self.household is None:
+                result = adopters.add_household(self.ctx.db, self.ctx.principal, data)
+            else:
+                version = self.household.row_version if expected_version is None else expected_version
+                result = adopters.update_household(self.ctx.db, self.ctx.principal, self.household.id, data,
+                                                   expected_version=version)
+        except StaleRecord as exc:
+            self.message.setText(str(exc))
+            choice = conflict.resolve_conflict(self, exc, self.mine())
+            if choice == conflict.REAPPLY and exc.saved_version is not None and self.household is not None:
+                self.household = dataclasses.replace(self.household, row_version=exc.saved_version)
+                return self.save()
+            return None
+        except AppError as exc:
+            self.message.setText(str(exc))
+            widget = self.edits.get(str(getattr(exc, "field", "")))
+            if widget is not None:
+                widget.setFocus()
+                widget.selectAll()
+            return None
+        self.household = result
+        self.saved.emit(result)
+        self.accept()
+        return result
+
+
+class AdoptersJourneyTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.editor: HouseholdEditor | None = None
+        try:
+            months = adopters.timescales(ctx.db, ctx.principal)
+        except AppError:
+            months = (STAGE1_MONTHS.default, STAGE2_MONTHS.default, APPROVAL_MONTHS.default)
+        self.model: RowTableModel[Household] = RowTableModel(columns(*months), (), self)
+        self.view = QTableView()
+        self.view.setObjectName("adopter_households")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.activated.connect(lambda _i: self.edit())
+        self.add_button = QPushButton("&New household…")
+        self.add_button.setObjectName("new_household")
+        self.add_button.setEnabled(ctx.can(Permission.PANEL_EDIT))
+        self.add_button.clicked.connect(lambda: self.add())
+        self.edit_button = QPushButton("&Change dates…")
+        self.edit_button.setObjectName("edit_household")
+        self.edit_button.clicked.connect(lambda: self.edit())
+        help_text = QLabel("Prospective adopter households and their assessment: stage 1 (pre-assessment) "
+                           "normally within 2 months of registering, the decision within 4 months of stage 2 "
+                           "starting, approval within 6 months in all (the months are settings; the figures use "
+                           "them).")
+        help_text.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.edit_button)
+        row.addStretch(1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(help_text)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        try:
+            rows = adopters.list_households(self.ctx.db, self.ctx.principal)
+        except AppError as exc:
+            self.status.setText(str(exc))
+            return
+        self.model.set_rows(rows)
+        ids = [h.id for h in self.model.rows()]
+        if ids:
+            self.view.selectRow(ids.index(select) if select in ids else 0)
+        self.edit_button.setEnabled(bool(ids))
+
+    def current(self) -> Household | None:
+        idx = self.view.currentIndex()
+        return self.model.row_at(idx.row()) if idx.isValid() else None
+
+    def _open(self, household: Household | None) -> HouseholdEditor:
+        self.editor = HouseholdEditor(self.ctx, household, self)
+        self.editor.setModal(True)
+        self.editor.saved.connect(lambda h: self.reload(h.id))
+        self.editor.show()
+        return self.editor
+
+    def add(self) -> HouseholdEditor | None:
+        return self._open(None) if self.add_button.isEnabled() else None
+
+    def edit(self) -> HouseholdEditor | None:
+        h = self.current()
+        if h is None:
+            return None
+        try:
+            h = adopters.get_household(self.ctx.db, self.ctx.principal, h.id)  # the latest version, audited
+        except AppError as exc:
+            self.status.setText(str(exc))
+            return None
+        return self._open(h)

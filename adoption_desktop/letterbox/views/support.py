@@ -1,0 +1,245 @@
+"""The Support for birth parents tab of the Letterbox page: the register of birth relatives referred to an
+independent support service (model/view), with an editor whose dates are typed as DD/MM/YYYY (blank until
+they happen). Every save is checked against the version shown: a stale save is refused and shown in the
+conflict dialog. Keyboard: Alt+C records a referral, Enter or Alt+D edits, Alt+O shows open referrals only."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.journey.views.children import parse_date
+from adoption_desktop.letterbox import support
+from adoption_desktop.letterbox.support import ReferralInput, ReferralView
+from adoption_desktop.ui import conflict
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.table_model import Column, RowTableModel
+
+COLUMNS: list[Column[ReferralView]] = [
+    Column("Case reference", lambda r: r.case_reference), Column("Initials", lambda r: r.initials),
+    Column("Relationship", lambda r: r.relationship), Column("Referred on", lambda r: r.referred_on),
+    Column("Referred to", lambda r: r.service), Column("Offered on", lambda r: r.offered_on),
+    Column("Answer", lambda r: r.response_label), Column("Answer on", lambda r: r.response_on),
+    Column("Closed on", lambda r: r.closed_on),
+]
+TEXTS = (("case_reference", "Case &reference *"), ("initials", "&Initials *"),
+         ("relationship", "Relationship to the &child"), ("service", "Referred &to (support service) *"))
+DATES = (("referred_on", "Referred on *"), ("offered_on", "Support offered on"),
+         ("response_on", "Answer given on"), ("closed_on", "Closed on"))
+
+
+def _d(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+class ReferralEditor(QDialog):
+    """One referral. ``saved`` is emitted with the stored referral; a bad value keeps the editor open with
+    the message under the form and the cursor in the field at fault."""
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, referral: ReferralView | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.referral = ctx, referral
+        self.setWindowTitle(f"Support referral {referral.case_reference}" if referral else "New support referral")
+        r = referral or ReferralInput(case_reference="", referred_on=dt.date.today())
+        form = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        for name, label in TEXTS[:3]:
+            self.edits[name] = self._line(form, name, label, getattr(r, name))
+        self.edits["referred_on"] = self._line(form, "referred_on", "Referred &on *", _d(r.referred_on), True)
+        self.edits["service"] = self._line(form, "service", TEXTS[3][1], r.service)
+        self.edits["offered_on"] = self._line(form, "offered_on", "Support o&ffered on", _d(r.offered_on), True)
+        self.response = QComboBox()
+        self.response.setObjectName("response")
+        for key, label in support.RESPONSES.items():
+            self.response.addItem(label, key)
+        self.response.setCurrentIndex(max(0, self.response.findData(r.response)))
+        answer = QLabel("&Answer")
+        answer.setBuddy(self.response)
+        form.addRow(answer, self.response)
+        self.edits["response_on"] = self._line(form, "response_on", "Answer &given on", _d(r.response_on), True)
+        self.edits["closed_on"] = self._line(form, "closed_on", "C&losed on", _d(r.closed_on), True)
+        self.notes = QPlainTextEdit(r.notes)
+        self.notes.setTabChangesFocus(True)
+        notes = QLabel("&Notes")
+        notes.setBuddy(self.notes)
+        form.addRow(notes, self.notes)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        hint = QLabel("Initials and the case reference only, never a name. Dates as DD/MM/YYYY, blank until "
+                      "they happen.")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.can_save = ctx.can(Permission.LETTERBOX_EDIT)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(self.can_save)
+
+    def _line(self, form: QFormLayout, name: str, label: str, value: str, date: bool = False) -> QLineEdit:
+        edit = QLineEdit(value)
+        edit.setObjectName(name)
+        if date:
+            edit.setPlaceholderText("DD/MM/YYYY or blank")
+        lab = QLabel(label)
+        lab.setBuddy(edit)
+        form.addRow(lab, edit)
+        return edit
+
+    def _date(self, name: str, label: str) -> dt.date | None:
+        try:
+            return parse_date(self.edits[name].text(), label.rstrip(" *"))
+        except ValidationError as exc:
+            raise ValidationError(str(exc), name) from None
+
+    def value(self) -> ReferralInput:
+        dates = {name: self._date(name, label) for name, label in DATES}
+        return ReferralInput(
+            case_reference=self.edits["case_reference"].text(), initials=self.edits["initials"].text(),
+            relationship=self.edits["relationship"].text(), service=self.edits["service"].text(),
+            response=str(self.response.currentData()), notes=self.notes.toPlainText(), **dates)
+
+    def mine(self) -> dict[str, str]:
+        return {support.LABELS.get(n, n): self.edits[n].text() for n in self.edits}
+
+    def save(self, expected_version: int | None = None) -> ReferralView | None:
+        """Save what is typed; on success close and emit ``saved``."""
+        try:
+            data = self.value()
+            if self.referral is None:
+                result = support.add_referral(self.ctx.db, self.ctx.principal, data)
+            else:
+                version = self.referral.row_version if expected_version is None else expected_version
+                result = support.update_referral(self.ctx.db, self.ctx.principal, self.referral.id, data,
+                                                 expected_version=version)
+        except StaleRecord as exc:
+            self.message.setText(str(exc))
+            choice = conflict.resolve_conflict(self, exc, self.mine())
+            if choice == conflict.REAPPLY and exc.saved_version is not None and self.referral is not None:
+                self.referral = dataclasses.replace(self.referral, row_version=exc.saved_version)
+                return self.save()
+            return None
+        except AppError as exc:
+            self.message.setText(str(exc))
+            widget = self.edits.get(str(getattr(exc, "field", "")))
+            if widget is not None:
+                widget.setFocus()
+                widget.selectAll()
+            return None
+        self.referral = result
+        self.saved.emit(result)
+        self.accept()
+        return result
+
+
+class SupportRegister(QWidget):
+    """The register (newest referral first)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.editor: ReferralEditor | None = None
+        self.model: RowTableModel[ReferralView] = RowTableModel(COLUMNS, (), self)
+        self.view = QTableView()
+        self.view.setObjectName("support_referrals")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.activated.connect(lambda _i: self.edit())
+        can_edit = ctx.can(Permission.LETTERBOX_EDIT)
+        self.add_button = QPushButton("Re&cord referral…")
+        self.add_button.setObjectName("new_referral")
+        self.add_button.setEnabled(can_edit)
+        self.add_button.clicked.connect(lambda: self.add())
+        self.edit_button = QPushButton("E&dit referral…")
+        self.edit_button.setObjectName("edit_referral")
+        self.edit_button.clicked.connect(lambda: self.edit())
+        self.open_only = QCheckBox("&Open referrals only")
+        self.open_only.toggled.connect(lambda _b: self.reload())
+        help_text = QLabel("Birth parents and other birth relatives referred to an independent support service: "
+                           "when support was offered, and whether it was taken up. Agencies must offer birth "
+                           "parents support independent of the child's social worker.")
+        help_text.setWordWrap(True)
+        row = QHBoxLayout()
+        for w in (self.add_button, self.edit_button, self.open_only):
+            row.addWidget(w)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(help_text)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(row)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        try:
+            rows = support.list_referrals(self.ctx.db, self.ctx.principal, open_only=self.open_only.isChecked())
+        except AppError as exc:
+            self.status.setText(str(exc))
+            return
+        self.model.set_rows(rows)
+        ids = [r.id for r in self.model.rows()]
+        if ids:
+            self.view.selectRow(ids.index(select) if select in ids else 0)
+        self.edit_button.setEnabled(bool(ids))
+
+    def current(self) -> ReferralView | None:
+        idx = self.view.currentIndex()
+        return self.model.row_at(idx.row()) if idx.isValid() else None
+
+    def _open(self, referral: ReferralView | None) -> ReferralEditor:
+        self.editor = ReferralEditor(self.ctx, referral, self)
+        self.editor.setModal(True)
+        self.editor.saved.connect(lambda r: self.reload(r.id))
+        self.editor.show()
+        return self.editor
+
+    def add(self) -> ReferralEditor | None:
+        return self._open(None) if self.add_button.isEnabled() else None
+
+    def edit(self) -> ReferralEditor | None:
+        r = self.current()
+        if r is None:
+            return None
+        try:
+            r = support.get_referral(self.ctx.db, self.ctx.principal, r.id)  # the latest version, audited
+        except AppError as exc:
+            self.status.setText(str(exc))
+            return None
+        return self._open(r)
