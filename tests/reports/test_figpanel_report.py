@@ -114,12 +114,12 @@ def test_reports_page_csv_and_the_list_behind_a_figure(demo_db: Database, qtbot:
     page.export_to(out)
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["section", "figure", "value", "from", "to"]
+    assert rows[0][:7] == ["section", "figure", "value", "previous period", "same period last year", "from", "to"]
     mine = [r for r in rows[1:] if r[0] in WHERE]
     assert {r[0] for r in mine} == set(WHERE)
-    assert all(len(r) == 5 and r[3:] == ["2026-04-01", "2026-09-30"] for r in mine)
-    assert ["Panel members' attendance at sittings", "Members invited to at least one sitting", "15",
-            "2026-04-01", "2026-09-30"] in mine
+    assert all(len(r) == 11 and r[5:7] == ["2026-04-01", "2026-09-30"] for r in mine)
+    assert ["Panel members' attendance at sittings", "Members invited to at least one sitting", "15"] in [
+        r[:3] for r in mine]
     # Enter on a figure: the members behind it, as many as the figure says
     tree = page.tree
     top = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())

@@ -732,3 +732,44 @@ def _receipt(window: Any) -> QWidget:
 @register("Write report", ("manager",))
 def _write_report(window: Any) -> None:
     _page(window, "reports").write_report()
+
+
+_FIGURES_FROM, _FIGURES_TO = dt.date(2026, 4, 1), dt.date(2026, 9, 30)
+
+
+@register("The cases behind a figure", ("admin",), "BehindDialog")
+def _cases_behind(window: Any) -> Any:
+    from adoption_desktop.letterbox import support_figures
+    from adoption_desktop.reports import service
+
+    page = _page(window, "reports")
+    page.show_compared(service.collect_compared(window.ctx.db, window.ctx.principal, _FIGURES_FROM, _FIGURES_TO))
+    tree = page.tree
+    top = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+               if tree.topLevelItem(i).text(0) == support_figures.SECTION)
+    row = next(top.child(i) for i in range(top.childCount()) if top.child(i).text(0) == support_figures.REFERRED)
+    return page.open_figure(row, 1)
+
+
+@register("The members behind a figure", ("paneladmin",), "FigureRowsDialog")
+def _members_behind(window: Any) -> Any:
+    from adoption_desktop.panel import attendance
+    from adoption_desktop.reports import drilldown
+    from adoption_desktop.reports.views.behind import FigureRowsDialog
+
+    label = "Members who attended every sitting they were invited to"
+    rows = drilldown.behind(window.ctx.db, window.ctx.principal, attendance.ATTENDANCE, label,
+                            _FIGURES_FROM, _FIGURES_TO)
+    dialog = FigureRowsDialog(window, f"{attendance.ATTENDANCE}: {label}", (_FIGURES_FROM, _FIGURES_TO), rows)
+    dialog.show()
+    return dialog
+
+
+@register("Adopters' journey: a household", ("paneladmin",), "HouseholdEditor")
+def _household(window: Any) -> Any:
+    return _page(window, "panel").adopters_tab.add()
+
+
+@register("Birth-parent support: a referral", ("letterbox",), "ReferralEditor")
+def _support_referral(window: Any) -> Any:
+    return _letterbox(window).support_register.add()
