@@ -98,9 +98,15 @@ def search(query: str, pages: list[Page] | None = None) -> list[Hit]:
         if not all(w in body or w in title for w in words):
             continue
         score = sum(10 for w in words if w in title) + sum(body.count(w) for w in words)
-        at = body.find(words[0])
+        at = max(body.find(words[0]), 0)
         start = max(0, at - 40)
-        snippet = page.text[start:at + 80].replace("\n", " ").strip()
-        hits.append(Hit(page.file, page.title, ("…" if start else "") + snippet + "…", score))
+        while 0 < start < at and not body[start - 1].isspace():  # whole words only
+            start += 1
+        end = min(len(body), at + 90)
+        while end < len(body) and not body[end].isspace():
+            end += 1
+        snippet = " ".join(page.text[start:end].split())
+        hits.append(Hit(page.file, page.title, ("…" if start else "") + snippet + ("…" if end < len(body) else ""),
+                        score))
     hits.sort(key=lambda h: (-h.score, h.title))
     return hits

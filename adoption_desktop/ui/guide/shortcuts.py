@@ -52,7 +52,7 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("F5", "refresh the queue"),
     ],
     "Letterbox": [
-        ("Ctrl+L", "log an item received or sent"),
+        ("Ctrl+Shift+L", "log an item received or sent (Ctrl+L locks, as everywhere)"),
         ("Ctrl+F", "find in the register shown"),
     ],
     "Counselling": [
@@ -120,7 +120,10 @@ def fill(window: MainWindow | None, html: str) -> str:
     else:
         menu_table = "<p>(Sign in to see the menus' keys.)</p>"
     areas = []
+    mine = {t.key for t in window.targets} if window is not None else set(AREA_PAGES.values())
     for area, keys in AREA_KEYS.items():
+        if area in AREA_PAGES and AREA_PAGES[area] not in mine:
+            continue  # an area this person's roles do not open
         rows = "".join(f"<tr><td><kbd>{escape(k)}</kbd></td><td>{escape(t)}</td></tr>" for k, t in keys)
         areas.append(f"<h3>{escape(area)}</h3><table border=\"1\" cellspacing=\"0\">{rows}</table>")
     return html.replace(MARKER, menu_table).replace(AREA_MARKER, "".join(areas))

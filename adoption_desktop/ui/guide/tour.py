@@ -89,7 +89,7 @@ def steps_for(principal: Principal, keys: list[str]) -> list[Step]:
                  "<b>protected terms</b> (new names, school, home town): screening looks for them.",
                  "letterbox-arrangements.html", "Arrangements"),
             Step("letterbox", "Letterbox: logging and screening items",
-                 "<b>Ctrl+L</b> logs an item as it arrives. Paste or scan the letter and screen it: anything "
+                 "<b>Ctrl+Shift+L</b> logs an item as it arrives. Paste or scan the letter and screen it: anything "
                  "that could identify where the child lives is highlighted for you to decide. Nothing is "
                  "forwarded until it has been screened.", "letterbox-screening.html", "Items"),
         ]
@@ -203,7 +203,7 @@ class TourDialog(QDialog):
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.body.setMinimumHeight(110)
+        self.body.setMinimumHeight(96)
         self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.counter)
         layout.addWidget(self.heading)
@@ -227,9 +227,9 @@ class TourDialog(QDialog):
         self.setAccessibleName("First-day tour")
         self.setAccessibleDescription("A few steps through your pages; Next (Alt+N), Back (Alt+B), Esc closes.")
         self.body.setAccessibleName("What this step says")
-        self.resize(520, 300)
-        geo = window.geometry()
-        self.move(geo.right() - 540, geo.bottom() - 330)
+        self.resize(500, 240)
+        geo = window.geometry()  # bottom right of the main window, clear of the page's lists
+        self.move(max(geo.left(), geo.right() - 520), max(geo.top(), geo.bottom() - 280))
         mark_seen(window)  # once begun, it is not offered again (Help → First-day tour opens it)
         self.show_step(0)
 

@@ -33,12 +33,14 @@ from adoption_desktop.ui.guide.content import guide_dir, search
 from adoption_desktop.ui.guide.topics import TITLES, TOPICS
 
 _FILE_ROLE = Qt.ItemDataRole.UserRole
+#: the width the pages give their pictures (``<img … width="760">``), narrowed to fit the window
+PICTURE_WIDTH = 760
 #: the page's look: plain, readable, the system's colours (QTextDocument's CSS subset)
 STYLE = """
-body { font-size: 11pt; }
-h1 { font-size: 17pt; margin-bottom: 6px; }
-h2 { font-size: 13.5pt; margin-top: 14px; }
-h3 { font-size: 11.5pt; margin-top: 10px; }
+body { font-size: 10pt; }
+h1 { font-size: 15pt; margin-bottom: 6px; }
+h2 { font-size: 12.5pt; margin-top: 14px; }
+h3 { font-size: 11pt; margin-top: 10px; }
 p, li { margin-top: 3px; margin-bottom: 3px; }
 td, th { padding: 3px 6px; }
 th { text-align: left; }
@@ -60,13 +62,32 @@ class GuideBrowser(QTextBrowser):
         self.document().setDefaultStyleSheet(STYLE)
         self.setSearchPaths([str(guide_dir())])
 
+    def picture_width(self) -> int:
+        """Pictures are drawn as wide as the page allows (at most 760 pixels), never wider."""
+        return max(320, min(PICTURE_WIDTH, self.viewport().width() - 36))
+
     def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802
         result = super().loadResource(type_, name)
+        if type_ != QTextDocument.ResourceType.HtmlResource.value or result is None:
+            return result
+        url = QUrl(name)
+        if url.fileName().endswith(".png"):  # a picture's link: the picture at full size
+            return (f"<p>The picture at full size (<b>Back</b> or <kbd>Alt+Left</kbd> returns to the page).</p>"
+                    f'<p><img src="{url.fileName()}"></p>')
+        text = bytes(result).decode("utf-8") if not isinstance(result, str) else result
         fill = self.generated.get(QUrl(name).fileName())
-        if fill is not None and type_ == QTextDocument.ResourceType.HtmlResource.value:
-            text = bytes(result).decode("utf-8") if result is not None and not isinstance(result, str) else result
-            return fill(text or "")
-        return result
+        if fill is not None:
+            text = fill(text)
+        self._drawn_width = self.picture_width()
+        return text.replace(f'width="{PICTURE_WIDTH}"', f'width="{self._drawn_width}"')
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if abs(self.picture_width() - getattr(self, "_drawn_width", self.picture_width())) > 24:
+            bar = self.verticalScrollBar()
+            share = bar.value() / bar.maximum() if bar.maximum() else 0.0
+            self.reload()  # the pictures follow the new width; the reader stays where they were
+            bar.setValue(round(share * bar.maximum()))
 
 
 class GuideWindow(QWidget):
@@ -78,7 +99,7 @@ class GuideWindow(QWidget):
         self.setObjectName("guide_window")
         self.setWindowTitle("Adoption Desktop — User guide")
         self.setAccessibleName("User guide")
-        self.resize(1100, 680)
+        self.resize(1140, 700)
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.back_button = QPushButton("◀ &Back")
@@ -128,6 +149,7 @@ class GuideWindow(QWidget):
         self.results.setAccessibleName("Search results")
         self.results.setAccessibleDescription("Guide pages holding every word searched for; Enter opens one.")
         self.results.setWordWrap(True)
+        self.results.setSpacing(3)
         self.side.addWidget(self.contents)
         self.side.addWidget(self.results)
         self.browser = GuideBrowser(generated)
