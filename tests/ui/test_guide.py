@@ -308,6 +308,9 @@ def test_f1_in_a_dialog_opens_the_dialogs_own_topic(demo_db: Database, qtbot: An
     assert opened, "a guide over a modal dialog belongs to the dialog (not blocked by it)"
     assert opened[-1].current_topic == "counselling-case.html#requests"
     assert "Requests" in load("counselling-case.html").text
+    _press_f1(qtbot, opened[-1].browser)  # F1 in that guide: its own page on using the guide, in the same window
+    assert [w for w in dialog.findChildren(GuideWindow)] == opened
+    assert opened[-1].current_topic == "using-the-guide.html"
     opened[-1].close()
     dialog.tabs.setCurrentIndex(5)
     _press_f1(qtbot, dialog.tabs.tabBar())

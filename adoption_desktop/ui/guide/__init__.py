@@ -39,7 +39,10 @@ class GuideHelp(QObject):
         if topic is None:
             topic = topic_for(self.window, receiver)
         modal = QApplication.activeModalWidget()
-        if modal is not None and modal is not self.guide:
+        inside = receiver.window() if receiver is not None else None
+        if isinstance(inside, GuideWindow):  # F1 in the guide itself: its page on using the guide, there
+            guide = inside
+        elif modal is not None and modal is not self.guide:
             # a modal dialog blocks every other window: this guide belongs to the dialog and closes with it
             guide = GuideWindow(modal, self._generated())
             guide.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
