@@ -109,9 +109,12 @@ def steps_for(principal: Principal, keys: list[str]) -> list[Step]:
                         "You see how many cases wait, are open and were closed, never names: counselling "
                         "records are for counsellors.", "counselling.html#counts"))
     if can(Permission.REPORTS_VIEW):
+        pack = all(can(p) for p in (Permission.PANEL_VIEW, Permission.ADM_VIEW))
         out.append(Step("reports", "Reports",
-                        "Figures for the six-monthly and annual reports, the scorecard's timeliness measures and "
-                        "the Ofsted pack. Counts only: no names leave this page.", "reports.html"))
+                        "Figures for the six-monthly and annual reports (<b>Write report…</b> makes the Word "
+                        "document) and the scorecard's timeliness measures"
+                        + (", and the Ofsted pack for inspectors" if pack else "")
+                        + ". Counts only: no names leave this page.", "reports.html"))
     if can(Permission.USERS_MANAGE) or can(Permission.SETTINGS_MANAGE):
         out.append(Step("admin", "Administration",
                         "Users and their roles, the agency's local-practice settings and closure days, the agency "
@@ -203,7 +206,7 @@ class TourDialog(QDialog):
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.body.setMinimumHeight(96)
+        self.body.setMinimumHeight(80)
         self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.counter)
         layout.addWidget(self.heading)
@@ -227,7 +230,7 @@ class TourDialog(QDialog):
         self.setAccessibleName("First-day tour")
         self.setAccessibleDescription("A few steps through your pages; Next (Alt+N), Back (Alt+B), Esc closes.")
         self.body.setAccessibleName("What this step says")
-        self.resize(500, 240)
+        self.resize(500, 220)
         geo = window.geometry()  # bottom right of the main window, clear of the page's lists
         self.move(max(geo.left(), geo.right() - 520), max(geo.top(), geo.bottom() - 280))
         mark_seen(window)  # once begun, it is not offered again (Help → First-day tour opens it)
