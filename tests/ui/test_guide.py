@@ -406,3 +406,18 @@ def test_the_tour_comes_once_per_person(demo_db: Database, qtbot: Any) -> None:
     again = _window(demo_db, "letterbox", qtbot)
     offer_first_day_tour(again)
     assert _help(again).tour is None
+
+
+def test_enter_opens_a_letterbox_register_row_as_the_guide_says(demo_db: Database, qtbot: Any) -> None:
+    """letterbox-items.html: "Double-click an item, or select it and press Enter, to open it"."""
+    window = _window(demo_db, "letterbox", qtbot)
+    page: Any = window.open_target("letterbox")
+    page.tabs.setCurrentWidget(page.items_register)
+    register = page.items_register
+    opened: list[object] = []
+    register.activated.connect(opened.append)
+    register.view.setFocus()
+    register.view.setCurrentIndex(register.model.index(0, 0))
+    qtbot.keyClick(register.view, Qt.Key.Key_Return)
+    assert len(opened) == 1
+    assert "press Enter, to open it" in load("letterbox-items.html").text
