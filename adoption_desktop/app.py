@@ -228,6 +228,9 @@ def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     window.attach(AppContext(database, principal, TaskRunner()))
     window.raise_()
     window.activateWindow()
+    from adoption_desktop.ui.guide import offer_first_day_tour
+
+    offer_first_day_tour(window)  # a person's first sign-in here: the tour of their pages
     return database
 
 

@@ -12,6 +12,7 @@ writes one throw-away entry and deletes it again). The steps, in order:
 7. ``pdf letter``   an ADM decision letter is written and read back (its reference is in the text)
 8. ``word minutes`` panel minutes are written as .docx and read back
 8b. ``ocr``         the offline OCR engine reads the shipped synthetic sample page (resources/samples)
+8c. ``user guide``  every page of the guide (resources/guide) is shipped, with every picture and link
 9. ``main window``  the main window is shown (offscreen unless ``--visible``), with fonts, and saved
                     as a screenshot
 
@@ -219,6 +220,25 @@ def step_ocr(run: SelfTestRun) -> str:
     return f"{len(page.words)} words read, confidence {page.confidence:.0%}"
 
 
+def step_guide(run: SelfTestRun) -> str:
+    """Help → User guide works offline: every topic's page is shipped, with the pictures and pages it links."""
+    from adoption_desktop.ui.guide.content import guide_dir, load
+    from adoption_desktop.ui.guide.topics import TOPICS
+
+    missing = [t.file for t in TOPICS if not (guide_dir() / t.file).is_file()]
+    check(not missing, f"guide pages missing from {guide_dir()}: {', '.join(missing)}")
+    pictures = 0
+    for topic in TOPICS:
+        page = load(topic.file)
+        for src in page.images:
+            check((guide_dir() / src).is_file(), f"{topic.file} shows a missing picture {src}")
+            pictures += 1
+        for href in page.links:
+            target = href.partition("#")[0]
+            check(not target or (guide_dir() / target).is_file(), f"{topic.file} links to a missing {target}")
+    return f"{len(TOPICS)} pages, {pictures} pictures"
+
+
 def step_docx(run: SelfTestRun) -> str:
     from docx import Document
     from sqlalchemy import func, select
@@ -297,6 +317,7 @@ STEPS: tuple[tuple[str, Callable[[SelfTestRun], str]], ...] = (
     ("pdf letter", step_pdf),
     ("word minutes", step_docx),
     ("ocr", step_ocr),
+    ("user guide", step_guide),
     ("main window", step_window),
 )
 

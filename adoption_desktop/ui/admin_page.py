@@ -234,16 +234,25 @@ class UsersTab(QWidget):
             self.refresh()
 
 
+#: the widest the Settings tab's label column grows (pixels)
+SETTING_COLUMN_MAX = 520
+
+
 class SettingsTab(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         # the label and the value in words (units, Yes/No); the internal key only in the tooltip, for IT
         self.model: RowTableModel[tuple[str, str, str, str, str]] = RowTableModel([
-            Column("Setting", lambda r: r[1], tooltip=lambda r: f"{r[3]}\n(policy key: {r[0]})".lstrip()),
+            Column("Setting", lambda r: r[1],
+                   tooltip=lambda r: f"{r[1]}\n{r[3]}\n(policy key: {r[0]})".replace("\n\n", "\n")),
             Column("Value", lambda r: r[2]), Column("Set by", lambda r: r[4]),
             Column("Meaning", lambda r: r[3], tooltip=lambda r: r[3] or None)])
         self.view = _table(self.model)  # type: ignore[arg-type]
+        # one label is a long sentence: capped, so the values stay in view on a 1366-pixel screen (elided
+        # labels are whole in their tooltip)
+        self.model.modelReset.connect(
+            lambda: self.view.setColumnWidth(0, min(self.view.columnWidth(0), SETTING_COLUMN_MAX)))
         self.view.doubleClicked.connect(lambda _i: self.edit())
         layout = QVBoxLayout(self)
         edit = QPushButton("&Change value…")

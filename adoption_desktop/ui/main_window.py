@@ -271,6 +271,9 @@ class MainWindow(QMainWindow):
         licences = QAction("&Licences…", self)
         licences.triggered.connect(self.show_licences)
         help_menu.addAction(licences)
+        from adoption_desktop.ui.guide import install_help
+
+        install_help(self, help_menu)  # User guide (F1 anywhere) and First-day tour, above About
 
     def _build_reports_menu(self) -> None:
         """Reports → Write report… / Ofsted pack…: open the Reports page and start there."""

@@ -154,4 +154,8 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
         window.close()
         return None
     window.attach(AppContext(ctx.db, principal, ctx.tasks), idle_minutes=idle_minutes)
+    if ask is None:  # a person signed in at the dialog: their first time here starts the first-day tour
+        from adoption_desktop.ui.guide import offer_first_day_tour
+
+        offer_first_day_tour(window)
     return principal

@@ -60,8 +60,9 @@ def test_self_test_passes_from_the_bundle(bundle: Path, tmp_path: Path) -> None:
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert "(frozen build)" in out
-    assert "Self-test passed: 10 steps" in out
-    assert out.count("PASS ") == 10 and "FAIL" not in out
+    assert "Self-test passed: 11 steps" in out
+    assert out.count("PASS ") == 11 and "FAIL" not in out
+    assert "PASS  user guide" in out  # resources/guide (pages and pictures) is in the bundle
     assert "PASS  ocr" in out  # the OCR models and onnxruntime are in the bundle and read the sample page
     # what it made is real: the letter reads back, the screenshot is a PNG of the window
     assert "Decision" in "".join(p.extract_text() or "" for p in PdfReader(keep / "decision-letter.pdf").pages)

@@ -97,7 +97,7 @@ class LetterboxPage(QWidget):
         top.addStretch(1)
         self.log_button = QPushButton("&Log item…")
         self.log_button.setObjectName("log_item")
-        self.log_button.setToolTip("Log an item received for the selected arrangement (Ctrl+L)")
+        self.log_button.setToolTip("Log an item received for the selected arrangement (Ctrl+Shift+L)")
         self.log_button.clicked.connect(lambda: self.open_item_dialog())
         self.letters_month = _combo("letters_month", [
             (f"{m:%B %Y}", f"{m:%Y-%m}") for m in (rules.add_months(self.today.replace(day=1), k) for k in range(0, 4))],
@@ -200,7 +200,7 @@ class LetterboxPage(QWidget):
 
         self.support_register = SupportRegister(ctx)
         self.tabs.addTab(self.support_register, "&Birth-parent support")
-        QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.open_item_dialog())
+        QShortcut(QKeySequence("Ctrl+Shift+L"), self, lambda: self.open_item_dialog())  # Ctrl+L locks
         QShortcut(QKeySequence("Ctrl+F"), self, self._focus_search)
         # the work list is built when its tab is shown, not for someone who came for a register
         self._work_stale = True
