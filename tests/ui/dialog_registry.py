@@ -773,3 +773,8 @@ def _household(window: Any) -> Any:
 @register("Birth-parent support: a referral", ("letterbox",), "ReferralEditor")
 def _support_referral(window: Any) -> Any:
     return _letterbox(window).support_register.add()
+
+
+@register("First-day tour", ALL_ROLES, "TourDialog")
+def _tour(window: Any) -> Any:
+    return window.guide_help.open_tour()

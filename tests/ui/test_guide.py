@@ -184,7 +184,7 @@ def test_the_guide_window_contents_search_back_forward_and_keyboard(demo_db: Dat
     guide.browser.backward()
     assert guide.current_topic == "letterbox-work-list.html"
     guide.activateWindow()
-    qtbot.waitUntil(guide.isActiveWindow)
+    qtbot.waitUntil(guide.isActiveWindow, timeout=30000)
     qtbot.keyClick(guide.browser, Qt.Key.Key_Escape)
     assert not guide.isVisible()
 
@@ -368,19 +368,19 @@ def _tour(demo_db: Database, username: str, qtbot: Any) -> None:
         if step.key is not None:
             assert window.targets[window.nav.currentRow()].key == step.key
         if n + 1 < len(tour.steps):  # a mnemonic "animates" the click: it lands a moment later
-            qtbot.waitUntil(tour.isActiveWindow)
+            qtbot.waitUntil(tour.isActiveWindow, timeout=30000)
             qtbot.keyClick(tour.next_button, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
-            qtbot.waitUntil(lambda n=n: tour.index == n + 1)
+            qtbot.waitUntil(lambda n=n: tour.index == n + 1, timeout=30000)
     assert tour.next_button.text() == "&Finish"
-    qtbot.waitUntil(tour.isActiveWindow)
+    qtbot.waitUntil(tour.isActiveWindow, timeout=30000)
     qtbot.keyClick(tour.next_button, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: tour.index == len(tour.steps) - 2)
-    qtbot.waitUntil(tour.isActiveWindow)
+    qtbot.waitUntil(lambda: tour.index == len(tour.steps) - 2, timeout=30000)
+    qtbot.waitUntil(tour.isActiveWindow, timeout=30000)
     qtbot.keyClick(tour.next_button, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: _help(window).guide is not None)  # the step's guide page
     assert _help(window).guide.current_topic == tour.step.topic
     tour.activateWindow()
-    qtbot.waitUntil(tour.isActiveWindow)
+    qtbot.waitUntil(tour.isActiveWindow, timeout=30000)
     qtbot.keyClick(tour.next_button, Qt.Key.Key_Escape)
     assert not tour.isVisible()
     # remembered: the next sign-in does not start it again; Help → First-day tour does

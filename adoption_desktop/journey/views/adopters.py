@@ -56,17 +56,17 @@ def columns(stage1: int, stage2: int, whole: int) -> list[Column[Household]]:
         Column("Household", lambda h: h.reference),
         Column("Registered", lambda h: h.registered_on),
         Column("Stage 1 completed", lambda h: h.stage1_completed_on),
-        Column(f"Stage 1 within {stage1} months", lambda h: _met(h.registered_on, h.stage1_completed_on, stage1),
+        Column(f"Stage 1 in {stage1} months", lambda h: _met(h.registered_on, h.stage1_completed_on, stage1),
                foreground=lambda h: late(h.registered_on, h.stage1_completed_on, stage1)),
         Column("Stage 2 started", lambda h: h.stage2_started_on),
         Column("Panel", lambda h: h.panel_on),
         Column("Approved", lambda h: h.approved_on),
-        Column(f"Decision within {stage2} months of stage 2",
+        Column(f"Decision in {stage2} months",
                lambda h: _met(h.stage2_started_on, h.approved_on, stage2),
                foreground=lambda h: late(h.stage2_started_on, h.approved_on, stage2)),
-        Column(f"Approved within {whole} months", lambda h: _met(h.registered_on, h.approved_on, whole),
+        Column(f"Approved in {whole} months", lambda h: _met(h.registered_on, h.approved_on, whole),
                foreground=lambda h: late(h.registered_on, h.approved_on, whole)),
-        Column("Panel approval item", lambda h: h.approval_item),
+        Column("Approval item", lambda h: h.approval_item),
     ]
 
 

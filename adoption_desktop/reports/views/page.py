@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -152,13 +153,18 @@ class ReportsPage(QWidget):
             for row in table.rows:
                 child = QTreeWidgetItem(list(row))
                 child.setData(0, Qt.ItemDataRole.UserRole, (table.title, row[0]))
-                if can_open(table.title, row[0]):
-                    child.setToolTip(0, "Enter or double-click: the children or cases behind this figure")
+                child.setToolTip(0, row[0] + ("\nEnter or double-click: the children or cases behind this figure"
+                                              if can_open(table.title, row[0]) else ""))
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
-        for column in (1, 2, 3):  # each period's heading (with its dates) read whole
-            self.tree.resizeColumnToContents(column)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the figure's label takes what is left
+        metrics = header.fontMetrics()
+        for column in (1, 2, 3):  # each period's heading (with its dates) read whole; values are short
+            title = self.tree.headerItem().text(column)
+            self.tree.setColumnWidth(column, metrics.horizontalAdvance(title) + 28)
 
     def open_figure(self, item: QTreeWidgetItem, column: int = 1) -> QWidget | None:
         """The list behind the figure ``item`` for the period of ``column`` (the figure's own column: this
