@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
@@ -22,6 +23,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.interrupt import Interrupt
 from adoption_desktop.core.text_input import (
     check_date,
     clean_name,
@@ -510,9 +512,14 @@ _ITEM_SORT = {"received_on": Item.received_on, "reference": Arrangement.referenc
               "outcome_on": Item.outcome_on, "coordinator": Arrangement.coordinator, "id": Item.id}
 
 
+_INDEXED_SORT = frozenset({"received_on", "status", "direction", "id"})  # letterbox_items columns with an index
+
+
 def _item_where(session: Session, stmt: AnySelect, f: ItemFilter, matches: int | None = None) -> AnySelect:
-    cond = search.id_filter(session.connection(), ITEMS_INDEX, Item.id, f.query, matches=matches) \
-        if f.query.strip() else None
+    # a search alone lists the COUNT_CAP most recently entered matches (the index read newest first and
+    # stopped there): a one-letter prefix costs what a surname costs; with other filters every match counts
+    cond = search.id_filter(session.connection(), ITEMS_INDEX, Item.id, f.query, matches=matches,
+                            newest=COUNT_CAP if _only_query(f) else None) if f.query.strip() else None
     if cond is not None:
         stmt = stmt.where(cond)
     if f.status:
@@ -535,7 +542,8 @@ def _list_items(session: Session, f: ItemFilter, offset: int, limit: int, matche
     stmt: AnySelect = select(Item.id, Arrangement.reference, Item.received_on, Item.direction, Item.writer,
                              Item.item_type, Item.status, Item.outcome_on, Arrangement.coordinator).join(
         Arrangement, Arrangement.id == Item.arrangement_id)
-    stmt = _item_where(session, stmt, f, matches)
+    # walking the sort column's index (a broad search) needs one; otherwise the matches are read by id
+    stmt = _item_where(session, stmt, f, matches if f.sort in _INDEXED_SORT else 0)
     col = _ITEM_SORT.get(f.sort, Item.received_on)
     order: list[Any] = [col.desc(), Item.id.desc()] if f.descending else [col.asc(), Item.id.asc()]
     return [ItemRow(*r) for r in session.execute(stmt.order_by(*order).offset(offset).limit(limit)).all()]
@@ -545,8 +553,15 @@ def _only_query(f: ItemFilter) -> bool:
     return bool(search.words(f.query)) and f == ItemFilter(query=f.query, sort=f.sort, descending=f.descending)
 
 
-#: A search that matches more items than this says "more than 10,000" instead of counting them all.
+#: A search alone that matches more items than this says "more than 10,000" instead of counting them all,
+#: and lists the 10,000 most recently entered of them (in the register's order): see :func:`search_capped`.
 COUNT_CAP = 10_000
+
+
+def search_capped(f: ItemFilter, total: int) -> bool:
+    """Whether ``total`` (from :func:`item_page` or :func:`count_items`) means "more than :data:`COUNT_CAP`,
+    and the most recent :data:`COUNT_CAP` of them are listed" rather than an exact count."""
+    return total > COUNT_CAP and _only_query(f)
 
 
 def _count_items(session: Session, f: ItemFilter) -> int:
@@ -577,12 +592,18 @@ def count_items(db: Database, actor: Principal, f: ItemFilter) -> int:
         return _count_items(session, f)
 
 
-def item_page(db: Database, actor: Principal, f: ItemFilter, limit: int = 200) -> tuple[int, list[ItemRow]]:
-    """The count and the first page in one read transaction (what a register needs per keystroke)."""
+def item_page(db: Database, actor: Principal, f: ItemFilter, limit: int = 200, *,
+              stop: Interrupt | None = None) -> tuple[int, list[ItemRow]]:
+    """The count and the first page in one read transaction (what a register needs per keystroke).
+
+    ``stop``: another thread may interrupt the read (the search text changed meanwhile); it then raises
+    :class:`~adoption_desktop.core.storage.interrupt.Interrupted`."""
     require(actor, P.LETTERBOX_VIEW)
-    with db.session(actor, write=False) as session:
+    with db.session(actor, write=False) as session, (stop.watching(session) if stop else nullcontext()):
         matches = _matches(session, f)
         total = matches if matches is not None and _only_query(f) else _count_items(session, f)
+        if stop:
+            stop.check()
         return total, _list_items(session, f, 0, limit, matches)
 
 

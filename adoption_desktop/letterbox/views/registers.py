@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.interrupt import Interrupt, Interrupted
 from adoption_desktop.core.wording import plural
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.palette import readable
@@ -64,9 +65,13 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         if self._first is None or fetch or count:
             super().reload(fetch, count)
             return
+        self.set_first(*self._first(self.sort_key, self.descending))
+
+    def set_first(self, total: int, rows: list[R]) -> None:
+        """Show ``total`` rows of which ``rows`` are the first (read elsewhere, e.g. on a worker thread)."""
         self.beginResetModel()
         self._pages.clear()
-        self._total, rows = self._first(self.sort_key, self.descending)
+        self._total = total
         self._pages[0] = rows[:self.PAGE]
         self.endResetModel()
 
@@ -96,22 +101,42 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
 
+#: ``first(query, sort_key, descending)`` → a job ``job(stop)`` returning ``(total, first rows)``. It is made on
+#: the UI thread (it may read filter widgets) and may run on a worker thread; ``stop`` (or ``None``) lets a
+#: newer search interrupt it.
+FirstJob = Callable[[str, str, bool], Callable[[Interrupt | None], tuple[int, list[R]]]]
+
+
 class Register(QWidget, Generic[R]):
-    """Search box + filter widgets + table + count + export button."""
+    """Search box + filter widgets + table + count + export button.
+
+    Typing searches after a pause (:data:`DEBOUNCE_MS`). With ``first`` and a background task runner the
+    search runs on a worker thread: when the next key arrives the query still running for the old text
+    is interrupted and its result discarded, so the rows shown always match the text in the box.
+    ``capped(total)`` says whether a total means "more than ``count_cap``" (only the newest
+    ``count_cap`` listed) rather than an exact count."""
 
     activated = Signal(object)  # the row object
+    searched = Signal(str)  # the text whose rows are now shown (after a typed search)
 
     def __init__(self, title: str, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
                  fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
                  tasks: TaskRunner, *, exporter: tuple[Database, Principal], filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
-                 first: Callable[[str, str, bool], tuple[int, list[R]]] | None = None,
+                 first: FirstJob[R] | None = None, capped: Callable[[int], bool] | None = None,
                  widths: Sequence[int] = (), count_cap: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.tasks = title, tasks
         self.count_cap = count_cap  # counts above this are "more than count_cap" (see service.COUNT_CAP)
+        self._capped = capped or (lambda n: count_cap is not None and n > count_cap)
         self.exporter = exporter  # who exports the view (the export is audited under them)
         self._fetch, self._count = fetch, count
+        self._first_job = first
         self.query = ""
+        self.matches = 0  # the total behind the rows shown (may be count_cap + 1: "more than")
+        # typed searches: one worker thread, so a stale query and its successor never run side by side
+        self._search_tasks = None if tasks.synchronous or first is None else TaskRunner(max_threads=1)
+        self._generation = 0
+        self._running: Interrupt | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         label = QLabel("&Search:")
@@ -131,7 +156,7 @@ class Register(QWidget, Generic[R]):
         layout.addLayout(bar)
         self.model: SqlPagedModel[R] = SqlPagedModel(
             columns, sort_keys, lambda o, n, k, d: self._fetch(self.query, o, n, k, d), lambda: self._count(self.query),
-            self, first=(lambda k, d: first(self.query, k, d)) if first else None)
+            self, first=(lambda k, d: self._shown(*first(self.query, k, d)(None))) if first else None)
         if default_sort:
             self.model.sort_key, self.model.descending = default_sort
         self.view = QTableView()
@@ -156,26 +181,75 @@ class Register(QWidget, Generic[R]):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
-        self.timer.timeout.connect(lambda: self.apply_search(self.search.text()))
-        self.search.textChanged.connect(lambda _t: self.timer.start())
+        self.timer.timeout.connect(self._typed)
+        self.search.textChanged.connect(self._text_changed)
         self._update_count()
 
     def apply_search(self, text: str) -> None:
-        """Run the search now (the debounce timer calls this)."""
+        """Run the search now, on this thread (Search everywhere and tests call this)."""
+        self._cancel_running()
         self.query = text.strip()
         self.model.reload()
         self._update_count()
 
     def refresh(self) -> None:
+        self._cancel_running()
         self.model.reload()
         self._update_count()
 
+    # --- typed searches ----------------------------------------------------------------------------
+    def _text_changed(self, _text: str) -> None:
+        self._cancel_running()  # a key arrived: the query for the previous text is stale
+        self.timer.start()
+
+    def _cancel_running(self) -> None:
+        self._generation += 1  # whatever is still on its way back is for an older text: discarded
+        if self._running is not None:
+            self._running.set()
+            self._running = None
+
+    def _typed(self) -> None:
+        text = self.search.text().strip()
+        if self._search_tasks is None or self._first_job is None:
+            self.apply_search(text)
+            self.searched.emit(text)
+            return
+        self._cancel_running()
+        generation, stop = self._generation, Interrupt()
+        self._running = stop
+        job = self._first_job(text, self.model.sort_key, self.model.descending)  # filters read here
+        self._search_tasks.run(lambda _task: job(stop),
+                               on_done=lambda result: self._found(generation, text, result),
+                               on_error=lambda exc: self._failed(generation, exc))
+
+    def _found(self, generation: int, text: str, result: tuple[int, list[R]]) -> None:
+        if generation != self._generation:
+            return  # stale: a newer text was typed (or the register was refreshed) meanwhile
+        self._running = None
+        self.query = text
+        self.model.set_first(*self._shown(*result))
+        self._update_count()
+        self.searched.emit(text)
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation or isinstance(exc, Interrupted):
+            return
+        self._running = None
+        self.count_label.setText(f"The search could not be run: {exc}")
+
+    def _shown(self, total: int, rows: list[R]) -> tuple[int, list[R]]:
+        """``(rows to show, rows)``: a capped total lists ``count_cap`` rows."""
+        self.matches = total
+        return (min(total, self.count_cap) if self.count_cap is not None and self._capped(total) else total), rows
+
     def _update_count(self) -> None:
         n = self.model.rowCount()
+        if self._first_job is None:
+            self.matches = n
         matching = f" matching “{self.query}”" if self.query else ""
-        if self.count_cap is not None and n > self.count_cap:
-            self.count_label.setText(f"More than {self.count_cap:,} {self.title.lower()}{matching}: the first "
-                                     f"{self.count_cap:,} are listed; type more to narrow the search.")
+        if self.count_cap is not None and self.matches > n:
+            self.count_label.setText(f"More than {self.count_cap:,} {self.title.lower()}{matching}: the "
+                                     f"{n:,} most recently entered are listed; type more to narrow the search.")
         else:
             self.count_label.setText(f"{plural(n, self.title.lower().removesuffix('s'), self.title.lower())}{matching}")
 
