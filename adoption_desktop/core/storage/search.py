@@ -158,6 +158,12 @@ def matching_ids(conn: Connection, index: SearchIndex, query: str, *, newest: in
     return stmt.columns(doc_id=Integer)
 
 
+def query_value(conn: Connection, query: str) -> str:
+    """The value bound to ``:q`` in :func:`matching_ids`'s statement for this dialect (for callers that
+    compile that statement once and run it again with new text)."""
+    return fts5_query(query) if _is_sqlite(conn) else tsquery(query)
+
+
 def tsquery(query: str) -> str:
     """``hazel zz99`` -> ``'hazel':* & 'zz99':*`` (PostgreSQL: every word, as a prefix)."""
     return " & ".join(f"'{w.lower()}':*" for w in words(query))

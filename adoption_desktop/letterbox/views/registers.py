@@ -3,11 +3,13 @@ combos, sorting by header click (in SQL), and export of the current view to .xls
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,14 +34,17 @@ from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
 R = TypeVar("R")
 DEBOUNCE_MS = 180
+INLINE_MS = 25.0  # see Register.inline_ms
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ROW = int(ROW_ROLE)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # built once: flags() runs for every cell
 
 
 class SqlPagedModel(PagedTableModel[R], Generic[R]):
     """Paged rows whose sort is done by the database: ``sort_keys[column]`` names the SQL sort key."""
+
+    #: rows read (and made into row objects) at a time: a screenful or two, not more, per keystroke
+    PAGE = 100
 
     def __init__(self, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
                  fetch: Callable[[int, int, str, bool], list[R]], count: Callable[[], int],
@@ -46,6 +52,7 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         self._fetch_sorted = fetch
         self._first = first
         self._cells: dict[int, tuple[str, ...]] = {}
+        self._tinted = any(c.foreground for c in columns)
         self.sort_keys = list(sort_keys)
         self.sort_key: str = next((k for k in sort_keys if k), "")
         self.descending = False
@@ -78,18 +85,19 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Hot path (called for every visible cell and role on each repaint): ints, a per-row cache of
         # display strings, and an early None for the roles we do not serve.
-        r = int(role)
-        if r == _DISPLAY:
+        if role == _DISPLAY:  # Qt passes an int; an enum compares equal
             row = index.row()
             cells = self._cells.get(row)
             if cells is None:
                 item = self.row_at(row)
-                cells = self._cells[row] = tuple(display(c.value(item)) for c in self.columns)
+                cells = self._cells[row] = tuple([display(c.value(item)) for c in self.columns])
             return cells[index.column()]
-        if r == _FOREGROUND:
+        if role == _FOREGROUND:
+            if not self._tinted:
+                return None
             col = self.columns[index.column()]
             return readable(col.foreground(self.row_at(index.row()))) if col.foreground else None
-        if r == _ROW:
+        if role == _ROW:
             return self.row_at(index.row())
         return None
 
@@ -97,8 +105,7 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         self._cells.clear()
         super().beginResetModel()
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # no flags() override: Qt's own (enabled, selectable) without a Python call for every painted cell
 
 
 #: ``first(query, sort_key, descending)`` → a job ``job(stop)`` returning ``(total, first rows)``. It is made on
@@ -107,12 +114,50 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
 FirstJob = Callable[[str, str, bool], Callable[[Interrupt | None], tuple[int, list[R]]]]
 
 
+class CountLine(QWidget):
+    """The register's count line ("312 items matching “haz”"). A new text repaints the line and nothing
+    else: a ``QLabel`` asks its layout again for every new text, and the relayout repainted the whole
+    register (search bar, filters, tab bar) on every keystroke. One line high, as wide as the layout gives
+    it; a text too long for it ends in "…" with the whole text as its tooltip. Screen readers read the
+    text (its accessible name)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+        self.setAutoFillBackground(True)  # opaque: the widgets behind it need not be repainted with it
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 - QLabel's name, so callers need not care
+        if text != self._text:
+            self._text = text
+            self.setAccessibleName(text)
+            self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self.fontMetrics().horizontalAdvance(self._text[:40]), self.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, self.height())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+        self.setToolTip(self._text if shown != self._text else "")
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
 class Register(QWidget, Generic[R]):
     """Search box + filter widgets + table + count + export button.
 
-    Typing searches after a pause (:data:`DEBOUNCE_MS`). With ``first`` and a background task runner the
-    search runs on a worker thread: when the next key arrives the query still running for the old text
-    is interrupted and its result discarded, so the rows shown always match the text in the box.
+    Typing searches after a pause (:data:`DEBOUNCE_MS`). With ``first`` and a background task runner a
+    search slower than :attr:`inline_ms` runs on a worker thread: when the next key arrives the query still
+    running for the old text is interrupted and its result discarded, so the rows shown always match the
+    text in the box.
     ``capped(total)`` says whether a total means "more than ``count_cap``" (only the newest
     ``count_cap`` listed) rather than an exact count."""
 
@@ -137,6 +182,12 @@ class Register(QWidget, Generic[R]):
         self._search_tasks = None if tasks.synchronous or first is None else TaskRunner(max_threads=1)
         self._generation = 0
         self._running: Interrupt | None = None
+        #: a typed search runs on the UI thread while the last one took less than this (ms): a bounded
+        #: search (a few ms at 1,000,000 exchanges) ends long before the next key, and handing it to a
+        #: thread and back costs more than it does; a slower one (filters over every match, a busy
+        #: server) runs on the worker, where the next key interrupts it
+        self.inline_ms = INLINE_MS
+        self._last_ms = 0.0
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         label = QLabel("&Search:")
@@ -175,7 +226,7 @@ class Register(QWidget, Generic[R]):
         self.view.setSortingEnabled(True)
         self.view.doubleClicked.connect(lambda idx: self.activated.emit(self.model.row_at(idx.row())))
         layout.addWidget(self.view, 1)
-        self.count_label = QLabel()
+        self.count_label = CountLine()
         self.count_label.setObjectName("count")
         layout.addWidget(self.count_label)
         self.timer = QTimer(self)
@@ -183,6 +234,7 @@ class Register(QWidget, Generic[R]):
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self._typed)
         self.search.textChanged.connect(self._text_changed)
+        self.search.returnPressed.connect(self.search_now)  # Enter: no need to wait for the pause
         self._update_count()
 
     def apply_search(self, text: str) -> None:
@@ -208,24 +260,38 @@ class Register(QWidget, Generic[R]):
             self._running.set()
             self._running = None
 
+    def search_now(self) -> None:
+        """End the typing pause now: search for the text in the box (what the pause timer does)."""
+        if self.timer.isActive():
+            self.timer.stop()
+            self._typed()
+
     def _typed(self) -> None:
         text = self.search.text().strip()
-        if self._search_tasks is None or self._first_job is None:
+        if self._search_tasks is None or self._first_job is None or self._last_ms < self.inline_ms:
+            t0 = time.perf_counter()
             self.apply_search(text)
+            self._last_ms = (time.perf_counter() - t0) * 1000
             self.searched.emit(text)
             return
         self._cancel_running()
         generation, stop = self._generation, Interrupt()
         self._running = stop
         job = self._first_job(text, self.model.sort_key, self.model.descending)  # filters read here
-        self._search_tasks.run(lambda _task: job(stop),
-                               on_done=lambda result: self._found(generation, text, result),
+
+        def timed(_task: object) -> tuple[float, tuple[int, list[R]]]:
+            t0 = time.perf_counter()
+            result = job(stop)
+            return (time.perf_counter() - t0) * 1000, result
+
+        self._search_tasks.run(timed, on_done=lambda done: self._found(generation, text, *done),
                                on_error=lambda exc: self._failed(generation, exc))
 
-    def _found(self, generation: int, text: str, result: tuple[int, list[R]]) -> None:
+    def _found(self, generation: int, text: str, ms: float, result: tuple[int, list[R]]) -> None:
         if generation != self._generation:
             return  # stale: a newer text was typed (or the register was refreshed) meanwhile
         self._running = None
+        self._last_ms = ms
         self.query = text
         self.model.set_first(*self._shown(*result))
         self._update_count()
