@@ -588,8 +588,6 @@ def _prepared(conn: Connection, key: tuple[Any, ...], build: Callable[[], Any]) 
     return found
 
 
-
-
 def _search_count(session: Session, f: ItemFilter) -> int:
     conn = session.connection()
     search.ensure_index(conn, ITEMS_INDEX)

@@ -34,7 +34,7 @@ from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
 R = TypeVar("R")
 DEBOUNCE_MS = 180
-INLINE_MS = 25.0  # see Register.inline_ms
+INLINE_MS = 50.0  # see Register.inline_ms
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ROW = int(ROW_ROLE)
