@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.storage.interrupt import Interrupt
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow, ItemFilter, ItemRow, WorkRow
@@ -190,7 +192,8 @@ class LetterboxPage(QWidget):
             exporter=(ctx.db, ctx.principal),
             filters=[self.item_status, self.item_direction, self.item_month, self.item_coord, self.item_open],
             default_sort=("received_on", True), first=self._first_items, widths=(90, 95, 135, 230, 70, 90, 95),
-            count_cap=service.COUNT_CAP)
+            count_cap=service.COUNT_CAP,
+            capped=lambda n: service.search_capped(self._item_filter(self.items_register.query), n))
         for box in (self.item_status, self.item_direction, self.item_month, self.item_coord):
             box.currentIndexChanged.connect(lambda _i: self.items_register.refresh())
         self.item_open.toggled.connect(lambda _b: self.items_register.refresh())
@@ -218,9 +221,12 @@ class LetterboxPage(QWidget):
     def _fetch_items(self, query: str, offset: int, limit: int, sort: str, desc: bool) -> list[ItemRow]:
         return service.list_items(self.ctx.db, self.ctx.principal, self._item_filter(query, sort, desc), offset, limit)
 
-    def _first_items(self, query: str, sort: str, desc: bool) -> tuple[int, list[ItemRow]]:
-        return service.item_page(self.ctx.db, self.ctx.principal, self._item_filter(query, sort, desc),
-                                 self.items_register.model.PAGE)
+    def _first_items(self, query: str, sort: str, desc: bool) -> Callable[[Interrupt | None], tuple[int, list[ItemRow]]]:
+        """The register's first page as a job (the filters are read now, on the UI thread; the job may run
+        on a worker thread and be interrupted when the next key arrives)."""
+        f, db, who, limit = self._item_filter(query, sort, desc), self.ctx.db, self.ctx.principal, \
+            self.items_register.model.PAGE
+        return lambda stop: service.item_page(db, who, f, limit, stop=stop)
 
     def _count_items(self, query: str) -> int:
         return service.count_items(self.ctx.db, self.ctx.principal, self._item_filter(query))

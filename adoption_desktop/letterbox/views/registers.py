@@ -3,11 +3,13 @@ combos, sorting by header click (in SQL), and export of the current view to .xls
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.interrupt import Interrupt, Interrupted
 from adoption_desktop.core.wording import plural
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.palette import readable
@@ -30,14 +34,17 @@ from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
 R = TypeVar("R")
 DEBOUNCE_MS = 180
+INLINE_MS = 50.0  # see Register.inline_ms
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ROW = int(ROW_ROLE)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # built once: flags() runs for every cell
 
 
 class SqlPagedModel(PagedTableModel[R], Generic[R]):
     """Paged rows whose sort is done by the database: ``sort_keys[column]`` names the SQL sort key."""
+
+    #: rows read (and made into row objects) at a time: a screenful or two, not more, per keystroke
+    PAGE = 100
 
     def __init__(self, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
                  fetch: Callable[[int, int, str, bool], list[R]], count: Callable[[], int],
@@ -45,6 +52,7 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         self._fetch_sorted = fetch
         self._first = first
         self._cells: dict[int, tuple[str, ...]] = {}
+        self._tinted = any(c.foreground for c in columns)
         self.sort_keys = list(sort_keys)
         self.sort_key: str = next((k for k in sort_keys if k), "")
         self.descending = False
@@ -64,27 +72,32 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         if self._first is None or fetch or count:
             super().reload(fetch, count)
             return
+        self.set_first(*self._first(self.sort_key, self.descending))
+
+    def set_first(self, total: int, rows: list[R]) -> None:
+        """Show ``total`` rows of which ``rows`` are the first (read elsewhere, e.g. on a worker thread)."""
         self.beginResetModel()
         self._pages.clear()
-        self._total, rows = self._first(self.sort_key, self.descending)
+        self._total = total
         self._pages[0] = rows[:self.PAGE]
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Hot path (called for every visible cell and role on each repaint): ints, a per-row cache of
         # display strings, and an early None for the roles we do not serve.
-        r = int(role)
-        if r == _DISPLAY:
+        if role == _DISPLAY:  # Qt passes an int; an enum compares equal
             row = index.row()
             cells = self._cells.get(row)
             if cells is None:
                 item = self.row_at(row)
-                cells = self._cells[row] = tuple(display(c.value(item)) for c in self.columns)
+                cells = self._cells[row] = tuple([display(c.value(item)) for c in self.columns])
             return cells[index.column()]
-        if r == _FOREGROUND:
+        if role == _FOREGROUND:
+            if not self._tinted:
+                return None
             col = self.columns[index.column()]
             return readable(col.foreground(self.row_at(index.row()))) if col.foreground else None
-        if r == _ROW:
+        if role == _ROW:
             return self.row_at(index.row())
         return None
 
@@ -92,26 +105,89 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         self._cells.clear()
         super().beginResetModel()
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # no flags() override: Qt's own (enabled, selectable) without a Python call for every painted cell
+
+
+#: ``first(query, sort_key, descending)`` → a job ``job(stop)`` returning ``(total, first rows)``. It is made on
+#: the UI thread (it may read filter widgets) and may run on a worker thread; ``stop`` (or ``None``) lets a
+#: newer search interrupt it.
+FirstJob = Callable[[str, str, bool], Callable[[Interrupt | None], tuple[int, list[R]]]]
+
+
+class CountLine(QWidget):
+    """The register's count line ("312 items matching “haz”"). A new text repaints the line and nothing
+    else: a ``QLabel`` asks its layout again for every new text, and the relayout repainted the whole
+    register (search bar, filters, tab bar) on every keystroke. One line high, as wide as the layout gives
+    it; a text too long for it ends in "…" with the whole text as its tooltip. Screen readers read the
+    text (its accessible name)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+        self.setAutoFillBackground(True)  # opaque: the widgets behind it need not be repainted with it
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 - QLabel's name, so callers need not care
+        if text != self._text:
+            self._text = text
+            self.setAccessibleName(text)
+            self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self.fontMetrics().horizontalAdvance(self._text[:40]), self.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, self.height())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+        self.setToolTip(self._text if shown != self._text else "")
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
 
 
 class Register(QWidget, Generic[R]):
-    """Search box + filter widgets + table + count + export button."""
+    """Search box + filter widgets + table + count + export button.
+
+    Typing searches after a pause (:data:`DEBOUNCE_MS`). With ``first`` and a background task runner a
+    search slower than :attr:`inline_ms` runs on a worker thread: when the next key arrives the query still
+    running for the old text is interrupted and its result discarded, so the rows shown always match the
+    text in the box.
+    ``capped(total)`` says whether a total means "more than ``count_cap``" (only the newest
+    ``count_cap`` listed) rather than an exact count."""
 
     activated = Signal(object)  # the row object
+    searched = Signal(str)  # the text whose rows are now shown (after a typed search)
 
     def __init__(self, title: str, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
                  fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
                  tasks: TaskRunner, *, exporter: tuple[Database, Principal], filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
-                 first: Callable[[str, str, bool], tuple[int, list[R]]] | None = None,
+                 first: FirstJob[R] | None = None, capped: Callable[[int], bool] | None = None,
                  widths: Sequence[int] = (), count_cap: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.tasks = title, tasks
         self.count_cap = count_cap  # counts above this are "more than count_cap" (see service.COUNT_CAP)
+        self._capped = capped or (lambda n: count_cap is not None and n > count_cap)
         self.exporter = exporter  # who exports the view (the export is audited under them)
         self._fetch, self._count = fetch, count
+        self._first_job = first
         self.query = ""
+        self.matches = 0  # the total behind the rows shown (may be count_cap + 1: "more than")
+        # typed searches: one worker thread, so a stale query and its successor never run side by side
+        self._search_tasks = None if tasks.synchronous or first is None else TaskRunner(max_threads=1)
+        self._generation = 0
+        self._running: Interrupt | None = None
+        #: a typed search runs on the UI thread while the last one took less than this (ms): a bounded
+        #: search (a few ms at 1,000,000 exchanges) ends long before the next key, and handing it to a
+        #: thread and back costs more than it does; a slower one (filters over every match, a busy
+        #: server) runs on the worker, where the next key interrupts it
+        self.inline_ms = INLINE_MS
+        self._last_ms = 0.0
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         label = QLabel("&Search:")
@@ -131,7 +207,7 @@ class Register(QWidget, Generic[R]):
         layout.addLayout(bar)
         self.model: SqlPagedModel[R] = SqlPagedModel(
             columns, sort_keys, lambda o, n, k, d: self._fetch(self.query, o, n, k, d), lambda: self._count(self.query),
-            self, first=(lambda k, d: first(self.query, k, d)) if first else None)
+            self, first=(lambda k, d: self._shown(*first(self.query, k, d)(None))) if first else None)
         if default_sort:
             self.model.sort_key, self.model.descending = default_sort
         self.view = QTableView()
@@ -151,32 +227,96 @@ class Register(QWidget, Generic[R]):
         # "activated": a double-click, and Enter on the selected row (the keyboard opens it too)
         self.view.activated.connect(lambda idx: self.activated.emit(self.model.row_at(idx.row())))
         layout.addWidget(self.view, 1)
-        self.count_label = QLabel()
+        self.count_label = CountLine()
         self.count_label.setObjectName("count")
         layout.addWidget(self.count_label)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
-        self.timer.timeout.connect(lambda: self.apply_search(self.search.text()))
-        self.search.textChanged.connect(lambda _t: self.timer.start())
+        self.timer.timeout.connect(self._typed)
+        self.search.textChanged.connect(self._text_changed)
+        self.search.returnPressed.connect(self.search_now)  # Enter: no need to wait for the pause
         self._update_count()
 
     def apply_search(self, text: str) -> None:
-        """Run the search now (the debounce timer calls this)."""
+        """Run the search now, on this thread (Search everywhere and tests call this)."""
+        self._cancel_running()
         self.query = text.strip()
         self.model.reload()
         self._update_count()
 
     def refresh(self) -> None:
+        self._cancel_running()
         self.model.reload()
         self._update_count()
 
+    # --- typed searches ----------------------------------------------------------------------------
+    def _text_changed(self, _text: str) -> None:
+        self._cancel_running()  # a key arrived: the query for the previous text is stale
+        self.timer.start()
+
+    def _cancel_running(self) -> None:
+        self._generation += 1  # whatever is still on its way back is for an older text: discarded
+        if self._running is not None:
+            self._running.set()
+            self._running = None
+
+    def search_now(self) -> None:
+        """End the typing pause now: search for the text in the box (what the pause timer does)."""
+        if self.timer.isActive():
+            self.timer.stop()
+            self._typed()
+
+    def _typed(self) -> None:
+        text = self.search.text().strip()
+        if self._search_tasks is None or self._first_job is None or self._last_ms < self.inline_ms:
+            t0 = time.perf_counter()
+            self.apply_search(text)
+            self._last_ms = (time.perf_counter() - t0) * 1000
+            self.searched.emit(text)
+            return
+        self._cancel_running()
+        generation, stop = self._generation, Interrupt()
+        self._running = stop
+        job = self._first_job(text, self.model.sort_key, self.model.descending)  # filters read here
+
+        def timed(_task: object) -> tuple[float, tuple[int, list[R]]]:
+            t0 = time.perf_counter()
+            result = job(stop)
+            return (time.perf_counter() - t0) * 1000, result
+
+        self._search_tasks.run(timed, on_done=lambda done: self._found(generation, text, *done),
+                               on_error=lambda exc: self._failed(generation, exc))
+
+    def _found(self, generation: int, text: str, ms: float, result: tuple[int, list[R]]) -> None:
+        if generation != self._generation:
+            return  # stale: a newer text was typed (or the register was refreshed) meanwhile
+        self._running = None
+        self._last_ms = ms
+        self.query = text
+        self.model.set_first(*self._shown(*result))
+        self._update_count()
+        self.searched.emit(text)
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation or isinstance(exc, Interrupted):
+            return
+        self._running = None
+        self.count_label.setText(f"The search could not be run: {exc}")
+
+    def _shown(self, total: int, rows: list[R]) -> tuple[int, list[R]]:
+        """``(rows to show, rows)``: a capped total lists ``count_cap`` rows."""
+        self.matches = total
+        return (min(total, self.count_cap) if self.count_cap is not None and self._capped(total) else total), rows
+
     def _update_count(self) -> None:
         n = self.model.rowCount()
+        if self._first_job is None:
+            self.matches = n
         matching = f" matching “{self.query}”" if self.query else ""
-        if self.count_cap is not None and n > self.count_cap:
-            self.count_label.setText(f"More than {self.count_cap:,} {self.title.lower()}{matching}: the first "
-                                     f"{self.count_cap:,} are listed; type more to narrow the search.")
+        if self.count_cap is not None and self.matches > n:
+            self.count_label.setText(f"More than {self.count_cap:,} {self.title.lower()}{matching}: the "
+                                     f"{n:,} most recently entered are listed; type more to narrow the search.")
         else:
             self.count_label.setText(f"{plural(n, self.title.lower().removesuffix('s'), self.title.lower())}{matching}")
 
