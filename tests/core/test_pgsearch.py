@@ -180,7 +180,7 @@ def test_pgsearch_migration_converts_old_index_tables_with_their_rows(postgres_s
     db = open_postgresql(postgres_server.empty_database_url("mig_"))
     try:
         with db.engine.connect() as conn:
-            command.upgrade(migrations.alembic_config(conn, per_step=False), "finish_0001_adm_delay_reason")
+            command.upgrade(migrations.alembic_config(conn, per_step=False), "figpanel_0001_member_profile")  # the revision before pgsearch_0001
             conn.commit()
             # the shape made before pgsearch_0001, holding lower-cased text
             conn.exec_driver_sql("CREATE TABLE fts_old_docs (doc_id INTEGER PRIMARY KEY, body TEXT NOT NULL)")

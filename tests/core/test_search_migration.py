@@ -17,7 +17,7 @@ from tests.core.test_migrations import _blank_sqlcipher
 
 DOCS = [(1, "Hazelmere Avenue ZZ99 1AB Quinn"), (2, "Hazelford Road ZZ98 2CD"), (3, "Quarry Lane Hazel"),
         (7, "Café Élan ZZ99 9ZZ"), (40, "Birchwood card")]
-BEFORE = "finish_0001_adm_delay_reason"
+BEFORE = "figletter_0001_contact_support"  # the revision before search_0001
 
 
 def _fts_sql(conn: Connection, name: str) -> str:
