@@ -43,6 +43,24 @@ CHAPTERS = {
     "adoption_desktop.journey.adopter_figures": "adopters",
 }
 _MONTH_ROW = re.compile(r"^\d{4}-\d{2}$")
+#: a month's row of a monthly table ("April 2026: adoptive family to birth family")
+_MONTH_LABEL = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|"
+                          r"December) \d{4}: (.+)$")
+
+
+def _by_month_position(rows: Sequence[tuple[str, str]]) -> dict[tuple[int, str], str]:
+    """A monthly table's values keyed by (the month's place in its period, what the row counts)."""
+    months: list[str] = []
+    out: dict[tuple[int, str], str] = {}
+    for label, value in rows:
+        m = _MONTH_LABEL.match(label)
+        if m is None:
+            continue
+        month = label.split(":", 1)[0]
+        if month not in months:
+            months.append(month)
+        out[(months.index(month), m.group(2))] = value
+    return out
 _ARRANGEMENTS_AT = re.compile(r"^Arrangements at \d{2}/\d{2}/\d{4}$")
 
 
@@ -122,8 +140,18 @@ def _compare(per_period: Sequence[list[FigureSection]]) -> tuple[ComparedTable, 
         for s in others:
             labels += [label for label, _v in s.rows if label not in labels and not _MONTH_ROW.match(label)]
         title = "Arrangements at the end of the period" if _ARRANGEMENTS_AT.match(section.title) else section.title
-        tables.append(ComparedTable(title, tuple(
-            (label, *(v.get(label, "–") for v in values)) for label in labels)))  # type: ignore[misc]
+        # a month's row ("April 2026: …") stands beside the month in the same place of the previous period
+        # and the same month last year (their months have other names); other rows are matched by label
+        by_place = [_by_month_position(s.rows) for s in others]
+        places = iter(by_place[0])
+        rows: list[tuple[str, str, str, str]] = []
+        for label in [label for label, _v in section.rows] + [label for label in labels if label not in values[0]]:
+            if _MONTH_LABEL.match(label) and label in values[0]:
+                key = next(places)
+                rows.append((label, values[0][label], by_place[1].get(key, "–"), by_place[2].get(key, "–")))
+            elif not _MONTH_LABEL.match(label) and not _MONTH_ROW.match(label):
+                rows.append((label, *(v.get(label, "–") for v in values)))  # type: ignore[arg-type]
+        tables.append(ComparedTable(title, tuple(rows)))
     return tuple(tables)
 
 
@@ -230,11 +258,15 @@ def _adm_by_type(session: Session, periods: Sequence[Period]) -> ComparedTable:
             within = sum(1 for r in timed if r[3] is not None and r[4] <= r[3])
             wd = [cal.working_days_between(r[2], r[4]) for r in mine if r[1] == "panel"]
             label = rules.type_label(t)
-            if label not in types:
-                types.append(label)
-            values[label] = (f"{len(mine)} signed; {100 * within / len(timed):.0f}% in time"
-                             if timed else f"{len(mine)} signed") + (
-                f"; median {statistics.median(wd):g} WD" if wd else "")
+            figures = {  # one figure per cell
+                f"{label}: decisions signed": str(len(mine)),
+                f"{label}: signed within the timescale (%)": f"{100 * within / len(timed):.0f}" if timed else "n/a",
+                f"{label}: median working days from the final minutes": f"{statistics.median(wd):g}" if wd else "n/a",
+            }
+            for name, value in figures.items():
+                if name not in types:
+                    types.append(name)
+                values[name] = value
         per.append(values)
     return ComparedTable("ADM decisions by type: timeliness", tuple(
         (t, *(v.get(t, "–") for v in per)) for t in types))  # type: ignore[misc]
