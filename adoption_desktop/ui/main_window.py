@@ -146,6 +146,17 @@ class MainWindow(QMainWindow):
             self.attach(ctx, idle_minutes=idle_minutes)
 
     # --- start-up: paint first ------------------------------------------------------------------
+
+    def show_user(self, text: str) -> None:
+        """The signed-in user at the top right, whole: the menu bar lays its corner out again (it keeps the
+        corner's old width when only the text changes, which cut a longer name short after a switch)."""
+        self.user_label.setText(text)
+        self.user_label.adjustSize()
+        bar = self.menuBar()
+        bar.setCornerWidget(self.user_label)
+        bar.adjustSize()
+        bar.resize(bar.width() + 1, bar.height())  # a resize is what makes QMenuBar place its corner
+        bar.resize(bar.width() - 1, bar.height())
     def after_first_paint(self, callback: Callable[[], None], *, fallback_ms: int = 2000) -> None:
         """Run ``callback`` once the window has been painted for the first time (start-up's heavy work:
         imports, the key, the schema check). A zero-delay timer set before ``exec()`` runs *before* the
@@ -198,7 +209,7 @@ class MainWindow(QMainWindow):
         self.nav.setEnabled(True)
         self.nav.currentRowChanged.connect(self._show_row)
         self._build_menus()
-        self.user_label.setText(f"Signed in: {ctx.principal.display}")
+        self.show_user(f"Signed in: {ctx.principal.display}")
         self.db_label.setText(f"Database: {ctx.db.label}")
         if idle_minutes is None:
             from adoption_desktop.core.config import IDLE_LOCK_MINUTES

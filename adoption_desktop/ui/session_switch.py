@@ -114,7 +114,7 @@ def detach(window: MainWindow) -> None:
         window.lock_screen.deleteLater()
         window.lock_screen = None
     window.outer.setCurrentWidget(window.workspace)
-    window.user_label.setText("Not signed in")
+    window.show_user("Not signed in")
 
 
 def default_sign_in(parent: QWidget, db: Database) -> Principal | None:

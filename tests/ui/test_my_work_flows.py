@@ -53,6 +53,11 @@ def _my_work(window: MainWindow) -> MyWorkPage:
 def _screenshot(window: MainWindow, role: str, tmp_path: Path) -> None:
     window.resize(1366, 768)
     QApplication.processEvents()
+    # the signed-in user is shown whole at the top, also after a switch from a shorter or longer name
+    label = window.user_label
+    assert label.isVisible() and label.text().startswith("Signed in: ")
+    assert label.width() >= label.sizeHint().width(), f"{role}: '{label.text()}' is cut short at the top"
+    assert label.mapTo(window, label.rect().topRight()).x() <= window.width()
     image = window.grab()
     assert not image.isNull() and image.width() == 1366
     folder = Path(os.environ.get("ADOPTION_SCREENSHOTS_DIR") or tmp_path)
