@@ -6,6 +6,10 @@ theirs, knowingly) or **Keep editing** (nothing happens; my text stays on screen
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Protocol, TypeVar
+
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import StaleRecord
+from adoption_desktop.core.errors import AppError, StaleRecord
 
 RELOAD, REAPPLY, CANCEL = "reload", "reapply", "cancel"
 
@@ -86,3 +90,44 @@ def resolve_conflict(parent: QWidget | None, err: StaleRecord, mine: dict[str, s
     dialog = ConflictDialog(parent, err, mine)
     dialog.exec()
     return dialog.choice
+
+
+class _Versioned(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def row_version(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Versioned)
+T = TypeVar("T")
+
+
+def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T], update: Callable[[int, int], T],
+                   mine: Callable[[], dict[str, str]], message: QLabel, fields: Mapping[str, QWidget],
+                   expected_version: int | None = None) -> tuple[T | None, R | None]:
+    """An editor's save of a versioned record: ``add()`` a new one, or ``update(id, version)`` the one it
+    holds. A stale save shows the conflict dialog (re-applying saves again over the version saved
+    meanwhile); any other refusal is written in ``message`` and the cursor goes to the field it names
+    (``fields``). Returns the saved record (None when nothing was saved) and the record the editor holds now."""
+    while True:
+        try:
+            if record is None:
+                return add(), record
+            return update(record.id, record.row_version if expected_version is None else expected_version), record
+        except StaleRecord as exc:
+            message.setText(str(exc))
+            choice = resolve_conflict(dialog, exc, mine())
+            if choice != REAPPLY or exc.saved_version is None or record is None:
+                return None, record
+            record = dataclasses.replace(record, row_version=exc.saved_version)  # type: ignore[type-var]
+            expected_version = None
+        except AppError as exc:
+            message.setText(str(exc))
+            widget = fields.get(str(getattr(exc, "field", "")))
+            if widget is not None:
+                widget.setFocus()
+                if hasattr(widget, "selectAll"):
+                    widget.selectAll()
+            return None, record

@@ -6,7 +6,6 @@ conflict dialog. Keyboard: Alt+N adds a household, Enter or Alt+C edits."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.journey import adopters
 from adoption_desktop.journey.adopters import DATE_LABELS, Household
@@ -148,27 +147,13 @@ class HouseholdEditor(QDialog):
                 **{label: self.edits[name].text() for name, label in DATE_LABELS.items()}}
 
     def save(self, expected_version: int | None = None) -> Household | None:
-        try:
-            data = self.value()
-            if self.household is None:
-                result = adopters.add_household(self.ctx.db, self.ctx.principal, data)
-            else:
-                version = self.household.row_version if expected_version is None else expected_version
-                result = adopters.update_household(self.ctx.db, self.ctx.principal, self.household.id, data,
-                                                   expected_version=version)
-        except StaleRecord as exc:
-            self.message.setText(str(exc))
-            choice = conflict.resolve_conflict(self, exc, self.mine())
-            if choice == conflict.REAPPLY and exc.saved_version is not None and self.household is not None:
-                self.household = dataclasses.replace(self.household, row_version=exc.saved_version)
-                return self.save()
-            return None
-        except AppError as exc:
-            self.message.setText(str(exc))
-            widget = self.edits.get(str(getattr(exc, "field", "")))
-            if widget is not None:
-                widget.setFocus()
-                widget.selectAll()
+        result, self.household = conflict.save_versioned(
+            self, self.household,
+            add=lambda: adopters.add_household(self.ctx.db, self.ctx.principal, self.value()),
+            update=lambda id_, version: adopters.update_household(self.ctx.db, self.ctx.principal, id_, self.value(),
+                                                 expected_version=version),
+            mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version)
+        if result is None:
             return None
         self.household = result
         self.saved.emit(result)

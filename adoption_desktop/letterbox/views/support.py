@@ -5,7 +5,6 @@ conflict dialog. Keyboard: Alt+C records a referral, Enter or Alt+D edits, Alt+O
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.journey.views.children import parse_date
 from adoption_desktop.letterbox import support
@@ -133,27 +132,13 @@ class ReferralEditor(QDialog):
 
     def save(self, expected_version: int | None = None) -> ReferralView | None:
         """Save what is typed; on success close and emit ``saved``."""
-        try:
-            data = self.value()
-            if self.referral is None:
-                result = support.add_referral(self.ctx.db, self.ctx.principal, data)
-            else:
-                version = self.referral.row_version if expected_version is None else expected_version
-                result = support.update_referral(self.ctx.db, self.ctx.principal, self.referral.id, data,
-                                                 expected_version=version)
-        except StaleRecord as exc:
-            self.message.setText(str(exc))
-            choice = conflict.resolve_conflict(self, exc, self.mine())
-            if choice == conflict.REAPPLY and exc.saved_version is not None and self.referral is not None:
-                self.referral = dataclasses.replace(self.referral, row_version=exc.saved_version)
-                return self.save()
-            return None
-        except AppError as exc:
-            self.message.setText(str(exc))
-            widget = self.edits.get(str(getattr(exc, "field", "")))
-            if widget is not None:
-                widget.setFocus()
-                widget.selectAll()
+        result, self.referral = conflict.save_versioned(
+            self, self.referral,
+            add=lambda: support.add_referral(self.ctx.db, self.ctx.principal, self.value()),
+            update=lambda id_, version: support.update_referral(self.ctx.db, self.ctx.principal, id_, self.value(),
+                                                 expected_version=version),
+            mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version)
+        if result is None:
             return None
         self.referral = result
         self.saved.emit(result)
