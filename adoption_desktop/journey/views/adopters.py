@@ -37,6 +37,7 @@ from adoption_desktop.journey.views.children import parse_date
 from adoption_desktop.ui import conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.record_list import RecordList
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 
 
@@ -161,7 +162,7 @@ class HouseholdEditor(QDialog):
         return result
 
 
-class AdoptersJourneyTab(QWidget):
+class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -207,31 +208,14 @@ class AdoptersJourneyTab(QWidget):
         layout.addWidget(self.status)
         self.reload()
 
-    def reload(self, select: int | None = None) -> None:
-        try:
-            rows = adopters.list_households(self.ctx.db, self.ctx.principal)
-        except AppError as exc:
-            self.status.setText(str(exc))
-            return
-        self.model.set_rows(rows)
-        ids = [h.id for h in self.model.rows()]
-        if ids:
-            self.view.selectRow(ids.index(select) if select in ids else 0)
-        self.edit_button.setEnabled(bool(ids))
+    def load_rows(self) -> list[Household]:
+        return adopters.list_households(self.ctx.db, self.ctx.principal)
 
-    def current(self) -> Household | None:
-        idx = self.view.currentIndex()
-        return self.model.row_at(idx.row()) if idx.isValid() else None
+    def fetch(self, record: Household) -> Household:
+        return adopters.get_household(self.ctx.db, self.ctx.principal, record.id)  # the latest version, audited
 
-    def _open(self, household: Household | None) -> HouseholdEditor:
-        self.editor = HouseholdEditor(self.ctx, household, self)
-        self.editor.setModal(True)
-        self.editor.saved.connect(lambda h: self.reload(h.id))
-        self.editor.show()
-        return self.editor
-
-    def add(self) -> HouseholdEditor | None:
-        return self._open(None) if self.add_button.isEnabled() else None
+    def make_editor(self, record: Household | None) -> HouseholdEditor:
+        return HouseholdEditor(self.ctx, record, self)
 
     def edit(self) -> HouseholdEditor | None:
         h = self.current()

@@ -34,6 +34,7 @@ from adoption_desktop.letterbox.support import ReferralInput, ReferralView
 from adoption_desktop.ui import conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.record_list import RecordList
 from adoption_desktop.ui.table_model import Column, RowTableModel
 
 COLUMNS: list[Column[ReferralView]] = [
@@ -146,7 +147,7 @@ class ReferralEditor(QDialog):
         return result
 
 
-class SupportRegister(QWidget):
+class SupportRegister(RecordList[ReferralView, ReferralEditor], QWidget):
     """The register (newest referral first)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -192,31 +193,14 @@ class SupportRegister(QWidget):
         layout.addWidget(self.status)
         self.reload()
 
-    def reload(self, select: int | None = None) -> None:
-        try:
-            rows = support.list_referrals(self.ctx.db, self.ctx.principal, open_only=self.open_only.isChecked())
-        except AppError as exc:
-            self.status.setText(str(exc))
-            return
-        self.model.set_rows(rows)
-        ids = [r.id for r in self.model.rows()]
-        if ids:
-            self.view.selectRow(ids.index(select) if select in ids else 0)
-        self.edit_button.setEnabled(bool(ids))
+    def load_rows(self) -> list[ReferralView]:
+        return support.list_referrals(self.ctx.db, self.ctx.principal, open_only=self.open_only.isChecked())
 
-    def current(self) -> ReferralView | None:
-        idx = self.view.currentIndex()
-        return self.model.row_at(idx.row()) if idx.isValid() else None
+    def fetch(self, record: ReferralView) -> ReferralView:
+        return support.get_referral(self.ctx.db, self.ctx.principal, record.id)  # the latest version, audited
 
-    def _open(self, referral: ReferralView | None) -> ReferralEditor:
-        self.editor = ReferralEditor(self.ctx, referral, self)
-        self.editor.setModal(True)
-        self.editor.saved.connect(lambda r: self.reload(r.id))
-        self.editor.show()
-        return self.editor
-
-    def add(self) -> ReferralEditor | None:
-        return self._open(None) if self.add_button.isEnabled() else None
+    def make_editor(self, record: ReferralView | None) -> ReferralEditor:
+        return ReferralEditor(self.ctx, record, self)
 
     def edit(self) -> ReferralEditor | None:
         r = self.current()

@@ -1,0 +1,75 @@
+"""The behaviour shared by a tab that lists versioned records and opens an editor for one (the adopters'
+journey, the birth-parent support register): reload keeping the selection, the current row, and opening
+the editor for a new record or for the latest version of the chosen one."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QTableView
+
+from adoption_desktop.core.errors import AppError
+from adoption_desktop.ui.table_model import RowTableModel
+
+R = TypeVar("R")
+E = TypeVar("E", bound=QDialog)
+
+
+class RecordList(Generic[R, E]):
+    """Mixed into a QWidget that has ``view``, ``model``, ``status``, ``add_button`` and ``edit_button``;
+    it supplies :meth:`load_rows`, :meth:`fetch` (the latest version, audited) and :meth:`make_editor`
+    (an editor with a ``saved`` signal carrying the stored record)."""
+
+    view: QTableView
+    model: RowTableModel[Any]
+    status: QLabel
+    add_button: QPushButton
+    edit_button: QPushButton
+    editor: E | None = None
+
+    def load_rows(self) -> list[R]:
+        raise NotImplementedError
+
+    def fetch(self, record: R) -> R:
+        raise NotImplementedError
+
+    def make_editor(self, record: R | None) -> E:
+        raise NotImplementedError
+
+    def reload(self, select: int | None = None) -> None:
+        try:
+            rows = self.load_rows()
+        except AppError as exc:
+            self.status.setText(str(exc))
+            return
+        self.model.set_rows(rows)
+        ids = [r.id for r in self.model.rows()]
+        if ids:
+            self.view.selectRow(ids.index(select) if select in ids else 0)
+        self.edit_button.setEnabled(bool(ids))
+
+    def current(self) -> R | None:
+        idx = self.view.currentIndex()
+        row: R | None = self.model.row_at(idx.row()) if idx.isValid() else None
+        return row
+
+    def _open(self, record: R | None) -> E:
+        self.editor = editor = self.make_editor(record)
+        editor.setModal(True)
+        editor.saved.connect(lambda r: self.reload(r.id))  # type: ignore[attr-defined]
+        editor.show()
+        return editor
+
+    def add(self) -> E | None:
+        return self._open(None) if self.add_button.isEnabled() else None
+
+    def edit(self) -> E | None:
+        record = self.current()
+        if record is None:
+            return None
+        try:
+            record = self.fetch(record)
+        except AppError as exc:
+            self.status.setText(str(exc))
+            return None
+        return self._open(record)
