@@ -139,11 +139,18 @@ def test_the_exchange_register_lists_the_same_page_and_count(lite: Database, pg:
         for q in queries:
             f = service.ItemFilter(query=q, sort=sort, descending=descending)
             got = [service.item_page(db, actors[id(db)], f, limit=50) for db in (lite, pg)]
-            if got[0] != got[1]:
+            capped = got[0][0] > service.COUNT_CAP
+            if capped:
+                # past the cap the embedded store lists the COUNT_CAP most recently entered matches (read
+                # newest first from FTS5) and team mode the first page of all matches in the order shown
+                # (walked by index): both say "more than N, type more to narrow"; the count is the same
+                if got[0][0] != got[1][0]:
+                    out[q] = [g[0] for g in got]
+            elif got[0] != got[1]:
                 out[q] = [(g[0], [r.id for r in g[1]]) for g in got]
             # a later page, and the search with a filter besides (the count and page of a separate plan)
             later = [service.list_items(db, actors[id(db)], f, offset=50, limit=50) for db in (lite, pg)]
-            if later[0] != later[1]:
+            if later[0] != later[1] and not capped:
                 out[q + " (page 2)"] = [[r.id for r in g] for g in later]
             screened = replace(f, status="forwarded")
             both = [service.item_page(db, actors[id(db)], screened, limit=50) for db in (lite, pg)]

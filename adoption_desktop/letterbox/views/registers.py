@@ -315,8 +315,10 @@ class Register(QWidget, Generic[R]):
             self.matches = n
         matching = f" matching “{self.query}”" if self.query else ""
         if self.count_cap is not None and self.matches > n:
-            self.count_label.setText(f"More than {self.count_cap:,} {self.title.lower()}{matching}: the "
-                                     f"{n:,} most recently entered are listed; type more to narrow the search.")
+            # which ones: the most recently entered on the embedded store, the first in the order shown in
+            # team mode (docs/letterbox.md, "Search that stays flat")
+            self.count_label.setText(f"More than {self.count_cap:,} {self.title.lower()}{matching}: "
+                                     f"{n:,} of them are listed; type more to narrow the search.")
         else:
             self.count_label.setText(f"{plural(n, self.title.lower().removesuffix('s'), self.title.lower())}{matching}")
 
