@@ -106,6 +106,14 @@ def _within(m: Measure) -> str:
 MONTH_THRESHOLDS = frozenset({"plan_to_panel_2m", "stage1_2m", "stage2_4m", "approval_6m"})
 
 
+def _measure_name(m: Measure) -> str:
+    """A scorecard measure is named with its code ("A1 …") once; the application's own measures by their
+    label alone (their codes are internal)."""
+    if re.fullmatch(r"A\d+", m.code) and not m.label.startswith(m.code):
+        return f"{m.code} {m.label}"
+    return m.label
+
+
 def _threshold_unit(m: Measure) -> str:
     """The unit of a measure's threshold: months for the month timescales; days for a share of children
     within a number of days (A3); otherwise the measure's own unit."""
@@ -121,7 +129,7 @@ def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasur
         doc.add_paragraph(empty)  # measures exist, but no child (or household) in any of the periods
         return
     _table(doc, ["Measure", *_period_headers(data), "Threshold", "Within threshold"],
-           [[c.current.label, _value(c.current), _value(c.previous), _value(c.last_year),
+           [[_measure_name(c.current), _value(c.current), _value(c.previous), _value(c.last_year),
              "–" if c.current.threshold is None else f"{c.current.threshold:g} {_threshold_unit(c.current)}".strip(),
              _within(c.current)] for c in rows], (4.5, 2.4, 2.4, 2.4, 2, 2.6))
     # a chart against the threshold where the figure and the threshold are in one unit (A3 is a share of
@@ -132,12 +140,12 @@ def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasur
         # a measure with a threshold: this period against the threshold, beside the two comparisons
         vals = [m.value] + [x.value if x else None for x in (next(c for c in rows if c.current is m).previous,
                                                              next(c for c in rows if c.current is m).last_year)]
-        png = charts.against_threshold(m.label, SERIES, vals, m.threshold, unit=f" {m.unit}"
+        png = charts.against_threshold(_measure_name(m), SERIES, vals, m.threshold, unit=f" {m.unit}"
                                        if m.unit else "", threshold_label=f"Threshold {m.threshold:g} {m.unit}")
-        _picture(doc, png, f"{chart_title}: {m.label} against its threshold of {m.threshold:g} {m.unit}")
+        _picture(doc, png, f"{chart_title}: {_measure_name(m)} against its threshold of {m.threshold:g} {m.unit}")
     doc.add_heading("Definitions", level=2)
     for c in rows:
-        doc.add_paragraph(f"{c.current.label}: {c.current.definition}", style="List Bullet")
+        doc.add_paragraph(f"{_measure_name(c.current)}: {c.current.definition}", style="List Bullet")
 
 
 def _fmt_pct(v: float | None) -> str:
