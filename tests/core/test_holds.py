@@ -20,6 +20,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.errors import DatabaseBusy
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.security.service import create_first_administrator
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import Database, open_postgresql, open_sqlcipher
 from adoption_desktop.core.storage.hold import lock_file_for
@@ -30,6 +31,7 @@ from adoption_desktop.core.storage.lifecycle import (
     restore_database,
     verify_database,
 )
+from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "worker passphrase"
@@ -166,10 +168,17 @@ def test_a_long_write_elsewhere_is_reported_busy_and_waited_for_never_as_a_wrong
         tmp_path: Path, store: SecretStore, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     path = _new_database(tmp_path, store)
     already_open = open_database(path, store, PASSPHRASE)  # this program was open before the import began
+    create_first_administrator(already_open, "admin", "Admin Istrator", TEST_PASSWORD)
+    env = {**env, "ADOPTION_DESKTOP_PASSWORD": TEST_PASSWORD}
+    # a command that writes (its sign-in and its export are recorded); one that only reads (verify)
+    # reads the last committed state and never waits for the writer at all
+    writes = ("export", "panel-calendar", "--db", str(path), "--out", str(tmp_path / "c.ics"), "--user", "admin")
     try:
         holder = _worker(env, "holder", str(path), "6")
         _wait_for(holder, "holding")
-        waited = _cli(env, "verify", "--db", str(path), busy_wait=60)  # opening while it is held
+        read = _cli(env, "verify", "--db", str(path), busy_wait=0)
+        assert read.returncode == 0 and "busy" not in read.stderr, read.stderr
+        waited = _cli(env, *writes, busy_wait=60)  # opening and writing while it is held
         assert waited.returncode == 0, waited.stderr
         assert "busy" in waited.stderr and "waiting" in waited.stderr
         assert "key" not in waited.stderr.lower()
@@ -179,7 +188,7 @@ def test_a_long_write_elsewhere_is_reported_busy_and_waited_for_never_as_a_wrong
         holder = _worker(env, "holder", str(path), "20")
         _wait_for(holder, "holding")
         started = time.monotonic()
-        gave_up = _cli(env, "verify", "--db", str(path), busy_wait=1)
+        gave_up = _cli(env, *writes, busy_wait=1)
         assert time.monotonic() - started < 18  # the bound, not the other program's 20 s
         assert gave_up.returncode == 2
         last = gave_up.stderr.strip().splitlines()[-1]
@@ -200,12 +209,42 @@ def test_a_long_write_elsewhere_is_reported_busy_and_waited_for_never_as_a_wrong
         already_open.dispose()
 
 
+def test_opening_and_checking_only_read_so_another_programs_writer_never_makes_them_wait(
+        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schema, integrity and seal checks of an open are reads: in WAL mode they never wait for a
+    writer. (They once began as writers, BEGIN IMMEDIATE, and under four busy writers an open could
+    fail with "database is locked" just reading the schema version.) Here another connection holds the
+    write lock throughout, with no time allowed to wait for it."""
+    path = _new_database(tmp_path, store)
+    monkeypatch.setenv("ADOPTION_DESKTOP_BUSY_WAIT", "0")
+    other = open_database(path, store, PASSPHRASE)
+    writer = other.engine.connect()
+    try:
+        writer.begin()  # BEGIN IMMEDIATE (the default for a plain connection): the write lock, held
+        db = open_database(path, store, PASSPHRASE, upgrade=True)
+        try:
+            assert migrations.schema_current(db) and not migrations.needs_upgrade(db)
+            migrations.check_database(db)
+            report = verify_database(db)
+            assert report.ok and report.full, report.problems
+            # a write still waits for the writer, within its bound
+            with pytest.raises(DatabaseBusy), db.session() as session:
+                audit.record(session, "probe", "mine", 1)
+        finally:
+            db.dispose(write_anchor=False)
+    finally:
+        writer.rollback()
+        writer.close()
+        other.dispose(write_anchor=False)
+
+
 def test_backups_taken_while_four_programs_write_restore_and_verify_clean(
         tmp_path: Path, store: SecretStore, env: dict[str, str]) -> None:
     path = _new_database(tmp_path, store)
     stop = tmp_path / "stop"
     writers = [_worker(env, "writer", str(path), str(stop)) for _ in range(4)]
     backups: list[Path] = []
+    first: list[list[str]] = [[] for _ in writers]
     try:
         first = [_wait_for(w, "ready", writes=5) for w in writers]
         db = open_database(path, store, PASSPHRASE)

@@ -144,9 +144,14 @@ def _backup_anchors(db: Database) -> list[StoredAnchor]:
     return out
 
 
-def check_all(db: Database, session: Session) -> list[str]:
-    """Every anchor kept for ``db`` against its log; one line per disagreement ([] when all agree)."""
-    found, problems = stored(db)
+def check_all(db: Database, session: Session,
+              read_first: tuple[list[StoredAnchor], list[str]] | None = None) -> list[str]:
+    """Every anchor kept for ``db`` against its log; one line per disagreement ([] when all agree).
+
+    The anchors must be read before ``session`` takes its snapshot (its first read): another program may
+    commit and move them on meanwhile, and an anchor read after the snapshot could be ahead of it. A
+    caller whose session has already read passes ``read_first`` (:func:`stored`, read before it began)."""
+    found, problems = read_first if read_first is not None else stored(db)
     for anchor in found:
         problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash})
         if problem is not None:

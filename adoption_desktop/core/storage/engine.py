@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, QueuePool, create_engine, event, exc, text
+from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -111,6 +111,14 @@ def _sqlite_begin(conn: Any) -> None:
     # late; read-only sessions (lists, figures) use a plain deferred BEGIN and never block writers (WAL).
     write = conn.get_execution_options().get("adk_write", True)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def read_connection(engine: Engine) -> Connection:
+    """A connection for checks that only read (schema version, integrity, counts): on SQLite its
+    transaction is a deferred ``BEGIN``, which in WAL mode never waits for another program's writer.
+    (A plain ``engine.connect()`` begins as a writer, ``BEGIN IMMEDIATE``, and under several busy
+    writers could wait past the busy timeout just to read the schema version.)"""
+    return engine.connect().execution_options(adk_write=False)
 
 
 @dataclass
@@ -357,7 +365,7 @@ def _first_read(engine: Engine, path: Path, on_wait: WaitReport | None) -> None:
     deadline: float | None = None
     while True:
         try:
-            with engine.connect() as conn:
+            with read_connection(engine) as conn:
                 conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
             return
         except exc.DatabaseError as err:

@@ -29,6 +29,7 @@ from adoption_desktop.core.storage.engine import (
     is_postgres_url,
     open_postgresql,
     open_sqlcipher,
+    read_connection,
     secure_umask,
 )
 from adoption_desktop.core.storage.hold import (
@@ -133,7 +134,7 @@ def has_row_seals(db: Database) -> bool:
 
     if migrations.schema_current(db):  # today's schema has them
         return True
-    with db.engine.connect() as conn:
+    with read_connection(db.engine) as conn:
         return any(c["name"] == "seal" for c in inspect(conn).get_columns("audit_log"))
 
 
@@ -148,7 +149,7 @@ def _open_postgresql(url: str, upgrade: bool, on_wait: WaitReport | None) -> Dat
             finally:
                 hold.release()
         if not migrations.postgresql_is_empty(db):
-            with db.engine.connect() as conn:
+            with read_connection(db.engine) as conn:
                 migrations.refuse_newer(conn, "The database")
         db.hold = PgHold.acquire(db.engine, exclusive=False, wait=busy_wait(OPEN_WAIT),
                                  message=maintenance_message("The database"), on_wait=on_wait)
@@ -184,21 +185,23 @@ def verify_database(db: Database) -> VerifyReport:
 def _verify(db: Database) -> VerifyReport:
     problems: list[str] = []
     if db.is_sqlite:
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
             if rows != ["ok"]:
                 problems.extend(f"integrity: {r}" for r in rows)
             rows = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
             problems.extend(f"cipher integrity: {r}" for r in rows)
     if not has_row_seals(db):  # today's log and seal checks need today's schema: after the upgrade
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             count = int(conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
         return VerifyReport(not problems, problems, count, full=False)
+    # the head kept outside the database (beside it, per user, a server's witness), read before the
+    # snapshot below begins: another program may commit and move it on while this one reads [audit hook]
+    kept = anchors.stored(db)
     with db.session(write=False) as session:
         problem = audit.verify_chain(session)
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
-        # the head kept outside the database (beside it, per user, a server's witness) [audit hook]
-        anchor_problems = anchors.check_all(db, session)
+        anchor_problems = anchors.check_all(db, session, read_first=kept)
         record_problems = audit.verify_record(session.connection())
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")

@@ -36,6 +36,7 @@ from adoption_desktop.core.storage.engine import (
     damaged_message,
     is_busy_error,
     open_sqlcipher,
+    read_connection,
 )
 from adoption_desktop.core.storage.hold import (
     MAINTENANCE_WAIT,
@@ -119,7 +120,7 @@ def check_pages(db: Database) -> None:
     if not db.is_sqlite:
         return
     try:
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             problems = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
     except exc.DBAPIError as err:
         if is_busy_error(err):
@@ -136,7 +137,7 @@ def schema_current(db: Database) -> bool:
     if not db.is_sqlite:
         return False
     try:
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             return schema_version.is_current(conn)
     except exc.DBAPIError as err:
         if is_busy_error(err):
@@ -151,7 +152,7 @@ def check_database(db: Database, *, defer_pages: bool = False) -> None:
     written. (A damaged page that the reads meet is refused there, as always: SQLCipher checks each
     page it reads.)"""
     if not schema_current(db):
-        with db.engine.connect() as conn:
+        with read_connection(db.engine) as conn:
             refuse_newer(conn, db.name)
     if defer_pages and db.is_sqlite:
         db.deferred_page_check = lambda: check_pages(db)
@@ -191,7 +192,7 @@ def create_schema(db: Database) -> None:
 def needs_upgrade(db: Database) -> bool:
     if schema_current(db):
         return False
-    with db.engine.connect() as conn:
+    with read_connection(db.engine) as conn:
         refuse_newer(conn, db.name)
         return current_heads(conn) != script_heads()
 
