@@ -128,11 +128,14 @@ def measure(db_path: str) -> dict[str, Any]:
         """Ends the wait at the next paint of the watched widget (once armed)."""
 
         armed = False
+        paints = 0  # every paint of the watched widget (a count, load-independent)
 
         def eventFilter(self, obj: Any, ev: Any) -> bool:  # noqa: N802
-            if self.armed and ev.type() == QEvent.Type.Paint:
-                self.armed = False
-                loop.quit()  # the loop returns once this paint has been drawn
+            if ev.type() == QEvent.Type.Paint:
+                self.paints += 1
+                if self.armed:
+                    self.armed = False
+                    loop.quit()  # the loop returns once this paint has been drawn
             return False
 
     box_painted, rows_painted = PaintWatch(), PaintWatch()
@@ -178,15 +181,67 @@ def measure(db_path: str) -> dict[str, Any]:
         raise RuntimeError("a view painted no cells: the timings would not include painting")
 
     captured: list[tuple[str, Any]] = []
+    traced: list[str] = []  # what SQLite ran (SQLCipher: every statement, with its values), in order
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
         captured.append((statement, parameters))
 
-    event.listen(db.engine, "before_cursor_execute", capture)
+    class Recording:
+        """A DB-API cursor that notes what it is given (only for the untimed read of each keystroke)."""
+
+        def __init__(self, cursor: Any) -> None:
+            self.cursor = cursor
+
+        def execute(self, statement: str, parameters: Any = ()) -> Any:
+            captured.append((statement, parameters))
+            self.cursor.execute(statement, parameters)
+            return self
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.cursor, name)
+
+    class RecordingConnection:
+        def __init__(self, raw: Any) -> None:
+            self.raw = raw
+
+        def cursor(self) -> Recording:
+            return Recording(self.raw.cursor())
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.raw, name)
+
+    real_raw_connection = db.engine.raw_connection
+
+    def read_recorded(prefix: str) -> list[tuple[str, Any]]:
+        """The keystroke's statements and values, from an untimed read of the same search. On SQLCipher
+        the program runs them on a DB-API cursor (``Database.read_cursor``): they are noted at the cursor
+        for this read only; in team mode (ORM session) at the engine."""
+        captured.clear()
+        if db.is_sqlite:
+            db.engine.raw_connection = lambda: RecordingConnection(real_raw_connection())  # type: ignore[method-assign]
+        try:
+            page._first_items(prefix, register.model.sort_key, register.model.descending)(None)  # type: ignore[attr-defined]
+        finally:
+            if db.is_sqlite:
+                del db.engine.raw_connection
+        return list(captured)
+
+    if db.is_sqlite:
+        # The timed statements are checked with SQLite's own trace (statements as run, values included)
+        # on both sides alike: the same callback on every pooled connection, set once at its checkout.
+        def traced_on(dbapi: Any, record: Any, _proxy: Any) -> None:
+            if not record.info.get("bench_trace"):
+                dbapi.set_trace_callback(traced.append)
+                record.info["bench_trace"] = True
+
+        event.listen(db.engine, "checkout", traced_on)
+    else:
+        event.listen(db.engine, "before_cursor_execute", capture)
     words = [n.split()[-1].lower() for n in names[:10]]
     prog: list[float] = []
     floor: list[float] = []
     floor_rows: list[int] = []
+    vp_paints: list[int] = []  # viewport paints per keystroke, the untimed drain included
 
     def run_floor(statements: list[tuple[str, Any]]) -> float:
         raw = db.engine.raw_connection()
@@ -212,8 +267,10 @@ def measure(db_path: str) -> dict[str, Any]:
         return ms
 
     def run_program(key: str, prefix: str) -> float:
+        before = rows_painted.paints
         ms = type_key(key)
         app.processEvents()  # work Qt defers past the paint (a second layout pass): neither side times it
+        vp_paints.append(rows_painted.paints - before)
         if register.query != prefix:
             raise RuntimeError(f"the register shows {register.query!r}, not {prefix!r}")
         return ms
@@ -226,26 +283,66 @@ def measure(db_path: str) -> dict[str, Any]:
             # The keystroke's statements, read once untimed: both sides then find the same pages in the
             # connection's cache (the floor used to replay the program's statements right after it, on a
             # cache the program had just warmed), and they take turns going first.
+            statements = read_recorded(prefix)
             captured.clear()
-            page._first_items(prefix, register.model.sort_key, register.model.descending)(None)  # type: ignore[attr-defined]
-            statements = list(captured)
-            captured.clear()
+            traced.clear()
             if k % 2:
                 floor.append(run_floor(statements))
+                floor_ran = list(traced)
+                traced.clear()
                 prog.append(run_program(word[k - 1], prefix))
+                sent_traced = list(traced)
             else:
                 prog.append(run_program(word[k - 1], prefix))
+                sent_traced = list(traced)
+                traced.clear()
                 floor.append(run_floor(statements))
-            sent = [st for st, _ in captured]
-            if sent != [st for st, _ in statements]:
-                raise RuntimeError(f"the program sent other statements than the floor ran: {[st[:40] for st in sent]}")
+                floor_ran = list(traced)
+            if db.is_sqlite:
+                if sent_traced != floor_ran:
+                    raise RuntimeError(f"the program ran other statements than the floor: {sent_traced} / {floor_ran}")
+            else:
+                sent = [st for st, _ in captured]
+                if sent != [st for st, _ in statements]:
+                    raise RuntimeError(f"the program sent other statements than the floor ran: {[st[:40] for st in sent]}")
             if floor_rows[-1] != len(register.model._pages.get(0, [])):
                 raise RuntimeError(f"the floor read {floor_rows[-1]} rows, the program {len(register.model._pages[0])}")
     clear_box()
-    event.remove(db.engine, "before_cursor_execute", capture)
+    # Counts, in an untimed pass after the timed one (counting data() calls costs a call each): the
+    # model's data() calls per keystroke, program and floor, over the first three words again.
+    calls = {"prog": 0, "floor": 0}
+    program_data, bare_data = register.model.data, bare_model.data
+
+    def counted(index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        calls["prog"] += 1
+        return program_data(index, role)
+
+    def bare_counted(index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        calls["floor"] += 1
+        return bare_data(index, role)
+
+    register.model.data = counted  # type: ignore[method-assign]
+    bare_model.data = bare_counted  # type: ignore[method-assign]
+    counted_keys = 0
+    for word in words[:3]:
+        clear_box()
+        for k in range(1, len(word) + 1):
+            statements = read_recorded(word[:k])
+            run_program(word[k - 1], word[:k])
+            run_floor(statements)
+            counted_keys += 1
+    del register.model.data, bare_model.data
+    del vp_paints[-counted_keys:]  # the timed keystrokes' paints only
+    clear_box()
+    if db.is_sqlite:
+        event.remove(db.engine, "checkout", traced_on)
+    else:
+        event.remove(db.engine, "before_cursor_execute", capture)
     db.dispose()
     app.processEvents()
-    return {"items": n_items, "prog": prog, "floor": floor, "open": open_ms, "key": key_ms}
+    return {"items": n_items, "prog": prog, "floor": floor, "open": open_ms, "key": key_ms,
+            "paints": statistics.mean(vp_paints), "data_prog": calls["prog"] / counted_keys,
+            "data_floor": calls["floor"] / counted_keys}
 
 
 def child(db: str) -> None:
