@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
 from sqlalchemy import event, func, select, text, update
 
 from adoption_desktop.core.audit.models import AuditEntry
@@ -18,7 +20,10 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.interrupt import Interrupt, Interrupted
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ItemFilter, ItemRow
+from adoption_desktop.letterbox.views.page import LetterboxPage
+from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.table_model import display
+from adoption_desktop.ui.tasks import TaskRunner
 from tests.letterbox.conftest import sample_input
 
 
@@ -120,3 +125,39 @@ def test_dates_are_shown_as_before() -> None:
     for stamp in (dt.datetime(2025, 1, 2, 3, 4, 59), dt.datetime(2026, 12, 31, 23, 0)):
         assert display(stamp) == f"{stamp:%d/%m/%Y %H:%M}"
     assert display(None) == "" and display("x") == "x" and display(True) == "Yes" and display(3) == "3"
+
+
+def test_one_keystroke_is_one_model_reset_and_one_paint_of_the_rows(qtbot: Any, db: Database, coordinator: Principal,
+                                                                     items: list[int]) -> None:
+    """Counted with real Qt events (offscreen): a key whose rows keep their number resets the model once and
+    paints the table once (Qt's deferred second layout pass repaints the rows again only when their number
+    changes: see bench/results/search.md)."""
+    page = LetterboxPage(AppContext(db, coordinator, TaskRunner()), today=dt.date(2026, 9, 10))
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    page.show_items()
+    qtbot.waitExposed(page)
+    reg = page.items_register
+    reg.search.setFocus()
+    qtbot.keyClicks(reg.search, "car")
+    reg.search_now()
+    qtbot.wait(100)
+    assert reg.model.rowCount() == 12
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _obj: Any, ev: Any) -> bool:  # noqa: N802
+            if ev.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    paints, resets = Paints(), []
+    reg.view.viewport().installEventFilter(paints)
+    reg.model.modelReset.connect(lambda: resets.append(1))
+    qtbot.keyClick(reg.search, "d")
+    reg.search_now()
+    qtbot.wait(200)  # everything Qt defers has run
+    assert reg.query == "card" and reg.model.rowCount() == 12
+    assert len(resets) == 1 and paints.count == 1
