@@ -493,7 +493,7 @@ def main() -> int:
         tail_ok = tail <= P90_GOAL or label == "100,000"
         ok = ok and ratio_ok and tail_ok
         rows.append(f"| {r['items']:,} | {pm:.1f} ms (p90 {p90(r['prog']):.1f}; {min(r['prog']):.1f}–{max(r['prog']):.1f}) | "
-                    f"{fm:.1f} ms (p90 {p90(r['floor']):.1f}) | **{ratio:.2f}×** ({'met' if ratio_ok else 'NOT MET'}) | "
+                    f"{fm:.1f} ms (p90 {p90(r['floor']):.1f}; {min(r['floor']):.1f}–{max(r['floor']):.1f}) | **{ratio:.2f}×** ({'met' if ratio_ok else 'NOT MET'}) | "
                     f"{tail:.2f}× ({'met' if tail_ok else 'NOT MET'}{'' if label != '100,000' else ', no goal'}) |")
     huge_open = statistics.median(results["1,000,000"]["open"])
     open_ok = huge_open <= OPEN_GOAL_MS
@@ -510,9 +510,12 @@ process; load average at the end {load:.1f}. See `bench/bench_search.py`.
 {chr(10).join(rows)}
 
 Counts (load-independent): viewport paints per keystroke, the untimed drain after it included,
-{" / ".join(f"{r['items']:,}: {r['paints']:.2f}" for r in results.values())} (the floor's bare view: 1 timed,
-and the same deferred second one when the row count changes); the model's `data()` calls per keystroke,
-over the first three words again untimed, program / floor {" ; ".join(f"{r['items']:,}: {r['data_prog']:.0f} / {r['data_floor']:.0f}" for r in results.values())}.
+{" / ".join(f"{r['items']:,}: {r['paints']:.2f}" for r in results.values())} (one in the timed window; a second, untimed, after a keystroke
+that changes the number of rows: Qt's queued re-layout of the table repaints it); the model's `data()`
+calls per keystroke, over the first three words again untimed, program / floor (one repaint)
+{" ; ".join(f"{r['items']:,}: {r['data_prog']:.0f} / {r['data_floor']:.0f}" for r in results.values())}. Laying the table out before its first
+paint leaves one paint per keystroke but puts that layout (scroll bar range and repaint, about 0.4 ms)
+inside the timed window, which the floor does not pay: not done.
 
 Opening the exchange register at 1,000,000 exchanges (page built with the Items tab chosen, shown, painted;
 median of 5): **{huge_open:.0f} ms** (goal ≤ {OPEN_GOAL_MS:.0f} ms: {'met' if open_ok else 'NOT MET'}).
