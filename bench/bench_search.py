@@ -447,7 +447,7 @@ def postgres_only(env: dict[str, str]) -> int:
         if not x and kept and not kept[-1]:
             continue  # the blank line that followed it
         kept.append(x)
-    at = next((i for i, x in enumerate(kept) if x.startswith("Counts stop at")), len(kept))
+    at = next((i for i, x in enumerate(kept) if x.startswith(("Counts stop at", "What a keystroke does"))), len(kept))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     kept[at:at] = [f"{line} (load average at the end {load:.1f}).", ""]
     path.write_text("\n".join(kept) + "\n", encoding="utf-8")
