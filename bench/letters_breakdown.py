@@ -60,7 +60,7 @@ PHASES: dict[str, list[tuple[str, str]]] = {
     "adoption_desktop.core.documents.pdf": [("register_fonts", "fonts (TTF parse)")],
     "adoption_desktop.core.documents.letter_canvas": [
         ("letter_blocks", "layout (line breaking)"), ("LetterCanvas.place", "drawing"),
-        ("LetterCanvas.new_page", "drawing"), ("LetterCanvas.close", "PDF file write (compress, save)")],
+        ("LetterCanvas.new_page", "drawing"), ("LetterCanvas.finish", "PDF file write (compress, save)")],
 }
 
 own: dict[str, float] = {}

@@ -78,6 +78,7 @@ class LetterCanvas:
         self.footer_text = footer
         self.data_protection = data_protection
         self.logo = _logo_reader(logo_png)
+        self.path = Path(path)
         self.canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
         self.canvas.setTitle(title)
         self.canvas.setAuthor(author)
@@ -128,11 +129,17 @@ class LetterCanvas:
         self.page += 1
         self.y = PAGE_H - TOP
 
-    def close(self) -> None:
+    def finish(self) -> bytes:
+        """The whole PDF, made in memory (compressed, cross-referenced): nothing is written yet."""
         if self._started:
             self._footer()
             self.canvas.showPage()
-        self.canvas.save()
+            self._started = False
+        return bytes(self.canvas.getpdfdata())
+
+    def close(self) -> None:
+        """Write the PDF to the path given when the canvas was made."""
+        self.path.write_bytes(self.finish())
 
     # --- measuring ---------------------------------------------------------------------------
     def wrap(self, text: str, width: float, *, font: str | None = None, size: float = BODY_SIZE,
@@ -388,8 +395,9 @@ def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fo
                          before_save: Callable[[], object] | None = None) -> int:
     """Every letter (keyword arguments of :func:`letter_blocks`) into one PDF under the letterhead
     ``head``; returns the count. ``cancelled()`` is checked before each letter and raises
-    ``RuntimeError('cancelled')``. The letters are drawn in memory; nothing is written to ``path`` until
-    they all are and ``before_save()`` (if given) has returned."""
+    ``RuntimeError('cancelled')``. The letters are drawn, and the PDF made, in memory; nothing is written
+    to ``path`` until they all are and ``before_save()`` (if given) has returned (a headless export
+    confirms its sign-in there: the PDF is made while the password and page checks finish beside it)."""
     writer = LetterCanvas(path, fonts=fonts, footer=head.footer, title=title, author=head.agency_name,
                           data_protection=head.data_protection, logo_png=head.logo_png)
     count = 0
@@ -405,7 +413,8 @@ def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fo
             progress(count)
     if cancelled and cancelled():
         raise RuntimeError("cancelled")
+    data = writer.finish()  # the file's bytes made before the caller's last check, written after it
     if before_save is not None:
         before_save()
-    writer.close()
+    Path(path).write_bytes(data)
     return count
