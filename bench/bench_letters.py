@@ -114,7 +114,8 @@ json.dump({"start": t0 - spawn, "imports": t1 - t0, "fonts (TTF parse)": t2 - t1
 PHASE_ORDER = (
     "start", "imports", "key from the keyring", "SQLCipher open (engine)", "SQLCipher open (first read: key check)",
     "schema version check", "audit anchors checked", "open (rest)", "sign-in: account read, password check started",
-    "query (arrangements, participants)", "letters (rest: template, letterhead, render)", "leak check",
+    "query (arrangements, participants)", "reminder jobs (months, recipients; beside the page check)",
+    "letters (rest: template, letterhead, render)", "leak check",
     "fonts (TTF parse)", "layout (line breaking)", "drawing", "PDF file write (compress, save)",
     "sign-in: waiting for the checks, sign-in recorded", "sent-list + audit (one batch)", "close (audit anchors, connections)",
     "other", "exit")

@@ -53,7 +53,8 @@ PHASES: dict[str, list[tuple[str, str]]] = {
         ("PendingSignIn.confirm", "sign-in: waiting for the checks, sign-in recorded")],
     "adoption_desktop.cli_support": [("open_db", "open (rest)"), ("sign_in", "sign-in (rest)")],
     "adoption_desktop.letterbox.documents": [
-        ("reminder_jobs_for", "query (arrangements, participants)"),
+        ("read_for_reminders", "query (arrangements, participants)"),
+        ("reminder_jobs_from", "reminder jobs (months, recipients; beside the page check)"),
         ("check_no_leak", "leak check"),
         ("write_batch", "letters (rest: template, letterhead, render)")],
     "adoption_desktop.letterbox.sent_list": [("record_letters_sent", "sent-list + audit (one batch)")],

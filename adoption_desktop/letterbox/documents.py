@@ -198,9 +198,23 @@ def reminder_jobs_for(session: Session, months: Sequence[str], *,
                       limit: int | None = None) -> tuple[list[LetterJob], int]:
     """Reminders for each of ``months`` in turn (as :func:`reminder_jobs` month by month), the
     arrangements read once for all of them."""
+    return reminder_jobs_from(read_for_reminders(session), months, limit=limit)
+
+
+def read_for_reminders(session: Session) -> tuple[list[int], tuple[dict[int, Arrangement], dict[int, list[Participant]],
+                                                                   dict[int, list[ProtectedTerm]]]]:
+    """What reminders are made from: the active arrangements (in reference order), their participants
+    and protected terms. Only reads; :func:`reminder_jobs_from` makes the letters' jobs without the database."""
     ids = list(session.scalars(select(Arrangement.id).where(Arrangement.status == "active")
                                .order_by(Arrangement.reference)))
-    loaded = _load(session, ids)
+    return ids, _load(session, ids)
+
+
+def reminder_jobs_from(read: tuple[list[int], tuple[dict[int, Arrangement], dict[int, list[Participant]],
+                                                    dict[int, list[ProtectedTerm]]]],
+                       months: Sequence[str], *, limit: int | None = None) -> tuple[list[LetterJob], int]:
+    """The reminder jobs for ``months`` from :func:`read_for_reminders`'s rows."""
+    ids, loaded = read
     jobs: list[LetterJob] = []
     held = 0
     for month in months:
@@ -321,13 +335,15 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         jobs: list[LetterJob] = []
         held = 0
         if kind == "reminder":
-            jobs, held = reminder_jobs_for(session, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
+            rows = read_for_reminders(session)
         elif kind in ("acknowledgement", "returned"):
             jobs, held = item_jobs(session, kind, item_ids)
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
         reply = long_date(reply_by(session, today))
-    db.start_page_check()  # a deferred check of the file's pages runs while the letters are drawn
+    db.start_page_check()  # a deferred check of the file's pages runs, once the reads are done, while the
+    if kind == "reminder":  # letters are made (the reminders' jobs from the rows read, then the drawing)
+        jobs, held = reminder_jobs_from(rows, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
         if before_output is not None:
