@@ -341,8 +341,8 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
         reply = long_date(reply_by(session, today))
-    db.start_page_check()  # a deferred check of the file's pages runs, once the reads are done, while the
-    if kind == "reminder":  # letters are made (the reminders' jobs from the rows read, then the drawing)
+    db.start_page_check()  # a deferred check of the file's pages (unless the caller started it) runs while
+    if kind == "reminder":  # the letters are made (the reminders' jobs from the rows read, then the drawing)
         jobs, held = reminder_jobs_from(rows, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
