@@ -171,9 +171,9 @@ def signing_in(args: argparse.Namespace, *, reads_first: bool = True) -> Iterato
     ``confirmed(pending, args.user)`` before it writes or shows anything and stops reading when
     ``pending.failed()``. Whatever happens inside the block, the sign-in is confirmed first: a wrong
     password is reported (and counted) as a wrong password, never as the error the reading ran into, and
-    nothing else is written. The file's page check waits for the command's reads (``reads_first``:
-    SQLCipher holds other connections back while it runs) and starts at ``db.start_page_check()`` or at
-    the first write. See docs/letters.md ("The export path")."""
+    nothing else is written. The file's page check starts at ``db.start_page_check()`` or at the first
+    write, which waits for it; ``reads_first=False`` starts it at once, beside the password check (on a
+    WAL file reads beside it are not held back: measured 0.1 ms a query, as alone). See docs/letters.md ("The export path")."""
     from adoption_desktop.core.security.service import begin_sign_in
 
     username = required_user(args)  # before the database is even opened

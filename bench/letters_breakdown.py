@@ -53,14 +53,15 @@ PHASES: dict[str, list[tuple[str, str]]] = {
         ("PendingSignIn.confirm", "sign-in: waiting for the checks, sign-in recorded")],
     "adoption_desktop.cli_support": [("open_db", "open (rest)"), ("sign_in", "sign-in (rest)")],
     "adoption_desktop.letterbox.documents": [
-        ("reminder_jobs_for", "query (arrangements, participants)"),
+        ("read_for_reminders", "query (arrangements, participants)"),
+        ("reminder_jobs_from", "reminder jobs (months, recipients; beside the page check)"),
         ("check_no_leak", "leak check"),
         ("write_batch", "letters (rest: template, letterhead, render)")],
     "adoption_desktop.letterbox.sent_list": [("record_letters_sent", "sent-list + audit (one batch)")],
     "adoption_desktop.core.documents.pdf": [("register_fonts", "fonts (TTF parse)")],
     "adoption_desktop.core.documents.letter_canvas": [
         ("letter_blocks", "layout (line breaking)"), ("LetterCanvas.place", "drawing"),
-        ("LetterCanvas.new_page", "drawing"), ("LetterCanvas.close", "PDF file write (compress, save)")],
+        ("LetterCanvas.new_page", "drawing"), ("LetterCanvas.finish", "PDF file write (compress, save)")],
 }
 
 own: dict[str, float] = {}

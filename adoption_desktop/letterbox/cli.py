@@ -31,7 +31,10 @@ def _reminders(args: argparse.Namespace) -> int:
             raise CliError(f"--month {str(exc).removeprefix('Month: ')}") from exc
     # The password is checked on a second thread while the letters are read and drawn in memory with the
     # account's permissions; nothing is written or printed before the sign-in is confirmed (docs/letters.md).
-    with signing_in(args) as (db, pending):
+    # The page check (~0.3 s on the large demo, the longest step) starts at once, beside the reads: reads
+    # are not held back by it on a WAL file (measured: 0.1 ms a query beside it, as alone), and the
+    # whole export waits for it before anything is written.
+    with signing_in(args, reads_first=False) as (db, pending):
         from adoption_desktop.core.security.permissions import Permission
         from adoption_desktop.core.security.service import signatory
 

@@ -9,13 +9,15 @@ relationship only; and every letter is checked (:func:`check_no_leak`) before th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import signer_title
@@ -39,6 +41,8 @@ FORWARD_TEXT = ("It will be read in line with the agreement and passed on as soo
                 "on file.")
 HELD_TEXT = ("We do not have a current address for the person it is for, so we will keep it safely on file "
              "and pass it on if they get in touch with us. We will let you know if that happens.")
+
+_M = TypeVar("_M", Arrangement, Participant, ProtectedTerm)
 
 KINDS = {"reminder": "Reminders", "chaser": "Chasers", "acknowledgement": "Acknowledgements",
          "returned": "Returned for changes", "confirmation": "Annual confirmations", "review": "Review invitations"}
@@ -166,13 +170,23 @@ def _load(session: Session, ids: Sequence[int]) -> tuple[dict[int, Arrangement],
     terms: dict[int, list[ProtectedTerm]] = {}
     for chunk in range(0, len(ids), 500):
         part = list(ids[chunk:chunk + 500])
-        arrs.update({a.id: a for a in session.scalars(select(Arrangement).where(Arrangement.id.in_(part)))})
-        for p in session.scalars(select(Participant).where(Participant.arrangement_id.in_(part))
-                                 .order_by(Participant.id)):
+        arrs.update({a.id: a for a in _rows(session, Arrangement, Arrangement.id.in_(part))})
+        for p in _rows(session, Participant, Participant.arrangement_id.in_(part), order_by=Participant.id):
             parts.setdefault(p.arrangement_id, []).append(p)
-        for t in session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id.in_(part))):
+        for t in _rows(session, ProtectedTerm, ProtectedTerm.arrangement_id.in_(part)):
             terms.setdefault(t.arrangement_id, []).append(t)
     return arrs, parts, terms
+
+
+def _rows(session: Session, model: type[_M], *where: ColumnElement[bool],
+          order_by: InstrumentedAttribute[Any] | None = None) -> list[_M]:
+    """``model``'s rows as plain result rows, read only: every column under its attribute's name (the
+    models name their columns as their attributes) with the column's type applied, without building an
+    ORM object and its identity-map entry for each (a batch reads thousands; the letters only read)."""
+    stmt = select(*model.__table__.columns).where(*where)
+    if order_by is not None:
+        stmt = stmt.order_by(order_by)
+    return cast(list[_M], list(session.execute(stmt)))
 
 
 def reminder_jobs(session: Session, month: str, *, limit: int | None = None) -> tuple[list[LetterJob], int]:
@@ -184,9 +198,23 @@ def reminder_jobs_for(session: Session, months: Sequence[str], *,
                       limit: int | None = None) -> tuple[list[LetterJob], int]:
     """Reminders for each of ``months`` in turn (as :func:`reminder_jobs` month by month), the
     arrangements read once for all of them."""
+    return reminder_jobs_from(read_for_reminders(session), months, limit=limit)
+
+
+def read_for_reminders(session: Session) -> tuple[list[int], tuple[dict[int, Arrangement], dict[int, list[Participant]],
+                                                                   dict[int, list[ProtectedTerm]]]]:
+    """What reminders are made from: the active arrangements (in reference order), their participants
+    and protected terms. Only reads; :func:`reminder_jobs_from` makes the letters' jobs without the database."""
     ids = list(session.scalars(select(Arrangement.id).where(Arrangement.status == "active")
                                .order_by(Arrangement.reference)))
-    loaded = _load(session, ids)
+    return ids, _load(session, ids)
+
+
+def reminder_jobs_from(read: tuple[list[int], tuple[dict[int, Arrangement], dict[int, list[Participant]],
+                                                    dict[int, list[ProtectedTerm]]]],
+                       months: Sequence[str], *, limit: int | None = None) -> tuple[list[LetterJob], int]:
+    """The reminder jobs for ``months`` from :func:`read_for_reminders`'s rows."""
+    ids, loaded = read
     jobs: list[LetterJob] = []
     held = 0
     for month in months:
@@ -197,6 +225,11 @@ def reminder_jobs_for(session: Session, months: Sequence[str], *,
     return jobs, held
 
 
+#: an agency's arrangements share a handful of month patterns ("3, 9"): each is parsed once (a pattern
+#: that is not months raises, every time, as ``rules.parse_months`` does)
+_parse_months = functools.lru_cache(maxsize=1024)(rules.parse_months)
+
+
 def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], parts: dict[int, list[Participant]],
                   terms: dict[int, list[ProtectedTerm]], *, limit: int | None) -> tuple[list[LetterJob], int]:
     start, end = rules.month_bounds(month)
@@ -205,7 +238,7 @@ def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], 
     for aid in ids:
         a = arrs[aid]
         ends = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
-        for e in rules.expected_exchanges(rules.parse_months(a.exchange_months), start.year,
+        for e in rules.expected_exchanges(_parse_months(a.exchange_months), start.year,
                                           first_writer=a.first_writer, replies_expected=a.replies_expected,
                                           start=a.start_date, end=ends):
             if not start <= e.due < end:
@@ -302,13 +335,15 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         jobs: list[LetterJob] = []
         held = 0
         if kind == "reminder":
-            jobs, held = reminder_jobs_for(session, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
+            rows = read_for_reminders(session)
         elif kind in ("acknowledgement", "returned"):
             jobs, held = item_jobs(session, kind, item_ids)
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
         reply = long_date(reply_by(session, today))
-    db.start_page_check()  # a deferred check of the file's pages runs while the letters are drawn
+    db.start_page_check()  # a deferred check of the file's pages (unless the caller started it) runs while
+    if kind == "reminder":  # the letters are made (the reminders' jobs from the rows read, then the drawing)
+        jobs, held = reminder_jobs_from(rows, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
         if before_output is not None:

@@ -746,15 +746,27 @@ def item_page(db: Database, actor: Principal, f: ItemFilter, limit: int = 200, *
 
 def _pg_item_page(session: Session, f: ItemFilter, limit: int) -> tuple[int, list[ItemRow]]:
     """Team mode, a search alone (each keystroke): the capped count and the first page in one statement
-    that reads the match set from the GIN index once (:func:`search.pg_counted_page`)."""
+    that reads the match set from the GIN index once (:func:`search.pg_counted_page`), built and compiled
+    once per sort and page size. With a sort column of the items table, a narrow match set (up to 1,500
+    items) is sorted first and only the page's rows are joined to their arrangements."""
     col = _ITEM_SORT.get(f.sort, Item.received_on)
+    order: list[Any] = [col.desc(), Item.id.desc()] if f.descending else [col.asc(), Item.id.asc()]
 
     def page(cond: Any) -> AnySelect:
-        order: list[Any] = [col.desc(), Item.id.desc()] if f.descending else [col.asc(), Item.id.asc()]
         return _item_rows().where(cond).order_by(*order).limit(limit)
 
+    def narrow_page(cond: Any) -> AnySelect:
+        top = select(Item.id, Item.arrangement_id, Item.received_on, Item.direction, Item.writer, Item.item_type,
+                     Item.status, Item.outcome_on).where(cond).order_by(*order).limit(limit).subquery("top")
+        return select(top.c.id, Arrangement.reference, top.c.received_on, top.c.direction, top.c.writer,
+                      top.c.item_type, top.c.status, top.c.outcome_on, Arrangement.coordinator).join(
+            Arrangement, Arrangement.id == top.c.arrangement_id)
+
+    on_items = col.class_ is Item
     total, rows = search.pg_counted_page(session.connection(), ITEMS_INDEX, Item.id, f.query, page,
-                                         order=[(col.key, f.descending), ("id", f.descending)], cap=COUNT_CAP)
+                                         order=[(col.key, f.descending), ("id", f.descending)], cap=COUNT_CAP,
+                                         key=("items", col.key, f.descending, limit, on_items),
+                                         narrow_page=narrow_page if on_items else None)
     return total, [ItemRow(*r) for r in rows]
 
 

@@ -262,3 +262,37 @@ def test_each_statement_sessions_run_outside_a_transaction_on_postgresql_only(pg
         assert session.connection().connection.dbapi_connection.autocommit is False  # type: ignore[union-attr]
     with lite.session(write=False, each_statement=True) as session:  # no effect on the embedded store
         assert session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_keystroke_sends_one_compiled_statement_never_planned_in_parallel(pg: Database,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Team mode, per keystroke: the statement is built once per sort and page size and then sent as the
+    same SQL text with new words (the driver prepares it on the server); PostgreSQL never plans it with
+    parallel workers, even where they look free (starting one cost more than the whole keystroke)."""
+    from sqlalchemy import event
+
+    from adoption_desktop.core.security.service import principal_for
+    from adoption_desktop.letterbox import service
+
+    _letterbox_demo(pg)
+    actor = principal_for(pg, "letterbox")
+    sent: list[tuple[str, dict[str, object]]] = []
+    event.listen(pg.engine, "before_cursor_execute", lambda _c, _cu, st, params, _x, _m: sent.append((st, params)))
+    first = service.item_page(pg, actor, service.ItemFilter(query="l"))
+    monkeypatch.setattr(search, "_pg_counted_page_stmt", lambda *a, **k: pytest.fail("built again"))
+    second = service.item_page(pg, actor, service.ItemFilter(query="lb"))
+    statements = [(st, params) for st, params in sent if st.startswith("WITH")]
+    assert len(statements) == 2 and statements[0][0] == statements[1][0]
+    assert first[0] > 0 and second[0] > 0
+    sql, params = statements[1]
+    with pg.engine.connect() as conn:
+        for setting in ("parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0",
+                        "min_parallel_index_scan_size = 0", "max_parallel_workers_per_gather = 4"):
+            conn.exec_driver_sql(f"SET LOCAL {setting}")
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params))
+        # the same statement without the leader-only function would be planned in parallel
+        bare = sql.replace("current_schema() IS NOT NULL", "true")
+        assert bare != sql
+        bare_plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + bare, params))
+    assert "Gather" not in plan, plan
+    assert "Gather" in bare_plan

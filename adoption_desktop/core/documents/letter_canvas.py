@@ -15,6 +15,7 @@ never alone at the top of a page.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -77,6 +78,7 @@ class LetterCanvas:
         self.footer_text = footer
         self.data_protection = data_protection
         self.logo = _logo_reader(logo_png)
+        self.path = Path(path)
         self.canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
         self.canvas.setTitle(title)
         self.canvas.setAuthor(author)
@@ -85,15 +87,37 @@ class LetterCanvas:
         self._started = False
         #: the letterhead's lines, laid out for the first letter and reused (key, name, address, height)
         self.head_lines: tuple[tuple[str, str, str], list[_Line], list[_Line], float] | None = None
+        self._forms: dict[tuple[object, ...], str] = {}
+        self._splits: dict[tuple[str, str, float, float], tuple[str, ...]] = {}
+        self._widths: dict[tuple[str, float], dict[str, float]] = {}
 
     # --- pages -------------------------------------------------------------------------------
+    def _form(self, key: tuple[object, ...], draw: Callable[[], object]) -> None:
+        """Place the drawing that ``draw()`` makes, the same on every page (the letterhead, the footer's
+        fixed lines): drawn once into a form XObject the first time it is met, then placed by reference
+        (less to draw per page, and a smaller file)."""
+        c = self.canvas
+        name = self._forms.get(key)
+        if name is None:
+            name = self._forms[key] = f"LetterForm{len(self._forms)}"
+            c.beginForm(name)
+            draw()
+            c.endForm()
+        c.doForm(name)
+
     def _footer(self) -> None:
         c = self.canvas
+
+        def fixed() -> None:
+            c.setFont(self.font, 7.5)
+            c.setFillColor(colors.grey)
+            if self.data_protection:
+                c.drawString(LEFT, 13.5 * mm, self.data_protection[:160])
+            c.drawString(LEFT, 10 * mm, self.footer_text)
+
+        self._form(("footer", self.font, self.data_protection, self.footer_text), fixed)
         c.setFont(self.font, 7.5)
         c.setFillColor(colors.grey)
-        if self.data_protection:
-            c.drawString(LEFT, 13.5 * mm, self.data_protection[:160])
-        c.drawString(LEFT, 10 * mm, self.footer_text)
         c.drawRightString(PAGE_W - RIGHT, 10 * mm, f"Page {self.page}")
         c.setFillColor(colors.black)
 
@@ -105,11 +129,17 @@ class LetterCanvas:
         self.page += 1
         self.y = PAGE_H - TOP
 
-    def close(self) -> None:
+    def finish(self) -> bytes:
+        """The whole PDF, made in memory (compressed, cross-referenced): nothing is written yet."""
         if self._started:
             self._footer()
             self.canvas.showPage()
-        self.canvas.save()
+            self._started = False
+        return bytes(self.canvas.getpdfdata())
+
+    def close(self) -> None:
+        """Write the PDF to the path given when the canvas was made."""
+        self.path.write_bytes(self.finish())
 
     # --- measuring ---------------------------------------------------------------------------
     def wrap(self, text: str, width: float, *, font: str | None = None, size: float = BODY_SIZE,
@@ -117,9 +147,43 @@ class LetterCanvas:
         font = font or self.font
         lines: list[_Line] = []
         for raw in text.split("\n"):
-            parts = simpleSplit(raw, font, size, width) if raw.strip() else [""]
+            parts = self._split(raw, font, size, width) if raw.strip() else ("",)
             lines.extend(_Line(p, x, font, size, leading) for p in parts)
         return lines
+
+    def _split(self, raw: str, font: str, size: float, width: float) -> tuple[str, ...]:
+        """``reportlab.lib.utils.simpleSplit(raw, font, size, width)`` (the same breaks, the same sums in
+        the same order), remembered per text: the letters of a batch share their template's paragraphs,
+        and each word is measured once per font (measuring every word of every letter was most of the
+        layout's time)."""
+        key = (raw, font, size, width)
+        hit = self._splits.get(key)
+        if hit is not None:
+            return hit
+        widths = self._widths.get((font, size))
+        if widths is None:
+            widths = self._widths[(font, size)] = {}
+        ws = widths.get(" ")
+        if ws is None:
+            ws = widths[" "] = stringWidth(" ", font, size)
+        lines: list[str] = []
+        words: list[str] = []
+        w = -ws
+        for t in raw.split():
+            lt = widths.get(t)
+            if lt is None:
+                lt = widths[t] = stringWidth(t, font, size)
+            if w + ws + lt <= width or not words:
+                words.append(t)
+                w = w + ws + lt
+            else:
+                lines.append(" ".join(words))
+                words = [t]
+                w = lt
+        if words:
+            lines.append(" ".join(words))
+        out = self._splits[key] = tuple(lines)
+        return out
 
     # --- drawing -----------------------------------------------------------------------------
     def _draw_lines(self, lines: list[_Line], top: float) -> float:
@@ -132,23 +196,11 @@ class LetterCanvas:
         for line in lines:
             if isinstance(line, _HeadLine):
                 c.drawText(text)
-                name_top = y
-                if self.logo is not None:  # the logo left of the name, at most 18 mm high
-                    width, height = self.logo.getSize()
-                    h = min(18 * mm, height)
-                    w = width * h / height
-                    c.drawImage(self.logo, LEFT, y - h, width=w, height=h, mask="auto")
-                    name_top = y
-                    self._draw_lines([_Line(ln.text, ln.x + w + 4, ln.font, ln.size, ln.leading)
-                                      for ln in line.name], name_top)
-                else:
-                    self._draw_lines(line.name, name_top)
-                self._draw_lines(line.address, y)
+                self._form(("head", y, line.leading, *(tuple((ln.text, ln.x, ln.font, ln.size, ln.leading,
+                                                              ln.align_right) for ln in lines)
+                                                       for lines in (line.name, line.address))),
+                           functools.partial(self._draw_head, line, y))
                 y -= line.leading
-                c.setStrokeColor(RULE_COLOUR)
-                c.setLineWidth(0.6)
-                c.line(LEFT, y, LEFT + WIDTH, y)
-                c.setStrokeColor(colors.black)
                 text, font = c.beginText(), None
                 continue
             y -= line.leading
@@ -168,6 +220,26 @@ class LetterCanvas:
             text.textOut(line.text)
         c.drawText(text)
         return y
+
+    def _draw_head(self, line: _HeadLine, y: float) -> None:
+        """The letterhead from ``y`` down: logo and agency name left, address right, a rule below."""
+        c = self.canvas
+        name_top = y
+        if self.logo is not None:  # the logo left of the name, at most 18 mm high
+            width, height = self.logo.getSize()
+            h = min(18 * mm, height)
+            w = width * h / height
+            c.drawImage(self.logo, LEFT, y - h, width=w, height=h, mask="auto")
+            self._draw_lines([_Line(ln.text, ln.x + w + 4, ln.font, ln.size, ln.leading)
+                              for ln in line.name], name_top)
+        else:
+            self._draw_lines(line.name, name_top)
+        self._draw_lines(line.address, y)
+        y -= line.leading
+        c.setStrokeColor(RULE_COLOUR)
+        c.setLineWidth(0.6)
+        c.line(LEFT, y, LEFT + WIDTH, y)
+        c.setStrokeColor(colors.black)
 
     def _draw_row(self, block: _Block) -> None:
         assert block.table_row is not None
@@ -323,8 +395,9 @@ def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fo
                          before_save: Callable[[], object] | None = None) -> int:
     """Every letter (keyword arguments of :func:`letter_blocks`) into one PDF under the letterhead
     ``head``; returns the count. ``cancelled()`` is checked before each letter and raises
-    ``RuntimeError('cancelled')``. The letters are drawn in memory; nothing is written to ``path`` until
-    they all are and ``before_save()`` (if given) has returned."""
+    ``RuntimeError('cancelled')``. The letters are drawn, and the PDF made, in memory; nothing is written
+    to ``path`` until they all are and ``before_save()`` (if given) has returned (a headless export
+    confirms its sign-in there: the PDF is made while the password and page checks finish beside it)."""
     writer = LetterCanvas(path, fonts=fonts, footer=head.footer, title=title, author=head.agency_name,
                           data_protection=head.data_protection, logo_png=head.logo_png)
     count = 0
@@ -340,7 +413,8 @@ def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fo
             progress(count)
     if cancelled and cancelled():
         raise RuntimeError("cancelled")
+    data = writer.finish()  # the file's bytes made before the caller's last check, written after it
     if before_save is not None:
         before_save()
-    writer.close()
+    Path(path).write_bytes(data)
     return count

@@ -31,7 +31,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -71,10 +71,15 @@ class LetterTemplate:
 
     @property
     def placeholders(self) -> set[str]:
+        return set(self._placeholder_names)
+
+    @cached_property
+    def _placeholder_names(self) -> frozenset[str]:
+        """Found once per template (a batch renders it hundreds of times)."""
         found: set[str] = set()
         for t in self._all():
             found |= set(t.get_identifiers())
-        return found
+        return frozenset(found)
 
     def _all(self) -> list[string.Template]:
         out = [self.subject, self.salutation, self.closing]
@@ -84,7 +89,7 @@ class LetterTemplate:
 
     def render(self, values: Mapping[str, object]) -> RenderedLetterText:
         values = {**self.defaults, **values}
-        missing = sorted(self.placeholders - values.keys())
+        missing = sorted(self._placeholder_names - values.keys())
         if missing:
             raise ValidationError(
                 f"Letter template {self.name!r} needs a value for: {', '.join(missing)}.", "template")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -292,9 +292,15 @@ def count_matches(conn: Connection, index: SearchIndex, query: str, *, cap: int 
     return int(conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one())
 
 
+#: compiled per-keystroke statements of :func:`pg_counted_page`: (SQL, its bound values) by caller's key
+_PG_PAGES: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+
+
 def pg_counted_page(conn: Connection, index: SearchIndex, column: ColumnElement[Any] | QueryableAttribute[Any],
                     query: str, page: Callable[[ColumnElement[bool]], Select[Any]], *,
-                    order: Sequence[tuple[str, bool]], cap: int) -> tuple[int, list[tuple[Any, ...]]]:
+                    order: Sequence[tuple[str, bool]], cap: int, key: Hashable | None = None,
+                    narrow_page: Callable[[ColumnElement[bool]], Select[Any]] | None = None,
+                    ) -> tuple[int, list[tuple[Any, ...]]]:
     """PostgreSQL, per keystroke: the count of ``query``'s matches (up to ``cap`` + 1) and the first page
     ``page(condition)`` (a SELECT with its ORDER BY and LIMIT, every column of it named) in ONE statement
     whose match set is read from the GIN index once::
@@ -308,14 +314,50 @@ def pg_counted_page(conn: Connection, index: SearchIndex, column: ColumnElement[
     count runs, in the plan :func:`_pg_id_filter` would choose after a separate count, but without that
     count's second pass over the index table nor its round trip. Each row carries the count; no row
     means no match (a page of the search alone is empty only when nothing matches). ``order`` names the
-    page's sort columns (and whether descending) again, for the union's own ORDER BY."""
+    page's sort columns (and whether descending) again, for the union's own ORDER BY.
+
+    ``narrow_page`` (optional) builds the narrow branch instead of ``page``: the same rows, e.g. the page
+    chosen from the table's own rows before joining others (a narrow match set may hold 1,500 rows; the
+    join is then made for the page's rows only).
+
+    ``key`` (the caller's name for the statement's shape: sort, page size …): the statement is built and
+    compiled once per key and then sent as plain SQL with the new text (building and compiling the
+    SQLAlchemy statement cost more than a millisecond a keystroke). The same SQL text each time lets the
+    driver prepare it on the server (psycopg prepares a statement sent five times). The statement names
+    ``current_schema()``, a function PostgreSQL runs only in the leader: the planner then never starts
+    parallel workers for it (starting one cost 5 ms, more than the whole keystroke, for a walk whose
+    branch the count then left unused)."""
     if _is_sqlite(conn):
         raise ValueError("pg_counted_page is for PostgreSQL")
     ensure_index(conn, index)
-    col = column.expression if isinstance(column, QueryableAttribute) else column
-    ids = matching_ids(conn, index, query)
-    if ids is None:
+    if not words(query):
         raise ValueError("pg_counted_page needs a query with at least one word")
+    full_key = None if key is None else (conn.dialect.name, index.name, cap, BROAD, PG_HASHED, key)
+    found = _PG_PAGES.get(full_key) if full_key is not None else None
+    if found is None:
+        compiled = _pg_counted_page_stmt(conn, index, column, page, order=order, cap=cap,
+                                         narrow_page=narrow_page).compile(dialect=conn.dialect)
+        found = (str(compiled), dict(compiled.params))
+        if full_key is not None:
+            _PG_PAGES[full_key] = found
+    sql, params = found
+    result = conn.exec_driver_sql(sql, {**params, "q": tsquery(query)})
+    try:
+        rows = list(result.cursor.fetchall())
+    finally:
+        result.close()
+    if not rows:
+        return 0, []
+    return int(rows[0][-1]), [tuple(r)[:-1] for r in rows]
+
+
+def _pg_counted_page_stmt(conn: Connection, index: SearchIndex, column: ColumnElement[Any] | QueryableAttribute[Any],
+                          page: Callable[[ColumnElement[bool]], Select[Any]], *, order: Sequence[tuple[str, bool]],
+                          cap: int, narrow_page: Callable[[ColumnElement[bool]], Select[Any]] | None) -> Select[Any]:
+    """The statement of :func:`pg_counted_page`, its text bound to ``:q``."""
+    col = column.expression if isinstance(column, QueryableAttribute) else column
+    ids = matching_ids(conn, index, "x")
+    assert ids is not None
     m = select(ids.subquery().c.doc_id).limit(cap + 1).cte("m").prefix_with("MATERIALIZED")
     t = select(func.count().label("n")).select_from(m).cte("t")
     n = select(t.c.n).scalar_subquery()
@@ -323,13 +365,12 @@ def pg_counted_page(conn: Connection, index: SearchIndex, column: ColumnElement[
     narrow_up_to, hashed_up_to = min(BROAD, cap), min(PG_HASHED, cap)
     plus: UnaryExpression[Any] = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
     branches = [
-        page(col == func.any(func.array(select(m.c.doc_id).scalar_subquery()))).where(n <= narrow_up_to),
+        (narrow_page or page)(col == func.any(func.array(select(m.c.doc_id).scalar_subquery()))
+                              ).where(n <= narrow_up_to),
         page(col.in_(select(m.c.doc_id)).is_(true())).where(n > narrow_up_to, n <= hashed_up_to),
         page(plus.in_(ids)).where(n > hashed_up_to),
     ]
     union = union_all(*(b.add_columns(n.label("adk_total")) for b in branches)).subquery("p")
     by = [union.c[name].desc() if descending else union.c[name].asc() for name, descending in order]
-    rows = conn.execute(select(union).order_by(*by)).all()
-    if not rows:
-        return 0, []
-    return int(rows[0][-1]), [tuple(r)[:-1] for r in rows]
+    # current_schema() is parallel-unsafe: no parallel plan (see pg_counted_page); a one-time filter, true
+    return select(union).where(func.current_schema().is_not(None)).order_by(*by)

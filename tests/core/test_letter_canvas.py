@@ -1,0 +1,121 @@
+"""The canvas letters' shortcuts change nothing a reader sees (issue 17, item 2).
+
+- Line breaking remembered per text and measured per word breaks exactly where reportlab's
+  ``simpleSplit`` breaks;
+- the letterhead and the footer's fixed lines are drawn once, as form XObjects every page places: the
+  pages read back with every line, logo or not, and the file holds two forms, not two per page;
+- the PDF is made in memory: nothing is written when the last check (``before_save``) refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.utils import simpleSplit
+
+from adoption_desktop.core.documents.letter_canvas import WIDTH, LetterCanvas, write_canvas_letters
+from adoption_desktop.core.documents.pdf import (
+    FONT,
+    FONT_BOLD,
+    FONT_ITALIC,
+    Letter,
+    Letterhead,
+    register_fonts,
+    write_letters,
+)
+from adoption_desktop.core.documents.templates import RenderedLetterText
+
+FONTS = (FONT, FONT_BOLD, FONT_ITALIC)
+
+TEXTS = [
+    "This is a friendly reminder that your letterbox exchange for Max is due in March 2027.",
+    "Please send your letter, card, photographs or drawings to the Letterbox Coordinator at the address "
+    "above by 15 December 2026, quoting our reference LB-00001.",
+    "Averyveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryverylongwordwithnobreaks and then "
+    "some short ones",
+    "  spaces   inside\tand a tab,   and trailing   ",
+    "Ünïcödé — dashes “quotes” and café, naïve façade: ½ £ € •",
+    "a",
+    "word " * 60,
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fonts() -> None:
+    register_fonts()
+
+
+@pytest.mark.parametrize("width", [40.0, 120.0, 75 * 2.83465 - 12, WIDTH - 24.0, WIDTH])
+@pytest.mark.parametrize("font,size", [(FONT, 10.5), (FONT_BOLD, 14.0), (FONT, 7.5)])
+def test_line_breaks_are_reportlabs(tmp_path: Path, width: float, font: str, size: float) -> None:
+    writer = LetterCanvas(tmp_path / "x.pdf", fonts=FONTS, footer="", title="t", author="a")
+    for text in TEXTS:
+        expected = [ln for raw in text.split("\n") for ln in (simpleSplit(raw, font, size, width) if raw.strip()
+                                                              else [""])]
+        for _ in range(2):  # the first time measured, the second remembered
+            got = [ln.text for ln in writer.wrap(text, width, font=font, size=size)]
+            assert got == expected, text
+
+
+def _letters(n: int) -> list[Letter]:
+    text = RenderedLetterText("Letterbox exchange due", "Dear Sam Example,",
+                              ("First paragraph of the letter.", ("One point.", "Another point.")),
+                              "Yours sincerely,")
+    return [Letter((f"Recipient {k}", f"{k} Example Road", "Exampletown", "ZZ99 9ZZ"), text, dt.date(2027, 3, 1),
+                   f"LB-{k:05d}", "Lee Example", "Letterbox coordinator") for k in range(1, n + 1)]
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (60, 30), (47, 93, 124)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("logo", [False, True])
+def test_letterhead_and_footer_are_drawn_once_and_read_on_every_page(tmp_path: Path, logo: bool) -> None:
+    head = Letterhead("Example Agency", "1 Example Street\nExampletown\nZZ99 1AA", team_name="Letterbox",
+                      telephone="01632 960 000", website="www.example.org", data_protection="How we use data: x",
+                      logo_png=_png() if logo else None)
+    out = tmp_path / "letters.pdf"
+    assert write_letters(out, _letters(4), head, title="Reminders") == 4
+    reader = PdfReader(str(out))
+    assert len(reader.pages) == 4
+    forms = set()
+    for n, page in enumerate(reader.pages, start=1):
+        lines = [ln for ln in (page.extract_text() or "").splitlines() if ln.strip()]
+        assert lines[:2] == ["Example Agency", "Letterbox"]
+        for expected in ("1 Example Street", "Telephone 01632 960 000", "www.example.org", f"Recipient {n}",
+                         f"Our reference: LB-{n:05d}", "Dear Sam Example,", "Letterbox coordinator"):
+            assert expected in lines
+        assert lines[-3:] == ["How we use data: x", head.footer, f"Page {n}"]
+        xobjects = page["/Resources"]["/XObject"]
+        placed = {name for name in xobjects if xobjects[name].get_object()["/Subtype"] == "/Form"}
+        assert len(placed) == 2  # the letterhead and the footer's fixed lines
+        forms |= {xobjects[name].indirect_reference.idnum for name in placed}
+    assert len(forms) == 2  # the same two forms on every page, not drawn again per page
+    if logo:  # the logo is inside the letterhead's form
+        head_forms = [reader.get_object(i) for i in forms]
+        assert any("/XObject" in f.get("/Resources", {}) for f in head_forms)
+
+
+def test_nothing_is_written_when_the_last_check_refuses(tmp_path: Path) -> None:
+    out = tmp_path / "letters.pdf"
+
+    def refuse() -> None:
+        raise PermissionError("sign-in not confirmed")
+
+    fields = [{"recipient": ["R"], "reference": "LB-1", "date_text": "1 March 2027", "subject": "S",
+               "salutation": "Dear R,", "paragraphs": ["P."], "extra": (), "closing": "Yours sincerely,",
+               "signatory": "Lee", "signatory_title": "Coordinator"}]
+    with pytest.raises(PermissionError):
+        write_canvas_letters(out, fields, fonts=FONTS, head=Letterhead("Agency", "Address"), title="t",
+                             before_save=refuse)
+    assert not out.exists()
+    assert write_canvas_letters(out, fields, fonts=FONTS, head=Letterhead("Agency", "Address"), title="t") == 1
+    assert len(PdfReader(str(out)).pages) == 1
