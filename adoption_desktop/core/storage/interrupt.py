@@ -54,24 +54,33 @@ class Interrupt:
         if self._set:
             raise Interrupted
 
-    @contextlib.contextmanager
-    def watching(self, session: Session) -> Iterator[None]:
+    def watching(self, session: Session) -> contextlib.AbstractContextManager[None]:
         """While the block runs, :meth:`set` interrupts this session's connection."""
-        dbapi = session.connection().connection.dbapi_connection
+        return self.watching_connection(session.connection().connection.dbapi_connection)
+
+    @contextlib.contextmanager
+    def watching_connection(self, dbapi: Any) -> Iterator[None]:
+        """While the block runs, :meth:`set` interrupts this DB-API connection (see
+        :meth:`~adoption_desktop.core.storage.engine.Database.read_cursor`)."""
         with self._lock:
             if self._set:
                 raise Interrupted
             self._conn = dbapi
         try:
             yield
-        except exc.DBAPIError as err:
-            if self._set:  # "interrupted" (SQLite) / "canceling statement" (PostgreSQL): ours
+        except Exception as err:
+            # "interrupted" (SQLite) / "canceling statement" (PostgreSQL), wrapped by SQLAlchemy or not: ours
+            if self._set and (isinstance(err, exc.DBAPIError) or _is_driver_error(err)):
                 raise Interrupted from err
             raise
         finally:
             with self._lock:
                 self._conn = None
         self.check()  # set between the last statement and here: the result is stale all the same
+
+
+def _is_driver_error(err: BaseException) -> bool:
+    return type(err).__module__.split(".")[0] in ("sqlcipher3", "sqlite3", "psycopg", "psycopg2")
 
 
 def _interrupt(dbapi: Any) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     Integer,
     Select,
     TextClause,
@@ -110,6 +111,11 @@ def pg_gin_index_sql(index: SearchIndex) -> str:
     """The GIN index over the stored ``tsvector`` (also made by the ``pgsearch_0001`` migration)."""
     return (f"CREATE INDEX IF NOT EXISTS {index.table}_gin ON {index.table} USING gin (tsv) "
             "WITH (fastupdate = off)")
+
+
+def index_known(engine: Engine, index: SearchIndex) -> bool:
+    """Whether ``index`` was found present in this database (by :func:`ensure_index`) in this process."""
+    return (str(engine.url), index.name) in _ensured
 
 
 def forget_ensured() -> None:

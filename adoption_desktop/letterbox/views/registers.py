@@ -124,6 +124,7 @@ class CountLine(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._text = ""
+        self._shown: tuple[str, int, str] = ("", -1, "")  # (text, width, the text as drawn at that width)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self.fontMetrics().height() + 4)
         self.setAutoFillBackground(True)  # opaque: the widgets behind it need not be repainted with it
@@ -145,8 +146,13 @@ class CountLine(QWidget):
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
-        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
-        self.setToolTip(self._text if shown != self._text else "")
+        text, width, shown = self._shown
+        if text != self._text or width != self.width():  # elided (and the tooltip set) once per text and width
+            shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+            tip = self._text if shown != self._text else ""
+            if tip != self.toolTip():
+                self.setToolTip(tip)
+            self._shown = (self._text, self.width(), shown)
         painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
         painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
 
