@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, bench_env, large_demo_db, write_section
+from common import ROOT, bench_env, compile_as_installed, large_demo_db, write_section
 
 RUNS = 7
 BREAKDOWN_RUNS = 3
@@ -175,15 +175,8 @@ def main() -> int:
     env = bench_env()
     env["ADOPTION_DESKTOP_PASSWORD"] = "demo-password"
     soffice = shutil.which("soffice")
-    # The program as shipped runs from bytecode (a wheel install and the bundle carry .pyc files): its
-    # modules are compiled first, as installing does. Without this, under PYTHONDONTWRITEBYTECODE=1 (which
-    # `dev.py test` sets, and a shell may inherit) every run compiled ~100 modules from source (~55 ms).
-    # The floor's reportlab is installed, so already compiled.
-    import compileall
-
-    for tree in (ROOT / "adoption_desktop", *([Path(os.environ["ADK_BENCH_BEFORE"])]
-                                              if os.environ.get("ADK_BENCH_BEFORE") else [])):
-        compileall.compile_dir(str(tree), quiet=1)
+    # the program runs from bytecode, as installed (and the code before a change, if compared)
+    compile_as_installed(*([Path(os.environ["ADK_BENCH_BEFORE"])] if os.environ.get("ADK_BENCH_BEFORE") else []))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         out = folder / "program.pdf"
