@@ -41,7 +41,7 @@ PHASES: dict[str, list[tuple[str, str]]] = {
         ("Database.dispose", "close (audit anchors, connections)")],
     "adoption_desktop.core.storage.migrations": [
         ("refuse_newer", "schema version check"), ("needs_upgrade", "schema version check"),
-        ("check_pages", "page check (cipher_integrity_check)")],
+        ("check_pages", "page check (HMACs of the pages changed since the last check)")],
     "adoption_desktop.core.storage.schema_version": [
         ("check_schema_version", "schema version check")],
     "adoption_desktop.core.storage.lifecycle": [("has_row_seals", "schema version check")],
@@ -54,7 +54,7 @@ PHASES: dict[str, list[tuple[str, str]]] = {
     "adoption_desktop.cli_support": [("open_db", "open (rest)"), ("sign_in", "sign-in (rest)")],
     "adoption_desktop.letterbox.documents": [
         ("read_for_reminders", "query (arrangements, participants)"),
-        ("reminder_jobs_from", "reminder jobs (months, recipients; beside the page check)"),
+        ("reminder_jobs_from", "reminder jobs (months, recipients)"),
         ("check_no_leak", "leak check"),
         ("write_batch", "letters (rest: template, letterhead, render)")],
     "adoption_desktop.letterbox.sent_list": [("record_letters_sent", "sent-list + audit (one batch)")],

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, exc, insert, inspect
 
 from adoption_desktop import __version__
+from adoption_desktop.core.config import app_paths
 from adoption_desktop.core.errors import AppError, DatabaseDamaged, DatabaseOpenError, NewerSchema
 from adoption_desktop.core.resources import package_path
-from adoption_desktop.core.storage import schema_version
+from adoption_desktop.core.storage import page_check, schema_version
 from adoption_desktop.core.storage.engine import (
     Database,
     check_file_shape,
@@ -46,6 +47,7 @@ from adoption_desktop.core.storage.hold import (
     busy_wait,
     in_use_message,
 )
+from adoption_desktop.core.storage.page_check import PageChecker
 from adoption_desktop.schema import load_all_models
 
 if TYPE_CHECKING:
@@ -114,11 +116,21 @@ def refuse_newer(connection: Connection, name: str) -> None:
             "nothing was changed.")
 
 
-def check_pages(db: Database) -> None:
-    """Every page of an embedded file decrypts and passes its HMAC (:class:`DatabaseDamaged` if not):
-    corruption in the middle of the file is caught when it is opened, not half-way through a command."""
+def check_pages(db: Database, checker: PageChecker | None = None) -> None:
+    """Every page of an embedded file passes its HMAC (:class:`DatabaseDamaged` if not): corruption in
+    the middle of the file is caught when it is opened, not half-way through a command. With a
+    ``checker`` (:mod:`core.storage.page_check`) only the runs of pages whose bytes changed since this PC
+    last checked them are recomputed; a page that fails there, or a file that shrank, is judged by
+    SQLCipher's own ``cipher_integrity_check``, whose words are reported."""
     if not db.is_sqlite:
         return
+    if checker is not None:
+        try:
+            outcome = checker.run()
+        except OSError as err:
+            raise DatabaseDamaged(damaged_message(db.name, str(err).lower())) from err
+        if not outcome.failed and not outcome.shrunk:
+            return
     try:
         with read_connection(db.engine) as conn:
             problems = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
@@ -129,6 +141,17 @@ def check_pages(db: Database) -> None:
     if problems:
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
         raise DatabaseDamaged(damaged_message(db.name, problems[0].strip().lower() + more))
+
+
+def page_checker(db: Database, key: bytes | bytearray | None) -> PageChecker | None:
+    """The quick page check of an embedded file opened with a raw key, made ready now (the key may be
+    wiped after the open); ``None`` where only SQLCipher's check applies."""
+    if not db.is_sqlite or db.path is None or key is None or len(key) != page_check.KEY_SIZE:
+        return None
+    try:
+        return PageChecker(db.path, key, page_check.record_file(db.path, app_paths().data))
+    except OSError:
+        return None
 
 
 def schema_current(db: Database) -> bool:
@@ -145,19 +168,23 @@ def schema_current(db: Database) -> bool:
         return False  # the full check names what is wrong
 
 
-def check_database(db: Database, *, defer_pages: bool = False) -> None:
+def check_database(db: Database, *, defer_pages: bool = False, key: bytes | bytearray | None = None) -> None:
     """What every open checks: a newer schema first, then damage. ``defer_pages``: the page check is left
-    for the caller to start on a second thread (``Database.start_page_check``); every write, and closing,
-    waits for it (``Database.wait_checked``), so a damaged file is still refused before anything is
-    written. (A damaged page that the reads meet is refused there, as always: SQLCipher checks each
-    page it reads.)"""
+    for the caller to start (``Database.start_page_check``, e.g. once a password check is running on a
+    second thread); every write, and closing, waits for it (``Database.wait_checked``), so a damaged file
+    is still refused before anything is written. (A damaged page that the reads meet is refused there,
+    as always: SQLCipher checks each page it reads.) ``key``: the raw key, for the quick page check
+    (:mod:`core.storage.page_check`), which runs on the caller's thread; without it SQLCipher's check
+    runs, on a second thread when deferred."""
     if not schema_current(db):
         with read_connection(db.engine) as conn:
             refuse_newer(conn, db.name)
+    checker = page_checker(db, key)
     if defer_pages and db.is_sqlite:
-        db.deferred_page_check = lambda: check_pages(db)
+        db.deferred_page_check = lambda: check_pages(db, checker)
+        db.page_check_inline = checker is not None
     else:
-        check_pages(db)
+        check_pages(db, checker)
 
 
 def open_checked(path: Path, key: bytes | bytearray, *, hold: Hold | None = None,
@@ -166,7 +193,7 @@ def open_checked(path: Path, key: bytes | bytearray, *, hold: Hold | None = None
     anchor being rewritten, so it stays byte for byte as it was."""
     db = open_sqlcipher(path, key, hold=hold, on_wait=on_wait)
     try:
-        check_database(db, defer_pages=defer_pages)
+        check_database(db, defer_pages=defer_pages, key=key)
     except BaseException:
         db.dispose(write_anchor=False)
         raise
