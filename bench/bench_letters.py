@@ -155,8 +155,10 @@ def _timed(cmd: list[str], env: dict[str, str], cpu: list[float] | None = None, 
 
     before = used()
     t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(cmd, env=env, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - t0
+    if done.returncode:
+        raise SystemExit(f"{cmd[:3]}… failed ({done.returncode}): {done.stderr.decode(errors='replace')[-2000:]}")
     if cpu is not None:
         cpu.append(used() - before)
     return wall
@@ -205,7 +207,8 @@ def main() -> int:
         before_cmd[-1] = str(folder / "before.pdf")
         record = page_check_record(db)
         sa_cmd = [sys.executable, "-c", "import sqlalchemy.orm"]
-        prog_t, floor_t, peer_t, before_t, cold_t, sa_t = [], [], [], [], [], []
+        bare_cmd = [sys.executable, "-c", "pass"]
+        prog_t, floor_t, peer_t, before_t, cold_t, sa_t, bare_t = [], [], [], [], [], [], []
         prog_cpu: list[float] = []
         floor_cpu: list[float] = []
         peer_cpu: list[float] = []
@@ -220,6 +223,7 @@ def main() -> int:
             record.unlink(missing_ok=True)  # the first open on a PC: every page's HMAC computed
             cold_t.append(_timed(program, env))
             sa_t.append(_timed(sa_cmd, env))
+            bare_t.append(_timed(bare_cmd, env))
         assert len(PdfReader(str(folder / "floor.pdf")).pages) == letters
         peer_pages = len(PdfReader(str(folder / "merged.pdf")).pages) if soffice else 0
         # where the time goes: the program with its phases timed (bench/letters_breakdown.py), and the floor
@@ -270,6 +274,8 @@ def main() -> int:
                     f"{statistics.median(before_cpu) / statistics.median(prog_cpu):.2f}× less) |")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     table, fixed = _breakdown_table(breakdown, floor_breakdown)
+    sa, bare = statistics.median(sa_t), statistics.median(bare_t)
+    bound = (f + sa - bare) / f
     write_section("letters", f"""## Letters: a reminder batch into one PDF, whole process
 
 Fresh processes timed from spawn to exit, {RUNS} alternating runs after one warm-up; load average at
@@ -289,11 +295,13 @@ the password is checked on a second thread, the sent-list recorded as one audite
 modules run from bytecode, as installed (the benchmark compiles them first).
 Reproduce: `.venv/bin/python bench/bench_letters.py`
 
-**What the ratio cannot go below here**: the program imports SQLAlchemy's ORM (its services and models are
-built on it); a process that does nothing but that import takes {statistics.median(sa_t) / f:.2f}× the
-floor's whole process, so {FLOOR_GOAL}× the floor leaves
-{(FLOOR_GOAL * f - statistics.median(sa_t)) * 1000:.0f} ms for the reportlab import, the fonts, the drawing and
-the PDF (the floor's own {f * 1000:.0f} ms) plus the keyring, the sign-in, the reads and the audit entry.
+**What the ratio cannot go below here**: the program's services and models are built on SQLAlchemy's ORM,
+and a process that does nothing but import it takes {sa:.2f} s ({sa / f:.2f}× the floor; a bare
+`python -c pass` takes {bare:.2f} s). Adding only that import to the floor's own process gives
+{bound:.2f}× the floor ({"above" if bound > FLOOR_GOAL else "within"} the goal of {FLOOR_GOAL}×) before the
+program has opened the file, checked a password, read a row or recorded the batch. Meeting the goal would need an export that does not load the
+ORM: a second path to the database (open, sign-in, reads, the sealed audit entry) beside the one every
+other command and the window use, which this project has chosen not to build.
 
 ### Where the time goes
 

@@ -7,12 +7,13 @@ error, a copy cut short, bytes written by another program) fails its HMAC. Openi
 page this way before anything is written (:func:`adoption_desktop.core.storage.migrations.check_pages`).
 
 ``PRAGMA cipher_integrity_check`` does the same in C, but sets up OpenSSL's HMAC again for each page:
-0.43–0.61 s for the 177 MB large demo on the reference machine, against 0.28 s here. And after the first
+0.37–0.61 s for the 177 MB large demo on the reference machine, against 0.28–0.45 s here. And after the first
 check on a PC most of the file has not changed: this check keeps, in the per-user data folder, the CRC-32
 of each run of :data:`CHUNK_PAGES` pages whose HMACs it has verified (``page-checks/``, one small file
 per database file). Next time a run whose bytes have the same CRC is not checked again; the others are,
 page by page, and their new CRCs are kept. A reminder export changes about 8 % of the runs of the large
-demo, so the check costs about 60 ms instead of half a second of a core.
+demo, so the check costs about 0.1 s instead of 0.4–0.6 s of a core (0.08 s when nothing changed; the 1M
+demo's 914 MB: 0.28 s instead of 1.8–2.3 s).
 
 What this does not weaken:
 
