@@ -38,6 +38,18 @@ def _arrangement(db: Database, p: dict[str, Any]) -> None:
     service.update_arrangement(db, p["user"], p["id"], p["data"], expected_version=p.get("version"))
 
 
+def _referral(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.letterbox import support
+
+    support.update_referral(db, p["user"], p["id"], p["data"], expected_version=p.get("version"))
+
+
+def _household(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.journey import adopters
+
+    adopters.update_household(db, p["user"], p["id"], p["data"], expected_version=p.get("version"))
+
+
 def _wrong_password(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.core.security.service import authenticate
 
@@ -46,7 +58,7 @@ def _wrong_password(db: Database, p: dict[str, Any]) -> None:
 
 OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "sign": _sign, "minutes": _minutes, "outcome": _outcome, "arrangement": _arrangement,
-    "wrong_password": _wrong_password}
+    "referral": _referral, "household": _household, "wrong_password": _wrong_password}
 
 
 def open_target(target: str, key_hex: str | None) -> Database:

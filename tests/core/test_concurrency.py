@@ -194,6 +194,62 @@ def test_a_stale_arrangement_form_never_deletes_a_protected_term(shared: Shared)
             assert "Larkspur Academy" not in terms and saved.notes.startswith("Birth mother phoned")
 
 
+def test_a_stale_support_referral_save_is_refused(shared: Shared) -> None:
+    """Two coordinators save the same birth-parent support referrals at the same moment, each from the
+    version they loaded: one save per referral wins, the other is refused naming who saved."""
+    from adoption_desktop.letterbox import support
+
+    db = shared.db
+    users = {"a": make_user(db, "sr_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "sr_two", Role.LETTERBOX_COORDINATOR)}
+    loaded = [support.add_referral(db, users["a"], support.ReferralInput(
+        f"BR-{n:04d}", initials="TQ", relationship="Birth mother", referred_on=dt.date(2025, 11, 20),
+        service="Independent birth-parent support service"), today=DAY) for n in range(4)]
+
+    def edited(v: support.ReferralView, **changes: Any) -> support.ReferralInput:
+        return dataclasses.replace(support.ReferralInput(**{f: getattr(v, f) for f in support.INPUT_FIELDS}),
+                                   **changes)
+
+    rounds = {
+        "a": [{"user": users["a"], "id": v.id, "version": v.row_version,
+               "data": edited(v, offered_on=dt.date(2025, 11, 27))} for v in loaded],
+        "b": [{"user": users["b"], "id": v.id, "version": v.row_version,
+               "data": edited(v, notes="Left a message with the service on Friday.")} for v in loaded]}
+    results = race(shared, "referral", rounds["a"], rounds["b"])
+    for v, r in zip(loaded, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        saved = support.get_referral(db, users["a"], v.id)
+        assert saved.row_version == v.row_version + 1
+        if winner == "a":
+            assert saved.offered_on == dt.date(2025, 11, 27) and saved.notes == ""
+        else:
+            assert saved.offered_on is None and saved.notes.startswith("Left a message")
+
+
+def test_a_stale_adopter_household_save_is_refused(shared: Shared) -> None:
+    """The same for the adopters' journey: two panel administrators date the same households' stages."""
+    from adoption_desktop.journey import adopters
+    from adoption_desktop.journey.service import AdopterStages
+
+    db = shared.db
+    users = {"a": make_user(db, "hh_one", Role.PANEL_ADMINISTRATOR),
+             "b": make_user(db, "hh_two", Role.PANEL_ADMINISTRATOR)}
+    loaded = [adopters.add_household(db, users["a"], AdopterStages(f"HH-{n:04d}", dt.date(2025, 6, 2)), today=DAY)
+              for n in range(4)]
+    rounds = {
+        who: [{"user": u, "id": h.id, "version": h.row_version,
+               "data": AdopterStages(h.reference, h.registered_on, dt.date(2025, 8, 1 if who == "a" else 15))}
+              for h in loaded] for who, u in users.items()}
+    results = race(shared, "household", rounds["a"], rounds["b"])
+    for h, r in zip(loaded, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        saved = adopters.get_household(db, users["a"], h.id)
+        assert saved.stage1_completed_on == dt.date(2025, 8, 1 if winner == "a" else 15)
+        assert saved.row_version == h.row_version + 1
+
+
 def test_stale_record_carries_the_saved_version_and_values(db: Database) -> None:
     clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
     item = _panel_item(db, clerk, 0)

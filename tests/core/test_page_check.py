@@ -217,8 +217,10 @@ def test_checks_while_another_program_writes_and_checkpoints_never_call_the_file
         thread.start()
         verified = 0
         for _ in range(30):
-            migrations.check_pages(db, checker)  # raises DatabaseDamaged on a false alarm
-            verified += PageChecker(path, key, _record(path)).run().verified
+            outcome = checker.run()  # the quick check itself, before any fallback to SQLCipher
+            assert outcome.failed == [] and not outcome.shrunk
+            verified += outcome.verified
+            migrations.check_pages(db, checker)  # and as an open runs it: raises DatabaseDamaged on a false alarm
         first += _wait_for(writer, None, writes=5)
         assert verified > 0  # the other program's writes reached the file while it was checked
     finally:
@@ -256,3 +258,81 @@ def test_a_page_that_passes_only_when_read_again_passes_but_keeps_no_record(
     assert not record.exists()  # the run's CRC was taken of the torn read
     monkeypatch.setattr(PageChecker, "_page_ok", lambda self, number, page: number != 7 and real(self, number, page))
     assert checker.run().failed == [7]  # fails every read: reported
+
+
+@pytest.mark.parametrize("change", ["cut inside a page", "bytes added after the last page"])
+def test_a_file_that_is_not_whole_pages_is_refused(filled: tuple[Path, bytearray], store: SecretStore,
+                                                  change: str) -> None:
+    """A multiple of 512 bytes (so the file's shape passes) that is not a multiple of the page size."""
+    path, key = filled
+    record = _record(path)
+    PageChecker(path, key, record).run()
+    with path.open("r+b") as fh:
+        if change == "cut inside a page":
+            fh.truncate(path.stat().st_size - 3584)
+        else:
+            fh.seek(0, 2)
+            fh.write(bytes(512))
+    outcome = PageChecker(path, key, record).run()
+    assert outcome.failed == [path.stat().st_size // PAGE_SIZE + 1]
+    before = path.read_bytes()
+    with pytest.raises(DatabaseDamaged):
+        open_database(path, store)
+    assert path.read_bytes() == before
+
+
+def test_the_lock_byte_page_is_never_read_nor_checked(filled: tuple[Path, bytearray],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files of 1 GiB or more hold SQLite's locks in the page at byte 0x40000000, which is never written
+    (a read of it can fail on Windows): moved here to page 100 of a small file, zeroed, it passes, and
+    the pages beside it are still read and checked."""
+    path, key = filled
+    monkeypatch.setattr(page_check, "LOCK_PAGE", 100)
+    data = bytearray(path.read_bytes())
+    data[99 * PAGE_SIZE:100 * PAGE_SIZE] = bytes(PAGE_SIZE)
+    path.write_bytes(bytes(data))
+    outcome = PageChecker(path, key, None).run()
+    assert outcome.failed == [] and outcome.verified == outcome.pages
+    _flip(path, 100 * PAGE_SIZE + 50)  # page 101, right after it
+    assert PageChecker(path, key, None).run().failed == [101]
+
+
+def test_a_file_that_cannot_be_read_here_is_judged_by_sqlcipher(filled: tuple[Path, bytearray],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read error of the quick check (a sharing violation, a network share's hiccup) is not "damaged":
+    SQLCipher's own check decides."""
+    path, key = filled
+
+    def refused(self: PageChecker) -> page_check.Outcome:
+        raise PermissionError(13, "The process cannot access the file")
+
+    monkeypatch.setattr(PageChecker, "run", refused)
+    db = open_sqlcipher(path, key)
+    try:
+        migrations.check_pages(db, migrations.page_checker(db, key))  # healthy: passes
+    finally:
+        db.dispose(write_anchor=False)
+    _flip(path, (path.stat().st_size // PAGE_SIZE // 2) * PAGE_SIZE + 70)
+    db = open_sqlcipher(path, key)
+    try:
+        with pytest.raises(DatabaseDamaged):
+            migrations.check_pages(db, migrations.page_checker(db, key))
+    finally:
+        db.dispose(write_anchor=False)
+
+
+def test_an_interrupted_check_stops_the_command_and_never_leaves_a_wait_hanging(
+        filled: tuple[Path, bytearray], store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, _key = filled
+    db = open_database(path, store, defer_page_check=True)
+
+    def interrupted(self: PageChecker) -> page_check.Outcome:
+        assert db.page_check is not None and not db.page_check.done()  # pending while it runs
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PageChecker, "run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        db.start_page_check()
+    with pytest.raises(KeyboardInterrupt):
+        db.wait_checked()
+    db.dispose(write_anchor=False)

@@ -142,3 +142,23 @@ def test_protected_terms_of_both_sides_are_imported(db: Database, coordinator: P
     terms = {(t.side, t.term) for t in service.get_arrangement(db, coordinator, arr.id).data.protected}
     assert {("adoptive", "Wrenford Cubs"), ("adoptive", "Northwold Academy"),
             ("birth", "Pellow"), ("birth", "Eastholm Tyres")} <= terms
+
+
+def test_reimport_keeps_what_the_register_has_no_column_for(db: Database, coordinator: Principal,
+                                                            tmp_path: Path) -> None:
+    """A register re-imported over an arrangement with direct contact and a salutation (fields the
+    spreadsheet does not carry) changes only its mapped columns: nothing else is reset to a default."""
+    from tests.letterbox.conftest import sample_input
+
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "KEEP-01", adopters_salutation="Mx Thornley", contact_kind="direct_and_letterbox", direct_form="video",
+        direct_started_on=dt.date(2022, 6, 1)))
+    before = service.get_arrangement(db, coordinator, aid).data
+    sheet = write_xlsx(tmp_path / "notes.xlsx", [["KEEP-01", "Contact reviewed in May."]], headers=["Ref", "Notes"])
+    assert import_file(db, coordinator, sheet).updates == 1
+    after = service.get_arrangement(db, coordinator, aid).data
+    assert after.notes == "Contact reviewed in May."
+    for kept in ("adopters_salutation", "contact_kind", "direct_form", "direct_started_on", "direct_ended_on",
+                 "exchange_months", "child_adoptive_name"):
+        assert getattr(after, kept) == getattr(before, kept), kept
+    assert import_file(db, coordinator, sheet).unchanged == 1  # the same file again changes nothing

@@ -188,13 +188,16 @@ class Database:
             self.page_check = run_beside(work, "page check")
             return
         done: Future[None] = Future()
+        self.page_check = done  # pending from now on: a write on another thread waits for it
         try:
             work()
-        except BaseException as exc:  # kept, and raised by wait_checked (every time)
+        except Exception as exc:  # kept, and raised by wait_checked (every time)
             done.set_exception(exc)
+        except BaseException as exc:  # Ctrl-C stops the command now; a later wait raises it too, never hangs
+            done.set_exception(exc)
+            raise
         else:
             done.set_result(None)
-        self.page_check = done
 
     def wait_checked(self) -> None:
         """Wait for the deferred page check (starting it if need be): a damaged file raises

@@ -127,9 +127,9 @@ def check_pages(db: Database, checker: PageChecker | None = None) -> None:
     if checker is not None:
         try:
             outcome = checker.run()
-        except OSError as err:
-            raise DatabaseDamaged(damaged_message(db.name, str(err).lower())) from err
-        if not outcome.failed and not outcome.shrunk:
+        except OSError:  # a sharing violation, a network share's hiccup …: SQLCipher's check decides
+            outcome = None
+        if outcome is not None and not outcome.failed and not outcome.shrunk:
             return
     try:
         with read_connection(db.engine) as conn:

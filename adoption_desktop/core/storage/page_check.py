@@ -62,6 +62,10 @@ CHUNK_PAGES = 64
 RECORD_FORMAT = 1
 #: a page that fails is read again this many times (a checkpoint of another program may be writing it)
 REREADS = 2
+#: the page holding byte 0x40000000 of a file of 1 GiB or more: SQLite keeps its byte-range locks there and
+#: never writes it (SQLCipher's own check skips it too); on Windows a read of locked bytes fails, so it is
+#: never read — it counts as zeros in its run's CRC
+LOCK_PAGE = 0x40000000 // PAGE_SIZE + 1
 
 
 @dataclass
@@ -90,6 +94,31 @@ def record_file(path: Path, data_dir: Path) -> Path:
 def read_salt(path: Path) -> bytes:
     with Path(path).open("rb") as fh:
         return fh.read(SALT_SIZE)
+
+
+def _read_run(fh: io.FileIO, view: memoryview, first: int) -> int:
+    """Read the run of pages starting at page ``first`` into ``view`` (the file positioned there); the
+    bytes read. The lock-byte page (:data:`LOCK_PAGE`) is skipped and left as zeros."""
+    count = len(view) // PAGE_SIZE
+    lock = LOCK_PAGE - first
+    if 0 <= lock < count:
+        before = _read_fully(fh, view[:lock * PAGE_SIZE])
+        if before < lock * PAGE_SIZE:
+            return before
+        view[lock * PAGE_SIZE:(lock + 1) * PAGE_SIZE] = bytes(PAGE_SIZE)
+        fh.seek(LOCK_PAGE * PAGE_SIZE)
+        return (lock + 1) * PAGE_SIZE + _read_fully(fh, view[(lock + 1) * PAGE_SIZE:])
+    return _read_fully(fh, view)
+
+
+def _read_fully(fh: io.FileIO, view: memoryview) -> int:
+    got = 0
+    while got < len(view):
+        n = fh.readinto(view[got:])
+        if not n:
+            break
+        got += n
+    return got
 
 
 class PageChecker:
@@ -153,7 +182,11 @@ class PageChecker:
                 outcome.failed.append(1)  # another file now has this name: SQLCipher decides
                 return outcome
             fh.seek(0)
-            pages = os.fstat(fh.fileno()).st_size // PAGE_SIZE
+            size = os.fstat(fh.fileno()).st_size
+            pages = size // PAGE_SIZE
+            if size % PAGE_SIZE:  # a page cut short (or bytes added after the last): SQLCipher decides
+                outcome.failed.append(pages + 1)
+                return outcome
             old_crcs, old_pages = previous if previous is not None else (array("I"), 0)
             if pages < old_pages:
                 outcome.shrunk = True
@@ -163,12 +196,7 @@ class PageChecker:
                 first = index * CHUNK_PAGES + 1
                 count = min(CHUNK_PAGES, pages - first + 1)
                 view = memoryview(buffer)[:count * PAGE_SIZE]
-                got = 0
-                while got < len(view):
-                    n = fh.readinto(view[got:])
-                    if not n:
-                        break
-                    got += n
+                got = _read_run(fh, view, first)
                 if got < len(view):  # cut short while being read: SQLCipher decides
                     outcome.failed.append(first + got // PAGE_SIZE)
                     return outcome
@@ -178,6 +206,8 @@ class PageChecker:
                     outcome.verified += count
                     for i in range(count):
                         number = first + i
+                        if number == LOCK_PAGE:
+                            continue
                         if not self._page_ok(number, view[i * PAGE_SIZE:(i + 1) * PAGE_SIZE]):
                             position = fh.tell()
                             outcome.reread = True

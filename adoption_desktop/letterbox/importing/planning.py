@@ -87,13 +87,17 @@ def _current(session: Session, ids: list[int]) -> tuple[dict[int, Any], dict[int
     return arrangements, parts, terms
 
 
+#: the stored columns an arrangement's input is made from (every field but its relatives and terms): an
+#: update changes only the mapped columns, so every other field must come from the row as stored, never
+#: from the dataclass's defaults (a re-import once reset salutations and direct contact that way)
+_STORED_FIELDS = tuple(f for f in ArrangementInput.__dataclass_fields__ if f not in ("participants", "protected"))
+
+
 def _input_of(a: Any, parts: list[Any], terms: list[Any]) -> ArrangementInput:
     return ArrangementInput(
-        a.reference, a.child_birth_name, a.child_adoptive_name, a.child_dob, a.adopters_name, a.adopters_address,
-        a.may_send, a.frequency, a.exchange_months, a.first_writer, a.replies_expected, a.email_allowed,
-        a.start_date, a.review_date, a.status, a.coordinator, a.notes,
-        tuple(ParticipantData(p.name, p.relationship, p.address, p.id) for p in parts if p.active),
-        tuple(TermData(t.term, t.category, t.side) for t in terms))
+        **{f: getattr(a, f) for f in _STORED_FIELDS},
+        participants=tuple(ParticipantData(p.name, p.relationship, p.address, p.id) for p in parts if p.active),
+        protected=tuple(TermData(t.term, t.category, t.side) for t in terms))
 
 
 def _changes_anything(before: ArrangementInput, data: ArrangementInput, parts: list[Any], terms: list[Any]) -> bool:
