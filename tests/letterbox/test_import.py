@@ -162,3 +162,53 @@ def test_reimport_keeps_what_the_register_has_no_column_for(db: Database, coordi
                  "exchange_months", "child_adoptive_name"):
         assert getattr(after, kept) == getattr(before, kept), kept
     assert import_file(db, coordinator, sheet).unchanged == 1  # the same file again changes nothing
+
+
+CONTACT_HEADERS = ["Ref", "Adopters", "Months", "Start", "Kind of contact", "Direct contact form",
+                   "Direct contact began", "Direct contact ended"]
+
+
+def test_the_kind_of_contact_is_imported_and_checked(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    assert guess_mapping(CONTACT_HEADERS)["contact_kind"] == 4
+    assert guess_mapping(CONTACT_HEADERS)["direct_ended_on"] == 7
+    rows = [["DC-01", "Ann Pellow", "May", "01/02/2019", "Direct contact and letterbox", "Video call", "01/03/2020", ""],
+            ["DC-02", "Bo Pellow", "June", "01/02/2019", "letterbox only", "", "", ""],
+            ["DC-03", "Cy Pellow", "July", "01/02/2019", "", "", "", ""]]
+    report = import_file(db, coordinator, write_xlsx(tmp_path / "contact.xlsx", rows, CONTACT_HEADERS))
+    assert report.written and report.creates == 3, report.problems
+    by_ref = {a.reference: service.get_arrangement(db, coordinator, a.id).data
+              for a in service.list_arrangements(db, coordinator, ArrangementFilter(query="pellow"))}
+    assert (by_ref["DC-01"].contact_kind, by_ref["DC-01"].direct_form, by_ref["DC-01"].direct_started_on) == \
+        ("direct_and_letterbox", "video", dt.date(2020, 3, 1))
+    assert by_ref["DC-02"].contact_kind == by_ref["DC-03"].contact_kind == "letterbox"
+    # an update that only names the kind keeps the stored form and date; an empty cell keeps the kind
+    update = [["DC-01", "Ann Pellow", "May", "01/02/2019", "direct only", "", "", "30/09/2026"],
+              ["DC-03", "Cy Pellow", "July", "01/02/2019", "", "", "", ""]]
+    report = import_file(db, coordinator, write_xlsx(tmp_path / "contact2.xlsx", update, CONTACT_HEADERS))
+    assert report.written and report.updates == 1 and report.unchanged == 1, report.problems
+    dc1 = next(service.get_arrangement(db, coordinator, a.id).data
+               for a in service.list_arrangements(db, coordinator, ArrangementFilter(query="DC-01")))
+    assert (dc1.contact_kind, dc1.direct_form, dc1.direct_started_on, dc1.direct_ended_on) == \
+        ("direct", "video", dt.date(2020, 3, 1), dt.date(2026, 9, 30))
+    from adoption_desktop.core.storage.lifecycle import verify_database
+
+    checked = verify_database(db)  # the rows written in bulk are sealed with the columns they hold
+    assert checked.ok, checked.problems
+
+
+def test_inconsistent_kinds_of_contact_refuse_the_whole_import(db: Database, coordinator: Principal,
+                                                               tmp_path: Path) -> None:
+    bad = [["DX-01", "Di Quorn", "May", "01/02/2019", "direct contact only", "", "01/03/2020", ""],  # no form
+           ["DX-02", "Ed Quorn", "May", "01/02/2019", "letterbox only", "face to face", "", ""],  # details on letterbox
+           ["DX-03", "Fi Quorn", "May", "01/02/2019", "sometimes", "", "", ""],  # not a kind
+           ["DX-04", "Gu Quorn", "May", "01/02/2019", "Direct contact and letterbox", "both", "01/01/2018", ""]]
+    path = write_xlsx(tmp_path / "bad.xlsx", bad, CONTACT_HEADERS)
+    for dry_run in (True, False):
+        report = import_file(db, coordinator, path, dry_run=dry_run)
+        assert not report.written and count(db) == (0, 0)
+        rows = {p.row: p for p in report.problems}
+        assert sorted(rows) == [2, 3, 4, 5], report.problems
+        assert "say how it happens" in rows[2].problem and rows[2].column.startswith("F")
+        assert "letterbox only" in rows[3].problem
+        assert "'sometimes' is not one of" in rows[4].problem and rows[4].column.startswith("E")
+        assert "before the arrangement started" in rows[5].problem

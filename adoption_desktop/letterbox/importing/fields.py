@@ -17,6 +17,8 @@ class FieldSpec:
     max_length: int = 2000  # the column's width in the database (text fields)
     multiline: bool = False  # addresses, notes and term lists keep their line breaks
     date_kind: str = "event"  # core.text_input.DATE_RANGES key (date fields)
+    #: choice fields: the stored value and the words a register may write for it (case and punctuation ignored)
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -51,12 +53,40 @@ FIELDS: tuple[FieldSpec, ...] = (
               aliases=("birth protected terms", "birth side protected terms", "protected terms birth side",
                        "birth do not disclose")),
     FieldSpec("notes", "Notes", multiline=True, aliases=("note", "comments")),
+    # the kind of contact (letterbox.contact): an empty cell leaves an arrangement's kind as it is
+    FieldSpec("contact_kind", "Kind of contact", "choice",
+              aliases=("contact kind", "contact type", "type of contact", "contact"),
+              choices=(("letterbox", ("letterbox", "letterbox only", "letterbox only (indirect contact)", "indirect",
+                                      "indirect contact", "indirect only")),
+                       ("direct_and_letterbox", ("direct contact and letterbox", "direct and letterbox",
+                                                 "letterbox and direct", "letterbox and direct contact", "both")),
+                       ("direct", ("direct contact only", "direct only", "direct", "direct contact")))),
+    FieldSpec("direct_form", "Direct contact form", "choice",
+              aliases=("direct contact form", "form of direct contact", "direct form", "direct contact type"),
+              choices=(("face_to_face", ("face to face", "in person", "face to face contact")),
+                       ("video", ("video call", "video", "video calls")),
+                       ("both", ("face to face and video", "video and face to face", "both")))),
+    FieldSpec("direct_started_on", "Direct contact began", "date", date_kind="event",
+              aliases=("direct contact began", "direct contact start", "direct contact from", "direct start")),
+    FieldSpec("direct_ended_on", "Direct contact ended", "date", date_kind="event",
+              aliases=("direct contact ended", "direct contact end", "direct contact to", "direct end")),
 )
+#: the columns of the kind of contact, checked together (letterbox.contact.contact_problems)
+CONTACT_KEYS = ("contact_kind", "direct_form", "direct_started_on", "direct_ended_on")
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
 
 def _norm(header: str) -> str:
     return re.sub(r"[^a-z0-9()]+", " ", header.lower()).strip()
+
+
+def choice_value(spec: FieldSpec, text: str) -> str:
+    """The stored value a register's word stands for (``ValueError`` naming the words it may use)."""
+    word = _norm(text)
+    for value, words in spec.choices:
+        if word == _norm(value) or word in {_norm(w) for w in words}:
+            return value
+    raise ValueError(f"{text.strip()!r} is not one of: {'; '.join(words[0] for _, words in spec.choices)}")
 
 
 def guess_mapping(headers: Sequence[str]) -> dict[str, int]:

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core.text_input import reference_key
 from adoption_desktop.core.wording import plural
+from adoption_desktop.letterbox.contact import contact_problems
+from adoption_desktop.letterbox.importing.fields import CONTACT_KEYS, FIELD_BY_KEY
 from adoption_desktop.letterbox.importing.reading import Table
 from adoption_desktop.letterbox.importing.validation import (
     Cancelled,
@@ -114,6 +116,20 @@ def _changes_anything(before: ArrangementInput, data: ArrangementInput, parts: l
                for t in (*data.protected, *_default_terms(data)))
 
 
+def _contact_refused(plan: ImportPlan, group: Group, data: ArrangementInput, where: str) -> bool:
+    """Where the register gives the kind of contact (or its form or dates), the arrangement as it would be
+    saved must be consistent (``letterbox.contact.contact_problems``, the form's rules): the first problem
+    is reported against the row, naming the column."""
+    if not any(k in group.mapped for k in CONTACT_KEYS):
+        return False
+    for key, message in contact_problems(data.contact_kind, data.direct_form, data.direct_started_on,
+                                         data.direct_ended_on, data.start_date):
+        column = group.columns.get(key) or (FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else key)
+        plan.problems.append(Problem(group.first, column, f"{group.reference}: {message}{where}"))
+        return True
+    return False
+
+
 def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress: Progress | None = None,
             cancelled: Cancelled | None = None) -> None:
     """Fill ``plan`` with what is new, changed and unchanged (and the problems matching stored references)."""
@@ -125,7 +141,9 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
     for group in groups:
         found = stored.get(reference_key(group.reference), [])
         if not found:
-            plan.new.append((group.first, _new_input(group)))
+            data = _new_input(group)
+            if not _contact_refused(plan, group, data, ""):
+                plan.new.append((group.first, data))
         elif len(found) > 1:
             names = ", ".join(repr(r) for _, r in found)
             plan.problems.append(Problem(group.first, group.reference_column, f"Reference: {group.reference!r} matches "
@@ -150,6 +168,8 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
         before = _input_of(a, parts.get(aid, []), terms.get(aid, []))
         data = replace(before, **_fields(group), participants=tuple(group.participants),
                        protected=tuple(group.terms))
+        if _contact_refused(plan, group, data, " (with what is stored for it)"):
+            continue
         if _changes_anything(before, data, parts.get(aid, []), terms.get(aid, [])):
             plan.changed.append((group.first, aid, data))
         else:

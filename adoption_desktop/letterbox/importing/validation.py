@@ -36,7 +36,7 @@ from typing import Any
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.text_input import check_date, clean_text, reference_key
 from adoption_desktop.letterbox import rules
-from adoption_desktop.letterbox.importing.fields import FIELD_BY_KEY, FieldSpec, column_letter
+from adoption_desktop.letterbox.importing.fields import FIELD_BY_KEY, FieldSpec, choice_value, column_letter
 from adoption_desktop.letterbox.importing.reading import Table
 from adoption_desktop.letterbox.service import ParticipantData, TermData
 
@@ -67,6 +67,7 @@ class Group:
     terms: list[TermData] = field(default_factory=list)
     mapped: frozenset[str] = frozenset()
     reference_column: str = "Reference"  # as the report names it: "A (Ref)"
+    columns: dict[str, str] = field(default_factory=dict)  # every mapped field's column, as the report names it
 
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%dT%H:%M:%S",
@@ -219,6 +220,8 @@ def _convert(row: _Row, vals: dict[str, str], today: dt.date) -> dict[str, Any] 
                 out[key] = parse_bool(text)
             elif spec.kind == "months":
                 out[key] = ",".join(str(m) for m in rules.parse_months(text))
+            elif spec.kind == "choice":
+                out[key] = choice_value(spec, text) if text else None  # None: left as it is
         except ValidationError as exc:
             row.error(key, str(exc))
         except ValueError as exc:
@@ -293,14 +296,14 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
             terms = [*_terms(converted.get("protected_terms", ""), rules.ADOPTIVE),
                      *_terms(converted.get("birth_protected_terms", ""), rules.BIRTH)]
             groups[key] = Group(n, ref, converted, [participant] if participant else [], terms, mapped,
-                                columns["reference"])
+                                columns["reference"], columns)
             continue
         if ref != group.reference:
             row.error("reference", f"Reference: {ref!r} is the same reference as {group.reference!r} in row "
                                    f"{group.first} once case, width and spacing are set aside; write it exactly "
                                    "the same in every row of one arrangement, or give a different reference.")
             continue
-        for k in ("child_birth_name", "child_adoptive_name", "adopters_name", "child_dob"):
+        for k in ("child_birth_name", "child_adoptive_name", "adopters_name", "child_dob", "contact_kind"):
             if converted.get(k) and group.values.get(k) and converted[k] != group.values[k]:
                 row.error(k, f"{FIELD_BY_KEY[k].label}: differs from row {group.first} for the same reference "
                              f"{ref}; rows of one arrangement must agree (or give this child its own reference).")

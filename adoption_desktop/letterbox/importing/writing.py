@@ -52,7 +52,8 @@ from adoption_desktop.letterbox.service import (
 _BATCH = 5000
 _ARR_COLUMNS = ("reference", "child_birth_name", "child_adoptive_name", "child_dob", "adopters_name",
                 "adopters_address", "may_send", "frequency", "exchange_months", "first_writer", "replies_expected",
-                "email_allowed", "start_date", "review_date", "status", "coordinator", "notes")
+                "email_allowed", "start_date", "review_date", "status", "coordinator", "notes", "contact_kind",
+                "direct_form", "direct_started_on", "direct_ended_on")
 
 
 @dataclass(frozen=True)
