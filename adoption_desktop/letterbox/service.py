@@ -309,12 +309,14 @@ def _validate(data: ArrangementInput) -> ArrangementInput:
                    frequency=data.frequency or len(months))
 
 
+#: the arrangement's own columns, one per field of :class:`ArrangementInput` but its relatives and terms:
+#: what a save writes, what the import inserts and what an update starts from (one list, so a field added
+#: to the input is never left at its default by one of them, as a re-import once did)
+ARRANGEMENT_COLUMNS = tuple(f for f in ArrangementInput.__dataclass_fields__ if f not in ("participants", "protected"))
+
+
 def _apply(a: Arrangement, data: ArrangementInput) -> None:
-    for name in ("reference", "child_birth_name", "child_adoptive_name", "child_dob", "adopters_name",
-                 "adopters_address", "may_send", "frequency", "exchange_months", "first_writer",
-                 "replies_expected", "email_allowed", "start_date", "review_date", "status", "coordinator",
-                 "notes", "adopters_salutation", "contact_kind", "direct_form", "direct_started_on",
-                 "direct_ended_on"):
+    for name in ARRANGEMENT_COLUMNS:
         value = getattr(data, name)
         if getattr(a, name) != value:
             setattr(a, name, value)

@@ -31,7 +31,13 @@ from adoption_desktop.letterbox.importing.validation import (
     check_rows,
 )
 from adoption_desktop.letterbox.models import Arrangement, Participant, ProtectedTerm
-from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData, _default_terms
+from adoption_desktop.letterbox.service import (
+    ARRANGEMENT_COLUMNS,
+    ArrangementInput,
+    ParticipantData,
+    TermData,
+    _default_terms,
+)
 
 _INPUT_FIELDS = frozenset(ArrangementInput.__dataclass_fields__) - {"participants", "protected", "frequency"}
 _CHUNK = 2000
@@ -89,15 +95,11 @@ def _current(session: Session, ids: list[int]) -> tuple[dict[int, Any], dict[int
     return arrangements, parts, terms
 
 
-#: the stored columns an arrangement's input is made from (every field but its relatives and terms): an
-#: update changes only the mapped columns, so every other field must come from the row as stored, never
-#: from the dataclass's defaults (a re-import once reset salutations and direct contact that way)
-_STORED_FIELDS = tuple(f for f in ArrangementInput.__dataclass_fields__ if f not in ("participants", "protected"))
-
-
 def _input_of(a: Any, parts: list[Any], terms: list[Any]) -> ArrangementInput:
+    """The stored arrangement as input: an update changes only the mapped columns, so every other field
+    comes from the row as stored, never from the dataclass's defaults."""
     return ArrangementInput(
-        **{f: getattr(a, f) for f in _STORED_FIELDS},
+        **{f: getattr(a, f) for f in ARRANGEMENT_COLUMNS},
         participants=tuple(ParticipantData(p.name, p.relationship, p.address, p.id) for p in parts if p.active),
         protected=tuple(TermData(t.term, t.category, t.side) for t in terms))
 

@@ -66,8 +66,12 @@ class Group:
     participants: list[ParticipantData] = field(default_factory=list)
     terms: list[TermData] = field(default_factory=list)
     mapped: frozenset[str] = frozenset()
-    reference_column: str = "Reference"  # as the report names it: "A (Ref)"
     columns: dict[str, str] = field(default_factory=dict)  # every mapped field's column, as the report names it
+
+    @property
+    def reference_column(self) -> str:
+        """The reference's column as the report names it: "A (Ref)"."""
+        return self.columns.get("reference", "Reference")
 
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%dT%H:%M:%S",
@@ -295,8 +299,7 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
         if group is None:
             terms = [*_terms(converted.get("protected_terms", ""), rules.ADOPTIVE),
                      *_terms(converted.get("birth_protected_terms", ""), rules.BIRTH)]
-            groups[key] = Group(n, ref, converted, [participant] if participant else [], terms, mapped,
-                                columns["reference"], columns)
+            groups[key] = Group(n, ref, converted, [participant] if participant else [], terms, mapped, columns)
             continue
         if ref != group.reference:
             row.error("reference", f"Reference: {ref!r} is the same reference as {group.reference!r} in row "

@@ -42,6 +42,7 @@ from adoption_desktop.letterbox.importing.validation import (
 )
 from adoption_desktop.letterbox.models import Arrangement, Participant, ProtectedTerm
 from adoption_desktop.letterbox.service import (
+    ARRANGEMENT_COLUMNS,
     ARRANGEMENTS_INDEX,
     ArrangementInput,
     _default_terms,
@@ -50,10 +51,6 @@ from adoption_desktop.letterbox.service import (
 )
 
 _BATCH = 5000
-_ARR_COLUMNS = ("reference", "child_birth_name", "child_adoptive_name", "child_dob", "adopters_name",
-                "adopters_address", "may_send", "frequency", "exchange_months", "first_writer", "replies_expected",
-                "email_allowed", "start_date", "review_date", "status", "coordinator", "notes", "contact_kind",
-                "direct_form", "direct_started_on", "direct_ended_on")
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,7 @@ def _create_all(session: Session, new: Sequence[tuple[int, ArrangementInput]], s
     with_key = "reference_key" in _t(Arrangement).c
     for start in range(0, len(new), _BATCH):
         chunk = [data for _, data in new[start:start + _BATCH]]
-        arr_rows = [{**{c: getattr(d, c) for c in _ARR_COLUMNS}, "last_exchange": None, "created_at": now,
+        arr_rows = [{**{c: getattr(d, c) for c in ARRANGEMENT_COLUMNS}, "last_exchange": None, "created_at": now,
                      "updated_at": now} for d in chunk]
         if with_key:
             for row in arr_rows:
