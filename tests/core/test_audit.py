@@ -163,3 +163,27 @@ def test_a_log_cut_short_with_its_head_moved_back_is_caught_by_the_anchor(db: Da
         assert audit.verify_chain(session) is None  # the chain alone looks intact
     report = verify_database(db)
     assert not report.ok and f"#{last}" in report.problems[0] and "cut short" in report.problems[0]
+
+
+def test_sealing_one_table_finds_it_without_loading_every_model() -> None:
+    """``seal_written`` on the users row (every sign-in does it) looks the table up among the classes
+    already mapped; loading every model of the program (and configuring their mappers) cost a headless
+    export ~80 ms. A table that is not audited is refused either way."""
+    script = (
+        "import sys\n"
+        "from adoption_desktop.core.audit.seals import audited_table\n"
+        "from adoption_desktop.core.security.models import User\n"
+        "assert audited_table('users') is User.__table__\n"
+        "assert 'adoption_desktop.panel.models' not in sys.modules, 'every model was loaded'\n"
+        "assert audited_table('letterbox_items').name == 'letterbox_items'  # not loaded yet: loads the models\n"
+        "assert 'adoption_desktop.panel.models' in sys.modules\n"
+        "try:\n"
+        "    audited_table('audit_log')\n"
+        "except KeyError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('the audit log itself is not an audited table')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr

@@ -117,6 +117,22 @@ def audited_tables() -> dict[str, Table]:
     return dict(sorted(out.items()))
 
 
+def audited_table(name: str) -> Table:
+    """The audited table ``name``. Looked up among the classes already mapped first: sealing the one row
+    a sign-in touches must not import every model of the program (and configure all their mappers:
+    ~80 ms of a headless export). Only a table whose class is not loaded yet loads them all; a table that
+    is not audited raises ``KeyError`` either way."""
+    from adoption_desktop.core.storage.base import Base
+
+    for mapper in list(Base.registry.mappers):
+        table = mapper.local_table
+        if isinstance(table, Table) and table.name == name:
+            if getattr(mapper.class_, "__audit__", False):
+                return table
+            break
+    return audited_tables()[name]
+
+
 def _pk_columns(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns]
 
@@ -309,13 +325,13 @@ def seal_written(conn: Connection, actor: Principal, table_name: str, pks: Itera
     one entry sealing the rows with these primary keys as they now are (missing ones as deleted).
     Every Core write to an audited table must be followed by this in the same transaction, or verify
     reports the rows as changed outside the application."""
-    return seal_change(conn, actor, action, audited_tables()[table_name], pks, entity_id="*", detail=detail)
+    return seal_change(conn, actor, action, audited_table(table_name), pks, entity_id="*", detail=detail)
 
 
 def seal_unsealed(conn: Connection, actor: Principal, action: str, table_name: str, detail: str) -> int:
     """One entry sealing every row of a table that has no seal yet (rows written with Core ``insert`` in
     bulk, e.g. the demo's generated register, or existing rows when seals were introduced)."""
-    table = audited_tables()[table_name]
+    table = audited_table(table_name)
     keys = _pk_columns(table)
     seal_t = cast(Table, AuditSeal.__table__)
     known = set(conn.execute(select(seal_t.c.entity_id).where(seal_t.c.entity == table_name)).scalars())
