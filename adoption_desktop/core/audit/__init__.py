@@ -3,7 +3,8 @@
 * :mod:`.chain` — the hash chain (``record``, ``verify_chain``), entries written in the caller's
   transaction;
 * :mod:`.capture` — automatic entries for every change of an audited table, each row sealed;
-* :mod:`.seals` — per-row and content seals, ``verify_record`` (the whole record against the log);
+* :mod:`.seals` — per-row and content seals, made and written;
+* :mod:`.seal_check` — ``verify_record``: the whole record against the log;
 * :mod:`.anchors` — the head kept outside the database (beside it, in the per-user data folder, in each
   backup; for a server, the witness of this PC) and the hold on writing when they disagree.
 """
@@ -24,13 +25,8 @@ from adoption_desktop.core.audit.chain import (
     verify_chain,
 )
 from adoption_desktop.core.audit.models import GENESIS, AuditColumns, AuditEntry, AuditHead, AuditSeal
-from adoption_desktop.core.audit.seals import (
-    RecordProblem,
-    seal_baseline,
-    seal_unsealed,
-    seal_written,
-    verify_record,
-)
+from adoption_desktop.core.audit.seal_check import RecordProblem, verify_record
+from adoption_desktop.core.audit.seals import seal_baseline, seal_unsealed, seal_written
 
 __all__ = [
     "GENESIS", "REDACTED", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",

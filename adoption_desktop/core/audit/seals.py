@@ -6,7 +6,7 @@ every column's value, written to ``audit_seal`` with the sequence number of the 
 the change. That entry's hashed content includes a digest of all the seal rows written with it, so a
 seal cannot be altered, added or removed without breaking the chain.
 
-:func:`verify_record` then recomputes every row's seal and names, table by table, each row inserted,
+:func:`.seal_check.verify_record` then recomputes every row's seal and names, table by table, each row inserted,
 changed (with the fields) or deleted outside the application. The columns a seal covers are listed
 with it (``audit_columns``), so tables may gain columns later: a column added after a row was last
 sealed is covered from the row's next write on.
@@ -22,11 +22,9 @@ import datetime as dt
 import functools
 import hashlib
 import zlib
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, text
@@ -360,192 +358,3 @@ def seal_baseline(conn: Connection) -> None:
     for name in audited_tables():
         if name in present:
             seal_unsealed(conn, SYSTEM, BASELINE, name, "existing rows sealed when row seals were introduced")
-
-
-# --------------------------------------------------------------------------- verifying
-
-@dataclass(frozen=True)
-class RecordProblem:
-    entity: str
-    entity_id: str
-    message: str
-
-    def __str__(self) -> str:
-        row = "" if self.entity_id == "*" else f" row {self.entity_id}"
-        return f"{self.entity}{row}: {self.message}"
-
-
-def _names(columns: Sequence[str], stored: str, row: Mapping[str, Any]) -> list[str]:
-    now = field_sums(columns, row)
-    return [c for i, c in enumerate(columns) if now[4 * i:4 * i + 4] != stored[4 * i:4 * i + 4]]
-
-
-def verify_record(conn: Connection) -> list[RecordProblem]:
-    """Every audited table's rows against the seals the chain vouches for; [] when they all agree."""
-    from sqlalchemy import inspect as sa_inspect
-
-    problems: list[RecordProblem] = []
-    log = cast(Table, AuditEntry.__table__)
-    seal_t = cast(Table, AuditSeal.__table__)
-    entry_seals: dict[int, tuple[str, str]] = {
-        int(r.seq): (str(r.seal), str(r.entity)) for r in conn.execute(
-            select(log.c.seq, log.c.seal, log.c.entity).where(log.c.seal != "", log.c.action != CONTENT_SEAL))}
-    colsets = {str(k): str(v).split(",") if v else [] for k, v in conn.execute(
-        select(AuditColumns.key, AuditColumns.columns))}
-    latest: dict[str, dict[str, tuple[int, str, str, str]]] = defaultdict(dict)
-    #: the first seal of each row of a table whose first seal is its content seal (ContentRule.first_seal)
-    first: dict[str, dict[str, tuple[int, str, str, str]]] = defaultdict(dict)
-    first_sealed = {name for name, r in CONTENT_RULES.items() if r.first_seal}
-    by_seq: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    cur = conn.connection.cursor()
-    try:  # raw tuples: 300,000 seal rows on the large demo
-        cur.execute(f"SELECT seq, entity, entity_id, columns, digest, fields FROM {seal_t.name} ORDER BY seq, id")
-        while batch := cur.fetchmany(5000):
-            for seq, entity, entity_id, cols, digest, fields in batch:
-                by_seq[seq].append((entity, entity_id, digest))
-                latest[entity][entity_id] = (seq, cols, digest, fields)
-                if entity in first_sealed:
-                    first[entity].setdefault(entity_id, (seq, cols, digest, fields))
-    finally:
-        cur.close()
-    for seq, lines in sorted(by_seq.items()):
-        expected = entry_seals.pop(seq, None)
-        if expected is None:
-            problems.append(RecordProblem(lines[0][0], lines[0][1],
-                                          f"seal records with no audit entry #{seq} behind them were added"))
-        elif aggregate(lines) != expected[0]:
-            problems.append(RecordProblem(expected[1], "*", f"the seal records of audit entry #{seq} were altered, "
-                                                            "added or removed"))
-    for seq, (_digest, entity) in sorted(entry_seals.items()):
-        problems.append(RecordProblem(entity, "*", f"the seal records of audit entry #{seq} were deleted"))
-
-    present = set(sa_inspect(conn).get_table_names())
-    content = _content_seals(conn)
-    for name, table in audited_tables().items():
-        if name not in present:
-            continue
-        keys = _pk_columns(table)
-        seen: set[str] = set()
-        rule = CONTENT_RULES.get(name)
-        sealed_rows = latest.get(name, {})
-        named = content.get(name, {})
-        for pk, raw, row_ok in _scan(conn, name, keys, sealed_rows, colsets):
-            seen.add(pk)
-            sealed = sealed_rows.get(pk)
-            if sealed is None:
-                problems.append(RecordProblem(name, pk, "inserted outside the application (no seal in the audit "
-                                                        "log)"))
-                continue
-            seq, colkey, digest, fields = sealed
-            if digest == TOMBSTONE:
-                problems.append(RecordProblem(name, pk, f"deleted through the application (audit entry #{seq}) "
-                                                        "but present again: re-inserted outside it"))
-                continue
-            cols = colsets.get(colkey)
-            if cols is None:
-                problems.append(RecordProblem(name, pk, f"the column list of its seal (audit entry #{seq}) is "
-                                                        "missing"))
-                continue
-            if not row_ok:
-                changed = _names(cols, fields, raw)
-                what = ", ".join(changed) if changed else "a field (which one cannot be told)"
-                problems.append(RecordProblem(name, pk, f"{what} changed outside the application (last "
-                                                        f"written by audit entry #{seq})"))
-            if rule is not None:
-                sealed_content = named.get(pk)
-                if sealed_content is None and rule.first_seal:  # its first row seal is its content seal
-                    f_seq, f_colkey, f_digest, _ff = first[name][pk]
-                    f_cols = colsets.get(f_colkey)
-                    if f_seq != seq and (f_digest == TOMBSTONE or f_cols is None
-                                         or row_digest(name, pk, f_cols, raw) != f_digest):
-                        problems.append(RecordProblem(name, pk, f"the {rule.what}'s content differs from what "
-                                                                f"was sealed by audit entry #{f_seq}"))
-                elif sealed_content is None:
-                    if rule.when(raw):
-                        problems.append(RecordProblem(name, pk, f"marked as a {rule.what} outside the "
-                                                                "application (no content seal)"))
-                else:
-                    c_seq, c_cols, c_digest = sealed_content
-                    if content_digest(name, pk, c_cols, raw) != c_digest:
-                        problems.append(RecordProblem(name, pk, f"the {rule.what}'s content differs from what "
-                                                                f"was sealed by audit entry #{c_seq}"))
-        for pk, (seq, _cols, digest, _f) in sealed_rows.items():
-            if digest != TOMBSTONE and pk not in seen:
-                problems.append(RecordProblem(name, pk, f"deleted outside the application (last written by audit "
-                                                        f"entry #{seq})"))
-        for pk, (c_seq, _c, _d) in content.get(name, {}).items():
-            if pk not in seen:
-                problems.append(RecordProblem(name, pk, f"the sealed content (audit entry #{c_seq}) is gone: the "
-                                                        "row was deleted"))
-    # the content seals' rows are already reported as deleted when their rows are gone; keep one line each
-    return list(dict.fromkeys(problems))
-
-
-class _RowView(Mapping[str, Any]):
-    """A raw row tuple read by column name (only built for rows that need a closer look)."""
-
-    def __init__(self, names: dict[str, int], row: Sequence[Any]) -> None:
-        self._names, self._row = names, row
-
-    def __getitem__(self, key: str) -> Any:
-        return self._row[self._names[key]]
-
-    def __iter__(self) -> Any:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-
-def _scan(conn: Connection, name: str, keys: list[str], sealed: Mapping[str, tuple[int, str, str, str]],
-          colsets: Mapping[str, list[str]]) -> Any:
-    """Yield ``(pk, row, matches_its_seal)`` for every row of a table, reading raw tuples (fast path)."""
-    cur = conn.connection.cursor()
-    try:
-        cur.execute(f'SELECT * FROM "{name}"')
-        names = {d[0]: i for i, d in enumerate(cur.description or ())}
-        pk_pos = [names[k] for k in keys]
-        single = pk_pos[0] if len(pk_pos) == 1 else None
-        plans: dict[str, tuple[list[str], Any] | None] = {}
-        while True:
-            batch = cur.fetchmany(5000)
-            if not batch:
-                break
-            for row in batch:
-                if single is None:
-                    pk = "/".join(_pk_part(row[p]) for p in pk_pos)
-                else:
-                    v = row[single]
-                    pk = str(v) if type(v) is int else _pk_part(v)
-                seal = sealed.get(pk)
-                ok = False
-                if seal is not None and seal[2] != TOMBSTONE:
-                    colkey = seal[1]
-                    if colkey not in plans:
-                        cols = colsets.get(colkey)
-                        if cols is None or any(c not in names for c in cols) or not cols:
-                            plans[colkey] = None
-                        else:
-                            plans[colkey] = (cols, itemgetter(*[names[c] for c in cols]))
-                    plan = plans[colkey]
-                    if plan is not None:
-                        vals = plan[1](row)
-                        ok = digest_values(name, pk, plan[0], vals if len(plan[0]) > 1 else (vals,)) == seal[2]
-                    elif colsets.get(colkey) is not None:
-                        cols = colsets[colkey]
-                        ok = row_digest(name, pk, cols, _RowView(names, row)) == seal[2]
-                yield pk, _RowView(names, row), ok
-    finally:
-        cur.close()
-
-
-def _content_seals(conn: Connection) -> dict[str, dict[str, tuple[int, list[str], str]]]:
-    log = cast(Table, AuditEntry.__table__)
-    out: dict[str, dict[str, tuple[int, list[str], str]]] = defaultdict(dict)
-    for seq, entity, entity_id, detail, seal in conn.execute(
-            select(log.c.seq, log.c.entity, log.c.entity_id, log.c.detail, log.c.seal)
-            .where(log.c.action == CONTENT_SEAL).order_by(log.c.seq)):
-        inner = detail[detail.find("(") + 1:detail.rfind(")")] if "(" in detail else ""
-        cols = [c.strip() for c in inner.split(",") if c.strip()]
-        out[entity].setdefault(entity_id, (seq, cols, seal))
-    return out
