@@ -1,0 +1,84 @@
+"""Use cases of birth-records counselling. One transaction each, permission checked first, audited.
+
+Access: case records (anything that carries a name) need ``COUNSELLING_VIEW`` (counsellors and
+administrators); changes need ``COUNSELLING_EDIT``. Other roles with ``REPORTS_VIEW`` get
+:func:`counts` only. Every opening of a case writes a ``view`` audit entry; every disclosure is a
+:class:`~adoption_desktop.counselling.models.Disclosure` row plus a ``disclose`` audit entry.
+
+Modules (every name is re-exported here, so ``service.open_case`` and
+``from adoption_desktop.counselling.service import CaseDetail`` work as before):
+
+* :mod:`.data` — the choice lists (``ROUTES``, ``OUTCOMES``, …), ``ENTITY`` and the plain data taken
+  from and returned to callers (``ReferralInput``, ``CaseRow``, ``CaseDetail``, …);
+* :mod:`.common` — helpers shared by the use cases: reading and locking a case, checking input, a case's
+  detail, recording a disclosure;
+* :mod:`.case_counts` — :func:`counts` (numbers only, for any role with reports or counselling access);
+* :mod:`.lists` — :func:`caseload` (waiting-list priority order) and :func:`counsellors`;
+* :mod:`.cases` — referral, opening, finding by reference, allocation, checks, closure;
+* :mod:`.records_requests` — records requests: add, chase, receipt;
+* :mod:`.file_work` — sessions, redaction checks, disclosures;
+* :mod:`.letters` — ``LETTER_KINDS``, ``LetterData`` and :func:`letter_data` for ``documents.py``.
+
+A module-level name is read where it is defined: a test that patches one patches that submodule.
+"""
+
+from adoption_desktop.counselling.service.case_counts import counts
+from adoption_desktop.counselling.service.cases import (
+    allocate,
+    case_id_for_reference,
+    close_case,
+    create_referral,
+    open_case,
+    record_checks,
+    update_referral,
+)
+from adoption_desktop.counselling.service.common import _add_disclosure as _add_disclosure
+from adoption_desktop.counselling.service.common import _case as _case
+from adoption_desktop.counselling.service.common import _case_values as _case_values
+from adoption_desktop.counselling.service.common import _choice as _choice
+from adoption_desktop.counselling.service.common import _detail as _detail
+from adoption_desktop.counselling.service.common import _names as _names
+from adoption_desktop.counselling.service.common import _not_future as _not_future
+from adoption_desktop.counselling.service.common import _open_case_for_edit as _open_case_for_edit
+from adoption_desktop.counselling.service.common import _referral_of as _referral_of
+from adoption_desktop.counselling.service.common import _request_row as _request_row
+from adoption_desktop.counselling.service.common import _text as _text
+from adoption_desktop.counselling.service.common import _today as _today
+from adoption_desktop.counselling.service.common import _validate_referral as _validate_referral
+from adoption_desktop.counselling.service.data import (
+    CONTACT,
+    ENTITY,
+    FILTERS,
+    FORMATS,
+    HOLDERS,
+    OUTCOMES,
+    ROUTE_PHRASES,
+    ROUTES,
+    SESSION_KINDS,
+    CaseCounts,
+    CaseDetail,
+    CaseRow,
+    Counsellor,
+    DisclosureRow,
+    RedactionRow,
+    ReferralInput,
+    RequestInput,
+    RequestRow,
+    SessionRow,
+)
+from adoption_desktop.counselling.service.file_work import add_redaction, add_session, record_disclosure
+from adoption_desktop.counselling.service.letters import LETTER_KINDS, LetterData, letter_data
+from adoption_desktop.counselling.service.letters import _letter_values as _letter_values
+from adoption_desktop.counselling.service.lists import _overdue_expr as _overdue_expr
+from adoption_desktop.counselling.service.lists import caseload, counsellors
+from adoption_desktop.counselling.service.records_requests import _request as _request
+from adoption_desktop.counselling.service.records_requests import add_request, record_chase, record_receipt
+
+__all__ = [
+    "CONTACT", "ENTITY", "FILTERS", "FORMATS", "HOLDERS", "LETTER_KINDS", "OUTCOMES", "ROUTES", "ROUTE_PHRASES",
+    "SESSION_KINDS", "CaseCounts", "CaseDetail", "CaseRow", "Counsellor", "DisclosureRow", "LetterData",
+    "RedactionRow", "ReferralInput", "RequestInput", "RequestRow", "SessionRow", "add_redaction", "add_request",
+    "add_session", "allocate", "case_id_for_reference", "caseload", "close_case", "counsellors", "counts",
+    "create_referral", "letter_data", "open_case", "record_chase", "record_checks", "record_disclosure",
+    "record_receipt", "update_referral",
+]

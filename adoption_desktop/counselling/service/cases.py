@@ -1,0 +1,144 @@
+"""A case from referral to closure: record and change the referral, open it, find it by reference,
+allocate, record the checks, close."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import NotFound, ValidationError
+from adoption_desktop.core.security.models import UserRole
+from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_text, reference_key
+from adoption_desktop.counselling.models import CounsellingCase, Disclosure, RecordsRequest
+from adoption_desktop.counselling.service.common import (
+    _case,
+    _choice,
+    _detail,
+    _not_future,
+    _open_case_for_edit,
+    _today,
+    _validate_referral,
+)
+from adoption_desktop.counselling.service.data import ENTITY, OUTCOMES, CaseDetail, ReferralInput
+from adoption_desktop.counselling.settings import REFERENCE_PREFIX
+
+# --- cases --------------------------------------------------------------------------------------
+
+def create_referral(db: Database, actor: Principal, data: ReferralInput, today: dt.date | None = None) -> int:
+    """Record a referral; refuses an applicant under 18 with a clear message. Returns the case id."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    day = _today(today)
+    clean = _validate_referral(data, day)
+    with db.session(actor) as session:
+        prefix = get_setting(session, REFERENCE_PREFIX)
+        year = clean.referral_date.year
+        like = f"{prefix}-{year}-%"
+        n = session.scalar(select(func.count()).select_from(CounsellingCase)
+                           .where(CounsellingCase.reference.like(like))) or 0
+        case = CounsellingCase(reference=f"{prefix}-{year}-{n + 1:04d}", **clean.__dict__)
+        session.add(case)
+        session.flush()
+        return case.id
+
+
+def update_referral(db: Database, actor: Principal, case_id: int, data: ReferralInput,
+                    today: dt.date | None = None, *, expected_version: int | None = None) -> None:
+    require(actor, Permission.COUNSELLING_EDIT)
+    clean = _validate_referral(data, _today(today))
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id, expected_version)
+        for key, value in clean.__dict__.items():
+            setattr(case, key, value)
+
+
+def open_case(db: Database, actor: Principal, case_id: int, today: dt.date | None = None, *,
+              audit_view: bool = True) -> CaseDetail:
+    """The whole case; writes a ``view`` audit entry (``audit_view=False`` only for the screen's own
+    refresh after an edit it made, which is audited as that edit)."""
+    require(actor, Permission.COUNSELLING_VIEW)
+    with db.session(actor) as session:
+        case = _case(session, case_id)
+        if audit_view:
+            audit.record_view(session, ENTITY, case.id, detail=case.reference)
+        return _detail(session, case, _today(today))
+
+
+def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int:
+    require(actor, Permission.COUNSELLING_VIEW)
+    with db.session(actor, write=False) as session:
+        found = session.scalar(select(CounsellingCase.id).where(CounsellingCase.reference == reference.strip()))
+        if found is None:  # typed differently (case, spacing, a pasted invisible character): compare normalised
+            key = reference_key(reference)
+            found = next((cid for cid, ref in session.execute(select(CounsellingCase.id, CounsellingCase.reference))
+                          if reference_key(ref) == key), None)
+    if found is None:
+        raise NotFound(f"No counselling case with reference {reference!r}.")
+    return found
+
+
+def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, on: dt.date | None = None, *,
+             expected_version: int | None = None) -> None:
+    require(actor, Permission.COUNSELLING_EDIT)
+    day = _today(on)
+    check_date(day, "Allocation date", "event")
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id, expected_version)
+        roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == counsellor_id)))
+        if str(Role.COUNSELLOR) not in roles:
+            raise ValidationError("Counsellor: choose a user who holds the counsellor role.", "counsellor")
+        if day < case.referral_date:
+            raise ValidationError("Allocation date: it cannot be before the referral date.", "allocated_on")
+        case.counsellor_id = counsellor_id
+        if case.allocated_on is None:
+            case.allocated_on = day
+
+
+def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_on: dt.date | None = None,
+                  acr_note: str = "", veto_checked_on: dt.date | None = None, veto_note: str = "",
+                  intermediary_signposted_on: dt.date | None = None, today: dt.date | None = None) -> None:
+    """Adoption Contact Register and veto checks, intermediary service signposted (pre-commencement)."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    acr_note = clean_text(acr_note, "Adoption Contact Register note", multiline=True, max_length=4000)
+    veto_note = clean_text(veto_note, "Veto note", multiline=True, max_length=4000)
+    for day, name, label in ((acr_checked_on, "acr_checked_on", "Adoption Contact Register check date"),
+                             (veto_checked_on, "veto_checked_on", "Veto check date"),
+                             (intermediary_signposted_on, "intermediary_signposted_on", "Signposting date")):
+        if day is not None:
+            _not_future(day, _today(today), name, label)
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id)
+        if acr_checked_on:
+            case.acr_checked_on, case.acr_note = acr_checked_on, acr_note.strip()
+        if veto_checked_on:
+            case.veto_checked_on, case.veto_note = veto_checked_on, veto_note.strip()
+        if intermediary_signposted_on:
+            case.intermediary_signposted_on = intermediary_signposted_on
+
+
+def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcome: str, note: str = "",
+               today: dt.date | None = None, *, expected_version: int | None = None) -> None:
+    require(actor, Permission.COUNSELLING_EDIT)
+    _choice(outcome, OUTCOMES, "outcome", "Outcome")
+    _not_future(on, _today(today), "closed_on", "Closure date")
+    note = clean_text(note, "Closure note", multiline=True, max_length=4000)
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id, expected_version)
+        if on < case.referral_date:
+            raise ValidationError("Closure date: it cannot be before the referral date.", "closed_on")
+        outstanding = session.scalar(select(func.count()).select_from(RecordsRequest).where(
+            RecordsRequest.case_id == case_id, RecordsRequest.received_on.is_(None))) or 0
+        if outcome == "records_shared":
+            shared = session.scalar(select(func.count()).select_from(Disclosure).where(
+                Disclosure.case_id == case_id, Disclosure.records_shared.is_(True))) or 0
+            if not shared:
+                raise ValidationError("Outcome: no sharing of records is recorded; record the records "
+                                      "shared first or choose another outcome.", "outcome")
+        case.closed_on, case.outcome, case.closure_note = on, outcome, note.strip()
+        if outstanding:
+            audit.record(session, "close_with_open_requests", ENTITY, case_id,
+                         detail=f"{outstanding} records request(s) still outstanding")

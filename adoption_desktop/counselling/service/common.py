@@ -1,0 +1,197 @@
+"""Helpers shared by the use cases: reading and locking a case, checking input, building a case's detail,
+recording a disclosure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.models import User
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.text_input import check_date, clean_name, clean_text
+from adoption_desktop.counselling import rules
+from adoption_desktop.counselling.models import (
+    CounsellingCase,
+    CounsellingSession,
+    Disclosure,
+    RecordsRequest,
+    RedactionCheck,
+)
+from adoption_desktop.counselling.service.data import (
+    CONTACT,
+    ENTITY,
+    ROUTES,
+    CaseDetail,
+    DisclosureRow,
+    RedactionRow,
+    ReferralInput,
+    RequestRow,
+    SessionRow,
+)
+from adoption_desktop.counselling.settings import PRIORITY_AGE
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or dt.date.today()
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {uid: name for uid, name in session.execute(select(User.id, User.full_name))}
+
+
+def _case(session: Session, case_id: int) -> CounsellingCase:
+    case = get_or_raise(session, CounsellingCase, case_id, f"Counselling case {case_id} does not exist.")
+    return case
+
+
+def _case_values(case: CounsellingCase) -> dict[str, str]:
+    return {"Current name": case.current_name, "Counsellor": str(case.counsellor_id or ""),
+            "Allocated": f"{case.allocated_on:%d/%m/%Y}" if case.allocated_on else "",
+            "Closed": f"{case.closed_on:%d/%m/%Y}" if case.closed_on else "", "Outcome": case.outcome}
+
+
+def _open_case_for_edit(session: Session, case_id: int, expected_version: int | None = None) -> CounsellingCase:
+    """The case, locked for this transaction, still open, and (with ``expected_version``) still the
+    version the counsellor was looking at."""
+    case = lock_row(session, _case(session, case_id))
+    if case.closed_on is not None:
+        who, at = last_saved(session, case)
+        raise Conflict(f"Case {case.reference} was closed on {case.closed_on:%d/%m/%Y} (by {who}, "
+                       f"{when_text(at)}); it cannot be changed.")
+    if expected_version is not None and case.row_version != expected_version:
+        raise stale(session, case, expected_version, f"case {case.reference}", _case_values)
+    return case
+
+
+def _text(value: str, field_name: str, label: str, fix: str, *, required: bool = True, limit: int = 200,
+          multiline: bool = False) -> str:
+    value = clean_text(value, label, multiline=multiline)
+    if required and not value:
+        raise ValidationError(f"{label}: {fix}", field_name)
+    if len(value) > limit:
+        raise ValidationError(f"{label}: use at most {limit} characters.", field_name)
+    return value
+
+
+def _choice(value: str, choices: dict[str, str], field_name: str, label: str) -> str:
+    if value not in choices:
+        raise ValidationError(f"{label}: choose one of {', '.join(choices.values())}.", field_name)
+    return value
+
+
+def _not_future(day: dt.date, today: dt.date, field_name: str, label: str) -> None:
+    check_date(day, label, "event", today=today, required=True)
+    if day > today:
+        raise ValidationError(f"{label}: the date {day:%d/%m/%Y} is in the future; enter the date it happened.",
+                              field_name)
+
+
+def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
+    _not_future(data.referral_date, today, "referral_date", "Referral date")
+    check_date(data.date_of_birth, "Date of birth", "birth", today=today, required=True)
+    check_date(data.adoption_order_date, "Adoption order date", "adoption", today=today, required=True)
+    data = replace(
+        data, referred_by=clean_name(data.referred_by, "Referred by", max_length=200),
+        birth_name=clean_name(data.birth_name, "Name at birth"),
+        current_name=clean_name(data.current_name, "Name now"),
+        salutation=clean_name(data.salutation, "Salutation"),
+        address=clean_text(data.address, "Address", multiline=True, max_length=1000),
+        phone=clean_text(data.phone, "Phone", max_length=40), email=clean_text(data.email, "Email", max_length=120),
+        court=clean_name(data.court, "Court", max_length=200),
+        arranging_agency=clean_name(data.arranging_agency, "Arranging agency", max_length=200))
+    _choice(data.referral_route, ROUTES, "referral_route", "Referral route")
+    _choice(data.preferred_contact, CONTACT, "preferred_contact", "Preferred contact")
+    if data.referral_route == "agency" and not data.referred_by.strip():
+        raise ValidationError("Referred by: name the agency that referred the applicant.", "referred_by")
+    birth = _text(data.birth_name, "birth_name", "Name at birth", "enter the applicant's name at birth.",
+                  limit=120)
+    current = _text(data.current_name, "current_name", "Name now", "enter the applicant's current name.",
+                    limit=120)
+    if data.date_of_birth >= data.adoption_order_date:
+        raise ValidationError("Adoption order date: it must be after the applicant's date of birth.",
+                              "adoption_order_date")
+    if data.adoption_order_date > data.referral_date:
+        raise ValidationError("Adoption order date: it must be before the referral date.", "adoption_order_date")
+    problem = rules.under_age_message(data.date_of_birth, data.referral_date)
+    if problem:
+        raise ValidationError(problem, "date_of_birth")
+    if data.preferred_contact == "email" and "@" not in data.email:
+        raise ValidationError("Email: preferred contact is email, so enter an email address.", "email")
+    if data.preferred_contact == "phone" and not data.phone.strip():
+        raise ValidationError("Phone: preferred contact is phone, so enter a phone number.", "phone")
+    if data.preferred_contact == "letter" and not data.address.strip():
+        raise ValidationError("Address: preferred contact is letter, so enter a postal address.", "address")
+    return ReferralInput(
+        referral_date=data.referral_date, referral_route=data.referral_route,
+        referred_by=data.referred_by.strip(), birth_name=birth, current_name=current,
+        date_of_birth=data.date_of_birth, address=data.address.strip(), phone=data.phone.strip(),
+        email=data.email.strip(), preferred_contact=data.preferred_contact,
+        adoption_order_date=data.adoption_order_date, court=data.court.strip(),
+        arranging_agency=data.arranging_agency.strip(), salutation=data.salutation.strip())
+
+
+def _referral_of(case: CounsellingCase) -> ReferralInput:
+    return ReferralInput(
+        referral_date=case.referral_date, referral_route=case.referral_route, referred_by=case.referred_by,
+        birth_name=case.birth_name, current_name=case.current_name, date_of_birth=case.date_of_birth,
+        address=case.address, phone=case.phone, email=case.email, preferred_contact=case.preferred_contact,
+        adoption_order_date=case.adoption_order_date, court=case.court, arranging_agency=case.arranging_agency,
+        salutation=case.salutation)
+
+
+def _request_row(r: RecordsRequest, today: dt.date) -> RequestRow:
+    return RequestRow(r.id, r.holder_kind, r.holder_name, r.holder_address, r.their_reference, r.sent_on,
+                      r.chase_due, r.chase_count, r.last_chased_on, r.received_on, r.record_format, r.pages,
+                      r.notes, rules.request_overdue(r.chase_due, r.received_on, today))
+
+
+def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDetail:
+    names = _names(session)
+    requests = session.scalars(select(RecordsRequest).where(RecordsRequest.case_id == case.id)
+                               .order_by(RecordsRequest.sent_on, RecordsRequest.id)).all()
+    sessions = session.scalars(select(CounsellingSession).where(CounsellingSession.case_id == case.id)
+                               .order_by(CounsellingSession.held_on, CounsellingSession.id)).all()
+    redactions = session.scalars(select(RedactionCheck).where(RedactionCheck.case_id == case.id)
+                                 .order_by(RedactionCheck.reviewed_on, RedactionCheck.id)).all()
+    disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id)
+                                  .order_by(Disclosure.disclosed_on, Disclosure.id)).all()
+    _forward, reasons = rules.priority_reasons(
+        rules.PriorityInput(case.id, case.referral_date, case.adoption_order_date, case.date_of_birth),
+        today, get_setting(session, PRIORITY_AGE))
+    return CaseDetail(
+        id=case.id, reference=case.reference, referral=_referral_of(case),
+        flags=rules.flags_for(case.adoption_order_date), age=rules.age_on(case.date_of_birth, today),
+        counsellor_id=case.counsellor_id, counsellor=names.get(case.counsellor_id or -1, ""),
+        allocated_on=case.allocated_on, intermediary_signposted_on=case.intermediary_signposted_on,
+        acr_checked_on=case.acr_checked_on, acr_note=case.acr_note, veto_checked_on=case.veto_checked_on,
+        veto_note=case.veto_note, closed_on=case.closed_on, outcome=case.outcome,
+        closure_note=case.closure_note, priority_reasons=reasons,
+        requests=[_request_row(r, today) for r in requests],
+        sessions=[SessionRow(s.id, s.held_on, s.start_time, s.kind, s.location,
+                             names.get(s.counsellor_id or -1, ""), s.notes) for s in sessions],
+        redactions=[RedactionRow(r.id, r.item, r.third_party_reviewed, r.redactions_made,
+                                 names.get(r.reviewed_by_id or -1, ""), r.reviewed_on) for r in redactions],
+        disclosures=[DisclosureRow(d.id, d.disclosed_on, names.get(d.disclosed_by_id or -1, ""), d.recipient,
+                                   d.what, d.method, d.records_shared) for d in disclosures],
+        row_version=case.row_version,
+    )
+
+
+def _add_disclosure(session: Session, actor: Principal, case: CounsellingCase, on: dt.date, recipient: str,
+                    what: str, method: str, records_shared: bool) -> Disclosure:
+    row = Disclosure(case_id=case.id, disclosed_on=on, disclosed_by_id=actor.user_id or None,
+                     recipient=recipient, what=what, method=method, records_shared=records_shared)
+    session.add(row)
+    session.flush()
+    audit.record(session, "disclose", ENTITY, case.id,
+                 detail=f"{actor.username} disclosed to {recipient} on {on.isoformat()} by {method}: {what}")
+    return row

@@ -1,0 +1,194 @@
+"""The choice lists (stored code -> label) and the plain data the use cases take from and return to callers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from adoption_desktop.counselling import rules
+
+ENTITY = "counselling_cases"
+
+#: how the application reached us, as the acknowledgement says it (never the code or the list label)
+ROUTE_PHRASES: dict[str, str] = {
+    "gro_form": "through the General Register Office application form",
+    "self": "directly from you",
+    "agency": "through {referred_by}",
+}
+ROUTES: dict[str, str] = {"gro_form": "GRO application form", "self": "Self-referral",
+                          "agency": "Another agency"}
+CONTACT: dict[str, str] = {"letter": "Letter", "phone": "Phone", "email": "Email"}
+HOLDERS: dict[str, str] = {"archive": "Archive", "court": "Court", "agency": "Agency"}
+FORMATS: dict[str, str] = {"paper": "Paper", "electronic": "Electronic"}
+SESSION_KINDS: dict[str, str] = {"in_person": "In person", "video": "Video", "phone": "Phone"}
+OUTCOMES: dict[str, str] = {
+    "records_shared": "Records shared", "no_records_found": "No records found",
+    "withdrawn": "Applicant withdrew", "no_contact": "No contact from applicant",
+    "transferred": "Transferred to another agency",
+}
+FILTERS = ("open", "waiting", "mine", "closed", "all")
+
+
+# --- plain data returned to callers ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReferralInput:
+    referral_date: dt.date
+    referral_route: str
+    birth_name: str
+    current_name: str
+    date_of_birth: dt.date
+    adoption_order_date: dt.date
+    referred_by: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    preferred_contact: str = "letter"
+    court: str = ""
+    arranging_agency: str = ""
+    salutation: str = ""  # how the applicant wishes to be addressed; "" = from current_name (core.salutation)
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    holder_kind: str
+    holder_name: str
+    sent_on: dt.date
+    their_reference: str = ""
+    holder_address: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    reference: str
+    name: str
+    birth_name: str
+    referral_date: dt.date
+    adoption_order_date: dt.date
+    date_of_birth: dt.date
+    age: int
+    flags: rules.CaseFlags
+    counsellor: str
+    allocated_on: dt.date | None
+    closed_on: dt.date | None
+    days_waiting: int
+    rank: int | None
+    reasons: str
+    open_requests: int
+    overdue_requests: int
+    reasons_short: str = ""
+
+    @property
+    def status(self) -> str:
+        return rules.case_status(self.allocated_on, self.closed_on)
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """Counts only: what roles without case access may see."""
+
+    waiting: int
+    allocated: int
+    closed: int
+    open_requests: int
+    overdue_requests: int
+    longest_wait_days: int | None
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    holder_kind: str
+    holder_name: str
+    holder_address: str
+    their_reference: str
+    sent_on: dt.date
+    chase_due: dt.date
+    chase_count: int
+    last_chased_on: dt.date | None
+    received_on: dt.date | None
+    record_format: str
+    pages: int | None
+    notes: str
+    overdue: bool
+
+    @property
+    def status(self) -> str:
+        if self.received_on:
+            return "Received"
+        return "Overdue" if self.overdue else "Awaited"
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    held_on: dt.date
+    start_time: str
+    kind: str
+    location: str
+    counsellor: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class RedactionRow:
+    id: int
+    item: str
+    third_party_reviewed: bool
+    redactions_made: str
+    reviewed_by: str
+    reviewed_on: dt.date
+
+
+@dataclass(frozen=True)
+class DisclosureRow:
+    id: int
+    disclosed_on: dt.date
+    disclosed_by: str
+    recipient: str
+    what: str
+    method: str
+    records_shared: bool
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    reference: str
+    referral: ReferralInput
+    flags: rules.CaseFlags
+    age: int
+    counsellor_id: int | None
+    counsellor: str
+    allocated_on: dt.date | None
+    intermediary_signposted_on: dt.date | None
+    acr_checked_on: dt.date | None
+    acr_note: str
+    veto_checked_on: dt.date | None
+    veto_note: str
+    closed_on: dt.date | None
+    outcome: str
+    closure_note: str
+    priority_reasons: tuple[str, ...]
+    requests: list[RequestRow] = field(default_factory=list)
+    sessions: list[SessionRow] = field(default_factory=list)
+    redactions: list[RedactionRow] = field(default_factory=list)
+    disclosures: list[DisclosureRow] = field(default_factory=list)
+    #: the case's version when read: pass it back to the use cases that change the case
+    row_version: int = 1
+
+    @property
+    def name(self) -> str:
+        return self.referral.current_name
+
+    @property
+    def status(self) -> str:
+        return rules.case_status(self.allocated_on, self.closed_on)
+
+
+@dataclass(frozen=True)
+class Counsellor:
+    id: int
+    name: str

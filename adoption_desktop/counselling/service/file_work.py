@@ -1,0 +1,100 @@
+"""Work on the file: sessions and appointments, redaction checks, disclosures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.counselling import rules
+from adoption_desktop.counselling.models import CounsellingSession, RedactionCheck
+from adoption_desktop.counselling.service.common import (
+    _add_disclosure,
+    _choice,
+    _not_future,
+    _open_case_for_edit,
+    _text,
+    _today,
+)
+from adoption_desktop.counselling.service.data import SESSION_KINDS
+
+# --- work on the file ---------------------------------------------------------------------------
+
+def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, kind: str,
+                start_time: str = "", location: str = "", notes: str = "") -> int:
+    """A counselling session or appointment (a future date is an appointment to be confirmed by letter)."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    _choice(kind, SESSION_KINDS, "kind", "Session type")
+    check_date(held_on, "Session date", "schedule", required=True)
+    location = clean_text(location, "Location", max_length=200)
+    notes = clean_text(notes, "Notes", multiline=True, max_length=20000)
+    start_time = clean_text(start_time, "Time")
+    if start_time:
+        try:
+            dt.datetime.strptime(start_time, "%H:%M")
+        except ValueError:
+            raise ValidationError("Time: enter the time as HH:MM, for example 10:30.", "start_time") from None
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id)
+        if held_on < case.referral_date:
+            raise ValidationError("Session date: it cannot be before the referral date.", "held_on")
+        row = CounsellingSession(case_id=case.id, held_on=held_on, kind=kind, start_time=start_time,
+                                 location=location.strip(), counsellor_id=case.counsellor_id or actor.user_id or None,
+                                 notes=notes.strip())
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def add_redaction(db: Database, actor: Principal, case_id: int, item: str, reviewed_on: dt.date,
+                  redactions_made: str = "", third_party_reviewed: bool = True, today: dt.date | None = None) -> int:
+    """A document checked for third-party information (reviewed by the actor, on a date)."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    _not_future(reviewed_on, _today(today), "reviewed_on", "Reviewed on")
+    item = _text(item, "item", "Document reviewed", "say which document or file section was reviewed.")
+    redactions_made = clean_text(redactions_made, "Redactions made", multiline=True, max_length=20000)
+    if not third_party_reviewed:
+        raise ValidationError("Third-party information reviewed: tick it once the document has been read "
+                              "for information about other people.", "third_party_reviewed")
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id)
+        if reviewed_on < case.referral_date:
+            raise ValidationError("Reviewed on: it cannot be before the referral date.", "reviewed_on")
+        row = RedactionCheck(case_id=case.id, item=item, third_party_reviewed=True,
+                             redactions_made=redactions_made.strip(), reviewed_by_id=actor.user_id or None,
+                             reviewed_on=reviewed_on)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date, recipient: str, what: str,
+                      method: str, *, records_shared: bool = False, today: dt.date | None = None) -> int:
+    """Who disclosed what to whom, when and how. Sharing records needs a completed redaction check."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    _not_future(on, _today(today), "disclosed_on", "Date")
+    recipient = _text(recipient, "recipient", "Disclosed to", "name who received the information.")
+    what = _text(what, "what", "What was disclosed", "describe the information or records shared.", limit=2000,
+                 multiline=True)
+    method = _text(method, "method", "How", "say how it was shared (in person, post, secure email…).", limit=40)
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id)
+        if records_shared:
+            reviewed = session.scalar(select(func.count()).select_from(RedactionCheck).where(
+                RedactionCheck.case_id == case_id)) or 0
+            if not reviewed:
+                raise ValidationError("Records shared: record the redaction check (third-party information "
+                                      "reviewed) before sharing records.", "records_shared")
+            if rules.counselling_required(case.adoption_order_date):
+                held = session.scalar(select(func.count()).select_from(CounsellingSession).where(
+                    CounsellingSession.case_id == case_id, CounsellingSession.held_on <= on)) or 0
+                if not held:
+                    raise ValidationError(
+                        "Records shared: this applicant was adopted before 12 November 1975, so a counselling "
+                        "interview must be held before information is released (Adoption Act 1976 s.51(7)); "
+                        "record the session first.", "records_shared")
+        return _add_disclosure(session, actor, case, on, recipient, what, method, records_shared).id

@@ -1,0 +1,154 @@
+"""Letters: everything documents.py needs to write a counselling letter (audited as a letter, and a
+disclosure where the letter discloses)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import NotFound, ValidationError
+from adoption_desktop.core.salutation import salutation_for
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import calendar
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling.service.common import _add_disclosure, _case, _detail, _today
+from adoption_desktop.counselling.service.data import (
+    ENTITY,
+    FORMATS,
+    HOLDERS,
+    ROUTE_PHRASES,
+    SESSION_KINDS,
+    CaseDetail,
+    RequestRow,
+    SessionRow,
+)
+
+# --- letters: data for documents.py -------------------------------------------------------------
+
+LETTER_KINDS: dict[str, str] = {
+    "acknowledgement": "Acknowledgement of referral",
+    "appointment": "Appointment",
+    "records-request": "Records request to an archive or agency",
+    "chaser": "Chaser for a records request",
+    "records-ready": "Records ready",
+}
+
+
+@dataclass(frozen=True)
+class LetterData:
+    kind: str
+    case: CaseDetail
+    request: RequestRow | None
+    session: SessionRow | None
+    signatory: str
+    values: dict[str, str]
+
+
+def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, request_id: int | None = None,
+                session_id: int | None = None, today: dt.date | None = None) -> LetterData:
+    """Everything a letter needs; audited as a ``letter`` entry, and a records request as a disclosure."""
+    require(actor, Permission.COUNSELLING_VIEW)
+    if kind not in LETTER_KINDS:
+        raise ValidationError(f"Letter kind: choose one of {', '.join(LETTER_KINDS)}.", "kind")
+    day = _today(today)
+    with db.session(actor) as session:
+        case = _case(session, case_id)
+        detail = _detail(session, case, day)
+        request: RequestRow | None = None
+        appt: SessionRow | None = None
+        if kind in {"records-request", "chaser", "records-ready"}:
+            candidates = detail.requests
+            if kind == "chaser":
+                candidates = [r for r in candidates if r.received_on is None]
+            elif kind == "records-ready":
+                candidates = [r for r in candidates if r.received_on is not None]
+            if request_id is not None:
+                found = [r for r in detail.requests if r.id == request_id]
+                if not found:
+                    raise NotFound(f"Case {case.reference} has no records request {request_id}.")
+                request = found[0]
+            elif candidates:
+                request = max(candidates, key=lambda r: (r.sent_on, r.id))
+            else:
+                need = {"records-request": "records request yet: add the request first",
+                        "chaser": "outstanding records request to chase",
+                        "records-ready": "records request marked received: record the receipt first"}[kind]
+                raise ValidationError(f"Letter kind {kind}: case {case.reference} has no {need}.", "kind")
+        if kind == "appointment":
+            if session_id is not None:
+                found_s = [s for s in detail.sessions if s.id == session_id]
+                if not found_s:
+                    raise NotFound(f"Case {case.reference} has no session {session_id}.")
+                appt = found_s[0]
+            elif detail.sessions:
+                appt = max(detail.sessions, key=lambda s: (s.held_on, s.id))
+            else:
+                raise ValidationError(f"Letter kind appointment: case {case.reference} has no session "
+                                      "booked; add the session first.", "kind")
+        # the allocated counsellor signs; else the user; headless commands sign for the team
+        signatory = detail.counsellor or (actor.full_name if actor.user_id else "The birth-records counselling team")
+        values = _letter_values(detail, request, appt, signatory, day)
+        from adoption_desktop.core.documents.pdf import long_date
+        from adoption_desktop.core.documents.reply_by import reply_by
+        from adoption_desktop.core.documents.templates import template_version_label
+
+        reply = reply_by(session, day)
+        if appt is not None and appt.held_on > day:  # an answer about an appointment is needed before it
+            reply = max(day, min(reply, calendar(session).add_working_days(appt.held_on, -2)))
+        values["reply_by"] = long_date(reply)
+        audit.record(session, "letter", ENTITY, case.id,  # the record of the letter names its template version
+                     detail=f"{kind} letter" + (f" (request {request.id})" if request else "")
+                     + f", template {template_version_label(session, f'counselling_{kind}')}")
+        if kind in {"records-request", "chaser"} and request is not None:
+            _add_disclosure(session, actor, case, day, request.holder_name,
+                            "Applicant's names, date of birth and adoption details to trace the records "
+                            f"({LETTER_KINDS[kind].lower()})", "letter", False)
+        elif kind == "records-ready":
+            _add_disclosure(session, actor, case, day, case.current_name,
+                            "That the records have been received and are ready to share", "letter", False)
+    return LetterData(kind, detail, request, appt, signatory, values)
+
+
+def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow | None, signatory: str,
+                   today: dt.date) -> dict[str, str]:
+    from adoption_desktop.core.documents.pdf import long_date
+
+    r = d.referral
+    values = {
+        "salutation": salutation_for(r.salutation, r.current_name), "applicant_name": r.current_name, "birth_name": r.birth_name,
+        "date_of_birth": long_date(r.date_of_birth), "adoption_order_date": long_date(r.adoption_order_date),
+        "court": r.court or "not known", "arranging_agency": r.arranging_agency or "not known",
+        "referral_date": long_date(r.referral_date), "referral_route": ROUTE_PHRASES.get(r.referral_route, "").format(
+            referred_by=r.referred_by or "another agency"),
+        "our_reference": d.reference, "counsellor": signatory, "today": long_date(today),
+        "counselling_note": (
+            "Because you were adopted before 12 November 1975, the law asks that you meet a counsellor before "
+            "the information is released to you (Adoption Act 1976 s.51)." if d.flags.counselling_required
+            else "Counselling is offered to you; you may choose whether to meet a counsellor."),
+    }
+    if request is not None:
+        values.update({
+            "holder_name": request.holder_name, "holder_kind": HOLDERS[request.holder_kind].lower(),
+            "their_reference": request.their_reference or "not yet known",
+            "request_date": long_date(request.sent_on), "chase_count": str(request.chase_count),
+            "pages": str(request.pages) if request.pages else "some",
+            "record_format": FORMATS.get(request.record_format, "").lower() or "paper",
+            "received_date": long_date(request.received_on) if request.received_on else "",
+            "records_size": (f"They run to {request.pages} pages of "
+                             f"{FORMATS.get(request.record_format, '').lower() or 'paper'} records." if request.pages
+                             else f"They are {FORMATS.get(request.record_format, '').lower() or 'paper'} records."),
+        })
+    if appt is not None:
+        values.update({
+            "appointment_date": long_date(appt.held_on), "appointment_time": appt.start_time or "a time to be agreed",
+            "appointment_kind": SESSION_KINDS[appt.kind].lower(),
+            "appointment_place": appt.location or ("by video link" if appt.kind == "video" else
+                                                   "by telephone" if appt.kind == "phone" else "our office"),
+            "appointment_where": (
+                f"We will meet by video link{f' ({appt.location})' if appt.location else ''}; I will send you "
+                "the link beforehand." if appt.kind == "video" else
+                f"I will telephone you{f' on {appt.location}' if appt.location else ''}." if appt.kind == "phone"
+                else f"We will meet in person at {appt.location or 'our office, at the address above'}."),
+        })
+    return values

@@ -1,0 +1,88 @@
+"""Records requests to archives, courts and agencies: add, chase, record the receipt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.counselling import rules
+from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
+from adoption_desktop.counselling.service.common import (
+    _choice,
+    _not_future,
+    _open_case_for_edit,
+    _text,
+    _today,
+)
+from adoption_desktop.counselling.service.data import FORMATS, HOLDERS, RequestInput
+from adoption_desktop.counselling.settings import CHASE_WORKING_DAYS
+
+# --- records requests ---------------------------------------------------------------------------
+
+def add_request(db: Database, actor: Principal, case_id: int, data: RequestInput,
+                today: dt.date | None = None) -> int:
+    require(actor, Permission.COUNSELLING_EDIT)
+    _choice(data.holder_kind, HOLDERS, "holder_kind", "Held by")
+    name = _text(data.holder_name, "holder_name", "Archive, court or agency",
+                 "name where the records are held.")
+    _not_future(data.sent_on, _today(today), "sent_on", "Date sent")
+    data = replace(data, holder_address=clean_text(data.holder_address, "Address", multiline=True, max_length=1000),
+                   their_reference=clean_text(data.their_reference, "Their reference", max_length=80),
+                   notes=clean_text(data.notes, "Notes", multiline=True, max_length=4000))
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id)
+        if data.sent_on < case.referral_date:
+            raise ValidationError("Date sent: it cannot be before the referral date.", "sent_on")
+        due = rules.chase_due(data.sent_on, calendar(session), get_setting(session, CHASE_WORKING_DAYS))
+        row = RecordsRequest(case_id=case.id, holder_kind=data.holder_kind, holder_name=name,
+                             holder_address=data.holder_address.strip(),
+                             their_reference=data.their_reference.strip(), sent_on=data.sent_on,
+                             chase_due=due, notes=data.notes.strip())
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _request(session: Session, request_id: int) -> tuple[RecordsRequest, CounsellingCase]:
+    row = get_or_raise(session, RecordsRequest, request_id, f"Records request {request_id} does not exist.")
+    return row, _open_case_for_edit(session, row.case_id)
+
+
+def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date) -> dt.date:
+    """A chaser was sent on ``on``; the next chase falls the set number of working days later."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    check_date(on, "Chase date", "event", required=True)
+    with db.session(actor) as session:
+        row, _ = _request(session, request_id)
+        if row.received_on is not None:
+            raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}; "
+                           "there is nothing to chase.")
+        if on < row.sent_on:
+            raise ValidationError("Chase date: it cannot be before the request was sent.", "chased_on")
+        row.chase_count += 1
+        row.last_chased_on = on
+        row.chase_due = rules.chase_due(on, calendar(session), get_setting(session, CHASE_WORKING_DAYS))
+        return row.chase_due
+
+
+def record_receipt(db: Database, actor: Principal, request_id: int, received_on: dt.date, record_format: str,
+                   pages: int | None, today: dt.date | None = None) -> None:
+    require(actor, Permission.COUNSELLING_EDIT)
+    _choice(record_format, FORMATS, "record_format", "Format")
+    _not_future(received_on, _today(today), "received_on", "Date received")
+    if pages is not None and pages < 1:
+        raise ValidationError("Pages: enter the number of pages received (1 or more), or leave it blank.",
+                              "pages")
+    with db.session(actor) as session:
+        row, _ = _request(session, request_id)
+        if received_on < row.sent_on:
+            raise ValidationError("Date received: it cannot be before the request was sent.", "received_on")
+        row.received_on, row.record_format, row.pages = received_on, record_format, pages
