@@ -128,6 +128,7 @@ def test_the_exchange_register_lists_the_same_page_and_count(lite: Database, pg:
     made to happen on 2,000 items by lowering the thresholds) and with a count cap that is reached."""
     from adoption_desktop.core.security.service import principal_for
     from adoption_desktop.letterbox import service
+    from adoption_desktop.letterbox.service import item_register
 
     for db in (lite, pg):
         _letterbox_demo(db)
@@ -139,7 +140,7 @@ def test_the_exchange_register_lists_the_same_page_and_count(lite: Database, pg:
         for q in queries:
             f = service.ItemFilter(query=q, sort=sort, descending=descending)
             got = [service.item_page(db, actors[id(db)], f, limit=50) for db in (lite, pg)]
-            capped = got[0][0] > service.COUNT_CAP
+            capped = got[0][0] > item_register.COUNT_CAP
             if capped:
                 # past the cap the embedded store lists the COUNT_CAP most recently entered matches (read
                 # newest first from FTS5) and team mode the first page of all matches in the order shown
@@ -168,14 +169,14 @@ def test_the_exchange_register_lists_the_same_page_and_count(lite: Database, pg:
     assert sent == ["SELECT", "WITH"]
     monkeypatch.setattr(search, "BROAD", 40)
     monkeypatch.setattr(search, "PG_HASHED", 400)
-    monkeypatch.setattr(service, "COUNT_CAP", 600)
+    monkeypatch.setattr(item_register, "COUNT_CAP", 600)  # where it is read (not the package)
     assert pages("received_on", True) == {}
     assert pages("reference", False) == {}
     assert pages("writer", True) == {}
     f = service.ItemFilter(query="l")
     assert service.item_page(pg, actors[id(pg)], f)[0] == 601  # capped: "more than 600"
     monkeypatch.setattr(search, "BROAD", 1500)
-    monkeypatch.setattr(service, "COUNT_CAP", 30)  # a cap below the narrow plan's bound
+    monkeypatch.setattr(item_register, "COUNT_CAP", 30)  # a cap below the narrow plan's bound
     assert pages("received_on", False) == {}
 
 

@@ -18,7 +18,7 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.interrupt import Interrupt, Interrupted
 from adoption_desktop.letterbox import rules, service
-from adoption_desktop.letterbox.service import ItemFilter, ItemRow
+from adoption_desktop.letterbox.service import ItemFilter, ItemRow, item_register
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
@@ -83,7 +83,7 @@ def test_search_alone_equals_a_plain_python_filter(db: Database, coordinator: Pr
 
 def test_a_search_over_the_cap_lists_the_newest_matches(db: Database, coordinator: Principal, items: list[int],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "COUNT_CAP", 4)
+    monkeypatch.setattr(item_register, "COUNT_CAP", 4)  # where it is read (not the package)
     expected = _plain(db, "s")
     assert len(expected) > 5
     total, rows = service.item_page(db, coordinator, ItemFilter(query="s"), 100)

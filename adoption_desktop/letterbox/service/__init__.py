@@ -1,0 +1,203 @@
+"""Letterbox use cases: one transaction each, permission checked first, every step audited.
+
+Services return frozen dataclasses, never ORM objects. Registers are read in pages straight from SQL
+(with the full-text index from :mod:`adoption_desktop.core.storage.search`), never as 100,000 objects.
+
+One module per use case; every name the use cases had when they were one module (the private ones too)
+is re-exported here, so ``from adoption_desktop.letterbox.service import …`` works as before:
+
+- ``data``: the plain data, the frozen dataclasses taken and returned (inputs, rows, details, filters);
+- ``common``: what the others share: the two full-text indexes (``ITEMS_INDEX``, ``ARRANGEMENTS_INDEX``),
+  ``P``, ``AnySelect`` and the indexed text of an item or an arrangement;
+- ``arrangements``: an arrangement cleaned, checked, saved (form and import: ``save_arrangement_in``,
+  ``ARRANGEMENT_COLUMNS``) with its relatives and protected terms, read back, its status set;
+- ``protected``: an arrangement's protected terms and the writer's side's secrets for the screening;
+- ``item_register``: the items register (filters, sorts, count, pages) and the per-keystroke path of a
+  search alone (``COUNT_CAP``, the statements compiled once);
+- ``arrangement_register``: the arrangements register and its coordinators;
+- ``expected_exchanges``: expected exchanges and the work list (``work_list``, ``work_rows_in``);
+- ``item_log``: an item received, screened, its findings decided, second-checked, its outcome recorded,
+  read back.
+
+``record_letters_sent`` lives in :mod:`adoption_desktop.letterbox.sent_list` and is re-exported here.
+
+A module-level name read at call time lives in the module that reads it: ``COUNT_CAP`` is read by
+``item_register`` alone, so patch it there (``monkeypatch.setattr(item_register, "COUNT_CAP", 4)``); a name
+rebound on this package reaches none of the use cases. Objects are never copied: ``service._PREPARED`` is
+the one dict ``item_register`` fills.
+"""
+
+from __future__ import annotations
+
+# the sent-list of a letter batch lives in its own module (a batch of letters need not import this one)
+from adoption_desktop.letterbox.sent_list import record_letters_sent
+from adoption_desktop.letterbox.service.arrangement_register import (
+    _ARR_SORT,
+    _arr_where,
+    coordinator_names,
+    coordinators,
+    count_arrangements,
+    list_arrangements,
+)
+from adoption_desktop.letterbox.service.arrangements import (
+    ARRANGEMENT_COLUMNS,
+    _apply,
+    _arrangement_values,
+    _clean,
+    _default_terms,
+    _input_of,
+    _reindex,
+    _save_children,
+    _validate,
+    create_arrangement,
+    get_arrangement,
+    save_arrangement_in,
+    set_arrangement_status,
+    update_arrangement,
+)
+from adoption_desktop.letterbox.service.common import (
+    ARRANGEMENTS_INDEX,
+    ITEMS_INDEX,
+    AnySelect,
+    P,
+    arrangement_document,
+    item_document,
+)
+from adoption_desktop.letterbox.service.data import (
+    ArrangementDetail,
+    ArrangementFilter,
+    ArrangementInput,
+    ArrangementRow,
+    EventRow,
+    FindingRow,
+    ItemDetail,
+    ItemFilter,
+    ItemRow,
+    ParticipantData,
+    ScreeningResult,
+    SentRow,
+    TermData,
+    WorkRow,
+)
+from adoption_desktop.letterbox.service.expected_exchanges import work_list, work_rows_in
+from adoption_desktop.letterbox.service.item_log import (
+    _event,
+    _item_values,
+    confirm_second_check,
+    decide_finding,
+    get_item,
+    log_item,
+    record_outcome,
+    screen_item,
+)
+from adoption_desktop.letterbox.service.item_register import (
+    _INDEXED_SORT,
+    _ITEM_SORT,
+    _PREPARED,
+    COUNT_CAP,
+    _count_items,
+    _item_rows,
+    _item_rows_stmt,
+    _item_where,
+    _list_items,
+    _matches,
+    _only_query,
+    _pg_item_page,
+    _Prepared,
+    _prepared,
+    _rows_prepared,
+    _search_count,
+    _search_rows,
+    _sqlite_item_rows,
+    _sqlite_keystroke,
+    count_items,
+    item_page,
+    list_items,
+    search_capped,
+)
+from adoption_desktop.letterbox.service.protected import (
+    protected_terms,
+    screen_postcode_only,
+    writer_side_secrets,
+)
+
+# every name of the former module, its private ones too (code and tests outside use some of them)
+__all__ = [
+    "ARRANGEMENTS_INDEX",
+    "ARRANGEMENT_COLUMNS",
+    "COUNT_CAP",
+    "ITEMS_INDEX",
+    "_ARR_SORT",
+    "_INDEXED_SORT",
+    "_ITEM_SORT",
+    "_PREPARED",
+    "AnySelect",
+    "ArrangementDetail",
+    "ArrangementFilter",
+    "ArrangementInput",
+    "ArrangementRow",
+    "EventRow",
+    "FindingRow",
+    "ItemDetail",
+    "ItemFilter",
+    "ItemRow",
+    "P",
+    "ParticipantData",
+    "ScreeningResult",
+    "SentRow",
+    "TermData",
+    "WorkRow",
+    "_Prepared",
+    "_apply",
+    "_arr_where",
+    "_arrangement_values",
+    "_clean",
+    "_count_items",
+    "_default_terms",
+    "_event",
+    "_input_of",
+    "_item_rows",
+    "_item_rows_stmt",
+    "_item_values",
+    "_item_where",
+    "_list_items",
+    "_matches",
+    "_only_query",
+    "_pg_item_page",
+    "_prepared",
+    "_reindex",
+    "_rows_prepared",
+    "_save_children",
+    "_search_count",
+    "_search_rows",
+    "_sqlite_item_rows",
+    "_sqlite_keystroke",
+    "_validate",
+    "arrangement_document",
+    "confirm_second_check",
+    "coordinator_names",
+    "coordinators",
+    "count_arrangements",
+    "count_items",
+    "create_arrangement",
+    "decide_finding",
+    "get_arrangement",
+    "get_item",
+    "item_document",
+    "item_page",
+    "list_arrangements",
+    "list_items",
+    "log_item",
+    "protected_terms",
+    "record_letters_sent",
+    "record_outcome",
+    "save_arrangement_in",
+    "screen_item",
+    "screen_postcode_only",
+    "search_capped",
+    "set_arrangement_status",
+    "update_arrangement",
+    "work_list",
+    "work_rows_in",
+    "writer_side_secrets",
+]

@@ -1,0 +1,297 @@
+"""Arrangements: an agreement cleaned and checked as it will be stored, saved (form and import alike) with
+its relatives and protected terms, both search indexes brought up to date, read back, its stored status set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Principal, require
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage import search
+from adoption_desktop.core.storage.base import get_or_raise, utcnow
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import (
+    check_date,
+    clean_name,
+    clean_reference,
+    clean_text,
+    reference_key,
+)
+from adoption_desktop.letterbox import contact, rules
+from adoption_desktop.letterbox.models import Arrangement, Item, LetterSent, Participant, ProtectedTerm
+from adoption_desktop.letterbox.service.common import (
+    ARRANGEMENTS_INDEX,
+    ITEMS_INDEX,
+    P,
+    arrangement_document,
+    item_document,
+)
+from adoption_desktop.letterbox.service.data import (
+    ArrangementDetail,
+    ArrangementInput,
+    ParticipantData,
+    SentRow,
+    TermData,
+)
+from adoption_desktop.letterbox.settings import INACTIVE_AFTER_MONTHS
+
+
+def _clean(data: ArrangementInput) -> ArrangementInput:
+    """Names, references and text as they will be stored (forms and imports alike): control characters
+    refused, invisible characters removed, dates within a sensible range."""
+    def line(value: str, label: str, limit: int) -> str:
+        return clean_text(value, label, max_length=limit)
+
+    def block(value: str, label: str) -> str:
+        return clean_text(value, label, multiline=True, max_length=4000)
+
+    check_date(data.child_dob, "Child's date of birth", "birth")
+    check_date(data.start_date, "Start date", "event")
+    check_date(data.review_date, "Review date", "schedule")
+    check_date(data.direct_started_on, "Direct contact began", "event")
+    check_date(data.direct_ended_on, "Direct contact ended", "event")
+    return replace(
+        data, reference=clean_reference(data.reference, "Reference", max_length=None),
+        child_birth_name=clean_name(data.child_birth_name, "Child's birth name"),
+        child_adoptive_name=clean_name(data.child_adoptive_name, "Child's adoptive name"),
+        adopters_name=clean_name(data.adopters_name, "Adopters' names", max_length=160),
+        adopters_address=block(data.adopters_address, "Adopters' address"),
+        adopters_salutation=clean_name(data.adopters_salutation, "Adopters' salutation", max_length=120),
+        may_send=line(data.may_send, "What may be sent", 120),
+        exchange_months=line(data.exchange_months, "Exchange months", 40),
+        coordinator=clean_name(data.coordinator, "Coordinator", max_length=60),
+        notes=block(data.notes, "Notes"),
+        participants=tuple(replace(p, name=clean_name(p.name, "Birth relative"),
+                                   relationship=line(p.relationship, "Relationship", 60),
+                                   salutation=clean_name(p.salutation, "Birth relative's salutation",
+                                                         max_length=120),
+                                   address=block(p.address, "Birth relative's address"))
+                           for p in data.participants),
+        protected=tuple(replace(t, term=line(t.term, "Protected term", 200)) for t in data.protected))
+
+
+def _validate(data: ArrangementInput) -> ArrangementInput:
+    data = _clean(data)
+    ref = data.reference.strip()
+    if not ref:
+        raise ValidationError("Reference: enter the agency reference for this child.", "reference")
+    if len(ref) > 40:
+        raise ValidationError("Reference: use at most 40 characters.", "reference")
+    months = rules.parse_months(data.exchange_months)
+    if data.status not in rules.STORED_STATUSES:
+        raise ValidationError(f"Status: choose one of {', '.join(rules.STORED_STATUSES)}.", "status")
+    if data.first_writer not in (rules.ADOPTIVE, rules.BIRTH):
+        raise ValidationError("Who writes first: choose 'adoptive' or 'birth'.", "first_writer")
+    if not 0 <= data.frequency <= 12:
+        raise ValidationError("Frequency: give the number of exchanges a year (0 to 12).", "frequency")
+    if data.child_birth_name and data.child_adoptive_name and \
+            data.child_birth_name.strip().lower() == data.child_adoptive_name.strip().lower():
+        pass  # same names are allowed (many children keep their first name)
+    for p in data.participants:
+        if not p.name.strip():
+            raise ValidationError("Birth relative: enter the relative's name.", "participants")
+    problems = contact.contact_problems(data.contact_kind, data.direct_form, data.direct_started_on,
+                                       data.direct_ended_on, data.start_date)
+    if problems:
+        raise ValidationError(problems[0][1], problems[0][0])
+    return replace(data, reference=ref, exchange_months=",".join(str(m) for m in months),
+                   frequency=data.frequency or len(months))
+
+
+#: the arrangement's own columns, one per field of :class:`ArrangementInput` but its relatives and terms:
+#: what a save writes, what the import inserts and what an update starts from (one list, so a field added
+#: to the input is never left at its default by one of them, as a re-import once did)
+ARRANGEMENT_COLUMNS = tuple(f for f in ArrangementInput.__dataclass_fields__ if f not in ("participants", "protected"))
+
+
+def _apply(a: Arrangement, data: ArrangementInput) -> None:
+    for name in ARRANGEMENT_COLUMNS:
+        value = getattr(data, name)
+        if getattr(a, name) != value:
+            setattr(a, name, value)
+
+
+def _default_terms(data: ArrangementInput) -> list[TermData]:
+    """The adoptive names are always protected from the birth side."""
+    out: list[TermData] = []
+    known = {w.lower() for w in data.child_birth_name.split()}  # the birth family already knows these
+    for part in data.child_adoptive_name.split():
+        if part.lower() not in known:
+            out.append(TermData(part, "child's new name"))
+    adopters_surname = data.adopters_name.split()[-1] if data.adopters_name.split() else ""
+    if adopters_surname and adopters_surname.lower() not in known:
+        out.append(TermData(adopters_surname, "adoptive surname"))
+    return out
+
+
+def _save_children(session: Session, a: Arrangement, data: ArrangementInput, replace: bool = False) -> None:
+    """Add or update relatives and protected terms; with ``replace`` (the arrangement form) relatives no
+    longer listed stop taking part (kept for the record) and protected terms no longer listed are removed."""
+    existing = {p.id: p for p in session.scalars(select(Participant).where(Participant.arrangement_id == a.id))}
+    listed: set[int] = set()
+    for p in data.participants:
+        row = existing.get(p.id) if p.id else next(
+            (e for e in existing.values() if e.name.lower() == p.name.strip().lower()), None)
+        if row is None:
+            session.add(Participant(arrangement_id=a.id, name=p.name.strip(), relationship=p.relationship,
+                                    address=p.address, salutation=p.salutation))
+        else:
+            listed.add(row.id)
+            if not row.active:
+                row.active = True
+            if row.relationship != p.relationship:
+                row.relationship = p.relationship
+            if row.address != p.address:
+                row.address = p.address
+            if row.salutation != p.salutation:
+                row.salutation = p.salutation
+    if replace:
+        for part in existing.values():
+            if part.id not in listed and part.active:
+                part.active = False
+    wanted = (*data.protected, *_default_terms(data))
+    current = list(session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id)))
+    if replace:
+        keep = {(t.term.strip().lower(), t.side) for t in wanted}
+        for term_row in current:
+            if (term_row.term.lower(), term_row.side) not in keep:
+                session.delete(term_row)
+        current = [r for r in current if (r.term.lower(), r.side) in keep]
+    have = {(t.term.lower(), t.side) for t in current}
+    for t in wanted:
+        key = (t.term.strip().lower(), t.side)
+        if t.term.strip() and key not in have:
+            session.add(ProtectedTerm(arrangement_id=a.id, term=t.term.strip(), category=t.category, side=t.side))
+            have.add(key)
+
+
+def _reindex(session: Session, arrangement_ids: Sequence[int]) -> None:
+    conn = session.connection()
+    if not arrangement_ids:
+        return
+    arr = {a.id: a for a in session.scalars(select(Arrangement).where(Arrangement.id.in_(arrangement_ids)))}
+    parts: dict[int, list[str]] = {}
+    for p in session.scalars(select(Participant).where(Participant.arrangement_id.in_(arrangement_ids))):
+        parts.setdefault(p.arrangement_id, []).append(p.name)
+    search.index_documents(conn, ARRANGEMENTS_INDEX,
+                           [(i, arrangement_document(a, parts.get(i, []))) for i, a in arr.items()])
+    rows = session.execute(select(Item.id, Item.arrangement_id, Item.writer, Item.notes, Item.item_type)
+                           .where(Item.arrangement_id.in_(arrangement_ids))).all()
+    search.index_documents(conn, ITEMS_INDEX, [
+        (r.id, item_document(arr[r.arrangement_id].reference, arr[r.arrangement_id].child_birth_name,
+                             arr[r.arrangement_id].child_adoptive_name, arr[r.arrangement_id].adopters_name,
+                             r.writer, r.notes, r.item_type)) for r in rows])
+
+
+def _arrangement_values(session: Session, a: Arrangement) -> dict[str, str]:
+    data = _input_of(session, a)
+    return {"Reference": data.reference, "Child (birth name)": data.child_birth_name,
+            "Child (adoptive name)": data.child_adoptive_name, "Adopters": data.adopters_name,
+            "Exchange months": data.exchange_months, "Status": data.status, "Coordinator": data.coordinator,
+            "Notes": data.notes,
+            "Relatives": "; ".join(f"{p.name} ({p.relationship})" for p in data.participants),
+            "Protected terms": "; ".join(f"{t.term} ({t.side})" for t in data.protected)}
+
+
+def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None, *,
+                        replace: bool = False, expected_version: int | None = None) -> int:
+    """Create or update inside the caller's transaction (used by the import).
+
+    An update always makes a new version of the arrangement (its relatives and protected terms are part
+    of it), so a form loaded before that save is refused rather than deleting what it never showed."""
+    data = _validate(data)
+    # references are compared after normalisation: case, spacing, full-width forms, invisible characters
+    clash = session.execute(select(Arrangement.id, Arrangement.reference).where(
+        Arrangement.reference_key == reference_key(data.reference),
+        Arrangement.id != (arrangement_id or 0))).first()
+    if clash is not None:
+        raise Conflict(f"Reference: {data.reference} is already used by another arrangement"
+                       + (f" (as {clash.reference})" if clash.reference != data.reference else "") + ".")
+    if arrangement_id is None:
+        a = Arrangement()
+        _apply(a, data)
+        session.add(a)
+        session.flush()
+    else:
+        found = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        a = found
+        check_version(session, a, expected_version, f"arrangement {a.reference}",
+                      lambda row: _arrangement_values(session, row))
+        _apply(a, data)
+        own_change = session.is_modified(a)
+        a.updated_at = utcnow()  # a new version even when only relatives or protected terms change
+        session.flush()
+        if not own_change:
+            audit.record(session, "update", "letterbox_arrangements", a.id,
+                         detail="saved: relatives or protected terms as listed")
+    _save_children(session, a, data, replace)
+    session.flush()
+    _reindex(session, [a.id])
+    return a.id
+
+
+def create_arrangement(db: Database, actor: Principal, data: ArrangementInput) -> int:
+    require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        return save_arrangement_in(session, data)
+
+
+def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
+                       replace: bool = True, expected_version: int | None = None) -> int:
+    """Save the whole agreement as edited (relatives and protected terms as listed). ``expected_version``:
+    the ``row_version`` the form was loaded with; a stale form is refused (:class:`StaleRecord`), never
+    saved over a colleague's change. Returns the new version."""
+    require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        save_arrangement_in(session, data, arrangement_id, replace=replace, expected_version=expected_version)
+        return int(session.scalar(select(Arrangement.row_version).where(Arrangement.id == arrangement_id)) or 1)
+
+
+def _input_of(session: Session, a: Arrangement) -> ArrangementInput:
+    parts = tuple(ParticipantData(p.name, p.relationship, p.address, p.id, p.salutation) for p in session.scalars(
+        select(Participant).where(Participant.arrangement_id == a.id, Participant.active.is_(True))
+        .order_by(Participant.id)))
+    terms = tuple(TermData(t.term, t.category, t.side) for t in session.scalars(
+        select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id).order_by(ProtectedTerm.id)))
+    return ArrangementInput(
+        a.reference, a.child_birth_name, a.child_adoptive_name, a.child_dob, a.adopters_name, a.adopters_address,
+        a.may_send, a.frequency, a.exchange_months, a.first_writer, a.replies_expected, a.email_allowed,
+        a.start_date, a.review_date, a.status, a.coordinator, a.notes, parts, terms,
+        adopters_salutation=a.adopters_salutation, contact_kind=a.contact_kind, direct_form=a.direct_form,
+        direct_started_on=a.direct_started_on, direct_ended_on=a.direct_ended_on)
+
+
+def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
+                    today: dt.date | None = None) -> ArrangementDetail:
+    require(actor, P.LETTERBOX_VIEW)
+    today = today or dt.date.today()
+    with db.session(actor) as session:
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        audit.record_view(session, "letterbox_arrangements", a.id)
+        months = get_setting(session, INACTIVE_AFTER_MONTHS)
+        sent = tuple(SentRow(s.kind, s.side, s.sent_on, s.batch) for s in session.scalars(
+            select(LetterSent).where(LetterSent.arrangement_id == a.id).order_by(LetterSent.sent_on.desc())))
+        return ArrangementDetail(
+            _input_of(session, a), a.id,
+            rules.computed_status(a.status, today=today, last_exchange=a.last_exchange, start_date=a.start_date,
+                                  child_dob=a.child_dob, inactive_after_months=months),
+            rules.eighteenth_birthday(a.child_dob) if a.child_dob else None, sent, a.row_version)
+
+
+def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, status: str) -> None:
+    require(actor, P.LETTERBOX_EDIT)
+    if status not in rules.STORED_STATUSES:
+        raise ValidationError(f"Status: choose one of {', '.join(rules.STORED_STATUSES)}.", "status")
+    with db.session(actor) as session:
+        session.execute(update(Arrangement).where(Arrangement.id == arrangement_id)
+                        .values(status=status, row_version=Arrangement.row_version + 1))
+        audit.record(session, "update", "letterbox_arrangements", arrangement_id, changes={"status": [None, status]})

@@ -1,0 +1,184 @@
+"""The letterbox services' plain data: the frozen dataclasses the use cases take and return (inputs, rows,
+details, filters), never ORM objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from adoption_desktop.letterbox import rules
+
+
+# --- plain data ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ParticipantData:
+    name: str
+    relationship: str = ""
+    address: str = ""  # "" = no current address: items are held on file
+    id: int | None = None
+    salutation: str = ""  # how they wish to be addressed; "" = from the name (core.salutation)
+
+
+@dataclass(frozen=True)
+class TermData:
+    term: str
+    category: str = "other"
+    side: str = rules.ADOPTIVE
+
+
+@dataclass(frozen=True)
+class ArrangementInput:
+    reference: str
+    child_birth_name: str = ""
+    child_adoptive_name: str = ""
+    child_dob: dt.date | None = None
+    adopters_name: str = ""
+    adopters_address: str = ""
+    may_send: str = "letters, cards, photos, drawings"
+    frequency: int = 1
+    exchange_months: str = ""
+    first_writer: str = rules.ADOPTIVE
+    replies_expected: bool = True
+    email_allowed: bool = False
+    start_date: dt.date | None = None
+    review_date: dt.date | None = None
+    status: str = "active"
+    coordinator: str = ""
+    notes: str = ""
+    participants: tuple[ParticipantData, ...] = ()
+    protected: tuple[TermData, ...] = ()
+    adopters_salutation: str = ""  # how the adopters wish to be addressed; "" = from adopters_name
+    contact_kind: str = "letterbox"  # letterbox.contact.CONTACT_KINDS
+    direct_form: str = ""  # letterbox.contact.DIRECT_FORMS
+    direct_started_on: dt.date | None = None
+    direct_ended_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ArrangementRow:
+    id: int
+    reference: str
+    child_birth_name: str
+    child_adoptive_name: str
+    exchange_months: str
+    status: str
+    coordinator: str
+    last_exchange: dt.date | None
+    review_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class SentRow:
+    kind: str
+    side: str
+    sent_on: dt.date
+    batch: str
+
+
+@dataclass(frozen=True)
+class ArrangementDetail:
+    data: ArrangementInput
+    id: int
+    status: str  # computed
+    ends_on: dt.date | None
+    sent: tuple[SentRow, ...] = ()
+    #: the version read: pass it back to :func:`update_arrangement`
+    row_version: int = 1
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    reference: str
+    received_on: dt.date
+    direction: str
+    writer: str
+    item_type: str
+    status: str
+    outcome_on: dt.date | None
+    coordinator: str
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    id: int
+    start: int
+    end: int
+    kind: str
+    text: str
+    decision: str
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: dt.datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    id: int
+    arrangement_id: int
+    reference: str
+    direction: str
+    writer: str
+    item_type: str
+    received_on: dt.date
+    status: str
+    text: str
+    screened_by: str
+    checked_by: str
+    outcome_on: dt.date | None
+    method: str
+    reason: str
+    previous_item_id: int | None
+    findings: tuple[FindingRow, ...] = ()
+    history: tuple[EventRow, ...] = ()
+    notes: str = ""
+    social_worker_informed: bool = False
+    row_version: int = 1
+    channel: str = "post"  # letterbox.contact.CHANNELS
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    query: str = ""
+    status: str = ""
+    direction: str = ""
+    month: str = ""  # YYYY-MM (received)
+    coordinator: str = ""
+    arrangement_id: int | None = None
+    open_only: bool = False  # received or screened, no outcome yet
+    sort: str = "received_on"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class ArrangementFilter:
+    query: str = ""
+    status: str = ""  # stored status or "inactive"/"overdue"
+    month: int = 0  # exchange month
+    coordinator: str = ""
+    sort: str = "reference"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    arrangement_id: int
+    reference: str
+    due: dt.date
+    side: str
+    state: str
+    reminder_on: dt.date
+    chase_on: dt.date
+    coordinator: str
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    findings: tuple[FindingRow, ...]
+    protected: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,227 @@
+"""The item log: an item received, screened against the protected terms, its findings decided, checked a
+second time, its outcome recorded, and read back with its findings and history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Principal, require
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage import search
+from adoption_desktop.core.storage.base import get_or_raise, utcnow
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_name, clean_text
+from adoption_desktop.letterbox import contact, rules
+from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent
+from adoption_desktop.letterbox.screening import screen_text
+from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
+from adoption_desktop.letterbox.service.data import EventRow, FindingRow, ItemDetail, ScreeningResult
+from adoption_desktop.letterbox.service.protected import writer_side_secrets
+from adoption_desktop.letterbox.settings import SECOND_CHECKER
+
+
+# --- the item log -------------------------------------------------------------------------------
+def _event(session: Session, item_id: int, action: str, detail: str = "") -> None:
+    actor = session.info["actor"]
+    session.add(ItemEvent(item_id=item_id, at=utcnow(), actor=actor.username, action=action, detail=detail))
+    audit.record(session, f"letterbox_{action}", "letterbox_items", item_id, detail=detail)
+
+
+def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: str, received_on: dt.date,
+             item_type: str = "letter", writer: str = "", participant_id: int | None = None, text: str = "",
+             notes: str = "", previous_item_id: int | None = None, channel: str = "post") -> int:
+    """Receive an item (by post, secure e-mail or the digital letterbox: ``channel``). A corrected version of a
+    returned item names it in ``previous_item_id``."""
+    require(actor, P.LETTERBOX_EDIT)
+    contact.check_channel(channel)
+    if direction not in rules.DIRECTIONS:
+        raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
+    if item_type not in rules.ITEM_TYPES:
+        raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
+    check_date(received_on, "Date received", "event", required=True)
+    writer = clean_name(writer, "Writer")
+    text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
+    notes = clean_text(notes, "Notes", multiline=True, max_length=4000)
+    if received_on > dt.date.today() + dt.timedelta(days=1):
+        raise ValidationError("Date received: the date is in the future; enter the day it arrived.", "received_on")
+    with db.session(actor) as session:
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        if previous_item_id is not None:
+            prev = session.get(Item, previous_item_id)
+            if prev is None or prev.arrangement_id != arrangement_id:
+                raise ValidationError("Corrected version of: that item is not on this arrangement.",
+                                      "previous_item_id")
+            if prev.status != "returned":
+                raise Conflict("Only an item returned to its writer can be replaced by a corrected version.")
+        item = Item(arrangement_id=a.id, participant_id=participant_id, direction=direction, writer=writer.strip(),
+                    item_type=item_type, received_on=received_on, status="received", text=text, notes=notes,
+                    previous_item_id=previous_item_id, channel=channel)
+        session.add(item)
+        session.flush()
+        if a.last_exchange is None or received_on > a.last_exchange:
+            a.last_exchange = received_on
+        _event(session, item.id, "received", f"{item_type} {rules.DIRECTIONS[direction]} from {writer or '?'}"
+               + (f"; corrected version of item {previous_item_id}" if previous_item_id else ""))
+        search.index_documents(session.connection(), ITEMS_INDEX, [(item.id, item_document(
+            a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name, item.writer, notes,
+            item_type))])
+        return item.id
+
+
+def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> ScreeningResult:
+    """Run the screening assistant over the item's text with the arrangement's protected terms (those of
+    the side the item is going *to* must not see: the writer's own side's secrets)."""
+    require(actor, P.LETTERBOX_EDIT)
+    text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        if item.status not in ("received", "screened"):
+            raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a new item instead.")
+        terms = writer_side_secrets(session, item.arrangement_id, rules.writer_side(item.direction))
+        found = screen_text(text, terms)
+        for old in session.scalars(select(Finding).where(Finding.item_id == item_id)):
+            session.delete(old)
+        rows = []
+        for f in found:
+            row = Finding(item_id=item_id, start=f.start, end=f.end, kind=f.kind, text=f.text[:200],
+                          decision="remove")
+            session.add(row)
+            rows.append(row)
+        item.text = text
+        item.status = "screened"
+        item.screened_at = utcnow()
+        item.screened_by = actor.username
+        item.checked_by = ""
+        session.flush()
+        _event(session, item_id, "screened", f"{len(found)} finding(s): "
+               + ", ".join(sorted({f.kind for f in found})) if found else "no findings")
+        return ScreeningResult(tuple(FindingRow(r.id, r.start, r.end, r.kind, r.text, r.decision) for r in rows),
+                               tuple(terms))
+
+
+def decide_finding(db: Database, actor: Principal, finding_id: int, decision: str, *,
+                   expected_decision: str | None = None) -> str:
+    """Mark a screening finding acceptable or to be removed. Returns the decision it had before (undo
+    gives it back with ``expected_decision``: refused when someone else decided it differently since, or
+    the item has an outcome by then)."""
+    require(actor, P.LETTERBOX_EDIT)
+    if decision not in ("acceptable", "remove"):
+        raise ValidationError("Decision: choose 'acceptable' or 'remove'.", "decision")
+    with db.session(actor) as session:
+        f = get_or_raise(session, Finding, finding_id, f"No finding {finding_id}.")
+        if expected_decision is not None:
+            item = lock_row(session, get_or_raise(session, Item, f.item_id, f"No item {f.item_id}."))
+            session.refresh(f)
+            if item.status not in ("received", "screened"):
+                raise Conflict(f"Item {item.id} has an outcome ({item.status}); its findings can no longer change.")
+            if f.decision != expected_decision:
+                from adoption_desktop.core.undo import changed_since
+
+                raise changed_since(session, "letterbox_findings", [f.id], f"the finding '{f.text}'",
+                                    {"Decision": f.decision})
+        before = f.decision
+        if f.decision != decision:
+            f.decision = decision
+            _event(session, f.item_id, "finding_decided", f"{f.kind} '{f.text}': {decision}"
+                   + (" (undo)" if expected_decision is not None else ""))
+        return before
+
+
+def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
+    require(actor, P.LETTERBOX_SECOND_CHECK)
+    with db.session(actor) as session:
+        item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
+        if item.checked_by:
+            who, at = last_saved(session, item)
+            raise Conflict(f"Second check: already confirmed by {item.checked_by} ({who}, {when_text(at)}).")
+        if item.status != "screened":
+            raise Conflict("Second check: screen the item first.")
+        if item.screened_by == actor.username:
+            raise Conflict("Second check: a different user from the one who screened it must confirm.")
+        item.checked_by = actor.username
+        _event(session, item_id, "second_checked", f"confirmed by {actor.username}")
+
+
+def _item_values(item: Item) -> dict[str, str]:
+    return {"Status": item.status, "Outcome date": f"{item.outcome_on:%d/%m/%Y}" if item.outcome_on else "",
+            "Method": item.method, "Reason": item.reason, "Checked by": item.checked_by}
+
+
+def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, on: dt.date, *,
+                   method: str = "", reason: str = "", social_worker_informed: bool = False,
+                   expected_version: int | None = None) -> None:
+    """forwarded (date, method) / returned (reason) / withheld (reason, social worker informed) / held.
+
+    The item is locked first: of two people recording an outcome at once exactly one does; the other is
+    told who recorded which outcome and when."""
+    require(actor, P.LETTERBOX_EDIT)
+    if outcome not in rules.OUTCOMES:
+        raise ValidationError(f"Outcome: choose one of {', '.join(rules.OUTCOMES)}.", "outcome")
+    reason = clean_text(reason, "Reason", multiline=True, max_length=4000)
+    method = clean_text(method, "Method", max_length=40)
+    check_date(on, "Date", "event", required=True)
+    if outcome in ("returned", "withheld") and not reason.strip():
+        raise ValidationError("Reason: say why the item is returned or withheld (the writer is told).", "reason")
+    if outcome == "withheld" and not social_worker_informed:
+        raise ValidationError("Social worker informed: a withheld item must be reported to the social worker; "
+                              "tick the box once they are told.", "social_worker_informed")
+    if outcome == "forwarded" and not method.strip():
+        raise ValidationError("Method: say how it was forwarded (post, email, collected).", "method")
+    with db.session(actor) as session:
+        item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
+        if item.status not in ("received", "screened"):
+            who, at = last_saved(session, item)
+            raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded by {who} at "
+                           f"{when_text(at)}; yours was not recorded. Log a corrected version if needed.")
+        if expected_version is not None and item.row_version != expected_version:
+            raise stale(session, item, expected_version, f"item {item_id}", _item_values)
+        sent_copy = None
+        if outcome == "forwarded":
+            if item.status != "screened":
+                raise Conflict("Forward: screen the item before forwarding it.")
+            to_remove = session.scalar(select(func.count(Finding.id)).where(
+                Finding.item_id == item_id, Finding.decision == "remove")) or 0
+            from adoption_desktop.letterbox.redaction import copy_to_forward  # hook: redacted copies
+
+            sent_copy = copy_to_forward(session, item_id, item.screened_at)
+            if to_remove and sent_copy is None:
+                raise Conflict(f"Forward: {to_remove} finding(s) are marked to be removed. Return the item to its "
+                               "writer, mark each finding acceptable, or export a redacted copy to forward.")
+            if get_setting(session, SECOND_CHECKER) and not item.checked_by:
+                raise Conflict("Forward: this agency requires a second checker; another user must confirm the "
+                               "screening first.")
+            if item.direction == rules.TO_ADOPTIVE and item.participant_id is None:
+                pass
+        item.status = outcome
+        item.outcome_on = on
+        item.method = method.strip()
+        item.reason = reason.strip()
+        item.social_worker_informed = social_worker_informed
+        detail = {"forwarded": f"forwarded {on.isoformat()} by {method}", "returned": f"returned: {reason}",
+                  "withheld": f"withheld: {reason}; social worker informed", "held": "held on file"}[outcome]
+        if outcome == "forwarded" and sent_copy is not None:
+            detail += f"; the redacted copy {sent_copy.filename} (sha256 {sent_copy.sha256}) went out"
+        _event(session, item_id, outcome, detail)
+
+
+def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        audit.record_view(session, "letterbox_items", item_id)
+        ref = session.scalar(select(Arrangement.reference).where(Arrangement.id == item.arrangement_id)) or ""
+        findings = tuple(FindingRow(f.id, f.start, f.end, f.kind, f.text, f.decision) for f in session.scalars(
+            select(Finding).where(Finding.item_id == item_id).order_by(Finding.start)))
+        history = tuple(EventRow(e.at, e.actor, e.action, e.detail) for e in session.scalars(
+            select(ItemEvent).where(ItemEvent.item_id == item_id).order_by(ItemEvent.id)))
+        return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
+                          item.received_on, item.status, item.text, item.screened_by, item.checked_by,
+                          item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
+                          item.notes, item.social_worker_informed, item.row_version, item.channel)
