@@ -135,3 +135,11 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
         raise ValidationError(f"Month: {month!r} is not a month; write it as YYYY-MM, e.g. 2026-03.", "month")
     start = dt.date(int(m.group(1)), int(m.group(2)), 1)
     return start, add_months(start, 1)
+
+
+def sent_by_post(method: str) -> bool:
+    """Whether an outcome's method ("post", "recorded delivery", "posted 2nd class") sends the item by post,
+    which needs the recipient's address; e-mail, collection by hand and the like do not."""
+    words = set(re.findall(r"[a-z]+", method.lower()))
+    return bool(words & {"post", "posted", "postal", "recorded", "royal"})
+

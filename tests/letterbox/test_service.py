@@ -224,3 +224,43 @@ def test_birth_relatives_address_and_surname_are_screened_out_of_letters_to_adop
                             received_on=dt.date(2026, 4, 1), writer="Gina Quillfield")
     found = service.screen_item(db, coordinator, item, "Love from Gina Quillfield, 3 Moss Row, Greystow.").findings
     assert {f.text for f in found} >= {"Quillfield", "3 Moss Row", "Greystow"}
+
+
+def test_an_item_for_birth_relatives_with_no_address_is_not_recorded_as_posted(
+        db: Database, coordinator: Principal) -> None:
+    """A user trial recorded an item "forwarded by post" to a birth relative with no address, and the
+    acknowledgement then told the adopters it was held on file. Posting is refused with what to do; held on
+    file, e-mail or collection are not; one relative with an address is enough."""
+    from tests.letterbox.conftest import ParticipantData, sample_input
+
+    no_address = service.create_arrangement(db, coordinator, sample_input(
+        "LB-0077", participants=(ParticipantData("Umar Quillfield", "birth grandfather", ""),)))
+
+    def screened() -> int:
+        item = service.log_item(db, coordinator, no_address, direction=rules.TO_BIRTH,
+                                received_on=dt.date(2026, 3, 2), writer="Sam")
+        assert service.screen_item(db, coordinator, item, "Love from all of us.").findings == ()
+        return item
+
+    item = screened()
+    for method in ("post", "Recorded delivery", "posted 2nd class"):
+        with pytest.raises(Conflict, match=r"no birth relative on LB-0077 has a current address.*held on file"):
+            service.record_outcome(db, coordinator, item, "forwarded", dt.date(2026, 3, 3), method=method)
+    assert service.get_item(db, coordinator, item).status == "screened"  # nothing recorded
+    service.record_outcome(db, coordinator, item, "held", dt.date(2026, 3, 3))
+    assert service.get_item(db, coordinator, item).status == "held"
+    by_email = screened()
+    service.record_outcome(db, coordinator, by_email, "forwarded", dt.date(2026, 3, 3), method="email")
+    # the other way (birth relatives writing to the adopters) needs no birth relative's address
+    reply = service.log_item(db, coordinator, no_address, direction=rules.TO_ADOPTIVE,
+                             received_on=dt.date(2026, 3, 2), writer="Umar")
+    service.screen_item(db, coordinator, reply, "Thinking of you.")
+    service.record_outcome(db, coordinator, reply, "forwarded", dt.date(2026, 3, 3), method="post")
+
+
+@pytest.mark.parametrize(("method", "postal"), [
+    ("post", True), ("Post", True), ("posted 2nd class", True), ("Recorded delivery", True), ("Royal Mail", True),
+    ("email", False), ("e-mail", False), ("secure e-mail", False), ("collected", False), ("by hand", False),
+    ("", False), ("postcode checked", False)])
+def test_only_postal_methods_need_an_address(method: str, postal: bool) -> None:
+    assert rules.sent_by_post(method) is postal

@@ -19,7 +19,7 @@ from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_text
 from adoption_desktop.letterbox import contact, rules
-from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent
+from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, Participant
 from adoption_desktop.letterbox.screening import screen_text
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
 from adoption_desktop.letterbox.service.data import EventRow, FindingRow, ItemDetail, ScreeningResult
@@ -154,6 +154,22 @@ def _item_values(item: Item) -> dict[str, str]:
             "Method": item.method, "Reason": item.reason, "Checked by": item.checked_by}
 
 
+def _refuse_post_without_address(session: Session, item: Item, method: str) -> None:
+    """An item for the birth side cannot be posted when none of its birth relatives has a current address
+    (the acknowledgement to the adopters would then say it is held on file, and the record that it went
+    by post): it is recorded as held on file instead, or the address is added first."""
+    if item.direction != rules.TO_BIRTH or not rules.sent_by_post(method):
+        return
+    addresses = session.scalars(select(Participant.address).where(
+        Participant.arrangement_id == item.arrangement_id, Participant.active.is_(True))).all()
+    if any(a.strip() for a in addresses):
+        return
+    ref = session.scalar(select(Arrangement.reference).where(Arrangement.id == item.arrangement_id)) or ""
+    raise Conflict(f"Forward: no birth relative on {ref or 'this arrangement'} has a current address to post it "
+                   "to. Record the outcome as held on file (it is kept and passed on if they get in touch), or "
+                   "add their address to the arrangement first.")
+
+
 def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, on: dt.date, *,
                    method: str = "", reason: str = "", social_worker_informed: bool = False,
                    expected_version: int | None = None) -> None:
@@ -186,6 +202,7 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         if outcome == "forwarded":
             if item.status != "screened":
                 raise Conflict("Forward: screen the item before forwarding it.")
+            _refuse_post_without_address(session, item, method)
             to_remove = session.scalar(select(func.count(Finding.id)).where(
                 Finding.item_id == item_id, Finding.decision == "remove")) or 0
             from adoption_desktop.letterbox.redaction import copy_to_forward  # hook: redacted copies
@@ -197,8 +214,6 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
             if get_setting(session, SECOND_CHECKER) and not item.checked_by:
                 raise Conflict("Forward: this agency requires a second checker; another user must confirm the "
                                "screening first.")
-            if item.direction == rules.TO_ADOPTIVE and item.participant_id is None:
-                pass
         item.status = outcome
         item.outcome_on = on
         item.method = method.strip()
