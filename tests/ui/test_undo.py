@@ -197,6 +197,21 @@ def test_letterbox_finding_decision_undone_with_ctrl_z_in_the_item_dialog(db: Da
     assert rows(db, "letterbox_findings") == before
     assert dialog.findings_model.rows()[0].decision == "remove"  # the dialog shows it as stored now
     assert_verified(db)
+    # an outcome that would be refused is refused before the "final" question (a user trial confirmed a
+    # forward "it cannot be undone" that was then refused): no question, the reason said, what was typed kept
+    from unittest import mock
+
+    from adoption_desktop.letterbox.views import item_dialog
+
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("forwarded"))
+    dialog.method.setText("")
+    with mock.patch.object(item_dialog, "confirm_final", return_value=True) as asked_final:
+        dialog.record_outcome()
+        assert "Method" in dialog.message.text()
+        dialog.method.setText("post")  # the finding is marked to be removed again (the undo above)
+        dialog.record_outcome()
+        assert "marked to be removed" in dialog.message.text() and dialog.method.text() == "post"
+    assert asked_final.call_count == 0 and lb.get_item(db, coordinator, item).status == "screened"
     # recording an outcome is final: it asks, "No" records nothing, and it never enters the stack
     dialog.outcome.setCurrentIndex(dialog.outcome.findData("held"))
     asked = confirm_next(answer=False)

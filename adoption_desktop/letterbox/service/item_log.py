@@ -172,11 +172,12 @@ def _refuse_post_without_address(session: Session, item: Item, method: str) -> N
 
 def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, on: dt.date, *,
                    method: str = "", reason: str = "", social_worker_informed: bool = False,
-                   expected_version: int | None = None) -> None:
+                   expected_version: int | None = None, check_only: bool = False) -> None:
     """forwarded (date, method) / returned (reason) / withheld (reason, social worker informed) / held.
 
     The item is locked first: of two people recording an outcome at once exactly one does; the other is
-    told who recorded which outcome and when."""
+    told who recorded which outcome and when. ``check_only``: every check, nothing written (the screen
+    asks "an outcome is final: record it?" only for an outcome that would be recorded)."""
     require(actor, P.LETTERBOX_EDIT)
     if outcome not in rules.OUTCOMES:
         raise ValidationError(f"Outcome: choose one of {', '.join(rules.OUTCOMES)}.", "outcome")
@@ -214,6 +215,8 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
             if get_setting(session, SECOND_CHECKER) and not item.checked_by:
                 raise Conflict("Forward: this agency requires a second checker; another user must confirm the "
                                "screening first.")
+        if check_only:
+            return
         item.status = outcome
         item.outcome_on = on
         item.method = method.strip()

@@ -341,16 +341,25 @@ class ItemDialog(QDialog):
         outcome = str(self.outcome.currentData())
         words = {"forwarded": "Forward this item", "returned": "Return this item to its writer",
                  "withheld": "Withhold this item", "held": "Hold this item on file"}
+
+        def record(check_only: bool = False) -> None:
+            service.record_outcome(
+                self.ctx.db, self.ctx.principal, item_id, outcome, pydate(self.outcome_on.date()),
+                method=self.method.text(), reason=self.reason.text(),
+                social_worker_informed=self.social_worker.isChecked(),
+                expected_version=self.detail.row_version if self.detail is not None else None, check_only=check_only)
+
+        try:  # what would refuse it is said before the person is asked to confirm something final
+            record(check_only=True)
+        except AppError as exc:  # what they typed stays; the refusal says what to do
+            self.say(str(exc), error=True)
+            return
         if not confirm_final(self, "Record the outcome", f"{words.get(outcome, outcome)} (item {item_id})?\n\n"
                              "An outcome is final: it cannot be undone or changed afterwards. A mistake is put "
                              "right by logging a corrected version."):
             self.say("Nothing recorded.")
             return
-        self._run(f"Outcome recorded: {outcome}.", lambda: service.record_outcome(
-            self.ctx.db, self.ctx.principal, item_id, outcome, pydate(self.outcome_on.date()),
-            method=self.method.text(), reason=self.reason.text(),
-            social_worker_informed=self.social_worker.isChecked(),
-            expected_version=self.detail.row_version if self.detail is not None else None))
+        self._run(f"Outcome recorded: {outcome}.", record)
 
     def second_check(self) -> None:
         if self.item_id is None:
