@@ -1,0 +1,119 @@
+"""Helpers shared by the ADM use cases: a decision read and locked for a change, its statutory
+clock, a queue row, a new decision, a letter's view, and who may decide (not a member of the item's panel).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.adm import rules
+from adoption_desktop.adm.models import AdmDecision, AdmDecisionType, AdmInfoRequest, AdmLetter
+from adoption_desktop.adm.service.data import DecisionRow, LetterView
+from adoption_desktop.adm.settings import DECISION_DUE_WD, FINAL_DECISION_DUE_WD
+from adoption_desktop.core.concurrency import lock_row, stale, when_text
+from adoption_desktop.core.errors import Conflict, PermissionDenied
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.workdays import WorkingCalendar
+
+ENTITY = "adm_decisions"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _get(session: Session, decision_id: int) -> AdmDecision:
+    d = get_or_raise(session, AdmDecision, decision_id, f"There is no ADM decision {decision_id}.")
+    return d
+
+
+def _refuse_if_signed(d: AdmDecision) -> None:
+    if d.signed_at is not None:
+        raise Conflict(f"Decision {d.id} was signed by {d.signed_by_name} at {when_text(d.signed_at)} (decided "
+                       f"{d.decided_on:%d/%m/%Y}); a signed decision cannot be changed. "
+                       "Record a correction (a new version with a reason) instead.")
+
+
+def _decision_values(d: AdmDecision) -> dict[str, str]:
+    return {"Outcome": rules.OUTCOMES.get(d.outcome, d.outcome) if d.outcome else "", "Decision": d.decision_text,
+            "Reasons": d.decision_reasons, "Addressee": d.addressee, "Salutation": d.salutation,
+            "Social worker": d.social_worker, "State": d.state}
+
+
+def _for_change(session: Session, decision_id: int, expected_version: int | None) -> AdmDecision:
+    """The decision, locked for this transaction, unsigned, and still the version the person saw."""
+    d = lock_row(session, _get(session, decision_id))
+    _refuse_if_signed(d)
+    if expected_version is not None and d.row_version != expected_version:
+        raise stale(session, d, expected_version, f"decision {d.id} ({d.subject_reference})", _decision_values)
+    return d
+
+
+def _extra_types(session: Session) -> dict[str, str]:
+    return {t.code: t.label for t in session.scalars(select(AdmDecisionType))}
+
+
+def _pauses(session: Session, decision_id: int) -> list[rules.Pause]:
+    return [rules.Pause(r.requested_on, r.received_on) for r in session.scalars(
+        select(AdmInfoRequest).where(AdmInfoRequest.decision_id == decision_id))]
+
+
+def _recompute_due(session: Session, d: AdmDecision) -> rules.Clock:
+    n = get_setting(session, FINAL_DECISION_DUE_WD if d.source == "qd_final" else DECISION_DUE_WD)
+    clock = rules.decision_clock(d.received_on, _pauses(session, d.id), n, calendar(session))
+    d.due_on = clock.due_on
+    return clock
+
+
+def _row(d: Any, today: dt.date, cal: WorkingCalendar, extra: dict[str, str], superseded: bool,
+         paused_since: dt.date | None) -> DecisionRow:
+    status = rules.clock_status(d.state, d.due_on, paused_since, d.decided_on, today, cal)
+    return DecisionRow(
+        id=d.id, root_id=d.root_id or d.id, version=d.version, decision_type=d.decision_type,
+        type_label=rules.type_label(d.decision_type, extra), source=d.source, state=d.state,
+        subject_reference=d.subject_reference, subject_initials=d.subject_initials,
+        recommendation=d.recommendation, received_on=d.received_on, due_on=d.due_on,
+        paused_since=paused_since, decided_on=d.decided_on, clock_code=status.code,
+        clock_label=status.label, outcome=d.outcome, signed_by=d.signed_by_name, superseded=superseded)
+
+
+def _new_decision(session: Session, **fields: object) -> AdmDecision:
+    d = AdmDecision(**fields)
+    session.add(d)
+    session.flush()
+    d.root_id = d.id
+    _recompute_due(session, d)
+    session.flush()
+    return d
+
+
+def _letter_view(r: AdmLetter, ref: str = "") -> LetterView:
+    return LetterView(r.id, r.decision_id, r.kind, r.letter_date, r.recipient, r.sent_on, ref)
+
+
+# --- who may decide (read by the detail and by deciding) ----------------------------------------
+
+def _conflict_message(d: AdmDecision, actor: Principal) -> str | None:
+    if rules.signer_conflict(actor.user_id, json.loads(d.member_user_ids or "[]")):
+        return (f"{actor.full_name} sat on the panel for this item (the central-list member present is linked "
+                "to this user account) and may neither record nor sign the agency's decision on it. Another "
+                "agency decision maker must decide.")
+    return None
+
+
+def _check_signer(d: AdmDecision, actor: Principal) -> None:
+    """A user linked to a member present for the item can neither record nor sign its decision."""
+    message = _conflict_message(d, actor)
+    if message:
+        raise PermissionDenied(message)
+
+
+def _name_warning(d: AdmDecision, actor: Principal) -> str | None:
+    unlinked = json.loads(d.unlinked_member_names if d.unlinked_member_names is not None
+                          else (d.member_names or "[]"))
+    return rules.name_match_warning(actor.full_name, unlinked)

@@ -1,0 +1,285 @@
+"""Deciding: the draft decision, asking for more information (the clock pauses) and logging it,
+signing (the password again; refused for a member of the item's panel; late only with a reason) and
+correcting a signed decision by a new signed version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.adm import rules
+from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyingDetermination
+from adoption_desktop.adm.service.common import (
+    ENTITY,
+    _check_signer,
+    _for_change,
+    _get,
+    _name_warning,
+    _recompute_due,
+    _refuse_if_signed,
+)
+from adoption_desktop.adm.service.data import SignResult
+from adoption_desktop.adm.service.letters import _file_letter
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import lock_row, when_text
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.security.service import reauthenticate
+from adoption_desktop.core.settings_service import calendar
+from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.workdays import WorkingCalendar
+
+# --- deciding -----------------------------------------------------------------------------------
+
+def record_decision(db: Database, actor: Principal, decision_id: int, *, outcome: str, decision_text: str,
+                    reasons: str, expected_version: int | None = None) -> int:
+    """Save the decision as a draft (it takes effect only when signed). ``expected_version``: the
+    ``row_version`` the screen showed; a draft changed meanwhile by someone else is not overwritten."""
+    require(actor, Permission.ADM_DECIDE)
+    decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
+    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
+    with db.session(actor) as session:
+        d = _for_change(session, decision_id, expected_version)
+        _check_signer(d, actor)
+        if outcome not in rules.OUTCOMES:
+            raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.",
+                                  "outcome")
+        d.outcome, d.decision_text, d.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        session.flush()
+        return d.row_version
+
+
+def request_information(db: Database, actor: Principal, decision_id: int, *, what: str,
+                        requested_on: dt.date) -> int:
+    """Ask for more information: the clock pauses on ``requested_on``; a request letter is filed."""
+    require(actor, Permission.ADM_DECIDE)
+    what = clean_text(what, "Information needed", multiline=True, max_length=4000)
+    check_date(requested_on, "Date asked", "event", required=True)
+    if len(what.strip()) < 5:
+        raise ValidationError("Information needed: say what information you need before deciding.", "what")
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        _check_signer(d, actor)
+        if d.state == rules.STATE_PAUSED:
+            raise Conflict("More information has already been asked for and not yet logged as received; "
+                           "log it first.")
+        if requested_on < d.received_on:
+            raise ValidationError(f"Date asked: must be on or after {d.received_on:%d/%m/%Y} (when the papers arrived).",
+                                  "requested_on")
+        req = AdmInfoRequest(decision_id=d.id, requested_on=requested_on, what=what.strip())
+        session.add(req)
+        session.flush()
+        d.state = rules.STATE_PAUSED
+        _recompute_due(session, d)
+        _file_letter(session, d, "adm_more_information", requested_on, info=req)
+        audit.record(session, "information_requested", ENTITY, d.id, detail=f"asked {requested_on}")
+        return req.id
+
+
+def log_information(db: Database, actor: Principal, decision_id: int, *, received_on: dt.date,
+                    note: str = "") -> dt.date:
+    """The information asked for has arrived: the clock resumes; returns the new due date."""
+    require(actor, Permission.ADM_EDIT)
+    note = clean_text(note, "Note", multiline=True, max_length=4000)
+    check_date(received_on, "Date received", "event", required=True)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        req = session.scalars(select(AdmInfoRequest).where(
+            AdmInfoRequest.decision_id == d.id, AdmInfoRequest.received_on.is_(None))).first()
+        if req is None:
+            raise Conflict("No request for more information is waiting on this decision.")
+        if received_on < req.requested_on:
+            raise ValidationError(f"Date received: must be on or after {req.requested_on:%d/%m/%Y} (when it was asked).",
+                                  "received_on")
+        req.received_on, req.received_note = received_on, note.strip()
+        session.flush()
+        d.state = rules.STATE_PENDING
+        clock = _recompute_due(session, d)
+        assert clock.due_on is not None
+        audit.record(session, "information_received", ENTITY, d.id,
+                     detail=f"received {received_on}; due {clock.due_on}")
+        return clock.due_on
+
+
+def decision_warnings(db: Database, actor: Principal, decision_id: int) -> list[str]:
+    """Warnings (not refusals) for ``actor`` deciding this decision: a member of the item's panel with
+    no linked user account has the same name."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        warning = _name_warning(_get(session, decision_id), actor)
+        return [warning] if warning else []
+
+
+def _reauth(db: Database, actor: Principal, password: str) -> None:
+    if not password or not reauthenticate(db, actor, password):
+        raise ValidationError("Password: the password is not correct; enter your own password to sign.",
+                              "password")
+
+
+def _validate(d: AdmDecision, outcome: str, text: str, reasons: str) -> None:
+    problems = rules.check_outcome(d.decision_type, d.recommendation, outcome, text, reasons)
+    if d.source == "qd_final" and outcome == rules.OUTCOME_NOT_APPROVE:
+        problems = [p for p in problems if p[0] != "outcome"]
+    if problems:
+        field, msg = problems[0]
+        raise ValidationError(msg, field)
+
+
+def _sign_fields(d: AdmDecision, actor: Principal, decided_on: dt.date, at: dt.datetime | None = None) -> None:
+    d.decided_on = decided_on
+    d.signed_by_id, d.signed_by_name = actor.user_id, actor.full_name
+    d.signed_at = at or utcnow()
+    d.state = rules.STATE_SIGNED
+
+
+def _after_signing(session: Session, d: AdmDecision) -> tuple[int, int | None]:
+    """QD bookkeeping and the decision letter, in the signing transaction."""
+    qd_id: int | None = None
+    assert d.decided_on is not None
+    qd: AdmQualifyingDetermination | None = None
+    if d.source == "qd_final" and d.qd_id is not None:
+        qd = session.get(AdmQualifyingDetermination, d.qd_id)
+        if qd is not None:
+            qd.final_decision_id = d.id
+            qd.final_on = d.decided_on
+            qd.final_outcome = "not_approved" if d.outcome == rules.OUTCOME_NOT_APPROVE else "approved"
+            qd_id = qd.id
+            audit.record(session, "qd_final_decision", "adm_qualifying_determinations", qd.id,
+                         detail=f"{qd.final_outcome} on {d.decided_on}")
+    elif d.outcome == rules.OUTCOME_NOT_APPROVE:
+        prior = None
+        if d.supersedes_id is not None:
+            prior = session.scalars(select(AdmQualifyingDetermination).where(
+                AdmQualifyingDetermination.decision_id == d.supersedes_id)).first()
+        if prior is None:
+            qd = AdmQualifyingDetermination(
+                decision_id=d.id, notice_sent_on=d.decided_on,
+                deadline=rules.qd_deadline(d.decided_on, calendar(session)))
+            session.add(qd)
+            session.flush()
+            qd_id = qd.id
+            audit.record(session, "qd_notice", "adm_qualifying_determinations", qd.id,
+                         detail=f"notice {qd.notice_sent_on}, representations or IRM by {qd.deadline}")
+        else:
+            qd, qd_id = prior, prior.id
+    kind = rules.letter_kind(d.decision_type, d.source, d.outcome, d.recommendation)
+    letter_id = _file_letter(session, d, kind, d.decided_on, qd=qd)
+    return letter_id, qd_id
+
+
+def lateness(db: Database, actor: Principal, decision_id: int, decided_on: dt.date) -> int:
+    """Working days past the statutory deadline a signature dated ``decided_on`` would be (0: in time):
+    the screen asks for the reason for delay before the password."""
+    require(actor, Permission.ADM_DECIDE)
+    with db.session(actor, write=False) as session:
+        d = _get(session, decision_id)
+        return rules.working_days_late(d.due_on, decided_on, calendar(session))
+
+
+def sign_decision(db: Database, actor: Principal, decision_id: int, password: str,
+                  decided_on: dt.date, *, expected_version: int | None = None, delay_reason: str = "") -> SignResult:
+    """Sign the recorded decision (re-entering the password). Refused for a member of the item's panel.
+
+    The decision row is locked first, so of two people signing at once exactly one signs; the other is
+    told who signed and when. With ``expected_version`` a draft changed since the signer read it is not
+    signed (they would sign words they have not read). Signed past the statutory deadline (``due_on``, in
+    working days) it needs ``delay_reason``, kept on the decision and counted in the figures."""
+    require(actor, Permission.ADM_DECIDE)
+    delay_reason = clean_text(delay_reason, "Reason for delay", multiline=True, max_length=4000).strip()
+    with db.session(actor, write=False) as session:  # cheap checks before the password is tried
+        d = _get(session, decision_id)
+        _refuse_if_signed(d)
+        _check_signer(d, actor)
+        if d.state != rules.STATE_PAUSED and not _order_problems(d, decided_on):
+            _check_delay(d, decided_on, delay_reason, calendar(session))  # asked before the password
+    _reauth(db, actor, password)
+    with db.session(actor) as session:
+        d = _for_change(session, decision_id, expected_version)
+        _check_signer(d, actor)
+        if d.state == rules.STATE_PAUSED:
+            raise Conflict("More information was asked for and has not been logged as received; log it "
+                           "before signing.")
+        _check_order(d, decided_on)
+        _validate(d, d.outcome, d.decision_text, d.decision_reasons)
+        late = _check_delay(d, decided_on, delay_reason, calendar(session))
+        warning = _name_warning(d, actor)
+        _sign_fields(d, actor, decided_on)
+        d.delay_reason = delay_reason if late else ""
+        session.flush()
+        audit.record(session, "sign", ENTITY, d.id, detail=f"{d.outcome}: {d.decision_text[:200]}"
+                     + (" (signed despite a name match with an unlinked panel member)" if warning else "")
+                     + (f" ({late} WD late: {delay_reason[:200]})" if late else ""))
+        letter_id, qd_id = _after_signing(session, d)
+        return SignResult(d.id, letter_id, qd_id, (warning,) if warning else ())
+
+
+def _check_delay(d: AdmDecision, decided_on: dt.date, reason: str, cal: WorkingCalendar) -> int:
+    """Working days late; a late signature without a reason for delay is refused (field ``delay_reason``)."""
+    late = rules.working_days_late(d.due_on, decided_on, cal)
+    problem = rules.delay_reason_problem(late, d.due_on, reason)
+    if problem:
+        raise ValidationError(problem, "delay_reason")
+    return late
+
+
+def _order_problems(d: AdmDecision, decided_on: dt.date) -> list[str]:
+    return list(rules.order_problems(d.received_on, decided_on, dt.date.today(),
+                                     d.sitting_date if d.source == "panel" else None))
+
+
+def _check_order(d: AdmDecision, decided_on: dt.date) -> None:
+    """The order of events: no signature before the final minutes are received, nor dated in the future."""
+    problems = _order_problems(d, decided_on)
+    if problems:
+        raise ValidationError(" ".join(problems), "decided_on")
+
+
+def correct_decision(db: Database, actor: Principal, decision_id: int, password: str, *, reason: str,
+                     outcome: str, decision_text: str, reasons: str, decided_on: dt.date) -> SignResult:
+    """A correction of a signed decision: a new signed version with ``reason``, linked to the old one
+    (which stays as it was). Only the latest version can be corrected."""
+    require(actor, Permission.ADM_DECIDE)
+    reason = clean_text(reason, "Reason for correction", multiline=True, max_length=4000)
+    decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
+    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
+    if len(reason.strip()) < 5:
+        raise ValidationError("Reason for correction: say what was wrong and why it is corrected.", "reason")
+    with db.session(actor, write=False) as session:
+        old = _get(session, decision_id)
+        _check_signer(old, actor)
+    _reauth(db, actor, password)
+    with db.session(actor) as session:
+        old = lock_row(session, _get(session, decision_id))
+        if old.signed_at is None:
+            raise Conflict("This decision is not signed yet: change it and sign it instead of correcting it.")
+        newer = session.scalars(select(AdmDecision).where(AdmDecision.supersedes_id == old.id)).first()
+        if newer is not None:
+            raise Conflict(f"This version has already been corrected by {newer.signed_by_name} at "
+                           f"{when_text(newer.signed_at)} (version {newer.version}); your correction was not "
+                           "saved. Read the latest version and correct that one if still needed.")
+        _check_signer(old, actor)
+        copy_cols = ("decision_type", "source", "panel_item_id", "sitting_id", "sitting_date",
+                     "subject_reference", "subject_initials", "recommendation", "recommendation_text",
+                     "recommendation_reasons", "advice", "minutes_extract", "member_user_ids", "member_names",
+                     "unlinked_member_names", "received_on", "due_on", "addressee", "salutation", "social_worker", "qd_id",
+                     "delay_reason")
+        new = AdmDecision(**{c: getattr(old, c) for c in copy_cols})
+        new.root_id, new.version, new.supersedes_id = old.root_id or old.id, old.version + 1, old.id
+        new.correction_reason = reason.strip()
+        new.outcome, new.decision_text, new.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        _check_order(new, decided_on)
+        _validate(new, outcome, new.decision_text, new.decision_reasons)
+        _sign_fields(new, actor, decided_on)
+        session.add(new)
+        session.flush()
+        audit.record(session, "correct", ENTITY, new.id,
+                     detail=f"version {new.version} corrects decision {old.id}: {new.correction_reason}")
+        letter_id, qd_id = _after_signing(session, new)
+        return SignResult(new.id, letter_id, qd_id)

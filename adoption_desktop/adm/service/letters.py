@@ -1,0 +1,199 @@
+"""ADM letters: filing one, its PDF, saving it (PDF or Word), the decision a person names, the date
+sent and the oral notification, and every letter of a day in one PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.adm import rules
+from adoption_desktop.adm.documents import build_letter_pdf, letter_from_content, letter_values
+from adoption_desktop.adm.models import (
+    AdmDecision,
+    AdmInfoRequest,
+    AdmLetter,
+    AdmNotification,
+    AdmQualifyingDetermination,
+)
+from adoption_desktop.adm.service.common import _extra_types, _get, _letter_view
+from adoption_desktop.adm.service.data import LetterView
+from adoption_desktop.adm.settings import WRITTEN_NOTICE_WD
+from adoption_desktop.core import audit
+from adoption_desktop.core.agency_profile import signer_title
+from adoption_desktop.core.config import LETTER_REPLY_WORKING_DAYS
+from adoption_desktop.core.documents.letterhead import letterhead
+from adoption_desktop.core.documents.pdf import write_letters
+from adoption_desktop.core.documents.templates import template_version_label
+from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.storage.engine import Database, session_actor
+from adoption_desktop.core.text_input import check_date, clean_text
+
+# --- letters ------------------------------------------------------------------------------------
+
+def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
+                 qd: AdmQualifyingDetermination | None = None, info: AdmInfoRequest | None = None) -> int:
+    extra = _extra_types(session)
+    cal = calendar(session)
+    values = letter_values(d, rules.type_label(d.decision_type, extra), day, qd=qd, info=info,
+                           written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal,
+                           reply_wd=get_setting(session, LETTER_REPLY_WORKING_DAYS))
+    signatory = d.signed_by_name or session_actor(session).full_name
+    pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session, area="adm"), signatory,
+                                               signer_title(session, full_name=signatory))
+    row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content,
+                    template_version=template_version_label(session, kind))
+    session.add(row)
+    session.flush()
+    audit.record(session, "letter_generated", "adm_letters", row.id, detail=f"{kind} for decision {d.id}")
+    return row.id
+
+
+def letter_pdf(db: Database, actor: Principal, letter_id: int) -> bytes:
+    """The filed PDF of one letter (opening it is audited)."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        audit.record_view(session, "adm_letters", row.id)
+        return bytes(row.pdf)
+
+
+def export_decision_letter(db: Database, actor: Principal, decision_id: int, out: Path) -> LetterView:
+    """Write the latest letter filed against the decision's signed version to ``out`` (audited).
+
+    ``out`` ending ``.docx`` writes a Word copy of the same letter (from its stored layout, under the
+    current letterhead) for a last edit; the filed PDF stays the record of what was sent."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        if d.signed_at is None:
+            raise Conflict(f"Decision {decision_id} is not signed yet; its decision letter is made when it is "
+                           "signed.")
+        row = session.scalars(select(AdmLetter).where(AdmLetter.decision_id == d.id)
+                              .order_by(AdmLetter.id.desc())).first()
+        if row is None:
+            raise NotFound(f"No letter is filed against decision {decision_id}.")
+        out = Path(out)
+        if out.suffix.lower() == ".docx":
+            if not row.content:
+                raise Conflict(f"The letter filed against decision {decision_id} has no stored layout; only "
+                               "its PDF can be saved.")
+            write_letters(out, [letter_from_content(row.content)], letterhead(session),
+                          title=f"{row.kind} {d.subject_reference}")
+        else:
+            tmp = out.with_name(out.name + ".partial")
+            tmp.write_bytes(row.pdf)
+            tmp.replace(out)
+        audit.record(session, "export", "adm_letters", row.id, detail=f"decision letter to {out.name}")
+        return _letter_view(row, d.subject_reference)
+
+
+def export_letter(db: Database, actor: Principal, letter_id: int, out: Path) -> Path:
+    """One filed letter to ``out``: its PDF as filed, or (``.docx``) a Word copy of the same letter from its
+    stored layout under the current letterhead, for a last edit. Audited."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        out = Path(out)
+        if out.suffix.lower() == ".docx":
+            if not row.content:
+                raise Conflict(f"Letter {letter_id} has no stored layout; only its PDF can be saved.")
+            write_letters(out, [letter_from_content(row.content)], letterhead(session), title=row.kind)
+        else:
+            tmp = out.with_name(out.name + ".partial")
+            tmp.write_bytes(row.pdf)
+            tmp.replace(out)
+        audit.record(session, "export", "adm_letters", row.id, detail=f"letter to {out.name}")
+        return out
+
+
+def decision_id_for(db: Database, actor: Principal, given: str) -> int:
+    """The decision a person names: its number, or the case reference it is about (``AD-2026-0142``),
+    compared as references are (case, spacing and look-alike characters ignored). Of a corrected decision
+    the current version is meant; two different decisions on one case are refused, listing them."""
+    from adoption_desktop.core.text_input import reference_key
+
+    require(actor, Permission.ADM_VIEW)
+    text = given.strip()
+    if text.isdigit():
+        return int(text)
+    key = reference_key(text)
+    with db.session(actor, write=False) as session:
+        superseded = set(session.scalars(select(AdmDecision.supersedes_id).where(AdmDecision.supersedes_id.is_not(None))))
+        rows = [d for d in session.scalars(select(AdmDecision).order_by(AdmDecision.id))
+                if reference_key(d.subject_reference) == key and d.id not in superseded]
+        if not rows:
+            raise NotFound(f"Decision: no ADM decision about {text}; give the case reference shown in the ADM "
+                           "queue, or the decision number.")
+        if len(rows) > 1:
+            def state(d: AdmDecision) -> str:
+                return f"signed {d.decided_on:%d/%m/%Y}" if d.signed_at and d.decided_on else d.state
+
+            listed = ", ".join(f"{d.id} ({d.decision_type}, {state(d)})" for d in rows)
+            raise Conflict(f"Decision: {len(rows)} decisions about {text}: {listed}; give the number of the one "
+                           "you mean.")
+        return rows[0].id
+
+
+def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt.date) -> None:
+    """Record the date a letter was sent (a decision letter counts as the written notification)."""
+    require(actor, Permission.ADM_EDIT)
+    check_date(sent_on, "Date sent", "event", required=True)
+    with db.session(actor) as session:
+        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        if row.sent_on is not None:
+            raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
+        if sent_on < row.letter_date:
+            raise ValidationError(f"Date sent: must be on or after the letter's date {row.letter_date:%d/%m/%Y}.",
+                                  "sent_on")
+        row.sent_on = sent_on
+        if row.kind != "adm_more_information":
+            session.add(AdmNotification(decision_id=row.decision_id, kind="written", on_date=sent_on,
+                                        note=f"letter {row.id}"))
+
+
+def record_oral_notification(db: Database, actor: Principal, decision_id: int, on_date: dt.date,
+                             note: str = "") -> None:
+    require(actor, Permission.ADM_EDIT)
+    note = clean_text(note, "Note", multiline=True, max_length=4000)
+    check_date(on_date, "Date told", "event", required=True)
+    with db.session(actor) as session:
+        d = _get(session, decision_id)
+        if d.decided_on is None or on_date < d.decided_on:
+            raise ValidationError("Date told: the decision must be signed and the date on or after it.",
+                                  "on_date")
+        session.add(AdmNotification(decision_id=d.id, kind="oral", on_date=on_date, note=note.strip()))
+
+
+def letters_for_day(db: Database, actor: Principal, day: dt.date) -> list[LetterView]:
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        rows = session.execute(select(AdmLetter, AdmDecision.subject_reference)
+                               .join(AdmDecision, AdmDecision.id == AdmLetter.decision_id)
+                               .where(AdmLetter.letter_date == day).order_by(AdmLetter.id)).all()
+        return [_letter_view(r, ref) for r, ref in rows]
+
+
+def print_day(db: Database, actor: Principal, day: dt.date, out: Path, *,
+              progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> int:
+    """Every letter dated ``day`` in one PDF (laid out again from the filed text). Returns the count."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor) as session:
+        rows = list(session.scalars(select(AdmLetter).where(AdmLetter.letter_date == day)
+                                    .order_by(AdmLetter.id)))
+        if not rows:
+            raise NotFound(f"No ADM letters are dated {day}.")
+        head = letterhead(session, area="adm")
+        contents = [r.content for r in rows]
+        audit.record(session, "export", "adm_letters", "*", detail=f"batch of {len(rows)} letters of {day}")
+    return write_letters(out, (letter_from_content(c) for c in contents), head,
+                         title=f"ADM letters {day}", total=len(contents), progress=progress,
+                         cancelled=cancelled)

@@ -1,0 +1,115 @@
+"""After a proposal not to approve (qualifying determination): the applicants'
+representations, their application to the IRM and its recommendation, and the final decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.adm import rules
+from adoption_desktop.adm.models import AdmDecision, AdmQualifyingDetermination
+from adoption_desktop.adm.service.common import _get, _new_decision
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import lock_row
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_text
+
+# --- qualifying determination -------------------------------------------------------------------
+
+def _qd(session: Session, qd_id: int) -> AdmQualifyingDetermination:
+    q = get_or_raise(session, AdmQualifyingDetermination, qd_id, f"There is no qualifying determination {qd_id}.")
+    lock_row(session, q)  # two people recording on it, or opening its final decision, go one after the other
+    if q.final_decision_id is not None:
+        raise Conflict("The final decision on this qualifying determination is signed; nothing more can be "
+                       "recorded on it.")
+    return q
+
+
+def record_representations(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
+                           summary: str) -> None:
+    require(actor, Permission.ADM_EDIT)
+    summary = clean_text(summary, "Representations", multiline=True, max_length=20000)
+    check_date(received_on, "Date received", "event", required=True)
+    if not summary.strip():
+        raise ValidationError("Representations: summarise what the applicants said.", "representations")
+    with db.session(actor) as session:
+        q = _qd(session, qd_id)
+        if received_on < q.notice_sent_on:
+            raise ValidationError(f"Date received: must be on or after the notice date {q.notice_sent_on:%d/%m/%Y}.",
+                                  "representations_on")
+        if received_on > q.deadline:
+            raise ValidationError(f"Date received: representations must arrive by {q.deadline:%d/%m/%Y} (40 working "
+                                  "days beginning with the notice date).", "representations_on")
+        q.representations_on, q.representations = received_on, summary.strip()
+
+
+def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applied_on: dt.date) -> None:
+    require(actor, Permission.ADM_EDIT)
+    check_date(applied_on, "Date of IRM application", "event", required=True)
+    with db.session(actor) as session:
+        q = _qd(session, qd_id)
+        if not q.notice_sent_on <= applied_on <= q.deadline:
+            raise ValidationError(f"Date of IRM application: must be between {q.notice_sent_on:%d/%m/%Y} and "
+                                  f"{q.deadline:%d/%m/%Y}.", "irm_applied_on")
+        q.irm_applied_on = applied_on
+
+
+def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
+                              recommendation: str) -> None:
+    require(actor, Permission.ADM_EDIT)
+    recommendation = clean_text(recommendation, "IRM recommendation", multiline=True, max_length=20000)
+    check_date(received_on, "Date received", "event", required=True)
+    if not recommendation.strip():
+        raise ValidationError("IRM recommendation: enter the review panel's recommendation.",
+                              "irm_recommendation")
+    with db.session(actor) as session:
+        q = _qd(session, qd_id)
+        if q.irm_applied_on is None:
+            raise Conflict("Record the IRM application first.")
+        if received_on < q.irm_applied_on:
+            raise ValidationError(f"Date received: must be on or after the IRM application {q.irm_applied_on:%d/%m/%Y}.",
+                                  "irm_recommendation_on")
+        q.irm_recommendation_on, q.irm_recommendation = received_on, recommendation.strip()
+
+
+def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.date) -> int:
+    """Open the final decision after a qualifying determination (a pending decision to sign)."""
+    require(actor, Permission.ADM_EDIT)
+    with db.session(actor) as session:
+        q = _qd(session, qd_id)
+        existing = session.scalars(select(AdmDecision.id).where(
+            AdmDecision.qd_id == q.id, AdmDecision.source == "qd_final")).first()
+        if existing is not None:
+            return int(existing)
+        if q.irm_applied_on is not None and q.irm_recommendation_on is None:
+            raise Conflict("The applicants applied to the IRM: wait for its recommendation and record it.")
+        if q.representations_on is None and q.irm_applied_on is None and today <= q.deadline:
+            raise Conflict(f"The applicants have until {q.deadline:%d/%m/%Y} to make representations or apply to the "
+                           "IRM; the final decision can be made after that or when they respond.")
+        src = _get(session, q.decision_id)
+        start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
+        if q.representations_on is not None and q.irm_applied_on is None:
+            start = q.representations_on
+        proposal = "Final decision after the qualifying determination of " + str(q.notice_sent_on)
+        d = _new_decision(
+            session, decision_type=src.decision_type, source="qd_final", state=rules.STATE_PENDING,
+            panel_item_id=src.panel_item_id, sitting_id=src.sitting_id, sitting_date=src.sitting_date,
+            subject_reference=src.subject_reference, subject_initials=src.subject_initials,
+            recommendation=src.recommendation, recommendation_text=src.recommendation_text,
+            recommendation_reasons=src.recommendation_reasons, advice=src.advice,
+            minutes_extract=src.minutes_extract + (
+                f"\n\nRepresentations ({q.representations_on}): {q.representations}" if q.representations else "")
+            + (f"\n\nIRM recommendation ({q.irm_recommendation_on}): {q.irm_recommendation}"
+               if q.irm_recommendation else ""),
+            member_user_ids=src.member_user_ids, member_names=src.member_names,
+            unlinked_member_names=src.unlinked_member_names, received_on=start,
+            version=1, addressee=src.addressee, salutation=src.salutation, social_worker=src.social_worker,
+            qd_id=q.id, decision_text=proposal)
+        audit.record(session, "qd_final_opened", "adm_qualifying_determinations", q.id, detail=f"decision {d.id}")
+        return d.id
