@@ -63,6 +63,15 @@ def type_label(code: str, extra: dict[str, str] | None = None) -> str:
     return BUILTIN_TYPES.get(code, code.replace("_", " ").capitalize())
 
 
+def default_outcome(decision_type: str, recommendation: str) -> str:
+    """The outcome a new decision starts on: agreeing with the panel, except where agreeing with a negative
+    recommendation on prospective adopters is by law a proposal not to approve (a qualifying determination,
+    :func:`check_outcome` refuses "agree" there)."""
+    if decision_type in QD_TYPES and recommendation in NEGATIVE_RECOMMENDATIONS:
+        return OUTCOME_NOT_APPROVE
+    return OUTCOME_AGREE
+
+
 def check_outcome(decision_type: str, recommendation: str, outcome: str, text: str, reasons: str) -> list[
         tuple[str, str]]:
     """Problems with a decision as recorded: (field, message naming the fix). Empty when it can be signed."""

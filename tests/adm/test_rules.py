@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from adoption_desktop.adm import rules
 from adoption_desktop.core.workdays import WorkingCalendar
+from adoption_desktop.panel import rules as panel_rules
 
 CAL = WorkingCalendar()
 D = dt.date
@@ -146,3 +147,18 @@ def test_a_match_letter_says_matched_only_when_the_decision_is_to_match() -> Non
     assert letter_kind("match", "panel", OUTCOME_AGREE, "match_not_recommended") == "adm_decision"
     assert letter_kind("match", "panel", OUTCOME_DIFFER, "match_not_recommended") == "adm_match_agreed"
     assert letter_kind("match", "panel", OUTCOME_DIFFER, "match_recommended") == "adm_decision"
+
+
+@given(st.sampled_from(sorted(rules.BUILTIN_TYPES)), st.sampled_from(sorted(panel_rules.OUTCOMES)))
+def test_a_new_decision_starts_on_an_outcome_that_can_be_signed(decision_type: str, recommendation: str) -> None:
+    """The outcome a decision starts on is never one the signing refuses (a user trial found "agree" with
+    "not suitable" preselected, refused only after the password was typed); with the sentence prefilled
+    for it and reasons given, nothing about the outcome stands in the way."""
+    outcome = rules.default_outcome(decision_type, recommendation)
+    text = rules.decision_sentence(decision_type, recommendation, outcome)
+    problems = rules.check_outcome(decision_type, recommendation, outcome, text, "Reasons given at length here.")
+    assert [p for p in problems if p[0] == "outcome"] == []
+    if decision_type in rules.QD_TYPES and recommendation in rules.NEGATIVE_RECOMMENDATIONS:
+        assert outcome == rules.OUTCOME_NOT_APPROVE and text.startswith("I propose")
+    else:
+        assert outcome == rules.OUTCOME_AGREE

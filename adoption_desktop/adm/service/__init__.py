@@ -17,7 +17,7 @@ Modules (every name is re-exported here, so ``service.sign_decision`` and
 * :mod:`.queue_and_detail` — :func:`list_queue` and :func:`get_decision`;
 * :mod:`.without_panel` — :func:`open_direct_decision` and :func:`set_letter_details`;
 * :mod:`.deciding` — the draft decision, asking for and logging more information, :func:`lateness`,
-  :func:`sign_decision`, :func:`correct_decision`;
+  :func:`check_signable`, :func:`sign_decision`, :func:`correct_decision`;
 * :mod:`.qualifying_determination` — representations, the IRM application and recommendation, the
   final decision;
 * :mod:`.letters` — filing, opening and saving letters, :func:`decision_id_for`, the date sent, the oral
@@ -58,6 +58,7 @@ from adoption_desktop.adm.service.deciding import _reauth as _reauth
 from adoption_desktop.adm.service.deciding import _sign_fields as _sign_fields
 from adoption_desktop.adm.service.deciding import _validate as _validate
 from adoption_desktop.adm.service.deciding import (
+    check_signable,
     correct_decision,
     decision_warnings,
     lateness,
@@ -92,7 +93,7 @@ from adoption_desktop.adm.service.without_panel import open_direct_decision, set
 
 __all__ = [
     "ENTITY", "DecisionDetail", "DecisionRow", "InfoRequestView", "LetterView", "QdView", "SignResult",
-    "VersionView", "add_decision_type", "correct_decision", "decision_id_for", "decision_types",
+    "VersionView", "add_decision_type", "check_signable", "correct_decision", "decision_id_for", "decision_types",
     "decision_warnings", "direct_types", "export_decision_letter", "export_letter", "get_decision",
     "lateness", "letter_pdf", "letters_for_day", "list_queue", "log_information", "mark_letter_sent",
     "open_decision_from_panel", "open_direct_decision", "open_final_decision", "print_day",

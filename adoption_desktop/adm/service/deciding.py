@@ -183,6 +183,28 @@ def lateness(db: Database, actor: Principal, decision_id: int, decided_on: dt.da
         return rules.working_days_late(d.due_on, decided_on, calendar(session))
 
 
+def check_signable(db: Database, actor: Principal, decision_id: int, decided_on: dt.date) -> int:
+    """Everything signing checks before the password, on the decision as saved: refused when it is signed
+    already, for a member of its panel, while more information is awaited, dated before the papers arrived
+    or in the future, or when its outcome, wording or reasons would be refused. Returns the working days
+    it would be late (0: in time); the screen then asks for the reason for delay with the password."""
+    require(actor, Permission.ADM_DECIDE)
+    with db.session(actor, write=False) as session:
+        d = _get(session, decision_id)
+        _signable(d, actor, decided_on)
+        return rules.working_days_late(d.due_on, decided_on, calendar(session))
+
+
+def _signable(d: AdmDecision, actor: Principal, decided_on: dt.date) -> None:
+    _refuse_if_signed(d)
+    _check_signer(d, actor)
+    if d.state == rules.STATE_PAUSED:
+        raise Conflict("More information was asked for and has not been logged as received; log it "
+                       "before signing.")
+    _check_order(d, decided_on)
+    _validate(d, d.outcome, d.decision_text, d.decision_reasons)
+
+
 def sign_decision(db: Database, actor: Principal, decision_id: int, password: str,
                   decided_on: dt.date, *, expected_version: int | None = None, delay_reason: str = "") -> SignResult:
     """Sign the recorded decision (re-entering the password). Refused for a member of the item's panel.
@@ -193,21 +215,14 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
     working days) it needs ``delay_reason``, kept on the decision and counted in the figures."""
     require(actor, Permission.ADM_DECIDE)
     delay_reason = clean_text(delay_reason, "Reason for delay", multiline=True, max_length=4000).strip()
-    with db.session(actor, write=False) as session:  # cheap checks before the password is tried
+    with db.session(actor, write=False) as session:  # every check before the password is tried
         d = _get(session, decision_id)
-        _refuse_if_signed(d)
-        _check_signer(d, actor)
-        if d.state != rules.STATE_PAUSED and not _order_problems(d, decided_on):
-            _check_delay(d, decided_on, delay_reason, calendar(session))  # asked before the password
+        _signable(d, actor, decided_on)
+        _check_delay(d, decided_on, delay_reason, calendar(session))
     _reauth(db, actor, password)
-    with db.session(actor) as session:
+    with db.session(actor) as session:  # and again on the row locked for signing
         d = _for_change(session, decision_id, expected_version)
-        _check_signer(d, actor)
-        if d.state == rules.STATE_PAUSED:
-            raise Conflict("More information was asked for and has not been logged as received; log it "
-                           "before signing.")
-        _check_order(d, decided_on)
-        _validate(d, d.outcome, d.decision_text, d.decision_reasons)
+        _signable(d, actor, decided_on)
         late = _check_delay(d, decided_on, delay_reason, calendar(session))
         warning = _name_warning(d, actor)
         _sign_fields(d, actor, decided_on)

@@ -43,7 +43,8 @@ def open_decision_from_panel(session: Session, handoff: PanelHandoff) -> int:
         unlinked_member_names=(None if handoff.unlinked_member_names is None
                                else json.dumps(list(handoff.unlinked_member_names))),
         received_on=handoff.minutes_approved_on, version=1,
-        decision_text=rules.decision_sentence(handoff.case_type, handoff.recommendation, rules.OUTCOME_AGREE),
+        decision_text=rules.decision_sentence(handoff.case_type, handoff.recommendation,
+                                              rules.default_outcome(handoff.case_type, handoff.recommendation)),
     )
     audit.record(session, "handoff", "panel_items", handoff.panel_item_id,
                  detail=f"recommendation handed to the ADM as decision {d.id}: {handoff.recommendation}")

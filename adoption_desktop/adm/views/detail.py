@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,7 +37,7 @@ from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog
 from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS, LETTER_KINDS
 from adoption_desktop.core import drafts
 from adoption_desktop.core.documents.pdf import long_date
-from adoption_desktop.core.errors import AppError, StaleRecord
+from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
@@ -96,6 +96,7 @@ class DecisionPanel(QWidget):
             self.outcome.addItem(label, code)
         self.outcome.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.outcome.setMinimumContentsLength(20)  # the pane stays narrow enough for the queue's urgent columns
+        self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self.decision_text = child(form, QPlainTextEdit, "decision_text")
         self.decision_reasons = child(form, QPlainTextEdit, "decision_reasons")
         self.decided_on = child(form, QDateEdit, "decided_on")
@@ -117,6 +118,7 @@ class DecisionPanel(QWidget):
             view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             view.horizontalHeader().setStretchLastSection(True)
             view.verticalHeader().hide()
+        self._showing = False  # True while show_detail fills the form
         self.autosavers: list[DraftAutosaver] = []  # the open decision's text and reasons, kept as drafts
         self.buttons: dict[str, QPushButton] = {}
         actions: dict[str, Callable[[], Any]] = {
@@ -215,9 +217,11 @@ class DecisionPanel(QWidget):
         self.members.setText(members)
         can_decide = can_decide and not detail.conflict_refusal
         self.minutes.setPlainText(detail.minutes_extract)
-        idx = self.outcome.findData(r.outcome or rules.OUTCOME_AGREE)
-        self.outcome.setCurrentIndex(max(idx, 0))
         self.decision_text.setPlainText(detail.decision_text)
+        idx = self.outcome.findData(r.outcome or rules.default_outcome(r.decision_type, r.recommendation))
+        self._showing = True  # the stored text is shown as it is, whatever sentence the outcome would give
+        self.outcome.setCurrentIndex(max(idx, 0))
+        self._showing = False
         self.decision_reasons.setPlainText(detail.decision_reasons)
         self.decided_on.setDate(qdate(r.decided_on or self.today()))
         self.addressee.setPlainText(detail.addressee)
@@ -229,6 +233,7 @@ class DecisionPanel(QWidget):
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on, self.addressee,
                   self.salutation, self.social_worker):
             w.setEnabled(not signed and can_decide)
+        self._outcome_changed()  # a sentence prefilled for another outcome is brought in line with this one
         paused = r.state == rules.STATE_PAUSED
         self.buttons["save_button"].setEnabled(not signed and can_decide)
         self.buttons["info_button"].setEnabled(not signed and not paused and can_decide)
@@ -284,7 +289,8 @@ class DecisionPanel(QWidget):
         return self.letters.row_at(self.letters.rowCount() - 1) if self.letters.rowCount() else None
 
     # --- actions ------------------------------------------------------------------------------
-    def _run(self, fn: Callable[[], Any], after: Callable[[Any], None] | None = None) -> None:
+    def _run(self, fn: Callable[[], Any], after: Callable[[Any], None] | None = None,
+             on_error: Callable[[BaseException], None] | None = None) -> None:
         assert self.detail is not None
         did = self.detail.row.id
 
@@ -293,7 +299,22 @@ class DecisionPanel(QWidget):
                 after(result)
             self.changed.emit(result if isinstance(result, int) and after is None else did)
 
-        self.ctx.tasks.run(lambda _t: fn(), on_done=done, on_error=self.failed.emit)
+        self.ctx.tasks.run(lambda _t: fn(), on_done=done, on_error=on_error or self.failed.emit)
+
+    def _outcome_changed(self) -> None:
+        """The decision sentence follows the outcome while it is still a sentence the program wrote (the
+        letter states the decision from the outcome: a record saying "I have decided" beside a letter
+        saying "I propose" would disagree); the ADM's own words are never replaced."""
+        if self.detail is None or self._showing or not self.decision_text.isEnabled():
+            return
+        r = self.detail.row
+        text = self.decision_text.toPlainText().strip()
+        if text and text not in rules.all_decision_sentences(r.decision_type, r.recommendation):
+            return
+        wanted = rules.decision_sentence(r.decision_type, r.recommendation, str(self.outcome.currentData() or ""),
+                                         r.source)
+        if text != wanted:
+            self.decision_text.setPlainText(wanted)
 
     def mine(self) -> dict[str, str]:
         """What is on screen, under the labels the service uses for the saved version."""
@@ -344,7 +365,11 @@ class DecisionPanel(QWidget):
         if saved:
             self.changed.emit(self.detail.row.id)
 
-    def sign(self, password: str | None = None, delay_reason: str = "") -> None:
+    def sign(self, password: str | None = None, delay_reason: str = "", error: str = "") -> None:
+        """Save the draft, check that the decision as saved can be signed (outcome, wording, reasons, the
+        order of events: all before the password is asked for), then ask for the password (and the reason
+        for delay when late) and sign. A wrong password or a missing reason for delay asks again with
+        what was typed kept and the problem said in the dialog."""
         if self.detail is None:
             return
         try:
@@ -354,10 +379,11 @@ class DecisionPanel(QWidget):
             self.failed.emit(exc)
             return
         db, me, did, day = self.ctx.db, self.ctx.principal, self.detail.row.id, pydate(self.decided_on.date())
+        asked = password is None
         if password is None:
             warning = self.detail.conflict_warning
             try:
-                late_by = service.lateness(db, me, did, day)
+                late_by = service.check_signable(db, me, did, day)
             except AppError as exc:
                 self.failed.emit(exc)
                 return
@@ -365,13 +391,20 @@ class DecisionPanel(QWidget):
                              + "Signing makes this decision final and files its letter. Nobody can change "
                              "a signed decision; mistakes are corrected by a new version with a reason."
                              + ("\n\nThis decision is past its statutory deadline: say why it is late."
-                                if late_by else ""), late_by=late_by)
+                                if late_by else ""), late_by=late_by, error=error, delay_reason=delay_reason)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
             password, delay_reason = dlg.password.text(), dlg.delay_reason.toPlainText()
         pw, version, why = password, self.version, delay_reason
+
+        def failed(exc: BaseException) -> None:
+            if asked and isinstance(exc, ValidationError) and exc.field in ("password", "delay_reason"):
+                QTimer.singleShot(0, lambda: self.sign(delay_reason=why, error=str(exc)))  # ask again
+            else:
+                self.failed.emit(exc)
+
         self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why),
-                  lambda _r: None)
+                  lambda _r: None, failed)
 
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
         if self.detail is None:

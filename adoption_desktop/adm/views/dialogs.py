@@ -29,13 +29,21 @@ class SignDialog(QDialog):
     """Re-enter the password to sign; a correction also asks for its reason."""
 
     def __init__(self, parent: QWidget | None, summary: str, *, correction: bool = False,
-                 late_by: int = 0) -> None:
+                 late_by: int = 0, error: str = "", delay_reason: str = "") -> None:
+        """``error``: why the last attempt was refused (a wrong password, no reason for delay), shown at the
+        top; ``delay_reason``: what was typed then, kept."""
         super().__init__(parent)
         self.setWindowTitle("Correct a signed decision" if correction else "Sign the decision")
         layout = QVBoxLayout(self)
         info = QLabel(summary)
         info.setWordWrap(True)
         layout.addWidget(info)
+        self.error = QLabel(error)
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(tint_style("#B00020", self.error))
+        self.error.setVisible(bool(error))
+        layout.addWidget(self.error)
         form = QFormLayout()
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
@@ -53,6 +61,7 @@ class SignDialog(QDialog):
         self.delay_reason.setMaximumHeight(70)
         self.delay_reason.setAccessibleName("Reason for delay")
         self.delay_reason.setPlaceholderText("e.g. the minutes arrived incomplete and were corrected first")
+        self.delay_reason.setPlainText(delay_reason)
         if late_by > 0:
             days = "1 working day" if late_by == 1 else f"{late_by} working days"
             lab = QLabel(f"Reason for &delay ({days} late):")
@@ -72,7 +81,10 @@ class SignDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        (self.reason if correction else self.delay_reason if late_by > 0 else self.password).setFocus()
+        first = self.reason if correction else self.delay_reason if late_by > 0 else self.password
+        if late_by > 0 and delay_reason.strip():
+            first = self.password  # the reason was given: it was the password that was refused
+        first.setFocus()
 
 
 class DatedNoteDialog(QDialog):

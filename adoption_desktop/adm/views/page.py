@@ -62,7 +62,10 @@ class AdmPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.type_combo = QComboBox()
         self.type_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.type_combo.setMinimumContentsLength(22)
+        # 10 characters ("All types"): with the buttons the row fits the page's share of a 1366-pixel screen's default
+        # window (1280 wide; at 22 the page scrolled sideways by 79 px there); the open list shows whole names
+        self.type_combo.setMinimumContentsLength(10)
+        self.type_combo.view().setMinimumWidth(self.type_combo.fontMetrics().horizontalAdvance("M" * 26))
         self.type_combo.addItem("All types", "")
         self.state_combo = QComboBox()
         for code, label in STATES:

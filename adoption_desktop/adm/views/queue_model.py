@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtGui import QBrush, QColor
 
+from adoption_desktop.adm import rules
 from adoption_desktop.adm.service import DecisionRow, LetterView, VersionView
 from adoption_desktop.ui.table_model import DUE_TODAY_BRUSH, OVERDUE_BRUSH, Column, RowTableModel
 
@@ -85,7 +86,7 @@ LETTER_COLUMNS: list[Column[LetterView]] = [
 ]
 HISTORY_COLUMNS: list[Column[VersionView]] = [
     Column("Version", lambda r: r.version),
-    Column("Outcome", lambda r: r.outcome),
+    Column("Outcome", lambda r: rules.OUTCOMES.get(r.outcome, r.outcome)),
     Column("Decision", lambda r: r.decision_text),
     Column("Decided", lambda r: r.decided_on),
     Column("Signed by", lambda r: r.signed_by),
