@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import AuditEntry
+from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import service
@@ -304,3 +306,24 @@ def test_cli_prints_problems_and_warnings_by_row_and_column(db: Database, db_pat
     assert main(["import", "letterbox", "--db", str(db_path), "--user", admin.username, "--file", str(bad)]) == 1
     out = capsys.readouterr()
     assert "nothing was written" in out.err and "row 2, column D (DOB): Child's date of birth:" in out.err
+
+
+def test_a_pipe_a_device_a_folder_or_a_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
+    """A QA run pointed the import at /dev/zero (it read until the machine ran out of memory) and at a
+    named pipe (it waited for ever). Only a saved file of a plausible size is read."""
+    from adoption_desktop.letterbox.importing import reading
+
+    pipe = tmp_path / "register.csv"
+    os.mkfifo(pipe)  # opening it would block: the check must not open it
+    zero = tmp_path / "zero.csv"
+    zero.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    for path in (pipe, zero, folder):
+        with pytest.raises(ValidationError, match="not a saved file"):
+            read_table(path)
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as fh:
+        fh.truncate(reading.MAX_BYTES + 1)  # sparse: no disk used
+    with pytest.raises(ValidationError, match="MB, more than a register"):
+        read_table(huge)

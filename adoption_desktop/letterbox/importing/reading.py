@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import io
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,11 +134,33 @@ def _formulas(path: Path) -> dict[tuple[int, int], str]:
     return out
 
 
+#: far more than any register of :data:`MAX_ROWS` rows; a larger file is refused before it is read
+MAX_BYTES = 100 * 1024 * 1024
+
+
+def _check_file(path: Path) -> None:
+    """A saved register: not a folder, device or pipe (reading ``/dev/zero`` or a pipe never ends), and
+    not larger than :data:`MAX_BYTES`. ``stat`` follows links and does not block on a pipe."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ValidationError(f"File: {path.name} could not be read ({exc.strerror or type(exc).__name__}).",
+                              "file") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError(f"File: {path.name} is not a saved file (a folder, a device or a pipe); give the "
+                              "register saved as .xlsx or .csv.", "file")
+    if info.st_size > MAX_BYTES:
+        raise ValidationError(f"File: {path.name} is {info.st_size / 1024 / 1024:,.0f} MB, more than a register "
+                              f"of {MAX_ROWS:,} rows could be ({MAX_BYTES // 1024 // 1024} MB); check that it is "
+                              "the right file, or split the register.", "file")
+
+
 def read_table(path: Path) -> Table:
     """The first sheet (or the .csv) as text: the first non-blank row is the header."""
     path = Path(path)
     suffix = path.suffix.lower()
     formulas: dict[tuple[int, int], str] = {}
+    _check_file(path)
     try:
         if suffix == ".csv":
             raw = _read_csv(path)
