@@ -102,10 +102,15 @@ def cli_database(target: str | Path, *, defer_page_check: bool = False) -> Itera
 
 def parse_date(value: str, option: str) -> dt.date:
     """A ``YYYY-MM-DD`` option value, or a :class:`CliError` naming the option and the fix."""
+    from adoption_desktop.core.text_input import EARLIEST_YEAR, LATEST_YEAR
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CliError(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD.") from exc
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise CliError(f"{option}: {value} is not a likely date; give one between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return day
 
 
 def user_password(username: str) -> str:

@@ -121,3 +121,29 @@ def test_counselling_case_by_reference_as_typed(demo_path: Path, tmp_path: Path,
         assert code == 0, (given, err)
     code, _out, err = _run([*base, "--case", "BRC-1999-0001", "--out", str(tmp_path / "no.pdf")], capsys)
     assert code == 2 and len(err) == 1 and "BRC-1999-0001" in err[0]
+
+
+FAR_OUT = [
+    (["export", "reminders", "--user", "letterbox", "--month", "0000-01"], "--month"),
+    (["export", "reminders", "--user", "letterbox", "--month", "9999-12"], "--month"),
+    (["export", "report", "--user", "manager", "--kind", "annual", "--period", "0001-01-01..9999-12-31"],
+     "--period"),
+    (["export", "ofsted-pack", "--user", "manager", "--as-of", "9999-12-31"], "--as-of"),
+    (["export", "decision-letter", "--user", "adm", "--decision", "99999999999999999999999"], "99999999999"),
+    (["export", "counselling-letter", "--user", "counsellor", "--case", "99999999999999999999999",
+      "--kind", "acknowledgement"], "case"),
+    (["export", "counselling-letter", "--user", "counsellor", "--case", "1", "--kind", "acknowledgement",
+      "--date", "9999-12-31"], "--date"),
+]
+
+
+def test_values_far_out_of_range_are_one_line_naming_the_option(
+        demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A QA run found these stopping with "an unexpected error (ValueError/OverflowError)": year 0 or 9999
+    overflows date arithmetic, and a 23-digit number overflows the database's integers."""
+    for command, needle in FAR_OUT:
+        out = tmp_path / ("out.docx" if "report" in command else "out.pdf")
+        code, _out, err = _run([*command[:2], "--db", str(demo_path), *command[2:], "--out", str(out)], capsys)
+        assert code == 2 and len(err) == 1, (command, err)
+        assert needle in err[0] and "unexpected" not in err[0], (command, err[0])
+        assert not out.exists()

@@ -83,6 +83,22 @@ DATE_RANGES: Final[dict[str, tuple[int, int]]] = {
 }
 
 
+#: the largest row number a database can hold (SQLite and PostgreSQL ``bigint``): a longer number typed
+#: for a record is no record, not an overflow deep in the driver
+MAX_ROW_ID: Final[int] = 2**63 - 1
+#: the years a date typed on the command line may have: date arithmetic near year 1 or 9999 overflows
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def row_number(text: str) -> int | None:
+    """``text`` as a record number (digits only, within :data:`MAX_ROW_ID`), else None."""
+    text = text.strip()
+    if not text.isdigit() or not text.isascii():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
 def check_date(value: dt.date | None, field: str, kind: str = "event", *, today: dt.date | None = None,
                required: bool = False) -> dt.date | None:
     """``value`` if it lies within the range for ``kind`` (see :data:`DATE_RANGES`), else a

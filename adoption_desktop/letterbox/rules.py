@@ -133,6 +133,11 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", month.strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValidationError(f"Month: {month!r} is not a month; write it as YYYY-MM, e.g. 2026-03.", "month")
+    from adoption_desktop.core.text_input import EARLIEST_YEAR, LATEST_YEAR
+
+    if not EARLIEST_YEAR <= int(m.group(1)) <= LATEST_YEAR:
+        raise ValidationError(f"Month: {month.strip()} is not a likely month; give one between {EARLIEST_YEAR} and "
+                              f"{LATEST_YEAR}.", "month")
     start = dt.date(int(m.group(1)), int(m.group(2)), 1)
     return start, add_months(start, 1)
 

@@ -92,6 +92,10 @@ def parse_period(text: str) -> Period:
         raise ValueError(f"--period: dates are YYYY-MM-DD, e.g. 2026-04-01..2026-09-30 ({exc}).") from exc
     if end < start:
         raise ValueError("--period: the end date is before the start date.")
+    from adoption_desktop.core.text_input import EARLIEST_YEAR, LATEST_YEAR
+
+    if start.year < EARLIEST_YEAR or end.year > LATEST_YEAR:
+        raise ValueError(f"--period: give dates between {EARLIEST_YEAR} and {LATEST_YEAR}.")
     return Period(start, end)
 
 

@@ -121,9 +121,14 @@ def decision_id_for(db: Database, actor: Principal, given: str) -> int:
     from adoption_desktop.core.text_input import reference_key
 
     require(actor, Permission.ADM_VIEW)
+    from adoption_desktop.core.text_input import row_number
+
     text = given.strip()
     if text.isdigit():
-        return int(text)
+        number = row_number(text)
+        if number is None:
+            raise NotFound(f"No ADM decision {text[:30]}.")
+        return number
     key = reference_key(text)
     with db.session(actor, write=False) as session:
         superseded = set(session.scalars(select(AdmDecision.supersedes_id).where(AdmDecision.supersedes_id.is_not(None))))
