@@ -111,6 +111,16 @@ def reminder_date(due: dt.date, days_before: int = 14) -> dt.date:
     return due - dt.timedelta(days=days_before)
 
 
+def next_reminder_month(today: dt.date, days_before: int = 14) -> dt.date:
+    """The 1st of the earliest month, from this month on, whose reminders are not past: the month's
+    exchanges fall due on its 1st and their reminders go ``days_before`` days earlier
+    (:func:`reminder_date`), today or later. Usually next month (December's reminders went on 17 November)."""
+    month = today.replace(day=1)
+    while reminder_date(month, days_before) < today:
+        month = add_months(month, 1)
+    return month
+
+
 def chaser_date(due: dt.date, after_days: int = 21) -> dt.date:
     return due + dt.timedelta(days=after_days)
 

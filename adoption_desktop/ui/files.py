@@ -9,6 +9,7 @@ else in the user's Documents folder (``QStandardPaths.DocumentsLocation``), else
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,28 @@ def remember_folder(kind: str, chosen: str | Path, config: LocalConfig | None = 
         config.set(CONFIG_KEY, folders)
 
 
+@contextlib.contextmanager
+def focus_kept(parent: QWidget | None) -> Iterator[None]:
+    """Around a file dialog: afterwards the keyboard focus is back on the control that had it (the button
+    or list that opened the dialog), its window active again. Closing a file dialog with Esc (or Cancel)
+    left no window active and nothing with the focus, so the next key went nowhere."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    from shiboken6 import isValid
+
+    before = QApplication.focusWidget()
+    if before is None and parent is not None:
+        before = parent.window().focusWidget()
+    try:
+        yield
+    finally:
+        if before is not None and isValid(before) and before.isVisible():
+            window = before.window()
+            if not window.isActiveWindow():
+                window.activateWindow()
+            before.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+
 def save_file_name(parent: QWidget | None, kind: str, title: str, name: str, file_filter: str = "",
                    *, default_folder: Path | None = None) -> str:
     """Ask where to save ``name``; returns the chosen path ("" when the user cancels)."""
@@ -65,7 +88,8 @@ def save_file_name(parent: QWidget | None, kind: str, title: str, name: str, fil
 
     config = _config()
     start = start_folder(kind, default_folder, config) / Path(name).name
-    path, _ = QFileDialog.getSaveFileName(parent, title, str(start), file_filter)
+    with focus_kept(parent):
+        path, _ = QFileDialog.getSaveFileName(parent, title, str(start), file_filter)
     if path:
         remember_folder(kind, path, config)
     return str(path)

@@ -26,10 +26,11 @@ def with_format_suffix(path: str, chosen_filter: str) -> str:
 def ask_letter_path(parent: QWidget, title: str, default_name: str) -> str | None:
     """Ask where to save letters, as PDF or as a Word copy; None when cancelled. The dialog opens in the
     folder last used for letters (Documents at first: ``ui.files``)."""
-    from adoption_desktop.ui.files import remember_folder, start_folder
+    from adoption_desktop.ui.files import focus_kept, remember_folder, start_folder
 
     start = start_folder("letters") / Path(default_name).name
-    path, chosen = QFileDialog.getSaveFileName(parent, title, str(start), LETTER_FILTERS)
+    with focus_kept(parent):  # Esc included: the focus goes back to the button that asked
+        path, chosen = QFileDialog.getSaveFileName(parent, title, str(start), LETTER_FILTERS)
     if not path:
         return None
     remember_folder("letters", path)

@@ -4,17 +4,16 @@ and the e-mail draft for the council's mail client."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,9 +24,11 @@ from adoption_desktop.letterbox import attachments, redaction
 from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
 from adoption_desktop.letterbox.views.redaction_view import RedactionDialog
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.files import focus_kept, save_file_name
+from adoption_desktop.ui.list_keys import EnterActivates, select_row
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import TaskHandle
 
 COLUMNS: list[Column[AttachmentRow]] = [
@@ -46,10 +47,12 @@ class AttachmentsPanel(QDialog):
         self.ctx, self.item_id, self.on_text = ctx, item_id, on_text
         self.setWindowTitle(f"Paper and e-mail — item {item_id}")
         self.model: RowTableModel[AttachmentRow] = RowTableModel(COLUMNS, parent=self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # the files: first in the Tab order, arrows move the selection, Enter (or a double-click) saves a
+        # copy of the file to open it, rather than pressing the window's first button (Attach)
+        self.table = make_table_view(self.model, "attachments")
+        self.table.setAccessibleName("Attached files")
+        EnterActivates(self.table)
+        self.table.activated.connect(lambda _index: self._save_copy())
         self.attach_button = QPushButton("&Attach file…")
         self.read_button = QPushButton("&Read text")
         self.use_button = QPushButton("&Use text for screening")
@@ -76,19 +79,30 @@ class AttachmentsPanel(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        chain = [self.table, self.attach_button, self.read_button, self.use_button, self.redact_button,
+                 self.open_button, self.forward_button, self.close_button]
+        for before, after in itertools.pairwise(chain):
+            self.setTabOrder(before, after)
         self.pages: list[PageText] = []
         self.redaction: RedactionDialog | None = None
         self.task: TaskHandle | None = None
         self.resize(900, 420)
         self.reload()
+        # the window opens on its first file (selected, so Save a copy works at once); with none, on Attach
+        (self.table if self.model.rowCount() else self.attach_button).setFocus()
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
         self.message.setText(text)
 
     def reload(self) -> None:
+        """The files as stored now; the file that was selected stays selected, else the first is."""
+        chosen = self._selected()
         self.model.set_rows(attachments.list_attachments(self.ctx.db, self.ctx.principal, self.item_id))
         self.table.resizeColumnsToContents()
+        ids = [r.id for r in self.model.rows()]
+        if ids:
+            select_row(self.table, ids.index(chosen.id) if chosen is not None and chosen.id in ids else 0)
 
     def _selected(self) -> AttachmentRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -96,8 +110,9 @@ class AttachmentsPanel(QDialog):
 
     # --- attach -----------------------------------------------------------------------------------
     def _choose_files(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(
-            self, "Attach scans or e-mails", "", "Letters (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.eml *.msg)")
+        with focus_kept(self):
+            names, _filter = QFileDialog.getOpenFileNames(
+                self, "Attach scans or e-mails", "", "Letters (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.eml *.msg)")
         self.attach_paths([Path(n) for n in names])
 
     def attach_paths(self, paths: list[Path]) -> None:

@@ -27,14 +27,17 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.interrupt import Interrupt
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow, ItemFilter, ItemRow, WorkRow
+from adoption_desktop.letterbox.settings import REMINDER_DAYS_BEFORE
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.registers import Register
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.files import focus_kept
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.tasks import run_with_progress
@@ -101,9 +104,14 @@ class LetterboxPage(QWidget):
         self.log_button.setObjectName("log_item")
         self.log_button.setToolTip("Log an item received for the selected arrangement (Ctrl+Shift+L)")
         self.log_button.clicked.connect(lambda: self.open_item_dialog())
+        # from this month on; it starts on the first month whose reminders are not past (usually the next)
+        first = rules.next_reminder_month(self.today, self._reminder_days())
+        this_month = self.today.replace(day=1)
+        shown = (first.year - this_month.year) * 12 + first.month - this_month.month + 4
         self.letters_month = _combo("letters_month", [
-            (f"{m:%B %Y}", f"{m:%Y-%m}") for m in (rules.add_months(self.today.replace(day=1), k) for k in range(0, 4))],
+            (f"{m:%B %Y}", f"{m:%Y-%m}") for m in (rules.add_months(this_month, k) for k in range(shown))],
             "Month whose exchanges the reminders are for")
+        self.letters_month.setCurrentIndex(self.letters_month.findData(f"{first:%Y-%m}"))
         self.new_button = QPushButton("&New arrangement…")
         self.new_button.setObjectName("new_arrangement")
         self.new_button.clicked.connect(lambda: self.open_arrangement_dialog())
@@ -211,6 +219,11 @@ class LetterboxPage(QWidget):
         ctx.after_undo.append(self._after_undo)
 
     # --- data sources (one service call each; sessions never outlive the call) -------------------
+    def _reminder_days(self) -> int:
+        """The agency's days between a reminder and the exchange it is for (setting)."""
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:
+            return int(get_setting(session, REMINDER_DAYS_BEFORE))
+
     def _item_filter(self, query: str, sort: str = "received_on", descending: bool = True) -> ItemFilter:
         return ItemFilter(query=query, status=str(self.item_status.currentData() or ""),
                           direction=str(self.item_direction.currentData() or ""),
@@ -411,8 +424,9 @@ class LetterboxPage(QWidget):
 
     # --- import -------------------------------------------------------------------------------
     def _import_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import letterbox register", "",
-                                              "Spreadsheets (*.xlsx *.csv)")
+        with focus_kept(self):
+            path, _ = QFileDialog.getOpenFileName(self, "Import letterbox register", "",
+                                                  "Spreadsheets (*.xlsx *.csv)")
         if path:
             self.open_import(Path(path))
 

@@ -28,6 +28,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.interrupt import Interrupt, Interrupted
 from adoption_desktop.core.wording import plural
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.palette import readable
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, Index, PagedTableModel, display
 from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
@@ -201,6 +202,8 @@ class Register(QWidget, Generic[R]):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("names, references, notes — type to filter")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleDescription("Type to filter the list. Down moves into the list; Enter opens the "
+                                             "only match, or moves to the first of several.")
         label.setBuddy(self.search)
         bar.addWidget(label)
         bar.addWidget(self.search, 2)
@@ -241,7 +244,10 @@ class Register(QWidget, Generic[R]):
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self._typed)
         self.search.textChanged.connect(self._text_changed)
-        self.search.returnPressed.connect(self.search_now)  # Enter: no need to wait for the pause
+        #: what Enter or Down in the search box does once the rows for its text are shown
+        self._then: Callable[[], object] | None = None
+        # Down and Page Down go to the rows found; Enter opens the only one (neither waits for the pause)
+        self.search_keys = SearchKeys(self.search, self.view, on_enter=self.open_found, ready=self._when_searched)
         self._update_count()
 
     def apply_search(self, text: str) -> None:
@@ -259,6 +265,7 @@ class Register(QWidget, Generic[R]):
     # --- typed searches ----------------------------------------------------------------------------
     def _text_changed(self, _text: str) -> None:
         self._cancel_running()  # a key arrived: the query for the previous text is stale
+        self._then = None  # and so is an Enter or Down pressed for it
         self.timer.start()
 
     def _cancel_running(self) -> None:
@@ -272,6 +279,25 @@ class Register(QWidget, Generic[R]):
         if self.timer.isActive():
             self.timer.stop()
             self._typed()
+
+    def _when_searched(self, action: Callable[[], object]) -> None:
+        """Run ``action`` on the rows for the text in the box: at once, after searching now if the typing
+        pause is still running, or when a search under way on the worker thread is back."""
+        self.search_now()
+        if self._running is None:
+            action()
+        else:
+            self._then = action
+
+    def open_found(self) -> None:
+        """Enter in the search box: the only row found opens (as Enter on it in the list would); of
+        several, the first is selected in the list, where Enter opens it. Nothing found: the box keeps
+        the focus."""
+        if self.model.rowCount() == 1:
+            select_row(self.view, 0)
+            self.activated.emit(self.model.row_at(0))
+        else:
+            focus_list(self.view)
 
     def _typed(self) -> None:
         text = self.search.text().strip()
@@ -303,11 +329,15 @@ class Register(QWidget, Generic[R]):
         self.model.set_first(*self._shown(*result))
         self._update_count()
         self.searched.emit(text)
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation or isinstance(exc, Interrupted):
             return
         self._running = None
+        self._then = None
         self.count_label.setText(f"The search could not be run: {exc}")
 
     def _shown(self, total: int, rows: list[R]) -> tuple[int, list[R]]:

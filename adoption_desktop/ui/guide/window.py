@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.ui.guide.content import guide_dir, search
 from adoption_desktop.ui.guide.topics import TITLES, TOPICS
+from adoption_desktop.ui.list_keys import SearchKeys
 
 _FILE_ROLE = Qt.ItemDataRole.UserRole
 #: the width the pages give their pictures (``<img … width="760">``), narrowed to fit the window
@@ -182,7 +183,9 @@ class GuideWindow(QWidget):
                            (QKeySequence("Esc"), self.close)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(slot)
-        self.search_box.installEventFilter(self)
+        # Down (or Page Down) moves into the list shown beside the box: the results, else the contents
+        self.search_keys = SearchKeys(
+            self.search_box, lambda: self.results if self.side.currentWidget() is self.results else self.contents)
         from adoption_desktop.ui.accessibility import name_everything
 
         for clear in self.search_box.findChildren(QToolButton):
@@ -263,12 +266,3 @@ class GuideWindow(QWidget):
         item = self.results.item(0)
         if item is not None and self.side.currentWidget() is self.results:
             self._open_result(item)
-
-    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802
-        from PySide6.QtCore import QEvent
-
-        if watched is self.search_box and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
-            target = self.results if self.side.currentWidget() is self.results else self.contents
-            target.setFocus()
-            return True
-        return super().eventFilter(watched, event)
