@@ -152,9 +152,13 @@ def populate(db: Database, size: str = "small", *, seed: int = 20261123, today: 
     ctx.progress("Creating the demo users…")
     _create_users(db, ctx)
     _agency_profile(db)
+    said = ""
     for name in available_steps():
         area = name.rsplit(".", 2)[-2]
-        ctx.progress(f"Filling in {AREA_NAMES.get(area, area.replace('_', ' ').capitalize())}…")
+        words = f"Filling in {AREA_NAMES.get(area, area.replace('_', ' ').capitalize())}…"
+        if words != said:  # an area with two steps is said once
+            ctx.progress(words)
+            said = words
         module = importlib.import_module(name)
         module.populate(db, ctx)
     return ctx

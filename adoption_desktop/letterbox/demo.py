@@ -168,8 +168,8 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 status, outcome, method, reason = ("withheld", it["received_on"] + dt.timedelta(days=4), "",
                                                    "Distressing content; social worker informed.")
             else:
-                status, outcome, method, reason = ("forwarded", it["received_on"] + dt.timedelta(
-                    days=rng.randint(1, 12)), rng.choice(("post", "post", "email", "collected")), "")
+                status, outcome, method, reason = ("forwarded", min(today, it["received_on"] + dt.timedelta(
+                    days=rng.randint(1, 12))), rng.choice(("post", "post", "email", "collected")), "")
             it.update(status=status, outcome_on=outcome, method=method, reason=reason,
                       social_worker_informed=status == "withheld", screened_by="" if status == "received" else
                       coordinators[0], checked_by="", text="", notes="", previous_item_id=None, screened_at=None)

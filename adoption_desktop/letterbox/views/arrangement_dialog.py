@@ -170,7 +170,11 @@ class ArrangementDialog(QDialog):
         self.birth_protected.setPlainText("\n".join(t.term for t in data.protected if t.side == rules.BIRTH))
         expected = rules.expected_exchanges(rules.parse_months(data.exchange_months), self.today.year,
                                             first_writer=data.first_writer, replies_expected=data.replies_expected)
-        lines = [f"Status: {status}" + (f"; ends {long_date(ends)} (18th birthday)" if ends else ""),
+        # "inactive" is worked out, not stored: the stored status above still says Active
+        shown = {"inactive": "active, but inactive: no exchange logged within the agency's inactivity period "
+                             "(letterbox settings); exchanges are still expected: review it with the family"
+                 }.get(status, status)
+        lines = [f"Status: {shown}" + (f"; ends {long_date(ends)} (18th birthday)" if ends else ""),
                  f"Expected in {self.today.year}:"]
         lines += [f"  {long_date(e.due)}: {'adoptive family' if e.side == rules.ADOPTIVE else 'birth relative(s)'}"
                   for e in expected] or ["  none"]
