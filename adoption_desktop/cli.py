@@ -369,6 +369,22 @@ def _unexpected(exc: Exception) -> str:
             f"log ({LOG_FILE_NAME}, see `adoption-desktop paths`).")
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    """``--out`` naming an existing directory, device or pipe is refused before anything is read or written
+    (writing the file would replace it; ``core.files.output_file`` checks again when it writes)."""
+    out = getattr(args, "out", None)
+    if not out:
+        return
+    from adoption_desktop.cli_support import CliError
+    from adoption_desktop.core.errors import ValidationError
+    from adoption_desktop.core.files import check_output_target
+
+    try:
+        check_output_target(Path(out))
+    except ValidationError as exc:
+        raise CliError(f"--out: {exc}") from exc
+
+
 def _run_logged(handler: Handler, args: argparse.Namespace, name: str) -> int:
     """Run a headless command, recording in the log its name, exit code and time (never its arguments:
     they can hold paths and references)."""
@@ -386,6 +402,7 @@ def _run_logged(handler: Handler, args: argparse.Namespace, name: str) -> int:
     started = time.perf_counter()
     code = 2
     try:
+        _check_out(args)
         code = handler(args)
         return code
     except (CliError, AppError) as exc:

@@ -33,6 +33,7 @@ from adoption_desktop.core.documents.templates import (
     version_label,
 )
 from adoption_desktop.core.errors import StaleRecord, ValidationError
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.models import TemplateVersion
 from adoption_desktop.core.resources import resource_path
 from adoption_desktop.core.security.permissions import Permission, Principal, require
@@ -270,9 +271,8 @@ def export_template(db: Database, actor: Principal, name: str, path: Path) -> Pa
     path = Path(path)
     data = minutes_docx(db, actor) if name == MINUTES else letter_text(db, actor, name).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    with output_file(path) as tmp:
+        tmp.write_bytes(data)
     return path
 
 

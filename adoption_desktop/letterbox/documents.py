@@ -26,6 +26,7 @@ from adoption_desktop.core.documents.pdf import Letter, long_date, write_letters
 from adoption_desktop.core.documents.reply_by import reply_by
 from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
 from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import get_setting
@@ -359,15 +360,18 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                                       signatory_title))
         return out_letters
 
-    count = write_letters(out, letters(), head, title=KINDS[kind], total=len(jobs), progress=progress,
-                          cancelled=cancelled, before_save=before_output)
-    if actor.can(Permission.LETTERBOX_EDIT):
-        with db.session(actor) as session:
-            record_letters_sent(session, [(j.arrangement_id, kind, j.side) for j in jobs], today, batch)
-    else:
-        with db.session(actor) as session:
-            audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,
-                         detail=f"{count} letters (not recorded as sent: no edit permission)")
+    # the file gets its name only once the sent-list and its audit entry are committed: a failed or
+    # interrupted commit leaves nothing at ``out``
+    with output_file(out) as tmp:
+        count = write_letters(tmp, letters(), head, title=KINDS[kind], total=len(jobs), progress=progress,
+                              cancelled=cancelled, before_save=before_output)
+        if actor.can(Permission.LETTERBOX_EDIT):
+            with db.session(actor) as session:
+                record_letters_sent(session, [(j.arrangement_id, kind, j.side) for j in jobs], today, batch)
+        else:
+            with db.session(actor) as session:
+                audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,
+                             detail=f"{count} letters (not recorded as sent: no edit permission)")
     return BatchResult(Path(out), count, held, batch)
 
 
@@ -400,10 +404,9 @@ def export_xlsx(db: Database, actor: Principal, register: str, path: Path, heade
         done += len(chunk)
         if progress:
             progress(done, total)
-    tmp = Path(path).with_name(Path(path).name + ".partial")
-    wb.save(tmp)
-    tmp.replace(path)
-    with db.session(actor) as session:
-        audit.record(session, "export", "letterbox_register", register,
-                     detail=f"{done} rows of the {register} register to {Path(path).name}")
+    with output_file(path) as tmp:  # the file gets its name only once its audit entry is committed
+        wb.save(tmp)
+        with db.session(actor) as session:
+            audit.record(session, "export", "letterbox_register", register,
+                         detail=f"{done} rows of the {register} register to {Path(path).name}")
     return done

@@ -29,6 +29,7 @@ def _cmd_minutes(args: argparse.Namespace) -> int:
 def _cmd_calendar(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import parse_date, signed_in
     from adoption_desktop.core.config import AGENCY_NAME
+    from adoption_desktop.core.files import output_file
     from adoption_desktop.core.settings_service import get_setting
     from adoption_desktop.panel import documents, service
 
@@ -38,8 +39,10 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
         rows = service.list_sittings(db, user, start, end)
         with db.session(user, write=False) as session:
             agency = get_setting(session, AGENCY_NAME)
-        documents.write_ics(Path(args.out), sorted(rows, key=lambda r: r.sitting_date), agency)
-        service.record_calendar_export(db, user, len(rows), Path(args.out).name)
+        # the calendar gets its name only once its audit entry is committed
+        with output_file(Path(args.out)) as tmp:
+            documents.write_ics(tmp, sorted(rows, key=lambda r: r.sitting_date), agency)
+            service.record_calendar_export(db, user, len(rows), Path(args.out).name)
     print(f"{len(rows)} sittings written to {args.out}")
     return 0
 

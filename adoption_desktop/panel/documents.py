@@ -19,6 +19,7 @@ from docx.table import Table
 
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import load_template
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.workdays import add_working_days
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.minutes_template import MARKER, template_path
@@ -281,12 +282,8 @@ def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = N
         _item_section(doc, numbers[item.id] if item_id is None else item.position, item, pack.member_names)
     _approval_block(doc, pack)
     path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
-    try:
+    with output_file(path) as tmp:
         doc.save(str(tmp))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -312,7 +309,8 @@ def sittings_ics(sittings: Sequence[SittingRow], agency: str, *, stamp: dt.datet
 
 
 def write_ics(path: Path, sittings: Sequence[SittingRow], agency: str) -> Path:
-    Path(path).write_text(sittings_ics(sittings, agency), encoding="utf-8", newline="")
+    with output_file(path) as tmp:
+        tmp.write_text(sittings_ics(sittings, agency), encoding="utf-8", newline="")
     return Path(path)
 
 

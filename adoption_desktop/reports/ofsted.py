@@ -30,6 +30,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letterhead, long_date
 from adoption_desktop.core.documents.pdf_flow import styles
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database, secure_umask
@@ -279,15 +280,12 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
         writer.add_metadata({"/Title": f"Ofsted pack {day:%d/%m/%Y}", "/Author": head.agency_name})
         writer.page_mode = "/UseOutlines"
         out = Path(out)
-        partial = out.with_name(out.name + ".partial")
-        try:
+        with output_file(out) as partial:  # the pack gets its name only once its audit entry is committed
             with partial.open("wb") as fh:
                 writer.write(fh)
-            partial.replace(out)
-        finally:
-            partial.unlink(missing_ok=True)
-    with db.session(actor) as session:
-        audit.record(session, "export", "ofsted_pack", day.isoformat(),
-                     detail=f"{out.name}: minutes of {len(dates)} sittings, {sum(counts) + index_pages} pages")
+            with db.session(actor) as session:
+                audit.record(session, "export", "ofsted_pack", day.isoformat(),
+                             detail=f"{out.name}: minutes of {len(dates)} sittings, "
+                                    f"{sum(counts) + index_pages} pages")
     tick()
     return PackResult(out, tuple(sections), tuple(dates))

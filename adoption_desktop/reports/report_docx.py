@@ -19,6 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.reports import charts
@@ -255,12 +256,8 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
                       "“–” means nothing was recorded; “n/a” means there was nothing to measure.")
     path = Path(path)
     secure_umask()
-    tmp = path.with_name(path.name + ".partial")
-    try:
+    with output_file(path) as tmp:
         doc.save(str(tmp))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -269,8 +266,10 @@ def export_report(db: Database, actor: Principal, data: ReportData, out: Path) -
     from adoption_desktop.core import audit
 
     require(actor, Permission.REPORTS_VIEW)
-    path = write_report_docx(data, out)
-    with db.session(actor) as session:
-        audit.record(session, "export", "report", f"{data.periods[0].start}..{data.periods[0].end}",
-                     detail=f"{data.kind} {Path(out).name}")
-    return path
+    # the document gets its name only once its audit entry is committed
+    with output_file(out) as tmp:
+        write_report_docx(data, tmp)
+        with db.session(actor) as session:
+            audit.record(session, "export", "report", f"{data.periods[0].start}..{data.periods[0].end}",
+                         detail=f"{data.kind} {Path(out).name}")
+    return Path(out)

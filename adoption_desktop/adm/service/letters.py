@@ -30,6 +30,7 @@ from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
 from adoption_desktop.core.documents.templates import template_version_label
 from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
@@ -71,7 +72,8 @@ def export_decision_letter(db: Database, actor: Principal, decision_id: int, out
     ``out`` ending ``.docx`` writes a Word copy of the same letter (from its stored layout, under the
     current letterhead) for a last edit; the filed PDF stays the record of what was sent."""
     require(actor, Permission.ADM_VIEW)
-    with db.session(actor) as session:
+    # the file gets its name only once the audit entry is committed (when the session closes)
+    with output_file(out) as tmp, db.session(actor) as session:
         d = _get(session, decision_id)
         if d.signed_at is None:
             raise Conflict(f"Decision {decision_id} is not signed yet; its decision letter is made when it is "
@@ -85,12 +87,10 @@ def export_decision_letter(db: Database, actor: Principal, decision_id: int, out
             if not row.content:
                 raise Conflict(f"The letter filed against decision {decision_id} has no stored layout; only "
                                "its PDF can be saved.")
-            write_letters(out, [letter_from_content(row.content)], letterhead(session),
+            write_letters(tmp, [letter_from_content(row.content)], letterhead(session),
                           title=f"{row.kind} {d.subject_reference}")
         else:
-            tmp = out.with_name(out.name + ".partial")
             tmp.write_bytes(row.pdf)
-            tmp.replace(out)
         audit.record(session, "export", "adm_letters", row.id, detail=f"decision letter to {out.name}")
         return _letter_view(row, d.subject_reference)
 
@@ -99,17 +99,16 @@ def export_letter(db: Database, actor: Principal, letter_id: int, out: Path) -> 
     """One filed letter to ``out``: its PDF as filed, or (``.docx``) a Word copy of the same letter from its
     stored layout under the current letterhead, for a last edit. Audited."""
     require(actor, Permission.ADM_VIEW)
-    with db.session(actor) as session:
+    # the file gets its name only once the audit entry is committed (when the session closes)
+    with output_file(out) as tmp, db.session(actor) as session:
         row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
         out = Path(out)
         if out.suffix.lower() == ".docx":
             if not row.content:
                 raise Conflict(f"Letter {letter_id} has no stored layout; only its PDF can be saved.")
-            write_letters(out, [letter_from_content(row.content)], letterhead(session), title=row.kind)
+            write_letters(tmp, [letter_from_content(row.content)], letterhead(session), title=row.kind)
         else:
-            tmp = out.with_name(out.name + ".partial")
             tmp.write_bytes(row.pdf)
-            tmp.replace(out)
         audit.record(session, "export", "adm_letters", row.id, detail=f"letter to {out.name}")
         return out
 

@@ -25,6 +25,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from adoption_desktop.core.files import output_file
+
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.table import Table
@@ -170,20 +172,16 @@ def write_docx_letters(path: Path, letters: Iterable[Letter], head: Letterhead, 
     """All ``letters`` into one ``.docx`` at ``path``; written to a ``.partial`` file first, so a cancel or
     an error leaves no half-written document. Returns how many were written."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
 
     def step(done: int) -> None:
         if progress:
             progress(done, total or done)
 
-    try:
+    with output_file(path) as tmp:
         doc, count = letters_document(letters, head, title=title, progress=step, cancelled=cancelled)
         if not count:
             raise ValueError("no letters to write")
         doc.save(str(tmp))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return count
 
 

@@ -15,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from adoption_desktop.core.documents.templates import RenderedLetterText
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.resources import resource_path
 
 FONT, FONT_BOLD, FONT_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
@@ -114,7 +115,6 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
 
     register_fonts(italic=False)
     path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
 
     def fields() -> Iterable[dict[str, object]]:
         for letter in letters:
@@ -129,15 +129,14 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
             progress(done, total or done)
 
     try:
-        count = write_canvas_letters(tmp, fields(), fonts=(FONT, FONT_BOLD, FONT_ITALIC), head=head,
-                                     title=title, progress=step, cancelled=cancelled, before_save=before_save)
-        if not count:
-            raise ValueError("no letters to write")
-        tmp.replace(path)
+        with output_file(path) as tmp:
+            count = write_canvas_letters(tmp, fields(), fonts=(FONT, FONT_BOLD, FONT_ITALIC), head=head,
+                                         title=title, progress=step, cancelled=cancelled,
+                                         before_save=before_save)
+            if not count:
+                raise ValueError("no letters to write")
     except RuntimeError as exc:
         if str(exc) == "cancelled":
             raise Cancelled() from exc
         raise
-    finally:
-        tmp.unlink(missing_ok=True)
     return count

@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from adoption_desktop.core.documents.pdf import FONT, FONT_BOLD, Letterhead, register_fonts
+from adoption_desktop.core.files import output_file
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -50,9 +51,5 @@ def _doc(path: Path, head: Letterhead, title: str) -> BaseDocTemplate:
 def write_document(path: Path, flowables: list[Flowable], head: Letterhead, title: str) -> None:
     """A free-form PDF (reports, recovery-key sheet) with the letterhead footer."""
     register_fonts()
-    tmp = Path(path).with_name(Path(path).name + ".partial")
-    try:
+    with output_file(path) as tmp:
         _doc(tmp, head, title).build(flowables)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from sqlalchemy import exc, text
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged
+from adoption_desktop.core.files import check_output_target, output_file
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
@@ -234,14 +235,14 @@ def backup_database(db: Database, out: Path) -> Path:
     secure_umask()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    check_output_target(out)  # before the snapshot: a directory or device is refused at once
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
         snapshot = Path(tmp) / "database.sqlcipher"
         # VACUUM INTO keeps the source's key and cipher settings: the copy is encrypted too
         db.run_outside_transaction("VACUUM INTO ?", (str(snapshot),))
         anchor = _check_snapshot(snapshot, db)
         key_file = keys.key_file_for(db.path)
-        partial = out.with_name(out.name + ".partial")
-        try:
+        with output_file(out) as partial:
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
                 zf.write(snapshot, "database.sqlcipher")
                 zf.write(key_file, "database.keys")
@@ -252,10 +253,6 @@ def backup_database(db: Database, out: Path) -> Path:
                 if zf.testzip() is not None:
                     raise AppError("The backup could not be read back after writing (disk error?); it was "
                                    "removed. Try another folder or drive.")
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        os.replace(partial, out)
     return out
 
 
@@ -490,9 +487,8 @@ def _move_held(source: Path, dest: Path, key: bytes | bytearray, hold: FileHold,
     try:
         for src, dst in zip(moved, copies, strict=True):
             if src.exists():
-                partial = dst.with_name(dst.name + ".partial")
-                shutil.copy2(src, partial)
-                os.replace(partial, dst)
+                with output_file(dst) as partial:
+                    shutil.copy2(src, partial)
         _require_verified(dest, unlock_key(dest, store, passphrase), "The copy did not verify")
     except BaseException:
         for dst in (*copies, *_sidecars(dest)):

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, exc, insert, inspect
 from adoption_desktop import __version__
 from adoption_desktop.core.config import app_paths
 from adoption_desktop.core.errors import AppError, DatabaseDamaged, DatabaseOpenError, NewerSchema
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.resources import package_path
 from adoption_desktop.core.storage import page_check, schema_version
 from adoption_desktop.core.storage.engine import (
@@ -309,13 +310,12 @@ def _upgrade_held(path: Path, key: bytes | bytearray, hold: FileHold) -> Upgrade
         raise MigrationError(f"The database could not be upgraded ({_one_line(exc)}); the original is "
                              "untouched.") from exc
     work_db.dispose(write_anchor=False)  # the original's anchor still holds: same log
-    partial = backup.with_name(backup.name + ".partial")
     try:
-        shutil.copy2(path, partial)  # the copy from before: only now that the upgrade has succeeded
-        os.replace(partial, backup)
+        with output_file(backup) as partial:  # the copy from before: only now that the upgrade has succeeded
+            shutil.copy2(path, partial)
         os.replace(work, path)
     except OSError as exc:  # e.g. Windows: a program that does not take the hold has the file open
-        _remove(partial, *work_files)
+        _remove(*work_files)
         raise MigrationError(
             f"The upgraded database could not replace {path.name} ({exc.strerror}). Close every other copy "
             f"of Adoption Desktop and try again; the original is untouched.") from exc

@@ -410,11 +410,13 @@ class PanelPage(QWidget):
             self.write_calendar(Path(path))
 
     def write_calendar(self, path: Path) -> None:
+        from adoption_desktop.core.files import output_file
         from adoption_desktop.panel import documents
 
         rows = sorted(self.sittings_model.rows(), key=lambda r: r.sitting_date)
-        documents.write_ics(path, rows, "Adoption panel")
-        svc.record_calendar_export(self.ctx.db, self.ctx.principal, len(rows), Path(path).name)
+        with output_file(path) as tmp:  # named only once its audit entry is committed
+            documents.write_ics(tmp, rows, "Adoption panel")
+            svc.record_calendar_export(self.ctx.db, self.ctx.principal, len(rows), Path(path).name)
         self.say(f"{plural(len(rows), 'sitting')} written to {path} (no personal data).")
 
     # --- agenda ----------------------------------------------------------------------------------------
