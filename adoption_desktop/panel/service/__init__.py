@@ -1,0 +1,272 @@
+"""Panel use cases: one transaction each, permission checked first, audited; plain data out.
+
+A package of use-case modules (the project's rule for a service module past ~500 lines); every name the
+module had when it was one file, the names it imported included, is still importable from here:
+
+- ``data``: the plain data in and out (``MemberInput``/``MemberRow``, ``SittingInput``/``SittingRow``,
+  ``ItemInput``/``ItemRow``, ``PaperRow``, ``DeclarationRow``, ``AttendanceRow``, ``MinutesDraft``/
+  ``MinutesRow``, ``SittingDetail``) and ``advice_text``;
+- ``common``: what the use cases share: ``quorum_rule``, the rows read into plain data (members,
+  sittings with their deadlines, items, minutes, attendance, declarations), an item's quorum from who
+  is present for it, the sitting and item look-ups (``_sitting``, ``_item``), ``P`` and ``_today``;
+- ``members``: the central list: members listed, added, edited (appraisals recorded), given notice;
+- ``sittings``: sittings scheduled (recurring), cancelled, moved, found by what a person names
+  (``sitting_id_for``), listed, opened (``sitting_detail``, ``open_item``); the calendar export audited;
+- ``agenda``: items added, edited, removed, reordered and moved; papers received;
+- ``attendance``: attendance and declarations of interest, and an item's quorum (``item_quorum``);
+- ``minutes``: an item's minutes drafted and saved, sent to the chair, corrected as a new version,
+  their history; an item deferred;
+- ``chair_approval``: the chair's approval (``approval_blockers``, ``approve_minutes``), the minutes of
+  an item as text (``item_text``) and the hand-off to the ADM (``build_handoff``); not ``approval``:
+  tests/test_permissions_everywhere.py leaves out every module whose name holds ``.app`` (the app);
+- ``documents_data``: ``MinutesPack`` and ``minutes_pack``, the data of the Word minutes.
+
+The modules import from one another, never from this package. A test that patches a name a use case
+reads patches the module that reads it (``chair_approval``, say), not this package.
+"""
+
+from __future__ import annotations
+
+# Every name of the single module, from the module that now holds it; the names it imported too (other
+# modules use some of them through it: panel.undo calls ``lock_row`` and ``_item``). Private helpers are
+# re-exported with ``as`` (importable as before, not part of ``import *``); ``__all__`` lists what
+# ``import *`` gave before.
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
+from adoption_desktop.core.errors import Conflict, NotFound, StaleRecord, ValidationError
+from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.security.service import reauthenticate
+from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
+from adoption_desktop.core.workdays import WorkingCalendar
+from adoption_desktop.panel import profile, rules, settings
+from adoption_desktop.panel.models import (
+    PanelAppraisal,
+    PanelAttendance,
+    PanelDeclaration,
+    PanelItem,
+    PanelMember,
+    PanelMinutes,
+    PanelPaper,
+    PanelSitting,
+)
+from adoption_desktop.panel.rules import QuorumMember, QuorumResult, QuorumRule
+from adoption_desktop.panel.service.agenda import _item_values as _item_values
+from adoption_desktop.panel.service.agenda import _validate_item as _validate_item
+from adoption_desktop.panel.service.agenda import (
+    add_item,
+    move_item,
+    remove_item,
+    reorder_items,
+    set_paper_received,
+    update_item,
+)
+from adoption_desktop.panel.service.attendance import _item_quorum as _item_quorum
+from adoption_desktop.panel.service.attendance import (
+    declare_interest,
+    item_quorum,
+    remove_declaration,
+    set_attendance,
+)
+from adoption_desktop.panel.service.chair_approval import _approval_problems as _approval_problems
+from adoption_desktop.panel.service.chair_approval import _approve as _approve
+from adoption_desktop.panel.service.chair_approval import _check_approval_order as _check_approval_order
+from adoption_desktop.panel.service.chair_approval import (
+    approval_blockers,
+    approve_minutes,
+    build_handoff,
+    item_text,
+)
+from adoption_desktop.panel.service.common import P, quorum_rule
+from adoption_desktop.panel.service.common import _attendance as _attendance
+from adoption_desktop.panel.service.common import _current_minutes as _current_minutes
+from adoption_desktop.panel.service.common import _DeadlineRules as _DeadlineRules
+from adoption_desktop.panel.service.common import _declarations as _declarations
+from adoption_desktop.panel.service.common import _draft_of as _draft_of
+from adoption_desktop.panel.service.common import _get as _get
+from adoption_desktop.panel.service.common import _item as _item
+from adoption_desktop.panel.service.common import _items as _items
+from adoption_desktop.panel.service.common import _last_appraisals as _last_appraisals
+from adoption_desktop.panel.service.common import _member_row as _member_row
+from adoption_desktop.panel.service.common import _minutes_row as _minutes_row
+from adoption_desktop.panel.service.common import _present_for_item as _present_for_item
+from adoption_desktop.panel.service.common import _quorum as _quorum
+from adoption_desktop.panel.service.common import _record_appraisal as _record_appraisal
+from adoption_desktop.panel.service.common import _sitting as _sitting
+from adoption_desktop.panel.service.common import _sitting_row as _sitting_row
+from adoption_desktop.panel.service.common import _sitting_status as _sitting_status
+from adoption_desktop.panel.service.common import _today as _today
+from adoption_desktop.panel.service.common import _warn_settings as _warn_settings
+from adoption_desktop.panel.service.data import (
+    AttendanceRow,
+    DeclarationRow,
+    ItemInput,
+    ItemRow,
+    MemberInput,
+    MemberRow,
+    MinutesDraft,
+    MinutesRow,
+    PaperRow,
+    SittingDetail,
+    SittingInput,
+    SittingRow,
+    advice_text,
+)
+from adoption_desktop.panel.service.documents_data import MinutesPack, minutes_pack
+from adoption_desktop.panel.service.members import _check_linked_user as _check_linked_user
+from adoption_desktop.panel.service.members import _member_values as _member_values
+from adoption_desktop.panel.service.members import _validate_member as _validate_member
+from adoption_desktop.panel.service.members import (
+    add_member,
+    give_notice,
+    list_members,
+    update_member,
+)
+from adoption_desktop.panel.service.minutes import _apply_draft as _apply_draft
+from adoption_desktop.panel.service.minutes import _clean_draft as _clean_draft
+from adoption_desktop.panel.service.minutes import _complete as _complete
+from adoption_desktop.panel.service.minutes import _locked_item_minutes as _locked_item_minutes
+from adoption_desktop.panel.service.minutes import _minutes_done_by as _minutes_done_by
+from adoption_desktop.panel.service.minutes import _minutes_values as _minutes_values
+from adoption_desktop.panel.service.minutes import _validate_draft as _validate_draft
+from adoption_desktop.panel.service.minutes import (
+    correct_minutes,
+    defer_item,
+    minutes_history,
+    save_minutes,
+    submit_minutes,
+)
+from adoption_desktop.panel.service.sittings import _check_time as _check_time
+from adoption_desktop.panel.service.sittings import _sitting_for_edit as _sitting_for_edit
+from adoption_desktop.panel.service.sittings import _sitting_values as _sitting_values
+from adoption_desktop.panel.service.sittings import (
+    cancel_sitting,
+    list_sittings,
+    move_sitting,
+    open_item,
+    record_calendar_export,
+    schedule_sittings,
+    sitting_detail,
+    sitting_id_for,
+)
+from adoption_desktop.panel.snapshots import AttendanceChange, OrderChange, RemovedDeclaration, RemovedItem
+from adoption_desktop.panel.snapshots import declaration as declaration_snapshot
+from adoption_desktop.panel.snapshots import removed_item as removed_item_snapshot
+
+__all__ = [
+    "AttendanceChange",
+    "AttendanceRow",
+    "Conflict",
+    "Database",
+    "DeclarationRow",
+    "ItemInput",
+    "ItemRow",
+    "MemberInput",
+    "MemberRow",
+    "MinutesDraft",
+    "MinutesPack",
+    "MinutesRow",
+    "NotFound",
+    "OrderChange",
+    "P",
+    "PanelAppraisal",
+    "PanelAttendance",
+    "PanelDeclaration",
+    "PanelHandoff",
+    "PanelItem",
+    "PanelMember",
+    "PanelMinutes",
+    "PanelPaper",
+    "PanelSitting",
+    "PaperRow",
+    "Permission",
+    "Principal",
+    "QuorumMember",
+    "QuorumResult",
+    "QuorumRule",
+    "RemovedDeclaration",
+    "RemovedItem",
+    "Sequence",
+    "Session",
+    "SittingDetail",
+    "SittingInput",
+    "SittingRow",
+    "StaleRecord",
+    "ValidationError",
+    "WorkingCalendar",
+    "add_item",
+    "add_member",
+    "advice_text",
+    "annotations",
+    "approval_blockers",
+    "approve_minutes",
+    "audit",
+    "build_handoff",
+    "calendar",
+    "cancel_sitting",
+    "check_date",
+    "check_version",
+    "clean_name",
+    "clean_reference",
+    "clean_text",
+    "correct_minutes",
+    "dataclass",
+    "declaration_snapshot",
+    "declare_interest",
+    "defer_item",
+    "dt",
+    "field",
+    "func",
+    "get_or_raise",
+    "get_setting",
+    "give_notice",
+    "item_quorum",
+    "item_text",
+    "json",
+    "last_saved",
+    "list_members",
+    "list_sittings",
+    "lock_row",
+    "minutes_history",
+    "minutes_pack",
+    "move_item",
+    "move_sitting",
+    "open_item",
+    "profile",
+    "quorum_rule",
+    "reauthenticate",
+    "record_calendar_export",
+    "remove_declaration",
+    "remove_item",
+    "removed_item_snapshot",
+    "reorder_items",
+    "replace",
+    "require",
+    "rules",
+    "save_minutes",
+    "schedule_sittings",
+    "select",
+    "set_attendance",
+    "set_paper_received",
+    "settings",
+    "sitting_detail",
+    "sitting_id_for",
+    "stale",
+    "submit_minutes",
+    "update_item",
+    "update_member",
+    "uuid",
+    "when_text",
+]

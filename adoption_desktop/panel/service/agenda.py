@@ -1,0 +1,150 @@
+"""Panel service, the agenda: items added, edited, removed (for undo) and reordered; papers received."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from adoption_desktop.core.concurrency import check_version
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Principal, require
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
+from adoption_desktop.panel import rules
+from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelPaper
+from adoption_desktop.panel.service.common import P, _current_minutes, _item, _sitting
+from adoption_desktop.panel.service.data import ItemInput
+from adoption_desktop.panel.snapshots import OrderChange, RemovedItem
+from adoption_desktop.panel.snapshots import removed_item as removed_item_snapshot
+
+
+# --- agenda --------------------------------------------------------------------------------------
+def _validate_item(data: ItemInput) -> ItemInput:
+    """``data`` as it will be stored (text cleaned), or a ValidationError naming the field."""
+    data = replace(
+        data, subject_reference=clean_reference(data.subject_reference, "Case number", max_length=120),
+        subject_initials=clean_text(data.subject_initials, "Initials"),
+        presenting_worker=clean_name(data.presenting_worker, "Presented by", max_length=120),
+        time_slot=clean_text(data.time_slot, "Time", max_length=20),
+        notes=clean_text(data.notes, "Notes", multiline=True, max_length=4000))
+    if data.case_type not in rules.CASE_TYPES:
+        raise ValidationError("Case type: choose the kind of item.", "case_type")
+    if data.case_type != "other" and not data.subject_reference.strip():
+        raise ValidationError("Case number: enter the agency case number of the subject.", "subject_reference")
+    if len(data.subject_initials.strip()) > 30 or " " in data.subject_initials.strip():
+        raise ValidationError("Initials: enter initials only (e.g. AB/CD), never a name.", "subject_initials")
+    return data
+
+
+def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -> int:
+    require(actor, P.PANEL_EDIT)
+    data = _validate_item(data)
+    with db.session(actor) as session:
+        s = _sitting(session, sitting_id)
+        if s.status == "cancelled":
+            raise Conflict("This sitting is cancelled; add the item to another sitting.")
+        last = session.scalar(select(func.max(PanelItem.position)).where(PanelItem.sitting_id == sitting_id))
+        item = PanelItem(sitting_id=sitting_id, position=(last or 0) + 1, case_type=data.case_type,
+                         subject_reference=data.subject_reference.strip(),
+                         subject_initials=data.subject_initials.strip().upper(),
+                         presenting_worker=data.presenting_worker.strip(), time_slot=data.time_slot.strip(),
+                         notes=data.notes.strip())
+        session.add(item)
+        session.flush()
+        for code in rules.CASE_PAPERS[data.case_type]:
+            session.add(PanelPaper(item_id=item.id, code=code))
+        return item.id
+
+
+def _item_values(i: PanelItem) -> dict[str, str]:
+    return {"Case type": rules.CASE_TYPES.get(i.case_type, i.case_type), "Reference": i.subject_reference,
+            "Initials": i.subject_initials, "Presenting worker": i.presenting_worker, "Time": i.time_slot,
+            "Notes": i.notes}
+
+
+def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *,
+                expected_version: int | None = None) -> None:
+    require(actor, P.PANEL_EDIT)
+    data = _validate_item(data)
+    with db.session(actor) as session:
+        item = _item(session, item_id)
+        check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values)
+        if item.case_type != data.case_type and _current_minutes(session, item_id) is not None:
+            raise Conflict("Case type: minutes exist for this item; the case type can no longer change.")
+        if item.case_type != data.case_type:
+            for p in session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id)):
+                session.delete(p)
+            session.flush()
+            for code in rules.CASE_PAPERS[data.case_type]:
+                session.add(PanelPaper(item_id=item.id, code=code))
+        item.case_type = data.case_type
+        item.subject_reference = data.subject_reference.strip()
+        item.subject_initials = data.subject_initials.strip().upper()
+        item.presenting_worker, item.time_slot = data.presenting_worker.strip(), data.time_slot.strip()
+        item.notes = data.notes.strip()
+
+
+def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
+    """Take an item without minutes off the agenda. Returns what was removed (papers and declarations
+    with it), so that undo (``panel.undo.restore_item``) can put it back exactly."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        item = _item(session, item_id)
+        if _current_minutes(session, item_id) is not None:
+            raise Conflict("This item has minutes; it cannot be removed (defer it instead).")
+        s = _sitting(session, item.sitting_id)
+        removed = removed_item_snapshot(session, item, s.sitting_date, s.row_version)
+        for kind in (PanelPaper, PanelDeclaration):
+            for row in session.scalars(select(kind).where(kind.item_id == item_id)):
+                session.delete(row)
+        session.delete(item)
+        return removed
+
+
+def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]
+                  ) -> OrderChange:
+    """Put the agenda in this order (drag and drop, or Alt+Up/Alt+Down). Returns the order before and
+    after (undo puts the previous order back)."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        items = {i.id: i for i in session.scalars(select(PanelItem).where(PanelItem.sitting_id == sitting_id))}
+        if set(item_ids) != set(items) or len(item_ids) != len(items):
+            raise Conflict("The agenda changed meanwhile; reload it and try again.")
+        before = tuple(i.id for i in sorted(items.values(), key=lambda i: (i.position, i.id)))
+        for pos, ident in enumerate(item_ids, start=1):
+            if items[ident].position != pos:
+                items[ident].position = pos
+        return OrderChange(sitting_id, before, tuple(item_ids))
+
+
+def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> OrderChange | None:
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor, write=False) as session:
+        item = _item(session, item_id)
+        ids = list(session.scalars(select(PanelItem.id).where(PanelItem.sitting_id == item.sitting_id)
+                                   .order_by(PanelItem.position, PanelItem.id)))
+        sitting_id = item.sitting_id
+    i = ids.index(item_id)
+    j = max(0, min(len(ids) - 1, i + delta))
+    if i == j:
+        return None
+    ids.insert(j, ids.pop(i))
+    return reorder_items(db, actor, sitting_id, ids)
+
+
+def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None) -> None:
+    require(actor, P.PANEL_EDIT)
+    check_date(received_on, "Received on", "event")
+    with db.session(actor) as session:
+        paper = session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id,
+                                                         PanelPaper.code == code)).first()
+        if paper is None:
+            if code not in rules.PAPERS:
+                raise ValidationError("Paper: choose a paper from the checklist.", "code")
+            _item(session, item_id)
+            paper = PanelPaper(item_id=item_id, code=code)
+            session.add(paper)
+        paper.received_on = received_on

@@ -1,0 +1,167 @@
+"""Panel service, the chair's approval of an item's minutes: what blocks it, the approval itself (password
+re-entered, the version locked) and the hand-off of a definite recommendation to the ADM."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.core.security.permissions import Principal, require
+from adoption_desktop.core.security.service import reauthenticate
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.panel import rules
+from adoption_desktop.panel.models import PanelItem, PanelMember, PanelMinutes
+from adoption_desktop.panel.service.attendance import _item_quorum
+from adoption_desktop.panel.service.common import (
+    P,
+    _attendance,
+    _current_minutes,
+    _declarations,
+    _draft_of,
+    _item,
+    _items,
+    _minutes_row,
+    _present_for_item,
+    _sitting,
+    _today,
+)
+from adoption_desktop.panel.service.data import ItemRow, MinutesRow, advice_text
+from adoption_desktop.panel.service.minutes import _complete, _locked_item_minutes, _minutes_done_by
+
+
+def item_text(item: ItemRow, m: MinutesRow, members: dict[int, str]) -> str:
+    """The item's minutes as plain text (the ADM reads it in-app)."""
+    d = m.draft
+    lines = [f"{item.case_label}: {item.subject}", f"Presented by: {item.presenting_worker}"]
+    lines.append("Papers considered: " + "; ".join(
+        f"{p.label}" + (f" (received {p.received_on:%d/%m/%Y})" if p.received_on else " (not received)")
+        for p in item.papers))
+    if item.declarations:
+        lines.append("Declarations of interest: " + "; ".join(
+            f"{x.member_name}: {x.interest}" + (" (withdrew)" if x.withdrew else "") for x in item.declarations))
+    else:
+        lines.append("Declarations of interest: none.")
+    lines.append(f"Quorum: {m.quorum_statement or item.quorum.summary}")
+    if d.discussion:
+        lines.append(f"Discussion: {d.discussion}")
+    for mid, view in d.member_views.items():
+        lines.append(f"View of {members.get(mid, f'member {mid}')}: {view}")
+    lines.append(f"Recommendation: {rules.OUTCOMES.get(d.outcome, d.outcome)}"
+                 + (f". {d.recommendation_text}" if d.recommendation_text else ""))
+    if d.vote:
+        vote = rules.VOTES[d.vote] + (f" ({d.votes_for} for, {d.votes_against} against)"
+                                      if d.vote == "majority" else "")
+        lines.append(f"Vote: {vote}")
+    if d.reasons:
+        lines.append(f"Reasons: {d.reasons}")
+    if advice_text(d):
+        lines.append(f"Advice: {advice_text(d)}")
+    if d.outcome == "deferred":
+        lines.append(f"Deferred because: {d.deferral_reason}")
+    return "\n".join(lines)
+
+
+def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
+                    *, today: dt.date | None = None) -> MinutesRow:
+    """The chair approves an item's minutes (re-entering the password). The approved version is locked and,
+    for a definite recommendation, the ADM decision is opened in the same transaction."""
+    require(actor, P.PANEL_APPROVE_MINUTES)
+    if not reauthenticate(db, actor, password):
+        raise ValidationError("Password: that is not your password; enter it again to approve the minutes.",
+                              "password")
+    with db.session(actor) as session:
+        return _approve(session, actor, item_id, _today(today))
+
+
+def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_on: dt.date) -> PanelHandoff:
+    """What the ADM receives for an approved item: members present for it (not advisers, not withdrawn)."""
+    sitting = _sitting(session, item.sitting_id)
+    attendance = _attendance(session, sitting)
+    rows = _items(session, sitting, attendance, approved_on)
+    row = next(r for r in rows if r.id == item.id)
+    present = _present_for_item(attendance, row.declarations)
+    user_ids: dict[int, int | None] = {mid: uid for mid, uid in session.execute(
+        select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in present])))}
+    names = {a.member_id: a.full_name for a in attendance}
+    minutes = _minutes_row(m)
+    return PanelHandoff(
+        panel_item_id=item.id, sitting_id=sitting.id, sitting_date=sitting.sitting_date,
+        case_type=item.case_type, subject_reference=item.subject_reference,
+        subject_initials=item.subject_initials, recommendation=m.outcome,
+        recommendation_text=m.recommendation_text or rules.OUTCOMES[m.outcome], reasons=m.reasons,
+        advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
+        minutes_approved_on=approved_on,
+        member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in present) if uid is not None),
+        member_names=tuple(a.full_name for a in present),
+        unlinked_member_names=tuple(a.full_name for a in present if user_ids.get(a.member_id) is None))
+
+
+def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> list[str]:
+    """What stops the chair approving this item's minutes today (empty when nothing does): the screens
+    show it before asking for the password."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        item = _item(session, item_id)
+        m = _current_minutes(session, item_id)
+        if m is None:
+            return ["Minutes: none are drafted for this item yet."]
+        return _approval_problems(session, item, m, _today(today))
+
+
+def _approval_problems(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> list[str]:
+    sitting = _sitting(session, item.sitting_id)
+    present = _present_for_item(_attendance(session, sitting), _declarations(session, [item.id])[item.id])
+    # each member's view is recorded on a recommendation; a deferral or a noted paper has none to give
+    needs_views = m.outcome not in ("", "deferred", "noted")
+    return rules.approval_problems(sitting.sitting_date, today, today,
+                                   {a.member_id: a.full_name for a in present} if needs_views else {},
+                                   _draft_of(m).member_views)
+
+
+def _check_approval_order(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> None:
+    problems = _approval_problems(session, item, m, today)
+    if problems:
+        raise ValidationError("The minutes cannot be approved yet. " + " ".join(problems),
+                              "member_views" if "Members' views" in problems[-1] else "approved_on")
+
+
+def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -> MinutesRow:
+    from adoption_desktop.adm.service import open_decision_from_panel
+
+    item, m = _locked_item_minutes(session, item_id)
+    if m is not None and m.status == "approved":
+        raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; they were not approved "
+                       "a second time.")
+    if m is None or m.status not in ("draft", "submitted"):
+        raise Conflict("There are no minutes awaiting approval for this item.")
+    if m.status != "submitted":
+        raise Conflict("These minutes have not been sent to the chair yet; send them first.")
+    quorum = _item_quorum(session, item)
+    _complete(item, m, quorum)
+    _check_approval_order(session, item, m, today)
+    m.status, m.approved_on = "approved", today
+    m.approved_by_user_id, m.approved_by_name = actor.user_id, actor.full_name
+    m.quorum_statement = quorum.summary
+    session.flush()
+    audit.record(session, "approve", "panel_minutes", m.id, detail=f"item {item_id} version {m.version}")
+    earlier_handoff = session.scalar(select(func.count()).where(PanelMinutes.item_id == item_id,
+                                                                PanelMinutes.handed_off_on.is_not(None)))
+    if rules.goes_to_adm(item.case_type, m.outcome) and not earlier_handoff:
+        problems = rules.handoff_problems(_sitting(session, item.sitting_id).sitting_date, m.status, m.approved_on,
+                                          today)
+        if problems:
+            raise Conflict(" ".join(problems))
+        handoff = build_handoff(session, item, m, today)
+        decision_id = open_decision_from_panel(session, handoff)
+        m.handed_off_on, m.adm_decision_id = today, decision_id or None
+        audit.record(session, "handoff", "panel_minutes", m.id, detail=f"to ADM, decision {decision_id}")
+    elif earlier_handoff:
+        audit.record(session, "correction_approved", "panel_minutes", m.id,
+                     detail=f"version {m.version} supersedes {m.supersedes_id}: {m.correction_reason}")
+    session.flush()
+    return _minutes_row(m)

@@ -1,0 +1,221 @@
+"""Panel service, shared helpers: the quorum rule, rows read into plain data (members, sittings, items,
+minutes, attendance, declarations) and the look-ups every use case of the package makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.workdays import WorkingCalendar
+from adoption_desktop.panel import rules, settings
+from adoption_desktop.panel.models import (
+    PanelAppraisal,
+    PanelAttendance,
+    PanelDeclaration,
+    PanelItem,
+    PanelMember,
+    PanelMinutes,
+    PanelPaper,
+    PanelSitting,
+)
+from adoption_desktop.panel.rules import QuorumMember, QuorumResult, QuorumRule
+from adoption_desktop.panel.service.data import (
+    AttendanceRow,
+    DeclarationRow,
+    ItemRow,
+    MemberRow,
+    MinutesDraft,
+    MinutesRow,
+    PaperRow,
+    SittingRow,
+)
+
+P = Permission
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or dt.date.today()
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def quorum_rule(session: Session) -> QuorumRule:
+    return QuorumRule(
+        min_members=get_setting(session, settings.QUORUM_MIN_MEMBERS),
+        require_chair_or_vice=get_setting(session, settings.QUORUM_REQUIRE_CHAIR),
+        social_worker_pqe_years=get_setting(session, settings.QUORUM_SW_PQE_YEARS),
+        require_independent=get_setting(session, settings.QUORUM_REQUIRE_INDEPENDENT),
+    )
+
+
+def _member_row(m: PanelMember, today: dt.date, warn: tuple[int, int, int],
+                appraised_on: dt.date | None = None) -> MemberRow:
+    warnings: tuple[str, ...] = ()
+    if m.leaves_on is None or m.leaves_on > today:
+        warnings = tuple(rules.member_warnings(
+            rules.MemberDates(m.appraisal_due, m.dbs_checked_on, m.training_on), today,
+            warn_days=warn[0], dbs_years=warn[1], training_years=warn[2]))
+    return MemberRow(m.id, m.full_name, m.role_type, rules.ROLE_LABELS.get(m.role_type, m.role_type),
+                     rules.is_adviser(m.role_type), m.pqe_years, m.independent, m.joined_on, m.user_id,
+                     m.notice_given_on, m.leaves_on, m.leaving_kind, m.leaving_reason, m.appraisal_due,
+                     m.dbs_checked_on, m.training_on, warnings, m.row_version, m.gender, m.ethnicity,
+                     appraised_on)
+
+
+def _last_appraisals(session: Session) -> dict[int, dt.date]:
+    return {mid: day for mid, day in session.execute(
+        select(PanelAppraisal.member_id, func.max(PanelAppraisal.done_on)).group_by(PanelAppraisal.member_id))}
+
+
+def _record_appraisal(session: Session, m: PanelMember, appraised_on: dt.date | None, due_before: dt.date | None,
+                      last: dt.date | None) -> dt.date | None:
+    """Record an appraisal held on ``appraised_on`` when it is later than the last one recorded; it met the
+    due date the member had before this save (``due_before``). Returns the last appraisal date."""
+    if appraised_on is None or (last is not None and appraised_on <= last):
+        return last
+    session.add(PanelAppraisal(member_id=m.id, due_on=due_before, done_on=appraised_on))
+    return appraised_on
+
+
+def _warn_settings(session: Session) -> tuple[int, int, int]:
+    return (get_setting(session, settings.WARNING_DAYS), get_setting(session, settings.DBS_RENEWAL_YEARS),
+            get_setting(session, settings.TRAINING_RENEWAL_YEARS))
+
+
+def _get(session: Session, kind: type, ident: int, what: str) -> object:
+    return get_or_raise(session, kind, ident, f"No {what} with id {ident}.")
+
+
+def _sitting(session: Session, sitting_id: int) -> PanelSitting:
+    s = get_or_raise(session, PanelSitting, sitting_id, f"No panel sitting with id {sitting_id}.")
+    return s
+
+
+def _item(session: Session, item_id: int) -> PanelItem:
+    i = get_or_raise(session, PanelItem, item_id, f"No agenda item with id {item_id}.")
+    return i
+
+
+def _sitting_status(s: PanelSitting, today: dt.date) -> str:
+    if s.status == "cancelled":
+        return "cancelled"
+    return "held" if s.sitting_date <= today else "scheduled"
+
+
+@dataclass(frozen=True)
+class _DeadlineRules:
+    """What every sitting row's deadlines need, read once per list (not two settings per sitting)."""
+
+    cal: WorkingCalendar
+    papers_wd: int
+    minutes_wd: int
+
+    @classmethod
+    def read(cls, session: Session) -> _DeadlineRules:
+        return cls(calendar(session), get_setting(session, settings.PAPERS_DEADLINE_WD),
+                   get_setting(session, settings.MINUTES_DEADLINE_WD))
+
+
+def _sitting_row(session: Session, s: PanelSitting, today: dt.date, item_count: int | None = None,
+                 deadlines: _DeadlineRules | None = None) -> SittingRow:
+    d = deadlines or _DeadlineRules.read(session)
+    if item_count is None:
+        item_count = session.scalar(select(func.count()).where(PanelItem.sitting_id == s.id)) or 0
+    return SittingRow(
+        s.id, s.sitting_date, s.start_time, s.end_time, s.venue, s.virtual_link, _sitting_status(s, today),
+        s.status_reason, s.moved_from, item_count,
+        rules.papers_deadline(s.sitting_date, d.papers_wd, d.cal),
+        rules.minutes_deadline(s.sitting_date, d.minutes_wd, d.cal),
+        s.row_version)
+
+
+def _current_minutes(session: Session, item_id: int) -> PanelMinutes | None:
+    return session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == item_id)
+                           .order_by(PanelMinutes.version.desc()).limit(1)).first()
+
+
+def _draft_of(m: PanelMinutes) -> MinutesDraft:
+    views = {int(k): str(v) for k, v in json.loads(m.member_views or "{}").items()}
+    return MinutesDraft(m.outcome, m.recommendation_text, m.reasons, m.discussion, views, m.vote, m.votes_for,
+                        m.votes_against, m.advice_number, m.advice_age_range, m.advice_sex, m.advice_needs,
+                        m.deferral_reason)
+
+
+def _minutes_row(m: PanelMinutes) -> MinutesRow:
+    return MinutesRow(m.id, m.item_id, m.version, m.status, _draft_of(m), m.correction_reason, m.supersedes_id,
+                      m.quorum_statement, m.submitted_on, m.approved_on, m.approved_by_name, m.handed_off_on,
+                      m.adm_decision_id, m.row_version)
+
+
+def _attendance(session: Session, sitting: PanelSitting) -> list[AttendanceRow]:
+    statuses = {a.member_id: a.status for a in session.scalars(
+        select(PanelAttendance).where(PanelAttendance.sitting_id == sitting.id))}
+    out = []
+    for m in session.scalars(select(PanelMember).order_by(PanelMember.full_name)):
+        on_list = m.joined_on <= sitting.sitting_date and (m.leaves_on is None or sitting.sitting_date < m.leaves_on)
+        if not on_list and m.id not in statuses:
+            continue
+        out.append(AttendanceRow(m.id, m.full_name, m.role_type, rules.ROLE_LABELS.get(m.role_type, m.role_type),
+                                 rules.is_adviser(m.role_type), m.independent, m.pqe_years,
+                                 statuses.get(m.id, "")))
+    # chair first, then vice chairs, members, advisers
+    order = list(rules.ROLE_LABELS)
+    out.sort(key=lambda a: (a.is_adviser, order.index(a.role_type) if a.role_type in order else 99, a.full_name))
+    return out
+
+
+def _present_for_item(attendance: Sequence[AttendanceRow], declarations: Sequence[DeclarationRow]
+                      ) -> list[AttendanceRow]:
+    withdrawn = {d.member_id for d in declarations if d.withdrew}
+    return [a for a in attendance if a.status == "present" and not a.is_adviser and a.member_id not in withdrawn]
+
+
+def _quorum(rule: QuorumRule, present: Sequence[AttendanceRow]) -> QuorumResult:
+    return rules.check_quorum([QuorumMember(rules.quorum_role(a.role_type), a.pqe_years, a.independent, a.full_name)
+                               for a in present], rule)
+
+
+def _declarations(session: Session, item_ids: Sequence[int]) -> dict[int, list[DeclarationRow]]:
+    out: dict[int, list[DeclarationRow]] = {i: [] for i in item_ids}
+    if not item_ids:
+        return out
+    rows = session.execute(select(PanelDeclaration, PanelMember.full_name)
+                           .join(PanelMember, PanelMember.id == PanelDeclaration.member_id)
+                           .where(PanelDeclaration.item_id.in_(item_ids)).order_by(PanelDeclaration.id))
+    for d, name in rows:
+        out[d.item_id].append(DeclarationRow(d.id, d.member_id, name, d.interest, d.withdrew))
+    return out
+
+
+def _items(session: Session, sitting: PanelSitting, attendance: Sequence[AttendanceRow], today: dt.date
+           ) -> list[ItemRow]:
+    items = list(session.scalars(select(PanelItem).where(PanelItem.sitting_id == sitting.id)
+                                 .order_by(PanelItem.position, PanelItem.id)))
+    ids = [i.id for i in items]
+    decls = _declarations(session, ids)
+    papers: dict[int, list[PanelPaper]] = {i: [] for i in ids}
+    if ids:
+        for p in session.scalars(select(PanelPaper).where(PanelPaper.item_id.in_(ids)).order_by(PanelPaper.id)):
+            papers[p.item_id].append(p)
+    deadline = rules.papers_deadline(sitting.sitting_date, get_setting(session, settings.PAPERS_DEADLINE_WD),
+                                     calendar(session))
+    rule = quorum_rule(session)
+    recorded = any(a.status for a in attendance if not a.is_adviser)
+    out = []
+    for i in items:
+        prow = tuple(PaperRow(p.code, rules.PAPERS.get(p.code, p.code), p.received_on,
+                              rules.paper_late(p.received_on, deadline, today),
+                              rules.paper_state(p.received_on, deadline, today)) for p in papers[i.id])
+        current = _current_minutes(session, i.id)
+        out.append(ItemRow(i.id, i.sitting_id, i.position, i.case_type, i.subject_reference, i.subject_initials,
+                           i.presenting_worker, i.time_slot, i.notes, prow, tuple(decls[i.id]),
+                           _quorum(rule, _present_for_item(attendance, decls[i.id])),
+                           _minutes_row(current) if current else None, recorded, i.row_version))
+    return out

@@ -1,0 +1,75 @@
+"""Panel service, the documents' data: :class:`MinutesPack`, everything the Word minutes of a sitting
+need, read in one transaction (the export audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import NotFound
+from adoption_desktop.core.security.permissions import Principal, require
+from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.panel.rules import QuorumRule
+from adoption_desktop.panel.service.common import (
+    P,
+    _attendance,
+    _items,
+    _sitting,
+    _sitting_row,
+    _today,
+    quorum_rule,
+)
+from adoption_desktop.panel.service.data import AttendanceRow, ItemRow, SittingRow
+
+
+# --- documents data --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MinutesPack:
+    """Everything the Word minutes need, as plain data."""
+
+    agency_name: str
+    agency_address: str
+    sitting: SittingRow
+    present: tuple[AttendanceRow, ...]
+    advisers: tuple[AttendanceRow, ...]
+    apologies: tuple[AttendanceRow, ...]
+    absent: tuple[AttendanceRow, ...]
+    items: tuple[ItemRow, ...]
+    member_names: dict[int, str]
+    draft: bool  # any item not approved
+    rule: QuorumRule = field(default_factory=QuorumRule)  # the agency's quorum setting
+    #: the agency's own minutes template (None: the shipped file) and its version label
+    template_docx: bytes | None = None
+    template_version: str = ""
+    #: "{agency_telephone}" → value: the agency profile's placeholders of the minutes template
+    header: dict[str, str] = field(default_factory=dict)
+
+    def only(self, item_id: int) -> MinutesPack:
+        items = tuple(i for i in self.items if i.id == item_id)
+        if not items:
+            raise NotFound(f"Item {item_id} is not on this sitting's agenda.")
+        return replace(self, items=items, draft=any(not i.minutes or not i.minutes.locked for i in items))
+
+
+def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None) -> MinutesPack:
+    from adoption_desktop.core.config import AGENCY_ADDRESS, AGENCY_NAME
+    from adoption_desktop.panel import minutes_template
+
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        s = _sitting(session, sitting_id)
+        audit.record(session, "export", "panel_sittings", s.id, detail="minutes")
+        attendance = _attendance(session, s)
+        items = tuple(_items(session, s, attendance, _today(today)))
+        return MinutesPack(
+            get_setting(session, AGENCY_NAME), get_setting(session, AGENCY_ADDRESS),
+            _sitting_row(session, s, _today(today), len(items)),
+            tuple(a for a in attendance if a.status == "present" and not a.is_adviser),
+            tuple(a for a in attendance if a.status == "present" and a.is_adviser),
+            tuple(a for a in attendance if a.status == "apologies"),
+            tuple(a for a in attendance if a.status == "absent"),
+            items, {a.member_id: a.full_name for a in attendance},
+            any(not i.minutes or not i.minutes.locked for i in items), quorum_rule(session),
+            *minutes_template.stored_template(session), minutes_template.header_values(session))

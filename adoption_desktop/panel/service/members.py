@@ -1,0 +1,146 @@
+"""Panel service, the central list: members added, edited (with their appraisals) and leaving on notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core.concurrency import check_version
+from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.security.permissions import Principal, require
+from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_date, clean_name, clean_text
+from adoption_desktop.panel import profile, rules
+from adoption_desktop.panel.models import PanelMember
+from adoption_desktop.panel.service.common import (
+    P,
+    _last_appraisals,
+    _member_row,
+    _record_appraisal,
+    _today,
+    _warn_settings,
+)
+from adoption_desktop.panel.service.data import MemberInput, MemberRow
+
+
+# --- central list --------------------------------------------------------------------------------
+def _validate_member(data: MemberInput) -> MemberInput:
+    """``data`` as it will be stored (text cleaned, dates in range), or a ValidationError naming the field."""
+    name = clean_name(data.full_name, "Name", max_length=120)
+    if not name:
+        raise ValidationError("Name: enter the member's full name.", "full_name")
+    for value, label, kind in ((data.joined_on, "Joined on", "event"), (data.appraisal_due, "Appraisal due",
+                                                                         "schedule"),
+                               (data.dbs_checked_on, "DBS checked on", "event"),
+                               (data.training_on, "Training on", "event"),
+                               (data.appraised_on, "Last appraisal", "event")):
+        check_date(value, label, kind)
+    for problem, field_name in ((profile.gender_problem(data.gender), "gender"),
+                                (profile.ethnicity_problem(data.ethnicity), "ethnicity")):
+        if problem:
+            raise ValidationError(problem, field_name)
+    if data.appraised_on is not None and data.appraised_on < data.joined_on:
+        raise ValidationError(f"Last appraisal: {data.appraised_on:%d/%m/%Y} is before the member joined "
+                              f"({data.joined_on:%d/%m/%Y}); enter the day the appraisal was held, or leave it "
+                              "blank.", "appraised_on")
+    if data.role_type not in rules.ROLE_LABELS:
+        raise ValidationError("Role: choose the member's role on the panel.", "role_type")
+    if data.pqe_years is not None and data.pqe_years < 0:
+        raise ValidationError("Post-qualifying experience: enter whole years, 0 or more.", "pqe_years")
+    if data.role_type == "social_worker" and data.pqe_years is None:
+        raise ValidationError("Post-qualifying experience: enter the social worker's years of PQE.", "pqe_years")
+    return replace(data, full_name=name)
+
+
+def _check_linked_user(session: Session, user_id: int | None, member_id: int | None) -> None:
+    """The user account linked to a member exists and is linked to no other member of the central list
+    (the ADM conflict rule relies on it: adm.rules.signer_conflict)."""
+    if user_id is None:
+        return
+    from adoption_desktop.core.security.models import User
+
+    if session.get(User, user_id) is None:
+        raise ValidationError(f"User account: there is no user with id {user_id}; choose one from the list.",
+                              "user_id")
+    other = session.scalars(select(PanelMember.full_name).where(
+        PanelMember.user_id == user_id, PanelMember.id != (member_id or 0))).first()
+    if other is not None:
+        raise ValidationError(f"User account: already linked to {other} on the central list; a user account "
+                              "belongs to one member.", "user_id")
+
+
+def list_members(db: Database, actor: Principal, *, today: dt.date | None = None) -> list[MemberRow]:
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor, write=False) as session:
+        warn = _warn_settings(session)
+        last = _last_appraisals(session)
+        return [_member_row(m, _today(today), warn, last.get(m.id))
+                for m in session.scalars(select(PanelMember).order_by(PanelMember.full_name))]
+
+
+def add_member(db: Database, actor: Principal, data: MemberInput, *, today: dt.date | None = None) -> MemberRow:
+    require(actor, P.PANEL_EDIT)
+    data = _validate_member(data)
+    with db.session(actor) as session:
+        _check_linked_user(session, data.user_id, None)
+        m = PanelMember(full_name=data.full_name.strip(), role_type=data.role_type, pqe_years=data.pqe_years,
+                        independent=data.independent, joined_on=data.joined_on, user_id=data.user_id,
+                        appraisal_due=data.appraisal_due, dbs_checked_on=data.dbs_checked_on,
+                        training_on=data.training_on, gender=data.gender, ethnicity=data.ethnicity)
+        session.add(m)
+        session.flush()
+        last = _record_appraisal(session, m, data.appraised_on, None, None)
+        return _member_row(m, _today(today), _warn_settings(session), last)
+
+
+def _member_values(m: PanelMember) -> dict[str, str]:
+    return {"Name": m.full_name, "Role": rules.ROLE_LABELS.get(m.role_type, m.role_type),
+            "Joined": f"{m.joined_on:%d/%m/%Y}", "PQE years": "" if m.pqe_years is None else str(m.pqe_years),
+            "Independent": "yes" if m.independent else "no",
+            "Appraisal due": f"{m.appraisal_due:%d/%m/%Y}" if m.appraisal_due else "",
+            "DBS checked": f"{m.dbs_checked_on:%d/%m/%Y}" if m.dbs_checked_on else "",
+            "Training": f"{m.training_on:%d/%m/%Y}" if m.training_on else "",
+            "Gender": profile.GENDERS.get(m.gender, m.gender),
+            "Ethnicity": profile.ethnicity_label(m.ethnicity) if profile.ethnicity_problem(m.ethnicity) is None
+            else m.ethnicity}
+
+
+def update_member(db: Database, actor: Principal, member_id: int, data: MemberInput,
+                  *, today: dt.date | None = None, expected_version: int | None = None) -> MemberRow:
+    """``expected_version``: the member's ``row_version`` the form was loaded with (a stale save is
+    refused with :class:`StaleRecord`); ``None`` from scripts."""
+    require(actor, P.PANEL_EDIT)
+    data = _validate_member(data)
+    with db.session(actor) as session:
+        m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
+        _check_linked_user(session, data.user_id, member_id)
+        check_version(session, m, expected_version, f"central-list member {m.full_name}", _member_values)
+        due_before = m.appraisal_due
+        for key in ("role_type", "pqe_years", "independent", "joined_on", "user_id", "appraisal_due",
+                    "dbs_checked_on", "training_on", "gender", "ethnicity"):
+            setattr(m, key, getattr(data, key))
+        m.full_name = data.full_name.strip()
+        last = _record_appraisal(session, m, data.appraised_on, due_before, _last_appraisals(session).get(m.id))
+        return _member_row(m, _today(today), _warn_settings(session), last)
+
+
+def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.date, kind: str, reason: str,
+                *, today: dt.date | None = None, expected_version: int | None = None) -> MemberRow:
+    """A member leaves, or is removed with reasons, on one month's written notice (AAR 2005 reg 3(5))."""
+    require(actor, P.PANEL_EDIT)
+    if kind not in ("left", "removed"):
+        raise ValidationError("Leaving: choose 'left' (the member's notice) or 'removed' (the agency's).", "kind")
+    reason = clean_text(reason, "Reasons", multiline=True, max_length=4000)
+    check_date(notice_on, "Written notice given on", "event", required=True)
+    if kind == "removed" and not reason.strip():
+        raise ValidationError("Reasons: a member is removed only with written reasons; enter them.", "reason")
+    with db.session(actor) as session:
+        m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
+        check_version(session, m, expected_version, f"central-list member {m.full_name}", _member_values)
+        m.notice_given_on, m.leaves_on = notice_on, rules.leaving_date(notice_on)
+        m.leaving_kind, m.leaving_reason = kind, reason.strip()
+        return _member_row(m, _today(today), _warn_settings(session), _last_appraisals(session).get(m.id))

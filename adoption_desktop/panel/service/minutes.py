@@ -1,0 +1,202 @@
+"""Panel service, the minutes of an item: drafted and saved (autosave, stale saves refused), sent to the
+chair, corrected after approval as a new version, their history, and an item deferred."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
+from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
+from adoption_desktop.core.security.permissions import Principal, require
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import clean_text
+from adoption_desktop.panel import rules
+from adoption_desktop.panel.models import PanelItem, PanelMinutes
+from adoption_desktop.panel.rules import QuorumResult
+from adoption_desktop.panel.service.agenda import add_item
+from adoption_desktop.panel.service.attendance import _item_quorum
+from adoption_desktop.panel.service.common import P, _current_minutes, _draft_of, _item, _minutes_row, _today
+from adoption_desktop.panel.service.data import ItemInput, MinutesDraft, MinutesRow, advice_text
+
+
+# --- minutes ---------------------------------------------------------------------------------------
+def _validate_draft(item: PanelItem, d: MinutesDraft, quorum: QuorumResult) -> None:
+    if d.outcome:
+        msg = rules.validate_outcome(item.case_type, d.outcome)
+        if msg:
+            raise ValidationError(msg, "outcome")
+        if d.outcome != "deferred" and not quorum.quorate:
+            raise ValidationError("Outcome: no recommendation can be recorded on an inquorate item. "
+                                  + " ".join(quorum.reasons) + " Record who is present, or defer the item.",
+                                  "outcome")
+    if d.vote and d.vote not in rules.VOTES:
+        raise ValidationError("Vote: choose unanimous or majority.", "vote")
+    for value, name, label in ((d.votes_for, "votes_for", "Votes for"), (d.votes_against, "votes_against",
+                                                                         "Votes against")):
+        if value is not None and value < 0:
+            raise ValidationError(f"{label}: enter a whole number, 0 or more.", name)
+    if d.advice_number is not None and d.advice_number < 1:
+        raise ValidationError("Advice, number of children: enter 1 or more, or leave it empty.", "advice_number")
+
+
+def _clean_draft(d: MinutesDraft) -> MinutesDraft:
+    """The draft as it will be stored: control characters refused, invisible characters removed."""
+    def long(value: str, label: str) -> str:
+        return clean_text(value, label, multiline=True, max_length=20000)
+
+    return replace(
+        d, recommendation_text=clean_text(d.recommendation_text, "Recommendation", max_length=2000),
+        reasons=long(d.reasons, "Reasons"), discussion=long(d.discussion, "Discussion"),
+        member_views={k: long(v, "Member's view") for k, v in d.member_views.items()},
+        advice_age_range=clean_text(d.advice_age_range, "Advice, age range", max_length=60),
+        advice_sex=clean_text(d.advice_sex, "Advice, sex", max_length=60),
+        advice_needs=long(d.advice_needs, "Advice, needs and background"),
+        deferral_reason=long(d.deferral_reason, "Deferral reason"))
+
+
+def _apply_draft(m: PanelMinutes, d: MinutesDraft) -> None:
+    m.outcome, m.recommendation_text, m.reasons, m.discussion = d.outcome, d.recommendation_text, d.reasons, \
+        d.discussion
+    m.member_views = json.dumps({str(k): v for k, v in sorted(d.member_views.items()) if v.strip()},
+                                ensure_ascii=False)
+    m.vote, m.votes_for, m.votes_against = d.vote, d.votes_for, d.votes_against
+    m.advice_number, m.advice_age_range, m.advice_sex, m.advice_needs = (
+        d.advice_number, d.advice_age_range, d.advice_sex, d.advice_needs)
+    m.deferral_reason = d.deferral_reason
+
+
+def _minutes_values(m: PanelMinutes) -> dict[str, str]:
+    d = _draft_of(m)
+    return {"Status": f"{m.status} (version {m.version})", "Outcome": rules.OUTCOMES.get(d.outcome, d.outcome),
+            "Recommendation": d.recommendation_text, "Reasons": d.reasons, "Discussion": d.discussion,
+            "Vote": rules.VOTES.get(d.vote, d.vote), "Advice": advice_text(d), "Deferral reason": d.deferral_reason}
+
+
+def _locked_item_minutes(session: Session, item_id: int) -> tuple[PanelItem, PanelMinutes | None]:
+    """The item, locked for this transaction (so two people saving, sending or approving its minutes at
+    once are taken one after the other), and its current minutes as stored now."""
+    item = lock_row(session, _item(session, item_id))
+    return item, _current_minutes(session, item_id)
+
+
+def _minutes_done_by(session: Session, m: PanelMinutes) -> str:
+    who, at = last_saved(session, m)
+    if m.status == "approved":
+        return f"approved by {m.approved_by_name or who} ({when_text(at)})"
+    return f"{'sent to the chair' if m.status == 'submitted' else 'saved'} by {who} at {when_text(at)}"
+
+
+def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDraft, *,
+                 expected_version: int | None = None) -> MinutesRow:
+    """Create or update the item's draft minutes (autosave calls this too). Approved minutes are locked.
+
+    ``expected_version``: the ``row_version`` of the minutes the editor was loaded with (0 when there were
+    none yet); if someone else saved in between, nothing is saved and :class:`StaleRecord` says who and
+    carries their text. ``None`` (scripts) saves over whatever is there."""
+    require(actor, P.PANEL_EDIT)
+    draft = _clean_draft(draft)
+    with db.session(actor) as session:
+        item, m = _locked_item_minutes(session, item_id)
+        _validate_draft(item, draft, _item_quorum(session, item))
+        if m is not None and m.status == "approved":
+            raise Conflict(f"These minutes were {_minutes_done_by(session, m)} and are locked; record a "
+                           "correction as a new version with a reason.")
+        if expected_version is not None:
+            if m is None and expected_version != 0:
+                raise StaleRecord("The minutes you were editing are no longer there; reload the item.",
+                                  what="the minutes", your_version=expected_version)
+            if m is not None and (m.row_version != expected_version or expected_version == 0):
+                raise stale(session, m, expected_version, f"the minutes of item {item.subject_reference}",
+                            _minutes_values)
+        if m is None:
+            m = PanelMinutes(item_id=item_id, version=1, status="draft")
+            session.add(m)
+        if m.status == "submitted":
+            m.status, m.submitted_on = "draft", None  # edited after sending: send to the chair again
+        _apply_draft(m, draft)
+        session.flush()
+        return _minutes_row(m)
+
+
+def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult) -> None:
+    d = _draft_of(m)
+    if not d.outcome:
+        raise ValidationError("Outcome: record the panel's recommendation (or defer the item).", "outcome")
+    _validate_draft(item, d, quorum)
+    if d.outcome == "deferred":
+        if not d.deferral_reason.strip():
+            raise ValidationError("Deferral reason: say what information the panel needs.", "deferral_reason")
+        return
+    if d.outcome != "noted":
+        if not d.reasons.strip():
+            raise ValidationError("Reasons: record the panel's reasons for its recommendation.", "reasons")
+        if not d.vote:
+            raise ValidationError("Vote: record whether the recommendation was unanimous or by majority.", "vote")
+        if d.vote == "majority" and (d.votes_for is None or d.votes_against is None):
+            raise ValidationError("Votes for / against: a majority vote needs both numbers.", "votes_for")
+
+
+def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> MinutesRow:
+    """Send the item's draft to the chair for approval."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        item, m = _locked_item_minutes(session, item_id)
+        if m is None:
+            raise Conflict("There is no draft to send to the chair for this item.")
+        if m.status != "draft":
+            raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
+        _complete(item, m, _item_quorum(session, item))
+        m.status, m.submitted_on = "submitted", _today(today)
+        return _minutes_row(m)
+
+
+def correct_minutes(db: Database, actor: Principal, item_id: int, reason: str) -> MinutesRow:
+    """A correction to approved minutes: a new draft version, with a reason, linked to the old."""
+    require(actor, P.PANEL_EDIT)
+    reason = clean_text(reason, "Reason for correction", multiline=True, max_length=4000)
+    if not reason.strip():
+        raise ValidationError("Reason for correction: say what is wrong in the approved minutes.", "reason")
+    with db.session(actor) as session:
+        _, old = _locked_item_minutes(session, item_id)
+        if old is not None and old.supersedes_id is not None and old.status != "approved":
+            raise Conflict(f"A correction of these minutes was already started ({_minutes_done_by(session, old)}); "
+                           "edit that draft instead.")
+        if old is None or old.status != "approved":
+            raise Conflict("Only approved minutes are corrected; edit the draft instead.")
+        new = PanelMinutes(item_id=item_id, version=old.version + 1, status="draft", supersedes_id=old.id,
+                           correction_reason=reason.strip())
+        _apply_draft(new, _draft_of(old))
+        session.add(new)
+        session.flush()
+        return _minutes_row(new)
+
+
+def minutes_history(db: Database, actor: Principal, item_id: int) -> list[MinutesRow]:
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        audit.record_view(session, "panel_items", item_id, detail="minutes history")
+        return [_minutes_row(m) for m in session.scalars(
+            select(PanelMinutes).where(PanelMinutes.item_id == item_id).order_by(PanelMinutes.version))]
+
+
+def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sitting_id: int | None = None) -> int | None:
+    """Record a deferral (allowed even when inquorate) and optionally put the item on a later agenda."""
+    require(actor, P.PANEL_EDIT)
+    save_minutes(db, actor, item_id, MinutesDraft(outcome="deferred", deferral_reason=reason,
+                                                  reasons=reason))
+    if to_sitting_id is None:
+        return None
+    with db.session(actor, write=False) as session:
+        item = _item(session, item_id)
+        data = ItemInput(item.case_type, item.subject_reference, item.subject_initials, item.presenting_worker,
+                         item.time_slot, item.notes)
+    new_id = add_item(db, actor, to_sitting_id, data)
+    with db.session(actor) as session:
+        _item(session, new_id).deferred_from_id = item_id
+    return new_id
