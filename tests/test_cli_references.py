@@ -134,6 +134,8 @@ FAR_OUT = [
       "--kind", "acknowledgement"], "case"),
     (["export", "counselling-letter", "--user", "counsellor", "--case", "1", "--kind", "acknowledgement",
       "--date", "9999-12-31"], "--date"),
+    (["export", "minutes", "--user", "paneladmin", "--sitting", "99999999999999999999999"], "99999999999"),
+    (["export", "minutes", "--user", "paneladmin", "--sitting", " "], "give its date"),
 ]
 
 
@@ -142,7 +144,7 @@ def test_values_far_out_of_range_are_one_line_naming_the_option(
     """A QA run found these stopping with "an unexpected error (ValueError/OverflowError)": year 0 or 9999
     overflows date arithmetic, and a 23-digit number overflows the database's integers."""
     for command, needle in FAR_OUT:
-        out = tmp_path / ("out.docx" if "report" in command else "out.pdf")
+        out = tmp_path / ("out.docx" if "report" in command or "minutes" in command else "out.pdf")
         code, _out, err = _run([*command[:2], "--db", str(demo_path), *command[2:], "--out", str(out)], capsys)
         assert code == 2 and len(err) == 1, (command, err)
         assert needle in err[0] and "unexpected" not in err[0], (command, err[0])

@@ -105,12 +105,18 @@ def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.d
 def sitting_id_for(db: Database, actor: Principal, given: str) -> int:
     """The sitting a person names: its number, its date (``2026-12-08``) or the reference of a case heard
     at it (``AD-2026-0142``). Several matches are refused, listing them, rather than one guessed."""
-    from adoption_desktop.core.text_input import reference_key
+    from adoption_desktop.core.text_input import reference_key, row_number
 
     require(actor, P.PANEL_VIEW)
     text = given.strip()
+    if not text:
+        raise ValidationError("Sitting: give its date (YYYY-MM-DD), a case reference heard at it, or its number.",
+                              "sitting")
     if text.isdigit():
-        return int(text)
+        number = row_number(text)
+        if number is None:
+            raise NotFound(f"Sitting: no panel sitting {text[:30]}.")
+        return number
     with db.session(actor, write=False) as session:
         try:
             day = dt.date.fromisoformat(text)
