@@ -95,6 +95,13 @@ def calendar(session: Session) -> WorkingCalendar:
     return WorkingCalendar(session.scalars(select(ClosureDay.day)))
 
 
+def closure_reasons(session: Session, start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """The agency's closure days from ``start`` to ``end`` (both included) with their reasons: the days
+    :func:`calendar` skips, said in words (e.g. a warning before a panel sits on one)."""
+    rows = session.execute(select(ClosureDay.day, ClosureDay.reason).where(ClosureDay.day.between(start, end)))
+    return {day: reason or "" for day, reason in rows}
+
+
 def add_closure_day(db: Database, actor: Principal, day: dt.date, reason: str) -> None:
     require(actor, Permission.SETTINGS_MANAGE)
     from adoption_desktop.core.text_input import check_date, clean_text

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar
+from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar, bank_holiday_name
 
 # --- roles --------------------------------------------------------------------------------------
 #: role types on the central list; members count to quorum, advisers never do
@@ -263,6 +263,60 @@ def recurring_dates(start: dt.date, recurrence: str, count: int) -> list[dt.date
             out.append(nth_weekday(month_start.year, month_start.month, start.weekday(), n))
         return out
     raise ValueError(f"unknown recurrence {recurrence!r}")
+
+
+def long_date(day: dt.date) -> str:
+    """``Friday 25 December 2026``: the weekday is said, so a weekend date is seen for what it is."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def sitting_day_problem(day: dt.date, closures: Mapping[dt.date, str] | None = None) -> str | None:
+    """Why ``day`` is not a working day for a panel sitting, as a sentence ("Friday 25 December 2026 is a
+    bank holiday (Christmas Day)", "Saturday 30 January 2027 is a weekend day", "… is an agency closure
+    day (staff training)"), or None on a working day. ``closures``: the agency's closure days with their
+    reasons (``core.settings_service.closure_reasons``); without them this is None exactly when
+    ``core.workdays.is_working_day(day)``, with them exactly when ``WorkingCalendar(closures)`` says so.
+
+    A warning, not a refusal: a panel may sit on a Saturday on purpose, so the screens ask before saving."""
+    when = long_date(day)
+    weekend = day.weekday() >= 5
+    holiday = bank_holiday_name(day)
+    if holiday is not None:
+        return f"{when} is {'a weekend day and ' if weekend else ''}a bank holiday ({holiday})"
+    if weekend:
+        return f"{when} is a weekend day"
+    if closures is not None and day in closures:
+        reason = closures[day].strip()
+        return f"{when} is an agency closure day" + (f" ({reason})" if reason else "")
+    return None
+
+
+def sitting_days_problems(days: Iterable[dt.date], closures: Mapping[dt.date, str] | None = None) -> list[str]:
+    """:func:`sitting_day_problem` for each of ``days`` that is not a working day, in date order, each day once."""
+    return [p for p in (sitting_day_problem(d, closures) for d in sorted(set(days))) if p is not None]
+
+
+#: how many non-working days the question lists before "and N more"
+PROBLEMS_LISTED = 10
+
+
+def sitting_days_question(problems: Sequence[str], total: int, *, moving: bool = False) -> str:
+    """The question asked before saving sittings on ``problems`` (from :func:`sitting_days_problems`) out of
+    ``total`` dates: each date and why, then "Schedule anyway?" ("Move the sitting anyway?")."""
+    if moving:
+        head = "The new date is not a working day:"
+    elif total == 1:
+        head = "This sitting is not on a working day:"
+    elif len(problems) >= total:
+        head = f"None of the {total} sittings is on a working day:"
+    else:
+        head = (f"{len(problems)} of the {total} sittings {'is' if len(problems) == 1 else 'are'} not on "
+                f"{'a working day' if len(problems) == 1 else 'working days'}:")
+    listed = [f"\u2022 {p}." for p in problems[:PROBLEMS_LISTED]]
+    if len(problems) > PROBLEMS_LISTED:
+        listed.append(f"\u2022 and {len(problems) - PROBLEMS_LISTED} more.")
+    ask = "Move the sitting anyway?" if moving else "Schedule anyway?"
+    return "\n".join([head, "", *listed, "", ask])
 
 
 # --- central list ----------------------------------------------------------------------------------

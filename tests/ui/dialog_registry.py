@@ -26,9 +26,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QApplication,
+    QDateEdit,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QInputDialog,
     QLineEdit,
@@ -480,6 +483,44 @@ def _cancel_sitting(window: Any) -> None:
 @register("Move a sitting", ("paneladmin",), "SimpleDialog")
 def _move_sitting(window: Any) -> None:
     _panel(window, with_items=False).move_sitting()
+
+
+def _next_saturday() -> dt.date:
+    today = dt.date.today()
+    return today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+
+
+def _press_ok(dialog: QWidget) -> None:
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+@register("Sittings on non-working days (the question)", ("paneladmin",), "SittingDialog")
+def _new_sitting_not_working_day(window: Any) -> None:
+    """A year of Saturdays: the longest question (ten dates listed, then "and 42 more"), answered No."""
+    page = _panel(window, with_items=False)
+    page.new_sitting()
+    dialog = page.dialog
+    saturday = _next_saturday()
+    dialog.first_date.setDate(QDate(saturday.year, saturday.month, saturday.day))
+    dialog.venue.setText("Room 2, Civic Centre")
+    dialog.recurrence.setCurrentIndex(dialog.recurrence.findData("weekly"))
+    dialog.count.setValue(52)
+    _press_ok(dialog)
+
+
+@register("Move a sitting to a non-working day (the question)", ("paneladmin",), "SimpleDialog")
+def _move_sitting_not_working_day(window: Any) -> None:
+    page = _panel(window, with_items=False)
+    page.move_sitting()
+    dialog = page.dialog
+    saturday = _next_saturday()
+    date = dialog.findChild(QDateEdit, "date")
+    date.setDate(QDate(saturday.year, saturday.month, saturday.day))
+    reason = dialog.findChild(QLineEdit, "reason")
+    reason.setText("The chair can only sit at the weekend this month")
+    _press_ok(dialog)
 
 
 @register("Add an agenda item", ("paneladmin",), "panel.ItemDialog")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTimeEdit,
@@ -37,6 +38,7 @@ from adoption_desktop.panel.service import (
     SittingInput,
 )
 from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.fit import keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 
@@ -50,6 +52,7 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.form = load_dialog_form(self, form_name)
         self.message = child(self.form, QLabel, "message")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))  # readable under a high-contrast palette
         buttons = child(self.form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self._ok)
         buttons.rejected.connect(self.reject)
@@ -248,9 +251,27 @@ class SimpleDialog(QDialog):
             value = self.submit()
         except AppError as exc:
             self.message.setText(str(exc))
+            self._show_whole_message()
+            field = exc.field if isinstance(exc, ValidationError) else None
+            target = self.findChild(QWidget, field) if field else None
+            if target is not None and target in self.fields:
+                target.setFocus()
             return
         self.accept()
         self.on_done(value)
+
+
+    def _show_whole_message(self) -> None:
+        """A message longer than the dialog is wide wraps onto more lines: the dialog grows to show all of
+        it (never shrinks), staying on the screen."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        needed = max(self.minimumSizeHint().height(), self.heightForWidth(self.width()))
+        if needed > self.height():
+            self.resize(self.width(), needed)
+            keep_on_screen(self)
 
 
 def declaration_dialog(parent: QWidget | None, item: ItemRow, attendance: Sequence[AttendanceRow],
@@ -346,3 +367,16 @@ def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, toda
         rows[p.code] = (box, edit)
     dlg.submit = lambda: submit({code: pydate(e.date()) if b.isChecked() else None for code, (b, e) in rows.items()})
     return dlg
+
+
+def ask_sitting_days(parent: QWidget | None, title: str, question: str) -> bool:
+    """Ask before saving sittings on days that are not working days (``question`` from
+    ``rules.sitting_days_question``). No is the default, so Enter alone never schedules on a bank holiday;
+    Esc answers No. True only when Yes was chosen."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, question,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setObjectName("sitting_day_warning")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    box.exec()
+    return box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)

@@ -8,7 +8,7 @@ editor has its own shortcuts (see ``minutes_editor``). Every tab and button has 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.settings_service import closure_reasons
 from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
 from adoption_desktop.panel import rules
@@ -369,6 +370,15 @@ class PanelPage(QWidget):
     # --- sittings -------------------------------------------------------------------------------------
     def new_sitting(self) -> None:
         first = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)  # next Tuesday
+        confirmed: set[tuple[dt.date, ...]] = set()
+
+        def submit(data: svc.SittingInput) -> Any:
+            try:  # every date the service would create (a single sitting is one date whatever the number)
+                days = rules.recurring_dates(data.first_date, data.recurrence, data.count)
+            except ValueError:  # an unknown repeat, or a run past the calendar: the service says what is wrong
+                days = []
+            self._confirm_sitting_days(dialog, days, confirmed, "first_date")
+            return svc.schedule_sittings(self.ctx.db, self.ctx.principal, data)
 
         def done(ids: Any) -> None:
             self.say(f"{plural(len(ids), 'sitting')} scheduled.")
@@ -376,8 +386,34 @@ class PanelPage(QWidget):
             self.detail_tabs.setCurrentIndex(0)
             self.agenda_view.setFocus()
 
-        self._open(dialogs.SittingDialog(self, first, lambda data: svc.schedule_sittings(
-            self.ctx.db, self.ctx.principal, data), done))
+        dialog = dialogs.SittingDialog(self, first, submit, done)
+        self._open(dialog)
+
+    def _confirm_sitting_days(self, dialog: QWidget, days: Sequence[dt.date], confirmed: set[tuple[dt.date, ...]],
+                              field: str, *, moving: bool = False) -> None:
+        """Before sittings are saved on ``days``: when any is a weekend day, a bank holiday or an agency
+        closure day, ask, listing each and why (No is the default; Esc answers No). No raises a
+        ValidationError naming ``field``: nothing is saved and the dialog stays open with what was entered.
+        Yes is remembered in ``confirmed`` (per dialog), so OK again on the same dates after, say, a missing
+        venue does not ask twice."""
+        key = tuple(sorted(set(days)))
+        if not key or key in confirmed:
+            return
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:
+            closures = closure_reasons(session, key[0], key[-1])
+        problems = rules.sitting_days_problems(key, closures)
+        if not problems:
+            return
+        title = "Move to a non-working day?" if moving else "Sitting on a non-working day?"
+        if dialogs.ask_sitting_days(dialog, title, rules.sitting_days_question(problems, len(key), moving=moving)):
+            confirmed.add(key)
+            return
+        more = f" (and {plural(len(problems) - 1, 'other date')})" if len(problems) > 1 else ""
+        if moving:
+            raise ValidationError(f"Not moved: {problems[0]}{more}. Choose another date; or press Move sitting "
+                                  "and answer Yes to move it there anyway.", field)
+        raise ValidationError(f"Nothing scheduled: {problems[0]}{more}. Change the date or the repeat; or press OK "
+                              "and answer Yes to schedule anyway.", field)
 
     def cancel_sitting(self) -> None:
         s = self.sitting
@@ -394,14 +430,19 @@ class PanelPage(QWidget):
         if s is None:
             return
 
+        confirmed: set[tuple[dt.date, ...]] = set()
+
         def submit(value: str) -> None:
             day, reason = value.split("|", 1)
-            svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, dt.date.fromisoformat(day), reason,
+            new_date = dt.date.fromisoformat(day)
+            self._confirm_sitting_days(dialog, [new_date], confirmed, "date", moving=True)
+            svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, new_date, reason,
                              expected_version=s.row_version)
 
-        self._open(dialogs.reason_dialog(self, f"Move the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason", submit,
-                                         lambda _v: self._after("Sitting moved."),
-                                         with_date=s.sitting_date, ok_text="Move sitting"))
+        dialog = dialogs.reason_dialog(self, f"Move the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason", submit,
+                                       lambda _v: self._after("Sitting moved."),
+                                       with_date=s.sitting_date, ok_text="Move sitting")
+        self._open(dialog)
 
     def export_calendar(self) -> None:
         path = save_file_name(self, "exports", "Export panel calendar", "panel-sittings.ics",
