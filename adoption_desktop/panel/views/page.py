@@ -18,6 +18,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -113,18 +114,18 @@ class PanelPage(QWidget):
         label.setBuddy(self.sittings_view)
         left_layout.addWidget(label)
         left_layout.addWidget(self.sittings_view)
-        row = QHBoxLayout()
+        # two rows of two: in one row the four buttons made the page wider than its share of a 1366-pixel
+        # screen's window (it scrolled sideways by 61 px there)
+        grid = QGridLayout()
         self.new_sitting_button = _button("&New sitting…", self.new_sitting, "new_sitting", "Ctrl+N")
-        row.addWidget(self.new_sitting_button)
-        row.addWidget(_button("Cance&l sitting…", self.cancel_sitting, "cancel_sitting"))
-        row.addWidget(_button("Mo&ve sitting…", self.move_sitting, "move_sitting"))
-        row.addWidget(_button("Calendar (.i&cs)…", self.export_calendar, "export_calendar"))
-        for i in range(row.count()):
-            layout_item = row.itemAt(i)
-            w = layout_item.widget() if layout_item is not None else None
-            if w is not None and w.objectName() != "export_calendar":
+        buttons = (self.new_sitting_button, _button("Cance&l sitting…", self.cancel_sitting, "cancel_sitting"),
+                   _button("Mo&ve sitting…", self.move_sitting, "move_sitting"),
+                   _button("Calendar (.i&cs)…", self.export_calendar, "export_calendar"))
+        for n, w in enumerate(buttons):
+            grid.addWidget(w, n // 2, n % 2)
+            if w.objectName() != "export_calendar":
                 w.setEnabled(can_edit)
-        left_layout.addLayout(row)
+        left_layout.addLayout(grid)
         split.addWidget(left)
 
         self.detail_tabs = QTabWidget()
