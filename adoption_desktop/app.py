@@ -41,27 +41,24 @@ def _create(parent: QWidget, path: Path, store: SecretStore, *, demo: bool = Fal
         passphrase = _ask_passphrase(parent, True, str(path))
         if passphrase is None:
             return None
-    created = create_database(path, store, passphrase)
-    if demo:
+    if not demo:
+        created = create_database(path, store, passphrase)
+    else:
         from adoption_desktop import demo as demo_module
 
         runner = TaskRunner()
         result: dict[str, object] = {}
+        # filled in before anyone else can open it; a failure removes everything the creation made
         run_with_progress(parent, runner, "Creating the demo database…",
-                          lambda task: demo_module.populate(created.db, "small",
-                                                            progress=lambda m: task.progress(0, 0, m)),
+                          lambda task: create_database(path, store, passphrase, populate=lambda db: demo_module.populate(
+                              db, "small", progress=lambda m: task.progress(0, 0, m))),
                           lambda r: result.update(ok=r), lambda e: result.update(error=e))
         while "ok" not in result and "error" not in result:
             QApplication.processEvents()
             runner.wait(50)
-        if "error" in result:  # a half-made demo database is removed, never reopened later
-            created.db.dispose()
-            from adoption_desktop.core.security.keys import key_file_for
-
-            for f in (path, key_file_for(path), path.with_name(path.name + "-wal"),
-                      path.with_name(path.name + "-shm")):
-                f.unlink(missing_ok=True)
+        if "error" in result:
             raise result["error"]  # type: ignore[misc]
+        created = result["ok"]  # type: ignore[assignment]
         QMessageBox.information(
             parent, "Demo database",
             f"Sign in as one of: {', '.join(u for u, _n, _r in demo_module.DEMO_USERS)} with the password "

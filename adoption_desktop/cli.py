@@ -30,8 +30,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adoption_desktop import __version__
+
+if TYPE_CHECKING:
+    from adoption_desktop.core.storage.engine import Database
 
 FEATURE_CLI = (
     "adoption_desktop.policy_cli",
@@ -81,15 +85,21 @@ def _cmd_init(args: argparse.Namespace) -> int:
         passphrase = passphrase_from_env_or_prompt(confirm=True)
         if not passphrase:
             raise CliError("No keyring is available here: set ADOPTION_DESKTOP_PASSPHRASE or run in a terminal.")
-    try:
-        created = create_database(Path(args.db), store, passphrase)
-    except AppError as exc:
-        raise CliError(str(exc)) from exc
-    if args.admin_user:
+    populate = None
+    if args.admin_user is not None:  # the name and password are checked before anything is created
+        from adoption_desktop.cli_support import new_admin_password
         from adoption_desktop.core.security.service import create_first_administrator
 
-        password = os.environ.get("ADOPTION_DESKTOP_ADMIN_PASSWORD") or getpass.getpass("Administrator password: ")
-        create_first_administrator(created.db, args.admin_user, args.admin_name or args.admin_user, password)
+        admin_user = args.admin_user
+        admin_name = args.admin_name or args.admin_user
+        password = new_admin_password(admin_user, admin_name)
+
+        def populate(db: Database) -> None:
+            create_first_administrator(db, admin_user, admin_name, password)
+    try:  # a failure removes everything this run made
+        created = create_database(Path(args.db), store, passphrase, populate=populate)
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
     created.db.dispose()
     where = "this computer's keyring" if created.key_mode == "keyring" else "the passphrase you gave"
     print(f"Created {args.db}; its key is protected by {where}.")
@@ -109,20 +119,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     passphrase = None if store.available() else passphrase_from_env_or_prompt(confirm=True)
     if not store.available() and not passphrase:
         raise CliError("No keyring is available here: set ADOPTION_DESKTOP_PASSPHRASE or run in a terminal.")
-    try:
-        created = create_database(Path(args.db), store, passphrase)
+    try:  # filled while no other program can open it; a failure (or Ctrl+C) removes everything it made
+        created = create_database(Path(args.db), store, passphrase, populate=lambda db: demo.populate(
+            db, args.size, progress=lambda m: print(f"  demo: {m}", file=sys.stderr)))
     except AppError as exc:
         raise CliError(str(exc)) from exc
-    try:
-        demo.populate(created.db, args.size, progress=lambda m: print(f"  demo: {m}", file=sys.stderr))
-    except BaseException:
-        created.db.dispose()
-        from adoption_desktop.core.security.keys import key_file_for
-
-        for f in (Path(args.db), key_file_for(Path(args.db)), Path(args.db + "-wal"), Path(args.db + "-shm")):
-            f.unlink(missing_ok=True)
-        raise
-    created.db.checkpoint()
     created.db.dispose()
     print(f"Demo database ({args.size}) created at {args.db}. Users: "
           + ", ".join(u for u, _n, _r in demo.DEMO_USERS) + f"; password {demo.DEMO_PASSWORD!r}.")

@@ -54,6 +54,45 @@ def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
     return first or None
 
 
+ENV_ADMIN_PASSWORD = "ADOPTION_DESKTOP_ADMIN_PASSWORD"
+
+
+def new_admin_password(username: str, full_name: str) -> str:
+    """``init --admin-user``: the name checked and the password got (environment or terminal) and
+    checked *before* the database is created, so a bad one leaves nothing behind. The user service
+    checks them again when the administrator is added."""
+    from adoption_desktop.core.security.passwords import password_problem
+    from adoption_desktop.core.text_input import clean_name, clean_text
+
+    try:
+        name = clean_text(username, "User name", max_length=60)
+        full = clean_name(full_name, "Full name")
+    except AppError as exc:
+        raise CliError(f"--admin-user: {exc} Nothing was created.") from exc
+    if not name.strip() or not name.replace(".", "").replace("_", "").replace("-", "").isalnum():
+        raise CliError("--admin-user: use letters, digits, dots, dashes or underscores. Nothing was created.")
+    if not full.strip():
+        raise CliError("--admin-name: enter the person's name. Nothing was created.")
+    password = os.environ.get(ENV_ADMIN_PASSWORD)
+    if not password:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CliError(f"--admin-user {name.strip()}: no password; set {ENV_ADMIN_PASSWORD} or run the "
+                           "command in a terminal to be asked for it. Nothing was created.")
+        try:
+            password = getpass.getpass("Administrator password: ")
+            if not password:
+                raise CliError("No administrator password given; nothing was created.")
+            if problem := password_problem(password):
+                raise CliError(f"{problem} Nothing was created.")
+            if getpass.getpass("Repeat the password: ") != password:
+                raise CliError("The two passwords differ; nothing was created.")
+        except (EOFError, KeyboardInterrupt) as exc:
+            raise CliError("No administrator password given; nothing was created.") from exc
+    if problem := password_problem(password):
+        raise CliError(f"{ENV_ADMIN_PASSWORD}: {problem} Nothing was created.")
+    return password
+
+
 def report_wait(message: str) -> None:
     """A command that has to wait for another program says so once on stderr (and then goes on)."""
     print(f"adoption-desktop: {message}", file=sys.stderr, flush=True)

@@ -51,13 +51,21 @@ ACK_ACTION = "audit_alert_acknowledged"
 def identity(db: Database) -> str:
     """What an anchor in the per-user folder is kept for: the database file, or the server and database."""
     if db.is_sqlite and db.path is not None:
-        return "file:" + str(Path(db.path).resolve())
+        return file_identity(Path(db.path))
     url = db.engine.url
     return f"postgresql://{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 
+def file_identity(path: Path) -> str:
+    return "file:" + str(Path(path).resolve())
+
+
 def user_anchor_file(db: Database) -> Path:
-    digest = hashlib.sha256(identity(db).encode("utf-8")).hexdigest()[:32]
+    return _user_anchor_path(identity(db))
+
+
+def _user_anchor_path(ident: str) -> Path:
+    digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
     return app_paths().data / "audit-anchors" / f"{digest}.json"
 
 
@@ -102,12 +110,20 @@ def stored(db: Database) -> tuple[list[StoredAnchor], list[str]]:
 
 
 def _acknowledged_file(db: Database) -> Path:
-    return user_anchor_file(db).with_suffix(".acknowledged.json")
+    return _acknowledged_path(identity(db))
+
+
+def _acknowledged_path(ident: str) -> Path:
+    return _user_anchor_path(ident).with_suffix(".acknowledged.json")
 
 
 def _acknowledged(db: Database) -> set[tuple[int, str]]:
+    return _acknowledged_for(identity(db))
+
+
+def _acknowledged_for(ident: str) -> set[tuple[int, str]]:
     try:
-        data = json.loads(_acknowledged_file(db).read_text(encoding="utf-8"))
+        data = json.loads(_acknowledged_path(ident).read_text(encoding="utf-8"))
         return {(int(a["seq"]), str(a["hash"])) for a in data}
     except (OSError, ValueError, TypeError, KeyError):
         return set()
@@ -118,13 +134,16 @@ def _backup_anchors(db: Database) -> list[StoredAnchor]:
     superseded): a rollback is caught even when both anchor files were deleted."""
     if not db.is_sqlite:
         return []
+    return _backup_anchors_for(identity(db))
+
+
+def _backup_anchors_for(ident: str) -> list[StoredAnchor]:
     import zipfile
 
     folder = app_paths().backups
     if not folder.is_dir():
         return []
-    ident = identity(db)
-    done = _acknowledged(db)
+    done = _acknowledged_for(ident)
     out: list[StoredAnchor] = []
     for archive in sorted(folder.glob("*.adkbak")):
         try:
@@ -142,6 +161,35 @@ def _backup_anchors(db: Database) -> list[StoredAnchor]:
         if (seq, digest) not in done:
             out.append(StoredAnchor("in a backup", archive, seq, digest, str(manifest.get("at", ""))))
     return out
+
+
+def forget_earlier(path: Path) -> None:
+    """A new database has just been made at ``path`` (its file created exclusively, under the exclusive
+    hold): the anchors of an earlier database at that path (deleted, or left by an interrupted creation)
+    are not this one's. The anchor beside it is removed; this user's anchor for the path is kept as
+    ``….superseded-STAMP`` (evidence, as :func:`acknowledge` keeps it) and the earlier database's backups
+    in the backups folder no longer count as its anchors. The new database's own anchors are written
+    when it is first closed. Only ever called by the creation itself, never for a database that exists:
+    a rewritten log of an existing database is still caught by every anchor."""
+    ident = file_identity(path)
+    anchor_file_for(Path(path)).unlink(missing_ok=True)
+    user = _user_anchor_path(ident)
+    if user.exists():
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        os.replace(user, user.with_name(f"{user.name}.superseded-{stamp}"))
+    earlier = _backup_anchors_for(ident)
+    if earlier:
+        superseded = _acknowledged_for(ident) | {(a.seq, a.hash) for a in earlier}
+        ack_file = _acknowledged_path(ident)
+        ack_file.parent.mkdir(parents=True, exist_ok=True)
+        ack_file.write_text(json.dumps([{"seq": q, "hash": h} for q, h in sorted(superseded)]), encoding="utf-8")
+    _log.info("a new database at a path used before: the earlier database's audit anchors were set aside")
+
+
+def remove_new(path: Path) -> None:
+    """The anchors written for a database whose creation failed (it is being removed)."""
+    anchor_file_for(Path(path)).unlink(missing_ok=True)
+    _user_anchor_path(file_identity(path)).unlink(missing_ok=True)
 
 
 def check_all(db: Database, session: Session,

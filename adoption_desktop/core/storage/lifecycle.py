@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -10,6 +11,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,26 +57,96 @@ class CreatedDatabase:
     key_mode: str  # "keyring" or "passphrase"
 
 
-def create_database(path: Path, store: SecretStore, passphrase: str | None = None) -> CreatedDatabase:
-    """A new encrypted database at ``path`` with its key in the keyring (or under ``passphrase``)."""
+def create_database(path: Path, store: SecretStore, passphrase: str | None = None, *,
+                    populate: Callable[[Database], object] | None = None) -> CreatedDatabase:
+    """A new encrypted database at ``path`` with its key in the keyring (or under ``passphrase``).
+
+    The path is held exclusively while it is made, and the database file and its key file are created
+    exclusively: of two programs creating the same path at once, one succeeds and the other is refused
+    (:class:`AppError`) having changed nothing of the winner's. ``populate(db)`` (the first administrator,
+    the demo data) runs while the hold is still exclusive, so nobody opens it half made. If anything
+    fails, every file this call made is removed again (and its keyring entry), never another's. The
+    audit anchors of an earlier database at the same path are set aside (:func:`anchors.forget_earlier`).
+    The database returned is open with the ordinary shared hold."""
     secure_umask()
     path = Path(path)
-    _refuse_leftovers(path, "create")
+    _refuse_leftovers(path, "create")  # before the key is made: the common case says so at once
     path.parent.mkdir(parents=True, exist_ok=True)
     created = keys.create_key(store, passphrase)
-    created.envelope.save(keys.key_file_for(path))
     try:
-        db = open_sqlcipher(path, created.key, must_exist=False)
-        migrations.create_schema(db)
-    except Exception:
-        for f in (path, keys.key_file_for(path), path.with_name(path.name + "-wal"),
-                  path.with_name(path.name + "-shm"), lock_file_for(path)):
-            f.unlink(missing_ok=True)
-        if created.envelope.mode == "keyring":
+        _create_held(path, created, populate)
+        db = open_sqlcipher(path, created.key)  # complete now: opened like any other
+    except BaseException:
+        if created.envelope.mode == "keyring" and not _key_file_names(path, created.envelope.db_id):
             store.delete(created.envelope.db_id)
         raise
     db.audit_anchored = True  # [audit hook]
     return CreatedDatabase(db, created.recovery_key, created.envelope.mode)
+
+
+def _key_file_names(path: Path, db_id: str) -> bool:
+    try:
+        return keys.KeyEnvelope.load(keys.key_file_for(path)).db_id == db_id
+    except AppError:
+        return False
+
+
+def _create_held(path: Path, created: keys.CreatedKey, populate: Callable[[Database], object] | None) -> None:
+    lock = lock_file_for(path)
+    new_lock = not lock.exists()
+    hold = FileHold.acquire(path, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
+                            message=in_use_message(path.name, "created"))
+    made: list[Path] = []
+    anchored = False
+    try:
+        _refuse_leftovers(path, "create")  # again, now that no other program can be making it
+        _create_exclusive(path, b"", "create")
+        made += [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                 path.with_name(path.name + "-journal")]
+        _create_exclusive(keys.key_file_for(path), created.envelope.to_json().encode("utf-8"), "create")
+        made.append(keys.key_file_for(path))
+        anchors.forget_earlier(path)  # the anchors of a database that was here before are not this one's
+        anchored = True  # from here on, the anchors for this path are this call's
+        db = open_sqlcipher(path, created.key, must_exist=False, hold=hold)
+        try:
+            migrations.create_schema(db)
+            db.audit_anchored = True  # [audit hook]
+            if populate is not None:
+                populate(db)
+            db.checkpoint()
+        except BaseException:
+            db.dispose(write_anchor=False)
+            raise
+        db.dispose()  # writes the new database's first anchors
+    except BaseException:
+        if anchored:
+            anchors.remove_new(path)
+        if made:  # this call made the database file: its journal and key file are this call's too
+            for f in made:
+                with contextlib.suppress(OSError):
+                    f.unlink(missing_ok=True)
+        if new_lock and not path.exists():
+            hold.remove_lock_file()
+        raise
+    finally:
+        hold.release()
+
+
+def _create_exclusive(path: Path, content: bytes, what: str) -> None:
+    """Write a file that must not exist yet (O_CREAT|O_EXCL): another program's is never overwritten."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    except FileExistsError as err:
+        raise AppError(f"Cannot {what} {path.name}: another program made it meanwhile. Choose another file "
+                       "name, or move that file away first.") from err
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def unlock_key(path: Path, store: SecretStore, passphrase: str | None = None) -> bytes | bytearray:
