@@ -263,3 +263,44 @@ def test_a_busy_database_is_reported_in_the_status_bar_while_the_open_waits(qtbo
     window.show()
     _wait_reporter(window)("agency.db is busy (another program is writing to it); waiting…")
     assert window.statusBar().currentMessage().endswith("waiting…")
+
+
+def test_the_start_windows_demo_database_is_made_whole_or_not_at_all(tmp_path: Any, qtbot: Any,
+                                                                     monkeypatch: Any) -> None:
+    """"Open the demo database" makes the file and fills it in the background, with the path held until it
+    is whole; a failure part-way leaves nothing behind, and a second try works."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from adoption_desktop import app
+    from adoption_desktop import demo as demo_module
+    from adoption_desktop.core.security.keys import key_file_for
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.lifecycle import verify_database
+    from adoption_desktop.ui.dialogs import RecoveryKeyDialog
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(RecoveryKeyDialog, "exec", lambda self: 1)
+    parent = QDialog()
+    qtbot.addWidget(parent)
+    path = tmp_path / "demo.db"
+    real = demo_module.populate
+
+    def failing(db: Database, size: str = "small", **kw: Any) -> Any:
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(demo_module, "populate", failing)
+    with pytest.raises(RuntimeError, match="disk filled up"):
+        app._create(parent, path, SecretStore(), demo=True)
+    assert not path.exists() and not key_file_for(path).exists()
+    monkeypatch.setattr(demo_module, "populate", real)
+    db = app._create(parent, path, SecretStore(), demo=True)
+    assert db is not None
+    try:
+        report = verify_database(db)
+        assert report.ok, report
+        from adoption_desktop.core.security.models import User
+
+        with db.session(write=False) as s:
+            assert s.query(User).filter(User.username == "letterbox").count() == 1
+    finally:
+        db.dispose()
