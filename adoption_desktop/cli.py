@@ -56,6 +56,17 @@ Handler = Callable[[argparse.Namespace], int]
 ENV_USER_PASSWORD = "ADOPTION_DESKTOP_PASSWORD"
 
 
+def record_number(value: str) -> int:
+    """An ``argparse`` type for a record's number: digits within what the database holds (a longer number
+    overflowed the driver and stopped the command with "an unexpected error")."""
+    from adoption_desktop.core.text_input import row_number
+
+    number = row_number(value)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{value[:30]!r} is not a record number")
+    return number
+
+
 def add_user_option(parser: argparse.ArgumentParser) -> None:
     """``--user NAME`` for a command that reads or writes case data. It is checked when the command
     runs (``cli_support.signed_in``), so a missing user is one line naming the option."""

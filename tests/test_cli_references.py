@@ -149,3 +149,11 @@ def test_values_far_out_of_range_are_one_line_naming_the_option(
         assert code == 2 and len(err) == 1, (command, err)
         assert needle in err[0] and "unexpected" not in err[0], (command, err[0])
         assert not out.exists()
+    # record numbers parsed by the options themselves: a usage error naming the option
+    for option in (["--request", "99999999999999999999999"], ["--session", "0"]):
+        with pytest.raises(SystemExit) as exited:  # argparse's own usage error
+            cli.main(["export", "counselling-letter", "--db", str(demo_path), "--user", "counsellor", "--case", "1",
+                      "--kind", "appointment", *option, "--out", str(tmp_path / "r.pdf")])
+        err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+        assert exited.value.code == 2 and option[0] in err[-1] and "not a record number" in err[-1], err
+

@@ -29,6 +29,17 @@ def check_output_target(path: Path | str) -> None:
         return  # unreadable: the write itself reports it, under the user's name for the file
     if not stat.S_ISREG(mode):
         raise ValidationError(f"{path} is not a regular file; give a file name.", "path")
+    # An existing file must be replaceable. On Windows a PDF open in a reader, or a workbook open in Excel,
+    # cannot be replaced: found only at the end, that would come after the export's audit entry (and a
+    # batch's sent-list) had been committed for a file that never arrived. Asked before anything is done.
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    except PermissionError as exc:
+        raise ValidationError(f"{path} is open in another program, or cannot be changed: close it (or choose "
+                              "another file name) and try again; nothing was written.", "path") from exc
+    except OSError:
+        return  # the write itself reports it, under the user's name for the file
+    os.close(fd)
 
 
 def _temporary_beside(path: Path) -> Path:

@@ -39,7 +39,7 @@ def _export_letter(args: argparse.Namespace) -> int:
 
 
 def register(registry: CliRegistry) -> None:
-    from adoption_desktop.cli import add_user_option
+    from adoption_desktop.cli import add_user_option, record_number
 
     p = registry.export.add_parser(
         "counselling-letter", help="a birth-records counselling letter as PDF",
@@ -48,8 +48,8 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--case", required=True, help="case number or reference (e.g. BRC-2024-0007)")
     p.add_argument("--kind", required=True, choices=KINDS)
     p.add_argument("--out", required=True, help=OUT_HELP)
-    p.add_argument("--request", type=int, help="records request number (default: the case's latest fitting one)")
-    p.add_argument("--session", type=int, help="session number for an appointment (default: the latest)")
+    p.add_argument("--request", type=record_number, help="records request number (default: the case's latest fitting one)")
+    p.add_argument("--session", type=record_number, help="session number for an appointment (default: the latest)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="letter date (default: today)")
     add_user_option(p)
     p.set_defaults(handler=_export_letter)

@@ -155,6 +155,11 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
 def sent_by_post(method: str) -> bool:
     """Whether an outcome's method ("post", "recorded delivery", "posted 2nd class") sends the item by post,
     which needs the recipient's address; e-mail, collection by hand and the like do not."""
-    words = set(re.findall(r"[a-z]+", method.lower()))
-    return bool(words & {"post", "posted", "postal", "recorded", "royal"})
+    text = method.lower()
+    if re.search(r"\be[\s-]?mail", text):  # e-mail, email, e mail: sent without an address
+        return False
+    words = set(re.findall(r"[a-z]+", text))
+    return bool(words & {"post", "posted", "postal", "recorded", "royal", "mail", "mailed", "class", "delivery",
+                         "delivered", "signed", "tracked", "courier"}) or bool(
+        re.search(r"\b(1st|2nd|first|second)[\s-]class\b", text))
 

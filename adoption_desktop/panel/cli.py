@@ -48,14 +48,14 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def register(registry: Any) -> None:
-    from adoption_desktop.cli import add_user_option
+    from adoption_desktop.cli import add_user_option, record_number
 
     p = registry.export.add_parser("minutes", help="panel minutes of one sitting as a Word document")
     p.add_argument("--db", required=True)
     p.add_argument("--sitting", required=True, metavar="DATE|REFERENCE",
                    help="the sitting's date (YYYY-MM-DD), the reference of a case heard at it, or its number")
     p.add_argument("--out", required=True, help="FILE.docx")
-    p.add_argument("--item", type=int, help="only this agenda item (extract for the case file)")
+    p.add_argument("--item", type=record_number, help="only this agenda item (extract for the case file)")
     add_user_option(p)
     p.set_defaults(handler=_cmd_minutes)
 

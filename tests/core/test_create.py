@@ -132,6 +132,43 @@ def test_a_failed_creation_removes_everything_it_made(tmp_path: Path, store: Sec
     assert verify_database(open_database(path, store)).ok
 
 
+def test_a_failed_creation_at_a_used_path_puts_the_earlier_anchors_back(tmp_path: Path,
+                                                                        store: SecretStore) -> None:
+    """A reviewer's scenario: move a database away, start a creation at its path and interrupt it. The
+    earlier database's anchors were set aside and, before this, stayed forgotten: its log could then be
+    rewritten and the file moved back with nothing to compare it against. A creation that fails puts them
+    back as they were, so the database moved back is checked against them again."""
+    import shutil
+
+    path, away = tmp_path / "real.db", tmp_path / "away"
+    real = create_database(path, store).db
+    for name in ("r1", "r2", "r3"):
+        make_user(real, name)
+    backup_database(real, app_paths().backups / "real.adkbak")
+    real.dispose()
+    user_anchor = anchors.user_anchor_file(real)
+    before = {f: f.read_bytes() for f in (user_anchor, audit.anchor_file_for(path))}
+    away.mkdir()
+    for f in (path, keys.key_file_for(path)):
+        shutil.move(str(f), away / f.name)
+
+    def interrupted(db: Database) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        create_database(path, store, populate=interrupted)
+    assert {f: f.read_bytes() for f in before} == before  # both anchors back, byte for byte
+    assert not list(user_anchor.parent.glob(user_anchor.name + ".superseded-*"))
+    assert not anchors._acknowledged_for(anchors.file_identity(path))  # the backup's anchor still counts
+    for f in (path, keys.key_file_for(path)):
+        shutil.move(str(away / f.name), f)
+    back = open_database(path, store)
+    try:
+        assert back.audit_hold is None and verify_database(back).ok
+    finally:
+        back.dispose()
+
+
 def test_a_refused_creation_never_touches_the_files_that_are_there(tmp_path: Path, store: SecretStore) -> None:
     path = tmp_path / "there.db"
     create_database(path, store).db.dispose()

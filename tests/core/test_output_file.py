@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +93,27 @@ def test_the_temporary_file_keeps_the_suffix(tmp_path: Path) -> None:
         assert tmp.suffix == ".docx"
         tmp.write_bytes(b"PK")
     assert (tmp_path / "Letters.DOCX").exists()
+
+
+def test_a_file_that_cannot_be_replaced_is_refused_before_anything_is_done(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a PDF open in a reader cannot be replaced; found at the end, that came after the export's
+    audit entry was committed. The target is tried first (here the sharing violation is simulated: this
+    machine's tests run as root, whom permissions do not stop)."""
+    from adoption_desktop.core import files
+
+    target = tmp_path / "reminders.pdf"
+    target.write_bytes(b"the letters already sent")
+    real_open = os.open
+
+    def locked(path: Any, flags: int, *args: Any) -> int:
+        if Path(path) == target and flags & os.O_RDWR:
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(files.os, "open", locked)
+    ran: list[bool] = []
+    with pytest.raises(ValidationError, match="open in another program"), files.output_file(target):
+        ran.append(True)  # the export's work (and its audit entry) would go here
+    assert ran == [] and target.read_bytes() == b"the letters already sent"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reminders.pdf"]

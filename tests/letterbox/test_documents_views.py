@@ -101,3 +101,30 @@ def test_attach_read_screen_redact_export_forward(qtbot, db: Database, coordinat
     forwarded = next(e for e in history if e.action == "forwarded")
     assert red.exported.sha256 in forwarded.detail and forwarded.actor == coordinator.username
     red.grab().save(str(tmp_path / "redaction.png"))
+
+
+def test_an_outcome_recorded_meanwhile_by_someone_else_is_shown_not_repeated(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, coordinator: Principal) -> None:
+    """A reviewer's case: another coordinator records the outcome while this dialog is open; pressing
+    Record outcome here is refused before any "final" question, and the dialog shows the item as it is now
+    (before, it kept refusing with the stale version until it was closed)."""
+    import datetime as dt
+    from unittest import mock
+
+    from adoption_desktop.letterbox import rules
+    from adoption_desktop.letterbox.views import item_dialog
+
+    arrangement = service.create_arrangement(db, coordinator, sample_input())
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE,
+                            received_on=dt.date(2026, 4, 1), writer="Gina Quillfield")
+    service.screen_item(db, coordinator, item, "Thinking of you all.")
+    ctx = AppContext(db, coordinator, TaskRunner(synchronous=True))
+    dialog = ItemDialog(ctx, arrangement, "LB-0001", item_id=item)
+    qtbot.addWidget(dialog)
+    service.record_outcome(db, coordinator, item, "held", dt.date(2026, 4, 2))  # someone else, meanwhile
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("forwarded"))
+    dialog.method.setText("post")
+    with mock.patch.object(item_dialog, "confirm_final", return_value=True) as asked:
+        dialog.record_outcome()
+    assert asked.call_count == 0 and "already has an outcome (held)" in dialog.message.text()
+    assert dialog.detail is not None and dialog.detail.status == "held"  # shown as it is now

@@ -261,6 +261,7 @@ def test_an_item_for_birth_relatives_with_no_address_is_not_recorded_as_posted(
 @pytest.mark.parametrize(("method", "postal"), [
     ("post", True), ("Post", True), ("posted 2nd class", True), ("Recorded delivery", True), ("Royal Mail", True),
     ("email", False), ("e-mail", False), ("secure e-mail", False), ("collected", False), ("by hand", False),
-    ("", False), ("postcode checked", False)])
+    ("", False), ("postcode checked", False), ("1st class", True), ("second-class", True), ("Special Delivery", True),
+    ("signed for", True), ("by mail", True), ("e mail", False), ("Secure Email", False), ("collected by hand", False)])
 def test_only_postal_methods_need_an_address(method: str, postal: bool) -> None:
     assert rules.sent_by_post(method) is postal

@@ -398,7 +398,8 @@ class DecisionPanel(QWidget):
         pw, version, why = password, self.version, delay_reason
 
         def failed(exc: BaseException) -> None:
-            if asked and isinstance(exc, ValidationError) and exc.field in ("password", "delay_reason"):
+            still_open = self.detail is not None and self.detail.row.id == did
+            if asked and still_open and isinstance(exc, ValidationError) and exc.field in ("password", "delay_reason"):
                 QTimer.singleShot(0, lambda: self.sign(delay_reason=why, error=str(exc)))  # ask again
             else:
                 self.failed.emit(exc)

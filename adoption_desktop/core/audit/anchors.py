@@ -16,6 +16,7 @@ never writes over an anchor it could not confirm.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -163,7 +164,19 @@ def _backup_anchors_for(ident: str) -> list[StoredAnchor]:
     return out
 
 
-def forget_earlier(path: Path) -> None:
+@dataclass
+class SetAside:
+    """What :func:`forget_earlier` moved, so that a creation that fails puts it back (:func:`restore_earlier`):
+    a failed or interrupted creation must not leave an earlier database's anchors forgotten."""
+
+    beside: bytes | None = None
+    user_from: Path | None = None
+    user_to: Path | None = None
+    ack_file: Path | None = None
+    ack_before: str | None = None
+
+
+def forget_earlier(path: Path) -> SetAside:
     """A new database has just been made at ``path`` (its file created exclusively, under the exclusive
     hold): the anchors of an earlier database at that path (deleted, or left by an interrupted creation)
     are not this one's. The anchor beside it is removed; this user's anchor for the path is kept as
@@ -172,18 +185,41 @@ def forget_earlier(path: Path) -> None:
     when it is first closed. Only ever called by the creation itself, never for a database that exists:
     a rewritten log of an existing database is still caught by every anchor."""
     ident = file_identity(path)
-    anchor_file_for(Path(path)).unlink(missing_ok=True)
+    aside = SetAside()
+    beside = anchor_file_for(Path(path))
+    with contextlib.suppress(OSError):
+        aside.beside = beside.read_bytes()
+    beside.unlink(missing_ok=True)
     user = _user_anchor_path(ident)
     if user.exists():
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        os.replace(user, user.with_name(f"{user.name}.superseded-{stamp}"))
+        aside.user_from, aside.user_to = user, user.with_name(f"{user.name}.superseded-{stamp}")
+        os.replace(user, aside.user_to)
     earlier = _backup_anchors_for(ident)
     if earlier:
         superseded = _acknowledged_for(ident) | {(a.seq, a.hash) for a in earlier}
         ack_file = _acknowledged_path(ident)
+        aside.ack_file = ack_file
+        aside.ack_before = ack_file.read_text(encoding="utf-8") if ack_file.exists() else None
         ack_file.parent.mkdir(parents=True, exist_ok=True)
         ack_file.write_text(json.dumps([{"seq": q, "hash": h} for q, h in sorted(superseded)]), encoding="utf-8")
     _log.info("a new database at a path used before: the earlier database's audit anchors were set aside")
+    return aside
+
+
+def restore_earlier(path: Path, aside: SetAside) -> None:
+    """A creation failed: its own anchors go (:func:`remove_new`) and the earlier database's come back, so
+    that an interrupted creation cannot be used to make an earlier database's anchors forgotten."""
+    remove_new(path)
+    if aside.beside is not None:
+        anchor_file_for(Path(path)).write_bytes(aside.beside)
+    if aside.user_from is not None and aside.user_to is not None and aside.user_to.exists():
+        os.replace(aside.user_to, aside.user_from)
+    if aside.ack_file is not None:
+        if aside.ack_before is None:
+            aside.ack_file.unlink(missing_ok=True)
+        else:
+            aside.ack_file.write_text(aside.ack_before, encoding="utf-8")
 
 
 def remove_new(path: Path) -> None:

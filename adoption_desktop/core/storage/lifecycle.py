@@ -97,7 +97,7 @@ def _create_held(path: Path, created: keys.CreatedKey, populate: Callable[[Datab
     hold = FileHold.acquire(path, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
                             message=in_use_message(path.name, "created"))
     made: list[Path] = []
-    anchored = False
+    aside: anchors.SetAside | None = None
     try:
         _refuse_leftovers(path, "create")  # again, now that no other program can be making it
         _create_exclusive(path, b"", "create")
@@ -105,8 +105,9 @@ def _create_held(path: Path, created: keys.CreatedKey, populate: Callable[[Datab
                  path.with_name(path.name + "-journal")]
         _create_exclusive(keys.key_file_for(path), created.envelope.to_json().encode("utf-8"), "create")
         made.append(keys.key_file_for(path))
-        anchors.forget_earlier(path)  # the anchors of a database that was here before are not this one's
-        anchored = True  # from here on, the anchors for this path are this call's
+        # the anchors of a database that was here before are not this one's; from here on, the anchors for
+        # this path are this call's (and a failure puts the earlier ones back)
+        aside = anchors.forget_earlier(path)
         db = open_sqlcipher(path, created.key, must_exist=False, hold=hold)
         try:
             migrations.create_schema(db)
@@ -119,8 +120,8 @@ def _create_held(path: Path, created: keys.CreatedKey, populate: Callable[[Datab
             raise
         db.dispose()  # writes the new database's first anchors
     except BaseException:
-        if anchored:
-            anchors.remove_new(path)
+        if aside is not None:
+            anchors.restore_earlier(path, aside)
         if made:  # this call made the database file: its journal and key file are this call's too
             for f in made:
                 with contextlib.suppress(OSError):

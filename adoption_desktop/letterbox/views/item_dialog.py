@@ -351,6 +351,10 @@ class ItemDialog(QDialog):
 
         try:  # what would refuse it is said before the person is asked to confirm something final
             record(check_only=True)
+        except Conflict as exc:  # someone else acted first: show the item as it is now (what was typed stays)
+            self.reload()
+            self.say(str(exc), error=True)
+            return
         except AppError as exc:  # what they typed stays; the refusal says what to do
             self.say(str(exc), error=True)
             return
