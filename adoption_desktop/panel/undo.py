@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.errors import Conflict, NotFound
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
@@ -86,7 +87,7 @@ def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
         if sitting is None:
             raise NotFound(f"The sitting of {day_text(removed.sitting_date)} no longer exists; the item cannot "
                            "be put back.")
-        svc.lock_row(session, sitting)
+        lock_row(session, sitting)
         if sitting.row_version != removed.sitting_version:
             raise changed_since(session, "panel_sittings", [sitting.id], f"the sitting of "
                                 f"{day_text(removed.sitting_date)}")
@@ -262,7 +263,7 @@ def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclarat
         item = session.get(PanelItem, removed.item_id)
         if item is None:
             raise NotFound("The agenda item of this declaration no longer exists.")
-        svc.lock_row(session, item)
+        lock_row(session, item)
         what = f"{_item_name(item.subject_reference)} (its declarations)"
         others = tuple(session.scalars(select(PanelDeclaration.id).where(
             PanelDeclaration.item_id == item.id).order_by(PanelDeclaration.id)))

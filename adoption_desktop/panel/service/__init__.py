@@ -27,42 +27,9 @@ reads patches the module that reads it (``chair_approval``, say), not this packa
 
 from __future__ import annotations
 
-# Every name of the single module, from the module that now holds it; the names it imported too (other
-# modules use some of them through it: panel.undo calls ``lock_row`` and ``_item``). Private helpers are
-# re-exported with ``as`` (importable as before, not part of ``import *``); ``__all__`` lists what
-# ``import *`` gave before.
-import datetime as dt
-import json
-import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
-from adoption_desktop.core.errors import Conflict, NotFound, StaleRecord, ValidationError
-from adoption_desktop.core.handoff import PanelHandoff
-from adoption_desktop.core.security.permissions import Permission, Principal, require
-from adoption_desktop.core.security.service import reauthenticate
-from adoption_desktop.core.settings_service import calendar, get_setting
-from adoption_desktop.core.storage.base import get_or_raise
-from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
-from adoption_desktop.core.workdays import WorkingCalendar
-from adoption_desktop.panel import profile, rules, settings
-from adoption_desktop.panel.models import (
-    PanelAppraisal,
-    PanelAttendance,
-    PanelDeclaration,
-    PanelItem,
-    PanelMember,
-    PanelMinutes,
-    PanelPaper,
-    PanelSitting,
-)
-from adoption_desktop.panel.rules import QuorumMember, QuorumResult, QuorumRule
+# Every name the single module defined, from the module that now holds it, and the snapshot types its use
+# cases return. Private helpers are re-exported with ``as`` (importable as before, not part of
+# ``import *``). Names it only imported (``select``, ``lock_row``…) are not: use them from where they live.
 from adoption_desktop.panel.service.agenda import _item_values as _item_values
 from adoption_desktop.panel.service.agenda import _validate_item as _validate_item
 from adoption_desktop.panel.service.agenda import (
@@ -162,14 +129,10 @@ from adoption_desktop.panel.service.sittings import (
     sitting_id_for,
 )
 from adoption_desktop.panel.snapshots import AttendanceChange, OrderChange, RemovedDeclaration, RemovedItem
-from adoption_desktop.panel.snapshots import declaration as declaration_snapshot
-from adoption_desktop.panel.snapshots import removed_item as removed_item_snapshot
 
 __all__ = [
     "AttendanceChange",
     "AttendanceRow",
-    "Conflict",
-    "Database",
     "DeclarationRow",
     "ItemInput",
     "ItemRow",
@@ -178,95 +141,46 @@ __all__ = [
     "MinutesDraft",
     "MinutesPack",
     "MinutesRow",
-    "NotFound",
     "OrderChange",
     "P",
-    "PanelAppraisal",
-    "PanelAttendance",
-    "PanelDeclaration",
-    "PanelHandoff",
-    "PanelItem",
-    "PanelMember",
-    "PanelMinutes",
-    "PanelPaper",
-    "PanelSitting",
     "PaperRow",
-    "Permission",
-    "Principal",
-    "QuorumMember",
-    "QuorumResult",
-    "QuorumRule",
     "RemovedDeclaration",
     "RemovedItem",
-    "Sequence",
-    "Session",
     "SittingDetail",
     "SittingInput",
     "SittingRow",
-    "StaleRecord",
-    "ValidationError",
-    "WorkingCalendar",
     "add_item",
     "add_member",
     "advice_text",
-    "annotations",
     "approval_blockers",
     "approve_minutes",
-    "audit",
     "build_handoff",
-    "calendar",
     "cancel_sitting",
-    "check_date",
-    "check_version",
-    "clean_name",
-    "clean_reference",
-    "clean_text",
     "correct_minutes",
-    "dataclass",
-    "declaration_snapshot",
     "declare_interest",
     "defer_item",
-    "dt",
-    "field",
-    "func",
-    "get_or_raise",
-    "get_setting",
     "give_notice",
     "item_quorum",
     "item_text",
-    "json",
-    "last_saved",
     "list_members",
     "list_sittings",
-    "lock_row",
     "minutes_history",
     "minutes_pack",
     "move_item",
     "move_sitting",
     "open_item",
-    "profile",
     "quorum_rule",
-    "reauthenticate",
     "record_calendar_export",
     "remove_declaration",
     "remove_item",
-    "removed_item_snapshot",
     "reorder_items",
-    "replace",
-    "require",
-    "rules",
     "save_minutes",
     "schedule_sittings",
-    "select",
     "set_attendance",
     "set_paper_received",
-    "settings",
     "sitting_detail",
     "sitting_id_for",
-    "stale",
     "submit_minutes",
     "update_item",
     "update_member",
-    "uuid",
-    "when_text",
 ]
