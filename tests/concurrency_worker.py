@@ -32,6 +32,21 @@ def _outcome(db: Database, p: dict[str, Any]) -> None:
                            expected_version=p.get("version"))
 
 
+def _outcome_confirmed(db: Database, p: dict[str, Any]) -> None:
+    """As the item dialog does: every check first (``check_only``), the user confirms, then the record."""
+    from adoption_desktop.letterbox import service
+
+    kw = {"reason": p.get("reason", ""), "expected_version": p.get("version")}
+    service.record_outcome(db, p["user"], p["id"], p["outcome"], p["day"], check_only=True, **kw)
+    service.record_outcome(db, p["user"], p["id"], p["outcome"], p["day"], **kw)
+
+
+def _reminders(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.letterbox.documents import write_batch
+
+    write_batch(db, p["user"], "reminder", Path(p["out"]), month=p["month"], today=p["day"])
+
+
 def _arrangement(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.letterbox import service
 
@@ -57,7 +72,8 @@ def _wrong_password(db: Database, p: dict[str, Any]) -> None:
 
 
 OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
-    "sign": _sign, "minutes": _minutes, "outcome": _outcome, "arrangement": _arrangement,
+    "sign": _sign, "minutes": _minutes, "outcome": _outcome, "outcome_confirmed": _outcome_confirmed,
+    "reminders": _reminders, "arrangement": _arrangement,
     "referral": _referral, "household": _household, "wrong_password": _wrong_password}
 
 

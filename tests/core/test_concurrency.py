@@ -168,6 +168,56 @@ def test_one_letterbox_outcome_wins(shared: Shared) -> None:
         assert lb.get_item(db, users["a"], i).status == choice[winner][0]
 
 
+def test_one_outcome_wins_when_both_were_checked_first(shared: Shared) -> None:
+    """The item dialog checks an outcome (``check_only``) before asking "an outcome is final", then records
+    it: two people who both passed the check at the same moment still record exactly one outcome."""
+    db = shared.db
+    users = {"a": make_user(db, "lbq_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "lbq_two", Role.LETTERBOX_COORDINATOR)}
+    arrangement = lb.create_arrangement(db, users["a"], sample_input())
+    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2026, 3, 2))
+             for _ in range(6)]
+    versions = {i: lb.get_item(db, users["a"], i).row_version for i in items}
+    choice = {"a": ("returned", "Please leave out the school's name."), "b": ("held", "")}
+    rounds = {who: [{"user": u, "id": i, "outcome": choice[who][0], "reason": choice[who][1], "day": DAY,
+                     "version": versions[i]} for i in items] for who, u in users.items()}
+    results = race(shared, "outcome_confirmed", rounds["a"], rounds["b"])
+    for i, r in zip(items, results, strict=True):
+        winner, _loser, _message = one_winner(r)
+        detail = lb.get_item(db, users["a"], i)
+        assert detail.status == choice[winner][0]
+        assert [e.action for e in detail.history].count(choice[winner][0]) == 1
+
+
+def test_two_exports_onto_one_file_leave_one_whole_batch(shared: Shared, tmp_path: Path) -> None:
+    """Two people export the same month's reminders to the same file at once: each is recorded with its
+    own audit entry, and the file is one whole batch (never a mix, never cut short, no temporary file
+    left beside it)."""
+    from pypdf import PdfReader
+
+    db = shared.db
+    users = {"a": make_user(db, "lbx_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "lbx_two", Role.LETTERBOX_COORDINATOR)}
+    for n in range(12):
+        lb.create_arrangement(db, users["a"], sample_input(f"LB-{n:04d}"))
+    out_dir = tmp_path / "letters"
+    out_dir.mkdir()
+    out = out_dir / "reminders.pdf"
+    rounds = {who: [{"user": u, "out": str(out), "month": "2026-03", "day": dt.date(2026, 2, 14)}
+                    for _ in range(3)] for who, u in users.items()}
+    results = race(shared, "reminders", rounds["a"], rounds["b"])
+    assert all(kind == "ok" for r in results for kind, _ in r.values()), results
+    assert [p.name for p in out_dir.iterdir()] == ["reminders.pdf"]
+    pages = PdfReader(str(out)).pages
+    texts = [p.extract_text() or "" for p in pages]
+    refs = sorted({f"LB-{n:04d}" for n in range(12) for t in texts if f"LB-{n:04d}" in t})
+    assert refs == [f"LB-{n:04d}" for n in range(12)]
+    with db.session(write=False) as session:
+        batches = session.scalars(select(AuditEntry.entity_id).where(
+            AuditEntry.action == "letterbox_letters_sent")).all()
+    assert len(batches) == 6 and len(set(batches)) == 6
+
+
 def test_a_stale_arrangement_form_never_deletes_a_protected_term(shared: Shared) -> None:
     db = shared.db
     users = {"a": make_user(db, "lbc_one", Role.LETTERBOX_COORDINATOR),
