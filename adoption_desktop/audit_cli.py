@@ -56,7 +56,7 @@ def _cmd_acknowledge(args: argparse.Namespace) -> int:
             return 0
         print(f"Audit alert: {db.audit_hold}")
         principal = users.authenticate(db, args.user, password)
-        anchors.acknowledge(db, principal, args.note)
+        anchors.acknowledge(db, principal, args.note, label="--note")
     print("Acknowledged and recorded in the audit log; work can be saved again.")
     return 0
 

@@ -42,11 +42,12 @@ def _import(args: argparse.Namespace) -> int:
 
     if bool(args.file) == bool(args.restore_shipped):
         raise CliError("import template: give either --file FILE or --restore-shipped.")
+    note = ta.clean_note(args.note, "--note")  # checked before anything is opened
     with signed_in(args) as (db, user):
         if args.restore_shipped:
             version = ta.restore_shipped(db, user, args.name)
         else:
-            version = ta.import_template(db, user, args.name, Path(args.file), note=args.note or "")
+            version = ta.import_template(db, user, args.name, Path(args.file), note=note, file_label="--file")
     print(f"Template {args.name}: version {version} is now in use")
     return 0
 

@@ -28,7 +28,7 @@ def _cmd_decision_letter(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import signed_in
 
     with signed_in(args) as (db, user):
-        decision_id = service.decision_id_for(db, user, args.decision)
+        decision_id = service.decision_id_for(db, user, args.decision, label="--decision")
         view = service.export_decision_letter(db, user, decision_id, Path(args.out))
     print(f"Wrote {view.kind} letter of {view.letter_date} for {view.subject_reference} to {args.out}")
     return 0

@@ -19,7 +19,7 @@ def _cmd_minutes(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".docx":
         raise CliError(f"--out: give a file name ending .docx (got {out.name}).")
     with signed_in(args) as (db, user):
-        pack = service.minutes_pack(db, user, service.sitting_id_for(db, user, args.sitting))
+        pack = service.minutes_pack(db, user, service.sitting_id_for(db, user, args.sitting, label="--sitting"))
         state = "DRAFT" if (pack.only(args.item) if args.item else pack).draft else "approved"
         documents.write_minutes_docx(pack, out, item_id=args.item)
     print(f"Minutes of the sitting on {pack.sitting.sitting_date:%d/%m/%Y} ({state}) written to {out}")

@@ -321,9 +321,10 @@ def on_close(db: Database) -> None:
         _log.warning("audit anchor not written at close")
 
 
-def acknowledge(db: Database, actor: Principal, note: str) -> None:
+def acknowledge(db: Database, actor: Principal, note: str, *, label: str = "Note") -> None:
     """An administrator has looked at the alert: an audit entry records it (with what was found), the
-    old anchors are kept beside the new ones as evidence, and writing is allowed again."""
+    old anchors are kept beside the new ones as evidence, and writing is allowed again. A note that says
+    nothing is refused with a message beginning with ``label`` (the command line's ``--note``)."""
     require(actor, Permission.USERS_MANAGE)
     hold = db.audit_hold
     if hold is None:
@@ -332,7 +333,7 @@ def acknowledge(db: Database, actor: Principal, note: str) -> None:
     if not note:
         from adoption_desktop.core.errors import ValidationError
 
-        raise ValidationError("Note: say what was checked and why writing may resume.", "note")
+        raise ValidationError(f"{label}: say what was checked and why writing may resume.", "note")
     db.audit_hold = None
     try:
         with db.session(actor) as session:
