@@ -291,9 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="encrypted backup, verified after writing")
     p.add_argument("--db", required=True)
-    p.add_argument("--out", help="the backup file (default: a dated file in the policy's BackupFolder, "
-                   "or this user's backups folder)")
-    p.set_defaults(handler=_cmd_backup)
+    p.add_argument("--out", metavar="FILE.adkbak", help="the backup file (default: a dated file in the policy's "
+                   "BackupFolder, or this user's backups folder)")
+    # .adkbak as the backup dialog and the dated names have it: the audit anchors find backups by it
+    p.set_defaults(handler=_cmd_backup, out_suffixes=(".adkbak",))
 
     p = sub.add_parser("restore", help="restore a backup to a new database file")
     p.add_argument("--from", dest="from_", required=True)
@@ -457,8 +458,13 @@ def _unexpected(exc: Exception) -> str:
 
 
 def _check_out(args: argparse.Namespace) -> None:
-    """``--out`` naming an existing directory, device or pipe is refused before anything is read or written
-    (writing the file would replace it; ``core.files.output_file`` checks again when it writes)."""
+    """``--out`` naming an existing directory, device or pipe, or with a suffix the command does not write,
+    is refused before anything is opened, read or written (writing the file would replace it;
+    ``core.files.output_file`` checks again when it writes).
+
+    Every command with ``--out`` declares what it writes, ``parser.set_defaults(out_suffixes=…)``: a tuple
+    (``(".pdf", ".docx")``) or a function of the command's options giving one (tests/test_cli_input.py
+    checks that none is missing)."""
     from pathlib import Path
 
     out = getattr(args, "out", None)
@@ -466,10 +472,13 @@ def _check_out(args: argparse.Namespace) -> None:
         return
     from adoption_desktop.cli_support import CliError
     from adoption_desktop.core.errors import ValidationError
-    from adoption_desktop.core.files import check_output_target
+    from adoption_desktop.core.files import check_output_suffix, check_output_target
 
+    suffixes = getattr(args, "out_suffixes", None)
     try:
         check_output_target(Path(out))
+        if suffixes is not None:
+            check_output_suffix(Path(out), suffixes(args) if callable(suffixes) else suffixes)
     except ValidationError as exc:
         raise CliError(f"--out: {exc}") from exc
 

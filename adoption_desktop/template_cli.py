@@ -36,6 +36,13 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _template_suffixes(args: argparse.Namespace) -> tuple[str, ...]:
+    """A letter template is written as text, the minutes template as the Word file it is."""
+    from adoption_desktop.template_admin import MINUTES
+
+    return (".docx",) if args.name == MINUTES else (".txt",)
+
+
 def _import(args: argparse.Namespace) -> int:
     from adoption_desktop import template_admin as ta
     from adoption_desktop.cli_support import CliError, signed_in
@@ -61,10 +68,10 @@ def register(registry: CliRegistry) -> None:
                     ".txt for a letter, .docx for the minutes.")
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     p.add_argument("--name", help="template name, e.g. letterbox_reminder or minutes")
-    p.add_argument("--out", help="file to write")
+    p.add_argument("--out", help="file to write: FILE.txt for a letter template, FILE.docx for the minutes")
     p.add_argument("--list", action="store_true", help="list the templates, versions and placeholders instead")
     add_user_option(p)
-    p.set_defaults(handler=_export)
+    p.set_defaults(handler=_export, out_suffixes=_template_suffixes)
 
     p = registry.import_.add_parser(
         "template", help="an edited letter or minutes template (administrators)",

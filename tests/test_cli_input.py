@@ -77,3 +77,50 @@ def test_messages_about_records_name_the_option(db: Database, db_path: Path, tmp
         assert line.startswith(f"adoption-desktop: {expected}"), (argv, line)
         assert not any(label in line for label in FIELD_LABELS), line
     assert not [p for p in tmp_path.iterdir() if p.suffix in (".docx", ".pdf")]
+
+
+# --- --out: a suffix the command writes, checked before anything is opened ---------------------------------
+
+#: every command with --out: its other options, and the suffixes it writes (where the suffix chooses the
+#: format, letters, both are accepted)
+LETTERS = (".pdf", ".docx")
+OUT_COMMANDS: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "backup": ([], (".adkbak",)),
+    "export minutes": (["--user", "u", "--sitting", "1"], (".docx",)),
+    "export panel-calendar": (["--user", "u"], (".ics",)),
+    "export decision-letter": (["--user", "u", "--decision", "1"], LETTERS),
+    "export adm-letters-day": (["--user", "u", "--date", "2026-03-05"], LETTERS),
+    "export reminders": (["--user", "u", "--month", "2026-03"], LETTERS),
+    "export counselling-letter": (["--user", "u", "--case", "1", "--kind", "acknowledgement"], LETTERS),
+    "export report": (["--user", "u", "--kind", "annual"], (".docx",)),
+    "export ofsted-pack": (["--user", "u"], (".pdf",)),
+    "export template": (["--user", "u", "--name", "letterbox_reminder"], (".txt",)),
+    "export template (minutes)": (["--user", "u", "--name", "minutes"], (".docx",)),
+}
+
+
+def test_every_command_with_out_declares_the_suffixes_it_writes() -> None:
+    from tests.test_cli_permissions import _parser_commands
+
+    with_out = {name: parser for name, parser in _parser_commands().items()
+                if any("--out" in a.option_strings for a in parser._actions)}
+    assert sorted(with_out) == sorted({c.removesuffix(" (minutes)") for c in OUT_COMMANDS})
+    assert [name for name, parser in with_out.items() if parser.get_default("out_suffixes") is None] == []
+
+
+@pytest.mark.parametrize("command", sorted(OUT_COMMANDS))
+def test_out_with_a_suffix_the_command_does_not_write_is_refused_before_the_database_is_opened(
+        command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    options, suffixes = OUT_COMMANDS[command]
+    words = command.removesuffix(" (minutes)").split()
+    missing = str(tmp_path / "missing.db")  # opened only if --out passed: then the refusal is about it
+    wrong = [s for s in (".txt", ".pdf", ".pdf.txt", ".docx.pdf", "") if Path(f"x{s}").suffix not in suffixes]
+    for suffix in wrong:
+        out = tmp_path / f"out{suffix}"
+        line = _refusal([*words, "--db", missing, *options, "--out", str(out)], capsys)
+        assert line == f"adoption-desktop: --out: give a file name ending {' or '.join(suffixes)} (got {out.name}); " \
+                       "nothing was written.", (command, line)
+        assert not out.exists()
+    for suffix in (*suffixes, suffixes[0].upper()):
+        line = _refusal([*words, "--db", missing, *options, "--out", str(tmp_path / f"out{suffix}")], capsys)
+        assert "No database at" in line and "--out" not in line, (command, suffix, line)

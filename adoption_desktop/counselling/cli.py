@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``)
+#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``); nothing else is accepted
+OUT_SUFFIXES = (".pdf", ".docx")
 OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word copy of the same letters, "
             "for a last edit)")
 
@@ -52,4 +53,4 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--session", type=record_number, help="session number for an appointment (default: the latest)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="letter date (default: today)")
     add_user_option(p)
-    p.set_defaults(handler=_export_letter)
+    p.set_defaults(handler=_export_letter, out_suffixes=OUT_SUFFIXES)

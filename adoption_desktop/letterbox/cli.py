@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``)
+#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``); nothing else is accepted
+OUT_SUFFIXES = (".pdf", ".docx")
 OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word copy of the same letters, "
             "for a last edit)")
 
@@ -87,7 +88,7 @@ def register(registry: Any) -> None:
     p.add_argument("--signed-by", metavar="USER", help="the user who signs the letters (a letterbox "
                    "coordinator; default: the --user)")
     add_user_option(p)
-    p.set_defaults(handler=_reminders)
+    p.set_defaults(handler=_reminders, out_suffixes=OUT_SUFFIXES)
     p = registry.import_.add_parser("letterbox", help="import a letterbox register (.xlsx or .csv)")
     p.add_argument("--db", required=True)
     p.add_argument("--file", required=True)

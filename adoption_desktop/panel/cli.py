@@ -12,12 +12,10 @@ from typing import Any
 
 
 def _cmd_minutes(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CliError, signed_in
+    from adoption_desktop.cli_support import signed_in
     from adoption_desktop.panel import documents, service
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".docx":
-        raise CliError(f"--out: give a file name ending .docx (got {out.name}).")
+    out = Path(args.out)  # a .docx (out_suffixes: checked before anything is opened)
     with signed_in(args) as (db, user):
         pack = service.minutes_pack(db, user, service.sitting_id_for(db, user, args.sitting, label="--sitting"))
         state = "DRAFT" if (pack.only(args.item) if args.item else pack).draft else "approved"
@@ -57,7 +55,7 @@ def register(registry: Any) -> None:
     p.add_argument("--out", required=True, help="FILE.docx")
     p.add_argument("--item", type=record_number, help="only this agenda item (extract for the case file)")
     add_user_option(p)
-    p.set_defaults(handler=_cmd_minutes)
+    p.set_defaults(handler=_cmd_minutes, out_suffixes=(".docx",))
 
     p = registry.export.add_parser("panel-calendar", help="panel sittings as an .ics calendar (no personal data)")
     p.add_argument("--db", required=True)
@@ -65,4 +63,4 @@ def register(registry: Any) -> None:
     p.add_argument("--from", dest="from_", metavar="YYYY-MM-DD")
     p.add_argument("--to", metavar="YYYY-MM-DD")
     add_user_option(p)
-    p.set_defaults(handler=_cmd_calendar)
+    p.set_defaults(handler=_cmd_calendar, out_suffixes=(".ics",))
