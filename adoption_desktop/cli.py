@@ -494,9 +494,13 @@ def _run_logged(handler: Handler, args: argparse.Namespace, progress: _Progress)
     from adoption_desktop.core.logging_setup import configure_logging, describe_platform
 
     name = progress.name
+    log = logging.getLogger("adoption_desktop.cli")
     if not getattr(args, "own_log", False):
         configure_logging()
-    log = logging.getLogger("adoption_desktop.cli")
+    elif not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        # the command opens its own log (self-test: in its folder); until then a record has nowhere to go,
+        # and must not fall through to Python's last-resort handler, which prints it on the console
+        log.addHandler(logging.NullHandler())
     log.info("Adoption Desktop %s, %s: command %s", __version__, describe_platform(), name)
     started = time.perf_counter()
     code = 2

@@ -4,6 +4,9 @@ anything is done where it can be."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,8 @@ from adoption_desktop import cli
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
 from tests.conftest import TEST_PASSWORD, make_user
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: the window's labels for what these commands' options carry
 FIELD_LABELS = ("Sitting:", "Decision:", "Signed by:", "Month:", "File:", "Import:", "Note:", "User name:",
@@ -124,3 +129,36 @@ def test_out_with_a_suffix_the_command_does_not_write_is_refused_before_the_data
     for suffix in (*suffixes, suffixes[0].upper()):
         line = _refusal([*words, "--db", missing, *options, "--out", str(tmp_path / f"out{suffix}")], capsys)
         assert "No database at" in line and "--out" not in line, (command, suffix, line)
+
+
+# --- self-test --keep: checked before the first step ----------------------------------------------------
+
+
+def test_self_test_keep_that_cannot_take_the_files_is_refused_before_any_step(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop import selftest
+
+    ran: list[str] = []
+    monkeypatch.setattr(selftest, "STEPS", (("probe", lambda run: ran.append("probe") or "ran"),))
+    a_file = tmp_path / "keep.txt"
+    a_file.write_text("mine", encoding="utf-8")
+    taken = tmp_path / "taken"
+    (taken / selftest.MINUTES_FILE).mkdir(parents=True)  # where the minutes would be copied: a folder
+    for keep, expected in ((a_file, f"{a_file} is a file, not a folder"),
+                           (a_file / "sub", f"the folder {a_file / 'sub'} cannot be made"),
+                           (taken, f"{taken / selftest.MINUTES_FILE} is not a regular file")):
+        line = _refusal(["self-test", "--keep", str(keep)], capsys)
+        assert line.startswith(f"adoption-desktop: --keep: {expected}") and "Nothing was run" in line, line
+    assert ran == [] and a_file.read_text(encoding="utf-8") == "mine"
+    # as the program: the one line only (the command's log is its own, so the refusal's log record must not
+    # reach the console through Python's last-resort handler)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-m", "adoption_desktop", "self-test", "--keep", str(a_file)],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False,
+                         stdin=subprocess.DEVNULL)
+    assert res.returncode == 2 and res.stderr.splitlines() == [
+        f"adoption-desktop: --keep: {a_file} is a file, not a folder; give a folder (it is made if it does not "
+        "exist). Nothing was run."] and "PASS" not in res.stdout, (res.stdout, res.stderr)
+    # a folder that is not there yet is made, and gets the run's files
+    assert cli.main(["self-test", "--keep", str(tmp_path / "new" / "keep")]) == 0
+    assert ran == ["probe"] and (tmp_path / "new" / "keep").is_dir()
