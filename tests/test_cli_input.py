@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from adoption_desktop import cli
-from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from tests.conftest import TEST_PASSWORD, make_user
 
@@ -162,3 +162,53 @@ def test_self_test_keep_that_cannot_take_the_files_is_refused_before_any_step(
     # a folder that is not there yet is made, and gets the run's files
     assert cli.main(["self-test", "--keep", str(tmp_path / "new" / "keep")]) == 0
     assert ran == ["probe"] and (tmp_path / "new" / "keep").is_dir()
+
+
+# --- audit-acknowledge --note: free text, no control characters ----------------------------------------
+
+
+def test_audit_acknowledge_refuses_a_note_with_control_characters(db: Database, db_path: Path, admin: Principal,
+                                                                  capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The note goes into the audit log as the reason work may resume: a NUL, an escape sequence or another
+    control character is refused (as in every free-text field), before anything is opened; tabs and line
+    breaks are kept, as in the other notes."""
+    import json
+
+    from sqlalchemy import select
+
+    from adoption_desktop.cli_support import open_db
+    from adoption_desktop.core import audit
+    from adoption_desktop.core.audit import AuditEntry, anchors
+
+    with db.session() as s:
+        audit.record(s, "note", "users", 1, detail="something to anchor")
+    db.dispose()
+    anchor_file = audit.anchor_file_for(db_path)
+    head = json.loads(anchor_file.read_text(encoding="utf-8"))
+    anchor_file.write_text(json.dumps({**head, "seq": int(head["seq"]) + 5}), encoding="utf-8")  # a held log
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    base = ["audit-acknowledge", "--db", str(db_path), "--user", "admin", "--note"]
+    for bad, code in (("checked\x00", 0x00), ("\x1b[31mchecked", 0x1B), ("checked\x07", 0x07), ("a\x7fb", 0x7F),
+                      ("a\x85b", 0x85), ("   ", None)):
+        line = _refusal([*base, bad], capsys)
+        expected = ("--note: say what was checked" if code is None
+                    else f"--note: contains an invisible control character (code {code:#04x})")
+        assert line.startswith(f"adoption-desktop: {expected}"), (bad, line)
+    held = open_db(db_path)  # still held, and nobody signed in: refused before the database was opened
+    try:
+        assert held.audit_hold is not None
+        with held.session(write=False) as s:
+            assert s.scalar(select(AuditEntry).where(AuditEntry.action == "sign_in")) is None
+    finally:
+        held.dispose()
+    assert cli.main([*base, "Restored from the IT copy;\tchecked with\r\nthe team lead."]) == 0
+    capsys.readouterr()
+    cleared = open_db(db_path)
+    try:
+        assert cleared.audit_hold is None
+        with cleared.session(write=False) as s:
+            ack = s.scalars(select(AuditEntry).where(AuditEntry.action == anchors.ACK_ACTION)).one()
+    finally:
+        cleared.dispose()
+    assert ack.detail.startswith("Restored from the IT copy;\tchecked with\nthe team lead. | found: ")
