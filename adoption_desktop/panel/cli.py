@@ -17,9 +17,11 @@ def _cmd_minutes(args: argparse.Namespace) -> int:
 
     out = Path(args.out)  # a .docx (out_suffixes: checked before anything is opened)
     with signed_in(args) as (db, user):
-        pack = service.minutes_pack(db, user, service.sitting_id_for(db, user, args.sitting, label="--sitting"))
+        sitting_id = service.sitting_id_for(db, user, args.sitting, label="--sitting")
+        pack = service.minutes_pack(db, user, sitting_id, record_export=False)  # recorded as the file is placed
         state = "DRAFT" if (pack.only(args.item) if args.item else pack).draft else "approved"
-        documents.write_minutes_docx(pack, out, item_id=args.item)
+        documents.write_minutes_docx(pack, out, item_id=args.item, before_output=lambda: (
+            service.record_minutes_written(db, user, sitting_id, out.name, item_id=args.item)))
     print(f"Minutes of the sitting on {pack.sitting.sitting_date:%d/%m/%Y} ({state}) written to {out}")
     return 0
 

@@ -86,3 +86,14 @@ def record_minutes_export(session: Session, sitting_id: int, *, detail: str = "m
     """The audit entry of an export of a sitting's minutes, in the caller's transaction (the caller has
     required ``panel.view`` and read the minutes with :func:`minutes_pack`)."""
     audit.record(session, "export", "panel_sittings", sitting_id, detail=detail)
+
+
+def record_minutes_written(db: Database, actor: Principal, sitting_id: int, file_name: str, *,
+                           item_id: int | None = None) -> None:
+    """Audit a Word copy of the minutes (or one item's extract) read with ``record_export=False``: called
+    inside the file's ``output_file`` block (``write_minutes_docx(before_output=…)``), so the entry is
+    committed just before the file takes its name, and an interrupted or failed export leaves neither."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        record_minutes_export(session, sitting_id, detail="minutes" + (f", item {item_id}" if item_id else "")
+                              + f" to {file_name}")
