@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: the window's labels for what these commands' options carry
 FIELD_LABELS = ("Sitting:", "Decision:", "Signed by:", "Month:", "File:", "Import:", "Note:", "User name:",
-                "Full name:", "Password:", "Passphrase:")
+                "Full name:", "Password:", "Passphrase:", "Case:")
 
 
 def _refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -45,6 +45,8 @@ def test_messages_name_the_option_before_anything_is_opened(tmp_path: Path, caps
          "--admin-user: contains an invisible control character"),
         (["init", "--db", str(tmp_path / "new.db"), "--admin-user", "admin", "--admin-name", "=HYPERLINK()"],
          "--admin-name: cannot begin with '='"),
+        (["export", "panel-calendar", "--db", missing, "--user", "u", "--from", "2027-01-01", "--to", "2026-01-01",
+          "--out", str(tmp_path / "c.ics")], "--to: 2026-01-01 is before --from 2027-01-01; nothing was written."),
     ]
     monkeypatch.setenv("ADOPTION_DESKTOP_ADMIN_PASSWORD", "short")
     cases.append((["init", "--db", str(tmp_path / "new.db"), "--admin-user", "admin"],
@@ -76,6 +78,9 @@ def test_messages_about_records_name_the_option(db: Database, db_path: Path, tmp
         (["export", "reminders", *base, "--month", "2026-03", "--signed-by", "counsellor", "--out",
           str(tmp_path / "r.pdf")], "--signed-by: Counsellor Tester (counsellor) does not hold letterbox.edit"),
         (["import", "letterbox", *base, "--file", str(not_a_register)], "--file: register.txt is not a .xlsx"),
+        (["export", "counselling-letter", "--db", str(db_path), "--user", "counsellor", "--case", "BRC-1999-0001",
+          "--kind", "acknowledgement", "--out", str(tmp_path / "c.pdf")],
+         "--case: no counselling case with reference 'BRC-1999-0001'"),
     ]
     for argv, expected in cases:
         line = _refusal(argv, capsys)
@@ -212,3 +217,4 @@ def test_audit_acknowledge_refuses_a_note_with_control_characters(db: Database, 
     finally:
         cleared.dispose()
     assert ack.detail.startswith("Restored from the IT copy;\tchecked with\nthe team lead. | found: ")
+

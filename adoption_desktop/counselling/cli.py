@@ -32,7 +32,7 @@ def _export_letter(args: argparse.Namespace) -> int:
     day = parse_date(args.date, "--date") if args.date else None
     with signed_in(args) as (db, user):
         case = str(args.case).strip()
-        case_id = (row_number(case) or 0) if case.isdigit() else service.case_id_for_reference(db, user, case)
+        case_id = (row_number(case) or 0) if case.isdigit() else service.case_id_for_reference(db, user, case, label="--case")
         out = documents.write_case_letter(db, user, case_id, args.kind, Path(args.out),
                                           request_id=args.request, session_id=args.session, today=day)
     print(f"Wrote {args.kind} letter for case {case} to {out}")

@@ -27,7 +27,7 @@ def _cmd_minutes(args: argparse.Namespace) -> int:
 
 
 def _cmd_calendar(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import parse_date, signed_in
+    from adoption_desktop.cli_support import CliError, parse_date, signed_in
     from adoption_desktop.core.config import AGENCY_NAME
     from adoption_desktop.core.files import output_file
     from adoption_desktop.core.settings_service import get_setting
@@ -35,6 +35,8 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
 
     start = parse_date(args.from_, "--from") if args.from_ else None
     end = parse_date(args.to, "--to") if args.to else None
+    if start and end and end < start:  # an empty calendar would be written without a word
+        raise CliError(f"--to: {end} is before --from {start}; nothing was written.")
     with signed_in(args) as (db, user):
         rows = service.list_sittings(db, user, start, end)
         with db.session(user, write=False) as session:
