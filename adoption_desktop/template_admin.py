@@ -285,8 +285,10 @@ def export_template(db: Database, actor: Principal, name: str, path: Path) -> Pa
     return path
 
 
-def restore_shipped(db: Database, actor: Principal, name: str, *, expected_version: int | None = None) -> int:
-    """Go back to the program's own file for ``name`` (a new version: the older ones stay)."""
+def restore_shipped(db: Database, actor: Principal, name: str, *, expected_version: int | None = None,
+                    note: str = "") -> int:
+    """Go back to the program's own file for ``name`` (a new version: the older ones stay), with ``note``
+    (default: "restored the shipped version")."""
     require(actor, Permission.SETTINGS_MANAGE)
     with db.session(actor) as session:
         kind = _known(session, name)
@@ -294,7 +296,7 @@ def restore_shipped(db: Database, actor: Principal, name: str, *, expected_versi
         if not shipped.exists():
             raise ValidationError(f"Template {name}: this program has no shipped version of it ({shipped}).",
                                   "template")
-        return _add_version(session, actor, name, kind, "shipped", note="restored the shipped version",
+        return _add_version(session, actor, name, kind, "shipped", note=note or "restored the shipped version",
                             expected_version=expected_version)
 
 

@@ -52,7 +52,7 @@ def _import(args: argparse.Namespace) -> int:
     note = ta.clean_note(args.note, "--note")  # checked before anything is opened
     with signed_in(args) as (db, user):
         if args.restore_shipped:
-            version = ta.restore_shipped(db, user, args.name)
+            version = ta.restore_shipped(db, user, args.name, note=note)
         else:
             version = ta.import_template(db, user, args.name, Path(args.file), note=note, file_label="--file")
     print(f"Template {args.name}: version {version} is now in use")

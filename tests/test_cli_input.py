@@ -218,3 +218,23 @@ def test_audit_acknowledge_refuses_a_note_with_control_characters(db: Database, 
         cleared.dispose()
     assert ack.detail.startswith("Restored from the IT copy;\tchecked with\nthe team lead. | found: ")
 
+
+def test_import_template_restore_shipped_keeps_the_note_given(db: Database, db_path: Path, admin: Principal,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--restore-shipped --note TEXT`` was accepted and the note dropped without a word."""
+    from adoption_desktop.template_admin import versions
+
+    db.dispose()
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    assert cli.main(["import", "template", "--db", str(db_path), "--user", "admin", "--name", "letterbox_reminder",
+                     "--restore-shipped", "--note", "Back to the shipped wording (ticket 4411)"]) == 0
+    capsys.readouterr()
+    from adoption_desktop.cli_support import open_db
+
+    again = open_db(db_path)
+    try:
+        notes = [v.note for v in versions(again, admin, "letterbox_reminder")]
+    finally:
+        again.dispose()
+    assert "Back to the shipped wording (ticket 4411)" in notes
