@@ -45,6 +45,7 @@ def _cmd_acknowledge(args: argparse.Namespace) -> int:
     from adoption_desktop.core.audit import anchors
     from adoption_desktop.core.security import service as users
 
+    note = anchors.clean_note(args.note, "--note")  # before the password is asked for or anything opened
     password = os.environ.get(ENV_PASSWORD)
     if not password and sys.stdin and sys.stdin.isatty():
         password = getpass.getpass(f"Password for {args.user}: ")
@@ -56,7 +57,7 @@ def _cmd_acknowledge(args: argparse.Namespace) -> int:
             return 0
         print(f"Audit alert: {db.audit_hold}")
         principal = users.authenticate(db, args.user, password)
-        anchors.acknowledge(db, principal, args.note)
+        anchors.acknowledge(db, principal, note, label="--note")
     print("Acknowledged and recorded in the audit log; work can be saved again.")
     return 0
 

@@ -21,21 +21,22 @@ Features add their own ``export``/``import`` sub-commands through ``register(reg
 
 from __future__ import annotations
 
-import argparse
-import getpass
-import importlib
-import importlib.util
+# Only what the interpreter has already loaded is imported here: ``main`` is the first code of ours that
+# runs (the console script imports this module, then calls it), so a Ctrl+C while the rest is loading is
+# caught there and is one line, never a traceback. The standard modules are imported where they are used.
 import os
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from adoption_desktop import __version__
+from adoption_desktop import EXIT_INTERRUPTED, INTERRUPTED_BEFORE_START, __version__
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the start path
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
+
     from adoption_desktop.core.storage.engine import Database
+
+    Handler = Callable[[argparse.Namespace], int]
 
 FEATURE_CLI = (
     "adoption_desktop.policy_cli",
@@ -50,8 +51,6 @@ FEATURE_CLI = (
     "adoption_desktop.template_cli",
 )
 
-Handler = Callable[[argparse.Namespace], int]
-
 #: Where a headless command reads the ``--user``'s password when no terminal can ask for it.
 ENV_USER_PASSWORD = "ADOPTION_DESKTOP_PASSWORD"
 
@@ -59,6 +58,8 @@ ENV_USER_PASSWORD = "ADOPTION_DESKTOP_PASSWORD"
 def record_number(value: str) -> int:
     """An ``argparse`` type for a record's number: digits within what the database holds (a longer number
     overflowed the driver and stopped the command with "an unexpected error")."""
+    import argparse
+
     from adoption_desktop.core.text_input import row_number
 
     number = row_number(value)
@@ -75,16 +76,20 @@ def add_user_option(parser: argparse.ArgumentParser) -> None:
                              "command acts with that user's roles only and is audited under that name")
 
 
-@dataclass
 class CliRegistry:
     """Where a feature adds its commands: ``top`` (new verbs), ``export`` and ``import_`` kinds."""
 
-    top: argparse._SubParsersAction[argparse.ArgumentParser]
-    export: argparse._SubParsersAction[argparse.ArgumentParser]
-    import_: argparse._SubParsersAction[argparse.ArgumentParser]
+    def __init__(self, top: argparse._SubParsersAction[argparse.ArgumentParser],
+                 export: argparse._SubParsersAction[argparse.ArgumentParser],
+                 import_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        self.top = top
+        self.export = export
+        self.import_ = import_
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
@@ -120,6 +125,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from adoption_desktop import demo
     from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
     from adoption_desktop.core.errors import AppError
@@ -169,6 +176,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from adoption_desktop.cli_support import CliError, open_db
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.storage.lifecycle import backup_database
@@ -197,6 +206,9 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
+    import getpass
+    from pathlib import Path
+
     from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
@@ -216,6 +228,9 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _cmd_recover(args: argparse.Namespace) -> int:
+    import getpass
+    from pathlib import Path
+
     from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security import keys
@@ -248,6 +263,10 @@ def _cmd_recover(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+    import importlib.util
+
     parser = argparse.ArgumentParser(prog="adoption-desktop", description="Adoption Desktop")
     parser.add_argument("--version", action="version", version=f"Adoption Desktop {__version__}")
     parser.add_argument("--db", help="open this database in the application (file or PostgreSQL URL)")
@@ -272,9 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="encrypted backup, verified after writing")
     p.add_argument("--db", required=True)
-    p.add_argument("--out", help="the backup file (default: a dated file in the policy's BackupFolder, "
-                   "or this user's backups folder)")
-    p.set_defaults(handler=_cmd_backup)
+    p.add_argument("--out", metavar="FILE.adkbak", help="the backup file (default: a dated file in the policy's "
+                   "BackupFolder, or this user's backups folder)")
+    # .adkbak as the backup dialog and the dated names have it: the audit anchors find backups by it
+    p.set_defaults(handler=_cmd_backup, out_suffixes=(".adkbak",))
 
     p = sub.add_parser("restore", help="restore a backup to a new database file")
     p.add_argument("--from", dest="from_", required=True)
@@ -298,7 +318,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: What a command says when Ctrl+C stops it once it has started (it may have changed something by then;
+#: each command keeps what it writes whole, see ``core.files.output_file``).
+INTERRUPTED = "adoption-desktop: interrupted"
+
+
+class _Progress:
+    """How far a run has got: what a Ctrl+C may truthfully say about it."""
+
+    def __init__(self) -> None:
+        self.started = False  # a command's handler (or the window) has begun: it may have changed something
+        self.code: int | None = None  # the command's exit code, once it has one (and has said why)
+        self.name = ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The program: the window, or the headless command ``argv`` names (default: ``sys.argv``).
+
+    Ctrl+C at any moment is one line on stderr and exit code 130, never a traceback: "interrupted; nothing
+    was changed." while the program is still loading or reading its options, "interrupted" once a command
+    has started. Run as the program (``argv`` None), further Ctrl+C are ignored once the command has ended
+    or been stopped: all that is left is closing the log and the interpreter."""
+    progress = _Progress()
+    try:
+        try:
+            code = _main(argv, progress)
+        finally:
+            if argv is None:
+                _ignore_interrupts()
+    except KeyboardInterrupt:
+        code = _interrupted(progress)
+    if argv is None and progress.name.startswith("export "):
+        _exit_now(code)
+    return code
+
+
+def _interrupted(progress: _Progress) -> int:
+    """The exit code, and the one line, of a run that Ctrl+C stopped."""
+    if progress.code is not None:  # the command had ended and said so: the interrupt came too late to stop it
+        return progress.code
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        print(INTERRUPTED if progress.started else INTERRUPTED_BEFORE_START, file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _ignore_interrupts() -> None:
+    """The program's command has ended (or been stopped): a further Ctrl+C could only interrupt the log's
+    closing or the exit handlers, which Python would report with a traceback. Only for the program itself
+    (``main()``), never in a caller's process (``main(argv)``: the tests)."""
+    import contextlib
+    import signal
+
+    with contextlib.suppress(ValueError):  # not on the main thread: nothing to do
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _main(argv: Sequence[str] | None, progress: _Progress) -> int:
     from adoption_desktop.core.files import secure_umask
 
     secure_umask()
@@ -307,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the GUI: skip building every headless command (keeps start-up light)
         from adoption_desktop.app import run_gui
 
+        progress.started = True
         return run_gui(db=args_list[1] if args_list else None)
     if argv is None and args_list[0] == "export":
         # A short run that builds one document: the collector's passes over the ~600 modules' objects
@@ -324,12 +402,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         from adoption_desktop.app import run_gui
 
+        progress.started = True
         return run_gui(db=args.db)
-    name = command_name(args, args_list)
-    code = _run_logged(handler, args, name)
-    if argv is None and name.startswith("export "):
-        _exit_now(code)
-    return code
+    progress.name = command_name(args, args_list)
+    return _run_logged(handler, args, progress)
 
 
 def _exit_now(code: int) -> None:
@@ -382,22 +458,32 @@ def _unexpected(exc: Exception) -> str:
 
 
 def _check_out(args: argparse.Namespace) -> None:
-    """``--out`` naming an existing directory, device or pipe is refused before anything is read or written
-    (writing the file would replace it; ``core.files.output_file`` checks again when it writes)."""
+    """``--out`` naming an existing directory, device or pipe, or with a suffix the command does not write,
+    is refused before anything is opened, read or written (writing the file would replace it;
+    ``core.files.output_file`` checks again when it writes).
+
+    Every command with ``--out`` declares what it writes, ``parser.set_defaults(out_suffixes=…)``: a tuple
+    (``(".pdf", ".docx")``) or a function of the command's options giving one (tests/test_cli_input.py
+    checks that none is missing)."""
+    from pathlib import Path
+
     out = getattr(args, "out", None)
     if not out:
         return
     from adoption_desktop.cli_support import CliError
     from adoption_desktop.core.errors import ValidationError
-    from adoption_desktop.core.files import check_output_target
+    from adoption_desktop.core.files import check_output_suffix, check_output_target
 
+    suffixes = getattr(args, "out_suffixes", None)
     try:
         check_output_target(Path(out))
+        if suffixes is not None:
+            check_output_suffix(Path(out), suffixes(args) if callable(suffixes) else suffixes)
     except ValidationError as exc:
         raise CliError(f"--out: {exc}") from exc
 
 
-def _run_logged(handler: Handler, args: argparse.Namespace, name: str) -> int:
+def _run_logged(handler: Handler, args: argparse.Namespace, progress: _Progress) -> int:
     """Run a headless command, recording in the log its name, exit code and time (never its arguments:
     they can hold paths and references)."""
     import logging
@@ -407,28 +493,31 @@ def _run_logged(handler: Handler, args: argparse.Namespace, name: str) -> int:
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.logging_setup import configure_logging, describe_platform
 
+    name = progress.name
+    log = logging.getLogger("adoption_desktop.cli")
     if not getattr(args, "own_log", False):
         configure_logging()
-    log = logging.getLogger("adoption_desktop.cli")
+    elif not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        # the command opens its own log (self-test: in its folder); until then a record has nowhere to go,
+        # and must not fall through to Python's last-resort handler, which prints it on the console
+        log.addHandler(logging.NullHandler())
     log.info("Adoption Desktop %s, %s: command %s", __version__, describe_platform(), name)
     started = time.perf_counter()
     code = 2
     try:
-        _check_out(args)
+        _check_out(args)  # nothing done yet: a refusal or Ctrl+C here has changed nothing
+        progress.started = True
         code = handler(args)
-        return code
     except (CliError, AppError) as exc:
         print(f"adoption-desktop: {exc}", file=sys.stderr)
         log.warning("command %s refused: %s", name, type(exc).__name__)
-        return 2
     except KeyboardInterrupt:
-        print("adoption-desktop: interrupted", file=sys.stderr)
-        code = 130
-        return code
+        code = _interrupted(progress)
     except Exception as exc:  # never a traceback on the console: one line, the details in the log
         log.exception("command %s failed", name)
         print(f"adoption-desktop: {_unexpected(exc)}", file=sys.stderr)
-        return 2
     finally:
+        progress.code = code  # said and done: a Ctrl+C from here on changes neither
         log.info("command %s ended with exit code %s after %.2f s", name, code,
                  time.perf_counter() - started)
+    return code

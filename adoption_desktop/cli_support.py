@@ -41,8 +41,8 @@ def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
 
     value = os.environ.get(keys.ENV_PASSPHRASE)
     if value:
-        if confirm and (problem := passphrase_problem(value)):
-            raise CliError(f"{keys.ENV_PASSPHRASE}: {problem}")
+        if confirm and (problem := passphrase_problem(value, label=keys.ENV_PASSPHRASE)):
+            raise CliError(problem)
         return value
     if not sys.stdin or not sys.stdin.isatty():
         return None
@@ -64,11 +64,11 @@ def new_admin_password(username: str, full_name: str) -> str:
     from adoption_desktop.core.security.passwords import password_problem
     from adoption_desktop.core.text_input import clean_name, clean_text
 
-    try:
-        name = clean_text(username, "User name", max_length=60)
-        full = clean_name(full_name, "Full name")
+    try:  # the options' names in the messages, where the window names its fields
+        name = clean_text(username, "--admin-user", max_length=60)
+        full = clean_name(full_name, "--admin-name" if full_name != username else "--admin-user")
     except AppError as exc:
-        raise CliError(f"--admin-user: {exc} Nothing was created.") from exc
+        raise CliError(f"{exc} Nothing was created.") from exc
     if not name.strip() or not name.replace(".", "").replace("_", "").replace("-", "").isalnum():
         raise CliError("--admin-user: use letters, digits, dots, dashes or underscores. Nothing was created.")
     if not full.strip():
@@ -88,8 +88,8 @@ def new_admin_password(username: str, full_name: str) -> str:
                 raise CliError("The two passwords differ; nothing was created.")
         except (EOFError, KeyboardInterrupt) as exc:
             raise CliError("No administrator password given; nothing was created.") from exc
-    if problem := password_problem(password):
-        raise CliError(f"{ENV_ADMIN_PASSWORD}: {problem} Nothing was created.")
+    if problem := password_problem(password, ENV_ADMIN_PASSWORD):
+        raise CliError(f"{problem} Nothing was created.")
     return password
 
 

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from adoption_desktop.core.storage.engine import Database
 
 SELF_TEST_SERVICE = "Adoption Desktop self-test"
+#: the files ``--keep`` copies (with the run's log)
+LETTER_FILE, MINUTES_FILE, SCREENSHOT_FILE = "decision-letter.pdf", "minutes.docx", "main-window.png"
 
 
 class SelfTestFailure(Exception):
@@ -194,7 +196,7 @@ def step_pdf(run: SelfTestRun) -> str:
         decision_id = session.scalars(select(AdmLetter.decision_id).order_by(AdmLetter.id)).first()
     check(decision_id is not None, "the demo has no decision letter")
     assert decision_id is not None
-    out = run.folder / "decision-letter.pdf"
+    out = run.folder / LETTER_FILE
     view = service.export_decision_letter(run.db, run.principal, decision_id, out)
     text = "".join(page.extract_text() or "" for page in PdfReader(out).pages)
     check(view.subject_reference and view.subject_reference in text,
@@ -253,7 +255,7 @@ def step_docx(run: SelfTestRun) -> str:
     check(sitting_id is not None, "the demo has no panel sitting with items")
     assert sitting_id is not None
     pack = service.minutes_pack(run.db, run.principal, sitting_id)
-    out = run.folder / "minutes.docx"
+    out = run.folder / MINUTES_FILE
     documents.write_minutes_docx(pack, out)
     doc = Document(str(out))
     parts = [p.text for p in doc.paragraphs]
@@ -293,7 +295,7 @@ def step_window(run: SelfTestRun) -> str:
             app.processEvents()
             time.sleep(0.02)
         image = window.grab().toImage()
-        out = run.folder / "main-window.png"
+        out = run.folder / SCREENSHOT_FILE
         check(image.save(str(out)), "the screenshot could not be saved")
         colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
         check(len(colours) > 8, "the window is blank")
@@ -380,8 +382,37 @@ def run_self_test(keep: Path | None = None, *, visible: bool = False,
     return 0
 
 
+def check_keep(keep: Path) -> None:
+    """``--keep DIR`` must be a folder the run's files can be copied into: checked (and the folder made, as
+    the run would make it at the end) before the first step, so a file of that name, a parent that is a
+    file or a folder that cannot be written is refused at once rather than after a minute of steps."""
+    from adoption_desktop.cli_support import CliError
+    from adoption_desktop.core.errors import ValidationError
+    from adoption_desktop.core.files import check_output_target
+    from adoption_desktop.core.logging_setup import LOG_FILE_NAME
+
+    if keep.exists() and not keep.is_dir():
+        raise CliError(f"--keep: {keep} is a file, not a folder; give a folder (it is made if it does not "
+                       "exist). Nothing was run.")
+    try:
+        keep.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"--keep: the folder {keep} cannot be made ({exc.strerror or type(exc).__name__}). "
+                       "Nothing was run.") from exc
+    if not os.access(keep, os.W_OK | os.X_OK):
+        raise CliError(f"--keep: the folder {keep} cannot be written to. Nothing was run.")
+    for name in (LETTER_FILE, MINUTES_FILE, SCREENSHOT_FILE, LOG_FILE_NAME):
+        try:
+            check_output_target(keep / name)
+        except ValidationError as exc:
+            raise CliError(f"--keep: {exc} Nothing was run.") from exc
+
+
 def _cmd_self_test(args: argparse.Namespace) -> int:
-    return run_self_test(Path(args.keep) if args.keep else None, visible=args.visible)
+    keep = Path(args.keep) if args.keep else None
+    if keep is not None:
+        check_keep(keep)
+    return run_self_test(keep, visible=args.visible)
 
 
 def register(registry: CliRegistry) -> None:

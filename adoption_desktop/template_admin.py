@@ -43,6 +43,8 @@ from adoption_desktop.panel import minutes_template
 MINUTES = minutes_template.STORED_NAME
 MAX_LETTER_CHARS = 50_000
 MAX_DOCX_BYTES = 10_000_000
+#: the longest note kept with a version ("why it changed")
+MAX_NOTE_CHARS = 200
 
 #: placeholders a feature supplies beyond those of its shipped template (features register new ones)
 EXTRA_PLACEHOLDERS: dict[str, set[str]] = {}
@@ -199,6 +201,14 @@ def minutes_docx(db: Database, actor: Principal) -> bytes:
     return content if content is not None else minutes_template.template_path().read_bytes()
 
 
+def clean_note(note: str | None, label: str = "Note") -> str:
+    """A version's note as kept: one line, no control characters, at most :data:`MAX_NOTE_CHARS`; a refusal
+    begins with ``label`` (the field, or the command line's ``--note``, which checks it before anything)."""
+    from adoption_desktop.core.text_input import clean_text
+
+    return clean_text(note, label, max_length=MAX_NOTE_CHARS)
+
+
 def _add_version(session: Session, actor: Principal, name: str, kind: str, source: str, *,
                  text: str | None = None, content: bytes | None = None, note: str = "",
                  expected_version: int | None = None) -> int:
@@ -211,10 +221,8 @@ def _add_version(session: Session, actor: Principal, name: str, kind: str, sourc
         raise StaleRecord(f"Template {name}: another administrator saved version {current} since you opened "
                           f"version {expected_version}; nothing was saved. Reload it and apply your change "
                           "again.", what=f"template {name}", your_version=expected_version)
-    from adoption_desktop.core.text_input import clean_text
-
     row = TemplateVersion(name=name, version=current + 1, kind=kind, source=source, text=text, content=content,
-                          note=clean_text(note, "Note", max_length=200), created_at=dt.datetime.now(),
+                          note=clean_note(note), created_at=dt.datetime.now(),
                           created_by=actor.username)
     session.add(row)
     try:
@@ -242,15 +250,16 @@ def save_letter_template(db: Database, actor: Principal, name: str, text: str, *
 
 
 def import_template(db: Database, actor: Principal, name: str, path: Path, *,
-                    expected_version: int | None = None, note: str = "") -> int:
-    """Import an edited file: a ``.txt`` letter template or the minutes ``.docx``."""
+                    expected_version: int | None = None, note: str = "", file_label: str = "Import") -> int:
+    """Import an edited file: a ``.txt`` letter template or the minutes ``.docx``. A file that cannot be read
+    is refused with a message beginning with ``file_label`` (the command line's ``--file``)."""
     require(actor, Permission.SETTINGS_MANAGE)
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ValidationError(f"Import: cannot read {path} ({exc.strerror or exc}).", "path") from exc
-    note = note or f"imported from {path.name}"
+        raise ValidationError(f"{file_label}: cannot read {path} ({exc.strerror or exc}).", "path") from exc
+    note = note or f"imported from {path.name}"[:MAX_NOTE_CHARS]
     if name == MINUTES:
         check_minutes_docx(data)
         with db.session(actor) as session:
@@ -259,7 +268,7 @@ def import_template(db: Database, actor: Principal, name: str, path: Path, *,
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"Import: {path.name} is not UTF-8 text; in Notepad use Save As → Encoding "
+        raise ValidationError(f"{file_label}: {path.name} is not UTF-8 text; in Notepad use Save As → Encoding "
                               "UTF-8.", "path") from exc
     return save_letter_template(db, actor, name, text, expected_version=expected_version, note=note,
                                 source="imported")
@@ -276,8 +285,10 @@ def export_template(db: Database, actor: Principal, name: str, path: Path) -> Pa
     return path
 
 
-def restore_shipped(db: Database, actor: Principal, name: str, *, expected_version: int | None = None) -> int:
-    """Go back to the program's own file for ``name`` (a new version: the older ones stay)."""
+def restore_shipped(db: Database, actor: Principal, name: str, *, expected_version: int | None = None,
+                    note: str = "") -> int:
+    """Go back to the program's own file for ``name`` (a new version: the older ones stay), with ``note``
+    (default: "restored the shipped version")."""
     require(actor, Permission.SETTINGS_MANAGE)
     with db.session(actor) as session:
         kind = _known(session, name)
@@ -285,7 +296,7 @@ def restore_shipped(db: Database, actor: Principal, name: str, *, expected_versi
         if not shipped.exists():
             raise ValidationError(f"Template {name}: this program has no shipped version of it ({shipped}).",
                                   "template")
-        return _add_version(session, actor, name, kind, "shipped", note="restored the shipped version",
+        return _add_version(session, actor, name, kind, "shipped", note=note or "restored the shipped version",
                             expected_version=expected_version)
 
 

@@ -36,17 +36,25 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _template_suffixes(args: argparse.Namespace) -> tuple[str, ...]:
+    """A letter template is written as text, the minutes template as the Word file it is."""
+    from adoption_desktop.template_admin import MINUTES
+
+    return (".docx",) if args.name == MINUTES else (".txt",)
+
+
 def _import(args: argparse.Namespace) -> int:
     from adoption_desktop import template_admin as ta
     from adoption_desktop.cli_support import CliError, signed_in
 
     if bool(args.file) == bool(args.restore_shipped):
         raise CliError("import template: give either --file FILE or --restore-shipped.")
+    note = ta.clean_note(args.note, "--note")  # checked before anything is opened
     with signed_in(args) as (db, user):
         if args.restore_shipped:
-            version = ta.restore_shipped(db, user, args.name)
+            version = ta.restore_shipped(db, user, args.name, note=note)
         else:
-            version = ta.import_template(db, user, args.name, Path(args.file), note=args.note or "")
+            version = ta.import_template(db, user, args.name, Path(args.file), note=note, file_label="--file")
     print(f"Template {args.name}: version {version} is now in use")
     return 0
 
@@ -60,10 +68,10 @@ def register(registry: CliRegistry) -> None:
                     ".txt for a letter, .docx for the minutes.")
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     p.add_argument("--name", help="template name, e.g. letterbox_reminder or minutes")
-    p.add_argument("--out", help="file to write")
+    p.add_argument("--out", help="file to write: FILE.txt for a letter template, FILE.docx for the minutes")
     p.add_argument("--list", action="store_true", help="list the templates, versions and placeholders instead")
     add_user_option(p)
-    p.set_defaults(handler=_export)
+    p.set_defaults(handler=_export, out_suffixes=_template_suffixes)
 
     p = registry.import_.add_parser(
         "template", help="an edited letter or minutes template (administrators)",

@@ -2,7 +2,12 @@
 
 import sys
 
-from adoption_desktop.cli import main
-
 if __name__ == "__main__":
+    try:  # Ctrl+C while the program is still loading: one line, never a traceback (cli.main does the rest)
+        from adoption_desktop.cli import main
+    except KeyboardInterrupt:
+        from adoption_desktop import EXIT_INTERRUPTED, INTERRUPTED_BEFORE_START
+
+        print(INTERRUPTED_BEFORE_START, file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(main())

@@ -15,7 +15,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``)
+#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``); nothing else is accepted
+OUT_SUFFIXES = (".pdf", ".docx")
 OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word copy of the same letters, "
             "for a last edit)")
 
@@ -28,7 +29,7 @@ def _cmd_decision_letter(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import signed_in
 
     with signed_in(args) as (db, user):
-        decision_id = service.decision_id_for(db, user, args.decision)
+        decision_id = service.decision_id_for(db, user, args.decision, label="--decision")
         view = service.export_decision_letter(db, user, decision_id, Path(args.out))
     print(f"Wrote {view.kind} letter of {view.letter_date} for {view.subject_reference} to {args.out}")
     return 0
@@ -55,10 +56,10 @@ def register(registry: CliRegistry) -> None:
                         "the decision number")
     p.add_argument("--out", required=True, help=OUT_HELP)
     add_user_option(p)
-    p.set_defaults(handler=_cmd_decision_letter)
+    p.set_defaults(handler=_cmd_decision_letter, out_suffixes=OUT_SUFFIXES)
     p = registry.export.add_parser("adm-letters-day", help="all ADM letters dated one day in one PDF")
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     p.add_argument("--date", required=True, help="YYYY-MM-DD")
     p.add_argument("--out", required=True, help=OUT_HELP)
     add_user_option(p)
-    p.set_defaults(handler=_cmd_day_letters)
+    p.set_defaults(handler=_cmd_day_letters, out_suffixes=OUT_SUFFIXES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -40,6 +40,19 @@ def check_output_target(path: Path | str) -> None:
     except OSError:
         return  # the write itself reports it, under the user's name for the file
     os.close(fd)
+
+
+def check_output_suffix(path: Path | str, suffixes: Sequence[str]) -> None:
+    """Refuse an output path whose suffix is not one of ``suffixes`` (``".pdf"``, ``".docx"``: lower case,
+    with the dot; the path's is compared ignoring case). A writer that writes one format would otherwise put
+    a PDF in ``report.txt``, and one that chooses its format by the suffix (letters: ``.docx`` a Word copy,
+    anything else a PDF) would choose without being asked. Checked before any work is done."""
+    from adoption_desktop.core.errors import ValidationError
+
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise ValidationError(f"give a file name ending {' or '.join(suffixes)} (got {path.name or path}); "
+                              "nothing was written.", "path")
 
 
 def _temporary_beside(path: Path) -> Path:

@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``)
+#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``); nothing else is accepted
+OUT_SUFFIXES = (".pdf", ".docx")
 OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word copy of the same letters, "
             "for a last edit)")
 
@@ -31,7 +32,7 @@ def _export_letter(args: argparse.Namespace) -> int:
     day = parse_date(args.date, "--date") if args.date else None
     with signed_in(args) as (db, user):
         case = str(args.case).strip()
-        case_id = (row_number(case) or 0) if case.isdigit() else service.case_id_for_reference(db, user, case)
+        case_id = (row_number(case) or 0) if case.isdigit() else service.case_id_for_reference(db, user, case, label="--case")
         out = documents.write_case_letter(db, user, case_id, args.kind, Path(args.out),
                                           request_id=args.request, session_id=args.session, today=day)
     print(f"Wrote {args.kind} letter for case {case} to {out}")
@@ -52,4 +53,4 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--session", type=record_number, help="session number for an appointment (default: the latest)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="letter date (default: today)")
     add_user_option(p)
-    p.set_defaults(handler=_export_letter)
+    p.set_defaults(handler=_export_letter, out_suffixes=OUT_SUFFIXES)

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``)
+#: ``--out``: the suffix chooses the format (``core.documents.letter_docx``); nothing else is accepted
+OUT_SUFFIXES = (".pdf", ".docx")
 OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word copy of the same letters, "
             "for a last edit)")
 
@@ -26,9 +27,9 @@ def _reminders(args: argparse.Namespace) -> int:
     months: list[str] = list(dict.fromkeys(args.month))  # in order, each once
     for month in months:
         try:
-            month_bounds(month)
+            month_bounds(month, label="--month")
         except AppError as exc:
-            raise CliError(f"--month {str(exc).removeprefix('Month: ')}") from exc
+            raise CliError(str(exc)) from exc
     # The password is checked on a second thread while the letters are read and drawn in memory with the
     # account's permissions; nothing is written or printed before the sign-in is confirmed (docs/letters.md).
     # The page check (~0.3 s on the large demo, the longest step) starts at once, beside the reads: reads
@@ -40,7 +41,7 @@ def _reminders(args: argparse.Namespace) -> int:
 
         user = pending.principal or confirmed(pending, args.user)  # no such enabled account: reads nothing
         signer = signatory(db, user, args.signed_by, Permission.LETTERBOX_EDIT,
-                           actor_needs=Permission.LETTERBOX_VIEW) if args.signed_by else None
+                           actor_needs=Permission.LETTERBOX_VIEW, label="--signed-by") if args.signed_by else None
         result = write_batch(db, user, "reminder", Path(args.out), months=months, signed_by=signer,
                              cancelled=pending.failed, before_output=lambda: confirmed(pending, args.user))
     if result.path is None:
@@ -60,7 +61,7 @@ def _import(args: argparse.Namespace) -> int:
     if not path.exists():
         raise CliError(f"--file: no file at {path}; give the path of an .xlsx or .csv register.")
     with signed_in(args) as (db, user):
-        report = import_file(db, user, path, dry_run=args.dry_run)
+        report = import_file(db, user, path, dry_run=args.dry_run, file_label="--file")
     if report.problems:
         print(f"{len(report.problems)} problem(s); nothing was written:", file=sys.stderr)
         for p in report.problems:
@@ -87,7 +88,7 @@ def register(registry: Any) -> None:
     p.add_argument("--signed-by", metavar="USER", help="the user who signs the letters (a letterbox "
                    "coordinator; default: the --user)")
     add_user_option(p)
-    p.set_defaults(handler=_reminders)
+    p.set_defaults(handler=_reminders, out_suffixes=OUT_SUFFIXES)
     p = registry.import_.add_parser("letterbox", help="import a letterbox register (.xlsx or .csv)")
     p.add_argument("--db", required=True)
     p.add_argument("--file", required=True)

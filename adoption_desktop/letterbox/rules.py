@@ -138,15 +138,15 @@ def work_state(due: dt.date, today: dt.date, *, received: bool, due_soon_days: i
     return "later"
 
 
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    """``"2026-03"`` -> (1 March 2026, 1 April 2026)."""
+def month_bounds(month: str, *, label: str = "Month") -> tuple[dt.date, dt.date]:
+    """``"2026-03"`` -> (1 March 2026, 1 April 2026); a refusal begins with ``label`` (``--month``)."""
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", month.strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValidationError(f"Month: {month!r} is not a month; write it as YYYY-MM, e.g. 2026-03.", "month")
+        raise ValidationError(f"{label}: {month!r} is not a month; write it as YYYY-MM, e.g. 2026-03.", "month")
     from adoption_desktop.core.text_input import EARLIEST_YEAR, LATEST_YEAR
 
     if not EARLIEST_YEAR <= int(m.group(1)) <= LATEST_YEAR:
-        raise ValidationError(f"Month: {month.strip()} is not a likely month; give one between {EARLIEST_YEAR} and "
+        raise ValidationError(f"{label}: {month.strip()} is not a likely month; give one between {EARLIEST_YEAR} and "
                               f"{LATEST_YEAR}.", "month")
     start = dt.date(int(m.group(1)), int(m.group(2)), 1)
     return start, add_months(start, 1)

@@ -12,22 +12,22 @@ from typing import Any
 
 
 def _cmd_minutes(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CliError, signed_in
+    from adoption_desktop.cli_support import signed_in
     from adoption_desktop.panel import documents, service
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".docx":
-        raise CliError(f"--out: give a file name ending .docx (got {out.name}).")
+    out = Path(args.out)  # a .docx (out_suffixes: checked before anything is opened)
     with signed_in(args) as (db, user):
-        pack = service.minutes_pack(db, user, service.sitting_id_for(db, user, args.sitting))
+        sitting_id = service.sitting_id_for(db, user, args.sitting, label="--sitting")
+        pack = service.minutes_pack(db, user, sitting_id, record_export=False)  # recorded as the file is placed
         state = "DRAFT" if (pack.only(args.item) if args.item else pack).draft else "approved"
-        documents.write_minutes_docx(pack, out, item_id=args.item)
+        documents.write_minutes_docx(pack, out, item_id=args.item, before_output=lambda: (
+            service.record_minutes_written(db, user, sitting_id, out.name, item_id=args.item)))
     print(f"Minutes of the sitting on {pack.sitting.sitting_date:%d/%m/%Y} ({state}) written to {out}")
     return 0
 
 
 def _cmd_calendar(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import parse_date, signed_in
+    from adoption_desktop.cli_support import CliError, parse_date, signed_in
     from adoption_desktop.core.config import AGENCY_NAME
     from adoption_desktop.core.files import output_file
     from adoption_desktop.core.settings_service import get_setting
@@ -35,6 +35,8 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
 
     start = parse_date(args.from_, "--from") if args.from_ else None
     end = parse_date(args.to, "--to") if args.to else None
+    if start and end and end < start:  # an empty calendar would be written without a word
+        raise CliError(f"--to: {end} is before --from {start}; nothing was written.")
     with signed_in(args) as (db, user):
         rows = service.list_sittings(db, user, start, end)
         with db.session(user, write=False) as session:
@@ -57,7 +59,7 @@ def register(registry: Any) -> None:
     p.add_argument("--out", required=True, help="FILE.docx")
     p.add_argument("--item", type=record_number, help="only this agenda item (extract for the case file)")
     add_user_option(p)
-    p.set_defaults(handler=_cmd_minutes)
+    p.set_defaults(handler=_cmd_minutes, out_suffixes=(".docx",))
 
     p = registry.export.add_parser("panel-calendar", help="panel sittings as an .ics calendar (no personal data)")
     p.add_argument("--db", required=True)
@@ -65,4 +67,4 @@ def register(registry: Any) -> None:
     p.add_argument("--from", dest="from_", metavar="YYYY-MM-DD")
     p.add_argument("--to", metavar="YYYY-MM-DD")
     add_user_option(p)
-    p.set_defaults(handler=_cmd_calendar)
+    p.set_defaults(handler=_cmd_calendar, out_suffixes=(".ics",))

@@ -255,10 +255,12 @@ def _approval_block(doc: DocxDocument, pack: MinutesPack) -> None:
 
 
 def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = None,
-                       template: Path | None = None) -> Path:
+                       template: Path | None = None, before_output: Callable[[], None] | None = None) -> Path:
     """The sitting's minutes (or a one-item extract for the case file) as ``.docx``.
 
-    Anything not approved is marked DRAFT (watermark on every page, title and each unapproved item)."""
+    Anything not approved is marked DRAFT (watermark on every page, title and each unapproved item).
+    ``before_output`` runs once the document is written, before it takes its name: the export's audit
+    entry (``service.record_minutes_written``), so that a failure or Ctrl+C leaves neither."""
     if item_id is not None:
         pack = pack.only(item_id)
     doc = _open_template(pack, template)
@@ -284,6 +286,8 @@ def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = N
     path = Path(path)
     with output_file(path) as tmp:
         doc.save(str(tmp))
+        if before_output is not None:
+            before_output()
     return path
 
 

@@ -31,8 +31,6 @@ def _export_report(args: argparse.Namespace) -> int:
                                                                                                 dt.date.today())
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    if Path(args.out).suffix.lower() != ".docx":
-        raise CliError("--out: the report is a Word document; give a file name ending .docx.")
     with signed_in(args) as (db, user):
         data = build_report(db, user, period, args.kind)
         out = export_report(db, user, data, Path(args.out))
@@ -65,7 +63,7 @@ def register(registry: CliRegistry) -> None:
                    help="e.g. 2026-04-01..2026-09-30 (default: the last complete half year or financial year)")
     p.add_argument("--out", required=True, help="Word file to write (.docx)")
     add_user_option(p)
-    p.set_defaults(handler=_export_report)
+    p.set_defaults(handler=_export_report, out_suffixes=(".docx",))
 
     q = registry.export.add_parser(
         "ofsted-pack", help="the Ofsted inspection pack as one PDF",
@@ -73,6 +71,6 @@ def register(registry: CliRegistry) -> None:
                     "list of panel members, ADM timeliness and the year's figures.")
     q.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     q.add_argument("--as-of", metavar="YYYY-MM-DD", help="the pack's date (default: today)")
-    q.add_argument("--out", required=True, help="PDF file to write")
+    q.add_argument("--out", required=True, help="PDF file to write (.pdf)")
     add_user_option(q)
-    q.set_defaults(handler=_export_pack)
+    q.set_defaults(handler=_export_pack, out_suffixes=(".pdf",))

@@ -210,7 +210,8 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
         minutes_paths: list[Path] = []
         dates: list[dt.date] = []
         for sid in sitting_ids:
-            pack = panel_service.minutes_pack(db, actor, sid, today=day)
+            # read only: the exports are recorded with the pack's own entry, as the pack is delivered
+            pack = panel_service.minutes_pack(db, actor, sid, today=day, record_export=False)
             dates.append(pack.sitting.sitting_date)
             path = tmp / f"minutes-{sid}.pdf"
             _write_part(path, ofsted_parts.minutes_flowables(pack), head,
@@ -280,10 +281,14 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
         writer.add_metadata({"/Title": f"Ofsted pack {day:%d/%m/%Y}", "/Author": head.agency_name})
         writer.page_mode = "/UseOutlines"
         out = Path(out)
-        with output_file(out) as partial:  # the pack gets its name only once its audit entry is committed
+        # The pack gets its name only once its audit entries are committed, all in one transaction (the
+        # minutes it carries and the pack itself): an interruption or failure before then leaves neither.
+        with output_file(out) as partial:
             with partial.open("wb") as fh:
                 writer.write(fh)
             with db.session(actor) as session:
+                for sid in sitting_ids:
+                    panel_service.record_minutes_export(session, sid, detail=f"minutes, in the Ofsted pack {out.name}")
                 audit.record(session, "export", "ofsted_pack", day.isoformat(),
                              detail=f"{out.name}: minutes of {len(dates)} sittings, "
                                     f"{sum(counts) + index_pages} pages")

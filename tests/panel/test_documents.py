@@ -138,3 +138,44 @@ def test_invitation_letters_pdf(panel: Panel, tmp_path: Path, handoffs: list[Pan
     text = "".join(p.extract_text() for p in PdfReader(str(tmp_path / "inv.pdf")).pages)
     assert "10 November 2026" in text and "Room 2, Civic Centre" in text and "Rowan Ashcombe" in text
     assert "Independent chair" in text and "AD-2026-010" in text
+
+
+def test_an_interrupted_minutes_export_leaves_no_audit_entry_and_no_file(
+        panel: Panel, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The export's audit entry was committed when the minutes were read, before the document was made: a
+    Ctrl+C or failure while making it left an entry for a file that never arrived. It is now recorded as
+    the file takes its name."""
+    from sqlalchemy import select
+
+    from adoption_desktop.cli_support import open_db
+    from adoption_desktop.core.audit import AuditEntry
+
+    with panel.db.session(write=False) as s:
+        head = s.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).one()
+    panel.db.dispose()
+
+    def exports() -> list[str]:
+        db = open_db(db_path)
+        try:
+            with db.session(write=False) as s:
+                return list(s.scalars(select(AuditEntry.detail).where(AuditEntry.seq > head)
+                                      .where(AuditEntry.action == "export")))
+        finally:
+            db.dispose()
+
+    def stop(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    out = tmp_path / "out" / "minutes.docx"
+    out.parent.mkdir()
+    argv = ["export", "minutes", "--db", str(db_path), "--user", "clerk", "--sitting", str(panel.sitting_id),
+            "--out", str(out)]
+    with monkeypatch.context() as m:
+        m.setattr(documents, "_approval_block", stop)  # the document half made
+        assert cli.main(argv) == 130
+    assert capsys.readouterr().err.strip().endswith("interrupted")
+    assert exports() == [] and list(out.parent.iterdir()) == []
+    assert cli.main(argv) == 0
+    assert exports() == ["minutes to minutes.docx"] and out.exists()

@@ -113,3 +113,74 @@ def test_an_empty_database_still_gives_a_pack_that_says_so(db: Database, tmp_pat
     assert result.sittings == ()
     assert "No sitting on or before this date has all its minutes approved" in reader.pages[0].extract_text()
     assert [t for t, _p, d in _outline(reader) if d == 0] == list(SECTION_TITLES)
+
+
+def _entries_after(db: Database, seq: int) -> list[tuple[str, str, str]]:
+    with db.session(write=False) as s:
+        return [(e.action, e.detail, e.entity) for e in s.scalars(select(AuditEntry).where(AuditEntry.seq > seq)
+                                                                   .order_by(AuditEntry.seq))]
+
+
+def test_the_packs_audit_entries_and_its_file_are_delivered_together_or_not_at_all(
+        db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The pack exports several sets of minutes. They were each recorded (committed) as they were read, so
+    an interruption midway left audit entries for minutes exports whose file never got a name. Now the
+    minutes' entries and the pack's are one transaction, committed just before the file takes its name."""
+    from adoption_desktop import cli
+    from adoption_desktop.reports import ofsted
+    from tests.conftest import TEST_PASSWORD
+
+    demo.populate(db, "small", today=TODAY)
+    officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
+    out = tmp_path / "out" / "pack.pdf"
+    out.parent.mkdir()
+    with db.session(write=False) as s:
+        head = s.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).one()
+
+    def stop(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl+C midway: every set of minutes has been read, the ADM part is being made
+    with monkeypatch.context() as m:
+        m.setattr(ofsted, "adm_timeliness", stop)
+        with pytest.raises(KeyboardInterrupt):
+            write_ofsted_pack(db, officer, out, as_of=TODAY)
+    assert _entries_after(db, head) == [] and list(out.parent.iterdir()) == []
+    # a failure inside the pack's transaction, after the first minutes' entry was recorded in it
+    recorded: list[int] = []
+
+    def second_fails(session: object, sitting_id: int, **kwargs: str) -> None:
+        recorded.append(sitting_id)
+        if len(recorded) == 2:
+            raise OSError("disk full")
+        real(session, sitting_id, **kwargs)  # type: ignore[arg-type]
+
+    real = panel_service.record_minutes_export
+    with monkeypatch.context() as m:
+        m.setattr(panel_service, "record_minutes_export", second_fails)
+        with pytest.raises(OSError, match="disk full"):
+            write_ofsted_pack(db, officer, out, as_of=TODAY)
+    assert len(recorded) == 2 and _entries_after(db, head) == [] and list(out.parent.iterdir()) == []
+    # the command, interrupted midway: one line, exit 130, no entry, no file
+    db.dispose()
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    with monkeypatch.context() as m:
+        m.setattr(ofsted, "adm_timeliness", stop)
+        code = cli.main(["export", "ofsted-pack", "--db", str(db_path), "--user", "pa", "--as-of", f"{TODAY}",
+                         "--out", str(out)])
+    assert code == 130 and capsys.readouterr().err.strip().endswith("adoption-desktop: interrupted")
+    assert list(out.parent.iterdir()) == []
+    from adoption_desktop.cli_support import open_db
+
+    again = open_db(db_path)
+    try:
+        assert [e for e in _entries_after(again, head) if e[2] != "users"] == []  # the sign-in's only
+        # and uninterrupted: the minutes' entries and the pack's, naming the pack, with the file
+        result = write_ofsted_pack(again, officer, out, as_of=TODAY)
+        entries = [e for e in _entries_after(again, head) if e[2] != "users"]
+    finally:
+        again.dispose()
+    assert out.exists() and len(result.sittings) == 3
+    assert entries[:3] == [("export", "minutes, in the Ofsted pack pack.pdf", "panel_sittings")] * 3
+    assert [(e[0], e[2]) for e in entries[3:]] == [("export", "ofsted_pack")]

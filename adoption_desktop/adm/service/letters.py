@@ -113,10 +113,11 @@ def export_letter(db: Database, actor: Principal, letter_id: int, out: Path) -> 
         return out
 
 
-def decision_id_for(db: Database, actor: Principal, given: str) -> int:
+def decision_id_for(db: Database, actor: Principal, given: str, *, label: str = "Decision") -> int:
     """The decision a person names: its number, or the case reference it is about (``AD-2026-0142``),
     compared as references are (case, spacing and look-alike characters ignored). Of a corrected decision
-    the current version is meant; two different decisions on one case are refused, listing them."""
+    the current version is meant; two different decisions on one case are refused, listing them. Messages
+    begin with ``label``: the field, or on the command line the option (``--decision``)."""
     from adoption_desktop.core.text_input import reference_key
 
     require(actor, Permission.ADM_VIEW)
@@ -126,7 +127,7 @@ def decision_id_for(db: Database, actor: Principal, given: str) -> int:
     if text.isdigit():
         number = row_number(text)
         if number is None:
-            raise NotFound(f"No ADM decision {text[:30]}.")
+            raise NotFound(f"{label}: no ADM decision {text[:30]}.")
         return number
     key = reference_key(text)
     with db.session(actor, write=False) as session:
@@ -134,14 +135,14 @@ def decision_id_for(db: Database, actor: Principal, given: str) -> int:
         rows = [d for d in session.scalars(select(AdmDecision).order_by(AdmDecision.id))
                 if reference_key(d.subject_reference) == key and d.id not in superseded]
         if not rows:
-            raise NotFound(f"Decision: no ADM decision about {text}; give the case reference shown in the ADM "
+            raise NotFound(f"{label}: no ADM decision about {text}; give the case reference shown in the ADM "
                            "queue, or the decision number.")
         if len(rows) > 1:
             def state(d: AdmDecision) -> str:
                 return f"signed {d.decided_on:%d/%m/%Y}" if d.signed_at and d.decided_on else d.state
 
             listed = ", ".join(f"{d.id} ({d.decision_type}, {state(d)})" for d in rows)
-            raise Conflict(f"Decision: {len(rows)} decisions about {text}: {listed}; give the number of the one "
+            raise Conflict(f"{label}: {len(rows)} decisions about {text}: {listed}; give the number of the one "
                            "you mean.")
         return rows[0].id
 

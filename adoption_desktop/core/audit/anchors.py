@@ -321,18 +321,33 @@ def on_close(db: Database) -> None:
         _log.warning("audit anchor not written at close")
 
 
-def acknowledge(db: Database, actor: Principal, note: str) -> None:
+#: the longest acknowledgement note recorded (as the other free-text notes)
+MAX_NOTE_CHARS = 4000
+
+
+def clean_note(note: str | None, label: str = "Note") -> str:
+    """An acknowledgement's note as recorded: free text as every note is (``core.text_input.clean_text``,
+    several lines: tabs and line breaks kept, a NUL, an escape or any other control character refused),
+    which must say something. A refusal begins with ``label`` (the command line's ``--note``, checked
+    before the database is opened)."""
+    from adoption_desktop.core.errors import ValidationError
+    from adoption_desktop.core.text_input import clean_text
+
+    text = clean_text(note, label, multiline=True, max_length=MAX_NOTE_CHARS).strip()
+    if not text:
+        raise ValidationError(f"{label}: say what was checked and why writing may resume.", "note")
+    return text
+
+
+def acknowledge(db: Database, actor: Principal, note: str, *, label: str = "Note") -> None:
     """An administrator has looked at the alert: an audit entry records it (with what was found), the
-    old anchors are kept beside the new ones as evidence, and writing is allowed again."""
+    old anchors are kept beside the new ones as evidence, and writing is allowed again. The note is
+    checked by :func:`clean_note` (``label``: the field, or the command line's option)."""
     require(actor, Permission.USERS_MANAGE)
     hold = db.audit_hold
     if hold is None:
         raise AppError("There is no audit alert to acknowledge.")
-    note = note.strip()
-    if not note:
-        from adoption_desktop.core.errors import ValidationError
-
-        raise ValidationError("Note: say what was checked and why writing may resume.", "note")
+    note = clean_note(note, label)
     db.audit_hold = None
     try:
         with db.session(actor) as session:

@@ -40,10 +40,11 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """A message naming the fix, or None when the password is acceptable."""
+def password_problem(password: str, label: str = "Password") -> str | None:
+    """A message naming the fix (beginning with ``label``: the field, or where the command line read the
+    password from), or None when the password is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Password: use at least {MIN_PASSWORD_LENGTH} characters."
+        return f"{label}: use at least {MIN_PASSWORD_LENGTH} characters."
     if password.strip() != password:
-        return "Password: remove spaces at the start or end."
+        return f"{label}: remove spaces at the start or end."
     return None

@@ -368,18 +368,19 @@ def reauthenticate(db: Database, principal: Principal, password: str) -> bool:
 
 
 def signatory(db: Database, actor: Principal, username: str, permission: Permission, *,
-              actor_needs: Permission) -> str:
+              actor_needs: Permission, label: str = "Signed by") -> str:
     """The full name of the enabled user ``username`` who holds ``permission``: who signs a batch of letters
     when it is not the person producing it (``--signed-by``). Checked against the users table. The actor
-    needs ``actor_needs`` (the permission to produce those letters)."""
+    needs ``actor_needs`` (the permission to produce those letters). Messages begin with ``label``: the
+    field, or on the command line the option."""
     require(actor, actor_needs)
     with db.session(actor, write=False) as session:
         user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
         if user is None or user.disabled:
-            raise NotFound(f"Signed by: there is no enabled user {username!r}; give the user name of the "
+            raise NotFound(f"{label}: there is no enabled user {username!r}; give the user name of the "
                            "person who signs the letters.")
         if not _principal(user).can(permission):
-            raise ValidationError(f"Signed by: {user.full_name} ({user.username}) does not hold {permission}, "
+            raise ValidationError(f"{label}: {user.full_name} ({user.username}) does not hold {permission}, "
                                   "so cannot sign these letters.", "signed_by")
         return user.full_name
 

@@ -18,10 +18,11 @@ MIN_LENGTH = 12
 _ZXCVBN_MAX = 72
 
 
-def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = ()) -> str | None:
-    """A message naming the field and the fix (with zxcvbn's advice), or None when strong enough."""
+def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = (), *, label: str = "Passphrase") -> str | None:
+    """A message naming the field (``label``: on the command line, where the passphrase was read from) and the
+    fix (with zxcvbn's advice), or None when strong enough."""
     if len(passphrase) < MIN_LENGTH:
-        return (f"Passphrase: use at least {MIN_LENGTH} characters (this one has {len(passphrase)}); "
+        return (f"{label}: use at least {MIN_LENGTH} characters (this one has {len(passphrase)}); "
                 "a few unrelated words are easy to remember and hard to guess.")
     from zxcvbn import zxcvbn
 
@@ -32,7 +33,7 @@ def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = ()) -> str 
     feedback = result.get("feedback") or {}
     advice = " ".join(part for part in [str(feedback.get("warning") or "").strip(),
                                         *(str(s).strip() for s in feedback.get("suggestions") or [])] if part)
-    return (f"Passphrase: too easy to guess (strength {score} of 4; at least {MIN_SCORE} is needed). "
+    return (f"{label}: too easy to guess (strength {score} of 4; at least {MIN_SCORE} is needed). "
             + (advice or "Add another word or two; uncommon words are better."))
 
 

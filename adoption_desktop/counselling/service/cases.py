@@ -68,7 +68,9 @@ def open_case(db: Database, actor: Principal, case_id: int, today: dt.date | Non
         return _detail(session, case, _today(today))
 
 
-def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int:
+def case_id_for_reference(db: Database, actor: Principal, reference: str, *, label: str = "Case") -> int:
+    """The case a person names by its reference, compared as references are; a refusal begins with
+    ``label`` (the command line's ``--case``)."""
     require(actor, Permission.COUNSELLING_VIEW)
     with db.session(actor, write=False) as session:
         found = session.scalar(select(CounsellingCase.id).where(CounsellingCase.reference == reference.strip()))
@@ -77,7 +79,7 @@ def case_id_for_reference(db: Database, actor: Principal, reference: str) -> int
             found = next((cid for cid, ref in session.execute(select(CounsellingCase.id, CounsellingCase.reference))
                           if reference_key(ref) == key), None)
     if found is None:
-        raise NotFound(f"No counselling case with reference {reference!r}.")
+        raise NotFound(f"{label}: no counselling case with reference {reference!r}.")
     return found
 
 

@@ -51,7 +51,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _decode(data: bytes, name: str) -> str:
+def _decode(data: bytes, name: str, label: str = "File") -> str:
     """UTF-8 (with or without the BOM Excel writes), else Windows-1252 (Excel's plain "CSV")."""
     try:
         return data.decode("utf-8-sig")
@@ -60,12 +60,12 @@ def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"File: {name} is not UTF-8 or Windows text (byte {exc.start + 1} cannot be read); "
+        raise ValidationError(f"{label}: {name} is not UTF-8 or Windows text (byte {exc.start + 1} cannot be read); "
                               "save it again as \"CSV UTF-8\".", "file") from exc
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    text = _decode(path.read_bytes(), path.name)
+def _read_csv(path: Path, label: str) -> list[list[str]]:
+    text = _decode(path.read_bytes(), path.name, label)
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
 
 
@@ -138,47 +138,48 @@ def _formulas(path: Path) -> dict[tuple[int, int], str]:
 MAX_BYTES = 100 * 1024 * 1024
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path, label: str) -> None:
     """A saved register: not a folder, device or pipe (reading ``/dev/zero`` or a pipe never ends), and
     not larger than :data:`MAX_BYTES`. ``stat`` follows links and does not block on a pipe."""
     try:
         info = path.stat()
     except OSError as exc:
-        raise ValidationError(f"File: {path.name} could not be read ({exc.strerror or type(exc).__name__}).",
+        raise ValidationError(f"{label}: {path.name} could not be read ({exc.strerror or type(exc).__name__}).",
                               "file") from exc
     if not stat.S_ISREG(info.st_mode):
-        raise ValidationError(f"File: {path.name} is not a saved file (a folder, a device or a pipe); give the "
+        raise ValidationError(f"{label}: {path.name} is not a saved file (a folder, a device or a pipe); give the "
                               "register saved as .xlsx or .csv.", "file")
     if info.st_size > MAX_BYTES:
-        raise ValidationError(f"File: {path.name} is {info.st_size / 1024 / 1024:,.0f} MB, more than a register "
+        raise ValidationError(f"{label}: {path.name} is {info.st_size / 1024 / 1024:,.0f} MB, more than a register "
                               f"of {MAX_ROWS:,} rows could be ({MAX_BYTES // 1024 // 1024} MB); check that it is "
                               "the right file, or split the register.", "file")
 
 
-def read_table(path: Path) -> Table:
-    """The first sheet (or the .csv) as text: the first non-blank row is the header."""
+def read_table(path: Path, *, label: str = "File") -> Table:
+    """The first sheet (or the .csv) as text: the first non-blank row is the header. A file that cannot be
+    read as a register is refused with a message beginning with ``label`` (the command line's ``--file``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     formulas: dict[tuple[int, int], str] = {}
-    _check_file(path)
+    _check_file(path, label)
     try:
         if suffix == ".csv":
-            raw = _read_csv(path)
+            raw = _read_csv(path, label)
         elif suffix in (".xlsx", ".xlsm"):
             raw, formulas = _read_xlsx(path)
         else:
-            raise ValidationError(f"File: {path.name} is not a .xlsx or .csv file; save the register as one.", "file")
+            raise ValidationError(f"{label}: {path.name} is not a .xlsx or .csv file; save the register as one.", "file")
     except AppError:
         raise
     except Exception as exc:  # unreadable file of the right name
-        raise ValidationError(f"File: {path.name} could not be read ({type(exc).__name__}). Save it again as "
+        raise ValidationError(f"{label}: {path.name} could not be read ({type(exc).__name__}). Save it again as "
                               ".xlsx or .csv.", "file") from exc
     kept = [(n, r) for n, r in enumerate(raw, start=1) if any(c.strip() for c in r)]
     if not kept:
-        raise ValidationError(f"File: {path.name} is empty; it needs a header row and one row per arrangement.",
+        raise ValidationError(f"{label}: {path.name} is empty; it needs a header row and one row per arrangement.",
                               "file")
     if len(kept) - 1 > MAX_ROWS:
-        raise ValidationError(f"File: {len(kept) - 1:,} rows, more than {MAX_ROWS:,}; split the register into "
+        raise ValidationError(f"{label}: {len(kept) - 1:,} rows, more than {MAX_ROWS:,}; split the register into "
                               "smaller files.", "file")
     width = max(len(r) for _, r in kept)
     rows = [r + [""] * (width - len(r)) if len(r) < width else r for _, r in kept]

@@ -208,12 +208,13 @@ def import_table(db: Database, actor: Principal, table: Table, mapping: dict[str
 
 def import_file(db: Database, actor: Principal, path: Path, mapping: dict[str, int] | None = None, *,
                 dry_run: bool = False, today: dt.date | None = None, progress: Progress | None = None,
-                cancelled: Cancelled | None = None) -> ImportReport:
-    """Read, check, then write all rows in one transaction, or nothing. Problems are in the report."""
+                cancelled: Cancelled | None = None, file_label: str = "File") -> ImportReport:
+    """Read, check, then write all rows in one transaction, or nothing. Problems are in the report. A file
+    that is no register is refused naming ``file_label`` (the command line's ``--file``)."""
     require(actor, Permission.LETTERBOX_IMPORT)  # before the file is even read
     if progress:
         progress(0, 0, f"Reading {Path(path).name}")
-    table = read_table(path)
+    table = read_table(path, label=file_label)
     return import_table(db, actor, table, mapping, dry_run=dry_run, source=Path(path).name, today=today,
                         progress=progress, cancelled=cancelled)
 

@@ -19,7 +19,9 @@ module had when it was one file, the names it imported included, is still import
 - ``chair_approval``: the chair's approval (``approval_blockers``, ``approve_minutes``), the minutes of
   an item as text (``item_text``) and the hand-off to the ADM (``build_handoff``); not ``approval``:
   tests/test_permissions_everywhere.py leaves out every module whose name holds ``.app`` (the app);
-- ``documents_data``: ``MinutesPack`` and ``minutes_pack``, the data of the Word minutes.
+- ``documents_data``: ``MinutesPack`` and ``minutes_pack``, the data of the Word minutes;
+  ``record_minutes_export``, their export's audit entry in a caller's transaction, ``record_minutes_written``
+  in its own, just before the file takes its name.
 
 The modules import from one another, never from this package. A test that patches a name a use case
 reads patches the module that reads it (``chair_approval``, say), not this package.
@@ -91,7 +93,12 @@ from adoption_desktop.panel.service.data import (
     SittingRow,
     advice_text,
 )
-from adoption_desktop.panel.service.documents_data import MinutesPack, minutes_pack
+from adoption_desktop.panel.service.documents_data import (
+    MinutesPack,
+    minutes_pack,
+    record_minutes_export,
+    record_minutes_written,
+)
 from adoption_desktop.panel.service.members import _check_linked_user as _check_linked_user
 from adoption_desktop.panel.service.members import _member_values as _member_values
 from adoption_desktop.panel.service.members import _validate_member as _validate_member
@@ -171,6 +178,8 @@ __all__ = [
     "open_item",
     "quorum_rule",
     "record_calendar_export",
+    "record_minutes_export",
+    "record_minutes_written",
     "remove_declaration",
     "remove_item",
     "reorder_items",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy.orm import Session
+
 from adoption_desktop.core import audit
 from adoption_desktop.core.errors import NotFound
 from adoption_desktop.core.security.permissions import Principal, require
@@ -53,14 +55,19 @@ class MinutesPack:
         return replace(self, items=items, draft=any(not i.minutes or not i.minutes.locked for i in items))
 
 
-def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None) -> MinutesPack:
+def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None,
+                 record_export: bool = True) -> MinutesPack:
+    """The minutes of a sitting as data, their export audited. ``record_export=False``: read only, no audit
+    entry, for a caller that records the export itself (:func:`record_minutes_export`) in the transaction
+    committed just before its file is put in place (the Ofsted pack: its entries and its file, or none)."""
     from adoption_desktop.core.config import AGENCY_ADDRESS, AGENCY_NAME
     from adoption_desktop.panel import minutes_template
 
     require(actor, P.PANEL_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, write=record_export) as session:
         s = _sitting(session, sitting_id)
-        audit.record(session, "export", "panel_sittings", s.id, detail="minutes")
+        if record_export:
+            record_minutes_export(session, s.id)
         attendance = _attendance(session, s)
         items = tuple(_items(session, s, attendance, _today(today)))
         return MinutesPack(
@@ -73,3 +80,20 @@ def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.d
             items, {a.member_id: a.full_name for a in attendance},
             any(not i.minutes or not i.minutes.locked for i in items), quorum_rule(session),
             *minutes_template.stored_template(session), minutes_template.header_values(session))
+
+
+def record_minutes_export(session: Session, sitting_id: int, *, detail: str = "minutes") -> None:
+    """The audit entry of an export of a sitting's minutes, in the caller's transaction (the caller has
+    required ``panel.view`` and read the minutes with :func:`minutes_pack`)."""
+    audit.record(session, "export", "panel_sittings", sitting_id, detail=detail)
+
+
+def record_minutes_written(db: Database, actor: Principal, sitting_id: int, file_name: str, *,
+                           item_id: int | None = None) -> None:
+    """Audit a Word copy of the minutes (or one item's extract) read with ``record_export=False``: called
+    inside the file's ``output_file`` block (``write_minutes_docx(before_output=…)``), so the entry is
+    committed just before the file takes its name, and an interrupted or failed export leaves neither."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        record_minutes_export(session, sitting_id, detail="minutes" + (f", item {item_id}" if item_id else "")
+                              + f" to {file_name}")

@@ -102,20 +102,21 @@ def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.d
             s.start_time = _check_time(start_time, "start_time", "Start time")
 
 
-def sitting_id_for(db: Database, actor: Principal, given: str) -> int:
+def sitting_id_for(db: Database, actor: Principal, given: str, *, label: str = "Sitting") -> int:
     """The sitting a person names: its number, its date (``2026-12-08``) or the reference of a case heard
-    at it (``AD-2026-0142``). Several matches are refused, listing them, rather than one guessed."""
+    at it (``AD-2026-0142``). Several matches are refused, listing them, rather than one guessed. Messages
+    begin with ``label``: the field, or on the command line the option (``--sitting``)."""
     from adoption_desktop.core.text_input import reference_key, row_number
 
     require(actor, P.PANEL_VIEW)
     text = given.strip()
     if not text:
-        raise ValidationError("Sitting: give its date (YYYY-MM-DD), a case reference heard at it, or its number.",
-                              "sitting")
+        raise ValidationError(f"{label}: give its date (YYYY-MM-DD), a case reference heard at it, or its "
+                              "number.", "sitting")
     if text.isdigit():
         number = row_number(text)
         if number is None:
-            raise NotFound(f"Sitting: no panel sitting {text[:30]}.")
+            raise NotFound(f"{label}: no panel sitting {text[:30]}.")
         return number
     with db.session(actor, write=False) as session:
         try:
@@ -130,13 +131,13 @@ def sitting_id_for(db: Database, actor: Principal, given: str) -> int:
                                        .where(PanelSitting.status != "cancelled").order_by(PanelSitting.id)))
             what = f"on {day:%d/%m/%Y}"
         if not ids:
-            raise NotFound(f"Sitting: no panel sitting {what}; give its date (YYYY-MM-DD), a case reference "
+            raise NotFound(f"{label}: no panel sitting {what}; give its date (YYYY-MM-DD), a case reference "
                            "heard at it, or its number.")
         if len(ids) > 1:
             sittings = session.scalars(select(PanelSitting).where(PanelSitting.id.in_(ids))
                                        .order_by(PanelSitting.sitting_date, PanelSitting.id))
             listed = ", ".join(f"{s.id} ({s.sitting_date:%d/%m/%Y} {s.start_time})" for s in sittings)
-            raise Conflict(f"Sitting: {len(ids)} sittings {what}: {listed}; give the number of the one you mean.")
+            raise Conflict(f"{label}: {len(ids)} sittings {what}: {listed}; give the number of the one you mean.")
         return ids[0]
 
 

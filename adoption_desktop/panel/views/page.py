@@ -664,9 +664,10 @@ class PanelPage(QWidget):
 
         db, principal, today = self.ctx.db, self.ctx.principal, self.today
 
-        def work(_task: Any) -> Path:
-            pack = svc.minutes_pack(db, principal, s.id, today=today)
-            return documents.write_minutes_docx(pack, target, item_id=item_id)
+        def work(_task: Any) -> Path:  # the export is recorded as the file takes its name
+            pack = svc.minutes_pack(db, principal, s.id, today=today, record_export=False)
+            return documents.write_minutes_docx(pack, target, item_id=item_id, before_output=lambda: (
+                svc.record_minutes_written(db, principal, s.id, Path(target).name, item_id=item_id)))
 
         self.ctx.tasks.run(work, on_done=lambda p: self.say(f"Minutes written to {p}."),
                            on_error=lambda e: self.say(f"Minutes not written: {e}", error=True))
