@@ -1,7 +1,8 @@
 """The ADM page: the decision queue (model/view, sort and filter in the model) beside one decision.
 
-Keyboard: Alt+F find, Alt+T type, Alt+W show, Ctrl+N new decision without panel, Ctrl+P print a
-day's letters, F5 refresh; the queue and the decision's fields are in tab order.
+Keyboard: Ctrl+F find, Alt+T type, Alt+W show, Ctrl+N new decision without panel, Ctrl+P print a
+day's letters, F5 refresh; the decision's tabs are Alt+C (Recommendation), Alt+D (Decision), Alt+Y (Letters
+and history) and Alt+Q (Qualifying determination); the queue and the decision's fields are in tab order.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ class AdmPage(QWidget):
             lab.setBuddy(buddy)
             bar.addWidget(lab)
             bar.addWidget(buddy, 1 if buddy is self.search else 0)
-        self.new_button = QPushButton("&New decision without panel…")
+        # Ctrl+N rather than a mnemonic: with the decision's four tabs and the Decision tab's twelve
+        # fields and buttons every letter the page's texts offer is taken (the tab is Alt+D, its wording Alt+N)
+        self.new_button = QPushButton("New decision without panel…")
         self.new_button.setToolTip("Ctrl+N: child's plan for adoption, reg 25A temporary approval, local types")
         self.print_button = QPushButton("&Print a day's letters…")
         self.print_button.setToolTip("Ctrl+P: every ADM letter dated one day, in one PDF")

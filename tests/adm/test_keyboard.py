@@ -1,0 +1,67 @@
+"""The ADM page from the keyboard: Alt+letter reaches each of the decision's tabs, and no two things shown at
+once answer the same Alt+letter (on any tab)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from adoption_desktop.adm.service import open_decision_from_panel
+from adoption_desktop.adm.views.page import AdmPage
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.adm.conftest import handoff
+from tests.ui.test_mnemonics import mnemonic, visible_mnemonics
+
+TODAY = dt.date(2025, 12, 3)
+
+
+def _page(db: Database, who: Principal, qtbot: Any) -> AdmPage:
+    with db.session() as s:
+        open_decision_from_panel(s, handoff(received=dt.date(2025, 11, 24), ref="ADP-2025-0401"))
+    page = AdmPage(AppContext(db, who, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.resize(1156, 700)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=2000)
+    return page
+
+
+def test_alt_letter_reaches_each_decision_tab(db: Database, adm_user: Principal, qtbot: Any) -> None:
+    page = _page(db, adm_user, qtbot)
+    tabs = page.detail.tabs
+    assert page.detail.detail is not None and tabs.isEnabled()
+    letters = [mnemonic(tabs.tabText(i)) for i in range(tabs.count())]
+    assert None not in letters, [tabs.tabText(i) for i in range(tabs.count())]
+    assert len(set(letters)) == tabs.count()
+    page.view.setFocus()
+    for i in reversed(range(tabs.count())):  # from the last, so each key really moves the tab
+        letter = letters[i]
+        assert letter is not None
+        QTest.keyClick(QApplication.focusWidget() or page, getattr(Qt.Key, f"Key_{letter.upper()}"),
+                       Qt.KeyboardModifier.AltModifier)
+        assert tabs.currentIndex() == i, f"Alt+{letter.upper()} did not show {tabs.tabText(i)!r}"
+
+
+def test_the_tab_letters_clash_with_nothing_on_the_page(db: Database, adm_user: Principal, qtbot: Any) -> None:
+    """The tab titles are shown whatever tab is open: their letters must differ from every button and label
+    of every tab, and from Type, Show and Print above the queue."""
+    page = _page(db, adm_user, qtbot)
+    tabs = page.detail.tabs
+    clashes = {}
+    for i in range(tabs.count()):
+        tabs.setCurrentIndex(i)
+        QApplication.processEvents()
+        found = visible_mnemonics(page)
+        if found:
+            clashes[tabs.tabText(i)] = found
+    assert clashes == {}
+    # the main window's menus (File, Go, Help) come first: a tab never takes their letters
+    assert {mnemonic(tabs.tabText(i)) for i in range(tabs.count())}.isdisjoint({"f", "g", "h"})
