@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -65,3 +66,26 @@ def test_the_tab_letters_clash_with_nothing_on_the_page(db: Database, adm_user: 
     assert clashes == {}
     # the main window's menus (File, Go, Help) come first: a tab never takes their letters
     assert {mnemonic(tabs.tabText(i)) for i in range(tabs.count())}.isdisjoint({"f", "g", "h"})
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Return])
+def test_down_or_enter_in_find_goes_to_the_decisions_found(db: Database, adm_user: Principal, qtbot: Any,
+                                                           key: Qt.Key) -> None:
+    with db.session() as s:
+        for ref in ("ADP-2025-0402", "ADP-2025-0503"):
+            open_decision_from_panel(s, handoff(received=dt.date(2025, 12, 1), ref=ref))
+    page = _page(db, adm_user, qtbot)
+    assert page.model.rowCount() == 3
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "2025-04")
+    qtbot.keyClick(page.search, key)  # at once: the typing pause has not ended
+    assert page.model.rowCount() == 2 and not page._debounce.isActive()
+    assert QApplication.focusWidget() is page.view
+    selected = [page.model.row_at(i.row()).id for i in page.view.selectionModel().selectedRows()]
+    assert page.detail.detail is not None and selected == [page.detail.detail.row.id]
+    assert page.detail.detail.row.subject_reference.startswith("ADP-2025-04")
+    page.search.setFocus()
+    page.search.clear()
+    qtbot.keyClicks(page.search, "nothing like it")
+    qtbot.keyClick(page.search, key)
+    assert QApplication.focusWidget() is page.search and page.model.rowCount() == 0

@@ -41,6 +41,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
@@ -138,6 +139,10 @@ class AdmPage(QWidget):
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+        # Down, Page Down and Enter in Find go to the decisions found (the selected one is open beside the
+        # queue), without waiting for the typing pause
+        self.search_keys = SearchKeys(self.search, self.view, on_enter=lambda: self.search_keys.to_list(),
+                                      ready=self._filtered)
         self.type_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.state_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open_row(cur.row()))
@@ -194,6 +199,14 @@ class AdmPage(QWidget):
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
             self.empty_label.setGeometry(self._viewport.rect())
         return super().eventFilter(watched, event)
+
+    def _filtered(self, action: Callable[[], object]) -> None:
+        """Run ``action`` on the queue as filtered by the text in Find: the typing pause, if still running,
+        ends now."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.apply_filter()
+        action()
 
     def _filter(self) -> Callable[[DecisionRow], bool] | None:
         return queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
