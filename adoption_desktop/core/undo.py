@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from adoption_desktop.core.errors import AppError, StaleRecord
+from adoption_desktop.core.wording import date_in_words
 
 
 @dataclass(frozen=True)
@@ -166,5 +167,5 @@ def changed_since(session: object, entity: str, ids: Iterable[object], what: str
 
 
 def day_text(day: dt.date) -> str:
-    """"3 March 2026" (labels of undo entries)."""
-    return f"{day.day} {day:%B %Y}"
+    """"3 March 2026" (labels of undo entries; a panel sitting's are ``wording.weekday_date``)."""
+    return date_in_words(day)

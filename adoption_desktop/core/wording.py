@@ -1,9 +1,17 @@
-"""Counts in words: "1 arrangement", "2 arrangements", never "1 arrangements" or "arrangement(s)".
+"""Counts in words: "1 arrangement", "2 arrangements", never "1 arrangements" or "arrangement(s)"; dates in
+words: "3 December 2026", and a panel sitting's day as every heading and title names it, "Thursday 3 December
+2026".
 
 Plain Python (no Qt): services, the command line and the screens share it.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 #: English plurals that do not just add "s".
 _IRREGULAR = {"box": "boxes", "entry": "entries", "relative": "relatives", "child": "children",
@@ -35,3 +43,16 @@ def plural(n: int, singular: str, plural_: str | None = None, *, thousands: bool
 def noun(n: int, singular: str, plural_: str | None = None) -> str:
     """The noun alone in the right number (for "… 3 were late" style sentences)."""
     return singular if n == 1 else (plural_ or plural_form(singular))
+
+
+def date_in_words(day: dt.date) -> str:
+    """'5 March 2026' on every platform and locale (``%-d`` does not exist on Windows; ``%B`` and ``%A`` follow
+    the process locale, which Qt sets): letters, undo labels."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def weekday_date(day: dt.date) -> str:
+    """'Thursday 3 December 2026': a panel sitting's day wherever a heading or a title names it (the sitting's
+    heading and the list's tooltip, the cancel and move windows, the non-working-day question, undo labels,
+    the ADM's record of the sitting). The weekday is said, so a weekend date is seen for what it is."""
+    return f"{WEEKDAYS[day.weekday()]} {date_in_words(day)}"

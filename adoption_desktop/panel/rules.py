@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar, bank_holiday_name
 
 # --- roles --------------------------------------------------------------------------------------
@@ -266,8 +267,14 @@ def recurring_dates(start: dt.date, recurrence: str, count: int) -> list[dt.date
 
 
 def long_date(day: dt.date) -> str:
-    """``Friday 25 December 2026``: the weekday is said, so a weekend date is seen for what it is."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """``Friday 25 December 2026``: a sitting's day as every panel heading and title says it
+    (``core.wording.weekday_date``; the weekday is said, so a weekend date is seen for what it is)."""
+    return weekday_date(day)
+
+
+def sitting_when(day: dt.date, start_time: str, end_time: str) -> str:
+    """``Thursday 3 December 2026, 10:00–13:00``: the sitting's heading and the sitting list's tooltip."""
+    return f"{weekday_date(day)}, {start_time}–{end_time}"
 
 
 def sitting_day_problem(day: dt.date, closures: Mapping[dt.date, str] | None = None) -> str | None:

@@ -22,7 +22,8 @@ from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.errors import Conflict, NotFound
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.undo import UndoEntry, changed_since, day_text
+from adoption_desktop.core.undo import UndoEntry, changed_since
+from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.models import (
     PanelAttendance,
@@ -59,7 +60,7 @@ def remove_item(db: Database, actor: Principal, item_id: int) -> UndoEntry:
     require(actor, P.PANEL_EDIT)
     removed = svc.remove_item(db, actor, item_id)
     label = (f"Removed {_item_name(removed.subject_reference, removed.subject_initials)} from the sitting of "
-             f"{day_text(removed.sitting_date)}")
+             f"{weekday_date(removed.sitting_date)}")
     return _removed_entry(db, actor, removed, label)
 
 
@@ -81,16 +82,16 @@ def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
     Refused (``StaleRecord``) when the sitting or its agenda changed since the removal (moved, cancelled,
     items added, removed or reordered), so nobody's later change is overwritten."""
     require(actor, P.PANEL_EDIT)
-    what = f"the agenda of the sitting of {day_text(removed.sitting_date)}"
+    what = f"the agenda of the sitting of {weekday_date(removed.sitting_date)}"
     with db.session(actor) as session:
         sitting = session.get(PanelSitting, removed.sitting_id)
         if sitting is None:
-            raise NotFound(f"The sitting of {day_text(removed.sitting_date)} no longer exists; the item cannot "
+            raise NotFound(f"The sitting of {weekday_date(removed.sitting_date)} no longer exists; the item cannot "
                            "be put back.")
         lock_row(session, sitting)
         if sitting.row_version != removed.sitting_version:
             raise changed_since(session, "panel_sittings", [sitting.id], f"the sitting of "
-                                f"{day_text(removed.sitting_date)}")
+                                f"{weekday_date(removed.sitting_date)}")
         now = tuple((int(i), int(p)) for i, p in session.execute(
             select(PanelItem.id, PanelItem.position).where(PanelItem.sitting_id == sitting.id)
             .order_by(PanelItem.id)))
@@ -185,7 +186,7 @@ def _order_entry(db: Database, actor: Principal, change: OrderChange | None, lab
     if not label:
         with db.session(actor, write=False) as session:
             day = session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == change.sitting_id))
-        label = "Changed the order of the agenda" + (f" of the sitting of {day_text(day)}" if day else "")
+        label = "Changed the order of the agenda" + (f" of the sitting of {weekday_date(day)}" if day else "")
 
     def reverse() -> UndoEntry | None:
         return _order_entry(db, actor, restore_order(db, actor, change), label)
@@ -203,7 +204,7 @@ def restore_order(db: Database, actor: Principal, change: OrderChange) -> OrderC
         if now != change.after:
             day = session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == change.sitting_id))
             raise changed_since(session, "panel_items", sorted(set(now) ^ set(change.after) | set(now)),
-                                f"the agenda of the sitting of {day_text(day) if day else ''}")
+                                f"the agenda of the sitting of {weekday_date(day) if day else ''}")
         for pos, ident in enumerate(change.before, start=1):
             if items[ident].position != pos:
                 items[ident].position = pos
@@ -355,7 +356,7 @@ def attendance_entry(db: Database, actor: Principal, changes: Sequence[Attendanc
 def _attendance_label(db: Database, actor: Principal, changes: Sequence[AttendanceChange]) -> str:
     with db.session(actor, write=False) as session:
         day = session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == changes[0].sitting_id))
-    at = f" at the sitting of {day_text(day)}" if day else ""
+    at = f" at the sitting of {weekday_date(day)}" if day else ""
     if len(changes) == 1:
         c = changes[0]
         label = f"Marked {c.member_name} {c.after or 'not recorded'}{at}"

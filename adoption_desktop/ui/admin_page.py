@@ -4,6 +4,7 @@ templates (``ui.admin_templates``), the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -45,6 +46,7 @@ from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 
@@ -384,6 +386,7 @@ class AuditTab(QWidget):
         self.ctx = ctx
         self.model: RowTableModel[AuditRow] = RowTableModel(self.COLUMNS)
         self.view = _table(self.model)  # type: ignore[arg-type]
+        self._applied: AuditFilter | None = None  # the filter the list shows
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
         self.filters: dict[str, QLineEdit] = {}
@@ -392,6 +395,8 @@ class AuditTab(QWidget):
             edit = QLineEdit()
             edit.setPlaceholderText(label)
             edit.returnPressed.connect(self.refresh)
+            # Down and Page Down go to the entries (filtered first when the box was changed since)
+            SearchKeys(edit, self.view, ready=self._filtered)
             filters.addWidget(edit)
             self.filters[key] = edit
         apply_button = QPushButton("&Filter")
@@ -408,8 +413,14 @@ class AuditTab(QWidget):
         return AuditFilter(**{k: (e.text().strip() or None) for k, e in self.filters.items()})
 
     def refresh(self) -> None:
-        self.model.set_rows(audit_service.list_entries(self.ctx.db, self.ctx.principal,
-                                                       self._filter_values()))
+        wanted = self._filter_values()
+        self.model.set_rows(audit_service.list_entries(self.ctx.db, self.ctx.principal, wanted))
+        self._applied = wanted
+
+    def _filtered(self, action: Callable[[], object]) -> None:
+        if self._filter_values() != self._applied:
+            self.refresh()
+        action()
 
     def export(self) -> None:
         path = save_file_name(self, "exports", "Export audit log", "audit-log.csv", "CSV (*.csv)")

@@ -2,7 +2,8 @@
 
 Down (or Page Down) in a search box goes to the results, a row selected, rather than five Tabs past the
 filters; Enter on a row of a list in a dialog does the row's action rather than pressing the dialog's
-default button. The letterbox registers, the guide window and the letterbox attachments window use these;
+default button. The letterbox registers, the counselling caseload's Find, the ADM queue's Find, the audit
+log's filter boxes, the guide window and the letterbox attachments window use these;
 Search everywhere keeps the keys in its box and moves the selection itself (``ui.search_everywhere``).
 """
 

@@ -38,7 +38,7 @@ def test_remove_item_then_undo_restores_it_exactly_and_redo_removes_it_again(pan
     stack = UndoStack(panel.clerk.user_id)
     entry = undo.remove_item(panel.db, panel.clerk, item)
     stack.push(entry)
-    assert entry.label == "Removed agenda item PA-2026-014 from the sitting of 10 November 2026"
+    assert entry.label == "Removed agenda item PA-2026-014 from the sitting of Tuesday 10 November 2026"
     assert _agenda(panel) == [first, last]
     assert rows(panel.db, "panel_papers", "item_id = :i", i=item) == []
 
@@ -145,7 +145,7 @@ def test_attendance_undo_restores_not_recorded_and_previous_marks(panel: Panel) 
     attend(panel, "sw", status="apologies")
     before = rows(panel.db, "panel_attendance")
     one = undo.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["sw"], "present")
-    assert one is not None and one.label == "Marked Tara Dunmere present at the sitting of 10 November 2026"
+    assert one is not None and one.label == "Marked Tara Dunmere present at the sitting of Tuesday 10 November 2026"
     one.reverse()
     assert rows(panel.db, "panel_attendance") == before
     changes = [svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members[k], "present")

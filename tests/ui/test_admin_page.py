@@ -4,6 +4,10 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
 from adoption_desktop.core import audit_service
 from adoption_desktop.core.audit import AuditFilter
 from adoption_desktop.core.security import service as users
@@ -65,3 +69,24 @@ def test_disable_button_names_its_action_and_asks_first(db: Database, admin: Pri
     tab.disable_button.click()
     assert not next(u for u in tab.model.rows() if u.username == "thornby").disabled
     assert asked[2].startswith("Enable Tam Thornby")
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Down, Qt.Key.Key_PageDown])
+def test_down_in_an_audit_filter_box_goes_to_the_entries_filtered(db: Database, admin: Principal, qtbot: Any,
+                                                                  key: Qt.Key) -> None:
+    page = _page_with_a_counsellor(db, admin, qtbot)
+    page.setCurrentWidget(page.audit)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=2000)
+    assert {r.actor for r in page.audit.model.rows()} - {"admin"}  # others' entries are listed before filtering
+    box = page.audit.filters["actor"]
+    box.setFocus()
+    qtbot.keyClicks(box, "admin")  # not applied yet: the list applies a filter on Enter
+    qtbot.keyClick(box, key)
+    rows = page.audit.model.rows()
+    assert rows and all(r.actor == "admin" for r in rows)  # the typed filter was applied first
+    assert QApplication.focusWidget() is page.audit.view
+    assert [i.row() for i in page.audit.view.selectionModel().selectedRows()] == [0]
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter still just filters, the box keeps the keyboard
+    assert QApplication.focusWidget() is box

@@ -64,10 +64,10 @@ def test_ctrl_z_puts_a_removed_agenda_item_back(db: Database, make_window: Any) 
     assert _agenda(db, clerk, sitting) == [items[0], items[2]]
     notice = window.undo_ui.notice
     assert notice.isVisible()
-    assert notice.text.text() == "Removed agenda item PA-2026-014 from the sitting of 3 March 2026."
+    assert notice.text.text() == "Removed agenda item PA-2026-014 from the sitting of Tuesday 3 March 2026."
     assert "Undo" in notice.link.text() and notice.link.isVisible()
     assert window.undo_ui.undo_action.isEnabled()
-    assert window.undo_ui.undo_action.text() == "&Undo: Removed agenda item PA-2026-014 from the sitting of 3 March 2026"
+    assert window.undo_ui.undo_action.text() == "&Undo: Removed agenda item PA-2026-014 from the sitting of Tuesday 3 March 2026"
     _press(page.agenda_view, Qt.Key.Key_Z, CTRL)
     assert rows(db, "panel_items") == original
     assert _agenda(db, clerk, sitting) == items
@@ -147,7 +147,7 @@ def test_someone_elses_change_refuses_the_undo_with_the_conflict_dialog(db: Data
     dialog = window.undo_ui.conflict_dialog
     assert dialog.isVisible() and not dialog.reapply_button.isVisible()
     message = window.undo_ui.notice.text.text()
-    assert "Bea Tester changed the agenda of the sitting of 3 March 2026" in message and "not undone" in message
+    assert "Bea Tester changed the agenda of the sitting of Tuesday 3 March 2026" in message and "not undone" in message
     assert _agenda(db, clerk, sitting) == [items[2], items[0]]  # Bea's order stands; nothing came back
     assert not window.undo_ui.undo_action.isEnabled()
     dialog.reload_button.click()

@@ -39,6 +39,7 @@ from adoption_desktop.core import drafts
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
@@ -206,7 +207,10 @@ class DecisionPanel(QWidget):
         if r.superseded:
             clock += " <b>This version has been corrected; see the history.</b>"
         self.clock.setText(clock)
-        self.sitting.setText(_d(detail.sitting_date) if r.source != "direct" else "Decision without panel")
+        if r.source == "direct":
+            self.sitting.setText("Decision without panel")
+        else:  # the sitting's day as the Panel page heads it
+            self.sitting.setText(weekday_date(detail.sitting_date) if detail.sitting_date else "—")
         self.recommendation.setPlainText(detail.recommendation_text)
         self.panel_reasons.setPlainText(detail.recommendation_reasons)
         self.advice.setPlainText(detail.advice)

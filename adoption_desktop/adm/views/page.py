@@ -1,7 +1,8 @@
 """The ADM page: the decision queue (model/view, sort and filter in the model) beside one decision.
 
-Keyboard: Alt+F find, Alt+T type, Alt+W show, Ctrl+N new decision without panel, Ctrl+P print a
-day's letters, F5 refresh; the queue and the decision's fields are in tab order.
+Keyboard: Ctrl+F find, Alt+T type, Alt+W show, Ctrl+N new decision without panel, Ctrl+P print a
+day's letters, F5 refresh; the decision's tabs are Alt+C (Recommendation), Alt+D (Decision), Alt+Y (Letters
+and history) and Alt+Q (Qualifying determination); the queue and the decision's fields are in tab order.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
@@ -76,7 +78,9 @@ class AdmPage(QWidget):
             lab.setBuddy(buddy)
             bar.addWidget(lab)
             bar.addWidget(buddy, 1 if buddy is self.search else 0)
-        self.new_button = QPushButton("&New decision without panel…")
+        # Ctrl+N rather than a mnemonic: with the decision's four tabs and the Decision tab's twelve
+        # fields and buttons every letter the page's texts offer is taken (the tab is Alt+D, its wording Alt+N)
+        self.new_button = QPushButton("New decision without panel…")
         self.new_button.setToolTip("Ctrl+N: child's plan for adoption, reg 25A temporary approval, local types")
         self.print_button = QPushButton("&Print a day's letters…")
         self.print_button.setToolTip("Ctrl+P: every ADM letter dated one day, in one PDF")
@@ -135,6 +139,10 @@ class AdmPage(QWidget):
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+        # Down, Page Down and Enter in Find go to the decisions found (the selected one is open beside the
+        # queue), without waiting for the typing pause
+        self.search_keys = SearchKeys(self.search, self.view, on_enter=lambda: self.search_keys.to_list(),
+                                      ready=self._filtered)
         self.type_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.state_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open_row(cur.row()))
@@ -191,6 +199,14 @@ class AdmPage(QWidget):
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
             self.empty_label.setGeometry(self._viewport.rect())
         return super().eventFilter(watched, event)
+
+    def _filtered(self, action: Callable[[], object]) -> None:
+        """Run ``action`` on the queue as filtered by the text in Find: the typing pause, if still running,
+        ends now."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.apply_filter()
+        action()
 
     def _filter(self) -> Callable[[DecisionRow], bool] | None:
         return queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),

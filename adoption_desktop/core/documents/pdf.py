@@ -17,6 +17,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from adoption_desktop.core.documents.templates import RenderedLetterText
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.resources import resource_path
+from adoption_desktop.core.wording import date_in_words
 
 FONT, FONT_BOLD, FONT_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
 _registered: set[str] = set()
@@ -77,14 +78,9 @@ class Letter:
     extra: Sequence[tuple[str, str]] = field(default_factory=tuple)  # a small key/value table
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-
-
 def long_date(day: dt.date) -> str:
-    """'5 March 2026' on every platform and locale (``%-d`` does not exist on Windows; ``%B`` follows
-    the process locale, which Qt sets)."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """'5 March 2026' (``core.wording.date_in_words``: the same words on every platform and locale)."""
+    return date_in_words(day)
 
 
 def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, title: str = "Letters",

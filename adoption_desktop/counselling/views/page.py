@@ -40,6 +40,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
+from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 
 SHOW = {"waiting": "Waiting list (not yet allocated)", "open": "All open cases", "mine": "My cases",
@@ -226,6 +227,9 @@ class CounsellingPage(QWidget):
         self.open_button.clicked.connect(lambda _=False: self.open_selected())
         refresh.clicked.connect(lambda _=False: self.refresh())
         self.table.activated.connect(self._activated)
+        # Down and Page Down in Find go to the cases found; Enter opens the only one (as the letterbox
+        # registers do); neither waits for the typing pause
+        self.search_keys = SearchKeys(self.search, self.table, on_enter=self.open_found, ready=self._filtered)
         QShortcut(QKeySequence("F5"), self, self.refresh)
         self.setTabOrder(self.show_combo, self.search)
         self.setTabOrder(self.search, self.table)
@@ -271,6 +275,22 @@ class CounsellingPage(QWidget):
         self.apply_filter()
         if self.model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
+
+    def _filtered(self, action: Callable[[], object]) -> None:
+        """Run ``action`` on the rows for the text in Find: the typing pause, if still running, ends now."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.apply_filter()
+        action()
+
+    def open_found(self) -> None:
+        """Enter in Find: the only case found opens; of several, the list takes the keyboard with a row
+        selected, where Enter opens it. Nothing found: Find keeps the focus."""
+        if self.model.rowCount() == 1:
+            select_row(self.table, 0)
+            self.open_case(self.model.row_at(0).id)
+        else:
+            focus_list(self.table)
 
     def apply_filter(self) -> None:
         text = self.search.text().strip().lower()

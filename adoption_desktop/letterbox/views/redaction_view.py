@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.ocr import redaction_box
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import attachments, redaction
 from adoption_desktop.letterbox.redaction import ExportedCopy, RedactionBox, RedactionPage
@@ -211,8 +212,10 @@ class RedactionDialog(QDialog):
     def box_current_word(self) -> None:
         words = self.pages[self.index].words
         if 0 <= self.word_cursor < len(words):
-            w = words[self.word_cursor]
-            self.add_box(RedactionBox(w[1] - 3, w[2] - 3, w[3] + 3, w[4] + 3, "added by hand"))
+            w = words[self.word_cursor]  # the word's box spans its line's type, top to bottom
+            page = self.scene.sceneRect()  # the page image (empty before one is shown: nothing to keep it in)
+            width, height = (int(page.width()), int(page.height())) if not page.isEmpty() else (1 << 30, 1 << 30)
+            self.add_box(RedactionBox(*redaction_box(w[1], w[2], w[3], w[4], width, height), "added by hand"))
 
     def handle_key(self, event: QKeyEvent) -> bool:
         key = event.key()

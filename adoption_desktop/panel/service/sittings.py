@@ -16,6 +16,7 @@ from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelItem, PanelSitting
 from adoption_desktop.panel.service.common import (
@@ -71,7 +72,7 @@ def _sitting_values(s: PanelSitting) -> dict[str, str]:
 
 def _sitting_for_edit(session: Session, sitting_id: int, expected_version: int | None) -> PanelSitting:
     s = _sitting(session, sitting_id)
-    check_version(session, s, expected_version, f"the sitting of {s.sitting_date:%d/%m/%Y}", _sitting_values)
+    check_version(session, s, expected_version, f"the sitting of {weekday_date(s.sitting_date)}", _sitting_values)
     return s
 
 

@@ -18,7 +18,7 @@ _MIME = "application/x-adoption-desktop-agenda-row"
 # the papers deadline are visible on a 1366-pixel screen without scrolling sideways.
 SITTING_COLUMNS: list[Column[SittingRow]] = [
     Column("Date", lambda s: s.sitting_date,
-           tooltip=lambda s: f"{s.sitting_date:%A %d %B %Y}, {s.start_time}–{s.end_time}"),
+           tooltip=lambda s: rules.sitting_when(s.sitting_date, s.start_time, s.end_time)),
     Column("Starts", lambda s: s.start_time),
     Column("Status", lambda s: s.status + (", moved" if s.moved_from and s.status != "cancelled" else ""),
            tooltip=lambda s: s.status_reason or None,

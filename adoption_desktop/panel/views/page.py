@@ -34,7 +34,7 @@ from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import closure_reasons
 from adoption_desktop.core.undo import UndoEntry
-from adoption_desktop.core.wording import plural
+from adoption_desktop.core.wording import plural, weekday_date
 from adoption_desktop.panel import rules
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel import undo as panel_undo
@@ -330,7 +330,7 @@ class PanelPage(QWidget):
         self.detail = detail
         d = detail.sitting
         self.sitting_heading.setText(
-            f"<b>{d.sitting_date:%A %d %B %Y}, {d.start_time}–{d.end_time}</b> — {d.place or 'no venue'} "
+            f"<b>{rules.sitting_when(d.sitting_date, d.start_time, d.end_time)}</b> — {d.place or 'no venue'} "
             f"({d.status})<br>Papers due {d.papers_deadline:%d/%m/%Y}; final minutes due {d.minutes_due:%d/%m/%Y}.")
         self.agenda_model.set_rows(detail.items)
         ids = [i.id for i in detail.items]
@@ -421,7 +421,7 @@ class PanelPage(QWidget):
         if s is None:
             return
         self._open(dialogs.reason_dialog(
-            self, f"Cancel the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason",
+            self, f"Cancel the sitting of {weekday_date(s.sitting_date)}", "&Reason",
             lambda reason: svc.cancel_sitting(self.ctx.db, self.ctx.principal, s.id, reason,
                                               expected_version=s.row_version),
             lambda _v: self._after("Sitting cancelled."), ok_text="Cancel sitting", cancel_text="Keep sitting"))
@@ -440,7 +440,7 @@ class PanelPage(QWidget):
             svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, new_date, reason,
                              expected_version=s.row_version)
 
-        dialog = dialogs.reason_dialog(self, f"Move the sitting on {s.sitting_date:%d/%m/%Y}", "&Reason", submit,
+        dialog = dialogs.reason_dialog(self, f"Move the sitting of {weekday_date(s.sitting_date)}", "&Reason", submit,
                                        lambda _v: self._after("Sitting moved."),
                                        with_date=s.sitting_date, ok_text="Move sitting")
         self._open(dialog)
