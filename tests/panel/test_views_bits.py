@@ -112,3 +112,21 @@ def test_member_dialog_edits_the_profile_and_records_an_appraisal(qtbot: QtBot, 
     assert not dlg.isVisible(), dlg.message.text()
     [again] = [m for m in svc.list_members(panel.db, panel.clerk, today=TODAY) if m.id == ola.id]
     assert again.appraised_on == TODAY
+
+
+def test_a_dialog_closes_cleanly_when_the_widget_that_had_focus_is_gone(qtbot: QtBot, panel: Panel) -> None:
+    """The page puts the keyboard back where it was when a dialog closes; if that widget was deleted
+    meanwhile (a list rebuilt, a form closed), closing the dialog must not fail."""
+    import shiboken6
+    from PySide6.QtWidgets import QDialog, QLineEdit
+
+    page = _page(qtbot, panel)
+    doomed = QLineEdit(page)
+    doomed.show()
+    doomed.setFocus()
+    qtbot.waitUntil(doomed.hasFocus)
+    dialog = QDialog(page)
+    page._open(dialog)
+    shiboken6.delete(doomed)
+    dialog.reject()  # raised "Internal C++ object already deleted" before
+    assert not dialog.isVisible()

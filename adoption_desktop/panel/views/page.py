@@ -276,13 +276,16 @@ class PanelPage(QWidget):
 
     def _open(self, dialog: Any) -> None:
         self.dialog = dialog
+        from shiboken6 import isValid
+
         before = QApplication.focusWidget()
 
         def back(_result: int) -> None:
             # return the keyboard to where it was (done-callbacks may already have moved it on purpose)
             self.activateWindow()
             focus = QApplication.focusWidget()
-            if (focus is None or focus.window() is not self.window()) and before is not None:
+            if ((focus is None or focus.window() is not self.window()) and before is not None
+                    and isValid(before) and before.isVisible()):  # the widget may be gone by now
                 before.setFocus()
 
         dialog.finished.connect(back)
