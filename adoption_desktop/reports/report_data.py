@@ -15,6 +15,7 @@ import re
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -161,23 +162,35 @@ def _module_figures(db: Database, actor: Principal, name: str, p: Period) -> lis
 
 
 def _membership(session: Session, p: Period) -> dict[str, int]:
+    """Membership figures at ``p``'s end and during it, of **members** only: the panel adviser, legal
+    adviser and minute-taker are on the central list but are not members (AAR 2005 reg 3), so they are
+    counted on a line of their own. "On the list on a day" as ``panel.makeup`` defines it."""
+    from adoption_desktop.panel import rules
     from adoption_desktop.panel.models import PanelMember
 
-    members = list(session.execute(select(
+    people = list(session.execute(select(
         PanelMember.role_type, PanelMember.independent, PanelMember.joined_on, PanelMember.leaves_on,
         PanelMember.appraisal_due, PanelMember.training_on, PanelMember.dbs_checked_on)))
-    at_end = [m for m in members if m.joined_on <= p.end and (m.leaves_on is None or m.leaves_on > p.end)]
+
+    def on_list(m: Any) -> bool:
+        return bool(m.joined_on <= p.end and (m.leaves_on is None or m.leaves_on > p.end))
+
+    members = [m for m in people if not rules.is_adviser(m.role_type)]
+    at_end = [m for m in members if on_list(m)]
     return {
         "Members at the end of the period": len(at_end),
         "of whom independent": sum(1 for m in at_end if m.independent),
-        "Joined in the period": sum(1 for m in members if p.start <= m.joined_on <= p.end),
-        "Left in the period": sum(1 for m in members if m.leaves_on and p.start <= m.leaves_on <= p.end),
+        "Members who joined in the period": sum(1 for m in members if p.start <= m.joined_on <= p.end),
+        "Members who left in the period": sum(
+            1 for m in members if m.leaves_on and p.start <= m.leaves_on <= p.end),
         "Members who attended training in the period": sum(
             1 for m in members if m.training_on and p.start <= m.training_on <= p.end),
         "Appraisals overdue at the end of the period": sum(
             1 for m in at_end if m.appraisal_due and m.appraisal_due < p.end),
         "DBS check more than three years old at the end": sum(
             1 for m in at_end if m.dbs_checked_on is None or (p.end - m.dbs_checked_on).days > 3 * 365),
+        "Advisers on the list at the end (not members)": sum(
+            1 for m in people if rules.is_adviser(m.role_type) and on_list(m)),
     }
 
 
