@@ -26,7 +26,15 @@ from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.reports import measures as journey
 from adoption_desktop.reports.model import FIGURE_MODULES, FigureSection
-from adoption_desktop.reports.periods import KINDS, Period, last_year, previous, quarter_label, quarters_to
+from adoption_desktop.reports.periods import (
+    KINDS,
+    Period,
+    is_financial_year,
+    last_year,
+    previous,
+    quarter_label,
+    quarters_to,
+)
 
 #: report chapter for each figures module
 CHAPTERS = {
@@ -117,6 +125,11 @@ class ReportData:
     @property
     def title(self) -> str:
         return KINDS.get(self.kind, "Report")
+
+    @property
+    def financial_quarters(self) -> bool:
+        """The trends are by the financial year's quarters (the period is a financial year)."""
+        return is_financial_year(self.periods[0])
 
     def children_measures(self) -> tuple[ComparedMeasure, ...]:
         return tuple(m for m in self.measures if not is_adopter_measure(m.current))
@@ -300,7 +313,11 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
     chapters: dict[str, tuple[ComparedTable, ...]] = {}
     for n, name in enumerate(modules):
         key = CHAPTERS.get(name, name)  # several modules may write one chapter, in FIGURE_MODULES order
-        chapters[key] = chapters.get(key, ()) + _compare([_module_figures(db, actor, name, p) for p in periods])
+        counted: dict[Period, list[FigureSection]] = {}  # a year's previous period is last year: counted once
+        for p in periods:
+            if p not in counted:
+                counted[p] = _module_figures(db, actor, name, p)
+        chapters[key] = chapters.get(key, ()) + _compare([counted[p] for p in periods])
         if progress:
             progress(n + 1, steps)
     from adoption_desktop.core.config import AGENCY_NAME
@@ -324,7 +341,7 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
     return ReportData(
         kind=kind, agency_name=agency, periods=periods, chapters=chapters, membership=membership,
         adm_by_type=adm_types, key=(keys[0], keys[1], keys[2]), measures=compared,
-        quarters=tuple(quarter_label(q) for q in quarters), quarter_key=tuple(keys[3:]),
+        quarters=tuple(quarter_label(q, is_financial_year(period)) for q in quarters), quarter_key=tuple(keys[3:]),
         adm_threshold_wd=threshold, made_on=today or dt.date.today())
 
 
@@ -337,11 +354,13 @@ class QuarterlyTrend:
     adm_threshold_wd: int
 
 
-def quarterly(db: Database, actor: Principal, end: dt.date, count: int = 8) -> QuarterlyTrend:
-    """Key figures for the last ``count`` calendar quarters up to the one holding ``end``."""
+def quarterly(db: Database, actor: Principal, end: dt.date, count: int = 8, *,
+              financial: bool = False) -> QuarterlyTrend:
+    """Key figures for the last ``count`` quarters up to the one holding ``end``, named as the financial
+    year's quarters with ``financial`` (a financial year's report), else as calendar quarters."""
     require(actor, Permission.REPORTS_VIEW)
     spans = quarters_to(end, count)
     with db.session(actor, write=False) as session:
         threshold = int(get_setting(session, DECISION_DUE_WD))
         figures = _key_figures(session, spans)
-    return QuarterlyTrend(tuple(quarter_label(q) for q in spans), tuple(figures), threshold)
+    return QuarterlyTrend(tuple(quarter_label(q, financial) for q in spans), tuple(figures), threshold)
