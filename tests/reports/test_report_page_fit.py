@@ -4,8 +4,10 @@ whole, the value columns are as wide as they need; choosing a period counts it, 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from docx import Document
 from PySide6.QtCore import QDate, QRect, Qt
 
 from adoption_desktop.core.security.permissions import Role
@@ -69,7 +71,8 @@ def test_every_figure_name_reads_whole_at_1366x768(db: Database, qtbot: Any) -> 
     assert all(item.toolTip(0).startswith(item.text(0)) for item in names)
 
 
-def test_choosing_a_period_counts_it_and_typed_dates_make_it_custom(db: Database, qtbot: Any) -> None:
+def test_choosing_a_period_counts_it_and_typed_dates_make_it_custom(db: Database, qtbot: Any,
+                                                                    tmp_path: Path) -> None:
     _window, page = _page(db, qtbot)
     page.preset.setCurrentIndex(PRESETS.index("Last financial year"))  # counted at once
     start, end = page._range()
@@ -87,5 +90,7 @@ def test_choosing_a_period_counts_it_and_typed_dates_make_it_custom(db: Database
     assert page.preset.currentText() == CUSTOM
     assert page.sections_period == shown and page.stale
     assert "not the dates above" in page.shown_label.text()
-    page.run()
-    assert not page.stale and page.sections_period == page._range()
+    # writing the report counts the table's figures for the report's dates too
+    page.write_report_to(tmp_path / "report.docx", "six-monthly")
+    assert not page.stale and page.sections_period == page._range() and page._range()[0] == D(2025, 1, 1)
+    assert Document(str(tmp_path / "report.docx")).paragraphs[0].text.startswith("Six-monthly report: Jan 2025–")

@@ -341,6 +341,8 @@ class ReportsPage(QWidget):
         start, end = self._range()
         if out.suffix.lower() != ".docx":
             out = out.with_suffix(".docx")
+        if self.stale:  # the report is of the dates above: the table shows the same figures (in the background)
+            self.run()
 
         def work(task: TaskHandle) -> Path:
             data = build_report(self.ctx.db, self.ctx.principal, Period(start, end), kind,
