@@ -50,9 +50,9 @@ def test_membership_counts_members_only_and_advisers_apart(db: Database) -> None
 
 
 def _decision(s: Any, ref: str, decided: dt.date | None, *asked: dt.date, root: AdmDecision | None = None,
-              version: int = 1) -> AdmDecision:
+              version: int = 1, due: dt.date | None = None) -> AdmDecision:
     d = AdmDecision(decision_type="approval", subject_reference=ref, received_on=D(2026, 3, 2), outcome="agree",
-                    recommendation="suitable", decided_on=decided, version=version,
+                    recommendation="suitable", decided_on=decided, version=version, due_on=due,
                     signed_at=dt.datetime(2026, 1, 1) if decided else None,
                     root_id=root.id if root else None, supersedes_id=root.id if root else None)
     s.add(d)

@@ -35,9 +35,9 @@ from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 
-class _WrappedNames(QStyledItemDelegate):
-    """A figure's name as tall as its lines at the column's width (QTreeView asks for a row's height
-    without the column's width, so a wrapped name would otherwise be cut to one line)."""
+class _Wrapped(QStyledItemDelegate):
+    """A cell as tall as its lines at its column's width (QTreeView asks for a row's height without the
+    column's width, so a wrapped name or a late decision's reason would otherwise be cut to one line)."""
 
     def __init__(self, tree: QTreeWidget) -> None:
         super().__init__(tree)
@@ -46,7 +46,8 @@ class _WrappedNames(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         hint = super().sizeHint(option, index)
         depth = 1 + (1 if index.parent().isValid() else 0)  # the branch column's indentation per level
-        room = self.tree.columnWidth(0) - depth * self.tree.indentation() - 8
+        room = self.tree.columnWidth(index.column()) - (depth * self.tree.indentation() if index.column() == 0
+                                                         else 0) - 8
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         if room <= 0 or not text:
             return hint
@@ -54,6 +55,8 @@ class _WrappedNames(QStyledItemDelegate):
         return QSize(hint.width(), max(hint.height(), lines.height() + 4))
 
 
+#: values up to this many characters set a value column's width; longer ones (a reason given) wrap in it
+SHORT_VALUE = 24
 CUSTOM = "Custom"
 PRESETS = ["Last half year", "Last 12 months", "Last financial year", CUSTOM]
 
@@ -114,8 +117,8 @@ class ReportsPage(QWidget):
         # goes on to a second line rather than being cut
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
-        self.tree.setItemDelegateForColumn(0, _WrappedNames(self.tree))
-        self.tree.header().sectionResized.connect(self._figure_column_resized)
+        self.tree.setItemDelegate(_Wrapped(self.tree))
+        self.tree.header().sectionResized.connect(self._column_resized)
         self.tree.setToolTip("Enter or a double-click on a figure lists the children, members or cases behind "
                              "it, for the period of the column")
         self.tree.itemActivated.connect(self.open_figure)
@@ -246,8 +249,9 @@ class ReportsPage(QWidget):
         self._say_what_is_shown()
 
     def _size_columns(self) -> None:
-        """The value columns as wide as their heading and values (a long value, a late decision's reason, is
-        cut at a quarter of the table and read whole in its tooltip); the figure's name takes the rest."""
+        """The value columns as wide as their heading and short values (a long value, a late decision's
+        reason, wraps within that width, and is whole in its tooltip), at most a quarter of the table; the
+        figure's name takes the rest."""
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -257,17 +261,17 @@ class ReportsPage(QWidget):
         cap = max(120, self.tree.viewport().width() // 4)
         for column in (1, 2, 3):
             title = self.tree.headerItem().text(column)
+            values = [self.tree.topLevelItem(i).child(j).text(column)  # type: ignore[union-attr]
+                      for i in range(self.tree.topLevelItemCount())
+                      for j in range(self.tree.topLevelItem(i).childCount())]  # type: ignore[union-attr]
             wanted = max([head.horizontalAdvance(line) for line in title.split("\n")] + [
-                metrics.horizontalAdvance(self.tree.topLevelItem(i).child(j).text(column))  # type: ignore[union-attr]
-                for i in range(self.tree.topLevelItemCount())
-                for j in range(self.tree.topLevelItem(i).childCount())])  # type: ignore[union-attr]
+                metrics.horizontalAdvance(v) for v in values if len(v) <= SHORT_VALUE])
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             self.tree.setColumnWidth(column, min(wanted + 16, cap))
         self.tree.doItemsLayout()
 
-    def _figure_column_resized(self, column: int, _old: int, _new: int) -> None:
-        if column == 0:  # names wrap at the new width: the rows' heights again
-            self.tree.scheduleDelayedItemsLayout()
+    def _column_resized(self, _column: int, _old: int, _new: int) -> None:
+        self.tree.scheduleDelayedItemsLayout()  # text wraps at the new width: the rows' heights again
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
