@@ -106,10 +106,11 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     sent_on=sent, chase_due=rules.chase_due(sent, cal, CHASE_DAYS))
                 took = rng.randint(10, 140)
                 if state == "closed" or sent + dt.timedelta(days=took) < today - dt.timedelta(days=30):
-                    req.received_on = sent + dt.timedelta(days=took)
+                    # a closed case's records came in before it closed, never after the demo's today
+                    req.received_on = min(sent + dt.timedelta(days=took), today)
                     req.record_format = rng.choice(("paper", "paper", "electronic"))
                     req.pages = rng.randint(4, 180)
-                    if req.received_on > req.chase_due:
+                    if req.received_on > req.chase_due:  # chased on the day it fell due, before it came
                         req.chase_count, req.last_chased_on = 1, req.chase_due
                 elif rng.random() < 0.5 and req.chase_due < today:
                     req.chase_count, req.last_chased_on = 1, req.chase_due

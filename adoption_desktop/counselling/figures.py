@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_, select, union
+from sqlalchemy import func, select, union
 
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.counselling import rules
+from adoption_desktop.counselling import outstanding, rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
     CounsellingSession,
     Disclosure,
-    RecordsRequest,
 )
 from adoption_desktop.reports.model import FigureSection
 
@@ -39,7 +38,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
     """Figures for ``start``..``end`` inclusive."""
     if not actor.can(Permission.COUNSELLING_VIEW):
         require(actor, Permission.REPORTS_VIEW)
-    c, r = CounsellingCase, RecordsRequest
+    c = CounsellingCase
     with db.session(actor, write=False) as session:
         referrals = session.scalar(select(func.count()).select_from(c).where(
             c.referral_date.between(start, end))) or 0
@@ -60,10 +59,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
             open_at_end, c.allocated_on.is_(None) | (c.allocated_on > end))) or 0
         allocated_open_at_end = session.scalar(select(func.count()).select_from(c).where(
             open_at_end, c.allocated_on <= end)) or 0
-        outstanding = select(func.count()).select_from(r).where(
-            r.sent_on <= end, or_(r.received_on.is_(None), r.received_on > end))
-        n_out = session.scalar(outstanding) or 0
-        n_overdue = session.scalar(outstanding.where(r.chase_due < end)) or 0
+        n_out, n_overdue = outstanding.count(session, end)  # as the Counselling page counts them
         pre_1975 = session.scalar(select(func.count()).select_from(c).where(
             c.referral_date.between(start, end), c.adoption_order_date < rules.COUNSELLING_DATE)) or 0
     median, longest = rules.median_and_max(waits)

@@ -204,8 +204,8 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     received: dt.date | None = deadline - dt.timedelta(days=rng.randint(0, 6))
                     if rng.random() < 0.08:
                         received = deadline + dt.timedelta(days=rng.randint(1, 3))
-                    if future and rng.random() < 0.5:
-                        received = None
+                    if (future and rng.random() < 0.5) or (received is not None and received > ctx.today):
+                        received = None  # not come in yet: nothing is dated after the demo's today
                     session.add(PanelPaper(item_id=item.id, code=code, received_on=received))
             if future:
                 continue
@@ -264,7 +264,10 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     views[sitting_for[-1].id] = (f"{rules.NO_VIEW_PREFIX}: left the sitting before the panel "
                                                  "gave its views on this item.")
                 approved_on = cal.add_working_days(day, rng.randint(3, 12) if rng.random() < 0.9 else 14)
+                submitted_on: dt.date | None = cal.add_working_days(day, 2)
                 status = "approved" if approved_on <= ctx.today else "submitted"
+                if submitted_on is not None and submitted_on > ctx.today:  # a sitting of the last two days
+                    status, submitted_on = "draft", None
                 minutes = PanelMinutes(
                     item_id=item.id, version=1, status=status, outcome=outcome,
                     recommendation_text="", reasons=REASONS.get(outcome, "") if outcome != "deferred" else
@@ -280,7 +283,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     advice_sex="either" if outcome in rules.ADVICE_OUTCOMES else "",
                     deferral_reason=("Panel not quorate for this item after withdrawals."
                                      if not quorum.quorate else rng.choice(DEFERRALS)) if outcome == "deferred" else "",
-                    quorum_statement=quorum.summary, submitted_on=cal.add_working_days(day, 2),
+                    quorum_statement=quorum.summary, submitted_on=submitted_on,
                     approved_on=approved_on if status == "approved" else None,
                     approved_by_user_id=chair_user.user_id if status == "approved" else None,
                     approved_by_name=chair_user.full_name if status == "approved" else "")

@@ -48,7 +48,10 @@ def _whole_months(p: Period) -> int | None:
 
 
 def previous(p: Period) -> Period:
-    """The period of the same length immediately before ``p``."""
+    """The period of the same length immediately before ``p``; for a period of exactly a year (a
+    financial year, or the twelve months to a day), the same period last year."""
+    if add_months(p.start, 12) - dt.timedelta(days=1) == p.end:
+        return last_year(p)
     months = _whole_months(p)
     if months is not None:
         start = add_months(p.start, -months)
@@ -66,8 +69,37 @@ def last_year(p: Period) -> Period:
     return Period(start, end)
 
 
+#: what the columns beside this period are called, in the order of (this, previous, same period last year)
+SERIES = ("This period", "Previous period", "Same period last year")
+
+
+def is_financial_year(p: Period) -> bool:
+    """1 April to 31 March of the next year: the agencies' financial year."""
+    return (p.start.month, p.start.day, p.end.month, p.end.day) == (4, 1, 3, 31) and p.end.year == p.start.year + 1
+
+
+def shown_columns(periods: tuple[Period, Period, Period]) -> tuple[int, ...]:
+    """Which of (this period, previous period, same period last year) a table shows: for a year-long
+    period the previous period *is* the same period last year, so it is shown once."""
+    return (0, 1) if periods[1] == periods[2] else (0, 1, 2)
+
+
+def series_names(periods: tuple[Period, Period, Period]) -> tuple[str, ...]:
+    """The names of the shown columns: a year-long period is compared with the "Previous year"."""
+    if periods[1] == periods[2]:
+        return (SERIES[0], "Previous year")
+    return SERIES
+
+
+def pick(values: tuple[str, ...] | list[str], periods: tuple[Period, Period, Period]) -> list[str]:
+    """``values`` for (this, previous, last year) as the shown columns."""
+    return [values[i] for i in shown_columns(periods)]
+
+
 def quarters_to(end: dt.date, count: int = 8) -> list[Period]:
-    """The last ``count`` calendar quarters ending with the one that contains ``end`` (oldest first)."""
+    """The last ``count`` calendar quarters ending with the one that contains ``end`` (oldest first). The
+    financial year's quarters (April–June, July–September, October–December, January–March) are the same
+    spans: :func:`quarter_label` names them either way."""
     q_start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
     out = []
     for i in range(count - 1, -1, -1):
@@ -77,8 +109,13 @@ def quarters_to(end: dt.date, count: int = 8) -> list[Period]:
     return out
 
 
-def quarter_label(p: Period) -> str:
-    return f"Q{(p.start.month - 1) // 3 + 1} {p.start.year}"
+def quarter_label(p: Period, financial: bool = False) -> str:
+    """"Q2 2025" (calendar), or with ``financial`` the financial year's quarter: "Q1 25/26" is April–June
+    2025, "Q4 25/26" January–March 2026 (as short as a calendar quarter's name: eight fit under a chart)."""
+    if not financial:
+        return f"Q{(p.start.month - 1) // 3 + 1} {p.start.year}"
+    year = p.start.year if p.start.month >= 4 else p.start.year - 1
+    return f"Q{(p.start.month - 4) % 12 // 3 + 1} {year % 100:02d}/{(year + 1) % 100:02d}"
 
 
 def parse_period(text: str) -> Period:

@@ -15,6 +15,7 @@ import re
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,15 @@ from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.reports import measures as journey
 from adoption_desktop.reports.model import FIGURE_MODULES, FigureSection
-from adoption_desktop.reports.periods import KINDS, Period, last_year, previous, quarter_label, quarters_to
+from adoption_desktop.reports.periods import (
+    KINDS,
+    Period,
+    is_financial_year,
+    last_year,
+    previous,
+    quarter_label,
+    quarters_to,
+)
 
 #: report chapter for each figures module
 CHAPTERS = {
@@ -117,6 +126,11 @@ class ReportData:
     def title(self) -> str:
         return KINDS.get(self.kind, "Report")
 
+    @property
+    def financial_quarters(self) -> bool:
+        """The trends are by the financial year's quarters (the period is a financial year)."""
+        return is_financial_year(self.periods[0])
+
     def children_measures(self) -> tuple[ComparedMeasure, ...]:
         return tuple(m for m in self.measures if not is_adopter_measure(m.current))
 
@@ -161,23 +175,35 @@ def _module_figures(db: Database, actor: Principal, name: str, p: Period) -> lis
 
 
 def _membership(session: Session, p: Period) -> dict[str, int]:
+    """Membership figures at ``p``'s end and during it, of **members** only: the panel adviser, legal
+    adviser and minute-taker are on the central list but are not members (AAR 2005 reg 3), so they are
+    counted on a line of their own. "On the list on a day" as ``panel.makeup`` defines it."""
+    from adoption_desktop.panel import rules
     from adoption_desktop.panel.models import PanelMember
 
-    members = list(session.execute(select(
+    people = list(session.execute(select(
         PanelMember.role_type, PanelMember.independent, PanelMember.joined_on, PanelMember.leaves_on,
         PanelMember.appraisal_due, PanelMember.training_on, PanelMember.dbs_checked_on)))
-    at_end = [m for m in members if m.joined_on <= p.end and (m.leaves_on is None or m.leaves_on > p.end)]
+
+    def on_list(m: Any) -> bool:
+        return bool(m.joined_on <= p.end and (m.leaves_on is None or m.leaves_on > p.end))
+
+    members = [m for m in people if not rules.is_adviser(m.role_type)]
+    at_end = [m for m in members if on_list(m)]
     return {
         "Members at the end of the period": len(at_end),
         "of whom independent": sum(1 for m in at_end if m.independent),
-        "Joined in the period": sum(1 for m in members if p.start <= m.joined_on <= p.end),
-        "Left in the period": sum(1 for m in members if m.leaves_on and p.start <= m.leaves_on <= p.end),
+        "Members who joined in the period": sum(1 for m in members if p.start <= m.joined_on <= p.end),
+        "Members who left in the period": sum(
+            1 for m in members if m.leaves_on and p.start <= m.leaves_on <= p.end),
         "Members who attended training in the period": sum(
             1 for m in members if m.training_on and p.start <= m.training_on <= p.end),
         "Appraisals overdue at the end of the period": sum(
             1 for m in at_end if m.appraisal_due and m.appraisal_due < p.end),
         "DBS check more than three years old at the end": sum(
             1 for m in at_end if m.dbs_checked_on is None or (p.end - m.dbs_checked_on).days > 3 * 365),
+        "Advisers on the list at the end (not members)": sum(
+            1 for m in people if rules.is_adviser(m.role_type) and on_list(m)),
     }
 
 
@@ -287,7 +313,11 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
     chapters: dict[str, tuple[ComparedTable, ...]] = {}
     for n, name in enumerate(modules):
         key = CHAPTERS.get(name, name)  # several modules may write one chapter, in FIGURE_MODULES order
-        chapters[key] = chapters.get(key, ()) + _compare([_module_figures(db, actor, name, p) for p in periods])
+        counted: dict[Period, list[FigureSection]] = {}  # a year's previous period is last year: counted once
+        for p in periods:
+            if p not in counted:
+                counted[p] = _module_figures(db, actor, name, p)
+        chapters[key] = chapters.get(key, ()) + _compare([counted[p] for p in periods])
         if progress:
             progress(n + 1, steps)
     from adoption_desktop.core.config import AGENCY_NAME
@@ -311,7 +341,7 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
     return ReportData(
         kind=kind, agency_name=agency, periods=periods, chapters=chapters, membership=membership,
         adm_by_type=adm_types, key=(keys[0], keys[1], keys[2]), measures=compared,
-        quarters=tuple(quarter_label(q) for q in quarters), quarter_key=tuple(keys[3:]),
+        quarters=tuple(quarter_label(q, is_financial_year(period)) for q in quarters), quarter_key=tuple(keys[3:]),
         adm_threshold_wd=threshold, made_on=today or dt.date.today())
 
 
@@ -324,11 +354,13 @@ class QuarterlyTrend:
     adm_threshold_wd: int
 
 
-def quarterly(db: Database, actor: Principal, end: dt.date, count: int = 8) -> QuarterlyTrend:
-    """Key figures for the last ``count`` calendar quarters up to the one holding ``end``."""
+def quarterly(db: Database, actor: Principal, end: dt.date, count: int = 8, *,
+              financial: bool = False) -> QuarterlyTrend:
+    """Key figures for the last ``count`` quarters up to the one holding ``end``, named as the financial
+    year's quarters with ``financial`` (a financial year's report), else as calendar quarters."""
     require(actor, Permission.REPORTS_VIEW)
     spans = quarters_to(end, count)
     with db.session(actor, write=False) as session:
         threshold = int(get_setting(session, DECISION_DUE_WD))
         figures = _key_figures(session, spans)
-    return QuarterlyTrend(tuple(quarter_label(q) for q in spans), tuple(figures), threshold)
+    return QuarterlyTrend(tuple(quarter_label(q, financial) for q in spans), tuple(figures), threshold)

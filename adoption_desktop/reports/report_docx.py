@@ -3,7 +3,9 @@
 Chapters in the order the agencies' reports use: summary, panel activity, membership and training, ADM
 decisions and timeliness, children's journey, adopters' journey, post box contact, birth-records
 counselling, then eight quarters of trends. Every table shows this period beside the previous period and
-the same period last year; charts are PNG images (``charts``) with a caption and alternative text.
+the same period last year, or for a year-long period beside the previous year alone (it is both; the
+trends are then by the financial year's quarters); charts are PNG images (``charts``) with a caption and
+alternative text.
 """
 
 from __future__ import annotations
@@ -24,18 +26,25 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.reports import charts
 from adoption_desktop.reports.measures import Measure
+from adoption_desktop.reports.periods import pick, series_names, shown_columns
 from adoption_desktop.reports.report_data import ComparedMeasure, ComparedTable, KeyFigures, ReportData
 from adoption_desktop.reports.report_template import MARKER, template_path
 
 NO_CHILDREN = "No children's journeys are recorded for this period."
 NO_ADOPTERS_MEASURES = "No adopters' journey measures are recorded for this period."
-SERIES = ("This period", "Previous period", "Same period last year")
 ADOPTER_PREFIXES = ("Prospective adopter approval", "Early permanence", "Items: Prospective adopter",
                     "Items: Early permanence", "Review of approval", "Items: Review of approval")
 
 
 def _period_headers(data: ReportData) -> list[str]:
-    return [f"{name}\n{p.label}" for name, p in zip(SERIES, data.periods, strict=True)]
+    shown = [data.periods[i] for i in shown_columns(data.periods)]
+    return [f"{name}\n{p.label}" for name, p in zip(series_names(data.periods), shown, strict=True)]
+
+
+def _widths(data: ReportData, figure: float = 6.5) -> tuple[float, ...]:
+    """The figure's column and one column per period shown, 17 cm in all."""
+    n = len(series_names(data.periods))
+    return (figure, *([(17.0 - figure) / n] * n))
 
 
 def _repeat_header(row: object) -> None:
@@ -72,9 +81,10 @@ def _compared(doc: DocxDocument, data: ReportData, table: ComparedTable, *, head
     if heading:
         doc.add_heading(table.title, level=2)
     if not table.rows:
-        doc.add_paragraph("Nothing recorded in any of the three periods.")
+        doc.add_paragraph("Nothing recorded in any of the periods compared.")
         return
-    _table(doc, ["Figure", *_period_headers(data)], [list(r) for r in table.rows], (6.5, 3.5, 3.5, 3.5))
+    _table(doc, ["Figure", *_period_headers(data)], [[r[0], *pick(r[1:], data.periods)] for r in table.rows],
+           _widths(data))
 
 
 def _picture(doc: DocxDocument, png: bytes, caption: str) -> None:
@@ -129,10 +139,12 @@ def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasur
                        and (c.last_year is None or c.last_year.count == 0) for c in rows):
         doc.add_paragraph(empty)  # measures exist, but no child (or household) in any of the periods
         return
+    periods = (4.5, 2.4, 2.4, 2.4)[:1 + len(series_names(data.periods))]
     _table(doc, ["Measure", *_period_headers(data), "Threshold", "Within threshold"],
-           [[_measure_name(c.current), _value(c.current), _value(c.previous), _value(c.last_year),
+           [[_measure_name(c.current), *pick((_value(c.current), _value(c.previous), _value(c.last_year)),
+                                             data.periods),
              "–" if c.current.threshold is None else f"{c.current.threshold:g} {_threshold_unit(c.current)}".strip(),
-             _within(c.current)] for c in rows], (4.5, 2.4, 2.4, 2.4, 2, 2.6))
+             _within(c.current)] for c in rows], (*periods, 2, 2.6))
     # a chart against the threshold where the figure and the threshold are in one unit (A3 is a share of
     # children, its threshold a number of days: the table says so, a chart would not)
     timed = [c.current for c in rows if c.current.threshold is not None and c.current.value is not None
@@ -141,7 +153,9 @@ def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasur
         # a measure with a threshold: this period against the threshold, beside the two comparisons
         vals = [m.value] + [x.value if x else None for x in (next(c for c in rows if c.current is m).previous,
                                                              next(c for c in rows if c.current is m).last_year)]
-        png = charts.against_threshold(_measure_name(m), SERIES, vals, m.threshold, unit=f" {m.unit}"
+        png = charts.against_threshold(_measure_name(m), series_names(data.periods),
+                                       [vals[i] for i in range(len(series_names(data.periods)))], m.threshold,
+                                       unit=f" {m.unit}"
                                        if m.unit else "", threshold_label=f"Threshold {m.threshold:g} {m.unit}")
         _picture(doc, png, f"{chart_title}: {_measure_name(m)} against its threshold of {m.threshold:g} {m.unit}")
     doc.add_heading("Definitions", level=2)
@@ -155,17 +169,22 @@ def _fmt_pct(v: float | None) -> str:
 
 def _summary(doc: DocxDocument, data: ReportData) -> None:
     k, prev, ly = data.key
+    year = len(series_names(data.periods)) == 2  # the previous period is the same period last year
     doc.add_heading("Summary", level=1)
+    items_before = (f"{prev.items} in the previous year" if year else
+                    f"{prev.items} in the previous period, {ly.items} in the same period last year")
+    within_before = (f"previous year {_fmt_pct(prev.adm_within_pct)}" if year else
+                     f"previous period {_fmt_pct(prev.adm_within_pct)}, last year {_fmt_pct(ly.adm_within_pct)}")
     doc.add_paragraph(
         f"In {data.periods[0].label} the adoption panel sat {k.sittings} times and considered {k.items} items "
-        f"({prev.items} in the previous period, {ly.items} in the same period last year). "
+        f"({items_before}). "
         f"{k.adm_decisions} agency decisions were signed, {_fmt_pct(k.adm_within_pct)} of those with a timescale "
-        f"within it (previous period {_fmt_pct(prev.adm_within_pct)}, last year {_fmt_pct(ly.adm_within_pct)}). "
+        f"within it ({within_before}). "
         f"The post box handled {k.exchanges} exchanges and the birth-records counselling service received "
         f"{k.referrals} referrals.")
     rows: list[tuple[str, Sequence[KeyFigures], str]] = []
     _table(doc, ["Figure", *_period_headers(data)], [
-        [label, *(fn(x) for x in data.key)] for label, fn in (
+        [label, *pick([fn(x) for x in data.key], data.periods)] for label, fn in (
             ("Panel sittings held", lambda x: str(x.sittings)),
             ("Panel items considered", lambda x: str(x.items)),
             ("ADM decisions signed", lambda x: str(x.adm_decisions)),
@@ -174,14 +193,18 @@ def _summary(doc: DocxDocument, data: ReportData) -> None:
              lambda x: "n/a" if x.adm_median_wd is None else f"{x.adm_median_wd:g}"),
             ("Post box exchanges received", lambda x: str(x.exchanges)),
             ("Birth-records counselling referrals", lambda x: str(x.referrals)),
-        )], (6.5, 3.5, 3.5, 3.5))
+        )], _widths(data))
     del rows
-    _picture(doc, charts.compare_periods("This period, the previous period and the same period last year", SERIES, [
-        ("Panel items", [x.items for x in data.key]),
-        ("ADM decisions", [x.adm_decisions for x in data.key]),
-        ("Post box exchanges", [x.exchanges for x in data.key]),
-        ("Counselling referrals", [x.referrals for x in data.key]),
-    ]), "Figure 1. Main figures: this period (solid), the previous period (hatched) and the same period last "
+    shown = data.key[:len(series_names(data.periods))]
+    _picture(doc, charts.compare_periods(
+        "This period and the previous year" if year else
+        "This period, the previous period and the same period last year", series_names(data.periods), [
+            ("Panel items", [x.items for x in shown]),
+            ("ADM decisions", [x.adm_decisions for x in shown]),
+            ("Post box exchanges", [x.exchanges for x in shown]),
+            ("Counselling referrals", [x.referrals for x in shown]),
+        ]), "Figure 1. Main figures: this period (solid) and the previous year (hatched)" if year else
+        "Figure 1. Main figures: this period (solid), the previous period (hatched) and the same period last "
         "year (light grey)")
 
 
@@ -217,8 +240,10 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
             break
     p0, p1, p2 = data.periods
     doc.add_paragraph(f"{data.title}: {p0.label}", style="Title")
-    doc.add_paragraph(f"{data.agency_name}. Compared with the previous period ({p1.label}) and the same period "
-                      f"last year ({p2.label}). Prepared {data.made_on:%d %B %Y}.", style="Subtitle")
+    compared = (f"the previous year ({p1.label})" if len(series_names(data.periods)) == 2 else
+                f"the previous period ({p1.label}) and the same period last year ({p2.label})")
+    doc.add_paragraph(f"{data.agency_name}. Compared with {compared}. Prepared {data.made_on:%d %B %Y}.",
+                      style="Subtitle")
     _summary(doc, data)
     doc.add_heading("Panel activity", level=1)
     _chapter(doc, data, "panel")
@@ -251,7 +276,8 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
         ("ADM decisions signed", [q.adm_decisions for q in data.quarter_key]),
         ("Post box exchanges", [q.exchanges for q in data.quarter_key]),
         ("Counselling referrals", [q.referrals for q in data.quarter_key]),
-    ]), "Figure 3. Trends by calendar quarter; the latest quarter is solid")
+    ]), "Figure 3. Trends by financial-year quarter (Q1 is April–June); the latest quarter is solid"
+        if data.financial_quarters else "Figure 3. Trends by calendar quarter; the latest quarter is solid")
     doc.add_paragraph("Figures are counts and durations only; no person can be identified from this report. "
                       "“–” means nothing was recorded; “n/a” means there was nothing to measure.")
     path = Path(path)

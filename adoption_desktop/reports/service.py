@@ -15,7 +15,7 @@ from adoption_desktop.core.documents.spreadsheet_safety import csv_writer
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.reports.model import FIGURE_MODULES, FigureSection
-from adoption_desktop.reports.periods import Period, last_year, previous
+from adoption_desktop.reports.periods import Period, last_year, pick, previous, shown_columns
 
 if TYPE_CHECKING:
     from adoption_desktop.reports.report_data import ComparedTable
@@ -68,13 +68,15 @@ def collect_compared(db: Database, actor: Principal, start: dt.date, end: dt.dat
         raise ValidationError("Date range: the end date is before the start date.", "end")
     this = Period(start, end)
     periods = (this, previous(this), last_year(this))
-    per: list[list[FigureSection]] = []
-    for n, p in enumerate(periods):
+    counted: dict[Period, list[FigureSection]] = {}  # a year's previous period is last year: counted once
+    distinct = list(dict.fromkeys(periods))
+    for n, p in enumerate(distinct):
         def step(done: int, total: int, n: int = n) -> None:
             if progress is not None:
-                progress(n * total + done, 3 * total)
+                progress(n * total + done, len(distinct) * total)
 
-        per.append(collect(db, actor, p.start, p.end, step))
+        counted[p] = collect(db, actor, p.start, p.end, step)
+    per = [counted[p] for p in periods]
     return ComparedFigures(periods, per[0], _compare(per))
 
 
@@ -93,12 +95,17 @@ def write_csv(db: Database, actor: Principal, sections: list[FigureSection], sta
                     writer.writerow([section.title, label, value, start.isoformat(), end.isoformat()])
         else:
             this, prev, ly = compared.periods
-            writer.writerow(["section", "figure", "value", "previous period", "same period last year", "from",
-                             "to", "previous from", "previous to", "last year from", "last year to"])
+            # a year-long period's previous period is the same period last year: one column, "previous year"
+            year = len(shown_columns(compared.periods)) == 2
+            writer.writerow(["section", "figure", "value", "previous year", "from", "to", "previous from",
+                             "previous to"] if year else
+                            ["section", "figure", "value", "previous period", "same period last year", "from", "to",
+                             "previous from", "previous to", "last year from", "last year to"])
+            dates = [this.start.isoformat(), this.end.isoformat(), prev.start.isoformat(), prev.end.isoformat()]
+            if not year:
+                dates += [ly.start.isoformat(), ly.end.isoformat()]
             for table in compared.tables:
-                for label, now, before, last in table.rows:
-                    writer.writerow([table.title, label, now, before, last, this.start.isoformat(),
-                                     this.end.isoformat(), prev.start.isoformat(), prev.end.isoformat(),
-                                     ly.start.isoformat(), ly.end.isoformat()])
+                for label, *values in table.rows:
+                    writer.writerow([table.title, label, *pick(values, compared.periods), *dates])
     with db.session(actor) as session:
         audit.record(session, "export", "figures", f"{start}..{end}", detail=str(out.name))

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
+from adoption_desktop.counselling import outstanding
+from adoption_desktop.counselling.models import CounsellingCase
 from adoption_desktop.counselling.service.common import _today
 from adoption_desktop.counselling.service.data import CaseCounts
 
@@ -27,10 +28,7 @@ def counts(db: Database, actor: Principal, today: dt.date | None = None) -> Case
                                    .select_from(CounsellingCase)) or 0
         closed = session.scalar(select(func.count()).where(CounsellingCase.closed_on.is_not(None))
                                 .select_from(CounsellingCase)) or 0
-        outstanding = select(func.count()).select_from(RecordsRequest).join(CounsellingCase).where(
-            open_, RecordsRequest.received_on.is_(None))
-        open_requests = session.scalar(outstanding) or 0
-        overdue = session.scalar(outstanding.where(RecordsRequest.chase_due < day)) or 0
+        open_requests, overdue = outstanding.count(session, day)  # as the report's figures count them
         oldest = session.scalar(select(func.min(CounsellingCase.referral_date)).where(
             open_, CounsellingCase.allocated_on.is_(None)))
     return CaseCounts(waiting, allocated, closed, open_requests, overdue,

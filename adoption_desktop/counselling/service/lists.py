@@ -13,7 +13,7 @@ from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.counselling import rules
+from adoption_desktop.counselling import outstanding, rules
 from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
 from adoption_desktop.counselling.service.common import _names, _today
 from adoption_desktop.counselling.service.data import FILTERS, CaseRow, Counsellor
@@ -47,8 +47,8 @@ def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date
         req: dict[int, tuple[int, int]] = {}
         r = RecordsRequest
         for case_id, n_open, n_overdue in session.execute(
-                select(r.case_id, func.count(), func.sum(_overdue_expr(day)))
-                .where(r.received_on.is_(None)).group_by(r.case_id)):
+                select(r.case_id, func.count(), func.sum(_overdue_expr(day))).join(c, r.case_id == c.id)
+                .where(*outstanding.outstanding_on(day)).group_by(r.case_id)):
             req[case_id] = (int(n_open), int(n_overdue or 0))
     open_rows = [x for x in rows if x.closed_on is None]
     ranked = {p.case_id: p for p in rules.order_waiting_list(
@@ -74,7 +74,7 @@ def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date
 
 
 def _overdue_expr(day: dt.date) -> Any:
-    return sql_case((RecordsRequest.chase_due < day, 1), else_=0)
+    return sql_case((outstanding.overdue_on(day), 1), else_=0)
 
 
 def counsellors(db: Database, actor: Principal) -> list[Counsellor]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -23,12 +26,39 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.reports import service
 from adoption_desktop.reports.model import FigureSection
+from adoption_desktop.reports.periods import Period, add_months, is_financial_year, series_names
 from adoption_desktop.reports.report_data import QuarterlyTrend
 from adoption_desktop.reports.views.charts import BarChart
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
+
+
+class _Wrapped(QStyledItemDelegate):
+    """A cell as tall as its lines at its column's width (QTreeView asks for a row's height without the
+    column's width, so a wrapped name or a late decision's reason would otherwise be cut to one line)."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        hint = super().sizeHint(option, index)
+        depth = 1 + (1 if index.parent().isValid() else 0)  # the branch column's indentation per level
+        room = self.tree.columnWidth(index.column()) - (depth * self.tree.indentation() if index.column() == 0
+                                                         else 0) - 8
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        if room <= 0 or not text:
+            return hint
+        lines = self.tree.fontMetrics().boundingRect(QRect(0, 0, room, 100_000), Qt.TextFlag.TextWordWrap, text)
+        return QSize(hint.width(), max(hint.height(), lines.height() + 4))
+
+
+#: values up to this many characters set a value column's width; longer ones (a reason given) wrap in it
+SHORT_VALUE = 24
+CUSTOM = "Custom"
+PRESETS = ["Last half year", "Last 12 months", "Last financial year", CUSTOM]
 
 
 class ReportsPage(QWidget):
@@ -43,13 +73,16 @@ class ReportsPage(QWidget):
                                 "Counts only: no names leave this screen.</p>"))
         row = QHBoxLayout()
         self.preset = QComboBox()
-        self.preset.addItems(["Last half year", "Last 12 months", "Last financial year", "Custom"])
-        self.preset.currentIndexChanged.connect(self._apply_preset)
+        self.preset.addItems(PRESETS)
+        self.preset.setToolTip("Choosing a period counts its figures; dates typed in From and To make it Custom")
+        self.preset.currentIndexChanged.connect(self._preset_chosen)
         self.start = QDateEdit()
         self.end = QDateEdit()
+        self._presetting = False
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
+            edit.dateChanged.connect(self._dates_edited)
         self.run_button = QPushButton("R&un")
         self.run_button.clicked.connect(self.run)
         self.export_button = QPushButton("&Export CSV…")
@@ -74,9 +107,18 @@ class ReportsPage(QWidget):
         row.addWidget(self.pack_button)
         row.addStretch(1)
         layout.addLayout(row)
+        self.shown_label = QLabel("")
+        self.shown_label.setWordWrap(True)
+        layout.addWidget(self.shown_label)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Figure", "This period", "Previous period", "Same period last year"])
-        self.tree.setColumnWidth(0, 460)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # a figure's name longer than its column (a scorecard measure's "…: children within the threshold")
+        # goes on to a second line rather than being cut
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setItemDelegate(_Wrapped(self.tree))
+        self.tree.header().sectionResized.connect(self._column_resized)
         self.tree.setToolTip("Enter or a double-click on a figure lists the children, members or cases behind "
                              "it, for the period of the column")
         self.tree.itemActivated.connect(self.open_figure)
@@ -95,19 +137,57 @@ class ReportsPage(QWidget):
         self.trend: QuarterlyTrend | None = None
         self._apply_preset(0)
 
-    def _apply_preset(self, index: int) -> None:
+    def _preset_chosen(self, index: int) -> None:
+        """A period chosen from the list: its dates, and its figures counted (in the background)."""
+        if self._apply_preset(index):
+            self.run()
+
+    def _dates_edited(self) -> None:
+        """From or To changed by hand: the period is Custom, and the table says its figures are for the
+        dates counted last until Run counts the new ones."""
+        if self._presetting:
+            return
+        if self.preset.currentText() != CUSTOM:
+            self.preset.blockSignals(True)
+            self.preset.setCurrentIndex(PRESETS.index(CUSTOM))
+            self.preset.blockSignals(False)
+        self._say_what_is_shown()
+
+    @property
+    def stale(self) -> bool:
+        """The table shows figures for other dates than From and To."""
+        return self.sections_period is not None and self.sections_period != self._range()
+
+    def _say_what_is_shown(self) -> None:
+        if self.sections_period is None:
+            self.shown_label.setText("")
+            return
+        shown = Period(*self.sections_period).label
+        if self.stale:
+            self.shown_label.setText(f"<b>The figures below are for {shown}, not the dates above.</b> "
+                                     "Run counts them for the dates above.")
+        else:
+            self.shown_label.setText(f"Figures for {shown}.")
+
+    def _apply_preset(self, index: int) -> bool:
         today = dt.date.today()
         if index == 0:
             start, end = service.default_range(today)
         elif index == 1:
-            start, end = today - dt.timedelta(days=365), today
+            start, end = add_months(today, -12) + dt.timedelta(days=1), today  # twelve months to the day
         elif index == 2:
             year = today.year if today.month >= 4 else today.year - 1
             start, end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
         else:
-            return
-        self.start.setDate(QDate(start.year, start.month, start.day))
-        self.end.setDate(QDate(end.year, end.month, end.day))
+            return False
+        self._presetting = True
+        try:
+            self.start.setDate(QDate(start.year, start.month, start.day))
+            self.end.setDate(QDate(end.year, end.month, end.day))
+        finally:
+            self._presetting = False
+        self._say_what_is_shown()
+        return True
 
     def _range(self) -> tuple[dt.date, dt.date]:
         s, e = self.start.date(), self.end.date()
@@ -121,7 +201,8 @@ class ReportsPage(QWidget):
 
             compared = service.collect_compared(self.ctx.db, self.ctx.principal, start, end,
                                                 lambda d, t: task.progress(d, t))
-            return compared, quarterly(self.ctx.db, self.ctx.principal, end)
+            return compared, quarterly(self.ctx.db, self.ctx.principal, end,
+                                       financial=is_financial_year(Period(start, end)))
 
         def done(result: tuple[service.ComparedFigures, QuarterlyTrend]) -> None:
             self.show_compared(result[0])
@@ -146,25 +227,56 @@ class ReportsPage(QWidget):
         self.sections = compared.sections
         self.sections_period = (compared.periods[0].start, compared.periods[0].end)
         self.tree.clear()
-        self.tree.setHeaderLabels(["Figure", *(f"{name} ({p.label})" for name, p in zip(
-            ("This period", "Previous period", "Same period last year"), compared.periods, strict=True))])
+        names = series_names(compared.periods)
+        self.tree.setHeaderLabels(["Figure", *(f"{name}\n{p.label}" for name, p in zip(
+            names, compared.periods, strict=False))] + [""] * (3 - len(names)))
+        self.tree.setColumnHidden(3, len(names) < 3)  # a year: the previous period is the same period last year
         for table in compared.tables:
-            top = QTreeWidgetItem([table.title, "", "", ""])
+            top = QTreeWidgetItem([table.title])
+            top.setToolTip(0, table.title)
             for row in table.rows:
                 child = QTreeWidgetItem(list(row))
                 child.setData(0, Qt.ItemDataRole.UserRole, (table.title, row[0]))
                 child.setToolTip(0, row[0] + ("\nEnter or double-click: the children or cases behind this figure"
                                               if can_open(table.title, row[0]) else ""))
+                for column in (1, 2, 3):
+                    child.setToolTip(column, row[column])
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # a section's heading reads across the table
             top.setExpanded(True)
+        self._size_columns()
+        self._say_what_is_shown()
+
+    def _size_columns(self) -> None:
+        """The value columns as wide as their heading and short values (a long value, a late decision's
+        reason, wraps within that width, and is whole in its tooltip), at most a quarter of the table; the
+        figure's name takes the rest."""
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the figure's label takes what is left
-        metrics = header.fontMetrics()
-        for column in (1, 2, 3):  # each period's heading (with its dates) read whole; values are short
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        metrics = self.tree.fontMetrics()
+        head = header.fontMetrics()
+        cap = max(120, self.tree.viewport().width() // 4)
+        for column in (1, 2, 3):
             title = self.tree.headerItem().text(column)
-            self.tree.setColumnWidth(column, metrics.horizontalAdvance(title) + 28)
+            values = [self.tree.topLevelItem(i).child(j).text(column)  # type: ignore[union-attr]
+                      for i in range(self.tree.topLevelItemCount())
+                      for j in range(self.tree.topLevelItem(i).childCount())]  # type: ignore[union-attr]
+            wanted = max([head.horizontalAdvance(line) for line in title.split("\n")] + [
+                metrics.horizontalAdvance(v) for v in values if len(v) <= SHORT_VALUE])
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            self.tree.setColumnWidth(column, min(wanted + 16, cap))
+        self.tree.doItemsLayout()
+
+    def _column_resized(self, _column: int, _old: int, _new: int) -> None:
+        self.tree.scheduleDelayedItemsLayout()  # text wraps at the new width: the rows' heights again
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.compared is not None:
+            self._size_columns()
 
     def open_figure(self, item: QTreeWidgetItem, column: int = 1) -> QWidget | None:
         """The list behind the figure ``item`` for the period of ``column`` (the figure's own column: this
@@ -227,13 +339,14 @@ class ReportsPage(QWidget):
 
     def write_report_to(self, out: Path, kind: str) -> None:
         """The report for the dates shown now, built and written in the background."""
-        from adoption_desktop.reports.periods import Period
         from adoption_desktop.reports.report_data import build_report
         from adoption_desktop.reports.report_docx import export_report
 
         start, end = self._range()
         if out.suffix.lower() != ".docx":
             out = out.with_suffix(".docx")
+        if self.stale:  # the report is of the dates above: the table shows the same figures (in the background)
+            self.run()
 
         def work(task: TaskHandle) -> Path:
             data = build_report(self.ctx.db, self.ctx.principal, Period(start, end), kind,
