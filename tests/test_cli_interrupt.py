@@ -35,8 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGINT to a process is POSIX")
 
 #: The child: ``BOOT ENTRY WHEN ARGS…``. WHEN is ``import:MODULE`` or ``open:SUFFIX`` (the child sends
-#: itself SIGINT at that moment) or ``mark`` (it prints ``go`` on stdout as the program's entry module
-#: starts to run, and the test sends SIGINT from outside).
+#: itself SIGINT at that moment) or ``mark`` (it prints ``go`` on stdout as the entry module begins to
+#: import ``cli``, and the test sends SIGINT from outside). The mark is inside the entry's ``try``: marked
+#: as the entry's code began, a loaded machine could deliver the signal while the hook itself still ran,
+#: before the entry's first line, where no program can catch it.
 BOOT = r"""
 import os, runpy, signal, sys
 entry, when = sys.argv[1], sys.argv[2]
@@ -51,8 +53,7 @@ def hook(event, args):
             kind == "open" and event == "open" and str(args[0]).endswith(what)):
         done.append(1)
         os.kill(os.getpid(), signal.SIGINT)
-    elif kind == "mark" and event == "exec" and getattr(args[0], "co_filename", "").endswith(
-            ("__main__.py", "entry.py")):
+    elif kind == "mark" and event == "import" and args[0] == "adoption_desktop.cli":
         done.append(1)
         sys.stdout.write("go\n")
         sys.stdout.flush()
