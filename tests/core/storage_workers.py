@@ -4,8 +4,8 @@ The key is a passphrase (``ADOPTION_DESKTOP_PASSPHRASE``): a separate process ha
 
 * ``writer TARGET STOP_FILE``: open (no upgrade), print ``ready``, then write one audit entry per
   transaction and print its number once committed (an *acknowledged* write) until STOP_FILE exists.
-* ``holder TARGET SECONDS``: open, write inside one transaction, print ``holding``, keep the write
-  lock for SECONDS (a long import), commit, print ``done``.
+* ``holder TARGET SECONDS [RELEASE_FILE]``: open, write inside one transaction, print ``holding``, keep
+  the write lock for SECONDS (a long import) or until RELEASE_FILE exists, commit, print ``done``.
 * ``threads TARGET N ROUNDS``: one database shared by N threads, each writing and reading ROUNDS
   times; prints the number of entries written.
 """
@@ -45,14 +45,16 @@ def writer(target: str, stop_file: str) -> None:
         db.dispose()
 
 
-def holder(target: str, seconds: str) -> None:
+def holder(target: str, seconds: str, release: str = "") -> None:
     db = _open(target)
     with db.session() as session:
         for i in range(200):
             audit.record(session, "probe", "import", i)
         session.flush()
         print("holding", flush=True)
-        time.sleep(float(seconds))
+        until = time.monotonic() + float(seconds)
+        while time.monotonic() < until and not (release and os.path.exists(release)):
+            time.sleep(0.05)
     db.dispose()
     print("done", flush=True)
 
