@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.ui.autosave import DraftAutosaver
-from adoption_desktop.ui.dates import qdate
+from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.palette import tint_style
 
 
 def date_edit(value: dt.date | None = None, name: str = "") -> QDateEdit:
-    edit = QDateEdit()
+    edit = DateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy")
     if name:

@@ -37,7 +37,7 @@ from adoption_desktop.panel.service import (
     MemberRow,
     SittingInput,
 )
-from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.fit import keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
@@ -299,7 +299,7 @@ def reason_dialog(parent: QWidget | None, title: str, label: str, submit: Callab
     dlg = SimpleDialog(parent, title, on_done, ok_text=ok_text, cancel_text=cancel_text)
     date_edit: QDateEdit | None = None
     if with_date is not None:
-        date_edit = QDateEdit(qdate(with_date))
+        date_edit = DateEdit(qdate(with_date))
         date_edit.setCalendarPopup(True)
         date_edit.setDisplayFormat("dd/MM/yyyy")
         dlg.add(date_label, date_edit, "date")
@@ -333,7 +333,7 @@ def notice_dialog(parent: QWidget | None, today: dt.date, submit: Callable[[dt.d
                   on_done: Callable[[Any], None]) -> SimpleDialog:
     dlg = SimpleDialog(parent, "Notice of leaving (one month)", on_done, ok_text="Record notice",
                        enter_submits=False)
-    date_edit = QDateEdit(qdate(today))
+    date_edit = DateEdit(qdate(today))
     date_edit.setCalendarPopup(True)
     date_edit.setDisplayFormat("dd/MM/yyyy")
     dlg.add("&Written notice given on", date_edit, "notice_on")
@@ -355,7 +355,7 @@ def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, toda
     for p in item.papers:
         box = QCheckBox(p.label + {"late": "  — LATE", "overdue": "  — NOT RECEIVED (overdue)"}.get(p.state, ""))
         box.setChecked(p.received_on is not None)
-        edit = QDateEdit(qdate(p.received_on or today))
+        edit = DateEdit(qdate(p.received_on or today))
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd/MM/yyyy")
         edit.setEnabled(p.received_on is not None)

@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,6 +25,7 @@ from adoption_desktop.reports.model import FigureSection
 from adoption_desktop.reports.report_data import QuarterlyTrend
 from adoption_desktop.reports.views.charts import BarChart
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import DateEdit
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
@@ -45,8 +45,8 @@ class ReportsPage(QWidget):
         self.preset = QComboBox()
         self.preset.addItems(["Last half year", "Last 12 months", "Last financial year", "Custom"])
         self.preset.currentIndexChanged.connect(self._apply_preset)
-        self.start = QDateEdit()
-        self.end = QDateEdit()
+        self.start = DateEdit()
+        self.end = DateEdit()
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
