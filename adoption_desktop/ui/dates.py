@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import ValidationError
-from adoption_desktop.core.text_input import EARLIEST_YEAR, LATEST_YEAR, read_date
+from adoption_desktop.core.text_input import DATE_HINT, EARLIEST_YEAR, LATEST_YEAR, read_date
 
 DISPLAY_FORMAT = "dd/MM/yyyy"
 #: keys that edit the text (the line edit's own behaviour, not Qt's section-by-section one)
@@ -113,6 +113,28 @@ class DateEdit(QDateEdit):
             raise ValidationError(
                 f"{label}: {day.toString(DISPLAY_FORMAT)} is outside the dates this field takes "
                 f"({low.toString(DISPLAY_FORMAT)} to {high.toString(DISPLAY_FORMAT)}).", self.objectName() or None)
+        return day
+
+    def set_blank(self, text: str = "not entered") -> None:
+        """Empty the field (shown as ``text``): for a date that is not known yet, never an invented one.
+        Read it with :meth:`optional_date` or :meth:`required_date`."""
+        self.setMinimumDate(QDate(EARLIEST_YEAR, 1, 1))
+        self.setSpecialValueText(text)
+        self.setDate(self.minimumDate())
+
+    def optional_date(self) -> dt.date | None:
+        """The date typed, None for an empty field, or a :class:`ValidationError` for text that is not a
+        date."""
+        day = self.date()
+        if self.specialValueText() and day == self.minimumDate():
+            return None
+        return pydate(day)
+
+    def required_date(self) -> dt.date:
+        """The date typed, or a :class:`ValidationError` naming the field when it is empty or not a date."""
+        day = self.optional_date()
+        if day is None:
+            raise ValidationError(f"{field_label(self)}: required; {DATE_HINT}.", self.objectName() or None)
         return day
 
     def commit(self) -> bool:
@@ -202,6 +224,10 @@ class DateEdit(QDateEdit):
                 event.accept()
                 return
             edit = self.lineEdit()
+            if edit.text() and edit.text() == self.specialValueText() and (typed or key in (
+                    Qt.Key.Key_Backspace, Qt.Key.Key_Delete)):
+                with QSignalBlocker(edit):
+                    edit.selectAll()  # "not entered" is not text to edit: typing replaces it, Backspace clears it
             with QSignalBlocker(edit):  # Qt's section-by-section handling must not see the text change
                 QAbstractSpinBox.keyPressEvent(self, event)
             self._typed()

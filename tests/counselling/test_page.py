@@ -62,7 +62,7 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     # referral: a validation error keeps the form open and names the field
     dialog = page.new_referral()
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert dialog.isVisible() and "Name at birth" in dialog.message.text()
+    assert dialog.isVisible() and "Date of birth: required" in dialog.message.text()
     _line(dialog, "birth_name", "Rosa Quillby")
     _line(dialog, "current_name", "Rosa Wrenfield")
     _line(dialog, "court", "Dellmouth Juvenile Court")
@@ -239,6 +239,38 @@ def test_case_window_close_is_bottom_right_apart_from_close_case(qtbot: QtBot, d
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
     assert not case.isVisible()
     assert service.open_case(db, counsellor, case_id, TODAY).closed_on is None  # the case itself stays open
+
+
+def test_new_referral_starts_without_invented_dates(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """User trial r2: the form offered 01/01/1960 and 01/01/1961; saved unchanged, the case got invented
+    dates, a pre-1975 flag and "aged 66". Both start empty, are required, and take the dates typed."""
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: D(2026, 9, 1)
+    dialog = page.new_referral()
+    qtbot.addWidget(dialog)
+    dob, order = (dialog.form.findChild(QDateEdit, n) for n in ("date_of_birth", "adoption_order_date"))
+    assert dob is not None and order is not None
+    assert dob.text() == order.text() == "not entered"
+    for name, text in (("birth_name", "Rosa Quillby"), ("current_name", "Rosa Wrenfield")):
+        _line(dialog, name, text)
+    address = dialog.form.findChild(QPlainTextEdit, "address")
+    assert address is not None
+    address.setPlainText("4 Sorrel Road\nCinderby\nZZ99 3FG")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Date of birth: required")
+    assert dialog.focusWidget() is dob or dob.isAncestorOf(dialog.focusWidget())
+    dob.setFocus()
+    qtbot.keyClicks(dob, "20/06/1980")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Adoption order date: required")
+    order.setFocus()
+    qtbot.keyClicks(order, "14/3/1981")
+    _ok(dialog)
+    case = service.open_case(db, counsellor, page.cases[-1].case_id, D(2026, 9, 1))
+    assert (case.referral.date_of_birth, case.referral.adoption_order_date) == (D(1980, 6, 20), D(1981, 3, 14))
+    assert not case.flags.counselling_required
 
 
 def test_share_records_confirmation_says_share_records(qtbot: QtBot, db: Database, counsellor: Principal,

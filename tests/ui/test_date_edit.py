@@ -177,3 +177,15 @@ def test_any_date_typed_as_d_m_yyyy_or_dd_mm_yyyy_is_that_date(form: Form, day: 
     assert read_date(keys, "Date") == day
     _type(form, keys, start=QDate(1961, 1, 1))
     assert form.date.date() == QDate(day.year, day.month, day.day)
+
+
+def test_typing_into_a_focused_empty_field_replaces_its_not_entered_text(form: Form) -> None:
+    form.date.set_blank()
+    form.date.setFocus()
+    form.date.lineEdit().end(False)  # the cursor after "not entered", as after a form focused the field
+    QTest.keyClicks(form.date, "20/06/1980")
+    assert form.date.lineEdit().text() == "20/06/1980" and form.date.required_date() == dt.date(1980, 6, 20)
+    form.date.set_blank()
+    assert form.date.optional_date() is None
+    with pytest.raises(ValidationError, match="Date of birth: required"):
+        form.date.required_date()
