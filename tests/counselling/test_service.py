@@ -174,8 +174,14 @@ def test_records_shared_needs_redaction_and_for_pre_1975_a_session(
     with pytest.raises(ValidationError, match="redaction"):
         service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
     service.add_redaction(db, counsellor, case_id, "Agency file 1961", D(2026, 11, 9), "Birth father's address")
-    with pytest.raises(ValidationError, match="12 November 1975"):
+    with pytest.raises(ValidationError, match="12 November 1975.*record the session first"):
         service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
+    # a session recorded, but after the sharing date: the refusal says so and names its date (user trial r2)
+    service.add_session(db, counsellor, case_id, D(2026, 11, 12), "in_person", "10:00", "Office")
+    with pytest.raises(ValidationError) as later:
+        service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
+    assert "the session recorded is on 12/11/2026, after the sharing date 10/11/2026" in str(later.value)
+    assert "on or before" in str(later.value) and "record the session first" not in str(later.value)
     service.add_session(db, counsellor, case_id, D(2026, 11, 10), "in_person", "10:00", "Office")
     service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="Time"):

@@ -90,11 +90,16 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
                 raise ValidationError("Records shared: record the redaction check (third-party information "
                                       "reviewed) before sharing records.", "records_shared")
             if rules.counselling_required(case.adoption_order_date):
-                held = session.scalar(select(func.count()).select_from(CounsellingSession).where(
-                    CounsellingSession.case_id == case_id, CounsellingSession.held_on <= on)) or 0
-                if not held:
-                    raise ValidationError(
-                        "Records shared: this applicant was adopted before 12 November 1975, so a counselling "
-                        "interview must be held before information is released (Adoption Act 1976 s.51(7)); "
-                        "record the session first.", "records_shared")
+                sessions = list(session.scalars(select(CounsellingSession.held_on).where(
+                    CounsellingSession.case_id == case_id).order_by(CounsellingSession.held_on)))
+                if not any(d <= on for d in sessions):
+                    why = ("Records shared: this applicant was adopted before 12 November 1975, so a counselling "
+                           "interview must be held before information is released (Adoption Act 1976 s.51(7)); ")
+                    if sessions:  # booked, but later than this sharing (user trial r2: "record it first" misled)
+                        raise ValidationError(
+                            why + f"the session recorded is on {sessions[0]:%d/%m/%Y}, after the sharing date "
+                            f"{on:%d/%m/%Y}. The session must be held on or before the day the records are "
+                            "shared: share them on or after that day, or correct the session's date if it was "
+                            "held earlier.", "records_shared")
+                    raise ValidationError(why + "record the session first.", "records_shared")
         return _add_disclosure(session, actor, case, on, recipient, what, method, records_shared).id
