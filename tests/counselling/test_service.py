@@ -174,7 +174,7 @@ def test_records_shared_needs_redaction_and_for_pre_1975_a_session(
     with pytest.raises(ValidationError, match="redaction"):
         service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
     service.add_redaction(db, counsellor, case_id, "Agency file 1961", D(2026, 11, 9), "Birth father's address")
-    with pytest.raises(ValidationError, match="12 November 1975.*record the session first"):
+    with pytest.raises(ValidationError, match=r"12 November 1975.*record the session first"):
         service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
     # a session recorded, but after the sharing date: the refusal says so and names its date (user trial r2)
     service.add_session(db, counsellor, case_id, D(2026, 11, 12), "in_person", "10:00", "Office")
