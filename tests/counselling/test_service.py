@@ -235,3 +235,34 @@ def test_letters_each_kind_read_back(db: Database, counsellor: Principal, new_ca
     # records request and chaser disclosed the applicant's details to the archive
     detail = service.open_case(db, counsellor, case_id, today=TODAY)
     assert [d.recipient for d in detail.disclosures].count("Brackwater County Archives") == 2
+
+
+def test_a_chase_is_dated_within_the_request_and_undone_as_an_audited_change(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    from adoption_desktop.core.errors import StaleRecord
+    from adoption_desktop.counselling import undo
+
+    case_id = new_case()
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Ambleford Record Office", D(2026, 10, 1)), today=TODAY)
+    with pytest.raises(ValidationError, match="in the future"):
+        service.record_chase(db, counsellor, req, TODAY + dt.timedelta(days=1), today=TODAY)
+    with pytest.raises(ValidationError, match=r"before the request to Ambleford Record Office was sent \(01/10/2026\)"):
+        service.record_chase(db, counsellor, req, D(2026, 9, 30), today=TODAY)
+    before = service.chase_state(db, counsellor, req)
+    _due, entry = undo.record_chase(db, counsellor, req, D(2026, 11, 2), today=TODAY)
+    assert service.chase_state(db, counsellor, req).chase_count == 1
+    redo = entry.reverse()
+    now = service.chase_state(db, counsellor, req)
+    assert (now.chase_count, now.last_chased_on, now.chase_due) == (0, None, before.chase_due)
+    with db.session(write=False) as session:
+        changes = [e.changes for e in session.scalars(select(AuditEntry).where(
+            AuditEntry.entity == "counselling_requests", AuditEntry.entity_id == str(req)))]
+    assert any("chase_count" in c and "last_chased_on" in c for c in changes[-1:]), "the undo is audited"
+    assert redo is not None
+    redo.reverse()
+    assert service.chase_state(db, counsellor, req).last_chased_on == D(2026, 11, 2)
+    # the request changed since (a second chase): an older undo entry is refused, not applied over it
+    service.record_chase(db, counsellor, req, D(2026, 11, 20), today=TODAY)
+    with pytest.raises(StaleRecord):
+        entry.reverse()

@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.counselling import documents, service
+from adoption_desktop.counselling import undo as counselling_undo
 from adoption_desktop.counselling.service import (
     CONTACT,
     FORMATS,
@@ -176,7 +178,7 @@ class CaseDialog(QDialog):
         rl = QVBoxLayout(req)
         rl.addWidget(self.requests_view, 1)
         rl.addLayout(_row(_button("&Add request…", "add_request", self.add_request_dialog),
-                          _button("Record c&hase", "record_chase", self.record_chase),
+                          _button("Record c&hase…", "record_chase", self.record_chase),
                           _button("Record &receipt…", "record_receipt", self.receipt_dialog)))
         rl.addLayout(_row(_button("Request &letter…", "letter_records_request",
                                   lambda: self.letter("records-request", request_id=self._request_id())),
@@ -244,7 +246,15 @@ class CaseDialog(QDialog):
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
         QShortcut(QKeySequence("F5"), self, self.reload)
+        ctx.after_undo.append(self._after_undo)
+        self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
+                              if self._after_undo in ctx.after_undo else None)
         self._show()
+
+    def _after_undo(self, entry: UndoEntry) -> None:
+        """An undo or redo changed this area's records (a chase): show the case as stored now."""
+        if entry.area == counselling_undo.AREA and self.isVisible():
+            self.reload()
 
     # --- display --------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -406,14 +416,31 @@ class CaseDialog(QDialog):
             raise ValidationError("Requests: add a records request first.", "requests_table")
         return rows[-1]
 
-    def record_chase(self) -> None:
-        try:
-            req = self._selected_or_latest_request()
-            due = service.record_chase(self.ctx.db, self.ctx.principal, req.id, self.today())
-        except AppError as exc:
-            show_error(self, "Record chase", exc)
-            return
-        self._after_change(f"Chase recorded; next chase due {due:%d/%m/%Y}.")
+    def record_chase(self) -> FormDialog | None:
+        """Ask which outstanding request was chased (the selected one first) and on which day (today
+        unless changed; not before it was sent, not in the future); the chase can be undone."""
+        open_requests = [r for r in self.detail.requests if r.received_on is None]
+        if not open_requests:
+            show_error(self, "Record chase", ValidationError(
+                "Requests: no records request is waiting for an answer; add one first.", "requests_table"))
+            return None
+        which = QComboBox()
+        for r in open_requests:
+            chased = f", chased {r.chase_count}×, last {r.last_chased_on:%d/%m/%Y}" if r.last_chased_on else ""
+            which.addItem(f"{r.holder_name} — sent {r.sent_on:%d/%m/%Y}{chased}", r.id)
+        selected = self._request_id()
+        which.setCurrentIndex(max(which.findData(selected), 0) if selected is not None else 0)
+        on = date_edit(self.today())
+        form = small_form([("&Request chased", which, "request"), ("Chaser &sent on", on, "chased_on")])
+
+        def submit() -> str:
+            rid = int(which.currentData())
+            req = next(r for r in open_requests if r.id == rid)
+            due, entry = counselling_undo.record_chase(self.ctx.db, self.ctx.principal, rid, on.required_date(),
+                                                       today=self.today())
+            self.ctx.did(entry)
+            return f"Chase of {req.holder_name} recorded; next chase due {due:%d/%m/%Y}."
+        return self._form("Record a chase", form, submit)
 
     def receipt_dialog(self) -> FormDialog | None:
         try:

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,7 +22,7 @@ from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.palette import tint_style
 
 
-def date_edit(value: dt.date | None = None, name: str = "") -> QDateEdit:
+def date_edit(value: dt.date | None = None, name: str = "") -> DateEdit:
     edit = DateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy")
