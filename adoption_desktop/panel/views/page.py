@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -282,7 +283,9 @@ class PanelPage(QWidget):
             # return the keyboard to where it was (done-callbacks may already have moved it on purpose)
             self.activateWindow()
             focus = QApplication.focusWidget()
-            if (focus is None or focus.window() is not self.window()) and before is not None:
+            # (the field focused when the dialog opened may have gone with its own window meanwhile)
+            if (focus is None or focus.window() is not self.window()) and before is not None \
+                    and shiboken6.isValid(before):
                 before.setFocus()
 
         dialog.finished.connect(back)
