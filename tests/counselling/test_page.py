@@ -329,6 +329,25 @@ def test_record_chase_asks_which_request_and_when_and_can_be_undone(
     dialog.reject()
 
 
+def test_remove_a_request_entered_by_mistake_names_it_and_asks_why(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case()
+    service.add_request(db, counsellor, case_id, service.RequestInput("archive", "Ambleford Record Office",
+                                                                     D(2026, 10, 1)), today=TODAY)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    case.requests_view.selectRow(0)
+    dialog = case.remove_request_dialog()
+    assert dialog is not None
+    named = dialog.form.findChild(QLabel, "removing")
+    assert named is not None and "the records request to Ambleford Record Office sent 01/10/2026" in named.text()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Reason")
+    _line(dialog, "reason", "entered on the wrong case")
+    _ok(dialog)
+    assert case.detail.requests == []
+
+
 def test_share_records_confirmation_says_share_records(qtbot: QtBot, db: Database, counsellor: Principal,
                                                        new_case: Callable[..., int]) -> None:
     case_id = new_case(date_of_birth=D(1990, 3, 4), adoption_order_date=D(1991, 1, 10))  # no interview needed

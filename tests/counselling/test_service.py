@@ -266,3 +266,27 @@ def test_a_chase_is_dated_within_the_request_and_undone_as_an_audited_change(
     service.record_chase(db, counsellor, req, D(2026, 11, 20), today=TODAY)
     with pytest.raises(StaleRecord):
         entry.reverse()
+
+
+def test_a_request_or_session_entered_by_mistake_is_removed_with_its_reason_audited(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case()  # adopted 1961: sharing needs an interview first
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Ambleford Record Office", D(2026, 10, 1)), today=TODAY)
+    with pytest.raises(ValidationError, match="Reason"):
+        service.remove_request(db, counsellor, req, "  ")
+    service.remove_request(db, counsellor, req, "entered on the wrong case")
+    assert service.open_case(db, counsellor, case_id, TODAY).requests == []
+    [entry] = _audit(db, "remove_entered_in_error")
+    assert "Ambleford Record Office" in entry.detail and "entered on the wrong case" in entry.detail
+    # a session the records shared rely on stays; once another one covers the sharing, it can go
+    wrong = service.add_session(db, counsellor, case_id, D(2026, 11, 10), "in_person", "10:00", "Office")
+    service.add_redaction(db, counsellor, case_id, "Agency file 1961", D(2026, 11, 9), "")
+    service.record_disclosure(db, counsellor, case_id, D(2026, 11, 12), "Amy Lark", "Redacted file", "in person",
+                              records_shared=True, today=TODAY)
+    with pytest.raises(Conflict, match="rely on"):
+        service.remove_session(db, counsellor, wrong, "wrong date")
+    service.add_session(db, counsellor, case_id, D(2026, 11, 11), "in_person", "10:00", "Office")
+    service.remove_session(db, counsellor, wrong, "wrong date: it was held on the 11th")
+    assert [s.held_on for s in service.open_case(db, counsellor, case_id, TODAY).sessions] == [D(2026, 11, 11)]
+    assert "wrong date: it was held on the 11th" in _audit(db, "remove_entered_in_error")[-1].detail

@@ -66,7 +66,12 @@ from adoption_desktop.counselling.service.data import (
     RequestRow,
     SessionRow,
 )
-from adoption_desktop.counselling.service.file_work import add_redaction, add_session, record_disclosure
+from adoption_desktop.counselling.service.file_work import (
+    add_redaction,
+    add_session,
+    record_disclosure,
+    remove_session,
+)
 from adoption_desktop.counselling.service.letters import LETTER_KINDS, LetterData, letter_data
 from adoption_desktop.counselling.service.letters import _letter_values as _letter_values
 from adoption_desktop.counselling.service.lists import _overdue_expr as _overdue_expr
@@ -77,6 +82,7 @@ from adoption_desktop.counselling.service.records_requests import (
     chase_state,
     record_chase,
     record_receipt,
+    remove_request,
     restore_chase,
 )
 from adoption_desktop.counselling.service.records_requests import _request as _request
@@ -121,6 +127,6 @@ __all__ = [
     "record_checks",
     "record_disclosure",
     "record_receipt",
-    "restore_chase",
+    "remove_request", "remove_session", "restore_chase",
     "update_referral",
 ]

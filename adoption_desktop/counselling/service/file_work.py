@@ -6,12 +6,14 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_text
 from adoption_desktop.counselling import rules
-from adoption_desktop.counselling.models import CounsellingSession, RedactionCheck
+from adoption_desktop.counselling.models import CounsellingSession, Disclosure, RedactionCheck
 from adoption_desktop.counselling.service.common import (
     _add_disclosure,
     _choice,
@@ -70,6 +72,32 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
         session.add(row)
         session.flush()
         return row.id
+
+
+def remove_session(db: Database, actor: Principal, session_id: int, reason: str) -> None:
+    """Take a counselling session entered by mistake off the case, with the reason (audited: the removal
+    with every field and a ``remove_entered_in_error`` entry naming the reason). Refused while records
+    shared for a pre-1975 adoption rely on it (no other session on or before that sharing)."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    why = _text(reason, "reason", "Reason", "say why the session is removed (for example: entered on the wrong "
+                "case).", limit=500)
+    with db.session(actor) as session:
+        row = get_or_raise(session, CounsellingSession, session_id, f"Session {session_id} does not exist.")
+        case = _open_case_for_edit(session, row.case_id)
+        if rules.counselling_required(case.adoption_order_date):
+            others = [d for d in session.scalars(select(CounsellingSession.held_on).where(
+                CounsellingSession.case_id == case.id, CounsellingSession.id != row.id))]
+            for shared in session.scalars(select(Disclosure.disclosed_on).where(
+                    Disclosure.case_id == case.id, Disclosure.records_shared.is_(True),
+                    Disclosure.disclosed_on >= row.held_on)):
+                if not any(d <= shared for d in others):
+                    raise Conflict(
+                        f"The session of {row.held_on:%d/%m/%Y} is the counselling interview the records shared "
+                        f"on {shared:%d/%m/%Y} rely on (adopted before 12 November 1975); it stays on the file. "
+                        "Correct its date by adding the session as held, then remove this one.")
+        audit.record(session, "remove_entered_in_error", "counselling_sessions", row.id,
+                     detail=f"{case.reference}: session of {row.held_on:%d/%m/%Y} removed: {why}")
+        session.delete(row)
 
 
 def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date, recipient: str, what: str,

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.concurrency import check_version, version_of
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version, lock_row, version_of
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -121,6 +122,25 @@ def restore_chase(db: Database, actor: Principal, request_id: int, state: ChaseS
             state.chase_due
         session.flush()
         return _state(row)
+
+
+def remove_request(db: Database, actor: Principal, request_id: int, reason: str) -> None:
+    """Take a records request entered by mistake (wrong case, twice, never sent) off the case, with the
+    reason: the removal is audited with every field of the request and a ``remove_entered_in_error``
+    entry naming the reason. A request whose records have been received stays on the file."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    why = _text(reason, "reason", "Reason", "say why the request is removed (for example: entered on the wrong "
+                "case).", limit=500)
+    with db.session(actor) as session:
+        row, case = _request(session, request_id)
+        lock_row(session, row)
+        if row.received_on is not None:
+            raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}; "
+                           "a request with records received stays on the file.")
+        audit.record(session, "remove_entered_in_error", "counselling_requests", row.id,
+                     detail=f"{case.reference}: records request to {row.holder_name} sent {row.sent_on:%d/%m/%Y} "
+                            f"removed: {why}")
+        session.delete(row)
 
 
 def record_receipt(db: Database, actor: Principal, request_id: int, received_on: dt.date, record_format: str,
