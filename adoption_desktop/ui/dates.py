@@ -238,7 +238,7 @@ class DateEdit(QDateEdit):
         text = self.lineEdit().text()
         if self._problem:
             self._mark("")
-        if text == self.lineEdit().text() and re.fullmatch(r"\d\d/\d\d/\d{4}", text):
+        if re.fullmatch(r"\d\d/\d\d/\d{4}", text):
             try:
                 day = self.date()
             except ValidationError:
