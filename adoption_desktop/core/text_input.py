@@ -167,3 +167,49 @@ def name_key(value: str) -> str:
     while words and words[0].rstrip(".") in _TITLES:
         words.pop(0)
     return " ".join(words)
+
+
+#: what may stand between the day, month and year of a typed date: / - . or spaces (one or more)
+_DATE_PARTS = re.compile(r"^(\d{1,4})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,4})$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+DATE_HINT: Final[str] = "type it as DD/MM/YYYY, for example 20/06/1980"
+
+
+def read_date(text: str, field: str) -> dt.date:
+    """A date as a person types or pastes it, else a :class:`ValidationError` naming ``field``.
+
+    Day, month and year in that order (the English way), with / - . or spaces between them, with or
+    without leading zeros (``20/06/1980``, ``1/6/1980``, ``20-6-1980``, ``20 06 1980``); eight digits
+    without separators (``20061980``); or a pasted ISO date (``1980-06-20``). The year is written in full
+    and lies between :data:`EARLIEST_YEAR` and :data:`LATEST_YEAR`. A date that cannot exist
+    (31/02/2020) is refused, never moved to a neighbouring day.
+    """
+    raw = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text or "")).strip()
+    if not raw:
+        raise ValidationError(f"{field}: required; {DATE_HINT}.", field)
+    if raw.isdigit() and raw.isascii() and len(raw) == 8:
+        day_s, month_s, year_s = raw[:2], raw[2:4], raw[4:]
+    else:
+        match = _DATE_PARTS.match(raw)
+        if match is None or not raw.isascii():
+            raise ValidationError(f"{field}: {raw!r} is not a date; {DATE_HINT}.", field)
+        day_s, month_s, year_s = match.groups()
+        if len(day_s) == 4 and len(year_s) <= 2:  # 1980-06-20, as a spreadsheet or another program writes it
+            day_s, year_s = year_s, day_s
+        elif len(day_s) > 2:
+            raise ValidationError(f"{field}: {raw!r} is not a date; {DATE_HINT}.", field)
+    if len(year_s) != 4:
+        raise ValidationError(f"{field}: {raw!r}: write the year in full (four digits), {DATE_HINT}.", field)
+    day, month, year = int(day_s), int(month_s), int(year_s)
+    if not 1 <= month <= 12:
+        raise ValidationError(f"{field}: {raw!r} is not a date: there is no month {month}; {DATE_HINT}.", field)
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ValidationError(f"{field}: {raw!r}: the year {year} is outside {EARLIEST_YEAR}–{LATEST_YEAR}; "
+                              "check the year.", field)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        raise ValidationError(f"{field}: {raw!r} is not a date: {_MONTHS[month - 1]} {year} has {last} days."
+                              if day else f"{field}: {raw!r} is not a date: there is no day 0.", field) from None

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, ClassVar
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -42,7 +41,7 @@ from adoption_desktop.core.settings_service import (
 from adoption_desktop.core.settings_undo import add_closure, change_setting, remove_closure
 from adoption_desktop.core.wording import plural, plural_form
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.dates import pydate
+from adoption_desktop.ui.dates import DateEdit, pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
@@ -335,7 +334,7 @@ class ClosureTab(QWidget):
         layout.addWidget(QLabel("Days the agency is closed count as non-working days in every deadline, "
                                 "on top of England and Wales bank holidays."))
         row = QHBoxLayout()
-        self.day = QDateEdit(QDate.currentDate())
+        self.day = DateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Reason, e.g. office move")

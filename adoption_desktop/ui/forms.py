@@ -22,13 +22,27 @@ from adoption_desktop.core.resources import form_path
 W = TypeVar("W", bound=QObject)
 
 
+class _Loader(QUiLoader):
+    """Builds every ``QDateEdit`` of a form as a :class:`~adoption_desktop.ui.dates.DateEdit` (dates typed
+    as DD/MM/YYYY are read as typed)."""
+
+    def createWidget(self, class_name: str, parent: QWidget | None = None, name: str = "") -> QWidget:  # noqa: N802
+        if class_name == "QDateEdit":
+            from adoption_desktop.ui.dates import DateEdit
+
+            widget = DateEdit(parent=parent)
+            widget.setObjectName(name)
+            return widget
+        return super().createWidget(class_name, parent, name)
+
+
 def load_form(name: str, parent: QWidget | None = None) -> QWidget:
     path = form_path(name)
     file = QFile(str(path))
     if not file.open(QIODevice.OpenModeFlag.ReadOnly):
         raise FileNotFoundError(f"form {path} cannot be opened")
     try:
-        widget = QUiLoader().load(file, parent)
+        widget = _Loader().load(file, parent)
     finally:
         file.close()
     if widget is None:

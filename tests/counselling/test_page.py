@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialogButtonBox,
     QLabel,
@@ -62,7 +63,7 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     # referral: a validation error keeps the form open and names the field
     dialog = page.new_referral()
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert dialog.isVisible() and "Name at birth" in dialog.message.text()
+    assert dialog.isVisible() and "Date of birth: required" in dialog.message.text()
     _line(dialog, "birth_name", "Rosa Quillby")
     _line(dialog, "current_name", "Rosa Wrenfield")
     _line(dialog, "court", "Dellmouth Juvenile Court")
@@ -112,7 +113,7 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     assert case.detail.requests[0].status == "Awaited"
     case.reload()
     assert case.detail.requests[0].status == "Overdue"
-    case.record_chase()
+    _ok(case.record_chase())
     assert case.detail.requests[0].chase_count == 1
     letter("chaser", "Reminder", "4 September 2026", "FCS/1959/88")
 
@@ -239,6 +240,112 @@ def test_case_window_close_is_bottom_right_apart_from_close_case(qtbot: QtBot, d
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
     assert not case.isVisible()
     assert service.open_case(db, counsellor, case_id, TODAY).closed_on is None  # the case itself stays open
+
+
+def test_new_referral_starts_without_invented_dates(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """User trial r2: the form offered 01/01/1960 and 01/01/1961; saved unchanged, the case got invented
+    dates, a pre-1975 flag and "aged 66". Both start empty, are required, and take the dates typed."""
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: D(2026, 9, 1)
+    dialog = page.new_referral()
+    qtbot.addWidget(dialog)
+    dob, order = (dialog.form.findChild(QDateEdit, n) for n in ("date_of_birth", "adoption_order_date"))
+    assert dob is not None and order is not None
+    assert dob.text() == order.text() == "not entered"
+    for name, text in (("birth_name", "Rosa Quillby"), ("current_name", "Rosa Wrenfield")):
+        _line(dialog, name, text)
+    address = dialog.form.findChild(QPlainTextEdit, "address")
+    assert address is not None
+    address.setPlainText("4 Sorrel Road\nCinderby\nZZ99 3FG")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Date of birth: required")
+    assert dialog.focusWidget() is dob or dob.isAncestorOf(dialog.focusWidget())
+    dob.setFocus()
+    qtbot.keyClicks(dob, "20/06/1980")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Adoption order date: required")
+    order.setFocus()
+    qtbot.keyClicks(order, "14/3/1981")
+    _ok(dialog)
+    case = service.open_case(db, counsellor, page.cases[-1].case_id, D(2026, 9, 1))
+    assert (case.referral.date_of_birth, case.referral.adoption_order_date) == (D(1980, 6, 20), D(1981, 3, 14))
+    assert not case.flags.counselling_required
+
+
+def test_record_chase_asks_which_request_and_when_and_can_be_undone(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """User trial r2: Record chase (Alt+H) acted at once on the latest request, dated today, with no undo."""
+    case_id = new_case()
+    for holder, sent in (("Ambleford Record Office", D(2026, 10, 1)), ("Dellmouth County Court", D(2026, 10, 20))):
+        service.add_request(db, counsellor, case_id, service.RequestInput("archive", holder, sent), today=TODAY)
+    ctx = _ctx(db, counsellor)
+    case = CaseDialog(ctx, case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    case.show()
+    before = {r.holder_name: r for r in case.detail.requests}
+    dialog = case.record_chase()  # nothing selected: it asks, and nothing is recorded yet
+    assert dialog is not None and dialog.isVisible()
+    assert all(r.chase_count == 0 for r in service.open_case(db, counsellor, case_id, TODAY).requests)
+    which = dialog.form.findChild(QComboBox, "request")
+    on = dialog.form.findChild(QDateEdit, "chased_on")
+    assert which is not None and on is not None and which.count() == 2
+    assert on.date() == qdate(TODAY)
+    which.setCurrentIndex(1)
+    assert "Dellmouth County Court" in which.currentText()
+    for typed, why in (("19/10/2026", "before the request to Dellmouth County Court was sent (20/10/2026)"),
+                       ("24/11/2026", "is in the future")):
+        on.lineEdit().selectAll()
+        qtbot.keyClicks(on, typed)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert dialog.isVisible() and why in dialog.message.text(), dialog.message.text()
+    on.lineEdit().selectAll()
+    qtbot.keyClicks(on, "2/11/2026")
+    _ok(dialog)
+    chased = {r.holder_name: r for r in case.detail.requests}
+    court = chased["Dellmouth County Court"]
+    assert (court.chase_count, court.last_chased_on) == (1, D(2026, 11, 2))
+    assert chased["Ambleford Record Office"].chase_count == 0
+    assert ctx.undo.undo_label() == ("Recorded a chase of the records request to Dellmouth County Court on "
+                                     "02/11/2026")
+    undone = ctx.undo.undo()
+    for refresh in list(ctx.after_undo):  # what the main window's Undo does after an undo
+        refresh(undone)
+    court = next(r for r in case.detail.requests if r.holder_name == "Dellmouth County Court")
+    was = before["Dellmouth County Court"]
+    assert (court.chase_count, court.last_chased_on, court.chase_due) == (0, None, was.chase_due)
+    ctx.undo.redo()
+    again = next(r for r in service.open_case(db, counsellor, case_id, TODAY).requests
+                 if r.holder_name == "Dellmouth County Court")
+    assert (again.chase_count, again.last_chased_on) == (1, D(2026, 11, 2))
+    # selected in the list: that request is the one offered
+    case.reload()
+    case.requests_view.selectRow(0)
+    dialog = case.record_chase()
+    assert dialog is not None
+    picked = dialog.form.findChild(QComboBox, "request")
+    assert picked is not None and "Ambleford Record Office" in picked.currentText()
+    dialog.reject()
+
+
+def test_remove_a_request_entered_by_mistake_names_it_and_asks_why(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case()
+    service.add_request(db, counsellor, case_id, service.RequestInput("archive", "Ambleford Record Office",
+                                                                     D(2026, 10, 1)), today=TODAY)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    case.requests_view.selectRow(0)
+    dialog = case.remove_request_dialog()
+    assert dialog is not None
+    named = dialog.form.findChild(QLabel, "removing")
+    assert named is not None and "the records request to Ambleford Record Office sent 01/10/2026" in named.text()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Reason")
+    _line(dialog, "reason", "entered on the wrong case")
+    _ok(dialog)
+    assert case.detail.requests == []
 
 
 def test_share_records_confirmation_says_share_records(qtbot: QtBot, db: Database, counsellor: Principal,

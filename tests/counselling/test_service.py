@@ -174,8 +174,14 @@ def test_records_shared_needs_redaction_and_for_pre_1975_a_session(
     with pytest.raises(ValidationError, match="redaction"):
         service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
     service.add_redaction(db, counsellor, case_id, "Agency file 1961", D(2026, 11, 9), "Birth father's address")
-    with pytest.raises(ValidationError, match="12 November 1975"):
+    with pytest.raises(ValidationError, match=r"12 November 1975.*record the session first"):
         service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
+    # a session recorded, but after the sharing date: the refusal says so and names its date (user trial r2)
+    service.add_session(db, counsellor, case_id, D(2026, 11, 12), "in_person", "10:00", "Office")
+    with pytest.raises(ValidationError) as later:
+        service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
+    assert "the session recorded is on 12/11/2026, after the sharing date 10/11/2026" in str(later.value)
+    assert "on or before" in str(later.value) and "record the session first" not in str(later.value)
     service.add_session(db, counsellor, case_id, D(2026, 11, 10), "in_person", "10:00", "Office")
     service.record_disclosure(db, counsellor, case_id, **share)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="Time"):
@@ -229,3 +235,58 @@ def test_letters_each_kind_read_back(db: Database, counsellor: Principal, new_ca
     # records request and chaser disclosed the applicant's details to the archive
     detail = service.open_case(db, counsellor, case_id, today=TODAY)
     assert [d.recipient for d in detail.disclosures].count("Brackwater County Archives") == 2
+
+
+def test_a_chase_is_dated_within_the_request_and_undone_as_an_audited_change(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    from adoption_desktop.core.errors import StaleRecord
+    from adoption_desktop.counselling import undo
+
+    case_id = new_case()
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Ambleford Record Office", D(2026, 10, 1)), today=TODAY)
+    with pytest.raises(ValidationError, match="in the future"):
+        service.record_chase(db, counsellor, req, TODAY + dt.timedelta(days=1), today=TODAY)
+    with pytest.raises(ValidationError, match=r"before the request to Ambleford Record Office was sent \(01/10/2026\)"):
+        service.record_chase(db, counsellor, req, D(2026, 9, 30), today=TODAY)
+    before = service.chase_state(db, counsellor, req)
+    _due, entry = undo.record_chase(db, counsellor, req, D(2026, 11, 2), today=TODAY)
+    assert service.chase_state(db, counsellor, req).chase_count == 1
+    redo = entry.reverse()
+    now = service.chase_state(db, counsellor, req)
+    assert (now.chase_count, now.last_chased_on, now.chase_due) == (0, None, before.chase_due)
+    with db.session(write=False) as session:
+        changes = [e.changes for e in session.scalars(select(AuditEntry).where(
+            AuditEntry.entity == "counselling_requests", AuditEntry.entity_id == str(req)))]
+    assert any("chase_count" in c and "last_chased_on" in c for c in changes[-1:]), "the undo is audited"
+    assert redo is not None
+    redo.reverse()
+    assert service.chase_state(db, counsellor, req).last_chased_on == D(2026, 11, 2)
+    # the request changed since (a second chase): an older undo entry is refused, not applied over it
+    service.record_chase(db, counsellor, req, D(2026, 11, 20), today=TODAY)
+    with pytest.raises(StaleRecord):
+        entry.reverse()
+
+
+def test_a_request_or_session_entered_by_mistake_is_removed_with_its_reason_audited(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case()  # adopted 1961: sharing needs an interview first
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Ambleford Record Office", D(2026, 10, 1)), today=TODAY)
+    with pytest.raises(ValidationError, match="Reason"):
+        service.remove_request(db, counsellor, req, "  ")
+    service.remove_request(db, counsellor, req, "entered on the wrong case")
+    assert service.open_case(db, counsellor, case_id, TODAY).requests == []
+    [entry] = _audit(db, "remove_entered_in_error")
+    assert "Ambleford Record Office" in entry.detail and "entered on the wrong case" in entry.detail
+    # a session the records shared rely on stays; once another one covers the sharing, it can go
+    wrong = service.add_session(db, counsellor, case_id, D(2026, 11, 10), "in_person", "10:00", "Office")
+    service.add_redaction(db, counsellor, case_id, "Agency file 1961", D(2026, 11, 9), "")
+    service.record_disclosure(db, counsellor, case_id, D(2026, 11, 12), "Amy Lark", "Redacted file", "in person",
+                              records_shared=True, today=TODAY)
+    with pytest.raises(Conflict, match="rely on"):
+        service.remove_session(db, counsellor, wrong, "wrong date")
+    service.add_session(db, counsellor, case_id, D(2026, 11, 11), "in_person", "10:00", "Office")
+    service.remove_session(db, counsellor, wrong, "wrong date: it was held on the 11th")
+    assert [s.held_on for s in service.open_case(db, counsellor, case_id, TODAY).sessions] == [D(2026, 11, 11)]
+    assert "wrong date: it was held on the 11th" in _audit(db, "remove_entered_in_error")[-1].detail

@@ -82,3 +82,21 @@ def test_add_edit_and_link_from_the_dialog(db: Database, qtbot: Any) -> None:
     second.link("ch-5a")
     assert second.model.rowCount() == 1
     assert ChildEditor(None, None).result() == QDialog.DialogCode.Rejected
+
+
+def test_journey_dates_are_read_as_typed_in_every_common_way() -> None:
+    """The journey's typed dates use the same reading as every date field (user trial r2): separators
+    other than "/" and eight digits are the date typed; a year outside the range is refused."""
+    from adoption_desktop.core.errors import ValidationError
+    from adoption_desktop.journey.views.children import parse_date
+
+    for text in ("20-06-2025", "20.6.2025", "20 06 2025", "20062025", "2025-06-20", " 20/6/2025 "):
+        assert parse_date(text, "Entered care") == dt.date(2025, 6, 20), text
+    assert parse_date("  ", "Entered care") is None
+    for text, why in (("1/1/1850", "1900–2199"), ("20/6/25", "year in full")):
+        try:
+            parse_date(text, "Entered care")
+        except ValidationError as exc:
+            assert str(exc).startswith("Entered care:") and why in str(exc) and "leave it blank" in str(exc)
+        else:
+            raise AssertionError(text)

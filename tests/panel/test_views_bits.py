@@ -76,6 +76,30 @@ def test_member_dialog_validation_names_the_field(qtbot: QtBot, panel: Panel) ->
     names = {m.full_name: m for m in page.members_model.rows()}
     assert names["Sam Wrenfield"].pqe_years == 4 and names["Sam Wrenfield"].joined_on == TODAY
     assert dt.date(2027, 11, 23) == names["Sam Wrenfield"].appraisal_due
+    # user trial r2: a DBS check and training are not invented as "today" for a new member
+    assert (names["Sam Wrenfield"].dbs_checked_on, names["Sam Wrenfield"].training_on) == (None, None)
+
+
+def test_member_dialog_dbs_and_training_start_empty_and_take_typed_dates(qtbot: QtBot, panel: Panel) -> None:
+    page = _page(qtbot, panel)
+    page.tabs.setCurrentIndex(1)
+    page.add_member()
+    dlg = page.dialog
+    assert isinstance(dlg, dialogs.MemberDialog)
+    assert dlg.dates["dbs_checked_on"].text() == dlg.dates["training_on"].text() == "not recorded"
+    QTest.keyClicks(dlg.full_name, "Ada Fenwick")
+    dlg.dates["dbs_checked_on"].setFocus()
+    QTest.keyClicks(dlg.dates["dbs_checked_on"], "3/2/2025")
+    dlg.dates["training_on"].setFocus()
+    QTest.keyClicks(dlg.dates["training_on"], "31/02/2025")
+    dlg._ok()
+    assert dlg.isVisible() and dlg.message.text().startswith("Training: '31/02/2025' is not a date")
+    dlg.dates["training_on"].lineEdit().selectAll()
+    QTest.keyClicks(dlg.dates["training_on"], "28/02/2025")
+    dlg._ok()
+    assert not dlg.isVisible(), dlg.message.text()
+    ada = next(m for m in page.members_model.rows() if m.full_name == "Ada Fenwick")
+    assert (ada.dbs_checked_on, ada.training_on) == (dt.date(2025, 2, 3), dt.date(2025, 2, 28))
 
 
 def test_member_dialog_edits_the_profile_and_records_an_appraisal(qtbot: QtBot, panel: Panel) -> None:

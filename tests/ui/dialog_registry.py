@@ -767,6 +767,18 @@ def _receipt(window: Any) -> QWidget:
     return case.receipt_dialog()  # type: ignore[no-any-return]
 
 
+@register("Record a chase", ("counsellor",), "counselling.FormDialog")
+def _chase(window: Any) -> QWidget:
+    from adoption_desktop.counselling import service
+
+    case = _counselling_case(window)
+    service.add_request(window.ctx.db, window.ctx.principal, case.case_id, service.RequestInput(
+        holder_kind="court", holder_name="Dellmouth County Court", holder_address="Court Street\nDellmouth",
+        their_reference="", sent_on=case.today(), notes=""), case.today())
+    case.reload()
+    return case.record_chase()  # type: ignore[no-any-return]
+
+
 # reports
 
 

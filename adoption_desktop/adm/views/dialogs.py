@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 
@@ -104,7 +104,7 @@ class DatedNoteDialog(QDialog):
         self.about.setVisible(bool(about))
         layout.addWidget(self.about)
         form = QFormLayout()
-        self.date = QDateEdit(qdate(day))
+        self.date = DateEdit(qdate(day))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
         lab = QLabel(date_label)

@@ -66,19 +66,67 @@ from adoption_desktop.counselling.service.data import (
     RequestRow,
     SessionRow,
 )
-from adoption_desktop.counselling.service.file_work import add_redaction, add_session, record_disclosure
+from adoption_desktop.counselling.service.file_work import (
+    add_redaction,
+    add_session,
+    record_disclosure,
+    remove_session,
+)
 from adoption_desktop.counselling.service.letters import LETTER_KINDS, LetterData, letter_data
 from adoption_desktop.counselling.service.letters import _letter_values as _letter_values
 from adoption_desktop.counselling.service.lists import _overdue_expr as _overdue_expr
 from adoption_desktop.counselling.service.lists import caseload, counsellors
+from adoption_desktop.counselling.service.records_requests import (
+    ChaseState,
+    add_request,
+    chase_state,
+    record_chase,
+    record_receipt,
+    remove_request,
+    restore_chase,
+)
 from adoption_desktop.counselling.service.records_requests import _request as _request
-from adoption_desktop.counselling.service.records_requests import add_request, record_chase, record_receipt
 
 __all__ = [
-    "CONTACT", "ENTITY", "FILTERS", "FORMATS", "HOLDERS", "LETTER_KINDS", "OUTCOMES", "ROUTES", "ROUTE_PHRASES",
-    "SESSION_KINDS", "CaseCounts", "CaseDetail", "CaseRow", "Counsellor", "DisclosureRow", "LetterData",
-    "RedactionRow", "ReferralInput", "RequestInput", "RequestRow", "SessionRow", "add_redaction", "add_request",
-    "add_session", "allocate", "case_id_for_reference", "caseload", "close_case", "counsellors", "counts",
-    "create_referral", "letter_data", "open_case", "record_chase", "record_checks", "record_disclosure",
-    "record_receipt", "update_referral",
+    "CONTACT",
+    "ENTITY",
+    "FILTERS",
+    "FORMATS",
+    "HOLDERS",
+    "LETTER_KINDS",
+    "OUTCOMES",
+    "ROUTES",
+    "ROUTE_PHRASES",
+    "SESSION_KINDS",
+    "CaseCounts",
+    "CaseDetail",
+    "CaseRow",
+    "ChaseState",
+    "Counsellor",
+    "DisclosureRow",
+    "LetterData",
+    "RedactionRow",
+    "ReferralInput",
+    "RequestInput",
+    "RequestRow",
+    "SessionRow",
+    "add_redaction",
+    "add_request",
+    "add_session",
+    "allocate",
+    "case_id_for_reference",
+    "caseload",
+    "chase_state",
+    "close_case",
+    "counsellors",
+    "counts",
+    "create_referral",
+    "letter_data",
+    "open_case",
+    "record_chase",
+    "record_checks",
+    "record_disclosure",
+    "record_receipt",
+    "remove_request", "remove_session", "restore_chase",
+    "update_referral",
 ]

@@ -6,12 +6,14 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_text
 from adoption_desktop.counselling import rules
-from adoption_desktop.counselling.models import CounsellingSession, RedactionCheck
+from adoption_desktop.counselling.models import CounsellingSession, Disclosure, RedactionCheck
 from adoption_desktop.counselling.service.common import (
     _add_disclosure,
     _choice,
@@ -72,6 +74,32 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
         return row.id
 
 
+def remove_session(db: Database, actor: Principal, session_id: int, reason: str) -> None:
+    """Take a counselling session entered by mistake off the case, with the reason (audited: the removal
+    with every field and a ``remove_entered_in_error`` entry naming the reason). Refused while records
+    shared for a pre-1975 adoption rely on it (no other session on or before that sharing)."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    why = _text(reason, "reason", "Reason", "say why the session is removed (for example: entered on the wrong "
+                "case).", limit=500)
+    with db.session(actor) as session:
+        row = get_or_raise(session, CounsellingSession, session_id, f"Session {session_id} does not exist.")
+        case = _open_case_for_edit(session, row.case_id)
+        if rules.counselling_required(case.adoption_order_date):
+            others = [d for d in session.scalars(select(CounsellingSession.held_on).where(
+                CounsellingSession.case_id == case.id, CounsellingSession.id != row.id))]
+            for shared in session.scalars(select(Disclosure.disclosed_on).where(
+                    Disclosure.case_id == case.id, Disclosure.records_shared.is_(True),
+                    Disclosure.disclosed_on >= row.held_on)):
+                if not any(d <= shared for d in others):
+                    raise Conflict(
+                        f"The session of {row.held_on:%d/%m/%Y} is the counselling interview the records shared "
+                        f"on {shared:%d/%m/%Y} rely on (adopted before 12 November 1975); it stays on the file. "
+                        "Correct its date by adding the session as held, then remove this one.")
+        audit.record(session, "remove_entered_in_error", "counselling_sessions", row.id,
+                     detail=f"{case.reference}: session of {row.held_on:%d/%m/%Y} removed: {why}")
+        session.delete(row)
+
+
 def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date, recipient: str, what: str,
                       method: str, *, records_shared: bool = False, today: dt.date | None = None) -> int:
     """Who disclosed what to whom, when and how. Sharing records needs a completed redaction check."""
@@ -90,11 +118,16 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
                 raise ValidationError("Records shared: record the redaction check (third-party information "
                                       "reviewed) before sharing records.", "records_shared")
             if rules.counselling_required(case.adoption_order_date):
-                held = session.scalar(select(func.count()).select_from(CounsellingSession).where(
-                    CounsellingSession.case_id == case_id, CounsellingSession.held_on <= on)) or 0
-                if not held:
-                    raise ValidationError(
-                        "Records shared: this applicant was adopted before 12 November 1975, so a counselling "
-                        "interview must be held before information is released (Adoption Act 1976 s.51(7)); "
-                        "record the session first.", "records_shared")
+                sessions = list(session.scalars(select(CounsellingSession.held_on).where(
+                    CounsellingSession.case_id == case_id).order_by(CounsellingSession.held_on)))
+                if not any(d <= on for d in sessions):
+                    why = ("Records shared: this applicant was adopted before 12 November 1975, so a counselling "
+                           "interview must be held before information is released (Adoption Act 1976 s.51(7)); ")
+                    if sessions:  # booked, but later than this sharing (user trial r2: "record it first" misled)
+                        raise ValidationError(
+                            why + f"the session recorded is on {sessions[0]:%d/%m/%Y}, after the sharing date "
+                            f"{on:%d/%m/%Y}. The session must be held on or before the day the records are "
+                            "shared: share them on or after that day, or correct the session's date if it was "
+                            "held earlier.", "records_shared")
+                    raise ValidationError(why + "record the session first.", "records_shared")
         return _add_disclosure(session, actor, case, on, recipient, what, method, records_shared).id

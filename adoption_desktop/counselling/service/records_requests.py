@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version, lock_row, version_of
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -56,21 +58,89 @@ def _request(session: Session, request_id: int) -> tuple[RecordsRequest, Counsel
     return row, _open_case_for_edit(session, row.case_id)
 
 
-def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date) -> dt.date:
-    """A chaser was sent on ``on``; the next chase falls the set number of working days later."""
+@dataclass(frozen=True)
+class ChaseState:
+    """What a records request says about its chasing: put back by :func:`restore_chase` (undo)."""
+
+    holder_name: str
+    sent_on: dt.date
+    chase_count: int
+    last_chased_on: dt.date | None
+    chase_due: dt.date
+    row_version: int
+
+
+def _state(row: RecordsRequest) -> ChaseState:
+    return ChaseState(row.holder_name, row.sent_on, row.chase_count, row.last_chased_on, row.chase_due,
+                      version_of(row))
+
+
+def chase_state(db: Database, actor: Principal, request_id: int) -> ChaseState:
+    require(actor, Permission.COUNSELLING_VIEW)
+    with db.session(actor, write=False) as session:
+        row = get_or_raise(session, RecordsRequest, request_id, f"Records request {request_id} does not exist.")
+        return _state(row)
+
+
+def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *, today: dt.date | None = None,
+                 expected_version: int | None = None) -> dt.date:
+    """A chaser was sent on ``on`` (not before the request was sent, not in the future); the next chase
+    falls the set number of working days later. ``expected_version``: the request as the person saw it."""
     require(actor, Permission.COUNSELLING_EDIT)
     check_date(on, "Chase date", "event", required=True)
+    day = _today(today)
+    if on > day:
+        raise ValidationError(f"Chase date: {on:%d/%m/%Y} is in the future; enter the day the chaser was sent.",
+                              "chased_on")
     with db.session(actor) as session:
         row, _ = _request(session, request_id)
+        check_version(session, row, expected_version, f"the records request to {row.holder_name}")
         if row.received_on is not None:
             raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}; "
                            "there is nothing to chase.")
         if on < row.sent_on:
-            raise ValidationError("Chase date: it cannot be before the request was sent.", "chased_on")
+            raise ValidationError(f"Chase date: {on:%d/%m/%Y} is before the request to {row.holder_name} was "
+                                  f"sent ({row.sent_on:%d/%m/%Y}).", "chased_on")
         row.chase_count += 1
         row.last_chased_on = on
         row.chase_due = rules.chase_due(on, calendar(session), get_setting(session, CHASE_WORKING_DAYS))
         return row.chase_due
+
+
+def restore_chase(db: Database, actor: Principal, request_id: int, state: ChaseState, *,
+                  expected_version: int) -> ChaseState:
+    """Put a request's chasing back to ``state`` (a chase undone, or redone): a new audited change, refused
+    (:class:`StaleRecord`) when the request has changed since ``expected_version``."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    with db.session(actor) as session:
+        row, _ = _request(session, request_id)
+        check_version(session, row, expected_version, f"the records request to {row.holder_name}")
+        if row.received_on is not None:
+            raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y} "
+                           "since; the chase is no longer changed.")
+        row.chase_count, row.last_chased_on, row.chase_due = state.chase_count, state.last_chased_on, \
+            state.chase_due
+        session.flush()
+        return _state(row)
+
+
+def remove_request(db: Database, actor: Principal, request_id: int, reason: str) -> None:
+    """Take a records request entered by mistake (wrong case, twice, never sent) off the case, with the
+    reason: the removal is audited with every field of the request and a ``remove_entered_in_error``
+    entry naming the reason. A request whose records have been received stays on the file."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    why = _text(reason, "reason", "Reason", "say why the request is removed (for example: entered on the wrong "
+                "case).", limit=500)
+    with db.session(actor) as session:
+        row, case = _request(session, request_id)
+        lock_row(session, row)
+        if row.received_on is not None:
+            raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}; "
+                           "a request with records received stays on the file.")
+        audit.record(session, "remove_entered_in_error", "counselling_requests", row.id,
+                     detail=f"{case.reference}: records request to {row.holder_name} sent {row.sent_on:%d/%m/%Y} "
+                            f"removed: {why}")
+        session.delete(row)
 
 
 def record_receipt(db: Database, actor: Principal, request_id: int, received_on: dt.date, record_format: str,

@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.counselling import documents, service
+from adoption_desktop.counselling import undo as counselling_undo
 from adoption_desktop.counselling.service import (
     CONTACT,
     FORMATS,
@@ -120,6 +122,7 @@ def _row(*widgets: QWidget) -> QHBoxLayout:
 
 
 ACTION_BUTTONS = frozenset({"edit_referral", "allocate", "add_request", "record_chase", "record_receipt",
+                            "remove_request", "remove_session",
                             "add_session", "add_redaction", "add_disclosure", "share_records", "record_checks",
                             "close_case"})
 
@@ -176,8 +179,9 @@ class CaseDialog(QDialog):
         rl = QVBoxLayout(req)
         rl.addWidget(self.requests_view, 1)
         rl.addLayout(_row(_button("&Add request…", "add_request", self.add_request_dialog),
-                          _button("Record c&hase", "record_chase", self.record_chase),
-                          _button("Record &receipt…", "record_receipt", self.receipt_dialog)))
+                          _button("Record c&hase…", "record_chase", self.record_chase),
+                          _button("Record &receipt…", "record_receipt", self.receipt_dialog),
+                          _button("Re&move request…", "remove_request", self.remove_request_dialog)))
         rl.addLayout(_row(_button("Request &letter…", "letter_records_request",
                                   lambda: self.letter("records-request", request_id=self._request_id())),
                           _button("Chaser le&tter…", "letter_chaser",
@@ -193,6 +197,7 @@ class CaseDialog(QDialog):
         s2 = QVBoxLayout(ses)
         s2.addWidget(self.sessions_view, 1)
         s2.addLayout(_row(_button("&Add session…", "add_session", self.session_dialog),
+                          _button("Re&move session…", "remove_session", self.remove_session_dialog),
                           _button("A&ppointment letter…", "letter_appointment",
                                   lambda: self.letter("appointment", session_id=self._session_id()))))
         self.tabs.addTab(ses, "Sessio&ns")
@@ -244,7 +249,15 @@ class CaseDialog(QDialog):
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
         QShortcut(QKeySequence("F5"), self, self.reload)
+        ctx.after_undo.append(self._after_undo)
+        self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
+                              if self._after_undo in ctx.after_undo else None)
         self._show()
+
+    def _after_undo(self, entry: UndoEntry) -> None:
+        """An undo or redo changed this area's records (a chase): show the case as stored now."""
+        if entry.area == counselling_undo.AREA and self.isVisible():
+            self.reload()
 
     # --- display --------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -406,14 +419,69 @@ class CaseDialog(QDialog):
             raise ValidationError("Requests: add a records request first.", "requests_table")
         return rows[-1]
 
-    def record_chase(self) -> None:
-        try:
-            req = self._selected_or_latest_request()
-            due = service.record_chase(self.ctx.db, self.ctx.principal, req.id, self.today())
-        except AppError as exc:
-            show_error(self, "Record chase", exc)
-            return
-        self._after_change(f"Chase recorded; next chase due {due:%d/%m/%Y}.")
+    def record_chase(self) -> FormDialog | None:
+        """Ask which outstanding request was chased (the selected one first) and on which day (today
+        unless changed; not before it was sent, not in the future); the chase can be undone."""
+        open_requests = [r for r in self.detail.requests if r.received_on is None]
+        if not open_requests:
+            show_error(self, "Record chase", ValidationError(
+                "Requests: no records request is waiting for an answer; add one first.", "requests_table"))
+            return None
+        which = QComboBox()
+        for r in open_requests:
+            chased = f", chased {r.chase_count}×, last {r.last_chased_on:%d/%m/%Y}" if r.last_chased_on else ""
+            which.addItem(f"{r.holder_name} — sent {r.sent_on:%d/%m/%Y}{chased}", r.id)
+        selected = self._request_id()
+        which.setCurrentIndex(max(which.findData(selected), 0) if selected is not None else 0)
+        on = date_edit(self.today())
+        form = small_form([("&Request chased", which, "request"), ("Chaser &sent on", on, "chased_on")])
+
+        def submit() -> str:
+            rid = int(which.currentData())
+            req = next(r for r in open_requests if r.id == rid)
+            due, entry = counselling_undo.record_chase(self.ctx.db, self.ctx.principal, rid, on.required_date(),
+                                                       today=self.today())
+            self.ctx.did(entry)
+            return f"Chase of {req.holder_name} recorded; next chase due {due:%d/%m/%Y}."
+        return self._form("Record a chase", form, submit)
+
+    def _removal_dialog(self, title: str, what: str, remove: Callable[[str], None]) -> FormDialog:
+        """Remove an entry made by mistake: names it, and asks why (the reason goes in the audit log)."""
+        named = QLabel(f"Remove {what} from this case? Only for an entry made by mistake; the removal and "
+                       "its reason are recorded in the audit log.")
+        named.setWordWrap(True)
+        reason = QLineEdit()
+        reason.setPlaceholderText("for example: entered on the wrong case")
+        form = small_form([("", named, "removing"), ("Reason for &removal", reason, "reason")])
+
+        def submit() -> str:
+            remove(reason.text())
+            return f"Removed {what}."
+        dialog = self._form(title, form, submit)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Re&move")
+        return dialog
+
+    def remove_request_dialog(self) -> FormDialog | None:
+        rid = self._request_id()
+        req = next((r for r in self.detail.requests if r.id == rid), None)
+        if req is None:
+            show_error(self, "Remove request", ValidationError(
+                "Requests: select the request entered by mistake in the list first.", "requests_table"))
+            return None
+        return self._removal_dialog(
+            "Remove records request", f"the records request to {req.holder_name} sent {req.sent_on:%d/%m/%Y}",
+            lambda why: service.remove_request(self.ctx.db, self.ctx.principal, req.id, why))
+
+    def remove_session_dialog(self) -> FormDialog | None:
+        sid = self._session_id()
+        ses = next((s for s in self.detail.sessions if s.id == sid), None)
+        if ses is None:
+            show_error(self, "Remove session", ValidationError(
+                "Sessions: select the session entered by mistake in the list first.", "sessions_table"))
+            return None
+        return self._removal_dialog(
+            "Remove counselling session", f"the session of {ses.held_on:%d/%m/%Y}",
+            lambda why: service.remove_session(self.ctx.db, self.ctx.principal, ses.id, why))
 
     def receipt_dialog(self) -> FormDialog | None:
         try:

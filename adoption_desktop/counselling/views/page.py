@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -37,7 +36,7 @@ from adoption_desktop.counselling.settings import PRIORITY_AGE
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.widgets import FormDialog, combo_key, fill_combo
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
@@ -83,11 +82,17 @@ class ReferralForm:
         self.contact = child(w, QComboBox, "preferred_contact")
         fill_combo(self.route, ROUTES, value.referral_route if value else "gro_form")
         fill_combo(self.contact, CONTACT, value.preferred_contact if value else "letter")
-        self.dates = {n: child(w, QDateEdit, n) for n in ("referral_date", "date_of_birth", "adoption_order_date")}
+        self.dates = {n: child(w, DateEdit, n) for n in ("referral_date", "date_of_birth", "adoption_order_date")}
         day = today or dt.date.today()
         self.dates["referral_date"].setDate(qdate(value.referral_date if value else day))
-        self.dates["date_of_birth"].setDate(qdate(value.date_of_birth if value else dt.date(1960, 1, 1)))
-        self.dates["adoption_order_date"].setDate(qdate(value.adoption_order_date if value else dt.date(1961, 1, 1)))
+        # the applicant's own dates start empty and must be entered: an invented default saved unchanged
+        # made up a case (flagged pre-1975, "aged 66") — user trial r2
+        for name in ("date_of_birth", "adoption_order_date"):
+            known = getattr(value, name) if value else None
+            if known:
+                self.dates[name].setDate(qdate(known))
+            else:
+                self.dates[name].set_blank()
         self.lines = {n: child(w, QLineEdit, n) for n in ("referred_by", "birth_name", "current_name", "phone",
                                                            "email", "court", "arranging_agency", "salutation")}
         self.address = child(w, QPlainTextEdit, "address")
@@ -98,10 +103,10 @@ class ReferralForm:
 
     def value(self) -> ReferralInput:
         return ReferralInput(
-            referral_date=pydate(self.dates["referral_date"].date()), referral_route=combo_key(self.route),
+            referral_date=self.dates["referral_date"].required_date(), referral_route=combo_key(self.route),
             birth_name=self.lines["birth_name"].text(), current_name=self.lines["current_name"].text(),
-            date_of_birth=pydate(self.dates["date_of_birth"].date()),
-            adoption_order_date=pydate(self.dates["adoption_order_date"].date()),
+            date_of_birth=self.dates["date_of_birth"].required_date(),
+            adoption_order_date=self.dates["adoption_order_date"].required_date(),
             referred_by=self.lines["referred_by"].text(), address=self.address.toPlainText(),
             phone=self.lines["phone"].text(), email=self.lines["email"].text(),
             preferred_contact=combo_key(self.contact), court=self.lines["court"].text(),

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,12 +18,12 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.ui.autosave import DraftAutosaver
-from adoption_desktop.ui.dates import qdate
+from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.palette import tint_style
 
 
-def date_edit(value: dt.date | None = None, name: str = "") -> QDateEdit:
-    edit = QDateEdit()
+def date_edit(value: dt.date | None = None, name: str = "") -> DateEdit:
+    edit = DateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy")
     if name:

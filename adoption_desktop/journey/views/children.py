@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.text_input import read_date
 from adoption_desktop.journey import rules, service
 from adoption_desktop.journey.service import ChildInput, ChildView
 from adoption_desktop.ui.conflict import REAPPLY, resolve_conflict
@@ -43,15 +44,15 @@ def _d(day: dt.date | None) -> str:
 
 
 def parse_date(text: str, label: str) -> dt.date | None:
-    """``DD/MM/YYYY`` (or blank: not yet) or a ValidationError naming the field."""
-    text = text.strip()
-    if not text:
+    """A date as typed (``20/06/1980``, ``1/6/1980``, ``20-06-1980``, ``20061980``: see
+    :func:`~adoption_desktop.core.text_input.read_date`), None when blank (not yet), or a ValidationError
+    naming the field."""
+    if not text.strip():
         return None
     try:
-        return dt.datetime.strptime(text, "%d/%m/%Y").date()
-    except ValueError:
-        raise ValidationError(f"{label}: '{text}' is not a date; type it as DD/MM/YYYY, or leave it blank "
-                              "until it happens.", label) from None
+        return read_date(text, label)
+    except ValidationError as exc:
+        raise ValidationError(f"{exc} Or leave it blank until it happens.", label) from None
 
 
 COLUMNS: list[Column[ChildView]] = [

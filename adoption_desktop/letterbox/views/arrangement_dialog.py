@@ -27,7 +27,7 @@ from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.presence import attach_banner
 
@@ -116,7 +116,7 @@ class ArrangementDialog(QDialog):
         self.direct_form.setObjectName("direct_form")
         for key, label in contact.DIRECT_FORMS.items():
             self.direct_form.addItem(label, key)
-        self.direct_dates = {k: QDateEdit() for k in ("direct_started_on", "direct_ended_on")}
+        self.direct_dates = {k: DateEdit() for k in ("direct_started_on", "direct_ended_on")}
         for name, edit in self.direct_dates.items():
             edit.setObjectName(name)
             edit.setCalendarPopup(True)

@@ -37,7 +37,7 @@ from adoption_desktop.panel.service import (
     MemberRow,
     SittingInput,
 )
-from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.fit import keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
@@ -131,6 +131,13 @@ class ItemDialog(FormDialog):
                                       self.time_slot.text(), self.notes.text()))
 
 
+def _a_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 class MemberDialog(FormDialog):
     def __init__(self, parent: QWidget | None, today: dt.date, users: Sequence[tuple[int, str]],
                  submit: Callable[[MemberInput], Any], on_done: Callable[[Any], None],
@@ -143,10 +150,14 @@ class MemberDialog(FormDialog):
             self.role_type.addItem(label + (" (adviser)" if rules.is_adviser(code) else ""), code)
         self.pqe_years = child(self.form, QSpinBox, "pqe_years")
         self.independent = child(self.form, QCheckBox, "independent")
-        self.dates = {name: child(self.form, QDateEdit, name)
+        self.dates = {name: child(self.form, DateEdit, name)
                       for name in ("joined_on", "appraisal_due", "dbs_checked_on", "training_on")}
-        for name, edit in self.dates.items():
-            edit.setDate(qdate(today if name != "appraisal_due" else today.replace(year=today.year + 1)))
+        self.dates["joined_on"].setDate(qdate(today))  # joining the list: recorded as it happens
+        self.dates["appraisal_due"].setDate(qdate(_a_year_after(today)))  # a plan, changed at will
+        # a DBS check and training are facts about the member: empty until entered, never "today" (the
+        # member list then shows "No DBS check" rather than a check nobody made)
+        for name in ("dbs_checked_on", "training_on"):
+            self.dates[name].set_blank("not recorded")
         self.user_id = child(self.form, QComboBox, "user_id")
         self.user_id.addItem("(none)", None)
         self.user_id.setToolTip("The member's own user account, if they have one. The ADM conflict rule uses this "
@@ -173,6 +184,8 @@ class MemberDialog(FormDialog):
                 value = getattr(existing, name)
                 if value:
                     edit.setDate(qdate(value))
+                elif name != "joined_on":
+                    edit.set_blank("not recorded")
             idx = self.user_id.findData(existing.user_id)
             self.user_id.setCurrentIndex(max(0, idx))
             if existing.appraised_on:
@@ -183,10 +196,10 @@ class MemberDialog(FormDialog):
     def submit(self) -> Any:
         pqe = self.pqe_years.value()
         return self._submit(MemberInput(
-            self.full_name.text(), str(self.role_type.currentData()), pydate(self.dates["joined_on"].date()),
+            self.full_name.text(), str(self.role_type.currentData()), self.dates["joined_on"].required_date(),
             None if pqe < 0 else pqe, self.independent.isChecked(), self.user_id.currentData(),
-            pydate(self.dates["appraisal_due"].date()), pydate(self.dates["dbs_checked_on"].date()),
-            pydate(self.dates["training_on"].date()), str(self.gender.currentData() or ""),
+            self.dates["appraisal_due"].optional_date(), self.dates["dbs_checked_on"].optional_date(),
+            self.dates["training_on"].optional_date(), str(self.gender.currentData() or ""),
             str(self.ethnicity.currentData() or ""),
             None if self.appraised_on.date() == NOT_SET else pydate(self.appraised_on.date())))
 
@@ -299,7 +312,7 @@ def reason_dialog(parent: QWidget | None, title: str, label: str, submit: Callab
     dlg = SimpleDialog(parent, title, on_done, ok_text=ok_text, cancel_text=cancel_text)
     date_edit: QDateEdit | None = None
     if with_date is not None:
-        date_edit = QDateEdit(qdate(with_date))
+        date_edit = DateEdit(qdate(with_date))
         date_edit.setCalendarPopup(True)
         date_edit.setDisplayFormat("dd/MM/yyyy")
         dlg.add(date_label, date_edit, "date")
@@ -333,7 +346,7 @@ def notice_dialog(parent: QWidget | None, today: dt.date, submit: Callable[[dt.d
                   on_done: Callable[[Any], None]) -> SimpleDialog:
     dlg = SimpleDialog(parent, "Notice of leaving (one month)", on_done, ok_text="Record notice",
                        enter_submits=False)
-    date_edit = QDateEdit(qdate(today))
+    date_edit = DateEdit(qdate(today))
     date_edit.setCalendarPopup(True)
     date_edit.setDisplayFormat("dd/MM/yyyy")
     dlg.add("&Written notice given on", date_edit, "notice_on")
@@ -355,7 +368,7 @@ def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, toda
     for p in item.papers:
         box = QCheckBox(p.label + {"late": "  — LATE", "overdue": "  — NOT RECEIVED (overdue)"}.get(p.state, ""))
         box.setChecked(p.received_on is not None)
-        edit = QDateEdit(qdate(p.received_on or today))
+        edit = DateEdit(qdate(p.received_on or today))
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd/MM/yyyy")
         edit.setEnabled(p.received_on is not None)

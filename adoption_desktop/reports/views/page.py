@@ -9,7 +9,6 @@ from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QRect, QSi
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,6 +29,7 @@ from adoption_desktop.reports.periods import Period, add_months, is_financial_ye
 from adoption_desktop.reports.report_data import QuarterlyTrend
 from adoption_desktop.reports.views.charts import BarChart
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import DateEdit
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
@@ -76,8 +76,8 @@ class ReportsPage(QWidget):
         self.preset.addItems(PRESETS)
         self.preset.setToolTip("Choosing a period counts its figures; dates typed in From and To make it Custom")
         self.preset.currentIndexChanged.connect(self._preset_chosen)
-        self.start = QDateEdit()
-        self.end = QDateEdit()
+        self.start = DateEdit()
+        self.end = DateEdit()
         self._presetting = False
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)

@@ -1,0 +1,38 @@
+"""Reversible counselling actions (no Qt): recording a chase of a records request. Done through
+``counselling.service``; the reverse puts the request's chasing back as it was with the version the
+action left behind (``expected_version``), so a colleague's later change (a receipt, another chase) is
+never overwritten (``StaleRecord``). Every undo and redo is an audited change like any other."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.undo import UndoEntry
+from adoption_desktop.counselling import service
+from adoption_desktop.counselling.service import ChaseState
+
+AREA = "counselling"
+
+
+def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *, today: dt.date | None = None,
+                 expected_version: int | None = None) -> tuple[dt.date, UndoEntry]:
+    """:func:`service.record_chase`, and the entry that takes the chase back."""
+    before = service.chase_state(db, actor, request_id)
+    if expected_version is not None:
+        before = replace(before, row_version=expected_version)
+    due = service.record_chase(db, actor, request_id, on, today=today, expected_version=before.row_version)
+    after = service.chase_state(db, actor, request_id)
+    label = f"Recorded a chase of the records request to {after.holder_name} on {on:%d/%m/%Y}"
+    return due, _entry(db, actor, request_id, before, after, label)
+
+
+def _entry(db: Database, actor: Principal, request_id: int, restore_to: ChaseState, current: ChaseState,
+           label: str) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        now = service.restore_chase(db, actor, request_id, restore_to, expected_version=current.row_version)
+        return _entry(db, actor, request_id, current, now, label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, f"the records request to {current.holder_name}")
