@@ -79,7 +79,7 @@ from adoption_desktop.letterbox.service.data import (
     TermData,
     WorkRow,
 )
-from adoption_desktop.letterbox.service.expected_exchanges import work_list, work_rows_in
+from adoption_desktop.letterbox.service.expected_exchanges import look_back_start, work_list, work_rows_in
 from adoption_desktop.letterbox.service.item_log import (
     _event,
     _item_values,
@@ -188,6 +188,7 @@ __all__ = [
     "list_arrangements",
     "list_items",
     "log_item",
+    "look_back_start",
     "protected_terms",
     "record_letters_sent",
     "record_outcome",

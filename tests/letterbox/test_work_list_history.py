@@ -1,0 +1,128 @@
+"""The work list keeps every past exchange not received (user trial, LBX-9001: the adopters' September letter
+vanished two months later): on a real SQLCipher file, and as a property of the one rule behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.settings_service import set_setting
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.service.expected_exchanges import work_rows_in
+from adoption_desktop.letterbox.settings import WORK_LIST_LOOK_BACK_MONTHS
+from tests.conftest import make_user
+from tests.letterbox.conftest import sample_input
+
+TODAY = dt.date(2026, 12, 2)
+
+
+def test_lbx_9001_the_adopters_september_letter_stays_overdue(db: Database, coordinator: Principal) -> None:
+    # March and September, adopters first, replies expected, nothing received
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9001", exchange_months="March, September", start_date=dt.date(2026, 1, 15)))
+    rows = {(w.due, w.side): w for w in service.work_list(db, coordinator, TODAY)}
+    assert set(rows) == {(dt.date(2026, 3, 1), rules.ADOPTIVE), (dt.date(2026, 4, 1), rules.BIRTH),
+                         (dt.date(2026, 9, 1), rules.ADOPTIVE), (dt.date(2026, 10, 1), rules.BIRTH)}
+    september = rows[dt.date(2026, 9, 1), rules.ADOPTIVE]
+    assert (september.state, september.overdue_for) == ("overdue", "3 months")
+    assert rows[dt.date(2026, 3, 1), rules.ADOPTIVE].overdue_for == "9 months"
+    # the letter arrives: it leaves the list; the birth family's reply is still awaited
+    service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=dt.date(2026, 9, 4))
+    after = {(w.due, w.side) for w in service.work_list(db, coordinator, TODAY)}
+    assert (dt.date(2026, 9, 1), rules.ADOPTIVE) not in after
+    assert (dt.date(2026, 10, 1), rules.BIRTH) in after
+
+
+def test_exchanges_before_the_look_back_are_listed_on_request(db: Database, coordinator: Principal) -> None:
+    service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9002", exchange_months="June", replies_expected=False, start_date=dt.date(2019, 2, 1)))
+    set_setting(db, make_user(db, "lbadmin", Role.ADMINISTRATOR), WORK_LIST_LOOK_BACK_MONTHS, 12)
+    listed = [w.due for w in service.work_list(db, coordinator, TODAY)]
+    older = [w.due for w in service.work_list(db, coordinator, TODAY, older=True)]
+    assert listed == [dt.date(2026, 6, 1)]
+    assert older == [dt.date(y, 6, 1) for y in range(2019, 2026)]
+    assert all(w.state == "overdue" for w in service.work_list(db, coordinator, TODAY, older=True))
+
+
+# --- the rule: nothing past, unanswered and unmarked is missing ---------------------------------------
+def _all_expected(months: tuple[int, ...], first: str, replies: bool, start: dt.date, end: dt.date | None,
+                  until: dt.date) -> list[rules.Expected]:
+    return [e for y in range(start.year - 1, until.year + 1)
+            for e in rules.expected_exchanges(months, y, first_writer=first, replies_expected=replies,
+                                              start=start, end=end) if e.due <= until]
+
+
+def _received(e: rules.Expected, items: list[tuple[str, dt.date]]) -> bool:
+    # the month before, of or after the due month, in the exchange's direction (written out, not the rule)
+    months = {(d.year, d.month) for d in (rules.add_months(e.due, -1), e.due, rules.add_months(e.due, 1))}
+    return any(direction == e.direction and (on.year, on.month) in months for direction, on in items)
+
+
+patterns = st.tuples(st.sets(st.integers(1, 12), min_size=1, max_size=4).map(lambda s: tuple(sorted(s))),
+                     st.sampled_from([rules.ADOPTIVE, rules.BIRTH]), st.booleans())
+
+
+@given(patterns, st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)), st.integers(0, 240),
+       st.one_of(st.none(), st.integers(1, 300)), st.integers(1, 60),
+       st.lists(st.tuples(st.sampled_from([rules.TO_BIRTH, rules.TO_ADOPTIVE]), st.integers(0, 300)),
+                max_size=12))
+def test_outstanding_exchanges_miss_nothing_past(pattern: tuple[tuple[int, ...], str, bool], today: dt.date,
+                                                  age_months: int, ends_in: int | None, look_back: int,
+                                                  item_offsets: list[tuple[str, int]]) -> None:
+    months, first, replies = pattern
+    start = rules.add_months(today, -age_months)
+    end = rules.add_months(start, ends_in) if ends_in else None
+    items = [(d, rules.add_months(start, n)) for d, n in item_offsets]
+    received = {rules.received_key(d, on) for d, on in items}
+    boundary = rules.add_months(today.replace(day=1), -look_back)
+    horizon = today + dt.timedelta(days=30)
+    common = dict(today=today, received=received, first_writer=first, replies_expected=replies, start=start,
+                  end=end)
+    listed = rules.outstanding_exchanges(months, since=boundary, until=horizon, **common)  # type: ignore[arg-type]
+    older = rules.outstanding_exchanges(months, since=start, until=boundary - dt.timedelta(days=1),
+                                        **common)  # type: ignore[arg-type]
+    got = [e for e, _ in older] + [e for e, _ in listed]
+    want = [e for e in _all_expected(months, first, replies, start, end, horizon) if not _received(e, items)]
+    assert sorted(got, key=lambda e: (e.due, e.side)) == sorted(want, key=lambda e: (e.due, e.side))
+    for e, state in itertools.chain(older, listed):
+        assert state == ("this month" if (e.due.year, e.due.month) == (today.year, today.month)
+                         else "overdue" if e.due < today else "due soon")
+        assert (rules.overdue_for(e.due, today) != "") == (e.due < today)
+
+
+_counter = itertools.count()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(patterns, st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31)), st.integers(0, 60),
+       st.lists(st.tuples(st.sampled_from([rules.TO_BIRTH, rules.TO_ADOPTIVE]), st.integers(0, 60)),
+                max_size=4))
+def test_work_list_misses_no_past_unanswered_exchange(db: Database, coordinator: Principal,
+                                                       pattern: tuple[tuple[int, ...], str, bool], today: dt.date,
+                                                       age_months: int, item_offsets: list[tuple[str, int]]) -> None:
+    """Arrangement patterns and "today" against the work list itself: every exchange of an active
+    arrangement that is past due and not received is on the list (due in the look-back) or on the list of
+    older ones, and nothing received is."""
+    months, first, replies = pattern
+    start = rules.add_months(today, -age_months)
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        f"PROP-{next(_counter)}", exchange_months=",".join(map(str, months)), first_writer=first,
+        replies_expected=replies, start_date=start, child_dob=dt.date(2016, 5, 14)))
+    items = [(d, rules.add_months(start, n)) for d, n in item_offsets if rules.add_months(start, n) <= TODAY]
+    for direction, on in items:
+        service.log_item(db, coordinator, aid, direction=direction, received_on=on)
+    with db.session(coordinator, write=False) as s:
+        rows = work_rows_in(s, today, arrangement_ids=[aid]) + work_rows_in(s, today, older=True,
+                                                                           arrangement_ids=[aid])
+    shown = {(w.due, w.side) for w in rows}
+    end = rules.eighteenth_birthday(dt.date(2016, 5, 14))
+    past = [e for e in _all_expected(months, first, replies, start, end, today) if e.due < today]
+    missing = [e for e in past if not _received(e, items) and (e.due, e.side) not in shown]
+    assert not missing
+    assert not [e for e in past if _received(e, items) and (e.due, e.side) in shown]
+    assert all(w.overdue_for for w in rows if w.state == "overdue")
