@@ -99,17 +99,17 @@ _counter = itertools.count()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(patterns, st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31)), st.integers(0, 60),
+@given(patterns, st.dates(dt.date(2020, 1, 1), dt.date(2026, 11, 30)), st.integers(0, 2000),
        st.lists(st.tuples(st.sampled_from([rules.TO_BIRTH, rules.TO_ADOPTIVE]), st.integers(0, 60)),
                 max_size=4))
 def test_work_list_misses_no_past_unanswered_exchange(db: Database, coordinator: Principal,
-                                                       pattern: tuple[tuple[int, ...], str, bool], today: dt.date,
-                                                       age_months: int, item_offsets: list[tuple[str, int]]) -> None:
+                                                       pattern: tuple[tuple[int, ...], str, bool], start: dt.date,
+                                                       days_on: int, item_offsets: list[tuple[str, int]]) -> None:
     """Arrangement patterns and "today" against the work list itself: every exchange of an active
     arrangement that is past due and not received is on the list (due in the look-back) or on the list of
     older ones, and nothing received is."""
     months, first, replies = pattern
-    start = rules.add_months(today, -age_months)
+    today = start + dt.timedelta(days=days_on)
     aid = service.create_arrangement(db, coordinator, sample_input(
         f"PROP-{next(_counter)}", exchange_months=",".join(map(str, months)), first_writer=first,
         replies_expected=replies, start_date=start, child_dob=dt.date(2016, 5, 14)))
@@ -126,3 +126,29 @@ def test_work_list_misses_no_past_unanswered_exchange(db: Database, coordinator:
     assert not missing
     assert not [e for e in past if _received(e, items) and (e.due, e.side) in shown]
     assert all(w.overdue_for for w in rows if w.state == "overdue")
+
+
+def _chasers(db: Database, who: Principal, aid: int, today: dt.date) -> list[tuple[str, object]]:
+    from adoption_desktop.letterbox import documents
+
+    with db.session(who, write=False) as s:
+        jobs, _held = documents.arrangement_jobs(s, "chaser", [aid], today)
+    return sorted({(j.side, j.values["due_date"]) for j in jobs})
+
+
+def test_chasers_follow_the_work_list(db: Database, coordinator: Principal) -> None:
+    """The chaser goes to the writer the work list shows as late: the adopters for their September letter
+    (not the birth family, whose reply waits on it), then, once it came, the birth family; an exchange
+    of last year still unanswered is chased too."""
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9001", exchange_months="March, September", start_date=dt.date(2026, 1, 15)))
+    assert _chasers(db, coordinator, aid, TODAY) == [(rules.ADOPTIVE, "1 September 2026")]
+    service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=dt.date(2026, 9, 4))
+    assert _chasers(db, coordinator, aid, TODAY) == [(rules.BIRTH, "1 October 2026")]
+    service.log_item(db, coordinator, aid, direction=rules.TO_ADOPTIVE, received_on=dt.date(2026, 10, 2))
+    # March never came either: its reply waits on it, the adopters are chased for it
+    assert _chasers(db, coordinator, aid, TODAY) == [(rules.ADOPTIVE, "1 March 2026")]
+    old = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9003", exchange_months="June", replies_expected=False, start_date=dt.date(2025, 1, 15)))
+    service.log_item(db, coordinator, old, direction=rules.TO_BIRTH, received_on=dt.date(2026, 6, 3))
+    assert _chasers(db, coordinator, old, TODAY) == [(rules.ADOPTIVE, "1 June 2025")]
