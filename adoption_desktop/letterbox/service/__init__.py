@@ -79,7 +79,12 @@ from adoption_desktop.letterbox.service.data import (
     TermData,
     WorkRow,
 )
-from adoption_desktop.letterbox.service.expected_exchanges import look_back_start, work_list, work_rows_in
+from adoption_desktop.letterbox.service.expected_exchanges import (
+    look_back_start,
+    work_list,
+    work_list_since,
+    work_rows_in,
+)
 from adoption_desktop.letterbox.service.item_log import (
     _event,
     _item_values,
@@ -199,6 +204,7 @@ __all__ = [
     "set_arrangement_status",
     "update_arrangement",
     "work_list",
+    "work_list_since",
     "work_rows_in",
     "writer_side_secrets",
 ]

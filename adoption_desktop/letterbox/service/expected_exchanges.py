@@ -35,6 +35,13 @@ def work_list(db: Database, actor: Principal, today: dt.date, *, include_later: 
         return work_rows_in(session, today, include_later=include_later, older=older)
 
 
+def work_list_since(db: Database, actor: Principal, today: dt.date) -> dt.date:
+    """:func:`look_back_start` for the work list's note ("exchanges due before … are listed on request")."""
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        return look_back_start(session, today)
+
+
 def look_back_start(session: Session, today: dt.date) -> dt.date:
     """The 1st of the month ``letterbox.work_list_look_back_months`` before this one: the work list lists
     unanswered exchanges due from then on one by one; earlier ones are listed on request

@@ -62,7 +62,8 @@ ARR_SORT = ["reference", "child_birth_name", "child_adoptive_name", "exchange_mo
 WORK_COLUMNS: list[Column[WorkRow]] = [
     Column("Due", lambda w: w.due), Column("Reference", lambda w: w.reference),
     Column("Who writes", lambda w: "Adoptive family" if w.side == rules.ADOPTIVE else "Birth family"),
-    Column("State", lambda w: w.state, foreground=lambda w: OVERDUE_BRUSH if w.state == "overdue" else None),
+    Column("State", lambda w: f"overdue {w.overdue_for}" if w.overdue_for else w.state,
+           foreground=lambda w: OVERDUE_BRUSH if w.state == "overdue" else None),
     Column("Reminder on", lambda w: w.reminder_on), Column("Chase on", lambda w: w.chase_on),
     Column("Coordinator", lambda w: w.coordinator),
 ]
@@ -155,6 +156,18 @@ class LetterboxPage(QWidget):
         self.work_view.verticalHeader().setVisible(False)
         wl.addWidget(QLabel("Exchanges overdue, due this month and due soon (received items drop off the list)."))
         wl.addWidget(self.work_view, 1)
+        # exchanges due before the look-back are never dropped in silence: said here, listed on request
+        older = QHBoxLayout()
+        self.older_label = QLabel()
+        self.older_label.setObjectName("older_exchanges_note")
+        self.older_label.setWordWrap(True)
+        self.older_button = QPushButton("Show ol&der unanswered exchanges")
+        self.older_button.setObjectName("older_exchanges")
+        self.older_button.setCheckable(True)
+        self.older_button.toggled.connect(lambda _on: self.refresh_work_list())
+        older.addWidget(self.older_label, 1)
+        older.addWidget(self.older_button, 0)
+        wl.addLayout(older)
         chase = QPushButton("&Chasers for overdue writers…")
         chase.setObjectName("chasers")
         chase.clicked.connect(self._chasers_clicked)
@@ -265,7 +278,19 @@ class LetterboxPage(QWidget):
         if not self._work_stale or not self.isVisible() or self.tabs.currentWidget() is not self._work_tab:
             return
         self._work_stale = False
-        self.work_model.set_rows(service.work_list(self.ctx.db, self.ctx.principal, self.today))
+        rows = service.work_list(self.ctx.db, self.ctx.principal, self.today)
+        since = service.work_list_since(self.ctx.db, self.ctx.principal, self.today)
+        if self.older_button.isChecked():  # all history, on request
+            older = service.work_list(self.ctx.db, self.ctx.principal, self.today, older=True)
+            rows = older + rows
+            self.older_label.setText(
+                f"Listed too: {len(older)} exchange{'s' * (len(older) != 1)} due before {since:%d/%m/%Y} "
+                "and never received.")
+        else:
+            self.older_label.setText(
+                f"Exchanges due before {since:%d/%m/%Y} and never received are not listed here (the look-back "
+                "is a setting): show them with the button.")
+        self.work_model.set_rows(rows)
         self.work_view.resizeColumnsToContents()  # measured on the first 100 rows (see __init__)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
