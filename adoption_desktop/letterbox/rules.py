@@ -155,11 +155,13 @@ def is_received(e: Expected, received: Collection[tuple[str, int]]) -> bool:
 def outstanding_exchanges(months: tuple[int, ...], *, today: dt.date, since: dt.date, until: dt.date,
                           received: Collection[tuple[str, int]], first_writer: str = ADOPTIVE,
                           replies_expected: bool = True, start: dt.date | None = None, end: dt.date | None = None,
-                          due_soon_days: int = 30) -> list[tuple[Expected, str]]:
+                          due_soon_days: int = 30, missed: Collection[tuple[dt.date, str]] = ()
+                          ) -> list[tuple[Expected, str]]:
     """The one rule behind the work list, the chasers and the overdue counts: every exchange expected
     (:func:`expected_exchanges`) and due from ``since`` to ``until`` that has not been received
     (:func:`is_received`; ``received`` holds :func:`received_key` of the arrangement's items), with its
-    :func:`work_state`. Nothing past is dropped for its age: an exchange not received stays overdue, however
+    :func:`work_state`, leaving out those marked missed (``missed``: their due date and writing side).
+    Nothing past is dropped for its age: an exchange not received nor marked missed stays overdue, however
     long ago it fell due, for as far back as ``since`` reaches."""
     # expected_exchanges' items for each year, made only for the ones not received (the work list runs this
     # for every active arrangement each time it is shown)
@@ -177,7 +179,7 @@ def outstanding_exchanges(months: tuple[int, ...], *, today: dt.date, since: dt.
                         or (direction, n + 1) in received):
                     continue
                 due = dt.date((n - 1) // 12, (n - 1) % 12 + 1, 1)
-                if lo <= due <= hi:
+                if lo <= due <= hi and (due, side) not in missed:
                     out.append((Expected(due, side, first), ""))
     out.sort(key=lambda p: (p[0].due, not p[0].first))
     return [(e, work_state(e.due, today, received=False, due_soon_days=due_soon_days)) for e, _ in out]

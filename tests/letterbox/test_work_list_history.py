@@ -8,7 +8,9 @@ import itertools
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.settings_service import set_setting
 from adoption_desktop.core.storage.engine import Database
@@ -70,10 +72,10 @@ patterns = st.tuples(st.sets(st.integers(1, 12), min_size=1, max_size=4).map(lam
 @given(patterns, st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)), st.integers(0, 240),
        st.one_of(st.none(), st.integers(1, 300)), st.integers(1, 60),
        st.lists(st.tuples(st.sampled_from([rules.TO_BIRTH, rules.TO_ADOPTIVE]), st.integers(0, 300)),
-                max_size=12))
+                max_size=12), st.lists(st.integers(0, 400), max_size=5))
 def test_outstanding_exchanges_miss_nothing_past(pattern: tuple[tuple[int, ...], str, bool], today: dt.date,
                                                   age_months: int, ends_in: int | None, look_back: int,
-                                                  item_offsets: list[tuple[str, int]]) -> None:
+                                                  item_offsets: list[tuple[str, int]], picks: list[int]) -> None:
     months, first, replies = pattern
     start = rules.add_months(today, -age_months)
     end = rules.add_months(start, ends_in) if ends_in else None
@@ -81,13 +83,15 @@ def test_outstanding_exchanges_miss_nothing_past(pattern: tuple[tuple[int, ...],
     received = {rules.received_key(d, on) for d, on in items}
     boundary = rules.add_months(today.replace(day=1), -look_back)
     horizon = today + dt.timedelta(days=30)
+    expected = _all_expected(months, first, replies, start, end, horizon)
+    missed = {(expected[i].due, expected[i].side) for i in picks if i < len(expected)}
     common = dict(today=today, received=received, first_writer=first, replies_expected=replies, start=start,
-                  end=end)
+                  end=end, missed=missed)
     listed = rules.outstanding_exchanges(months, since=boundary, until=horizon, **common)  # type: ignore[arg-type]
     older = rules.outstanding_exchanges(months, since=start, until=boundary - dt.timedelta(days=1),
                                         **common)  # type: ignore[arg-type]
     got = [e for e, _ in older] + [e for e, _ in listed]
-    want = [e for e in _all_expected(months, first, replies, start, end, horizon) if not _received(e, items)]
+    want = [e for e in expected if not _received(e, items) and (e.due, e.side) not in missed]
     assert sorted(got, key=lambda e: (e.due, e.side)) == sorted(want, key=lambda e: (e.due, e.side))
     for e, state in itertools.chain(older, listed):
         assert state == ("this month" if (e.due.year, e.due.month) == (today.year, today.month)
@@ -101,13 +105,14 @@ _counter = itertools.count()
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(patterns, st.dates(dt.date(2020, 1, 1), dt.date(2026, 11, 30)), st.integers(0, 2000),
        st.lists(st.tuples(st.sampled_from([rules.TO_BIRTH, rules.TO_ADOPTIVE]), st.integers(0, 60)),
-                max_size=4))
+                max_size=4), st.lists(st.integers(0, 40), max_size=3))
 def test_work_list_misses_no_past_unanswered_exchange(db: Database, coordinator: Principal,
                                                        pattern: tuple[tuple[int, ...], str, bool], start: dt.date,
-                                                       days_on: int, item_offsets: list[tuple[str, int]]) -> None:
+                                                       days_on: int, item_offsets: list[tuple[str, int]],
+                                                       picks: list[int]) -> None:
     """Arrangement patterns and "today" against the work list itself: every exchange of an active
-    arrangement that is past due and not received is on the list (due in the look-back) or on the list of
-    older ones, and nothing received is."""
+    arrangement that is past due, not received and not marked missed is on the list (due in the look-back)
+    or on the list of older ones, and nothing received or marked missed is."""
     months, first, replies = pattern
     today = start + dt.timedelta(days=days_on)
     aid = service.create_arrangement(db, coordinator, sample_input(
@@ -116,15 +121,18 @@ def test_work_list_misses_no_past_unanswered_exchange(db: Database, coordinator:
     items = [(d, rules.add_months(start, n)) for d, n in item_offsets if rules.add_months(start, n) <= TODAY]
     for direction, on in items:
         service.log_item(db, coordinator, aid, direction=direction, received_on=on)
+    end = rules.eighteenth_birthday(dt.date(2016, 5, 14))
+    past = [e for e in _all_expected(months, first, replies, start, end, today) if e.due < today]
+    missed = {(past[i].due, past[i].side) for i in picks if i < len(past)}
+    for due, side in missed:
+        service.mark_missed(db, coordinator, aid, due, side)
     with db.session(coordinator, write=False) as s:
         rows = work_rows_in(s, today, arrangement_ids=[aid]) + work_rows_in(s, today, older=True,
                                                                            arrangement_ids=[aid])
     shown = {(w.due, w.side) for w in rows}
-    end = rules.eighteenth_birthday(dt.date(2016, 5, 14))
-    past = [e for e in _all_expected(months, first, replies, start, end, today) if e.due < today]
-    missing = [e for e in past if not _received(e, items) and (e.due, e.side) not in shown]
+    missing = [e for e in past if not _received(e, items) and (e.due, e.side) not in missed | shown]
     assert not missing
-    assert not [e for e in past if _received(e, items) and (e.due, e.side) in shown]
+    assert not [e for e in past if (_received(e, items) or (e.due, e.side) in missed) and (e.due, e.side) in shown]
     assert all(w.overdue_for for w in rows if w.state == "overdue")
 
 
@@ -152,3 +160,43 @@ def test_chasers_follow_the_work_list(db: Database, coordinator: Principal) -> N
         "LBX-9003", exchange_months="June", replies_expected=False, start_date=dt.date(2025, 1, 15)))
     service.log_item(db, coordinator, old, direction=rules.TO_BIRTH, received_on=dt.date(2026, 6, 3))
     assert _chasers(db, coordinator, old, TODAY) == [(rules.ADOPTIVE, "1 June 2025")]
+
+
+def test_an_exchange_marked_missed_leaves_the_list_and_undo_puts_it_back(db: Database,
+                                                                         coordinator: Principal) -> None:
+    import pytest
+
+    from adoption_desktop.core.errors import Conflict
+    from adoption_desktop.letterbox import undo
+
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9001", exchange_months="March, September", start_date=dt.date(2026, 1, 15)))
+    september = (dt.date(2026, 9, 1), rules.ADOPTIVE)
+
+    def listed() -> set[tuple[dt.date, str]]:
+        return {(w.due, w.side) for w in service.work_list(db, coordinator, TODAY)}
+
+    assert september in listed()
+    entry = undo.mark_missed(db, coordinator, aid, *september, "LBX-9001")
+    assert september not in listed() and (dt.date(2026, 10, 1), rules.BIRTH) in listed()
+    # the chaser no longer goes for September: October's reply is the latest awaited (mark it missed too if
+    # the birth family is not to be chased for it)
+    assert _chasers(db, coordinator, aid, TODAY) == [(rules.BIRTH, "1 October 2026")]
+    with pytest.raises(Conflict):
+        service.mark_missed(db, coordinator, aid, *september)
+    redo = entry.reverse()  # undo
+    assert september in listed()
+    assert redo is not None
+    redo.reverse()  # redo
+    assert september not in listed()
+    again = undo.mark_missed(db, coordinator, aid, dt.date(2026, 3, 1), rules.ADOPTIVE, "LBX-9001")
+    service.unmark_missed(db, coordinator, aid, dt.date(2026, 3, 1), rules.ADOPTIVE)  # by someone else
+    with pytest.raises(Conflict):  # the undo says so instead of pretending
+        again.reverse()
+    with db.session() as s:
+        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.action.like("letterbox_exchange%"))
+                                 .order_by(AuditEntry.seq)))
+    assert actions == ["letterbox_exchange_missed", "letterbox_exchange_missed_undone",
+                       "letterbox_exchange_missed", "letterbox_exchange_missed", "letterbox_exchange_missed_undone"]
+    assert september not in listed() and (dt.date(2026, 3, 1), rules.ADOPTIVE) in listed()
+

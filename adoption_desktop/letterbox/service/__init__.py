@@ -81,6 +81,8 @@ from adoption_desktop.letterbox.service.data import (
 )
 from adoption_desktop.letterbox.service.expected_exchanges import (
     look_back_start,
+    mark_missed,
+    unmark_missed,
     work_list,
     work_list_since,
     work_rows_in,
@@ -194,6 +196,7 @@ __all__ = [
     "list_items",
     "log_item",
     "look_back_start",
+    "mark_missed",
     "protected_terms",
     "record_letters_sent",
     "record_outcome",
@@ -202,6 +205,7 @@ __all__ = [
     "screen_postcode_only",
     "search_capped",
     "set_arrangement_status",
+    "unmark_missed",
     "update_arrangement",
     "work_list",
     "work_list_since",

@@ -7,14 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
-from adoption_desktop.letterbox.models import Arrangement, Item
+from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange
 from adoption_desktop.letterbox.service.common import P
 from adoption_desktop.letterbox.service.data import WorkRow
 from adoption_desktop.letterbox.settings import (
@@ -78,6 +81,13 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
         ids = sorted(set(arrangement_ids))
         items = items.where(Item.arrangement_id.in_(ids))
         arrangements = arrangements.where(Arrangement.id.in_(ids))
+    marks = select(MissedExchange.arrangement_id, MissedExchange.due, MissedExchange.side).where(
+        MissedExchange.due >= boundary if not older else MissedExchange.due < boundary)
+    if arrangement_ids is not None:
+        marks = marks.where(MissedExchange.arrangement_id.in_(sorted(set(arrangement_ids))))
+    missed: dict[int, set[tuple[dt.date, str]]] = {}
+    for aid, due, side in session.execute(marks):
+        missed.setdefault(aid, set()).add((due, side))
     received: dict[int, set[tuple[str, int]]] = {}
     key = rules.received_key
     for aid, direction, on in session.execute(items):
@@ -91,7 +101,8 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
         for e, state in rules.outstanding_exchanges(
                 rules.parse_months(a.exchange_months), today=today, since=first, until=until,
                 received=received.get(a.id, ()), first_writer=a.first_writer,
-                replies_expected=a.replies_expected, start=a.start_date, end=end, due_soon_days=soon):
+                replies_expected=a.replies_expected, start=a.start_date, end=end, due_soon_days=soon,
+                missed=missed.get(a.id, ())):
             if state == "later" and not include_later:
                 continue
             out.append(WorkRow(a.id, a.reference, e.due, e.side, state, rules.reminder_date(e.due, before),
@@ -99,3 +110,37 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
                                rules.overdue_for(e.due, today) if state == "overdue" else ""))
     out.sort(key=lambda w: (w.due, w.reference))
     return out
+
+
+def mark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str, *,
+                note: str = "") -> None:
+    """Mark an expected exchange as missed: it leaves the work list (and the chasers) without an item.
+    :func:`unmark_missed` (undo) puts it back."""
+    require(actor, P.LETTERBOX_EDIT)
+    if side not in (rules.ADOPTIVE, rules.BIRTH):
+        raise ValidationError("Who writes: choose the adoptive or the birth family.", "side")
+    with db.session(actor) as session:
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        if session.scalar(select(MissedExchange.id).where(
+                MissedExchange.arrangement_id == arrangement_id, MissedExchange.due == due,
+                MissedExchange.side == side)) is not None:
+            raise Conflict(f"The exchange of {a.reference} due {due:%d/%m/%Y} is already marked missed.")
+        session.add(MissedExchange(arrangement_id=arrangement_id, due=due, side=side, marked_by=actor.username,
+                                   note=note))
+        audit.record(session, "letterbox_exchange_missed", "letterbox_arrangements", arrangement_id,
+                     detail=f"{side} side, due {due.isoformat()}")
+
+
+def unmark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str) -> None:
+    """Take back :func:`mark_missed`: the exchange is awaited (and overdue) again."""
+    require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        gone = session.execute(delete(MissedExchange).where(
+            MissedExchange.arrangement_id == arrangement_id, MissedExchange.due == due,
+            MissedExchange.side == side))
+        if not getattr(gone, "rowcount", 0):
+            raise Conflict(f"The exchange of {a.reference} due {due:%d/%m/%Y} is not marked missed "
+                           "(someone may have taken the mark back already).")
+        audit.record(session, "letterbox_exchange_missed_undone", "letterbox_arrangements", arrangement_id,
+                     detail=f"{side} side, due {due.isoformat()}")
