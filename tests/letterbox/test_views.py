@@ -387,3 +387,23 @@ def test_work_list_keeps_unanswered_exchanges_and_shows_older_ones_on_request(  
     assert min(d for d, _ in rows) == dt.date(2018, 3, 1)
     assert len(rows) == 2 * 2 * 9  # March and September, letter and reply, 2018 to 2026
     assert "Listed too: 28 exchanges due before 01/12/2024" in page.older_label.text()
+
+
+def test_mark_missed_from_the_work_list_and_undo(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                 coordinator: Principal) -> None:
+    service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9001", exchange_months="March, September", start_date=dt.date(2026, 1, 15)))
+    ctx = AppContext(db, coordinator, TaskRunner(synchronous=True))
+    page = LetterboxPage(ctx, today=dt.date(2026, 12, 2))
+    qtbot.addWidget(page)
+    page.show()
+    september = (dt.date(2026, 9, 1), rules.ADOPTIVE)
+    row = next(r for r, w in enumerate(page.work_model.rows()) if (w.due, w.side) == september)
+    page.work_view.selectRow(row)
+    page.missed_button.click()
+    assert september not in {(w.due, w.side) for w in page.work_model.rows()}
+    assert ctx.undo.undo_label().startswith("Marked missed: the adoptive family's exchange of LBX-9001 due 01/09")
+    entry = ctx.undo.undo()
+    for refresh in ctx.after_undo:
+        refresh(entry)
+    assert september in {(w.due, w.side) for w in page.work_model.rows()}

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.interrupt import Interrupt
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow, ItemFilter, ItemRow, WorkRow
 from adoption_desktop.letterbox.settings import REMINDER_DAYS_BEFORE
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
@@ -171,7 +173,16 @@ class LetterboxPage(QWidget):
         chase = QPushButton("&Chasers for overdue writers…")
         chase.setObjectName("chasers")
         chase.clicked.connect(self._chasers_clicked)
-        wl.addWidget(chase, 0, Qt.AlignmentFlag.AlignLeft)
+        self.missed_button = QPushButton("&Mark missed")
+        self.missed_button.setObjectName("mark_missed")
+        self.missed_button.setToolTip("The selected exchanges will not come: they leave the list (Ctrl+Z undoes)")
+        self.missed_button.clicked.connect(self.mark_selected_missed)
+        self.missed_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
+        actions = QHBoxLayout()
+        actions.addWidget(chase)
+        actions.addWidget(self.missed_button)
+        actions.addStretch(1)
+        wl.addLayout(actions)
         self.work_view.horizontalHeader().setResizeContentsPrecision(100)
         self._work_tab = work
         self.tabs.addTab(work, "&Work list")
@@ -310,6 +321,20 @@ class LetterboxPage(QWidget):
             current.search.setFocus()
 
     # --- items --------------------------------------------------------------------------------
+    def mark_selected_missed(self) -> None:
+        """Mark the selected work-list exchanges missed (each one undoable: Ctrl+Z)."""
+        rows = [self.work_model.row_at(i.row()) for i in self.work_view.selectionModel().selectedRows()]
+        if not rows:
+            QMessageBox.information(self, "Mark missed", "Choose the exchanges that will not come in the list first.")
+            return
+        try:
+            for w in rows:
+                self.ctx.did(lb_undo.mark_missed(self.ctx.db, self.ctx.principal, w.arrangement_id, w.due, w.side,
+                                                 w.reference))
+        except AppError as exc:
+            show_error(self, "Mark missed", exc)
+        self.refresh_work_list()
+
     def _selected_arrangement(self) -> tuple[int, str] | None:
         if self.tabs.currentWidget() is self.arrangements_register:
             row = self.arrangements_register.selected()
