@@ -6,7 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
@@ -93,6 +104,10 @@ class Item(Versioned, TimestampMixin, Base):
     """One item received for the letterbox (an exchange). Corrections are new items linked back."""
 
     __tablename__ = "letterbox_items"
+    #: the work list reads which months each arrangement received items in, for the look-back only: this
+    #: index answers it without reading the table (migration lbwork_0002)
+    __table_args__ = (Index("ix_letterbox_items_received_on_arrangement_direction", "received_on",
+                            "arrangement_id", "direction"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, extract, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -65,14 +65,15 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     before = get_setting(session, REMINDER_DAYS_BEFORE)
     chase = get_setting(session, CHASER_AFTER_DAYS)
     boundary = look_back_start(session, today)
+    # the months each arrangement received items in, each direction once (index-only: see the Item model)
+    months = select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
+                    extract("month", Item.received_on)).distinct()
     if older:
         since, until = None, boundary - dt.timedelta(days=1)
-        items = select(Item.arrangement_id, Item.direction, Item.received_on).where(
-            Item.received_on < rules.add_months(boundary, 1))
+        items = months.where(Item.received_on < rules.add_months(boundary, 1))
     else:
         since, until = boundary, today + dt.timedelta(days=soon)
-        items = select(Item.arrangement_id, Item.direction, Item.received_on).where(
-            Item.received_on >= rules.add_months(boundary, -1))
+        items = months.where(Item.received_on >= rules.add_months(boundary, -1))
     arrangements = select(
         Arrangement.id, Arrangement.reference, Arrangement.exchange_months, Arrangement.first_writer,
         Arrangement.replies_expected, Arrangement.start_date, Arrangement.child_dob,
@@ -89,9 +90,8 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     for aid, due, side in session.execute(marks):
         missed.setdefault(aid, set()).add((due, side))
     received: dict[int, set[tuple[str, int]]] = {}
-    key = rules.received_key
-    for aid, direction, on in session.execute(items):
-        received.setdefault(aid, set()).add(key(direction, on))
+    for aid, direction, year, month in session.execute(items):
+        received.setdefault(aid, set()).add((direction, int(year) * 12 + int(month)))  # rules.received_key
     out: list[WorkRow] = []
     for a in session.execute(arrangements):
         end = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
