@@ -200,3 +200,17 @@ def test_an_exchange_marked_missed_leaves_the_list_and_undo_puts_it_back(db: Dat
                        "letterbox_exchange_missed", "letterbox_exchange_missed", "letterbox_exchange_missed_undone"]
     assert september not in listed() and (dt.date(2026, 3, 1), rules.ADOPTIVE) in listed()
 
+
+
+def test_work_list_and_missed_marks_on_both_stores(any_db: Database) -> None:
+    """The months read from the index (DISTINCT, EXTRACT) and the missed marks, on SQLCipher and PostgreSQL."""
+    from adoption_desktop.core.security.permissions import Role
+
+    who = make_user(any_db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    aid = service.create_arrangement(any_db, who, sample_input(
+        "LBX-9001", exchange_months="March, September", start_date=dt.date(2026, 1, 15)))
+    service.log_item(any_db, who, aid, direction=rules.TO_BIRTH, received_on=dt.date(2026, 2, 27))  # March's
+    service.mark_missed(any_db, who, aid, dt.date(2026, 4, 1), rules.BIRTH)
+    rows = service.work_list(any_db, who, TODAY)
+    assert [(w.due, w.side, w.overdue_for) for w in rows] == [
+        (dt.date(2026, 9, 1), rules.ADOPTIVE, "3 months"), (dt.date(2026, 10, 1), rules.BIRTH, "2 months")]
