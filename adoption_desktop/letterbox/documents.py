@@ -29,12 +29,12 @@ from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
-from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, Participant, ProtectedTerm
 from adoption_desktop.letterbox.sent_list import record_letters_sent
-from adoption_desktop.letterbox.settings import CHASER_AFTER_DAYS
+from adoption_desktop.letterbox.service.data import WorkRow
+from adoption_desktop.letterbox.service.expected_exchanges import work_rows_in
 
 #: how an item type reads in a sentence ("Thank you for your card")
 ITEM_WORDS = {"letter": "letter", "card": "card", "photo": "photographs", "drawing": "drawing", "email": "e-mail"}
@@ -253,13 +253,31 @@ def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], 
     return jobs, held
 
 
+def late_writers(session: Session, arrangement_ids: Sequence[int], today: dt.date) -> dict[int, WorkRow]:
+    """Whom each arrangement's chaser goes to: the latest exchange on its work list (the look-back and the
+    older ones: one rule, :func:`rules.outstanding_exchanges`) that is overdue and past its chase date; a
+    reply waiting on a first letter that never came is not chased: the first writer is."""
+    rows = [w for older in (True, False) for w in work_rows_in(session, today, older=older,
+                                                               arrangement_ids=arrangement_ids)]
+    awaited = {(w.arrangement_id, w.due, w.side) for w in rows}
+    out: dict[int, WorkRow] = {}
+    for w in rows:  # oldest first: the latest one wins
+        if w.state == "overdue" and w.chase_on <= today:
+            out[w.arrangement_id] = w
+    for aid, w in list(out.items()):
+        first = (aid, rules.add_months(w.due, -1), rules.other_side(w.side))
+        if first in awaited:  # the reply's letter to answer was never received
+            out[aid] = next(r for r in rows if (r.arrangement_id, r.due, r.side) == first)
+    return out
+
+
 def arrangement_jobs(session: Session, kind: str, arrangement_ids: Sequence[int],
                      today: dt.date) -> tuple[list[LetterJob], int]:
     """Confirmation, review invitation or chaser letters for chosen arrangements (both sides / the writer)."""
     arrs, parts, terms = _load(session, list(arrangement_ids))
     jobs: list[LetterJob] = []
     held = 0
-    chase_days = get_setting(session, CHASER_AFTER_DAYS)
+    late = late_writers(session, arrangement_ids, today) if kind == "chaser" else {}
     for aid in arrangement_ids:
         a = arrs.get(aid)
         if a is None:
@@ -270,9 +288,7 @@ def arrangement_jobs(session: Session, kind: str, arrangement_ids: Sequence[int]
             "may_send": a.may_send, "review_date": long_date(a.review_date) if a.review_date else "soon"}
         sides = [rules.ADOPTIVE, rules.BIRTH]
         if kind == "chaser":
-            due = max((e for e in rules.expected_exchanges(months, today.year, first_writer=a.first_writer,
-                                                           replies_expected=a.replies_expected)
-                       if e.due + dt.timedelta(days=chase_days) <= today), key=lambda e: e.due, default=None)
+            due = late.get(aid)
             if due is None:
                 continue
             values["due_date"] = long_date(due.due)

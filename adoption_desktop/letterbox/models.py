@@ -6,7 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, event
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
@@ -93,6 +104,10 @@ class Item(Versioned, TimestampMixin, Base):
     """One item received for the letterbox (an exchange). Corrections are new items linked back."""
 
     __tablename__ = "letterbox_items"
+    #: the work list reads which months each arrangement received items in, for the look-back only: this
+    #: index answers it without reading the table (migration lbwork_0002)
+    __table_args__ = (Index("ix_letterbox_items_received_on_arrangement_direction", "received_on",
+                            "arrangement_id", "direction"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
@@ -156,3 +171,19 @@ class LetterSent(Base):
     batch: Mapped[str] = mapped_column(String(40), default="")
     #: the template that made it, e.g. "letterbox_reminder v2" (see core.documents.templates)
     template_version: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+class MissedExchange(Base):
+    """An expected exchange the coordinator has marked as missed (the writer will not write this time): it
+    leaves the work list without an item. Removed again by undo (the mark and its removal are audited)."""
+
+    __tablename__ = "letterbox_missed_exchanges"
+    __table_args__ = (UniqueConstraint("arrangement_id", "due", "side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
+    due: Mapped[dt.date] = mapped_column(Date, index=True)
+    side: Mapped[str] = mapped_column(String(12))  # the side that was to write
+    marked_by: Mapped[str] = mapped_column(String(60))
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from adoption_desktop.core.errors import ValidationError
@@ -136,6 +137,66 @@ def work_state(due: dt.date, today: dt.date, *, received: bool, due_soon_days: i
     if due <= today + dt.timedelta(days=due_soon_days):
         return "due soon"
     return "later"
+
+
+def received_key(direction: str, day: dt.date) -> tuple[str, int]:
+    """How a received item is matched to an expected exchange: its direction and month (as a month number)."""
+    return direction, day.year * 12 + day.month
+
+
+def is_received(e: Expected, received: Collection[tuple[str, int]]) -> bool:
+    """An expected exchange counts as received when an item in its direction arrived in the month before its
+    due month, the due month or the month after (writers are early and late)."""
+    direction, month = received_key(e.direction, e.due)
+    return ((direction, month) in received or (direction, month - 1) in received
+            or (direction, month + 1) in received)
+
+
+def outstanding_exchanges(months: tuple[int, ...], *, today: dt.date, since: dt.date, until: dt.date,
+                          received: Collection[tuple[str, int]], first_writer: str = ADOPTIVE,
+                          replies_expected: bool = True, start: dt.date | None = None, end: dt.date | None = None,
+                          due_soon_days: int = 30, missed: Collection[tuple[dt.date, str]] = ()
+                          ) -> list[tuple[Expected, str]]:
+    """The one rule behind the work list, the chasers and the overdue counts: every exchange expected
+    (:func:`expected_exchanges`) and due from ``since`` to ``until`` that has not been received
+    (:func:`is_received`; ``received`` holds :func:`received_key` of the arrangement's items), with its
+    :func:`work_state`, leaving out those marked missed (``missed``: their due date and writing side).
+    Nothing past is dropped for its age: an exchange not received nor marked missed stays overdue, however
+    long ago it fell due, for as far back as ``since`` reaches."""
+    # expected_exchanges' items for each year, made only for the ones not received (the work list runs this
+    # for every active arrangement each time it is shown)
+    lo, hi = max(since, start) if start else since, min(until, end - dt.timedelta(days=1)) if end else until
+    writers = ((first_writer, TO_BIRTH if first_writer == ADOPTIVE else TO_ADOPTIVE, 0, True),) + (
+        ((other_side(first_writer), TO_ADOPTIVE if first_writer == ADOPTIVE else TO_BIRTH, 1, False),)
+        if replies_expected else ())
+    out: list[tuple[Expected, str]] = []
+    for year in range(lo.year - 1, hi.year + 1):
+        for m in months:
+            first_month = year * 12 + m  # received_key's month numbers
+            for side, direction, later, first in writers:
+                n = first_month + later
+                if ((direction, n) in received or (direction, n - 1) in received
+                        or (direction, n + 1) in received):
+                    continue
+                due = dt.date((n - 1) // 12, (n - 1) % 12 + 1, 1)
+                if lo <= due <= hi and (due, side) not in missed:
+                    out.append((Expected(due, side, first), ""))
+    out.sort(key=lambda p: (p[0].due, not p[0].first))
+    return [(e, work_state(e.due, today, received=False, due_soon_days=due_soon_days)) for e, _ in out]
+
+
+def overdue_for(due: dt.date, today: dt.date) -> str:
+    """How long an exchange has been overdue, as a coordinator says it: "12 days", "3 months", "2 years 1 month"."""
+    days = (today - due).days
+    if days <= 0:
+        return ""
+    months = (today.year - due.year) * 12 + today.month - due.month - (today.day < due.day)
+    if months < 1:
+        return f"{days} day{'s' * (days != 1)}"
+    years, months = divmod(months, 12)
+    parts = ([f"{years} year{'s' * (years != 1)}"] if years else []) + (
+        [f"{months} month{'s' * (months != 1)}"] if months else [])
+    return " ".join(parts)
 
 
 def month_bounds(month: str, *, label: str = "Month") -> tuple[dt.date, dt.date]:

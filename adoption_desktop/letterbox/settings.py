@@ -13,6 +13,13 @@ DUE_SOON_DAYS = register(Setting(
     "letterbox.due_soon_days", 30, "Days ahead the work list shows an exchange as due soon"))
 INACTIVE_AFTER_MONTHS = register(Setting(
     "letterbox.inactive_after_months", 24, "Months without an exchange before an arrangement counts as inactive"))
+WORK_LIST_LOOK_BACK_MONTHS = register(Setting(
+    "letterbox.work_list_look_back_months", 24,
+    "Months back the work list lists unanswered exchanges one by one (older ones: counted, shown on request)",
+    "Bounds the work list's reading of history (it is built each time its tab is shown). An exchange due "
+    "earlier and never received is not dropped: the work list says how many there are and lists them on "
+    "request. Default: the 24 months after which an arrangement without an exchange counts as inactive.",
+    minimum=1))
 SECOND_CHECKER = register(Setting(
     "letterbox.second_checker", False, "A second user must confirm screening before an item is forwarded"))
 ATTACHMENT_MAX_MB = register(Setting(

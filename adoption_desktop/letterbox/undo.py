@@ -8,6 +8,7 @@ it never enters the stack; a mistake is put right by logging a corrected version
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from adoption_desktop.core.errors import StaleRecord
@@ -86,3 +87,25 @@ def _arrangement_entry(db: Database, actor: Principal, arrangement_id: int, befo
         return _arrangement_entry(db, actor, arrangement_id, after, before, back, label)
 
     return UndoEntry(label, reverse, actor.user_id, AREA, f"the arrangement {after.reference}")
+
+
+def mark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str,
+                reference: str) -> UndoEntry:
+    """``service.mark_missed``, and the entry that takes the mark back (and, redone, marks it again)."""
+    service.mark_missed(db, actor, arrangement_id, due, side)
+    return _missed_entry(db, actor, arrangement_id, due, side, reference, marked=True)
+
+
+def _missed_entry(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str, reference: str,
+                  *, marked: bool) -> UndoEntry:
+    writer = "adoptive family" if side == "adoptive" else "birth family"
+    label = f"Marked missed: the {writer}'s exchange of {reference} due {due:%d/%m/%Y}"
+
+    def reverse() -> UndoEntry:
+        if marked:
+            service.unmark_missed(db, actor, arrangement_id, due, side)
+        else:
+            service.mark_missed(db, actor, arrangement_id, due, side)
+        return _missed_entry(db, actor, arrangement_id, due, side, reference, marked=not marked)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, f"the arrangement {reference}")

@@ -199,7 +199,8 @@ def _letterbox(session: Session, actor: Principal, today: dt.date) -> WorkSectio
     for w in work_rows_in(session, today):
         if w.state in ("overdue", "this month"):
             lines.append(WorkLine("letterbox", "exchange", w.arrangement_id, w.reference,
-                                  f"Exchange from the {w.side} side due {_d(w.due)} ({w.state}); chase on {_d(w.chase_on)}",
+                                  f"Exchange from the {w.side} side due {_d(w.due)} "
+                                  f"({f'overdue {w.overdue_for}' if w.overdue_for else w.state}); chase on {_d(w.chase_on)}",
                                   OVERDUE if w.state == "overdue" else DUE, w.due))
     return WorkSection("letterbox", "Letterbox: items to screen and exchanges due",
                        "Nothing is waiting for screening and no exchange is overdue.", tuple(lines))

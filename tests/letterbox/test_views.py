@@ -18,6 +18,7 @@ from adoption_desktop.letterbox.views.item_dialog import ERROR_COLOUR
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.letterbox.conftest import sample_input
 from tests.undo_checks import confirm_next
 
 TODAY = dt.date(2026, 3, 20)
@@ -358,3 +359,51 @@ def test_screening_progress_is_not_shown_as_an_error(qtbot, db: Database, coordi
     assert "Choose a finding" in dialog.message.text()
     dialog.message.ensurePolished()
     assert dialog.message.palette().color(QPalette.ColorRole.WindowText) == QColor(ERROR_COLOUR)
+
+
+def test_work_list_keeps_unanswered_exchanges_and_shows_older_ones_on_request(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, coordinator: Principal) -> None:
+    """User trial, LBX-9001: nothing received; the adopters' September letter stays on the list, overdue and
+    how long; exchanges before the look-back are named in a note and listed with the button."""
+    service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9001", exchange_months="March, September", start_date=dt.date(2018, 1, 10)))
+    page = LetterboxPage(AppContext(db, coordinator, TaskRunner(synchronous=True)), today=dt.date(2026, 12, 2))
+    qtbot.addWidget(page)
+    page.show()
+    state = next(i for i, c in enumerate(page.work_model.columns) if c.title == "State")
+
+    def shown() -> dict[tuple[dt.date, str], str]:
+        return {(w.due, w.side): page.work_model.data(page.work_model.index(r, state))
+                for r, w in enumerate(page.work_model.rows())}
+
+    rows = shown()
+    assert rows[dt.date(2026, 9, 1), rules.ADOPTIVE] == "overdue 3 months"
+    assert rows[dt.date(2026, 10, 1), rules.BIRTH] == "overdue 2 months"
+    assert rows[dt.date(2025, 3, 1), rules.ADOPTIVE] == "overdue 1 year 9 months"
+    assert min(d for d, _ in rows) == dt.date(2025, 3, 1)  # the look-back: 24 months
+    assert "01/12/2024" in page.older_label.text()
+    page.older_button.click()
+    rows = shown()
+    assert min(d for d, _ in rows) == dt.date(2018, 3, 1)
+    assert len(rows) == 2 * 2 * 9  # March and September, letter and reply, 2018 to 2026
+    assert "Listed too: 28 exchanges due before 01/12/2024" in page.older_label.text()
+
+
+def test_mark_missed_from_the_work_list_and_undo(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                 coordinator: Principal) -> None:
+    service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9001", exchange_months="March, September", start_date=dt.date(2026, 1, 15)))
+    ctx = AppContext(db, coordinator, TaskRunner(synchronous=True))
+    page = LetterboxPage(ctx, today=dt.date(2026, 12, 2))
+    qtbot.addWidget(page)
+    page.show()
+    september = (dt.date(2026, 9, 1), rules.ADOPTIVE)
+    row = next(r for r, w in enumerate(page.work_model.rows()) if (w.due, w.side) == september)
+    page.work_view.selectRow(row)
+    page.missed_button.click()
+    assert september not in {(w.due, w.side) for w in page.work_model.rows()}
+    assert ctx.undo.undo_label().startswith("Marked missed: the adoptive family's exchange of LBX-9001 due 01/09")
+    entry = ctx.undo.undo()
+    for refresh in ctx.after_undo:
+        refresh(entry)
+    assert september in {(w.due, w.side) for w in page.work_model.rows()}

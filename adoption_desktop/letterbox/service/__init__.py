@@ -79,7 +79,14 @@ from adoption_desktop.letterbox.service.data import (
     TermData,
     WorkRow,
 )
-from adoption_desktop.letterbox.service.expected_exchanges import work_list, work_rows_in
+from adoption_desktop.letterbox.service.expected_exchanges import (
+    look_back_start,
+    mark_missed,
+    unmark_missed,
+    work_list,
+    work_list_since,
+    work_rows_in,
+)
 from adoption_desktop.letterbox.service.item_log import (
     _event,
     _item_values,
@@ -188,6 +195,8 @@ __all__ = [
     "list_arrangements",
     "list_items",
     "log_item",
+    "look_back_start",
+    "mark_missed",
     "protected_terms",
     "record_letters_sent",
     "record_outcome",
@@ -196,8 +205,10 @@ __all__ = [
     "screen_postcode_only",
     "search_capped",
     "set_arrangement_status",
+    "unmark_missed",
     "update_arrangement",
     "work_list",
+    "work_list_since",
     "work_rows_in",
     "writer_side_secrets",
 ]

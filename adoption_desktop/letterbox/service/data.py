@@ -176,6 +176,7 @@ class WorkRow:
     reminder_on: dt.date
     chase_on: dt.date
     coordinator: str
+    overdue_for: str = ""  # how long an overdue exchange has been overdue ("3 months"); "" when not overdue
 
 
 @dataclass(frozen=True)

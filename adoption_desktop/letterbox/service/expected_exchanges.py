@@ -5,60 +5,142 @@ and chaser dates.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import delete, extract, select
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core import audit
+from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
-from adoption_desktop.letterbox.models import Arrangement, Item
+from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange
 from adoption_desktop.letterbox.service.common import P
 from adoption_desktop.letterbox.service.data import WorkRow
-from adoption_desktop.letterbox.settings import CHASER_AFTER_DAYS, DUE_SOON_DAYS, REMINDER_DAYS_BEFORE
+from adoption_desktop.letterbox.settings import (
+    CHASER_AFTER_DAYS,
+    DUE_SOON_DAYS,
+    REMINDER_DAYS_BEFORE,
+    WORK_LIST_LOOK_BACK_MONTHS,
+)
 
 
 # --- expected exchanges and the work list -------------------------------------------------------
-def work_list(db: Database, actor: Principal, today: dt.date, *, include_later: bool = False) -> list[WorkRow]:
-    """Expected items from last month to ``due soon``: overdue, this month, due soon (received ones left out)."""
+def work_list(db: Database, actor: Principal, today: dt.date, *, include_later: bool = False,
+              older: bool = False) -> list[WorkRow]:
+    """Expected items not received: overdue (from :func:`look_back_start` on), this month, due soon.
+    ``older``: instead, the unanswered exchanges due before :func:`look_back_start` (all history)."""
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor, write=False) as session:
-        return work_rows_in(session, today, include_later=include_later)
+        return work_rows_in(session, today, include_later=include_later, older=older)
 
 
-def work_rows_in(session: Session, today: dt.date, *, include_later: bool = False) -> list[WorkRow]:
+def work_list_since(db: Database, actor: Principal, today: dt.date) -> dt.date:
+    """:func:`look_back_start` for the work list's note ("exchanges due before … are listed on request")."""
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        return look_back_start(session, today)
+
+
+def look_back_start(session: Session, today: dt.date) -> dt.date:
+    """The 1st of the month ``letterbox.work_list_look_back_months`` before this one: the work list lists
+    unanswered exchanges due from then on one by one; earlier ones are listed on request
+    (:func:`work_list` with ``older``), never dropped."""
+    return rules.add_months(today.replace(day=1), -get_setting(session, WORK_LIST_LOOK_BACK_MONTHS))
+
+
+def work_rows_in(session: Session, today: dt.date, *, include_later: bool = False, older: bool = False,
+                 arrangement_ids: Collection[int] | None = None) -> list[WorkRow]:
     """:func:`work_list` inside a caller's session (permission checked by the caller: My work counts them
-    for a manager, names never leave as counts)."""
+    for a manager, names never leave as counts); ``arrangement_ids``: only those arrangements'.
+
+    One rule (:func:`rules.outstanding_exchanges`) for every list of what is overdue: the work list, the
+    chasers (:func:`adoption_desktop.letterbox.documents.arrangement_jobs`) and My work's counts. Reads the
+    items received since a month before the look-back (an index range on ``received_on``), not all history;
+    ``older`` reads the history before it, on request."""
     soon = get_setting(session, DUE_SOON_DAYS)
     before = get_setting(session, REMINDER_DAYS_BEFORE)
     chase = get_setting(session, CHASER_AFTER_DAYS)
-    window_start = rules.add_months(today.replace(day=1), -2)
-    horizon = today + dt.timedelta(days=soon)
-    received: set[tuple[int, str, int, int]] = set()
-    for r in session.execute(select(Item.arrangement_id, Item.direction, Item.received_on).where(
-            Item.received_on >= rules.add_months(window_start, -1))):
-        received.add((r.arrangement_id, r.direction, r.received_on.year, r.received_on.month))
+    boundary = look_back_start(session, today)
+    # the months each arrangement received items in, each direction once (index-only: see the Item model)
+    months = select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
+                    extract("month", Item.received_on)).distinct()
+    if older:
+        since, until = None, boundary - dt.timedelta(days=1)
+        items = months.where(Item.received_on < rules.add_months(boundary, 1))
+    else:
+        since, until = boundary, today + dt.timedelta(days=soon)
+        items = months.where(Item.received_on >= rules.add_months(boundary, -1))
+    arrangements = select(
+        Arrangement.id, Arrangement.reference, Arrangement.exchange_months, Arrangement.first_writer,
+        Arrangement.replies_expected, Arrangement.start_date, Arrangement.child_dob,
+        Arrangement.coordinator).where(Arrangement.status == "active")
+    if arrangement_ids is not None:
+        ids = sorted(set(arrangement_ids))
+        items = items.where(Item.arrangement_id.in_(ids))
+        arrangements = arrangements.where(Arrangement.id.in_(ids))
+    marks = select(MissedExchange.arrangement_id, MissedExchange.due, MissedExchange.side).where(
+        MissedExchange.due >= boundary if not older else MissedExchange.due < boundary)
+    if arrangement_ids is not None:
+        marks = marks.where(MissedExchange.arrangement_id.in_(sorted(set(arrangement_ids))))
+    missed: dict[int, set[tuple[dt.date, str]]] = {}
+    for aid, due, side in session.execute(marks):
+        missed.setdefault(aid, set()).add((due, side))
+    received: dict[int, set[tuple[str, int]]] = {}
+    for aid, direction, year, month in session.execute(items):
+        received.setdefault(aid, set()).add((direction, int(year) * 12 + int(month)))  # rules.received_key
     out: list[WorkRow] = []
-    for a in session.execute(select(
-            Arrangement.id, Arrangement.reference, Arrangement.exchange_months, Arrangement.first_writer,
-            Arrangement.replies_expected, Arrangement.start_date, Arrangement.child_dob,
-            Arrangement.coordinator).where(Arrangement.status == "active")):
+    for a in session.execute(arrangements):
         end = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
-        months = rules.parse_months(a.exchange_months)
-        for year in {window_start.year, today.year, horizon.year}:
-            for e in rules.expected_exchanges(months, year, first_writer=a.first_writer,
-                                              replies_expected=a.replies_expected, start=a.start_date,
-                                              end=end):
-                if not window_start <= e.due <= horizon:
-                    continue
-                prev = rules.add_months(e.due, -1)
-                got = any((a.id, e.direction, d.year, d.month) in received
-                          for d in (prev, e.due, rules.add_months(e.due, 1)))
-                state = rules.work_state(e.due, today, received=got, due_soon_days=soon)
-                if state == "received" or (state == "later" and not include_later):
-                    continue
-                out.append(WorkRow(a.id, a.reference, e.due, e.side, state, rules.reminder_date(e.due, before),
-                                   rules.chaser_date(e.due, chase), a.coordinator))
+        # all history: from the agreement's start (else the child's birth, else 18 years back: the
+        # arrangement runs until the child is 18)
+        first = since or a.start_date or a.child_dob or dt.date(today.year - 19, 1, 1)
+        for e, state in rules.outstanding_exchanges(
+                rules.parse_months(a.exchange_months), today=today, since=first, until=until,
+                received=received.get(a.id, ()), first_writer=a.first_writer,
+                replies_expected=a.replies_expected, start=a.start_date, end=end, due_soon_days=soon,
+                missed=missed.get(a.id, ())):
+            if state == "later" and not include_later:
+                continue
+            out.append(WorkRow(a.id, a.reference, e.due, e.side, state, rules.reminder_date(e.due, before),
+                               rules.chaser_date(e.due, chase), a.coordinator,
+                               rules.overdue_for(e.due, today) if state == "overdue" else ""))
     out.sort(key=lambda w: (w.due, w.reference))
     return out
+
+
+def mark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str, *,
+                note: str = "") -> None:
+    """Mark an expected exchange as missed: it leaves the work list (and the chasers) without an item.
+    :func:`unmark_missed` (undo) puts it back."""
+    require(actor, P.LETTERBOX_EDIT)
+    if side not in (rules.ADOPTIVE, rules.BIRTH):
+        raise ValidationError("Who writes: choose the adoptive or the birth family.", "side")
+    with db.session(actor) as session:
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        if session.scalar(select(MissedExchange.id).where(
+                MissedExchange.arrangement_id == arrangement_id, MissedExchange.due == due,
+                MissedExchange.side == side)) is not None:
+            raise Conflict(f"The exchange of {a.reference} due {due:%d/%m/%Y} is already marked missed.")
+        session.add(MissedExchange(arrangement_id=arrangement_id, due=due, side=side, marked_by=actor.username,
+                                   note=note))
+        audit.record(session, "letterbox_exchange_missed", "letterbox_arrangements", arrangement_id,
+                     detail=f"{side} side, due {due.isoformat()}")
+
+
+def unmark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str) -> None:
+    """Take back :func:`mark_missed`: the exchange is awaited (and overdue) again."""
+    require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        gone = session.execute(delete(MissedExchange).where(
+            MissedExchange.arrangement_id == arrangement_id, MissedExchange.due == due,
+            MissedExchange.side == side))
+        if not getattr(gone, "rowcount", 0):
+            raise Conflict(f"The exchange of {a.reference} due {due:%d/%m/%Y} is not marked missed "
+                           "(someone may have taken the mark back already).")
+        audit.record(session, "letterbox_exchange_missed_undone", "letterbox_arrangements", arrangement_id,
+                     detail=f"{side} side, due {due.isoformat()}")

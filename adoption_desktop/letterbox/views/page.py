@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.interrupt import Interrupt
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow, ItemFilter, ItemRow, WorkRow
 from adoption_desktop.letterbox.settings import REMINDER_DAYS_BEFORE
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
@@ -62,7 +64,8 @@ ARR_SORT = ["reference", "child_birth_name", "child_adoptive_name", "exchange_mo
 WORK_COLUMNS: list[Column[WorkRow]] = [
     Column("Due", lambda w: w.due), Column("Reference", lambda w: w.reference),
     Column("Who writes", lambda w: "Adoptive family" if w.side == rules.ADOPTIVE else "Birth family"),
-    Column("State", lambda w: w.state, foreground=lambda w: OVERDUE_BRUSH if w.state == "overdue" else None),
+    Column("State", lambda w: f"overdue {w.overdue_for}" if w.overdue_for else w.state,
+           foreground=lambda w: OVERDUE_BRUSH if w.state == "overdue" else None),
     Column("Reminder on", lambda w: w.reminder_on), Column("Chase on", lambda w: w.chase_on),
     Column("Coordinator", lambda w: w.coordinator),
 ]
@@ -155,10 +158,31 @@ class LetterboxPage(QWidget):
         self.work_view.verticalHeader().setVisible(False)
         wl.addWidget(QLabel("Exchanges overdue, due this month and due soon (received items drop off the list)."))
         wl.addWidget(self.work_view, 1)
+        # exchanges due before the look-back are never dropped in silence: said here, listed on request
+        older = QHBoxLayout()
+        self.older_label = QLabel()
+        self.older_label.setObjectName("older_exchanges_note")
+        self.older_label.setWordWrap(True)
+        self.older_button = QPushButton("Show ol&der unanswered exchanges")
+        self.older_button.setObjectName("older_exchanges")
+        self.older_button.setCheckable(True)
+        self.older_button.toggled.connect(lambda _on: self.refresh_work_list())
+        older.addWidget(self.older_label, 1)
+        older.addWidget(self.older_button, 0)
+        wl.addLayout(older)
         chase = QPushButton("&Chasers for overdue writers…")
         chase.setObjectName("chasers")
         chase.clicked.connect(self._chasers_clicked)
-        wl.addWidget(chase, 0, Qt.AlignmentFlag.AlignLeft)
+        self.missed_button = QPushButton("&Mark missed")
+        self.missed_button.setObjectName("mark_missed")
+        self.missed_button.setToolTip("The selected exchanges will not come: they leave the list (Ctrl+Z undoes)")
+        self.missed_button.clicked.connect(self.mark_selected_missed)
+        self.missed_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
+        actions = QHBoxLayout()
+        actions.addWidget(chase)
+        actions.addWidget(self.missed_button)
+        actions.addStretch(1)
+        wl.addLayout(actions)
         self.work_view.horizontalHeader().setResizeContentsPrecision(100)
         self._work_tab = work
         self.tabs.addTab(work, "&Work list")
@@ -265,8 +289,37 @@ class LetterboxPage(QWidget):
         if not self._work_stale or not self.isVisible() or self.tabs.currentWidget() is not self._work_tab:
             return
         self._work_stale = False
-        self.work_model.set_rows(service.work_list(self.ctx.db, self.ctx.principal, self.today))
+        rows = service.work_list(self.ctx.db, self.ctx.principal, self.today)
+        since = service.work_list_since(self.ctx.db, self.ctx.principal, self.today)
+        self.older_label.setText(
+            f"Exchanges due before {since:%d/%m/%Y} and never received are not listed here (the look-back "
+            "is a setting): show them with the button.")
+        self.work_model.set_rows(rows)
+        if self.older_button.isChecked():  # all history, on request: in the background (1.6 s at 1M exchanges)
+            self._add_older(rows, since)
         self.work_view.resizeColumnsToContents()  # measured on the first 100 rows (see __init__)
+
+    def _add_older(self, rows: list[WorkRow], since: dt.date) -> None:
+        self._older_run = run = getattr(self, "_older_run", 0) + 1
+
+        def work(task: Any) -> list[WorkRow]:
+            task.progress(0, 0, f"Reading the exchanges due before {since:%d/%m/%Y}")
+            return service.work_list(self.ctx.db, self.ctx.principal, self.today, older=True)
+
+        def done(older: list[WorkRow]) -> None:
+            if not self.older_button.isChecked() or run != self._older_run:  # hidden again, or rebuilt since
+                return
+            self.work_model.set_rows(older + rows)
+            self.work_view.resizeColumnsToContents()
+            self.older_label.setText(
+                f"Listed too: {len(older)} exchange{'s' * (len(older) != 1)} due before {since:%d/%m/%Y} "
+                "and never received.")
+
+        def failed(exc: BaseException) -> None:
+            self.older_button.setChecked(False)
+            show_error(self, "Older exchanges", exc)
+
+        run_with_progress(self, self.ctx.tasks, "Older unanswered exchanges", work, on_done=done, on_error=failed)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
@@ -285,6 +338,20 @@ class LetterboxPage(QWidget):
             current.search.setFocus()
 
     # --- items --------------------------------------------------------------------------------
+    def mark_selected_missed(self) -> None:
+        """Mark the selected work-list exchanges missed (each one undoable: Ctrl+Z)."""
+        rows = [self.work_model.row_at(i.row()) for i in self.work_view.selectionModel().selectedRows()]
+        if not rows:
+            QMessageBox.information(self, "Mark missed", "Choose the exchanges that will not come in the list first.")
+            return
+        try:
+            for w in rows:
+                self.ctx.did(lb_undo.mark_missed(self.ctx.db, self.ctx.principal, w.arrangement_id, w.due, w.side,
+                                                 w.reference))
+        except AppError as exc:
+            show_error(self, "Mark missed", exc)
+        self.refresh_work_list()
+
     def _selected_arrangement(self) -> tuple[int, str] | None:
         if self.tabs.currentWidget() is self.arrangements_register:
             row = self.arrangements_register.selected()
