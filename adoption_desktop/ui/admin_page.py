@@ -110,7 +110,7 @@ class UsersTab(QWidget):
         buttons = QHBoxLayout()
         made: dict[str, QPushButton] = {}
         for text, slot in (("&New user…", self.new_user), ("&Roles…", self.edit_roles),
-                           ("&Disable user…", self.toggle_disabled), ("Reset &password…", self.reset_password),
+                           ("&Disable user…", self.toggle_disabled), ("Reset pass&word…", self.reset_password),
                            ("Un&lock", self.unlock), ("&Job title…", self.edit_job_title)):
             b = QPushButton(text)
             b.clicked.connect(lambda _checked=False, f=slot: f())
@@ -255,7 +255,7 @@ class SettingsTab(QWidget):
             lambda: self.view.setColumnWidth(0, min(self.view.columnWidth(0), SETTING_COLUMN_MAX)))
         self.view.doubleClicked.connect(lambda _i: self.edit())
         layout = QVBoxLayout(self)
-        edit = QPushButton("&Change value…")
+        edit = QPushButton("Change &value…")  # Alt+C is the Closure days tab
         edit.clicked.connect(self.edit)
         layout.addWidget(QLabel("Local practice: timescales and rules your agency may set differently. Every "
                                 "change is audited. Contact details, team names and the logo on letters: "
@@ -337,7 +337,7 @@ class ClosureTab(QWidget):
         self.day.setCalendarPopup(True)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Reason, e.g. office move")
-        add = QPushButton("&Add")
+        add = QPushButton("A&dd")  # Alt+A is the Audit log tab
         add.clicked.connect(self.add)
         remove = QPushButton("&Remove selected")
         remove.clicked.connect(self.remove)
@@ -394,7 +394,7 @@ class AuditTab(QWidget):
             edit.returnPressed.connect(self.refresh)
             filters.addWidget(edit)
             self.filters[key] = edit
-        apply_button = QPushButton("&Filter")
+        apply_button = QPushButton("Fi&lter")  # Alt+F is the File menu
         apply_button.clicked.connect(self.refresh)
         export = QPushButton("&Export CSV…")
         export.clicked.connect(self.export)

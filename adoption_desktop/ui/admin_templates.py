@@ -200,8 +200,8 @@ class TemplatesTab(QWidget):
                                 "are kept."))
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for text, slot in (("Sa&ve", self.save), ("&Preview…", self.preview), ("&Export…", self.export),
-                           ("&Import…", self.import_file), ("&Restore shipped version", self.restore),
+        for text, slot in (("Sa&ve", self.save), ("Previe&w…", self.preview), ("&Export…", self.export),
+                           ("I&mport…", self.import_file), ("&Restore shipped version", self.restore),
                            ("Hist&ory", self.history)):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=slot: f())

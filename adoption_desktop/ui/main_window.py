@@ -290,9 +290,9 @@ class MainWindow(QMainWindow):
         """Reports → Write report… / Ofsted pack…: open the Reports page and start there."""
         from adoption_desktop.core.security.permissions import Permission
 
-        # no Alt+letter: every letter of "Reports" already belongs to a control on some page (the menu is
-        # reached with Alt or F10 and the arrow keys; the Reports page's buttons have their own letters)
-        menu = self.menuBar().addMenu("Reports")
+        # Alt+P: the P of every page's own controls was moved (Period: Alt+R, Reset password: Alt+W,
+        # Preview: Alt+W) or given up (Print a day's letters keeps Ctrl+P; the panel's Papers… is in Tab order)
+        menu = self.menuBar().addMenu("Re&ports")
         can = self.ctx.principal.can
         for text, method, needs in (
                 ("&Write report…", "write_report", (Permission.REPORTS_VIEW,)),

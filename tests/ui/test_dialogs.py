@@ -40,6 +40,7 @@ from tests.ui.walk import (
     not_reachable_by_tab,
     plain,
     unnamed,
+    visible_mnemonics,
 )
 
 #: the environment variable that makes this process the one screen under test (set by the parent test)
@@ -164,7 +165,8 @@ def check_dialog(dialog: QWidget, available: QRect) -> list[str]:
         problems.append(f"opens at {frame.x()},{frame.y()}, partly off the screen")
     for view in _views(dialog):
         found = [*clipped(dialog), *cut_short(dialog), *unnamed(dialog), *low_contrast(dialog),
-                 *not_reachable_by_tab(dialog)]
+                 *not_reachable_by_tab(dialog),
+                 *(f"Alt+{k}: {v}" for k, v in visible_mnemonics(dialog).items())]
         problems += [f"{view.lstrip(' /')}: {p}" if view else p for p in found]
     return problems
 

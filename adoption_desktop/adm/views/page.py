@@ -78,7 +78,7 @@ class AdmPage(QWidget):
             bar.addWidget(buddy, 1 if buddy is self.search else 0)
         self.new_button = QPushButton("&New decision without panel…")
         self.new_button.setToolTip("Ctrl+N: child's plan for adoption, reg 25A temporary approval, local types")
-        self.print_button = QPushButton("&Print a day's letters…")
+        self.print_button = QPushButton("Print a day's letters…")  # Ctrl+P; Alt+P: the Reports menu
         self.print_button.setToolTip("Ctrl+P: every ADM letter dated one day, in one PDF")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("F5")

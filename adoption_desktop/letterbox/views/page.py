@@ -127,7 +127,7 @@ class LetterboxPage(QWidget):
             "confirmation"))
         menu.addAction("Re&view invitations for reviews due in the next 30 days…", self._review_letters)
         self.letters_button.setMenu(menu)
-        self.import_button = QPushButton("&Import register…")
+        self.import_button = QPushButton("I&mport register…")  # Alt+I: the Edit menu
         self.import_button.setObjectName("import")
         self.import_button.clicked.connect(self._import_clicked)
         self.import_button.setEnabled(ctx.can(Permission.LETTERBOX_IMPORT))
