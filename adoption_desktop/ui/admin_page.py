@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -148,6 +149,8 @@ class UsersTab(QWidget):
             except AppError as exc:
                 dialog.message.setText(str(exc))
                 continue
+            self.ctx.notify(f"User {dialog.username.text().strip()} ({dialog.full_name.text().strip()}) created: "
+                            "they can sign in now.")
             break
         self.refresh()
 
@@ -271,9 +274,11 @@ class SettingsTab(QWidget):
         rows = []
         from adoption_desktop.core.agency_profile import PROFILE_SETTINGS
 
-        on_profile_tab = {s.key for s in PROFILE_SETTINGS} - {"agency.name", "agency.address"}
+        # the Agency profile tab owns what heads the letters (the name and address included): shown in one
+        # place only, a name saved there can never sit out of date here
+        on_profile_tab = {s.key for s in PROFILE_SETTINGS}
         for key, value in values.items():
-            if key in on_profile_tab:  # checked field by field there (e-mail, telephone, website)
+            if key in on_profile_tab:
                 continue
             setting = SETTINGS_REGISTRY[key]
             policy_name = locked_by_policy(setting)
@@ -432,7 +437,8 @@ class AdminPage(QTabWidget):
         if ctx.principal.can(Permission.SETTINGS_MANAGE):
             self.settings = SettingsTab(ctx)
             self.addTab(self.settings, "&Settings")
-            self.addTab(ClosureTab(ctx), "&Closure days")
+            self.closures = ClosureTab(ctx)
+            self.addTab(self.closures, "&Closure days")
             from adoption_desktop.ui.admin_templates import ProfileTab, TemplatesTab
 
             self.profile = ProfileTab(ctx)
@@ -442,6 +448,16 @@ class AdminPage(QTabWidget):
         if ctx.principal.can(Permission.AUDIT_VIEW):
             self.audit = AuditTab(ctx)
             self.addTab(self.audit, "&Audit log")
+        # a tab shows what is in the database when it is shown (a change made on another tab, or the new
+        # audit entries of one); F5 reloads the tab shown, as on the ADM and counselling pages
+        self.currentChanged.connect(lambda _i: self.refresh_shown(lists_only=True))
+        QShortcut(QKeySequence("F5"), self, self.refresh_shown)
+
+    def refresh_shown(self, *, lists_only: bool = False) -> None:
+        """Reload the tab shown; ``lists_only``: not the profile or a template (typing not yet saved stays)."""
+        tab = self.currentWidget()
+        if isinstance(tab, UsersTab | SettingsTab | ClosureTab | AuditTab) or (not lists_only and hasattr(tab, "refresh")):
+            tab.refresh()
 
 
 def create_page(ctx: AppContext) -> QWidget:
