@@ -446,6 +446,10 @@ class LetterboxPage(QWidget):
             dialog = ImportDialog(self.ctx, path, self, table=table)
             self.import_dialog = dialog
             if dialog.exec():
+                report = dialog.last_report
+                if report is not None:  # said where the eye is after the dialog closes, as a backup is
+                    self.ctx.notify(f"{path.name} imported: {report.creates} new, {report.updates} updated, "
+                                    f"{report.unchanged} unchanged arrangement(s).")
                 self.arrangements_register.refresh()
                 self.refresh_work_list()
 
