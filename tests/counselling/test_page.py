@@ -87,6 +87,7 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     def letter(kind: str, *expected: str) -> None:
         case.letter(kind)
         assert case.last_letter is not None and case.last_letter.name == f"BRC-2026-0001-{kind}.pdf"
+        assert case.status.text().startswith(f"Letter saved to {case.last_letter}")
         text = pdf_text(case.last_letter)
         for t in expected:
             assert t in text, (kind, t)

@@ -555,7 +555,9 @@ class CaseDialog(QDialog):
         def done(result: object) -> None:
             self.last_letter = Path(str(result))
             self.reload()
-            self.status.setText(f"{LETTER_KINDS[kind]} letter saved to {result}.")
+            # "Letter saved to …" first: the kind's own name ("Records request to an archive or agency")
+            # put before "letter saved" read as one muddled sentence
+            self.status.setText(f"Letter saved to {result} ({LETTER_KINDS[kind]}).")
 
         run_with_progress(self, self.ctx.tasks, f"{LETTER_KINDS[kind]} letter…", work, done,
                           lambda exc: show_error(self, "Letter", exc))
