@@ -45,6 +45,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.fit import TITLE_MARGIN
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
@@ -53,10 +54,23 @@ if TYPE_CHECKING:
     from adoption_desktop.ui.dialogs import PasswordDialog
 
 
-def _table(model: RowTableModel[object]) -> QTableView:
+def _table(model: RowTableModel[object], *, last_fills: bool = False) -> QTableView:
+    """``last_fills``: the last column (a sentence: a setting's meaning, an audit entry's changes) takes
+    the room the others leave and is cut short with its whole text in the tooltip; sized to its contents
+    it made the table scroll sideways, and the Audit log's "Changes" column so wide its title was out of
+    sight."""
     view = make_table_view(model, sortable=True)
     view.setWordWrap(False)
     model.modelReset.connect(view.resizeColumnsToContents)
+    if last_fills:
+        def narrow_last() -> None:  # then the header's stretchLastSection gives it the room that is left
+            header = view.horizontalHeader()
+            last = header.count() - 1
+            title = str(model.headerData(last, Qt.Orientation.Horizontal) or "")
+            header.resizeSection(last, header.fontMetrics().horizontalAdvance(title) + TITLE_MARGIN)
+            header.setStretchLastSection(True)
+
+        model.modelReset.connect(narrow_last)
     return view
 
 
@@ -251,7 +265,7 @@ class SettingsTab(QWidget):
                    tooltip=lambda r: f"{r[1]}\n{r[3]}\n(policy key: {r[0]})".replace("\n\n", "\n")),
             Column("Value", lambda r: r[2]), Column("Set by", lambda r: r[4]),
             Column("Meaning", lambda r: r[3], tooltip=lambda r: r[3] or None)])
-        self.view = _table(self.model)  # type: ignore[arg-type]
+        self.view = _table(self.model, last_fills=True)  # type: ignore[arg-type]
         # one label is a long sentence: capped, so the values stay in view on a 1366-pixel screen (elided
         # labels are whole in their tooltip)
         self.model.modelReset.connect(
@@ -381,14 +395,15 @@ class AuditTab(QWidget):
         Column("#", lambda r: r.seq, align_right=True), Column("When (UTC)", lambda r: r.at[:19]),
         Column("Who", lambda r: r.actor), Column("Action", lambda r: r.action),
         Column("Record", lambda r: f"{r.entity} {r.entity_id}"),
-        Column("Changes / detail", lambda r: (r.changes + " " + r.detail).strip()[:300]),
+        Column("Changes / detail", lambda r: (r.changes + " " + r.detail).strip()[:300],
+               tooltip=lambda r: (r.changes + " " + r.detail).strip()[:2000] or None),
     ]
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.model: RowTableModel[AuditRow] = RowTableModel(self.COLUMNS)
-        self.view = _table(self.model)  # type: ignore[arg-type]
+        self.view = _table(self.model, last_fills=True)  # type: ignore[arg-type]
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
         self.filters: dict[str, QLineEdit] = {}

@@ -110,3 +110,21 @@ def test_creating_a_user_says_so(db: Database, admin: Principal, qtbot: Any, mon
     page.users.new_user()
     assert "dale" in [u.username for u in page.users.model.rows()]
     assert told and "dale" in told[0] and "created" in told[0]
+
+
+def test_settings_and_audit_log_do_not_scroll_sideways_at_1366(db: Database, admin: Principal, qtbot: Any) -> None:
+    """The trial: Settings' "Meaning" cut off at the right, the Audit log's "Changes" column so wide its
+    title was out of sight. The sentence column takes the room left and shows the rest in its tooltip."""
+    from PySide6.QtWidgets import QApplication
+
+    page = _page_with_a_counsellor(db, admin, qtbot)
+    page.resize(1366 - 220, 640)  # the page beside the navigation list in a 1366-pixel window
+    for tab in (page.settings, page.audit):
+        page.setCurrentWidget(tab)
+        QApplication.processEvents()
+        view = tab.view
+        assert view.horizontalScrollBar().maximum() == 0, type(tab).__name__
+        last = view.model().columnCount() - 1
+        assert view.horizontalHeader().sectionViewportPosition(last) < view.viewport().width()
+        tip = view.model().index(0, last).data(3)
+        assert tip, "the whole sentence in the tooltip"
