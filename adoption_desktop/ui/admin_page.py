@@ -275,8 +275,8 @@ class SettingsTab(QWidget):
         edit = QPushButton("Change &value…")  # Alt+C is the Closure days tab
         edit.clicked.connect(self.edit)
         layout.addWidget(QLabel("Local practice: timescales and rules your agency may set differently. Every "
-                                "change is audited. Contact details, team names and the logo on letters: "
-                                "the Agency profile tab."))
+                                "change is audited. The agency's name, address, contact details, team names "
+                                "and logo on letters: the Agency profile tab."))
         layout.addWidget(edit, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.view)
         self.refresh()

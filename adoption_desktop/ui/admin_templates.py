@@ -254,7 +254,8 @@ class TemplatesTab(QWidget):
         """The list as wide as its columns: every title whole, the editor takes the rest."""
         self.view.resizeColumnsToContents()
         self.view.setMinimumWidth(self.view.horizontalHeader().length() + self.view.verticalHeader().width()
-                                  + self.view.verticalScrollBar().sizeHint().width() + 2 * self.view.frameWidth())
+                                  + self.view.verticalScrollBar().sizeHint().width() + 2 * self.view.frameWidth()
+                                  + 4)  # the grid line and rounding: without it the list scrolled sideways by a few
 
     def refresh(self, keep: str | None = None) -> None:
         rows = ta.list_templates(self.ctx.db, self.ctx.principal)
