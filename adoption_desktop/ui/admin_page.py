@@ -274,9 +274,11 @@ class SettingsTab(QWidget):
         layout = QVBoxLayout(self)
         edit = QPushButton("Change &value…")  # Alt+C is the Closure days tab
         edit.clicked.connect(self.edit)
-        layout.addWidget(QLabel("Local practice: timescales and rules your agency may set differently. Every "
-                                "change is audited. The agency's name, address, contact details, team names "
-                                "and logo on letters: the Agency profile tab."))
+        note = QLabel("Local practice: timescales and rules your agency may set differently. Every change is "
+                      "audited. The agency's name, address, contact details, team names and logo on letters: the "
+                      "Agency profile tab.")
+        note.setWordWrap(True)  # wraps on a narrow or scaled screen rather than widening the page
+        layout.addWidget(note)
         layout.addWidget(edit, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.view)
         self.refresh()
@@ -354,6 +356,7 @@ class ClosureTab(QWidget):
         row = QHBoxLayout()
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
+        self.day.setAccessibleName("Day the agency is closed")  # no label beside it: named for screen readers
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Reason, e.g. office move")
         add = QPushButton("A&dd")  # Alt+A is the Audit log tab
