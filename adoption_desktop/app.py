@@ -36,6 +36,7 @@ def _create(parent: QWidget, path: Path, store: SecretStore, *, demo: bool = Fal
     from adoption_desktop.ui.dialogs import RecoveryKeyDialog
     from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
+    _say_opening(parent, "Creating the database…")
     passphrase = None
     if not store.available():
         passphrase = _ask_passphrase(parent, True, str(path))
@@ -59,11 +60,14 @@ def _create(parent: QWidget, path: Path, store: SecretStore, *, demo: bool = Fal
         if "error" in result:
             raise result["error"]  # type: ignore[misc]
         created = result["ok"]  # type: ignore[assignment]
+    RecoveryKeyDialog(parent, created.recovery_key, str(path)).exec()
+    if demo:  # the sign-in hint last, just before the sign-in it is for (not before the recovery key)
+        from adoption_desktop import demo as demo_module
+
         QMessageBox.information(
             parent, "Demo database",
             f"Sign in as one of: {', '.join(u for u, _n, _r in demo_module.DEMO_USERS)} with the password "
             f"'{demo_module.DEMO_PASSWORD}'. Every name in it is invented.")
-    RecoveryKeyDialog(parent, created.recovery_key, str(path)).exec()
     return created.db
 
 
@@ -80,11 +84,18 @@ def _wait_reporter(parent: QWidget) -> Callable[[str], None]:
     return report
 
 
+def _say_opening(parent: QWidget, text: str) -> None:
+    show = getattr(parent.window(), "show_opening", None)
+    if callable(show):
+        show(text)
+
+
 def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
     from adoption_desktop.core.security import keys
     from adoption_desktop.core.storage.engine import is_postgres_url
     from adoption_desktop.core.storage.lifecycle import key_mode, open_database
 
+    _say_opening(parent, "Opening the database…")
     on_wait = _wait_reporter(parent)
     if is_postgres_url(target):
         return open_database(target, store, on_wait=on_wait)

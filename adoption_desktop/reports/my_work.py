@@ -221,7 +221,7 @@ def _counsellor(session: Session, actor: Principal, today: dt.date) -> WorkSecti
     lines = []
     for x in sorted(rows, key=lambda x: (x.chase or far, x.id)):
         if x.chase:
-            detail = (f"{x.n} record request{'s' if x.n != 1 else ''} outstanding; "
+            detail = (f"{x.n} records request{'s' if x.n != 1 else ''} outstanding; "
                       f"{'chase overdue since' if x.chase < today else 'chase on'} {_d(x.chase)}")
         else:
             detail = f"Allocated {_d(x.allocated_on)}; no records awaited"

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QPlainTextEdit,
     QTabBar,
     QTextEdit,
@@ -164,7 +165,11 @@ class DialogNamer(QObject):
             from adoption_desktop.ui.fit import fit_dialog
 
             name_everything(watched)
-            fit_dialog(watched)
+            if not isinstance(watched, QMessageBox):
+                # a message box sizes itself in its showEvent, after this: fitted before, it was made as
+                # wide as its text unwrapped and then cut to Qt's width limit, the text running off its
+                # right edge (a long "Use only: ${…}, ${…}" error); it is kept on the screen just after
+                fit_dialog(watched)
             # what the dialog does in its own showEvent (a message box sizes itself, adds scroll bars) is
             # named and kept on the screen next
             QTimer.singleShot(0, watched, lambda d=watched: _after_show(d))

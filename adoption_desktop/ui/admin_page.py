@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -44,6 +45,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.fit import TITLE_MARGIN
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
@@ -53,10 +55,23 @@ if TYPE_CHECKING:
     from adoption_desktop.ui.dialogs import PasswordDialog
 
 
-def _table(model: RowTableModel[object]) -> QTableView:
+def _table(model: RowTableModel[object], *, last_fills: bool = False) -> QTableView:
+    """``last_fills``: the last column (a sentence: a setting's meaning, an audit entry's changes) takes
+    the room the others leave and is cut short with its whole text in the tooltip; sized to its contents
+    it made the table scroll sideways, and the Audit log's "Changes" column so wide its title was out of
+    sight."""
     view = make_table_view(model, sortable=True)
     view.setWordWrap(False)
     model.modelReset.connect(view.resizeColumnsToContents)
+    if last_fills:
+        def narrow_last() -> None:  # then the header's stretchLastSection gives it the room that is left
+            header = view.horizontalHeader()
+            last = header.count() - 1
+            title = str(model.headerData(last, Qt.Orientation.Horizontal) or "")
+            header.resizeSection(last, header.fontMetrics().horizontalAdvance(title) + TITLE_MARGIN)
+            header.setStretchLastSection(True)
+
+        model.modelReset.connect(narrow_last)
     return view
 
 
@@ -111,7 +126,7 @@ class UsersTab(QWidget):
         buttons = QHBoxLayout()
         made: dict[str, QPushButton] = {}
         for text, slot in (("&New user…", self.new_user), ("&Roles…", self.edit_roles),
-                           ("&Disable user…", self.toggle_disabled), ("Reset &password…", self.reset_password),
+                           ("&Disable user…", self.toggle_disabled), ("Reset pass&word…", self.reset_password),
                            ("Un&lock", self.unlock), ("&Job title…", self.edit_job_title)):
             b = QPushButton(text)
             b.clicked.connect(lambda _checked=False, f=slot: f())
@@ -149,6 +164,8 @@ class UsersTab(QWidget):
             except AppError as exc:
                 dialog.message.setText(str(exc))
                 continue
+            self.ctx.notify(f"User {dialog.username.text().strip()} ({dialog.full_name.text().strip()}) created: "
+                            "they can sign in now.")
             break
         self.refresh()
 
@@ -249,18 +266,20 @@ class SettingsTab(QWidget):
                    tooltip=lambda r: f"{r[1]}\n{r[3]}\n(policy key: {r[0]})".replace("\n\n", "\n")),
             Column("Value", lambda r: r[2]), Column("Set by", lambda r: r[4]),
             Column("Meaning", lambda r: r[3], tooltip=lambda r: r[3] or None)])
-        self.view = _table(self.model)  # type: ignore[arg-type]
+        self.view = _table(self.model, last_fills=True)  # type: ignore[arg-type]
         # one label is a long sentence: capped, so the values stay in view on a 1366-pixel screen (elided
         # labels are whole in their tooltip)
         self.model.modelReset.connect(
             lambda: self.view.setColumnWidth(0, min(self.view.columnWidth(0), SETTING_COLUMN_MAX)))
         self.view.doubleClicked.connect(lambda _i: self.edit())
         layout = QVBoxLayout(self)
-        edit = QPushButton("&Change value…")
+        edit = QPushButton("Change &value…")  # Alt+C is the Closure days tab
         edit.clicked.connect(self.edit)
-        layout.addWidget(QLabel("Local practice: timescales and rules your agency may set differently. Every "
-                                "change is audited. Contact details, team names and the logo on letters: "
-                                "the Agency profile tab."))
+        note = QLabel("Local practice: timescales and rules your agency may set differently. Every change is "
+                      "audited. The agency's name, address, contact details, team names and logo on letters: the "
+                      "Agency profile tab.")
+        note.setWordWrap(True)  # wraps on a narrow or scaled screen rather than widening the page
+        layout.addWidget(note)
         layout.addWidget(edit, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.view)
         self.refresh()
@@ -272,9 +291,11 @@ class SettingsTab(QWidget):
         rows = []
         from adoption_desktop.core.agency_profile import PROFILE_SETTINGS
 
-        on_profile_tab = {s.key for s in PROFILE_SETTINGS} - {"agency.name", "agency.address"}
+        # the Agency profile tab owns what heads the letters (the name and address included): shown in one
+        # place only, a name saved there can never sit out of date here
+        on_profile_tab = {s.key for s in PROFILE_SETTINGS}
         for key, value in values.items():
-            if key in on_profile_tab:  # checked field by field there (e-mail, telephone, website)
+            if key in on_profile_tab:
                 continue
             setting = SETTINGS_REGISTRY[key]
             policy_name = locked_by_policy(setting)
@@ -336,9 +357,10 @@ class ClosureTab(QWidget):
         row = QHBoxLayout()
         self.day = DateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
+        self.day.setAccessibleName("Day the agency is closed")  # no label beside it: named for screen readers
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Reason, e.g. office move")
-        add = QPushButton("&Add")
+        add = QPushButton("A&dd")  # Alt+A is the Audit log tab
         add.clicked.connect(self.add)
         remove = QPushButton("&Remove selected")
         remove.clicked.connect(self.remove)
@@ -377,14 +399,15 @@ class AuditTab(QWidget):
         Column("#", lambda r: r.seq, align_right=True), Column("When (UTC)", lambda r: r.at[:19]),
         Column("Who", lambda r: r.actor), Column("Action", lambda r: r.action),
         Column("Record", lambda r: f"{r.entity} {r.entity_id}"),
-        Column("Changes / detail", lambda r: (r.changes + " " + r.detail).strip()[:300]),
+        Column("Changes / detail", lambda r: (r.changes + " " + r.detail).strip()[:300],
+               tooltip=lambda r: (r.changes + " " + r.detail).strip()[:2000] or None),
     ]
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.model: RowTableModel[AuditRow] = RowTableModel(self.COLUMNS)
-        self.view = _table(self.model)  # type: ignore[arg-type]
+        self.view = _table(self.model, last_fills=True)  # type: ignore[arg-type]
         self._applied: AuditFilter | None = None  # the filter the list shows
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
@@ -398,7 +421,7 @@ class AuditTab(QWidget):
             SearchKeys(edit, self.view, ready=self._filtered)
             filters.addWidget(edit)
             self.filters[key] = edit
-        apply_button = QPushButton("&Filter")
+        apply_button = QPushButton("Fi&lter")  # Alt+F is the File menu
         apply_button.clicked.connect(self.refresh)
         export = QPushButton("&Export CSV…")
         export.clicked.connect(self.export)
@@ -442,7 +465,8 @@ class AdminPage(QTabWidget):
         if ctx.principal.can(Permission.SETTINGS_MANAGE):
             self.settings = SettingsTab(ctx)
             self.addTab(self.settings, "&Settings")
-            self.addTab(ClosureTab(ctx), "&Closure days")
+            self.closures = ClosureTab(ctx)
+            self.addTab(self.closures, "&Closure days")
             from adoption_desktop.ui.admin_templates import ProfileTab, TemplatesTab
 
             self.profile = ProfileTab(ctx)
@@ -452,6 +476,16 @@ class AdminPage(QTabWidget):
         if ctx.principal.can(Permission.AUDIT_VIEW):
             self.audit = AuditTab(ctx)
             self.addTab(self.audit, "&Audit log")
+        # a tab shows what is in the database when it is shown (a change made on another tab, or the new
+        # audit entries of one); F5 reloads the tab shown, as on the ADM and counselling pages
+        self.currentChanged.connect(lambda _i: self.refresh_shown(lists_only=True))
+        QShortcut(QKeySequence("F5"), self, self.refresh_shown)
+
+    def refresh_shown(self, *, lists_only: bool = False) -> None:
+        """Reload the tab shown; ``lists_only``: not the profile or a template (typing not yet saved stays)."""
+        tab = self.currentWidget()
+        if isinstance(tab, UsersTab | SettingsTab | ClosureTab | AuditTab) or (not lists_only and hasattr(tab, "refresh")):
+            tab.refresh()
 
 
 def create_page(ctx: AppContext) -> QWidget:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -63,6 +63,10 @@ def svg_to_png(data: bytes, height: int = LOGO_MAX_PX) -> bytes:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")  # type: ignore[call-overload]
     return bytes(buffer.data().data())
+
+
+#: the box the logo's preview is fitted in (pixels), its shape kept
+LOGO_PREVIEW = QSize(240, 48)
 
 
 class ProfileTab(QWidget):
@@ -128,9 +132,14 @@ class ProfileTab(QWidget):
         if p.logo_png:
             pix = QPixmap()
             pix.loadFromData(p.logo_png)
-            self.logo.setPixmap(pix.scaledToHeight(48, Qt.TransformationMode.SmoothTransformation))
+            # a preview fitted in a small box, its shape kept: a wide logo (a 1120-pixel banner) shown whole
+            # would push Choose/Remove logo off the page and make it scroll sideways
+            self.logo.setPixmap(pix.scaled(LOGO_PREVIEW, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation))
+            self.logo.setToolTip(f"The logo as chosen: {pix.width()}×{pix.height()} pixels")
         else:
             self.logo.setText("(no logo)")
+            self.logo.setToolTip("")
 
     def profile(self) -> AgencyProfile:
         assert self.loaded is not None
@@ -174,12 +183,28 @@ class ProfileTab(QWidget):
         self.refresh()
 
 
+_AREA_SHORT = {"adm": "ADM", "counselling": "Counselling", "letterbox": "Letterbox", "panel": "Panel"}
+
+
+def template_title(name: str) -> str:
+    """What a template is called in the list: "counselling_records-request" → "Counselling: records request"
+    (the file name, which exports and letters record, stays in the tooltip)."""
+    if name == ta.MINUTES:
+        return "Panel: minutes (Word document)"
+    area, _, rest = name.partition("_")
+    if area not in _AREA_SHORT or not rest:
+        return name
+    return f"{_AREA_SHORT[area]}: {rest.replace('_', ' ').replace('-', ' ')}"
+
+
 class TemplatesTab(QWidget):
     """Every letter template and the minutes template: edit, preview, export/import, restore, history."""
 
     COLUMNS: ClassVar[list[Column[ta.TemplateInfo]]] = [
-        Column("Template", lambda t: t.name), Column("Kind", lambda t: t.kind),
-        Column("In use", lambda t: t.label), Column("Source", lambda t: t.source)]
+        Column("Template", lambda t: template_title(t.name), tooltip=lambda t: f"{t.name} ({t.label})"),
+        # the version and where it came from (the kind is in the title): two short columns, so the list
+        # shows whole beside the editor on a 1366-pixel screen
+        Column("In use", lambda t: f"v{t.version} ({t.source})")]
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -187,6 +212,8 @@ class TemplatesTab(QWidget):
         self.ctx = ctx
         self.model: RowTableModel[ta.TemplateInfo] = RowTableModel(self.COLUMNS)
         self.view: QTableView = make_table_view(self.model, sortable=True)
+        self.view.setWordWrap(False)
+        self.model.modelReset.connect(self._fit_list)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("template_editor")
         self.placeholders = QPlainTextEdit()
@@ -200,8 +227,8 @@ class TemplatesTab(QWidget):
                                 "are kept."))
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for text, slot in (("Sa&ve", self.save), ("&Preview…", self.preview), ("&Export…", self.export),
-                           ("&Import…", self.import_file), ("&Restore shipped version", self.restore),
+        for text, slot in (("Sa&ve", self.save), ("Previe&w…", self.preview), ("&Export…", self.export),
+                           ("I&mport…", self.import_file), ("&Restore shipped version", self.restore),
                            ("Hist&ory", self.history)):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=slot: f())
@@ -222,6 +249,13 @@ class TemplatesTab(QWidget):
         layout.addWidget(split, 1)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_selected())
         self.refresh()
+
+    def _fit_list(self) -> None:
+        """The list as wide as its columns: every title whole, the editor takes the rest."""
+        self.view.resizeColumnsToContents()
+        self.view.setMinimumWidth(self.view.horizontalHeader().length() + self.view.verticalHeader().width()
+                                  + self.view.verticalScrollBar().sizeHint().width() + 2 * self.view.frameWidth()
+                                  + 4)  # the grid line and rounding: without it the list scrolled sideways by a few
 
     def refresh(self, keep: str | None = None) -> None:
         rows = ta.list_templates(self.ctx.db, self.ctx.principal)
@@ -317,6 +351,7 @@ class TemplatesTab(QWidget):
         except AppError as exc:
             show_error(self, "Import template", exc)
             return False
+        self.ctx.notify(f"{path.name} imported as the new version of {self.current.name}.")
         self.refresh()
         return True
 

@@ -204,7 +204,7 @@ class RecoveryKeyDialog(QDialog):
         save.clicked.connect(self._save_pdf)
         row.addWidget(save)
         row.addStretch(1)
-        done = QPushButton("I have kept it &safe")
+        done = QPushButton("I have &kept it safe")  # Alt+S saves the PDF
         done.clicked.connect(self.accept)
         row.addWidget(done)
         layout.addLayout(row)

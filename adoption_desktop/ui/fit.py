@@ -20,7 +20,7 @@ The dialogs are checked by ``tests/ui/test_dialogs.py`` at each scaling (its reg
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
@@ -35,6 +35,9 @@ from PySide6.QtWidgets import (
 
 #: the header's text margins and a sort arrow's room, in pixels (Fusion and Windows styles)
 TITLE_MARGIN = 8
+#: what a window's title bar needs besides its title: the icon, minimise/maximise/close and margins
+#: (Windows 10/11: three 46-pixel buttons, a 16-pixel icon and its margins)
+TITLE_BAR_ALLOWANCE = 180
 
 
 class _TitleKeeper(QObject):
@@ -42,12 +45,30 @@ class _TitleKeeper(QObject):
         super().__init__(header)
         self.header = header
         self.busy = False
+        #: sections made Interactive (and whether the last section stretched) while squeezed below their
+        #: titles: given back their stretch once the header is wide enough again. Without this a column
+        #: squeezed once (a page built before its window had its size) kept its title's width for good,
+        #: the room at the right left empty while its title was cut ("Why this posit", the trial's s07)
+        self.stretch_sections: set[int] = set()
+        self.stretch_last = False
         # bound methods of a child of the header: Qt drops the connections when the header goes
         header.sectionResized.connect(self._resized)
         header.geometriesChanged.connect(self.apply)
+        header.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.header and event.type() == QEvent.Type.Resize:
+            self.apply()
+        return False
 
     def _resized(self, _section: int, _old: int, _new: int) -> None:
         self.apply()
+
+    def _room_for(self, section: int) -> int:
+        header = self.header
+        others = sum(header.sectionSize(s) for s in range(header.count())
+                     if s != section and not header.isSectionHidden(s))
+        return header.viewport().width() - others
 
     def need(self, section: int) -> int:
         model = self.header.model()
@@ -63,6 +84,13 @@ class _TitleKeeper(QObject):
         self.busy = True
         try:
             last = header.count() - 1
+            for section in sorted(self.stretch_sections):  # room again: stretch as the page asked
+                if section < header.count() and self._room_for(section) >= self.need(section):
+                    header.setSectionResizeMode(section, QHeaderView.ResizeMode.Stretch)
+                    self.stretch_sections.discard(section)
+            if self.stretch_last and self._room_for(last) >= self.need(last):
+                header.setStretchLastSection(True)
+                self.stretch_last = False
             for section in range(header.count()):
                 if header.isSectionHidden(section):
                     continue
@@ -71,9 +99,11 @@ class _TitleKeeper(QObject):
                     continue
                 if section == last and header.stretchLastSection():
                     header.setStretchLastSection(False)  # too narrow to stretch: scroll sideways instead
+                    self.stretch_last = True
                 mode = header.sectionResizeMode(section)
                 if mode == QHeaderView.ResizeMode.Stretch:  # squeezed below its title: keep it whole
                     header.setSectionResizeMode(section, QHeaderView.ResizeMode.Interactive)
+                    self.stretch_sections.add(section)
                     mode = QHeaderView.ResizeMode.Interactive
                 if mode == QHeaderView.ResizeMode.Interactive:
                     header.resizeSection(section, need)
@@ -123,12 +153,31 @@ def fit_dialog(dialog: QWidget) -> None:
         if view.window() is dialog:
             keep_titles_whole(view)
     fit_placeholders(dialog)
+    keep_window_title_whole(dialog)
     room = _room(dialog)
     if room is not None:
         minimum = dialog.minimumSizeHint().expandedTo(dialog.minimumSize())
         if minimum.width() > room[0] or minimum.height() > room[1]:
             scroll_body(dialog)
     keep_on_screen(dialog)
+
+
+def window_title_needs(window: QWidget) -> int:
+    """The width at which the title bar shows ``window``'s whole title (a small dialog's "Allocate a
+    counsellor" was cut to "Allocate t…counsellor")."""
+    title = window.windowTitle()
+    return window.fontMetrics().horizontalAdvance(title) + TITLE_BAR_ALLOWANCE if title else 0
+
+
+def keep_window_title_whole(window: QWidget) -> None:
+    need = window_title_needs(window)
+    room = _room(window)
+    if room is not None:
+        need = min(need, room[0])
+    if window.minimumWidth() < need:
+        window.setMinimumWidth(need)
+    if window.width() < need:
+        window.resize(need, window.height())
 
 
 def _room(window: QWidget) -> tuple[int, int] | None:

@@ -123,7 +123,9 @@ class MainWindow(QMainWindow):
         # built on attach: nothing to lock before someone has signed in
         self.lock_screen: LockScreen | None = None
         self.idle: IdleWatcher | None = None
-        self.opening = placeholder("Adoption Desktop", "Opening the database…")
+        # "Opening the database…" only once one is being opened (show_opening): behind the welcome dialog,
+        # before any database was chosen, it said something that was not happening
+        self.opening = placeholder("Adoption Desktop", "Starting…")
         self.stack.addWidget(self.opening)
         for target in NAV_TARGETS:
             self.nav.addItem(self._nav_item(target))
@@ -186,6 +188,12 @@ class MainWindow(QMainWindow):
         if self._ctx is None:
             raise RuntimeError("no database is attached yet")
         return self._ctx
+
+    def show_opening(self, text: str) -> None:
+        """What the window says behind the start-up dialogs ("Opening the database…")."""
+        labels = self.opening.findChildren(QLabel)
+        if labels:
+            labels[-1].setText(text)
 
     def attach(self, ctx: AppContext, *, idle_minutes: float | None = None) -> None:
         """Bind the window to an open database and a signed-in user; build navigation and menus."""
@@ -290,9 +298,9 @@ class MainWindow(QMainWindow):
         """Reports → Write report… / Ofsted pack…: open the Reports page and start there."""
         from adoption_desktop.core.security.permissions import Permission
 
-        # no Alt+letter: every letter of "Reports" already belongs to a control on some page (the menu is
-        # reached with Alt or F10 and the arrow keys; the Reports page's buttons have their own letters)
-        menu = self.menuBar().addMenu("Reports")
+        # Alt+P: the P of every page's own controls was moved (Period: Alt+R, Reset password: Alt+W,
+        # Preview: Alt+W) or given up (Print a day's letters keeps Ctrl+P; the panel's Papers… is in Tab order)
+        menu = self.menuBar().addMenu("Re&ports")
         can = self.ctx.principal.can
         for text, method, needs in (
                 ("&Write report…", "write_report", (Permission.REPORTS_VIEW,)),

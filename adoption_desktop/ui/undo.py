@@ -137,9 +137,9 @@ class UndoUi(QObject):
     def __init__(self, window: MainWindow, ctx: AppContext) -> None:
         super().__init__(window)
         self.window, self.ctx = window, ctx
-        # no Alt+letter: every letter of "Edit" answers a button or a tab on some page (like "Reports");
-        # F10 or Alt reaches the menu bar, Ctrl+Z / Ctrl+Y act without it
-        self.menu: QMenu = window.menuBar().addMenu("Edit")
+        # Alt+I: the I of every page's own controls was moved (Import…: Alt+M, Find: Alt+D) or given up
+        # where the control has its own key (Add item…: Ctrl+I); test_mnemonics checks no page shares it
+        self.menu: QMenu = window.menuBar().addMenu("Ed&it")
         self.menu.setObjectName("edit_menu")
         self.undo_action = QAction("&Undo", window)
         self.undo_action.setObjectName("undo_action")

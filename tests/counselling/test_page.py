@@ -88,6 +88,7 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     def letter(kind: str, *expected: str) -> None:
         case.letter(kind)
         assert case.last_letter is not None and case.last_letter.name == f"BRC-2026-0001-{kind}.pdf"
+        assert case.status.text().startswith(f"Letter saved to {case.last_letter}")
         text = pdf_text(case.last_letter)
         for t in expected:
             assert t in text, (kind, t)
@@ -400,3 +401,23 @@ def test_case_list_fits_a_laptop_with_room_for_the_reasons(qtbot: QtBot, db: Dat
     before = page.table.columnWidth(REASONS_COLUMN)
     page.resize(1920 - 210, 900)  # a wider screen gives the reasons more room, the other columns keep theirs
     qtbot.waitUntil(lambda: page.table.columnWidth(REASONS_COLUMN) > before + 300)
+
+
+def test_a_long_disclosure_leaves_by_and_how_in_sight(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                      new_case: Callable[..., int]) -> None:
+    """The trial (c28/c35): a long "What" sized the column to its whole text, the rest off to the right."""
+    from PySide6.QtWidgets import QTableView
+
+    from adoption_desktop.counselling.views.case_dialog import LONG_COLUMN_MAX
+
+    case_id = new_case()
+    what = "Applicant's names, date of birth and adoption details to trace the records " * 3
+    service.record_disclosure(db, counsellor, case_id, TODAY, "Fernshire Record Office", what.strip(), "post",
+                              today=TODAY)
+    dialog = CaseDialog(AppContext(db, counsellor, TaskRunner(synchronous=True)), case_id, lambda: TODAY)
+    qtbot.addWidget(dialog)
+    dialog.resize(1100, 650)
+    dialog.show()
+    view = next(v for v in dialog.findChildren(QTableView) if v.model().headerData(3, Qt.Orientation.Horizontal) == "What")
+    assert all(view.columnWidth(c) <= LONG_COLUMN_MAX for c in range(view.model().columnCount()))
+    assert view.model().index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == what.strip()  # whole in the tooltip

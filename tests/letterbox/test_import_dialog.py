@@ -127,3 +127,36 @@ def test_page_reads_the_file_on_the_task_runner_then_opens_the_preview(  # type:
     qtbot.addWidget(page)
     page.open_import(write_csv(tmp_path / "p.csv", [row("PG-1"), row("PG-2")]))
     assert ran and shown == [2]
+
+
+def test_an_import_says_what_it_wrote_and_a_problem_is_wrapped_not_cut(  # type: ignore[no-untyped-def]
+        qtbot, monkeypatch, db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    """The trial: no word after an import; a problem's sentence cut at the dialog's edge."""
+    from PySide6.QtWidgets import QTableView
+
+    from adoption_desktop.letterbox.views import import_dialog
+    from adoption_desktop.letterbox.views.page import LetterboxPage
+    from tests.letterbox.test_import_sanitation import row, write_csv
+
+    def exec_(self: import_dialog.ImportDialog) -> int:
+        self.do_import()
+        return int(self.result())
+
+    monkeypatch.setattr(import_dialog.ImportDialog, "exec", exec_)
+    ctx = AppContext(db, coordinator, TaskRunner(synchronous=True))
+    told: list[str] = []
+    ctx.on_message = told.append
+    page = LetterboxPage(ctx)
+    qtbot.addWidget(page)
+    page.open_import(write_csv(tmp_path / "n.csv", [row("N-1"), row("N-2")]))
+    assert told and "n.csv imported: 2 new" in told[-1]
+
+    path = write_csv(tmp_path / "w.csv", [row("W-1", DOB="01/01/0001")])
+    dialog = import_dialog.ImportDialog(ctx, path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.check()
+    table = dialog.findChild(QTableView, "problems")
+    assert table is not None and table.wordWrap()
+    text = dialog.problems.data(dialog.problems.index(0, 3))
+    assert dialog.problems.data(dialog.problems.index(0, 3), 3) == text  # whole in its tooltip

@@ -48,6 +48,9 @@ def test_each_role_gets_its_own_work(demo_work: dict[str, MyWork]) -> None:
     assert keys["letterbox"] == ["letterbox"] and keys["counsellor"] == ["counsellor"] and keys["manager"] == []
     for user in ("chair", "adm", "paneladmin", "letterbox", "counsellor"):
         assert demo_work[user].lines, f"{user} has nothing to do on the demo database"
+    # "records request", as on the counselling page and in the guide (not "record request")
+    assert any("records request" in line.detail for line in demo_work["counsellor"].lines)
+    assert not any("record request" in line.detail for line in demo_work["counsellor"].lines)
 
 
 def test_lines_name_the_record_they_open(demo_work: dict[str, MyWork]) -> None:

@@ -90,3 +90,66 @@ def test_down_in_an_audit_filter_box_goes_to_the_entries_filtered(db: Database, 
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter still just filters, the box keeps the keyboard
     assert QApplication.focusWidget() is box
+
+
+def test_tabs_show_what_is_in_the_database_when_shown_and_on_f5(db: Database, admin: Principal, qtbot: Any) -> None:
+    """The trial: a name saved on Agency profile stayed old on Settings; new audit entries appeared only
+    after Filter, and F5 did nothing."""
+    from PySide6.QtCore import Qt
+
+    page = _page_with_a_counsellor(db, admin, qtbot)
+    # the agency's name and address are the profile's alone: one place to change them, none to go stale
+    shown = {row[0] for row in page.settings.model.rows()}
+    assert "agency.name" not in shown and "agency.address" not in shown
+    page.setCurrentWidget(page.audit)
+    before = len(page.audit.model.rows())
+    page.setCurrentWidget(page.users)
+    users.create_user(db, admin, "ashby", "Ash Ashby", "long-enough-pw", [Role.COUNSELLOR])
+    page.setCurrentWidget(page.audit)  # shown again: the new entries are there without pressing Filter
+    assert len(page.audit.model.rows()) > before
+    users.create_user(db, admin, "brook", "Bo Brook", "long-enough-pw", [Role.COUNSELLOR])
+    page.setCurrentWidget(page.users)
+    assert "brook" in [u.username for u in page.users.model.rows()]
+    users.create_user(db, admin, "carr", "Cy Carr", "long-enough-pw", [Role.COUNSELLOR])
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    qtbot.keyClick(page.users.view, Qt.Key.Key_F5)  # F5 reloads the tab shown
+    assert "carr" in [u.username for u in page.users.model.rows()]
+
+
+def test_creating_a_user_says_so(db: Database, admin: Principal, qtbot: Any, monkeypatch: Any) -> None:
+    from adoption_desktop.ui.admin_page import UserDialog
+
+    page = _page_with_a_counsellor(db, admin, qtbot)
+    told: list[str] = []
+    page.users.ctx.on_message = told.append
+
+    def fill(dialog: UserDialog) -> int:
+        dialog.full_name.setText("Dee Dale")
+        dialog.username.setText("dale")
+        dialog.password.setText("long-enough-pw")
+        dialog.role_boxes[Role.COUNSELLOR].setChecked(True)
+        return 1
+
+    monkeypatch.setattr(UserDialog, "exec", fill)
+    page.users.new_user()
+    assert "dale" in [u.username for u in page.users.model.rows()]
+    assert told and "dale" in told[0] and "created" in told[0]
+
+
+def test_settings_and_audit_log_do_not_scroll_sideways_at_1366(db: Database, admin: Principal, qtbot: Any) -> None:
+    """The trial: Settings' "Meaning" cut off at the right, the Audit log's "Changes" column so wide its
+    title was out of sight. The sentence column takes the room left and shows the rest in its tooltip."""
+    from PySide6.QtWidgets import QApplication
+
+    page = _page_with_a_counsellor(db, admin, qtbot)
+    page.resize(1366 - 220, 640)  # the page beside the navigation list in a 1366-pixel window
+    for tab in (page.settings, page.audit):
+        page.setCurrentWidget(tab)
+        QApplication.processEvents()
+        view = tab.view
+        assert view.horizontalScrollBar().maximum() == 0, type(tab).__name__
+        last = view.model().columnCount() - 1
+        assert view.horizontalHeader().sectionViewportPosition(last) < view.viewport().width()
+        tip = view.model().index(0, last).data(3)
+        assert tip, "the whole sentence in the tooltip"

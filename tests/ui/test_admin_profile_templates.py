@@ -68,3 +68,31 @@ def test_job_title_and_template_editing(db: Database, admin: Principal, qtbot: A
     assert tab.restore(confirmed=True)
     assert tab.current is not None and tab.current.label == "letterbox_reminder v2 (shipped)"
     assert [v.version for v in ta.versions(db, admin, "letterbox_reminder")] == [2, 1]
+
+
+def test_a_wide_logo_is_previewed_in_a_small_box_and_the_page_does_not_grow(
+        db: Database, admin: Principal, qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtGui import QColor, QImage
+
+    from adoption_desktop.ui.admin_templates import LOGO_PREVIEW
+
+    page = _page(db, admin, qtbot)
+    page.resize(1100, 700)
+    page.setCurrentWidget(page.profile)
+    wide = QImage(1120, 60, QImage.Format.Format_RGB32)  # the trial's banner logo
+    wide.fill(QColor("#2f5d7c"))
+    wide.save(str(tmp_path / "wide.png"))
+    page.profile.choose_logo(tmp_path / "wide.png")
+    shown = page.profile.logo.pixmap()
+    assert shown.width() <= LOGO_PREVIEW.width() and shown.height() <= LOGO_PREVIEW.height()
+    assert shown.width() / shown.height() > 10  # its shape kept: wide, not squeezed into a square
+    assert page.profile.minimumSizeHint().width() < 1000  # Choose/Remove logo stay on the page
+
+
+def test_templates_are_listed_by_readable_titles() -> None:
+    from adoption_desktop.ui.admin_templates import template_title
+
+    titles = [template_title(n) for n in ("counselling_records-request", "counselling_records-ready",
+                                          "counselling_chaser", ta.MINUTES)]
+    assert titles == ["Counselling: records request", "Counselling: records ready", "Counselling: chaser",
+                      "Panel: minutes (Word document)"]

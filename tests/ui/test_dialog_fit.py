@@ -177,3 +177,60 @@ def test_the_logical_sizes_are_what_qt_scale_factor_gives(tmp_path: Path) -> Non
                              timeout=60).stdout.split()
         assert [int(out[0]), int(out[1])] == [width, height], label
         assert int(out[2]) == advance, label
+
+
+def test_a_small_dialog_is_wide_enough_for_its_title_and_a_message_box_wraps_its_text(qtbot: Any) -> None:
+    """The trial: "Allocate t…counsellor" in a small dialog's title bar; a long error's text running off
+    the right edge of its message box (the box fitted before it had sized itself)."""
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    from adoption_desktop.ui.fit import window_title_needs
+
+    app = QApplication.instance()
+    assert app is not None
+    namer = DialogNamer()
+    app.installEventFilter(namer)
+    try:
+        dialog = QDialog()
+        dialog.setWindowTitle("Allocate the case to a counsellor")
+        QVBoxLayout(dialog).addWidget(QLineEdit())
+        qtbot.addWidget(dialog)
+        dialog.show()
+        QApplication.processEvents()
+        assert dialog.width() >= window_title_needs(dialog)
+        text = "Template x: unknown placeholder ${a}. Use only: " + ", ".join(f"${{name_{n}}}" for n in range(40))
+        box = QMessageBox(QMessageBox.Icon.Critical, "Save template", text, QMessageBox.StandardButton.Ok)
+        qtbot.addWidget(box)
+        box.show()
+        for _ in range(3):
+            QApplication.processEvents()
+        label = next(lb for lb in box.findChildren(QLabel) if lb.text() == text)
+        assert label.geometry().right() <= box.width() and label.wordWrap()
+    finally:
+        app.removeEventFilter(namer)
+
+
+def test_a_stretching_column_squeezed_once_stretches_again_when_there_is_room(qtbot: Any) -> None:
+    """The trial (counselling, s07): a page built before its window had its size kept "Why this position"
+    at its squeezed width for good, cut, with empty room at the right of the table."""
+    from PySide6.QtWidgets import QHeaderView
+
+    from adoption_desktop.ui.fit import keep_titles_whole
+
+    view = QTableView()
+    qtbot.addWidget(view)
+    model = QStandardItemModel(3, 3, view)
+    model.setHorizontalHeaderLabels(["Reference", "Why this position", "Age"])
+    view.setModel(model)
+    view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    view.resize(120, 200)
+    view.show()
+    keep_titles_whole(view)
+    QApplication.processEvents()
+    header = view.horizontalHeader()
+    assert header.sectionResizeMode(1) == QHeaderView.ResizeMode.Interactive  # squeezed: scrolls sideways
+    view.resize(900, 200)
+    QApplication.processEvents()
+    assert header.sectionResizeMode(1) == QHeaderView.ResizeMode.Stretch
+    title = header.fontMetrics().horizontalAdvance("Why this position")
+    assert header.sectionSize(1) > title and view.horizontalScrollBar().maximum() == 0

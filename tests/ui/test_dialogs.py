@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication, QPalette, QScreen
-from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QTabWidget, QWidget
 
 import adoption_desktop
 from adoption_desktop import demo
@@ -28,6 +28,7 @@ from adoption_desktop.core.security.service import authenticate
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui import geometry
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.fit import window_title_needs
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.palette import high_contrast_palette
 from adoption_desktop.ui.tasks import TaskRunner
@@ -40,6 +41,7 @@ from tests.ui.walk import (
     not_reachable_by_tab,
     plain,
     unnamed,
+    visible_mnemonics,
 )
 
 #: the environment variable that makes this process the one screen under test (set by the parent test)
@@ -154,6 +156,8 @@ def check_dialog(dialog: QWidget, available: QRect) -> list[str]:
     room_w, room_h = available.width() - geometry.FRAME_ALLOWANCE_W, available.height() - geometry.FRAME_ALLOWANCE_H
     if not dialog.windowTitle():
         problems.append("no window title (a screen reader announces the dialog by it)")
+    elif not isinstance(dialog, QMessageBox) and dialog.width() < min(window_title_needs(dialog), room_w):
+        problems.append(f"title {dialog.windowTitle()!r} cut: {dialog.width()} < {window_title_needs(dialog)}")
     if dialog.width() > room_w or dialog.height() > room_h:
         problems.append(f"opens at {dialog.width()}×{dialog.height()}, larger than the screen's {room_w}×{room_h}")
     minimum = dialog.minimumSizeHint().expandedTo(dialog.minimumSize())
@@ -164,7 +168,8 @@ def check_dialog(dialog: QWidget, available: QRect) -> list[str]:
         problems.append(f"opens at {frame.x()},{frame.y()}, partly off the screen")
     for view in _views(dialog):
         found = [*clipped(dialog), *cut_short(dialog), *unnamed(dialog), *low_contrast(dialog),
-                 *not_reachable_by_tab(dialog)]
+                 *not_reachable_by_tab(dialog),
+                 *(f"Alt+{k}: {v}" for k, v in visible_mnemonics(dialog).items())]
         problems += [f"{view.lstrip(' /')}: {p}" if view else p for p in found]
     return problems
 

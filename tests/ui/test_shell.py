@@ -198,6 +198,25 @@ def test_a_broken_remembered_database_falls_back_to_the_start_dialog(tmp_path: A
     assert errors and "key file" in errors[0] and shown == [True]
 
 
+def test_the_window_says_opening_only_once_a_database_is_being_opened(qtbot: Any, monkeypatch: Any) -> None:
+    """The trial: "Opening the database…" behind the welcome dialog, before any database was chosen."""
+    from PySide6.QtWidgets import QLabel
+
+    from adoption_desktop import app
+    from adoption_desktop.core.storage import lifecycle
+    from adoption_desktop.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    said = [label.text() for label in window.opening.findChildren(QLabel)]
+    assert not any("Opening" in text for text in said)
+    seen: list[str] = []
+    monkeypatch.setattr(lifecycle, "open_database", lambda *a, **k: seen.append(
+        window.opening.findChildren(QLabel)[-1].text()))
+    app._open(window.opening, "postgresql://somewhere/agency", None)  # type: ignore[arg-type]
+    assert seen == ["Opening the database…"]
+
+
 def test_notifications_reach_the_status_bar(db: Database, admin: Principal, make_window: Any) -> None:
     window = make_window(admin)
     window.ctx.notify("18 letter(s) written to reminders.pdf.")
@@ -278,8 +297,9 @@ def test_the_start_windows_demo_database_is_made_whole_or_not_at_all(tmp_path: A
     from adoption_desktop.core.storage.lifecycle import verify_database
     from adoption_desktop.ui.dialogs import RecoveryKeyDialog
 
-    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(RecoveryKeyDialog, "exec", lambda self: 1)
+    order: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: order.append("hint") or QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(RecoveryKeyDialog, "exec", lambda self: order.append("recovery key") or 1)
     parent = QDialog()
     qtbot.addWidget(parent)
     path = tmp_path / "demo.db"
@@ -295,6 +315,7 @@ def test_the_start_windows_demo_database_is_made_whole_or_not_at_all(tmp_path: A
     monkeypatch.setattr(demo_module, "populate", real)
     db = app._create(parent, path, SecretStore(), demo=True)
     assert db is not None
+    assert order == ["recovery key", "hint"]  # the sign-in hint after the key, just before the sign-in
     try:
         report = verify_database(db)
         assert report.ok, report

@@ -7,20 +7,23 @@ checking at those sizes is what QT_SCALE_FACTOR would show, without a subprocess
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPalette
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QGroupBox,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QTabBar,
     QTabWidget,
     QWidget,
@@ -95,12 +98,18 @@ def clipped(top: QWidget) -> list[str]:
     return problems
 
 
+def tab_widgets(page: QWidget) -> list[QTabWidget]:
+    """Every tab widget on ``page``, the page itself first when it is one (Administration is a tab widget:
+    ``findChildren`` alone never finds it, and its tabs after the first went unchecked)."""
+    return ([page] if isinstance(page, QTabWidget) else []) + page.findChildren(QTabWidget)
+
+
 def every_view(window: QWidget, pages: Callable[[], Iterator[tuple[str, QWidget]]]) -> Iterator[str]:
     """Yield a name for every page and every tab of every tab widget on it, with that tab shown."""
     for name, page in pages():
         QApplication.processEvents()
         yield name
-        for tabs in page.findChildren(QTabWidget):
+        for tabs in tab_widgets(page):
             if not tabs.isVisibleTo(window):
                 continue
             for i in range(tabs.count()):
@@ -274,3 +283,50 @@ def _ancestors(widget: QWidget, top: QWidget) -> Iterator[QWidget]:
 
 def _label(widget: QWidget) -> str:
     return accessible_name(widget) or widget.objectName() or getattr(widget, "text", lambda: "")()
+
+
+# --- mnemonics --------------------------------------------------------------------------------------------
+
+_MNEMONIC = re.compile(r"&([^&\s])")
+
+
+def mnemonic(text: str) -> str | None:
+    match = _MNEMONIC.search(text.replace("&&", ""))
+    return match.group(1).lower() if match else None
+
+
+def visible_mnemonics(window: QWidget) -> dict[str, list[str]]:
+    """Alt+letters that more than one thing shown in ``window`` answers (menu titles, buttons, labels with a
+    buddy, group boxes, tab titles), and under ``"dead"`` the letters shown underlined that answer nothing:
+    a button given another shortcut (``setShortcut(Ctrl+N)``) loses the Alt+letter its text shows."""
+    seen: dict[str, list[str]] = {}
+    dead: list[str] = []
+
+    def note(text: str, where: str) -> None:
+        key = mnemonic(text)
+        if key:
+            seen.setdefault(key, []).append(f"{where}{text!r}")
+
+    if isinstance(window, QMainWindow):
+        for action in window.menuBar().actions():
+            if action.isVisible():
+                note(action.text(), "menu ")
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window) or (window.isWindow() and widget.window() is not window):
+            continue
+        if isinstance(widget, QAbstractButton):
+            note(widget.text(), "button ")
+            if mnemonic(widget.text()) and widget.shortcut() != QKeySequence.mnemonic(widget.text()):
+                dead.append(f"button {widget.text()!r} (its shortcut is {widget.shortcut().toString()!r})")
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            note(widget.text(), "label ")
+        elif isinstance(widget, QGroupBox):
+            note(widget.title(), "group ")
+        elif isinstance(widget, QTabWidget):
+            for i in range(widget.count()):
+                if widget.isTabVisible(i):
+                    note(widget.tabText(i), "tab ")
+    found = {k: v for k, v in seen.items() if len(v) > 1}
+    if dead:
+        found["dead"] = dead
+    return found

@@ -82,7 +82,7 @@ class AdmPage(QWidget):
         # fields and buttons every letter the page's texts offer is taken (the tab is Alt+D, its wording Alt+N)
         self.new_button = QPushButton("New decision without panel…")
         self.new_button.setToolTip("Ctrl+N: child's plan for adoption, reg 25A temporary approval, local types")
-        self.print_button = QPushButton("&Print a day's letters…")
+        self.print_button = QPushButton("Print a day's letters…")  # Ctrl+P; Alt+P: the Reports menu
         self.print_button.setToolTip("Ctrl+P: every ADM letter dated one day, in one PDF")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("F5")

@@ -91,15 +91,20 @@ SESSION_COLUMNS: list[Column[SessionRow]] = [
     Column("Counsellor", lambda s: s.counsellor), Column("Notes", lambda s: s.notes),
 ]
 REDACTION_COLUMNS: list[Column[RedactionRow]] = [
-    Column("Reviewed", lambda r: r.reviewed_on), Column("Document", lambda r: r.item),
+    Column("Reviewed", lambda r: r.reviewed_on), Column("Document", lambda r: r.item, tooltip=lambda r: r.item),
     Column("Third-party information reviewed", lambda r: r.third_party_reviewed),
     Column("Redactions made", lambda r: r.redactions_made), Column("By", lambda r: r.reviewed_by),
 ]
 DISCLOSURE_COLUMNS: list[Column[DisclosureRow]] = [
     Column("Date", lambda d: d.disclosed_on), Column("By", lambda d: d.disclosed_by),
-    Column("To", lambda d: d.recipient), Column("What", lambda d: d.what), Column("How", lambda d: d.method),
+    Column("To", lambda d: d.recipient), Column("What", lambda d: d.what, tooltip=lambda d: d.what),
+    Column("How", lambda d: d.method),
     Column("Records shared", lambda d: d.records_shared),
 ]
+
+
+#: the widest a column of a case's lists grows (pixels): the lists fit the dialog on a 1366-pixel screen
+LONG_COLUMN_MAX = 320
 
 
 def _table(name: str, model: RowTableModel[object]) -> QTableView:
@@ -312,6 +317,9 @@ class CaseDialog(QDialog):
                 b.setEnabled(self.editable and d.closed_on is None)
         for view in self.findChildren(QTableView):
             view.resizeColumnsToContents()
+            for column in range(view.horizontalHeader().count()):  # a long "What" cut (whole in its tooltip)
+                if view.columnWidth(column) > LONG_COLUMN_MAX:  # rather than "By" and "How" out of sight
+                    view.setColumnWidth(column, LONG_COLUMN_MAX)
 
     def _request_id(self) -> int | None:
         rows = self.requests_view.selectionModel().selectedRows()
@@ -623,7 +631,9 @@ class CaseDialog(QDialog):
         def done(result: object) -> None:
             self.last_letter = Path(str(result))
             self.reload()
-            self.status.setText(f"{LETTER_KINDS[kind]} letter saved to {result}.")
+            # "Letter saved to …" first: the kind's own name ("Records request to an archive or agency")
+            # put before "letter saved" read as one muddled sentence
+            self.status.setText(f"Letter saved to {result} ({LETTER_KINDS[kind]}).")
 
         run_with_progress(self, self.ctx.tasks, f"{LETTER_KINDS[kind]} letter…", work, done,
                           lambda exc: show_error(self, "Letter", exc))

@@ -178,7 +178,7 @@ class CounsellingPage(QWidget):
         self.show_combo.setObjectName("show")
         fill_combo(self.show_combo, SHOW, "waiting")
         show_label.setBuddy(self.show_combo)
-        find_label = QLabel("F&ind")
+        find_label = QLabel("Fin&d")  # Alt+I: the Edit menu
         self.search = QLineEdit()
         self.search.setObjectName("find")
         self.search.setPlaceholderText("name, reference or counsellor")
@@ -186,7 +186,8 @@ class CounsellingPage(QWidget):
         find_label.setBuddy(self.search)
         self.new_button = QPushButton("&New referral…")
         self.new_button.setObjectName("new_referral")
-        self.new_button.setShortcut(QKeySequence("Ctrl+N"))
+        # Ctrl+N as well as Alt+N: a shortcut set on the button itself would replace the Alt+N its text shows
+        QShortcut(QKeySequence("Ctrl+N"), self, self.new_button.click)
         self.new_button.setEnabled(ctx.can(Permission.COUNSELLING_EDIT))
         self.open_button = QPushButton("&Open case")
         self.open_button.setObjectName("open_case")

@@ -47,7 +47,7 @@ MAPPING_CHARS = 20  # a mapping box shows this many characters of a heading
 PROBLEM_COLUMNS: list[Column[Problem]] = [
     Column("Row", lambda p: p.row, align_right=True), Column("Column", lambda p: p.column),
     Column("Kind", lambda p: "Warning" if p.level == "warning" else "Problem"),
-    Column("Problem", lambda p: p.problem)]
+    Column("Problem", lambda p: p.problem, tooltip=lambda p: p.problem)]
 
 
 class ImportDialog(QDialog):
@@ -107,6 +107,11 @@ class ImportDialog(QDialog):
         problems.setObjectName("problems")
         problems.setModel(self.problems)
         problems.horizontalHeader().setStretchLastSection(True)
+        # a problem is a sentence: wrapped in its row, never cut at the dialog's edge
+        problems.setWordWrap(True)
+        problems.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.problems.modelReset.connect(problems.resizeRowsToContents)
+        problems.horizontalHeader().sectionResized.connect(lambda *_: problems.resizeRowsToContents())
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)

@@ -130,7 +130,7 @@ class LetterboxPage(QWidget):
             "confirmation"))
         menu.addAction("Re&view invitations for reviews due in the next 30 days…", self._review_letters)
         self.letters_button.setMenu(menu)
-        self.import_button = QPushButton("&Import register…")
+        self.import_button = QPushButton("I&mport register…")  # Alt+I: the Edit menu
         self.import_button.setObjectName("import")
         self.import_button.clicked.connect(self._import_clicked)
         self.import_button.setEnabled(ctx.can(Permission.LETTERBOX_IMPORT))
@@ -513,6 +513,10 @@ class LetterboxPage(QWidget):
             dialog = ImportDialog(self.ctx, path, self, table=table)
             self.import_dialog = dialog
             if dialog.exec():
+                report = dialog.last_report
+                if report is not None:  # said where the eye is after the dialog closes, as a backup is
+                    self.ctx.notify(f"{path.name} imported: {report.creates} new, {report.updates} updated, "
+                                    f"{report.unchanged} unchanged arrangement(s).")
                 self.arrangements_register.refresh()
                 self.refresh_work_list()
 

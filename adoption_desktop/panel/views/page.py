@@ -150,8 +150,8 @@ class PanelPage(QWidget):
         self.agenda_view.doubleClicked.connect(lambda _i: self.edit_item())
         agenda_layout.addWidget(self.agenda_view, 1)
         # two short rows rather than one long one, so the window fits a 1366-pixel laptop screen
-        for group in ((("Add &item…", self.add_item, "add_item"), ("&Edit…", self.edit_item, "edit_item"),
-                       ("&Papers…", self.papers, "papers"), ("&Declare interest…", self.declare, "declare")),
+        for group in ((("Add item…", self.add_item, "add_item"), ("&Edit…", self.edit_item, "edit_item"),
+                       ("Papers…", self.papers, "papers"), ("&Declare interest…", self.declare, "declare")),
                       (("Move &up", lambda: self.move_item(-1), "move_up"),
                        ("Move do&wn", lambda: self.move_item(1), "move_down"),
                        ("&Remove", self.remove_item, "remove_item"),
@@ -182,7 +182,7 @@ class PanelPage(QWidget):
         self.attendance_view = _table("attendance", self.attendance_model)
         att_layout.addWidget(self.attendance_view, 1)
         row = QHBoxLayout()
-        for text, status, name in (("&Present", "present", "mark_present"), ("Ap&ologies", "apologies",
+        for text, status, name in (("Present", "present", "mark_present"), ("Ap&ologies", "apologies",
                                                                              "mark_apologies"),
                                    ("A&bsent", "absent", "mark_absent")):
             b = _button(text, partial(self.mark, status), name)

@@ -96,7 +96,7 @@ class ReportsPage(QWidget):
                                     "list, ADM timeliness and the year's figures")
         self.pack_button.clicked.connect(self.ofsted_pack)
         self.pack_button.setVisible(all(ctx.principal.can(p) for p in PACK_PERMISSIONS))
-        for label, w in (("&Period", self.preset), ("Fro&m", self.start), ("&To", self.end)):
+        for label, w in (("Pe&riod", self.preset), ("Fro&m", self.start), ("&To", self.end)):
             lab = QLabel(label)
             lab.setBuddy(w)
             row.addWidget(lab)

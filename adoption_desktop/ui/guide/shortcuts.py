@@ -59,6 +59,9 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("Ctrl+N", "new referral"),
         ("F5", "refresh, back to the waiting-list order"),
     ],
+    "Administration": [
+        ("F5", "refresh the tab shown (each tab also refreshes when it is shown)"),
+    ],
     "Reports": [
         ("Esc", "stop counting while the figures are being worked out"),
     ],
@@ -79,7 +82,8 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
 
 #: the navigation key each area's keys belong to (the test opens these pages)
 AREA_PAGES: dict[str, str] = {"Panel": "panel", "ADM decisions": "adm", "Letterbox": "letterbox",
-                              "Counselling": "counselling", "Reports": "reports"}
+                              "Counselling": "counselling", "Reports": "reports",
+                              "Administration": "admin"}
 
 
 def key_text(sequence: QKeySequence) -> str:
