@@ -173,7 +173,7 @@ class LetterboxPage(QWidget):
         chase = QPushButton("&Chasers for overdue writers…")
         chase.setObjectName("chasers")
         chase.clicked.connect(self._chasers_clicked)
-        self.missed_button = QPushButton("&Mark missed")
+        self.missed_button = QPushButton("Mar&k missed")
         self.missed_button.setObjectName("mark_missed")
         self.missed_button.setToolTip("The selected exchanges will not come: they leave the list (Ctrl+Z undoes)")
         self.missed_button.clicked.connect(self.mark_selected_missed)
