@@ -253,10 +253,11 @@ def install_error_hook(window: QWidget) -> None:
         from adoption_desktop.core.logging_setup import log_unhandled
 
         log_unhandled(kind, exc, tb)
+        from adoption_desktop.core.errors import AppError
         from adoption_desktop.ui.dialogs import show_error
 
-        with contextlib.suppress(Exception):
-            show_error(window, "Unexpected problem", exc)
+        with contextlib.suppress(Exception):  # a refusal the screen forgot to catch is still said as one
+            show_error(window, "Please check" if isinstance(exc, AppError) else "Unexpected problem", exc)
 
     sys.excepthook = hook
 

@@ -100,3 +100,31 @@ def test_choosing_a_period_counts_it_and_typed_dates_make_it_custom(db: Database
     page.write_report_to(tmp_path / "report.docx", "six-monthly")
     assert not page.stale and page.sections_period == page._range() and page._range()[0] == D(2025, 1, 1)
     assert Document(str(tmp_path / "report.docx")).paragraphs[0].text.startswith("Six-monthly report: Jan 2025–")
+
+
+def test_a_from_date_that_is_not_one_is_said_and_nothing_is_counted(db: Database, qtbot: Any, tmp_path: Path,
+                                                                  monkeypatch: Any) -> None:
+    """The review: with figures shown, 31/04/2025 typed in From then To changed gave "Unexpected problem"
+    (the page read the field outside any check). Now the table says it is not for the dates above, and
+    Run, Export and Write report name the field and count nothing."""
+    from PySide6.QtWidgets import QMessageBox
+
+    _window, page = _page(db, qtbot)
+    page.preset.setCurrentIndex(PRESETS.index("Last financial year"))  # counted at once
+    shown = page.sections_period
+    assert shown is not None
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text, *a: said.append(text))
+    page.start.setFocus()
+    page.start.lineEdit().selectAll()
+    qtbot.keyClicks(page.start, "31/04/2025")
+    qtbot.keyClick(page.start, Qt.Key.Key_Return)  # Enter reads what was typed
+    assert page.start.lineEdit().text() == "31/04/2025", page.start.lineEdit().text()
+    page.end.setDate(QDate(2025, 9, 30))
+    assert page.stale and "not the dates above" in page.shown_label.text()
+    page.run()
+    page.export_to(tmp_path / "figures.csv")
+    page.write_report_to(tmp_path / "report.docx", "six-monthly")
+    assert len(said) == 3 and all("31/04/2025" in text for text in said), said
+    assert page.sections_period == shown
+    assert not (tmp_path / "figures.csv").exists() and not (tmp_path / "report.docx").exists()

@@ -377,12 +377,13 @@ class DecisionPanel(QWidget):
         if self.detail is None:
             return
         try:
+            day = pydate(self.decided_on.date())  # a date typed that is not one is said before anything else
             if not self._save():
                 return
         except AppError as exc:
             self.failed.emit(exc)
             return
-        db, me, did, day = self.ctx.db, self.ctx.principal, self.detail.row.id, pydate(self.decided_on.date())
+        db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
         asked = password is None
         if password is None:
             warning = self.detail.conflict_warning
@@ -417,6 +418,11 @@ class DecisionPanel(QWidget):
         if (password is None or reason is None) and not self.correcting:
             self.begin_correction()
             return
+        try:  # the date of decision typed is a date: known before the password is asked for
+            day = pydate(self.decided_on.date())
+        except AppError as exc:
+            self.failed.emit(exc)
+            return
         if password is None or reason is None:
             dlg = SignDialog(self, "A correction is a new signed version; the signed original stays in the "
                              "history. Give the reason for the correction.", correction=True)
@@ -425,7 +431,7 @@ class DecisionPanel(QWidget):
             password, reason = dlg.password.text(), dlg.reason.toPlainText()
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
         outcome, text = str(self.outcome.currentData()), self.decision_text.toPlainText()
-        reasons, day, pw, why = self.decision_reasons.toPlainText(), pydate(self.decided_on.date()), password, reason
+        reasons, pw, why = self.decision_reasons.toPlainText(), password, reason
 
         def go() -> int:
             return service.correct_decision(db, me, did, pw, reason=why, outcome=outcome, decision_text=text,

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.reports import service
 from adoption_desktop.reports.model import FigureSection
@@ -156,7 +156,12 @@ class ReportsPage(QWidget):
     @property
     def stale(self) -> bool:
         """The table shows figures for other dates than From and To."""
-        return self.sections_period is not None and self.sections_period != self._range()
+        if self.sections_period is None:
+            return False
+        try:
+            return self.sections_period != self._range()
+        except ValidationError:  # From or To is not a date yet: what is shown is not for it
+            return True
 
     def _say_what_is_shown(self) -> None:
         if self.sections_period is None:
@@ -190,11 +195,26 @@ class ReportsPage(QWidget):
         return True
 
     def _range(self) -> tuple[dt.date, dt.date]:
+        """From and To; a ``ValidationError`` naming the field when either is not a date."""
         s, e = self.start.date(), self.end.date()
         return dt.date(s.year(), s.month(), s.day()), dt.date(e.year(), e.month(), e.day())
 
+    def _checked_range(self, title: str) -> tuple[dt.date, dt.date] | None:
+        """From and To, or ``None`` once the user is told which is not a date (the cursor put there)."""
+        try:
+            return self._range()
+        except ValidationError as exc:
+            show_error(self, title, exc)
+            for edit in (self.start, self.end):
+                if edit.problem():
+                    edit.setFocus()
+                    break
+            return None
+
     def run(self) -> None:
-        start, end = self._range()
+        if (checked := self._checked_range("Reports")) is None:
+            return
+        start, end = checked
 
         def work(task: TaskHandle) -> tuple[service.ComparedFigures, QuarterlyTrend]:
             from adoption_desktop.reports.report_data import quarterly
@@ -311,7 +331,9 @@ class ReportsPage(QWidget):
             self.export_to(Path(path))
 
     def export_to(self, out: Path) -> None:
-        start, end = self._range()
+        if (checked := self._checked_range("Export figures")) is None:
+            return
+        start, end = checked
 
         def work(task: TaskHandle) -> service.ComparedFigures:
             compared = service.collect_compared(self.ctx.db, self.ctx.principal, start, end,
@@ -327,7 +349,9 @@ class ReportsPage(QWidget):
         from PySide6.QtWidgets import QInputDialog
 
         kinds = ["Six-monthly", "Annual"]
-        start, end = self._range()
+        if (checked := self._checked_range("Write report")) is None:
+            return
+        start, end = checked
         guess = 1 if (end - start).days > 250 else 0
         kind, ok = QInputDialog.getItem(self, "Write report", "&Kind of report:", kinds, guess, False)
         if not ok:
@@ -342,7 +366,9 @@ class ReportsPage(QWidget):
         from adoption_desktop.reports.report_data import build_report
         from adoption_desktop.reports.report_docx import export_report
 
-        start, end = self._range()
+        if (checked := self._checked_range("Write report")) is None:
+            return
+        start, end = checked
         if out.suffix.lower() != ".docx":
             out = out.with_suffix(".docx")
         if self.stale:  # the report is of the dates above: the table shows the same figures (in the background)
