@@ -264,10 +264,10 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     views[sitting_for[-1].id] = (f"{rules.NO_VIEW_PREFIX}: left the sitting before the panel "
                                                  "gave its views on this item.")
                 approved_on = cal.add_working_days(day, rng.randint(3, 12) if rng.random() < 0.9 else 14)
-                submitted_on: dt.date | None = cal.add_working_days(day, 2)
+                # sent to the chair two working days after the sitting, or today for a sitting of the last two
+                # days (nothing is dated after the demo's today, and the chair always has minutes to approve)
+                submitted_on: dt.date | None = min(cal.add_working_days(day, 2), ctx.today)
                 status = "approved" if approved_on <= ctx.today else "submitted"
-                if submitted_on is not None and submitted_on > ctx.today:  # a sitting of the last two days
-                    status, submitted_on = "draft", None
                 minutes = PanelMinutes(
                     item_id=item.id, version=1, status=status, outcome=outcome,
                     recommendation_text="", reasons=REASONS.get(outcome, "") if outcome != "deferred" else
