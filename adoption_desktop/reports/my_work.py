@@ -233,7 +233,7 @@ def _counsellor(session: Session, actor: Principal, today: dt.date) -> WorkSecti
 # --- timeliness (counts only) -------------------------------------------------------------------
 def _timeliness(session: Session, today: dt.date) -> tuple[AreaTimeliness, ...]:
     from adoption_desktop.core.settings_service import calendar, get_setting
-    from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
+    from adoption_desktop.counselling.models import CounsellingCase
     from adoption_desktop.letterbox.service import work_rows_in
     from adoption_desktop.panel import rules as panel_rules
     from adoption_desktop.panel import settings as panel_settings
@@ -287,10 +287,9 @@ def _timeliness(session: Session, today: dt.date) -> tuple[AreaTimeliness, ...]:
         open_, CounsellingCase.allocated_on.is_(None))) or 0
     allocated = session.scalar(select(func.count()).select_from(CounsellingCase).where(
         open_, CounsellingCase.allocated_on.is_not(None))) or 0
-    outstanding = select(func.count()).select_from(RecordsRequest).join(CounsellingCase).where(
-        open_, RecordsRequest.received_on.is_(None))
-    overdue = session.scalar(outstanding.where(RecordsRequest.chase_due < today)) or 0
-    total = session.scalar(outstanding) or 0
+    from adoption_desktop.counselling import outstanding  # the page's and the figures' own definition
+
+    total, overdue = outstanding.count(session, today)
     oldest = session.scalar(select(func.min(CounsellingCase.referral_date)).where(
         open_, CounsellingCase.allocated_on.is_(None)))
     counselling = AreaTimeliness("counselling", "Counselling", (

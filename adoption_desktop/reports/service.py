@@ -95,17 +95,16 @@ def write_csv(db: Database, actor: Principal, sections: list[FigureSection], sta
                     writer.writerow([section.title, label, value, start.isoformat(), end.isoformat()])
         else:
             this, prev, ly = compared.periods
-            # a year-long period's previous period is the same period last year: one column, "previous year"
+            # the same 11 columns whatever the period, for the spreadsheets and macros that read them: for a
+            # year-long period the previous period *is* the same period last year, so both hold its values
             year = len(shown_columns(compared.periods)) == 2
-            writer.writerow(["section", "figure", "value", "previous year", "from", "to", "previous from",
-                             "previous to"] if year else
-                            ["section", "figure", "value", "previous period", "same period last year", "from", "to",
+            writer.writerow(["section", "figure", "value", "previous period", "same period last year", "from", "to",
                              "previous from", "previous to", "last year from", "last year to"])
-            dates = [this.start.isoformat(), this.end.isoformat(), prev.start.isoformat(), prev.end.isoformat()]
-            if not year:
-                dates += [ly.start.isoformat(), ly.end.isoformat()]
+            dates = [this.start.isoformat(), this.end.isoformat(), prev.start.isoformat(), prev.end.isoformat(),
+                     ly.start.isoformat(), ly.end.isoformat()]
             for table in compared.tables:
                 for label, *values in table.rows:
-                    writer.writerow([table.title, label, *pick(values, compared.periods), *dates])
+                    shown = pick(values, compared.periods)
+                    writer.writerow([table.title, label, *(shown + shown[1:] if year else shown), *dates])
     with db.session(actor) as session:
         audit.record(session, "export", "figures", f"{start}..{end}", detail=str(out.name))

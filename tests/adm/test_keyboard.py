@@ -89,3 +89,20 @@ def test_down_or_enter_in_find_goes_to_the_decisions_found(db: Database, adm_use
     qtbot.keyClicks(page.search, "nothing like it")
     qtbot.keyClick(page.search, key)
     assert QApplication.focusWidget() is page.search and page.model.rowCount() == 0
+
+
+def test_ctrl_shift_i_asks_for_more_information(db: Database, adm_user: Principal, qtbot: Any,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The button gave its Alt letter to the Edit menu: Ctrl+Shift+I reaches it from anywhere on the page."""
+    page = _page(db, adm_user, qtbot)
+    asked: list[bool] = []
+    monkeypatch.setattr(page.detail, "ask_information", lambda: asked.append(True))
+    page.detail.buttons["info_button"].clicked.disconnect()
+    page.detail.buttons["info_button"].clicked.connect(lambda _c=False: page.detail.ask_information())
+    page.detail.tabs.setCurrentIndex(1)  # the Decision tab, where the button is
+    page.view.setFocus()
+    QTest.keyClick(page.view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert asked == [True]
+    page.detail.buttons["info_button"].setEnabled(False)  # not while it may not be pressed
+    QTest.keyClick(page.view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert asked == [True]

@@ -109,10 +109,15 @@ def test_a_year_is_compared_once_with_the_previous_year_and_trends_by_financial_
         assert "Same period last year" not in " ".join(head)
     members = next(t for t in compared if t.rows[1].cells[0].text == "Members at the end of the period")
     assert [c.text for c in members.rows[1].cells] == ["Members at the end of the period", "2", "1"]
-    # the CSV of a year: one comparison column and its dates
+    # the CSV of a year keeps the 11 columns every period has (what reads it expects them): the previous
+    # year is both the previous period and the same period last year
     figures = collect_compared(db, manager, FY.start, FY.end)
     write_csv(db, manager, figures.sections, FY.start, FY.end, tmp_path / "fy.csv", figures)
     with (tmp_path / "fy.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["section", "figure", "value", "previous year", "from", "to", "previous from", "previous to"]
-    assert all(len(r) == 8 and r[4:] == ["2025-04-01", "2026-03-31", "2024-04-01", "2025-03-31"] for r in rows[1:])
+    assert rows[0] == ["section", "figure", "value", "previous period", "same period last year", "from", "to",
+                       "previous from", "previous to", "last year from", "last year to"]
+    assert all(len(r) == 11 and r[3] == r[4] for r in rows[1:])
+    assert all(r[5:] == ["2025-04-01", "2026-03-31", "2024-04-01", "2025-03-31", "2024-04-01", "2025-03-31"]
+               for r in rows[1:])
+    assert any(r[3] != r[2] for r in rows[1:]), "the previous year's own values, not this year's again"

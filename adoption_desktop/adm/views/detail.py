@@ -135,6 +135,8 @@ class DecisionPanel(QWidget):
             b = child(form, QPushButton, name)
             b.clicked.connect(lambda _checked=False, f=fn: f())
             self.buttons[name] = b
+        self.buttons["info_button"].setToolTip("Ctrl+Shift+I: pauses the statutory clock until the information "
+                                               "is received")
         self.show_detail(None)
 
     # --- display ------------------------------------------------------------------------------

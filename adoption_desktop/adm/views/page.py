@@ -153,7 +153,7 @@ class AdmPage(QWidget):
         self.detail.failed.connect(self.show_problem)
         ctx.after_undo.append(self._after_undo)
         for keys, fn in (("Ctrl+N", self.new_decision), ("Ctrl+P", self.print_day), ("F5", self.reload),
-                         ("Ctrl+F", self._find)):
+                         ("Ctrl+F", self._find), ("Ctrl+Shift+I", self._ask_information)):
             QShortcut(QKeySequence(keys), self, lambda f=fn: f())
         self.new_button.setEnabled(ctx.can(Permission.ADM_EDIT))
         self.setTabOrder(self.search, self.type_combo)
@@ -164,6 +164,13 @@ class AdmPage(QWidget):
         self.reload()
 
     # --- loading ------------------------------------------------------------------------------
+    def _ask_information(self) -> None:
+        """Ctrl+Shift+I: Ask for more information… on the decision shown (its button lost its Alt letter
+        to the Edit menu), from any tab, when the button may be pressed."""
+        button = self.detail.buttons["info_button"]
+        if button.isEnabled():
+            button.click()
+
     def _find(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
