@@ -6,7 +6,6 @@ never overwritten (``StaleRecord``). Every undo and redo is an audited change li
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
@@ -19,14 +18,13 @@ AREA = "counselling"
 
 def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *, today: dt.date | None = None,
                  expected_version: int | None = None) -> tuple[dt.date, UndoEntry]:
-    """:func:`service.record_chase`, and the entry that takes the chase back."""
-    before = service.chase_state(db, actor, request_id)
-    if expected_version is not None:
-        before = replace(before, row_version=expected_version)
-    due = service.record_chase(db, actor, request_id, on, today=today, expected_version=before.row_version)
-    after = service.chase_state(db, actor, request_id)
-    label = f"Recorded a chase of the records request to {after.holder_name} on {on:%d/%m/%Y}"
-    return due, _entry(db, actor, request_id, before, after, label)
+    """:func:`service.record_chase`, and the entry that takes the chase back. The states the entry moves
+    between are the ones the chase's own transaction read and wrote (never a later read, which could take
+    in a colleague's chase and let the undo wipe it out); ``expected_version``: the request as the person
+    saw it when the dialog was opened."""
+    done = service.record_chase(db, actor, request_id, on, today=today, expected_version=expected_version)
+    label = f"Recorded a chase of the records request to {done.after.holder_name} on {on:%d/%m/%Y}"
+    return done.due, _entry(db, actor, request_id, done.before, done.after, label)
 
 
 def _entry(db: Database, actor: Principal, request_id: int, restore_to: ChaseState, current: ChaseState,

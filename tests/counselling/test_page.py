@@ -421,3 +421,30 @@ def test_a_long_disclosure_leaves_by_and_how_in_sight(qtbot: QtBot, db: Database
     view = next(v for v in dialog.findChildren(QTableView) if v.model().headerData(3, Qt.Orientation.Horizontal) == "What")
     assert all(view.columnWidth(c) <= LONG_COLUMN_MAX for c in range(view.model().columnCount()))
     assert view.model().index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == what.strip()  # whole in the tooltip
+
+
+def test_chase_and_remove_dialogs_refuse_a_request_a_colleague_chased_since_they_opened(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """Both dialogs send the version shown when the case was opened: a stale save names who changed it."""
+    from tests.conftest import make_user
+
+    colleague = make_user(db, "cora", Role.COUNSELLOR)
+    case_id = new_case()
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Ambleford Record Office", D(2026, 10, 1)), today=TODAY)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    case.requests_view.selectRow(0)
+    chase = case.record_chase()
+    remove = case.remove_request_dialog()
+    assert chase is not None and remove is not None
+    service.record_chase(db, colleague, req, D(2026, 11, 2), today=TODAY)
+    chase.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert chase.isVisible() and "Cora Tester saved the records request" in chase.message.text(), \
+        chase.message.text()
+    _line(remove, "reason", "entered twice")
+    remove.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert remove.isVisible() and "Cora Tester saved the records request" in remove.message.text(), \
+        remove.message.text()
+    [row] = service.open_case(db, counsellor, case_id, TODAY).requests
+    assert row.chase_count == 1

@@ -99,9 +99,9 @@ def test_chase_dates_use_bank_holidays_closure_days_and_the_setting(
     assert service.open_case(db, counsellor, case_id, today=D(2026, 1, 22)).requests[0].overdue
     # chasing moves the due date on; a closure day and a changed setting are respected
     add_closure_day(db, admin, D(2026, 4, 7), "Staff training")
-    assert service.record_chase(db, counsellor, req, D(2026, 3, 20)) == D(2026, 4, 22)
+    assert service.record_chase(db, counsellor, req, D(2026, 3, 20)).due == D(2026, 4, 22)
     set_setting(db, admin, CHASE_WORKING_DAYS, 10)
-    assert service.record_chase(db, counsellor, req, D(2026, 3, 20)) == D(2026, 4, 8)  # Easter + closure
+    assert service.record_chase(db, counsellor, req, D(2026, 3, 20)).due == D(2026, 4, 8)  # Easter + closure
     row = service.open_case(db, counsellor, case_id, today=TODAY).requests[0]
     assert row.chase_count == 2 and row.last_chased_on == D(2026, 3, 20)
     service.record_receipt(db, counsellor, req, D(2026, 4, 1), "paper", 42, today=TODAY)
@@ -290,3 +290,74 @@ def test_a_request_or_session_entered_by_mistake_is_removed_with_its_reason_audi
     service.remove_session(db, counsellor, wrong, "wrong date: it was held on the 11th")
     assert [s.held_on for s in service.open_case(db, counsellor, case_id, TODAY).sessions] == [D(2026, 11, 11)]
     assert "wrong date: it was held on the 11th" in _audit(db, "remove_entered_in_error")[-1].detail
+
+
+def _request_to(db: Database, who: Principal, case_id: int) -> int:
+    return service.add_request(db, who, case_id, service.RequestInput(
+        "archive", "Ambleford Record Office", D(2026, 10, 1)), today=TODAY)
+
+
+def test_undoing_a_chase_never_erases_a_colleagues_chase_made_just_after_it(
+        db: Database, counsellor: Principal, new_case: Callable[..., int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The undo's "after" state was read in a later transaction: a colleague's chase landing in between
+    became part of it, so the undo passed its version check and put the request back before both chases."""
+    from adoption_desktop.core.errors import StaleRecord
+    from adoption_desktop.core.security.permissions import Role
+    from adoption_desktop.counselling import undo
+    from tests.conftest import make_user
+
+    colleague = make_user(db, "cora", Role.COUNSELLOR)
+    req = _request_to(db, counsellor, new_case())
+    real = service.record_chase
+
+    def then_a_colleague_chases(*args: object, **kwargs: object) -> object:
+        done = real(*args, **kwargs)  # type: ignore[arg-type]
+        real(db, colleague, req, D(2026, 11, 16), today=TODAY)
+        return done
+
+    monkeypatch.setattr(service, "record_chase", then_a_colleague_chases)
+    _due, entry = undo.record_chase(db, counsellor, req, D(2026, 11, 2), today=TODAY)
+    monkeypatch.undo()
+    with pytest.raises(StaleRecord, match="Cora Tester saved the records request to Ambleford Record Office"):
+        entry.reverse()
+    now = service.chase_state(db, counsellor, req)
+    assert (now.chase_count, now.last_chased_on) == (2, D(2026, 11, 16)), "the colleague's chase stays"
+
+
+def test_two_people_cannot_record_the_same_chase_twice_or_remove_a_request_chased_since(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    from adoption_desktop.core.errors import StaleRecord
+    from adoption_desktop.core.security.permissions import Role
+    from adoption_desktop.counselling import undo
+    from tests.conftest import make_user
+
+    colleague = make_user(db, "cora", Role.COUNSELLOR)
+    case_id = new_case()
+    req = _request_to(db, counsellor, case_id)
+    [mine] = service.open_case(db, counsellor, case_id, TODAY).requests
+    [theirs] = service.open_case(db, colleague, case_id, TODAY).requests
+    assert mine.row_version == theirs.row_version
+    undo.record_chase(db, colleague, req, D(2026, 11, 2), today=TODAY, expected_version=theirs.row_version)
+    with pytest.raises(StaleRecord, match="Cora Tester saved the records request to Ambleford Record Office"):
+        undo.record_chase(db, counsellor, req, D(2026, 11, 2), today=TODAY, expected_version=mine.row_version)
+    assert service.chase_state(db, counsellor, req).chase_count == 1, "the chase is recorded once"
+    # removing the request as it was before the colleague's chase is refused too; as it is now, allowed
+    with pytest.raises(StaleRecord, match="Cora Tester saved"):
+        service.remove_request(db, counsellor, req, "entered twice", expected_version=mine.row_version)
+    assert len(service.open_case(db, counsellor, case_id, TODAY).requests) == 1
+    assert _audit(db, "remove_entered_in_error") == []
+    [now] = service.open_case(db, counsellor, case_id, TODAY).requests
+    service.remove_request(db, counsellor, req, "entered twice", expected_version=now.row_version)
+    assert service.open_case(db, counsellor, case_id, TODAY).requests == []
+
+
+def test_a_chase_dated_before_the_last_chase_is_refused(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    req = _request_to(db, counsellor, new_case())
+    service.record_chase(db, counsellor, req, D(2026, 11, 10), today=TODAY)
+    with pytest.raises(ValidationError, match=r"09/11/2026 is before the last chase of the request to "
+                                              r"Ambleford Record Office \(10/11/2026\)"):
+        service.record_chase(db, counsellor, req, D(2026, 11, 9), today=TODAY)
+    now = service.chase_state(db, counsellor, req)
+    assert (now.chase_count, now.last_chased_on) == (1, D(2026, 11, 10))
+    service.record_chase(db, counsellor, req, D(2026, 11, 10), today=TODAY)  # the same day is allowed

@@ -77,6 +77,7 @@ from adoption_desktop.counselling.service.letters import _letter_values as _lett
 from adoption_desktop.counselling.service.lists import _overdue_expr as _overdue_expr
 from adoption_desktop.counselling.service.lists import caseload, counsellors
 from adoption_desktop.counselling.service.records_requests import (
+    ChaseRecorded,
     ChaseState,
     add_request,
     chase_state,
@@ -101,6 +102,7 @@ __all__ = [
     "CaseCounts",
     "CaseDetail",
     "CaseRow",
+    "ChaseRecorded",
     "ChaseState",
     "Counsellor",
     "DisclosureRow",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
+from adoption_desktop.core.concurrency import last_saved, lock_row, stale, version_of, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal
@@ -151,7 +151,7 @@ def _referral_of(case: CounsellingCase) -> ReferralInput:
 def _request_row(r: RecordsRequest, today: dt.date) -> RequestRow:
     return RequestRow(r.id, r.holder_kind, r.holder_name, r.holder_address, r.their_reference, r.sent_on,
                       r.chase_due, r.chase_count, r.last_chased_on, r.received_on, r.record_format, r.pages,
-                      r.notes, rules.request_overdue(r.chase_due, r.received_on, today))
+                      r.notes, rules.request_overdue(r.chase_due, r.received_on, today), version_of(r))
 
 
 def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDetail:

@@ -113,6 +113,8 @@ class RequestRow:
     pages: int | None
     notes: str
     overdue: bool
+    #: the request's version when read: pass it back to record_chase / remove_request (expected_version)
+    row_version: int = 1
 
     @property
     def status(self) -> str:

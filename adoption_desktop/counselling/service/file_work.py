@@ -82,7 +82,12 @@ def remove_session(db: Database, actor: Principal, session_id: int, reason: str)
     why = _text(reason, "reason", "Reason", "say why the session is removed (for example: entered on the wrong "
                 "case).", limit=500)
     with db.session(actor) as session:
-        row = get_or_raise(session, CounsellingSession, session_id, f"Session {session_id} does not exist.")
+        # sessions are never edited, only added and removed: lock the row so two people removing it at once
+        # remove (and audit) it once; the second is told it no longer exists
+        session.connection().execute(select(CounsellingSession.id).where(
+            CounsellingSession.id == session_id).with_for_update())
+        row = get_or_raise(session, CounsellingSession, session_id,
+                           f"Session {session_id} does not exist: it may have been removed by a colleague.")
         case = _open_case_for_edit(session, row.case_id)
         if rules.counselling_required(case.adoption_order_date):
             others = [d for d in session.scalars(select(CounsellingSession.held_on).where(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import check_version, lock_row, version_of
+from adoption_desktop.core.concurrency import check_version, version_of
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -82,10 +82,24 @@ def chase_state(db: Database, actor: Principal, request_id: int) -> ChaseState:
         return _state(row)
 
 
+@dataclass(frozen=True)
+class ChaseRecorded:
+    """A chase as written: the request's chasing just before it and just after it, both read in the
+    transaction that wrote it (so a colleague's chase is never part of either: undo relies on that)."""
+
+    before: ChaseState
+    after: ChaseState
+
+    @property
+    def due(self) -> dt.date:
+        return self.after.chase_due
+
+
 def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *, today: dt.date | None = None,
-                 expected_version: int | None = None) -> dt.date:
-    """A chaser was sent on ``on`` (not before the request was sent, not in the future); the next chase
-    falls the set number of working days later. ``expected_version``: the request as the person saw it."""
+                 expected_version: int | None = None) -> ChaseRecorded:
+    """A chaser was sent on ``on`` (not before the request was sent, not before its last chase, not in the
+    future); the next chase falls the set number of working days later. ``expected_version``: the request
+    as the person saw it (a stale save is refused, so two people never record the same chase twice)."""
     require(actor, Permission.COUNSELLING_EDIT)
     check_date(on, "Chase date", "event", required=True)
     day = _today(today)
@@ -101,10 +115,16 @@ def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *
         if on < row.sent_on:
             raise ValidationError(f"Chase date: {on:%d/%m/%Y} is before the request to {row.holder_name} was "
                                   f"sent ({row.sent_on:%d/%m/%Y}).", "chased_on")
+        if row.last_chased_on is not None and on < row.last_chased_on:
+            raise ValidationError(f"Chase date: {on:%d/%m/%Y} is before the last chase of the request to "
+                                  f"{row.holder_name} ({row.last_chased_on:%d/%m/%Y}); enter the day this "
+                                  "chaser was sent.", "chased_on")
+        before = _state(row)
         row.chase_count += 1
         row.last_chased_on = on
         row.chase_due = rules.chase_due(on, calendar(session), get_setting(session, CHASE_WORKING_DAYS))
-        return row.chase_due
+        session.flush()  # bumps row_version: the state returned is the version this chase left
+        return ChaseRecorded(before, _state(row))
 
 
 def restore_chase(db: Database, actor: Principal, request_id: int, state: ChaseState, *,
@@ -124,16 +144,18 @@ def restore_chase(db: Database, actor: Principal, request_id: int, state: ChaseS
         return _state(row)
 
 
-def remove_request(db: Database, actor: Principal, request_id: int, reason: str) -> None:
+def remove_request(db: Database, actor: Principal, request_id: int, reason: str, *,
+                   expected_version: int | None = None) -> None:
     """Take a records request entered by mistake (wrong case, twice, never sent) off the case, with the
     reason: the removal is audited with every field of the request and a ``remove_entered_in_error``
-    entry naming the reason. A request whose records have been received stays on the file."""
+    entry naming the reason. A request whose records have been received stays on the file.
+    ``expected_version``: the request as the person saw it (refused if a colleague changed it since)."""
     require(actor, Permission.COUNSELLING_EDIT)
     why = _text(reason, "reason", "Reason", "say why the request is removed (for example: entered on the wrong "
                 "case).", limit=500)
     with db.session(actor) as session:
         row, case = _request(session, request_id)
-        lock_row(session, row)
+        check_version(session, row, expected_version, f"the records request to {row.holder_name}")
         if row.received_on is not None:
             raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}; "
                            "a request with records received stays on the file.")

@@ -448,7 +448,7 @@ class CaseDialog(QDialog):
             rid = int(which.currentData())
             req = next(r for r in open_requests if r.id == rid)
             due, entry = counselling_undo.record_chase(self.ctx.db, self.ctx.principal, rid, on.required_date(),
-                                                       today=self.today())
+                                                       today=self.today(), expected_version=req.row_version)
             self.ctx.did(entry)
             return f"Chase of {req.holder_name} recorded; next chase due {due:%d/%m/%Y}."
         return self._form("Record a chase", form, submit)
@@ -478,7 +478,8 @@ class CaseDialog(QDialog):
             return None
         return self._removal_dialog(
             "Remove records request", f"the records request to {req.holder_name} sent {req.sent_on:%d/%m/%Y}",
-            lambda why: service.remove_request(self.ctx.db, self.ctx.principal, req.id, why))
+            lambda why: service.remove_request(self.ctx.db, self.ctx.principal, req.id, why,
+                                               expected_version=req.row_version))
 
     def remove_session_dialog(self) -> FormDialog | None:
         sid = self._session_id()
