@@ -162,6 +162,32 @@ def test_chasers_follow_the_work_list(db: Database, coordinator: Principal) -> N
     assert _chasers(db, coordinator, old, TODAY) == [(rules.ADOPTIVE, "1 June 2025")]
 
 
+def test_a_first_letter_overdue_is_chased_from_its_writer_not_redirected(db: Database,
+                                                                       coordinator: Principal) -> None:
+    """Review of the chasers: July and September, adopters first, nothing received, 25/10/2026. The adopters
+    owe July and September; the birth family owes nothing yet (their replies wait on those letters). The
+    chaser went to the birth family for 1 August, a reply to a July letter that never arrived."""
+    today = dt.date(2026, 10, 25)
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9101", exchange_months="July, September", start_date=dt.date(2026, 1, 15)))
+    assert _chasers(db, coordinator, aid, today) == [(rules.ADOPTIVE, "1 September 2026")]
+    # July's letter came: the birth family's August reply is chaseable, but September's letter is later
+    service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=dt.date(2026, 7, 3))
+    assert _chasers(db, coordinator, aid, today) == [(rules.ADOPTIVE, "1 September 2026")]
+    # September marked missed: October's reply is not chased (nothing to reply to); August's reply is
+    service.mark_missed(db, coordinator, aid, dt.date(2026, 9, 1), rules.ADOPTIVE)
+    assert _chasers(db, coordinator, aid, dt.date(2026, 11, 25)) == [(rules.BIRTH, "1 August 2026")]
+
+
+def test_a_reply_to_a_missed_letter_is_not_chased(db: Database, coordinator: Principal) -> None:
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9102", exchange_months="September", start_date=dt.date(2026, 1, 15)))
+    service.mark_missed(db, coordinator, aid, dt.date(2026, 9, 1), rules.ADOPTIVE)
+    assert {(w.due, w.side) for w in service.work_list(db, coordinator, TODAY)} == {
+        (dt.date(2026, 10, 1), rules.BIRTH)}  # still listed: the coordinator decides about it
+    assert _chasers(db, coordinator, aid, TODAY) == []
+
+
 def test_an_exchange_marked_missed_leaves_the_list_and_undo_puts_it_back(db: Database,
                                                                          coordinator: Principal) -> None:
     import pytest
@@ -179,9 +205,9 @@ def test_an_exchange_marked_missed_leaves_the_list_and_undo_puts_it_back(db: Dat
     assert september in listed()
     entry = undo.mark_missed(db, coordinator, aid, *september, "LBX-9001")
     assert september not in listed() and (dt.date(2026, 10, 1), rules.BIRTH) in listed()
-    # the chaser no longer goes for September: October's reply is the latest awaited (mark it missed too if
-    # the birth family is not to be chased for it)
-    assert _chasers(db, coordinator, aid, TODAY) == [(rules.BIRTH, "1 October 2026")]
+    # the chaser no longer goes for September, nor for October's reply to it (there is nothing to reply
+    # to): the adopters are chased for March, the latest letter still awaited
+    assert _chasers(db, coordinator, aid, TODAY) == [(rules.ADOPTIVE, "1 March 2026")]
     with pytest.raises(Conflict):
         service.mark_missed(db, coordinator, aid, *september)
     redo = entry.reverse()  # undo

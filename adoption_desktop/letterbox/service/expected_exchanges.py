@@ -107,7 +107,7 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
                 continue
             out.append(WorkRow(a.id, a.reference, e.due, e.side, state, rules.reminder_date(e.due, before),
                                rules.chaser_date(e.due, chase), a.coordinator,
-                               rules.overdue_for(e.due, today) if state == "overdue" else ""))
+                               rules.overdue_for(e.due, today) if state == "overdue" else "", e.first))
     out.sort(key=lambda w: (w.due, w.reference))
     return out
 
