@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -240,3 +241,48 @@ def test_work_list_and_missed_marks_on_both_stores(any_db: Database) -> None:
     rows = service.work_list(any_db, who, TODAY)
     assert [(w.due, w.side, w.overdue_for) for w in rows] == [
         (dt.date(2026, 9, 1), rules.ADOPTIVE, "3 months"), (dt.date(2026, 10, 1), rules.BIRTH, "2 months")]
+
+
+@pytest.mark.parametrize("locks", [True, False], ids=["locked", "lock-bypassed"])
+def test_two_users_marking_one_exchange_missed_get_a_conflict(any_db: Database, locks: bool,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: on PostgreSQL both users passed the "already marked?" check and the second hit the unique
+    constraint as a raw IntegrityError ("Unexpected problem", the page's loop stopped). One user's mark is
+    written in a second session and held uncommitted while the other marks the same exchange: the other
+    waits (the arrangement's lock; SQLCipher's write lock) and is told who marked it. ``lock-bypassed``: a
+    mark that gets in without the lock still ends in that Conflict, not the database's error."""
+    import threading
+    import time
+
+    from adoption_desktop.core.errors import Conflict
+    from adoption_desktop.letterbox.models import MissedExchange
+    from adoption_desktop.letterbox.service import expected_exchanges
+
+    first = make_user(any_db, "lbfirst", Role.LETTERBOX_COORDINATOR)
+    second = make_user(any_db, "lbsecond", Role.LETTERBOX_COORDINATOR)
+    aid = service.create_arrangement(any_db, first, sample_input("LBX-9201", exchange_months="September"))
+    if not locks:
+        monkeypatch.setattr(expected_exchanges, "lock_row", lambda _session, row: row)
+    due = dt.date(2026, 9, 1)
+    outcome: list[BaseException | None] = []
+
+    def mark() -> None:
+        try:
+            service.mark_missed(any_db, second, aid, due, rules.ADOPTIVE)
+            outcome.append(None)
+        except BaseException as err:  # the test reports whatever came
+            outcome.append(err)
+
+    with any_db.session(first) as s:
+        s.add(MissedExchange(arrangement_id=aid, due=due, side=rules.ADOPTIVE, marked_by=first.username))
+        s.flush()
+        other = threading.Thread(target=mark)
+        other.start()
+        time.sleep(0.5)  # the second user's mark is under way, waiting on the first's
+    other.join(timeout=30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], Conflict), repr(outcome[0])
+    assert "already marked missed (by lbfirst" in str(outcome[0])
+    with any_db.session(first, write=False) as s:
+        assert list(s.scalars(select(MissedExchange.marked_by).where(MissedExchange.arrangement_id == aid))) == [
+            "lbfirst"]
