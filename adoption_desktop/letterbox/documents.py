@@ -31,7 +31,7 @@ from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
-from adoption_desktop.letterbox.models import Arrangement, Item, Participant, ProtectedTerm
+from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
 from adoption_desktop.letterbox.sent_list import record_letters_sent
 from adoption_desktop.letterbox.service.data import WorkRow
 from adoption_desktop.letterbox.service.expected_exchanges import work_rows_in
@@ -255,19 +255,25 @@ def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], 
 
 def late_writers(session: Session, arrangement_ids: Sequence[int], today: dt.date) -> dict[int, WorkRow]:
     """Whom each arrangement's chaser goes to: the latest exchange on its work list (the look-back and the
-    older ones: one rule, :func:`rules.outstanding_exchanges`) that is overdue and past its chase date; a
-    reply waiting on a first letter that never came is not chased: the first writer is."""
+    older ones: one rule, :func:`rules.outstanding_exchanges`) that is overdue, past its chase date and
+    chaseable. A first letter always is; a reply is only when the letter it answers came (or was never
+    expected): while that letter is awaited the first writer is chased for it instead (it is on the list
+    itself), and when it was marked missed there is nothing to reply to, so nobody is chased for the reply."""
     rows = [w for older in (True, False) for w in work_rows_in(session, today, older=older,
                                                                arrangement_ids=arrangement_ids)]
     awaited = {(w.arrangement_id, w.due, w.side) for w in rows}
+    missed = {(aid, due, side) for aid, due, side in session.execute(
+        select(MissedExchange.arrangement_id, MissedExchange.due, MissedExchange.side)
+        .where(MissedExchange.arrangement_id.in_(sorted(set(arrangement_ids)))))}
     out: dict[int, WorkRow] = {}
     for w in rows:  # oldest first: the latest one wins
-        if w.state == "overdue" and w.chase_on <= today:
-            out[w.arrangement_id] = w
-    for aid, w in list(out.items()):
-        first = (aid, rules.add_months(w.due, -1), rules.other_side(w.side))
-        if first in awaited:  # the reply's letter to answer was never received
-            out[aid] = next(r for r in rows if (r.arrangement_id, r.due, r.side) == first)
+        if w.state != "overdue" or w.chase_on > today:
+            continue
+        if not w.first:
+            letter = (w.arrangement_id, rules.add_months(w.due, -1), rules.other_side(w.side))
+            if letter in awaited or letter in missed:
+                continue
+        out[w.arrangement_id] = w
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -162,6 +163,32 @@ def test_chasers_follow_the_work_list(db: Database, coordinator: Principal) -> N
     assert _chasers(db, coordinator, old, TODAY) == [(rules.ADOPTIVE, "1 June 2025")]
 
 
+def test_a_first_letter_overdue_is_chased_from_its_writer_not_redirected(db: Database,
+                                                                       coordinator: Principal) -> None:
+    """Review of the chasers: July and September, adopters first, nothing received, 25/10/2026. The adopters
+    owe July and September; the birth family owes nothing yet (their replies wait on those letters). The
+    chaser went to the birth family for 1 August, a reply to a July letter that never arrived."""
+    today = dt.date(2026, 10, 25)
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9101", exchange_months="July, September", start_date=dt.date(2026, 1, 15)))
+    assert _chasers(db, coordinator, aid, today) == [(rules.ADOPTIVE, "1 September 2026")]
+    # July's letter came: the birth family's August reply is chaseable, but September's letter is later
+    service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=dt.date(2026, 7, 3))
+    assert _chasers(db, coordinator, aid, today) == [(rules.ADOPTIVE, "1 September 2026")]
+    # September marked missed: October's reply is not chased (nothing to reply to); August's reply is
+    service.mark_missed(db, coordinator, aid, dt.date(2026, 9, 1), rules.ADOPTIVE)
+    assert _chasers(db, coordinator, aid, dt.date(2026, 11, 25)) == [(rules.BIRTH, "1 August 2026")]
+
+
+def test_a_reply_to_a_missed_letter_is_not_chased(db: Database, coordinator: Principal) -> None:
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9102", exchange_months="September", start_date=dt.date(2026, 1, 15)))
+    service.mark_missed(db, coordinator, aid, dt.date(2026, 9, 1), rules.ADOPTIVE)
+    assert {(w.due, w.side) for w in service.work_list(db, coordinator, TODAY)} == {
+        (dt.date(2026, 10, 1), rules.BIRTH)}  # still listed: the coordinator decides about it
+    assert _chasers(db, coordinator, aid, TODAY) == []
+
+
 def test_an_exchange_marked_missed_leaves_the_list_and_undo_puts_it_back(db: Database,
                                                                          coordinator: Principal) -> None:
     import pytest
@@ -179,9 +206,9 @@ def test_an_exchange_marked_missed_leaves_the_list_and_undo_puts_it_back(db: Dat
     assert september in listed()
     entry = undo.mark_missed(db, coordinator, aid, *september, "LBX-9001")
     assert september not in listed() and (dt.date(2026, 10, 1), rules.BIRTH) in listed()
-    # the chaser no longer goes for September: October's reply is the latest awaited (mark it missed too if
-    # the birth family is not to be chased for it)
-    assert _chasers(db, coordinator, aid, TODAY) == [(rules.BIRTH, "1 October 2026")]
+    # the chaser no longer goes for September, nor for October's reply to it (there is nothing to reply
+    # to): the adopters are chased for March, the latest letter still awaited
+    assert _chasers(db, coordinator, aid, TODAY) == [(rules.ADOPTIVE, "1 March 2026")]
     with pytest.raises(Conflict):
         service.mark_missed(db, coordinator, aid, *september)
     redo = entry.reverse()  # undo
@@ -214,3 +241,48 @@ def test_work_list_and_missed_marks_on_both_stores(any_db: Database) -> None:
     rows = service.work_list(any_db, who, TODAY)
     assert [(w.due, w.side, w.overdue_for) for w in rows] == [
         (dt.date(2026, 9, 1), rules.ADOPTIVE, "3 months"), (dt.date(2026, 10, 1), rules.BIRTH, "2 months")]
+
+
+@pytest.mark.parametrize("locks", [True, False], ids=["locked", "lock-bypassed"])
+def test_two_users_marking_one_exchange_missed_get_a_conflict(any_db: Database, locks: bool,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: on PostgreSQL both users passed the "already marked?" check and the second hit the unique
+    constraint as a raw IntegrityError ("Unexpected problem", the page's loop stopped). One user's mark is
+    written in a second session and held uncommitted while the other marks the same exchange: the other
+    waits (the arrangement's lock; SQLCipher's write lock) and is told who marked it. ``lock-bypassed``: a
+    mark that gets in without the lock still ends in that Conflict, not the database's error."""
+    import threading
+    import time
+
+    from adoption_desktop.core.errors import Conflict
+    from adoption_desktop.letterbox.models import MissedExchange
+    from adoption_desktop.letterbox.service import expected_exchanges
+
+    first = make_user(any_db, "lbfirst", Role.LETTERBOX_COORDINATOR)
+    second = make_user(any_db, "lbsecond", Role.LETTERBOX_COORDINATOR)
+    aid = service.create_arrangement(any_db, first, sample_input("LBX-9201", exchange_months="September"))
+    if not locks:
+        monkeypatch.setattr(expected_exchanges, "lock_row", lambda _session, row: row)
+    due = dt.date(2026, 9, 1)
+    outcome: list[BaseException | None] = []
+
+    def mark() -> None:
+        try:
+            service.mark_missed(any_db, second, aid, due, rules.ADOPTIVE)
+            outcome.append(None)
+        except BaseException as err:  # the test reports whatever came
+            outcome.append(err)
+
+    with any_db.session(first) as s:
+        s.add(MissedExchange(arrangement_id=aid, due=due, side=rules.ADOPTIVE, marked_by=first.username))
+        s.flush()
+        other = threading.Thread(target=mark)
+        other.start()
+        time.sleep(0.5)  # the second user's mark is under way, waiting on the first's
+    other.join(timeout=30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], Conflict), repr(outcome[0])
+    assert "already marked missed (by lbfirst" in str(outcome[0])
+    with any_db.session(first, write=False) as s:
+        assert list(s.scalars(select(MissedExchange.marked_by).where(MissedExchange.arrangement_id == aid))) == [
+            "lbfirst"]

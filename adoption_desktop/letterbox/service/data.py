@@ -177,6 +177,7 @@ class WorkRow:
     chase_on: dt.date
     coordinator: str
     overdue_for: str = ""  # how long an overdue exchange has been overdue ("3 months"); "" when not overdue
+    first: bool = True  # the exchange's first letter (False: the reply to the other side's letter a month before)
 
 
 @dataclass(frozen=True)

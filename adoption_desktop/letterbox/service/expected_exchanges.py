@@ -8,9 +8,11 @@ import datetime as dt
 from collections.abc import Collection
 
 from sqlalchemy import delete, extract, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
@@ -107,7 +109,7 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
                 continue
             out.append(WorkRow(a.id, a.reference, e.due, e.side, state, rules.reminder_date(e.due, before),
                                rules.chaser_date(e.due, chase), a.coordinator,
-                               rules.overdue_for(e.due, today) if state == "overdue" else ""))
+                               rules.overdue_for(e.due, today) if state == "overdue" else "", e.first))
     out.sort(key=lambda w: (w.due, w.reference))
     return out
 
@@ -120,15 +122,28 @@ def mark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.dat
     if side not in (rules.ADOPTIVE, rules.BIRTH):
         raise ValidationError("Who writes: choose the adoptive or the birth family.", "side")
     with db.session(actor) as session:
-        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
-        if session.scalar(select(MissedExchange.id).where(
-                MissedExchange.arrangement_id == arrangement_id, MissedExchange.due == due,
-                MissedExchange.side == side)) is not None:
-            raise Conflict(f"The exchange of {a.reference} due {due:%d/%m/%Y} is already marked missed.")
-        session.add(MissedExchange(arrangement_id=arrangement_id, due=due, side=side, marked_by=actor.username,
-                                   note=note))
+        # the arrangement's lock first (as its other changes take it): two users marking the same exchange at
+        # once queue here, and the second finds the first's mark instead of passing the check with it
+        a = lock_row(session, get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}."))
+        mark = select(MissedExchange.marked_by, MissedExchange.marked_at).where(
+            MissedExchange.arrangement_id == arrangement_id, MissedExchange.due == due, MissedExchange.side == side)
+        if (found := session.execute(mark).first()) is not None:
+            raise _already_marked(a.reference, due, found.marked_by, found.marked_at)
+        try:
+            with session.begin_nested():  # a mark that got in without the lock: report it, not a raw error
+                session.add(MissedExchange(arrangement_id=arrangement_id, due=due, side=side,
+                                           marked_by=actor.username, note=note))
+        except IntegrityError as err:
+            found = session.execute(mark).first()
+            raise _already_marked(a.reference, due, found.marked_by if found else "someone else",
+                                  found.marked_at if found else None) from err
         audit.record(session, "letterbox_exchange_missed", "letterbox_arrangements", arrangement_id,
                      detail=f"{side} side, due {due.isoformat()}")
+
+
+def _already_marked(reference: str, due: dt.date, by: str, at: dt.datetime | None) -> Conflict:
+    return Conflict(f"The exchange of {reference} due {due:%d/%m/%Y} is already marked missed "
+                    f"(by {by}, {when_text(at)}).")
 
 
 def unmark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str) -> None:
