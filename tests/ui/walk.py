@@ -78,7 +78,8 @@ def clipped(top: QWidget) -> list[str]:
             title = model.headerData(i, header.orientation())
             if not title:
                 continue
-            need = fm.horizontalAdvance(str(title)) + 8  # the style's header margins, 4 px a side
+            # a heading on two lines (a period's name over its dates) needs its widest line; 4 px a side
+            need = max(fm.horizontalAdvance(line) for line in str(title).split("\n")) + 8
             if header.sectionSize(i) < need:
                 problems.append(f"column {title!r}: {header.sectionSize(i)} < {need}")
     for edit in top.findChildren(QLineEdit):
