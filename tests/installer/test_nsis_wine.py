@@ -100,8 +100,13 @@ def pc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WinePC]:
         script.unlink()
     assert built.returncode == 0, built.stdout + built.stderr
     machine = WinePC(work / "prefix", setup)
-    boot = subprocess.run([str(WINE), "wineboot", "-i"], env=machine.env, capture_output=True, text=True,
-                          check=False, timeout=300)
+    for _attempt in range(2):  # a fresh prefix's first boot failed once on a CI machine (exit 1, no message)
+        boot = subprocess.run([str(WINE), "wineboot", "-i"], env=machine.env, capture_output=True, text=True,
+                              check=False, timeout=300)
+        if boot.returncode == 0:
+            break
+        subprocess.run(["wineserver", "-k"], env=machine.env, check=False, capture_output=True)
+        shutil.rmtree(machine.prefix, ignore_errors=True)
     assert boot.returncode == 0, boot.stderr[-2000:]
     yield machine
     subprocess.run(["wineserver", "-k"], env=machine.env, check=False, capture_output=True)
