@@ -14,7 +14,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-ORDER = ["summary", "startup", "foundation", "letters", "search", "search_everywhere", "panel", "adm", "letterbox", "import", "screening",
+ORDER = ["summary", "startup", "foundation", "letters", "search", "work_list", "search_everywhere", "panel", "adm", "letterbox", "import", "screening",
          "letterbox_documents", "counselling", "verify", "concurrency", "signin", "installer"]
 
 

@@ -10,10 +10,19 @@ from typing import Any
 import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QDate, QPoint, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDateEdit, QFormLayout, QLabel, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QWidget,
+)
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.text_input import EARLIEST_YEAR, LATEST_YEAR, read_date
@@ -188,4 +197,43 @@ def test_typing_into_a_focused_empty_field_replaces_its_not_entered_text(form: F
     form.date.set_blank()
     assert form.date.optional_date() is None
     with pytest.raises(ValidationError, match="Date of birth: required"):
+        form.date.required_date()
+
+
+def _paste_from_the_menu(form: Form, text: str) -> None:
+    """Right-click in the field and choose Paste, as with the mouse."""
+    QGuiApplication.clipboard().setText(text)
+    form.date.setFocus()
+    form.date.lineEdit().selectAll()
+    chosen: list[str] = []
+
+    def choose() -> None:
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        paste = next(a for a in menu.actions() if a.text().replace("&", "").startswith("Paste"))
+        chosen.append(paste.text())
+        paste.trigger()
+        menu.close()
+
+    QTimer.singleShot(0, choose)
+    at = QPoint(5, 5)
+    QApplication.sendEvent(form.date, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at,
+                                                        form.date.mapToGlobal(at)))
+    assert chosen, "the field's context menu offered Paste"
+
+
+def test_paste_from_the_right_click_menu_is_read_like_a_typed_date(form: Form, qtbot: Any) -> None:
+    """Paste chosen with the mouse goes through the same reading as Ctrl+V: a date is the value at once,
+    anything else stays as pasted and is marked, naming the field, when the field is left."""
+    _paste_from_the_menu(form, "20/06/1980")
+    assert form.date.lineEdit().text() == "20/06/1980" and form.date.date() == QDate(1980, 6, 20)
+    _paste_from_the_menu(form, "31/02/2001")
+    form.activateWindow()  # the menu closed: the window and the field have the focus again, as on the desktop
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    form.date.setFocus()
+    QTest.keyClick(form.date, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.after
+    assert form.date.lineEdit().text() == "31/02/2001", "a pasted non-date is never replaced by another date"
+    assert form.date.property("problem") is True
+    with pytest.raises(ValidationError, match="Date of birth: '31/02/2001' is not a date"):
         form.date.required_date()

@@ -58,6 +58,18 @@ def _request(session: Session, request_id: int) -> tuple[RecordsRequest, Counsel
     return row, _open_case_for_edit(session, row.case_id)
 
 
+def _open_request(session: Session, request_id: int, expected_version: int | None,
+                  received_refusal: str) -> tuple[RecordsRequest, CounsellingCase]:
+    """A request still waiting for its records, as the person saw it (``expected_version``): a stale save is
+    refused, and so is a request whose records came (the refusal ends with ``received_refusal``)."""
+    row, case = _request(session, request_id)
+    check_version(session, row, expected_version, f"the records request to {row.holder_name}")
+    if row.received_on is not None:
+        raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}"
+                       f"{received_refusal}")
+    return row, case
+
+
 @dataclass(frozen=True)
 class ChaseState:
     """What a records request says about its chasing: put back by :func:`restore_chase` (undo)."""
@@ -107,11 +119,7 @@ def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *
         raise ValidationError(f"Chase date: {on:%d/%m/%Y} is in the future; enter the day the chaser was sent.",
                               "chased_on")
     with db.session(actor) as session:
-        row, _ = _request(session, request_id)
-        check_version(session, row, expected_version, f"the records request to {row.holder_name}")
-        if row.received_on is not None:
-            raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}; "
-                           "there is nothing to chase.")
+        row, _ = _open_request(session, request_id, expected_version, "; there is nothing to chase.")
         if on < row.sent_on:
             raise ValidationError(f"Chase date: {on:%d/%m/%Y} is before the request to {row.holder_name} was "
                                   f"sent ({row.sent_on:%d/%m/%Y}).", "chased_on")
@@ -133,11 +141,7 @@ def restore_chase(db: Database, actor: Principal, request_id: int, state: ChaseS
     (:class:`StaleRecord`) when the request has changed since ``expected_version``."""
     require(actor, Permission.COUNSELLING_EDIT)
     with db.session(actor) as session:
-        row, _ = _request(session, request_id)
-        check_version(session, row, expected_version, f"the records request to {row.holder_name}")
-        if row.received_on is not None:
-            raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y} "
-                           "since; the chase is no longer changed.")
+        row, _ = _open_request(session, request_id, expected_version, " since; the chase is no longer changed.")
         row.chase_count, row.last_chased_on, row.chase_due = state.chase_count, state.last_chased_on, \
             state.chase_due
         session.flush()
@@ -154,11 +158,8 @@ def remove_request(db: Database, actor: Principal, request_id: int, reason: str,
     why = _text(reason, "reason", "Reason", "say why the request is removed (for example: entered on the wrong "
                 "case).", limit=500)
     with db.session(actor) as session:
-        row, case = _request(session, request_id)
-        check_version(session, row, expected_version, f"the records request to {row.holder_name}")
-        if row.received_on is not None:
-            raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}; "
-                           "a request with records received stays on the file.")
+        row, case = _open_request(session, request_id, expected_version,
+                                  "; a request with records received stays on the file.")
         audit.record(session, "remove_entered_in_error", "counselling_requests", row.id,
                      detail=f"{case.reference}: records request to {row.holder_name} sent {row.sent_on:%d/%m/%Y} "
                             f"removed: {why}")
