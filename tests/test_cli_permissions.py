@@ -87,12 +87,12 @@ class Demo:
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Demo:
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+            small_demo_copy: Callable[..., Path]) -> Demo:
     from adoption_desktop.adm.models import AdmDecision, AdmLetter
     from tests.letterbox.test_import import good_rows, write_xlsx
 
-    path = tmp_path / "demo.db"
-    assert cli.main(["demo", "--db", str(path)]) == 0
+    path = small_demo_copy(tmp_path / "demo.db")  # as `adoption-desktop demo --db` made it (conftest)
     db = open_db(path)
     try:
         with db.session(write=False) as s:

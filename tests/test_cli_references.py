@@ -4,6 +4,7 @@ letters are signed by a named user (``--signed-by``, checked against the users t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,9 @@ from adoption_desktop.cli_support import open_db
 
 
 @pytest.fixture
-def demo_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "demo.db"
-    assert cli.main(["demo", "--db", str(path)]) == 0
+def demo_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+              small_demo_copy: Callable[..., Path]) -> Path:
+    path = small_demo_copy(tmp_path / "demo.db")  # as `adoption-desktop demo --db` made it (conftest)
     capsys.readouterr()
     monkeypatch.setenv(cli.ENV_USER_PASSWORD, demo.DEMO_PASSWORD)
     return path

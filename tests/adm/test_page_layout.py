@@ -4,6 +4,7 @@ audited view per opening; the demo's queue shows overdue, due-today and paused c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -84,11 +85,9 @@ def test_opening_is_audited_once_not_on_refresh_or_after_an_edit(db: Database, a
     assert _views(db, due_today) == 1
 
 
-def test_demo_queue_has_overdue_due_today_and_paused(db: Database) -> None:
-    from adoption_desktop import demo
-
+def test_demo_queue_has_overdue_due_today_and_paused(open_demo: Callable[..., Database]) -> None:
+    db = open_demo(D(2026, 11, 23))
     today = D(2026, 11, 23)
-    demo.populate(db, "small", today=today)
     rows = [r for r in service.list_queue(db, SYSTEM, today) if r.state != "signed"]
     codes = {r.clock_code for r in rows}
     assert {"overdue", "due_today", "paused"} <= codes

@@ -192,11 +192,13 @@ def test_a_long_write_elsewhere_is_reported_busy_and_waited_for_never_as_a_wrong
         holder.communicate(timeout=60)
         assert holder.returncode == 0
 
-        holder = _worker(env, "holder", str(path), "20")
+        # held for up to 60 s, or until told: the bounded waits below must give up long before
+        release = tmp_path / "release-2"
+        holder = _worker(env, "holder", str(path), "60", str(release))
         _wait_for(holder, "holding")
         started = time.monotonic()
         gave_up = _cli(env, *writes, busy_wait=1)
-        assert time.monotonic() - started < 18  # the bound, not the other program's 20 s
+        assert time.monotonic() - started < 18  # the bound, not the other program's hold
         assert gave_up.returncode == 2
         last = gave_up.stderr.strip().splitlines()[-1]
         assert "busy" in last and "key" not in last.lower() and "Traceback" not in gave_up.stderr
@@ -207,6 +209,7 @@ def test_a_long_write_elsewhere_is_reported_busy_and_waited_for_never_as_a_wrong
         with pytest.raises(DatabaseBusy, match="busy"), already_open.session() as session:
             audit.record(session, "probe", "mine", 1)
         assert told and "waiting" in told[0]
+        release.touch()
         holder.communicate(timeout=60)
         monkeypatch.setenv("ADOPTION_DESKTOP_BUSY_WAIT", "60")
         with already_open.session() as session:  # and once the import has finished, it simply works

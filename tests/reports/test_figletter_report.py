@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from docx import Document
 from PySide6.QtCore import Qt
 
-from adoption_desktop import demo
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.journey import adopter_figures
@@ -42,8 +42,8 @@ def _expected(db: Database, actor: Any, title: str) -> list[dict[str, str]]:
     return out
 
 
-def test_report_shows_the_new_sections_with_three_periods(db: Database, tmp_path: Path) -> None:
-    demo.populate(db, "small", today=TODAY)
+def test_report_shows_the_new_sections_with_three_periods(open_demo: Callable[..., Database], tmp_path: Path) -> None:
+    db = open_demo(TODAY)
     manager = make_user(db, "mgr", Role.MANAGER)
     out = write_report_docx(build_report(db, manager, HALF, "six-monthly", today=TODAY), tmp_path / "r.docx")
     doc = Document(str(out))
@@ -74,8 +74,9 @@ def test_report_shows_the_new_sections_with_three_periods(db: Database, tmp_path
         assert any(v not in ("0", "–") for v in expected[0].values())
 
 
-def test_reports_page_three_columns_csv_and_the_cases_behind(db: Database, qtbot: Any, tmp_path: Path) -> None:
-    demo.populate(db, "small", today=TODAY)
+def test_reports_page_three_columns_csv_and_the_cases_behind(open_demo: Callable[..., Database], qtbot: Any,
+                                                             tmp_path: Path) -> None:
+    db = open_demo(TODAY)
     admin = make_user(db, "boss", Role.ADMINISTRATOR)  # reports.view and letterbox.view
     page = ReportsPage(AppContext(db, admin, TaskRunner(synchronous=True)))
     qtbot.addWidget(page)

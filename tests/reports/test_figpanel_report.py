@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from adoption_desktop import demo
 from adoption_desktop.adm import more_information
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
@@ -21,7 +21,7 @@ from adoption_desktop.panel import appraisals, attendance, deferrals, makeup
 from adoption_desktop.reports.periods import Period, last_year, previous
 from adoption_desktop.reports.report_data import build_report
 from adoption_desktop.reports.report_docx import write_report_docx
-from tests.conftest import make_user
+from tests.conftest import make_user, open_small_demo
 
 D = dt.date
 TODAY = D(2026, 11, 23)
@@ -38,9 +38,10 @@ WHERE = {
 
 
 @pytest.fixture
-def demo_db(db: Database) -> Database:
-    demo.populate(db, "small", today=TODAY)
-    return db
+def demo_db(small_demo_copy: Callable[..., Path], tmp_path: Path) -> Iterator[Database]:
+    db = open_small_demo(small_demo_copy, tmp_path / "demo.db", TODAY)  # made once per run (conftest)
+    yield db
+    db.dispose()
 
 
 def _located_tables(doc: Any) -> dict[str, tuple[str, list[list[str]]]]:

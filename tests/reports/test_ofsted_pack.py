@@ -4,6 +4,7 @@ and its audit entry."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,8 @@ def _outline(reader: PdfReader) -> list[tuple[str, int, int]]:
     return out
 
 
-def test_the_pack_has_every_part_bookmarked_and_readable(db: Database, tmp_path: Path) -> None:
-    demo.populate(db, "small", today=TODAY)
+def test_the_pack_has_every_part_bookmarked_and_readable(open_demo: Callable[..., Database], tmp_path: Path) -> None:
+    db = open_demo(TODAY)
     officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
     out = tmp_path / "pack.pdf"
     result = write_ofsted_pack(db, officer, out, as_of=TODAY)
@@ -85,8 +86,8 @@ def test_the_pack_has_every_part_bookmarked_and_readable(db: Database, tmp_path:
     assert entry.action == "export" and "pack.pdf" in entry.detail and "pa" in entry.actor
 
 
-def test_only_fully_approved_sittings_are_included(db: Database) -> None:
-    demo.populate(db, "small", today=TODAY)
+def test_only_fully_approved_sittings_are_included(open_demo: Callable[..., Database]) -> None:
+    db = open_demo(TODAY)
     officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
     for sitting_id in approved_sittings(db, officer, TODAY):
         pack = panel_service.minutes_pack(db, officer, sitting_id, today=TODAY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,9 @@ def test_bar_chart_paints_bars_and_the_threshold_from_the_palette(qtbot: Any) ->
     assert red > 200  # the bars, the hatching and the dashed line are drawn in the palette's text colour
 
 
-def test_page_writes_the_report_and_the_pack_and_shows_the_charts(db: Database, qtbot: Any, tmp_path: Path) -> None:
-    demo.populate(db, "small", today=D(2026, 11, 23))
+def test_page_writes_the_report_and_the_pack_and_shows_the_charts(open_demo: Callable[..., Database], qtbot: Any,
+                                                                   tmp_path: Path) -> None:
+    db = open_demo(D(2026, 11, 23))
     officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
     ctx = AppContext(db, officer, TaskRunner(synchronous=True))
     page = ReportsPage(ctx)
@@ -65,10 +67,10 @@ def test_page_writes_the_report_and_the_pack_and_shows_the_charts(db: Database, 
                                         f"Ofsted pack written to {tmp_path / 'pack.pdf'}"]
 
 
-def test_a_manager_sees_write_report_but_not_the_pack(db: Database, qtbot: Any) -> None:
+def test_a_manager_sees_write_report_but_not_the_pack(open_demo: Callable[..., Database], qtbot: Any) -> None:
     from adoption_desktop.ui.main_window import MainWindow
 
-    demo.populate(db, "small", today=D(2026, 11, 23))
+    db = open_demo(D(2026, 11, 23))
     manager = authenticate(db, "manager", demo.DEMO_PASSWORD)
     window = MainWindow(AppContext(db, manager, TaskRunner(synchronous=True)))
     qtbot.addWidget(window)

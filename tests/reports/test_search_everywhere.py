@@ -34,9 +34,8 @@ from tests.conftest import make_user
 
 
 @pytest.fixture
-def demo_db(db: Database) -> Database:
-    demo.populate(db, "small")
-    return db
+def demo_db(small_demo_db: Database) -> Database:
+    return small_demo_db  # the small demo, made once per run (conftest)
 
 
 def ids(db: Database, username: str, query: str, area: str) -> list[int]:

@@ -110,9 +110,8 @@ def test_every_dialog_fits_reads_and_is_reachable(screen: str, tmp_path: Path) -
 
 
 @pytest.fixture
-def demo_db(db: Database) -> Database:
-    demo.populate(db, "small")
-    return db
+def demo_db(small_demo_db: Database) -> Database:
+    return small_demo_db  # the small demo, made once per run (conftest)
 
 
 @pytest.fixture

@@ -22,9 +22,8 @@ ROLES = ["admin", "paneladmin", "chair", "adm", "letterbox", "counsellor", "mana
 
 
 @pytest.fixture
-def demo_db(db: Database) -> Database:
-    demo.populate(db, "small")
-    return db
+def demo_db(small_demo_db: Database) -> Database:
+    return small_demo_db  # the small demo, made once per run (conftest)
 
 
 def _window(db: Database, username: str, qtbot: Any) -> MainWindow:

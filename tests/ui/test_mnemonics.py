@@ -36,9 +36,8 @@ def _select_first_rows(page: QWidget) -> None:
 
 
 @pytest.fixture
-def demo_db(db: Database) -> Database:
-    demo.populate(db, "small")
-    return db
+def demo_db(small_demo_db: Database) -> Database:
+    return small_demo_db  # the small demo, made once per run (conftest)
 
 
 @pytest.mark.parametrize("username", ["admin", "chair", "adm", "counsellor", "letterbox"])

@@ -26,8 +26,8 @@ OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "finish"
 
 
 @pytest.mark.parametrize("username", ["adm", "letterbox"])
-def test_main_pages_at_1366_by_768(db: Database, username: str, qtbot: Any, tmp_path: Path) -> None:
-    demo.populate(db, "small")
+def test_main_pages_at_1366_by_768(small_demo_db: Database, username: str, qtbot: Any, tmp_path: Path) -> None:
+    db = small_demo_db
     window = MainWindow(AppContext(db, authenticate(db, username, demo.DEMO_PASSWORD), TaskRunner(synchronous=True)))
     qtbot.addWidget(window)
     window.setGeometry(0, 0, 1366, 768 - 40)
@@ -44,7 +44,7 @@ def test_main_pages_at_1366_by_768(db: Database, username: str, qtbot: Any, tmp_
     window.close()
 
 
-def test_adm_page_under_high_contrast(db: Database, qtbot: Any, tmp_path: Path) -> None:
+def test_adm_page_under_high_contrast(small_demo_db: Database, qtbot: Any, tmp_path: Path) -> None:
     """The same page under a High Contrast palette (black background, white text): no fixed colours left."""
     from PySide6.QtGui import QPalette
 
@@ -53,8 +53,8 @@ def test_adm_page_under_high_contrast(db: Database, qtbot: Any, tmp_path: Path) 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     before = QPalette(app.palette())
+    db = small_demo_db
     try:
-        demo.populate(db, "small")
         app.setPalette(high_contrast_palette())
         window = MainWindow(AppContext(db, authenticate(db, "adm", demo.DEMO_PASSWORD), TaskRunner(synchronous=True)))
         qtbot.addWidget(window)

@@ -24,9 +24,8 @@ from adoption_desktop.ui.tasks import TaskRunner
 
 
 @pytest.fixture
-def demo_db(db: Database) -> Database:
-    demo.populate(db, "small")
-    return db
+def demo_db(small_demo_db: Database) -> Database:
+    return small_demo_db  # the small demo, made once per run (conftest)
 
 
 def _shown(window: Any) -> Any:
