@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.documents.spreadsheet_safety import csv_writer
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.reports.model import FIGURE_MODULES, FigureSection
@@ -86,7 +87,15 @@ def write_csv(db: Database, actor: Principal, sections: list[FigureSection], sta
     columns (each value in its own cell, the periods' dates in the last columns)."""
     require(actor, Permission.REPORTS_VIEW)
     secure_umask()
-    with Path(out).open("w", newline="", encoding="utf-8-sig") as fh:
+    with output_file(out) as partial:  # the file takes its name only once its export is audited
+        _write_figures_csv(partial, sections, start, end, compared)
+        with db.session(actor) as session:
+            audit.record(session, "export", "figures", f"{start}..{end}", detail=str(Path(out).name))
+
+
+def _write_figures_csv(out: Path, sections: list[FigureSection], start: dt.date, end: dt.date,
+                       compared: ComparedFigures | None) -> None:
+    with out.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv_writer(fh)
         if compared is None:
             writer.writerow(["section", "figure", "value", "from", "to"])
@@ -106,5 +115,3 @@ def write_csv(db: Database, actor: Principal, sections: list[FigureSection], sta
                 for label, *values in table.rows:
                     shown = pick(values, compared.periods)
                     writer.writerow([table.title, label, *(shown + shown[1:] if year else shown), *dates])
-    with db.session(actor) as session:
-        audit.record(session, "export", "figures", f"{start}..{end}", detail=str(out.name))

@@ -47,3 +47,33 @@ def test_reports_page_runs_and_exports(db: Database, qtbot: Any, tmp_path: Path)
     assert len(lines) == 1 + sum(len(s.rows) for s in page.sections)
     start, end = page._range()
     assert page.sections_period == (start, end)
+
+
+def test_the_figures_csv_and_its_audit_entry_are_delivered_together_or_not_at_all(
+        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CSV was written, then its export audited: a failed audit left an unrecorded file of figures on
+    disk. Now the file takes its name only once the entry is committed; an existing file is kept as it was."""
+    from sqlalchemy import select
+
+    from adoption_desktop.core.audit.models import AuditEntry
+
+    manager = make_user(db, "mgr3", Role.MANAGER)
+    start, end = dt.date(2026, 4, 1), dt.date(2026, 9, 30)
+    sections = service.collect(db, manager, start, end)
+    out = tmp_path / "figures.csv"
+    out.write_text("last month's figures\n", encoding="utf-8")
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise OSError("the audit log could not be written")
+
+    with monkeypatch.context() as m:
+        m.setattr(service.audit, "record", refused)
+        with pytest.raises(OSError, match="audit log"):
+            service.write_csv(db, manager, sections, start, end, out)
+    assert out.read_text(encoding="utf-8") == "last month's figures\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file() and "figures" in p.name) == ["figures.csv"]
+    service.write_csv(db, manager, sections, start, end, out)
+    assert out.read_text(encoding="utf-8-sig").startswith("section,figure,value")
+    with db.session(write=False) as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "figures")).one()
+    assert entry.action == "export" and entry.detail == "figures.csv"
