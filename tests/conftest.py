@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import datetime as dt
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -75,6 +76,24 @@ def _isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memo
     keyring.set_keyring(previous)
     policy.reset_cache()
     reset_logging()  # a command run in-process opened the log in this test's folder
+
+
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test() -> Iterator[None]:
+    """After each test: windows it left on screen (a dialog a page opened, not handed to ``qtbot``) are
+    hidden, so the next test's focus, active window and F1 topic are its own. Hidden, not closed: a close
+    could ask "discard your changes?" and wait for an answer no one gives."""
+    yield
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    for window in app.topLevelWidgets():
+        if window.isVisible():
+            window.hide()
 
 
 @pytest.fixture

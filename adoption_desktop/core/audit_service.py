@@ -6,6 +6,7 @@ from pathlib import Path
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.documents.spreadsheet_safety import csv_writer
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 
@@ -24,8 +25,9 @@ def export_csv(db: Database, actor: Principal, out: Path, flt: audit.AuditFilter
     require(actor, Permission.AUDIT_VIEW)
     secure_umask()
     count = 0
-    with db.session(actor) as session:
-        with Path(out).open("w", newline="", encoding="utf-8-sig") as fh:
+    # the file takes its name only once the export's own entry is committed
+    with output_file(out) as partial, db.session(actor) as session:
+        with partial.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv_writer(fh)  # a logged value starting with '=' stays text
             writer.writerow(EXPORT_COLUMNS)
             offset = 0

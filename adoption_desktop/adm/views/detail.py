@@ -38,6 +38,7 @@ from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUM
 from adoption_desktop.core import drafts
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.ui.autosave import DraftAutosaver
@@ -495,7 +496,8 @@ class DecisionPanel(QWidget):
                 service.export_letter(self.ctx.db, self.ctx.principal, letter.id, Path(path))
             else:
                 data = service.letter_pdf(self.ctx.db, self.ctx.principal, letter.id)
-                Path(path).write_bytes(data)
+                with output_file(path) as partial:  # whole or not at all: never half a letter over the last
+                    partial.write_bytes(data)
         except (AppError, OSError) as exc:
             self.failed.emit(exc)
 

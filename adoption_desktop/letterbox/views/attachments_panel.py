@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.files import output_file
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import attachments, redaction
 from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
@@ -208,7 +209,8 @@ class AttachmentsPanel(QDialog):
     def save_copy(self, attachment_id: int, target: Path) -> None:
         try:
             row, data = attachments.open_attachment(self.ctx.db, self.ctx.principal, attachment_id)
-            target.write_bytes(data)
+            with output_file(target) as partial:  # whole or not at all
+                partial.write_bytes(data)
         except (AppError, OSError) as exc:
             self.say(str(exc), error=True)
             return
@@ -227,7 +229,8 @@ class AttachmentsPanel(QDialog):
             return False
         try:
             draft = redaction.email_draft(self.ctx.db, self.ctx.principal, self.item_id, copy.id, to=to)
-            target.write_bytes(draft.data)
+            with output_file(target) as partial:  # whole or not at all
+                partial.write_bytes(draft.data)
         except (AppError, OSError) as exc:
             self.say(str(exc), error=True)
             return False
