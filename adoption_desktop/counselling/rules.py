@@ -116,7 +116,7 @@ class CaseFlags:
         elif not self.order_date_known:
             out.append("Adoption order date not known (adopted on or after 12/11/1975 as far as is known)")
         if self.pre_commencement is None:
-            out.append("Adoption order date not known: pre-commencement (before 30/12/2005) or later not known")
+            out.append("Pre-commencement (before 30/12/2005) or post-2005: not known (adoption order date not known)")
         else:
             out.append("Pre-commencement adoption (intermediary rules)" if self.pre_commencement
                        else "Post-2005 adoption (ACA 2002 ss.56-65)")
