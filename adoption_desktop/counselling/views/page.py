@@ -153,7 +153,6 @@ class ReferralForm:
             preferred_contact=combo_key(self.contact), court=self.lines["court"].text(),
             arranging_agency=self.lines["arranging_agency"].text(), salutation=self.lines["salutation"].text())
 
-
     def order_date_empty(self) -> bool:
         """The adoption order date field is empty ("not known"); text that is not a date counts as entered."""
         edit = self.dates["adoption_order_date"]
