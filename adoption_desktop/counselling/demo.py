@@ -1,7 +1,8 @@
 """Synthetic counselling cases for the demo database (every name and place invented).
 
 large: 2,000 cases referred over 15 years; small: 150 over the last 3 years. Both include adoptions before
-12 November 1975, applicants of 75 and over, open records requests and overdue chasers. Rows are added
+12 November 1975, applicants of 75 and over, open records requests and overdue chasers, and a few recent
+referrals whose adoption order date is not known yet (some known to be before 12 November 1975). Rows are added
 in one transaction under ``bulk_audit`` (one summary audit entry per table).
 """
 
@@ -35,6 +36,8 @@ ARCHIVES = ("Ambleford Record Office", "Brackwater County Archives", "Cinderby H
             "Greystow Adoption Society", "Former Example Diocesan Moral Welfare Association")
 COURTS = ("Ambleford County Court", "Brackwater Magistrates' Court", "Dellmouth Juvenile Court",
           "Eastholm High Court registry")
+#: referrals (counted from the newest) whose adoption order date is not known yet, if still open
+NOT_KNOWN_FROM_END = frozenset({2, 5, 9, 14, 20, 27, 35})
 AGENCIES = ("Example Diocesan Moral Welfare Association", "Fallowmere Children's Society",
             "Greystow Adoption Society", "Ambleford County Council")
 
@@ -87,6 +90,12 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 state = "waiting"
             else:
                 state = "allocated"
+            if state != "closed" and n_cases - i in NOT_KNOWN_FROM_END:
+                # the applicant did not know the date of their adoption order when referred (no random draw
+                # here: the rest of the demo stays as it was). One who knows they were adopted before
+                # 12 November 1975 says so; the others' answer is not known.
+                case.adopted_before_1975 = True if order < rules.COUNSELLING_DATE else None
+                case.adoption_order_date = None
             case.id = next_id + i
             session.add(case)
             if state == "waiting":

@@ -1,6 +1,7 @@
 """Counselling figures for a date range (counts and durations only, never names).
 
-* Referrals: cases referred in the range.
+* Referrals: cases referred in the range; of those, adopted before 12 November 1975 (by the adoption order
+  date, where it is known) and those whose adoption order date is not known (yet).
 * Cases closed: cases closed in the range.
 * Adults supported: distinct cases with a session, a disclosure or a closure in the range.
 * Open at the end of the range, kept apart: **waiting** (referred, not yet allocated to a counsellor)
@@ -62,10 +63,13 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         n_out, n_overdue = outstanding.count(session, end)  # as the Counselling page counts them
         pre_1975 = session.scalar(select(func.count()).select_from(c).where(
             c.referral_date.between(start, end), c.adoption_order_date < rules.COUNSELLING_DATE)) or 0
+        date_not_known = session.scalar(select(func.count()).select_from(c).where(
+            c.referral_date.between(start, end), c.adoption_order_date.is_(None))) or 0
     median, longest = rules.median_and_max(waits)
     return [FigureSection("Birth-records counselling", [
         ("Referrals received", str(referrals)),
         ("of which adopted before 12 November 1975", str(pre_1975)),
+        ("of which adoption order date not known", str(date_not_known)),
         ("Adults supported", str(supported)),
         ("Cases closed", str(closed)),
         ("Waiting at end of period (referred, not yet allocated)", str(waiting_at_end)),

@@ -35,7 +35,11 @@ class CounsellingCase(Versioned, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(120), default="")
     preferred_contact: Mapped[str] = mapped_column(String(20), default="letter")  # letter, phone, email
     # adoption
-    adoption_order_date: Mapped[dt.date] = mapped_column(Date)
+    #: None: not known yet (older adopted adults often learn it later, from the court or the records)
+    adoption_order_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: only while the date is not known: adopted before 12 November 1975 as far as is known (True: yes,
+    #: False: no, None: not known); None whenever the date is known (the date decides)
+    adopted_before_1975: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     court: Mapped[str] = mapped_column(String(200), default="")
     arranging_agency: Mapped[str] = mapped_column(String(200), default="")
     # work

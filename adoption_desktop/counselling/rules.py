@@ -35,14 +35,30 @@ COMMENCEMENT_DATE = dt.date(2005, 12, 30)
 ADULT_AGE = 18
 
 
-def counselling_required(adoption_order: dt.date) -> bool:
-    """Counselling interview required before release: adopted before 12 November 1975 (CA 1975 s.26)."""
-    return adoption_order < COUNSELLING_DATE
+def counselling_required(adoption_order: dt.date | None, adopted_before_1975: bool | None = None) -> bool:
+    """Counselling interview required before release: adopted before 12 November 1975 (CA 1975 s.26).
+
+    ``adoption_order`` None: the date is not known (yet). Then ``adopted_before_1975`` is what is known
+    without it (True: before 12 November 1975, False: on or after that day, None: not known), and only a
+    known False makes the interview optional: releasing the records without the statutory interview to
+    someone adopted before that day would be unlawful, so a date not known counts as before it. With a
+    date, ``adopted_before_1975`` is ignored (the date decides)."""
+    if adoption_order is not None:
+        return adoption_order < COUNSELLING_DATE
+    return adopted_before_1975 is not False
 
 
 def pre_commencement(adoption_order: dt.date) -> bool:
     """Adopted before 30 December 2005, the commencement of the Adoption and Children Act 2002."""
     return adoption_order < COMMENCEMENT_DATE
+
+
+def pre_commencement_known(adoption_order: dt.date | None, adopted_before_1975: bool | None = None) -> bool | None:
+    """:func:`pre_commencement` when it is known: with no adoption order date only an adoption known to be
+    before 12 November 1975 is known to be before 30 December 2005; otherwise None (not known)."""
+    if adoption_order is not None:
+        return pre_commencement(adoption_order)
+    return True if adopted_before_1975 else None
 
 
 def birthday_in(born: dt.date, year: int) -> dt.date:
@@ -78,19 +94,40 @@ def under_age_message(born: dt.date, on: dt.date) -> str | None:
 @dataclass(frozen=True)
 class CaseFlags:
     counselling_required: bool
-    pre_commencement: bool
+    #: None: not known (the adoption order date is not known)
+    pre_commencement: bool | None
+    #: False: the adoption order date is not known, so the flags rest on ``adopted_before_1975``
+    order_date_known: bool = True
+    #: with the date not known: adopted before 12 November 1975 as far as is known (None: not known)
+    adopted_before_1975: bool | None = None
 
     @property
     def labels(self) -> list[str]:
         out = []
         if self.counselling_required:
-            out.append("Counselling required before release (adopted before 12/11/1975)")
-        out.append("Pre-commencement adoption (intermediary rules)" if self.pre_commencement
-                   else "Post-2005 adoption (ACA 2002 ss.56-65)")
+            if self.order_date_known:
+                out.append("Counselling required before release (adopted before 12/11/1975)")
+            elif self.adopted_before_1975:
+                out.append("Counselling required before release (adopted before 12/11/1975 as far as is "
+                           "known; adoption order date not known)")
+            else:
+                out.append("Counselling required before release (adoption order date not known: treated as "
+                           "before 12/11/1975)")
+        elif not self.order_date_known:
+            out.append("Adoption order date not known (adopted on or after 12/11/1975 as far as is known)")
+        if self.pre_commencement is None:
+            out.append("Pre-commencement (before 30/12/2005) or post-2005: not known (adoption order date not known)")
+        else:
+            out.append("Pre-commencement adoption (intermediary rules)" if self.pre_commencement
+                       else "Post-2005 adoption (ACA 2002 ss.56-65)")
         return out
 
     @property
     def short(self) -> str:
+        if not self.order_date_known:
+            if self.adopted_before_1975 is None:
+                return "Order date not known"
+            return "Pre-1975 (date not known)" if self.adopted_before_1975 else "Post-1975 (date not known)"
         parts = []
         if self.counselling_required:
             parts.append("Pre-1975")
@@ -98,8 +135,13 @@ class CaseFlags:
         return ", ".join(parts)
 
 
-def flags_for(adoption_order: dt.date) -> CaseFlags:
-    return CaseFlags(counselling_required(adoption_order), pre_commencement(adoption_order))
+def flags_for(adoption_order: dt.date | None, adopted_before_1975: bool | None = None) -> CaseFlags:
+    """The case's flags; with no adoption order date they rest on ``adopted_before_1975`` (see
+    :func:`counselling_required`)."""
+    if adoption_order is not None:
+        return CaseFlags(counselling_required(adoption_order), pre_commencement(adoption_order))
+    return CaseFlags(counselling_required(None, adopted_before_1975),
+                     pre_commencement_known(None, adopted_before_1975), False, adopted_before_1975)
 
 
 # --- waiting-list priority (local practice; documented in docs/counselling.md) ---------------------
@@ -108,8 +150,10 @@ def flags_for(adoption_order: dt.date) -> CaseFlags:
 class PriorityInput:
     case_id: int
     referral_date: dt.date
-    adoption_order: dt.date
+    adoption_order: dt.date | None  # None: not known
     applicant_born: dt.date
+    #: with no adoption order date: adopted before 12 November 1975 as far as is known (None: not known)
+    adopted_before_1975: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -128,9 +172,15 @@ class Priority:
 def priority_reasons(item: PriorityInput, today: dt.date, older_age: int) -> tuple[int, tuple[str, ...]]:
     reasons: list[str] = []
     forward = 0
-    if counselling_required(item.adoption_order):
+    if counselling_required(item.adoption_order, item.adopted_before_1975):
         forward += 1
-        reasons.append(f"Brought forward: adopted before 12/11/1975 ({item.adoption_order:%d/%m/%Y})")
+        if item.adoption_order is not None:
+            reasons.append(f"Brought forward: adopted before 12/11/1975 ({item.adoption_order:%d/%m/%Y})")
+        elif item.adopted_before_1975:
+            reasons.append("Brought forward: adopted before 12/11/1975 as far as is known (adoption order "
+                           "date not known)")
+        else:
+            reasons.append("Brought forward: adoption order date not known, treated as before 12/11/1975")
     age = age_on(item.applicant_born, today)
     if age >= older_age:
         forward += 1
@@ -144,8 +194,10 @@ def short_reasons(item: PriorityInput, today: dt.date, older_age: int) -> str:
     """The same reasons in a few words, for a list column beside the Referred column (so the date is
     not repeated: a case brought forward says why, any other waits in referral order)."""
     parts = []
-    if counselling_required(item.adoption_order):
-        parts.append("adopted pre-1975")
+    if counselling_required(item.adoption_order, item.adopted_before_1975):
+        parts.append("adopted pre-1975" if item.adoption_order is not None
+                     else "adopted pre-1975 (date not known)" if item.adopted_before_1975
+                     else "order date not known")
     age = age_on(item.applicant_born, today)
     if age >= older_age:
         parts.append(f"aged {age}")  # the threshold is in the full reasons (tooltip, case summary)
@@ -154,7 +206,8 @@ def short_reasons(item: PriorityInput, today: dt.date, older_age: int) -> str:
 
 def order_waiting_list(items: Iterable[PriorityInput], today: dt.date, older_age: int) -> list[Priority]:
     """The documented order: cases with more reasons to bring forward first (adopted before
-    12 November 1975; applicant aged ``older_age`` or over), then the earliest referral, then case number."""
+    12 November 1975, or the adoption order date not known unless known to be later; applicant aged
+    ``older_age`` or over), then the earliest referral, then case number."""
     keyed = []
     for item in items:
         forward, reasons = priority_reasons(item, today, older_age)

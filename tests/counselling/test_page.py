@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from adoption_desktop import demo
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
+from adoption_desktop.counselling.models import CounsellingCase
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.page import CounsellingPage, CountsPage, create_page
 from adoption_desktop.counselling.views.widgets import FormDialog
@@ -245,7 +247,8 @@ def test_case_window_close_is_bottom_right_apart_from_close_case(qtbot: QtBot, d
 
 def test_new_referral_starts_without_invented_dates(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
     """User trial r2: the form offered 01/01/1960 and 01/01/1961; saved unchanged, the case got invented
-    dates, a pre-1975 flag and "aged 66". Both start empty, are required, and take the dates typed."""
+    dates, a pre-1975 flag and "aged 66". Both start empty and take the dates typed; the date of birth is
+    required, the adoption order date may stay "not known" (test_referral_with_the_order_date_not_known)."""
     page = create_page(_ctx(db, counsellor))
     qtbot.addWidget(page)
     assert isinstance(page, CounsellingPage)
@@ -254,7 +257,7 @@ def test_new_referral_starts_without_invented_dates(qtbot: QtBot, db: Database, 
     qtbot.addWidget(dialog)
     dob, order = (dialog.form.findChild(QDateEdit, n) for n in ("date_of_birth", "adoption_order_date"))
     assert dob is not None and order is not None
-    assert dob.text() == order.text() == "not entered"
+    assert dob.text() == "not entered" and order.text() == "not known"
     for name, text in (("birth_name", "Rosa Quillby"), ("current_name", "Rosa Wrenfield")):
         _line(dialog, name, text)
     address = dialog.form.findChild(QPlainTextEdit, "address")
@@ -265,8 +268,6 @@ def test_new_referral_starts_without_invented_dates(qtbot: QtBot, db: Database, 
     assert dialog.focusWidget() is dob or dob.isAncestorOf(dialog.focusWidget())
     dob.setFocus()
     qtbot.keyClicks(dob, "20/06/1980")
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert dialog.isVisible() and dialog.message.text().startswith("Adoption order date: required")
     order.setFocus()
     qtbot.keyClicks(order, "14/3/1981")
     _ok(dialog)
@@ -448,3 +449,82 @@ def test_chase_and_remove_dialogs_refuse_a_request_a_colleague_chased_since_they
         remove.message.text()
     [row] = service.open_case(db, counsellor, case_id, TODAY).requests
     assert row.chase_count == 1
+
+
+def test_referral_with_the_order_date_not_known(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """User trial: older adopted adults often do not know the date of their adoption order, and staff
+    invented one (01/01/1970) that decided the interview and the queue. Left empty, it is saved as not
+    known (NULL) with the answer chosen to "Adopted before 12 November 1975?"; typed, the date decides."""
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: D(2026, 9, 1)
+    dialog = page.new_referral()
+    qtbot.addWidget(dialog)
+    dialog.activateWindow()
+    assert QTest.qWaitForWindowActive(dialog)  # focus really moves (a date is read when its field is left)
+    dob = dialog.form.findChild(QDateEdit, "date_of_birth")
+    order = dialog.form.findChild(QDateEdit, "adoption_order_date")
+    answer = dialog.form.findChild(QComboBox, "adopted_before_1975")
+    assert dob is not None and order is not None and answer is not None
+    assert order.text() == "not known" and answer.isEnabled() and answer.currentText() == "Not known"
+    for name, text in (("birth_name", "Rosa Quillby"), ("current_name", "Rosa Wrenfield")):
+        edit = dialog.form.findChild(QLineEdit, name)
+        assert edit is not None
+        edit.setFocus()
+        qtbot.keyClicks(edit, text)
+    address = dialog.form.findChild(QPlainTextEdit, "address")
+    assert address is not None
+    address.setFocus()
+    qtbot.keyClicks(address, "4 Sorrel Road")
+    dob.setFocus()
+    qtbot.keyClicks(dob, "20/06/1966")
+    # a date typed and left disables the answer (the date decides); emptied again, it is asked once more
+    order.setFocus()
+    qtbot.keyClicks(order, "1/3/1967")
+    qtbot.keyClick(order, Qt.Key.Key_Tab)
+    assert not answer.isEnabled()
+    order.setFocus()
+    order.lineEdit().selectAll()
+    qtbot.keyClick(order, Qt.Key.Key_Backspace)
+    qtbot.keyClick(order, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is answer and answer.isEnabled()  # Tab goes on to the answer
+    # the person knows they were adopted as a baby in 1968 or so: Yes, chosen from the keyboard
+    qtbot.keyClick(answer, Qt.Key.Key_Down)
+    assert answer.currentText() == "Yes"
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert not dialog.isVisible(), dialog.message.text()
+    case_id = page.cases[-1].case_id
+    with db.session(write=False) as session:
+        stored = session.get(CounsellingCase, case_id)
+        assert stored is not None
+        assert (stored.adoption_order_date, stored.adopted_before_1975) == (None, True)
+    case: CaseDialog = page.cases[-1]
+    qtbot.addWidget(case)
+    summary = case.summary.text()
+    assert "<b>Adoption order</b></td><td>Not known" in summary
+    assert "<b>Adopted before 12 November 1975?</b></td><td>Yes" in summary
+    assert "Counselling required before release (adopted before 12/11/1975 as far as is known" in case.header.text()
+    row = page.model.rows()[0]
+    assert row.flags.short == "Pre-1975 (date not known)" and row.adoption_order_date is None
+
+    # the date learned later from the court: Edit referral, typed; the answer is no longer asked or kept
+    edit = case.edit_referral()
+    qtbot.addWidget(edit)
+    edit.activateWindow()
+    assert QTest.qWaitForWindowActive(edit)
+    order = edit.form.findChild(QDateEdit, "adoption_order_date")
+    answer = edit.form.findChild(QComboBox, "adopted_before_1975")
+    assert order is not None and answer is not None
+    assert order.text() == "not known" and answer.currentText() == "Yes" and answer.isEnabled()
+    order.setFocus()
+    qtbot.keyClicks(order, "14/03/1967")
+    qtbot.keyClick(order, Qt.Key.Key_Tab)
+    assert not answer.isEnabled()
+    _ok(edit)
+    with db.session(write=False) as session:
+        stored = session.get(CounsellingCase, case_id)
+        assert stored is not None
+        assert (stored.adoption_order_date, stored.adopted_before_1975) == (D(1967, 3, 14), None)
+    assert "<b>Adoption order</b></td><td>14 March 1967" in case.summary.text()
+    assert "Adopted before 12 November 1975?" not in case.summary.text()

@@ -42,3 +42,28 @@ def test_case_lifecycle_lists_and_figures(any_db: Database) -> None:
     assert values["Referrals received"] == "2" and values["Adults supported"] == "1"
     assert values["Cases closed"] == "1" and values["Median wait, referral to allocation (cases allocated in period)"] == "30 days"
     assert [r.id for r in service.caseload(any_db, counsellor, "closed", TODAY)] == [a]
+
+
+def test_adoption_order_date_not_known_on_both_databases(any_db: Database) -> None:
+    """NULL dates through the list, the order, the figures and the date search, on both engines."""
+    from adoption_desktop.reports.search_everywhere import search_everywhere
+
+    counsellor = make_user(any_db, "corey", Role.COUNSELLOR)
+    manager = make_user(any_db, "morgan", Role.MANAGER)
+    plain = service.create_referral(any_db, counsellor, referral(referral_date=D(2025, 6, 2),
+                                                                 adoption_order_date=D(1990, 1, 1),
+                                                                 date_of_birth=D(1989, 1, 1)), today=TODAY)
+    unknown = service.create_referral(any_db, counsellor, referral(referral_date=D(2025, 7, 1),
+                                                                   adoption_order_date=None), today=TODAY)
+    rows = service.caseload(any_db, counsellor, "open", TODAY)
+    assert [r.id for r in rows] == [unknown, plain]  # not known is brought forward like pre-1975
+    assert rows[0].adoption_order_date is None and rows[0].flags.short == "Order date not known"
+    values = dict(figures.figures(any_db, manager, D(2025, 4, 1), D(2026, 3, 31))[0].rows)
+    assert values["of which adoption order date not known"] == "1"
+    assert values["of which adopted before 12 November 1975"] == "0"
+    found = search_everywhere(any_db, counsellor, "01/07/2025")  # its referral date; its order date is NULL
+    assert [h.record_id for h in found.hits if h.area == "counselling_cases"] == [unknown]
+    service.update_referral(any_db, counsellor, unknown, referral(referral_date=D(2025, 7, 1),
+                                                                  adoption_order_date=D(1980, 2, 2),
+                                                                  date_of_birth=D(1979, 5, 5)), today=TODAY)
+    assert [r.id for r in service.caseload(any_db, counsellor, "open", TODAY)] == [plain, unknown]

@@ -130,3 +130,71 @@ def test_request_overdue() -> None:
     assert rules.request_overdue(D(2026, 1, 21), None, D(2026, 1, 22))
     assert not rules.request_overdue(D(2026, 1, 21), None, D(2026, 1, 21))
     assert not rules.request_overdue(D(2026, 1, 21), D(2026, 1, 10), D(2026, 2, 1))
+
+
+# --- adoption order date not known ----------------------------------------------------------------
+
+ANSWERS = st.sampled_from([None, True, False])
+
+
+@given(st.dates(min_value=D(1900, 1, 1), max_value=D(2030, 12, 31)), ANSWERS)
+def test_a_known_date_decides_whatever_the_before_1975_answer(order: dt.date, answer: bool | None) -> None:
+    # the answer is only for a date not known: with a date the old rule stands, unchanged
+    assert rules.counselling_required(order, answer) is (order < D(1975, 11, 12))
+    assert rules.counselling_required(order, answer) is rules.counselling_required(order)
+    flags = rules.flags_for(order, answer)
+    assert flags == rules.flags_for(order)
+    assert flags.order_date_known and flags.pre_commencement is (order < D(2005, 12, 30))
+
+
+@given(ANSWERS)
+def test_date_not_known_counts_as_before_1975_unless_known_to_be_later(answer: bool | None) -> None:
+    # releasing records without the statutory interview would be unlawful: not known is the safe side
+    assert rules.counselling_required(None, answer) is (answer is not False)
+    flags = rules.flags_for(None, answer)
+    assert flags.counselling_required is (answer is not False)
+    assert not flags.order_date_known
+    assert flags.pre_commencement is (True if answer else None)
+
+
+def test_date_not_known_flags_say_so() -> None:
+    assert rules.flags_for(None).short == "Order date not known"
+    assert rules.flags_for(None, True).short == "Pre-1975 (date not known)"
+    assert rules.flags_for(None, False).short == "Post-1975 (date not known)"
+    assert rules.flags_for(None).labels[0] == ("Counselling required before release (adoption order date not "
+                                               "known: treated as before 12/11/1975)")
+    assert "as far as is known" in rules.flags_for(None, True).labels[0]
+    assert not any("required" in f for f in rules.flags_for(None, False).labels)
+    assert all("not known" in f for f in rules.flags_for(None).labels)
+
+
+@given(st.lists(st.tuples(st.dates(D(2010, 1, 1), D(2026, 11, 23)),
+                          st.one_of(st.none(), st.dates(D(1930, 1, 1), D(2007, 1, 1))), ANSWERS),
+                min_size=0, max_size=30))
+def test_date_not_known_is_brought_forward_like_pre_1975(raw: list[tuple[dt.date, dt.date | None, bool | None]]
+                                                         ) -> None:
+    items = [rules.PriorityInput(i, ref, order, D(1980, 6, 1), answer) for i, (ref, order, answer) in enumerate(raw)]
+    ordered = rules.order_waiting_list(items, TODAY, 90)  # no one is 90: only the adoption brings forward
+    by_id = {it.case_id: it for it in items}
+    for p in ordered:
+        it = by_id[p.case_id]
+        assert p.brought_forward == int(rules.counselling_required(it.adoption_order, it.adopted_before_1975))
+    for a, b in itertools.pairwise(ordered):
+        assert a.brought_forward >= b.brought_forward
+        if a.brought_forward == b.brought_forward:
+            assert by_id[a.case_id].referral_date <= by_id[b.case_id].referral_date
+
+
+def test_date_not_known_reasons() -> None:
+    items = [_item(1, D(2025, 1, 10), D(1990, 5, 1), D(1989, 1, 1)),          # later adoption, referred first
+             rules.PriorityInput(2, D(2026, 6, 1), None, D(1980, 1, 1)),       # not known at all
+             rules.PriorityInput(3, D(2026, 5, 1), None, D(1966, 1, 1), True),  # a 1968 baby, as they know
+             rules.PriorityInput(4, D(2024, 5, 1), None, D(1985, 1, 1), False)]  # known to be later
+    ordered = rules.order_waiting_list(items, TODAY, older_age=75)
+    assert [p.case_id for p in ordered] == [3, 2, 4, 1]
+    assert ordered[1].reasons[0] == ("Brought forward: adoption order date not known, treated as before "
+                                     "12/11/1975")
+    assert ordered[1].short == "order date not known"
+    assert ordered[0].reasons[0] == ("Brought forward: adopted before 12/11/1975 as far as is known "
+                                     "(adoption order date not known)")
+    assert ordered[2].brought_forward == 0 and ordered[2].short == "in referral order"

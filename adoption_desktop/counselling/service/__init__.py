@@ -46,6 +46,7 @@ from adoption_desktop.counselling.service.common import _text as _text
 from adoption_desktop.counselling.service.common import _today as _today
 from adoption_desktop.counselling.service.common import _validate_referral as _validate_referral
 from adoption_desktop.counselling.service.data import (
+    BEFORE_1975_ANSWERS,
     CONTACT,
     ENTITY,
     FILTERS,
@@ -89,6 +90,7 @@ from adoption_desktop.counselling.service.records_requests import (
 from adoption_desktop.counselling.service.records_requests import _request as _request
 
 __all__ = [
+    "BEFORE_1975_ANSWERS",
     "CONTACT",
     "ENTITY",
     "FILTERS",

@@ -98,7 +98,11 @@ def _not_future(day: dt.date, today: dt.date, field_name: str, label: str) -> No
 def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     _not_future(data.referral_date, today, "referral_date", "Referral date")
     check_date(data.date_of_birth, "Date of birth", "birth", today=today, required=True)
-    check_date(data.adoption_order_date, "Adoption order date", "adoption", today=today, required=True)
+    # the adoption order date may be not known yet (learned later from the court or the records)
+    check_date(data.adoption_order_date, "Adoption order date", "adoption", today=today, required=False)
+    if data.adopted_before_1975 not in (None, True, False):
+        raise ValidationError("Adopted before 12 November 1975: choose Not known, Yes or No.",
+                              "adopted_before_1975")
     data = replace(
         data, referred_by=clean_name(data.referred_by, "Referred by", max_length=200),
         birth_name=clean_name(data.birth_name, "Name at birth"),
@@ -116,11 +120,16 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
                   limit=120)
     current = _text(data.current_name, "current_name", "Name now", "enter the applicant's current name.",
                     limit=120)
-    if data.date_of_birth >= data.adoption_order_date:
+    order = data.adoption_order_date
+    if order is not None and data.date_of_birth >= order:
         raise ValidationError("Adoption order date: it must be after the applicant's date of birth.",
                               "adoption_order_date")
-    if data.adoption_order_date > data.referral_date:
+    if order is not None and order > data.referral_date:
         raise ValidationError("Adoption order date: it must be before the referral date.", "adoption_order_date")
+    if order is None and data.adopted_before_1975 is True and data.date_of_birth >= rules.COUNSELLING_DATE:
+        raise ValidationError(
+            f"Adopted before 12 November 1975: the applicant was born on {data.date_of_birth:%d/%m/%Y}, so the "
+            "adoption was on or after that day; choose No or Not known.", "adopted_before_1975")
     problem = rules.under_age_message(data.date_of_birth, data.referral_date)
     if problem:
         raise ValidationError(problem, "date_of_birth")
@@ -135,8 +144,10 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         referred_by=data.referred_by.strip(), birth_name=birth, current_name=current,
         date_of_birth=data.date_of_birth, address=data.address.strip(), phone=data.phone.strip(),
         email=data.email.strip(), preferred_contact=data.preferred_contact,
-        adoption_order_date=data.adoption_order_date, court=data.court.strip(),
-        arranging_agency=data.arranging_agency.strip(), salutation=data.salutation.strip())
+        adoption_order_date=order, court=data.court.strip(),
+        arranging_agency=data.arranging_agency.strip(), salutation=data.salutation.strip(),
+        # with a date the answer is derived from it, never stored beside it (they could not disagree)
+        adopted_before_1975=data.adopted_before_1975 if order is None else None)
 
 
 def _referral_of(case: CounsellingCase) -> ReferralInput:
@@ -145,7 +156,7 @@ def _referral_of(case: CounsellingCase) -> ReferralInput:
         birth_name=case.birth_name, current_name=case.current_name, date_of_birth=case.date_of_birth,
         address=case.address, phone=case.phone, email=case.email, preferred_contact=case.preferred_contact,
         adoption_order_date=case.adoption_order_date, court=case.court, arranging_agency=case.arranging_agency,
-        salutation=case.salutation)
+        salutation=case.salutation, adopted_before_1975=case.adopted_before_1975)
 
 
 def _request_row(r: RecordsRequest, today: dt.date) -> RequestRow:
@@ -165,11 +176,12 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
     disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id)
                                   .order_by(Disclosure.disclosed_on, Disclosure.id)).all()
     _forward, reasons = rules.priority_reasons(
-        rules.PriorityInput(case.id, case.referral_date, case.adoption_order_date, case.date_of_birth),
+        rules.PriorityInput(case.id, case.referral_date, case.adoption_order_date, case.date_of_birth,
+                            case.adopted_before_1975),
         today, get_setting(session, PRIORITY_AGE))
     return CaseDetail(
         id=case.id, reference=case.reference, referral=_referral_of(case),
-        flags=rules.flags_for(case.adoption_order_date), age=rules.age_on(case.date_of_birth, today),
+        flags=rules.flags_for(case.adoption_order_date, case.adopted_before_1975), age=rules.age_on(case.date_of_birth, today),
         counsellor_id=case.counsellor_id, counsellor=names.get(case.counsellor_id or -1, ""),
         allocated_on=case.allocated_on, intermediary_signposted_on=case.intermediary_signposted_on,
         acr_checked_on=case.acr_checked_on, acr_note=case.acr_note, veto_checked_on=case.veto_checked_on,

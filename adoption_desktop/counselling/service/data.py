@@ -26,6 +26,8 @@ OUTCOMES: dict[str, str] = {
     "withdrawn": "Applicant withdrew", "no_contact": "No contact from applicant",
     "transferred": "Transferred to another agency",
 }
+#: the answer to "adopted before 12 November 1975?" while the adoption order date is not known
+BEFORE_1975_ANSWERS: dict[bool | None, str] = {None: "Not known", True: "Yes", False: "No"}
 FILTERS = ("open", "waiting", "mine", "closed", "all")
 
 
@@ -38,7 +40,7 @@ class ReferralInput:
     birth_name: str
     current_name: str
     date_of_birth: dt.date
-    adoption_order_date: dt.date
+    adoption_order_date: dt.date | None  # None: not known (yet)
     referred_by: str = ""
     address: str = ""
     phone: str = ""
@@ -47,6 +49,9 @@ class ReferralInput:
     court: str = ""
     arranging_agency: str = ""
     salutation: str = ""  # how the applicant wishes to be addressed; "" = from current_name (core.salutation)
+    #: only while the adoption order date is not known: adopted before 12 November 1975 as far as is known
+    #: (True: yes, False: no, None: not known). Cleared when a date is given: the date decides.
+    adopted_before_1975: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class CaseRow:
     name: str
     birth_name: str
     referral_date: dt.date
-    adoption_order_date: dt.date
+    adoption_order_date: dt.date | None
     date_of_birth: dt.date
     age: int
     flags: rules.CaseFlags

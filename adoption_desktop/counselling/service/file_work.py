@@ -13,7 +13,12 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_text
 from adoption_desktop.counselling import rules
-from adoption_desktop.counselling.models import CounsellingSession, Disclosure, RedactionCheck
+from adoption_desktop.counselling.models import (
+    CounsellingCase,
+    CounsellingSession,
+    Disclosure,
+    RedactionCheck,
+)
 from adoption_desktop.counselling.service.common import (
     _add_disclosure,
     _choice,
@@ -25,6 +30,17 @@ from adoption_desktop.counselling.service.common import (
 from adoption_desktop.counselling.service.data import SESSION_KINDS
 
 # --- work on the file ---------------------------------------------------------------------------
+
+def _why_required(case: CounsellingCase, who: str = "") -> str:
+    """Why the counselling interview is required, for a refusal: the adoption date, or that it is not known."""
+    if case.adoption_order_date is not None:
+        return f"{who} was adopted before 12 November 1975" if who else "adopted before 12 November 1975"
+    if case.adopted_before_1975:
+        return (f"{who} was adopted before 12 November 1975 as far as is known" if who
+                else "adopted before 12 November 1975 as far as is known")
+    return (f"the adoption order date{f' of {who}' if who else ''} is not known and counts as before 12 November "
+            "1975 until the date (or that the adoption was later) is entered")
+
 
 def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, kind: str,
                 start_time: str = "", location: str = "", notes: str = "") -> int:
@@ -89,7 +105,7 @@ def remove_session(db: Database, actor: Principal, session_id: int, reason: str)
         row = get_or_raise(session, CounsellingSession, session_id,
                            f"Session {session_id} does not exist: it may have been removed by a colleague.")
         case = _open_case_for_edit(session, row.case_id)
-        if rules.counselling_required(case.adoption_order_date):
+        if rules.counselling_required(case.adoption_order_date, case.adopted_before_1975):
             others = [d for d in session.scalars(select(CounsellingSession.held_on).where(
                 CounsellingSession.case_id == case.id, CounsellingSession.id != row.id))]
             for shared in session.scalars(select(Disclosure.disclosed_on).where(
@@ -98,7 +114,7 @@ def remove_session(db: Database, actor: Principal, session_id: int, reason: str)
                 if not any(d <= shared for d in others):
                     raise Conflict(
                         f"The session of {row.held_on:%d/%m/%Y} is the counselling interview the records shared "
-                        f"on {shared:%d/%m/%Y} rely on (adopted before 12 November 1975); it stays on the file. "
+                        f"on {shared:%d/%m/%Y} rely on ({_why_required(case)}); it stays on the file. "
                         "Correct its date by adding the session as held, then remove this one.")
         audit.record(session, "remove_entered_in_error", "counselling_sessions", row.id,
                      detail=f"{case.reference}: session of {row.held_on:%d/%m/%Y} removed: {why}")
@@ -122,11 +138,11 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
             if not reviewed:
                 raise ValidationError("Records shared: record the redaction check (third-party information "
                                       "reviewed) before sharing records.", "records_shared")
-            if rules.counselling_required(case.adoption_order_date):
+            if rules.counselling_required(case.adoption_order_date, case.adopted_before_1975):
                 sessions = list(session.scalars(select(CounsellingSession.held_on).where(
                     CounsellingSession.case_id == case_id).order_by(CounsellingSession.held_on)))
                 if not any(d <= on for d in sessions):
-                    why = ("Records shared: this applicant was adopted before 12 November 1975, so a counselling "
+                    why = (f"Records shared: {_why_required(case, 'this applicant')}, so a counselling "
                            "interview must be held before information is released (Adoption Act 1976 s.51(7)); ")
                     if sessions:  # booked, but later than this sharing (user trial r2: "record it first" misled)
                         raise ValidationError(

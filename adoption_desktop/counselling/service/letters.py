@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from adoption_desktop import template_admin
 from adoption_desktop.core import audit
 from adoption_desktop.core.errors import NotFound, ValidationError
 from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.service.common import _add_disclosure, _case, _detail, _today
 from adoption_desktop.counselling.service.data import (
     ENTITY,
@@ -25,6 +27,10 @@ from adoption_desktop.counselling.service.data import (
 )
 
 # --- letters: data for documents.py -------------------------------------------------------------
+
+# the shipped acknowledgement says ${adoption_made} (the date may be not known); an agency's own version
+# written before that may still name the date itself ("not known" when it is)
+template_admin.register_placeholders("counselling_acknowledgement", "adoption_order_date")
 
 LETTER_KINDS: dict[str, str] = {
     "acknowledgement": "Acknowledgement of referral",
@@ -110,22 +116,34 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
     return LetterData(kind, detail, request, appt, signatory, values)
 
 
+def _counselling_note(flags: rules.CaseFlags) -> str:
+    """Why the applicant must (or may) meet a counsellor, as the letter says it."""
+    if not flags.counselling_required:
+        return "Counselling is offered to you; you may choose whether to meet a counsellor."
+    if flags.order_date_known or flags.adopted_before_1975:
+        return ("Because you were adopted before 12 November 1975, the law asks that you meet a counsellor before "
+                "the information is released to you (Adoption Act 1976 s.51).")
+    return ("We do not yet know the date of your adoption order. Anyone adopted before 12 November 1975 must meet "
+            "a counsellor before the information is released to them (Adoption Act 1976 s.51), so we will "
+            "arrange this meeting with you unless the records show you were adopted on or after that day.")
+
+
 def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow | None, signatory: str,
                    today: dt.date) -> dict[str, str]:
     from adoption_desktop.core.documents.pdf import long_date
 
     r = d.referral
+    order = r.adoption_order_date
     values = {
         "salutation": salutation_for(r.salutation, r.current_name), "applicant_name": r.current_name, "birth_name": r.birth_name,
-        "date_of_birth": long_date(r.date_of_birth), "adoption_order_date": long_date(r.adoption_order_date),
+        "date_of_birth": long_date(r.date_of_birth), "adoption_order_date": long_date(order) if order else "not known",
+        "adoption_made": (f"which was made on {long_date(order)}" if order
+                          else "and find out the date of your adoption order from the court or the records"),
         "court": r.court or "not known", "arranging_agency": r.arranging_agency or "not known",
         "referral_date": long_date(r.referral_date), "referral_route": ROUTE_PHRASES.get(r.referral_route, "").format(
             referred_by=r.referred_by or "another agency"),
         "our_reference": d.reference, "counsellor": signatory, "today": long_date(today),
-        "counselling_note": (
-            "Because you were adopted before 12 November 1975, the law asks that you meet a counsellor before "
-            "the information is released to you (Adoption Act 1976 s.51)." if d.flags.counselling_required
-            else "Counselling is offered to you; you may choose whether to meet a counsellor."),
+        "counselling_note": _counselling_note(d.flags),
     }
     if request is not None:
         values.update({

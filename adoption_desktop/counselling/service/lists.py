@@ -34,7 +34,7 @@ def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date
         names = _names(session)
         c = CounsellingCase
         stmt = select(c.id, c.reference, c.current_name, c.birth_name, c.referral_date, c.adoption_order_date,
-                      c.date_of_birth, c.counsellor_id, c.allocated_on, c.closed_on)
+                      c.adopted_before_1975, c.date_of_birth, c.counsellor_id, c.allocated_on, c.closed_on)
         if which == "open":
             stmt = stmt.where(c.closed_on.is_(None))
         elif which == "waiting":
@@ -52,7 +52,8 @@ def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date
             req[case_id] = (int(n_open), int(n_overdue or 0))
     open_rows = [x for x in rows if x.closed_on is None]
     ranked = {p.case_id: p for p in rules.order_waiting_list(
-        (rules.PriorityInput(x.id, x.referral_date, x.adoption_order_date, x.date_of_birth) for x in open_rows),
+        (rules.PriorityInput(x.id, x.referral_date, x.adoption_order_date, x.date_of_birth, x.adopted_before_1975)
+         for x in open_rows),
         day, older_age)}
     out: list[CaseRow] = []
     for x in rows:
@@ -62,7 +63,7 @@ def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date
             id=x.id, reference=x.reference, name=x.current_name, birth_name=x.birth_name,
             referral_date=x.referral_date, adoption_order_date=x.adoption_order_date,
             date_of_birth=x.date_of_birth, age=rules.age_on(x.date_of_birth, day),
-            flags=rules.flags_for(x.adoption_order_date), counsellor=names.get(x.counsellor_id or -1, ""),
+            flags=rules.flags_for(x.adoption_order_date, x.adopted_before_1975), counsellor=names.get(x.counsellor_id or -1, ""),
             allocated_on=x.allocated_on, closed_on=x.closed_on,
             days_waiting=rules.wait_days(x.referral_date, x.allocated_on, x.closed_on or day),
             rank=p.rank if p else None, reasons=p.text if p else "",

@@ -39,6 +39,7 @@ from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.counselling import documents, service
 from adoption_desktop.counselling import undo as counselling_undo
 from adoption_desktop.counselling.service import (
+    BEFORE_1975_ANSWERS,
     CONTACT,
     FORMATS,
     HOLDERS,
@@ -291,7 +292,10 @@ class CaseDialog(QDialog):
             ("Date of birth", f"{long_date(r.date_of_birth)} (aged {d.age})"),
             ("Address", r.address.replace("\n", ", ")), ("Phone", r.phone), ("Email", r.email),
             ("Preferred contact", CONTACT[r.preferred_contact]),
-            ("Adoption order", long_date(r.adoption_order_date)), ("Court", r.court),
+            ("Adoption order", long_date(r.adoption_order_date) if r.adoption_order_date else "Not known"),
+            *([("Adopted before 12 November 1975?", BEFORE_1975_ANSWERS[r.adopted_before_1975])]
+              if r.adoption_order_date is None else []),
+            ("Court", r.court),
             ("Arranging agency", r.arranging_agency),
             ("Waiting-list position", "; ".join(d.priority_reasons)),
         ]
@@ -310,7 +314,10 @@ class CaseDialog(QDialog):
             f"<tr><td><b>{_esc(k)}</b></td><td>{f'{on:%d/%m/%Y}' if on else 'not yet'}</td><td>{_esc(n)}</td></tr>"
             for k, on, n in checks)
         hint = ("<p>Pre-commencement adoption: check the Adoption Contact Register and any veto, and "
-                "signpost intermediary services.</p>" if d.flags.pre_commencement else "")
+                "signpost intermediary services.</p>" if d.flags.pre_commencement else
+                "<p>Adoption order date not known: if the adoption was before 30 December 2005, check the "
+                "Adoption Contact Register and any veto, and signpost intermediary services.</p>"
+                if d.flags.pre_commencement is None else "")
         self.checks.setText(f"{hint}<table cellspacing='4'>{lines}</table>")
         for b in self.findChildren(QPushButton):
             if b.objectName() in ACTION_BUTTONS:

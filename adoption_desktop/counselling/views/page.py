@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import cast
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,10 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.counselling import service
-from adoption_desktop.counselling.service import CONTACT, ROUTES, CaseCounts, CaseRow, ReferralInput
+from adoption_desktop.counselling.service import (
+    BEFORE_1975_ANSWERS,
+    CONTACT,
+    ROUTES,
+    CaseCounts,
+    CaseRow,
+    ReferralInput,
+)
 from adoption_desktop.counselling.settings import PRIORITY_AGE
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.widgets import FormDialog, combo_key, fill_combo
@@ -54,8 +62,9 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
     Column("Wait", lambda r: r.days_waiting, align_right=True,
            tooltip=lambda r: "days from referral to allocation" if r.allocated_on else "days since referral"),
     Column("Why this position", lambda r: r.reasons_short, tooltip=lambda r: r.reasons),
-    Column("Adopted", lambda r: r.adoption_order_date),
-    Column("Flags", lambda r: r.flags.short,
+    Column("Adopted", lambda r: r.adoption_order_date or "Not known",
+           sort_key=lambda r: r.adoption_order_date or dt.date.min),
+    Column("Flags", lambda r: r.flags.short, tooltip=lambda r: "; ".join(r.flags.labels),
            foreground=lambda r: OVERDUE_BRUSH if r.flags.counselling_required else None),
     Column("Age", lambda r: r.age, align_right=True),
     Column("Counsellor", lambda r: r.counsellor),
@@ -67,9 +76,24 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
 # (heading, the widest text the column usually holds) — sizes the columns; see CounsellingPage._size_columns
 COLUMN_SAMPLES = (("#", "999"), ("Reference", "BRC-2026-0000"), ("Name now", "Harvey Flinthurst"),
                   ("Status", "Allocated"), ("Referred", "00/00/0000"), ("Wait", "Wait"), ("Why this position", ""),
-                  ("Adopted", "00/00/0000"), ("Flags", "Pre-1975, Pre-2005"), ("Age", "Age"),
+                  ("Adopted", "00/00/0000"), ("Flags", "Pre-1975 (date not known)"), ("Age", "Age"),
                   ("Counsellor", "Corey Fenmere"), ("Requests (late)", "Requests (late)"))
 REASONS_COLUMN = 6
+#: the order of the answers in the referral form's "Adopted before 12 November 1975?" list
+BEFORE_1975_ORDER: tuple[bool | None, ...] = (None, True, False)
+
+
+class _AfterKeys(QObject):
+    """Calls ``then`` after each key released in the watched widget."""
+
+    def __init__(self, then: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self.then = then
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyRelease:
+            self.then()
+        return False
 
 
 class ReferralForm:
@@ -85,14 +109,30 @@ class ReferralForm:
         self.dates = {n: child(w, DateEdit, n) for n in ("referral_date", "date_of_birth", "adoption_order_date")}
         day = today or dt.date.today()
         self.dates["referral_date"].setDate(qdate(value.referral_date if value else day))
-        # the applicant's own dates start empty and must be entered: an invented default saved unchanged
-        # made up a case (flagged pre-1975, "aged 66") — user trial r2
+        # the applicant's own dates start empty: an invented default saved unchanged made up a case (flagged
+        # pre-1975, "aged 66") — user trial r2. The date of birth must be entered; the adoption order date
+        # may stay "not known" (older adopted adults often do not know it; staff invented 01/01/1970)
+        self.dates["adoption_order_date"].set_blank("not known")  # emptied again, it is "not known" once more
         for name in ("date_of_birth", "adoption_order_date"):
             known = getattr(value, name) if value else None
             if known:
                 self.dates[name].setDate(qdate(known))
-            else:
+            elif name == "date_of_birth":
                 self.dates[name].set_blank()
+        # while the date is not known: adopted before 12 November 1975 as far as is known?
+        self.before_1975 = child(w, QComboBox, "adopted_before_1975")
+        self.before_1975.clear()
+        for answer in BEFORE_1975_ORDER:
+            self.before_1975.addItem(BEFORE_1975_ANSWERS[answer])
+        self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(value.adopted_before_1975 if value else None))
+        order = self.dates["adoption_order_date"]
+        order.dateChanged.connect(lambda _d: self._order_date_changed())
+        order.editingFinished.connect(self._order_date_changed)
+        # as the text is typed or emptied, not only when the field is left: Tab from an emptied date must
+        # reach the answer, which a still-disabled list would skip
+        self._key_watch = _AfterKeys(self._order_date_changed, w)
+        order.installEventFilter(self._key_watch)
+        self._order_date_changed()
         self.lines = {n: child(w, QLineEdit, n) for n in ("referred_by", "birth_name", "current_name", "phone",
                                                            "email", "court", "arranging_agency", "salutation")}
         self.address = child(w, QPlainTextEdit, "address")
@@ -106,11 +146,30 @@ class ReferralForm:
             referral_date=self.dates["referral_date"].required_date(), referral_route=combo_key(self.route),
             birth_name=self.lines["birth_name"].text(), current_name=self.lines["current_name"].text(),
             date_of_birth=self.dates["date_of_birth"].required_date(),
-            adoption_order_date=self.dates["adoption_order_date"].required_date(),
+            adoption_order_date=self.dates["adoption_order_date"].optional_date(),
+            adopted_before_1975=self.before_1975_answer(),
             referred_by=self.lines["referred_by"].text(), address=self.address.toPlainText(),
             phone=self.lines["phone"].text(), email=self.lines["email"].text(),
             preferred_contact=combo_key(self.contact), court=self.lines["court"].text(),
             arranging_agency=self.lines["arranging_agency"].text(), salutation=self.lines["salutation"].text())
+
+    def order_date_empty(self) -> bool:
+        """The adoption order date field is empty ("not known"); text that is not a date counts as entered."""
+        edit = self.dates["adoption_order_date"]
+        try:
+            return edit.optional_date() is None
+        except ValidationError:
+            return False
+
+    def _order_date_changed(self) -> None:
+        # the answer is only for a date not known: with a date, the date decides (and the answer is not saved)
+        self.before_1975.setEnabled(self.order_date_empty())
+
+    def before_1975_answer(self) -> bool | None:
+        """The answer chosen, or None while the date is entered (the service derives it from the date)."""
+        if not self.order_date_empty():
+            return None
+        return BEFORE_1975_ORDER[max(self.before_1975.currentIndex(), 0)]
 
 
 def _counts_text(c: CaseCounts) -> str:

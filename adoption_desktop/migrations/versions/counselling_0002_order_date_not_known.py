@@ -1,0 +1,32 @@
+"""counselling: the adoption order date may be not known (NULL), with whether the person was adopted
+before 12 November 1975 as far as is known while it is not (adopted_before_1975: NULL = not known)
+
+Revision ID: counselling_0002_order_not_known
+Revises: lbwork_0002_items_month_index
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'counselling_0002_order_not_known'
+down_revision = 'lbwork_0002_items_month_index'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('counselling_cases') as batch:
+        batch.alter_column('adoption_order_date', existing_type=sa.Date(), nullable=True)
+        batch.add_column(sa.Column('adopted_before_1975', sa.Boolean(), nullable=True))
+
+
+def downgrade() -> None:
+    missing = op.get_bind().execute(sa.text(
+        "SELECT count(*) FROM counselling_cases WHERE adoption_order_date IS NULL")).scalar()
+    if missing:
+        raise RuntimeError(
+            f"{missing} counselling case(s) have no adoption order date; the older schema needs one. "
+            "Enter the dates (or restore the backup taken before the upgrade) before downgrading.")
+    with op.batch_alter_table('counselling_cases') as batch:
+        batch.drop_column('adopted_before_1975')
+        batch.alter_column('adoption_order_date', existing_type=sa.Date(), nullable=False)

@@ -1,0 +1,175 @@
+"""A referral whose adoption order date is not known (user trial: older adopted adults often do not know
+it; staff invented 01/01/1970). Not known counts as before 12 November 1975 unless the person is known to
+have been adopted later; the date is added later, when learned from the court or the records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from adoption_desktop.core.audit import AuditEntry, verify_chain
+from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import documents, figures, service
+from adoption_desktop.counselling.models import CounsellingCase
+
+from .conftest import TODAY, pdf_text, referral
+
+D = dt.date
+
+
+def _stored(db: Database, case_id: int) -> tuple[dt.date | None, bool | None]:
+    with db.session(write=False) as session:
+        case = session.get(CounsellingCase, case_id)
+        assert case is not None
+        return case.adoption_order_date, case.adopted_before_1975
+
+
+def test_a_referral_is_saved_with_the_date_not_known_and_the_answer(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    unknown = new_case(adoption_order_date=None)
+    baby_1968 = new_case(adoption_order_date=None, adopted_before_1975=True, date_of_birth=D(1968, 2, 2))
+    later = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1979, 5, 5))
+    assert _stored(db, unknown) == (None, None)
+    assert _stored(db, baby_1968) == (None, True)
+    assert _stored(db, later) == (None, False)
+    detail = service.open_case(db, counsellor, unknown, today=TODAY)
+    assert detail.referral.adoption_order_date is None and detail.referral.adopted_before_1975 is None
+    assert detail.flags.counselling_required and detail.flags.pre_commencement is None
+    assert detail.flags.short == "Order date not known"
+    assert detail.priority_reasons[0] == ("Brought forward: adoption order date not known, treated as before "
+                                          "12/11/1975")
+    assert service.open_case(db, counsellor, baby_1968, today=TODAY).flags.short == "Pre-1975 (date not known)"
+    assert service.open_case(db, counsellor, baby_1968, today=TODAY).flags.pre_commencement is True
+    assert not service.open_case(db, counsellor, later, today=TODAY).flags.counselling_required
+
+
+def test_with_a_date_the_answer_is_cleared_and_the_date_checks_still_apply(
+        db: Database, new_case: Callable[..., int]) -> None:
+    # the date decides: an answer sent with it is not kept (it could only agree or contradict)
+    case_id = new_case(adoption_order_date=D(1980, 1, 1), date_of_birth=D(1979, 5, 5), adopted_before_1975=True)
+    assert _stored(db, case_id) == (D(1980, 1, 1), None)
+    for overrides, field in (({"adoption_order_date": D(1959, 1, 1)}, "adoption_order_date"),  # before birth
+                             ({"adoption_order_date": D(2026, 10, 2)}, "adoption_order_date"),  # after referral
+                             ({"adoption_order_date": D(1066, 1, 1)}, "Adoption order date")):  # check_date
+        with pytest.raises(ValidationError) as err:
+            new_case(**overrides)
+        assert err.value.field == field
+        assert str(err.value).startswith("Adoption order date:")
+
+
+def test_before_1975_yes_is_refused_for_someone_born_after_it(db: Database, new_case: Callable[..., int]) -> None:
+    with pytest.raises(ValidationError) as err:
+        new_case(adoption_order_date=None, adopted_before_1975=True, date_of_birth=D(1976, 1, 1))
+    assert err.value.field == "adopted_before_1975"
+    assert str(err.value).startswith("Adopted before 12 November 1975:")
+    assert new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1976, 1, 1)) > 0
+
+
+def test_the_date_learned_later_is_added_by_editing_the_referral_and_audited(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case(adoption_order_date=None, adopted_before_1975=True)
+    version = service.open_case(db, counsellor, case_id, today=TODAY).row_version
+    # the records say the order was made on 10 January 1961: entered, the answer is no longer kept
+    service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10),
+                                                              adopted_before_1975=True),
+                            today=TODAY, expected_version=version)
+    assert _stored(db, case_id) == (D(1961, 1, 10), None)
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert detail.flags.order_date_known and detail.flags.short == "Pre-1975, Pre-2005"
+    assert detail.priority_reasons[0] == "Brought forward: adopted before 12/11/1975 (10/01/1961)"
+    with db.session(write=False) as session:
+        updates = [e for e in session.scalars(select(AuditEntry).where(
+            AuditEntry.entity == "counselling_cases", AuditEntry.entity_id == str(case_id)).order_by(AuditEntry.seq))
+            if "adoption_order_date" in json.loads(e.changes or "{}")]
+        assert updates[-1].actor == "corey"
+        changed = json.loads(updates[-1].changes)
+        assert changed["adoption_order_date"][0] is None and "1961-01-10" in str(changed["adoption_order_date"][1])
+        assert changed["adopted_before_1975"][0] is True and changed["adopted_before_1975"][1] is None
+        assert verify_chain(session) is None
+    # and back to not known (entered on the wrong case): allowed, the answer given again is kept
+    service.update_referral(db, counsellor, case_id, referral(adoption_order_date=None, adopted_before_1975=False),
+                            today=TODAY)
+    assert _stored(db, case_id) == (None, False)
+
+
+def test_waiting_list_brings_not_known_forward_like_pre_1975(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    plain = new_case(referral_date=D(2025, 1, 10), date_of_birth=D(1989, 1, 1), adoption_order_date=D(1990, 5, 1))
+    later = new_case(referral_date=D(2024, 1, 10), date_of_birth=D(1989, 1, 1), adoption_order_date=None,
+                     adopted_before_1975=False)
+    unknown = new_case(referral_date=D(2026, 6, 1), date_of_birth=D(1970, 1, 1), adoption_order_date=None)
+    pre75 = new_case(referral_date=D(2026, 3, 1), date_of_birth=D(1964, 1, 1), adoption_order_date=D(1965, 5, 1))
+    rows = service.caseload(db, counsellor, "waiting", today=TODAY)
+    assert [r.id for r in rows] == [pre75, unknown, later, plain]
+    by_id = {r.id: r for r in rows}
+    assert by_id[unknown].adoption_order_date is None
+    assert by_id[unknown].reasons_short == "order date not known"
+    assert "adoption order date not known, treated as before 12/11/1975" in by_id[unknown].reasons
+    assert by_id[unknown].flags.counselling_required and not by_id[later].flags.counselling_required
+    assert by_id[later].reasons_short == "in referral order"
+
+
+def test_records_are_not_shared_without_the_interview_while_the_date_is_not_known(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case(adoption_order_date=None)
+    service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 9), "")
+    with pytest.raises(ValidationError) as err:
+        service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Redacted file",
+                                  "in person", records_shared=True, today=TODAY)
+    assert "adoption order date of this applicant is not known" in str(err.value)
+    assert "record the session first" in str(err.value)
+    known_later = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1979, 5, 5))
+    service.add_redaction(db, counsellor, known_later, "Agency file", D(2026, 11, 9), "")
+    service.record_disclosure(db, counsellor, known_later, D(2026, 11, 10), "Amy Lark", "Redacted file",
+                              "in person", records_shared=True, today=TODAY)
+
+
+def test_letters_say_the_date_is_not_known_and_the_interview_is_needed(
+        db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path) -> None:
+    case_id = new_case(adoption_order_date=None)
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Brackwater County Archives", D(2026, 10, 5), their_reference="BCA/9981"), today=TODAY)
+    ack = pdf_text(documents.write_case_letter(db, counsellor, case_id, "acknowledgement", tmp_path / "a.pdf",
+                                               today=TODAY))
+    assert ("We will now trace the records of your adoption, and find out the date of your adoption order from "
+            "the court or the records.") in ack
+    assert "We do not yet know the date of your adoption order." in ack
+    assert "must meet a counsellor before the information is released" in ack
+    assert "made on not known" not in ack and "None" not in ack
+    request = pdf_text(documents.write_case_letter(db, counsellor, case_id, "records-request",
+                                                   tmp_path / "r.pdf", today=TODAY))
+    assert "Date of adoption order: not known" in request
+    # known to be later: counselling is offered, not required
+    later = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1979, 5, 5))
+    text = pdf_text(documents.write_case_letter(db, counsellor, later, "acknowledgement", tmp_path / "b.pdf",
+                                                today=TODAY))
+    assert "Counselling is offered to you" in text and "12 November 1975, the law" not in text
+    # with the date, the letter names it as before
+    dated = new_case()
+    text = pdf_text(documents.write_case_letter(db, counsellor, dated, "acknowledgement", tmp_path / "c.pdf",
+                                                today=TODAY))
+    assert "which was made on 10 January 1961" in text and "Because you were adopted before 12 November 1975" in text
+
+
+def test_figures_count_dates_not_known_on_their_own_row(db: Database, manager: Principal,
+                                                        new_case: Callable[..., int]) -> None:
+    new_case(referral_date=D(2025, 5, 1))  # 1961
+    new_case(referral_date=D(2025, 6, 1), adoption_order_date=None, adopted_before_1975=True,
+             date_of_birth=D(1968, 1, 1))
+    new_case(referral_date=D(2025, 7, 1), adoption_order_date=None)
+    new_case(referral_date=D(2026, 5, 1), adoption_order_date=None)  # outside the range
+    rows = figures.figures(db, manager, D(2025, 4, 1), D(2026, 3, 31))[0].rows
+    values = dict(rows)
+    assert values["Referrals received"] == "3"
+    assert values["of which adopted before 12 November 1975"] == "1"  # known dates only
+    assert values["of which adoption order date not known"] == "2"
+    labels = [label for label, _v in rows]
+    assert labels.index("of which adoption order date not known") == labels.index("Referrals received") + 2
+    assert all(len(r) == 2 for r in rows)  # still two columns
