@@ -94,7 +94,8 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 # the applicant did not know the date of their adoption order when referred (no random draw
                 # here: the rest of the demo stays as it was). One who knows they were adopted before
                 # 12 November 1975 says so; the others' answer is not known.
-                case.adopted_before_1975 = True if order < rules.COUNSELLING_DATE else None
+                case.adopted_before_1975 = rules.known_before_1975(
+                    None, True if order < rules.COUNSELLING_DATE else None, born)
                 case.adoption_order_date = None
             case.id = next_id + i
             session.add(case)

@@ -48,6 +48,18 @@ def counselling_required(adoption_order: dt.date | None, adopted_before_1975: bo
     return adopted_before_1975 is not False
 
 
+def known_before_1975(adoption_order: dt.date | None, answer: bool | None, born: dt.date) -> bool | None:
+    """What is stored beside an adoption order date: nothing when the date is known (the date decides);
+    without it, the answer given, except that someone born on or after 12 November 1975 was necessarily
+    adopted on or after that day (an adoption follows the birth): False, whatever was answered, so a
+    24-year-old whose order date is not known is not brought forward as a possible pre-1975 adoption."""
+    if adoption_order is not None:
+        return None
+    if born >= COUNSELLING_DATE:
+        return False
+    return answer
+
+
 def pre_commencement(adoption_order: dt.date) -> bool:
     """Adopted before 30 December 2005, the commencement of the Adoption and Children Act 2002."""
     return adoption_order < COMMENCEMENT_DATE
@@ -127,7 +139,7 @@ class CaseFlags:
         if not self.order_date_known:
             if self.adopted_before_1975 is None:
                 return "Order date not known"
-            return "Pre-1975 (date not known)" if self.adopted_before_1975 else "Post-1975 (date not known)"
+            return "Pre-1975 (no date)" if self.adopted_before_1975 else "Post-1975 (no date)"
         parts = []
         if self.counselling_required:
             parts.append("Pre-1975")

@@ -29,11 +29,27 @@ OLD_CASES = [(1, "BRC-2024-0001", dt.date(2024, 3, 1), dt.date(1960, 3, 4), dt.d
 
 
 def _add_old_cases(conn: Connection) -> None:
+    """The cases, and rows that point to the first (a session, a records request, a sharing): on SQLite the
+    column is changed by rebuilding the cases' table, which enforced foreign keys refused (IntegrityError)
+    for any agency that had used counselling (review, 2026-12-02)."""
     for cid, ref, referred, born, order in OLD_CASES:
         conn.execute(INSERT, {"id": cid, "ref": ref, "referred": referred, "born": born, "order": order})
+    conn.execute(text("INSERT INTO counselling_sessions (id, case_id, held_on, start_time, kind, location, notes) "
+                      "VALUES (1, 1, '2024-04-01', '10:00', 'in_person', 'Office', '')"))
+    conn.execute(text("INSERT INTO counselling_requests (id, case_id, holder_kind, holder_name, holder_address, "
+                      "their_reference, sent_on, chase_due, chase_count, record_format, notes) VALUES "
+                      "(1, 1, 'court', 'County Court', '', '', '2024-03-05', '2024-04-02', 0, '', '')"))
+    conn.execute(text("INSERT INTO counselling_disclosures (id, case_id, disclosed_on, recipient, what, method, "
+                      "records_shared) VALUES (1, 1, '2024-05-01', 'Amy Lark', 'Birth records', 'in_person', :t)"),
+                 {"t": True})
+
+
+CHILDREN = ("counselling_sessions", "counselling_requests", "counselling_disclosures")
 
 
 def _check_upgraded(conn: Connection) -> None:
+    for table in CHILDREN:  # nothing that pointed to a case was lost with the rebuilt table
+        assert conn.execute(text(f"SELECT case_id FROM {table}")).scalars().all() == [1], table
     rows = conn.execute(text("SELECT id, adoption_order_date, adopted_before_1975 FROM counselling_cases "
                              "ORDER BY id")).all()
     assert [(r[0], dt.date.fromisoformat(str(r[1])), r[2]) for r in rows] == [
@@ -84,6 +100,14 @@ def test_existing_cases_keep_their_dates_on_sqlcipher(tmp_path: Path, store: Sec
         with upgraded.engine.connect() as conn:
             assert migrations.current_heads(conn) == migrations.script_heads()
             _check_upgraded(conn)
+            conn.commit()
+            # foreign keys are enforced again once it is open (they were off only for the upgrade)
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            with pytest.raises(Exception, match=r"(?i)foreign key"):
+                conn.execute(text("DELETE FROM counselling_cases WHERE id = 1"))
+            conn.rollback()
+            for table in CHILDREN:  # the downgrade below rebuilds the table again: no rows point to it there
+                conn.execute(text(f"DELETE FROM {table}"))
             conn.commit()
             _check_downgrade(conn)
     finally:

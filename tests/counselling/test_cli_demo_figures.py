@@ -61,12 +61,15 @@ def test_small_demo_has_the_promised_kinds_of_case(db: Database) -> None:
             CounsellingCase.adoption_order_date < D(1975, 11, 12)))
         outstanding = session.scalar(select(func.count()).select_from(RecordsRequest).where(
             RecordsRequest.received_on.is_(None)))
-        not_known = session.execute(select(CounsellingCase.adopted_before_1975, CounsellingCase.closed_on).where(
+        not_known = session.execute(select(CounsellingCase.adopted_before_1975, CounsellingCase.closed_on,
+                                           CounsellingCase.date_of_birth).where(
             CounsellingCase.adoption_order_date.is_(None))).all()
     assert n == 150 and pre_1975 and outstanding
     # a few open referrals whose adoption order date is not known yet: some known to be before 12/11/1975
-    assert len(not_known) >= 3 and all(closed is None for _a, closed in not_known)
-    assert {a for a, _c in not_known} == {True, None}
+    # (and one born after that day, so known to be later)
+    assert len(not_known) >= 3 and all(closed is None for _a, closed, _b in not_known)
+    assert {a for a, _c, _b in not_known} == {True, None, False}
+    assert all((a is False) == (born >= D(1975, 11, 12)) for a, _c, born in not_known)
     counts = service.counts(db, ctx.users[Role.MANAGER], TODAY)
     assert counts.waiting > 0 and counts.allocated > 0 and counts.closed > 50 and counts.overdue_requests > 0
     rows = service.caseload(db, counsellor, "open", TODAY)

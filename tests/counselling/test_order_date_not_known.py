@@ -45,7 +45,7 @@ def test_a_referral_is_saved_with_the_date_not_known_and_the_answer(
     assert detail.flags.short == "Order date not known"
     assert detail.priority_reasons[0] == ("Brought forward: adoption order date not known, treated as before "
                                           "12/11/1975")
-    assert service.open_case(db, counsellor, baby_1968, today=TODAY).flags.short == "Pre-1975 (date not known)"
+    assert service.open_case(db, counsellor, baby_1968, today=TODAY).flags.short == "Pre-1975 (no date)"
     assert service.open_case(db, counsellor, baby_1968, today=TODAY).flags.pre_commencement is True
     assert not service.open_case(db, counsellor, later, today=TODAY).flags.counselling_required
 
@@ -70,6 +70,22 @@ def test_before_1975_yes_is_refused_for_someone_born_after_it(db: Database, new_
     assert err.value.field == "adopted_before_1975"
     assert str(err.value).startswith("Adopted before 12 November 1975:")
     assert new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1976, 1, 1)) > 0
+
+
+def test_someone_born_after_12_november_1975_is_never_treated_as_a_possible_pre_1975_adoption(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """An adoption follows the birth: born on or after 12/11/1975, the adoption was on or after that day,
+    whatever was answered. (The demo brought a 24-year-old with the date not known to the head of the
+    waiting list as a possible pre-1975 adoption.)"""
+    for born in (D(1975, 11, 12), D(2002, 3, 4)):
+        case_id = new_case(adoption_order_date=None, adopted_before_1975=None, date_of_birth=born)
+        assert _stored(db, case_id) == (None, False)
+        detail = service.open_case(db, counsellor, case_id, today=TODAY)
+        assert not detail.flags.counselling_required
+        assert detail.flags.short == "Post-1975 (no date)"
+        assert not any("Brought forward" in r for r in detail.priority_reasons)
+    born_before = new_case(adoption_order_date=None, adopted_before_1975=None, date_of_birth=D(1975, 11, 11))
+    assert _stored(db, born_before) == (None, None)  # born the day before: not known, so the interview
 
 
 def test_the_date_learned_later_is_added_by_editing_the_referral_and_audited(

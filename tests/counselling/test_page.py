@@ -489,6 +489,16 @@ def test_referral_with_the_order_date_not_known(qtbot: QtBot, db: Database, coun
     qtbot.keyClick(order, Qt.Key.Key_Backspace)
     qtbot.keyClick(order, Qt.Key.Key_Tab)
     assert dialog.focusWidget() is answer and answer.isEnabled()  # Tab goes on to the answer
+    # born on or after 12 November 1975: the answer is No and cannot be changed; born earlier, asked again
+    dob.setFocus()
+    dob.lineEdit().selectAll()
+    qtbot.keyClicks(dob, "03/04/1990")
+    assert answer.currentText() == "No" and not answer.isEnabled()
+    dob.lineEdit().selectAll()
+    qtbot.keyClicks(dob, "20/06/1966")
+    assert answer.isEnabled()
+    answer.setCurrentIndex(answer.findText("Not known"))
+    answer.setFocus()
     # the person knows they were adopted as a baby in 1968 or so: Yes, chosen from the keyboard
     qtbot.keyClick(answer, Qt.Key.Key_Down)
     assert answer.currentText() == "Yes"
@@ -506,7 +516,7 @@ def test_referral_with_the_order_date_not_known(qtbot: QtBot, db: Database, coun
     assert "<b>Adopted before 12 November 1975?</b></td><td>Yes" in summary
     assert "Counselling required before release (adopted before 12/11/1975 as far as is known" in case.header.text()
     row = page.model.rows()[0]
-    assert row.flags.short == "Pre-1975 (date not known)" and row.adoption_order_date is None
+    assert row.flags.short == "Pre-1975 (no date)" and row.adoption_order_date is None
 
     # the date learned later from the court: Edit referral, typed; the answer is no longer asked or kept
     edit = case.edit_referral()

@@ -159,8 +159,8 @@ def test_date_not_known_counts_as_before_1975_unless_known_to_be_later(answer: b
 
 def test_date_not_known_flags_say_so() -> None:
     assert rules.flags_for(None).short == "Order date not known"
-    assert rules.flags_for(None, True).short == "Pre-1975 (date not known)"
-    assert rules.flags_for(None, False).short == "Post-1975 (date not known)"
+    assert rules.flags_for(None, True).short == "Pre-1975 (no date)"
+    assert rules.flags_for(None, False).short == "Post-1975 (no date)"
     assert rules.flags_for(None).labels[0] == ("Counselling required before release (adoption order date not "
                                                "known: treated as before 12/11/1975)")
     assert "as far as is known" in rules.flags_for(None, True).labels[0]

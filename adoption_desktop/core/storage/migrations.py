@@ -232,7 +232,27 @@ def _upgrade_connection(conn: Connection, per_step: bool) -> None:
     conn.commit()  # end the inspection's transaction, or alembic runs every step inside it as one
     if not has_version:
         raise MigrationError("This database has no schema version; it was not made by Adoption Desktop.")
-    command.upgrade(alembic_config(conn, per_step=per_step), "heads")
+    if conn.dialect.name != "sqlite":
+        command.upgrade(alembic_config(conn, per_step=per_step), "heads")
+        return
+    # SQLite changes a column by rebuilding its table (alembic's batch mode: copy, drop, rename). With
+    # foreign keys enforced, dropping a table other rows point to is refused (a counselling case with a
+    # session: counselling_0002), so they are off for the upgrade, as SQLite's own procedure for
+    # ALTER TABLE says, and every reference is checked before the upgrade is committed. The pragma is a
+    # no-op inside a transaction: it is set on the driver's connection between transactions.
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        command.upgrade(alembic_config(conn, per_step=per_step), "heads")
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            tables = sorted({str(row[0]) for row in broken})
+            raise MigrationError(f"The upgrade left {len(broken)} reference(s) to missing rows in "
+                                 f"{', '.join(tables)}; it was not saved.")
+    finally:
+        conn.rollback()  # nothing is open here after a successful step: ends the check's read
+        raw.execute("PRAGMA foreign_keys = ON")
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         adoption_order_date=order, court=data.court.strip(),
         arranging_agency=data.arranging_agency.strip(), salutation=data.salutation.strip(),
         # with a date the answer is derived from it, never stored beside it (they could not disagree)
-        adopted_before_1975=data.adopted_before_1975 if order is None else None)
+        adopted_before_1975=rules.known_before_1975(order, data.adopted_before_1975, data.date_of_birth))
 
 
 def _referral_of(case: CounsellingCase) -> ReferralInput:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
-from adoption_desktop.counselling import service
+from adoption_desktop.counselling import rules, service
 from adoption_desktop.counselling.service import (
     BEFORE_1975_ANSWERS,
     CONTACT,
@@ -76,7 +76,7 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
 # (heading, the widest text the column usually holds) — sizes the columns; see CounsellingPage._size_columns
 COLUMN_SAMPLES = (("#", "999"), ("Reference", "BRC-2026-0000"), ("Name now", "Harvey Flinthurst"),
                   ("Status", "Allocated"), ("Referred", "00/00/0000"), ("Wait", "Wait"), ("Why this position", ""),
-                  ("Adopted", "00/00/0000"), ("Flags", "Pre-1975 (date not known)"), ("Age", "Age"),
+                  ("Adopted", "00/00/0000"), ("Flags", "Order date not known"), ("Age", "Age"),
                   ("Counsellor", "Corey Fenmere"), ("Requests (late)", "Requests (late)"))
 REASONS_COLUMN = 6
 #: the order of the answers in the referral form's "Adopted before 12 November 1975?" list
@@ -125,13 +125,14 @@ class ReferralForm:
         for answer in BEFORE_1975_ORDER:
             self.before_1975.addItem(BEFORE_1975_ANSWERS[answer])
         self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(value.adopted_before_1975 if value else None))
-        order = self.dates["adoption_order_date"]
-        order.dateChanged.connect(lambda _d: self._order_date_changed())
-        order.editingFinished.connect(self._order_date_changed)
+        self._before_1975_tip = self.before_1975.toolTip()
         # as the text is typed or emptied, not only when the field is left: Tab from an emptied date must
         # reach the answer, which a still-disabled list would skip
         self._key_watch = _AfterKeys(self._order_date_changed, w)
-        order.installEventFilter(self._key_watch)
+        for name in ("adoption_order_date", "date_of_birth"):
+            self.dates[name].dateChanged.connect(lambda _d: self._order_date_changed())
+            self.dates[name].editingFinished.connect(self._order_date_changed)
+            self.dates[name].installEventFilter(self._key_watch)
         self._order_date_changed()
         self.lines = {n: child(w, QLineEdit, n) for n in ("referred_by", "birth_name", "current_name", "phone",
                                                            "email", "court", "arranging_agency", "salutation")}
@@ -162,8 +163,23 @@ class ReferralForm:
             return False
 
     def _order_date_changed(self) -> None:
-        # the answer is only for a date not known: with a date, the date decides (and the answer is not saved)
-        self.before_1975.setEnabled(self.order_date_empty())
+        # the answer is only for a date not known: with a date, the date decides (and the answer is not saved);
+        # born on or after 12 November 1975, the answer is No whatever is chosen (the service derives it too)
+        born_later = self.born_on_or_after_1975()
+        if born_later:
+            self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(False))
+        self.before_1975.setEnabled(self.order_date_empty() and not born_later)
+        self.before_1975.setToolTip(
+            "Born on or after 12 November 1975: the adoption was after that day." if born_later
+            else self._before_1975_tip)
+
+    def born_on_or_after_1975(self) -> bool:
+        """The date of birth typed is 12 November 1975 or later (False while it is empty or not a date)."""
+        try:
+            born = self.dates["date_of_birth"].optional_date()
+        except ValidationError:
+            return False
+        return born is not None and born >= rules.COUNSELLING_DATE
 
     def before_1975_answer(self) -> bool | None:
         """The answer chosen, or None while the date is entered (the service derives it from the date)."""
