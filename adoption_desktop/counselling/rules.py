@@ -48,16 +48,31 @@ def counselling_required(adoption_order: dt.date | None, adopted_before_1975: bo
     return adopted_before_1975 is not False
 
 
-def known_before_1975(adoption_order: dt.date | None, answer: bool | None, born: dt.date) -> bool | None:
-    """What is stored beside an adoption order date: nothing when the date is known (the date decides);
-    without it, the answer given, except that someone born on or after 12 November 1975 was necessarily
-    adopted on or after that day (an adoption follows the birth): False, whatever was answered, so a
-    24-year-old whose order date is not known is not brought forward as a possible pre-1975 adoption."""
-    if adoption_order is not None:
-        return None
+#: born before this day, a person was 18 on 12 November 1975 at the latest (an age is reached at the start of
+#: the birthday, FLRA 1969 s.9): an adoption order is made only for a child (under 18 from 1 January 1970,
+#: Family Law Reform Act 1969 s.1; under 21 before), so theirs was made before 12 November 1975
+ADULT_BY_COUNSELLING_DATE = dt.date(1957, 11, 13)
+
+
+def before_1975_from_birth(born: dt.date) -> bool | None:
+    """What the date of birth alone says about an adoption before 12 November 1975: born on or after that day,
+    adopted after it (an adoption follows the birth); born on or before 12 November 1957, adopted before it (see
+    :data:`ADULT_BY_COUNSELLING_DATE`); otherwise nothing (None)."""
     if born >= COUNSELLING_DATE:
         return False
-    return answer
+    if born < ADULT_BY_COUNSELLING_DATE:
+        return True
+    return None
+
+
+def known_before_1975(adoption_order: dt.date | None, answer: bool | None, born: dt.date) -> bool | None:
+    """What is stored beside an adoption order date: nothing when the date is known (the date decides);
+    without it, what the date of birth says (:func:`before_1975_from_birth`: a 24-year-old whose order
+    date is not known is not brought forward as a possible pre-1975 adoption), else the answer given."""
+    if adoption_order is not None:
+        return None
+    from_birth = before_1975_from_birth(born)
+    return answer if from_birth is None else from_birth
 
 
 def pre_commencement(adoption_order: dt.date) -> bool:

@@ -88,6 +88,25 @@ def test_someone_born_after_12_november_1975_is_never_treated_as_a_possible_pre_
     assert _stored(db, born_before) == (None, None)  # born the day before: not known, so the interview
 
 
+def test_someone_18_before_12_november_1975_was_adopted_before_it(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """An adoption order is made only for a child: born on or before 12/11/1957, the person was 18 by 12/11/1975,
+    so the adoption was before it. "No" is refused (it would make the statutory interview optional);
+    "Not known" is recorded as Yes."""
+    with pytest.raises(ValidationError) as err:
+        new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1957, 11, 12))
+    assert err.value.field == "adopted_before_1975" and "was 18 before that day" in str(err.value)
+    case_id = new_case(adoption_order_date=None, adopted_before_1975=None, date_of_birth=D(1950, 1, 2))
+    assert _stored(db, case_id) == (None, True)
+    assert service.open_case(db, counsellor, case_id, today=TODAY).flags.counselling_required
+    eighteen_that_day = new_case(adoption_order_date=None, adopted_before_1975=None, date_of_birth=D(1957, 11, 12))
+    assert _stored(db, eighteen_that_day) == (None, True)  # 18 from the start of 12/11/1975: adopted before it
+    a_day_younger = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1957, 11, 13))
+    assert _stored(db, a_day_younger) == (None, False)  # 17 on 12/11/1975: an order that day was possible
+
+
+
+
 def test_the_date_learned_later_is_added_by_editing_the_referral_and_audited(
         db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
     case_id = new_case(adoption_order_date=None, adopted_before_1975=True)

@@ -198,3 +198,18 @@ def test_date_not_known_reasons() -> None:
     assert ordered[0].reasons[0] == ("Brought forward: adopted before 12/11/1975 as far as is known "
                                      "(adoption order date not known)")
     assert ordered[2].brought_forward == 0 and ordered[2].short == "in referral order"
+
+
+@given(born=st.dates(dt.date(1900, 1, 1), dt.date(2008, 12, 31)), answer=st.sampled_from([True, False, None]))
+def test_the_date_of_birth_decides_what_it_can_about_an_adoption_before_12_november_1975(
+        born: dt.date, answer: bool | None) -> None:
+    """Born on or after 12/11/1975: adopted after it. 18 by then (born on or before 12/11/1957): adopted
+    before it. Between, only the answer can say; with an order date nothing is stored beside it."""
+    stored = rules.known_before_1975(None, answer, born)
+    if born >= rules.COUNSELLING_DATE:
+        assert stored is False
+    elif rules.age_on(born, rules.COUNSELLING_DATE) >= 18:
+        assert stored is True
+    else:
+        assert stored is answer
+    assert rules.known_before_1975(born, answer, born) is None

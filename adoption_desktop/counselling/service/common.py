@@ -126,10 +126,16 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
                               "adoption_order_date")
     if order is not None and order > data.referral_date:
         raise ValidationError("Adoption order date: it must be before the referral date.", "adoption_order_date")
-    if order is None and data.adopted_before_1975 is True and data.date_of_birth >= rules.COUNSELLING_DATE:
+    from_birth = rules.before_1975_from_birth(data.date_of_birth)
+    if order is None and data.adopted_before_1975 is True and from_birth is False:
         raise ValidationError(
             f"Adopted before 12 November 1975: the applicant was born on {data.date_of_birth:%d/%m/%Y}, so the "
             "adoption was on or after that day; choose No or Not known.", "adopted_before_1975")
+    if order is None and data.adopted_before_1975 is False and from_birth is True:
+        raise ValidationError(
+            f"Adopted before 12 November 1975: the applicant was born on {data.date_of_birth:%d/%m/%Y} and was 18 "
+            "before that day, so the adoption was earlier (an adoption order is made only for a child); choose "
+            "Yes or Not known.", "adopted_before_1975")
     problem = rules.under_age_message(data.date_of_birth, data.referral_date)
     if problem:
         raise ValidationError(problem, "date_of_birth")

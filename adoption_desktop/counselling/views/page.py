@@ -165,21 +165,24 @@ class ReferralForm:
     def _order_date_changed(self) -> None:
         # the answer is only for a date not known: with a date, the date decides (and the answer is not saved);
         # born on or after 12 November 1975, the answer is No whatever is chosen (the service derives it too)
-        born_later = self.born_on_or_after_1975()
-        if born_later:
-            self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(False))
-        self.before_1975.setEnabled(self.order_date_empty() and not born_later)
+        from_birth = self.before_1975_from_birth()
+        if from_birth is not None:
+            self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(from_birth))
+        self.before_1975.setEnabled(self.order_date_empty() and from_birth is None)
         self.before_1975.setToolTip(
-            "Born on or after 12 November 1975: the adoption was after that day." if born_later
-            else self._before_1975_tip)
+            self._before_1975_tip if from_birth is None
+            else "Born on or after 12 November 1975: the adoption was after that day." if from_birth is False
+            else "Born on or before 12 November 1957: 18 by 12 November 1975, so adopted before it (an adoption "
+                 "order is made only for a child).")
 
-    def born_on_or_after_1975(self) -> bool:
-        """The date of birth typed is 12 November 1975 or later (False while it is empty or not a date)."""
+    def before_1975_from_birth(self) -> bool | None:
+        """What the date of birth typed says (:func:`rules.before_1975_from_birth`); None while it is empty or
+        not a date."""
         try:
             born = self.dates["date_of_birth"].optional_date()
         except ValidationError:
-            return False
-        return born is not None and born >= rules.COUNSELLING_DATE
+            return None
+        return None if born is None else rules.before_1975_from_birth(born)
 
     def before_1975_answer(self) -> bool | None:
         """The answer chosen, or None while the date is entered (the service derives it from the date)."""
