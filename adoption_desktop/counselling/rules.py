@@ -88,6 +88,17 @@ def pre_commencement_known(adoption_order: dt.date | None, adopted_before_1975: 
     return True if adopted_before_1975 else None
 
 
+def shared_without_interview(required: bool, sessions: Iterable[dt.date],
+                             sharings: Iterable[dt.date]) -> tuple[dt.date, ...]:
+    """The days records were shared while the interview is required and no counselling session is recorded
+    at all: possible after the fact, when the adoption order date (or the answer) entered later shows an
+    adoption before 12 November 1975 (recording a sharing is refused without one). The case says so until
+    it is followed up: a session recorded, on any day."""
+    if not required or any(True for _ in sessions):
+        return ()
+    return tuple(sorted(set(sharings)))
+
+
 def birthday_in(born: dt.date, year: int) -> dt.date:
     """The anniversary of ``born`` in ``year``; 29 February is 1 March in a common year (FLRA 1969 s.9)."""
     if born.month == 2 and born.day == 29 and not _calendar.isleap(year):

@@ -166,6 +166,53 @@ def test_records_are_not_shared_without_the_interview_while_the_date_is_not_know
                               "in person", records_shared=True, today=TODAY)
 
 
+def test_a_date_entered_after_records_were_shared_is_saved_and_the_missing_interview_shown(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """Answer No (adopted later as far as was known), records shared with no interview; then the court's
+    date shows 1961. The date is saved (refusing the truth keeps a wrong date on file), and the case says
+    records went out without the interview it now requires, until a session is recorded (review)."""
+    case_id = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1960, 3, 4))
+    service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 9), "")
+    service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Redacted file",
+                              "in person", records_shared=True, today=TODAY)
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert detail.shared_without_interview == ()
+    warning = service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10)),
+                                      TODAY, expected_version=detail.row_version)
+    assert "Records were shared on 10/11/2026 with no counselling interview" in warning
+    assert _stored(db, case_id) == (D(1961, 1, 10), None)
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert detail.shared_without_interview == (D(2026, 11, 10),)
+    with db.session(write=False) as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "warning")).one()
+    assert "no counselling interview" in entry.detail
+    # an edit that changes nothing about it says nothing again
+    assert service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10),
+                                   phone="01632 960002"), TODAY, expected_version=detail.row_version) == ""
+    service.add_session(db, counsellor, case_id, D(2026, 11, 20), "in_person")  # followed up
+    assert service.open_case(db, counsellor, case_id, today=TODAY).shared_without_interview == ()
+
+
+def test_a_conflict_shows_the_date_a_colleague_entered_meanwhile(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """Two counsellors edit one referral: one changes the phone, the other enters the order date from the
+    court. The first's save is refused and the conflict names the date now saved, beside the "not known"
+    the first would put back (it showed neither: re-applying wiped the date unseen — review)."""
+    from adoption_desktop.core.errors import StaleRecord
+    from adoption_desktop.counselling.service.common import order_date_values
+
+    case_id = new_case(adoption_order_date=None, adopted_before_1975=None, date_of_birth=D(1960, 3, 4))
+    loaded = service.open_case(db, counsellor, case_id, today=TODAY).row_version
+    service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10)), TODAY,
+                            expected_version=loaded)
+    mine = referral(adoption_order_date=None, phone="01632 960009")
+    with pytest.raises(StaleRecord) as err:
+        service.update_referral(db, counsellor, case_id, mine, TODAY, expected_version=loaded)
+    assert err.value.saved_values["Adoption order date"] == "10/01/1961"
+    assert order_date_values(mine.adoption_order_date, mine.adopted_before_1975)["Adoption order date"] == "not known"
+    assert _stored(db, case_id) == (D(1961, 1, 10), None)
+
+
 def test_letters_say_the_date_is_not_known_and_the_interview_is_needed(
         db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path) -> None:
     case_id = new_case(adoption_order_date=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.errors import NotFound, ValidationError
@@ -14,7 +15,13 @@ from adoption_desktop.core.security.permissions import Permission, Principal, Ro
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_text, reference_key
-from adoption_desktop.counselling.models import CounsellingCase, Disclosure, RecordsRequest
+from adoption_desktop.counselling import rules
+from adoption_desktop.counselling.models import (
+    CounsellingCase,
+    CounsellingSession,
+    Disclosure,
+    RecordsRequest,
+)
 from adoption_desktop.counselling.service.common import (
     _case,
     _choice,
@@ -23,6 +30,7 @@ from adoption_desktop.counselling.service.common import (
     _open_case_for_edit,
     _today,
     _validate_referral,
+    shared_without_interview_warning,
 )
 from adoption_desktop.counselling.service.data import ENTITY, OUTCOMES, CaseDetail, ReferralInput
 from adoption_desktop.counselling.settings import REFERENCE_PREFIX
@@ -47,13 +55,33 @@ def create_referral(db: Database, actor: Principal, data: ReferralInput, today: 
 
 
 def update_referral(db: Database, actor: Principal, case_id: int, data: ReferralInput,
-                    today: dt.date | None = None, *, expected_version: int | None = None) -> None:
+                    today: dt.date | None = None, *, expected_version: int | None = None) -> str:
+    """Save the referral's details. Returns a warning ("" when none): when the adoption order date (or the
+    answer) entered now makes the counselling interview required for records already shared without it.
+    The truth is saved all the same (refusing it would keep a wrong date on file); the warning is audited
+    and the case shows it until a session is recorded."""
     require(actor, Permission.COUNSELLING_EDIT)
     clean = _validate_referral(data, _today(today))
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version)
+        before = shared_without(session, case)
         for key, value in clean.__dict__.items():
             setattr(case, key, value)
+        after = shared_without(session, case)
+        if after and after != before:
+            warning = shared_without_interview_warning(after)
+            audit.record(session, "warning", ENTITY, case.id, detail=f"{case.reference}: {warning}")
+            return warning
+        return ""
+
+
+def shared_without(session: Session, case: CounsellingCase) -> tuple[dt.date, ...]:
+    """:func:`rules.shared_without_interview` for a case as it stands in ``session``."""
+    sessions = session.scalars(select(CounsellingSession.held_on).where(CounsellingSession.case_id == case.id))
+    shared = session.scalars(select(Disclosure.disclosed_on).where(
+        Disclosure.case_id == case.id, Disclosure.records_shared.is_(True)))
+    return rules.shared_without_interview(
+        rules.counselling_required(case.adoption_order_date, case.adopted_before_1975), list(sessions), list(shared))
 
 
 def open_case(db: Database, actor: Principal, case_id: int, today: dt.date | None = None, *,

@@ -53,10 +53,18 @@ def _case(session: Session, case_id: int) -> CounsellingCase:
     return case
 
 
+def order_date_values(order: dt.date | None, before_1975: bool | None) -> dict[str, str]:
+    """The adoption order date and the before-1975 answer as a conflict shows them (a colleague who entered
+    the date from the court's records must never be overwritten with "not known" unseen)."""
+    return {"Adoption order date": f"{order:%d/%m/%Y}" if order else "not known",
+            "Adopted before 12/11/1975?": "" if order else {True: "Yes", False: "No", None: "Not known"}[before_1975]}
+
+
 def _case_values(case: CounsellingCase) -> dict[str, str]:
     return {"Current name": case.current_name, "Counsellor": str(case.counsellor_id or ""),
             "Allocated": f"{case.allocated_on:%d/%m/%Y}" if case.allocated_on else "",
-            "Closed": f"{case.closed_on:%d/%m/%Y}" if case.closed_on else "", "Outcome": case.outcome}
+            "Closed": f"{case.closed_on:%d/%m/%Y}" if case.closed_on else "", "Outcome": case.outcome,
+            **order_date_values(case.adoption_order_date, case.adopted_before_1975)}
 
 
 def _open_case_for_edit(session: Session, case_id: int, expected_version: int | None = None) -> CounsellingCase:
@@ -201,7 +209,18 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
         disclosures=[DisclosureRow(d.id, d.disclosed_on, names.get(d.disclosed_by_id or -1, ""), d.recipient,
                                    d.what, d.method, d.records_shared) for d in disclosures],
         row_version=case.row_version,
+        shared_without_interview=rules.shared_without_interview(
+            rules.counselling_required(case.adoption_order_date, case.adopted_before_1975),
+            (s.held_on for s in sessions), (d.disclosed_on for d in disclosures if d.records_shared)),
     )
+
+
+def shared_without_interview_warning(days: tuple[dt.date, ...]) -> str:
+    """The words for :attr:`CaseDetail.shared_without_interview` (the case header, the audit entry)."""
+    listed = ", ".join(f"{d:%d/%m/%Y}" for d in days)
+    return (f"Records were shared on {listed} with no counselling interview, which this case now requires "
+            "(adopted before 12 November 1975, or the date not known): tell your manager and offer the "
+            "interview; this note stays until a session is recorded.")
 
 
 def _add_disclosure(session: Session, actor: Principal, case: CounsellingCase, on: dt.date, recipient: str,

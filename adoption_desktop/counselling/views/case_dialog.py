@@ -53,6 +53,7 @@ from adoption_desktop.counselling.service import (
     RequestRow,
     SessionRow,
 )
+from adoption_desktop.counselling.service.common import order_date_values, shared_without_interview_warning
 from adoption_desktop.counselling.views.widgets import (
     FormDialog,
     combo_key,
@@ -279,6 +280,9 @@ class CaseDialog(QDialog):
         flag_html = "".join(
             f'<span style="color:{red}"><b>{_esc(f)}</b></span><br/>' if "required" in f else f"{_esc(f)}<br/>"
             for f in d.flags.labels)
+        if d.shared_without_interview:
+            flag_html += (f'<span style="color:{red}"><b>'
+                          f'{_esc(shared_without_interview_warning(d.shared_without_interview))}</b></span><br/>')
         self.header.setText(
             f"<h2>{_esc(d.reference)}: {_esc(r.current_name)}</h2>"
             f"<p>Status: <b>{_esc(d.status)}</b>"
@@ -377,17 +381,18 @@ class CaseDialog(QDialog):
         def submit() -> str:
             data = form.value()
             try:
-                service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data, self.today(),
-                                        expected_version=loaded)
+                warning = service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data,
+                                                  self.today(), expected_version=loaded)
             except StaleRecord as exc:
-                choice = resolve_conflict(self, exc, {"Current name": data.current_name})
+                choice = resolve_conflict(self, exc, {"Current name": data.current_name, **order_date_values(
+                    data.adoption_order_date, data.adopted_before_1975)})
                 if choice != REAPPLY:
                     if choice == RELOAD:
                         self.reload()
                     raise
-                service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data, self.today(),
-                                        expected_version=exc.saved_version)
-            return "Referral updated."
+                warning = service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data,
+                                                  self.today(), expected_version=exc.saved_version)
+            return f"Referral updated. {warning}" if warning else "Referral updated."
         return self._form("Edit referral", form.widget, submit)
 
     def allocate_dialog(self) -> FormDialog:
