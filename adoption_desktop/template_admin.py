@@ -46,8 +46,13 @@ MAX_DOCX_BYTES = 10_000_000
 #: the longest note kept with a version ("why it changed")
 MAX_NOTE_CHARS = 200
 
-#: placeholders a feature supplies beyond those of its shipped template (features register new ones)
-EXTRA_PLACEHOLDERS: dict[str, set[str]] = {}
+#: placeholders a template's letters are filled with beyond those its shipped file uses (declared here, not
+#: when a feature's module loads: a command that imports a template loads no feature's service)
+EXTRA_PLACEHOLDERS: dict[str, set[str]] = {
+    # the shipped acknowledgement now says ${adoption_made} (the adoption order date may be not known); an
+    # agency's own version written before still names the date itself ("not known" when it is)
+    "counselling_acknowledgement": {"adoption_order_date"},
+}
 
 
 def register_placeholders(name: str, *names: str) -> None:

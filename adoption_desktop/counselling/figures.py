@@ -61,8 +61,11 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         allocated_open_at_end = session.scalar(select(func.count()).select_from(c).where(
             open_at_end, c.allocated_on <= end)) or 0
         n_out, n_overdue = outstanding.count(session, end)  # as the Counselling page counts them
+        # by the order date, or (the date not known) adopted before it as far as is known: as the flags say
         pre_1975 = session.scalar(select(func.count()).select_from(c).where(
-            c.referral_date.between(start, end), c.adoption_order_date < rules.COUNSELLING_DATE)) or 0
+            c.referral_date.between(start, end),
+            (c.adoption_order_date < rules.COUNSELLING_DATE)
+            | (c.adoption_order_date.is_(None) & c.adopted_before_1975.is_(True)))) or 0
         date_not_known = session.scalar(select(func.count()).select_from(c).where(
             c.referral_date.between(start, end), c.adoption_order_date.is_(None))) or 0
     median, longest = rules.median_and_max(waits)

@@ -250,8 +250,25 @@ def test_figures_count_dates_not_known_on_their_own_row(db: Database, manager: P
     rows = figures.figures(db, manager, D(2025, 4, 1), D(2026, 3, 31))[0].rows
     values = dict(rows)
     assert values["Referrals received"] == "3"
-    assert values["of which adopted before 12 November 1975"] == "1"  # known dates only
+    assert values["of which adopted before 12 November 1975"] == "2"  # the date, or Yes while it is not known
     assert values["of which adoption order date not known"] == "2"
     labels = [label for label, _v in rows]
     assert labels.index("of which adoption order date not known") == labels.index("Referrals received") + 2
     assert all(len(r) == 2 for r in rows)  # still two columns
+
+
+def test_an_agencys_older_acknowledgement_is_accepted_by_the_command_line_in_a_fresh_process(tmp_path: Path) -> None:
+    """An agency's own acknowledgement written before the change names ${adoption_order_date}: still
+    accepted when imported. It was allowed only once the counselling service had been loaded, which the
+    command line's template import never does (review)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from adoption_desktop import template_admin as t; import sys; "
+            "sys.exit(0 if 'adoption_order_date' in t.allowed_placeholders(None, 'counselling_acknowledgement') "
+            "and 'adoption_desktop.counselling.service' not in sys.modules else 1)")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from adoption_desktop import template_admin
 from adoption_desktop.core import audit
 from adoption_desktop.core.errors import NotFound, ValidationError
 from adoption_desktop.core.salutation import salutation_for
@@ -27,10 +26,6 @@ from adoption_desktop.counselling.service.data import (
 )
 
 # --- letters: data for documents.py -------------------------------------------------------------
-
-# the shipped acknowledgement says ${adoption_made} (the date may be not known); an agency's own version
-# written before that may still name the date itself ("not known" when it is)
-template_admin.register_placeholders("counselling_acknowledgement", "adoption_order_date")
 
 LETTER_KINDS: dict[str, str] = {
     "acknowledgement": "Acknowledgement of referral",
