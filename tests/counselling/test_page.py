@@ -483,12 +483,13 @@ def test_referral_with_the_order_date_not_known(qtbot: QtBot, db: Database, coun
     order.setFocus()
     qtbot.keyClicks(order, "1/3/1967")
     qtbot.keyClick(order, Qt.Key.Key_Tab)
-    assert not answer.isEnabled()
+    assert not answer.isEnabled() and answer.currentText() == "Yes"  # what the date says, never a stale answer
     order.setFocus()
     order.lineEdit().selectAll()
     qtbot.keyClick(order, Qt.Key.Key_Backspace)
     qtbot.keyClick(order, Qt.Key.Key_Tab)
     assert dialog.focusWidget() is answer and answer.isEnabled()  # Tab goes on to the answer
+    assert answer.currentText() == "Not known"  # the person's own answer again
     # born on or after 12 November 1975: the answer is No and cannot be changed; born earlier, asked again
     dob.setFocus()
     dob.lineEdit().selectAll()

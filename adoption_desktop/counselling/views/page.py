@@ -126,6 +126,7 @@ class ReferralForm:
             self.before_1975.addItem(BEFORE_1975_ANSWERS[answer])
         self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(value.adopted_before_1975 if value else None))
         self._before_1975_tip = self.before_1975.toolTip()
+        self._chosen = self.before_1975.currentIndex()  # the person's own answer (shown again with no date)
         # as the text is typed or emptied, not only when the field is left: Tab from an emptied date must
         # reach the answer, which a still-disabled list would skip
         self._key_watch = _AfterKeys(self._order_date_changed, w)
@@ -164,16 +165,30 @@ class ReferralForm:
 
     def _order_date_changed(self) -> None:
         # the answer is only for a date not known: with a date, the date decides (and the answer is not saved);
-        # born on or after 12 November 1975, the answer is No whatever is chosen (the service derives it too)
+        # born on or after 12 November 1975 (or 18 by then), the date of birth decides (the service derives it
+        # too). The list then shows what decides, locked; the person's own answer comes back when neither does.
         from_birth = self.before_1975_from_birth()
-        if from_birth is not None:
-            self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(from_birth))
+        decided = self.order_date_says()
+        if decided is None:
+            decided = from_birth
+        if self.before_1975.isEnabled():
+            self._chosen = self.before_1975.currentIndex()
+        self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(decided) if decided is not None else self._chosen)
         self.before_1975.setEnabled(self.order_date_empty() and from_birth is None)
         self.before_1975.setToolTip(
             self._before_1975_tip if from_birth is None
             else "Born on or after 12 November 1975: the adoption was after that day." if from_birth is False
             else "Born on or before 12 November 1957: 18 by 12 November 1975, so adopted before it (an adoption "
                  "order is made only for a child).")
+
+    def order_date_says(self) -> bool | None:
+        """What the adoption order date typed says (before 12 November 1975 or not); None while it is empty
+        or not a date."""
+        try:
+            order = self.dates["adoption_order_date"].optional_date()
+        except ValidationError:
+            return None
+        return None if order is None else order < rules.COUNSELLING_DATE
 
     def before_1975_from_birth(self) -> bool | None:
         """What the date of birth typed says (:func:`rules.before_1975_from_birth`); None while it is empty or
