@@ -476,4 +476,6 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None and self.idle is not None:
             app.removeEventFilter(self.idle)
+        if app is not None and getattr(self, "_dialog_namer", None) is not None:
+            app.removeEventFilter(self._dialog_namer)  # a window signed in next installs its own
         super().closeEvent(event)
