@@ -54,6 +54,14 @@ def counselling_required(adoption_order: dt.date | None, adopted_before_1975: bo
 ADULT_BY_COUNSELLING_DATE = dt.date(1957, 11, 13)
 
 
+def adoption_age_limit(order: dt.date) -> int:
+    """The age from which nobody can have been adopted by an order made on ``order``: 21 before 1 January 1970
+    (an "infant" was under 21), 19 since (under 18 from 1970 under the 1958 and 1976 Acts; the 2002 Act lets
+    an order be made up to 19 where the application was made before 18, s.47(9): the lenient bound is
+    used, so a lawful order is never refused)."""
+    return 21 if order < dt.date(1970, 1, 1) else 19
+
+
 def before_1975_from_birth(born: dt.date) -> bool | None:
     """What the date of birth alone says about an adoption before 12 November 1975: born on or after that day,
     adopted after it (an adoption follows the birth); born on or before 12 November 1957, adopted before it (see
@@ -90,13 +98,14 @@ def pre_commencement_known(adoption_order: dt.date | None, adopted_before_1975: 
 
 def shared_without_interview(required: bool, sessions: Iterable[dt.date],
                              sharings: Iterable[dt.date]) -> tuple[dt.date, ...]:
-    """The days records were shared while the interview is required and no counselling session is recorded
-    at all: possible after the fact, when the adoption order date (or the answer) entered later shows an
-    adoption before 12 November 1975 (recording a sharing is refused without one). The case says so until
-    it is followed up: a session recorded, on any day."""
-    if not required or any(True for _ in sessions):
+    """The days records were shared with no counselling session held on or before them, when the interview
+    is required (the test recording a sharing applies): possible only after the fact, when the adoption order
+    date (or the answer) entered later shows an adoption before 12 November 1975. It stays a fact of the
+    case: a session held later (or booked) does not make the earlier sharing one with the interview."""
+    if not required:
         return ()
-    return tuple(sorted(set(sharings)))
+    first = min(sessions, default=None)
+    return tuple(sorted(d for d in set(sharings) if first is None or d < first))
 
 
 def birthday_in(born: dt.date, year: int) -> dt.date:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QObject, QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         # built on attach: nothing to lock before someone has signed in
         self.lock_screen: LockScreen | None = None
         self.idle: IdleWatcher | None = None
+        self._dialog_namer: QObject | None = None  # names the fields of every dialog (see attach)
         # "Opening the database…" only once one is being opened (show_opening): behind the welcome dialog,
         # before any database was chosen, it said something that was not happening
         self.opening = placeholder("Adoption Desktop", "Starting…")
@@ -476,6 +477,6 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None and self.idle is not None:
             app.removeEventFilter(self.idle)
-        if app is not None and getattr(self, "_dialog_namer", None) is not None:
+        if app is not None and self._dialog_namer is not None:
             app.removeEventFilter(self._dialog_namer)  # a window signed in next installs its own
         super().closeEvent(event)

@@ -76,6 +76,11 @@ def detach(window: MainWindow) -> None:
             app.removeEventFilter(window.idle)
         window.idle.deleteLater()
         window.idle = None
+    namer = getattr(window, "_dialog_namer", None)
+    if app is not None and namer is not None:  # attach installs the next user's (they stacked up, one a switch)
+        app.removeEventFilter(namer)
+        namer.deleteLater()
+        window._dialog_namer = None
     with contextlib.suppress(RuntimeError, TypeError):
         window.nav.currentRowChanged.disconnect(window._show_row)
     for action in window.nav_actions.values():

@@ -179,18 +179,46 @@ def test_a_date_entered_after_records_were_shared_is_saved_and_the_missing_inter
     assert detail.shared_without_interview == ()
     warning = service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10)),
                                       TODAY, expected_version=detail.row_version)
-    assert "Records were shared on 10/11/2026 with no counselling interview" in warning
+    assert "Records were shared on 10/11/2026 before any counselling interview" in warning
     assert _stored(db, case_id) == (D(1961, 1, 10), None)
     detail = service.open_case(db, counsellor, case_id, today=TODAY)
     assert detail.shared_without_interview == (D(2026, 11, 10),)
     with db.session(write=False) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "warning")).one()
-    assert "no counselling interview" in entry.detail
+    assert "before any counselling interview" in entry.detail
     # an edit that changes nothing about it says nothing again
     assert service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10),
                                    phone="01632 960002"), TODAY, expected_version=detail.row_version) == ""
-    service.add_session(db, counsellor, case_id, D(2026, 11, 20), "in_person")  # followed up
-    assert service.open_case(db, counsellor, case_id, today=TODAY).shared_without_interview == ()
+    # a session held (or booked) after the sharing does not make it one with the interview: still shown
+    service.add_session(db, counsellor, case_id, D(2026, 11, 20), "in_person")
+    assert service.open_case(db, counsellor, case_id, today=TODAY).shared_without_interview == (D(2026, 11, 10),)
+
+
+def test_a_session_after_the_sharing_or_booked_does_not_hide_it(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """Review: with an appointment booked (or a session held after the sharing), the date entered later
+    said nothing, although the records had gone out before any interview."""
+    case_id = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1960, 3, 4))
+    service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 9), "")
+    service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Redacted file",
+                              "in person", records_shared=True, today=TODAY)
+    service.add_session(db, counsellor, case_id, D(2027, 1, 15), "in_person")  # an appointment booked
+    version = service.open_case(db, counsellor, case_id, today=TODAY).row_version
+    warning = service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10)),
+                                      TODAY, expected_version=version)
+    assert "Records were shared on 10/11/2026 before any counselling interview" in warning
+
+
+def test_an_order_date_when_the_applicant_was_already_an_adult_is_refused(new_case: Callable[..., int]) -> None:
+    """Only a child can be adopted (under 21 before 1970; the 2002 Act's 19 is the lenient bound after): a
+    mistyped 1988 for 1958 made a pre-1975 adoption look like a later one, and the interview optional."""
+    with pytest.raises(ValidationError) as err:
+        new_case(date_of_birth=D(1950, 3, 4), adoption_order_date=D(1988, 1, 10))
+    assert err.value.field == "adoption_order_date" and "the applicant was 37 on 10/01/1988" in str(err.value)
+    with pytest.raises(ValidationError):
+        new_case(date_of_birth=D(1940, 3, 4), adoption_order_date=D(1961, 3, 4))  # 21 that day
+    assert new_case(date_of_birth=D(1940, 3, 4), adoption_order_date=D(1961, 3, 3)) > 0  # 20: an infant then
+    assert new_case(date_of_birth=D(1980, 3, 4), adoption_order_date=D(1999, 3, 3)) > 0  # 18: the lenient bound
 
 
 def test_a_conflict_shows_the_date_a_colleague_entered_meanwhile(

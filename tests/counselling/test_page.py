@@ -539,3 +539,41 @@ def test_referral_with_the_order_date_not_known(qtbot: QtBot, db: Database, coun
         assert (stored.adoption_order_date, stored.adopted_before_1975) == (D(1967, 3, 14), None)
     assert "<b>Adoption order</b></td><td>14 March 1967" in case.summary.text()
     assert "Adopted before 12 November 1975?" not in case.summary.text()
+
+
+def test_an_answer_the_date_of_birth_gave_is_open_again_when_that_date_is_corrected(
+        qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """Review: a date of birth mistyped as 1990 made the answer No (stored); corrected to 1960 on Edit
+    referral, that No stayed as if the person had said it, and the statutory interview became optional."""
+    from .conftest import referral
+
+    case_id = service.create_referral(db, counsellor, referral(adoption_order_date=None, adopted_before_1975=None,
+                                                               date_of_birth=D(1990, 3, 12)), today=TODAY)
+    with db.session(write=False) as session:
+        stored = session.get(CounsellingCase, case_id)
+        assert stored is not None and stored.adopted_before_1975 is False
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: TODAY
+    case = page.open_case(case_id)
+    assert case is not None
+    qtbot.addWidget(case)
+    assert "No (from the date of birth)" in case.summary.text()
+    edit = case.edit_referral()
+    qtbot.addWidget(edit)
+    edit.activateWindow()
+    assert QTest.qWaitForWindowActive(edit)
+    dob = edit.form.findChild(QDateEdit, "date_of_birth")
+    answer = edit.form.findChild(QComboBox, "adopted_before_1975")
+    assert dob is not None and answer is not None
+    assert answer.currentText() == "No" and not answer.isEnabled()  # what the date of birth says, locked
+    dob.setFocus()
+    dob.lineEdit().selectAll()
+    qtbot.keyClicks(dob, "12/03/1960")
+    assert answer.isEnabled() and answer.currentText() == "Not known"  # open again, on the safe side
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert not edit.isVisible(), edit.message.text()
+    with db.session(write=False) as session:
+        stored = session.get(CounsellingCase, case_id)
+        assert stored is not None and (stored.date_of_birth, stored.adopted_before_1975) == (D(1960, 3, 12), None)

@@ -73,7 +73,10 @@ def test_waiting_list_order_through_the_service(db: Database, admin: Principal, 
                            adoption_order_date=D(1990, 5, 1))
     pre75 = new_case(referral_date=D(2026, 3, 1), date_of_birth=D(1964, 1, 1), adoption_order_date=D(1965, 5, 1))
     both = new_case(referral_date=D(2026, 6, 1), date_of_birth=D(1950, 1, 1), adoption_order_date=D(1952, 5, 1))
-    old = new_case(referral_date=D(2025, 12, 1), date_of_birth=D(1949, 6, 1), adoption_order_date=D(1976, 5, 1))
+    # aged 67, adopted after 1975 (at 16: only a child can be adopted, so nobody aged 75 today was adopted
+    # after 1975); brought forward for age once the agency's age is 65
+    old = new_case(referral_date=D(2025, 12, 1), date_of_birth=D(1959, 6, 1), adoption_order_date=D(1976, 5, 1))
+    set_setting(db, admin, PRIORITY_AGE, 65)
     rows = service.caseload(db, counsellor, "waiting", today=TODAY)
     assert [r.id for r in rows] == [both, old, pre75, plain_early]
     assert rows[0].rank == 1 and "aged 76" in rows[0].reasons

@@ -59,7 +59,7 @@ def update_referral(db: Database, actor: Principal, case_id: int, data: Referral
     """Save the referral's details. Returns a warning ("" when none): when the adoption order date (or the
     answer) entered now makes the counselling interview required for records already shared without it.
     The truth is saved all the same (refusing it would keep a wrong date on file); the warning is audited
-    and the case shows it until a session is recorded."""
+    and the case shows it."""
     require(actor, Permission.COUNSELLING_EDIT)
     clean = _validate_referral(data, _today(today))
     with db.session(actor) as session:

@@ -53,6 +53,19 @@ def _case(session: Session, case_id: int) -> CounsellingCase:
     return case
 
 
+def referral_values(r: ReferralInput) -> dict[str, str]:
+    """Every field of a referral as a conflict shows it: *Re-apply my change* writes them all, so none may be
+    overwritten unseen (a date of birth or court a colleague corrected meanwhile — review)."""
+    day = "{:%d/%m/%Y}".format
+    return {"Referral date": day(r.referral_date), "Referral route": ROUTES.get(r.referral_route, r.referral_route),
+            "Referred by": r.referred_by, "Name at birth": r.birth_name, "Current name": r.current_name,
+            "Salutation": r.salutation, "Date of birth": day(r.date_of_birth), "Address": r.address,
+            "Phone": r.phone, "Email": r.email,
+            "Preferred contact": CONTACT.get(r.preferred_contact, r.preferred_contact),
+            **order_date_values(r.adoption_order_date, r.adopted_before_1975),
+            "Court": r.court, "Arranging agency": r.arranging_agency}
+
+
 def order_date_values(order: dt.date | None, before_1975: bool | None) -> dict[str, str]:
     """The adoption order date and the before-1975 answer as a conflict shows them (a colleague who entered
     the date from the court's records must never be overwritten with "not known" unseen)."""
@@ -61,10 +74,9 @@ def order_date_values(order: dt.date | None, before_1975: bool | None) -> dict[s
 
 
 def _case_values(case: CounsellingCase) -> dict[str, str]:
-    return {"Current name": case.current_name, "Counsellor": str(case.counsellor_id or ""),
+    return {**referral_values(_referral_of(case)), "Counsellor": str(case.counsellor_id or ""),
             "Allocated": f"{case.allocated_on:%d/%m/%Y}" if case.allocated_on else "",
-            "Closed": f"{case.closed_on:%d/%m/%Y}" if case.closed_on else "", "Outcome": case.outcome,
-            **order_date_values(case.adoption_order_date, case.adopted_before_1975)}
+            "Closed": f"{case.closed_on:%d/%m/%Y}" if case.closed_on else "", "Outcome": case.outcome}
 
 
 def _open_case_for_edit(session: Session, case_id: int, expected_version: int | None = None) -> CounsellingCase:
@@ -132,6 +144,11 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     if order is not None and data.date_of_birth >= order:
         raise ValidationError("Adoption order date: it must be after the applicant's date of birth.",
                               "adoption_order_date")
+    if order is not None and order > data.date_of_birth and (age := rules.age_on(data.date_of_birth, order)) >= \
+            rules.adoption_age_limit(order):
+        raise ValidationError(
+            f"Adoption order date: the applicant was {age} on {order:%d/%m/%Y}; an adoption order is made only "
+            "for a child. Check the date, and the date of birth.", "adoption_order_date")
     if order is not None and order > data.referral_date:
         raise ValidationError("Adoption order date: it must be before the referral date.", "adoption_order_date")
     from_birth = rules.before_1975_from_birth(data.date_of_birth)
@@ -218,9 +235,9 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
 def shared_without_interview_warning(days: tuple[dt.date, ...]) -> str:
     """The words for :attr:`CaseDetail.shared_without_interview` (the case header, the audit entry)."""
     listed = ", ".join(f"{d:%d/%m/%Y}" for d in days)
-    return (f"Records were shared on {listed} with no counselling interview, which this case now requires "
+    return (f"Records were shared on {listed} before any counselling interview, which this case requires "
             "(adopted before 12 November 1975, or the date not known): tell your manager and offer the "
-            "interview; this note stays until a session is recorded.")
+            "interview.")
 
 
 def _add_disclosure(session: Session, actor: Principal, case: CounsellingCase, on: dt.date, recipient: str,

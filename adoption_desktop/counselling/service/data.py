@@ -185,8 +185,8 @@ class CaseDetail:
     disclosures: list[DisclosureRow] = field(default_factory=list)
     #: the case's version when read: pass it back to the use cases that change the case
     row_version: int = 1
-    #: days records were shared although the interview is required and none is recorded (the adoption order
-    #: date entered later showed a pre-1975 adoption): shown until a session is recorded
+    #: days records were shared before any counselling session although the interview is required (the
+    #: adoption order date entered later showed a pre-1975 adoption): a fact of the case, always shown
     shared_without_interview: tuple[dt.date, ...] = ()
 
     @property

@@ -36,7 +36,7 @@ from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.undo import UndoEntry
-from adoption_desktop.counselling import documents, service
+from adoption_desktop.counselling import documents, rules, service
 from adoption_desktop.counselling import undo as counselling_undo
 from adoption_desktop.counselling.service import (
     BEFORE_1975_ANSWERS,
@@ -53,7 +53,7 @@ from adoption_desktop.counselling.service import (
     RequestRow,
     SessionRow,
 )
-from adoption_desktop.counselling.service.common import order_date_values, shared_without_interview_warning
+from adoption_desktop.counselling.service.common import referral_values, shared_without_interview_warning
 from adoption_desktop.counselling.views.widgets import (
     FormDialog,
     combo_key,
@@ -297,8 +297,9 @@ class CaseDialog(QDialog):
             ("Address", r.address.replace("\n", ", ")), ("Phone", r.phone), ("Email", r.email),
             ("Preferred contact", CONTACT[r.preferred_contact]),
             ("Adoption order", long_date(r.adoption_order_date) if r.adoption_order_date else "Not known"),
-            *([("Adopted before 12 November 1975?", BEFORE_1975_ANSWERS[r.adopted_before_1975])]
-              if r.adoption_order_date is None else []),
+            *([("Adopted before 12 November 1975?", BEFORE_1975_ANSWERS[r.adopted_before_1975]
+                + (" (from the date of birth)" if rules.before_1975_from_birth(r.date_of_birth) is not None
+                   else ""))] if r.adoption_order_date is None else []),
             ("Court", r.court),
             ("Arranging agency", r.arranging_agency),
             ("Waiting-list position", "; ".join(d.priority_reasons)),
@@ -384,8 +385,7 @@ class CaseDialog(QDialog):
                 warning = service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data,
                                                   self.today(), expected_version=loaded)
             except StaleRecord as exc:
-                choice = resolve_conflict(self, exc, {"Current name": data.current_name, **order_date_values(
-                    data.adoption_order_date, data.adopted_before_1975)})
+                choice = resolve_conflict(self, exc, referral_values(data))
                 if choice != REAPPLY:
                     if choice == RELOAD:
                         self.reload()

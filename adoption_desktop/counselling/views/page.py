@@ -124,7 +124,12 @@ class ReferralForm:
         self.before_1975.clear()
         for answer in BEFORE_1975_ORDER:
             self.before_1975.addItem(BEFORE_1975_ANSWERS[answer])
-        self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(value.adopted_before_1975 if value else None))
+        answer = value.adopted_before_1975 if value else None
+        if value and value.adoption_order_date is None and rules.before_1975_from_birth(value.date_of_birth) is not None:
+            # what is stored came from the date of birth, not the person: if that date is corrected, the
+            # question is open again ("Not known", the safe side), never the old date's answer (review)
+            answer = None
+        self.before_1975.setCurrentIndex(BEFORE_1975_ORDER.index(answer))
         self._before_1975_tip = self.before_1975.toolTip()
         self._chosen = self.before_1975.currentIndex()  # the person's own answer (shown again with no date)
         # as the text is typed or emptied, not only when the field is left: Tab from an emptied date must
