@@ -189,9 +189,13 @@ def test_a_date_entered_after_records_were_shared_is_saved_and_the_missing_inter
     # an edit that changes nothing about it says nothing again
     assert service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10),
                                    phone="01632 960002"), TODAY, expected_version=detail.row_version) == ""
-    # a session held (or booked) after the sharing does not make it one with the interview: still shown
+    # a session held (or booked) after the sharing does not make it one with the interview: still shown,
+    # as a fact once the interview is held (no longer as something to do)
     service.add_session(db, counsellor, case_id, D(2026, 11, 20), "in_person")
-    assert service.open_case(db, counsellor, case_id, today=TODAY).shared_without_interview == (D(2026, 11, 10),)
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert detail.shared_without_interview == (D(2026, 11, 10),)
+    assert detail.notes == ("Records were shared on 10/11/2026 before the counselling interview this case "
+                            "requires (held on 20/11/2026).",)
 
 
 def test_a_session_after_the_sharing_or_booked_does_not_hide_it(
@@ -219,6 +223,23 @@ def test_an_order_date_when_the_applicant_was_already_an_adult_is_refused(new_ca
         new_case(date_of_birth=D(1940, 3, 4), adoption_order_date=D(1961, 3, 4))  # 21 that day
     assert new_case(date_of_birth=D(1940, 3, 4), adoption_order_date=D(1961, 3, 3)) > 0  # 20: an infant then
     assert new_case(date_of_birth=D(1980, 3, 4), adoption_order_date=D(1999, 3, 3)) > 0  # 18: the lenient bound
+    # 18 before 12/11/1975: the order was before it, so 1975 typed for 1957 is refused (review)
+    with pytest.raises(ValidationError) as err:
+        new_case(date_of_birth=D(1957, 3, 4), adoption_order_date=D(1975, 11, 21))
+    assert "the applicant was 18 before 12 November 1975" in str(err.value)
+    assert "empty the field (not known)" in str(err.value)
+
+
+def test_a_case_saved_before_the_check_with_an_adult_order_date_says_so(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case(date_of_birth=D(1950, 3, 4), adoption_order_date=D(1958, 1, 10))
+    with db.session() as session:  # as typed before the check existed
+        case = session.get(CounsellingCase, case_id)
+        assert case is not None
+        case.adoption_order_date = D(1988, 1, 10)
+    notes = service.open_case(db, counsellor, case_id, today=TODAY).notes
+    assert notes == ("Adoption order date: the applicant was 37 on 10/01/1988; an adoption order is made only for "
+                     "a child. Correct it with Edit referral (empty it if the right date is not known).",)
 
 
 def test_a_conflict_shows_the_date_a_colleague_entered_meanwhile(

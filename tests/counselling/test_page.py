@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -577,3 +578,45 @@ def test_an_answer_the_date_of_birth_gave_is_open_again_when_that_date_is_correc
     with db.session(write=False) as session:
         stored = session.get(CounsellingCase, case_id)
         assert stored is not None and (stored.date_of_birth, stored.adopted_before_1975) == (D(1960, 3, 12), None)
+
+
+def test_a_conflict_on_edit_referral_shows_every_referral_field_and_no_false_differences(
+        qtbot: QtBot, db: Database, counsellor: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A colleague allocated the case and entered the order date while the referral was open: the conflict
+    lists every field Re-apply writes, and the allocation (which Re-apply does not touch) alike on both sides,
+    so only what really differs is shown in bold (review: 'Counsellor: blank vs 3' read as an un-allocation)."""
+    from adoption_desktop.core.errors import StaleRecord
+    from adoption_desktop.counselling.views import case_dialog
+    from adoption_desktop.ui.conflict import CANCEL
+
+    from .conftest import referral
+
+    case_id = service.create_referral(db, counsellor, referral(adoption_order_date=None, date_of_birth=D(1960, 3, 4)),
+                                      today=TODAY)
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: TODAY
+    case = page.open_case(case_id)
+    assert case is not None
+    qtbot.addWidget(case)
+    edit = case.edit_referral()
+    qtbot.addWidget(edit)
+    version = service.open_case(db, counsellor, case_id, today=TODAY).row_version
+    service.update_referral(db, counsellor, case_id, referral(adoption_order_date=D(1961, 1, 10),
+                                                              date_of_birth=D(1960, 3, 4)), TODAY,
+                            expected_version=version)
+    service.allocate(db, counsellor, case_id, counsellor.user_id, on=TODAY)
+    seen: list[tuple[dict[str, str], dict[str, str]]] = []
+
+    def capture(_parent: object, exc: StaleRecord, mine: dict[str, str]) -> str:
+        seen.append((mine, exc.saved_values))
+        return CANCEL
+
+    monkeypatch.setattr(case_dialog, "resolve_conflict", capture)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert seen, "the save was refused as stale and the conflict shown"
+    mine, saved = seen[0]
+    differ = sorted(k for k in set(mine) | set(saved) if mine.get(k, "") != saved.get(k, ""))
+    assert differ == ["Adopted before 12/11/1975?", "Adoption order date"]
+    assert {"Date of birth", "Court", "Address", "Phone"} <= set(mine)

@@ -53,6 +53,22 @@ def _case(session: Session, case_id: int) -> CounsellingCase:
     return case
 
 
+def order_date_problem(born: dt.date, order: dt.date | None) -> str:
+    """Why an adoption order date cannot be right for someone born on ``born`` ("" when it can): only a child
+    can be adopted (:func:`rules.adoption_age_limit`), and someone 18 by 12 November 1975 was adopted
+    before it (a 1975 typed for 1957 made the interview optional — review). Refused when a referral is
+    saved; shown on a case saved before the check."""
+    if order is None or order <= born:
+        return ""
+    age = rules.age_on(born, order)
+    if age >= rules.adoption_age_limit(order):
+        return f"the applicant was {age} on {order:%d/%m/%Y}; an adoption order is made only for a child."
+    if rules.before_1975_from_birth(born) is True and order >= rules.COUNSELLING_DATE:
+        return (f"born on {born:%d/%m/%Y}, the applicant was 18 before 12 November 1975, so the order was made "
+                f"before that day, not on {order:%d/%m/%Y}.")
+    return ""
+
+
 def referral_values(r: ReferralInput) -> dict[str, str]:
     """Every field of a referral as a conflict shows it: *Re-apply my change* writes them all, so none may be
     overwritten unseen (a date of birth or court a colleague corrected meanwhile — review)."""
@@ -144,11 +160,10 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     if order is not None and data.date_of_birth >= order:
         raise ValidationError("Adoption order date: it must be after the applicant's date of birth.",
                               "adoption_order_date")
-    if order is not None and order > data.date_of_birth and (age := rules.age_on(data.date_of_birth, order)) >= \
-            rules.adoption_age_limit(order):
-        raise ValidationError(
-            f"Adoption order date: the applicant was {age} on {order:%d/%m/%Y}; an adoption order is made only "
-            "for a child. Check the date, and the date of birth.", "adoption_order_date")
+    doubt = order_date_problem(data.date_of_birth, order)
+    if doubt:
+        raise ValidationError(f"Adoption order date: {doubt} Check the date and the date of birth; if the "
+                              "right date is not known, empty the field (not known).", "adoption_order_date")
     if order is not None and order > data.referral_date:
         raise ValidationError("Adoption order date: it must be before the referral date.", "adoption_order_date")
     from_birth = rules.before_1975_from_birth(data.date_of_birth)
@@ -206,6 +221,10 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
                                  .order_by(RedactionCheck.reviewed_on, RedactionCheck.id)).all()
     disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id)
                                   .order_by(Disclosure.disclosed_on, Disclosure.id)).all()
+    doubt = order_date_problem(case.date_of_birth, case.adoption_order_date)  # a case saved before the check
+    shared = rules.shared_without_interview(
+        rules.counselling_required(case.adoption_order_date, case.adopted_before_1975),
+        (s.held_on for s in sessions), (d.disclosed_on for d in disclosures if d.records_shared))
     _forward, reasons = rules.priority_reasons(
         rules.PriorityInput(case.id, case.referral_date, case.adoption_order_date, case.date_of_birth,
                             case.adopted_before_1975),
@@ -226,18 +245,28 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
         disclosures=[DisclosureRow(d.id, d.disclosed_on, names.get(d.disclosed_by_id or -1, ""), d.recipient,
                                    d.what, d.method, d.records_shared) for d in disclosures],
         row_version=case.row_version,
-        shared_without_interview=rules.shared_without_interview(
-            rules.counselling_required(case.adoption_order_date, case.adopted_before_1975),
-            (s.held_on for s in sessions), (d.disclosed_on for d in disclosures if d.records_shared)),
+        shared_without_interview=shared,
+        notes=tuple(note for note in (
+            shared_without_interview_warning(shared, min((s.held_on for s in sessions), default=None), today)
+            if shared else "",
+            f"Adoption order date: {doubt} Correct it with Edit referral (empty it if the right date is not "
+            "known)." if doubt else "") if note),
     )
 
 
-def shared_without_interview_warning(days: tuple[dt.date, ...]) -> str:
-    """The words for :attr:`CaseDetail.shared_without_interview` (the case header, the audit entry)."""
+def shared_without_interview_warning(days: tuple[dt.date, ...], interview: dt.date | None = None,
+                                     today: dt.date | None = None) -> str:
+    """The words for :attr:`CaseDetail.shared_without_interview` (the case header, the audit entry):
+    what to do while no interview has been held (``interview``: the first session, later than the sharing),
+    then only the fact, with the day it was held."""
     listed = ", ".join(f"{d:%d/%m/%Y}" for d in days)
+    if interview is not None and interview <= _today(today):
+        return (f"Records were shared on {listed} before the counselling interview this case requires "
+                f"(held on {interview:%d/%m/%Y}).")
+    booked = f" (booked for {interview:%d/%m/%Y})" if interview is not None else ""
     return (f"Records were shared on {listed} before any counselling interview, which this case requires "
             "(adopted before 12 November 1975, or the date not known): tell your manager and offer the "
-            "interview.")
+            f"interview{booked}.")
 
 
 def _add_disclosure(session: Session, actor: Principal, case: CounsellingCase, on: dt.date, recipient: str,

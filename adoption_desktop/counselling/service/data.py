@@ -188,6 +188,9 @@ class CaseDetail:
     #: days records were shared before any counselling session although the interview is required (the
     #: adoption order date entered later showed a pre-1975 adoption): a fact of the case, always shown
     shared_without_interview: tuple[dt.date, ...] = ()
+    #: what the case's header shows in red: records shared before the interview, an order date that cannot
+    #: be right (saved before it was checked)
+    notes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -53,7 +53,7 @@ from adoption_desktop.counselling.service import (
     RequestRow,
     SessionRow,
 )
-from adoption_desktop.counselling.service.common import referral_values, shared_without_interview_warning
+from adoption_desktop.counselling.service.common import referral_values
 from adoption_desktop.counselling.views.widgets import (
     FormDialog,
     combo_key,
@@ -280,9 +280,7 @@ class CaseDialog(QDialog):
         flag_html = "".join(
             f'<span style="color:{red}"><b>{_esc(f)}</b></span><br/>' if "required" in f else f"{_esc(f)}<br/>"
             for f in d.flags.labels)
-        if d.shared_without_interview:
-            flag_html += (f'<span style="color:{red}"><b>'
-                          f'{_esc(shared_without_interview_warning(d.shared_without_interview))}</b></span><br/>')
+        flag_html += "".join(f'<span style="color:{red}"><b>{_esc(note)}</b></span><br/>' for note in d.notes)
         self.header.setText(
             f"<h2>{_esc(d.reference)}: {_esc(r.current_name)}</h2>"
             f"<p>Status: <b>{_esc(d.status)}</b>"
@@ -385,7 +383,10 @@ class CaseDialog(QDialog):
                 warning = service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data,
                                                   self.today(), expected_version=loaded)
             except StaleRecord as exc:
-                choice = resolve_conflict(self, exc, referral_values(data))
+                # the case's other fields are not written by this save: shown alike on both sides
+                kept: dict[str, str] = {k: exc.saved_values[k] for k in ("Counsellor", "Allocated", "Closed",
+                                                                         "Outcome") if k in exc.saved_values}
+                choice = resolve_conflict(self, exc, {**kept, **referral_values(data)})
                 if choice != REAPPLY:
                     if choice == RELOAD:
                         self.reload()
