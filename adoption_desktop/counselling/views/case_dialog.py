@@ -156,6 +156,7 @@ class CaseDialog(QDialog):
         self.header = QLabel()
         self.header.setObjectName("case_header")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)  # a long flag or note wraps, never widening the window past the screen
         layout.addWidget(self.header)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
