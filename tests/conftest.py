@@ -206,11 +206,6 @@ def open_demo(small_demo_copy: Callable[..., Path], tmp_path: Path) -> Iterator[
         db.dispose()
 
 
-def open_small_demo(copy: Callable[..., Path], path: Path, today: dt.date) -> Database:
-    """The small demo dated ``today`` at ``path``, open (the caller disposes of it)."""
-    return open_database(copy(path, today), SecretStore())
-
-
 def make_user(db: Database, username: str, *roles: Role, password: str = TEST_PASSWORD) -> Principal:
     from adoption_desktop.core.security.models import User, UserRole
     from adoption_desktop.core.security.passwords import hash_password

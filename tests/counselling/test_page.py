@@ -44,6 +44,18 @@ def _ctx(db: Database, who: Principal) -> AppContext:
     return AppContext(db, who, TaskRunner(synchronous=True))
 
 
+def _case_window(qtbot: QtBot, db: Database, who: Principal, case_id: int) -> CaseDialog:
+    """The case's window, opened from the counselling page (dated TODAY) as a click on the list opens it."""
+    page = create_page(_ctx(db, who))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: TODAY
+    case = page.open_case(case_id)
+    assert case is not None
+    qtbot.addWidget(case)
+    return case
+
+
 def _line(dialog: FormDialog, name: str, text: str) -> None:
     edit = dialog.form.findChild(QLineEdit, name)
     assert edit is not None, name
@@ -553,13 +565,7 @@ def test_an_answer_the_date_of_birth_gave_is_open_again_when_that_date_is_correc
     with db.session(write=False) as session:
         stored = session.get(CounsellingCase, case_id)
         assert stored is not None and stored.adopted_before_1975 is False
-    page = create_page(_ctx(db, counsellor))
-    qtbot.addWidget(page)
-    assert isinstance(page, CounsellingPage)
-    page.today = lambda: TODAY
-    case = page.open_case(case_id)
-    assert case is not None
-    qtbot.addWidget(case)
+    case = _case_window(qtbot, db, counsellor, case_id)
     assert "No (from the date of birth)" in case.summary.text()
     edit = case.edit_referral()
     qtbot.addWidget(edit)
@@ -593,13 +599,7 @@ def test_a_conflict_on_edit_referral_shows_every_referral_field_and_no_false_dif
 
     case_id = service.create_referral(db, counsellor, referral(adoption_order_date=None, date_of_birth=D(1960, 3, 4)),
                                       today=TODAY)
-    page = create_page(_ctx(db, counsellor))
-    qtbot.addWidget(page)
-    assert isinstance(page, CounsellingPage)
-    page.today = lambda: TODAY
-    case = page.open_case(case_id)
-    assert case is not None
-    qtbot.addWidget(case)
+    case = _case_window(qtbot, db, counsellor, case_id)
     edit = case.edit_referral()
     qtbot.addWidget(edit)
     version = service.open_case(db, counsellor, case_id, today=TODAY).row_version
@@ -630,13 +630,7 @@ def test_the_case_window_wraps_its_longest_flag_instead_of_scrolling_sideways(
 
     case_id = service.create_referral(db, counsellor, referral(adoption_order_date=None, adopted_before_1975=True,
                                                                date_of_birth=D(1966, 3, 21)), today=TODAY)
-    page = create_page(_ctx(db, counsellor))
-    qtbot.addWidget(page)
-    assert isinstance(page, CounsellingPage)
-    page.today = lambda: TODAY
-    case = page.open_case(case_id)
-    assert case is not None
-    qtbot.addWidget(case)
+    case = _case_window(qtbot, db, counsellor, case_id)
     qtbot.waitExposed(case)
     assert "as far as is known; adoption order date not known" in case.header.text()
     # the header's own minimum width: the flag's whole line before (789 px), a few words now; the window's

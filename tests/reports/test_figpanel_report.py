@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from adoption_desktop.panel import appraisals, attendance, deferrals, makeup
 from adoption_desktop.reports.periods import Period, last_year, previous
 from adoption_desktop.reports.report_data import build_report
 from adoption_desktop.reports.report_docx import write_report_docx
-from tests.conftest import make_user, open_small_demo
+from tests.conftest import make_user
 
 D = dt.date
 TODAY = D(2026, 11, 23)
@@ -38,10 +38,8 @@ WHERE = {
 
 
 @pytest.fixture
-def demo_db(small_demo_copy: Callable[..., Path], tmp_path: Path) -> Iterator[Database]:
-    db = open_small_demo(small_demo_copy, tmp_path / "demo.db", TODAY)  # made once per run (conftest)
-    yield db
-    db.dispose()
+def demo_db(open_demo: Callable[..., Database]) -> Database:
+    return open_demo(TODAY)  # the small demo, made once per run (conftest)
 
 
 def _located_tables(doc: Any) -> dict[str, tuple[str, list[list[str]]]]:

@@ -8,7 +8,7 @@ import io
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ from adoption_desktop.reports.periods import (
 )
 from adoption_desktop.reports.report_data import build_report
 from adoption_desktop.reports.report_docx import NO_CHILDREN, write_report_docx
-from tests.conftest import make_user, open_small_demo
+from tests.conftest import make_user
 
 D = dt.date
 TODAY = D(2026, 11, 23)
@@ -63,10 +63,8 @@ def _tables(doc: object) -> list[list[list[str]]]:
 
 
 @pytest.fixture
-def demo_db(small_demo_copy: Callable[..., Path], tmp_path: Path) -> Iterator[Database]:
-    db = open_small_demo(small_demo_copy, tmp_path / "demo.db", TODAY)  # made once per run (conftest)
-    yield db
-    db.dispose()
+def demo_db(open_demo: Callable[..., Database]) -> Database:
+    return open_demo(TODAY)  # the small demo, made once per run (conftest)
 
 
 def test_report_has_every_chapter_three_periods_and_charts(demo_db: Database, tmp_path: Path) -> None:
