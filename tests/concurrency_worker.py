@@ -59,6 +59,12 @@ def _referral(db: Database, p: dict[str, Any]) -> None:
     support.update_referral(db, p["user"], p["id"], p["data"], expected_version=p.get("version"))
 
 
+def _counselling_referral(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.counselling import service
+
+    service.update_referral(db, p["user"], p["id"], p["data"], p["day"], expected_version=p.get("version"))
+
+
 def _household(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.journey import adopters
 
@@ -74,7 +80,7 @@ def _wrong_password(db: Database, p: dict[str, Any]) -> None:
 OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "sign": _sign, "minutes": _minutes, "outcome": _outcome, "outcome_confirmed": _outcome_confirmed,
     "reminders": _reminders, "arrangement": _arrangement,
-    "referral": _referral, "household": _household, "wrong_password": _wrong_password}
+    "referral": _referral, "counselling_referral": _counselling_referral, "household": _household, "wrong_password": _wrong_password}
 
 
 def open_target(target: str, key_hex: str | None) -> Database:

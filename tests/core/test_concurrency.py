@@ -277,6 +277,46 @@ def test_a_stale_support_referral_save_is_refused(shared: Shared) -> None:
             assert saved.offered_on is None and saved.notes.startswith("Left a message")
 
 
+def test_a_stale_counselling_referral_save_is_refused_and_its_warning_recorded_once(shared: Shared) -> None:
+    """Two counsellors save the same referrals at once, each from the version they loaded: one enters the
+    adoption order date from the court (1961), the other answers Yes to "adopted before 12 November 1975?".
+    Either makes the interview required for records already shared without one. One save per case wins,
+    the other is refused naming who saved, and the warning is audited once per case, by the winner."""
+    from adoption_desktop.counselling import service as counselling
+    from tests.counselling.conftest import referral
+
+    db = shared.db
+    users = {"a": make_user(db, "cr_one", Role.COUNSELLOR), "b": make_user(db, "cr_two", Role.COUNSELLOR)}
+    today = dt.date(2026, 11, 23)
+    base = referral(adoption_order_date=None, adopted_before_1975=False, date_of_birth=dt.date(1960, 3, 4))
+    loaded = []
+    for n in range(4):
+        case_id = counselling.create_referral(db, users["a"], dataclasses.replace(base, current_name=f"Amy Lark {n}"),
+                                              today=today)
+        counselling.add_redaction(db, users["a"], case_id, "Agency file", dt.date(2026, 11, 9), "")
+        counselling.record_disclosure(db, users["a"], case_id, dt.date(2026, 11, 10), "Amy Lark", "Redacted file",
+                                      "in person", records_shared=True, today=today)
+        loaded.append(counselling.open_case(db, users["a"], case_id, today=today))
+    changes = {"a": {"adoption_order_date": dt.date(1961, 1, 10), "adopted_before_1975": None},
+               "b": {"adopted_before_1975": True}}
+    rounds = {who: [{"user": users[who], "id": c.id, "version": c.row_version, "day": today,
+                     "data": dataclasses.replace(c.referral, **changes[who])} for c in loaded]
+              for who in ("a", "b")}
+    results = race(shared, "counselling_referral", rounds["a"], rounds["b"])
+    for c, r in zip(loaded, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        saved = counselling.open_case(db, users["a"], c.id, today=today)
+        assert saved.row_version == c.row_version + 1
+        assert (saved.referral.adoption_order_date, saved.referral.adopted_before_1975) == (
+            (dt.date(1961, 1, 10), None) if winner == "a" else (None, True))
+        assert saved.shared_without_interview == (dt.date(2026, 11, 10),)
+        with db.session(write=False) as session:
+            warnings = session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "warning", AuditEntry.entity_id == str(c.id))).all()
+        assert len(warnings) == 1 and "before any counselling interview" in warnings[0].detail
+
+
 def test_a_stale_adopter_household_save_is_refused(shared: Shared) -> None:
     """The same for the adopters' journey: two panel administrators date the same households' stages."""
     from adoption_desktop.journey import adopters
