@@ -240,6 +240,24 @@ def test_a_case_saved_before_the_check_with_an_adult_order_date_says_so(
     notes = service.open_case(db, counsellor, case_id, today=TODAY).notes
     assert notes == ("Adoption order date: the applicant was 37 on 10/01/1988; an adoption order is made only for "
                      "a child. Correct it with Edit referral (empty it if the right date is not known).",)
+    # and the caseload lists it, so such cases can be found without opening each one
+    fine = new_case(date_of_birth=D(1950, 3, 4), adoption_order_date=D(1958, 1, 10))
+    rows = {r.id: r for r in service.caseload(db, counsellor, "open", today=TODAY)}
+    assert rows[case_id].order_date_problem.startswith("the applicant was 37 on 10/01/1988")
+    assert rows[fine].order_date_problem == ""
+    assert [r.id for r in service.caseload(db, counsellor, "check", today=TODAY)] == [case_id]
+    from adoption_desktop.counselling.views.page import CASE_COLUMNS
+
+    assert service.caseload(db, counsellor, "check", today=TODAY)[0].rank == rows[case_id].rank  # the list's
+    column = {c.title: c for c in CASE_COLUMNS}
+    assert column["Flags"].value(rows[case_id]) == "Order date to check"
+    assert column["Flags"].value(rows[fine]) == "Pre-1975, Pre-2005"
+    for title in ("Adopted", "Flags"):
+        tip, red = column[title].tooltip, column[title].foreground
+        assert tip is not None and red is not None
+        assert (tip(rows[case_id]) or "").startswith("Adoption order date: the applicant was 37 on 10/01/1988")
+        assert red(rows[case_id]) is not None
+    assert column["Adopted"].foreground(rows[fine]) is None  # type: ignore[misc]
 
 
 def test_a_conflict_shows_the_date_a_colleague_entered_meanwhile(

@@ -28,7 +28,7 @@ OUTCOMES: dict[str, str] = {
 }
 #: the answer to "adopted before 12 November 1975?" while the adoption order date is not known
 BEFORE_1975_ANSWERS: dict[bool | None, str] = {None: "Not known", True: "Yes", False: "No"}
-FILTERS = ("open", "waiting", "mine", "closed", "all")
+FILTERS = ("open", "waiting", "mine", "closed", "all", "check")
 
 
 # --- plain data returned to callers ------------------------------------------------------------
@@ -84,6 +84,9 @@ class CaseRow:
     open_requests: int
     overdue_requests: int
     reasons_short: str = ""
+    #: why the adoption order date cannot be right (:func:`~.common.order_date_problem`), "" when it can: a
+    #: case saved before the date was checked, listed so it can be found and corrected
+    order_date_problem: str = ""
 
     @property
     def status(self) -> str:

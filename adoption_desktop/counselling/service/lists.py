@@ -15,7 +15,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import outstanding, rules
 from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
-from adoption_desktop.counselling.service.common import _names, _today
+from adoption_desktop.counselling.service.common import _names, _today, order_date_problem
 from adoption_desktop.counselling.service.data import FILTERS, CaseRow, Counsellor
 from adoption_desktop.counselling.settings import PRIORITY_AGE
 
@@ -24,7 +24,8 @@ from adoption_desktop.counselling.settings import PRIORITY_AGE
 def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date | None = None) -> list[CaseRow]:
     """Cases in waiting-list priority order (open cases ranked; closed cases by closure date).
 
-    ``which``: open (all open), waiting (not yet allocated), mine (allocated to ``actor``), closed, all."""
+    ``which``: open (all open), waiting (not yet allocated), mine (allocated to ``actor``), closed, all, check
+    (open cases whose adoption order date cannot be right: saved before the date was checked)."""
     require(actor, Permission.COUNSELLING_VIEW)
     if which not in FILTERS:
         raise ValidationError(f"Show: choose one of {', '.join(FILTERS)}.", "which")
@@ -35,7 +36,7 @@ def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date
         c = CounsellingCase
         stmt = select(c.id, c.reference, c.current_name, c.birth_name, c.referral_date, c.adoption_order_date,
                       c.adopted_before_1975, c.date_of_birth, c.counsellor_id, c.allocated_on, c.closed_on)
-        if which == "open":
+        if which in ("open", "check"):  # "check": the dates are checked below (the rank stays the list's)
             stmt = stmt.where(c.closed_on.is_(None))
         elif which == "waiting":
             stmt = stmt.where(c.closed_on.is_(None), c.allocated_on.is_(None))
@@ -68,7 +69,10 @@ def caseload(db: Database, actor: Principal, which: str = "open", today: dt.date
             days_waiting=rules.wait_days(x.referral_date, x.allocated_on, x.closed_on or day),
             rank=p.rank if p else None, reasons=p.text if p else "",
             open_requests=n_open if x.closed_on is None else 0,
-            overdue_requests=n_overdue if x.closed_on is None else 0, reasons_short=p.short if p else ""))
+            overdue_requests=n_overdue if x.closed_on is None else 0, reasons_short=p.short if p else "",
+            order_date_problem=order_date_problem(x.date_of_birth, x.adoption_order_date)))
+    if which == "check":
+        out = [row for row in out if row.order_date_problem]
     out.sort(key=lambda row: (row.rank is None, row.rank or 0,
                               -(row.closed_on.toordinal() if row.closed_on else 0), row.id))
     return out

@@ -51,7 +51,13 @@ from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 
 SHOW = {"waiting": "Waiting list (not yet allocated)", "open": "All open cases", "mine": "My cases",
-        "closed": "Closed cases", "all": "All cases"}
+        "closed": "Closed cases", "all": "All cases", "check": "Adoption order dates to check"}
+
+
+def _date_to_check(r: CaseRow) -> str:
+    """The tooltip of a case whose adoption order date cannot be right (saved before it was checked)."""
+    return f"Adoption order date: {r.order_date_problem} Correct it with Edit referral." if r.order_date_problem else ""
+
 
 CASE_COLUMNS: list[Column[CaseRow]] = [
     Column("#", lambda r: r.rank, align_right=True, tooltip=lambda r: "Position on the waiting list"),
@@ -63,9 +69,12 @@ CASE_COLUMNS: list[Column[CaseRow]] = [
            tooltip=lambda r: "days from referral to allocation" if r.allocated_on else "days since referral"),
     Column("Why this position", lambda r: r.reasons_short, tooltip=lambda r: r.reasons),
     Column("Adopted", lambda r: r.adoption_order_date or "Not known",
-           sort_key=lambda r: r.adoption_order_date or dt.date.min),
-    Column("Flags", lambda r: r.flags.short, tooltip=lambda r: "; ".join(r.flags.labels),
-           foreground=lambda r: OVERDUE_BRUSH if r.flags.counselling_required else None),
+           sort_key=lambda r: r.adoption_order_date or dt.date.min, tooltip=_date_to_check,
+           foreground=lambda r: OVERDUE_BRUSH if r.order_date_problem else None),
+    # a date that cannot be right makes its flags doubtful too: the flags say so first
+    Column("Flags", lambda r: "Order date to check" if r.order_date_problem else r.flags.short,
+           tooltip=lambda r: "; ".join([*filter(None, [_date_to_check(r)]), *r.flags.labels]),
+           foreground=lambda r: OVERDUE_BRUSH if r.flags.counselling_required or r.order_date_problem else None),
     Column("Age", lambda r: r.age, align_right=True),
     Column("Counsellor", lambda r: r.counsellor),
     Column("Requests (late)", lambda r: f"{r.open_requests} ({r.overdue_requests})" if r.open_requests
