@@ -196,8 +196,8 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
         d.outcome = rules.OUTCOME_NOT_APPROVE
         d.decision_text = "I propose not to approve you as prospective adopters."
         d.decision_reasons = "The assessment did not show that the household could meet a child's needs now."
-    elif ctx.rng.random() < 0.02 and d.decision_type == "approval":
-        d.outcome = rules.OUTCOME_DIFFER
+    elif ctx.rng.random() < 0.02 and d.decision_type == "approval":  # approved, on narrower terms than advised
+        d.outcome = rules.OUTCOME_AGREE
         d.decision_text = "Approved as suitable to adopt one child aged 0 to 4 (narrower than advised)."
         d.decision_reasons = "The support network is best placed to help with one young child."
     else:

@@ -72,8 +72,8 @@ def default_outcome(decision_type: str, recommendation: str) -> str:
     return OUTCOME_AGREE
 
 
-def check_outcome(decision_type: str, recommendation: str, outcome: str, text: str, reasons: str) -> list[
-        tuple[str, str]]:
+def check_outcome(decision_type: str, recommendation: str, outcome: str, text: str, reasons: str,
+                  source: str = "panel") -> list[tuple[str, str]]:
     """Problems with a decision as recorded: (field, message naming the fix). Empty when it can be signed."""
     problems: list[tuple[str, str]] = []
     if outcome not in OUTCOMES:
@@ -86,6 +86,16 @@ def check_outcome(decision_type: str, recommendation: str, outcome: str, text: s
             and recommendation in NEGATIVE_RECOMMENDATIONS):
         problems.append(("outcome", "Outcome: agreeing that the applicants are not suitable is a proposal not "
                                     "to approve; choose 'Propose not to approve (qualifying determination)'."))
+    if (outcome == OUTCOME_DIFFER and decision_type in QD_TYPES and source != "qd_final" and recommendation
+            and recommendation not in NEGATIVE_RECOMMENDATIONS):
+        # differing from "suitable" (or "remains suitable", "not to be terminated") decides against the
+        # applicants: by law that is a proposal, with 40 working days for representations (AA Regs 2005
+        # regs 27 and 30), never a final decision (the final decision after those days is ``qd_final``)
+        problems.append(("outcome", "Outcome: deciding against a recommendation that the applicants are "
+                                    "suitable is a proposal not to approve, with 40 working days for them to "
+                                    "respond; choose 'Propose not to approve (qualifying determination)'. To "
+                                    "approve on different terms (such as the number or ages of children), "
+                                    "choose 'Agree' and write the approval as decided."))
     if not text.strip():
         problems.append(("decision_text", "Decision: write the decision as it will appear on the letter."))
     if outcome in (OUTCOME_DIFFER, OUTCOME_NOT_APPROVE) and len(reasons.strip()) < 10:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -127,9 +128,31 @@ def test_outcome_checks_name_the_field() -> None:
     assert probs and probs[0][0] == "outcome"
     probs = rules.check_outcome("match", "match_recommended", "not_approve", "x", "reasons long enough")
     assert probs[0][0] == "outcome"
-    probs = rules.check_outcome("approval", "suitable", "differ", "Not approved", "")
+    probs = rules.check_outcome("approval", "not_suitable", "differ", "Approved", "")
     assert probs == [("decision_reasons", probs[0][1])]
     assert rules.check_outcome("approval", "suitable", "agree", "Approved", "") == []
+
+
+@pytest.mark.parametrize(("decision_type", "recommendation"), [
+    ("approval", "suitable"), ("review", "remains_suitable"), ("termination", "not_terminate")])
+def test_deciding_against_suitable_applicants_is_only_ever_a_proposal(decision_type: str, recommendation: str) -> None:
+    """User trial: "Decide differently" on a positive review signed a final "no longer suitable" decision,
+    with no 40 working days for representations (AA Regs 2005 regs 27, 30). Refused, naming the outcome to
+    choose; deciding differently from a negative recommendation (approving after all) stays allowed."""
+    probs = rules.check_outcome(decision_type, recommendation, "differ", "I have decided otherwise.",
+                                "The reasons are given in full here.")
+    assert [field for field, _ in probs] == ["outcome"]
+    assert "choose 'Propose not to approve (qualifying determination)'" in probs[0][1]
+    assert rules.check_outcome(decision_type, recommendation, "not_approve", "I propose not to approve you.",
+                               "The reasons are given in full here.") == []
+    negative = {"approval": "not_suitable", "review": "no_longer_suitable", "termination": "terminate"}[decision_type]
+    assert rules.check_outcome(decision_type, negative, "differ", "Approved after all.",
+                               "The reasons are given in full here.") == []
+    # the final decision after the 40 working days is not a proposal
+    assert rules.check_outcome(decision_type, recommendation, "differ", "My final decision.",
+                               "The reasons are given in full here.", "qd_final") == []
+    # other types have no qualifying determination: differing either way is a decision
+    assert rules.check_outcome("match", "match_recommended", "differ", "No match.", "The reasons are given here.") == []
 
 
 def test_clock_status() -> None:

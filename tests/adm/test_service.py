@@ -291,7 +291,7 @@ def test_figures_for_a_period(db: Database, adm_user: Principal) -> None:
     from adoption_desktop.adm.figures import figures
 
     signed(db, adm_user)  # received 1 Dec, decided 3 Dec (in time, 2 WD)
-    late = opened(db, received=D(2025, 11, 3))
+    late = opened(db, received=D(2025, 11, 3), recommendation="not_suitable")  # approved after all
     service.record_decision(db, adm_user, late, outcome="differ", decision_text="Approved for one child.",
                             reasons="One child suits the household's support network better.")
     with pytest.raises(ValidationError, match="Reason for delay: this decision is 13 working days past") as err:

@@ -124,7 +124,7 @@ def _reauth(db: Database, actor: Principal, password: str) -> None:
 
 
 def _validate(d: AdmDecision, outcome: str, text: str, reasons: str) -> None:
-    problems = rules.check_outcome(d.decision_type, d.recommendation, outcome, text, reasons)
+    problems = rules.check_outcome(d.decision_type, d.recommendation, outcome, text, reasons, d.source)
     if d.source == "qd_final" and outcome == rules.OUTCOME_NOT_APPROVE:
         problems = [p for p in problems if p[0] != "outcome"]
     if problems:
