@@ -263,6 +263,10 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 if len(sitting_for) > 1 and rng.random() < 0.05:
                     views[sitting_for[-1].id] = (f"{rules.NO_VIEW_PREFIX}: left the sitting before the panel "
                                                  "gave its views on this item.")
+                if majority:  # the member who voted against says so (without a draw: the demo stays as it was)
+                    views[sitting_for[1].id] = ("Did not support the recommendation; would have deferred for "
+                                                "more on the support plan.")
+                voters = sum(rules.no_view_reason(v) is None for v in views.values())
                 approved_on = cal.add_working_days(day, rng.randint(3, 12) if rng.random() < 0.9 else 14)
                 # sent to the chair two working days after the sitting, or today for a sitting of the last two
                 # days (nothing is dated after the demo's today, and the chair always has minutes to approve)
@@ -276,7 +280,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                                "contact and the child's health.",
                     member_views=json.dumps({str(k): v for k, v in views.items()}),
                     vote="" if outcome in ("deferred", "noted") else ("majority" if majority else "unanimous"),
-                    votes_for=len(sitting_for) - 1 if majority else None, votes_against=1 if majority else None,
+                    votes_for=voters - 1 if majority else None, votes_against=1 if majority else None,
                     advice_number=rng.choice((1, 2)) if outcome in rules.ADVICE_OUTCOMES else None,
                     advice_age_range=rng.choice(("0-2 years", "0-4 years", "2-6 years"))
                     if outcome in rules.ADVICE_OUTCOMES else "",

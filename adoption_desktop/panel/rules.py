@@ -190,6 +190,24 @@ def goes_to_adm(case_type: str, outcome: str) -> bool:
     return case_type != "other" and outcome not in ("", "deferred", "noted")
 
 
+def vote_problem(vote: str, votes_for: int | None, votes_against: int | None, counted: int) -> str | None:
+    """What is wrong with a majority vote as recorded (a message naming the field and the fix), or None.
+    ``counted``: the members who count for the item (present, not withdrawn, advisers not counted). The
+    recommendation minuted is the one the majority supported, so more are for it than against, and no
+    more members vote than count for the item (a user trial sent "Suitable to adopt" on 2 for and 11
+    against to the ADM, from 14 members)."""
+    if vote != "majority" or votes_for is None or votes_against is None:
+        return None
+    if votes_for + votes_against > counted:
+        return (f"Votes for / against: {votes_for + votes_against} votes are recorded but {counted} "
+                f"member{'s' if counted != 1 else ''} count for this item; correct the numbers (or the "
+                "attendance and declarations).")
+    if votes_for <= votes_against:
+        return (f"Votes for / against: {votes_for} for and {votes_against} against is not a majority for this "
+                "recommendation; record the recommendation the majority supported.")
+    return None
+
+
 def validate_outcome(case_type: str, outcome: str) -> str | None:
     """A message naming the field and the fix, or None."""
     allowed = CASE_OUTCOMES.get(case_type, ())

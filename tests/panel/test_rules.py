@@ -134,3 +134,14 @@ def test_late_papers_and_member_warnings() -> None:
     warnings = rules.member_warnings(rules.MemberDates(dt.date(2026, 12, 1), dt.date(2023, 11, 1), None), today)
     assert warnings == ["Appraisal due 01/12/2026", "DBS check overdue since 01/11/2026", "No training date"]
     assert rules.leaving_date(dt.date(2026, 1, 31)) == dt.date(2026, 2, 28)
+
+
+@given(st.sampled_from(["majority", "unanimous", ""]), st.none() | st.integers(0, 30), st.none() | st.integers(0, 30),
+       st.integers(0, 20))
+def test_vote_problem_only_for_a_majority_that_is_not_one_or_has_too_many_votes(
+        vote: str, votes_for: int | None, votes_against: int | None, counted: int) -> None:
+    problem = rules.vote_problem(vote, votes_for, votes_against, counted)
+    complete = vote == "majority" and votes_for is not None and votes_against is not None
+    assert (problem is not None) == (complete and (votes_for + votes_against > counted  # type: ignore[operator]
+                                                   or votes_for <= votes_against))  # type: ignore[operator]
+    assert problem is None or problem.startswith("Votes for / against: ")

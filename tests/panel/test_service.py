@@ -157,6 +157,26 @@ def test_validation_messages_name_field(panel: Panel) -> None:
     assert err.value.field == "subject_initials"
 
 
+def test_a_majority_vote_must_be_one_for_the_recommendation_from_the_members_counted(panel: Panel) -> None:
+    """User trial: "Suitable to adopt" on 2 for and 11 against, from 14 members present, was sent to the
+    chair, approved and handed to the ADM. Five members count here (advisers do not)."""
+    import dataclasses
+
+    attend(panel, "chair", "sw", "med", "pe", "vice", "adviser", "legal")
+    item = _item(panel)
+    for votes_for, votes_against, words in ((2, 3, "2 for and 3 against is not a majority"),
+                                            (2, 2, "2 for and 2 against is not a majority"),
+                                            (5, 1, "6 votes are recorded but 5 members count for this item")):
+        draft = dataclasses.replace(GOOD, vote="majority", votes_for=votes_for, votes_against=votes_against)
+        svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, draft))  # a draft may be unfinished
+        with pytest.raises(ValidationError) as err:
+            svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+        assert err.value.field == "votes_for" and words in str(err.value)
+    svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, dataclasses.replace(
+        GOOD, vote="majority", votes_for=4, votes_against=1)))
+    assert svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY).status == "submitted"
+
+
 def test_members_notice_and_warnings(panel: Panel) -> None:
     row = svc.give_notice(panel.db, panel.clerk, panel.members["pe"], dt.date(2026, 11, 1), "removed",
                           "Did not attend training", today=TODAY)

@@ -140,6 +140,9 @@ def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult) -> None:
             raise ValidationError("Vote: record whether the recommendation was unanimous or by majority.", "vote")
         if d.vote == "majority" and (d.votes_for is None or d.votes_against is None):
             raise ValidationError("Votes for / against: a majority vote needs both numbers.", "votes_for")
+        problem = rules.vote_problem(d.vote, d.votes_for, d.votes_against, quorum.counted)
+        if problem:
+            raise ValidationError(problem, "votes_for")
 
 
 def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> MinutesRow:
