@@ -219,6 +219,21 @@ def make_user(db: Database, username: str, *roles: Role, password: str = TEST_PA
         return Principal(user.id, user.username, user.full_name, frozenset(roles))
 
 
+def papers_received(db: Database, actor: Principal, item_id: int, day: dt.date) -> int:
+    """Every paper on a panel item's checklist recorded as received on ``day`` (a recommendation is sent
+    to the chair only with its core reports received); returns the item id."""
+    import sqlalchemy as sa
+
+    from adoption_desktop.panel import service as panel
+    from adoption_desktop.panel.models import PanelPaper
+
+    with db.session(write=False) as session:
+        codes = list(session.scalars(sa.select(PanelPaper.code).where(PanelPaper.item_id == item_id)))
+    for code in codes:
+        panel.set_paper_received(db, actor, item_id, code, day)
+    return item_id
+
+
 @pytest.fixture
 def admin(db: Database) -> Principal:
     return make_user(db, "admin", Role.ADMINISTRATOR)

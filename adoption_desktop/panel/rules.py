@@ -184,6 +184,27 @@ ADVICE_OUTCOMES = frozenset({"suitable", "remains_suitable", "ep_suitable"})
 VOTES = {"unanimous": "Unanimous", "majority": "Majority"}
 ATTENDANCE = {"present": "Present", "apologies": "Apologies", "absent": "Absent"}
 
+#: the report each case type's recommendation rests on (AAR 2005 regs 17(2), 25(5), 30(4), 31(2): the agency
+#: sends it to the panel, which considers it): a recommendation is not sent to the chair while one of these
+#: is not recorded as received. The rest of the checklist (a medical report, a contact plan, the consent of
+#: a relinquishing parent, which may come later) does not block it.
+CORE_PAPERS: dict[str, tuple[str, ...]] = {
+    "approval": ("par",),
+    "match": ("cpr", "par", "apr"),
+    "relinquished": ("cpr",),
+    "review": ("review_report",),
+    "termination": ("termination_report",),
+    "early_permanence": ("ep_report",),
+}
+
+
+def missing_core_papers(case_type: str, outcome: str, received: Mapping[str, dt.date | None]) -> list[str]:
+    """The core reports (:data:`CORE_PAPERS`) not recorded as received, by label, for a recommendation that
+    goes to the ADM; [] for a deferral or other business. ``received``: paper code -> date received."""
+    if not goes_to_adm(case_type, outcome):
+        return []
+    return [PAPERS[code] for code in CORE_PAPERS.get(case_type, ()) if received.get(code) is None]
+
 
 def goes_to_adm(case_type: str, outcome: str) -> bool:
     """A definite recommendation on a case goes to the ADM; deferrals and other business do not."""

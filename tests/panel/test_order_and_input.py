@@ -19,7 +19,7 @@ from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import documents, rules
 from adoption_desktop.panel import service as svc
-from tests.conftest import TEST_PASSWORD, make_user
+from tests.conftest import TEST_PASSWORD, make_user, papers_received
 
 from .conftest import SITTING_DAY, TODAY, Panel, attend, with_views
 
@@ -88,7 +88,7 @@ def test_member_user_link_checked(panel: Panel) -> None:
 def test_linked_members_reach_the_adm_and_unlinked_names_are_listed(panel: Panel,
                                                                    handoffs: list[PanelHandoff]) -> None:
     attend(panel, "chair", "vice", "sw", "med", "pe")
-    item = _item(panel)
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
     svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, GOOD))
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
@@ -101,7 +101,7 @@ def test_linked_members_reach_the_adm_and_unlinked_names_are_listed(panel: Panel
 # --- the order of events -------------------------------------------------------------------------
 def test_minutes_of_a_future_sitting_cannot_be_approved(panel: Panel, handoffs: list[PanelHandoff]) -> None:
     attend(panel, "chair", "vice", "sw", "med", "pe")
-    item = _item(panel)
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
     svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, GOOD))
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     before = SITTING_DAY - dt.timedelta(days=7)  # "approved today", the sitting being next week
@@ -118,7 +118,7 @@ def test_minutes_of_a_future_sitting_cannot_be_approved(panel: Panel, handoffs: 
 
 def test_approval_lists_every_member_without_a_view(panel: Panel) -> None:
     attend(panel, "chair", "vice", "sw", "med", "pe")
-    item = _item(panel)
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
     views = {panel.members["chair"]: "In favour.", panel.members["sw"]: "Agrees."}
     svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(**{**GOOD.__dict__, "member_views": views}))
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
@@ -218,7 +218,7 @@ def test_adm_conflict_end_to_end_by_the_linked_member(panel: Panel) -> None:
         user.full_name = "Ms Nia Larkholt"
     namesake = replace(namesake, full_name="Ms Nia Larkholt")
     attend(panel, "chair", "vice", "sw", "med", "pe")
-    item = _item(panel)
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
     svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, GOOD))
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     decision = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY).adm_decision_id

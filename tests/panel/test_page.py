@@ -21,7 +21,7 @@ from adoption_desktop.panel.views import dialogs
 from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.conftest import TEST_PASSWORD, make_user
+from tests.conftest import TEST_PASSWORD, make_user, papers_received
 
 from .conftest import MEMBERS, TODAY
 
@@ -142,6 +142,10 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
     second = page.agenda_model.rows()[1]
     assert second.declarations[0].member_name == "Nia Larkholt"
     assert not second.quorum.quorate and "4 members count" in second.quorum.reasons[0]
+
+    # the papers arrived (the checklist dialog has its own tests): a recommendation needs its core report
+    for row in page.agenda_model.rows():
+        papers_received(db, user, row.id, dt.date(2026, 11, 2))
 
     # 5. minutes: Alt+M; per item outcome (Alt+1), unanimous (Alt+4), reasons (Alt+R), send to chair
     key(Qt.Key.Key_M, ALT)

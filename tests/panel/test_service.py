@@ -10,9 +10,9 @@ from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationE
 from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.models import PanelMinutes
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, papers_received
 
-from .conftest import TODAY, Panel, attend, with_views
+from .conftest import SITTING_DAY, TODAY, Panel, attend, with_views
 
 GOOD = svc.MinutesDraft(outcome="suitable", reasons="Thorough assessment; strong support network.",
                         discussion="Questions on support answered.", vote="unanimous", advice_number=2,
@@ -68,7 +68,7 @@ def test_conflict_withdrawal_makes_item_inquorate(panel: Panel) -> None:
 
 def test_full_flow_approval_locks_and_hands_off(panel: Panel, handoffs: list[PanelHandoff]) -> None:
     attend(panel, "chair", "vice", "sw", "med", "pe", "sw2", "adviser", "minutes")
-    item = _item(panel)
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
     svc.declare_interest(panel.db, panel.clerk, item, panel.members["sw2"], "Knows the applicants")
     views = {panel.members["chair"]: "Supports approval.", panel.members["sw"]: "Agrees."}
     svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(**{**GOOD.__dict__, "member_views": views}))
@@ -132,7 +132,7 @@ def test_full_flow_approval_locks_and_hands_off(panel: Panel, handoffs: list[Pan
 
 def test_approval_with_the_real_adm_service(panel: Panel) -> None:
     attend(panel, "chair", "sw", "med", "pe", "vice")
-    item = _item(panel)
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
     svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, GOOD))
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     row = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
@@ -163,7 +163,7 @@ def test_a_majority_vote_must_be_one_for_the_recommendation_from_the_members_cou
     import dataclasses
 
     attend(panel, "chair", "sw", "med", "pe", "vice", "adviser", "legal")
-    item = _item(panel)
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
     for votes_for, votes_against, words in ((2, 3, "2 for and 3 against is not a majority"),
                                             (2, 2, "2 for and 2 against is not a majority"),
                                             (5, 1, "6 votes are recorded but 5 members count for this item")):
@@ -175,6 +175,33 @@ def test_a_majority_vote_must_be_one_for_the_recommendation_from_the_members_cou
     svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, dataclasses.replace(
         GOOD, vote="majority", votes_for=4, votes_against=1)))
     assert svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY).status == "submitted"
+
+
+def test_a_recommendation_needs_its_core_report_received(panel: Panel) -> None:
+    """User trial: "Suitable to adopt" went to the chair and the ADM with the PAR "not received (overdue)".
+    The core report must be recorded as received; the rest of the checklist (here the medical) does not
+    block, and a deferral needs nothing."""
+    import dataclasses
+
+    attend(panel, "chair", "sw", "med", "pe", "vice")
+    item = _item(panel)
+    svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, GOOD))
+    with pytest.raises(ValidationError) as err:
+        svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    assert err.value.field == "papers"
+    assert str(err.value).startswith("Papers: Prospective Adopter's Report (PAR) is not recorded as received.")
+    svc.set_paper_received(panel.db, panel.clerk, item, "par", SITTING_DAY)  # tabled on the day
+    assert svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY).status == "submitted"
+    match = _item(panel, "match")
+    svc.save_minutes(panel.db, panel.clerk, match, with_views(panel, dataclasses.replace(
+        GOOD, outcome="match_recommended", advice_number=None, advice_age_range="", advice_sex="", advice_needs="")))
+    with pytest.raises(ValidationError, match=r"Child's Permanence Report \(CPR\), Prospective Adopter's "
+                                              r"Report \(PAR\) and Adoption Placement Report \(APR\) are not"):
+        svc.submit_minutes(panel.db, panel.clerk, match, today=TODAY)
+    deferred = _item(panel, "review")
+    svc.save_minutes(panel.db, panel.clerk, deferred, with_views(panel, svc.MinutesDraft(
+        outcome="deferred", deferral_reason="The review report was not ready.")))
+    assert svc.submit_minutes(panel.db, panel.clerk, deferred, today=TODAY).status == "submitted"
 
 
 def test_members_notice_and_warnings(panel: Panel) -> None:

@@ -31,7 +31,12 @@ from adoption_desktop.panel.service.common import (
     _today,
 )
 from adoption_desktop.panel.service.data import ItemRow, MinutesRow, advice_text
-from adoption_desktop.panel.service.minutes import _complete, _locked_item_minutes, _minutes_done_by
+from adoption_desktop.panel.service.minutes import (
+    _complete,
+    _locked_item_minutes,
+    _minutes_done_by,
+    _papers_received,
+)
 
 
 def item_text(item: ItemRow, m: MinutesRow, members: dict[int, str]) -> str:
@@ -142,7 +147,7 @@ def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -
     if m.status != "submitted":
         raise Conflict("These minutes have not been sent to the chair yet; send them first.")
     quorum = _item_quorum(session, item)
-    _complete(item, m, quorum)
+    _complete(item, m, quorum, _papers_received(session, item))
     _check_approval_order(session, item, m, today)
     m.status, m.approved_on = "approved", today
     m.approved_by_user_id, m.approved_by_name = actor.user_id, actor.full_name

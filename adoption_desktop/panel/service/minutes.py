@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import clean_text
 from adoption_desktop.panel import rules
-from adoption_desktop.panel.models import PanelItem, PanelMinutes
+from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelPaper
 from adoption_desktop.panel.rules import QuorumResult
 from adoption_desktop.panel.service.agenda import add_item
 from adoption_desktop.panel.service.attendance import _item_quorum
@@ -124,7 +125,10 @@ def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDra
         return _minutes_row(m)
 
 
-def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult) -> None:
+def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult,
+              received: Mapping[str, dt.date | None]) -> None:
+    """What must hold before minutes go to the chair, and again when the chair approves them. ``received``:
+    the item's papers (code -> date received)."""
     d = _draft_of(m)
     if not d.outcome:
         raise ValidationError("Outcome: record the panel's recommendation (or defer the item).", "outcome")
@@ -143,6 +147,18 @@ def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult) -> None:
         problem = rules.vote_problem(d.vote, d.votes_for, d.votes_against, quorum.counted)
         if problem:
             raise ValidationError(problem, "votes_for")
+    missing = rules.missing_core_papers(item.case_type, d.outcome, received)
+    if missing:
+        raise ValidationError(
+            f"Papers: {' and '.join([', '.join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not recorded as received. "
+            "A recommendation rests on the report the panel read: record the day it was received (the sitting's "
+            "day if it was tabled), or defer the item.", "papers")
+
+
+def _papers_received(session: Session, item: PanelItem) -> dict[str, dt.date | None]:
+    return {code: day for code, day in session.execute(
+        select(PanelPaper.code, PanelPaper.received_on).where(PanelPaper.item_id == item.id))}
 
 
 def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> MinutesRow:
@@ -154,7 +170,7 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
             raise Conflict("There is no draft to send to the chair for this item.")
         if m.status != "draft":
             raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
-        _complete(item, m, _item_quorum(session, item))
+        _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
         m.status, m.submitted_on = "submitted", _today(today)
         return _minutes_row(m)
 
