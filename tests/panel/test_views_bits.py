@@ -154,3 +154,19 @@ def test_a_dialog_closes_cleanly_when_the_widget_that_had_focus_is_gone(qtbot: Q
     shiboken6.delete(doomed)
     dialog.reject()  # raised "Internal C++ object already deleted" before
     assert not dialog.isVisible()
+
+
+def test_the_next_sitting_is_first_and_selected_however_many_are_scheduled(qtbot: QtBot, panel: Panel) -> None:
+    """User trial: with a year of monthly sittings scheduled, the list (latest first) pushed the next sitting
+    to its last visible row. Most urgent first, as the guide says: those to come in date order, then those
+    held, the latest first; the page opens on the next one."""
+    held = svc.schedule_sittings(panel.db, panel.clerk, svc.SittingInput(
+        TODAY - dt.timedelta(days=28), "10:00", "13:00", "Room 2"))[0]
+    ahead = [svc.schedule_sittings(panel.db, panel.clerk, svc.SittingInput(
+        TODAY + dt.timedelta(weeks=4 * n), "10:00", "13:00", "Room 2"))[0] for n in range(12, 0, -1)]
+    page = _page(qtbot, panel)
+    dates = [r.sitting_date for r in page.sittings_model.rows()]
+    coming = [d for d in dates if d >= TODAY]
+    assert dates[:len(coming)] == sorted(coming) and dates[len(coming):] == sorted(dates[len(coming):], reverse=True)
+    assert [r.id for r in page.sittings_model.rows()][-2:] == [panel.sitting_id, held]  # 10/11, then 26/10
+    assert page.sitting is not None and page.sitting.id == ahead[-1]  # the next one, four weeks ahead

@@ -46,6 +46,7 @@ from adoption_desktop.panel.views.models import (
     MEMBER_COLUMNS,
     SITTING_COLUMNS,
     AgendaModel,
+    sittings_urgent_first,
 )
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.files import save_file_name
@@ -301,14 +302,19 @@ class PanelPage(QWidget):
         idx = self.agenda_view.currentIndex()
         return self.agenda_model.row_at(idx.row()) if idx.isValid() else None
 
+    def _sittings(self) -> list[SittingRow]:
+        """The sittings most urgent first: those to come from the next onwards, then those held, the last
+        first (a year of sittings scheduled ahead no longer pushes the next one to the foot of the list)."""
+        rows = self._run(lambda: svc.list_sittings(self.ctx.db, self.ctx.principal, today=self.today)) or []
+        return sittings_urgent_first(rows, self.today)
+
     def reload(self, select_sitting: int | None = None) -> None:
         current = select_sitting or (self.sitting.id if self.sitting else None)
-        rows = self._run(lambda: svc.list_sittings(self.ctx.db, self.ctx.principal, today=self.today)) or []
+        rows = self._sittings()
         self.sittings_model.set_rows(rows)
         target = next((n for n, r in enumerate(rows) if r.id == current), None)
         if target is None and rows:
-            upcoming = [n for n, r in enumerate(rows) if r.sitting_date >= self.today]
-            target = upcoming[-1] if upcoming else 0
+            target = 0  # the next sitting (or, with none to come, the last one held)
         if target is not None:
             self.sittings_view.selectRow(target)
         self._load_detail()
@@ -529,7 +535,7 @@ class PanelPage(QWidget):
 
     def reload_sitting_counts(self) -> None:
         current = self.sitting.id if self.sitting else None
-        rows = self._run(lambda: svc.list_sittings(self.ctx.db, self.ctx.principal, today=self.today)) or []
+        rows = self._sittings()
         self.sittings_view.selectionModel().blockSignals(True)
         self.sittings_model.set_rows(rows)
         ids = [r.id for r in rows]
