@@ -31,7 +31,10 @@ def _cmd_decision_letter(args: argparse.Namespace) -> int:
     with signed_in(args) as (db, user):
         decision_id = service.decision_id_for(db, user, args.decision, label="--decision")
         view = service.export_decision_letter(db, user, decision_id, Path(args.out))
-    print(f"Wrote {view.kind} letter of {view.letter_date} for {view.subject_reference} to {args.out}")
+    from adoption_desktop.adm.rules import LETTER_KINDS
+
+    print(f"Wrote the {LETTER_KINDS.get(view.kind, view.kind).lower()} letter dated {view.letter_date:%d/%m/%Y} "
+          f"for {view.subject_reference} to {args.out}")
     return 0
 
 
@@ -42,7 +45,7 @@ def _cmd_day_letters(args: argparse.Namespace) -> int:
     day = parse_date(args.date, "--date")
     with signed_in(args) as (db, user):
         n = service.print_day(db, user, day, Path(args.out))
-    print(f"Wrote {n} letters dated {day} to {args.out}")
+    print(f"Wrote {n} letters dated {day:%d/%m/%Y} to {args.out}")
     return 0
 
 

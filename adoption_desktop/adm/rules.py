@@ -248,6 +248,13 @@ def order_problems(received_on: dt.date, decided_on: dt.date, today: dt.date,
     return problems
 
 
+#: the letters' names as people say them (the letters list, the command line)
+LETTER_KINDS = {"adm_approval": "Approval", "adm_qd_notice": "Qualifying determination notice",
+                "adm_final_decision": "Final decision", "adm_match_agreed": "Match agreed",
+                "adm_plan_agreed": "Plan for adoption agreed", "adm_more_information": "Request for information",
+                "adm_decision": "Decision"}
+
+
 def letter_kind(decision_type: str, source: str, outcome: str, recommendation: str) -> str:
     """Which template a signed decision's letter uses."""
     if source == "qd_final":

@@ -34,7 +34,7 @@ from adoption_desktop.adm import rules, service
 from adoption_desktop.adm import undo as adm_undo
 from adoption_desktop.adm.service import DecisionDetail, LetterView, VersionView
 from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog
-from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS, LETTER_KINDS
+from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS
 from adoption_desktop.core import drafts
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
@@ -503,7 +503,7 @@ class DecisionPanel(QWidget):
 
     def letter_summary(self, letter: LetterView) -> str:
         """Which letter, in words: its kind, date, addressee and the case it is about (one line each)."""
-        lines = [f"Letter: {LETTER_KINDS.get(letter.kind, letter.kind)}", f"Dated: {_d(letter.letter_date)}"]
+        lines = [f"Letter: {rules.LETTER_KINDS.get(letter.kind, letter.kind)}", f"Dated: {_d(letter.letter_date)}"]
         if letter.recipient.strip():
             lines.append("To: " + ", ".join(x.strip() for x in letter.recipient.splitlines() if x.strip()))
         subject = letter.subject_reference

@@ -74,12 +74,8 @@ def queue_filter(text: str, type_code: str, state: str) -> Callable[[DecisionRow
     return keep
 
 
-LETTER_KINDS = {"adm_approval": "Approval", "adm_qd_notice": "Qualifying determination notice",
-                "adm_final_decision": "Final decision", "adm_match_agreed": "Match agreed",
-                "adm_plan_agreed": "Plan for adoption agreed", "adm_more_information": "Request for information",
-                "adm_decision": "Decision"}
 LETTER_COLUMNS: list[Column[LetterView]] = [
-    Column("Letter", lambda r: LETTER_KINDS.get(r.kind, r.kind)),
+    Column("Letter", lambda r: rules.LETTER_KINDS.get(r.kind, r.kind)),
     Column("Dated", lambda r: r.letter_date),
     Column("To", lambda r: r.recipient),
     Column("Sent", lambda r: r.sent_on),
