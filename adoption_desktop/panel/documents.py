@@ -192,7 +192,8 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
 def _sitting_block(doc: DocxDocument, s: SittingRow, pack: MinutesPack) -> None:
     _table(doc, ("Sitting", ""), [
         ["Date", _fmt(s.sitting_date)], ["Time", f"{s.start_time}–{s.end_time}"],
-        ["Venue", s.place or "—"], ["Final minutes due", _fmt(s.minutes_due)]])
+        *([["Venue", s.venue]] if s.venue else []), *([["Video link", s.virtual_link]] if s.virtual_link else []),
+        *([] if s.venue or s.virtual_link else [["Venue", "—"]]), ["Final minutes due", _fmt(s.minutes_due)]])
     doc.add_heading("Members present", level=1)
     _table(doc, ("Name", "Role"), people_rows(pack.present)) if pack.present else doc.add_paragraph("None recorded.")
     doc.add_heading("Advisers in attendance (not members)", level=2)

@@ -179,3 +179,19 @@ def test_an_interrupted_minutes_export_leaves_no_audit_entry_and_no_file(
     assert exports() == [] and list(out.parent.iterdir()) == []
     assert cli.main(argv) == 0
     assert exports() == ["minutes to minutes.docx"] and out.exists()
+
+
+def test_a_video_link_is_labelled_as_one_in_the_minutes(panel: Panel, tmp_path: Path) -> None:
+    """User trial: the minutes gave a video-call address as the "Venue"."""
+    hybrid = svc.schedule_sittings(panel.db, panel.clerk, svc.SittingInput(
+        TODAY, "10:00", "12:00", "Room 4, Hollinbrook House", "https://meet.example.invalid/panel-hybrid"))[0]
+    online = svc.schedule_sittings(panel.db, panel.clerk, svc.SittingInput(
+        TODAY + dt.timedelta(days=7), "10:00", "12:00", "", "https://meet.example.invalid/panel-online"))[0]
+    rows = {}
+    for sid in (hybrid, online):
+        out = documents.write_minutes_docx(svc.minutes_pack(panel.db, panel.clerk, sid, today=TODAY),
+                                           tmp_path / f"{sid}.docx")
+        rows[sid] = {r.cells[0].text: r.cells[1].text for r in Document(str(out)).tables[0].rows}
+    assert rows[hybrid]["Venue"] == "Room 4, Hollinbrook House"
+    assert rows[hybrid]["Video link"] == "https://meet.example.invalid/panel-hybrid"
+    assert "Venue" not in rows[online] and rows[online]["Video link"] == "https://meet.example.invalid/panel-online"
