@@ -97,3 +97,29 @@ def test_a_wrong_password_asks_again_keeping_the_reason_for_delay(
         assert signed.signed_at is not None and signed.outcome == rules.OUTCOME_NOT_APPROVE
         assert signed.decision_text == "I propose that you are not suitable to adopt a child."
         assert signed.delay_reason == "The chair was away; the minutes came late."
+
+
+def test_outcomes_the_law_rules_out_are_greyed_with_the_reason(db: Database, adm_user: Principal, qtbot: Any) -> None:
+    """User trial: "Decide differently" on a positive recommendation turned the sentence into "no longer
+    suitable" and led to a refusal only at signing. Such outcomes are offered greyed, the reason as tooltip."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QStandardItemModel
+
+    with db.session() as s:
+        open_decision_from_panel(s, handoff(received=dt.date(2025, 12, 2), recommendation="suitable"))
+    page = _page(db, adm_user, qtbot)
+    combo = page.detail.outcome
+    model = combo.model()
+    assert isinstance(model, QStandardItemModel)
+
+    def offered(code: str) -> bool:
+        return model.item(combo.findData(code)).isEnabled()
+
+    assert offered(rules.OUTCOME_AGREE) and offered(rules.OUTCOME_NOT_APPROVE) and not offered(rules.OUTCOME_DIFFER)
+    tip = combo.itemData(combo.findData(rules.OUTCOME_DIFFER), Qt.ItemDataRole.ToolTipRole)
+    assert "choose 'Propose not to approve (qualifying determination)'" in tip
+    # a negative recommendation: agreeing is the one ruled out (a proposal is needed), deciding differently is not
+    negative = _not_suitable(db)
+    page.reload()
+    assert page.select_decision(negative)
+    assert not offered(rules.OUTCOME_AGREE) and offered(rules.OUTCOME_DIFFER) and offered(rules.OUTCOME_NOT_APPROVE)

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -225,6 +226,7 @@ class DecisionPanel(QWidget):
         can_decide = can_decide and not detail.conflict_refusal
         self.minutes.setPlainText(detail.minutes_extract)
         self.decision_text.setPlainText(detail.decision_text)
+        self._offer_outcomes(r.decision_type, r.recommendation, r.source)
         idx = self.outcome.findData(r.outcome or rules.default_outcome(r.decision_type, r.recommendation))
         self._showing = True  # the stored text is shown as it is, whatever sentence the outcome would give
         self.outcome.setCurrentIndex(max(idx, 0))
@@ -307,6 +309,20 @@ class DecisionPanel(QWidget):
             self.changed.emit(result if isinstance(result, int) and after is None else did)
 
         self.ctx.tasks.run(lambda _t: fn(), on_done=done, on_error=on_error or self.failed.emit)
+
+    def _offer_outcomes(self, decision_type: str, recommendation: str, source: str) -> None:
+        """Outcomes the law rules out for this decision are shown greyed, the reason as their tooltip (agreeing
+        that applicants are not suitable, or deciding against suitable ones, is only ever a proposal), so the
+        ADM is not led to a choice that signing would refuse."""
+        model = self.outcome.model()
+        for i in range(self.outcome.count()):
+            problems = [msg for field, msg in rules.check_outcome(
+                decision_type, recommendation, str(self.outcome.itemData(i)), "-", "- " * 10, source)
+                if field == "outcome"]
+            item = model.item(i) if isinstance(model, QStandardItemModel) else None
+            if item is not None:
+                item.setEnabled(not problems)
+            self.outcome.setItemData(i, problems[0] if problems else None, Qt.ItemDataRole.ToolTipRole)
 
     def _outcome_changed(self) -> None:
         """The decision sentence follows the outcome while it is still a sentence the program wrote (the
