@@ -86,7 +86,14 @@ def check_outcome(decision_type: str, recommendation: str, outcome: str, text: s
             and recommendation in NEGATIVE_RECOMMENDATIONS):
         problems.append(("outcome", "Outcome: agreeing that the applicants are not suitable is a proposal not "
                                     "to approve; choose 'Propose not to approve (qualifying determination)'."))
-    if (outcome == OUTCOME_DIFFER and decision_type in QD_TYPES and source != "qd_final" and recommendation
+    if (outcome == OUTCOME_DIFFER and decision_type in QD_TYPES and source == "qd_final" and recommendation
+            and recommendation not in NEGATIVE_RECOMMENDATIONS):
+        # the final decision after a proposal made against "suitable": "differ" would read as confirming the
+        # refusal but is recorded and written as an approval (:func:`result_is_positive`) — review
+        problems.append(("outcome", "Outcome: for the final decision choose 'Agree with the recommendation' to "
+                                    "approve the applicants as the panel recommended, or 'Propose not to "
+                                    "approve (qualifying determination)' to confirm that they are not approved."))
+    elif (outcome == OUTCOME_DIFFER and decision_type in QD_TYPES and recommendation
             and recommendation not in NEGATIVE_RECOMMENDATIONS):
         # differing from "suitable" (or "remains suitable", "not to be terminated") decides against the
         # applicants: by law that is a proposal, with 40 working days for representations (AA Regs 2005

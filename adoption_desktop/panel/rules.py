@@ -187,7 +187,8 @@ ATTENDANCE = {"present": "Present", "apologies": "Apologies", "absent": "Absent"
 #: the report each case type's recommendation rests on (AAR 2005 regs 17(2), 25(5), 30(4), 31(2): the agency
 #: sends it to the panel, which considers it): a recommendation is not sent to the chair while one of these
 #: is not recorded as received. The rest of the checklist (a medical report, a contact plan, the consent of
-#: a relinquishing parent, which may come later) does not block it.
+#: a relinquishing parent, which may come later) does not block it. A brief PAR (the agency considers the
+#: applicants unsuitable at stage two) stands for the PAR.
 CORE_PAPERS: dict[str, tuple[str, ...]] = {
     "approval": ("par",),
     "match": ("cpr", "par", "apr"),
@@ -196,6 +197,8 @@ CORE_PAPERS: dict[str, tuple[str, ...]] = {
     "termination": ("termination_report",),
     "early_permanence": ("ep_report",),
 }
+#: papers that stand for a core paper
+STANDS_FOR: dict[str, tuple[str, ...]] = {"par": ("brief_par",)}
 
 
 def missing_core_papers(case_type: str, outcome: str, received: Mapping[str, dt.date | None]) -> list[str]:
@@ -203,7 +206,8 @@ def missing_core_papers(case_type: str, outcome: str, received: Mapping[str, dt.
     goes to the ADM; [] for a deferral or other business. ``received``: paper code -> date received."""
     if not goes_to_adm(case_type, outcome):
         return []
-    return [PAPERS[code] for code in CORE_PAPERS.get(case_type, ()) if received.get(code) is None]
+    return [PAPERS[code] for code in CORE_PAPERS.get(case_type, ())
+            if all(received.get(c) is None for c in (code, *STANDS_FOR.get(code, ())))]
 
 
 def goes_to_adm(case_type: str, outcome: str) -> bool:

@@ -139,17 +139,21 @@ def test_deciding_against_suitable_applicants_is_only_ever_a_proposal(decision_t
     """User trial: "Decide differently" on a positive review signed a final "no longer suitable" decision,
     with no 40 working days for representations (AA Regs 2005 regs 27, 30). Refused, naming the outcome to
     choose; deciding differently from a negative recommendation (approving after all) stays allowed."""
+    negative = {"approval": "not_suitable", "review": "no_longer_suitable", "termination": "terminate"}[decision_type]
     probs = rules.check_outcome(decision_type, recommendation, "differ", "I have decided otherwise.",
                                 "The reasons are given in full here.")
     assert [field for field, _ in probs] == ["outcome"]
     assert "choose 'Propose not to approve (qualifying determination)'" in probs[0][1]
     assert rules.check_outcome(decision_type, recommendation, "not_approve", "I propose not to approve you.",
                                "The reasons are given in full here.") == []
-    negative = {"approval": "not_suitable", "review": "no_longer_suitable", "termination": "terminate"}[decision_type]
     assert rules.check_outcome(decision_type, negative, "differ", "Approved after all.",
                                "The reasons are given in full here.") == []
-    # the final decision after the 40 working days is not a proposal
-    assert rules.check_outcome(decision_type, recommendation, "differ", "My final decision.",
+    # the final decision after the 40 working days: "differ" would be written as an approval (review), so it
+    # is refused with the two outcomes that say what is meant
+    final = rules.check_outcome(decision_type, recommendation, "differ", "My final decision.",
+                                "The reasons are given in full here.", "qd_final")
+    assert [field for field, _ in final] == ["outcome"] and "for the final decision choose" in final[0][1]
+    assert rules.check_outcome(decision_type, negative, "differ", "Approved after all.",
                                "The reasons are given in full here.", "qd_final") == []
     # other types have no qualifying determination: differing either way is a decision
     assert rules.check_outcome("match", "match_recommended", "differ", "No match.", "The reasons are given here.") == []

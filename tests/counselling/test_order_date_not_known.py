@@ -249,6 +249,10 @@ def test_a_case_saved_before_the_check_with_an_adult_order_date_says_so(
     from adoption_desktop.counselling.views.page import CASE_COLUMNS
 
     assert service.caseload(db, counsellor, "check", today=TODAY)[0].rank == rows[case_id].rank  # the list's
+    from adoption_desktop.counselling.service.common import order_date_problem
+
+    assert order_date_problem(D(1950, 3, 4), D(1949, 1, 10)) == (
+        "10/01/1949 is not after the applicant's date of birth (04/03/1950).")  # saved before it was refused
     column = {c.title: c for c in CASE_COLUMNS}
     assert column["Flags"].value(rows[case_id]) == "Order date to check"
     assert column["Flags"].value(rows[fine]) == "Pre-1975, Pre-2005"

@@ -145,3 +145,15 @@ def test_vote_problem_only_for_a_majority_that_is_not_one_or_has_too_many_votes(
     assert (problem is not None) == (complete and (votes_for + votes_against > counted  # type: ignore[operator]
                                                    or votes_for <= votes_against))  # type: ignore[operator]
     assert problem is None or problem.startswith("Votes for / against: ")
+
+
+def test_core_papers_for_each_recommendation() -> None:
+    day = dt.date(2026, 11, 2)
+    assert rules.missing_core_papers("approval", "suitable", {"par": None, "medical": day}) == [
+        "Prospective Adopter's Report (PAR)"]
+    assert rules.missing_core_papers("approval", "not_suitable", {"brief_par": day}) == []  # stands for the PAR
+    assert rules.missing_core_papers("approval", "deferred", {}) == []
+    assert rules.missing_core_papers("relinquished", "should_be_placed", {"cpr": day, "consent": None}) == []
+    assert rules.missing_core_papers("match", "match_recommended", {"cpr": day}) == [
+        "Prospective Adopter's Report (PAR)", "Adoption Placement Report (APR)"]
+    assert rules.missing_core_papers("other", "noted", {}) == []

@@ -204,6 +204,20 @@ def test_a_recommendation_needs_its_core_report_received(panel: Panel) -> None:
     assert svc.submit_minutes(panel.db, panel.clerk, deferred, today=TODAY).status == "submitted"
 
 
+def test_the_chair_is_told_before_the_password_what_stops_minutes_sent_before_a_check(panel: Panel) -> None:
+    """Review: minutes sent to the chair before the papers check existed (here: the PAR's receipt removed
+    after sending) were refused only after the chair typed the password, with a fix the chair cannot make."""
+    attend(panel, "chair", "sw", "med", "pe", "vice")
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
+    svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, GOOD))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    assert svc.approval_blockers(panel.db, panel.chair, item, today=TODAY) == []
+    svc.set_paper_received(panel.db, panel.clerk, item, "par", None)
+    [problem] = svc.approval_blockers(panel.db, panel.chair, item, today=TODAY)
+    assert problem.startswith("Papers: Prospective Adopter's Report (PAR) is not recorded as received.")
+    assert problem.endswith("The panel administrator corrects this (the minutes come back to the chair).")
+
+
 def test_members_notice_and_warnings(panel: Panel) -> None:
     row = svc.give_notice(panel.db, panel.clerk, panel.members["pe"], dt.date(2026, 11, 1), "removed",
                           "Did not attend training", today=TODAY)

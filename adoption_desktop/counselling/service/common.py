@@ -58,8 +58,10 @@ def order_date_problem(born: dt.date, order: dt.date | None) -> str:
     can be adopted (:func:`rules.adoption_age_limit`), and someone 18 by 12 November 1975 was adopted
     before it (a 1975 typed for 1957 made the interview optional — review). Refused when a referral is
     saved; shown on a case saved before the check."""
-    if order is None or order <= born:
+    if order is None:
         return ""
+    if order <= born:  # refused on saving (its own message, first); a case saved before that says so too
+        return f"{order:%d/%m/%Y} is not after the applicant's date of birth ({born:%d/%m/%Y})."
     age = rules.age_on(born, order)
     if age >= rules.adoption_age_limit(order):
         return f"the applicant was {age} on {order:%d/%m/%Y}; an adoption order is made only for a child."

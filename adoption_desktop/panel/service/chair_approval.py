@@ -115,7 +115,12 @@ def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt
         m = _current_minutes(session, item_id)
         if m is None:
             return ["Minutes: none are drafted for this item yet."]
-        return _approval_problems(session, item, m, _today(today))
+        problems = _approval_problems(session, item, m, _today(today))
+        try:  # what sending to the chair checks, checked again at approval (minutes sent before a check existed)
+            _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
+        except ValidationError as err:
+            problems.append(f"{err} The panel administrator corrects this (the minutes come back to the chair).")
+        return problems
 
 
 def _approval_problems(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> list[str]:

@@ -15,8 +15,6 @@ from adoption_desktop.ui.table_model import DUE_TODAY_BRUSH, OVERDUE_BRUSH, Colu
 Index = QModelIndex | QPersistentModelIndex
 _MIME = "application/x-adoption-desktop-agenda-row"
 
-# Most urgent first (the place is long and goes last, where it is elided), so that date, status and
-# the papers deadline are visible on a 1366-pixel screen without scrolling sideways.
 def sittings_urgent_first(rows: list[SittingRow], today: dt.date) -> list[SittingRow]:
     """Sittings to come (today's included) in date order, then past sittings, the latest first."""
     coming = sorted((r for r in rows if r.sitting_date >= today), key=lambda r: (r.sitting_date, r.start_time, r.id))
@@ -25,6 +23,8 @@ def sittings_urgent_first(rows: list[SittingRow], today: dt.date) -> list[Sittin
     return coming + held
 
 
+# The place is long and goes last, so that date, status and the papers deadline are visible on a
+# 1366-pixel screen without scrolling sideways.
 SITTING_COLUMNS: list[Column[SittingRow]] = [
     Column("Date", lambda s: s.sitting_date,
            tooltip=lambda s: rules.sitting_when(s.sitting_date, s.start_time, s.end_time)),

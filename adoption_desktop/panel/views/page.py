@@ -314,7 +314,8 @@ class PanelPage(QWidget):
         self.sittings_model.set_rows(rows)
         target = next((n for n, r in enumerate(rows) if r.id == current), None)
         if target is None and rows:
-            target = 0  # the next sitting (or, with none to come, the last one held)
+            # the next sitting not cancelled (or, with none to come, the last one held)
+            target = next((n for n, r in enumerate(rows) if r.status != "cancelled" and r.sitting_date >= self.today), 0)
         if target is not None:
             self.sittings_view.selectRow(target)
         self._load_detail()
