@@ -128,3 +128,18 @@ def test_security_settings_have_safe_minimums(db: Database, admin: Principal) ->
     set_setting(db, admin, IDLE_LOCK_MINUTES, 5)
     with db.session(write=False) as session:
         assert get_setting(session, IDLE_LOCK_MINUTES) == 5
+
+
+def test_the_administrator_role_is_never_taken_from_the_last_or_ones_own_account(db: Database, admin: Principal) -> None:
+    """User trial: an administrator took the role from their own (the only administrator's) account and
+    nobody was left to manage users, settings or backups."""
+    from adoption_desktop.core.security.permissions import SYSTEM
+
+    with pytest.raises(ValidationError, match="you cannot take the administrator role from your own account"):
+        users.set_roles(db, admin, admin.user_id, [Role.MANAGER])
+    with pytest.raises(ValidationError, match="is the only administrator left; give another account"):
+        users.set_roles(db, SYSTEM, admin.user_id, [Role.MANAGER])
+    second = make_user(db, "second_admin", Role.ADMINISTRATOR)
+    users.set_roles(db, admin, second.user_id, [Role.MANAGER])  # another remains: allowed
+    assert {u.username: u.roles for u in users.list_users(db, admin)}["second_admin"] == (Role.MANAGER,)
+    users.set_roles(db, admin, admin.user_id, [Role.ADMINISTRATOR, Role.MANAGER])  # keeping it: allowed

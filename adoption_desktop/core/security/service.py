@@ -10,7 +10,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import check_version
+from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
 from adoption_desktop.core.errors import AppError, NotFound, ValidationError
 from adoption_desktop.core.security.models import User, UserRole
@@ -138,9 +138,23 @@ def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *
     require(actor, Permission.USERS_MANAGE)
     if not roles:
         raise ValidationError("Roles: give the user at least one role (disable the account instead).", "roles")
+    admin = str(Role.ADMINISTRATOR)
+    if user_id == actor.user_id and Role.ADMINISTRATOR not in roles and Role.ADMINISTRATOR in actor.roles:
+        raise ValidationError("Roles: you cannot take the administrator role from your own account; ask another "
+                              "administrator.", "roles")
     with db.session(actor) as session:
+        # both accounts locked, in id order: two administrators taking the role from each other at once are
+        # taken one after the other, and the second sees the first's change (never no administrator left)
+        for uid in sorted({user_id, actor.user_id} - {SYSTEM.user_id}):
+            lock_row(session, _get(session, uid))
         user = _user_for_change(session, user_id, expected_version)
         old = sorted(r.role for r in user.roles)
+        if admin in old and Role.ADMINISTRATOR not in roles:
+            others = session.scalar(select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id)
+                                    .where(UserRole.role == admin, User.disabled.is_(False), User.id != user_id))
+            if not others:
+                raise ValidationError(f"Roles: {user.full_name} is the only administrator left; give another "
+                                      "account the administrator role first.", "roles")
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
         user.updated_at = utcnow()  # a new version of the account: its roles are part of it
         audit.record(session, "update", "users", user.id, changes={"roles": [old, sorted(map(str, roles))]})
