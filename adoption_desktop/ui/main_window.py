@@ -459,7 +459,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         run_with_progress(self, self.ctx.tasks, "Backing up…",
-                          lambda _task: backup_database(self.ctx.db, Path(path)),
+                          lambda _task: backup_database(self.ctx.db, Path(path), self.ctx.principal),
                           lambda out: self.statusBar().showMessage(f"Backup written and verified: {out}", 8000),
                           lambda exc: show_error(self, "Back up", exc))
 

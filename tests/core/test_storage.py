@@ -103,6 +103,20 @@ def test_backup_and_restore_round_trip(db: Database, db_path: Path, tmp_path: Pa
         other.dispose()
 
 
+def test_a_backup_from_the_window_is_audited_as_its_users_export(db: Database, tmp_path: Path) -> None:
+    """User trial: File → Back up database… copied every record with no audit entry, while every other
+    export by a signed-in user is audited."""
+    from adoption_desktop.core.audit import AuditEntry
+    from adoption_desktop.core.security.permissions import Role
+    from tests.conftest import make_user
+
+    admin = make_user(db, "backer", Role.ADMINISTRATOR)
+    backup_database(db, tmp_path / "nightly.adkbak", admin)
+    with db.session(write=False) as session:
+        entry = session.query(AuditEntry).filter(AuditEntry.entity == "database").one()
+    assert (entry.actor_id, entry.action, entry.detail) == (admin.user_id, "export", "backup to nightly.adkbak")
+
+
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     import os
 

@@ -22,6 +22,7 @@ from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged
 from adoption_desktop.core.files import check_output_target, output_file
 from adoption_desktop.core.security import keys
+from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import (
@@ -297,9 +298,11 @@ def _per_table(found: list[audit.RecordProblem], limit: int = 10) -> list[str]:
     return out
 
 
-def backup_database(db: Database, out: Path) -> Path:
+def backup_database(db: Database, out: Path, actor: Principal | None = None) -> Path:
     """One file (zip): the encrypted database, its key file (wrapped keys only) and a manifest with the
-    audit anchor *of the copy*; the copy is verified before the file gets its name.
+    audit anchor *of the copy*; the copy is verified before the file gets its name. With ``actor`` (the
+    window's signed-in user) the backup is audited as theirs before the file gets its name (a copy of every
+    record is an export); the command line, run without a user, has the operating system's account.
 
     ``VACUUM INTO`` takes its own snapshot while others may go on writing, so the anchor is read from
     the snapshot itself, never from the live database (which may already be further on)."""
@@ -326,6 +329,9 @@ def backup_database(db: Database, out: Path) -> Path:
                 if zf.testzip() is not None:
                     raise AppError("The backup could not be read back after writing (disk error?); it was "
                                    "removed. Try another folder or drive.")
+            if actor is not None:
+                with db.session(actor) as session:
+                    audit.record(session, "export", "database", "*", detail=f"backup to {out.name}")
     return out
 
 
