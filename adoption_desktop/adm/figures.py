@@ -36,8 +36,32 @@ NOT_APPROVE_BY_TYPE = {
 SIGNED_AFTER_ASKING = "Decisions signed in the period after more information was asked for"
 
 
+#: the final decision after a qualifying determination (``source == "qd_final"``): counted apart from the
+#: proposals (a user trial read 3 proposals and 2 final decisions as 5 proposals)
+FINAL_APPROVED, FINAL_NOT_APPROVED = "final_approved", "final_not_approved"
+FINAL_BY_TYPE = {
+    ("approval", FINAL_APPROVED): "approved (final decision after a qualifying determination)",
+    ("approval", FINAL_NOT_APPROVED): "not approved (final decision after a qualifying determination)",
+    ("review", FINAL_APPROVED): "remain suitable (final decision after a qualifying determination)",
+    ("review", FINAL_NOT_APPROVED): "no longer suitable (final decision after a qualifying determination)",
+    ("termination", FINAL_APPROVED): "approval continues (final decision after a qualifying determination)",
+    ("termination", FINAL_NOT_APPROVED): "approval terminated (final decision after a qualifying determination)",
+}
+
+
+def outcome_key(d: AdmDecision) -> str:
+    """The outcome a decision is counted under: its outcome, or for a final decision after a qualifying
+    determination whether the applicants were approved in the end (as ``qd.final_outcome`` records it)."""
+    if d.source == "qd_final":
+        return FINAL_NOT_APPROVED if d.outcome == rules.OUTCOME_NOT_APPROVE else FINAL_APPROVED
+    return d.outcome
+
+
 def outcome_label(decision_type: str, outcome: str) -> str:
     """The outcome of a decision of ``decision_type`` as a person reads it."""
+    if outcome in (FINAL_APPROVED, FINAL_NOT_APPROVED):
+        return FINAL_BY_TYPE.get((decision_type, outcome), "final decision after a qualifying determination: "
+                                 + ("not approved" if outcome == FINAL_NOT_APPROVED else "approved"))
     if outcome == rules.OUTCOME_NOT_APPROVE:
         return NOT_APPROVE_BY_TYPE.get(decision_type, OUTCOME_SHORT[outcome])
     return OUTCOME_SHORT.get(outcome, outcome.replace("_", " ") or "no outcome recorded")
@@ -73,7 +97,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
     differ = 0
     for d in rows:
         by_type[d.decision_type] += 1
-        by_outcome[(d.decision_type, d.outcome)] += 1
+        by_outcome[(d.decision_type, outcome_key(d))] += 1
         if d.due_on is not None and d.decided_on is not None:
             timed += 1
             in_time += d.decided_on <= d.due_on

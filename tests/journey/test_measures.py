@@ -190,6 +190,18 @@ def test_adm_outcome_labels_say_what_was_proposed() -> None:
     assert outcome_label("approval", "not_approve") == "proposed not to approve (qualifying determination)"
     assert outcome_label("review", "not_approve").startswith("proposed that they are no longer suitable")
     assert outcome_label("match", "agree") == "agreed"
+    # a final decision after a qualifying determination is counted apart from the proposals (a user trial
+    # read 3 proposals and 2 final decisions as 5 proposals to terminate)
+    from adoption_desktop.adm.figures import outcome_key
+    from adoption_desktop.adm.models import AdmDecision
+
+    final = AdmDecision(decision_type="termination", source="qd_final", outcome="not_approve")
+    assert outcome_label("termination", outcome_key(final)) == (
+        "approval terminated (final decision after a qualifying determination)")
+    final.outcome = "agree"
+    assert outcome_label("termination", outcome_key(final)).startswith("approval continues (final decision")
+    proposal = AdmDecision(decision_type="termination", source="panel", outcome="not_approve")
+    assert outcome_label("termination", outcome_key(proposal)).startswith("proposed to terminate")
 
 
 def test_full_small_demo_links_the_children_and_gives_the_same_values(db: Database, manager: Principal) -> None:
