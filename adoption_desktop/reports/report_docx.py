@@ -32,8 +32,11 @@ from adoption_desktop.reports.report_template import MARKER, template_path
 
 NO_CHILDREN = "No children's journeys are recorded for this period."
 NO_ADOPTERS_MEASURES = "No adopters' journey measures are recorded for this period."
+#: the rows of the panel's and the ADM's figures about prospective adopters (the panel's case types and the
+#: ADM's decision types, as each labels them; the ADM's approvals were missed once — user trial)
 ADOPTER_PREFIXES = ("Prospective adopter approval", "Early permanence", "Items: Prospective adopter",
-                    "Items: Early permanence", "Review of approval", "Items: Review of approval")
+                    "Items: Early permanence", "Review of approval", "Items: Review of approval",
+                    "Approval of prospective adopters", "Termination of approval", "Items: Termination of approval")
 
 
 def _period_headers(data: ReportData) -> list[str]:
@@ -220,7 +223,8 @@ def _adopters(doc: DocxDocument, data: ReportData) -> None:
     doc.add_heading("Adopters' journey", level=1)
     rows = [r for t in data.chapters.get("panel", ()) + data.chapters.get("adm", ())
             for r in t.rows if r[0].startswith(ADOPTER_PREFIXES)]
-    doc.add_paragraph("Prospective adopters' approvals and reviews at panel and by the agency decision maker.")
+    doc.add_paragraph("Prospective adopters' approvals, reviews and terminations at panel and by the agency "
+                      "decision maker.")
     _compared(doc, data, ComparedTable("Approvals and reviews", tuple(rows)))
     _chapter(doc, data, "adopters")
     _measures(doc, data, data.adopter_measures(), NO_ADOPTERS_MEASURES, "Adopters' journey")

@@ -89,6 +89,11 @@ def test_report_has_every_chapter_three_periods_and_charts(demo_db: Database, tm
         activity = panel_figures.figures(demo_db, manager, p.start, p.end)[0]
         assert value == dict(activity.rows)["Items considered"]
     assert int(items_row[1]) > 0 and int(items_row[2]) > 0 and int(items_row[3]) > 0
+    # the adopters' chapter has the ADM's approval decisions beside the panel's (they were missed — user trial)
+    approvals = [t for t in tables if any(r[0].startswith("Items: Prospective adopter approval") for r in t)
+                 and any(r[0].startswith("Review of approval: ") for r in t)]  # the panel's and the ADM's rows
+    assert len(approvals) == 1
+    assert any(r[0].startswith("Approval of prospective adopters: ") for r in approvals[0])
     # charts: PNG images, each with a caption and alternative text
     assert len(doc.inline_shapes) >= 3  # the trends, and a chart for each measure with a threshold
     images = [r.target_part for r in doc.part.rels.values() if "image" in r.reltype]
