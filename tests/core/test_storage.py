@@ -103,6 +103,16 @@ def test_backup_and_restore_round_trip(db: Database, db_path: Path, tmp_path: Pa
         other.dispose()
 
 
+def test_a_backup_given_where_a_database_is_expected_says_how_to_check_it(db: Database, tmp_path: Path) -> None:
+    """User trial: verify --db BACKUP.adkbak said the (good) backup was cut short, to be restored from a backup."""
+    out = backup_database(db, tmp_path / "b1.adkbak")
+    done = _cli("verify", "--db", str(out))
+    assert done.returncode == 2
+    assert "b1.adkbak is a backup, not a database: restore it to a new file (adoption-desktop restore --from " \
+           "b1.adkbak --db NEW.db), then open or verify that." in done.stderr
+    assert "cut short" not in done.stderr
+
+
 def test_a_backup_from_the_window_is_audited_as_its_users_export(db: Database, tmp_path: Path) -> None:
     """User trial: File → Back up database… copied every record with no audit entry, while every other
     export by a signed-in user is audited."""

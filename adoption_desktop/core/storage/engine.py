@@ -385,6 +385,10 @@ def check_file_shape(path: Path) -> None:
     if head == SQLITE_MAGIC:
         raise DatabaseOpenError(f"{path.name} is an unencrypted SQLite file, not an Adoption Desktop "
                                 "database; it will not be opened. Nothing was changed.")
+    if head.startswith(b"PK\x03\x04") and path.suffix.lower() == ".adkbak":  # a backup is a zip of the database
+        raise DatabaseOpenError(f"{path.name} is a backup, not a database: restore it to a new file "
+                                f"(adoption-desktop restore --from {path.name} --db NEW.db), then open or "
+                                "verify that. Nothing was changed.")
     if size % MIN_PAGE:
         raise DatabaseDamaged(f"{path.name} is not a whole database ({size:,} bytes is not a whole number of "
                               "pages): it was cut short, or it is another kind of file. Restore it from a "
