@@ -39,5 +39,6 @@ def export_csv(db: Database, actor: Principal, out: Path, flt: audit.AuditFilter
                     writer.writerow([r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, r.changes, r.detail])
                 count += len(rows)
                 offset += len(rows)
-        audit.record(session, "export", "audit_log", "*", detail=f"{count} entries exported; filter {flt}")
+        described = (flt or audit.AuditFilter()).describe()
+        audit.record(session, "export", "audit_log", "*", detail=f"{count} entries exported; filter: {described}")
     return count

@@ -212,6 +212,13 @@ class AuditFilter:
     since: str | None = None  # ISO timestamps (UTC)
     until: str | None = None
 
+    def describe(self) -> str:
+        """The filter as a person reads it ("user lee, action export"; "none" when nothing is filtered)."""
+        parts = [f"{label} {value}" for label, value in (
+            ("user", self.actor), ("action", self.action), ("record", self.entity), ("record id", self.entity_id),
+            ("from", self.since), ("to", self.until)) if value]
+        return ", ".join(parts) or "none"
+
 
 def query_entries(session: Session, flt: AuditFilter | None = None, *, limit: int = 1000,
                   offset: int = 0) -> list[AuditRow]:
