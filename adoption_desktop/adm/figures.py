@@ -19,6 +19,7 @@ from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyi
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import percent
 from adoption_desktop.reports.model import FigureSection
 
 OUTCOME_SHORT = {rules.OUTCOME_AGREE: "agreed", rules.OUTCOME_DIFFER: "decided differently",
@@ -68,7 +69,7 @@ def outcome_label(decision_type: str, outcome: str) -> str:
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}% ({part} of {whole})" if whole else "n/a"
+    return f"{percent(part, whole)} ({part} of {whole})" if whole else "n/a"
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:

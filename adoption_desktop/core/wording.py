@@ -56,3 +56,13 @@ def weekday_date(day: dt.date) -> str:
     heading and the list's tooltip, the cancel and move windows, the non-working-day question, undo labels,
     the ADM's record of the sitting). The weekday is said, so a weekend date is seen for what it is."""
     return f"{WEEKDAYS[day.weekday()]} {date_in_words(day)}"
+
+
+def percent(part: float, whole: float = 100.0) -> str:
+    """``part`` of ``whole`` as a whole percentage, a half rounded up as a spreadsheet rounds it: 21 of 200
+    is "11%" (Python's own formatting rounds a half to even and said "10%" — user trial). ``whole`` 100
+    (the default) takes ``part`` as a percentage already."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = Decimal(str(part)) * 100 / Decimal(str(whole))
+    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import percent
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.contact import (
     CHANNELS,
@@ -61,7 +62,7 @@ def _d(day: dt.date | None) -> str:
 
 
 def _pct(part: int, whole: int) -> str:
-    return "–" if not whole else f"{100 * part / whole:.0f}%"
+    return "–" if not whole else percent(part, whole)
 
 
 def _open_at(a: Any, end: dt.date) -> bool:

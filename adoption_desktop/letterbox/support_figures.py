@@ -15,7 +15,7 @@ from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.wording import plural
+from adoption_desktop.core.wording import percent, plural
 from adoption_desktop.letterbox.settings import SUPPORT_OFFER_WORKING_DAYS
 from adoption_desktop.letterbox.support import RESPONSES
 from adoption_desktop.letterbox.support_models import SupportReferral
@@ -74,7 +74,7 @@ def _lists(session: Session, start: dt.date, end: dt.date) -> tuple[dict[str, li
         CLOSED: [line(r) for r in rows if inside(r.closed_on)],
         OPEN_AT_END: [line(r) for r in rows if r.referred_on <= end and (r.closed_on is None or r.closed_on > end)],
     }
-    share = "–" if not referred else f"{100 * len(within) / len(referred):.0f}%"
+    share = "–" if not referred else percent(len(within), len(referred))
     return lists, share
 
 

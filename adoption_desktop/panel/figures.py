@@ -10,13 +10,14 @@ from sqlalchemy import select
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import percent
 from adoption_desktop.panel import rules, settings
 from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelPaper, PanelSitting
 from adoption_desktop.reports.model import FigureSection
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{part} of {whole} ({100 * part / whole:.0f}%)" if whole else "0"
+    return f"{part} of {whole} ({percent(part, whole)})" if whole else "0"
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:

@@ -34,6 +34,7 @@ from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database, secure_umask
+from adoption_desktop.core.wording import percent
 from adoption_desktop.panel import service as panel_service
 from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
 from adoption_desktop.reports import ofsted_parts, service
@@ -86,7 +87,7 @@ def approved_sittings(db: Database, actor: Principal, as_of: dt.date, count: int
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "n/a"
+    return percent(part, whole) if whole else "n/a"
 
 
 def adm_timeliness(db: Database, actor: Principal, year: Period) -> tuple[list[list[str]], list[list[str]], int]:

@@ -24,6 +24,7 @@ from docx.shared import Cm
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
+from adoption_desktop.core.wording import percent
 from adoption_desktop.reports import charts
 from adoption_desktop.reports.measures import Measure
 from adoption_desktop.reports.periods import pick, series_names, shown_columns
@@ -113,7 +114,7 @@ def _value(m: Measure | None) -> str:
 def _within(m: Measure) -> str:
     if m.within is None or not m.count:
         return "–"
-    return f"{100 * m.within / m.count:.0f}% ({m.within} of {m.count})"
+    return f"{percent(m.within, m.count)} ({m.within} of {m.count})"
 
 
 #: measures whose threshold is a number of months (the adopters' stages, plan to panel), not days
@@ -167,7 +168,7 @@ def _measures(doc: DocxDocument, data: ReportData, rows: Sequence[ComparedMeasur
 
 
 def _fmt_pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{v:.0f}%"
+    return "n/a" if v is None else percent(v)
 
 
 def _summary(doc: DocxDocument, data: ReportData) -> None:

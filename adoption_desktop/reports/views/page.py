@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import percent
 from adoption_desktop.reports import service
 from adoption_desktop.reports.model import FigureSection
 from adoption_desktop.reports.periods import Period, add_months, is_financial_year, series_names
@@ -235,7 +236,7 @@ class ReportsPage(QWidget):
         self.timeliness_chart.set_data(
             trend.quarters, [q.adm_median_wd for q in trend.figures], threshold=trend.adm_threshold_wd,
             threshold_label=f"Timescale {trend.adm_threshold_wd} WD",
-            notes=["–" if q.adm_within_pct is None else f"{q.adm_within_pct:.0f}%" for q in trend.figures])
+            notes=["–" if q.adm_within_pct is None else percent(q.adm_within_pct) for q in trend.figures])
         self.trend_chart.set_data(trend.quarters, [q.items for q in trend.figures])
 
     def show_compared(self, compared: service.ComparedFigures) -> None:
