@@ -65,6 +65,16 @@ def _counselling_referral(db: Database, p: dict[str, Any]) -> None:
     service.update_referral(db, p["user"], p["id"], p["data"], p["day"], expected_version=p.get("version"))
 
 
+def _admin_change(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.core.security import service
+    from adoption_desktop.core.security.permissions import Role
+
+    if p["action"] == "take_admin_role":
+        service.set_roles(db, p["user"], p["id"], [Role.MANAGER])
+    else:
+        service.set_disabled(db, p["user"], p["id"], True)
+
+
 def _household(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.journey import adopters
 
@@ -80,7 +90,7 @@ def _wrong_password(db: Database, p: dict[str, Any]) -> None:
 OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "sign": _sign, "minutes": _minutes, "outcome": _outcome, "outcome_confirmed": _outcome_confirmed,
     "reminders": _reminders, "arrangement": _arrangement,
-    "referral": _referral, "counselling_referral": _counselling_referral, "household": _household, "wrong_password": _wrong_password}
+    "referral": _referral, "counselling_referral": _counselling_referral, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password}
 
 
 def open_target(target: str, key_hex: str | None) -> Database:

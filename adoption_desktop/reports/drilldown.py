@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import percent
 from adoption_desktop.reports.measures import ChildRow
 from adoption_desktop.reports.model import FigureSection
 
@@ -55,7 +56,7 @@ class FigureGroup:
 
 def pct(part: int, whole: int) -> str:
     """A share as a whole percentage, alone in its cell ("n/a" when there is nothing to divide)."""
-    return f"{100 * part / whole:.0f}" if whole else "n/a"
+    return percent(part, whole).rstrip("%") if whole else "n/a"
 
 
 def median(values: Sequence[int]) -> str:

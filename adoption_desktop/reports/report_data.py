@@ -24,6 +24,7 @@ from adoption_desktop.adm.settings import DECISION_DUE_WD
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import percent
 from adoption_desktop.reports import measures as journey
 from adoption_desktop.reports.model import FIGURE_MODULES, FigureSection
 from adoption_desktop.reports.periods import (
@@ -286,7 +287,7 @@ def _adm_by_type(session: Session, periods: Sequence[Period]) -> ComparedTable:
             label = rules.type_label(t)
             figures = {  # one figure per cell
                 f"{label}: decisions signed": str(len(mine)),
-                f"{label}: signed within the timescale (%)": f"{100 * within / len(timed):.0f}" if timed else "n/a",
+                f"{label}: signed within the timescale (%)": percent(within, len(timed)).rstrip("%") if timed else "n/a",
                 f"{label}: median working days from the final minutes": f"{statistics.median(wd):g}" if wd else "n/a",
             }
             for name, value in figures.items():

@@ -23,6 +23,7 @@ from adoption_desktop.core.audit import AuditEntry
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS
 from adoption_desktop.core.errors import StaleRecord
 from adoption_desktop.core.security.models import User
+from adoption_desktop.core.security.permissions import SYSTEM as SYSTEM_PRINCIPAL
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.security.service import AccountLocked, authenticate
 from adoption_desktop.core.settings_service import get_setting
@@ -315,6 +316,37 @@ def test_a_stale_counselling_referral_save_is_refused_and_its_warning_recorded_o
             warnings = session.scalars(select(AuditEntry).where(
                 AuditEntry.action == "warning", AuditEntry.entity_id == str(c.id))).all()
         assert len(warnings) == 1 and "before any counselling interview" in warnings[0].detail
+
+
+def test_two_administrators_changing_each_other_at_once_leave_one(shared: Shared) -> None:
+    """Review: on PostgreSQL, B taking A's administrator role while A disabled B left no enabled
+    administrator (each passed its check before the other committed). B's account is held here until both
+    changes have begun, so each starts before the other ends: one wins, the other is refused because its
+    author is no longer an administrator."""
+    import time
+
+    from adoption_desktop.core.errors import PermissionDenied
+    from adoption_desktop.core.security import service as security
+
+    db = shared.db
+    a = make_user(db, "adm_a", Role.ADMINISTRATOR)
+    b = make_user(db, "adm_b", Role.ADMINISTRATOR)
+    done: list[list[dict[str, tuple[str, str]]]] = []
+    racing = threading.Thread(target=lambda: done.append(race(
+        shared, "admin_change", [{"user": a, "id": b.user_id, "action": "disable"}],
+        [{"user": b, "id": a.user_id, "action": "take_admin_role"}])))
+    with db.session() as session:  # B's row (the whole file on SQLite) held while both processes start
+        session.execute(select(User.id).where(User.id == b.user_id).with_for_update()).all()
+        racing.start()
+        time.sleep(4)
+    racing.join(timeout=300)
+    [r] = done[0]
+    oks = [who for who, (kind, _) in r.items() if kind == "ok"]
+    assert len(oks) == 1, r
+    loser = "b" if oks == ["a"] else "a"
+    assert r[loser][0] == PermissionDenied.__name__, r
+    accounts = {u.username: u for u in security.list_users(db, SYSTEM_PRINCIPAL)}
+    assert any(not accounts[u].disabled and Role.ADMINISTRATOR in accounts[u].roles for u in ("adm_a", "adm_b"))
 
 
 def test_a_stale_adopter_household_save_is_refused(shared: Shared) -> None:

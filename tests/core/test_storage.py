@@ -108,8 +108,8 @@ def test_a_backup_given_where_a_database_is_expected_says_how_to_check_it(db: Da
     out = backup_database(db, tmp_path / "b1.adkbak")
     done = _cli("verify", "--db", str(out))
     assert done.returncode == 2
-    assert "b1.adkbak is a backup, not a database: restore it to a new file (adoption-desktop restore --from " \
-           "b1.adkbak --db NEW.db), then open or verify that." in done.stderr
+    assert (f'b1.adkbak is a backup, not a database: restore it to a new file (adoption-desktop restore --from '
+            f'"{out}" --db NEW.db), then open or verify that.') in done.stderr
     assert "cut short" not in done.stderr
 
 
@@ -125,6 +125,12 @@ def test_a_backup_from_the_window_is_audited_as_its_users_export(db: Database, t
     with db.session(write=False) as session:
         entry = session.query(AuditEntry).filter(AuditEntry.entity == "database").one()
     assert (entry.actor_id, entry.action, entry.detail) == (admin.user_id, "export", "backup to nightly.adkbak")
+    # while the audit log is on hold the backup is still made (evidence), without an entry (review)
+    db.audit_hold = "a test hold"
+    try:
+        assert backup_database(db, tmp_path / "held.adkbak", admin).exists()
+    finally:
+        db.audit_hold = None
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

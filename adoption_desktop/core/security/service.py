@@ -143,18 +143,12 @@ def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *
         raise ValidationError("Roles: you cannot take the administrator role from your own account; ask another "
                               "administrator.", "roles")
     with db.session(actor) as session:
-        # both accounts locked, in id order: two administrators taking the role from each other at once are
-        # taken one after the other, and the second sees the first's change (never no administrator left)
-        for uid in sorted({user_id, actor.user_id} - {SYSTEM.user_id}):
-            lock_row(session, _get(session, uid))
+        _lock_accounts(session, actor, user_id)
         user = _user_for_change(session, user_id, expected_version)
         old = sorted(r.role for r in user.roles)
-        if admin in old and Role.ADMINISTRATOR not in roles:
-            others = session.scalar(select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id)
-                                    .where(UserRole.role == admin, User.disabled.is_(False), User.id != user_id))
-            if not others:
-                raise ValidationError(f"Roles: {user.full_name} is the only administrator left; give another "
-                                      "account the administrator role first.", "roles")
+        if admin in old and Role.ADMINISTRATOR not in roles and not _other_administrators(session, user_id):
+            raise ValidationError(f"Roles: {user.full_name} is the only administrator left; give another "
+                                  "account the administrator role first.", "roles")
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
         user.updated_at = utcnow()  # a new version of the account: its roles are part of it
         audit.record(session, "update", "users", user.id, changes={"roles": [old, sorted(map(str, roles))]})
@@ -178,7 +172,33 @@ def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool, *
     if disabled and user_id == actor.user_id:
         raise ValidationError("You cannot disable your own account; ask another administrator.")
     with db.session(actor) as session:
-        _user_for_change(session, user_id, expected_version).disabled = disabled
+        _lock_accounts(session, actor, user_id)
+        user = _user_for_change(session, user_id, expected_version)
+        if (disabled and not user.disabled and any(r.role == str(Role.ADMINISTRATOR) for r in user.roles)
+                and not _other_administrators(session, user_id)):
+            raise ValidationError(f"{user.full_name} is the only administrator left; give another account the "
+                                  "administrator role first.")
+        user.disabled = disabled
+
+
+def _lock_accounts(session: Session, actor: Principal, user_id: int) -> None:
+    """The actor's and the changed account's rows locked for the transaction, in id order, then the actor
+    checked again: two administrators changing each other's accounts at once (taking the role, disabling)
+    are taken one after the other, and the second acts only if the first left it an administrator — on
+    PostgreSQL the check when the session opened may predate the first's commit (review). Never leaves
+    the agency without an administrator."""
+    from adoption_desktop.core.storage.engine import check_still_allowed
+
+    for uid in sorted({user_id, actor.user_id} - {SYSTEM.user_id}):
+        lock_row(session, _get(session, uid))
+    if actor.user_id != SYSTEM.user_id:
+        check_still_allowed(session, actor)
+
+
+def _other_administrators(session: Session, user_id: int) -> int:
+    """Enabled accounts other than ``user_id`` that hold the administrator role."""
+    return session.scalar(select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id).where(
+        UserRole.role == str(Role.ADMINISTRATOR), User.disabled.is_(False), User.id != user_id)) or 0
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,

@@ -338,6 +338,12 @@ _STILL_ALLOWED = "SELECT u.disabled, r.role FROM users u LEFT JOIN user_roles r 
 _STILL_ALLOWED_SQLITE = _STILL_ALLOWED + "?"  # the same statement SQLAlchemy sends for it (read_cursor)
 
 
+def check_still_allowed(session: Session, actor: Principal) -> None:
+    """:func:`_check_still_allowed` for a use case that has just locked the actor's row (what was read when
+    the session opened may predate a colleague's commit)."""
+    _check_still_allowed(session, actor)
+
+
 def _check_still_allowed(session: Session, actor: Principal) -> None:
     """A user disabled, or whose roles were changed, since signing in is refused at once (another
     administrator, perhaps on another PC in team mode, may have done it while this window is open)."""
@@ -387,7 +393,7 @@ def check_file_shape(path: Path) -> None:
                                 "database; it will not be opened. Nothing was changed.")
     if head.startswith(b"PK\x03\x04") and path.suffix.lower() == ".adkbak":  # a backup is a zip of the database
         raise DatabaseOpenError(f"{path.name} is a backup, not a database: restore it to a new file "
-                                f"(adoption-desktop restore --from {path.name} --db NEW.db), then open or "
+                                f"(adoption-desktop restore --from \"{path}\" --db NEW.db), then open or "
                                 "verify that. Nothing was changed.")
     if size % MIN_PAGE:
         raise DatabaseDamaged(f"{path.name} is not a whole database ({size:,} bytes is not a whole number of "

@@ -302,7 +302,9 @@ def backup_database(db: Database, out: Path, actor: Principal | None = None) -> 
     """One file (zip): the encrypted database, its key file (wrapped keys only) and a manifest with the
     audit anchor *of the copy*; the copy is verified before the file gets its name. With ``actor`` (the
     window's signed-in user) the backup is audited as theirs before the file gets its name (a copy of every
-    record is an export); the command line, run without a user, has the operating system's account.
+    record is an export). Backups by the command line and the schedule, which have no user, write no
+    entry; nor does one taken while the audit log is on hold (a copy kept as evidence before the hold is
+    reviewed must not be refused): that one is logged as a warning.
 
     ``VACUUM INTO`` takes its own snapshot while others may go on writing, so the anchor is read from
     the snapshot itself, never from the live database (which may already be further on)."""
@@ -329,9 +331,11 @@ def backup_database(db: Database, out: Path, actor: Principal | None = None) -> 
                 if zf.testzip() is not None:
                     raise AppError("The backup could not be read back after writing (disk error?); it was "
                                    "removed. Try another folder or drive.")
-            if actor is not None:
+            if actor is not None and db.audit_hold is None:
                 with db.session(actor) as session:
                     audit.record(session, "export", "database", "*", detail=f"backup to {out.name}")
+            elif actor is not None:
+                _log.warning("backup by %s while the audit log is on hold: not recorded in it", actor.username)
     return out
 
 
