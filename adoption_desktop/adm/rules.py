@@ -72,37 +72,44 @@ def default_outcome(decision_type: str, recommendation: str) -> str:
     return OUTCOME_AGREE
 
 
+def outcome_problems(decision_type: str, recommendation: str, outcome: str, source: str = "panel") -> list[str]:
+    """Why ``outcome`` cannot be chosen for this decision (messages naming the fix); [] when it can. The
+    decision pane greys such outcomes with the first message as their tooltip."""
+    if outcome not in OUTCOMES:
+        return ["Outcome: choose agree, decide differently or propose not to approve."]
+    problems: list[str] = []
+    if outcome == OUTCOME_NOT_APPROVE and decision_type not in QD_TYPES:
+        problems.append("Outcome: a qualifying determination applies only to approval, review or termination of "
+                        "prospective adopters; choose decide differently.")
+    if outcome == OUTCOME_AGREE and decision_type in QD_TYPES and recommendation in NEGATIVE_RECOMMENDATIONS:
+        problems.append("Outcome: agreeing that the applicants are not suitable is a proposal not to approve; "
+                        "choose 'Propose not to approve (qualifying determination)'.")
+    if (outcome == OUTCOME_DIFFER and decision_type in QD_TYPES and recommendation
+            and recommendation not in NEGATIVE_RECOMMENDATIONS):
+        if source == "qd_final":
+            # the final decision after a proposal made against "suitable": "differ" would read as confirming
+            # the refusal but is recorded and written as an approval (:func:`result_is_positive`) — review
+            problems.append("Outcome: for the final decision choose 'Agree with the recommendation' to approve "
+                            "the applicants as the panel recommended, or 'Propose not to approve (qualifying "
+                            "determination)' to confirm that they are not approved.")
+        else:
+            # differing from "suitable" (or "remains suitable", "not to be terminated") decides against the
+            # applicants: by law that is a proposal, with 40 working days for representations (AA Regs 2005
+            # regs 27 and 30), never a final decision (the final decision after those days is ``qd_final``)
+            problems.append("Outcome: deciding against a recommendation that the applicants are suitable is a "
+                            "proposal not to approve, with 40 working days for them to respond; choose "
+                            "'Propose not to approve (qualifying determination)'. To approve on different terms "
+                            "(such as the number or ages of children), choose 'Agree' and write the approval as "
+                            "decided.")
+    return problems
+
+
 def check_outcome(decision_type: str, recommendation: str, outcome: str, text: str, reasons: str,
                   source: str = "panel") -> list[tuple[str, str]]:
     """Problems with a decision as recorded: (field, message naming the fix). Empty when it can be signed."""
-    problems: list[tuple[str, str]] = []
+    problems = [("outcome", msg) for msg in outcome_problems(decision_type, recommendation, outcome, source)]
     if outcome not in OUTCOMES:
-        problems.append(("outcome", "Outcome: choose agree, decide differently or propose not to approve."))
         return problems
-    if outcome == OUTCOME_NOT_APPROVE and decision_type not in QD_TYPES:
-        problems.append(("outcome", "Outcome: a qualifying determination applies only to approval, review "
-                                    "or termination of prospective adopters; choose decide differently."))
-    if (outcome == OUTCOME_AGREE and decision_type in QD_TYPES
-            and recommendation in NEGATIVE_RECOMMENDATIONS):
-        problems.append(("outcome", "Outcome: agreeing that the applicants are not suitable is a proposal not "
-                                    "to approve; choose 'Propose not to approve (qualifying determination)'."))
-    if (outcome == OUTCOME_DIFFER and decision_type in QD_TYPES and source == "qd_final" and recommendation
-            and recommendation not in NEGATIVE_RECOMMENDATIONS):
-        # the final decision after a proposal made against "suitable": "differ" would read as confirming the
-        # refusal but is recorded and written as an approval (:func:`result_is_positive`) — review
-        problems.append(("outcome", "Outcome: for the final decision choose 'Agree with the recommendation' to "
-                                    "approve the applicants as the panel recommended, or 'Propose not to "
-                                    "approve (qualifying determination)' to confirm that they are not approved."))
-    elif (outcome == OUTCOME_DIFFER and decision_type in QD_TYPES and recommendation
-            and recommendation not in NEGATIVE_RECOMMENDATIONS):
-        # differing from "suitable" (or "remains suitable", "not to be terminated") decides against the
-        # applicants: by law that is a proposal, with 40 working days for representations (AA Regs 2005
-        # regs 27 and 30), never a final decision (the final decision after those days is ``qd_final``)
-        problems.append(("outcome", "Outcome: deciding against a recommendation that the applicants are "
-                                    "suitable is a proposal not to approve, with 40 working days for them to "
-                                    "respond; choose 'Propose not to approve (qualifying determination)'. To "
-                                    "approve on different terms (such as the number or ages of children), "
-                                    "choose 'Agree' and write the approval as decided."))
     if not text.strip():
         problems.append(("decision_text", "Decision: write the decision as it will appear on the letter."))
     if outcome in (OUTCOME_DIFFER, OUTCOME_NOT_APPROVE) and len(reasons.strip()) < 10:

@@ -316,9 +316,7 @@ class DecisionPanel(QWidget):
         ADM is not led to a choice that signing would refuse."""
         model = self.outcome.model()
         for i in range(self.outcome.count()):
-            problems = [msg for field, msg in rules.check_outcome(
-                decision_type, recommendation, str(self.outcome.itemData(i)), "-", "- " * 10, source)
-                if field == "outcome"]
+            problems = rules.outcome_problems(decision_type, recommendation, str(self.outcome.itemData(i)), source)
             item = model.item(i) if isinstance(model, QStandardItemModel) else None
             if item is not None:
                 item.setEnabled(not problems)

@@ -233,7 +233,7 @@ class Database:
                     f"database ({self.audit_hold}). An administrator must review this and acknowledge it "
                     "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
             if actor.user_id > 0:
-                _check_still_allowed(session, actor)
+                check_still_allowed(session, actor)
             yield session
             session.commit()
         except StaleDataError as err:  # two writers updated one version of a row: the later one loses
@@ -339,14 +339,10 @@ _STILL_ALLOWED_SQLITE = _STILL_ALLOWED + "?"  # the same statement SQLAlchemy se
 
 
 def check_still_allowed(session: Session, actor: Principal) -> None:
-    """:func:`_check_still_allowed` for a use case that has just locked the actor's row (what was read when
-    the session opened may predate a colleague's commit)."""
-    _check_still_allowed(session, actor)
-
-
-def _check_still_allowed(session: Session, actor: Principal) -> None:
     """A user disabled, or whose roles were changed, since signing in is refused at once (another
-    administrator, perhaps on another PC in team mode, may have done it while this window is open)."""
+    administrator, perhaps on another PC in team mode, may have done it while this window is open). Run when
+    a session opens, and again by a use case that has just locked the actor's row (what was read when the
+    session opened may predate a colleague's commit)."""
     _refuse_if_changed(session.execute(text(_STILL_ALLOWED + ":id"), {"id": actor.user_id}).all(), actor)
 
 
