@@ -21,10 +21,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
+from adoption_desktop.adm import rules as adm_rules
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.core.wording import percent
+from adoption_desktop.panel import rules as panel_rules
 from adoption_desktop.reports import charts
 from adoption_desktop.reports.measures import Measure
 from adoption_desktop.reports.periods import pick, series_names, shown_columns
@@ -33,11 +35,12 @@ from adoption_desktop.reports.report_template import MARKER, template_path
 
 NO_CHILDREN = "No children's journeys are recorded for this period."
 NO_ADOPTERS_MEASURES = "No adopters' journey measures are recorded for this period."
-#: the rows of the panel's and the ADM's figures about prospective adopters (the panel's case types and the
-#: ADM's decision types, as each labels them; the ADM's approvals were missed once — user trial)
-ADOPTER_PREFIXES = ("Prospective adopter approval", "Early permanence", "Items: Prospective adopter",
-                    "Items: Early permanence", "Review of approval", "Items: Review of approval",
-                    "Approval of prospective adopters", "Termination of approval", "Items: Termination of approval")
+#: the rows of the panel's and the ADM's figures about prospective adopters: they begin with the panel's
+#: case type or the ADM's decision type, as each labels it (a list typed out here missed the ADM's
+#: approvals — user trial)
+ADOPTER_PREFIXES = tuple(dict.fromkeys(
+    label for t in ("approval", "review", "termination", "early_permanence")
+    for label in (panel_rules.CASE_TYPES[t], f"Items: {panel_rules.CASE_TYPES[t]}", adm_rules.BUILTIN_TYPES[t])))
 
 
 def _period_headers(data: ReportData) -> list[str]:

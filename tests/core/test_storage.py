@@ -125,6 +125,12 @@ def test_a_backup_from_the_window_is_audited_as_its_users_export(db: Database, t
     with db.session(write=False) as session:
         entry = session.query(AuditEntry).filter(AuditEntry.entity == "database").one()
     assert (entry.actor_id, entry.action, entry.detail) == (admin.user_id, "export", "backup to nightly.adkbak")
+    # the service checks the permission itself, as the window does
+    from adoption_desktop.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        backup_database(db, tmp_path / "not-mine.adkbak", make_user(db, "reader", Role.COUNSELLOR))
+    assert not (tmp_path / "not-mine.adkbak").exists()
     # while the audit log is on hold the backup is still made (evidence), without an entry (review)
     db.audit_hold = "a test hold"
     try:

@@ -22,7 +22,7 @@ from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged
 from adoption_desktop.core.files import check_output_target, output_file
 from adoption_desktop.core.security import keys
-from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import (
@@ -308,6 +308,8 @@ def backup_database(db: Database, out: Path, actor: Principal | None = None) -> 
 
     ``VACUUM INTO`` takes its own snapshot while others may go on writing, so the anchor is read from
     the snapshot itself, never from the live database (which may already be further on)."""
+    if actor is not None:
+        require(actor, Permission.DATABASE_BACKUP)
     if not db.is_sqlite or db.path is None:
         raise AppError("Back up a PostgreSQL database with the server's own tools (pg_dump).")
     secure_umask()
