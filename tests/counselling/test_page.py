@@ -56,6 +56,18 @@ def _case_window(qtbot: QtBot, db: Database, who: Principal, case_id: int) -> Ca
     return case
 
 
+def _edit_referral(qtbot: QtBot, case: CaseDialog, date_field: str) -> tuple[FormDialog, QDateEdit, QComboBox]:
+    """The case's Edit referral form, active, with one of its date fields and the before-1975 answer."""
+    edit = case.edit_referral()
+    qtbot.addWidget(edit)
+    edit.activateWindow()
+    assert QTest.qWaitForWindowActive(edit)
+    field = edit.form.findChild(QDateEdit, date_field)
+    answer = edit.form.findChild(QComboBox, "adopted_before_1975")
+    assert field is not None and answer is not None
+    return edit, field, answer
+
+
 def _line(dialog: FormDialog, name: str, text: str) -> None:
     edit = dialog.form.findChild(QLineEdit, name)
     assert edit is not None, name
@@ -533,13 +545,7 @@ def test_referral_with_the_order_date_not_known(qtbot: QtBot, db: Database, coun
     assert row.flags.short == "Pre-1975 (no date)" and row.adoption_order_date is None
 
     # the date learned later from the court: Edit referral, typed; the answer is no longer asked or kept
-    edit = case.edit_referral()
-    qtbot.addWidget(edit)
-    edit.activateWindow()
-    assert QTest.qWaitForWindowActive(edit)
-    order = edit.form.findChild(QDateEdit, "adoption_order_date")
-    answer = edit.form.findChild(QComboBox, "adopted_before_1975")
-    assert order is not None and answer is not None
+    edit, order, answer = _edit_referral(qtbot, case, "adoption_order_date")
     assert order.text() == "not known" and answer.currentText() == "Yes" and answer.isEnabled()
     order.setFocus()
     qtbot.keyClicks(order, "14/03/1967")
@@ -567,13 +573,7 @@ def test_an_answer_the_date_of_birth_gave_is_open_again_when_that_date_is_correc
         assert stored is not None and stored.adopted_before_1975 is False
     case = _case_window(qtbot, db, counsellor, case_id)
     assert "No (from the date of birth)" in case.summary.text()
-    edit = case.edit_referral()
-    qtbot.addWidget(edit)
-    edit.activateWindow()
-    assert QTest.qWaitForWindowActive(edit)
-    dob = edit.form.findChild(QDateEdit, "date_of_birth")
-    answer = edit.form.findChild(QComboBox, "adopted_before_1975")
-    assert dob is not None and answer is not None
+    edit, dob, answer = _edit_referral(qtbot, case, "date_of_birth")
     assert answer.currentText() == "No" and not answer.isEnabled()  # what the date of birth says, locked
     dob.setFocus()
     dob.lineEdit().selectAll()
