@@ -145,6 +145,9 @@ def test_bulk_update_and_delete_are_logged(any_db: Database) -> None:
     rows = _entries(any_db)
     bulk_update = [r for r in rows if r.action == "bulk_update" and r.entity == "users"]
     assert bulk_update and "Renamed In Bulk" in bulk_update[-1].changes and str(p.user_id) in bulk_update[-1].detail
+    # one row touched: filed under its record, so a filter on the user's record finds it (the failed-sign-in
+    # count is kept this way)
+    assert bulk_update[-1].entity_id == str(p.user_id)
     assert any(r.action == "bulk_delete" and r.entity == "closure_days" for r in rows)
     with any_db.session(write=False) as session:
         assert audit.verify_chain(session) is None

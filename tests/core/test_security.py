@@ -31,6 +31,22 @@ def test_five_failures_lock_the_account(db: Database) -> None:
     assert users.authenticate(db, "locky", TEST_PASSWORD, now=now + dt.timedelta(minutes=16)).username == "locky"
 
 
+def test_failed_sign_ins_are_filed_under_the_account(db: Database) -> None:
+    """The audit log filtered on a user's record shows their failed sign-ins and the lock-out (they were
+    filed under "users *" before, so that filter missed them)."""
+    from adoption_desktop.core import audit
+
+    p = make_user(db, "filed", Role.MANAGER)
+    now = dt.datetime(2026, 11, 23, 9, 0)
+    for _ in range(5):
+        with pytest.raises(users.SignInError):
+            users.authenticate(db, "filed", "wrong", now=now)
+    with db.session(write=False) as session:
+        mine = audit.query_entries(session, audit.AuditFilter(entity="users", entity_id=str(p.user_id)))
+    details = [e.detail for e in mine]
+    assert sum("failed sign-in counted" in d for d in details) == 5, details
+
+
 def test_four_failures_do_not_lock(db: Database) -> None:
     make_user(db, "nearly", Role.MANAGER)
     now = dt.datetime(2026, 11, 23, 9, 0)

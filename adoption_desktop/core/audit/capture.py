@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit.chain import REDACTED, _column_changes, _identity, _jsonable, record
 from adoption_desktop.core.audit.models import AuditSeal
-from adoption_desktop.core.audit.seals import RowChange, read_rows, row_digest, seal_change, seal_each
+from adoption_desktop.core.audit.seals import (
+    RowChange,
+    filed_under,
+    read_rows,
+    row_digest,
+    seal_change,
+    seal_each,
+)
 from adoption_desktop.core.security.permissions import SYSTEM
 
 
@@ -54,7 +61,8 @@ def _audit_bulk_statements(state: Any) -> Any:
     pks = [tuple(r) for r in conn.execute(touched)]
     result = state.invoke_statement()
     seal_change(conn, state.session.info.get("actor", SYSTEM), "bulk_update" if state.is_update else "bulk_delete",
-                table, pks, entity_id="*", changes=values or None, detail=f"where {where}")
+                table, pks, entity_id=filed_under(pks), changes=values or None,
+                detail=f"where {where}")
     return result
 
 

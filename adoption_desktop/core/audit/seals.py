@@ -323,7 +323,16 @@ def seal_written(conn: Connection, actor: Principal, table_name: str, pks: Itera
     one entry sealing the rows with these primary keys as they now are (missing ones as deleted).
     Every Core write to an audited table must be followed by this in the same transaction, or verify
     reports the rows as changed outside the application."""
-    return seal_change(conn, actor, action, audited_table(table_name), pks, entity_id="*", detail=detail)
+    pk_list = [tuple(p) for p in pks]
+    return seal_change(conn, actor, action, audited_table(table_name), pk_list, entity_id=filed_under(pk_list),
+                       detail=detail)
+
+
+def filed_under(pks: Sequence[Sequence[Any]]) -> str:
+    """The record an entry for a write to these rows is filed under: the row's own key when there is one
+    (a sign-in's failed-attempt count, say, so that a filter on the user's record finds it), "*" for several
+    rows or none."""
+    return pk_string(pks[0]) if len(pks) == 1 else "*"
 
 
 def seal_unsealed(conn: Connection, actor: Principal, action: str, table_name: str, detail: str) -> int:
