@@ -193,9 +193,7 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
         return
     negative = d.recommendation in rules.NEGATIVE_RECOMMENDATIONS and d.decision_type in rules.QD_TYPES
     if negative:
-        d.outcome = rules.OUTCOME_NOT_APPROVE
-        d.decision_text = "I propose not to approve you as prospective adopters."
-        d.decision_reasons = "The assessment did not show that the household could meet a child's needs now."
+        _propose(d)
     elif ctx.rng.random() < 0.02 and d.decision_type == "approval":  # approved, on narrower terms than advised
         d.outcome = rules.OUTCOME_AGREE
         d.decision_text = "Approved as suitable to adopt one child aged 0 to 4 (narrower than advised)."
@@ -301,13 +299,28 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 _file_letter(session, paused, "adm_more_information", asked, info=info)
 
 
+#: the demo ADM's reasons for a proposal, in each qualifying-determination type's terms
+PROPOSAL_REASONS = {
+    "approval": "The assessment did not show that the household could meet a child's needs now.",
+    "review": "Since the last review the household's circumstances have changed and it could not now meet "
+              "a child's needs.",
+    "termination": "The adopters asked for their approval to end; their circumstances have changed.",
+}
+
+
+def _propose(d: AdmDecision) -> None:
+    """A proposal (qualifying determination) in the type's own words: a termination is a proposal to end
+    the approval, not "not to approve" (the letter's sentence is the ADM's text, so none is repeated)."""
+    d.outcome = rules.OUTCOME_NOT_APPROVE
+    d.decision_text = rules.decision_sentence(d.decision_type, d.recommendation, d.outcome)
+    d.decision_reasons = PROPOSAL_REASONS.get(d.decision_type, PROPOSAL_REASONS["approval"])
+
+
 def _decide_qd(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar) -> None:
     assert d.due_on is not None
     d.addressee = d.addressee or f"{ctx.full_name()}\n{ctx.address()}"
     d.salutation = d.salutation or d.addressee.split("\n", 1)[0]
-    d.outcome = rules.OUTCOME_NOT_APPROVE
-    d.decision_text = "I propose not to approve you as prospective adopters."
-    d.decision_reasons = "The assessment did not show that the household could meet a child's needs now."
+    _propose(d)
     day = cal.add_working_days(d.received_on, 5)
     _sign_fields(d, adm, day, _at(ctx, day))
     session.flush()

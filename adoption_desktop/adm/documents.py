@@ -21,7 +21,7 @@ from adoption_desktop.core.workdays import WorkingCalendar
 
 SIGNATORY_TITLE = "Agency Decision Maker"
 OUTCOME_WORDS = {"agree": "Agreed with the panel's recommendation", "differ": "Decided differently from the "
-                 "recommendation", "not_approve": "Proposed not to approve (qualifying determination)"}
+                 "recommendation"}
 
 
 def _d(day: dt.date | None) -> str:
@@ -86,6 +86,7 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "about": about,
         "panel_sentence": panel_sentence,
         "decision_sentence": rules.decision_sentence(d.decision_type, d.recommendation, d.outcome, d.source),
+        "proposal_subject": rules.proposal_subject(d.decision_type),
         "decision_details_paragraph": own,
         "reply_by": long_date(cal.add_working_days(day, max(1, reply_wd))),
         "reference": d.subject_reference,
@@ -123,9 +124,8 @@ def _recipient(d: AdmDecision, kind: str) -> list[str]:
 def _extra(d: AdmDecision, kind: str, qd: dict[str, str] | None = None) -> list[tuple[str, str]]:
     rows = [("Case reference", d.subject_reference)]
     if kind != "adm_more_information":
-        rows.append(("Decision", OUTCOME_WORDS.get(d.outcome, d.outcome) if d.source != "qd_final"
-                     else ("Final decision: not approved" if d.outcome == "not_approve"
-                           else "Final decision: approved")))
+        rows.append(("Decision", rules.decision_row(d.decision_type, d.outcome, d.source, OUTCOME_WORDS["agree"],
+                                                    OUTCOME_WORDS["differ"])))
         rows.append(("Date of decision", _d(d.decided_on)))
     if d.version > 1:
         rows.append(("Corrected version", f"version {d.version}: {d.correction_reason}"))

@@ -344,6 +344,35 @@ def result_is_positive(decision_type: str, recommendation: str, outcome: str, so
     return negative_rec if outcome == OUTCOME_DIFFER else not negative_rec
 
 
+#: a qualifying determination and the final decision after it, in each type's own words: the proposal
+#: (a letter's subject), its summary row, and the final decision's row when it goes the applicants' way
+#: and when it does not. Ending an approval is never called "not approving" someone.
+QD_WORDS: dict[str, tuple[str, str, str, str]] = {
+    "approval": ("not to approve you as prospective adopters", "Proposed not to approve",
+                 "approved", "not approved"),
+    "review": ("that you are no longer suitable to adopt a child", "Proposed: no longer suitable to adopt",
+               "remains suitable to adopt", "no longer suitable to adopt"),
+    "termination": ("to end your approval as prospective adopters", "Proposed to end the approval",
+                    "approval continues", "approval ended"),
+}
+
+
+def proposal_subject(decision_type: str) -> str:
+    """The subject of a qualifying-determination notice: "Proposed decision to end your approval…"."""
+    return f"Proposed decision {QD_WORDS.get(decision_type, QD_WORDS['approval'])[0]}"
+
+
+def decision_row(decision_type: str, outcome: str, source: str, agreed: str, differed: str) -> str:
+    """The "Decision" row of a letter's summary table. ``agreed``/``differed`` are the words for the
+    outcomes that are not proposals; a proposal and a final decision after one use the type's words."""
+    words = QD_WORDS.get(decision_type, QD_WORDS["approval"])
+    if source == "qd_final":
+        return f"Final decision: {words[3] if outcome == OUTCOME_NOT_APPROVE else words[2]}"
+    if outcome == OUTCOME_NOT_APPROVE:
+        return f"{words[1]} (qualifying determination)"
+    return agreed if outcome == OUTCOME_AGREE else differed if outcome == OUTCOME_DIFFER else outcome
+
+
 def decision_sentence(decision_type: str, recommendation: str, outcome: str, source: str = "panel") -> str:
     """The decision as the letter states it, in words a family understands; from what the ADM decided
     (type, panel recommendation, outcome), never from the panel's label.

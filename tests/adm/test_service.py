@@ -236,6 +236,29 @@ def test_qualifying_determination_flow(db: Database, adm_user: Principal, tmp_pa
         service.record_irm_application(db, adm_user, res.qd_id, applied_on=D(2026, 1, 14))
 
 
+def test_a_termination_is_proposed_and_decided_in_its_own_words(db: Database, adm_user: Principal) -> None:
+    """A proposal to end an approval is not a proposal "not to approve": the notice's subject, its
+    summary row and the final decision's row say what happens to the approval."""
+    did = opened(db, case_type="termination", recommendation="terminate", ref="ADP-2025-0120")
+    service.record_decision(db, adm_user, did, outcome="not_approve",
+                            decision_text="I propose that your approval as prospective adopters should end.",
+                            reasons="The adopters asked for their approval to end.")
+    res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 1))
+    assert res.qd_id is not None
+    text = " ".join(pdf_text(service.letter_pdf(db, adm_user, res.letter_id)).split())
+    assert "Proposed decision to end your approval as prospective adopters (ADP-2025-0120)" in text
+    assert "Proposed to end the approval (qualifying determination)" in text
+    assert "I propose that your approval as prospective adopters should end." in text
+    assert "not to approve" not in text and "Proposed not to approve" not in text
+    final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2026, 2, 2))
+    service.record_decision(db, adm_user, final_id, outcome="not_approve",
+                            decision_text="My final decision is that your approval as prospective adopters "
+                                          "should end.", reasons="No representations were received.")
+    fres = service.sign_decision(db, adm_user, final_id, TEST_PASSWORD, D(2026, 2, 3))
+    final = " ".join(pdf_text(service.letter_pdf(db, adm_user, fres.letter_id)).split())
+    assert "Final decision: approval ended" in final and "not approved" not in final
+
+
 def test_direct_plan_for_adoption(db: Database, adm_user: Principal) -> None:
     with pytest.raises(ValidationError) as err:
         service.open_direct_decision(db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-1",
