@@ -26,6 +26,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    prebuilt = os.environ.get("ADK_TEST_BUNDLE")  # built by `dev.py test` beside ruff and mypy, from this tree
+    if prebuilt and (Path(prebuilt) / f"adoption-desktop{EXE_SUFFIX}").exists():
+        yield Path(prebuilt)
+        return
     work = tmp_path_factory.mktemp("pyinstaller")
     result = subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
