@@ -19,6 +19,7 @@ from adoption_desktop.panel.models import PanelItem, PanelMember, PanelMinutes
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
     P,
+    _absences,
     _attendance,
     _current_minutes,
     _declarations,
@@ -51,6 +52,8 @@ def item_text(item: ItemRow, m: MinutesRow, members: dict[int, str]) -> str:
             f"{x.member_name}: {x.interest}" + (" (withdrew)" if x.withdrew else "") for x in item.declarations))
     else:
         lines.append("Declarations of interest: none.")
+    if item.absences:
+        lines.append("Not present for this item: " + "; ".join(x.text for x in item.absences) + ".")
     lines.append(f"Quorum: {m.quorum_statement or item.quorum.summary}")
     if d.discussion:
         lines.append(f"Discussion: {d.discussion}")
@@ -89,7 +92,7 @@ def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_o
     attendance = _attendance(session, sitting)
     rows = _items(session, sitting, attendance, approved_on)
     row = next(r for r in rows if r.id == item.id)
-    present = _present_for_item(attendance, row.declarations)
+    present = _present_for_item(attendance, row.declarations, row.absences)
     user_ids: dict[int, int | None] = {mid: uid for mid, uid in session.execute(
         select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in present])))}
     names = {a.member_id: a.full_name for a in attendance}
@@ -125,7 +128,8 @@ def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt
 
 def _approval_problems(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> list[str]:
     sitting = _sitting(session, item.sitting_id)
-    present = _present_for_item(_attendance(session, sitting), _declarations(session, [item.id])[item.id])
+    present = _present_for_item(_attendance(session, sitting), _declarations(session, [item.id])[item.id],
+                                _absences(session, [item.id])[item.id])
     # each member's view is recorded on a recommendation; a deferral or a noted paper has none to give
     needs_views = m.outcome not in ("", "deferred", "noted")
     return rules.approval_problems(sitting.sitting_date, today, today,
