@@ -197,3 +197,26 @@ def test_word_minutes_say_who_was_not_present_for_each_item(panel: Panel, tmp_pa
 def test_absence_wording() -> None:
     assert rules.absence_text("A. Member", "left_before") == "A. Member (left before this item)"
     assert set(rules.ABSENCE_REASONS) == {"arrived_after", "left_before", "left_during"}
+
+
+def test_a_record_that_got_in_past_the_check_is_a_conflict_not_a_raw_error(
+        panel: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another session's record committed between the check and the insert (the race the concurrency test
+    runs for real): the unique (item, member) pair refuses it and the clerk is told who, in plain words."""
+    from sqlalchemy.orm import Session
+
+    attend(panel, "chair", "pe")
+    item = _item(panel)
+    svc.record_item_absence(panel.db, panel.clerk, item, panel.members["pe"], "left_before")
+    real, missed = Session.scalar, []
+
+    def check_sees_nothing(self: Session, statement: object, *args: object, **kw: object) -> object:
+        if not missed and "FROM panel_item_absences" in str(statement):
+            missed.append(statement)
+            return None  # as if the other session had not committed yet when the check ran
+        return real(self, statement, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Session, "scalar", check_sees_nothing)
+    with pytest.raises(Conflict, match=r"Nia Larkholt is already recorded as not present .*left before"):
+        svc.record_item_absence(panel.db, panel.clerk, item, panel.members["pe"], "arrived_after")
+    assert missed and _absences(panel) == [(item, panel.members["pe"], "left_before")]
