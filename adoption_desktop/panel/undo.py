@@ -36,6 +36,7 @@ from adoption_desktop.panel.models import (
     PanelPaper,
     PanelSitting,
 )
+from adoption_desktop.panel.service.attendance import drop_view
 from adoption_desktop.panel.snapshots import (
     AttendanceChange,
     OrderChange,
@@ -295,15 +296,15 @@ def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclarat
 
 
 # --- members not present for an item ----------------------------------------------------------------
-def _absence_label(db: Database, actor: Principal, absence_ids: Sequence[int], left_after: int | None = None) -> str:
+def _absence_label(db: Database, actor: Principal, absence_ids: Sequence[int], left_sitting: bool = False) -> str:
     with db.session(actor, write=False) as session:
         found = session.execute(select(PanelMember.full_name, PanelItem.subject_reference, PanelItem.position)
                                 .join(PanelItemAbsence, PanelItemAbsence.member_id == PanelMember.id)
                                 .join(PanelItem, PanelItem.id == PanelItemAbsence.item_id)
                                 .where(PanelItemAbsence.id.in_(absence_ids)).order_by(PanelItem.position)).first()
     name, reference = (str(found[0]), str(found[1])) if found else ("a member", "")
-    if left_after is not None:
-        return f"Recorded {name} as having left the sitting after item {left_after}"
+    if left_sitting:  # the first item of the records is the one they left before or during
+        return f"Recorded {name} as having left the sitting at {_item_name(reference)}"
     return f"Recorded {name} as not present for {_item_name(reference)}"
 
 
@@ -315,12 +316,12 @@ def record_item_absence(db: Database, actor: Principal, item_id: int, member_id:
     return absence_id, _absence_entry(db, actor, (absence_id,), _absence_label(db, actor, [absence_id]))
 
 
-def record_left_sitting(db: Database, actor: Principal, sitting_id: int, member_id: int, after_position: int
+def record_left_sitting(db: Database, actor: Principal, item_id: int, member_id: int, reason: str = "left_during"
                         ) -> tuple[list[int], UndoEntry]:
     """``service.record_left_sitting`` and one entry that removes every record it made."""
     require(actor, P.PANEL_EDIT)
-    ids = svc.record_left_sitting(db, actor, sitting_id, member_id, after_position)
-    return ids, _absence_entry(db, actor, tuple(ids), _absence_label(db, actor, ids, after_position))
+    ids = svc.record_left_sitting(db, actor, item_id, member_id, reason)
+    return ids, _absence_entry(db, actor, tuple(ids), _absence_label(db, actor, ids, left_sitting=True))
 
 
 def remove_item_absence(db: Database, actor: Principal, absence_id: int) -> UndoEntry:
@@ -366,7 +367,7 @@ def restore_absences(db: Database, actor: Principal, removed: Sequence[RemovedAb
     require(actor, P.PANEL_EDIT)
     out = []
     with db.session(actor) as session:
-        for x in removed:
+        for x in sorted(removed, key=lambda r: r.item_id):  # items locked in id order, as everywhere
             item = session.get(PanelItem, x.item_id)
             if item is None:
                 raise NotFound("The agenda item of this record no longer exists.")
@@ -382,6 +383,7 @@ def restore_absences(db: Database, actor: Principal, removed: Sequence[RemovedAb
                 raise Conflict("The minutes of this item are approved; who was present for it can no longer "
                                "change.")
             out.append(_add_absence(session, x))
+            drop_view(session, item, x.member_id)
             _note(session, "panel_item_absences", out[-1], "record of a member not present put back")
         return tuple(out)
 

@@ -4,6 +4,7 @@ and the quorum of an item that follows from them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,6 +25,7 @@ from adoption_desktop.panel.models import (
     PanelItem,
     PanelItemAbsence,
     PanelMember,
+    PanelMinutes,
 )
 from adoption_desktop.panel.rules import QuorumResult
 from adoption_desktop.panel.service.common import (
@@ -145,7 +147,29 @@ def _add_absence(session: Session, item: PanelItem, member: PanelMember, reason:
             session.add(row)
     except IntegrityError as err:
         raise _already_absent(member.full_name, item, session.scalar(existing) or "") from err
+    drop_view(session, item, member.id)
     return row.id
+
+
+def _check_open(session: Session, item: PanelItem, what: str, more: str = "") -> None:
+    """Refused once any version of the item's minutes was approved: the approved record (its quorum
+    statement, the members handed to the ADM) must stay what the data says, a correction draft included."""
+    approved = session.scalar(select(PanelMinutes.id).where(PanelMinutes.item_id == item.id,
+                                                            PanelMinutes.status == "approved").limit(1))
+    if approved is not None:
+        raise Conflict(_ABSENCES_LOCKED.format(what=what) + more)
+
+
+def drop_view(session: Session, item: PanelItem, member_id: int) -> None:
+    """A member recorded as out of the room gave no view on the item: a view already typed into its draft
+    minutes is taken out with the record (otherwise the minutes would say both)."""
+    m = _current_minutes(session, item.id)
+    if m is None:
+        return
+    views = json.loads(m.member_views or "{}")
+    if str(member_id) in views:
+        del views[str(member_id)]
+        m.member_views = json.dumps(views, ensure_ascii=False)
 
 
 def _check_reason(reason: str) -> None:
@@ -163,53 +187,61 @@ def record_item_absence(db: Database, actor: Principal, item_id: int, member_id:
     with db.session(actor) as session:
         item = lock_row(session, _item(session, item_id))  # two people recording at once queue here
         member = _present_member(session, item.sitting_id, member_id)
-        current = _current_minutes(session, item_id)
-        if current is not None and current.status == "approved":
-            raise Conflict(_ABSENCES_LOCKED.format(what="this item"))
+        _check_open(session, item, "this item")
         return _add_absence(session, item, member, reason)
 
 
-def record_left_sitting(db: Database, actor: Principal, sitting_id: int, member_id: int, after_position: int
-                        ) -> list[int]:
-    """"Left the sitting after item ``after_position``": the member is recorded as having left before each
-    later item of the sitting, in one transaction. Items already recorded for the member are left as they
-    are; refused (nothing recorded) when any later item's minutes are approved. Returns the new records."""
+def record_left_sitting(db: Database, actor: Principal, item_id: int, member_id: int,
+                        reason: str = "left_during") -> list[int]:
+    """The member left the sitting before or during item ``item_id`` (``reason``: ``left_before`` or
+    ``left_during``) and did not come back: recorded so for that item and as ``left_before`` for every
+    later item of the sitting, in one transaction. The items are locked first and the later ones found
+    under the lock, so an agenda reordered meanwhile is read as it now is. Items already recorded for the
+    member are left as they are; refused (nothing recorded) when any of the items' minutes were approved.
+    Returns the new records."""
     require(actor, P.PANEL_EDIT)
+    if reason not in ("left_before", "left_during"):
+        raise ValidationError("Reason: someone who left the sitting left before this item or during it; "
+                              "choose one of those.", "reason")
     with db.session(actor) as session:
-        _sitting(session, sitting_id)
+        first = _item(session, item_id)
+        # every item of the sitting, locked in id order (as every path that locks several does)
         items = [lock_row(session, i) for i in session.scalars(
-            select(PanelItem).where(PanelItem.sitting_id == sitting_id, PanelItem.position > after_position)
-            .order_by(PanelItem.position, PanelItem.id))]
-        if not items:
-            raise ValidationError(f"Left after item: there is no item after item {after_position} at this sitting.",
-                                  "after_position")
-        member = _present_member(session, sitting_id, member_id)
-        for i in items:
-            current = _current_minutes(session, i.id)
-            if current is not None and current.status == "approved":
-                raise Conflict(_ABSENCES_LOCKED.format(what=_item_label(i)) + " Nothing was recorded.")
+            select(PanelItem).where(PanelItem.sitting_id == first.sitting_id).order_by(PanelItem.id))]
+        first = next(i for i in items if i.id == item_id)
+        chosen = [i for i in sorted(items, key=lambda i: (i.position, i.id))
+                  if (i.position, i.id) >= (first.position, first.id)]
+        member = _present_member(session, first.sitting_id, member_id)
+        for i in chosen:
+            _check_open(session, i, _item_label(i), " Nothing was recorded.")
         recorded = set(session.scalars(select(PanelItemAbsence.item_id).where(
-            PanelItemAbsence.member_id == member_id, PanelItemAbsence.item_id.in_([i.id for i in items]))))
-        out = [_add_absence(session, i, member, "left_before") for i in items if i.id not in recorded]
+            PanelItemAbsence.member_id == member_id, PanelItemAbsence.item_id.in_([i.id for i in chosen]))))
+        out = [_add_absence(session, i, member, reason if i.id == item_id else "left_before")
+               for i in chosen if i.id not in recorded]
         if not out:
-            raise Conflict(f"{member.full_name} is already recorded as not present for every item after item "
-                           f"{after_position}; nothing was recorded.")
+            raise Conflict(f"{member.full_name} is already recorded as not present for {_item_label(first)} and "
+                           "every item after it; nothing was recorded.")
         return out
 
 
 def remove_item_absences(db: Database, actor: Principal, absence_ids: Sequence[int]) -> tuple[RemovedAbsence, ...]:
     """Remove "not present for this item" records made in error, in one transaction. Returns them as they
-    were (undo puts them back). Refused once an item's minutes are approved."""
+    were (undo puts them back). Refused once an item's minutes were approved. The items are locked before
+    anything is checked, so a chair approving at the same moment either comes first (and this is refused)
+    or waits for this to commit (and approves what is then recorded)."""
     require(actor, P.PANEL_EDIT)
     out = []
     with db.session(actor) as session:
+        rows = []
         for absence_id in absence_ids:
-            x = get_or_raise(session, PanelItemAbsence, absence_id,
-                             f"No record of a member not present for an item with id {absence_id}.")
-            item = _item(session, x.item_id)
-            current = _current_minutes(session, x.item_id)
-            if current is not None and current.status == "approved":
-                raise Conflict(_ABSENCES_LOCKED.format(what=_item_label(item)))
+            rows.append(get_or_raise(session, PanelItemAbsence, absence_id,
+                                     f"No record of a member not present for an item with id {absence_id}."))
+        items = {i: lock_row(session, _item(session, i)) for i in sorted({x.item_id for x in rows})}
+        for x in rows:
+            session.refresh(x)  # still there once the item is ours (another session may have removed it)
+        for x in rows:
+            item = items[x.item_id]
+            _check_open(session, item, _item_label(item))
             member = session.get(PanelMember, x.member_id)
             out.append(absence_snapshot(x, member.full_name if member else "", item.row_version))
             session.delete(x)

@@ -87,14 +87,19 @@ def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
 
 
 def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_on: dt.date) -> PanelHandoff:
-    """What the ADM receives for an approved item: members present for it (not advisers, not withdrawn)."""
+    """What the ADM receives for an approved item: members present for it (not advisers, not withdrawn, not
+    out of the room for it); the conflict list adds those who left during it."""
     sitting = _sitting(session, item.sitting_id)
     attendance = _attendance(session, sitting)
     rows = _items(session, sitting, attendance, approved_on)
     row = next(r for r in rows if r.id == item.id)
     present = _present_for_item(attendance, row.declarations, row.absences)
+    # the ADM conflict rule also covers a member who heard part of the case and left before the views:
+    # not counted for the item, but not someone who may then decide it
+    left_during = {x.member_id for x in row.absences if x.reason == "left_during"}
+    heard = [*present, *(a for a in attendance if a.member_id in left_during)]
     user_ids: dict[int, int | None] = {mid: uid for mid, uid in session.execute(
-        select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in present])))}
+        select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in heard])))}
     names = {a.member_id: a.full_name for a in attendance}
     minutes = _minutes_row(m)
     return PanelHandoff(
@@ -104,9 +109,9 @@ def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_o
         recommendation_text=m.recommendation_text or rules.OUTCOMES[m.outcome], reasons=m.reasons,
         advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
         minutes_approved_on=approved_on,
-        member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in present) if uid is not None),
+        member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in heard) if uid is not None),
         member_names=tuple(a.full_name for a in present),
-        unlinked_member_names=tuple(a.full_name for a in present if user_ids.get(a.member_id) is None))
+        unlinked_member_names=tuple(a.full_name for a in heard if user_ids.get(a.member_id) is None))
 
 
 def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> list[str]:

@@ -333,6 +333,7 @@ def absence_dialog(parent: QWidget | None, item: ItemRow, attendance: Sequence[A
             later.setChecked(False)
 
     reason.currentIndexChanged.connect(lambda _i: reason_changed())
+    reason_changed()  # the first reason shown ("arrived after") rules the box out from the start
     if member.count() == 0:
         dlg.message.setText("Nobody is marked present at this sitting who is not already recorded as not present "
                             "for this item; mark the attendance first (Attendance tab).")

@@ -631,13 +631,8 @@ class PanelPage(QWidget):
             if not member_id:
                 raise ValidationError("Member: nobody present at the sitting can be chosen; mark the attendance "
                                       "first.", "member_id")
-            later = any(i.position > item.position for i in detail.items)
-            if every_later and reason == "left_before":  # left the sitting before this item
-                return panel_undo.record_left_sitting(self.ctx.db, self.ctx.principal, item.sitting_id, member_id,
-                                                      item.position - 1)
-            if every_later and later:  # left during this item, and so was not there for any later one
-                self.ctx.did(panel_undo.record_left_sitting(self.ctx.db, self.ctx.principal, item.sitting_id,
-                                                            member_id, item.position)[1])
+            if every_later:  # left the sitting before or during this item: this item and every later one, at once
+                return panel_undo.record_left_sitting(self.ctx.db, self.ctx.principal, item.id, member_id, reason)
             return panel_undo.record_item_absence(self.ctx.db, self.ctx.principal, item.id, member_id, reason)
 
         def done(result: Any) -> None:
