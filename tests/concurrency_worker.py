@@ -75,6 +75,12 @@ def _admin_change(db: Database, p: dict[str, Any]) -> None:
         service.set_disabled(db, p["user"], p["id"], True)
 
 
+def _item_absence(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.panel import service
+
+    service.record_item_absence(db, p["user"], p["id"], p["member"], p["reason"])
+
+
 def _household(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.journey import adopters
 
@@ -90,7 +96,8 @@ def _wrong_password(db: Database, p: dict[str, Any]) -> None:
 OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "sign": _sign, "minutes": _minutes, "outcome": _outcome, "outcome_confirmed": _outcome_confirmed,
     "reminders": _reminders, "arrangement": _arrangement,
-    "referral": _referral, "counselling_referral": _counselling_referral, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password}
+    "referral": _referral, "counselling_referral": _counselling_referral, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password,
+    "item_absence": _item_absence}
 
 
 def open_target(target: str, key_hex: str | None) -> Database:

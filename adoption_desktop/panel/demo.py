@@ -6,8 +6,9 @@ Members who work for the agency and use the application are linked to their user
 the non-independent vice chair (a head of service who is also a deputy agency decision maker, so the
 ADM conflict rule has something to refuse), the panel adviser (the panel administrator) and the
 minute-taker. Independent members and external advisers have no account. The order of events holds:
-minutes are approved after the sitting, every member present has a view (or "No view recorded" with a
-reason), and papers of past sittings were all received."""
+minutes are approved after the sitting, every member present for an item has a view (or "No view
+recorded" with a reason; a member who left during an item before the panel's views is recorded as not
+present for it and is not counted), and papers of past sittings were all received."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from adoption_desktop.panel.models import (
     PanelAttendance,
     PanelDeclaration,
     PanelItem,
+    PanelItemAbsence,
     PanelMember,
     PanelMinutes,
     PanelPaper,
@@ -261,8 +263,17 @@ def populate(db: Database, ctx: DemoContext) -> None:
                                            "the assessment.", "Agrees; asked about support for birth siblings."))
                          for m in sitting_for}
                 if len(sitting_for) > 1 and rng.random() < 0.05:
-                    views[sitting_for[-1].id] = (f"{rules.NO_VIEW_PREFIX}: left the sitting before the panel "
-                                                 "gave its views on this item.")
+                    # a member who left during the item, before the panel's views: recorded as not present
+                    # for it and not counted (AAR 2005 reg 3), so only where the panel stays quorate without
+                    # them (the draw is made either way: the rest of the demo stays as it was)
+                    leaver = sitting_for[-1]
+                    without = [m for m in sitting_for if m.id != leaver.id]
+                    after = rules.check_quorum([rules.QuorumMember(quorum_role(m.role_type), m.pqe_years,
+                                                                   m.independent) for m in without])
+                    if quorum.quorate and after.quorate and not (majority and leaver is sitting_for[1]):
+                        session.add(PanelItemAbsence(item_id=item.id, member_id=leaver.id, reason="left_during"))
+                        views.pop(leaver.id)
+                        sitting_for, quorum = without, after
                 if majority:  # the member who voted against says so (without a draw: the demo stays as it was)
                     views[sitting_for[1].id] = ("Did not support the recommendation; would have deferred for "
                                                 "more on the support plan.")

@@ -151,6 +151,11 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
                               style="List Bullet")
     else:
         doc.add_paragraph("None declared.")
+    if item.absences:
+        doc.add_heading("Not present for this item", level=2)
+        for x in item.absences:
+            doc.add_paragraph(f"{x.text}: not counted in the quorum for this item and took no part in the "
+                              "recommendation.", style="List Bullet")
     m = item.minutes
     _labelled(doc, "Quorum for this item", m.quorum_statement if m and m.quorum_statement else item.quorum_text)
     d = m.draft if m else None

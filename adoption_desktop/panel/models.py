@@ -1,5 +1,5 @@
 """Tables of the panel feature: central list, sittings, agenda items, papers, attendance, declarations,
-minutes (versioned: approved minutes are never updated in place)."""
+members not present for an item, minutes (versioned: approved minutes are never updated in place)."""
 
 from __future__ import annotations
 
@@ -108,6 +108,21 @@ class PanelDeclaration(TimestampMixin, Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("panel_members.id"))
     interest: Mapped[str] = mapped_column(Text)
     withdrew: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PanelItemAbsence(TimestampMixin, Base):
+    """A member marked present at the sitting who was not in the room for one item (arrived after it, left
+    before it, or left during it before the panel gave its views): not counted in that item's quorum, vote
+    or views (AAR 2005 reg 3: a recommendation is made only when the quorum meet as the panel for it).
+    ``reason``: a code of ``panel.rules.ABSENCE_REASONS``."""
+
+    __tablename__ = "panel_item_absences"
+    __table_args__ = (UniqueConstraint("item_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("panel_items.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_members.id"))
+    reason: Mapped[str] = mapped_column(String(30))
 
 
 class PanelMinutes(Versioned, TimestampMixin, Base):

@@ -80,6 +80,23 @@ class QuorumResult:
         return "Not quorate: " + " ".join(self.reasons)
 
 
+#: why a member marked present at the sitting was not present for one item (``PanelItemAbsence.reason``).
+#: Such a member is not counted for the item: its quorum, the majority vote checked against that count,
+#: the views the chair must see. AAR 2005 reg 3 (as amended): a recommendation is made only when the
+#: quorum meet as the panel for it.
+ABSENCE_REASONS: dict[str, str] = {
+    "arrived_after": "Arrived after this item",
+    "left_before": "Left before this item",
+    "left_during": "Left during this item, before the panel's views",
+}
+
+
+def absence_text(name: str, reason: str) -> str:
+    """"A. Member (left before this item)": one member not present for an item, as the minutes say it."""
+    label = ABSENCE_REASONS.get(reason, reason)
+    return f"{name} ({label[:1].lower()}{label[1:]})"
+
+
 def _get(member: Any, name: str, default: Any = None) -> Any:
     if isinstance(member, Mapping):
         return member.get(name, default)

@@ -1,6 +1,6 @@
 """What a reversible panel action destroyed or changed, as plain data, so that undo can put it back exactly
-(``panel.undo``): the removed agenda item with its papers and declarations, a removed declaration, the
-agenda's order, attendance marks."""
+(``panel.undo``): the removed agenda item with its papers, declarations and absences, a removed
+declaration, a removed absence (a member not present for an item), the agenda's order, attendance marks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelPaper
+from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelItemAbsence, PanelPaper
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,20 @@ class RemovedDeclaration:
     created_at: dt.datetime | None
     #: the item's other declarations (ids) after the removal, and the item's row version then
     others_after: tuple[int, ...] = ()
+    item_version: int = 1
+
+
+@dataclass(frozen=True)
+class RemovedAbsence:
+    """A member's "not present for this item" record as it was just before it was removed."""
+
+    id: int
+    item_id: int
+    member_id: int
+    member_name: str
+    reason: str
+    created_at: dt.datetime | None
+    #: the item's row version then (undo is refused when the item was edited since)
     item_version: int = 1
 
 
@@ -47,6 +61,7 @@ class RemovedItem:
     declarations: tuple[RemovedDeclaration, ...]
     #: the agenda left behind: (item id, position) of every other item of the sitting
     agenda_after: tuple[tuple[int, int], ...]
+    absences: tuple[RemovedAbsence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,15 +88,21 @@ def declaration(d: PanelDeclaration) -> RemovedDeclaration:
     return RemovedDeclaration(d.id, d.item_id, d.member_id, d.interest, bool(d.withdrew), d.created_at)
 
 
+def absence(x: PanelItemAbsence, member_name: str, item_version: int = 1) -> RemovedAbsence:
+    return RemovedAbsence(x.id, x.item_id, x.member_id, member_name, x.reason, x.created_at, item_version)
+
+
 def removed_item(session: Session, item: PanelItem, sitting_date: dt.date, sitting_version: int) -> RemovedItem:
     """Read everything undo needs, before ``item`` is deleted (call inside the removing transaction)."""
     papers = tuple((p.id, p.code, p.received_on) for p in session.scalars(
         select(PanelPaper).where(PanelPaper.item_id == item.id).order_by(PanelPaper.id)))
     decls = tuple(declaration(d) for d in session.scalars(
         select(PanelDeclaration).where(PanelDeclaration.item_id == item.id).order_by(PanelDeclaration.id)))
+    away = tuple(absence(x, "") for x in session.scalars(
+        select(PanelItemAbsence).where(PanelItemAbsence.item_id == item.id).order_by(PanelItemAbsence.id)))
     others = tuple((int(i), int(p)) for i, p in session.execute(
         select(PanelItem.id, PanelItem.position).where(PanelItem.sitting_id == item.sitting_id,
                                                        PanelItem.id != item.id).order_by(PanelItem.id)))
     return RemovedItem(item.id, item.sitting_id, sitting_date, sitting_version, item.position, item.case_type,
                        item.subject_reference, item.subject_initials, item.presenting_worker, item.time_slot,
-                       item.notes, item.deferred_from_id, item.created_at, papers, decls, others)
+                       item.notes, item.deferred_from_id, item.created_at, papers, decls, others, away)

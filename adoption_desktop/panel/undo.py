@@ -5,7 +5,8 @@ permission, one transaction) that puts back exactly what the action changed — 
 
 Covered: removing an agenda item (its papers and declarations with it, same ids and position, so links
 such as the children on a match item hold again), reordering the agenda (drag and drop, Move up/down),
-declaring an interest and removing a declaration, attendance marks (one person, or "all not recorded →
+declaring an interest and removing a declaration, recording a member as not present for an item (or as
+having left the sitting after an item) and removing that record, attendance marks (one person, or "all not recorded →
 present"), the papers' received dates. Approving minutes is final: it never enters the stack (the chair's password is asked)."""
 
 from __future__ import annotations
@@ -29,12 +30,20 @@ from adoption_desktop.panel.models import (
     PanelAttendance,
     PanelDeclaration,
     PanelItem,
+    PanelItemAbsence,
     PanelMember,
     PanelMinutes,
     PanelPaper,
     PanelSitting,
 )
-from adoption_desktop.panel.snapshots import AttendanceChange, OrderChange, RemovedDeclaration, RemovedItem
+from adoption_desktop.panel.service.attendance import drop_view
+from adoption_desktop.panel.snapshots import (
+    AttendanceChange,
+    OrderChange,
+    RemovedAbsence,
+    RemovedDeclaration,
+    RemovedItem,
+)
 
 AREA = "panel"
 P = Permission
@@ -113,6 +122,8 @@ def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
             session.add(PanelPaper(id=pid, item_id=item.id, code=code, received_on=received))
         for d in removed.declarations:
             _add_declaration(session, d)
+        for x in removed.absences:
+            _add_absence(session, x)
         session.flush()
         _note(session, "panel_items", item.id, f"put back after removal ({what})")
         return item.id
@@ -282,6 +293,99 @@ def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclarat
             .order_by(PanelDeclaration.id.desc()))
         _note(session, "panel_declarations", new_id, "declaration put back")
         return int(new_id or removed.id)
+
+
+# --- members not present for an item ----------------------------------------------------------------
+def _absence_label(db: Database, actor: Principal, absence_ids: Sequence[int], left_sitting: bool = False) -> str:
+    with db.session(actor, write=False) as session:
+        found = session.execute(select(PanelMember.full_name, PanelItem.subject_reference, PanelItem.position)
+                                .join(PanelItemAbsence, PanelItemAbsence.member_id == PanelMember.id)
+                                .join(PanelItem, PanelItem.id == PanelItemAbsence.item_id)
+                                .where(PanelItemAbsence.id.in_(absence_ids)).order_by(PanelItem.position)).first()
+    name, reference = (str(found[0]), str(found[1])) if found else ("a member", "")
+    if left_sitting:  # the first item of the records is the one they left before or during
+        return f"Recorded {name} as having left the sitting at {_item_name(reference)}"
+    return f"Recorded {name} as not present for {_item_name(reference)}"
+
+
+def record_item_absence(db: Database, actor: Principal, item_id: int, member_id: int, reason: str
+                        ) -> tuple[int, UndoEntry]:
+    """``service.record_item_absence`` and the entry that removes the record again."""
+    require(actor, P.PANEL_EDIT)
+    absence_id = svc.record_item_absence(db, actor, item_id, member_id, reason)
+    return absence_id, _absence_entry(db, actor, (absence_id,), _absence_label(db, actor, [absence_id]))
+
+
+def record_left_sitting(db: Database, actor: Principal, item_id: int, member_id: int, reason: str = "left_during"
+                        ) -> tuple[list[int], UndoEntry]:
+    """``service.record_left_sitting`` and one entry that removes every record it made."""
+    require(actor, P.PANEL_EDIT)
+    ids = svc.record_left_sitting(db, actor, item_id, member_id, reason)
+    return ids, _absence_entry(db, actor, tuple(ids), _absence_label(db, actor, ids, left_sitting=True))
+
+
+def remove_item_absence(db: Database, actor: Principal, absence_id: int) -> UndoEntry:
+    require(actor, P.PANEL_EDIT)
+    label = _absence_label(db, actor, [absence_id]).replace("Recorded", "Removed the record of", 1)
+    return _removed_absence_entry(db, actor, svc.remove_item_absences(db, actor, [absence_id]), label)
+
+
+def _absence_entry(db: Database, actor: Principal, absence_ids: tuple[int, ...], label: str) -> UndoEntry:
+    """The records exist: reversing removes them."""
+    def reverse() -> UndoEntry:
+        return _removed_absence_entry(db, actor, svc.remove_item_absences(db, actor, absence_ids), label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "who was present for the item")
+
+
+def _removed_absence_entry(db: Database, actor: Principal, removed: tuple[RemovedAbsence, ...], label: str
+                           ) -> UndoEntry:
+    """The records are gone: reversing puts them back."""
+    def reverse() -> UndoEntry:
+        return _absence_entry(db, actor, restore_absences(db, actor, removed), label)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, "who was present for the item")
+
+
+def _add_absence(session: Session, x: RemovedAbsence) -> int:
+    if session.get(PanelMember, x.member_id) is None:
+        raise NotFound("The member recorded as not present is no longer on the central list.")
+    row = PanelItemAbsence(item_id=x.item_id, member_id=x.member_id, reason=x.reason)
+    if session.get(PanelItemAbsence, x.id) is None:
+        row.id = x.id
+    if x.created_at is not None:
+        row.created_at = x.created_at
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def restore_absences(db: Database, actor: Principal, removed: Sequence[RemovedAbsence]) -> tuple[int, ...]:
+    """Put removed "not present for this item" records back (same id, member, reason), in one transaction.
+    Refused when an item was edited since, the member has been recorded for it again, or its minutes
+    are approved."""
+    require(actor, P.PANEL_EDIT)
+    out = []
+    with db.session(actor) as session:
+        for x in sorted(removed, key=lambda r: r.item_id):  # items locked in id order, as everywhere
+            item = session.get(PanelItem, x.item_id)
+            if item is None:
+                raise NotFound("The agenda item of this record no longer exists.")
+            lock_row(session, item)
+            what = f"{_item_name(item.subject_reference)} (who was present for it)"
+            if item.row_version != x.item_version:
+                raise changed_since(session, "panel_items", [item.id], what)
+            again = session.scalar(select(PanelItemAbsence.id).where(PanelItemAbsence.item_id == item.id,
+                                                                     PanelItemAbsence.member_id == x.member_id))
+            if again is not None:
+                raise changed_since(session, "panel_item_absences", [again], what)
+            if _approved(session, item.id):
+                raise Conflict("The minutes of this item are approved; who was present for it can no longer "
+                               "change.")
+            out.append(_add_absence(session, x))
+            drop_view(session, item, x.member_id)
+            _note(session, "panel_item_absences", out[-1], "record of a member not present put back")
+        return tuple(out)
 
 
 # --- papers received -------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ def _item(number: int, item: ItemRow, names: dict[int, str]) -> list[Flowable]:
     decl = "; ".join(f"{d.member_name}: {d.interest}" + (" (withdrew)" if d.withdrew else " (remained)")
                      for d in item.declarations) or "None declared."
     flow.append(_p(f"Declarations of interest: {decl}"))
+    if item.absences:
+        flow.append(_p("Not present for this item: " + "; ".join(x.text for x in item.absences) + "."))
     m = item.minutes
     d = m.draft if m else None
     flow.append(_p(f"Quorum: {m.quorum_statement if m and m.quorum_statement else item.quorum_text}"))

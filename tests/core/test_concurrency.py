@@ -33,7 +33,7 @@ from adoption_desktop.letterbox import rules as lb_rules
 from adoption_desktop.letterbox import service as lb
 from adoption_desktop.letterbox.service import TermData
 from adoption_desktop.panel import service as panel
-from adoption_desktop.panel.models import PanelMinutes
+from adoption_desktop.panel.models import PanelItemAbsence, PanelMinutes
 from tests.adm.conftest import handoff
 from tests.concurrency_worker import run
 from tests.conftest import TEST_PASSWORD, make_user
@@ -150,6 +150,31 @@ def test_a_stale_minutes_save_is_refused(shared: Shared) -> None:
             assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
             m = session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == i)).one()
             assert m.discussion == f"Notes typed by {winner} on item {i}."
+
+
+def test_two_clerks_recording_one_member_not_present_for_an_item_leave_one_record(shared: Shared) -> None:
+    """Both record the same member as not present for the same item at the same moment: one record, and the
+    other clerk is told (a Conflict naming the member), never a raw unique-constraint error."""
+    db = shared.db
+    users = {"a": make_user(db, "abs_one", Role.PANEL_ADMINISTRATOR),
+             "b": make_user(db, "abs_two", Role.PANEL_ADMINISTRATOR)}
+    member = panel.add_member(db, users["a"], panel.MemberInput("Nia Larkholt", "member", dt.date(2024, 1, 1),
+                                                                independent=True)).id
+    items = []
+    for n in range(5):
+        sitting = panel.schedule_sittings(db, users["a"], panel.SittingInput(
+            dt.date(2026, 11, 10) + dt.timedelta(days=7 * n), venue="Room 4, Civic Centre"))[0]
+        panel.set_attendance(db, users["a"], sitting, member, "present")
+        items.append(panel.add_item(db, users["a"], sitting, panel.ItemInput("approval", f"ADP-{600 + n}", "C.D.")))
+    rounds = {who: [{"user": u, "id": i, "member": member, "reason": reason} for i in items]
+              for (who, u), reason in zip(users.items(), ("left_before", "arrived_after"), strict=True)}
+    results = race(shared, "item_absence", rounds["a"], rounds["b"])
+    with db.session(write=False) as session:
+        for i, r in zip(items, results, strict=True):
+            _winner, loser, message = one_winner(r)
+            assert r[loser][0] == "Conflict" and "Nia Larkholt is already recorded as not present" in message
+            assert session.scalar(select(func.count()).select_from(PanelItemAbsence)
+                                  .where(PanelItemAbsence.item_id == i)) == 1
 
 
 def test_one_letterbox_outcome_wins(shared: Shared) -> None:

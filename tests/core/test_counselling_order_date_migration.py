@@ -81,7 +81,14 @@ def _check_downgrade(conn: Connection) -> None:
 
 
 def test_revision_follows_the_last_head() -> None:
-    assert REVISION in migrations.script_heads()
+    """It followed the head of its day (``BEFORE``) and every head now descends from it (later migrations,
+    such as ``panel_0002_item_absences``, come after it on the one line)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    assert script.get_revision(REVISION).down_revision == BEFORE
+    for head in migrations.script_heads():
+        assert REVISION in {r.revision for r in script.iterate_revisions(head, "base")}
 
 
 def test_existing_cases_keep_their_dates_on_sqlcipher(tmp_path: Path, store: SecretStore) -> None:

@@ -543,6 +543,44 @@ def _declare(window: Any) -> None:
     _panel(window).declare()
 
 
+@register("Not present for an item", ("paneladmin",), "SimpleDialog")
+def _item_absence(window: Any) -> None:
+    page = _panel(window)
+    for row in range(page.sittings_model.rowCount()):  # a held sitting: its members present can be chosen
+        if page.detail is not None and any(a.status == "present" for a in page.detail.attendance):
+            break
+        page.sittings_view.selectRow(row)
+        QApplication.processEvents()
+    page.record_absence()
+
+
+@register("Present for an item after all", ("paneladmin",), "SimpleDialog")
+def _item_present_again(window: Any) -> None:
+    """An item with a member recorded as not present: one of the demo's, or one recorded here on the latest
+    held sitting's item whose minutes are not approved yet."""
+    from adoption_desktop.panel import service
+
+    page = _panel(window)
+    for row in range(page.sittings_model.rowCount()):
+        page.sittings_view.selectRow(row)
+        QApplication.processEvents()
+        detail = page.detail
+        present = [a for a in detail.attendance if a.status == "present" and not a.is_adviser]
+        away = [i for i in detail.items if i.absences]
+        open_items = [i for i in detail.items if not (i.minutes and i.minutes.locked)]
+        if away or (present and open_items):
+            break
+    if away:
+        item = away[0]
+    else:
+        item = open_items[0]
+        service.record_item_absence(window.ctx.db, window.ctx.principal, item.id, present[-1].member_id,
+                                    "arrived_after")
+    page._load_detail(keep_item=item.id)
+    QApplication.processEvents()
+    page.remove_absence()
+
+
 @register("Children on a match item", ("paneladmin",), "ChildrenDialog")
 def _children(window: Any) -> None:
     _panel(window, case_types=("match", "relinquished", "early_permanence")).open_children()

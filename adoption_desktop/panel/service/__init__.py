@@ -13,7 +13,9 @@ module had when it was one file, the names it imported included, is still import
 - ``sittings``: sittings scheduled (recurring), cancelled, moved, found by what a person names
   (``sitting_id_for``), listed, opened (``sitting_detail``, ``open_item``); the calendar export audited;
 - ``agenda``: items added, edited, removed, reordered and moved; papers received;
-- ``attendance``: attendance and declarations of interest, and an item's quorum (``item_quorum``);
+- ``attendance``: attendance, declarations of interest, members not present for an item
+  (``record_item_absence``, ``record_left_sitting``, ``remove_item_absence``), and an item's quorum
+  (``item_quorum``);
 - ``minutes``: an item's minutes drafted and saved, sent to the chair, corrected as a new version,
   their history; an item deferred;
 - ``chair_approval``: the chair's approval (``approval_blockers``, ``approve_minutes``), the minutes of
@@ -46,7 +48,11 @@ from adoption_desktop.panel.service.attendance import _item_quorum as _item_quor
 from adoption_desktop.panel.service.attendance import (
     declare_interest,
     item_quorum,
+    record_item_absence,
+    record_left_sitting,
     remove_declaration,
+    remove_item_absence,
+    remove_item_absences,
     set_attendance,
 )
 from adoption_desktop.panel.service.chair_approval import _approval_problems as _approval_problems
@@ -59,6 +65,7 @@ from adoption_desktop.panel.service.chair_approval import (
     item_text,
 )
 from adoption_desktop.panel.service.common import P, quorum_rule
+from adoption_desktop.panel.service.common import _absences as _absences
 from adoption_desktop.panel.service.common import _attendance as _attendance
 from adoption_desktop.panel.service.common import _current_minutes as _current_minutes
 from adoption_desktop.panel.service.common import _DeadlineRules as _DeadlineRules
@@ -79,6 +86,7 @@ from adoption_desktop.panel.service.common import _sitting_status as _sitting_st
 from adoption_desktop.panel.service.common import _today as _today
 from adoption_desktop.panel.service.common import _warn_settings as _warn_settings
 from adoption_desktop.panel.service.data import (
+    AbsenceRow,
     AttendanceRow,
     DeclarationRow,
     ItemInput,
@@ -135,9 +143,16 @@ from adoption_desktop.panel.service.sittings import (
     sitting_detail,
     sitting_id_for,
 )
-from adoption_desktop.panel.snapshots import AttendanceChange, OrderChange, RemovedDeclaration, RemovedItem
+from adoption_desktop.panel.snapshots import (
+    AttendanceChange,
+    OrderChange,
+    RemovedAbsence,
+    RemovedDeclaration,
+    RemovedItem,
+)
 
 __all__ = [
+    "AbsenceRow",
     "AttendanceChange",
     "AttendanceRow",
     "DeclarationRow",
@@ -151,6 +166,7 @@ __all__ = [
     "OrderChange",
     "P",
     "PaperRow",
+    "RemovedAbsence",
     "RemovedDeclaration",
     "RemovedItem",
     "SittingDetail",
@@ -178,10 +194,14 @@ __all__ = [
     "open_item",
     "quorum_rule",
     "record_calendar_export",
+    "record_item_absence",
+    "record_left_sitting",
     "record_minutes_export",
     "record_minutes_written",
     "remove_declaration",
     "remove_item",
+    "remove_item_absence",
+    "remove_item_absences",
     "reorder_items",
     "save_minutes",
     "schedule_sittings",

@@ -14,7 +14,7 @@ from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
 from adoption_desktop.panel import rules
-from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelPaper
+from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelItemAbsence, PanelPaper
 from adoption_desktop.panel.service.common import P, _current_minutes, _item, _sitting
 from adoption_desktop.panel.service.data import ItemInput
 from adoption_desktop.panel.snapshots import OrderChange, RemovedItem
@@ -88,8 +88,8 @@ def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *
 
 
 def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
-    """Take an item without minutes off the agenda. Returns what was removed (papers and declarations
-    with it), so that undo (``panel.undo.restore_item``) can put it back exactly."""
+    """Take an item without minutes off the agenda. Returns what was removed (papers, declarations and
+    absences with it), so that undo (``panel.undo.restore_item``) can put it back exactly."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         item = _item(session, item_id)
@@ -97,9 +97,10 @@ def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
             raise Conflict("This item has minutes; it cannot be removed (defer it instead).")
         s = _sitting(session, item.sitting_id)
         removed = removed_item_snapshot(session, item, s.sitting_date, s.row_version)
-        for kind in (PanelPaper, PanelDeclaration):
+        for kind in (PanelPaper, PanelDeclaration, PanelItemAbsence):
             for row in session.scalars(select(kind).where(kind.item_id == item_id)):
                 session.delete(row)
+        session.flush()  # the rows that point to the item go first (no relationship orders them)
         session.delete(item)
         return removed
 

@@ -1,23 +1,36 @@
 """Panel service, attendance and declarations: who was at a sitting, who declared an interest in an
-item (and withdrew), and the quorum of an item that follows from them."""
+item (and withdrew), who was out of the room for an item (arrived after it, left before or during it),
+and the quorum of an item that follows from them."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import clean_text
 from adoption_desktop.panel import rules
-from adoption_desktop.panel.models import PanelAttendance, PanelDeclaration, PanelItem, PanelMember
+from adoption_desktop.panel.models import (
+    PanelAttendance,
+    PanelDeclaration,
+    PanelItem,
+    PanelItemAbsence,
+    PanelMember,
+    PanelMinutes,
+)
 from adoption_desktop.panel.rules import QuorumResult
 from adoption_desktop.panel.service.common import (
     P,
+    _absences,
     _attendance,
     _current_minutes,
     _declarations,
@@ -27,7 +40,8 @@ from adoption_desktop.panel.service.common import (
     _sitting,
     quorum_rule,
 )
-from adoption_desktop.panel.snapshots import AttendanceChange, RemovedDeclaration
+from adoption_desktop.panel.snapshots import AttendanceChange, RemovedAbsence, RemovedDeclaration
+from adoption_desktop.panel.snapshots import absence as absence_snapshot
 from adoption_desktop.panel.snapshots import declaration as declaration_snapshot
 
 
@@ -88,6 +102,157 @@ def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> R
         return removed
 
 
+# --- members not present for an item ---------------------------------------------------------------
+_ABSENCES_LOCKED = "The minutes of {what} are approved; who was present for it can no longer change."
+
+
+def _item_label(item: PanelItem) -> str:
+    return f"item {item.position} ({item.subject_reference or rules.CASE_TYPES.get(item.case_type, 'other')})"
+
+
+def _present_member(session: Session, sitting_id: int, member_id: int) -> PanelMember:
+    """The member, who must be a member (not an adviser) marked present at the sitting."""
+    member = session.get(PanelMember, member_id)
+    if member is None:
+        raise NotFound(f"No central-list member with id {member_id}.")
+    if rules.is_adviser(member.role_type):
+        raise ValidationError(f"Member: {member.full_name} is an adviser, not a member; advisers never count "
+                              "to the quorum.", "member_id")
+    status = session.scalar(select(PanelAttendance.status).where(PanelAttendance.sitting_id == sitting_id,
+                                                                 PanelAttendance.member_id == member_id))
+    if status != "present":
+        raise ValidationError(f"Member: {member.full_name} is not marked present at this sitting "
+                              f"({status or 'attendance not recorded'}), so cannot be recorded as missing one "
+                              "item; mark the attendance first.", "member_id")
+    return member
+
+
+def _already_absent(name: str, item: PanelItem, reason: str) -> Conflict:
+    return Conflict(f"{name} is already recorded as not present for {_item_label(item)}"
+                    + (f" ({rules.ABSENCE_REASONS.get(reason, reason).lower()})" if reason else "")
+                    + "; nothing was recorded a second time.")
+
+
+def _add_absence(session: Session, item: PanelItem, member: PanelMember, reason: str) -> int:
+    """Add the record in the caller's transaction; a second one for the member and item is a Conflict
+    naming the member, whether it was there already or another session added it at the same moment."""
+    existing = select(PanelItemAbsence.reason).where(PanelItemAbsence.item_id == item.id,
+                                                     PanelItemAbsence.member_id == member.id)
+    found = session.scalar(existing)
+    if found is not None:
+        raise _already_absent(member.full_name, item, found)
+    row = PanelItemAbsence(item_id=item.id, member_id=member.id, reason=reason)
+    try:
+        with session.begin_nested():  # one that got in past the check: reported, not a raw error
+            session.add(row)
+    except IntegrityError as err:
+        raise _already_absent(member.full_name, item, session.scalar(existing) or "") from err
+    drop_view(session, item, member.id)
+    return row.id
+
+
+def _check_open(session: Session, item: PanelItem, what: str, more: str = "") -> None:
+    """Refused once any version of the item's minutes was approved: the approved record (its quorum
+    statement, the members handed to the ADM) must stay what the data says, a correction draft included."""
+    approved = session.scalar(select(PanelMinutes.id).where(PanelMinutes.item_id == item.id,
+                                                            PanelMinutes.status == "approved").limit(1))
+    if approved is not None:
+        raise Conflict(_ABSENCES_LOCKED.format(what=what) + more)
+
+
+def drop_view(session: Session, item: PanelItem, member_id: int) -> None:
+    """A member recorded as out of the room gave no view on the item: a view already typed into its draft
+    minutes is taken out with the record (otherwise the minutes would say both)."""
+    m = _current_minutes(session, item.id)
+    if m is None:
+        return
+    views = json.loads(m.member_views or "{}")
+    if str(member_id) in views:
+        del views[str(member_id)]
+        m.member_views = json.dumps(views, ensure_ascii=False)
+
+
+def _check_reason(reason: str) -> None:
+    if reason not in rules.ABSENCE_REASONS:
+        raise ValidationError("Reason: choose " + ", ".join(v.lower() for v in rules.ABSENCE_REASONS.values())
+                              + ".", "reason")
+
+
+def record_item_absence(db: Database, actor: Principal, item_id: int, member_id: int, reason: str) -> int:
+    """Record that a member present at the sitting was not present for this item (``reason``: a code of
+    ``rules.ABSENCE_REASONS``); the member is no longer counted in the item's quorum, vote or views.
+    Refused once the item's minutes are approved, and for a second record of the same member and item."""
+    require(actor, P.PANEL_EDIT)
+    _check_reason(reason)
+    with db.session(actor) as session:
+        item = lock_row(session, _item(session, item_id))  # two people recording at once queue here
+        member = _present_member(session, item.sitting_id, member_id)
+        _check_open(session, item, "this item")
+        return _add_absence(session, item, member, reason)
+
+
+def record_left_sitting(db: Database, actor: Principal, item_id: int, member_id: int,
+                        reason: str = "left_during") -> list[int]:
+    """The member left the sitting before or during item ``item_id`` (``reason``: ``left_before`` or
+    ``left_during``) and did not come back: recorded so for that item and as ``left_before`` for every
+    later item of the sitting, in one transaction. The items are locked first and the later ones found
+    under the lock, so an agenda reordered meanwhile is read as it now is. Items already recorded for the
+    member are left as they are; refused (nothing recorded) when any of the items' minutes were approved.
+    Returns the new records."""
+    require(actor, P.PANEL_EDIT)
+    if reason not in ("left_before", "left_during"):
+        raise ValidationError("Reason: someone who left the sitting left before this item or during it; "
+                              "choose one of those.", "reason")
+    with db.session(actor) as session:
+        first = _item(session, item_id)
+        # every item of the sitting, locked in id order (as every path that locks several does)
+        items = [lock_row(session, i) for i in session.scalars(
+            select(PanelItem).where(PanelItem.sitting_id == first.sitting_id).order_by(PanelItem.id))]
+        first = next(i for i in items if i.id == item_id)
+        chosen = [i for i in sorted(items, key=lambda i: (i.position, i.id))
+                  if (i.position, i.id) >= (first.position, first.id)]
+        member = _present_member(session, first.sitting_id, member_id)
+        for i in chosen:
+            _check_open(session, i, _item_label(i), " Nothing was recorded.")
+        recorded = set(session.scalars(select(PanelItemAbsence.item_id).where(
+            PanelItemAbsence.member_id == member_id, PanelItemAbsence.item_id.in_([i.id for i in chosen]))))
+        out = [_add_absence(session, i, member, reason if i.id == item_id else "left_before")
+               for i in chosen if i.id not in recorded]
+        if not out:
+            raise Conflict(f"{member.full_name} is already recorded as not present for {_item_label(first)} and "
+                           "every item after it; nothing was recorded.")
+        return out
+
+
+def remove_item_absences(db: Database, actor: Principal, absence_ids: Sequence[int]) -> tuple[RemovedAbsence, ...]:
+    """Remove "not present for this item" records made in error, in one transaction. Returns them as they
+    were (undo puts them back). Refused once an item's minutes were approved. The items are locked before
+    anything is checked, so a chair approving at the same moment either comes first (and this is refused)
+    or waits for this to commit (and approves what is then recorded)."""
+    require(actor, P.PANEL_EDIT)
+    out = []
+    with db.session(actor) as session:
+        rows = []
+        for absence_id in absence_ids:
+            rows.append(get_or_raise(session, PanelItemAbsence, absence_id,
+                                     f"No record of a member not present for an item with id {absence_id}."))
+        items = {i: lock_row(session, _item(session, i)) for i in sorted({x.item_id for x in rows})}
+        for x in rows:
+            session.refresh(x)  # still there once the item is ours (another session may have removed it)
+        for x in rows:
+            item = items[x.item_id]
+            _check_open(session, item, _item_label(item))
+            member = session.get(PanelMember, x.member_id)
+            out.append(absence_snapshot(x, member.full_name if member else "", item.row_version))
+            session.delete(x)
+        return tuple(out)
+
+
+def remove_item_absence(db: Database, actor: Principal, absence_id: int) -> RemovedAbsence:
+    """Remove one "not present for this item" record made in error; returns it as it was (for undo)."""
+    return remove_item_absences(db, actor, [absence_id])[0]
+
+
 def item_quorum(db: Database, actor: Principal, item_id: int) -> QuorumResult:
     require(actor, P.PANEL_VIEW)
     with db.session(actor, write=False) as session:
@@ -96,4 +261,5 @@ def item_quorum(db: Database, actor: Principal, item_id: int) -> QuorumResult:
 
 def _item_quorum(session: Session, item: PanelItem) -> QuorumResult:
     attendance = _attendance(session, _sitting(session, item.sitting_id))
-    return _quorum(quorum_rule(session), _present_for_item(attendance, _declarations(session, [item.id])[item.id]))
+    return _quorum(quorum_rule(session), _present_for_item(attendance, _declarations(session, [item.id])[item.id],
+                                                           _absences(session, [item.id])[item.id]))

@@ -19,6 +19,7 @@ from adoption_desktop.panel.models import PanelItem, PanelMember, PanelMinutes
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
     P,
+    _absences,
     _attendance,
     _current_minutes,
     _declarations,
@@ -51,6 +52,8 @@ def item_text(item: ItemRow, m: MinutesRow, members: dict[int, str]) -> str:
             f"{x.member_name}: {x.interest}" + (" (withdrew)" if x.withdrew else "") for x in item.declarations))
     else:
         lines.append("Declarations of interest: none.")
+    if item.absences:
+        lines.append("Not present for this item: " + "; ".join(x.text for x in item.absences) + ".")
     lines.append(f"Quorum: {m.quorum_statement or item.quorum.summary}")
     if d.discussion:
         lines.append(f"Discussion: {d.discussion}")
@@ -84,14 +87,19 @@ def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
 
 
 def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_on: dt.date) -> PanelHandoff:
-    """What the ADM receives for an approved item: members present for it (not advisers, not withdrawn)."""
+    """What the ADM receives for an approved item: members present for it (not advisers, not withdrawn, not
+    out of the room for it); the conflict list adds those who left during it."""
     sitting = _sitting(session, item.sitting_id)
     attendance = _attendance(session, sitting)
     rows = _items(session, sitting, attendance, approved_on)
     row = next(r for r in rows if r.id == item.id)
-    present = _present_for_item(attendance, row.declarations)
+    present = _present_for_item(attendance, row.declarations, row.absences)
+    # the ADM conflict rule also covers a member who heard part of the case and left before the views:
+    # not counted for the item, but not someone who may then decide it
+    left_during = {x.member_id for x in row.absences if x.reason == "left_during"}
+    heard = [*present, *(a for a in attendance if a.member_id in left_during)]
     user_ids: dict[int, int | None] = {mid: uid for mid, uid in session.execute(
-        select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in present])))}
+        select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in heard])))}
     names = {a.member_id: a.full_name for a in attendance}
     minutes = _minutes_row(m)
     return PanelHandoff(
@@ -101,9 +109,9 @@ def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_o
         recommendation_text=m.recommendation_text or rules.OUTCOMES[m.outcome], reasons=m.reasons,
         advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
         minutes_approved_on=approved_on,
-        member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in present) if uid is not None),
+        member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in heard) if uid is not None),
         member_names=tuple(a.full_name for a in present),
-        unlinked_member_names=tuple(a.full_name for a in present if user_ids.get(a.member_id) is None))
+        unlinked_member_names=tuple(a.full_name for a in heard if user_ids.get(a.member_id) is None))
 
 
 def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> list[str]:
@@ -125,7 +133,8 @@ def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt
 
 def _approval_problems(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> list[str]:
     sitting = _sitting(session, item.sitting_id)
-    present = _present_for_item(_attendance(session, sitting), _declarations(session, [item.id])[item.id])
+    present = _present_for_item(_attendance(session, sitting), _declarations(session, [item.id])[item.id],
+                                _absences(session, [item.id])[item.id])
     # each member's view is recorded on a recommendation; a deferral or a noted paper has none to give
     needs_views = m.outcome not in ("", "deferred", "noted")
     return rules.approval_problems(sitting.sitting_date, today, today,

@@ -21,6 +21,7 @@ from adoption_desktop.panel.models import (
     PanelAttendance,
     PanelDeclaration,
     PanelItem,
+    PanelItemAbsence,
     PanelMember,
     PanelMinutes,
     PanelPaper,
@@ -28,6 +29,7 @@ from adoption_desktop.panel.models import (
 )
 from adoption_desktop.panel.rules import QuorumMember, QuorumResult, QuorumRule
 from adoption_desktop.panel.service.data import (
+    AbsenceRow,
     AttendanceRow,
     DeclarationRow,
     ItemRow,
@@ -171,10 +173,13 @@ def _attendance(session: Session, sitting: PanelSitting) -> list[AttendanceRow]:
     return out
 
 
-def _present_for_item(attendance: Sequence[AttendanceRow], declarations: Sequence[DeclarationRow]
-                      ) -> list[AttendanceRow]:
-    withdrawn = {d.member_id for d in declarations if d.withdrew}
-    return [a for a in attendance if a.status == "present" and not a.is_adviser and a.member_id not in withdrawn]
+def _present_for_item(attendance: Sequence[AttendanceRow], declarations: Sequence[DeclarationRow],
+                      absences: Sequence[AbsenceRow]) -> list[AttendanceRow]:
+    """The members who count for an item: present at the sitting, not advisers, not withdrawn after a
+    declaration, and not recorded as out of the room for the item (arrived after it, left before or
+    during it). ``absences`` is required so that no caller forgets them (AAR 2005 reg 3)."""
+    out = {d.member_id for d in declarations if d.withdrew} | {x.member_id for x in absences}
+    return [a for a in attendance if a.status == "present" and not a.is_adviser and a.member_id not in out]
 
 
 def _quorum(rule: QuorumRule, present: Sequence[AttendanceRow]) -> QuorumResult:
@@ -194,12 +199,26 @@ def _declarations(session: Session, item_ids: Sequence[int]) -> dict[int, list[D
     return out
 
 
+def _absences(session: Session, item_ids: Sequence[int]) -> dict[int, list[AbsenceRow]]:
+    """The members not present for each item, by item (first recorded first)."""
+    out: dict[int, list[AbsenceRow]] = {i: [] for i in item_ids}
+    if not item_ids:
+        return out
+    rows = session.execute(select(PanelItemAbsence, PanelMember.full_name)
+                           .join(PanelMember, PanelMember.id == PanelItemAbsence.member_id)
+                           .where(PanelItemAbsence.item_id.in_(item_ids)).order_by(PanelItemAbsence.id))
+    for x, name in rows:
+        out[x.item_id].append(AbsenceRow(x.id, x.member_id, name, x.reason))
+    return out
+
+
 def _items(session: Session, sitting: PanelSitting, attendance: Sequence[AttendanceRow], today: dt.date
            ) -> list[ItemRow]:
     items = list(session.scalars(select(PanelItem).where(PanelItem.sitting_id == sitting.id)
                                  .order_by(PanelItem.position, PanelItem.id)))
     ids = [i.id for i in items]
     decls = _declarations(session, ids)
+    away = _absences(session, ids)
     papers: dict[int, list[PanelPaper]] = {i: [] for i in ids}
     if ids:
         for p in session.scalars(select(PanelPaper).where(PanelPaper.item_id.in_(ids)).order_by(PanelPaper.id)):
@@ -216,6 +235,7 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
         current = _current_minutes(session, i.id)
         out.append(ItemRow(i.id, i.sitting_id, i.position, i.case_type, i.subject_reference, i.subject_initials,
                            i.presenting_worker, i.time_slot, i.notes, prow, tuple(decls[i.id]),
-                           _quorum(rule, _present_for_item(attendance, decls[i.id])),
-                           _minutes_row(current) if current else None, recorded, i.row_version))
+                           _quorum(rule, _present_for_item(attendance, decls[i.id], away[i.id])),
+                           _minutes_row(current) if current else None, recorded, i.row_version,
+                           tuple(away[i.id])))
     return out

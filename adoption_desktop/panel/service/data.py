@@ -124,6 +124,25 @@ class DeclarationRow:
 
 
 @dataclass(frozen=True)
+class AbsenceRow:
+    """A member present at the sitting who was not present for one item (``rules.ABSENCE_REASONS``)."""
+
+    id: int
+    member_id: int
+    member_name: str
+    reason: str
+
+    @property
+    def reason_label(self) -> str:
+        return rules.ABSENCE_REASONS.get(self.reason, self.reason)
+
+    @property
+    def text(self) -> str:
+        """"A. Member (left before this item)"."""
+        return rules.absence_text(self.member_name, self.reason)
+
+
+@dataclass(frozen=True)
 class MinutesDraft:
     outcome: str = ""
     recommendation_text: str = ""
@@ -185,6 +204,8 @@ class ItemRow:
     #: result is then not a shortfall yet, and the screens show "attendance not recorded".
     attendance_recorded: bool = True
     row_version: int = 1
+    #: members present at the sitting but not for this item: not counted in its quorum
+    absences: tuple[AbsenceRow, ...] = ()
 
     @property
     def quorum_state(self) -> str:

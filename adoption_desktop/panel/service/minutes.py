@@ -22,7 +22,15 @@ from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelPaper
 from adoption_desktop.panel.rules import QuorumResult
 from adoption_desktop.panel.service.agenda import add_item
 from adoption_desktop.panel.service.attendance import _item_quorum
-from adoption_desktop.panel.service.common import P, _current_minutes, _draft_of, _item, _minutes_row, _today
+from adoption_desktop.panel.service.common import (
+    P,
+    _absences,
+    _current_minutes,
+    _draft_of,
+    _item,
+    _minutes_row,
+    _today,
+)
 from adoption_desktop.panel.service.data import ItemInput, MinutesDraft, MinutesRow, advice_text
 
 
@@ -105,6 +113,9 @@ def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDra
     with db.session(actor) as session:
         item, m = _locked_item_minutes(session, item_id)
         _validate_draft(item, draft, _item_quorum(session, item))
+        away = {x.member_id for x in _absences(session, [item_id])[item_id]}
+        if away & draft.member_views.keys():  # out of the room for the item: no view (an editor opened before)
+            draft = replace(draft, member_views={k: v for k, v in draft.member_views.items() if k not in away})
         if m is not None and m.status == "approved":
             raise Conflict(f"These minutes were {_minutes_done_by(session, m)} and are locked; record a "
                            "correction as a new version with a reason.")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.panel import profile, rules
 from adoption_desktop.panel.service import (
+    AbsenceRow,
     AttendanceRow,
     ItemInput,
     ItemRow,
@@ -303,6 +304,56 @@ def declaration_dialog(parent: QWidget | None, item: ItemRow, attendance: Sequen
     dlg.add("", withdrew, "withdrew")
     dlg.submit = lambda: submit(int(member.currentData()), interest.text(), withdrew.isChecked())
     member.setFocus()
+    return dlg
+
+
+def absence_dialog(parent: QWidget | None, item: ItemRow, attendance: Sequence[AttendanceRow],
+                   submit: Callable[[int, str, bool], Any], on_done: Callable[[Any], None]) -> SimpleDialog:
+    """"Not present for item…": a member present at the sitting who was out of the room for this item
+    (arrived after it, left before it, or left during it before the panel's views): not counted in its
+    quorum. ``submit(member_id, reason, every_later_item)``; the last is the "left the sitting" box."""
+    dlg = SimpleDialog(parent, f"Not present for item {item.position}", on_done, enter_submits=False)
+    member = QComboBox()
+    away = {x.member_id for x in item.absences}
+    for a in attendance:
+        if a.status == "present" and not a.is_adviser and a.member_id not in away:
+            member.addItem(f"{a.full_name} ({a.role_label})", a.member_id)
+    dlg.add("&Member", member, "member_id")
+    reason = QComboBox()
+    for code, label in rules.ABSENCE_REASONS.items():
+        reason.addItem(label, code)
+    dlg.add("&Reason", reason, "reason")
+    later = QCheckBox("Left the sitting: also &not present for every later item")
+    dlg.add("", later, "every_later_item")
+
+    def reason_changed() -> None:  # "left the sitting" is a member who left before this item (or during it)
+        allowed = reason.currentData() != "arrived_after"
+        later.setEnabled(allowed)
+        if not allowed:
+            later.setChecked(False)
+
+    reason.currentIndexChanged.connect(lambda _i: reason_changed())
+    reason_changed()  # the first reason shown ("arrived after") rules the box out from the start
+    if member.count() == 0:
+        dlg.message.setText("Nobody is marked present at this sitting who is not already recorded as not present "
+                            "for this item; mark the attendance first (Attendance tab).")
+    dlg.submit = lambda: submit(int(member.currentData()) if member.count() else 0, str(reason.currentData()),
+                                later.isChecked())
+    member.setFocus()
+    return dlg
+
+
+def present_again_dialog(parent: QWidget | None, item: ItemRow, submit: Callable[[int], Any],
+                         on_done: Callable[[Any], None]) -> SimpleDialog:
+    """"Mark present again…": remove a "not present for this item" record made in error (undo puts it back)."""
+    dlg = SimpleDialog(parent, f"Present for item {item.position} after all", on_done, ok_text="Remove the record")
+    record = QComboBox()
+    rows: Sequence[AbsenceRow] = item.absences
+    for x in rows:
+        record.addItem(x.text, x.id)
+    dlg.add("&Not present", record, "absence_id")
+    dlg.submit = lambda: submit(int(record.currentData()))
+    record.setFocus()
     return dlg
 
 

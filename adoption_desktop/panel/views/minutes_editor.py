@@ -230,7 +230,8 @@ class MinutesEditor(QWidget):
                 self.outcome.addItem(rules.OUTCOMES[code], code)
             m = item.minutes
             self._fill(m.draft if m else MinutesDraft())
-            withdrawn = {x.member_id for x in item.declarations if x.withdrew}
+            withdrawn = {x.member_id for x in item.declarations if x.withdrew} | {
+                x.member_id for x in item.absences}
             self.views_model.set_rows([a for a in self.present if a.status == "present"
                                        and a.member_id not in withdrawn])
             locked = bool(m and m.locked)

@@ -1,8 +1,9 @@
 """The Panel page: sittings (agenda, attendance, minutes) and the central list.
 
 Keyboard: Ctrl+N new sitting; Ctrl+I add agenda item; Alt+Up / Alt+Down move the item; Ctrl+D declare an
-interest; Ctrl+E export the minutes; in the attendance list P present, A apologies, X absent; the minutes
-editor has its own shortcuts (see ``minutes_editor``). Every tab and button has a mnemonic.
+interest; Alt+Q a member not present for the item, Alt+K present for it again; Ctrl+E export the minutes;
+in the attendance list P present, A apologies, X absent; the minutes editor has its own shortcuts (see
+``minutes_editor``). Every tab and button has a mnemonic.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import partial
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +166,18 @@ class PanelPage(QWidget):
                 row.addWidget(b)
             row.addStretch(1)
             agenda_layout.addLayout(row)
+        # who of those present at the sitting was out of the room for the selected item (not counted)
+        row = QHBoxLayout()
+        self.item_presence = QLabel()
+        self.item_presence.setObjectName("item_presence")
+        self.item_presence.setWordWrap(True)
+        row.addWidget(self.item_presence, 1)
+        for text, slot, name in (("Not present for item (&quorum)…", self.record_absence, "item_absence"),
+                                 ("Mar&k present again…", self.remove_absence, "item_present_again")):
+            b = _button(text, slot, name)
+            b.setEnabled(can_edit)
+            row.addWidget(b)
+        agenda_layout.addLayout(row)
         row = QHBoxLayout()
         row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+Shift+E"))
         row.addWidget(_button("Case file cop&y of item…", self.export_extract, "export_extract"))
@@ -349,6 +363,7 @@ class PanelPage(QWidget):
         self.attendance_model.set_rows(detail.attendance)
         self.attendance_view.selectRow(max(0, att_row))
         self.minutes.set_items(detail.items, detail.attendance, keep=keep_item)
+        self._show_item_presence()
 
     def _refresh_agenda_rows(self) -> None:
         keep = self.minutes.current.id if self.minutes.current else None
@@ -362,7 +377,19 @@ class PanelPage(QWidget):
             self._viewed_item = item_id
             self._run(lambda: svc.open_item(self.ctx.db, self.ctx.principal, item_id))
 
+    def _show_item_presence(self) -> None:
+        item = self.item
+        if item is None:
+            self.item_presence.setText("")
+        elif item.absences:
+            self.item_presence.setText(f"<b>Not present for item {item.position}:</b> "
+                                       + escape("; ".join(x.text for x in item.absences)) + ". "
+                                       + escape(item.quorum_text))
+        else:
+            self.item_presence.setText(f"Everyone present at the sitting was present for item {item.position}.")
+
     def _agenda_row(self, *_args: object) -> None:
+        self._show_item_presence()
         if self.item is not None and not self.minutes.show_item(self.item.id) and self.minutes.current:
             # the minutes of the current item have unsaved, refused edits: stay on it (nothing is lost)
             ids = [i.id for i in self.agenda_model.rows()]
@@ -591,6 +618,53 @@ class PanelPage(QWidget):
             self, item, detail.attendance,
             lambda member_id, interest, withdrew: panel_undo.declare_interest(
                 self.ctx.db, self.ctx.principal, item.id, member_id, interest, withdrew), done))
+
+    def record_absence(self) -> None:
+        """"Not present for item…": a member present at the sitting who was out of the room for this item
+        (or, with the box ticked, who left the sitting before it); undo removes the record(s)."""
+        item, detail = self.item, self.detail
+        if item is None or detail is None:
+            self.say("Choose an agenda item first.", error=True)
+            return
+
+        def submit(member_id: int, reason: str, every_later: bool) -> Any:
+            if not member_id:
+                raise ValidationError("Member: nobody present at the sitting can be chosen; mark the attendance "
+                                      "first.", "member_id")
+            if every_later:  # left the sitting before or during this item: this item and every later one, at once
+                return panel_undo.record_left_sitting(self.ctx.db, self.ctx.principal, item.id, member_id, reason)
+            return panel_undo.record_item_absence(self.ctx.db, self.ctx.principal, item.id, member_id, reason)
+
+        def done(result: Any) -> None:
+            self._load_detail(keep_item=item.id)
+            current = self.item
+            self.say("Recorded as not present. " + (current.quorum_text if current else ""),
+                     error=bool(current and current.quorum_state == "inquorate"))
+            if isinstance(result, tuple):
+                self.ctx.did(result[1])
+
+        self._open(dialogs.absence_dialog(self, item, detail.attendance, submit, done))
+
+    def remove_absence(self) -> None:
+        """"Mark present again…": remove a "not present for this item" record made in error (undo puts it back)."""
+        item = self.item
+        if item is None:
+            self.say("Choose an agenda item first.", error=True)
+            return
+        if not item.absences:
+            self.say(f"Nobody is recorded as not present for item {item.position}.", error=True)
+            return
+
+        def done(entry: Any) -> None:
+            self.ctx.did(entry)
+            self._load_detail(keep_item=item.id)
+            current = self.item
+            self.say("Marked present for the item again. " + (current.quorum_text if current else ""),
+                     error=bool(current and current.quorum_state == "inquorate"))
+
+        self._open(dialogs.present_again_dialog(
+            self, item, lambda absence_id: panel_undo.remove_item_absence(self.ctx.db, self.ctx.principal,
+                                                                          absence_id), done))
 
     # --- attendance -------------------------------------------------------------------------------------
     def mark(self, status: str, advance: bool = False) -> None:
