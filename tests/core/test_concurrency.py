@@ -177,6 +177,79 @@ def test_two_clerks_recording_one_member_not_present_for_an_item_leave_one_recor
                                   .where(PanelItemAbsence.item_id == i)) == 1
 
 
+def test_marking_a_member_present_again_while_the_chair_approves_never_both_happen(
+        shared: Shared, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: on PostgreSQL "Mark present again" checked that the minutes were not approved without
+    locking the item, so a chair approving in between approved the quorum without the member and the
+    record was then removed: approved minutes contradicted by the data. Two sessions, the removal paused
+    just after its check while the chair approves: one of them happens, and what is stored agrees."""
+    import time
+
+    from adoption_desktop.panel.service import attendance
+    from tests.conftest import papers_received
+    from tests.panel.conftest import MEMBERS
+
+    db = shared.db
+    clerk = make_user(db, "pres_clerk", Role.PANEL_ADMINISTRATOR)
+    chair = make_user(db, "pres_chair", Role.PANEL_CHAIR)
+    day, today = dt.date(2026, 11, 10), dt.date(2026, 11, 23)
+    ids = {key: panel.add_member(db, clerk, panel.MemberInput(
+        name, role, dt.date(2024, 1, 1), pqe, ind, user_id=chair.user_id if key == "chair" else None,
+        appraisal_due=dt.date(2027, 6, 1), dbs_checked_on=dt.date(2025, 1, 1), training_on=dt.date(2026, 6, 1)),
+        today=today).id for key, (name, role, pqe, ind) in MEMBERS.items()}
+    sitting = panel.schedule_sittings(db, clerk, panel.SittingInput(day, "10:00", "13:00", "Room 2, Civic Centre"))[0]
+    for key in ("chair", "vice", "sw", "med", "pe", "sw2"):
+        panel.set_attendance(db, clerk, sitting, ids[key], "present")
+    item = papers_received(db, clerk, panel.add_item(db, clerk, sitting, panel.ItemInput("approval", "ADP-700", "C.D.")),
+                           day)
+    away = panel.record_item_absence(db, clerk, item, ids["sw2"], "left_before")
+    panel.save_minutes(db, clerk, item, panel.MinutesDraft(
+        outcome="suitable", reasons="Thorough assessment.", discussion="Questions answered.", vote="unanimous",
+        member_views={ids[k]: "Agrees." for k in ("chair", "vice", "sw", "med", "pe")}))
+    panel.submit_minutes(db, clerk, item, today=today)
+
+    checked, go = threading.Event(), threading.Event()
+    real_check = attendance._check_open
+
+    def check_then_pause(*args: Any, **kw: Any) -> None:
+        real_check(*args, **kw)
+        checked.set()
+        go.wait(10)
+
+    monkeypatch.setattr(attendance, "_check_open", check_then_pause)
+    outcome: dict[str, str] = {}
+
+    def act(who: str, fn: Any) -> None:
+        try:
+            fn()
+            outcome[who] = "ok"
+        except Exception as exc:  # an AppError is the expected refusal; anything else fails below
+            outcome[who] = f"{type(exc).__name__}: {exc}"
+
+    removing = threading.Thread(target=act, args=("remove", lambda: panel.remove_item_absence(db, clerk, away)))
+    approving = threading.Thread(target=act, args=("approve", lambda: panel.approve_minutes(
+        db, chair, item, TEST_PASSWORD, today=today)))
+    removing.start()
+    assert checked.wait(20)
+    approving.start()
+    time.sleep(2)  # time for the approval to commit, if nothing makes it wait for the removal
+    go.set()
+    removing.join(60)
+    approving.join(60)
+    assert sorted(outcome) == ["approve", "remove"], outcome
+    assert list(outcome.values()).count("ok") == 1, outcome
+    with db.session(write=False) as session:
+        approved = session.scalar(select(func.count()).select_from(PanelMinutes).where(
+            PanelMinutes.item_id == item, PanelMinutes.status == "approved"))
+        recorded = session.scalar(select(func.count()).select_from(PanelItemAbsence).where(
+            PanelItemAbsence.item_id == item))
+    if outcome["approve"] == "ok":  # approved first: the record stays, and the clerk is told why
+        assert approved == 1 and recorded == 1 and "approved" in outcome["remove"], outcome
+    else:  # removed first: the chair is refused (the member now counts and has no view)
+        assert approved == 0 and recorded == 0 and outcome["approve"].startswith(("ValidationError", "Conflict")), \
+            outcome
+
+
 def test_one_letterbox_outcome_wins(shared: Shared) -> None:
     db = shared.db
     users = {"a": make_user(db, "lb_one", Role.LETTERBOX_COORDINATOR),
