@@ -57,7 +57,7 @@ def test_record_show_undo_remove_and_undo_from_the_keyboard(db: Database, make_w
     assert isinstance(page, PanelPage)
     page.agenda_view.selectRow(1)
     QApplication.processEvents()
-    assert page.item_presence.text() == "Everyone present at the sitting was present for item 2."
+    assert page.item_presence.text() == "Nobody is recorded as out of the room for item 2."
     assert _second(page).quorum_state == "quorate"
 
     button = page.findChild(QPushButton, "item_absence")
@@ -110,7 +110,7 @@ def test_record_show_undo_remove_and_undo_from_the_keyboard(db: Database, make_w
     QApplication.processEvents()
     assert not remove.isVisible(), remove.message.text()
     assert _second(page).absences == () and _second(page).quorum_state == "quorate"
-    assert page.item_presence.text() == "Everyone present at the sitting was present for item 2."
+    assert page.item_presence.text() == "Nobody is recorded as out of the room for item 2."
 
     _press(page.agenda_view, Qt.Key.Key_Z, CTRL)  # undo the removal: the same record is back
     [back] = _second(page).absences

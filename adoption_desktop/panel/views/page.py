@@ -386,7 +386,7 @@ class PanelPage(QWidget):
                                        + escape("; ".join(x.text for x in item.absences)) + ". "
                                        + escape(item.quorum_text))
         else:
-            self.item_presence.setText(f"Everyone present at the sitting was present for item {item.position}.")
+            self.item_presence.setText(f"Nobody is recorded as out of the room for item {item.position}.")
 
     def _agenda_row(self, *_args: object) -> None:
         self._show_item_presence()
