@@ -106,6 +106,25 @@ def test_approved_minutes_lock_who_was_present(panel: Panel, handoffs: list[Pane
     assert _absences(panel) == [(item, panel.members["sw2"], "arrived_after")]
 
 
+def test_attendance_stays_as_the_approved_minutes_and_the_records_say(panel: Panel) -> None:
+    """Who was at the sitting is part of each approved item's minutes (members present, quorum): the Word
+    minutes made again later must say the same. And a member recorded out of the room for an item stays
+    present at the sitting until that record is removed."""
+    attend(panel, "chair", "vice", "sw", "med", "pe", "sw2")
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
+    svc.record_item_absence(panel.db, panel.clerk, item, panel.members["sw2"], "left_before")
+    with pytest.raises(Conflict, match=r"Eli Fenwick is recorded as not present for item 1; remove that record"):
+        svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["sw2"], "apologies")
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, "chair", "vice", "sw", "med", "pe"))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    with pytest.raises(Conflict, match="minutes of item 1 of this sitting are approved"):
+        svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["pe"], "absent")
+    with pytest.raises(Conflict, match="approved"):
+        svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["legal"], "present")
+    svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["pe"], "present")  # no change
+
+
 def test_a_view_typed_before_the_member_was_recorded_out_of_the_room_is_taken_out(panel: Panel) -> None:
     """The minutes cannot say both that a member left before the views and what their view was: the view
     goes with the record, and an editor opened before it cannot save it back."""

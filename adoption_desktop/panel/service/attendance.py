@@ -57,14 +57,42 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
         member = session.get(PanelMember, member_id)
         if member is None:
             raise NotFound(f"No central-list member with id {member_id}.")
+        # the sitting's items locked (id order, as everywhere) before anything is checked: a chair approving
+        # an item's minutes at the same moment comes wholly before or after this
+        items = [lock_row(session, i) for i in session.scalars(
+            select(PanelItem).where(PanelItem.sitting_id == sitting_id).order_by(PanelItem.id))]
         row = session.scalars(select(PanelAttendance).where(PanelAttendance.sitting_id == sitting_id,
                                                             PanelAttendance.member_id == member_id)).first()
         before = row.status if row is not None else ""
+        if before != status:
+            _check_attendance_open(session, items, member, before, status)
         if row is None:
             session.add(PanelAttendance(sitting_id=sitting_id, member_id=member_id, status=status))
         elif row.status != status:
             row.status = status
         return AttendanceChange(sitting_id, member_id, member.full_name, before, status)
+
+
+def _check_attendance_open(session: Session, items: Sequence[PanelItem], member: PanelMember, before: str,
+                           status: str) -> None:
+    """Who was at a sitting is part of the approved minutes of each of its items (their members present and
+    quorum): refused once any version of one was approved. A member recorded as out of the room for an
+    item stays present at the sitting until that record is removed (undo of either then stays whole)."""
+    ids = [i.id for i in items]
+    if ids:
+        approved = session.scalar(select(PanelItem.position).join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
+                                  .where(PanelItem.id.in_(ids), PanelMinutes.status == "approved")
+                                  .order_by(PanelItem.position).limit(1))
+        if approved is not None:
+            raise Conflict(f"The minutes of item {approved} of this sitting are approved, and who was at the sitting "
+                           "is part of them; attendance can no longer change.")
+    if before == "present" and status != "present" and ids:
+        away = session.scalar(select(PanelItem.position).join(PanelItemAbsence, PanelItemAbsence.item_id == PanelItem.id)
+                              .where(PanelItem.id.in_(ids), PanelItemAbsence.member_id == member.id)
+                              .order_by(PanelItem.position).limit(1))
+        if away is not None:
+            raise Conflict(f"{member.full_name} is recorded as not present for item {away}; remove that record first "
+                           "(Mark present again…), then change the attendance.")
 
 
 def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
