@@ -152,20 +152,42 @@ def start_bundle_build(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], Pa
         proc = subprocess.Popen(
             [str(PY), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath", str(work / "dist"),
              "--workpath", str(work / "build"), str(ROOT / "installer" / "adoption_desktop.spec")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=not IS_WINDOWS)  # its own process group: stopped whole (stop_bundle_build)
     return proc, work
+
+
+def stop_bundle_build(build: tuple[subprocess.Popen[bytes], Path]) -> None:
+    """Stop the build if it still runs (its helper processes too, on POSIX) and remove its folder."""
+    proc, work = build
+    if proc.poll() is None:
+        if IS_WINDOWS:
+            proc.kill()
+        else:
+            import signal
+
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def finish_bundle_build(build: tuple[subprocess.Popen[bytes], Path], env: dict[str, str]) -> None:
     """Wait for the build; when it worked, the tests use it (``ADK_TEST_BUNDLE``). When it did not, they
     build it again themselves and report the failure with its output."""
     proc, work = build
-    code = proc.wait()
+    try:
+        code: int | str = proc.wait(timeout=900)  # the limit the test's own build had
+    except subprocess.TimeoutExpired:
+        stop_bundle_build(build)
+        code = "stopped after 15 minutes"
     folder = work / "dist" / "AdoptionDesktop"
     if code == 0 and folder.is_dir():
         env["ADK_TEST_BUNDLE"] = str(folder)
     else:
-        say(f"the frozen build for the installer tests failed (exit {code}); the tests will build it again")
+        log = work / "build.log"
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        say(f"the frozen build for the installer tests failed ({code}); the tests will build it again and report "
+            f"it. Its output ended:\n{tail}")
 
 
 def cmd_test(extra: list[str]) -> int:
@@ -173,15 +195,15 @@ def cmd_test(extra: list[str]) -> int:
     ensure_system_libraries()
     ensure_system_libraries(DEBIAN_TEST_EXTRAS, "the installer tests")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
-    # the whole suite (CI's run) needs the frozen build; a run of chosen tests may not
-    build = start_bundle_build(env) if not extra and not os.environ.get("ADK_TEST_BUNDLE") else None
+    # the whole suite (CI's run) needs the frozen build; a run of chosen tests may not. A bundle named by
+    # the caller's environment is never used: the tests run the one built here from this tree.
+    env.pop("ADK_TEST_BUNDLE", None)
+    build = start_bundle_build(env) if not extra else None
     try:
         return _run_test_steps(extra, env, build)
     finally:
         if build is not None:
-            build[0].kill()
-            build[0].wait()
-            shutil.rmtree(build[1], ignore_errors=True)
+            stop_bundle_build(build)
 
 
 def _run_test_steps(extra: list[str], env: dict[str, str],

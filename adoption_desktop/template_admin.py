@@ -52,6 +52,10 @@ EXTRA_PLACEHOLDERS: dict[str, set[str]] = {
     # the shipped acknowledgement now says ${adoption_made} (the adoption order date may be not known); an
     # agency's own version written before still names the date itself ("not known" when it is)
     "counselling_acknowledgement": {"adoption_order_date"},
+    # a qualifying determination in its type's own words (adm.rules.QD_WORDS): an agency's own notice or
+    # final-decision letter may use either, as the shipped files now do
+    "adm_qd_notice": {"proposal_words"},
+    "adm_final_decision": {"proposal_subject"},
 }
 
 

@@ -243,7 +243,8 @@ def _qd_final(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal
         member_user_ids=d.member_user_ids, member_names=d.member_names, received_on=start,
         due_on=cal.add_working_days(start, N_DUE), version=1, addressee=d.addressee,
         salutation=d.salutation, qd_id=qd.id, outcome=rules.OUTCOME_NOT_APPROVE,
-        decision_text="My final decision is not to approve you as prospective adopters.",
+        decision_text=rules.decision_sentence(d.decision_type, d.recommendation, rules.OUTCOME_NOT_APPROVE,
+                                              "qd_final"),
         decision_reasons="The representations were considered carefully; the concerns about meeting a "
                          "child's needs now remain.")
     session.add(final)
@@ -304,7 +305,8 @@ PROPOSAL_REASONS = {
     "approval": "The assessment did not show that the household could meet a child's needs now.",
     "review": "Since the last review the household's circumstances have changed and it could not now meet "
               "a child's needs.",
-    "termination": "The adopters asked for their approval to end; their circumstances have changed.",
+    "termination": "Since approval the household's circumstances have changed, and the agency's concerns "
+                   "about meeting a child's needs were not resolved at the review.",
 }
 
 

@@ -87,6 +87,7 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "panel_sentence": panel_sentence,
         "decision_sentence": rules.decision_sentence(d.decision_type, d.recommendation, d.outcome, d.source),
         "proposal_subject": rules.proposal_subject(d.decision_type),
+        "proposal_words": rules.proposal_words(d.decision_type),
         "decision_details_paragraph": own,
         "reply_by": long_date(cal.add_working_days(day, max(1, reply_wd))),
         "reference": d.subject_reference,

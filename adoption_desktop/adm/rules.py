@@ -357,9 +357,14 @@ QD_WORDS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+def proposal_words(decision_type: str) -> str:
+    """What was proposed, as the final decision's letter recalls it: "to end your approval as …"."""
+    return QD_WORDS.get(decision_type, QD_WORDS["approval"])[0]
+
+
 def proposal_subject(decision_type: str) -> str:
     """The subject of a qualifying-determination notice: "Proposed decision to end your approval…"."""
-    return f"Proposed decision {QD_WORDS.get(decision_type, QD_WORDS['approval'])[0]}"
+    return f"Proposed decision {proposal_words(decision_type)}"
 
 
 def decision_row(decision_type: str, outcome: str, source: str, agreed: str, differed: str) -> str:

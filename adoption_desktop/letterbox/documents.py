@@ -34,7 +34,7 @@ from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
 from adoption_desktop.letterbox.sent_list import record_letters_sent
 from adoption_desktop.letterbox.service.data import WorkRow
-from adoption_desktop.letterbox.service.expected_exchanges import work_rows_in
+from adoption_desktop.letterbox.service.expected_exchanges import passed_on, work_rows_in
 
 #: how an item type reads in a sentence ("Thank you for your card")
 ITEM_WORDS = {"letter": "letter", "card": "card", "photo": "photographs", "drawing": "drawing", "email": "e-mail"}
@@ -265,6 +265,7 @@ def late_writers(session: Session, arrangement_ids: Sequence[int], today: dt.dat
     missed = {(aid, due, side) for aid, due, side in session.execute(
         select(MissedExchange.arrangement_id, MissedExchange.due, MissedExchange.side)
         .where(MissedExchange.arrangement_id.in_(sorted(set(arrangement_ids)))))}
+    forwarded = passed_on(session, arrangement_ids)
     out: dict[int, WorkRow] = {}
     for w in rows:  # oldest first: the latest one wins
         if w.state != "overdue" or w.chase_on > today:
@@ -272,6 +273,10 @@ def late_writers(session: Session, arrangement_ids: Sequence[int], today: dt.dat
         if not w.first:
             letter = (w.arrangement_id, rules.add_months(w.due, -1), rules.other_side(w.side))
             if letter in awaited or letter in missed:
+                continue
+            # the letter came in but was not passed on (withheld, held on file, not yet decided): its reader
+            # never had it, so nobody is asked for a reply to it
+            if not rules.is_received(rules.Expected(letter[1], letter[2], True), forwarded.get(w.arrangement_id, ())):
                 continue
         out[w.arrangement_id] = w
     return out

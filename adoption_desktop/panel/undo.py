@@ -36,7 +36,7 @@ from adoption_desktop.panel.models import (
     PanelPaper,
     PanelSitting,
 )
-from adoption_desktop.panel.service.attendance import drop_view
+from adoption_desktop.panel.service.attendance import check_attendance_open, drop_view, present_member
 from adoption_desktop.panel.snapshots import (
     AttendanceChange,
     OrderChange,
@@ -209,8 +209,9 @@ def restore_order(db: Database, actor: Principal, change: OrderChange) -> OrderC
     """Put the agenda back in ``change.before`` order, if it is still in ``change.after`` order."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
-        items = {i.id: i for i in session.scalars(
-            select(PanelItem).where(PanelItem.sitting_id == change.sitting_id).with_for_update())}
+        items = {i.id: i for i in session.scalars(  # locked in id order, as every path that locks several
+            select(PanelItem).where(PanelItem.sitting_id == change.sitting_id).order_by(PanelItem.id)
+            .with_for_update())}
         now = tuple(i.id for i in sorted(items.values(), key=lambda i: (i.position, i.id)))
         if now != change.after:
             day = session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == change.sitting_id))
@@ -350,6 +351,9 @@ def _removed_absence_entry(db: Database, actor: Principal, removed: tuple[Remove
 def _add_absence(session: Session, x: RemovedAbsence) -> int:
     if session.get(PanelMember, x.member_id) is None:
         raise NotFound("The member recorded as not present is no longer on the central list.")
+    item = session.get(PanelItem, x.item_id)
+    if item is not None:  # only a member still present at the sitting can be out of the room for an item
+        present_member(session, item.sitting_id, x.member_id)
     row = PanelItemAbsence(item_id=x.item_id, member_id=x.member_id, reason=x.reason)
     if session.get(PanelItemAbsence, x.id) is None:
         row.id = x.id
@@ -478,6 +482,16 @@ def restore_attendance(db: Database, actor: Principal, changes: Sequence[Attenda
     with db.session(actor) as session:
         out: list[AttendanceChange] = []
         rows = {}
+        # as set_attendance: the sitting's items locked (id order) and the same rules checked, so that an
+        # undo cannot change who was at a sitting whose minutes were approved meanwhile
+        items = [lock_row(session, i) for i in session.scalars(
+            select(PanelItem).where(PanelItem.sitting_id.in_(sorted({c.sitting_id for c in changes})))
+            .order_by(PanelItem.id))]
+        for c in changes:
+            member = session.get(PanelMember, c.member_id)
+            if member is not None and c.before != c.after:
+                check_attendance_open(session, [i for i in items if i.sitting_id == c.sitting_id], member,
+                                      c.after, c.before)
         for c in changes:
             row = session.scalars(select(PanelAttendance).where(
                 PanelAttendance.sitting_id == c.sitting_id, PanelAttendance.member_id == c.member_id)

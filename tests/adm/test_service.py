@@ -257,6 +257,7 @@ def test_a_termination_is_proposed_and_decided_in_its_own_words(db: Database, ad
     fres = service.sign_decision(db, adm_user, final_id, TEST_PASSWORD, D(2026, 2, 3))
     final = " ".join(pdf_text(service.letter_pdf(db, adm_user, fres.letter_id)).split())
     assert "Final decision: approval ended" in final and "not approved" not in final
+    assert "proposing to end your approval as prospective adopters" in final and "not to approve" not in final
 
 
 def test_direct_plan_for_adoption(db: Database, adm_user: Principal) -> None:

@@ -145,6 +145,16 @@ def _chasers(db: Database, who: Principal, aid: int, today: dt.date) -> list[tup
     return sorted({(j.side, j.values["due_date"]) for j in jobs})
 
 
+def _came(db: Database, who: Principal, aid: int, direction: str, day: dt.date, outcome: str = "forwarded") -> int:
+    """A letter logged, screened and given its outcome (passed on, unless ``outcome`` says otherwise)."""
+    item = service.log_item(db, who, aid, direction=direction, received_on=day)
+    service.screen_item(db, who, item, "Thinking of you all. Hope the summer was a happy one.")
+    service.record_outcome(db, who, item, outcome, day, method="post" if outcome == "forwarded" else "",
+                           reason="" if outcome in ("forwarded", "held") else "It needs a change before it goes.",
+                           social_worker_informed=outcome == "withheld")
+    return item
+
+
 def test_chasers_follow_the_work_list(db: Database, coordinator: Principal) -> None:
     """The chaser goes to the writer the work list shows as late: the adopters for their September letter
     (not the birth family, whose reply waits on it), then, once it came, the birth family; an exchange
@@ -152,7 +162,7 @@ def test_chasers_follow_the_work_list(db: Database, coordinator: Principal) -> N
     aid = service.create_arrangement(db, coordinator, sample_input(
         "LBX-9001", exchange_months="March, September", start_date=dt.date(2026, 1, 15)))
     assert _chasers(db, coordinator, aid, TODAY) == [(rules.ADOPTIVE, "1 September 2026")]
-    service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=dt.date(2026, 9, 4))
+    _came(db, coordinator, aid, rules.TO_BIRTH, dt.date(2026, 9, 4))
     assert _chasers(db, coordinator, aid, TODAY) == [(rules.BIRTH, "1 October 2026")]
     service.log_item(db, coordinator, aid, direction=rules.TO_ADOPTIVE, received_on=dt.date(2026, 10, 2))
     # March never came either: its reply waits on it, the adopters are chased for it
@@ -173,11 +183,45 @@ def test_a_first_letter_overdue_is_chased_from_its_writer_not_redirected(db: Dat
         "LBX-9101", exchange_months="July, September", start_date=dt.date(2026, 1, 15)))
     assert _chasers(db, coordinator, aid, today) == [(rules.ADOPTIVE, "1 September 2026")]
     # July's letter came: the birth family's August reply is chaseable, but September's letter is later
-    service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=dt.date(2026, 7, 3))
+    _came(db, coordinator, aid, rules.TO_BIRTH, dt.date(2026, 7, 3))
     assert _chasers(db, coordinator, aid, today) == [(rules.ADOPTIVE, "1 September 2026")]
     # September marked missed: October's reply is not chased (nothing to reply to); August's reply is
     service.mark_missed(db, coordinator, aid, dt.date(2026, 9, 1), rules.ADOPTIVE)
     assert _chasers(db, coordinator, aid, dt.date(2026, 11, 25)) == [(rules.BIRTH, "1 August 2026")]
+
+
+def test_a_letter_returned_for_changes_is_still_owed_and_its_reply_is_not_chased(
+        db: Database, coordinator: Principal) -> None:
+    """User trial: the adopters' October letter was returned for changes, yet the October exchange left the
+    work list and the birth mother was chased for a reply to a letter she never had. A returned letter is
+    not a received one: its writer still owes it, until the corrected one comes."""
+    today = dt.date(2026, 12, 2)
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9201", exchange_months="October", start_date=dt.date(2026, 1, 15)))
+    _came(db, coordinator, aid, rules.TO_BIRTH, dt.date(2026, 10, 5), outcome="returned")
+    assert {(w.due, w.side) for w in service.work_list(db, coordinator, today)
+            if w.arrangement_id == aid} == {(dt.date(2026, 10, 1), rules.ADOPTIVE), (dt.date(2026, 11, 1), rules.BIRTH)}
+    assert _chasers(db, coordinator, aid, today) == [(rules.ADOPTIVE, "1 October 2026")]
+    _came(db, coordinator, aid, rules.TO_BIRTH, dt.date(2026, 10, 20))  # the corrected letter, passed on
+    assert _chasers(db, coordinator, aid, today) == [(rules.BIRTH, "1 November 2026")]
+
+
+@pytest.mark.parametrize("outcome", ["withheld", "held", None])
+def test_a_reply_is_not_chased_to_a_letter_that_was_not_passed_on(db: Database, coordinator: Principal,
+                                                                  outcome: str | None) -> None:
+    """Withheld (serious news for a social worker to share), held on file, or not yet decided: the birth
+    family never had the adopters' letter, so they are not asked for their reply (it stays on the work list
+    for the coordinator), and the adopters, who did write, are not chased either."""
+    today = dt.date(2026, 12, 2)
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LBX-9202", exchange_months="October", start_date=dt.date(2026, 1, 15)))
+    if outcome is None:
+        service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=dt.date(2026, 10, 5))
+    else:
+        _came(db, coordinator, aid, rules.TO_BIRTH, dt.date(2026, 10, 5), outcome=outcome)
+    assert {(w.due, w.side) for w in service.work_list(db, coordinator, today) if w.arrangement_id == aid} == {
+        (dt.date(2026, 11, 1), rules.BIRTH)}
+    assert _chasers(db, coordinator, aid, today) == []
 
 
 def test_a_reply_to_a_missed_letter_is_not_chased(db: Database, coordinator: Principal) -> None:

@@ -125,6 +125,28 @@ def test_attendance_stays_as_the_approved_minutes_and_the_records_say(panel: Pan
     svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["pe"], "present")  # no change
 
 
+def test_undo_keeps_the_same_rules_for_attendance_and_records(panel: Panel) -> None:
+    """Review: undoing an attendance mark wrote the mark straight back, so a clerk's Ctrl+Z after the chair
+    approved on another PC changed who was at the sitting (and made the approved item inquorate); and undo
+    put back an out-of-the-room record for a member marked apologies since."""
+    attend(panel, "chair", "vice", "sw", "med", "pe")
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
+    mark = undo.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["sw2"], "present")
+    away = svc.record_item_absence(panel.db, panel.clerk, item, panel.members["sw2"], "left_before")
+    removed = undo.remove_item_absence(panel.db, panel.clerk, away)
+    svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["sw2"], "apologies")
+    with pytest.raises(ValidationError, match="Eli Fenwick is not marked present"):
+        removed.reverse()
+    assert _absences(panel) == []
+    svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["sw2"], "present")
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, "chair", "vice", "sw", "med", "pe", "sw2"))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    with pytest.raises(Conflict, match="minutes of item 1 of this sitting are approved"):
+        mark.reverse()
+    assert svc.item_quorum(panel.db, panel.clerk, item).counted == 6
+
+
 def test_a_view_typed_before_the_member_was_recorded_out_of_the_room_is_taken_out(panel: Panel) -> None:
     """The minutes cannot say both that a member left before the views and what their view was: the view
     goes with the record, and an editor opened before it cannot save it back."""

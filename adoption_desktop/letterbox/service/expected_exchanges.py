@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import delete, extract, select
+from sqlalchemy import Select, delete, extract, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,11 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     received: dict[int, set[tuple[str, int]]] = {}
     for aid, direction, year, month in session.execute(items):
         received.setdefault(aid, set()).add((direction, int(year) * 12 + int(month)))  # rules.received_key
+    # a letter returned for changes was not received: its writer still owes it (until the corrected one
+    # comes), and the other side never had it. The few returned ones (the status index) are taken out of
+    # the months above unless another letter came in the same month and direction.
+    for aid, key in _returned_only(session, items):
+        received.get(aid, set()).discard(key)
     out: list[WorkRow] = []
     for a in session.execute(arrangements):
         end = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
@@ -111,6 +116,32 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
                                rules.chaser_date(e.due, chase), a.coordinator,
                                rules.overdue_for(e.due, today) if state == "overdue" else "", e.first))
     out.sort(key=lambda w: (w.due, w.reference))
+    return out
+
+
+def _returned_only(session: Session, months: Select[int, str, int, int]) -> set[tuple[int, tuple[str, int]]]:
+    """(arrangement, (direction, month number)) of the months in ``months`` whose only letters in that
+    direction were returned for changes."""
+    returned = {(aid, (d, int(y) * 12 + int(m))) for aid, d, y, m in session.execute(
+        months.where(Item.status == "returned"))}
+    if not returned:
+        return set()
+    kept = {(aid, (d, int(y) * 12 + int(m))) for aid, d, y, m in session.execute(
+        months.where(Item.status != "returned", Item.arrangement_id.in_(sorted({aid for aid, _ in returned}))))}
+    return returned - kept
+
+
+def passed_on(session: Session, arrangement_ids: Collection[int]) -> dict[int, set[tuple[str, int]]]:
+    """The months (``rules.received_key``) in which each arrangement's letters were passed on to the other
+    side: a reply is owed only to a letter that came to its reader."""
+    out: dict[int, set[tuple[str, int]]] = {}
+    ids = sorted(set(arrangement_ids))
+    for start in range(0, len(ids), 500):
+        for aid, d, y, m in session.execute(
+                select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
+                       extract("month", Item.received_on)).distinct()
+                .where(Item.arrangement_id.in_(ids[start:start + 500]), Item.status == "forwarded")):
+            out.setdefault(aid, set()).add((d, int(y) * 12 + int(m)))
     return out
 
 

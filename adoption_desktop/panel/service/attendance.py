@@ -65,7 +65,7 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
                                                             PanelAttendance.member_id == member_id)).first()
         before = row.status if row is not None else ""
         if before != status:
-            _check_attendance_open(session, items, member, before, status)
+            check_attendance_open(session, items, member, before, status)
         if row is None:
             session.add(PanelAttendance(sitting_id=sitting_id, member_id=member_id, status=status))
         elif row.status != status:
@@ -73,7 +73,7 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
         return AttendanceChange(sitting_id, member_id, member.full_name, before, status)
 
 
-def _check_attendance_open(session: Session, items: Sequence[PanelItem], member: PanelMember, before: str,
+def check_attendance_open(session: Session, items: Sequence[PanelItem], member: PanelMember, before: str,
                            status: str) -> None:
     """Who was at a sitting is part of the approved minutes of each of its items (their members present and
     quorum): refused once any version of one was approved. A member recorded as out of the room for an
@@ -138,7 +138,7 @@ def _item_label(item: PanelItem) -> str:
     return f"item {item.position} ({item.subject_reference or rules.CASE_TYPES.get(item.case_type, 'other')})"
 
 
-def _present_member(session: Session, sitting_id: int, member_id: int) -> PanelMember:
+def present_member(session: Session, sitting_id: int, member_id: int) -> PanelMember:
     """The member, who must be a member (not an adviser) marked present at the sitting."""
     member = session.get(PanelMember, member_id)
     if member is None:
@@ -214,7 +214,7 @@ def record_item_absence(db: Database, actor: Principal, item_id: int, member_id:
     _check_reason(reason)
     with db.session(actor) as session:
         item = lock_row(session, _item(session, item_id))  # two people recording at once queue here
-        member = _present_member(session, item.sitting_id, member_id)
+        member = present_member(session, item.sitting_id, member_id)
         _check_open(session, item, "this item")
         return _add_absence(session, item, member, reason)
 
@@ -232,14 +232,17 @@ def record_left_sitting(db: Database, actor: Principal, item_id: int, member_id:
         raise ValidationError("Reason: someone who left the sitting left before this item or during it; "
                               "choose one of those.", "reason")
     with db.session(actor) as session:
-        first = _item(session, item_id)
+        sitting_id = _item(session, item_id).sitting_id
         # every item of the sitting, locked in id order (as every path that locks several does)
         items = [lock_row(session, i) for i in session.scalars(
-            select(PanelItem).where(PanelItem.sitting_id == first.sitting_id).order_by(PanelItem.id))]
-        first = next(i for i in items if i.id == item_id)
+            select(PanelItem).where(PanelItem.sitting_id == sitting_id).order_by(PanelItem.id))]
+        found = next((i for i in items if i.id == item_id), None)
+        if found is None:
+            raise NotFound("That agenda item was removed a moment ago; nothing was recorded.")
+        first = found
         chosen = [i for i in sorted(items, key=lambda i: (i.position, i.id))
                   if (i.position, i.id) >= (first.position, first.id)]
-        member = _present_member(session, first.sitting_id, member_id)
+        member = present_member(session, first.sitting_id, member_id)
         for i in chosen:
             _check_open(session, i, _item_label(i), " Nothing was recorded.")
         recorded = set(session.scalars(select(PanelItemAbsence.item_id).where(
@@ -265,8 +268,14 @@ def remove_item_absences(db: Database, actor: Principal, absence_ids: Sequence[i
             rows.append(get_or_raise(session, PanelItemAbsence, absence_id,
                                      f"No record of a member not present for an item with id {absence_id}."))
         items = {i: lock_row(session, _item(session, i)) for i in sorted({x.item_id for x in rows})}
+        # read again once the items are ours: another session may have removed a record meanwhile
+        found = {x.id for x in session.scalars(select(PanelItemAbsence).where(
+            PanelItemAbsence.id.in_([x.id for x in rows])).execution_options(populate_existing=True))}
         for x in rows:
-            session.refresh(x)  # still there once the item is ours (another session may have removed it)
+            if x.id not in found:
+                item = items[x.item_id]
+                raise Conflict(f"That record for {_item_label(item)} was removed by someone else a moment ago; "
+                               "nothing was changed.")
         for x in rows:
             item = items[x.item_id]
             _check_open(session, item, _item_label(item))
