@@ -69,6 +69,21 @@ def _letters(n: int) -> list[Letter]:
                    f"LB-{k:05d}", "Lee Example", "Letterbox coordinator") for k in range(1, n + 1)]
 
 
+def test_pages_are_numbered_within_each_letter(tmp_path: Path) -> None:
+    """User trial: a batch numbered its pages on from letter to letter, so a birth relative's one-page
+    letter read "Page 3" and looked incomplete. Each letter's pages count from 1."""
+    long = RenderedLetterText("Letterbox exchange due", "Dear Sam Example,",
+                              tuple(f"Paragraph {k}. " + "A sentence of the letter. " * 12 for k in range(14)),
+                              "Yours sincerely,")
+    first = Letter(("Recipient 1", "1 Example Road", "ZZ99 9ZZ"), long, dt.date(2027, 3, 1), "LB-00001",
+                   "Lee Example", "Letterbox coordinator")
+    out = tmp_path / "letters.pdf"
+    write_letters(out, [first, *_letters(2)], Letterhead("Example Agency", "1 Example Street"), title="Letters")
+    footers = [[ln for ln in (p.extract_text() or "").splitlines() if ln.strip()][-1]
+               for p in PdfReader(str(out)).pages]
+    assert footers == ["Page 1", "Page 2", "Page 1", "Page 1"]
+
+
 def _png() -> bytes:
     from PIL import Image
 
@@ -93,7 +108,7 @@ def test_letterhead_and_footer_are_drawn_once_and_read_on_every_page(tmp_path: P
         for expected in ("1 Example Street", "Telephone 01632 960 000", "www.example.org", f"Recipient {n}",
                          f"Our reference: LB-{n:05d}", "Dear Sam Example,", "Letterbox coordinator"):
             assert expected in lines
-        assert lines[-3:] == ["How we use data: x", head.footer, f"Page {n}"]
+        assert lines[-3:] == ["How we use data: x", head.footer, "Page 1"]  # numbered within each letter
         xobjects = page["/Resources"]["/XObject"]
         placed = {name for name in xobjects if xobjects[name].get_object()["/Subtype"] == "/Form"}
         assert len(placed) == 2  # the letterhead and the footer's fixed lines

@@ -121,12 +121,14 @@ class LetterCanvas:
         c.drawRightString(PAGE_W - RIGHT, 10 * mm, f"Page {self.page}")
         c.setFillColor(colors.black)
 
-    def new_page(self) -> None:
+    def new_page(self, *, new_letter: bool = False) -> None:
+        """The next page; ``new_letter``: the first page of the next letter, numbered 1 (the pages of a
+        batch are numbered within each letter: its recipient holds only theirs)."""
         if self._started:
             self._footer()
             self.canvas.showPage()
         self._started = True
-        self.page += 1
+        self.page = 1 if new_letter else self.page + 1
         self.y = PAGE_H - TOP
 
     def finish(self) -> bytes:
@@ -404,7 +406,7 @@ def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fo
     for fields in letters:
         if cancelled and cancelled():
             raise RuntimeError("cancelled")
-        writer.new_page()
+        writer.new_page(new_letter=True)
         writer.place(letter_blocks(writer, agency_name=head.agency_name, agency_address=head.agency_address,
                                    team_name=head.team_name, contact_lines=head.contact_lines,
                                    **fields))  # type: ignore[arg-type]
