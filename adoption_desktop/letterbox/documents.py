@@ -244,7 +244,8 @@ def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], 
                                           start=a.start_date, end=ends):
             if not start <= e.due < end:
                 continue
-            values: dict[str, object] = {"reference": a.reference, "month": f"{e.due:%B %Y}", "due_date": long_date(e.due)}
+            values: dict[str, object] = {"reference": a.reference, "month": f"{e.due:%B %Y}",
+                                         "due_date": long_date(e.due), "due_on": e.due}
             j, h = _jobs_for(a, parts.get(aid, []), terms.get(aid, []), e.side, "reminder", values)
             jobs += j
             held += h
@@ -368,7 +369,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             jobs, held = item_jobs(session, kind, item_ids)
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
-        reply = long_date(reply_by(session, today))
+        reply_date = reply_by(session, today)
     db.start_page_check()  # a deferred check of the file's pages (unless the caller started it) runs while
     if kind == "reminder":  # the letters are made (the reminders' jobs from the rows read, then the drawing)
         jobs, held = reminder_jobs_from(rows, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
@@ -381,7 +382,11 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     def letters() -> list[Letter]:
         out_letters = []
         for job in jobs:
-            rendered = template.render({**job.values, "reply_by": reply})
+            # a reminder printed ahead asks for the letter by the exchange's due date, not by a date before
+            # the month it is due in (the confirmation letter says the first writer writes at its start)
+            due_on = job.values.get("due_on")
+            send_by = max(reply_date, due_on) if isinstance(due_on, dt.date) else reply_date
+            rendered = template.render({**job.values, "reply_by": long_date(send_by)})
             check_no_leak(rendered, job.recipient, job.forbidden)
             out_letters.append(Letter(job.recipient, rendered, today, job.reference, signatory,
                                       signatory_title))

@@ -36,3 +36,16 @@ def test_sent_list_records_the_template_version(db: Database, coordinator: Princ
         rows = {r.batch: r.template_version for r in s.scalars(select(LetterSent))}
     assert rows[first.batch] == "letterbox_reminder v0 (shipped)"
     assert rows[second.batch] == "letterbox_reminder v1"
+
+
+def test_a_reminder_printed_ahead_asks_for_the_letter_by_its_due_date(db: Database, coordinator: Principal,
+                                                                      arrangement: int, tmp_path: Path) -> None:
+    """User trial: January's reminders printed on 2 December asked for the letter "by 16 December", before
+    the month it is due in (the reply-by date counted from the day of printing). Printed ahead, the date is
+    the exchange's due date; printed late, the usual ten working days from the letter's date."""
+    def printed(today: dt.date, name: str) -> str:
+        write_batch(db, coordinator, "reminder", tmp_path / name, month="2026-03", today=today)
+        return " ".join(" ".join(p.extract_text() or "" for p in PdfReader(str(tmp_path / name)).pages).split())
+
+    assert "by 1 March 2026, quoting" in printed(dt.date(2026, 2, 2), "ahead.pdf")
+    assert "by 17 March 2026, quoting" in printed(dt.date(2026, 3, 3), "late.pdf")
