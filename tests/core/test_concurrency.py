@@ -177,19 +177,23 @@ def test_two_clerks_recording_one_member_not_present_for_an_item_leave_one_recor
                                   .where(PanelItemAbsence.item_id == i)) == 1
 
 
-def test_marking_a_member_present_again_while_the_chair_approves_never_both_happen(
-        shared: Shared, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Review: on PostgreSQL "Mark present again" checked that the minutes were not approved without
-    locking the item, so a chair approving in between approved the quorum without the member and the
-    record was then removed: approved minutes contradicted by the data. Two sessions, the removal paused
-    just after its check while the chair approves: one of them happens, and what is stored agrees."""
-    import time
+@dataclasses.dataclass
+class Sent:
+    """A sitting of six present, one item whose minutes wait for the chair (sw2 recorded out of the room)."""
 
-    from adoption_desktop.panel.service import attendance
+    clerk: Principal
+    chair: Principal
+    ids: dict[str, int]
+    sitting: int
+    item: int
+    away: int
+    today: dt.date
+
+
+def _minutes_with_the_chair(db: Database) -> Sent:
     from tests.conftest import papers_received
     from tests.panel.conftest import MEMBERS
 
-    db = shared.db
     clerk = make_user(db, "pres_clerk", Role.PANEL_ADMINISTRATOR)
     chair = make_user(db, "pres_chair", Role.PANEL_CHAIR)
     day, today = dt.date(2026, 11, 10), dt.date(2026, 11, 23)
@@ -207,47 +211,90 @@ def test_marking_a_member_present_again_while_the_chair_approves_never_both_happ
         outcome="suitable", reasons="Thorough assessment.", discussion="Questions answered.", vote="unanimous",
         member_views={ids[k]: "Agrees." for k in ("chair", "vice", "sw", "med", "pe")}))
     panel.submit_minutes(db, clerk, item, today=today)
+    return Sent(clerk, chair, ids, sitting, item, away, today)
+
+
+def _paused_beside_the_approval(monkeypatch: pytest.MonkeyPatch, check: str, change: Any, sent: Sent,
+                                db: Database) -> dict[str, str]:
+    """Run ``change()`` in one session, paused just after ``attendance.<check>`` passed, while the chair
+    approves the item in another; each one's outcome ("ok" or the refusal)."""
+    import time
+
+    from adoption_desktop.panel.service import attendance
 
     checked, go = threading.Event(), threading.Event()
-    real_check = attendance._check_open
+    real_check = getattr(attendance, check)
 
     def check_then_pause(*args: Any, **kw: Any) -> None:
         real_check(*args, **kw)
         checked.set()
         go.wait(10)
 
-    monkeypatch.setattr(attendance, "_check_open", check_then_pause)
+    monkeypatch.setattr(attendance, check, check_then_pause)
     outcome: dict[str, str] = {}
 
     def act(who: str, fn: Any) -> None:
         try:
             fn()
             outcome[who] = "ok"
-        except Exception as exc:  # an AppError is the expected refusal; anything else fails below
+        except Exception as exc:  # an AppError is the expected refusal; anything else fails the caller
             outcome[who] = f"{type(exc).__name__}: {exc}"
 
-    removing = threading.Thread(target=act, args=("remove", lambda: panel.remove_item_absence(db, clerk, away)))
+    changing = threading.Thread(target=act, args=("change", change))
     approving = threading.Thread(target=act, args=("approve", lambda: panel.approve_minutes(
-        db, chair, item, TEST_PASSWORD, today=today)))
-    removing.start()
+        db, sent.chair, sent.item, TEST_PASSWORD, today=sent.today)))
+    changing.start()
     assert checked.wait(20)
     approving.start()
-    time.sleep(2)  # time for the approval to commit, if nothing makes it wait for the removal
+    time.sleep(2)  # time for the approval to commit, if nothing makes it wait for the change
     go.set()
-    removing.join(60)
+    changing.join(60)
     approving.join(60)
-    assert sorted(outcome) == ["approve", "remove"], outcome
+    assert sorted(outcome) == ["approve", "change"], outcome
+    return outcome
+
+
+def test_marking_a_member_present_again_while_the_chair_approves_never_both_happen(
+        shared: Shared, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: on PostgreSQL "Mark present again" checked that the minutes were not approved without
+    locking the item, so a chair approving in between approved the quorum without the member and the
+    record was then removed: approved minutes contradicted by the data. Two sessions, the removal paused
+    just after its check while the chair approves: one of them happens, and what is stored agrees."""
+    db = shared.db
+    sent = _minutes_with_the_chair(db)
+    outcome = _paused_beside_the_approval(
+        monkeypatch, "_check_open", lambda: panel.remove_item_absence(db, sent.clerk, sent.away), sent, db)
     assert list(outcome.values()).count("ok") == 1, outcome
     with db.session(write=False) as session:
         approved = session.scalar(select(func.count()).select_from(PanelMinutes).where(
-            PanelMinutes.item_id == item, PanelMinutes.status == "approved"))
+            PanelMinutes.item_id == sent.item, PanelMinutes.status == "approved"))
         recorded = session.scalar(select(func.count()).select_from(PanelItemAbsence).where(
-            PanelItemAbsence.item_id == item))
+            PanelItemAbsence.item_id == sent.item))
     if outcome["approve"] == "ok":  # approved first: the record stays, and the clerk is told why
-        assert approved == 1 and recorded == 1 and "approved" in outcome["remove"], outcome
+        assert approved == 1 and recorded == 1 and "approved" in outcome["change"], outcome
     else:  # removed first: the chair is refused (the member now counts and has no view)
         assert approved == 0 and recorded == 0 and outcome["approve"].startswith(("ValidationError", "Conflict")), \
             outcome
+
+
+def test_attendance_changed_while_the_chair_approves_stays_as_the_approved_minutes_say(
+        shared: Shared, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: attendance is refused once minutes of the sitting are approved; with two sessions, a mark
+    that passed that check just before the chair approved must not land after the approval. The vice
+    chair is marked absent beside the approval: whichever comes first, the approved quorum statement is
+    what the attendance then stored says."""
+    db = shared.db
+    sent = _minutes_with_the_chair(db)
+    outcome = _paused_beside_the_approval(
+        monkeypatch, "check_attendance_open",
+        lambda: panel.set_attendance(db, sent.clerk, sent.sitting, sent.ids["vice"], "absent"), sent, db)
+    live = panel.item_quorum(db, sent.clerk, sent.item)
+    approved = [m for m in panel.minutes_history(db, sent.clerk, sent.item) if m.status == "approved"]
+    if outcome["approve"] == "ok":  # whichever came first, the approved statement is the stored attendance's
+        [m] = approved
+        assert m.quorum_statement == f"Quorate: {live.counted} members count for this item.", (outcome, live)
+    else:  # the mark came first and left the item inquorate: nothing approved
+        assert not approved and not live.quorate, (outcome, live)
 
 
 def test_one_letterbox_outcome_wins(shared: Shared) -> None:
