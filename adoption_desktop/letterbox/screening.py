@@ -259,6 +259,9 @@ REASONS = {
 }
 
 
+_SAINT_REASON = "a saint's name: usually a school or church"
+
+
 def _f(start: int, end: int, kind: str, text: str, reason: str = "") -> Finding:
     return Finding(start, end, kind, text[start:end], reason or REASONS[kind])
 
@@ -387,13 +390,10 @@ def _institutions(text: str) -> Iterator[Finding]:
         yield _f(m.start(1), m.start(1) + len(trimmed), INSTITUTION, text, "a workplace")
     for m in _PUB.finditer(text):
         yield _f(m.start(1), m.end(1), INSTITUTION, text, "a pub or inn")
-    street_ends = {f.end for f in _streets(text)}
     for m in _SAINT.finditer(text):
         if m.group().startswith("st") and m.group("n") in ("of", "and"):
             continue
-        if m.start() + 2 in street_ends:
-            continue  # "Tanner St now": the end of a street name, not a saint
-        yield _f(m.start(), m.end(), INSTITUTION, text, "a saint's name: usually a school or church")
+        yield _f(m.start(), m.end(), INSTITUTION, text, _SAINT_REASON)
 
 
 def _is_title(text: str, end: int) -> bool:
@@ -546,4 +546,7 @@ def screen_text(text: str, protected: Iterable[str] = ()) -> list[Finding]:
     found += _institutions(text)
     found += _social(text)
     found += _places(text)
+    # "Tanner St now": the "St" ending a street (or a protected address) is not a saint before the next word
+    street_ends = {f.end for f in found if f.kind in (STREET, PROTECTED)}
+    found = [f for f in found if not (f.reason == _SAINT_REASON and f.start + 2 in street_ends)]
     return _merge(text, found)
