@@ -290,8 +290,12 @@ _TERM_STOP_WORDS = frozenset((
     "church", "chapel", "saint", "house", "farm", "centre", "center", "village", "north", "south", "east",
     "west", "upper", "lower", "little", "great", "old", "new", "flat", "apartment", "road", "street", "lane",
     "avenue", "close", "drive", "crescent", "court", "gardens", "grove", "place", "square", "terrace", "park",
-    "hill", "green", "walk", "mews", "with", "from", "road", "group", "team", "youth", "sports", "leisure",
+    "hill", "green", "walk", "mews", "with", "from", "group", "team", "youth", "sports", "leisure",
     "hospital", "surgery", "practice", "limited", "services", "community", "family", "mrs", "miss", "mr",
+    "market", "castle", "bridge", "river", "valley", "wood", "woods", "manor", "hall", "lodge", "cross", "lake",
+    "holy", "trinity", "sacred", "heart", "lady", "county", "borough", "district", "kings", "queens", "king",
+    "queen", "rose", "star", "stars", "baby", "babies", "girls", "boys", "ladies", "mens", "women", "children",
+    "nurseries", "netball", "cricket", "swimming", "dance", "grammar",
 )) | _GENERIC
 
 

@@ -99,6 +99,8 @@ def test_distinctive_words_not_ordinary_words_or_short_ones() -> None:
     # "Junior", "School" are the stop list's; "Ash" is under four letters; "Vale" is a street word
     assert screen_text("The junior school had a Junior disco; the School fair; Ash trees", protected) == []
     assert screen_text("we walked in the Vale", protected) == []
+    # the first word of a town is no distinctive word when it is an ordinary one
+    assert screen_text("Market day was fun", ("Market Harborough",)) == []
     # a capitalised word in capitals is still that word; in lower case it is usually an ordinary word
     assert [f.text for f in screen_text("OATLANDS won", protected)] == ["OATLANDS"]
 
