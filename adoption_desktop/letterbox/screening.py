@@ -140,8 +140,21 @@ _BIRTH_CUE = re.compile(r"\b(?:born|birth|birthday|b\.|dob|d\.o\.b\.?|delivered|
 _ARRIVAL = re.compile(r"\b(?:arrived|came|come)\b", re.IGNORECASE)
 _CHILD = re.compile(r"\b(?:baby|babies|son|daughter|brother|sister|boy|girl|twins?|\d+\s*lb|\d+\s*oz)\b", re.IGNORECASE)
 _CAP = r"[A-Z][A-Za-z'’&.-]*"
-_STREET_WORDS = ("Road|Rd|Street|St|Lane|Avenue|Ave|Close|Drive|Crescent|Grove|Place|Gardens|Terrace|Court|"
-                 "Way|Walk|Row|Square|Mews|Rise|View|Park|Green|Hill|Parade|Boulevard|Vale|Wharf|Chase|Approach")
+# a street word and its written forms: "Drive" is also written "Dr", "Dr." (the first form is the full one)
+_SUFFIX_FORMS: tuple[tuple[str, ...], ...] = (
+    ("Street", "St"), ("Road", "Rd"), ("Drive", "Dr"), ("Lane", "Ln"), ("Avenue", "Ave", "Av"), ("Close", "Cl"),
+    ("Crescent", "Cres"), ("Court", "Ct"), ("Gardens", "Gdns"), ("Grove", "Gr"), ("Place", "Pl"),
+    ("Square", "Sq"), ("Terrace", "Terr", "Ter"), ("Way",), ("Walk",), ("Row",), ("Mews",), ("Hill",), ("Park",),
+    ("Rise",), ("View",), ("Green",), ("Parade",), ("Boulevard",), ("Vale",), ("Wharf",), ("Chase",),
+    ("Approach",))
+_SUFFIX_OF = {form.lower(): forms for forms in _SUFFIX_FORMS for form in forms}
+_ABBREVIATIONS = "|".join(f for forms in _SUFFIX_FORMS for f in forms[1:])
+_ABBREVIATION_SET = frozenset(f.lower() for forms in _SUFFIX_FORMS for f in forms[1:])
+# "Dr Smith", "St Aidan's": before a capitalised word these are titles and saints, not street words
+_TITLE_ABBREVIATIONS = ("st", "dr")
+_STREET_WORDS = ("Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Av|Close|Cl|Drive|Dr|Crescent|Cres|Grove|Gr|Place|Pl|"
+                 "Gardens|Gdns|Terrace|Terr|Ter|Court|Ct|Way|Walk|Row|Square|Sq|Mews|Rise|View|Park|Green|Hill|"
+                 "Parade|Boulevard|Vale|Wharf|Chase|Approach")
 _STREET_NUMBERED = re.compile(
     rf"(?<![\w£$.,])(?:(?:flat|apartment|apt)\s+\d{{1,4}}[A-Za-z]?,?\s+)?(?:no\.?\s*)?\d{{1,4}}[A-Za-z]?,?\s+"
     rf"(?:{_CAP}\s+){{1,3}}(?:{_STREET_WORDS})\b"
@@ -150,11 +163,25 @@ _STREET_NUMBERED = re.compile(
     re.IGNORECASE)
 _STREET_NAMED = re.compile(rf"\b(?:{_CAP}\s+){{1,3}}(?:Road|Street|Lane|Avenue|Crescent|Grove|Terrace|Gardens|Mews|"
                            rf"Drive|Close|Way|Approach|Court|Walk|Rise|Row|Square|Parade|Place|View)\b")
+# a capitalised name (one or two words) before an abbreviated street word or Hill/Park: "Tanner St", "Kirk Ln",
+# "Larkspur Dr." ("Dr Smith" is a doctor and "St Aidan's" a saint: see _streets)
+_STREET_ABBREVIATED = re.compile(
+    rf"\b(?:{_CAP}\s+){{1,2}}(?P<sfx>(?:{_ABBREVIATIONS}|Hill|Park)\b)")
+# a capitalised word that starts a sentence after "Tanner St." rather than a saint's or a doctor's name
+_SENTENCE_WORDS = frozenset((
+    "I", "I'm", "I’m", "Im", "It", "It's", "It’s", "Its", "We", "We're", "He", "She", "They", "The", "My", "Our",
+    "His", "Her", "Their", "This", "That", "There", "Then", "So", "But", "And", "Love", "Hope", "You", "Your",
+    "A", "An", "In", "On", "At", "If", "When", "Now", "Please", "Thanks", "Thank", "Lots", "All", "Mum", "Dad"))
+# words before Park or Hill that make a kind of place, not a name ("the Water Park", "a steep Hill")
+_NOT_STREET_NAME = frozenset(("car", "theme", "water", "skate", "trampoline", "safari", "country", "adventure",
+                              "splash", "ski", "steep", "wildlife", "dog", "bike", "fun", "retail", "business"))
 # "we live on mill lane", "just off cromwell road": a lower-case street after a word of living or walking
 _STREET_LOWER = re.compile(
     r"\b(?:live|lives|living|lived|moved|house|flat|home|bungalow)\s+(?:on|in|at|to|off)\s+"
     r"(?P<s>(?!the\b|a\b|our\b|my\b|high\b|main\b)[a-z]+(?:\s+[a-z]+)?\s+"
-    r"(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)s?)\b")
+    r"(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)s?"
+    r"|(?!the\b|a\b|our\b|my\b|high\b|main\b)[a-z]+(?:\s+[a-z]+)?\s+"
+    r"(?:st|rd|dr|ln|ave|cl|cres|ct|gdns|pl|sq|terr?)\b)")
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b", re.IGNORECASE)
 _GENERIC_STREETS = frozenset(("High Street", "Main Street", "Main Road", "High Road", "Green Lane", "Park Road"))
 _INSTITUTION_WORDS = (
@@ -232,6 +259,9 @@ REASONS = {
 }
 
 
+_SAINT_REASON = "a saint's name: usually a school or church"
+
+
 def _f(start: int, end: int, kind: str, text: str, reason: str = "") -> Finding:
     return Finding(start, end, kind, text[start:end], reason or REASONS[kind])
 
@@ -249,13 +279,87 @@ def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
+# the street of an address line: "14 Larkspur Drive" -> "Larkspur" + Drive (a flat, house number or town
+# around it is left out: the street is what gives the address away)
+_ADDRESS_LINE = re.compile(rf"(?:^|(?<=[\s,]))(?P<name>(?:[^\W\d_][\w'’-]*\s+){{1,3}}?)"
+                           rf"(?P<sfx>{_STREET_WORDS})\.?(?=\s*(?:,|$))", re.IGNORECASE)
+# words of a protected term too ordinary to flag alone ("Junior" of "Oatlands Junior School")
+_TERM_STOP_WORDS = frozenset((
+    "school", "schools", "junior", "juniors", "infant", "infants", "primary", "secondary", "academy", "nursery",
+    "college", "club", "football", "rugby", "united", "city", "town", "rovers", "athletic", "wanderers",
+    "church", "chapel", "saint", "house", "farm", "centre", "center", "village", "north", "south", "east",
+    "west", "upper", "lower", "little", "great", "old", "new", "flat", "apartment", "road", "street", "lane",
+    "avenue", "close", "drive", "crescent", "court", "gardens", "grove", "place", "square", "terrace", "park",
+    "hill", "green", "walk", "mews", "with", "from", "group", "team", "youth", "sports", "leisure",
+    "hospital", "surgery", "practice", "limited", "services", "community", "family", "mrs", "miss", "mr",
+    "market", "castle", "bridge", "river", "valley", "wood", "woods", "manor", "hall", "lodge", "cross", "lake",
+    "holy", "trinity", "sacred", "heart", "lady", "county", "borough", "district", "kings", "queens", "king",
+    "queen", "rose", "star", "stars", "baby", "babies", "girls", "boys", "ladies", "mens", "women", "children",
+    "nurseries", "netball", "cricket", "swimming", "dance", "grammar",
+)) | _GENERIC
+
+
+@lru_cache(maxsize=256)
+def _address_patterns(terms: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """For each protected address line, its street in every written form: "14 Larkspur Drive" also as
+    "14, Larkspur Dr", "Larkspur Dr.", "larkspur drive" (with or without a house number)."""
+    out = []
+    for term in terms:
+        lines = list(_ADDRESS_LINE.finditer(term))
+        if not lines:
+            continue
+        m = lines[-1]  # the last street in the line
+        name = m.group("name").split()
+        if name[0].lower() in ("flat", "apartment", "apt", "unit", "no"):
+            continue
+        forms = _SUFFIX_OF.get(m.group("sfx").lower(), (m.group("sfx"),))
+        number = r"(?:(?:flat|apartment|apt)\s*\d{1,4}[a-z]?,?\s+)?(?:no\.?\s*)?\d{1,4}[a-z]?,?\s+"
+        if f"{' '.join(name)} {forms[0]}".title() not in _GENERIC_STREETS:
+            number = f"(?:{number})?"  # "High Street" alone is anybody's high street
+        body = r"[\s-]+".join(re.escape(w) for w in name)
+        suffix = "|".join(re.escape(f) for f in forms)
+        out.append((re.compile(rf"(?<![\w£$.,]){number}{body}\s+(?:{suffix})\b", re.IGNORECASE), term))
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _distinctive_words(terms: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    """The distinctive words of multi-word protected terms ("Harriers" of "Harrogate Harriers"): each alone
+    may be the term, shortened. Words of four letters or more, not ordinary words, not terms themselves."""
+    whole = {t.lower() for t in terms}
+    out = []
+    for term in terms:
+        words = re.findall(r"[^\W\d_][\w'’-]*", term)
+        if len(words) < 2:
+            continue
+        for word in dict.fromkeys(words):
+            if len(word) < 4 or word.lower() in _TERM_STOP_WORDS or word.lower() in _SUFFIX_OF \
+                    or word.lower() in whole:
+                continue
+            # capitalised in the letter ("the Harriers", "OATLANDS"): in lower case it is usually an ordinary word
+            body = f"{re.escape(word[0].upper())}(?:{re.escape(word[1:])}|{re.escape(word[1:].upper())})"
+            pattern = re.compile(rf"(?<![^\W_]){body}(?:'s|’s|s'|s’|es|s|'|’)?(?![^\W_])")
+            out.append((pattern, word, term))
+    return tuple(out)
+
+
 def _protected(text: str, protected: Iterable[str]) -> Iterator[Finding]:
     terms = tuple(dict.fromkeys(t for t in (" ".join(str(p).split()) for p in protected) if len(t) >= 2))
     if not terms:
         return
+    whole: list[Finding] = []
     for m in _terms_pattern(terms).finditer(text):
         term = terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]
-        yield _f(m.start(), m.end(), PROTECTED, text, f"the protected term '{term}'")
+        whole.append(_f(m.start(), m.end(), PROTECTED, text, f"the protected term '{term}'"))
+    for pattern, term in _address_patterns(terms):
+        for m in pattern.finditer(text):
+            whole.append(_f(m.start(), m.end(), PROTECTED, text, f"the protected address '{term}'"))
+    yield from whole
+    for pattern, word, term in _distinctive_words(terms):
+        for m in pattern.finditer(text):
+            if not any(f.start <= m.start() and m.end() <= f.end for f in whole):
+                yield _f(m.start(), m.end(), PROTECTED, text,
+                         f"possibly the protected term '{term}' (its word '{word}' alone)")
 
 
 def _institutions(text: str) -> Iterator[Finding]:
@@ -293,12 +397,47 @@ def _institutions(text: str) -> Iterator[Finding]:
     for m in _SAINT.finditer(text):
         if m.group().startswith("st") and m.group("n") in ("of", "and"):
             continue
-        yield _f(m.start(), m.end(), INSTITUTION, text, "a saint's name: usually a school or church")
+        yield _f(m.start(), m.end(), INSTITUTION, text, _SAINT_REASON)
+
+
+def _is_title(text: str, end: int) -> bool:
+    """Whether the "St"/"Dr" ending at ``end`` stands before a name ("St Aidan's", "Dr. Patel"): a saint or a
+    doctor, not a street word; a word starting a sentence ("Tanner St. It's …") does not count."""
+    m = re.match(r"\.?\s+([A-Z][\w'’]*)", text[end:])
+    return m is not None and m.group(1) not in _SENTENCE_WORDS
+
+
+def _suffixed_streets(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of "Tanner St", "Kirk Ln", "Castle Hill": a capitalised name before an abbreviated street word
+    (or Hill, Park), leading generic words dropped; a doctor's title or a saint is not a street."""
+    for m in _STREET_ABBREVIATED.finditer(text):
+        sfx = m.group("sfx")
+        if sfx.lower() in _TITLE_ABBREVIATIONS and _is_title(text, m.end()):
+            continue
+        words = text[m.start():m.start("sfx")].split()
+        k = 0
+        while k < len(words) and (words[k].lower().strip(".'’") in _GENERIC or words[k].lower() in _NOT_STREET_NAME):
+            k += 1
+        if k == len(words) or any(w.endswith((".", ",")) for w in words[k:]):
+            continue
+        start = m.start() + text[m.start():m.start("sfx")].index(words[k], len(" ".join(words[:k])))
+        yield start, m.end()
 
 
 def _streets(text: str) -> Iterator[Finding]:
     for m in _STREET_NUMBERED.finditer(text):
+        last = m.group().split()[-1]
+        if last.lower() in _ABBREVIATION_SET:
+            # an abbreviation after a number ("14, Larkspur Dr"): not "2 hours the Dr said", "at 3 Dr Smith"
+            name = m.group().split()[1:-1]
+            if any(w.lower() in _GENERIC for w in name):
+                continue
+            if last.lower() in _TITLE_ABBREVIATIONS and _is_title(text, m.end()) and not all(
+                    w[:1].isupper() for w in name):
+                continue
         yield _f(m.start(), m.end(), STREET, text)
+    for start, end in _suffixed_streets(text):
+        yield _f(start, end, STREET, text)
     for m in _STREET_NAMED.finditer(text):
         words = m.group().split()
         k = 0
@@ -411,4 +550,7 @@ def screen_text(text: str, protected: Iterable[str] = ()) -> list[Finding]:
     found += _institutions(text)
     found += _social(text)
     found += _places(text)
+    # "Tanner St now": the "St" ending a street (or a protected address) is not a saint before the next word
+    street_ends = {f.end for f in found if f.kind in (STREET, PROTECTED)}
+    found = [f for f in found if not (f.reason == _SAINT_REASON and f.start + 2 in street_ends)]
     return _merge(text, found)
