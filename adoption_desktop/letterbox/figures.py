@@ -1,9 +1,12 @@
-"""Letterbox figures for a date range (counts and durations only, never names).
+"""Letterbox figures for a date range (counts and durations only, never names nor free text).
 
-* Exchanges received by month and direction (adoptive → birth, birth → adoptive).
-* Items returned or withheld, and why.
-* Arrangements active / inactive (no exchange for the inactive period) / suspended / ended at the end.
-* Reminders (and other letters) sent in the range.
+* Items received in the period, by month and direction, and what had become of them by the end of the
+  period (passed on, returned for changes, withheld, held on file, awaiting a decision); exchanges completed
+  (expected letters, as ``rules.expected_exchanges`` sets them out, due in the period and passed on).
+* Items returned for changes or withheld in the period, by direction (the coordinator's reasons are free
+  text about the family and are never shown here; there is no coded reason to count by).
+* Arrangements that had started by the end of the period, by status at that date.
+* Letters sent in the range, one row for each kind of letter (counted from the sent list).
 * Median days from receipt to forwarding.
 """
 
@@ -11,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
@@ -22,6 +27,70 @@ from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, LetterSent
 from adoption_desktop.letterbox.settings import INACTIVE_AFTER_MONTHS
 from adoption_desktop.reports.model import FigureSection
+
+#: the two directions as the rows name them
+DIRECTION_WORDS = {rules.TO_BIRTH: "adoptive family to birth family",
+                   rules.TO_ADOPTIVE: "birth family to adoptive family"}
+#: what had become of an item received in the period by the period's end (its outcome dated by then)
+OUTCOME_ROWS = {"forwarded": "of which passed on (forwarded)", "returned": "of which returned for changes",
+                "withheld": "of which withheld", "held": "of which held on file",
+                "": "of which awaiting a decision at the end of the period"}
+RECEIVED = "Items received in the period"
+COMPLETED = "Exchanges completed: expected letters due in the period that were passed on"
+STARTED = "Arrangements started by this date"
+
+
+def _exchanges_completed(session: Session, start: dt.date, end: dt.date) -> int:
+    """Expected letters (``rules.expected_exchanges``: the first writer's and, when replies are expected, the
+    reply) due from ``start`` to ``end`` for which an item was received in the window the work list allows
+    (``rules.is_received``) and passed on by ``end``. A returned item and its corrected resend are one letter;
+    withheld, held and undecided items complete nothing."""
+    forwarded: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    for arrangement_id, direction, received_on in session.execute(
+            select(Item.arrangement_id, Item.direction, Item.received_on).where(
+                Item.status == "forwarded", Item.outcome_on.is_not(None), Item.outcome_on <= end,
+                Item.received_on >= rules.add_months(start, -2), Item.received_on <= rules.add_months(end, 2))):
+        forwarded[arrangement_id].add(rules.received_key(str(direction), received_on))
+    done = 0
+    for a in session.execute(select(
+            Arrangement.id, Arrangement.exchange_months, Arrangement.first_writer, Arrangement.replies_expected,
+            Arrangement.start_date, Arrangement.child_dob).where(Arrangement.id.in_(list(forwarded)))):
+        try:
+            months = rules.parse_months(a.exchange_months)
+        except ValidationError:
+            continue  # stored before months were checked: nothing is expected of it
+        stop = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
+        for year in range(start.year, end.year + 1):
+            for e in rules.expected_exchanges(months, year, first_writer=a.first_writer,
+                                              replies_expected=a.replies_expected, start=a.start_date, end=stop):
+                if start <= e.due <= end and rules.is_received(e, forwarded[a.id]):
+                    done += 1
+    return done
+
+
+def _arrangements_at(session: Session, end: dt.date) -> FigureSection:
+    """Arrangements that had started by ``end`` (their start date, or the day they were recorded when no start
+    date is stored), by their status on that date: inactive from the last item received **by** ``end``, ended
+    at the child's 18th birthday by ``end``. Suspended and ended as the coordinator set them are stored without
+    a date, so those two are the status recorded now (the row labels say so)."""
+    inactive_months = get_setting(session, INACTIVE_AFTER_MONTHS)
+    last_by_end: dict[int, dt.date] = {i: day for i, day in session.execute(select(
+        Item.arrangement_id, func.max(Item.received_on)).where(Item.received_on <= end).group_by(Item.arrangement_id))}
+    counts: Counter[str] = Counter()
+    for a in session.execute(select(Arrangement.id, Arrangement.status, Arrangement.start_date,
+                                    Arrangement.child_dob, Arrangement.created_at)):
+        began = a.start_date or (a.created_at.date() if a.created_at else None)
+        if began is None or began > end:
+            continue  # not started by the date: never counted
+        counts[rules.computed_status(a.status, today=end, last_exchange=last_by_end.get(a.id), start_date=began,
+                                     child_dob=a.child_dob, inactive_after_months=inactive_months)] += 1
+    return FigureSection(f"Arrangements at {end:%d/%m/%Y}", [
+        (STARTED, str(sum(counts.values()))),
+        ("of which active", str(counts["active"])),
+        (f"of which inactive (no item received in the {inactive_months} months to this date)",
+         str(counts["inactive"])),
+        ("of which suspended (status as recorded now)", str(counts["suspended"])),
+        ("of which ended (18th birthday by this date, or status ended as recorded now)", str(counts["ended"]))])
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
@@ -33,50 +102,47 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
     in_range = (Item.received_on >= start, Item.received_on <= end)
     with db.session(actor, write=False) as session:
         by_month: Counter[tuple[str, str]] = Counter()
-        for day, direction, n in session.execute(
-                select(Item.received_on, Item.direction, func.count()).where(*in_range)
-                .group_by(Item.received_on, Item.direction)):
-            by_month[(f"{day:%Y-%m}", str(direction))] += int(n)
+        became: Counter[str] = Counter()
+        for day, direction, status, outcome_on in session.execute(
+                select(Item.received_on, Item.direction, Item.status, Item.outcome_on).where(*in_range)):
+            by_month[(f"{day:%Y-%m}", str(direction))] += 1
+            decided = status in rules.OUTCOMES and outcome_on is not None and outcome_on <= end
+            became[str(status) if decided else ""] += 1
         months = sorted({m for m, _d in by_month})
-        exchanges = FigureSection("Letterbox exchanges received by month")
+        received = FigureSection("Letterbox items received and exchanges completed")
         for m in months:  # one figure per cell: month and direction in the label, the count alone
             month = dt.date.fromisoformat(f"{m}-01").strftime("%B %Y")
-            exchanges.rows.append((f"{month}: adoptive family to birth family", str(by_month[(m, rules.TO_BIRTH)])))
-            exchanges.rows.append((f"{month}: birth family to adoptive family",
-                                   str(by_month[(m, rules.TO_ADOPTIVE)])))
-        total_to_birth = sum(v for (m, d), v in by_month.items() if d == rules.TO_BIRTH)
-        total_to_adoptive = sum(v for (m, d), v in by_month.items() if d == rules.TO_ADOPTIVE)
-        exchanges.rows.append(("Total: adoptive family to birth family", str(total_to_birth)))
-        exchanges.rows.append(("Total: birth family to adoptive family", str(total_to_adoptive)))
-        exchanges.rows.append(("Total exchanges", str(total_to_birth + total_to_adoptive)))
+            for direction in (rules.TO_BIRTH, rules.TO_ADOPTIVE):
+                received.rows.append((f"{month}: {DIRECTION_WORDS[direction]}", str(by_month[(m, direction)])))
+        for direction, words in DIRECTION_WORDS.items():
+            received.rows.append((f"{RECEIVED}: {words}",
+                                  str(sum(v for (_m, d), v in by_month.items() if d == direction))))
+        received.rows.append((RECEIVED, str(sum(by_month.values()))))
+        received.rows.extend((label, str(became[outcome])) for outcome, label in OUTCOME_ROWS.items())
+        received.rows.append((COMPLETED, str(_exchanges_completed(session, start, end))))
 
         problems = FigureSection("Items returned or withheld")
-        for status in ("returned", "withheld"):
-            reasons = Counter(r for r in session.scalars(select(Item.reason).where(
-                Item.status == status, Item.outcome_on >= start, Item.outcome_on <= end)))
-            problems.rows.append((status.title(), str(sum(reasons.values()))))
-            for reason, n in reasons.most_common(8):
-                problems.rows.append((f"{status.title()}: {reason or '(no reason recorded)'}", str(n)))
+        decided_in_range = (Item.outcome_on >= start, Item.outcome_on <= end)
+        for status, label in (("returned", "Returned for changes"), ("withheld", "Withheld")):
+            per_direction = {str(d): int(n) for d, n in session.execute(select(Item.direction, func.count()).where(
+                Item.status == status, *decided_in_range).group_by(Item.direction))}
+            problems.rows.append((f"{label} in the period", str(sum(per_direction.values()))))
+            for direction, words in DIRECTION_WORDS.items():
+                problems.rows.append((f"{label}: {words}", str(per_direction.get(direction, 0))))
 
-        inactive_months = get_setting(session, INACTIVE_AFTER_MONTHS)
-        status_counts: Counter[str] = Counter()
-        for stored, last, started, dob in session.execute(select(
-                Arrangement.status, Arrangement.last_exchange, Arrangement.start_date, Arrangement.child_dob)):
-            status_counts[rules.computed_status(stored, today=end, last_exchange=last, start_date=started,
-                                                child_dob=dob, inactive_after_months=inactive_months)] += 1
-        arrangements = FigureSection(f"Arrangements at {end:%d/%m/%Y}", [
-            (s.title(), str(status_counts[s])) for s in ("active", "inactive", "suspended", "ended")])
+        arrangements = _arrangements_at(session, end)
 
+        counted = {str(kind): int(n) for kind, n in session.execute(
+            select(LetterSent.kind, func.count()).where(LetterSent.sent_on >= start, LetterSent.sent_on <= end)
+            .group_by(LetterSent.kind))}
+        kinds = [*KINDS, *sorted(k for k in counted if k not in KINDS)]  # every kind, each counted from the list
         sent = FigureSection("Letters sent", [
-            (KINDS.get(str(kind), str(kind).replace("_", " ").capitalize()), str(n)) for kind, n in session.execute(
-                select(LetterSent.kind, func.count()).where(LetterSent.sent_on >= start, LetterSent.sent_on <= end)
-                .group_by(LetterSent.kind).order_by(LetterSent.kind))])
-        if not sent.rows:
-            sent.rows.append(("Reminders", "0"))
+            (KINDS.get(kind, kind.replace("_", " ").capitalize()), str(counted.get(kind, 0))) for kind in kinds])
+        sent.rows.append(("All letters sent", str(sum(counted.values()))))
 
         days = [(o - r).days for r, o in session.execute(select(Item.received_on, Item.outcome_on).where(
             Item.status == "forwarded", Item.outcome_on >= start, Item.outcome_on <= end)) if o is not None]
         timing = FigureSection("Receipt to forwarding", [
             ("Items forwarded", str(len(days))),
             ("Median days from receipt to forward", f"{statistics.median(days):g}" if days else "–")])
-    return [exchanges, problems, arrangements, sent, timing]
+    return [received, problems, arrangements, sent, timing]

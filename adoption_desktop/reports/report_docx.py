@@ -187,8 +187,8 @@ def _summary(doc: DocxDocument, data: ReportData) -> None:
         f"({items_before}). "
         f"{k.adm_decisions} agency decisions were signed, {_fmt_pct(k.adm_within_pct)} of those with a timescale "
         f"within it ({within_before}). "
-        f"The post box handled {k.exchanges} exchanges and the birth-records counselling service received "
-        f"{k.referrals} referrals.")
+        f"The post box received {k.exchanges} items (letters, cards, photos) and the birth-records counselling "
+        f"service received {k.referrals} referrals.")
     rows: list[tuple[str, Sequence[KeyFigures], str]] = []
     _table(doc, ["Figure", *_period_headers(data)], [
         [label, *pick([fn(x) for x in data.key], data.periods)] for label, fn in (
@@ -198,7 +198,7 @@ def _summary(doc: DocxDocument, data: ReportData) -> None:
             ("ADM decisions within the timescale", lambda x: _fmt_pct(x.adm_within_pct)),
             ("Median working days, final minutes to ADM decision",
              lambda x: "n/a" if x.adm_median_wd is None else f"{x.adm_median_wd:g}"),
-            ("Post box exchanges received", lambda x: str(x.exchanges)),
+            ("Post box items received", lambda x: str(x.exchanges)),
             ("Birth-records counselling referrals", lambda x: str(x.referrals)),
         )], _widths(data))
     del rows
@@ -208,7 +208,7 @@ def _summary(doc: DocxDocument, data: ReportData) -> None:
         "This period, the previous period and the same period last year", series_names(data.periods), [
             ("Panel items", [x.items for x in shown]),
             ("ADM decisions", [x.adm_decisions for x in shown]),
-            ("Post box exchanges", [x.exchanges for x in shown]),
+            ("Post box items received", [x.exchanges for x in shown]),
             ("Counselling referrals", [x.referrals for x in shown]),
         ]), "Figure 1. Main figures: this period (solid) and the previous year (hatched)" if year else
         "Figure 1. Main figures: this period (solid), the previous period (hatched) and the same period last "
@@ -282,7 +282,7 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
     _picture(doc, charts.trends("Last eight quarters (latest solid)", data.quarters, [
         ("Panel items considered", [q.items for q in data.quarter_key]),
         ("ADM decisions signed", [q.adm_decisions for q in data.quarter_key]),
-        ("Post box exchanges", [q.exchanges for q in data.quarter_key]),
+        ("Post box items received", [q.exchanges for q in data.quarter_key]),
         ("Counselling referrals", [q.referrals for q in data.quarter_key]),
     ]), "Figure 3. Trends by financial-year quarter (Q1 is April–June); the latest quarter is solid"
         if data.financial_quarters else "Figure 3. Trends by calendar quarter; the latest quarter is solid")

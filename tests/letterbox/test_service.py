@@ -189,16 +189,16 @@ def test_figures_count_exchanges_outcomes_and_timing(db: Database, coordinator: 
     service.record_outcome(db, coordinator, b, "returned", dt.date(2026, 4, 3), reason="Includes a postcode.")
     manager = make_user(db, "mgr", Role.MANAGER)
     sections = {s.title: dict(s.rows) for s in figures(db, manager, dt.date(2026, 1, 1), dt.date(2026, 12, 31))}
-    by_month = sections["Letterbox exchanges received by month"]
-    assert by_month["Total: adoptive family to birth family"] == "1"
-    assert by_month["Total: birth family to adoptive family"] == "1"
-    assert by_month["Total exchanges"] == "2"
+    by_month = sections["Letterbox items received and exchanges completed"]
+    assert by_month["Items received in the period: adoptive family to birth family"] == "1"
+    assert by_month["Items received in the period: birth family to adoptive family"] == "1"
+    assert by_month["Items received in the period"] == "2"
     assert by_month["March 2026: adoptive family to birth family"] == "1"
     assert by_month["March 2026: birth family to adoptive family"] == "0"
     assert all("→" not in value and "," not in value for value in by_month.values())  # one figure a cell
-    assert sections["Items returned or withheld"]["Returned"] == "1"
+    assert sections["Items returned or withheld"]["Returned for changes in the period"] == "1"
     assert sections["Receipt to forwarding"]["Median days from receipt to forward"] == "4"
-    assert sections["Arrangements at 31/12/2026"]["Active"] == "1"
+    assert sections["Arrangements at 31/12/2026"]["of which active"] == "1"
 
 
 def test_editing_replaces_relatives_and_terms_but_keeps_the_record(db: Database, coordinator: Principal,
