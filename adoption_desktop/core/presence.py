@@ -110,9 +110,16 @@ def who_is_editing(db: Database, actor: Principal, entity: str, entity_id: objec
         return list(seen.values())
 
 
-def banner_text(editors: list[Editor]) -> str:
-    """"Being edited by A since 14:02" (and "and B since 14:05"); empty when nobody else is."""
+def banner_text(editors: list[Editor], me: int | None = None) -> str:
+    """"Being edited by A since 14:02" (and "and B since 14:05"); empty when nobody else is. ``me``: the
+    reader's user id: their own other lease reads "you, in another window" (or a program of theirs that
+    stopped without closing: its lease lapses within :data:`LEASE_SECONDS`), never their own name."""
     if not editors:
         return ""
-    parts = [f"{e.name} since {when_text(e.since).split(' on ')[0]}" for e in editors]
-    return "Being edited by " + " and ".join(parts) + ". Your save will be refused if theirs comes first."
+    others = [e for e in editors if e.user_id != me]
+    parts = [f"{e.name} since {when_text(e.since).split(' on ')[0]}" for e in others]
+    if len(others) < len(editors):
+        own = next(e for e in editors if e.user_id == me)
+        parts.append(f"you in another window since {when_text(own.since).split(' on ')[0]} (one closed without "
+                     f"saving is forgotten within {LEASE_SECONDS // 60} minutes)")
+    return "Being edited by " + " and ".join(parts) + ". A save will be refused if the other comes first."

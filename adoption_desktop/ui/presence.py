@@ -69,7 +69,8 @@ class PresenceBanner(QLabel):
         text = ""
         with contextlib.suppress(Exception):
             text = presence.banner_text(presence.who_is_editing(
-                self.ctx.db, self.ctx.principal, self.entity, self.entity_id, mine=self.lease))
+                self.ctx.db, self.ctx.principal, self.entity, self.entity_id, mine=self.lease),
+                me=self.ctx.principal.user_id)
         self.setText(text)
         self.setVisible(bool(text))
 

@@ -595,6 +595,9 @@ def test_presence_lease_is_shown_renewed_and_expires(shared: Shared) -> None:
         seen = presence.who_is_editing(other, bob, "counselling_cases", 7, now=start + dt.timedelta(seconds=30))
         assert [e.name for e in seen] == [ann.full_name]
         assert presence.banner_text(seen).startswith(f"Being edited by {ann.full_name} since ")
+        # Ann's own second window (or a program of hers that stopped): "you", never her own name
+        mine_too = presence.who_is_editing(db, ann, "counselling_cases", 7, now=start + dt.timedelta(seconds=30))
+        assert presence.banner_text(mine_too, me=ann.user_id).startswith("Being edited by you in another window")
         assert presence.who_is_editing(db, ann, "counselling_cases", 7, now=start, mine=lease) == []
         assert presence.who_is_editing(other, bob, "counselling_cases", 8, now=start) == []
         later = start + dt.timedelta(seconds=presence.LEASE_SECONDS - 10)
