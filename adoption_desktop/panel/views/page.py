@@ -600,6 +600,16 @@ class PanelPage(QWidget):
         self._open(dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
                                          lambda _v: self._load_detail(keep_item=item.id)))
 
+    def _quorum_changed(self, item_id: int, what: str, entry: Any) -> None:
+        """After a change to who counts for an item: reload it, say what was done with the item's quorum now
+        (in red when it is inquorate), and offer the undo entry."""
+        self._load_detail(keep_item=item_id)
+        current = self.item
+        self.say(f"{what} " + (current.quorum_text if current else ""),
+                 error=bool(current and current.quorum_state == "inquorate"))
+        if entry is not None:
+            self.ctx.did(entry)
+
     def declare(self) -> None:
         item, detail = self.item, self.detail
         if item is None or detail is None:
@@ -607,12 +617,7 @@ class PanelPage(QWidget):
             return
 
         def done(result: Any) -> None:
-            self._load_detail(keep_item=item.id)
-            current = self.item
-            self.say("Declaration recorded. " + (current.quorum_text if current else ""),
-                     error=bool(current and current.quorum_state == "inquorate"))
-            if isinstance(result, tuple):
-                self.ctx.did(result[1])
+            self._quorum_changed(item.id, "Declaration recorded.", result[1] if isinstance(result, tuple) else None)
 
         self._open(dialogs.declaration_dialog(
             self, item, detail.attendance,
@@ -636,12 +641,7 @@ class PanelPage(QWidget):
             return panel_undo.record_item_absence(self.ctx.db, self.ctx.principal, item.id, member_id, reason)
 
         def done(result: Any) -> None:
-            self._load_detail(keep_item=item.id)
-            current = self.item
-            self.say("Recorded as not present. " + (current.quorum_text if current else ""),
-                     error=bool(current and current.quorum_state == "inquorate"))
-            if isinstance(result, tuple):
-                self.ctx.did(result[1])
+            self._quorum_changed(item.id, "Recorded as not present.", result[1] if isinstance(result, tuple) else None)
 
         self._open(dialogs.absence_dialog(self, item, detail.attendance, submit, done))
 
@@ -656,11 +656,7 @@ class PanelPage(QWidget):
             return
 
         def done(entry: Any) -> None:
-            self.ctx.did(entry)
-            self._load_detail(keep_item=item.id)
-            current = self.item
-            self.say("Marked present for the item again. " + (current.quorum_text if current else ""),
-                     error=bool(current and current.quorum_state == "inquorate"))
+            self._quorum_changed(item.id, "Marked present for the item again.", entry)
 
         self._open(dialogs.present_again_dialog(
             self, item, lambda absence_id: panel_undo.remove_item_absence(self.ctx.db, self.ctx.principal,
