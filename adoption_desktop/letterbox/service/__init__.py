@@ -96,6 +96,7 @@ from adoption_desktop.letterbox.service.item_log import (
     log_item,
     record_outcome,
     screen_item,
+    set_item_writer,
 )
 from adoption_desktop.letterbox.service.item_register import (
     _INDEXED_SORT,
@@ -205,6 +206,7 @@ __all__ = [
     "screen_postcode_only",
     "search_capped",
     "set_arrangement_status",
+    "set_item_writer",
     "unmark_missed",
     "update_arrangement",
     "work_list",

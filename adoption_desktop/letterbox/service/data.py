@@ -141,6 +141,7 @@ class ItemDetail:
     social_worker_informed: bool = False
     row_version: int = 1
     channel: str = "post"  # letterbox.contact.CHANNELS
+    participant_id: int | None = None  # the birth relative who wrote it (None: the adopters, or not recorded)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,13 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
              item_type: str = "letter", writer: str = "", participant_id: int | None = None, text: str = "",
              notes: str = "", previous_item_id: int | None = None, channel: str = "post") -> int:
     """Receive an item (by post, secure e-mail or the digital letterbox: ``channel``). A corrected version of a
-    returned item names it in ``previous_item_id``."""
+    returned item names it in ``previous_item_id``.
+
+    ``participant_id``: the birth relative who wrote an item from the birth side (the letters about the
+    item go to them alone); it must be on the arrangement. Without it, the writer is the arrangement's only
+    birth relative, or the one whose name is exactly ``writer``; otherwise it stays unrecorded (choose it
+    in the item window before writing to them). The adopters write as one family: an item from the
+    adoptive side names no birth relative."""
     require(actor, P.LETTERBOX_EDIT)
     contact.check_channel(channel)
     if direction not in rules.DIRECTIONS:
@@ -60,7 +66,11 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
                                       "previous_item_id")
             if prev.status != "returned":
                 raise Conflict("Only an item returned to its writer can be replaced by a corrected version.")
-        item = Item(arrangement_id=a.id, participant_id=participant_id, direction=direction, writer=writer.strip(),
+        wrote = _writer(session, a.id, direction, participant_id, writer)
+        if wrote is not None and not writer.strip():
+            writer = wrote.name
+        item = Item(arrangement_id=a.id, participant_id=wrote.id if wrote else None, direction=direction,
+                    writer=writer.strip(),
                     item_type=item_type, received_on=received_on, status="received", text=text, notes=notes,
                     previous_item_id=previous_item_id, channel=channel)
         session.add(item)
@@ -73,6 +83,52 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
             a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name, item.writer, notes,
             item_type))])
         return item.id
+
+
+def _writer(session: Session, arrangement_id: int, direction: str, participant_id: int | None,
+            writer: str = "") -> Participant | None:
+    """The birth relative who wrote an item (see :func:`log_item`), checked against the arrangement."""
+    if rules.writer_side(direction) != rules.BIRTH:
+        if participant_id is not None:
+            raise ValidationError("From (writer): an item from the adoptive side is from the adopters as one "
+                                  "family, not from a birth relative.", "participant_id")
+        return None
+    parts = list(session.scalars(select(Participant).where(Participant.arrangement_id == arrangement_id)
+                                 .order_by(Participant.id)))
+    if participant_id is not None:
+        chosen = next((p for p in parts if p.id == participant_id), None)
+        if chosen is None:
+            raise ValidationError("From (writer): that person is not a birth relative on this arrangement.",
+                                  "participant_id")
+        return chosen
+    active = [p for p in parts if p.active]
+    if len(active) == 1:
+        return active[0]
+    named = [p for p in active if writer.strip() and p.name.strip().lower() == writer.strip().lower()]
+    return named[0] if len(named) == 1 else None
+
+
+def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id: int | None, *,
+                    expected_version: int | None) -> int:
+    """Record which birth relative wrote a logged item (whatever its status: the acknowledgement or the
+    returned letter is refused until it is known). Returns the item's new row version."""
+    require(actor, P.LETTERBOX_EDIT)
+    from adoption_desktop.core.concurrency import check_version
+
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        check_version(session, item, expected_version, "letterbox item")
+        if participant_id is None:
+            raise ValidationError("From (writer): choose the birth relative who wrote it.", "participant_id")
+        wrote = _writer(session, item.arrangement_id, item.direction, participant_id)
+        if wrote is not None and item.participant_id != wrote.id:
+            before = session.get(Participant, item.participant_id) if item.participant_id else None
+            item.participant_id = wrote.id
+            _event(session, item_id, "writer", f"written by {wrote.name}"
+                   + (f" ({wrote.relationship})" if wrote.relationship else "")
+                   + (f"; was {before.name}" if before is not None else "; was not recorded"))
+            session.flush()
+        return int(item.row_version)
 
 
 def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> ScreeningResult:
@@ -242,4 +298,5 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
         return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
                           item.received_on, item.status, item.text, item.screened_by, item.checked_by,
                           item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
-                          item.notes, item.social_worker_informed, item.row_version, item.channel)
+                          item.notes, item.social_worker_informed, item.row_version, item.channel,
+                          item.participant_id)
