@@ -78,6 +78,7 @@ from adoption_desktop.letterbox.service.data import (
     SentRow,
     TermData,
     WorkRow,
+    WriterChoice,
 )
 from adoption_desktop.letterbox.service.expected_exchanges import (
     look_back_start,
@@ -97,6 +98,7 @@ from adoption_desktop.letterbox.service.item_log import (
     record_outcome,
     screen_item,
     set_item_writer,
+    writer_choices,
 )
 from adoption_desktop.letterbox.service.item_register import (
     _INDEXED_SORT,
@@ -155,6 +157,7 @@ __all__ = [
     "SentRow",
     "TermData",
     "WorkRow",
+    "WriterChoice",
     "_Prepared",
     "_apply",
     "_arr_where",
@@ -212,5 +215,6 @@ __all__ = [
     "work_list",
     "work_list_since",
     "work_rows_in",
+    "writer_choices",
     "writer_side_secrets",
 ]

@@ -145,6 +145,19 @@ class ItemDetail:
 
 
 @dataclass(frozen=True)
+class WriterChoice:
+    """A birth relative who may have written an item (the item window's From (writer))."""
+    id: int
+    name: str
+    relationship: str
+    active: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.relationship})" if self.relationship else self.name
+
+
+@dataclass(frozen=True)
 class ItemFilter:
     query: str = ""
     status: str = ""

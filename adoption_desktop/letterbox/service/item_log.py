@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
+from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
@@ -22,7 +22,13 @@ from adoption_desktop.letterbox import contact, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, Participant
 from adoption_desktop.letterbox.screening import screen_text
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
-from adoption_desktop.letterbox.service.data import EventRow, FindingRow, ItemDetail, ScreeningResult
+from adoption_desktop.letterbox.service.data import (
+    EventRow,
+    FindingRow,
+    ItemDetail,
+    ScreeningResult,
+    WriterChoice,
+)
 from adoption_desktop.letterbox.service.protected import writer_side_secrets
 from adoption_desktop.letterbox.settings import SECOND_CHECKER
 
@@ -108,13 +114,19 @@ def _writer(session: Session, arrangement_id: int, direction: str, participant_i
     return named[0] if len(named) == 1 else None
 
 
+def writer_choices(db: Database, actor: Principal, arrangement_id: int) -> tuple[WriterChoice, ...]:
+    """The arrangement's birth relatives, for choosing who wrote an item from the birth side."""
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        return tuple(WriterChoice(p.id, p.name, p.relationship, p.active) for p in session.scalars(
+            select(Participant).where(Participant.arrangement_id == arrangement_id).order_by(Participant.id)))
+
+
 def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id: int | None, *,
                     expected_version: int | None) -> int:
     """Record which birth relative wrote a logged item (whatever its status: the acknowledgement or the
     returned letter is refused until it is known). Returns the item's new row version."""
     require(actor, P.LETTERBOX_EDIT)
-    from adoption_desktop.core.concurrency import check_version
-
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         check_version(session, item, expected_version, "letterbox item")
