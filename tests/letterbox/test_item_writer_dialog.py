@@ -13,7 +13,9 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
+from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.letterbox.conftest import sample_input
 
@@ -35,8 +37,24 @@ def labels(dialog: ItemDialog) -> list[str]:
 
 
 def test_a_new_item_starts_at_direction(qtbot: Any, db: Database, coordinator: Principal, arrangement: int) -> None:
-    dialog = open_item(qtbot, db, coordinator, arrangement)
-    assert QApplication.focusWidget() is dialog.direction
+    window = MainWindow(AppContext(db, coordinator, TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    page = window.findChild(LetterboxPage)
+    assert page is not None
+    page.show_arrangements()
+    page.arrangements_register.view.selectRow(0)
+    page.arrangements_register.view.setFocus()
+    qtbot.keyClick(page.arrangements_register.view, Qt.Key.Key_L,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # log an item
+    dialog = page.dialogs[-1]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
+    qtbot.wait(50)
+    assert QApplication.focusWidget() is dialog.direction, QApplication.focusWidget()  # not a button
 
 
 def test_the_writer_is_chosen_by_keyboard_and_required_when_there_are_several(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -63,6 +63,7 @@ class ItemDialog(QDialog):
         self.item_id, self.previous_item_id = item_id, previous_item_id
         self.today = today or dt.date.today()
         self.detail: ItemDetail | None = None
+        self._shown = False
         form = load_dialog_form(self, "letterbox_item")
         self.setWindowTitle(f"Letterbox item — {reference}")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -155,8 +156,16 @@ class ItemDialog(QDialog):
         ctx.after_undo.append(self._after_undo)
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
-        if item_id is None:  # a new item starts at its first field (not at the buttons)
-            self.direction.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """A new item starts at its first field, Direction (not at the window's buttons)."""
+        super().showEvent(event)
+        if self.item_id is None and not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self._focus_first)  # once the window is active (it would move it otherwise)
+
+    def _focus_first(self) -> None:
+        self.direction.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- state --------------------------------------------------------------------------------
     def reload(self) -> None:
