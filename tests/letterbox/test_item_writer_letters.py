@@ -170,9 +170,12 @@ def test_the_returned_reason_ends_with_a_full_stop(db: Database, coordinator: Pr
 
 def test_a_leak_in_the_typed_reason_is_blamed_on_the_reason(db: Database, coordinator: Principal, marsh: int,
                                                              tmp_path: Path) -> None:
-    # Rosa is the child's new name: the coordinator typed it into the reason for returning the item
-    item = returned_item(db, coordinator, marsh, "Please do not call her Rosa, use Poppy.",
+    # Rosa is the child's new name: the coordinator typed it into the reason for returning the item (an
+    # item returned before the reason was checked when recorded)
+    item = returned_item(db, coordinator, marsh, "Please use her birth name.",
                          participant_id=relatives(db, coordinator, marsh)["Donna Marsh"])
+    with db.session(coordinator) as session:
+        session.execute(update(Item).where(Item.id == item).values(reason="Please do not call her Rosa, use Poppy."))
     with pytest.raises(Conflict, match=r"\(Rosa\), found in the reason you typed for returning the item") as err:
         write_batch(db, coordinator, "returned", tmp_path / "r.pdf", item_ids=[item], today=DAY)
     assert "Check the arrangement's names" not in str(err.value)
@@ -198,3 +201,14 @@ def test_an_agencys_acknowledgement_written_before_still_renders(db: Database, c
     text = parse_template("letterbox_acknowledgement", OLD_ACKNOWLEDGEMENT).render(
         {**jobs[0].values, "reply_by": "1 May 2026"})
     assert "A member of the team will be in touch" in text.paragraphs[0]
+
+
+def test_a_reason_naming_the_other_side_is_refused_when_the_item_is_returned(
+        db: Database, coordinator: Principal, marsh: int) -> None:
+    donna = relatives(db, coordinator, marsh)["Donna Marsh"]
+    item = service.log_item(db, coordinator, marsh, direction=rules.TO_ADOPTIVE, received_on=DAY, participant_id=donna)
+    service.screen_item(db, coordinator, item, "Dear Rosa")
+    with pytest.raises(ValidationError, match=r"printed in the returned letter.*names Rosa"):
+        service.record_outcome(db, coordinator, item, "returned", DAY, reason="Please do not call her Rosa.")
+    assert service.get_item(db, coordinator, item).status == "screened"
+    service.record_outcome(db, coordinator, item, "returned", DAY, reason="Please use her birth name, Poppy.")

@@ -238,6 +238,32 @@ def _refuse_post_without_address(session: Session, item: Item, method: str) -> N
                    "add their address to the arrangement first.")
 
 
+def _refuse_reason_with_other_side(session: Session, item: Item, reason: str) -> None:
+    """The reason an item is returned is printed in the letter to its writer: it must not carry a name,
+    address line or protected term of the other side (the letter would be refused later, when the reason
+    can no longer be reworded)."""
+    from adoption_desktop.letterbox.documents import _forbidden, _lines, contains_term
+    from adoption_desktop.letterbox.models import ProtectedTerm
+
+    side = rules.writer_side(item.direction)
+    a = session.get(Arrangement, item.arrangement_id)
+    if a is None:
+        return
+    parts = list(session.scalars(select(Participant).where(Participant.arrangement_id == a.id)))
+    terms = list(session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id)))
+    own_lines = ([a.adopters_name, *_lines(a.adopters_address)] if side == rules.ADOPTIVE
+                 else [x for p in parts for x in (p.name, *_lines(p.address))])
+    own = {w.lower() for line in own_lines for w in line.split()}
+    folded = reason.lower()
+    found = sorted({t.strip() for t in _forbidden(side, a, parts, terms) if len(t.strip()) >= 2
+                    and not (" " not in t.strip() and t.strip().lower() in own)
+                    and contains_term(reason, folded, t.strip())})
+    if found:
+        raise ValidationError(f"Reason: it is printed in the returned letter to the writer, and it names "
+                              f"{', '.join(found)} from the other side of the arrangement; reword it without "
+                              "them.", "reason")
+
+
 def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, on: dt.date, *,
                    method: str = "", reason: str = "", social_worker_informed: bool = False,
                    expected_version: int | None = None, check_only: bool = False) -> None:
@@ -267,6 +293,8 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
                            f"{when_text(at)}; yours was not recorded. Log a corrected version if needed.")
         if expected_version is not None and item.row_version != expected_version:
             raise stale(session, item, expected_version, f"item {item_id}", _item_values)
+        if outcome == "returned":
+            _refuse_reason_with_other_side(session, item, reason)
         sent_copy = None
         if outcome == "forwarded":
             if item.status != "screened":
