@@ -158,8 +158,9 @@ def letterbox_cases(db: Any, user: Any, tmp: Path) -> list[Case]:
                 ("letterbox chaser", "chaser", {"arrangement_ids": [aid]}, ["Dear Sam and Alex,", REPLY_BY, "which was due on 1 September 2026"]),
                 ("letterbox returned item", "returned", {"item_ids": [from_birth]},
                  ["Dear Mrs Quillfield,", REPLY_BY, "leave out your telephone number", "your card"]),
+                # the card was returned for changes: its acknowledgement promises nothing more
                 ("letterbox acknowledgement", "acknowledgement", {"item_ids": [from_birth]},
-                 ["Dear Mrs Quillfield,", "passed on as soon as possible"]),
+                 ["Dear Mrs Quillfield,", "We have written to you separately about the changes it needs"]),
                 ("letterbox held on file", "acknowledgement", {"item_ids": [from_adopters]},
                  ["Dear Sam and Alex,", "keep it safely on file", "your photographs"]),
                 ("letterbox confirmation", "confirmation", {"arrangement_ids": [aid]}, ["Dear Sam and Alex,", "As agreed, the exchange takes place in"]),

@@ -136,8 +136,10 @@ def populate(db: Database, ctx: DemoContext) -> None:
                         continue
                     pid, pname = rng.choice(d["rels"])
                     writer = row["adopters_name"] if e.side == rules.ADOPTIVE else pname
-                    items.append(dict(arrangement_id=aid, participant_id=pid, direction=e.direction,
-                                      writer=writer, received_on=received))
+                    # a birth relative's item records who wrote it (its letters go to them alone); the
+                    # adopters write as one family, their item for the relative ``_for``
+                    items.append(dict(arrangement_id=aid, participant_id=None if e.side == rules.ADOPTIVE else pid,
+                                      _for=pid, direction=e.direction, writer=writer, received_on=received))
         # extra photos, cards and drawings sent with letters until the target is met
         base = list(items)
         while base and len(items) < target_items:
@@ -154,8 +156,8 @@ def populate(db: Database, ctx: DemoContext) -> None:
             it["item_type"] = "letter" if rng.random() < 0.55 else rng.choice(rules.ITEM_TYPES)
             age = (today - it["received_on"]).days
             roll = rng.random()
-            held = (
-                it["direction"] == rules.TO_BIRTH and not part_address.get(it["participant_id"], "x"))
+            for_whom = it.pop("_for")  # not a column
+            held = it["direction"] == rules.TO_BIRTH and not part_address.get(for_whom, "x")
             if age < 10 and roll < 0.6:
                 status, outcome, method, reason = ("received" if roll < 0.3 else "screened"), None, "", ""
             elif held:

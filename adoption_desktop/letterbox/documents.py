@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -42,6 +42,18 @@ FORWARD_TEXT = ("It will be read in line with the agreement and passed on as soo
                 "on file.")
 HELD_TEXT = ("We do not have a current address for the person it is for, so we will keep it safely on file "
              "and pass it on if they get in touch with us. We will let you know if that happens.")
+FORWARDED_TEXT = "It has been read in line with the agreement and passed on. A copy is kept on file."
+#: a withheld item (or one returned for changes): nothing is promised, and the internal reason is never quoted
+TEAM_TEXT = "A member of the team will be in touch with you about it."
+RETURNED_TEXT = "We have written to you separately about the changes it needs before it can be passed on."
+CHANGES_TEXT = "We will contact you if anything needs to change before it can be passed on."
+QUESTIONS_TEXT = "If you have any questions, please contact us quoting our reference."
+#: what an acknowledgement says by the item's status: (forwarding_text, next_steps_text)
+ACK_WORDING = {"received": (FORWARD_TEXT, CHANGES_TEXT), "screened": (FORWARD_TEXT, CHANGES_TEXT),
+               "forwarded": (FORWARDED_TEXT, QUESTIONS_TEXT), "held": (HELD_TEXT, QUESTIONS_TEXT),
+               "withheld": (TEAM_TEXT, QUESTIONS_TEXT), "returned": (RETURNED_TEXT, QUESTIONS_TEXT)}
+#: where a term found by the leak check came from, when the coordinator typed it ("found in ...")
+TYPED_REASON = "the reason you typed for returning the item"
 
 _M = TypeVar("_M", Arrangement, Participant, ProtectedTerm)
 
@@ -58,6 +70,9 @@ class LetterJob:
     values: dict[str, object]
     reference: str
     forbidden: tuple[str, ...]  # names and address lines of the other side
+    #: text the coordinator typed that goes into the letter, with where it was typed (for the leak check's
+    #: refusal: "found in the reason you typed for returning the item")
+    typed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,12 +110,14 @@ def contains_term(text: str, folded: str, term: str) -> bool:
     return False
 
 
-def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str]) -> None:
+def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str],
+                  typed: Sequence[tuple[str, str]] = ()) -> None:
     """Raise :class:`Conflict` if a name or address line of the other side appears in the letter.
 
     Neither the body nor the address block may carry a forbidden name, street line or postcode. A single
     word that is also part of the recipient's own name or address (two families can share a town or a
-    first name) is not a leak."""
+    first name) is not a leak. ``typed``: (where, text) the coordinator typed that went into the letter; a
+    term found there is blamed on it (reword it), not on the arrangement's names."""
     parts: list[str] = [text.subject, text.salutation, text.closing]
     for p in text.paragraphs:
         parts.extend(p if isinstance(p, tuple) else [p])
@@ -116,9 +133,16 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
             continue
         if contains_term(body, body_folded, term) or contains_term(address, address_folded, term):
             leaks.append(term)
-    if leaks:
-        raise Conflict("A letter would carry details from the other side of the arrangement ("
-                       + ", ".join(sorted(set(leaks))) + "); it was not produced. Check the arrangement's names.")
+    if not leaks:
+        return
+    found = ", ".join(sorted(set(leaks)))
+    for where, typed_text in typed:
+        typed_folded = typed_text.lower()
+        if any(contains_term(typed_text, typed_folded, t) for t in leaks):
+            raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}), "
+                           f"found in {where}; it was not produced. Reword it without them.")
+    raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}); it was "
+                   "not produced. Check the arrangement's names.")
 
 
 def _lines(address: str) -> list[str]:
@@ -314,28 +338,56 @@ def arrangement_jobs(session: Session, kind: str, arrangement_ids: Sequence[int]
     return jobs, held
 
 
+def full_stop(text: str) -> str:
+    """``text`` ending with a full stop (or the ! or ? it has), for a sentence typed without one."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _item_writers(item: Item, a: Arrangement, parts: list[Participant]) -> list[Participant]:
+    """Who a letter about a birth-side item goes to: the birth relative recorded as its writer, or the
+    arrangement's only birth relative. With several and none recorded it is refused: writing to all of
+    them would tell each about another's letter (and quote it)."""
+    if item.participant_id is not None:
+        return [p for p in parts if p.id == item.participant_id]
+    if len(parts) <= 1:
+        return parts
+    raise Conflict(f"Item {item.id} ({a.reference}): who wrote it is not recorded, and the arrangement has "
+                   f"{len(parts)} birth relatives; the letter was not produced. Choose who wrote it in the item "
+                   "window (From (writer)), then make the letter again.")
+
+
 def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[list[LetterJob], int]:
-    """Acknowledgements or returned-for-changes letters, to each item's writer's side."""
-    items = list(session.scalars(select(Item).where(Item.id.in_(list(item_ids)))))
+    """Acknowledgements or returned-for-changes letters, to each item's writer: the adopters, or the birth
+    relative recorded as its writer. What an acknowledgement says follows the item's status (a withheld
+    item is not promised to be passed on, and its reason is never quoted); a returned letter is only for an
+    item returned to its writer."""
+    items = list(session.scalars(select(Item).where(Item.id.in_(list(item_ids))).order_by(Item.id)))
     arrs, parts, terms = _load(session, sorted({i.arrangement_id for i in items}))
     jobs: list[LetterJob] = []
     held = 0
     for item in items:
         a = arrs[item.arrangement_id]
+        if kind == "returned" and item.status != "returned":
+            raise Conflict(f"Item {item.id} ({a.reference}) is {item.status}, not returned to its writer: a "
+                           "returned-for-changes letter is only for an item whose outcome is \"returned\".")
         if kind == "returned" and not item.reason:
             raise ValidationError(f"Item {item.id}: record why it was returned before writing the letter.", "reason")
         side = rules.writer_side(item.direction)
         readers = [p for p in parts.get(a.id, []) if p.active] if side == rules.ADOPTIVE else []
-        held_on_file = item.status == "held" or (side == rules.ADOPTIVE and not any(p.address.strip()
-                                                                                 for p in readers))
+        no_reader = side == rules.ADOPTIVE and not any(p.address.strip() for p in readers)
+        forwarding, next_steps = ACK_WORDING.get(item.status, (FORWARD_TEXT, CHANGES_TEXT))
+        if no_reader and item.status in ("received", "screened", "held"):
+            forwarding = HELD_TEXT
+        reason = full_stop(item.reason) if kind == "returned" else ""
         values: dict[str, object] = {
             "reference": a.reference, "item_type": ITEM_WORDS.get(item.item_type, item.item_type),
-            "received_on": long_date(item.received_on), "reason": item.reason,
-            "forwarding_text": HELD_TEXT if held_on_file else FORWARD_TEXT}
-        writers = [p for p in parts.get(a.id, []) if item.participant_id in (None, p.id)]
-        j, h = _jobs_for(a, writers if side == rules.BIRTH else parts.get(a.id, []), terms.get(a.id, []), side,
-                         kind, values)
-        jobs += j
+            "received_on": long_date(item.received_on), "reason": reason,
+            "forwarding_text": forwarding, "next_steps_text": next_steps}
+        writers = _item_writers(item, a, parts.get(a.id, [])) if side == rules.BIRTH else parts.get(a.id, [])
+        j, h = _jobs_for(a, writers, terms.get(a.id, []), side, kind, values)
+        typed = ((TYPED_REASON, reason),) if reason else ()
+        jobs += [replace(job, typed=typed) for job in j]
         held += h
     return jobs, held
 
@@ -387,7 +439,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             due_on = job.values.get("due_on")
             send_by = max(reply_date, due_on) if isinstance(due_on, dt.date) else reply_date
             rendered = template.render({**job.values, "reply_by": long_date(send_by)})
-            check_no_leak(rendered, job.recipient, job.forbidden)
+            check_no_leak(rendered, job.recipient, job.forbidden, job.typed)
             out_letters.append(Letter(job.recipient, rendered, today, job.reference, signatory,
                                       signatory_title))
         return out_letters

@@ -78,6 +78,7 @@ from adoption_desktop.letterbox.service.data import (
     SentRow,
     TermData,
     WorkRow,
+    WriterChoice,
 )
 from adoption_desktop.letterbox.service.expected_exchanges import (
     look_back_start,
@@ -96,6 +97,8 @@ from adoption_desktop.letterbox.service.item_log import (
     log_item,
     record_outcome,
     screen_item,
+    set_item_writer,
+    writer_choices,
 )
 from adoption_desktop.letterbox.service.item_register import (
     _INDEXED_SORT,
@@ -154,6 +157,7 @@ __all__ = [
     "SentRow",
     "TermData",
     "WorkRow",
+    "WriterChoice",
     "_Prepared",
     "_apply",
     "_arr_where",
@@ -205,10 +209,12 @@ __all__ = [
     "screen_postcode_only",
     "search_capped",
     "set_arrangement_status",
+    "set_item_writer",
     "unmark_missed",
     "update_arrangement",
     "work_list",
     "work_list_since",
     "work_rows_in",
+    "writer_choices",
     "writer_side_secrets",
 ]

@@ -141,6 +141,20 @@ class ItemDetail:
     social_worker_informed: bool = False
     row_version: int = 1
     channel: str = "post"  # letterbox.contact.CHANNELS
+    participant_id: int | None = None  # the birth relative who wrote it (None: the adopters, or not recorded)
+
+
+@dataclass(frozen=True)
+class WriterChoice:
+    """A birth relative who may have written an item (the item window's From (writer))."""
+    id: int
+    name: str
+    relationship: str
+    active: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.relationship})" if self.relationship else self.name
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
+from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
@@ -22,7 +22,13 @@ from adoption_desktop.letterbox import contact, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, Participant
 from adoption_desktop.letterbox.screening import screen_text
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
-from adoption_desktop.letterbox.service.data import EventRow, FindingRow, ItemDetail, ScreeningResult
+from adoption_desktop.letterbox.service.data import (
+    EventRow,
+    FindingRow,
+    ItemDetail,
+    ScreeningResult,
+    WriterChoice,
+)
 from adoption_desktop.letterbox.service.protected import writer_side_secrets
 from adoption_desktop.letterbox.settings import SECOND_CHECKER
 
@@ -38,7 +44,13 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
              item_type: str = "letter", writer: str = "", participant_id: int | None = None, text: str = "",
              notes: str = "", previous_item_id: int | None = None, channel: str = "post") -> int:
     """Receive an item (by post, secure e-mail or the digital letterbox: ``channel``). A corrected version of a
-    returned item names it in ``previous_item_id``."""
+    returned item names it in ``previous_item_id``.
+
+    ``participant_id``: the birth relative who wrote an item from the birth side (the letters about the
+    item go to them alone); it must be on the arrangement. Without it, the writer is the arrangement's only
+    birth relative, or the one whose name is exactly ``writer``; otherwise it stays unrecorded (choose it
+    in the item window before writing to them). The adopters write as one family: an item from the
+    adoptive side names no birth relative."""
     require(actor, P.LETTERBOX_EDIT)
     contact.check_channel(channel)
     if direction not in rules.DIRECTIONS:
@@ -60,7 +72,11 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
                                       "previous_item_id")
             if prev.status != "returned":
                 raise Conflict("Only an item returned to its writer can be replaced by a corrected version.")
-        item = Item(arrangement_id=a.id, participant_id=participant_id, direction=direction, writer=writer.strip(),
+        wrote = _writer(session, a.id, direction, participant_id, writer)
+        if wrote is not None and not writer.strip():
+            writer = wrote.name
+        item = Item(arrangement_id=a.id, participant_id=wrote.id if wrote else None, direction=direction,
+                    writer=writer.strip(),
                     item_type=item_type, received_on=received_on, status="received", text=text, notes=notes,
                     previous_item_id=previous_item_id, channel=channel)
         session.add(item)
@@ -73,6 +89,58 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
             a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name, item.writer, notes,
             item_type))])
         return item.id
+
+
+def _writer(session: Session, arrangement_id: int, direction: str, participant_id: int | None,
+            writer: str = "") -> Participant | None:
+    """The birth relative who wrote an item (see :func:`log_item`), checked against the arrangement."""
+    if rules.writer_side(direction) != rules.BIRTH:
+        if participant_id is not None:
+            raise ValidationError("From (writer): an item from the adoptive side is from the adopters as one "
+                                  "family, not from a birth relative.", "participant_id")
+        return None
+    parts = list(session.scalars(select(Participant).where(Participant.arrangement_id == arrangement_id)
+                                 .order_by(Participant.id)))
+    if participant_id is not None:
+        chosen = next((p for p in parts if p.id == participant_id), None)
+        if chosen is None:
+            raise ValidationError("From (writer): that person is not a birth relative on this arrangement.",
+                                  "participant_id")
+        return chosen
+    active = [p for p in parts if p.active]
+    if len(active) == 1:
+        return active[0]
+    named = [p for p in active if writer.strip() and p.name.strip().lower() == writer.strip().lower()]
+    return named[0] if len(named) == 1 else None
+
+
+def writer_choices(db: Database, actor: Principal, arrangement_id: int) -> tuple[WriterChoice, ...]:
+    """The arrangement's birth relatives, for choosing who wrote an item from the birth side."""
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        return tuple(WriterChoice(p.id, p.name, p.relationship, p.active) for p in session.scalars(
+            select(Participant).where(Participant.arrangement_id == arrangement_id).order_by(Participant.id)))
+
+
+def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id: int | None, *,
+                    expected_version: int | None) -> int:
+    """Record which birth relative wrote a logged item (whatever its status: the acknowledgement or the
+    returned letter is refused until it is known). Returns the item's new row version."""
+    require(actor, P.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        check_version(session, item, expected_version, "letterbox item")
+        if participant_id is None:
+            raise ValidationError("From (writer): choose the birth relative who wrote it.", "participant_id")
+        wrote = _writer(session, item.arrangement_id, item.direction, participant_id)
+        if wrote is not None and item.participant_id != wrote.id:
+            before = session.get(Participant, item.participant_id) if item.participant_id else None
+            item.participant_id = wrote.id
+            _event(session, item_id, "writer", f"written by {wrote.name}"
+                   + (f" ({wrote.relationship})" if wrote.relationship else "")
+                   + (f"; was {before.name}" if before is not None else "; was not recorded"))
+            session.flush()
+        return int(item.row_version)
 
 
 def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> ScreeningResult:
@@ -170,6 +238,32 @@ def _refuse_post_without_address(session: Session, item: Item, method: str) -> N
                    "add their address to the arrangement first.")
 
 
+def _refuse_reason_with_other_side(session: Session, item: Item, reason: str) -> None:
+    """The reason an item is returned is printed in the letter to its writer: it must not carry a name,
+    address line or protected term of the other side (the letter would be refused later, when the reason
+    can no longer be reworded)."""
+    from adoption_desktop.letterbox.documents import _forbidden, _lines, contains_term
+    from adoption_desktop.letterbox.models import ProtectedTerm
+
+    side = rules.writer_side(item.direction)
+    a = session.get(Arrangement, item.arrangement_id)
+    if a is None:
+        return
+    parts = list(session.scalars(select(Participant).where(Participant.arrangement_id == a.id)))
+    terms = list(session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id)))
+    own_lines = ([a.adopters_name, *_lines(a.adopters_address)] if side == rules.ADOPTIVE
+                 else [x for p in parts for x in (p.name, *_lines(p.address))])
+    own = {w.lower() for line in own_lines for w in line.split()}
+    folded = reason.lower()
+    found = sorted({t.strip() for t in _forbidden(side, a, parts, terms) if len(t.strip()) >= 2
+                    and not (" " not in t.strip() and t.strip().lower() in own)
+                    and contains_term(reason, folded, t.strip())})
+    if found:
+        raise ValidationError(f"Reason: it is printed in the returned letter to the writer, and it names "
+                              f"{', '.join(found)} from the other side of the arrangement; reword it without "
+                              "them.", "reason")
+
+
 def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, on: dt.date, *,
                    method: str = "", reason: str = "", social_worker_informed: bool = False,
                    expected_version: int | None = None, check_only: bool = False) -> None:
@@ -199,6 +293,8 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
                            f"{when_text(at)}; yours was not recorded. Log a corrected version if needed.")
         if expected_version is not None and item.row_version != expected_version:
             raise stale(session, item, expected_version, f"item {item_id}", _item_values)
+        if outcome == "returned":
+            _refuse_reason_with_other_side(session, item, reason)
         sent_copy = None
         if outcome == "forwarded":
             if item.status != "screened":
@@ -242,4 +338,5 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
         return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
                           item.received_on, item.status, item.text, item.screened_by, item.checked_by,
                           item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
-                          item.notes, item.social_worker_informed, item.row_version, item.channel)
+                          item.notes, item.social_worker_informed, item.row_version, item.channel,
+                          item.participant_id)

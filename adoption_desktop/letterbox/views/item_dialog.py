@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -63,6 +63,7 @@ class ItemDialog(QDialog):
         self.item_id, self.previous_item_id = item_id, previous_item_id
         self.today = today or dt.date.today()
         self.detail: ItemDetail | None = None
+        self._shown = False
         form = load_dialog_form(self, "letterbox_item")
         self.setWindowTitle(f"Letterbox item — {reference}")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -82,6 +83,11 @@ class ItemDialog(QDialog):
         self.item_type = child(form, QComboBox, "item_type")
         for t in rules.ITEM_TYPES:
             self.item_type.addItem(t.title(), t)
+        self.participant = child(form, QComboBox, "participant")
+        try:
+            self.writer_choices = service.writer_choices(ctx.db, ctx.principal, arrangement_id)
+        except AppError:
+            self.writer_choices = ()
         self.writer = child(form, QLineEdit, "writer")
         self.received_on = child(form, QDateEdit, "received_on")
         self.channel = QComboBox()
@@ -93,6 +99,9 @@ class ItemDialog(QDialog):
         channel_label.setBuddy(self.channel)
         child(form, QFormLayout, "log_form").insertRow(2, channel_label, self.channel)
         self.channel.activated.connect(lambda _i: self._channel_chosen())
+        self.direction.currentIndexChanged.connect(lambda _i: self._fill_writers())
+        self.participant.activated.connect(lambda _i: self._writer_chosen())
+        self._fill_writers()
         self.received_on.setDate(qdate(self.today))
         self.notes = child(form, QLineEdit, "notes")
         self.log_button = child(form, QPushButton, "log_button")
@@ -135,6 +144,7 @@ class ItemDialog(QDialog):
             try:
                 prev = service.get_item(ctx.db, ctx.principal, previous_item_id)
                 self.direction.setCurrentIndex(self.direction.findData(prev.direction))
+                self._fill_writers(prev.participant_id)
                 self.item_type.setCurrentIndex(self.item_type.findData(prev.item_type))
                 self.writer.setText(prev.writer)
                 self.text.setPlainText(prev.text)
@@ -147,6 +157,16 @@ class ItemDialog(QDialog):
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """A new item starts at its first field, Direction (not at the window's buttons)."""
+        super().showEvent(event)
+        if self.item_id is None and not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self._focus_first)  # once the window is active (it would move it otherwise)
+
+    def _focus_first(self) -> None:
+        self.direction.setFocus(Qt.FocusReason.OtherFocusReason)
+
     # --- state --------------------------------------------------------------------------------
     def reload(self) -> None:
         logged = self.item_id is not None
@@ -155,6 +175,7 @@ class ItemDialog(QDialog):
             self.detail = service.get_item(self.ctx.db, self.ctx.principal, self.item_id)
             d = self.detail
             self.direction.setCurrentIndex(self.direction.findData(d.direction))
+            self._fill_writers(d.participant_id)
             self.item_type.setCurrentIndex(self.item_type.findData(d.item_type))
             self.writer.setText(d.writer)
             if not self.notes.text():
@@ -180,6 +201,8 @@ class ItemDialog(QDialog):
         for w in log_widgets:
             w.setEnabled(not logged and can_edit)
         self.channel.setEnabled(can_edit)  # a logged item's channel can still be corrected
+        # so can who wrote it (letters about it go to them), when there is a choice
+        self.participant.setEnabled(can_edit and self._birth_side() and (not logged or self.participant.count() > 1))
         work_widgets: tuple[QWidget, ...] = (
             self.screen_button, self.acceptable_button, self.remove_button, self.outcome_button, self.outcome,
             self.outcome_on, self.method, self.reason, self.social_worker)
@@ -188,6 +211,42 @@ class ItemDialog(QDialog):
         self.second_check_button.setEnabled(open_ and status == "screened"
                                             and self.ctx.principal.can(Permission.LETTERBOX_SECOND_CHECK))
         self.corrected_button.setEnabled(status == "returned" and can_edit)
+
+    def _birth_side(self) -> bool:
+        return rules.writer_side(str(self.direction.currentData())) == rules.BIRTH
+
+    def _fill_writers(self, chosen: int | None = None) -> None:
+        """From (writer): the adopters (as one family) for an item from the adoptive side; for one from the
+        birth side the arrangement's birth relatives, to be chosen when there are several (letters about
+        the item go to the writer alone), the only one when there is one."""
+        self.participant.clear()
+        if not self._birth_side():
+            self.participant.addItem("The adopters", None)
+            self.participant.setEnabled(False)
+            return
+        choices = [c for c in self.writer_choices if c.active or c.id == chosen]
+        if len(choices) != 1 and not any(c.id == chosen for c in choices):
+            self.participant.addItem("Choose who wrote it…" if choices else "No birth relative on the arrangement",
+                                     None)
+        for c in choices:
+            self.participant.addItem(c.label + ("" if c.active else " (no longer taking part)"), c.id)
+        index = self.participant.findData(chosen) if chosen is not None else -1
+        self.participant.setCurrentIndex(max(0, index))
+        self.participant.setEnabled(self.ctx.can(Permission.LETTERBOX_EDIT))
+
+    def _chosen_writer(self) -> int | None:
+        data = self.participant.currentData()
+        return int(data) if data is not None else None
+
+    def _writer_chosen(self) -> None:
+        """On a logged item, a new choice of writer is saved at once (checked against the version shown)."""
+        chosen = self._chosen_writer()
+        if self.item_id is None or self.detail is None or chosen is None or chosen == self.detail.participant_id:
+            return
+        item_id, version = self.item_id, self.detail.row_version
+        self._run(f"From (writer): {self.participant.currentText()}. Letters about the item go to them.",
+                  lambda: service.set_item_writer(self.ctx.db, self.ctx.principal, item_id, chosen,
+                                                  expected_version=version))
 
     def _show_outcome(self, d: ItemDetail) -> None:
         """An item with an outcome shows what was recorded (not the defaults for a new outcome)."""
@@ -279,11 +338,19 @@ class ItemDialog(QDialog):
             self.corrected_requested.emit(self.item_id)
 
     def log(self) -> None:
+        participant_id = self._chosen_writer()
+        if self._birth_side() and participant_id is None and self.participant.count() > 1:
+            self.say("From (writer): choose which birth relative wrote it (letters about the item go to them "
+                     "alone).", error=True)
+            self.participant.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+
         def go() -> None:
             self.item_id = service.log_item(
                 self.ctx.db, self.ctx.principal, self.arrangement_id, direction=str(self.direction.currentData()),
                 received_on=pydate(self.received_on.date()), item_type=str(self.item_type.currentData()),
-                writer=self.writer.text(), notes=self.notes.text(), previous_item_id=self.previous_item_id,
+                writer=self.writer.text(), participant_id=participant_id, notes=self.notes.text(),
+                previous_item_id=self.previous_item_id,
                 channel=str(self.channel.currentData()))
 
         if self._run("Item logged. Now paste its text and screen it.", go):
