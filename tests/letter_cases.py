@@ -152,7 +152,9 @@ def letterbox_cases(db: Any, user: Any, tmp: Path) -> list[Case]:
     try:
         out: list[Case] = []
         for name, kind, kw, expect in (
-                ("letterbox reminder", "reminder", {"month": "2027-03"}, ["Dear Sam and Alex,", REPLY_BY, "due in March 2027"]),
+                # printed ahead: by the exchange's due date (1 March), not ten working days from the letter
+                ("letterbox reminder", "reminder", {"month": "2027-03"}, ["Dear Sam and Alex,", "by 1 March 2027",
+                                                                          "due in March 2027"]),
                 # the adopters' photo of 18 November came too late for September's exchange (the birth mother's card of
                 # 20 November answered October's): the adopters are the late writers, as on the work list
                 ("letterbox chaser", "chaser", {"arrangement_ids": [aid]}, ["Dear Sam and Alex,", REPLY_BY, "which was due on 1 September 2026"]),

@@ -350,11 +350,14 @@ def _item_writers(item: Item, a: Arrangement, parts: list[Participant]) -> list[
     them would tell each about another's letter (and quote it)."""
     if item.participant_id is not None:
         return [p for p in parts if p.id == item.participant_id]
-    if len(parts) <= 1:
-        return parts
-    raise Conflict(f"Item {item.id} ({a.reference}): who wrote it is not recorded, and the arrangement has "
-                   f"{len(parts)} birth relatives; the letter was not produced. Choose who wrote it in the item "
-                   "window (From (writer)), then make the letter again.")
+    typed = item.writer.strip().lower()
+    if len(parts) <= 1 and (not parts or not typed or parts[0].name.strip().lower() == typed):
+        return parts  # the only birth relative, and the item names nobody else
+    raise Conflict(f"Item {item.id} ({a.reference}): who wrote it is not recorded"
+                   + (f" (it is signed \"{item.writer.strip()}\")" if typed else "")
+                   + f", and the arrangement has {len(parts)} birth relative{'s' * (len(parts) != 1)}; the letter "
+                   "was not produced. Choose who wrote it in the item window (From (writer)), then make the letter "
+                   "again.")
 
 
 def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[list[LetterJob], int]:

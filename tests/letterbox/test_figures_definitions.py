@@ -35,7 +35,8 @@ def _forward(db: Database, who: Principal, item: int, on: dt.date) -> None:
 
 def test_no_free_text_reason_appears_and_rows_add_up(db: Database, coordinator: Principal,
                                                      arrangement: int, manager: Principal) -> None:
-    reasons = [f"Your letter says you drive past Rosa's school, Kestrel Vale Primary, on bus route {n}. "
+    # (a return reason naming the other side's details is refused when recorded: these name the writer's own)
+    reasons = [f"Your letter names your street, Larchmere Close, and your bus route {n}. "
                "Please take that out." for n in range(9)]  # nine reasons: more than the old top eight
     for n, reason in enumerate(reasons):
         direction = rules.TO_BIRTH if n % 3 else rules.TO_ADOPTIVE
@@ -47,7 +48,7 @@ def test_no_free_text_reason_appears_and_rows_add_up(db: Database, coordinator: 
                            reason="Threatens to find the Thornleys in Dellmouth.", social_worker_informed=True)
     out: list[FigureSection] = figures(db, manager, *YEAR)
     text = "\n".join([s.title for s in out] + [f"{label}\t{value}" for s in out for label, value in s.rows])
-    for needle in ("Rosa", "Kestrel", "bus route", "take that out", "Thornley", "Dellmouth", "Threatens"):
+    for needle in ("Larchmere", "bus route", "take that out", "Thornley", "Dellmouth", "Threatens"):
         assert needle not in text
     problems = {s.title: dict(s.rows) for s in out}["Items returned or withheld"]
     assert problems == {

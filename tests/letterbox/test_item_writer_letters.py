@@ -212,3 +212,19 @@ def test_a_reason_naming_the_other_side_is_refused_when_the_item_is_returned(
         service.record_outcome(db, coordinator, item, "returned", DAY, reason="Please do not call her Rosa.")
     assert service.get_item(db, coordinator, item).status == "screened"
     service.record_outcome(db, coordinator, item, "returned", DAY, reason="Please use her birth name, Poppy.")
+
+
+def test_the_only_relative_is_taken_as_the_writer_only_when_nobody_else_is_named(
+        db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    """Review: with one birth relative on the arrangement, a letter signed by someone else (a relative not
+    on it) was taken as hers, and her acknowledgement quoted a letter she did not write. She is taken only
+    when the item names nobody or names her."""
+    aid = service.create_arrangement(db, coordinator, sample_input(reference="LB-0062", participants=TWO[:1]))
+    hers = service.log_item(db, coordinator, aid, direction=rules.TO_ADOPTIVE, received_on=DAY)
+    other = service.log_item(db, coordinator, aid, direction=rules.TO_ADOPTIVE, received_on=DAY,
+                             writer="Aunt Carol")
+    assert service.get_item(db, coordinator, hers).participant_id is not None
+    assert service.get_item(db, coordinator, other).participant_id is None
+    service.screen_item(db, coordinator, other, "Thinking of you.")
+    with pytest.raises(Conflict, match=r"signed \"Aunt Carol\"\), and the arrangement has 1 birth relative;"):
+        write_batch(db, coordinator, "acknowledgement", tmp_path / "ack.pdf", item_ids=[other], today=DAY)

@@ -107,11 +107,11 @@ def _writer(session: Session, arrangement_id: int, direction: str, participant_i
             raise ValidationError("From (writer): that person is not a birth relative on this arrangement.",
                                   "participant_id")
         return chosen
-    active = [p for p in parts if p.active]
-    if len(active) == 1:
-        return active[0]
-    named = [p for p in active if writer.strip() and p.name.strip().lower() == writer.strip().lower()]
-    return named[0] if len(named) == 1 else None
+    typed = writer.strip().lower()
+    if len(parts) == 1 and (not typed or parts[0].name.strip().lower() == typed):
+        return parts[0]  # the arrangement's only birth relative, and nobody else named
+    named = [p for p in parts if p.active and typed and p.name.strip().lower() == typed]
+    return named[0] if len(named) == 1 else None  # else chosen in the item window before any letter
 
 
 def writer_choices(db: Database, actor: Principal, arrangement_id: int) -> tuple[WriterChoice, ...]:
@@ -251,8 +251,12 @@ def _refuse_reason_with_other_side(session: Session, item: Item, reason: str) ->
         return
     parts = list(session.scalars(select(Participant).where(Participant.arrangement_id == a.id)))
     terms = list(session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id)))
+    # the words the letter's own reader may see: the adopters', or the recorded writer's (the only birth
+    # relative's when none is recorded), as the letter's leak check allows them; nobody's when unknown
+    writers = ([p for p in parts if p.id == item.participant_id] if item.participant_id is not None
+               else parts if len(parts) == 1 else [])
     own_lines = ([a.adopters_name, *_lines(a.adopters_address)] if side == rules.ADOPTIVE
-                 else [x for p in parts for x in (p.name, *_lines(p.address))])
+                 else [x for p in writers for x in (p.name, *_lines(p.address))])
     own = {w.lower() for line in own_lines for w in line.split()}
     folded = reason.lower()
     found = sorted({t.strip() for t in _forbidden(side, a, parts, terms) if len(t.strip()) >= 2

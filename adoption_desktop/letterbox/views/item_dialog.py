@@ -202,7 +202,8 @@ class ItemDialog(QDialog):
             w.setEnabled(not logged and can_edit)
         self.channel.setEnabled(can_edit)  # a logged item's channel can still be corrected
         # so can who wrote it (letters about it go to them), when there is a choice
-        self.participant.setEnabled(can_edit and self._birth_side() and (not logged or self.participant.count() > 1))
+        self.participant.setEnabled(can_edit and self._birth_side() and (
+            not logged or self.participant.count() > 1 or self._chosen_writer() is None))
         work_widgets: tuple[QWidget, ...] = (
             self.screen_button, self.acceptable_button, self.remove_button, self.outcome_button, self.outcome,
             self.outcome_on, self.method, self.reason, self.social_worker)
@@ -225,7 +226,10 @@ class ItemDialog(QDialog):
             self.participant.setEnabled(False)
             return
         choices = [c for c in self.writer_choices if c.active or c.id == chosen]
-        if len(choices) != 1 and not any(c.id == chosen for c in choices):
+        # the only one is taken for the writer only when the arrangement has no other birth relative at all
+        # (one no longer taking part may still write): otherwise someone chooses (service._writer agrees)
+        only = len(self.writer_choices) == 1
+        if (not only or len(choices) != 1) and not any(c.id == chosen for c in choices):
             self.participant.addItem("Choose who wrote it…" if choices else "No birth relative on the arrangement",
                                      None)
         for c in choices:
