@@ -118,6 +118,22 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
     word that is also part of the recipient's own name or address (two families can share a town or a
     first name) is not a leak. ``typed``: (where, text) the coordinator typed that went into the letter; a
     term found there is blamed on it (reword it), not on the arrangement's names."""
+    leaks = leaked_terms(text, recipient, forbidden)
+    if not leaks:
+        return
+    found = ", ".join(leaks)
+    for where, typed_text in typed:
+        typed_folded = typed_text.lower()
+        if any(contains_term(typed_text, typed_folded, t) for t in leaks):
+            raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}), "
+                           f"found in {where}; it was not produced. Reword it without them.")
+    raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}); it was "
+                   "not produced. Check the arrangement's names.")
+
+
+def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str]) -> list[str]:
+    """The other side's names, address lines and protected terms that :func:`check_no_leak` finds in a
+    letter (sorted, each once)."""
     parts: list[str] = [text.subject, text.salutation, text.closing]
     for p in text.paragraphs:
         parts.extend(p if isinstance(p, tuple) else [p])
@@ -133,16 +149,7 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
             continue
         if contains_term(body, body_folded, term) or contains_term(address, address_folded, term):
             leaks.append(term)
-    if not leaks:
-        return
-    found = ", ".join(sorted(set(leaks)))
-    for where, typed_text in typed:
-        typed_folded = typed_text.lower()
-        if any(contains_term(typed_text, typed_folded, t) for t in leaks):
-            raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}), "
-                           f"found in {where}; it was not produced. Reword it without them.")
-    raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}); it was "
-                   "not produced. Check the arrangement's names.")
+    return sorted(set(leaks))
 
 
 def _lines(address: str) -> list[str]:
@@ -358,6 +365,24 @@ def _item_writers(item: Item, a: Arrangement, parts: list[Participant]) -> list[
                    + f", and the arrangement has {len(parts)} birth relative{'s' * (len(parts) != 1)}; the letter "
                    "was not produced. Choose who wrote it in the item window (From (writer)), then make the letter "
                    "again.")
+
+
+def return_reason_leaks(session: Session, item: Item, reason: str) -> list[str]:
+    """The reason an item is returned for is printed in the letter to its writer, and an outcome is final:
+    what that letter's own leak check would find in it (to refuse it while it can be reworded). With the
+    writer not yet known, no reader's words are allowed."""
+    arrs, parts, terms = _load(session, [item.arrangement_id])
+    a = arrs[item.arrangement_id]
+    side = rules.writer_side(item.direction)
+    found = parts.get(a.id, [])
+    try:
+        writers = _item_writers(item, a, found) if side == rules.BIRTH else found
+    except Conflict:
+        writers = []
+    jobs = _jobs_for(a, writers, terms.get(a.id, []), side, "returned", {})[0] or [
+        LetterJob(a.id, "returned", side, (), {}, a.reference, _forbidden(side, a, found, terms.get(a.id, [])))]
+    text = RenderedLetterText("", "", (reason,), "")
+    return sorted({t for job in jobs for t in leaked_terms(text, job.recipient, job.forbidden)})
 
 
 def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[list[LetterJob], int]:

@@ -239,29 +239,11 @@ def _refuse_post_without_address(session: Session, item: Item, method: str) -> N
 
 
 def _refuse_reason_with_other_side(session: Session, item: Item, reason: str) -> None:
-    """The reason an item is returned is printed in the letter to its writer: it must not carry a name,
-    address line or protected term of the other side (the letter would be refused later, when the reason
-    can no longer be reworded)."""
-    from adoption_desktop.letterbox.documents import _forbidden, _lines, contains_term
-    from adoption_desktop.letterbox.models import ProtectedTerm
+    """A return reason the returned letter's leak check would refuse is refused now, as the reason's
+    problem, while it can still be reworded (an outcome is final)."""
+    from adoption_desktop.letterbox.documents import return_reason_leaks
 
-    side = rules.writer_side(item.direction)
-    a = session.get(Arrangement, item.arrangement_id)
-    if a is None:
-        return
-    parts = list(session.scalars(select(Participant).where(Participant.arrangement_id == a.id)))
-    terms = list(session.scalars(select(ProtectedTerm).where(ProtectedTerm.arrangement_id == a.id)))
-    # the words the letter's own reader may see: the adopters', or the recorded writer's (the only birth
-    # relative's when none is recorded), as the letter's leak check allows them; nobody's when unknown
-    writers = ([p for p in parts if p.id == item.participant_id] if item.participant_id is not None
-               else parts if len(parts) == 1 else [])
-    own_lines = ([a.adopters_name, *_lines(a.adopters_address)] if side == rules.ADOPTIVE
-                 else [x for p in writers for x in (p.name, *_lines(p.address))])
-    own = {w.lower() for line in own_lines for w in line.split()}
-    folded = reason.lower()
-    found = sorted({t.strip() for t in _forbidden(side, a, parts, terms) if len(t.strip()) >= 2
-                    and not (" " not in t.strip() and t.strip().lower() in own)
-                    and contains_term(reason, folded, t.strip())})
+    found = return_reason_leaks(session, item, reason)
     if found:
         raise ValidationError(f"Reason: it is printed in the returned letter to the writer, and it names "
                               f"{', '.join(found)} from the other side of the arrangement; reword it without "
