@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, LetterSent
+from adoption_desktop.letterbox.service.expected_exchanges import passed_on
 from adoption_desktop.letterbox.settings import INACTIVE_AFTER_MONTHS
 from adoption_desktop.reports.model import FigureSection
 
@@ -45,12 +46,7 @@ def _exchanges_completed(session: Session, start: dt.date, end: dt.date) -> int:
     reply) due from ``start`` to ``end`` for which an item was received in the window the work list allows
     (``rules.is_received``) and passed on by ``end``. A returned item and its corrected resend are one letter;
     withheld, held and undecided items complete nothing."""
-    forwarded: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    for arrangement_id, direction, received_on in session.execute(
-            select(Item.arrangement_id, Item.direction, Item.received_on).where(
-                Item.status == "forwarded", Item.outcome_on.is_not(None), Item.outcome_on <= end,
-                Item.received_on >= rules.add_months(start, -2), Item.received_on <= rules.add_months(end, 2))):
-        forwarded[arrangement_id].add(rules.received_key(str(direction), received_on))
+    forwarded = passed_on(session, received=(rules.add_months(start, -2), rules.add_months(end, 2)), by=end)
     done = 0
     for a in session.execute(select(
             Arrangement.id, Arrangement.exchange_months, Arrangement.first_writer, Arrangement.replies_expected,

@@ -131,16 +131,23 @@ def _returned_only(session: Session, months: Select[int, str, int, int]) -> set[
     return returned - kept
 
 
-def passed_on(session: Session, arrangement_ids: Collection[int]) -> dict[int, set[tuple[str, int]]]:
+def passed_on(session: Session, arrangement_ids: Collection[int] | None = None, *,
+              received: tuple[dt.date, dt.date] | None = None, by: dt.date | None = None
+              ) -> dict[int, set[tuple[str, int]]]:
     """The months (``rules.received_key``) in which each arrangement's letters were passed on to the other
-    side: a reply is owed only to a letter that came to its reader."""
+    side: a reply is owed only to a letter that came to its reader. ``arrangement_ids``: only those;
+    ``received``: letters received within these dates only; ``by``: passed on by this date."""
     out: dict[int, set[tuple[str, int]]] = {}
-    ids = sorted(set(arrangement_ids))
-    for start in range(0, len(ids), 500):
-        for aid, d, y, m in session.execute(
-                select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
-                       extract("month", Item.received_on)).distinct()
-                .where(Item.arrangement_id.in_(ids[start:start + 500]), Item.status == "forwarded")):
+    base = select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
+                  extract("month", Item.received_on)).distinct().where(Item.status == "forwarded")
+    if received is not None:
+        base = base.where(Item.received_on >= received[0], Item.received_on <= received[1])
+    if by is not None:
+        base = base.where(Item.outcome_on.is_not(None), Item.outcome_on <= by)
+    ids = sorted(set(arrangement_ids)) if arrangement_ids is not None else None
+    chunks = [ids[n:n + 500] for n in range(0, len(ids), 500)] if ids is not None else [None]
+    for chunk in chunks:
+        for aid, d, y, m in session.execute(base if chunk is None else base.where(Item.arrangement_id.in_(chunk))):
             out.setdefault(aid, set()).add((d, int(y) * 12 + int(m)))
     return out
 
