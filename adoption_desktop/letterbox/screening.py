@@ -152,9 +152,7 @@ _ABBREVIATIONS = "|".join(f for forms in _SUFFIX_FORMS for f in forms[1:])
 _ABBREVIATION_SET = frozenset(f.lower() for forms in _SUFFIX_FORMS for f in forms[1:])
 # "Dr Smith", "St Aidan's": before a capitalised word these are titles and saints, not street words
 _TITLE_ABBREVIATIONS = ("st", "dr")
-_STREET_WORDS = ("Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Av|Close|Cl|Drive|Dr|Crescent|Cres|Grove|Gr|Place|Pl|"
-                 "Gardens|Gdns|Terrace|Terr|Ter|Court|Ct|Way|Walk|Row|Square|Sq|Mews|Rise|View|Park|Green|Hill|"
-                 "Parade|Boulevard|Vale|Wharf|Chase|Approach")
+_STREET_WORDS = "|".join(f for forms in _SUFFIX_FORMS for f in forms)  # every street word, in every form
 _STREET_NUMBERED = re.compile(
     rf"(?<![\w£$.,])(?:(?:flat|apartment|apt)\s+\d{{1,4}}[A-Za-z]?,?\s+)?(?:no\.?\s*)?\d{{1,4}}[A-Za-z]?,?\s+"
     rf"(?:{_CAP}\s+){{1,3}}(?:{_STREET_WORDS})\b"
