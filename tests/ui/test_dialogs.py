@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication, QPalette, QScreen
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QScrollArea, QTabWidget, QWidget
 
 import adoption_desktop
 from adoption_desktop import demo
@@ -162,6 +162,10 @@ def check_dialog(dialog: QWidget, available: QRect) -> list[str]:
     minimum = dialog.minimumSizeHint().expandedTo(dialog.minimumSize())
     if minimum.width() > room_w or minimum.height() > room_h:
         problems.append(f"cannot be made smaller than {minimum.width()}×{minimum.height()} ({room_w}×{room_h} free)")
+    for body in dialog.findChildren(QScrollArea, "fit_scroll_body"):
+        sideways = body.horizontalScrollBar()
+        if sideways.isVisible() and sideways.maximum() > 0:  # tall forms may scroll down, never sideways
+            problems.append(f"scrolls sideways by {sideways.maximum()} px")
     frame = dialog.frameGeometry()
     if not available.contains(QRect(frame.topLeft(), dialog.size())):
         problems.append(f"opens at {frame.x()},{frame.y()}, partly off the screen")

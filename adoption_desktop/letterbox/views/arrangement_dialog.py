@@ -101,6 +101,9 @@ class ArrangementDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.version: int | None = None  # the arrangement's row_version as loaded: a save checks it
         self.load()
+        # as tall as the screen allows (``ui.fit`` keeps it on the screen): at its bare size hint the
+        # adopters' address and the notes showed a line and a half each
+        self.resize(max(self.width(), 960), 760)
         self.presence = attach_banner(ctx, self, "letterbox_arrangements", arrangement_id,
                                       editing=ctx.can(Permission.LETTERBOX_EDIT)) \
             if arrangement_id is not None else None
