@@ -16,9 +16,10 @@ INSTITUTION = "institution"
 PLACE = "place"
 VEHICLE = "vehicle registration"
 DOB = "date of birth"
-KINDS = (PROTECTED, POSTCODE, PHONE, EMAIL, URL, SOCIAL, STREET, INSTITUTION, PLACE, VEHICLE, DOB)
+DISGUISED = "disguised word"
+KINDS = (PROTECTED, POSTCODE, PHONE, EMAIL, URL, SOCIAL, STREET, INSTITUTION, PLACE, VEHICLE, DOB, DISGUISED)
 _PRIORITY = {k: n for n, k in enumerate((PROTECTED, EMAIL, URL, POSTCODE, PHONE, DOB, VEHICLE, STREET,
-                                         INSTITUTION, SOCIAL, PLACE))}
+                                         INSTITUTION, SOCIAL, PLACE, DISGUISED))}
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,6 @@ class Finding:
             object.__setattr__(self, "reasons", (self.reason,))
 
 
-
 REASONS = {
     PROTECTED: "a protected term: a name or detail the other side must not learn",
     POSTCODE: "a postcode",
@@ -54,6 +54,7 @@ REASONS = {
     PLACE: "a town, village or area",
     VEHICLE: "a vehicle registration",
     DOB: "a date of birth with the year",
+    DISGUISED: "a word written with look-alike letters from another alphabet: a name someone may be hiding",
 }
 
 
