@@ -125,6 +125,7 @@ def main() -> int:
     total, hit, missed, touched = measure(planted, clean)
     h_total, h_hit, _h_missed, h_touched = measure(load("heldout"), load("heldout_clean"))
     g_total, g_hit, _g_missed, g_touched = measure(load("heldout2"), load("heldout2_clean"))
+    d_total, d_hit, _d_missed, d_touched = measure(load("disguised"), load("disguised_clean"))
 
     med = statistics.median(cpu) * 1000
     with open("/proc/loadavg", encoding="ascii") as fh:
@@ -161,6 +162,8 @@ medians with min–max.
 | Held-out clean letters with no finding | {10 - len(h_touched)}/10 | - | - |
 | Second held-out set (12 letters, written last; 31/36 = 86 % when first measured): recall now | {sum(g_hit.values())}/{sum(g_total.values())} | - | - |
 | Second held-out set, clean letters with no finding | {5 - len(g_touched)}/5 | - | - |
+| Disguised writing (8 letters: spaced-out, dotted, full-width, invisible and look-alike characters; 7/24 before the screener read it): recall now | {sum(d_hit.values())}/{sum(d_total.values())} | - | - |
+| Disguised writing, clean letters (spaced "H A P P Y", initials, emoji) with no finding | {5 - len(d_touched)}/5 | - | - |
 
 Recall by kind (corpus):
 
