@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from adoption_desktop.core.text_input import INVISIBLE_CHARS
 
@@ -42,7 +42,6 @@ MIN_RUN = 4  # single letters in a row before a run counts as spaced-out writing
 #: what people put between the letters of a spaced-out word (the same one throughout a word)
 SEPARATORS: tuple[str, ...] = (" ", "  ", ".", "-", "_", "*", "·", "•", "/", "|", ". ", " . ", " - ", " · ")
 
-_IS_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # look-alike letters (Unicode confusables of Latin letters) -> the Latin letter they imitate
 _LOOKALIKES = {
     # Cyrillic
@@ -58,15 +57,24 @@ _LOOKALIKES = {
     "ı": "i", "ɑ": "a", "ɡ": "g", "օ": "o", "ս": "u", "հ": "h", "ո": "n",
 }
 _LOOKALIKE_CLASS = "".join(_LOOKALIKES)
-# characters that may need reading differently: invisible, compatibility forms, look-alikes (a fast first test;
-# ordinary letters, curly quotes, accents, £ and most emoji are not among them)
-_CHAR_HINT = re.compile(
-    f"[{INVISIBLE_CHARS}\u3000\uff01-\uff5e\u2070-\u209f\u2100-\u218f\u2460-\u24ff\ufb00-\ufb06\u1d2c-\u1d6a"
-    f"\u02b0-\u02b8\u00aa\u00b2\u00b3\u00b9\u00ba\U0001d400-\U0001d7ff\U0001f130-\U0001f189{_LOOKALIKE_CLASS}]")
-_LOOKALIKE_WORD = re.compile(rf"[^\W\d_]*[{_LOOKALIKE_CLASS}][^\W\d_]*")
 _SEP = "|".join(re.escape(s) for s in sorted(SEPARATORS, key=len, reverse=True))
-_SPACED_HINT = re.compile(rf"(?<![^\W_])[^\W_](?P<sep>{_SEP})(?:[^\W_](?P=sep)){{{MIN_RUN - 2}}}[^\W_]")
-_SPACED_WORD = re.compile(rf"(?<![^\W_])[^\W_](?P<sep>{_SEP})(?:[^\W_](?P=sep))*[^\W_](?![^\W_])")
+_SOURCES = {
+    "invisible": f"[{INVISIBLE_CHARS}]",
+    # characters that may need reading differently: invisible, compatibility forms, look-alikes (a fast first
+    # test; ordinary letters, curly quotes, accents, £ and most emoji are not among them)
+    "character": f"[{INVISIBLE_CHARS}\u3000\uff01-\uff5e\u2070-\u209f\u2100-\u218f\u2460-\u24ff\ufb00-\ufb06"
+                 f"\u1d2c-\u1d6a\u02b0-\u02b8\u00aa\u00b2\u00b3\u00b9\u00ba\U0001d400-\U0001d7ff\U0001f130-\U0001f189"
+                 f"{_LOOKALIKE_CLASS}]",
+    "lookalike word": rf"[^\W\d_]*[{_LOOKALIKE_CLASS}][^\W\d_]*",
+    "spaced run": rf"(?<![^\W_])[^\W_](?P<sep>{_SEP})(?:[^\W_](?P=sep)){{{MIN_RUN - 2}}}[^\W_]",
+    "spaced word": rf"(?<![^\W_])[^\W_](?P<sep>{_SEP})(?:[^\W_](?P=sep))*[^\W_](?![^\W_])",
+}
+
+
+@cache
+def _re(name: str) -> re.Pattern[str]:
+    """The pattern ``name`` of ``_SOURCES``, compiled when first needed (not at import: start-up time)."""
+    return re.compile(_SOURCES[name])
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,9 @@ class View:
             return start, end
         s, e = self.starts[start], self.ends[end - 1]
         text = self.original_text
-        while s > 0 and _IS_INVISIBLE.match(text, s - 1):
+        while s > 0 and _re("invisible").match(text, s - 1):
             s -= 1
-        while e < len(text) and _IS_INVISIBLE.match(text, e):
+        while e < len(text) and _re("invisible").match(text, e):
             e += 1
         return s, e
 
@@ -130,18 +138,18 @@ def _note(notes: list[tuple[int, int, str]], i: int, what: str) -> None:
 
 def _characters(text: str) -> tuple[str, list[int], list[int], list[tuple[int, int, str]]] | None:
     """Invisible characters left out, compatibility forms and look-alikes read plainly; None if there are none."""
-    if text.isascii() or not _CHAR_HINT.search(text):
+    if text.isascii() or not _re("character").search(text):
         return None
     out: list[str] = []
     starts: list[int] = []
     notes: list[tuple[int, int, str]] = []
     pos = 0
-    for m in _CHAR_HINT.finditer(text):
+    for m in _re("character").finditer(text):
         i, c = m.start(), m.group()
         out.append(text[pos:i])
         starts.extend(range(pos, i))
         pos = i + 1
-        if _IS_INVISIBLE.match(c):
+        if _re("invisible").match(c):
             _note(notes, i, INVISIBLE)
             continue
         n = _compatible(c)
@@ -155,7 +163,7 @@ def _characters(text: str) -> tuple[str, list[int], list[int], list[tuple[int, i
     view = "".join(out)
     if any(c in _LOOKALIKES for c in view):
         chars = list(view)
-        for m in _LOOKALIKE_WORD.finditer(view):
+        for m in _re("lookalike word").finditer(view):
             if not _latin_word(m.group()):
                 continue  # a Russian or Greek word, not a disguised English one
             for k in range(m.start(), m.end()):
@@ -179,10 +187,10 @@ def _gap(between: str, sep: str) -> bool:
 def _spaced_runs(text: str) -> list[list[tuple[int, int, str]]]:
     """The spaced-out runs of ``text``: each a list of its words (start, end, separator), one word at least
     :data:`MIN_RUN` characters long."""
-    if not _SPACED_HINT.search(text):
+    if not _re("spaced run").search(text):
         return []
     runs: list[list[tuple[int, int, str]]] = []
-    for m in _SPACED_WORD.finditer(text):
+    for m in _re("spaced word").finditer(text):
         word = (m.start(), m.end(), m.group("sep"))
         if runs and runs[-1][-1][2] == word[2] and _gap(text[runs[-1][-1][1]:word[0]], word[2]):
             runs[-1].append(word)
