@@ -117,6 +117,13 @@ def main() -> int:
         word.findall(text)
         floor.append(time.perf_counter() - t0)
     findings = len(screen_text(text, protected))
+    # the same letter with disguised writing in it (read through the view that undoes it: see unmask.py)
+    disguised = text.replace(" ", " P e n n i n g t o n ", 1).replace("e", "е", 1).replace("a", "a\u200b", 1)
+    disguised_cpu = []
+    for _ in range(RUNS):
+        c0 = time.process_time()
+        screen_text(disguised, protected)
+        disguised_cpu.append(time.process_time() - c0)
 
     from tests.letterbox.corpus import load
     from tests.letterbox.test_screening_corpus import measure, table
@@ -125,6 +132,7 @@ def main() -> int:
     total, hit, missed, touched = measure(planted, clean)
     h_total, h_hit, _h_missed, h_touched = measure(load("heldout"), load("heldout_clean"))
     g_total, g_hit, _g_missed, g_touched = measure(load("heldout2"), load("heldout2_clean"))
+    d_total, d_hit, _d_missed, d_touched = measure(load("disguised"), load("disguised_clean"))
 
     med = statistics.median(cpu) * 1000
     with open("/proc/loadavg", encoding="ascii") as fh:
@@ -148,6 +156,7 @@ medians with min–max.
 |---|---|---|---|
 | Screening a two-page letter, gazetteer loaded ({RUNS} runs): CPU time | {_ms(cpu)} | ≤ {SCREEN_GOAL_MS:.0f} ms | {verdict} |
 | the same, wall-clock time (load average {loadavg} on 2 cores) | {_ms(times)} | - | - |
+| the same letter with disguised writing in it (a spaced-out name, a look-alike letter, a zero-width space): CPU time | {_ms(disguised_cpu)} | ≤ {SCREEN_GOAL_MS:.0f} ms | - |
 | Floor: splitting the same letter into words with one regex (wall) | {_ms(floor)} | - | ratio {statistics.median(times) / statistics.median(floor):.0f}× |
 | Gazetteer load, fresh process ({LOAD_RUNS} runs): CPU time | {_ms([c for _w, c, _i in plain_loads])} | once per process, on first use | - |
 | the same, wall-clock time | {_ms([w for w, _c, _i in plain_loads])} | - | - |
@@ -161,6 +170,8 @@ medians with min–max.
 | Held-out clean letters with no finding | {10 - len(h_touched)}/10 | - | - |
 | Second held-out set (12 letters, written last; 31/36 = 86 % when first measured): recall now | {sum(g_hit.values())}/{sum(g_total.values())} | - | - |
 | Second held-out set, clean letters with no finding | {5 - len(g_touched)}/5 | - | - |
+| Disguised writing (8 letters: spaced-out, dotted, full-width, invisible and look-alike characters; 7/24 before the screener read it): recall now | {sum(d_hit.values())}/{sum(d_total.values())} | - | - |
+| Disguised writing, clean letters (spaced "H A P P Y", initials, emoji) with no finding | {5 - len(d_touched)}/5 | - | - |
 
 Recall by kind (corpus):
 

@@ -88,3 +88,17 @@ def test_held_out_letters_stay_found(corpus: tuple[list[Letter], list[Letter]]) 
     print("\n" + table(total, hit))
     assert sum(hit.values()) / sum(total.values()) >= RECALL_GOAL, missed
     assert touched == []
+
+
+def test_disguised_letters_are_found_whole() -> None:
+    """Letters with disguised writing (disguised*.txt: spaced-out, dotted, hyphenated, full-width, invisible and
+    look-alike characters; 7/24 found before the screener read disguised writing): every detail found, each
+    covered whole by one finding (a redaction removes all of it), the clean ones untouched."""
+    planted, clean = load("disguised"), load("disguised_clean")
+    total, hit, missed, touched = measure(planted, clean)
+    print("\n" + table(total, hit))
+    assert missed == [] and touched == []
+    for letter in planted:
+        found = screen_text(letter.text, letter.protected)
+        for d in letter.planted:
+            assert any(f.start <= d.start and d.end <= f.end for f in found), (letter.id, d.text, found)

@@ -1,70 +1,30 @@
-"""Screening assistant: find what in a letterbox letter could identify where a child lives or their
-new name (pure logic: no database, no Qt).
-
-    screen_text(text, protected=("Ashby", "Oakfield Primary")) -> list[Finding]
-
-Each finding has ``start``/``end`` character offsets into ``text``, a ``kind``, the matched ``text`` and a
-``reason`` a coordinator can read. Findings that overlap are merged into one finding over the union of their
-spans that carries every kind found there (``kinds``, ``reasons``); ``kind`` is the kind of the finding that
-covers most of the merged span (an e-mail address containing a protected first name is reported as an
-``email`` whose ``kinds`` also hold ``protected term``).
-
-Precision matters as much as recall: ordinary family news (months, ages, Christmas, "Mum", "Year 4",
-hobbies, sums of money) must not be flagged, so place names that are also ordinary words ("Reading",
-"Bath", "Hope") are flagged only when capitalised *and* in a place-like context ("went to Bath", "Sale
-Sharks"), and generic institution words ("her swimming club", "Secondary School") need a proper name in front.
-The measured recall and precision are in docs/letterbox.md (corpus: tests/letterbox/corpus/).
-"""
+"""The detectors of the screening assistant: each rule finds one kind of identifying detail in a text and
+yields :class:`Finding` objects with offsets into that text (pure: no database, no Qt). :func:`detect` runs them
+all; merging and undoing disguised writing are done by :func:`screen_text` (``screening/__init__.py``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 
-from adoption_desktop.letterbox.places import Gazetteer, find_places
-from adoption_desktop.letterbox.places import gazetteer as _gazetteer
-
-PROTECTED = "protected term"
-POSTCODE = "postcode"
-PHONE = "phone"
-EMAIL = "email"
-URL = "url"
-SOCIAL = "social handle"
-STREET = "street address"
-INSTITUTION = "institution"
-PLACE = "place"
-VEHICLE = "vehicle registration"
-DOB = "date of birth"
-KINDS = (PROTECTED, POSTCODE, PHONE, EMAIL, URL, SOCIAL, STREET, INSTITUTION, PLACE, VEHICLE, DOB)
-_PRIORITY = {k: n for n, k in enumerate((PROTECTED, EMAIL, URL, POSTCODE, PHONE, DOB, VEHICLE, STREET,
-                                         INSTITUTION, SOCIAL, PLACE))}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One span to look at. Equality and hashing use ``start``, ``end``, ``kind`` and ``text`` only (the
-    contract before reasons were added), so findings compare as they always did."""
-
-    start: int
-    end: int
-    kind: str
-    text: str
-    reason: str = field(default="", compare=False)
-    kinds: tuple[str, ...] = field(default=(), compare=False)
-    reasons: tuple[str, ...] = field(default=(), compare=False)
-
-    def __post_init__(self) -> None:
-        if not self.kinds:
-            object.__setattr__(self, "kinds", (self.kind,))
-        if not self.reasons and self.reason:
-            object.__setattr__(self, "reasons", (self.reason,))
-
-
-def gazetteer() -> Gazetteer:
-    return _gazetteer()
-
+from adoption_desktop.letterbox.places import find_places
+from adoption_desktop.letterbox.screening.findings import (
+    _SAINT_REASON,
+    DOB,
+    EMAIL,
+    INSTITUTION,
+    PHONE,
+    PLACE,
+    POSTCODE,
+    PROTECTED,
+    SOCIAL,
+    STREET,
+    URL,
+    VEHICLE,
+    Finding,
+    _f,
+)
 
 # --- patterns -----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -241,28 +201,6 @@ _NOT_WORKPLACE = {"Christmas", "Easter", "Halloween", "Mum", "Dad", "Nan", "Gran
                   "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "Weekends", "Weekend", "Night",
                   "I", "It", "We", "She", "He", "They", "Year"}
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
-
-REASONS = {
-    PROTECTED: "a protected term: a name or detail the other side must not learn",
-    POSTCODE: "a postcode",
-    PHONE: "a phone number",
-    EMAIL: "an e-mail address",
-    URL: "a web address",
-    SOCIAL: "a social-media or gaming account",
-    STREET: "a street or address",
-    INSTITUTION: "a school, club, workplace or other place where someone can be found",
-    PLACE: "a town, village or area",
-    VEHICLE: "a vehicle registration",
-    DOB: "a date of birth with the year",
-}
-
-
-_SAINT_REASON = "a saint's name: usually a school or church"
-
-
-def _f(start: int, end: int, kind: str, text: str, reason: str = "") -> Finding:
-    return Finding(start, end, kind, text[start:end], reason or REASONS[kind])
-
 
 # --- detectors ----------------------------------------------------------------------------------
 @lru_cache(maxsize=256)
@@ -510,32 +448,8 @@ def _places(text: str) -> Iterator[Finding]:
         yield _f(p.start, p.end, PLACE, text, p.reason)
 
 
-# --- merging --------------------------------------------------------------------------------------
-def _merge(text: str, found: list[Finding]) -> list[Finding]:
-    """Overlapping findings become one over the union of their spans, carrying every kind found there."""
-    found = sorted((f for f in found if f.end > f.start), key=lambda f: (f.start, -f.end))
-    groups: list[list[Finding]] = []
-    end = -1
-    for f in found:
-        if groups and f.start < end:
-            groups[-1].append(f)
-            end = max(end, f.end)
-        else:
-            groups.append([f])
-            end = f.end
-    out = []
-    for group in groups:
-        start, stop = min(f.start for f in group), max(f.end for f in group)
-        main = min(group, key=lambda f: (-(f.end - f.start), _PRIORITY[f.kind]))
-        by_priority = sorted(group, key=lambda f: _PRIORITY[f.kind])
-        kinds = tuple(dict.fromkeys([main.kind, *(f.kind for f in by_priority)]))
-        reasons = tuple(dict.fromkeys([main.reason, *(f.reason for f in by_priority)]))
-        out.append(Finding(start, stop, main.kind, text[start:stop], "; ".join(reasons), kinds, reasons))
-    return out
-
-
-def screen_text(text: str, protected: Iterable[str] = ()) -> list[Finding]:
-    """Everything in ``text`` that could identify, in text order; overlapping findings merged (see module)."""
+def detect(text: str, protected: Iterable[str] = ()) -> list[Finding]:
+    """Every rule's findings in ``text``, not merged (overlapping findings are merged by the caller)."""
     found: list[Finding] = []
     found += _protected(text, protected)
     found += _regex(text, _EMAIL, EMAIL)
@@ -550,5 +464,4 @@ def screen_text(text: str, protected: Iterable[str] = ()) -> list[Finding]:
     found += _places(text)
     # "Tanner St now": the "St" ending a street (or a protected address) is not a saint before the next word
     street_ends = {f.end for f in found if f.kind in (STREET, PROTECTED)}
-    found = [f for f in found if not (f.reason == _SAINT_REASON and f.start + 2 in street_ends)]
-    return _merge(text, found)
+    return [f for f in found if not (f.reason == _SAINT_REASON and f.start + 2 in street_ends)]

@@ -1,0 +1,145 @@
+"""Screening assistant: find what in a letterbox letter could identify where a child lives or their
+new name (pure logic: no database, no Qt).
+
+    screen_text(text, protected=("Ashby", "Oakfield Primary")) -> list[Finding]
+
+Each finding has ``start``/``end`` character offsets into ``text``, a ``kind``, the matched ``text`` and a
+``reason`` a coordinator can read. Findings that overlap are merged into one finding over the union of their
+spans that carries every kind found there (``kinds``, ``reasons``); ``kind`` is the kind of the finding that
+covers most of the merged span (an e-mail address containing a protected first name is reported as an
+``email`` whose ``kinds`` also hold ``protected term``).
+
+Precision matters as much as recall: ordinary family news (months, ages, Christmas, "Mum", "Year 4",
+hobbies, sums of money) must not be flagged, so place names that are also ordinary words ("Reading",
+"Bath", "Hope") are flagged only when capitalised *and* in a place-like context ("went to Bath", "Sale
+Sharks"), and generic institution words ("her swimming club", "Secondary School") need a proper name in front.
+The measured recall and precision are in docs/letterbox.md (corpus: tests/letterbox/corpus/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from adoption_desktop.letterbox.places import Gazetteer
+from adoption_desktop.letterbox.places import gazetteer as _gazetteer
+from adoption_desktop.letterbox.screening.detectors import _ADDRESS_LINE, _SUFFIX_OF, detect
+from adoption_desktop.letterbox.screening.findings import (
+    _PRIORITY,
+    DISGUISED,
+    DOB,
+    EMAIL,
+    INSTITUTION,
+    KINDS,
+    PHONE,
+    PLACE,
+    POSTCODE,
+    PROTECTED,
+    REASONS,
+    SOCIAL,
+    STREET,
+    URL,
+    VEHICLE,
+    Finding,
+)
+from adoption_desktop.letterbox.screening.unmask import LOOKALIKE, SPACED, View, unmask
+
+__all__ = ["DISGUISED", "DOB", "EMAIL", "INSTITUTION", "KINDS", "PHONE", "PLACE", "POSTCODE", "PROTECTED", "REASONS", "SOCIAL",
+           "STREET", "URL", "VEHICLE", "Finding", "gazetteer", "screen_text"]
+
+
+def gazetteer() -> Gazetteer:
+    return _gazetteer()
+
+
+# --- merging --------------------------------------------------------------------------------------
+def _merge(text: str, found: list[Finding]) -> list[Finding]:
+    """Overlapping findings become one over the union of their spans, carrying every kind found there."""
+    found = sorted((f for f in found if f.end > f.start), key=lambda f: (f.start, -f.end))
+    groups: list[list[Finding]] = []
+    end = -1
+    for f in found:
+        if groups and f.start < end:
+            groups[-1].append(f)
+            end = max(end, f.end)
+        else:
+            groups.append([f])
+            end = f.end
+    out = []
+    for group in groups:
+        start, stop = min(f.start for f in group), max(f.end for f in group)
+        main = min(group, key=lambda f: (-(f.end - f.start), _PRIORITY[f.kind]))
+        by_priority = sorted(group, key=lambda f: _PRIORITY[f.kind])
+        kinds = tuple(dict.fromkeys([main.kind, *(f.kind for f in by_priority)]))
+        reasons = tuple(dict.fromkeys([main.reason, *(f.reason for f in by_priority)]))
+        out.append(Finding(start, stop, main.kind, text[start:stop], "; ".join(reasons), kinds, reasons))
+    return out
+
+
+
+def screen_text(text: str, protected: Iterable[str] = ()) -> list[Finding]:
+    """Everything in ``text`` that could identify, in text order; overlapping findings merged (see module).
+    Disguised writing (spaced-out letters, invisible characters, full-width forms, look-alike letters: see
+    ``unmask.py``) is read as meant, and its findings cover the whole disguised span of ``text``."""
+    terms = tuple(protected)
+    view = unmask(text)
+    if view.plain:
+        return _merge(text, detect(text, terms))
+    found = [_in_original(view, f) for f in detect(view.text, terms)]
+    found += _lookalike_words(view)
+    found += _spaced_terms(view, terms)
+    return _merge(text, found)
+
+
+def _in_original(view: View, f: Finding) -> Finding:
+    """A finding in the view, moved to the span of the letter it came from; the reason says how it was
+    disguised."""
+    start, end = view.original(f.start, f.end)
+    how = view.how(start, end)
+    reason = f"{f.reason} (written {', '.join(how)})" if how else f.reason
+    return Finding(start, end, f.kind, view.original_text[start:end], reason)
+
+
+def _lookalike_words(view: View) -> Iterator[Finding]:
+    """Words mixing Latin letters with look-alikes from another alphabet ("Реnny" with a Cyrillic Р and е):
+    nobody types those by accident, so they are flagged even when they match nothing else."""
+    text = view.original_text
+    for start, end, what in view.disguises:
+        if what == LOOKALIKE and any(c.isascii() and c.isalpha() for c in text[start:end]):
+            yield Finding(start, end, DISGUISED, text[start:end], REASONS[DISGUISED])
+
+
+@lru_cache(maxsize=256)
+def _letters_of_terms(terms: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each protected term's letters and digits run together, in lower case ("larkspurdrive"; an address line
+    also with its street's other written forms, "larkspurdr"), five or more: how it reads spaced out with no
+    gap between its words."""
+    out: dict[str, str] = {}
+    for term in (" ".join(str(t).split()) for t in terms):
+        forms = [term]
+        lines = list(_ADDRESS_LINE.finditer(term))
+        if lines:
+            name, sfx = lines[-1].group("name"), lines[-1].group("sfx")
+            forms += [f"{name}{form}" for form in _SUFFIX_OF.get(sfx.lower(), (sfx,))]
+        for form in forms:
+            letters = "".join(c for c in form.lower() if c.isalnum())
+            if len(letters) >= 5:
+                out.setdefault(letters, term)
+    return tuple(out.items())
+
+
+def _spaced_terms(view: View, terms: tuple[str, ...]) -> Iterator[Finding]:
+    """A protected term spaced out with no gap between its words ("L a r k s p u r D r i v e", "M c D o n a l d"
+    read as "Mc Donald"): its letters are looked for in the run's letters."""
+    text = view.original_text
+    forms = _letters_of_terms(terms) if terms else ()
+    for a, b in view.spaced if forms else ():
+        at = [i for i in range(a, b) if view.text[i].isalnum()]
+        letters = "".join(view.text[i].lower() if len(view.text[i].lower()) == 1 else view.text[i] for i in at)
+        for form, term in forms:
+            k = letters.find(form)
+            while k >= 0:
+                start, end = view.original(at[k], at[k + len(form) - 1] + 1)
+                yield Finding(start, end, PROTECTED, text[start:end],
+                              f"the protected term '{term}' (written {SPACED})")
+                k = letters.find(form, k + 1)
