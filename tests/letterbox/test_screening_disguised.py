@@ -211,3 +211,10 @@ def test_redacting_a_disguised_finding_removes_the_whole_word(line: str, disguis
     first_ink = ink.textbbox((left, top), line.split(" ")[0], font=font)
     assert any(pixels.getpixel((x, y)) >= 128 for x in range(int(first_ink[0]), int(first_ink[2]))
                for y in range(int(first_ink[1]), int(first_ink[3])))
+
+
+def test_every_kind_of_finding_has_its_colour_in_the_item_window() -> None:
+    from adoption_desktop.letterbox.screening.findings import KINDS
+    from adoption_desktop.letterbox.views.item_dialog import KIND_COLOURS
+
+    assert set(KINDS) <= set(KIND_COLOURS)
