@@ -150,6 +150,47 @@ def test_signature_never_starts_a_page_alone(tmp_path: Path, extra: int) -> None
     assert broke > 10  # the rule was exercised on letters that run over a page
 
 
+def test_qd_notice_table_flows_onto_page_one_and_only_its_last_row_goes_with_the_signature(tmp_path: Path) -> None:
+    """Review: the qualifying-determination notice kept its whole summary table with the signature, so
+    the table and the signature went to page 2 together and left the foot of page 1 empty. The rows now
+    flow: the table starts on page 1, the closing takes only the last row with it (and any letter with a
+    table leaves page 1 with less than a table's height unused)."""
+    case = next(c for c in adm_cases() if c.name == "adm approval suitable not_approve")
+    out = tmp_path / "qd.pdf"
+    write_letters(out, case.letters, HEAD)
+    pages = [squash(p.extract_text() or "") for p in PdfReader(str(out)).pages]
+    assert len(pages) == 2
+    assert "Case reference AD-2026-0142" in pages[0] and "Yours sincerely" not in pages[0]
+    signed = pages[1].split("Yours sincerely,")
+    assert len(signed) == 2 and "Jordan Ash" in signed[1]
+    assert "Representations or IRM by 29 January 2027" in signed[0]  # the last row, before the closing
+    assert "Case reference" not in pages[1]
+
+
+@pytest.mark.parametrize("extra", [1, 2, 3, 6, 9])
+def test_a_table_row_never_stands_alone_at_the_foot_of_a_page(tmp_path: Path, extra: int) -> None:
+    """The first row of a table goes with the second; the last with the closing; nothing else is held."""
+    for n in range(8, 30):
+        out = tmp_path / f"rows-{n}.pdf"
+        write_letters(out, [_long_letter(n, extra)], HEAD)
+        pages = [squash(p.extract_text() or "") for p in PdfReader(str(out)).pages]
+        for k, page in enumerate(pages[:-1]):
+            if "Row 0" in page and extra > 1:
+                assert "Row 1" in page, (n, extra, k)
+        assert "Yours sincerely" in pages[-1] and f"Row {extra - 1}" in pages[-1], (n, extra)
+
+
+def test_word_copy_keeps_the_last_table_row_with_the_closing_and_lets_the_others_flow(tmp_path: Path) -> None:
+    out = tmp_path / "table.docx"
+    write_letters(out, [_long_letter(12, 4)], HEAD)
+    doc = Document(str(out))
+    table = doc.tables[-1]  # the letterhead is a table too
+    keeps = [row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in table.rows]
+    assert keeps == [True, False, False, True]
+    closing = next(k for k, p in enumerate(doc.paragraphs) if p.text == "Yours sincerely,")
+    assert doc.paragraphs[closing - 1].text == "" and doc.paragraphs[closing - 1].paragraph_format.keep_with_next
+
+
 def test_word_copy_keeps_the_closing_with_the_body(tmp_path: Path) -> None:
     out = tmp_path / "long.docx"
     write_letters(out, [_long_letter(30)], HEAD)
