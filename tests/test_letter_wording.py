@@ -100,6 +100,54 @@ def test_adm_decision_sentence_follows_what_was_decided() -> None:
     assert "Match not recommended" not in body and "match of a child with prospective adopters" not in body
 
 
+def test_adm_letters_name_the_child_in_words_not_initials_in_brackets(db: Database, tmp_path: Path) -> None:
+    """Review: match letters said "the proposed match of the child (TY/DI) with you": initials in
+    brackets, and on a match item the case's initials, which may be the adopters' own. One set of initials
+    reads "the child T.Y."; several on a match are not guessed at ("the child"); several on a child's own
+    decision are the children. An agency's own letter written with ${initials} keeps working."""
+    from adoption_desktop.adm.documents import child_words, letter_values
+    from adoption_desktop.core.documents.templates import parse_template
+    from adoption_desktop.template_admin import check_letter_text
+    from tests.letter_cases import _adm_letter, _decision
+
+    assert child_words("TY", "match") == child_words("T.Y.", "match") == "the child T.Y."
+    assert child_words("TY/DI", "match") == child_words("", "match") == "the child"
+    assert child_words("ab/cd", "plan_for_adoption") == "the children A.B. and C.D."
+    for initials, wanted in (("TY/DI", "the proposed match of the child with you"),
+                             ("TY", "the proposed match of the child T.Y. with you")):
+        d = _decision("match", "match_recommended", adm_rules.OUTCOME_AGREE, subject_initials=initials)
+        out = tmp_path / f"match-{len(initials)}.pdf"
+        write_letters(out, [_adm_letter(d)], HEAD)
+        text = pdf_text(out)
+        assert f"I am writing as the agency decision maker about {wanted}." in text, text[:600]
+        assert "(TY" not in text and "TY/DI" not in text
+    d = _decision("plan_for_adoption", "should_be_placed", adm_rules.OUTCOME_AGREE, source="direct",
+                  addressee="", salutation="Pat Reed", subject_initials="TY")
+    out = tmp_path / "plan.pdf"
+    write_letters(out, [_adm_letter(d)], HEAD)
+    text = pdf_text(out)
+    assert "Agency decision: plan for adoption for the child T.Y. (AD-2026-0142)" in text
+    assert "about the plan for the child T.Y. I made my decision" in text  # one full stop after the initials
+    assert "T.Y.." not in text and "(TY)" not in text
+    rel = _decision("relinquished", "should_be_placed", adm_rules.OUTCOME_AGREE, subject_initials="TY/DI")
+    out = tmp_path / "relinquished.pdf"
+    write_letters(out, [_adm_letter(rel)], HEAD)
+    text = pdf_text(out)
+    assert "about the plan for the children T.Y. and D.I. The adoption panel met" in text, text[:700]
+    assert "D.I.." not in text
+    # an agency's own plan letter, edited while the shipped one said "the child (${initials})", is still
+    # accepted and renders; ${child} may be used in any ADM letter
+    own = ("Subject: Plan for the child ${initials} (${reference})\nDear ${salutation},\n\n"
+           "About the plan for the child (${initials}).\n")
+    check_letter_text(None, "adm_plan_agreed", own)
+    check_letter_text(None, "adm_match_agreed", "Subject: Match\nDear ${salutation},\n\nAbout ${child}.\n")
+    values = letter_values(d, adm_rules.type_label("plan_for_adoption"), DAY, qd=None, info=None, written_wd=5,
+                           cal=WorkingCalendar())
+    rendered = parse_template("adm_plan_agreed", own).render(values)
+    assert rendered.subject == "Plan for the child TY (AD-2026-0142)"
+    assert rendered.paragraphs == ("About the plan for the child (TY).",)
+
+
 def test_salutation_defaults_to_title_and_surname_never_a_guess() -> None:
     assert default_salutation("Mr Will Heronmere") == "Mr Heronmere"
     assert default_salutation("Dr. P. Quill") == "Dr Quill"
