@@ -57,6 +57,16 @@ EXTRA_PLACEHOLDERS: dict[str, set[str]] = {
     "adm_qd_notice": {"proposal_words"},
     "adm_final_decision": {"proposal_subject"},
 }
+# the child as a sentence names them ("the child T.Y.", adm.documents.child_words): every ADM letter has the
+# value; the shipped plan-for-adoption letter uses it, and an agency's own letter may (``initials`` stays
+# as typed, for a version written before)
+for _adm in ("adm_approval", "adm_decision", "adm_final_decision", "adm_match_agreed", "adm_more_information",
+             "adm_plan_agreed", "adm_qd_notice"):
+    EXTRA_PLACEHOLDERS.setdefault(_adm, set()).add("child")
+del _adm
+# the shipped plan-for-adoption letter said "the child (${initials})" until 2 December 2026: an agency's own
+# version of it keeps ${initials} (saved again or imported, it is not refused)
+EXTRA_PLACEHOLDERS["adm_plan_agreed"].add("initials")
 
 
 def register_placeholders(name: str, *names: str) -> None:
@@ -311,7 +321,7 @@ def restore_shipped(db: Database, actor: Principal, name: str, *, expected_versi
 
 DEMO_VALUES: dict[str, str] = {
     "salutation": "Ms Example", "applicant_names": "Sam Example and Alex Sample", "names": "Sam Example",
-    "child_name": "Child A", "decision_date": "5 March 2026", "date": "5 March 2026",
+    "child_name": "Child A", "child": "the child A.B.", "initials": "A.B.", "decision_date": "5 March 2026", "date": "5 March 2026",
     "panel_date": "12 March 2026", "reference": "DEMO/0001", "reply_by": "19 March 2026",
 }
 

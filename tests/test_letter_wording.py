@@ -100,6 +100,54 @@ def test_adm_decision_sentence_follows_what_was_decided() -> None:
     assert "Match not recommended" not in body and "match of a child with prospective adopters" not in body
 
 
+def test_adm_letters_name_the_child_in_words_not_initials_in_brackets(db: Database, tmp_path: Path) -> None:
+    """Review: match letters said "the proposed match of the child (TY/DI) with you": initials in
+    brackets, and on a match item the case's initials, which may be the adopters' own. One set of initials
+    reads "the child T.Y."; several on a match are not guessed at ("the child"); several on a child's own
+    decision are the children. An agency's own letter written with ${initials} keeps working."""
+    from adoption_desktop.adm.documents import child_words, letter_values
+    from adoption_desktop.core.documents.templates import parse_template
+    from adoption_desktop.template_admin import check_letter_text
+    from tests.letter_cases import _adm_letter, _decision
+
+    assert child_words("TY", "match") == child_words("T.Y.", "match") == "the child T.Y."
+    assert child_words("TY/DI", "match") == child_words("", "match") == "the child"
+    assert child_words("ab/cd", "plan_for_adoption") == "the children A.B. and C.D."
+    for initials, wanted in (("TY/DI", "the proposed match of the child with you"),
+                             ("TY", "the proposed match of the child T.Y. with you")):
+        d = _decision("match", "match_recommended", adm_rules.OUTCOME_AGREE, subject_initials=initials)
+        out = tmp_path / f"match-{len(initials)}.pdf"
+        write_letters(out, [_adm_letter(d)], HEAD)
+        text = pdf_text(out)
+        assert f"I am writing as the agency decision maker about {wanted}." in text, text[:600]
+        assert "(TY" not in text and "TY/DI" not in text
+    d = _decision("plan_for_adoption", "should_be_placed", adm_rules.OUTCOME_AGREE, source="direct",
+                  addressee="", salutation="Pat Reed", subject_initials="TY")
+    out = tmp_path / "plan.pdf"
+    write_letters(out, [_adm_letter(d)], HEAD)
+    text = pdf_text(out)
+    assert "Agency decision: plan for adoption for the child T.Y. (AD-2026-0142)" in text
+    assert "about the plan for the child T.Y. I made my decision" in text  # one full stop after the initials
+    assert "T.Y.." not in text and "(TY)" not in text
+    rel = _decision("relinquished", "should_be_placed", adm_rules.OUTCOME_AGREE, subject_initials="TY/DI")
+    out = tmp_path / "relinquished.pdf"
+    write_letters(out, [_adm_letter(rel)], HEAD)
+    text = pdf_text(out)
+    assert "about the plan for the children T.Y. and D.I. The adoption panel met" in text, text[:700]
+    assert "D.I.." not in text
+    # an agency's own plan letter, edited while the shipped one said "the child (${initials})", is still
+    # accepted and renders; ${child} may be used in any ADM letter
+    own = ("Subject: Plan for the child ${initials} (${reference})\nDear ${salutation},\n\n"
+           "About the plan for the child (${initials}).\n")
+    check_letter_text(None, "adm_plan_agreed", own)
+    check_letter_text(None, "adm_match_agreed", "Subject: Match\nDear ${salutation},\n\nAbout ${child}.\n")
+    values = letter_values(d, adm_rules.type_label("plan_for_adoption"), DAY, qd=None, info=None, written_wd=5,
+                           cal=WorkingCalendar())
+    rendered = parse_template("adm_plan_agreed", own).render(values)
+    assert rendered.subject == "Plan for the child TY (AD-2026-0142)"
+    assert rendered.paragraphs == ("About the plan for the child (TY).",)
+
+
 def test_salutation_defaults_to_title_and_surname_never_a_guess() -> None:
     assert default_salutation("Mr Will Heronmere") == "Mr Heronmere"
     assert default_salutation("Dr. P. Quill") == "Dr Quill"
@@ -148,6 +196,47 @@ def test_signature_never_starts_a_page_alone(tmp_path: Path, extra: int) -> None
                 or (extra and "Row" in body_before)), (n, extra, page[:200])
         broke += len(pages) > 1
     assert broke > 10  # the rule was exercised on letters that run over a page
+
+
+def test_qd_notice_table_flows_onto_page_one_and_only_its_last_row_goes_with_the_signature(tmp_path: Path) -> None:
+    """Review: the qualifying-determination notice kept its whole summary table with the signature, so
+    the table and the signature went to page 2 together and left the foot of page 1 empty. The rows now
+    flow: the table starts on page 1, the closing takes only the last row with it (and any letter with a
+    table leaves page 1 with less than a table's height unused)."""
+    case = next(c for c in adm_cases() if c.name == "adm approval suitable not_approve")
+    out = tmp_path / "qd.pdf"
+    write_letters(out, case.letters, HEAD)
+    pages = [squash(p.extract_text() or "") for p in PdfReader(str(out)).pages]
+    assert len(pages) == 2
+    assert "Case reference AD-2026-0142" in pages[0] and "Yours sincerely" not in pages[0]
+    signed = pages[1].split("Yours sincerely,")
+    assert len(signed) == 2 and "Jordan Ash" in signed[1]
+    assert "Representations or IRM by 29 January 2027" in signed[0]  # the last row, before the closing
+    assert "Case reference" not in pages[1]
+
+
+@pytest.mark.parametrize("extra", [1, 2, 3, 6, 9])
+def test_a_table_row_never_stands_alone_at_the_foot_of_a_page(tmp_path: Path, extra: int) -> None:
+    """The first row of a table goes with the second; the last with the closing; nothing else is held."""
+    for n in range(8, 30):
+        out = tmp_path / f"rows-{n}.pdf"
+        write_letters(out, [_long_letter(n, extra)], HEAD)
+        pages = [squash(p.extract_text() or "") for p in PdfReader(str(out)).pages]
+        for k, page in enumerate(pages[:-1]):
+            if "Row 0" in page and extra > 1:
+                assert "Row 1" in page, (n, extra, k)
+        assert "Yours sincerely" in pages[-1] and f"Row {extra - 1}" in pages[-1], (n, extra)
+
+
+def test_word_copy_keeps_the_last_table_row_with_the_closing_and_lets_the_others_flow(tmp_path: Path) -> None:
+    out = tmp_path / "table.docx"
+    write_letters(out, [_long_letter(12, 4)], HEAD)
+    doc = Document(str(out))
+    table = doc.tables[-1]  # the letterhead is a table too
+    keeps = [row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in table.rows]
+    assert keeps == [True, False, False, True]
+    closing = next(k for k, p in enumerate(doc.paragraphs) if p.text == "Yours sincerely,")
+    assert doc.paragraphs[closing - 1].text == "" and doc.paragraphs[closing - 1].paragraph_format.keep_with_next
 
 
 def test_word_copy_keeps_the_closing_with_the_body(tmp_path: Path) -> None:

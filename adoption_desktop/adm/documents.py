@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -28,17 +29,39 @@ def _d(day: dt.date | None) -> str:
     return long_date(day) if day else "(not recorded)"
 
 
-#: what a letter is about, in a family's words ("I am writing about ..."); ``{initials}`` is the child's
+#: what a letter is about, in a family's words ("I am writing about ..."); ``{child}``: :func:`child_words`
 ABOUT: dict[str, str] = {
     "approval": "your application to be approved as adopters",
-    "match": "the proposed match of the child ({initials}) with you",
-    "relinquished": "the plan for the child ({initials})",
+    "match": "the proposed match of {child} with you",
+    "relinquished": "the plan for {child}",
     "review": "the review of your approval as adopters",
     "termination": "your approval as adopters",
     "early_permanence": "your application to care for a child under early permanence",
-    "plan_for_adoption": "the plan for the child ({initials})",
-    "temporary_foster_approval": "your temporary approval as foster carers for the child ({initials})",
+    "plan_for_adoption": "the plan for {child}",
+    "temporary_foster_approval": "your temporary approval as foster carers for {child}",
 }
+
+#: the decisions whose initials are the child's (or the children's): on a match they are the case's, and
+#: may be the adopters' as well as the child's ("TY/DI")
+CHILD_INITIALS_TYPES = frozenset({"relinquished", "plan_for_adoption", "temporary_foster_approval"})
+
+
+def _dotted(group: str) -> str:
+    """"TY" or "T.Y." → "T.Y."; "" when there is no letter."""
+    return "".join(f"{c.upper()}." for c in group if c.isalpha())
+
+
+def child_words(initials: str, decision_type: str) -> str:
+    """The child as a letter names them in a sentence: "the child T.Y." (never "the child (TY/DI)").
+    Several sets of initials are several children where the initials are the child's ("the children
+    A.B. and C.D."); on a match they may include the adopters' own, and a wrong child's initials are worse
+    than none: "the child" (the case reference is in the letter's subject and table)."""
+    groups = [g for g in (_dotted(x) for x in initials.split("/")) if g]
+    if len(groups) == 1:
+        return f"the child {groups[0]}"
+    if len(groups) > 1 and decision_type in CHILD_INITIALS_TYPES:
+        return "the children " + ", ".join(groups[:-1]) + f" and {groups[-1]}"
+    return "the child"
 
 
 def _own_words(d: AdmDecision) -> str:
@@ -74,7 +97,8 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
             parts.append(f"We did not receive representations or an IRM application by {long_date(qd.deadline)}.")
         qd_history = " ".join(parts)
     initials = d.subject_initials or "initials not recorded"
-    about = ABOUT.get(d.decision_type, type_label[:1].lower() + type_label[1:]).format(initials=initials)
+    child = child_words(d.subject_initials, d.decision_type)
+    about = ABOUT.get(d.decision_type, type_label[:1].lower() + type_label[1:]).format(child=child)
     panel_sentence = (f"The adoption panel met on {_d(d.sitting_date)} and "
                       f"{rules.recommendation_sentence(d.recommendation, d.recommendation_text)}.")
     rec_sentence = (panel_sentence if d.source != "direct" else
@@ -92,6 +116,7 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "reply_by": long_date(cal.add_working_days(day, max(1, reply_wd))),
         "reference": d.subject_reference,
         "initials": initials,
+        "child": child,
         "type_label": type_label,
         "type_label_lower": type_label[:1].lower() + type_label[1:],
         "panel_date": _d(d.sitting_date),
@@ -135,11 +160,22 @@ def _extra(d: AdmDecision, kind: str, qd: dict[str, str] | None = None) -> list[
     return rows
 
 
+#: a full stop straight after an initial's ("the plan for the child T.Y." + ".")
+_DOUBLE_STOP = re.compile(r"(?<=\b[A-Z]\.)\.(?!\.)")
+
+
+def one_full_stop(text: str) -> str:
+    """A sentence that ends with initials takes one full stop: "... for the child T.Y.." → "... T.Y."
+    (the template's own stop after ``${child}`` or ``${about}``); an ellipsis is left alone."""
+    return _DOUBLE_STOP.sub("", text)
+
+
 def build_letter(kind: str, values: dict[str, object], d: AdmDecision, day: dt.date, signatory: str,
                  signatory_title: str = "") -> Letter:
     text = load_template(kind).render(values)
-    text = RenderedLetterText(text.subject, text.salutation,
-                              tuple(p for p in text.paragraphs if not isinstance(p, str) or p.strip()),
+    text = RenderedLetterText(one_full_stop(text.subject), text.salutation,
+                              tuple((one_full_stop(p) if isinstance(p, str) else tuple(one_full_stop(x) for x in p))
+                                    for p in text.paragraphs if not isinstance(p, str) or p.strip()),
                               text.closing)
     qd = {"deadline": str(values["deadline"])} if values.get("deadline") else None
     return Letter(recipient=tuple(_recipient(d, kind)), text=text, date=day, reference=d.subject_reference,

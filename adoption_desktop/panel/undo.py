@@ -36,7 +36,12 @@ from adoption_desktop.panel.models import (
     PanelPaper,
     PanelSitting,
 )
-from adoption_desktop.panel.service.attendance import check_attendance_open, drop_view, present_member
+from adoption_desktop.panel.service.attendance import (
+    check_attendance_open,
+    check_declarations_open,
+    drop_view,
+    present_member,
+)
 from adoption_desktop.panel.snapshots import (
     AttendanceChange,
     OrderChange,
@@ -270,7 +275,8 @@ def _declaration_names(db: Database, actor: Principal, declaration_id: int) -> t
 
 def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclaration) -> int:
     """Put a removed declaration back (same id, text, member, withdrawal). Refused when the item or its
-    declarations changed since, or its minutes are approved."""
+    declarations changed since, or any version of its minutes was approved (a correction draft open or not:
+    a declaration decides who counted to the approved quorum)."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         item = session.get(PanelItem, removed.item_id)
@@ -285,8 +291,7 @@ def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclarat
         if others != removed.others_after:
             raise changed_since(session, "panel_declarations", sorted(set(others) ^ set(removed.others_after)),
                                 what)
-        if _approved(session, item.id):
-            raise Conflict("The minutes of this item are approved; declarations can no longer change.")
+        check_declarations_open(session, item)  # the service's rule and message, under the item's lock
         _add_declaration(session, removed)
         session.flush()
         new_id = session.scalar(select(PanelDeclaration.id).where(

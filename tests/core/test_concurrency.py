@@ -33,7 +33,7 @@ from adoption_desktop.letterbox import rules as lb_rules
 from adoption_desktop.letterbox import service as lb
 from adoption_desktop.letterbox.service import TermData
 from adoption_desktop.panel import service as panel
-from adoption_desktop.panel.models import PanelItemAbsence, PanelMinutes
+from adoption_desktop.panel.models import PanelDeclaration, PanelItemAbsence, PanelMinutes
 from tests.adm.conftest import handoff
 from tests.concurrency_worker import run
 from tests.conftest import TEST_PASSWORD, make_user
@@ -295,6 +295,33 @@ def test_attendance_changed_while_the_chair_approves_stays_as_the_approved_minut
         assert m.quorum_statement == f"Quorate: {live.counted} members count for this item.", (outcome, live)
     else:  # the mark came first and left the item inquorate: nothing approved
         assert not approved and not live.quorate, (outcome, live)
+
+
+def test_a_declaration_added_while_the_chair_approves_stays_as_the_approved_minutes_say(
+        shared: Shared, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: a declaration (the member withdrew) takes the member out of the item's quorum, and it was
+    checked against the current minutes only, without the item's lock. The medical adviser's declaration
+    is recorded beside the chair's approval, paused just after its check: one of them happens, and the
+    approved quorum statement is always what the stored declarations give."""
+    db = shared.db
+    sent = _minutes_with_the_chair(db)
+    outcome = _paused_beside_the_approval(
+        monkeypatch, "_check_open", lambda: panel.declare_interest(
+            db, sent.clerk, sent.item, sent.ids["med"], "GP to one of the applicants", True), sent, db)
+    assert list(outcome.values()).count("ok") == 1, outcome
+    live = panel.item_quorum(db, sent.clerk, sent.item)
+    approved = [m for m in panel.minutes_history(db, sent.clerk, sent.item) if m.status == "approved"]
+    with db.session(write=False) as session:
+        declared = session.scalar(select(func.count()).select_from(PanelDeclaration).where(
+            PanelDeclaration.item_id == sent.item))
+    if outcome["approve"] == "ok":  # approved first: nothing declared, the clerk is told why
+        [m] = approved
+        assert declared == 0 and "approved" in outcome["change"], outcome
+        assert m.quorum_statement == live.summary == f"Quorate: {live.counted} members count for this item.", \
+            (outcome, live)
+    else:  # declared first: the chair is refused (the minutes still carry the withdrawn member's view)
+        assert not approved and declared == 1 and live.counted == 4, (outcome, live)
+        assert outcome["approve"].startswith(("ValidationError", "Conflict")), outcome
 
 
 def test_one_letterbox_outcome_wins(shared: Shared) -> None:

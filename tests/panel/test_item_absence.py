@@ -106,6 +106,65 @@ def test_approved_minutes_lock_who_was_present(panel: Panel, handoffs: list[Pane
     assert _absences(panel) == [(item, panel.members["sw2"], "arrived_after")]
 
 
+def _declarations(p: Panel) -> list[tuple[int, int, bool]]:
+    from adoption_desktop.panel.models import PanelDeclaration
+    with p.db.session(write=False) as session:
+        return [(d.item_id, d.member_id, d.withdrew) for d in session.scalars(
+            select(PanelDeclaration).order_by(PanelDeclaration.id))]
+
+
+def test_approved_minutes_lock_the_declarations_a_correction_draft_included(
+        panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    """Review: a declaration (the member withdrew) takes the member out of the item's quorum, but it stayed
+    editable on a correction draft, so the approved quorum statement could be made untrue afterwards.
+    Declarations now follow the rule of the out-of-the-room records: locked once any version is approved."""
+    attend(panel, "chair", "vice", "sw", "med", "pe", "sw2")
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
+    kept = svc.declare_interest(panel.db, panel.clerk, item, panel.members["sw2"], "Former colleague of applicant")
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, "chair", "vice", "sw", "med", "pe"))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    approved = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    assert approved.quorum_statement == "Quorate: 5 members count for this item."
+    before = _declarations(panel)
+    locked = r"minutes of this item are approved; its declarations of interest decide who counted to its quorum"
+    with pytest.raises(Conflict, match=locked):
+        svc.declare_interest(panel.db, panel.clerk, item, panel.members["pe"], "Knows the applicants")
+    with pytest.raises(Conflict, match=locked):
+        svc.remove_declaration(panel.db, panel.clerk, kept)
+    # a correction draft (version 2) does not reopen them: version 1 as approved stays what the data says
+    svc.correct_minutes(panel.db, panel.clerk, item, "The reasons left out the applicants' support network.")
+    with pytest.raises(Conflict, match=locked):
+        svc.declare_interest(panel.db, panel.clerk, item, panel.members["pe"], "Knows the applicants")
+    with pytest.raises(Conflict, match=locked):
+        svc.remove_declaration(panel.db, panel.clerk, kept)
+    with pytest.raises(Conflict, match=locked):
+        undo.declare_interest(panel.db, panel.clerk, item, panel.members["pe"], "Knows the applicants")
+    assert _declarations(panel) == before
+    assert svc.item_quorum(panel.db, panel.clerk, item).summary == approved.quorum_statement
+    row = svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id, today=TODAY).items[0]
+    assert row.minutes is not None and row.minutes.status == "draft" and row.quorum_locked
+
+
+def test_undo_of_a_declaration_is_refused_once_the_minutes_are_approved(panel: Panel) -> None:
+    """Both ways: Ctrl+Z of a declaration recorded before the approval (it would be removed), and of one
+    removed before it (it would be put back), with a correction draft open."""
+    attend(panel, "chair", "vice", "sw", "med", "pe", "sw2")
+    item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
+    _did, recorded = undo.declare_interest(panel.db, panel.clerk, item, panel.members["sw2"], "Former colleague")
+    gone = svc.declare_interest(panel.db, panel.clerk, item, panel.members["pe"], "Lives nearby")
+    removed = undo.remove_declaration(panel.db, panel.clerk, gone)
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, "chair", "vice", "sw", "med", "pe"))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    approved = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    svc.correct_minutes(panel.db, panel.clerk, item, "The reasons left out the applicants' support network.")
+    before = _declarations(panel)
+    for entry in (recorded, removed):
+        with pytest.raises(Conflict, match="minutes of this item are approved; its declarations of interest"):
+            entry.reverse()
+    assert _declarations(panel) == before == [(item, panel.members["sw2"], True)]
+    assert svc.item_quorum(panel.db, panel.clerk, item).summary == approved.quorum_statement
+
+
 def test_attendance_stays_as_the_approved_minutes_and_the_records_say(panel: Panel) -> None:
     """Who was at the sitting is part of each approved item's minutes (members present, quorum): the Word
     minutes made again later must say the same. And a member recorded out of the room for an item stays

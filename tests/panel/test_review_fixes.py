@@ -148,3 +148,28 @@ def test_chair_sees_minutes_read_only_and_approved_text_stays_readable(qtbot: Qt
     assert ed.approve_button.isVisible() or ed.approve_button.isEnabled()
     assert not ed.correct_button.isEnabled()
     assert not ed.save_now()
+
+
+def test_declaring_an_interest_is_greyed_and_refused_once_the_minutes_are_approved(
+        qtbot: QtBot, panel: Panel) -> None:
+    """A declaration decides who counted to the item's quorum: once the chair approved the minutes (and
+    with a correction draft open) the button is greyed with the reason, and Ctrl+D says it."""
+    item = papers_received(panel.db, panel.clerk, svc.add_item(panel.db, panel.clerk, panel.sitting_id,
+                                                               svc.ItemInput("approval", "AD-1", "AB")), SITTING_DAY)
+    attend(panel, "chair", "vice", "sw", "med", "pe")
+    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(
+        outcome="suitable", reasons="Thorough.", vote="unanimous", discussion="Questions.",
+        member_views={panel.members[k]: "Agrees." for k in ("chair", "vice", "sw", "med", "pe")}))
+    page = _page(qtbot, panel)
+    page.reload(select_sitting=panel.sitting_id)
+    assert page.declare_button.isEnabled() and not page.declare_button.toolTip()
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    svc.correct_minutes(panel.db, panel.clerk, item, "The reasons left out the support network.")
+    page.reload()
+    assert page.item is not None and page.item.minutes is not None and page.item.minutes.status == "draft"
+    locked = "The minutes of item 1 are approved; its declarations of interest decide who counted to its quorum"
+    assert not page.declare_button.isEnabled() and locked in page.declare_button.toolTip()
+    page.declare()
+    assert page.dialog is None or not page.dialog.isVisible()
+    assert locked in page.status.text()

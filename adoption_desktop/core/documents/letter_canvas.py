@@ -9,8 +9,9 @@ signature.
 
 Page-break rules (a letter that runs over a page): a paragraph never leaves a single line at the foot
 or the head of a page; a table row is never split; the closing, the signature and the signatory's name
-and title stay together and take the last lines of the preceding paragraph with them, so a signature is
-never alone at the top of a page.
+and title stay together and take the last lines of the preceding paragraph (or the table's last row) with
+them, so a signature is never alone at the top of a page; the other rows of a table flow onto the next
+page like lines, its first row never alone at the foot of one.
 """
 
 from __future__ import annotations
@@ -359,9 +360,14 @@ def letter_blocks(writer: LetterCanvas, *, agency_name: str, agency_address: str
                      *w.wrap(signatory, WIDTH), _Line("", leading=PARA_SPACE), *w.wrap(signatory_title, WIDTH)]
     # the closing block takes the last lines of the paragraph (or the last table row) before it with it:
     # no lone signature at the top of a page
-    if rows:  # a small table goes whole with the closing; a long one takes its last row with it
-        for block in blocks[-len(rows):] if len(rows) <= 6 else blocks[-1:]:
-            block.keep_with_next = True
+    if rows:
+        # the rows flow like the paragraphs (a row is never split): the table may start on the page the
+        # body ends on, the closing takes only its last row with it, and its first row is never left alone
+        # at the foot of a page. (Keeping a whole small table with the closing moved it all, with the
+        # signature, onto a page of its own and left the foot of the page before it empty.)
+        table = blocks[-len(rows):]
+        table[0].keep_with_next = True
+        table[-1].keep_with_next = True
     elif body:
         last = body[-1]
         if last.table_row is None and len(last.lines) > 3:

@@ -9,7 +9,8 @@ the optional two-column table, closing with room for a signature, the signatory 
 data-protection line and the footer in the page footer. Each letter starts on a new page. Page-break
 rules are Word's own: every paragraph is "keep lines together", the salutation and the last paragraph
 are "keep with next" and the closing block is kept together, so the signature never starts a page
-alone; table rows do not break across pages.
+alone; table rows do not break across pages, and the table's last row goes with the closing (its first
+with the second), the others flowing as the PDF's do.
 """
 
 from __future__ import annotations
@@ -121,15 +122,16 @@ def _letter(doc: DocxDocument, letter: Letter, head: Letterhead, date_text: str)
     if letter.extra:
         table = doc.add_table(rows=0, cols=2)
         table.style = "Table Grid"
-        for key, value in letter.extra:
+        last = len(letter.extra) - 1
+        for k, (key, value) in enumerate(letter.extra):
             cells = table.add_row().cells
             cells[0].width, cells[1].width = Mm(55), Mm(115)
             cells[0].paragraphs[0].add_run(key).bold = True
             cells[1].paragraphs[0].add_run(value)
-            for c in cells:
-                _fmt(c.paragraphs[0], after=0, keep_next=True)
+            for c in cells:  # as in the PDF: the rows flow, the first never alone at the foot of a page, the
+                _fmt(c.paragraphs[0], after=0, keep_next=k in (0, last))  # last taken with the closing
         _no_split_rows(table)
-        doc.add_paragraph()
+        doc.add_paragraph().paragraph_format.keep_with_next = True  # the space between the table and the closing
     elif body:
         body[-1].paragraph_format.keep_with_next = True  # the closing takes the last paragraph with it
     _fmt(doc.add_paragraph(t.closing), after=36, keep_next=True)

@@ -97,17 +97,19 @@ def check_attendance_open(session: Session, items: Sequence[PanelItem], member: 
 
 def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
                      withdrew: bool = True) -> int:
+    """Record a member's declaration of interest in an item (``withdrew``: they took no part, so do not count
+    to its quorum). Refused once any version of the item's minutes was approved, as for the records of
+    members out of the room: the item is locked first, so a chair approving at the same moment comes
+    wholly before (and this is refused) or after (and approves the quorum with the declaration)."""
     require(actor, P.PANEL_EDIT)
     interest = clean_text(interest, "Interest", multiline=True, max_length=4000)
     if not interest.strip():
         raise ValidationError("Interest: describe the member's interest in this item.", "interest")
     with db.session(actor) as session:
-        _item(session, item_id)
+        item = lock_row(session, _item(session, item_id))
         if session.get(PanelMember, member_id) is None:
             raise NotFound(f"No central-list member with id {member_id}.")
-        current = _current_minutes(session, item_id)
-        if current is not None and current.status == "approved":
-            raise Conflict("The minutes of this item are approved; declarations can no longer change.")
+        check_declarations_open(session, item)
         d = PanelDeclaration(item_id=item_id, member_id=member_id, interest=interest.strip(), withdrew=withdrew)
         session.add(d)
         session.flush()
@@ -115,19 +117,33 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
 
 
 def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> RemovedDeclaration:
-    """Withdraw a declaration recorded in error. Returns it as it was (undo puts it back)."""
+    """Withdraw a declaration recorded in error. Returns it as it was (undo puts it back). Refused once any
+    version of the item's minutes was approved; the item is locked before anything is checked."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         d = get_or_raise(session, PanelDeclaration, declaration_id, f"No declaration with id {declaration_id}.")
-        current = _current_minutes(session, d.item_id)
-        if current is not None and current.status == "approved":
-            raise Conflict("The minutes of this item are approved; declarations can no longer change.")
-        item = _item(session, d.item_id)
+        item = lock_row(session, _item(session, d.item_id))
+        # read again once the item is ours: another session may have removed it meanwhile
+        if session.scalar(select(PanelDeclaration.id).where(PanelDeclaration.id == declaration_id)) is None:
+            raise Conflict(f"That declaration on {_item_label(item)} was removed by someone else a moment ago; "
+                           "nothing was changed.")
+        check_declarations_open(session, item)
         others = tuple(session.scalars(select(PanelDeclaration.id).where(
             PanelDeclaration.item_id == d.item_id, PanelDeclaration.id != d.id).order_by(PanelDeclaration.id)))
         removed = replace(declaration_snapshot(d), others_after=others, item_version=item.row_version)
         session.delete(d)
         return removed
+
+
+_DECLARATIONS_LOCKED = ("The minutes of {what} are approved; its declarations of interest decide who counted to "
+                        "its quorum, so declarations can no longer change (a correction of the minutes "
+                        "included).")
+
+
+def check_declarations_open(session: Session, item: PanelItem) -> None:
+    """A withdrawn member does not count to the item's quorum: declarations follow the rule of the records
+    of members out of the room (``_check_open``). The caller holds the item's lock."""
+    _check_open(session, item, "this item", locked=_DECLARATIONS_LOCKED)
 
 
 # --- members not present for an item ---------------------------------------------------------------
@@ -179,13 +195,15 @@ def _add_absence(session: Session, item: PanelItem, member: PanelMember, reason:
     return row.id
 
 
-def _check_open(session: Session, item: PanelItem, what: str, more: str = "") -> None:
+def _check_open(session: Session, item: PanelItem, what: str, more: str = "", *,
+                locked: str = _ABSENCES_LOCKED) -> None:
     """Refused once any version of the item's minutes was approved: the approved record (its quorum
-    statement, the members handed to the ADM) must stay what the data says, a correction draft included."""
+    statement, the members handed to the ADM) must stay what the data says, a correction draft included.
+    ``locked``: the refusal, with ``{what}`` for the item."""
     approved = session.scalar(select(PanelMinutes.id).where(PanelMinutes.item_id == item.id,
                                                             PanelMinutes.status == "approved").limit(1))
     if approved is not None:
-        raise Conflict(_ABSENCES_LOCKED.format(what=what) + more)
+        raise Conflict(locked.format(what=what) + more)
 
 
 def drop_view(session: Session, item: PanelItem, member_id: int) -> None:

@@ -208,6 +208,13 @@ class ItemRow:
     absences: tuple[AbsenceRow, ...] = ()
 
     @property
+    def quorum_locked(self) -> bool:
+        """Some version of the item's minutes was approved (the current one, or the one a correction draft
+        supersedes: only approved minutes are corrected): who counted for it — declarations, members out of
+        the room — can no longer change."""
+        return self.minutes is not None and (self.minutes.status == "approved" or self.minutes.supersedes_id is not None)
+
+    @property
     def quorum_state(self) -> str:
         """``"quorate"``, ``"inquorate"`` (a real shortfall) or ``"not_recorded"`` (no attendance yet)."""
         if self.quorum.quorate:

@@ -65,6 +65,10 @@ def _table(name: str, model: Any) -> QTableView:
     return view
 
 
+_DECLARATIONS_LOCKED = ("The minutes of item {position} are approved; its declarations of interest decide who "
+                        "counted to its quorum and can no longer change (a correction of the minutes included).")
+
+
 def _button(text: str, slot: Callable[[], Any], name: str, tip: str = "") -> QPushButton:
     b = QPushButton(text)
     b.setObjectName(name)
@@ -164,8 +168,11 @@ class PanelPage(QWidget):
                 b = _button(text, slot, name)
                 b.setEnabled(can_edit)
                 row.addWidget(b)
+                if name == "declare":
+                    self.declare_button = b
             row.addStretch(1)
             agenda_layout.addLayout(row)
+        self._can_edit = can_edit
         # who of those present at the sitting was out of the room for the selected item (not counted)
         row = QHBoxLayout()
         self.item_presence = QLabel()
@@ -379,6 +386,12 @@ class PanelPage(QWidget):
 
     def _show_item_presence(self) -> None:
         item = self.item
+        # a declaration decides who counted to the item's quorum: greyed once any version of its minutes
+        # was approved (the service refuses it then, a correction draft included)
+        locked = item is not None and item.quorum_locked
+        self.declare_button.setEnabled(self._can_edit and not locked)
+        self.declare_button.setToolTip(_DECLARATIONS_LOCKED.format(position=item.position)
+                                       if item is not None and locked else "")
         if item is None:
             self.item_presence.setText("")
         elif item.absences:
@@ -614,6 +627,9 @@ class PanelPage(QWidget):
         item, detail = self.item, self.detail
         if item is None or detail is None:
             self.say("Choose an agenda item first.", error=True)
+            return
+        if item.quorum_locked:  # Ctrl+D on a greyed button: said, not silently ignored
+            self.say(_DECLARATIONS_LOCKED.format(position=item.position), error=True)
             return
 
         def done(result: Any) -> None:
