@@ -58,11 +58,11 @@ def _decision(decision_type: str, recommendation: str, outcome: str, **kw: Any) 
 
 
 def _adm_letter(d: AdmDecision, *, qd: AdmQualifyingDetermination | None = None,
-                info: AdmInfoRequest | None = None, kind: str | None = None) -> Letter:
+                info: AdmInfoRequest | None = None, kind: str | None = None, on: dt.date = DAY) -> Letter:
     kind = kind or adm_rules.letter_kind(d.decision_type, d.source, d.outcome, d.recommendation)
-    values = letter_values(d, adm_rules.type_label(d.decision_type), DAY, qd=qd, info=info, written_wd=5,
+    values = letter_values(d, adm_rules.type_label(d.decision_type), on, qd=qd, info=info, written_wd=5,
                            cal=WorkingCalendar(), reply_wd=10)
-    return build_letter(kind, values, d, DAY, "Jordan Ash")
+    return build_letter(kind, values, d, on, "Jordan Ash")
 
 
 def adm_cases() -> list[Case]:
@@ -98,9 +98,12 @@ def adm_cases() -> list[Case]:
                                   [f"recommended: {OUTCOMES[rec]}", "decision: " + OUTCOMES[rec], "until ,"]))
     for outcome, expected in ((adm_rules.OUTCOME_NOT_APPROVE, "My final decision is that you are not suitable"),
                               (adm_rules.OUTCOME_DIFFER, "My final decision is that you are suitable")):
-        d = _decision("approval", "not_suitable", outcome, source="qd_final")
-        cases.append(Case(f"adm final decision {outcome}", [_adm_letter(d, qd=qd)],
-                          [salutation, expected, "We received your representations on 10 January 2027"]))
+        # decided after the representations came and the 40 working days ended (not before them)
+        final_day = dt.date(2027, 2, 1)
+        d = _decision("approval", "not_suitable", outcome, source="qd_final", decided_on=final_day)
+        cases.append(Case(f"adm final decision {outcome}", [_adm_letter(d, qd=qd, on=final_day)],
+                          [salutation, expected, "We received your representations on 10 January 2027",
+                           "I made my final decision on 1 February 2027"]))
     # a corrected version (version 2) names the correction in its table
     d = _decision("approval", "suitable", adm_rules.OUTCOME_AGREE, version=2,
                   correction_reason="The approval range was wrong in version 1.",
