@@ -163,6 +163,7 @@ def test_declaring_an_interest_is_greyed_and_refused_once_the_minutes_are_approv
     page = _page(qtbot, panel)
     page.reload(select_sitting=panel.sitting_id)
     assert page.declare_button.isEnabled() and not page.declare_button.toolTip()
+    assert page.absence_button.isEnabled() and page.present_again_button.isEnabled()
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
     svc.correct_minutes(panel.db, panel.clerk, item, "The reasons left out the support network.")
@@ -173,3 +174,12 @@ def test_declaring_an_interest_is_greyed_and_refused_once_the_minutes_are_approv
     page.declare()
     assert page.dialog is None or not page.dialog.isVisible()
     assert locked in page.status.text()
+    # who was in the room for the item is locked alike: both buttons greyed with the reason, and said
+    presence = "The minutes of item 1 are approved; who was present for it decided its quorum"
+    for button, action in ((page.absence_button, page.record_absence),
+                           (page.present_again_button, page.remove_absence)):
+        assert not button.isEnabled() and presence in button.toolTip()
+        page.status.setText("")
+        action()
+        assert page.dialog is None or not page.dialog.isVisible()
+        assert presence in page.status.text()

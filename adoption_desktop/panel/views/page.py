@@ -67,6 +67,8 @@ def _table(name: str, model: Any) -> QTableView:
 
 _DECLARATIONS_LOCKED = ("The minutes of item {position} are approved; its declarations of interest decide who "
                         "counted to its quorum and can no longer change (a correction of the minutes included).")
+_PRESENCE_LOCKED = ("The minutes of item {position} are approved; who was present for it decided its quorum and "
+                    "can no longer change (a correction of the minutes included).")
 
 
 def _button(text: str, slot: Callable[[], Any], name: str, tip: str = "") -> QPushButton:
@@ -184,6 +186,10 @@ class PanelPage(QWidget):
             b = _button(text, slot, name)
             b.setEnabled(can_edit)
             row.addWidget(b)
+            if name == "item_absence":
+                self.absence_button = b
+            else:
+                self.present_again_button = b
         agenda_layout.addLayout(row)
         row = QHBoxLayout()
         row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+Shift+E"))
@@ -392,6 +398,10 @@ class PanelPage(QWidget):
         self.declare_button.setEnabled(self._can_edit and not locked)
         self.declare_button.setToolTip(_DECLARATIONS_LOCKED.format(position=item.position)
                                        if item is not None and locked else "")
+        # so is who was in the room for it (the service refuses it the same way)
+        for button in (self.absence_button, self.present_again_button):
+            button.setEnabled(self._can_edit and not locked)
+            button.setToolTip(_PRESENCE_LOCKED.format(position=item.position) if item is not None and locked else "")
         if item is None:
             self.item_presence.setText("")
         elif item.absences:
@@ -647,6 +657,9 @@ class PanelPage(QWidget):
         if item is None or detail is None:
             self.say("Choose an agenda item first.", error=True)
             return
+        if item.quorum_locked:  # Alt+Q on a greyed button: said, not silently ignored
+            self.say(_PRESENCE_LOCKED.format(position=item.position), error=True)
+            return
 
         def submit(member_id: int, reason: str, every_later: bool) -> Any:
             if not member_id:
@@ -666,6 +679,9 @@ class PanelPage(QWidget):
         item = self.item
         if item is None:
             self.say("Choose an agenda item first.", error=True)
+            return
+        if item.quorum_locked:
+            self.say(_PRESENCE_LOCKED.format(position=item.position), error=True)
             return
         if not item.absences:
             self.say(f"Nobody is recorded as not present for item {item.position}.", error=True)
