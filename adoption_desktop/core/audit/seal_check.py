@@ -22,7 +22,7 @@ from adoption_desktop.core.audit.seals import (
     _pk_part,
     aggregate,
     audited_tables,
-    content_digest,
+    content_matches,
     digest_values,
     field_sums,
     row_digest,
@@ -123,7 +123,7 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                     f_cols = colsets.get(f_colkey)
                     if f_seq != seq and (f_digest == TOMBSTONE or f_cols is None
                                          or row_digest(name, pk, f_cols, raw) != f_digest):
-                        problems.append(RecordProblem(name, pk, f"the {rule.what}'s content differs from what "
+                        problems.append(RecordProblem(name, pk, f"the {_possessive(rule.what)} content differs from what "
                                                                 f"was sealed by audit entry #{f_seq}"))
                 elif sealed_content is None:
                     if rule.when(raw):
@@ -131,8 +131,8 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                                                                 "application (no content seal)"))
                 else:
                     c_seq, c_cols, c_digest = sealed_content
-                    if content_digest(name, pk, c_cols, raw) != c_digest:
-                        problems.append(RecordProblem(name, pk, f"the {rule.what}'s content differs from what "
+                    if not content_matches(name, pk, c_cols, raw, c_digest):
+                        problems.append(RecordProblem(name, pk, f"the {_possessive(rule.what)} content differs from what "
                                                                 f"was sealed by audit entry #{c_seq}"))
         for pk, (seq, _cols, digest, _f) in sealed_rows.items():
             if digest != TOMBSTONE and pk not in seen:
@@ -144,6 +144,11 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                                                         "row was deleted"))
     # the content seals' rows are already reported as deleted when their rows are gone; keep one line each
     return list(dict.fromkeys(problems))
+
+
+def _possessive(what: str) -> str:
+    """"the signed decision's", "the approved minutes'"."""
+    return f"{what}'" if what.endswith("s") else f"{what}'s"
 
 
 class _RowView(Mapping[str, Any]):
