@@ -73,6 +73,10 @@ class LetterJob:
     #: text the coordinator typed that goes into the letter, with where it was typed (for the leak check's
     #: refusal: "found in the reason you typed for returning the item")
     typed: tuple[tuple[str, str], ...] = ()
+    #: the item a letter about one item is about (for the sent-list; None for the others)
+    item_id: int | None = None
+    #: the birth relative it goes to (for the sent-list; None for a letter to the adopters)
+    participant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,7 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         jobs.append(LetterJob(a.id, kind, side, (p.name, *_lines(p.address)),
                               {**values, "child": child, "salutation": salutation_for(p.salutation, p.name)},
                               a.reference,
-                              _forbidden(side, a, parts, terms)))
+                              _forbidden(side, a, parts, terms), participant_id=p.id))
     return jobs, held
 
 
@@ -415,7 +419,7 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
         writers = _item_writers(item, a, parts.get(a.id, [])) if side == rules.BIRTH else parts.get(a.id, [])
         j, h = _jobs_for(a, writers, terms.get(a.id, []), side, kind, values)
         typed = ((TYPED_REASON, reason),) if reason else ()
-        jobs += [replace(job, typed=typed) for job in j]
+        jobs += [replace(job, typed=typed, item_id=item.id) for job in j]
         held += h
     return jobs, held
 
@@ -479,7 +483,8 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                               cancelled=cancelled, before_save=before_output)
         if actor.can(Permission.LETTERBOX_EDIT):
             with db.session(actor) as session:
-                record_letters_sent(session, [(j.arrangement_id, kind, j.side) for j in jobs], today, batch)
+                record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
+                                              for j in jobs], today, batch)
         else:
             with db.session(actor) as session:
                 audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,

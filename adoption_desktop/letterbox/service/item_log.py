@@ -19,13 +19,14 @@ from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_text
 from adoption_desktop.letterbox import contact, rules
-from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, Participant
+from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.screening import screen_text
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
 from adoption_desktop.letterbox.service.data import (
     EventRow,
     FindingRow,
     ItemDetail,
+    ItemLetterRow,
     ScreeningResult,
     WriterChoice,
 )
@@ -316,13 +317,27 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         audit.record_view(session, "letterbox_items", item_id)
-        ref = session.scalar(select(Arrangement.reference).where(Arrangement.id == item.arrangement_id)) or ""
+        ref, adopters = session.execute(select(Arrangement.reference, Arrangement.adopters_name)
+                                        .where(Arrangement.id == item.arrangement_id)).one()
         findings = tuple(FindingRow(f.id, f.start, f.end, f.kind, f.text, f.decision) for f in session.scalars(
             select(Finding).where(Finding.item_id == item_id).order_by(Finding.start)))
         history = tuple(EventRow(e.at, e.actor, e.action, e.detail) for e in session.scalars(
             select(ItemEvent).where(ItemEvent.item_id == item_id).order_by(ItemEvent.id)))
+        letters = tuple(_letter_row(kind, on, side, name, batch, adopters) for kind, on, side, name, batch in
+                        session.execute(select(LetterSent.kind, LetterSent.sent_on, LetterSent.side,
+                                               Participant.name, LetterSent.batch)
+                                        .outerjoin(Participant, Participant.id == LetterSent.participant_id)
+                                        .where(LetterSent.item_id == item_id)
+                                        .order_by(LetterSent.sent_on, LetterSent.id)))
         return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
                           item.received_on, item.status, item.text, item.screened_by, item.checked_by,
                           item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
                           item.notes, item.social_worker_informed, item.row_version, item.channel,
-                          item.participant_id)
+                          item.participant_id, letters)
+
+
+def _letter_row(kind: str, on: dt.date, side: str, name: str | None, batch: str, adopters: str) -> ItemLetterRow:
+    """A sent-list row about an item: to the birth relative recorded with it, or to the adopters."""
+    if name is None:
+        name = (adopters or "the adopters") if side == rules.ADOPTIVE else "a birth relative (not recorded)"
+    return ItemLetterRow(kind, on, name, batch)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,7 +32,7 @@ from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox import undo as lb_undo
-from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
+from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
@@ -51,6 +52,18 @@ FINDING_COLUMNS: list[Column[FindingRow]] = [
 HISTORY_COLUMNS: list[Column[EventRow]] = [
     Column("When", lambda e: e.at), Column("Who", lambda e: e.actor), Column("Step", lambda e: e.action),
     Column("Detail", lambda e: e.detail)]
+
+
+#: how a kind of letter about one item reads in the item window's list of letters sent
+LETTER_WORDS = {"acknowledgement": "Acknowledgement", "returned": "Returned for changes"}
+
+
+def letters_sent_text(letters: tuple[ItemLetterRow, ...]) -> str:
+    """The item window's line of letters sent about the item: which kind, to whom, on which day."""
+    if not letters:
+        return "Letters sent about this item: none."
+    return "Letters sent about this item: " + "; ".join(
+        f"{LETTER_WORDS.get(r.kind, r.kind)} to {r.recipient} on {r.sent_on:%d/%m/%Y}" for r in letters) + "."
 
 
 class ItemDialog(QDialog):
@@ -119,6 +132,13 @@ class ItemDialog(QDialog):
         self.history_model: RowTableModel[EventRow] = RowTableModel(HISTORY_COLUMNS, parent=self)
         self.history_view.setModel(self.history_model)
         self.history_view.horizontalHeader().setStretchLastSection(True)
+        # the letters sent about the item, to whom (the sent-list's record, whoever is its writer now)
+        self.letters_sent = QLabel()
+        self.letters_sent.setObjectName("letters_sent")
+        self.letters_sent.setWordWrap(True)
+        self.letters_sent.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        child(form, QVBoxLayout, "right").addWidget(self.letters_sent)
         self.outcome = child(form, QComboBox, "outcome")
         for o in rules.OUTCOMES:
             self.outcome.addItem({"forwarded": "Forward", "returned": "Return to writer for changes",
@@ -188,6 +208,7 @@ class ItemDialog(QDialog):
             self.findings_model.set_rows(d.findings)
             self.history_model.set_rows(d.history)
             self.history_view.resizeColumnsToContents()
+            self.letters_sent.setText(letters_sent_text(d.letters))
             self._highlight(d.findings)
             if d.status in rules.OUTCOMES:
                 self._show_outcome(d)
