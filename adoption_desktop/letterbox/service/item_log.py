@@ -312,6 +312,34 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         _event(session, item_id, outcome, detail)
 
 
+def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: str, *,
+                         expected_version: int | None) -> int:
+    """Reword why a returned item was returned: the reason printed in the returned letter to its writer.
+    A reason recorded before it was checked when recorded may name the other side, and the letter is then
+    refused for good (an outcome is final); this puts it right. The new reason has the same leak check
+    as when an item is returned (one that still names the other side is refused, saying what it names);
+    the item must still be returned and at the version shown (``expected_version``; ``None`` from scripts
+    only locks). Audited, with a step in the item's history. Returns the item's new row version."""
+    require(actor, P.LETTERBOX_EDIT)
+    reason = clean_text(reason, "Reason", multiline=True, max_length=4000).strip()
+    if not reason:
+        raise ValidationError("Reason: say why the item is returned (it is printed in the letter to the writer).",
+                              "reason")
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        check_version(session, item, expected_version, f"item {item_id}", _item_values)
+        if item.status != "returned":
+            raise Conflict(f"Item {item_id} is {item.status}, not returned to its writer: only the reason of a "
+                           "returned item is reworded here.")
+        if item.reason == reason:
+            return int(item.row_version)
+        _refuse_reason_with_other_side(session, item, reason)
+        item.reason = reason
+        _event(session, item_id, "reason_reworded", f"return reason reworded: {reason}")
+        session.flush()
+        return int(item.row_version)
+
+
 def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor) as session:
