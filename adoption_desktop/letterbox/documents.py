@@ -114,6 +114,21 @@ def contains_term(text: str, folded: str, term: str) -> bool:
     return False
 
 
+class TypedTextLeaks(Conflict):
+    """The leak check found details of the other side in text the coordinator typed (``where``: the reason
+    an item was returned for): that text is to be reworded, not the arrangement's names. ``item_id``: the
+    item whose reason it is, when the letter is about one (the screen then offers to open it)."""
+
+    def __init__(self, message: str, where: str, item_id: int | None = None) -> None:
+        super().__init__(message)
+        self.where, self.item_id = where, item_id
+
+
+#: what the refusal of a returned letter says to do about a reason that names the other side
+REWORD_HINT = ("Open item {item} ({reference}), reword its Reason (returned / withheld) and press Reword reason "
+               "(Alt+W), then make the letter again.")
+
+
 def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str],
                   typed: Sequence[tuple[str, str]] = ()) -> None:
     """Raise :class:`Conflict` if a name or address line of the other side appears in the letter.
@@ -129,8 +144,9 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
     for where, typed_text in typed:
         typed_folded = typed_text.lower()
         if any(contains_term(typed_text, typed_folded, t) for t in leaks):
-            raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}), "
-                           f"found in {where}; it was not produced. Reword it without them.")
+            raise TypedTextLeaks(f"A letter would carry details from the other side of the arrangement "
+                                 f"({found}), found in {where}; it was not produced. Reword it without them.",
+                                 where)
     raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}); it was "
                    "not produced. Check the arrangement's names.")
 
@@ -471,7 +487,13 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             due_on = job.values.get("due_on")
             send_by = max(reply_date, due_on) if isinstance(due_on, dt.date) else reply_date
             rendered = template.render({**job.values, "reply_by": long_date(send_by)})
-            check_no_leak(rendered, job.recipient, job.forbidden, job.typed)
+            try:
+                check_no_leak(rendered, job.recipient, job.forbidden, job.typed)
+            except TypedTextLeaks as exc:  # a reason recorded before it was checked: say how to reword it
+                if job.item_id is None or exc.where != TYPED_REASON:
+                    raise
+                raise TypedTextLeaks(f"{exc} " + REWORD_HINT.format(item=job.item_id, reference=job.reference),
+                                     exc.where, job.item_id) from exc
             out_letters.append(Letter(job.recipient, rendered, today, job.reference, signatory,
                                       signatory_title))
         return out_letters
