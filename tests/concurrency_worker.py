@@ -41,6 +41,12 @@ def _outcome_confirmed(db: Database, p: dict[str, Any]) -> None:
     service.record_outcome(db, p["user"], p["id"], p["outcome"], p["day"], **kw)
 
 
+def _reword_reason(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.letterbox import service
+
+    service.reword_return_reason(db, p["user"], p["id"], p["reason"], expected_version=p.get("version"))
+
+
 def _reminders(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.letterbox.documents import write_batch
 
@@ -97,7 +103,7 @@ OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "sign": _sign, "minutes": _minutes, "outcome": _outcome, "outcome_confirmed": _outcome_confirmed,
     "reminders": _reminders, "arrangement": _arrangement,
     "referral": _referral, "counselling_referral": _counselling_referral, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password,
-    "item_absence": _item_absence}
+    "item_absence": _item_absence, "reword_reason": _reword_reason}
 
 
 def open_target(target: str, key_hex: str | None) -> Database:

@@ -362,6 +362,32 @@ def test_one_outcome_wins_when_both_were_checked_first(shared: Shared) -> None:
         assert [e.action for e in detail.history].count(choice[winner][0]) == 1
 
 
+def test_two_coordinators_rewording_one_return_reason_leave_one(shared: Shared) -> None:
+    """Two coordinators reword the reason of the same returned item at the same moment, each from the
+    version they loaded: one rewording per item is saved, the other is refused naming who saved (never
+    silently overwritten)."""
+    db = shared.db
+    users = {"a": make_user(db, "lbr_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "lbr_two", Role.LETTERBOX_COORDINATOR)}
+    arrangement = lb.create_arrangement(db, users["a"], sample_input())
+    items = []
+    for _ in range(4):
+        item = lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2026, 3, 2))
+        lb.record_outcome(db, users["a"], item, "returned", DAY, reason="Please leave out the school.")
+        items.append(item)
+    versions = {i: lb.get_item(db, users["a"], i).row_version for i in items}
+    words = {"a": "Please leave out the name of the school.", "b": "Please do not name the school."}
+    rounds = {who: [{"user": u, "id": i, "reason": words[who], "version": versions[i]} for i in items]
+              for who, u in users.items()}
+    results = race(shared, "reword_reason", rounds["a"], rounds["b"])
+    for i, r in zip(items, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        detail = lb.get_item(db, users["a"], i)
+        assert detail.reason == words[winner]
+        assert [e.action for e in detail.history].count("reason_reworded") == 1
+
+
 def test_two_exports_onto_one_file_leave_one_whole_batch(shared: Shared, tmp_path: Path) -> None:
     """Two people export the same month's reminders to the same file at once: each is recorded with its
     own audit entry, and the file is one whole batch (never a mix, never cut short, no temporary file
