@@ -106,6 +106,15 @@ OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "item_absence": _item_absence, "reword_reason": _reword_reason}
 
 
+def _screen_item(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.letterbox import service
+
+    service.screen_item(db, p["user"], p["id"], p["text"], expected_version=p.get("version"))
+
+
+OPS["screen_item"] = _screen_item
+
+
 def open_target(target: str, key_hex: str | None) -> Database:
     return open_sqlcipher(Path(target), bytes.fromhex(key_hex)) if key_hex else open_postgresql(target)
 

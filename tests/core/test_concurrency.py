@@ -388,6 +388,29 @@ def test_two_coordinators_rewording_one_return_reason_leave_one(shared: Shared) 
         assert [e.action for e in detail.history].count("reason_reworded") == 1
 
 
+def test_two_coordinators_screening_one_item_leave_one_screening(shared: Shared) -> None:
+    """Two coordinators press Screen text on the same item at the same moment, each from the version they
+    were shown (team-mode trial: the second silently replaced the first's text and findings): one
+    screening per item is kept, the other is refused naming who screened it."""
+    db = shared.db
+    users = {"a": make_user(db, "lbs_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "lbs_two", Role.LETTERBOX_COORDINATOR)}
+    arrangement = lb.create_arrangement(db, users["a"], sample_input())
+    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2026, 3, 2))
+             for _ in range(4)]
+    versions = {i: lb.get_item(db, users["a"], i).row_version for i in items}
+    words = {"a": "We go to Kestrel Vale Primary now.", "b": "Happy birthday, love from us all."}
+    rounds = {who: [{"user": u, "id": i, "text": words[who], "version": versions[i]} for i in items]
+              for who, u in users.items()}
+    results = race(shared, "screen_item", rounds["a"], rounds["b"])
+    for i, r in zip(items, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        detail = lb.get_item(db, users["a"], i)
+        assert detail.text == words[winner] and detail.screened_by == users[winner].username
+        assert [e.action for e in detail.history].count("screened") == 1
+
+
 def test_two_exports_onto_one_file_leave_one_whole_batch(shared: Shared, tmp_path: Path) -> None:
     """Two people export the same month's reminders to the same file at once: each is recorded with its
     own audit entry, and the file is one whole batch (never a mix, never cut short, no temporary file

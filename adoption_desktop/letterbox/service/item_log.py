@@ -144,15 +144,20 @@ def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id
         return int(item.row_version)
 
 
-def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> ScreeningResult:
+def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
+                expected_version: int | None = None) -> ScreeningResult:
     """Run the screening assistant over the item's text with the arrangement's protected terms (those of
-    the side the item is going *to* must not see: the writer's own side's secrets)."""
+    the side the item is going *to* must not see: the writer's own side's secrets). ``expected_version``:
+    the item's version the coordinator was shown; a screening (or any save) by someone else since is not
+    replaced, with its text and findings, by one made over the older screen (a Conflict naming them)."""
     require(actor, P.LETTERBOX_EDIT)
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
     with db.session(actor) as session:
-        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
         if item.status not in ("received", "screened"):
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a new item instead.")
+        if expected_version is not None and item.row_version != expected_version:
+            raise stale(session, item, expected_version, f"item {item_id}", _screen_values)
         terms = writer_side_secrets(session, item.arrangement_id, rules.writer_side(item.direction))
         found = screen_text(text, terms)
         for old in session.scalars(select(Finding).where(Finding.item_id == item_id)):
@@ -184,7 +189,10 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
     if decision not in ("acceptable", "remove"):
         raise ValidationError("Decision: choose 'acceptable' or 'remove'.", "decision")
     with db.session(actor) as session:
-        f = get_or_raise(session, Finding, finding_id, f"No finding {finding_id}.")
+        f = session.get(Finding, finding_id)
+        if f is None:  # the item was screened again since this list was shown: its findings were replaced
+            raise Conflict("This finding is no longer on the item: it was screened again since you opened it, "
+                           "and its findings now are those shown. Nothing was marked.")
         if expected_decision is not None:
             item = lock_row(session, get_or_raise(session, Item, f.item_id, f"No item {f.item_id}."))
             session.refresh(f)
@@ -216,6 +224,11 @@ def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
             raise Conflict("Second check: a different user from the one who screened it must confirm.")
         item.checked_by = actor.username
         _event(session, item_id, "second_checked", f"confirmed by {actor.username}")
+
+
+def _screen_values(item: Item) -> dict[str, str]:
+    return {"Status": item.status, "Screened by": item.screened_by,
+            "Text": item.text if len(item.text) <= 300 else item.text[:300] + "…"}
 
 
 def _item_values(item: Item) -> dict[str, str]:

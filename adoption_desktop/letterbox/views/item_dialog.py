@@ -403,11 +403,18 @@ class ItemDialog(QDialog):
             self.say("Log the item first.", error=True)
             return
         item_id = self.item_id
+        version = self.detail.row_version if self.detail is not None else None
 
         def go() -> None:
-            service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText())
+            service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText(),
+                                expected_version=version)
 
         if not self._run("Screened.", go):
+            if self.detail is not None and self.detail.row_version != version:
+                # someone else screened or changed it meanwhile: their findings are shown now, the text
+                # typed here is kept; screening again (knowingly) replaces theirs
+                self.say(self.message.text() + " Their findings are shown; your text is kept here: press Screen "
+                         "text again to screen it instead.", error=True)
             return
         if self.detail and self.detail.findings:
             self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted. Mark each acceptable, or return the "
@@ -451,9 +458,12 @@ class ItemDialog(QDialog):
 
         try:  # what would refuse it is said before the person is asked to confirm something final
             record(check_only=True)
-        except Conflict as exc:  # someone else acted first: show the item as it is now (what was typed stays)
+        except Conflict as exc:  # someone else acted first: show the item as it is now
+            typed = self.reason.text().strip()
             self.reload()
-            self.say(str(exc), error=True)
+            kept = f" The reason you typed was: \u201c{typed}\u201d." if typed and self.reason.text().strip() != typed \
+                else ""  # the stored outcome is shown now: what they typed is not lost from sight
+            self.say(str(exc) + kept, error=True)
             return
         except AppError as exc:  # what they typed stays; the refusal says what to do
             self.say(str(exc), error=True)
