@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import lock_row, stale, when_text
+from adoption_desktop.core.concurrency import first_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
-from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.core.handoff import MinutesCorrectionOpen, PanelHandoff
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.security.service import reauthenticate
 from adoption_desktop.core.storage.engine import Database
@@ -118,6 +118,17 @@ def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_o
         member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in heard) if uid is not None),
         member_names=tuple(a.full_name for a in present),
         unlinked_member_names=tuple(a.full_name for a in heard if user_ids.get(a.member_id) is None))
+
+
+def open_correction(session: Session, panel_item_id: int) -> MinutesCorrectionOpen | None:
+    """A correction of the item's approved minutes drafted and not yet approved (who opened it, when, why),
+    or None. The ADM service asks this in its own transaction before a decision resting on the minutes is
+    signed (features talk through services, never each other's tables)."""
+    m = _current_minutes(session, panel_item_id)
+    if m is None or m.supersedes_id is None or m.status == "approved":
+        return None
+    who, at = first_saved(session, m)
+    return MinutesCorrectionOpen(panel_item_id, m.version, who, at, m.correction_reason or "")
 
 
 def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None,
