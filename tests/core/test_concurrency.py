@@ -215,22 +215,25 @@ def _minutes_with_the_chair(db: Database) -> Sent:
 
 
 def _paused_beside_the_approval(monkeypatch: pytest.MonkeyPatch, check: str, change: Any, sent: Sent,
-                                db: Database) -> dict[str, str]:
-    """Run ``change()`` in one session, paused just after ``attendance.<check>`` passed, while the chair
-    approves the item in another; each one's outcome ("ok" or the refusal)."""
+                                db: Database, *, module: Any = None,
+                                shown_version: int | None = None) -> dict[str, str]:
+    """Run ``change()`` in one session, paused just after ``<module>.<check>`` passed (``attendance`` by
+    default), while the chair approves the item in another (``shown_version``: the minutes' version the
+    chair's screen showed); each one's outcome ("ok" or the refusal)."""
     import time
 
     from adoption_desktop.panel.service import attendance
 
+    module = module or attendance
     checked, go = threading.Event(), threading.Event()
-    real_check = getattr(attendance, check)
+    real_check = getattr(module, check)
 
     def check_then_pause(*args: Any, **kw: Any) -> None:
         real_check(*args, **kw)
         checked.set()
         go.wait(10)
 
-    monkeypatch.setattr(attendance, check, check_then_pause)
+    monkeypatch.setattr(module, check, check_then_pause)
     outcome: dict[str, str] = {}
 
     def act(who: str, fn: Any) -> None:
@@ -242,7 +245,7 @@ def _paused_beside_the_approval(monkeypatch: pytest.MonkeyPatch, check: str, cha
 
     changing = threading.Thread(target=act, args=("change", change))
     approving = threading.Thread(target=act, args=("approve", lambda: panel.approve_minutes(
-        db, sent.chair, sent.item, TEST_PASSWORD, today=sent.today)))
+        db, sent.chair, sent.item, TEST_PASSWORD, today=sent.today, expected_version=shown_version)))
     changing.start()
     assert checked.wait(20)
     approving.start()
@@ -322,6 +325,39 @@ def test_a_declaration_added_while_the_chair_approves_stays_as_the_approved_minu
     else:  # declared first: the chair is refused (the minutes still carry the withdrawn member's view)
         assert not approved and declared == 1 and live.counted == 4, (outcome, live)
         assert outcome["approve"].startswith(("ValidationError", "Conflict")), outcome
+
+
+def test_minutes_changed_and_sent_again_while_the_chair_approves_are_never_approved_unseen(
+        shared: Shared, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trial: the chair opened the minutes; the panel administrator changed the reasons and sent them
+    again while the chair typed the password, and the chair approved (and handed to the ADM) a sentence
+    never shown. The chair loads version N; the administrator's save lands, and sending again is paused
+    just after its check (the item locked) while the chair approves in another session: the approval
+    waits, then is refused naming who changed them; nothing is approved, no decision opened."""
+    from adoption_desktop.panel.service import minutes as minutes_service
+
+    db = shared.db
+    sent = _minutes_with_the_chair(db)
+    [shown] = [m for m in panel.minutes_history(db, sent.chair, sent.item) if m.status == "submitted"]
+    unseen = "Thorough assessment. The applicants also withdrew their earlier complaint."
+
+    def change_and_send_again() -> None:
+        panel.save_minutes(db, sent.clerk, sent.item, dataclasses.replace(shown.draft, reasons=unseen),
+                           expected_version=shown.row_version)
+        panel.submit_minutes(db, sent.clerk, sent.item, today=sent.today)
+
+    outcome = _paused_beside_the_approval(monkeypatch, "_complete", change_and_send_again, sent, db,
+                                          module=minutes_service, shown_version=shown.row_version)
+    assert outcome["change"] == "ok", outcome
+    assert outcome["approve"].startswith("StaleRecord: These minutes were changed by "
+                                         f"{sent.clerk.full_name} at "), outcome
+    assert "read them again before approving" in outcome["approve"], outcome
+    [now] = panel.minutes_history(db, sent.chair, sent.item)
+    assert now.status == "submitted" and now.draft.reasons == unseen and now.handed_off_on is None
+    # read again (the version now shown), the chair approves what they read
+    row = panel.approve_minutes(db, sent.chair, sent.item, TEST_PASSWORD, today=sent.today,
+                                expected_version=now.row_version)
+    assert row.status == "approved" and row.draft.reasons == unseen
 
 
 def test_one_letterbox_outcome_wins(shared: Shared) -> None:

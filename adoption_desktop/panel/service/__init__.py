@@ -63,6 +63,7 @@ from adoption_desktop.panel.service.chair_approval import (
     approve_minutes,
     build_handoff,
     item_text,
+    open_correction,
 )
 from adoption_desktop.panel.service.common import P, quorum_rule
 from adoption_desktop.panel.service.common import _absences as _absences
@@ -191,6 +192,7 @@ __all__ = [
     "minutes_pack",
     "move_item",
     "move_sitting",
+    "open_correction",
     "open_item",
     "quorum_rule",
     "record_calendar_export",

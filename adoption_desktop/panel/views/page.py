@@ -733,16 +733,33 @@ class PanelPage(QWidget):
         item = next((i for i in self.minutes.items if i.id == item_id), None)
         if item is None:
             return
-        # the order of events first (sitting held, every member's view): say what is missing, no password asked
-        blockers = svc.approval_blockers(self.ctx.db, self.ctx.principal, item_id, today=self.today)
-        if blockers:
+        # the version on screen goes with the approval: minutes changed since are never approved unread
+        shown = item.minutes.row_version if item.minutes is not None else None
+
+        def refused(problems: str) -> None:
+            """Show the minutes as stored now, and why nothing was approved (the chair typed only a password)."""
+            self._load_detail(keep_item=item_id)
             self.minutes.message.setStyleSheet(tint_style("#B00020", self.minutes.message))
-            self.minutes.message.setText("Cannot approve yet. " + " ".join(blockers))
-            self.say("The minutes cannot be approved yet: " + " ".join(blockers), error=True)
+            self.minutes.message.setText(f"Not approved. {problems}")
+            self.say(f"Not approved. {problems}", error=True)
+
+        # the order of events first (sitting held, every member's view), and whether the minutes changed
+        # since they were shown: say what is wrong, no password asked
+        blockers = svc.approval_blockers(self.ctx.db, self.ctx.principal, item_id, today=self.today,
+                                         expected_version=shown)
+        if blockers:
+            refused(" ".join(blockers))
             return
 
         def submit(password: str) -> svc.MinutesRow:
-            return svc.approve_minutes(self.ctx.db, self.ctx.principal, item_id, password, today=self.today)
+            try:
+                return svc.approve_minutes(self.ctx.db, self.ctx.principal, item_id, password, today=self.today,
+                                           expected_version=shown)
+            except AppError as exc:
+                if not (isinstance(exc, ValidationError) and exc.field == "password"):
+                    dialog.reject()  # a wrong password is typed again; anything else closes and reloads
+                    refused(str(exc))
+                raise
 
         def done(row: Any) -> None:
             self._load_detail(keep_item=item_id)
@@ -750,7 +767,8 @@ class PanelPage(QWidget):
                      + (f"; handed to the ADM on {row.handed_off_on:%d/%m/%Y}." if row.handed_off_on else "."))
             self.detail_tabs.setCurrentWidget(self.minutes)
 
-        self._open(dialogs.password_dialog(self, f"the minutes of item {item.position}", submit, done))
+        dialog = dialogs.password_dialog(self, f"the minutes of item {item.position}", submit, done)
+        self._open(dialog)
 
     def correct(self, item_id: int) -> None:
         self._open(dialogs.reason_dialog(
