@@ -696,31 +696,60 @@ class PanelPage(QWidget):
 
     # --- attendance -------------------------------------------------------------------------------------
     def mark(self, status: str, advance: bool = False) -> None:
+        """Mark the selected person. The mark the list showed goes with it: if someone else has marked them
+        since, nothing is saved, the refusal (who, when, their mark) is said and the list reloaded, and the
+        selection stays on the person so their mark is seen."""
         idx = self.attendance_view.currentIndex()
         if not idx.isValid() or self.sitting is None:
             return
         person = self.attendance_model.row_at(idx.row())
         sitting_id = self.sitting.id
-        self.ctx.did(self._run(lambda: panel_undo.set_attendance(self.ctx.db, self.ctx.principal, sitting_id,
-                                                                 person.member_id, status)))
+        try:
+            entry = panel_undo.set_attendance(self.ctx.db, self.ctx.principal, sitting_id, person.member_id, status,
+                                              expected=person.status)
+        except AppError as exc:
+            self._load_detail()
+            self.say(str(exc), error=True)
+            self._select_person(person.member_id, idx.row())
+            return
+        self.ctx.did(entry)
         self._load_detail()
+        self.say(f"{person.full_name} marked {status}.")
         row = min(idx.row() + (1 if advance else 0), self.attendance_model.rowCount() - 1)
         self.attendance_view.selectRow(row)
         self.attendance_view.setFocus()
 
+    def _select_person(self, member_id: int, fallback: int) -> None:
+        ids = [a.member_id for a in self.attendance_model.rows()]
+        self.attendance_view.selectRow(ids.index(member_id) if member_id in ids else
+                                       min(fallback, self.attendance_model.rowCount() - 1))
+        self.attendance_view.setFocus()
+
     def mark_rest_present(self) -> None:
+        """"All not recorded → present": the people this list shows as not recorded and who still are in
+        the database are marked present in one transaction; anyone someone else marked meanwhile keeps
+        their mark and is named in the status line; the list is reloaded either way."""
         if self.detail is None or self.sitting is None:
             return
         sitting_id = self.sitting.id
-        changes = []
-        for a in self.detail.attendance:
-            if not a.status:
-                change = self._run(partial(svc.set_attendance, self.ctx.db, self.ctx.principal, sitting_id,
-                                           a.member_id, "present"))
-                if change is not None:
-                    changes.append(change)
-        self.ctx.did(self._run(lambda: panel_undo.attendance_entry(self.ctx.db, self.ctx.principal, changes)))
+        seen = [a.member_id for a in self.detail.attendance if not a.status]
+        if not seen:
+            self._load_detail()
+            self.say("Everyone's attendance is already recorded.")
+            return
+        done = self._run(lambda: panel_undo.mark_rest_present(self.ctx.db, self.ctx.principal, sitting_id, seen))
         self._load_detail()
+        if done is None:  # refused (the minutes are approved): the message is already said
+            return
+        entry, result = done
+        self.ctx.did(entry)
+        marked = (f"{plural(len(result.changes), 'person', 'people')} marked present."
+                  if result.changes else "Nobody was marked present.")
+        if result.skipped:
+            self.say(f"{marked} Not changed, as someone else marked them meanwhile: {'; '.join(result.skipped)}.",
+                     error=True)
+        else:
+            self.say(marked)
 
     # --- minutes ---------------------------------------------------------------------------------------
     def _save_minutes(self, item_id: int, draft: svc.MinutesDraft, expected_version: int) -> svc.MinutesRow:
