@@ -4,21 +4,27 @@ saved one; reload or re-apply) in the minutes editor, and the "being edited by" 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.views.minutes_editor import MinutesEditor
+from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui import conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.conftest import make_user
+from tests.conftest import TEST_PASSWORD, make_user
+from tests.undo_checks import assert_verified
 
 
 def _editor_with_item(qtbot: QtBot, db: Database) -> tuple[MinutesEditor, int, Any, Any]:
@@ -104,3 +110,76 @@ def test_banner_shows_who_is_editing_and_goes_when_they_close(qtbot: QtBot, db: 
     assert ann_banner.lease is None
     bob_banner.refresh()
     assert bob_banner.isHidden() and bob_banner.text() == ""
+
+
+# --- the panel page: attendance and the edit dialogs from a stale screen ---------------------------------
+def _second_client(db: Database, db_path: Path) -> Database:
+    """Another PC: its own engine and connections on the same encrypted file."""
+    from tests.concurrency_worker import open_target
+
+    password = db.engine.url.password
+    assert password is not None
+    return open_target(str(db_path), password[2:-1])
+
+
+def _panel_page(qtbot: QtBot, db: Database) -> tuple[PanelPage, Any, dict[str, int], int]:
+    from tests.panel.conftest import MEMBERS
+
+    ann = make_user(db, "ann", Role.PANEL_ADMINISTRATOR)
+    make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
+    ids = {key: svc.add_member(db, ann, svc.MemberInput(name, role, dt.date(2024, 1, 1), pqe, ind)).id
+           for key, (name, role, pqe, ind) in MEMBERS.items()}
+    sitting = svc.schedule_sittings(db, ann, svc.SittingInput(dt.date(2026, 11, 10), venue="Room 4"))[0]
+    svc.add_item(db, ann, sitting, svc.ItemInput("approval", "ADP-0701", "G.T.", "Jay Quillby"))
+    page = PanelPage(AppContext(db, ann, TaskRunner(synchronous=True)), today=dt.date(2026, 11, 3))
+    qtbot.addWidget(page)
+    page.show()
+    page.reload(select_sitting=sitting)
+    page.detail_tabs.setCurrentIndex(1)
+    return page, ann, ids, sitting
+
+
+def _shown(page: PanelPage) -> dict[str, str]:
+    return {a.full_name: a.status for a in page.attendance_model.rows()}
+
+
+def test_attendance_marked_on_another_pc_is_never_overwritten_from_a_stale_screen(
+        qtbot: QtBot, db: Database, db_path: Path) -> None:
+    """Team-mode trial: Bea marks Nia "Apologies" on her PC; Ann's screen still shows Nia as not recorded.
+    Ann's "All not recorded → present" marks the others, leaves Nia's apologies and says so; Ann's P on
+    the stale row is refused naming Bea, and the list shows Bea's marks."""
+    page, _ann, ids, sitting = _panel_page(qtbot, db)
+    assert set(_shown(page).values()) == {""}
+    other = _second_client(db, db_path)
+    try:
+        bea = security.authenticate(other, "bea", TEST_PASSWORD)
+        svc.set_attendance(other, bea, sitting, ids["pe"], "apologies", expected="")
+        svc.set_attendance(other, bea, sitting, ids["sw"], "absent", expected="")
+    finally:
+        other.dispose()
+    assert _shown(page)["Nia Larkholt"] == ""  # Ann's screen is stale
+    rows = [a.full_name for a in page.attendance_model.rows()]
+    page.attendance_view.selectRow(rows.index("Tara Dunmere"))
+    page.activateWindow()
+    page.attendance_view.setFocus()
+    qtbot.waitUntil(page.attendance_view.hasFocus)
+    QTest.keyClick(page.attendance_view, Qt.Key.Key_P)  # Tara, shown as not recorded, is absent by now
+    message = page.status.text()
+    assert message.startswith("Bea Tester marked Tara Dunmere absent at ") and "was not saved" in message
+    assert _shown(page)["Tara Dunmere"] == "absent" and _shown(page)["Nia Larkholt"] == "apologies"  # reloaded
+    assert page.attendance_model.rows()[page.attendance_view.currentIndex().row()].full_name == "Tara Dunmere"
+    other = _second_client(db, db_path)
+    try:  # and the other way: Bea marks the vice chair after Ann's list was reloaded
+        bea = security.authenticate(other, "bea", TEST_PASSWORD)
+        svc.set_attendance(other, bea, sitting, ids["vice"], "apologies", expected="")
+    finally:
+        other.dispose()
+    page.findChild(QPushButton, "mark_rest_present").click()
+    message = page.status.text()
+    assert message.startswith(f"{len(ids) - 3} people marked present. Not changed, as someone else marked them "
+                              "meanwhile: Kit Brambleby (apologies, marked by Bea Tester at "), message
+    stored = {a.full_name: a.status for a in svc.sitting_detail(db, page.ctx.principal, sitting).attendance}
+    assert stored["Kit Brambleby"] == "apologies" and stored["Nia Larkholt"] == "apologies"
+    assert stored["Tara Dunmere"] == "absent" and list(stored.values()).count("present") == len(ids) - 3
+    assert _shown(page) == stored
+    assert_verified(db)
