@@ -319,3 +319,45 @@ def test_a_stale_sitting_move_and_member_edit_offer_the_choice(
     assert shown[0]["Name"] == ("Nia Larkholt (typed)", "Nia Larkholt-Reyes")
     assert dialog.isVisible() and dialog.full_name.text() == "Nia Larkholt-Reyes"
     dialog.reject()
+
+
+def test_a_stale_sitting_cancel_and_notice_of_leaving_offer_the_choice(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancel sitting… after Bea moved the sitting: Reload shows it as it now is and the form starts again,
+    then the cancellation is saved over Bea's move. Notice of leaving… after Bea edited the member:
+    Re-apply records the notice and keeps Bea's edit (the notice writes only its own fields)."""
+    page, ann, ids, sitting = _panel_page(qtbot, db)
+    s = page.sitting
+    assert s is not None
+    page.cancel_sitting()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.move_sitting(other, bea, sitting, dt.date(2026, 11, 24),
+                                                             "Venue closed", expected_version=s.row_version))
+    child(dialog, QLineEdit, "reason").setText("Too few members free")
+    shown = _answer(monkeypatch, ("reload", None))
+    _ok(dialog)
+    assert shown[0]["Status"][0] == "cancelled" and shown[0]["Date"] == ("24/11/2026", "24/11/2026")
+    assert dialog.isVisible() and child(dialog, QLineEdit, "reason").text() == ""
+    assert page.sitting is not None and page.sitting.sitting_date == dt.date(2026, 11, 24)  # the list shows theirs
+    child(dialog, QLineEdit, "reason").setText("Too few members free")
+    _ok(dialog)  # now over Bea's version: no conflict
+    assert not dialog.isVisible() and len(shown) == 1
+    now = next(r for r in svc.list_sittings(db, ann) if r.id == sitting)
+    assert (now.status, now.sitting_date) == ("cancelled", dt.date(2026, 11, 24))
+
+    page.tabs.setCurrentIndex(1)
+    page.members_view.selectRow([m.id for m in page.members_model.rows()].index(ids["sw2"]))
+    member = page.member
+    assert member is not None
+    page.notice()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.update_member(other, bea, member.id, svc.MemberInput(
+        "Eli Fenwick-Hart", member.role_type, member.joined_on, member.pqe_years, member.independent),
+        expected_version=member.row_version))
+    child(dialog, QLineEdit, "reason").setText("Moving away")
+    shown = _answer(monkeypatch, ("reapply", None))
+    _ok(dialog)
+    assert shown[0]["Name"] == ("Eli Fenwick-Hart", "Eli Fenwick-Hart") and shown[0]["Reasons"][0] == "Moving away"
+    assert not dialog.isVisible()
+    saved = next(m for m in svc.list_members(db, ann) if m.id == member.id)
+    assert saved.full_name == "Eli Fenwick-Hart" and saved.leaves_on is not None
