@@ -87,6 +87,23 @@ def _item_absence(db: Database, p: dict[str, Any]) -> None:
     service.record_item_absence(db, p["user"], p["id"], p["member"], p["reason"])
 
 
+def _attendance(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.panel import service
+
+    service.set_attendance(db, p["user"], p["sitting"], p["member"], p["status"], expected=p.get("expected"))
+
+
+def _rest_present(db: Database, p: dict[str, Any]) -> None:
+    """"All not recorded → present" from a screen showing ``seen`` as not recorded; the people skipped
+    (someone else marked them meanwhile) are reported as a Conflict naming them (the marks made stand)."""
+    from adoption_desktop.core.errors import Conflict
+    from adoption_desktop.panel import service
+
+    done = service.mark_rest_present(db, p["user"], p["sitting"], p["seen"])
+    if done.skipped:
+        raise Conflict("; ".join(done.skipped))
+
+
 def _household(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.journey import adopters
 
@@ -103,7 +120,8 @@ OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "sign": _sign, "minutes": _minutes, "outcome": _outcome, "outcome_confirmed": _outcome_confirmed,
     "reminders": _reminders, "arrangement": _arrangement,
     "referral": _referral, "counselling_referral": _counselling_referral, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password,
-    "item_absence": _item_absence, "reword_reason": _reword_reason}
+    "item_absence": _item_absence, "reword_reason": _reword_reason, "attendance": _attendance,
+    "rest_present": _rest_present}
 
 
 def _screen_item(db: Database, p: dict[str, Any]) -> None:

@@ -68,10 +68,17 @@ def shared(request: pytest.FixtureRequest, tmp_path: Path, store: Any) -> Iterat
 
 def race(s: Shared, op: str, a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, tuple[str, str]]]:
     """Two processes, each doing its round i at the same moment as the other: results per round."""
+    return race_ops(s, (op, a), (op, b))
+
+
+def race_ops(s: Shared, a_op: tuple[str, list[dict[str, Any]]], b_op: tuple[str, list[dict[str, Any]]]
+             ) -> list[dict[str, tuple[str, str]]]:
+    """As :func:`race`, each process with its own use case (``(op, rounds)``)."""
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
+    a, b = a_op[1], b_op[1]
     procs = [ctx.Process(target=run, args=(s.target, s.key_hex, op, rounds, barrier, results, who))
-             for who, rounds in (("a", a), ("b", b))]
+             for who, (op, rounds) in (("a", a_op), ("b", b_op))]
     for p in procs:
         p.start()
     out: list[dict[str, tuple[str, str]]] = [{} for _ in a]
@@ -175,6 +182,77 @@ def test_two_clerks_recording_one_member_not_present_for_an_item_leave_one_recor
             assert r[loser][0] == "Conflict" and "Nia Larkholt is already recorded as not present" in message
             assert session.scalar(select(func.count()).select_from(PanelItemAbsence)
                                   .where(PanelItemAbsence.item_id == i)) == 1
+
+
+def _sittings_to_mark(db: Database, clerk: Principal, first: int, n: int = 6) -> list[int]:
+    """``n`` sittings; every other one has an agenda item (marking locks the items first), the rest none (two
+    first marks then meet at the unique pair of sitting and member)."""
+    out = []
+    for k in range(n):
+        sitting = panel.schedule_sittings(db, clerk, panel.SittingInput(
+            dt.date(2026, 11, 10) + dt.timedelta(days=7 * (first + k)), venue="Room 4, Civic Centre"))[0]
+        if k % 2:
+            panel.add_item(db, clerk, sitting, panel.ItemInput("approval", f"ADP-{800 + first + k}", "G.T."))
+        out.append(sitting)
+    return out
+
+
+def _marks(db: Database, sitting: int) -> dict[str, str]:
+    with db.session(write=False) as session:
+        return {a.full_name: a.status for a in panel._attendance(session, panel._sitting(session, sitting))
+                if a.status}
+
+
+def test_two_clerks_marking_attendance_from_the_same_screen_one_mark_stands_and_the_other_is_told(
+        shared: Shared) -> None:
+    """Team-mode trial: two clerks whose screens both show Gina as not recorded mark her at the same moment
+    (one "apologies", one "present"): exactly one mark is stored, never overwritten by the other, who is
+    told who marked her (a StaleRecord, never a raw unique-constraint error)."""
+    db = shared.db
+    users = {"a": make_user(db, "att_one", Role.PANEL_ADMINISTRATOR),
+             "b": make_user(db, "att_two", Role.PANEL_ADMINISTRATOR)}
+    gina = panel.add_member(db, users["a"], panel.MemberInput("Gina Tolley", "member", dt.date(2024, 1, 1),
+                                                              independent=True)).id
+    sittings = _sittings_to_mark(db, users["a"], 0)
+    status = {"a": "apologies", "b": "present"}
+    rounds = {who: [{"user": u, "sitting": s, "member": gina, "status": status[who], "expected": ""}
+                    for s in sittings] for who, u in users.items()}
+    results = race(shared, "attendance", rounds["a"], rounds["b"])
+    for s, r in zip(sittings, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord", r
+        assert message.startswith(f"{users[winner].full_name} marked Gina Tolley {status[winner]} at "), message
+        assert "was not saved" in message
+        assert _marks(db, s) == {"Gina Tolley": status[winner]}
+
+
+def test_all_not_recorded_present_beside_a_colleagues_attendance_mark_never_overwrites_it(shared: Shared) -> None:
+    """One clerk marks Gina "apologies" while the other presses "All not recorded → present" on a screen
+    showing Gina and Kit as not recorded: Kit is present either way; Gina has whichever mark came first,
+    and the clerk who came second is told (the skipped person named, or the mark refused)."""
+    db = shared.db
+    users = {"a": make_user(db, "rest_one", Role.PANEL_ADMINISTRATOR),
+             "b": make_user(db, "rest_two", Role.PANEL_ADMINISTRATOR)}
+    gina, kit = (panel.add_member(db, users["a"], panel.MemberInput(name, role, dt.date(2024, 1, 1),
+                                                                    independent=True)).id
+                 for name, role in (("Gina Tolley", "member"), ("Kit Brambleby", "vice_chair")))
+    sittings = _sittings_to_mark(db, users["a"], 10)
+    rounds = {"a": [{"user": users["a"], "sitting": s, "member": gina, "status": "apologies", "expected": ""}
+                    for s in sittings],
+              "b": [{"user": users["b"], "sitting": s, "seen": [gina, kit]} for s in sittings]}
+    a_ops = race_ops(shared, ("attendance", rounds["a"]), ("rest_present", rounds["b"]))
+    for s, r in zip(sittings, a_ops, strict=True):
+        winner, loser, message = one_winner(r)
+        marks = _marks(db, s)
+        assert marks["Kit Brambleby"] == "present", (r, marks)
+        if winner == "a":  # Gina's apologies came first: left as they are, and named
+            assert r[loser][0] == "Conflict" and message.startswith(
+                f"Gina Tolley (apologies, marked by {users['a'].full_name} at "), r
+            assert marks["Gina Tolley"] == "apologies"
+        else:  # marked present first: the apologies from the stale screen are refused, naming who
+            assert r[loser][0] == "StaleRecord" and message.startswith(
+                f"{users['b'].full_name} marked Gina Tolley present at "), r
+            assert marks["Gina Tolley"] == "present"
 
 
 @dataclasses.dataclass
