@@ -69,6 +69,33 @@ def last_year(p: Period) -> Period:
     return Period(start, end)
 
 
+#: how many months a report of each kind covers
+KIND_MONTHS = {"six-monthly": 6, "annual": 12}
+
+
+def kind_problem(kind: str, p: Period) -> str:
+    """Why a report of ``kind`` does not fit ``p`` ("" when it does): a six-monthly report covers six months
+    and an annual one twelve, to the day (1 April–30 September, or 3 June–2 December). A trial wrote an
+    "Annual report: 01/11/2026–02/12/2026"."""
+    months = KIND_MONTHS[kind]
+    if add_months(p.start, months) - dt.timedelta(days=1) == p.end:
+        return ""
+    fits = [k for k, m in KIND_MONTHS.items() if add_months(p.start, m) - dt.timedelta(days=1) == p.end]
+    example = Period(p.start, add_months(p.start, months) - dt.timedelta(days=1))
+    to = f"set To to {example.end:%d/%m/%Y} ({example.label})."
+    return (f"{KINDS[kind]}: it covers {months} months, and {p.label} is {p.days} days. "
+            + (f"Choose the {KINDS[fits[0]].lower()}, which fits these dates, or {to}" if fits else "S" + to[1:]))
+
+
+def period_problem(p: Period, today: dt.date) -> str:
+    """Why figures cannot be counted for ``p`` as of ``today`` ("" when they can)."""
+    if p.end < p.start:
+        return f"To ({p.end:%d/%m/%Y}) is before From ({p.start:%d/%m/%Y})."
+    if p.start > today:
+        return f"From ({p.start:%d/%m/%Y}) is after today: nothing has happened in that period yet."
+    return ""
+
+
 #: what the columns beside this period are called, in the order of (this, previous, same period last year)
 SERIES = ("This period", "Previous period", "Same period last year")
 

@@ -26,7 +26,14 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import percent
 from adoption_desktop.reports import service
 from adoption_desktop.reports.model import FigureSection
-from adoption_desktop.reports.periods import Period, add_months, is_financial_year, series_names
+from adoption_desktop.reports.periods import (
+    Period,
+    add_months,
+    is_financial_year,
+    kind_problem,
+    period_problem,
+    series_names,
+)
 from adoption_desktop.reports.report_data import QuarterlyTrend
 from adoption_desktop.reports.views.charts import BarChart
 from adoption_desktop.ui.context import AppContext
@@ -99,6 +106,8 @@ class ReportsPage(QWidget):
         self.pack_button.setVisible(all(ctx.principal.can(p) for p in PACK_PERMISSIONS))
         for label, w in (("Pe&riod", self.preset), ("Fro&m", self.start), ("&To", self.end)):
             lab = QLabel(label)
+            # kerned "To" was laid out 13 px wide and its "o" drawn under the date box ("Tc"): room to spare
+            lab.setMinimumWidth(lab.fontMetrics().boundingRect(label.replace("&", "")).width() + 4)
             lab.setBuddy(w)
             row.addWidget(lab)
             row.addWidget(w)
@@ -201,9 +210,11 @@ class ReportsPage(QWidget):
         return dt.date(s.year(), s.month(), s.day()), dt.date(e.year(), e.month(), e.day())
 
     def _checked_range(self, title: str) -> tuple[dt.date, dt.date] | None:
-        """From and To, or ``None`` once the user is told which is not a date (the cursor put there)."""
+        """From and To, or ``None`` once the user is told which is not a date, or why they cannot be counted
+        (the cursor put there). A To after today is brought back to today, and said: figures count what has
+        happened (a trial's future period showed booked appointments as adults supported)."""
         try:
-            return self._range()
+            start, end = self._range()
         except ValidationError as exc:
             show_error(self, title, exc)
             for edit in (self.start, self.end):
@@ -211,6 +222,17 @@ class ReportsPage(QWidget):
                     edit.setFocus()
                     break
             return None
+        today = dt.date.today()
+        problem = period_problem(Period(start, end), today)
+        if problem:
+            show_error(self, title, ValidationError(problem, "start"))
+            (self.end if end < start else self.start).setFocus()
+            return None
+        if end > today:
+            self.end.setDate(QDate(today.year, today.month, today.day))
+            self.ctx.notify(f"To was after today: set to today ({today:%d/%m/%Y}); figures count what has happened.")
+            end = today
+        return start, end
 
     def run(self) -> None:
         if (checked := self._checked_range("Reports")) is None:
@@ -353,9 +375,15 @@ class ReportsPage(QWidget):
         if (checked := self._checked_range("Write report")) is None:
             return
         start, end = checked
-        guess = 1 if (end - start).days > 250 else 0
+        fitting = [n for n, k in enumerate(("six-monthly", "annual")) if not kind_problem(k, Period(start, end))]
+        guess = fitting[0] if fitting else (1 if (end - start).days > 250 else 0)
         kind, ok = QInputDialog.getItem(self, "Write report", "&Kind of report:", kinds, guess, False)
         if not ok:
+            return
+        problem = kind_problem("annual" if kind == "Annual" else "six-monthly", Period(start, end))
+        if problem:  # its title would say what it is not ("Annual report: 01/11/2026–02/12/2026")
+            show_error(self, "Write report", ValidationError(problem, "end"))
+            self.end.setFocus()
             return
         path = save_file_name(self, "reports", "Write report", f"{kind.lower()}-report-{end:%Y-%m}.docx",
                               "Word document (*.docx)")
