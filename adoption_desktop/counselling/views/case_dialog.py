@@ -363,6 +363,8 @@ class CaseDialog(QDialog):
 
         dialog = FormDialog(self, title, form, run)
         dialog.autosavers = savers
+        for saver in savers:  # an autosave that could not reach the server says so here, never in a dialog
+            saver.status.connect(dialog.message.setText)
         if any(saver.restored for saver in savers):
             dialog.message.setText("Unsaved text from your last visit to this form was restored; check it, "
                                    "then press OK to save it.")
