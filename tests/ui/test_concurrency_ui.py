@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.core.security.permissions import Role
@@ -104,3 +104,53 @@ def test_banner_shows_who_is_editing_and_goes_when_they_close(qtbot: QtBot, db: 
     assert ann_banner.lease is None
     bob_banner.refresh()
     assert bob_banner.isHidden() and bob_banner.text() == ""
+
+
+def test_the_conflict_names_and_shows_first_what_differs_and_what_reapplying_replaces(
+        qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """User trial: the comparison showed Status, Outcome and a cut Recommendation row, the Discussion that
+    differed needed scrolling, and "Re-apply my change" replaced the colleague's Discussion without saying so."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QFontMetrics
+
+    editor, item, ann, _bob = _editor_with_item(qtbot, db)
+    theirs = ("Ann's second thoughts: the panel discussed the contact plan at length, the social worker "
+              "explained why letterbox contact twice a year suits the child, and members asked about the "
+              "birth grandmother's wish to be included. ") * 3
+    svc.save_minutes(db, ann, item, svc.MinutesDraft(recommendation_text="Approve the match with the Lees.",
+                                                     discussion=theirs))
+    editor.recommendation_text.setText("Approve the match with the Lees.")
+    editor.discussion.setPlainText("Bob's notes from the meeting.")
+    shown: list[conflict.ConflictDialog] = []
+
+    def look(dialog: conflict.ConflictDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        shown.append(dialog)
+        return 0
+
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", look)
+    assert not editor.save_now()
+    dialog = shown[0]
+    table = dialog.table
+    visible = [table.item(r, 0).text() for r in range(table.rowCount()) if not table.isRowHidden(r)]
+    assert visible == ["Discussion"]  # only what differs, first; the rest behind "Show all fields"
+    assert "Discussion" in dialog.summary.text()
+    assert dialog.replaces.text().startswith(f"Re-apply my change replaces what {ann.full_name} saved in: Discussion.")
+    assert dialog.reapply_button.toolTip() == dialog.replaces.text()
+    # the long text is wrapped and whole: its row is as tall as the wrapped text, and on screen without scrolling
+    cell = table.item(0, 2)
+    width = table.columnWidth(2) - 8
+    needed = QFontMetrics(cell.font()).boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap,
+                                                    theirs).height()
+    assert table.rowHeight(0) >= needed
+    assert table.visualItemRect(cell).bottom() <= table.viewport().height()
+    area = dialog.screen().availableGeometry()
+    assert dialog.width() <= area.width() and dialog.height() <= area.height()
+    dialog.show_all.setChecked(True)
+    assert all(not table.isRowHidden(r) for r in range(table.rowCount()))
+    assert [table.item(r, 0).text() for r in range(table.rowCount())][0] == "Discussion"
+    assert not shown[0].summary.text().startswith("No field")
+    dialog.close()
+    assert "on top of" not in dialog.findChild(QLabel, "conflict_message").text()  # no merge is implied
+
