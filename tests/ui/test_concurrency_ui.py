@@ -154,3 +154,35 @@ def test_the_conflict_names_and_shows_first_what_differs_and_what_reapplying_rep
     dialog.close()
     assert "on top of" not in dialog.findChild(QLabel, "conflict_message").text()  # no merge is implied
 
+
+def test_the_first_editor_learns_of_the_second_within_seconds(qtbot: QtBot, db: Database) -> None:
+    """User trial: the banner was refreshed only at the 40 s lease renewal, so the first person learned of
+    the second late. It now asks every REFRESH_SECONDS (10 s; the read is a few ms) and on window activation,
+    while the lease is still renewed every RENEW_SECONDS."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from adoption_desktop.core import presence
+
+    ann = make_user(db, "ann", Role.COUNSELLOR)
+    bob = make_user(db, "bob", Role.COUNSELLOR)
+    hosts = [QWidget(), QWidget()]
+    for h in hosts:
+        qtbot.addWidget(h)
+    ann_banner = PresenceBanner(AppContext(db, ann, TaskRunner(synchronous=True)), hosts[0], "counselling_cases", 9)
+    bob_banner = PresenceBanner(AppContext(db, bob, TaskRunner(synchronous=True)), hosts[1], "counselling_cases", 9)
+    hosts[0].show()
+    assert ann_banner.isHidden() and ann_banner.timer.interval() <= 10_000
+    hosts[1].show()  # Bob opens the same case
+    assert bob_banner.lease is not None
+    QCoreApplication.sendEvent(hosts[0], QEvent(QEvent.Type.WindowActivate))  # Ann comes back to her window
+    assert not ann_banner.isHidden() and bob.full_name in ann_banner.text()
+    lease = ann_banner.lease
+    assert lease is not None
+    ann_banner.tick()  # a refresh ten seconds on does not renew the lease (that stays every 40 s)
+    assert ann_banner.lease == lease
+    ann_banner.renewed_at -= presence.RENEW_SECONDS
+    ann_banner.tick()
+    assert ann_banner.lease is not None and ann_banner.lease.expires_at >= lease.expires_at
+    hosts[1].close()
+    ann_banner.tick()
+    assert ann_banner.isHidden()
