@@ -136,9 +136,8 @@ class ConflictDialog(QDialog):
     def _show_rows(self, show_all: bool) -> None:
         """Only the fields that differ, unless the person asks for all (or nothing differs)."""
         hide_same = bool(self.differing) and not show_all
-        for row in range(self.table.rowCount()):
-            name = self.table.item(row, 0).text()
-            self.table.setRowHidden(row, hide_same and name not in self.differing)
+        for row in range(self.table.rowCount()):  # the differing fields are the first rows
+            self.table.setRowHidden(row, hide_same and row >= len(self.differing))
         self.table.resizeRowsToContents()
 
     def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt override

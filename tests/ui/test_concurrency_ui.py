@@ -149,7 +149,7 @@ def test_the_conflict_names_and_shows_first_what_differs_and_what_reapplying_rep
     assert dialog.width() <= area.width() and dialog.height() <= area.height()
     dialog.show_all.setChecked(True)
     assert all(not table.isRowHidden(r) for r in range(table.rowCount()))
-    assert [table.item(r, 0).text() for r in range(table.rowCount())][0] == "Discussion"
+    assert table.item(0, 0).text() == "Discussion"
     assert not shown[0].summary.text().startswith("No field")
     dialog.close()
     assert "on top of" not in dialog.findChild(QLabel, "conflict_message").text()  # no merge is implied
