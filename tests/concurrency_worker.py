@@ -41,6 +41,12 @@ def _outcome_confirmed(db: Database, p: dict[str, Any]) -> None:
     service.record_outcome(db, p["user"], p["id"], p["outcome"], p["day"], **kw)
 
 
+def _reword_reason(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.letterbox import service
+
+    service.reword_return_reason(db, p["user"], p["id"], p["reason"], expected_version=p.get("version"))
+
+
 def _reminders(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.letterbox.documents import write_batch
 
@@ -94,6 +100,23 @@ def _item_absence(db: Database, p: dict[str, Any]) -> None:
     service.record_item_absence(db, p["user"], p["id"], p["member"], p["reason"])
 
 
+def _attendance(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.panel import service
+
+    service.set_attendance(db, p["user"], p["sitting"], p["member"], p["status"], expected=p.get("expected"))
+
+
+def _rest_present(db: Database, p: dict[str, Any]) -> None:
+    """"All not recorded → present" from a screen showing ``seen`` as not recorded; the people skipped
+    (someone else marked them meanwhile) are reported as a Conflict naming them (the marks made stand)."""
+    from adoption_desktop.core.errors import Conflict
+    from adoption_desktop.panel import service
+
+    done = service.mark_rest_present(db, p["user"], p["sitting"], p["seen"])
+    if done.skipped:
+        raise Conflict("; ".join(done.skipped))
+
+
 def _household(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.journey import adopters
 
@@ -111,7 +134,17 @@ OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "reminders": _reminders, "arrangement": _arrangement,
     "referral": _referral, "counselling_referral": _counselling_referral,
     "counselling_checks": _counselling_checks, "counselling_receipt": _counselling_receipt, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password,
-    "item_absence": _item_absence}
+    "item_absence": _item_absence, "reword_reason": _reword_reason, "attendance": _attendance,
+    "rest_present": _rest_present}
+
+
+def _screen_item(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.letterbox import service
+
+    service.screen_item(db, p["user"], p["id"], p["text"], expected_version=p.get("version"))
+
+
+OPS["screen_item"] = _screen_item
 
 
 def open_target(target: str, key_hex: str | None) -> Database:

@@ -75,6 +75,23 @@ def last_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]:
     return str(name), at
 
 
+def first_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]:
+    """Who created ``row`` and when, from the audit log (its first entry), like :func:`last_saved`."""
+    mapper = inspect(row).mapper
+    ident = "/".join(str(v) for v in mapper.primary_key_from_instance(row))
+    found = session.execute(text(
+        "SELECT a.actor, a.at, u.full_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id "
+        "WHERE a.entity = :entity AND a.entity_id = :ident AND a.action <> 'view' "
+        "ORDER BY a.seq LIMIT 1"), {"entity": mapper.local_table.name, "ident": ident}).first()
+    if found is None:
+        return "someone else", None
+    try:
+        at = dt.datetime.fromisoformat(str(found[1]))
+    except ValueError:
+        at = None
+    return str(found[2] or found[0] or "someone else"), at
+
+
 def stale(session: Session, row: Any, expected: int | None, what: str,
           values: Callable[[Any], dict[str, str]] | None = None) -> StaleRecord:
     """The error for a save of ``what`` based on version ``expected`` when ``row`` is newer."""

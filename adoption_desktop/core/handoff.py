@@ -1,4 +1,5 @@
-"""What the panel hands to the Agency Decision Maker when an item's minutes are approved.
+"""What the panel hands to the Agency Decision Maker when an item's minutes are approved, and what it tells
+the ADM later about a correction of those minutes under way.
 
 Plain data, so the panel feature talks to the ADM feature through the ADM service
 (``adoption_desktop.adm.service.open_decision_from_panel(session, handoff)``), never through its tables.
@@ -30,3 +31,22 @@ class PanelHandoff:
     #: names of the members present whose central-list entry is linked to no user account (the ADM is
     #: warned when their own name matches one); None = not known (every name is treated as unlinked)
     unlinked_member_names: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class MinutesCorrectionOpen:
+    """A correction of an item's approved minutes is drafted and not yet approved: the decision resting on
+    them may be signed on words that are about to change (the ADM is warned, and confirms)."""
+
+    panel_item_id: int
+    version: int  # the correction draft's version number
+    opened_by: str  # who made the correction ("Make a correction…")
+    opened_at: dt.datetime | None  # when (naive UTC, from the audit log)
+    reason: str  # the reason given for the correction
+
+    def warning(self, when: str) -> str:
+        """The warning, ``when`` being ``opened_at`` as the screens write it."""
+        return (f"The panel minutes this decision rests on are being corrected: {self.opened_by} opened a "
+                f"correction (version {self.version}) at {when}, reason: \"{self.reason}\". It is not approved "
+                "yet, so the minutes may still change. Consider waiting for the corrected minutes before "
+                "signing.")

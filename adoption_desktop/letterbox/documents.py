@@ -73,6 +73,10 @@ class LetterJob:
     #: text the coordinator typed that goes into the letter, with where it was typed (for the leak check's
     #: refusal: "found in the reason you typed for returning the item")
     typed: tuple[tuple[str, str], ...] = ()
+    #: the item a letter about one item is about (for the sent-list; None for the others)
+    item_id: int | None = None
+    #: the birth relative it goes to (for the sent-list; None for a letter to the adopters)
+    participant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,21 @@ def contains_term(text: str, folded: str, term: str) -> bool:
     return False
 
 
+class TypedTextLeaks(Conflict):
+    """The leak check found details of the other side in text the coordinator typed (``where``: the reason
+    an item was returned for): that text is to be reworded, not the arrangement's names. ``item_id``: the
+    item whose reason it is, when the letter is about one (the screen then offers to open it)."""
+
+    def __init__(self, message: str, where: str, item_id: int | None = None) -> None:
+        super().__init__(message)
+        self.where, self.item_id = where, item_id
+
+
+#: what the refusal of a returned letter says to do about a reason that names the other side
+REWORD_HINT = ("Open item {item} ({reference}), reword its Reason (returned / withheld) and press Reword reason "
+               "(Alt+W), then make the letter again.")
+
+
 def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str],
                   typed: Sequence[tuple[str, str]] = ()) -> None:
     """Raise :class:`Conflict` if a name or address line of the other side appears in the letter.
@@ -125,8 +144,9 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
     for where, typed_text in typed:
         typed_folded = typed_text.lower()
         if any(contains_term(typed_text, typed_folded, t) for t in leaks):
-            raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}), "
-                           f"found in {where}; it was not produced. Reword it without them.")
+            raise TypedTextLeaks(f"A letter would carry details from the other side of the arrangement "
+                                 f"({found}), found in {where}; it was not produced. Reword it without them.",
+                                 where)
     raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}); it was "
                    "not produced. Check the arrangement's names.")
 
@@ -191,7 +211,7 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         jobs.append(LetterJob(a.id, kind, side, (p.name, *_lines(p.address)),
                               {**values, "child": child, "salutation": salutation_for(p.salutation, p.name)},
                               a.reference,
-                              _forbidden(side, a, parts, terms)))
+                              _forbidden(side, a, parts, terms), participant_id=p.id))
     return jobs, held
 
 
@@ -415,7 +435,7 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
         writers = _item_writers(item, a, parts.get(a.id, [])) if side == rules.BIRTH else parts.get(a.id, [])
         j, h = _jobs_for(a, writers, terms.get(a.id, []), side, kind, values)
         typed = ((TYPED_REASON, reason),) if reason else ()
-        jobs += [replace(job, typed=typed) for job in j]
+        jobs += [replace(job, typed=typed, item_id=item.id) for job in j]
         held += h
     return jobs, held
 
@@ -467,7 +487,13 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             due_on = job.values.get("due_on")
             send_by = max(reply_date, due_on) if isinstance(due_on, dt.date) else reply_date
             rendered = template.render({**job.values, "reply_by": long_date(send_by)})
-            check_no_leak(rendered, job.recipient, job.forbidden, job.typed)
+            try:
+                check_no_leak(rendered, job.recipient, job.forbidden, job.typed)
+            except TypedTextLeaks as exc:  # a reason recorded before it was checked: say how to reword it
+                if job.item_id is None or exc.where != TYPED_REASON:
+                    raise
+                raise TypedTextLeaks(f"{exc} " + REWORD_HINT.format(item=job.item_id, reference=job.reference),
+                                     exc.where, job.item_id) from exc
             out_letters.append(Letter(job.recipient, rendered, today, job.reference, signatory,
                                       signatory_title))
         return out_letters
@@ -479,7 +505,8 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                               cancelled=cancelled, before_save=before_output)
         if actor.can(Permission.LETTERBOX_EDIT):
             with db.session(actor) as session:
-                record_letters_sent(session, [(j.arrangement_id, kind, j.side) for j in jobs], today, batch)
+                record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
+                                              for j in jobs], today, batch)
         else:
             with db.session(actor) as session:
                 audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,

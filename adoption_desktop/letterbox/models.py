@@ -171,6 +171,12 @@ class LetterSent(Base):
     batch: Mapped[str] = mapped_column(String(40), default="")
     #: the template that made it, e.g. "letterbox_reminder v2" (see core.documents.templates)
     template_version: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    #: the item a letter about one item was about (acknowledgement, returned for changes); None for the
+    #: others and for rows written before this was recorded (migration lbsent_0001)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("letterbox_items.id"), nullable=True, index=True)
+    #: the birth relative it went to; None for a letter to the adopters (one family, no participant) and for
+    #: rows written before this was recorded. Kept here because an item's writer may be corrected later
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("letterbox_participants.id"), nullable=True)
 
 
 class MissedExchange(Base):

@@ -17,21 +17,27 @@ from adoption_desktop.core.audit.seals import seal_change
 from adoption_desktop.core.storage.engine import session_actor
 from adoption_desktop.letterbox.models import LetterSent
 
+#: one letter of a batch: (arrangement id, kind, side, item id, participant id). The item is the one a
+#: letter about one item was about (acknowledgement, returned for changes), the participant the birth
+#: relative it went to; both None when there is none (a letter to the adopters names no participant)
+SentLetter = tuple[int, str, str, int | None, int | None]
 
-def record_letters_sent(session: Session, rows: Iterable[tuple[int, str, str]], on: dt.date, batch: str) -> int:
+
+def record_letters_sent(session: Session, rows: Iterable[SentLetter], on: dt.date, batch: str) -> int:
     """The sent-list of one batch: a row per letter, audited by **one** entry for the batch
     (``letterbox_letters_sent``, entity id the batch), which seals every row it wrote. A sent-list row is
     final once written: that first seal is its content seal (``core.audit.seals.ContentRule.first_seal``),
-    so ``verify`` reports any later change to it, however made."""
+    so ``verify`` reports any later change to it (its item and recipient included), however made."""
     from adoption_desktop.core.documents.templates import template_version_label
 
     labels: dict[str, str] = {}  # the template version each kind of letter was made with
     values = []
-    for arrangement_id, kind, side in rows:
+    for arrangement_id, kind, side, item_id, participant_id in rows:
         if kind not in labels:
             labels[kind] = template_version_label(session, f"letterbox_{kind}")
         values.append({"arrangement_id": arrangement_id, "kind": kind, "side": side, "sent_on": on,
-                       "batch": batch, "template_version": labels[kind]})
+                       "batch": batch, "template_version": labels[kind], "item_id": item_id,
+                       "participant_id": participant_id})
     if not values:
         return 0
     table = cast(Table, LetterSent.__table__)

@@ -4,7 +4,9 @@ reverse is the same service again with the version the action left (``expected_d
 ``expected_version``), so a colleague's later change is never overwritten (``StaleRecord``).
 
 Recording an item's outcome (forward, return, withhold, hold) is final: the item dialog asks first and
-it never enters the stack; a mistake is put right by logging a corrected version."""
+it never enters the stack; a mistake is put right by logging a corrected version. Rewording a returned
+item's reason is not an outcome: it is undone like the others (an undo that would bring back a reason
+naming the other side is refused by the same leak check)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.letterbox import service
-from adoption_desktop.letterbox.models import Arrangement, Finding
+from adoption_desktop.letterbox.models import Arrangement, Finding, Item
 from adoption_desktop.letterbox.service import ArrangementInput
 
 AREA = "letterbox"
@@ -109,3 +111,30 @@ def _missed_entry(db: Database, actor: Principal, arrangement_id: int, due: dt.d
         return _missed_entry(db, actor, arrangement_id, due, side, reference, marked=not marked)
 
     return UndoEntry(label, reverse, actor.user_id, AREA, f"the arrangement {reference}")
+
+
+def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: str, *,
+                         expected_version: int | None) -> tuple[int, UndoEntry | None]:
+    """``service.reword_return_reason``, and the entry that puts the previous reason back (with the version
+    this rewording made, so a colleague's later change is never overwritten). No entry when nothing changed."""
+    require(actor, Permission.LETTERBOX_EDIT)
+    with db.session(actor, write=False) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        before, version = item.reason, item.row_version
+    # the reason read above is the one replaced: without a version from the screen, the one read here
+    new_version = service.reword_return_reason(db, actor, item_id, reason, expected_version=(
+        version if expected_version is None else expected_version))
+    if new_version == version:
+        return new_version, None
+    return new_version, _reason_entry(db, actor, item_id, before, new_version)
+
+
+def _reason_entry(db: Database, actor: Principal, item_id: int, before: str, version: int) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        with db.session(actor, write=False) as session:
+            now = get_or_raise(session, Item, item_id, f"No item {item_id}.").reason
+        back = service.reword_return_reason(db, actor, item_id, before, expected_version=version)
+        return _reason_entry(db, actor, item_id, now, back)
+
+    return UndoEntry(f"Reworded the return reason of item {item_id}", reverse, actor.user_id, AREA,
+                     f"the item {item_id}")

@@ -444,10 +444,22 @@ def restore_papers(db: Database, actor: Principal, item_id: int,
 
 
 # --- attendance ------------------------------------------------------------------------------------
-def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str
-                   ) -> UndoEntry | None:
+def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str, *,
+                   expected: str | None = None) -> UndoEntry | None:
+    """``service.set_attendance`` (``expected``: the mark the screen showed, "" = not recorded; refused if
+    someone else marked the person since) and the entry that puts the previous mark back."""
     require(actor, P.PANEL_EDIT)
-    return attendance_entry(db, actor, [svc.set_attendance(db, actor, sitting_id, member_id, status)])
+    return attendance_entry(db, actor, [svc.set_attendance(db, actor, sitting_id, member_id, status,
+                                                           expected=expected)])
+
+
+def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Sequence[int] | None = None
+                      ) -> tuple[UndoEntry | None, svc.RestMarked]:
+    """"All not recorded → present" (``service.mark_rest_present``: only those still not recorded) and one
+    entry for the lot; the result names those someone else marked meanwhile."""
+    require(actor, P.PANEL_EDIT)
+    done = svc.mark_rest_present(db, actor, sitting_id, seen)
+    return attendance_entry(db, actor, done.changes), done
 
 
 def attendance_entry(db: Database, actor: Principal, changes: Sequence[AttendanceChange], label: str = ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -82,20 +83,25 @@ def _d(day: dt.date | None) -> str:
 # --- panel chair ---------------------------------------------------------------------------------
 def _chair(session: Session, today: dt.date) -> WorkSection:
     from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
+    from adoption_desktop.panel.rules import CASE_TYPES
 
     latest = select(PanelMinutes.item_id, func.max(PanelMinutes.version).label("v")).group_by(
         PanelMinutes.item_id).subquery()
     rows = session.execute(
         select(PanelItem.id, PanelItem.sitting_id, PanelItem.subject_reference, PanelItem.subject_initials,
-               PanelSitting.sitting_date, PanelMinutes.submitted_on)
+               PanelItem.case_type, PanelItem.position, PanelSitting.sitting_date, PanelMinutes.submitted_on)
         .join(latest, latest.c.item_id == PanelItem.id)
         .join(PanelMinutes, (PanelMinutes.item_id == PanelItem.id) & (PanelMinutes.version == latest.c.v))
         .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
         .where(PanelMinutes.status == "submitted")
         .order_by(PanelSitting.sitting_date, PanelItem.position, PanelItem.id)).all()
+    def label(r: Any) -> str:
+        # an item without a case number (other business) is named by its type and place on the agenda
+        name = (r.subject_reference or "").strip() or f"{CASE_TYPES.get(r.case_type, r.case_type)}, item {r.position}"
+        return f"{name} ({r.subject_initials})" if (r.subject_initials or "").strip() else name
+
     lines = tuple(WorkLine(
-        "panel", "minutes", r.id, f"{r.subject_reference} ({r.subject_initials})" if r.subject_initials
-        else r.subject_reference,
+        "panel", "minutes", r.id, label(r),
         f"Minutes of the sitting on {_d(r.sitting_date)}, submitted {_d(r.submitted_on)}",
         OVERDUE if r.submitted_on and (today - r.submitted_on).days > 7 else DUE, r.submitted_on, r.sitting_id)
         for r in rows)

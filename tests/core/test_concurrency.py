@@ -68,10 +68,17 @@ def shared(request: pytest.FixtureRequest, tmp_path: Path, store: Any) -> Iterat
 
 def race(s: Shared, op: str, a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, tuple[str, str]]]:
     """Two processes, each doing its round i at the same moment as the other: results per round."""
+    return race_ops(s, (op, a), (op, b))
+
+
+def race_ops(s: Shared, a_op: tuple[str, list[dict[str, Any]]], b_op: tuple[str, list[dict[str, Any]]]
+             ) -> list[dict[str, tuple[str, str]]]:
+    """As :func:`race`, each process with its own use case (``(op, rounds)``)."""
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
+    a, b = a_op[1], b_op[1]
     procs = [ctx.Process(target=run, args=(s.target, s.key_hex, op, rounds, barrier, results, who))
-             for who, rounds in (("a", a), ("b", b))]
+             for who, (op, rounds) in (("a", a_op), ("b", b_op))]
     for p in procs:
         p.start()
     out: list[dict[str, tuple[str, str]]] = [{} for _ in a]
@@ -177,6 +184,77 @@ def test_two_clerks_recording_one_member_not_present_for_an_item_leave_one_recor
                                   .where(PanelItemAbsence.item_id == i)) == 1
 
 
+def _sittings_to_mark(db: Database, clerk: Principal, first: int, n: int = 6) -> list[int]:
+    """``n`` sittings; every other one has an agenda item (marking locks the items first), the rest none (two
+    first marks then meet at the unique pair of sitting and member)."""
+    out = []
+    for k in range(n):
+        sitting = panel.schedule_sittings(db, clerk, panel.SittingInput(
+            dt.date(2026, 11, 10) + dt.timedelta(days=7 * (first + k)), venue="Room 4, Civic Centre"))[0]
+        if k % 2:
+            panel.add_item(db, clerk, sitting, panel.ItemInput("approval", f"ADP-{800 + first + k}", "G.T."))
+        out.append(sitting)
+    return out
+
+
+def _marks(db: Database, sitting: int) -> dict[str, str]:
+    with db.session(write=False) as session:
+        return {a.full_name: a.status for a in panel._attendance(session, panel._sitting(session, sitting))
+                if a.status}
+
+
+def test_two_clerks_marking_attendance_from_the_same_screen_one_mark_stands_and_the_other_is_told(
+        shared: Shared) -> None:
+    """Team-mode trial: two clerks whose screens both show Gina as not recorded mark her at the same moment
+    (one "apologies", one "present"): exactly one mark is stored, never overwritten by the other, who is
+    told who marked her (a StaleRecord, never a raw unique-constraint error)."""
+    db = shared.db
+    users = {"a": make_user(db, "att_one", Role.PANEL_ADMINISTRATOR),
+             "b": make_user(db, "att_two", Role.PANEL_ADMINISTRATOR)}
+    gina = panel.add_member(db, users["a"], panel.MemberInput("Gina Tolley", "member", dt.date(2024, 1, 1),
+                                                              independent=True)).id
+    sittings = _sittings_to_mark(db, users["a"], 0)
+    status = {"a": "apologies", "b": "present"}
+    rounds = {who: [{"user": u, "sitting": s, "member": gina, "status": status[who], "expected": ""}
+                    for s in sittings] for who, u in users.items()}
+    results = race(shared, "attendance", rounds["a"], rounds["b"])
+    for s, r in zip(sittings, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord", r
+        assert message.startswith(f"{users[winner].full_name} marked Gina Tolley {status[winner]} at "), message
+        assert "was not saved" in message
+        assert _marks(db, s) == {"Gina Tolley": status[winner]}
+
+
+def test_all_not_recorded_present_beside_a_colleagues_attendance_mark_never_overwrites_it(shared: Shared) -> None:
+    """One clerk marks Gina "apologies" while the other presses "All not recorded → present" on a screen
+    showing Gina and Kit as not recorded: Kit is present either way; Gina has whichever mark came first,
+    and the clerk who came second is told (the skipped person named, or the mark refused)."""
+    db = shared.db
+    users = {"a": make_user(db, "rest_one", Role.PANEL_ADMINISTRATOR),
+             "b": make_user(db, "rest_two", Role.PANEL_ADMINISTRATOR)}
+    gina, kit = (panel.add_member(db, users["a"], panel.MemberInput(name, role, dt.date(2024, 1, 1),
+                                                                    independent=True)).id
+                 for name, role in (("Gina Tolley", "member"), ("Kit Brambleby", "vice_chair")))
+    sittings = _sittings_to_mark(db, users["a"], 10)
+    rounds = {"a": [{"user": users["a"], "sitting": s, "member": gina, "status": "apologies", "expected": ""}
+                    for s in sittings],
+              "b": [{"user": users["b"], "sitting": s, "seen": [gina, kit]} for s in sittings]}
+    a_ops = race_ops(shared, ("attendance", rounds["a"]), ("rest_present", rounds["b"]))
+    for s, r in zip(sittings, a_ops, strict=True):
+        winner, loser, message = one_winner(r)
+        marks = _marks(db, s)
+        assert marks["Kit Brambleby"] == "present", (r, marks)
+        if winner == "a":  # Gina's apologies came first: left as they are, and named
+            assert r[loser][0] == "Conflict" and message.startswith(
+                f"Gina Tolley (apologies, marked by {users['a'].full_name} at "), r
+            assert marks["Gina Tolley"] == "apologies"
+        else:  # marked present first: the apologies from the stale screen are refused, naming who
+            assert r[loser][0] == "StaleRecord" and message.startswith(
+                f"{users['b'].full_name} marked Gina Tolley present at "), r
+            assert marks["Gina Tolley"] == "present"
+
+
 @dataclasses.dataclass
 class Sent:
     """A sitting of six present, one item whose minutes wait for the chair (sw2 recorded out of the room)."""
@@ -215,22 +293,25 @@ def _minutes_with_the_chair(db: Database) -> Sent:
 
 
 def _paused_beside_the_approval(monkeypatch: pytest.MonkeyPatch, check: str, change: Any, sent: Sent,
-                                db: Database) -> dict[str, str]:
-    """Run ``change()`` in one session, paused just after ``attendance.<check>`` passed, while the chair
-    approves the item in another; each one's outcome ("ok" or the refusal)."""
+                                db: Database, *, module: Any = None,
+                                shown_version: int | None = None) -> dict[str, str]:
+    """Run ``change()`` in one session, paused just after ``<module>.<check>`` passed (``attendance`` by
+    default), while the chair approves the item in another (``shown_version``: the minutes' version the
+    chair's screen showed); each one's outcome ("ok" or the refusal)."""
     import time
 
     from adoption_desktop.panel.service import attendance
 
+    module = module or attendance
     checked, go = threading.Event(), threading.Event()
-    real_check = getattr(attendance, check)
+    real_check = getattr(module, check)
 
     def check_then_pause(*args: Any, **kw: Any) -> None:
         real_check(*args, **kw)
         checked.set()
         go.wait(10)
 
-    monkeypatch.setattr(attendance, check, check_then_pause)
+    monkeypatch.setattr(module, check, check_then_pause)
     outcome: dict[str, str] = {}
 
     def act(who: str, fn: Any) -> None:
@@ -242,7 +323,7 @@ def _paused_beside_the_approval(monkeypatch: pytest.MonkeyPatch, check: str, cha
 
     changing = threading.Thread(target=act, args=("change", change))
     approving = threading.Thread(target=act, args=("approve", lambda: panel.approve_minutes(
-        db, sent.chair, sent.item, TEST_PASSWORD, today=sent.today)))
+        db, sent.chair, sent.item, TEST_PASSWORD, today=sent.today, expected_version=shown_version)))
     changing.start()
     assert checked.wait(20)
     approving.start()
@@ -324,6 +405,39 @@ def test_a_declaration_added_while_the_chair_approves_stays_as_the_approved_minu
         assert outcome["approve"].startswith(("ValidationError", "Conflict")), outcome
 
 
+def test_minutes_changed_and_sent_again_while_the_chair_approves_are_never_approved_unseen(
+        shared: Shared, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trial: the chair opened the minutes; the panel administrator changed the reasons and sent them
+    again while the chair typed the password, and the chair approved (and handed to the ADM) a sentence
+    never shown. The chair loads version N; the administrator's save lands, and sending again is paused
+    just after its check (the item locked) while the chair approves in another session: the approval
+    waits, then is refused naming who changed them; nothing is approved, no decision opened."""
+    from adoption_desktop.panel.service import minutes as minutes_service
+
+    db = shared.db
+    sent = _minutes_with_the_chair(db)
+    [shown] = [m for m in panel.minutes_history(db, sent.chair, sent.item) if m.status == "submitted"]
+    unseen = "Thorough assessment. The applicants also withdrew their earlier complaint."
+
+    def change_and_send_again() -> None:
+        panel.save_minutes(db, sent.clerk, sent.item, dataclasses.replace(shown.draft, reasons=unseen),
+                           expected_version=shown.row_version)
+        panel.submit_minutes(db, sent.clerk, sent.item, today=sent.today)
+
+    outcome = _paused_beside_the_approval(monkeypatch, "_complete", change_and_send_again, sent, db,
+                                          module=minutes_service, shown_version=shown.row_version)
+    assert outcome["change"] == "ok", outcome
+    assert outcome["approve"].startswith("StaleRecord: These minutes were changed by "
+                                         f"{sent.clerk.full_name} at "), outcome
+    assert "read them again before approving" in outcome["approve"], outcome
+    [now] = panel.minutes_history(db, sent.chair, sent.item)
+    assert now.status == "submitted" and now.draft.reasons == unseen and now.handed_off_on is None
+    # read again (the version now shown), the chair approves what they read
+    row = panel.approve_minutes(db, sent.chair, sent.item, TEST_PASSWORD, today=sent.today,
+                                expected_version=now.row_version)
+    assert row.status == "approved" and row.draft.reasons == unseen
+
+
 def test_one_letterbox_outcome_wins(shared: Shared) -> None:
     db = shared.db
     users = {"a": make_user(db, "lb_one", Role.LETTERBOX_COORDINATOR),
@@ -360,6 +474,55 @@ def test_one_outcome_wins_when_both_were_checked_first(shared: Shared) -> None:
         detail = lb.get_item(db, users["a"], i)
         assert detail.status == choice[winner][0]
         assert [e.action for e in detail.history].count(choice[winner][0]) == 1
+
+
+def test_two_coordinators_rewording_one_return_reason_leave_one(shared: Shared) -> None:
+    """Two coordinators reword the reason of the same returned item at the same moment, each from the
+    version they loaded: one rewording per item is saved, the other is refused naming who saved (never
+    silently overwritten)."""
+    db = shared.db
+    users = {"a": make_user(db, "lbr_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "lbr_two", Role.LETTERBOX_COORDINATOR)}
+    arrangement = lb.create_arrangement(db, users["a"], sample_input())
+    items = []
+    for _ in range(4):
+        item = lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2026, 3, 2))
+        lb.record_outcome(db, users["a"], item, "returned", DAY, reason="Please leave out the school.")
+        items.append(item)
+    versions = {i: lb.get_item(db, users["a"], i).row_version for i in items}
+    words = {"a": "Please leave out the name of the school.", "b": "Please do not name the school."}
+    rounds = {who: [{"user": u, "id": i, "reason": words[who], "version": versions[i]} for i in items]
+              for who, u in users.items()}
+    results = race(shared, "reword_reason", rounds["a"], rounds["b"])
+    for i, r in zip(items, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        detail = lb.get_item(db, users["a"], i)
+        assert detail.reason == words[winner]
+        assert [e.action for e in detail.history].count("reason_reworded") == 1
+
+
+def test_two_coordinators_screening_one_item_leave_one_screening(shared: Shared) -> None:
+    """Two coordinators press Screen text on the same item at the same moment, each from the version they
+    were shown (team-mode trial: the second silently replaced the first's text and findings): one
+    screening per item is kept, the other is refused naming who screened it."""
+    db = shared.db
+    users = {"a": make_user(db, "lbs_one", Role.LETTERBOX_COORDINATOR),
+             "b": make_user(db, "lbs_two", Role.LETTERBOX_COORDINATOR)}
+    arrangement = lb.create_arrangement(db, users["a"], sample_input())
+    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2026, 3, 2))
+             for _ in range(4)]
+    versions = {i: lb.get_item(db, users["a"], i).row_version for i in items}
+    words = {"a": "We go to Kestrel Vale Primary now.", "b": "Happy birthday, love from us all."}
+    rounds = {who: [{"user": u, "id": i, "text": words[who], "version": versions[i]} for i in items]
+              for who, u in users.items()}
+    results = race(shared, "screen_item", rounds["a"], rounds["b"])
+    for i, r in zip(items, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        detail = lb.get_item(db, users["a"], i)
+        assert detail.text == words[winner] and detail.screened_by == users[winner].username
+        assert [e.action for e in detail.history].count("screened") == 1
 
 
 def test_two_exports_onto_one_file_leave_one_whole_batch(shared: Shared, tmp_path: Path) -> None:

@@ -20,8 +20,15 @@ REVISION = "panel_0002_item_absences"  # alembic_version holds 32 characters (Po
 BEFORE = "counselling_0002_order_not_known"
 
 
-def test_revision_is_a_head_and_fits_alembic_version() -> None:
-    assert REVISION in migrations.script_heads() and len(REVISION) <= 32
+def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
+    """It followed the head of its day (``BEFORE``) and every head now descends from it (later migrations,
+    such as ``lbsent_0001_item_recipient``, come after it on the one line)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    assert script.get_revision(REVISION).down_revision == BEFORE and len(REVISION) <= 32
+    for head in migrations.script_heads():
+        assert REVISION in {r.revision for r in script.iterate_revisions(head, "base")}
 
 
 def test_existing_panel_data_upgrades_and_the_pair_is_unique(tmp_path: Path, store: SecretStore) -> None:
@@ -44,7 +51,7 @@ def test_existing_panel_data_upgrades_and_the_pair_is_unique(tmp_path: Path, sto
     opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
     try:
         with opened.engine.connect() as conn:
-            assert REVISION in migrations.current_heads(conn)
+            assert migrations.current_heads(conn) == migrations.script_heads()  # the heads it leads to
             assert "panel_item_absences" in inspect(conn).get_table_names()
             conn.execute(text("INSERT INTO panel_item_absences (item_id, member_id, reason) "
                               "VALUES (1, 1, 'left_before')"))

@@ -122,7 +122,8 @@ def test_letters_sent_rows_are_counted_from_the_sent_list(db: Database, coordina
     none_sent = _sections(db, manager, *YEAR)["Letters sent"]
     assert none_sent == {**{name: "0" for name in KINDS.values()}, "All letters sent": "0"}
     with db.session(coordinator) as session:
-        record_letters_sent(session, [(arrangement, "chaser", "birth"), (arrangement, "chaser", "adoptive")],
+        record_letters_sent(session, [(arrangement, "chaser", "birth", None, None),
+                                      (arrangement, "chaser", "adoptive", None, None)],
                             D(2026, 5, 4), "batch-1")
     sent = _sections(db, manager, *YEAR)["Letters sent"]
     assert list(sent) == list(none_sent)  # the same rows whatever was sent, so periods compare

@@ -674,7 +674,11 @@ def _sign(window: Any) -> QWidget:
 
     detail = _detail(window, signed=False)
     return SignDialog(detail, "Warning: a member of the panel is linked to your account.\n\nSigning makes this "
-                      "decision final and files its letter.", late_by=3)
+                      "decision final and files its letter.", late_by=3, minutes_correction=(
+                          "The panel minutes this decision rests on are being corrected: Pat Ellery opened a "
+                          "correction (version 2) at 15:09 on 02/12/2026, reason: \"The reasons left out the "
+                          "support network.\". It is not approved yet, so the minutes may still change. Consider "
+                          "waiting for the corrected minutes before signing."))
 
 
 @register("Correct a signed decision", ("adm",), "SignDialog")

@@ -4,21 +4,29 @@ saved one; reload or re-apply) in the minutes editor, and the "being edited by" 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.views.minutes_editor import MinutesEditor
+from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui import conflict
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import DateEdit, qdate
+from adoption_desktop.ui.forms import child
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.conftest import make_user
+from tests.conftest import TEST_PASSWORD, make_user
+from tests.undo_checks import assert_verified
 
 
 def _editor_with_item(qtbot: QtBot, db: Database) -> tuple[MinutesEditor, int, Any, Any]:
@@ -186,3 +194,252 @@ def test_the_first_editor_learns_of_the_second_within_seconds(qtbot: QtBot, db: 
     hosts[1].close()
     ann_banner.tick()
     assert ann_banner.isHidden()
+
+
+# --- the panel page: attendance and the edit dialogs from a stale screen ---------------------------------
+def _second_client(db: Database, db_path: Path) -> Database:
+    """Another PC: its own engine and connections on the same encrypted file."""
+    from tests.concurrency_worker import open_target
+
+    password = db.engine.url.password
+    assert password is not None
+    return open_target(str(db_path), password[2:-1])
+
+
+def _panel_page(qtbot: QtBot, db: Database) -> tuple[PanelPage, Any, dict[str, int], int]:
+    from tests.panel.conftest import MEMBERS
+
+    ann = make_user(db, "ann", Role.PANEL_ADMINISTRATOR)
+    make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
+    ids = {key: svc.add_member(db, ann, svc.MemberInput(name, role, dt.date(2024, 1, 1), pqe, ind)).id
+           for key, (name, role, pqe, ind) in MEMBERS.items()}
+    sitting = svc.schedule_sittings(db, ann, svc.SittingInput(dt.date(2026, 11, 10), venue="Room 4"))[0]
+    svc.add_item(db, ann, sitting, svc.ItemInput("approval", "ADP-0701", "G.T.", "Jay Quillby"))
+    page = PanelPage(AppContext(db, ann, TaskRunner(synchronous=True)), today=dt.date(2026, 11, 3))
+    qtbot.addWidget(page)
+    page.show()
+    page.reload(select_sitting=sitting)
+    page.detail_tabs.setCurrentIndex(1)
+    return page, ann, ids, sitting
+
+
+def _shown(page: PanelPage) -> dict[str, str]:
+    return {a.full_name: a.status for a in page.attendance_model.rows()}
+
+
+def test_attendance_marked_on_another_pc_is_never_overwritten_from_a_stale_screen(
+        qtbot: QtBot, db: Database, db_path: Path) -> None:
+    """Team-mode trial: Bea marks Nia "Apologies" on her PC; Ann's screen still shows Nia as not recorded.
+    Ann's "All not recorded → present" marks the others, leaves Nia's apologies and says so; Ann's P on
+    the stale row is refused naming Bea, and the list shows Bea's marks."""
+    page, _ann, ids, sitting = _panel_page(qtbot, db)
+    assert set(_shown(page).values()) == {""}
+    other = _second_client(db, db_path)
+    try:
+        bea = security.authenticate(other, "bea", TEST_PASSWORD)
+        svc.set_attendance(other, bea, sitting, ids["pe"], "apologies", expected="")
+        svc.set_attendance(other, bea, sitting, ids["sw"], "absent", expected="")
+    finally:
+        other.dispose()
+    assert _shown(page)["Nia Larkholt"] == ""  # Ann's screen is stale
+    rows = [a.full_name for a in page.attendance_model.rows()]
+    page.attendance_view.selectRow(rows.index("Tara Dunmere"))
+    page.activateWindow()
+    page.attendance_view.setFocus()
+    qtbot.waitUntil(page.attendance_view.hasFocus)
+    QTest.keyClick(page.attendance_view, Qt.Key.Key_P)  # Tara, shown as not recorded, is absent by now
+    message = page.status.text()
+    assert message.startswith("Bea Tester marked Tara Dunmere absent at ") and "was not saved" in message
+    assert _shown(page)["Tara Dunmere"] == "absent" and _shown(page)["Nia Larkholt"] == "apologies"  # reloaded
+    assert page.attendance_model.rows()[page.attendance_view.currentIndex().row()].full_name == "Tara Dunmere"
+    other = _second_client(db, db_path)
+    try:  # and the other way: Bea marks the vice chair after Ann's list was reloaded
+        bea = security.authenticate(other, "bea", TEST_PASSWORD)
+        svc.set_attendance(other, bea, sitting, ids["vice"], "apologies", expected="")
+    finally:
+        other.dispose()
+    page.findChild(QPushButton, "mark_rest_present").click()
+    message = page.status.text()
+    assert message.startswith(f"{len(ids) - 3} people marked present. Not changed, as someone else marked them "
+                              "meanwhile: Kit Brambleby (apologies, marked by Bea Tester at "), message
+    stored = {a.full_name: a.status for a in svc.sitting_detail(db, page.ctx.principal, sitting).attendance}
+    assert stored["Kit Brambleby"] == "apologies" and stored["Nia Larkholt"] == "apologies"
+    assert stored["Tara Dunmere"] == "absent" and list(stored.values()).count("present") == len(ids) - 3
+    assert _shown(page) == stored
+    assert_verified(db)
+
+
+def _answer(monkeypatch: pytest.MonkeyPatch, *answers: tuple[str, Any]) -> list[dict[str, tuple[str, str]]]:
+    """The conflict window answers ``answers`` in turn (``(button, before)``: ``before()`` runs first, e.g.
+    a save on the other PC while the window is open); returns what each window showed (field → (yours,
+    saved))."""
+    shown: list[dict[str, tuple[str, str]]] = []
+    queue = list(answers)
+
+    def choose(dialog: conflict.ConflictDialog) -> int:
+        t = dialog.table
+        shown.append({t.item(r, 0).text(): (t.item(r, 1).text(), t.item(r, 2).text()) for r in range(t.rowCount())})
+        button, before = queue.pop(0)
+        if before is not None:
+            before()
+        if button == "keep":
+            dialog.reject()
+        else:
+            {"reload": dialog.reload_button, "reapply": dialog.reapply_button}[button].click()
+        return 1
+
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", choose)
+    return shown
+
+
+def _as_bea(db: Database, db_path: Path, change: Any) -> None:
+    other = _second_client(db, db_path)
+    try:
+        change(other, security.authenticate(other, "bea", TEST_PASSWORD))
+    finally:
+        other.dispose()
+
+
+def _ok(dialog: Any) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = dialog.findChild(QDialogButtonBox)
+    box.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Team-mode trial: Ann and Bea open Edit… on one agenda item; Bea saves first; Ann types Notes and
+    presses OK. The conflict window shows both versions; Keep editing leaves her text in the dialog, and
+    OK offers the choice again; Re-apply saves her typed notes over Bea's version, checked again (Bea saves
+    once more while the window is open: asked again, then saved)."""
+    page, ann, _ids, sitting = _panel_page(qtbot, db)
+    page.detail_tabs.setCurrentIndex(0)
+    item = page.item
+    assert item is not None
+    page.edit_item()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.update_item(other, bea, item.id, svc.ItemInput(
+        "approval", "ADP-0701", "G.T.", "Nia Larkfield"), expected_version=item.row_version))
+    dialog.notes.setText("Interpreter (Polish) booked for the applicants")
+
+    def bea_again() -> None:
+        _as_bea(db, db_path, lambda other, bea: svc.update_item(other, bea, item.id, svc.ItemInput(
+            "approval", "ADP-0701", "G.T.", "Nia Larkfield", "14:00"), expected_version=item.row_version + 1))
+
+    shown = _answer(monkeypatch, ("keep", None), ("reapply", bea_again), ("reapply", None))
+    _ok(dialog)
+    assert len(shown) == 1 and dialog.isVisible()  # kept editing: the dialog and the typed text stay
+    assert shown[0]["Notes"] == ("Interpreter (Polish) booked for the applicants", "")
+    assert shown[0]["Presenting worker"] == ("Jay Quillby", "Nia Larkfield")
+    assert dialog.notes.text() == "Interpreter (Polish) booked for the applicants"
+    assert "Bea Tester saved agenda item ADP-0701" in dialog.message.text()
+    _ok(dialog)  # the choice is offered again; Bea saves again while it is open: re-applying asks once more
+    assert len(shown) == 3 and shown[2]["Time"] == ("", "14:00")
+    assert not dialog.isVisible()
+    stored = next(i for i in svc.sitting_detail(db, ann, sitting).items if i.id == item.id)
+    assert stored.notes == "Interpreter (Polish) booked for the applicants" and stored.row_version == item.row_version + 3
+    assert page.ctx.undo.can_undo()  # the edit is undoable, back to Bea's version
+    assert_verified(db)
+
+
+def test_a_stale_agenda_item_edit_can_reload_their_version_in_the_dialog(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page, ann, _ids, sitting = _panel_page(qtbot, db)
+    page.detail_tabs.setCurrentIndex(0)
+    item = page.item
+    assert item is not None
+    page.edit_item()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.update_item(other, bea, item.id, svc.ItemInput(
+        "approval", "ADP-0701", "G.T.", "Nia Larkfield"), expected_version=item.row_version))
+    dialog.notes.setText("Typed on a stale form")
+    _answer(monkeypatch, ("reload", None))
+    _ok(dialog)
+    assert dialog.isVisible() and dialog.presenting_worker.text() == "Nia Larkfield" and dialog.notes.text() == ""
+    assert dialog.message.text().startswith("Showing the version Bea Tester saved at ")
+    dialog.time_slot.setText("11:30")  # now on top of Bea's version: saved without a conflict
+    _ok(dialog)
+    assert not dialog.isVisible()
+    stored = next(i for i in svc.sitting_detail(db, ann, sitting).items if i.id == item.id)
+    assert (stored.presenting_worker, stored.time_slot) == ("Nia Larkfield", "11:30")
+
+
+def test_a_stale_sitting_move_and_member_edit_offer_the_choice(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Move sitting… and Edit member… refused as stale offer the same choices: re-apply moves the sitting
+    Bea had just changed; reload shows Bea's member record in the form."""
+    page, ann, ids, sitting = _panel_page(qtbot, db)
+    s = page.sitting
+    assert s is not None and s.id == sitting
+    page.move_sitting()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.cancel_sitting(other, bea, sitting, "Chair unwell",
+                                                               expected_version=s.row_version))
+    child(dialog, DateEdit, "date").setDate(qdate(dt.date(2026, 11, 17)))
+    child(dialog, QLineEdit, "reason").setText("Room double-booked")
+    shown = _answer(monkeypatch, ("reapply", None))
+    _ok(dialog)
+    assert shown[0]["Date"] == ("17/11/2026", "10/11/2026") and shown[0]["Status"] == ("cancelled", "cancelled")
+    assert not dialog.isVisible()
+    moved = next(r for r in svc.list_sittings(db, ann) if r.id == sitting)
+    assert moved.sitting_date == dt.date(2026, 11, 17)
+
+    page.tabs.setCurrentIndex(1)
+    rows = [m.id for m in page.members_model.rows()]
+    page.members_view.selectRow(rows.index(ids["pe"]))
+    member = page.member
+    assert member is not None
+    page.edit_member()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.update_member(other, bea, member.id, svc.MemberInput(
+        "Nia Larkholt-Reyes", member.role_type, member.joined_on, member.pqe_years, member.independent),
+        expected_version=member.row_version))
+    dialog.full_name.setText("Nia Larkholt (typed)")
+    shown = _answer(monkeypatch, ("reload", None))
+    _ok(dialog)
+    assert shown[0]["Name"] == ("Nia Larkholt (typed)", "Nia Larkholt-Reyes")
+    assert dialog.isVisible() and dialog.full_name.text() == "Nia Larkholt-Reyes"
+    dialog.reject()
+
+
+def test_a_stale_sitting_cancel_and_notice_of_leaving_offer_the_choice(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancel sitting… after Bea moved the sitting: Reload shows it as it now is and the form starts again,
+    then the cancellation is saved over Bea's move. Notice of leaving… after Bea edited the member:
+    Re-apply records the notice and keeps Bea's edit (the notice writes only its own fields)."""
+    page, ann, ids, sitting = _panel_page(qtbot, db)
+    s = page.sitting
+    assert s is not None
+    page.cancel_sitting()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.move_sitting(other, bea, sitting, dt.date(2026, 11, 24),
+                                                             "Venue closed", expected_version=s.row_version))
+    child(dialog, QLineEdit, "reason").setText("Too few members free")
+    shown = _answer(monkeypatch, ("reload", None))
+    _ok(dialog)
+    assert shown[0]["Status"][0] == "cancelled" and shown[0]["Date"] == ("24/11/2026", "24/11/2026")
+    assert dialog.isVisible() and child(dialog, QLineEdit, "reason").text() == ""
+    assert page.sitting is not None and page.sitting.sitting_date == dt.date(2026, 11, 24)  # the list shows theirs
+    child(dialog, QLineEdit, "reason").setText("Too few members free")
+    _ok(dialog)  # now over Bea's version: no conflict
+    assert not dialog.isVisible() and len(shown) == 1
+    now = next(r for r in svc.list_sittings(db, ann) if r.id == sitting)
+    assert (now.status, now.sitting_date) == ("cancelled", dt.date(2026, 11, 24))
+
+    page.tabs.setCurrentIndex(1)
+    page.members_view.selectRow([m.id for m in page.members_model.rows()].index(ids["sw2"]))
+    member = page.member
+    assert member is not None
+    page.notice()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.update_member(other, bea, member.id, svc.MemberInput(
+        "Eli Fenwick-Hart", member.role_type, member.joined_on, member.pqe_years, member.independent),
+        expected_version=member.row_version))
+    child(dialog, QLineEdit, "reason").setText("Moving away")
+    shown = _answer(monkeypatch, ("reapply", None))
+    _ok(dialog)
+    assert shown[0]["Name"] == ("Eli Fenwick-Hart", "Eli Fenwick-Hart") and shown[0]["Reasons"][0] == "Moving away"
+    assert not dialog.isVisible()
+    saved = next(m for m in svc.list_members(db, ann) if m.id == member.id)
+    assert saved.full_name == "Eli Fenwick-Hart" and saved.leaves_on is not None

@@ -26,6 +26,7 @@ from adoption_desktop.adm.service.letters import _file_letter
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.handoff import MinutesCorrectionOpen
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.service import reauthenticate
 from adoption_desktop.core.settings_service import calendar
@@ -117,6 +118,34 @@ def decision_warnings(db: Database, actor: Principal, decision_id: int) -> list[
         return [warning] if warning else []
 
 
+def minutes_correction(db: Database, actor: Principal, decision_id: int) -> MinutesCorrectionOpen | None:
+    """A correction of the panel minutes this decision rests on, opened and not yet approved (who opened
+    it, when, the reason), or None: the sign dialog warns and asks the ADM to confirm signing anyway."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        return _minutes_correction(session, _get(session, decision_id))
+
+
+def minutes_correction_warning(found: MinutesCorrectionOpen) -> str:
+    return found.warning(when_text(found.opened_at))
+
+
+def _minutes_correction(session: Session, d: AdmDecision) -> MinutesCorrectionOpen | None:
+    if d.panel_item_id is None:
+        return None
+    from adoption_desktop.panel.service import open_correction  # the panel's service, never its tables
+
+    return open_correction(session, d.panel_item_id)
+
+
+def _check_correction(found: MinutesCorrectionOpen | None, sign_anyway: bool) -> None:
+    """Not a refusal (whether to wait is a practice question) but an explicit confirmation: signing while
+    the minutes are being corrected needs ``sign_anyway``."""
+    if found is not None and not sign_anyway:
+        raise ValidationError(minutes_correction_warning(found) + " To sign now, confirm that you sign anyway.",
+                              "minutes_correction")
+
+
 def _reauth(db: Database, actor: Principal, password: str) -> None:
     if not password or not reauthenticate(db, actor, password):
         raise ValidationError("Password: the password is not correct; enter your own password to sign.",
@@ -206,31 +235,41 @@ def _signable(d: AdmDecision, actor: Principal, decided_on: dt.date) -> None:
 
 
 def sign_decision(db: Database, actor: Principal, decision_id: int, password: str,
-                  decided_on: dt.date, *, expected_version: int | None = None, delay_reason: str = "") -> SignResult:
+                  decided_on: dt.date, *, expected_version: int | None = None, delay_reason: str = "",
+                  sign_anyway: bool = False) -> SignResult:
     """Sign the recorded decision (re-entering the password). Refused for a member of the item's panel.
 
     The decision row is locked first, so of two people signing at once exactly one signs; the other is
     told who signed and when. With ``expected_version`` a draft changed since the signer read it is not
     signed (they would sign words they have not read). Signed past the statutory deadline (``due_on``, in
-    working days) it needs ``delay_reason``, kept on the decision and counted in the figures."""
+    working days) it needs ``delay_reason``, kept on the decision and counted in the figures. While a
+    correction of the panel minutes it rests on is open it needs ``sign_anyway`` (the ADM read the
+    warning), noted in the audit entry of the signature."""
     require(actor, Permission.ADM_DECIDE)
     delay_reason = clean_text(delay_reason, "Reason for delay", multiline=True, max_length=4000).strip()
     with db.session(actor, write=False) as session:  # every check before the password is tried
         d = _get(session, decision_id)
         _signable(d, actor, decided_on)
         _check_delay(d, decided_on, delay_reason, calendar(session))
+        _check_correction(_minutes_correction(session, d), sign_anyway)
     _reauth(db, actor, password)
     with db.session(actor) as session:  # and again on the row locked for signing
         d = _for_change(session, decision_id, expected_version)
         _signable(d, actor, decided_on)
         late = _check_delay(d, decided_on, delay_reason, calendar(session))
+        correction = _minutes_correction(session, d)  # opened since the dialog: it is asked again
+        _check_correction(correction, sign_anyway)
         warning = _name_warning(d, actor)
         _sign_fields(d, actor, decided_on)
         d.delay_reason = delay_reason if late else ""
         session.flush()
         audit.record(session, "sign", ENTITY, d.id, detail=f"{d.outcome}: {d.decision_text[:200]}"
                      + (" (signed despite a name match with an unlinked panel member)" if warning else "")
-                     + (f" ({late} WD late: {delay_reason[:200]})" if late else ""))
+                     + (f" ({late} WD late: {delay_reason[:200]})" if late else "")
+                     + (f" (signed anyway while a correction of the panel minutes was open: version "
+                        f"{correction.version}, opened by {correction.opened_by} at "
+                        f"{when_text(correction.opened_at)}, reason: {correction.reason[:200]})"
+                        if correction else ""))
         letter_id, qd_id = _after_signing(session, d)
         return SignResult(d.id, letter_id, qd_id, (warning,) if warning else ())
 

@@ -386,7 +386,8 @@ class DecisionPanel(QWidget):
         if saved:
             self.changed.emit(self.detail.row.id)
 
-    def sign(self, password: str | None = None, delay_reason: str = "", error: str = "") -> None:
+    def sign(self, password: str | None = None, delay_reason: str = "", error: str = "",
+             sign_anyway: bool = False) -> None:
         """Save the draft, check that the decision as saved can be signed (outcome, wording, reasons, the
         order of events: all before the password is asked for), then ask for the password (and the reason
         for delay when late) and sign. A wrong password or a missing reason for delay asks again with
@@ -406,6 +407,7 @@ class DecisionPanel(QWidget):
             warning = self.detail.conflict_warning
             try:
                 late_by = service.check_signable(db, me, did, day)
+                correction = service.minutes_correction(db, me, did)
             except AppError as exc:
                 self.failed.emit(exc)
                 return
@@ -413,20 +415,27 @@ class DecisionPanel(QWidget):
                              + "Signing makes this decision final and files its letter. Nobody can change "
                              "a signed decision; mistakes are corrected by a new version with a reason."
                              + ("\n\nThis decision is past its statutory deadline: say why it is late."
-                                if late_by else ""), late_by=late_by, error=error, delay_reason=delay_reason)
+                                if late_by else ""), late_by=late_by, error=error, delay_reason=delay_reason,
+                             minutes_correction=service.minutes_correction_warning(correction) if correction else "")
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
             password, delay_reason = dlg.password.text(), dlg.delay_reason.toPlainText()
-        pw, version, why = password, self.version, delay_reason
+            sign_anyway = correction is not None and dlg.sign_anyway.isChecked()
+        pw, version, why, anyway = password, self.version, delay_reason, sign_anyway
 
         def failed(exc: BaseException) -> None:
             still_open = self.detail is not None and self.detail.row.id == did
-            if asked and still_open and isinstance(exc, ValidationError) and exc.field in ("password", "delay_reason"):
-                QTimer.singleShot(0, lambda: self.sign(delay_reason=why, error=str(exc)))  # ask again
+            # a correction opened while the dialog was up: asked again, now with the warning
+            if asked and still_open and isinstance(exc, ValidationError) and exc.field in (
+                    "password", "delay_reason", "minutes_correction"):
+                said = ("A correction of the panel minutes was opened while you were signing: read the warning."
+                        if exc.field == "minutes_correction" else str(exc))
+                QTimer.singleShot(0, lambda: self.sign(delay_reason=why, error=said))  # ask again
             else:
                 self.failed.emit(exc)
 
-        self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why),
+        self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why,
+                                                sign_anyway=anyway),
                   lambda _r: None, failed)
 
     def correct(self, password: str | None = None, reason: str | None = None) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -29,15 +30,28 @@ class SignDialog(QDialog):
     """Re-enter the password to sign; a correction also asks for its reason."""
 
     def __init__(self, parent: QWidget | None, summary: str, *, correction: bool = False,
-                 late_by: int = 0, error: str = "", delay_reason: str = "") -> None:
+                 late_by: int = 0, error: str = "", delay_reason: str = "", minutes_correction: str = "") -> None:
         """``error``: why the last attempt was refused (a wrong password, no reason for delay), shown at the
-        top; ``delay_reason``: what was typed then, kept."""
+        top; ``delay_reason``: what was typed then, kept. ``minutes_correction``: the warning that the panel
+        minutes behind the decision are being corrected; Sign stays off until "Sign anyway" is ticked."""
         super().__init__(parent)
         self.setWindowTitle("Correct a signed decision" if correction else "Sign the decision")
         layout = QVBoxLayout(self)
         info = QLabel(summary)
         info.setWordWrap(True)
         layout.addWidget(info)
+        # the minutes being corrected: not a refusal (a practice question) but said plainly and confirmed
+        self.correction_warning = QLabel(minutes_correction)
+        self.correction_warning.setObjectName("minutes_correction")
+        self.correction_warning.setWordWrap(True)
+        self.correction_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.correction_warning.setStyleSheet(tint_style("#B00020", self.correction_warning) + " font-weight: bold;")
+        self.correction_warning.setVisible(bool(minutes_correction))
+        layout.addWidget(self.correction_warning)
+        self.sign_anyway = QCheckBox("I have read this warning and sign &anyway, on the minutes as approved")
+        self.sign_anyway.setObjectName("sign_anyway")
+        self.sign_anyway.setVisible(bool(minutes_correction))
+        layout.addWidget(self.sign_anyway)
         self.error = QLabel(error)
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
@@ -78,6 +92,9 @@ class SignDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Sign")
+        if minutes_correction:
+            ok.setEnabled(False)
+            self.sign_anyway.toggled.connect(ok.setEnabled)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

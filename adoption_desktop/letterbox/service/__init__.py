@@ -16,8 +16,8 @@ is re-exported here, so ``from adoption_desktop.letterbox.service import …`` w
   search alone (``COUNT_CAP``, the statements compiled once);
 - ``arrangement_register``: the arrangements register and its coordinators;
 - ``expected_exchanges``: expected exchanges and the work list (``work_list``, ``work_rows_in``);
-- ``item_log``: an item received, screened, its findings decided, second-checked, its outcome recorded,
-  read back.
+- ``item_log``: an item received, screened, its findings decided, second-checked, its outcome recorded
+  (a returned item's reason reworded), read back.
 
 ``record_letters_sent`` lives in :mod:`adoption_desktop.letterbox.sent_list` and is re-exported here.
 
@@ -72,6 +72,7 @@ from adoption_desktop.letterbox.service.data import (
     FindingRow,
     ItemDetail,
     ItemFilter,
+    ItemLetterRow,
     ItemRow,
     ParticipantData,
     ScreeningResult,
@@ -96,6 +97,7 @@ from adoption_desktop.letterbox.service.item_log import (
     get_item,
     log_item,
     record_outcome,
+    reword_return_reason,
     screen_item,
     set_item_writer,
     writer_choices,
@@ -150,6 +152,7 @@ __all__ = [
     "FindingRow",
     "ItemDetail",
     "ItemFilter",
+    "ItemLetterRow",
     "ItemRow",
     "P",
     "ParticipantData",
@@ -204,6 +207,7 @@ __all__ = [
     "protected_terms",
     "record_letters_sent",
     "record_outcome",
+    "reword_return_reason",
     "save_arrangement_in",
     "screen_item",
     "screen_postcode_only",

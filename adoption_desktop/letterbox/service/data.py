@@ -119,6 +119,16 @@ class EventRow:
 
 
 @dataclass(frozen=True)
+class ItemLetterRow:
+    """A letter sent about an item, from the sent-list: which kind, when, and to whom (as recorded when it
+    was sent, whoever is recorded as the item's writer now)."""
+    kind: str  # letterbox.documents.KINDS: acknowledgement, returned
+    sent_on: dt.date
+    recipient: str  # the birth relative's name, or the adopters'
+    batch: str
+
+
+@dataclass(frozen=True)
 class ItemDetail:
     id: int
     arrangement_id: int
@@ -142,6 +152,7 @@ class ItemDetail:
     row_version: int = 1
     channel: str = "post"  # letterbox.contact.CHANNELS
     participant_id: int | None = None  # the birth relative who wrote it (None: the adopters, or not recorded)
+    letters: tuple[ItemLetterRow, ...] = ()  # the letters sent about it, oldest first
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_text
 from adoption_desktop.letterbox import contact, rules
-from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, Participant
+from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.screening import screen_text
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
 from adoption_desktop.letterbox.service.data import (
     EventRow,
     FindingRow,
     ItemDetail,
+    ItemLetterRow,
     ScreeningResult,
     WriterChoice,
 )
@@ -143,15 +144,20 @@ def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id
         return int(item.row_version)
 
 
-def screen_item(db: Database, actor: Principal, item_id: int, text: str) -> ScreeningResult:
+def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
+                expected_version: int | None = None) -> ScreeningResult:
     """Run the screening assistant over the item's text with the arrangement's protected terms (those of
-    the side the item is going *to* must not see: the writer's own side's secrets)."""
+    the side the item is going *to* must not see: the writer's own side's secrets). ``expected_version``:
+    the item's version the coordinator was shown; a screening (or any save) by someone else since is not
+    replaced, with its text and findings, by one made over the older screen (a Conflict naming them)."""
     require(actor, P.LETTERBOX_EDIT)
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
     with db.session(actor) as session:
-        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
         if item.status not in ("received", "screened"):
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a new item instead.")
+        if expected_version is not None and item.row_version != expected_version:
+            raise stale(session, item, expected_version, f"item {item_id}", _screen_values)
         terms = writer_side_secrets(session, item.arrangement_id, rules.writer_side(item.direction))
         found = screen_text(text, terms)
         for old in session.scalars(select(Finding).where(Finding.item_id == item_id)):
@@ -183,7 +189,10 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
     if decision not in ("acceptable", "remove"):
         raise ValidationError("Decision: choose 'acceptable' or 'remove'.", "decision")
     with db.session(actor) as session:
-        f = get_or_raise(session, Finding, finding_id, f"No finding {finding_id}.")
+        f = session.get(Finding, finding_id)
+        if f is None:  # the item was screened again since this list was shown: its findings were replaced
+            raise Conflict("This finding is no longer on the item: it was screened again since you opened it, "
+                           "and its findings now are those shown. Nothing was marked.")
         if expected_decision is not None:
             item = lock_row(session, get_or_raise(session, Item, f.item_id, f"No item {f.item_id}."))
             session.refresh(f)
@@ -215,6 +224,11 @@ def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
             raise Conflict("Second check: a different user from the one who screened it must confirm.")
         item.checked_by = actor.username
         _event(session, item_id, "second_checked", f"confirmed by {actor.username}")
+
+
+def _screen_values(item: Item) -> dict[str, str]:
+    return {"Status": item.status, "Screened by": item.screened_by,
+            "Text": item.text if len(item.text) <= 300 else item.text[:300] + "…"}
 
 
 def _item_values(item: Item) -> dict[str, str]:
@@ -311,18 +325,60 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         _event(session, item_id, outcome, detail)
 
 
+def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: str, *,
+                         expected_version: int | None) -> int:
+    """Reword why a returned item was returned: the reason printed in the returned letter to its writer.
+    A reason recorded before it was checked when recorded may name the other side, and the letter is then
+    refused for good (an outcome is final); this puts it right. The new reason has the same leak check
+    as when an item is returned (one that still names the other side is refused, saying what it names);
+    the item must still be returned and at the version shown (``expected_version``; ``None`` from scripts
+    only locks). Audited, with a step in the item's history. Returns the item's new row version."""
+    require(actor, P.LETTERBOX_EDIT)
+    reason = clean_text(reason, "Reason", multiline=True, max_length=4000).strip()
+    if not reason:
+        raise ValidationError("Reason: say why the item is returned (it is printed in the letter to the writer).",
+                              "reason")
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        check_version(session, item, expected_version, f"item {item_id}", _item_values)
+        if item.status != "returned":
+            raise Conflict(f"Item {item_id} is {item.status}, not returned to its writer: only the reason of a "
+                           "returned item is reworded here.")
+        if item.reason == reason:
+            return int(item.row_version)
+        _refuse_reason_with_other_side(session, item, reason)
+        item.reason = reason
+        _event(session, item_id, "reason_reworded", f"return reason reworded: {reason}")
+        session.flush()
+        return int(item.row_version)
+
+
 def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         audit.record_view(session, "letterbox_items", item_id)
-        ref = session.scalar(select(Arrangement.reference).where(Arrangement.id == item.arrangement_id)) or ""
+        ref, adopters = session.execute(select(Arrangement.reference, Arrangement.adopters_name)
+                                        .where(Arrangement.id == item.arrangement_id)).one()
         findings = tuple(FindingRow(f.id, f.start, f.end, f.kind, f.text, f.decision) for f in session.scalars(
             select(Finding).where(Finding.item_id == item_id).order_by(Finding.start)))
         history = tuple(EventRow(e.at, e.actor, e.action, e.detail) for e in session.scalars(
             select(ItemEvent).where(ItemEvent.item_id == item_id).order_by(ItemEvent.id)))
+        letters = tuple(_letter_row(kind, on, side, name, batch, adopters) for kind, on, side, name, batch in
+                        session.execute(select(LetterSent.kind, LetterSent.sent_on, LetterSent.side,
+                                               Participant.name, LetterSent.batch)
+                                        .outerjoin(Participant, Participant.id == LetterSent.participant_id)
+                                        .where(LetterSent.item_id == item_id)
+                                        .order_by(LetterSent.sent_on, LetterSent.id)))
         return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
                           item.received_on, item.status, item.text, item.screened_by, item.checked_by,
                           item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
                           item.notes, item.social_worker_informed, item.row_version, item.channel,
-                          item.participant_id)
+                          item.participant_id, letters)
+
+
+def _letter_row(kind: str, on: dt.date, side: str, name: str | None, batch: str, adopters: str) -> ItemLetterRow:
+    """A sent-list row about an item: to the birth relative recorded with it, or to the adopters."""
+    if name is None:
+        name = (adopters or "the adopters") if side == rules.ADOPTIVE else "a birth relative (not recorded)"
+    return ItemLetterRow(kind, on, name, batch)

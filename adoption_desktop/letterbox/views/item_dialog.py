@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,7 +32,7 @@ from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox import undo as lb_undo
-from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail
+from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_dialog_form
@@ -51,6 +52,18 @@ FINDING_COLUMNS: list[Column[FindingRow]] = [
 HISTORY_COLUMNS: list[Column[EventRow]] = [
     Column("When", lambda e: e.at), Column("Who", lambda e: e.actor), Column("Step", lambda e: e.action),
     Column("Detail", lambda e: e.detail)]
+
+
+#: how a kind of letter about one item reads in the item window's list of letters sent
+LETTER_WORDS = {"acknowledgement": "Acknowledgement", "returned": "Returned for changes"}
+
+
+def letters_sent_text(letters: tuple[ItemLetterRow, ...]) -> str:
+    """The item window's line of letters sent about the item: which kind, to whom, on which day."""
+    if not letters:
+        return "Letters sent about this item: none."
+    return "Letters sent about this item: " + "; ".join(
+        f"{LETTER_WORDS.get(r.kind, r.kind)} to {r.recipient} on {r.sent_on:%d/%m/%Y}" for r in letters) + "."
 
 
 class ItemDialog(QDialog):
@@ -119,6 +132,13 @@ class ItemDialog(QDialog):
         self.history_model: RowTableModel[EventRow] = RowTableModel(HISTORY_COLUMNS, parent=self)
         self.history_view.setModel(self.history_model)
         self.history_view.horizontalHeader().setStretchLastSection(True)
+        # the letters sent about the item, to whom (the sent-list's record, whoever is its writer now)
+        self.letters_sent = QLabel()
+        self.letters_sent.setObjectName("letters_sent")
+        self.letters_sent.setWordWrap(True)
+        self.letters_sent.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        child(form, QVBoxLayout, "right").addWidget(self.letters_sent)
         self.outcome = child(form, QComboBox, "outcome")
         for o in rules.OUTCOMES:
             self.outcome.addItem({"forwarded": "Forward", "returned": "Return to writer for changes",
@@ -131,6 +151,7 @@ class ItemDialog(QDialog):
         self.outcome_button = child(form, QPushButton, "outcome_button")
         self.second_check_button = child(form, QPushButton, "second_check_button")
         self.corrected_button = child(form, QPushButton, "corrected_button")
+        self.reword_button = child(form, QPushButton, "reword_button")
         self.message = child(form, QLabel, "message")
         self.log_button.clicked.connect(self.log)
         self.screen_button.clicked.connect(self.screen_letter)
@@ -139,6 +160,7 @@ class ItemDialog(QDialog):
         self.outcome_button.clicked.connect(self.record_outcome)
         self.second_check_button.clicked.connect(self.second_check)
         self.corrected_button.clicked.connect(self._corrected)
+        self.reword_button.clicked.connect(self.reword_reason)
         self.findings_view.doubleClicked.connect(lambda idx: self._select_text(self.findings_model.row_at(idx.row())))
         QShortcut(QKeySequence("Ctrl+Return"), self, self.screen_letter)
         if previous_item_id is not None:
@@ -188,6 +210,7 @@ class ItemDialog(QDialog):
             self.findings_model.set_rows(d.findings)
             self.history_model.set_rows(d.history)
             self.history_view.resizeColumnsToContents()
+            self.letters_sent.setText(letters_sent_text(d.letters))
             self._highlight(d.findings)
             if d.status in rules.OUTCOMES:
                 self._show_outcome(d)
@@ -213,6 +236,11 @@ class ItemDialog(QDialog):
         self.second_check_button.setEnabled(open_ and status == "screened"
                                             and self.ctx.principal.can(Permission.LETTERBOX_SECOND_CHECK))
         self.corrected_button.setEnabled(status == "returned" and can_edit)
+        # a returned item's reason (printed in the letter to its writer) can still be reworded
+        reword = status == "returned" and can_edit
+        self.reword_button.setEnabled(reword)
+        if reword:
+            self.reason.setEnabled(True)
 
     def _birth_side(self) -> bool:
         return rules.writer_side(str(self.direction.currentData())) == rules.BIRTH
@@ -375,11 +403,18 @@ class ItemDialog(QDialog):
             self.say("Log the item first.", error=True)
             return
         item_id = self.item_id
+        version = self.detail.row_version if self.detail is not None else None
 
         def go() -> None:
-            service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText())
+            service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText(),
+                                expected_version=version)
 
         if not self._run("Screened.", go):
+            if self.detail is not None and self.detail.row_version != version:
+                # someone else screened or changed it meanwhile: their findings are shown now, the text
+                # typed here is kept; screening again (knowingly) replaces theirs
+                self.say(self.message.text() + " Their findings are shown; your text is kept here: press Screen "
+                         "text again to screen it instead.", error=True)
             return
         if self.detail and self.detail.findings:
             self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted. Mark each acceptable, or return the "
@@ -423,9 +458,12 @@ class ItemDialog(QDialog):
 
         try:  # what would refuse it is said before the person is asked to confirm something final
             record(check_only=True)
-        except Conflict as exc:  # someone else acted first: show the item as it is now (what was typed stays)
+        except Conflict as exc:  # someone else acted first: show the item as it is now
+            typed = self.reason.text().strip()
             self.reload()
-            self.say(str(exc), error=True)
+            kept = f" The reason you typed was: \u201c{typed}\u201d." if typed and self.reason.text().strip() != typed \
+                else ""  # the stored outcome is shown now: what they typed is not lost from sight
+            self.say(str(exc) + kept, error=True)
             return
         except AppError as exc:  # what they typed stays; the refusal says what to do
             self.say(str(exc), error=True)
@@ -436,6 +474,32 @@ class ItemDialog(QDialog):
             self.say("Nothing recorded.")
             return
         self._run(f"Outcome recorded: {outcome}.", record)
+
+    def reword_reason(self) -> None:
+        """Save the reason of a returned item as reworded in Reason (checked against the version shown and
+        for the other side's details, as when it was returned); undoable."""
+        if self.item_id is None or self.detail is None or self.detail.status != "returned":
+            return
+        if self.reason.text().strip() == self.detail.reason:
+            self.say("Reason: reword it first, then press Reword reason.", error=True)
+            self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        item_id, version, reason = self.item_id, self.detail.row_version, self.reason.text()
+        done: list[UndoEntry | None] = []
+        if self._run("Reason reworded. Make the returned letter again (Letters → Returned for changes).",
+                     lambda: done.append(lb_undo.reword_return_reason(
+                         self.ctx.db, self.ctx.principal, item_id, reason, expected_version=version)[1])):
+            if done and done[0] is not None:
+                self.ctx.did(done[0])
+        else:
+            self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_reason(self) -> None:
+        """Open at the reason, to reword it (the returned letter was refused because of it)."""
+        self.say("The returned letter was refused: its reason names the other side. Reword Reason and press "
+                 "Reword reason (Alt+W).", error=True)
+        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.reason.selectAll()
 
     def second_check(self) -> None:
         if self.item_id is None:

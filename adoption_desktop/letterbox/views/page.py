@@ -472,7 +472,30 @@ class LetterboxPage(QWidget):
             self.ctx.notify(text)
 
         run_with_progress(self, self.ctx.tasks, "Writing letters", work, on_done=done,
-                          on_error=lambda exc: show_error(self, "Letters", exc))
+                          on_error=self._letters_refused)
+
+    def _letters_refused(self, exc: BaseException) -> None:
+        """A refused batch is explained; a returned letter refused because the item's reason names the other
+        side (a reason recorded before it was checked) offers to open the item to reword it."""
+        from adoption_desktop.letterbox.documents import TypedTextLeaks
+
+        if not isinstance(exc, TypedTextLeaks) or exc.item_id is None:
+            show_error(self, "Letters", exc)
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Letters", str(exc), parent=self)
+        box.setObjectName("reword_offer")
+        reword = box.addButton("&Open the item to reword it", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setDefaultButton(reword)
+        box.exec()
+        if box.clickedButton() is reword:
+            self.reword_item(exc.item_id)
+
+    def reword_item(self, item_id: int) -> ItemDialog:
+        """The item's window, at its reason, to reword it (Reword reason)."""
+        dialog = self.open_existing_item(item_id)
+        dialog.focus_reason()
+        return dialog
 
     def _reminders_clicked(self) -> None:
         month = str(self.letters_month.currentData())

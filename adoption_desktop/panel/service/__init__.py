@@ -44,10 +44,11 @@ from adoption_desktop.panel.service.agenda import (
     set_paper_received,
     update_item,
 )
-from adoption_desktop.panel.service.attendance import _item_quorum as _item_quorum
 from adoption_desktop.panel.service.attendance import (
+    RestMarked,
     declare_interest,
     item_quorum,
+    mark_rest_present,
     record_item_absence,
     record_left_sitting,
     remove_declaration,
@@ -55,6 +56,7 @@ from adoption_desktop.panel.service.attendance import (
     remove_item_absences,
     set_attendance,
 )
+from adoption_desktop.panel.service.attendance import _item_quorum as _item_quorum
 from adoption_desktop.panel.service.chair_approval import _approval_problems as _approval_problems
 from adoption_desktop.panel.service.chair_approval import _approve as _approve
 from adoption_desktop.panel.service.chair_approval import _check_approval_order as _check_approval_order
@@ -63,6 +65,7 @@ from adoption_desktop.panel.service.chair_approval import (
     approve_minutes,
     build_handoff,
     item_text,
+    open_correction,
 )
 from adoption_desktop.panel.service.common import P, quorum_rule
 from adoption_desktop.panel.service.common import _absences as _absences
@@ -169,6 +172,7 @@ __all__ = [
     "RemovedAbsence",
     "RemovedDeclaration",
     "RemovedItem",
+    "RestMarked",
     "SittingDetail",
     "SittingInput",
     "SittingRow",
@@ -187,10 +191,12 @@ __all__ = [
     "item_text",
     "list_members",
     "list_sittings",
+    "mark_rest_present",
     "minutes_history",
     "minutes_pack",
     "move_item",
     "move_sitting",
+    "open_correction",
     "open_item",
     "quorum_rule",
     "record_calendar_export",

@@ -4,16 +4,17 @@ and the quorum of an item that follows from them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.concurrency import lock_row
-from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.concurrency import lock_row, when_text
+from adoption_desktop.core.errors import Conflict, NotFound, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
@@ -46,31 +47,157 @@ from adoption_desktop.panel.snapshots import declaration as declaration_snapshot
 
 
 # --- attendance and declarations -----------------------------------------------------------------
-def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str
-                   ) -> AttendanceChange:
-    """Mark one person at a sitting. Returns the mark before and after ("" = not recorded), for undo."""
+def _mark_label(status: str) -> str:
+    return status or "not recorded"
+
+
+def _locked_items(session: Session, sitting_id: int) -> list[PanelItem]:
+    """The sitting's items locked (id order, as everywhere) before anything is checked: a chair approving
+    an item's minutes at the same moment comes wholly before or after the change of attendance."""
+    return [lock_row(session, i) for i in session.scalars(
+        select(PanelItem).where(PanelItem.sitting_id == sitting_id).order_by(PanelItem.id))]
+
+
+def _mark_row(session: Session, sitting_id: int, member_id: int) -> PanelAttendance | None:
+    """The person's mark as stored now, locked for the rest of the transaction."""
+    return session.scalars(select(PanelAttendance).where(
+        PanelAttendance.sitting_id == sitting_id, PanelAttendance.member_id == member_id)
+        .with_for_update().execution_options(populate_existing=True)).first()
+
+
+def _insert_mark(session: Session, sitting_id: int, member_id: int, status: str) -> PanelAttendance | None:
+    """A first mark for the person; None when another session recorded one at the same moment (the
+    unique pair refused this one: nothing of theirs is touched)."""
+    row = PanelAttendance(sitting_id=sitting_id, member_id=member_id, status=status)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def last_mark_change(session: Session, sitting_id: int, member_id: int, row_id: int | None
+                     ) -> tuple[str, dt.datetime | None]:
+    """Who last changed the person's mark at the sitting and when, from the audit log: the newest entry of
+    the mark's row (``row_id``), or of a mark removed since (an undo takes a mark away)."""
+    found = session.execute(text(
+        "SELECT a.actor, a.at, u.full_name, a.entity_id, a.changes FROM audit_log a "
+        "LEFT JOIN users u ON u.id = a.actor_id WHERE a.entity = 'panel_attendance' AND a.action <> 'view' "
+        "AND (a.entity_id = :ident OR a.action = 'delete') ORDER BY a.seq DESC LIMIT 500"),
+        {"ident": str(row_id) if row_id is not None else "-"})
+    for actor, at, full_name, entity_id, changes in found:
+        if entity_id != str(row_id):
+            try:
+                gone = json.loads(changes or "{}")
+            except ValueError:
+                continue
+            if (gone.get("sitting_id") or [None])[0] != sitting_id or (gone.get("member_id") or [None])[0] != member_id:
+                continue
+        try:
+            when: dt.datetime | None = dt.datetime.fromisoformat(str(at))
+        except ValueError:
+            when = None
+        return str(full_name or actor or "someone else"), when
+    return "someone else", None
+
+
+def marked_meanwhile(session: Session, member: PanelMember, sitting_id: int, row: PanelAttendance | None,
+                     seen: str, status: str) -> StaleRecord:
+    """The refusal of a mark made from a screen that showed ``seen`` when someone else has marked the person
+    since: who, when, and the mark that now stands (nothing of theirs is overwritten)."""
+    now = row.status if row is not None else ""
+    who, at = last_mark_change(session, sitting_id, member.id, row.id if row is not None else None)
+    what = f"{member.full_name}'s attendance"
+    return StaleRecord(
+        f"{who} marked {member.full_name} {_mark_label(now)} at {when_text(at)}, after your screen showed "
+        f"{_mark_label(seen)}; your mark ({_mark_label(status)}) was not saved. The list now shows theirs: "
+        "mark again if yours still stands.",
+        what=what, saved_by=who, saved_at=at, saved_values={"Attendance": _mark_label(now)})
+
+
+def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str, *,
+                   expected: str | None = None) -> AttendanceChange:
+    """Mark one person at a sitting. Returns the mark before and after ("" = not recorded), for undo.
+
+    ``expected``: the mark the person's screen showed ("" = not recorded). When someone else has marked
+    the person since (the mark stored is neither that nor ``status``), nothing is saved:
+    :class:`StaleRecord` naming who marked them, when, and the mark that stands. ``None`` (scripts, the
+    command line, the demo) does not check: the latest mark stands."""
     require(actor, P.PANEL_EDIT)
     if status not in rules.ATTENDANCE:
         raise ValidationError("Attendance: choose present, apologies or absent.", "status")
+    if expected is not None and expected and expected not in rules.ATTENDANCE:
+        raise ValidationError("Attendance: the mark shown must be present, apologies, absent or not recorded.",
+                              "expected")
     with db.session(actor) as session:
         _sitting(session, sitting_id)
         member = session.get(PanelMember, member_id)
         if member is None:
             raise NotFound(f"No central-list member with id {member_id}.")
-        # the sitting's items locked (id order, as everywhere) before anything is checked: a chair approving
-        # an item's minutes at the same moment comes wholly before or after this
-        items = [lock_row(session, i) for i in session.scalars(
-            select(PanelItem).where(PanelItem.sitting_id == sitting_id).order_by(PanelItem.id))]
-        row = session.scalars(select(PanelAttendance).where(PanelAttendance.sitting_id == sitting_id,
-                                                            PanelAttendance.member_id == member_id)).first()
+        items = _locked_items(session, sitting_id)
+        row = _mark_row(session, sitting_id, member_id)
         before = row.status if row is not None else ""
+        if expected is not None and before not in (expected, status):
+            raise marked_meanwhile(session, member, sitting_id, row, expected, status)
         if before != status:
             check_attendance_open(session, items, member, before, status)
         if row is None:
-            session.add(PanelAttendance(sitting_id=sitting_id, member_id=member_id, status=status))
+            if _insert_mark(session, sitting_id, member_id, status) is None:  # marked by another at this moment
+                row = _mark_row(session, sitting_id, member_id)
+                if row is None or (expected is not None and row.status != status):
+                    raise marked_meanwhile(session, member, sitting_id, row,
+                                           before if expected is None else expected, status)
+                before = row.status
+                if before != status:
+                    check_attendance_open(session, items, member, before, status)
+                    row.status = status
         elif row.status != status:
             row.status = status
         return AttendanceChange(sitting_id, member_id, member.full_name, before, status)
+
+
+@dataclass(frozen=True)
+class RestMarked:
+    """"All not recorded → present": the marks made (for undo) and the people left as someone else marked
+    them meanwhile ("Gina Tolley (apologies, marked by Kit Brambleby at 14:02 on 02/12/2026)")."""
+
+    changes: tuple[AttendanceChange, ...]
+    skipped: tuple[str, ...]
+
+
+def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Sequence[int] | None = None
+                      ) -> RestMarked:
+    """Mark present, in one transaction, the people the screen showed as not recorded (``seen``: member
+    ids; ``None``: everyone on the sitting's list not recorded) who are still not recorded in the database.
+    The sitting's items are locked first (id order) and the marks read under the lock; a person someone
+    else marked meanwhile keeps that mark and is named in ``skipped``, with who marked them and when."""
+    require(actor, P.PANEL_EDIT)
+    with db.session(actor) as session:
+        sitting = _sitting(session, sitting_id)
+        items = _locked_items(session, sitting_id)
+        stored = {a.member_id: a for a in session.scalars(
+            select(PanelAttendance).where(PanelAttendance.sitting_id == sitting_id)
+            .with_for_update().execution_options(populate_existing=True))}
+        wanted = list(dict.fromkeys(seen)) if seen is not None else [
+            a.member_id for a in _attendance(session, sitting) if not a.status]
+        changes: list[AttendanceChange] = []
+        skipped: list[str] = []
+        for member_id in wanted:
+            member = session.get(PanelMember, member_id)
+            if member is None:
+                raise NotFound(f"No central-list member with id {member_id}.")
+            row = stored.get(member_id)
+            if row is None:
+                check_attendance_open(session, items, member, "", "present")
+                if _insert_mark(session, sitting_id, member_id, "present") is not None:
+                    changes.append(AttendanceChange(sitting_id, member_id, member.full_name, "", "present"))
+                    continue
+                row = _mark_row(session, sitting_id, member_id)  # marked by another at this very moment
+            who, at = last_mark_change(session, sitting_id, member_id, row.id if row is not None else None)
+            skipped.append(f"{member.full_name} ({_mark_label(row.status if row is not None else '')}, "
+                           f"marked by {who} at {when_text(at)})")
+        return RestMarked(tuple(changes), tuple(skipped))
 
 
 def check_attendance_open(session: Session, items: Sequence[PanelItem], member: PanelMember, before: str,

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.errors import Conflict, ValidationError
-from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.core.concurrency import first_saved, lock_row, stale, when_text
+from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
+from adoption_desktop.core.handoff import MinutesCorrectionOpen, PanelHandoff
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.security.service import reauthenticate
 from adoption_desktop.core.storage.engine import Database
@@ -36,6 +37,7 @@ from adoption_desktop.panel.service.minutes import (
     _complete,
     _locked_item_minutes,
     _minutes_done_by,
+    _minutes_values,
     _papers_received,
 )
 
@@ -75,15 +77,19 @@ def item_text(item: ItemRow, m: MinutesRow, members: dict[int, str]) -> str:
 
 
 def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
-                    *, today: dt.date | None = None) -> MinutesRow:
+                    *, today: dt.date | None = None, expected_version: int | None = None) -> MinutesRow:
     """The chair approves an item's minutes (re-entering the password). The approved version is locked and,
-    for a definite recommendation, the ADM decision is opened in the same transaction."""
+    for a definite recommendation, the ADM decision is opened in the same transaction.
+
+    ``expected_version``: the ``row_version`` of the minutes the chair was shown. If the panel administrator
+    changed them since (and sent them again, or not), nothing is approved and :class:`StaleRecord` says who
+    and when: the chair never approves words they have not read. ``None`` (scripts) approves what is stored."""
     require(actor, P.PANEL_APPROVE_MINUTES)
     if not reauthenticate(db, actor, password):
         raise ValidationError("Password: that is not your password; enter it again to approve the minutes.",
                               "password")
     with db.session(actor) as session:
-        return _approve(session, actor, item_id, _today(today))
+        return _approve(session, actor, item_id, _today(today), expected_version)
 
 
 def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_on: dt.date) -> PanelHandoff:
@@ -114,15 +120,31 @@ def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_o
         unlinked_member_names=tuple(a.full_name for a in heard if user_ids.get(a.member_id) is None))
 
 
-def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> list[str]:
+def open_correction(session: Session, panel_item_id: int) -> MinutesCorrectionOpen | None:
+    """A correction of the item's approved minutes drafted and not yet approved (who opened it, when, why),
+    or None. The ADM service asks this in its own transaction before a decision resting on the minutes is
+    signed (features talk through services, never each other's tables)."""
+    m = _current_minutes(session, panel_item_id)
+    if m is None or m.supersedes_id is None or m.status == "approved":
+        return None
+    who, at = first_saved(session, m)
+    return MinutesCorrectionOpen(panel_item_id, m.version, who, at, m.correction_reason or "")
+
+
+def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None,
+                      expected_version: int | None = None) -> list[str]:
     """What stops the chair approving this item's minutes today (empty when nothing does): the screens
-    show it before asking for the password."""
+    show it before asking for the password. ``expected_version``: the ``row_version`` of the minutes on
+    the chair's screen; changed since, that is all that is said (the screen reloads them first)."""
     require(actor, P.PANEL_VIEW)
     with db.session(actor, write=False) as session:
         item = _item(session, item_id)
         m = _current_minutes(session, item_id)
         if m is None:
             return ["Minutes: none are drafted for this item yet."]
+        changed = _changed_since_shown(session, m, expected_version)
+        if changed is not None:
+            return [str(changed)]
         problems = _approval_problems(session, item, m, _today(today))
         try:  # what sending to the chair checks, checked again at approval (minutes sent before a check existed)
             _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
@@ -149,10 +171,36 @@ def _check_approval_order(session: Session, item: PanelItem, m: PanelMinutes, to
                               "member_views" if "Members' views" in problems[-1] else "approved_on")
 
 
-def _approve(session: Session, actor: Principal, item_id: int, today: dt.date) -> MinutesRow:
+def _changed_since_shown(session: Session, m: PanelMinutes, expected_version: int | None) -> StaleRecord | None:
+    """The refusal for a chair whose screen showed version ``expected_version`` of the minutes when ``m``
+    (as stored now) is another one; None when they are the same (or no version was given)."""
+    if expected_version is None or int(m.row_version) == int(expected_version):
+        return None
+    base = stale(session, m, expected_version, "the minutes", _minutes_values)
+    who, when = base.saved_by, when_text(base.saved_at if isinstance(base.saved_at, dt.datetime) else None)
+    if m.status == "approved":
+        message = f"These minutes were already {_minutes_done_by(session, m)}; they were not approved a second time."
+    elif m.status == "submitted":
+        message = (f"These minutes were changed by {who} at {when} after you opened them; read them again "
+                   "before approving. Nothing was approved.")
+    else:
+        message = (f"{who} changed these minutes at {when} after sending them to you; they come back to you "
+                   "when they are sent again. Nothing was approved.")
+    return StaleRecord(message, what=base.what, saved_by=base.saved_by, saved_at=base.saved_at,
+                       saved_version=base.saved_version, your_version=expected_version,
+                       saved_values=base.saved_values)
+
+
+def _approve(session: Session, actor: Principal, item_id: int, today: dt.date,
+             expected_version: int | None = None) -> MinutesRow:
     from adoption_desktop.adm.service import open_decision_from_panel
 
-    item, m = _locked_item_minutes(session, item_id)
+    item, m = _locked_item_minutes(session, item_id)  # every save, send and correction locks the item too
+    if m is not None:
+        lock_row(session, m)
+        changed = _changed_since_shown(session, m, expected_version)
+        if changed is not None:
+            raise changed
     if m is not None and m.status == "approved":
         raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; they were not approved "
                        "a second time.")

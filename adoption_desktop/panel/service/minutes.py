@@ -183,6 +183,7 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
             raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
         _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
         m.status, m.submitted_on = "submitted", _today(today)
+        session.flush()  # the version returned is the one stored (the chair's approval is checked against it)
         return _minutes_row(m)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtGui import QShowEvent
@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.concurrency import when_text
+from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, ValidationError
 from adoption_desktop.panel import profile, rules
 from adoption_desktop.panel.service import (
     AbsenceRow,
@@ -38,6 +39,7 @@ from adoption_desktop.panel.service import (
     MemberRow,
     SittingInput,
 )
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.fit import keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
@@ -76,6 +78,64 @@ class FormDialog(QDialog):
             return
         self.accept()
         self.on_done(self.result_value)
+
+
+T = TypeVar("T")
+
+
+class StaleGuard:
+    """The version of the record an edit dialog was opened on, and what a save refused because someone else
+    saved first does: the shared conflict window (``ui.conflict.resolve_conflict``: the typed values beside
+    the saved ones, who saved and when). *Re-apply my change* saves the typed values over the version saved
+    meanwhile (checked again: a save in between asks again); *Reload their version* fills the dialog with
+    it (``reload`` returns its version, None when it is gone) and the dialog stays open; *Keep editing*
+    leaves the typed values on screen, with the refusal above OK. The dialog never closes on a refusal, so
+    nothing typed is lost until the user chooses."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+
+    def save(self, dialog: QWidget, save: Callable[[int], T], mine: Callable[[StaleRecord], dict[str, str]],
+             reload: Callable[[], int | None]) -> T:
+        expected = self.version
+        while True:
+            try:
+                return save(expected)
+            except StaleRecord as exc:
+                choice = resolve_conflict(dialog, exc, mine(exc))
+                if choice == REAPPLY and exc.saved_version is not None:
+                    expected = exc.saved_version
+                    continue
+                if choice == RELOAD:
+                    version = reload()
+                    if version is not None:
+                        self.version = version
+                    raise Conflict(f"Showing the version {exc.saved_by or 'someone else'} saved at "
+                                   f"{when_text(exc.saved_at if isinstance(exc.saved_at, dt.datetime) else None)};"
+                                   " your change was not saved. Make it again if it is still needed.") from exc
+                raise
+
+
+def item_values(data: ItemInput) -> dict[str, str]:
+    """The Edit… form under the labels of the saved version in the conflict window."""
+    return {"Case type": rules.CASE_TYPES.get(data.case_type, data.case_type),
+            "Reference": data.subject_reference.strip(), "Initials": data.subject_initials.strip().upper(),
+            "Presenting worker": data.presenting_worker.strip(), "Time": data.time_slot.strip(),
+            "Notes": data.notes.strip()}
+
+
+def member_values(data: MemberInput) -> dict[str, str]:
+    """The member form under the labels of the saved version in the conflict window."""
+    def day(value: dt.date | None) -> str:
+        return f"{value:%d/%m/%Y}" if value else ""
+
+    return {"Name": data.full_name.strip(), "Role": rules.ROLE_LABELS.get(data.role_type, data.role_type),
+            "Joined": day(data.joined_on), "PQE years": "" if data.pqe_years is None else str(data.pqe_years),
+            "Independent": "yes" if data.independent else "no", "Appraisal due": day(data.appraisal_due),
+            "DBS checked": day(data.dbs_checked_on), "Training": day(data.training_on),
+            "Gender": profile.GENDERS.get(data.gender, data.gender),
+            "Ethnicity": profile.ethnicity_label(data.ethnicity) if profile.ethnicity_problem(data.ethnicity) is None
+            else data.ethnicity}
 
 
 class SittingDialog(FormDialog):
@@ -118,13 +178,17 @@ class ItemDialog(FormDialog):
         self.time_slot = child(self.form, QLineEdit, "time_slot")
         self.notes = child(self.form, QLineEdit, "notes")
         if existing:
-            self.case_type.setCurrentIndex(list(rules.CASE_TYPES).index(existing.case_type))
-            self.subject_reference.setText(existing.subject_reference)
-            self.subject_initials.setText(existing.subject_initials)
-            self.presenting_worker.setText(existing.presenting_worker)
-            self.time_slot.setText(existing.time_slot)
-            self.notes.setText(existing.notes)
+            self.fill(existing)
         self.case_type.setFocus()
+
+    def fill(self, existing: ItemRow) -> None:
+        """Show ``existing`` (on opening, and when the user reloads the version someone else saved)."""
+        self.case_type.setCurrentIndex(list(rules.CASE_TYPES).index(existing.case_type))
+        self.subject_reference.setText(existing.subject_reference)
+        self.subject_initials.setText(existing.subject_initials)
+        self.presenting_worker.setText(existing.presenting_worker)
+        self.time_slot.setText(existing.time_slot)
+        self.notes.setText(existing.notes)
 
     def submit(self) -> Any:
         return self._submit(ItemInput(str(self.case_type.currentData()), self.subject_reference.text(),
@@ -177,22 +241,25 @@ class MemberDialog(FormDialog):
         for code, label in profile.ethnicity_choices():
             self.ethnicity.addItem(label, code)
         if existing:
-            self.full_name.setText(existing.full_name)
-            self.role_type.setCurrentIndex(list(rules.ROLE_LABELS).index(existing.role_type))
-            self.pqe_years.setValue(-1 if existing.pqe_years is None else existing.pqe_years)
-            self.independent.setChecked(existing.independent)
-            for name, edit in self.dates.items():
-                value = getattr(existing, name)
-                if value:
-                    edit.setDate(qdate(value))
-                elif name != "joined_on":
-                    edit.set_blank("not recorded")
-            idx = self.user_id.findData(existing.user_id)
-            self.user_id.setCurrentIndex(max(0, idx))
-            if existing.appraised_on:
-                self.appraised_on.setDate(qdate(existing.appraised_on))
-            self.gender.setCurrentIndex(max(0, self.gender.findData(existing.gender)))
-            self.ethnicity.setCurrentIndex(max(0, self.ethnicity.findData(existing.ethnicity)))
+            self.fill(existing)
+
+    def fill(self, existing: MemberRow) -> None:
+        """Show ``existing`` (on opening, and when the user reloads the version someone else saved)."""
+        self.full_name.setText(existing.full_name)
+        self.role_type.setCurrentIndex(list(rules.ROLE_LABELS).index(existing.role_type))
+        self.pqe_years.setValue(-1 if existing.pqe_years is None else existing.pqe_years)
+        self.independent.setChecked(existing.independent)
+        for name, edit in self.dates.items():
+            value = getattr(existing, name)
+            if value:
+                edit.setDate(qdate(value))
+            elif name != "joined_on":
+                edit.set_blank("not recorded")
+        idx = self.user_id.findData(existing.user_id)
+        self.user_id.setCurrentIndex(max(0, idx))
+        self.appraised_on.setDate(qdate(existing.appraised_on) if existing.appraised_on else NOT_SET)
+        self.gender.setCurrentIndex(max(0, self.gender.findData(existing.gender)))
+        self.ethnicity.setCurrentIndex(max(0, self.ethnicity.findData(existing.ethnicity)))
 
     def submit(self) -> Any:
         pqe = self.pqe_years.value()

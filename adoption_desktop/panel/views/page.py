@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -51,7 +52,9 @@ from adoption_desktop.panel.views.models import (
     sittings_urgent_first,
 )
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.forms import child
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import PresenceBanner
@@ -476,15 +479,31 @@ class PanelPage(QWidget):
         raise ValidationError(f"Nothing scheduled: {problems[0]}{more}. Change the date or the repeat; or press OK "
                               "and answer Yes to schedule anyway.", field)
 
+    def _sitting_now(self, sitting_id: int) -> SittingRow | None:
+        """The sitting as saved now, the list reloaded (a dialog's *Reload their version*)."""
+        self.reload(select_sitting=sitting_id)
+        return next((r for r in self.sittings_model.rows() if r.id == sitting_id), None)
+
     def cancel_sitting(self) -> None:
         s = self.sitting
         if s is None:
             return
-        self._open(dialogs.reason_dialog(
-            self, f"Cancel the sitting of {weekday_date(s.sitting_date)}", "&Reason",
-            lambda reason: svc.cancel_sitting(self.ctx.db, self.ctx.principal, s.id, reason,
-                                              expected_version=s.row_version),
-            lambda _v: self._after("Sitting cancelled."), ok_text="Cancel sitting", cancel_text="Keep sitting"))
+        guard = dialogs.StaleGuard(s.row_version)
+
+        def submit(reason: str) -> None:
+            guard.save(dialog, lambda version: svc.cancel_sitting(self.ctx.db, self.ctx.principal, s.id, reason,
+                                                                  expected_version=version),
+                       lambda exc: {**exc.saved_values, "Status": "cancelled", "Reason": reason.strip()}, reload)
+
+        def reload() -> int | None:
+            now = self._sitting_now(s.id)
+            child(dialog, QLineEdit, "reason").clear()
+            return now.row_version if now else None
+
+        dialog = dialogs.reason_dialog(
+            self, f"Cancel the sitting of {weekday_date(s.sitting_date)}", "&Reason", submit,
+            lambda _v: self._after("Sitting cancelled."), ok_text="Cancel sitting", cancel_text="Keep sitting")
+        self._open(dialog)
 
     def move_sitting(self) -> None:
         s = self.sitting
@@ -492,13 +511,23 @@ class PanelPage(QWidget):
             return
 
         confirmed: set[tuple[dt.date, ...]] = set()
+        guard = dialogs.StaleGuard(s.row_version)
 
         def submit(value: str) -> None:
             day, reason = value.split("|", 1)
             new_date = dt.date.fromisoformat(day)
             self._confirm_sitting_days(dialog, [new_date], confirmed, "date", moving=True)
-            svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, new_date, reason,
-                             expected_version=s.row_version)
+            guard.save(dialog, lambda version: svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, new_date,
+                                                                reason, expected_version=version),
+                       lambda exc: {**exc.saved_values, "Date": f"{new_date:%d/%m/%Y}", "Reason": reason.strip()},
+                       reload)
+
+        def reload() -> int | None:
+            now = self._sitting_now(s.id)
+            if now is not None:
+                child(dialog, DateEdit, "date").setDate(qdate(now.sitting_date))
+            child(dialog, QLineEdit, "reason").clear()
+            return now.row_version if now else None
 
         dialog = dialogs.reason_dialog(self, f"Move the sitting of {weekday_date(s.sitting_date)}", "&Reason", submit,
                                        lambda _v: self._after("Sitting moved."),
@@ -539,16 +568,32 @@ class PanelPage(QWidget):
                                       done))
 
     def edit_item(self) -> None:
+        """Edit… on an agenda item. A save refused because someone else saved the item first offers the
+        conflict window (their version / mine re-applied on top / keep editing); the typed values stay
+        in the dialog until the user chooses."""
         item = self.item
         if item is None:
             return
+        guard = dialogs.StaleGuard(item.row_version)
+
         def done(entry: Any) -> None:
             self._load_detail(keep_item=item.id)
             self.ctx.did(entry if isinstance(entry, UndoEntry) else None)
 
-        self._open(dialogs.ItemDialog(
-            self, lambda data: panel_undo.update_item(self.ctx.db, self.ctx.principal, item.id, data,
-                                                     expected_version=item.row_version), done, existing=item))
+        def submit(data: svc.ItemInput) -> Any:
+            return guard.save(dialog, lambda version: panel_undo.update_item(
+                self.ctx.db, self.ctx.principal, item.id, data, expected_version=version),
+                lambda _exc: dialogs.item_values(data), reload)
+
+        def reload() -> int | None:
+            self._load_detail(keep_item=item.id)
+            now = next((i for i in (self.detail.items if self.detail else ()) if i.id == item.id), None)
+            if now is not None:
+                dialog.fill(now)
+            return now.row_version if now else None
+
+        dialog = dialogs.ItemDialog(self, submit, done, existing=item)
+        self._open(dialog)
 
     def open_children(self) -> None:
         """The children on the selected match item and the dates of their journey (a sibling group is
@@ -696,31 +741,60 @@ class PanelPage(QWidget):
 
     # --- attendance -------------------------------------------------------------------------------------
     def mark(self, status: str, advance: bool = False) -> None:
+        """Mark the selected person. The mark the list showed goes with it: if someone else has marked them
+        since, nothing is saved, the refusal (who, when, their mark) is said and the list reloaded, and the
+        selection stays on the person so their mark is seen."""
         idx = self.attendance_view.currentIndex()
         if not idx.isValid() or self.sitting is None:
             return
         person = self.attendance_model.row_at(idx.row())
         sitting_id = self.sitting.id
-        self.ctx.did(self._run(lambda: panel_undo.set_attendance(self.ctx.db, self.ctx.principal, sitting_id,
-                                                                 person.member_id, status)))
+        try:
+            entry = panel_undo.set_attendance(self.ctx.db, self.ctx.principal, sitting_id, person.member_id, status,
+                                              expected=person.status)
+        except AppError as exc:
+            self._load_detail()
+            self.say(str(exc), error=True)
+            self._select_person(person.member_id, idx.row())
+            return
+        self.ctx.did(entry)
         self._load_detail()
+        self.say(f"{person.full_name} marked {status}.")
         row = min(idx.row() + (1 if advance else 0), self.attendance_model.rowCount() - 1)
         self.attendance_view.selectRow(row)
         self.attendance_view.setFocus()
 
+    def _select_person(self, member_id: int, fallback: int) -> None:
+        ids = [a.member_id for a in self.attendance_model.rows()]
+        self.attendance_view.selectRow(ids.index(member_id) if member_id in ids else
+                                       min(fallback, self.attendance_model.rowCount() - 1))
+        self.attendance_view.setFocus()
+
     def mark_rest_present(self) -> None:
+        """"All not recorded → present": the people this list shows as not recorded and who still are in
+        the database are marked present in one transaction; anyone someone else marked meanwhile keeps
+        their mark and is named in the status line; the list is reloaded either way."""
         if self.detail is None or self.sitting is None:
             return
         sitting_id = self.sitting.id
-        changes = []
-        for a in self.detail.attendance:
-            if not a.status:
-                change = self._run(partial(svc.set_attendance, self.ctx.db, self.ctx.principal, sitting_id,
-                                           a.member_id, "present"))
-                if change is not None:
-                    changes.append(change)
-        self.ctx.did(self._run(lambda: panel_undo.attendance_entry(self.ctx.db, self.ctx.principal, changes)))
+        seen = [a.member_id for a in self.detail.attendance if not a.status]
+        if not seen:
+            self._load_detail()
+            self.say("Everyone's attendance is already recorded.")
+            return
+        done = self._run(lambda: panel_undo.mark_rest_present(self.ctx.db, self.ctx.principal, sitting_id, seen))
         self._load_detail()
+        if done is None:  # refused (the minutes are approved): the message is already said
+            return
+        entry, result = done
+        self.ctx.did(entry)
+        marked = (f"{plural(len(result.changes), 'person', 'people')} marked present."
+                  if result.changes else "Nobody was marked present.")
+        if result.skipped:
+            self.say(f"{marked} Not changed, as someone else marked them meanwhile: {'; '.join(result.skipped)}.",
+                     error=True)
+        else:
+            self.say(marked)
 
     # --- minutes ---------------------------------------------------------------------------------------
     def _save_minutes(self, item_id: int, draft: svc.MinutesDraft, expected_version: int) -> svc.MinutesRow:
@@ -733,16 +807,33 @@ class PanelPage(QWidget):
         item = next((i for i in self.minutes.items if i.id == item_id), None)
         if item is None:
             return
-        # the order of events first (sitting held, every member's view): say what is missing, no password asked
-        blockers = svc.approval_blockers(self.ctx.db, self.ctx.principal, item_id, today=self.today)
-        if blockers:
+        # the version on screen goes with the approval: minutes changed since are never approved unread
+        shown = item.minutes.row_version if item.minutes is not None else None
+
+        def refused(problems: str) -> None:
+            """Show the minutes as stored now, and why nothing was approved (the chair typed only a password)."""
+            self._load_detail(keep_item=item_id)
             self.minutes.message.setStyleSheet(tint_style("#B00020", self.minutes.message))
-            self.minutes.message.setText("Cannot approve yet. " + " ".join(blockers))
-            self.say("The minutes cannot be approved yet: " + " ".join(blockers), error=True)
+            self.minutes.message.setText(f"Not approved. {problems}")
+            self.say(f"Not approved. {problems}", error=True)
+
+        # the order of events first (sitting held, every member's view), and whether the minutes changed
+        # since they were shown: say what is wrong, no password asked
+        blockers = svc.approval_blockers(self.ctx.db, self.ctx.principal, item_id, today=self.today,
+                                         expected_version=shown)
+        if blockers:
+            refused(" ".join(blockers))
             return
 
         def submit(password: str) -> svc.MinutesRow:
-            return svc.approve_minutes(self.ctx.db, self.ctx.principal, item_id, password, today=self.today)
+            try:
+                return svc.approve_minutes(self.ctx.db, self.ctx.principal, item_id, password, today=self.today,
+                                           expected_version=shown)
+            except AppError as exc:
+                if not (isinstance(exc, ValidationError) and exc.field == "password"):
+                    dialog.reject()  # a wrong password is typed again; anything else closes and reloads
+                    refused(str(exc))
+                raise
 
         def done(row: Any) -> None:
             self._load_detail(keep_item=item_id)
@@ -750,7 +841,8 @@ class PanelPage(QWidget):
                      + (f"; handed to the ADM on {row.handed_off_on:%d/%m/%Y}." if row.handed_off_on else "."))
             self.detail_tabs.setCurrentWidget(self.minutes)
 
-        self._open(dialogs.password_dialog(self, f"the minutes of item {item.position}", submit, done))
+        dialog = dialogs.password_dialog(self, f"the minutes of item {item.position}", submit, done)
+        self._open(dialog)
 
     def correct(self, item_id: int) -> None:
         self._open(dialogs.reason_dialog(
@@ -845,27 +937,53 @@ class PanelPage(QWidget):
         self._open(dialogs.MemberDialog(self, self.today, self._users(), lambda data: svc.add_member(
             self.ctx.db, self.ctx.principal, data, today=self.today), lambda _v: self.reload_members()))
 
+    def _member_now(self, member_id: int) -> MemberRow | None:
+        """The member as saved now, the central list reloaded (a dialog's *Reload their version*)."""
+        self.reload_members()
+        return next((r for r in self.members_model.rows() if r.id == member_id), None)
+
     def edit_member(self) -> None:
         m = self.member
         if m is None:
             return
-        self._open(dialogs.MemberDialog(self, self.today, self._users(), lambda data: svc.update_member(
-            self.ctx.db, self.ctx.principal, m.id, data, today=self.today, expected_version=m.row_version),
-            lambda _v: self.reload_members(),
-            existing=m))
+        guard = dialogs.StaleGuard(m.row_version)
+
+        def submit(data: svc.MemberInput) -> Any:
+            return guard.save(dialog, lambda version: svc.update_member(
+                self.ctx.db, self.ctx.principal, m.id, data, today=self.today, expected_version=version),
+                lambda _exc: dialogs.member_values(data), reload)
+
+        def reload() -> int | None:
+            now = self._member_now(m.id)
+            if now is not None:
+                dialog.fill(now)
+            return now.row_version if now else None
+
+        dialog = dialogs.MemberDialog(self, self.today, self._users(), submit, lambda _v: self.reload_members(),
+                                      existing=m)
+        self._open(dialog)
 
     def notice(self) -> None:
         m = self.member
         if m is None:
             return
+        guard = dialogs.StaleGuard(m.row_version)
 
         def submit(day: dt.date, kind: str, reason: str) -> MemberRow:
             if kind not in ("left", "removed"):
                 raise ValidationError("Kind: choose leaving or removal.", "kind")
-            return svc.give_notice(self.ctx.db, self.ctx.principal, m.id, day, kind, reason, today=self.today,
-                                   expected_version=m.row_version)
+            return guard.save(dialog, lambda version: svc.give_notice(
+                self.ctx.db, self.ctx.principal, m.id, day, kind, reason, today=self.today, expected_version=version),
+                lambda exc: {**exc.saved_values, "Notice given on": f"{day:%d/%m/%Y}",
+                             "Leaving": "removed by the agency" if kind == "removed" else "leaving",
+                             "Reasons": reason.strip()}, reload)
 
-        self._open(dialogs.notice_dialog(self, self.today, submit, lambda _v: self.reload_members()))
+        def reload() -> int | None:
+            now = self._member_now(m.id)
+            return now.row_version if now else None
+
+        dialog = dialogs.notice_dialog(self, self.today, submit, lambda _v: self.reload_members())
+        self._open(dialog)
 
 
 def create_page(ctx: AppContext) -> QWidget:

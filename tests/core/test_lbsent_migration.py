@@ -1,0 +1,79 @@
+"""Migration ``lbsent_0001_item_recipient``: the sent-list's rows gain the item a letter was about and the
+birth relative it went to (nullable, FKs to letterbox_items and letterbox_participants). Rows written before
+keep their content with both empty; on an existing encrypted file through the application's
+copy-then-upgrade, and taken away again by the downgrade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import Connection, inspect, text
+
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage.engine import open_sqlcipher
+from adoption_desktop.core.storage.lifecycle import open_database
+from tests.core.test_migrations import _blank_sqlcipher
+
+REVISION = "lbsent_0001_item_recipient"  # alembic_version holds 32 characters (PostgreSQL)
+BEFORE = "panel_0002_item_absences"  # the head of its day
+
+
+def test_revision_is_the_one_head_and_fits_alembic_version() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    assert script.get_revision(REVISION).down_revision == BEFORE
+    assert migrations.script_heads() == {REVISION} and len(REVISION) <= 32
+
+
+def _insert(conn: Connection, table: str, **given: object) -> None:
+    """A row of ``table`` as the schema of the day has it: the given values, and a plain value for every
+    other required column without a default (the test needs the row, not its content)."""
+    values = dict(given)
+    for _cid, name, kind, notnull, default, pk in conn.exec_driver_sql(f'PRAGMA table_info("{table}")'):
+        if name in values or pk or not notnull or default is not None:
+            continue
+        kind = str(kind).upper()
+        values[name] = (1 if name == "row_version" else 0) if ("INT" in kind or "BOOL" in kind) else \
+            "2026-01-01 00:00:00" if "DATETIME" in kind else "2026-01-01" if "DATE" in kind else ""
+    names = ", ".join(values)
+    conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"), values)
+
+
+def test_sent_rows_upgrade_with_no_item_and_no_recipient(tmp_path: Path, store: SecretStore) -> None:
+    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
+    db = open_sqlcipher(path, key)
+    with db.engine.connect() as conn:
+        command.upgrade(migrations.alembic_config(conn), BEFORE)
+        conn.commit()
+        _insert(conn, "letterbox_arrangements", id=1, reference="LB-0001")
+        _insert(conn, "letterbox_participants", id=1, arrangement_id=1, name="Gina Quillfield")
+        _insert(conn, "letterbox_items", id=1, arrangement_id=1, direction="birth_to_adoptive")
+        _insert(conn, "letterbox_letters_sent", id=1, arrangement_id=1, kind="reminder", side="birth",
+                sent_on="2026-02-14", batch="reminder-20260214-abc123")
+        conn.commit()
+    db.dispose()
+    opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
+    try:
+        with opened.engine.connect() as conn:
+            assert REVISION in migrations.current_heads(conn)
+            columns = {c["name"]: c for c in inspect(conn).get_columns("letterbox_letters_sent")}
+            assert columns["item_id"]["nullable"] and columns["participant_id"]["nullable"]
+            keys = {(tuple(fk["constrained_columns"]), fk["referred_table"])
+                    for fk in inspect(conn).get_foreign_keys("letterbox_letters_sent")}
+            assert {(("item_id",), "letterbox_items"), (("participant_id",), "letterbox_participants")} <= keys
+            assert conn.execute(text("SELECT kind, batch, item_id, participant_id FROM letterbox_letters_sent")
+                                ).all() == [("reminder", "reminder-20260214-abc123", None, None)]
+            _insert(conn, "letterbox_letters_sent", id=2, arrangement_id=1, kind="returned", side="birth",
+                    sent_on="2026-04-03", batch="returned-20260403-def456", item_id=1, participant_id=1)
+            conn.commit()
+            command.downgrade(migrations.alembic_config(conn), BEFORE)
+            conn.commit()
+            assert not {"item_id", "participant_id"} & {c["name"] for c in
+                                                        inspect(conn).get_columns("letterbox_letters_sent")}
+            assert conn.execute(text("SELECT id, kind FROM letterbox_letters_sent ORDER BY id")).all() == [
+                (1, "reminder"), (2, "returned")]
+    finally:
+        opened.dispose()
