@@ -114,9 +114,22 @@ def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
             QMessageBox.warning(parent, "Open database", str(exc))
 
 
+def ask_retry_unreachable(parent: QWidget, exc: BaseException) -> bool:
+    """The team server could not be reached at start-up: say so plainly and offer Retry beside Close.
+    True for Retry."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Open database", str(exc), parent=parent)
+    box.setObjectName("unreachable_box")
+    retry = box.addButton("&Retry", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("&Close", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(retry)
+    box.exec()
+    return box.clickedButton() is retry
+
+
 def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
                     db_arg: str | None) -> Database | None:
     from adoption_desktop.core.config import app_paths
+    from adoption_desktop.core.errors import DatabaseUnavailable
     from adoption_desktop.core.policy import current_policy, load_install_defaults
     from adoption_desktop.core.storage.engine import is_postgres_url
     from adoption_desktop.ui.dialogs import StartDialog, show_error
@@ -130,11 +143,17 @@ def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
     if policy_db:
         db_arg = policy_db
     if target and (is_postgres_url(target) or Path(target).exists()):
-        try:
-            opened = _open(parent, target, store)
-        except Exception as exc:  # a remembered database that cannot be opened must not lock the user out
-            show_error(parent, "Open database", exc)
-            opened = None
+        while True:
+            try:
+                opened = _open(parent, target, store)
+            except DatabaseUnavailable as exc:  # the team server is down or restarting: it may be back soon
+                if ask_retry_unreachable(parent, exc):
+                    continue
+                opened = None
+            except Exception as exc:  # a remembered database that cannot be opened must not lock the user out
+                show_error(parent, "Open database", exc)
+                opened = None
+            break
         if opened is not None or db_arg:
             return opened
     start = StartDialog(parent)

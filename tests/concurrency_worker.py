@@ -71,6 +71,19 @@ def _counselling_referral(db: Database, p: dict[str, Any]) -> None:
     service.update_referral(db, p["user"], p["id"], p["data"], p["day"], expected_version=p.get("version"))
 
 
+def _counselling_checks(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.counselling import service
+
+    service.record_checks(db, p["user"], p["id"], acr_checked_on=p["day"], acr_note=p["note"], today=p["day"],
+                          expected_version=p.get("version"))
+
+
+def _counselling_receipt(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.counselling import service
+
+    service.record_receipt(db, p["user"], p["id"], p["day"], p["format"], p["pages"], today=p["day"])
+
+
 def _admin_change(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.core.security import service
     from adoption_desktop.core.security.permissions import Role
@@ -119,7 +132,8 @@ def _wrong_password(db: Database, p: dict[str, Any]) -> None:
 OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "sign": _sign, "minutes": _minutes, "outcome": _outcome, "outcome_confirmed": _outcome_confirmed,
     "reminders": _reminders, "arrangement": _arrangement,
-    "referral": _referral, "counselling_referral": _counselling_referral, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password,
+    "referral": _referral, "counselling_referral": _counselling_referral,
+    "counselling_checks": _counselling_checks, "counselling_receipt": _counselling_receipt, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password,
     "item_absence": _item_absence, "reword_reason": _reword_reason, "attendance": _attendance,
     "rest_present": _rest_present}
 

@@ -58,6 +58,27 @@ class PostgresServer:
         finally:
             db.dispose()
 
+    def start(self) -> None:
+        """Start it again after :meth:`stop` (same folder, same port): an outage in the middle of a test."""
+        folder = self.datadir.parent
+        subprocess.run([*self.run_as, self.pg_ctl, "-D", str(self.datadir), "-w", "-t", "30", "-l",
+                        str(folder / "log"), "-o", f"-h 127.0.0.1 -p {self.port} -k {folder} -F", "start"],
+                       capture_output=True, check=True)
+
+    def terminate_connections(self, database: str) -> int:
+        """End, on the server, every connection to the database ``database`` (what a restart or a dropped network
+        does to a client): how many were ended."""
+        admin = open_postgresql(f"{self.base_url}/postgres")
+        try:
+            with admin.engine.connect() as conn:
+                ended = conn.exec_driver_sql(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s "
+                    "AND pid <> pg_backend_pid()", (database,)).scalar_one()
+                conn.commit()
+        finally:
+            admin.dispose()
+        return int(ended)
+
     def stop(self) -> None:
         subprocess.run([*self.run_as, self.pg_ctl, "-D", str(self.datadir), "-m", "immediate", "stop"],
                        capture_output=True, check=False)

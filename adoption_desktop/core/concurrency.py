@@ -98,7 +98,7 @@ def stale(session: Session, row: Any, expected: int | None, what: str,
     who, at = last_saved(session, row)
     return StaleRecord(
         f"{who} saved {what} at {when_text(at)}, after you opened it; your change was not saved. "
-        "Reload to see their version, or re-apply your change on top of it.",
+        "Reload to see their version, or re-apply your change to save yours over theirs.",
         what=what, saved_by=who, saved_at=at, saved_version=int(row.row_version), your_version=expected,
         saved_values=values(row) if values else {})
 

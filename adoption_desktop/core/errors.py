@@ -61,3 +61,15 @@ class StaleRecord(Conflict):
         self.saved_version = saved_version
         self.your_version = your_version
         self.saved_values: dict[str, str] = dict(saved_values or {})
+
+
+class DatabaseUnavailable(DatabaseOpenError):
+    """The team database server can't be reached (stopped, restarting, the network dropped): nothing was
+    saved by the step that failed. Transient: the same step may simply be tried again. The message is
+    plain (no server address, port or driver text); the technical detail goes to the log."""
+
+    MESSAGE = ("The database server can't be reached just now. What you typed is kept on this screen; it is "
+               "saved when the server is back.")
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)

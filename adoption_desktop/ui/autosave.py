@@ -8,13 +8,18 @@ was), so text typed before a crash comes back."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QPlainTextEdit, QTextEdit
 
 from adoption_desktop.core import drafts
+from adoption_desktop.core.errors import DatabaseUnavailable
 from adoption_desktop.ui.context import AppContext
 
 TextWidget = QPlainTextEdit | QTextEdit | QLineEdit
+#: while the server can't be reached a draft is tried again this often (the text stays in the field)
+RETRY_MS = 5000
+#: said (through ``DraftAutosaver.status``) while a draft could not be saved for an outage
+NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will retry."
 
 
 def _text(widget: TextWidget) -> str:
@@ -22,6 +27,10 @@ def _text(widget: TextWidget) -> str:
 
 
 class DraftAutosaver(QObject):
+    #: NOT_SAVED_OUTAGE when a draft could not be saved because the server can't be reached, "" once a
+    #: draft is saved again: for the host's status line (an autosave never pops a dialog)
+    status = Signal(str)
+
     def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
@@ -30,6 +39,8 @@ class DraftAutosaver(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.save_now)
         self.restored = False
+        self.interval_ms = interval_ms
+        self.unsaved = False  # True while the last attempt failed for an outage (a retry is scheduled)
         saved = drafts.load_draft(ctx.db, ctx.principal, key)
         if saved and not _text(widget).strip():
             widget.setText(saved) if isinstance(widget, QLineEdit) else widget.setPlainText(saved)
@@ -37,9 +48,29 @@ class DraftAutosaver(QObject):
         signal = widget.textChanged
         signal.connect(self.timer.start)
 
-    def save_now(self) -> None:
+    def save_now(self) -> bool:
+        """Save the draft now. False when the server can't be reached: the text stays in the field,
+        ``status`` says so quietly and the draft is tried again on a timer (no dialog while typing)."""
         self.timer.stop()
-        drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, _text(self.widget))
+        try:
+            drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, _text(self.widget))
+        except DatabaseUnavailable:
+            self.unsaved = True
+            self.timer.start(RETRY_MS)
+            self._say(NOT_SAVED_OUTAGE)
+            return False
+        self.timer.setInterval(self.interval_ms)
+        if self.unsaved:
+            self.unsaved = False
+            self._say("")
+        return True
+
+    def _say(self, text: str) -> None:
+        """To the host's status line (``status``), and the main window's status bar when the field is in one."""
+        self.status.emit(text)
+        window = self.widget.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text) if text else window.statusBar().clearMessage()
 
     def clear(self) -> None:
         """Call after the text was saved for real."""

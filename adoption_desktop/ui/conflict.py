@@ -1,8 +1,11 @@
 """The one dialog for a save refused because someone else saved first (``StaleRecord``).
 
-It shows the person's version beside the saved one, field by field (differences in bold), says who saved
-and when, and offers: **Reload their version** (discard mine), **Re-apply my change** (save mine on top of
-theirs, knowingly) or **Keep editing** (nothing happens; my text stays on screen)."""
+It says who saved and when, names the fields where the person's version and the saved one differ, and
+shows those fields first, side by side (wrapped, scrolled by the pixel, so a long Discussion is readable;
+the fields that are the same are hidden behind *Show all fields*). It offers: **Reload their version**
+(discard mine), **Re-apply my change** (save mine over theirs, knowingly: the dialog says which of the
+fields they saved it replaces; theirs stays in the audit log) or **Keep editing** (nothing happens; my text
+stays on screen). A change is never merged field by field."""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +33,21 @@ from adoption_desktop.core.errors import AppError, StaleRecord
 RELOAD, REAPPLY, CANCEL = "reload", "reapply", "cancel"
 
 
+def differing_fields(mine: Mapping[str, str], saved: Mapping[str, str]) -> list[str]:
+    """The fields whose text differs between the person's version and the saved one, in display order
+    (only fields the person's version has: with no version of theirs, e.g. an undo, nothing is compared)."""
+    return [name for name in dict.fromkeys([*saved, *mine])
+            if mine and name in mine and (mine.get(name) or "").strip() != (saved.get(name) or "").strip()]
+
+
+def replaces_text(saved_by: str, fields: list[str]) -> str:
+    """What *Re-apply my change* does to the other person's work, plainly."""
+    who = saved_by or "the other person"
+    if not fields:
+        return f"Re-apply my change: your version and {who}'s are the same in every field shown."
+    return f"Re-apply my change replaces what {who} saved in: {', '.join(fields)}. Their version stays in the audit log."
+
+
 class ConflictDialog(QDialog):
     def __init__(self, parent: QWidget | None, err: StaleRecord, mine: dict[str, str]) -> None:
         super().__init__(parent)
@@ -40,33 +60,61 @@ class ConflictDialog(QDialog):
         message.setObjectName("conflict_message")
         message.setWordWrap(True)
         layout.addWidget(message)
-        fields = list(dict.fromkeys([*err.saved_values, *mine]))
+        self.differing = differing_fields(mine, err.saved_values)
+        everything = list(dict.fromkeys([*err.saved_values, *mine]))
+        same = [name for name in everything if name not in self.differing]
+        fields = [*self.differing, *same]  # what differs first
+        self.summary = QLabel(
+            (f"Different in your version: <b>{', '.join(self.differing)}</b> (shown first)." if self.differing
+             else "No field of yours differs from the saved version.") if mine else "")
+        self.summary.setObjectName("conflict_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setVisible(bool(mine))
+        layout.addWidget(self.summary)
         self.table = QTableWidget(len(fields), 3, self)
         self.table.setObjectName("conflict_table")
+        self.table.setAccessibleName("Your version beside the saved version")
         saved_head = f"Saved version ({err.saved_by})" if err.saved_by else "Saved version"
         self.table.setHorizontalHeaderLabels(["Field", "Your version", saved_head])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(True)
+        # a long text is one tall row: scroll by the pixel so all of it can be read
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         bold = QFont()
         bold.setBold(True)
         for row, name in enumerate(fields):
             values = (name, mine.get(name, ""), err.saved_values.get(name, ""))
             for col, value in enumerate(values):
                 cell = QTableWidgetItem(value)
-                if values[1] != values[2]:
+                cell.setToolTip(value if col else "")
+                if name in self.differing:
                     cell.setFont(bold)
                 self.table.setItem(row, col, cell)
-        self.table.resizeRowsToContents()
-        layout.addWidget(self.table)
+        # rows are measured again whenever the columns change width (measured once, early, a row was cut)
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        layout.addWidget(self.table, 1)
+        self.show_all = QCheckBox(f"&Show all fields ({len(same)} the same)")
+        self.show_all.setObjectName("conflict_show_all")
+        self.show_all.toggled.connect(self._show_rows)
+        self.show_all.setVisible(bool(self.differing) and bool(same))
+        layout.addWidget(self.show_all)
+        self._show_rows(False)
+        self.replaces = QLabel(replaces_text(err.saved_by, self.differing))
+        self.replaces.setObjectName("conflict_replaces")
+        self.replaces.setWordWrap(True)
+        layout.addWidget(self.replaces)
         buttons = QHBoxLayout()
         self.reload_button = QPushButton("&Reload their version")
         self.reload_button.setObjectName("conflict_reload")
         self.reload_button.setToolTip("Discard your change and show what is saved now.")
         self.reapply_button = QPushButton("Re-&apply my change")
         self.reapply_button.setObjectName("conflict_reapply")
-        self.reapply_button.setToolTip("Save your version on top of theirs (theirs stays in the audit log).")
+        self.reapply_button.setToolTip(self.replaces.text())
         self.reapply_button.setEnabled(err.saved_version is not None)
         keep = QPushButton("&Keep editing")
         keep.setObjectName("conflict_keep")
@@ -79,10 +127,33 @@ class ConflictDialog(QDialog):
         self.reapply_button.clicked.connect(lambda: self._choose(REAPPLY))
         keep.clicked.connect(self.reject)
         keep.setDefault(True)
+        self._fit()
 
     def _choose(self, choice: str) -> None:
         self.choice = choice
         self.accept()
+
+    def _show_rows(self, show_all: bool) -> None:
+        """Only the fields that differ, unless the person asks for all (or nothing differs)."""
+        hide_same = bool(self.differing) and not show_all
+        for row in range(self.table.rowCount()):  # the differing fields are the first rows
+            self.table.setRowHidden(row, hide_same and row >= len(self.differing))
+        self.table.resizeRowsToContents()
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt override
+        """When the dialog's (hidden) reapply button is hidden, its wording goes too (an undo)."""
+        super().setVisible(visible)
+        if visible:
+            self.replaces.setVisible(not self.reapply_button.isHidden())
+            self.table.resizeRowsToContents()
+
+    def _fit(self) -> None:
+        """Wide and tall enough to read a long text beside another, within the screen (1366×768 at 150 %
+        leaves 911×512): most of the available height, never more."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        self.resize(min(max(self.minimumWidth(), 960), area.width() - 40),
+                    min(max(self.sizeHint().height(), 560), area.height() - 80))
 
 
 def resolve_conflict(parent: QWidget | None, err: StaleRecord, mine: dict[str, str]) -> str:

@@ -1,12 +1,15 @@
 """A banner "Being edited by NAME since HH:MM" over an editor, backed by ``core.presence`` leases.
 
 The banner takes a lease while its host (a dialog, the minutes editor) is shown, renews it every
-``RENEW_SECONDS`` and releases it when the host is hidden or closed; a crash simply lets it lapse.
+``RENEW_SECONDS`` and releases it when the host is hidden or closed; a crash simply lets it lapse. It asks
+who else is editing every ``REFRESH_SECONDS`` and whenever its window is activated (the first person learns
+of the second within seconds, not at the next renewal).
 Presence is a courtesy: any failure talking to the database is ignored (saves are protected by versions)."""
 
 from __future__ import annotations
 
 import contextlib
+import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
@@ -29,7 +32,8 @@ class PresenceBanner(QLabel):
         self.entity, self.entity_id = entity, entity_id
         self.lease: presence.Lease | None = None
         self.timer = QTimer(self)
-        self.timer.setInterval(presence.RENEW_SECONDS * 1000)
+        self.timer.setInterval(presence.REFRESH_SECONDS * 1000)
+        self.renewed_at = 0.0  # time.monotonic() of the last acquire or renewal
         self.timer.timeout.connect(self.tick)
         host.installEventFilter(self)
         if entity and host.isVisible():
@@ -39,6 +43,8 @@ class PresenceBanner(QLabel):
         if watched is self.host:
             if event.type() == QEvent.Type.Show and self.entity:
                 self.start()
+            elif event.type() == QEvent.Type.WindowActivate and self.timer.isActive():
+                self.refresh()  # back to this window: say at once who else has the record open
             elif event.type() in (QEvent.Type.Hide, QEvent.Type.Close):
                 self.stop()
         return False
@@ -56,13 +62,16 @@ class PresenceBanner(QLabel):
         if self.lease is None and self.editing:
             with contextlib.suppress(Exception):
                 self.lease = presence.acquire(self.ctx.db, self.ctx.principal, self.entity, self.entity_id)
+                self.renewed_at = time.monotonic()
         self.refresh()
         self.timer.start()
 
     def tick(self) -> None:
-        if self.lease is not None:
+        """Every ``REFRESH_SECONDS``: who else is editing; the lease is renewed every ``RENEW_SECONDS``."""
+        if self.lease is not None and time.monotonic() - self.renewed_at >= presence.RENEW_SECONDS - 1:
             with contextlib.suppress(Exception):
                 self.lease = presence.renew(self.ctx.db, self.ctx.principal, self.lease)
+                self.renewed_at = time.monotonic()
         self.refresh()
 
     def refresh(self) -> None:

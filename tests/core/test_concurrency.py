@@ -653,6 +653,58 @@ def test_a_stale_counselling_referral_save_is_refused_and_its_warning_recorded_o
         assert len(warnings) == 1 and "before any counselling interview" in warnings[0].detail
 
 
+def test_two_counsellors_recording_the_checks_at_once_never_lose_a_note(shared: Shared) -> None:
+    """User trial: two counsellors recorded the register and veto checks on one case at once, both were told
+    "Checks recorded." and the second note silently replaced the first (a "no-contact" register entry could be
+    lost). Each saves from the version they loaded: one per case wins, the other is refused naming who saved,
+    with the note now stored among the values the conflict shows."""
+    from adoption_desktop.counselling import service as counselling
+    from tests.counselling.conftest import referral
+
+    db = shared.db
+    users = {"a": make_user(db, "ck_one", Role.COUNSELLOR), "b": make_user(db, "ck_two", Role.COUNSELLOR)}
+    today = dt.date(2026, 11, 23)
+    loaded = [counselling.open_case(db, users["a"], counselling.create_referral(
+        db, users["a"], dataclasses.replace(referral(), current_name=f"Amy Lark {n}"), today=today), today=today)
+        for n in range(4)]
+    notes = {"a": "Register: birth mother asked for no contact (entry of 2019).", "b": "Nothing on the register."}
+    rounds = {who: [{"user": users[who], "id": c.id, "version": c.row_version, "day": today, "note": notes[who]}
+                    for c in loaded] for who in ("a", "b")}
+    results = race(shared, "counselling_checks", rounds["a"], rounds["b"])
+    for c, r in zip(loaded, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "StaleRecord" and users[winner].full_name in message
+        saved = counselling.open_case(db, users["a"], c.id, today=today)
+        assert saved.row_version == c.row_version + 1 and saved.acr_note == notes[winner]
+    with pytest.raises(StaleRecord) as refused:  # what the loser's conflict dialog is given: the stored note
+        counselling.record_checks(db, users["b"], loaded[0].id, acr_checked_on=today, acr_note="mine",
+                                  today=today, expected_version=loaded[0].row_version)
+    assert refused.value.saved_values["ACR note"] in notes.values()
+    assert refused.value.saved_values["Adoption Contact Register checked"] == f"{today:%d/%m/%Y}"
+
+
+def test_two_counsellors_recording_one_receipt_at_once_record_it_once(shared: Shared) -> None:
+    """The receipt of requested records is a state change: of two counsellors recording it at once one
+    does; the other is told who recorded it (it was silently replaced: its date, format and pages)."""
+    from adoption_desktop.counselling import service as counselling
+    from tests.counselling.conftest import referral
+
+    db = shared.db
+    users = {"a": make_user(db, "rc_one", Role.COUNSELLOR), "b": make_user(db, "rc_two", Role.COUNSELLOR)}
+    today = dt.date(2026, 11, 23)
+    case_id = counselling.create_referral(db, users["a"], referral(), today=today)
+    requests = [counselling.add_request(db, users["a"], case_id, counselling.RequestInput(
+        "court", f"Court {n}", dt.date(2026, 11, 2)), today=today) for n in range(4)]
+    rounds = {who: [{"user": users[who], "id": rid, "day": today, "format": fmt, "pages": pages}
+                    for rid in requests] for who, fmt, pages in (("a", "paper", 10), ("b", "electronic", 99))}
+    results = race(shared, "counselling_receipt", rounds["a"], rounds["b"])
+    for rid, r in zip(requests, results, strict=True):
+        winner, loser, message = one_winner(r)
+        assert r[loser][0] == "Conflict" and users[winner].full_name in message and "received" in message
+        row = next(q for q in counselling.open_case(db, users["a"], case_id, today=today).requests if q.id == rid)
+        assert (row.record_format, row.pages) == (rounds[winner][0]["format"], rounds[winner][0]["pages"])
+
+
 def test_two_administrators_changing_each_other_at_once_leave_one(shared: Shared) -> None:
     """Review: on PostgreSQL, B taking A's administrator role while A disabled B left no enabled
     administrator (each passed its check before the other committed). B's account is held here until both

@@ -637,3 +637,52 @@ def test_the_case_window_wraps_its_longest_flag_instead_of_scrolling_sideways(
     # minimum was set by it (811 px, more than the 784 px the window gets at 1366×768)
     assert case.header.minimumSizeHint().width() < 400, case.header.minimumSizeHint()
     assert case.minimumSizeHint().width() < 700, case.minimumSizeHint()
+
+
+def test_checks_recorded_by_a_colleague_meanwhile_are_shown_and_never_replaced_silently(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """User trial: two counsellors recorded the register and veto checks at once; both were told "Checks
+    recorded." and the second note replaced the first. Now the second is shown the colleague's checks beside
+    theirs; their typed note stays in the form; only "Re-apply my change" saves it over the colleague's."""
+    from adoption_desktop.ui import conflict
+    from tests.conftest import make_user
+
+    case_id = new_case()
+    colleague = make_user(db, "pat", Role.COUNSELLOR)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    dialog = case.checks_dialog()  # opened before the colleague saved
+    acr = dialog.form.findChild(QCheckBox, "acr")
+    assert acr is not None
+    acr.setChecked(True)
+    _line(dialog, "acr_note", "Nothing on the register.")
+    theirs = "Register: birth mother asked for no contact."
+    service.record_checks(db, colleague, case_id, acr_checked_on=TODAY, acr_note=theirs, today=TODAY)
+
+    shown: list[conflict.ConflictDialog] = []
+    answer = ["keep"]
+
+    def choose(d: conflict.ConflictDialog) -> int:
+        shown.append(d)
+        if answer[0] == "reapply":
+            d.reapply_button.click()
+            return 1
+        d.reject()
+        return 0
+
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", choose)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert len(shown) == 1 and dialog.isVisible()  # not "Checks recorded.": the form stays open
+    assert colleague.full_name in dialog.message.text()
+    table = shown[0].table
+    rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text())
+            for r in range(table.rowCount())}
+    assert rows["ACR note"] == ("Nothing on the register.", theirs)
+    note = dialog.form.findChild(QLineEdit, "acr_note")
+    assert note is not None and note.text() == "Nothing on the register."  # what they typed is kept
+    assert service.open_case(db, counsellor, case_id, TODAY).acr_note == theirs  # nothing replaced
+    answer[0] = "reapply"  # knowingly: theirs stays in the audit log
+    _ok(dialog)
+    assert len(shown) == 2
+    assert service.open_case(db, counsellor, case_id, TODAY).acr_note == "Nothing on the register."

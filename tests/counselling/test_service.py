@@ -364,3 +364,18 @@ def test_a_chase_dated_before_the_last_chase_is_refused(
     now = service.chase_state(db, counsellor, req)
     assert (now.chase_count, now.last_chased_on) == (1, D(2026, 11, 10))
     service.record_chase(db, counsellor, req, D(2026, 11, 10), today=TODAY)  # the same day is allowed
+
+
+def test_a_note_changed_on_a_check_already_recorded_is_saved(db: Database, counsellor: Principal,
+                                                             new_case: Callable[..., int]) -> None:
+    """The checks form shows the notes of checks already recorded, editable; a changed note was silently
+    dropped (only a new check date wrote its note) while the form said "Checks recorded."."""
+    case_id = new_case()
+    service.record_checks(db, counsellor, case_id, acr_checked_on=TODAY, acr_note="Entry found.", today=TODAY)
+    loaded = service.open_case(db, counsellor, case_id, TODAY)
+    service.record_checks(db, counsellor, case_id, acr_note="Entry found: no contact wanted.", today=TODAY,
+                          expected_version=loaded.row_version)
+    after = service.open_case(db, counsellor, case_id, TODAY)
+    assert (after.acr_checked_on, after.acr_note) == (TODAY, "Entry found: no contact wanted.")
+    service.record_checks(db, counsellor, case_id, veto_note="A veto note with no veto check.", today=TODAY)
+    assert service.open_case(db, counsellor, case_id, TODAY).veto_note == ""  # no check recorded: no note

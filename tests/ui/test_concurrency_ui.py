@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.core.security import service as security
@@ -112,6 +112,88 @@ def test_banner_shows_who_is_editing_and_goes_when_they_close(qtbot: QtBot, db: 
     assert ann_banner.lease is None
     bob_banner.refresh()
     assert bob_banner.isHidden() and bob_banner.text() == ""
+
+
+def test_the_conflict_names_and_shows_first_what_differs_and_what_reapplying_replaces(
+        qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """User trial: the comparison showed Status, Outcome and a cut Recommendation row, the Discussion that
+    differed needed scrolling, and "Re-apply my change" replaced the colleague's Discussion without saying so."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QFontMetrics
+
+    editor, item, ann, _bob = _editor_with_item(qtbot, db)
+    theirs = ("Ann's second thoughts: the panel discussed the contact plan at length, the social worker "
+              "explained why letterbox contact twice a year suits the child, and members asked about the "
+              "birth grandmother's wish to be included. ") * 3
+    svc.save_minutes(db, ann, item, svc.MinutesDraft(recommendation_text="Approve the match with the Lees.",
+                                                     discussion=theirs))
+    editor.recommendation_text.setText("Approve the match with the Lees.")
+    editor.discussion.setPlainText("Bob's notes from the meeting.")
+    shown: list[conflict.ConflictDialog] = []
+
+    def look(dialog: conflict.ConflictDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        shown.append(dialog)
+        return 0
+
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", look)
+    assert not editor.save_now()
+    dialog = shown[0]
+    table = dialog.table
+    visible = [table.item(r, 0).text() for r in range(table.rowCount()) if not table.isRowHidden(r)]
+    assert visible == ["Discussion"]  # only what differs, first; the rest behind "Show all fields"
+    assert "Discussion" in dialog.summary.text()
+    assert dialog.replaces.text().startswith(f"Re-apply my change replaces what {ann.full_name} saved in: Discussion.")
+    assert dialog.reapply_button.toolTip() == dialog.replaces.text()
+    # the long text is wrapped and whole: its row is as tall as the wrapped text, and on screen without scrolling
+    cell = table.item(0, 2)
+    width = table.columnWidth(2) - 8
+    needed = QFontMetrics(cell.font()).boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap,
+                                                    theirs).height()
+    assert table.rowHeight(0) >= needed
+    assert table.visualItemRect(cell).bottom() <= table.viewport().height()
+    area = dialog.screen().availableGeometry()
+    assert dialog.width() <= area.width() and dialog.height() <= area.height()
+    dialog.show_all.setChecked(True)
+    assert all(not table.isRowHidden(r) for r in range(table.rowCount()))
+    assert table.item(0, 0).text() == "Discussion"
+    assert not shown[0].summary.text().startswith("No field")
+    dialog.close()
+    assert "on top of" not in dialog.findChild(QLabel, "conflict_message").text()  # no merge is implied
+
+
+def test_the_first_editor_learns_of_the_second_within_seconds(qtbot: QtBot, db: Database) -> None:
+    """User trial: the banner was refreshed only at the 40 s lease renewal, so the first person learned of
+    the second late. It now asks every REFRESH_SECONDS (10 s; the read is a few ms) and on window activation,
+    while the lease is still renewed every RENEW_SECONDS."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from adoption_desktop.core import presence
+
+    ann = make_user(db, "ann", Role.COUNSELLOR)
+    bob = make_user(db, "bob", Role.COUNSELLOR)
+    hosts = [QWidget(), QWidget()]
+    for h in hosts:
+        qtbot.addWidget(h)
+    ann_banner = PresenceBanner(AppContext(db, ann, TaskRunner(synchronous=True)), hosts[0], "counselling_cases", 9)
+    bob_banner = PresenceBanner(AppContext(db, bob, TaskRunner(synchronous=True)), hosts[1], "counselling_cases", 9)
+    hosts[0].show()
+    assert ann_banner.isHidden() and ann_banner.timer.interval() <= 10_000
+    hosts[1].show()  # Bob opens the same case
+    assert bob_banner.lease is not None
+    QCoreApplication.sendEvent(hosts[0], QEvent(QEvent.Type.WindowActivate))  # Ann comes back to her window
+    assert not ann_banner.isHidden() and bob.full_name in ann_banner.text()
+    lease = ann_banner.lease
+    assert lease is not None
+    ann_banner.tick()  # a refresh ten seconds on does not renew the lease (that stays every 40 s)
+    assert ann_banner.lease == lease
+    ann_banner.renewed_at -= presence.RENEW_SECONDS
+    ann_banner.tick()
+    assert ann_banner.lease is not None and ann_banner.lease.expires_at >= lease.expires_at
+    hosts[1].close()
+    ann_banner.tick()
+    assert ann_banner.isHidden()
 
 
 # --- the panel page: attendance and the edit dialogs from a stale screen ---------------------------------

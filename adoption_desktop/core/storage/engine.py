@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +25,7 @@ from adoption_desktop.core.errors import (
     DatabaseBusy,
     DatabaseDamaged,
     DatabaseOpenError,
+    DatabaseUnavailable,
     PermissionDenied,
     StaleRecord,
 )
@@ -75,6 +77,39 @@ def is_busy_error(err: BaseException) -> bool:
 def is_damage_error(err: BaseException) -> bool:
     """SQLITE_CORRUPT / SQLITE_NOTADB / I/O errors while reading pages: the file is damaged."""
     return any(w in _message(err) for w in _DAMAGE_WORDS)
+
+
+_REFUSAL_WORDS = ("authentication", "password", "does not exist", "permission denied", "pg_hba.conf", "role ")
+
+
+def is_connection_lost(err: BaseException) -> bool:
+    """The server can't be reached or dropped the connection (stopped, restarted, a backend terminated,
+    the network gone): a transient outage, not a refusal. SQLAlchemy's own disconnect test
+    (``connection_invalidated``), a pool ping that failed, or a PostgreSQL driver error with no SQLSTATE
+    (could not connect) or of class 08 (connection exception) / 57P (shutdown, cannot connect now).
+    Never SQLite's busy or damaged errors, which have their own messages."""
+    if isinstance(err, exc.DisconnectionError):
+        return True
+    if isinstance(err, exc.DBAPIError) and err.connection_invalidated:
+        return True
+    orig = getattr(err, "orig", None)
+    if orig is None or not type(orig).__module__.startswith("psycopg"):
+        return False
+    if type(orig).__name__ == "InterfaceError" or (type(orig).__name__ == "OperationalError" and \
+            getattr(orig, "sqlstate", None) is None):
+        # a failed connection attempt has no SQLSTATE; a refusal (wrong password, no such database) is
+        # not an outage and keeps its own message
+        return not any(w in str(orig).lower() for w in _REFUSAL_WORDS)
+    sqlstate = str(getattr(orig, "sqlstate", "") or "")
+    return sqlstate.startswith(("08", "57P"))
+
+
+def unavailable(err: BaseException) -> DatabaseUnavailable:
+    """The plain error for a lost connection; the driver's text (server, port) goes to the log only."""
+    logging.getLogger("adoption_desktop.storage").warning(
+        "database server unreachable (%s): %s", type(getattr(err, "orig", None) or err).__name__,
+        str(getattr(err, "orig", None) or err).strip().replace("\n", " "))
+    return DatabaseUnavailable()
 
 
 def busy_message(name: str) -> str:
@@ -164,9 +199,11 @@ class Database:
             try:
                 session.connection(execution_options=options)
                 return session
-            except exc.OperationalError as err:
+            except (exc.DBAPIError, exc.DisconnectionError) as err:
                 session.close()
-                if not is_busy_error(err):
+                if is_connection_lost(err):
+                    raise unavailable(err) from err
+                if not isinstance(err, exc.OperationalError) or not is_busy_error(err):
                     raise
                 now = time.monotonic()
                 if deadline is None:
@@ -240,8 +277,14 @@ class Database:
             session.rollback()
             raise StaleRecord("Someone else saved this record at the same moment; nothing of yours was "
                               "saved. Reload it and apply your change again.") from err
-        except exc.DBAPIError as err:
+        except (exc.DBAPIError, exc.DisconnectionError) as err:
+            if not self.is_sqlite and is_connection_lost(err):
+                with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back on it
+                    session.rollback()
+                raise unavailable(err) from err
             session.rollback()
+            if isinstance(err, exc.DisconnectionError):
+                raise
             if self.is_sqlite and is_busy_error(err):
                 raise DatabaseBusy(busy_message(self.name)) from err
             if self.is_sqlite and is_damage_error(err):
@@ -493,6 +536,12 @@ def _ping_when_idle(engine: Engine) -> None:
             raise exc.DisconnectionError(str(err)) from err
 
 
+#: said at start-up when the team server does not answer (the window offers Retry and Close)
+STARTUP_UNREACHABLE = ("Could not reach the PostgreSQL server (the team database): it may be stopped or "
+                       "restarting, or the network is down. Nothing was changed. Retry when it is back, or "
+                       "ask IT.")
+
+
 def open_postgresql(url: str | URL) -> Database:
     engine = create_engine(url, pool_pre_ping=False)
     _ping_when_idle(engine)
@@ -501,7 +550,10 @@ def open_postgresql(url: str | URL) -> Database:
             conn.execute(text("SELECT 1"))
     except exc.OperationalError as err:
         engine.dispose()
-        raise DatabaseOpenError(f"Could not reach the PostgreSQL server: {err.orig}") from err
+        if is_connection_lost(err):
+            unavailable(err)  # the driver's text (server, port) to the log
+            raise DatabaseUnavailable(STARTUP_UNREACHABLE) from err
+        raise DatabaseOpenError(f"Could not open the team database: {err.orig}") from err
     rendered = engine.url.render_as_string(hide_password=True)
     return Database(engine, "postgresql", None, label=rendered)
 

@@ -45,6 +45,7 @@ from adoption_desktop.counselling.service.common import _request_row as _request
 from adoption_desktop.counselling.service.common import _text as _text
 from adoption_desktop.counselling.service.common import _today as _today
 from adoption_desktop.counselling.service.common import _validate_referral as _validate_referral
+from adoption_desktop.counselling.service.common import checks_values
 from adoption_desktop.counselling.service.data import (
     BEFORE_1975_ANSWERS,
     CONTACT,
@@ -121,6 +122,7 @@ __all__ = [
     "case_id_for_reference",
     "caseload",
     "chase_state",
+    "checks_values",
     "close_case",
     "counsellors",
     "counts",

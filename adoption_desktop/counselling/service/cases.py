@@ -24,6 +24,7 @@ from adoption_desktop.counselling.models import (
 )
 from adoption_desktop.counselling.service.common import (
     _case,
+    _checks_of,
     _choice,
     _detail,
     _not_future,
@@ -129,23 +130,32 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
 
 
 def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_on: dt.date | None = None,
-                  acr_note: str = "", veto_checked_on: dt.date | None = None, veto_note: str = "",
-                  intermediary_signposted_on: dt.date | None = None, today: dt.date | None = None) -> None:
-    """Adoption Contact Register and veto checks, intermediary service signposted (pre-commencement)."""
+                  acr_note: str | None = None, veto_checked_on: dt.date | None = None, veto_note: str | None = None,
+                  intermediary_signposted_on: dt.date | None = None, today: dt.date | None = None,
+                  expected_version: int | None = None) -> None:
+    """Adoption Contact Register and veto checks, intermediary service signposted (pre-commencement).
+
+    A check date records that check (with its note); a note alone (``None``: left as it is) changes the note
+    of a check already recorded. ``expected_version``: the case as the counsellor saw it: a colleague's
+    checks saved since are never replaced silently (:class:`StaleRecord`, with the checks now stored)."""
     require(actor, Permission.COUNSELLING_EDIT)
-    acr_note = clean_text(acr_note, "Adoption Contact Register note", multiline=True, max_length=4000)
-    veto_note = clean_text(veto_note, "Veto note", multiline=True, max_length=4000)
+    notes = {name: None if value is None else clean_text(value, label, multiline=True, max_length=4000).strip()
+             for name, value, label in (("acr_note", acr_note, "Adoption Contact Register note"),
+                                        ("veto_note", veto_note, "Veto note"))}
     for day, name, label in ((acr_checked_on, "acr_checked_on", "Adoption Contact Register check date"),
                              (veto_checked_on, "veto_checked_on", "Veto check date"),
                              (intermediary_signposted_on, "intermediary_signposted_on", "Signposting date")):
         if day is not None:
             _not_future(day, _today(today), name, label)
     with db.session(actor) as session:
-        case = _open_case_for_edit(session, case_id)
-        if acr_checked_on:
-            case.acr_checked_on, case.acr_note = acr_checked_on, acr_note.strip()
-        if veto_checked_on:
-            case.veto_checked_on, case.veto_note = veto_checked_on, veto_note.strip()
+        case = _open_case_for_edit(session, case_id, expected_version, _checks_of)
+        for check, day in (("acr", acr_checked_on), ("veto", veto_checked_on)):
+            note = notes[f"{check}_note"]
+            if day:
+                setattr(case, f"{check}_checked_on", day)
+                setattr(case, f"{check}_note", note or "")
+            elif note is not None and getattr(case, f"{check}_checked_on") is not None:
+                setattr(case, f"{check}_note", note)
         if intermediary_signposted_on:
             case.intermediary_signposted_on = intermediary_signposted_on
 

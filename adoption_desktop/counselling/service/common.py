@@ -4,6 +4,7 @@ recording a disclosure."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -97,16 +98,35 @@ def _case_values(case: CounsellingCase) -> dict[str, str]:
             "Closed": f"{case.closed_on:%d/%m/%Y}" if case.closed_on else "", "Outcome": case.outcome}
 
 
-def _open_case_for_edit(session: Session, case_id: int, expected_version: int | None = None) -> CounsellingCase:
+def checks_values(acr_checked_on: dt.date | None, acr_note: str, veto_checked_on: dt.date | None, veto_note: str,
+                  intermediary_signposted_on: dt.date | None) -> dict[str, str]:
+    """The register and veto checks under the labels a conflict shows them (the saved case's and the
+    counsellor's own alike)."""
+    def day(d: dt.date | None) -> str:
+        return f"{d:%d/%m/%Y}" if d else "not recorded"
+
+    return {"Adoption Contact Register checked": day(acr_checked_on), "ACR note": acr_note,
+            "Veto checked": day(veto_checked_on), "Veto note": veto_note,
+            "Intermediary service signposted": day(intermediary_signposted_on)}
+
+
+def _checks_of(case: CounsellingCase) -> dict[str, str]:
+    return checks_values(case.acr_checked_on, case.acr_note, case.veto_checked_on, case.veto_note,
+                         case.intermediary_signposted_on)
+
+
+def _open_case_for_edit(session: Session, case_id: int, expected_version: int | None = None,
+                        values: Callable[[CounsellingCase], dict[str, str]] | None = None) -> CounsellingCase:
     """The case, locked for this transaction, still open, and (with ``expected_version``) still the
-    version the counsellor was looking at."""
+    version the counsellor was looking at; a stale one is refused showing ``values`` of the saved case (by
+    default its referral, allocation and closure)."""
     case = lock_row(session, _case(session, case_id))
     if case.closed_on is not None:
         who, at = last_saved(session, case)
         raise Conflict(f"Case {case.reference} was closed on {case.closed_on:%d/%m/%Y} (by {who}, "
                        f"{when_text(at)}); it cannot be changed.")
     if expected_version is not None and case.row_version != expected_version:
-        raise stale(session, case, expected_version, f"case {case.reference}", _case_values)
+        raise stale(session, case, expected_version, f"case {case.reference}", values or _case_values)
     return case
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import check_version, version_of
+from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, version_of, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -176,6 +176,11 @@ def record_receipt(db: Database, actor: Principal, request_id: int, received_on:
                               "pages")
     with db.session(actor) as session:
         row, _ = _request(session, request_id)
+        lock_row(session, row)  # a state change: of two people recording the receipt at once, one does
+        if row.received_on is not None:
+            who, at = last_saved(session, row)
+            raise Conflict(f"{who} recorded the records from {row.holder_name} as received on "
+                           f"{row.received_on:%d/%m/%Y} ({when_text(at)}); nothing was changed.")
         if received_on < row.sent_on:
             raise ValidationError("Date received: it cannot be before the request was sent.", "received_on")
         row.received_on, row.record_format, row.pages = received_on, record_format, pages

@@ -363,6 +363,8 @@ class CaseDialog(QDialog):
 
         dialog = FormDialog(self, title, form, run)
         dialog.autosavers = savers
+        for saver in savers:  # an autosave that could not reach the server says so here, never in a dialog
+            saver.status.connect(dialog.message.setText)
         if any(saver.restored for saver in savers):
             dialog.message.setText("Unsaved text from your last visit to this form was restored; check it, "
                                    "then press OK to save it.")
@@ -593,17 +595,37 @@ class CaseDialog(QDialog):
         form = small_form([("", acr, "acr"), ("ACR &note", acr_note, "acr_note"), ("", veto, "veto"),
                            ("Veto n&ote", veto_note, "veto_note"), ("", inter, "intermediary"),
                            ("&Date", on, "checked_on")])
+        loaded = d.row_version
 
         def submit() -> str:
             day = pydate(on.date())
-            service.record_checks(
-                self.ctx.db, self.ctx.principal, self.case_id,
-                acr_checked_on=day if acr.isChecked() and d.acr_checked_on is None else None,
-                acr_note=acr_note.text(),
-                veto_checked_on=day if veto.isChecked() and d.veto_checked_on is None else None,
-                veto_note=veto_note.text(),
-                intermediary_signposted_on=day if inter.isChecked() and d.intermediary_signposted_on is None
-                else None, today=self.today())
+            new = {"acr_checked_on": day if acr.isChecked() and d.acr_checked_on is None else None,
+                   "veto_checked_on": day if veto.isChecked() and d.veto_checked_on is None else None,
+                   "intermediary_signposted_on": day if inter.isChecked() and d.intermediary_signposted_on is None
+                   else None}
+
+            def save(version: int | None) -> None:
+                service.record_checks(self.ctx.db, self.ctx.principal, self.case_id,
+                                      acr_checked_on=new["acr_checked_on"], acr_note=acr_note.text(),
+                                      veto_checked_on=new["veto_checked_on"], veto_note=veto_note.text(),
+                                      intermediary_signposted_on=new["intermediary_signposted_on"],
+                                      today=self.today(), expected_version=version)
+            try:
+                save(loaded)
+            except StaleRecord as exc:
+                # a colleague recorded checks (or changed the case) since this form opened: never replace
+                # their note silently; the form, with what this counsellor typed, stays open unless they
+                # choose to save theirs over it
+                mine = service.checks_values(
+                    new["acr_checked_on"] or d.acr_checked_on, acr_note.text().strip(),
+                    new["veto_checked_on"] or d.veto_checked_on, veto_note.text().strip(),
+                    new["intermediary_signposted_on"] or d.intermediary_signposted_on)
+                choice = resolve_conflict(self, exc, mine)
+                if choice != REAPPLY or exc.saved_version is None:
+                    if choice == RELOAD:
+                        self.reload()
+                    raise
+                save(exc.saved_version)
             return "Checks recorded."
         return self._form("Register and veto checks", form, submit)
 

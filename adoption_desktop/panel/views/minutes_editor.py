@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, StaleRecord
+from adoption_desktop.core.errors import AppError, DatabaseUnavailable, StaleRecord
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft, MinutesRow, advice_text
 from adoption_desktop.panel.views.models import ViewsModel
@@ -36,6 +36,10 @@ from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.palette import tint_style
 
 AUTOSAVE_MS = 1500
+#: while the server can't be reached, an autosave is tried again this often (the text stays on screen)
+RETRY_MS = 5000
+#: what the line under the editor says while an autosave could not reach the server
+NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will retry."
 
 
 class MinutesEditor(QWidget):
@@ -344,9 +348,17 @@ class MinutesEditor(QWidget):
             if resolved is None:
                 return False
             row = resolved
+        except DatabaseUnavailable as exc:
+            # An outage is not the person's mistake: an autosave says so quietly and tries again on its own
+            # (no dialog mid-sentence); a save they asked for says the plain message. Either way the text
+            # stays on screen, still unsaved (dirty), and the line never claims a save that did not happen.
+            self._error(AppError(NOT_SAVED_OUTAGE) if auto else exc)
+            self.autosave.start(RETRY_MS)
+            return False
         except AppError as exc:
             self._error(exc)
             return False
+        self.autosave.setInterval(AUTOSAVE_MS)
         self.dirty = False
         self.items[self.index] = _with_minutes(item, row)
         self.message.setStyleSheet("")
