@@ -27,14 +27,20 @@ SignIn = Callable[["QWidget", "Database"], "Principal | None"]
 
 
 def save_pending_drafts(window: QWidget) -> int:
-    """Write every draft waiting for its autosave timer now; returns how many savers there were."""
+    """Write every draft waiting for its autosave timer now; returns how many could not be saved (the
+    server can't be reached: their text is still only on screen)."""
     savers: list[DraftAutosaver] = []
     for top in [window, *QApplication.topLevelWidgets()]:
         savers.extend(top.findChildren(DraftAutosaver))
     for saver in dict.fromkeys(savers):
         if saver.timer.isActive():
             saver.save_now()
-    return len(savers)
+    return sum(1 for saver in dict.fromkeys(savers) if saver.unsaved)
+
+
+#: a sign-out stopped because typed text could not be saved (closing its windows would lose it)
+SIGN_OUT_UNSAVED = ("Not signed out: the server can't be reached, and {n} typed draft(s) are not saved yet. "
+                    "Your work is kept on screen; sign out when the server is back.")
 
 
 def close_open_windows(window: MainWindow) -> bool:
@@ -140,7 +146,9 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
     from adoption_desktop.ui.context import AppContext
 
     ctx = window.ctx
-    save_pending_drafts(window)
+    if unsaved := save_pending_drafts(window):  # closing their windows now would lose what was typed
+        window.statusBar().showMessage(SIGN_OUT_UNSAVED.format(n=unsaved), 15000)
+        return None
     if not close_open_windows(window):
         window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)
         return None

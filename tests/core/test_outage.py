@@ -82,3 +82,19 @@ def test_opening_an_unreachable_server_is_a_plain_retryable_error(pg: PostgresSe
         open_postgresql(f"{pg.base_url}/no_such_database")
     assert not isinstance(refused.value, DatabaseUnavailable)
     assert "does not exist" in str(refused.value)
+
+
+def test_a_team_connection_gives_up_and_notices_a_dead_server_in_seconds(pg: PostgresServer, pg_db: Database) -> None:
+    """A server that stops answering without refusing (a hung network) left the window waiting on the
+    operating system's own timeouts; each connection now carries libpq's connect timeout and keepalives,
+    and a setting given in the database address wins."""
+    url = f"{pg.base_url}/{pg_db.engine.url.database}"
+    for address, timeout in ((url, "10"), (url + "?connect_timeout=3", "3")):
+        db = open_postgresql(address)
+        try:
+            with db.engine.connect() as conn:
+                params = conn.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
+        finally:
+            db.dispose()
+        assert params["connect_timeout"] == timeout
+        assert (params["keepalives"], params["keepalives_idle"], params["keepalives_count"]) == ("1", "30", "3")

@@ -139,3 +139,33 @@ def test_start_up_with_the_server_down_offers_retry(qtbot: QtBot, pg: PostgresSe
     assert [t.replace("&", "") for t in boxes[0][1]] == ["Retry", "Close"]
     assert opened is not None
     opened.dispose()
+
+
+def test_sign_out_during_an_outage_keeps_the_unsaved_draft_on_screen(
+        qtbot: QtBot, pg: PostgresServer, pg_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signing out closed the open windows after their drafts failed to save: what was typed was lost. Now
+    the sign-out stops and says why, the text and the user stay; once the server is back it goes ahead."""
+    from adoption_desktop.ui import session_switch
+    from adoption_desktop.ui.main_window import MainWindow
+
+    monkeypatch.setattr(autosave, "RETRY_MS", 60_000)
+    bea = make_user(pg_db, "bea", Role.COUNSELLOR)
+    window = MainWindow(AppContext(pg_db, bea, TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.show()
+    edit = QPlainTextEdit(window)
+    saver = DraftAutosaver(window.ctx, "counselling.notes:7", edit, interval_ms=60_000)
+    pg.stop()
+    try:
+        edit.setPlainText("Session notes not saved yet")
+        assert saver.timer.isActive()
+        assert session_switch.sign_out(window, ask=lambda *_: None) is None
+        assert window.statusBar().currentMessage().startswith("Not signed out: the server can't be reached, "
+                                                              "and 1 typed draft(s) are not saved yet.")
+        assert edit.toPlainText() == "Session notes not saved yet" and window.ctx.principal.user_id == bea.user_id
+        _no_dialog_shown()
+    finally:
+        pg.start()
+    signed_out = session_switch.sign_out(window, ask=lambda *_: None)  # back: the draft is saved, then out
+    assert signed_out is None and not window.isVisible()
+    assert drafts.load_draft(pg_db, bea, "counselling.notes:7") == "Session notes not saved yet"

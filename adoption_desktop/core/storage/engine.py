@@ -542,8 +542,20 @@ STARTUP_UNREACHABLE = ("Could not reach the PostgreSQL server (the team database
                        "ask IT.")
 
 
+#: libpq settings for a team server that stops answering without refusing (a hung network, a switch
+#: gone): a connection attempt gives up after 10 s, and a dead connection is noticed by TCP keepalives
+#: within about a minute, instead of the window waiting for the operating system's own timeouts
+#: (minutes). A setting given in the database address wins.
+LIBPQ_TIMEOUTS = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                  "keepalives_count": 3}
+
+
 def open_postgresql(url: str | URL) -> Database:
-    engine = create_engine(url, pool_pre_ping=False)
+    from sqlalchemy.engine import make_url
+
+    given = make_url(url)
+    connect_args = {k: v for k, v in LIBPQ_TIMEOUTS.items() if k not in given.query}
+    engine = create_engine(given, pool_pre_ping=False, connect_args=connect_args)
     _ping_when_idle(engine)
     try:
         with engine.connect() as conn:
