@@ -62,6 +62,32 @@ def test_minutes_changed_and_sent_again_are_not_approved_on_the_version_shown(
     assert row.status == "approved" and UNSEEN in handoffs[0].minutes_extract
 
 
+def test_a_correction_at_the_same_version_number_is_not_approved_from_the_old_screen(
+        panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    """A correction is a new minutes row whose version starts again: a second screen still showing the
+    approved minutes, at the version number the correction has reached, approved the correction unread
+    (review). The approval names the minutes row as well as its version."""
+    item, shown = _sent(panel)
+    svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY, expected_version=shown.row_version,
+                        expected_minutes_id=shown.id)
+    rows = [svc.correct_minutes(panel.db, panel.clerk, item, "Typo in the reasons.")]
+    while rows[-1].row_version < shown.row_version - 1:  # ordinary saves of the correction draft
+        rows.append(svc.save_minutes(panel.db, panel.clerk, item, dataclasses.replace(
+            rows[-1].draft, reasons=UNSEEN + str(len(rows))), expected_version=rows[-1].row_version))
+    sent = svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    assert sent.id != shown.id and sent.row_version == shown.row_version  # the numbers agree
+    [blocker] = svc.approval_blockers(panel.db, panel.chair, item, today=TODAY, expected_version=shown.row_version,
+                                      expected_minutes_id=shown.id)
+    assert blocker.startswith("These are newer minutes than the ones on your screen: version 2 (submitted)")
+    with pytest.raises(StaleRecord, match="Read them before approving. Nothing was approved"):
+        svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY,
+                            expected_version=shown.row_version, expected_minutes_id=shown.id)
+    assert [m.status for m in svc.minutes_history(panel.db, panel.chair, item)] == ["approved", "submitted"]
+    row = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY,  # read, then approved
+                              expected_version=sent.row_version, expected_minutes_id=sent.id)
+    assert row.id == sent.id and row.status == "approved"
+
+
 def test_minutes_changed_after_sending_tell_the_chair_what_happened(panel: Panel) -> None:
     """Edited after sending (back to draft): not "have not been sent to the chair yet; send them first"
     but who changed them, and that they come back when sent again."""

@@ -77,19 +77,23 @@ def item_text(item: ItemRow, m: MinutesRow, members: dict[int, str]) -> str:
 
 
 def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
-                    *, today: dt.date | None = None, expected_version: int | None = None) -> MinutesRow:
+                    *, today: dt.date | None = None, expected_version: int | None = None,
+                    expected_minutes_id: int | None = None) -> MinutesRow:
     """The chair approves an item's minutes (re-entering the password). The approved version is locked and,
     for a definite recommendation, the ADM decision is opened in the same transaction.
 
     ``expected_version``: the ``row_version`` of the minutes the chair was shown. If the panel administrator
     changed them since (and sent them again, or not), nothing is approved and :class:`StaleRecord` says who
-    and when: the chair never approves words they have not read. ``None`` (scripts) approves what is stored."""
+    and when: the chair never approves words they have not read. ``None`` (scripts) approves what is stored.
+    ``expected_minutes_id``: which minutes that version was of. A correction is a new row whose version
+    starts again at 1, so a screen still showing the approved version would otherwise approve the correction
+    sent since, unread, when the two numbers happen to agree."""
     require(actor, P.PANEL_APPROVE_MINUTES)
     if not reauthenticate(db, actor, password):
         raise ValidationError("Password: that is not your password; enter it again to approve the minutes.",
                               "password")
     with db.session(actor) as session:
-        return _approve(session, actor, item_id, _today(today), expected_version)
+        return _approve(session, actor, item_id, _today(today), expected_version, expected_minutes_id)
 
 
 def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_on: dt.date) -> PanelHandoff:
@@ -132,7 +136,7 @@ def open_correction(session: Session, panel_item_id: int) -> MinutesCorrectionOp
 
 
 def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None,
-                      expected_version: int | None = None) -> list[str]:
+                      expected_version: int | None = None, expected_minutes_id: int | None = None) -> list[str]:
     """What stops the chair approving this item's minutes today (empty when nothing does): the screens
     show it before asking for the password. ``expected_version``: the ``row_version`` of the minutes on
     the chair's screen; changed since, that is all that is said (the screen reloads them first)."""
@@ -142,7 +146,7 @@ def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt
         m = _current_minutes(session, item_id)
         if m is None:
             return ["Minutes: none are drafted for this item yet."]
-        changed = _changed_since_shown(session, m, expected_version)
+        changed = _changed_since_shown(session, m, expected_version, expected_minutes_id)
         if changed is not None:
             return [str(changed)]
         problems = _approval_problems(session, item, m, _today(today))
@@ -171,9 +175,19 @@ def _check_approval_order(session: Session, item: PanelItem, m: PanelMinutes, to
                               "member_views" if "Members' views" in problems[-1] else "approved_on")
 
 
-def _changed_since_shown(session: Session, m: PanelMinutes, expected_version: int | None) -> StaleRecord | None:
-    """The refusal for a chair whose screen showed version ``expected_version`` of the minutes when ``m``
-    (as stored now) is another one; None when they are the same (or no version was given)."""
+def _changed_since_shown(session: Session, m: PanelMinutes, expected_version: int | None,
+                         expected_minutes_id: int | None = None) -> StaleRecord | None:
+    """The refusal for a chair whose screen showed version ``expected_version`` of the minutes
+    ``expected_minutes_id`` when ``m`` (as stored now) is another one; None when they are the same (or no
+    version was given)."""
+    if expected_minutes_id is not None and m.id != expected_minutes_id:
+        base = stale(session, m, expected_version, "the minutes", _minutes_values)
+        who, when = base.saved_by, when_text(base.saved_at if isinstance(base.saved_at, dt.datetime) else None)
+        return StaleRecord(
+            f"These are newer minutes than the ones on your screen: version {m.version} ({m.status}), last saved "
+            f"by {who} at {when}. Read them before approving. Nothing was approved.",
+            what=base.what, saved_by=base.saved_by, saved_at=base.saved_at, saved_version=base.saved_version,
+            your_version=expected_version, saved_values=base.saved_values)
     if expected_version is None or int(m.row_version) == int(expected_version):
         return None
     base = stale(session, m, expected_version, "the minutes", _minutes_values)
@@ -192,13 +206,13 @@ def _changed_since_shown(session: Session, m: PanelMinutes, expected_version: in
 
 
 def _approve(session: Session, actor: Principal, item_id: int, today: dt.date,
-             expected_version: int | None = None) -> MinutesRow:
+             expected_version: int | None = None, expected_minutes_id: int | None = None) -> MinutesRow:
     from adoption_desktop.adm.service import open_decision_from_panel
 
     item, m = _locked_item_minutes(session, item_id)  # every save, send and correction locks the item too
     if m is not None:
         lock_row(session, m)
-        changed = _changed_since_shown(session, m, expected_version)
+        changed = _changed_since_shown(session, m, expected_version, expected_minutes_id)
         if changed is not None:
             raise changed
     if m is not None and m.status == "approved":

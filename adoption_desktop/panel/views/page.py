@@ -809,6 +809,7 @@ class PanelPage(QWidget):
             return
         # the version on screen goes with the approval: minutes changed since are never approved unread
         shown = item.minutes.row_version if item.minutes is not None else None
+        shown_id = item.minutes.id if item.minutes is not None else None  # a correction is a new row
 
         def refused(problems: str) -> None:
             """Show the minutes as stored now, and why nothing was approved (the chair typed only a password)."""
@@ -820,7 +821,7 @@ class PanelPage(QWidget):
         # the order of events first (sitting held, every member's view), and whether the minutes changed
         # since they were shown: say what is wrong, no password asked
         blockers = svc.approval_blockers(self.ctx.db, self.ctx.principal, item_id, today=self.today,
-                                         expected_version=shown)
+                                         expected_version=shown, expected_minutes_id=shown_id)
         if blockers:
             refused(" ".join(blockers))
             return
@@ -828,7 +829,7 @@ class PanelPage(QWidget):
         def submit(password: str) -> svc.MinutesRow:
             try:
                 return svc.approve_minutes(self.ctx.db, self.ctx.principal, item_id, password, today=self.today,
-                                           expected_version=shown)
+                                           expected_version=shown, expected_minutes_id=shown_id)
             except AppError as exc:
                 if not (isinstance(exc, ValidationError) and exc.field == "password"):
                     dialog.reject()  # a wrong password is typed again; anything else closes and reloads
