@@ -79,7 +79,7 @@ def test_a_correction_at_the_same_version_number_is_not_approved_from_the_old_sc
     [blocker] = svc.approval_blockers(panel.db, panel.chair, item, today=TODAY, expected_version=shown.row_version,
                                       expected_minutes_id=shown.id)
     assert blocker.startswith("These are newer minutes than the ones on your screen: version 2 (submitted)")
-    with pytest.raises(StaleRecord, match="Read them before approving. Nothing was approved"):
+    with pytest.raises(StaleRecord, match=r"Read them before approving\. Nothing was approved"):
         svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY,
                             expected_version=shown.row_version, expected_minutes_id=shown.id)
     assert [m.status for m in svc.minutes_history(panel.db, panel.chair, item)] == ["approved", "submitted"]

@@ -106,7 +106,9 @@ def _member_values(m: PanelMember) -> dict[str, str]:
             "Training": f"{m.training_on:%d/%m/%Y}" if m.training_on else "",
             "Gender": profile.GENDERS.get(m.gender, m.gender),
             "Ethnicity": profile.ethnicity_label(m.ethnicity) if profile.ethnicity_problem(m.ethnicity) is None
-            else m.ethnicity}
+            else m.ethnicity,
+            # every field a save overwrites (the ADM's conflict rule and the hand-off read the account link)
+            "User account": f"account no. {m.user_id}" if m.user_id is not None else "none"}
 
 
 def update_member(db: Database, actor: Principal, member_id: int, data: MemberInput,

@@ -124,6 +124,11 @@ def item_values(data: ItemInput) -> dict[str, str]:
             "Notes": data.notes.strip()}
 
 
+def account_label(user_id: int | None) -> str:
+    """A member's linked user account in the conflict window (the same words as the service's)."""
+    return f"account no. {user_id}" if user_id is not None else "none"
+
+
 def member_values(data: MemberInput) -> dict[str, str]:
     """The member form under the labels of the saved version in the conflict window."""
     def day(value: dt.date | None) -> str:
@@ -135,7 +140,9 @@ def member_values(data: MemberInput) -> dict[str, str]:
             "DBS checked": day(data.dbs_checked_on), "Training": day(data.training_on),
             "Gender": profile.GENDERS.get(data.gender, data.gender),
             "Ethnicity": profile.ethnicity_label(data.ethnicity) if profile.ethnicity_problem(data.ethnicity) is None
-            else data.ethnicity}
+            else data.ethnicity,
+            # every field the save overwrites: a Re-apply that would undo a colleague's link must show it
+            "User account": account_label(data.user_id)}
 
 
 class SittingDialog(FormDialog):
