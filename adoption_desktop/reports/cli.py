@@ -31,7 +31,9 @@ def _export_report(args: argparse.Namespace) -> int:
                                                                                                 dt.date.today())
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    problem = periods.period_problem(period, dt.date.today()) or periods.kind_problem(args.kind, period)
+    today = dt.date.today()
+    problem = (periods.period_problem(period, today) or periods.future_end_problem(period, today)
+               or periods.kind_problem(args.kind, period))
     if problem:
         raise CliError(problem.replace("set To to", "use a --period ending").replace("Set To to", "Use a --period ending"))
     with signed_in(args) as (db, user):

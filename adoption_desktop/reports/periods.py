@@ -73,14 +73,23 @@ def last_year(p: Period) -> Period:
 KIND_MONTHS = {"six-monthly": 6, "annual": 12}
 
 
+def _spans_months(p: Period, months: int) -> bool:
+    """``p`` is ``months`` months to the day (3 June–2 December), or from a month's last day to a month's
+    last day (31 March–30 September, 29 February 2028–28 February 2029)."""
+    if add_months(p.start, months) - dt.timedelta(days=1) == p.end:
+        return True
+    after = p.start + dt.timedelta(days=1)
+    return after.day == 1 and add_months(after, months) - dt.timedelta(days=1) == p.end
+
+
 def kind_problem(kind: str, p: Period) -> str:
     """Why a report of ``kind`` does not fit ``p`` ("" when it does): a six-monthly report covers six months
     and an annual one twelve, to the day (1 April–30 September, or 3 June–2 December). A trial wrote an
     "Annual report: 01/11/2026–02/12/2026"."""
     months = KIND_MONTHS[kind]
-    if add_months(p.start, months) - dt.timedelta(days=1) == p.end:
+    if _spans_months(p, months):
         return ""
-    fits = [k for k, m in KIND_MONTHS.items() if add_months(p.start, m) - dt.timedelta(days=1) == p.end]
+    fits = [k for k, m in KIND_MONTHS.items() if _spans_months(p, m)]
     example = Period(p.start, add_months(p.start, months) - dt.timedelta(days=1))
     to = f"set To to {example.end:%d/%m/%Y} ({example.label})."
     return (f"{KINDS[kind]}: it covers {months} months, and {p.label} is {p.days} days. "
@@ -93,6 +102,15 @@ def period_problem(p: Period, today: dt.date) -> str:
         return f"To ({p.end:%d/%m/%Y}) is before From ({p.start:%d/%m/%Y})."
     if p.start > today:
         return f"From ({p.start:%d/%m/%Y}) is after today: nothing has happened in that period yet."
+    return ""
+
+
+def future_end_problem(p: Period, today: dt.date) -> str:
+    """For a report made without a screen (the command line): a period ending after today would count
+    what has not happened (booked appointments as adults supported); the page brings To back to today."""
+    if p.end > today:
+        return (f"The period ends after today ({p.end:%d/%m/%Y}): figures count what has happened, so end it "
+                f"on or before today ({today:%d/%m/%Y}).")
     return ""
 
 

@@ -41,8 +41,30 @@ def test_a_kind_fits_its_months_to_the_day_and_nothing_else(start: dt.date, kind
     name, months = kind
     end = add_months(start, months) - dt.timedelta(days=1)
     assert kind_problem(name, Period(start, end)) == ""
-    assert kind_problem(name, Period(start, end + dt.timedelta(days=1))) != ""
+    month_end_start = (start + dt.timedelta(days=1)).day == 1  # then month end to month end fits as well
+    assert (kind_problem(name, Period(start, end + dt.timedelta(days=1))) != "") or month_end_start
     assert kind_problem(name, Period(start, end - dt.timedelta(days=1))) != ""
+    assert kind_problem(name, Period(start, end + dt.timedelta(days=5))) != ""
+
+
+def test_month_end_to_month_end_fits_too() -> None:
+    """Review: 31 March–30 September was refused as six months ("set To to 29/09"), and 29 February 2028–
+    28 February 2029 as a year."""
+    assert kind_problem("six-monthly", Period(D(2026, 3, 31), D(2026, 9, 30))) == ""
+    assert kind_problem("annual", Period(D(2028, 2, 29), D(2029, 2, 28))) == ""
+    assert kind_problem("six-monthly", Period(D(2026, 3, 31), D(2026, 9, 28))) != ""
+
+
+def test_the_command_line_refuses_a_period_ending_after_today(tmp_path: Any, capsys: Any) -> None:
+    from adoption_desktop.cli import main
+
+    ahead = dt.date.today() + dt.timedelta(days=30)
+    start = add_months(ahead + dt.timedelta(days=1), -6)
+    code = main(["export", "report", "--db", str(tmp_path / "none.db"), "--user", "manager", "--kind",
+                 "six-monthly", "--period", f"{start:%Y-%m-%d}..{ahead:%Y-%m-%d}", "--out", str(tmp_path / "r.docx")])
+    assert code != 0
+    assert "The period ends after today" in capsys.readouterr().err
+    assert not (tmp_path / "r.docx").exists()
 
 
 def test_a_period_after_today_or_upside_down_is_not_counted() -> None:
