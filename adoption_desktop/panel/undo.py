@@ -509,10 +509,12 @@ def restore_attendance(db: Database, actor: Principal, changes: Sequence[Attenda
             if member is not None and c.before != c.after:
                 check_attendance_open(session, [i for i in items if i.sitting_id == c.sitting_id], member,
                                       c.after, c.before)
+        keys = {(c.sitting_id, c.member_id) for c in changes}
+        locked = {(r.sitting_id, r.member_id): r for r in session.scalars(  # in id order, as every multi-row lock
+            select(PanelAttendance).where(PanelAttendance.sitting_id.in_(sorted({k[0] for k in keys})))
+            .order_by(PanelAttendance.id).with_for_update()) if (r.sitting_id, r.member_id) in keys}
         for c in changes:
-            row = session.scalars(select(PanelAttendance).where(
-                PanelAttendance.sitting_id == c.sitting_id, PanelAttendance.member_id == c.member_id)
-                .with_for_update()).first()
+            row = locked.get((c.sitting_id, c.member_id))
             if (row.status if row is not None else "") != c.after:
                 raise changed_since(session, "panel_attendance", [row.id] if row is not None else [],
                                     f"{c.member_name}'s attendance", {"Attendance": row.status if row else ""})

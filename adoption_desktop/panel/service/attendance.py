@@ -177,8 +177,8 @@ def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Seq
         sitting = _sitting(session, sitting_id)
         items = _locked_items(session, sitting_id)
         stored = {a.member_id: a for a in session.scalars(
-            select(PanelAttendance).where(PanelAttendance.sitting_id == sitting_id)
-            .with_for_update().execution_options(populate_existing=True))}
+            select(PanelAttendance).where(PanelAttendance.sitting_id == sitting_id).order_by(PanelAttendance.id)
+            .with_for_update().execution_options(populate_existing=True))}  # id order, as every multi-row lock
         wanted = list(dict.fromkeys(seen)) if seen is not None else [
             a.member_id for a in _attendance(session, sitting) if not a.status]
         changes: list[AttendanceChange] = []
