@@ -89,6 +89,29 @@ def test_the_warning_names_who_opened_the_correction_when_and_why(db: Database) 
     assert clerk.full_name in entry and REASON in entry
 
 
+def test_sign_anyway_is_for_the_correction_the_warning_named(db: Database) -> None:
+    """Review: "sign anyway" was a plain yes: a second correction opened (after the first was approved) while
+    the dialog was up was signed over with the first one's confirmation, and the audit cited the second."""
+    clerk, item, decision = _approved(db)
+    decider = make_user(db, "corr_adm", Role.AGENCY_DECISION_MAKER)
+    panel.correct_minutes(db, clerk, item, REASON)
+    shown = adm.minutes_correction(db, decider, decision)  # the dialog's warning: version 2
+    assert shown is not None and shown.version == 2
+    chair = make_user(db, "corr_chair3", Role.PANEL_CHAIR)
+    panel.submit_minutes(db, clerk, item, today=APPROVED)
+    panel.approve_minutes(db, chair, item, TEST_PASSWORD, today=APPROVED)
+    panel.correct_minutes(db, clerk, item, "A second correction: the vote was recorded wrongly.")
+    _decided(db, decider, decision)
+    with pytest.raises(ValidationError, match="the vote was recorded wrongly") as err:
+        adm.sign_decision(db, decider, decision, TEST_PASSWORD, SIGNED, sign_anyway=True,
+                          correction_shown=shown.version)
+    assert err.value.field == "minutes_correction"
+    again = adm.minutes_correction(db, decider, decision)
+    assert again is not None and again.version == 3
+    adm.sign_decision(db, decider, decision, TEST_PASSWORD, SIGNED, sign_anyway=True, correction_shown=again.version)
+    assert "open: version 3" in _sign_entry(db, decision)
+
+
 def test_once_the_correction_is_approved_there_is_nothing_to_confirm(db: Database) -> None:
     clerk, item, decision = _approved(db)
     decider = make_user(db, "corr_adm", Role.AGENCY_DECISION_MAKER)

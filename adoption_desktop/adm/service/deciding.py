@@ -138,10 +138,11 @@ def _minutes_correction(session: Session, d: AdmDecision) -> MinutesCorrectionOp
     return open_correction(session, d.panel_item_id)
 
 
-def _check_correction(found: MinutesCorrectionOpen | None, sign_anyway: bool) -> None:
+def _check_correction(found: MinutesCorrectionOpen | None, sign_anyway: bool, shown: int | None = None) -> None:
     """Not a refusal (whether to wait is a practice question) but an explicit confirmation: signing while
-    the minutes are being corrected needs ``sign_anyway``."""
-    if found is not None and not sign_anyway:
+    the minutes are being corrected needs ``sign_anyway``, given for the correction the ADM was warned about
+    (``shown``: its version; another correction since is asked about again)."""
+    if found is not None and (not sign_anyway or (shown is not None and shown != found.version)):
         raise ValidationError(minutes_correction_warning(found) + " To sign now, confirm that you sign anyway.",
                               "minutes_correction")
 
@@ -236,7 +237,7 @@ def _signable(d: AdmDecision, actor: Principal, decided_on: dt.date) -> None:
 
 def sign_decision(db: Database, actor: Principal, decision_id: int, password: str,
                   decided_on: dt.date, *, expected_version: int | None = None, delay_reason: str = "",
-                  sign_anyway: bool = False) -> SignResult:
+                  sign_anyway: bool = False, correction_shown: int | None = None) -> SignResult:
     """Sign the recorded decision (re-entering the password). Refused for a member of the item's panel.
 
     The decision row is locked first, so of two people signing at once exactly one signs; the other is
@@ -244,21 +245,22 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
     signed (they would sign words they have not read). Signed past the statutory deadline (``due_on``, in
     working days) it needs ``delay_reason``, kept on the decision and counted in the figures. While a
     correction of the panel minutes it rests on is open it needs ``sign_anyway`` (the ADM read the
-    warning), noted in the audit entry of the signature."""
+    warning), noted in the audit entry of the signature; ``correction_shown`` is the version of the
+    correction the warning named, so a confirmation is never carried over to a newer correction."""
     require(actor, Permission.ADM_DECIDE)
     delay_reason = clean_text(delay_reason, "Reason for delay", multiline=True, max_length=4000).strip()
     with db.session(actor, write=False) as session:  # every check before the password is tried
         d = _get(session, decision_id)
         _signable(d, actor, decided_on)
         _check_delay(d, decided_on, delay_reason, calendar(session))
-        _check_correction(_minutes_correction(session, d), sign_anyway)
+        _check_correction(_minutes_correction(session, d), sign_anyway, correction_shown)
     _reauth(db, actor, password)
     with db.session(actor) as session:  # and again on the row locked for signing
         d = _for_change(session, decision_id, expected_version)
         _signable(d, actor, decided_on)
         late = _check_delay(d, decided_on, delay_reason, calendar(session))
         correction = _minutes_correction(session, d)  # opened since the dialog: it is asked again
-        _check_correction(correction, sign_anyway)
+        _check_correction(correction, sign_anyway, correction_shown)
         warning = _name_warning(d, actor)
         _sign_fields(d, actor, decided_on)
         d.delay_reason = delay_reason if late else ""

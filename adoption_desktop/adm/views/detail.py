@@ -403,6 +403,7 @@ class DecisionPanel(QWidget):
             return
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
         asked = password is None
+        shown_correction: int | None = None  # the correction the warning named: "sign anyway" is for it alone
         if password is None:
             warning = self.detail.conflict_warning
             try:
@@ -421,6 +422,7 @@ class DecisionPanel(QWidget):
                 return
             password, delay_reason = dlg.password.text(), dlg.delay_reason.toPlainText()
             sign_anyway = correction is not None and dlg.sign_anyway.isChecked()
+            shown_correction = correction.version if correction is not None else None
         pw, version, why, anyway = password, self.version, delay_reason, sign_anyway
 
         def failed(exc: BaseException) -> None:
@@ -435,7 +437,7 @@ class DecisionPanel(QWidget):
                 self.failed.emit(exc)
 
         self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why,
-                                                sign_anyway=anyway),
+                                                sign_anyway=anyway, correction_shown=shown_correction),
                   lambda _r: None, failed)
 
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
