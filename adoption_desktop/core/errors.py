@@ -66,10 +66,32 @@ class StaleRecord(Conflict):
 class DatabaseUnavailable(DatabaseOpenError):
     """The team database server can't be reached (stopped, restarting, the network dropped): nothing was
     saved by the step that failed. Transient: the same step may simply be tried again. The message is
-    plain (no server address, port or driver text); the technical detail goes to the log."""
+    plain (no server address, port or driver text); the technical detail goes to the log. It promises no
+    later save: only autosaves retry, and they say so in their own words."""
 
-    MESSAGE = ("The database server can't be reached just now. What you typed is kept on this screen; it is "
-               "saved when the server is back.")
+    MESSAGE = ("The database server can't be reached just now, so this was not saved. What you typed is still "
+               "on screen: try again when the server is back, or ask IT.")
 
-    def __init__(self, message: str = MESSAGE) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.MESSAGE)
+
+
+class DatabaseCommitUncertain(DatabaseUnavailable):
+    """The connection was lost while the server was committing (PostgreSQL): the change may or may not
+    have been stored, so the person must look before doing it again (a second Sign or batch would be a
+    duplicate). Still an outage: whatever treats :class:`DatabaseUnavailable` as one treats this too."""
+
+    MESSAGE = ("The database server stopped answering while this was being saved: it may or may not have been "
+               "saved. When it is back, look at the record before trying again.")
+
+
+class DatabaseRefused(DatabaseOpenError):
+    """A team database server that is there refused the connection (secure-connection set-up, sign-in
+    or database name): not an outage, so it is not retried; trying again changes nothing until IT
+    fixes the address or the server. The message is plain; the driver's text goes to the log."""
+
+    SECURE = ("The team database server refused a secure connection (its certificate could not be checked, "
+              "or it does not offer the encryption this computer requires). Nothing was changed. Ask IT to "
+              "check the server's certificate and the database address.")
+    SIGN_IN = ("The team database server did not accept the user name, password or database name in the "
+               "database address. Nothing was changed. Ask IT to check the database address.")

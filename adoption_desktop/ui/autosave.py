@@ -54,7 +54,7 @@ class DraftAutosaver(QObject):
         self.timer.stop()
         try:
             drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, _text(self.widget))
-        except DatabaseUnavailable:
+        except DatabaseUnavailable:  # a COMMIT lost too (DatabaseCommitUncertain): saving a draft twice is harmless
             self.unsaved = True
             self.timer.start(RETRY_MS)
             self._say(NOT_SAVED_OUTAGE)

@@ -75,7 +75,8 @@ def test_minutes_autosave_during_an_outage_is_quiet_keeps_the_text_and_saves_whe
         # a save the person asks for says the plain message (no server address, no driver text)
         assert not editor.save_now()
         said = editor.message.text()
-        assert said.startswith("The database server can't be reached just now.")
+        assert said.startswith("The database server can't be reached just now, so this was not saved.")
+        assert "saved when the server is back" not in said  # no promise of a later save it won't make
         assert str(pg.port) not in said and "sqlalche" not in said and "psycopg" not in said
         _no_dialog_shown()
     finally:
@@ -169,3 +170,58 @@ def test_sign_out_during_an_outage_keeps_the_unsaved_draft_on_screen(
     signed_out = session_switch.sign_out(window, ask=lambda *_: None)  # back: the draft is saved, then out
     assert signed_out is None and not window.isVisible()
     assert drafts.load_draft(pg_db, bea, "counselling.notes:7") == "Session notes not saved yet"
+
+
+def test_minutes_saved_as_the_connection_drops_at_commit_say_the_outcome_is_unknown(
+        qtbot: QtBot, pg: PostgresServer, pg_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lost during COMMIT, a save may have been stored: the editor says so (no dialog), says nothing of
+    "not saved", and does not retry on its own (a retry of a stored save would read as someone else's)."""
+    import time
+
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from adoption_desktop.core.storage.engine import open_postgresql
+
+    monkeypatch.setattr(minutes_editor, "RETRY_MS", 300)
+    ann = make_user(pg_db, "ann", Role.PANEL_ADMINISTRATOR)
+    sitting = svc.schedule_sittings(pg_db, ann, svc.SittingInput(dt.date(2026, 11, 10), venue="Room 4"))[0]
+    item = svc.add_item(pg_db, ann, sitting, svc.ItemInput("approval", "ADP-0701", "G.H."))
+    detail = svc.sitting_detail(pg_db, ann, sitting)
+    editor = MinutesEditor(lambda i, d, v: svc.save_minutes(pg_db, ann, i, d, expected_version=v),
+                           lambda i: svc.submit_minutes(pg_db, ann, i))
+    qtbot.addWidget(editor)
+    editor.set_items(detail.items, detail.attendance)
+    editor.show()
+    editor.discussion.setPlainText("The panel recommends approval.")
+    name = str(pg_db.engine.url.database)
+    ended: list[int] = []
+
+    def end_the_backend(session: Session) -> None:  # between the flush and COMMIT, once
+        if ended or session.get_bind().url.database != name:
+            return
+        pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        ended.append(pg.terminate_connections(name))
+        admin = open_postgresql(f"{pg.base_url}/postgres")
+        try:
+            for _ in range(100):
+                with admin.engine.connect() as conn:
+                    if not conn.exec_driver_sql("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).first():
+                        break
+                time.sleep(0.05)
+        finally:
+            admin.dispose()
+
+    sa.event.listen(Session, "before_commit", end_the_backend)
+    try:
+        assert not editor.save_now()
+    finally:
+        sa.event.remove(Session, "before_commit", end_the_backend)
+    said = editor.message.text()
+    assert ended and said.startswith("The database server stopped answering while this was being saved: it may "
+                                     "or may not have been saved.")
+    assert "not saved" not in said and str(pg.port) not in said
+    assert editor.dirty and editor.discussion.toPlainText() == "The panel recommends approval."
+    assert not editor.autosave.isActive()  # not retried blindly: the person looks first
+    _no_dialog_shown()
+    assert item is not None

@@ -23,8 +23,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from adoption_desktop.core.errors import (
     DatabaseBusy,
+    DatabaseCommitUncertain,
     DatabaseDamaged,
     DatabaseOpenError,
+    DatabaseRefused,
     DatabaseUnavailable,
     PermissionDenied,
     StaleRecord,
@@ -79,37 +81,87 @@ def is_damage_error(err: BaseException) -> bool:
     return any(w in _message(err) for w in _DAMAGE_WORDS)
 
 
-_REFUSAL_WORDS = ("authentication", "password", "does not exist", "permission denied", "pg_hba.conf", "role ")
+#: a connection attempt that failed because the server could not be reached (libpq gives no SQLSTATE):
+#: nothing listening, no answer in time, no route, the server starting, stopping or restarting
+_UNREACHED_WORDS = ("connection refused", "timeout expired", "timed out", "no route to host",
+                    "network is unreachable", "host is unreachable", "connection reset",
+                    "server closed the connection unexpectedly", "could not receive data from server",
+                    "could not send data to server", "the database system is starting up",
+                    "the database system is shutting down", "the database system is in recovery mode",
+                    "temporary failure in name resolution")
+#: a server that is there refused: secure-connection set-up (SSL/TLS, the certificate) ...
+_SECURE_WORDS = ("ssl", "certificate", "tls")
+#: ... or the sign-in (user, password, database name, pg_hba.conf)
+_SIGN_IN_WORDS = ("authentication", "password", "does not exist", "permission denied", "pg_hba.conf", "role ")
+#: set by :func:`_mark_connect_errors` on a driver error raised while opening a connection
+_CONNECTING = "_adk_raised_connecting"
+
+
+def _driver_error(err: BaseException) -> BaseException | None:
+    orig = getattr(err, "orig", None)
+    return orig if orig is not None and type(orig).__module__.startswith("psycopg") else None
+
+
+def _raised_connecting(orig: BaseException) -> bool:
+    return bool(getattr(orig, _CONNECTING, False))
 
 
 def is_connection_lost(err: BaseException) -> bool:
     """The server can't be reached or dropped the connection (stopped, restarted, a backend terminated,
-    the network gone): a transient outage, not a refusal. SQLAlchemy's own disconnect test
-    (``connection_invalidated``), a pool ping that failed, or a PostgreSQL driver error with no SQLSTATE
-    (could not connect) or of class 08 (connection exception) / 57P (shutdown, cannot connect now).
-    Never SQLite's busy or damaged errors, which have their own messages."""
+    the network gone): a transient outage, not a refusal and not a program fault. Exactly:
+    SQLAlchemy's disconnect test (``connection_invalidated``) or a failed idle ping
+    (``DisconnectionError``); a PostgreSQL error of SQLSTATE class 08 (connection exception) or 57P
+    (admin or crash shutdown, cannot connect now); or an error with no SQLSTATE raised while *opening*
+    a connection that says the server was not reached (refused, timed out, unreachable). Anything else
+    is not: a psycopg ``InterfaceError`` (a closed cursor, a missing dumper: program faults), an SSL or
+    sign-in refusal (:func:`refusal`), serialization/deadlock/unique/cancel/lock-timeout errors, and
+    SQLite's busy or damaged errors, which have their own messages."""
     if isinstance(err, exc.DisconnectionError):
         return True
     if isinstance(err, exc.DBAPIError) and err.connection_invalidated:
         return True
-    orig = getattr(err, "orig", None)
-    if orig is None or not type(orig).__module__.startswith("psycopg"):
+    orig = _driver_error(err)
+    if orig is None:
         return False
-    if type(orig).__name__ == "InterfaceError" or (type(orig).__name__ == "OperationalError" and \
-            getattr(orig, "sqlstate", None) is None):
-        # a failed connection attempt has no SQLSTATE; a refusal (wrong password, no such database) is
-        # not an outage and keeps its own message
-        return not any(w in str(orig).lower() for w in _REFUSAL_WORDS)
-    sqlstate = str(getattr(orig, "sqlstate", "") or "")
-    return sqlstate.startswith(("08", "57P"))
+    sqlstate = str(getattr(orig, "sqlstate", None) or "")
+    if sqlstate:
+        return sqlstate.startswith(("08", "57P"))
+    if type(orig).__name__ != "OperationalError" or not _raised_connecting(orig):
+        return False
+    text = str(orig).lower()
+    return refusal(err) is None and any(w in text for w in _UNREACHED_WORDS)
 
 
-def unavailable(err: BaseException) -> DatabaseUnavailable:
-    """The plain error for a lost connection; the driver's text (server, port) goes to the log only."""
-    logging.getLogger("adoption_desktop.storage").warning(
-        "database server unreachable (%s): %s", type(getattr(err, "orig", None) or err).__name__,
-        str(getattr(err, "orig", None) or err).strip().replace("\n", " "))
-    return DatabaseUnavailable()
+def refusal(err: BaseException) -> DatabaseRefused | None:
+    """The plain error for a connection a reachable server refused (secure-connection set-up, sign-in,
+    database name), or ``None``; the driver's text (server, port) goes to the log."""
+    orig = _driver_error(err)
+    if orig is None or getattr(orig, "sqlstate", None) or not _raised_connecting(orig):
+        return None
+    text = str(orig).lower()
+    message = (DatabaseRefused.SECURE if any(w in text for w in _SECURE_WORDS)
+               else DatabaseRefused.SIGN_IN if any(w in text for w in _SIGN_IN_WORDS) else None)
+    if message is None:
+        return None
+    _log.warning("database server refused the connection (%s): %s", type(orig).__name__, _one_line(orig))
+    return DatabaseRefused(message)
+
+
+def _one_line(err: BaseException) -> str:
+    return str(err).strip().replace("\n", " ")
+
+
+_log = logging.getLogger("adoption_desktop.storage")
+
+
+def unavailable(err: BaseException, *, committing: bool = False) -> DatabaseUnavailable:
+    """The plain error for a lost connection (:class:`DatabaseCommitUncertain` when it was lost during
+    COMMIT: the server may have stored it); the driver's class and text (server, port) go to the log."""
+    orig = getattr(err, "orig", None) or err
+    _log.warning("database server unreachable%s (%s, SQLSTATE %s): %s",
+                 " during COMMIT: outcome unknown" if committing else "", type(orig).__name__,
+                 getattr(orig, "sqlstate", None) or "none", _one_line(orig))
+    return DatabaseCommitUncertain() if committing else DatabaseUnavailable()
 
 
 def busy_message(name: str) -> str:
@@ -203,6 +255,9 @@ class Database:
                 session.close()
                 if is_connection_lost(err):
                     raise unavailable(err) from err
+                refused = refusal(err)
+                if refused is not None:
+                    raise refused from err
                 if not isinstance(err, exc.OperationalError) or not is_busy_error(err):
                     raise
                 now = time.monotonic()
@@ -263,6 +318,7 @@ class Database:
         session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite)
         session.info["actor"] = actor
         token = _CURRENT_SESSION.set(session)
+        committing = False  # True once COMMIT may have reached the server: a loss then is of unknown outcome
         try:
             if write and self.audit_hold is not None and actor != SYSTEM:  # [audit hook]
                 raise AuditHoldError(
@@ -272,6 +328,8 @@ class Database:
             if actor.user_id > 0:
                 check_still_allowed(session, actor)
             yield session
+            session.flush()  # a loss while flushing left nothing stored; from COMMIT on, nobody knows
+            committing = write and not self.is_sqlite
             session.commit()
         except StaleDataError as err:  # two writers updated one version of a row: the later one loses
             session.rollback()
@@ -281,7 +339,7 @@ class Database:
             if not self.is_sqlite and is_connection_lost(err):
                 with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back on it
                     session.rollback()
-                raise unavailable(err) from err
+                raise unavailable(err, committing=committing) from err
             session.rollback()
             if isinstance(err, exc.DisconnectionError):
                 raise
@@ -512,6 +570,19 @@ def run_beside(work: Callable[[], None], name: str) -> Future[None]:
 PING_AFTER_IDLE_S = 5.0
 
 
+def _mark_connect_errors(engine: Engine) -> None:
+    """Mark a driver error raised while *opening* a connection: only then does an error with no SQLSTATE
+    say the server was not reached (or refused), rather than a fault in the program's own use of it."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as err:
+            setattr(err, _CONNECTING, True)
+            raise
+
+
 def _ping_when_idle(engine: Engine) -> None:
     """Pessimistic disconnect handling without a round trip per use: a connection back in the pool for
     more than :data:`PING_AFTER_IDLE_S` (the server may have restarted, a firewall may have dropped it)
@@ -556,16 +627,25 @@ def open_postgresql(url: str | URL) -> Database:
     given = make_url(url)
     connect_args = {k: v for k, v in LIBPQ_TIMEOUTS.items() if k not in given.query}
     engine = create_engine(given, pool_pre_ping=False, connect_args=connect_args)
+    _mark_connect_errors(engine)
     _ping_when_idle(engine)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except exc.OperationalError as err:
+    except exc.DBAPIError as err:
         engine.dispose()
         if is_connection_lost(err):
             unavailable(err)  # the driver's text (server, port) to the log
             raise DatabaseUnavailable(STARTUP_UNREACHABLE) from err
-        raise DatabaseOpenError(f"Could not open the team database: {err.orig}") from err
+        refused = refusal(err)
+        if refused is not None:
+            raise refused from err
+        detail = _one_line(err.orig or err)
+        if (given.host and given.host in detail) or (given.port and str(given.port) in detail) or "port " in detail:
+            _log.warning("could not open the team database: %s", detail)  # server, port: the log only
+            detail = "the server answered with an error; the details are in the log"
+        raise DatabaseOpenError(f"Could not open the team database ({detail}). Nothing was changed; "
+                                "ask IT.") from err
     rendered = engine.url.render_as_string(hide_password=True)
     return Database(engine, "postgresql", None, label=rendered)
 

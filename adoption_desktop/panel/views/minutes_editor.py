@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, DatabaseUnavailable, StaleRecord
+from adoption_desktop.core.errors import AppError, DatabaseCommitUncertain, DatabaseUnavailable, StaleRecord
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft, MinutesRow, advice_text
 from adoption_desktop.panel.views.models import ViewsModel
@@ -352,8 +352,12 @@ class MinutesEditor(QWidget):
             # An outage is not the person's mistake: an autosave says so quietly and tries again on its own
             # (no dialog mid-sentence); a save they asked for says the plain message. Either way the text
             # stays on screen, still unsaved (dirty), and the line never claims a save that did not happen.
-            self._error(AppError(NOT_SAVED_OUTAGE) if auto else exc)
-            self.autosave.start(RETRY_MS)
+            # Lost during COMMIT the save may have been stored: that is said, and not retried blindly (a
+            # retry of a stored save would read as someone else's) until the person has looked.
+            uncertain = isinstance(exc, DatabaseCommitUncertain)
+            self._error(AppError(NOT_SAVED_OUTAGE) if auto and not uncertain else exc)
+            if not uncertain:
+                self.autosave.start(RETRY_MS)
             return False
         except AppError as exc:
             self._error(exc)
