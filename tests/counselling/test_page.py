@@ -637,3 +637,26 @@ def test_the_case_window_wraps_its_longest_flag_instead_of_scrolling_sideways(
     # minimum was set by it (811 px, more than the 784 px the window gets at 1366×768)
     assert case.header.minimumSizeHint().width() < 400, case.header.minimumSizeHint()
     assert case.minimumSizeHint().width() < 700, case.minimumSizeHint()
+
+
+def test_a_closed_case_window_offers_no_letter_and_says_why(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                            new_case: Callable[..., int]) -> None:
+    """User trial 2 (F1): Chaser letter (Alt+T) and Appointment letter (Alt+P) stayed enabled on a closed
+    case. Every letter button is disabled there, its tooltip giving the reason; on an open case they work."""
+    case_id = new_case()
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Northmoor Adoption Society", D(2026, 10, 5)), today=TODAY)
+    service.add_session(db, counsellor, case_id, D(2026, 11, 3), "video", "10:00")
+    names = ("letter_acknowledgement", "letter_records_request", "letter_chaser", "letter_records_ready",
+             "letter_appointment")
+    case = _case_window(qtbot, db, counsellor, case_id)
+    buttons = [case.findChild(QPushButton, name) for name in names]
+    assert all(b is not None and b.isEnabled() and not b.toolTip() for b in buttons)
+    service.close_case(db, counsellor, case_id, D(2026, 11, 20), "withdrawn", today=TODAY)
+    case.reload()
+    for b in buttons:
+        assert b is not None and not b.isEnabled(), b.objectName()
+        assert b.toolTip().startswith(f"Case {case.detail.reference} was closed on 20/11/2026 (Applicant withdrew): "
+                                      "no letters are produced"), b.objectName()
+    add = case.findChild(QPushButton, "add_session")
+    assert add is not None and not add.isEnabled() and "closed on 20/11/2026" in add.toolTip()

@@ -364,3 +364,32 @@ def test_a_chase_dated_before_the_last_chase_is_refused(
     now = service.chase_state(db, counsellor, req)
     assert (now.chase_count, now.last_chased_on) == (1, D(2026, 11, 10))
     service.record_chase(db, counsellor, req, D(2026, 11, 10), today=TODAY)  # the same day is allowed
+
+
+def test_a_closed_case_produces_no_letter_and_discloses_nothing_more(
+        db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path) -> None:
+    """User trial 2 (F1): after closing, a chaser sent the applicant's birth name and date of birth to an
+    agency "waiting to see these records" and added a disclosure to the closed case. No letter kind follows
+    closure: every kind is refused, with nothing written (no letter, no disclosure, no PDF)."""
+    case_id = new_case()
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Northmoor Adoption Society", D(2026, 10, 5)), today=TODAY)
+    other = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Fenshire Record Office", D(2026, 10, 5)), today=TODAY)
+    service.record_receipt(db, counsellor, other, D(2026, 11, 2), "paper", 42, today=TODAY)
+    session_id = service.add_session(db, counsellor, case_id, D(2026, 11, 3), "in_person", "10:00", "Office")
+    service.close_case(db, counsellor, case_id, D(2026, 11, 20), "withdrawn", today=TODAY)
+    before = service.open_case(db, counsellor, case_id, today=TODAY)
+    letters_before = len(_audit(db, "letter"))
+    for kind in service.LETTER_KINDS:
+        with pytest.raises(Conflict) as refused:
+            documents.write_case_letter(db, counsellor, case_id, kind, tmp_path / f"{kind}.pdf", today=TODAY,
+                                        request_id=req if kind == "chaser" else None,
+                                        session_id=session_id if kind == "appointment" else None)
+        assert str(refused.value) == (f"Case {before.reference} was closed on 20/11/2026 (Applicant withdrew): no "
+                                      "letters are produced for a closed case, and nothing more is disclosed "
+                                      "from it."), kind
+        assert not (tmp_path / f"{kind}.pdf").exists()
+    after = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert after.disclosures == before.disclosures == []
+    assert len(_audit(db, "letter")) == letters_before

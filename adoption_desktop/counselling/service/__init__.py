@@ -73,7 +73,12 @@ from adoption_desktop.counselling.service.file_work import (
     record_disclosure,
     remove_session,
 )
-from adoption_desktop.counselling.service.letters import LETTER_KINDS, LetterData, letter_data
+from adoption_desktop.counselling.service.letters import (
+    LETTER_KINDS,
+    LetterData,
+    closed_letter_reason,
+    letter_data,
+)
 from adoption_desktop.counselling.service.letters import _letter_values as _letter_values
 from adoption_desktop.counselling.service.lists import _overdue_expr as _overdue_expr
 from adoption_desktop.counselling.service.lists import caseload, counsellors
@@ -122,6 +127,7 @@ __all__ = [
     "caseload",
     "chase_state",
     "close_case",
+    "closed_letter_reason",
     "counsellors",
     "counts",
     "create_referral",

@@ -132,6 +132,8 @@ ACTION_BUTTONS = frozenset({"edit_referral", "allocate", "add_request", "record_
                             "remove_request", "remove_session",
                             "add_session", "add_redaction", "add_disclosure", "share_records", "record_checks",
                             "close_case"})
+LETTER_BUTTONS = frozenset({"letter_acknowledgement", "letter_records_request", "letter_chaser",
+                            "letter_records_ready", "letter_appointment"})
 
 
 def _esc(value: object) -> str:
@@ -323,9 +325,15 @@ class CaseDialog(QDialog):
                 "Adoption Contact Register and any veto, and signpost intermediary services.</p>"
                 if d.flags.pre_commencement is None else "")
         self.checks.setText(f"{hint}<table cellspacing='4'>{lines}</table>")
+        closed_reason = (service.closed_letter_reason(d.reference, d.closed_on, d.outcome)
+                         if d.closed_on is not None else "")
         for b in self.findChildren(QPushButton):
             if b.objectName() in ACTION_BUTTONS:
                 b.setEnabled(self.editable and d.closed_on is None)
+                b.setToolTip(f"Case closed on {d.closed_on:%d/%m/%Y}: it cannot be changed." if d.closed_on else "")
+            elif b.objectName() in LETTER_BUTTONS:  # a closed case sends nothing more (the service refuses too)
+                b.setEnabled(d.closed_on is None)
+                b.setToolTip(closed_reason)
         for view in self.findChildren(QTableView):
             view.resizeColumnsToContents()
             for column in range(view.horizontalHeader().count()):  # a long "What" cut (whole in its tooltip)
