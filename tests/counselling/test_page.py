@@ -74,6 +74,41 @@ def _line(dialog: FormDialog, name: str, text: str) -> None:
     edit.setText(text)
 
 
+def answer_discard(discard: bool, tries: int = 200, *, key: tuple[Qt.Key, Qt.KeyboardModifier] | None = None,
+                   ) -> list[str]:
+    """Answer the next "Discard what you typed?" once it is shown: Discard (or Keep editing), or press
+    ``key`` in it as a keyboard user would. Returns the questions seen (filled in when answered)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from adoption_desktop.ui.discard import OBJECT_NAME
+
+    seen: list[str] = []
+    left = [tries]
+
+    def click() -> None:
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.objectName() == OBJECT_NAME and w.isVisible()), None)
+        if box is None:
+            left[0] -= 1
+            if left[0] > 0:
+                QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        if key is not None:
+            box.activateWindow()
+            QTest.qWaitForWindowActive(box)
+            QTest.keyClick(box.focusWidget() or box, key[0], key[1])
+            if not box.isVisible():
+                return
+            seen.append(f"{key} did not answer")  # never left waiting
+        wanted = "Discard" if discard else "Keep editing"
+        next(b for b in box.buttons() if b.text().replace("&", "") == wanted).click()
+
+    QTimer.singleShot(0, click)
+    return seen
+
+
 def _ok(dialog: FormDialog) -> None:
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert not dialog.isVisible(), dialog.message.text()
@@ -175,7 +210,9 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     what.setPlainText("Redacted agency file (64 pages)")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert dialog.isVisible() and "redaction" in dialog.message.text()
+    asked = answer_discard(True)
     dialog.reject()
+    assert asked == ["Discard what you typed?"] and not dialog.isVisible()
     dialog = case.redaction_dialog()
     _line(dialog, "item", "Fallowmere agency file 1959")
     box = dialog.form.findChild(QCheckBox, "third_party_reviewed")
@@ -660,3 +697,50 @@ def test_a_closed_case_window_offers_no_letter_and_says_why(qtbot: QtBot, db: Da
                                       "no letters are produced"), b.objectName()
     add = case.findChild(QPushButton, "add_session")
     assert add is not None and not add.isEnabled() and "closed on 20/11/2026" in add.toolTip()
+
+
+def test_escape_asks_before_throwing_away_a_typed_referral(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                           new_case: Callable[..., int]) -> None:
+    """User trial 2 (F3): Escape closed New referral at once, the typed name, date of birth and address lost.
+    Now a form with anything changed asks "Discard what you typed?" (Enter or Escape there keep editing,
+    Alt+D discards); an untouched form closes without a question. Same for Edit referral."""
+    none = Qt.KeyboardModifier.NoModifier
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: TODAY
+
+    untouched = page.new_referral()
+    untouched.activateWindow()
+    assert QTest.qWaitForWindowActive(untouched)
+    QTest.keyClick(untouched.focusWidget() or untouched, Qt.Key.Key_Escape)
+    assert not untouched.isVisible()  # nothing typed: nothing asked
+
+    dialog = page.new_referral()
+    dialog.activateWindow()
+    assert QTest.qWaitForWindowActive(dialog)
+    birth = dialog.form.findChild(QLineEdit, "birth_name")
+    assert birth is not None
+    birth.setFocus()
+    QTest.keyClicks(birth, "Baby Larkspur")
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Escape):  # Keep editing is the default and the Escape answer
+        asked = answer_discard(False, key=(key, none))
+        QTest.keyClick(birth, Qt.Key.Key_Escape)
+        assert asked == ["Discard what you typed?"], key
+        assert dialog.isVisible() and birth.text() == "Baby Larkspur", key
+    asked = answer_discard(True, key=(Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier))
+    QTest.keyClick(birth, Qt.Key.Key_Escape)
+    assert asked and not dialog.isVisible()
+    assert service.caseload(db, counsellor, "all", today=TODAY) == []
+
+    # Edit referral: Cancel after a change asks; Discard leaves the case as it was
+    case = _case_window(qtbot, db, counsellor, new_case())
+    edit, _field, _answer = _edit_referral(qtbot, case, "date_of_birth")
+    _line(edit, "current_name", "Dana Larkspur-Hale")
+    asked = answer_discard(True)
+    edit.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert asked == ["Discard what you typed?"] and not edit.isVisible()
+    assert case.detail.referral.current_name == "Amy Lark"
+    edit, _field, _answer = _edit_referral(qtbot, case, "date_of_birth")
+    edit.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert not edit.isVisible()  # opened and left as it was: nothing asked
