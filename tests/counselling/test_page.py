@@ -689,7 +689,8 @@ def test_a_closed_case_window_offers_no_letter_and_says_why(qtbot: QtBot, db: Da
     case = _case_window(qtbot, db, counsellor, case_id)
     buttons = [case.findChild(QPushButton, name) for name in names]
     assert all(b is not None and b.isEnabled() and not b.toolTip() for b in buttons)
-    service.close_case(db, counsellor, case_id, D(2026, 11, 20), "withdrawn", today=TODAY)
+    service.close_case(db, counsellor, case_id, D(2026, 11, 20), "withdrawn", today=TODAY,
+                       confirmed=service.closing_problems(db, counsellor, case_id, D(2026, 11, 20)))
     case.reload()
     for b in buttons:
         assert b is not None and not b.isEnabled(), b.objectName()
@@ -744,3 +745,32 @@ def test_escape_asks_before_throwing_away_a_typed_referral(qtbot: QtBot, db: Dat
     edit, _field, _answer = _edit_referral(qtbot, case, "date_of_birth")
     edit.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
     assert not edit.isVisible()  # opened and left as it was: nothing asked
+
+
+def test_close_case_asks_about_loose_ends_first(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                new_case: Callable[..., int]) -> None:
+    """User trial 2 (F2): Close case accepted an unanswered request and a booked appointment without a word.
+    Now it asks, naming them (No, the default, keeps the form open and the case as it was); Yes closes the
+    case and cancels the appointment, which the status line says."""
+    from tests.undo_checks import confirm_next
+
+    case_id = new_case()
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Northmoor Adoption Society", D(2026, 10, 5)), today=TODAY)
+    service.add_session(db, counsellor, case_id, D(2026, 12, 9), "video", "10:00")
+    case = _case_window(qtbot, db, counsellor, case_id)
+    dialog = case.close_dialog()
+    outcome = dialog.form.findChild(QComboBox, "outcome")
+    assert outcome is not None
+    outcome.setCurrentIndex(outcome.findData("withdrawn"))
+    asked = confirm_next(False)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert len(asked) == 1 and "Northmoor Adoption Society, sent 05/10/2026" in asked[0]
+    assert "09/12/2026 10:00, video" in asked[0] and "closing cancels them" in asked[0]
+    assert dialog.isVisible() and dialog.message.text().startswith("Not closed.")
+    assert service.open_case(db, counsellor, case_id, today=TODAY).closed_on is None
+    asked = confirm_next(True)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert len(asked) == 1 and not dialog.isVisible(), dialog.message.text()
+    assert case.detail.closed_on == TODAY and case.detail.sessions == []
+    assert "1 appointment after the closing date cancelled" in case.status.text()

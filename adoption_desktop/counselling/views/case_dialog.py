@@ -73,6 +73,7 @@ from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import run_with_progress
+from adoption_desktop.ui.undo import confirm_final
 
 REQUEST_COLUMNS: list[Column[RequestRow]] = [
     Column("Held by", lambda r: HOLDERS[r.holder_kind]),
@@ -625,9 +626,17 @@ class CaseDialog(QDialog):
         loaded = self.detail.row_version
 
         def submit() -> str:
-            service.close_case(self.ctx.db, self.ctx.principal, self.case_id, pydate(on.date()), combo_key(outcome),
-                               note.toPlainText(), self.today(), expected_version=loaded)
-            return "Case closed."
+            day = pydate(on.date())
+            problems = service.closing_problems(self.ctx.db, self.ctx.principal, self.case_id, day)
+            if problems and not confirm_final(
+                    self, "Close case", f"Close case {self.detail.reference} on {day:%d/%m/%Y}?\n\n"
+                    f"{problems.question()}", yes="&Close the case"):
+                raise ValidationError(f"Not closed.\n\n{problems.question()}", "closed_on")
+            service.close_case(self.ctx.db, self.ctx.principal, self.case_id, day, combo_key(outcome),
+                               note.toPlainText(), self.today(), expected_version=loaded, confirmed=problems)
+            n = len(problems.appointments)
+            return "Case closed." + (f" {n} appointment{'s' if n > 1 else ''} after the closing date cancelled: "
+                                     "tell the applicant." if n else "")
         return self._form("Close case", form, submit, {"closure_note": note})
 
     # --- letters --------------------------------------------------------------------------------
