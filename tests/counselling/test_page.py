@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -774,3 +775,31 @@ def test_close_case_asks_about_loose_ends_first(qtbot: QtBot, db: Database, coun
     assert len(asked) == 1 and not dialog.isVisible(), dialog.message.text()
     assert case.detail.closed_on == TODAY and case.detail.sessions == []
     assert "1 appointment after the closing date cancelled" in case.status.text()
+
+
+def test_every_hint_of_the_referral_form_fits_its_field(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """User trial 2: "Referred by" ran past the dialog's right edge (x 236 + 287 in a 525-pixel dialog), its
+    border and hint cut: its hint was wider than the field column, and ui.fit widens a field to its whole
+    hint. Every hint fits the width the fields have at the form's own size, so nothing is widened."""
+    from adoption_desktop.ui.fit import fit_placeholders
+
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    dialog = page.new_referral()
+    dialog.resize(dialog.sizeHint())
+    QApplication.processEvents()
+    plain = dialog.form.findChild(QLineEdit, "birth_name")  # a field without a hint: the column's width
+    assert plain is not None
+    column, width = plain.width(), dialog.width()
+    fit_placeholders(dialog)
+    hinted = [e for e in dialog.form.findChildren(QLineEdit) if e.placeholderText()]
+    assert {e.objectName() for e in hinted} >= {"referred_by", "court", "arranging_agency"}
+    for edit in hinted:
+        assert edit.minimumWidth() <= column, (edit.objectName(), edit.minimumWidth(), column)
+    dialog.resize(dialog.sizeHint())
+    QApplication.processEvents()
+    assert dialog.width() == width
+    rights = {e.objectName(): e.mapTo(dialog, e.rect().topRight()).x() for e in hinted + [plain]}
+    assert len(set(rights.values())) == 1 and max(rights.values()) < dialog.width(), rights
+    dialog.grab().save("/tmp/counselling_new_referral.png")
