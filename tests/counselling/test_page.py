@@ -800,6 +800,6 @@ def test_every_hint_of_the_referral_form_fits_its_field(qtbot: QtBot, db: Databa
     dialog.resize(dialog.sizeHint())
     QApplication.processEvents()
     assert dialog.width() == width
-    rights = {e.objectName(): e.mapTo(dialog, e.rect().topRight()).x() for e in hinted + [plain]}
+    rights = {e.objectName(): e.mapTo(dialog, e.rect().topRight()).x() for e in [*hinted, plain]}
     assert len(set(rights.values())) == 1 and max(rights.values()) < dialog.width(), rights
     dialog.grab().save("/tmp/counselling_new_referral.png")
