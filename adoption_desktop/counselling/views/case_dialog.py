@@ -359,7 +359,7 @@ class CaseDialog(QDialog):
         return f"counselling.{what}:{self.case_id}"
 
     def _form(self, title: str, form: QWidget, submit: Callable[[], str],
-              drafts: dict[str, QPlainTextEdit] | None = None) -> FormDialog:
+              drafts: dict[str, QPlainTextEdit] | None = None, *, ok_text: str = "") -> FormDialog:
         """A form dialog; ``drafts`` (key suffix -> text field) are autosaved as encrypted drafts while
         typed, restored when the form is opened again after a crash, and cleared once OK has saved."""
         savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit) for what, edit in (drafts or {}).items()]
@@ -372,9 +372,12 @@ class CaseDialog(QDialog):
 
         dialog = FormDialog(self, title, form, run)
         dialog.autosavers = savers
-        if any(saver.restored for saver in savers):
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok_text:  # say what pressing it does (Share records)
+            ok.setText(ok_text)
+        if any(saver.restored for saver in savers):  # name the button as it reads, not always "OK"
             dialog.message.setText("Unsaved text from your last visit to this form was restored; check it, "
-                                   "then press OK to save it.")
+                                   f"then press {ok.text().replace('&', '')} to save it.")
         self.forms.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self.forms.remove(d) if d in self.forms else None)
         dialog.open()
@@ -584,11 +587,10 @@ class CaseDialog(QDialog):
                                       what.toPlainText(), how.currentText(), records_shared=records_shared,
                                       today=self.today())
             return "Records shared and recorded." if records_shared else "Disclosure recorded."
-        dialog = self._form("Share records" if records_shared else "Record a disclosure", form, submit,
-                            {"records_shared_what" if records_shared else "disclosure_what": what})
-        if records_shared:  # say what pressing it does: the records go to the person
-            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Share records")
-        return dialog
+        # the accept button says what pressing it does: the records go to the person
+        return self._form("Share records" if records_shared else "Record a disclosure", form, submit,
+                          {"records_shared_what" if records_shared else "disclosure_what": what},
+                          ok_text="&Share records" if records_shared else "")
 
     def checks_dialog(self) -> FormDialog:
         d = self.detail
