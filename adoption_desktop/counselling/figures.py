@@ -3,7 +3,9 @@
 * Referrals: cases referred in the range; of those, adopted before 12 November 1975 (by the adoption order
   date, where it is known) and those whose adoption order date is not known (yet).
 * Cases closed: cases closed in the range.
-* Adults supported: distinct cases with a session, a disclosure or a closure in the range.
+* Adults supported: distinct cases with a session, a disclosure or a closure in the range. A session counts
+  only once it has taken place: on or before today (a future one is an appointment) and, on a closed case,
+  on or before the closing date (an appointment left after it never happened).
 * Open at the end of the range, kept apart: **waiting** (referred, not yet allocated to a counsellor)
   and **allocated, still open** (allocated, not closed).
 * Waits always run from the referral to the allocation to a counsellor (not to closure or to records
@@ -35,8 +37,10 @@ def _days(value: float | int | None) -> str:
     return f"{value:g} days" if isinstance(value, float) else f"{value} days"
 
 
-def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
-    """Figures for ``start``..``end`` inclusive."""
+def figures(db: Database, actor: Principal, start: dt.date, end: dt.date, *,
+            today: dt.date | None = None) -> list[FigureSection]:
+    """Figures for ``start``..``end`` inclusive (``today``: the day sessions must have taken place by)."""
+    day = today or dt.date.today()
     if not actor.can(Permission.COUNSELLING_VIEW):
         require(actor, Permission.REPORTS_VIEW)
     c = CounsellingCase
@@ -45,7 +49,9 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
             c.referral_date.between(start, end))) or 0
         closed = session.scalar(select(func.count()).select_from(c).where(c.closed_on.between(start, end))) or 0
         supported_ids = union(
-            select(CounsellingSession.case_id).where(CounsellingSession.held_on.between(start, end)),
+            select(CounsellingSession.case_id).join(c, CounsellingSession.case_id == c.id).where(
+                CounsellingSession.held_on.between(start, min(end, day)),
+                c.closed_on.is_(None) | (CounsellingSession.held_on <= c.closed_on)),
             select(Disclosure.case_id).where(Disclosure.disclosed_on.between(start, end)),
             select(c.id).where(c.closed_on.between(start, end)),
         ).subquery()

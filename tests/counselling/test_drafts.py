@@ -51,7 +51,7 @@ def test_session_notes_are_restored_after_a_crash_and_cleared_on_save(
     qtbot.addWidget(again)
     dialog = again.session_dialog()
     assert _notes(dialog).toPlainText() == text
-    assert "restored" in dialog.message.text()
+    assert dialog.message.text().endswith("restored; check it, then press OK to save it.")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert not dialog.isVisible(), dialog.message.text()
     assert [s.notes for s in again.detail.sessions] == [text]
@@ -78,3 +78,19 @@ def test_drafts_belong_to_one_case_and_one_field(
     other = b.close_dialog().form.findChild(QPlainTextEdit, "note")
     assert other is not None and other.toPlainText() == ""
     assert _notes(a.session_dialog()).toPlainText() == ""
+
+
+def test_a_restored_draft_names_the_button_the_form_has(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """User trial 2: the restored text of Share records said "press OK to save it", a button the form does
+    not have ("Share records")."""
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    case = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+    drafts.save_draft(db, counsellor, case.draft_key("records_shared_what"), "Redacted agency file (64 pages)")
+    share = case.disclosure_dialog(True)
+    ok = share.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.text() == "&Share records"
+    assert share.message.text().endswith("restored; check it, then press Share records to save it.")
+    assert "OK" not in share.message.text()

@@ -39,7 +39,8 @@ def test_page_and_report_count_outstanding_requests_alike(db: Database, counsell
         service.add_request(db, counsellor, case, service.RequestInput("archive", "County Archive", D(2026, 10, 5)),
                             today=TODAY)
     # closed with its request never answered: no longer pursued, not outstanding on the page or in the report
-    service.close_case(db, counsellor, closed_case, D(2026, 11, 2), "withdrawn", today=TODAY)
+    service.close_case(db, counsellor, closed_case, D(2026, 11, 2), "withdrawn", today=TODAY,
+                       confirmed=service.closing_problems(db, counsellor, closed_case, D(2026, 11, 2)))
     page = service.counts(db, manager, today=TODAY)
     assert (page.open_requests, page.overdue_requests) == (1, 1)
     assert _report(db, manager, TODAY) == ("1", "1")

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -72,6 +73,41 @@ def _line(dialog: FormDialog, name: str, text: str) -> None:
     edit = dialog.form.findChild(QLineEdit, name)
     assert edit is not None, name
     edit.setText(text)
+
+
+def answer_discard(discard: bool, tries: int = 200, *, key: tuple[Qt.Key, Qt.KeyboardModifier] | None = None,
+                   ) -> list[str]:
+    """Answer the next "Discard what you typed?" once it is shown: Discard (or Keep editing), or press
+    ``key`` in it as a keyboard user would. Returns the questions seen (filled in when answered)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from adoption_desktop.ui.discard import OBJECT_NAME
+
+    seen: list[str] = []
+    left = [tries]
+
+    def click() -> None:
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.objectName() == OBJECT_NAME and w.isVisible()), None)
+        if box is None:
+            left[0] -= 1
+            if left[0] > 0:
+                QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        if key is not None:
+            box.activateWindow()
+            QTest.qWaitForWindowActive(box)
+            QTest.keyClick(box.focusWidget() or box, key[0], key[1])
+            if not box.isVisible():
+                return
+            seen.append(f"{key} did not answer")  # never left waiting
+        wanted = "Discard" if discard else "Keep editing"
+        next(b for b in box.buttons() if b.text().replace("&", "") == wanted).click()
+
+    QTimer.singleShot(0, click)
+    return seen
 
 
 def _ok(dialog: FormDialog) -> None:
@@ -175,7 +211,9 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     what.setPlainText("Redacted agency file (64 pages)")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert dialog.isVisible() and "redaction" in dialog.message.text()
+    asked = answer_discard(True)
     dialog.reject()
+    assert asked == ["Discard what you typed?"] and not dialog.isVisible()
     dialog = case.redaction_dialog()
     _line(dialog, "item", "Fallowmere agency file 1959")
     box = dialog.form.findChild(QCheckBox, "third_party_reviewed")
@@ -686,3 +724,131 @@ def test_checks_recorded_by_a_colleague_meanwhile_are_shown_and_never_replaced_s
     _ok(dialog)
     assert len(shown) == 2
     assert service.open_case(db, counsellor, case_id, TODAY).acr_note == "Nothing on the register."
+
+
+def test_a_closed_case_window_offers_no_letter_and_says_why(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                            new_case: Callable[..., int]) -> None:
+    """User trial 2 (F1): Chaser letter (Alt+T) and Appointment letter (Alt+P) stayed enabled on a closed
+    case. Every letter button is disabled there, its tooltip giving the reason; on an open case they work."""
+    case_id = new_case()
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Northmoor Adoption Society", D(2026, 10, 5)), today=TODAY)
+    service.add_session(db, counsellor, case_id, D(2026, 11, 3), "video", "10:00")
+    names = ("letter_acknowledgement", "letter_records_request", "letter_chaser", "letter_records_ready",
+             "letter_appointment")
+    case = _case_window(qtbot, db, counsellor, case_id)
+    buttons = [case.findChild(QPushButton, name) for name in names]
+    assert all(b is not None and b.isEnabled() and not b.toolTip() for b in buttons)
+    service.close_case(db, counsellor, case_id, D(2026, 11, 20), "withdrawn", today=TODAY,
+                       confirmed=service.closing_problems(db, counsellor, case_id, D(2026, 11, 20)))
+    case.reload()
+    for b in buttons:
+        assert b is not None and not b.isEnabled(), b.objectName()
+        assert b.toolTip().startswith(f"Case {case.detail.reference} was closed on 20/11/2026 (Applicant withdrew): "
+                                      "no letters are produced"), b.objectName()
+    add = case.findChild(QPushButton, "add_session")
+    assert add is not None and not add.isEnabled() and "closed on 20/11/2026" in add.toolTip()
+
+
+def test_escape_asks_before_throwing_away_a_typed_referral(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                           new_case: Callable[..., int]) -> None:
+    """User trial 2 (F3): Escape closed New referral at once, the typed name, date of birth and address lost.
+    Now a form with anything changed asks "Discard what you typed?" (Enter or Escape there keep editing,
+    Alt+D discards); an untouched form closes without a question. Same for Edit referral."""
+    none = Qt.KeyboardModifier.NoModifier
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: TODAY
+
+    untouched = page.new_referral()
+    untouched.activateWindow()
+    assert QTest.qWaitForWindowActive(untouched)
+    QTest.keyClick(untouched.focusWidget() or untouched, Qt.Key.Key_Escape)
+    assert not untouched.isVisible()  # nothing typed: nothing asked
+
+    dialog = page.new_referral()
+    dialog.activateWindow()
+    assert QTest.qWaitForWindowActive(dialog)
+    birth = dialog.form.findChild(QLineEdit, "birth_name")
+    assert birth is not None
+    birth.setFocus()
+    QTest.keyClicks(birth, "Baby Larkspur")
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Escape):  # Keep editing is the default and the Escape answer
+        asked = answer_discard(False, key=(key, none))
+        QTest.keyClick(birth, Qt.Key.Key_Escape)
+        assert asked == ["Discard what you typed?"], key
+        assert dialog.isVisible() and birth.text() == "Baby Larkspur", key
+    asked = answer_discard(True, key=(Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier))
+    QTest.keyClick(birth, Qt.Key.Key_Escape)
+    assert asked and not dialog.isVisible()
+    assert service.caseload(db, counsellor, "all", today=TODAY) == []
+
+    # Edit referral: Cancel after a change asks; Discard leaves the case as it was
+    case = _case_window(qtbot, db, counsellor, new_case())
+    edit, _field, _answer = _edit_referral(qtbot, case, "date_of_birth")
+    _line(edit, "current_name", "Dana Larkspur-Hale")
+    asked = answer_discard(True)
+    edit.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert asked == ["Discard what you typed?"] and not edit.isVisible()
+    assert case.detail.referral.current_name == "Amy Lark"
+    edit, _field, _answer = _edit_referral(qtbot, case, "date_of_birth")
+    edit.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert not edit.isVisible()  # opened and left as it was: nothing asked
+
+
+def test_close_case_asks_about_loose_ends_first(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                new_case: Callable[..., int]) -> None:
+    """User trial 2 (F2): Close case accepted an unanswered request and a booked appointment without a word.
+    Now it asks, naming them (No, the default, keeps the form open and the case as it was); Yes closes the
+    case and cancels the appointment, which the status line says."""
+    from tests.undo_checks import confirm_next
+
+    case_id = new_case()
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Northmoor Adoption Society", D(2026, 10, 5)), today=TODAY)
+    service.add_session(db, counsellor, case_id, D(2026, 12, 9), "video", "10:00")
+    case = _case_window(qtbot, db, counsellor, case_id)
+    dialog = case.close_dialog()
+    outcome = dialog.form.findChild(QComboBox, "outcome")
+    assert outcome is not None
+    outcome.setCurrentIndex(outcome.findData("withdrawn"))
+    asked = confirm_next(False)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert len(asked) == 1 and "Northmoor Adoption Society, sent 05/10/2026" in asked[0]
+    assert "09/12/2026 10:00, video" in asked[0] and "closing cancels them" in asked[0]
+    assert dialog.isVisible() and dialog.message.text().startswith("Not closed.")
+    assert service.open_case(db, counsellor, case_id, today=TODAY).closed_on is None
+    asked = confirm_next(True)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert len(asked) == 1 and not dialog.isVisible(), dialog.message.text()
+    assert case.detail.closed_on == TODAY and case.detail.sessions == []
+    assert "1 appointment after the closing date cancelled" in case.status.text()
+
+
+def test_every_hint_of_the_referral_form_fits_its_field(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """User trial 2: "Referred by" ran past the dialog's right edge (x 236 + 287 in a 525-pixel dialog), its
+    border and hint cut: its hint was wider than the field column, and ui.fit widens a field to its whole
+    hint. Every hint fits the width the fields have at the form's own size, so nothing is widened."""
+    from adoption_desktop.ui.fit import fit_placeholders
+
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    dialog = page.new_referral()
+    dialog.resize(dialog.sizeHint())
+    QApplication.processEvents()
+    plain = dialog.form.findChild(QLineEdit, "birth_name")  # a field without a hint: the column's width
+    assert plain is not None
+    column, width = plain.width(), dialog.width()
+    fit_placeholders(dialog)
+    hinted = [e for e in dialog.form.findChildren(QLineEdit) if e.placeholderText()]
+    assert {e.objectName() for e in hinted} >= {"referred_by", "court", "arranging_agency"}
+    for edit in hinted:
+        assert edit.minimumWidth() <= column, (edit.objectName(), edit.minimumWidth(), column)
+    dialog.resize(dialog.sizeHint())
+    QApplication.processEvents()
+    assert dialog.width() == width
+    rights = {e.objectName(): e.mapTo(dialog, e.rect().topRight()).x() for e in [*hinted, plain]}
+    assert len(set(rights.values())) == 1 and max(rights.values()) < dialog.width(), rights
+    dialog.grab().save("/tmp/counselling_new_referral.png")

@@ -379,3 +379,112 @@ def test_a_note_changed_on_a_check_already_recorded_is_saved(db: Database, couns
     assert (after.acr_checked_on, after.acr_note) == (TODAY, "Entry found: no contact wanted.")
     service.record_checks(db, counsellor, case_id, veto_note="A veto note with no veto check.", today=TODAY)
     assert service.open_case(db, counsellor, case_id, TODAY).veto_note == ""  # no check recorded: no note
+
+
+def test_a_closed_case_produces_no_letter_and_discloses_nothing_more(
+        db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path) -> None:
+    """User trial 2 (F1): after closing, a chaser sent the applicant's birth name and date of birth to an
+    agency "waiting to see these records" and added a disclosure to the closed case. No letter kind follows
+    closure: every kind is refused, with nothing written (no letter, no disclosure, no PDF)."""
+    case_id = new_case()
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Northmoor Adoption Society", D(2026, 10, 5)), today=TODAY)
+    other = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Fenshire Record Office", D(2026, 10, 5)), today=TODAY)
+    service.record_receipt(db, counsellor, other, D(2026, 11, 2), "paper", 42, today=TODAY)
+    session_id = service.add_session(db, counsellor, case_id, D(2026, 11, 3), "in_person", "10:00", "Office")
+    service.close_case(db, counsellor, case_id, D(2026, 11, 20), "withdrawn", today=TODAY,
+                       confirmed=service.closing_problems(db, counsellor, case_id, D(2026, 11, 20)))
+    before = service.open_case(db, counsellor, case_id, today=TODAY)
+    letters_before = len(_audit(db, "letter"))
+    for kind in service.LETTER_KINDS:
+        with pytest.raises(Conflict) as refused:
+            documents.write_case_letter(db, counsellor, case_id, kind, tmp_path / f"{kind}.pdf", today=TODAY,
+                                        request_id=req if kind == "chaser" else None,
+                                        session_id=session_id if kind == "appointment" else None)
+        assert str(refused.value) == (f"Case {before.reference} was closed on 20/11/2026 (Applicant withdrew): no "
+                                      "letters are produced for a closed case, and nothing more is disclosed "
+                                      "from it."), kind
+        assert not (tmp_path / f"{kind}.pdf").exists()
+    after = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert after.disclosures == before.disclosures == []
+    assert len(_audit(db, "letter")) == letters_before
+
+
+def test_closing_asks_about_loose_ends_and_cancels_the_appointments_after_it(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """User trial 2 (F2): closing accepted an unanswered request and a booked appointment silently; the
+    appointment then could not be removed. Closing now names them and needs them confirmed as they stand;
+    the appointments after the closing date are cancelled with the closing (audited), earlier sessions stay."""
+    case_id = new_case()
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Northmoor Adoption Society", D(2026, 10, 5)), today=TODAY)
+    held = service.add_session(db, counsellor, case_id, D(2026, 11, 3), "in_person", "10:00", "Office")
+    after = service.add_session(db, counsellor, case_id, D(2026, 11, 21), "phone")
+    booked = service.add_session(db, counsellor, case_id, D(2026, 12, 9), "video", "10:00")
+    on = D(2026, 11, 20)
+    problems = service.closing_problems(db, counsellor, case_id, on)
+    assert [t for _i, t in problems.requests] == ["to Northmoor Adoption Society, sent 05/10/2026"]
+    assert problems.appointments == ((after, "21/11/2026, phone"), (booked, "09/12/2026 10:00, video"))
+    with pytest.raises(ValidationError) as refused:
+        service.close_case(db, counsellor, case_id, on, "withdrawn", today=TODAY)
+    assert "Northmoor Adoption Society" in str(refused.value) and "09/12/2026 10:00, video" in str(refused.value)
+    # a colleague books another appointment after the question was asked: asked again, nothing closed
+    later = service.add_session(db, counsellor, case_id, D(2026, 12, 16), "phone")
+    with pytest.raises(ValidationError, match="16/12/2026"):
+        service.close_case(db, counsellor, case_id, on, "withdrawn", today=TODAY, confirmed=problems)
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert detail.closed_on is None and len(detail.sessions) == 4
+    problems = service.closing_problems(db, counsellor, case_id, on)
+    service.close_case(db, counsellor, case_id, on, "withdrawn", today=TODAY, confirmed=problems)
+    detail = service.open_case(db, counsellor, case_id, today=TODAY)
+    assert detail.closed_on == on and [s.id for s in detail.sessions] == [held]
+    assert len(detail.requests) == 1  # the request stays on the file, no longer pursued
+    cancelled = [e for e in _audit(db, "cancel_on_closing")]
+    assert sorted(int(e.entity_id) for e in cancelled) == sorted([after, booked, later])
+    assert all("cancelled, the case closed on 20/11/2026" in e.detail for e in cancelled)
+    assert len(_audit(db, "close_with_open_requests")) == 1
+    with db.session(write=False) as session:
+        assert verify_chain(session) is None
+    # nothing to confirm: closes as before
+    other = new_case(birth_name="Ben Ashby")
+    assert not service.closing_problems(db, counsellor, other, on)
+    service.close_case(db, counsellor, other, on, "withdrawn", today=TODAY)
+
+
+def test_adults_supported_counts_only_sessions_that_took_place(
+        db: Database, counsellor: Principal, manager: Principal, new_case: Callable[..., int]) -> None:
+    """User trial 2 (F2, F4): a future appointment and one left after a closure counted as adults supported
+    for their month. Checked against a count of the raw rows, for this month, a future month, a whole year."""
+    from adoption_desktop.counselling import figures
+    from adoption_desktop.counselling.models import CounsellingSession
+
+    held = new_case(birth_name="Cara Held")
+    service.add_session(db, counsellor, held, D(2026, 11, 3), "in_person")
+    booked = new_case(birth_name="Dan Booked")
+    service.add_session(db, counsellor, booked, D(2026, 12, 9), "video")  # a future appointment
+    closed = new_case(birth_name="Eve Closed")
+    service.close_case(db, counsellor, closed, D(2026, 10, 20), "withdrawn", today=TODAY)
+    with db.session(counsellor) as session:  # left over from before closing cancelled appointments
+        session.add(CounsellingSession(case_id=closed, held_on=D(2026, 11, 4), kind="phone", counsellor_id=None))
+    from sqlalchemy import text
+
+    with db.session(write=False) as session:
+        sessions = session.execute(text("SELECT case_id, held_on FROM counselling_sessions")).all()
+        closings = dict(session.execute(text("SELECT id, closed_on FROM counselling_cases")).all())
+        disclosures = session.execute(text("SELECT case_id, disclosed_on FROM counselling_disclosures")).all()
+
+    def day(value: object) -> dt.date:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+    def raw(start: dt.date, end: dt.date) -> int:
+        ids = {cid for cid, on in sessions if start <= day(on) <= end and day(on) <= TODAY
+               and (closings[cid] is None or day(on) <= day(closings[cid]))}
+        ids |= {cid for cid, on in disclosures if start <= day(on) <= end}
+        ids |= {cid for cid, on in closings.items() if on is not None and start <= day(on) <= end}
+        return len(ids)
+
+    for start, end, expected in ((D(2026, 11, 1), D(2026, 11, 30), 1), (D(2026, 12, 1), D(2026, 12, 31), 0),
+                                 (D(2026, 1, 1), D(2026, 12, 31), 2)):
+        rows = dict(figures.figures(db, manager, start, end, today=TODAY)[0].rows)
+        assert rows["Adults supported"] == str(raw(start, end)) == str(expected), (start, end)

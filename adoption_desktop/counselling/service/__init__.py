@@ -27,6 +27,7 @@ from adoption_desktop.counselling.service.cases import (
     allocate,
     case_id_for_reference,
     close_case,
+    closing_problems,
     create_referral,
     open_case,
     record_checks,
@@ -60,6 +61,7 @@ from adoption_desktop.counselling.service.data import (
     CaseCounts,
     CaseDetail,
     CaseRow,
+    ClosingProblems,
     Counsellor,
     DisclosureRow,
     RedactionRow,
@@ -74,7 +76,12 @@ from adoption_desktop.counselling.service.file_work import (
     record_disclosure,
     remove_session,
 )
-from adoption_desktop.counselling.service.letters import LETTER_KINDS, LetterData, letter_data
+from adoption_desktop.counselling.service.letters import (
+    LETTER_KINDS,
+    LetterData,
+    closed_letter_reason,
+    letter_data,
+)
 from adoption_desktop.counselling.service.letters import _letter_values as _letter_values
 from adoption_desktop.counselling.service.lists import _overdue_expr as _overdue_expr
 from adoption_desktop.counselling.service.lists import caseload, counsellors
@@ -107,6 +114,7 @@ __all__ = [
     "CaseRow",
     "ChaseRecorded",
     "ChaseState",
+    "ClosingProblems",
     "Counsellor",
     "DisclosureRow",
     "LetterData",
@@ -124,6 +132,8 @@ __all__ = [
     "chase_state",
     "checks_values",
     "close_case",
+    "closed_letter_reason",
+    "closing_problems",
     "counsellors",
     "counts",
     "create_referral",

@@ -33,7 +33,14 @@ from adoption_desktop.counselling.service.common import (
     _validate_referral,
     shared_without_interview_warning,
 )
-from adoption_desktop.counselling.service.data import ENTITY, OUTCOMES, CaseDetail, ReferralInput
+from adoption_desktop.counselling.service.data import (
+    ENTITY,
+    OUTCOMES,
+    SESSION_KINDS,
+    CaseDetail,
+    ClosingProblems,
+    ReferralInput,
+)
 from adoption_desktop.counselling.settings import REFERENCE_PREFIX
 
 # --- cases --------------------------------------------------------------------------------------
@@ -160,24 +167,64 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
             case.intermediary_signposted_on = intermediary_signposted_on
 
 
+def _closing_problems(session: Session, case_id: int, on: dt.date) -> ClosingProblems:
+    requests = tuple((r.id, f"to {r.holder_name}, sent {r.sent_on:%d/%m/%Y}") for r in session.scalars(
+        select(RecordsRequest).where(RecordsRequest.case_id == case_id, RecordsRequest.received_on.is_(None))
+        .order_by(RecordsRequest.sent_on, RecordsRequest.id)))
+    appointments = tuple(
+        (s.id, f"{s.held_on:%d/%m/%Y}" + (f" {s.start_time}" if s.start_time else "")
+         + f", {SESSION_KINDS.get(s.kind, s.kind).lower()}") for s in session.scalars(
+            select(CounsellingSession).where(CounsellingSession.case_id == case_id, CounsellingSession.held_on > on)
+            .order_by(CounsellingSession.held_on, CounsellingSession.id)))
+    return ClosingProblems(requests, appointments)
+
+
+def closing_problems(db: Database, actor: Principal, case_id: int, on: dt.date) -> ClosingProblems:
+    """What closing the case on ``on`` would leave: records requests not answered and appointments after
+    ``on``. Ask the counsellor about them, then pass the answer to :func:`close_case` as ``confirmed``."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    with db.session(actor, write=False) as session:
+        _case(session, case_id)
+        return _closing_problems(session, case_id, on)
+
+
 def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcome: str, note: str = "",
-               today: dt.date | None = None, *, expected_version: int | None = None) -> None:
+               today: dt.date | None = None, *, expected_version: int | None = None,
+               confirmed: ClosingProblems | None = None) -> None:
+    """Close the case on ``on`` with an outcome. Records requests not answered or appointments after ``on``
+    (:func:`closing_problems`) must be ``confirmed``, exactly as they stand now: otherwise refused, naming
+    them. The appointments are cancelled in the same transaction (each removal audited with the case)."""
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(outcome, OUTCOMES, "outcome", "Outcome")
     _not_future(on, _today(today), "closed_on", "Closure date")
     note = clean_text(note, "Closure note", multiline=True, max_length=4000)
     with db.session(actor) as session:
+        # the appointments closing would cancel are locked first, in id order, as removing a session locks
+        # the session before its case (two orders would deadlock)
+        session.connection().execute(select(CounsellingSession.id).where(
+            CounsellingSession.case_id == case_id, CounsellingSession.held_on > on)
+            .order_by(CounsellingSession.id).with_for_update())
         case = _open_case_for_edit(session, case_id, expected_version)
         if on < case.referral_date:
             raise ValidationError("Closure date: it cannot be before the referral date.", "closed_on")
-        outstanding = session.scalar(select(func.count()).select_from(RecordsRequest).where(
-            RecordsRequest.case_id == case_id, RecordsRequest.received_on.is_(None))) or 0
         if outcome == "records_shared":
             shared = session.scalar(select(func.count()).select_from(Disclosure).where(
                 Disclosure.case_id == case_id, Disclosure.records_shared.is_(True))) or 0
             if not shared:
                 raise ValidationError("Outcome: no sharing of records is recorded; record the records "
                                       "shared first or choose another outcome.", "outcome")
+        problems = _closing_problems(session, case_id, on)
+        if problems and problems != confirmed:
+            raise ValidationError(f"Close case: confirm closing with these first.\n\n{problems.question()}",
+                                  "closed_on")
+        outstanding = len(problems.requests)
+        for row in session.scalars(select(CounsellingSession).where(
+                CounsellingSession.id.in_([sid for sid, _text in problems.appointments]))
+                .order_by(CounsellingSession.id)):
+            audit.record(session, "cancel_on_closing", "counselling_sessions", row.id,
+                         detail=f"{case.reference}: appointment of {row.held_on:%d/%m/%Y} cancelled, the case "
+                         f"closed on {on:%d/%m/%Y}")
+            session.delete(row)
         case.closed_on, case.outcome, case.closure_note = on, outcome, note.strip()
         if outstanding:
             audit.record(session, "close_with_open_requests", ENTITY, case_id,

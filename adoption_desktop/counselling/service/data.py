@@ -208,3 +208,26 @@ class CaseDetail:
 class Counsellor:
     id: int
     name: str
+
+
+@dataclass(frozen=True)
+class ClosingProblems:
+    """What closing a case on a day leaves behind, to be confirmed first (:func:`closing_problems`):
+    records requests not answered (they stay on the file, no longer pursued) and appointments after the
+    closing day (cancelled by the closing). Each entry is (id, how the question names it)."""
+    requests: tuple[tuple[int, str], ...] = ()
+    appointments: tuple[tuple[int, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.requests or self.appointments)
+
+    def question(self) -> str:
+        """The question the case window asks, one line per loose end."""
+        parts = []
+        if self.requests:
+            parts.append("Records requests not answered (they stay on the file and are no longer chased):\n"
+                         + "\n".join(f"• {text}" for _id, text in self.requests))
+        if self.appointments:
+            parts.append("Appointments after the closing date (closing cancels them; tell the applicant):\n"
+                         + "\n".join(f"• {text}" for _id, text in self.appointments))
+        return "\n\n".join(parts)

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.errors import NotFound, ValidationError
+from adoption_desktop.core.concurrency import lock_row
+from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar
@@ -18,6 +19,7 @@ from adoption_desktop.counselling.service.data import (
     ENTITY,
     FORMATS,
     HOLDERS,
+    OUTCOMES,
     ROUTE_PHRASES,
     SESSION_KINDS,
     CaseDetail,
@@ -36,6 +38,15 @@ LETTER_KINDS: dict[str, str] = {
 }
 
 
+def closed_letter_reason(reference: str, closed_on: dt.date, outcome: str) -> str:
+    """Why no letter is produced for a closed case (the service's refusal and the case window's tooltip).
+    No kind follows closure: a chaser or records request would send the applicant's details to a records
+    holder for a search that has ended, an appointment letter offers a meeting that will not happen, and the
+    acknowledgement and records-ready letters belong to the start and middle of a case."""
+    return (f"Case {reference} was closed on {closed_on:%d/%m/%Y} ({OUTCOMES.get(outcome, outcome)}): no letters "
+            "are produced for a closed case, and nothing more is disclosed from it.")
+
+
 @dataclass(frozen=True)
 class LetterData:
     kind: str
@@ -48,13 +59,16 @@ class LetterData:
 
 def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, request_id: int | None = None,
                 session_id: int | None = None, today: dt.date | None = None) -> LetterData:
-    """Everything a letter needs; audited as a ``letter`` entry, and a records request as a disclosure."""
+    """Everything a letter needs; audited as a ``letter`` entry, and a records request as a disclosure.
+    Refused (:class:`Conflict`, nothing written) for a closed case: :func:`closed_letter_reason`."""
     require(actor, Permission.COUNSELLING_VIEW)
     if kind not in LETTER_KINDS:
         raise ValidationError(f"Letter kind: choose one of {', '.join(LETTER_KINDS)}.", "kind")
     day = _today(today)
     with db.session(actor) as session:
-        case = _case(session, case_id)
+        case = lock_row(session, _case(session, case_id))  # a colleague closing it meanwhile waits, then refuses
+        if case.closed_on is not None:
+            raise Conflict(closed_letter_reason(case.reference, case.closed_on, case.outcome))
         detail = _detail(session, case, day)
         request: RequestRow | None = None
         appt: SessionRow | None = None

@@ -73,6 +73,7 @@ from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import run_with_progress
+from adoption_desktop.ui.undo import confirm_final
 
 REQUEST_COLUMNS: list[Column[RequestRow]] = [
     Column("Held by", lambda r: HOLDERS[r.holder_kind]),
@@ -132,6 +133,8 @@ ACTION_BUTTONS = frozenset({"edit_referral", "allocate", "add_request", "record_
                             "remove_request", "remove_session",
                             "add_session", "add_redaction", "add_disclosure", "share_records", "record_checks",
                             "close_case"})
+LETTER_BUTTONS = frozenset({"letter_acknowledgement", "letter_records_request", "letter_chaser",
+                            "letter_records_ready", "letter_appointment"})
 
 
 def _esc(value: object) -> str:
@@ -323,9 +326,15 @@ class CaseDialog(QDialog):
                 "Adoption Contact Register and any veto, and signpost intermediary services.</p>"
                 if d.flags.pre_commencement is None else "")
         self.checks.setText(f"{hint}<table cellspacing='4'>{lines}</table>")
+        closed_reason = (service.closed_letter_reason(d.reference, d.closed_on, d.outcome)
+                         if d.closed_on is not None else "")
         for b in self.findChildren(QPushButton):
             if b.objectName() in ACTION_BUTTONS:
                 b.setEnabled(self.editable and d.closed_on is None)
+                b.setToolTip(f"Case closed on {d.closed_on:%d/%m/%Y}: it cannot be changed." if d.closed_on else "")
+            elif b.objectName() in LETTER_BUTTONS:  # a closed case sends nothing more (the service refuses too)
+                b.setEnabled(d.closed_on is None)
+                b.setToolTip(closed_reason)
         for view in self.findChildren(QTableView):
             view.resizeColumnsToContents()
             for column in range(view.horizontalHeader().count()):  # a long "What" cut (whole in its tooltip)
@@ -350,7 +359,7 @@ class CaseDialog(QDialog):
         return f"counselling.{what}:{self.case_id}"
 
     def _form(self, title: str, form: QWidget, submit: Callable[[], str],
-              drafts: dict[str, QPlainTextEdit] | None = None) -> FormDialog:
+              drafts: dict[str, QPlainTextEdit] | None = None, *, ok_text: str = "") -> FormDialog:
         """A form dialog; ``drafts`` (key suffix -> text field) are autosaved as encrypted drafts while
         typed, restored when the form is opened again after a crash, and cleared once OK has saved."""
         savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit) for what, edit in (drafts or {}).items()]
@@ -365,9 +374,12 @@ class CaseDialog(QDialog):
         dialog.autosavers = savers
         for saver in savers:  # an autosave that could not reach the server says so here, never in a dialog
             saver.status.connect(dialog.message.setText)
-        if any(saver.restored for saver in savers):
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok_text:  # say what pressing it does (Share records)
+            ok.setText(ok_text)
+        if any(saver.restored for saver in savers):  # name the button as it reads, not always "OK"
             dialog.message.setText("Unsaved text from your last visit to this form was restored; check it, "
-                                   "then press OK to save it.")
+                                   f"then press {ok.text().replace('&', '')} to save it.")
         self.forms.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self.forms.remove(d) if d in self.forms else None)
         dialog.open()
@@ -577,11 +589,10 @@ class CaseDialog(QDialog):
                                       what.toPlainText(), how.currentText(), records_shared=records_shared,
                                       today=self.today())
             return "Records shared and recorded." if records_shared else "Disclosure recorded."
-        dialog = self._form("Share records" if records_shared else "Record a disclosure", form, submit,
-                            {"records_shared_what" if records_shared else "disclosure_what": what})
-        if records_shared:  # say what pressing it does: the records go to the person
-            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Share records")
-        return dialog
+        # the accept button says what pressing it does: the records go to the person
+        return self._form("Share records" if records_shared else "Record a disclosure", form, submit,
+                          {"records_shared_what" if records_shared else "disclosure_what": what},
+                          ok_text="&Share records" if records_shared else "")
 
     def checks_dialog(self) -> FormDialog:
         d = self.detail
@@ -639,9 +650,17 @@ class CaseDialog(QDialog):
         loaded = self.detail.row_version
 
         def submit() -> str:
-            service.close_case(self.ctx.db, self.ctx.principal, self.case_id, pydate(on.date()), combo_key(outcome),
-                               note.toPlainText(), self.today(), expected_version=loaded)
-            return "Case closed."
+            day = pydate(on.date())
+            problems = service.closing_problems(self.ctx.db, self.ctx.principal, self.case_id, day)
+            if problems and not confirm_final(
+                    self, "Close case", f"Close case {self.detail.reference} on {day:%d/%m/%Y}?\n\n"
+                    f"{problems.question()}", yes="&Close the case"):
+                raise ValidationError(f"Not closed.\n\n{problems.question()}", "closed_on")
+            service.close_case(self.ctx.db, self.ctx.principal, self.case_id, day, combo_key(outcome),
+                               note.toPlainText(), self.today(), expected_version=loaded, confirmed=problems)
+            n = len(problems.appointments)
+            return "Case closed." + (f" {n} appointment{'s' if n > 1 else ''} after the closing date cancelled: "
+                                     "tell the applicant." if n else "")
         return self._form("Close case", form, submit, {"closure_note": note})
 
     # --- letters --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.dates import DateEdit, qdate
+from adoption_desktop.ui.discard import ask_discard, field_values
 from adoption_desktop.ui.palette import tint_style
 
 
@@ -57,13 +59,16 @@ def small_form(rows: Sequence[tuple[str, QWidget, str]]) -> QWidget:
 
 
 class FormDialog(QDialog):
-    """Wraps a form; OK calls ``submit``; an :class:`AppError` is shown in the dialog, which stays open."""
+    """Wraps a form; OK calls ``submit``; an :class:`AppError` is shown in the dialog, which stays open.
+    Escape, Cancel or closing the window asks "Discard what you typed?" when a field differs from what the
+    form opened with (*Keep editing* the default); nothing is asked when nothing changed."""
 
     def __init__(self, parent: QWidget | None, title: str, form: QWidget, submit: Callable[[], None]) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.form, self.submit = form, submit
         self.autosavers: list[DraftAutosaver] = []  # drafts of long free-text fields (see CaseDialog._form)
+        self.opened_with: list[object] | None = None  # the fields as first shown (see changed)
         layout = QVBoxLayout(self)
         layout.addWidget(form)
         message = form.findChild(QLabel, "message")
@@ -82,6 +87,25 @@ class FormDialog(QDialog):
         self.buttons = buttons
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        if self.opened_with is None:  # after the caller filled the form in (and a draft was restored)
+            self.opened_with = field_values(self.form)
+        super().showEvent(event)
+
+    def changed(self) -> bool:
+        """Whether any field differs from what the form opened with."""
+        return self.opened_with is not None and field_values(self.form) != self.opened_with
+
+    def reject(self) -> None:
+        """Escape, Cancel, the window's close box: asks first when something was typed. *Discard* also
+        drops the form's autosaved drafts (the person chose to throw the text away)."""
+        if self.changed():
+            if not ask_discard(self, self.windowTitle()):
+                return
+            for saver in self.autosavers:
+                saver.clear()
+        super().reject()
 
     def field(self, kind: type[QWidget], name: str) -> QWidget:
         found = self.form.findChild(kind, name)

@@ -1,0 +1,50 @@
+"""Asking before a form's typed input is thrown away (Escape, Cancel, closing the window)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+#: the question box's object name (tests answer it by this name)
+OBJECT_NAME = "confirm_discard"
+
+
+def field_values(form: QWidget) -> list[object]:
+    """What every input field of ``form`` holds, in a stable order: compare two of these to see whether
+    anything was typed, picked or ticked since the first was taken."""
+    values: list[object] = []
+    for w in form.findChildren(QWidget):
+        if isinstance(w, QLineEdit):
+            values.append(w.text())
+        elif isinstance(w, QPlainTextEdit | QTextEdit):
+            values.append(w.toPlainText())
+        elif isinstance(w, QAbstractSpinBox):  # dates, times and numbers as shown (an empty date too)
+            values.append(w.text())
+        elif isinstance(w, QComboBox):
+            values.append((w.currentIndex(), w.currentText()))
+        elif isinstance(w, QAbstractButton) and w.isCheckable():
+            values.append(w.isChecked())
+    return values
+
+
+def ask_discard(parent: QWidget | None, title: str) -> bool:
+    """"Discard what you typed?" — True for *Discard*. *Keep editing* is the default and the Escape
+    answer, so neither Enter nor a second Escape loses anything."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, "Discard what you typed?",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName(OBJECT_NAME)
+    box.setInformativeText("What you typed in this form has not been saved.")
+    discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
