@@ -37,10 +37,10 @@ def test_case_lifecycle_lists_and_figures(any_db: Database) -> None:
     assert service.caseload(any_db, counsellor, "mine", TODAY)[0].id == a
     counts = service.counts(any_db, manager, TODAY)
     assert (counts.waiting, counts.allocated, counts.open_requests, counts.overdue_requests) == (1, 1, 1, 1)
-    booked = service.add_session(any_db, counsellor, a, D(2025, 9, 10), "phone")  # cancelled by the closing
-    loose = service.closing_problems(any_db, counsellor, a, D(2025, 9, 1))
+    booked = service.add_session(any_db, counsellor, a, D(2026, 12, 10), "phone")  # cancelled by the closing
+    loose = service.closing_problems(any_db, counsellor, a, D(2025, 9, 1), today=TODAY)
     assert ([i for i, _t in loose.appointments], len(loose.requests)) == ([booked], 1)
-    service.close_case(any_db, counsellor, a, D(2025, 9, 1), "records_shared", confirmed=loose)
+    service.close_case(any_db, counsellor, a, D(2025, 9, 1), "records_shared", today=TODAY, confirmed=loose)
     assert [s.held_on for s in service.open_case(any_db, counsellor, a, TODAY).sessions] == [D(2025, 8, 5)]
     values = dict(figures.figures(any_db, manager, D(2025, 4, 1), D(2026, 3, 31))[0].rows)
     assert values["Referrals received"] == "2" and values["Adults supported"] == "1"

@@ -420,12 +420,20 @@ def test_closing_asks_about_loose_ends_and_cancels_the_appointments_after_it(
     service.add_request(db, counsellor, case_id, service.RequestInput(
         "agency", "Northmoor Adoption Society", D(2026, 10, 5)), today=TODAY)
     held = service.add_session(db, counsellor, case_id, D(2026, 11, 3), "in_person", "10:00", "Office")
-    after = service.add_session(db, counsellor, case_id, D(2026, 11, 21), "phone")
+    after = held_21 = service.add_session(db, counsellor, case_id, D(2026, 11, 21), "phone")
     booked = service.add_session(db, counsellor, case_id, D(2026, 12, 9), "video", "10:00")
     on = D(2026, 11, 20)
-    problems = service.closing_problems(db, counsellor, case_id, on)
+    # a session held after the closure date is a record, not an appointment to cancel: that date is refused
+    with pytest.raises(ValidationError, match=r"a session took place on 21/11/2026, after 20/11/2026"):
+        service.closing_problems(db, counsellor, case_id, on, today=TODAY)
+    with pytest.raises(ValidationError, match=r"a session took place on 21/11/2026"):
+        service.close_case(db, counsellor, case_id, on, "withdrawn", today=TODAY)
+    assert [s.id for s in service.open_case(db, counsellor, case_id, today=TODAY).sessions] == [held, after, booked]
+    on = D(2026, 11, 21)  # closed on the day of the last session held
+    after = service.add_session(db, counsellor, case_id, D(2026, 12, 2), "phone")  # booked, like 09/12
+    problems = service.closing_problems(db, counsellor, case_id, on, today=TODAY)
     assert [t for _i, t in problems.requests] == ["to Northmoor Adoption Society, sent 05/10/2026"]
-    assert problems.appointments == ((after, "21/11/2026, phone"), (booked, "09/12/2026 10:00, video"))
+    assert problems.appointments == ((after, "02/12/2026, phone"), (booked, "09/12/2026 10:00, video"))
     with pytest.raises(ValidationError) as refused:
         service.close_case(db, counsellor, case_id, on, "withdrawn", today=TODAY)
     assert "Northmoor Adoption Society" in str(refused.value) and "09/12/2026 10:00, video" in str(refused.value)
@@ -434,15 +442,15 @@ def test_closing_asks_about_loose_ends_and_cancels_the_appointments_after_it(
     with pytest.raises(ValidationError, match="16/12/2026"):
         service.close_case(db, counsellor, case_id, on, "withdrawn", today=TODAY, confirmed=problems)
     detail = service.open_case(db, counsellor, case_id, today=TODAY)
-    assert detail.closed_on is None and len(detail.sessions) == 4
-    problems = service.closing_problems(db, counsellor, case_id, on)
+    assert detail.closed_on is None and len(detail.sessions) == 5
+    problems = service.closing_problems(db, counsellor, case_id, on, today=TODAY)
     service.close_case(db, counsellor, case_id, on, "withdrawn", today=TODAY, confirmed=problems)
     detail = service.open_case(db, counsellor, case_id, today=TODAY)
-    assert detail.closed_on == on and [s.id for s in detail.sessions] == [held]
+    assert detail.closed_on == on and sorted(s.id for s in detail.sessions) == sorted([held, held_21])
     assert len(detail.requests) == 1  # the request stays on the file, no longer pursued
     cancelled = [e for e in _audit(db, "cancel_on_closing")]
     assert sorted(int(e.entity_id) for e in cancelled) == sorted([after, booked, later])
-    assert all("cancelled, the case closed on 20/11/2026" in e.detail for e in cancelled)
+    assert all("cancelled, the case closed on 21/11/2026" in e.detail for e in cancelled)
     assert len(_audit(db, "close_with_open_requests")) == 1
     with db.session(write=False) as session:
         assert verify_chain(session) is None

@@ -179,12 +179,25 @@ def _closing_problems(session: Session, case_id: int, on: dt.date) -> ClosingPro
     return ClosingProblems(requests, appointments)
 
 
-def closing_problems(db: Database, actor: Principal, case_id: int, on: dt.date) -> ClosingProblems:
+def _check_nothing_held_after(session: Session, case_id: int, on: dt.date, today: dt.date) -> None:
+    """A closure date before a session that took place is refused: closing cancels the appointments after
+    it, and a session held (the statutory interview, perhaps) is a record, not an appointment."""
+    held = session.scalar(select(func.max(CounsellingSession.held_on)).where(
+        CounsellingSession.case_id == case_id, CounsellingSession.held_on > on, CounsellingSession.held_on <= today))
+    if held is not None:
+        raise ValidationError(f"Closure date: a session took place on {held:%d/%m/%Y}, after {on:%d/%m/%Y}; close "
+                              "the case on or after the last session held.", "closed_on")
+
+
+def closing_problems(db: Database, actor: Principal, case_id: int, on: dt.date,
+                     today: dt.date | None = None) -> ClosingProblems:
     """What closing the case on ``on`` would leave: records requests not answered and appointments after
-    ``on``. Ask the counsellor about them, then pass the answer to :func:`close_case` as ``confirmed``."""
+    ``on``. Ask the counsellor about them, then pass the answer to :func:`close_case` as ``confirmed``.
+    A closure date before a session already held is refused (:class:`ValidationError`)."""
     require(actor, Permission.COUNSELLING_EDIT)
     with db.session(actor, write=False) as session:
         _case(session, case_id)
+        _check_nothing_held_after(session, case_id, on, _today(today))
         return _closing_problems(session, case_id, on)
 
 
@@ -213,6 +226,7 @@ def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcom
             if not shared:
                 raise ValidationError("Outcome: no sharing of records is recorded; record the records "
                                       "shared first or choose another outcome.", "outcome")
+        _check_nothing_held_after(session, case_id, on, _today(today))
         problems = _closing_problems(session, case_id, on)
         if problems and problems != confirmed:
             raise ValidationError(f"Close case: confirm closing with these first.\n\n{problems.question()}",

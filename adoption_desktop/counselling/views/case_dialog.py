@@ -651,7 +651,7 @@ class CaseDialog(QDialog):
 
         def submit() -> str:
             day = pydate(on.date())
-            problems = service.closing_problems(self.ctx.db, self.ctx.principal, self.case_id, day)
+            problems = service.closing_problems(self.ctx.db, self.ctx.principal, self.case_id, day, self.today())
             if problems and not confirm_final(
                     self, "Close case", f"Close case {self.detail.reference} on {day:%d/%m/%Y}?\n\n"
                     f"{problems.question()}", yes="&Close the case"):
