@@ -852,3 +852,46 @@ def test_every_hint_of_the_referral_form_fits_its_field(qtbot: QtBot, db: Databa
     rights = {e.objectName(): e.mapTo(dialog, e.rect().topRight()).x() for e in [*hinted, plain]}
     assert len(set(rights.values())) == 1 and max(rights.values()) < dialog.width(), rights
     dialog.grab().save("/tmp/counselling_new_referral.png")
+
+
+def test_reload_their_version_shows_it_in_the_form(qtbot: QtBot, db: Database, counsellor: Principal,
+                                                    new_case: Callable[..., int],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: after a conflict, "Reload their version" reloaded the case window but not the open form: the
+    checks form still showed the typed note at the old version, so OK was refused again and again; the
+    referral form kept the typed values. Now each shows what is saved, and a save from there goes through."""
+    from adoption_desktop.counselling.views import case_dialog
+    from adoption_desktop.ui.conflict import RELOAD
+    from tests.conftest import make_user
+
+    from .conftest import referral
+
+    case_id = new_case()
+    colleague = make_user(db, "pat", Role.COUNSELLOR)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    monkeypatch.setattr(case_dialog, "resolve_conflict", lambda *_a: RELOAD)
+    dialog = case.checks_dialog()
+    acr = dialog.form.findChild(QCheckBox, "acr")
+    assert acr is not None
+    acr.setChecked(True)
+    _line(dialog, "acr_note", "Nothing on the register.")
+    theirs = "Register: birth mother asked for no contact."
+    service.record_checks(db, colleague, case_id, acr_checked_on=TODAY, acr_note=theirs, today=TODAY)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # refused: their version is reloaded
+    note = dialog.form.findChild(QLineEdit, "acr_note")
+    assert note is not None and note.text() == theirs and acr.isChecked() and dialog.isVisible()
+    note.setText(theirs + " Intermediary offered.")  # worked on from theirs: saved, not refused again
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert service.open_case(db, counsellor, case_id, TODAY).acr_note == theirs + " Intermediary offered."
+
+    edit = case.edit_referral()
+    edit.field(QLineEdit, "phone").setText("07700 900111")  # type: ignore[attr-defined]
+    version = service.open_case(db, counsellor, case_id, today=TODAY).row_version
+    changed = referral(phone="07700 900222")
+    service.update_referral(db, colleague, case_id, changed, TODAY, expected_version=version)
+    edit.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: not edit.isVisible(), timeout=2000)
+    reopened = case.forms[-1]
+    assert reopened is not edit and reopened.isVisible()
+    assert reopened.field(QLineEdit, "phone").text() == "07700 900222"  # type: ignore[attr-defined]

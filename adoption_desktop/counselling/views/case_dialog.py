@@ -11,8 +11,9 @@ import datetime as dt
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -391,6 +392,7 @@ class CaseDialog(QDialog):
 
         form = ReferralForm(self.detail.referral)
         loaded = self.detail.row_version
+        opened: list[FormDialog] = []
 
         def submit() -> str:
             data = form.value()
@@ -403,13 +405,22 @@ class CaseDialog(QDialog):
                                                                          "Outcome") if k in exc.saved_values}
                 choice = resolve_conflict(self, exc, {**kept, **referral_values(data)})
                 if choice != REAPPLY:
-                    if choice == RELOAD:
+                    if choice == RELOAD:  # their version in the form: it opens again on the case as saved
                         self.reload()
+                        QTimer.singleShot(0, lambda: self._reopen(opened[0], self.edit_referral))
                     raise
                 warning = service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data,
                                                   self.today(), expected_version=exc.saved_version)
             return f"Referral updated. {warning}" if warning else "Referral updated."
-        return self._form("Edit referral", form.widget, submit)
+        opened.append(self._form("Edit referral", form.widget, submit))
+        return opened[0]
+
+    @staticmethod
+    def _reopen(dialog: QDialog, opener: Callable[[], object]) -> None:
+        """Close ``dialog`` without asking about what was typed (the person chose their colleague's
+        version) and open the form again on the record as saved now."""
+        QDialog.done(dialog, int(QDialog.DialogCode.Rejected))
+        opener()
 
     def allocate_dialog(self) -> FormDialog:
         who = QComboBox()
@@ -606,9 +617,18 @@ class CaseDialog(QDialog):
         form = small_form([("", acr, "acr"), ("ACR &note", acr_note, "acr_note"), ("", veto, "veto"),
                            ("Veto n&ote", veto_note, "veto_note"), ("", inter, "intermediary"),
                            ("&Date", on, "checked_on")])
-        loaded = d.row_version
+        shown = {"detail": d, "version": d.row_version}  # what the form shows: reloaded on "Reload their version"
+
+        def fill(detail: CaseDetail) -> None:
+            acr.setChecked(detail.acr_checked_on is not None)
+            veto.setChecked(detail.veto_checked_on is not None)
+            inter.setChecked(detail.intermediary_signposted_on is not None)
+            acr_note.setText(detail.acr_note)
+            veto_note.setText(detail.veto_note)
+            shown.update(detail=detail, version=detail.row_version)
 
         def submit() -> str:
+            d, loaded = cast(CaseDetail, shown["detail"]), cast(int, shown["version"])
             day = pydate(on.date())
             new = {"acr_checked_on": day if acr.isChecked() and d.acr_checked_on is None else None,
                    "veto_checked_on": day if veto.isChecked() and d.veto_checked_on is None else None,
@@ -633,8 +653,9 @@ class CaseDialog(QDialog):
                     new["intermediary_signposted_on"] or d.intermediary_signposted_on)
                 choice = resolve_conflict(self, exc, mine)
                 if choice != REAPPLY or exc.saved_version is None:
-                    if choice == RELOAD:
+                    if choice == RELOAD:  # the form shows their checks and notes, at their version
                         self.reload()
+                        fill(self.detail)
                     raise
                 save(exc.saved_version)
             return "Checks recorded."
