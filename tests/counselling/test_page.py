@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -895,3 +895,28 @@ def test_reload_their_version_shows_it_in_the_form(qtbot: QtBot, db: Database, c
     reopened = case.forms[-1]
     assert reopened is not edit and reopened.isVisible()
     assert reopened.field(QLineEdit, "phone").text() == "07700 900222"  # type: ignore[attr-defined]
+
+
+def test_record_receipt_on_a_received_request_opens_its_correction(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    case_id = new_case()
+    first = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Fenshire Record Office", D(2026, 10, 5)), today=TODAY)
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "agency", "Northmoor Adoption Society", D(2026, 10, 6)), today=TODAY)
+    service.record_receipt(db, counsellor, first, D(2026, 11, 12), "paper", 42, today=TODAY)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    waiting = case.receipt_dialog()  # nothing chosen: the request still waiting, not the latest received
+    assert waiting is not None and waiting.windowTitle() == "Records received from Northmoor Adoption Society"
+    waiting.done(0)
+    row = next(n for n, r in enumerate(case.request_model.rows()) if r.id == first)
+    case.requests_view.selectRow(row)
+    dialog = case.receipt_dialog()
+    assert dialog is not None and dialog.windowTitle() == "Correct the receipt from Fenshire Record Office"
+    on = dialog.form.findChild(QDateEdit, "received_on")
+    assert on is not None and on.date() == QDate(2026, 11, 12)  # what is on record, to correct
+    on.setDate(QDate(2026, 11, 2))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    received = next(r for r in service.open_case(db, counsellor, case_id, TODAY).requests if r.id == first)
+    assert received.received_on == D(2026, 11, 2) and received.pages == 42

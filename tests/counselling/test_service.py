@@ -496,3 +496,30 @@ def test_adults_supported_counts_only_sessions_that_took_place(
                                  (D(2026, 1, 1), D(2026, 12, 31), 2)):
         rows = dict(figures.figures(db, manager, start, end, today=TODAY)[0].rows)
         assert rows["Adults supported"] == str(raw(start, end)) == str(expected), (start, end)
+
+
+def test_a_receipt_on_record_is_corrected_only_on_purpose_and_at_the_version_shown(
+        db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """Review: since a second recording of a receipt is refused (two counsellors at once: one records it), a
+    receipt recorded with the wrong date could no longer be put right. A correction names the version shown."""
+    from adoption_desktop.core.errors import Conflict, StaleRecord
+
+    case_id = new_case()
+    req = service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Fenshire Record Office", D(2026, 10, 5)), today=TODAY)
+    with pytest.raises(Conflict, match="no receipt to correct"):
+        service.record_receipt(db, counsellor, req, D(2026, 11, 2), "paper", 42, today=TODAY, correcting_version=1)
+    service.record_receipt(db, counsellor, req, D(2026, 11, 12), "paper", 42, today=TODAY)  # the wrong day
+    with pytest.raises(Conflict, match="To correct it, choose the request and press Record receipt"):
+        service.record_receipt(db, counsellor, req, D(2026, 11, 2), "paper", 42, today=TODAY)
+    shown = next(r for r in service.open_case(db, counsellor, case_id, TODAY).requests if r.id == req)
+    service.record_receipt(db, counsellor, req, D(2026, 11, 2), "electronic", 40, today=TODAY,
+                           correcting_version=shown.row_version)
+    now = next(r for r in service.open_case(db, counsellor, case_id, TODAY).requests if r.id == req)
+    assert (now.received_on, now.record_format, now.pages) == (D(2026, 11, 2), "electronic", 40)
+    with pytest.raises(StaleRecord, match="after you opened it"):  # a second screen showing the old receipt
+        service.record_receipt(db, counsellor, req, D(2026, 11, 3), "paper", 42, today=TODAY,
+                               correcting_version=shown.row_version)
+    with pytest.raises(ValidationError, match="before the request was sent"):
+        service.record_receipt(db, counsellor, req, D(2026, 10, 1), "paper", 42, today=TODAY,
+                               correcting_version=now.row_version)

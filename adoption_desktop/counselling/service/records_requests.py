@@ -167,7 +167,12 @@ def remove_request(db: Database, actor: Principal, request_id: int, reason: str,
 
 
 def record_receipt(db: Database, actor: Principal, request_id: int, received_on: dt.date, record_format: str,
-                   pages: int | None, today: dt.date | None = None) -> None:
+                   pages: int | None, today: dt.date | None = None, *,
+                   correcting_version: int | None = None) -> None:
+    """Record the records as received. A receipt already recorded is refused (of two people recording it at
+    once, one does), unless this is a correction of it: ``correcting_version``, the request's version as
+    shown with the receipt on screen (a correction made meanwhile by someone else is refused, naming them;
+    the change is audited like any other)."""
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(record_format, FORMATS, "record_format", "Format")
     _not_future(received_on, _today(today), "received_on", "Date received")
@@ -177,10 +182,16 @@ def record_receipt(db: Database, actor: Principal, request_id: int, received_on:
     with db.session(actor) as session:
         row, _ = _request(session, request_id)
         lock_row(session, row)  # a state change: of two people recording the receipt at once, one does
-        if row.received_on is not None:
+        if row.received_on is not None and correcting_version is None:
             who, at = last_saved(session, row)
             raise Conflict(f"{who} recorded the records from {row.holder_name} as received on "
-                           f"{row.received_on:%d/%m/%Y} ({when_text(at)}); nothing was changed.")
+                           f"{row.received_on:%d/%m/%Y} ({when_text(at)}); nothing was changed. To correct "
+                           "it, choose the request and press Record receipt… again.")
+        if correcting_version is not None:
+            if row.received_on is None:
+                raise Conflict(f"The records from {row.holder_name} are not recorded as received: there is no "
+                               "receipt to correct.")
+            check_version(session, row, correcting_version, f"the receipt from {row.holder_name}")
         if received_on < row.sent_on:
             raise ValidationError("Date received: it cannot be before the request was sent.", "received_on")
         row.received_on, row.record_format, row.pages = received_on, record_format, pages

@@ -532,25 +532,35 @@ class CaseDialog(QDialog):
             lambda why: service.remove_session(self.ctx.db, self.ctx.principal, ses.id, why))
 
     def receipt_dialog(self) -> FormDialog | None:
+        """Record the receipt of the chosen request (none chosen: the latest still waiting), or correct the
+        receipt of one already received."""
         try:
             req = self._selected_or_latest_request()
+            if self._request_id() is None:
+                req = next((r for r in reversed(self.detail.requests) if r.received_on is None), req)
         except AppError as exc:
             show_error(self, "Record receipt", exc)
             return None
-        on = date_edit(self.today())
+        correcting = req.received_on is not None  # a receipt on record: the form corrects it
+        on = date_edit(req.received_on if req.received_on is not None else self.today())
         fmt = QComboBox()
-        fill_combo(fmt, FORMATS, "paper")
+        fill_combo(fmt, FORMATS, req.record_format if correcting and req.record_format else "paper")
         pages = QSpinBox()
         pages.setRange(0, 100000)
         pages.setSpecialValueText("not counted")
+        if correcting and req.pages:
+            pages.setValue(req.pages)
         form = small_form([("Date &received", on, "received_on"), ("&Format", fmt, "record_format"),
                            ("&Pages", pages, "pages")])
 
         def submit() -> str:
             service.record_receipt(self.ctx.db, self.ctx.principal, req.id, pydate(on.date()), combo_key(fmt),
-                                   pages.value() or None, self.today())
-            return f"Records from {req.holder_name} received."
-        return self._form(f"Records received from {req.holder_name}", form, submit)
+                                   pages.value() or None, self.today(),
+                                   correcting_version=req.row_version if correcting else None)
+            return (f"Receipt from {req.holder_name} corrected." if correcting
+                    else f"Records from {req.holder_name} received.")
+        return self._form(f"Correct the receipt from {req.holder_name}" if correcting
+                          else f"Records received from {req.holder_name}", form, submit)
 
     def session_dialog(self) -> FormDialog:
         form = load_form("counselling_session")
