@@ -57,32 +57,16 @@ def when_text(at: dt.datetime | None) -> str:
     return f"{local:%H:%M} on {local:%d/%m/%Y}"
 
 
-def last_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]:
-    """Who last changed ``row`` and when, from the audit log (full name where the user still exists)."""
+def _saved(session: Session, row: object, last: bool) -> tuple[str, dt.datetime | None]:
+    """Who changed ``row`` last (or first) and when, from the audit log (full name where the user still
+    exists; "someone else" when the log names nobody)."""
     mapper = inspect(row).mapper
     ident = "/".join(str(v) for v in mapper.primary_key_from_instance(row))
     found = session.execute(text(
         "SELECT a.actor, a.at, u.full_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id "
         "WHERE a.entity = :entity AND a.entity_id = :ident AND a.action <> 'view' "
-        "ORDER BY a.seq DESC LIMIT 1"), {"entity": mapper.local_table.name, "ident": ident}).first()
-    if found is None:
-        return "someone else", None
-    name = found[2] or found[0] or "someone else"
-    try:
-        at = dt.datetime.fromisoformat(str(found[1]))
-    except ValueError:
-        at = None
-    return str(name), at
-
-
-def first_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]:
-    """Who created ``row`` and when, from the audit log (its first entry), like :func:`last_saved`."""
-    mapper = inspect(row).mapper
-    ident = "/".join(str(v) for v in mapper.primary_key_from_instance(row))
-    found = session.execute(text(
-        "SELECT a.actor, a.at, u.full_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id "
-        "WHERE a.entity = :entity AND a.entity_id = :ident AND a.action <> 'view' "
-        "ORDER BY a.seq LIMIT 1"), {"entity": mapper.local_table.name, "ident": ident}).first()
+        f"ORDER BY a.seq{' DESC' if last else ''} LIMIT 1"), {"entity": mapper.local_table.name, "ident": ident}
+    ).first()
     if found is None:
         return "someone else", None
     try:
@@ -90,6 +74,16 @@ def first_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]
     except ValueError:
         at = None
     return str(found[2] or found[0] or "someone else"), at
+
+
+def last_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]:
+    """Who last changed ``row`` and when, from the audit log (full name where the user still exists)."""
+    return _saved(session, row, last=True)
+
+
+def first_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]:
+    """Who created ``row`` and when, from the audit log (its first entry), like :func:`last_saved`."""
+    return _saved(session, row, last=False)
 
 
 def stale(session: Session, row: Any, expected: int | None, what: str,
