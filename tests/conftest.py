@@ -255,6 +255,20 @@ def postgres_server() -> Iterator[PostgresServer | None]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def pg(postgres_server: PostgresServer | None) -> PostgresServer:
+    """The throwaway PostgreSQL server itself (a test may stop and start it); skipped when none could start."""
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    return postgres_server
+
+
+@pytest.fixture
+def pg_db(pg: PostgresServer) -> Iterator[Database]:
+    """A fresh database on the throwaway PostgreSQL server."""
+    yield from pg.fresh_database()
+
+
 @pytest.fixture(params=["sqlcipher", "postgresql"])
 def any_db(request: pytest.FixtureRequest, tmp_path: Path, store: SecretStore) -> Iterator[Database]:
     """The same test on SQLCipher always, and on PostgreSQL when a throwaway server could start."""

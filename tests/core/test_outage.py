@@ -10,7 +10,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +36,6 @@ from tests.pg import PostgresServer
 
 PLAIN = "The database server can't be reached just now, so this was not saved."
 UNCERTAIN = "The database server stopped answering while this was being saved: it may or may not have been saved."
-
-
-@pytest.fixture
-def pg(postgres_server: PostgresServer | None) -> PostgresServer:
-    if postgres_server is None:
-        pytest.skip("no PostgreSQL server could be started on loopback")
-    return postgres_server
-
-
-@pytest.fixture
-def pg_db(pg: PostgresServer) -> Iterator[Database]:
-    yield from pg.fresh_database()
 
 
 def _plain(err: DatabaseUnavailable, pg: PostgresServer) -> None:

@@ -6,7 +6,6 @@ and the save made on its own once the server is back; at start-up, Retry as well
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +28,6 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import make_user
 from tests.pg import PostgresServer
-
-
-@pytest.fixture
-def pg(postgres_server: PostgresServer | None) -> PostgresServer:
-    if postgres_server is None:
-        pytest.skip("no PostgreSQL server could be started on loopback")
-    return postgres_server
-
-
-@pytest.fixture
-def pg_db(pg: PostgresServer) -> Iterator[Database]:
-    yield from pg.fresh_database()
 
 
 def _no_dialog_shown() -> None:
