@@ -222,21 +222,27 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
     require(actor, P.LETTERBOX_EDIT)
     if decision not in ("acceptable", "remove"):
         raise ValidationError("Decision: choose 'acceptable' or 'remove'.", "decision")
+    gone = Conflict("This finding is no longer on the item: it was screened again since you opened it, and its "
+                    "findings now are those shown. Nothing was marked.")
     with db.session(actor) as session:
         f = session.get(Finding, finding_id)
         if f is None:  # the item was screened again since this list was shown: its findings were replaced
-            raise Conflict("This finding is no longer on the item: it was screened again since you opened it, "
-                           "and its findings now are those shown. Nothing was marked.")
-        if expected_decision is not None:
-            item = lock_row(session, get_or_raise(session, Item, f.item_id, f"No item {f.item_id}."))
-            session.refresh(f)
-            if item.status not in ("received", "screened"):
-                raise Conflict(f"Item {item.id} has an outcome ({item.status}); its findings can no longer change.")
-            if f.decision != expected_decision:
-                from adoption_desktop.core.undo import changed_since
+            raise gone
+        # the item locked first, as for an outcome: a finding of an item forwarded (returned …) meanwhile stays
+        # as it was when the outcome was recorded
+        item = lock_row(session, get_or_raise(session, Item, f.item_id, f"No item {f.item_id}."))
+        f = session.get(Finding, finding_id, populate_existing=True)
+        if f is None:  # screened again while the lock was awaited
+            raise gone
+        if item.status not in ("received", "screened"):
+            who, at = last_saved(session, item)
+            raise Conflict(f"Item {item.id} has an outcome ({item.status}), recorded by {who} at {when_text(at)}; "
+                           "its findings can no longer change. Nothing was marked.")
+        if expected_decision is not None and f.decision != expected_decision:
+            from adoption_desktop.core.undo import changed_since
 
-                raise changed_since(session, "letterbox_findings", [f.id], f"the finding '{f.text}'",
-                                    {"Decision": f.decision})
+            raise changed_since(session, "letterbox_findings", [f.id], f"the finding '{f.text}'",
+                                {"Decision": f.decision})
         before = f.decision
         if f.decision != decision:
             f.decision = decision
