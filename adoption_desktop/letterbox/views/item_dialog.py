@@ -3,6 +3,7 @@ outcome (forward / return / withhold / hold), second check, corrected version, a
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable
 
@@ -57,6 +58,16 @@ HISTORY_COLUMNS: list[Column[EventRow]] = [
 
 #: how a kind of letter about one item reads in the item window's list of letters sent
 LETTER_WORDS = {"acknowledgement": "Acknowledgement", "returned": "Returned for changes"}
+
+
+def utf16_positions(text: str) -> Callable[[int], int]:
+    """Python string offsets into ``text`` -> positions in a Qt text document, which counts UTF-16 code
+    units: a character beyond U+FFFF (an emoji, mathematical bold "𝐏𝐞𝐧𝐧𝐲") is two of them, so a highlight
+    after one would start a character early."""
+    if text.isascii() or all(ord(c) <= 0xFFFF for c in text):
+        return lambda i: i
+    astral = [i for i, c in enumerate(text) if ord(c) > 0xFFFF]
+    return lambda i: i + bisect.bisect_left(astral, i)
 
 
 def letters_sent_text(letters: tuple[ItemLetterRow, ...]) -> str:
@@ -347,6 +358,7 @@ class ItemDialog(QDialog):
     def _highlight(self, findings: tuple[FindingRow, ...]) -> None:
         selections = []
         text = self.text.toPlainText()
+        at = utf16_positions(text)
         for f in findings:
             if text[f.start:f.end] != f.text:
                 continue  # the text was edited after screening: screen again
@@ -359,16 +371,17 @@ class ItemDialog(QDialog):
                 fmt.setFontUnderline(True)
             sel.format = fmt
             cursor = QTextCursor(self.text.document())
-            cursor.setPosition(f.start)
-            cursor.setPosition(f.end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(at(f.start))
+            cursor.setPosition(at(f.end), QTextCursor.MoveMode.KeepAnchor)
             sel.cursor = cursor
             selections.append(sel)
         self.text.setExtraSelections(selections)
 
     def _select_text(self, f: FindingRow) -> None:
         cursor = self.text.textCursor()
-        cursor.setPosition(f.start)
-        cursor.setPosition(f.end, QTextCursor.MoveMode.KeepAnchor)
+        at = utf16_positions(self.text.toPlainText())
+        cursor.setPosition(at(f.start))
+        cursor.setPosition(at(f.end), QTextCursor.MoveMode.KeepAnchor)
         self.text.setTextCursor(cursor)
         self.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
