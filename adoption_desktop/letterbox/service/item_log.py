@@ -371,7 +371,8 @@ def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: s
     A reason recorded before it was checked when recorded may name the other side, and the letter is then
     refused for good (an outcome is final); this puts it right. The new reason has the same leak check
     as when an item is returned (one that still names the other side is refused, saying what it names);
-    the item must still be returned and at the version shown (``expected_version``; ``None`` from scripts
+    once the returned letter was sent (the sent-list names the item) the letter is the record and the reason
+    is not reworded; the item must still be returned and at the version shown (``expected_version``; ``None`` from scripts
     only locks). Audited, with a step in the item's history. Returns the item's new row version."""
     require(actor, P.LETTERBOX_EDIT)
     reason = clean_text(reason, "Reason", multiline=True, max_length=4000).strip()
@@ -386,6 +387,12 @@ def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: s
                            "returned item is reworded here.")
         if item.reason == reason:
             return int(item.row_version)
+        sent_on = session.scalar(select(func.min(LetterSent.sent_on)).where(
+            LetterSent.item_id == item_id, LetterSent.kind == "returned"))
+        if sent_on is not None:  # the writer has the letter with the reason as it was: that is the record
+            raise Conflict(f"The returned letter with this reason was sent on {sent_on:%d/%m/%Y}; the letter is the "
+                           "record. The reason is not reworded: to put it right, write to the writer and note it "
+                           "on the corrected version when it comes.")
         _refuse_reason_with_other_side(session, item, reason)
         item.reason = reason
         _event(session, item_id, "reason_reworded", f"return reason reworded: {reason}")
