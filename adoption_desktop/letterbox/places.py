@@ -170,14 +170,17 @@ def _capitalised(text: str, start: int, end: int) -> bool:
     return bool(words) and words[0][0].isupper() and all(w[0].isupper() or w.lower() in small for w in words)
 
 
+_ORG_WORD = re.compile(r" ([A-Z][\w&'’-]*)")
+
+
 def _org_tail(text: str, end: int) -> int:
     """End of "<Town> Tigers" / "<Town> Free Press" / "<Town> Town Cricket Club": the org words after ``end``."""
     pos = end
     for _ in range(3):
-        m = re.match(r" ([A-Z][\w&'’-]*)", text[pos:])
+        m = _ORG_WORD.match(text, pos)  # not text[pos:]: a copy of the rest of the letter for each place
         if not m or m.group(1) not in ORG_WORDS:
             break
-        pos += m.end()
+        pos = m.end()
     return pos
 
 

@@ -152,3 +152,24 @@ def test_the_refused_letter_offers_to_open_the_item_at_its_reason(qtbot: Any, db
     assert dialog.item_id == item
     assert "Reword reason" in dialog.message.text()
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_the_reason_of_a_returned_letter_already_sent_is_not_reworded(
+        db: Database, coordinator: Principal, arrangement: int, tmp_path: Path) -> None:
+    """Review of 2 December 2026: once the returned letter went, the writer has its reason as it was; a reworded
+    reason on the record would say something the letter never said. Before it is sent, rewording is allowed."""
+    gina = relatives(db, coordinator, arrangement)["Gina Quillfield"]
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY,
+                            participant_id=gina)
+    service.screen_item(db, coordinator, item, "Love to you all")
+    service.record_outcome(db, coordinator, item, "returned", DAY, reason="Please leave out the town.")
+    version = service.get_item(db, coordinator, item).row_version
+    version = service.reword_return_reason(db, coordinator, item, "Please leave out the name of the town.",
+                                           expected_version=version)  # not yet sent: reworded
+    write_batch(db, coordinator, "returned", tmp_path / "r.pdf", item_ids=[item], today=DAY)
+    with pytest.raises(Conflict, match=rf"returned letter with this reason was sent on {DAY:%d/%m/%Y}; the letter "
+                                       r"is the record"):
+        service.reword_return_reason(db, coordinator, item, "Please leave out where you live.",
+                                     expected_version=version)
+    detail = service.get_item(db, coordinator, item)
+    assert detail.reason == "Please leave out the name of the town." and detail.row_version == version

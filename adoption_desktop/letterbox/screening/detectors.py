@@ -4,6 +4,8 @@ all; merging and undoing disguised writing are done by :func:`screen_text` (``sc
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -30,7 +32,9 @@ from adoption_desktop.letterbox.screening.findings import (
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')]+[^\s<>\"').,!?;:]"
-    r"|(?<![@\w.])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|co\.uk|org\.uk|org|net|uk|io|me|tv|info|sch\.uk)"
+    # labels of at most 63 characters (DNS), at most 8 of them before the last: unbounded, a start after every
+    # "-" of a long "a-b.c-d…" scanned to its end (quadratic: 40,000 dashes took 19 s)
+    r"|(?<![@\w.])[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.(?:com|co\.uk|org\.uk|org|net|uk|io|me|tv|info|sch\.uk)"
     r"(?:/[^\s<>\"')]*[^\s<>\"').,!?;:])?(?![\w])",
     re.IGNORECASE)
 _SOCIAL_AT = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])")
@@ -99,7 +103,9 @@ _BIRTH_CUE = re.compile(r"\b(?:born|birth|birthday|b\.|dob|d\.o\.b\.?|delivered|
 # "arrived" / "came" is a birth only when a child is the subject ("Isla arrived", not "your letter arrived")
 _ARRIVAL = re.compile(r"\b(?:arrived|came|come)\b", re.IGNORECASE)
 _CHILD = re.compile(r"\b(?:baby|babies|son|daughter|brother|sister|boy|girl|twins?|\d+\s*lb|\d+\s*oz)\b", re.IGNORECASE)
-_CAP = r"[A-Z][A-Za-z'’&.-]*"
+# a capitalised word of at most 60 characters: unbounded, each start inside a long "A'A'A'…" (a word
+# boundary after every apostrophe) scanned to its end, quadratic (40,000 characters took 12 s)
+_CAP = r"[A-Z][A-Za-z'’&.-]{0,59}"
 # a street word and its written forms: "Drive" is also written "Dr", "Dr." (the first form is the full one)
 _SUFFIX_FORMS: tuple[tuple[str, ...], ...] = (
     ("Street", "St"), ("Road", "Rd"), ("Drive", "Dr"), ("Lane", "Ln"), ("Avenue", "Ave", "Av"), ("Close", "Cl"),
@@ -200,7 +206,17 @@ _GENERIC = {
 _NOT_WORKPLACE = {"Christmas", "Easter", "Halloween", "Mum", "Dad", "Nan", "Grandad", "Home", "Monday", "Tuesday",
                   "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "Weekends", "Weekend", "Night",
                   "I", "It", "We", "She", "He", "They", "Year"}
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    r"""Whether ``at`` starts a sentence: the text before it is empty, or ends with a full stop, ! or ? and a
+    space, or with a line break and spaces (as ``(?:^|[.!?]\s+|\n\s*)$`` on ``text[:at]``, without copying and
+    searching everything before ``at`` for each street: that was quadratic)."""
+    i = at
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    gap = text[i:at]
+    return at == 0 or "\n" in gap or (bool(gap) and i > 0 and text[i - 1] in ".!?")
 
 # --- detectors ----------------------------------------------------------------------------------
 @lru_cache(maxsize=256)
@@ -291,9 +307,15 @@ def _protected(text: str, protected: Iterable[str]) -> Iterator[Finding]:
         for m in pattern.finditer(text):
             whole.append(_f(m.start(), m.end(), PROTECTED, text, f"the protected address '{term}'"))
     yield from whole
+    # is a word inside a whole term? the whole terms by start, with the furthest end so far (a scan of every
+    # whole term for every word was quadratic: "Harrogate Harriers" 10,000 times)
+    whole.sort(key=lambda f: f.start)
+    starts = [f.start for f in whole]
+    reach = list(itertools.accumulate((f.end for f in whole), max))
     for pattern, word, term in _distinctive_words(terms):
         for m in pattern.finditer(text):
-            if not any(f.start <= m.start() and m.end() <= f.end for f in whole):
+            k = bisect.bisect_right(starts, m.start())
+            if not (k and reach[k - 1] >= m.end()):
                 yield _f(m.start(), m.end(), PROTECTED, text,
                          f"possibly the protected term '{term}' (its word '{word}' alone)")
 
@@ -336,10 +358,13 @@ def _institutions(text: str) -> Iterator[Finding]:
         yield _f(m.start(), m.end(), INSTITUTION, text, _SAINT_REASON)
 
 
+_NAME_AFTER = re.compile(r"\.?\s+([A-Z][\w'’]*)")
+
+
 def _is_title(text: str, end: int) -> bool:
     """Whether the "St"/"Dr" ending at ``end`` stands before a name ("St Aidan's", "Dr. Patel"): a saint or a
     doctor, not a street word; a word starting a sentence ("Tanner St. It's …") does not count."""
-    m = re.match(r"\.?\s+([A-Z][\w'’]*)", text[end:])
+    m = _NAME_AFTER.match(text, end)  # not text[end:]: a copy of the rest of the letter for each "St"
     return m is not None and m.group(1) not in _SENTENCE_WORDS
 
 
@@ -379,7 +404,7 @@ def _streets(text: str) -> Iterator[Finding]:
         k = 0
         # leading generic words are dropped, except a capitalised word in mid-sentence ("on Every Street")
         while k < len(words) - 1 and words[k].lower() in _GENERIC and (
-                k > 0 or _SENTENCE_START.search(text[:m.start()]) or words[k].lower() in ("the", "my", "our", "a")):
+                k > 0 or _sentence_start(text, m.start()) or words[k].lower() in ("the", "my", "our", "a")):
             k += 1
         if k == len(words) - 1:
             continue

@@ -20,6 +20,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_text
 from adoption_desktop.letterbox import contact, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
+from adoption_desktop.letterbox.screening import Finding as ScreenFinding
 from adoption_desktop.letterbox.screening import screen_text
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
 from adoption_desktop.letterbox.service.data import (
@@ -144,40 +145,73 @@ def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id
         return int(item.row_version)
 
 
+#: times a screening is run again because the item or its protected terms changed while it ran
+SCREEN_ATTEMPTS = 3
+
+
 def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
                 expected_version: int | None = None) -> ScreeningResult:
     """Run the screening assistant over the item's text with the arrangement's protected terms (those of
     the side the item is going *to* must not see: the writer's own side's secrets). ``expected_version``:
     the item's version the coordinator was shown; a screening (or any save) by someone else since is not
-    replaced, with its text and findings, by one made over the older screen (a Conflict naming them)."""
+    replaced, with its text and findings, by one made over the older screen (a Conflict naming them).
+
+    The screening itself runs outside any transaction: the item, its version and the terms are read first,
+    the text screened, and then the item locked, its status and version checked again and the findings
+    stored (a long letter screened inside the write transaction held every other user's save back, and on
+    the embedded store made it fail as busy). When the item was saved by someone else meanwhile, that is a
+    stale screening with ``expected_version``; without one (scripts), or when the protected terms changed
+    meanwhile, the text is screened again, :data:`SCREEN_ATTEMPTS` times at most."""
     require(actor, P.LETTERBOX_EDIT)
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
-    with db.session(actor) as session:
-        item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
-        if item.status not in ("received", "screened"):
-            raise Conflict(f"Item {item_id} already has an outcome ({item.status}); log a new item instead.")
-        if expected_version is not None and item.row_version != expected_version:
-            raise stale(session, item, expected_version, f"item {item_id}", _screen_values)
-        terms = writer_side_secrets(session, item.arrangement_id, rules.writer_side(item.direction))
-        found = screen_text(text, terms)
-        for old in session.scalars(select(Finding).where(Finding.item_id == item_id)):
-            session.delete(old)
-        rows = []
-        for f in found:
-            row = Finding(item_id=item_id, start=f.start, end=f.end, kind=f.kind, text=f.text[:200],
-                          decision="remove")
-            session.add(row)
-            rows.append(row)
-        item.text = text
-        item.status = "screened"
-        item.screened_at = utcnow()
-        item.screened_by = actor.username
-        item.checked_by = ""
-        session.flush()
-        _event(session, item_id, "screened", f"{len(found)} finding(s): "
-               + ", ".join(sorted({f.kind for f in found})) if found else "no findings")
-        return ScreeningResult(tuple(FindingRow(r.id, r.start, r.end, r.kind, r.text, r.decision) for r in rows),
-                               tuple(terms))
+    for _attempt in range(SCREEN_ATTEMPTS):
+        with db.session(actor, write=False) as session:
+            item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+            _refuse_screening(session, item, expected_version)
+            version = int(item.row_version)
+            arrangement_id, side = item.arrangement_id, rules.writer_side(item.direction)
+            terms = writer_side_secrets(session, arrangement_id, side)
+        found = screen_text(text, terms)  # no transaction open: nobody waits for it
+        with db.session(actor) as session:
+            item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
+            _refuse_screening(session, item, expected_version)
+            if int(item.row_version) != version or writer_side_secrets(session, arrangement_id, side) != terms:
+                continue  # saved or its terms changed while it was screened (nothing written): screen again
+            return _store_screening(session, item, text, found, terms)
+    raise Conflict(f"Item {item_id} or its arrangement's protected terms changed each time it was screened "
+                   "(someone else is saving them); nothing was stored. Press Screen text again.")
+
+
+def _refuse_screening(session: Session, item: Item, expected_version: int | None) -> None:
+    if item.status not in ("received", "screened"):
+        raise Conflict(f"Item {item.id} already has an outcome ({item.status}); log a new item instead.")
+    if expected_version is not None and item.row_version != expected_version:
+        raise stale(session, item, expected_version, f"item {item.id}", _screen_values)
+
+
+def _store_screening(session: Session, item: Item, text: str, found: list[ScreenFinding],
+                     terms: list[str]) -> ScreeningResult:
+    """The screening's findings replace the item's (the item locked and checked by the caller)."""
+    actor = session.info["actor"]
+    item_id = item.id
+    for old in session.scalars(select(Finding).where(Finding.item_id == item_id)):
+        session.delete(old)
+    rows = []
+    for f in found:
+        row = Finding(item_id=item_id, start=f.start, end=f.end, kind=f.kind, text=f.text[:200],
+                      decision="remove")
+        session.add(row)
+        rows.append(row)
+    item.text = text
+    item.status = "screened"
+    item.screened_at = utcnow()
+    item.screened_by = actor.username
+    item.checked_by = ""
+    session.flush()
+    _event(session, item_id, "screened", f"{len(found)} finding(s): "
+           + ", ".join(sorted({f.kind for f in found})) if found else "no findings")
+    return ScreeningResult(tuple(FindingRow(r.id, r.start, r.end, r.kind, r.text, r.decision) for r in rows),
+                           tuple(terms))
 
 
 def decide_finding(db: Database, actor: Principal, finding_id: int, decision: str, *,
@@ -188,21 +222,27 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
     require(actor, P.LETTERBOX_EDIT)
     if decision not in ("acceptable", "remove"):
         raise ValidationError("Decision: choose 'acceptable' or 'remove'.", "decision")
+    gone = Conflict("This finding is no longer on the item: it was screened again since you opened it, and its "
+                    "findings now are those shown. Nothing was marked.")
     with db.session(actor) as session:
         f = session.get(Finding, finding_id)
         if f is None:  # the item was screened again since this list was shown: its findings were replaced
-            raise Conflict("This finding is no longer on the item: it was screened again since you opened it, "
-                           "and its findings now are those shown. Nothing was marked.")
-        if expected_decision is not None:
-            item = lock_row(session, get_or_raise(session, Item, f.item_id, f"No item {f.item_id}."))
-            session.refresh(f)
-            if item.status not in ("received", "screened"):
-                raise Conflict(f"Item {item.id} has an outcome ({item.status}); its findings can no longer change.")
-            if f.decision != expected_decision:
-                from adoption_desktop.core.undo import changed_since
+            raise gone
+        # the item locked first, as for an outcome: a finding of an item forwarded (returned …) meanwhile stays
+        # as it was when the outcome was recorded
+        item = lock_row(session, get_or_raise(session, Item, f.item_id, f"No item {f.item_id}."))
+        f = session.get(Finding, finding_id, populate_existing=True)
+        if f is None:  # screened again while the lock was awaited
+            raise gone
+        if item.status not in ("received", "screened"):
+            who, at = last_saved(session, item)
+            raise Conflict(f"Item {item.id} has an outcome ({item.status}), recorded by {who} at {when_text(at)}; "
+                           "its findings can no longer change. Nothing was marked.")
+        if expected_decision is not None and f.decision != expected_decision:
+            from adoption_desktop.core.undo import changed_since
 
-                raise changed_since(session, "letterbox_findings", [f.id], f"the finding '{f.text}'",
-                                    {"Decision": f.decision})
+            raise changed_since(session, "letterbox_findings", [f.id], f"the finding '{f.text}'",
+                                {"Decision": f.decision})
         before = f.decision
         if f.decision != decision:
             f.decision = decision
@@ -331,7 +371,8 @@ def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: s
     A reason recorded before it was checked when recorded may name the other side, and the letter is then
     refused for good (an outcome is final); this puts it right. The new reason has the same leak check
     as when an item is returned (one that still names the other side is refused, saying what it names);
-    the item must still be returned and at the version shown (``expected_version``; ``None`` from scripts
+    once the returned letter was sent (the sent-list names the item) the letter is the record and the reason
+    is not reworded; the item must still be returned and at the version shown (``expected_version``; ``None`` from scripts
     only locks). Audited, with a step in the item's history. Returns the item's new row version."""
     require(actor, P.LETTERBOX_EDIT)
     reason = clean_text(reason, "Reason", multiline=True, max_length=4000).strip()
@@ -346,6 +387,12 @@ def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: s
                            "returned item is reworded here.")
         if item.reason == reason:
             return int(item.row_version)
+        sent_on = session.scalar(select(func.min(LetterSent.sent_on)).where(
+            LetterSent.item_id == item_id, LetterSent.kind == "returned"))
+        if sent_on is not None:  # the writer has the letter with the reason as it was: that is the record
+            raise Conflict(f"The returned letter with this reason was sent on {sent_on:%d/%m/%Y}; the letter is the "
+                           "record. The reason is not reworded: to put it right, write to the writer and note it "
+                           "on the corrected version when it comes.")
         _refuse_reason_with_other_side(session, item, reason)
         item.reason = reason
         _event(session, item_id, "reason_reworded", f"return reason reworded: {reason}")

@@ -3,6 +3,7 @@ outcome (forward / return / withhold / hold), second check, corrected version, a
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -56,6 +58,16 @@ HISTORY_COLUMNS: list[Column[EventRow]] = [
 
 #: how a kind of letter about one item reads in the item window's list of letters sent
 LETTER_WORDS = {"acknowledgement": "Acknowledgement", "returned": "Returned for changes"}
+
+
+def utf16_positions(text: str) -> Callable[[int], int]:
+    """Python string offsets into ``text`` -> positions in a Qt text document, which counts UTF-16 code
+    units: a character beyond U+FFFF (an emoji, mathematical bold "𝐏𝐞𝐧𝐧𝐲") is two of them, so a highlight
+    after one would start a character early."""
+    if text.isascii() or all(ord(c) <= 0xFFFF for c in text):
+        return lambda i: i
+    astral = [i for i, c in enumerate(text) if ord(c) > 0xFFFF]
+    return lambda i: i + bisect.bisect_left(astral, i)
 
 
 def letters_sent_text(letters: tuple[ItemLetterRow, ...]) -> str:
@@ -123,6 +135,22 @@ class ItemDialog(QDialog):
         self.screen_button = child(form, QPushButton, "screen_button")
         self.acceptable_button = child(form, QPushButton, "acceptable_button")
         self.remove_button = child(form, QPushButton, "remove_button")
+        # the text as stored (what was screened), in place of text typed since (a refused screening keeps it)
+        self.stored_text_button = QPushButton("Show stored text")
+        self.stored_text_button.setObjectName("stored_text_button")
+        self.stored_text_button.setAutoDefault(False)
+        self.stored_text_button.setToolTip("F5: reload the item and show its text as stored (the text that was "
+                                           "screened), in place of the text on screen")
+        self.stored_text_button.setAccessibleDescription("F5. Reload the item and show its text as stored.")
+        # a row of its own under the screening buttons (beside them, they no longer fit at 125 %)
+        screen_buttons, right = child(form, QHBoxLayout, "screen_buttons"), child(form, QVBoxLayout, "right")
+        stored_row = QHBoxLayout()
+        stored_row.addWidget(self.stored_text_button)
+        stored_row.addStretch(1)
+        at = next(i for i in range(right.count()) if getattr(right.itemAt(i), "layout", lambda: None)() is screen_buttons)
+        right.insertLayout(at + 1, stored_row)
+        self.stored_text_button.clicked.connect(self.show_stored_text)
+        QShortcut(QKeySequence("F5"), self, self.show_stored_text)
         self.findings_view = child(form, QTableView, "findings")
         self.findings_model: RowTableModel[FindingRow] = RowTableModel(FINDING_COLUMNS, parent=self)
         self.findings_view.setModel(self.findings_model)
@@ -233,6 +261,7 @@ class ItemDialog(QDialog):
             self.outcome_on, self.method, self.reason, self.social_worker)
         for w in work_widgets:
             w.setEnabled(open_ and can_edit)
+        self.stored_text_button.setEnabled(logged)
         self.second_check_button.setEnabled(open_ and status == "screened"
                                             and self.ctx.principal.can(Permission.LETTERBOX_SECOND_CHECK))
         self.corrected_button.setEnabled(status == "returned" and can_edit)
@@ -241,6 +270,34 @@ class ItemDialog(QDialog):
         self.reword_button.setEnabled(reword)
         if reword:
             self.reason.setEnabled(True)
+
+    def text_not_stored(self) -> bool:
+        """Whether the letter text on screen differs from the item's stored text (the text screened, whose
+        findings are listed and which is forwarded)."""
+        return self.detail is not None and self.text.toPlainText() != self.detail.text
+
+    def _refuse_unscreened_text(self) -> bool:
+        """Refuse a step that acts on the stored text while the window shows other text: the findings, the
+        second check and the outcome are about the stored text, not the one on screen."""
+        if not self.text_not_stored():
+            return False
+        self.say("The text on screen is not the text that was screened: press Screen text (Alt+X) to screen "
+                 "it, or Show stored text (F5) to see the stored text. Nothing was recorded.", error=True)
+        return True
+
+    def show_stored_text(self) -> None:
+        """Reload the item and show its text as stored, in place of the text on screen."""
+        if self.item_id is None:
+            return
+        try:
+            self.detail = service.get_item(self.ctx.db, self.ctx.principal, self.item_id)
+        except AppError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.text.setPlainText(self.detail.text)
+        self.reload()
+        self.say("The stored text is shown, with its findings.")
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _birth_side(self) -> bool:
         return rules.writer_side(str(self.direction.currentData())) == rules.BIRTH
@@ -301,6 +358,7 @@ class ItemDialog(QDialog):
     def _highlight(self, findings: tuple[FindingRow, ...]) -> None:
         selections = []
         text = self.text.toPlainText()
+        at = utf16_positions(text)
         for f in findings:
             if text[f.start:f.end] != f.text:
                 continue  # the text was edited after screening: screen again
@@ -313,16 +371,17 @@ class ItemDialog(QDialog):
                 fmt.setFontUnderline(True)
             sel.format = fmt
             cursor = QTextCursor(self.text.document())
-            cursor.setPosition(f.start)
-            cursor.setPosition(f.end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(at(f.start))
+            cursor.setPosition(at(f.end), QTextCursor.MoveMode.KeepAnchor)
             sel.cursor = cursor
             selections.append(sel)
         self.text.setExtraSelections(selections)
 
     def _select_text(self, f: FindingRow) -> None:
         cursor = self.text.textCursor()
-        cursor.setPosition(f.start)
-        cursor.setPosition(f.end, QTextCursor.MoveMode.KeepAnchor)
+        at = utf16_positions(self.text.toPlainText())
+        cursor.setPosition(at(f.start))
+        cursor.setPosition(at(f.end), QTextCursor.MoveMode.KeepAnchor)
         self.text.setTextCursor(cursor)
         self.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -414,8 +473,11 @@ class ItemDialog(QDialog):
                 # someone else screened or changed it meanwhile: their findings are shown now, the text
                 # typed here is kept; screening again (knowingly) replaces theirs
                 self.say(self.message.text() + " Their findings are shown; your text is kept here: press Screen "
-                         "text again to screen it instead.", error=True)
+                         "text again to screen it instead, or Show stored text (F5) to see theirs.", error=True)
             return
+        if self.detail is not None and self.text_not_stored():
+            self.text.setPlainText(self.detail.text)  # as stored (cleaned): the findings' offsets are into it
+            self._highlight(self.detail.findings)
         if self.detail and self.detail.findings:
             self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted. Mark each acceptable, or return the "
                      "item to its writer.")
@@ -423,6 +485,8 @@ class ItemDialog(QDialog):
             self.say("No identifying details found.")
 
     def decide(self, decision: str) -> None:
+        if self._refuse_unscreened_text():
+            return
         rows = self.findings_view.selectionModel().selectedRows()
         if not rows:
             self.say("Choose a finding in the list first.", error=True)
@@ -443,6 +507,8 @@ class ItemDialog(QDialog):
 
     def record_outcome(self) -> None:
         if self.item_id is None:
+            return
+        if self._refuse_unscreened_text():
             return
         item_id = self.item_id
         outcome = str(self.outcome.currentData())
@@ -502,7 +568,7 @@ class ItemDialog(QDialog):
         self.reason.selectAll()
 
     def second_check(self) -> None:
-        if self.item_id is None:
+        if self.item_id is None or self._refuse_unscreened_text():
             return
         item_id = self.item_id
         self._run("Second check confirmed.", lambda: service.confirm_second_check(self.ctx.db, self.ctx.principal,

@@ -68,6 +68,7 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
     ],
     "Letterbox item window": [
         ("Ctrl+Return", "screen the text typed or read from the scan"),
+        ("F5", "show the item's stored text (the text screened) in place of the text on screen"),
     ],
     "Counselling case window": [
         ("F5", "reload the case"),

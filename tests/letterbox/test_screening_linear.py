@@ -1,0 +1,66 @@
+"""Screening takes time in proportion to the letter: adversarial letters (a long word after one Cyrillic
+letter, long runs of separators, apostrophes, dashes, the same street or term thousands of times) are
+screened in about the time an ordinary letter of the same length takes.
+
+No test here asserts a time: each adversarial letter's CPU time is compared with a plain letter of the same
+length screened in the same run, with a very loose factor (a quadratic pattern is hundreds of times slower
+at this length: 40,000 letters after one Cyrillic "а" took 16 s against 0.1 s)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from adoption_desktop.letterbox.screening import screen_text
+
+N = 50_000
+FACTOR = 20
+TERMS = ("Pennington", "Larkspur Drive", "14 Larkspur Drive", "Harrogate Harriers")
+PLAIN = "We went to the park on Saturday and Sam loved the swings. "
+
+ADVERSARIAL: dict[str, Callable[[int], str]] = {
+    "one Cyrillic letter, then one long Latin word": lambda n: "\u0430 " + "b" * (n - 2),
+    "one Cyrillic letter, then long Latin words": lambda n: "\u0430 " + ("b" * 5000 + " ") * (n // 5001),
+    "a long run of dashes": lambda n: "-" * n,
+    "letters and dashes, dots": lambda n: "a.b-" * (n // 4),
+    "capitals and apostrophes": lambda n: "A'" * (n // 2),
+    "capitals and full stops": lambda n: "A." * (n // 2),
+    "a long capitalised word": lambda n: "A" + "a" * (n - 1),
+    "spaced letters": lambda n: "a " * (n // 2),
+    "spaced capitals": lambda n: "A b " * (n // 4),
+    "spaced dotted letters": lambda n: "a." * (n // 2),
+    "separators": lambda n: " - " * (n // 3),
+    "a long run of spaces": lambda n: "a" + " " * (n - 2) + "b",
+    "zero-width characters between letters": lambda n: "ab\u200b" * (n // 3),
+    "a long run of zero-width characters": lambda n: "x" + "\u200b" * (n - 2) + "y",
+    "full-width letters": lambda n: "\uff41" * n,
+    "a street name again and again": lambda n: "Happy Road " * (n // 11),
+    "a place with an invisible character again and again": lambda n: "Leeds\u200b " * (n // 7),
+    "a protected term again and again": lambda n: "Harrogate Harriers " * (n // 19),
+    "a saint again and again": lambda n: "St Aidan " * (n // 9),
+    "a spaced-out term again and again": lambda n: "P e n n i n g t o n  " * (n // 21),
+}
+
+
+def _cpu(text: str) -> float:
+    start = time.process_time()
+    screen_text(text, TERMS)
+    return time.process_time() - start
+
+
+@pytest.fixture(scope="module")
+def plain_time() -> float:
+    text = (PLAIN * (N // len(PLAIN) + 1))[:N]
+    screen_text(text[:1000], TERMS)  # the gazetteer and the patterns loaded first
+    return min(_cpu(text) for _ in range(3))
+
+
+@pytest.mark.parametrize("name", list(ADVERSARIAL))
+def test_an_adversarial_letter_is_screened_about_as_fast_as_a_plain_one(name: str, plain_time: float) -> None:
+    text = ADVERSARIAL[name](N)
+    assert len(text) > N * 0.9
+    took = _cpu(text)
+    assert took <= FACTOR * max(plain_time, 0.01), (
+        f"{name}: {took:.2f} s of CPU against {plain_time:.3f} s for a plain letter of the same length")
