@@ -37,6 +37,7 @@ from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import attach_banner
@@ -44,6 +45,13 @@ from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.undo import confirm_final
 
 ERROR_COLOUR = "#B00020"
+#: what QPlainTextEdit makes of characters it does not keep: a no-break space, line and paragraph separators
+_EDITOR_FORMS = str.maketrans({"\u00a0": " ", "\u2028": "\n", "\u2029": "\n"})
+
+
+def as_edited(text: str) -> str:
+    """``text`` as the letter's text box holds it once shown there."""
+    return text.translate(_EDITOR_FORMS)
 KIND_COLOURS = {"protected term": "#F4B6B6", "postcode": "#FFD580", "phone": "#FFD580", "email": "#FFD580",
                 "url": "#FFD580", "social handle": "#FFD580", "street address": "#FFD580",
                 "institution": "#FFE9A8", "place": "#DDEBFF", "vehicle registration": "#FFD580",
@@ -273,8 +281,10 @@ class ItemDialog(QDialog):
 
     def text_not_stored(self) -> bool:
         """Whether the letter text on screen differs from the item's stored text (the text screened, whose
-        findings are listed and which is forwarded)."""
-        return self.detail is not None and self.text.toPlainText() != self.detail.text
+        findings are listed and which is forwarded). Compared as the editor holds text: it turns a
+        no-break space into a space and a line or paragraph separator into a line break, so a stored text
+        holding them would otherwise never match what is shown (second review)."""
+        return self.detail is not None and as_edited(self.text.toPlainText()) != as_edited(self.detail.text)
 
     def _refuse_unscreened_text(self) -> bool:
         """Refuse a step that acts on the stored text while the window shows other text: the findings, the
@@ -288,6 +298,10 @@ class ItemDialog(QDialog):
     def show_stored_text(self) -> None:
         """Reload the item and show its text as stored, in place of the text on screen."""
         if self.item_id is None:
+            return
+        if self.text_not_stored() and self.text.toPlainText().strip() and not ask_discard(
+                self, "Show stored text"):  # the text typed or pasted here is not kept anywhere else
+            self.say("Your text is kept; nothing was changed.")
             return
         try:
             self.detail = service.get_item(self.ctx.db, self.ctx.principal, self.item_id)
