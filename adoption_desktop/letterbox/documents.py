@@ -440,6 +440,28 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
     return jobs, held
 
 
+def _item_versions(session: Session, ids: set[int]) -> dict[int, int]:
+    return {int(i): int(v) for i, v in session.execute(
+        select(Item.id, Item.row_version).where(Item.id.in_(sorted(ids))))} if ids else {}
+
+
+def _check_items_unchanged(session: Session, read: dict[int, int]) -> None:
+    """The items an item letter is about, locked (id order) as its sent-list is recorded and checked to be
+    as they were read: a reason reworded, a writer corrected or an outcome changed while the letters were
+    made would leave the record saying what the letter never said (second review). Nothing is recorded
+    and no file is written; the letters are made again from what is stored now."""
+    if not read:
+        return
+    from adoption_desktop.core.concurrency import last_saved, when_text
+
+    for item in session.scalars(select(Item).where(Item.id.in_(sorted(read))).order_by(Item.id)
+                                .with_for_update().execution_options(populate_existing=True)):
+        if int(item.row_version) != read[item.id]:
+            who, at = last_saved(session, item)
+            raise Conflict(f"{who} changed item {item.id} at {when_text(at)}, while its letter was being made; "
+                           "nothing was recorded and no file was written. Make the letters again.")
+
+
 def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
                 months: Sequence[str] = (), arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
                 limit: int | None = None, progress: Callable[[int, int], None] | None = None,
@@ -463,10 +485,12 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         signatory_title = signer_title(session, full_name=signatory) or "Letterbox coordinator"
         jobs: list[LetterJob] = []
         held = 0
+        read_versions: dict[int, int] = {}  # the items the letters are about, as read (item letters)
         if kind == "reminder":
             rows = read_for_reminders(session)
         elif kind in ("acknowledgement", "returned"):
             jobs, held = item_jobs(session, kind, item_ids)
+            read_versions = _item_versions(session, {j.item_id for j in jobs if j.item_id is not None})
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
         reply_date = reply_by(session, today)
@@ -505,6 +529,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                               cancelled=cancelled, before_save=before_output)
         if actor.can(Permission.LETTERBOX_EDIT):
             with db.session(actor) as session:
+                _check_items_unchanged(session, read_versions)
                 record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
                                               for j in jobs], today, batch)
         else:

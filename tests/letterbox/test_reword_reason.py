@@ -173,3 +173,25 @@ def test_the_reason_of_a_returned_letter_already_sent_is_not_reworded(
                                      expected_version=version)
     detail = service.get_item(db, coordinator, item)
     assert detail.reason == "Please leave out the name of the town." and detail.row_version == version
+
+
+def test_a_reason_reworded_while_its_letter_is_made_stops_the_batch(db: Database, coordinator: Principal,
+                                                                      arrangement: int, tmp_path: Path) -> None:
+    """Second review: a reword committed between the batch reading the reason and recording the sent-list was
+    accepted, so the letter went out with the old reason while the record held the new one. The items are
+    locked and checked as the sent-list is recorded: nothing recorded, no file; made again, it is right."""
+    gina = relatives(db, coordinator, arrangement)["Gina Quillfield"]
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY,
+                            participant_id=gina)
+    service.screen_item(db, coordinator, item, "Love to you all")
+    service.record_outcome(db, coordinator, item, "returned", DAY, reason="Please leave out the town.")
+    version = service.get_item(db, coordinator, item).row_version
+    out = tmp_path / "r.pdf"
+    with pytest.raises(Conflict, match=rf"changed item {item} at .*while its letter was being made; nothing was "
+                                       r"recorded and no file was written"):
+        write_batch(db, coordinator, "returned", out, item_ids=[item], today=DAY,
+                    before_output=lambda: service.reword_return_reason(
+                        db, coordinator, item, "Please leave out your street.", expected_version=version))
+    assert not out.exists() and service.get_item(db, coordinator, item).letters == ()
+    assert write_batch(db, coordinator, "returned", out, item_ids=[item], today=DAY).letters == 1
+    assert "Please leave out your street." in " ".join(pdf_text(out).split())
