@@ -291,6 +291,17 @@ def test_which_errors_are_an_outage(pg: PostgresServer, pg_db: Database, db: Dat
         ("crash shutdown 57P02", _constructed(pe.CrashShutdown("terminating connection because of crash")), OUTAGE),
         ("cannot connect now 57P03", _constructed(pe.CannotConnectNow("the database system is starting up")),
          OUTAGE),
+        # second review: a server restarting during the secure-connection set-up is an outage, not a refusal,
+        # and a host whose name holds "tls" is no certificate problem
+        ("SSL SYSCALL error: EOF detected", _constructed(psycopg.OperationalError(
+            'connection failed: connection to server at "10.0.0.5", port 5432 failed: SSL SYSCALL error: EOF '
+            "detected"), connecting=True), OUTAGE),
+        ("server closed the connection, SSL error", _constructed(psycopg.OperationalError(
+            "server closed the connection unexpectedly\nSSL error: unexpected eof while reading"),
+            connecting=True), OUTAGE),
+        ("refused by a host named tls-db", _constructed(psycopg.OperationalError(
+            'connection failed: connection to server at "tls-db.example" (10.0.0.5), port 5432 failed: '
+            "Connection refused"), connecting=True), OUTAGE),
         ("no SQLSTATE, not while connecting", _constructed(psycopg.OperationalError(
             "sending query failed: another command is already in progress")), OTHER),
     ]

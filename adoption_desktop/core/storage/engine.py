@@ -88,9 +88,13 @@ _UNREACHED_WORDS = ("connection refused", "timeout expired", "timed out", "no ro
                     "server closed the connection unexpectedly", "could not receive data from server",
                     "could not send data to server", "the database system is starting up",
                     "the database system is shutting down", "the database system is in recovery mode",
-                    "temporary failure in name resolution")
-#: a server that is there refused: secure-connection set-up (SSL/TLS, the certificate) ...
-_SECURE_WORDS = ("ssl", "certificate", "tls")
+                    "temporary failure in name resolution", "ssl syscall error", "eof detected",
+                    "unexpected eof", "connection reset by peer")
+#: a server that is there refused: secure-connection set-up (the certificate, SSL required or not offered;
+#: specific phrases, not bare "ssl": a server restarting mid-handshake says "SSL SYSCALL error", and a
+#: host's name may hold "tls") ...
+_SECURE_WORDS = ("certificate", "server does not support ssl", "sslmode", "ssl negotiation",
+                 "ssl connection is required", "tlsv1 alert", "ssl handshake")
 #: ... or the sign-in (user, password, database name, pg_hba.conf)
 _SIGN_IN_WORDS = ("authentication", "password", "does not exist", "permission denied", "pg_hba.conf", "role ")
 #: set by :func:`_mark_connect_errors` on a driver error raised while opening a connection
@@ -129,7 +133,7 @@ def is_connection_lost(err: BaseException) -> bool:
     if type(orig).__name__ != "OperationalError" or not _raised_connecting(orig):
         return False
     text = str(orig).lower()
-    return refusal(err) is None and any(w in text for w in _UNREACHED_WORDS)
+    return any(w in text for w in _UNREACHED_WORDS)  # tested before any refusal: not reached is an outage
 
 
 def refusal(err: BaseException) -> DatabaseRefused | None:
@@ -139,6 +143,8 @@ def refusal(err: BaseException) -> DatabaseRefused | None:
     if orig is None or getattr(orig, "sqlstate", None) or not _raised_connecting(orig):
         return None
     text = str(orig).lower()
+    if any(w in text for w in _UNREACHED_WORDS):  # the server was not reached (or went): an outage
+        return None
     message = (DatabaseRefused.SECURE if any(w in text for w in _SECURE_WORDS)
                else DatabaseRefused.SIGN_IN if any(w in text for w in _SIGN_IN_WORDS) else None)
     if message is None:
