@@ -881,6 +881,7 @@ def test_reload_their_version_shows_it_in_the_form(qtbot: QtBot, db: Database, c
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # refused: their version is reloaded
     note = dialog.form.findChild(QLineEdit, "acr_note")
     assert note is not None and note.text() == theirs and acr.isChecked() and dialog.isVisible()
+    assert not dialog.changed()  # showing theirs is not typing: Escape would ask nothing
     note.setText(theirs + " Intermediary offered.")  # worked on from theirs: saved, not refused again
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert service.open_case(db, counsellor, case_id, TODAY).acr_note == theirs + " Intermediary offered."

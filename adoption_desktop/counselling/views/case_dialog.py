@@ -67,6 +67,7 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.discard import field_values
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.palette import tint
@@ -628,6 +629,7 @@ class CaseDialog(QDialog):
                            ("Veto n&ote", veto_note, "veto_note"), ("", inter, "intermediary"),
                            ("&Date", on, "checked_on")])
         shown = {"detail": d, "version": d.row_version}  # what the form shows: reloaded on "Reload their version"
+        opened: list[FormDialog] = []
 
         def fill(detail: CaseDetail) -> None:
             acr.setChecked(detail.acr_checked_on is not None)
@@ -636,6 +638,8 @@ class CaseDialog(QDialog):
             acr_note.setText(detail.acr_note)
             veto_note.setText(detail.veto_note)
             shown.update(detail=detail, version=detail.row_version)
+            if opened:  # what it shows now is what it opened with: Escape asks nothing about their values
+                opened[0].opened_with = field_values(opened[0].form)
 
         def submit() -> str:
             d, loaded = cast(CaseDetail, shown["detail"]), cast(int, shown["version"])
@@ -669,7 +673,8 @@ class CaseDialog(QDialog):
                     raise
                 save(exc.saved_version)
             return "Checks recorded."
-        return self._form("Register and veto checks", form, submit)
+        opened.append(self._form("Register and veto checks", form, submit))
+        return opened[0]
 
     def close_dialog(self) -> FormDialog:
         on = date_edit(self.today())
