@@ -255,6 +255,24 @@ def postgres_server() -> Iterator[PostgresServer | None]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def open_counselling_case(path: Path) -> int:
+    """The id of the first counselling case of a demo database that is still open (a closed case produces
+    no letters): for the commands that make a counselling letter."""
+    from sqlalchemy import select
+
+    from adoption_desktop.counselling.models import CounsellingCase
+
+    db = open_database(path, SecretStore())
+    try:
+        with db.session(write=False) as s:
+            found = s.scalar(select(CounsellingCase.id).where(CounsellingCase.closed_on.is_(None))
+                             .order_by(CounsellingCase.id).limit(1))
+    finally:
+        db.dispose()
+    assert found is not None, "the demo has an open counselling case"
+    return int(found)
+
+
 @pytest.fixture
 def pg(postgres_server: PostgresServer | None) -> PostgresServer:
     """The throwaway PostgreSQL server itself (a test may stop and start it); skipped when none could start."""

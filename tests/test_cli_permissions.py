@@ -26,6 +26,7 @@ from adoption_desktop import cli, demo
 from adoption_desktop.cli_support import open_db
 from adoption_desktop.core.audit import AuditEntry
 from adoption_desktop.core.security.permissions import MATRIX, Permission, Role
+from tests.conftest import open_counselling_case
 
 ROOT = Path(__file__).resolve().parents[1]
 P = Permission
@@ -102,6 +103,7 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     finally:
         db.dispose()
     assert decision_id is not None, "the demo has a signed decision with its letter"
+    case_id = str(open_counselling_case(path))
     register = write_xlsx(tmp_path / "register.xlsx", good_rows())
     reminder = tmp_path / "reminder.txt"  # an edited letter template to import
     reminder.write_text("Subject: Letterbox reminder\nDear ${salutation},\n\nA reminder.\n", encoding="utf-8")
@@ -114,7 +116,7 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         "export decision-letter": lambda out: [*db_arg, "--decision", str(decision_id), "--out", str(out)],
         "export adm-letters-day": lambda out: [*db_arg, "--date", f"{letter_day:%Y-%m-%d}", "--out", str(out)],
         "export reminders": lambda out: [*db_arg, "--month", "2026-03", "--out", str(out)],
-        "export counselling-letter": lambda out: [*db_arg, "--case", "1", "--kind", "acknowledgement",
+        "export counselling-letter": lambda out: [*db_arg, "--case", case_id, "--kind", "acknowledgement",
                                                   "--out", str(out)],
         "import letterbox": lambda out: [*db_arg, "--file", str(register), "--dry-run"],
         "export report": lambda out: [*db_arg, "--kind", "six-monthly", "--period", "2026-04-01..2026-09-30",

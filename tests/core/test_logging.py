@@ -22,6 +22,7 @@ from adoption_desktop.core.logging_setup import (
     mask,
     reset_logging,
 )
+from tests.conftest import open_counselling_case
 
 DEMO_TOWNS = demo.FICTIONAL_TOWNS
 
@@ -137,8 +138,8 @@ def test_a_run_over_the_demo_database_writes_no_demo_name_to_the_log(
     assert main(["verify", "--db", str(db_file)]) == 0
     assert main(["export", "minutes", "--db", str(db_file), "--user", "admin", "--sitting", "1", "--out",
                  str(tmp_path / "m.docx")]) == 0
-    assert main(["export", "counselling-letter", "--db", str(db_file), "--user", "admin", "--case", "1", "--kind",
-                 "acknowledgement", "--out", str(tmp_path / "c.pdf")]) == 0
+    assert main(["export", "counselling-letter", "--db", str(db_file), "--user", "admin", "--case",
+                 str(open_counselling_case(db_file)), "--kind", "acknowledgement", "--out", str(tmp_path / "c.pdf")]) == 0
     assert main(["export", "decision-letter", "--db", str(db_file), "--user", "admin", "--decision", "999999", "--out",
                  str(tmp_path / "x.pdf")]) == 2  # refused: its message is printed, not logged
     bad = tmp_path / "register.csv"
