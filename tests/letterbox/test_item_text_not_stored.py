@@ -65,11 +65,17 @@ def test_after_a_stale_screening_nothing_is_decided_or_forwarded_for_text_not_sh
 
 
 def test_f5_shows_the_stored_text_and_then_it_can_be_forwarded(
-        qtbot: Any, db: Database, coordinator: Principal, checker: Principal, arrangement: int) -> None:
+        qtbot: Any, db: Database, coordinator: Principal, checker: Principal, arrangement: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.letterbox.views import item_dialog
+
     mine, item = _stale_window(qtbot, db, coordinator, checker, arrangement)
     assert "Show stored text (F5) to see theirs" in mine.message.text()
     assert mine.stored_text_button.isEnabled() and mine.stored_text_button.focusPolicy() != Qt.FocusPolicy.NoFocus
+    asked: list[str] = []  # the typed text is replaced only when the person says so ("Discard")
+    monkeypatch.setattr(item_dialog, "ask_discard", lambda _w, title: asked.append(title) or True)
     qtbot.keyClick(mine, Qt.Key.Key_F5)
+    assert asked == ["Show stored text"]
     assert mine.text.toPlainText() == LEAKY and not mine.text_not_stored()
     assert "stored text is shown" in mine.message.text()
     stored = service.get_item(db, checker, item)
