@@ -180,19 +180,15 @@ def _changed_since_shown(session: Session, m: PanelMinutes, expected_version: in
     """The refusal for a chair whose screen showed version ``expected_version`` of the minutes
     ``expected_minutes_id`` when ``m`` (as stored now) is another one; None when they are the same (or no
     version was given)."""
-    if expected_minutes_id is not None and m.id != expected_minutes_id:
-        base = stale(session, m, expected_version, "the minutes", _minutes_values)
-        who, when = base.saved_by, when_text(base.saved_at if isinstance(base.saved_at, dt.datetime) else None)
-        return StaleRecord(
-            f"These are newer minutes than the ones on your screen: version {m.version} ({m.status}), last saved "
-            f"by {who} at {when}. Read them before approving. Nothing was approved.",
-            what=base.what, saved_by=base.saved_by, saved_at=base.saved_at, saved_version=base.saved_version,
-            your_version=expected_version, saved_values=base.saved_values)
-    if expected_version is None or int(m.row_version) == int(expected_version):
+    newer_row = expected_minutes_id is not None and m.id != expected_minutes_id
+    if not newer_row and (expected_version is None or int(m.row_version) == int(expected_version)):
         return None
     base = stale(session, m, expected_version, "the minutes", _minutes_values)
     who, when = base.saved_by, when_text(base.saved_at if isinstance(base.saved_at, dt.datetime) else None)
-    if m.status == "approved":
+    if newer_row:
+        message = (f"These are newer minutes than the ones on your screen: version {m.version} ({m.status}), "
+                   f"last saved by {who} at {when}. Read them before approving. Nothing was approved.")
+    elif m.status == "approved":
         message = f"These minutes were already {_minutes_done_by(session, m)}; they were not approved a second time."
     elif m.status == "submitted":
         message = (f"These minutes were changed by {who} at {when} after you opened them; read them again "
