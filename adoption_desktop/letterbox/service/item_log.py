@@ -16,7 +16,7 @@ from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
-from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.text_input import check_date, clean_name, clean_text
 from adoption_desktop.letterbox import contact, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
@@ -192,7 +192,7 @@ def _refuse_screening(session: Session, item: Item, expected_version: int | None
 def _store_screening(session: Session, item: Item, text: str, found: list[ScreenFinding],
                      terms: list[str]) -> ScreeningResult:
     """The screening's findings replace the item's (the item locked and checked by the caller)."""
-    actor = session.info["actor"]
+    actor = session_actor(session)
     item_id = item.id
     for old in session.scalars(select(Finding).where(Finding.item_id == item_id)):
         session.delete(old)
