@@ -378,9 +378,7 @@ def record_left_sitting(db: Database, actor: Principal, item_id: int, member_id:
                               "choose one of those.", "reason")
     with db.session(actor) as session:
         sitting_id = _item(session, item_id).sitting_id
-        # every item of the sitting, locked in id order (as every path that locks several does)
-        items = [lock_row(session, i) for i in session.scalars(
-            select(PanelItem).where(PanelItem.sitting_id == sitting_id).order_by(PanelItem.id))]
+        items = _locked_items(session, sitting_id)  # every item of the sitting, in id order
         found = next((i for i in items if i.id == item_id), None)
         if found is None:
             raise NotFound("That agenda item was removed a moment ago; nothing was recorded.")
