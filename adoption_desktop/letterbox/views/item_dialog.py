@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -144,19 +143,7 @@ class ItemDialog(QDialog):
         self.acceptable_button = child(form, QPushButton, "acceptable_button")
         self.remove_button = child(form, QPushButton, "remove_button")
         # the text as stored (what was screened), in place of text typed since (a refused screening keeps it)
-        self.stored_text_button = QPushButton("Show stored text")
-        self.stored_text_button.setObjectName("stored_text_button")
-        self.stored_text_button.setAutoDefault(False)
-        self.stored_text_button.setToolTip("F5: reload the item and show its text as stored (the text that was "
-                                           "screened), in place of the text on screen")
-        self.stored_text_button.setAccessibleDescription("F5. Reload the item and show its text as stored.")
-        # a row of its own under the screening buttons (beside them, they no longer fit at 125 %)
-        screen_buttons, right = child(form, QHBoxLayout, "screen_buttons"), child(form, QVBoxLayout, "right")
-        stored_row = QHBoxLayout()
-        stored_row.addWidget(self.stored_text_button)
-        stored_row.addStretch(1)
-        at = next(i for i in range(right.count()) if getattr(right.itemAt(i), "layout", lambda: None)() is screen_buttons)
-        right.insertLayout(at + 1, stored_row)
+        self.stored_text_button = child(form, QPushButton, "stored_text_button")
         self.stored_text_button.clicked.connect(self.show_stored_text)
         QShortcut(QKeySequence("F5"), self, self.show_stored_text)
         self.findings_view = child(form, QTableView, "findings")
