@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, event, exc, text
+from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -628,8 +628,6 @@ LIBPQ_TIMEOUTS = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
 
 
 def open_postgresql(url: str | URL) -> Database:
-    from sqlalchemy.engine import make_url
-
     given = make_url(url)
     connect_args = {k: v for k, v in LIBPQ_TIMEOUTS.items() if k not in given.query}
     engine = create_engine(given, pool_pre_ping=False, connect_args=connect_args)
