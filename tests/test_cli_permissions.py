@@ -239,3 +239,16 @@ def test_no_password_and_no_terminal_is_one_line(tmp_path: Path) -> None:
                          timeout=300, check=False, stdin=subprocess.DEVNULL)
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert res.returncode == 2 and len(lines) == 1 and cli.ENV_USER_PASSWORD in lines[0], res.stderr
+
+
+def test_a_refusal_names_the_missing_permissions_in_plain_grammar() -> None:
+    from adoption_desktop.core.errors import PermissionDenied
+    from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
+
+    manager = Principal(7, "manager", "Pat Example", frozenset({Role.MANAGER}))
+    with pytest.raises(PermissionDenied) as refused:
+        require(manager, Permission.PANEL_VIEW, Permission.ADM_VIEW, Permission.REPORTS_VIEW)
+    assert "needs the permissions panel.view and adm.view. Ask" in str(refused.value)
+    with pytest.raises(PermissionDenied) as one:
+        require(manager, Permission.PANEL_VIEW)
+    assert "needs the permission panel.view. Ask" in str(one.value)

@@ -112,8 +112,10 @@ def require(principal: Principal, *permissions: Permission) -> None:
     """Raise :class:`PermissionDenied` unless ``principal`` holds every one of ``permissions``."""
     missing = [p for p in permissions if not principal.can(p)]
     if missing:
+        names = [str(m) for m in missing]
+        needed = (f"the permission {names[0]}" if len(names) == 1
+                  else f"the permissions {', '.join(names[:-1])} and {names[-1]}")
         raise PermissionDenied(
-            f"{principal.full_name} may not do this: it needs the permission "
-            + ", ".join(str(m) for m in missing)
-            + ". Ask an administrator to change your roles if you should."
+            f"{principal.full_name} may not do this: it needs {needed}. "
+            "Ask an administrator to change your roles if you should."
         )
