@@ -71,7 +71,7 @@ def _item(number: int, item: ItemRow, names: dict[int, str]) -> list[Flowable]:
     outcome = panel_rules.OUTCOMES.get(d.outcome, "Not yet recorded") if d and d.outcome else "Not yet recorded"
     rec = outcome + (f". {d.recommendation_text}" if d and d.recommendation_text else "")
     if d and d.vote:
-        rec += f" Vote: {panel_rules.VOTES[d.vote]}" + (
+        rec = rec.rstrip(". ") + f". Vote: {panel_rules.VOTES[d.vote]}" + (
             f" ({d.votes_for} for, {d.votes_against} against)" if d.vote == "majority" else "") + "."
     flow.append(_p(f"Recommendation: {rec}"))
     if d and d.outcome == "deferred":

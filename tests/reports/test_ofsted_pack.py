@@ -4,6 +4,7 @@ and its audit entry."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,6 +69,9 @@ def test_the_pack_has_every_part_bookmarked_and_readable(open_demo: Callable[...
         assert f"{sitting_date:%B %Y}" in first_page
     minutes_text = text(sections["Approved panel minutes"].first_page, sections["Approved panel minutes"].pages)
     assert "approved by" in minutes_text and "DRAFT" not in minutes_text
+    # a recommendation reads as sentences: "Match recommended. Vote: Unanimous.", never "recommended Vote:"
+    flat_minutes = " ".join(minutes_text.split())
+    assert ". Vote: " in flat_minutes and not re.search(r"[a-z] Vote: ", flat_minutes)
     # the central list names every current member with their role
     central = text(sections["Central list of panel members"].first_page, sections["Central list of panel members"].pages)
     members = [m for m in panel_service.list_members(db, officer, today=TODAY) if m.active_on(TODAY)]
