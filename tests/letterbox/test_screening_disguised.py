@@ -45,6 +45,11 @@ FOUND = [
     ("Mum's e-mail is ｊｏｅ＠ｅｘａｍｐｌｅ．ｃｏｍ if you want it.", "ｊｏｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", EMAIL),
     ("You can ring 0 7 7 0 0 9 0 0 1 2 3 after tea.", "0 7 7 0 0 9 0 0 1 2 3", PHONE),
     ("We are at 14 L a r k s p u r  D r i v e now.", "14 L a r k s p u r  D r i v e", STREET),
+    # only part of the word spaced out (the last stop's note: found in part)
+    ("From the Penn i n g t o n family.", "Penn i n g t o n", PROTECTED),
+    ("From the P e n n ington family.", "P e n n ington", PROTECTED),
+    ("From the Pen-n-i-n-g-t-o-n family.", "Pen-n-i-n-g-t-o-n", PROTECTED),
+    ("Her teacher is Mrs McD o n a l d and she is kind.", "McD o n a l d", PROTECTED),
 ]
 
 
@@ -218,3 +223,12 @@ def test_every_kind_of_finding_has_its_colour_in_the_item_window() -> None:
     from adoption_desktop.letterbox.views.item_dialog import KIND_COLOURS
 
     assert set(KINDS) <= set(KIND_COLOURS)
+
+
+@pytest.mark.parametrize("sentence", [
+    "we saw P e n n y today and Penn was there",  # a spaced-out word beside a plain one is not joined by guess
+    "Penn i n g h a m is a long way",              # letters beside a run that make another word
+    "P e n n i n g and tonight",                   # the protected letters only across a real gap
+])
+def test_a_partly_spaced_term_needs_its_own_letters_in_a_row(sentence: str) -> None:
+    assert not [f for f in screen_text(sentence, ("Pennington",)) if PROTECTED in f.kinds]

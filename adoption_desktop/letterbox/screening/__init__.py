@@ -128,18 +128,47 @@ def _letters_of_terms(terms: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
+#: what may part a plainly written piece of a word from its spaced-out rest ("Penn i n g t o n", "Penn-i-n-g-t-o-n")
+_BESIDE_RUN = frozenset(" .-_*·•/|")
+
+
+def _beside(view: View, start: int, step: int, reach: int, stop: int) -> list[int]:
+    """The letters and digits written plainly beside a spaced-out run, going from ``start`` by ``step`` (-1:
+    before the run, +1: after it) over what parts words, up to ``reach`` of them, not past ``stop`` (the
+    previous or next run) nor a line break."""
+    out: list[int] = []
+    i = start
+    while len(out) < reach and (i > stop if step < 0 else i < stop):
+        c = view.text[i]
+        if c.isalnum():
+            out.append(i)
+        elif c not in _BESIDE_RUN:
+            break
+        i += step
+    return out[::-1] if step < 0 else out
+
+
 def _spaced_terms(view: View, terms: tuple[str, ...]) -> Iterator[Finding]:
     """A protected term spaced out with no gap between its words ("L a r k s p u r D r i v e", "M c D o n a l d"
-    read as "Mc Donald"): its letters are looked for in the run's letters."""
+    read as "Mc Donald"), or only partly spaced out ("Penn i n g t o n", "P e n n ington"): its letters are
+    looked for in the run's letters with those written plainly beside the run; a match must take at least one
+    letter of the run (the plain ones alone are the ordinary search's)."""
     text = view.original_text
     forms = _letters_of_terms(terms) if terms else ()
-    for a, b in view.spaced if forms else ():
-        at = [i for i in range(a, b) if view.text[i].isalnum()]
+    longest = max((len(form) for form, _term in forms), default=0)
+    spans = list(view.spaced)
+    for n, (a, b) in enumerate(spans if forms else ()):
+        before = _beside(view, a - 1, -1, longest - 1, spans[n - 1][1] - 1 if n else -1)
+        after = _beside(view, b, 1, longest - 1, spans[n + 1][0] if n + 1 < len(spans) else len(view.text))
+        run = [i for i in range(a, b) if view.text[i].isalnum()]
+        at = before + run + after
         letters = "".join(view.text[i].lower() if len(view.text[i].lower()) == 1 else view.text[i] for i in at)
+        first_run, end_run = len(before), len(before) + len(run)
         for form, term in forms:
             k = letters.find(form)
             while k >= 0:
-                start, end = view.original(at[k], at[k + len(form) - 1] + 1)
-                yield Finding(start, end, PROTECTED, text[start:end],
-                              f"the protected term '{term}' (written {SPACED})")
+                if k < end_run and k + len(form) > first_run:
+                    start, end = view.original(at[k], at[k + len(form) - 1] + 1)
+                    yield Finding(start, end, PROTECTED, text[start:end],
+                                  f"the protected term '{term}' (written {SPACED})")
                 k = letters.find(form, k + 1)
