@@ -25,6 +25,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import PROFILE_PLACEHOLDERS
 from adoption_desktop.core.documents.templates import (
     LETTER_TEMPLATE_DIR,
+    current_wording,
     load_template,
     parse_template,
     shipped_template,
@@ -344,7 +345,7 @@ def preview_letter(db: Database, actor: Principal, name: str, path: Path, text: 
             tpl = load_template(name, session=session)
             from dataclasses import replace
 
-            tpl = replace(parse_template(name, text), defaults=tpl.defaults)
+            tpl = replace(parse_template(name, current_wording(name, text)), defaults=tpl.defaults)
         else:
             tpl = load_template(name, session=session)
         area = name.split("_", 1)[0]

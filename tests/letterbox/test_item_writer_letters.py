@@ -12,12 +12,13 @@ from sqlalchemy import update
 
 from adoption_desktop.core.documents.templates import RenderedLetterText, parse_template
 from adoption_desktop.core.errors import Conflict, ValidationError
-from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.documents import check_no_leak, item_jobs, write_batch
 from adoption_desktop.letterbox.models import Item
 from adoption_desktop.letterbox.service import ParticipantData
+from tests.conftest import make_user
 from tests.letterbox.conftest import sample_input
 
 DAY = dt.date(2026, 4, 3)
@@ -201,6 +202,26 @@ def test_an_agencys_acknowledgement_written_before_still_renders(db: Database, c
     text = parse_template("letterbox_acknowledgement", OLD_ACKNOWLEDGEMENT).render(
         {**jobs[0].values, "reply_by": "1 May 2026"})
     assert "A member of the team will be in touch" in text.paragraphs[0]
+
+
+def test_an_agencys_acknowledgement_edited_before_does_not_promise_a_withheld_item_will_be_passed_on(
+        db: Database, coordinator: Principal, marsh: int, tmp_path: Path) -> None:
+    """Carried over from earlier stops: an agency's acknowledgement edited before ``${next_steps_text}`` kept
+    the fixed "We will contact you if anything needs to change before it can be passed on." — in a withheld
+    item's letter that suggests it may still be passed on. The old sentence is read as the placeholder."""
+    from adoption_desktop.template_admin import save_letter_template, template_info
+
+    admin = make_user(db, "tplchief", Role.ADMINISTRATOR)
+    edited = OLD_ACKNOWLEDGEMENT.replace("Thank you for your", "Many thanks for your")
+    version = save_letter_template(db, admin, "letterbox_acknowledgement", edited)
+    item = withheld_item(db, coordinator, marsh)
+    out = tmp_path / "ack.pdf"
+    assert write_batch(db, coordinator, "acknowledgement", out, item_ids=[item], today=DAY).letters == 1
+    text = " ".join("".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
+    assert "Many thanks for your" in text  # the agency's own wording is kept
+    assert "before it can be passed on" not in text
+    assert "If you have any questions, please contact us quoting our reference." in text
+    assert template_info(db, admin, "letterbox_acknowledgement").version == version  # their copy is as saved
 
 
 def test_a_reason_naming_the_other_side_is_refused_when_the_item_is_returned(

@@ -154,9 +154,27 @@ def _load_cached(path: str, mtime: float) -> LetterTemplate:
     return parse_template(p.stem, p.read_text(encoding="utf-8"))
 
 
+#: sentences a shipped letter once had as fixed text and now has as a placeholder whose words depend on the case.
+#: An agency's copy edited before the change still has the old sentence: it is read as the placeholder, so a
+#: withheld item's acknowledgement does not promise "before it can be passed on" (the copy itself is unchanged).
+SUPERSEDED_SENTENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "letterbox_acknowledgement": (
+        ("We will contact you if anything needs to change before it can be passed on.", "${next_steps_text}"),),
+}
+
+
+def current_wording(name: str, text: str) -> str:
+    """``text`` of template ``name`` with each sentence in :data:`SUPERSEDED_SENTENCES` read as its
+    placeholder, unless the text already has that placeholder."""
+    for old, placeholder in SUPERSEDED_SENTENCES.get(name, ()):
+        if placeholder not in text:
+            text = text.replace(old, placeholder)
+    return text
+
+
 @lru_cache(maxsize=128)
 def _parse_cached(name: str, version: int, source: str, text: str) -> LetterTemplate:
-    return replace(parse_template(name, text), version=version, source=source)
+    return replace(parse_template(name, current_wording(name, text)), version=version, source=source)
 
 
 def stored_version(session: Session, name: str) -> tuple[int, str, str | None, bytes | None] | None:
