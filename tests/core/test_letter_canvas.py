@@ -134,3 +134,41 @@ def test_nothing_is_written_when_the_last_check_refuses(tmp_path: Path) -> None:
     assert not out.exists()
     assert write_canvas_letters(out, fields, fonts=FONTS, head=Letterhead("Agency", "Address"), title="t") == 1
     assert len(PdfReader(str(out)).pages) == 1
+
+
+def _body_positions(page: object) -> list[tuple[str, float]]:
+    """(text, baseline y) of every piece of text on a pypdf page."""
+    found: list[tuple[str, float]] = []
+
+    def visit(text: str, _cm: object, tm: list[float], _font: object, _size: object) -> None:
+        if text.strip():
+            found.append((text, tm[5]))
+
+    page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
+    return found
+
+
+@pytest.mark.parametrize("words,paragraphs_after", [(1000, 0), (2000, 1), (300, 2)])
+def test_a_paragraph_longer_than_a_page_is_split_over_every_page_it_needs(tmp_path: Path, words: int,
+                                                                          paragraphs_after: int) -> None:
+    """ADM trial: reasons of 6,000–12,400 characters in one paragraph (the service accepts 20,000) were split
+    once; the rest was drawn whole on the next page, over the footer and off its foot, and lost from the
+    filed letter. Every word is now in the PDF, and no body line is below the footer's line."""
+    from adoption_desktop.core.documents.letter_canvas import BOTTOM
+
+    numbered = " ".join(f"w{k:04d}" for k in range(words))
+    text = RenderedLetterText("Decision", "Dear Sam Example,",
+                              (numbered, *(f"After {k}." for k in range(paragraphs_after))), "Yours sincerely,")
+    letter = Letter(("Recipient", "1 Example Road", "ZZ99 9ZZ"), text, dt.date(2027, 3, 1), "AD-2026-0001",
+                    "Lee Example", "Agency decision maker", extra=(("Decision", "Approved"),))
+    out = tmp_path / "long.pdf"
+    write_letters(out, [letter], Letterhead("Example Agency", "1 Example Street"), title="Letters")
+    reader = PdfReader(str(out))
+    flat = " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
+    assert [f"w{k:04d}" for k in range(words) if f"w{k:04d}" not in flat] == []
+    assert flat.index(f"w{words - 1:04d}") < flat.index("Yours sincerely,")
+    for k in range(paragraphs_after):
+        assert f"After {k}." in flat
+    for n, page in enumerate(reader.pages, start=1):
+        low = [(t, y) for t, y in _body_positions(page) if t.strip().startswith("w") and y < BOTTOM]
+        assert low == [], f"page {n}: body text below the foot margin: {low[:3]}"

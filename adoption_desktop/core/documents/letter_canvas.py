@@ -275,12 +275,23 @@ class LetterCanvas:
                 j += 1
             group = blocks[i:j + 1]
             need = sum(b.space_before + b.height for b in group) + sum(b.space_after for b in group[:-1])
-            if need > self._space_left() and self.y < PAGE_H - TOP - 1:
-                if len(group) == 1 and group[0].table_row is None and len(group[0].lines) >= 4:
-                    self._split_paragraph(group[0])
-                    i += 1
+            at_top = self.y >= PAGE_H - TOP - 1
+            if need > self._space_left():
+                last = group[-1]
+                splittable = last.table_row is None and len(last.lines) >= 4
+                if splittable and ((len(group) == 1 and not at_top) or need > PAGE_H - TOP - BOTTOM):
+                    # a paragraph (with what is kept with it) longer than the room left, or than a whole page:
+                    # split over as many pages as it needs, never drawn past the foot of a page
+                    lead = sum(b.space_before + b.height + b.space_after for b in group[:-1])
+                    if not at_top and lead + 2 * last.lines[0].leading > self._space_left():
+                        self.new_page()
+                    for block in group[:-1]:
+                        self._draw_block(block)
+                    self._split_paragraph(last)
+                    i = j + 1
                     continue
-                self.new_page()
+                if not at_top:
+                    self.new_page()
             for block in group:
                 self._draw_block(block)
             i = j + 1
@@ -298,18 +309,27 @@ class LetterCanvas:
         self.y -= block.space_after
 
     def _split_paragraph(self, block: _Block) -> None:
-        """A long paragraph at the foot of a page: as many lines as fit (at least two), the rest (at
-        least two) on the next page."""
-        room = self._space_left() - (0 if self.y >= PAGE_H - TOP - 1 else block.space_before)
-        fit = int(room // block.lines[0].leading)
-        fit = min(fit, len(block.lines) - 2)
-        if fit < 2:
+        """A paragraph longer than the room left: as many lines as fit on this page (at least two), the rest
+        on the next page, and so on over as many pages as it needs (a paragraph longer than a page once lost
+        what did not fit on the second); never a single line at the foot or the head of a page."""
+        lines, first = block.lines, True
+        while True:
+            at_top = self.y >= PAGE_H - TOP - 1
+            before = block.space_before if first and not at_top else 0.0
+            room = self._space_left() - before
+            leading = lines[0].leading
+            if sum(ln.leading for ln in lines) <= room:
+                self._draw_block(_Block(lines, block.space_before if first else 0.0, block.space_after))
+                return
+            fit = min(int(room // leading), len(lines) - 2)
+            if fit < 2:
+                if not at_top:
+                    self.new_page()
+                    continue
+                fit = max(1, min(int(room // leading), len(lines) - 1))  # a page holds at least this
+            self._draw_block(_Block(lines[:fit], block.space_before if first else 0.0, 0.0))
+            lines, first = lines[fit:], False
             self.new_page()
-            self._draw_block(block)
-            return
-        self._draw_block(_Block(block.lines[:fit], block.space_before, 0.0))
-        self.new_page()
-        self._draw_block(_Block(block.lines[fit:], 0.0, block.space_after))
 
 
 def letter_blocks(writer: LetterCanvas, *, agency_name: str, agency_address: str, recipient: Iterable[str],
