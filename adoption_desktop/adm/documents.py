@@ -23,6 +23,9 @@ from adoption_desktop.core.workdays import WorkingCalendar
 SIGNATORY_TITLE = "Agency Decision Maker"
 OUTCOME_WORDS = {"agree": "Agreed with the panel's recommendation", "differ": "Decided differently from the "
                  "recommendation"}
+#: the same for a decision made without panel (a plan for adoption, a type an administrator added): no panel met
+DIRECT_OUTCOME_WORDS = {"agree": "Agreed with the recommendation in the papers",
+                        "differ": "Decided differently from the recommendation in the papers"}
 
 
 def _d(day: dt.date | None) -> str:
@@ -139,8 +142,14 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
     }
 
 
+def _to_social_worker(d: AdmDecision, kind: str) -> bool:
+    """Whether the letter goes to the child's social worker (a plan agreed, or a decision without panel with
+    a social worker and no one else to write to)."""
+    return kind == "adm_plan_agreed" or (d.source == "direct" and bool(d.social_worker) and not d.addressee)
+
+
 def _recipient(d: AdmDecision, kind: str) -> list[str]:
-    if kind == "adm_plan_agreed" or (d.source == "direct" and d.social_worker and not d.addressee):
+    if _to_social_worker(d, kind):
         lines = [d.social_worker or "The child's social worker", "Children's Services"]
     else:
         lines = [ln for ln in d.addressee.splitlines() if ln.strip()] or ["The applicants", "(address on file)"]
@@ -150,8 +159,9 @@ def _recipient(d: AdmDecision, kind: str) -> list[str]:
 def _extra(d: AdmDecision, kind: str, qd: dict[str, str] | None = None) -> list[tuple[str, str]]:
     rows = [("Case reference", d.subject_reference)]
     if kind != "adm_more_information":
-        rows.append(("Decision", rules.decision_row(d.decision_type, d.outcome, d.source, OUTCOME_WORDS["agree"],
-                                                    OUTCOME_WORDS["differ"])))
+        words = DIRECT_OUTCOME_WORDS if d.source == "direct" else OUTCOME_WORDS
+        rows.append(("Decision", rules.decision_row(d.decision_type, d.outcome, d.source, words["agree"],
+                                                    words["differ"])))
         rows.append(("Date of decision", _d(d.decided_on)))
     if d.version > 1:
         rows.append(("Corrected version", f"version {d.version}: {d.correction_reason}"))
@@ -172,6 +182,9 @@ def one_full_stop(text: str) -> str:
 
 def build_letter(kind: str, values: dict[str, object], d: AdmDecision, day: dt.date, signatory: str,
                  signatory_title: str = "") -> Letter:
+    if _to_social_worker(d, kind):  # greeted by their own name: never the "Letter to" person's (ADM trial)
+        worker = [d.social_worker] if d.social_worker else []
+        values = {**values, "salutation": salutation_from_lines(worker) or "Sir or Madam"}
     text = load_template(kind).render(values)
     text = RenderedLetterText(one_full_stop(text.subject), text.salutation,
                               tuple((one_full_stop(p) if isinstance(p, str) else tuple(one_full_stop(x) for x in p))

@@ -278,6 +278,32 @@ def test_direct_plan_for_adoption(db: Database, adm_user: Principal) -> None:
     assert row.due_on == D(2026, 3, 11) and row.source == "direct"
 
 
+@pytest.mark.parametrize("outcome", ["agree", "differ"])
+def test_a_letter_to_the_social_worker_greets_them_and_names_no_panel(db: Database, adm_user: Principal,
+                                                                      outcome: str) -> None:
+    """ADM trial: a plan-for-adoption letter addressed to the child's social worker began "Dear Ms
+    Birthparent-Example" (the "Letter to" person: a third person's name on the social worker's letter), and
+    its table said "Agreed with the panel's recommendation" for a decision made without panel."""
+    did = service.open_direct_decision(
+        db, adm_user, decision_type="plan_for_adoption", subject_reference=f"CH-2026-00{len(outcome)}",
+        subject_initials="Q.Z.", received_on=D(2026, 3, 2), proposal="The child should be placed for adoption.",
+        social_worker="Sam Synthworker", addressee="Ms Bea Birthparent-Example\n1 Nowhere Lane\nZZ99 9ZZ",
+        salutation="Ms Birthparent-Example")
+    words = "should" if outcome == "agree" else "should not"
+    service.record_decision(db, adm_user, did, outcome=outcome,
+                            decision_text=f"I have decided that the child {words} be placed for adoption.",
+                            reasons="The child's permanence report was considered carefully.")
+    res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2026, 3, 5))
+    text = " ".join(pdf_text(service.letter_pdf(db, adm_user, res.letter_id)).split())
+    if "Sam Synthworker" in text.split("Our reference")[0]:  # the letter goes to the social worker
+        assert "Dear Sam Synthworker," in text and "Birthparent" not in text
+    else:  # it goes to the person named in "Letter to"
+        assert "Dear Ms Birthparent-Example," in text
+    assert "panel's recommendation" not in text
+    assert ("Agreed with the recommendation in the papers" if outcome == "agree"
+            else "Decided differently from the recommendation in the papers") in text
+
+
 def test_administrator_decision_types(db: Database, admin: Principal, adm_user: Principal) -> None:
     service.add_decision_type(db, admin, "Fostering for adoption", "Fostering for adoption placement")
     with pytest.raises(PermissionDenied):
