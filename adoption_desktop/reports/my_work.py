@@ -113,10 +113,13 @@ def _chair(session: Session, today: dt.date) -> WorkSection:
 def _adm_rows(session: Session, today: dt.date) -> list[tuple[int, str, str, str, dt.date | None]]:
     """(id, reference, type label, clock code, due) of every open, current decision."""
     from adoption_desktop.adm import rules
-    from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest
+    from adoption_desktop.adm.models import AdmDecision, AdmDecisionType, AdmInfoRequest
     from adoption_desktop.core.settings_service import calendar
 
     cal = calendar(session)
+    # the types an administrator added, by their names (a trial saw "Sgo support" for one)
+    labels = {str(code): str(label) for code, label in session.execute(
+        select(AdmDecisionType.code, AdmDecisionType.label))}
     superseded = set(session.scalars(select(AdmDecision.supersedes_id).where(
         AdmDecision.supersedes_id.is_not(None))))
     pauses: dict[int, dt.date] = {int(k): v for k, v in session.execute(
@@ -129,7 +132,7 @@ def _adm_rows(session: Session, today: dt.date) -> list[tuple[int, str, str, str
         if d.id in superseded:
             continue
         status = rules.clock_status(d.state, d.due_on, pauses.get(d.id), d.decided_on, today, cal)
-        out.append((d.id, d.subject_reference, f"{rules.type_label(d.decision_type, {})} — {status.label}",
+        out.append((d.id, d.subject_reference, f"{rules.type_label(d.decision_type, labels)} — {status.label}",
                     status.code, d.due_on))
     return out
 

@@ -315,6 +315,19 @@ def test_administrator_decision_types(db: Database, admin: Principal, adm_user: 
     assert service.get_decision(db, adm_user, did, D(2026, 3, 2)).row.type_label == "Fostering for adoption placement"
 
 
+def test_my_work_names_a_type_an_administrator_added(db: Database, admin: Principal, adm_user: Principal) -> None:
+    """ADM trial: My work read "Sgo support — Overdue by 1 WD" for the type "Special guardianship support plan"."""
+    from adoption_desktop.reports.my_work import my_work
+
+    service.add_decision_type(db, admin, "sgo_support", "Special guardianship support plan")
+    service.open_direct_decision(db, adm_user, decision_type="sgo_support", subject_reference="ZZ-SGO-1",
+                                 subject_initials="Q.Z.", received_on=D(2026, 3, 2), proposal="Agree the plan.",
+                                 addressee="Mx Test Carer\n1 Nowhere Lane\nZZ99 9ZZ")
+    lines = [f"{ln.title} | {ln.detail}" for sec in my_work(db, adm_user, D(2026, 3, 30)).sections for ln in sec.lines]
+    mine = [ln for ln in lines if "ZZ-SGO-1" in ln]
+    assert mine and all("Special guardianship support plan" in ln and "Sgo support" not in ln for ln in mine), lines
+
+
 def test_batch_print_of_a_days_letters(db: Database, adm_user: Principal, tmp_path: Path) -> None:
     ids = [signed(db, adm_user, ref=f"ADP-B{i}") for i in range(3)]
     assert len(ids) == 3
