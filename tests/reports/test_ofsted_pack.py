@@ -106,7 +106,7 @@ def test_only_fully_approved_sittings_are_included(open_demo: Callable[..., Data
 def test_the_pack_needs_panel_adm_and_reports_access(db: Database, tmp_path: Path) -> None:
     chair = make_user(db, "chair", Role.PANEL_CHAIR)
     out = tmp_path / "pack.pdf"
-    with pytest.raises(PermissionDenied, match=r"adm\.view, reports\.view"):
+    with pytest.raises(PermissionDenied, match=r"the permissions adm\.view and reports\.view"):
         write_ofsted_pack(db, chair, out, as_of=TODAY)
     assert not out.exists()
 
