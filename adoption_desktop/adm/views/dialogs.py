@@ -63,6 +63,9 @@ class SignDialog(QDialog):
         self.reason.setTabChangesFocus(True)
         self.reason.setMaximumHeight(70)
         if correction:
+            # the reason is printed on the corrected letter ("Corrected version: version 2: …"): say so
+            self.reason.setPlaceholderText("Printed on the corrected letter to the family, e.g. the age range "
+                                           "in the first letter was wrong.")
             lab = QLabel("&Reason for the correction:")
             lab.setBuddy(self.reason)
             form.addRow(lab, self.reason)
