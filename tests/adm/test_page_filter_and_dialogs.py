@@ -184,6 +184,10 @@ def test_a_late_signature_asks_for_the_reason_for_delay(db: Database, adm_user: 
 
     def fake_exec(dialog: Any) -> int:
         seen.append(dialog.delay_reason.isVisibleTo(dialog))
+        # a trial: the dialog did not say what was being signed
+        summary = dialog.findChildren(QLabel)[0].text()
+        row = page.detail.detail.row
+        assert summary.startswith(f"You are signing: {row.subject_reference} — {row.type_label}, decided on ")
         dialog.delay_reason.setPlainText("Legal advice was needed before deciding.")
         dialog.password.setText(TEST_PASSWORD)
         return 1

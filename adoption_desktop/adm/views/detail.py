@@ -412,7 +412,9 @@ class DecisionPanel(QWidget):
             except AppError as exc:
                 self.failed.emit(exc)
                 return
-            dlg = SignDialog(self, (f"Warning: {warning}\n\n" if warning else "")
+            r = self.detail.row
+            what = f"You are signing: {r.subject_reference} — {r.type_label}, decided on {day:%d/%m/%Y}.\n\n"
+            dlg = SignDialog(self, what + (f"Warning: {warning}\n\n" if warning else "")
                              + "Signing makes this decision final and files its letter. Nobody can change "
                              "a signed decision; mistakes are corrected by a new version with a reason."
                              + ("\n\nThis decision is past its statutory deadline: say why it is late."
