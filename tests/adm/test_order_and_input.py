@@ -81,3 +81,12 @@ days = st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31))
 def test_order_rule(received: dt.date, decided: dt.date, today: dt.date, sitting: dt.date | None) -> None:
     ok = received <= decided <= today and (sitting is None or sitting <= decided)
     assert (rules.order_problems(received, decided, today, sitting) == []) == ok
+
+
+def test_initials_that_begin_like_a_spreadsheet_formula_are_refused(db: Database, adm_user: Principal) -> None:
+    """ADM trial: initials "=HYPERLINK(1)" were accepted (case references already refused a formula start);
+    the queue's list is exported to spreadsheets."""
+    with pytest.raises(ValidationError, match="Initials: cannot begin with '='"):
+        service.open_direct_decision(db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-77",
+                                     subject_initials="=HYPERLINK(1)", received_on=dt.date(2026, 3, 2),
+                                     proposal="Placed", social_worker="Robin Testworker")

@@ -24,7 +24,7 @@ def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, 
     """A decision without panel (child's plan for adoption, reg 25A temporary approval, local types)."""
     require(actor, Permission.ADM_EDIT)
     subject_reference = clean_reference(subject_reference, "Case reference", max_length=120)
-    subject_initials = clean_text(subject_initials, "Initials", max_length=20)
+    subject_initials = clean_name(subject_initials, "Initials", max_length=20)
     proposal = clean_text(proposal, "Proposal", multiline=True, max_length=20000)
     reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
     social_worker = clean_name(social_worker, "Child's social worker")

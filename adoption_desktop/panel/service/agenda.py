@@ -26,7 +26,7 @@ def _validate_item(data: ItemInput) -> ItemInput:
     """``data`` as it will be stored (text cleaned), or a ValidationError naming the field."""
     data = replace(
         data, subject_reference=clean_reference(data.subject_reference, "Case number", max_length=120),
-        subject_initials=clean_text(data.subject_initials, "Initials"),
+        subject_initials=clean_name(data.subject_initials, "Initials"),
         presenting_worker=clean_name(data.presenting_worker, "Presented by", max_length=120),
         time_slot=clean_text(data.time_slot, "Time", max_length=20),
         notes=clean_text(data.notes, "Notes", multiline=True, max_length=4000))
