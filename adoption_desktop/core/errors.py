@@ -95,3 +95,8 @@ class DatabaseRefused(DatabaseOpenError):
               "check the server's certificate and the database address.")
     SIGN_IN = ("The team database server did not accept the user name, password or database name in the "
                "database address. Nothing was changed. Ask IT to check the database address.")
+
+
+class SealBroken(AppError):
+    """A final record (approved minutes, a signed decision, a filed letter) no longer matches the seal written
+    when it became final: it was changed outside the application, and nothing is made from it."""

@@ -146,6 +146,83 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
     return list(dict.fromkeys(problems))
 
 
+def check_rows(conn: Connection, name: str, ids: Sequence[int]) -> list[RecordProblem]:
+    """A few rows of one audited table (integer ids) against their latest row seal and, for a final
+    record (``seals.CONTENT_RULES``), their content seal: what a document made from them must not go out
+    without. A quick check of those rows alone; ``verify`` checks every row, the seal records against their
+    audit entries and the chain."""
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return []
+    seal_t = cast(Table, AuditSeal.__table__)
+    log = cast(Table, AuditEntry.__table__)
+    keys = [str(i) for i in wanted]
+    latest: dict[str, tuple[int, str, str, str]] = {}
+    for seq, entity_id, cols, digest, fields in conn.execute(
+            select(seal_t.c.seq, seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest, seal_t.c.fields)
+            .where(seal_t.c.entity == name, seal_t.c.entity_id.in_(keys)).order_by(seal_t.c.seq, seal_t.c.id)):
+        latest[str(entity_id)] = (int(seq), str(cols), str(digest), str(fields))
+    colsets = {str(k): str(v).split(",") if v else [] for k, v in conn.execute(
+        select(AuditColumns.key, AuditColumns.columns).where(AuditColumns.key.in_({v[1] for v in latest.values()})))}
+    content: dict[str, tuple[int, list[str], str]] = {}
+    for seq, entity_id, detail, seal in conn.execute(
+            select(log.c.seq, log.c.entity_id, log.c.detail, log.c.seal)
+            .where(log.c.action == CONTENT_SEAL, log.c.entity == name, log.c.entity_id.in_(keys))
+            .order_by(log.c.seq)):
+        inner = detail[detail.find("(") + 1:detail.rfind(")")] if "(" in detail else ""
+        content.setdefault(str(entity_id), (int(seq), [c.strip() for c in inner.split(",") if c.strip()], str(seal)))
+    table = audited_tables()[name]
+    (key,) = _pk_columns(table)
+    rows = conn.exec_driver_sql(  # raw values, as the seals were made from (the ids are integers)
+        f'SELECT * FROM "{name}" WHERE "{key}" IN ({",".join(keys)})')
+    names = {str(k): i for i, k in enumerate(rows.keys())}
+    found = {str(r[names[key]]): _RowView(names, tuple(r)) for r in rows}
+    rule = CONTENT_RULES.get(name)
+    problems: list[RecordProblem] = []
+    for pk in keys:
+        row = found.get(pk)
+        sealed = latest.get(pk)
+        if row is None:
+            if sealed is not None and sealed[2] != TOMBSTONE:
+                problems.append(RecordProblem(name, pk, f"deleted outside the application (last written by audit "
+                                                        f"entry #{sealed[0]})"))
+            continue
+        if sealed is None or sealed[2] == TOMBSTONE or sealed[1] not in colsets:
+            problems.append(RecordProblem(name, pk, "not as the application last wrote it (no seal in the audit "
+                                                    "log)"))
+            continue
+        seq, colkey, digest, fields = sealed
+        cols = colsets[colkey]
+        if row_digest(name, pk, cols, row) != digest:
+            changed = _names(cols, fields, row)
+            what = ", ".join(changed) if changed else "a field (which one cannot be told)"
+            problems.append(RecordProblem(name, pk, f"{what} changed outside the application (last written by "
+                                                    f"audit entry #{seq})"))
+        if rule is None:
+            continue
+        c = content.get(pk)
+        if c is not None and not content_matches(name, pk, c[1], row, c[2]):
+            problems.append(RecordProblem(name, pk, f"the {_possessive(rule.what)} content differs from what was "
+                                                    f"sealed by audit entry #{c[0]}"))
+        elif c is None and rule.when(row) and not rule.first_seal:
+            problems.append(RecordProblem(name, pk, f"marked as a {rule.what} outside the application (no content "
+                                                    "seal)"))
+    return list(dict.fromkeys(problems))
+
+
+def require_sealed(conn: Connection, name: str, ids: Sequence[int], what: str) -> None:
+    """Refuse (:class:`SealBroken`) when any of the rows ``ids`` of ``name`` is not as sealed
+    (:func:`check_rows`): ``what`` names them for the person ("The approved minutes of this sitting")."""
+    problems = check_rows(conn, name, ids)
+    if problems:
+        from adoption_desktop.core.errors import SealBroken
+
+        raise SealBroken(f"{what} are not as they were sealed: {problems[0]}"
+                         + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+                         + ". Nothing was made from them. Ask an administrator to run 'adoption-desktop verify' "
+                           "and to restore the database from a backup taken before the change.")
+
+
 def _possessive(what: str) -> str:
     """"the signed decision's", "the approved minutes'"."""
     return f"{what}'" if what.endswith("s") else f"{what}'s"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit.seal_check import require_sealed
 from adoption_desktop.core.errors import NotFound
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
@@ -70,6 +71,11 @@ def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.d
             record_minutes_export(session, s.id)
         attendance = _attendance(session, s)
         items = tuple(_items(session, s, attendance, _today(today)))
+        # approved minutes go out only as they were sealed when approved (changed with the key outside the
+        # program, they were exported labelled approved: security review)
+        require_sealed(session.connection(), "panel_minutes",
+                       [i.minutes.id for i in items if i.minutes and i.minutes.locked],
+                       "The approved minutes of this sitting")
         return MinutesPack(
             get_setting(session, AGENCY_NAME), get_setting(session, AGENCY_ADDRESS),
             _sitting_row(session, s, _today(today), len(items)),
