@@ -86,9 +86,17 @@ def _busier_sitting(window: MainWindow) -> None:
     page.sittings_view.selectRow(best)
 
 
-def _adm_decision(window: MainWindow) -> None:
+def _adm_match(window: MainWindow) -> None:
+    """The demo's match decision selected: which decision comes first in the queue moves with today's date
+    (working days against the demo's calendar days), and a match shows the Children… button."""
     page: Any = window.page("adm")
-    show_tab(page, "Decision")
+    match = next(r.id for r in page.model.rows() if r.decision_type == "match")
+    assert page.select_decision(match)
+
+
+def _adm_decision(window: MainWindow) -> None:
+    _adm_match(window)
+    show_tab(window.page("adm"), "Decision")
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ SHOTS: dict[str, Shot] = {
     "panel-minutes.png": Shot("paneladmin", "panel", ("Sittings", "Minutes")),
     "panel-central-list.png": Shot("paneladmin", "panel", ("Central list",)),
     "panel-adopters.png": Shot("paneladmin", "panel", ("Adopters' journey",)),
-    "adm-queue.png": Shot("adm", "adm"),
+    "adm-queue.png": Shot("adm", "adm", prepare=_adm_match),
     "adm-decision.png": Shot("adm", "adm", prepare=_adm_decision),
     "letterbox-work-list.png": Shot("letterbox", "letterbox", ("Work list",)),
     "letterbox-arrangements.png": Shot("letterbox", "letterbox", ("Arrangements",)),
