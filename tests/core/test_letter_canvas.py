@@ -172,3 +172,32 @@ def test_a_paragraph_longer_than_a_page_is_split_over_every_page_it_needs(tmp_pa
     for n, page in enumerate(reader.pages, start=1):
         low = [(t, y) for t, y in _body_positions(page) if t.strip().startswith("w") and y < BOTTOM]
         assert low == [], f"page {n}: body text below the foot margin: {low[:3]}"
+
+
+@pytest.mark.parametrize("what", ["a short list with a long first item", "a table row taller than a page"])
+def test_what_is_kept_together_but_fits_no_page_is_still_on_the_pages(tmp_path: Path, what: str) -> None:
+    """Review: a bullet list of three kept together whose first item is very long, and a correction reason of
+    4,000 characters in one table row, were drawn from the top of a page down past its foot and off it."""
+    from adoption_desktop.core.documents.letter_canvas import BOTTOM
+
+    words = [f"w{k:04d}" for k in range(1500 if what.startswith("a short") else 700)]
+    paragraphs: tuple[str | tuple[str, ...], ...]
+    if what.startswith("a short"):
+        paragraphs, extra = ((" ".join(words), "Second item.", "Third item."),), ()
+    else:
+        paragraphs, extra = ("Short.",), (("Corrected version", "version 2: " + " ".join(words)),)
+    text = RenderedLetterText("Decision", "Dear Sam Example,", paragraphs, "Yours sincerely,")
+    letter = Letter(("Recipient", "1 Example Road", "ZZ99 9ZZ"), text, dt.date(2027, 3, 1), "AD-2026-0001",
+                    "Lee Example", "Agency decision maker", extra=extra)
+    out = tmp_path / "kept.pdf"
+    write_letters(out, [letter], Letterhead("Example Agency", "1 Example Street"), title="Letters")
+    reader = PdfReader(str(out))
+    flat = " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
+    assert [w for w in words if w not in flat] == []
+    assert len(reader.pages) >= 2
+    for n, page in enumerate(reader.pages, start=1):
+        low = [(t, y) for t, y in _body_positions(page) if t.strip().startswith(("w", "Second", "Third"))
+               and y < BOTTOM]
+        assert low == [], f"page {n}: body text below the foot margin: {low[:3]}"
+    if what.startswith("a short"):
+        assert flat.index("w1499") < flat.index("Second item.") < flat.index("Third item.")

@@ -8,7 +8,9 @@ subject, salutation, paragraphs and bullet lists, an optional two-column table, 
 signature.
 
 Page-break rules (a letter that runs over a page): a paragraph never leaves a single line at the foot
-or the head of a page; a table row is never split; the closing, the signature and the signatory's name
+or the head of a page, and one longer than the room left is split over as many pages as it needs; a table
+row is split only when it is taller than the room left (a long correction reason), cell by cell; blocks
+kept together that fit no page (a short list with a very long first item) are laid out one by one; the closing, the signature and the signatory's name
 and title stay together and take the last lines of the preceding paragraph (or the table's last row) with
 them, so a signature is never alone at the top of a page; the other rows of a table flow onto the next
 page like lines, its first row never alone at the foot of one.
@@ -276,13 +278,15 @@ class LetterCanvas:
             group = blocks[i:j + 1]
             need = sum(b.space_before + b.height for b in group) + sum(b.space_after for b in group[:-1])
             at_top = self.y >= PAGE_H - TOP - 1
+            whole_page = PAGE_H - TOP - BOTTOM
             if need > self._space_left():
                 last = group[-1]
                 splittable = last.table_row is None and len(last.lines) >= 4
-                if splittable and ((len(group) == 1 and not at_top) or need > PAGE_H - TOP - BOTTOM):
+                lead = sum(b.space_before + b.height + b.space_after for b in group[:-1])
+                if splittable and lead + 2 * last.lines[0].leading <= whole_page and (
+                        (len(group) == 1 and not at_top) or need > whole_page):
                     # a paragraph (with what is kept with it) longer than the room left, or than a whole page:
                     # split over as many pages as it needs, never drawn past the foot of a page
-                    lead = sum(b.space_before + b.height + b.space_after for b in group[:-1])
                     if not at_top and lead + 2 * last.lines[0].leading > self._space_left():
                         self.new_page()
                     for block in group[:-1]:
@@ -290,11 +294,33 @@ class LetterCanvas:
                     self._split_paragraph(last)
                     i = j + 1
                     continue
+                if need > whole_page:
+                    # kept together they fit no page (a long first item of a short list, a tall table row):
+                    # each is laid out on its own, split where it must be
+                    for block in group:
+                        self._place_one(block)
+                    i = j + 1
+                    continue
                 if not at_top:
                     self.new_page()
             for block in group:
                 self._draw_block(block)
             i = j + 1
+
+    def _place_one(self, block: _Block) -> None:
+        """One block from the current position: drawn here if it fits, else split over pages (a paragraph, a
+        table row), else on the next page."""
+        at_top = self.y >= PAGE_H - TOP - 1
+        if (0.0 if at_top else block.space_before) + block.height <= self._space_left():
+            self._draw_block(block)
+        elif block.table_row is not None:
+            self._split_row(block)
+        elif len(block.lines) >= 4:
+            self._split_paragraph(block)
+        else:
+            if not at_top:
+                self.new_page()
+            self._draw_block(block)
 
     def _draw_block(self, block: _Block) -> None:
         at_top = self.y >= PAGE_H - TOP - 1
@@ -307,6 +333,37 @@ class LetterCanvas:
         else:
             self.y = self._draw_lines(block.lines, self.y)
         self.y -= block.space_after
+
+    def _split_row(self, block: _Block) -> None:
+        """A table row taller than the room left (a long correction reason): each cell's lines that fit are
+        drawn in a row on this page, the rest in a continued row on the next, over as many pages as needed."""
+        assert block.table_row is not None
+        cells, widths = block.table_row
+        first = True
+        while True:
+            at_top = self.y >= PAGE_H - TOP - 1
+            before = block.space_before if first and not at_top else 0.0
+            rest = _Block([], block.space_before if first else 0.0, block.space_after, table_row=(cells, widths))
+            if before + rest.height <= self._space_left():
+                self._draw_block(rest)
+                return
+            room = self._space_left() - before - 2 * CELL_PAD_Y
+            parts: list[list[_Line]] = []
+            for cell in cells:
+                taken, height = 0, 0.0
+                while taken < len(cell) and height + cell[taken].leading <= room:
+                    height += cell[taken].leading
+                    taken += 1
+                parts.append(cell[:taken])
+            if any(cell and not part for cell, part in zip(cells, parts, strict=True)):
+                if not at_top:
+                    self.new_page()  # not even a line of a cell fits here
+                    continue
+                parts = [cell[:max(1, len(part))] for cell, part in zip(cells, parts, strict=True)]  # always on
+            self._draw_block(_Block([], block.space_before if first else 0.0, 0.0, table_row=(parts, widths)))
+            cells = [cell[len(part):] for cell, part in zip(cells, parts, strict=True)]
+            first = False
+            self.new_page()
 
     def _split_paragraph(self, block: _Block) -> None:
         """A paragraph longer than the room left: as many lines as fit on this page (at least two), the rest
