@@ -232,3 +232,15 @@ def test_every_kind_of_finding_has_its_colour_in_the_item_window() -> None:
 ])
 def test_a_partly_spaced_term_needs_its_own_letters_in_a_row(sentence: str) -> None:
     assert not [f for f in screen_text(sentence, ("Pennington",)) if PROTECTED in f.kinds]
+
+
+@pytest.mark.parametrize(("sentence", "term"), [
+    ("She is learning her A B C D over the holidays.", "Dover"),  # one letter of a run and the next word
+    ("Mr A B C D Ewing is lovely", "Dewing"),
+    ("Say A B C D E F G then go home", "Fgthengo"),               # two of the run, but two words after it
+])
+def test_ordinary_words_beside_a_spaced_run_are_not_a_disguise(sentence: str, term: str) -> None:
+    """Review: the plain letters beside a run were read across any number of words, and a match needed one
+    letter of the run: 'A B C D over' was the protected term 'Dover' written spaced out."""
+    assert not [f for f in screen_text(sentence, (term,)) if PROTECTED in f.kinds]
+

@@ -133,16 +133,20 @@ _BESIDE_RUN = frozenset(" .-_*·•/|")
 
 
 def _beside(view: View, start: int, step: int, reach: int, stop: int) -> list[int]:
-    """The letters and digits written plainly beside a spaced-out run, going from ``start`` by ``step`` (-1:
-    before the run, +1: after it) over what parts words, up to ``reach`` of them, not past ``stop`` (the
-    previous or next run) nor a line break."""
+    """The letters and digits of the one word written plainly beside a spaced-out run, going from ``start``
+    by ``step`` (-1: before the run, +1: after it): one or two separators, then the word up to the next
+    separator, at most ``reach`` of its letters, not past ``stop`` (the previous or next run) nor a line
+    break. Only the next word: read further, the last letter of "A B C D" and the words after it made
+    'Dover' (review)."""
     out: list[int] = []
-    i = start
+    i, gap = start, 0
     while len(out) < reach and (i > stop if step < 0 else i < stop):
         c = view.text[i]
         if c.isalnum():
             out.append(i)
-        elif c not in _BESIDE_RUN:
+        elif c in _BESIDE_RUN and not out and gap < 2:
+            gap += 1
+        else:
             break
         i += step
     return out[::-1] if step < 0 else out
@@ -151,8 +155,9 @@ def _beside(view: View, start: int, step: int, reach: int, stop: int) -> list[in
 def _spaced_terms(view: View, terms: tuple[str, ...]) -> Iterator[Finding]:
     """A protected term spaced out with no gap between its words ("L a r k s p u r D r i v e", "M c D o n a l d"
     read as "Mc Donald"), or only partly spaced out ("Penn i n g t o n", "P e n n ington"): its letters are
-    looked for in the run's letters with those written plainly beside the run; a match must take at least one
-    letter of the run (the plain ones alone are the ordinary search's)."""
+    looked for in the run's letters with those of the one word written plainly beside the run; a match must
+    take at least two letters of the run (the plain ones alone are the ordinary search's; one letter of an
+    "A B C D" and the next word are not a disguise)."""
     text = view.original_text
     forms = _letters_of_terms(terms) if terms else ()
     longest = max((len(form) for form, _term in forms), default=0)
@@ -167,7 +172,7 @@ def _spaced_terms(view: View, terms: tuple[str, ...]) -> Iterator[Finding]:
         for form, term in forms:
             k = letters.find(form)
             while k >= 0:
-                if k < end_run and k + len(form) > first_run:
+                if min(k + len(form), end_run) - max(k, first_run) >= 2:  # two letters of the run, at least
                     start, end = view.original(at[k], at[k + len(form) - 1] + 1)
                     yield Finding(start, end, PROTECTED, text[start:end],
                                   f"the protected term '{term}' (written {SPACED})")
