@@ -28,6 +28,7 @@ defaults, so any letter may use them.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -159,16 +160,33 @@ def _load_cached(path: str, mtime: float) -> LetterTemplate:
 #: withheld item's acknowledgement does not promise "before it can be passed on" (the copy itself is unchanged).
 SUPERSEDED_SENTENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "letterbox_acknowledgement": (
-        ("We will contact you if anything needs to change before it can be passed on.", "${next_steps_text}"),),
+        # the wording shipped until November 2026, and the one before it (an agency's copy may hold either)
+        ("We will contact you if anything needs to change before it can be passed on.", "${next_steps_text}"),
+        ("We will contact you if anything needs to change before it can be forwarded.", "${next_steps_text}"),
+        ("It will be read in line with the agreement and passed on as soon as possible. A copy is kept on file.",
+         "${forwarding_text}"),
+    ),
 }
 
 
+def _written(placeholder: str) -> re.Pattern[str]:
+    """``${name}`` as a template may write it: with or without its braces."""
+    name = placeholder.strip("${}")
+    return re.compile(rf"\$(?:\{{{name}\}}|{name}\b)")
+
+
+def _sentence(old: str) -> re.Pattern[str]:
+    """``old`` however its spaces were written: wrapped onto the next line, doubled, tabs."""
+    return re.compile(r"\s+".join(re.escape(word) for word in old.split()))
+
+
 def current_wording(name: str, text: str) -> str:
-    """``text`` of template ``name`` with each sentence in :data:`SUPERSEDED_SENTENCES` read as its
-    placeholder, unless the text already has that placeholder."""
+    """``text`` of template ``name`` with each sentence in :data:`SUPERSEDED_SENTENCES` (however its lines
+    were wrapped) read as its placeholder, unless the text already has that placeholder (with or without
+    braces)."""
     for old, placeholder in SUPERSEDED_SENTENCES.get(name, ()):
-        if placeholder not in text:
-            text = text.replace(old, placeholder)
+        if not _written(placeholder).search(text):
+            text = _sentence(old).sub(placeholder.replace("\\", "\\\\"), text)
     return text
 
 
