@@ -7,6 +7,7 @@ correct, which close (or refuse to leave live) the route of a proposal corrected
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -254,3 +255,20 @@ def test_correcting_a_proposal_twice_keeps_one_determination(db: Database, adm_u
         did = again.decision_id
     with db.session() as s:
         assert len(list(s.scalars(select(AdmQualifyingDetermination)))) == 1
+
+
+def test_the_qd_tab_says_the_route_was_closed_by_the_correction(db: Database, adm_user: Principal,
+                                                                qtbot: Any) -> None:
+    from adoption_desktop.adm.views.page import AdmPage
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    res = proposal(db, adm_user)
+    fixed = correct_into_approval(db, adm_user, proposal_id(db, res.qd_id))
+    page = AdmPage(AppContext(db, adm_user, TaskRunner(synchronous=True)), today=D(2025, 12, 5))
+    qtbot.addWidget(page)
+    page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
+    assert page.select_decision(fixed.decision_id)
+    text = page.detail.qd_summary.text()
+    assert f"Closed 4 December 2025: the proposal was corrected (decision {fixed.decision_id})" in text
+    assert "Final decision" not in text

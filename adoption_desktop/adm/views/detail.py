@@ -278,7 +278,10 @@ class DecisionPanel(QWidget):
                 lines.append(f"IRM application {_d(q.irm_applied_on)}.")
             if q.irm_recommendation_on:
                 lines.append(f"IRM recommendation {_d(q.irm_recommendation_on)}: {q.irm_recommendation}")
-            if q.final_on:
+            if q.final_on and q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
+                lines.append(f"Closed {_d(q.final_on)}: the proposal was corrected (decision "
+                             f"{q.final_decision_id}); no final decision follows.")
+            elif q.final_on:
                 lines.append(f"Final decision {_d(q.final_on)}: {q.final_outcome.replace('_', ' ')}.")
             self.qd_summary.setText("<br>".join(lines))
 
