@@ -272,3 +272,27 @@ def test_the_qd_tab_says_the_route_was_closed_by_the_correction(db: Database, ad
     text = page.detail.qd_summary.text()
     assert f"Closed 4 December 2025: the proposal was corrected (decision {fixed.decision_id})" in text
     assert "Final decision" not in text
+
+
+def test_a_correction_on_the_page_starts_dated_today(db: Database, adm_user: Principal, qtbot: Any) -> None:
+    from adoption_desktop.adm.views.page import AdmPage
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.dates import pydate
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    res = proposal(db, adm_user)
+    did = proposal_id(db, res.qd_id)
+    page = AdmPage(AppContext(db, adm_user, TaskRunner(synchronous=True)), today=D(2025, 12, 9))
+    qtbot.addWidget(page)
+    page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
+    assert page.select_decision(did)
+    assert pydate(page.detail.decided_on.date()) == PROPOSED
+    page.detail.begin_correction()
+    assert pydate(page.detail.decided_on.date()) == D(2025, 12, 9)
+
+
+def test_a_letter_is_not_marked_sent_in_the_future(db: Database, adm_user: Principal) -> None:
+    res = proposal(db, adm_user)
+    with pytest.raises(ValidationError, match="in the future"):
+        service.mark_letter_sent(db, adm_user, res.letter_id, dt.date.today() + dt.timedelta(days=1))
+    assert qd_row(db, res.qd_id).notice_sent_on == PROPOSED

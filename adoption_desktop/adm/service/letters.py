@@ -157,6 +157,9 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
         row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
         if row.sent_on is not None:
             raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
+        if sent_on > dt.date.today():
+            raise ValidationError(f"Date sent: {sent_on:%d/%m/%Y} is in the future; record the day the letter was "
+                                  "sent, once it is sent.", "sent_on")
         if sent_on < row.letter_date:
             raise ValidationError(f"Date sent: must be on or after the letter's date {row.letter_date:%d/%m/%Y}.",
                                   "sent_on")

@@ -480,6 +480,7 @@ class DecisionPanel(QWidget):
         self.correcting = True
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on):
             w.setEnabled(True)
+        self.decided_on.setDate(qdate(self.today()))  # a correction is dated the day it is made, not the original's
         self.buttons["correct_button"].setText("Sign the co&rrection…")
         self.info_status.setText("Change the decision above, then press <b>Sign the correction…</b> to give "
                                  "the reason and sign. The signed original stays in the history.")
