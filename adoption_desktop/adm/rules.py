@@ -156,6 +156,8 @@ def notification_due(decided_on: dt.date, oral_wd: int, written_wd: int,
 
 #: AA Regulations 2005 reg 27(4)(b)/(6): 40 working days beginning with the date the notice was sent
 QD_PERIOD_WD = 40
+#: ``final_outcome`` of a qualifying determination closed because its proposal was corrected into an approval
+QD_CLOSED_BY_CORRECTION = "closed_by_correction"
 
 
 def qd_deadline(notice_sent_on: dt.date, cal: WorkingCalendar) -> dt.date:
@@ -164,10 +166,22 @@ def qd_deadline(notice_sent_on: dt.date, cal: WorkingCalendar) -> dt.date:
 
 def qd_final_clock_start(deadline: dt.date, representations_on: dt.date | None,
                          irm_recommendation_on: dt.date | None) -> dt.date:
-    """The final decision's clock starts at the latest of: the period's end, representations received,
-    the IRM recommendation received."""
-    days = [deadline] + [d for d in (representations_on, irm_recommendation_on) if d is not None]
-    return max(days)
+    """The day the final decision's clock starts: the later of the representations received and the IRM
+    recommendation received (whichever were recorded); with neither, the end of the 40-day period."""
+    days = [d for d in (representations_on, irm_recommendation_on) if d is not None]
+    return max(days) if days else deadline
+
+
+def qd_date_problem(field: str, day: dt.date, decided_on: dt.date | None, today: dt.date) -> str | None:
+    """Why a date recorded on a qualifying determination (representations, IRM application or
+    recommendation) is refused: in the future, or before the proposal was decided."""
+    if day > today:
+        return (f"{field}: {day:%d/%m/%Y} is in the future; record it on or after the day it happened "
+                f"(today is {today:%d/%m/%Y}).")
+    if decided_on is not None and day < decided_on:
+        return (f"{field}: {day:%d/%m/%Y} is before the proposal not to approve was decided "
+                f"({decided_on:%d/%m/%Y}).")
+    return None
 
 
 @dataclass(frozen=True)

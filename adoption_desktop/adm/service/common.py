@@ -12,7 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
-from adoption_desktop.adm.models import AdmDecision, AdmDecisionType, AdmInfoRequest, AdmLetter
+from adoption_desktop.adm.models import (
+    AdmDecision,
+    AdmDecisionType,
+    AdmInfoRequest,
+    AdmLetter,
+    AdmQualifyingDetermination,
+)
 from adoption_desktop.adm.service.data import DecisionRow, LetterView
 from adoption_desktop.adm.settings import DECISION_DUE_WD, FINAL_DECISION_DUE_WD
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
@@ -23,6 +29,7 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.workdays import WorkingCalendar
 
 ENTITY = "adm_decisions"
+QD_ENTITY = "adm_qualifying_determinations"
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -52,6 +59,15 @@ def _for_change(session: Session, decision_id: int, expected_version: int | None
     if expected_version is not None and d.row_version != expected_version:
         raise stale(session, d, expected_version, f"decision {d.id} ({d.subject_reference})", _decision_values)
     return d
+
+
+def _qd_for(session: Session, d: AdmDecision) -> AdmQualifyingDetermination | None:
+    """The qualifying determination a proposal not to approve started, whichever version of it ``d`` is
+    (it stays linked to the version signed first); the latest when a correction started a new one."""
+    root = d.root_id or d.id
+    ids = select(AdmDecision.id).where((AdmDecision.root_id == root) | (AdmDecision.id == root))
+    return session.scalars(select(AdmQualifyingDetermination).where(
+        AdmQualifyingDetermination.decision_id.in_(ids)).order_by(AdmQualifyingDetermination.id.desc())).first()
 
 
 def _extra_types(session: Session) -> dict[str, str]:

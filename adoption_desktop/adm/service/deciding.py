@@ -18,6 +18,7 @@ from adoption_desktop.adm.service.common import (
     _for_change,
     _get,
     _name_warning,
+    _qd_for,
     _recompute_due,
     _refuse_if_signed,
 )
@@ -184,11 +185,8 @@ def _after_signing(session: Session, d: AdmDecision) -> tuple[int, int | None]:
             audit.record(session, "qd_final_decision", "adm_qualifying_determinations", qd.id,
                          detail=f"{qd.final_outcome} on {d.decided_on}")
     elif d.outcome == rules.OUTCOME_NOT_APPROVE:
-        prior = None
-        if d.supersedes_id is not None:
-            prior = session.scalars(select(AdmQualifyingDetermination).where(
-                AdmQualifyingDetermination.decision_id == d.supersedes_id)).first()
-        if prior is None:
+        prior = _qd_for(session, d) if d.supersedes_id is not None else None
+        if prior is None or prior.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
             qd = AdmQualifyingDetermination(
                 decision_id=d.id, notice_sent_on=d.decided_on,
                 deadline=rules.qd_deadline(d.decided_on, calendar(session)))
@@ -221,18 +219,28 @@ def check_signable(db: Database, actor: Principal, decision_id: int, decided_on:
     require(actor, Permission.ADM_DECIDE)
     with db.session(actor, write=False) as session:
         d = _get(session, decision_id)
-        _signable(d, actor, decided_on)
+        _signable(session, d, actor, decided_on)
         return rules.working_days_late(d.due_on, decided_on, calendar(session))
 
 
-def _signable(d: AdmDecision, actor: Principal, decided_on: dt.date) -> None:
+def _signable(session: Session, d: AdmDecision, actor: Principal, decided_on: dt.date) -> None:
     _refuse_if_signed(d)
     _check_signer(d, actor)
     if d.state == rules.STATE_PAUSED:
         raise Conflict("More information was asked for and has not been logged as received; log it "
                        "before signing.")
+    _check_irm_awaited(session, d)
     _check_order(d, decided_on)
     _validate(d, d.outcome, d.decision_text, d.decision_reasons)
+
+
+def _check_irm_awaited(session: Session, d: AdmDecision) -> None:
+    """A final decision is not signed while the IRM the applicants applied to has not recommended."""
+    q = session.get(AdmQualifyingDetermination, d.qd_id) if d.source == "qd_final" and d.qd_id else None
+    if q is not None and q.irm_applied_on is not None and q.irm_recommendation_on is None:
+        raise Conflict(f"The applicants applied to the Independent Review Mechanism on {q.irm_applied_on:%d/%m/%Y} "
+                       "and its recommendation is awaited: record the IRM recommendation before signing the "
+                       "final decision.")
 
 
 def sign_decision(db: Database, actor: Principal, decision_id: int, password: str,
@@ -251,13 +259,13 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
     delay_reason = clean_text(delay_reason, "Reason for delay", multiline=True, max_length=4000).strip()
     with db.session(actor, write=False) as session:  # every check before the password is tried
         d = _get(session, decision_id)
-        _signable(d, actor, decided_on)
+        _signable(session, d, actor, decided_on)
         _check_delay(d, decided_on, delay_reason, calendar(session))
         _check_correction(_minutes_correction(session, d), sign_anyway, correction_shown)
     _reauth(db, actor, password)
     with db.session(actor) as session:  # and again on the row locked for signing
         d = _for_change(session, decision_id, expected_version)
-        _signable(d, actor, decided_on)
+        _signable(session, d, actor, decided_on)
         late = _check_delay(d, decided_on, delay_reason, calendar(session))
         correction = _minutes_correction(session, d)  # opened since the dialog: it is asked again
         _check_correction(correction, sign_anyway, correction_shown)
@@ -310,6 +318,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
     with db.session(actor, write=False) as session:
         old = _get(session, decision_id)
         _check_signer(old, actor)
+        _check_correction_date(old, decided_on)
     _reauth(db, actor, password)
     with db.session(actor) as session:
         old = lock_row(session, _get(session, decision_id))
@@ -337,5 +346,51 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         session.flush()
         audit.record(session, "correct", ENTITY, new.id,
                      detail=f"version {new.version} corrects decision {old.id}: {new.correction_reason}")
+        _close_qd_on_correction(session, old, new)
         letter_id, qd_id = _after_signing(session, new)
         return SignResult(new.id, letter_id, qd_id)
+
+
+def _check_correction_date(old: AdmDecision, decided_on: dt.date) -> None:
+    if old.decided_on is not None and decided_on < old.decided_on:
+        raise ValidationError(f"Decision date: a correction is dated the day it is made, on or after the decision "
+                              f"it corrects ({old.decided_on:%d/%m/%Y}); {decided_on:%d/%m/%Y} is before it.",
+                              "decided_on")
+
+
+def _qd_route_started(session: Session, q: AdmQualifyingDetermination) -> str | None:
+    """What has happened on a qualifying determination since its notice (None: nothing yet)."""
+    if q.final_decision_id is not None and q.final_on is not None:
+        return (f"its final decision was signed on {q.final_on:%d/%m/%Y} (decision {q.final_decision_id}); "
+                "correct that final decision instead")
+    final = session.scalars(select(AdmDecision.id).where(AdmDecision.qd_id == q.id,
+                                                         AdmDecision.source == "qd_final")).first()
+    if final is not None:
+        return (f"its final decision (decision {final}) is open: close the qualifying-determination route first "
+                "by deciding and signing that final decision (to approve, decide differently from the proposal)")
+    recorded = [f"{what} on {day:%d/%m/%Y}" for what, day in (
+        ("representations were received", q.representations_on), ("the IRM application was made", q.irm_applied_on))
+        if day is not None]
+    if recorded:
+        return (" and ".join(recorded) + "; close the qualifying-determination route first by opening, deciding "
+                "and signing its final decision (to approve, decide differently from the proposal)")
+    return None
+
+
+def _close_qd_on_correction(session: Session, old: AdmDecision, new: AdmDecision) -> None:
+    """A proposal not to approve corrected into another outcome: its qualifying determination is closed
+    (kept, marked closed by this correction, audited). Refused once the route is under way (representations,
+    an IRM application, a final decision opened or signed): that evidence is decided on by the final decision."""
+    if old.source == "qd_final" or old.outcome != rules.OUTCOME_NOT_APPROVE or new.outcome == rules.OUTCOME_NOT_APPROVE:
+        return
+    q = _qd_for(session, old)
+    if q is None or q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
+        return
+    lock_row(session, q)
+    started = _qd_route_started(session, q)
+    if started:
+        raise Conflict("This proposal not to approve cannot be corrected into another outcome: " + started + ".")
+    q.final_outcome, q.final_on, q.final_decision_id = rules.QD_CLOSED_BY_CORRECTION, new.decided_on, new.id
+    audit.record(session, "qd_closed", "adm_qualifying_determinations", q.id,
+                 detail=f"closed by correction version {new.version} (decision {new.id}, {new.outcome}); notice "
+                        f"{q.notice_sent_on}, deadline {q.deadline} were live")

@@ -20,11 +20,13 @@ from adoption_desktop.adm.models import (
     AdmNotification,
     AdmQualifyingDetermination,
 )
-from adoption_desktop.adm.service.common import _extra_types, _get, _letter_view
+from adoption_desktop.adm.service.common import QD_ENTITY, _extra_types, _get, _letter_view, _qd_for
 from adoption_desktop.adm.service.data import LetterView
+from adoption_desktop.adm.service.qualifying_determination import recount_final
 from adoption_desktop.adm.settings import WRITTEN_NOTICE_WD
 from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import signer_title
+from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.config import LETTER_REPLY_WORKING_DAYS
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
@@ -155,13 +157,39 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
         row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
         if row.sent_on is not None:
             raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
+        if sent_on > dt.date.today():
+            raise ValidationError(f"Date sent: {sent_on:%d/%m/%Y} is in the future; record the day the letter was "
+                                  "sent, once it is sent.", "sent_on")
         if sent_on < row.letter_date:
             raise ValidationError(f"Date sent: must be on or after the letter's date {row.letter_date:%d/%m/%Y}.",
                                   "sent_on")
         row.sent_on = sent_on
+        if row.kind == "adm_qd_notice":
+            _notice_sent(session, row, sent_on)
         if row.kind != "adm_more_information":
             session.add(AdmNotification(decision_id=row.decision_id, kind="written", on_date=sent_on,
                                         note=f"letter {row.id}"))
+
+
+def _notice_sent(session: Session, row: AdmLetter, sent_on: dt.date) -> None:
+    """A qualifying-determination notice sent on ``sent_on``: the 40 working days begin with that day (not
+    the decision date). The period only ever moves later (a second, corrected notice sent earlier than the
+    first leaves it); a closed determination is left as it was. Audited with the old and new dates."""
+    q = _qd_for(session, _get(session, row.decision_id))
+    if q is None or q.final_on is not None or sent_on <= q.notice_sent_on:
+        return
+    lock_row(session, q)
+    for what, day in (("the representations were received", q.representations_on),
+                      ("the IRM application was made", q.irm_applied_on)):
+        if day is not None and day < sent_on:
+            raise ValidationError(f"Date sent: {sent_on:%d/%m/%Y} is after the day {what} ({day:%d/%m/%Y}); "
+                                  "check the date the notice was sent.", "sent_on")
+    old_sent, old_deadline = q.notice_sent_on, q.deadline
+    q.notice_sent_on, q.deadline = sent_on, rules.qd_deadline(sent_on, calendar(session))
+    audit.record(session, "qd_notice_sent", QD_ENTITY, q.id,
+                 detail=f"notice letter {row.id} sent {sent_on}: notice date {old_sent} -> {sent_on}, "
+                        f"representations or IRM by {old_deadline} -> {q.deadline}")
+    recount_final(session, q)
 
 
 def record_oral_notification(db: Database, actor: Principal, decision_id: int, on_date: dt.date,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmQualifyingDetermination
-from adoption_desktop.adm.service.common import _get, _new_decision
+from adoption_desktop.adm.service.common import ENTITY, QD_ENTITY, _get, _new_decision, _recompute_due
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.errors import Conflict, ValidationError
@@ -25,10 +25,43 @@ from adoption_desktop.core.text_input import check_date, clean_text
 def _qd(session: Session, qd_id: int) -> AdmQualifyingDetermination:
     q = get_or_raise(session, AdmQualifyingDetermination, qd_id, f"There is no qualifying determination {qd_id}.")
     lock_row(session, q)  # two people recording on it, or opening its final decision, go one after the other
+    if q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
+        raise Conflict(f"This qualifying determination was closed on {q.final_on:%d/%m/%Y}, when the proposal "
+                       f"not to approve was corrected (decision {q.final_decision_id}); nothing more can be "
+                       "recorded on it.")
     if q.final_decision_id is not None:
         raise Conflict("The final decision on this qualifying determination is signed; nothing more can be "
                        "recorded on it.")
     return q
+
+
+def _check_day(session: Session, q: AdmQualifyingDetermination, field: str, day: dt.date, key: str) -> None:
+    """Refuse a date in the future or before the proposal not to approve was decided."""
+    problem = rules.qd_date_problem(field, day, _get(session, q.decision_id).decided_on, dt.date.today())
+    if problem:
+        raise ValidationError(problem, key)
+
+
+def _pending_final(session: Session, q: AdmQualifyingDetermination) -> AdmDecision | None:
+    return session.scalars(select(AdmDecision).where(
+        AdmDecision.qd_id == q.id, AdmDecision.source == "qd_final", AdmDecision.signed_at.is_(None))).first()
+
+
+def recount_final(session: Session, q: AdmQualifyingDetermination) -> None:
+    """A final decision already opened and not signed: its clock starts again from what is now recorded
+    (``rules.qd_final_clock_start``); the change is audited with the old and new dates."""
+    d = _pending_final(session, q)
+    if d is None:
+        return
+    start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
+    if start == d.received_on:
+        return
+    lock_row(session, d)
+    old_start, old_due = d.received_on, d.due_on
+    d.received_on = start
+    _recompute_due(session, d)
+    audit.record(session, "qd_final_clock", ENTITY, d.id,
+                 detail=f"clock start {old_start} -> {start}; due {old_due} -> {d.due_on}")
 
 
 def record_representations(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
@@ -40,6 +73,7 @@ def record_representations(db: Database, actor: Principal, qd_id: int, *, receiv
         raise ValidationError("Representations: summarise what the applicants said.", "representations")
     with db.session(actor) as session:
         q = _qd(session, qd_id)
+        _check_day(session, q, "Date received", received_on, "representations_on")
         if received_on < q.notice_sent_on:
             raise ValidationError(f"Date received: must be on or after the notice date {q.notice_sent_on:%d/%m/%Y}.",
                                   "representations_on")
@@ -47,6 +81,8 @@ def record_representations(db: Database, actor: Principal, qd_id: int, *, receiv
             raise ValidationError(f"Date received: representations must arrive by {q.deadline:%d/%m/%Y} (40 working "
                                   "days beginning with the notice date).", "representations_on")
         q.representations_on, q.representations = received_on, summary.strip()
+        audit.record(session, "qd_representations", QD_ENTITY, q.id, detail=f"received {received_on}")
+        recount_final(session, q)
 
 
 def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applied_on: dt.date) -> None:
@@ -54,14 +90,20 @@ def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applie
     check_date(applied_on, "Date of IRM application", "event", required=True)
     with db.session(actor) as session:
         q = _qd(session, qd_id)
+        _check_day(session, q, "Date of IRM application", applied_on, "irm_applied_on")
+        if q.irm_recommendation_on is not None:
+            raise Conflict(f"The IRM's recommendation is already recorded (received "
+                           f"{q.irm_recommendation_on:%d/%m/%Y}); the application it answers cannot be changed.")
         if not q.notice_sent_on <= applied_on <= q.deadline:
             raise ValidationError(f"Date of IRM application: must be between {q.notice_sent_on:%d/%m/%Y} and "
                                   f"{q.deadline:%d/%m/%Y}.", "irm_applied_on")
         q.irm_applied_on = applied_on
+        audit.record(session, "qd_irm_application", QD_ENTITY, q.id, detail=f"applied {applied_on}")
 
 
 def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
                               recommendation: str) -> None:
+    """The IRM's recommendation, recorded once: a second one is refused (it would replace the first)."""
     require(actor, Permission.ADM_EDIT)
     recommendation = clean_text(recommendation, "IRM recommendation", multiline=True, max_length=20000)
     check_date(received_on, "Date received", "event", required=True)
@@ -72,10 +114,16 @@ def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, rec
         q = _qd(session, qd_id)
         if q.irm_applied_on is None:
             raise Conflict("Record the IRM application first.")
+        if q.irm_recommendation_on is not None:
+            raise Conflict(f"An IRM recommendation is already recorded on this qualifying determination (received "
+                           f"{q.irm_recommendation_on:%d/%m/%Y}); it is not replaced.")
+        _check_day(session, q, "Date received", received_on, "irm_recommendation_on")
         if received_on < q.irm_applied_on:
             raise ValidationError(f"Date received: must be on or after the IRM application {q.irm_applied_on:%d/%m/%Y}.",
                                   "irm_recommendation_on")
         q.irm_recommendation_on, q.irm_recommendation = received_on, recommendation.strip()
+        audit.record(session, "qd_irm_recommendation", QD_ENTITY, q.id, detail=f"received {received_on}")
+        recount_final(session, q)
 
 
 def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.date) -> int:
@@ -94,8 +142,6 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
                            "IRM; the final decision can be made after that or when they respond.")
         src = _get(session, q.decision_id)
         start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
-        if q.representations_on is not None and q.irm_applied_on is None:
-            start = q.representations_on
         proposal = "Final decision after the qualifying determination of " + str(q.notice_sent_on)
         d = _new_decision(
             session, decision_type=src.decision_type, source="qd_final", state=rules.STATE_PENDING,
@@ -111,5 +157,5 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
             unlinked_member_names=src.unlinked_member_names, received_on=start,
             version=1, addressee=src.addressee, salutation=src.salutation, social_worker=src.social_worker,
             qd_id=q.id, decision_text=proposal)
-        audit.record(session, "qd_final_opened", "adm_qualifying_determinations", q.id, detail=f"decision {d.id}")
+        audit.record(session, "qd_final_opened", QD_ENTITY, q.id, detail=f"decision {d.id}")
         return d.id

@@ -278,7 +278,10 @@ class DecisionPanel(QWidget):
                 lines.append(f"IRM application {_d(q.irm_applied_on)}.")
             if q.irm_recommendation_on:
                 lines.append(f"IRM recommendation {_d(q.irm_recommendation_on)}: {q.irm_recommendation}")
-            if q.final_on:
+            if q.final_on and q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
+                lines.append(f"Closed {_d(q.final_on)}: the proposal was corrected (decision "
+                             f"{q.final_decision_id}); no final decision follows.")
+            elif q.final_on:
                 lines.append(f"Final decision {_d(q.final_on)}: {q.final_outcome.replace('_', ' ')}.")
             self.qd_summary.setText("<br>".join(lines))
 
@@ -477,6 +480,7 @@ class DecisionPanel(QWidget):
         self.correcting = True
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on):
             w.setEnabled(True)
+        self.decided_on.setDate(qdate(self.today()))  # a correction is dated the day it is made, not the original's
         self.buttons["correct_button"].setText("Sign the co&rrection…")
         self.info_status.setText("Change the decision above, then press <b>Sign the correction…</b> to give "
                                  "the reason and sign. The signed original stays in the history.")
