@@ -69,9 +69,9 @@ def _item(number: int, item: ItemRow, names: dict[int, str]) -> list[Flowable]:
         flow.append(table(("Member", "View"), [[names.get(k, f"Member {k}"), v] for k, v in d.member_views.items()],
                           (50, 120)))
     outcome = panel_rules.OUTCOMES.get(d.outcome, "Not yet recorded") if d and d.outcome else "Not yet recorded"
-    rec = outcome + (f". {d.recommendation_text}" if d and d.recommendation_text else "")
+    rec = _sentence(outcome) + (f" {_sentence(d.recommendation_text)}" if d and d.recommendation_text else "")
     if d and d.vote:
-        rec = rec.rstrip(". ") + f". Vote: {panel_rules.VOTES[d.vote]}" + (
+        rec += f" Vote: {panel_rules.VOTES[d.vote]}" + (
             f" ({d.votes_for} for, {d.votes_against} against)" if d.vote == "majority" else "") + "."
     flow.append(_p(f"Recommendation: {rec}"))
     if d and d.outcome == "deferred":
@@ -149,3 +149,10 @@ def figures_flowables(sections: Sequence[FigureSection], start: dt.date, end: dt
         flow.append(Paragraph(escape(section.title), st["h2"]))
         flow.append(table(("Figure", "Value"), section.rows, (110, 60)) if section.rows else _p("None."))
     return flow
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence: its own closing mark kept ("…report?", 'See "Recommended."'), a full
+    stop added only when it has none (a review found "report?. Vote:")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!", ".\"", ".'", ".”", ".’", "?\"", "!\"")) else f"{text}."
