@@ -127,7 +127,7 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                                                                 f"was sealed by audit entry #{f_seq}"))
                 elif sealed_content is None:
                     if rule.when(raw):
-                        problems.append(RecordProblem(name, pk, f"marked as a {rule.what} outside the "
+                        problems.append(RecordProblem(name, pk, f"marked as {_a(rule.what)} outside the "
                                                                 "application (no content seal)"))
                 else:
                     c_seq, c_cols, c_digest = sealed_content
@@ -146,14 +146,20 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
     return list(dict.fromkeys(problems))
 
 
-def check_rows(conn: Connection, name: str, ids: Sequence[int]) -> list[RecordProblem]:
+def check_rows(conn: Connection, name: str, ids: Sequence[int], *,
+               deleted_too: bool = False) -> list[RecordProblem]:
     """A few rows of one audited table (integer ids) against their latest row seal and, for a final
     record (``seals.CONTENT_RULES``), their content seal: what a document made from them must not go out
-    without. A quick check of those rows alone; ``verify`` checks every row, the seal records against their
-    audit entries and the chain."""
+    without. The audit entries those seals belong to are checked too: each entry's own hash, the seal
+    records it carries, and the next entry's link to it (seals rewritten with the key, and the entry
+    beside them, are caught unless every later entry was rewritten as well, which the anchor outside the
+    database shows: ``verify``). ``deleted_too``: also any row of the table deleted outside the program (a
+    newer version of a record deleted, so that an older one goes out in its place). A quick check of those
+    rows alone; ``verify`` checks every row and the whole chain against its anchor."""
     wanted = sorted({int(i) for i in ids})
+    problems = _deleted_rows(conn, name) if deleted_too else []
     if not wanted:
-        return []
+        return problems
     seal_t = cast(Table, AuditSeal.__table__)
     log = cast(Table, AuditEntry.__table__)
     keys = [str(i) for i in wanted]
@@ -178,7 +184,7 @@ def check_rows(conn: Connection, name: str, ids: Sequence[int]) -> list[RecordPr
     names = {str(k): i for i, k in enumerate(rows.keys())}
     found = {str(r[names[key]]): _RowView(names, tuple(r)) for r in rows}
     rule = CONTENT_RULES.get(name)
-    problems: list[RecordProblem] = []
+    problems += _vouched(conn, name, {v[0] for v in latest.values()}, {c[0] for c in content.values()})
     for pk in keys:
         row = found.get(pk)
         sealed = latest.get(pk)
@@ -205,22 +211,86 @@ def check_rows(conn: Connection, name: str, ids: Sequence[int]) -> list[RecordPr
             problems.append(RecordProblem(name, pk, f"the {_possessive(rule.what)} content differs from what was "
                                                     f"sealed by audit entry #{c[0]}"))
         elif c is None and rule.when(row) and not rule.first_seal:
-            problems.append(RecordProblem(name, pk, f"marked as a {rule.what} outside the application (no content "
-                                                    "seal)"))
+            problems.append(RecordProblem(name, pk, f"marked as {_a(rule.what)} outside the application (no "
+                                                    "content seal)"))
     return list(dict.fromkeys(problems))
 
 
-def require_sealed(conn: Connection, name: str, ids: Sequence[int], what: str) -> None:
+def _deleted_rows(conn: Connection, name: str) -> list[RecordProblem]:
+    """Rows of ``name`` whose latest seal says they exist but which are gone (deleted outside the program)."""
+    seal_t = cast(Table, AuditSeal.__table__)
+    latest: dict[str, tuple[int, str]] = {}
+    for seq, entity_id, digest in conn.execute(
+            select(seal_t.c.seq, seal_t.c.entity_id, seal_t.c.digest).where(seal_t.c.entity == name)
+            .order_by(seal_t.c.seq, seal_t.c.id)):
+        latest[str(entity_id)] = (int(seq), str(digest))
+    (key,) = _pk_columns(audited_tables()[name])
+    present = {str(k) for (k,) in conn.exec_driver_sql(f'SELECT "{key}" FROM "{name}"')}
+    return [RecordProblem(name, pk, f"deleted outside the application (last written by audit entry #{seq})")
+            for pk, (seq, digest) in sorted(latest.items(), key=lambda kv: kv[1][0])
+            if digest != TOMBSTONE and pk not in present]
+
+
+def _vouched(conn: Connection, name: str, row_seqs: set[int], content_seqs: set[int]) -> list[RecordProblem]:
+    """The audit entries ``row_seqs`` (row seals) and ``content_seqs`` (content seals) as they were written:
+    each one's hash over its content, the next entry's (or the head's) link to it, and for row seals the
+    digest of the seal records written with it."""
+    from adoption_desktop.core.audit.chain import entry_hash
+    from adoption_desktop.core.audit.models import AuditHead
+
+    seqs = row_seqs | content_seqs
+    if not seqs:
+        return []
+    log = cast(Table, AuditEntry.__table__)
+    wanted = seqs | {q + 1 for q in seqs}
+    entries = {int(e.seq): e for e in conn.execute(select(log).where(log.c.seq.in_(sorted(wanted))))}
+    head_t = cast(Table, AuditHead.__table__)
+    head = conn.execute(select(head_t.c.last_hash).where(head_t.c.id == 1)).first()
+    seal_t = cast(Table, AuditSeal.__table__)
+    lines: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for seq, entity, entity_id, digest in conn.execute(
+            select(seal_t.c.seq, seal_t.c.entity, seal_t.c.entity_id, seal_t.c.digest)
+            .where(seal_t.c.seq.in_(sorted(row_seqs)))):
+        lines[int(seq)].append((str(entity), str(entity_id), str(digest)))
+    problems: list[RecordProblem] = []
+    for seq in sorted(seqs):
+        e = entries.get(seq)
+        if e is None:
+            problems.append(RecordProblem(name, "*", f"audit entry #{seq}, which holds its seal, is missing"))
+            continue
+        nxt = entries.get(seq + 1)
+        link = nxt.prev_hash if nxt is not None else (head.last_hash if head is not None else None)
+        own = entry_hash(e.prev_hash, e.seq, e.at, e.actor_id, e.actor, e.action, e.entity, e.entity_id,
+                         e.changes, e.detail, e.seal or "")
+        if own != e.hash or link != e.hash:
+            problems.append(RecordProblem(name, "*", f"audit entry #{seq}, which holds its seal, was altered"))
+        elif seq in row_seqs and aggregate(lines.get(seq, [])) != e.seal:
+            problems.append(RecordProblem(name, "*", f"the seal records of audit entry #{seq} were altered, added "
+                                                     "or removed"))
+    return problems
+
+
+def require_sealed(conn: Connection, name: str, ids: Sequence[int], what: str, *,
+                   labels: Mapping[int, str] | None = None, deleted_too: bool = False) -> None:
     """Refuse (:class:`SealBroken`) when any of the rows ``ids`` of ``name`` is not as sealed
-    (:func:`check_rows`): ``what`` names them for the person ("The approved minutes of this sitting")."""
-    problems = check_rows(conn, name, ids)
+    (:func:`check_rows`): ``what`` names them for the person ("The approved minutes of this sitting"),
+    ``labels`` each row by what the person knows it as ("the minutes of PA-2026-021")."""
+    problems = check_rows(conn, name, ids, deleted_too=deleted_too)
     if problems:
         from adoption_desktop.core.errors import SealBroken
 
-        raise SealBroken(f"{what} are not as they were sealed: {problems[0]}"
+        first = problems[0]
+        label = (labels or {}).get(int(first.entity_id)) if first.entity_id.isdigit() else None
+        shown = f"{label}: {first.message} ({first.entity} row {first.entity_id})" if label else str(first)
+        raise SealBroken(f"{what} are not as they were sealed: {shown}"
                          + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
                          + ". Nothing was made from them. Ask an administrator to run 'adoption-desktop verify' "
                            "and to restore the database from a backup taken before the change.")
+
+
+def _a(what: str) -> str:
+    """"a signed decision", "approved minutes" (no article before a plural)."""
+    return what if what.endswith("s") else f"a {what}"
 
 
 def _possessive(what: str) -> str:

@@ -4,8 +4,10 @@ need, read in one transaction (the export audited)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -14,6 +16,7 @@ from adoption_desktop.core.errors import NotFound
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.panel.models import PanelAttendance
 from adoption_desktop.panel.rules import QuorumRule
 from adoption_desktop.panel.service.common import (
     P,
@@ -73,9 +76,7 @@ def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.d
         items = tuple(_items(session, s, attendance, _today(today)))
         # approved minutes go out only as they were sealed when approved (changed with the key outside the
         # program, they were exported labelled approved: security review)
-        require_sealed(session.connection(), "panel_minutes",
-                       [i.minutes.id for i in items if i.minutes and i.minutes.locked],
-                       "The approved minutes of this sitting")
+        _require_sealed_minutes(session, s.id, items)
         return MinutesPack(
             get_setting(session, AGENCY_NAME), get_setting(session, AGENCY_ADDRESS),
             _sitting_row(session, s, _today(today), len(items)),
@@ -103,3 +104,21 @@ def record_minutes_written(db: Database, actor: Principal, sitting_id: int, file
     with db.session(actor) as session:
         record_minutes_export(session, sitting_id, detail="minutes" + (f", item {item_id}" if item_id else "")
                               + f" to {file_name}")
+
+
+def _require_sealed_minutes(session: Session, sitting_id: int, items: Sequence[ItemRow]) -> None:
+    """The approved minutes of the sitting, their items and its attendance as the program wrote and sealed
+    them (changed or deleted with the key outside the program, they went out labelled approved: security
+    review); rows named by the case they are about."""
+    approved = [i for i in items if i.minutes and i.minutes.locked]
+    if not approved:
+        return
+    conn = session.connection()
+    what = "The approved minutes of this sitting"
+    require_sealed(conn, "panel_minutes", [i.minutes.id for i in approved if i.minutes], what, deleted_too=True,
+                   labels={i.minutes.id: f"the minutes of {i.subject_reference}" for i in approved if i.minutes})
+    require_sealed(conn, "panel_items", [i.id for i in approved], what,
+                   labels={i.id: f"the agenda item {i.subject_reference}" for i in approved})
+    attendance = list(session.scalars(select(PanelAttendance.id).where(PanelAttendance.sitting_id == sitting_id)))
+    require_sealed(conn, "panel_attendance", attendance, what,
+                   labels={a: "the sitting's attendance" for a in attendance})
