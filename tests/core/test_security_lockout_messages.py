@@ -97,6 +97,16 @@ def test_minutes_left_rounds_up_and_never_below_one() -> None:
     assert users.minutes_text(1) == "1 minute" and users.minutes_text(2) == "2 minutes"
 
 
+def test_a_lock_out_after_a_single_attempt_says_attempt(db: Database) -> None:
+    from adoption_desktop.core.config import LOCKOUT_ATTEMPTS
+    from adoption_desktop.core.settings_service import set_setting
+
+    set_setting(db, make_user(db, "admin", Role.ADMINISTRATOR), LOCKOUT_ATTEMPTS, 1)
+    me = make_user(db, "signer", Role.AGENCY_DECISION_MAKER)
+    assert _locked(db, me, "not the password", NOW).startswith(
+        "Your account is locked after 1 failed attempt; try again in 15 minutes ")
+
+
 def test_reauthenticate_keeps_its_true_or_false_contract(db: Database) -> None:
     me = make_user(db, "signer", Role.AGENCY_DECISION_MAKER)
     assert users.reauthenticate(db, me, TEST_PASSWORD, now=NOW)

@@ -61,7 +61,8 @@ def minutes_left(locked_until: dt.datetime, now: dt.datetime) -> int:
 
 
 def _locked_message(attempts: int, locked_until: dt.datetime, now: dt.datetime) -> str:
-    return (f"Your account is locked after {attempts} failed attempts; try again in "
+    tries = "1 failed attempt" if attempts == 1 else f"{attempts} failed attempts"
+    return (f"Your account is locked after {tries}; try again in "
             f"{minutes_text(minutes_left(locked_until, now))} or ask an administrator to unlock it.")
 
 
