@@ -34,6 +34,7 @@ OPEN_TO_ALL = {
     "adoption_desktop.core.security.service.reset_password",  # your own password (others need users.manage)
     "adoption_desktop.core.security.service.change_own_password",  # your own, with the current one
     "adoption_desktop.core.security.service.reauthenticate",
+    "adoption_desktop.core.security.service.confirm_password",  # your own password, before signing etc.
     "adoption_desktop.core.security.service.principal_for",
     # a user's own unsaved text: nobody else can read it
     "adoption_desktop.core.drafts.save_draft",

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import tempfile
-from pathlib import Path
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyingDetermination
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
+from adoption_desktop.core.files import scratch_folder
 from adoption_desktop.core.salutation import salutation_from_lines
 from adoption_desktop.core.workdays import WorkingCalendar
 
@@ -217,8 +216,10 @@ def letter_from_content(content: str) -> Letter:
 
 
 def letters_to_pdf_bytes(letters: list[Letter], head: Letterhead, title: str) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="adk-adm-") as tmp:
-        path = Path(tmp) / "letter.pdf"
+    # a private folder, swept by the next export if this one is killed before it removes it (a plain PDF
+    # of a letter whose stored copy is encrypted must not stay in the temporary folder)
+    with scratch_folder("adk-adm-") as tmp:
+        path = tmp / "letter.pdf"
         write_letters(path, letters, head, title=title)
         return path.read_bytes()
 

@@ -101,3 +101,123 @@ def output_file(path: Path | str) -> Iterator[Path]:
     finally:
         with suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+# --- private scratch folders for an export's plain intermediate files --------------------------------
+#: prefixes of the scratch folders of exports that write plain (unencrypted) intermediate PDFs in the
+#: system temporary folder: the Ofsted pack's parts and an ADM letter before it is stored (encrypted)
+SCRATCH_PREFIXES = ("ofsted-pack-", "adk-adm-")
+#: a scratch folder untouched for this long, whose process is gone, was left by an export killed mid-way
+SCRATCH_STALE_SECONDS = 10 * 60
+# the names this program gives them: prefix, this process's id, mkdtemp's 8 characters; before, without the
+# process id (tempfile.TemporaryDirectory). Nothing else is ever swept (a pack the user saved there as
+# ofsted-pack-2026-12-03.pdf is a file, and its name is not of this shape).
+_RANDOM = "[a-z0-9_]{8}"
+_live_scratch: set[Path] = set()
+#: when this process last swept (``time.monotonic``): a batch of letters sweeps once, not per letter
+_last_sweep: float | None = None
+SWEEP_EVERY_SECONDS = 60.0
+
+
+def _scratch_name(name: str) -> tuple[str, int | None] | None:
+    """``(prefix, process id or None)`` when ``name`` is one of our scratch folders' names."""
+    import re
+
+    for prefix in SCRATCH_PREFIXES:
+        found = re.fullmatch(re.escape(prefix) + rf"(?:(\d+)-)?{_RANDOM}", name)
+        if found:
+            return prefix, int(found.group(1)) if found.group(1) else None
+    return None
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (POSIX). On Windows not asked (``os.kill`` would end it): the age
+    alone decides there."""
+    if os.name == "nt":
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, another user's
+    return True
+
+
+def sweep_stale_scratch(*, now: float | None = None, folder: Path | None = None) -> list[Path]:
+    """Remove the scratch folders of our exports left in the system temporary folder by an export that
+    was killed mid-way (power cut, task manager, crash): they hold plain PDFs. Only folders (never files
+    or links) named as this program names them, owned by this user, untouched for
+    :data:`SCRATCH_STALE_SECONDS` and (where that can be asked) whose process has ended. Returns those
+    removed. Never raises: a folder that cannot be removed is left for the next sweep."""
+    import shutil
+    import time
+
+    now = time.time() if now is None else now
+    where = Path(folder) if folder is not None else Path(tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(where))
+    except OSError:
+        return removed
+    for entry in entries:
+        named = _scratch_name(entry.name)
+        if named is None:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            continue
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            continue
+        if now - st.st_mtime < SCRATCH_STALE_SECONDS:
+            continue
+        pid = named[1]
+        path = Path(entry.path)
+        if path in _live_scratch or (pid is not None and _process_alive(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    return removed
+
+
+def _remove_live_scratch() -> None:
+    import shutil
+
+    for path in list(_live_scratch):
+        shutil.rmtree(path, ignore_errors=True)
+    _live_scratch.clear()
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A private folder (this user only) in the system temporary folder for an export's intermediate
+    files, removed when the block ends — by an exception too — and, failing that, when the program exits.
+    A process killed mid-way can do neither: each export first sweeps the stale folders such kills left
+    (:func:`sweep_stale_scratch`). ``prefix``: one of :data:`SCRATCH_PREFIXES`."""
+    import atexit
+    import shutil
+
+    global _last_sweep
+    import time
+
+    if prefix not in SCRATCH_PREFIXES:
+        raise ValueError(f"unknown scratch prefix {prefix!r}")
+    if _last_sweep is None or time.monotonic() - _last_sweep >= SWEEP_EVERY_SECONDS:
+        sweep_stale_scratch()
+        _last_sweep = time.monotonic()
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))  # mode 0700
+    if not _live_scratch:
+        atexit.unregister(_remove_live_scratch)
+        atexit.register(_remove_live_scratch)
+    _live_scratch.add(path)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        _live_scratch.discard(path)

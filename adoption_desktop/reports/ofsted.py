@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,7 +29,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letterhead, long_date
 from adoption_desktop.core.documents.pdf_flow import styles
-from adoption_desktop.core.files import output_file
+from adoption_desktop.core.files import output_file, scratch_folder
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database, secure_umask
@@ -205,8 +204,8 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
             progress(done, steps)
 
     secure_umask()
-    with tempfile.TemporaryDirectory(prefix="ofsted-pack-") as tmp_name:
-        tmp = Path(tmp_name)
+    # a private folder, swept by the next export if this one is killed before it removes it
+    with scratch_folder("ofsted-pack-") as tmp:
         parts: list[tuple[str, Path, tuple[str, ...]]] = []
         minutes_paths: list[Path] = []
         dates: list[dt.date] = []

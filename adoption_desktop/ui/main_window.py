@@ -417,11 +417,14 @@ class MainWindow(QMainWindow):
         self.lock_screen.password.setFocus()
 
     def try_unlock(self, password: str) -> bool:
+        from adoption_desktop.core.errors import AppError
         from adoption_desktop.core.security import service as users
 
         assert self.lock_screen is not None and self.idle is not None
-        if not users.reauthenticate(self.ctx.db, self.ctx.principal, password):
-            self.lock_screen.message.setText("That password is not right.")
+        try:
+            users.confirm_password(self.ctx.db, self.ctx.principal, password)
+        except AppError as exc:  # wrong (attempts left) or locked (minutes left): the same words everywhere
+            self.lock_screen.message.setText(str(exc))
             return False
         self.outer.setCurrentWidget(self.workspace)
         self.menuBar().setEnabled(True)

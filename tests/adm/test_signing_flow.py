@@ -90,7 +90,7 @@ def test_a_wrong_password_asks_again_keeping_the_reason_for_delay(
     page.detail.sign()
     qtbot.waitUntil(lambda: len(shown) == 2)
     assert shown[0] == ("", "")
-    assert "password is not correct" in shown[1][0]
+    assert "not your password" in shown[1][0]
     assert shown[1][1] == "The chair was away; the minutes came late."  # kept
     with db.session() as s:
         signed = s.get(AdmDecision, decision)

@@ -52,7 +52,7 @@ def test_idle_lock_keeps_unsaved_text(db: Database, make_window: Any, qtbot: Any
     assert not window.menuBar().isEnabled()
     window.lock_screen.password.setText("wrong")
     qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
-    assert window.locked and "not right" in window.lock_screen.message.text()
+    assert window.locked and "not your password" in window.lock_screen.message.text()
     window.lock_screen.password.setText(TEST_PASSWORD)
     qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
     assert not window.locked

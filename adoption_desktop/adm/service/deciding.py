@@ -29,7 +29,7 @@ from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.handoff import MinutesCorrectionOpen
 from adoption_desktop.core.security.permissions import Permission, Principal, require
-from adoption_desktop.core.security.service import reauthenticate
+from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
@@ -149,9 +149,7 @@ def _check_correction(found: MinutesCorrectionOpen | None, sign_anyway: bool, sh
 
 
 def _reauth(db: Database, actor: Principal, password: str) -> None:
-    if not password or not reauthenticate(db, actor, password):
-        raise ValidationError("Password: the password is not correct; enter your own password to sign.",
-                              "password")
+    confirm_password(db, actor, password)  # wrong, or locked: the same words as every re-authentication
 
 
 def _validate(d: AdmDecision, outcome: str, text: str, reasons: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import cast
 
@@ -32,6 +33,37 @@ class SignInError(AppError):
 
 class AccountLocked(SignInError):
     pass
+
+
+class PasswordNotConfirmed(ValidationError):
+    """Re-authentication refused: the password typed is not the signed-in user's (or none was typed).
+    ``field`` names the password box, so a dialog keeps itself open to type it again."""
+
+
+class LockedOut(AccountLocked, ValidationError):
+    """Re-authentication refused because the account is locked (by this very attempt or before): typing
+    again cannot help, so it names no field and says how long to wait."""
+
+    def __init__(self, message: str) -> None:
+        ValidationError.__init__(self, message, None)
+
+
+def minutes_text(minutes: int) -> str:
+    """``"15 minutes"``, ``"1 minute"``."""
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def minutes_left(locked_until: dt.datetime, now: dt.datetime) -> int:
+    """Whole minutes until ``locked_until``, rounded up (never promise a time at which it is still
+    locked), at least 1: 15 straight after a 15-minute lock, 1 in its last minute."""
+    seconds = (locked_until - now).total_seconds()
+    return max(1, math.ceil(seconds / 60))
+
+
+def _locked_message(attempts: int, locked_until: dt.datetime, now: dt.datetime) -> str:
+    tries = "1 failed attempt" if attempts == 1 else f"{attempts} failed attempts"
+    return (f"Your account is locked after {tries}; try again in "
+            f"{minutes_text(minutes_left(locked_until, now))} or ask an administrator to unlock it.")
 
 
 @dataclass(frozen=True)
@@ -229,9 +261,7 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
         raise ValidationError(problem, "password")
     if new_password == current_password:
         raise ValidationError("New password: choose one different from the current password.", "password")
-    if not reauthenticate(db, actor, current_password):
-        raise ValidationError("Current password: that is not your current password; nothing was changed.",
-                              "current_password")
+    confirm_password(db, actor, current_password, field="current_password", label="Current password")
     with db.session(actor) as session:
         user = _get(session, actor.user_id)
         user.password_hash = hash_password(new_password)
@@ -259,7 +289,15 @@ def _seal_user_row(session: Session, user_id: int, why: str) -> None:
     audit.seal_written(session.connection(), SYSTEM, "users", [(user_id,)], action="update", detail=why)
 
 
-def _count_failure(session: Session, user: User, now: dt.datetime) -> str:
+@dataclass(frozen=True)
+class _Failure:
+    count: int  # failed attempts so far (the limit when this one locked the account)
+    limit: int
+    locked_until: dt.datetime | None  # set when this attempt locked the account
+    detail: str  # for the audit entry
+
+
+def _count_failure(session: Session, user: User, now: dt.datetime) -> _Failure:
     """One atomic ``failed_attempts = failed_attempts + 1`` (concurrent wrong passwords each count, in
     team mode too); the attempt that reaches the limit locks the account."""
     table = cast(Table, User.__table__)
@@ -269,32 +307,34 @@ def _count_failure(session: Session, user: User, now: dt.datetime) -> str:
     _seal_user_row(session, user.id, "failed sign-in counted")
     limit = get_setting(session, LOCKOUT_ATTEMPTS)
     if count < limit:
-        return f"failed sign-in {count} of {limit}"
-    _bookkeep(session, user.id, failed_attempts=0,
-              locked_until=now + dt.timedelta(minutes=get_setting(session, LOCKOUT_MINUTES)))
-    return "account locked after repeated failed sign-ins"
+        return _Failure(count, limit, None, f"failed sign-in {count} of {limit}")
+    until = now + dt.timedelta(minutes=get_setting(session, LOCKOUT_MINUTES))
+    _bookkeep(session, user.id, failed_attempts=0, locked_until=until)
+    return _Failure(limit, limit, until, "account locked after repeated failed sign-ins")
 
 
 def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *,
-                    verified: tuple[str, bool] | None = None) -> Principal:
+                    verified: tuple[str, bool] | None = None, failures: list[_Failure] | None = None) -> Principal:
     """``verified``: ``(hash, outcome)`` of a check already made on a second thread
-    (:class:`PendingSignIn`); used only if the account still has that hash, else checked again here."""
+    (:class:`PendingSignIn`); used only if the account still has that hash, else checked again here.
+    ``failures``: a wrong password's count is added to it (:func:`confirm_password` words it)."""
     if user is None or user.disabled:
         if verified is None:
             verify_nothing(password)  # as long as a wrong password takes: user names cannot be told by timing
         raise SignInError("User name or password is not right.")
     if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         raise AccountLocked(
-            f"This account is locked after too many failed sign-ins; try again in {minutes} minute(s) "
-            "or ask an administrator to unlock it.")
+            "This account is locked after too many failed sign-ins; try again in "
+            f"{minutes_text(minutes_left(user.locked_until, now))} or ask an administrator to unlock it.")
     if verified is not None and verified[0] == user.password_hash:
         right = verified[1]
     else:
         right = verify_password(user.password_hash, password)
     if not right:
-        detail = _count_failure(session, user, now)
-        audit.record(session, "sign_in_failed", "users", user.id, detail=detail, actor=SYSTEM)
+        failure = _count_failure(session, user, now)
+        audit.record(session, "sign_in_failed", "users", user.id, detail=failure.detail, actor=SYSTEM)
+        if failures is not None:
+            failures.append(failure)
         raise SignInError("User name or password is not right.")
     _bookkeep(session, user.id, failed_attempts=0, locked_until=None)
     return _principal(user)
@@ -388,17 +428,49 @@ def sign_out(db: Database, principal: Principal, *, reason: str = "") -> None:
         audit.record(session, "sign_out", "users", principal.user_id, detail=reason, actor=principal)
 
 
-def reauthenticate(db: Database, principal: Principal, password: str) -> bool:
-    """Confirm the signed-in user's password (signing, approving, unlocking the idle lock)."""
+def confirm_password(db: Database, principal: Principal, password: str, *, now: dt.datetime | None = None,
+                     field: str = "password", label: str = "Password") -> None:
+    """Confirm the signed-in user's password before a step that needs it (signing a decision, approving
+    minutes, changing their own password, unlocking the idle lock); audited. Every caller shows the same
+    words. A wrong password counts towards the lock-out like a failed sign-in.
+
+    Raises :class:`PasswordNotConfirmed` (``field``; the message starts with ``label``) for a wrong or empty
+    password, saying how many attempts are left; :class:`LockedOut` when the account is locked — by this
+    attempt or before — saying after how many failed attempts and how many minutes are left."""
+    now = now or utcnow()
     with db.session(SYSTEM) as session:
         user = session.get(User, principal.user_id)
+        if user is None or user.disabled:
+            raise LockedOut("Your account has been disabled; ask an administrator.")
+        limit = get_setting(session, LOCKOUT_ATTEMPTS)
+        if user.locked_until and user.locked_until > now:
+            raise LockedOut(_locked_message(limit, user.locked_until, now))
+        if not password:
+            raise PasswordNotConfirmed(f"{label}: enter your password.", field)
+        failures: list[_Failure] = []
         try:
-            _check_password(session, user, password, utcnow())
-        except SignInError:
-            session.commit()
-            return False
+            _check_password(session, user, password, now, failures=failures)
+        except SignInError as exc:
+            session.commit()  # keep the failure count and the audit entry
+            if not failures:  # locked or disabled meanwhile (another window, an administrator)
+                raise LockedOut(str(exc)) from None
+            failure = failures[0]
+            if failure.locked_until is not None:
+                raise LockedOut(_locked_message(failure.limit, failure.locked_until, now)) from None
+            left = failure.limit - failure.count
+            raise PasswordNotConfirmed(
+                f"{label}: that is not your password; {left} {'attempt' if left == 1 else 'attempts'} left "
+                "before your account is locked.", field) from None
         audit.record(session, "reauthenticate", "users", principal.user_id, actor=principal)
-        return True
+
+
+def reauthenticate(db: Database, principal: Principal, password: str, *, now: dt.datetime | None = None) -> bool:
+    """Confirm the signed-in user's password: true or false (see :func:`confirm_password`, which says why)."""
+    try:
+        confirm_password(db, principal, password, now=now)
+    except (PasswordNotConfirmed, LockedOut):
+        return False
+    return True
 
 
 def signatory(db: Database, actor: Principal, username: str, permission: Permission, *,

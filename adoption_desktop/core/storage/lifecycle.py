@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import exc, text
+from sqlalchemy import exc, select, text
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
@@ -246,7 +247,8 @@ class VerifyReport:
 
 
 def verify_database(db: Database) -> VerifyReport:
-    """Integrity (SQLCipher: SQLite's own check and every page's HMAC) and the audit chain and anchor.
+    """Integrity (SQLCipher: SQLite's own check and every page's HMAC), the audit chain and anchor, and
+    every stored letterbox file against its record (:func:`_stored_file_problems`).
 
     A file so damaged that it cannot be read to the end raises :class:`DatabaseDamaged`."""
     try:
@@ -278,11 +280,49 @@ def _verify(db: Database) -> VerifyReport:
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
         anchor_problems = anchors.check_all(db, session, read_first=kept)
         record_problems = audit.verify_record(session.connection())
+        file_problems = _stored_file_problems(session)
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
     problems.extend(f"audit log: {p}" for p in anchor_problems)
     problems.extend(_per_table(record_problems))
+    problems.extend(file_problems)
     return VerifyReport(not problems, problems, count)
+
+
+def _stored_file_problems(session: Session, limit: int = 10) -> list[str]:
+    """Every file the letterbox records (its attachments: audited and sealed, with the SHA-256 it was filed
+    with) checked against the bytes kept for it. The blob and document-key tables are not audited row by
+    row (the bytes would flood the log), so the row seals alone would not notice a blob or key deleted or
+    altered outside the application: each file's blob and key must exist and the blob must decrypt (the
+    attachment id and SHA-256 are its associated data) to bytes with that SHA-256. One file in memory at
+    a time. At most ``limit`` files named, then how many more."""
+    from adoption_desktop.letterbox.attachment_models import Attachment, AttachmentBlob, DocumentKey
+    from adoption_desktop.letterbox.attachments import load_blob
+
+    found: list[str] = []
+    ids = list(session.scalars(select(Attachment.id).order_by(Attachment.id)))
+    for attachment_id in ids:
+        a = session.get(Attachment, attachment_id)
+        if a is None:
+            continue
+        blob = session.get(AttachmentBlob, a.id)
+        if blob is None:
+            why = "its stored file is missing"
+        elif session.get(DocumentKey, blob.key_id) is None:
+            why = f"the document key it is encrypted with (key {blob.key_id}) is missing"
+        else:
+            try:
+                load_blob(session, a)
+                why = ""
+            except AppError:
+                why = "its stored file does not match the SHA-256 it was filed with (altered or damaged)"
+        if why:
+            found.append(f"letterbox file: item {a.item_id}, {a.filename!r} (attachment {a.id}): {why}; "
+                         "restore the database from a backup")
+        session.expunge_all()  # the bytes of one file at a time, not of every file at once
+    if len(found) > limit:
+        found = [*found[:limit], f"letterbox file: {len(found) - limit} more files with problems (not listed)"]
+    return found
 
 
 def _per_table(found: list[audit.RecordProblem], limit: int = 10) -> list[str]:

@@ -13,7 +13,7 @@ from adoption_desktop.core.concurrency import first_saved, lock_row, stale, when
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.handoff import MinutesCorrectionOpen, PanelHandoff
 from adoption_desktop.core.security.permissions import Principal, require
-from adoption_desktop.core.security.service import reauthenticate
+from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelItem, PanelMember, PanelMinutes
@@ -89,9 +89,7 @@ def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
     starts again at 1, so a screen still showing the approved version would otherwise approve the correction
     sent since, unread, when the two numbers happen to agree."""
     require(actor, P.PANEL_APPROVE_MINUTES)
-    if not reauthenticate(db, actor, password):
-        raise ValidationError("Password: that is not your password; enter it again to approve the minutes.",
-                              "password")
+    confirm_password(db, actor, password)  # wrong, or locked: the same words as every re-authentication
     with db.session(actor) as session:
         return _approve(session, actor, item_id, _today(today), expected_version, expected_minutes_id)
 
