@@ -1,15 +1,18 @@
 """What is still owed on a signed decision shows in the queue and in My work (an ADM user trial found it
 nowhere): the final decision after a qualifying determination once the representations period has ended
 or the applicants (or the IRM) have answered, and the applicants' oral and written notification once past
-due."""
+due. A decision without panel cannot have its papers received in the future."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from adoption_desktop.adm import service
 from adoption_desktop.adm.service.data import DecisionRow
 from adoption_desktop.adm.views.queue_model import queue_filter
+from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.reports.my_work import OVERDUE, WorkLine, my_work
@@ -114,3 +117,15 @@ def test_overdue_notifications_are_flagged_until_recorded(db: Database, adm_user
     service.mark_letter_sent(db, adm_user, res.letter_id, D(2025, 12, 11))
     assert _row(db, adm_user, did, D(2025, 12, 11)).clock_code == "decided_on_time"
     assert _adm_lines(db, adm_user, D(2025, 12, 11), did) == []
+
+
+def test_direct_decision_refuses_papers_received_in_the_future(db: Database, adm_user: Principal) -> None:
+    kw: dict[str, str] = dict(decision_type="plan_for_adoption", subject_reference="CH-2026-0100",
+                              subject_initials="J.K.", proposal="Should be placed for adoption.",
+                              social_worker="Sam Worker")
+    with pytest.raises(ValidationError) as err:
+        service.open_direct_decision(db, adm_user, received_on=D(2026, 3, 3), today=D(2026, 3, 2), **kw)
+    assert err.value.field == "received_on"
+    assert "03/03/2026 is in the future" in str(err.value)
+    did = service.open_direct_decision(db, adm_user, received_on=D(2026, 3, 2), today=D(2026, 3, 2), **kw)
+    assert _row(db, adm_user, did, D(2026, 3, 2)).received_on == D(2026, 3, 2)
