@@ -1,11 +1,15 @@
-"""The ADM page in the window after a user trial (pytest-qt, offscreen): once a decision is signed,
-Edit → Undo no longer offers its saved drafts (a signed decision is final) while another decision's draft
-stays undoable."""
+"""The ADM page in the window after a user trial (pytest-qt, offscreen): Ctrl+2 puts the keyboard in the
+decision queue (the arrow keys move in it); once a decision is signed, Edit → Undo no longer offers its
+saved drafts (a signed decision is final) while another decision's draft stays undoable."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from adoption_desktop.adm import service
 from adoption_desktop.adm.views.page import AdmPage
@@ -13,6 +17,8 @@ from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from tests.adm.conftest import handoff
 from tests.conftest import TEST_PASSWORD, make_user
+
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def _decisions(db: Database, n: int) -> list[int]:
@@ -26,6 +32,28 @@ def _decisions(db: Database, n: int) -> list[int]:
 
 def _adm(db: Database) -> Principal:
     return make_user(db, "decider", Role.AGENCY_DECISION_MAKER)
+
+
+def test_ctrl_2_puts_the_keyboard_in_the_decision_queue(db: Database, make_window: Any, qtbot: Any) -> None:
+    _decisions(db, 2)
+    window = make_window(_adm(db))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_0, CTRL)  # My work first: focus is on its list
+    assert window.targets[window.nav.currentRow()].key == "my_work"
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_2, CTRL)
+    page = window.page("adm")
+    assert isinstance(page, AdmPage)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.view, timeout=2000)
+    first = page.view.currentIndex().row()
+    assert page.model.rowCount() == 2 and first >= 0
+    QTest.keyClick(page.view, Qt.Key.Key_Down if first == 0 else Qt.Key.Key_Up)
+    QApplication.processEvents()
+    assert page.view.currentIndex().row() != first  # the arrow key moved in the queue
+    # back from another area: the queue has the keyboard again
+    qtbot.keyClick(page.view, Qt.Key.Key_0, CTRL)
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_2, CTRL)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.view, timeout=2000)
 
 
 def test_undo_leaves_the_edit_menu_once_the_decision_is_signed(db: Database, make_window: Any, qtbot: Any) -> None:

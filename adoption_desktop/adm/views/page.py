@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -168,6 +168,11 @@ class AdmPage(QWidget):
         self.setTabOrder(self.view, self.detail)
         self._types_loaded = False
         self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not event.spontaneous():  # opened (Ctrl+2, the Areas list, a My work line): the arrow keys move in the queue
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- loading ------------------------------------------------------------------------------
     def _ask_information(self) -> None:
