@@ -51,7 +51,7 @@ from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
-STATES = (("open", "Waiting, paused or to follow up"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
+STATES = (("open", "Open or to follow up"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
           ("signed", "Signed"), ("all", "All"))
 
 
