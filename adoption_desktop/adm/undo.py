@@ -2,8 +2,9 @@
 letters go to). The reverse puts the previous draft back in one audited transaction, refused
 (``StaleRecord``) when someone else saved the decision since, and refused for good once it is signed.
 
-Signing is final: it asks for the password again and never enters the undo stack; a signed decision is
-corrected by a new version with a reason."""
+Signing is final: it asks for the password again and never enters the undo stack, and the screen drops
+the decision's draft entries from it (:func:`forget_signed`); a signed decision is corrected by a new
+version with a reason."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.undo import UndoEntry, changed_since
+from adoption_desktop.core.undo import UndoEntry, UndoStack, changed_since
 
 AREA = "adm"
 
@@ -31,6 +32,24 @@ class Draft:
     addressee: str
     salutation: str
     social_worker: str
+
+
+@dataclass(frozen=True)
+class DraftEntry(UndoEntry):
+    """The undo entry of a saved draft, with the decision it belongs to (dropped when that is signed)."""
+
+    decision_id: int = 0
+
+
+def entry_for(entry: UndoEntry, decision_id: int) -> bool:
+    """True when ``entry`` changes the draft of decision ``decision_id``."""
+    return isinstance(entry, DraftEntry) and entry.decision_id == decision_id
+
+
+def forget_signed(stack: UndoStack, decision_id: int) -> int:
+    """Drop the draft entries of a decision just signed (a signed decision is final: putting a draft back
+    could only be refused, and Undo would stay offered for nothing). Returns how many were dropped."""
+    return stack.drop(lambda e: entry_for(e, decision_id))
 
 
 def _draft(d: AdmDecision) -> Draft:
@@ -70,7 +89,7 @@ def _draft_entry(db: Database, actor: Principal, decision_id: int, before: Draft
         back = restore_draft(db, actor, decision_id, before, expected_version=version, expected=after)
         return _draft_entry(db, actor, decision_id, after, before, back, label)
 
-    return UndoEntry(label, reverse, actor.user_id, AREA, "the draft decision")
+    return DraftEntry(label, reverse, actor.user_id, AREA, "the draft decision", decision_id=decision_id)
 
 
 def restore_draft(db: Database, actor: Principal, decision_id: int, draft: Draft, *, expected_version: int,

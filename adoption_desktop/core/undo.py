@@ -107,6 +107,17 @@ class UndoStack:
         if had:
             self._changed()
 
+    def drop(self, matches: Callable[[UndoEntry], bool]) -> int:
+        """Forget the entries, done and undone, that ``matches`` picks out: the record they change has become
+        final (a signed ADM decision) and they can never apply again. Returns how many were dropped."""
+        before = len(self._done) + len(self._undone)
+        self._done[:] = [e for e in self._done if not matches(e)]
+        self._undone[:] = [e for e in self._undone if not matches(e)]
+        dropped = before - len(self._done) - len(self._undone)
+        if dropped:
+            self._changed()
+        return dropped
+
     def _step(self, source: list[UndoEntry], target: list[UndoEntry], what: str) -> UndoEntry:
         if not source:
             raise NothingToUndo(f"There is nothing to {what}.")

@@ -137,14 +137,36 @@ def _adm_rows(session: Session, today: dt.date) -> list[tuple[int, str, str, str
     return out
 
 
+def _adm_follow_ups(session: Session, today: dt.date) -> list[tuple[int, str, str, str, dt.date | None]]:
+    """(id, reference, type label — what is owed, code, due) of signed decisions with something still owed:
+    the final decision after a qualifying determination, an overdue oral or written notification."""
+    from adoption_desktop.adm import rules
+    from adoption_desktop.adm.models import AdmDecision, AdmDecisionType
+    from adoption_desktop.adm.service.queue_and_detail import follow_ups_in
+
+    owed = follow_ups_in(session, today)
+    if not owed:
+        return []
+    labels = {str(code): str(label) for code, label in session.execute(
+        select(AdmDecisionType.code, AdmDecisionType.label))}
+    a = AdmDecision
+    return [(d.id, d.subject_reference, f"{rules.type_label(d.decision_type, labels)} — {owed[d.id].label}",
+             owed[d.id].code, owed[d.id].due)
+            for d in session.execute(select(a.id, a.decision_type, a.subject_reference)
+                                     .where(a.id.in_(list(owed))).order_by(a.id))]
+
+
 def _adm(session: Session, today: dt.date) -> WorkSection:
-    order = {"overdue": 0, "due_today": 1, "paused": 2}
-    tones = {"overdue": OVERDUE, "due_today": DUE, "paused": WAITING}
-    rows = sorted((r for r in _adm_rows(session, today) if r[3] in order),
+    # an overdue decision first (the decision maker's own statutory work), then what is owed on signed ones
+    order = {"overdue": 0, "qd_final_overdue": 1, "notice_overdue": 1, "due_today": 2, "qd_final_due": 2,
+             "paused": 3}
+    tones = {"overdue": OVERDUE, "qd_final_overdue": OVERDUE, "notice_overdue": OVERDUE, "due_today": DUE,
+             "qd_final_due": DUE, "paused": WAITING}
+    rows = sorted((r for r in _adm_rows(session, today) + _adm_follow_ups(session, today) if r[3] in order),
                   key=lambda r: (order[r[3]], r[4] or today, r[0]))
     lines = tuple(WorkLine("adm", "decision", i, ref, label, tones[code], due) for i, ref, label, code, due in rows)
-    return WorkSection("adm", "Decision queue: overdue, due today, paused",
-                       "No decision is overdue, due today or paused.", lines)
+    return WorkSection("adm", "Decision queue: overdue, due today, paused, to follow up",
+                       "No decision is overdue, due today or paused, and nothing is owed on a signed one.", lines)
 
 
 # --- panel administrator -------------------------------------------------------------------------

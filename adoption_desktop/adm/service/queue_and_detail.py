@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import (
@@ -31,11 +33,99 @@ from adoption_desktop.adm.service.data import (
     QdView,
     VersionView,
 )
-from adoption_desktop.adm.settings import ORAL_NOTICE_WD, WRITTEN_NOTICE_WD
+from adoption_desktop.adm.settings import FINAL_DECISION_DUE_WD, ORAL_NOTICE_WD, WRITTEN_NOTICE_WD
 from adoption_desktop.core import audit
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.workdays import WorkingCalendar
+
+# --- follow-ups of signed decisions -------------------------------------------------------------
+
+#: follow-up codes (they take the place of a signed decision's clock in the queue), most urgent first
+QD_FINAL_OVERDUE, NOTICE_OVERDUE, QD_FINAL_DUE = "qd_final_overdue", "notice_overdue", "qd_final_due"
+_URGENCY = (QD_FINAL_OVERDUE, NOTICE_OVERDUE, QD_FINAL_DUE)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What is still owed on a signed decision: the final decision after its qualifying determination
+    (the representations period has ended, or representations / the IRM recommendation are in, and no
+    final decision is open), or the applicants' oral or written notification past its due date."""
+
+    decision_id: int  # the current version of the signed decision
+    code: str  # qd_final_overdue | notice_overdue | qd_final_due
+    label: str
+    due: dt.date | None
+
+
+def _qd_final_due(q: AdmQualifyingDetermination, n: int, cal: WorkingCalendar) -> tuple[dt.date, str]:
+    """When the final decision is due and what started its clock (as ``open_final_decision`` counts)."""
+    start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
+    if q.representations_on is not None and q.irm_applied_on is None:
+        start, why = q.representations_on, f"representations received {q.representations_on:%d/%m/%Y}"
+    elif q.irm_recommendation_on is not None and start == q.irm_recommendation_on:
+        why = f"IRM recommendation received {q.irm_recommendation_on:%d/%m/%Y}"
+    else:
+        why = f"representations period ended {q.deadline:%d/%m/%Y}"
+    due = rules.decision_clock(start, [], n, cal).due_on
+    assert due is not None  # no pauses: always a date
+    return due, why
+
+
+def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
+    """The follow-ups owed on signed, current decisions, by decision id (one per decision, the most urgent
+    first in its label)."""
+    cal = calendar(session)
+    a = AdmDecision
+    versions = list(session.execute(select(a.id, a.root_id, a.decided_on, a.signed_at, a.source, a.qd_id)
+                                    .order_by(a.id)))
+    superseded = set(session.scalars(select(a.supersedes_id).where(a.supersedes_id.is_not(None))))
+    root_of = {v.id: v.root_id or v.id for v in versions}
+    current = {root_of[v.id]: v for v in versions if v.id not in superseded}
+    found: dict[int, list[tuple[str, str, dt.date | None]]] = {}
+
+    # the final decision after a qualifying determination, not yet opened
+    opened_qds = {v.qd_id for v in versions if v.source == "qd_final" and v.qd_id is not None}
+    n_final = get_setting(session, FINAL_DECISION_DUE_WD)
+    for q in session.scalars(select(AdmQualifyingDetermination).where(
+            AdmQualifyingDetermination.final_decision_id.is_(None))):
+        if q.id in opened_qds:
+            continue  # open and pending: the queue shows it with its own clock
+        if q.irm_applied_on is not None and q.irm_recommendation_on is None:
+            continue  # waiting for the IRM: nothing the ADM can do yet
+        if q.representations_on is None and q.irm_recommendation_on is None and today <= q.deadline:
+            continue  # the applicants still have time
+        proposal = current.get(root_of.get(q.decision_id, q.decision_id))
+        if proposal is None:
+            continue
+        due, why = _qd_final_due(q, n_final, cal)
+        code = QD_FINAL_OVERDUE if today > due else QD_FINAL_DUE
+        found.setdefault(proposal.id, []).append((code, f"QD: {why} — final decision due {due:%d/%m/%Y}", due))
+
+    # the applicants told orally and in writing within the set working days of the decision
+    told: dict[int, set[str]] = {}
+    for decision_id, kind in session.execute(select(AdmNotification.decision_id, AdmNotification.kind)):
+        told.setdefault(root_of.get(decision_id, decision_id), set()).add(kind)
+    oral_wd, written_wd = get_setting(session, ORAL_NOTICE_WD), get_setting(session, WRITTEN_NOTICE_WD)
+    for root, d in current.items():
+        if d.signed_at is None or d.decided_on is None:
+            continue
+        oral_due, written_due = rules.notification_due(d.decided_on, oral_wd, written_wd, cal)
+        done = told.get(root, set())
+        late = [(what, due) for what, kind, due in (("Oral", "oral", oral_due), ("Written", "written", written_due))
+                if kind not in done and today > due]
+        if late:
+            words = " and ".join(f"{what.lower() if i else what} notification overdue (due {due:%d/%m/%Y})"
+                                 for i, (what, due) in enumerate(late))
+            found.setdefault(d.id, []).append((NOTICE_OVERDUE, words, late[0][1]))
+
+    out: dict[int, FollowUp] = {}
+    for decision_id, items in found.items():
+        items.sort(key=lambda x: _URGENCY.index(x[0]))
+        out[decision_id] = FollowUp(decision_id, items[0][0], "; ".join(x[1] for x in items), items[0][2])
+    return out
+
 
 # --- queue and detail ---------------------------------------------------------------------------
 
@@ -61,7 +151,10 @@ def list_queue(db: Database, actor: Principal, today: dt.date, *, include_supers
             if sup and not include_superseded:
                 continue
             rows.append(_row(d, today, cal, extra, sup, open_pauses.get(d.id)))
-        return rows
+        # a signed decision with something still owed on it shows that in place of its clock
+        owed = follow_ups_in(session, today)
+        return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label) if r.id in owed else r
+                for r in rows]
 
 
 def _qd_view(q: AdmQualifyingDetermination) -> QdView:

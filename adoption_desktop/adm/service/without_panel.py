@@ -20,8 +20,11 @@ from adoption_desktop.core.text_input import check_date, clean_name, clean_refer
 
 def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, subject_reference: str,
                          subject_initials: str, received_on: dt.date, proposal: str, reasons: str = "",
-                         social_worker: str = "", addressee: str = "", salutation: str = "") -> int:
-    """A decision without panel (child's plan for adoption, reg 25A temporary approval, local types)."""
+                         social_worker: str = "", addressee: str = "", salutation: str = "",
+                         today: dt.date | None = None) -> int:
+    """A decision without panel (child's plan for adoption, reg 25A temporary approval, local types).
+    The papers cannot have been received after ``today`` (default: the computer's date): the decision's
+    clock runs from that day."""
     require(actor, Permission.ADM_EDIT)
     subject_reference = clean_reference(subject_reference, "Case reference", max_length=120)
     subject_initials = clean_name(subject_initials, "Initials", max_length=20)
@@ -31,6 +34,11 @@ def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, 
     addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
     salutation = clean_text(salutation, "Salutation", max_length=120)
     check_date(received_on, "Papers received on", "event", required=True)
+    day = today or dt.date.today()
+    if received_on > day:
+        raise ValidationError(f"Papers received on: {received_on:%d/%m/%Y} is in the future; enter the day the "
+                              f"papers reached the decision maker (today, {day:%d/%m/%Y}, or earlier).",
+                              "received_on")
     if not subject_reference.strip():
         raise ValidationError("Case reference: enter the agency case number.", "subject_reference")
     if not proposal.strip():

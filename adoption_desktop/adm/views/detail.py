@@ -443,7 +443,11 @@ class DecisionPanel(QWidget):
 
         self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why,
                                                 sign_anyway=anyway, correction_shown=shown_correction),
-                  lambda _r: None, failed)
+                  lambda _r: self._signed(did), failed)
+
+    def _signed(self, decision_id: int) -> None:
+        """Signed: final. Its saved drafts leave Edit → Undo (putting one back could only be refused)."""
+        adm_undo.forget_signed(self.ctx.undo, decision_id)
 
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
         if self.detail is None:

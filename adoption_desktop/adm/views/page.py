@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,7 +33,13 @@ from adoption_desktop.adm import service
 from adoption_desktop.adm.service import DecisionRow
 from adoption_desktop.adm.views.detail import DecisionPanel
 from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialog
-from adoption_desktop.adm.views.queue_model import COL_CLOCK, QUEUE_WIDTHS, queue_filter, queue_model
+from adoption_desktop.adm.views.queue_model import (
+    COL_CLOCK,
+    FOLLOW_UPS,
+    QUEUE_WIDTHS,
+    queue_filter,
+    queue_model,
+)
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import plural
@@ -45,7 +51,7 @@ from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
-STATES = (("open", "Waiting and paused"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
+STATES = (("open", "Open or to follow up"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
           ("signed", "Signed"), ("all", "All"))
 
 
@@ -163,6 +169,11 @@ class AdmPage(QWidget):
         self._types_loaded = False
         self.reload()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not event.spontaneous():  # opened (Ctrl+2, the Areas list, a My work line): the arrow keys move in the queue
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
     # --- loading ------------------------------------------------------------------------------
     def _ask_information(self) -> None:
         """Ctrl+Shift+I: Ask for more information… on the decision shown (its button lost its Alt letter
@@ -241,7 +252,9 @@ class AdmPage(QWidget):
         rows = self.model.rows()
         overdue = sum(1 for r in rows if r.clock_code == "overdue")
         today = sum(1 for r in rows if r.clock_code == "due_today")
-        self.count_label.setText(f"{plural(len(rows), 'decision')} shown — {overdue} overdue, {today} due today")
+        owed = sum(1 for r in rows if r.clock_code in FOLLOW_UPS)
+        self.count_label.setText(f"{plural(len(rows), 'decision')} shown — {overdue} overdue, {today} due today"
+                                 + (f", {owed} to follow up" if owed else ""))
         if not rows:
             empty = "No decisions match the filter" if self._total else "No decisions yet"
             hint = "Clear Find (Ctrl+F) or choose another Type or Show." if self._total else ""

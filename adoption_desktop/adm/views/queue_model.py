@@ -17,12 +17,18 @@ LATE_BRUSH = QBrush(QColor("#7A3B00"))
 
 def _clock_brush(r: DecisionRow) -> QBrush | None:
     return {"overdue": OVERDUE_BRUSH, "due_today": DUE_TODAY_BRUSH, "due_soon": DUE_TODAY_BRUSH,
-            "paused": PAUSED_BRUSH, "decided_late": LATE_BRUSH}.get(r.clock_code)
+            "paused": PAUSED_BRUSH, "decided_late": LATE_BRUSH, "qd_final_overdue": OVERDUE_BRUSH,
+            "notice_overdue": OVERDUE_BRUSH, "qd_final_due": DUE_TODAY_BRUSH}.get(r.clock_code)
 
 
-#: urgency order for sorting by the clock column: overdue first
-CLOCK_ORDER = {"overdue": 0, "due_today": 1, "due_soon": 2, "on_track": 3, "paused": 4, "decided_late": 5,
-               "decided_on_time": 6}
+#: urgency order for sorting by the clock column: overdue first (a signed decision's follow-up — the final
+#: decision after a qualifying determination, a late notification — in place of its clock, beside them)
+CLOCK_ORDER = {"overdue": 0, "qd_final_overdue": 0, "notice_overdue": 0, "due_today": 1, "qd_final_due": 1,
+               "due_soon": 2, "on_track": 3, "paused": 4, "decided_late": 5, "decided_on_time": 6}
+#: a signed decision's follow-ups (see ``service.follow_ups_in``)
+FOLLOW_UPS = frozenset({"qd_final_overdue", "notice_overdue", "qd_final_due"})
+#: clock codes the "Overdue or due today" filter keeps
+ATTENTION = frozenset({"overdue", "due_today"}) | FOLLOW_UPS
 STATE_LABELS = {"pending": "Waiting", "paused": "Paused", "signed": "Signed"}
 
 # The most urgent facts come first after the reference (clock, due date) so they are visible on a
@@ -63,10 +69,10 @@ def queue_filter(text: str, type_code: str, state: str) -> Callable[[DecisionRow
             return False
         if type_code and r.decision_type != type_code:
             return False
-        if state == "open":
-            return r.state != "signed"
+        if state == "open":  # a signed decision with something still owed on it stays in view
+            return r.state != "signed" or r.clock_code in FOLLOW_UPS
         if state == "overdue":
-            return r.clock_code in ("overdue", "due_today")
+            return r.clock_code in ATTENTION
         if state in ("paused", "signed"):
             return r.state == state
         return True
