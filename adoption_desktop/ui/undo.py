@@ -122,6 +122,7 @@ class UndoNotice(QWidget):
         row.addStretch(1)
 
     def show_entry(self, message: str, link: str, what: str) -> None:
+        self.what = what
         self.text.setText(message)
         self.text.setToolTip(message)
         self.link.href = link
@@ -174,6 +175,13 @@ class UndoUi(QObject):
             self.undo_action.setText(f"&Undo: {stack.undo_label()}" if stack.can_undo() else "&Undo")
             self.redo_action.setEnabled(stack.can_redo())
             self.redo_action.setText(f"&Redo: {stack.redo_label()}" if stack.can_redo() else "&Redo")
+            # the notice's link offers an entry the stack no longer holds (a signed decision's drafts were
+            # dropped): the notice goes rather than offer a link that does nothing
+            href, what = self.notice.link.href, getattr(self.notice, "what", "")
+            gone = (href == "undo" and (not stack.can_undo() or stack.undo_label() != what)) or (
+                href == "redo" and (not stack.can_redo() or stack.redo_label() != what))
+            if gone and self.notice.isVisible():
+                self.notice.hide()
 
     def offer(self, entry: UndoEntry) -> None:
         """Right after a reversible action: say what was done, with the Undo link."""

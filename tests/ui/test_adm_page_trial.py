@@ -72,7 +72,11 @@ def test_undo_leaves_the_edit_menu_once_the_decision_is_signed(db: Database, mak
     page.detail.decision_text.setPlainText("Approved as suitable to adopt one or two children.")
     page.detail.save_draft()
     assert len(window.ctx.undo) == 3
+    notice = window.undo_ui.notice
+    assert notice.isVisibleTo(window) and notice.link.href == "undo"  # "Saved the draft … — Undo"
     page.detail.sign(password=TEST_PASSWORD)  # the password given: the dialog that asks is tested elsewhere
+    # the status bar's Undo link offered a draft that can no longer be undone: it is gone, not a dead link
+    assert not notice.isVisibleTo(window)
     assert page.message.isHidden(), page.message.text()
     signed = service.get_decision(db, window.ctx.principal, to_sign, dt.date.today(), opening=False)
     assert signed.row.state == "signed"

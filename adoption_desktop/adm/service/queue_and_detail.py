@@ -184,8 +184,9 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
         ids = [v.id for v in versions]
         letters = tuple(_letter_view(r) for r in session.scalars(
             select(AdmLetter).where(AdmLetter.decision_id.in_(ids)).order_by(AdmLetter.id)))
-        qd_row = session.scalars(select(AdmQualifyingDetermination).where(
-            AdmQualifyingDetermination.decision_id.in_(ids))).first()
+        qd_row = session.scalars(select(AdmQualifyingDetermination).where(  # the newest: a proposal corrected
+            AdmQualifyingDetermination.decision_id.in_(ids))  # into an approval and back has a closed one too
+            .order_by(AdmQualifyingDetermination.id.desc())).first()
         if qd_row is None and d.qd_id is not None:
             qd_row = session.get(AdmQualifyingDetermination, d.qd_id)
         notes = {n.kind: n.on_date for n in session.scalars(
