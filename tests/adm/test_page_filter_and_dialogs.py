@@ -101,7 +101,7 @@ def test_filter_that_hides_only_the_open_decision_asks_for_a_choice(db: Database
 def test_signed_decision_stays_listed_beside_its_detail(db: Database, adm_user: Principal, qtbot: Any) -> None:
     overdue, _due_today = _queue(db)
     page = _page(db, adm_user, qtbot)
-    assert page.state_combo.currentData() == "open"  # "Waiting and paused" hides signed decisions
+    assert page.state_combo.currentData() == "open"  # "Open or to follow up" hides signed decisions with nothing owed
     page.detail.decision_text.setPlainText("Approved.")
     page.detail.sign(password=TEST_PASSWORD)  # overdue: refused until the reason for delay is given
     assert "Reason for delay" in page.message.text()
