@@ -17,6 +17,7 @@ from docx.oxml import parse_xml
 from docx.shared import Pt, RGBColor
 from docx.table import Table
 
+from adoption_desktop.core.documents.docx_properties import stamp
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import load_template
 from adoption_desktop.core.files import output_file
@@ -289,6 +290,8 @@ def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = N
     for item in pack.items:
         _item_section(doc, numbers[item.id] if item_id is None else item.position, item, pack.member_names)
     _approval_block(doc, pack)
+    stamp(doc, title=f"Adoption panel minutes: {heading}" + (" (draft)" if pack.draft else ""),
+          author=pack.agency_name)
     path = Path(path)
     with output_file(path) as tmp:
         doc.save(str(tmp))

@@ -24,6 +24,7 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Mm, Pt, RGBColor
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core.documents.docx_properties import stamp
 from adoption_desktop.core.resources import resource_path
 
 TEMPLATE_NAME = "minutes.docx"
@@ -124,6 +125,7 @@ def build(path: Path) -> Path:
 
     doc.add_paragraph("Adoption panel minutes", style="Title")
     doc.add_paragraph(MARKER)
+    stamp(doc, title="Adoption panel minutes template", author="")  # each export stamps the agency's name
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path

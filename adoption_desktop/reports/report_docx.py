@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from adoption_desktop.adm import rules as adm_rules
+from adoption_desktop.core.documents.docx_properties import stamp
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
@@ -288,6 +289,7 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
         if data.financial_quarters else "Figure 3. Trends by calendar quarter; the latest quarter is solid")
     doc.add_paragraph("Figures are counts and durations only; no person can be identified from this report. "
                       "“–” means nothing was recorded; “n/a” means there was nothing to measure.")
+    stamp(doc, title=f"{data.title}: {p0.label}", author=data.agency_name)
     path = Path(path)
     secure_umask()
     with output_file(path) as tmp:

@@ -17,6 +17,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Mm, Pt, RGBColor
 
+from adoption_desktop.core.documents.docx_properties import stamp
 from adoption_desktop.core.resources import resource_path
 
 TEMPLATE_NAME = "report.docx"
@@ -60,6 +61,7 @@ def build(path: Path) -> Path:
     footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:rPr><w:sz w:val="16"/>'
                                '</w:rPr><w:t>1</w:t></w:r></w:fldSimple>'))
     doc.add_paragraph(MARKER)
+    stamp(doc, title="Annual report template", author="")  # each report stamps the agency's name
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path

@@ -26,6 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from adoption_desktop.core.documents.docx_properties import stamp
 from adoption_desktop.core.files import output_file
 
 if TYPE_CHECKING:
@@ -152,8 +153,7 @@ def letters_document(letters: Iterable[Letter], head: Letterhead, *, title: str 
     section.top_margin, section.bottom_margin = Mm(18), Mm(22)
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT_NAME, Pt(BODY_PT)
-    doc.core_properties.title = title
-    doc.core_properties.author = head.agency_name
+    stamp(doc, title=title, author=head.agency_name)
     _footer(doc, head)
     count = 0
     for letter in letters:

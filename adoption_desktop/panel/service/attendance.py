@@ -33,7 +33,6 @@ from adoption_desktop.panel.service.common import (
     P,
     _absences,
     _attendance,
-    _current_minutes,
     _declarations,
     _item,
     _present_for_item,
@@ -41,6 +40,8 @@ from adoption_desktop.panel.service.common import (
     _sitting,
     quorum_rule,
 )
+from adoption_desktop.panel.service.counted import drop_view as _drop_view
+from adoption_desktop.panel.service.counted import off_list_reason
 from adoption_desktop.panel.snapshots import AttendanceChange, RemovedAbsence, RemovedDeclaration
 from adoption_desktop.panel.snapshots import absence as absence_snapshot
 from adoption_desktop.panel.snapshots import declaration as declaration_snapshot
@@ -131,10 +132,13 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
         raise ValidationError("Attendance: the mark shown must be present, apologies, absent or not recorded.",
                               "expected")
     with db.session(actor) as session:
-        _sitting(session, sitting_id)
+        sitting = _sitting(session, sitting_id)
         member = session.get(PanelMember, member_id)
         if member is None:
             raise NotFound(f"No central-list member with id {member_id}.")
+        off_list = off_list_reason(member, sitting.sitting_date)
+        if off_list and status != "absent":  # "absent" stays open: it corrects a mark made before the date was set
+            raise ValidationError(f"Attendance: {off_list}, so cannot be marked {status} at it.", "status")
         items = _locked_items(session, sitting_id)
         row = _mark_row(session, sitting_id, member_id)
         before = row.status if row is not None else ""
@@ -154,6 +158,9 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
                     row.status = status
         elif row.status != status:
             row.status = status
+        if before == "present" and status != "present":  # no longer at the sitting: no view on its items
+            for i in items:
+                _drop_view(session, i, member_id, f"marked {status} at the sitting")
         return AttendanceChange(sitting_id, member_id, member.full_name, before, status)
 
 
@@ -164,6 +171,9 @@ class RestMarked:
 
     changes: tuple[AttendanceChange, ...]
     skipped: tuple[str, ...]
+    #: people asked for who were not on the central list on the sitting's day, left unmarked, each with
+    #: why ("Isla Brammere (was removed from the central list on 01/10/2026, before the sitting of …)")
+    not_on_list: tuple[str, ...] = ()
 
 
 def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Sequence[int] | None = None
@@ -171,7 +181,8 @@ def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Seq
     """Mark present, in one transaction, the people the screen showed as not recorded (``seen``: member
     ids; ``None``: everyone on the sitting's list not recorded) who are still not recorded in the database.
     The sitting's items are locked first (id order) and the marks read under the lock; a person someone
-    else marked meanwhile keeps that mark and is named in ``skipped``, with who marked them and when."""
+    else marked meanwhile keeps that mark and is named in ``skipped``, with who marked them and when; a
+    person not on the central list on the sitting's day is not marked and is named in ``not_on_list``."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         sitting = _sitting(session, sitting_id)
@@ -183,11 +194,16 @@ def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Seq
             a.member_id for a in _attendance(session, sitting) if not a.status]
         changes: list[AttendanceChange] = []
         skipped: list[str] = []
+        not_on_list: list[str] = []
         for member_id in wanted:
             member = session.get(PanelMember, member_id)
             if member is None:
                 raise NotFound(f"No central-list member with id {member_id}.")
             row = stored.get(member_id)
+            off_list = off_list_reason(member, sitting.sitting_date)
+            if row is None and off_list:
+                not_on_list.append(f"{member.full_name} ({off_list.removeprefix(member.full_name + ' ')})")
+                continue
             if row is None:
                 check_attendance_open(session, items, member, "", "present")
                 if _insert_mark(session, sitting_id, member_id, "present") is not None:
@@ -197,7 +213,7 @@ def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Seq
             who, at = last_mark_change(session, sitting_id, member_id, row.id if row is not None else None)
             skipped.append(f"{member.full_name} ({_mark_label(row.status if row is not None else '')}, "
                            f"marked by {who} at {when_text(at)})")
-        return RestMarked(tuple(changes), tuple(skipped))
+        return RestMarked(tuple(changes), tuple(skipped), tuple(not_on_list))
 
 
 def check_attendance_open(session: Session, items: Sequence[PanelItem], member: PanelMember, before: str,
@@ -240,6 +256,8 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
         d = PanelDeclaration(item_id=item_id, member_id=member_id, interest=interest.strip(), withdrew=withdrew)
         session.add(d)
         session.flush()
+        if withdrew:  # took no part: a view saved before the declaration is not theirs to give
+            _drop_view(session, item, member_id, "declared an interest and withdrew")
         return d.id
 
 
@@ -333,16 +351,12 @@ def _check_open(session: Session, item: PanelItem, what: str, more: str = "", *,
         raise Conflict(locked.format(what=what) + more)
 
 
-def drop_view(session: Session, item: PanelItem, member_id: int) -> None:
-    """A member recorded as out of the room gave no view on the item: a view already typed into its draft
-    minutes is taken out with the record (otherwise the minutes would say both)."""
-    m = _current_minutes(session, item.id)
-    if m is None:
-        return
-    views = json.loads(m.member_views or "{}")
-    if str(member_id) in views:
-        del views[str(member_id)]
-        m.member_views = json.dumps(views, ensure_ascii=False)
+def drop_view(session: Session, item: PanelItem, member_id: int,
+              why: str = "recorded as not present for this item") -> bool:
+    """A member recorded as out of the room (or withdrawn, or no longer present) gave no view on the item:
+    a view already typed into its draft minutes is taken out with the record, audited (otherwise the
+    minutes would say both)."""
+    return _drop_view(session, item, member_id, why)
 
 
 def _check_reason(reason: str) -> None:

@@ -32,6 +32,7 @@ from adoption_desktop.panel.service.common import (
     _sitting,
     _today,
 )
+from adoption_desktop.panel.service.counted import chair_problem, views_problem
 from adoption_desktop.panel.service.data import ItemRow, MinutesRow, advice_text
 from adoption_desktop.panel.service.minutes import (
     _complete,
@@ -147,7 +148,8 @@ def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt
         changed = _changed_since_shown(session, m, expected_version, expected_minutes_id)
         if changed is not None:
             return [str(changed)]
-        problems = _approval_problems(session, item, m, _today(today))
+        problems = _approval_problems(session, item, m, _today(today)) + _who_and_whose_views(session, actor,
+                                                                                              item, m)
         try:  # what sending to the chair checks, checked again at approval (minutes sent before a check existed)
             _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
         except ValidationError as err:
@@ -164,6 +166,16 @@ def _approval_problems(session: Session, item: PanelItem, m: PanelMinutes, today
     return rules.approval_problems(sitting.sitting_date, today, today,
                                    {a.member_id: a.full_name for a in present} if needs_views else {},
                                    _draft_of(m).member_views)
+
+
+def _who_and_whose_views(session: Session, actor: Principal, item: PanelItem, m: PanelMinutes) -> list[str]:
+    """A chair who did not count for the item (declared an interest and withdrew, say) does not approve its
+    minutes; nor are minutes approved holding a view of someone who did not count (the Word minutes and the
+    ADM's extract would say what the chair's grid did not show)."""
+    then = ("The panel administrator saves them again and sends them back to you. Nothing was approved.")
+    return [p for p in (chair_problem(session, item, actor.user_id),
+                        views_problem(session, item, m, then).replace(
+                            " and send them to the chair. " + then, ". " + then)) if p]
 
 
 def _check_approval_order(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> None:
@@ -219,6 +231,8 @@ def _approve(session: Session, actor: Principal, item_id: int, today: dt.date,
     quorum = _item_quorum(session, item)
     _complete(item, m, quorum, _papers_received(session, item))
     _check_approval_order(session, item, m, today)
+    for problem in _who_and_whose_views(session, actor, item, m):
+        raise ValidationError(problem, "member_views")
     m.status, m.approved_on = "approved", today
     m.approved_by_user_id, m.approved_by_name = actor.user_id, actor.full_name
     m.quorum_statement = quorum.summary

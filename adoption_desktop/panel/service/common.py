@@ -166,7 +166,7 @@ def _attendance(session: Session, sitting: PanelSitting) -> list[AttendanceRow]:
             continue
         out.append(AttendanceRow(m.id, m.full_name, m.role_type, rules.ROLE_LABELS.get(m.role_type, m.role_type),
                                  rules.is_adviser(m.role_type), m.independent, m.pqe_years,
-                                 statuses.get(m.id, "")))
+                                 statuses.get(m.id, ""), on_list))
     # chair first, then vice chairs, members, advisers
     order = list(rules.ROLE_LABELS)
     out.sort(key=lambda a: (a.is_adviser, order.index(a.role_type) if a.role_type in order else 99, a.full_name))
@@ -177,9 +177,12 @@ def _present_for_item(attendance: Sequence[AttendanceRow], declarations: Sequenc
                       absences: Sequence[AbsenceRow]) -> list[AttendanceRow]:
     """The members who count for an item: present at the sitting, not advisers, not withdrawn after a
     declaration, and not recorded as out of the room for the item (arrived after it, left before or
-    during it). ``absences`` is required so that no caller forgets them (AAR 2005 reg 3)."""
+    during it), and on the central list on the sitting's day (a mark recorded before the member's leaving
+    date was set never counts them). ``absences`` is required so that no caller forgets them (AAR 2005
+    reg 3)."""
     out = {d.member_id for d in declarations if d.withdrew} | {x.member_id for x in absences}
-    return [a for a in attendance if a.status == "present" and not a.is_adviser and a.member_id not in out]
+    return [a for a in attendance
+            if a.status == "present" and not a.is_adviser and a.on_list and a.member_id not in out]
 
 
 def _quorum(rule: QuorumRule, present: Sequence[AttendanceRow]) -> QuorumResult:

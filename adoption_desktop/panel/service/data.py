@@ -261,6 +261,9 @@ class AttendanceRow:
     independent: bool
     pqe_years: int | None
     status: str  # "" = not recorded
+    #: on the central list on the sitting's day (joined on or before it, not yet left); a mark recorded
+    #: for someone who was not on it never counts them
+    on_list: bool = True
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,13 @@ from adoption_desktop.panel.service.agenda import add_item
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
     P,
-    _absences,
     _current_minutes,
     _draft_of,
     _item,
     _minutes_row,
     _today,
 )
+from adoption_desktop.panel.service.counted import counted_ids, uncounted_views, views_problem
 from adoption_desktop.panel.service.data import ItemInput, MinutesDraft, MinutesRow, advice_text
 
 
@@ -113,9 +113,7 @@ def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDra
     with db.session(actor) as session:
         item, m = _locked_item_minutes(session, item_id)
         _validate_draft(item, draft, _item_quorum(session, item))
-        away = {x.member_id for x in _absences(session, [item_id])[item_id]}
-        if away & draft.member_views.keys():  # out of the room for the item: no view (an editor opened before)
-            draft = replace(draft, member_views={k: v for k, v in draft.member_views.items() if k not in away})
+        draft = _counted_views_only(session, item, draft)
         if m is not None and m.status == "approved":
             raise Conflict(f"These minutes were {_minutes_done_by(session, m)} and are locked; record a "
                            "correction as a new version with a reason.")
@@ -134,6 +132,21 @@ def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDra
         _apply_draft(m, draft)
         session.flush()
         return _minutes_row(m)
+
+
+def _counted_views_only(session: Session, item: PanelItem, draft: MinutesDraft) -> MinutesDraft:
+    """The draft holding only the views of the members counted for the item: one of an adviser, of someone
+    withdrawn, out of the room, not present or not on the central list that day (typed in an editor opened
+    before they stopped counting, or by a script) is taken out and the audit log names them. The chair's
+    grid, the Word minutes and the ADM's extract then all say the same."""
+    keep = counted_ids(session, item)
+    if not draft.member_views.keys() - keep:
+        return draft
+    gone = uncounted_views(session, item, {k: v for k, v in draft.member_views.items() if v.strip()})
+    if gone:
+        audit.record(session, "views_not_saved", "panel_items", item.id,
+                     detail="views of people who did not count for the item not saved: " + "; ".join(gone))
+    return replace(draft, member_views={k: v for k, v in draft.member_views.items() if k in keep})
 
 
 def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult,
@@ -182,6 +195,9 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
         if m.status != "draft":
             raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
         _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
+        problem = views_problem(session, item, m, "Nothing was sent.")
+        if problem:
+            raise ValidationError(problem, "member_views")
         m.status, m.submitted_on = "submitted", _today(today)
         session.flush()  # the version returned is the one stored (the chair's approval is checked against it)
         return _minutes_row(m)

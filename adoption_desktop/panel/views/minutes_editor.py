@@ -236,7 +236,7 @@ class MinutesEditor(QWidget):
             self._fill(m.draft if m else MinutesDraft())
             withdrawn = {x.member_id for x in item.declarations if x.withdrew} | {
                 x.member_id for x in item.absences}
-            self.views_model.set_rows([a for a in self.present if a.status == "present"
+            self.views_model.set_rows([a for a in self.present if a.status == "present" and a.on_list
                                        and a.member_id not in withdrawn])
             locked = bool(m and m.locked)
             self._lock(locked or not self.can_edit)

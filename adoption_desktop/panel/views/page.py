@@ -790,9 +790,13 @@ class PanelPage(QWidget):
         self.ctx.did(entry)
         marked = (f"{plural(len(result.changes), 'person', 'people')} marked present."
                   if result.changes else "Nobody was marked present.")
-        if result.skipped:
-            self.say(f"{marked} Not changed, as someone else marked them meanwhile: {'; '.join(result.skipped)}.",
-                     error=True)
+        if result.skipped or result.not_on_list:
+            said = [marked]
+            if result.skipped:
+                said.append(f"Not changed, as someone else marked them meanwhile: {'; '.join(result.skipped)}.")
+            if result.not_on_list:
+                said.append(f"Not marked, as not on the central list that day: {'; '.join(result.not_on_list)}.")
+            self.say(" ".join(said), error=True)
         else:
             self.say(marked)
 
