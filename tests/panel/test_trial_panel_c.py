@@ -84,6 +84,10 @@ def test_a_mark_made_before_the_leaving_date_was_set_never_counts(panel: Panel) 
     _remove(panel, "pe")  # the mark stays (recorded before), but the member was not on the list that day
     q = svc.item_quorum(panel.db, panel.clerk, item)
     assert q.counted == 4 and not q.quorate
+    # nor do the minutes list them among the members present (the trial's Word minutes did)
+    pack = svc.minutes_pack(panel.db, panel.clerk, panel.sitting_id, today=TODAY, record_export=False)
+    assert panel.members["pe"] not in {a.member_id for a in pack.present + pack.advisers}
+    assert panel.members["sw"] in {a.member_id for a in pack.present}
     # correcting the old mark to absent stays open
     svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["pe"], "absent")
 

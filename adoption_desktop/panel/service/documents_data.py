@@ -80,8 +80,8 @@ def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.d
         return MinutesPack(
             get_setting(session, AGENCY_NAME), get_setting(session, AGENCY_ADDRESS),
             _sitting_row(session, s, _today(today), len(items)),
-            tuple(a for a in attendance if a.status == "present" and not a.is_adviser),
-            tuple(a for a in attendance if a.status == "present" and a.is_adviser),
+            tuple(a for a in attendance if a.status == "present" and not a.is_adviser and a.on_list),
+            tuple(a for a in attendance if a.status == "present" and a.is_adviser and a.on_list),
             tuple(a for a in attendance if a.status == "apologies"),
             tuple(a for a in attendance if a.status == "absent"),
             items, {a.member_id: a.full_name for a in attendance},
