@@ -123,12 +123,16 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         (f"{rules.type_label(t)}: {outcome_label(t, o)}", str(n))
         for (t, o), n in sorted(by_outcome.items())
     ] + [(f"{rules.type_label(t)}: total", str(n)) for t, n in sorted(by_type.items())])
-    qd_outcomes = Counter(q.final_outcome or "awaiting final decision" for q in qds)
+    corrected = sum(1 for q in qds if q.final_outcome == rules.QD_CLOSED_BY_CORRECTION)
+    qd_outcomes = Counter(q.final_outcome or "awaiting final decision" for q in qds
+                          if q.final_outcome != rules.QD_CLOSED_BY_CORRECTION)
     qd = FigureSection("Qualifying determinations (notice sent in the period)", [
         ("Notices sent", str(len(qds))),
         ("Representations received", str(sum(1 for q in qds if q.representations_on))),
         ("Applications to the IRM", str(sum(1 for q in qds if q.irm_applied_on))),
         *((f"Final decision: {k.replace('_', ' ')}", str(v)) for k, v in sorted(qd_outcomes.items())),
+        # a proposal corrected into an approval: no final decision follows, so it is no final outcome
+        *((("Closed: the proposal was corrected into an approval", str(corrected)),) if corrected else ()),
     ])
     late = sorted(((d, rules.working_days_late(d.due_on, d.decided_on, cal)) for d in rows
                    if d.decided_on is not None), key=lambda p: (p[0].decided_on, p[0].id))

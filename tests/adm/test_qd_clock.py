@@ -227,6 +227,13 @@ def test_correcting_a_proposal_into_an_approval_closes_its_route(db: Database, a
         service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 10), summary="Late.")
     with pytest.raises(Conflict, match="closed"):
         service.open_final_decision(db, adm_user, res.qd_id, D(2026, 2, 2))
+    # the figures count it as closed by the correction, not as a final decision's outcome
+    from adoption_desktop.adm.figures import figures
+
+    [qd] = [s for s in figures(db, adm_user, D(2025, 12, 1), D(2025, 12, 31)) if s.title.startswith("Qualifying")]
+    rows = dict(qd.rows)
+    assert rows["Closed: the proposal was corrected into an approval"] == "1"
+    assert not [k for k in rows if k.startswith("Final decision") and "correction" in k]
 
 
 def test_a_proposal_with_representations_is_not_corrected_into_an_approval(db: Database,
