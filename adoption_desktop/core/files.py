@@ -109,24 +109,26 @@ def output_file(path: Path | str) -> Iterator[Path]:
 SCRATCH_PREFIXES = ("ofsted-pack-", "adk-adm-")
 #: a scratch folder untouched for this long, whose process is gone, was left by an export killed mid-way
 SCRATCH_STALE_SECONDS = 10 * 60
-# the names this program gives them: prefix, this process's id, mkdtemp's 8 characters; before, without the
-# process id (tempfile.TemporaryDirectory). Nothing else is ever swept (a pack the user saved there as
-# ofsted-pack-2026-12-03.pdf is a file, and its name is not of this shape).
+# the names this program gives them: prefix, this process's id, mkdtemp's 8 characters; and inside each, the
+# marker file below, written first. Nothing without the marker is ever swept: a folder of the user's own
+# named like ours ("ofsted-pack-20261203", review) is left alone, and so are the folders of versions before
+# the marker (their plain PDFs stay until the system clears its temporary folder).
 _RANDOM = "[a-z0-9_]{8}"
+SCRATCH_MARKER = ".adoption-desktop-scratch"
 _live_scratch: set[Path] = set()
 #: when this process last swept (``time.monotonic``): a batch of letters sweeps once, not per letter
 _last_sweep: float | None = None
 SWEEP_EVERY_SECONDS = 60.0
 
 
-def _scratch_name(name: str) -> tuple[str, int | None] | None:
+def _scratch_name(name: str) -> tuple[str, int] | None:
     """``(prefix, process id or None)`` when ``name`` is one of our scratch folders' names."""
     import re
 
     for prefix in SCRATCH_PREFIXES:
-        found = re.fullmatch(re.escape(prefix) + rf"(?:(\d+)-)?{_RANDOM}", name)
+        found = re.fullmatch(re.escape(prefix) + rf"(\d+)-{_RANDOM}", name)
         if found:
-            return prefix, int(found.group(1)) if found.group(1) else None
+            return prefix, int(found.group(1))
     return None
 
 
@@ -149,7 +151,7 @@ def _process_alive(pid: int) -> bool:
 def sweep_stale_scratch(*, now: float | None = None, folder: Path | None = None) -> list[Path]:
     """Remove the scratch folders of our exports left in the system temporary folder by an export that
     was killed mid-way (power cut, task manager, crash): they hold plain PDFs. Only folders (never files
-    or links) named as this program names them, owned by this user, untouched for
+    or links) named as this program names them and holding its marker file, owned by this user, untouched for
     :data:`SCRATCH_STALE_SECONDS` and (where that can be asked) whose process has ended. Returns those
     removed. Never raises: a folder that cannot be removed is left for the next sweep."""
     import shutil
@@ -178,7 +180,7 @@ def sweep_stale_scratch(*, now: float | None = None, folder: Path | None = None)
             continue
         pid = named[1]
         path = Path(entry.path)
-        if path in _live_scratch or (pid is not None and _process_alive(pid)):
+        if path in _live_scratch or _process_alive(pid) or not (path / SCRATCH_MARKER).is_file():
             continue
         shutil.rmtree(path, ignore_errors=True)
         if not path.exists():
@@ -212,6 +214,7 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
         sweep_stale_scratch()
         _last_sweep = time.monotonic()
     path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))  # mode 0700
+    (path / SCRATCH_MARKER).write_bytes(b"")  # what the sweep looks for: ours, and nothing else
     if not _live_scratch:
         atexit.unregister(_remove_live_scratch)
         atexit.register(_remove_live_scratch)

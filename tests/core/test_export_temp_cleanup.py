@@ -150,18 +150,24 @@ def _decision_again(db: Database, decider: Principal) -> tuple[Principal, int]:
     return decider, decision
 
 
-def _planted(folder: Path, name: str, *, age: float = 3600, pdf: bool = True) -> Path:
+def _planted(folder: Path, name: str, *, age: float = 3600, pdf: bool = True, ours: bool = True) -> Path:
+    """A folder as an export left it (``ours``: with the program's marker file) or as someone else made it."""
     path = folder / name
     path.mkdir()
     if pdf:
         (path / "part.pdf").write_bytes(b"%PDF-1.4 plain")
+    if ours:
+        (path / files.SCRATCH_MARKER).write_bytes(b"")
     os.utime(path, (time.time() - age, time.time() - age))
     return path
 
 
 def test_the_sweep_removes_only_stale_folders_of_ours(systemp: Path) -> None:
-    legacy = _planted(systemp, "ofsted-pack-ab12cd_4")  # as tempfile.TemporaryDirectory named them before
+    legacy = _planted(systemp, "ofsted-pack-ab12cd_4", ours=False)  # an older version's: no marker, kept
     gone = _planted(systemp, "adk-adm-999999999-abcdefgh")  # a process that no longer runs
+    # the user's own folders named like ours (review: "ofsted-pack-20261203" holding their notes was removed)
+    users_dated = _planted(systemp, "ofsted-pack-20261203", ours=False)
+    users_like_ours = _planted(systemp, "adk-adm-999999997-abcdefgh", ours=False)
     fresh = _planted(systemp, "adk-adm-999999998-abcdefgh", age=60)  # perhaps still being written
     running = _planted(systemp, f"ofsted-pack-{os.getpid()}-zzzzzzzz")  # this process: still running
     users_pack = systemp / "ofsted-pack-2026-12-03.pdf"  # a pack the user saved there
@@ -175,9 +181,10 @@ def test_the_sweep_removes_only_stale_folders_of_ours(systemp: Path) -> None:
         link.symlink_to(target)
 
     removed = files.sweep_stale_scratch()
-    assert sorted(removed) == sorted([legacy, gone])
-    assert not legacy.exists() and not gone.exists()
-    for kept in (fresh, running, users_pack, users_folder, other, target / "part.pdf"):
+    assert removed == [gone]
+    assert not gone.exists()
+    for kept in (legacy, users_dated, users_like_ours, fresh, running, users_pack, users_folder, other,
+                 target / "part.pdf"):
         assert kept.exists(), kept
     if os.name != "nt":
         assert link.is_symlink()

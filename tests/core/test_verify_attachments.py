@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import text
 
 from adoption_desktop.core.security.permissions import Role
@@ -124,3 +125,24 @@ def test_a_deleted_document_key_is_reported_for_each_file(open_demo: Callable[..
     assert f"(attachment {under_key[0][0]})" in problems[0]
     if len(under_key) > 10:
         assert problems[-1] == f"letterbox file: {len(under_key) - 10} more files with problems (not listed)"
+
+
+@pytest.mark.parametrize("damage", ["nonce", "key"])
+def test_a_damaged_nonce_or_key_is_reported_not_a_crash(open_demo: Callable[..., Database], damage: str) -> None:
+    """Review: a two-byte nonce or a four-byte key made the cipher raise ValueError, and verify stopped with a
+    traceback and no report."""
+    db = _demo(open_demo)
+    attachment, item, _name, key = _files(db)[0]
+    if damage == "nonce":
+        _raw(db, "UPDATE letterbox_attachment_blobs SET nonce = :n WHERE attachment_id = :a", n=b"\x00\x01",
+             a=attachment)
+    else:
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("UPDATE letterbox_document_keys SET key = x'00112233' WHERE id = ?", (key,))
+            raw.commit()
+        finally:
+            raw.close()
+    problems = _file_problems(db)
+    assert any(f"item {item}," in p and "does not match the SHA-256" in p for p in problems), problems

@@ -314,7 +314,7 @@ def _stored_file_problems(session: Session, limit: int = 10) -> list[str]:
             try:
                 load_blob(session, a)
                 why = ""
-            except AppError:
+            except (AppError, ValueError, TypeError):  # a damaged key or nonce: the cipher refuses it (review)
                 why = "its stored file does not match the SHA-256 it was filed with (altered or damaged)"
         if why:
             found.append(f"letterbox file: item {a.item_id}, {a.filename!r} (attachment {a.id}): {why}; "
