@@ -63,6 +63,13 @@ def test_qd_period_ended_flags_the_final_decision(db: Database, adm_user: Princi
     assert row.clock_label == "QD: representations period ended 28/01/2026 — final decision due 06/02/2026"
     keep = queue_filter("", "", "open")
     assert keep is not None and keep(row)  # a signed decision with something owed stays in the default view
+    # "Overdue or due today" keeps it only once the final decision is due (review: it showed one due next week)
+    assert row.due_on == D(2026, 2, 6)
+    urgent = queue_filter("", "", "overdue", today=D(2026, 1, 29))
+    assert urgent is not None and not urgent(row)
+    on_the_day = _row(db, adm_user, did, D(2026, 2, 6))
+    urgent = queue_filter("", "", "overdue", today=D(2026, 2, 6))
+    assert urgent is not None and urgent(on_the_day)
     late = _adm_lines(db, adm_user, D(2026, 2, 9), did)
     assert len(late) == 1 and late[0].tone == OVERDUE and late[0].due == D(2026, 2, 6)
     assert "QD: representations period ended 28/01/2026 — final decision due 06/02/2026" in late[0].detail

@@ -151,10 +151,10 @@ def list_queue(db: Database, actor: Principal, today: dt.date, *, include_supers
             if sup and not include_superseded:
                 continue
             rows.append(_row(d, today, cal, extra, sup, open_pauses.get(d.id)))
-        # a signed decision with something still owed on it shows that in place of its clock
+        # a signed decision with something still owed on it shows that in place of its clock, and its due date
         owed = follow_ups_in(session, today)
-        return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label) if r.id in owed else r
-                for r in rows]
+        return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label, due_on=owed[r.id].due)
+                if r.id in owed else r for r in rows]
 
 
 def _qd_view(q: AdmQualifyingDetermination) -> QdView:

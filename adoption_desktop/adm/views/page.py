@@ -228,7 +228,7 @@ class AdmPage(QWidget):
 
     def _filter(self) -> Callable[[DecisionRow], bool] | None:
         return queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
-                            str(self.state_combo.currentData() or "all"))
+                            str(self.state_combo.currentData() or "all"), today=self.today)
 
     def _reveal(self, row: DecisionRow) -> None:
         """The decision the user has just acted on (signed, corrected, opened) stays listed beside its

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -58,8 +59,10 @@ def queue_model(rows: list[DecisionRow] | None = None, parent: Any = None) -> Ro
     return RowTableModel(QUEUE_COLUMNS, rows or [], parent)
 
 
-def queue_filter(text: str, type_code: str, state: str) -> Callable[[DecisionRow], bool] | None:
-    """``state``: all | open | overdue | paused | signed."""
+def queue_filter(text: str, type_code: str, state: str, *,
+                 today: dt.date | None = None) -> Callable[[DecisionRow], bool] | None:
+    """``state``: all | open | overdue | paused | signed. ``today``: for "overdue", a final decision owed
+    after a qualifying determination is kept only once it is due (its due date is the row's ``due_on``)."""
     needle = text.strip().casefold()
     if not needle and not type_code and state == "all":
         return None
@@ -72,6 +75,8 @@ def queue_filter(text: str, type_code: str, state: str) -> Callable[[DecisionRow
         if state == "open":  # a signed decision with something still owed on it stays in view
             return r.state != "signed" or r.clock_code in FOLLOW_UPS
         if state == "overdue":
+            if r.clock_code == "qd_final_due":  # owed, but not necessarily due yet (review: due next week)
+                return r.due_on is not None and r.due_on <= (today or dt.date.today())
             return r.clock_code in ATTENTION
         if state in ("paused", "signed"):
             return r.state == state

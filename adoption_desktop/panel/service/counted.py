@@ -99,8 +99,8 @@ def off_list_reason(member: PanelMember, day: dt.date) -> str:
     01/10/2026 (removed), before the sitting of 03/12/2026"), or "" when they were."""
     if member.leaves_on is not None and day >= member.leaves_on:
         how = "was removed from" if member.leaving_kind == "removed" else "left"
-        return (f"{member.full_name} {how} the central list on {member.leaves_on:%d/%m/%Y}, before the sitting "
-                f"of {day:%d/%m/%Y}")
+        when = "the day of the sitting" if day == member.leaves_on else f"before the sitting of {day:%d/%m/%Y}"
+        return f"{member.full_name} {how} the central list on {member.leaves_on:%d/%m/%Y}, {when}"
     if member.joined_on > day:
         return (f"{member.full_name} joins the central list on {member.joined_on:%d/%m/%Y}, after the sitting "
                 f"of {day:%d/%m/%Y}")
