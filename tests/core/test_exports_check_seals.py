@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -132,3 +133,45 @@ def test_the_item_or_attendance_of_approved_minutes_changed_is_refused(db: Datab
         sitting = int(s.scalar(select(PanelItem.sitting_id).where(PanelItem.id == item)))
     with pytest.raises(SealBroken, match=r"changed outside the application"):
         panel_service.minutes_pack(db, clerk, sitting)
+
+
+class _AppendAfterFirstRead:
+    """A connection whose first statement is followed by another session appending an audit entry: what
+    another PC does in team mode between two reads of an export's check (READ COMMITTED)."""
+
+    def __init__(self, conn: Any, append: Callable[[], None]) -> None:
+        self.conn, self.append, self.done = conn, append, False
+
+    def execute(self, statement: Any, *args: Any) -> Any:
+        result = self.conn.execute(statement, *args)
+        rows = result.fetchall()
+        if not self.done:
+            self.done = True
+            self.append()
+        return _Rows(rows)
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    def first(self) -> Any:
+        return self[0] if self else None
+
+
+def test_an_entry_appended_by_another_session_during_the_check_is_no_false_alarm(pg_db: Database) -> None:
+    """Review: in team mode (PostgreSQL, READ COMMITTED) the last entry's link was read from the audit head
+    in a second statement; an entry another PC committed in between made the untouched last entry look
+    altered, and the export was refused as tampered."""
+    from adoption_desktop.core import audit
+    from adoption_desktop.core.audit.seal_check import _vouched
+
+    def append(detail: str) -> None:
+        with pg_db.session() as other:
+            audit.record(other, "view", "panel_sittings", 1, detail=detail)
+
+    append("this PC opened a sitting")
+    with pg_db.session(write=False) as s:
+        last = int(s.scalar(text("SELECT MAX(seq) FROM audit_log")))
+    with pg_db.engine.connect() as conn:
+        reading = _AppendAfterFirstRead(conn, lambda: append("another PC opened a sitting"))
+        assert _vouched(reading, "panel_minutes", set(), {last}) == []  # type: ignore[arg-type]
+    with pg_db.session(write=False) as s:
+        assert int(s.scalar(text("SELECT MAX(seq) FROM audit_log"))) == last + 1  # it did append meanwhile

@@ -260,6 +260,10 @@ def _vouched(conn: Connection, name: str, row_seqs: set[int], content_seqs: set[
             continue
         nxt = entries.get(seq + 1)
         link = nxt.prev_hash if nxt is not None else (head.last_hash if head is not None else None)
+        if nxt is None and link != e.hash:  # another session appended after the first read (team mode's
+            # READ COMMITTED): its next entry is there now, and links to this one unless this was altered
+            later = conn.execute(select(log.c.prev_hash).where(log.c.seq == seq + 1)).first()
+            link = later.prev_hash if later is not None else link
         own = entry_hash(e.prev_hash, e.seq, e.at, e.actor_id, e.actor, e.action, e.entity, e.entity_id,
                          e.changes, e.detail, e.seal or "")
         if own != e.hash or link != e.hash:
