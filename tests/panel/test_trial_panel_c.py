@@ -212,6 +212,25 @@ def test_the_approved_word_minutes_and_the_adm_extract_hold_only_counted_views(
     assert handoff.minutes_extract.count("View of ") == 5
 
 
+def test_a_leaving_date_before_a_sitting_with_approved_minutes_is_refused(
+        panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    """Review: notice recorded after the minutes were approved took a member present out of the approved
+    minutes (6 present became 5) while their stored quorum statement still counted them."""
+    attend(panel, *SIX)
+    item = _item(panel)
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, *SIX))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    before = svc.minutes_pack(panel.db, panel.clerk, panel.sitting_id, today=TODAY, record_export=False)
+    with pytest.raises(ValidationError, match=r"Nia Larkholt would leave the central list on 01/10/2026, but is "
+                                              r"recorded at the sitting of 10/11/2026, whose minutes are approved"):
+        _remove(panel, "pe")
+    after = svc.minutes_pack(panel.db, panel.clerk, panel.sitting_id, today=TODAY, record_export=False)
+    assert len(after.present) == len(before.present) == 6
+    # notice ending after that sitting is taken
+    svc.give_notice(panel.db, panel.clerk, panel.members["pe"], dt.date(2026, 11, 10), "left", "", today=TODAY)
+
+
 # --- 3. the chair of an item they withdrew from -------------------------------------------------------------
 def test_a_chair_who_withdrew_from_the_item_cannot_approve_its_minutes(
         panel: Panel, handoffs: list[PanelHandoff]) -> None:

@@ -143,6 +143,29 @@ def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.da
     with db.session(actor) as session:
         m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
         check_version(session, m, expected_version, f"central-list member {m.full_name}", _member_values)
-        m.notice_given_on, m.leaves_on = notice_on, rules.leaving_date(notice_on)
+        leaves_on = rules.leaving_date(notice_on)
+        _refuse_leaving_before_approved_sitting(session, m, leaves_on)
+        m.notice_given_on, m.leaves_on = notice_on, leaves_on
         m.leaving_kind, m.leaving_reason = kind, reason.strip()
         return _member_row(m, _today(today), _warn_settings(session), _last_appraisals(session).get(m.id))
+
+
+def _refuse_leaving_before_approved_sitting(session: Session, m: PanelMember, leaves_on: dt.date) -> None:
+    """A leaving date on or before a sitting the member attended (or sent apologies to) whose minutes are
+    approved would change who counted in them after the chair approved them (a review: the approved
+    minutes lost a member present, while their quorum statement still counted them)."""
+    from adoption_desktop.panel.models import PanelAttendance, PanelItem, PanelMinutes, PanelSitting
+
+    day = session.scalar(
+        select(PanelSitting.sitting_date)
+        .join(PanelAttendance, PanelAttendance.sitting_id == PanelSitting.id)
+        .join(PanelItem, PanelItem.sitting_id == PanelSitting.id)
+        .join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
+        .where(PanelAttendance.member_id == m.id, PanelAttendance.status.in_(("present", "apologies")),
+               PanelSitting.sitting_date >= leaves_on, PanelMinutes.status == "approved")
+        .order_by(PanelSitting.sitting_date.desc()).limit(1))
+    if day is not None:
+        raise ValidationError(
+            f"Written notice given on: {m.full_name} would leave the central list on {leaves_on:%d/%m/%Y}, but is "
+            f"recorded at the sitting of {day:%d/%m/%Y}, whose minutes are approved; a leaving date on or before "
+            f"it would change who counted in them. Enter notice that ends after {day:%d/%m/%Y}.", "notice_on")
