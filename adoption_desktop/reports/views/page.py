@@ -292,8 +292,8 @@ class ReportsPage(QWidget):
         self._say_what_is_shown()
 
     def _size_columns(self) -> None:
-        """The value columns as wide as their heading and short values (a long value, a late decision's
-        reason, wraps within that width, and is whole in its tooltip), at most a quarter of the table; the
+        """The value columns as wide as their heading and short values (a long value
+        wraps within that width, and is whole in its tooltip), at most a quarter of the table; the
         figure's name takes the rest."""
         header = self.tree.header()
         header.setStretchLastSection(False)
