@@ -48,6 +48,9 @@ CHAPTERS = {
     "adoption_desktop.adm.more_information": "adm",
     "adoption_desktop.letterbox.figures": "letterbox",
     "adoption_desktop.counselling.figures": "counselling",
+    # the children counted (plan, placement order, matched, placed, adopted, disruptions): its timeliness
+    # section is the journey measures the report shows as its own table (a trial's report had no children)
+    "adoption_desktop.journey.figures": "children",
     "adoption_desktop.letterbox.contact_figures": "letterbox_contact",
     "adoption_desktop.letterbox.support_figures": "birth_parent_support",
     "adoption_desktop.journey.adopter_figures": "adopters",
