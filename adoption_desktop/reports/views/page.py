@@ -380,7 +380,7 @@ class ReportsPage(QWidget):
         kind, ok = QInputDialog.getItem(self, "Write report", "&Kind of report:", kinds, guess, False)
         if not ok:
             return
-        problem = kind_problem("annual" if kind == "Annual" else "six-monthly", Period(start, end))
+        problem = kind_problem("annual" if kind == "Annual" else "six-monthly", Period(start, end), dt.date.today())
         if problem:  # its title would say what it is not ("Annual report: 01/11/2026–02/12/2026")
             show_error(self, "Write report", ValidationError(problem, "end"))
             self.end.setFocus()
