@@ -264,7 +264,7 @@ class ReportsPage(QWidget):
     def show_compared(self, compared: service.ComparedFigures) -> None:
         """Each section's figures for this period beside the previous one and the same period last year,
         every value in its own cell; a figure with a list behind it opens it (``reports.behind``)."""
-        from adoption_desktop.reports.behind import can_open
+        from adoption_desktop.reports.behind import can_open, may_open
 
         self.compared = compared
         self.sections = compared.sections
@@ -281,7 +281,8 @@ class ReportsPage(QWidget):
                 child = QTreeWidgetItem(list(row))
                 child.setData(0, Qt.ItemDataRole.UserRole, (table.title, row[0]))
                 child.setToolTip(0, row[0] + ("\nEnter or double-click: the children or cases behind this figure"
-                                              if can_open(table.title, row[0]) else ""))
+                                              if can_open(table.title, row[0]) and may_open(
+                                                  self.ctx.principal, table.title) else ""))
                 for column in (1, 2, 3):
                     child.setToolTip(column, row[column])
                 top.addChild(child)
