@@ -154,16 +154,24 @@ def _compare(per_period: Sequence[list[FigureSection]]) -> tuple[ComparedTable, 
     for i, section in enumerate(current):
         others = [p[i] if i < len(p) else FigureSection(section.title) for p in per_period]
         values = [dict(s.rows) for s in others]
-        labels: list[str] = []
-        for s in others:
-            labels += [label for label, _v in s.rows if label not in labels and not _MONTH_ROW.match(label)]
+        # this period's rows; a row only another period has goes before the row it comes before there, so a
+        # total stays after its parts (a trial's "Review of approval: Deferred", counted last year only, came
+        # after the "Deferrals" total), or at the end when nothing shown follows it there
+        order = [label for label, _v in section.rows]
+        for s in others[1:]:
+            theirs = [label for label, _v in s.rows if not _MONTH_ROW.match(label)]
+            for i, label in enumerate(theirs):
+                if label in order:
+                    continue
+                following = next((x for x in theirs[i + 1:] if x in order), None)
+                order.insert(order.index(following) if following is not None else len(order), label)
         title = "Arrangements at the end of the period" if _ARRANGEMENTS_AT.match(section.title) else section.title
         # a month's row ("April 2026: …") stands beside the month in the same place of the previous period
         # and the same month last year (their months have other names); other rows are matched by label
         by_place = [_by_month_position(s.rows) for s in others]
         places = iter(by_place[0])
         rows: list[tuple[str, str, str, str]] = []
-        for label in [label for label, _v in section.rows] + [label for label in labels if label not in values[0]]:
+        for label in order:
             if _MONTH_LABEL.match(label) and label in values[0]:
                 key = next(places)
                 rows.append((label, values[0][label], by_place[1].get(key, "–"), by_place[2].get(key, "–")))
