@@ -72,6 +72,20 @@ def outcome_label(decision_type: str, outcome: str) -> str:
     return OUTCOME_SHORT.get(outcome, outcome.replace("_", " ") or "no outcome recorded")
 
 
+#: a qualifying determination's ``final_outcome`` as the final decision's outcome key
+_QD_FINAL = {"approved": FINAL_APPROVED, "not_approved": FINAL_NOT_APPROVED}
+
+
+def _qd_final_label(decision_type: str, final_outcome: str) -> str:
+    """"Final decision: Termination of approval: approval terminated": the type's own words for the final
+    outcome, the same as in "ADM decisions by type and outcome" (``FINAL_BY_TYPE``)."""
+    key = _QD_FINAL.get(final_outcome)
+    if key is None or (decision_type, key) not in FINAL_BY_TYPE:
+        return f"Final decision: {final_outcome.replace('_', ' ')}"
+    words = FINAL_BY_TYPE[(decision_type, key)].removesuffix(" (final decision after a qualifying determination)")
+    return f"Final decision: {rules.type_label(decision_type)}: {words}"
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{percent(part, whole)} ({part} of {whole})" if whole else "n/a"
 
@@ -91,6 +105,9 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         paused_roots = {root_of.get(i, i) for i in session.scalars(select(AdmInfoRequest.decision_id))}
         qds = list(session.scalars(select(AdmQualifyingDetermination).where(
             AdmQualifyingDetermination.notice_sent_on >= start, AdmQualifyingDetermination.notice_sent_on <= end)))
+        qd_type: dict[int, str] = {i: t for i, t in session.execute(
+            select(AdmDecision.id, AdmDecision.decision_type).where(
+                AdmDecision.id.in_({q.decision_id for q in qds})))}
         open_pending = session.scalar(select(func.count()).select_from(AdmDecision).where(
             AdmDecision.signed_at.is_(None))) or 0
 
@@ -128,13 +145,17 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         for (t, o), n in sorted(by_outcome.items())
     ] + [(f"{rules.type_label(t)}: total", str(n)) for t, n in sorted(by_type.items())])
     corrected = sum(1 for q in qds if q.final_outcome == rules.QD_CLOSED_BY_CORRECTION)
-    qd_outcomes = Counter(q.final_outcome or "awaiting final decision" for q in qds
-                          if q.final_outcome != rules.QD_CLOSED_BY_CORRECTION)
+    # each final outcome in its decision type's words, as "ADM decisions by type and outcome" names it (a
+    # trial read "Final decision: not approved 2" where both were approvals terminated)
+    qd_outcomes = Counter(_qd_final_label(qd_type.get(q.decision_id, ""), q.final_outcome) for q in qds
+                          if q.final_outcome and q.final_outcome != rules.QD_CLOSED_BY_CORRECTION)
+    awaiting = sum(1 for q in qds if not q.final_outcome)
     qd = FigureSection("Qualifying determinations (notice sent in the period)", [
         ("Notices sent", str(len(qds))),
         ("Representations received", str(sum(1 for q in qds if q.representations_on))),
         ("Applications to the IRM", str(sum(1 for q in qds if q.irm_applied_on))),
-        *((f"Final decision: {k.replace('_', ' ')}", str(v)) for k, v in sorted(qd_outcomes.items())),
+        *((label, str(v)) for label, v in sorted(qd_outcomes.items())),
+        *((("Awaiting the final decision", str(awaiting)),) if awaiting else ()),
         # a proposal corrected into an approval: no final decision follows, so it is no final outcome
         *((("Closed: the proposal was corrected into an approval", str(corrected)),) if corrected else ()),
     ])
