@@ -113,7 +113,8 @@ def _value(m: Measure | None) -> str:
     if m.value is None:
         return "n/a"
     v = f"{m.value:.0f}" if abs(m.value - round(m.value)) < 0.05 else f"{m.value:.1f}"
-    return f"{v} {m.unit}".strip() + f" (n={m.count})"
+    unit = "child" if m.unit == "children" and v == "1" else m.unit  # "1 child (n=3)", never "1 children"
+    return f"{v} {unit}".strip() + f" (n={m.count})"
 
 
 def _within(m: Measure) -> str:
