@@ -334,7 +334,7 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
             progress(n + 1, steps)
     from adoption_desktop.core.config import AGENCY_NAME
 
-    quarters = quarters_to(period.end, 8)
+    quarters = _quarters(period.end, 8)
     with db.session(actor, write=False) as session:
         agency = str(get_setting(session, AGENCY_NAME))
         threshold = int(get_setting(session, DECISION_DUE_WD))
@@ -353,7 +353,7 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
     return ReportData(
         kind=kind, agency_name=agency, periods=periods, chapters=chapters, membership=membership,
         adm_by_type=adm_types, key=(keys[0], keys[1], keys[2]), measures=compared,
-        quarters=tuple(quarter_label(q, is_financial_year(period)) for q in quarters), quarter_key=tuple(keys[3:]),
+        quarters=_quarter_labels(quarters, is_financial_year(period)), quarter_key=tuple(keys[3:]),
         adm_threshold_wd=threshold, made_on=today or dt.date.today())
 
 
@@ -371,8 +371,26 @@ def quarterly(db: Database, actor: Principal, end: dt.date, count: int = 8, *,
     """Key figures for the last ``count`` quarters up to the one holding ``end``, named as the financial
     year's quarters with ``financial`` (a financial year's report), else as calendar quarters."""
     require(actor, Permission.REPORTS_VIEW)
-    spans = quarters_to(end, count)
+    spans = _quarters(end, count)
     with db.session(actor, write=False) as session:
         threshold = int(get_setting(session, DECISION_DUE_WD))
         figures = _key_figures(session, spans)
-    return QuarterlyTrend(tuple(quarter_label(q, financial) for q in spans), tuple(figures), threshold)
+    return QuarterlyTrend(_quarter_labels(spans, financial), tuple(figures), threshold)
+
+
+def _quarters(end: dt.date, count: int) -> list[Period]:
+    """The last ``count`` quarters up to ``end``, the last one ending on ``end`` (a part of a quarter: what
+    is counted after the period's end has not happened yet)."""
+    spans = quarters_to(end, count)
+    spans[-1] = Period(spans[-1].start, min(spans[-1].end, end))
+    return spans
+
+
+def _quarter_labels(spans: Sequence[Period], financial: bool) -> tuple[str, ...]:
+    """Each quarter's name; a part of a quarter says which days, as the Ofsted pack does ("Q4 2026
+    (01/10–03/12)"): a trial read the last bar as a whole quarter."""
+    out = []
+    for q in spans:
+        whole = quarters_to(q.end, 1)[0]
+        out.append(quarter_label(q, financial) + ("" if q == whole else f" ({q.start:%d/%m}–{q.end:%d/%m})"))
+    return tuple(out)
