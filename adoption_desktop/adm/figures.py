@@ -33,6 +33,10 @@ NOT_APPROVE_BY_TYPE = {
 }
 
 
+#: the late decisions' section: counts, and per decision whether a reason for the delay was recorded (never
+#: the reason itself: the ADM's screens show it)
+LATE_DECISIONS = "Late decisions (signed past the statutory deadline)"
+
 #: decisions signed in the period after the ADM had asked for more information (on any date)
 SIGNED_AFTER_ASKING = "Decisions signed in the period after more information was asked for"
 
@@ -68,6 +72,20 @@ def outcome_label(decision_type: str, outcome: str) -> str:
     return OUTCOME_SHORT.get(outcome, outcome.replace("_", " ") or "no outcome recorded")
 
 
+#: a qualifying determination's ``final_outcome`` as the final decision's outcome key
+_QD_FINAL = {"approved": FINAL_APPROVED, "not_approved": FINAL_NOT_APPROVED}
+
+
+def _qd_final_label(decision_type: str, final_outcome: str) -> str:
+    """"Final decision: Termination of approval: approval terminated": the type's own words for the final
+    outcome, the same as in "ADM decisions by type and outcome" (``FINAL_BY_TYPE``)."""
+    key = _QD_FINAL.get(final_outcome)
+    if key is None or (decision_type, key) not in FINAL_BY_TYPE:
+        return f"Final decision: {final_outcome.replace('_', ' ')}"
+    words = FINAL_BY_TYPE[(decision_type, key)].removesuffix(" (final decision after a qualifying determination)")
+    return f"Final decision: {rules.type_label(decision_type)}: {words}"
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{percent(part, whole)} ({part} of {whole})" if whole else "n/a"
 
@@ -87,6 +105,9 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         paused_roots = {root_of.get(i, i) for i in session.scalars(select(AdmInfoRequest.decision_id))}
         qds = list(session.scalars(select(AdmQualifyingDetermination).where(
             AdmQualifyingDetermination.notice_sent_on >= start, AdmQualifyingDetermination.notice_sent_on <= end)))
+        qd_type: dict[int, str] = {i: t for i, t in session.execute(
+            select(AdmDecision.id, AdmDecision.decision_type).where(
+                AdmDecision.id.in_({q.decision_id for q in qds})))}
         open_pending = session.scalar(select(func.count()).select_from(AdmDecision).where(
             AdmDecision.signed_at.is_(None))) or 0
 
@@ -124,24 +145,33 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         for (t, o), n in sorted(by_outcome.items())
     ] + [(f"{rules.type_label(t)}: total", str(n)) for t, n in sorted(by_type.items())])
     corrected = sum(1 for q in qds if q.final_outcome == rules.QD_CLOSED_BY_CORRECTION)
-    qd_outcomes = Counter(q.final_outcome or "awaiting final decision" for q in qds
-                          if q.final_outcome != rules.QD_CLOSED_BY_CORRECTION)
+    # each final outcome in its decision type's words, as "ADM decisions by type and outcome" names it (a
+    # trial read "Final decision: not approved 2" where both were approvals terminated)
+    qd_outcomes = Counter(_qd_final_label(qd_type.get(q.decision_id, ""), q.final_outcome) for q in qds
+                          if q.final_outcome and q.final_outcome != rules.QD_CLOSED_BY_CORRECTION)
+    awaiting = sum(1 for q in qds if not q.final_outcome)
     qd = FigureSection("Qualifying determinations (notice sent in the period)", [
         ("Notices sent", str(len(qds))),
         ("Representations received", str(sum(1 for q in qds if q.representations_on))),
         ("Applications to the IRM", str(sum(1 for q in qds if q.irm_applied_on))),
-        *((f"Final decision: {k.replace('_', ' ')}", str(v)) for k, v in sorted(qd_outcomes.items())),
+        *((label, str(v)) for label, v in sorted(qd_outcomes.items())),
+        *((("Awaiting the final decision", str(awaiting)),) if awaiting else ()),
         # a proposal corrected into an approval: no final decision follows, so it is no final outcome
         *((("Closed: the proposal was corrected into an approval", str(corrected)),) if corrected else ()),
     ])
     late = sorted(((d, rules.working_days_late(d.due_on, d.decided_on, cal)) for d in rows
                    if d.decided_on is not None), key=lambda p: (p[0].decided_on, p[0].id))
     late = [(d, n) for d, n in late if n > 0]
-    delays = FigureSection("Late decisions (signed past the statutory deadline) and the reasons given", [
+    # counts only: the ADM's reason for a delay is free text (it may name people or give an address), so it
+    # stays on the ADM's own screens (adm.view); the report, the page, the CSV and the pack say whether one
+    # was recorded (a trial's report quoted "Waited for Mr and Mrs Jenkins at 14 Elm Road")
+    late_by_type = Counter(d.decision_type for d, _n in late)
+    delays = FigureSection(LATE_DECISIONS, [
         ("Decisions signed late", _pct(len(late), timed)),
         ("Late decisions with a reason for delay recorded", str(sum(1 for d, _n in late if d.delay_reason))),
         ("Median working days late", f"{statistics.median(n for _d, n in late):g}" if late else "n/a"),
+        *((f"Signed late: {rules.type_label(t)}", str(n)) for t, n in sorted(late_by_type.items())),
         *((f"Decided {d.decided_on:%d/%m/%Y}, {n} WD late ({rules.type_label(d.decision_type)})",
-           d.delay_reason or "no reason recorded (signed before reasons were asked for)") for d, n in late),
+           "reason recorded: yes" if d.delay_reason.strip() else "reason recorded: no") for d, n in late),
     ])
     return [summary, types, qd, delays]

@@ -37,6 +37,15 @@ def _centred(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, font: Ima
     draw.text((x - _text_w(draw, text, font) / 2, y), text, font=font, fill=fill)
 
 
+def _label_lines(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """A bar's label on one line, or a part of a quarter ("Q4 2026 (01/10–03/12)") on two when it is wider
+    than its bar's slot."""
+    if _text_w(draw, text, font) <= width or " (" not in text:
+        return [text]
+    head, tail = text.split(" (", 1)
+    return [head, "(" + tail]
+
+
 def _bar(img: Image.Image, box: tuple[int, int, int, int], pattern: str) -> None:
     x0, y0, x1, y1 = box
     if y1 - y0 < 1 or x1 - x0 < 1:
@@ -150,9 +159,11 @@ def against_threshold(title: str, labels: Sequence[str], values: Sequence[float 
             worse = threshold is not None and ((v < threshold) if higher_is_better else (v > threshold))
             _bar(img, (int(cx - bar_w / 2), base - h, int(cx + bar_w / 2), base), worse_pattern if worse else ok_pattern)
             _centred(draw, cx, base - h - 34, _fmt(v, unit), _font(26, True))
-        _centred(draw, cx, base + 12, labels[i], _font(24))
+        lines = _label_lines(draw, labels[i], _font(24), slot - 8)
+        for k, ln in enumerate(lines):
+            _centred(draw, cx, base + 12 + 28 * k, ln, _font(24))
         if notes:
-            _centred(draw, cx, base + 44, notes[i], _font(22), GREY)
+            _centred(draw, cx, base + 44 + 28 * (len(lines) - 1), notes[i], _font(22), GREY)
     draw.line([(left - 10, base), (right, base)], fill=INK, width=2)
     if threshold is not None:
         y = base - int((base - top) * threshold / peak)
@@ -193,7 +204,8 @@ def trends(title: str, quarters: Sequence[str], series: Sequence[tuple[str, Sequ
                 _bar(img, (int(cx - bar_w / 2), base - h, int(cx + bar_w / 2), base),
                      "solid" if i == len(values) - 1 else "light")
                 _centred(draw, cx, base - h - 30, _fmt(v), _font(22))
-            _centred(draw, cx, base + 8, quarters[i], _font(20))
+            for k, ln in enumerate(_label_lines(draw, quarters[i], _font(20), slot - 8)):
+                _centred(draw, cx, base + 8 + 24 * k, ln, _font(20))
         draw.line([(left - 10, base), (right, base)], fill=INK, width=2)
     return _png(img)
 

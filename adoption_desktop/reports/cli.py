@@ -33,9 +33,9 @@ def _export_report(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     today = dt.date.today()
     problem = (periods.period_problem(period, today) or periods.future_end_problem(period, today)
-               or periods.kind_problem(args.kind, period))
-    if problem:
-        raise CliError(problem.replace("set To to", "use a --period ending").replace("Set To to", "Use a --period ending"))
+               or periods.kind_problem(args.kind, period, today, command_line=True))
+    if problem:  # the --period named is one that would be accepted today
+        raise CliError(problem)
     with signed_in(args) as (db, user):
         data = build_report(db, user, period, args.kind)
         out = export_report(db, user, data, Path(args.out))

@@ -391,14 +391,19 @@ def journey_measures(db: Database, actor: Principal, start: dt.date, end: dt.dat
 
 def measure_children(db: Database, actor: Principal, code: str, start: dt.date, end: dt.date) -> list[ChildRow]:
     """The children (or cases) behind one measure: the figure opened. Children and adopter households are
-    listed by reference and initials (never names) to anyone who may see the reports; the cases of another
-    area (ADM decisions, letterbox items, counselling cases) only to people who may open that area."""
+    listed by reference and initials (never names) to people who may open their records (``adm.view`` or
+    ``panel.view``; ``reports.view`` alone sees the count); the cases of another area (ADM decisions,
+    letterbox items, counselling cases) only to people who may open that area."""
+    from adoption_desktop.reports.behind import require_children_list
+
     require(actor, Permission.REPORTS_VIEW)
     _check_range(start, end)
     if code not in MEASURES:
         raise ValidationError(f"Measure: '{code}' is not a measure; choose one of {', '.join(CODES)}.", "code")
     if code in AREA_PERMISSION:
         require(actor, AREA_PERMISSION[code])
+    else:
+        require_children_list(actor)
     inputs, t = _load(db, actor, start, end, only=lambda c: c == code)
     return rows_for(code, inputs, start, end, t)
 

@@ -80,18 +80,38 @@ def _spans_months(p: Period, months: int) -> bool:
     return add_months(p.start, months) - dt.timedelta(days=1) == p.end
 
 
-def kind_problem(kind: str, p: Period) -> str:
+def fitting_period(kind: str, p: Period, today: dt.date | None = None) -> Period:
+    """The period a report of ``kind`` could cover instead of ``p``: from ``p``'s start for the kind's months,
+    or, when that would end after ``today`` (a report counts what has happened), the kind's months ending
+    today, or failing that (a month too short for the day) the last complete period. A trial was told to end
+    an annual report on 31/10/2027, which was then refused as after today."""
+    months = KIND_MONTHS[kind]
+    same_start = Period(p.start, add_months(p.start, months) - dt.timedelta(days=1))
+    if today is None or same_start.end <= today:
+        return same_start
+    to_today = Period(add_months(today + dt.timedelta(days=1), -months), today)
+    return to_today if _spans_months(to_today, months) else default_period(kind, today)
+
+
+def kind_problem(kind: str, p: Period, today: dt.date | None = None, *, command_line: bool = False) -> str:
     """Why a report of ``kind`` does not fit ``p`` ("" when it does): a six-monthly report covers six months
     and an annual one twelve, to the day (1 April–30 September, or 3 June–2 December). A trial wrote an
-    "Annual report: 01/11/2026–02/12/2026"."""
+    "Annual report: 01/11/2026–02/12/2026". The fix named is one that is accepted: with ``today``, it ends
+    on or before today (:func:`fitting_period`); ``command_line`` names it as a ``--period``."""
     months = KIND_MONTHS[kind]
     if _spans_months(p, months):
         return ""
     fits = [k for k, m in KIND_MONTHS.items() if _spans_months(p, m)]
-    example = Period(p.start, add_months(p.start, months) - dt.timedelta(days=1))
-    to = f"set To to {example.end:%d/%m/%Y} ({example.label})."
+    example = fitting_period(kind, p, today)
+    if command_line:
+        to = f"use --period {example.start:%Y-%m-%d}..{example.end:%Y-%m-%d} ({example.label})."
+    elif example.start == p.start:
+        to = f"set To to {example.end:%d/%m/%Y} ({example.label})."
+    else:
+        to = f"set From to {example.start:%d/%m/%Y} and To to {example.end:%d/%m/%Y} ({example.label})."
     return (f"{KINDS[kind]}: it covers {months} months, and {p.label} is {p.days} days. "
-            + (f"Choose the {KINDS[fits[0]].lower()}, which fits these dates, or {to}" if fits else "S" + to[1:]))
+            + (f"Choose the {KINDS[fits[0]].lower()}, which fits these dates, or {to}" if fits else
+               to[0].upper() + to[1:]))
 
 
 def period_problem(p: Period, today: dt.date) -> str:

@@ -48,6 +48,9 @@ CHAPTERS = {
     "adoption_desktop.adm.more_information": "adm",
     "adoption_desktop.letterbox.figures": "letterbox",
     "adoption_desktop.counselling.figures": "counselling",
+    # the children counted (plan, placement order, matched, placed, adopted, disruptions): its timeliness
+    # section is the journey measures the report shows as its own table (a trial's report had no children)
+    "adoption_desktop.journey.figures": "children",
     "adoption_desktop.letterbox.contact_figures": "letterbox_contact",
     "adoption_desktop.letterbox.support_figures": "birth_parent_support",
     "adoption_desktop.journey.adopter_figures": "adopters",
@@ -151,16 +154,24 @@ def _compare(per_period: Sequence[list[FigureSection]]) -> tuple[ComparedTable, 
     for i, section in enumerate(current):
         others = [p[i] if i < len(p) else FigureSection(section.title) for p in per_period]
         values = [dict(s.rows) for s in others]
-        labels: list[str] = []
-        for s in others:
-            labels += [label for label, _v in s.rows if label not in labels and not _MONTH_ROW.match(label)]
+        # this period's rows; a row only another period has goes before the row it comes before there, so a
+        # total stays after its parts (a trial's "Review of approval: Deferred", counted last year only, came
+        # after the "Deferrals" total), or at the end when nothing shown follows it there
+        order = [label for label, _v in section.rows]
+        for s in others[1:]:
+            theirs = [label for label, _v in s.rows if not _MONTH_ROW.match(label)]
+            for i, label in enumerate(theirs):
+                if label in order:
+                    continue
+                following = next((x for x in theirs[i + 1:] if x in order), None)
+                order.insert(order.index(following) if following is not None else len(order), label)
         title = "Arrangements at the end of the period" if _ARRANGEMENTS_AT.match(section.title) else section.title
         # a month's row ("April 2026: …") stands beside the month in the same place of the previous period
         # and the same month last year (their months have other names); other rows are matched by label
         by_place = [_by_month_position(s.rows) for s in others]
         places = iter(by_place[0])
         rows: list[tuple[str, str, str, str]] = []
-        for label in [label for label, _v in section.rows] + [label for label in labels if label not in values[0]]:
+        for label in order:
             if _MONTH_LABEL.match(label) and label in values[0]:
                 key = next(places)
                 rows.append((label, values[0][label], by_place[1].get(key, "–"), by_place[2].get(key, "–")))
@@ -323,7 +334,7 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
             progress(n + 1, steps)
     from adoption_desktop.core.config import AGENCY_NAME
 
-    quarters = quarters_to(period.end, 8)
+    quarters = _quarters(period.end, 8)
     with db.session(actor, write=False) as session:
         agency = str(get_setting(session, AGENCY_NAME))
         threshold = int(get_setting(session, DECISION_DUE_WD))
@@ -342,7 +353,7 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
     return ReportData(
         kind=kind, agency_name=agency, periods=periods, chapters=chapters, membership=membership,
         adm_by_type=adm_types, key=(keys[0], keys[1], keys[2]), measures=compared,
-        quarters=tuple(quarter_label(q, is_financial_year(period)) for q in quarters), quarter_key=tuple(keys[3:]),
+        quarters=_quarter_labels(quarters, is_financial_year(period)), quarter_key=tuple(keys[3:]),
         adm_threshold_wd=threshold, made_on=today or dt.date.today())
 
 
@@ -360,8 +371,26 @@ def quarterly(db: Database, actor: Principal, end: dt.date, count: int = 8, *,
     """Key figures for the last ``count`` quarters up to the one holding ``end``, named as the financial
     year's quarters with ``financial`` (a financial year's report), else as calendar quarters."""
     require(actor, Permission.REPORTS_VIEW)
-    spans = quarters_to(end, count)
+    spans = _quarters(end, count)
     with db.session(actor, write=False) as session:
         threshold = int(get_setting(session, DECISION_DUE_WD))
         figures = _key_figures(session, spans)
-    return QuarterlyTrend(tuple(quarter_label(q, financial) for q in spans), tuple(figures), threshold)
+    return QuarterlyTrend(_quarter_labels(spans, financial), tuple(figures), threshold)
+
+
+def _quarters(end: dt.date, count: int) -> list[Period]:
+    """The last ``count`` quarters up to ``end``, the last one ending on ``end`` (a part of a quarter: what
+    is counted after the period's end has not happened yet)."""
+    spans = quarters_to(end, count)
+    spans[-1] = Period(spans[-1].start, min(spans[-1].end, end))
+    return spans
+
+
+def _quarter_labels(spans: Sequence[Period], financial: bool) -> tuple[str, ...]:
+    """Each quarter's name; a part of a quarter says which days, as the Ofsted pack does ("Q4 2026
+    (01/10–03/12)"): a trial read the last bar as a whole quarter."""
+    out = []
+    for q in spans:
+        whole = quarters_to(q.end, 1)[0]
+        out.append(quarter_label(q, financial) + ("" if q == whole else f" ({q.start:%d/%m}–{q.end:%d/%m})"))
+    return tuple(out)

@@ -27,6 +27,7 @@ from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.core.wording import percent
+from adoption_desktop.journey.figures import TIMELINESS as JOURNEY_TIMELINESS
 from adoption_desktop.panel import rules as panel_rules
 from adoption_desktop.reports import charts
 from adoption_desktop.reports.measures import Measure
@@ -112,7 +113,8 @@ def _value(m: Measure | None) -> str:
     if m.value is None:
         return "n/a"
     v = f"{m.value:.0f}" if abs(m.value - round(m.value)) < 0.05 else f"{m.value:.1f}"
-    return f"{v} {m.unit}".strip() + f" (n={m.count})"
+    unit = "child" if m.unit == "children" and v == "1" else m.unit  # "1 child (n=3)", never "1 children"
+    return f"{v} {unit}".strip() + f" (n={m.count})"
 
 
 def _within(m: Measure) -> str:
@@ -271,6 +273,9 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
         "timescale (hatched bars are within it; the percentage under each quarter is the share decided in time)")
     doc.add_heading("Children's journey", level=1)
     _measures(doc, data, data.children_measures(), NO_CHILDREN, "Children's journey")
+    for t in data.chapters.get("children", ()):
+        if t.title != JOURNEY_TIMELINESS:  # the measures above, each with its threshold
+            _compared(doc, data, t)
     _adopters(doc, data)
     doc.add_heading("Post box contact", level=1)
     _chapter(doc, data, "letterbox")

@@ -152,7 +152,9 @@ def test_through_the_database_and_drill_down(db: Database, manager: Principal) -
     got = _by_code(measures.journey_measures(db, manager, START, END))
     for code, (value, count, within) in EXPECTED.items():
         assert (got[code].value, got[code].count, got[code].within) == (value, count, within), code
-    rows = measures.measure_children(db, manager, "A10", START, END)
+    with pytest.raises(PermissionDenied, match="counts only"):  # reports.view alone: the count, not the children
+        measures.measure_children(db, manager, "A10", START, END)
+    rows = measures.measure_children(db, make_user(db, "adm", Role.AGENCY_DECISION_MAKER), "A10", START, END)
     assert len(rows) == got["A10"].count and sum(1 for r in rows if r.within) == got["A10"].within
     assert {r.reference for r in rows} == {"DEMO-C01", "DEMO-C02", "DEMO-C03", "DEMO-C04", "DEMO-C06", "DEMO-C08"}
     with pytest.raises(ValidationError, match="not a measure"):

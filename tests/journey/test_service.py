@@ -165,7 +165,9 @@ def test_two_people_edit_one_child_on_sqlcipher_and_postgresql(any_db: Database)
     with pytest.raises(StaleRecord):
         service.update_child(any_db, adm, c.id, _child("CH-2a", placement_order_on=d(2026, 2, 9)),
                              expected_version=seen_by_a, today=TODAY)
-    [row] = measure_children(any_db, manager, "A2", d(2026, 1, 1), d(2026, 6, 30))
+    with pytest.raises(PermissionDenied, match="counts only"):  # the manager sees the count, not the children
+        measure_children(any_db, manager, "A2", d(2026, 1, 1), d(2026, 6, 30))
+    [row] = measure_children(any_db, adm, "A2", d(2026, 1, 1), d(2026, 6, 30))
     assert (row.reference, row.days, row.within) == ("CH-2a", 58, True)  # 02/02 to 01/04
 
 

@@ -59,7 +59,11 @@ def render() -> str:
         "- The child's journey (docs/reports.md): children on an ADM plan decision are added and linked with "
         "`adm.edit`, on a panel match item with `panel.edit`; either lets a person edit a child's dates; they "
         "are listed with `adm.view` / `panel.view`. Adopter stages need `panel.edit`. The timeliness measures "
-        "and their lists of children (`reports.measures`) need `reports.view`.",
+        "and the Reports page's figures need `reports.view` (counts only); the children or adopter households "
+        "behind a figure (`reports.measures`, `reports.behind`: references, initials, dates) are listed, like "
+        "their own records, only with `adm.view` or `panel.view` as well, so the Manager sees the count. The "
+        "cases behind another area's figure need that area's permission (`adm.view`, `letterbox.view`, "
+        "`counselling.view`, `panel.view`).",
         "- An administrator cannot disable their own account.",
         "- A user disabled, or whose roles change, while signed in is refused at their next action.",
         "- Headless commands that read or write case data (`adoption-desktop export …`, `import …`) sign in "

@@ -78,15 +78,19 @@ class BarChart(QWidget):
         p.drawText(QRectF(6, 2, self.width() - 12, line + 4), Qt.AlignmentFlag.AlignLeft, self.title)
         p.setFont(self.font())
         top = line * 2 + 8
-        bottom = self.height() - line * (2 if self.notes else 1) - 8
         left, right = 8.0, self.width() - 8.0
         n = max(len(self.values), 1)
+        # a part of a quarter's name ("Q4 2026 (01/10–03/12)") goes on two lines when it is wider than its bar
+        labels = [lab.replace(" (", "\n(", 1) if fm.horizontalAdvance(lab) > (right - left) / n - 4 else lab
+                  for lab in self.labels]
+        label_lines = max([lab.count("\n") + 1 for lab in labels] + [1])
+        bottom = self.height() - line * (label_lines + (1 if self.notes else 0)) - 8
         known = [v for v in self.values if v is not None]
         peak = max(known + ([self.threshold * 1.2] if self.threshold else []) + [1.0])
         slot = (right - left) / n
         bar_w = slot * 0.6
         height = max(bottom - top, 10)
-        for i, (label, v) in enumerate(zip(self.labels, self.values, strict=True)):
+        for i, (label, v) in enumerate(zip(labels, self.values, strict=True)):
             cx = left + slot * i + slot / 2
             if v is None:
                 p.setPen(ink)
@@ -104,10 +108,11 @@ class BarChart(QWidget):
                 p.drawText(QRectF(cx - slot / 2, bottom - h - line - 2, slot, line), Qt.AlignmentFlag.AlignCenter,
                            _fmt(v))
             p.setPen(ink)
-            p.drawText(QRectF(cx - slot / 2, bottom + 2, slot, line), Qt.AlignmentFlag.AlignCenter, label)
+            p.drawText(QRectF(cx - slot / 2, bottom + 2, slot, line * label_lines), Qt.AlignmentFlag.AlignHCenter
+                       | Qt.AlignmentFlag.AlignTop, label)
             if self.notes:
-                p.drawText(QRectF(cx - slot / 2, bottom + line + 2, slot, line), Qt.AlignmentFlag.AlignCenter,
-                           self.notes[i])
+                p.drawText(QRectF(cx - slot / 2, bottom + line * label_lines + 2, slot, line),
+                           Qt.AlignmentFlag.AlignCenter, self.notes[i])
         p.setPen(QPen(ink, 1))
         p.drawLine(int(left), int(bottom), int(right), int(bottom))
         if self.threshold is not None:

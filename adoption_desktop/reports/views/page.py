@@ -264,7 +264,7 @@ class ReportsPage(QWidget):
     def show_compared(self, compared: service.ComparedFigures) -> None:
         """Each section's figures for this period beside the previous one and the same period last year,
         every value in its own cell; a figure with a list behind it opens it (``reports.behind``)."""
-        from adoption_desktop.reports.behind import can_open
+        from adoption_desktop.reports.behind import can_open, may_open
 
         self.compared = compared
         self.sections = compared.sections
@@ -281,7 +281,8 @@ class ReportsPage(QWidget):
                 child = QTreeWidgetItem(list(row))
                 child.setData(0, Qt.ItemDataRole.UserRole, (table.title, row[0]))
                 child.setToolTip(0, row[0] + ("\nEnter or double-click: the children or cases behind this figure"
-                                              if can_open(table.title, row[0]) else ""))
+                                              if can_open(table.title, row[0]) and may_open(
+                                                  self.ctx.principal, table.title) else ""))
                 for column in (1, 2, 3):
                     child.setToolTip(column, row[column])
                 top.addChild(child)
@@ -292,8 +293,8 @@ class ReportsPage(QWidget):
         self._say_what_is_shown()
 
     def _size_columns(self) -> None:
-        """The value columns as wide as their heading and short values (a long value, a late decision's
-        reason, wraps within that width, and is whole in its tooltip), at most a quarter of the table; the
+        """The value columns as wide as their heading and short values (a long value
+        wraps within that width, and is whole in its tooltip), at most a quarter of the table; the
         figure's name takes the rest."""
         header = self.tree.header()
         header.setStretchLastSection(False)
@@ -380,7 +381,7 @@ class ReportsPage(QWidget):
         kind, ok = QInputDialog.getItem(self, "Write report", "&Kind of report:", kinds, guess, False)
         if not ok:
             return
-        problem = kind_problem("annual" if kind == "Annual" else "six-monthly", Period(start, end))
+        problem = kind_problem("annual" if kind == "Annual" else "six-monthly", Period(start, end), dt.date.today())
         if problem:  # its title would say what it is not ("Annual report: 01/11/2026–02/12/2026")
             show_error(self, "Write report", ValidationError(problem, "end"))
             self.end.setFocus()
