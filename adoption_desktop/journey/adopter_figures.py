@@ -80,8 +80,11 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
 
 
 def behind(db: Database, actor: Principal, section: str, label: str, start: dt.date, end: dt.date) -> Behind:
-    """The households behind one count."""
+    """The households behind one count (a list: reports.view and adm.view or panel.view, whoever calls)."""
+    from adoption_desktop.reports.behind import require_children_list
+
     require(actor, Permission.REPORTS_VIEW)
+    require_children_list(actor)
     with db.session(actor, write=False) as session:
         rows = _lists(session, start, end).get(label)
     if rows is None:
