@@ -253,7 +253,17 @@ def _qd_final(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal
     final_day = cal.add_working_days(start, 5)
     _sign_fields(final, adm, final_day, _at(ctx, final_day))
     session.flush()
-    _after_signing(session, final)
+    letter_id, _none = _after_signing(session, final)
+    # the applicants told of the final decision, as the demo's other decisions are (from the date, not the
+    # random stream: the rest of the demo stays as it was); else My work showed them overdue for ever
+    oral, written = cal.add_working_days(final_day, 1), cal.add_working_days(final_day, 3)
+    if oral < ctx.today:
+        session.add(AdmNotification(decision_id=final.id, kind="oral", on_date=oral, note="By telephone."))
+    if written < ctx.today:
+        session.add(AdmNotification(decision_id=final.id, kind="written", on_date=written, note="Letter posted."))
+        letter = session.get(AdmLetter, letter_id) if letter_id else None
+        if letter is not None:
+            letter.sent_on = written
 
 
 #: reasons for delay on the demo's late decisions (synthetic)
