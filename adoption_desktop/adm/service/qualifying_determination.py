@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
-from adoption_desktop.adm.models import AdmDecision, AdmQualifyingDetermination
+from adoption_desktop.adm.models import AdmDecision, AdmLetter, AdmQualifyingDetermination
 from adoption_desktop.adm.service.common import ENTITY, QD_ENTITY, _get, _new_decision, _recompute_due
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row
@@ -126,6 +126,23 @@ def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, rec
         recount_final(session, q)
 
 
+def _check_notice_sent(session: Session, q: AdmQualifyingDetermination) -> None:
+    """The final decision is opened only once the latest notice letter of the proposal is recorded as sent:
+    the applicants' 40 working days count from the day it went, and cannot move after the final decision
+    is opened (``letters.mark_letter_sent`` refuses that)."""
+    src = _get(session, q.decision_id)
+    root = src.root_id or src.id
+    versions = select(AdmDecision.id).where((AdmDecision.root_id == root) | (AdmDecision.id == root))
+    notice = session.scalars(select(AdmLetter).where(AdmLetter.decision_id.in_(versions),
+                                                     AdmLetter.kind == "adm_qd_notice")
+                             .order_by(AdmLetter.id.desc())).first()
+    if notice is not None and notice.sent_on is None:
+        raise Conflict(f"The notice of the proposal not to approve (letter {notice.id}, dated "
+                       f"{notice.letter_date:%d/%m/%Y}) is not recorded as sent: mark the notice letter sent "
+                       "first, so the applicants' 40 working days are counted from the day it went; then open "
+                       "the final decision.")
+
+
 def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.date) -> int:
     """Open the final decision after a qualifying determination (a pending decision to sign)."""
     require(actor, Permission.ADM_EDIT)
@@ -135,6 +152,7 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
             AdmDecision.qd_id == q.id, AdmDecision.source == "qd_final")).first()
         if existing is not None:
             return int(existing)
+        _check_notice_sent(session, q)
         if q.irm_applied_on is not None and q.irm_recommendation_on is None:
             raise Conflict("The applicants applied to the IRM: wait for its recommendation and record it.")
         if q.representations_on is None and q.irm_applied_on is None and today <= q.deadline:

@@ -1,0 +1,82 @@
+"""Review findings on the qualifying-determination route, on a real SQLCipher file: the notice letter is
+marked sent before the final decision is opened (and not after), an IRM application pauses the open final
+decision's clock, a proposal whose final decision is opened or signed is not corrected, and the order
+message of a final decision names what started its clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from adoption_desktop.adm import rules, service
+from adoption_desktop.adm.models import AdmLetter
+from adoption_desktop.core.errors import Conflict
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.settings_service import calendar
+from adoption_desktop.core.storage.engine import Database
+from tests.adm.test_qd_clock import PROPOSED, final_decision, proposal, qd_row
+from tests.conftest import TEST_PASSWORD
+
+D = dt.date
+
+
+def _row(db: Database, adm: Principal, did: int, today: dt.date) -> service.DecisionRow:
+    return next(r for r in service.list_queue(db, adm, today) if r.id == did)
+
+
+# --- 1. the notice letter is marked sent before the final decision is opened ----------------------
+
+def test_the_final_decision_is_not_opened_before_the_notice_is_marked_sent(db: Database,
+                                                                           adm_user: Principal) -> None:
+    res = proposal(db, adm_user)
+    with pytest.raises(Conflict, match=r"mark the notice letter sent first, so the applicants' 40 working days "
+                                       r"are counted from the day it went"):
+        service.open_final_decision(db, adm_user, res.qd_id, D(2026, 1, 29))
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
+    final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2026, 1, 29))
+    assert final_decision(db, final_id).source == "qd_final"
+
+
+def _open_final_unsent(db: Database, adm: Principal) -> tuple[service.SignResult, int]:
+    """A final decision opened while the notice letter is not marked sent (as the code allowed before)."""
+    res = proposal(db, adm)
+    with db.session() as s:
+        letter = s.get(AdmLetter, res.letter_id)
+        assert letter is not None
+        letter.kind = "adm_decision"  # hidden from the check for a moment
+    final_id = service.open_final_decision(db, adm, res.qd_id, D(2026, 1, 29))
+    with db.session() as s:
+        letter = s.get(AdmLetter, res.letter_id)
+        assert letter is not None
+        letter.kind = "adm_qd_notice"
+    return res, final_id
+
+
+def test_a_notice_marked_sent_after_the_final_decision_opened_is_refused(db: Database,
+                                                                         adm_user: Principal) -> None:
+    res, final_id = _open_final_unsent(db, adm_user)
+    with pytest.raises(Conflict, match=rf"The final decision after this notice \(decision {final_id}\) was opened "
+                                       r"on \d\d/\d\d/\d{4}; .*from 28/01/2026 to .*Record the day the notice "
+                                       r"was sent before opening the final decision"):
+        service.mark_letter_sent(db, adm_user, res.letter_id, D(2025, 12, 10))
+    q = qd_row(db, res.qd_id)
+    assert q.notice_sent_on == PROPOSED and q.deadline == D(2026, 1, 28)
+    with db.session() as s:
+        assert s.get(AdmLetter, res.letter_id).sent_on is None  # type: ignore[union-attr]
+    # sent the day of the proposal: the period does not move, so it is recorded
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
+    with db.session() as s:
+        assert s.get(AdmLetter, res.letter_id).sent_on == PROPOSED  # type: ignore[union-attr]
+
+
+def test_a_notice_marked_sent_after_the_final_decision_signed_is_refused(db: Database,
+                                                                         adm_user: Principal) -> None:
+    res, final_id = _open_final_unsent(db, adm_user)
+    service.record_decision(db, adm_user, final_id, outcome="not_approve", decision_text="Final: not approved.",
+                            reasons="No representations were received in the period.")
+    service.sign_decision(db, adm_user, final_id, TEST_PASSWORD, D(2026, 1, 29))
+    with pytest.raises(Conflict, match=r"The final decision after this notice was signed on 29/01/2026; "):
+        service.mark_letter_sent(db, adm_user, res.letter_id, D(2026, 1, 20))
+    q = qd_row(db, res.qd_id)
+    assert q.notice_sent_on == PROPOSED and q.deadline == D(2026, 1, 28)
