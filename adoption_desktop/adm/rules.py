@@ -139,6 +139,8 @@ def decision_clock(received_on: dt.date, pauses: Sequence[Pause], n: int, cal: W
     used = 0
     for p in sorted(pauses, key=lambda x: x.requested_on):
         if p.requested_on < start:
+            if p.received_on is None:  # still open (the clock restarted, or another pause ended, meanwhile)
+                return Clock(None, p.requested_on, used)
             continue  # asked before the clock (re)started: no effect on elapsed days
         used += max(cal.working_days_between(start, p.requested_on), 0)
         if p.received_on is None:
@@ -184,6 +186,10 @@ def qd_date_problem(field: str, day: dt.date, decided_on: dt.date | None, today:
     return None
 
 
+#: the clock of a final decision while the IRM's recommendation is awaited
+IRM_AWAITED_LABEL = "Paused: IRM recommendation awaited"
+
+
 @dataclass(frozen=True)
 class ClockStatus:
     code: str  # paused | overdue | due_today | due_soon | on_track | decided_on_time | decided_late
@@ -197,6 +203,10 @@ def clock_status(state: str, due_on: dt.date | None, paused_since: dt.date | Non
             late = cal.working_days_between(due_on, decided_on)
             return ClockStatus("decided_late", f"Decided {late} WD late")
         return ClockStatus("decided_on_time", "Decided in time")
+    if state != STATE_PAUSED and due_on is None and paused_since is None:
+        # pending with no due date and no request for information open: a final decision after a qualifying
+        # determination waiting for the IRM's recommendation (its clock restarts from the recommendation)
+        return ClockStatus("paused", IRM_AWAITED_LABEL)
     if state == STATE_PAUSED or due_on is None:
         since = f"{paused_since:%d/%m/%Y}" if paused_since else "?"
         return ClockStatus("paused", f"Paused since {since}")  # information asked that day

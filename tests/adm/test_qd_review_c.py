@@ -80,3 +80,65 @@ def test_a_notice_marked_sent_after_the_final_decision_signed_is_refused(db: Dat
         service.mark_letter_sent(db, adm_user, res.letter_id, D(2026, 1, 20))
     q = qd_row(db, res.qd_id)
     assert q.notice_sent_on == PROPOSED and q.deadline == D(2026, 1, 28)
+
+
+# --- 2. an IRM application pauses the open final decision's clock ----------------------------------
+
+def test_an_irm_application_pauses_the_open_final_decision_until_its_recommendation(db: Database,
+                                                                                     adm_user: Principal) -> None:
+    from tests.adm.test_adm_work_flags import _adm_lines
+    res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
+    service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 15), summary="We disagree.")
+    final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2025, 12, 16))
+    assert final_decision(db, final_id).due_on is not None  # counting from the representations
+    service.record_irm_application(db, adm_user, res.qd_id, applied_on=D(2025, 12, 17))
+    row = _row(db, adm_user, final_id, D(2026, 1, 20))  # weeks past the old due date
+    assert (row.clock_code, row.clock_label, row.due_on) == ("paused", "Paused: IRM recommendation awaited", None)
+    assert service.get_decision(db, adm_user, final_id, D(2026, 1, 20)).row.clock_code == "paused"
+    assert all(ln.tone != "overdue" for ln in _adm_lines(db, adm_user, D(2026, 1, 20), final_id))
+    with pytest.raises(Conflict, match="IRM recommendation"):
+        service.check_signable(db, adm_user, final_id, D(2026, 1, 20))
+    # the recommendation restarts the clock from its date, with the full working days
+    service.record_irm_recommendation(db, adm_user, res.qd_id, received_on=D(2026, 1, 15),
+                                      recommendation="The review panel recommends approval.")
+    with db.session() as s:
+        due = calendar(s).add_working_days(D(2026, 1, 15), 7)
+    row = _row(db, adm_user, final_id, D(2026, 1, 20))
+    assert row.received_on == D(2026, 1, 15) and row.due_on == due and row.clock_code != "paused"
+    assert _row(db, adm_user, final_id, due + dt.timedelta(days=1)).clock_code == "overdue"
+
+
+def test_information_logged_while_the_irm_is_awaited_leaves_the_clock_paused(db: Database,
+                                                                            adm_user: Principal) -> None:
+    res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
+    service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 15), summary="We disagree.")
+    final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2025, 12, 16))
+    service.request_information(db, adm_user, final_id, what="The social worker's view of the representations.",
+                                requested_on=D(2025, 12, 16))
+    service.record_irm_application(db, adm_user, res.qd_id, applied_on=D(2025, 12, 17))
+    assert service.log_information(db, adm_user, final_id, received_on=D(2025, 12, 18)) is None
+    row = _row(db, adm_user, final_id, D(2026, 1, 20))
+    assert (row.clock_code, row.due_on) == ("paused", None)
+
+
+def test_the_clock_label_of_a_final_decision_waiting_for_the_irm() -> None:
+    from adoption_desktop.core.workdays import WorkingCalendar
+    cal = WorkingCalendar(())
+    status = rules.clock_status(rules.STATE_PENDING, None, None, None, D(2026, 1, 20), cal)
+    assert (status.code, status.label) == ("paused", "Paused: IRM recommendation awaited")
+    asked = rules.clock_status(rules.STATE_PAUSED, None, D(2026, 1, 5), None, D(2026, 1, 20), cal)
+    assert asked.label == "Paused since 05/01/2026"
+
+
+def test_a_pause_still_open_stops_the_clock_even_when_another_pause_ended_after_it_began() -> None:
+    from adoption_desktop.core.workdays import WorkingCalendar
+    cal = WorkingCalendar(())
+    pauses = [rules.Pause(D(2025, 12, 16), D(2025, 12, 18)), rules.Pause(D(2025, 12, 17), None)]
+    clock = rules.decision_clock(D(2025, 12, 15), pauses, 7, cal)
+    assert (clock.due_on, clock.paused_since) == (None, D(2025, 12, 17))
+    # the open one closed: the clock counts again
+    done = rules.decision_clock(D(2025, 12, 15), [pauses[0], rules.Pause(D(2025, 12, 17), D(2025, 12, 19))], 7,
+                                cal)
+    assert done.paused_since is None and done.due_on is not None

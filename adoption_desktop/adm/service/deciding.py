@@ -85,8 +85,9 @@ def request_information(db: Database, actor: Principal, decision_id: int, *, wha
 
 
 def log_information(db: Database, actor: Principal, decision_id: int, *, received_on: dt.date,
-                    note: str = "") -> dt.date:
-    """The information asked for has arrived: the clock resumes; returns the new due date."""
+                    note: str = "") -> dt.date | None:
+    """The information asked for has arrived: the clock resumes; returns the new due date (None for a
+    final decision still waiting for the IRM's recommendation: its clock restarts when that is recorded)."""
     require(actor, Permission.ADM_EDIT)
     note = clean_text(note, "Note", multiline=True, max_length=4000)
     check_date(received_on, "Date received", "event", required=True)
@@ -104,9 +105,8 @@ def log_information(db: Database, actor: Principal, decision_id: int, *, receive
         session.flush()
         d.state = rules.STATE_PENDING
         clock = _recompute_due(session, d)
-        assert clock.due_on is not None
-        audit.record(session, "information_received", ENTITY, d.id,
-                     detail=f"received {received_on}; due {clock.due_on}")
+        due = clock.due_on if clock.due_on is not None else "none (paused: IRM recommendation awaited)"
+        audit.record(session, "information_received", ENTITY, d.id, detail=f"received {received_on}; due {due}")
         return clock.due_on
 
 

@@ -49,19 +49,21 @@ def _pending_final(session: Session, q: AdmQualifyingDetermination) -> AdmDecisi
 
 def recount_final(session: Session, q: AdmQualifyingDetermination) -> None:
     """A final decision already opened and not signed: its clock starts again from what is now recorded
-    (``rules.qd_final_clock_start``); the change is audited with the old and new dates."""
+    (``rules.qd_final_clock_start``), and waits with no due date while an IRM recommendation is awaited
+    (``common._irm_pause``); a change is audited with the old and new dates."""
     d = _pending_final(session, q)
     if d is None:
         return
     start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
-    if start == d.received_on:
-        return
     lock_row(session, d)
     old_start, old_due = d.received_on, d.due_on
     d.received_on = start
     _recompute_due(session, d)
+    if (old_start, old_due) == (d.received_on, d.due_on):
+        return
+    due = d.due_on if d.due_on is not None else "none (paused: IRM recommendation awaited)"
     audit.record(session, "qd_final_clock", ENTITY, d.id,
-                 detail=f"clock start {old_start} -> {start}; due {old_due} -> {d.due_on}")
+                 detail=f"clock start {old_start} -> {start}; due {old_due} -> {due}")
 
 
 def record_representations(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
@@ -99,6 +101,7 @@ def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applie
                                   f"{q.deadline:%d/%m/%Y}.", "irm_applied_on")
         q.irm_applied_on = applied_on
         audit.record(session, "qd_irm_application", QD_ENTITY, q.id, detail=f"applied {applied_on}")
+        recount_final(session, q)  # an open final decision waits for the recommendation: its clock pauses
 
 
 def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
