@@ -142,3 +142,50 @@ def test_a_pause_still_open_stops_the_clock_even_when_another_pause_ended_after_
     done = rules.decision_clock(D(2025, 12, 15), [pauses[0], rules.Pause(D(2025, 12, 17), D(2025, 12, 19))], 7,
                                 cal)
     assert done.paused_since is None and done.due_on is not None
+
+
+# --- 3. a proposal whose final decision is opened or signed is not corrected ------------------------
+
+def _correct_proposal(db: Database, adm: Principal, did: int, day: dt.date) -> service.SignResult:
+    return service.correct_decision(db, adm, did, TEST_PASSWORD, reason="Typo in the reasons.",
+                                    outcome="not_approve", decision_text="I propose not to approve you.",
+                                    reasons="Corrected reasons: the assessment did not show capacity.",
+                                    decided_on=day)
+
+
+def _letters(db: Database) -> list[tuple[int, str]]:
+    from sqlalchemy import select
+    with db.session() as s:
+        return [(r.id, r.kind) for r in s.scalars(select(AdmLetter).order_by(AdmLetter.id))]
+
+
+def test_a_proposal_is_not_corrected_once_its_final_decision_is_opened_or_signed(db: Database,
+                                                                                 adm_user: Principal) -> None:
+    res = proposal(db, adm_user)
+    with db.session() as s:
+        did = s.get(AdmLetter, res.letter_id).decision_id  # type: ignore[union-attr]
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
+    final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2026, 1, 29))
+    before = _letters(db)
+    with pytest.raises(Conflict, match=rf"cannot be corrected: its final decision \(decision {final_id}\) is open"):
+        _correct_proposal(db, adm_user, did, D(2026, 1, 29))
+    assert _letters(db) == before
+    service.record_decision(db, adm_user, final_id, outcome="not_approve", decision_text="Final: not approved.",
+                            reasons="No representations were received in the period.")
+    service.sign_decision(db, adm_user, final_id, TEST_PASSWORD, D(2026, 2, 2))
+    before = _letters(db)
+    with pytest.raises(Conflict, match=rf"its final decision was signed on 02/02/2026 \(decision {final_id}\); "
+                                       r"correct the final decision instead"):
+        _correct_proposal(db, adm_user, did, D(2026, 2, 3))
+    assert _letters(db) == before  # no new notice letter with a past deadline
+    assert service.get_decision(db, adm_user, did, D(2026, 2, 3), opening=False).history[-1].version == 1
+
+
+def test_a_proposal_is_still_corrected_before_its_final_decision_is_opened(db: Database,
+                                                                           adm_user: Principal) -> None:
+    res = proposal(db, adm_user)
+    with db.session() as s:
+        did = s.get(AdmLetter, res.letter_id).decision_id  # type: ignore[union-attr]
+    service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 15), summary="We disagree.")
+    r = _correct_proposal(db, adm_user, did, D(2025, 12, 16))
+    assert r.qd_id == res.qd_id and _letters(db)[-1] == (r.letter_id, "adm_qd_notice")

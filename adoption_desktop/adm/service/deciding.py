@@ -317,6 +317,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         old = _get(session, decision_id)
         _check_signer(old, actor)
         _check_correction_date(old, decided_on)
+        _refuse_if_final_under_way(session, old)
     _reauth(db, actor, password)
     with db.session(actor) as session:
         old = lock_row(session, _get(session, decision_id))
@@ -328,6 +329,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
                            f"{when_text(newer.signed_at)} (version {newer.version}); your correction was not "
                            "saved. Read the latest version and correct that one if still needed.")
         _check_signer(old, actor)
+        _refuse_if_final_under_way(session, old)
         copy_cols = ("decision_type", "source", "panel_item_id", "sitting_id", "sitting_date",
                      "subject_reference", "subject_initials", "recommendation", "recommendation_text",
                      "recommendation_reasons", "advice", "minutes_extract", "member_user_ids", "member_names",
@@ -373,6 +375,26 @@ def _qd_route_started(session: Session, q: AdmQualifyingDetermination) -> str | 
         return (" and ".join(recorded) + "; close the qualifying-determination route first by opening, deciding "
                 "and signing its final decision (to approve, decide differently from the proposal)")
     return None
+
+
+def _refuse_if_final_under_way(session: Session, old: AdmDecision) -> None:
+    """A proposal not to approve is not corrected at all once the final decision after it is opened or
+    signed: a corrected notice would start a new period on a route already decided (or being decided)."""
+    if old.source == "qd_final" or old.outcome != rules.OUTCOME_NOT_APPROVE:
+        return
+    q = _qd_for(session, old)
+    if q is None or q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
+        return
+    if q.final_decision_id is not None and q.final_on is not None:
+        raise Conflict(f"This proposal not to approve cannot be corrected: its final decision was signed on "
+                       f"{q.final_on:%d/%m/%Y} (decision {q.final_decision_id}); correct the final decision "
+                       "instead.")
+    final = session.scalars(select(AdmDecision.id).where(AdmDecision.qd_id == q.id,
+                                                         AdmDecision.source == "qd_final")).first()
+    if final is not None:
+        raise Conflict(f"This proposal not to approve cannot be corrected: its final decision (decision {final}) "
+                       "is open; record what is to be decided there and sign it, then correct the final "
+                       "decision if needed.")
 
 
 def _close_qd_on_correction(session: Session, old: AdmDecision, new: AdmDecision) -> None:
