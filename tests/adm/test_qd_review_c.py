@@ -189,3 +189,51 @@ def test_a_proposal_is_still_corrected_before_its_final_decision_is_opened(db: D
     service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 15), summary="We disagree.")
     r = _correct_proposal(db, adm_user, did, D(2025, 12, 16))
     assert r.qd_id == res.qd_id and _letters(db)[-1] == (r.letter_id, "adm_qd_notice")
+
+
+# --- 4. the order message of a final decision names what started its clock --------------------------
+
+def test_a_final_decision_dated_before_its_clock_started_says_what_started_it(db: Database,
+                                                                              adm_user: Principal) -> None:
+    from adoption_desktop.core.errors import ValidationError
+    res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
+    final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2026, 1, 29))
+    service.record_decision(db, adm_user, final_id, outcome="not_approve", decision_text="Final: not approved.",
+                            reasons="No representations were received in the period.")
+    with pytest.raises(ValidationError) as err:
+        service.check_signable(db, adm_user, final_id, D(2026, 1, 27))
+    assert str(err.value) == ("Decision date: must be on or after 28/01/2026, when the applicants' 40 working days "
+                              "for representations or an IRM application ended.")
+    assert "minutes" not in str(err.value)
+    assert service.check_signable(db, adm_user, final_id, D(2026, 1, 28)) == 0
+
+
+def test_a_final_decision_after_representations_is_dated_on_or_after_them(db: Database,
+                                                                          adm_user: Principal) -> None:
+    from adoption_desktop.core.errors import ValidationError
+    res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
+    service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 15), summary="We disagree.")
+    final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2025, 12, 16))
+    service.record_decision(db, adm_user, final_id, outcome="not_approve", decision_text="Final: not approved.",
+                            reasons="The representations do not change the assessment.")
+    with pytest.raises(ValidationError, match=r"^Decision date: must be on or after 15/12/2025, when the "
+                                              r"applicants' representations were received\.$"):
+        service.check_signable(db, adm_user, final_id, D(2025, 12, 12))
+
+
+def test_the_words_for_what_started_a_final_decisions_clock() -> None:
+    end, reps, irm = D(2026, 1, 28), D(2026, 1, 12), D(2026, 1, 20)
+    assert rules.qd_final_started(end, None, None).endswith("40 working days for representations or an IRM "
+                                                            "application ended")
+    assert rules.qd_final_started(end, reps, None) == "when the applicants' representations were received"
+    assert rules.qd_final_started(end, reps, irm) == "when the IRM recommendation was received"
+    assert rules.qd_final_started(end, irm, irm) == ("when the applicants' representations and the IRM "
+                                                     "recommendation were received")
+    # a panel decision keeps its own words
+    [msg] = rules.order_problems(D(2026, 1, 12), D(2026, 1, 9), D(2026, 2, 1))
+    assert msg.endswith("when the final minutes (or papers) were received.")
+    [msg] = rules.order_problems(D(2026, 1, 12), D(2026, 1, 9), D(2026, 2, 1), started=rules.qd_final_started(
+        end, reps, None))
+    assert msg == "Decision date: must be on or after 12/01/2026, when the applicants' representations were received."

@@ -228,7 +228,7 @@ def _signable(session: Session, d: AdmDecision, actor: Principal, decided_on: dt
         raise Conflict("More information was asked for and has not been logged as received; log it "
                        "before signing.")
     _check_irm_awaited(session, d)
-    _check_order(d, decided_on)
+    _check_order(session, d, decided_on)
     _validate(d, d.outcome, d.decision_text, d.decision_reasons)
 
 
@@ -291,14 +291,23 @@ def _check_delay(d: AdmDecision, decided_on: dt.date, reason: str, cal: WorkingC
     return late
 
 
-def _order_problems(d: AdmDecision, decided_on: dt.date) -> list[str]:
+def _order_problems(d: AdmDecision, decided_on: dt.date, started: str = "") -> list[str]:
     return list(rules.order_problems(d.received_on, decided_on, dt.date.today(),
-                                     d.sitting_date if d.source == "panel" else None))
+                                     d.sitting_date if d.source == "panel" else None, started))
 
 
-def _check_order(d: AdmDecision, decided_on: dt.date) -> None:
-    """The order of events: no signature before the final minutes are received, nor dated in the future."""
-    problems = _order_problems(d, decided_on)
+def _clock_started(session: Session, d: AdmDecision) -> str:
+    """For a final decision after a qualifying determination, what started its clock ("" otherwise)."""
+    q = session.get(AdmQualifyingDetermination, d.qd_id) if d.source == "qd_final" and d.qd_id else None
+    if q is None:
+        return ""
+    return rules.qd_final_started(q.deadline, q.representations_on, q.irm_recommendation_on)
+
+
+def _check_order(session: Session, d: AdmDecision, decided_on: dt.date) -> None:
+    """The order of events: no signature before the final minutes are received (for a final decision, before
+    its clock started), nor dated in the future."""
+    problems = _order_problems(d, decided_on, _clock_started(session, d))
     if problems:
         raise ValidationError(" ".join(problems), "decided_on")
 
@@ -339,7 +348,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         new.root_id, new.version, new.supersedes_id = old.root_id or old.id, old.version + 1, old.id
         new.correction_reason = reason.strip()
         new.outcome, new.decision_text, new.decision_reasons = outcome, decision_text.strip(), reasons.strip()
-        _check_order(new, decided_on)
+        _check_order(session, new, decided_on)
         _validate(new, outcome, new.decision_text, new.decision_reasons)
         _sign_fields(new, actor, decided_on)
         session.add(new)
