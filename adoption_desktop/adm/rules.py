@@ -139,6 +139,8 @@ def decision_clock(received_on: dt.date, pauses: Sequence[Pause], n: int, cal: W
     used = 0
     for p in sorted(pauses, key=lambda x: x.requested_on):
         if p.requested_on < start:
+            if p.received_on is None:  # still open (the clock restarted, or another pause ended, meanwhile)
+                return Clock(None, p.requested_on, used)
             continue  # asked before the clock (re)started: no effect on elapsed days
         used += max(cal.working_days_between(start, p.requested_on), 0)
         if p.received_on is None:
@@ -184,6 +186,10 @@ def qd_date_problem(field: str, day: dt.date, decided_on: dt.date | None, today:
     return None
 
 
+#: the clock of a final decision while the IRM's recommendation is awaited
+IRM_AWAITED_LABEL = "Paused: IRM recommendation awaited"
+
+
 @dataclass(frozen=True)
 class ClockStatus:
     code: str  # paused | overdue | due_today | due_soon | on_track | decided_on_time | decided_late
@@ -197,6 +203,10 @@ def clock_status(state: str, due_on: dt.date | None, paused_since: dt.date | Non
             late = cal.working_days_between(due_on, decided_on)
             return ClockStatus("decided_late", f"Decided {late} WD late")
         return ClockStatus("decided_on_time", "Decided in time")
+    if state != STATE_PAUSED and due_on is None and paused_since is None:
+        # pending with no due date and no request for information open: a final decision after a qualifying
+        # determination waiting for the IRM's recommendation (its clock restarts from the recommendation)
+        return ClockStatus("paused", IRM_AWAITED_LABEL)
     if state == STATE_PAUSED or due_on is None:
         since = f"{paused_since:%d/%m/%Y}" if paused_since else "?"
         return ClockStatus("paused", f"Paused since {since}")  # information asked that day
@@ -257,17 +267,35 @@ def name_match_warning(full_name: str, unlinked_member_names: Iterable[str]) -> 
             "administrator to link the member to your account.")
 
 
+def qd_final_started(deadline: dt.date, representations_on: dt.date | None,
+                     irm_recommendation_on: dt.date | None) -> str:
+    """What started a final decision's clock (:func:`qd_final_clock_start`), as a clause after its date:
+    "when the IRM recommendation was received"."""
+    start = qd_final_clock_start(deadline, representations_on, irm_recommendation_on)
+    reps, irm = representations_on == start, irm_recommendation_on == start
+    if reps and irm:
+        return "when the applicants' representations and the IRM recommendation were received"
+    if irm:
+        return "when the IRM recommendation was received"
+    if reps:
+        return "when the applicants' representations were received"
+    return "when the applicants' 40 working days for representations or an IRM application ended"
+
+
 def order_problems(received_on: dt.date, decided_on: dt.date, today: dt.date,
-                   sitting_date: dt.date | None = None) -> list[str]:
+                   sitting_date: dt.date | None = None, started: str = "") -> list[str]:
     """Why a decision cannot be signed with this date: not before the final minutes (or papers) were
-    received, never before the sitting, and not in the future."""
+    received, never before the sitting, and not in the future. ``started``: for a final decision after a
+    qualifying determination, what started its clock on ``received_on`` (:func:`qd_final_started`)."""
     problems = []
     if received_on > today:
-        problems.append(f"The final minutes are recorded as received on {received_on:%d/%m/%Y}, which has not "
+        problems.append(f"The final decision's clock starts on {received_on:%d/%m/%Y}, {started}; that day has "
+                        "not come yet, and the final decision cannot be signed before it." if started else
+                        f"The final minutes are recorded as received on {received_on:%d/%m/%Y}, which has not "
                         "come yet; a decision cannot be signed before the minutes are received.")
     if decided_on < received_on:
-        problems.append(f"Decision date: must be on or after {received_on:%d/%m/%Y}, when the final minutes "
-                        "(or papers) were received.")
+        problems.append(f"Decision date: must be on or after {received_on:%d/%m/%Y}, "
+                        + (f"{started}." if started else "when the final minutes (or papers) were received."))
     if sitting_date is not None and decided_on < sitting_date:
         problems.append(f"Decision date: must be after the panel sitting of {sitting_date:%d/%m/%Y}.")
     if decided_on > today:

@@ -99,6 +99,7 @@ def test_the_final_clock_starts_at_the_later_of_representations_and_irm() -> Non
 
 def test_an_irm_recommendation_before_the_period_ends_starts_the_clock(db: Database, adm_user: Principal) -> None:
     res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)  # the notice went the day it was signed
     service.record_irm_application(db, adm_user, res.qd_id, applied_on=D(2025, 12, 5))
     service.record_irm_recommendation(db, adm_user, res.qd_id, received_on=D(2026, 1, 15),
                                       recommendation="The review panel recommends approval.")
@@ -113,6 +114,7 @@ def test_an_irm_recommendation_before_the_period_ends_starts_the_clock(db: Datab
 def test_a_recommendation_after_the_final_decision_opened_restarts_its_clock(db: Database,
                                                                             adm_user: Principal) -> None:
     res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)  # the notice went the day it was signed
     service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 15), summary="We disagree.")
     final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2025, 12, 16))
     assert final_decision(db, final_id).received_on == D(2025, 12, 15)
@@ -150,6 +152,7 @@ def test_future_dates_and_dates_before_the_proposal_are_refused(db: Database, ad
 def test_a_final_decision_is_not_signed_while_the_irm_recommendation_is_awaited(db: Database,
                                                                                  adm_user: Principal) -> None:
     res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)  # the notice went the day it was signed
     service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 15), summary="We disagree.")
     final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2025, 12, 16))
     service.record_irm_application(db, adm_user, res.qd_id, applied_on=D(2025, 12, 17))
@@ -239,6 +242,7 @@ def test_correcting_a_proposal_into_an_approval_closes_its_route(db: Database, a
 def test_a_proposal_with_representations_is_not_corrected_into_an_approval(db: Database,
                                                                             adm_user: Principal) -> None:
     res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)  # the notice went the day it was signed
     did = proposal_id(db, res.qd_id)
     service.record_representations(db, adm_user, res.qd_id, received_on=D(2025, 12, 3), summary="We disagree.")
     with pytest.raises(Conflict, match=r"03/12/2025.*close the qualifying-determination route first"):

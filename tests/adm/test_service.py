@@ -209,6 +209,7 @@ def test_qualifying_determination_flow(db: Database, adm_user: Principal, tmp_pa
                             reasons="The assessment did not show capacity to meet a child's needs.")
     res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 1))
     assert res.qd_id is not None
+    service.mark_letter_sent(db, adm_user, res.letter_id, D(2025, 12, 1))  # the notice went the day it was signed
     detail = service.get_decision(db, adm_user, did, D(2025, 12, 2))
     assert detail.qd is not None and detail.qd.deadline == D(2026, 1, 28)
     text = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
@@ -245,6 +246,7 @@ def test_a_termination_is_proposed_and_decided_in_its_own_words(db: Database, ad
                             reasons="The adopters asked for their approval to end.")
     res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 1))
     assert res.qd_id is not None
+    service.mark_letter_sent(db, adm_user, res.letter_id, D(2025, 12, 1))  # the notice went the day it was signed
     text = " ".join(pdf_text(service.letter_pdf(db, adm_user, res.letter_id)).split())
     assert "Proposed decision to end your approval as prospective adopters (ADP-2025-0120)" in text
     assert "Proposed to end the approval (qualifying determination)" in text

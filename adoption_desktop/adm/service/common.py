@@ -79,9 +79,23 @@ def _pauses(session: Session, decision_id: int) -> list[rules.Pause]:
         select(AdmInfoRequest).where(AdmInfoRequest.decision_id == decision_id))]
 
 
+def _irm_pause(session: Session, d: AdmDecision) -> list[rules.Pause]:
+    """A final decision after a qualifying determination waits, with no due date, while the IRM the
+    applicants applied to has not recommended: paused from the application (or from its clock start, if
+    the application was earlier). The recommendation restarts the clock from its date
+    (``qualifying_determination.recount_final``)."""
+    if d.source != "qd_final" or d.qd_id is None or d.signed_at is not None:
+        return []
+    q = session.get(AdmQualifyingDetermination, d.qd_id)
+    if q is None or q.irm_applied_on is None or q.irm_recommendation_on is not None:
+        return []
+    return [rules.Pause(max(q.irm_applied_on, d.received_on), None)]
+
+
 def _recompute_due(session: Session, d: AdmDecision) -> rules.Clock:
     n = get_setting(session, FINAL_DECISION_DUE_WD if d.source == "qd_final" else DECISION_DUE_WD)
-    clock = rules.decision_clock(d.received_on, _pauses(session, d.id), n, calendar(session))
+    clock = rules.decision_clock(d.received_on, _pauses(session, d.id) + _irm_pause(session, d), n,
+                                 calendar(session))
     d.due_on = clock.due_on
     return clock
 

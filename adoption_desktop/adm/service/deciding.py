@@ -85,8 +85,9 @@ def request_information(db: Database, actor: Principal, decision_id: int, *, wha
 
 
 def log_information(db: Database, actor: Principal, decision_id: int, *, received_on: dt.date,
-                    note: str = "") -> dt.date:
-    """The information asked for has arrived: the clock resumes; returns the new due date."""
+                    note: str = "") -> dt.date | None:
+    """The information asked for has arrived: the clock resumes; returns the new due date (None for a
+    final decision still waiting for the IRM's recommendation: its clock restarts when that is recorded)."""
     require(actor, Permission.ADM_EDIT)
     note = clean_text(note, "Note", multiline=True, max_length=4000)
     check_date(received_on, "Date received", "event", required=True)
@@ -104,9 +105,8 @@ def log_information(db: Database, actor: Principal, decision_id: int, *, receive
         session.flush()
         d.state = rules.STATE_PENDING
         clock = _recompute_due(session, d)
-        assert clock.due_on is not None
-        audit.record(session, "information_received", ENTITY, d.id,
-                     detail=f"received {received_on}; due {clock.due_on}")
+        due = clock.due_on if clock.due_on is not None else "none (paused: IRM recommendation awaited)"
+        audit.record(session, "information_received", ENTITY, d.id, detail=f"received {received_on}; due {due}")
         return clock.due_on
 
 
@@ -228,7 +228,7 @@ def _signable(session: Session, d: AdmDecision, actor: Principal, decided_on: dt
         raise Conflict("More information was asked for and has not been logged as received; log it "
                        "before signing.")
     _check_irm_awaited(session, d)
-    _check_order(d, decided_on)
+    _check_order(session, d, decided_on)
     _validate(d, d.outcome, d.decision_text, d.decision_reasons)
 
 
@@ -291,14 +291,23 @@ def _check_delay(d: AdmDecision, decided_on: dt.date, reason: str, cal: WorkingC
     return late
 
 
-def _order_problems(d: AdmDecision, decided_on: dt.date) -> list[str]:
+def _order_problems(d: AdmDecision, decided_on: dt.date, started: str = "") -> list[str]:
     return list(rules.order_problems(d.received_on, decided_on, dt.date.today(),
-                                     d.sitting_date if d.source == "panel" else None))
+                                     d.sitting_date if d.source == "panel" else None, started))
 
 
-def _check_order(d: AdmDecision, decided_on: dt.date) -> None:
-    """The order of events: no signature before the final minutes are received, nor dated in the future."""
-    problems = _order_problems(d, decided_on)
+def _clock_started(session: Session, d: AdmDecision) -> str:
+    """For a final decision after a qualifying determination, what started its clock ("" otherwise)."""
+    q = session.get(AdmQualifyingDetermination, d.qd_id) if d.source == "qd_final" and d.qd_id else None
+    if q is None:
+        return ""
+    return rules.qd_final_started(q.deadline, q.representations_on, q.irm_recommendation_on)
+
+
+def _check_order(session: Session, d: AdmDecision, decided_on: dt.date) -> None:
+    """The order of events: no signature before the final minutes are received (for a final decision, before
+    its clock started), nor dated in the future."""
+    problems = _order_problems(d, decided_on, _clock_started(session, d))
     if problems:
         raise ValidationError(" ".join(problems), "decided_on")
 
@@ -317,6 +326,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         old = _get(session, decision_id)
         _check_signer(old, actor)
         _check_correction_date(old, decided_on)
+        _refuse_if_final_under_way(session, old)
     _reauth(db, actor, password)
     with db.session(actor) as session:
         old = lock_row(session, _get(session, decision_id))
@@ -328,6 +338,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
                            f"{when_text(newer.signed_at)} (version {newer.version}); your correction was not "
                            "saved. Read the latest version and correct that one if still needed.")
         _check_signer(old, actor)
+        _refuse_if_final_under_way(session, old)
         copy_cols = ("decision_type", "source", "panel_item_id", "sitting_id", "sitting_date",
                      "subject_reference", "subject_initials", "recommendation", "recommendation_text",
                      "recommendation_reasons", "advice", "minutes_extract", "member_user_ids", "member_names",
@@ -337,7 +348,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         new.root_id, new.version, new.supersedes_id = old.root_id or old.id, old.version + 1, old.id
         new.correction_reason = reason.strip()
         new.outcome, new.decision_text, new.decision_reasons = outcome, decision_text.strip(), reasons.strip()
-        _check_order(new, decided_on)
+        _check_order(session, new, decided_on)
         _validate(new, outcome, new.decision_text, new.decision_reasons)
         _sign_fields(new, actor, decided_on)
         session.add(new)
@@ -373,6 +384,26 @@ def _qd_route_started(session: Session, q: AdmQualifyingDetermination) -> str | 
         return (" and ".join(recorded) + "; close the qualifying-determination route first by opening, deciding "
                 "and signing its final decision (to approve, decide differently from the proposal)")
     return None
+
+
+def _refuse_if_final_under_way(session: Session, old: AdmDecision) -> None:
+    """A proposal not to approve is not corrected at all once the final decision after it is opened or
+    signed: a corrected notice would start a new period on a route already decided (or being decided)."""
+    if old.source == "qd_final" or old.outcome != rules.OUTCOME_NOT_APPROVE:
+        return
+    q = _qd_for(session, old)
+    if q is None or q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
+        return
+    if q.final_decision_id is not None and q.final_on is not None:
+        raise Conflict(f"This proposal not to approve cannot be corrected: its final decision was signed on "
+                       f"{q.final_on:%d/%m/%Y} (decision {q.final_decision_id}); correct the final decision "
+                       "instead.")
+    final = session.scalars(select(AdmDecision.id).where(AdmDecision.qd_id == q.id,
+                                                         AdmDecision.source == "qd_final")).first()
+    if final is not None:
+        raise Conflict(f"This proposal not to approve cannot be corrected: its final decision (decision {final}) "
+                       "is open; record what is to be decided there and sign it, then correct the final "
+                       "decision if needed.")
 
 
 def _close_qd_on_correction(session: Session, old: AdmDecision, new: AdmDecision) -> None:

@@ -174,11 +174,14 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
 def _notice_sent(session: Session, row: AdmLetter, sent_on: dt.date) -> None:
     """A qualifying-determination notice sent on ``sent_on``: the 40 working days begin with that day (not
     the decision date). The period only ever moves later (a second, corrected notice sent earlier than the
-    first leaves it); a closed determination is left as it was. Audited with the old and new dates."""
+    first leaves it); a determination closed by a correction is left as it was. Refused once the final
+    decision after it is opened or signed: the 40 working days it was opened on would move after it.
+    Audited with the old and new dates."""
     q = _qd_for(session, _get(session, row.decision_id))
-    if q is None or q.final_on is not None or sent_on <= q.notice_sent_on:
+    if q is None or q.final_outcome == rules.QD_CLOSED_BY_CORRECTION or sent_on <= q.notice_sent_on:
         return
     lock_row(session, q)
+    _refuse_if_final_opened(session, q, sent_on)
     for what, day in (("the representations were received", q.representations_on),
                       ("the IRM application was made", q.irm_applied_on)):
         if day is not None and day < sent_on:
@@ -190,6 +193,25 @@ def _notice_sent(session: Session, row: AdmLetter, sent_on: dt.date) -> None:
                  detail=f"notice letter {row.id} sent {sent_on}: notice date {old_sent} -> {sent_on}, "
                         f"representations or IRM by {old_deadline} -> {q.deadline}")
     recount_final(session, q)
+
+
+def _refuse_if_final_opened(session: Session, q: AdmQualifyingDetermination, sent_on: dt.date) -> None:
+    """A notice recorded as sent after the final decision was opened (or signed) would move the end of the
+    applicants' period under a decision already counted from it: refused, naming both dates."""
+    final = session.scalars(select(AdmDecision).where(AdmDecision.qd_id == q.id, AdmDecision.source == "qd_final")
+                            .order_by(AdmDecision.id)).first()
+    if final is None and q.final_on is None:
+        return
+    new_deadline = rules.qd_deadline(sent_on, calendar(session))
+    if q.final_on is not None:
+        what = f"was signed on {q.final_on:%d/%m/%Y}"
+    else:
+        assert final is not None
+        what = f"(decision {final.id}) was opened on {final.created_at:%d/%m/%Y}"
+    raise Conflict(f"The final decision after this notice {what}; recording the notice as sent on "
+                   f"{sent_on:%d/%m/%Y} would move the end of the applicants' 40 working days for representations "
+                   f"or an IRM application from {q.deadline:%d/%m/%Y} to {new_deadline:%d/%m/%Y}. "
+                   "Record the day the notice was sent before opening the final decision.")
 
 
 def record_oral_notification(db: Database, actor: Principal, decision_id: int, on_date: dt.date,

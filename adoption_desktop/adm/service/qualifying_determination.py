@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
-from adoption_desktop.adm.models import AdmDecision, AdmQualifyingDetermination
+from adoption_desktop.adm.models import AdmDecision, AdmLetter, AdmQualifyingDetermination
 from adoption_desktop.adm.service.common import ENTITY, QD_ENTITY, _get, _new_decision, _recompute_due
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row
@@ -49,19 +49,21 @@ def _pending_final(session: Session, q: AdmQualifyingDetermination) -> AdmDecisi
 
 def recount_final(session: Session, q: AdmQualifyingDetermination) -> None:
     """A final decision already opened and not signed: its clock starts again from what is now recorded
-    (``rules.qd_final_clock_start``); the change is audited with the old and new dates."""
+    (``rules.qd_final_clock_start``), and waits with no due date while an IRM recommendation is awaited
+    (``common._irm_pause``); a change is audited with the old and new dates."""
     d = _pending_final(session, q)
     if d is None:
         return
     start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
-    if start == d.received_on:
-        return
     lock_row(session, d)
     old_start, old_due = d.received_on, d.due_on
     d.received_on = start
     _recompute_due(session, d)
+    if (old_start, old_due) == (d.received_on, d.due_on):
+        return
+    due = d.due_on if d.due_on is not None else "none (paused: IRM recommendation awaited)"
     audit.record(session, "qd_final_clock", ENTITY, d.id,
-                 detail=f"clock start {old_start} -> {start}; due {old_due} -> {d.due_on}")
+                 detail=f"clock start {old_start} -> {start}; due {old_due} -> {due}")
 
 
 def record_representations(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
@@ -99,6 +101,7 @@ def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applie
                                   f"{q.deadline:%d/%m/%Y}.", "irm_applied_on")
         q.irm_applied_on = applied_on
         audit.record(session, "qd_irm_application", QD_ENTITY, q.id, detail=f"applied {applied_on}")
+        recount_final(session, q)  # an open final decision waits for the recommendation: its clock pauses
 
 
 def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
@@ -126,6 +129,23 @@ def record_irm_recommendation(db: Database, actor: Principal, qd_id: int, *, rec
         recount_final(session, q)
 
 
+def _check_notice_sent(session: Session, q: AdmQualifyingDetermination) -> None:
+    """The final decision is opened only once the latest notice letter of the proposal is recorded as sent:
+    the applicants' 40 working days count from the day it went, and cannot move after the final decision
+    is opened (``letters.mark_letter_sent`` refuses that)."""
+    src = _get(session, q.decision_id)
+    root = src.root_id or src.id
+    versions = select(AdmDecision.id).where((AdmDecision.root_id == root) | (AdmDecision.id == root))
+    notice = session.scalars(select(AdmLetter).where(AdmLetter.decision_id.in_(versions),
+                                                     AdmLetter.kind == "adm_qd_notice")
+                             .order_by(AdmLetter.id.desc())).first()
+    if notice is not None and notice.sent_on is None:
+        raise Conflict(f"The notice of the proposal not to approve (letter {notice.id}, dated "
+                       f"{notice.letter_date:%d/%m/%Y}) is not recorded as sent: mark the notice letter sent "
+                       "first, so the applicants' 40 working days are counted from the day it went; then open "
+                       "the final decision.")
+
+
 def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.date) -> int:
     """Open the final decision after a qualifying determination (a pending decision to sign)."""
     require(actor, Permission.ADM_EDIT)
@@ -135,6 +155,7 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
             AdmDecision.qd_id == q.id, AdmDecision.source == "qd_final")).first()
         if existing is not None:
             return int(existing)
+        _check_notice_sent(session, q)
         if q.irm_applied_on is not None and q.irm_recommendation_on is None:
             raise Conflict("The applicants applied to the IRM: wait for its recommendation and record it.")
         if q.representations_on is None and q.irm_applied_on is None and today <= q.deadline:
