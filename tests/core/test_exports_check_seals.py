@@ -141,6 +141,7 @@ class _AppendAfterFirstRead:
 
     def __init__(self, conn: Any, append: Callable[[], None]) -> None:
         self.conn, self.append, self.done = conn, append, False
+        self.engine = conn.engine
 
     def execute(self, statement: Any, *args: Any) -> Any:
         result = self.conn.execute(statement, *args)
@@ -175,3 +176,22 @@ def test_an_entry_appended_by_another_session_during_the_check_is_no_false_alarm
         assert _vouched(reading, "panel_minutes", set(), {last}) == []  # type: ignore[arg-type]
     with pg_db.session(write=False) as s:
         assert int(s.scalar(text("SELECT MAX(seq) FROM audit_log"))) == last + 1  # it did append meanwhile
+
+
+def test_a_bulk_entry_is_read_once_and_a_changed_row_is_still_caught(open_demo: Callable[..., Database],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry with many seal records (the demo's bulk entries, an upgrade's first seals) is read once per
+    process for the exports' check; the rows themselves are checked against their seals every time."""
+    from adoption_desktop.core.audit import seal_check
+
+    monkeypatch.setattr(seal_check, "BULK_SEALS", 1)
+    monkeypatch.setattr(seal_check, "_BULK_OK", set())
+    db = open_demo()
+    minutes_id, _sitting = _approved(db)
+    with db.engine.connect() as conn:
+        assert check_rows(conn, "panel_minutes", [minutes_id]) == []
+    assert seal_check._BULK_OK  # remembered
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE panel_minutes SET discussion = 'TAMPERED' WHERE id = :i"), {"i": minutes_id})
+    with db.engine.connect() as conn:
+        assert {p.entity_id for p in check_rows(conn, "panel_minutes", [minutes_id])} == {str(minutes_id)}
