@@ -214,10 +214,17 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
             qd_done[0] = True
     oral = cal.add_working_days(decided, 1 if ctx.rng.random() < 0.9 else 3)
     written = cal.add_working_days(decided, ctx.rng.randint(2, 5))
+    _told(session, ctx, d.id, oral, written, letter_id)
+
+
+def _told(session: Session, ctx: DemoContext, decision_id: int, oral: dt.date, written: dt.date,
+          letter_id: int | None) -> None:
+    """The applicants told of the decision orally and in writing (the days before today), its letter sent."""
     if oral < ctx.today:
-        session.add(AdmNotification(decision_id=d.id, kind="oral", on_date=oral, note="By telephone."))
+        session.add(AdmNotification(decision_id=decision_id, kind="oral", on_date=oral, note="By telephone."))
     if written < ctx.today:
-        session.add(AdmNotification(decision_id=d.id, kind="written", on_date=written, note="Letter posted."))
+        session.add(AdmNotification(decision_id=decision_id, kind="written", on_date=written,
+                                    note="Letter posted."))
         letter = session.get(AdmLetter, letter_id) if letter_id else None
         if letter is not None:
             letter.sent_on = written
@@ -256,14 +263,7 @@ def _qd_final(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal
     letter_id, _none = _after_signing(session, final)
     # the applicants told of the final decision, as the demo's other decisions are (from the date, not the
     # random stream: the rest of the demo stays as it was); else My work showed them overdue for ever
-    oral, written = cal.add_working_days(final_day, 1), cal.add_working_days(final_day, 3)
-    if oral < ctx.today:
-        session.add(AdmNotification(decision_id=final.id, kind="oral", on_date=oral, note="By telephone."))
-    if written < ctx.today:
-        session.add(AdmNotification(decision_id=final.id, kind="written", on_date=written, note="Letter posted."))
-        letter = session.get(AdmLetter, letter_id) if letter_id else None
-        if letter is not None:
-            letter.sent_on = written
+    _told(session, ctx, final.id, cal.add_working_days(final_day, 1), cal.add_working_days(final_day, 3), letter_id)
 
 
 #: reasons for delay on the demo's late decisions (synthetic)
