@@ -38,25 +38,28 @@ def uncounted_views(session: Session, item: PanelItem, views: Mapping[int, str])
     """Who, of the people with a view in ``views``, did not count for the item, each with why ("Gus Mossley
     (panel adviser: advisers do not count)"), in the order of ``views``; empty when all of them did."""
     counted = counted_ids(session, item)
-    strangers = [k for k in views if k not in counted]
-    if not strangers:
+    return [f"{name} ({why})" for name, why in _why_not_counted(session, item, [k for k in views if k not in counted])]
+
+
+def _why_not_counted(session: Session, item: PanelItem, ids: list[int]) -> list[tuple[str, str]]:
+    """``(name, why)`` for each central-list id in ``ids`` (people who did not count for the item)."""
+    if not ids:
         return []
     sitting = _sitting(session, item.sitting_id)
     rows = {a.member_id: a for a in _attendance(session, sitting)}
     withdrew = {d.member_id for d in _declarations(session, [item.id])[item.id] if d.withdrew}
     away = {x.member_id for x in _absences(session, [item.id])[item.id]}
-    out = []
-    for k in strangers:
+    out: list[tuple[str, str]] = []
+    for k in ids:
         member = session.get(PanelMember, k)
         if member is None:
-            out.append(f"central-list id {k} (no such member)")
+            out.append((f"central-list id {k}", "no such member"))
             continue
         row = rows.get(k)
-        day = f"{sitting.sitting_date:%d/%m/%Y}"
         if rules.is_adviser(member.role_type):
             why = f"{rules.ROLE_LABELS.get(member.role_type, member.role_type).lower()}: advisers do not count"
         elif row is None or not row.on_list:
-            why = f"not on the central list on {day}"
+            why = f"not on the central list on {sitting.sitting_date:%d/%m/%Y}"
         elif k in withdrew:
             why = "declared an interest and withdrew"
         elif k in away:
@@ -67,7 +70,7 @@ def uncounted_views(session: Session, item: PanelItem, views: Mapping[int, str])
             why = "absent"
         else:
             why = "not recorded as present at the sitting"
-        out.append(f"{member.full_name} ({why})")
+        out.append((member.full_name, why))
     return out
 
 
@@ -130,7 +133,7 @@ def chair_problem(session: Session, item: PanelItem, user_id: int | None) -> str
     counted = counted_ids(session, item)
     if member is None or member.id in counted:
         return ""
-    why = uncounted_views(session, item, {member.id: ""})[0].removeprefix(member.full_name + " (")[:-1]
+    [(_name, why)] = _why_not_counted(session, item, [member.id])
     vice = [r.full_name for r in session.scalars(select(PanelMember).where(
         PanelMember.id.in_(counted), PanelMember.role_type == "vice_chair").order_by(PanelMember.full_name))]
     who = f"the vice chair who chaired it ({' or '.join(vice)})" if vice else "the vice chair who chaired it"
