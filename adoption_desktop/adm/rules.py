@@ -17,7 +17,7 @@ The clock (local practice, default 7 working days, see ``adm.settings``):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from adoption_desktop.core.workdays import WorkingCalendar
@@ -154,6 +154,31 @@ def notification_due(decided_on: dt.date, oral_wd: int, written_wd: int,
                      cal: WorkingCalendar) -> tuple[dt.date, dt.date]:
     """Oral and written notification due dates after a decision made on ``decided_on``."""
     return cal.add_working_days(decided_on, oral_wd), cal.add_working_days(decided_on, written_wd)
+
+
+def told_of_version(chain: Sequence[tuple[int, str]],
+                    told: Mapping[int, Mapping[str, dt.date]]) -> dict[str, dt.date]:
+    """When the applicants were told of the last version in ``chain`` (one decision's signed versions, oldest
+    first, as ``(id, outcome)``), from ``told`` (each version's notifications: ``{"oral": date, "written":
+    date}``). A correction is a decision the applicants have not seen: the written notification counts only
+    when it is of that version itself (its own letter sent). The oral one carries over from earlier versions
+    with the same outcome (a corrected date or wording need not be told again by telephone), but not across
+    a change of outcome. Returns only the kinds that were given."""
+    if not chain:
+        return {}
+    current, outcome = chain[-1]
+    out: dict[str, dt.date] = {}
+    written = told.get(current, {}).get("written")
+    if written is not None:
+        out["written"] = written
+    for version, version_outcome in reversed(chain):
+        if version_outcome != outcome:
+            break
+        oral = told.get(version, {}).get("oral")
+        if oral is not None:
+            out["oral"] = oral
+            break
+    return out
 
 
 #: AA Regulations 2005 reg 27(4)(b)/(6): 40 working days beginning with the date the notice was sent

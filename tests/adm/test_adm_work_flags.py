@@ -136,3 +136,69 @@ def test_direct_decision_refuses_papers_received_in_the_future(db: Database, adm
     assert "03/03/2026 is in the future" in str(err.value)
     did = service.open_direct_decision(db, adm_user, received_on=D(2026, 3, 2), today=D(2026, 3, 2), **kw)
     assert _row(db, adm_user, did, D(2026, 3, 2)).received_on == D(2026, 3, 2)
+
+
+def _signed_and_told(db: Database, adm: Principal) -> tuple[int, int]:
+    """An approval signed on Wednesday 3/12/2025, the applicants told orally and its letter sent the same day:
+    (decision id, letter id)."""
+    did = _opened(db, ref="ADP-2025-0302")
+    service.record_decision(db, adm, did, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="I agree with the panel's reasons.")
+    res = service.sign_decision(db, adm, did, TEST_PASSWORD, D(2025, 12, 3))
+    assert res.letter_id is not None
+    service.record_oral_notification(db, adm, did, D(2025, 12, 3))
+    service.mark_letter_sent(db, adm, res.letter_id, D(2025, 12, 3))
+    assert _row(db, adm, did, D(2025, 12, 30)).clock_code == "decided_on_time"
+    return did, res.letter_id
+
+
+def test_a_correction_owes_the_applicants_its_own_letter(db: Database, adm_user: Principal) -> None:
+    """Review: a corrected decision was never flagged as owing the applicants a notification: the old
+    version's letter counted for it. Its own letter must be sent; the oral notification of the same outcome
+    carries over."""
+    did, _letter = _signed_and_told(db, adm_user)
+    res = service.correct_decision(db, adm_user, did, TEST_PASSWORD, reason="The reasons named the wrong panel date.",
+                                   outcome="agree", decision_text="Approved as suitable to adopt.",
+                                   reasons="I agree with the panel's reasons of 1 December 2025.",
+                                   decided_on=D(2025, 12, 8))  # written due by 15/12
+    new = res.decision_id
+    assert _row(db, adm_user, new, D(2025, 12, 15)).clock_code == "decided_on_time"
+    row = _row(db, adm_user, new, D(2025, 12, 16))
+    assert row.clock_code == "notice_overdue"
+    assert row.clock_label == "Written notification of the correction overdue (due 15/12/2025)"
+    detail = service.get_decision(db, adm_user, new, D(2025, 12, 16))
+    assert detail.oral_notified_on == D(2025, 12, 3) and detail.written_notified_on is None
+    old = service.get_decision(db, adm_user, did, D(2025, 12, 16))
+    assert old.written_notified_on == D(2025, 12, 3)  # the first version's own letter is still on its record
+    assert res.letter_id is not None
+    service.mark_letter_sent(db, adm_user, res.letter_id, D(2025, 12, 16))
+    assert _row(db, adm_user, new, D(2025, 12, 16)).clock_code == "decided_on_time"
+    assert service.get_decision(db, adm_user, new, D(2025, 12, 16)).written_notified_on == D(2025, 12, 16)
+
+
+def test_a_correction_that_changes_the_outcome_is_told_again(db: Database, adm_user: Principal) -> None:
+    did, _qd = _proposal(db, adm_user)  # told orally of the proposal not to approve on 1/12/2025
+    res = service.correct_decision(db, adm_user, did, TEST_PASSWORD, reason="The proposal was recorded in error.",
+                                   outcome="differ", decision_text="Approved as suitable to adopt.",
+                                   reasons="I differ from the panel: the assessment shows the capacity needed.",
+                                   decided_on=D(2025, 12, 8))  # oral due by 10/12, written by 15/12
+    label = _row(db, adm_user, res.decision_id, D(2025, 12, 16)).clock_label
+    assert label == ("Oral notification of the correction overdue (due 10/12/2025) and written notification of "
+                     "the correction overdue (due 15/12/2025)")
+    service.record_oral_notification(db, adm_user, res.decision_id, D(2025, 12, 16))
+    assert _row(db, adm_user, res.decision_id, D(2025, 12, 16)).clock_label == (
+        "Written notification of the correction overdue (due 15/12/2025)")
+
+
+def test_told_of_version_rule() -> None:
+    from adoption_desktop.adm.rules import told_of_version
+
+    told = {1: {"oral": D(2025, 12, 1), "written": D(2025, 12, 2)}, 3: {"written": D(2025, 12, 9)}}
+    assert told_of_version([(1, "agree")], told) == {"oral": D(2025, 12, 1), "written": D(2025, 12, 2)}
+    # the same outcome corrected twice: told orally of the first, its own letter sent for the third
+    assert told_of_version([(1, "agree"), (2, "agree"), (3, "agree")], told) == {
+        "oral": D(2025, 12, 1), "written": D(2025, 12, 9)}
+    assert told_of_version([(1, "agree"), (2, "agree")], told) == {"oral": D(2025, 12, 1)}
+    # the outcome changed in between: the oral notification of the first version does not count
+    assert told_of_version([(1, "not_approve"), (2, "differ"), (3, "differ")], told) == {"written": D(2025, 12, 9)}
+    assert told_of_version([], told) == {}

@@ -78,8 +78,8 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
     first in its label)."""
     cal = calendar(session)
     a = AdmDecision
-    versions = list(session.execute(select(a.id, a.root_id, a.decided_on, a.signed_at, a.source, a.qd_id)
-                                    .order_by(a.id)))
+    versions = list(session.execute(select(a.id, a.root_id, a.decided_on, a.signed_at, a.source, a.qd_id,
+                                           a.outcome, a.version).order_by(a.id)))
     superseded = set(session.scalars(select(a.supersedes_id).where(a.supersedes_id.is_not(None))))
     root_of = {v.id: v.root_id or v.id for v in versions}
     current = {root_of[v.id]: v for v in versions if v.id not in superseded}
@@ -103,20 +103,24 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
         code = QD_FINAL_OVERDUE if today > due else QD_FINAL_DUE
         found.setdefault(proposal.id, []).append((code, f"QD: {why} — final decision due {due:%d/%m/%Y}", due))
 
-    # the applicants told orally and in writing within the set working days of the decision
-    told: dict[int, set[str]] = {}
-    for decision_id, kind in session.execute(select(AdmNotification.decision_id, AdmNotification.kind)):
-        told.setdefault(root_of.get(decision_id, decision_id), set()).add(kind)
+    # the applicants told orally and in writing within the set working days of the decision (of a correction:
+    # of the corrected decision, rules.told_of_version)
+    told = _notifications(session)
+    chains: dict[int, list[tuple[int, str]]] = {}
+    for v in versions:
+        if v.signed_at is not None:
+            chains.setdefault(root_of[v.id], []).append((v.id, v.outcome))
     oral_wd, written_wd = get_setting(session, ORAL_NOTICE_WD), get_setting(session, WRITTEN_NOTICE_WD)
     for root, d in current.items():
         if d.signed_at is None or d.decided_on is None:
             continue
         oral_due, written_due = rules.notification_due(d.decided_on, oral_wd, written_wd, cal)
-        done = told.get(root, set())
+        done = rules.told_of_version(chains.get(root, []), told)
+        of = " of the correction" if d.version > 1 else ""
         late = [(what, due) for what, kind, due in (("Oral", "oral", oral_due), ("Written", "written", written_due))
                 if kind not in done and today > due]
         if late:
-            words = " and ".join(f"{what.lower() if i else what} notification overdue (due {due:%d/%m/%Y})"
+            words = " and ".join(f"{what.lower() if i else what} notification{of} overdue (due {due:%d/%m/%Y})"
                                  for i, (what, due) in enumerate(late))
             found.setdefault(d.id, []).append((NOTICE_OVERDUE, words, late[0][1]))
 
@@ -125,6 +129,18 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
         items.sort(key=lambda x: _URGENCY.index(x[0]))
         out[decision_id] = FollowUp(decision_id, items[0][0], "; ".join(x[1] for x in items), items[0][2])
     return out
+
+
+def _notifications(session: Session, ids: list[int] | None = None) -> dict[int, dict[str, dt.date]]:
+    """Each decision version's notifications, the latest of each kind: ``{version id: {kind: date}}``."""
+    n = AdmNotification
+    query = select(n.decision_id, n.kind, n.on_date).order_by(n.id)
+    if ids is not None:
+        query = query.where(n.decision_id.in_(ids))
+    told: dict[int, dict[str, dt.date]] = {}
+    for decision_id, kind, on_date in session.execute(query):
+        told.setdefault(decision_id, {})[kind] = on_date
+    return told
 
 
 # --- queue and detail ---------------------------------------------------------------------------
@@ -189,8 +205,8 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
             .order_by(AdmQualifyingDetermination.id.desc())).first()
         if qd_row is None and d.qd_id is not None:
             qd_row = session.get(AdmQualifyingDetermination, d.qd_id)
-        notes = {n.kind: n.on_date for n in session.scalars(
-            select(AdmNotification).where(AdmNotification.decision_id.in_(ids)).order_by(AdmNotification.id))}
+        chain = [(v.id, v.outcome) for v in versions if v.signed_at is not None and v.version <= d.version]
+        notes = rules.told_of_version(chain, _notifications(session, ids))
         oral_due = written_due = None
         if d.decided_on is not None:
             oral_due, written_due = rules.notification_due(
