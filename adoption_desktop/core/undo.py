@@ -72,6 +72,14 @@ class UndoStack:
     def redo_label(self) -> str:
         return self._undone[-1].label if self._undone else ""
 
+    def next_undo(self) -> UndoEntry | None:
+        """The entry Undo would take back now (None: nothing to undo)."""
+        return self._done[-1] if self._done else None
+
+    def next_redo(self) -> UndoEntry | None:
+        """The entry Redo would do again now (None: nothing to redo)."""
+        return self._undone[-1] if self._undone else None
+
     def __len__(self) -> int:
         return len(self._done)
 

@@ -121,8 +121,11 @@ class UndoNotice(QWidget):
         row.addWidget(self.link)
         row.addStretch(1)
 
-    def show_entry(self, message: str, link: str, what: str) -> None:
-        self.what = what
+    #: the entry the link acts on (None: no link): the notice goes once the stack would act on another
+    entry: UndoEntry | None = None
+
+    def show_entry(self, message: str, link: str, what: str, entry: UndoEntry | None = None) -> None:
+        self.what, self.entry = what, entry if link else None
         self.text.setText(message)
         self.text.setToolTip(message)
         self.link.href = link
@@ -175,18 +178,18 @@ class UndoUi(QObject):
             self.undo_action.setText(f"&Undo: {stack.undo_label()}" if stack.can_undo() else "&Undo")
             self.redo_action.setEnabled(stack.can_redo())
             self.redo_action.setText(f"&Redo: {stack.redo_label()}" if stack.can_redo() else "&Redo")
-            # the notice's link offers an entry the stack no longer holds (a signed decision's drafts were
-            # dropped): the notice goes rather than offer a link that does nothing
-            href, what = self.notice.link.href, getattr(self.notice, "what", "")
-            gone = (href == "undo" and (not stack.can_undo() or stack.undo_label() != what)) or (
-                href == "redo" and (not stack.can_redo() or stack.redo_label() != what))
+            # the notice's link offers an entry the stack would no longer act on (a signed decision's drafts
+            # were dropped; another entry of the same words is next): the notice goes rather than offer a
+            # link that does nothing, or something else
+            href = self.notice.link.href
+            gone = bool(href) and (stack.next_redo() if href == "redo" else stack.next_undo()) is not self.notice.entry
             if gone and self.notice.isVisible():
                 self.notice.hide()
 
     def offer(self, entry: UndoEntry) -> None:
         """Right after a reversible action: say what was done, with the Undo link."""
         self.window.statusBar().clearMessage()
-        self.notice.show_entry(f"{entry.label}.", "undo", entry.label)
+        self.notice.show_entry(f"{entry.label}.", "undo", entry.label, entry)
 
     def _link(self, href: str) -> None:
         (self.redo if href == "redo" else self.undo)()
@@ -218,7 +221,8 @@ class UndoUi(QObject):
             return
         message = f"Redone: {entry.label}." if redo else f"Undone: {entry.label}."
         self.ctx.status_messages.append(message)
-        self.notice.show_entry(message, "undo" if redo else ("redo" if stack.can_redo() else ""), entry.label)
+        link = "undo" if redo else ("redo" if stack.can_redo() else "")
+        self.notice.show_entry(message, link, entry.label, stack.next_undo() if redo else stack.next_redo())
         self._after(entry)
 
     def _after(self, entry: UndoEntry) -> None:

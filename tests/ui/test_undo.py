@@ -304,3 +304,25 @@ def test_a_long_undo_label_never_widens_the_window(db: Database, make_window: An
     QApplication.processEvents()
     assert window.statusBar().minimumSizeHint().width() <= 1366  # the window still fits a laptop screen
     assert window.undo_ui.notice.text.toolTip().startswith("Removed agenda item PA-2026-014")
+
+
+def test_the_notice_goes_when_undo_would_act_on_another_entry_of_the_same_words(db: Database,
+                                                                                make_window: Any) -> None:
+    """Review: the status bar's Undo link was matched to the stack by its words alone. With the entry it
+    offered dropped and an older one of the same words next, the link stayed and would have undone that."""
+    from adoption_desktop.core.undo import UndoEntry
+
+    clerk, _sitting, _items = _setup(db)
+    window = make_window(clerk)
+    undone: list[str] = []
+    older = UndoEntry("Saved the draft", lambda: undone.append("older"), clerk.user_id)
+    newer = UndoEntry("Saved the draft", lambda: undone.append("newer"), clerk.user_id)
+    window.ctx.did(older)
+    window.ctx.did(newer)
+    notice = window.undo_ui.notice
+    assert notice.isVisible() and notice.link.isVisible()
+    window.ctx.undo.drop(lambda e: e is newer)  # its record became final
+    QApplication.processEvents()
+    assert not notice.isVisible()
+    window.ctx.undo.undo()
+    assert undone == ["older"]
