@@ -293,6 +293,8 @@ def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclarat
                                 what)
         check_declarations_open(session, item)  # the service's rule and message, under the item's lock
         _add_declaration(session, removed)
+        if removed.withdrew:  # as when it was declared: a view saved since is not theirs to give
+            drop_view(session, item, removed.member_id, "declaration of interest put back: they withdrew")
         session.flush()
         new_id = session.scalar(select(PanelDeclaration.id).where(
             PanelDeclaration.item_id == item.id, PanelDeclaration.member_id == removed.member_id)

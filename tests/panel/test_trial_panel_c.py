@@ -129,6 +129,24 @@ def test_a_late_declaration_takes_the_members_view_out_of_the_draft(panel: Panel
                for d in _audit(panel, "view_removed"))
 
 
+def test_undoing_the_removal_of_a_declaration_takes_a_view_saved_since_out_again(panel: Panel) -> None:
+    """Review: the declaration came back with the withdrawn member's view still in the draft (saved while
+    the declaration was gone), so the minutes said both."""
+    from adoption_desktop.panel import undo
+
+    attend(panel, *SIX)
+    item = _item(panel)
+    d = svc.declare_interest(panel.db, panel.clerk, item, panel.members["sw2"], "Neighbour of the applicants")
+    entry = undo.remove_declaration(panel.db, panel.clerk, d)
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, *SIX))
+    assert panel.members["sw2"] in _stored_views(panel, item)
+    entry.reverse()
+    assert panel.members["sw2"] not in _stored_views(panel, item)
+    assert len(_stored_views(panel, item)) == 5
+    assert any("view of Eli Fenwick taken out of the draft (declaration of interest put back: they withdrew)"
+               in n for n in _audit(panel, "view_removed"))
+
+
 def test_a_declaration_without_withdrawing_keeps_the_view(panel: Panel) -> None:
     attend(panel, *SIX)
     item = _item(panel)
