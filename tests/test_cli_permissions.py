@@ -182,6 +182,29 @@ def test_a_case_command_is_audited_under_the_signed_in_user(demo_db: Demo,
     assert any("counsellor" in actor and action != "sign_in" for action, actor in actions), actions
 
 
+def test_a_refused_command_is_audited_under_the_user_only_once_the_password_is_right(
+        demo_db: Demo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``export reminders`` reads while the password is checked (``signing_in``), ``export minutes`` signs
+    in first (``signed_in``): a refusal is audited either way, naming the permission; with a wrong
+    password nothing but the failed sign-in is."""
+    for command, user in (("export reminders", "counsellor"), ("export minutes", "letterbox")):
+        args = demo_db.args[command](demo_db.tmp / f"refused-{user}.pdf")
+        assert _run(command, [*args, "--user", user], capsys)[0] == 2
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, "not the password")
+    assert _run("export reminders", [*demo_db.args["export reminders"](demo_db.tmp / "w.pdf"),
+                                     "--user", "manager"], capsys)[0] == 2
+    db = open_db(demo_db.path)
+    try:
+        with db.session(write=False) as s:
+            refused = [(e.actor, e.detail) for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "refused"))]
+    finally:
+        db.dispose()
+    assert len(refused) == 2, refused
+    (first_actor, first), (second_actor, second) = refused
+    assert "counsellor" in first_actor and first.endswith("needs letterbox.view"), refused
+    assert "letterbox" in second_actor and second.endswith("needs panel.view"), refused
+
+
 def test_sign_in_rules_apply_wrong_password_disabled_and_locked(demo_db: Demo, capsys: pytest.CaptureFixture[str],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from adoption_desktop.core.security import service as security

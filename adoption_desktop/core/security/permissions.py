@@ -6,6 +6,9 @@ permission is refused even when the user interface is bypassed.
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -108,10 +111,32 @@ class Principal:
 SYSTEM = Principal(0, "system", "System", frozenset(Role))
 
 
+#: told of each refusal by :func:`require`: the signed-in user, the permissions missing and the use case
+#: refused (``module.function``); set per signed-in principal by ``core.security.refusals.watch``
+RefusalListener = Callable[[Principal, tuple[Permission, ...], str], None]
+_REFUSAL_LISTENERS: dict[Principal, RefusalListener] = {}
+
+
+def listen_for_refusals(principal: Principal, listener: RefusalListener | None) -> None:
+    """Tell ``listener`` of every refusal of ``principal`` from now on (``None``: stop)."""
+    if listener is None:
+        _REFUSAL_LISTENERS.pop(principal, None)
+    else:
+        _REFUSAL_LISTENERS[principal] = listener
+
+
 def require(principal: Principal, *permissions: Permission) -> None:
-    """Raise :class:`PermissionDenied` unless ``principal`` holds every one of ``permissions``."""
+    """Raise :class:`PermissionDenied` unless ``principal`` holds every one of ``permissions``; the
+    refusal is first told to the principal's listener, if it has one (it is audited)."""
     missing = [p for p in permissions if not principal.can(p)]
     if missing:
+        listener = _REFUSAL_LISTENERS.get(principal)
+        if listener is not None:
+            caller = sys._getframe(1)
+            try:
+                listener(principal, tuple(missing), f"{caller.f_globals.get('__name__', '?')}.{caller.f_code.co_name}")
+            except Exception:  # recording the refusal must never turn it into another error
+                logging.getLogger(__name__).exception("a refused action could not be recorded")
         names = [str(m) for m in missing]
         needed = (f"the permission {names[0]}" if len(names) == 1
                   else f"the permissions {', '.join(names[:-1])} and {names[-1]}")

@@ -66,6 +66,10 @@ def render() -> str:
         "`counselling.view`, `panel.view`).",
         "- An administrator cannot disable their own account.",
         "- A user disabled, or whose roles change, while signed in is refused at their next action.",
+        "- Every refusal of a signed-in user for want of a permission (a headless command run by the wrong "
+        "role, say) is audited: a `refused` entry under the user's name, naming the use case and the "
+        "permissions it needed (Administration → Audit log, action \"refused\"). A headless command with a wrong "
+        "password records the failed sign-in only.",
         "- Headless commands that read or write case data (`adoption-desktop export …`, `import …`) sign in "
         "as a named user (`--user NAME`, password from `ADOPTION_DESKTOP_PASSWORD` or a prompt) through the "
         "same sign-in as the window (lock-out, disabled accounts), act with that user's roles only and are "

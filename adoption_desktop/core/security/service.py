@@ -14,6 +14,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
 from adoption_desktop.core.errors import AppError, NotFound, ValidationError
+from adoption_desktop.core.security import refusals
 from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.passwords import (
     hash_password,
@@ -132,7 +133,9 @@ def create_first_administrator(db: Database, username: str, full_name: str, pass
         if session.scalar(select(func.count()).select_from(User)):
             raise ValidationError("An administrator already exists; sign in instead.")
         user = _add_user(session, username, full_name, password, [Role.ADMINISTRATOR])
-        return _principal(user)
+        principal = _principal(user)
+    refusals.watch(db, principal)
+    return principal
 
 
 def create_user(db: Database, actor: Principal, username: str, full_name: str, password: str,
@@ -357,7 +360,8 @@ def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
         assert user is not None
         _bookkeep(session, user.id, last_login=now)
         audit.record(session, "sign_in", "users", user.id, actor=principal)
-        return principal
+    refusals.watch(db, principal)  # from now on a refused action is audited under this name
+    return principal
 
 
 class PendingSignIn:
@@ -385,6 +389,7 @@ class PendingSignIn:
             if user is not None and not user.disabled and not (user.locked_until and user.locked_until > now):
                 self.principal, stored = _principal(user), user.password_hash
         self._hash = stored
+        self._held = refusals.hold(self.principal) if self.principal is not None else None
         self._right = False
 
         def check() -> None:
@@ -411,6 +416,11 @@ class PendingSignIn:
                                          verified=(self._hash, self._right))
             except SignInError as exc:
                 self._outcome = exc
+            if self._held is not None:  # refusals while the password was being checked
+                if isinstance(self._outcome, SignInError):
+                    self._held.dropped()
+                else:
+                    self._held.confirmed(self._db)
         if isinstance(self._outcome, SignInError):
             raise self._outcome
         return self._outcome
@@ -426,6 +436,7 @@ def sign_out(db: Database, principal: Principal, *, reason: str = "") -> None:
     the log shows where one user's session ended and the next user's sign-in began."""
     with db.session(principal) as session:
         audit.record(session, "sign_out", "users", principal.user_id, detail=reason, actor=principal)
+    refusals.stop(principal)
 
 
 def confirm_password(db: Database, principal: Principal, password: str, *, now: dt.datetime | None = None,

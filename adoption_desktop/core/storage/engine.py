@@ -62,6 +62,29 @@ def current_session() -> Session | None:
     return _CURRENT_SESSION.get()
 
 
+#: work waiting for the session of this thread to end (:func:`after_session`)
+_AFTER_SESSION: contextvars.ContextVar[tuple[Callable[[], None], ...]] = contextvars.ContextVar(
+    "after_session", default=())
+
+
+def after_session(work: Callable[[], None]) -> None:
+    """Run ``work`` now, or, inside a session of this thread, once that session has ended, committed
+    or rolled back: a write of its own (a refused action's audit entry) must not wait for the write
+    lock this thread holds, nor be rolled back with the use case that was refused."""
+    if _CURRENT_SESSION.get() is None:
+        work()
+    else:
+        _AFTER_SESSION.set((*_AFTER_SESSION.get(), work))
+
+
+def _run_after_session() -> None:
+    waiting = _AFTER_SESSION.get()
+    if waiting and _CURRENT_SESSION.get() is None:
+        _AFTER_SESSION.set(())
+        for work in waiting:
+            work()
+
+
 _BUSY_WORDS = ("database is locked", "database table is locked", "database is busy", "database schema is locked")
 _DAMAGE_WORDS = ("malformed", "disk i/o error", "database corrupt", "file is not a database")
 
@@ -237,6 +260,8 @@ class Database:
     #: the deferred check runs on the caller's thread (the quick check, ``core.storage.page_check``: Python
     #: between page reads would wait for the GIL behind a busy main thread, 6 s instead of 0.06 s measured)
     page_check_inline: bool = field(default=False, repr=False)
+    #: set by :meth:`dispose`: nothing more is written through this object (a refused action's listener)
+    disposed: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -360,6 +385,7 @@ class Database:
         finally:
             _CURRENT_SESSION.reset(token)
             session.close()
+            _run_after_session()
 
     @contextlib.contextmanager
     def read_cursor(self, actor: Principal = SYSTEM, stop: Interrupt | None = None) -> Iterator[Any]:
@@ -405,6 +431,7 @@ class Database:
                 self.wait_checked()
             except BaseException:
                 write_anchor = False
+        self.disposed = True
         try:
             if write_anchor:
                 self.write_audit_anchor()
