@@ -36,6 +36,8 @@ OPEN_TO_ALL = {
     "adoption_desktop.core.security.service.reauthenticate",
     "adoption_desktop.core.security.service.confirm_password",  # your own password, before signing etc.
     "adoption_desktop.core.security.service.principal_for",
+    # not a use case: the sign-in's own hook (refusals of this principal are audited from now on)
+    "adoption_desktop.core.security.refusals.watch",
     # a user's own unsaved text: nobody else can read it
     "adoption_desktop.core.drafts.save_draft",
     "adoption_desktop.core.drafts.load_draft",

@@ -30,7 +30,7 @@ def detail(missing: tuple[Permission, ...], where: str) -> str:
     return f"{where} needs {names}"
 
 
-def record(db: Database, principal: Principal, missing: tuple[Permission, ...], where: str) -> None:
+def _record(db: Database, principal: Principal, missing: tuple[Permission, ...], where: str) -> None:
     """Write the refusal's entry now (outside any session of this thread)."""
     if db.disposed:
         return
@@ -51,7 +51,7 @@ def watch(db: Database, principal: Principal) -> None:
     def listener(who: Principal, missing: tuple[Permission, ...], where: str) -> None:
         target = ref()
         if target is not None:
-            after_session(lambda: record(target, who, missing, where))
+            after_session(lambda: _record(target, who, missing, where))
 
     listen_for_refusals(principal, listener)
 
@@ -81,7 +81,7 @@ class Held:
 
 
 def _writer(db: Database, principal: Principal, missing: tuple[Permission, ...], where: str) -> Callable[[], None]:
-    return lambda: record(db, principal, missing, where)
+    return lambda: _record(db, principal, missing, where)
 
 
 def hold(principal: Principal) -> Held:
