@@ -144,7 +144,8 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
 def _to_social_worker(d: AdmDecision, kind: str) -> bool:
     """Whether the letter goes to the child's social worker (a plan agreed, or a decision without panel with
     a social worker and no one else to write to)."""
-    return kind == "adm_plan_agreed" or (d.source == "direct" and bool(d.social_worker) and not d.addressee)
+    return kind == "adm_plan_agreed" or rules.writes_to_social_worker(d.decision_type, d.source, d.social_worker,
+                                                                      d.addressee)
 
 
 def _recipient(d: AdmDecision, kind: str) -> list[str]:

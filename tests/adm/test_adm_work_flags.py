@@ -126,6 +126,27 @@ def test_overdue_notifications_are_flagged_until_recorded(db: Database, adm_user
     assert _adm_lines(db, adm_user, D(2025, 12, 11), did) == []
 
 
+def test_a_childs_plan_owes_its_letter_to_the_social_worker_and_nobody_an_oral_notification(
+        db: Database, adm_user: Principal) -> None:
+    """A plan for adoption has no applicants: its letter goes to the child's social worker, so only the
+    letter is flagged when late, and the pane says who gets it."""
+    did = service.open_direct_decision(db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-2025-0400",
+                                       subject_initials="J.K.", received_on=D(2025, 12, 1), today=D(2025, 12, 1),
+                                       proposal="Should be placed for adoption.", social_worker="Sam Worker")
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="The child should be placed for adoption.",
+                            reasons="The plan meets the child's needs for permanence.")
+    res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 3))  # letter due 10/12
+    assert _row(db, adm_user, did, D(2025, 12, 8)).clock_code == "decided_on_time"
+    assert _adm_lines(db, adm_user, D(2025, 12, 8), did) == []
+    row = _row(db, adm_user, did, D(2025, 12, 11))
+    assert (row.clock_code, row.clock_label) == ("notice_overdue", "Written notification overdue (due 10/12/2025)")
+    detail = service.get_decision(db, adm_user, did, D(2025, 12, 11))
+    assert detail.to_social_worker and detail.oral_due is None and detail.written_due == D(2025, 12, 10)
+    assert res.letter_id is not None
+    service.mark_letter_sent(db, adm_user, res.letter_id, D(2025, 12, 11))
+    assert _row(db, adm_user, did, D(2025, 12, 11)).clock_code == "decided_on_time"
+
+
 def test_direct_decision_refuses_papers_received_in_the_future(db: Database, adm_user: Principal) -> None:
     kw: dict[str, str] = dict(decision_type="plan_for_adoption", subject_reference="CH-2026-0100",
                               subject_initials="J.K.", proposal="Should be placed for adoption.",

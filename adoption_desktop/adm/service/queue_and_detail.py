@@ -79,7 +79,8 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
     cal = calendar(session)
     a = AdmDecision
     versions = list(session.execute(select(a.id, a.root_id, a.decided_on, a.signed_at, a.source, a.qd_id,
-                                           a.outcome, a.version).order_by(a.id)))
+                                           a.outcome, a.version, a.decision_type, a.social_worker, a.addressee)
+                         .order_by(a.id)))
     superseded = set(session.scalars(select(a.supersedes_id).where(a.supersedes_id.is_not(None))))
     root_of = {v.id: v.root_id or v.id for v in versions}
     current = {root_of[v.id]: v for v in versions if v.id not in superseded}
@@ -117,8 +118,10 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
         oral_due, written_due = rules.notification_due(d.decided_on, oral_wd, written_wd, cal)
         done = rules.told_of_version(chains.get(root, []), told)
         of = " of the correction" if d.version > 1 else ""
-        late = [(what, due) for what, kind, due in (("Oral", "oral", oral_due), ("Written", "written", written_due))
-                if kind not in done and today > due]
+        owed = [("Written", "written", written_due)]
+        if not rules.writes_to_social_worker(d.decision_type, d.source, d.social_worker, d.addressee):
+            owed.insert(0, ("Oral", "oral", oral_due))  # applicants to tell (a child's social worker gets the letter)
+        late = [(what, due) for what, kind, due in owed if kind not in done and today > due]
         if late:
             words = " and ".join(f"{what.lower() if i else what} notification{of} overdue (due {due:%d/%m/%Y})"
                                  for i, (what, due) in enumerate(late))
@@ -208,9 +211,12 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
         chain = [(v.id, v.outcome) for v in versions if v.signed_at is not None and v.version <= d.version]
         notes = rules.told_of_version(chain, _notifications(session, ids))
         oral_due = written_due = None
+        to_social_worker = rules.writes_to_social_worker(d.decision_type, d.source, d.social_worker, d.addressee)
         if d.decided_on is not None:
             oral_due, written_due = rules.notification_due(
                 d.decided_on, get_setting(session, ORAL_NOTICE_WD), get_setting(session, WRITTEN_NOTICE_WD), cal)
+            if to_social_worker:
+                oral_due = None  # no applicants to tell
         history = tuple(VersionView(v.id, v.version, v.outcome, v.decision_text, v.decision_reasons,
                                     v.decided_on, v.signed_by_name, v.signed_at, v.correction_reason,
                                     v.supersedes_id) for v in versions)
@@ -225,4 +231,4 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
             written_notified_on=notes.get("written"), info_requests=reqs, letters=letters,
             qd=_qd_view(qd_row) if qd_row else None, history=history,
             conflict_warning=_name_warning(d, actor) or "", conflict_refusal=_conflict_message(d, actor) or "",
-            row_version=d.row_version)
+            row_version=d.row_version, to_social_worker=to_social_worker)
