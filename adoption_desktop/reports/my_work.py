@@ -299,11 +299,13 @@ def _timeliness(session: Session, today: dt.date) -> tuple[AreaTimeliness, ...]:
         Bar("Minutes late", late, OVERDUE), Bar("Minutes in time", on_time, OK),
         Bar("Awaiting approval", submitted, WAITING), Bar("Papers awaited", int(awaited), DUE)))
 
-    codes = [r[3] for r in _adm_rows(session, today)]
+    # the decisions still to make: open ones, and the final decision owed after a qualifying determination
+    # (not yet opened; My work lists it as overdue too); overdue notifications are not decisions
+    codes = [r[3] for r in _adm_rows(session, today) + _adm_follow_ups(session, today)]
     adm = AreaTimeliness("adm", "ADM decisions open", (
-        Bar("Overdue", codes.count("overdue"), OVERDUE), Bar("Due today", codes.count("due_today"), DUE),
-        Bar("Paused", codes.count("paused"), WAITING),
-        Bar("In time", codes.count("on_track") + codes.count("due_soon"), OK)))
+        Bar("Overdue", codes.count("overdue") + codes.count("qd_final_overdue"), OVERDUE),
+        Bar("Due today", codes.count("due_today"), DUE), Bar("Paused", codes.count("paused"), WAITING),
+        Bar("In time", codes.count("on_track") + codes.count("due_soon") + codes.count("qd_final_due"), OK)))
 
     work = work_rows_in(session, today)
     items = _letterbox_items(session)

@@ -81,9 +81,10 @@ def test_timeliness_is_counts_for_report_viewers_only(demo_work: dict[str, MyWor
     assert [t.area for t in manager.timeliness] == ["panel", "adm", "letterbox", "counselling"]
     assert all(isinstance(b.value, int) and b.value >= 0 for t in manager.timeliness for b in t.bars)
     adm_bars = {b.label: b.value for b in manager.timeliness[1].bars}
-    # the bars count open decisions; My work also lists what is owed on signed ones
-    adm_lines = [ln for ln in demo_work["adm"].lines
-                 if "notification overdue" not in ln.detail and "— QD: " not in ln.detail]
+    # the bars count the decisions still to make, a final decision owed after a qualifying determination
+    # among them; My work also lists notifications owed on signed ones
+    adm_lines = [ln for ln in demo_work["adm"].lines if "notification overdue" not in ln.detail]
+    assert any("— QD: " in ln.detail and ln.tone == "overdue" for ln in adm_lines), "the demo has one to count"
     assert adm_bars["Overdue"] == sum(line.tone == "overdue" for line in adm_lines)
     assert adm_bars["Paused"] == sum(line.tone == "waiting" for line in adm_lines)
 
