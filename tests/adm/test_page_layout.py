@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
 
-from adoption_desktop.adm import service
+from adoption_desktop.adm import rules, service
 from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest
 from adoption_desktop.adm.service import open_decision_from_panel
 from adoption_desktop.adm.views.page import AdmPage
-from adoption_desktop.adm.views.queue_model import COL_CLOCK, COL_DUE, COL_REF, COL_TYPE
+from adoption_desktop.adm.views.queue_model import COL_CLOCK, COL_DUE, COL_REF, COL_TYPE, clock_text
 from adoption_desktop.core.audit import AuditEntry
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 from adoption_desktop.core.settings_service import calendar
@@ -170,3 +171,28 @@ def test_page_fits_a_1366_by_768_screen_whatever_decision_and_tab_is_open(db: Da
             page.detail.tabs.setCurrentIndex(tab)
             tallest = max(tallest, page.minimumSizeHint().height())
     assert tallest <= 700, tallest
+
+
+def test_every_clock_in_the_demo_queue_fits_its_column(open_demo: Callable[..., Database], qtbot: Any) -> None:
+    """A signed decision's follow-up (final decision after a qualifying determination, a late notice) is a
+    few words in the Clock column — its due date is in the Due column, the whole label in the tooltip —
+    so a 1366-pixel screen shows it without the mouse (it was cut to "QD: representations p…")."""
+    today = D(2026, 12, 9)
+    db = open_demo(today)
+    page = AdmPage(AppContext(db, SYSTEM, TaskRunner(synchronous=True)), today=today)
+    qtbot.addWidget(page)
+    page.resize(1366 - 210, 780)
+    page.show()
+    qtbot.waitExposed(page)
+    room = page.view.horizontalHeader().sectionSize(COL_CLOCK) - 8  # the cell's margins
+    metrics = page.view.fontMetrics()
+    rows = [page.model.row_at(i) for i in range(page.model.rowCount())]
+    assert "qd_final_overdue" in {r.clock_code for r in rows}, "the demo has a follow-up"
+    cut = [(r.clock_code, text) for i, r in enumerate(rows)
+           if metrics.horizontalAdvance(text := str(page.model.data(page.model.index(i, COL_CLOCK)))) > room]
+    assert cut == []
+    longest = ("Paused since 28/12/2026", "Final decision overdue", "Oral notice overdue", "Paused: awaiting IRM",
+               "Overdue by 100 WD")  # the clocks the demo may not have today
+    assert [t for t in longest if metrics.horizontalAdvance(t) > room] == []
+    irm = replace(rows[0], clock_code="paused", clock_label=rules.IRM_AWAITED_LABEL)
+    assert clock_text(irm) == "Paused: awaiting IRM"

@@ -32,16 +32,32 @@ FOLLOW_UPS = frozenset({"qd_final_overdue", "notice_overdue", "qd_final_due"})
 ATTENTION = frozenset({"overdue", "due_today"}) | FOLLOW_UPS
 STATE_LABELS = {"pending": "Waiting", "paused": "Paused", "signed": "Signed"}
 
+#: a follow-up's clock in a few words, so it fits the column on a 1366-pixel screen (its due date is in the
+#: Due column; the whole label is the tooltip and in the decision pane)
+FOLLOW_UP_SHORT = {"qd_final_overdue": "Final decision overdue", "qd_final_due": "Final decision due"}
+
+
+def clock_text(r: DecisionRow) -> str:
+    if r.clock_code in FOLLOW_UP_SHORT:
+        return FOLLOW_UP_SHORT[r.clock_code]
+    if r.clock_code == "notice_overdue":
+        oral, written = r.clock_label.startswith("Oral"), "ritten notification" in r.clock_label
+        return "Notices overdue" if oral and written else "Oral notice overdue" if oral else "Letter overdue"
+    if r.clock_label == rules.IRM_AWAITED_LABEL:
+        return "Paused: awaiting IRM"
+    return r.clock_label
+
+
 # The most urgent facts come first after the reference (clock, due date) so they are visible on a
 # 1366-pixel screen beside the decision pane; the rest follow.
 COL_REF, COL_CLOCK, COL_DUE, COL_INITIALS, COL_TYPE, COL_STATE, COL_RECEIVED, COL_DECIDED, COL_SIGNED = range(9)
 
 #: initial widths in pixels (fixed: no measuring of contents), in column order
-QUEUE_WIDTHS = (104, 158, 84, 58, 190, 64, 84, 84, 120)
+QUEUE_WIDTHS = (104, 164, 84, 58, 190, 64, 84, 84, 120)
 
 QUEUE_COLUMNS: list[Column[DecisionRow]] = [
     Column("Reference", lambda r: r.subject_reference),
-    Column("Clock", lambda r: r.clock_label, sort_key=lambda r: (CLOCK_ORDER.get(r.clock_code, 9), r.due_on
+    Column("Clock", clock_text, sort_key=lambda r: (CLOCK_ORDER.get(r.clock_code, 9), r.due_on
                                                                  or r.received_on), foreground=_clock_brush,
            tooltip=lambda r: r.clock_label),
     Column("Due", lambda r: r.due_on, foreground=_clock_brush),
