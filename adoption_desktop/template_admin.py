@@ -324,6 +324,7 @@ DEMO_VALUES: dict[str, str] = {
     "salutation": "Ms Example", "applicant_names": "Sam Example and Alex Sample", "names": "Sam Example",
     "child_name": "Child A", "child": "the child A.B.", "initials": "A.B.", "decision_date": "5 March 2026", "date": "5 March 2026",
     "panel_date": "12 March 2026", "reference": "DEMO/0001", "reply_by": "19 March 2026",
+    "match_panel_months": "2 months", "match_panel_by": "5 May 2026",
 }
 
 

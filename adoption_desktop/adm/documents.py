@@ -18,6 +18,7 @@ from adoption_desktop.core.documents.templates import RenderedLetterText, load_t
 from adoption_desktop.core.files import scratch_folder
 from adoption_desktop.core.salutation import salutation_from_lines
 from adoption_desktop.core.workdays import WorkingCalendar
+from adoption_desktop.journey.rules import add_months
 
 SIGNATORY_TITLE = "Agency Decision Maker"
 OUTCOME_WORDS = {"agree": "Agreed with the panel's recommendation", "differ": "Decided differently from the "
@@ -79,8 +80,9 @@ def _own_words(d: AdmDecision) -> str:
 
 def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQualifyingDetermination | None,
                   info: AdmInfoRequest | None, written_wd: int, cal: WorkingCalendar,
-                  reply_wd: int = 10) -> dict[str, object]:
-    """Every placeholder of the ADM templates. The decision sentence comes from what the ADM decided
+                  reply_wd: int = 10, panel_months: int = 2) -> dict[str, object]:
+    """Every placeholder of the ADM templates (``panel_months``: the agency's target for a child's match to
+    reach panel after the plan, setting ``journey.plan_to_panel_months``, as its reports measure it). The decision sentence comes from what the ADM decided
     (``rules.decision_sentence``), never from the panel's outcome label; the ADM's own words follow it
     when they add something."""
     reasons = d.decision_reasons.strip()
@@ -138,14 +140,15 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "what": info.what if info else "",
         "request_date": _d(info.requested_on) if info else "",
         "written_due": _d(cal.add_working_days(d.decided_on, written_wd)) if d.decided_on else "",
+        "match_panel_months": f"{panel_months} month{'s' if panel_months != 1 else ''}",
+        "match_panel_by": long_date(add_months(d.decided_on or day, panel_months)),
     }
 
 
 def _to_social_worker(d: AdmDecision, kind: str) -> bool:
     """Whether the letter goes to the child's social worker (a plan agreed, or a decision without panel with
     a social worker and no one else to write to)."""
-    return kind == "adm_plan_agreed" or rules.writes_to_social_worker(d.decision_type, d.source, d.social_worker,
-                                                                      d.addressee)
+    return kind == "adm_plan_agreed" or (d.source == "direct" and bool(d.social_worker) and not d.addressee)
 
 
 def _recipient(d: AdmDecision, kind: str) -> list[str]:

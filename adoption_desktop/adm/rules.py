@@ -150,11 +150,12 @@ def decision_clock(received_on: dt.date, pauses: Sequence[Pause], n: int, cal: W
     return Clock(cal.add_working_days(start, remaining), None, used)
 
 
-def writes_to_social_worker(decision_type: str, source: str, social_worker: str, addressee: str) -> bool:
-    """A decision about a child whose letter goes to the child's social worker (a plan for adoption, or a
-    decision without panel with a social worker and nobody else to write to): there are no applicants to
-    tell orally; only the letter is owed."""
-    return decision_type == "plan_for_adoption" or (source == "direct" and bool(social_worker) and not addressee)
+def has_applicants(decision_type: str, source: str, social_worker: str, addressee: str) -> bool:
+    """Whether the decision has applicants to tell (orally within the set working days, then in writing).
+    A child's plan for adoption has none, nor has a decision without panel written to the child's social
+    worker with nobody else to write to: only its letter is owed."""
+    return not (decision_type == "plan_for_adoption" or (source == "direct" and bool(social_worker)
+                                                          and not addressee))
 
 
 def notification_due(decided_on: dt.date, oral_wd: int, written_wd: int,

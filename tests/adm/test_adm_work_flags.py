@@ -141,7 +141,7 @@ def test_a_childs_plan_owes_its_letter_to_the_social_worker_and_nobody_an_oral_n
     row = _row(db, adm_user, did, D(2025, 12, 11))
     assert (row.clock_code, row.clock_label) == ("notice_overdue", "Written notification overdue (due 10/12/2025)")
     detail = service.get_decision(db, adm_user, did, D(2025, 12, 11))
-    assert detail.to_social_worker and detail.oral_due is None and detail.written_due == D(2025, 12, 10)
+    assert not detail.has_applicants and detail.oral_due is None and detail.written_due == D(2025, 12, 10)
     assert res.letter_id is not None
     service.mark_letter_sent(db, adm_user, res.letter_id, D(2025, 12, 11))
     assert _row(db, adm_user, did, D(2025, 12, 11)).clock_code == "decided_on_time"

@@ -16,7 +16,9 @@ from adoption_desktop.adm import service
 from adoption_desktop.adm.models import AdmDecision, AdmLetter
 from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationError
 from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.settings_service import set_setting
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.journey.settings import PLAN_TO_PANEL_MONTHS
 from tests.adm.conftest import handoff
 from tests.conftest import TEST_PASSWORD, make_user
 
@@ -276,8 +278,24 @@ def test_direct_plan_for_adoption(db: Database, adm_user: Principal) -> None:
     res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2026, 3, 5))
     text = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
     assert "Robin Testworker" in text and "CH-2026-0007" in text and "placed for adoption" in text
+    # the match's target is the agency's own (setting journey.plan_to_panel_months, as its reports measure)
+    assert "within 2 months of this decision, by 5 May 2026" in " ".join(text.split())
     row = next(r for r in service.list_queue(db, adm_user, D(2026, 3, 5)) if r.id == did)
     assert row.due_on == D(2026, 3, 11) and row.source == "direct"
+
+
+def test_the_plan_letter_gives_the_agencys_own_target_for_the_match(db: Database, admin: Principal,
+                                                                   adm_user: Principal) -> None:
+    """ADM trial: the letter said "within six months" while the agency's reports measure two (its setting)."""
+    set_setting(db, admin, PLAN_TO_PANEL_MONTHS, 3)
+    did = service.open_direct_decision(
+        db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-2026-0008", subject_initials="J.K.",
+        received_on=D(2026, 3, 2), proposal="The child should be placed for adoption.", social_worker="Robin Testworker")
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="J.K. should be placed for adoption.",
+                            reasons="")
+    res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2026, 3, 5))
+    text = " ".join(pdf_text(service.letter_pdf(db, adm_user, res.letter_id)).split())
+    assert "within 3 months of this decision, by 5 June 2026" in text and "six months" not in text
 
 
 @pytest.mark.parametrize("outcome", ["agree", "differ"])

@@ -110,8 +110,8 @@ class DecisionDetail:
     conflict_refusal: str = ""
     #: the record's version when read: pass it back to the use cases that change it
     row_version: int = 1
-    #: the letter goes to the child's social worker: no applicants to tell (``oral_due`` is ``None``)
-    to_social_worker: bool = False
+    #: applicants to tell (``rules.has_applicants``); when not (a child's plan), ``oral_due`` is ``None``
+    has_applicants: bool = True
 
 
 @dataclass(frozen=True)

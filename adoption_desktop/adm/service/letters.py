@@ -38,6 +38,7 @@ from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.journey.settings import PLAN_TO_PANEL_MONTHS
 
 # --- letters ------------------------------------------------------------------------------------
 
@@ -47,7 +48,8 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
     cal = calendar(session)
     values = letter_values(d, rules.type_label(d.decision_type, extra), day, qd=qd, info=info,
                            written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal,
-                           reply_wd=get_setting(session, LETTER_REPLY_WORKING_DAYS))
+                           reply_wd=get_setting(session, LETTER_REPLY_WORKING_DAYS),
+                           panel_months=get_setting(session, PLAN_TO_PANEL_MONTHS))
     signatory = d.signed_by_name or session_actor(session).full_name
     pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session, area="adm"), signatory,
                                                signer_title(session, full_name=signatory))

@@ -119,8 +119,8 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
         done = rules.told_of_version(chains.get(root, []), told)
         of = " of the correction" if d.version > 1 else ""
         owed = [("Written", "written", written_due)]
-        if not rules.writes_to_social_worker(d.decision_type, d.source, d.social_worker, d.addressee):
-            owed.insert(0, ("Oral", "oral", oral_due))  # applicants to tell (a child's social worker gets the letter)
+        if rules.has_applicants(d.decision_type, d.source, d.social_worker, d.addressee):
+            owed.insert(0, ("Oral", "oral", oral_due))  # a child's plan has nobody to tell: only its letter
         late = [(what, due) for what, kind, due in owed if kind not in done and today > due]
         if late:
             words = " and ".join(f"{what.lower() if i else what} notification{of} overdue (due {due:%d/%m/%Y})"
@@ -211,12 +211,12 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
         chain = [(v.id, v.outcome) for v in versions if v.signed_at is not None and v.version <= d.version]
         notes = rules.told_of_version(chain, _notifications(session, ids))
         oral_due = written_due = None
-        to_social_worker = rules.writes_to_social_worker(d.decision_type, d.source, d.social_worker, d.addressee)
+        applicants = rules.has_applicants(d.decision_type, d.source, d.social_worker, d.addressee)
         if d.decided_on is not None:
             oral_due, written_due = rules.notification_due(
                 d.decided_on, get_setting(session, ORAL_NOTICE_WD), get_setting(session, WRITTEN_NOTICE_WD), cal)
-            if to_social_worker:
-                oral_due = None  # no applicants to tell
+            if not applicants:
+                oral_due = None  # nobody to tell orally
         history = tuple(VersionView(v.id, v.version, v.outcome, v.decision_text, v.decision_reasons,
                                     v.decided_on, v.signed_by_name, v.signed_at, v.correction_reason,
                                     v.supersedes_id) for v in versions)
@@ -231,4 +231,4 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
             written_notified_on=notes.get("written"), info_requests=reqs, letters=letters,
             qd=_qd_view(qd_row) if qd_row else None, history=history,
             conflict_warning=_name_warning(d, actor) or "", conflict_refusal=_conflict_message(d, actor) or "",
-            row_version=d.row_version, to_social_worker=to_social_worker)
+            row_version=d.row_version, has_applicants=applicants)

@@ -205,9 +205,8 @@ class DecisionPanel(QWidget):
         self.heading.setText(f"<h3>{r.subject_reference} ({r.subject_initials}) — {r.type_label}{version}</h3>")
         clock = (f"Minutes/papers received {_d(r.received_on)}. Due {_d(r.due_on)}. <b>{r.clock_label}</b>."
                  if r.due_on or r.paused_since else f"Received {_d(r.received_on)}. <b>{r.clock_label}</b>.")
-        if r.decided_on and detail.to_social_worker:
-            clock += (f" Decided {_d(r.decided_on)} by {r.signed_by}. Send the letter to the child's social "
-                      f"worker by {_d(detail.written_due)}.")
+        if r.decided_on and not detail.has_applicants:
+            clock += f" Decided {_d(r.decided_on)} by {r.signed_by}. Send the decision letter by {_d(detail.written_due)}."
         elif r.decided_on:
             clock += (f" Decided {_d(r.decided_on)} by {r.signed_by}. Tell the applicants by "
                       f"{_d(detail.oral_due)} (orally) and {_d(detail.written_due)} (in writing).")
