@@ -16,12 +16,12 @@ from adoption_desktop.core.audit.seal_check import check_rows
 from adoption_desktop.core.audit.seals import content_columns, content_digest, field_sums, row_digest
 from adoption_desktop.core.errors import SealBroken
 from adoption_desktop.core.security import service as security
-from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.permissions import SYSTEM, Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.demo import DEMO_PASSWORD
 from adoption_desktop.panel import service as panel_service
 from adoption_desktop.panel.models import PanelItem, PanelMinutes
-from adoption_desktop.reports.ofsted import write_ofsted_pack
+from adoption_desktop.reports.ofsted import approved_sittings, write_ofsted_pack
 from tests.adm.test_sign_while_minutes_corrected import APPROVED
 from tests.adm.test_sign_while_minutes_corrected import _approved as _approved_item
 from tests.conftest import TEST_PASSWORD, make_user
@@ -33,6 +33,18 @@ def _approved(db: Database) -> tuple[int, int]:
         row = s.execute(select(PanelMinutes.id, PanelItem.sitting_id).join(PanelItem, PanelItem.id == PanelMinutes.item_id)
                         .where(PanelMinutes.status == "approved").order_by(PanelMinutes.id.desc()).limit(1)).one()
     return int(row[0]), int(row[1])
+
+
+def _approved_in_the_pack(db: Database, day: dt.date) -> tuple[int, int]:
+    """(minutes id, sitting id) of approved minutes of the newest sitting the Ofsted pack of ``day`` holds
+    (the newest minutes by id may belong to a sitting outside the last three, depending on the date)."""
+    sitting_id = approved_sittings(db, SYSTEM, day)[0]
+    with db.session(write=False) as s:
+        minutes_id = s.scalar(select(PanelMinutes.id).join(PanelItem, PanelItem.id == PanelMinutes.item_id)
+                              .where(PanelItem.sitting_id == sitting_id, PanelMinutes.status == "approved")
+                              .order_by(PanelMinutes.id.desc()).limit(1))
+    assert minutes_id is not None
+    return int(minutes_id), sitting_id
 
 
 def test_untouched_approved_minutes_pass_and_export(open_demo: Callable[..., Database]) -> None:
@@ -49,7 +61,7 @@ def test_untouched_approved_minutes_pass_and_export(open_demo: Callable[..., Dat
 def test_approved_minutes_changed_outside_the_program_are_not_exported(open_demo: Callable[..., Database],
                                                                         tmp_path: Path, change: str) -> None:
     db = open_demo()
-    minutes_id, sitting_id = _approved(db)
+    minutes_id, sitting_id = _approved_in_the_pack(db, dt.date.today())
     with db.engine.begin() as conn:
         conn.execute(text(change), {"i": minutes_id})
     with db.engine.connect() as conn:
