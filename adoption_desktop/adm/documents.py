@@ -81,10 +81,10 @@ def _own_words(d: AdmDecision) -> str:
 def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQualifyingDetermination | None,
                   info: AdmInfoRequest | None, written_wd: int, cal: WorkingCalendar,
                   reply_wd: int = 10, panel_months: int = 2) -> dict[str, object]:
-    """Every placeholder of the ADM templates (``panel_months``: the agency's target for a child's match to
-    reach panel after the plan, setting ``journey.plan_to_panel_months``, as its reports measure it). The decision sentence comes from what the ADM decided
+    """Every placeholder of the ADM templates. The decision sentence comes from what the ADM decided
     (``rules.decision_sentence``), never from the panel's outcome label; the ADM's own words follow it
-    when they add something."""
+    when they add something. ``panel_months``: the agency's target for a child's match to reach panel
+    after the plan (setting ``journey.plan_to_panel_months``, as its reports measure it)."""
     reasons = d.decision_reasons.strip()
     qd_history = ""
     if qd is not None:

@@ -194,5 +194,5 @@ def test_every_clock_in_the_demo_queue_fits_its_column(open_demo: Callable[..., 
     longest = ("Paused since 28/12/2026", "Final decision overdue", "Oral notice overdue", "Paused: awaiting IRM",
                "Overdue by 100 WD")  # the clocks the demo may not have today
     assert [t for t in longest if metrics.horizontalAdvance(t) > room] == []
-    irm = replace(rows[0], clock_code="paused", clock_label=rules.IRM_AWAITED_LABEL)
+    irm = replace(rows[0], clock_code="paused", clock_label=rules.IRM_AWAITED_LABEL, clock_short="")
     assert clock_text(irm) == "Paused: awaiting IRM"

@@ -28,6 +28,8 @@ class DecisionRow:
     outcome: str
     signed_by: str
     superseded: bool
+    #: a signed decision's follow-up in a few words (``FollowUp.short``); "" for a clock
+    clock_short: str = ""
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ class FollowUp:
     code: str  # qd_final_overdue | notice_overdue | qd_final_due
     label: str
     due: dt.date | None
+    #: the most urgent item in a few words, for the queue's Clock column ("Final decision overdue")
+    short: str = ""
 
 
 def _qd_final_due(q: AdmQualifyingDetermination, n: int, cal: WorkingCalendar) -> tuple[dt.date, str]:
@@ -84,7 +86,7 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
     superseded = set(session.scalars(select(a.supersedes_id).where(a.supersedes_id.is_not(None))))
     root_of = {v.id: v.root_id or v.id for v in versions}
     current = {root_of[v.id]: v for v in versions if v.id not in superseded}
-    found: dict[int, list[tuple[str, str, dt.date | None]]] = {}
+    found: dict[int, list[tuple[str, str, dt.date | None, str]]] = {}
 
     # the final decision after a qualifying determination, not yet opened
     opened_qds = {v.qd_id for v in versions if v.source == "qd_final" and v.qd_id is not None}
@@ -102,7 +104,8 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
             continue
         due, why = _qd_final_due(q, n_final, cal)
         code = QD_FINAL_OVERDUE if today > due else QD_FINAL_DUE
-        found.setdefault(proposal.id, []).append((code, f"QD: {why} — final decision due {due:%d/%m/%Y}", due))
+        found.setdefault(proposal.id, []).append((code, f"QD: {why} — final decision due {due:%d/%m/%Y}", due,
+                                                  "Final decision overdue" if today > due else "Final decision due"))
 
     # the applicants told orally and in writing within the set working days of the decision (of a correction:
     # of the corrected decision, rules.told_of_version)
@@ -125,12 +128,14 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
         if late:
             words = " and ".join(f"{what.lower() if i else what} notification{of} overdue (due {due:%d/%m/%Y})"
                                  for i, (what, due) in enumerate(late))
-            found.setdefault(d.id, []).append((NOTICE_OVERDUE, words, late[0][1]))
+            short = {1: "Oral notice overdue" if late[0][0] == "Oral" else "Letter overdue", 2: "Notices overdue"}
+            found.setdefault(d.id, []).append((NOTICE_OVERDUE, words, late[0][1], short[len(late)]))
 
     out: dict[int, FollowUp] = {}
     for decision_id, items in found.items():
         items.sort(key=lambda x: _URGENCY.index(x[0]))
-        out[decision_id] = FollowUp(decision_id, items[0][0], "; ".join(x[1] for x in items), items[0][2])
+        out[decision_id] = FollowUp(decision_id, items[0][0], "; ".join(x[1] for x in items), items[0][2],
+                                    items[0][3])
     return out
 
 
@@ -172,7 +177,8 @@ def list_queue(db: Database, actor: Principal, today: dt.date, *, include_supers
             rows.append(_row(d, today, cal, extra, sup, open_pauses.get(d.id)))
         # a signed decision with something still owed on it shows that in place of its clock, and its due date
         owed = follow_ups_in(session, today)
-        return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label, due_on=owed[r.id].due)
+        return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label, due_on=owed[r.id].due,
+                        clock_short=owed[r.id].short)
                 if r.id in owed else r for r in rows]
 
 

@@ -32,20 +32,12 @@ FOLLOW_UPS = frozenset({"qd_final_overdue", "notice_overdue", "qd_final_due"})
 ATTENTION = frozenset({"overdue", "due_today"}) | FOLLOW_UPS
 STATE_LABELS = {"pending": "Waiting", "paused": "Paused", "signed": "Signed"}
 
-#: a follow-up's clock in a few words, so it fits the column on a 1366-pixel screen (its due date is in the
-#: Due column; the whole label is the tooltip and in the decision pane)
-FOLLOW_UP_SHORT = {"qd_final_overdue": "Final decision overdue", "qd_final_due": "Final decision due"}
-
-
 def clock_text(r: DecisionRow) -> str:
-    if r.clock_code in FOLLOW_UP_SHORT:
-        return FOLLOW_UP_SHORT[r.clock_code]
-    if r.clock_code == "notice_overdue":
-        oral, written = r.clock_label.startswith("Oral"), "ritten notification" in r.clock_label
-        return "Notices overdue" if oral and written else "Oral notice overdue" if oral else "Letter overdue"
-    if r.clock_label == rules.IRM_AWAITED_LABEL:
-        return "Paused: awaiting IRM"
-    return r.clock_label
+    """The Clock column in a few words, so it fits on a 1366-pixel screen: a follow-up's short form (its due
+    date is in the Due column; the whole label is the tooltip and in the decision pane)."""
+    if r.clock_short:
+        return r.clock_short
+    return "Paused: awaiting IRM" if r.clock_label == rules.IRM_AWAITED_LABEL else r.clock_label
 
 
 # The most urgent facts come first after the reference (clock, due date) so they are visible on a

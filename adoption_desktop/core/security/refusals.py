@@ -6,7 +6,7 @@ The entry is written in a transaction of its own (the refused use case writes no
 session this thread may have open has ended (:func:`~adoption_desktop.core.storage.engine.after_session`).
 Who is watched: a principal from a completed sign-in (:func:`watch`, from the sign-in itself); refusals
 of an account whose password is still being checked beside a headless command's reading are held and
-written once the sign-in is confirmed (:func:`hold`), dropped if it fails — an unproven name is not
+written once the sign-in is confirmed (:class:`Held`), dropped if it fails — an unproven name is not
 recorded as having tried anything.
 """
 
@@ -70,7 +70,7 @@ class Held:
         listen_for_refusals(principal, lambda _who, missing, where: self.waiting.append((missing, where)))
 
     def confirmed(self, db: Database) -> None:
-        watch(db, self.principal)
+        """Write what was held (the sign-in itself watches the principal from now on)."""
         waiting, self.waiting = self.waiting, []
         for missing, where in waiting:
             after_session(_writer(db, self.principal, missing, where))
@@ -82,8 +82,3 @@ class Held:
 
 def _writer(db: Database, principal: Principal, missing: tuple[Permission, ...], where: str) -> Callable[[], None]:
     return lambda: _record(db, principal, missing, where)
-
-
-def hold(principal: Principal) -> Held:
-    """Hold the refusals of ``principal`` until its sign-in is confirmed or fails."""
-    return Held(principal)

@@ -389,7 +389,7 @@ class PendingSignIn:
             if user is not None and not user.disabled and not (user.locked_until and user.locked_until > now):
                 self.principal, stored = _principal(user), user.password_hash
         self._hash = stored
-        self._held = refusals.hold(self.principal) if self.principal is not None else None
+        self._held = refusals.Held(self.principal) if self.principal is not None else None
         self._right = False
 
         def check() -> None:
