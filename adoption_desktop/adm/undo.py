@@ -56,7 +56,7 @@ def _draft(d: AdmDecision) -> Draft:
     return Draft(d.outcome, d.decision_text, d.decision_reasons, d.addressee, d.salutation, d.social_worker)
 
 
-def stored_draft(db: Database, actor: Principal, decision_id: int) -> tuple[Draft, int, str]:
+def _stored_draft(db: Database, actor: Principal, decision_id: int) -> tuple[Draft, int, str]:
     """The draft as stored, its version and the case reference (no audited opening: the screen did that)."""
     require(actor, Permission.ADM_VIEW)
     with db.session(actor, write=False) as session:
@@ -69,14 +69,14 @@ def save_draft(db: Database, actor: Principal, decision_id: int, draft: Draft, *
     """``set_letter_details`` then ``record_decision`` (as the screen's Save draft always did); returns the
     new version and the entry that puts the previous draft back (``None`` when nothing changed)."""
     require(actor, Permission.ADM_DECIDE)
-    before, _version, reference = stored_draft(db, actor, decision_id)
+    before, _version, reference = _stored_draft(db, actor, decision_id)
     version = service.set_letter_details(db, actor, decision_id, addressee=draft.addressee,
                                          salutation=draft.salutation, social_worker=draft.social_worker,
                                          expected_version=expected_version)
     version = service.record_decision(db, actor, decision_id, outcome=draft.outcome,
                                       decision_text=draft.decision_text, reasons=draft.reasons,
                                       expected_version=version)
-    after, version, _ = stored_draft(db, actor, decision_id)
+    after, version, _ = _stored_draft(db, actor, decision_id)
     if after == before:
         return version, None
     label = f"Saved the draft decision on {reference}"

@@ -224,8 +224,9 @@ def extract_text(db: Database, actor: Principal, attachment_id: int, *,
 
     require(actor, P.LETTERBOX_EDIT)
     row, data = _load_for_reading(db, actor, attachment_id)
-    if row.kind == EMAIL:
-        return attachment_pages(db, actor, attachment_id)
+    if row.kind == EMAIL:  # an e-mail's body was stored when it was attached; reading it is audited above
+        with db.session(actor, write=False) as session:
+            return stored_page_text(session, attachment_id)
     with db.session(actor, write=False) as session:
         threshold = get_setting(session, OCR_LOW_CONFIDENCE_PERCENT) / 100
     pages: list[PageText] = []
@@ -268,21 +269,33 @@ def extract_text(db: Database, actor: Principal, attachment_id: int, *,
     return pages
 
 
+def stored_page_text(session: Session, attachment_id: int) -> list[PageText]:
+    """The stored text of an attachment's pages, in the caller's session. The caller records why it reads
+    them: a view of the attachment (``attachment_pages``) or of the item (the redaction proposal)."""
+    out = []
+    for p in session.scalars(select(AttachmentPage).where(AttachmentPage.attachment_id == attachment_id)
+                             .order_by(AttachmentPage.page_no)):
+        stored = json.loads(p.words or "[]")
+        words = stored.get("words", []) if isinstance(stored, dict) else stored
+        chars = stored.get("chars", []) if isinstance(stored, dict) else []
+        out.append(PageText(p.attachment_id, p.page_no, p.source, p.text,
+                            tuple((str(w[0]), int(w[1]), int(w[2]), int(w[3]), int(w[4]), float(w[5]))
+                                  for w in words),
+                            p.width, p.height, p.confidence, p.low_confidence,
+                            tuple(tuple(c) if c else None for c in chars)))
+    return out
+
+
 def attachment_pages(db: Database, actor: Principal, attachment_id: int) -> list[PageText]:
+    """The text read from an attachment's pages (the letter's content): every reading is audited as a view
+    of the attachment, like opening its file."""
     require(actor, P.LETTERBOX_VIEW)
-    with db.session(actor, write=False) as session:
-        out = []
-        for p in session.scalars(select(AttachmentPage).where(AttachmentPage.attachment_id == attachment_id)
-                                 .order_by(AttachmentPage.page_no)):
-            stored = json.loads(p.words or "[]")
-            words = stored.get("words", []) if isinstance(stored, dict) else stored
-            chars = stored.get("chars", []) if isinstance(stored, dict) else []
-            out.append(PageText(p.attachment_id, p.page_no, p.source, p.text,
-                                tuple((str(w[0]), int(w[1]), int(w[2]), int(w[3]), int(w[4]), float(w[5]))
-                                      for w in words),
-                                p.width, p.height, p.confidence, p.low_confidence,
-                                tuple(tuple(c) if c else None for c in chars)))
-        return out
+    with db.session(actor) as session:
+        a = get_or_raise(session, Attachment, attachment_id, f"No attachment {attachment_id}.")
+        pages = stored_page_text(session, a.id)
+        audit.record_view(session, "letterbox_attachments", a.id,
+                          detail=f"text of {a.filename}: {len(pages)} page(s)")
+        return pages
 
 
 def documents_text(pages: list[PageText]) -> str:

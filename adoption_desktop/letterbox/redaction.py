@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core import audit
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.ocr import boxes_for_span
 from adoption_desktop.core.security.permissions import Permission, Principal, require
@@ -93,17 +94,22 @@ def proposed_pages(db: Database, actor: Principal, item_id: int) -> list[Redacti
     from adoption_desktop.letterbox.service import writer_side_secrets
 
     require(actor, P.LETTERBOX_VIEW)
-    with db.session(actor, write=False) as session:
+    with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         terms = writer_side_secrets(session, item.arrangement_id, rules.writer_side(item.direction))
         acceptable = {t.lower() for t in session.scalars(select(Finding.text).where(
             Finding.item_id == item_id, Finding.decision == "acceptable"))}
-        scans = [(a.id, a.filename) for a in session.scalars(select(Attachment).where(
-            Attachment.item_id == item_id, Attachment.kind.in_((attachments.SCAN, attachments.EMAIL_PART)),
-            Attachment.media_type.in_(extraction.SCAN_TYPES)).order_by(Attachment.id))]
+        scans = [(a.id, a.filename, attachments.stored_page_text(session, a.id))
+                 for a in session.scalars(select(Attachment).where(
+                     Attachment.item_id == item_id,
+                     Attachment.kind.in_((attachments.SCAN, attachments.EMAIL_PART)),
+                     Attachment.media_type.in_(extraction.SCAN_TYPES)).order_by(Attachment.id))]
+        audit.record_view(session, "letterbox_items", item.id,
+                          detail=f"redaction proposal: {sum(len(p) for _a, _f, p in scans)} page(s) "
+                                 f"of {len(scans)} scan(s)")
     out: list[RedactionPage] = []
-    for attachment_id, filename in scans:
-        for page in attachments.attachment_pages(db, actor, attachment_id):
+    for attachment_id, filename, pages in scans:
+        for page in pages:
             boxes: list[RedactionBox] = []
             if page.char_boxes and len(page.char_boxes) == len(page.text):
                 for f in screen_text(page.text, terms):

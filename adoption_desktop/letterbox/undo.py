@@ -46,7 +46,7 @@ def _finding_entry(db: Database, actor: Principal, finding_id: int, before: str,
     return UndoEntry(label, reverse, actor.user_id, AREA, "the finding")
 
 
-def arrangement_input(db: Database, actor: Principal, arrangement_id: int) -> tuple[ArrangementInput, int]:
+def _arrangement_input(db: Database, actor: Principal, arrangement_id: int) -> tuple[ArrangementInput, int]:
     """The arrangement as stored (relatives taking part and protected terms included) and its version,
     without an audited opening (the form already recorded that)."""
     require(actor, Permission.LETTERBOX_VIEW)
@@ -66,11 +66,11 @@ def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data
     """``service.update_arrangement`` (the whole form), and the entry that puts the previous agreement
     back — fields, relatives taking part and protected terms — with the version this save made."""
     require(actor, Permission.LETTERBOX_EDIT)
-    before, version = arrangement_input(db, actor, arrangement_id)
+    before, version = _arrangement_input(db, actor, arrangement_id)
     if expected_version is not None and version != expected_version:
         before = data  # the save below is refused as stale; nothing to undo
     new_version = service.update_arrangement(db, actor, arrangement_id, data, expected_version=expected_version)
-    after, _ = arrangement_input(db, actor, arrangement_id)
+    after, _ = _arrangement_input(db, actor, arrangement_id)
     label = f"Edited the arrangement {after.reference}"
     return new_version, _arrangement_entry(db, actor, arrangement_id, before, after, new_version, label)
 
@@ -81,7 +81,7 @@ def _arrangement_entry(db: Database, actor: Principal, arrangement_id: int, befo
         try:
             back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=version)
         except StaleRecord:
-            now, now_version = arrangement_input(db, actor, arrangement_id)
+            now, now_version = _arrangement_input(db, actor, arrangement_id)
             if not same_agreement(now, after):  # someone else's change: never overwritten
                 raise
             # only this user's own undo/redo of a later edit moved the version on

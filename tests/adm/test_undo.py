@@ -31,7 +31,7 @@ def test_save_draft_undo_and_redo(db: Database, adm_user: Principal) -> None:
     did = _decision(db)
     before = rows(db, "adm_decisions")
     stack = UndoStack(adm_user.user_id)
-    version, entry = undo.save_draft(db, adm_user, did, DRAFT, expected_version=undo.stored_draft(db, adm_user, did)[1])
+    version, entry = undo.save_draft(db, adm_user, did, DRAFT, expected_version=undo._stored_draft(db, adm_user, did)[1])
     assert entry is not None and entry.label.startswith("Saved the draft decision on ")
     stack.push(entry)
     _, second = undo.save_draft(db, adm_user, did, undo.Draft(**{**DRAFT.__dict__, "reasons": "Better reasons."}),
@@ -42,20 +42,20 @@ def test_save_draft_undo_and_redo(db: Database, adm_user: Principal) -> None:
     assert rows(db, "adm_decisions") == before
     assert actions(db, "adm_decisions").count("undo") == 2
     stack.redo()
-    assert undo.stored_draft(db, adm_user, did)[0] == DRAFT
+    assert undo._stored_draft(db, adm_user, did)[0] == DRAFT
     assert_verified(db)
 
 
 def test_undo_refused_after_another_decision_maker_saved_or_after_signing(db: Database, adm_user: Principal) -> None:
     did = _decision(db)
-    version, entry = undo.save_draft(db, adm_user, did, DRAFT, expected_version=undo.stored_draft(db, adm_user, did)[1])
+    version, entry = undo.save_draft(db, adm_user, did, DRAFT, expected_version=undo._stored_draft(db, adm_user, did)[1])
     assert entry is not None
     other = make_user(db, "adm2", Role.AGENCY_DECISION_MAKER)
     service.record_decision(db, other, did, outcome="agree", decision_text="Their wording.", reasons="Theirs.",
                             expected_version=version)
     with pytest.raises(StaleRecord):
         entry.reverse()
-    assert undo.stored_draft(db, adm_user, did)[0].decision_text == "Their wording."
+    assert undo._stored_draft(db, adm_user, did)[0].decision_text == "Their wording."
     version, entry = undo.save_draft(db, adm_user, did, DRAFT)
     assert entry is not None
     service.sign_decision(db, adm_user, did, TEST_PASSWORD, dt.date(2025, 12, 5), expected_version=version)
@@ -76,7 +76,7 @@ def test_save_draft_on_the_page_is_undone_by_the_edit_stack(db: Database, adm_us
     assert page.select_decision(did)
     page.detail.decision_text.setPlainText("Approved as suitable to adopt.")
     page.detail.save_draft()
-    assert undo.stored_draft(db, adm_user, did)[0].decision_text == "Approved as suitable to adopt."
+    assert undo._stored_draft(db, adm_user, did)[0].decision_text == "Approved as suitable to adopt."
     assert ctx.undo.undo_label().startswith("Saved the draft decision on ")
     entry = ctx.undo.undo()
     for callback in ctx.after_undo:  # what the Edit menu does after an undo
@@ -86,7 +86,7 @@ def test_save_draft_on_the_page_is_undone_by_the_edit_stack(db: Database, adm_us
     assert page.detail.decision_text.toPlainText() != "Approved as suitable to adopt."
     page.detail.decision_text.setPlainText("Approved.")
     page.detail.save_draft()
-    assert page.detail.version == undo.stored_draft(db, adm_user, did)[1]  # saving again works after the undo
+    assert page.detail.version == undo._stored_draft(db, adm_user, did)[1]  # saving again works after the undo
 
 
 def test_signing_from_the_page_never_enters_the_stack(db: Database, adm_user: Principal, qtbot: object) -> None:

@@ -253,6 +253,10 @@ def test_a_chase_is_dated_within_the_request_and_undone_as_an_audited_change(
     with pytest.raises(ValidationError, match=r"before the request to Ambleford Record Office was sent \(01/10/2026\)"):
         service.record_chase(db, counsellor, req, D(2026, 9, 30), today=TODAY)
     before = service.chase_state(db, counsellor, req)
+    with db.session(write=False) as session:  # reading the chasing is a view of the request
+        assert list(session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.action == "view", AuditEntry.entity == "counselling_requests",
+            AuditEntry.entity_id == str(req)))) == ["chasing"]
     _due, entry = undo.record_chase(db, counsellor, req, D(2026, 11, 2), today=TODAY)
     assert service.chase_state(db, counsellor, req).chase_count == 1
     redo = entry.reverse()
@@ -260,7 +264,8 @@ def test_a_chase_is_dated_within_the_request_and_undone_as_an_audited_change(
     assert (now.chase_count, now.last_chased_on, now.chase_due) == (0, None, before.chase_due)
     with db.session(write=False) as session:
         changes = [e.changes for e in session.scalars(select(AuditEntry).where(
-            AuditEntry.entity == "counselling_requests", AuditEntry.entity_id == str(req)))]
+            AuditEntry.entity == "counselling_requests", AuditEntry.entity_id == str(req),
+            AuditEntry.action != "view"))]
     assert any("chase_count" in c and "last_chased_on" in c for c in changes[-1:]), "the undo is audited"
     assert redo is not None
     redo.reverse()

@@ -66,6 +66,10 @@ def test_scan_attached_encrypted_read_redacted_and_forwarded(db: Database, coord
     assert len(read) == 2 and "ZZ99 4EF" in read[0].text
     proposed = redaction.proposed_pages(db, coordinator, item_id)
     assert len(proposed) == 2 and proposed[0].boxes, "the postcode and the address are boxed"
+    with db.session() as s:  # the proposal shows the letter's words: it is a view of the item
+        assert [e.detail for e in s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "view", AuditEntry.entity == "letterbox_items",
+            AuditEntry.entity_id == str(item_id)))] == ["redaction proposal: 2 page(s) of 1 scan(s)"]
     # the coordinator adds a box by hand over the word 'swimming' and removes nothing
     swim = next(w for w in proposed[0].words if w[0].startswith("swimming"))
     first = redaction.RedactionPage(proposed[0].attachment_id, 1, proposed[0].filename,
@@ -137,9 +141,11 @@ def test_msg_with_attachment_and_audited_opening(db: Database, coordinator: Prin
     row, data = attachments.open_attachment(db, coordinator, rows[1].id)
     assert data == drawing
     with db.session() as s:
-        views = [e for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "view",
-                                                               AuditEntry.entity == "letterbox_attachments"))]
-    assert views and row.sha256 in views[-1].detail
+        views = [(e.entity_id, e.detail) for e in s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "view", AuditEntry.entity == "letterbox_attachments").order_by(AuditEntry.seq))]
+    # reading the e-mail's text is a view of it, as much as opening the drawing's file
+    assert views == [(str(rows[0].id), "text of letter.msg: 1 page(s)"),
+                     (str(rows[1].id), f"drawing.png sha256={row.sha256}")]
 
 
 def test_tiff_pages_and_viewer_cannot_attach(db: Database, coordinator: Principal, arrangement: int) -> None:
