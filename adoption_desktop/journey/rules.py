@@ -3,10 +3,11 @@ and calendar-month arithmetic for the measures. No database, no Qt."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from adoption_desktop.core.months import add_months
 
 SEXES: dict[str, str] = {"": "Not recorded", "female": "Female", "male": "Male", "other": "Other"}
 EARLY_PERMANENCE: dict[str, str] = {"": "None", "ffa": "Fostering for adoption", "concurrent": "Concurrent planning"}
@@ -83,13 +84,6 @@ def journey_problems(dates: Mapping[str, dt.date | None], *, early_permanence: s
                                              f"({_d(order)}); a placement that ended after the order is not "
                                              "a disruption. Clear one of the dates."))
     return problems
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole calendar months, the day clipped to the month's length (31/01 + 1 → 28 or 29/02)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def within_months(start: dt.date, end: dt.date, months: int) -> bool:

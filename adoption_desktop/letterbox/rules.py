@@ -9,6 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.months import add_months
 
 ADOPTIVE, BIRTH = "adoptive", "birth"
 TO_BIRTH, TO_ADOPTIVE = "adoptive_to_birth", "birth_to_adoptive"
@@ -58,12 +59,6 @@ def eighteenth_birthday(dob: dt.date) -> dt.date:
         return dob.replace(year=dob.year + 18)
     except ValueError:
         return dt.date(dob.year + 18, 3, 1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def computed_status(stored: str, *, today: dt.date, last_exchange: dt.date | None,

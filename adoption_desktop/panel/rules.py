@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adoption_desktop.core.months import add_months as _add_months
 from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar, bank_holiday_name
 
@@ -285,12 +286,6 @@ RECURRENCES = {
     "monthly": "Monthly (same date)",
     "nth_weekday": "Monthly (same weekday, e.g. first Tuesday)",
 }
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
