@@ -99,3 +99,25 @@ def test_refusals_while_the_password_is_checked_are_written_only_if_it_was_right
     right.confirm()
     [entry] = _refused(db)
     assert entry.actor_id == right.principal.user_id and entry.detail.endswith("list_entries needs audit.view")
+
+
+def test_an_account_disabled_or_changed_since_signing_in_is_audited_once_per_reason(any_db: Database) -> None:
+    """The session's re-check refuses a user an administrator disabled, or whose roles changed, while they
+    were signed in: the first try is recorded, naming the use case; a window that keeps trying adds nothing."""
+    admin = _sign_in(any_db, "admin", Role.ADMINISTRATOR)
+    manager = _sign_in(any_db, "manager", Role.MANAGER)
+    security.set_roles(any_db, admin, manager.user_id, [Role.MANAGER, Role.COUNSELLOR])
+    for _ in range(3):
+        with pytest.raises(PermissionDenied, match="roles were changed"):
+            security.change_own_password(any_db, manager, TEST_PASSWORD, "a new passphrase 123")
+    security.set_disabled(any_db, admin, manager.user_id, True)
+    for _ in range(2):
+        with pytest.raises(PermissionDenied, match="disabled"):
+            security.sign_out(any_db, manager)
+    assert [(e.actor_id, e.detail) for e in _refused(any_db)] == [
+        (manager.user_id, "adoption_desktop.core.security.service.change_own_password: "
+                          "the roles changed since signing in"),
+        (manager.user_id, "adoption_desktop.core.security.service.sign_out: "
+                          "the account is disabled or no longer exists")]
+    with any_db.session(write=False) as s:
+        assert verify_chain(s) is None

@@ -125,18 +125,24 @@ def listen_for_refusals(principal: Principal, listener: RefusalListener | None) 
         _REFUSAL_LISTENERS[principal] = listener
 
 
+def tell_refused(principal: Principal, missing: tuple[Permission, ...], where: str) -> None:
+    """Tell the principal's listener, if it has one, of a refusal: ``missing`` permissions (``require``), or
+    none when the account itself was refused (disabled, or its roles changed, since signing in)."""
+    listener = _REFUSAL_LISTENERS.get(principal)
+    if listener is not None:
+        try:
+            listener(principal, missing, where)
+        except Exception:  # recording the refusal must never turn it into another error
+            logging.getLogger(__name__).exception("a refused action could not be recorded")
+
+
 def require(principal: Principal, *permissions: Permission) -> None:
     """Raise :class:`PermissionDenied` unless ``principal`` holds every one of ``permissions``; the
     refusal is first told to the principal's listener, if it has one (it is audited)."""
     missing = [p for p in permissions if not principal.can(p)]
     if missing:
-        listener = _REFUSAL_LISTENERS.get(principal)
-        if listener is not None:
-            caller = sys._getframe(1)
-            try:
-                listener(principal, tuple(missing), f"{caller.f_globals.get('__name__', '?')}.{caller.f_code.co_name}")
-            except Exception:  # recording the refusal must never turn it into another error
-                logging.getLogger(__name__).exception("a refused action could not be recorded")
+        caller = sys._getframe(1)
+        tell_refused(principal, tuple(missing), f"{caller.f_globals.get('__name__', '?')}.{caller.f_code.co_name}")
         names = [str(m) for m in missing]
         needed = (f"the permission {names[0]}" if len(names) == 1
                   else f"the permissions {', '.join(names[:-1])} and {names[-1]}")

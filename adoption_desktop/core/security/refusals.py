@@ -5,9 +5,11 @@ log gets a ``refused`` entry under that user's name naming the use case and the 
 The entry is written in a transaction of its own (the refused use case writes nothing), after the
 session this thread may have open has ended (:func:`~adoption_desktop.core.storage.engine.after_session`).
 Who is watched: a principal from a completed sign-in (:func:`watch`, from the sign-in itself); refusals
-of an account whose password is still being checked beside a headless command's reading are held and
-written once the sign-in is confirmed (:class:`Held`), dropped if it fails — an unproven name is not
-recorded as having tried anything.
+of an account disabled, or whose roles changed, since it signed in (the session's re-check) are recorded
+too: the first one for each reason (a window left open keeps trying). Refusals of an account whose
+password is still being checked beside a headless command's reading are held and written once the
+sign-in is confirmed (:class:`Held`), dropped if it fails — an unproven name is not recorded as having
+tried anything.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ ACTION = "refused"
 
 
 def detail(missing: tuple[Permission, ...], where: str) -> str:
+    if not missing:  # the account itself was refused; ``where`` says why
+        return where
     names = ", ".join(str(p) for p in missing)
     return f"{where} needs {names}"
 
@@ -48,7 +52,14 @@ def watch(db: Database, principal: Principal) -> None:
     """Audit every refusal of ``principal`` in ``db`` from now on (the database is not kept alive by it)."""
     ref = weakref.ref(db)
 
+    account_refusals: set[str] = set()
+
     def listener(who: Principal, missing: tuple[Permission, ...], where: str) -> None:
+        if not missing:  # the account was disabled or its roles changed: its first try is the evidence; a
+            reason = where.rsplit(": ", 1)[-1]  # window left open (timers, retries) must not fill the log
+            if reason in account_refusals:
+                return
+            account_refusals.add(reason)
         target = ref()
         if target is not None:
             after_session(lambda: _record(target, who, missing, where))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +33,7 @@ from adoption_desktop.core.errors import (
     StaleRecord,
 )
 from adoption_desktop.core.files import secure_umask
-from adoption_desktop.core.security.permissions import SYSTEM, Principal
+from adoption_desktop.core.security.permissions import SYSTEM, Principal, tell_refused
 from adoption_desktop.core.storage.hold import (
     OPEN_WAIT,
     FileHold,
@@ -482,10 +483,21 @@ def check_still_allowed(session: Session, actor: Principal) -> None:
 
 def _refuse_if_changed(rows: Sequence[Any], actor: Principal) -> None:
     if not rows or rows[0][0]:
+        _tell_refused(actor, "the account is disabled or no longer exists")
         raise PermissionDenied(f"The account {actor.username!r} is disabled or no longer exists.")
     current = {r[1] for r in rows if r[1] is not None}
     if current != {str(role) for role in actor.roles}:
+        _tell_refused(actor, "the roles changed since signing in")
         raise PermissionDenied("Your roles were changed by an administrator: sign in again to continue.")
+
+
+def _tell_refused(actor: Principal, reason: str) -> None:
+    """The refusal of a signed-in account goes to its listener (audited) like ``require``'s, naming the use
+    case that opened the session: the first frame outside this module and ``contextlib``."""
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_globals.get("__name__") in (__name__, "contextlib"):
+        frame = frame.f_back
+    tell_refused(actor, (), f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}: {reason}")
 
 
 def make_sqlcipher_engine(path: Path, key: bytes | bytearray) -> Engine:
