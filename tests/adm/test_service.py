@@ -389,7 +389,7 @@ def test_figures_for_a_period(db: Database, adm_user: Principal) -> None:
     sections = {s.title: dict(s.rows) for s in figures(db, manager, D(2025, 11, 1), D(2025, 12, 31))}
     main = sections["ADM decisions"]
     assert main["Decisions signed"] == "2"
-    assert main["Made within the timescale"] == "50% (1 of 2)"
+    assert main["Made within the timescale (all decisions, with or without panel)"] == "50% (1 of 2)"
     assert main["Decisions differing from the panel's recommendation"] == "50% (1 of 2)"
     assert main["Median working days from final minutes to decision"] == "11"
     assert sections["ADM decisions by type and outcome"]["Approval of prospective adopters: total"] == "2"
