@@ -36,6 +36,17 @@ BUILTIN_TYPES: dict[str, str] = {
     "plan_for_adoption": "Child's plan for adoption (should be placed for adoption)",
     "temporary_foster_approval": "Temporary approval as foster carers for a named child (reg 25A)",
 }
+#: the built-in types in a few words, for the queue's Type column (its tooltip and the pane give the whole)
+SHORT_TYPES: dict[str, str] = {
+    "approval": "Adopter approval",
+    "match": "Match",
+    "relinquished": "Relinquished child",
+    "review": "Review of approval",
+    "termination": "Termination of approval",
+    "early_permanence": "Early permanence",
+    "plan_for_adoption": "Plan for adoption",
+    "temporary_foster_approval": "Foster approval (reg 25A)",
+}
 #: types the ADM opens without panel (administrators add more as ``AdmDecisionType`` rows)
 DIRECT_TYPES = ("plan_for_adoption", "temporary_foster_approval")
 #: types where a proposal not to approve is a qualifying determination (AA Regs 2005 reg 27 and 29/30)
@@ -61,6 +72,11 @@ def type_label(code: str, extra: dict[str, str] | None = None) -> str:
     if extra and code in extra:
         return extra[code]
     return BUILTIN_TYPES.get(code, code.replace("_", " ").capitalize())
+
+
+def type_short(code: str, label: str) -> str:
+    """A built-in type in a few words; an agency's own type (``label``, named by the agency) as it is."""
+    return SHORT_TYPES.get(code, label)
 
 
 def default_outcome(decision_type: str, recommendation: str) -> str:

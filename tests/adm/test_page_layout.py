@@ -196,3 +196,9 @@ def test_every_clock_in_the_demo_queue_fits_its_column(open_demo: Callable[..., 
     assert [t for t in longest if metrics.horizontalAdvance(t) > room] == []
     irm = replace(rows[0], clock_code="paused", clock_label=rules.IRM_AWAITED_LABEL, clock_short="")
     assert clock_text(irm) == "Paused: awaiting IRM"
+    # the Type column too: a built-in type in a few words (the tooltip has the whole), a correction's version
+    type_room = page.view.horizontalHeader().sectionSize(COL_TYPE) - 8
+    assert [t for t in rules.SHORT_TYPES.values() if metrics.horizontalAdvance(f"{t} (v2)") > type_room] == []
+    assert [metrics.horizontalAdvance(t) > type_room for t in rules.BUILTIN_TYPES.values()].count(True) >= 3
+    shown = {str(page.model.data(page.model.index(i, COL_TYPE))) for i in range(page.model.rowCount())}
+    assert "Match" in shown and "Match of a child with prospective adopters" not in shown

@@ -54,7 +54,8 @@ QUEUE_COLUMNS: list[Column[DecisionRow]] = [
            tooltip=lambda r: r.clock_label),
     Column("Due", lambda r: r.due_on, foreground=_clock_brush),
     Column("Initials", lambda r: r.subject_initials),
-    Column("Type", lambda r: r.type_label + (f" (v{r.version})" if r.version > 1 else ""),
+    Column("Type", lambda r: rules.type_short(r.decision_type, r.type_label)
+           + (f" (v{r.version})" if r.version > 1 else ""),
            tooltip=lambda r: r.type_label),
     Column("State", lambda r: STATE_LABELS.get(r.state, r.state)),
     Column("Received", lambda r: r.received_on),
