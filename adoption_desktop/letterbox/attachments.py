@@ -293,8 +293,9 @@ def attachment_pages(db: Database, actor: Principal, attachment_id: int) -> list
     with db.session(actor) as session:
         a = get_or_raise(session, Attachment, attachment_id, f"No attachment {attachment_id}.")
         pages = stored_page_text(session, a.id)
-        audit.record_view(session, "letterbox_attachments", a.id,
-                          detail=f"text of {a.filename}: {len(pages)} page(s)")
+        if pages:  # a file whose text was never read shows nothing
+            audit.record_view(session, "letterbox_attachments", a.id,
+                              detail=f"text of {a.filename}: {len(pages)} page(s)")
         return pages
 
 

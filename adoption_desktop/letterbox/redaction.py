@@ -104,9 +104,10 @@ def proposed_pages(db: Database, actor: Principal, item_id: int) -> list[Redacti
                      Attachment.item_id == item_id,
                      Attachment.kind.in_((attachments.SCAN, attachments.EMAIL_PART)),
                      Attachment.media_type.in_(extraction.SCAN_TYPES)).order_by(Attachment.id))]
-        audit.record_view(session, "letterbox_items", item.id,
-                          detail=f"redaction proposal: {sum(len(p) for _a, _f, p in scans)} page(s) "
-                                 f"of {len(scans)} scan(s)")
+        shown = sum(len(p) for _a, _f, p in scans)
+        if shown:  # no page read yet: the window shows nothing of the letter
+            audit.record_view(session, "letterbox_items", item.id,
+                              detail=f"redaction proposal: {shown} page(s) of {len(scans)} scan(s)")
     out: list[RedactionPage] = []
     for attachment_id, filename, pages in scans:
         for page in pages:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from adoption_desktop.core.months import add_months
 from adoption_desktop.journey import rules as journey_rules
 from adoption_desktop.letterbox import rules as letterbox_rules
+from adoption_desktop.panel import rules as panel_rules
 from adoption_desktop.reports import periods
 
 DAYS = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31))
@@ -39,3 +40,4 @@ def test_there_and_back(day: dt.date, months: int) -> None:
 
 def test_every_area_uses_the_one_function() -> None:
     assert journey_rules.add_months is letterbox_rules.add_months is periods.add_months is add_months
+    assert panel_rules._add_months is add_months

@@ -121,3 +121,35 @@ def test_an_account_disabled_or_changed_since_signing_in_is_audited_once_per_rea
                           "the account is disabled or no longer exists")]
     with any_db.session(write=False) as s:
         assert verify_chain(s) is None
+
+
+def test_a_register_search_refused_on_its_read_cursor_names_the_use_case(db: Database) -> None:
+    """A keystroke search on the embedded store checks the account on a raw read cursor, not a session:
+    the entry names the register's use case (not its private query) and is written once the cursor is
+    closed (the write must not wait on this thread's own read transaction)."""
+    from adoption_desktop.core.storage import engine
+    from adoption_desktop.letterbox.service import ItemFilter, item_page
+
+    admin = _sign_in(db, "admin", Role.ADMINISTRATOR)
+    coordinator = _sign_in(db, "coordinator", Role.LETTERBOX_COORDINATOR)
+    assert item_page(db, coordinator, ItemFilter(query="Ab"))[0] == 0  # the keystroke path works
+    security.set_disabled(db, admin, coordinator.user_id, True)
+    written_inside: list[bool] = []
+    original = engine._refuse_if_changed
+
+    def _watching(rows: object, actor: Principal) -> None:  # is the entry written while the cursor is open?
+        try:
+            original(rows, actor)  # type: ignore[arg-type]
+        finally:
+            written_inside.append(len(_refused(db)) > 0)
+
+    engine._refuse_if_changed = _watching  # type: ignore[assignment]
+    try:
+        with pytest.raises(PermissionDenied, match="disabled"):
+            item_page(db, coordinator, ItemFilter(query="Ab"))
+    finally:
+        engine._refuse_if_changed = original  # type: ignore[assignment]
+    assert written_inside == [False]  # not while the cursor's transaction was open
+    [entry] = _refused(db)
+    assert entry.detail == ("adoption_desktop.letterbox.service.item_register.item_page: "
+                            "the account is disabled or no longer exists")

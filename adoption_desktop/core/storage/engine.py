@@ -68,11 +68,19 @@ _AFTER_SESSION: contextvars.ContextVar[tuple[Callable[[], None], ...]] = context
     "after_session", default=())
 
 
+#: a :meth:`Database.read_cursor` transaction of this thread is open (it has no ORM session)
+_RAW_TRANSACTION: contextvars.ContextVar[bool] = contextvars.ContextVar("raw_transaction", default=False)
+
+
+def _in_transaction() -> bool:
+    return _CURRENT_SESSION.get() is not None or _RAW_TRANSACTION.get()
+
+
 def after_session(work: Callable[[], None]) -> None:
-    """Run ``work`` now, or, inside a session of this thread, once that session has ended, committed
-    or rolled back: a write of its own (a refused action's audit entry) must not wait for the write
+    """Run ``work`` now, or, inside a session (or read cursor) of this thread, once it has ended,
+    committed or rolled back: a write of its own (a refused action's audit entry) must not wait for a
     lock this thread holds, nor be rolled back with the use case that was refused."""
-    if _CURRENT_SESSION.get() is None:
+    if not _in_transaction():
         work()
     else:
         _AFTER_SESSION.set((*_AFTER_SESSION.get(), work))
@@ -80,7 +88,7 @@ def after_session(work: Callable[[], None]) -> None:
 
 def _run_after_session() -> None:
     waiting = _AFTER_SESSION.get()
-    if waiting and _CURRENT_SESSION.get() is None:
+    if waiting and not _in_transaction():
         _AFTER_SESSION.set(())
         for work in waiting:
             work()
@@ -402,6 +410,7 @@ class Database:
         if not self.is_sqlite:
             raise ValueError("read_cursor is for the embedded store")
         raw = self.engine.raw_connection()
+        token = _RAW_TRANSACTION.set(True)
         try:
             with stop.watching_connection(raw.dbapi_connection) if stop else contextlib.nullcontext():
                 cursor = raw.cursor()
@@ -417,7 +426,9 @@ class Database:
                 raise DatabaseDamaged(damaged_message(self.name, _message(err))) from err
             raise
         finally:
+            _RAW_TRANSACTION.reset(token)
             raw.close()  # back to the pool, which rolls back whatever is still open
+            _run_after_session()
 
     @property
     def is_sqlite(self) -> bool:
@@ -493,9 +504,11 @@ def _refuse_if_changed(rows: Sequence[Any], actor: Principal) -> None:
 
 def _tell_refused(actor: Principal, reason: str) -> None:
     """The refusal of a signed-in account goes to its listener (audited) like ``require``'s, naming the use
-    case that opened the session: the first frame outside this module and ``contextlib``."""
+    case that opened the session: the first public function outside this module and ``contextlib`` (a
+    use case's private helper, such as a register's keystroke query or a row lock, is passed over)."""
     frame = sys._getframe(2)
-    while frame.f_back is not None and frame.f_globals.get("__name__") in (__name__, "contextlib"):
+    while frame.f_back is not None and (frame.f_globals.get("__name__") in (__name__, "contextlib")
+                                        or frame.f_code.co_name.startswith(("_", "<"))):
         frame = frame.f_back
     tell_refused(actor, (), f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}: {reason}")
 
