@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from adoption_desktop.core.months import add_months as _add_months
+from adoption_desktop.core.months import add_months
 from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar, bank_holiday_name
 
@@ -310,12 +310,12 @@ def recurring_dates(start: dt.date, recurrence: str, count: int) -> list[dt.date
         step = dt.timedelta(weeks=1 if recurrence == "weekly" else 2)
         return [start + step * i for i in range(count)]
     if recurrence == "monthly":
-        return [_add_months(start, i) for i in range(count)]
+        return [add_months(start, i) for i in range(count)]
     if recurrence == "nth_weekday":
         n = (start.day - 1) // 7 + 1
         out = []
         for i in range(count):
-            month_start = _add_months(start.replace(day=1), i)
+            month_start = add_months(start.replace(day=1), i)
             out.append(nth_weekday(month_start.year, month_start.month, start.weekday(), n))
         return out
     raise ValueError(f"unknown recurrence {recurrence!r}")
@@ -384,7 +384,7 @@ def sitting_days_question(problems: Sequence[str], total: int, *, moving: bool =
 # --- central list ----------------------------------------------------------------------------------
 def leaving_date(notice_given: dt.date) -> dt.date:
     """A member leaves, or is removed, on one month's written notice (AAR 2005 reg 3(5))."""
-    return _add_months(notice_given, 1)
+    return add_months(notice_given, 1)
 
 
 @dataclass(frozen=True)
@@ -414,7 +414,7 @@ def member_warnings(m: MemberDates, today: dt.date, *, warn_days: int = 30, dbs_
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
-    return _add_months(day, 12 * years)
+    return add_months(day, 12 * years)
 
 
 def initials(name: str) -> str:

@@ -101,9 +101,9 @@ def test_refusals_while_the_password_is_checked_are_written_only_if_it_was_right
     assert entry.actor_id == right.principal.user_id and entry.detail.endswith("list_entries needs audit.view")
 
 
-def test_an_account_disabled_or_changed_since_signing_in_is_audited_once_per_reason(any_db: Database) -> None:
+def test_an_account_disabled_or_changed_since_signing_in_is_audited_once_per_thing_tried(any_db: Database) -> None:
     """The session's re-check refuses a user an administrator disabled, or whose roles changed, while they
-    were signed in: the first try is recorded, naming the use case; a window that keeps trying adds nothing."""
+    were signed in: the first try of each use case is recorded, naming it; trying it again adds nothing."""
     admin = _sign_in(any_db, "admin", Role.ADMINISTRATOR)
     manager = _sign_in(any_db, "manager", Role.MANAGER)
     security.set_roles(any_db, admin, manager.user_id, [Role.MANAGER, Role.COUNSELLOR])

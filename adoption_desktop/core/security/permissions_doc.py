@@ -66,7 +66,7 @@ def render() -> str:
         "`counselling.view`, `panel.view`).",
         "- An administrator cannot disable their own account.",
         "- A user disabled, or whose roles change, while signed in is refused at their next action; that "
-        "refusal is audited too (the first for each reason), naming what they tried.",
+        "refusal is audited too, naming what they tried (once for each thing tried).",
         "- Every refusal of a signed-in user for want of a permission (a headless command run by the wrong "
         "role, say) is audited: a `refused` entry under the user's name, naming the use case and the "
         "permissions it needed (Administration → Audit log, action \"refused\"). A headless command with a wrong "

@@ -6,8 +6,8 @@ The entry is written in a transaction of its own (the refused use case writes no
 session this thread may have open has ended (:func:`~adoption_desktop.core.storage.engine.after_session`).
 Who is watched: a principal from a completed sign-in (:func:`watch`, from the sign-in itself); refusals
 of an account disabled, or whose roles changed, since it signed in (the session's re-check) are recorded
-too: the first one for each reason (a window left open keeps trying). Refusals of an account whose
-password is still being checked beside a headless command's reading are held and written once the
+too, once for each use case tried and reason (a window left open keeps trying). Refusals of an account
+whose password is still being checked beside a headless command's reading are held and written once the
 sign-in is confirmed (:class:`Held`), dropped if it fails — an unproven name is not recorded as having
 tried anything.
 """
@@ -52,14 +52,13 @@ def watch(db: Database, principal: Principal) -> None:
     """Audit every refusal of ``principal`` in ``db`` from now on (the database is not kept alive by it)."""
     ref = weakref.ref(db)
 
-    account_refusals: set[str] = set()
+    account_refusals: set[str] = set()  # what was tried, and why refused, as entered
 
     def listener(who: Principal, missing: tuple[Permission, ...], where: str) -> None:
-        if not missing:  # the account was disabled or its roles changed: its first try is the evidence; a
-            reason = where.rsplit(": ", 1)[-1]  # window left open (timers, retries) must not fill the log
-            if reason in account_refusals:
+        if not missing:  # the account was disabled or its roles changed: each thing tried is entered once, as
+            if where in account_refusals:  # a window left open (timers, retries) keeps trying the same
                 return
-            account_refusals.add(reason)
+            account_refusals.add(where)
         target = ref()
         if target is not None:
             after_session(lambda: _record(target, who, missing, where))
