@@ -854,3 +854,35 @@ def test_presence_lease_is_shown_renewed_and_expires(shared: Shared) -> None:
         assert presence.who_is_editing(db, ann, "counselling_cases", 7, now=gone) == []
     finally:
         other.engine.dispose()
+
+
+def test_a_user_disabled_from_another_process_is_refused_and_audited_here(shared: Shared) -> None:
+    """An administrator on another PC (another process) disables a coordinator who is signed in here: the
+    coordinator's next action here is refused and leaves one ``refused`` entry under their name, naming it;
+    trying again adds none."""
+    from adoption_desktop.core.audit import verify_chain
+    from adoption_desktop.core.errors import PermissionDenied
+    from adoption_desktop.letterbox.service import ItemFilter, list_items
+
+    db = shared.db
+    admin = make_user(db, "adm_far", Role.ADMINISTRATOR)
+    make_user(db, "coord_here", Role.LETTERBOX_COORDINATOR)
+    coordinator = authenticate(db, "coord_here", TEST_PASSWORD)  # signed in here: refusals are audited
+    assert list_items(db, coordinator, ItemFilter()) is not None
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(1), ctx.Queue()
+    far = ctx.Process(target=run, args=(shared.target, shared.key_hex, "admin_change",
+                                        [{"user": admin, "id": coordinator.user_id, "action": "disable"}],
+                                        barrier, results, "far"))
+    far.start()
+    assert results.get(timeout=300)[2] == "ok"
+    far.join(timeout=60)
+    for _ in range(2):
+        with pytest.raises(PermissionDenied, match="disabled"):
+            list_items(db, coordinator, ItemFilter())
+    with db.session(write=False) as s:
+        refused = [(e.actor_id, e.detail) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "refused").order_by(AuditEntry.seq))]
+        assert verify_chain(s) is None
+    assert refused == [(coordinator.user_id, "adoption_desktop.letterbox.service.item_register.list_items: "
+                                             "the account is disabled or no longer exists")]
