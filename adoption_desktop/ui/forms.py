@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QObject
+from PySide6.QtCore import QFile, QIODevice, QObject, Qt
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout, QWidget
 
 from adoption_desktop.core.resources import form_path
 
@@ -24,7 +24,9 @@ W = TypeVar("W", bound=QObject)
 
 class _Loader(QUiLoader):
     """Builds every ``QDateEdit`` of a form as a :class:`~adoption_desktop.ui.dates.DateEdit` (dates typed
-    as DD/MM/YYYY are read as typed)."""
+    as DD/MM/YYYY are read as typed), and every ``QPlainTextEdit`` without a sideways scroll bar: its
+    lines wrap at the box's width, yet a box laid out narrow before the window first showed kept an empty
+    scroll bar under its text (a form that turns wrapping off sets the policy back in its properties)."""
 
     def createWidget(self, class_name: str, parent: QWidget | None = None, name: str = "") -> QWidget:  # noqa: N802
         if class_name == "QDateEdit":
@@ -33,7 +35,10 @@ class _Loader(QUiLoader):
             widget = DateEdit(parent=parent)
             widget.setObjectName(name)
             return widget
-        return super().createWidget(class_name, parent, name)
+        made = super().createWidget(class_name, parent, name)
+        if isinstance(made, QPlainTextEdit):
+            made.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        return made
 
 
 def load_form(name: str, parent: QWidget | None = None) -> QWidget:

@@ -67,6 +67,9 @@ def test_urgent_columns_on_screen_and_most_urgent_decision_open(db: Database, ad
         assert header.sectionViewportPosition(col) + header.sectionSize(col) <= visible, col
     assert header.sectionViewportPosition(COL_TYPE) < visible  # the type at least starts on screen
     assert page.model.data(page.model.index(0, COL_CLOCK)).startswith("Overdue")
+    # the recommendation's boxes wrap their text: no empty scroll bar under it
+    for box in (page.detail.recommendation, page.detail.panel_reasons, page.detail.advice):
+        assert box.toPlainText() and not box.horizontalScrollBar().isVisible()
 
 
 def test_opening_is_audited_once_not_on_refresh_or_after_an_edit(db: Database, adm_user: Principal,
