@@ -121,7 +121,11 @@ def test_cli_exports_minutes(panel: Panel, tmp_path: Path, handoffs: list[PanelH
 
 def test_ics_has_no_personal_data(panel: Panel, handoffs: list[PanelHandoff]) -> None:
     _sitting_with_minutes(panel, approve=False)
-    svc.cancel_sitting(panel.db, panel.clerk, panel.sitting_id, "Chair ill")
+    # a sitting with minutes recorded is never cancelled: the next one is, before any item was heard
+    later = svc.schedule_sittings(panel.db, panel.clerk, svc.SittingInput(
+        dt.date(2026, 12, 8), "10:00", "13:00", "Room 2, Civic Centre, Ambleford ZZ99 1AB"))[0]
+    svc.add_item(panel.db, panel.clerk, later, svc.ItemInput("approval", "AD-2026-0999", "XY", "Jay Quillby"))
+    svc.cancel_sitting(panel.db, panel.clerk, later, "Chair ill")
     rows = svc.list_sittings(panel.db, panel.clerk)
     body = documents.sittings_ics(rows, "Agency")
     assert "STATUS:CANCELLED" in body

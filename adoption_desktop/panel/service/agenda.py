@@ -8,14 +8,21 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-from adoption_desktop.core.concurrency import check_version
+from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelItemAbsence, PanelPaper
-from adoption_desktop.panel.service.common import P, _current_minutes, _item, _sitting
+from adoption_desktop.panel.service.common import (
+    P,
+    _current_minutes,
+    _first_minuted,
+    _item,
+    _locked_items,
+    _sitting,
+)
 from adoption_desktop.panel.service.data import ItemInput
 from adoption_desktop.panel.snapshots import OrderChange, RemovedItem
 from adoption_desktop.panel.snapshots import removed_item as removed_item_snapshot
@@ -70,8 +77,11 @@ def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *
     require(actor, P.PANEL_EDIT)
     data = _validate_item(data)
     with db.session(actor) as session:
-        item = _item(session, item_id)
+        item = lock_row(session, _item(session, item_id))  # a chair approving at this moment: wholly before or after
         check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values)
+        if _first_minuted(session, [item], approved=True) is not None:
+            raise Conflict(f"The minutes of item {item.position} are approved, and its case type, case number, "
+                           "initials and presenter are part of them; the item can no longer be edited.")
         if item.case_type != data.case_type and _current_minutes(session, item_id) is not None:
             raise Conflict("Case type: minutes exist for this item; the case type can no longer change.")
         if item.case_type != data.case_type:
@@ -111,9 +121,13 @@ def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Seq
     after (undo puts the previous order back)."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
-        items = {i.id: i for i in session.scalars(select(PanelItem).where(PanelItem.sitting_id == sitting_id))}
+        items = {i.id: i for i in _locked_items(session, sitting_id)}
         if set(item_ids) != set(items) or len(item_ids) != len(items):
             raise Conflict("The agenda changed meanwhile; reload it and try again.")
+        approved = _first_minuted(session, list(items.values()), approved=True)
+        if approved is not None:
+            raise Conflict(f"The minutes of item {approved} of this sitting are approved, and they number the items "
+                           "in the agenda's order; the order can no longer change.")
         before = tuple(i.id for i in sorted(items.values(), key=lambda i: (i.position, i.id)))
         for pos, ident in enumerate(item_ids, start=1):
             if items[ident].position != pos:

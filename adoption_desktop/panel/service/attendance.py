@@ -34,7 +34,9 @@ from adoption_desktop.panel.service.common import (
     _absences,
     _attendance,
     _declarations,
+    _first_minuted,
     _item,
+    _locked_items,
     _present_for_item,
     _quorum,
     _sitting,
@@ -50,13 +52,6 @@ from adoption_desktop.panel.snapshots import declaration as declaration_snapshot
 # --- attendance and declarations -----------------------------------------------------------------
 def _mark_label(status: str) -> str:
     return status or "not recorded"
-
-
-def _locked_items(session: Session, sitting_id: int) -> list[PanelItem]:
-    """The sitting's items locked (id order, as everywhere) before anything is checked: a chair approving
-    an item's minutes at the same moment comes wholly before or after the change of attendance."""
-    return [lock_row(session, i) for i in session.scalars(
-        select(PanelItem).where(PanelItem.sitting_id == sitting_id).order_by(PanelItem.id))]
 
 
 def _mark_row(session: Session, sitting_id: int, member_id: int) -> PanelAttendance | None:
@@ -222,13 +217,10 @@ def check_attendance_open(session: Session, items: Sequence[PanelItem], member: 
     quorum): refused once any version of one was approved. A member recorded as out of the room for an
     item stays present at the sitting until that record is removed (undo of either then stays whole)."""
     ids = [i.id for i in items]
-    if ids:
-        approved = session.scalar(select(PanelItem.position).join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
-                                  .where(PanelItem.id.in_(ids), PanelMinutes.status == "approved")
-                                  .order_by(PanelItem.position).limit(1))
-        if approved is not None:
-            raise Conflict(f"The minutes of item {approved} of this sitting are approved, and who was at the sitting "
-                           "is part of them; attendance can no longer change.")
+    approved = _first_minuted(session, items, approved=True)
+    if approved is not None:
+        raise Conflict(f"The minutes of item {approved} of this sitting are approved, and who was at the sitting "
+                       "is part of them; attendance can no longer change.")
     if before == "present" and status != "present" and ids:
         away = session.scalar(select(PanelItem.position).join(PanelItemAbsence, PanelItemAbsence.item_id == PanelItem.id)
                               .where(PanelItem.id.in_(ids), PanelItemAbsence.member_id == member.id)

@@ -106,9 +106,34 @@ def _item(session: Session, item_id: int) -> PanelItem:
 
 
 def _sitting_status(s: PanelSitting, today: dt.date) -> str:
+    """As the list shows it: a sitting on today's date is "today" (not "held" before it has started)."""
     if s.status == "cancelled":
         return "cancelled"
-    return "held" if s.sitting_date <= today else "scheduled"
+    if s.sitting_date == today:
+        return "today"
+    return "held" if s.sitting_date < today else "scheduled"
+
+
+def _locked_items(session: Session, sitting_id: int) -> list[PanelItem]:
+    """The sitting's items locked (id order, as everywhere) before anything is checked: a chair approving
+    an item's minutes at the same moment comes wholly before or after the change."""
+    from adoption_desktop.core.concurrency import lock_row
+
+    return [lock_row(session, i) for i in session.scalars(
+        select(PanelItem).where(PanelItem.sitting_id == sitting_id).order_by(PanelItem.id))]
+
+
+def _first_minuted(session: Session, items: Sequence[PanelItem], *, approved: bool) -> int | None:
+    """The agenda number of the first of ``items`` with minutes: any (a recommendation is recorded), or with
+    ``approved`` some version approved by the chair (a correction draft's item included)."""
+    ids = [i.id for i in items]
+    if not ids:
+        return None
+    query = (select(PanelItem.position).join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
+             .where(PanelItem.id.in_(ids)).order_by(PanelItem.position).limit(1))
+    if approved:
+        query = query.where(PanelMinutes.status == "approved")
+    return session.scalar(query)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,10 @@ from adoption_desktop.panel.service.common import (
     P,
     _attendance,
     _DeadlineRules,
+    _first_minuted,
     _item,
     _items,
+    _locked_items,
     _sitting,
     _sitting_row,
     _today,
@@ -84,11 +86,18 @@ def cancel_sitting(db: Database, actor: Principal, sitting_id: int, reason: str,
         raise ValidationError("Reason: say why the sitting is cancelled.", "reason")
     with db.session(actor) as session:
         s = _sitting_for_edit(session, sitting_id, expected_version)
+        held = _first_minuted(session, _locked_items(session, sitting_id), approved=False)
+        if held is not None:
+            raise Conflict(f"Item {held} of this sitting has a recommendation recorded in its minutes: the panel sat, "
+                           "so the sitting cannot be cancelled.")
         s.status, s.status_reason = "cancelled", reason.strip()
 
 
 def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.date, reason: str,
-                 start_time: str | None = None, *, expected_version: int | None = None) -> None:
+                 start_time: str | None = None, *, expected_version: int | None = None,
+                 today: dt.date | None = None) -> None:
+    """Move a sitting to another date (``reason`` kept). Refused once any item's minutes are approved (they
+    are dated by the sitting), and to a date after ``today`` once a recommendation is recorded."""
     require(actor, P.PANEL_EDIT)
     reason = clean_text(reason, "Reason", multiline=True, max_length=2000)
     check_date(new_date, "New date", "schedule", required=True)
@@ -96,6 +105,17 @@ def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.d
         raise ValidationError("Reason: say why the sitting is moved.", "reason")
     with db.session(actor) as session:
         s = _sitting_for_edit(session, sitting_id, expected_version)
+        items = _locked_items(session, sitting_id)
+        approved = _first_minuted(session, items, approved=True)
+        if approved is not None:
+            raise Conflict(f"The minutes of item {approved} of this sitting are approved and dated by it; the sitting "
+                           "can no longer be moved.")
+        minuted = _first_minuted(session, items, approved=False)
+        today = _today(today)
+        if minuted is not None and new_date > today:
+            raise ValidationError(f"New date: item {minuted} has a recommendation recorded in its minutes, so the "
+                                  f"panel has sat; the sitting can only be moved to a date up to today "
+                                  f"({today:%d/%m/%Y}).", "new_date")
         if s.moved_from is None:
             s.moved_from = s.sitting_date
         s.sitting_date, s.status_reason = new_date, reason.strip()

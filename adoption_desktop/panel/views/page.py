@@ -72,6 +72,10 @@ _DECLARATIONS_LOCKED = ("The minutes of item {position} are approved; its declar
                         "counted to its quorum and can no longer change (a correction of the minutes included).")
 _PRESENCE_LOCKED = ("The minutes of item {position} are approved; who was present for it decided its quorum and "
                     "can no longer change (a correction of the minutes included).")
+_ITEM_LOCKED = "The minutes of item {position} are approved; the item's details are part of them."
+_ORDER_LOCKED = "The minutes of item {position} are approved; they number the items in this order."
+_MOVE_LOCKED = "The minutes of item {position} are approved and dated by this sitting."
+_CANCEL_LOCKED = "Item {position} has a recommendation recorded: the panel sat, so the sitting cannot be cancelled."
 
 
 def _button(text: str, slot: Callable[[], Any], name: str, tip: str = "") -> QPushButton:
@@ -405,6 +409,7 @@ class PanelPage(QWidget):
         for button in (self.absence_button, self.present_again_button):
             button.setEnabled(self._can_edit and not locked)
             button.setToolTip(_PRESENCE_LOCKED.format(position=item.position) if item is not None and locked else "")
+        self._grey_held_sitting(item)
         if item is None:
             self.item_presence.setText("")
         elif item.absences:
@@ -413,6 +418,24 @@ class PanelPage(QWidget):
                                        + escape(item.quorum_text))
         else:
             self.item_presence.setText(f"Nobody is recorded as out of the room for item {item.position}.")
+
+    def _grey_held_sitting(self, item: ItemRow | None) -> None:
+        """What approved minutes lock is greyed, saying why (the service refuses it the same way): the
+        item's details, the agenda's order and the sitting's date; a sitting with any recommendation
+        recorded is not cancelled."""
+        items = self.minutes.items
+        approved = next((i.position for i in items if i.quorum_locked), None)
+        minuted = next((i.position for i in items if i.minutes is not None), None)
+        locks = ((("edit_item",), _ITEM_LOCKED, item.position if item is not None and item.quorum_locked else None),
+                 (("move_up", "move_down"), _ORDER_LOCKED, approved),
+                 (("move_sitting",), _MOVE_LOCKED, approved),
+                 (("cancel_sitting",), _CANCEL_LOCKED, minuted))
+        for names, why, position in locks:
+            for name in names:
+                button = self.findChild(QPushButton, name)
+                if button is not None:
+                    button.setEnabled(self._can_edit and position is None)
+                    button.setToolTip("" if position is None else why.format(position=position))
 
     def _agenda_row(self, *_args: object) -> None:
         self._show_item_presence()
