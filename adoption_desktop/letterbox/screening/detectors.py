@@ -41,7 +41,9 @@ _SOCIAL_AT = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0
 _PLATFORM = (r"(?:instagram|insta|ig|tik\s?tok|tt|snap\s?chat|snap|sc|facebook|fb|twitter|threads|youtube|yt|"
              r"discord|roblox|xbox|xbox\s+live|psn|playstation|ps4|ps5|fortnite|epic|epic\s+games|steam|twitch|"
              r"whatsapp|telegram|kik|pinterest|bereal|minecraft|deviantart|deviant\s?art|tumblr|reddit|vsco|"
-             r"wattpad|linkedin|soundcloud|spotify|yubo|gamertag|username|user\s?name)")
+             r"wattpad|linkedin|soundcloud|spotify|yubo|gamertag|username|user\s?name)"
+             # a whole word: "insta" is not read out of "instagram", leaving "gram" as the handle
+             r"(?![A-Za-z0-9])")
 _LABEL = r"(?:name|handle|account|acc|username|user\s?name|id|tag|gamertag|channel|page|profile|code)"
 _CONNECT = r"(?:is|'s|’s|its|it's|it’s|=|:|-|–|was)"
 # what follows a cue: one handle-like token, or a run of capitalised words / numbers ("N8 Builds It",

@@ -149,8 +149,12 @@ def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id
 SCREEN_ATTEMPTS = 3
 
 
+#: the kinds of item that are words: one with no text typed, pasted or read from its scan was not screened
+WORDED_TYPES = ("letter", "email")
+
+
 def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
-                expected_version: int | None = None) -> ScreeningResult:
+                expected_version: int | None = None, read_by_eye: bool = False) -> ScreeningResult:
     """Run the screening assistant over the item's text with the arrangement's protected terms (those of
     the side the item is going *to* must not see: the writer's own side's secrets). ``expected_version``:
     the item's version the coordinator was shown; a screening (or any save) by someone else since is not
@@ -161,13 +165,21 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
     stored (a long letter screened inside the write transaction held every other user's save back, and on
     the embedded store made it fail as busy). When the item was saved by someone else meanwhile, that is a
     stale screening with ``expected_version``; without one (scripts), or when the protected terms changed
-    meanwhile, the text is screened again, :data:`SCREEN_ATTEMPTS` times at most."""
+    meanwhile, the text is screened again, :data:`SCREEN_ATTEMPTS` times at most.
+
+    An empty text is screened only as what it is: a letter or an e-mail (:data:`WORDED_TYPES`) with no words
+    given is refused unless ``read_by_eye`` (the coordinator read it themselves: handwriting with no text
+    typed), and the history then says the item was read by eye, not "no findings"."""
     require(actor, P.LETTERBOX_EDIT)
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
     for _attempt in range(SCREEN_ATTEMPTS):
         with db.session(actor, write=False) as session:
             item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
             _refuse_screening(session, item, expected_version)
+            if not text.strip() and item.item_type in WORDED_TYPES and not read_by_eye:
+                raise ValidationError(f"Text of the item: there is no text to screen. Type or paste the "
+                                      f"{item.item_type}'s words (or use the text read from its scan), or say "
+                                      "that you read it yourself.", "read_by_eye")
             version = int(item.row_version)
             arrangement_id, side = item.arrangement_id, rules.writer_side(item.direction)
             terms = writer_side_secrets(session, arrangement_id, side)
@@ -208,8 +220,13 @@ def _store_screening(session: Session, item: Item, text: str, found: list[Screen
     item.screened_by = actor.username
     item.checked_by = ""
     session.flush()
-    _event(session, item_id, "screened", f"{len(found)} finding(s): "
-           + ", ".join(sorted({f.kind for f in found})) if found else "no findings")
+    if not text.strip():
+        detail = f"no text to screen: the {item.item_type} was read by eye"
+    elif found:
+        detail = f"{len(found)} finding(s): " + ", ".join(sorted({f.kind for f in found}))
+    else:
+        detail = "no findings"
+    _event(session, item_id, "screened", detail)
     return ScreeningResult(tuple(FindingRow(r.id, r.start, r.end, r.kind, r.text, r.decision) for r in rows),
                            tuple(terms))
 
@@ -318,6 +335,9 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
     reason = clean_text(reason, "Reason", multiline=True, max_length=4000)
     method = clean_text(method, "Method", max_length=40)
     check_date(on, "Date", "event", required=True)
+    if on > dt.date.today() + dt.timedelta(days=1):  # a day's grace, as for the date received
+        raise ValidationError(f"Date: {on:%d/%m/%Y} is in the future; record the outcome on the day it happens.",
+                              "on")
     if outcome in ("returned", "withheld") and not reason.strip():
         raise ValidationError("Reason: say why the item is returned or withheld (the writer is told).", "reason")
     if outcome == "withheld" and not social_worker_informed:
@@ -327,6 +347,9 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         raise ValidationError("Method: say how it was forwarded (post, email, collected).", "method")
     with db.session(actor) as session:
         item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
+        if on < item.received_on:
+            raise ValidationError(f"Date: the item was received on {item.received_on:%d/%m/%Y}; its outcome cannot "
+                                  f"be dated {on:%d/%m/%Y}, before it arrived.", "on")
         if item.status not in ("received", "screened"):
             who, at = last_saved(session, item)
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded by {who} at "

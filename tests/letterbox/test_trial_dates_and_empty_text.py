@@ -1,0 +1,73 @@
+"""Three refusals a user trial of the letterbox missed (4 December 2026): an outcome dated before the item
+arrived or in the future was recorded; an arrangement could start before the child was born; a letter with
+no text was "screened" (history: "no findings") and forwarded, though nothing had been read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import rules, service
+from tests.letterbox.conftest import sample_input
+
+RECEIVED = dt.date.today() - dt.timedelta(days=3)
+
+
+def _item(db: Database, who: Principal, arrangement: int, item_type: str = "letter") -> int:
+    return service.log_item(db, who, arrangement, direction=rules.TO_BIRTH, received_on=RECEIVED,
+                            item_type=item_type)
+
+
+def test_an_outcome_is_dated_between_its_arrival_and_today(db: Database, coordinator: Principal,
+                                                          arrangement: int) -> None:
+    item = _item(db, coordinator, arrangement)
+    service.screen_item(db, coordinator, item, "We had a lovely summer.")
+    before = RECEIVED - dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match=rf"received on {RECEIVED:%d/%m/%Y}; .* dated {before:%d/%m/%Y}"):
+        service.record_outcome(db, coordinator, item, "forwarded", before, method="post")
+    future = dt.date.today() + dt.timedelta(days=200)
+    with pytest.raises(ValidationError, match=rf"Date: {future:%d/%m/%Y} is in the future"):
+        service.record_outcome(db, coordinator, item, "forwarded", future, method="post")
+    assert service.get_item(db, coordinator, item).status == "screened"
+    service.record_outcome(db, coordinator, item, "forwarded", RECEIVED, method="post")  # the day it came
+    assert service.get_item(db, coordinator, item).status == "forwarded"
+
+
+def test_an_arrangement_does_not_start_before_the_child_was_born(db: Database, coordinator: Principal) -> None:
+    with pytest.raises(ValidationError, match=r"Start date: 01/01/2010 is before the child's date of birth "
+                                              r"\(14/05/2016\)"):
+        service.create_arrangement(db, coordinator, sample_input("LB-0099", start_date=dt.date(2010, 1, 1)))
+    assert service.create_arrangement(db, coordinator, sample_input("LB-0099", start_date=dt.date(2016, 5, 14)))
+
+
+@pytest.mark.parametrize("item_type", ["letter", "email"])
+def test_a_letter_with_no_text_is_screened_only_as_read_by_eye(db: Database, coordinator: Principal,
+                                                              arrangement: int, item_type: str) -> None:
+    item = _item(db, coordinator, arrangement, item_type)
+    with pytest.raises(ValidationError, match=rf"no text to screen. Type or paste the {item_type}'s words"):
+        service.screen_item(db, coordinator, item, "  \n ")
+    stored = service.get_item(db, coordinator, item)
+    assert stored.status == "received"
+    service.screen_item(db, coordinator, item, "", read_by_eye=True)
+    stored = service.get_item(db, coordinator, item)
+    assert stored.status == "screened"
+    assert stored.history[-1].detail == f"no text to screen: the {item_type} was read by eye"
+
+
+def test_a_photo_with_no_words_is_screened_as_read_by_eye(db: Database, coordinator: Principal,
+                                                          arrangement: int) -> None:
+    item = _item(db, coordinator, arrangement, "photo")
+    service.screen_item(db, coordinator, item, "")
+    assert service.get_item(db, coordinator, item).history[-1].detail == "no text to screen: the photo was read by eye"
+
+
+def test_a_platform_name_is_read_whole_not_as_a_shorter_one_and_a_handle() -> None:
+    from adoption_desktop.letterbox.screening import screen_text
+
+    found = [(f.kind, f.text) for f in screen_text("Find us on instagram @larkwellfamily", [])]
+    assert found == [("social handle", "@larkwellfamily")]  # not also "gram" (read as "insta" + handle)
+    assert [f.text for f in screen_text("add me on snapchat jordz.w09", [])] == ["jordz.w09"]
