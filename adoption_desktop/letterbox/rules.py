@@ -219,3 +219,11 @@ def sent_by_post(method: str) -> bool:
                          "delivered", "signed", "tracked", "courier"}) or bool(
         re.search(r"\b(1st|2nd|first|second)[\s-]class\b", text))
 
+
+
+def start_before_birth(child_dob: dt.date | None, start_date: dt.date | None) -> str | None:
+    """The refusal of an arrangement dated to start before the child was born (the form, the import)."""
+    if child_dob and start_date and start_date < child_dob:
+        return (f"Start date: {start_date:%d/%m/%Y} is before the child's date of birth ({child_dob:%d/%m/%Y}); "
+                "check both dates.")
+    return None

@@ -5,6 +5,7 @@ no text was "screened" (history: "no findings") and forwarded, though nothing ha
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.importing import import_file
 from tests.letterbox.conftest import sample_input
 
 RECEIVED = dt.date.today() - dt.timedelta(days=3)
@@ -71,3 +73,16 @@ def test_a_platform_name_is_read_whole_not_as_a_shorter_one_and_a_handle() -> No
     found = [(f.kind, f.text) for f in screen_text("Find us on instagram @larkwellfamily", [])]
     assert found == [("social handle", "@larkwellfamily")]  # not also "gram" (read as "insta" + handle)
     assert [f.text for f in screen_text("add me on snapchat jordz.w09", [])] == ["jordz.w09"]
+
+
+def test_the_import_refuses_a_start_before_the_birth_naming_the_column(db: Database, coordinator: Principal,
+                                                                      tmp_path: Path) -> None:
+    from tests.letterbox.test_import import count, good_rows, write_xlsx
+
+    rows = good_rows()
+    rows[2][11] = "2010-01-01"  # IMP-002: born 30/11/2012
+    report = import_file(db, coordinator, write_xlsx(tmp_path / "early.xlsx", rows))
+    assert not report.written and count(db) == (0, 0)
+    assert [(p.row, p.column) for p in report.problems] == [(4, "L (Start)")]
+    assert "IMP-002: Start date: 01/01/2010 is before the child's date of birth (30/11/2012)" in \
+        report.problems[0].problem

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core.text_input import reference_key
 from adoption_desktop.core.wording import plural
+from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.contact import contact_problems
 from adoption_desktop.letterbox.importing.fields import CONTACT_KEYS, FIELD_BY_KEY
 from adoption_desktop.letterbox.importing.reading import Table
@@ -119,9 +120,14 @@ def _changes_anything(before: ArrangementInput, data: ArrangementInput, parts: l
 
 
 def _contact_refused(plan: ImportPlan, group: Group, data: ArrangementInput, where: str) -> bool:
-    """Where the register gives the kind of contact (or its form or dates), the arrangement as it would be
-    saved must be consistent (``letterbox.contact.contact_problems``, the form's rules): the first problem
-    is reported against the row, naming the column."""
+    """The arrangement as it would be saved must not start before the child's birth, and where the register
+    gives the kind of contact (or its form or dates), be consistent (``letterbox.contact.contact_problems``,
+    the form's rules): the first problem is reported against the row, naming the column."""
+    before_birth = rules.start_before_birth(data.child_dob, data.start_date)
+    if before_birth:
+        column = group.columns.get("start_date") or FIELD_BY_KEY["start_date"].label
+        plan.problems.append(Problem(group.first, column, f"{group.reference}: {before_birth}{where}"))
+        return True
     if not any(k in group.mapped for k in CONTACT_KEYS):
         return False
     for key, message in contact_problems(data.contact_kind, data.direct_form, data.direct_started_on,

@@ -96,9 +96,9 @@ def _validate(data: ArrangementInput) -> ArrangementInput:
     if data.child_birth_name and data.child_adoptive_name and \
             data.child_birth_name.strip().lower() == data.child_adoptive_name.strip().lower():
         pass  # same names are allowed (many children keep their first name)
-    if data.child_dob and data.start_date and data.start_date < data.child_dob:
-        raise ValidationError(f"Start date: {data.start_date:%d/%m/%Y} is before the child's date of birth "
-                              f"({data.child_dob:%d/%m/%Y}); check both dates.", "start_date")
+    before_birth = rules.start_before_birth(data.child_dob, data.start_date)
+    if before_birth:
+        raise ValidationError(before_birth, "start_date")
     for p in data.participants:
         if not p.name.strip():
             raise ValidationError("Birth relative: enter the relative's name.", "participants")
