@@ -77,8 +77,10 @@ from adoption_desktop.adm.service.letters import (
     letter_pdf,
     letters_for_day,
     mark_letter_sent,
+    notice_periods,
     print_day,
     record_oral_notification,
+    reissue_notice,
 )
 from adoption_desktop.adm.service.panel_handoff import open_decision_from_panel
 from adoption_desktop.adm.service.qualifying_determination import _qd as _qd
@@ -98,8 +100,8 @@ __all__ = [
     "VersionView", "add_decision_type", "check_signable", "correct_decision", "decision_id_for", "decision_types",
     "decision_warnings", "direct_types", "export_decision_letter", "export_letter", "get_decision",
     "lateness", "letter_pdf", "letters_for_day", "list_queue", "log_information", "mark_letter_sent",
-    "minutes_correction", "minutes_correction_warning",
+    "minutes_correction", "minutes_correction_warning", "notice_periods",
     "open_decision_from_panel", "open_direct_decision", "open_final_decision", "print_day",
     "record_decision", "record_irm_application", "record_irm_recommendation", "record_oral_notification",
-    "record_representations", "request_information", "set_letter_details", "sign_decision",
+    "record_representations", "reissue_notice", "request_information", "set_letter_details", "sign_decision",
 ]

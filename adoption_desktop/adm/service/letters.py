@@ -165,12 +165,83 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
         if sent_on < row.letter_date:
             raise ValidationError(f"Date sent: must be on or after the letter's date {row.letter_date:%d/%m/%Y}.",
                                   "sent_on")
+        if row.kind == "adm_qd_notice":
+            _refuse_if_replaced(session, row)
         row.sent_on = sent_on
         if row.kind == "adm_qd_notice":
             _notice_sent(session, row, sent_on)
         if row.kind != "adm_more_information":
             session.add(AdmNotification(decision_id=row.decision_id, kind="written", on_date=sent_on,
                                         note=f"letter {row.id}"))
+
+
+def _later_notice(session: Session, row: AdmLetter) -> AdmLetter | None:
+    """The qualifying-determination notice filed after ``row`` for the same decision, if any."""
+    return session.scalars(select(AdmLetter).where(AdmLetter.decision_id == row.decision_id,
+                                                  AdmLetter.kind == "adm_qd_notice", AdmLetter.id > row.id)
+                           .order_by(AdmLetter.id)).first()
+
+
+def _refuse_if_replaced(session: Session, row: AdmLetter) -> None:
+    """A notice never sent that a later one (made again with a later date) replaced is not sent."""
+    later = _later_notice(session, row)
+    if later is not None and row.sent_on is None:
+        raise Conflict(f"This notice (dated {row.letter_date:%d/%m/%Y}) was made again dated "
+                       f"{later.letter_date:%d/%m/%Y} (letter {later.id}) and was never sent; send that one and "
+                       "record it as sent.")
+
+
+def notice_periods(db: Database, actor: Principal, letter_id: int, sent_on: dt.date) -> tuple[dt.date, dt.date]:
+    """For a qualifying-determination notice: the end of the 40 working days the letter states (counted from
+    its own date) and the end counted from ``sent_on``, the day it goes (the later applies, reg 27(4))."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        if row.kind != "adm_qd_notice":
+            raise ValidationError("Only a qualifying-determination notice counts a period from the day it is sent.",
+                                  "letter")
+        cal = calendar(session)
+        return rules.qd_deadline(row.letter_date, cal), rules.qd_deadline(sent_on, cal)
+
+
+def reissue_notice(db: Database, actor: Principal, letter_id: int, day: dt.date | None = None) -> int:
+    """A qualifying-determination notice not yet sent, made again dated ``day`` (today): the letter a day
+    goes out on states the 40 working days counted from that day, not from the day the proposal was signed.
+    The notice date and the end of the period move to it (audited ``qd_notice_reissued``); the older letter
+    stays on file and can no longer be recorded as sent. Returns the new letter's id."""
+    require(actor, Permission.ADM_EDIT)
+    day = day or dt.date.today()
+    with db.session(actor) as session:
+        row = lock_row(session, get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}."))
+        if row.kind != "adm_qd_notice":
+            raise ValidationError("Only a qualifying-determination notice is made again with a new date.", "letter")
+        if row.sent_on is not None:
+            raise Conflict(f"This notice was recorded as sent on {row.sent_on:%d/%m/%Y}; it is not made again.")
+        _refuse_if_replaced(session, row)
+        if day <= row.letter_date:
+            raise ValidationError(f"This notice is already dated {row.letter_date:%d/%m/%Y}; it is made again only "
+                                  "with a later date.", "day")
+        d = _get(session, row.decision_id)
+        q = _qd_for(session, d)
+        if q is None or q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
+            raise Conflict("This decision's qualifying determination is closed; its notice is not made again.")
+        lock_row(session, q)
+        _refuse_if_final_opened(session, q, day)
+        for what, when in (("the representations were received", q.representations_on),
+                           ("the IRM application was made", q.irm_applied_on)):
+            if when is not None:
+                raise Conflict(f"{what[0].upper()}{what[1:]} on {when:%d/%m/%Y}: the notice has reached the "
+                               "applicants and is not made again.")
+        old_sent, old_deadline = q.notice_sent_on, q.deadline
+        if day > q.notice_sent_on:
+            q.notice_sent_on, q.deadline = day, rules.qd_deadline(day, calendar(session))
+        new_id = _file_letter(session, d, "adm_qd_notice", day, qd=q)
+        audit.record(session, "qd_notice_reissued", QD_ENTITY, q.id,
+                     detail=f"notice letter {row.id} dated {row.letter_date} made again as letter {new_id} dated "
+                            f"{day}: notice date {old_sent} -> {q.notice_sent_on}, representations or IRM by "
+                            f"{old_deadline} -> {q.deadline}")
+        recount_final(session, q)
+        return new_id
 
 
 def _notice_sent(session: Session, row: AdmLetter, sent_on: dt.date) -> None:

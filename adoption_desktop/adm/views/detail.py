@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -272,8 +273,14 @@ class DecisionPanel(QWidget):
         if q is None:
             self.qd_summary.setText("No qualifying determination on this decision.")
         else:
-            lines = [f"Notice sent {_d(q.notice_sent_on)}; representations or IRM application by "
-                     f"<b>{_d(q.deadline)}</b> (40 working days beginning with the notice date)."]
+            notices = [x for x in detail.letters if x.kind == "adm_qd_notice"]
+            if any(x.sent_on for x in notices) or not notices:
+                lines = [f"Notice sent {_d(q.notice_sent_on)}; representations or IRM application by "
+                         f"<b>{_d(q.deadline)}</b> (40 working days beginning with the notice date)."]
+            else:  # signed, its notice filed, not yet recorded as sent: the period is provisional
+                lines = [f"Notice dated {_d(q.notice_sent_on)}, <b>not yet recorded as sent</b>; representations or "
+                         f"IRM application by <b>{_d(q.deadline)}</b> if it goes on its date (40 working days "
+                         "beginning with the day it is sent: record the day on the Letters tab)."]
             if q.representations_on:
                 lines.append(f"Representations received {_d(q.representations_on)}: {q.representations}")
             if q.irm_applied_on:
@@ -522,6 +529,9 @@ class DecisionPanel(QWidget):
         letter = self.selected_letter()
         if letter is None or self.detail is None:
             return
+        late = letter.kind == "adm_qd_notice" and letter.sent_on is None and letter.letter_date < self.today()
+        if late and self._late_notice(letter, self.today(), sending=False) != "as_is":
+            return
         if path is None:
             name = (f"{self.detail.row.subject_reference}-{letter.kind}-{letter.letter_date}"
                     + (".docx" if word else ".pdf"))
@@ -557,8 +567,49 @@ class DecisionPanel(QWidget):
                           f"Record the date this letter was posted or handed over.\n\n{self.letter_summary(letter)}"
                           ) if letter else None
         if got and letter:
+            late = letter.kind == "adm_qd_notice" and got[0] > letter.letter_date
+            if late and self._late_notice(letter, got[0], sending=True) != "as_is":
+                return
             db, me = self.ctx.db, self.ctx.principal
             self._run(lambda: service.mark_letter_sent(db, me, letter.id, got[0]), lambda _r: None)
+
+    def _late_notice(self, letter: LetterView, day: dt.date, *, sending: bool) -> str:
+        """A qualifying-determination notice going out on a day after its own date states a period that ends
+        too early (the 40 working days begin with the day it is sent): said with both dates, and, while it
+        can still be changed (saved or printed today, or recorded as sent today), the notice is offered made
+        again dated today. Returns "as_is" (go on), "again" (made again) or "cancel"."""
+        db, me = self.ctx.db, self.ctx.principal
+        try:
+            stated, counted = service.notice_periods(db, me, letter.id, day)
+        except AppError as exc:
+            self.failed.emit(exc)
+            return "cancel"
+        if counted <= stated:
+            return "as_is"
+        today = self.today()
+        went = f"Sent on {_d(day)}" if sending else f"If it goes today ({_d(day)})"
+        text = (f"This notice is dated {_d(letter.letter_date)} and tells the applicants they have until "
+                f"{_d(stated)} to make representations or apply to the IRM. {went}, their 40 working days end on "
+                f"{_d(counted)}, and that later date is the one that applies.")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Notice dated before the day it goes", text,
+                          QMessageBox.StandardButton.NoButton, self)
+        again = None
+        if day == today:
+            box.setInformativeText("If it has not gone yet, make it again dated today, so the letter states the "
+                                   "period it gives, and send that one.")
+            again = box.addButton("&Make it again dated today", QMessageBox.ButtonRole.AcceptRole)
+        as_is = box.addButton(f"&Record it sent on {_d(day)}" if sending else "&Save it as dated",
+                              QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(again or cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        if again is not None and box.clickedButton() is again:
+            self._run(lambda: service.reissue_notice(db, me, letter.id, today),
+                      lambda new_id: self.ctx.notify(f"The notice was made again dated {_d(today)} (letter "
+                                                     f"{new_id}); save or print that one and record it as sent."))
+            return "again"
+        return "as_is" if box.clickedButton() is as_is else "cancel"
 
     def record_oral(self) -> None:
         got = self._dated("Applicants told of the decision", "Date &told:", "&Note:")
