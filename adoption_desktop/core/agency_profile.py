@@ -59,7 +59,6 @@ PROFILE_SETTINGS: tuple[Setting[Any], ...] = (
     AGENCY_NAME, AGENCY_ADDRESS, AGENCY_LEGAL_NAME, AGENCY_TELEPHONE, AGENCY_EMAIL, AGENCY_WEBSITE,
     AGENCY_DATA_PROTECTION, *TEAM_NAMES.values(), AGENCY_LOGO)
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+() \-]{6,30}$")
 _WEBSITE = re.compile(r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")
 
@@ -144,7 +143,7 @@ def locked_fields() -> dict[str, str]:
 
 
 def _check(profile: AgencyProfile) -> AgencyProfile:
-    from adoption_desktop.core.text_input import clean_text
+    from adoption_desktop.core.text_input import clean_text, is_email_address
 
     cleaned: dict[str, str] = {}
     for f, s in _FIELD_SETTING.items():
@@ -156,7 +155,7 @@ def _check(profile: AgencyProfile) -> AgencyProfile:
         raise ValidationError("Agency address: enter the postal address printed on every letter.", "address")
     if cleaned["telephone"] and not _PHONE.match(cleaned["telephone"]):
         raise ValidationError("Telephone: use digits, spaces, + ( ) and - only, e.g. 01632 960 000.", "telephone")
-    if cleaned["email"] and not _EMAIL.match(cleaned["email"]):
+    if cleaned["email"] and not is_email_address(cleaned["email"]):
         raise ValidationError("E-mail: enter one address like adoption@example.org.", "email")
     if cleaned["website"] and not _WEBSITE.match(cleaned["website"]):
         raise ValidationError("Website: enter an address like www.example.org.", "website")

@@ -65,6 +65,24 @@ def clean_text(value: str | None, field: str, *, multiline: bool = False, max_le
     return text
 
 
+#: one e-mail address as people type it: something, an @, a domain with a dot; no spaces, one @. Deliberately
+#: loose (a real address can hold almost anything); it catches a phone number or a name typed in the wrong box.
+_EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email_address(text: str) -> bool:
+    """Whether ``text`` (already cleaned) looks like one e-mail address: the one check every form uses."""
+    return bool(_EMAIL_ADDRESS.match(text))
+
+
+def check_email(value: str, field: str, key: str = "email") -> str:
+    """``value`` (already cleaned) when it is empty or one e-mail address; otherwise refused, quoting it, with
+    ``field`` as the form labels it and ``key`` the form field to put right."""
+    if value and not is_email_address(value):
+        raise ValidationError(f"{field}: '{value}' is not an e-mail address (name@example.org).", key)
+    return value
+
+
 def reference_key(value: str) -> str:
     """The form in which two references are compared: compatibility-normalised, case-folded, with
     invisible characters and all spacing removed ("AD-2026-0142", "ad-2026-0142 " and

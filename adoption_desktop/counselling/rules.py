@@ -282,6 +282,20 @@ def wait_days(referral: dt.date, allocated: dt.date | None, today: dt.date) -> i
     return ((allocated or today) - referral).days
 
 
+def left_waiting_list(referral: dt.date, allocated: dt.date | None, closed: dt.date | None) -> str | None:
+    """How a case left the waiting list, for its summary in place of its waiting-list position ("Allocated on
+    04/12/2026 after 12 days on the waiting list"); ``None`` while it is still waiting. A case closed without
+    being allocated waited until its closure (as :func:`wait_days` counts it in the lists)."""
+    left = allocated or closed
+    if left is None:
+        return None
+    days = wait_days(referral, allocated, left)
+    waited = f"after {days} day{'' if days == 1 else 's'} on the waiting list"
+    if allocated is not None:
+        return f"Allocated on {allocated:%d/%m/%Y} {waited}"
+    return f"Closed on {left:%d/%m/%Y} {waited}, without being allocated"
+
+
 def median_and_max(values: Sequence[int]) -> tuple[float | None, int | None]:
     if not values:
         return None, None

@@ -157,7 +157,8 @@ def _load_cached(path: str, mtime: float) -> LetterTemplate:
 
 #: sentences a shipped letter once had as fixed text and now has as a placeholder whose words depend on the case.
 #: An agency's copy edited before the change still has the old sentence: it is read as the placeholder, so a
-#: withheld item's acknowledgement does not promise "before it can be passed on" (the copy itself is unchanged).
+#: withheld item's acknowledgement does not promise "before it can be passed on", and an allocated counselling
+#: case's does not promise to write "when a counsellor has been allocated" (the copy itself is unchanged).
 SUPERSEDED_SENTENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "letterbox_acknowledgement": (
         # the wording shipped until November 2026, and the one before it (an agency's copy may hold either)
@@ -165,6 +166,10 @@ SUPERSEDED_SENTENCES: dict[str, tuple[tuple[str, str], ...]] = {
         ("We will contact you if anything needs to change before it can be forwarded.", "${next_steps_text}"),
         ("It will be read in line with the agreement and passed on as soon as possible. A copy is kept on file.",
          "${forwarding_text}"),
+    ),
+    "counselling_acknowledgement": (
+        # shipped until 4 December 2026: an allocated case's letter, signed by its counsellor, still said this
+        ("We will write to you again when a counsellor has been allocated to you.", "${allocation_text}"),
     ),
 }
 

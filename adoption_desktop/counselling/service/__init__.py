@@ -79,6 +79,7 @@ from adoption_desktop.counselling.service.file_work import (
 from adoption_desktop.counselling.service.letters import (
     LETTER_KINDS,
     LetterData,
+    allocation_text,
     closed_letter_reason,
     letter_data,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "add_request",
     "add_session",
     "allocate",
+    "allocation_text",
     "case_id_for_reference",
     "caseload",
     "chase_state",

@@ -17,7 +17,7 @@ from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise
-from adoption_desktop.core.text_input import check_date, clean_name, clean_text
+from adoption_desktop.core.text_input import check_date, check_email, clean_name, clean_text
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
@@ -201,7 +201,8 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     problem = rules.under_age_message(data.date_of_birth, data.referral_date)
     if problem:
         raise ValidationError(problem, "date_of_birth")
-    if data.preferred_contact == "email" and "@" not in data.email:
+    check_email(data.email, "Email")  # a badly formed address is told as such, whatever the preferred contact
+    if data.preferred_contact == "email" and not data.email:
         raise ValidationError("Email: preferred contact is email, so enter an email address.", "email")
     if data.preferred_contact == "phone" and not data.phone.strip():
         raise ValidationError("Phone: preferred contact is phone, so enter a phone number.", "phone")

@@ -38,6 +38,20 @@ LETTER_KINDS: dict[str, str] = {
 }
 
 
+#: what the acknowledgement's ``${allocation_text}`` says: a case on the waiting list is promised a letter when
+#: a counsellor is allocated; an allocated case names its counsellor (the one who signs), never both
+WAITING_TEXT = "We will write to you again when a counsellor has been allocated to you."
+ALLOCATED_TEXT = "Your counsellor is {counsellor}, who will contact you to arrange a time to talk."
+ALLOCATED_UNNAMED_TEXT = "A counsellor has been allocated to you and will contact you to arrange a time to talk."
+
+
+def allocation_text(allocated_on: dt.date | None, counsellor: str) -> str:
+    """Whether the applicant is still waiting for a counsellor, or who theirs is, as the acknowledgement says it."""
+    if allocated_on is None:
+        return WAITING_TEXT
+    return ALLOCATED_TEXT.format(counsellor=counsellor) if counsellor.strip() else ALLOCATED_UNNAMED_TEXT
+
+
 def closed_letter_reason(reference: str, closed_on: dt.date, outcome: str) -> str:
     """Why no letter is produced for a closed case (the service's refusal and the case window's tooltip).
     No kind follows closure: a chaser or records request would send the applicant's details to a records
@@ -153,6 +167,7 @@ def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow |
             referred_by=r.referred_by or "another agency"),
         "our_reference": d.reference, "counsellor": signatory, "today": long_date(today),
         "counselling_note": _counselling_note(d.flags),
+        "allocation_text": allocation_text(d.allocated_on, d.counsellor),
     }
     if request is not None:
         values.update({

@@ -293,6 +293,7 @@ class CaseDialog(QDialog):
             + (f" — counsellor {_esc(d.counsellor)} since {d.allocated_on:%d/%m/%Y}" if d.allocated_on else "")
             + (f" — closed {d.closed_on:%d/%m/%Y}: {_esc(OUTCOMES.get(d.outcome, d.outcome))}" if d.closed_on
                else "") + f"</p><p>{flag_html}</p>")
+        left = rules.left_waiting_list(r.referral_date, d.allocated_on, d.closed_on)
         rows = [
             ("Referral", f"{long_date(r.referral_date)} — {ROUTES[r.referral_route]}"
              + (f" ({r.referred_by})" if r.referred_by else "")),
@@ -306,7 +307,9 @@ class CaseDialog(QDialog):
                    else ""))] if r.adoption_order_date is None else []),
             ("Court", r.court),
             ("Arranging agency", r.arranging_agency),
-            ("Waiting-list position", "; ".join(d.priority_reasons)),
+            # the position and "waiting N days" belong to a case still waiting; one allocated or closed says
+            # when it left the list and after how long
+            ("Waiting-list position", "; ".join(d.priority_reasons)) if left is None else ("Waiting list", left),
         ]
         self.summary.setText("<table cellspacing='4'>" + "".join(
             f"<tr><td><b>{_esc(k)}</b></td><td>{_esc(v)}</td></tr>" for k, v in rows) + "</table>")
