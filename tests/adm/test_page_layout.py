@@ -205,3 +205,19 @@ def test_every_clock_in_the_demo_queue_fits_its_column(open_demo: Callable[..., 
     assert [metrics.horizontalAdvance(t) > type_room for t in rules.BUILTIN_TYPES.values()].count(True) >= 3
     shown = {str(page.model.data(page.model.index(i, COL_TYPE))) for i in range(page.model.rowCount())}
     assert "Match" in shown and "Match of a child with prospective adopters" not in shown
+
+
+def test_a_plan_for_adoption_greys_letter_to_and_salutation(db: Database, adm_user: Principal, qtbot: Any) -> None:
+    """Its letter goes to the child's social worker, greeted by name: the two fields were filled and
+    editable (the trial typed there) but never used (user trial, 4 December 2026)."""
+    did = service.open_direct_decision(db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-2025-0400",
+                                       subject_initials="T.Y.", received_on=D(2025, 11, 24), today=TODAY,
+                                       proposal="Should be placed for adoption.", social_worker="Sam Worker")
+    approval, _today, _later = _queue(db)
+    page = _page(db, adm_user, qtbot)
+    assert page.select_decision(did)
+    d = page.detail
+    assert not d.addressee.isEnabled() and not d.salutation.isEnabled() and d.social_worker.isEnabled()
+    assert "goes to the child's social worker" in d.addressee.toolTip()
+    assert page.select_decision(approval)
+    assert d.addressee.isEnabled() and d.salutation.isEnabled() and not d.addressee.toolTip()

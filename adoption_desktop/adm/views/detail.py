@@ -245,6 +245,16 @@ class DecisionPanel(QWidget):
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on, self.addressee,
                   self.salutation, self.social_worker):
             w.setEnabled(not signed and can_decide)
+        # a plan for adoption's letter goes to the child's social worker, greeted by name: "Letter to" and the
+        # salutation would be typed for nothing (the trial saw the adopters' address there, and the letter
+        # went to the social worker)
+        to_worker = rules.letter_kind(r.decision_type, r.source, str(self.outcome.currentData() or ""),
+                                      r.recommendation) == "adm_plan_agreed"
+        for w in (self.addressee, self.salutation):
+            if to_worker:
+                w.setEnabled(False)
+            w.setToolTip("This decision's letter goes to the child's social worker (below), greeted by name."
+                         if to_worker else "")
         self._outcome_changed()  # a sentence prefilled for another outcome is brought in line with this one
         paused = r.state == rules.STATE_PAUSED
         self.buttons["save_button"].setEnabled(not signed and can_decide)
