@@ -69,6 +69,14 @@ def _letters(n: int) -> list[Letter]:
                    f"LB-{k:05d}", "Lee Example", "Letterbox coordinator") for k in range(1, n + 1)]
 
 
+def _footer(lines: list[str]) -> str:
+    """The page number as the eye reads it: an earlier page's total is a form drawn on the same line, which
+    pypdf reads out after the rest ("Page 1 of" … "2")."""
+    if len(lines) > 1 and lines[-1].isdigit() and lines[-2].rstrip().endswith(" of"):
+        return f"{lines[-2].rstrip()} {lines[-1]}"
+    return lines[-1]
+
+
 def test_pages_are_numbered_within_each_letter(tmp_path: Path) -> None:
     """User trial: a batch numbered its pages on from letter to letter, so a birth relative's one-page
     letter read "Page 3" and looked incomplete. Each letter's pages count from 1."""
@@ -79,9 +87,26 @@ def test_pages_are_numbered_within_each_letter(tmp_path: Path) -> None:
                    "Lee Example", "Letterbox coordinator")
     out = tmp_path / "letters.pdf"
     write_letters(out, [first, *_letters(2)], Letterhead("Example Agency", "1 Example Street"), title="Letters")
-    footers = [[ln for ln in (p.extract_text() or "").splitlines() if ln.strip()][-1]
+    pages = [[ln for ln in (p.extract_text() or "").splitlines() if ln.strip()] for p in PdfReader(str(out)).pages]
+    assert [_footer(lines) for lines in pages] == ["Page 1 of 2", "Page 2 of 2", "Page 1", "Page 1"]
+    # the page after the first says whose letter it continues (user trial: a QD notice's second page held
+    # only its last table row and the signature, with no name or reference on it)
+    assert pages[1][0] == "Our reference: LB-00001 (continued)"
+    assert not any("(continued)" in ln for n in (0, 2, 3) for ln in pages[n])
+
+
+def test_a_letter_of_three_pages_and_more_counts_every_page(tmp_path: Path) -> None:
+    longer = RenderedLetterText("Letterbox exchange due", "Dear Sam Example,",
+                                tuple(f"Paragraph {k}. " + "A sentence of the letter. " * 12 for k in range(30)),
+                                "Yours sincerely,")
+    letters = [Letter(("Recipient", "1 Example Road"), longer, dt.date(2027, 3, 1), f"LB-0000{n}", "Lee Example",
+                      "Letterbox coordinator") for n in (1, 2)]
+    out = tmp_path / "letters.pdf"
+    write_letters(out, letters, Letterhead("Example Agency", "1 Example Street"), title="Letters")
+    footers = [_footer([ln for ln in (p.extract_text() or "").splitlines() if ln.strip()])
                for p in PdfReader(str(out)).pages]
-    assert footers == ["Page 1", "Page 2", "Page 1", "Page 1"]
+    per = len(footers) // 2
+    assert per >= 3 and footers == [f"Page {k} of {per}" for k in range(1, per + 1)] * 2
 
 
 def _png() -> bytes:

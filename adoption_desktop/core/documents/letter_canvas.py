@@ -88,6 +88,9 @@ class LetterCanvas:
         self.page = 0
         self.y = 0.0
         self._started = False
+        #: the letter being drawn: its reference (heads its later pages) and its number in the batch
+        self.reference = ""
+        self._letters = 0
         #: the letterhead's lines, laid out for the first letter and reused (key, name, address, height)
         self.head_lines: tuple[tuple[str, str, str], list[_Line], list[_Line], float] | None = None
         self._forms: dict[tuple[object, ...], str] = {}
@@ -108,7 +111,9 @@ class LetterCanvas:
             c.endForm()
         c.doForm(name)
 
-    def _footer(self) -> None:
+    def _footer(self, *, last: bool = True) -> None:
+        """The page's footer. A one-page letter reads "Page 1"; a longer one "Page 1 of 2", "Page 2 of 2"
+        (``last``: the letter ends on this page; an earlier page's total is a form filled in when it does)."""
         c = self.canvas
 
         def fixed() -> None:
@@ -121,23 +126,56 @@ class LetterCanvas:
         self._form(("footer", self.font, self.data_protection, self.footer_text), fixed)
         c.setFont(self.font, 7.5)
         c.setFillColor(colors.grey)
-        c.drawRightString(PAGE_W - RIGHT, 10 * mm, f"Page {self.page}")
+        if last and self.page == 1:
+            c.drawRightString(PAGE_W - RIGHT, 10 * mm, f"Page {self.page}")
+        else:
+            x = PAGE_W - RIGHT - stringWidth("Page 999 of 999", self.font, 7.5)
+            prefix = f"Page {self.page} of "
+            if last:
+                c.drawString(x, 10 * mm, f"{prefix}{self.page}")
+            else:  # the total is known when the letter ends: placed now, drawn then
+                c.drawString(x, 10 * mm, prefix)
+                c.saveState()
+                c.translate(x + stringWidth(prefix, self.font, 7.5), 10 * mm)
+                c.doForm(f"LetterPages{self._letters}")
+                c.restoreState()
         c.setFillColor(colors.black)
+
+    def _close_letter(self) -> None:
+        """The letter on the page just finished ends there: the footers of its earlier pages get its total."""
+        if self.page > 1:
+            c = self.canvas
+            c.beginForm(f"LetterPages{self._letters}")
+            c.setFont(self.font, 7.5)
+            c.setFillColor(colors.grey)
+            c.drawString(0, 0, str(self.page))
+            c.endForm()
 
     def new_page(self, *, new_letter: bool = False) -> None:
         """The next page; ``new_letter``: the first page of the next letter, numbered 1 (the pages of a
         batch are numbered within each letter: its recipient holds only theirs)."""
         if self._started:
-            self._footer()
+            self._footer(last=new_letter)
+            if new_letter:
+                self._close_letter()
             self.canvas.showPage()
         self._started = True
+        if new_letter:
+            self._letters += 1
         self.page = 1 if new_letter else self.page + 1
         self.y = PAGE_H - TOP
+        if self.page > 1 and self.reference:  # a page after the first says whose letter it continues
+            c = self.canvas
+            c.setFont(self.font, 8)
+            c.setFillColor(colors.grey)
+            c.drawString(LEFT, PAGE_H - 11 * mm, f"Our reference: {self.reference} (continued)")  # in the margin
+            c.setFillColor(colors.black)
 
     def finish(self) -> bytes:
         """The whole PDF, made in memory (compressed, cross-referenced): nothing is written yet."""
         if self._started:
             self._footer()
+            self._close_letter()
             self.canvas.showPage()
             self._started = False
         return bytes(self.canvas.getpdfdata())
@@ -490,6 +528,7 @@ def write_canvas_letters(path: Path, letters: Iterable[dict[str, object]], *, fo
         if cancelled and cancelled():
             raise RuntimeError("cancelled")
         writer.new_page(new_letter=True)
+        writer.reference = str(fields.get("reference") or "")
         writer.place(letter_blocks(writer, agency_name=head.agency_name, agency_address=head.agency_address,
                                    team_name=head.team_name, contact_lines=head.contact_lines,
                                    **fields))  # type: ignore[arg-type]
