@@ -118,3 +118,40 @@ def test_the_page_leaves_an_unminuted_sitting_open(panel: Panel, qtbot: QtBot) -
     for name in ("edit_item", "move_up", "move_down", "move_sitting", "cancel_sitting"):
         found = page.findChild(QPushButton, name)
         assert found is not None and found.isEnabled() and not found.toolTip(), name
+
+
+def test_locked_minutes_look_read_only_and_offer_no_typing(panel: Panel, handoffs: list[PanelHandoff],
+                                                           qtbot: QtBot) -> None:
+    """User trial: signed in as the chair, the minutes' text boxes stayed white and the views table still
+    said "F2 or type to edit", though nothing could be typed."""
+    from PySide6.QtGui import QPalette
+
+    _sitting_with_minutes(panel, approve=True)
+    for who, locked in ((panel.chair, True), (panel.clerk, True)):
+        page = PanelPage(AppContext(panel.db, who, TaskRunner(synchronous=True)), today=TODAY)
+        qtbot.addWidget(page)
+        page.show()
+        page.reload(select_sitting=panel.sitting_id)
+        page.agenda_view.selectRow(0)
+        editor = page.minutes
+        box = editor.reasons
+        assert box.isReadOnly() is locked
+        role = QPalette.ColorRole
+        assert box.palette().color(role.Base) == box.palette().color(role.Window)
+        assert "F2" not in editor.views_label.text()
+
+
+def test_draft_minutes_keep_white_boxes_and_the_typing_hint(panel: Panel, handoffs: list[PanelHandoff],
+                                                            qtbot: QtBot) -> None:
+    from PySide6.QtGui import QPalette
+
+    _sitting_with_minutes(panel, approve=False)
+    page = PanelPage(AppContext(panel.db, panel.clerk, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    page.reload(select_sitting=panel.sitting_id)
+    page.agenda_view.selectRow(0)
+    box = page.minutes.reasons
+    role = QPalette.ColorRole
+    assert not box.isReadOnly() and box.palette().color(role.Base) != box.palette().color(role.Window)
+    assert "F2 or type to edit" in page.minutes.views_label.text()

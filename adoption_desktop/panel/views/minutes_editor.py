@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -40,6 +40,16 @@ AUTOSAVE_MS = 1500
 RETRY_MS = 5000
 #: what the line under the editor says while an autosave could not reach the server
 NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will retry."
+
+
+_VIEWS_EDITABLE = "Ever&y member's view (F2 or type to edit)"
+_VIEWS_LOCKED = "Ever&y member's view"
+
+
+def _read_only_palette(widget: QWidget) -> QPalette:
+    palette = QPalette(widget.palette())
+    palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+    return palette
 
 
 class MinutesEditor(QWidget):
@@ -99,7 +109,7 @@ class MinutesEditor(QWidget):
         self.advice_sex = child(self.form, QLineEdit, "advice_sex")
         self.advice_needs = child(self.form, QLineEdit, "advice_needs")
         self.deferral_reason = child(self.form, QLineEdit, "deferral_reason")
-        views_label = QLabel("Ever&y member's view (F2 or type to edit)")
+        views_label = self.views_label = QLabel(_VIEWS_EDITABLE)
         self.views_model = ViewsModel(self)
         self.views = QTableView()
         self.views.setObjectName("member_views")
@@ -259,6 +269,9 @@ class MinutesEditor(QWidget):
         for edit in (self.recommendation_text, self.advice_age_range, self.advice_sex, self.advice_needs,
                      self.deferral_reason, self.reasons, self.discussion):
             edit.setReadOnly(locked)
+            # read-only boxes look it (the window's colour behind the text), as the greyed choices do
+            edit.setPalette(_read_only_palette(edit) if locked else QPalette())
+        self.views_label.setText(_VIEWS_LOCKED if locked else _VIEWS_EDITABLE)
         for w in (self.outcome, self.vote, self.votes_for, self.votes_against, self.advice_number):
             w.setEnabled(not locked)
 
