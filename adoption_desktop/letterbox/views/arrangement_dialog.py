@@ -4,6 +4,7 @@ sent and this year's expected exchanges."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -99,6 +100,10 @@ class ArrangementDialog(QDialog):
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        # Enter in a field saves; Cancel is pressed by a click, Escape or Space, never by Enter
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
         self.version: int | None = None  # the arrangement's row_version as loaded: a save checks it
         self.load()
         # as tall as the screen allows (``ui.fit`` keeps it on the screen): at its bare size hint the
@@ -132,6 +137,11 @@ class ArrangementDialog(QDialog):
         layout.addRow(form_label, self.direct_form)
         layout.addRow("Direct contact began", self.direct_dates["direct_started_on"])
         layout.addRow("Direct contact ended", self.direct_dates["direct_ended_on"])
+        # Tab reaches them where they stand, under the form's last tick box (they came after Cancel)
+        chain: list[QWidget] = [self.email, self.contact_kind, self.direct_form, *self.direct_dates.values(),
+                                self.participants]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
         self.contact_kind.currentIndexChanged.connect(lambda _i: self._direct_enabled())
 
     def _direct_enabled(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -101,10 +102,11 @@ class ItemDialog(QDialog):
         self.setWindowTitle(f"Letterbox item — {reference}")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.setObjectName("buttons")
-        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setAutoDefault(False)  # Enter in a field must not close the dialog
+        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setObjectName("close_button")
         self.buttons.rejected.connect(self.reject)
         self.documents_button = self.buttons.addButton("&Paper and e-mail…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.documents_button.setObjectName("documents_button")
         self.documents_button.clicked.connect(self.open_documents)
         body = self.layout()
         assert body is not None  # made by load_dialog_form
@@ -186,6 +188,8 @@ class ItemDialog(QDialog):
         self.reword_button.clicked.connect(self.reword_reason)
         self.findings_view.doubleClicked.connect(lambda idx: self._select_text(self.findings_model.row_at(idx.row())))
         QShortcut(QKeySequence("Ctrl+Return"), self, self.screen_letter)
+        self._enter_logs()
+        self._tab_in_reading_order()
         if previous_item_id is not None:
             try:
                 prev = service.get_item(ctx.db, ctx.principal, previous_item_id)
@@ -202,6 +206,38 @@ class ItemDialog(QDialog):
         ctx.after_undo.append(self._after_undo)
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
+
+    def _enter_logs(self) -> None:
+        """Enter in a field of a new item logs it (Log item is the window's default button); no other
+        button ever takes Enter, not even when it had the focus before (user trial: Enter pressed "Paper and
+        e-mail…"). On a logged item Log item is greyed out, so Enter in a field does nothing."""
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.log_button.setAutoDefault(True)
+        self.log_button.setDefault(True)
+
+    def _tab_in_reading_order(self) -> None:
+        """Tab goes through the window as it reads: 1. Receive top to bottom (Received by, added here, in
+        its place under Type), Log item, 2. Screen top to bottom, 3. Outcome, then the window's buttons.
+        Greyed-out controls are passed over."""
+        chain: list[QWidget] = [
+            self.direction, self.item_type, self.channel, self.participant, self.writer, self.received_on,
+            self.notes, self.log_button,
+            self.text, self.screen_button, self.acceptable_button, self.remove_button, self.stored_text_button,
+            self.findings_view, self.history_view, self.letters_sent,
+            self.outcome, self.outcome_on, self.method, self.reason, self.social_worker,
+            self.second_check_button, self.outcome_button, self.reword_button, self.corrected_button,
+            *self._box_buttons()]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    def _box_buttons(self) -> list[QWidget]:
+        """The window's buttons at the bottom, as they stand left to right (the order is the platform's)."""
+        layout = self.buttons.layout()
+        assert layout is not None
+        found = (item.widget() for i in range(layout.count()) if (item := layout.itemAt(i)) is not None)
+        return [w for w in found if isinstance(w, QPushButton)]
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """A new item starts at its first field, Direction (not at the window's buttons)."""
