@@ -17,6 +17,7 @@ from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialo
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.letterbox.conftest import sample_input
 from tests.letterbox.test_item_writer_dialog import TODAY, open_item
 
 
@@ -119,9 +120,12 @@ def test_tab_follows_the_item_window_as_it_reads(qtbot: Any, db: Database, coord
 def test_tab_reaches_the_kind_of_contact_where_it_stands(qtbot: Any, db: Database, coordinator: Principal,
                                                          arrangement: int) -> None:
     """The arrangement window's contact fields, under its last tick box, came after Cancel."""
-    window = ArrangementDialog(AppContext(db, coordinator, TaskRunner(synchronous=True)), arrangement, today=TODAY)
+    direct = service.create_arrangement(db, coordinator, sample_input("LB-0002", contact_kind="direct",
+                                                                     direct_form="video",
+                                                                     direct_started_on=TODAY))
+    window = ArrangementDialog(AppContext(db, coordinator, TaskRunner(synchronous=True)), direct, today=TODAY)
     qtbot.addWidget(window)
-    window.contact_kind.setCurrentIndex(window.contact_kind.count() - 1)  # direct contact: its fields open
+    assert window.direct_form.isEnabled()  # direct contact: its fields open
     window.show()
     qtbot.waitExposed(window)
     walked = tab_walk(window, window.fields["coordinator"])

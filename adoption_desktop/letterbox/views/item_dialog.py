@@ -202,7 +202,9 @@ class ItemDialog(QDialog):
                 self.say(str(exc), error=True)
         self.presence = attach_banner(ctx, self, "letterbox_items" if item_id is not None else "", item_id,
                                       editing=ctx.can(Permission.LETTERBOX_EDIT))
+        self.saved: dict[str, object] = {}  # the fields as opened, or as stored at the last save (see unsaved)
         self.reload()
+        self.saved = {**self._values(), **self.saved}  # a new item's fields as opened; the rest as stored
         ctx.after_undo.append(self._after_undo)
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
@@ -273,6 +275,7 @@ class ItemDialog(QDialog):
             self._highlight(d.findings)
             if d.status in rules.OUTCOMES:
                 self._show_outcome(d)
+            self._remember_stored(d)
         status = self.detail.status if self.detail else "not yet logged"
         prev = f" — corrected version of item {self.previous_item_id}" if self.previous_item_id else ""
         self.heading.setText(f"<b>Arrangement {self.reference}</b> · item {self.item_id or '(new)'} · "
@@ -301,6 +304,39 @@ class ItemDialog(QDialog):
         self.reword_button.setEnabled(reword)
         if reword:
             self.reason.setEnabled(True)
+
+    # --- unsaved changes ----------------------------------------------------------------------
+    def _values(self) -> dict[str, object]:
+        """What the window's fields hold (the letter's text as the text box keeps it)."""
+        return {"direction": self.direction.currentData(), "item_type": self.item_type.currentData(),
+                "channel": self.channel.currentData(), "participant": self.participant.currentData(),
+                "writer": self.writer.text(), "received_on": self.received_on.date(), "notes": self.notes.text(),
+                "letter_text": as_edited(self.text.toPlainText()), "outcome": self.outcome.currentData(),
+                "outcome_on": self.outcome_on.date(), "method": self.method.text(), "reason": self.reason.text(),
+                "social_worker_informed": self.social_worker.isChecked()}
+
+    def _remember_stored(self, d: ItemDetail) -> None:
+        """The fields shown as stored are saved: the receipt, the letter's text as screened (or none yet)
+        and a recorded outcome. A text typed since, or an outcome typed but not recorded, is not."""
+        now = self._values()
+        stored = ("direction", "item_type", "channel", "participant", "writer", "received_on", "notes")
+        self.saved.update({k: now[k] for k in stored}, letter_text=as_edited(d.text))
+        if d.status in rules.OUTCOMES:
+            self.saved.update({k: now[k] for k in ("outcome", "outcome_on", "method", "reason",
+                                                   "social_worker_informed")})
+
+    def unsaved(self) -> list[str]:
+        """The fields holding something not saved: typed, picked or ticked since the window opened (a new
+        item) or since it was last stored."""
+        now = self._values()
+        return [k for k, v in self.saved.items() if now.get(k) != v]
+
+    def reject(self) -> None:
+        """Escape, Close, the window's close box: asks "Discard what you typed?" first when a field holds
+        something not saved (*Keep editing* is the default); closes at once when nothing changed."""
+        if self.isVisible() and self.unsaved() and not ask_discard(self, self.windowTitle()):
+            return
+        super().reject()
 
     def text_not_stored(self) -> bool:
         """Whether the letter text on screen differs from the item's stored text (the text screened, whose
