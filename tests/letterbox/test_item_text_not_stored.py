@@ -39,6 +39,14 @@ def _stale_window(qtbot: Any, db: Database, coordinator: Principal, checker: Pri
     return mine, item
 
 
+def _close_discarding(window: ItemDialog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The person closes the window; asked about what is on screen and not saved, they answer Discard."""
+    asked: list[str] = []
+    monkeypatch.setattr(item_dialog, "ask_discard", lambda _w, title: asked.append(title) or True)
+    window.close()
+    assert asked == [window.windowTitle()] and not window.isVisible()
+
+
 def _forward(window: ItemDialog) -> None:
     window.outcome.setCurrentIndex(window.outcome.findData("forwarded"))
     window.method.setText("email")
@@ -46,7 +54,8 @@ def _forward(window: ItemDialog) -> None:
 
 
 def test_after_a_stale_screening_nothing_is_decided_or_forwarded_for_text_not_shown(
-        qtbot: Any, db: Database, coordinator: Principal, checker: Principal, arrangement: int) -> None:
+        qtbot: Any, db: Database, coordinator: Principal, checker: Principal, arrangement: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     mine, item = _stale_window(qtbot, db, coordinator, checker, arrangement)
     mine.findings_view.selectRow(0)
     mine.decide("acceptable")
@@ -62,6 +71,7 @@ def test_after_a_stale_screening_nothing_is_decided_or_forwarded_for_text_not_sh
     assert NOT_SCREENED in mine.message.text()
     assert service.get_item(db, checker, item).checked_by == ""
     assert mine.text.toPlainText() == "Happy birthday! Love from Gran."  # what was typed is still there
+    _close_discarding(mine, monkeypatch)
 
 
 def test_f5_shows_the_stored_text_and_then_it_can_be_forwarded(
@@ -88,7 +98,8 @@ def test_f5_shows_the_stored_text_and_then_it_can_be_forwarded(
 
 
 def test_text_edited_after_screening_is_screened_before_the_outcome(
-        qtbot: Any, db: Database, coordinator: Principal, arrangement: int) -> None:
+        qtbot: Any, db: Database, coordinator: Principal, arrangement: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=TODAY)
     window = open_item(qtbot, db, coordinator, arrangement, item)
     window.text.setPlainText("Happy birthday! Love from Gran.")
@@ -100,3 +111,4 @@ def test_text_edited_after_screening_is_screened_before_the_outcome(
     assert service.get_item(db, coordinator, item).status == "screened"
     window.screen_letter()
     assert service.get_item(db, coordinator, item).findings  # the new text's street, to decide first
+    _close_discarding(window, monkeypatch)  # the outcome chosen (Forward, by e-mail) is not recorded

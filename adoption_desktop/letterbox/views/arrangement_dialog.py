@@ -4,6 +4,7 @@ sent and this year's expected exchanges."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -28,6 +29,7 @@ from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
+from adoption_desktop.ui.discard import ask_discard, field_values
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.presence import attach_banner
 
@@ -75,6 +77,8 @@ class ArrangementDialog(QDialog):
         self.ctx, self.arrangement_id = ctx, arrangement_id
         self.today = today or dt.date.today()
         form = load_dialog_form(self, "letterbox_arrangement")
+        self.form = form
+        self.loaded: list[object] = []  # the fields as last loaded (see changed)
         self.fields: dict[str, QLineEdit] = {
             k: child(form, QLineEdit, k) for k in ("reference", "child_birth_name", "child_adoptive_name",
                                                    "adopters_name", "may_send", "exchange_months", "coordinator",
@@ -99,6 +103,10 @@ class ArrangementDialog(QDialog):
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        # Enter in a field saves; Cancel is pressed by a click, Escape or Space, never by Enter
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
         self.version: int | None = None  # the arrangement's row_version as loaded: a save checks it
         self.load()
         # as tall as the screen allows (``ui.fit`` keeps it on the screen): at its bare size hint the
@@ -132,6 +140,11 @@ class ArrangementDialog(QDialog):
         layout.addRow(form_label, self.direct_form)
         layout.addRow("Direct contact began", self.direct_dates["direct_started_on"])
         layout.addRow("Direct contact ended", self.direct_dates["direct_ended_on"])
+        # Tab reaches them where they stand, under the form's last tick box (they came after Cancel)
+        chain: list[QWidget] = [self.email, self.contact_kind, self.direct_form, *self.direct_dates.values(),
+                                self.participants]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
         self.contact_kind.currentIndexChanged.connect(lambda _i: self._direct_enabled())
 
     def _direct_enabled(self) -> None:
@@ -183,6 +196,18 @@ class ArrangementDialog(QDialog):
                   for e in expected] or ["  none"]
         lines += ["Letters sent:"] + ([f"  {x}" for x in sent_lines] or ["  none yet"])
         self.summary.setPlainText("\n".join(lines))
+        self.loaded = field_values(self.form)
+
+    def changed(self) -> bool:
+        """Whether a field differs from the arrangement as loaded (opened, or reloaded after a conflict)."""
+        return field_values(self.form) != self.loaded
+
+    def reject(self) -> None:
+        """Escape, Cancel, the window's close box: asks "Discard what you typed?" first when a field was
+        changed (*Keep editing* is the default); closes at once when nothing changed."""
+        if self.isVisible() and self.changed() and not ask_discard(self, self.windowTitle()):
+            return
+        super().reject()
 
     def collect(self) -> ArrangementInput:
         return ArrangementInput(

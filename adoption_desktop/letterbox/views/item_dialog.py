@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -101,10 +102,11 @@ class ItemDialog(QDialog):
         self.setWindowTitle(f"Letterbox item — {reference}")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.setObjectName("buttons")
-        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setAutoDefault(False)  # Enter in a field must not close the dialog
+        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setObjectName("close_button")
         self.buttons.rejected.connect(self.reject)
         self.documents_button = self.buttons.addButton("&Paper and e-mail…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.documents_button.setObjectName("documents_button")
         self.documents_button.clicked.connect(self.open_documents)
         body = self.layout()
         assert body is not None  # made by load_dialog_form
@@ -186,6 +188,8 @@ class ItemDialog(QDialog):
         self.reword_button.clicked.connect(self.reword_reason)
         self.findings_view.doubleClicked.connect(lambda idx: self._select_text(self.findings_model.row_at(idx.row())))
         QShortcut(QKeySequence("Ctrl+Return"), self, self.screen_letter)
+        self._enter_logs()
+        self._tab_in_reading_order()
         if previous_item_id is not None:
             try:
                 prev = service.get_item(ctx.db, ctx.principal, previous_item_id)
@@ -198,10 +202,44 @@ class ItemDialog(QDialog):
                 self.say(str(exc), error=True)
         self.presence = attach_banner(ctx, self, "letterbox_items" if item_id is not None else "", item_id,
                                       editing=ctx.can(Permission.LETTERBOX_EDIT))
+        self.saved: dict[str, object] = {}  # the fields as opened, or as stored at the last save (see unsaved)
         self.reload()
+        self.saved = {**self._values(), **self.saved}  # a new item's fields as opened; the rest as stored
         ctx.after_undo.append(self._after_undo)
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
+
+    def _enter_logs(self) -> None:
+        """Enter in a field of a new item logs it (Log item is the window's default button); no other
+        button ever takes Enter, not even when it had the focus before (user trial: Enter pressed "Paper and
+        e-mail…"). On a logged item Log item is greyed out, so Enter in a field does nothing."""
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.log_button.setAutoDefault(True)
+        self.log_button.setDefault(True)
+
+    def _tab_in_reading_order(self) -> None:
+        """Tab goes through the window as it reads: 1. Receive top to bottom (Received by, added here, in
+        its place under Type), Log item, 2. Screen top to bottom, 3. Outcome, then the window's buttons.
+        Greyed-out controls are passed over."""
+        chain: list[QWidget] = [
+            self.direction, self.item_type, self.channel, self.participant, self.writer, self.received_on,
+            self.notes, self.log_button,
+            self.text, self.screen_button, self.acceptable_button, self.remove_button, self.stored_text_button,
+            self.findings_view, self.history_view, self.letters_sent,
+            self.outcome, self.outcome_on, self.method, self.reason, self.social_worker,
+            self.second_check_button, self.outcome_button, self.reword_button, self.corrected_button,
+            *self._box_buttons()]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    def _box_buttons(self) -> list[QWidget]:
+        """The window's buttons at the bottom, as they stand left to right (the order is the platform's)."""
+        layout = self.buttons.layout()
+        assert layout is not None
+        found = (item.widget() for i in range(layout.count()) if (item := layout.itemAt(i)) is not None)
+        return [w for w in found if isinstance(w, QPushButton)]
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """A new item starts at its first field, Direction (not at the window's buttons)."""
@@ -237,6 +275,7 @@ class ItemDialog(QDialog):
             self._highlight(d.findings)
             if d.status in rules.OUTCOMES:
                 self._show_outcome(d)
+            self._remember_stored(d)
         status = self.detail.status if self.detail else "not yet logged"
         prev = f" — corrected version of item {self.previous_item_id}" if self.previous_item_id else ""
         self.heading.setText(f"<b>Arrangement {self.reference}</b> · item {self.item_id or '(new)'} · "
@@ -265,6 +304,39 @@ class ItemDialog(QDialog):
         self.reword_button.setEnabled(reword)
         if reword:
             self.reason.setEnabled(True)
+
+    # --- unsaved changes ----------------------------------------------------------------------
+    def _values(self) -> dict[str, object]:
+        """What the window's fields hold (the letter's text as the text box keeps it)."""
+        return {"direction": self.direction.currentData(), "item_type": self.item_type.currentData(),
+                "channel": self.channel.currentData(), "participant": self.participant.currentData(),
+                "writer": self.writer.text(), "received_on": self.received_on.date(), "notes": self.notes.text(),
+                "letter_text": as_edited(self.text.toPlainText()), "outcome": self.outcome.currentData(),
+                "outcome_on": self.outcome_on.date(), "method": self.method.text(), "reason": self.reason.text(),
+                "social_worker_informed": self.social_worker.isChecked()}
+
+    def _remember_stored(self, d: ItemDetail) -> None:
+        """The fields shown as stored are saved: the receipt, the letter's text as screened (or none yet)
+        and a recorded outcome. A text typed since, or an outcome typed but not recorded, is not."""
+        now = self._values()
+        stored = ("direction", "item_type", "channel", "participant", "writer", "received_on", "notes")
+        self.saved.update({k: now[k] for k in stored}, letter_text=as_edited(d.text))
+        if d.status in rules.OUTCOMES:
+            self.saved.update({k: now[k] for k in ("outcome", "outcome_on", "method", "reason",
+                                                   "social_worker_informed")})
+
+    def unsaved(self) -> list[str]:
+        """The fields holding something not saved: typed, picked or ticked since the window opened (a new
+        item) or since it was last stored."""
+        now = self._values()
+        return [k for k, v in self.saved.items() if now.get(k) != v]
+
+    def reject(self) -> None:
+        """Escape, Close, the window's close box: asks "Discard what you typed?" first when a field holds
+        something not saved (*Keep editing* is the default); closes at once when nothing changed."""
+        if self.isVisible() and self.unsaved() and not ask_discard(self, self.windowTitle()):
+            return
+        super().reject()
 
     def text_not_stored(self) -> bool:
         """Whether the letter text on screen differs from the item's stored text (the text screened, whose
