@@ -15,6 +15,9 @@ ADOPTIVE, BIRTH = "adoptive", "birth"
 TO_BIRTH, TO_ADOPTIVE = "adoptive_to_birth", "birth_to_adoptive"
 DIRECTIONS = {TO_BIRTH: "Adoptive → birth", TO_ADOPTIVE: "Birth → adoptive"}
 ITEM_TYPES = ("letter", "card", "photo", "drawing", "email")
+#: the kinds of item that are words: one with no text typed, pasted or read from its scan is screened only
+#: as read by eye (``service.screen_item``)
+WORDED_TYPES = ("letter", "email")
 ITEM_STATUSES = ("received", "screened", "forwarded", "returned", "withheld", "held")
 OUTCOMES = ("forwarded", "returned", "withheld", "held")
 STORED_STATUSES = ("active", "suspended", "ended")

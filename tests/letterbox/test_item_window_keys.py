@@ -51,9 +51,15 @@ def test_only_the_primary_action_takes_enter(qtbot: Any, db: Database, coordinat
     for dialog, primary in ((window, window.log_button), (arrangement_window, save)):
         buttons = dialog.findChildren(QPushButton)
         assert len(buttons) >= 2
-        assert primary.isDefault() and primary.autoDefault()
-        others = [b.text() for b in buttons if b is not primary and (b.isDefault() or b.autoDefault())]
+        assert primary.isDefault()
+        others = [b.text() for b in buttons if b is not primary and b.isDefault()]
         assert others == [], dialog.windowTitle()
+    # a button that had the focus gives Enter back to the primary action once a field has it again
+    window.documents_button.setFocus()
+    qtbot.waitUntil(lambda: window.documents_button.hasFocus())
+    window.notes.setFocus()
+    qtbot.waitUntil(window.notes.hasFocus)
+    assert window.log_button.isDefault() and not window.documents_button.isDefault()
     # a logged item: Enter in a field presses nothing (Log item is done, and no other button steps in)
     qtbot.keyClicks(window.writer, "Sam Thornley")
     window.log()
@@ -64,6 +70,23 @@ def test_only_the_primary_action_takes_enter(qtbot: Any, db: Database, coordinat
     qtbot.keyClick(window.method, Qt.Key.Key_Return)
     assert window.isVisible() and window.findChildren(QWidget, "attachments_panel") == []
     assert "Log the item first" not in window.message.text()
+
+
+def test_enter_on_a_focused_button_presses_that_button(qtbot: Any, db: Database, coordinator: Principal,
+                                                       arrangement: int) -> None:
+    """Tab to Cancel, Enter: the window cancels (nothing changed, so it closes at once), as everywhere on
+    Windows; it did not save instead."""
+    window = ArrangementDialog(AppContext(db, coordinator, TaskRunner(synchronous=True)), arrangement, today=TODAY)
+    qtbot.addWidget(window)
+    window.show()
+    cancel = window.findChild(QDialogButtonBox, "buttons").button(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setFocus()
+    qtbot.waitUntil(cancel.hasFocus)
+    version = service.get_arrangement(db, coordinator, arrangement).row_version
+    qtbot.keyClick(cancel, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert window.result() == 0
+    assert service.get_arrangement(db, coordinator, arrangement).row_version == version
 
 
 def tab_walk(window: QWidget, start: QWidget) -> list[str]:

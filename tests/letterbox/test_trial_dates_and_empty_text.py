@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,3 +87,42 @@ def test_the_import_refuses_a_start_before_the_birth_naming_the_column(db: Datab
     assert [(p.row, p.column) for p in report.problems] == [(4, "L (Start)")]
     assert "IMP-002: Start date: 01/01/2010 is before the child's date of birth (30/11/2012)" in \
         report.problems[0].problem
+
+
+def _press_on_next_box(qtbot: Any, text: str) -> list[str]:
+    """Press the button whose text starts with ``text`` on the next message box; its question is kept."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+
+    seen: list[str] = []
+
+    def press() -> None:
+        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(20, press)
+            return
+        seen.append(box.text())
+        next(b for b in box.findChildren(QPushButton) if b.text().replace("&", "").startswith(text)).click()
+
+    QTimer.singleShot(0, press)
+    return seen
+
+
+def test_the_item_window_asks_before_screening_an_empty_letter_as_read_by_eye(
+        qtbot: Any, db: Database, coordinator: Principal, arrangement: int) -> None:
+    from tests.letterbox.test_item_writer_dialog import open_item
+
+    window = open_item(qtbot, db, coordinator, arrangement)
+    qtbot.keyClicks(window.writer, "Sam Thornley")
+    window.log()
+    assert window.item_id is not None
+    seen = _press_on_next_box(qtbot, "No, I will add its words")
+    window.screen_letter()
+    assert "no text of this letter to screen" in seen[0]
+    assert "Not screened" in window.message.text()
+    assert service.get_item(db, coordinator, window.item_id).status == "received"
+    seen = _press_on_next_box(qtbot, "Yes, I read it myself")
+    window.screen_letter()
+    stored = service.get_item(db, coordinator, window.item_id)
+    assert stored.status == "screened" and stored.history[-1].detail == "no text to screen: the letter was read by eye"
+    assert window.message.text() == "Recorded as read by eye: the letter has no text here to screen."

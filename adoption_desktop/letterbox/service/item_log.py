@@ -149,10 +149,6 @@ def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id
 SCREEN_ATTEMPTS = 3
 
 
-#: the kinds of item that are words: one with no text typed, pasted or read from its scan was not screened
-WORDED_TYPES = ("letter", "email")
-
-
 def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
                 expected_version: int | None = None, read_by_eye: bool = False) -> ScreeningResult:
     """Run the screening assistant over the item's text with the arrangement's protected terms (those of
@@ -167,7 +163,7 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
     stale screening with ``expected_version``; without one (scripts), or when the protected terms changed
     meanwhile, the text is screened again, :data:`SCREEN_ATTEMPTS` times at most.
 
-    An empty text is screened only as what it is: a letter or an e-mail (:data:`WORDED_TYPES`) with no words
+    An empty text is screened only as what it is: a letter or an e-mail (``rules.WORDED_TYPES``) with no words
     given is refused unless ``read_by_eye`` (the coordinator read it themselves: handwriting with no text
     typed), and the history then says the item was read by eye, not "no findings"."""
     require(actor, P.LETTERBOX_EDIT)
@@ -176,7 +172,7 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
         with db.session(actor, write=False) as session:
             item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
             _refuse_screening(session, item, expected_version)
-            if not text.strip() and item.item_type in WORDED_TYPES and not read_by_eye:
+            if not text.strip() and item.item_type in rules.WORDED_TYPES and not read_by_eye:
                 raise ValidationError(f"Text of the item: there is no text to screen. Type or paste the "
                                       f"{item.item_type}'s words (or use the text read from its scan), or say "
                                       "that you read it yourself.", "read_by_eye")

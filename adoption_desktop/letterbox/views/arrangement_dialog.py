@@ -103,9 +103,7 @@ class ArrangementDialog(QDialog):
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        # Enter in a field saves; Cancel is pressed by a click, Escape or Space, never by Enter
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAutoDefault(False)
+        # Enter in a field saves; Cancel takes Enter only when it has the focus (Tab to it, Enter cancels)
         buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
         self.version: int | None = None  # the arrangement's row_version as loaded: a save checks it
         self.load()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -210,13 +211,14 @@ class ItemDialog(QDialog):
                               if self._after_undo in ctx.after_undo else None)
 
     def _enter_logs(self) -> None:
-        """Enter in a field of a new item logs it (Log item is the window's default button); no other
-        button ever takes Enter, not even when it had the focus before (user trial: Enter pressed "Paper and
-        e-mail…"). On a logged item Log item is greyed out, so Enter in a field does nothing."""
+        """Enter in a field of a new item logs it: Log item is the window's default button, and no other
+        button is (user trial: Enter pressed "Paper and e-mail…", the first button that could take it). A
+        button with the focus takes Enter itself (Tab to Close, Enter closes), as everywhere on Windows; once
+        the focus is back in a field, Log item is the default again. On a logged item Log item is greyed
+        out, so Enter in a field does nothing."""
         for button in self.findChildren(QPushButton):
-            button.setAutoDefault(False)
+            button.setAutoDefault(True)
             button.setDefault(False)
-        self.log_button.setAutoDefault(True)
         self.log_button.setDefault(True)
 
     def _tab_in_reading_order(self) -> None:
@@ -536,10 +538,18 @@ class ItemDialog(QDialog):
             return
         item_id = self.item_id
         version = self.detail.row_version if self.detail is not None else None
+        no_text = not self.text.toPlainText().strip()
+        kind = str(self.item_type.currentData() or "")
+        by_eye = no_text and kind in rules.WORDED_TYPES
+        if by_eye and not self._read_by_eye(kind):
+            self.say(f"Not screened: type or paste the {kind}'s words above (or use the text of its scan: Paper "
+                     "and e-mail…), then press Screen text.", error=True)
+            self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
 
         def go() -> None:
             service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText(),
-                                expected_version=version)
+                                expected_version=version, read_by_eye=by_eye)
 
         if not self._run("Screened.", go):
             if self.detail is not None and self.detail.row_version != version:
@@ -554,8 +564,26 @@ class ItemDialog(QDialog):
         if self.detail and self.detail.findings:
             self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted. Mark each acceptable, or return the "
                      "item to its writer.")
+        elif no_text:
+            self.say(f"Recorded as read by eye: the {kind} has no text here to screen.")
         else:
             self.say("No identifying details found.")
+
+    def _read_by_eye(self, kind: str) -> bool:
+        """A letter or e-mail with no text typed, pasted or read from its scan: screened only when the
+        coordinator says they read it themselves (a handwritten letter); its history then says so."""
+        box = QMessageBox(QMessageBox.Icon.Question, "No text to screen",
+                          f"There is no text of this {kind} to screen. Did you read it yourself and check it for "
+                          "anything that could identify or locate anyone?", QMessageBox.StandardButton.NoButton,
+                          self)
+        box.setInformativeText("Its history will say it was read by eye. To have it screened, type or paste its "
+                               "words (or use the text of its scan) instead.")
+        yes = box.addButton("&Yes, I read it myself", QMessageBox.ButtonRole.YesRole)
+        no = box.addButton("&No, I will add its words", QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.exec()
+        return box.clickedButton() is yes
 
     def decide(self, decision: str) -> None:
         if self._refuse_unscreened_text():
