@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.ui.ask import ask_yes_no
+
 #: the question box's object name (tests answer it by this name)
 OBJECT_NAME = "confirm_discard"
 
@@ -38,13 +40,6 @@ def field_values(form: QWidget) -> list[object]:
 def ask_discard(parent: QWidget | None, title: str) -> bool:
     """"Discard what you typed?" — True for *Discard*. *Keep editing* is the default and the Escape
     answer, so neither Enter nor a second Escape loses anything."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, "Discard what you typed?",
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName(OBJECT_NAME)
-    box.setInformativeText("What you typed in this form has not been saved.")
-    discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    box.exec()
-    return box.clickedButton() is discard
+    return ask_yes_no(parent, title, "Discard what you typed?", yes="&Discard", no="&Keep editing",
+                      informative="What you typed in this form has not been saved.", name=OBJECT_NAME,
+                      yes_role=QMessageBox.ButtonRole.DestructiveRole, no_role=QMessageBox.ButtonRole.RejectRole)

@@ -268,16 +268,9 @@ class UndoUi(QObject):
 def confirm_final(parent: QWidget | None, title: str, text: str, *, yes: str = "&Yes, it is final") -> bool:
     """Ask before a final act (sign, approve, forward): it never enters the undo stack. No is the
     default, so Enter alone never does it."""
-    from PySide6.QtWidgets import QMessageBox
+    from adoption_desktop.ui.ask import ask_yes_no
 
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName("confirm_final")
-    do = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
-    no = box.addButton("&No", QMessageBox.ButtonRole.NoRole)
-    box.setDefaultButton(no)
-    box.setEscapeButton(no)
-    box.exec()
-    return box.clickedButton() is do
+    return ask_yes_no(parent, title, text, yes=yes, name="confirm_final")
 
 
 def install_undo(window: MainWindow) -> UndoUi:

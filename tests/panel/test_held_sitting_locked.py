@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.models import PanelItem, PanelSitting
 from adoption_desktop.panel.views.page import PanelPage
@@ -87,14 +88,20 @@ def test_a_sitting_today_is_today_not_held(panel: Panel) -> None:
     assert rows[panel.sitting_id] == "held"
 
 
-def test_the_page_greys_what_approved_minutes_lock_and_says_why(panel: Panel, handoffs: list[PanelHandoff],
-                                                                 qtbot: QtBot) -> None:
-    _sitting_with_minutes(panel, approve=True)
-    page = PanelPage(AppContext(panel.db, panel.clerk, TaskRunner(synchronous=True)), today=TODAY)
+def _page(panel: Panel, who: Principal, qtbot: QtBot) -> PanelPage:
+    """The panel page on the fixture's sitting, its first item selected."""
+    page = PanelPage(AppContext(panel.db, who, TaskRunner(synchronous=True)), today=TODAY)
     qtbot.addWidget(page)
     page.show()
     page.reload(select_sitting=panel.sitting_id)
     page.agenda_view.selectRow(0)
+    return page
+
+
+def test_the_page_greys_what_approved_minutes_lock_and_says_why(panel: Panel, handoffs: list[PanelHandoff],
+                                                                 qtbot: QtBot) -> None:
+    _sitting_with_minutes(panel, approve=True)
+    page = _page(panel, panel.clerk, qtbot)
 
     def button(name: str) -> QPushButton:
         found = page.findChild(QPushButton, name)
@@ -110,11 +117,7 @@ def test_the_page_greys_what_approved_minutes_lock_and_says_why(panel: Panel, ha
 
 def test_the_page_leaves_an_unminuted_sitting_open(panel: Panel, qtbot: QtBot) -> None:
     svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-2026-0300", "AB"))
-    page = PanelPage(AppContext(panel.db, panel.clerk, TaskRunner(synchronous=True)), today=TODAY)
-    qtbot.addWidget(page)
-    page.show()
-    page.reload(select_sitting=panel.sitting_id)
-    page.agenda_view.selectRow(0)
+    page = _page(panel, panel.clerk, qtbot)
     for name in ("edit_item", "move_up", "move_down", "move_sitting", "cancel_sitting"):
         found = page.findChild(QPushButton, name)
         assert found is not None and found.isEnabled() and not found.toolTip(), name
@@ -128,11 +131,7 @@ def test_locked_minutes_look_read_only_and_offer_no_typing(panel: Panel, handoff
 
     _sitting_with_minutes(panel, approve=True)
     for who, locked in ((panel.chair, True), (panel.clerk, True)):
-        page = PanelPage(AppContext(panel.db, who, TaskRunner(synchronous=True)), today=TODAY)
-        qtbot.addWidget(page)
-        page.show()
-        page.reload(select_sitting=panel.sitting_id)
-        page.agenda_view.selectRow(0)
+        page = _page(panel, who, qtbot)
         editor = page.minutes
         box = editor.reasons
         assert box.isReadOnly() is locked
@@ -146,11 +145,7 @@ def test_draft_minutes_keep_white_boxes_and_the_typing_hint(panel: Panel, handof
     from PySide6.QtGui import QPalette
 
     _sitting_with_minutes(panel, approve=False)
-    page = PanelPage(AppContext(panel.db, panel.clerk, TaskRunner(synchronous=True)), today=TODAY)
-    qtbot.addWidget(page)
-    page.show()
-    page.reload(select_sitting=panel.sitting_id)
-    page.agenda_view.selectRow(0)
+    page = _page(panel, panel.clerk, qtbot)
     box = page.minutes.reasons
     role = QPalette.ColorRole
     assert not box.isReadOnly() and box.palette().color(role.Base) != box.palette().color(role.Window)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -36,6 +35,7 @@ from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
+from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard
@@ -572,18 +572,11 @@ class ItemDialog(QDialog):
     def _read_by_eye(self, kind: str) -> bool:
         """A letter or e-mail with no text typed, pasted or read from its scan: screened only when the
         coordinator says they read it themselves (a handwritten letter); its history then says so."""
-        box = QMessageBox(QMessageBox.Icon.Question, "No text to screen",
-                          f"There is no text of this {kind} to screen. Did you read it yourself and check it for "
-                          "anything that could identify or locate anyone?", QMessageBox.StandardButton.NoButton,
-                          self)
-        box.setInformativeText("Its history will say it was read by eye. To have it screened, type or paste its "
-                               "words (or use the text of its scan) instead.")
-        yes = box.addButton("&Yes, I read it myself", QMessageBox.ButtonRole.YesRole)
-        no = box.addButton("&No, I will add its words", QMessageBox.ButtonRole.NoRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-        box.exec()
-        return box.clickedButton() is yes
+        return ask_yes_no(self, "No text to screen", f"There is no text of this {kind} to screen. Did you read it "
+                          "yourself and check it for anything that could identify or locate anyone?",
+                          yes="&Yes, I read it myself", no="&No, I will add its words",
+                          informative="Its history will say it was read by eye. To have it screened, type or paste "
+                                      "its words (or use the text of its scan) instead.")
 
     def decide(self, decision: str) -> None:
         if self._refuse_unscreened_text():
