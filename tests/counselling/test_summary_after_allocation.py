@@ -13,12 +13,9 @@ from pytestqt.qtbot import QtBot
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import rules, service
-from adoption_desktop.counselling.views.case_dialog import CaseDialog
-from adoption_desktop.counselling.views.page import CounsellingPage, create_page
-from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.tasks import TaskRunner
 
 from .conftest import TODAY, referral
+from .test_page import _case_window
 
 D = dt.date
 
@@ -33,17 +30,6 @@ D = dt.date
 def test_how_a_case_left_the_waiting_list(allocated: dt.date | None, closed: dt.date | None,
                                           expected: str | None) -> None:
     assert rules.left_waiting_list(D(2026, 10, 1), allocated, closed) == expected
-
-
-def _case_window(qtbot: QtBot, db: Database, who: Principal, case_id: int) -> CaseDialog:
-    page = create_page(AppContext(db, who, TaskRunner(synchronous=True)))
-    qtbot.addWidget(page)
-    assert isinstance(page, CounsellingPage)
-    page.today = lambda: TODAY
-    case = page.open_case(case_id)
-    assert case is not None
-    qtbot.addWidget(case)
-    return case
 
 
 def test_after_allocate_the_summary_gives_the_allocation_not_the_position(
