@@ -108,7 +108,7 @@ def test_the_page_greys_what_approved_minutes_lock_and_says_why(panel: Panel, ha
         assert found is not None
         return found
 
-    for name in ("edit_item", "move_up", "move_down", "move_sitting", "cancel_sitting"):
+    for name in ("edit_item", "move_up", "move_down", "move_sitting", "cancel_sitting", "remove_item"):
         assert not button(name).isEnabled(), name
     assert "dated by this sitting" in button("move_sitting").toolTip()
     assert "cannot be cancelled" in button("cancel_sitting").toolTip()
@@ -118,7 +118,7 @@ def test_the_page_greys_what_approved_minutes_lock_and_says_why(panel: Panel, ha
 def test_the_page_leaves_an_unminuted_sitting_open(panel: Panel, qtbot: QtBot) -> None:
     svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-2026-0300", "AB"))
     page = _page(panel, panel.clerk, qtbot)
-    for name in ("edit_item", "move_up", "move_down", "move_sitting", "cancel_sitting"):
+    for name in ("edit_item", "move_up", "move_down", "move_sitting", "cancel_sitting", "remove_item"):
         found = page.findChild(QPushButton, name)
         assert found is not None and found.isEnabled() and not found.toolTip(), name
 

@@ -76,6 +76,7 @@ _ITEM_LOCKED = "The minutes of item {position} are approved; the item's details 
 _ORDER_LOCKED = "The minutes of item {position} are approved; they number the items in this order."
 _MOVE_LOCKED = "The minutes of item {position} are approved and dated by this sitting."
 _CANCEL_LOCKED = "Item {position} has a recommendation recorded: the panel sat, so the sitting cannot be cancelled."
+_REMOVE_LOCKED = "Item {position} has minutes; it cannot be removed (defer it instead)."
 
 
 def _button(text: str, slot: Callable[[], Any], name: str, tip: str = "") -> QPushButton:
@@ -422,14 +423,15 @@ class PanelPage(QWidget):
     def _grey_held_sitting(self, item: ItemRow | None) -> None:
         """What approved minutes lock is greyed, saying why (the service refuses it the same way): the
         item's details, the agenda's order and the sitting's date; a sitting with any recommendation
-        recorded is not cancelled."""
+        recorded is not cancelled, and an item with minutes is not removed."""
         items = self.minutes.items
         approved = next((i.position for i in items if i.quorum_locked), None)
         minuted = next((i.position for i in items if i.minutes is not None), None)
         locks = ((("edit_item",), _ITEM_LOCKED, item.position if item is not None and item.quorum_locked else None),
                  (("move_up", "move_down"), _ORDER_LOCKED, approved),
                  (("move_sitting",), _MOVE_LOCKED, approved),
-                 (("cancel_sitting",), _CANCEL_LOCKED, minuted))
+                 (("cancel_sitting",), _CANCEL_LOCKED, minuted),
+                 (("remove_item",), _REMOVE_LOCKED, item.position if item is not None and item.minutes else None))
         for names, why, position in locks:
             for name in names:
                 button = self.findChild(QPushButton, name)
