@@ -343,15 +343,15 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         raise ValidationError("Method: say how it was forwarded (post, email, collected).", "method")
     with db.session(actor) as session:
         item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
-        if on < item.received_on:
-            raise ValidationError(f"Date: the item was received on {item.received_on:%d/%m/%Y}; its outcome cannot "
-                                  f"be dated {on:%d/%m/%Y}, before it arrived.", "on")
         if item.status not in ("received", "screened"):
             who, at = last_saved(session, item)
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded by {who} at "
                            f"{when_text(at)}; yours was not recorded. Log a corrected version if needed.")
         if expected_version is not None and item.row_version != expected_version:
             raise stale(session, item, expected_version, f"item {item_id}", _item_values)
+        if on < item.received_on:  # after the checks above: a colleague's outcome is told first
+            raise ValidationError(f"Date: the item was received on {item.received_on:%d/%m/%Y}; its outcome cannot "
+                                  f"be dated {on:%d/%m/%Y}, before it arrived.", "on")
         if outcome == "returned":
             _refuse_reason_with_other_side(session, item, reason)
         sent_copy = None
