@@ -90,6 +90,16 @@ def _removed_entry(db: Database, actor: Principal, removed: RemovedItem, label: 
     return UndoEntry(label, reverse, actor.user_id, AREA, _item_name(removed.subject_reference))
 
 
+def _refuse_if_approved(session: Session, items: list[PanelItem], what: str) -> None:
+    """Undo as the forward path: once an item's minutes are approved, they number the sitting's agenda."""
+    from adoption_desktop.panel.service.common import _first_minuted
+
+    approved = _first_minuted(session, items, approved=True)
+    if approved is not None:
+        raise Conflict(f"The minutes of item {approved} of this sitting are approved, and they number the items "
+                       f"in the agenda's order; {what}.")
+
+
 def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
     """Put a removed agenda item back as it was: same id, position, fields, papers and declarations.
 
@@ -113,6 +123,8 @@ def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
             differ = {i for i, _ in now} ^ {i for i, _ in removed.agenda_after} | {
                 i for (i, p) in now if (i, p) not in removed.agenda_after}
             raise changed_since(session, "panel_items", sorted(differ), what)
+        _refuse_if_approved(session, list(session.scalars(select(PanelItem).where(
+            PanelItem.sitting_id == sitting.id))), "no item can be put back into it")
         if session.get(PanelItem, removed.id) is not None:
             raise Conflict(f"Another item now has the number {removed.id}; the item cannot be put back.")
         item = PanelItem(id=removed.id, sitting_id=removed.sitting_id, position=removed.position,
@@ -217,6 +229,7 @@ def restore_order(db: Database, actor: Principal, change: OrderChange) -> OrderC
         items = {i.id: i for i in session.scalars(  # locked in id order, as every path that locks several
             select(PanelItem).where(PanelItem.sitting_id == change.sitting_id).order_by(PanelItem.id)
             .with_for_update())}
+        _refuse_if_approved(session, list(items.values()), "the order can no longer change")
         now = tuple(i.id for i in sorted(items.values(), key=lambda i: (i.position, i.id)))
         if now != change.after:
             day = session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == change.sitting_id))

@@ -44,7 +44,7 @@ def test_approved_minutes_lock_the_sitting_date_status_order_and_items(panel: Pa
     before = _sitting(panel)
     with pytest.raises(Conflict, match=r"minutes of item 1 of this sitting are approved .* can no longer be moved"):
         svc.move_sitting(panel.db, panel.clerk, panel.sitting_id, dt.date(2027, 3, 2), "Typo", today=TODAY)
-    with pytest.raises(Conflict, match=r"Item 1 .* recommendation recorded .* cannot be cancelled"):
+    with pytest.raises(Conflict, match=r"Item 1 .* outcome recorded .* cannot be cancelled"):
         svc.cancel_sitting(panel.db, panel.clerk, panel.sitting_id, "Oops")
     with pytest.raises(Conflict, match=r"minutes of item 1 of this sitting are approved.* order can no longer"):
         svc.move_item(panel.db, panel.clerk, ids[0], 1)
@@ -60,7 +60,7 @@ def test_approved_minutes_lock_the_sitting_date_status_order_and_items(panel: Pa
 def test_draft_minutes_let_the_date_be_corrected_but_not_into_the_future(panel: Panel,
                                                                         handoffs: list[PanelHandoff]) -> None:
     ids = _sitting_with_minutes(panel, approve=False)
-    with pytest.raises(ValidationError, match=r"New date: item 1 has a recommendation .* up to today \(23/11/2026\)"):
+    with pytest.raises(ValidationError, match=r"New date: item 1 has an outcome .* up to today \(23/11/2026\)"):
         svc.move_sitting(panel.db, panel.clerk, panel.sitting_id, TODAY + dt.timedelta(days=1), "Wrong", today=TODAY)
     with pytest.raises(Conflict, match="cannot be cancelled"):
         svc.cancel_sitting(panel.db, panel.clerk, panel.sitting_id, "Oops")
@@ -150,3 +150,36 @@ def test_draft_minutes_keep_white_boxes_and_the_typing_hint(panel: Panel, handof
     role = QPalette.ColorRole
     assert not box.isReadOnly() and box.palette().color(role.Base) != box.palette().color(role.Window)
     assert "F2 or type to edit" in page.minutes.views_label.text()
+
+
+def test_undo_does_not_reorder_or_refill_an_agenda_whose_minutes_were_approved_since(
+        panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    """Review: Move down, the chair approves, then Undo put the approved item 1 at number 2 (undo took no
+    notice of the lock the forward path has)."""
+    from adoption_desktop.panel import undo as panel_undo
+    from tests.conftest import TEST_PASSWORD
+
+    ids = _sitting_with_minutes(panel, approve=False)
+    extra = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-2026-0400", "QR"))
+    moved = panel_undo.move_item(panel.db, panel.clerk, ids[0], 1)
+    assert moved is not None
+    removal = panel_undo.remove_item(panel.db, panel.clerk, extra)
+    for i in ids:
+        svc.submit_minutes(panel.db, panel.clerk, i, today=TODAY)
+        svc.approve_minutes(panel.db, panel.chair, i, TEST_PASSWORD, today=TODAY)
+    with pytest.raises(Conflict, match=r"minutes of item 1 of this sitting are approved.*the order can no longer"):
+        moved.reverse()
+    assert _order(panel) == [ids[1], ids[0], ids[2]]
+    with pytest.raises(Conflict, match=r"minutes of item 1 of this sitting are approved.*no item can be put back"):
+        removal.reverse()
+    assert extra not in _order(panel)
+
+
+def test_notes_typed_before_the_sitting_do_not_make_it_held(panel: Panel) -> None:
+    """Review: a draft with only a discussion note (typed ahead of the meeting) blocked cancelling and moving
+    the sitting as if the panel had sat."""
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-2026-0300", "AB"))
+    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(discussion="Prepared before the sitting."))
+    svc.move_sitting(panel.db, panel.clerk, panel.sitting_id, TODAY + dt.timedelta(days=14), "Room", today=TODAY)
+    svc.cancel_sitting(panel.db, panel.clerk, panel.sitting_id, "Chair unwell")
+    assert _sitting(panel).status == "cancelled"

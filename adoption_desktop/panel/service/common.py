@@ -124,15 +124,15 @@ def _locked_items(session: Session, sitting_id: int) -> list[PanelItem]:
 
 
 def _first_minuted(session: Session, items: Sequence[PanelItem], *, approved: bool) -> int | None:
-    """The agenda number of the first of ``items`` with minutes: any (a recommendation is recorded), or with
-    ``approved`` some version approved by the chair (a correction draft's item included)."""
+    """The agenda number of the first of ``items`` whose minutes record an outcome (a recommendation, a
+    deferral: the panel sat; notes typed ahead of the sitting are not that), or with ``approved`` some
+    version approved by the chair (a correction draft's item included)."""
     ids = [i.id for i in items]
     if not ids:
         return None
     query = (select(PanelItem.position).join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
              .where(PanelItem.id.in_(ids)).order_by(PanelItem.position).limit(1))
-    if approved:
-        query = query.where(PanelMinutes.status == "approved")
+    query = query.where(PanelMinutes.status == "approved") if approved else query.where(PanelMinutes.outcome != "")
     return session.scalar(query)
 
 

@@ -88,7 +88,7 @@ def cancel_sitting(db: Database, actor: Principal, sitting_id: int, reason: str,
         s = _sitting_for_edit(session, sitting_id, expected_version)
         held = _first_minuted(session, _locked_items(session, sitting_id), approved=False)
         if held is not None:
-            raise Conflict(f"Item {held} of this sitting has a recommendation recorded in its minutes: the panel sat, "
+            raise Conflict(f"Item {held} of this sitting has an outcome recorded in its minutes: the panel sat, "
                            "so the sitting cannot be cancelled.")
         s.status, s.status_reason = "cancelled", reason.strip()
 
@@ -113,7 +113,7 @@ def move_sitting(db: Database, actor: Principal, sitting_id: int, new_date: dt.d
         minuted = _first_minuted(session, items, approved=False)
         today = _today(today)
         if minuted is not None and new_date > today:
-            raise ValidationError(f"New date: item {minuted} has a recommendation recorded in its minutes, so the "
+            raise ValidationError(f"New date: item {minuted} has an outcome recorded in its minutes, so the "
                                   f"panel has sat; the sitting can only be moved to a date up to today "
                                   f"({today:%d/%m/%Y}).", "new_date")
         if s.moved_from is None:

@@ -75,7 +75,7 @@ _PRESENCE_LOCKED = ("The minutes of item {position} are approved; who was presen
 _ITEM_LOCKED = "The minutes of item {position} are approved; the item's details are part of them."
 _ORDER_LOCKED = "The minutes of item {position} are approved; they number the items in this order."
 _MOVE_LOCKED = "The minutes of item {position} are approved and dated by this sitting."
-_CANCEL_LOCKED = "Item {position} has a recommendation recorded: the panel sat, so the sitting cannot be cancelled."
+_CANCEL_LOCKED = "Item {position} has an outcome recorded: the panel sat, so the sitting cannot be cancelled."
 _REMOVE_LOCKED = "Item {position} has minutes; it cannot be removed (defer it instead)."
 
 
@@ -426,7 +426,7 @@ class PanelPage(QWidget):
         recorded is not cancelled, and an item with minutes is not removed."""
         items = self.minutes.items
         approved = next((i.position for i in items if i.quorum_locked), None)
-        minuted = next((i.position for i in items if i.minutes is not None), None)
+        minuted = next((i.position for i in items if i.minutes is not None and i.minutes.draft.outcome), None)
         locks = ((("edit_item",), _ITEM_LOCKED, item.position if item is not None and item.quorum_locked else None),
                  (("move_up", "move_down"), _ORDER_LOCKED, approved),
                  (("move_sitting",), _MOVE_LOCKED, approved),
@@ -543,7 +543,7 @@ class PanelPage(QWidget):
             new_date = dt.date.fromisoformat(day)
             self._confirm_sitting_days(dialog, [new_date], confirmed, "date", moving=True)
             guard.save(dialog, lambda version: svc.move_sitting(self.ctx.db, self.ctx.principal, s.id, new_date,
-                                                                reason, expected_version=version),
+                                                                reason, expected_version=version, today=self.today),
                        lambda exc: {**exc.saved_values, "Date": f"{new_date:%d/%m/%Y}", "Reason": reason.strip()},
                        reload)
 
