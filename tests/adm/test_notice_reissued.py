@@ -48,9 +48,9 @@ def test_a_notice_made_again_states_the_period_from_its_new_date(db: Database, a
     [entry] = audit_details(db, "qd_notice_reissued")
     assert f"notice letter {res.letter_id} dated 2025-12-01 made again as letter {new_id} dated 2025-12-04" in entry
     # the older letter stays on file and is not sent; the new one is, and the period stays where it is
-    with pytest.raises(Conflict, match=rf"made again dated 04/12/2025 \(letter {new_id}\) and was never sent"):
+    with pytest.raises(Conflict, match=rf"replaced by the notice dated 04/12/2025 \(letter {new_id}\) and was never sent"):
         service.mark_letter_sent(db, adm_user, res.letter_id, SENT)
-    with pytest.raises(Conflict, match="made again dated 04/12/2025"):
+    with pytest.raises(Conflict, match="replaced by the notice dated 04/12/2025"):
         service.reissue_notice(db, adm_user, res.letter_id, D(2025, 12, 5))
     service.mark_letter_sent(db, adm_user, new_id, SENT)
     assert qd_row(db, res.qd_id).deadline == D(2026, 2, 2)
@@ -112,3 +112,28 @@ def test_saving_a_notice_a_day_after_its_date_offers_it_made_again_today(db: Dat
                if x.kind == "adm_qd_notice"]
     assert [x.letter_date for x in letters] == [PROPOSED, SENT]
     assert qd_row(db, res.qd_id).deadline == D(2026, 2, 2)
+
+
+def test_a_corrected_proposals_first_notice_is_neither_made_again_nor_sent(db: Database,
+                                                                          adm_user: Principal) -> None:
+    """Review: the first version's notice (with its superseded reasons) could be made again and recorded as
+    sent, and the final decision then opened, while the corrected notice had never gone."""
+    from tests.conftest import TEST_PASSWORD
+
+    res = proposal(db, adm_user)
+    fixed = service.correct_decision(db, adm_user, qd_row(db, res.qd_id).decision_id, TEST_PASSWORD,
+                                     reason="The reasons named the wrong report.", outcome="not_approve",
+                                     decision_text="I propose not to approve you as prospective adopters.",
+                                     reasons="The second opinion did not show capacity.", decided_on=D(2025, 12, 2))
+    assert fixed.letter_id is not None and fixed.letter_id != res.letter_id
+    with pytest.raises(Conflict, match=rf"replaced by the notice dated 02/12/2025 \(letter {fixed.letter_id}\)"):
+        service.reissue_notice(db, adm_user, res.letter_id, SENT)
+    with pytest.raises(Conflict, match="replaced by the notice dated 02/12/2025"):
+        service.mark_letter_sent(db, adm_user, res.letter_id, SENT)
+
+
+def test_a_notice_is_not_made_again_for_a_day_to_come(db: Database, adm_user: Principal) -> None:
+    res = proposal(db, adm_user)
+    later = dt.date.today() + dt.timedelta(days=60)
+    with pytest.raises(ValidationError, match="in the future; a notice is made again on the day it goes"):
+        service.reissue_notice(db, adm_user, res.letter_id, later)

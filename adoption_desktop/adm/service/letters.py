@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
@@ -156,7 +156,8 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
     require(actor, Permission.ADM_EDIT)
     check_date(sent_on, "Date sent", "event", required=True)
     with db.session(actor) as session:
-        row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        # locked: a notice made again (``reissue_notice``) at this moment comes wholly before or after
+        row = lock_row(session, get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}."))
         if row.sent_on is not None:
             raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
         if sent_on > dt.date.today():
@@ -175,20 +176,37 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
                                         note=f"letter {row.id}"))
 
 
+def _versions(session: Session, decision_id: int) -> Select[int]:
+    """The ids of every version of the decision ``decision_id`` is a version of."""
+    d = _get(session, decision_id)
+    root = d.root_id or d.id
+    return select(AdmDecision.id).where((AdmDecision.root_id == root) | (AdmDecision.id == root))
+
+
 def _later_notice(session: Session, row: AdmLetter) -> AdmLetter | None:
-    """The qualifying-determination notice filed after ``row`` for the same decision, if any."""
-    return session.scalars(select(AdmLetter).where(AdmLetter.decision_id == row.decision_id,
+    """The qualifying-determination notice filed after ``row`` for the same decision, any version of it (a
+    corrected proposal's notice replaces the first one's), if any."""
+    return session.scalars(select(AdmLetter).where(AdmLetter.decision_id.in_(_versions(session, row.decision_id)),
                                                   AdmLetter.kind == "adm_qd_notice", AdmLetter.id > row.id)
                            .order_by(AdmLetter.id)).first()
 
 
 def _refuse_if_replaced(session: Session, row: AdmLetter) -> None:
-    """A notice never sent that a later one (made again with a later date) replaced is not sent."""
+    """A notice never sent that a later one replaced (made again with a later date, or the notice of a
+    corrected proposal) is not sent, nor made again: it would give the applicants superseded words."""
+    if row.sent_on is not None:
+        return
     later = _later_notice(session, row)
-    if later is not None and row.sent_on is None:
-        raise Conflict(f"This notice (dated {row.letter_date:%d/%m/%Y}) was made again dated "
+    if later is not None:
+        raise Conflict(f"This notice (dated {row.letter_date:%d/%m/%Y}) was replaced by the notice dated "
                        f"{later.letter_date:%d/%m/%Y} (letter {later.id}) and was never sent; send that one and "
                        "record it as sent.")
+    newer = session.scalar(select(AdmDecision.version).where(
+        AdmDecision.id.in_(_versions(session, row.decision_id)), AdmDecision.id != row.decision_id,
+        AdmDecision.version > _get(session, row.decision_id).version).limit(1))
+    if newer is not None:
+        raise Conflict(f"This notice is of a proposal since corrected (version {newer}); it is not sent or made "
+                       "again.")
 
 
 def notice_periods(db: Database, actor: Principal, letter_id: int, sent_on: dt.date) -> tuple[dt.date, dt.date]:
@@ -211,6 +229,10 @@ def reissue_notice(db: Database, actor: Principal, letter_id: int, day: dt.date 
     stays on file and can no longer be recorded as sent. Returns the new letter's id."""
     require(actor, Permission.ADM_EDIT)
     day = day or dt.date.today()
+    check_date(day, "Date of the notice", "event", required=True)
+    if day > dt.date.today():
+        raise ValidationError(f"Date of the notice: {day:%d/%m/%Y} is in the future; a notice is made again on the "
+                              "day it goes.", "day")
     with db.session(actor) as session:
         row = lock_row(session, get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}."))
         if row.kind != "adm_qd_notice":
