@@ -116,6 +116,7 @@ def test_the_item_window_asks_before_screening_an_empty_letter_as_read_by_eye(
     qtbot.keyClicks(window.writer, "Sam Thornley")
     window.log()
     assert window.item_id is not None
+    window.text.setPlainText("\u200b \n\u200d")  # nothing a reader sees: asked as no text (review)
     seen = _press_on_next_box(qtbot, "No, I will add its words")
     window.screen_letter()
     assert "no text of this letter to screen" in seen[0]
