@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -18,6 +19,12 @@ ITEM_TYPES = ("letter", "card", "photo", "drawing", "email")
 #: the kinds of item that are words: one with no text typed, pasted or read from its scan is screened only
 #: as read by eye (``service.screen_item``)
 WORDED_TYPES = ("letter", "email")
+
+
+def no_words(text: str) -> bool:
+    """Nothing a reader sees: only spaces, line breaks and invisible characters (control, format and
+    zero-width), which the text's cleaning removes. The service and the item window ask the same."""
+    return not any(not unicodedata.category(ch).startswith(("C", "Z")) for ch in text)
 ITEM_STATUSES = ("received", "screened", "forwarded", "returned", "withheld", "held")
 OUTCOMES = ("forwarded", "returned", "withheld", "held")
 STORED_STATUSES = ("active", "suspended", "ended")

@@ -30,6 +30,7 @@ from adoption_desktop import __version__
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.geometry import place_window, remember_window
 from adoption_desktop.ui.navigation import NAV_TARGETS, NavTarget, allowed, create_page, placeholder
+from adoption_desktop.ui.palette import window_base
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QModelIndex, QPersistentModelIndex
@@ -106,9 +107,7 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Areas")
         self.nav.setAccessibleDescription("The areas of the program; Ctrl+1 to Ctrl+6 open them from anywhere.")
         # the system palette (High Contrast included): the list is drawn in Window/WindowText colours
-        palette = self.nav.palette()
-        palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
-        self.nav.setPalette(palette)
+        self.nav.setPalette(window_base(self.nav))
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
         font = self.nav.font()
         font.setPointSizeF(font.pointSizeF() * 1.1)

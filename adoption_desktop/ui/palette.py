@@ -115,3 +115,11 @@ def tint(colour: str, widget: QWidget) -> QColor:
 def tint_style(colour: str, widget: QWidget) -> str:
     """A style sheet colouring ``widget``'s text with :func:`tint` (for message labels)."""
     return f"color: {tint(colour, widget).name()};"
+
+
+def window_base(widget: QWidget) -> QPalette:
+    """``widget``'s palette with its text area in the window's colour (the system's, High Contrast included):
+    a list drawn as part of the window, or a text box that is read-only."""
+    palette = QPalette(widget.palette())
+    palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+    return palette

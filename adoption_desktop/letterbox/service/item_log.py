@@ -172,7 +172,7 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
         with db.session(actor, write=False) as session:
             item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
             _refuse_screening(session, item, expected_version)
-            if not text.strip() and item.item_type in rules.WORDED_TYPES and not read_by_eye:
+            if rules.no_words(text) and item.item_type in rules.WORDED_TYPES and not read_by_eye:
                 raise ValidationError(f"Text of the item: there is no text to screen. Type or paste the "
                                       f"{item.item_type}'s words (or use the text read from its scan), or say "
                                       "that you read it yourself.", "read_by_eye")
@@ -216,7 +216,7 @@ def _store_screening(session: Session, item: Item, text: str, found: list[Screen
     item.screened_by = actor.username
     item.checked_by = ""
     session.flush()
-    if not text.strip():
+    if rules.no_words(text):
         detail = f"no text to screen: the {item.item_type} was read by eye"
     elif found:
         detail = f"{len(found)} finding(s): " + ", ".join(sorted({f.kind for f in found}))

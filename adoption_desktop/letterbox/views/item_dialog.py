@@ -6,7 +6,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-import unicodedata
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -539,8 +538,7 @@ class ItemDialog(QDialog):
             return
         item_id = self.item_id
         version = self.detail.row_version if self.detail is not None else None
-        # nothing visible (spaces, line breaks, zero-width characters the service removes): no words to screen
-        no_text = not any(not unicodedata.category(ch).startswith(("C", "Z")) for ch in self.text.toPlainText())
+        no_text = rules.no_words(self.text.toPlainText())
         kind = str(self.item_type.currentData() or "")
         by_eye = no_text and kind in rules.WORDED_TYPES
         if by_eye and not self._read_by_eye(kind):

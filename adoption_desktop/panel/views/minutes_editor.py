@@ -33,7 +33,7 @@ from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft,
 from adoption_desktop.panel.views.models import ViewsModel
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.forms import child, load_form
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import tint_style, window_base
 
 AUTOSAVE_MS = 1500
 #: while the server can't be reached, an autosave is tried again this often (the text stays on screen)
@@ -44,12 +44,6 @@ NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will r
 
 _VIEWS_EDITABLE = "Ever&y member's view (F2 or type to edit)"
 _VIEWS_LOCKED = "Ever&y member's view"
-
-
-def _read_only_palette(widget: QWidget) -> QPalette:
-    palette = QPalette(widget.palette())
-    palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
-    return palette
 
 
 class MinutesEditor(QWidget):
@@ -270,7 +264,7 @@ class MinutesEditor(QWidget):
                      self.deferral_reason, self.reasons, self.discussion):
             edit.setReadOnly(locked)
             # read-only boxes look it (the window's colour behind the text), as the greyed choices do
-            edit.setPalette(_read_only_palette(edit) if locked else QPalette())
+            edit.setPalette(window_base(edit) if locked else QPalette())
         self.views_label.setText(_VIEWS_LOCKED if locked else _VIEWS_EDITABLE)
         for w in (self.outcome, self.vote, self.votes_for, self.votes_against, self.advice_number):
             w.setEnabled(not locked)

@@ -400,16 +400,6 @@ class PanelPage(QWidget):
 
     def _show_item_presence(self) -> None:
         item = self.item
-        # a declaration decides who counted to the item's quorum: greyed once any version of its minutes
-        # was approved (the service refuses it then, a correction draft included)
-        locked = item is not None and item.quorum_locked
-        self.declare_button.setEnabled(self._can_edit and not locked)
-        self.declare_button.setToolTip(_DECLARATIONS_LOCKED.format(position=item.position)
-                                       if item is not None and locked else "")
-        # so is who was in the room for it (the service refuses it the same way)
-        for button in (self.absence_button, self.present_again_button):
-            button.setEnabled(self._can_edit and not locked)
-            button.setToolTip(_PRESENCE_LOCKED.format(position=item.position) if item is not None and locked else "")
         self._grey_held_sitting(item)
         if item is None:
             self.item_presence.setText("")
@@ -421,13 +411,17 @@ class PanelPage(QWidget):
             self.item_presence.setText(f"Nobody is recorded as out of the room for item {item.position}.")
 
     def _grey_held_sitting(self, item: ItemRow | None) -> None:
-        """What approved minutes lock is greyed, saying why (the service refuses it the same way): the
-        item's details, the agenda's order and the sitting's date; a sitting with any recommendation
+        """What approved minutes lock is greyed, saying why (the service and undo refuse it the same way,
+        a correction draft included): the item's declarations and who was in the room for it (they decided
+        its quorum), its details, the agenda's order and the sitting's date; a sitting with an outcome
         recorded is not cancelled, and an item with minutes is not removed."""
         items = self.minutes.items
         approved = next((i.position for i in items if i.quorum_locked), None)
         minuted = next((i.position for i in items if i.minutes is not None and i.minutes.draft.outcome), None)
-        locks = ((("edit_item",), _ITEM_LOCKED, item.position if item is not None and item.quorum_locked else None),
+        item_locked = item.position if item is not None and item.quorum_locked else None
+        locks = ((("declare",), _DECLARATIONS_LOCKED, item_locked),
+                 (("item_absence", "item_present_again"), _PRESENCE_LOCKED, item_locked),
+                 (("edit_item",), _ITEM_LOCKED, item_locked),
                  (("move_up", "move_down"), _ORDER_LOCKED, approved),
                  (("move_sitting",), _MOVE_LOCKED, approved),
                  (("cancel_sitting",), _CANCEL_LOCKED, minuted),
