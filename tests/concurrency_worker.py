@@ -169,3 +169,31 @@ def run(target: str, key_hex: str | None, op: str, rounds: list[dict[str, Any]],
     finally:
         db.engine.dispose()
 
+
+
+def _reissue_notice(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.adm import service
+
+    service.reissue_notice(db, p["user"], p["id"], p["day"])
+
+
+def _notice_sent(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.adm import service
+
+    service.mark_letter_sent(db, p["user"], p["id"], p["day"])
+
+
+def _move_sitting(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.panel import service
+
+    service.move_sitting(db, p["user"], p["id"], p["day"], "Room double-booked", today=p["today"])
+
+
+def _approve_minutes(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.panel import service
+
+    service.approve_minutes(db, p["user"], p["id"], p["password"], today=p["today"])
+
+
+OPS.update(reissue_notice=_reissue_notice, notice_sent=_notice_sent, move_sitting=_move_sitting,
+           approve_minutes=_approve_minutes)

@@ -886,3 +886,70 @@ def test_a_user_disabled_from_another_process_is_refused_and_audited_here(shared
         assert verify_chain(s) is None
     assert refused == [(coordinator.user_id, "adoption_desktop.letterbox.service.item_register.list_items: "
                                              "the account is disabled or no longer exists")]
+
+
+def test_a_notice_made_again_while_recorded_as_sent_ends_one_way(shared: Shared) -> None:
+    """A QD notice made again while a colleague records it as sent: one whole action before the other, never
+    a replaced notice recorded as sent (4 December review)."""
+    from adoption_desktop.adm.models import AdmLetter
+    from tests.adm.test_qd_clock import proposal
+
+    db = shared.db
+    adm_a = make_user(db, "adm_again", Role.AGENCY_DECISION_MAKER)
+    adm_b = make_user(db, "adm_sent", Role.AGENCY_DECISION_MAKER)
+    letters = [proposal(db, adm_a).letter_id for _ in range(5)]
+    day = dt.date(2025, 12, 4)
+    results = race_ops(shared, ("reissue_notice", [{"user": adm_a, "id": i, "day": day} for i in letters]),
+                       ("notice_sent", [{"user": adm_b, "id": i, "day": day} for i in letters]))
+    with db.session(write=False) as s:
+        for letter_id, r in zip(letters, results, strict=True):
+            old = s.get(AdmLetter, letter_id)
+            assert old is not None
+            newer = list(s.scalars(select(AdmLetter).where(AdmLetter.decision_id == old.decision_id,
+                                                          AdmLetter.kind == "adm_qd_notice",
+                                                          AdmLetter.id > letter_id)))
+            assert [kind for kind, _m in r.values()].count("ok") == 1, r
+            if r["a"][0] == "ok":  # made again first: the old letter is not sent, the new one waits
+                assert old.sent_on is None and len(newer) == 1 and "replaced by the notice" in r["b"][1]
+            else:  # recorded as sent first: nothing made again
+                assert old.sent_on == day and newer == [] and "recorded as sent on 04/12/2025" in r["a"][1]
+
+
+def test_a_sitting_moved_while_the_chair_approves_its_minutes_ends_one_way(shared: Shared) -> None:
+    """A sitting moved while the chair approves its minutes: approved minutes are never dated by a sitting
+    moved after the approval."""
+    from adoption_desktop.panel import service as panel
+    from adoption_desktop.panel.models import PanelMinutes, PanelSitting
+    from tests.panel.conftest import MEMBERS, SITTING_DAY, TODAY, Panel
+    from tests.panel.test_documents import _sitting_with_minutes
+
+    db = shared.db
+    clerk = make_user(db, "clerk2", Role.PANEL_ADMINISTRATOR)
+    chair = make_user(db, "chair2", Role.PANEL_CHAIR)
+    rounds_move, rounds_approve, items = [], [], []
+    ids = {key: panel.add_member(db, clerk, panel.MemberInput(
+        name, role, dt.date(2024, 1, 1), pqe, ind, user_id=chair.user_id if key == "chair" else None,
+        appraisal_due=dt.date(2027, 6, 1), dbs_checked_on=dt.date(2025, 1, 1), training_on=dt.date(2026, 6, 1)), today=TODAY).id
+        for key, (name, role, pqe, ind) in MEMBERS.items()}
+    for n in range(3):
+        sitting = panel.schedule_sittings(db, clerk, panel.SittingInput(
+            SITTING_DAY - dt.timedelta(days=7 * n), "10:00", "13:00", "Room 2, Civic Centre"))[0]
+        first = _sitting_with_minutes(Panel(db, clerk, chair, ids, sitting), approve=False)[0]
+        panel.submit_minutes(db, clerk, first, today=TODAY)
+        items.append(first)
+        rounds_move.append({"user": clerk, "id": sitting, "day": SITTING_DAY - dt.timedelta(days=7 * n + 1),
+                            "today": TODAY})
+        rounds_approve.append({"user": chair, "id": first, "password": TEST_PASSWORD, "today": TODAY})
+    results = race_ops(shared, ("move_sitting", rounds_move), ("approve_minutes", rounds_approve))
+    with db.session(write=False) as s:
+        for item, move, r in zip(items, rounds_move, results, strict=True):
+            m = s.scalars(select(PanelMinutes).where(PanelMinutes.item_id == item)).one()
+            sitting = s.get(PanelSitting, move["id"])
+            assert sitting is not None
+            if r["a"][0] != "ok":  # the approval came first: the move was refused, the date stands
+                assert m.status == "approved" and "are approved and dated by it" in r["a"][1]
+                assert sitting.moved_from is None
+            else:  # moved first, then approved on the corrected date (or the approval refused for another
+                # reason it names): never approved and then moved
+                assert sitting.sitting_date == move["day"]
+                assert r["b"][0] == "ok" or m.status != "approved", r
