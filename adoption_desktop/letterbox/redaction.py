@@ -29,6 +29,7 @@ from adoption_desktop.core.ocr import boxes_for_span
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_email, clean_text
 from adoption_desktop.letterbox import attachments, extraction, rules
 from adoption_desktop.letterbox.attachment_models import Attachment
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item
@@ -216,6 +217,9 @@ def email_draft(db: Database, actor: Principal, item_id: int, copy_id: int, *, t
     """An unsent e-mail (``X-Unsent: 1``: the mail client opens it as a new message to edit and send)
     with the redacted copy attached. Only for arrangements agreed to use the e-mail facility."""
     require(actor, P.LETTERBOX_EDIT)
+    # one address each, or none (the mail client asks): a line break would add headers of its own
+    to = check_email(clean_text(to, "To", max_length=254), "To", "to")
+    sender = check_email(clean_text(sender, "From", max_length=254), "From", "sender")
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         arrangement = get_or_raise(session, Arrangement, item.arrangement_id, "No arrangement.")

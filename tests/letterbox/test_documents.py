@@ -98,6 +98,12 @@ def test_scan_attached_encrypted_read_redacted_and_forwarded(db: Database, coord
     detail = service.get_arrangement(db, coordinator, arrangement)
     service.update_arrangement(db, coordinator, arrangement,
                                detail.data.__class__(**{**detail.data.__dict__, "email_allowed": True}))
+    # an address is one address: a second header smuggled after a line break, or a name, is refused
+    for bad, match in (("gina@example.invalid\nBcc: all@example.invalid", "To"), ("Gina", "not an e-mail")):
+        with pytest.raises(ValidationError, match=match):
+            redaction.email_draft(db, coordinator, item_id, copy.attachment_id, to=bad)
+    with pytest.raises(ValidationError, match="From"):
+        redaction.email_draft(db, coordinator, item_id, copy.attachment_id, sender="letterbox@")
     draft = redaction.email_draft(db, coordinator, item_id, copy.attachment_id, to="gina@example.invalid")
     msg = email.message_from_bytes(draft.data, policy=email.policy.default)
     assert msg["X-Unsent"] == "1"
