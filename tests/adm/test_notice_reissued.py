@@ -17,6 +17,7 @@ from adoption_desktop.adm import service
 from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.settings_service import add_closure_day
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
@@ -35,6 +36,16 @@ def test_the_two_periods_of_a_late_notice(db: Database, adm_user: Principal) -> 
     res = proposal(db, adm_user)
     assert service.notice_periods(db, adm_user, res.letter_id, SENT) == (D(2026, 1, 28), D(2026, 2, 2))
     assert service.notice_periods(db, adm_user, res.letter_id, PROPOSED) == (D(2026, 1, 28), D(2026, 1, 28))
+
+
+def test_the_stated_period_is_read_from_the_filed_notice(db: Database, adm_user: Principal,
+                                                         admin: Principal) -> None:
+    """A closure day added after the notice was filed moves the period counted now, not what the letter
+    already says."""
+    res = proposal(db, adm_user)
+    add_closure_day(db, admin, D(2026, 1, 15), "Office closed")
+    assert "28 January 2026" in _text(db, adm_user, res.letter_id)
+    assert service.notice_periods(db, adm_user, res.letter_id, SENT) == (D(2026, 1, 28), D(2026, 2, 3))
 
 
 def test_a_notice_made_again_states_the_period_from_its_new_date(db: Database, adm_user: Principal) -> None:

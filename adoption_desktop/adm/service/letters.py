@@ -5,6 +5,7 @@ sent and the oral notification, and every letter of a day in one PDF.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.workdays import WorkingCalendar
 from adoption_desktop.journey.settings import PLAN_TO_PANEL_MONTHS
 
 # --- letters ------------------------------------------------------------------------------------
@@ -53,6 +55,8 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
     signatory = d.signed_by_name or session_actor(session).full_name
     pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session, area="adm"), signatory,
                                                signer_title(session, full_name=signatory))
+    if kind == "adm_qd_notice" and qd is not None:  # the end of the period as the letter states it, kept
+        content = json.dumps({**json.loads(content), "period_ends": qd.deadline.isoformat()}, ensure_ascii=False)
     row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content,
                     template_version=template_version_label(session, kind))
     session.add(row)
@@ -219,7 +223,16 @@ def notice_periods(db: Database, actor: Principal, letter_id: int, sent_on: dt.d
             raise ValidationError("Only a qualifying-determination notice counts a period from the day it is sent.",
                                   "letter")
         cal = calendar(session)
-        return rules.qd_deadline(row.letter_date, cal), rules.qd_deadline(sent_on, cal)
+        return _stated_period_end(row, cal), rules.qd_deadline(sent_on, cal)
+
+
+def _stated_period_end(row: AdmLetter, cal: WorkingCalendar) -> dt.date:
+    """The end of the 40 working days as the filed notice states it (kept with its layout since December
+    2026); for a notice filed before then, counted again from the letter's date."""
+    try:
+        return dt.date.fromisoformat(json.loads(row.content or "{}")["period_ends"])
+    except (KeyError, ValueError, TypeError):
+        return rules.qd_deadline(row.letter_date, cal)
 
 
 def reissue_notice(db: Database, actor: Principal, letter_id: int, day: dt.date | None = None) -> int:
