@@ -278,12 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin-user", help="also create the first administrator (password from "
                    "ADOPTION_DESKTOP_ADMIN_PASSWORD or a prompt)")
     p.add_argument("--admin-name")
-    p.set_defaults(handler=_cmd_init)
+    p.set_defaults(handler=_cmd_init, file_only=(
+        "init creates a database file. For a team server, run team-setup (docs/it-guide.md, \"Team mode\"), "
+        "then start the application on the server: it asks for the first administrator."))
 
     p = sub.add_parser("demo", help="create a synthetic demo database")
     p.add_argument("--db", required=True)
     p.add_argument("--size", choices=["small", "large"], default="small")
-    p.set_defaults(handler=_cmd_demo)
+    p.set_defaults(handler=_cmd_demo, file_only=(
+        "demo creates a database file, for trying the program on one PC; demo data never goes on a team "
+        "server."))
 
     p = sub.add_parser("verify", help="integrity check and audit chain; non-zero exit on any fault")
     p.add_argument("--db", required=True)
@@ -302,12 +306,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recovery-key", action="store_true",
                    help="on a new PC: unlock the backup with its recovery key (prompted, or "
                         "ADOPTION_DESKTOP_RECOVERY_KEY) and keep the key in this PC's keyring")
-    p.set_defaults(handler=_cmd_restore)
+    p.set_defaults(handler=_cmd_restore, file_only=(
+        "restore writes a database file; a team server's database is restored with the server's own tools "
+        "(pg_restore)."))
 
     p = sub.add_parser("recover", help="regain access with the recovery key (key lost from the keyring)")
     p.add_argument("--db", required=True)
     p.add_argument("--passphrase", action="store_true", help="protect the key with a passphrase afterwards")
-    p.set_defaults(handler=_cmd_recover)
+    p.set_defaults(handler=_cmd_recover, file_only=(
+        "recover regains a database file's key from its recovery key; a team server has no key file (its "
+        "logins are kept by IT)."))
 
     export = sub.add_parser("export", help="export documents").add_subparsers(dest="kind", required=True)
     import_ = sub.add_parser("import", help="import data").add_subparsers(dest="kind", required=True)
@@ -457,6 +465,21 @@ def _unexpected(exc: Exception) -> str:
             f"log ({LOG_FILE_NAME}, see `adoption-desktop paths`).")
 
 
+def _check_file_database(args: argparse.Namespace) -> None:
+    """A command that makes or mends a database *file* (``set_defaults(file_only=WHY)``) given a PostgreSQL
+    server's address is refused before anything is made: ``Path("postgresql+psycopg://app:PASSWORD@host/db")``
+    is a folder path, and init and demo made a database there (the password as a folder's name) and said
+    they had made it on the server. The address is not repeated: it may hold the password."""
+    why = getattr(args, "file_only", None)
+    db = getattr(args, "db", None)
+    if why and db:
+        from adoption_desktop.cli_support import CliError
+
+        given = db.strip().lower()
+        if given.startswith("postgres") and "://" in given:  # any driver's spelling (+psycopg2, …)
+            raise CliError(f"--db names a PostgreSQL server; {why} Nothing was done.")
+
+
 def _check_out(args: argparse.Namespace) -> None:
     """``--out`` naming an existing directory, device or pipe, or with a suffix the command does not write,
     is refused before anything is opened, read or written (writing the file would replace it;
@@ -505,6 +528,7 @@ def _run_logged(handler: Handler, args: argparse.Namespace, progress: _Progress)
     started = time.perf_counter()
     code = 2
     try:
+        _check_file_database(args)
         _check_out(args)  # nothing done yet: a refusal or Ctrl+C here has changed nothing
         progress.started = True
         code = handler(args)

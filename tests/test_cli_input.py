@@ -238,3 +238,21 @@ def test_import_template_restore_shipped_keeps_the_note_given(db: Database, db_p
     finally:
         again.dispose()
     assert "Back to the shipped wording (ticket 4411)" in notes
+
+
+@pytest.mark.parametrize("command", [["init"], ["demo"], ["restore", "--from", "x.adkbak"], ["recover"]])
+def test_a_file_command_given_a_server_address_is_refused_without_repeating_it(
+        command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """User trial: ``demo --db postgresql+psycopg://adoption_app:PASSWORD@host/team`` made a database file in
+    the folder path the address spells (the password a folder's name), said it was made "at" the server
+    and exited 0; restore and recover refused with the password in their message."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for url in ("postgresql+psycopg://adoption_app:S3cret-Pw@127.0.0.1:5999/team",
+                "PostgreSQL+psycopg2://adoption_app:S3cret-Pw@db.example.invalid/team"):
+        line = _refusal([command[0], "--db", url, *command[1:]], capsys)
+        assert "--db names a PostgreSQL server" in line and "Nothing was done" in line
+        assert "S3cret" not in line and "adoption_app" not in line
+    assert list(here.iterdir()) == []  # no file, no folder made

@@ -456,10 +456,16 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, "Back up", exc)
             return
-        path = save_file_name(self, "backup", "Back up database", "adoption-backup.adkbak", "Backup (*.adkbak)",
-                              default_folder=app_paths().ensure().backups)
+        import datetime as dt
+
+        from adoption_desktop.core.scheduled_backup import default_backup_name
+
+        path = save_file_name(self, "backup", "Back up database", default_backup_name(self.ctx.db, dt.datetime.now()),
+                              "Backup (*.adkbak)", default_folder=app_paths().ensure().backups)
         if not path:
             return
+        if not Path(path).suffix:  # a name typed without its ending (the dialog does not always add it)
+            path += ".adkbak"
         run_with_progress(self, self.ctx.tasks, "Backing up…",
                           lambda _task: backup_database(self.ctx.db, Path(path), self.ctx.principal),
                           lambda out: self.statusBar().showMessage(f"Backup written and verified: {out}", 8000),

@@ -233,3 +233,33 @@ def test_upgrade_steps_run_in_their_own_transactions(tmp_path: Path, store: Secr
         conn.commit()
     db.dispose()
     assert seen == [False]
+
+
+def test_a_backup_onto_the_open_database_or_its_own_files_is_refused(db: Database, db_path: Path,
+                                                                     tmp_path: Path) -> None:
+    """User trial: File → Back up database… onto the open database replaced it with the zip and said
+    "written and verified"; onto its key file, the database could no longer be opened."""
+    from adoption_desktop.core.errors import ValidationError
+    from adoption_desktop.core.storage.lifecycle import own_files
+    from tests.conftest import make_user
+
+    make_user(db, "keeper")
+    before = {p: p.read_bytes() for p in own_files(db_path) if p.exists() and not p.name.endswith(("-wal", "-shm"))}
+    assert db_path in before and keys.key_file_for(db_path) in before
+    for target in own_files(db_path):
+        with pytest.raises(ValidationError, match=r"ending \.adkbak|own files"):
+            backup_database(db, target)
+    # a name without .adkbak is refused as the command line refuses it: the anchors find backups by it
+    with pytest.raises(ValidationError, match=r"ending \.adkbak"):
+        backup_database(db, tmp_path / "mybackup")
+    assert not (tmp_path / "mybackup").exists()
+    # a database that is itself named .adkbak, backed up onto itself (another spelling of the same path)
+    odd = db_path.with_name("cases.adkbak")
+    with pytest.raises(ValidationError, match="own files"):
+        from adoption_desktop.core.storage.lifecycle import _refuse_own_files
+
+        _refuse_own_files(odd.parent / "." / odd.name, odd)
+    for path, data in before.items():
+        assert path.read_bytes() == data, path
+    with db.session(write=False) as session:  # still the database, still open
+        assert session.execute(text("SELECT count(*) FROM users WHERE username = 'keeper'")).scalar_one() == 1

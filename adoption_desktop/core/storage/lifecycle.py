@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
-from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged
-from adoption_desktop.core.files import check_output_target, output_file
+from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged, ValidationError
+from adoption_desktop.core.files import check_output_suffix, check_output_target, output_file
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -354,6 +354,10 @@ def backup_database(db: Database, out: Path, actor: Principal | None = None) -> 
         raise AppError("Back up a PostgreSQL database with the server's own tools (pg_dump).")
     secure_umask()
     out = Path(out)
+    # .adkbak, as the command line, the dialog and the dated names have it: the audit anchors find backups
+    # by it, and no name the live database's own files have (NAME.db, .keys, -wal …) ends so
+    check_output_suffix(out, (".adkbak",))
+    _refuse_own_files(out, db.path)
     out.parent.mkdir(parents=True, exist_ok=True)
     check_output_target(out)  # before the snapshot: a directory or device is refused at once
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
@@ -379,6 +383,25 @@ def backup_database(db: Database, out: Path, actor: Principal | None = None) -> 
             elif actor is not None:
                 _log.warning("backup by %s while the audit log is on hold: not recorded in it", actor.username)
     return out
+
+
+def own_files(path: Path) -> list[Path]:
+    """The embedded database ``path`` and the files that go with it: the key file, the audit anchor, the
+    hold's lock and SQLite's write-ahead log, shared memory and rollback journal."""
+    return [path, keys.key_file_for(path), audit.anchor_file_for(path), lock_file_for(path),
+            *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))]
+
+
+def _refuse_own_files(out: Path, db_path: Path) -> None:
+    """Replacing the open database (or its key file) with a backup of it would destroy it, and the window
+    would go on saving into a file that is gone: refused, whatever the name's case or the link taken."""
+    for own in own_files(db_path):
+        same = os.path.normcase(os.path.abspath(out)) == os.path.normcase(os.path.abspath(own))
+        with contextlib.suppress(OSError):
+            same = same or os.path.samefile(out, own)
+        if same:
+            raise ValidationError(f"{out} is one of the open database's own files; choose another name for "
+                                  "the backup. Nothing was written.", "path")
 
 
 def _raw_key(db: Database) -> bytes:
