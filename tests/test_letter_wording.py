@@ -5,12 +5,16 @@ reply-by date counted in working days; and the page-break rule (the signature ne
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.oxml.ns import qn
+from docx.section import _Footer, _Header
 from pypdf import PdfReader
 
 from adoption_desktop.adm import rules as adm_rules
@@ -248,6 +252,70 @@ def test_word_copy_keeps_the_closing_with_the_body(tmp_path: Path) -> None:
     assert paras[closing - 1].paragraph_format.keep_with_next  # the last paragraph goes with the closing
     assert paras[closing].paragraph_format.keep_with_next and paras[closing + 1].paragraph_format.keep_with_next
     assert all(p.paragraph_format.keep_together for p in paras[closing - 5:closing])
+
+
+def _field_codes(part: _Header | _Footer) -> list[str]:
+    """The field codes in a header or footer, each piece as written (``PAGE``, ``SECTIONPAGES``, ``IF ``…)."""
+    return [(t.text or "").strip() for t in part._element.iter(qn("w:instrText"))]
+
+
+def _part_text(part: _Header | _Footer) -> str:
+    return squash(" ".join(p.text for p in part.paragraphs))
+
+
+def test_word_copy_numbers_each_letters_pages_and_heads_its_later_pages(tmp_path: Path) -> None:
+    """As the PDF: each letter's pages are numbered from 1, "Page N of M" counting that letter's pages
+    (Word's PAGE and SECTIONPAGES in a section of its own), and every page after the first is headed
+    "Our reference: … (continued)" with that letter's reference; the first page's header is empty."""
+    refs = ("AD-2026-0101", "AD-2026-0102", "AD-2026-0103")
+    letters = [dataclasses.replace(letter, reference=ref)
+               for letter, ref in zip((_long_letter(30), _long_letter(3), _long_letter(12, 4)), refs, strict=True)]
+    out = tmp_path / "batch.docx"
+    assert write_letters(out, letters, HEAD) == 3
+    doc = Document(str(out))
+    assert len(doc.sections) == len(letters)
+    for k, (section, ref) in enumerate(zip(doc.sections, refs, strict=True)):
+        sect_pr = section._sectPr
+        num = sect_pr.find(qn("w:pgNumType"))
+        assert num is not None and num.get(qn("w:start")) == "1", k
+        assert section.different_first_page_header_footer and section.start_type == WD_SECTION.NEW_PAGE
+        # the later pages' header is this letter's own; the first page's is empty
+        assert not section.header.is_linked_to_previous
+        assert _part_text(section.header) == f"Our reference: {ref} (continued)"
+        assert "Our reference" not in _part_text(section.first_page_header)
+        assert "continued" not in _part_text(section.first_page_header)
+        for other in set(refs) - {ref}:
+            assert other not in _part_text(section.header)
+        # the footers keep the data-protection line and the footer, and carry the page number fields
+        later, first = section.footer, section.first_page_footer
+        for footer in (later, first):
+            text = _part_text(footer)
+            assert squash(HEAD.data_protection) in text and squash(HEAD.footer) in text, k
+            codes = _field_codes(footer)
+            assert "PAGE" in codes and "SECTIONPAGES" in codes, (k, codes)
+            chars = [c.get(qn("w:fldCharType")) for c in footer._element.iter(qn("w:fldChar"))]
+            assert chars.count("begin") == chars.count("end") > 0
+        assert _field_codes(later) == ["PAGE", "SECTIONPAGES"] and _part_text(later).endswith("Page 2 of 2")
+        # the first page: "Page 1 of M" only when the letter runs on (as the PDF's "Page 1" for one page)
+        assert _field_codes(first)[:2] == ["IF", "SECTIONPAGES"] and '> 1 "Page' in _field_codes(first)
+        assert _part_text(first).endswith("Page 1")
+        # one footer for the batch: the later letters inherit the first's (Word's "Link to previous")
+        assert later.is_linked_to_previous == first.is_linked_to_previous == (k > 0)
+    # each section ends at its letter's last line: no empty paragraph or page break that could add a page
+    ends = [p.text for p in doc.paragraphs if p._p.pPr is not None and p._p.pPr.sectPr is not None]
+    assert ends == ["Agency Decision Maker"] * (len(letters) - 1)
+    assert not doc.element.body.xpath('.//w:br[@w:type="page"]')
+
+
+def test_word_copy_of_one_letter_is_one_numbered_section(tmp_path: Path) -> None:
+    out = tmp_path / "one.docx"
+    write_letters(out, [_long_letter(3)], HEAD)
+    doc = Document(str(out))
+    (section,) = doc.sections
+    assert section.different_first_page_header_footer
+    assert _part_text(section.header) == "Our reference: AD-2026-0142 (continued)"
+    assert _part_text(section.first_page_header) == ""
+    assert {"PAGE", "SECTIONPAGES"} <= set(_field_codes(section.first_page_footer))
 
 
 def test_cancelled_word_copy_leaves_no_file(tmp_path: Path) -> None:

@@ -6,11 +6,12 @@ was sent (ADM letters are filed as PDF); the Word copy is a working copy.
 Layout follows the PDF (``letter_canvas``): letterhead (logo, agency and team name on the left; address,
 telephone, e-mail and website on the right), recipient, reference, date, subject, salutation, body,
 the optional two-column table, closing with room for a signature, the signatory and their title; the
-data-protection line and the footer in the page footer. Each letter starts on a new page. Page-break
-rules are Word's own: every paragraph is "keep lines together", the salutation and the last paragraph
-are "keep with next" and the closing block is kept together, so the signature never starts a page
-alone; table rows do not break across pages, and the table's last row goes with the closing (its first
-with the second), the others flowing as the PDF's do.
+data-protection line and the footer in the page footer, with "Page N of M" (``docx_pages``). Each letter
+is a section of its own, from a new page, numbered from 1, its later pages headed "Our reference: …
+(continued)" as in the PDF. Page-break rules are Word's own: every paragraph is "keep lines together",
+the salutation and the last paragraph are "keep with next" and the closing block is kept together, so
+the signature never starts a page alone; table rows do not break across pages, and the table's last row
+goes with the closing (its first with the second), the others flowing as the PDF's do.
 """
 
 from __future__ import annotations
@@ -21,16 +22,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from adoption_desktop.core.documents.docx_pages import (
+    FIRST_PAGE,
+    LATER_PAGE,
+    Field,
+    add_page_number,
+    continued_header,
+    next_section,
+    number_from_one,
+)
 from adoption_desktop.core.documents.docx_properties import stamp
 from adoption_desktop.core.files import output_file
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
+    from docx.section import _Footer
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -38,6 +49,10 @@ if TYPE_CHECKING:
 
 FONT_NAME = "DejaVu Sans"  # the PDF's font; Word falls back to its default where it is not installed
 BODY_PT = 10.5
+FOOTER_PT = 7.5
+PAGE_W, PAGE_H, SIDE_MARGIN = Mm(210), Mm(297), Mm(20)
+TEXT_WIDTH = Mm(170)  # PAGE_W less the two side margins: the footer's page number is right-aligned there
+HEADER_DISTANCE = Mm(8)  # "Our reference: … (continued)" in the top margin, about where the PDF prints it
 
 
 def _fmt(p: Paragraph, *, after: float = 6.0, keep_next: bool = False, together: bool = True) -> Paragraph:
@@ -90,19 +105,28 @@ def _letterhead(doc: DocxDocument, head: Letterhead) -> None:
     doc.add_paragraph()
 
 
-def _footer(doc: DocxDocument, head: Letterhead) -> None:
-    footer = doc.sections[0].footer
+def _footer(footer: _Footer, head: Letterhead, page: tuple[str | Field, ...]) -> None:
+    """The data-protection line, then the footer's line with the page number right-aligned on it (as
+    the PDF has them)."""
+    footer.is_linked_to_previous = False
     p = footer.paragraphs[0]
     p.text = ""
     if head.data_protection:
         run = p.add_run(head.data_protection)
-        run.font.size = Pt(7.5)
+        run.font.size = Pt(FOOTER_PT)
         p = footer.add_paragraph()
     run = p.add_run(head.footer)
-    run.font.size, run.italic = Pt(7.5), True
+    run.font.size, run.italic = Pt(FOOTER_PT), True
+    tabs = p.paragraph_format.tab_stops
+    for stop in p.style.paragraph_format.tab_stops if p.style is not None else ():  # the Footer style's
+        tabs.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)  # centre and right stops are for Letter paper
+    tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    p.add_run("\t").font.size = Pt(FOOTER_PT)
+    add_page_number(p, page, Pt(FOOTER_PT))
 
 
-def _letter(doc: DocxDocument, letter: Letter, head: Letterhead, date_text: str) -> None:
+def _letter(doc: DocxDocument, letter: Letter, head: Letterhead, date_text: str) -> Paragraph:
+    """Write ``letter`` at the end of ``doc``; returns its last paragraph."""
     _letterhead(doc, head)
     _fmt(doc.add_paragraph("\n".join(ln for ln in letter.recipient if ln)), after=14)
     _fmt(doc.add_paragraph(f"Our reference: {letter.reference}"), after=2)
@@ -137,31 +161,39 @@ def _letter(doc: DocxDocument, letter: Letter, head: Letterhead, date_text: str)
         body[-1].paragraph_format.keep_with_next = True  # the closing takes the last paragraph with it
     _fmt(doc.add_paragraph(t.closing), after=36, keep_next=True)
     _fmt(doc.add_paragraph(letter.signatory), after=2, keep_next=True)
-    _fmt(doc.add_paragraph(letter.signatory_title), after=0)
+    return _fmt(doc.add_paragraph(letter.signatory_title), after=0)
 
 
 def letters_document(letters: Iterable[Letter], head: Letterhead, *, title: str = "Letters",
                      progress: Callable[[int], None] | None = None,
                      cancelled: Callable[[], bool] | None = None) -> tuple[DocxDocument, int]:
-    """A python-docx document holding ``letters`` (each from a new page) and how many it holds."""
+    """A python-docx document holding ``letters`` (each a section of its own, from a new page) and how
+    many it holds."""
     from adoption_desktop.core.documents.pdf import Cancelled, long_date
 
     doc = Document()
     section = doc.sections[0]
-    section.page_height, section.page_width = Mm(297), Mm(210)
-    section.left_margin = section.right_margin = Mm(20)
+    section.page_height, section.page_width = PAGE_H, PAGE_W
+    section.left_margin = section.right_margin = SIDE_MARGIN
     section.top_margin, section.bottom_margin = Mm(18), Mm(22)
+    section.header_distance = HEADER_DISTANCE
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT_NAME, Pt(BODY_PT)
     stamp(doc, title=title, author=head.agency_name)
-    _footer(doc, head)
+    number_from_one(section)
+    section.first_page_header.is_linked_to_previous = False  # empty: the letterhead is in the text
+    _footer(section.first_page_footer, head, FIRST_PAGE)  # the later sections inherit the footers
+    _footer(section.footer, head, LATER_PAGE)
     count = 0
+    last: Paragraph | None = None
     for letter in letters:
         if cancelled and cancelled():
             raise Cancelled()
-        if count:
-            doc.add_page_break()
-        _letter(doc, letter, head, long_date(letter.date))
+        if last is not None:
+            section = next_section(doc, last)
+            number_from_one(section)
+        continued_header(section, letter.reference)
+        last = _letter(doc, letter, head, long_date(letter.date))
         count += 1
         if progress:
             progress(count)
