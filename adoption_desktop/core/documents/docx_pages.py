@@ -1,13 +1,13 @@
-"""Page numbers and the continuation line of the Word copy of letters (``letter_docx``), as the PDF
-prints them (``letter_canvas``).
+"""Page numbers and the continuation line of the Word copy of letters (``letter_docx``).
 
-Each letter is a section of its own (from a new page), numbered from 1 (``w:pgNumType w:start="1"``),
-so "Page N of M" counts the pages of that letter only: Word works out ``PAGE`` and ``SECTIONPAGES`` as it
-lays the pages out. The sections have a different first page: the first page's header is empty (the
-letterhead is in the text) and its footer reads "Page 1" for a one-page letter or "Page 1 of 2" for a
-longer one (an ``IF`` on ``SECTIONPAGES``, as the PDF does); every later page reads "Page N of M" and,
-in its header, "Our reference: … (continued)". See docs/letters.md, "Word copies". A field's result stored in the file is what shows until
-Word works it out (and in programs that do not): "Page 1" on a first page, "Page 2 of 2" on a later one.
+Each letter is a section of its own (from a new page), numbered from 1 (``w:pgNumType w:start="1"``), so
+its footer's "Page N" (Word's ``PAGE`` field, worked out as the pages are laid out) counts that letter's
+pages only. The sections have a different first page: the first page's header is empty (the letterhead is
+in the text); every later page's header reads "Our reference: … (continued)", as the PDF's top margin.
+
+The PDF's "of M" is left out here: Word's count of a section's pages (``SECTIONPAGES``) is not worked out
+by LibreOffice, which printed the stored value ("Page 3 of 2" on a three-page letter), and an ``IF`` on it
+(to print "Page 1" alone on a one-page letter) showed nothing at all. See docs/letters.md, "Word copies".
 """
 
 from __future__ import annotations
@@ -44,15 +44,10 @@ def _page(result: str | None = None) -> Field:
     return Field(("PAGE",), result)
 
 
-def _pages(result: str | None = None) -> Field:
-    return Field(("SECTIONPAGES",), result)
-
-
-#: the first page's number: "Page 1 of 2" when the letter runs on, "Page 1" when it is one page
-FIRST_PAGE: tuple[str | Field, ...] = (
-    Field(("IF ", _pages(), ' > 1 "Page ', _page(), " of ", _pages(), '" "Page ', _page(), '"'), "Page 1"),)
-#: a later page's number (a later page is never a letter's only one)
-LATER_PAGE: tuple[str | Field, ...] = ("Page ", _page("2"), " of ", _pages("2"))
+#: a letter's first page: "Page 1" (the stored result is what shows until the field is worked out)
+FIRST_PAGE: tuple[str | Field, ...] = ("Page ", _page("1"))
+#: a later page
+LATER_PAGE: tuple[str | Field, ...] = ("Page ", _page("2"))
 
 
 def _run(p: Paragraph, size: Length, text: str = "") -> CT_R:
