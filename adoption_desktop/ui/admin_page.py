@@ -552,10 +552,14 @@ class AuditTab(QWidget):
                 self.view.scrollTo(self.model.index(at, 0))
             self._say_what_is_shown()
 
+        def failed(exc: BaseException) -> None:
+            self.more_button.setEnabled(True)  # to try again
+            show_error(self, "Audit log", exc)
+
         self.more_button.setEnabled(False)
         self.ctx.tasks.run(lambda _t: audit_service.list_page(db, me, query, before_seq=oldest,
                                                               newest_seq=page.newest_seq),
-                           on_done=done, on_error=lambda exc: show_error(self, "Audit log", exc))
+                           on_done=done, on_error=failed)
 
     def _say_what_is_shown(self) -> None:
         shown = self.model.rowCount()
