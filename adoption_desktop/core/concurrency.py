@@ -49,11 +49,17 @@ def lock_row(session: Session, row: R) -> R:
     return row
 
 
+def local_time(at: dt.datetime) -> dt.datetime:
+    """A stored timestamp (naive UTC, as ``utcnow`` writes it) in this PC's time zone (for a UK agency,
+    Europe/London: an hour ahead of UTC in summer). Every time shown to a person goes through this."""
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone()
+
+
 def when_text(at: dt.datetime | None) -> str:
     """A stored (naive UTC) timestamp as the local "HH:MM on DD/MM/YYYY"."""
     if at is None:
         return "a moment ago"
-    local = at.replace(tzinfo=dt.UTC).astimezone()
+    local = local_time(at)
     return f"{local:%H:%M} on {local:%d/%m/%Y}"
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -29,8 +30,9 @@ from sqlalchemy import select
 
 from adoption_desktop.core import audit_service
 from adoption_desktop.core.audit import AuditFilter, AuditRow
+from adoption_desktop.core.concurrency import local_time
 from adoption_desktop.core.config import SETTINGS_REGISTRY
-from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.models import ClosureDay
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Permission, Role
@@ -46,12 +48,14 @@ from adoption_desktop.ui.dates import DateEdit, pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.fit import TITLE_MARGIN
-from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.forms import child, load_dialog_form, load_form
 from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
+from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 if TYPE_CHECKING:
+    from adoption_desktop.core.storage.lifecycle import VerifyReport
     from adoption_desktop.ui.dialogs import PasswordDialog
 
 
@@ -113,8 +117,7 @@ class UsersTab(QWidget):
         Column("Status", lambda u: "Disabled" if u.disabled else (
             "Locked" if u.locked_until and u.locked_until > dt.datetime.now(dt.UTC).replace(tzinfo=None)
             else "Active")),
-        Column("Last sign-in", lambda u: u.last_login.replace(tzinfo=dt.UTC).astimezone() if u.last_login
-               else None),
+        Column("Last sign-in", lambda u: local_time(u.last_login) if u.last_login else None),
     ]
 
     def __init__(self, ctx: AppContext) -> None:
@@ -394,65 +397,266 @@ class ClosureTab(QWidget):
             self.refresh()
 
 
+def _at_local(at: str) -> dt.datetime | None:
+    """An entry's stored time (ISO, UTC) in this PC's zone; None when it cannot be read."""
+    try:
+        return local_time(dt.datetime.fromisoformat(at))
+    except ValueError:
+        return None
+
+
+def _when(r: AuditRow) -> str:
+    local = _at_local(r.at)
+    return f"{local:%d/%m/%Y %H:%M:%S}" if local else r.at[:19]
+
+
 class AuditTab(QWidget):
+    """The audit log, newest first, a page (``audit_service.PAGE`` entries) at a time: the line above the
+    list says how many of how many entries are shown, and Show next adds the next older page. Narrowed
+    by user (name or its start, capitals ignored), action, record, a case reference and days (From and
+    To, on this PC's calendar); times are this PC's (as Last sign-in on Users). Loading and Verify run off
+    the UI thread (``ctx.tasks``)."""
+
     COLUMNS: ClassVar[list[Column[AuditRow]]] = [
-        Column("#", lambda r: r.seq, align_right=True), Column("When (UTC)", lambda r: r.at[:19]),
+        Column("#", lambda r: r.seq, align_right=True),
+        Column("When", _when, sort_key=lambda r: r.seq, tooltip=lambda r: f"{r.at[:19].replace('T', ' ')} UTC"),
         Column("Who", lambda r: r.actor), Column("Action", lambda r: r.action),
         Column("Record", lambda r: f"{r.entity} {r.entity_id}"),
         Column("Changes / detail", lambda r: (r.changes + " " + r.detail).strip()[:300],
                tooltip=lambda r: (r.changes + " " + r.detail).strip()[:2000] or None),
     ]
+    TEXT_FILTERS: ClassVar[tuple[str, ...]] = ("actor", "action", "entity", "entity_id", "reference")
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.model: RowTableModel[AuditRow] = RowTableModel(self.COLUMNS)
         self.view = _table(self.model, last_fills=True)  # type: ignore[arg-type]
-        self._applied: AuditFilter | None = None  # the filter the list shows
-        layout = QVBoxLayout(self)
-        filters = QHBoxLayout()
-        self.filters: dict[str, QLineEdit] = {}
-        for key, label in (("actor", "Who"), ("action", "Action"), ("entity", "Record type"),
-                           ("entity_id", "Record id")):
-            edit = QLineEdit()
-            edit.setPlaceholderText(label)
-            edit.returnPressed.connect(self.refresh)
+        self._applied: AuditFilter | None = None  # the filter as typed, that the list shows
+        self._query: AuditFilter | None = None  # the same, with a reference's records found
+        self._page: audit_service.AuditPage | None = None  # the last page loaded (its total, its newest)
+        self._generation = 0  # a list asked for later replaces one still loading
+        form = load_form("audit_filters", self)
+        self.filters: dict[str, QLineEdit] = {key: child(form, QLineEdit, key) for key in self.TEXT_FILTERS}
+        self.since = child(form, DateEdit, "since")
+        self.until = child(form, DateEdit, "until")
+        for day in (self.since, self.until):
+            day.set_blank("no limit")
+            day.installEventFilter(self)  # Enter filters, as in the other boxes
+        for edit in self.filters.values():
+            edit.returnPressed.connect(lambda: self.refresh())
             # Down and Page Down go to the entries (filtered first when the box was changed since)
             SearchKeys(edit, self.view, ready=self._filtered)
-            filters.addWidget(edit)
-            self.filters[key] = edit
-        apply_button = QPushButton("Fi&lter")  # Alt+F is the File menu
-        apply_button.clicked.connect(self.refresh)
-        export = QPushButton("&Export CSV…")
-        export.clicked.connect(self.export)
-        filters.addWidget(apply_button)
-        filters.addWidget(export)
-        layout.addLayout(filters)
-        layout.addWidget(self.view)
+        child(form, QPushButton, "apply_button").clicked.connect(lambda: self.refresh())
+        child(form, QPushButton, "export_button").clicked.connect(self.export)
+        self.verify_button = child(form, QPushButton, "verify_button")
+        self.verify_button.clicked.connect(self.verify)
+        self.verify_label = child(form, QLabel, "verify_label")
+        self.shown_label = QLabel()
+        self.shown_label.setObjectName("shown_label")
+        self.shown_label.setWordWrap(True)
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("more_button")
+        self.more_button.setToolTip("Add the next older entries to the list")
+        self.more_button.clicked.connect(self.show_more)
+        self.more_button.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(form)
+        # the line under the filters is the tab's own: wrapped to two lines, inside the form it squeezed the
+        # boxes above it instead of taking a second line's height
+        shown = QHBoxLayout()
+        shown.addWidget(self.shown_label, 1)
+        shown.addWidget(self.more_button)
+        layout.addLayout(shown)
+        layout.addWidget(self.view, 1)
         self.refresh()
 
-    def _filter_values(self) -> AuditFilter:
-        return AuditFilter(**{k: (e.text().strip() or None) for k, e in self.filters.items()})
+    # -- the filter -------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        wanted = self._filter_values()
-        self.model.set_rows(audit_service.list_entries(self.ctx.db, self.ctx.principal, wanted))
-        self._applied = wanted
+    def _filter_values(self) -> AuditFilter:
+        """The filter as typed; a :class:`ValidationError` naming From or To when either is not a date, or
+        From is after To."""
+        def typed(key: str) -> str | None:
+            return self.filters[key].text().strip() or None
+
+        since, until = audit_service.local_day_bounds(self.since.optional_date(), self.until.optional_date())
+        return AuditFilter(actor=typed("actor"), action=typed("action"), entity=typed("entity"),
+                           entity_id=typed("entity_id"), reference=typed("reference"), since=since, until=until)
+
+    def _checked_filter(self) -> AuditFilter | None:
+        """The filter as typed, or None once the user is told what is wrong with From or To."""
+        try:
+            return self._filter_values()
+        except ValidationError as exc:
+            show_error(self, "Audit log", exc)
+            (self.until if self.until.problem() and not self.since.problem() else self.since).setFocus()
+            return None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched in (self.since, self.until) and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~(
+                    Qt.KeyboardModifier.KeypadModifier):
+                if isinstance(watched, DateEdit) and watched.commit():
+                    self.refresh()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    def refresh(self, then: Callable[[], object] | None = None) -> None:
+        """The newest page for the filter typed (in the background); ``then`` runs once it is shown."""
+        wanted = self._checked_filter()
+        if wanted is None:
+            return
+        self._generation += 1
+        generation = self._generation
+        db, me = self.ctx.db, self.ctx.principal
+
+        def work(_task: TaskHandle) -> tuple[AuditFilter, audit_service.AuditPage]:
+            query = wanted
+            if wanted.reference:
+                query = replace(wanted, records=audit_service.records_for_reference(db, me, wanted.reference))
+            return query, audit_service.list_page(db, me, query)
+
+        def done(result: tuple[AuditFilter, audit_service.AuditPage]) -> None:
+            if generation != self._generation:
+                return  # a newer list was asked for
+            self._applied, (self._query, self._page) = wanted, result
+            self.model.set_rows(self._page.rows)
+            self._say_what_is_shown()
+            if then is not None:
+                then()
+
+        self.shown_label.setText("Listing…")
+        self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: show_error(self, "Audit log", exc))
+
+    def show_more(self) -> None:
+        """The next older page, added below the entries shown (counted as the first page was)."""
+        page, query = self._page, self._query
+        if page is None or query is None or not self.model.rowCount():
+            return
+        generation = self._generation
+        oldest = min(r.seq for r in self.model.rows())
+        db, me = self.ctx.db, self.ctx.principal
+
+        def done(more: audit_service.AuditPage) -> None:
+            if generation != self._generation:
+                return
+            self._page = more
+            shown = self.model.rows()
+            self.model.set_rows([*shown, *more.rows])
+            if more.rows:  # the first entry added, so the list goes on where it was
+                at = next(i for i, r in enumerate(self.model.rows()) if r.seq == more.rows[0].seq)
+                self.view.selectRow(at)
+                self.view.scrollTo(self.model.index(at, 0))
+            self._say_what_is_shown()
+
+        def failed(exc: BaseException) -> None:
+            self.more_button.setEnabled(True)  # to try again
+            show_error(self, "Audit log", exc)
+
+        self.more_button.setEnabled(False)
+        self.ctx.tasks.run(lambda _t: audit_service.list_page(db, me, query, before_seq=oldest,
+                                                              newest_seq=page.newest_seq),
+                           on_done=done, on_error=failed)
+
+    def _say_what_is_shown(self) -> None:
+        shown = self.model.rowCount()
+        total = self._page.total if self._page else 0
+        query = self._query or AuditFilter()
+        matching = " that match" if query != AuditFilter() else ""
+        if query.records == ():
+            text = (f"No record has the case reference \"{query.reference}\": it takes a counselling case's "
+                    "reference (BRC-…), an ADM decision's or panel item's case reference, or a letterbox "
+                    "arrangement's reference.")
+        elif total == 0:
+            text = "No entries match." if matching else "The log has no entries."
+        elif shown < total:
+            text = (f"Showing the newest {shown:,} of {plural(total, 'entry', 'entries')}{matching} — narrow "
+                    "the search or show more.")
+        else:
+            text = f"Showing all {plural(total, 'entry', 'entries')}{matching}." if total > 1 else \
+                f"Showing the one entry{matching}."
+        self.shown_label.setText(text)
+        left = total - shown
+        self.more_button.setVisible(left > 0)
+        self.more_button.setEnabled(left > 0)
+        self.more_button.setText(f"Show ne&xt {min(left, audit_service.PAGE):,}")
 
     def _filtered(self, action: Callable[[], object]) -> None:
-        if self._filter_values() != self._applied:
-            self.refresh()
-        action()
+        try:
+            same = self._filter_values() == self._applied
+        except ValidationError:
+            same = False  # refresh says what is wrong
+        if same:
+            action()
+        else:
+            self.refresh(then=action)
+
+    # -- export and verify ------------------------------------------------------------------------
 
     def export(self) -> None:
+        """Every entry the filter typed keeps (not only those listed), as CSV (times in UTC, as stored)."""
+        wanted = self._checked_filter()
+        if wanted is None:
+            return
         path = save_file_name(self, "exports", "Export audit log", "audit-log.csv", "CSV (*.csv)")
         if path:
             try:
-                n = audit_service.export_csv(self.ctx.db, self.ctx.principal, Path(path), self._filter_values())
+                if wanted.reference:
+                    wanted = replace(wanted, records=audit_service.records_for_reference(
+                        self.ctx.db, self.ctx.principal, wanted.reference))
+                n = audit_service.export_csv(self.ctx.db, self.ctx.principal, Path(path), wanted)
             except (AppError, OSError) as exc:
                 show_error(self, "Audit log", exc)
                 return
             QMessageBox.information(self, "Audit log", f"{plural(n, 'entry', 'entries')} exported.")
+
+    def verify(self) -> None:
+        """What ``adoption-desktop verify`` checks, in the background with a progress window; the result in
+        a message and beside the button. Not audited, as the command is not: checking the log does not
+        add to it."""
+        db, me = self.ctx.db, self.ctx.principal
+        handles: list[TaskHandle] = []
+
+        def done(report: VerifyReport) -> None:
+            at = dt.datetime.now().astimezone()
+            self.verify_button.setEnabled(True)
+            if report.ok:
+                self.verify_label.setText(f"Verified at {at:%H:%M}: intact.")
+                message = (f"The audit chain is intact: all {plural(report.audit_entries, 'entry', 'entries')} "
+                           "follow on one from another, match the copies of the log's end kept outside the "
+                           "database, and every audited record matches the log. The database file is intact."
+                           if report.full else
+                           "The database file is intact (every page checked). Its audit log and records are "
+                           "checked in full once the database is upgraded to this version.")
+            else:
+                first = next((p for p in report.problems if "first broken entry" in p), report.problems[0])
+                self.verify_label.setText(f"Verified at {at:%H:%M}: <b>{plural(len(report.problems), 'problem')}"
+                                          "</b>.")
+                listed = "\n".join(f"• {p}" for p in report.problems[:12])
+                more = len(report.problems) - 12
+                message = (f"Verification found {plural(len(report.problems), 'problem')}. The first: {first}\n\n"
+                           f"{listed}" + (f"\n… and {more:,} more" if more > 0 else "") +
+                           "\n\nSomething was changed outside the application. Call IT before anything else is "
+                           "done; they can run `adoption-desktop verify` on the file for the same list.")
+            if handles and handles[0].cancelled:
+                return  # the window was closed: the result is beside the button
+            if report.ok:
+                QMessageBox.information(self, "Verify the audit chain", message)
+            else:
+                QMessageBox.warning(self, "Verify the audit chain", message)
+
+        def failed(exc: BaseException) -> None:
+            self.verify_button.setEnabled(True)
+            self.verify_label.setText("")
+            show_error(self, "Verify the audit chain", exc)
+
+        self.verify_button.setEnabled(False)
+        self.verify_label.setText("Verifying…")
+        handles.append(run_with_progress(self, self.ctx.tasks, "Verifying the audit chain…",
+                                         lambda _t: audit_service.verify(db, me), done, failed))
 
 
 class AdminPage(QTabWidget):

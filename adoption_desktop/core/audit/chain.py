@@ -17,7 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, inspect, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    false,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
@@ -205,36 +217,82 @@ class AuditRow:
 
 @dataclass(frozen=True)
 class AuditFilter:
+    """What the administrator's audit log viewer and its CSV export narrow the log to (every field
+    optional; all given ones must hold).
+
+    * ``actor``: the user name or its beginning, capitals ignored ("Ad" finds ``admin`` and ``adams``;
+      SQLite folds A–Z only, PostgreSQL every letter), as signing in ignores them;
+    * ``action``, ``entity`` (the table), ``entity_id``: exactly as logged;
+    * ``since`` / ``until``: ISO timestamps in UTC, as ``at`` is stored; ``until`` is not included;
+    * ``records``: (table, id) pairs, any of which an entry may name (``audit_service.records_for_reference``
+      finds those of a case reference, kept in ``reference`` to describe the filter); an empty tuple
+      matches nothing (a reference that names no record).
+    """
+
     actor: str | None = None
     action: str | None = None
     entity: str | None = None
     entity_id: str | None = None
     since: str | None = None  # ISO timestamps (UTC)
     until: str | None = None
+    reference: str | None = None
+    records: tuple[tuple[str, str], ...] | None = None
 
     def describe(self) -> str:
         """The filter as a person reads it ("user lee, action export"; "none" when nothing is filtered)."""
         parts = [f"{label} {value}" for label, value in (
             ("user", self.actor), ("action", self.action), ("record", self.entity), ("record id", self.entity_id),
-            ("from", self.since), ("to", self.until)) if value]
+            ("reference", self.reference), ("from", self.since), ("to", self.until)) if value]
+        if self.records is not None and not self.reference:
+            parts.append(f"{len(self.records)} records")
         return ", ".join(parts) or "none"
 
 
-def query_entries(session: Session, flt: AuditFilter | None = None, *, limit: int = 1000,
-                  offset: int = 0) -> list[AuditRow]:
-    f = flt or AuditFilter()
-    stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
+def _like_prefix(text: str) -> str:
+    """``text`` as the start of a LIKE pattern (its own ``%``, ``_`` and ``\\`` taken literally)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _conditions(f: AuditFilter) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
     if f.actor:
-        stmt = stmt.where(AuditEntry.actor == f.actor)
+        # ilike: lower() on both sides in SQLite (ASCII letters), ILIKE in PostgreSQL
+        found.append(AuditEntry.actor.ilike(_like_prefix(f.actor), escape="\\"))
     if f.action:
-        stmt = stmt.where(AuditEntry.action == f.action)
+        found.append(AuditEntry.action == f.action)
     if f.entity:
-        stmt = stmt.where(AuditEntry.entity == f.entity)
+        found.append(AuditEntry.entity == f.entity)
     if f.entity_id:
-        stmt = stmt.where(AuditEntry.entity_id == f.entity_id)
+        found.append(AuditEntry.entity_id == f.entity_id)
     if f.since:
-        stmt = stmt.where(AuditEntry.at >= f.since)
+        found.append(AuditEntry.at >= f.since)
     if f.until:
-        stmt = stmt.where(AuditEntry.at < f.until)
+        found.append(AuditEntry.at < f.until)
+    if f.records is not None:
+        by_table: dict[str, set[str]] = {}
+        for table, ident in f.records:
+            by_table.setdefault(table, set()).add(str(ident))
+        # one IN per table: the (entity, entity_id) indexes answer it
+        found.append(or_(false(), *(and_(AuditEntry.entity == table, AuditEntry.entity_id.in_(sorted(ids)))
+                                    for table, ids in sorted(by_table.items()))))
+    return found
+
+
+def query_entries(session: Session, flt: AuditFilter | None = None, *, limit: int = 1000,
+                  offset: int = 0, before_seq: int | None = None) -> list[AuditRow]:
+    """The entries ``flt`` keeps, newest first; ``before_seq``: only older entries than that one (the next
+    page of a list, unmoved by entries written since its first page)."""
+    stmt = select(AuditEntry).where(*_conditions(flt or AuditFilter())).order_by(AuditEntry.seq.desc())
+    if before_seq is not None:
+        stmt = stmt.where(AuditEntry.seq < before_seq)
     rows: Iterable[AuditEntry] = session.scalars(stmt.limit(limit).offset(offset))
     return [AuditRow(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.changes, e.detail) for e in rows]
+
+
+def count_entries(session: Session, flt: AuditFilter | None = None, *, upto_seq: int | None = None) -> int:
+    """How many entries ``flt`` keeps (one COUNT with the same conditions as :func:`query_entries`);
+    ``upto_seq``: only that entry and older ones."""
+    stmt = select(func.count()).select_from(AuditEntry).where(*_conditions(flt or AuditFilter()))
+    if upto_seq is not None:
+        stmt = stmt.where(AuditEntry.seq <= upto_seq)
+    return int(session.execute(stmt).scalar_one())
