@@ -314,3 +314,26 @@ def test_audit_tab_fits_and_reads_at_1366_by_768(small_demo_db: Database, qtbot:
     out = tmp_path / "audit-tab-1366x768.png"
     window.grab().save(str(out))
     assert out.stat().st_size > 0
+
+
+@pytest.mark.postgres
+def test_the_filters_and_the_count_agree_on_both_stores(any_db: Database) -> None:
+    """The same questions on the embedded store and a team server (ILIKE there, lower() … LIKE here; the
+    timestamps compared as each store keeps them)."""
+    boss = make_user(any_db, "admin", Role.ADMINISTRATOR)
+    _fill_log(any_db, boss, upto=130)
+    everything = audit_service.list_page(any_db, boss, audit.AuditFilter(), limit=50)
+    assert len(everything.rows) == 50 and everything.total >= 130
+    who = audit_service.list_page(any_db, boss, audit.AuditFilter(actor="ADM"), limit=500)
+    assert {r.actor for r in who.rows} == {"admin", "admiral"} and who.total == len(who.rows)
+    literal = audit_service.list_page(any_db, boss, audit.AuditFilter(actor="a_m"), limit=500)
+    assert {r.actor for r in literal.rows} == {"a_min"} and literal.total == len(literal.rows)
+    today = dt.date.today()
+    since, until = audit_service.local_day_bounds(today - dt.timedelta(days=1), today + dt.timedelta(days=1))
+    assert audit_service.list_page(any_db, boss, audit.AuditFilter(since=since, until=until),
+                                   limit=500).total == everything.total
+    since, until = audit_service.local_day_bounds(today - dt.timedelta(days=9), today - dt.timedelta(days=8))
+    assert audit_service.list_page(any_db, boss, audit.AuditFilter(since=since, until=until)).total == 0
+    older = audit_service.list_page(any_db, boss, audit.AuditFilter(), limit=50,
+                                    before_seq=everything.rows[-1].seq, newest_seq=everything.newest_seq)
+    assert older.total == everything.total and older.rows[0].seq < everything.rows[-1].seq
