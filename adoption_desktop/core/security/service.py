@@ -186,7 +186,8 @@ def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *
                                   "account the administrator role first.", "roles")
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
         user.updated_at = utcnow()  # a new version of the account: its roles are part of it
-        audit.record(session, "update", "users", user.id, changes={"roles": [old, sorted(map(str, roles))]})
+        # named in the account's own update entry (a separate entry left that one with no changes)
+        audit.add_changes(session, user, {"roles": [old, sorted(map(str, dict.fromkeys(roles)))]})
 
 
 def set_job_title(db: Database, actor: Principal, user_id: int, job_title: str, *,
