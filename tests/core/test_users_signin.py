@@ -31,3 +31,29 @@ def test_a_role_change_writes_one_update_entry_with_its_changes(db: Database, ad
     assert json.loads(updates[0].changes) == {"roles": [["counsellor"], ["manager"]]}
     with db.session(write=False) as session:  # the row is sealed as it now is
         assert audit.verify_record(session.connection()) == []
+
+
+@pytest.mark.parametrize("name", ["Zoë.Ölund", "\u0430dmin", "ａｎｎｌｅｅ", "ann lee", "ann@example", "...", "ßtraße"])
+def test_a_new_user_name_is_ascii_letters_digits_dots_dashes_underscores(db: Database, admin: Principal,
+                                                                         name: str) -> None:
+    from adoption_desktop.core.errors import ValidationError
+
+    with pytest.raises(ValidationError, match=r"User name: use only the letters A to Z \(no accents\)") as info:
+        users.create_user(db, admin, name, "Zoe Olund", PW, [Role.COUNSELLOR])
+    assert info.value.field == "username"
+
+
+def test_an_ascii_user_name_signs_in_in_any_case(db: Database, admin: Principal) -> None:
+    users.create_user(db, admin, "Zoe.Olund-2_b", "Zoe Olund", PW, [Role.COUNSELLOR])
+    assert users.authenticate(db, "zOE.oLUND-2_B", PW).username == "Zoe.Olund-2_b"
+
+
+def test_an_old_accented_user_name_still_signs_in_in_any_case(db: Database) -> None:
+    """Made before the ASCII rule (here written directly, as an old database has it)."""
+    from tests.conftest import TEST_PASSWORD
+
+    make_user(db, "Zoë.Ölund", Role.COUNSELLOR)
+    for typed in ("Zoë.Ölund", "zoë.ölund", "ZOË.ÖLUND", "Zoe\u0308.O\u0308lund"):  # the last as NFD
+        assert users.authenticate(db, typed, TEST_PASSWORD).username == "Zoë.Ölund", typed
+    with pytest.raises(users.SignInError, match="not right"):
+        users.authenticate(db, "zoe.olund", TEST_PASSWORD)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import cast
 
@@ -91,6 +93,42 @@ def _summary(user: User) -> UserSummary:
                        user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title)
 
 
+#: the characters a user name may have: ASCII only, so that sign-in matches it without regard to case in
+#: SQLite as in PostgreSQL (SQLite's lower() folds only A-Z: "Zoë.Ölund" could never sign in) and no name
+#: can pass for another in the audit log ("аdmin" with a Cyrillic "а" beside "admin")
+USERNAME_RULE = "use only the letters A to Z (no accents), digits, dots (.), dashes (-) or underscores (_)"
+_USERNAME = re.compile(r"[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def username_problem(username: str, label: str = "User name") -> str | None:
+    """A message naming the rule (beginning with ``label``: the field, or the command-line option), or None
+    when ``username`` (already cleaned) may be a new user's name."""
+    if _USERNAME.fullmatch(username):
+        return None
+    odd = next((ch for ch in username if not (ch.isascii() and (ch.isalnum() or ch in "._-"))), None)
+    which = f" ({odd!r} is not one of them)" if odd is not None else ""
+    return f"{label}: {USERNAME_RULE}{which}."
+
+
+def _name_key(username: str) -> str:
+    return unicodedata.normalize("NFC", username.strip()).casefold()
+
+
+def _user_named(session: Session, username: str) -> User | None:
+    """The account a typed user name names, without regard to case. User names are ASCII now; one made
+    before that rule (an accented capital) is found by comparing here, as SQLite's lower() leaves it."""
+    key = _name_key(username)
+    if not key:
+        return None
+    user = session.scalar(select(User).where(func.lower(User.username) == key))
+    if user is not None or key.isascii():
+        return user
+    for user_id, name in session.execute(select(User.id, User.username)):
+        if _name_key(name) == key:
+            return session.get(User, user_id)
+    return None
+
+
 def has_users(db: Database) -> bool:
     with db.session(write=False) as session:
         return bool(session.scalar(select(func.count()).select_from(User)))
@@ -103,8 +141,8 @@ def _validate_new(session: Session, username: str, full_name: str, password: str
 
     username = clean_text(username, "User name", max_length=60)
     full_name = clean_name(full_name, "Full name")
-    if not username.strip() or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-        raise ValidationError("User name: use letters, digits, dots, dashes or underscores.", "username")
+    if problem := username_problem(username):
+        raise ValidationError(problem, "username")
     if not full_name.strip():
         raise ValidationError("Full name: enter the person's name.", "full_name")
     if not roles:
@@ -352,7 +390,7 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
 def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
              verified: tuple[str, bool] | None = None) -> Principal:
     with db.session(SYSTEM) as session:
-        user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+        user = _user_named(session, username)
         try:
             principal = _check_password(session, user, password, now, verified=verified)
         except SignInError:
@@ -386,7 +424,7 @@ class PendingSignIn:
         self.principal: Principal | None = None
         stored = ""
         with db.session(SYSTEM, write=False) as session:
-            user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+            user = _user_named(session, username)
             if user is not None and not user.disabled and not (user.locked_until and user.locked_until > now):
                 self.principal, stored = _principal(user), user.password_hash
         self._hash = stored
@@ -493,7 +531,7 @@ def signatory(db: Database, actor: Principal, username: str, permission: Permiss
     field, or on the command line the option."""
     require(actor, actor_needs)
     with db.session(actor, write=False) as session:
-        user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+        user = _user_named(session, username)
         if user is None or user.disabled:
             raise NotFound(f"{label}: there is no enabled user {username!r}; give the user name of the "
                            "person who signs the letters.")
@@ -511,7 +549,7 @@ def principal_for(db: Database, username: str) -> Principal:
     """The principal of an existing, enabled user, without a password (benchmarks and self-tests only;
     never reachable from the user interface)."""
     with db.session(write=False) as session:
-        user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+        user = _user_named(session, username)
         if user is None or user.disabled:
             raise NotFound(f"No enabled user {username!r}.")
         return _principal(user)
