@@ -83,13 +83,13 @@ def new_admin_password(username: str, full_name: str) -> str:
             password = getpass.getpass("Administrator password: ")
             if not password:
                 raise CliError("No administrator password given; nothing was created.")
-            if problem := password_problem(password):
+            if problem := password_problem(password, user_inputs=(name, full)):
                 raise CliError(f"{problem} Nothing was created.")
             if getpass.getpass("Repeat the password: ") != password:
                 raise CliError("The two passwords differ; nothing was created.")
         except (EOFError, KeyboardInterrupt) as exc:
             raise CliError("No administrator password given; nothing was created.") from exc
-    if problem := password_problem(password, ENV_ADMIN_PASSWORD):
+    if problem := password_problem(password, ENV_ADMIN_PASSWORD, (name, full)):
         raise CliError(f"{problem} Nothing was created.")
     return password
 

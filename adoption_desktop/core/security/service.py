@@ -147,7 +147,7 @@ def _validate_new(session: Session, username: str, full_name: str, password: str
         raise ValidationError("Full name: enter the person's name.", "full_name")
     if not roles:
         raise ValidationError("Roles: give the user at least one role.", "roles")
-    problem = password_problem(password)
+    problem = password_problem(password, user_inputs=(username, full_name))
     if problem:
         raise ValidationError(problem, "password")
     key = reference_key(username)  # compared after normalisation (case, full-width forms)
@@ -283,11 +283,11 @@ def reset_password(db: Database, actor: Principal, user_id: int, new_password: s
         change_own_password(db, actor, current_password or "", new_password)
         return
     require(actor, Permission.USERS_MANAGE)
-    problem = password_problem(new_password)
-    if problem:
-        raise ValidationError(problem, "password")
     with db.session(actor) as session:
         user = _get(session, user_id)
+        problem = password_problem(new_password, user_inputs=(user.username, user.full_name))
+        if problem:
+            raise ValidationError(problem, "password")
         user.password_hash = hash_password(new_password)
         user.failed_attempts = 0
         user.locked_until = None
@@ -298,7 +298,7 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
     password counts as a failed sign-in (lock-out applies)."""
     if not current_password:
         raise ValidationError("Current password: enter your current password to change it.", "current_password")
-    problem = password_problem(new_password)
+    problem = password_problem(new_password, user_inputs=(actor.username, actor.full_name))
     if problem:
         raise ValidationError(problem, "password")
     if new_password == current_password:
