@@ -79,3 +79,37 @@ def test_an_existing_weak_password_still_signs_in(db: Database) -> None:
     """Only new passwords are checked: a password set before the rule is not refused at sign-in."""
     make_user(db, "oldtimer", Role.COUNSELLOR, password="demo-password")
     assert users.authenticate(db, "oldtimer", "demo-password").username == "oldtimer"
+
+
+def test_sign_ins_refused_for_an_unknown_disabled_or_locked_account_are_audited(
+        db: Database, admin: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from adoption_desktop.core.security import passwords
+    from tests.conftest import TEST_PASSWORD
+
+    checks: list[str] = []  # an unknown name still costs one argon2 check (its time tells nothing)
+    real = passwords.verify_nothing
+    monkeypatch.setattr(users, "verify_nothing", lambda pw: (checks.append(pw), real(pw))[1])
+    with pytest.raises(users.SignInError, match="not right"):
+        users.authenticate(db, "  nobody\x07" + "x" * 100, "a guess")
+    assert checks == ["a guess"]
+    leaver = make_user(db, "leaver", Role.COUNSELLOR)
+    users.set_disabled(db, admin, leaver.user_id, True)
+    with pytest.raises(users.SignInError, match="not right"):
+        users.authenticate(db, "Leaver", TEST_PASSWORD)
+    locky = make_user(db, "locky", Role.COUNSELLOR)
+    now = dt.datetime(2026, 11, 23, 9, 0)
+    for _ in range(5):
+        with pytest.raises(users.SignInError):
+            users.authenticate(db, "locky", "wrong", now=now)
+    with pytest.raises(users.AccountLocked):
+        users.authenticate(db, "LOCKY", TEST_PASSWORD, now=now + dt.timedelta(minutes=1))
+    refused = sorted(_entries(db, action="sign_in_refused"), key=lambda e: e.seq)
+    assert [(e.actor, e.entity, e.entity_id) for e in refused] == [
+        ("system", "users", "*"), ("system", "users", str(leaver.user_id)), ("system", "users", str(locky.user_id))]
+    assert refused[0].detail == "no such user; user name typed: 'nobody?" + "x" * 53 + "…'"
+    assert refused[1].detail == "account disabled; user name typed: 'Leaver'"
+    assert refused[2].detail == "account locked until 2026-11-23 09:15 UTC; user name typed: 'LOCKY'"
+    with db.session(write=False) as session:
+        assert audit.verify_chain(session) is None

@@ -355,16 +355,40 @@ def _count_failure(session: Session, user: User, now: dt.datetime) -> _Failure:
     return _Failure(limit, limit, until, "account locked after repeated failed sign-ins")
 
 
-def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *,
+#: the most of a typed user name an audit entry keeps (the longest user name)
+TYPED_NAME_KEPT = 60
+
+
+def typed_name(typed: str) -> str:
+    """A user name as typed, fit for the audit log: control and invisible characters shown as "?", cut to
+    :data:`TYPED_NAME_KEPT` characters (marked with "…"), quoted."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in typed.strip())
+    if len(shown) > TYPED_NAME_KEPT:
+        shown = shown[:TYPED_NAME_KEPT] + "…"
+    return repr(shown)
+
+
+def _refused(session: Session, user: User | None, typed: str, reason: str) -> None:
+    """A sign-in refused before its password was checked (no such user, disabled, locked): audited, under
+    the account when there is one, with the user name as typed."""
+    audit.record(session, "sign_in_refused", "users", user.id if user is not None else "*",
+                 detail=f"{reason}; user name typed: {typed_name(typed)}", actor=SYSTEM)
+
+
+def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *, typed: str,
                     verified: tuple[str, bool] | None = None, failures: list[_Failure] | None = None) -> Principal:
-    """``verified``: ``(hash, outcome)`` of a check already made on a second thread
+    """``typed``: the user name as typed (for the audit entry of a refusal).
+    ``verified``: ``(hash, outcome)`` of a check already made on a second thread
     (:class:`PendingSignIn`); used only if the account still has that hash, else checked again here.
     ``failures``: a wrong password's count is added to it (:func:`confirm_password` words it)."""
     if user is None or user.disabled:
         if verified is None:
             verify_nothing(password)  # as long as a wrong password takes: user names cannot be told by timing
+        # written as a wrong password's count and entry are: no quicker answer for a name that does not exist
+        _refused(session, user, typed, "no such user" if user is None else "account disabled")
         raise SignInError("User name or password is not right.")
     if user.locked_until and user.locked_until > now:
+        _refused(session, user, typed, f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC")
         raise AccountLocked(
             "This account is locked after too many failed sign-ins; try again in "
             f"{minutes_text(minutes_left(user.locked_until, now))} or ask an administrator to unlock it.")
@@ -392,7 +416,7 @@ def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
     with db.session(SYSTEM) as session:
         user = _user_named(session, username)
         try:
-            principal = _check_password(session, user, password, now, verified=verified)
+            principal = _check_password(session, user, password, now, typed=username, verified=verified)
         except SignInError:
             session.commit()  # keep the failure count and the audit entry
             raise
@@ -499,7 +523,7 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
             raise PasswordNotConfirmed(f"{label}: enter your password.", field)
         failures: list[_Failure] = []
         try:
-            _check_password(session, user, password, now, failures=failures)
+            _check_password(session, user, password, now, typed=principal.username, failures=failures)
         except SignInError as exc:
             session.commit()  # keep the failure count and the audit entry
             if not failures:  # locked or disabled meanwhile (another window, an administrator)
