@@ -44,7 +44,7 @@ def test_a_new_user_name_is_ascii_letters_digits_dots_dashes_underscores(db: Dat
 
 
 def test_an_ascii_user_name_signs_in_in_any_case(db: Database, admin: Principal) -> None:
-    users.create_user(db, admin, "Zoe.Olund-2_b", "Zoe Olund", PW, [Role.COUNSELLOR])
+    users.create_user(db, admin, "Zoe.Olund-2_b", "Zoe Olund", PW, [Role.COUNSELLOR], must_change=False)
     assert users.authenticate(db, "zOE.oLUND-2_B", PW).username == "Zoe.Olund-2_b"
 
 
@@ -113,3 +113,84 @@ def test_sign_ins_refused_for_an_unknown_disabled_or_locked_account_are_audited(
     assert refused[2].detail == "account locked until 2026-11-23 09:15 UTC; user name typed: 'LOCKY'"
     with db.session(write=False) as session:
         assert audit.verify_chain(session) is None
+
+
+def test_a_password_reset_ends_the_sessions_signed_in_before_it(db: Database, admin: Principal) -> None:
+    """As a disabled account or a role change already did: the next step is refused, whichever way it
+    reads (a session, the register's cursor, the idle lock's password check); signing out still works."""
+    from adoption_desktop.core.errors import PermissionDenied
+    from tests.conftest import TEST_PASSWORD
+
+    make_user(db, "resetme", Role.COUNSELLOR)
+    me = users.authenticate(db, "resetme", TEST_PASSWORD)
+    with db.session(me, write=False):
+        pass
+    users.reset_password(db, admin, me.user_id, PW)
+    said = "Your password was reset by an administrator; sign in again."
+    with pytest.raises(PermissionDenied, match=said), db.session(me, write=False):
+        pass
+    with pytest.raises(PermissionDenied, match=said), db.read_cursor(me):
+        pass
+    with pytest.raises(users.LockedOut, match=said):
+        users.confirm_password(db, me, TEST_PASSWORD)
+    with pytest.raises(users.LockedOut, match=said):
+        users.change_own_password(db, me, TEST_PASSWORD, "another-quiet-lantern")
+    users.sign_out(db, me)  # the way to "sign in again"
+    assert [e.actor for e in _entries(db, action="sign_out")] == ["resetme"]
+    with pytest.raises(users.SignInError, match="not right"):  # the old password is gone
+        users.authenticate(db, "resetme", TEST_PASSWORD)
+    refused = _entries(db, action="refused")
+    assert refused and "the password was reset since signing in" in refused[0].detail
+
+
+def test_an_administrator_set_password_is_changed_at_the_next_sign_in(db: Database, admin: Principal) -> None:
+    from adoption_desktop.core.errors import PermissionDenied, ValidationError
+
+    users.create_user(db, admin, "newcomer", "Nia Comer", PW, [Role.COUNSELLOR])
+    with pytest.raises(users.PasswordChangeRequired, match="set by an administrator") as info:
+        users.authenticate(db, "newcomer", PW)
+    me = info.value.principal
+    assert [e.detail for e in _entries(db, action="sign_in", actor="newcomer")] == [
+        "must change the password an administrator set"]
+    with pytest.raises(PermissionDenied, match="choose your own before anything else"), \
+            db.session(me, write=False):
+        pass
+    with pytest.raises(ValidationError, match="different from the current"):
+        users.change_own_password(db, me, PW, PW)
+    users.change_own_password(db, me, PW, "another-quiet-lantern")
+    with db.session(me, write=False):  # this session goes on with the password of their own
+        pass
+    assert users.authenticate(db, "newcomer", "another-quiet-lantern") == me
+    users.reset_password(db, admin, me.user_id, PW)  # and again after a reset
+    with pytest.raises(users.PasswordChangeRequired):
+        users.authenticate(db, "NewComer", PW)
+    pending = users.begin_sign_in(db, "newcomer", PW)  # the command line's sign-in reads nothing for them
+    assert pending.principal is None and pending.failed()
+    with pytest.raises(users.PasswordChangeRequired):
+        pending.confirm()
+
+
+def test_the_command_line_refuses_a_user_who_must_change_their_password(
+        db: Database, admin: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from adoption_desktop import cli_support
+
+    users.create_user(db, admin, "newcomer", "Nia Comer", PW, [Role.COUNSELLOR])
+    monkeypatch.setenv(cli_support.ENV_USER_PASSWORD, PW)
+    with pytest.raises(cli_support.CliError, match=r"^--user newcomer: Your password was set by an administrator "
+                                                   r"and must be changed .* Adoption Desktop window"):
+        cli_support.sign_in(db, argparse.Namespace(user="newcomer"))
+    with pytest.raises(cli_support.CliError, match="set by an administrator"):
+        cli_support.confirmed(users.begin_sign_in(db, "newcomer", PW), "newcomer")
+
+
+def test_demo_users_need_no_password_change(small_demo_db: Database) -> None:
+    """The demo's accounts are synthetic: they sign in (window and command line) with the documented
+    password straight away, and can act."""
+    from adoption_desktop import demo
+
+    for username, _name, _role in demo.DEMO_USERS:
+        me = users.authenticate(small_demo_db, username, demo.DEMO_PASSWORD)
+        with small_demo_db.session(me, write=False):
+            pass

@@ -30,7 +30,7 @@ from adoption_desktop.core.audit.seals import seal_baseline, seal_unsealed, seal
 
 __all__ = [
     "GENESIS", "REDACTED", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",
-    "ChainProblem", "add_changes", "RecordProblem", "anchor_file_for", "bulk_audit", "check_anchor", "current_anchor",
+    "ChainProblem", "RecordProblem", "add_changes", "anchor_file_for", "bulk_audit", "check_anchor", "current_anchor",
     "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "seal_written", "verify_chain",
     "verify_record",
 ]

@@ -38,6 +38,18 @@ class AccountLocked(SignInError):
     pass
 
 
+class PasswordChangeRequired(SignInError):
+    """The user name and password were right (the sign-in is recorded), but the password was set by an
+    administrator: the user must choose their own (:func:`change_own_password` with ``principal``) before
+    anything else; every other step is refused until then. The window asks for it at once; the command
+    line stops with this message."""
+
+    def __init__(self, principal: Principal) -> None:
+        super().__init__("Your password was set by an administrator and must be changed before anything else: "
+                         "sign in to the Adoption Desktop window, which asks you to choose your own.")
+        self.principal = principal
+
+
 class PasswordNotConfirmed(ValidationError):
     """Re-authentication refused: the password typed is not the signed-in user's (or none was typed).
     ``field`` names the password box, so a dialog keeps itself open to type it again."""
@@ -85,7 +97,8 @@ class UserSummary:
 
 
 def _principal(user: User) -> Principal:
-    return Principal(user.id, user.username, user.full_name, frozenset(Role(r.role) for r in user.roles))
+    return Principal(user.id, user.username, user.full_name, frozenset(Role(r.role) for r in user.roles),
+                     password_serial=user.password_serial)
 
 
 def _summary(user: User) -> UserSummary:
@@ -156,9 +169,11 @@ def _validate_new(session: Session, username: str, full_name: str, password: str
     return username, full_name
 
 
-def _add_user(session: Session, username: str, full_name: str, password: str, roles: list[Role]) -> User:
+def _add_user(session: Session, username: str, full_name: str, password: str, roles: list[Role], *,
+              must_change: bool = False) -> User:
     username, full_name = _validate_new(session, username, full_name, password, roles)
-    user = User(username=username.strip(), full_name=full_name.strip(), password_hash=hash_password(password))
+    user = User(username=username.strip(), full_name=full_name.strip(), password_hash=hash_password(password),
+                must_change_password=must_change)
     user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
     session.add(user)
     session.flush()
@@ -177,10 +192,12 @@ def create_first_administrator(db: Database, username: str, full_name: str, pass
 
 
 def create_user(db: Database, actor: Principal, username: str, full_name: str, password: str,
-                roles: list[Role]) -> UserSummary:
+                roles: list[Role], *, must_change: bool = True) -> UserSummary:
+    """A new account. Its first password is the administrator's choice, so the user must change it at
+    their first sign-in (``must_change=False`` only for tests and synthetic data)."""
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor) as session:
-        return _summary(_add_user(session, username, full_name, password, roles))
+        return _summary(_add_user(session, username, full_name, password, roles, must_change=must_change))
 
 
 def list_users(db: Database, actor: Principal) -> list[UserSummary]:
@@ -276,9 +293,13 @@ def _other_administrators(session: Session, user_id: int) -> int:
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,
-                   current_password: str | None = None) -> None:
+                   current_password: str | None = None, must_change: bool = True) -> None:
     """An administrator sets another user's password; a user changing their own must give the current
-    one (someone at an unlocked desk must not be able to take the account over)."""
+    one (someone at an unlocked desk must not be able to take the account over).
+
+    A reset ends the user's sessions signed in before it (their next step is refused: "Your password was
+    reset by an administrator; sign in again.") and, unless ``must_change=False`` (tests, synthetic data),
+    the user must choose their own password at the next sign-in."""
     if actor.user_id == user_id:
         change_own_password(db, actor, current_password or "", new_password)
         return
@@ -289,13 +310,17 @@ def reset_password(db: Database, actor: Principal, user_id: int, new_password: s
         if problem:
             raise ValidationError(problem, "password")
         user.password_hash = hash_password(new_password)
+        user.password_serial += 1  # the sessions signed in with the old password end (engine.check_still_allowed)
+        user.must_change_password = must_change
         user.failed_attempts = 0
         user.locked_until = None
 
 
 def change_own_password(db: Database, actor: Principal, current_password: str, new_password: str) -> None:
     """The signed-in user changes their own password, giving the current one first. A wrong current
-    password counts as a failed sign-in (lock-out applies)."""
+    password counts as a failed sign-in (lock-out applies). Also the one step allowed to a user whose
+    password an administrator set (:class:`PasswordChangeRequired`): it clears that. The user's other
+    sessions (another window, another PC) go on: only an administrator's reset ends them."""
     if not current_password:
         raise ValidationError("Current password: enter your current password to change it.", "current_password")
     problem = password_problem(new_password, user_inputs=(actor.username, actor.full_name))
@@ -304,9 +329,10 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
     if new_password == current_password:
         raise ValidationError("New password: choose one different from the current password.", "password")
     confirm_password(db, actor, current_password, field="current_password", label="Current password")
-    with db.session(actor) as session:
+    with db.session(actor, before_password_change=True) as session:
         user = _get(session, actor.user_id)
         user.password_hash = hash_password(new_password)
+        user.must_change_password = False
         user.failed_attempts = 0
         user.locked_until = None
 
@@ -421,9 +447,13 @@ def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
             session.commit()  # keep the failure count and the audit entry
             raise
         assert user is not None
+        must_change = user.must_change_password
         _bookkeep(session, user.id, last_login=now)
-        audit.record(session, "sign_in", "users", user.id, actor=principal)
+        audit.record(session, "sign_in", "users", user.id, actor=principal,
+                     detail="must change the password an administrator set" if must_change else "")
     refusals.watch(db, principal)  # from now on a refused action is audited under this name
+    if must_change:
+        raise PasswordChangeRequired(principal)
     return principal
 
 
@@ -432,8 +462,8 @@ class PendingSignIn:
 
     argon2id spends ~100 ms in C with the GIL released; a headless export can read and lay out its letters
     meanwhile. :func:`begin_sign_in` reads the account (read-only) and starts the check; ``principal`` is
-    the account as read — ``None`` when it does not exist, is disabled or locked, and then nothing may be
-    read at all. The caller reads **only** with that principal's permissions (its services check them as
+    the account as read — ``None`` when it does not exist, is disabled or locked, or must change a password
+    an administrator set, and then nothing may be read at all. The caller reads **only** with that principal's permissions (its services check them as
     always) and must call :meth:`confirm` before it writes anything or shows anything: ``confirm`` waits
     for the check (and for the file's page check), then records the sign-in exactly as :func:`authenticate`
     does — the success, or the counted failure and its audit entry (lock-out as always) — and returns the
@@ -450,7 +480,9 @@ class PendingSignIn:
         with db.session(SYSTEM, write=False) as session:
             user = _user_named(session, username)
             if user is not None and not user.disabled and not (user.locked_until and user.locked_until > now):
-                self.principal, stored = _principal(user), user.password_hash
+                stored = user.password_hash
+                if not user.must_change_password:  # that user may read nothing before choosing their own
+                    self.principal = _principal(user)
         self._hash = stored
         self._held = refusals.Held(self.principal) if self.principal is not None else None
         self._right = False
@@ -497,7 +529,9 @@ def begin_sign_in(db: Database, username: str, password: str, *, now: dt.datetim
 def sign_out(db: Database, principal: Principal, *, reason: str = "") -> None:
     """The signed-in user signs out (File → Sign out / switch user, or from the lock screen): audited, so
     the log shows where one user's session ended and the next user's sign-in began."""
-    with db.session(principal) as session:
+    # as the system, under the user's name: an account refused since signing in (disabled, its password
+    # reset, a password change still due) may always sign out
+    with db.session(SYSTEM) as session:
         audit.record(session, "sign_out", "users", principal.user_id, detail=reason, actor=principal)
     refusals.stop(principal)
 
@@ -516,6 +550,8 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
         user = session.get(User, principal.user_id)
         if user is None or user.disabled:
             raise LockedOut("Your account has been disabled; ask an administrator.")
+        if user.password_serial != principal.password_serial:  # the old password is no longer the one
+            raise LockedOut("Your password was reset by an administrator; sign in again.")
         limit = get_setting(session, LOCKOUT_ATTEMPTS)
         if user.locked_until and user.locked_until > now:
             raise LockedOut(_locked_message(limit, user.locked_until, now))
