@@ -62,6 +62,7 @@ def new_admin_password(username: str, full_name: str) -> str:
     checked *before* the database is created, so a bad one leaves nothing behind. The user service
     checks them again when the administrator is added."""
     from adoption_desktop.core.security.passwords import password_problem
+    from adoption_desktop.core.security.service import username_problem
     from adoption_desktop.core.text_input import clean_name, clean_text
 
     try:  # the options' names in the messages, where the window names its fields
@@ -69,8 +70,8 @@ def new_admin_password(username: str, full_name: str) -> str:
         full = clean_name(full_name, "--admin-name" if full_name != username else "--admin-user")
     except AppError as exc:
         raise CliError(f"{exc} Nothing was created.") from exc
-    if not name.strip() or not name.replace(".", "").replace("_", "").replace("-", "").isalnum():
-        raise CliError("--admin-user: use letters, digits, dots, dashes or underscores. Nothing was created.")
+    if problem := username_problem(name, "--admin-user"):
+        raise CliError(f"{problem} Nothing was created.")
     if not full.strip():
         raise CliError("--admin-name: enter the person's name. Nothing was created.")
     password = os.environ.get(ENV_ADMIN_PASSWORD)
@@ -82,13 +83,13 @@ def new_admin_password(username: str, full_name: str) -> str:
             password = getpass.getpass("Administrator password: ")
             if not password:
                 raise CliError("No administrator password given; nothing was created.")
-            if problem := password_problem(password):
+            if problem := password_problem(password, user_inputs=(name, full)):
                 raise CliError(f"{problem} Nothing was created.")
             if getpass.getpass("Repeat the password: ") != password:
                 raise CliError("The two passwords differ; nothing was created.")
         except (EOFError, KeyboardInterrupt) as exc:
             raise CliError("No administrator password given; nothing was created.") from exc
-    if problem := password_problem(password, ENV_ADMIN_PASSWORD):
+    if problem := password_problem(password, ENV_ADMIN_PASSWORD, (name, full)):
         raise CliError(f"{problem} Nothing was created.")
     return password
 

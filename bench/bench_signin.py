@@ -33,8 +33,10 @@ def main() -> None:
         created = create_database(Path(tmp) / "signin.db", SecretStore())
         db = created.db
         users.create_first_administrator(db, "admin", "Bench Admin", "bench-password-1")
-        users.create_user(db, SYSTEM, "known", "Known User", "bench-password-2", [Role.COUNSELLOR])
-        gone = users.create_user(db, SYSTEM, "gone", "Gone User", "bench-password-3", [Role.COUNSELLOR])
+        # synthetic accounts: no password change due (a correct sign-in is the floor measured)
+        users.create_user(db, SYSTEM, "known", "Known User", "bench-password-2", [Role.COUNSELLOR], must_change=False)
+        gone = users.create_user(db, SYSTEM, "gone", "Gone User", "bench-password-3", [Role.COUNSELLOR],
+                                 must_change=False)
         users.set_disabled(db, SYSTEM, gone.id, True)
         cases = {
             "unknown user name": ("nobody-here", "bench-password-2"),

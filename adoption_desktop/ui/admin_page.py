@@ -92,6 +92,7 @@ class UserDialog(QDialog):
         self.full_name = child(form, QLineEdit, "full_name")
         self.username = child(form, QLineEdit, "username")
         self.password = child(form, QLineEdit, "password")
+        self.confirm_password = child(form, QLineEdit, "confirm_password")
         self.message = child(form, QLabel, "message")
         box_layout = child(form, QWidget, "roles_box").layout()
         assert box_layout is not None
@@ -161,6 +162,10 @@ class UsersTab(QWidget):
     def new_user(self) -> None:
         dialog = UserDialog(self)
         while dialog.exec() == QDialog.DialogCode.Accepted:
+            if dialog.password.text() != dialog.confirm_password.text():  # checked before anything is saved
+                dialog.message.setText("Confirm password: the two passwords differ; type the same one in both.")
+                dialog.confirm_password.setFocus()
+                continue
             try:
                 users.create_user(self.ctx.db, self.ctx.principal, dialog.username.text(),
                                   dialog.full_name.text(), dialog.password.text(), dialog.roles())
@@ -168,7 +173,7 @@ class UsersTab(QWidget):
                 dialog.message.setText(str(exc))
                 continue
             self.ctx.notify(f"User {dialog.username.text().strip()} ({dialog.full_name.text().strip()}) created: "
-                            "they can sign in now.")
+                            "they can sign in now, and choose their own password when they do.")
             break
         self.refresh()
 
@@ -178,7 +183,7 @@ class UsersTab(QWidget):
             return
         dialog = UserDialog(self)
         dialog.setWindowTitle(f"Roles of {user.full_name}")
-        for w in (dialog.full_name, dialog.username, dialog.password):
+        for w in (dialog.full_name, dialog.username, dialog.password, dialog.confirm_password):
             w.setEnabled(False)
         dialog.full_name.setText(user.full_name)
         dialog.username.setText(user.username)

@@ -118,22 +118,29 @@ class PassphraseDialog(QDialog):
 class PasswordDialog(QDialog):
     """A new password for a user. For one's own password the current one is asked for first (the service
     refuses a change without it); an administrator resetting someone else's gives only the new one.
-    ``submit(current, new)`` runs on OK: an error is shown in the dialog and nothing typed is lost."""
+    ``required``: one's own, at sign-in, because an administrator set it (the current one was just typed
+    to sign in, so it is not asked again). ``submit(current, new)`` runs on OK: an error is shown in the
+    dialog and nothing typed is lost."""
 
     def __init__(self, parent: QWidget | None, *, for_whom: str, own: bool,
-                 submit: Callable[[str | None, str], None]) -> None:
+                 submit: Callable[[str | None, str], None], required: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Change your password" if own else "Reset password")
+        self.setWindowTitle("Choose your password" if required else
+                            "Change your password" if own else "Reset password")
         self.submit = submit
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
-        label = QLabel("Enter your current password, then the new one twice." if own else
-                       f"New password for {for_whom}. Tell them to change it when they next sign in.")
+        label = QLabel(f"{for_whom}: your password was set by an administrator. Choose your own to go on: "
+                       "type it twice. Three or four unrelated words are easy to remember and hard to guess."
+                       if required else
+                       "Enter your current password, then the new one twice." if own else
+                       f"New password for {for_whom}. They are asked to choose their own when they next sign "
+                       "in; if they are signed in now, their next step asks them to sign in again.")
         label.setWordWrap(True)
         layout.addWidget(label)
         fields = QFormLayout()
         self.current: QLineEdit | None = None
-        if own:
+        if own and not required:
             self.current = self._field(fields, "current_password", "&Current password")
         self.new = self._field(fields, "new_password", "&New password")
         self.repeat = self._field(fields, "repeat_password", "&Repeat it")
@@ -144,7 +151,8 @@ class PasswordDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Change password" if own else "Set password")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            "Change password" if own or required else "Set password")
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -267,6 +275,9 @@ class LoginDialog(QDialog):
     def _sign_in(self) -> None:
         try:
             self.principal = users.authenticate(self.db, self.username.text(), self.password.text())
+        except users.PasswordChangeRequired as required:  # before anything else: their own password
+            if not self.choose_password(required.principal):
+                return
         except AppError as exc:
             self.message.setText(str(exc))
             self.password.clear()
@@ -276,6 +287,25 @@ class LoginDialog(QDialog):
             self.message.setText(f"The database did not answer ({exc.__class__.__name__}); try again.")
             return
         self.accept()
+
+    def choose_password(self, principal: Principal) -> bool:
+        """The user signed in with a password an administrator set: they choose their own now (nothing
+        else is allowed until then). Cancelled: signed out again (audited), and this dialog says why."""
+        typed = self.password.text()
+        dialog = self.password_dialog(principal, typed)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            users.sign_out(self.db, principal, reason="did not choose a password of their own")
+            self.message.setText("Not signed in: your password was set by an administrator, so choose your own "
+                                 "to go on. Sign in again to choose it.")
+            self.password.clear()
+            self.password.setFocus()
+            return False
+        self.principal = principal
+        return True
+
+    def password_dialog(self, principal: Principal, typed: str) -> PasswordDialog:
+        return PasswordDialog(self, for_whom=principal.display, own=True, required=True,
+                              submit=lambda _current, new: users.change_own_password(self.db, principal, typed, new))
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:

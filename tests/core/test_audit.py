@@ -118,8 +118,9 @@ def test_password_hashes_never_reach_the_log(any_db: Database) -> None:
         from adoption_desktop.core.security.models import UserRole
 
         session.add(UserRole(user_id=admin.user_id, role="administrator"))
-    created = users.create_user(any_db, boss, "hashless", "Hash Less", "long-enough-pw", [Role.COUNSELLOR])
-    users.reset_password(any_db, boss, created.id, "another-long-pw")
+    created = users.create_user(any_db, boss, "hashless", "Hash Less", "long-enough-pw", [Role.COUNSELLOR],
+                                must_change=False)
+    users.reset_password(any_db, boss, created.id, "another-long-pw", must_change=False)
     users.authenticate(any_db, "hashless", "another-long-pw")
     assert TEST_PASSWORD
     rows = _entries(any_db)

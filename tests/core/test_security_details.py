@@ -148,7 +148,7 @@ def test_changing_your_own_password_needs_the_current_one(db: Database, admin: P
     # an administrator resetting their own password is asked too; someone else's is simply reset
     with pytest.raises(ValidationError, match="Current password"):
         users.reset_password(db, admin, admin.user_id, "another-long-password")
-    users.reset_password(db, admin, me.user_id, "set-by-the-admin-1")
+    users.reset_password(db, admin, me.user_id, "set-by-the-admin-1", must_change=False)
     assert users.authenticate(db, "self", "set-by-the-admin-1")
 
 
@@ -189,7 +189,9 @@ def test_password_dialogs_ask_for_the_current_password_only_for_your_own(db: Dat
     theirs.new.setText("reset-by-admin-22")
     theirs.repeat.setText("reset-by-admin-22")
     theirs._check()
-    assert users.authenticate(db, "other", "reset-by-admin-22").user_id == other.user_id
+    with pytest.raises(users.PasswordChangeRequired) as required:  # they choose their own at sign-in
+        users.authenticate(db, "other", "reset-by-admin-22")
+    assert required.value.principal.user_id == other.user_id
 
 
 def test_key_material_is_wiped_after_wrapping_and_unwrapping(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -383,6 +383,15 @@ def _admin_tab(window: Any, name: str) -> Any:
     return tab
 
 
+@register("Choose your password", ALL_ROLES[:1], "PasswordDialog")
+def _choose_password(window: Any) -> QWidget:
+    """At sign-in, when an administrator set the password (the current one was just typed)."""
+    from adoption_desktop.ui.dialogs import LoginDialog
+
+    login = LoginDialog(window.ctx.db, window)
+    return login.password_dialog(window.ctx.principal, "typed-at-sign-in")
+
+
 def _select_user(tab: Any, username: str = "counsellor") -> Any:
     rows = tab.model.rows()
     row = next(n for n, u in enumerate(rows) if u.username == username)

@@ -128,6 +128,7 @@ def test_creating_a_user_says_so(db: Database, admin: Principal, qtbot: Any, mon
         dialog.full_name.setText("Dee Dale")
         dialog.username.setText("dale")
         dialog.password.setText("long-enough-pw")
+        dialog.confirm_password.setText("long-enough-pw")
         dialog.role_boxes[Role.COUNSELLOR].setChecked(True)
         return 1
 
@@ -153,3 +154,32 @@ def test_settings_and_audit_log_do_not_scroll_sideways_at_1366(db: Database, adm
         assert view.horizontalHeader().sectionViewportPosition(last) < view.viewport().width()
         tip = view.model().index(0, last).data(3)
         assert tip, "the whole sentence in the tooltip"
+
+
+def test_a_new_user_whose_two_passwords_differ_is_not_saved(db: Database, admin: Principal, qtbot: Any,
+                                                            monkeypatch: Any) -> None:
+    """The New user dialog asks for the password twice; a mismatch is said in the dialog, which stays open
+    with what was typed, and nothing is saved until the two agree."""
+    from adoption_desktop.ui.admin_page import UserDialog
+
+    page = _page_with_a_counsellor(db, admin, qtbot)
+    seen: list[str] = []
+
+    def fill(dialog: UserDialog) -> int:
+        if not seen:  # first OK: the confirmation differs
+            assert dialog.confirm_password.echoMode() == dialog.password.echoMode()
+            dialog.full_name.setText("Dee Dale")
+            dialog.username.setText("dale")
+            dialog.password.setText("long-enough-pw")
+            dialog.confirm_password.setText("long-enough-pq")
+            dialog.role_boxes[Role.COUNSELLOR].setChecked(True)
+        else:
+            assert "dale" not in [u.username for u in users.list_users(db, admin)]
+            dialog.confirm_password.setText("long-enough-pw")
+        seen.append(dialog.message.text())
+        return 1
+
+    monkeypatch.setattr(UserDialog, "exec", fill)
+    page.users.new_user()
+    assert seen[1] == "Confirm password: the two passwords differ; type the same one in both."
+    assert "dale" in [u.username for u in page.users.model.rows()]

@@ -92,6 +92,48 @@ def test_first_admin_and_login_dialogs(db: Database, qtbot: Any) -> None:
     assert login.principal is not None and login.principal.username == "avery"
 
 
+def test_a_password_an_administrator_set_is_changed_at_sign_in(db: Database, admin: Principal, qtbot: Any,
+                                                                 monkeypatch: Any) -> None:
+    """The sign-in asks for a password of their own before anything else; cancelled, nobody is signed in."""
+    from adoption_desktop.core.security import service as users
+    from adoption_desktop.ui.dialogs import PasswordDialog
+
+    users.create_user(db, admin, "newcomer", "Nia Comer", "tawny-quill-harbour", [Role.COUNSELLOR])
+    asked: list[PasswordDialog] = []
+
+    def cancel(dialog: PasswordDialog) -> int:
+        asked.append(dialog)
+        return 0
+
+    monkeypatch.setattr(PasswordDialog, "exec", cancel)
+    login = LoginDialog(db)
+    qtbot.addWidget(login)
+    login.username.setText("newcomer")
+    login.password.setText("tawny-quill-harbour")
+    login._sign_in()
+    assert login.principal is None and login.result() != QDialog.DialogCode.Accepted
+    assert "choose your own" in login.message.text() and login.password.text() == ""
+    assert asked[0].windowTitle() == "Choose your password" and asked[0].current is None
+
+    def choose(dialog: PasswordDialog) -> int:
+        dialog.new.setText("password12")  # too easy: said in the dialog, which stays open
+        dialog.repeat.setText("password12")
+        dialog._check()
+        assert "too easy to guess" in dialog.message.text() and dialog.result() == 0
+        dialog.new.setText("another-quiet-lantern")
+        dialog.repeat.setText("another-quiet-lantern")
+        dialog._check()
+        return int(dialog.result())
+
+    monkeypatch.setattr(PasswordDialog, "exec", choose)
+    login.password.setText("tawny-quill-harbour")
+    login._sign_in()
+    assert login.result() == QDialog.DialogCode.Accepted and login.principal is not None
+    with db.session(login.principal, write=False):  # allowed now
+        pass
+    assert users.authenticate(db, "newcomer", "another-quiet-lantern") == login.principal
+
+
 def test_recovery_key_pdf(qtbot: Any, tmp_path: Any) -> None:
     from pypdf import PdfReader
 

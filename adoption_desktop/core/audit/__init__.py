@@ -9,7 +9,7 @@
   backup; for a server, the witness of this PC) and the hold on writing when they disagree.
 """
 
-from adoption_desktop.core.audit.capture import bulk_audit
+from adoption_desktop.core.audit.capture import add_changes, bulk_audit
 from adoption_desktop.core.audit.chain import (
     REDACTED,
     AuditFilter,
@@ -31,7 +31,8 @@ from adoption_desktop.core.audit.seals import seal_baseline, seal_unsealed, seal
 
 __all__ = [
     "GENESIS", "REDACTED", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",
-    "ChainProblem", "RecordProblem", "anchor_file_for", "bulk_audit", "check_anchor", "count_entries", "current_anchor",
+    "ChainProblem", "RecordProblem", "add_changes", "anchor_file_for", "bulk_audit", "check_anchor",
+    "count_entries", "current_anchor",
     "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "seal_written", "verify_chain",
     "verify_record",
 ]

@@ -79,6 +79,13 @@ def _drifted(session: Session, table: Table, pk: tuple[Any, ...]) -> bool:
     return found != row_digest(table.name, key, sorted(row), row)
 
 
+def add_changes(session: Session, obj: Any, changes: dict[str, Any]) -> None:
+    """Changes that ``obj``'s own columns do not show (a user's roles, kept in another table), written into
+    the entry of its next update in this session: one entry naming them, not an update entry with no
+    changes beside another entry that names them."""
+    session.info.setdefault("audit_changes", {})[(_table_of(obj).name, _identity(obj))] = changes
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_after_flush(session: Session, _ctx: Any) -> None:
     if session.info.get("audit_disabled"):
@@ -97,6 +104,7 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
         if action == "update" and not session.is_modified(obj, include_collections=False):
             continue
         changes = _column_changes(obj, new=action == "create", deleted=action == "delete")
+        changes.update(session.info.get("audit_changes", {}).pop((table.name, _identity(obj)), None) or {})
         if action == "update" and not changes and not _drifted(session, table, _pk_of(obj)):
             continue
         changed.append(RowChange(action, table, _pk_of(obj), _identity(obj), changes or None))

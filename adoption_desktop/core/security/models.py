@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adoption_desktop.core.concurrency import Versioned
@@ -25,6 +25,12 @@ class User(Versioned, TimestampMixin, Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     last_login: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    #: raised when an administrator sets the password: a session signed in before it is refused at its next
+    #: step (``Principal.password_serial`` is the value at sign-in)
+    password_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the password was set by an administrator (a new account, a reset): the user chooses their own at the
+    #: next sign-in, before anything else
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

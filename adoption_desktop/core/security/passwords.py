@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -40,11 +43,27 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str, label: str = "Password") -> str | None:
+def password_problem(password: str, label: str = "Password", user_inputs: Iterable[str] = ()) -> str | None:
     """A message naming the fix (beginning with ``label``: the field, or where the command line read the
-    password from), or None when the password is acceptable."""
+    password from), or None when the password is acceptable: a new password (a user created, a password
+    reset or changed), never one typed to sign in. At least :data:`MIN_PASSWORD_LENGTH` characters and
+    as hard to guess as a new database passphrase (zxcvbn's score at least
+    :data:`~adoption_desktop.core.security.strength.MIN_SCORE`, with ``user_inputs`` — the person's
+    user name and full name — as the first guesses): "password12" or "demo-password" is refused."""
+    from adoption_desktop.core.security.strength import guessable_problem
+
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"{label}: use at least {MIN_PASSWORD_LENGTH} characters."
+        return (f"{label}: use at least {MIN_PASSWORD_LENGTH} characters; three or four unrelated words "
+                "are easy to remember and hard to guess.")
     if password.strip() != password:
         return f"{label}: remove spaces at the start or end."
-    return None
+    return guessable_problem(password, name_words(user_inputs), label=label)
+
+
+def name_words(names: Iterable[str]) -> list[str]:
+    """The names and each of their parts ("zoe.olund", "Zoe Olund" → also "zoe", "olund"): zxcvbn matches
+    a user input only as a whole word of the password."""
+    words: list[str] = []
+    for name in names:
+        words += [name, *(part for part in re.split(r"[\s._@-]+", name) if len(part) > 1)]
+    return list(dict.fromkeys(w.lower() for w in words if w))

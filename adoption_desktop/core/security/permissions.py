@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from adoption_desktop.core.errors import PermissionDenied
@@ -92,6 +92,9 @@ class Principal:
     username: str
     full_name: str
     roles: frozenset[Role]
+    #: the account's ``password_serial`` at sign-in: a password reset since then ends this session (not part
+    #: of the principal's identity: equal principals are one user with one set of roles)
+    password_serial: int = field(default=0, compare=False, repr=False)
 
     @property
     def permissions(self) -> frozenset[Permission]:

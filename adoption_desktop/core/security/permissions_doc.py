@@ -65,8 +65,22 @@ def render() -> str:
         "cases behind another area's figure need that area's permission (`adm.view`, `letterbox.view`, "
         "`counselling.view`, `panel.view`).",
         "- An administrator cannot disable their own account.",
-        "- A user disabled, or whose roles change, while signed in is refused at their next action; that "
-        "refusal is audited too, naming what they tried (once for each thing tried).",
+        "- A user disabled, whose roles change or whose password an administrator resets while signed in is "
+        "refused at their next action (\"Your password was reset by an administrator; sign in again.\"); "
+        "that refusal is audited too, naming what they tried (once for each thing tried). Signing out is "
+        "never refused.",
+        "- A password an administrator set (a new account's first password, a reset) must be changed by its "
+        "user at their next sign-in: the window asks for a password of their own before anything else, and "
+        "every other step is refused until then (a headless command stops with that message). Changing "
+        "one's own password needs the current one.",
+        "- A new password (a new user, a reset, a change, the first administrator) must have at least 10 "
+        "characters and be rated 3 of 4 or better by zxcvbn, with the person's names as first guesses; a "
+        "password typed to sign in is never re-checked.",
+        "- A new user name uses only the letters A to Z, digits, dots, dashes and underscores (no accented or "
+        "look-alike letters), and may not differ from another only in case. Sign-in ignores case.",
+        "- A sign-in refused for an unknown user name, a disabled or a locked account is audited "
+        "(`sign_in_refused`, with the reason and the user name as typed, cut to 60 characters), as a wrong "
+        "password is (`sign_in_failed`).",
         "- Every refusal of a signed-in user for want of a permission (a headless command run by the wrong "
         "role, say) is audited: a `refused` entry under the user's name, naming the use case and the "
         "permissions it needed (Administration → Audit log, action \"refused\"). A headless command with a wrong "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import cast
 
@@ -34,6 +36,18 @@ class SignInError(AppError):
 
 class AccountLocked(SignInError):
     pass
+
+
+class PasswordChangeRequired(SignInError):
+    """The user name and password were right (the sign-in is recorded), but the password was set by an
+    administrator: the user must choose their own (:func:`change_own_password` with ``principal``) before
+    anything else; every other step is refused until then. The window asks for it at once; the command
+    line stops with this message."""
+
+    def __init__(self, principal: Principal) -> None:
+        super().__init__("Your password was set by an administrator and must be changed before anything else: "
+                         "sign in to the Adoption Desktop window, which asks you to choose your own.")
+        self.principal = principal
 
 
 class PasswordNotConfirmed(ValidationError):
@@ -83,12 +97,49 @@ class UserSummary:
 
 
 def _principal(user: User) -> Principal:
-    return Principal(user.id, user.username, user.full_name, frozenset(Role(r.role) for r in user.roles))
+    return Principal(user.id, user.username, user.full_name, frozenset(Role(r.role) for r in user.roles),
+                     password_serial=user.password_serial)
 
 
 def _summary(user: User) -> UserSummary:
     return UserSummary(user.id, user.username, user.full_name, tuple(Role(r.role) for r in user.roles),
                        user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title)
+
+
+#: the characters a user name may have: ASCII only, so that sign-in matches it without regard to case in
+#: SQLite as in PostgreSQL (SQLite's lower() folds only A-Z: "Zoë.Ölund" could never sign in) and no name
+#: can pass for another in the audit log ("аdmin" with a Cyrillic "а" beside "admin")
+USERNAME_RULE = "use only the letters A to Z (no accents), digits, dots (.), dashes (-) or underscores (_)"
+_USERNAME = re.compile(r"[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def username_problem(username: str, label: str = "User name") -> str | None:
+    """A message naming the rule (beginning with ``label``: the field, or the command-line option), or None
+    when ``username`` (already cleaned) may be a new user's name."""
+    if _USERNAME.fullmatch(username):
+        return None
+    odd = next((ch for ch in username if not (ch.isascii() and (ch.isalnum() or ch in "._-"))), None)
+    which = f" ({odd!r} is not one of them)" if odd is not None else ""
+    return f"{label}: {USERNAME_RULE}{which}."
+
+
+def _name_key(username: str) -> str:
+    return unicodedata.normalize("NFC", username.strip()).casefold()
+
+
+def _user_named(session: Session, username: str) -> User | None:
+    """The account a typed user name names, without regard to case. User names are ASCII now; one made
+    before that rule (an accented capital) is found by comparing here, as SQLite's lower() leaves it."""
+    key = _name_key(username)
+    if not key:
+        return None
+    user = session.scalar(select(User).where(func.lower(User.username) == key))
+    if user is not None or key.isascii():
+        return user
+    for user_id, name in session.execute(select(User.id, User.username)):
+        if _name_key(name) == key:
+            return session.get(User, user_id)
+    return None
 
 
 def has_users(db: Database) -> bool:
@@ -103,13 +154,13 @@ def _validate_new(session: Session, username: str, full_name: str, password: str
 
     username = clean_text(username, "User name", max_length=60)
     full_name = clean_name(full_name, "Full name")
-    if not username.strip() or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-        raise ValidationError("User name: use letters, digits, dots, dashes or underscores.", "username")
+    if problem := username_problem(username):
+        raise ValidationError(problem, "username")
     if not full_name.strip():
         raise ValidationError("Full name: enter the person's name.", "full_name")
     if not roles:
         raise ValidationError("Roles: give the user at least one role.", "roles")
-    problem = password_problem(password)
+    problem = password_problem(password, user_inputs=(username, full_name))
     if problem:
         raise ValidationError(problem, "password")
     key = reference_key(username)  # compared after normalisation (case, full-width forms)
@@ -118,9 +169,11 @@ def _validate_new(session: Session, username: str, full_name: str, password: str
     return username, full_name
 
 
-def _add_user(session: Session, username: str, full_name: str, password: str, roles: list[Role]) -> User:
+def _add_user(session: Session, username: str, full_name: str, password: str, roles: list[Role], *,
+              must_change: bool = False) -> User:
     username, full_name = _validate_new(session, username, full_name, password, roles)
-    user = User(username=username.strip(), full_name=full_name.strip(), password_hash=hash_password(password))
+    user = User(username=username.strip(), full_name=full_name.strip(), password_hash=hash_password(password),
+                must_change_password=must_change)
     user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
     session.add(user)
     session.flush()
@@ -139,10 +192,12 @@ def create_first_administrator(db: Database, username: str, full_name: str, pass
 
 
 def create_user(db: Database, actor: Principal, username: str, full_name: str, password: str,
-                roles: list[Role]) -> UserSummary:
+                roles: list[Role], *, must_change: bool = True) -> UserSummary:
+    """A new account. Its first password is the administrator's choice, so the user must change it at
+    their first sign-in (``must_change=False`` only for tests and synthetic data)."""
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor) as session:
-        return _summary(_add_user(session, username, full_name, password, roles))
+        return _summary(_add_user(session, username, full_name, password, roles, must_change=must_change))
 
 
 def list_users(db: Database, actor: Principal) -> list[UserSummary]:
@@ -186,7 +241,8 @@ def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *
                                   "account the administrator role first.", "roles")
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
         user.updated_at = utcnow()  # a new version of the account: its roles are part of it
-        audit.record(session, "update", "users", user.id, changes={"roles": [old, sorted(map(str, roles))]})
+        # named in the account's own update entry (a separate entry left that one with no changes)
+        audit.add_changes(session, user, {"roles": [old, sorted(map(str, dict.fromkeys(roles)))]})
 
 
 def set_job_title(db: Database, actor: Principal, user_id: int, job_title: str, *,
@@ -237,37 +293,46 @@ def _other_administrators(session: Session, user_id: int) -> int:
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,
-                   current_password: str | None = None) -> None:
+                   current_password: str | None = None, must_change: bool = True) -> None:
     """An administrator sets another user's password; a user changing their own must give the current
-    one (someone at an unlocked desk must not be able to take the account over)."""
+    one (someone at an unlocked desk must not be able to take the account over).
+
+    A reset ends the user's sessions signed in before it (their next step is refused: "Your password was
+    reset by an administrator; sign in again.") and, unless ``must_change=False`` (tests, synthetic data),
+    the user must choose their own password at the next sign-in."""
     if actor.user_id == user_id:
         change_own_password(db, actor, current_password or "", new_password)
         return
     require(actor, Permission.USERS_MANAGE)
-    problem = password_problem(new_password)
-    if problem:
-        raise ValidationError(problem, "password")
     with db.session(actor) as session:
         user = _get(session, user_id)
+        problem = password_problem(new_password, user_inputs=(user.username, user.full_name))
+        if problem:
+            raise ValidationError(problem, "password")
         user.password_hash = hash_password(new_password)
+        user.password_serial += 1  # the sessions signed in with the old password end (engine.check_still_allowed)
+        user.must_change_password = must_change
         user.failed_attempts = 0
         user.locked_until = None
 
 
 def change_own_password(db: Database, actor: Principal, current_password: str, new_password: str) -> None:
     """The signed-in user changes their own password, giving the current one first. A wrong current
-    password counts as a failed sign-in (lock-out applies)."""
+    password counts as a failed sign-in (lock-out applies). Also the one step allowed to a user whose
+    password an administrator set (:class:`PasswordChangeRequired`): it clears that. The user's other
+    sessions (another window, another PC) go on: only an administrator's reset ends them."""
     if not current_password:
         raise ValidationError("Current password: enter your current password to change it.", "current_password")
-    problem = password_problem(new_password)
+    problem = password_problem(new_password, user_inputs=(actor.username, actor.full_name))
     if problem:
         raise ValidationError(problem, "password")
     if new_password == current_password:
         raise ValidationError("New password: choose one different from the current password.", "password")
     confirm_password(db, actor, current_password, field="current_password", label="Current password")
-    with db.session(actor) as session:
+    with db.session(actor, before_password_change=True) as session:
         user = _get(session, actor.user_id)
         user.password_hash = hash_password(new_password)
+        user.must_change_password = False
         user.failed_attempts = 0
         user.locked_until = None
 
@@ -316,16 +381,40 @@ def _count_failure(session: Session, user: User, now: dt.datetime) -> _Failure:
     return _Failure(limit, limit, until, "account locked after repeated failed sign-ins")
 
 
-def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *,
+#: the most of a typed user name an audit entry keeps (the longest user name)
+TYPED_NAME_KEPT = 60
+
+
+def typed_name(typed: str) -> str:
+    """A user name as typed, fit for the audit log: control and invisible characters shown as "?", cut to
+    :data:`TYPED_NAME_KEPT` characters (marked with "…"), quoted."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in typed.strip())
+    if len(shown) > TYPED_NAME_KEPT:
+        shown = shown[:TYPED_NAME_KEPT] + "…"
+    return repr(shown)
+
+
+def _refused(session: Session, user: User | None, typed: str, reason: str) -> None:
+    """A sign-in refused before its password was checked (no such user, disabled, locked): audited, under
+    the account when there is one, with the user name as typed."""
+    audit.record(session, "sign_in_refused", "users", user.id if user is not None else "*",
+                 detail=f"{reason}; user name typed: {typed_name(typed)}", actor=SYSTEM)
+
+
+def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *, typed: str,
                     verified: tuple[str, bool] | None = None, failures: list[_Failure] | None = None) -> Principal:
-    """``verified``: ``(hash, outcome)`` of a check already made on a second thread
+    """``typed``: the user name as typed (for the audit entry of a refusal).
+    ``verified``: ``(hash, outcome)`` of a check already made on a second thread
     (:class:`PendingSignIn`); used only if the account still has that hash, else checked again here.
     ``failures``: a wrong password's count is added to it (:func:`confirm_password` words it)."""
     if user is None or user.disabled:
         if verified is None:
             verify_nothing(password)  # as long as a wrong password takes: user names cannot be told by timing
+        # written as a wrong password's count and entry are: no quicker answer for a name that does not exist
+        _refused(session, user, typed, "no such user" if user is None else "account disabled")
         raise SignInError("User name or password is not right.")
     if user.locked_until and user.locked_until > now:
+        _refused(session, user, typed, f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC")
         raise AccountLocked(
             "This account is locked after too many failed sign-ins; try again in "
             f"{minutes_text(minutes_left(user.locked_until, now))} or ask an administrator to unlock it.")
@@ -351,16 +440,20 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
 def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
              verified: tuple[str, bool] | None = None) -> Principal:
     with db.session(SYSTEM) as session:
-        user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+        user = _user_named(session, username)
         try:
-            principal = _check_password(session, user, password, now, verified=verified)
+            principal = _check_password(session, user, password, now, typed=username, verified=verified)
         except SignInError:
             session.commit()  # keep the failure count and the audit entry
             raise
         assert user is not None
+        must_change = user.must_change_password
         _bookkeep(session, user.id, last_login=now)
-        audit.record(session, "sign_in", "users", user.id, actor=principal)
+        audit.record(session, "sign_in", "users", user.id, actor=principal,
+                     detail="must change the password an administrator set" if must_change else "")
     refusals.watch(db, principal)  # from now on a refused action is audited under this name
+    if must_change:
+        raise PasswordChangeRequired(principal)
     return principal
 
 
@@ -369,8 +462,8 @@ class PendingSignIn:
 
     argon2id spends ~100 ms in C with the GIL released; a headless export can read and lay out its letters
     meanwhile. :func:`begin_sign_in` reads the account (read-only) and starts the check; ``principal`` is
-    the account as read — ``None`` when it does not exist, is disabled or locked, and then nothing may be
-    read at all. The caller reads **only** with that principal's permissions (its services check them as
+    the account as read — ``None`` when it does not exist, is disabled or locked, or must change a password
+    an administrator set, and then nothing may be read at all. The caller reads **only** with that principal's permissions (its services check them as
     always) and must call :meth:`confirm` before it writes anything or shows anything: ``confirm`` waits
     for the check (and for the file's page check), then records the sign-in exactly as :func:`authenticate`
     does — the success, or the counted failure and its audit entry (lock-out as always) — and returns the
@@ -385,9 +478,11 @@ class PendingSignIn:
         self.principal: Principal | None = None
         stored = ""
         with db.session(SYSTEM, write=False) as session:
-            user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+            user = _user_named(session, username)
             if user is not None and not user.disabled and not (user.locked_until and user.locked_until > now):
-                self.principal, stored = _principal(user), user.password_hash
+                stored = user.password_hash
+                if not user.must_change_password:  # that user may read nothing before choosing their own
+                    self.principal = _principal(user)
         self._hash = stored
         self._held = refusals.Held(self.principal) if self.principal is not None else None
         self._right = False
@@ -434,7 +529,9 @@ def begin_sign_in(db: Database, username: str, password: str, *, now: dt.datetim
 def sign_out(db: Database, principal: Principal, *, reason: str = "") -> None:
     """The signed-in user signs out (File → Sign out / switch user, or from the lock screen): audited, so
     the log shows where one user's session ended and the next user's sign-in began."""
-    with db.session(principal) as session:
+    # as the system, under the user's name: an account refused since signing in (disabled, its password
+    # reset, a password change still due) may always sign out
+    with db.session(SYSTEM) as session:
         audit.record(session, "sign_out", "users", principal.user_id, detail=reason, actor=principal)
     refusals.stop(principal)
 
@@ -453,6 +550,8 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
         user = session.get(User, principal.user_id)
         if user is None or user.disabled:
             raise LockedOut("Your account has been disabled; ask an administrator.")
+        if user.password_serial != principal.password_serial:  # the old password is no longer the one
+            raise LockedOut("Your password was reset by an administrator; sign in again.")
         limit = get_setting(session, LOCKOUT_ATTEMPTS)
         if user.locked_until and user.locked_until > now:
             raise LockedOut(_locked_message(limit, user.locked_until, now))
@@ -460,7 +559,7 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
             raise PasswordNotConfirmed(f"{label}: enter your password.", field)
         failures: list[_Failure] = []
         try:
-            _check_password(session, user, password, now, failures=failures)
+            _check_password(session, user, password, now, typed=principal.username, failures=failures)
         except SignInError as exc:
             session.commit()  # keep the failure count and the audit entry
             if not failures:  # locked or disabled meanwhile (another window, an administrator)
@@ -492,7 +591,7 @@ def signatory(db: Database, actor: Principal, username: str, permission: Permiss
     field, or on the command line the option."""
     require(actor, actor_needs)
     with db.session(actor, write=False) as session:
-        user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+        user = _user_named(session, username)
         if user is None or user.disabled:
             raise NotFound(f"{label}: there is no enabled user {username!r}; give the user name of the "
                            "person who signs the letters.")
@@ -510,7 +609,7 @@ def principal_for(db: Database, username: str) -> Principal:
     """The principal of an existing, enabled user, without a password (benchmarks and self-tests only;
     never reachable from the user interface)."""
     with db.session(write=False) as session:
-        user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+        user = _user_named(session, username)
         if user is None or user.disabled:
             raise NotFound(f"No enabled user {username!r}.")
         return _principal(user)

@@ -24,9 +24,16 @@ def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = (), *, labe
     if len(passphrase) < MIN_LENGTH:
         return (f"{label}: use at least {MIN_LENGTH} characters (this one has {len(passphrase)}); "
                 "a few unrelated words are easy to remember and hard to guess.")
+    return guessable_problem(passphrase, user_inputs, label=label)
+
+
+def guessable_problem(secret: str, user_inputs: Iterable[str] = (), *, label: str) -> str | None:
+    """zxcvbn's verdict on ``secret`` (a passphrase, or a user's password): a message beginning with
+    ``label`` with zxcvbn's advice when its score is below :data:`MIN_SCORE`, else None. ``user_inputs``:
+    words a guesser would try first (the person's names)."""
     from zxcvbn import zxcvbn
 
-    result = zxcvbn(passphrase[:_ZXCVBN_MAX], user_inputs=list(user_inputs))
+    result = zxcvbn(secret[:_ZXCVBN_MAX], user_inputs=[w for w in user_inputs if w])
     score = int(result["score"])
     if score >= MIN_SCORE:
         return None

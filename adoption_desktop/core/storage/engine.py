@@ -343,8 +343,8 @@ class Database:
         return self.deferred_page_check is not None or (self.page_check is not None and not self.page_check.done())
 
     @contextlib.contextmanager
-    def session(self, actor: Principal = SYSTEM, *, write: bool = True,
-                each_statement: bool = False) -> Iterator[Session]:
+    def session(self, actor: Principal = SYSTEM, *, write: bool = True, each_statement: bool = False,
+                before_password_change: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
         ``write=False`` for read-only work that writes no audit entry (paged lists, figures). A write
@@ -352,7 +352,9 @@ class Database:
         ``each_statement=True`` (with ``write=False``; PostgreSQL only) runs each statement in its own
         transaction (autocommit): for reads that need nothing in common but what READ COMMITTED gives
         anyway (each statement its own snapshot), without the BEGIN and COMMIT round trips (two of the
-        four a search keystroke made in team mode)."""
+        four a search keystroke made in team mode). ``before_password_change=True``: allowed to a user who
+        must still change a password an administrator set (that change, signing out): see
+        :func:`check_still_allowed`."""
         if write:
             self.wait_checked()
         session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite)
@@ -366,7 +368,7 @@ class Database:
                     f"database ({self.audit_hold}). An administrator must review this and acknowledge it "
                     "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
             if actor.user_id > 0:
-                check_still_allowed(session, actor)
+                check_still_allowed(session, actor, before_password_change=before_password_change)
             yield session
             session.flush()  # a loss while flushing left nothing stored; from COMMIT on, nobody knows
             committing = write and not self.is_sqlite
@@ -480,26 +482,37 @@ class Database:
             self.run_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-_STILL_ALLOWED = "SELECT u.disabled, r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = "
+_STILL_ALLOWED = ("SELECT u.disabled, r.role, u.password_serial, u.must_change_password FROM users u "
+                  "LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = ")
 _STILL_ALLOWED_SQLITE = _STILL_ALLOWED + "?"  # the same statement SQLAlchemy sends for it (read_cursor)
 
 
-def check_still_allowed(session: Session, actor: Principal) -> None:
-    """A user disabled, or whose roles were changed, since signing in is refused at once (another
-    administrator, perhaps on another PC in team mode, may have done it while this window is open). Run when
-    a session opens, and again by a use case that has just locked the actor's row (what was read when the
-    session opened may predate a colleague's commit)."""
-    _refuse_if_changed(session.execute(text(_STILL_ALLOWED + ":id"), {"id": actor.user_id}).all(), actor)
+def check_still_allowed(session: Session, actor: Principal, *, before_password_change: bool = False) -> None:
+    """A user disabled, whose roles were changed or whose password was reset by an administrator since
+    signing in is refused at once (another administrator, perhaps on another PC in team mode, may have done
+    it while this window is open); so is a user who must still change a password an administrator set,
+    unless ``before_password_change`` (that change itself, signing out). Run when a session opens, and
+    again by a use case that has just locked the actor's row (what was read when the session opened may
+    predate a colleague's commit)."""
+    _refuse_if_changed(session.execute(text(_STILL_ALLOWED + ":id"), {"id": actor.user_id}).all(), actor,
+                       before_password_change=before_password_change)
 
 
-def _refuse_if_changed(rows: Sequence[Any], actor: Principal) -> None:
+def _refuse_if_changed(rows: Sequence[Any], actor: Principal, *, before_password_change: bool = False) -> None:
     if not rows or rows[0][0]:
         _tell_refused(actor, "the account is disabled or no longer exists")
         raise PermissionDenied(f"The account {actor.username!r} is disabled or no longer exists.")
+    if rows[0][2] != actor.password_serial:
+        _tell_refused(actor, "the password was reset since signing in")
+        raise PermissionDenied("Your password was reset by an administrator; sign in again.")
     current = {r[1] for r in rows if r[1] is not None}
     if current != {str(role) for role in actor.roles}:
         _tell_refused(actor, "the roles changed since signing in")
         raise PermissionDenied("Your roles were changed by an administrator: sign in again to continue.")
+    if rows[0][3] and not before_password_change:
+        _tell_refused(actor, "the password set by an administrator is not changed yet")
+        raise PermissionDenied("Your password was set by an administrator: choose your own before anything "
+                               "else (sign in again to be asked for it).")
 
 
 def _tell_refused(actor: Principal, reason: str) -> None:

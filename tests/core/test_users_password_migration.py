@@ -1,0 +1,65 @@
+"""Migration ``users_0001_password_change``: accounts gain ``password_serial`` (0) and
+``must_change_password`` (false), so every existing user signs in as before; on an existing encrypted
+file through the application's copy-then-upgrade, and taken away again by the downgrade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import inspect, text
+
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.passwords import hash_password
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage.engine import open_sqlcipher
+from adoption_desktop.core.storage.lifecycle import open_database
+from tests.conftest import TEST_PASSWORD
+from tests.core.test_lbsent_migration import _insert
+from tests.core.test_migrations import _blank_sqlcipher
+
+REVISION = "users_0001_password_change"  # alembic_version holds 32 characters (PostgreSQL)
+BEFORE = "lbsent_0001_item_recipient"  # the head of its day
+
+
+def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    assert script.get_revision(REVISION).down_revision == BEFORE and len(REVISION) <= 32
+    for head in migrations.script_heads():
+        assert REVISION in {r.revision for r in script.iterate_revisions(head, "base")}
+
+
+def test_existing_users_upgrade_signing_in_as_before(tmp_path: Path, store: SecretStore) -> None:
+    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
+    db = open_sqlcipher(path, key)
+    with db.engine.connect() as conn:
+        command.upgrade(migrations.alembic_config(conn), BEFORE)
+        conn.commit()
+        _insert(conn, "users", id=1, username="oldhand", full_name="Old Hand",
+                password_hash=hash_password(TEST_PASSWORD), disabled=False, failed_attempts=0)
+        _insert(conn, "user_roles", user_id=1, role="counsellor")
+        conn.commit()
+    db.dispose()
+    opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
+    try:
+        with opened.engine.connect() as conn:
+            assert migrations.current_heads(conn) == migrations.script_heads()
+            assert conn.execute(text("SELECT password_serial, must_change_password FROM users")).all() == [(0, 0)]
+        principal = users.authenticate(opened, "OldHand", TEST_PASSWORD)  # no change asked for
+        assert principal.password_serial == 0
+        with opened.session(principal, write=False):
+            pass
+        with opened.engine.connect() as conn:
+            # SQLite's batch mode rebuilds the users table, which user_roles refers to: references are off
+            # for it, as for the application's upgrade (set between transactions, on the driver's connection)
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            command.downgrade(migrations.alembic_config(conn), BEFORE)
+            conn.commit()
+            assert not {"password_serial", "must_change_password"} & {c["name"] for c in
+                                                                     inspect(conn).get_columns("users")}
+            assert conn.execute(text("SELECT username FROM users")).scalars().all() == ["oldhand"]
+    finally:
+        opened.dispose()
