@@ -79,7 +79,7 @@ def render() -> str:
         "- A new user name uses only the letters A to Z, digits, dots, dashes and underscores (no accented or "
         "look-alike letters), and may not differ from another only in case. Sign-in ignores case.",
         "- A sign-in refused for an unknown user name, a disabled or a locked account is audited "
-        "(`sign_in_refused`, with the reason and the user name as typed, cut to 60 characters), as a wrong "
+        "(`sign_in_refused`, with the reason and, for an existing account, the user name as typed, cut to 60 characters; a name that is no account's is not kept, as it may be a password typed in the wrong box), as a wrong "
         "password is (`sign_in_failed`).",
         "- Every refusal of a signed-in user for want of a permission (a headless command run by the wrong "
         "role, say) is audited: a `refused` entry under the user's name, naming the use case and the "

@@ -396,9 +396,12 @@ def typed_name(typed: str) -> str:
 
 def _refused(session: Session, user: User | None, typed: str, reason: str) -> None:
     """A sign-in refused before its password was checked (no such user, disabled, locked): audited, under
-    the account when there is one, with the user name as typed."""
+    the account when there is one, with the user name as typed. A name that is no account's is not kept:
+    it is as often a password typed into the wrong box, and the audit log can never be changed."""
+    what = (typed_name(typed) if user is not None
+            else f"not kept ({len(typed.strip())} characters; it may be a password typed in the wrong box)")
     audit.record(session, "sign_in_refused", "users", user.id if user is not None else "*",
-                 detail=f"{reason}; user name typed: {typed_name(typed)}", actor=SYSTEM)
+                 detail=f"{reason}; user name typed: {what}", actor=SYSTEM)
 
 
 def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *, typed: str,
