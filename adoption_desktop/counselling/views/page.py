@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import cast
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -344,9 +344,20 @@ class CounsellingPage(QWidget):
         # registers do); neither waits for the typing pause
         self.search_keys = SearchKeys(self.search, self.table, on_enter=self.open_found, ready=self._filtered)
         QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_find)  # as in the ADM and letterbox areas
         self.setTabOrder(self.show_combo, self.search)
         self.setTabOrder(self.search, self.table)
         self.refresh()
+
+    def focus_find(self) -> None:
+        """Ctrl+F: the Find box, its words selected (typing replaces them)."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not event.spontaneous():  # opened (Ctrl+4, the Areas list): the arrow keys move in the cases
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _size_columns(self) -> None:
         """Each column as wide as its typical content (measured in the screen font); 'Why this position'

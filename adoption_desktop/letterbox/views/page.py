@@ -324,6 +324,10 @@ class LetterboxPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         self._build_work_list_if_shown()
+        if not event.spontaneous():  # opened (Ctrl+3, the Areas list): the arrow keys move in the list shown
+            current = self.tabs.currentWidget()
+            view = current.view if isinstance(current, Register) else self.work_view
+            view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- navigation helpers -------------------------------------------------------------------
     def show_items(self) -> None:
@@ -333,9 +337,14 @@ class LetterboxPage(QWidget):
         self.tabs.setCurrentWidget(self.arrangements_register)
 
     def _focus_search(self) -> None:
+        """Ctrl+F: the Find box of the register shown; from the work list (which has none), the items
+        register's. Its words are selected: typing replaces them."""
         current = self.tabs.currentWidget()
-        if isinstance(current, Register):
-            current.search.setFocus()
+        if not isinstance(current, Register):
+            self.show_items()
+            current = self.items_register
+        current.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        current.search.selectAll()
 
     # --- items --------------------------------------------------------------------------------
     def mark_selected_missed(self) -> None:

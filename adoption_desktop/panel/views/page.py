@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -286,10 +286,23 @@ class PanelPage(QWidget):
             _shortcut(self, "Alt+Up", lambda: self.move_item(-1))
             _shortcut(self, "Alt+Down", lambda: self.move_item(1))
         _shortcut(self, "Ctrl+Shift+E", self.export_minutes)  # not Ctrl+E: end of line in Linux text boxes
+        _shortcut(self, "Ctrl+F", self.focus_find)
         self.sittings_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_detail())
         self.agenda_view.selectionModel().currentRowChanged.connect(self._agenda_row)
         self.reload()
         ctx.after_undo.append(self._after_undo)
+
+    def focus_find(self) -> None:
+        """Ctrl+F, as in the other areas: a case on any sitting is found with Search everywhere (Ctrl+K),
+        which lists panel items by case number, initials and date and opens the one chosen here."""
+        search = getattr(self.window(), "search_everywhere", None)
+        if search is not None:
+            search.open()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not event.spontaneous():  # opened (Ctrl+1, the Areas list): the arrow keys move in the sittings
+            self.sittings_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- helpers ------------------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:

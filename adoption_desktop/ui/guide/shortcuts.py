@@ -28,6 +28,7 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("Alt+Up", "move the selected agenda item up"),
         ("Alt+Down", "move the selected agenda item down"),
         ("Ctrl+D", "declare an interest on the selected item"),
+        ("Ctrl+F", "find a case on any sitting (Search everywhere, as Ctrl+K)"),
         ("P", "attendance list: present, then the next person"),
         ("A", "attendance list: apologies, then the next person"),
         ("X", "attendance list: absent, then the next person"),
@@ -54,10 +55,11 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
     ],
     "Letterbox": [
         ("Ctrl+Shift+L", "log an item received or sent (Ctrl+L locks, as everywhere)"),
-        ("Ctrl+F", "find in the register shown"),
+        ("Ctrl+F", "find in the register shown (from the work list: in the items register)"),
     ],
     "Counselling": [
         ("Ctrl+N", "new referral"),
+        ("Ctrl+F", "find a case by name, reference or counsellor"),
         ("F5", "refresh, back to the waiting-list order"),
     ],
     "Administration": [
