@@ -25,6 +25,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import PROFILE_PLACEHOLDERS
 from adoption_desktop.core.documents.templates import (
     LETTER_TEMPLATE_DIR,
+    brace_slips,
     current_wording,
     load_template,
     parse_template,
@@ -128,7 +129,19 @@ def check_letter_text(session: Session | None, name: str, text: str) -> None:
     if len(text) > MAX_LETTER_CHARS:
         raise ValidationError(f"Template {name}: longer than {MAX_LETTER_CHARS:,} characters.", "template")
     tpl = parse_template(name, text)
-    unknown = sorted(tpl.placeholders - set(allowed_placeholders(session, name)))
+    allowed = allowed_placeholders(session, name)
+    slips = brace_slips(text, allowed)
+    if slips:
+        seen: dict[str, tuple[str, int]] = {}
+        for written, placeholder, line in slips:
+            seen.setdefault(written, (placeholder, line))
+        raise ValidationError(
+            f"Template {name}: " + "; ".join(f"{w} (line {line}) is not a placeholder here: letters would print "
+                                             f"it as written. Write ${{{n}}}"
+                                             for w, (n, line) in seen.items())
+            + ". Letter templates write a placeholder as ${name} (the minutes' Word template uses {name}).",
+            "template")
+    unknown = sorted(tpl.placeholders - set(allowed))
     if unknown:
         raise ValidationError(
             f"Template {name}: unknown placeholder {', '.join('${' + u + '}' for u in unknown)}. "

@@ -93,22 +93,25 @@ def _arrangement_entry(db: Database, actor: Principal, arrangement_id: int, befo
 
 def mark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str,
                 reference: str) -> UndoEntry:
-    """``service.mark_missed``, and the entry that takes the mark back (and, redone, marks it again)."""
-    service.mark_missed(db, actor, arrangement_id, due, side)
-    return _missed_entry(db, actor, arrangement_id, due, side, reference, marked=True)
+    """``service.mark_missed``, and the entry that takes the mark back (and, redone, marks it again). The
+    entry remembers the mark it made: if a colleague has since taken it back and marked the exchange again,
+    the undo is refused (``StaleRecord``) rather than deleting their mark."""
+    mark = service.mark_missed(db, actor, arrangement_id, due, side)
+    return _missed_entry(db, actor, arrangement_id, due, side, reference, mark)
 
 
 def _missed_entry(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str, reference: str,
-                  *, marked: bool) -> UndoEntry:
+                  mark: service.MissedMark | None) -> UndoEntry:
+    """``mark``: the mark this entry takes back (undo); ``None``: the entry marks the exchange again (redo)."""
     writer = "adoptive family" if side == "adoptive" else "birth family"
     label = f"Marked missed: the {writer}'s exchange of {reference} due {due:%d/%m/%Y}"
 
     def reverse() -> UndoEntry:
-        if marked:
-            service.unmark_missed(db, actor, arrangement_id, due, side)
-        else:
-            service.mark_missed(db, actor, arrangement_id, due, side)
-        return _missed_entry(db, actor, arrangement_id, due, side, reference, marked=not marked)
+        if mark is not None:
+            service.unmark_missed(db, actor, arrangement_id, due, side, expected_mark=mark)
+            return _missed_entry(db, actor, arrangement_id, due, side, reference, None)
+        again = service.mark_missed(db, actor, arrangement_id, due, side)
+        return _missed_entry(db, actor, arrangement_id, due, side, reference, again)
 
     return UndoEntry(label, reverse, actor.user_id, AREA, f"the arrangement {reference}")
 

@@ -65,6 +65,43 @@ def test_unknown_placeholder_is_refused_naming_it(db: Database, admin: Principal
         assert s.scalars(select(TemplateVersion)).first() is None  # nothing saved
 
 
+def test_braces_without_the_dollar_are_refused_naming_the_right_form(db: Database, admin: Principal,
+                                                                      tmp_path: Path) -> None:
+    """User trial: ``{child}`` (the ``$`` missing, as the minutes' Word template writes placeholders) was
+    imported and every reminder read "your letterbox exchange for {child} is due"."""
+    text = ta.letter_text(db, admin, NAME)
+    assert "${child}" in text
+    for slip in ("{child}", "{{child}}", "{ child }"):
+        with pytest.raises(ValidationError, match=r"line \d+\) is not a placeholder here.* Write \$\{child\}"):
+            ta.save_letter_template(db, admin, NAME, text.replace("${child}", slip, 1))
+    bad = tmp_path / "reminder.txt"
+    bad.write_text(text.replace("${child}", "{child}").replace("Dear ${salutation}", "Dear {{salutation}}"),
+                   encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        ta.import_template(db, admin, NAME, bad)
+    assert "{child}" in str(err.value) and "Write ${child}" in str(err.value)
+    assert "{{salutation}}" in str(err.value) and "Write ${salutation}" in str(err.value)
+    with pytest.raises(ValidationError, match=r"Write \$\{child\}"):  # the preview checks it too
+        ta.preview_letter(db, admin, NAME, tmp_path / "p.pdf", text=text.replace("${child}", "{child}"))
+    assert ta.versions(db, admin, NAME) == ()
+    # $child (no braces) is a placeholder string.Template fills; braces around words that are not
+    # placeholders, and a dollar sign written $$, are ordinary text
+    ok = text.replace("${child}", "$child", 1) + "\nSee {our leaflet}; it costs $$5.\n"
+    assert ta.save_letter_template(db, admin, NAME, ok) == 1
+    _label, body = _load(db)
+    assert "{child}" not in body and "See {our leaflet}; it costs $5." in body
+
+
+def test_a_dollar_sign_is_refused_saying_how_to_write_one(db: Database, admin: Principal) -> None:
+    text = ta.letter_text(db, admin, NAME)
+    with pytest.raises(ValidationError) as err:
+        ta.save_letter_template(db, admin, NAME, text + "\nThe fee is $5 per letter.\n")
+    message = str(err.value)
+    assert "broken placeholder near" in message and "$5 per letter" in message
+    assert "to write a dollar sign, write $$" in message
+    assert ta.versions(db, admin, NAME) == ()
+
+
 def test_only_administrators_manage_templates(db: Database) -> None:
     clerk = make_user(db, "clerk", Role.LETTERBOX_COORDINATOR)
     with pytest.raises(PermissionDenied):

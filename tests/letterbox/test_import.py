@@ -212,3 +212,88 @@ def test_inconsistent_kinds_of_contact_refuse_the_whole_import(db: Database, coo
         assert "letterbox only" in rows[3].problem
         assert "'sometimes' is not one of" in rows[4].problem and rows[4].column.startswith("E")
         assert "before the arrangement started" in rows[5].problem
+
+
+# --- user trial: messages that misled -----------------------------------------------------------------------
+def _csv_rows() -> list[list[str]]:
+    return [HEADERS, *([x.strftime("%d/%m/%Y") if isinstance(x, dt.datetime) else str(x) for x in r]
+                       for r in good_rows())]
+
+
+def _write_csv(path: Path, delimiter: str, encoding: str) -> Path:
+    with path.open("w", newline="", encoding=encoding) as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(_csv_rows())
+    return path
+
+
+def test_utf16_tab_and_semicolon_csv_files_are_read(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    """Excel's "Unicode text" (UTF-16 with the BOM FF FE, tab-separated) and a semicolon CSV were refused
+    as "no column is mapped to Reference"."""
+    unicode_text = _write_csv(tmp_path / "unicode.csv", "\t", "utf-16")
+    assert unicode_text.read_bytes()[:2] == b"\xff\xfe"
+    for path in (unicode_text, _write_csv(tmp_path / "semicolon.csv", ";", "utf-8-sig"),
+                 _write_csv(tmp_path / "tabs.csv", "\t", "utf-8")):
+        report = import_file(db, coordinator, path, dry_run=True)
+        assert not report.problems, (path.name, report.problems)
+        assert report.creates == 2
+    assert import_file(db, coordinator, unicode_text).written and count(db) == (2, 3)
+
+
+def test_register_on_the_second_sheet_is_read_and_the_report_says_so(db: Database, coordinator: Principal,
+                                                                      tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "register.xlsx", good_rows())
+    wb = openpyxl.load_workbook(path)
+    wb.active.title = "Register"  # type: ignore[union-attr]
+    notes = wb.create_sheet("Read me", 0)
+    notes.append(["How to use this register"])
+    notes.append(["One row per birth relative."])
+    wb.save(path)
+    report = import_file(db, coordinator, path)
+    assert report.written and report.creates == 2 and not report.problems
+    assert any("first sheet, 'Read me', has no Reference heading" in w.problem and "'Register'" in w.problem
+               for w in report.warnings)
+
+
+def test_a_csv_renamed_to_xlsx_is_named_as_csv_text(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    import pytest
+
+    from adoption_desktop.core.errors import ValidationError
+
+    path = _write_csv(tmp_path / "register.xlsx", ",", "utf-8")
+    with pytest.raises(ValidationError, match=r"not an Excel workbook \(it looks like CSV text\): save it as .csv"):
+        import_file(db, coordinator, path)
+
+
+def test_month_first_dates_are_named_as_such(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    """A US register: 12/25/2018 was refused, but 06/01/2020 in the same column would go in as 6 January."""
+    rows = good_rows()
+    rows[0][11] = rows[1][11] = "06/01/2020"
+    rows[2][11] = "12/25/2018"
+    report = import_file(db, coordinator, write_xlsx(tmp_path / "us.xlsx", rows))
+    assert not report.written and count(db) == (0, 0)
+    said = [p for p in report.problems if "month-first (US)" in p.problem]
+    assert len(said) == 1 and said[0].row == 4 and said[0].column == "L (Start)"
+    assert "12/25/2018" in said[0].problem and "DD/MM/YYYY" in said[0].problem
+    rows[2][11] = "31/02/2018"  # not a date either way: no word of US dates
+    report = import_file(db, coordinator, write_xlsx(tmp_path / "bad.xlsx", rows))
+    assert report.problems and not any("month-first" in p.problem for p in report.problems)
+
+
+def test_repeated_rows_are_merged_with_a_warning(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    rows = good_rows()
+    again = list(rows[0])
+    again[6] = "Tara  Dunwick"  # a double space
+    rows.insert(2, again)  # row 4
+    rows.append(list(rows[-1]))  # row 6
+    report = import_file(db, coordinator, write_xlsx(tmp_path / "dup.xlsx", rows))
+    assert report.written and report.creates == 2 and count(db) == (2, 3)
+    merged = [w for w in report.warnings if "repeat an earlier row" in w.problem]
+    assert len(merged) == 1 and "2 rows" in merged[0].problem and "rows 4, 6" in merged[0].problem
+
+
+def test_a_file_with_only_headings_says_so(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "empty.xlsx", [])
+    report = import_file(db, coordinator, path, dry_run=True)
+    assert report.creates == 0 and not report.problems
+    assert [w.problem for w in report.warnings] == [
+        "The file has no rows under its headings: there is nothing to import."]

@@ -97,6 +97,31 @@ def test_arrangement_undo_refused_after_a_colleague_saved(db: Database, coordina
     assert service.get_arrangement(db, coordinator, arrangement).data.notes == "Theirs."
 
 
+def test_undoing_mark_missed_refused_after_a_colleague_marked_it_again(db: Database, coordinator: Principal,
+                                                                       checker: Principal, arrangement: int) -> None:
+    """User trial: A marks an exchange missed; B takes A's mark back and marks it again (B's own mark); A's
+    undo deleted B's mark. It is refused as stale, and B's mark stays."""
+    due = dt.date(2026, 3, 1)
+    entry = undo.mark_missed(db, coordinator, arrangement, due, rules.ADOPTIVE, "LB-0001")
+    service.unmark_missed(db, checker, arrangement, due, rules.ADOPTIVE)
+    service.mark_missed(db, checker, arrangement, due, rules.ADOPTIVE)
+    theirs = rows(db, "letterbox_missed_exchanges")
+    with pytest.raises(StaleRecord, match="lbcheck marked the exchange of LB-0001 due 01/03/2026 missed") as err:
+        entry.reverse()
+    assert "not undone" in str(err.value) and err.value.saved_by == "lbcheck"
+    assert rows(db, "letterbox_missed_exchanges") == theirs
+    assert [r["marked_by"] for r in theirs] == ["lbcheck"]
+    assert actions(db, "letterbox_arrangements").count("letterbox_exchange_missed_undone") == 1  # B's only
+    # the same user's own undo then redo then undo still works: redo remembers the mark it made
+    service.unmark_missed(db, checker, arrangement, due, rules.ADOPTIVE)
+    entry = undo.mark_missed(db, coordinator, arrangement, due, rules.ADOPTIVE, "LB-0001")
+    redo = entry.reverse()
+    again = redo.reverse()
+    again.reverse()
+    assert rows(db, "letterbox_missed_exchanges") == []
+    assert_verified(db)
+
+
 def test_only_letterbox_editors_can_undo(db: Database, coordinator: Principal, arrangement: int) -> None:
     _item, finding = _screened(db, coordinator, arrangement)
     entry = undo.decide_finding(db, coordinator, finding, "acceptable")

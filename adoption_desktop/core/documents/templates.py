@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -129,15 +129,34 @@ def parse_template(name: str, text: str) -> LetterTemplate:
             paragraphs.append(tuple(string.Template(ln[2:]) for ln in lines))
         else:
             paragraphs.append(string.Template(" ".join(lines)))
-    try:
-        tpl = LetterTemplate(name, string.Template(subject), string.Template(salutation), tuple(paragraphs),
-                             string.Template(closing))
-        for t in tpl._all():
-            if not t.is_valid():
-                raise ValueError(t.template)
-    except ValueError as exc:
-        raise ValidationError(f"Letter template {name!r} has a broken placeholder near: {exc}") from exc
+    tpl = LetterTemplate(name, string.Template(subject), string.Template(salutation), tuple(paragraphs),
+                         string.Template(closing))
+    for t in tpl._all():
+        if not t.is_valid():
+            raise ValidationError(f"Letter template {name!r} has a broken placeholder near: "
+                                  f"“{_near_invalid(t)}”. A placeholder is written ${{name}} (e.g. "
+                                  "${salutation}); to write a dollar sign, write $$ (e.g. $$5 prints $5).",
+                                  "template")
     return tpl
+
+
+def _near_invalid(t: string.Template, width: int = 20) -> str:
+    """The words around the first ``$`` that is neither a placeholder nor ``$$``."""
+    text = t.template
+    at = next((m.start() for m in t.pattern.finditer(text) if m.group("invalid") is not None), 0)
+    start, end = max(0, at - width), min(len(text), at + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def brace_slips(text: str, names: Collection[str]) -> list[tuple[str, str, int]]:
+    """Known placeholders written in braces without the ``$`` (``{child}``, ``{{child}}``: how the minutes'
+    Word template writes them): each as written, its name and its line number. A letter would print them as they
+    stand."""
+    if not names:
+        return []
+    pattern = re.compile(r"(?<!\$)\{\{?\s*(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                         + r")\s*\}\}?")
+    return [(m.group(0), m.group(1), text.count("\n", 0, m.start()) + 1) for m in pattern.finditer(text)]
 
 
 def version_label(name: str, version: int, source: str) -> str:

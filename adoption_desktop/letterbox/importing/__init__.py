@@ -1,7 +1,7 @@
 """Import an existing letterbox register from .xlsx or .csv (issue 12, items 4, 5 and 7).
 
-1. :func:`read_table` reads the first sheet (header row + rows as text, each with its spreadsheet row
-   number; python-calamine for .xlsx).
+1. :func:`read_table` reads the first sheet, or the one holding the register (header row + rows as text,
+   each with its spreadsheet row number; python-calamine for .xlsx).
 2. :func:`guess_mapping` maps columns to fields by header name; the user may change it (preview).
 3. :func:`check_rows` checks every cell (control and invisible characters, date ranges, spreadsheet
    formulas, references after Unicode normalisation) and :func:`plan_import` compares with the database:

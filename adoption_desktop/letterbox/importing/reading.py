@@ -1,4 +1,5 @@
-"""Reading a register: the first sheet of an .xlsx (python-calamine, a Rust reader) or a .csv file.
+"""Reading a register: an .xlsx (python-calamine, a Rust reader: the first sheet, or the sheet whose headings
+name a Reference column) or a .csv file (UTF-8, Windows-1252 or UTF-16; comma, semicolon or tab between columns).
 
 Cells come back as text exactly as written (leading ``=``, tabs and spaces kept: the validation decides
 what they mean), with each row's number as the spreadsheet shows it, so every problem names the right row
@@ -12,6 +13,7 @@ import csv
 import datetime as dt
 import html
 import io
+import itertools
 import re
 import stat
 import zipfile
@@ -32,6 +34,8 @@ class Table:
     numbers: list[int] = field(default_factory=list)
     #: (row number, column index) -> formula text, for .xlsx cells that hold a formula
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: what the reading decided that the report should say (e.g. which sheet of a workbook was read)
+    notes: list[str] = field(default_factory=list)
 
     def number(self, index: int) -> int:
         return self.numbers[index] if index < len(self.numbers) else index + 2
@@ -52,7 +56,14 @@ def _cell(value: Any) -> str:
 
 
 def _decode(data: bytes, name: str, label: str = "File") -> str:
-    """UTF-8 (with or without the BOM Excel writes), else Windows-1252 (Excel's plain "CSV")."""
+    """UTF-16 by its BOM (Excel's "Unicode text"), UTF-8 (with or without the BOM Excel writes), else
+    Windows-1252 (Excel's plain "CSV")."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"{label}: {name} starts as UTF-16 (\"Unicode text\") but cannot be read as it "
+                                  f"(byte {exc.start + 1}); save it again as \"CSV UTF-8\".", "file") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -64,24 +75,59 @@ def _decode(data: bytes, name: str, label: str = "File") -> str:
                               "save it again as \"CSV UTF-8\".", "file") from exc
 
 
+#: what separates the columns of a "CSV": a comma, or a semicolon (Excel where the decimal mark is a comma),
+#: or a tab (Excel's "Unicode text" and "Text (tab delimited)")
+DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most (outside quotes); a comma when it has none."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def _read_csv(path: Path, label: str) -> list[list[str]]:
     text = _decode(path.read_bytes(), path.name, label)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))]
 
 
-def _read_xlsx(path: Path) -> tuple[list[list[str]], dict[tuple[int, int], str]]:
+def _sheet_rows(wb: Any, index: int) -> list[list[str]]:
+    return [[_cell(c) for c in r] for r in wb.get_sheet_by_index(index).to_python(skip_empty_area=False)]
+
+
+def _has_reference_heading(rows: list[list[str]]) -> bool:
+    from adoption_desktop.letterbox.importing.fields import guess_mapping
+
+    header = next((r for r in rows if any(c.strip() for c in r)), None)
+    return header is not None and "reference" in guess_mapping([c.strip() for c in header])
+
+
+def _read_xlsx(path: Path) -> tuple[list[list[str]], dict[tuple[int, int], str], list[str]]:
+    """The first sheet; where its headings name no Reference column but a later sheet's do (the register on
+    sheet 2, notes on sheet 1), that sheet, with a note saying so (there is no sheet chooser)."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
+    notes: list[str] = []
     try:
-        sheet = wb.get_sheet_by_index(0)
-        values = sheet.to_python(skip_empty_area=False)
+        index, rows = 0, _sheet_rows(wb, 0)
+        names = list(wb.sheet_names)
+        if not _has_reference_heading(rows):
+            for other in range(1, len(names)):
+                found = _sheet_rows(wb, other)
+                if _has_reference_heading(found):
+                    notes.append(f"the first sheet, {names[0]!r}, has no Reference heading; the register was read "
+                                 f"from sheet {names[other]!r}.")
+                    index, rows = other, found
+                    break
     finally:
         close = getattr(wb, "close", None)
         if close is not None:
             close()
-    rows = [[_cell(c) for c in r] for r in values]
-    return rows, _formulas(path)
+    return rows, _formulas(path, index), notes
 
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
@@ -89,11 +135,11 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"")
 
 
-def _first_sheet_part(z: zipfile.ZipFile) -> str:
+def _sheet_part(z: zipfile.ZipFile, index: int = 0) -> str:
     try:
         workbook = z.read("xl/workbook.xml")
         rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-        m = _SHEET.search(workbook)
+        m = next(itertools.islice(_SHEET.finditer(workbook), index, None), None)
         if m:
             rid = m.group(1).decode()
             t = re.search(r"<Relationship\b[^>]*\bId=\"" + re.escape(rid) + r"\"[^>]*\bTarget=\"([^\"]+)\"", rels) \
@@ -103,17 +149,17 @@ def _first_sheet_part(z: zipfile.ZipFile) -> str:
                 return target.lstrip("/") if target.startswith("/") else "xl/" + target
     except KeyError:
         pass
-    return "xl/worksheets/sheet1.xml"
+    return f"xl/worksheets/sheet{index + 1}.xml"
 
 
-def _formulas(path: Path) -> dict[tuple[int, int], str]:
-    """(row number, column index) -> formula text of every formula cell of the first sheet.
+def _formulas(path: Path, index: int = 0) -> dict[tuple[int, int], str]:
+    """(row number, column index) -> formula text of every formula cell of sheet ``index`` (the one read).
 
     Found in the sheet's XML directly (a byte search first, so a sheet without formulas costs nothing);
     a shared formula's other cells get the text ``"(shared formula)"``."""
     out: dict[tuple[int, int], str] = {}
     with zipfile.ZipFile(path) as z:
-        part = _first_sheet_part(z)
+        part = _sheet_part(z, index)
         try:
             xml = z.read(part)
         except KeyError:
@@ -155,18 +201,37 @@ def _check_file(path: Path, label: str) -> None:
                               "the right file, or split the register.", "file")
 
 
+def _check_workbook(path: Path, label: str) -> None:
+    """An .xlsx is a zip file: a CSV (or other text) renamed to .xlsx is named as what it is."""
+    if zipfile.is_zipfile(path):
+        return
+    with path.open("rb") as fh:
+        start = fh.read(4096)
+    try:
+        text = _decode(start, path.name, label) if start else ""
+    except ValidationError:
+        text = ""
+    if text and not any(c in text for c in "\x00\x01\x02\x03\x04") and any(d in text for d in DELIMITERS):
+        raise ValidationError(f"{label}: {path.name} is not an Excel workbook (it looks like CSV text): save it as "
+                              ".csv or rename it to .csv.", "file")
+    raise ValidationError(f"{label}: {path.name} is not an Excel workbook (.xlsx); open it in Excel and save it "
+                          "as .xlsx or .csv.", "file")
+
+
 def read_table(path: Path, *, label: str = "File") -> Table:
     """The first sheet (or the .csv) as text: the first non-blank row is the header. A file that cannot be
     read as a register is refused with a message beginning with ``label`` (the command line's ``--file``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     formulas: dict[tuple[int, int], str] = {}
+    notes: list[str] = []
     _check_file(path, label)
     try:
         if suffix == ".csv":
             raw = _read_csv(path, label)
         elif suffix in (".xlsx", ".xlsm"):
-            raw, formulas = _read_xlsx(path)
+            _check_workbook(path, label)
+            raw, formulas, notes = _read_xlsx(path)
         else:
             raise ValidationError(f"{label}: {path.name} is not a .xlsx or .csv file; save the register as one.", "file")
     except AppError:
@@ -183,4 +248,4 @@ def read_table(path: Path, *, label: str = "File") -> Table:
                               "smaller files.", "file")
     width = max(len(r) for _, r in kept)
     rows = [r + [""] * (width - len(r)) if len(r) < width else r for _, r in kept]
-    return Table([h.strip() for h in rows[0]], rows[1:], [n for n, _ in kept[1:]], formulas)
+    return Table([h.strip() for h in rows[0]], rows[1:], [n for n, _ in kept[1:]], formulas, notes)

@@ -35,6 +35,7 @@ from typing import Any
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.text_input import check_date, clean_text, reference_key
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.importing.fields import FIELD_BY_KEY, FieldSpec, choice_value, column_letter
 from adoption_desktop.letterbox.importing.reading import Table
@@ -101,6 +102,19 @@ def parse_date(value: str) -> dt.date:
     raise ValueError(f"{value!r} is not a date; write it as DD/MM/YYYY")
 
 
+def month_first(value: str) -> bool:
+    """``value`` is refused day-first only because its second part is above 12, and is a date read month-first
+    (``12/25/2018``): a sign that its column holds US dates."""
+    m = _DMY.fullmatch(value.strip())
+    if not m or int(m.group(2)) <= 12:
+        return False
+    try:
+        dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+    except ValueError:
+        return False
+    return True
+
+
 def parse_bool(value: str) -> bool:
     v = value.strip().lower()
     if v in ("y", "yes", "true", "1", "x", "✓"):
@@ -147,6 +161,8 @@ class _Row:
                  warnings: list[Problem]) -> None:
         self.number, self.columns, self.problems, self.warnings = number, columns, problems, warnings
         self.failed = False
+        #: date fields whose value here reads only month-first (``12/25/2018``)
+        self.month_first: list[tuple[str, str]] = []
 
     def error(self, key: str, message: str) -> None:
         self.failed = True
@@ -230,6 +246,8 @@ def _convert(row: _Row, vals: dict[str, str], today: dt.date) -> dict[str, Any] 
             row.error(key, str(exc))
         except ValueError as exc:
             row.error(key, f"{spec.label}: {exc}")
+            if spec.kind == "date" and month_first(text):
+                row.month_first.append((key, text))
     if "reference" in out and not out["reference"]:
         row.error("reference", "Reference: missing; every row needs the agency reference.")
     status = str(out.get("status") or "").lower()
@@ -256,6 +274,10 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
     today = today or dt.date.today()
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    warnings.extend(Problem(1, "File", note[0].upper() + note[1:], "warning") for note in table.notes)
+    if not table.rows:
+        warnings.append(Problem(1, "File", "The file has no rows under its headings: there is nothing to import.",
+                                "warning"))
     if "reference" not in mapping:
         problems.append(Problem(1, "Reference", "Reference: no column is mapped to Reference; choose one."))
         return [], problems, warnings
@@ -266,6 +288,9 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
     total = len(table.rows)
     mapped = frozenset(mapping)
     formula_cols = {c for _, c in table.formulas}
+    us_dates: dict[str, tuple[int, str]] = {}  # date field -> its first value that reads only month-first
+    seen_rows: dict[tuple[tuple[str, str], ...], int] = {}  # a row's values as compared -> its first row
+    repeats: list[int] = []
     for index, cells in enumerate(table.rows):
         if index % 1000 == 0:
             if cancelled and cancelled():
@@ -288,8 +313,15 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
                         row.warn(k, f"{FIELD_BY_KEY[k].label}: the cell holds a formula ({_shown('=' + formula)}); "
                                     f"its saved value {_shown(vals[k])} was imported.")
         converted = _convert(row, vals, today)
+        for k, text in row.month_first:
+            us_dates.setdefault(k, (n, text))
         if converted is None:
             continue
+        same = _compared(converted)
+        if same in seen_rows:
+            repeats.append(n)
+            continue
+        seen_rows[same] = n
         ref = converted["reference"]
         key = reference_key(ref)
         rel = converted.get("relative_name", "")
@@ -318,6 +350,22 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
             if (t.term.casefold(), t.side) not in have:
                 group.terms.append(t)
                 have.add((t.term.casefold(), t.side))
+    for k, (n, text) in us_dates.items():
+        problems.append(Problem(n, columns.get(k, FIELD_BY_KEY[k].label), (
+            f"{FIELD_BY_KEY[k].label}: this column looks like month-first (US) dates: {text} is a date only read as "
+            "MM/DD/YYYY, so its other dates (06/01/2020 …) would be read with month and day swapped. Write the "
+            "column as DD/MM/YYYY (or YYYY-MM-DD) and import again.")))
+    if repeats:
+        shown = ", ".join(str(r) for r in repeats[:10]) + (" …" if len(repeats) > 10 else "")
+        warnings.append(Problem(repeats[0], "(whole row)", (
+            f"{plural(len(repeats), 'row')} {'repeats' if len(repeats) == 1 else 'repeat'} an earlier row (once "
+            f"spacing is set aside) and {'was' if len(repeats) == 1 else 'were'} merged: "
+            f"{'row' if len(repeats) == 1 else 'rows'} {shown}."), "warning"))
     if progress:
         progress(total, total, f"Checked {total:,} rows")
     return list(groups.values()), problems, warnings
+
+
+def _compared(values: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A checked row's values as two rows are compared: runs of spaces and line breaks set aside."""
+    return tuple(sorted((k, " ".join(str(v).split())) for k, v in values.items()))

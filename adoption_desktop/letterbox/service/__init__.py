@@ -82,6 +82,7 @@ from adoption_desktop.letterbox.service.data import (
     WriterChoice,
 )
 from adoption_desktop.letterbox.service.expected_exchanges import (
+    MissedMark,
     look_back_start,
     mark_missed,
     unmark_missed,
@@ -154,6 +155,7 @@ __all__ = [
     "ItemFilter",
     "ItemLetterRow",
     "ItemRow",
+    "MissedMark",
     "P",
     "ParticipantData",
     "ScreeningResult",

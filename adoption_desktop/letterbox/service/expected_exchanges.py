@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import Select, delete, extract, select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row, when_text
-from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise
@@ -152,10 +153,27 @@ def passed_on(session: Session, arrangement_ids: Collection[int] | None = None, 
     return out
 
 
+@dataclass(frozen=True)
+class MissedMark:
+    """Which mark this is: its row, who made it and when. A mark taken back and made again (even by the
+    same person, even in the same row number: SQLite reuses the highest one) is a different mark."""
+
+    id: int
+    marked_by: str
+    marked_at: dt.datetime
+
+
+def _mark_now(session: Session, arrangement_id: int, due: dt.date, side: str) -> MissedMark | None:
+    found = session.execute(select(MissedExchange.id, MissedExchange.marked_by, MissedExchange.marked_at).where(
+        MissedExchange.arrangement_id == arrangement_id, MissedExchange.due == due, MissedExchange.side == side)
+    ).first()
+    return None if found is None else MissedMark(int(found.id), str(found.marked_by), found.marked_at)
+
+
 def mark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str, *,
-                note: str = "") -> None:
+                note: str = "") -> MissedMark:
     """Mark an expected exchange as missed: it leaves the work list (and the chasers) without an item.
-    :func:`unmark_missed` (undo) puts it back."""
+    :func:`unmark_missed` (undo) puts it back. Returns the mark made (an undo takes back only that one)."""
     require(actor, P.LETTERBOX_EDIT)
     if side not in (rules.ADOPTIVE, rules.BIRTH):
         raise ValidationError("Who writes: choose the adoptive or the birth family.", "side")
@@ -177,6 +195,9 @@ def mark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.dat
                                   found.marked_at if found else None) from err
         audit.record(session, "letterbox_exchange_missed", "letterbox_arrangements", arrangement_id,
                      detail=f"{side} side, due {due.isoformat()}")
+        made = _mark_now(session, arrangement_id, due, side)
+        assert made is not None  # written just above, under the arrangement's lock
+        return made
 
 
 def _already_marked(reference: str, due: dt.date, by: str, at: dt.datetime | None) -> Conflict:
@@ -184,16 +205,25 @@ def _already_marked(reference: str, due: dt.date, by: str, at: dt.datetime | Non
                     f"(by {by}, {when_text(at)}).")
 
 
-def unmark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str) -> None:
-    """Take back :func:`mark_missed`: the exchange is awaited (and overdue) again."""
+def unmark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.date, side: str, *,
+                  expected_mark: MissedMark | None = None) -> None:
+    """Take back :func:`mark_missed`: the exchange is awaited (and overdue) again. ``expected_mark`` (an
+    undo): only that mark is taken back; if the mark there now is another one (a colleague took it back
+    and marked it again), nothing changes (:class:`StaleRecord`)."""
     require(actor, P.LETTERBOX_EDIT)
     with db.session(actor) as session:
-        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
-        gone = session.execute(delete(MissedExchange).where(
-            MissedExchange.arrangement_id == arrangement_id, MissedExchange.due == due,
-            MissedExchange.side == side))
-        if not getattr(gone, "rowcount", 0):
+        a = lock_row(session, get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}."))
+        now = _mark_now(session, arrangement_id, due, side)
+        if now is None:
             raise Conflict(f"The exchange of {a.reference} due {due:%d/%m/%Y} is not marked missed "
                            "(someone may have taken the mark back already).")
+        if expected_mark is not None and now != expected_mark:
+            what = f"the missed mark of {a.reference}'s exchange due {due:%d/%m/%Y}"
+            raise StaleRecord(
+                f"{now.marked_by} marked the exchange of {a.reference} due {due:%d/%m/%Y} missed at "
+                f"{when_text(now.marked_at)}, after your mark was taken back: the mark there now is theirs, "
+                "so it stays, and it was not undone.", what=what, saved_by=now.marked_by, saved_at=now.marked_at,
+                saved_values={"Marked missed by": now.marked_by})
+        session.execute(delete(MissedExchange).where(MissedExchange.id == now.id))
         audit.record(session, "letterbox_exchange_missed_undone", "letterbox_arrangements", arrangement_id,
                      detail=f"{side} side, due {due.isoformat()}")
