@@ -375,12 +375,36 @@ def preview_letter(db: Database, actor: Principal, name: str, path: Path, text: 
     return Path(path)
 
 
+#: a letter filled with the sample details that runs to more pages than this is pointed out when its
+#: template is saved or imported (a reminder or a decision letter is one or two pages)
+LONG_LETTER_PAGES = 2
+
+
+def long_letter_warning(db: Database, actor: Principal, name: str) -> str:
+    """A warning when a letter from template ``name`` (the version in use), filled with the preview's
+    sample details, runs to more than :data:`LONG_LETTER_PAGES` pages; else "" (and for the minutes)."""
+    require(actor, Permission.SETTINGS_MANAGE)
+    if name == MINUTES:
+        return ""
+    from pypdf import PdfReader
+
+    from adoption_desktop.core.files import scratch_folder
+
+    with scratch_folder("adk-preview-") as tmp:
+        pages = len(PdfReader(str(preview_letter(db, actor, name, tmp / "preview.pdf"))).pages)
+    if pages <= LONG_LETTER_PAGES:
+        return ""
+    return (f"Filled with the preview's sample details, a letter from {name} runs to {pages} pages; every "
+            f"letter sent from it will be at least that long. Check it with Preview.")
+
+
 def placeholder_help(name: str) -> str:
     """One line per placeholder, for the editor's side panel."""
     return "\n".join(f"${{{p}}}" if name != MINUTES else f"{{{p}}}" for p in allowed_placeholders(None, name))
 
 
 __all__ = ["TemplateInfo", "VersionInfo", "allowed_placeholders", "check_letter_text", "check_minutes_docx",
-           "export_template", "import_template", "letter_text", "list_templates", "minutes_docx",
+           "export_template", "import_template", "letter_text", "list_templates", "long_letter_warning",
+           "minutes_docx",
            "placeholder_help", "preview_letter", "register_placeholders", "restore_shipped",
            "save_letter_template", "template_info", "versions"]

@@ -13,6 +13,7 @@ the placeholders it may use.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,10 @@ def _import(args: argparse.Namespace) -> int:
             version = ta.restore_shipped(db, user, args.name, note=note)
         else:
             version = ta.import_template(db, user, args.name, Path(args.file), note=note, file_label="--file")
+        warning = ta.long_letter_warning(db, user, args.name)
     print(f"Template {args.name}: version {version} is now in use")
+    if warning:
+        print(f"adoption-desktop: note: {warning}", file=sys.stderr)
     return 0
 
 

@@ -256,3 +256,23 @@ def test_a_file_command_given_a_server_address_is_refused_without_repeating_it(
         assert "--db names a PostgreSQL server" in line and "Nothing was done" in line
         assert "S3cret" not in line and "adoption_app" not in line
     assert list(here.iterdir()) == []  # no file, no folder made
+
+
+def test_import_template_says_when_its_letters_run_long(db: Database, db_path: Path, admin: Principal,
+                                                        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """User trial: a template making every reminder four pages long was taken with only "version 3 is now in
+    use". Still taken, with a note on stderr."""
+    from adoption_desktop.template_admin import letter_text
+
+    long_text = letter_text(db, admin, "letterbox_reminder") + "".join(
+        f"\nA paragraph of our own, number {n}, that goes on and on to fill the page.\n" for n in range(150))
+    db.dispose()
+    (tmp_path / "long.txt").write_text(long_text, encoding="utf-8")
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    assert cli.main(["import", "template", "--db", str(db_path), "--user", "admin", "--name", "letterbox_reminder",
+                     "--file", str(tmp_path / "long.txt")]) == 0
+    out = capsys.readouterr()
+    assert "is now in use" in out.out
+    assert "adoption-desktop: note: Filled with the preview's sample details, a letter from letterbox_reminder " \
+           "runs to" in out.err

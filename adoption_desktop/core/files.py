@@ -105,8 +105,9 @@ def output_file(path: Path | str) -> Iterator[Path]:
 
 # --- private scratch folders for an export's plain intermediate files --------------------------------
 #: prefixes of the scratch folders of exports that write plain (unencrypted) intermediate PDFs in the
-#: system temporary folder: the Ofsted pack's parts and an ADM letter before it is stored (encrypted)
-SCRATCH_PREFIXES = ("ofsted-pack-", "adk-adm-")
+#: system temporary folder: the Ofsted pack's parts, an ADM letter before it is stored (encrypted) and a
+#: template's preview counted for its pages (sample details only)
+SCRATCH_PREFIXES = ("ofsted-pack-", "adk-adm-", "adk-preview-")
 #: a scratch folder untouched for this long, whose process is gone, was left by an export killed mid-way
 SCRATCH_STALE_SECONDS = 10 * 60
 # the names this program gives them: prefix, this process's id, mkdtemp's 8 characters; and inside each, the

@@ -296,8 +296,20 @@ class TemplatesTab(QWidget):
         except AppError as exc:
             show_error(self, "Save template", exc)
             return False
+        self._warn_if_long()
         self.refresh()
         return True
+
+    def _warn_if_long(self) -> None:
+        """Saved or imported: a letter that runs to many pages is pointed out (it is allowed)."""
+        if self.current is None:
+            return
+        try:
+            warning = ta.long_letter_warning(self.ctx.db, self.ctx.principal, self.current.name)
+        except AppError:
+            return  # the template was saved; the preview's failure is the Preview button's to report
+        if warning:
+            QMessageBox.information(self, "Long letter", warning)
 
     def preview(self, path: Path | None = None) -> Path | None:
         if self.current is None or self.current.kind != "letter":
@@ -352,6 +364,7 @@ class TemplatesTab(QWidget):
             show_error(self, "Import template", exc)
             return False
         self.ctx.notify(f"{path.name} imported as the new version of {self.current.name}.")
+        self._warn_if_long()
         self.refresh()
         return True
 

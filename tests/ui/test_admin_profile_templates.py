@@ -96,3 +96,26 @@ def test_templates_are_listed_by_readable_titles() -> None:
                                           "counselling_chaser", ta.MINUTES)]
     assert titles == ["Counselling: records request", "Counselling: records ready", "Counselling: chaser",
                       "Panel: minutes (Word document)"]
+
+
+def test_a_template_whose_letters_run_to_many_pages_is_pointed_out(db: Database, admin: Principal, qtbot: Any,
+                                                                   monkeypatch: Any) -> None:
+    """User trial: a template that made every reminder four pages long was taken with only "version 3 is
+    now in use". It is still taken (an agency may want it), with a word on how long its letters are."""
+    page = _page(db, admin, qtbot)
+    tab = page.templates
+    names = [t.name for t in tab.model.rows()]
+    tab.view.selectRow(names.index("letterbox_reminder"))
+    told: list[str] = []
+    monkeypatch.setattr("adoption_desktop.ui.admin_templates.QMessageBox.information",
+                        lambda _w, _t, text: told.append(text))
+    assert ta.long_letter_warning(db, admin, "letterbox_reminder") == ""  # the shipped one: one page
+    original = tab.editor.toPlainText()
+    tab.editor.setPlainText(original + "".join(f"\nA paragraph of our own, number {n}, to fill the page with words "
+                                               "that go on and on.\n" for n in range(120)))
+    assert tab.save()
+    assert len(told) == 1 and "letterbox_reminder runs to" in told[0] and "Check it with Preview" in told[0]
+    pages = int(told[0].split("runs to ")[1].split(" ")[0])
+    assert pages > ta.LONG_LETTER_PAGES
+    tab.editor.setPlainText(original + "\nA line of our own.\n")
+    assert tab.save() and len(told) == 1  # a short one: nothing said
