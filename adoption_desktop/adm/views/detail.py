@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,7 +43,7 @@ from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
-from adoption_desktop.ui.autosave import DraftAutosaver
+from adoption_desktop.ui.autosave import DraftAutosaver, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
@@ -55,6 +55,13 @@ from adoption_desktop.ui.table_model import RowTableModel
 
 #: decision types that concern children (the Children… button shows on these)
 CHILD_TYPES = frozenset({"plan_for_adoption", "relinquished", "match"})
+#: the decision's fields autosaved as drafts while it is unsigned (key suffix, label)
+DRAFT_FIELDS = (("text", "Decision"), ("reasons", "Reasons"))
+
+
+def draft_key(decision_id: int, what: str) -> str:
+    """The autosave key of one of a decision's fields (``what``: "text" or "reasons"), per user."""
+    return f"adm.decision:{decision_id}:{what}"
 
 
 def _d(day: dt.date | None) -> str:
@@ -75,6 +82,12 @@ class DecisionPanel(QWidget):
         self.version: int | None = None  # the decision's row_version as shown: saves and signing check it
         self.presence = PresenceBanner(ctx, self, editing=ctx.can(Permission.ADM_DECIDE) or ctx.can(Permission.ADM_EDIT))
         layout.addWidget(self.presence)
+        # "Unsaved text from your last visit … was restored": above the tabs, seen whichever tab is open
+        self.draft_notice = QLabel()
+        self.draft_notice.setObjectName("draft_notice")
+        self.draft_notice.setWordWrap(True)
+        self.draft_notice.hide()
+        layout.addWidget(self.draft_notice)
         # the children on a plan for adoption (the child's journey): a small dialog, reached by Tab
         self.children_button = QPushButton("Children…")
         self.children_button.setObjectName("children_button")
@@ -140,6 +153,12 @@ class DecisionPanel(QWidget):
             self.buttons[name] = b
         self.buttons["info_button"].setToolTip("Ctrl+Shift+I: pauses the statutory clock until the information "
                                                "is received")
+        # Ctrl+S saves the draft, as in the panel minutes editor; only while the focus is in this pane, so it
+        # answers nothing on another page (the minutes editor's Ctrl+S is scoped the same way)
+        self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_shortcut.activated.connect(self._save_key)
+        self.buttons["save_button"].setToolTip("Alt+V or Ctrl+S")
         self.show_detail(None)
 
     # --- display ------------------------------------------------------------------------------
@@ -152,26 +171,83 @@ class DecisionPanel(QWidget):
             saver.deleteLater()
         self.autosavers = []
 
+    def _save_key(self) -> None:
+        """Ctrl+S: Save draft, when the button may be pressed."""
+        button = self.buttons["save_button"]
+        if button.isEnabled():
+            button.click()
+
     def _autosave(self, decision_id: int) -> None:
         """Crash-proof drafts of the decision's wording and reasons while it is unsigned; a draft that
-        differs from the saved text is restored (the user's unsaved typing comes back)."""
-        for what, edit in (("text", self.decision_text), ("reasons", self.decision_reasons)):
-            key = f"adm.decision:{decision_id}:{what}"
+        differs from the saved text is restored (the user's unsaved typing comes back) and said so above the
+        tabs. Each draft keeps the version it was typed against: when someone saved the decision since, the
+        screen's version becomes the draft's, so Save draft meets the conflict dialog (both versions side by
+        side) instead of writing the draft over their wording unseen."""
+        for what, _label in DRAFT_FIELDS:
+            edit = self.decision_text if what == "text" else self.decision_reasons
+            key = draft_key(decision_id, what)
             saved = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
             if saved and saved != edit.toPlainText():
                 edit.clear()
-            self.autosavers.append(DraftAutosaver(self.ctx, key, edit))
+            self.autosavers.append(DraftAutosaver(self.ctx, key, edit, base=self.version))
+        restored = [s for s in self.autosavers if s.restored]
+        if not restored:
+            return
+        bases = [s.base for s in restored if s.base is not None]
+        notice = (restored_text("this decision", self.buttons["save_button"].text() + " (or Ctrl+S)")
+                  + " It is on the Decision tab (Alt+D).")
+        if bases and min(bases) != self.version:
+            self.version = min(bases)  # the save checks the decision is still as it was when this was typed
+            notice += (" <b>The decision has been saved by someone else since you typed it:</b> saving shows "
+                       "their version beside yours before anything of theirs is replaced.")
+        self.draft_notice.setText(notice)
+        self.draft_notice.show()
 
     def clear_drafts(self) -> None:
-        """After the decision's text was saved for real."""
+        """After the decision's text was saved for real (text typed from now on is typed against the version
+        just saved)."""
         for saver in self.autosavers:
             saver.clear()
+            saver.base = self.version
+        self.draft_notice.hide()
+
+    def _drop_signed_drafts(self, detail: DecisionDetail) -> None:
+        """A signed decision is final: this user's drafts of it go. Text that was never saved into it (a
+        colleague signed while it was still a draft here) is said, and shown to copy, before it goes."""
+        lost: list[str] = []
+        for what, label in DRAFT_FIELDS:
+            key = draft_key(detail.row.id, what)
+            text = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
+            stored = detail.decision_text if what == "text" else detail.decision_reasons
+            if text and text.strip() != stored.strip():
+                lost.append(f"{label}:\n{text}")
+            if text is not None:
+                drafts.clear_draft(self.ctx.db, self.ctx.principal, key)
+        if not lost:
+            return
+        r = detail.row
+        box = QMessageBox(QMessageBox.Icon.Information, "Unsaved text not kept",
+                          f"{r.subject_reference} — {r.type_label} was signed by {r.signed_by or 'someone else'} "
+                          "before your unsaved text was saved, so it was not kept: a signed decision cannot be "
+                          "changed (use Correct… for a new version with a reason).",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("signed_draft_dropped")
+        box.setInformativeText("Your text is under Show Details, to copy if you need it.")
+        box.setDetailedText("\n\n".join(lost))
+        box.exec()
 
     def show_detail(self, detail: DecisionDetail | None, *, empty: str = "Select a decision in the queue",
                     hint: str = "") -> None:
         """``None`` empties the pane (``empty`` as its heading, ``hint`` below): no decision's text stays on
-        screen and no action can be taken on a decision the queue no longer shows."""
+        screen and no action can be taken on a decision the queue no longer shows. A signed decision drops
+        this user's drafts of it (see :meth:`_drop_signed_drafts`)."""
+        self._fill(detail, empty=empty, hint=hint)
+        if detail is not None and detail.row.state == rules.STATE_SIGNED:
+            self._drop_signed_drafts(detail)
+
+    def _fill(self, detail: DecisionDetail | None, *, empty: str, hint: str) -> None:
         self._drop_autosavers()
+        self.draft_notice.hide()
         self.version = detail.row_version if detail is not None else None
         if detail is None or detail.signed_at is not None:
             self.presence.stop()
