@@ -3,12 +3,13 @@
 A draft belongs to the signed-in user alone (no other user can read it), so these use cases need no
 permission beyond being signed in. Keys name the form and record, e.g. ``counselling.session:42``.
 
-A draft may remember its *base*: the ``row_version`` of the record it was typed against (``save_draft(...,
-base=7)``, read back by :func:`load_draft_base`). The base is kept beside the draft, in its own row under the
+A draft may remember its *base*: what the record was when the typing began — its ``row_version``, the
+stored text, or both, in a form the screen chooses (``save_draft(..., base="7")``, read back by
+:func:`load_draft_base`). The base is kept beside the draft, in its own row under the
 draft's key and :data:`BASE_SUFFIX`, in the same transaction: the draft's own text column stays exactly what
 was typed (no format to tell apart from text someone typed), and the table needs no new column. A screen
-that restores a draft saves it expecting the base version, so a record changed by someone else since meets
-the conflict dialog instead of being overwritten unseen."""
+that restores a draft compares the base with the record as it is now, so a record changed by someone else
+since meets the conflict dialog instead of being overwritten unseen."""
 
 from __future__ import annotations
 
@@ -35,13 +36,13 @@ def _put(session: Session, user_id: int, key: str, text: str | None) -> None:
         row.text, row.saved_at = text, utcnow()
 
 
-def save_draft(db: Database, actor: Principal, key: str, text: str, *, base: int | None = None) -> None:
-    """Keep ``text`` as the user's draft under ``key`` (blank text: no draft), with the record version it
-    was typed against when ``base`` is given (none remembered otherwise)."""
+def save_draft(db: Database, actor: Principal, key: str, text: str, *, base: str | None = None) -> None:
+    """Keep ``text`` as the user's draft under ``key`` (blank text: no draft), with what the record was when
+    it was typed when ``base`` is given (none remembered otherwise)."""
     with db.session(actor) as session:
         blank = not text.strip()
         _put(session, actor.user_id, key, None if blank else text)
-        _put(session, actor.user_id, key + BASE_SUFFIX, None if blank or base is None else str(base))
+        _put(session, actor.user_id, key + BASE_SUFFIX, None if blank else base)
 
 
 def load_draft(db: Database, actor: Principal, key: str) -> str | None:
@@ -50,14 +51,12 @@ def load_draft(db: Database, actor: Principal, key: str) -> str | None:
         return row.text if row is not None else None
 
 
-def load_draft_base(db: Database, actor: Principal, key: str) -> int | None:
-    """The record version the draft under ``key`` was typed against; ``None`` when none was kept (no
-    draft, or one saved without a base: a draft from before bases were kept)."""
+def load_draft_base(db: Database, actor: Principal, key: str) -> str | None:
+    """What the record was when the draft under ``key`` was typed (as given to :func:`save_draft`); ``None``
+    when none was kept (no draft, or one saved without a base: a draft from before bases were kept)."""
     with db.session(actor, write=False) as session:
         row = session.get(Draft, (actor.user_id, key + BASE_SUFFIX))
-        if row is None or not row.text.strip().isdigit():
-            return None
-        return int(row.text)
+        return row.text if row is not None else None
 
 
 def clear_draft(db: Database, actor: Principal, key: str) -> None:

@@ -4,9 +4,10 @@
     ...on save:  saver.clear()
 
 The draft is restored into an empty field when the saver is created (``restored`` tells whether it
-was), so text typed before a crash comes back. ``base`` (the record version the field was filled from) is
-kept with the draft; a restored draft brings back the base it was typed against (``saver.base``), so the
-screen can save it expecting that version and meet the conflict dialog when someone saved since."""
+was), so text typed before a crash comes back. ``base`` (what the record was when the field was filled:
+its version, its stored text; see ``core/drafts.py``) is kept with the draft; a restored draft brings back
+the base it was typed against (``saver.base``), so the screen can tell whether someone saved since and, if
+so, show the conflict dialog rather than save over their work."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class DraftAutosaver(QObject):
     status = Signal(str)
 
     def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000,
-                 base: int | None = None) -> None:
+                 base: str | None = None) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
         self.timer = QTimer(self)
@@ -51,7 +52,7 @@ class DraftAutosaver(QObject):
         self.restored = False
         self.interval_ms = interval_ms
         self.unsaved = False  # True while the last attempt failed for an outage (a retry is scheduled)
-        #: the record version the text was typed against: the one shown now, or a restored draft's own
+        #: what the record was when the text was typed: as shown now, or a restored draft's own
         self.base = base
         saved = drafts.load_draft(ctx.db, ctx.principal, key)
         if saved and not _text(widget).strip():

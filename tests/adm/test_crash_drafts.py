@@ -165,3 +165,34 @@ def test_a_draft_without_a_base_still_restores(db: Database, adm_user: Principal
     page = _page(db, adm_user, qtbot, did)
     assert page.detail.decision_reasons.toPlainText() == "Old draft"
     assert page.detail.draft_notice.isVisibleTo(page)
+
+
+def test_the_users_own_action_is_not_taken_for_someone_elses_save(db: Database, adm_user: Principal, qtbot: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asking for more information moves the decision's version but not its wording: a draft typed before it
+    saves without a conflict, and nothing says someone else saved."""
+    did, _, _ = _queue(db)
+    _crash_with_draft(db, adm_user, qtbot, did)
+    _text, version = _stored(db, adm_user, did)
+    service.request_information(db, adm_user, did, what="The medical report, please.", requested_on=TODAY)
+    assert _stored(db, adm_user, did)[1] != version
+    again = _page(db, adm_user, qtbot, did)
+    assert again.detail.decision_text.toPlainText() == MINE
+    assert again.detail.draft_notice.isVisibleTo(again) and "someone else" not in again.detail.draft_notice.text()
+    shown: list[Any] = []
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", lambda d: shown.append(d) or 0)
+    again.detail.save_draft()
+    assert shown == [] and _stored(db, adm_user, did)[0] == MINE
+
+
+def test_typing_then_an_action_here_keeps_the_text_and_says_nothing(db: Database, adm_user: Principal,
+                                                                    qtbot: Any) -> None:
+    did, _, _ = _queue(db)
+    page = _page(db, adm_user, qtbot, did)
+    page.detail.decision_text.setPlainText("Typed, then more information asked for.")
+    for saver in page.detail.autosavers:
+        saver.save_now()
+    service.request_information(db, adm_user, did, what="The medical report, please.", requested_on=TODAY)
+    page.detail.changed.emit(did)  # as the pane's own Ask for more information… does
+    assert page.detail.decision_text.toPlainText() == "Typed, then more information asked for."
+    assert not page.detail.draft_notice.isVisibleTo(page)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,20 @@ DRAFT_FIELDS = (("text", "Decision"), ("reasons", "Reasons"))
 def draft_key(decision_id: int, what: str) -> str:
     """The autosave key of one of a decision's fields (``what``: "text" or "reasons"), per user."""
     return f"adm.decision:{decision_id}:{what}"
+
+
+def draft_base(version: int | None, stored: str) -> str:
+    """A draft's base: the decision's version and the field's stored text when the typing began."""
+    return json.dumps({"version": version, "stored": stored})
+
+
+def read_base(base: str | None) -> tuple[int | None, str] | None:
+    """``(version, stored text)`` of a draft's base; ``None`` when the draft kept none (or an unreadable one)."""
+    try:
+        got = json.loads(base or "")
+        return (got["version"] if isinstance(got["version"], int) else None, str(got["stored"]))
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _d(day: dt.date | None) -> str:
@@ -177,27 +192,37 @@ class DecisionPanel(QWidget):
         if button.isEnabled():
             button.click()
 
-    def _autosave(self, decision_id: int) -> None:
+    def _autosave(self, decision_id: int, *, quiet: bool = False) -> None:
         """Crash-proof drafts of the decision's wording and reasons while it is unsigned; a draft that
-        differs from the saved text is restored (the user's unsaved typing comes back) and said so above the
-        tabs. Each draft keeps the version it was typed against: when someone saved the decision since, the
-        screen's version becomes the draft's, so Save draft meets the conflict dialog (both versions side by
-        side) instead of writing the draft over their wording unseen."""
+        differs from the saved text is restored (the user's unsaved typing comes back) and said above the tabs
+        (not when ``quiet``: the same decision shown again after an action here, nothing said before).
+
+        Each draft keeps its base: the version and the field's stored text when the typing began. When the
+        stored wording has changed since (someone else saved it), the screen's version becomes the draft's
+        and the line says so: Save draft (and signing) then meets the conflict window, their version beside
+        this one, instead of writing the draft over their wording unseen. A version moved only by the user's
+        own actions (asking for information, a letter) leaves the wording as it was: nothing to warn about."""
+        assert self.detail is not None
+        overtaken: list[int] = []
         for what, _label in DRAFT_FIELDS:
             edit = self.decision_text if what == "text" else self.decision_reasons
+            stored = edit.toPlainText()
             key = draft_key(decision_id, what)
             saved = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
-            if saved and saved != edit.toPlainText():
+            if saved and saved != stored:
                 edit.clear()
-            self.autosavers.append(DraftAutosaver(self.ctx, key, edit, base=self.version))
-        restored = [s for s in self.autosavers if s.restored]
-        if not restored:
+            saver = DraftAutosaver(self.ctx, key, edit, base=draft_base(self.version, stored))
+            self.autosavers.append(saver)
+            base = read_base(saver.base) if saver.restored else None
+            if base is not None and base[0] is not None and base[1].strip() != stored.strip():
+                overtaken.append(base[0])
+        if overtaken and min(overtaken) != self.version:
+            self.version = min(overtaken)  # the save checks the decision is still as it was when this was typed
+        if not overtaken and (quiet or not any(s.restored for s in self.autosavers)):
             return
-        bases = [s.base for s in restored if s.base is not None]
         notice = (restored_text("this decision", self.buttons["save_button"].text() + " (or Ctrl+S)")
                   + " It is on the Decision tab (Alt+D).")
-        if bases and min(bases) != self.version:
-            self.version = min(bases)  # the save checks the decision is still as it was when this was typed
+        if overtaken:
             notice += (" <b>The decision has been saved by someone else since you typed it:</b> saving shows "
                        "their version beside yours before anything of theirs is replaced.")
         self.draft_notice.setText(notice)
@@ -208,7 +233,8 @@ class DecisionPanel(QWidget):
         just saved)."""
         for saver in self.autosavers:
             saver.clear()
-            saver.base = self.version
+            edit = saver.widget
+            saver.base = draft_base(self.version, edit.toPlainText() if isinstance(edit, QPlainTextEdit) else "")
         self.draft_notice.hide()
 
     def _drop_signed_drafts(self, detail: DecisionDetail) -> None:
@@ -246,6 +272,10 @@ class DecisionPanel(QWidget):
             self._drop_signed_drafts(detail)
 
     def _fill(self, detail: DecisionDetail | None, *, empty: str, hint: str) -> None:
+        # the same decision shown again after an action here: its restored typing is the user's own, said
+        # again only if it was said when the decision was opened
+        quiet = (detail is not None and self.detail is not None and self.detail.row.id == detail.row.id
+                 and self.draft_notice.isHidden())
         self._drop_autosavers()
         self.draft_notice.hide()
         self.version = detail.row_version if detail is not None else None
@@ -317,7 +347,7 @@ class DecisionPanel(QWidget):
         self.social_worker.setText(detail.social_worker)
         signed = r.state == rules.STATE_SIGNED
         if not signed and can_decide:
-            self._autosave(r.id)
+            self._autosave(r.id, quiet=quiet)
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on, self.addressee,
                   self.salutation, self.social_worker):
             w.setEnabled(not signed and can_decide)
