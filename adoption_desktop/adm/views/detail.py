@@ -202,7 +202,6 @@ class DecisionPanel(QWidget):
         and the line says so: Save draft (and signing) then meets the conflict window, their version beside
         this one, instead of writing the draft over their wording unseen. A version moved only by the user's
         own actions (asking for information, a letter) leaves the wording as it was: nothing to warn about."""
-        assert self.detail is not None
         overtaken: list[int] = []
         for what, _label in DRAFT_FIELDS:
             edit = self.decision_text if what == "text" else self.decision_reasons
@@ -268,7 +267,7 @@ class DecisionPanel(QWidget):
         screen and no action can be taken on a decision the queue no longer shows. A signed decision drops
         this user's drafts of it (see :meth:`_drop_signed_drafts`)."""
         self._fill(detail, empty=empty, hint=hint)
-        if detail is not None and detail.row.state == rules.STATE_SIGNED:
+        if detail is not None and (detail.row.state == rules.STATE_SIGNED or detail.signed_at is not None):
             self._drop_signed_drafts(detail)
 
     def _fill(self, detail: DecisionDetail | None, *, empty: str, hint: str) -> None:
