@@ -66,16 +66,14 @@ def _stored_draft(db: Database, actor: Principal, decision_id: int) -> tuple[Dra
 
 def save_draft(db: Database, actor: Principal, decision_id: int, draft: Draft, *,
                expected_version: int | None = None) -> tuple[int, UndoEntry | None]:
-    """``set_letter_details`` then ``record_decision`` (as the screen's Save draft always did); returns the
+    """The decision and who its letters go to, in one transaction (``service.save_draft_decision``: all
+    checked before anything is written, so a refused save leaves the version the screen holds); returns the
     new version and the entry that puts the previous draft back (``None`` when nothing changed)."""
     require(actor, Permission.ADM_DECIDE)
     before, _version, reference = _stored_draft(db, actor, decision_id)
-    version = service.set_letter_details(db, actor, decision_id, addressee=draft.addressee,
-                                         salutation=draft.salutation, social_worker=draft.social_worker,
-                                         expected_version=expected_version)
-    version = service.record_decision(db, actor, decision_id, outcome=draft.outcome,
-                                      decision_text=draft.decision_text, reasons=draft.reasons,
-                                      expected_version=version)
+    service.save_draft_decision(db, actor, decision_id, outcome=draft.outcome, decision_text=draft.decision_text,
+                                reasons=draft.reasons, addressee=draft.addressee, salutation=draft.salutation,
+                                social_worker=draft.social_worker, expected_version=expected_version)
     after, version, _ = _stored_draft(db, actor, decision_id)
     if after == before:
         return version, None

@@ -1,27 +1,48 @@
 """Autosaved drafts: each user's unsaved free text, restored after a crash, cleared when saved.
 
 A draft belongs to the signed-in user alone (no other user can read it), so these use cases need no
-permission beyond being signed in. Keys name the form and record, e.g. ``counselling.session:42``."""
+permission beyond being signed in. Keys name the form and record, e.g. ``counselling.session:42``.
+
+A draft may remember its *base*: what the record was when the typing began — its ``row_version``, the
+stored text, or both, in a form the screen chooses (``save_draft(..., base="7")``, read back by
+:func:`load_draft_base`). The base is kept beside the draft, in its own row under the
+draft's key and :data:`BASE_SUFFIX`, in the same transaction: the draft's own text column stays exactly what
+was typed (no format to tell apart from text someone typed), and the table needs no new column. A screen
+that restores a draft compares the base with the record as it is now, so a record changed by someone else
+since meets the conflict dialog instead of being overwritten unseen."""
 
 from __future__ import annotations
+
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core.models import Draft
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
 
+#: the key of a draft's base version is the draft's key and this
+BASE_SUFFIX = "#base"
 
-def save_draft(db: Database, actor: Principal, key: str, text: str) -> None:
+
+def _put(session: Session, user_id: int, key: str, text: str | None) -> None:
+    """Write (``None``: delete) one draft row."""
+    row = session.get(Draft, (user_id, key))
+    if text is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(Draft(user_id=user_id, key=key, text=text, saved_at=utcnow()))
+    else:
+        row.text, row.saved_at = text, utcnow()
+
+
+def save_draft(db: Database, actor: Principal, key: str, text: str, *, base: str | None = None) -> None:
+    """Keep ``text`` as the user's draft under ``key`` (blank text: no draft), with what the record was when
+    it was typed when ``base`` is given (none remembered otherwise)."""
     with db.session(actor) as session:
-        row = session.get(Draft, (actor.user_id, key))
-        if not text.strip():
-            if row is not None:
-                session.delete(row)
-            return
-        if row is None:
-            session.add(Draft(user_id=actor.user_id, key=key, text=text, saved_at=utcnow()))
-        else:
-            row.text, row.saved_at = text, utcnow()
+        blank = not text.strip()
+        _put(session, actor.user_id, key, None if blank else text)
+        _put(session, actor.user_id, key + BASE_SUFFIX, None if blank else base)
 
 
 def load_draft(db: Database, actor: Principal, key: str) -> str | None:
@@ -30,8 +51,15 @@ def load_draft(db: Database, actor: Principal, key: str) -> str | None:
         return row.text if row is not None else None
 
 
+def load_draft_base(db: Database, actor: Principal, key: str) -> str | None:
+    """What the record was when the draft under ``key`` was typed (as given to :func:`save_draft`); ``None``
+    when none was kept (no draft, or one saved without a base: a draft from before bases were kept)."""
+    with db.session(actor, write=False) as session:
+        row = session.get(Draft, (actor.user_id, key + BASE_SUFFIX))
+        return row.text if row is not None else None
+
+
 def clear_draft(db: Database, actor: Principal, key: str) -> None:
     with db.session(actor) as session:
-        row = session.get(Draft, (actor.user_id, key))
-        if row is not None:
-            session.delete(row)
+        _put(session, actor.user_id, key, None)
+        _put(session, actor.user_id, key + BASE_SUFFIX, None)

@@ -4,7 +4,10 @@
     ...on save:  saver.clear()
 
 The draft is restored into an empty field when the saver is created (``restored`` tells whether it
-was), so text typed before a crash comes back."""
+was), so text typed before a crash comes back. ``base`` (what the record was when the field was filled:
+its version, its stored text; see ``core/drafts.py``) is kept with the draft; a restored draft brings back
+the base it was typed against (``saver.base``), so the screen can tell whether someone saved since and, if
+so, show the conflict dialog rather than save over their work."""
 
 from __future__ import annotations
 
@@ -18,6 +21,13 @@ from adoption_desktop.ui.context import AppContext
 TextWidget = QPlainTextEdit | QTextEdit | QLineEdit
 #: while the server can't be reached a draft is tried again this often (the text stays in the field)
 RETRY_MS = 5000
+def restored_text(place: str, button: str) -> str:
+    """The one sentence every form says when it brought a draft back, e.g. ``restored_text("this form",
+    "OK")``; ``button`` is the save button as it reads."""
+    return (f"Unsaved text from your last visit to {place} was restored; check it, "
+            f"then press {button.replace('&', '')} to save it.")
+
+
 #: said (through ``DraftAutosaver.status``) while a draft could not be saved for an outage
 NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will retry."
 
@@ -31,7 +41,8 @@ class DraftAutosaver(QObject):
     #: draft is saved again: for the host's status line (an autosave never pops a dialog)
     status = Signal(str)
 
-    def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000) -> None:
+    def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000,
+                 base: str | None = None) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
         self.timer = QTimer(self)
@@ -41,8 +52,11 @@ class DraftAutosaver(QObject):
         self.restored = False
         self.interval_ms = interval_ms
         self.unsaved = False  # True while the last attempt failed for an outage (a retry is scheduled)
+        #: what the record was when the text was typed: as shown now, or a restored draft's own
+        self.base = base
         saved = drafts.load_draft(ctx.db, ctx.principal, key)
         if saved and not _text(widget).strip():
+            self.base = drafts.load_draft_base(ctx.db, ctx.principal, key)
             widget.setText(saved) if isinstance(widget, QLineEdit) else widget.setPlainText(saved)
             self.restored = True
         signal = widget.textChanged
@@ -53,7 +67,7 @@ class DraftAutosaver(QObject):
         ``status`` says so quietly and the draft is tried again on a timer (no dialog while typing)."""
         self.timer.stop()
         try:
-            drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, _text(self.widget))
+            drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, _text(self.widget), base=self.base)
         except DatabaseUnavailable:  # a COMMIT lost too (DatabaseCommitUncertain): saving a draft twice is harmless
             self.unsaved = True
             self.timer.start(RETRY_MS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -94,3 +95,31 @@ def test_a_restored_draft_names_the_button_the_form_has(
     assert ok.text() == "&Share records"
     assert share.message.text().endswith("restored; check it, then press Share records to save it.")
     assert "OK" not in share.message.text()
+
+
+def test_escape_on_a_form_with_a_restored_draft_asks_and_discard_clears_it(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """User trial: a restored draft counted as what the form "opened with", so Escape closed the form without
+    asking and the draft came back on every opening until it was saved."""
+    from adoption_desktop.counselling.views import widgets
+
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    case = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+    key = case.draft_key("session_notes")
+    drafts.save_draft(db, counsellor, key, "Notes typed before the crash.")
+    answers: list[bool] = [False, True]  # Keep editing, then Discard
+    asked: list[str] = []
+    monkeypatch.setattr(widgets, "ask_discard", lambda _w, title: asked.append(title) or answers.pop(0))
+    dialog = case.session_dialog()
+    assert _notes(dialog).toPlainText() == "Notes typed before the crash."
+    dialog.reject()  # Escape: asked, kept
+    assert len(asked) == 1 and dialog.isVisible()
+    assert drafts.load_draft(db, counsellor, key) == "Notes typed before the crash."
+    dialog.reject()  # asked again: Discard drops the draft
+    assert len(asked) == 2 and not dialog.isVisible()
+    assert drafts.load_draft(db, counsellor, key) is None
+    assert _notes(case.session_dialog()).toPlainText() == ""  # it does not come back
+    assert len(asked) == 2

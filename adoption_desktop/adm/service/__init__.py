@@ -67,6 +67,7 @@ from adoption_desktop.adm.service.deciding import (
     minutes_correction_warning,
     record_decision,
     request_information,
+    save_draft_decision,
     sign_decision,
 )
 from adoption_desktop.adm.service.letters import _file_letter as _file_letter
@@ -103,5 +104,6 @@ __all__ = [
     "minutes_correction", "minutes_correction_warning", "notice_periods",
     "open_decision_from_panel", "open_direct_decision", "open_final_decision", "print_day",
     "record_decision", "record_irm_application", "record_irm_recommendation", "record_oral_notification",
-    "record_representations", "reissue_notice", "request_information", "set_letter_details", "sign_decision",
+    "record_representations", "reissue_notice", "request_information", "save_draft_decision",
+    "set_letter_details", "sign_decision",
 ]

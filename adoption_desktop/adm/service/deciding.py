@@ -33,7 +33,7 @@ from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.text_input import check_date, clean_name, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
 
 # --- deciding -----------------------------------------------------------------------------------
@@ -52,6 +52,32 @@ def record_decision(db: Database, actor: Principal, decision_id: int, *, outcome
             raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.",
                                   "outcome")
         d.outcome, d.decision_text, d.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        session.flush()
+        return d.row_version
+
+
+def save_draft_decision(db: Database, actor: Principal, decision_id: int, *, outcome: str, decision_text: str,
+                        reasons: str, addressee: str, salutation: str, social_worker: str,
+                        expected_version: int | None = None) -> int:
+    """Save draft: the decision (as :func:`record_decision`) and who its letters go to (as
+    ``set_letter_details``) in one transaction, every field checked before anything is written — whole or
+    nothing. (Two transactions left the letter details saved when the decision was refused, the version
+    moved under the screen, and the next save met a conflict of the person's own making.) Returns the
+    decision's new ``row_version``."""
+    require(actor, Permission.ADM_DECIDE)
+    require(actor, Permission.ADM_EDIT)
+    decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
+    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
+    addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
+    salutation = clean_text(salutation, "Salutation", max_length=120)
+    social_worker = clean_name(social_worker, "Child's social worker")
+    if outcome not in rules.OUTCOMES:
+        raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.", "outcome")
+    with db.session(actor) as session:
+        d = _for_change(session, decision_id, expected_version)
+        _check_signer(d, actor)
+        d.outcome, d.decision_text, d.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        d.addressee, d.salutation, d.social_worker = addressee.strip(), salutation.strip(), social_worker.strip()
         session.flush()
         return d.row_version
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,7 +44,7 @@ from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
-from adoption_desktop.ui.autosave import DraftAutosaver
+from adoption_desktop.ui.autosave import DraftAutosaver, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
@@ -55,6 +56,27 @@ from adoption_desktop.ui.table_model import RowTableModel
 
 #: decision types that concern children (the Children… button shows on these)
 CHILD_TYPES = frozenset({"plan_for_adoption", "relinquished", "match"})
+#: the decision's fields autosaved as drafts while it is unsigned (key suffix, label)
+DRAFT_FIELDS = (("text", "Decision"), ("reasons", "Reasons"))
+
+
+def draft_key(decision_id: int, what: str) -> str:
+    """The autosave key of one of a decision's fields (``what``: "text" or "reasons"), per user."""
+    return f"adm.decision:{decision_id}:{what}"
+
+
+def draft_base(version: int | None, stored: str) -> str:
+    """A draft's base: the decision's version and the field's stored text when the typing began."""
+    return json.dumps({"version": version, "stored": stored})
+
+
+def read_base(base: str | None) -> tuple[int | None, str] | None:
+    """``(version, stored text)`` of a draft's base; ``None`` when the draft kept none (or an unreadable one)."""
+    try:
+        got = json.loads(base or "")
+        return (got["version"] if isinstance(got["version"], int) else None, str(got["stored"]))
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _d(day: dt.date | None) -> str:
@@ -75,6 +97,12 @@ class DecisionPanel(QWidget):
         self.version: int | None = None  # the decision's row_version as shown: saves and signing check it
         self.presence = PresenceBanner(ctx, self, editing=ctx.can(Permission.ADM_DECIDE) or ctx.can(Permission.ADM_EDIT))
         layout.addWidget(self.presence)
+        # "Unsaved text from your last visit … was restored": above the tabs, seen whichever tab is open
+        self.draft_notice = QLabel()
+        self.draft_notice.setObjectName("draft_notice")
+        self.draft_notice.setWordWrap(True)
+        self.draft_notice.hide()
+        layout.addWidget(self.draft_notice)
         # the children on a plan for adoption (the child's journey): a small dialog, reached by Tab
         self.children_button = QPushButton("Children…")
         self.children_button.setObjectName("children_button")
@@ -140,6 +168,12 @@ class DecisionPanel(QWidget):
             self.buttons[name] = b
         self.buttons["info_button"].setToolTip("Ctrl+Shift+I: pauses the statutory clock until the information "
                                                "is received")
+        # Ctrl+S saves the draft, as in the panel minutes editor; only while the focus is in this pane, so it
+        # answers nothing on another page (the minutes editor's Ctrl+S is scoped the same way)
+        self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_shortcut.activated.connect(self._save_key)
+        self.buttons["save_button"].setToolTip("Alt+V or Ctrl+S")
         self.show_detail(None)
 
     # --- display ------------------------------------------------------------------------------
@@ -152,26 +186,97 @@ class DecisionPanel(QWidget):
             saver.deleteLater()
         self.autosavers = []
 
-    def _autosave(self, decision_id: int) -> None:
+    def _save_key(self) -> None:
+        """Ctrl+S: Save draft, when the button may be pressed."""
+        button = self.buttons["save_button"]
+        if button.isEnabled():
+            button.click()
+
+    def _autosave(self, decision_id: int, *, quiet: bool = False) -> None:
         """Crash-proof drafts of the decision's wording and reasons while it is unsigned; a draft that
-        differs from the saved text is restored (the user's unsaved typing comes back)."""
-        for what, edit in (("text", self.decision_text), ("reasons", self.decision_reasons)):
-            key = f"adm.decision:{decision_id}:{what}"
+        differs from the saved text is restored (the user's unsaved typing comes back) and said above the tabs
+        (not when ``quiet``: the same decision shown again after an action here, nothing said before).
+
+        Each draft keeps its base: the version and the field's stored text when the typing began. When the
+        stored wording has changed since (someone else saved it), the screen's version becomes the draft's
+        and the line says so: Save draft (and signing) then meets the conflict window, their version beside
+        this one, instead of writing the draft over their wording unseen. A version moved only by the user's
+        own actions (asking for information, a letter) leaves the wording as it was: nothing to warn about."""
+        overtaken: list[int] = []
+        for what, _label in DRAFT_FIELDS:
+            edit = self.decision_text if what == "text" else self.decision_reasons
+            stored = edit.toPlainText()
+            key = draft_key(decision_id, what)
             saved = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
-            if saved and saved != edit.toPlainText():
+            if saved and saved != stored:
                 edit.clear()
-            self.autosavers.append(DraftAutosaver(self.ctx, key, edit))
+            saver = DraftAutosaver(self.ctx, key, edit, base=draft_base(self.version, stored))
+            self.autosavers.append(saver)
+            base = read_base(saver.base) if saver.restored else None
+            if base is not None and base[0] is not None and base[1].strip() != stored.strip():
+                overtaken.append(base[0])
+        if overtaken and min(overtaken) != self.version:
+            self.version = min(overtaken)  # the save checks the decision is still as it was when this was typed
+        if not overtaken and (quiet or not any(s.restored for s in self.autosavers)):
+            return
+        notice = (restored_text("this decision", self.buttons["save_button"].text() + " (or Ctrl+S)")
+                  + " It is on the Decision tab (Alt+D).")
+        if overtaken:
+            notice += (" <b>The decision has been saved by someone else since you typed it:</b> saving shows "
+                       "their version beside yours before anything of theirs is replaced.")
+        self.draft_notice.setText(notice)
+        self.draft_notice.show()
 
     def clear_drafts(self) -> None:
-        """After the decision's text was saved for real."""
+        """After the decision's text was saved for real (text typed from now on is typed against the version
+        just saved)."""
         for saver in self.autosavers:
             saver.clear()
+            edit = saver.widget
+            saver.base = draft_base(self.version, edit.toPlainText() if isinstance(edit, QPlainTextEdit) else "")
+        self.draft_notice.hide()
+
+    def _drop_signed_drafts(self, detail: DecisionDetail) -> None:
+        """A signed decision is final: this user's drafts of it go. Text that was never saved into it (a
+        colleague signed while it was still a draft here) is said, and shown to copy, before it goes."""
+        lost: list[str] = []
+        for what, label in DRAFT_FIELDS:
+            key = draft_key(detail.row.id, what)
+            text = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
+            stored = detail.decision_text if what == "text" else detail.decision_reasons
+            if text and text.strip() != stored.strip():
+                lost.append(f"{label}:\n{text}")
+            if text is not None:
+                drafts.clear_draft(self.ctx.db, self.ctx.principal, key)
+        if not lost:
+            return
+        r = detail.row
+        box = QMessageBox(QMessageBox.Icon.Information, "Unsaved text not kept",
+                          f"{r.subject_reference} — {r.type_label} was signed by {r.signed_by or 'someone else'} "
+                          "before your unsaved text was saved, so it was not kept: a signed decision cannot be "
+                          "changed (use Correct… for a new version with a reason).",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("signed_draft_dropped")
+        box.setInformativeText("Your text is under Show Details, to copy if you need it.")
+        box.setDetailedText("\n\n".join(lost))
+        box.exec()
 
     def show_detail(self, detail: DecisionDetail | None, *, empty: str = "Select a decision in the queue",
                     hint: str = "") -> None:
         """``None`` empties the pane (``empty`` as its heading, ``hint`` below): no decision's text stays on
-        screen and no action can be taken on a decision the queue no longer shows."""
+        screen and no action can be taken on a decision the queue no longer shows. A signed decision drops
+        this user's drafts of it (see :meth:`_drop_signed_drafts`)."""
+        self._fill(detail, empty=empty, hint=hint)
+        if detail is not None and (detail.row.state == rules.STATE_SIGNED or detail.signed_at is not None):
+            self._drop_signed_drafts(detail)
+
+    def _fill(self, detail: DecisionDetail | None, *, empty: str, hint: str) -> None:
+        # the same decision shown again after an action here: its restored typing is the user's own, said
+        # again only if it was said when the decision was opened
+        quiet = (detail is not None and self.detail is not None and self.detail.row.id == detail.row.id
+                 and self.draft_notice.isHidden())
         self._drop_autosavers()
+        self.draft_notice.hide()
         self.version = detail.row_version if detail is not None else None
         if detail is None or detail.signed_at is not None:
             self.presence.stop()
@@ -241,7 +346,7 @@ class DecisionPanel(QWidget):
         self.social_worker.setText(detail.social_worker)
         signed = r.state == rules.STATE_SIGNED
         if not signed and can_decide:
-            self._autosave(r.id)
+            self._autosave(r.id, quiet=quiet)
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on, self.addressee,
                   self.salutation, self.social_worker):
             w.setEnabled(not signed and can_decide)

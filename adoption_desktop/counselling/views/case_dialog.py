@@ -62,7 +62,7 @@ from adoption_desktop.counselling.views.widgets import (
     fill_combo,
     small_form,
 )
-from adoption_desktop.ui.autosave import DraftAutosaver
+from adoption_desktop.ui.autosave import DraftAutosaver, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
@@ -383,8 +383,7 @@ class CaseDialog(QDialog):
         if ok_text:  # say what pressing it does (Share records)
             ok.setText(ok_text)
         if any(saver.restored for saver in savers):  # name the button as it reads, not always "OK"
-            dialog.message.setText("Unsaved text from your last visit to this form was restored; check it, "
-                                   f"then press {ok.text().replace('&', '')} to save it.")
+            dialog.message.setText(restored_text("this form", ok.text()))
         self.forms.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self.forms.remove(d) if d in self.forms else None)
         dialog.open()

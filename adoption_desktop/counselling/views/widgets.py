@@ -61,7 +61,8 @@ def small_form(rows: Sequence[tuple[str, QWidget, str]]) -> QWidget:
 class FormDialog(QDialog):
     """Wraps a form; OK calls ``submit``; an :class:`AppError` is shown in the dialog, which stays open.
     Escape, Cancel or closing the window asks "Discard what you typed?" when a field differs from what the
-    form opened with (*Keep editing* the default); nothing is asked when nothing changed."""
+    form opened with, or it opened with a restored draft (*Keep editing* the default); nothing is asked when
+    nothing changed."""
 
     def __init__(self, parent: QWidget | None, title: str, form: QWidget, submit: Callable[[], None]) -> None:
         super().__init__(parent)
@@ -94,7 +95,11 @@ class FormDialog(QDialog):
         super().showEvent(event)
 
     def changed(self) -> bool:
-        """Whether any field differs from what the form opened with."""
+        """Whether any field differs from what the form opened with, or the form opened with a restored
+        draft: that text was never saved, so closing the form without a word would leave the draft to come
+        back every time the form is opened until it is saved or discarded."""
+        if any(saver.restored for saver in self.autosavers):
+            return True
         return self.opened_with is not None and field_values(self.form) != self.opened_with
 
     def reject(self) -> None:

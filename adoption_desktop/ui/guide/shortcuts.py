@@ -48,6 +48,7 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
     ],
     "ADM decisions": [
         ("Ctrl+N", "new decision without panel"),
+        ("Ctrl+S", "decision: save the draft (as Save draft, Alt+V)"),
         ("Ctrl+F", "find a decision by reference or initials"),
         ("Ctrl+Shift+I", "ask for more information on the decision shown (the statutory clock pauses)"),
         ("Ctrl+P", "save a day's letters as one PDF"),
