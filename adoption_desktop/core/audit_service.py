@@ -141,6 +141,8 @@ def verify(db: Database, actor: Principal) -> VerifyReport:
     from adoption_desktop.core.storage.lifecycle import verify_database
 
     require(actor, Permission.AUDIT_VIEW)
+    with db.session(actor, write=False):  # the account is checked as for any read: still enabled, same roles
+        pass
     return verify_database(db)
 
 

@@ -12,7 +12,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
-from tests.conftest import make_user
+from tests.conftest import TEST_PASSWORD, make_user
 
 PW = "tawny-quill-harbour"  # strong enough (zxcvbn 4), synthetic
 
@@ -103,8 +103,9 @@ def test_sign_ins_refused_for_an_unknown_disabled_or_locked_account_are_audited(
     for _ in range(5):
         with pytest.raises(users.SignInError):
             users.authenticate(db, "locky", "wrong", now=now)
-    with pytest.raises(users.AccountLocked):
-        users.authenticate(db, "LOCKY", TEST_PASSWORD, now=now + dt.timedelta(minutes=1))
+    for minute in (1, 2, 3):  # attempts while it is locked: one entry for the lock, not one each
+        with pytest.raises(users.AccountLocked):
+            users.authenticate(db, "LOCKY", TEST_PASSWORD, now=now + dt.timedelta(minutes=minute))
     refused = sorted(_entries(db, action="sign_in_refused"), key=lambda e: e.seq)
     assert [(e.actor, e.entity, e.entity_id) for e in refused] == [
         ("system", "users", "*"), ("system", "users", str(leaver.user_id)), ("system", "users", str(locky.user_id))]
@@ -197,3 +198,33 @@ def test_demo_users_need_no_password_change(small_demo_db: Database) -> None:
         me = users.authenticate(small_demo_db, username, demo.DEMO_PASSWORD)
         with small_demo_db.session(me, write=False):
             pass
+
+
+@pytest.mark.postgres
+def test_a_sign_in_never_seals_an_account_changed_outside_the_application(any_db: Database) -> None:
+    """Review: a sign-in (or any attempt on the name) sealed the account's row as it stood, so a must-change
+    flag cleared in SQL by someone holding the key or the server login was vouched for, and verify said
+    nothing. The bookkeeping is no longer sealed over such a change: verify goes on naming it."""
+    from sqlalchemy import text
+
+    from adoption_desktop.core.storage.lifecycle import verify_database
+
+    def problems() -> list[str]:
+        return [p for p in verify_database(any_db).problems if "users" in p]
+
+    boss = make_user(any_db, "boss", Role.ADMINISTRATOR)
+    made = users.create_user(any_db, boss, "newbie", "New Bie", "tawny-quill-harbour", [Role.COUNSELLOR])
+    assert problems() == []
+    with any_db.session() as s:  # plain SQL, past the application
+        s.execute(text("UPDATE users SET must_change_password = :f WHERE id = :i"), {"f": False, "i": made.id})
+    assert any("must_change_password changed outside the application" in p for p in problems())
+    with pytest.raises(users.SignInError):
+        users.authenticate(any_db, "newbie", "a wrong guess")  # anyone's attempt on the name
+    users.authenticate(any_db, "newbie", "tawny-quill-harbour")
+    assert any("must_change_password" in p for p in problems()), problems()
+    # an account nobody changed is sealed as before: its sign-ins leave verify clean
+    with pytest.raises(users.SignInError):
+        users.authenticate(any_db, "boss", "a wrong guess")
+    users.authenticate(any_db, "boss", TEST_PASSWORD)
+    assert all("users/" + str(boss.user_id) not in p and f"users {boss.user_id}" not in p for p in problems())
+    assert len(problems()) == 1

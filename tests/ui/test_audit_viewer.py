@@ -287,6 +287,18 @@ def test_verify_says_the_chain_is_intact_then_names_the_first_broken_entry(
     assert "problem" in tab.verify_label.text()
 
 
+def test_an_administrator_disabled_since_cannot_verify(db: Database, admin: Principal) -> None:
+    """Review: Verify ran as the system user, so an administrator disabled since opening the window still saw
+    its list of problems; the log itself already refused them."""
+    from adoption_desktop.core.errors import PermissionDenied
+
+    other = make_user(db, "second_admin", Role.ADMINISTRATOR)
+    users.set_disabled(db, admin, other.user_id, True)
+    with pytest.raises(PermissionDenied):
+        audit_service.verify(db, other)
+    assert audit_service.verify(db, admin).ok
+
+
 def test_audit_tab_fits_and_reads_at_1366_by_768(small_demo_db: Database, qtbot: Any, tmp_path: Path) -> None:
     """The whole window at 1366×768 with the audit tab open and more entries than one page: every filter,
     the count line and Show next in sight, nothing scrolls sideways (the picture is kept for a look)."""

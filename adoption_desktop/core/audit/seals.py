@@ -190,6 +190,28 @@ def content_digest(table: str, pk: str, columns: Sequence[str], row: Mapping[str
 
 # --------------------------------------------------------------------------- writing seals
 
+def row_matches_seal(conn: Connection, table: Table, pk: Sequence[Any]) -> bool:
+    """Does the row with primary key ``pk`` still match its latest seal, over the columns that seal covers
+    (as ``verify`` compares it)? False for a row never sealed or gone. Asked before the row is sealed again
+    by a statement that bypasses the ORM: sealing a row changed outside the application would vouch for
+    the change."""
+    rows = read_rows(conn, table, [pk])
+    if not rows:
+        return False
+    key, row = next(iter(rows.items()))
+    seal_t = cast(Table, AuditSeal.__table__)
+    found = conn.execute(select(seal_t.c.columns, seal_t.c.digest).where(
+        seal_t.c.entity == table.name, seal_t.c.entity_id == key).order_by(seal_t.c.seq.desc(), seal_t.c.id.desc())
+        .limit(1)).first()
+    if found is None:
+        return False
+    listed = conn.execute(select(AuditColumns.columns).where(AuditColumns.key == found.columns)).scalar()
+    if listed is None:
+        return False
+    cols = str(listed).split(",") if listed else []
+    return all(c in row for c in cols) and row_digest(table.name, key, cols, row) == found.digest
+
+
 def read_rows(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) -> dict[str, dict[str, Any]]:
     """The rows with these primary keys as the driver returns them (raw values), by key string."""
     keys = _pk_columns(table)

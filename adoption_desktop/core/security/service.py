@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 import unicodedata
@@ -28,6 +29,8 @@ from adoption_desktop.core.security.permissions import SYSTEM, Permission, Princ
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
+
+_log = logging.getLogger(__name__)
 
 
 class SignInError(AppError):
@@ -347,13 +350,28 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
 def _bookkeep(session: Session, user_id: int, **values: object) -> None:
     """Sign-in bookkeeping as one statement on the row (not an edit of the account: no new version)."""
     table = cast(Table, User.__table__)
+    sound = _row_sound(session, user_id)
     session.connection().execute(update(table).where(table.c.id == user_id).values(**values))
-    _seal_user_row(session, user_id, "sign-in bookkeeping")
+    _seal_user_row(session, user_id, "sign-in bookkeeping", sound)
 
 
-def _seal_user_row(session: Session, user_id: int, why: str) -> None:
+def _row_sound(session: Session, user_id: int) -> bool:
+    """Does the account's row still match its seal? Asked before a bookkeeping statement changes it."""
+    from adoption_desktop.core.audit.seals import row_matches_seal
+
+    return row_matches_seal(session.connection(), cast(Table, User.__table__), (user_id,))
+
+
+def _seal_user_row(session: Session, user_id: int, why: str, sound: bool) -> None:
     """A Core update bypasses the ORM's audit hooks: seal the row as it now is, in the same transaction,
-    or ``verify`` would report it as changed outside the application."""
+    or ``verify`` would report it as changed outside the application. Not when the row had already been
+    changed outside the application (``sound`` False, asked before the update): sealing it would vouch for
+    that change (a must-change flag or a lock cleared in SQL, then any sign-in attempt on the name), so
+    ``verify`` goes on reporting it."""
+    if not sound:
+        _log.warning("account %s does not match its seal: sign-in bookkeeping left unsealed (run verify)",
+                     user_id)
+        return
     audit.seal_written(session.connection(), SYSTEM, "users", [(user_id,)], action="update", detail=why)
 
 
@@ -369,10 +387,11 @@ def _count_failure(session: Session, user: User, now: dt.datetime) -> _Failure:
     """One atomic ``failed_attempts = failed_attempts + 1`` (concurrent wrong passwords each count, in
     team mode too); the attempt that reaches the limit locks the account."""
     table = cast(Table, User.__table__)
+    sound = _row_sound(session, user.id)
     count = int(session.connection().execute(
         update(table).where(table.c.id == user.id).values(failed_attempts=table.c.failed_attempts + 1)
         .returning(table.c.failed_attempts)).scalar_one())
-    _seal_user_row(session, user.id, "failed sign-in counted")
+    _seal_user_row(session, user.id, "failed sign-in counted", sound)
     limit = get_setting(session, LOCKOUT_ATTEMPTS)
     if count < limit:
         return _Failure(count, limit, None, f"failed sign-in {count} of {limit}")
@@ -404,6 +423,15 @@ def _refused(session: Session, user: User | None, typed: str, reason: str) -> No
                  detail=f"{reason}; user name typed: {what}", actor=SYSTEM)
 
 
+def _refused_already(session: Session, user_id: int, reason: str) -> bool:
+    """Is a refusal for ``reason`` (which names the lock's end) already in the log for this account?"""
+    found = session.scalar(select(audit.AuditEntry.seq).where(
+        audit.AuditEntry.action == "sign_in_refused", audit.AuditEntry.entity == "users",
+        audit.AuditEntry.entity_id == str(user_id), audit.AuditEntry.detail.startswith(reason + ";"))
+        .order_by(audit.AuditEntry.seq.desc()).limit(1))
+    return found is not None
+
+
 def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *, typed: str,
                     verified: tuple[str, bool] | None = None, failures: list[_Failure] | None = None) -> Principal:
     """``typed``: the user name as typed (for the audit entry of a refusal).
@@ -417,7 +445,11 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
         _refused(session, user, typed, "no such user" if user is None else "account disabled")
         raise SignInError("User name or password is not right.")
     if user.locked_until and user.locked_until > now:
-        _refused(session, user, typed, f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC")
+        reason = f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC"
+        # one entry per lock: a refusal costs no password check, and entries can never be removed, so
+        # attempts repeated while it is locked must not fill the log (nor queue colleagues' saves behind it)
+        if not _refused_already(session, user.id, reason):
+            _refused(session, user, typed, reason)
         raise AccountLocked(
             "This account is locked after too many failed sign-ins; try again in "
             f"{minutes_text(minutes_left(user.locked_until, now))} or ask an administrator to unlock it.")
