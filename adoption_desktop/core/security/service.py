@@ -308,6 +308,8 @@ def reset_password(db: Database, actor: Principal, user_id: int, new_password: s
         return
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor) as session:
+        # as for roles and disabling: an administrator disabled at this moment must not take an account over
+        _lock_accounts(session, actor, user_id)
         user = _get(session, user_id)
         problem = password_problem(new_password, user_inputs=(user.username, user.full_name))
         if problem:
