@@ -12,8 +12,6 @@ by LibreOffice, which printed the stored value ("Page 3 of 2" on a three-page le
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from docx.oxml import OxmlElement
@@ -30,26 +28,6 @@ CONTINUED_PT = 8.0
 CONTINUED_COLOUR = RGBColor(0x80, 0x80, 0x80)  # the PDF's grey
 
 
-@dataclass(frozen=True)
-class Field:
-    """A Word field: its code in pieces (text, or a field nested in it) and the result stored with it
-    (none for a field in another's code: Word works it out when it works out the outer one, and a
-    program reading the text without fields would show it beside the outer one's)."""
-
-    code: tuple[str | Field, ...]
-    result: str | None = None
-
-
-def _page(result: str | None = None) -> Field:
-    return Field(("PAGE",), result)
-
-
-#: a letter's first page: "Page 1" (the stored result is what shows until the field is worked out)
-FIRST_PAGE: tuple[str | Field, ...] = ("Page ", _page("1"))
-#: a later page
-LATER_PAGE: tuple[str | Field, ...] = ("Page ", _page("2"))
-
-
 def _run(p: Paragraph, size: Length, text: str = "") -> CT_R:
     run = p.add_run(text)
     run.font.size = size
@@ -62,29 +40,18 @@ def _char(p: Paragraph, size: Length, kind: str) -> None:
     _run(p, size).append(el)
 
 
-def _field(p: Paragraph, field: Field, size: Length) -> None:
+def add_page_number(p: Paragraph, shown: str, size: Length) -> None:
+    """"Page { PAGE }" at the end of ``p``; ``shown`` is the number stored with the field, what shows until
+    it is worked out ("1" in a first page's footer, "2" in a later page's)."""
+    _run(p, size, "Page ")
     _char(p, size, "begin")
-    for piece in field.code:
-        if isinstance(piece, Field):
-            _field(p, piece, size)
-        else:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = piece
-            _run(p, size).append(el)
-    if field.result is not None:
-        _char(p, size, "separate")
-        _run(p, size, field.result)
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = "PAGE"
+    _run(p, size).append(code)
+    _char(p, size, "separate")
+    _run(p, size, shown)
     _char(p, size, "end")
-
-
-def add_page_number(p: Paragraph, parts: Sequence[str | Field], size: Length) -> None:
-    """Write ``parts`` (``FIRST_PAGE`` or ``LATER_PAGE``) at the end of ``p``: text as it is, fields as fields."""
-    for part in parts:
-        if isinstance(part, Field):
-            _field(p, part, size)
-        else:
-            _run(p, size, part)
 
 
 def number_from_one(section: Section) -> None:

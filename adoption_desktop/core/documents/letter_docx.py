@@ -6,7 +6,7 @@ was sent (ADM letters are filed as PDF); the Word copy is a working copy.
 Layout follows the PDF (``letter_canvas``): letterhead (logo, agency and team name on the left; address,
 telephone, e-mail and website on the right), recipient, reference, date, subject, salutation, body,
 the optional two-column table, closing with room for a signature, the signatory and their title; the
-data-protection line and the footer in the page footer, with "Page N of M" (``docx_pages``). Each letter
+data-protection line and the footer in the page footer, with "Page N" (``docx_pages``). Each letter
 is a section of its own, from a new page, numbered from 1, its later pages headed "Our reference: …
 (continued)" as in the PDF. Page-break rules are Word's own: every paragraph is "keep lines together",
 the salutation and the last paragraph are "keep with next" and the closing block is kept together, so
@@ -28,9 +28,6 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from adoption_desktop.core.documents.docx_pages import (
-    FIRST_PAGE,
-    LATER_PAGE,
-    Field,
     add_page_number,
     continued_header,
     next_section,
@@ -105,7 +102,7 @@ def _letterhead(doc: DocxDocument, head: Letterhead) -> None:
     doc.add_paragraph()
 
 
-def _footer(footer: _Footer, head: Letterhead, page: tuple[str | Field, ...]) -> None:
+def _footer(footer: _Footer, head: Letterhead, shown_page: str) -> None:
     """The data-protection line, then the footer's line with the page number right-aligned on it (as
     the PDF has them)."""
     footer.is_linked_to_previous = False
@@ -122,7 +119,7 @@ def _footer(footer: _Footer, head: Letterhead, page: tuple[str | Field, ...]) ->
         tabs.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)  # centre and right stops are for Letter paper
     tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     p.add_run("\t").font.size = Pt(FOOTER_PT)
-    add_page_number(p, page, Pt(FOOTER_PT))
+    add_page_number(p, shown_page, Pt(FOOTER_PT))
 
 
 def _letter(doc: DocxDocument, letter: Letter, head: Letterhead, date_text: str) -> Paragraph:
@@ -182,8 +179,8 @@ def letters_document(letters: Iterable[Letter], head: Letterhead, *, title: str 
     stamp(doc, title=title, author=head.agency_name)
     number_from_one(section)
     section.first_page_header.is_linked_to_previous = False  # empty: the letterhead is in the text
-    _footer(section.first_page_footer, head, FIRST_PAGE)  # the later sections inherit the footers
-    _footer(section.footer, head, LATER_PAGE)
+    _footer(section.first_page_footer, head, "1")  # the later sections inherit the footers
+    _footer(section.footer, head, "2")
     count = 0
     last: Paragraph | None = None
     for letter in letters:
