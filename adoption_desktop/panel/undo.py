@@ -42,6 +42,7 @@ from adoption_desktop.panel.service.attendance import (
     drop_view,
     present_member,
 )
+from adoption_desktop.panel.service.common import _refuse_if_approved
 from adoption_desktop.panel.snapshots import (
     AttendanceChange,
     OrderChange,
@@ -88,16 +89,6 @@ def _removed_entry(db: Database, actor: Principal, removed: RemovedItem, label: 
         return UndoEntry(label, again, actor.user_id, AREA, _item_name(removed.subject_reference))
 
     return UndoEntry(label, reverse, actor.user_id, AREA, _item_name(removed.subject_reference))
-
-
-def _refuse_if_approved(session: Session, items: list[PanelItem], what: str) -> None:
-    """Undo as the forward path: once an item's minutes are approved, they number the sitting's agenda."""
-    from adoption_desktop.panel.service.common import _first_minuted
-
-    approved = _first_minuted(session, items, approved=True)
-    if approved is not None:
-        raise Conflict(f"The minutes of item {approved} of this sitting are approved, and they number the items "
-                       f"in the agenda's order; {what}.")
 
 
 def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:

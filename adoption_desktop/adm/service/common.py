@@ -22,10 +22,11 @@ from adoption_desktop.adm.models import (
 from adoption_desktop.adm.service.data import DecisionRow, LetterView
 from adoption_desktop.adm.settings import DECISION_DUE_WD, FINAL_DECISION_DUE_WD
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
-from adoption_desktop.core.errors import Conflict, PermissionDenied
+from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
+from adoption_desktop.core.text_input import clean_name, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
 
 ENTITY = "adm_decisions"
@@ -33,6 +34,24 @@ QD_ENTITY = "adm_qualifying_determinations"
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+def _decision_fields(outcome: str, decision_text: str, reasons: str) -> tuple[str, str, str]:
+    """The decision's draft fields checked and cleaned, as stored: (outcome, decision text, reasons)."""
+    decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
+    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
+    if outcome not in rules.OUTCOMES:
+        raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.", "outcome")
+    return outcome, decision_text.strip(), reasons.strip()
+
+
+def _letter_fields(addressee: str, salutation: str, social_worker: str) -> tuple[str, str, str]:
+    """Who a decision's letters go to, checked and cleaned, as stored: (addressee, salutation, social
+    worker)."""
+    addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
+    salutation = clean_text(salutation, "Salutation", max_length=120)
+    social_worker = clean_name(social_worker, "Child's social worker")
+    return addressee.strip(), salutation.strip(), social_worker.strip()
+
 
 def _get(session: Session, decision_id: int) -> AdmDecision:
     d = get_or_raise(session, AdmDecision, decision_id, f"There is no ADM decision {decision_id}.")

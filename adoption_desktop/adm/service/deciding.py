@@ -15,8 +15,10 @@ from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyi
 from adoption_desktop.adm.service.common import (
     ENTITY,
     _check_signer,
+    _decision_fields,
     _for_change,
     _get,
+    _letter_fields,
     _name_warning,
     _qd_for,
     _recompute_due,
@@ -33,7 +35,7 @@ from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_name, clean_text
+from adoption_desktop.core.text_input import check_date, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
 
 # --- deciding -----------------------------------------------------------------------------------
@@ -43,15 +45,11 @@ def record_decision(db: Database, actor: Principal, decision_id: int, *, outcome
     """Save the decision as a draft (it takes effect only when signed). ``expected_version``: the
     ``row_version`` the screen showed; a draft changed meanwhile by someone else is not overwritten."""
     require(actor, Permission.ADM_DECIDE)
-    decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
-    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
+    fields = _decision_fields(outcome, decision_text, reasons)
     with db.session(actor) as session:
         d = _for_change(session, decision_id, expected_version)
         _check_signer(d, actor)
-        if outcome not in rules.OUTCOMES:
-            raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.",
-                                  "outcome")
-        d.outcome, d.decision_text, d.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        d.outcome, d.decision_text, d.decision_reasons = fields
         session.flush()
         return d.row_version
 
@@ -66,18 +64,13 @@ def save_draft_decision(db: Database, actor: Principal, decision_id: int, *, out
     decision's new ``row_version``."""
     require(actor, Permission.ADM_DECIDE)
     require(actor, Permission.ADM_EDIT)
-    decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
-    reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
-    addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
-    salutation = clean_text(salutation, "Salutation", max_length=120)
-    social_worker = clean_name(social_worker, "Child's social worker")
-    if outcome not in rules.OUTCOMES:
-        raise ValidationError("Outcome: choose agree, decide differently or propose not to approve.", "outcome")
+    decision = _decision_fields(outcome, decision_text, reasons)
+    letters = _letter_fields(addressee, salutation, social_worker)
     with db.session(actor) as session:
         d = _for_change(session, decision_id, expected_version)
         _check_signer(d, actor)
-        d.outcome, d.decision_text, d.decision_reasons = outcome, decision_text.strip(), reasons.strip()
-        d.addressee, d.salutation, d.social_worker = addressee.strip(), salutation.strip(), social_worker.strip()
+        d.outcome, d.decision_text, d.decision_reasons = decision
+        d.addressee, d.salutation, d.social_worker = letters
         session.flush()
         return d.row_version
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecisionType
-from adoption_desktop.adm.service.common import _for_change, _new_decision
+from adoption_desktop.adm.service.common import _for_change, _letter_fields, _new_decision
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
@@ -66,11 +66,9 @@ def set_letter_details(db: Database, actor: Principal, decision_id: int, *, addr
                        salutation: str, social_worker: str, expected_version: int | None = None) -> int:
     """Who the letters go to (before signing). Returns the decision's new ``row_version``."""
     require(actor, Permission.ADM_EDIT)
-    addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
-    salutation = clean_text(salutation, "Salutation", max_length=120)
-    social_worker = clean_name(social_worker, "Child's social worker")
+    letters = _letter_fields(addressee, salutation, social_worker)
     with db.session(actor) as session:
         d = _for_change(session, decision_id, expected_version)
-        d.addressee, d.salutation, d.social_worker = addressee.strip(), salutation.strip(), social_worker.strip()
+        d.addressee, d.salutation, d.social_worker = letters
         session.flush()
         return d.row_version

@@ -21,6 +21,7 @@ from adoption_desktop.panel.service.common import (
     _first_minuted,
     _item,
     _locked_items,
+    _refuse_if_approved,
     _sitting,
 )
 from adoption_desktop.panel.service.data import ItemInput
@@ -124,10 +125,7 @@ def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Seq
         items = {i.id: i for i in _locked_items(session, sitting_id)}
         if set(item_ids) != set(items) or len(item_ids) != len(items):
             raise Conflict("The agenda changed meanwhile; reload it and try again.")
-        approved = _first_minuted(session, list(items.values()), approved=True)
-        if approved is not None:
-            raise Conflict(f"The minutes of item {approved} of this sitting are approved, and they number the items "
-                           "in the agenda's order; the order can no longer change.")
+        _refuse_if_approved(session, list(items.values()), "the order can no longer change")
         before = tuple(i.id for i in sorted(items.values(), key=lambda i: (i.position, i.id)))
         for pos, ident in enumerate(item_ids, start=1):
             if items[ident].position != pos:

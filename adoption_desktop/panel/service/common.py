@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core.errors import Conflict
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
@@ -134,6 +135,15 @@ def _first_minuted(session: Session, items: Sequence[PanelItem], *, approved: bo
              .where(PanelItem.id.in_(ids)).order_by(PanelItem.position).limit(1))
     query = query.where(PanelMinutes.status == "approved") if approved else query.where(PanelMinutes.outcome != "")
     return session.scalar(query)
+
+
+def _refuse_if_approved(session: Session, items: Sequence[PanelItem], what: str) -> None:
+    """Once an item's minutes are approved they number the sitting's agenda: refused, saying ``what``
+    ("the order can no longer change"). The service's reorder and the undo of a move or a removal alike."""
+    approved = _first_minuted(session, items, approved=True)
+    if approved is not None:
+        raise Conflict(f"The minutes of item {approved} of this sitting are approved, and they number the items "
+                       f"in the agenda's order; {what}.")
 
 
 @dataclass(frozen=True)
