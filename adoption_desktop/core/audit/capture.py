@@ -13,12 +13,10 @@ from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit.chain import REDACTED, _column_changes, _identity, _jsonable, record
-from adoption_desktop.core.audit.models import AuditSeal
 from adoption_desktop.core.audit.seals import (
     RowChange,
     filed_under,
-    read_rows,
-    row_digest,
+    row_matches_seal,
     seal_change,
     seal_each,
 )
@@ -67,16 +65,8 @@ def _audit_bulk_statements(state: Any) -> Any:
 
 
 def _drifted(session: Session, table: Table, pk: tuple[Any, ...]) -> bool:
-    """An update with no logged field (only ``updated_at``): does the row still match its seal?"""
-    conn = session.connection()
-    rows = read_rows(conn, table, [pk])
-    if not rows:
-        return True
-    key, row = next(iter(rows.items()))
-    seal_t = cast(Table, AuditSeal.__table__)
-    found = conn.execute(select(seal_t.c.digest).where(seal_t.c.entity == table.name, seal_t.c.entity_id == key)
-                         .order_by(seal_t.c.seq.desc()).limit(1)).scalar()
-    return found != row_digest(table.name, key, sorted(row), row)
+    """An update with no logged field (only ``updated_at``): does the row no longer match its seal?"""
+    return not row_matches_seal(session.connection(), table, pk)
 
 
 def add_changes(session: Session, obj: Any, changes: dict[str, Any]) -> None:
