@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, text
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text
 
 from adoption_desktop.core.audit.chain import _append
 from adoption_desktop.core.audit.models import AuditColumns, AuditEntry, AuditSeal
@@ -213,12 +213,16 @@ def rows_off_seal(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) 
 
 def _off_seal(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
     seal_t = cast(Table, AuditSeal.__table__)
+    earlier = seal_t.alias("earlier")
+    newest = (select(func.max(earlier.c.seq)).where(earlier.c.entity == seal_t.c.entity,
+                                                     earlier.c.entity_id == seal_t.c.entity_id).scalar_subquery())
     latest: dict[str, tuple[str, str]] = {}
     keys = list(rows)
-    for start in range(0, len(keys), 500):
+    for start in range(0, len(keys), 500):  # each row's latest seal only (a user's row has one per sign-in)
         for entity_id, cols, digest in conn.execute(
                 select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest)
-                .where(seal_t.c.entity == table, seal_t.c.entity_id.in_(keys[start:start + 500]))
+                .where(seal_t.c.entity == table, seal_t.c.entity_id.in_(keys[start:start + 500]),
+                       seal_t.c.seq == newest)
                 .order_by(seal_t.c.seq, seal_t.c.id)):
             latest[str(entity_id)] = (str(cols), str(digest))
     wanted = {c for c, d in latest.values() if d != TOMBSTONE}
