@@ -17,6 +17,7 @@ from adoption_desktop.core.audit.seals import (
     RowChange,
     filed_under,
     row_matches_seal,
+    rows_off_seal,
     seal_change,
     seal_each,
 )
@@ -57,10 +58,11 @@ def _audit_bulk_statements(state: Any) -> Any:
             where = str(stmt.whereclause)
     conn = state.session.connection()
     pks = [tuple(r) for r in conn.execute(touched)]
+    unsound = rows_off_seal(conn, table, pks)  # asked before the statement changes them
     result = state.invoke_statement()
     seal_change(conn, state.session.info.get("actor", SYSTEM), "bulk_update" if state.is_update else "bulk_delete",
                 table, pks, entity_id=filed_under(pks), changes=values or None,
-                detail=f"where {where}")
+                detail=f"where {where}", unsound=unsound)
     return result
 
 
@@ -76,11 +78,49 @@ def add_changes(session: Session, obj: Any, changes: dict[str, Any]) -> None:
     session.info.setdefault("audit_changes", {})[(_table_of(obj).name, _identity(obj))] = changes
 
 
+@event.listens_for(Session, "before_flush")
+def _check_seals_before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    """The rows this flush is about to change or delete, checked against their seals while they are still
+    as they were (:func:`.seals.rows_off_seal`): one changed outside the application is written but not
+    sealed again (the after-flush hook, or ``bulk_audit`` at its end, leaves it out), as the sign-in
+    bookkeeping does, or the new seal would vouch for the change. Under ``bulk_audit`` a row is checked the
+    first time the bulk touches it (its seal is written only at the end), and rows it created not at all."""
+    if session.info.get("audit_disabled"):
+        return
+    bulk = session.info.get("audit_bulk") is not None
+    seen: dict[str, set[tuple[Any, ...]]] = session.info.setdefault("audit_bulk_seen", {}) if bulk else {}
+    wanted: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
+    for obj in [*session.dirty, *session.deleted]:
+        if not getattr(obj, "__audit__", False):
+            continue
+        identity = inspect(obj).identity
+        if identity is None or (obj not in session.deleted and not session.is_modified(obj, include_collections=False)):
+            continue
+        table, pk = _table_of(obj), tuple(identity)
+        if bulk:
+            if pk in seen.setdefault(table.name, set()):
+                continue
+            seen[table.name].add(pk)
+        wanted.setdefault(table.name, (table, []))[1].append(pk)
+    found: dict[str, set[str]] = {}
+    for name, (table, pks) in wanted.items():
+        off = rows_off_seal(session.connection(), table, pks)
+        if off:
+            found[name] = off
+    if bulk:
+        kept: dict[str, set[str]] = session.info.setdefault("audit_bulk_unsound", {})
+        for name, off in found.items():
+            kept.setdefault(name, set()).update(off)
+    else:
+        session.info["audit_unsound"] = found
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_after_flush(session: Session, _ctx: Any) -> None:
     if session.info.get("audit_disabled"):
         return
     bulk: dict[str, int] | None = session.info.get("audit_bulk")
+    unsound: dict[str, set[str]] = session.info.pop("audit_unsound", None) or {}
     changed: list[RowChange] = []
     for obj, action in [*((o, "create") for o in session.new), *((o, "update") for o in session.dirty),
                         *((o, "delete") for o in session.deleted)]:
@@ -90,6 +130,8 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
         if bulk is not None:
             bulk[f"{action}:{table.name}"] = bulk.get(f"{action}:{table.name}", 0) + 1
             session.info.setdefault("audit_bulk_rows", {}).setdefault(table.name, (table, set()))[1].add(_pk_of(obj))
+            if action == "create":  # sealed at the end of the bulk: not checked against a seal before then
+                session.info.setdefault("audit_bulk_seen", {}).setdefault(table.name, set()).add(_pk_of(obj))
             continue
         if action == "update" and not session.is_modified(obj, include_collections=False):
             continue
@@ -99,12 +141,13 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
             continue
         changed.append(RowChange(action, table, _pk_of(obj), _identity(obj), changes or None))
     if changed:
-        seal_each(session.connection(), session.info.get("actor", SYSTEM), changed)
+        seal_each(session.connection(), session.info.get("actor", SYSTEM), changed, unsound)
 
 
 class bulk_audit:  # noqa: N801 - used as a context manager like a function
     """For generated or imported data: one summary entry per table and action instead of one per row
-    (every row is still sealed, with the table's first summary entry)."""
+    (every row is still sealed, with the table's first summary entry, except a row that did not match its
+    seal when the bulk first changed it: see :func:`_check_seals_before_flush`)."""
 
     def __init__(self, session: Session, detail: str) -> None:
         self.session, self.detail = session, detail
@@ -112,6 +155,8 @@ class bulk_audit:  # noqa: N801 - used as a context manager like a function
     def __enter__(self) -> bulk_audit:
         self.session.info["audit_bulk"] = {}
         self.session.info["audit_bulk_rows"] = {}
+        self.session.info["audit_bulk_seen"] = {}
+        self.session.info["audit_bulk_unsound"] = {}
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -120,6 +165,8 @@ class bulk_audit:  # noqa: N801 - used as a context manager like a function
         finally:
             counts: dict[str, int] = self.session.info.pop("audit_bulk", {})
             rows: dict[str, tuple[Table, set[tuple[Any, ...]]]] = self.session.info.pop("audit_bulk_rows", {})
+            self.session.info.pop("audit_bulk_seen", None)
+            unsound: dict[str, set[str]] = self.session.info.pop("audit_bulk_unsound", {})
         if exc[0] is not None:
             return
         actor = self.session.info.get("actor", SYSTEM)
@@ -128,6 +175,6 @@ class bulk_audit:  # noqa: N801 - used as a context manager like a function
             if table_name in rows:
                 table, pks = rows.pop(table_name)
                 seal_change(self.session.connection(), actor, f"bulk_{action}", table, sorted(pks, key=str),
-                            entity_id="*", detail=f"{self.detail}: {n} rows")
+                            entity_id="*", detail=f"{self.detail}: {n} rows", unsound=unsound.get(table_name, ()))
             else:
                 record(self.session, f"bulk_{action}", table_name, "*", detail=f"{self.detail}: {n} rows")

@@ -21,17 +21,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, text
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text
 
 from adoption_desktop.core.audit.chain import _append
 from adoption_desktop.core.audit.models import AuditColumns, AuditEntry, AuditSeal
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
+
+_log = logging.getLogger(__name__)
 
 TOMBSTONE = "-"
 CONTENT_SEAL = "seal"
@@ -196,20 +199,57 @@ def row_matches_seal(conn: Connection, table: Table, pk: Sequence[Any]) -> bool:
     by a statement that bypasses the ORM: sealing a row changed outside the application would vouch for
     the change."""
     rows = read_rows(conn, table, [pk])
-    if not rows:
-        return False
-    key, row = next(iter(rows.items()))
+    return bool(rows) and not _off_seal(conn, table.name, rows)
+
+
+def rows_off_seal(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) -> set[str]:
+    """Of the rows with these primary keys, the key strings of those that do not match their latest seal
+    (:func:`row_matches_seal`, for many rows in a few statements): changed or inserted outside the
+    application. Rows that are gone are not named. Asked by every writer that seals existing rows again,
+    before it changes them: those rows are written but left unsealed (:func:`seal_change`'s ``unsound``),
+    so ``verify`` goes on naming them instead of the new seal vouching for the change."""
+    return _off_seal(conn, table.name, read_rows(conn, table, pks))
+
+
+def _off_seal(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
     seal_t = cast(Table, AuditSeal.__table__)
-    found = conn.execute(select(seal_t.c.columns, seal_t.c.digest).where(
-        seal_t.c.entity == table.name, seal_t.c.entity_id == key).order_by(seal_t.c.seq.desc(), seal_t.c.id.desc())
-        .limit(1)).first()
-    if found is None:
-        return False
-    listed = conn.execute(select(AuditColumns.columns).where(AuditColumns.key == found.columns)).scalar()
-    if listed is None:
-        return False
-    cols = str(listed).split(",") if listed else []
-    return all(c in row for c in cols) and row_digest(table.name, key, cols, row) == found.digest
+    earlier = seal_t.alias("earlier")
+    newest = (select(func.max(earlier.c.seq)).where(earlier.c.entity == seal_t.c.entity,
+                                                     earlier.c.entity_id == seal_t.c.entity_id).scalar_subquery())
+    latest: dict[str, tuple[str, str]] = {}
+    keys = list(rows)
+    for start in range(0, len(keys), 500):  # each row's latest seal only (a user's row has one per sign-in)
+        for entity_id, cols, digest in conn.execute(
+                select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest)
+                .where(seal_t.c.entity == table, seal_t.c.entity_id.in_(keys[start:start + 500]),
+                       seal_t.c.seq == newest)
+                .order_by(seal_t.c.seq, seal_t.c.id)):
+            latest[str(entity_id)] = (str(cols), str(digest))
+    wanted = {c for c, d in latest.values() if d != TOMBSTONE}
+    colsets = {str(k): str(v).split(",") if v else [] for k, v in conn.execute(
+        select(AuditColumns.key, AuditColumns.columns).where(AuditColumns.key.in_(wanted)))} if wanted else {}
+    off: set[str] = set()
+    for key, row in rows.items():
+        sealed = latest.get(key)
+        cols = colsets.get(sealed[0]) if sealed is not None and sealed[1] != TOMBSTONE else None
+        if (sealed is None or cols is None or not all(c in row for c in cols)
+                or row_digest(table, key, cols, row) != sealed[1]):
+            off.add(key)
+    return off
+
+
+def not_sealed_note(unsound: Collection[str]) -> str:
+    """What an entry says of the rows it left unsealed (they did not match their seals before the change)."""
+    shown = sorted(unsound, key=lambda k: (len(k), k))
+    listed = ", ".join(shown[:20]) + (f" and {len(shown) - 20} more" if len(shown) > 20 else "")
+    rows = "row" if len(shown) == 1 else "rows"
+    return (f"{rows} {listed} not sealed: not as the application last wrote {'it' if len(shown) == 1 else 'them'} "
+            "before this change (changed outside the application; see verify)")
+
+
+def _warn_unsealed(table: str, unsound: Collection[str]) -> None:
+    _log.warning("%s: %d row(s) did not match their seals; written but left unsealed (run verify): %s",
+                 table, len(unsound), ", ".join(sorted(unsound)[:20]))
 
 
 def read_rows(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) -> dict[str, dict[str, Any]]:
@@ -296,9 +336,13 @@ class RowChange:
     changes: dict[str, Any] | None
 
 
-def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange]) -> None:
+def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
+              unsound: Mapping[str, Collection[str]] | None = None) -> None:
     """An entry per changed row, in order, each sealing its row; the rows are read back table by table
-    and the seal records written together (a flush of many rows costs a few statements, not many)."""
+    and the seal records written together (a flush of many rows costs a few statements, not many).
+    ``unsound``: by table, the key strings of rows that did not match their seals before the change
+    (:func:`rows_off_seal`): their entries say so and seal nothing."""
+    unsound = unsound or {}
     by_table: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
     for c in changes:
         by_table.setdefault(c.table.name, (c.table, []))[1].append(c.pk)
@@ -307,6 +351,10 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange]) 
     colsets: dict[str, str] = {}
     for c in changes:
         key = pk_string(c.pk)
+        if key in unsound.get(c.table.name, ()):
+            _warn_unsealed(c.table.name, [key])
+            _append(conn, actor, c.action, c.table.name, c.entity_id, c.changes, not_sealed_note([key]), "")
+            continue
         row = rows[c.table.name].get(key)
         seals, cs = _make_seals(c.table.name, {key: row} if row is not None else {}, [key])
         colsets.update(cs)
@@ -315,19 +363,29 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange]) 
         written.extend((seq, s) for s in seals)
     _write_many(conn, written, colsets)
     for name, found in rows.items():
-        seal_content(conn, actor, name, found)
+        skip = unsound.get(name, ())
+        seal_content(conn, actor, name, {k: v for k, v in found.items() if k not in skip})
 
 
 def seal_change(conn: Connection, actor: Principal, action: str, table: Table, pks: Iterable[Sequence[Any]],
                 *, entity_id: str, changes: dict[str, Any] | None = None, detail: str = "",
-                gone: Iterable[str] = ()) -> int:
+                gone: Iterable[str] = (), unsound: Collection[str] = ()) -> int:
     """Append the entry for a change to ``table`` and seal the rows it touched (as they now are).
 
-    Rows with these keys that no longer exist (and the key strings in ``gone``) are sealed as deleted."""
+    Rows with these keys that no longer exist (and the key strings in ``gone``) are sealed as deleted.
+    ``unsound``: key strings of rows that did not match their seals before the change
+    (:func:`rows_off_seal`, asked before it): they are not sealed, nor given a content seal, and the entry
+    names them, so that ``verify`` goes on reporting them."""
     pk_list = [tuple(p) for p in pks]
-    rows = read_rows(conn, table, pk_list)
-    missing = [pk_string(p) for p in pk_list]
-    seals, colsets = _make_seals(table.name, rows, [*missing, *gone])
+    gone = list(gone)
+    skip = set(unsound)
+    rows = {k: v for k, v in read_rows(conn, table, pk_list).items() if k not in skip}
+    missing = [k for k in (pk_string(p) for p in pk_list) if k not in skip]
+    seals, colsets = _make_seals(table.name, rows, [*missing, *(g for g in gone if g not in skip)])
+    named = skip & {*(pk_string(p) for p in pk_list), *gone}
+    if named:
+        _warn_unsealed(table.name, named)
+        detail = f"{detail}; {not_sealed_note(named)}" if detail else not_sealed_note(named)
     seq = _append(conn, actor, action, table.name, entity_id, changes, detail,
                   aggregate((s.entity, s.entity_id, s.digest) for s in seals) if seals else "")
     _write(conn, seq, seals, colsets)
