@@ -9,10 +9,20 @@ stored text, or both, in a form the screen chooses (``save_draft(..., base="7")`
 draft's key and :data:`BASE_SUFFIX`, in the same transaction: the draft's own text column stays exactly what
 was typed (no format to tell apart from text someone typed), and the table needs no new column. A screen
 that restores a draft compares the base with the record as it is now, so a record changed by someone else
-since meets the conflict dialog instead of being overwritten unseen."""
+since meets the conflict dialog instead of being overwritten unseen.
+
+A draft may also keep the rest of its form: ``save_draft(..., fields={"held_on": "2026-10-01", ...})``
+keeps each of the form's other fields (its date, a choice, a short line) in a row of its own under the
+draft's key, :data:`FIELD_SUFFIX` and the field's name, written and cleared with the draft in one
+transaction, read back by :func:`load_draft_fields`. The form comes back whole after a crash: the day the
+session was held, not today's, beside its notes. A draft with fields is kept even when its text is blank
+(the person may have typed only the time and the place)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.models import Draft
@@ -22,6 +32,8 @@ from adoption_desktop.core.storage.engine import Database
 
 #: the key of a draft's base version is the draft's key and this
 BASE_SUFFIX = "#base"
+#: the key of one of a draft's form fields is the draft's key, this and the field's name
+FIELD_SUFFIX = "#field:"
 
 
 def _put(session: Session, user_id: int, key: str, text: str | None) -> None:
@@ -36,13 +48,26 @@ def _put(session: Session, user_id: int, key: str, text: str | None) -> None:
         row.text, row.saved_at = text, utcnow()
 
 
-def save_draft(db: Database, actor: Principal, key: str, text: str, *, base: str | None = None) -> None:
-    """Keep ``text`` as the user's draft under ``key`` (blank text: no draft), with what the record was when
-    it was typed when ``base`` is given (none remembered otherwise)."""
+def _field_rows(session: Session, user_id: int, key: str) -> list[Draft]:
+    return list(session.scalars(select(Draft).where(
+        Draft.user_id == user_id, Draft.key.startswith(key + FIELD_SUFFIX, autoescape=True))))
+
+
+def save_draft(db: Database, actor: Principal, key: str, text: str, *, base: str | None = None,
+               fields: Mapping[str, str] | None = None) -> None:
+    """Keep ``text`` as the user's draft under ``key``, with what the record was when it was typed when
+    ``base`` is given (none remembered otherwise) and the form's other ``fields`` (name -> value; the ones
+    kept before and not given now go). Blank text and no fields: no draft."""
     with db.session(actor) as session:
-        blank = not text.strip()
+        blank = not text.strip() and not fields
         _put(session, actor.user_id, key, None if blank else text)
         _put(session, actor.user_id, key + BASE_SUFFIX, None if blank else base)
+        kept = {} if blank or fields is None else fields
+        for row in _field_rows(session, actor.user_id, key):
+            if row.key.removeprefix(key + FIELD_SUFFIX) not in kept:
+                session.delete(row)
+        for name, value in kept.items():
+            _put(session, actor.user_id, key + FIELD_SUFFIX + name, value)
 
 
 def load_draft(db: Database, actor: Principal, key: str) -> str | None:
@@ -59,7 +84,16 @@ def load_draft_base(db: Database, actor: Principal, key: str) -> str | None:
         return row.text if row is not None else None
 
 
+def load_draft_fields(db: Database, actor: Principal, key: str) -> dict[str, str]:
+    """The form fields kept with the draft under ``key`` (name -> value; empty when none were kept)."""
+    with db.session(actor, write=False) as session:
+        return {row.key.removeprefix(key + FIELD_SUFFIX): row.text
+                for row in _field_rows(session, actor.user_id, key)}
+
+
 def clear_draft(db: Database, actor: Principal, key: str) -> None:
     with db.session(actor) as session:
         _put(session, actor.user_id, key, None)
         _put(session, actor.user_id, key + BASE_SUFFIX, None)
+        for row in _field_rows(session, actor.user_id, key):
+            session.delete(row)

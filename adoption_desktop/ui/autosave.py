@@ -7,18 +7,28 @@ The draft is restored into an empty field when the saver is created (``restored`
 was), so text typed before a crash comes back. ``base`` (what the record was when the field was filled:
 its version, its stored text; see ``core/drafts.py``) is kept with the draft; a restored draft brings back
 the base it was typed against (``saver.base``), so the screen can tell whether someone saved since and, if
-so, show the conflict dialog rather than save over their work."""
+so, show the conflict dialog rather than save over their work.
+
+A form of several fields keeps them all with its text: ``DraftAutosaver(ctx, key, notes, fields={"held_on":
+date_edit, "kind": combo, ...})`` saves the date, the choice and the short lines with the notes whenever any
+of them changes, and brings every one back (restored draft or not, the form is as it was typed: the day the
+session was held, not today). A field's draft is its value as text (:func:`field_value`); a value the field
+no longer takes (a choice since removed) is left as the form set it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QLineEdit, QMainWindow, QPlainTextEdit, QTextEdit
+from collections.abc import Mapping
+
+from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QMainWindow, QPlainTextEdit, QTextEdit
 
 from adoption_desktop.core import drafts
 from adoption_desktop.core.errors import DatabaseUnavailable
 from adoption_desktop.ui.context import AppContext
 
 TextWidget = QPlainTextEdit | QTextEdit | QLineEdit
+#: a form's other fields a draft keeps beside its text (``fields``)
+FormField = QPlainTextEdit | QTextEdit | QLineEdit | QComboBox | QDateEdit
 #: while the server can't be reached a draft is tried again this often (the text stays in the field)
 RETRY_MS = 5000
 def restored_text(place: str, button: str) -> str:
@@ -36,13 +46,63 @@ def _text(widget: TextWidget) -> str:
     return widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
 
 
+def _choice(combo: QComboBox, index: int) -> str:
+    """A list's choice as a draft keeps it: its key (the item's data), or its text when it has none."""
+    data = combo.itemData(index)
+    return combo.itemText(index) if data is None else str(data)
+
+
+def field_value(widget: FormField) -> str:
+    """What a form field holds, as a draft keeps it: text as typed, a date in ISO form (the value, not
+    half-typed text), a choice by its key (:func:`_choice`; the text typed into an editable list)."""
+    if isinstance(widget, QComboBox):
+        return widget.currentText() if widget.isEditable() else _choice(widget, widget.currentIndex())
+    if isinstance(widget, QDateEdit):
+        return widget.dateTime().date().toString(Qt.DateFormat.ISODate)  # dateTime: never refuses
+    return _text(widget)
+
+
+def set_field_value(widget: FormField, value: str) -> bool:
+    """Put a kept value back into its field; False when the field no longer takes it (a choice since
+    removed, a date out of the field's range), and the field is left as it was."""
+    if isinstance(widget, QComboBox):
+        if widget.isEditable():
+            widget.setCurrentText(value)
+            return True
+        index = next((i for i in range(widget.count()) if _choice(widget, i) == value), -1)
+        if index < 0:
+            return False
+        widget.setCurrentIndex(index)
+        return True
+    if isinstance(widget, QDateEdit):
+        day = QDate.fromString(value, Qt.DateFormat.ISODate)
+        if not day.isValid() or not widget.minimumDate() <= day <= widget.maximumDate():
+            return False
+        widget.setDate(day)
+        return True
+    if isinstance(widget, QLineEdit):
+        widget.setText(value)
+    else:
+        widget.setPlainText(value)
+    return True
+
+
+def _changed(widget: FormField) -> SignalInstance:
+    """The signal a field sends when the person changes it."""
+    if isinstance(widget, QComboBox):
+        return widget.currentTextChanged  # a choice picked, or an editable list's text typed
+    if isinstance(widget, QDateEdit):
+        return widget.dateChanged
+    return widget.textChanged
+
+
 class DraftAutosaver(QObject):
     #: NOT_SAVED_OUTAGE when a draft could not be saved because the server can't be reached, "" once a
     #: draft is saved again: for the host's status line (an autosave never pops a dialog)
     status = Signal(str)
 
     def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000,
-                 base: str | None = None) -> None:
+                 base: str | None = None, fields: Mapping[str, FormField] | None = None) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
         self.timer = QTimer(self)
@@ -54,20 +114,36 @@ class DraftAutosaver(QObject):
         self.unsaved = False  # True while the last attempt failed for an outage (a retry is scheduled)
         #: what the record was when the text was typed: as shown now, or a restored draft's own
         self.base = base
+        #: the form's other fields, kept with the text (name -> field), and what they held when the form
+        #: opened (before a draft was restored): a form back as it opened, with no text, is no draft
+        self.fields = dict(fields or {})
+        self.opened = self._values()
         saved = drafts.load_draft(ctx.db, ctx.principal, key)
         if saved and not _text(widget).strip():
-            self.base = drafts.load_draft_base(ctx.db, ctx.principal, key)
-            widget.setText(saved) if isinstance(widget, QLineEdit) else widget.setPlainText(saved)
+            set_field_value(widget, saved)
             self.restored = True
-        signal = widget.textChanged
-        signal.connect(self.timer.start)
+        if saved is not None and self.fields:
+            for name, value in drafts.load_draft_fields(ctx.db, ctx.principal, key).items():
+                field = self.fields.get(name)
+                if field is not None and value != field_value(field) and set_field_value(field, value):
+                    self.restored = True
+        if self.restored:
+            self.base = drafts.load_draft_base(ctx.db, ctx.principal, key)
+        self._signals = [_changed(w) for w in (widget, *self.fields.values())]
+        for signal in self._signals:
+            signal.connect(self.timer.start)
+
+    def _values(self) -> dict[str, str]:
+        return {name: field_value(field) for name, field in self.fields.items()}
 
     def save_now(self) -> bool:
         """Save the draft now. False when the server can't be reached: the text stays in the field,
         ``status`` says so quietly and the draft is tried again on a timer (no dialog while typing)."""
         self.timer.stop()
+        text, values = _text(self.widget), self._values()
+        kept = values if values and (text.strip() or values != self.opened) else None
         try:
-            drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, _text(self.widget), base=self.base)
+            drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, text, base=self.base, fields=kept)
         except DatabaseUnavailable:  # a COMMIT lost too (DatabaseCommitUncertain): saving a draft twice is harmless
             self.unsaved = True
             self.timer.start(RETRY_MS)
@@ -85,6 +161,16 @@ class DraftAutosaver(QObject):
         window = self.widget.window()
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text) if text else window.statusBar().clearMessage()
+
+    def detach(self) -> None:
+        """Stop following the form (it is about to show another record): typing not yet saved as a draft
+        is saved now, for the next opening; the saver goes."""
+        if self.timer.isActive():
+            self.save_now()
+        self.timer.stop()
+        for signal in self._signals:
+            signal.disconnect(self.timer.start)
+        self.deleteLater()
 
     def clear(self) -> None:
         """Call after the text was saved for real."""

@@ -5,6 +5,8 @@ Applied to every page when the main window opens it (:func:`fit_page`) and to ev
 
 * :func:`keep_titles_whole` keeps each column at least as wide as its title (a narrow screen scrolls the
   table sideways instead of cutting "Why this position" to "Why this posi…");
+* :func:`size_columns` gives a table's columns the widths their titles and typical values need, measured
+  with its fonts (a narrow screen or a large font gets wider columns, not cut ones);
 * :func:`fit_placeholders` makes a search box at least as wide as its hint ("reference or initials");
 * :func:`scrolling` puts a page in a scroll area, so on 1366×768 at 125 % or 150 % (a 1093×614 or
   911×512 logical screen) the window still fits above the taskbar and the rest of a page scrolls into view;
@@ -20,6 +22,8 @@ The dialogs are checked by ``tests/ui/test_dialogs.py`` at each scaling (its reg
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QScrollArea,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -115,6 +120,38 @@ def keep_titles_whole(view: QTableView) -> None:
     header = view.horizontalHeader()
     if header.findChild(_TitleKeeper) is None:
         _TitleKeeper(header).apply()
+
+
+def cell_margin(view: QTableView) -> int:
+    """What a cell needs besides its text: the delegate's margin on either side (the style's focus-frame
+    margin and one pixel), the grid line, and a few pixels so a rounding never cuts the last letter."""
+    frame = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
+    return 2 * (frame + 1) + 1 + 4
+
+
+def column_needs(view: QTableView, column: int, samples: Iterable[str]) -> int:
+    """The width of ``column`` that shows its title and each of ``samples`` (typical values) whole, measured
+    with the table's fonts: sized from what the column is for, not from every row (no
+    ``resizeColumnsToContents`` over a whole queue)."""
+    header = view.horizontalHeader()
+    model = view.model()
+    title = model.headerData(column, Qt.Orientation.Horizontal) if model is not None else None
+    need = header.fontMetrics().horizontalAdvance(str(title)) + TITLE_MARGIN if title else 0
+    metrics = view.fontMetrics()
+    return max([need, *(metrics.horizontalAdvance(s) + cell_margin(view) for s in samples)])
+
+
+def size_columns(view: QTableView, samples: Sequence[Iterable[str]]) -> list[int]:
+    """Give each column the width its title and typical values need (:func:`column_needs`; ``samples`` in
+    column order), Interactive so the person can still drag it; a longer value is elided (…) with the
+    whole in its tooltip. Returns the widths."""
+    header = view.horizontalHeader()
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    widths = [column_needs(view, column, values) for column, values in enumerate(samples)]
+    for column, width in enumerate(widths):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        view.setColumnWidth(column, width)
+    return widths
 
 
 def fit_placeholders(page: QWidget) -> None:

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -123,3 +124,92 @@ def test_escape_on_a_form_with_a_restored_draft_asks_and_discard_clears_it(
     assert drafts.load_draft(db, counsellor, key) is None
     assert _notes(case.session_dialog()).toPlainText() == ""  # it does not come back
     assert len(asked) == 2
+
+
+def test_every_field_of_a_session_form_is_restored_after_a_crash_and_cleared_on_save(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """User trial: after a crash the session's notes came back but its date was today's, its type "In
+    person", its time and place empty: a session held last week was about to be saved as held today."""
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    case = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+    key = case.draft_key("session_notes")
+
+    dialog = case.session_dialog()
+    held = dialog.form.findChild(QDateEdit, "held_on")
+    kind = dialog.form.findChild(QComboBox, "kind")
+    start = dialog.form.findChild(QLineEdit, "start_time")
+    where = dialog.form.findChild(QLineEdit, "location")
+    assert held is not None and kind is not None and start is not None and where is not None
+    held.lineEdit().selectAll()
+    qtbot.keyClicks(held, "24/09/2026")
+    assert held.date() == QDate(2026, 9, 24)
+    kind.setFocus()
+    qtbot.keyClick(kind, Qt.Key.Key_End)  # the last type: Phone
+    assert kind.currentText() == "Phone"
+    qtbot.keyClicks(start, "14:30")
+    qtbot.keyClicks(where, "Her home, Leeds")
+    qtbot.keyClicks(_notes(dialog), "Went through the agency file together.")
+    for saver in dialog.autosavers:  # typed: the pause before the autosave is not waited out here
+        assert saver.timer.isActive()
+        saver.save_now()
+    # "crash": the form and the case window go without OK; nothing was saved as a session
+    dialog.deleteLater()
+    case.deleteLater()
+    assert case.detail.sessions == []
+
+    again = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(again)
+    dialog = again.session_dialog()
+    form = dialog.form
+    assert form.findChild(QDateEdit, "held_on").date() == QDate(2026, 9, 24)  # type: ignore[union-attr]
+    assert form.findChild(QComboBox, "kind").currentText() == "Phone"  # type: ignore[union-attr]
+    assert form.findChild(QLineEdit, "start_time").text() == "14:30"  # type: ignore[union-attr]
+    assert form.findChild(QLineEdit, "location").text() == "Her home, Leeds"  # type: ignore[union-attr]
+    assert _notes(dialog).toPlainText() == "Went through the agency file together."
+    assert dialog.message.text().endswith("restored; check it, then press OK to save it.")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not dialog.isVisible(), dialog.message.text()
+    [saved] = again.detail.sessions
+    assert (saved.held_on, saved.kind, saved.start_time, saved.location, saved.notes) == (
+        D(2026, 9, 24), "phone", "14:30", "Her home, Leeds", "Went through the agency file together.")
+    with db.session(counsellor, write=False) as session:  # the draft and every field kept with it are gone
+        assert session.scalars(select(Draft.key).where(Draft.key.startswith(key))).all() == []
+
+    # the next session form opens as new: today, in person, empty
+    fresh = again.session_dialog()
+    assert fresh.form.findChild(QDateEdit, "held_on").date() == QDate(2026, 10, 1)  # type: ignore[union-attr]
+    assert fresh.form.findChild(QComboBox, "kind").currentText() == "In person"  # type: ignore[union-attr]
+    assert fresh.form.findChild(QLineEdit, "location").text() == ""  # type: ignore[union-attr]
+    assert fresh.message.text() == ""
+
+
+def test_a_session_form_with_only_its_time_and_place_typed_is_kept_and_escape_asks(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No notes yet is still a draft when other fields were typed; Escape on it asks, Discard drops it all."""
+    from adoption_desktop.counselling.views import widgets
+
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    case = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+    key = case.draft_key("session_notes")
+    dialog = case.session_dialog()
+    where = dialog.form.findChild(QLineEdit, "location")
+    assert where is not None
+    qtbot.keyClicks(where, "Room 2")
+    dialog.autosavers[0].save_now()
+    assert drafts.load_draft_fields(db, counsellor, key)["location"] == "Room 2"
+    QDialog.done(dialog, int(QDialog.DialogCode.Rejected))  # gone without a word (a crash)
+
+    asked: list[str] = []
+    monkeypatch.setattr(widgets, "ask_discard", lambda _w, title: asked.append(title) or True)
+    dialog = case.session_dialog()
+    assert dialog.form.findChild(QLineEdit, "location").text() == "Room 2"  # type: ignore[union-attr]
+    assert dialog.message.text().endswith("restored; check it, then press OK to save it.")
+    dialog.reject()  # Escape: asked (Discard), and the draft with its fields goes
+    assert asked == ["Counselling session"] and not dialog.isVisible()
+    assert drafts.load_draft(db, counsellor, key) is None
+    assert drafts.load_draft_fields(db, counsellor, key) == {}

@@ -178,12 +178,8 @@ class DecisionPanel(QWidget):
 
     # --- display ------------------------------------------------------------------------------
     def _drop_autosavers(self) -> None:
-        for saver in self.autosavers:
-            if saver.timer.isActive():  # typing not yet saved as a draft: keep it for the next opening
-                saver.save_now()
-            saver.timer.stop()
-            saver.widget.textChanged.disconnect(saver.timer.start)
-            saver.deleteLater()
+        for saver in self.autosavers:  # typing not yet saved as a draft is kept for the next opening
+            saver.detach()
         self.autosavers = []
 
     def _save_key(self) -> None:

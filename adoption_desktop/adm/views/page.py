@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,8 +36,9 @@ from adoption_desktop.adm.views.detail import DecisionPanel
 from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialog
 from adoption_desktop.adm.views.queue_model import (
     COL_CLOCK,
+    COL_TYPE,
     FOLLOW_UPS,
-    QUEUE_WIDTHS,
+    QUEUE_SAMPLES,
     queue_filter,
     queue_model,
 )
@@ -46,6 +48,7 @@ from adoption_desktop.core.wording import plural
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.fit import size_columns
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.palette import tint_style
@@ -132,10 +135,13 @@ class AdmPage(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        # the queue shows reference, clock, due date, initials and type without sideways scrolling at 1366 px
-        splitter.setSizes([sum(QUEUE_WIDTHS[:5]) + 20, 560])
-        for col, width in enumerate(QUEUE_WIDTHS):
-            self.view.setColumnWidth(col, width)
+        widths = size_columns(self.view, QUEUE_SAMPLES)
+        #: the queue's width that shows reference, clock, due date, initials and type whole without sideways
+        #: scrolling, a scroll bar beside them (the rest of the row scrolls into view); see _share_width
+        self.queue_width = (sum(widths[:COL_TYPE + 1]) + 2 * self.view.frameWidth()
+                            + self.view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.view))
+        self.splitter = splitter
+        self._shared = False
         layout.addWidget(splitter, 1)
         self.count_label = QLabel()
         layout.addWidget(self.count_label)
@@ -171,8 +177,24 @@ class AdmPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
+        if not self._shared:
+            self._share_width()
         if not event.spontaneous():  # opened (Ctrl+2, the Areas list, a My work line): the arrow keys move in the queue
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _share_width(self) -> None:
+        """First shown (its width now known): half the width each, the queue never less than it needs for
+        its first five columns (a 1366-pixel window: the decision pane has the rest, above its own minimum);
+        the person may drag the divider after."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        queue = max(self.queue_width, total // 2)
+        self.splitter.setSizes([queue, total - queue])
+        self._shared = True
 
     # --- loading ------------------------------------------------------------------------------
     def _ask_information(self) -> None:

@@ -44,8 +44,23 @@ def clock_text(r: DecisionRow) -> str:
 # 1366-pixel screen beside the decision pane; the rest follow.
 COL_REF, COL_CLOCK, COL_DUE, COL_INITIALS, COL_TYPE, COL_STATE, COL_RECEIVED, COL_DECIDED, COL_SIGNED = range(9)
 
-#: initial widths in pixels (fixed: no measuring of contents), in column order
-QUEUE_WIDTHS = (104, 164, 84, 58, 190, 64, 84, 84, 120)
+#: typical values of each column, in column order: the widths are measured from these and the titles with
+#: the queue's fonts (``ui.fit.size_columns``), never from every row. The Type column fits every built-in
+#: type with a correction's version; an agency's own longer type is elided, whole in its tooltip and in the
+#: decision pane.
+_DATE = "00/00/0000"
+QUEUE_SAMPLES: tuple[tuple[str, ...], ...] = (
+    ("AD-2026-0000",),
+    (f"Paused since {_DATE}", "Final decision overdue", "Oral notice overdue", "Paused: awaiting IRM",
+     "Overdue by 00 WD", "Decided 00 WD late"),
+    (_DATE,),
+    ("TY/DI", "K.C."),
+    tuple(f"{label} (v2)" for label in rules.SHORT_TYPES.values()),
+    tuple(STATE_LABELS.values()),
+    (_DATE,),
+    (_DATE,),
+    ("Dana Dunwick",),
+)
 
 QUEUE_COLUMNS: list[Column[DecisionRow]] = [
     Column("Reference", lambda r: r.subject_reference),

@@ -62,7 +62,7 @@ from adoption_desktop.counselling.views.widgets import (
     fill_combo,
     small_form,
 )
-from adoption_desktop.ui.autosave import DraftAutosaver, restored_text
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
@@ -364,10 +364,15 @@ class CaseDialog(QDialog):
         return f"counselling.{what}:{self.case_id}"
 
     def _form(self, title: str, form: QWidget, submit: Callable[[], str],
-              drafts: dict[str, QPlainTextEdit] | None = None, *, ok_text: str = "") -> FormDialog:
+              drafts: dict[str, QPlainTextEdit] | None = None, *, ok_text: str = "",
+              keep: dict[str, FormField] | None = None) -> FormDialog:
         """A form dialog; ``drafts`` (key suffix -> text field) are autosaved as encrypted drafts while
-        typed, restored when the form is opened again after a crash, and cleared once OK has saved."""
-        savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit) for what, edit in (drafts or {}).items()]
+        typed, restored when the form is opened again after a crash, and cleared once OK has saved.
+        ``keep`` (name -> field): the form's other fields, kept with its one draft and restored with it."""
+        if keep and len(drafts or {}) != 1:
+            raise ValueError("a form's other fields are kept with its one draft")
+        savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit, fields=keep)
+                  for what, edit in (drafts or {}).items()]
 
         def run() -> None:
             message = submit()
@@ -571,15 +576,16 @@ class CaseDialog(QDialog):
         fill_combo(kind, SESSION_KINDS, "in_person")
         held = child(form, QDateEdit, "held_on")
         held.setDate(qdate(self.today()))
+        start, where = child(form, QLineEdit, "start_time"), child(form, QLineEdit, "location")
+        notes = child(form, QPlainTextEdit, "notes")
 
         def submit() -> str:
             service.add_session(self.ctx.db, self.ctx.principal, self.case_id, pydate(held.date()), combo_key(kind),
-                                child(form, QLineEdit, "start_time").text(),
-                                child(form, QLineEdit, "location").text(),
-                                child(form, QPlainTextEdit, "notes").toPlainText())
+                                start.text(), where.text(), notes.toPlainText())
             return "Session recorded."
-        return self._form("Counselling session", form, submit,
-                          {"session_notes": child(form, QPlainTextEdit, "notes")})
+        # the whole form is the draft: after a crash the session comes back on the day it was held, not today
+        return self._form("Counselling session", form, submit, {"session_notes": notes},
+                          keep={"held_on": held, "kind": kind, "start_time": start, "location": where})
 
     def redaction_dialog(self) -> FormDialog:
         item = QLineEdit()

@@ -68,7 +68,7 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.form, self.submit = form, submit
-        self.autosavers: list[DraftAutosaver] = []  # drafts of long free-text fields (see CaseDialog._form)
+        self.autosavers: list[DraftAutosaver] = []  # drafts of what was typed (see CaseDialog._form)
         self.opened_with: list[object] | None = None  # the fields as first shown (see changed)
         layout = QVBoxLayout(self)
         layout.addWidget(form)
