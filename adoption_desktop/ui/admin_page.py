@@ -602,21 +602,34 @@ class AuditTab(QWidget):
     # -- export and verify ------------------------------------------------------------------------
 
     def export(self) -> None:
-        """Every entry the filter typed keeps (not only those listed), as CSV (times in UTC, as stored)."""
+        """Every entry the filter typed keeps (not only those listed), as CSV (times in UTC, as stored), in
+        the background with a progress window whose Cancel leaves no file under the name chosen."""
         wanted = self._checked_filter()
         if wanted is None:
             return
         path = save_file_name(self, "exports", "Export audit log", "audit-log.csv", "CSV (*.csv)")
-        if path:
-            try:
-                if wanted.reference:
-                    wanted = replace(wanted, records=audit_service.records_for_reference(
-                        self.ctx.db, self.ctx.principal, wanted.reference))
-                n = audit_service.export_csv(self.ctx.db, self.ctx.principal, Path(path), wanted)
-            except (AppError, OSError) as exc:
-                show_error(self, "Audit log", exc)
-                return
+        if not path:
+            return
+        db, me, out = self.ctx.db, self.ctx.principal, Path(path)
+
+        def work(task: TaskHandle) -> int:
+            query = wanted
+            if wanted.reference:
+                task.progress(0, 0, "Finding the records of the case reference…")
+                query = replace(wanted, records=audit_service.records_for_reference(db, me, wanted.reference))
+            return audit_service.export_csv(
+                db, me, out, query, cancelled=lambda: task.cancelled,
+                progress=lambda done, total: task.progress(done, total, f"{done:,} of {total:,} entries written…"))
+
+        def done(n: int) -> None:
             QMessageBox.information(self, "Audit log", f"{plural(n, 'entry', 'entries')} exported.")
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, audit_service.ExportCancelled):
+                return  # the user's own choice: no file, nothing to say
+            show_error(self, "Audit log", exc)
+
+        run_with_progress(self, self.ctx.tasks, "Exporting the audit log…", work, done, failed)
 
     def verify(self) -> None:
         """What ``adoption-desktop verify`` checks, in the background with a progress window; the result in

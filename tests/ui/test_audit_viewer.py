@@ -349,3 +349,124 @@ def test_the_filters_and_the_count_agree_on_both_stores(any_db: Database) -> Non
     older = audit_service.list_page(any_db, boss, audit.AuditFilter(), limit=50,
                                     before_seq=everything.rows[-1].seq, newest_seq=everything.newest_seq)
     assert older.total == everything.total and older.rows[0].seq < everything.rows[-1].seq
+
+
+def _audit_statements(db: Database) -> tuple[list[str], Any]:
+    seen: list[str] = []
+
+    def log(_conn: Any, _cursor: Any, statement: str, *_a: Any) -> None:
+        if "audit_log" in statement:
+            seen.append(" ".join(statement.split()).lower())
+
+    event.listen(db.engine, "before_cursor_execute", log)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", log)
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def _export_entries(db: Database) -> list[str]:
+    with db.session(write=False) as session:
+        return list(session.scalars(text("SELECT detail FROM audit_log WHERE action = 'export' ORDER BY seq")))
+
+
+def test_export_runs_in_the_background_and_writes_every_entry(db: Database, admin: Principal, qtbot: Any,
+                                                                tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export ran on the UI thread (the window froze on a big log); now in the task runner's pool
+    with a progress window, and the file read back holds every entry the filter keeps."""
+    import threading
+
+    from adoption_desktop.ui import admin_page
+
+    _fill_log(db, admin, upto=1300)
+    page = AdminPage(AppContext(db, admin, TaskRunner()))  # a real pool: the work leaves the UI thread
+    qtbot.addWidget(page)
+    tab = page.audit
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0)
+    out = tmp_path / "exports" / "audit-log.csv"
+    out.parent.mkdir()
+    monkeypatch.setattr(admin_page, "save_file_name", lambda *_a, **_k: str(out))
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, message, *_a: told.append(message))
+    threads: set[str] = set()
+    real_export = audit_service.export_csv
+
+    def export(*args: Any, **kwargs: Any) -> int:
+        threads.add(threading.current_thread().name)
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(audit_service, "export_csv", export)
+    tab.filters["actor"].setText("Admin")
+    tab.export()
+    qtbot.waitUntil(lambda: bool(told), timeout=20000)
+    assert threading.main_thread().name not in threads and threads
+    with db.session(write=False) as session:
+        expected = [str(s) for s in session.scalars(text(
+            "SELECT seq FROM audit_log WHERE actor = 'admin' AND action <> 'export' ORDER BY seq DESC"))]
+    lines = _read_csv(out)
+    assert lines[0] == list(audit_service.EXPORT_COLUMNS)
+    assert [row[0] for row in lines[1:]] == expected
+    assert told == [f"{len(expected):,} entries exported."]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["audit-log.csv"]  # no temporary file left
+    assert _export_entries(db) == [f"{len(expected)} entries exported; filter: user Admin"]
+
+
+def test_a_cancelled_export_leaves_no_file(db: Database, admin: Principal, tmp_path: Path) -> None:
+    _fill_log(db, admin, upto=1200)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "audit-log.csv"
+    told: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        told.append((done, total))
+
+    with pytest.raises(audit_service.ExportCancelled):
+        audit_service.export_csv(db, admin, out, progress=progress, cancelled=lambda: bool(told), chunk=500)
+    assert told == [(500, 1200)]  # one chunk written, then the Cancel was seen
+    assert list(folder.iterdir()) == []  # neither the file nor the temporary one it was written as
+    assert _export_entries(db) == []  # nothing exported: nothing audited
+
+    out.write_text("an earlier export\n", encoding="utf-8")
+    with pytest.raises(audit_service.ExportCancelled):
+        audit_service.export_csv(db, admin, out, cancelled=lambda: True)
+    assert out.read_text(encoding="utf-8") == "an earlier export\n"  # left as it was
+    assert list(folder.iterdir()) == [out]
+
+    told.clear()
+    assert audit_service.export_csv(db, admin, out, progress=progress, chunk=500) == 1200
+    assert told == [(500, 1200), (1000, 1200), (1200, 1200)]
+    assert [row[0] for row in _read_csv(out)[1:]] == [str(n) for n in range(1200, 0, -1)]
+
+
+def test_cancel_in_the_progress_window_stops_the_export(db: Database, admin: Principal, qtbot: Any,
+                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tab hands the task's Cancel to the export: cancelled after its first chunk, no file, no message."""
+    from adoption_desktop.ui import admin_page
+    from adoption_desktop.ui.tasks import TaskHandle
+
+    _fill_log(db, admin, upto=audit_service.EXPORT_CHUNK + 10)
+    tab = _page(db, admin, qtbot).audit
+    out = tmp_path / "exports" / "audit-log.csv"
+    out.parent.mkdir()
+    monkeypatch.setattr(admin_page, "save_file_name", lambda *_a, **_k: str(out))
+    said: list[str] = []
+    for kind in ("information", "critical", "warning"):
+        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, message, *_a: said.append(message))
+    real_progress = TaskHandle.progress
+
+    def progress_then_cancel(handle: TaskHandle, done: int, total: int, message: str = "") -> None:
+        real_progress(handle, done, total, message)
+        if done:
+            handle.cancel()  # as the progress window's Cancel button does
+
+    monkeypatch.setattr(TaskHandle, "progress", progress_then_cancel)
+    tab.export()
+    assert said == []
+    assert list(out.parent.iterdir()) == []
+    assert _export_entries(db) == []
