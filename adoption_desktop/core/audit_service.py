@@ -52,13 +52,20 @@ class AuditPage:
 
 
 def list_page(db: Database, actor: Principal, flt: audit.AuditFilter | None = None, *, limit: int = PAGE,
-              before_seq: int | None = None, newest_seq: int | None = None) -> AuditPage:
-    """The first page (no ``before_seq``), or the next one: entries older than ``before_seq``, counted up
-    to ``newest_seq`` as the first page was. One read: the rows and the count agree."""
+              before_seq: int | None = None, newest_seq: int | None = None,
+              total: int | None = None) -> AuditPage:
+    """The first page (no ``before_seq``), or the next one: entries older than ``before_seq`` (keyset
+    paging on ``seq``: entries written meanwhile are newer than the first page and never move the pages
+    after it), counted up to ``newest_seq`` as the first page was. ``total``: that count, from the first
+    page of the same filter; the next page then is one query (the COUNT over the whole log took 0.1–0.6 s
+    at a million entries, and up to ``newest_seq`` it cannot have changed). Without it the page is counted
+    in the same read as its rows, so that the two agree."""
     require(actor, Permission.AUDIT_VIEW)
     with db.session(actor, write=False) as session:
         rows = audit.query_entries(session, flt, limit=limit, before_seq=before_seq)
         upto = newest_seq if before_seq is not None else (rows[0].seq if rows else None)
+        if before_seq is not None and total is not None:
+            return AuditPage(rows, total, upto)
         total = audit.count_entries(session, flt, upto_seq=upto) if rows or before_seq is not None else 0
     return AuditPage(rows, total, upto)
 

@@ -537,7 +537,7 @@ class AuditTab(QWidget):
         self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: show_error(self, "Audit log", exc))
 
     def show_more(self) -> None:
-        """The next older page, added below the entries shown (counted as the first page was)."""
+        """The next older page, added below the entries shown (the count is the first page's: not run again)."""
         page, query = self._page, self._query
         if page is None or query is None or not self.model.rowCount():
             return
@@ -562,8 +562,9 @@ class AuditTab(QWidget):
             show_error(self, "Audit log", exc)
 
         self.more_button.setEnabled(False)
+        # the first page's count holds for every later page of the same filter (F5 or Apply counts again)
         self.ctx.tasks.run(lambda _t: audit_service.list_page(db, me, query, before_seq=oldest,
-                                                              newest_seq=page.newest_seq),
+                                                              newest_seq=page.newest_seq, total=page.total),
                            on_done=done, on_error=failed)
 
     def _say_what_is_shown(self) -> None:
