@@ -86,16 +86,17 @@ def local_day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[str 
             utc(until + dt.timedelta(days=1)) if until else None)
 
 
-def _reference_columns() -> list[tuple[Table, Any]]:
+def _reference_columns() -> list[tuple[Table, Any, Any]]:
     """The references people know a case by, and where each is kept: a counselling case's reference
     (BRC-…), an ADM decision's subject reference, a panel item's case reference and a letterbox
-    arrangement's reference."""
+    arrangement's reference; each with its indexed ``reference_key`` column (``core.text_input.reference_key``
+    of the reference, kept on every ORM write)."""
     from adoption_desktop.adm.models import AdmDecision
     from adoption_desktop.counselling.models import CounsellingCase
     from adoption_desktop.letterbox.models import Arrangement
     from adoption_desktop.panel.models import PanelItem
 
-    return [(model.__table__, column) for model, column in (  # type: ignore[misc]
+    return [(model.__table__, column, model.reference_key) for model, column in (  # type: ignore[misc]
         (CounsellingCase, CounsellingCase.reference), (AdmDecision, AdmDecision.subject_reference),
         (PanelItem, PanelItem.subject_reference), (Arrangement, Arrangement.reference))]
 
@@ -121,8 +122,11 @@ def _records_for_reference(session: Session, reference: str) -> tuple[tuple[str,
     found: set[tuple[str, str]] = set()
     if not key:
         return ()
-    for table, column in _reference_columns():
-        ids = [row_id for row_id, ref in session.execute(select(table.c.id, column)) if reference_key(ref or "") == key]
+    for table, column, key_column in _reference_columns():
+        # the index answers; a row without a key (written around the ORM, which keeps it) is compared here
+        ids = list(session.scalars(select(table.c.id).where(key_column == key)))
+        ids += [row_id for row_id, ref in session.execute(select(table.c.id, column).where(key_column.is_(None)))
+                if reference_key(ref or "") == key]
         if not ids:
             continue
         found.update((table.name, str(i)) for i in ids)

@@ -510,3 +510,52 @@ def test_cancel_in_the_progress_window_stops_the_export(db: Database, admin: Pri
     assert said == []
     assert list(out.parent.iterdir()) == []
     assert _export_entries(db) == []
+
+
+REFERENCE_TABLES = ("counselling_cases", "adm_decisions", "panel_items", "letterbox_arrangements")
+
+
+@pytest.mark.postgres
+def test_a_case_reference_is_one_indexed_lookup_on_both_stores(any_db: Database) -> None:
+    """The case-reference filter read every row of the four tables and compared each in Python; now it asks
+    each table's indexed reference_key, with the same comparison (capitals, spacing, invisible and
+    full-width characters ignored)."""
+    from adoption_desktop.counselling import service as counselling
+    from adoption_desktop.counselling.models import CounsellingCase
+    from tests.counselling.conftest import TODAY, referral
+
+    boss = make_user(any_db, "admin", Role.ADMINISTRATOR)
+    counsellor = make_user(any_db, "corey", Role.COUNSELLOR)
+    mine = counselling.create_referral(any_db, counsellor, referral(), today=TODAY)
+    other = counselling.create_referral(any_db, counsellor, referral(birth_name="Bea Other"), today=TODAY)
+    with any_db.session(write=False) as session:
+        reference = session.get(CounsellingCase, mine).reference  # type: ignore[union-attr]
+    typed = "ＢＲＣ" + f"{reference[3:7]}\u200b{reference[7:]}".lower() + "  "  # full-width, a hidden space
+    reads: list[str] = []
+
+    def log(_conn: Any, _cursor: Any, statement: str, *_a: Any) -> None:
+        if any(f"from {table}" in statement.lower() for table in REFERENCE_TABLES):
+            reads.append(" ".join(statement.split()).lower())
+
+    event.listen(any_db.engine, "before_cursor_execute", log)
+    try:
+        found = audit_service.records_for_reference(any_db, boss, typed)
+    finally:
+        event.remove(any_db.engine, "before_cursor_execute", log)
+    assert ("counselling_cases", str(mine)) in found and ("counselling_cases", str(other)) not in found
+    assert reads and all(" where " in r and "reference_key" in r for r in reads), reads  # no table read whole
+
+    with any_db.session() as session:  # a row written around the ORM, without its key: still found
+        session.execute(text("UPDATE counselling_cases SET reference_key = NULL"))
+    assert audit_service.records_for_reference(any_db, boss, typed) == found
+
+    with any_db.engine.begin() as conn:  # the lookup is answered by the index on both stores
+        for table in REFERENCE_TABLES:
+            if any_db.is_sqlite:
+                plan = " ".join(str(r[-1]) for r in conn.execute(text(
+                    f"EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE reference_key = 'x'")))
+            else:
+                conn.execute(text("SET LOCAL enable_seqscan = off"))  # a handful of rows: a scan would be cheaper
+                plan = " ".join(str(r[0]) for r in conn.execute(text(
+                    f"EXPLAIN SELECT id FROM {table} WHERE reference_key = 'x'")))
+            assert f"ix_{table}_reference_key" in plan, plan
