@@ -27,7 +27,7 @@ from sqlalchemy.orm.attributes import get_history
 
 from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.errors import Conflict
-from adoption_desktop.core.storage.base import Base, TimestampMixin
+from adoption_desktop.core.storage.base import Base, TimestampMixin, keep_reference_key
 
 
 class AdmDecisionType(TimestampMixin, Base):
@@ -61,6 +61,9 @@ class AdmDecision(Versioned, TimestampMixin, Base):
     sitting_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sitting_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     subject_reference: Mapped[str] = mapped_column(String(120), index=True)
+    #: ``core.text_input.reference_key(subject_reference)``, kept by ``keep_reference_key`` below: the audit log finds
+    #: a case's entries by it (one indexed lookup)
+    reference_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     subject_initials: Mapped[str] = mapped_column(String(20), default="")
     recommendation: Mapped[str] = mapped_column(String(40), default="")
     recommendation_text: Mapped[str] = mapped_column(Text, default="")
@@ -91,6 +94,9 @@ class AdmDecision(Versioned, TimestampMixin, Base):
     # why a decision signed past its statutory deadline was late (asked for at signing; in the figures)
     delay_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     qd_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # final decision after a QD
+
+
+keep_reference_key(AdmDecision, "subject_reference")
 
 
 class AdmInfoRequest(TimestampMixin, Base):

@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
-from adoption_desktop.core.storage.base import Base, TimestampMixin
+from adoption_desktop.core.storage.base import Base, TimestampMixin, keep_reference_key
 
 
 class CounsellingCase(Versioned, TimestampMixin, Base):
@@ -20,6 +20,9 @@ class CounsellingCase(Versioned, TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(30), unique=True)
+    #: ``core.text_input.reference_key(reference)``, kept by ``keep_reference_key`` below: the audit log finds
+    #: a case's entries by it (one indexed lookup)
+    reference_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     # referral
     referral_date: Mapped[dt.date] = mapped_column(Date, index=True)
     referral_route: Mapped[str] = mapped_column(String(20))  # gro_form, self, agency
@@ -53,6 +56,9 @@ class CounsellingCase(Versioned, TimestampMixin, Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
     outcome: Mapped[str] = mapped_column(String(40), default="")
     closure_note: Mapped[str] = mapped_column(Text, default="")
+
+
+keep_reference_key(CounsellingCase, "reference")
 
 
 class RecordsRequest(Versioned, TimestampMixin, Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
 from adoption_desktop.core.errors import Conflict
-from adoption_desktop.core.storage.base import Base, TimestampMixin
+from adoption_desktop.core.storage.base import Base, TimestampMixin, keep_reference_key
 
 
 class PanelMember(Versioned, TimestampMixin, Base):
@@ -73,11 +73,17 @@ class PanelItem(Versioned, TimestampMixin, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     case_type: Mapped[str] = mapped_column(String(30))
     subject_reference: Mapped[str] = mapped_column(String(120), default="")
+    #: ``core.text_input.reference_key(subject_reference)``, kept by ``keep_reference_key`` below: the audit log finds
+    #: a case's entries by it (one indexed lookup)
+    reference_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     subject_initials: Mapped[str] = mapped_column(String(30), default="")
     presenting_worker: Mapped[str] = mapped_column(String(120), default="")
     time_slot: Mapped[str] = mapped_column(String(20), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     deferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("panel_items.id"), nullable=True)
+
+
+keep_reference_key(PanelItem, "subject_reference")
 
 
 class PanelPaper(Base):

@@ -537,7 +537,7 @@ class AuditTab(QWidget):
         self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: show_error(self, "Audit log", exc))
 
     def show_more(self) -> None:
-        """The next older page, added below the entries shown (counted as the first page was)."""
+        """The next older page, added below the entries shown (the count is the first page's: not run again)."""
         page, query = self._page, self._query
         if page is None or query is None or not self.model.rowCount():
             return
@@ -562,8 +562,9 @@ class AuditTab(QWidget):
             show_error(self, "Audit log", exc)
 
         self.more_button.setEnabled(False)
+        # the first page's count holds for every later page of the same filter (F5 or Apply counts again)
         self.ctx.tasks.run(lambda _t: audit_service.list_page(db, me, query, before_seq=oldest,
-                                                              newest_seq=page.newest_seq),
+                                                              newest_seq=page.newest_seq, total=page.total),
                            on_done=done, on_error=failed)
 
     def _say_what_is_shown(self) -> None:
@@ -602,21 +603,34 @@ class AuditTab(QWidget):
     # -- export and verify ------------------------------------------------------------------------
 
     def export(self) -> None:
-        """Every entry the filter typed keeps (not only those listed), as CSV (times in UTC, as stored)."""
+        """Every entry the filter typed keeps (not only those listed), as CSV (times in UTC, as stored), in
+        the background with a progress window whose Cancel leaves no file under the name chosen."""
         wanted = self._checked_filter()
         if wanted is None:
             return
         path = save_file_name(self, "exports", "Export audit log", "audit-log.csv", "CSV (*.csv)")
-        if path:
-            try:
-                if wanted.reference:
-                    wanted = replace(wanted, records=audit_service.records_for_reference(
-                        self.ctx.db, self.ctx.principal, wanted.reference))
-                n = audit_service.export_csv(self.ctx.db, self.ctx.principal, Path(path), wanted)
-            except (AppError, OSError) as exc:
-                show_error(self, "Audit log", exc)
-                return
+        if not path:
+            return
+        db, me, out = self.ctx.db, self.ctx.principal, Path(path)
+
+        def work(task: TaskHandle) -> int:
+            query = wanted
+            if wanted.reference:
+                task.progress(0, 0, "Finding the records of the case reference…")
+                query = replace(wanted, records=audit_service.records_for_reference(db, me, wanted.reference))
+            return audit_service.export_csv(
+                db, me, out, query, cancelled=lambda: task.cancelled,
+                progress=lambda done, total: task.progress(done, total, f"{done:,} of {total:,} entries written…"))
+
+        def done(n: int) -> None:
             QMessageBox.information(self, "Audit log", f"{plural(n, 'entry', 'entries')} exported.")
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, audit_service.ExportCancelled):
+                return  # the user's own choice: no file, nothing to say
+            show_error(self, "Audit log", exc)
+
+        run_with_progress(self, self.ctx.tasks, "Exporting the audit log…", work, done, failed)
 
     def verify(self) -> None:
         """What ``adoption-desktop verify`` checks, in the background with a progress window; the result in

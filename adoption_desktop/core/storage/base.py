@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 NAMING = {
@@ -49,3 +49,19 @@ def get_or_raise(session: Session, model: type[M], ident: Any, message: str) -> 
 
         raise NotFound(message)
     return row
+
+
+def keep_reference_key(model: type[Base], source: str) -> None:
+    """Keep ``model.reference_key`` equal to ``core.text_input.reference_key`` of its ``source`` column on
+    every ORM insert and update, so that a reference typed with other capitals, spacing or invisible
+    characters is found by one indexed ``reference_key = :key`` (the audit log's case-reference filter).
+    The column is filled for rows that were there before by the migration that added it."""
+    from adoption_desktop.core.text_input import reference_key
+
+    def keep(_mapper: Any, _conn: Any, target: Any) -> None:
+        key = reference_key(getattr(target, source) or "")
+        if target.reference_key != key:
+            target.reference_key = key
+
+    event.listen(model, "before_insert", keep)
+    event.listen(model, "before_update", keep)
