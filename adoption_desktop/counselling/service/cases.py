@@ -110,10 +110,14 @@ def case_id_for_reference(db: Database, actor: Principal, reference: str, *, lab
     require(actor, Permission.COUNSELLING_VIEW)
     with db.session(actor, write=False) as session:
         found = session.scalar(select(CounsellingCase.id).where(CounsellingCase.reference == reference.strip()))
-        if found is None:  # typed differently (case, spacing, a pasted invisible character): compare normalised
-            key = reference_key(reference)
-            found = next((cid for cid, ref in session.execute(select(CounsellingCase.id, CounsellingCase.reference))
-                          if reference_key(ref) == key), None)
+        if found is None:  # typed differently (case, spacing, a pasted invisible character): compare normalised,
+            key = reference_key(reference)  # by the indexed key the ORM keeps; a row written around it has none
+            found = session.scalar(select(CounsellingCase.id).where(CounsellingCase.reference_key == key)
+                                   .order_by(CounsellingCase.id).limit(1)) if key else None
+            if found is None and key:
+                found = next((cid for cid, ref in session.execute(
+                    select(CounsellingCase.id, CounsellingCase.reference).where(CounsellingCase.reference_key.is_(None)))
+                    if reference_key(ref) == key), None)
     if found is None:
         raise NotFound(f"{label}: no counselling case with reference {reference!r}.")
     return found
