@@ -130,7 +130,7 @@ def test_a_password_reset_ends_the_sessions_signed_in_before_it(db: Database, ad
     with db.session(me, write=False):
         pass
     users.reset_password(db, admin, me.user_id, PW)
-    said = "Your password was reset by an administrator; sign in again."
+    said = r"Your password was changed since you signed in \(by an administrator, or by you in another window\)"
     with pytest.raises(PermissionDenied, match=said), db.session(me, write=False):
         pass
     with pytest.raises(PermissionDenied, match=said), db.read_cursor(me):
@@ -144,7 +144,7 @@ def test_a_password_reset_ends_the_sessions_signed_in_before_it(db: Database, ad
     with pytest.raises(users.SignInError, match="not right"):  # the old password is gone
         users.authenticate(db, "resetme", TEST_PASSWORD)
     refused = _entries(db, action="refused")
-    assert refused and "the password was reset since signing in" in refused[0].detail
+    assert refused and "the password was changed since signing in" in refused[0].detail
 
 
 def test_an_administrator_set_password_is_changed_at_the_next_sign_in(db: Database, admin: Principal) -> None:
@@ -161,7 +161,7 @@ def test_an_administrator_set_password_is_changed_at_the_next_sign_in(db: Databa
         pass
     with pytest.raises(ValidationError, match="different from the current"):
         users.change_own_password(db, me, PW, PW)
-    users.change_own_password(db, me, PW, "another-quiet-lantern")
+    me = users.change_own_password(db, me, PW, "another-quiet-lantern")
     with db.session(me, write=False):  # this session goes on with the password of their own
         pass
     assert users.authenticate(db, "newcomer", "another-quiet-lantern") == me

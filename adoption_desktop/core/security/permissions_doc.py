@@ -65,10 +65,11 @@ def render() -> str:
         "cases behind another area's figure need that area's permission (`adm.view`, `letterbox.view`, "
         "`counselling.view`, `panel.view`).",
         "- An administrator cannot disable their own account.",
-        "- A user disabled, whose roles change or whose password an administrator resets while signed in is "
-        "refused at their next action (\"Your password was reset by an administrator; sign in again.\"); "
-        "that refusal is audited too, naming what they tried (once for each thing tried). Signing out is "
-        "never refused.",
+        "- A user disabled, whose roles change or whose password changes while signed in (an administrator's "
+        "reset, or their own change in another window or on another PC) is refused at their next action "
+        "(\"Your password was changed since you signed in …; sign in again.\"); that refusal is audited too, "
+        "naming what they tried (once for each thing tried). The window where they changed their own "
+        "password stays signed in. Signing out is never refused.",
         "- A password an administrator set (a new account's first password, a reset) must be changed by its "
         "user at their next sign-in: the window asks for a password of their own before anything else, and "
         "every other step is refused until then (a headless command stops with that message). Changing "

@@ -28,7 +28,7 @@ from adoption_desktop.core.security.passwords import (
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
-from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.engine import PASSWORD_CHANGED, Database
 
 _log = logging.getLogger(__name__)
 
@@ -296,16 +296,16 @@ def _other_administrators(session: Session, user_id: int) -> int:
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,
-                   current_password: str | None = None, must_change: bool = True) -> None:
+                   current_password: str | None = None, must_change: bool = True) -> Principal | None:
     """An administrator sets another user's password; a user changing their own must give the current
     one (someone at an unlocked desk must not be able to take the account over).
 
     A reset ends the user's sessions signed in before it (their next step is refused: "Your password was
-    reset by an administrator; sign in again.") and, unless ``must_change=False`` (tests, synthetic data),
-    the user must choose their own password at the next sign-in."""
+    changed since you signed in …; sign in again.") and, unless ``must_change=False`` (tests, synthetic data),
+    the user must choose their own password at the next sign-in. Returns None, or, for the actor's own
+    password, the principal to go on with (:func:`change_own_password`)."""
     if actor.user_id == user_id:
-        change_own_password(db, actor, current_password or "", new_password)
-        return
+        return change_own_password(db, actor, current_password or "", new_password)
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor) as session:
         # as for roles and disabling: an administrator disabled at this moment must not take an account over
@@ -314,18 +314,29 @@ def reset_password(db: Database, actor: Principal, user_id: int, new_password: s
         problem = password_problem(new_password, user_inputs=(user.username, user.full_name))
         if problem:
             raise ValidationError(problem, "password")
-        user.password_hash = hash_password(new_password)
-        user.password_serial += 1  # the sessions signed in with the old password end (engine.check_still_allowed)
-        user.must_change_password = must_change
-        user.failed_attempts = 0
-        user.locked_until = None
+        _set_password(user, new_password, must_change=must_change)
+    return None
 
 
-def change_own_password(db: Database, actor: Principal, current_password: str, new_password: str) -> None:
+def _set_password(user: User, new_password: str, *, must_change: bool) -> None:
+    """The account's new password, by a reset or the user's own change: every session signed in with the
+    old one ends (``password_serial``, checked by ``engine.check_still_allowed``) and the lock-out count
+    starts again."""
+    user.password_hash = hash_password(new_password)
+    user.password_serial += 1
+    user.must_change_password = must_change
+    user.failed_attempts = 0
+    user.locked_until = None
+
+
+def change_own_password(db: Database, actor: Principal, current_password: str, new_password: str) -> Principal:
     """The signed-in user changes their own password, giving the current one first. A wrong current
     password counts as a failed sign-in (lock-out applies). Also the one step allowed to a user whose
-    password an administrator set (:class:`PasswordChangeRequired`): it clears that. The user's other
-    sessions (another window, another PC) go on: only an administrator's reset ends them."""
+    password an administrator set (:class:`PasswordChangeRequired`): it clears that.
+
+    As a reset does, it ends the user's other sessions (another window, another PC: someone who learnt the
+    old password is signed out); the session making the change goes on as the principal returned, which
+    the caller uses from now on (``actor`` is refused like the others)."""
     if not current_password:
         raise ValidationError("Current password: enter your current password to change it.", "current_password")
     problem = password_problem(new_password, user_inputs=(actor.username, actor.full_name))
@@ -336,10 +347,8 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
     confirm_password(db, actor, current_password, field="current_password", label="Current password")
     with db.session(actor, before_password_change=True) as session:
         user = _get(session, actor.user_id)
-        user.password_hash = hash_password(new_password)
-        user.must_change_password = False
-        user.failed_attempts = 0
-        user.locked_until = None
+        _set_password(user, new_password, must_change=False)
+        return _principal(user)
 
 
 def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
@@ -588,7 +597,7 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
         if user is None or user.disabled:
             raise LockedOut("Your account has been disabled; ask an administrator.")
         if user.password_serial != principal.password_serial:  # the old password is no longer the one
-            raise LockedOut("Your password was reset by an administrator; sign in again.")
+            raise LockedOut(PASSWORD_CHANGED)
         limit = get_setting(session, LOCKOUT_ATTEMPTS)
         if user.locked_until and user.locked_until > now:
             raise LockedOut(_locked_message(limit, user.locked_until, now))

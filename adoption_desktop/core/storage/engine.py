@@ -482,15 +482,20 @@ class Database:
             self.run_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+#: said to a session signed in before its account's password changed (``password_serial``): an
+#: administrator's reset, or the user's own change in another window or on another PC
+PASSWORD_CHANGED = ("Your password was changed since you signed in (by an administrator, or by you in another "
+                    "window); sign in again.")
+
 _STILL_ALLOWED = ("SELECT u.disabled, r.role, u.password_serial, u.must_change_password FROM users u "
                   "LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = ")
 _STILL_ALLOWED_SQLITE = _STILL_ALLOWED + "?"  # the same statement SQLAlchemy sends for it (read_cursor)
 
 
 def check_still_allowed(session: Session, actor: Principal, *, before_password_change: bool = False) -> None:
-    """A user disabled, whose roles were changed or whose password was reset by an administrator since
-    signing in is refused at once (another administrator, perhaps on another PC in team mode, may have done
-    it while this window is open); so is a user who must still change a password an administrator set,
+    """A user disabled, whose roles were changed or whose password was changed (an administrator's reset,
+    or their own change in another session) since signing in is refused at once (another administrator,
+    perhaps on another PC in team mode, may have done it while this window is open); so is a user who must still change a password an administrator set,
     unless ``before_password_change`` (that change itself, signing out). Run when a session opens, and
     again by a use case that has just locked the actor's row (what was read when the session opened may
     predate a colleague's commit)."""
@@ -503,8 +508,8 @@ def _refuse_if_changed(rows: Sequence[Any], actor: Principal, *, before_password
         _tell_refused(actor, "the account is disabled or no longer exists")
         raise PermissionDenied(f"The account {actor.username!r} is disabled or no longer exists.")
     if rows[0][2] != actor.password_serial:
-        _tell_refused(actor, "the password was reset since signing in")
-        raise PermissionDenied("Your password was reset by an administrator; sign in again.")
+        _tell_refused(actor, "the password was changed since signing in")
+        raise PermissionDenied(PASSWORD_CHANGED)
     current = {r[1] for r in rows if r[1] is not None}
     if current != {str(role) for role in actor.roles}:
         _tell_refused(actor, "the roles changed since signing in")
