@@ -336,7 +336,9 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
 
     As a reset does, it ends the user's other sessions (another window, another PC: someone who learnt the
     old password is signed out); the session making the change goes on as the principal returned, which
-    the caller uses from now on (``actor`` is refused like the others)."""
+    the caller uses from now on (``actor`` is refused like the others). Allowed during an audit hold (a
+    security step, audited): an administrator whose password was reset chooses their own, then reviews
+    and acknowledges the hold."""
     if not current_password:
         raise ValidationError("Current password: enter your current password to change it.", "current_password")
     problem = password_problem(new_password, user_inputs=(actor.username, actor.full_name))
@@ -345,7 +347,7 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
     if new_password == current_password:
         raise ValidationError("New password: choose one different from the current password.", "password")
     confirm_password(db, actor, current_password, field="current_password", label="Current password")
-    with db.session(actor, before_password_change=True) as session:
+    with db.session(actor, own_password_change=True) as session:
         user = _get(session, actor.user_id)
         _set_password(user, new_password, must_change=False)
         return _principal(user)

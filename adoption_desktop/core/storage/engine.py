@@ -344,7 +344,7 @@ class Database:
 
     @contextlib.contextmanager
     def session(self, actor: Principal = SYSTEM, *, write: bool = True, each_statement: bool = False,
-                before_password_change: bool = False) -> Iterator[Session]:
+                own_password_change: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
         ``write=False`` for read-only work that writes no audit entry (paged lists, figures). A write
@@ -352,9 +352,11 @@ class Database:
         ``each_statement=True`` (with ``write=False``; PostgreSQL only) runs each statement in its own
         transaction (autocommit): for reads that need nothing in common but what READ COMMITTED gives
         anyway (each statement its own snapshot), without the BEGIN and COMMIT round trips (two of the
-        four a search keystroke made in team mode). ``before_password_change=True``: allowed to a user who
-        must still change a password an administrator set (that change, signing out): see
-        :func:`check_still_allowed`."""
+        four a search keystroke made in team mode). ``own_password_change=True``: the actor changing their
+        own password (``security.service.change_own_password``), allowed to a user who must still change a
+        password an administrator set (:func:`check_still_allowed`) and during an audit hold: a security
+        step, audited as every write is, that an administrator whose password was reset needs before they
+        can review and acknowledge the hold."""
         if write:
             self.wait_checked()
         session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite)
@@ -362,13 +364,13 @@ class Database:
         token = _CURRENT_SESSION.set(session)
         committing = False  # True once COMMIT may have reached the server: a loss then is of unknown outcome
         try:
-            if write and self.audit_hold is not None and actor != SYSTEM:  # [audit hook]
+            if write and self.audit_hold is not None and actor != SYSTEM and not own_password_change:  # [audit hook]
                 raise AuditHoldError(
                     "Nothing can be saved: the audit log does not match the record of it kept outside the "
                     f"database ({self.audit_hold}). An administrator must review this and acknowledge it "
                     "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
             if actor.user_id > 0:
-                check_still_allowed(session, actor, before_password_change=before_password_change)
+                check_still_allowed(session, actor, before_password_change=own_password_change)
             yield session
             session.flush()  # a loss while flushing left nothing stored; from COMMIT on, nobody knows
             committing = write and not self.is_sqlite
