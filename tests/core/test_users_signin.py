@@ -188,6 +188,14 @@ def test_the_command_line_refuses_a_user_who_must_change_their_password(
         cli_support.sign_in(db, argparse.Namespace(user="newcomer"))
     with pytest.raises(cli_support.CliError, match="set by an administrator"):
         cli_support.confirmed(users.begin_sign_in(db, "newcomer", PW), "newcomer")
+    # nobody was signed in: each attempt is a refused sign-in, never a sign-in that no sign-out ends
+    assert _entries(db, action="sign_in", actor="newcomer") == []
+    refused = _entries(db, action="sign_in_refused")
+    assert [(e.actor, e.detail) for e in refused] == [
+        ("system", f"{users.MUST_CHANGE_REFUSED}; user name typed: 'newcomer'")] * 2
+    with pytest.raises(users.PasswordChangeRequired):  # the window signs them in to ask for their own
+        users.authenticate(db, "newcomer", PW)
+    assert len(_entries(db, action="sign_in", actor="newcomer")) == 1
 
 
 def test_an_administrator_whose_password_was_reset_chooses_their_own_during_an_audit_hold(

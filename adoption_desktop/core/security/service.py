@@ -42,10 +42,11 @@ class AccountLocked(SignInError):
 
 
 class PasswordChangeRequired(SignInError):
-    """The user name and password were right (the sign-in is recorded), but the password was set by an
-    administrator: the user must choose their own (:func:`change_own_password` with ``principal``) before
-    anything else; every other step is refused until then. The window asks for it at once; the command
-    line stops with this message."""
+    """The user name and password were right, but the password was set by an administrator: the user must
+    choose their own (:func:`change_own_password` with ``principal``) before anything else; every other
+    step is refused until then. The window asks for it at once (the sign-in is recorded, and a sign-out if
+    they cancel); the command line, which cannot ask, stops with this message (recorded as a refused
+    sign-in: nobody was signed in)."""
 
     def __init__(self, principal: Principal) -> None:
         super().__init__("Your password was set by an administrator and must be changed before anything else: "
@@ -427,7 +428,8 @@ def typed_name(typed: str) -> str:
 
 
 def _refused(session: Session, user: User | None, typed: str, reason: str) -> None:
-    """A sign-in refused before its password was checked (no such user, disabled, locked): audited, under
+    """A sign-in refused (no such user, disabled, locked; a password that must be changed first, to a
+    command): audited, under
     the account when there is one, with the user name as typed. A name that is no account's is not kept:
     it is as often a password typed into the wrong box, and the audit log can never be changed."""
     what = (typed_name(typed) if user is not None
@@ -480,13 +482,21 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
     return _principal(user)
 
 
-def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> Principal:
-    """Sign in. Five failures (a setting) lock the account for a set time (a setting)."""
-    return _sign_in(db, username, password, now or utcnow())
+def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None,
+                 can_choose_password: bool = True) -> Principal:
+    """Sign in. Five failures (a setting) lock the account for a set time (a setting).
+    ``can_choose_password=False``: the caller (the command line) cannot ask for a new password, so a
+    password an administrator set refuses the sign-in (see :class:`PasswordChangeRequired`)."""
+    return _sign_in(db, username, password, now or utcnow(), can_choose_password=can_choose_password)
+
+
+#: the reason recorded when a command is refused a sign-in whose password must be changed first
+MUST_CHANGE_REFUSED = ("password set by an administrator not changed yet, which a command cannot ask for "
+                       "(sign in to the window to choose one)")
 
 
 def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
-             verified: tuple[str, bool] | None = None) -> Principal:
+             verified: tuple[str, bool] | None = None, *, can_choose_password: bool) -> Principal:
     with db.session(SYSTEM) as session:
         user = _user_named(session, username)
         try:
@@ -496,9 +506,15 @@ def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
             raise
         assert user is not None
         must_change = user.must_change_password
-        _bookkeep(session, user.id, last_login=now)
-        audit.record(session, "sign_in", "users", user.id, actor=principal,
-                     detail="must change the password an administrator set" if must_change else "")
+        refused = must_change and not can_choose_password
+        if refused:  # nobody is signed in: no sign-in entry that no sign-out would ever end
+            _refused(session, user, username, MUST_CHANGE_REFUSED)
+        else:
+            _bookkeep(session, user.id, last_login=now)
+            audit.record(session, "sign_in", "users", user.id, actor=principal,
+                         detail="must change the password an administrator set" if must_change else "")
+    if refused:
+        raise PasswordChangeRequired(principal)
     refusals.watch(db, principal)  # from now on a refused action is audited under this name
     if must_change:
         raise PasswordChangeRequired(principal)
@@ -514,7 +530,7 @@ class PendingSignIn:
     an administrator set, and then nothing may be read at all. The caller reads **only** with that principal's permissions (its services check them as
     always) and must call :meth:`confirm` before it writes anything or shows anything: ``confirm`` waits
     for the check (and for the file's page check), then records the sign-in exactly as :func:`authenticate`
-    does — the success, or the counted failure and its audit entry (lock-out as always) — and returns the
+    with ``can_choose_password=False`` does — the success, or the counted failure and its audit entry (lock-out as always) — and returns the
     principal or raises :class:`SignInError`. :meth:`failed` turns true as soon as the password is known
     to be wrong, so the caller can stop reading. An unknown user name costs the same argon2 time as a
     wrong password (``verify_nothing``), as in :func:`authenticate`."""
@@ -556,7 +572,7 @@ class PendingSignIn:
             self._db.wait_checked()  # a damaged file is refused before the sign-in is written
             try:
                 self._outcome = _sign_in(self._db, self._username, self._password, self._now,
-                                         verified=(self._hash, self._right))
+                                         verified=(self._hash, self._right), can_choose_password=False)
             except SignInError as exc:
                 self._outcome = exc
             if self._held is not None:  # refusals while the password was being checked
