@@ -183,7 +183,7 @@ def sign_in(db: Database, args: argparse.Namespace) -> Principal:
     username = required_user(args)
     password = user_password(username)
     try:
-        return authenticate(db, username, password)
+        return authenticate(db, username, password, can_choose_password=False)
     except AppError as exc:
         raise CliError(f"--user {username}: {exc}") from exc
 

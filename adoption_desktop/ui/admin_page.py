@@ -229,9 +229,14 @@ class UsersTab(QWidget):
         from adoption_desktop.ui.dialogs import PasswordDialog
 
         own = user.id == self.ctx.principal.user_id
-        return PasswordDialog(self, for_whom=f"{user.full_name} ({user.username})", own=own,
-                              submit=lambda current, new: users.reset_password(
-                                  self.ctx.db, self.ctx.principal, user.id, new, current_password=current))
+
+        def submit(current: str | None, new: str) -> None:
+            if own:  # this window goes on as the principal the change returns
+                self.ctx.change_own_password(current or "", new)
+            else:
+                users.reset_password(self.ctx.db, self.ctx.principal, user.id, new)
+
+        return PasswordDialog(self, for_whom=f"{user.full_name} ({user.username})", own=own, submit=submit)
 
     def edit_job_title(self, title: str | None = None) -> None:
         """The job title printed under this user's name on the letters they sign."""

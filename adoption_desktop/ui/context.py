@@ -48,6 +48,13 @@ class AppContext:
         if self.on_message is not None:
             self.on_message(text)
 
+    def change_own_password(self, current: str, new: str) -> None:
+        """The signed-in user changes their own password: their other sessions end, this one goes on as
+        the principal the change returns."""
+        from adoption_desktop.core.security import service as security
+
+        self.principal = security.change_own_password(self.db, self.principal, current, new)
+
     def can(self, permission: object) -> bool:
         from adoption_desktop.core.security.permissions import Permission
 

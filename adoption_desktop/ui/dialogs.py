@@ -300,12 +300,13 @@ class LoginDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             return False
-        self.principal = principal
         return True
 
     def password_dialog(self, principal: Principal, typed: str) -> PasswordDialog:
-        return PasswordDialog(self, for_whom=principal.display, own=True, required=True,
-                              submit=lambda _current, new: users.change_own_password(self.db, principal, typed, new))
+        def submit(_current: str | None, new: str) -> None:  # signed in as the principal the change returns
+            self.principal = users.change_own_password(self.db, principal, typed, new)
+
+        return PasswordDialog(self, for_whom=principal.display, own=True, required=True, submit=submit)
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:

@@ -323,13 +323,10 @@ class MainWindow(QMainWindow):
 
     def password_dialog(self) -> PasswordDialog:
         """The signed-in user changes their own password (the current one first)."""
-        from adoption_desktop.core.security import service as security
         from adoption_desktop.ui.dialogs import PasswordDialog
 
-        me = self.ctx.principal
-        return PasswordDialog(self, for_whom=me.display, own=True,
-                              submit=lambda current, new: security.change_own_password(
-                                  self.ctx.db, me, current or "", new))
+        return PasswordDialog(self, for_whom=self.ctx.principal.display, own=True,
+                              submit=lambda current, new: self.ctx.change_own_password(current or "", new))
 
     def about_text(self) -> str:
         """Version, database and where this user's files are kept (what IT asks for on a support call)."""

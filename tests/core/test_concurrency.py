@@ -953,3 +953,43 @@ def test_a_sitting_moved_while_the_chair_approves_its_minutes_ends_one_way(share
                 # reason it names): never approved and then moved
                 assert sitting.sitting_date == move["day"]
                 assert r["b"][0] == "ok" or m.status != "approved", r
+
+
+def test_changing_your_own_password_ends_your_session_in_another_process(shared: Shared) -> None:
+    """Signed in on two PCs (two clients with their own engines): a password changed on one ends the
+    session on the other, as an administrator's reset does (someone who learnt the old password is put
+    out); the PC that made the change goes on. The other's next action is refused, audited under their
+    name, and it must sign in again, with the new password."""
+    from adoption_desktop.core.errors import PermissionDenied
+    from adoption_desktop.core.security import service as users
+    from adoption_desktop.letterbox.service import ItemFilter, list_items
+    from tests.concurrency_worker import open_target
+
+    db = shared.db
+    make_user(db, "two_pcs", Role.LETTERBOX_COORDINATOR)
+    other = open_target(shared.target, shared.key_hex)  # the second PC
+    try:
+        here = authenticate(db, "two_pcs", TEST_PASSWORD)
+        there = authenticate(other, "two_pcs", TEST_PASSWORD)
+        assert list_items(db, here, ItemFilter()) is not None
+        assert list_items(other, there, ItemFilter()) is not None
+        new = "another-quiet-lantern"
+        here = users.change_own_password(db, here, TEST_PASSWORD, new)
+        assert list_items(db, here, ItemFilter()) is not None  # the session making the change goes on
+        said = "Your password was changed since you signed in"
+        with pytest.raises(PermissionDenied, match=said):
+            list_items(other, there, ItemFilter())
+        with pytest.raises(users.LockedOut, match=said):  # nor can the idle lock be passed with the new one
+            users.confirm_password(other, there, new)
+        users.sign_out(other, there)
+        with pytest.raises(users.SignInError, match="not right"):  # the old password is gone
+            authenticate(other, "two_pcs", TEST_PASSWORD)
+        there = authenticate(other, "two_pcs", new)  # signed in again
+        assert list_items(other, there, ItemFilter()) is not None
+        with db.session(write=False) as s:
+            refused = [e.detail for e in s.scalars(select(AuditEntry).where(
+                AuditEntry.action == "refused", AuditEntry.actor == "two_pcs"))]
+        assert refused == ["adoption_desktop.letterbox.service.item_register.list_items: "
+                           "the password was changed since signing in"]
+    finally:
+        other.engine.dispose()

@@ -5,6 +5,7 @@ sign-in, strong passwords, refused sign-ins audited, no empty audit entry for a 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -130,7 +131,7 @@ def test_a_password_reset_ends_the_sessions_signed_in_before_it(db: Database, ad
     with db.session(me, write=False):
         pass
     users.reset_password(db, admin, me.user_id, PW)
-    said = "Your password was reset by an administrator; sign in again."
+    said = r"Your password was changed since you signed in \(by an administrator, or by you in another window\)"
     with pytest.raises(PermissionDenied, match=said), db.session(me, write=False):
         pass
     with pytest.raises(PermissionDenied, match=said), db.read_cursor(me):
@@ -144,7 +145,7 @@ def test_a_password_reset_ends_the_sessions_signed_in_before_it(db: Database, ad
     with pytest.raises(users.SignInError, match="not right"):  # the old password is gone
         users.authenticate(db, "resetme", TEST_PASSWORD)
     refused = _entries(db, action="refused")
-    assert refused and "the password was reset since signing in" in refused[0].detail
+    assert refused and "the password was changed since signing in" in refused[0].detail
 
 
 def test_an_administrator_set_password_is_changed_at_the_next_sign_in(db: Database, admin: Principal) -> None:
@@ -161,7 +162,7 @@ def test_an_administrator_set_password_is_changed_at_the_next_sign_in(db: Databa
         pass
     with pytest.raises(ValidationError, match="different from the current"):
         users.change_own_password(db, me, PW, PW)
-    users.change_own_password(db, me, PW, "another-quiet-lantern")
+    me = users.change_own_password(db, me, PW, "another-quiet-lantern")
     with db.session(me, write=False):  # this session goes on with the password of their own
         pass
     assert users.authenticate(db, "newcomer", "another-quiet-lantern") == me
@@ -187,6 +188,57 @@ def test_the_command_line_refuses_a_user_who_must_change_their_password(
         cli_support.sign_in(db, argparse.Namespace(user="newcomer"))
     with pytest.raises(cli_support.CliError, match="set by an administrator"):
         cli_support.confirmed(users.begin_sign_in(db, "newcomer", PW), "newcomer")
+    # nobody was signed in: each attempt is a refused sign-in, never a sign-in that no sign-out ends
+    assert _entries(db, action="sign_in", actor="newcomer") == []
+    refused = _entries(db, action="sign_in_refused")
+    assert [(e.actor, e.detail) for e in refused] == [
+        ("system", f"{users.MUST_CHANGE_REFUSED}; user name typed: 'newcomer'")] * 2
+    with pytest.raises(users.PasswordChangeRequired):  # the window signs them in to ask for their own
+        users.authenticate(db, "newcomer", PW)
+    assert len(_entries(db, action="sign_in", actor="newcomer")) == 1
+
+
+def test_an_administrator_whose_password_was_reset_chooses_their_own_during_an_audit_hold(
+        db: Database, db_path: Path, admin: Principal) -> None:
+    """A real hold (the anchor beside the file is ahead of the log): an administrator whose password
+    another set can choose their own (a security step the hold does not block, audited under their
+    name), then review and acknowledge the hold. Every other write stays refused until then."""
+    from adoption_desktop.cli_support import open_db
+    from adoption_desktop.core.audit import anchors
+    from adoption_desktop.core.errors import PermissionDenied
+    from adoption_desktop.core.storage.engine import AuditHoldError
+
+    second = make_user(db, "second_admin", Role.ADMINISTRATOR)
+    users.reset_password(db, admin, second.user_id, PW)  # they must choose their own at the next sign-in
+    db.dispose()
+    anchor_file = audit.anchor_file_for(db_path)
+    head = json.loads(anchor_file.read_text(encoding="utf-8"))
+    anchor_file.write_text(json.dumps({**head, "seq": int(head["seq"]) + 5}), encoding="utf-8")
+    held = open_db(db_path)
+    try:
+        assert held.audit_hold is not None
+        with pytest.raises(users.PasswordChangeRequired) as required:
+            users.authenticate(held, "second_admin", PW)
+        me = required.value.principal
+        with pytest.raises(PermissionDenied, match="choose your own before anything else"):
+            anchors.acknowledge(held, me, "Looked at it.")
+        before = max(e.seq for e in _entries(held))
+        me = users.change_own_password(held, me, PW, "another-quiet-lantern")
+        changed = [e for e in _entries(held, entity="users", action="update", actor="second_admin")
+                   if e.seq > before]
+        assert [e.entity_id for e in changed] == [str(me.user_id)]  # audited, under their name
+        with pytest.raises(AuditHoldError):  # everything else is still held
+            users.set_job_title(held, me, me.user_id, "Agency adviser")
+        with pytest.raises(AuditHoldError):
+            users.reset_password(held, me, admin.user_id, "yet-another-quiet-lantern")
+        assert held.audit_hold is not None
+        anchors.acknowledge(held, me, "Checked with IT: the anchor was copied from another PC.")
+        assert held.audit_hold is None
+        users.set_job_title(held, me, me.user_id, "Agency adviser")  # writing again
+        with held.session(write=False) as session:
+            assert audit.verify_chain(session) is None
+    finally:
+        held.dispose()
 
 
 def test_demo_users_need_no_password_change(small_demo_db: Database) -> None:

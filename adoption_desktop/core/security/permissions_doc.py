@@ -65,14 +65,16 @@ def render() -> str:
         "cases behind another area's figure need that area's permission (`adm.view`, `letterbox.view`, "
         "`counselling.view`, `panel.view`).",
         "- An administrator cannot disable their own account.",
-        "- A user disabled, whose roles change or whose password an administrator resets while signed in is "
-        "refused at their next action (\"Your password was reset by an administrator; sign in again.\"); "
-        "that refusal is audited too, naming what they tried (once for each thing tried). Signing out is "
-        "never refused.",
+        "- A user disabled, whose roles change or whose password changes while signed in (an administrator's "
+        "reset, or their own change in another window or on another PC) is refused at their next action "
+        "(\"Your password was changed since you signed in …; sign in again.\"); that refusal is audited too, "
+        "naming what they tried (once for each thing tried). The window where they changed their own "
+        "password stays signed in. Signing out is never refused.",
         "- A password an administrator set (a new account's first password, a reset) must be changed by its "
         "user at their next sign-in: the window asks for a password of their own before anything else, and "
-        "every other step is refused until then (a headless command stops with that message). Changing "
-        "one's own password needs the current one.",
+        "every other step is refused until then (a headless command stops with that message, recorded as a "
+        "refused sign-in). Changing one's own password needs the current one, and is allowed during an audit "
+        "alert (audited), so that an administrator whose password was reset can then acknowledge it.",
         "- A new password (a new user, a reset, a change, the first administrator) must have at least 10 "
         "characters and be rated 3 of 4 or better by zxcvbn, with the person's names as first guesses; a "
         "password typed to sign in is never re-checked.",

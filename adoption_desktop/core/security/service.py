@@ -28,7 +28,7 @@ from adoption_desktop.core.security.passwords import (
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
-from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.engine import PASSWORD_CHANGED, Database
 
 _log = logging.getLogger(__name__)
 
@@ -42,10 +42,11 @@ class AccountLocked(SignInError):
 
 
 class PasswordChangeRequired(SignInError):
-    """The user name and password were right (the sign-in is recorded), but the password was set by an
-    administrator: the user must choose their own (:func:`change_own_password` with ``principal``) before
-    anything else; every other step is refused until then. The window asks for it at once; the command
-    line stops with this message."""
+    """The user name and password were right, but the password was set by an administrator: the user must
+    choose their own (:func:`change_own_password` with ``principal``) before anything else; every other
+    step is refused until then. The window asks for it at once (the sign-in is recorded, and a sign-out if
+    they cancel); the command line, which cannot ask, stops with this message (recorded as a refused
+    sign-in: nobody was signed in)."""
 
     def __init__(self, principal: Principal) -> None:
         super().__init__("Your password was set by an administrator and must be changed before anything else: "
@@ -296,16 +297,16 @@ def _other_administrators(session: Session, user_id: int) -> int:
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,
-                   current_password: str | None = None, must_change: bool = True) -> None:
+                   current_password: str | None = None, must_change: bool = True) -> Principal | None:
     """An administrator sets another user's password; a user changing their own must give the current
     one (someone at an unlocked desk must not be able to take the account over).
 
     A reset ends the user's sessions signed in before it (their next step is refused: "Your password was
-    reset by an administrator; sign in again.") and, unless ``must_change=False`` (tests, synthetic data),
-    the user must choose their own password at the next sign-in."""
+    changed since you signed in …; sign in again.") and, unless ``must_change=False`` (tests, synthetic data),
+    the user must choose their own password at the next sign-in. Returns None, or, for the actor's own
+    password, the principal to go on with (:func:`change_own_password`)."""
     if actor.user_id == user_id:
-        change_own_password(db, actor, current_password or "", new_password)
-        return
+        return change_own_password(db, actor, current_password or "", new_password)
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor) as session:
         # as for roles and disabling: an administrator disabled at this moment must not take an account over
@@ -314,18 +315,31 @@ def reset_password(db: Database, actor: Principal, user_id: int, new_password: s
         problem = password_problem(new_password, user_inputs=(user.username, user.full_name))
         if problem:
             raise ValidationError(problem, "password")
-        user.password_hash = hash_password(new_password)
-        user.password_serial += 1  # the sessions signed in with the old password end (engine.check_still_allowed)
-        user.must_change_password = must_change
-        user.failed_attempts = 0
-        user.locked_until = None
+        _set_password(user, new_password, must_change=must_change)
+    return None
 
 
-def change_own_password(db: Database, actor: Principal, current_password: str, new_password: str) -> None:
+def _set_password(user: User, new_password: str, *, must_change: bool) -> None:
+    """The account's new password, by a reset or the user's own change: every session signed in with the
+    old one ends (``password_serial``, checked by ``engine.check_still_allowed``) and the lock-out count
+    starts again."""
+    user.password_hash = hash_password(new_password)
+    user.password_serial += 1
+    user.must_change_password = must_change
+    user.failed_attempts = 0
+    user.locked_until = None
+
+
+def change_own_password(db: Database, actor: Principal, current_password: str, new_password: str) -> Principal:
     """The signed-in user changes their own password, giving the current one first. A wrong current
     password counts as a failed sign-in (lock-out applies). Also the one step allowed to a user whose
-    password an administrator set (:class:`PasswordChangeRequired`): it clears that. The user's other
-    sessions (another window, another PC) go on: only an administrator's reset ends them."""
+    password an administrator set (:class:`PasswordChangeRequired`): it clears that.
+
+    As a reset does, it ends the user's other sessions (another window, another PC: someone who learnt the
+    old password is signed out); the session making the change goes on as the principal returned, which
+    the caller uses from now on (``actor`` is refused like the others). Allowed during an audit hold (a
+    security step, audited): an administrator whose password was reset chooses their own, then reviews
+    and acknowledges the hold."""
     if not current_password:
         raise ValidationError("Current password: enter your current password to change it.", "current_password")
     problem = password_problem(new_password, user_inputs=(actor.username, actor.full_name))
@@ -334,12 +348,10 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
     if new_password == current_password:
         raise ValidationError("New password: choose one different from the current password.", "password")
     confirm_password(db, actor, current_password, field="current_password", label="Current password")
-    with db.session(actor, before_password_change=True) as session:
+    with db.session(actor, own_password_change=True) as session:
         user = _get(session, actor.user_id)
-        user.password_hash = hash_password(new_password)
-        user.must_change_password = False
-        user.failed_attempts = 0
-        user.locked_until = None
+        _set_password(user, new_password, must_change=False)
+        return _principal(user)
 
 
 def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
@@ -416,7 +428,8 @@ def typed_name(typed: str) -> str:
 
 
 def _refused(session: Session, user: User | None, typed: str, reason: str) -> None:
-    """A sign-in refused before its password was checked (no such user, disabled, locked): audited, under
+    """A sign-in refused (no such user, disabled, locked; a password that must be changed first, to a
+    command): audited, under
     the account when there is one, with the user name as typed. A name that is no account's is not kept:
     it is as often a password typed into the wrong box, and the audit log can never be changed."""
     what = (typed_name(typed) if user is not None
@@ -469,13 +482,21 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
     return _principal(user)
 
 
-def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> Principal:
-    """Sign in. Five failures (a setting) lock the account for a set time (a setting)."""
-    return _sign_in(db, username, password, now or utcnow())
+def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None,
+                 can_choose_password: bool = True) -> Principal:
+    """Sign in. Five failures (a setting) lock the account for a set time (a setting).
+    ``can_choose_password=False``: the caller (the command line) cannot ask for a new password, so a
+    password an administrator set refuses the sign-in (see :class:`PasswordChangeRequired`)."""
+    return _sign_in(db, username, password, now or utcnow(), can_choose_password=can_choose_password)
+
+
+#: the reason recorded when a command is refused a sign-in whose password must be changed first
+MUST_CHANGE_REFUSED = ("password set by an administrator not changed yet, which a command cannot ask for "
+                       "(sign in to the window to choose one)")
 
 
 def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
-             verified: tuple[str, bool] | None = None) -> Principal:
+             verified: tuple[str, bool] | None = None, *, can_choose_password: bool) -> Principal:
     with db.session(SYSTEM) as session:
         user = _user_named(session, username)
         try:
@@ -485,9 +506,15 @@ def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
             raise
         assert user is not None
         must_change = user.must_change_password
-        _bookkeep(session, user.id, last_login=now)
-        audit.record(session, "sign_in", "users", user.id, actor=principal,
-                     detail="must change the password an administrator set" if must_change else "")
+        refused = must_change and not can_choose_password
+        if refused:  # nobody is signed in: no sign-in entry that no sign-out would ever end
+            _refused(session, user, username, MUST_CHANGE_REFUSED)
+        else:
+            _bookkeep(session, user.id, last_login=now)
+            audit.record(session, "sign_in", "users", user.id, actor=principal,
+                         detail="must change the password an administrator set" if must_change else "")
+    if refused:
+        raise PasswordChangeRequired(principal)
     refusals.watch(db, principal)  # from now on a refused action is audited under this name
     if must_change:
         raise PasswordChangeRequired(principal)
@@ -503,7 +530,7 @@ class PendingSignIn:
     an administrator set, and then nothing may be read at all. The caller reads **only** with that principal's permissions (its services check them as
     always) and must call :meth:`confirm` before it writes anything or shows anything: ``confirm`` waits
     for the check (and for the file's page check), then records the sign-in exactly as :func:`authenticate`
-    does — the success, or the counted failure and its audit entry (lock-out as always) — and returns the
+    with ``can_choose_password=False`` does — the success, or the counted failure and its audit entry (lock-out as always) — and returns the
     principal or raises :class:`SignInError`. :meth:`failed` turns true as soon as the password is known
     to be wrong, so the caller can stop reading. An unknown user name costs the same argon2 time as a
     wrong password (``verify_nothing``), as in :func:`authenticate`."""
@@ -545,7 +572,7 @@ class PendingSignIn:
             self._db.wait_checked()  # a damaged file is refused before the sign-in is written
             try:
                 self._outcome = _sign_in(self._db, self._username, self._password, self._now,
-                                         verified=(self._hash, self._right))
+                                         verified=(self._hash, self._right), can_choose_password=False)
             except SignInError as exc:
                 self._outcome = exc
             if self._held is not None:  # refusals while the password was being checked
@@ -588,7 +615,7 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
         if user is None or user.disabled:
             raise LockedOut("Your account has been disabled; ask an administrator.")
         if user.password_serial != principal.password_serial:  # the old password is no longer the one
-            raise LockedOut("Your password was reset by an administrator; sign in again.")
+            raise LockedOut(PASSWORD_CHANGED)
         limit = get_setting(session, LOCKOUT_ATTEMPTS)
         if user.locked_until and user.locked_until > now:
             raise LockedOut(_locked_message(limit, user.locked_until, now))

@@ -344,7 +344,7 @@ class Database:
 
     @contextlib.contextmanager
     def session(self, actor: Principal = SYSTEM, *, write: bool = True, each_statement: bool = False,
-                before_password_change: bool = False) -> Iterator[Session]:
+                own_password_change: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
         ``write=False`` for read-only work that writes no audit entry (paged lists, figures). A write
@@ -352,9 +352,11 @@ class Database:
         ``each_statement=True`` (with ``write=False``; PostgreSQL only) runs each statement in its own
         transaction (autocommit): for reads that need nothing in common but what READ COMMITTED gives
         anyway (each statement its own snapshot), without the BEGIN and COMMIT round trips (two of the
-        four a search keystroke made in team mode). ``before_password_change=True``: allowed to a user who
-        must still change a password an administrator set (that change, signing out): see
-        :func:`check_still_allowed`."""
+        four a search keystroke made in team mode). ``own_password_change=True``: the actor changing their
+        own password (``security.service.change_own_password``), allowed to a user who must still change a
+        password an administrator set (:func:`check_still_allowed`) and during an audit hold: a security
+        step, audited as every write is, that an administrator whose password was reset needs before they
+        can review and acknowledge the hold."""
         if write:
             self.wait_checked()
         session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite)
@@ -362,13 +364,13 @@ class Database:
         token = _CURRENT_SESSION.set(session)
         committing = False  # True once COMMIT may have reached the server: a loss then is of unknown outcome
         try:
-            if write and self.audit_hold is not None and actor != SYSTEM:  # [audit hook]
+            if write and self.audit_hold is not None and actor != SYSTEM and not own_password_change:  # [audit hook]
                 raise AuditHoldError(
                     "Nothing can be saved: the audit log does not match the record of it kept outside the "
                     f"database ({self.audit_hold}). An administrator must review this and acknowledge it "
                     "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
             if actor.user_id > 0:
-                check_still_allowed(session, actor, before_password_change=before_password_change)
+                check_still_allowed(session, actor, before_password_change=own_password_change)
             yield session
             session.flush()  # a loss while flushing left nothing stored; from COMMIT on, nobody knows
             committing = write and not self.is_sqlite
@@ -482,15 +484,20 @@ class Database:
             self.run_outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+#: said to a session signed in before its account's password changed (``password_serial``): an
+#: administrator's reset, or the user's own change in another window or on another PC
+PASSWORD_CHANGED = ("Your password was changed since you signed in (by an administrator, or by you in another "
+                    "window); sign in again.")
+
 _STILL_ALLOWED = ("SELECT u.disabled, r.role, u.password_serial, u.must_change_password FROM users u "
                   "LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = ")
 _STILL_ALLOWED_SQLITE = _STILL_ALLOWED + "?"  # the same statement SQLAlchemy sends for it (read_cursor)
 
 
 def check_still_allowed(session: Session, actor: Principal, *, before_password_change: bool = False) -> None:
-    """A user disabled, whose roles were changed or whose password was reset by an administrator since
-    signing in is refused at once (another administrator, perhaps on another PC in team mode, may have done
-    it while this window is open); so is a user who must still change a password an administrator set,
+    """A user disabled, whose roles were changed or whose password was changed (an administrator's reset,
+    or their own change in another session) since signing in is refused at once (another administrator,
+    perhaps on another PC in team mode, may have done it while this window is open); so is a user who must still change a password an administrator set,
     unless ``before_password_change`` (that change itself, signing out). Run when a session opens, and
     again by a use case that has just locked the actor's row (what was read when the session opened may
     predate a colleague's commit)."""
@@ -503,8 +510,8 @@ def _refuse_if_changed(rows: Sequence[Any], actor: Principal, *, before_password
         _tell_refused(actor, "the account is disabled or no longer exists")
         raise PermissionDenied(f"The account {actor.username!r} is disabled or no longer exists.")
     if rows[0][2] != actor.password_serial:
-        _tell_refused(actor, "the password was reset since signing in")
-        raise PermissionDenied("Your password was reset by an administrator; sign in again.")
+        _tell_refused(actor, "the password was changed since signing in")
+        raise PermissionDenied(PASSWORD_CHANGED)
     current = {r[1] for r in rows if r[1] is not None}
     if current != {str(role) for role in actor.roles}:
         _tell_refused(actor, "the roles changed since signing in")

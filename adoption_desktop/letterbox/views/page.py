@@ -200,7 +200,7 @@ class LetterboxPage(QWidget):
         self.arr_coord = _combo("arr_coordinator", coordinators, "Coordinator filter")
         self.arrangements_register: Register[ArrangementRow] = Register(
             "Arrangements", _named(ARR_COLUMNS, names), ARR_SORT, self._fetch_arrangements, self._count_arrangements, ctx.tasks,
-            exporter=(ctx.db, ctx.principal),
+            exporter=lambda: (ctx.db, ctx.principal),
             filters=[self.arr_status, self.arr_month, self.arr_coord], default_sort=("reference", False),
             widths=(95, 180, 180, 160, 80, 105, 95))
         for box in (self.arr_status, self.arr_month, self.arr_coord):
@@ -221,7 +221,7 @@ class LetterboxPage(QWidget):
         self.item_open.setObjectName("open_only")
         self.items_register: Register[ItemRow] = Register(
             "Items", _named(ITEM_COLUMNS, names), ITEM_SORT, self._fetch_items, self._count_items, ctx.tasks,
-            exporter=(ctx.db, ctx.principal),
+            exporter=lambda: (ctx.db, ctx.principal),
             filters=[self.item_status, self.item_direction, self.item_month, self.item_coord, self.item_open],
             default_sort=("received_on", True), first=self._first_items, widths=(90, 95, 135, 230, 70, 90, 95),
             count_cap=service.COUNT_CAP,

@@ -173,14 +173,16 @@ class Register(QWidget, Generic[R]):
 
     def __init__(self, title: str, columns: Sequence[Column[R]], sort_keys: Sequence[str | None],
                  fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
-                 tasks: TaskRunner, *, exporter: tuple[Database, Principal], filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
+                 tasks: TaskRunner, *, exporter: Callable[[], tuple[Database, Principal]], filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
                  first: FirstJob[R] | None = None, capped: Callable[[int], bool] | None = None,
                  widths: Sequence[int] = (), count_cap: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.tasks = title, tasks
         self.count_cap = count_cap  # counts above this are "more than count_cap" (see service.COUNT_CAP)
         self._capped = capped or (lambda n: count_cap is not None and n > count_cap)
-        self.exporter = exporter  # who exports the view (the export is audited under them)
+        #: who exports the view (the export is audited under them), asked at each export: the signed-in
+        #: principal changes when they change their own password
+        self.exporter = exporter
         self._fetch, self._count = fetch, count
         self._first_job = first
         self.query = ""
@@ -372,9 +374,10 @@ class Register(QWidget, Generic[R]):
 
         headers = [c.title for c in self.model.columns]
         total = self.model.rowCount()
+        exporter = self.exporter()
 
         def work(task: Any) -> int:
-            return export_xlsx(*self.exporter, self.title.lower(), path, headers, self.current_rows, total,
+            return export_xlsx(*exporter, self.title.lower(), path, headers, self.current_rows, total,
                                progress=lambda d, t: task.progress(d, t, f"{d:,} of {t:,} rows"),
                                cancelled=lambda: task.cancelled)
 
