@@ -49,6 +49,7 @@ OPEN_TO_ALL = {
     "adoption_desktop.core.drafts.save_draft",
     "adoption_desktop.core.drafts.load_draft",
     "adoption_desktop.core.drafts.load_draft_base",
+    "adoption_desktop.core.drafts.load_draft_fields",
     "adoption_desktop.core.drafts.clear_draft",
     # "this user has that record open for editing": the record's name and id, no case content
     "adoption_desktop.core.presence.acquire",
