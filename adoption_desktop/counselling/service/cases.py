@@ -14,7 +14,7 @@ from adoption_desktop.core.security.models import UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_text, reference_key
+from adoption_desktop.core.text_input import clean_text, reference_key
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
@@ -124,10 +124,11 @@ def case_id_for_reference(db: Database, actor: Principal, reference: str, *, lab
 
 
 def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, on: dt.date | None = None, *,
-             expected_version: int | None = None) -> None:
+             expected_version: int | None = None, today: dt.date | None = None) -> None:
     require(actor, Permission.COUNSELLING_EDIT)
-    day = _today(on)
-    check_date(day, "Allocation date", "event")
+    day = on or _today(today)
+    # a future allocation would take the case off the waiting list now, with a wait not yet served (trial)
+    _not_future(day, _today(today), "allocated_on", "Allocation date")
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version)
         roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == counsellor_id)))
@@ -225,11 +226,19 @@ def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcom
         if on < case.referral_date:
             raise ValidationError("Closure date: it cannot be before the referral date.", "closed_on")
         if outcome == "records_shared":
-            shared = session.scalar(select(func.count()).select_from(Disclosure).where(
-                Disclosure.case_id == case_id, Disclosure.records_shared.is_(True))) or 0
-            if not shared:
+            shared = session.scalar(select(func.min(Disclosure.disclosed_on)).where(
+                Disclosure.case_id == case_id, Disclosure.records_shared.is_(True)))
+            if shared is None:
                 raise ValidationError("Outcome: no sharing of records is recorded; record the records "
                                       "shared first or choose another outcome.", "outcome")
+            if shared > on:
+                raise ValidationError(f"Closure date: the records were shared on {shared:%d/%m/%Y}, after "
+                                      f"{on:%d/%m/%Y}; close the case on or after that day.", "closed_on")
+        disclosed = session.scalar(select(func.max(Disclosure.disclosed_on)).where(
+            Disclosure.case_id == case_id, Disclosure.disclosed_on > on))
+        if disclosed is not None:  # the disclosure log is the record of what went out when: not after closure
+            raise ValidationError(f"Closure date: a disclosure is recorded on {disclosed:%d/%m/%Y}, after "
+                                  f"{on:%d/%m/%Y}; close the case on or after the last disclosure.", "closed_on")
         _check_nothing_held_after(session, case_id, on, _today(today))
         problems = _closing_problems(session, case_id, on)
         if problems and problems != confirmed:

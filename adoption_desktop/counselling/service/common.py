@@ -294,6 +294,9 @@ def shared_without_interview_warning(days: tuple[dt.date, ...], interview: dt.da
 
 def _add_disclosure(session: Session, actor: Principal, case: CounsellingCase, on: dt.date, recipient: str,
                     what: str, method: str, records_shared: bool) -> Disclosure:
+    if on < case.referral_date:  # as sessions, checks and closure are (trial: one was dated before it)
+        raise ValidationError("Date: a disclosure cannot be before the referral date "
+                              f"({case.referral_date:%d/%m/%Y}).", "disclosed_on")
     row = Disclosure(case_id=case.id, disclosed_on=on, disclosed_by_id=actor.user_id or None,
                      recipient=recipient, what=what, method=method, records_shared=records_shared)
     session.add(row)

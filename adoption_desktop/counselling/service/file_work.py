@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.errors import Conflict, ValidationError
@@ -133,9 +133,15 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if records_shared:
-            reviewed = session.scalar(select(func.count()).select_from(RedactionCheck).where(
-                RedactionCheck.case_id == case_id)) or 0
-            if not reviewed:
+            reviewed = list(session.scalars(select(RedactionCheck.reviewed_on).where(
+                RedactionCheck.case_id == case_id).order_by(RedactionCheck.reviewed_on)))
+            if not any(d <= on for d in reviewed):
+                if reviewed:  # checked, but after this sharing: the file would say records went out unchecked
+                    raise ValidationError(
+                        f"Records shared: the redaction check on file was done on {reviewed[0]:%d/%m/%Y}, after "
+                        f"the sharing date {on:%d/%m/%Y}. Records can be shared only once third-party information "
+                        "has been reviewed: share them on or after that day, or correct the check's date.",
+                        "records_shared")
                 raise ValidationError("Records shared: record the redaction check (third-party information "
                                       "reviewed) before sharing records.", "records_shared")
             if rules.counselling_required(case.adoption_order_date, case.adopted_before_1975):
