@@ -77,13 +77,16 @@ def test_sitting_by_date_by_case_reference_and_by_number(demo_path: Path, tmp_pa
         db.dispose()
     base = ["export", "minutes", "--db", str(demo_path), "--user", "paneladmin"]
     assert reference and others is None, "the demo's first sitting hears a case heard nowhere else"
-    for n, given in enumerate([f"{day:%Y-%m-%d}", "1", reference]):
+    for n, given in enumerate([f"{day:%Y-%m-%d}", f"{day.year}-{day.month}-{day.day}", "1", reference]):
         out = tmp_path / f"m{n}.docx"
         code, text, err = _run([*base, "--sitting", given, "--out", str(out)], capsys)
         assert code == 0, (given, err)
         assert f"{day:%d/%m/%Y}" in text
     code, _text_out, err = _run([*base, "--sitting", "1990-01-01", "--out", str(tmp_path / "no.docx")], capsys)
     assert code == 2 and len(err) == 1 and "01/01/1990" in err[0]
+    # an impossible date is said to be one, not looked up as a case reference (user trial)
+    code, _text_out, err = _run([*base, "--sitting", "2026-02-29", "--out", str(tmp_path / "no.docx")], capsys)
+    assert code == 2 and len(err) == 1 and "'2026-02-29' is not a date" in err[0] and "heard case" not in err[0]
 
 
 def test_reminders_are_signed_by_a_named_user(demo_path: Path, tmp_path: Path,

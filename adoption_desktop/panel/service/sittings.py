@@ -4,6 +4,7 @@ names, listed, opened with their agenda and attendance; the calendar export audi
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import replace
 
@@ -139,13 +140,20 @@ def sitting_id_for(db: Database, actor: Principal, given: str, *, label: str = "
         if number is None:
             raise NotFound(f"{label}: no panel sitting {text[:30]}.")
         return number
+    looks_like_date = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     with db.session(actor, write=False) as session:
         try:
-            day = dt.date.fromisoformat(text)
-        except ValueError:
-            key = reference_key(text)
-            ids = sorted({sid for sid, ref in session.execute(select(PanelItem.sitting_id, PanelItem.subject_reference))
-                          if reference_key(ref) == key})
+            day = (dt.date(*map(int, looks_like_date.groups())) if looks_like_date  # 2026-12-4 too
+                   else dt.date.fromisoformat(text))
+        except ValueError as exc:
+            if looks_like_date:  # 2026-02-29 is no case reference: say why it is no date (trial)
+                raise ValidationError(f"{label}: {text!r} is not a date ({exc}); write it as YYYY-MM-DD.",
+                                      "sitting") from None
+            key = reference_key(text)  # the indexed key the ORM keeps; a row written around it has none
+            ids = sorted(set(session.scalars(select(PanelItem.sitting_id).where(PanelItem.reference_key == key)))
+                         | {sid for sid, ref in session.execute(select(PanelItem.sitting_id, PanelItem.subject_reference)
+                                                                .where(PanelItem.reference_key.is_(None)))
+                            if reference_key(ref) == key})
             what = f"heard case {text}"
         else:
             ids = list(session.scalars(select(PanelSitting.id).where(PanelSitting.sitting_date == day)
