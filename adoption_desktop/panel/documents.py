@@ -133,7 +133,10 @@ def _sitting_quorum(pack: MinutesPack) -> str:
     return base + " Quorum was checked again for each item (see below)."
 
 
-def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int, str]) -> None:
+def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int, str],
+                  order: Sequence[int] = ()) -> None:
+    """One agenda item; ``order``: the members as "Members present" lists them, whose views follow that order
+    (a member not listed there comes after, by name), so each member present can be checked against a view."""
     doc.add_heading(f"Item {number}: {item.case_label}" + (f" — {item.subject}" if item.subject.strip() else ""),
                     level=1)
     _labelled(doc, "Presented by", item.presenting_worker)
@@ -164,7 +167,10 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
     doc.add_paragraph(d.discussion if d and d.discussion else "—")
     doc.add_heading("Members' views", level=2)
     if d and d.member_views:
-        _table(doc, ("Member", "View"), [[names.get(k, f"Member {k}"), v] for k, v in d.member_views.items()])
+        place = {mid: n for n, mid in enumerate(order)}
+        views = sorted(d.member_views.items(), key=lambda kv: (place.get(kv[0], len(place)),
+                                                                names.get(kv[0], f"Member {kv[0]}")))
+        _table(doc, ("Member", "View"), [[names.get(k, f"Member {k}"), v] for k, v in views])
     else:
         doc.add_paragraph("—")
     doc.add_heading("Recommendation", level=2)
@@ -288,7 +294,8 @@ def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = N
     _sitting_block(doc, s, pack)
     numbers = {i.id: n for n, i in enumerate(pack.items, start=1)}
     for item in pack.items:
-        _item_section(doc, numbers[item.id] if item_id is None else item.position, item, pack.member_names)
+        _item_section(doc, numbers[item.id] if item_id is None else item.position, item, pack.member_names,
+                      [a.member_id for a in pack.present])
     _approval_block(doc, pack)
     stamp(doc, title=f"Adoption panel minutes: {heading}" + (" (draft)" if pack.draft else ""),
           author=pack.agency_name)
