@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -45,7 +46,6 @@ from adoption_desktop.counselling.views.widgets import FormDialog, combo_key, fi
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import show_error
-from adoption_desktop.ui.fit import size_columns
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
@@ -360,12 +360,17 @@ class CounsellingPage(QWidget):
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _size_columns(self) -> None:
-        """Each column as wide as its title and typical content (``ui.fit.size_columns``, measured in the
-        screen font); 'Why this position' takes the rest of the width, so the list fits a 1366 px screen
-        without sideways scrolling."""
-        size_columns(self.table, [() if column == REASONS_COLUMN else (sample,)
-                                  for column, (_title, sample) in enumerate(COLUMN_SAMPLES)])
-        self.table.horizontalHeader().setSectionResizeMode(REASONS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        """Each column as wide as its typical content (measured in the screen font); 'Why this position'
+        takes the rest of the width, so the list fits a 1366 px screen without sideways scrolling."""
+        header = self.table.horizontalHeader()
+        fm = self.table.fontMetrics()
+        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 4
+        mark = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize)  # the sort arrow beside a heading
+        for column, (title, sample) in enumerate(COLUMN_SAMPLES):
+            if column == REASONS_COLUMN:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:
+                self.table.setColumnWidth(column, fm.horizontalAdvance(sample) + pad + (mark if sample == title else 0))
 
     # --- list -----------------------------------------------------------------------------------
     def refresh(self) -> None:
