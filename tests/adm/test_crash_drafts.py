@@ -196,3 +196,31 @@ def test_typing_then_an_action_here_keeps_the_text_and_says_nothing(db: Database
     page.detail.changed.emit(did)  # as the pane's own Ask for more information… does
     assert page.detail.decision_text.toPlainText() == "Typed, then more information asked for."
     assert not page.detail.draft_notice.isVisibleTo(page)
+
+
+def test_a_crash_draft_keeps_the_outcome_and_the_letters_lines(db: Database, adm_user: Principal,
+                                                                qtbot: Any) -> None:
+    """The wording's draft keeps the outcome chosen and the letter's addressee, salutation and social worker:
+    after a crash the wording does not come back under the outcome it was not typed for."""
+    from adoption_desktop.adm import rules
+
+    did, _, _ = _queue(db)
+    page = _page(db, adm_user, qtbot, did)
+    detail = page.detail
+    assert detail.outcome.currentData() != rules.OUTCOME_DIFFER
+    detail.outcome.setCurrentIndex(detail.outcome.findData(rules.OUTCOME_DIFFER))
+    detail.decision_text.setPlainText(MINE)
+    detail.addressee.setPlainText("Ms A Example\n1 Example Road")
+    detail.salutation.setText("Dear Ms Example")
+    for saver in detail.autosavers:
+        saver.save_now()
+    again = _page(db, adm_user, qtbot, did).detail  # the application restarted
+    assert again.outcome.currentData() == rules.OUTCOME_DIFFER
+    assert again.decision_text.toPlainText() == MINE
+    assert again.addressee.toPlainText() == "Ms A Example\n1 Example Road"
+    assert again.salutation.text() == "Dear Ms Example"
+    assert again.draft_notice.isVisibleTo(again)
+    again.save_draft()  # saved for real: the outcome is the one restored, and the draft goes
+    d = service.get_decision(db, adm_user, did, TODAY, opening=False)
+    assert d.row.outcome == rules.OUTCOME_DIFFER and d.decision_text == MINE
+    assert drafts.load_draft(db, adm_user, f"adm.decision:{did}:text") is None

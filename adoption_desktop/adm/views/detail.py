@@ -44,7 +44,7 @@ from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
-from adoption_desktop.ui.autosave import DraftAutosaver, restored_text
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
@@ -206,7 +206,12 @@ class DecisionPanel(QWidget):
             saved = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
             if saved and saved != stored:
                 edit.clear()
-            saver = DraftAutosaver(self.ctx, key, edit, base=draft_base(self.version, stored))
+            # the wording's draft keeps the outcome and the letter's lines beside it: a crash between choosing
+            # "do not agree" and saving must not bring the wording back under the outcome it was not typed for
+            keep: dict[str, FormField] = ({"outcome": self.outcome, "addressee": self.addressee,
+                                           "salutation": self.salutation, "social_worker": self.social_worker}
+                                          if what == "text" else {})
+            saver = DraftAutosaver(self.ctx, key, edit, base=draft_base(self.version, stored), fields=keep)
             self.autosavers.append(saver)
             base = read_base(saver.base) if saver.restored else None
             if base is not None and base[0] is not None and base[1].strip() != stored.strip():
