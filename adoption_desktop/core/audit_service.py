@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.documents.spreadsheet_safety import csv_writer
-from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.errors import ValidationError, WorkCancelled
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
@@ -158,7 +158,7 @@ def verify(db: Database, actor: Principal) -> VerifyReport:
     return verify_database(db)
 
 
-class ExportCancelled(Exception):
+class ExportCancelled(WorkCancelled):
     """The user cancelled an export: nothing was written under the chosen name, and nothing audited."""
 
 

@@ -7,6 +7,13 @@ class AppError(Exception):
     """Base for errors shown to users as they are."""
 
 
+class WorkCancelled(Exception):
+    """The person cancelled long work (a batch of letters, an export, an import): nothing was written under
+    the name they chose. Not an error to show: ``ui.tasks.run_with_progress`` says "Cancelled" quietly. The
+    areas' own names for it (``core.documents.pdf.Cancelled``, ``letterbox.importing.ImportCancelled``,
+    ``core.audit_service.ExportCancelled``) are kinds of it."""
+
+
 class ValidationError(AppError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)

@@ -630,12 +630,9 @@ class AuditTab(QWidget):
         def done(n: int) -> None:
             QMessageBox.information(self, "Audit log", f"{plural(n, 'entry', 'entries')} exported.")
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, audit_service.ExportCancelled):
-                return  # the user's own choice: no file, nothing to say
-            show_error(self, "Audit log", exc)
-
-        run_with_progress(self, self.ctx.tasks, "Exporting the audit log…", work, done, failed)
+        # a cancel (ExportCancelled) is the user's own choice: no file, and the status bar says so
+        run_with_progress(self, self.ctx.tasks, "Exporting the audit log…", work, done,
+                          lambda exc: show_error(self, "Audit log", exc))
 
     def verify(self) -> None:
         """What ``adoption-desktop verify`` checks, in the background with a progress window; the result in

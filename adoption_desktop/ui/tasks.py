@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QMainWindow, QProgressDialog, QWidget
+
+from adoption_desktop.core.errors import WorkCancelled
 
 
 class TaskHandle(QObject):
@@ -104,10 +106,29 @@ def progress_dialog(parent: QWidget | None, title: str) -> QProgressDialog:
     return dialog
 
 
+#: said in the main window's status bar when the person cancelled long work (``WorkCancelled``)
+CANCELLED_NOTE = "Cancelled: nothing was written."
+
+
+def said_cancelled(parent: QWidget | None) -> None:
+    """The quiet word after a cancel: the main window's status bar (no dialog: cancelling was the person's
+    own choice, and it is not an error)."""
+    window = parent.window() if parent is not None else None
+    while window is not None and not isinstance(window, QMainWindow):
+        above = window.parentWidget()
+        window = above.window() if above is not None else None
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(CANCELLED_NOTE, 10000)
+
+
 def run_with_progress(parent: QWidget | None, runner: TaskRunner, title: str,
                       fn: Callable[[TaskHandle], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[BaseException], None]) -> TaskHandle:
-    """``fn`` in the background with a modal progress dialog that has a working Cancel button."""
+                      on_error: Callable[[BaseException], None],
+                      on_cancelled: Callable[[], None] | None = None) -> TaskHandle:
+    """``fn`` in the background with a modal progress dialog that has a working Cancel button. Work that
+    stops for the Cancel button (raising :class:`~adoption_desktop.core.errors.WorkCancelled`, or a kind of
+    it) is not an error: ``on_cancelled`` is called (by default the main window's status bar says
+    :data:`CANCELLED_NOTE`), never ``on_error``."""
     dialog = progress_dialog(parent, title)
 
     def progress(done: int, total: int, message: str) -> None:
@@ -122,6 +143,9 @@ def run_with_progress(parent: QWidget | None, runner: TaskRunner, title: str,
 
     def error(exc: BaseException) -> None:
         dialog.close()
+        if isinstance(exc, WorkCancelled):
+            (on_cancelled or (lambda: said_cancelled(parent)))()
+            return
         on_error(exc)
 
     handle = runner.run(fn, on_done=done, on_error=error, on_progress=progress)

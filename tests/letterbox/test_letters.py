@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -125,3 +126,31 @@ def test_leak_check_matches_whole_words_as_the_pattern_did(text: str, term: str)
     flags = 0 if " " not in term and term[:1].isupper() else re.IGNORECASE
     expected = bool(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, flags))
     assert contains_term(text, text.lower(), term) == expected
+
+
+def test_cancel_in_the_progress_window_is_not_an_error(db: Database, coordinator: Principal, arrangement: int,
+                                                       tmp_path: Path, qtbot: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancel pressed while a batch of letters is written: no file, nothing recorded, and no "Something went
+    wrong (Cancelled: )" box (before, every batch and export whose cancel raised showed one); the main
+    window's status bar says it was cancelled."""
+    from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+    from adoption_desktop.letterbox.views.page import LetterboxPage
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import CANCELLED_NOTE, TaskHandle, TaskRunner
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    page = LetterboxPage(AppContext(db, coordinator, TaskRunner(synchronous=True)))
+    window.setCentralWidget(page)
+    said: list[str] = []
+    for kind in ("information", "critical", "warning"):
+        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, message, *_a, **_k: said.append(message))
+    monkeypatch.setattr(TaskHandle, "cancelled", property(lambda _h: True))  # as the Cancel button does
+    out = tmp_path / "confirmations.pdf"
+    page.produce_letters("confirmation", out, arrangement_ids=[arrangement])
+    assert said == []
+    assert not out.exists()
+    assert service.get_arrangement(db, coordinator, arrangement).sent == ()
+    assert window.statusBar().currentMessage() == CANCELLED_NOTE

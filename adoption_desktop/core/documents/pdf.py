@@ -15,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from adoption_desktop.core.documents.templates import RenderedLetterText
+from adoption_desktop.core.errors import WorkCancelled
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.resources import resource_path
 from adoption_desktop.core.wording import date_in_words
@@ -23,7 +24,7 @@ FONT, FONT_BOLD, FONT_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Obli
 _registered: set[str] = set()
 
 
-class Cancelled(Exception):
+class Cancelled(WorkCancelled):
     """Raised inside a batch when the user cancels; the partial file is removed."""
 
 

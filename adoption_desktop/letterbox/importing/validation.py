@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.errors import ValidationError, WorkCancelled
 from adoption_desktop.core.text_input import check_date, clean_text, reference_key
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
@@ -45,7 +45,7 @@ Progress = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(WorkCancelled):
     """The user cancelled: nothing was written."""
 
 

@@ -30,7 +30,6 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox.importing import (
     FIELDS,
-    ImportCancelled,
     ImportReport,
     Problem,
     Table,
@@ -152,12 +151,11 @@ class ImportDialog(QDialog):
             return import_table(db, principal, table, mapping, dry_run=dry_run, source=source,
                                 progress=task.progress, cancelled=lambda: task.cancelled)
 
-        run_with_progress(self, self.ctx.tasks, title, work, on_done=on_done, on_error=self._failed)
+        run_with_progress(self, self.ctx.tasks, title, work, on_done=on_done, on_error=self._failed,
+                          on_cancelled=lambda: self.summary.setText("Cancelled. Nothing has been written."))
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ImportCancelled):
-            self.summary.setText("Cancelled. Nothing has been written.")
-        elif isinstance(exc, AppError):
+        if isinstance(exc, AppError):
             self.summary.setText(str(exc))
         else:
             show_error(self, "Import", exc)

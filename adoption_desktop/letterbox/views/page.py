@@ -552,11 +552,8 @@ class LetterboxPage(QWidget):
                 self.arrangements_register.refresh()
                 self.refresh_work_list()
 
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, ImportCancelled):
-                show_error(self, "Import", exc)
-
-        run_with_progress(self, self.ctx.tasks, "Reading the register", work, on_done=done, on_error=failed)
+        run_with_progress(self, self.ctx.tasks, "Reading the register", work, on_done=done,
+                          on_error=lambda exc: show_error(self, "Import", exc))
 
 
 def create_page(ctx: AppContext) -> QWidget:
