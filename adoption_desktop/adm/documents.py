@@ -78,6 +78,18 @@ def _own_words(d: AdmDecision) -> str:
     return "" if text.rstrip(".").lower() in {g.rstrip(".").lower() for g in generated if g} else text
 
 
+def _advice_paragraph(d: AdmDecision, own: str) -> str:
+    """The panel's advice (number of children, age range): accepted in so many words only when the ADM
+    agreed and wrote nothing of their own; an approval on other terms (the ADM's own words above it) or a
+    different decision reports the advice as the panel's, so the letter does not contradict itself."""
+    advice = d.advice.strip()
+    if not advice:
+        return ""
+    if d.outcome == rules.OUTCOME_AGREE and not own:
+        return f"The panel's advice, which I accept, is: {advice}"
+    return f"The panel's advice was: {advice}"
+
+
 def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQualifyingDetermination | None,
                   info: AdmInfoRequest | None, written_wd: int, cal: WorkingCalendar,
                   reply_wd: int = 10, panel_months: int = 2) -> dict[str, object]:
@@ -131,7 +143,7 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "decision_text": d.decision_text,
         "reasons": reasons or "(none given)",
         "reasons_paragraph": f"My reasons are: {reasons}" if reasons else "",
-        "advice_paragraph": f"The panel's advice, which I accept, is: {d.advice}" if d.advice.strip() else "",
+        "advice_paragraph": _advice_paragraph(d, own),
         "panel_reasons_paragraph": (f"The panel's reasons for its recommendation were: {d.recommendation_reasons}"
                                     if d.recommendation_reasons.strip() else ""),
         "deadline": _d(qd.deadline) if qd else "",

@@ -4,6 +4,7 @@ the final minutes are received, nor dated in the future)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -90,3 +91,39 @@ def test_initials_that_begin_like_a_spreadsheet_formula_are_refused(db: Database
         service.open_direct_decision(db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-77",
                                      subject_initials="=HYPERLINK(1)", received_on=dt.date(2026, 3, 2),
                                      proposal="Placed", social_worker="Robin Testworker")
+
+
+def test_information_asked_or_received_in_the_future_is_refused(db: Database, adm_user: Principal) -> None:
+    """User trial: a request dated 15/02/2027 paused the clock from then (the days until it counted as used)
+    and a receipt dated ahead pushed the statutory deadline out by months. Both are days that have happened."""
+    did = _opened(db)
+    today = D(2025, 12, 3)
+    with pytest.raises(ValidationError, match="Date asked: 04/12/2025 is in the future"):
+        service.request_information(db, adm_user, did, what="The medical report.", requested_on=D(2025, 12, 4),
+                                    today=today)
+    service.request_information(db, adm_user, did, what="The medical report.", requested_on=today, today=today)
+    with pytest.raises(ValidationError, match="Date received: 01/03/2026 is in the future"):
+        service.log_information(db, adm_user, did, received_on=D(2026, 3, 1), today=today)
+    assert service.get_decision(db, adm_user, did, today).row.state == "paused"
+    assert service.log_information(db, adm_user, did, received_on=today, today=today) is not None
+
+
+def test_the_dated_dialog_keeps_a_future_date_open_with_the_text(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from adoption_desktop.adm.views.dialogs import DatedNoteDialog
+    from adoption_desktop.ui.dates import qdate
+
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: warned.append(text))
+    dlg = DatedNoteDialog(None, "Ask for more information", "Date &asked:", D(2025, 12, 3), "&Information:",
+                          latest=D(2025, 12, 3))
+    qtbot.addWidget(dlg)
+    dlg.text.setPlainText("The medical report.")
+    dlg.date.setDate(qdate(D(2027, 2, 15)))
+    dlg.accept()
+    assert warned == ["Date asked: 15/02/2027 is in the future; enter the day it happened, once it has."]
+    assert dlg.result() != dlg.DialogCode.Accepted and dlg.text.toPlainText() == "The medical report."
+    dlg.date.setDate(qdate(D(2025, 12, 3)))
+    dlg.accept()
+    assert dlg.result() == dlg.DialogCode.Accepted

@@ -412,3 +412,24 @@ def test_sign_and_guard_on_every_store(any_db: Database) -> None:
     detail = service.get_decision(any_db, adm, did, D(2025, 12, 4))
     assert detail.row.state == "signed" and detail.letters
     assert pdf_text(service.letter_pdf(any_db, adm, detail.letters[0].id)).count("Approved as suitable") >= 1
+
+
+@pytest.mark.parametrize("own_words", [True, False])
+def test_the_panels_advice_is_accepted_in_the_letter_only_when_nothing_else_was_decided(
+        db: Database, adm_user: Principal, own_words: bool) -> None:
+    """User trial: an approval on other terms than the panel's advice ("one child aged 0-4" against "up to two
+    children aged 0 to 5") went on "The panel's advice, which I accept, is: …", contradicting itself."""
+    from adoption_desktop.adm import rules
+
+    did = opened(db, ref="ADP-2025-0043")
+    d = service.get_decision(db, adm_user, did, D(2025, 12, 3))
+    text = ("You are suitable to adopt one child aged 0 to 4." if own_words else
+            rules.decision_sentence(d.row.decision_type, d.row.recommendation, "agree", d.row.source))
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text=text, reasons="")
+    res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 3))
+    letter = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
+    if own_words:
+        assert "one child aged 0 to 4" in letter
+        assert "The panel's advice was: Up to two children aged 0 to 5." in letter and "which I accept" not in letter
+    else:
+        assert "The panel's advice, which I accept, is: Up to two children aged 0 to 5." in letter

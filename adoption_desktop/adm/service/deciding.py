@@ -75,12 +75,22 @@ def save_draft_decision(db: Database, actor: Principal, decision_id: int, *, out
         return d.row_version
 
 
+def _not_future(day: dt.date, today: dt.date | None, label: str, field: str, what: str) -> None:
+    """A day the clock pauses or resumes on has happened: a future one would count working days not yet
+    passed as used (asked) or push the statutory deadline out (received)."""
+    if day > (today or dt.date.today()):
+        raise ValidationError(f"{label}: {day:%d/%m/%Y} is in the future; record the day {what}, once it has "
+                              "happened.", field)
+
+
 def request_information(db: Database, actor: Principal, decision_id: int, *, what: str,
-                        requested_on: dt.date) -> int:
-    """Ask for more information: the clock pauses on ``requested_on``; a request letter is filed."""
+                        requested_on: dt.date, today: dt.date | None = None) -> int:
+    """Ask for more information: the clock pauses on ``requested_on`` (not after ``today``); a request
+    letter is filed."""
     require(actor, Permission.ADM_DECIDE)
     what = clean_text(what, "Information needed", multiline=True, max_length=4000)
     check_date(requested_on, "Date asked", "event", required=True)
+    _not_future(requested_on, today, "Date asked", "requested_on", "the information was asked for")
     if len(what.strip()) < 5:
         raise ValidationError("Information needed: say what information you need before deciding.", "what")
     with db.session(actor) as session:
@@ -104,12 +114,14 @@ def request_information(db: Database, actor: Principal, decision_id: int, *, wha
 
 
 def log_information(db: Database, actor: Principal, decision_id: int, *, received_on: dt.date,
-                    note: str = "") -> dt.date | None:
-    """The information asked for has arrived: the clock resumes; returns the new due date (None for a
-    final decision still waiting for the IRM's recommendation: its clock restarts when that is recorded)."""
+                    note: str = "", today: dt.date | None = None) -> dt.date | None:
+    """The information asked for has arrived (on ``received_on``, not after ``today``): the clock resumes;
+    returns the new due date (None for a final decision still waiting for the IRM's recommendation: its
+    clock restarts when that is recorded)."""
     require(actor, Permission.ADM_EDIT)
     note = clean_text(note, "Note", multiline=True, max_length=4000)
     check_date(received_on, "Date received", "event", required=True)
+    _not_future(received_on, today, "Date received", "received_on", "the information arrived")
     with db.session(actor) as session:
         d = _get(session, decision_id)
         _refuse_if_signed(d)

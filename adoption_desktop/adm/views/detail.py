@@ -618,7 +618,8 @@ class DecisionPanel(QWidget):
 
     def _dated(self, title: str, date_label: str, text_label: str | None,
                about: str = "") -> tuple[dt.date, str] | None:
-        dlg = DatedNoteDialog(self, title, date_label, self.today(), text_label, about=about)
+        # each is the day something happened (asked, received, sent, told, applied): never after today
+        dlg = DatedNoteDialog(self, title, date_label, self.today(), text_label, about=about, latest=self.today())
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
         return dlg.day, dlg.text.toPlainText()
@@ -627,14 +628,16 @@ class DecisionPanel(QWidget):
         got = self._dated("Ask for more information", "Date &asked:", "&Information needed:")
         if got and self.detail:
             db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
-            self._run(lambda: service.request_information(db, me, did, what=got[1], requested_on=got[0]),
+            self._run(lambda: service.request_information(db, me, did, what=got[1], requested_on=got[0],
+                                                          today=self.today()),
                       lambda _r: None)
 
     def log_information(self) -> None:
         got = self._dated("Information received", "Date &received:", "&Note:")
         if got and self.detail:
             db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
-            self._run(lambda: service.log_information(db, me, did, received_on=got[0], note=got[1]),
+            self._run(lambda: service.log_information(db, me, did, received_on=got[0], note=got[1],
+                                                      today=self.today()),
                       lambda _r: None)
 
     def save_letter_word(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -111,8 +112,12 @@ class DatedNoteDialog(QDialog):
     """A date and (optionally) a text: information asked/received, representations, IRM steps."""
 
     def __init__(self, parent: QWidget | None, title: str, date_label: str, day: dt.date,
-                 text_label: str | None = None, *, about: str = "") -> None:
+                 text_label: str | None = None, *, about: str = "", latest: dt.date | None = None) -> None:
         super().__init__(parent)
+        #: a date after this is refused on OK with the dialog kept open (what was typed stays): the day of
+        #: something that has happened
+        self.latest = latest
+        self.date_label = date_label.replace("&", "").rstrip(":")
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         self.about = QLabel(about)  # what the date is about (which letter), so the right one is recorded
@@ -147,6 +152,15 @@ class DatedNoteDialog(QDialog):
     @property
     def day(self) -> dt.date:
         return pydate(self.date.date())
+
+    def accept(self) -> None:
+        if self.latest is not None and self.day > self.latest:
+            QMessageBox.warning(self, self.windowTitle(),
+                                f"{self.date_label}: {self.day:%d/%m/%Y} is in the future; enter the day it "
+                                "happened, once it has.")
+            self.date.setFocus()
+            return
+        super().accept()
 
 
 class NewDecisionDialog(QDialog):
