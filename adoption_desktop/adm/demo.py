@@ -214,6 +214,8 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
             qd_done[0] = True
     oral = cal.add_working_days(decided, 1 if ctx.rng.random() < 0.9 else 3)
     written = cal.add_working_days(decided, ctx.rng.randint(2, 5))
+    if negative:  # the notice goes the day it is signed: its 40 working days run from it as counted at signing
+        written = decided  # (sent later, they would run from that later day: service.letters._notice_sent)
     _told(session, ctx, d.id, oral, written, letter_id)
 
 

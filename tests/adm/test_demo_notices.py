@@ -1,0 +1,21 @@
+"""User trial: the demo recorded every qualifying-determination notice as sent days after its date while the
+applicants' 40 working days still ran from the notice date, which the program itself never allows (a notice
+marked sent later moves the period: ``service.letters._notice_sent``). The demo's clocks rested on it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from adoption_desktop.adm.models import AdmDecision, AdmLetter, AdmQualifyingDetermination
+from adoption_desktop.core.storage.engine import Database
+
+
+def test_every_sent_notice_in_the_demo_runs_its_period_from_the_day_it_was_sent(small_demo_db: Database) -> None:
+    with small_demo_db.session(write=False) as s:
+        rows = s.execute(
+            select(AdmLetter.sent_on, AdmQualifyingDetermination.notice_sent_on)
+            .join(AdmDecision, AdmDecision.id == AdmLetter.decision_id)
+            .join(AdmQualifyingDetermination, AdmQualifyingDetermination.decision_id == AdmDecision.id)
+            .where(AdmLetter.kind == "adm_qd_notice", AdmLetter.sent_on.is_not(None))).all()
+    assert rows, "the demo has qualifying-determination notices sent"
+    assert [(sent, notice) for sent, notice in rows if sent > notice] == []
