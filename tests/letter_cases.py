@@ -167,7 +167,7 @@ def letterbox_cases(db: Any, user: Any, tmp: Path) -> list[Case]:
                 ("letterbox acknowledgement", "acknowledgement", {"item_ids": [from_birth]},
                  ["Dear Mrs Quillfield,", "We have written to you separately about the changes it needs"]),
                 ("letterbox held on file", "acknowledgement", {"item_ids": [from_adopters]},
-                 ["Dear Sam and Alex,", "keep it safely on file", "your photographs"]),
+                 ["Dear Sam and Alex,", "kept safely on file for now", "your photographs"]),
                 ("letterbox confirmation", "confirmation", {"arrangement_ids": [aid]}, ["Dear Sam and Alex,", "As agreed, the exchange takes place in"]),
                 ("letterbox review", "review", {"arrangement_ids": [aid]}, ["Dear Mrs Quillfield,", REPLY_BY])):
             captured.clear()

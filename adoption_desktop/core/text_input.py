@@ -162,6 +162,15 @@ def clean_name(value: str | None, field: str, *, max_length: int | None = 120, r
     return _refuse_formula(clean_text(value, field, max_length=max_length, required=required), field)
 
 
+def clean_address(value: str | None, field: str, *, max_length: int | None = 1000, required: bool = False) -> str:
+    """Who a letter goes to, a name and address on several lines: :func:`clean_text` over lines, each line
+    refused when it begins like a spreadsheet formula (an exported list puts each line in a cell)."""
+    text = clean_text(value, field, multiline=True, max_length=max_length, required=required)
+    for line in text.splitlines():
+        _refuse_formula(line.strip(), field)
+    return text
+
+
 def clean_reference(value: str | None, field: str, *, max_length: int | None = 40, required: bool = False) -> str:
     """An agency reference as stored: :func:`clean_text` on one line, no formula start. Compare two
     references with :func:`reference_key`, never as stored."""

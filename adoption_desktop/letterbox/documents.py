@@ -42,6 +42,10 @@ FORWARD_TEXT = ("It will be read in line with the agreement and passed on as soo
                 "on file.")
 HELD_TEXT = ("We do not have a current address for the person it is for, so we will keep it safely on file "
              "and pass it on if they get in touch with us. We will let you know if that happens.")
+#: an item held on file for a recipient whose address is known (held for another reason): no claim about an
+#: address, nothing promised
+KEPT_TEXT = ("It is being kept safely on file for now. A member of the team will be in touch with you about "
+             "it.")
 FORWARDED_TEXT = "It has been read in line with the agreement and passed on. A copy is kept on file."
 #: a withheld item (or one returned for changes): nothing is promised, and the internal reason is never quoted
 TEAM_TEXT = "A member of the team will be in touch with you about it."
@@ -50,7 +54,7 @@ CHANGES_TEXT = "We will contact you if anything needs to change before it can be
 QUESTIONS_TEXT = "If you have any questions, please contact us quoting our reference."
 #: what an acknowledgement says by the item's status: (forwarding_text, next_steps_text)
 ACK_WORDING = {"received": (FORWARD_TEXT, CHANGES_TEXT), "screened": (FORWARD_TEXT, CHANGES_TEXT),
-               "forwarded": (FORWARDED_TEXT, QUESTIONS_TEXT), "held": (HELD_TEXT, QUESTIONS_TEXT),
+               "forwarded": (FORWARDED_TEXT, QUESTIONS_TEXT), "held": (KEPT_TEXT, QUESTIONS_TEXT),
                "withheld": (TEAM_TEXT, QUESTIONS_TEXT), "returned": (RETURNED_TEXT, QUESTIONS_TEXT)}
 #: where a term found by the leak check came from, when the coordinator typed it ("found in ...")
 TYPED_REASON = "the reason you typed for returning the item"

@@ -19,3 +19,21 @@ def test_every_sent_notice_in_the_demo_runs_its_period_from_the_day_it_was_sent(
             .where(AdmLetter.kind == "adm_qd_notice", AdmLetter.sent_on.is_not(None))).all()
     assert rows, "the demo has qualifying-determination notices sent"
     assert [(sent, notice) for sent, notice in rows if sent > notice] == []
+
+
+def test_the_queues_count_line_counts_overdue_follow_ups(small_demo_db: Database, qtbot: object) -> None:
+    """User trial: "0 overdue" beside a red "Final decision overdue" row."""
+    from adoption_desktop import demo
+    from adoption_desktop.adm.views.page import AdmPage
+    from adoption_desktop.core.security.service import authenticate
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    page = AdmPage(AppContext(small_demo_db, authenticate(small_demo_db, "adm", demo.DEMO_PASSWORD),
+                              TaskRunner(synchronous=True)))
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
+    late = [r for r in page.model.rows() if r.clock_code in ("qd_final_overdue", "notice_overdue")]
+    text = page.count_label.text()
+    assert late, "the demo has a follow-up overdue"
+    assert f"({len(late)} of them overdue)" in text

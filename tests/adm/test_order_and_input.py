@@ -127,3 +127,15 @@ def test_the_dated_dialog_keeps_a_future_date_open_with_the_text(qtbot: Any, mon
     dlg.date.setDate(qdate(D(2025, 12, 3)))
     dlg.accept()
     assert dlg.result() == dlg.DialogCode.Accepted
+
+
+@pytest.mark.parametrize(("field", "value"), [("addressee", '=HYPERLINK("x")\n1 Road'),
+                                              ("addressee", "Ms A Example\n@SUM(1)"),
+                                              ("salutation", "=cmd|' /C calc'!A0")])
+def test_the_letters_recipient_lines_refuse_a_formula_start(db: Database, adm_user: Principal, field: str,
+                                                            value: str) -> None:
+    did = _opened(db)
+    lines = {"addressee": "Ms A Example\n1 Example Road", "salutation": "Dear Ms Example", field: value}
+    with pytest.raises(ValidationError, match="formula"):
+        service.set_letter_details(db, adm_user, did, addressee=lines["addressee"],
+                                   salutation=lines["salutation"], social_worker="")

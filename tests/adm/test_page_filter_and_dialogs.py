@@ -188,6 +188,7 @@ def test_a_late_signature_asks_for_the_reason_for_delay(db: Database, adm_user: 
         summary = dialog.findChildren(QLabel)[0].text()
         row = page.detail.detail.row
         assert summary.startswith(f"You are signing: {row.subject_reference} — {row.type_label}, decided on ")
+        assert "\nOutcome: Agree with the recommendation." in summary  # what is signed, named (second trial)
         dialog.delay_reason.setPlainText("Legal advice was needed before deciding.")
         dialog.password.setText(TEST_PASSWORD)
         return 1

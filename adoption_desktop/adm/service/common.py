@@ -26,7 +26,7 @@ from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationE
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
-from adoption_desktop.core.text_input import clean_name, clean_text
+from adoption_desktop.core.text_input import clean_address, clean_name, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
 
 ENTITY = "adm_decisions"
@@ -47,8 +47,8 @@ def _decision_fields(outcome: str, decision_text: str, reasons: str) -> tuple[st
 def _letter_fields(addressee: str, salutation: str, social_worker: str) -> tuple[str, str, str]:
     """Who a decision's letters go to, checked and cleaned, as stored: (addressee, salutation, social
     worker)."""
-    addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
-    salutation = clean_text(salutation, "Salutation", max_length=120)
+    addressee = clean_address(addressee, "Addressee")
+    salutation = clean_name(salutation, "Salutation")
     social_worker = clean_name(social_worker, "Child's social worker")
     return addressee.strip(), salutation.strip(), social_worker.strip()
 

@@ -541,7 +541,12 @@ class DecisionPanel(QWidget):
                 self.failed.emit(exc)
                 return
             r = self.detail.row
-            what = f"You are signing: {r.subject_reference} — {r.type_label}, decided on {day:%d/%m/%Y}.\n\n"
+            outcome = str(self.outcome.currentData() or "")
+            what = (f"You are signing: {r.subject_reference} — {r.type_label}, decided on {day:%d/%m/%Y}.\n"
+                    f"Outcome: {rules.OUTCOMES.get(outcome, outcome)}"
+                    + (" — signing sends the qualifying-determination notice: 40 working days for "
+                       "representations or an application to the IRM begin." if outcome == rules.OUTCOME_NOT_APPROVE else ".")
+                    + "\n\n")
             dlg = SignDialog(self, what + (f"Warning: {warning}\n\n" if warning else "")
                              + "Signing makes this decision final and files its letter. Nobody can change "
                              "a signed decision; mistakes are corrected by a new version with a reason."

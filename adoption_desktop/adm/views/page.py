@@ -275,8 +275,11 @@ class AdmPage(QWidget):
         overdue = sum(1 for r in rows if r.clock_code == "overdue")
         today = sum(1 for r in rows if r.clock_code == "due_today")
         owed = sum(1 for r in rows if r.clock_code in FOLLOW_UPS)
+        # a follow-up past its date (a final decision or a notice overdue) is red in the list: counted as such
+        late = sum(1 for r in rows if r.clock_code in FOLLOW_UPS and r.clock_code.endswith("_overdue"))
         self.count_label.setText(f"{plural(len(rows), 'decision')} shown — {overdue} overdue, {today} due today"
-                                 + (f", {owed} to follow up" if owed else ""))
+                                 + (f", {owed} to follow up" if owed else "")
+                                 + (f" ({late} of them overdue)" if late else ""))
         if not rows:
             empty = "No decisions match the filter" if self._total else "No decisions yet"
             hint = "Clear Find (Ctrl+F) or choose another Type or Show." if self._total else ""

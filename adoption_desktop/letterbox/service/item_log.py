@@ -374,9 +374,11 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
             return
         item.status = outcome
         item.outcome_on = on
-        item.method = method.strip()
-        item.reason = reason.strip()
-        item.social_worker_informed = social_worker_informed
+        # only what belongs to the outcome is kept: a method typed for a forward that was refused, then a
+        # return recorded instead, would have the record say the returned item went "by post"
+        item.method = method.strip() if outcome == "forwarded" else ""
+        item.reason = reason.strip() if outcome != "forwarded" else ""
+        item.social_worker_informed = social_worker_informed  # a returned item's writer may be of concern too
         detail = {"forwarded": f"forwarded {on.isoformat()} by {method}", "returned": f"returned: {reason}",
                   "withheld": f"withheld: {reason}; social worker informed", "held": "held on file"}[outcome]
         if outcome == "forwarded" and sent_copy is not None:
