@@ -141,6 +141,21 @@ def check_date(value: dt.date | None, field: str, kind: str = "event", *, today:
     return value
 
 
+
+def check_not_future(value: dt.date | None, field: str, key: str, *, today: dt.date | None = None,
+                     advice: str = "record it once it has happened", grace_days: int = 0,
+                     required: bool = True) -> dt.date | None:
+    """``value`` when it lies in the range for something that happened (:func:`check_date`, kind ``event``)
+    and not after ``today`` (plus ``grace_days``: a day's grace where a late-evening entry may carry
+    tomorrow's date); else a :class:`ValidationError` naming ``field`` with the date, ending in ``advice``,
+    for the form field ``key``. The one future-date check every service uses: a date something happened
+    on that lies ahead would count days not yet passed, or push a deadline out."""
+    today = today or dt.date.today()
+    day = check_date(value, field, "event", today=today, required=required)
+    if day is not None and day > today + dt.timedelta(days=grace_days):
+        raise ValidationError(f"{field}: {day:%d/%m/%Y} is in the future; {advice}.", key)
+    return day
+
 #: What a spreadsheet treats as the start of a formula (OWASP "CSV injection"): text beginning with one
 #: of these runs as a formula when a list holding it is opened in Excel or LibreOffice.
 _FORMULA_START: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r", "|")

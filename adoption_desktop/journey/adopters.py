@@ -17,7 +17,7 @@ from adoption_desktop.core.errors import NotFound, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_reference, reference_key
+from adoption_desktop.core.text_input import check_not_future, clean_reference, reference_key
 from adoption_desktop.journey.models import AdopterJourney
 from adoption_desktop.journey.service import AdopterStages, adopter_problems
 
@@ -98,9 +98,7 @@ def validate(data: AdopterStages, today: dt.date | None = None) -> AdopterStages
     today = today or dt.date.today()
     ref = clean_reference(data.reference, "Household reference", required=True)
     for f, label in DATE_LABELS.items():
-        day = check_date(getattr(data, f), label, "event", today=today)
-        if day is not None and day > today:
-            raise ValidationError(f"{label}: {day:%d/%m/%Y} is in the future; record it once it has happened.", f)
+        check_not_future(getattr(data, f), label, f, today=today, required=False)
     if data.registered_on is None and any(getattr(data, f) for f in DATE_LABELS):
         raise ValidationError("Registration (stage 1 starts): enter the date the household registered; the "
                               "other dates are measured from it.", "registered_on")

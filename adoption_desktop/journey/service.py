@@ -20,6 +20,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import (
     check_date,
+    check_not_future,
     clean_name,
     clean_reference,
     clean_text,
@@ -91,11 +92,10 @@ def validate(data: ChildInput, today: dt.date | None = None) -> ChildInput:
         raise ValidationError("Early permanence: choose none, fostering for adoption or concurrent planning.",
                               "early_permanence")
     for field in rules.DATE_FIELDS:
-        kind = "birth" if field == "date_of_birth" else "event"
-        day = check_date(getattr(data, field), rules.LABELS[field], kind, today=today)
-        if day is not None and day > (today or dt.date.today()):
-            raise ValidationError(f"{rules.LABELS[field]}: {day:%d/%m/%Y} is in the future; record it once it "
-                                  "has happened.", field)
+        if field == "date_of_birth":
+            day = check_date(getattr(data, field), rules.LABELS[field], "birth", today=today)
+        else:
+            day = check_not_future(getattr(data, field), rules.LABELS[field], field, today=today, required=False)
         values[field] = day
     problems = rules.journey_problems({f: values[f] for f in rules.DATE_FIELDS},  # type: ignore[misc]
                                       early_permanence=str(values["early_permanence"]),

@@ -20,7 +20,12 @@ from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
+from adoption_desktop.core.text_input import (
+    check_not_future,
+    clean_name,
+    clean_reference,
+    clean_text,
+)
 from adoption_desktop.letterbox.support_models import SupportReferral
 
 RESPONSES: dict[str, str] = {"": "Not yet known", "taken_up": "Taken up", "declined": "Declined"}
@@ -105,9 +110,7 @@ def validate(data: ReferralInput, today: dt.date | None = None) -> ReferralInput
         "notes": clean_text(data.notes, "Notes", multiline=True, max_length=4000),
     }
     for f, label in LABELS.items():
-        day = check_date(getattr(data, f), label, "event", today=today)
-        if day is not None and day > today:
-            raise ValidationError(f"{label}: {day:%d/%m/%Y} is in the future; record it once it has happened.", f)
+        day = check_not_future(getattr(data, f), label, f, today=today, required=False)
         values[f] = day
     clean = ReferralInput(**values)  # type: ignore[arg-type]
     problems = referral_problems(clean)

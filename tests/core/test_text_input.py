@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adoption_desktop.core.errors import ValidationError
-from adoption_desktop.core.text_input import check_date, clean_text, reference_key
+from adoption_desktop.core.text_input import check_date, check_not_future, clean_text, reference_key
 
 
 def test_control_characters_refused_with_the_field_named() -> None:
@@ -56,6 +56,29 @@ def test_dates_in_range_per_kind() -> None:
     with pytest.raises(ValidationError):
         check_date(dt.date(9999, 1, 1), "Received", "event", today=today)
     assert check_date(None, "Received") is None
+
+
+@given(st.dates(min_value=dt.date(1997, 1, 1), max_value=dt.date(2027, 12, 31)), st.integers(0, 2))
+def test_not_future_refuses_exactly_the_days_after_today_and_its_grace(day: dt.date, grace: int) -> None:
+    """The one future-date check: a day up to today plus the grace passes unchanged; any later day is refused
+    naming the field, the date and the advice, for the form field given."""
+    today = dt.date(2026, 12, 1)
+    if day <= today + dt.timedelta(days=grace):
+        assert check_not_future(day, "Date sent", "sent_on", today=today, grace_days=grace) == day
+    else:
+        with pytest.raises(ValidationError) as refused:
+            check_not_future(day, "Date sent", "sent_on", today=today, grace_days=grace, advice="enter the day it went")
+        assert str(refused.value) == f"Date sent: {day:%d/%m/%Y} is in the future; enter the day it went."
+        assert refused.value.field == "sent_on"
+
+
+def test_not_future_required_and_range() -> None:
+    today = dt.date(2026, 12, 1)
+    assert check_not_future(None, "Date", "on", today=today, required=False) is None
+    with pytest.raises(ValidationError, match="Date: required"):
+        check_not_future(None, "Date", "on", today=today)
+    with pytest.raises(ValidationError, match="not a likely date"):
+        check_not_future(dt.date(1900, 1, 1), "Date", "on", today=today)
 
 
 def test_names_and_references_refuse_a_formula_start() -> None:

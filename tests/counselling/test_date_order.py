@@ -68,7 +68,7 @@ def test_nothing_is_disclosed_before_the_referral(db: Database, counsellor: Prin
 def test_a_case_is_not_allocated_in_the_future(db: Database, counsellor: Principal,
                                                new_case: Callable[..., int]) -> None:
     case_id = new_case()
-    with pytest.raises(ValidationError, match="Allocation date: the date 30/06/2027 is in the future") as refused:
+    with pytest.raises(ValidationError, match="Allocation date: 30/06/2027 is in the future; enter the date it happened") as refused:
         service.allocate(db, counsellor, case_id, counsellor.user_id, D(2027, 6, 30), today=TODAY)
     assert refused.value.field == "allocated_on"
     detail = service.open_case(db, counsellor, case_id, TODAY)

@@ -35,7 +35,7 @@ from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.text_input import check_not_future, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
 
 # --- deciding -----------------------------------------------------------------------------------
@@ -75,12 +75,6 @@ def save_draft_decision(db: Database, actor: Principal, decision_id: int, *, out
         return d.row_version
 
 
-def _not_future(day: dt.date, today: dt.date | None, label: str, field: str, what: str) -> None:
-    """A day the clock pauses or resumes on has happened: a future one would count working days not yet
-    passed as used (asked) or push the statutory deadline out (received)."""
-    if day > (today or dt.date.today()):
-        raise ValidationError(f"{label}: {day:%d/%m/%Y} is in the future; record the day {what}, once it has "
-                              "happened.", field)
 
 
 def request_information(db: Database, actor: Principal, decision_id: int, *, what: str,
@@ -89,8 +83,9 @@ def request_information(db: Database, actor: Principal, decision_id: int, *, wha
     letter is filed."""
     require(actor, Permission.ADM_DECIDE)
     what = clean_text(what, "Information needed", multiline=True, max_length=4000)
-    check_date(requested_on, "Date asked", "event", required=True)
-    _not_future(requested_on, today, "Date asked", "requested_on", "the information was asked for")
+    # a future day would count working days not yet passed as used
+    check_not_future(requested_on, "Date asked", "requested_on", today=today,
+                     advice="record the day the information was asked for, once it has happened")
     if len(what.strip()) < 5:
         raise ValidationError("Information needed: say what information you need before deciding.", "what")
     with db.session(actor) as session:
@@ -120,8 +115,9 @@ def log_information(db: Database, actor: Principal, decision_id: int, *, receive
     clock restarts when that is recorded)."""
     require(actor, Permission.ADM_EDIT)
     note = clean_text(note, "Note", multiline=True, max_length=4000)
-    check_date(received_on, "Date received", "event", required=True)
-    _not_future(received_on, today, "Date received", "received_on", "the information arrived")
+    # a future day would push the statutory deadline out
+    check_not_future(received_on, "Date received", "received_on", today=today,
+                     advice="record the day the information arrived, once it has happened")
     with db.session(actor) as session:
         d = _get(session, decision_id)
         _refuse_if_signed(d)

@@ -38,7 +38,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database, session_actor
-from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.text_input import check_date, check_not_future, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
 from adoption_desktop.journey.settings import PLAN_TO_PANEL_MONTHS
 
@@ -158,15 +158,12 @@ def decision_id_for(db: Database, actor: Principal, given: str, *, label: str = 
 def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt.date) -> None:
     """Record the date a letter was sent (a decision letter counts as the written notification)."""
     require(actor, Permission.ADM_EDIT)
-    check_date(sent_on, "Date sent", "event", required=True)
+    check_not_future(sent_on, "Date sent", "sent_on", advice="record the day the letter was sent, once it is sent")
     with db.session(actor) as session:
         # locked: a notice made again (``reissue_notice``) at this moment comes wholly before or after
         row = lock_row(session, get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}."))
         if row.sent_on is not None:
             raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
-        if sent_on > dt.date.today():
-            raise ValidationError(f"Date sent: {sent_on:%d/%m/%Y} is in the future; record the day the letter was "
-                                  "sent, once it is sent.", "sent_on")
         if sent_on < row.letter_date:
             raise ValidationError(f"Date sent: must be on or after the letter's date {row.letter_date:%d/%m/%Y}.",
                                   "sent_on")
@@ -242,10 +239,7 @@ def reissue_notice(db: Database, actor: Principal, letter_id: int, day: dt.date 
     stays on file and can no longer be recorded as sent. Returns the new letter's id."""
     require(actor, Permission.ADM_EDIT)
     day = day or dt.date.today()
-    check_date(day, "Date of the notice", "event", required=True)
-    if day > dt.date.today():
-        raise ValidationError(f"Date of the notice: {day:%d/%m/%Y} is in the future; a notice is made again on the "
-                              "day it goes.", "day")
+    check_not_future(day, "Date of the notice", "day", advice="a notice is made again on the day it goes")
     with db.session(actor) as session:
         row = lock_row(session, get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}."))
         if row.kind != "adm_qd_notice":

@@ -14,7 +14,12 @@ from adoption_desktop.adm.service.common import _for_change, _letter_fields, _ne
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
+from adoption_desktop.core.text_input import (
+    check_not_future,
+    clean_name,
+    clean_reference,
+    clean_text,
+)
 
 # --- decisions without panel --------------------------------------------------------------------
 
@@ -33,12 +38,9 @@ def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, 
     social_worker = clean_name(social_worker, "Child's social worker")
     addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
     salutation = clean_text(salutation, "Salutation", max_length=120)
-    check_date(received_on, "Papers received on", "event", required=True)
     day = today or dt.date.today()
-    if received_on > day:
-        raise ValidationError(f"Papers received on: {received_on:%d/%m/%Y} is in the future; enter the day the "
-                              f"papers reached the decision maker (today, {day:%d/%m/%Y}, or earlier).",
-                              "received_on")
+    check_not_future(received_on, "Papers received on", "received_on", today=day,
+                     advice=f"enter the day the papers reached the decision maker (today, {day:%d/%m/%Y}, or earlier)")
     if not subject_reference.strip():
         raise ValidationError("Case reference: enter the agency case number.", "subject_reference")
     if not proposal.strip():

@@ -17,7 +17,7 @@ from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise
-from adoption_desktop.core.text_input import check_date, check_email, clean_name, clean_text
+from adoption_desktop.core.text_input import check_date, check_email, check_not_future, clean_name, clean_text
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
@@ -147,10 +147,7 @@ def _choice(value: str, choices: dict[str, str], field_name: str, label: str) ->
 
 
 def _not_future(day: dt.date, today: dt.date, field_name: str, label: str) -> None:
-    check_date(day, label, "event", today=today, required=True)
-    if day > today:
-        raise ValidationError(f"{label}: the date {day:%d/%m/%Y} is in the future; enter the date it happened.",
-                              field_name)
+    check_not_future(day, label, field_name, today=today, advice="enter the date it happened")
 
 
 def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:

@@ -14,7 +14,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.text_input import check_not_future, clean_text
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
 from adoption_desktop.counselling.service.common import (
@@ -115,11 +115,7 @@ def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *
     future); the next chase falls the set number of working days later. ``expected_version``: the request
     as the person saw it (a stale save is refused, so two people never record the same chase twice)."""
     require(actor, Permission.COUNSELLING_EDIT)
-    check_date(on, "Chase date", "event", required=True)
-    day = _today(today)
-    if on > day:
-        raise ValidationError(f"Chase date: {on:%d/%m/%Y} is in the future; enter the day the chaser was sent.",
-                              "chased_on")
+    check_not_future(on, "Chase date", "chased_on", today=_today(today), advice="enter the day the chaser was sent")
     with db.session(actor) as session:
         row, _ = _open_request(session, request_id, expected_version, "; there is nothing to chase.")
         if on < row.sent_on:

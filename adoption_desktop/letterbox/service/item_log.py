@@ -17,7 +17,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database, session_actor
-from adoption_desktop.core.text_input import check_date, clean_name, clean_text
+from adoption_desktop.core.text_input import check_not_future, clean_name, clean_text
 from adoption_desktop.letterbox import contact, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.screening import Finding as ScreenFinding
@@ -59,12 +59,11 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
         raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
     if item_type not in rules.ITEM_TYPES:
         raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
-    check_date(received_on, "Date received", "event", required=True)
+    # a day's grace: an entry made late in the evening may carry tomorrow's date
+    check_not_future(received_on, "Date received", "received_on", advice="enter the day it arrived", grace_days=1)
     writer = clean_name(writer, "Writer")
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
     notes = clean_text(notes, "Notes", multiline=True, max_length=4000)
-    if received_on > dt.date.today() + dt.timedelta(days=1):
-        raise ValidationError("Date received: the date is in the future; enter the day it arrived.", "received_on")
     with db.session(actor) as session:
         a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
         if previous_item_id is not None:
@@ -330,10 +329,8 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         raise ValidationError(f"Outcome: choose one of {', '.join(rules.OUTCOMES)}.", "outcome")
     reason = clean_text(reason, "Reason", multiline=True, max_length=4000)
     method = clean_text(method, "Method", max_length=40)
-    check_date(on, "Date", "event", required=True)
-    if on > dt.date.today() + dt.timedelta(days=1):  # a day's grace, as for the date received
-        raise ValidationError(f"Date: {on:%d/%m/%Y} is in the future; record the outcome on the day it happens.",
-                              "on")
+    check_not_future(on, "Date", "on", advice="record the outcome on the day it happens",
+                     grace_days=1)  # a day's grace, as for the date received
     if outcome in ("returned", "withheld") and not reason.strip():
         raise ValidationError("Reason: say why the item is returned or withheld (the writer is told).", "reason")
     if outcome == "withheld" and not social_worker_informed:
