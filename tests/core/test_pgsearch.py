@@ -37,7 +37,9 @@ QUERIES = ["hazel", "Haz", "h", "zoe", "bronte", "brontë", "hazelmere zz", "zz9
            "12", "5", "12.5", "o'rourke", "rourke", "quay", "snake", "case", "name", "snake_case", "camel",
            "3rd", "2b", "aeroskobing", "ærø", "strasse", "straße", "cafe", "CAFÉ", "naive", "coop", "elan",
            "lb 2024", "lb-2024-0012", "0013", "2024 hazel", "http", "path to", "frag", "234", "1,234", "xxx",
-           "tail", "x" * 250, "hazel nothing", "  hazel  ", "_", "—", "ZZ99 1AB Zoë Brontë Hazelmere zoe h example"]
+           "tail", "x" * 250, "hazel nothing", "  hazel  ", "_", "—", "ZZ99 1AB Zoë Brontë Hazelmere zoe h example",
+           # a reference typed without its hyphens, or in full-width characters; letters and digits in one word
+           "lb20240012", "LB2024", "ｌｂ－２０２４－００１２", "ＨＡＺＥＬ", "zz991ab", "zz99", "3rdfloor", "snake2b"]
 
 
 @pytest.fixture

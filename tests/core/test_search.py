@@ -38,6 +38,23 @@ def test_every_word_as_a_prefix(indexed: Database) -> None:
         assert search.matching_ids(conn, INDEX, " ,. ") is None
 
 
+def test_a_reference_typed_without_its_hyphen_or_in_full_width_is_found(any_db: Database) -> None:
+    """People type ``LB00019`` for ``LB-00019`` (the index holds ``lb`` and ``00019``), or paste it in
+    full-width characters from a scanned letter's text; a word of letters and digits still matches itself."""
+    search.forget_ensured()
+    with any_db.engine.begin() as conn:
+        search.index_documents(conn, INDEX, [(1, "LB-00019 Hazel"), (2, "LB-00190 Quinn"), (3, "flat 2b SW1A 1AA"),
+                                             (4, "LB-01900 Rowan")])
+    assert _ids(any_db, "LB00019") == {1}
+    assert _ids(any_db, "lb0001") == {1}
+    assert _ids(any_db, "lb001") == {2}  # the digits as a prefix, as every word
+    assert _ids(any_db, "ＬＢ－０００１９") == {1}
+    assert _ids(any_db, "ＬＢ０００１９ hazel") == {1}
+    assert _ids(any_db, "sw1a") == {3}
+    assert _ids(any_db, "2b") == {3}
+    assert _ids(any_db, "lb00019 quinn") == set()
+
+
 def test_replace_and_remove(indexed: Database) -> None:
     with indexed.engine.begin() as conn:
         search.index_documents(conn, INDEX, [(3, "Quarry Lane Birchwood")])

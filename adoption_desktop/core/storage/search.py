@@ -154,13 +154,29 @@ def clear_index(conn: Connection, index: SearchIndex) -> None:
 
 
 def words(query: str) -> list[str]:
-    """The words of a query as typed (punctuation dropped; at most 8 words)."""
-    return _WORD.findall(query)[:8]
+    """The words of a query as typed (compatibility-normalised, so full-width ``ＬＢ－０００１９`` is
+    ``LB-00019``; punctuation dropped; at most 8 words)."""
+    return _WORD.findall(unicodedata.normalize("NFKC", query))[:8]
+
+
+_RUNS = re.compile(r"\d+|[^\W\d_]+")
+
+
+def _runs(word: str) -> list[str]:
+    """A word's runs of letters and of digits when it has both (``LB00019`` -> ``LB``, ``00019``): a
+    reference typed without its hyphen. One run (or none) gives ``[]``."""
+    runs = _RUNS.findall(word)
+    return runs if len(runs) > 1 else []
 
 
 def fts5_query(query: str) -> str:
-    """``hazel zz99`` -> ``"hazel"* AND "zz99"*`` (every word, the last ones as prefixes)."""
-    return " AND ".join(f'"{w}"*' for w in words(query))
+    """``hazel zz99`` -> ``"hazel"* AND ("zz99"* OR ("zz"* AND "99"*))``: every word as a prefix; a word
+    of letters and digits also as its runs, so ``LB00019`` finds ``LB-00019`` (indexed as two words)."""
+    parts = []
+    for w in words(query):
+        runs = " AND ".join(f'"{r}"*' for r in _runs(w))
+        parts.append(f'("{w}"* OR ({runs}))' if runs else f'"{w}"*')
+    return " AND ".join(parts)
 
 
 def matching_ids(conn: Connection, index: SearchIndex, query: str, *, newest: int | None = None) -> TextualSelect | None:
@@ -212,13 +228,16 @@ def pg_body(value: str) -> str:
 
 
 def tsquery(query: str) -> str:
-    """``Hazel zz99`` -> ``'hazel':* & 'zz99':*`` (PostgreSQL: every word, as a prefix; the words are
-    letters and digits only, so they need no quoting). A query whose words have no letter or digit
-    left (``_``) gives ``''``: it matches nothing."""
+    """``Hazel zz99`` -> ``'hazel':* & ('zz99':* | ('zz':* & '99':*))`` (PostgreSQL: every word as a
+    prefix, a word of letters and digits also as its runs, as :func:`fts5_query`; the words are letters
+    and digits only, so they need no quoting). A query whose words have no letter or digit left (``_``)
+    gives ``''``: it matches nothing."""
     found: dict[str, None] = {}
     for w in words(query):
-        found.update(dict.fromkeys(pg_words(w)))
-    return " & ".join(f"'{w}':*" for w in found)
+        for lexeme in pg_words(w):
+            runs = " & ".join(f"'{r}':*" for r in _runs(lexeme))
+            found[f"('{lexeme}':* | ({runs}))" if runs else f"'{lexeme}':*"] = None
+    return " & ".join(found)
 
 
 def optimize(conn: Connection, index: SearchIndex) -> None:
