@@ -406,7 +406,22 @@ def return_reason_leaks(session: Session, item: Item, reason: str) -> list[str]:
     jobs = _jobs_for(a, writers, terms.get(a.id, []), side, "returned", {})[0] or [
         LetterJob(a.id, "returned", side, (), {}, a.reference, _forbidden(side, a, found, terms.get(a.id, [])))]
     text = RenderedLetterText("", "", (reason,), "")
-    return sorted({t for job in jobs for t in leaked_terms(text, job.recipient, job.forbidden)})
+    return _named_once({t for job in jobs for t in leaked_terms(text, job.recipient, job.forbidden)})
+
+
+def _named_once(terms: set[str]) -> list[str]:
+    """Each name found once, in order: a term whose words lie within a longer one found (``Quinn`` and
+    ``hazel`` beside ``Hazel Quinn``) or that differs from another only in case is said once, as the longest."""
+    kept: list[str] = []
+    for term in sorted(terms, key=lambda t: (-len(t), t)):
+        words = term.casefold().split()
+        if not any(_has_run(k.casefold().split(), words) for k in kept):
+            kept.append(term)
+    return sorted(kept, key=str.casefold)
+
+
+def _has_run(words: list[str], run: list[str]) -> bool:
+    return any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1))
 
 
 def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[list[LetterJob], int]:

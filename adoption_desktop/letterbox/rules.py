@@ -27,6 +27,19 @@ def no_words(text: str) -> bool:
     return not any(not unicodedata.category(ch).startswith(("C", "Z")) for ch in text)
 ITEM_STATUSES = ("received", "screened", "forwarded", "returned", "withheld", "held")
 OUTCOMES = ("forwarded", "returned", "withheld", "held")
+#: an item's history as its window lists it: each step recorded (``ItemEvent.action``) in words
+STEP_LABELS = {
+    "received": "Logged", "writer": "Writer named", "channel": "Channel changed", "screened": "Screened",
+    "finding_decided": "Finding decided", "second_checked": "Second check", "forwarded": "Forwarded",
+    "returned": "Returned", "withheld": "Withheld", "held": "Held on file",
+    "reason_reworded": "Reason reworded", "attached": "File attached", "text_read": "Text read from scan",
+    "text_typed": "Text typed", "redacted_copy": "Redacted copy made", "email_draft": "E-mail draft made",
+}
+
+
+def step_label(action: str) -> str:
+    """A history step in words; a step this version does not know (a newer one's) shows as recorded."""
+    return STEP_LABELS.get(action, action.replace("_", " ").capitalize())
 STORED_STATUSES = ("active", "suspended", "ended")
 _MONTHS = {m.lower(): n for n, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): n for n, m in enumerate(calendar.month_abbr) if m})

@@ -154,6 +154,16 @@ def size_columns(view: QTableView, samples: Sequence[Iterable[str]]) -> list[int
     return widths
 
 
+def resize_to_contents(view: QTableView) -> None:
+    """``view.resizeColumnsToContents()`` that leaves a stretched last column stretched: Qt's own call
+    sizes that column to its contents as well, and it stays that narrow (the work list's Notes at 105
+    pixels with 350 empty beside it, once "Show older" had filled the list again)."""
+    header = view.horizontalHeader()
+    last = header.count() - 1 if header.stretchLastSection() else header.count()
+    for column in range(last):
+        view.resizeColumnToContents(column)
+
+
 def fit_placeholders(page: QWidget) -> None:
     for edit in page.findChildren(QLineEdit):
         text = edit.placeholderText()

@@ -113,9 +113,10 @@ class FindingRow:
 @dataclass(frozen=True)
 class EventRow:
     at: dt.datetime
-    actor: str
-    action: str
+    actor: str  # the login recorded
+    action: str  # the step's code (``rules.STEP_LABELS`` has it in words)
     detail: str
+    who: str = ""  # the full name on that login's user record (the login when there is none)
 
 
 @dataclass(frozen=True)

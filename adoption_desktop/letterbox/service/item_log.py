@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
@@ -275,7 +276,7 @@ def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
         if item.screened_by == actor.username:
             raise Conflict("Second check: a different user from the one who screened it must confirm.")
         item.checked_by = actor.username
-        _event(session, item_id, "second_checked", f"confirmed by {actor.username}")
+        _event(session, item_id, "second_checked", f"confirmed by {actor.full_name}")
 
 
 def _screen_values(item: Item) -> dict[str, str]:
@@ -427,8 +428,10 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
                                         .where(Arrangement.id == item.arrangement_id)).one()
         findings = tuple(FindingRow(f.id, f.start, f.end, f.kind, f.text, f.decision) for f in session.scalars(
             select(Finding).where(Finding.item_id == item_id).order_by(Finding.start)))
-        history = tuple(EventRow(e.at, e.actor, e.action, e.detail) for e in session.scalars(
-            select(ItemEvent).where(ItemEvent.item_id == item_id).order_by(ItemEvent.id)))
+        events = list(session.scalars(select(ItemEvent).where(ItemEvent.item_id == item_id).order_by(ItemEvent.id)))
+        names = {u: n for u, n in session.execute(select(User.username, User.full_name).where(
+            User.username.in_({e.actor for e in events})))}
+        history = tuple(EventRow(e.at, e.actor, e.action, e.detail, names.get(e.actor) or e.actor) for e in events)
         letters = tuple(_letter_row(kind, on, side, name, batch, adopters) for kind, on, side, name, batch in
                         session.execute(select(LetterSent.kind, LetterSent.sent_on, LetterSent.side,
                                                Participant.name, LetterSent.batch)

@@ -39,6 +39,7 @@ from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard
+from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import attach_banner
@@ -61,7 +62,8 @@ KIND_COLOURS = {"protected term": "#F4B6B6", "postcode": "#FFD580", "phone": "#F
 FINDING_COLUMNS: list[Column[FindingRow]] = [
     Column("Kind", lambda f: f.kind), Column("Text", lambda f: f.text), Column("Decision", lambda f: f.decision)]
 HISTORY_COLUMNS: list[Column[EventRow]] = [
-    Column("When", lambda e: e.at), Column("Who", lambda e: e.actor), Column("Step", lambda e: e.action),
+    Column("When", lambda e: e.at), Column("Who", lambda e: e.who or e.actor),
+    Column("Step", lambda e: rules.step_label(e.action)),
     Column("Detail", lambda e: e.detail)]
 
 
@@ -272,7 +274,7 @@ class ItemDialog(QDialog):
                 self.text.setPlainText(d.text)
             self.findings_model.set_rows(d.findings)
             self.history_model.set_rows(d.history)
-            self.history_view.resizeColumnsToContents()
+            resize_to_contents(self.history_view)
             self.letters_sent.setText(letters_sent_text(d.letters))
             self._highlight(d.findings)
             if d.status in rules.OUTCOMES:

@@ -40,6 +40,7 @@ from adoption_desktop.letterbox.views.registers import Register
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import focus_kept
+from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.tasks import run_with_progress
@@ -300,7 +301,7 @@ class LetterboxPage(QWidget):
         self.work_model.set_rows(rows)
         if self.older_button.isChecked():  # all history, on request: in the background (1.6 s at 1M exchanges)
             self._add_older(rows, since)
-        self.work_view.resizeColumnsToContents()  # measured on the first 100 rows (see __init__)
+        resize_to_contents(self.work_view)  # measured on the first 100 rows (see __init__)
 
     def _add_older(self, rows: list[WorkRow], since: dt.date) -> None:
         self._older_run = run = getattr(self, "_older_run", 0) + 1
@@ -313,7 +314,7 @@ class LetterboxPage(QWidget):
             if not self.older_button.isChecked() or run != self._older_run:  # hidden again, or rebuilt since
                 return
             self.work_model.set_rows(older + rows)
-            self.work_view.resizeColumnsToContents()
+            resize_to_contents(self.work_view)
             self.older_label.setText(
                 f"Listed too: {len(older)} exchange{'s' * (len(older) != 1)} due before {since:%d/%m/%Y} "
                 "and never received.")
