@@ -342,12 +342,15 @@ def order_problems(received_on: dt.date, decided_on: dt.date, today: dt.date,
                         "not come yet, and the final decision cannot be signed before it." if started else
                         f"The final minutes are recorded as received on {received_on:%d/%m/%Y}, which has not "
                         "come yet; a decision cannot be signed before the minutes are received.")
-    if decided_on < received_on:
-        problems.append(f"Decision date: must be on or after {received_on:%d/%m/%Y}, "
-                        + (f"{started}." if started else "when the final minutes (or papers) were received."))
-    if sitting_date is not None and decided_on < sitting_date:
-        problems.append(f"Decision date: must be after the panel sitting of {sitting_date:%d/%m/%Y}.")
-    if decided_on > today:
+    # the decision date is said wrong once, by the bound it breaks that binds most: the later of the day the
+    # minutes (or papers) arrived and the sitting; a future date only when it breaks neither
+    if sitting_date is not None and decided_on < sitting_date and sitting_date > received_on:
+        problems.append(f"Decision date: must be on or after the panel sitting of {sitting_date:%d/%m/%Y}.")
+    elif decided_on < received_on:
+        if received_on <= today:  # else said above: that day has not come yet
+            problems.append(f"Decision date: must be on or after {received_on:%d/%m/%Y}, "
+                            + (f"{started}." if started else "when the final minutes (or papers) were received."))
+    elif decided_on > today:
         problems.append(f"Decision date: {decided_on:%d/%m/%Y} is in the future; sign on the day of the "
                         "decision.")
     return problems

@@ -81,7 +81,12 @@ days = st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31))
 @given(received=days, decided=days, today=days, sitting=st.none() | days)
 def test_order_rule(received: dt.date, decided: dt.date, today: dt.date, sitting: dt.date | None) -> None:
     ok = received <= decided <= today and (sitting is None or sitting <= decided)
-    assert (rules.order_problems(received, decided, today, sitting) == []) == ok
+    problems = rules.order_problems(received, decided, today, sitting)
+    assert (problems == []) == ok
+    # each fault said once (a trial saw "on or after the minutes" and "after the sitting" and "in the future"
+    # for one date): at most one message about the decision date, and none of them repeats another's bound
+    assert sum(p.startswith("Decision date:") for p in problems) <= 1
+    assert len(problems) <= 2
 
 
 def test_initials_that_begin_like_a_spreadsheet_formula_are_refused(db: Database, adm_user: Principal) -> None:
