@@ -68,7 +68,7 @@ WORK_COLUMNS: list[Column[WorkRow]] = [
     # sorted by how long overdue (the oldest due first), then each other state by its due date: as text,
     # "overdue 1 year 10 months" came before "overdue 10 months" and "overdue 2 years" after "overdue 2 months"
     Column("State", lambda w: f"overdue {w.overdue_for}" if w.overdue_for else w.state,
-           sort_key=lambda w: (w.state != "overdue", "" if w.state == "overdue" else w.state, w.due),
+           sort_key=lambda w: (w.state != "overdue", w.state, w.due),
            foreground=lambda w: OVERDUE_BRUSH if w.state == "overdue" else None),
     Column("Reminder on", lambda w: w.reminder_on), Column("Chase on", lambda w: w.chase_on),
     Column("Coordinator", lambda w: w.coordinator),
