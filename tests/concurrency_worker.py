@@ -129,11 +129,18 @@ def _wrong_password(db: Database, p: dict[str, Any]) -> None:
     authenticate(db, p["username"], "not-the-password", now=p.get("now"))
 
 
+def _sign_in(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.core.security.service import authenticate
+
+    authenticate(db, p["username"], p["password"])
+
+
 OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "sign": _sign, "minutes": _minutes, "outcome": _outcome, "outcome_confirmed": _outcome_confirmed,
     "reminders": _reminders, "arrangement": _arrangement,
     "referral": _referral, "counselling_referral": _counselling_referral,
     "counselling_checks": _counselling_checks, "counselling_receipt": _counselling_receipt, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password,
+    "sign_in": _sign_in,
     "item_absence": _item_absence, "reword_reason": _reword_reason, "attendance": _attendance,
     "rest_present": _rest_present}
 

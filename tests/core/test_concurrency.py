@@ -774,6 +774,22 @@ def test_stale_record_carries_the_saved_version_and_values(db: Database) -> None
     assert again.draft.discussion == "Old form." and again.row_version == 3
 
 
+def test_one_person_signing_in_on_two_pcs_at_once_leaves_the_account_sealed(shared: Shared) -> None:
+    """Concurrency probe, 2026-12-04: in team mode two sign-ins of one account at the same moment left its
+    row reported "changed outside the application" by ``verify``, for good. Each compared the row with its
+    latest seal before sealing its bookkeeping; a colleague's commit landed between the row read and the
+    seal read (the old row against the new seal), so the row was taken as tampered and left unsealed. The
+    rows are now locked as they are compared (PostgreSQL)."""
+    from adoption_desktop.core.storage.lifecycle import verify_database
+
+    make_user(shared.db, "twice", Role.COUNSELLOR)
+    rounds = [{"username": "twice", "password": TEST_PASSWORD} for _ in range(20)]
+    results = race(shared, "sign_in", rounds, rounds)
+    assert all(kind == "ok" for r in results for kind, _ in r.values()), results
+    report = verify_database(shared.db)
+    assert report.ok, report
+
+
 def test_parallel_wrong_passwords_lock_the_account_sqlcipher(shared: Shared) -> None:
     if shared.key_hex is None:
         pytest.skip("PostgreSQL: see the twelve-client test")

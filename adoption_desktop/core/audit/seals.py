@@ -198,7 +198,7 @@ def row_matches_seal(conn: Connection, table: Table, pk: Sequence[Any]) -> bool:
     (as ``verify`` compares it)? False for a row never sealed or gone. Asked before the row is sealed again
     by a statement that bypasses the ORM: sealing a row changed outside the application would vouch for
     the change."""
-    rows = read_rows(conn, table, [pk])
+    rows = read_rows(conn, table, [pk], lock=True)
     return bool(rows) and not _off_seal(conn, table.name, rows)
 
 
@@ -208,7 +208,7 @@ def rows_off_seal(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) 
     application. Rows that are gone are not named. Asked by every writer that seals existing rows again,
     before it changes them: those rows are written but left unsealed (:func:`seal_change`'s ``unsound``),
     so ``verify`` goes on naming them instead of the new seal vouching for the change."""
-    return _off_seal(conn, table.name, read_rows(conn, table, pks))
+    return _off_seal(conn, table.name, read_rows(conn, table, pks, lock=True))
 
 
 def _off_seal(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
@@ -252,13 +252,23 @@ def _warn_unsealed(table: str, unsound: Collection[str]) -> None:
                  table, len(unsound), ", ".join(sorted(unsound)[:20]))
 
 
-def read_rows(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) -> dict[str, dict[str, Any]]:
-    """The rows with these primary keys as the driver returns them (raw values), by key string."""
+def read_rows(conn: Connection, table: Table, pks: Iterable[Sequence[Any]], *,
+              lock: bool = False) -> dict[str, dict[str, Any]]:
+    """The rows with these primary keys as the driver returns them (raw values), by key string.
+
+    ``lock``: the rows' write locks taken as they are read (PostgreSQL; a SQLite file has one writer at a
+    time). A writer comparing rows with their seals before it changes them asks with it: under READ
+    COMMITTED a colleague's commit could land between reading the row and reading its latest seal (the
+    old row against the new seal), and the row was reported changed outside the application and left
+    unsealed for good. Locked, the read waits for that commit and returns the row it committed, whose
+    seal the next statement sees."""
     keys = _pk_columns(table)
     out: dict[str, dict[str, Any]] = {}
-    wanted = list(dict.fromkeys(tuple(p) for p in pks))
+    wanted = sorted(dict.fromkeys(tuple(p) for p in pks), key=repr)  # one order for every writer: no deadlock
+    locking = lock and conn.dialect.name == "postgresql"
     if len(keys) == 1:
-        stmt = text(f'SELECT * FROM "{table.name}" WHERE "{keys[0]}" IN :ids').bindparams(
+        suffix = f' ORDER BY "{keys[0]}" FOR UPDATE' if locking else ""
+        stmt = text(f'SELECT * FROM "{table.name}" WHERE "{keys[0]}" IN :ids{suffix}').bindparams(
             bindparam("ids", expanding=True))
         for start in range(0, len(wanted), 500):
             chunk = [p[0] for p in wanted[start:start + 500]]
@@ -266,7 +276,7 @@ def read_rows(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) -> d
                 out[pk_string([row[keys[0]]])] = _plain(row)
         return out
     where = " AND ".join(f'"{k}" = :p{i}' for i, k in enumerate(keys))
-    one = text(f'SELECT * FROM "{table.name}" WHERE {where}')
+    one = text(f'SELECT * FROM "{table.name}" WHERE {where}' + (" FOR UPDATE" if locking else ""))
     for p in wanted:
         found = conn.execute(one, {f"p{i}": v for i, v in enumerate(p)}).mappings().first()
         if found is not None:
