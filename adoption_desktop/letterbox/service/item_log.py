@@ -259,18 +259,27 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
         before = f.decision
         if f.decision != decision:
             f.decision = decision
+            # a second check confirmed the findings as they were decided then: it no longer covers them, and
+            # the item's version moves, so a check confirmed from a screen showing the old decisions is refused
+            unchecked = f"; the second check by {item.checked_by} no longer stands" if item.checked_by else ""
+            item.checked_by = ""
+            item.updated_at = utcnow()
             _event(session, f.item_id, "finding_decided", f"{f.kind} '{f.text}': {decision}"
-                   + (" (undo)" if expected_decision is not None else ""))
+                   + (" (undo)" if expected_decision is not None else "") + unchecked)
         return before
 
 
-def confirm_second_check(db: Database, actor: Principal, item_id: int) -> None:
+def confirm_second_check(db: Database, actor: Principal, item_id: int, *, expected_version: int | None = None) -> None:
+    """A second coordinator confirms the screening as shown: ``expected_version``, the item as they saw it (a
+    finding decided differently since moves it, and the check is refused rather than vouching for findings
+    they never saw)."""
     require(actor, P.LETTERBOX_SECOND_CHECK)
     with db.session(actor) as session:
         item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
         if item.checked_by:
             who, at = last_saved(session, item)
             raise Conflict(f"Second check: already confirmed by {item.checked_by} ({who}, {when_text(at)}).")
+        check_version(session, item, expected_version, "letterbox item")
         if item.status != "screened":
             raise Conflict("Second check: screen the item first.")
         if item.screened_by == actor.username:

@@ -589,9 +589,13 @@ class ItemDialog(QDialog):
             return
         f = self.findings_model.row_at(rows[0].row())
         done: list[UndoEntry | None] = []
+        checked = self.detail.checked_by if self.detail is not None else ""
         if self._run(f"Marked {decision}.", lambda: done.append(lb_undo.decide_finding(
                 self.ctx.db, self.ctx.principal, f.id, decision))) and done:
             self.ctx.did(done[0])
+            if checked and self.detail is not None and not self.detail.checked_by:
+                self.say(f"Marked {decision}. The second check by {checked} covered the findings as they were "
+                         "decided then, so it no longer stands: ask for it again before recording the outcome.")
             row = next((n for n, r in enumerate(self.findings_model.rows()) if r.id == f.id), None)
             if row is not None:
                 self.findings_view.selectRow(row)
@@ -666,6 +670,6 @@ class ItemDialog(QDialog):
     def second_check(self) -> None:
         if self.item_id is None or self._refuse_unscreened_text():
             return
-        item_id = self.item_id
-        self._run("Second check confirmed.", lambda: service.confirm_second_check(self.ctx.db, self.ctx.principal,
-                                                                                  item_id))
+        item_id, version = self.item_id, self.detail.row_version if self.detail is not None else None
+        self._run("Second check confirmed.", lambda: service.confirm_second_check(
+            self.ctx.db, self.ctx.principal, item_id, expected_version=version))
