@@ -37,6 +37,7 @@ from adoption_desktop.core.storage.engine import (
     read_connection,
     secure_umask,
 )
+from adoption_desktop.core.storage.foreign_objects import foreign_objects_problem
 from adoption_desktop.core.storage.hold import (
     MAINTENANCE_WAIT,
     OPEN_WAIT,
@@ -280,11 +281,14 @@ def _verify(db: Database) -> VerifyReport:
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
         anchor_problems = anchors.check_all(db, session, read_first=kept)
         record_problems = audit.verify_record(session.connection())
+        foreign = foreign_objects_problem(session.connection())
         file_problems = _stored_file_problems(session)
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
     problems.extend(f"audit log: {p}" for p in anchor_problems)
     problems.extend(_per_table(record_problems))
+    if foreign:
+        problems.append(f"schema: {foreign}")
     problems.extend(file_problems)
     return VerifyReport(not problems, problems, count)
 
