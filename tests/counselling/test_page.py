@@ -29,6 +29,7 @@ from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
 from adoption_desktop.counselling.models import CounsellingCase
+from adoption_desktop.counselling.views import case_dialog
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.page import CounsellingPage, CountsPage, create_page
 from adoption_desktop.counselling.views.widgets import FormDialog
@@ -116,7 +117,7 @@ def _ok(dialog: FormDialog) -> None:
 
 
 def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor: Principal,
-                                          tmp_path: Path) -> None:
+                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [D(2026, 9, 1)]
     page = create_page(_ctx(db, counsellor))
     qtbot.addWidget(page)
@@ -168,6 +169,9 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     dialog = case.add_request_dialog()
     _line(dialog, "holder_name", "Fallowmere Children's Society")
     _line(dialog, "their_reference", "FCS/1959/88")
+    holder_address = dialog.form.findChild(QPlainTextEdit, "holder_address")
+    assert holder_address is not None
+    holder_address.setPlainText("Records Section\nFallowmere\nZZ99 4HJ")
     _ok(dialog)
     assert case.detail.requests[0].chase_due == D(2026, 10, 2)
     letter("records-request", "FCS/1959/88", "Rosa Quillby", "Fallowmere Children's Society")
@@ -190,6 +194,19 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     pages.setValue(64)
     _ok(dialog)
     assert case.detail.requests[0].received_on == D(2026, 10, 12)
+    # the letter says the records were read and other people's information reviewed: not before the check
+    errors: list[str] = []
+    monkeypatch.setattr(case_dialog, "show_error", lambda _parent, _title, exc: errors.append(str(exc)))
+    case.last_letter = None
+    case.letter("records-ready")
+    qtbot.waitUntil(lambda: bool(errors))
+    assert "no redaction check is recorded" in errors[0] and case.last_letter is None
+    dialog = case.redaction_dialog()
+    _line(dialog, "item", "Fallowmere agency file 1959")
+    box = dialog.form.findChild(QCheckBox, "third_party_reviewed")
+    assert box is not None
+    box.setChecked(True)
+    _ok(dialog)
     letter("records-ready", "64 pages of paper records", "Fallowmere Children's Society")
 
     # a session booked, and its appointment letter
@@ -209,17 +226,9 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     what = dialog.form.findChild(QPlainTextEdit, "what")
     assert what is not None
     what.setPlainText("Redacted agency file (64 pages)")
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert dialog.isVisible() and "redaction" in dialog.message.text()
     asked = answer_discard(True)
     dialog.reject()
     assert asked == ["Discard what you typed?"] and not dialog.isVisible()
-    dialog = case.redaction_dialog()
-    _line(dialog, "item", "Fallowmere agency file 1959")
-    box = dialog.form.findChild(QCheckBox, "third_party_reviewed")
-    assert box is not None
-    box.setChecked(True)
-    _ok(dialog)
     dialog = case.disclosure_dialog(True)
     what = dialog.form.findChild(QPlainTextEdit, "what")
     assert what is not None

@@ -581,7 +581,7 @@ class CaseDialog(QDialog):
 
         def submit() -> str:
             service.add_session(self.ctx.db, self.ctx.principal, self.case_id, pydate(held.date()), combo_key(kind),
-                                start.text(), where.text(), notes.toPlainText())
+                                start.text(), where.text(), notes.toPlainText(), today=self.today())
             return "Session recorded."
         # the whole form is the draft: after a crash the session comes back on the day it was held, not today
         return self._form("Counselling session", form, submit, {"session_notes": notes},
