@@ -102,12 +102,21 @@ def populate(db: Database, ctx: DemoContext) -> None:
             if state == "waiting":
                 continue
             wait = rng.randint(5, 160) if rules.counselling_required(order) else rng.randint(10, 400)
-            allocated = min(referred + dt.timedelta(days=wait), today)
-            case.allocated_on = allocated
-            case.counsellor_id = rng.choice(counsellors)
+            allocated = referred + dt.timedelta(days=wait)
+            if state == "closed":  # allocated in the first third of its time since referral: worked and closed
+                allocated = min(allocated, referred + dt.timedelta(days=age_days // 3))
+            # a wait that runs past today leaves the case on the waiting list (it was pulled back onto today:
+            # a pile of allocations on the demo's today — trial). The draws below are made all the same, so
+            # the random stream, and every later area's demo data, stay as they were.
+            still_waiting = allocated > today
+            counsellor_id = rng.choice(counsellors)
+            if not still_waiting:
+                case.allocated_on, case.counsellor_id = allocated, counsellor_id
             requests: list[RecordsRequest] = []
             for _r in range(rng.choice((1, 1, 1, 2, 2, 3))):
-                sent = min(allocated + dt.timedelta(days=rng.randint(1, 40)), today)
+                sent = allocated + dt.timedelta(days=rng.randint(1, 40))
+                if state == "closed":
+                    sent = min(sent, today)
                 kind = rng.choice(("archive", "court", "agency"))
                 holder = rng.choice(ARCHIVES if kind == "archive" else COURTS if kind == "court" else AGENCIES)
                 req = RecordsRequest(
@@ -122,18 +131,24 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     req.pages = rng.randint(4, 180)
                     if req.received_on > req.chase_due:  # chased on the day it fell due, before it came
                         req.chase_count, req.last_chased_on = 1, req.chase_due
+                        # the chase moved the next chase on (it was left on the chase's own day — trial)
+                        req.chase_due = rules.chase_due(req.last_chased_on, cal, CHASE_DAYS)
                 elif rng.random() < 0.5 and req.chase_due < today:
                     req.chase_count, req.last_chased_on = 1, req.chase_due
                     req.chase_due = rules.chase_due(req.chase_due, cal, CHASE_DAYS)
                 req.case_id = case.id
+                if sent > today:  # not sent yet (it was dated today: 21 requests sent on the demo's today)
+                    continue
                 requests.append(req)
                 session.add(req)
             if state == "allocated" and rng.random() < 0.5:
-                session.add(CounsellingSession(
+                appointment = CounsellingSession(
                     case_id=case.id, held_on=min(allocated + dt.timedelta(days=rng.randint(7, 60)),
                                                  today + dt.timedelta(days=21)),
                     start_time=rng.choice(("10:00", "11:30", "14:00")), kind=rng.choice(("in_person", "video")),
-                    location="Example Street office, room 2", counsellor_id=case.counsellor_id))
+                    location="Example Street office, room 2", counsellor_id=case.counsellor_id)
+                if not still_waiting:
+                    session.add(appointment)
             if state != "closed":
                 continue
             received = [r.received_on for r in requests if r.received_on]

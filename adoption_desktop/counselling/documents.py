@@ -1,6 +1,6 @@
 """Counselling letters as PDF, from the editable templates ``resources/templates/letters/counselling_*.txt``.
 
-Kinds: acknowledgement (of the referral), appointment (the case's latest session, or ``session_id``),
+Kinds: acknowledgement (of the referral), appointment (the case's next upcoming session, or ``session_id``),
 records-request (to the archive, court or agency, with their reference), chaser (the latest outstanding
 request), records-ready (the latest received request). Producing a letter is audited; a records
 request or chaser is also recorded as a disclosure to the records holder.
@@ -16,11 +16,12 @@ from pathlib import Path
 from adoption_desktop.core.agency_profile import signer_title
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letter, write_letters
-from adoption_desktop.core.documents.templates import load_template
+from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
 from adoption_desktop.counselling.service import LETTER_KINDS, LetterData
+from adoption_desktop.counselling.service.letters import OLD_IDENTIFICATION_SENTENCE
 
 TEMPLATE_PREFIX = "counselling_"
 
@@ -42,8 +43,23 @@ def recipient_lines(data: LetterData) -> list[str]:
     return lines
 
 
+def _current_identification(text: RenderedLetterText, data: LetterData) -> RenderedLetterText:
+    """An agency's own appointment letter written before ``${identification_text}`` still asks the applicant to
+    bring photographic identification as fixed text: for a video or telephone appointment that sentence is
+    read as the placeholder (the agency's copy itself is unchanged)."""
+    new = data.values.get("identification_text", "")
+    if data.kind != "appointment" or not new or new == OLD_IDENTIFICATION_SENTENCE:
+        return text
+
+    def fix(line: str) -> str:
+        return line.replace(OLD_IDENTIFICATION_SENTENCE, new)
+
+    return replace(text, paragraphs=tuple(tuple(fix(x) for x in p) if isinstance(p, tuple) else fix(p)
+                                          for p in text.paragraphs))
+
+
 def build_letter(data: LetterData, today: dt.date) -> Letter:
-    text = load_template(template_name(data.kind)).render(dict(data.values))
+    text = _current_identification(load_template(template_name(data.kind)).render(dict(data.values)), data)
     extra: list[tuple[str, str]] = []
     if data.request is not None and data.kind in {"records-request", "chaser"}:
         extra = [("Your reference", data.request.their_reference or "not yet known"),

@@ -3,9 +3,13 @@
 * Referrals: cases referred in the range; of those, adopted before 12 November 1975 (by the adoption order
   date, where it is known) and those whose adoption order date is not known (yet).
 * Cases closed: cases closed in the range.
-* Adults supported: distinct cases with a session, a disclosure or a closure in the range. A session counts
-  only once it has taken place: on or before today (a future one is an appointment) and, on a closed case,
-  on or before the closing date (an appointment left after it never happened).
+* Adults supported: distinct cases with contact with the applicant in the range: a session held, records
+  shared, a disclosure to the applicant (a records-ready letter; the recipient is the applicant's name now), or
+  a closure as records shared, no records found or applicant withdrew. A session counts only once it has taken
+  place: on or before today (a future one is an appointment) and, on a closed case, on or before the closing
+  date (an appointment left after it never happened). A records request or chaser to an archive, court or
+  agency discloses the applicant's details but is not contact with the applicant: it does not count, nor does
+  a closure as no contact or transferred.
 * Open at the end of the range, kept apart: **waiting** (referred, not yet allocated to a counsellor)
   and **allocated, still open** (allocated, not closed).
 * Waits always run from the referral to the allocation to a counsellor (not to closure or to records
@@ -30,6 +34,10 @@ from adoption_desktop.counselling.models import (
 )
 from adoption_desktop.reports.model import FigureSection
 
+#: closures that count as an adult supported: the applicant was seen through to an answer, or chose to stop
+#: (not "no contact from applicant", nor "transferred to another agency", which supports them instead)
+SUPPORTED_OUTCOMES = ("records_shared", "no_records_found", "withdrawn")
+
 
 def _days(value: float | int | None) -> str:
     if value is None:
@@ -52,8 +60,13 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date, *,
             select(CounsellingSession.case_id).join(c, CounsellingSession.case_id == c.id).where(
                 CounsellingSession.held_on.between(start, min(end, day)),
                 c.closed_on.is_(None) | (CounsellingSession.held_on <= c.closed_on)),
-            select(Disclosure.case_id).where(Disclosure.disclosed_on.between(start, end)),
-            select(c.id).where(c.closed_on.between(start, end)),
+            # contact with the applicant only: records shared, or a disclosure to the applicant (a records-ready
+            # letter; never a records request or chaser to an archive, court or agency)
+            select(Disclosure.case_id).join(c, Disclosure.case_id == c.id).where(
+                Disclosure.disclosed_on.between(start, end),
+                Disclosure.records_shared.is_(True)
+                | (func.lower(func.trim(Disclosure.recipient)) == func.lower(func.trim(c.current_name)))),
+            select(c.id).where(c.closed_on.between(start, end), c.outcome.in_(SUPPORTED_OUTCOMES)),
         ).subquery()
         supported = session.scalar(select(func.count()).select_from(supported_ids)) or 0
         waits = [(a - ref).days for ref, a in session.execute(

@@ -31,7 +31,8 @@ def test_cli_exports_each_letter_kind(db: Database, db_path: Path, counsellor: P
     monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
     case_id = new_case()
     req = service.add_request(db, counsellor, case_id, service.RequestInput(
-        "agency", "Greystow Adoption Society", D(2026, 10, 2), their_reference="GAS-77"), today=TODAY)
+        "agency", "Greystow Adoption Society", D(2026, 10, 2), their_reference="GAS-77",
+        holder_address="Post Adoption Team\nGreystow\nZZ99 5KL"), today=TODAY)
     out = tmp_path / "req.pdf"
     rc = cli.main(["export", "counselling-letter", "--db", str(db_path), "--user", "corey", "--case", str(case_id),
                    "--kind", "records-request", "--out", str(out), "--date", "2026-11-23"])
@@ -44,8 +45,11 @@ def test_cli_exports_each_letter_kind(db: Database, db_path: Path, counsellor: P
     assert "Amy Lark" in pdf_text(out2)
     # a kind the case cannot have yet: one-line error, exit 2, no file
     out3 = tmp_path / "ready.pdf"
+    # (trial: a records-ready letter for a request given by --request but not received was written, "on we
+    # received the records" with no date, and logged a disclosure that never happened)
     assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--user", "corey", "--case", str(case_id),
-                     "--kind", "records-ready", "--out", str(out3), "--request", str(req)]) == 0
+                     "--kind", "records-ready", "--out", str(out3), "--request", str(req)]) == 2
+    assert "not recorded as received" in capsys.readouterr().err and not out3.exists()
     assert cli.main(["export", "counselling-letter", "--db", str(db_path), "--user", "corey", "--case", "99",
                      "--kind", "chaser", "--out", str(tmp_path / "no.pdf")]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -288,7 +288,8 @@ def test_letters_say_the_date_is_not_known_and_the_interview_is_needed(
         db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path) -> None:
     case_id = new_case(adoption_order_date=None)
     service.add_request(db, counsellor, case_id, service.RequestInput(
-        "archive", "Brackwater County Archives", D(2026, 10, 5), their_reference="BCA/9981"), today=TODAY)
+        "archive", "Brackwater County Archives", D(2026, 10, 5), their_reference="BCA/9981",
+        holder_address="Records Section\nBrackwater\nZZ99 2CD"), today=TODAY)
     ack = pdf_text(documents.write_case_letter(db, counsellor, case_id, "acknowledgement", tmp_path / "a.pdf",
                                                today=TODAY))
     assert ("We will now trace the records of your adoption, and find out the date of your adoption order from "

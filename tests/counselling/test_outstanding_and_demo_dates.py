@@ -85,3 +85,27 @@ def test_the_demo_dates_nothing_after_its_today(db: Database) -> None:
     assert late == 0
     page = service.counts(db, manager, today=today)
     assert _report(db, manager, today) == (str(page.open_requests), str(page.overdue_requests))
+
+
+def test_the_demo_spreads_allocations_and_requests_over_time(db: Database) -> None:
+    """User trial: the small demo allocated cases and sent 21 records requests on its own today (a wait or a
+    send that fell after today was pulled back onto it), and a request chased and then received kept its
+    chase due on the day of the chase."""
+    demo.populate(db, "small", today=TODAY)
+    c, r = CounsellingCase, RecordsRequest
+    with db.session(write=False) as s:
+        allocated_today = s.scalar(select(func.count()).select_from(c).where(c.allocated_on == TODAY))
+        sent_today = s.scalar(select(func.count()).select_from(r).where(r.sent_on == TODAY))
+        busiest_send = s.scalar(select(func.count()).select_from(r).group_by(r.sent_on)
+                                .order_by(func.count().desc()).limit(1))
+        stuck = s.scalar(select(func.count()).select_from(r).where(
+            r.last_chased_on.is_not(None), r.chase_due <= r.last_chased_on))
+        waiting = s.scalar(select(func.count()).select_from(c).where(c.allocated_on.is_(None),
+                                                                     c.closed_on.is_(None)))
+        allocated_open = s.scalar(select(func.count()).select_from(c).where(c.allocated_on.is_not(None),
+                                                                            c.closed_on.is_(None)))
+    assert (allocated_today, sent_today) == (0, 0) or max(allocated_today or 0, sent_today or 0) <= 2, \
+        (allocated_today, sent_today)
+    assert (busiest_send or 0) <= 4, busiest_send
+    assert stuck == 0, "a chase moves the chase due on, received or not"
+    assert waiting and allocated_open, "a waiting list and a caseload, both"

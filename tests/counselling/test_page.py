@@ -29,6 +29,7 @@ from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
 from adoption_desktop.counselling.models import CounsellingCase
+from adoption_desktop.counselling.views import case_dialog
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.page import CounsellingPage, CountsPage, create_page
 from adoption_desktop.counselling.views.widgets import FormDialog
@@ -116,7 +117,7 @@ def _ok(dialog: FormDialog) -> None:
 
 
 def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor: Principal,
-                                          tmp_path: Path) -> None:
+                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [D(2026, 9, 1)]
     page = create_page(_ctx(db, counsellor))
     qtbot.addWidget(page)
@@ -168,6 +169,9 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     dialog = case.add_request_dialog()
     _line(dialog, "holder_name", "Fallowmere Children's Society")
     _line(dialog, "their_reference", "FCS/1959/88")
+    holder_address = dialog.form.findChild(QPlainTextEdit, "holder_address")
+    assert holder_address is not None
+    holder_address.setPlainText("Records Section\nFallowmere\nZZ99 4HJ")
     _ok(dialog)
     assert case.detail.requests[0].chase_due == D(2026, 10, 2)
     letter("records-request", "FCS/1959/88", "Rosa Quillby", "Fallowmere Children's Society")
@@ -190,6 +194,19 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     pages.setValue(64)
     _ok(dialog)
     assert case.detail.requests[0].received_on == D(2026, 10, 12)
+    # the letter says the records were read and other people's information reviewed: not before the check
+    errors: list[str] = []
+    monkeypatch.setattr(case_dialog, "show_error", lambda _parent, _title, exc: errors.append(str(exc)))
+    case.last_letter = None
+    case.letter("records-ready")
+    qtbot.waitUntil(lambda: bool(errors))
+    assert "no redaction check is recorded" in errors[0] and case.last_letter is None
+    dialog = case.redaction_dialog()
+    _line(dialog, "item", "Fallowmere agency file 1959")
+    box = dialog.form.findChild(QCheckBox, "third_party_reviewed")
+    assert box is not None
+    box.setChecked(True)
+    _ok(dialog)
     letter("records-ready", "64 pages of paper records", "Fallowmere Children's Society")
 
     # a session booked, and its appointment letter
@@ -209,17 +226,9 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     what = dialog.form.findChild(QPlainTextEdit, "what")
     assert what is not None
     what.setPlainText("Redacted agency file (64 pages)")
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert dialog.isVisible() and "redaction" in dialog.message.text()
     asked = answer_discard(True)
     dialog.reject()
     assert asked == ["Discard what you typed?"] and not dialog.isVisible()
-    dialog = case.redaction_dialog()
-    _line(dialog, "item", "Fallowmere agency file 1959")
-    box = dialog.form.findChild(QCheckBox, "third_party_reviewed")
-    assert box is not None
-    box.setChecked(True)
-    _ok(dialog)
     dialog = case.disclosure_dialog(True)
     what = dialog.form.findChild(QPlainTextEdit, "what")
     assert what is not None
@@ -234,7 +243,14 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
         cb.setChecked(True)
     _ok(dialog)
     assert case.detail.acr_checked_on == D(2026, 10, 21)
-    _ok(case.close_dialog())
+    dialog = case.close_dialog()
+    outcome = dialog.form.findChild(QComboBox, "outcome")
+    assert outcome is not None and outcome.currentIndex() == -1, "no outcome is chosen for the counsellor (trial)"
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Outcome: choose how the case ended")
+    assert case.detail.closed_on is None
+    outcome.setCurrentIndex(outcome.findData("records_shared"))
+    _ok(dialog)
     assert case.detail.status == "Closed" and case.detail.outcome == "records_shared"
     add_session = case.findChild(QPushButton, "add_session")
     assert add_session is not None and not add_session.isEnabled()  # closed: no more changes
@@ -374,13 +390,19 @@ def test_record_chase_asks_which_request_and_when_and_can_be_undone(
     assert chased["Ambleford Record Office"].chase_count == 0
     assert ctx.undo.undo_label() == ("Recorded a chase of the records request to Dellmouth County Court on "
                                      "02/11/2026")
+    assert case.status.text().startswith("Chase of Dellmouth County Court recorded")
     undone = ctx.undo.undo()
     for refresh in list(ctx.after_undo):  # what the main window's Undo does after an undo
         refresh(undone)
     court = next(r for r in case.detail.requests if r.holder_name == "Dellmouth County Court")
     was = before["Dellmouth County Court"]
     assert (court.chase_count, court.last_chased_on, court.chase_due) == (0, None, was.chase_due)
-    ctx.undo.redo()
+    # trial: the status line still said the chase was recorded
+    assert case.status.text() == f"Chase of Dellmouth County Court undone; next chase due {was.chase_due:%d/%m/%Y}."
+    redone = ctx.undo.redo()
+    for refresh in list(ctx.after_undo):
+        refresh(redone)
+    assert case.status.text().startswith("Chase of Dellmouth County Court recorded again; next chase due")
     again = next(r for r in service.open_case(db, counsellor, case_id, TODAY).requests
                  if r.holder_name == "Dellmouth County Court")
     assert (again.chase_count, again.last_chased_on) == (1, D(2026, 11, 2))
@@ -921,3 +943,46 @@ def test_record_receipt_on_a_received_request_opens_its_correction(
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     received = next(r for r in service.open_case(db, counsellor, case_id, TODAY).requests if r.id == first)
     assert received.received_on == D(2026, 11, 2) and received.pages == 42
+
+
+def test_a_fields_message_goes_once_the_field_is_changed(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """User trial: "Date of birth: required" stayed in red after a date was typed into the New referral form."""
+    page = create_page(_ctx(db, counsellor))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    page.today = lambda: TODAY
+    dialog = page.new_referral()
+    qtbot.addWidget(dialog)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Date of birth: required")
+    _line(dialog, "birth_name", "Rosa Quillby")  # another field: the message about the date stays
+    assert dialog.message.text().startswith("Date of birth: required")
+    born = dialog.form.findChild(QDateEdit, "date_of_birth")
+    assert born is not None
+    born.setFocus()
+    born.lineEdit().selectAll()
+    qtbot.keyClicks(born, "09/07/1958")
+    assert dialog.message.text() == ""
+    answer_discard(True)
+    dialog.reject()
+
+
+def test_the_requests_tab_shows_the_holders_address_and_the_notes(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """User trial: the Requests tab showed neither a request's notes nor the holder's address."""
+    case_id = new_case()
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "archive", "Brackwater County Archives", D(2026, 10, 5), holder_address="Records Section\nBrackwater\nZZ99 2CD",
+        notes="Phoned 6/10: file\nis in the outstore"), today=TODAY)
+    service.add_request(db, counsellor, case_id, service.RequestInput(
+        "court", "Dellmouth County Court", D(2026, 10, 6)), today=TODAY)
+    case = _case_window(qtbot, db, counsellor, case_id)
+    model = case.request_model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+               for c in range(model.columnCount())]
+    name, notes = headers.index("Name"), headers.index("Notes")
+    tips = [model.data(model.index(r, name), Qt.ItemDataRole.ToolTipRole) for r in range(2)]
+    assert tips[0] == "Brackwater County Archives\nRecords Section\nBrackwater\nZZ99 2CD"
+    assert "No postal address recorded" in tips[1]
+    assert model.data(model.index(0, notes), Qt.ItemDataRole.DisplayRole) == "Phoned 6/10: file is in the outstore"
+    assert model.data(model.index(0, notes), Qt.ItemDataRole.ToolTipRole) == "Phoned 6/10: file\nis in the outstore"

@@ -104,9 +104,10 @@ def test_chase_dates_use_bank_holidays_closure_days_and_the_setting(
     add_closure_day(db, admin, D(2026, 4, 7), "Staff training")
     assert service.record_chase(db, counsellor, req, D(2026, 3, 20)).due == D(2026, 4, 22)
     set_setting(db, admin, CHASE_WORKING_DAYS, 10)
-    assert service.record_chase(db, counsellor, req, D(2026, 3, 20)).due == D(2026, 4, 8)  # Easter + closure
+    # (chased again on the Monday: a second chase on the day already chased is refused)
+    assert service.record_chase(db, counsellor, req, D(2026, 3, 23)).due == D(2026, 4, 9)  # Easter + closure
     row = service.open_case(db, counsellor, case_id, today=TODAY).requests[0]
-    assert row.chase_count == 2 and row.last_chased_on == D(2026, 3, 20)
+    assert row.chase_count == 2 and row.last_chased_on == D(2026, 3, 23)
     service.record_receipt(db, counsellor, req, D(2026, 4, 1), "paper", 42, today=TODAY)
     with pytest.raises(Conflict):
         service.record_chase(db, counsellor, req, D(2026, 4, 2))
@@ -230,6 +231,7 @@ def test_letters_each_kind_read_back(db: Database, counsellor: Principal, new_ca
         for t in texts:
             assert t in text, (kind, t)
     service.record_receipt(db, counsellor, req, D(2026, 11, 20), "electronic", 37, today=TODAY)
+    service.add_redaction(db, counsellor, case_id, "Archive file", D(2026, 11, 21), today=TODAY)
     out = documents.write_case_letter(db, counsellor, case_id, "records-ready", tmp_path / "ready.pdf", today=TODAY)
     text = pdf_text(out)
     assert "37 pages of electronic records" in text and "Brackwater County Archives" in text
@@ -368,7 +370,9 @@ def test_a_chase_dated_before_the_last_chase_is_refused(
         service.record_chase(db, counsellor, req, D(2026, 11, 9), today=TODAY)
     now = service.chase_state(db, counsellor, req)
     assert (now.chase_count, now.last_chased_on) == (1, D(2026, 11, 10))
-    service.record_chase(db, counsellor, req, D(2026, 11, 10), today=TODAY)  # the same day is allowed
+    with pytest.raises(ValidationError, match=r"already recorded as chased on 10/11/2026"):  # trial: recorded twice
+        service.record_chase(db, counsellor, req, D(2026, 11, 10), today=TODAY)
+    service.record_chase(db, counsellor, req, D(2026, 11, 11), today=TODAY)  # a later day is a new chase
 
 
 def test_a_note_changed_on_a_check_already_recorded_is_saved(db: Database, counsellor: Principal,

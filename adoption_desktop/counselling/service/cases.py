@@ -161,6 +161,12 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
             _not_future(day, _today(today), name, label)
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version, _checks_of)
+        for day, name, label in ((acr_checked_on, "acr_checked_on", "Adoption Contact Register check date"),
+                                 (veto_checked_on, "veto_checked_on", "Veto check date"),
+                                 (intermediary_signposted_on, "intermediary_signposted_on", "Signposting date")):
+            if day is not None and day < case.referral_date:  # as disclosures are (trial: they were accepted)
+                raise ValidationError(f"{label}: {day:%d/%m/%Y} is before the referral date "
+                                      f"({case.referral_date:%d/%m/%Y}); enter the day it was done.", name)
         for check, day in (("acr", acr_checked_on), ("veto", veto_checked_on)):
             note = notes[f"{check}_note"]
             if day:
@@ -225,6 +231,10 @@ def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcom
         case = _open_case_for_edit(session, case_id, expected_version)
         if on < case.referral_date:
             raise ValidationError("Closure date: it cannot be before the referral date.", "closed_on")
+        if case.allocated_on is not None and on < case.allocated_on:  # trial: only the referral was checked
+            raise ValidationError(f"Closure date: {on:%d/%m/%Y} is before the case was allocated "
+                                  f"({case.allocated_on:%d/%m/%Y}); close the case on or after that day.",
+                                  "closed_on")
         if outcome == "records_shared":
             shared = session.scalar(select(func.min(Disclosure.disclosed_on)).where(
                 Disclosure.case_id == case_id, Disclosure.records_shared.is_(True)))

@@ -17,7 +17,14 @@ from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise
-from adoption_desktop.core.text_input import check_date, check_email, check_not_future, clean_name, clean_text
+from adoption_desktop.core.text_input import (
+    check_date,
+    check_email,
+    check_not_future,
+    clean_address,
+    clean_name,
+    clean_text,
+)
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
@@ -150,6 +157,37 @@ def _not_future(day: dt.date, today: dt.date, field_name: str, label: str) -> No
     check_not_future(day, label, field_name, today=today, advice="enter the date it happened")
 
 
+def _keyed(clean: Callable[..., str], value: str, label: str, key: str, **options: object) -> str:
+    """``clean(value, label, **options)`` with a refusal pointing at the form field ``key`` (the core cleaners
+    name the field by its label)."""
+    try:
+        return clean(value, label, **options)
+    except ValidationError as error:
+        error.field = key
+        raise
+
+
+#: the characters a phone number is written with besides its digits
+_PHONE_SIGNS = frozenset(" +()-")
+#: how many digits a phone number has: an extension-less UK number 10 or 11, E.164 at most 15
+PHONE_DIGITS = (7, 15)
+
+
+def check_phone(value: str, label: str = "Phone", key: str = "phone") -> str:
+    """``value`` (already cleaned) when it is empty or looks like a phone number: digits, with spaces, a
+    leading +, brackets and hyphens, and 7 to 15 digits; otherwise refused, quoting it (trial: "call me maybe"
+    and "=1+1" were accepted)."""
+    if not value:
+        return value
+    digits = sum(ch.isdigit() for ch in value)
+    if (any(not (ch.isdigit() or ch in _PHONE_SIGNS) for ch in value) or "+" in value[1:]
+            or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]):
+        raise ValidationError(
+            f"{label}: {value!r} is not a phone number; enter its {PHONE_DIGITS[0]} to {PHONE_DIGITS[1]} digits, "
+            "with spaces, brackets, hyphens or a leading + if you like (for example 01632 960001).", key)
+    return value
+
+
 def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     _not_future(data.referral_date, today, "referral_date", "Referral date")
     check_date(data.date_of_birth, "Date of birth", "birth", today=today, required=True)
@@ -163,8 +201,9 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         birth_name=clean_name(data.birth_name, "Name at birth"),
         current_name=clean_name(data.current_name, "Name now"),
         salutation=clean_name(data.salutation, "Salutation"),
-        address=clean_text(data.address, "Address", multiline=True, max_length=1000),
-        phone=clean_text(data.phone, "Phone", max_length=40), email=clean_text(data.email, "Email", max_length=120),
+        address=_keyed(clean_address, data.address, "Address", "address", max_length=1000),
+        phone=check_phone(clean_text(data.phone, "Phone", max_length=40).strip()),
+        email=clean_text(data.email, "Email", max_length=120),
         court=clean_name(data.court, "Court", max_length=200),
         arranging_agency=clean_name(data.arranging_agency, "Arranging agency", max_length=200))
     _choice(data.referral_route, ROUTES, "referral_route", "Referral route")

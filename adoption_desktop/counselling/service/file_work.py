@@ -42,12 +42,24 @@ def _why_required(case: CounsellingCase, who: str = "") -> str:
             "1975 until the date (or that the adoption was later) is entered")
 
 
+#: how far ahead an appointment may be booked: a session further out is a typing slip (trial: 800 days ahead was
+#: accepted), and the applicant could not be asked to keep it
+MAX_DAYS_AHEAD = 365
+
+
 def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, kind: str,
-                start_time: str = "", location: str = "", notes: str = "") -> int:
-    """A counselling session or appointment (a future date is an appointment to be confirmed by letter)."""
+                start_time: str = "", location: str = "", notes: str = "", *, today: dt.date | None = None) -> int:
+    """A counselling session or appointment (a future date is an appointment to be confirmed by letter,
+    within :data:`MAX_DAYS_AHEAD` days of ``today``)."""
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(kind, SESSION_KINDS, "kind", "Session type")
-    check_date(held_on, "Session date", "schedule", required=True)
+    day = _today(today)
+    check_date(held_on, "Session date", "schedule", required=True, today=day)
+    latest = day + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if held_on > latest:
+        raise ValidationError(
+            f"Session date: {held_on:%d/%m/%Y} is more than a year ahead; book appointments up to "
+            f"{latest:%d/%m/%Y} (check the year typed).", "held_on")
     location = clean_text(location, "Location", max_length=200)
     notes = clean_text(notes, "Notes", multiline=True, max_length=20000)
     start_time = clean_text(start_time, "Time")

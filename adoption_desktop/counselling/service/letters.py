@@ -61,6 +61,24 @@ def closed_letter_reason(reference: str, closed_on: dt.date, outcome: str) -> st
             "are produced for a closed case, and nothing more is disclosed from it.")
 
 
+def request_state_problem(kind: str, request: RequestRow) -> str:
+    """Why a letter of ``kind`` cannot be written about ``request`` ("" when it can): a records request or a
+    chaser for records already received ("We have not yet received them"), a records-ready letter for records
+    not received ("on we received the records", with no date)."""
+    received = request.received_on
+    if kind == "chaser" and received is not None:
+        return (f"Chaser letter: the records from {request.holder_name} were received on {received:%d/%m/%Y}; "
+                "there is nothing to chase. Choose a request still waiting for its records.")
+    if kind == "records-request" and received is not None:
+        return (f"Records-request letter: the records from {request.holder_name} were received on "
+                f"{received:%d/%m/%Y}; they need not be asked for again. Choose a request still waiting for its "
+                "records, or add a new request.")
+    if kind == "records-ready" and received is None:
+        return (f"Records-ready letter: the records from {request.holder_name} are not recorded as received; "
+                "record the receipt (Record receipt…) first, or choose a request whose records have come.")
+    return ""
+
+
 @dataclass(frozen=True)
 class LetterData:
     kind: str
@@ -88,7 +106,9 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
         appt: SessionRow | None = None
         if kind in {"records-request", "chaser", "records-ready"}:
             candidates = detail.requests
-            if kind == "chaser":
+            if kind in {"chaser", "records-request"}:
+                # a request whose records came needs no letter asking for them (trial: a records request picked
+                # the latest even when received, and the letter disclosed the applicant's details again)
                 candidates = [r for r in candidates if r.received_on is None]
             elif kind == "records-ready":
                 candidates = [r for r in candidates if r.received_on is not None]
@@ -97,24 +117,52 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
                 if not found:
                     raise NotFound(f"Case {case.reference} has no records request {request_id}.")
                 request = found[0]
+                # the request given is held to the same state as one the app picks: a letter written against
+                # it would say what is not so, and log a disclosure that never happened
+                problem = request_state_problem(kind, request)
+                if problem:
+                    raise ValidationError(problem, "request")
             elif candidates:
                 request = max(candidates, key=lambda r: (r.sent_on, r.id))
             else:
                 need = {"records-request": "records request yet: add the request first",
                         "chaser": "outstanding records request to chase",
                         "records-ready": "records request marked received: record the receipt first"}[kind]
+                if kind == "records-request" and detail.requests:
+                    need = ("records request still waiting for its records (every request has been answered): "
+                            "add a new request first")
                 raise ValidationError(f"Letter kind {kind}: case {case.reference} has no {need}.", "kind")
         if kind == "appointment":
+            upcoming = [s for s in detail.sessions if s.held_on >= day]
             if session_id is not None:
                 found_s = [s for s in detail.sessions if s.id == session_id]
                 if not found_s:
                     raise NotFound(f"Case {case.reference} has no session {session_id}.")
                 appt = found_s[0]
-            elif detail.sessions:
-                appt = max(detail.sessions, key=lambda s: (s.held_on, s.id))
+                if appt.held_on < day:  # trial: the letter offered an appointment for yesterday
+                    raise ValidationError(
+                        f"Appointment letter: the session of {appt.held_on:%d/%m/%Y} is in the past; an "
+                        "appointment letter offers a meeting to come. Choose an upcoming session, or add the "
+                        "new appointment first.", "session")
+            elif upcoming:  # the next meeting, not the furthest one booked
+                appt = min(upcoming, key=lambda s: (s.held_on, s.start_time, s.id))
             else:
-                raise ValidationError(f"Letter kind appointment: case {case.reference} has no session "
-                                      "booked; add the session first.", "kind")
+                raise ValidationError(f"Letter kind appointment: case {case.reference} has no upcoming session "
+                                      "booked; add the appointment first.", "kind")
+        if kind == "records-ready" and request is not None:
+            assert request.received_on is not None  # request_state_problem and the candidates see to it
+            if not any(r.reviewed_on >= request.received_on for r in detail.redactions):
+                # the letter says "I have read them carefully and reviewed any information about other people"
+                raise ValidationError(
+                    f"Records-ready letter: no redaction check is recorded for the records received from "
+                    f"{request.holder_name} on {request.received_on:%d/%m/%Y}, and the letter tells the applicant "
+                    "they have been read and information about other people reviewed. Record the redaction "
+                    "check (Add redaction check… on the Redaction tab) first.", "request")
+        if kind in {"records-request", "chaser"} and request is not None and not request.holder_address.strip():
+            raise ValidationError(
+                f"{LETTER_KINDS[kind]}: the request to {request.holder_name} has no postal address, so the "
+                "letter would go out with an empty address block. Remove the request (Remove request…) and add "
+                "it again with the holder's address, or send the request another way.", "holder_address")
         # the allocated counsellor signs; else the user; headless commands sign for the team
         signatory = detail.counsellor or (actor.full_name if actor.user_id else "The birth-records counselling team")
         values = _letter_values(detail, request, appt, signatory, day)
@@ -139,8 +187,17 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
     return LetterData(kind, detail, request, appt, signatory, values)
 
 
-def _counselling_note(flags: rules.CaseFlags) -> str:
-    """Why the applicant must (or may) meet a counsellor, as the letter says it."""
+#: what the letters say of counselling once records have been shared (the meeting can no longer come "before
+#: the information is released")
+SHARED_NOTE = ("You have now received your records. Meeting a counsellor gives you time to talk about what they "
+               "say and about anything you may want to do next, such as tracing or contacting birth relatives.")
+
+
+def _counselling_note(flags: rules.CaseFlags, shared: bool = False) -> str:
+    """Why the applicant must (or may) meet a counsellor, as the letter says it; once records have been
+    shared (``shared``), what a meeting is for now."""
+    if shared:
+        return SHARED_NOTE
     if not flags.counselling_required:
         return "Counselling is offered to you; you may choose whether to meet a counsellor."
     if flags.order_date_known or flags.adopted_before_1975:
@@ -149,6 +206,19 @@ def _counselling_note(flags: rules.CaseFlags) -> str:
     return ("We do not yet know the date of your adoption order. Anyone adopted before 12 November 1975 must meet "
             "a counsellor before the information is released to them (Adoption Act 1976 s.51), so we will "
             "arrange this meeting with you unless the records show you were adopted on or after that day.")
+
+
+#: the appointment letter's word on identification, by the kind of session: only a meeting in person can ask the
+#: applicant to bring something (trial: a telephone appointment said "Please bring photographic identification")
+IDENTIFICATION_TEXT: dict[str, str] = {
+    "in_person": "Please bring photographic identification, such as a passport or driving licence.",
+    "video": "Please have photographic identification, such as a passport or driving licence, to hand to show "
+             "me on screen.",
+    "phone": "I will ask you a few questions at the start of the call to confirm who you are.",
+}
+#: the sentence the shipped appointment letter had as fixed text until December 2026 (an agency's own copy may
+#: still hold it: ``documents.build_letter`` reads it as ``${identification_text}``)
+OLD_IDENTIFICATION_SENTENCE = IDENTIFICATION_TEXT["in_person"]
 
 
 def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow | None, signatory: str,
@@ -166,7 +236,7 @@ def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow |
         "referral_date": long_date(r.referral_date), "referral_route": ROUTE_PHRASES.get(r.referral_route, "").format(
             referred_by=r.referred_by or "another agency"),
         "our_reference": d.reference, "counsellor": signatory, "today": long_date(today),
-        "counselling_note": _counselling_note(d.flags),
+        "counselling_note": _counselling_note(d.flags, any(x.records_shared for x in d.disclosures)),
         "allocation_text": allocation_text(d.allocated_on, d.counsellor),
     }
     if request is not None:
@@ -192,5 +262,6 @@ def _letter_values(d: CaseDetail, request: RequestRow | None, appt: SessionRow |
                 "the link beforehand." if appt.kind == "video" else
                 f"I will telephone you{f' on {appt.location}' if appt.location else ''}." if appt.kind == "phone"
                 else f"We will meet in person at {appt.location or 'our office, at the address above'}."),
+            "identification_text": IDENTIFICATION_TEXT.get(appt.kind, IDENTIFICATION_TEXT["in_person"]),
         })
     return values

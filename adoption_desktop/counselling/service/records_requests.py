@@ -14,11 +14,12 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_not_future, clean_text
+from adoption_desktop.core.text_input import check_not_future, clean_address, clean_reference, clean_text
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
 from adoption_desktop.counselling.service.common import (
     _choice,
+    _keyed,
     _not_future,
     _open_case_for_edit,
     _text,
@@ -26,6 +27,10 @@ from adoption_desktop.counselling.service.common import (
 )
 from adoption_desktop.counselling.service.data import FORMATS, HOLDERS, RequestInput
 from adoption_desktop.counselling.settings import CHASE_WORKING_DAYS
+
+#: the most pages one set of records may be recorded with: the largest adoption files run to a few thousand
+#: pages, so a larger number is a typing slip (the Record receipt form's own upper bound)
+MAX_PAGES = 100_000
 
 # --- records requests ---------------------------------------------------------------------------
 
@@ -36,8 +41,10 @@ def add_request(db: Database, actor: Principal, case_id: int, data: RequestInput
     name = _text(data.holder_name, "holder_name", "Archive, court or agency",
                  "name where the records are held.")
     _not_future(data.sent_on, _today(today), "sent_on", "Date sent")
-    data = replace(data, holder_address=clean_text(data.holder_address, "Address", multiline=True, max_length=1000),
-                   their_reference=clean_text(data.their_reference, "Their reference", max_length=80),
+    data = replace(data, holder_address=_keyed(clean_address, data.holder_address, "Address", "holder_address",
+                                               max_length=1000),
+                   their_reference=_keyed(clean_reference, data.their_reference, "Their reference",
+                                          "their_reference", max_length=80),
                    notes=clean_text(data.notes, "Notes", multiline=True, max_length=4000))
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
@@ -125,6 +132,10 @@ def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *
             raise ValidationError(f"Chase date: {on:%d/%m/%Y} is before the last chase of the request to "
                                   f"{row.holder_name} ({row.last_chased_on:%d/%m/%Y}); enter the day this "
                                   "chaser was sent.", "chased_on")
+        if row.last_chased_on == on:  # trial: the same chase could be recorded twice on one day
+            raise ValidationError(f"Chase date: the request to {row.holder_name} is already recorded as chased on "
+                                  f"{on:%d/%m/%Y}; a second chase on the same day is not recorded. If another "
+                                  "chaser went out, enter the day it was sent.", "chased_on")
         before = _state(row)
         row.chase_count += 1
         row.last_chased_on = on
@@ -174,9 +185,9 @@ def record_receipt(db: Database, actor: Principal, request_id: int, received_on:
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(record_format, FORMATS, "record_format", "Format")
     _not_future(received_on, _today(today), "received_on", "Date received")
-    if pages is not None and pages < 1:
-        raise ValidationError("Pages: enter the number of pages received (1 or more), or leave it blank.",
-                              "pages")
+    if pages is not None and not 1 <= pages <= MAX_PAGES:  # trial: 1,000,000,000 pages were accepted
+        raise ValidationError(f"Pages: enter the number of pages received (1 to {MAX_PAGES:,}), or leave it "
+                              "blank.", "pages")
     with db.session(actor) as session:
         row, _ = _request(session, request_id)
         lock_row(session, row)  # a state change: of two people recording the receipt at once, one does

@@ -77,9 +77,18 @@ from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import run_with_progress
 from adoption_desktop.ui.undo import confirm_final
 
+
+def _holder_tooltip(r: RequestRow) -> str:
+    """The records holder's name and postal address as a letter would be addressed, or why none can be."""
+    if not r.holder_address.strip():
+        return f"{r.holder_name}\nNo postal address recorded: no request or chaser letter can be written to it."
+    return "\n".join([r.holder_name, *(line for line in r.holder_address.splitlines() if line.strip())])
+
+
 REQUEST_COLUMNS: list[Column[RequestRow]] = [
     Column("Held by", lambda r: HOLDERS[r.holder_kind]),
-    Column("Name", lambda r: r.holder_name),
+    # the address and notes were nowhere on the tab (trial): the address as the name's tooltip, notes a column
+    Column("Name", lambda r: r.holder_name, tooltip=_holder_tooltip),
     Column("Their reference", lambda r: r.their_reference),
     Column("Sent", lambda r: r.sent_on),
     Column("Chase due", lambda r: None if r.received_on else r.chase_due,
@@ -89,6 +98,7 @@ REQUEST_COLUMNS: list[Column[RequestRow]] = [
     Column("Format", lambda r: FORMATS.get(r.record_format, "")),
     Column("Pages", lambda r: r.pages, align_right=True),
     Column("Status", lambda r: r.status, foreground=lambda r: OVERDUE_BRUSH if r.overdue else None),
+    Column("Notes", lambda r: " ".join(r.notes.split()), tooltip=lambda r: r.notes or None),
 ]
 SESSION_COLUMNS: list[Column[SessionRow]] = [
     Column("Date", lambda s: s.held_on), Column("Time", lambda s: s.start_time),
@@ -270,7 +280,13 @@ class CaseDialog(QDialog):
     def _after_undo(self, entry: UndoEntry) -> None:
         """An undo or redo changed this area's records (a chase): show the case as stored now."""
         if entry.area == counselling_undo.AREA and self.isVisible():
+            before = {r.id: r.chase_count for r in self.detail.requests}
             self.reload()
+            # the status line said "Chase of … recorded": say what the undo (or redo) left instead (trial)
+            changed = [r for r in self.detail.requests if before.get(r.id, r.chase_count) != r.chase_count]
+            self.status.setText(next((
+                f"Chase of {r.holder_name} {'undone' if r.chase_count < before[r.id] else 'recorded again'}; "
+                f"next chase due {r.chase_due:%d/%m/%Y}." for r in changed), ""))
 
     # --- display --------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -581,7 +597,7 @@ class CaseDialog(QDialog):
 
         def submit() -> str:
             service.add_session(self.ctx.db, self.ctx.principal, self.case_id, pydate(held.date()), combo_key(kind),
-                                start.text(), where.text(), notes.toPlainText())
+                                start.text(), where.text(), notes.toPlainText(), today=self.today())
             return "Session recorded."
         # the whole form is the draft: after a crash the session comes back on the day it was held, not today
         return self._form("Counselling session", form, submit, {"session_notes": notes},
@@ -687,13 +703,19 @@ class CaseDialog(QDialog):
     def close_dialog(self) -> FormDialog:
         on = date_edit(self.today())
         outcome = QComboBox()
-        fill_combo(outcome, OUTCOMES, "records_shared")
+        fill_combo(outcome, OUTCOMES)
+        # no outcome chosen for the counsellor (trial: "Records shared" was preselected, and kept unread)
+        outcome.setPlaceholderText("Choose the outcome")
+        outcome.setCurrentIndex(-1)
         note = QPlainTextEdit()
         note.setTabChangesFocus(True)
         form = small_form([("&Date", on, "closed_on"), ("&Outcome", outcome, "outcome"), ("&Note", note, "note")])
         loaded = self.detail.row_version
 
         def submit() -> str:
+            if outcome.currentIndex() < 0:
+                raise ValidationError("Outcome: choose how the case ended (" + ", ".join(OUTCOMES.values()).lower()
+                                      + ").", "outcome")
             day = pydate(on.date())
             problems = service.closing_problems(self.ctx.db, self.ctx.principal, self.case_id, day, self.today())
             if problems and not confirm_final(

@@ -8,11 +8,16 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -70,6 +75,8 @@ class FormDialog(QDialog):
         self.form, self.submit = form, submit
         self.autosavers: list[DraftAutosaver] = []  # drafts of what was typed (see CaseDialog._form)
         self.opened_with: list[object] | None = None  # the fields as first shown (see changed)
+        self._watched: list[QWidget] = []  # fields whose change takes their message away
+        self._message_for: tuple[QWidget | None, str] = (None, "")
         layout = QVBoxLayout(self)
         layout.addWidget(form)
         message = form.findChild(QLabel, "message")
@@ -126,7 +133,34 @@ class FormDialog(QDialog):
             if isinstance(exc, ValidationError) and exc.field:
                 target = self.form.findChild(QWidget, exc.field)
                 if target is not None:
+                    self._clear_when_changed(target, str(exc))
                     target.setFocus()
             return False
         self.accept()
         return True
+
+    def _clear_when_changed(self, target: QWidget, text: str) -> None:
+        """Take the message about ``target`` away once the field is changed (trial: "Date of birth: required"
+        stayed in red after a date was typed); OK checks the form again in any case."""
+        self._message_for = (target, text)
+        if target in self._watched:
+            return
+        self._watched.append(target)
+
+        def changed(*_args: object) -> None:
+            if self._message_for[0] is target and self.message.text() == self._message_for[1]:
+                self.message.setText("")
+
+        if isinstance(target, QDateEdit):
+            target.dateChanged.connect(changed)
+            target.lineEdit().textEdited.connect(changed)
+        elif isinstance(target, QLineEdit):
+            target.textEdited.connect(changed)
+        elif isinstance(target, QPlainTextEdit):
+            target.textChanged.connect(changed)
+        elif isinstance(target, QComboBox):
+            target.currentIndexChanged.connect(changed)
+        elif isinstance(target, QAbstractSpinBox):
+            target.lineEdit().textEdited.connect(changed)
+        elif isinstance(target, QAbstractButton):
+            target.toggled.connect(changed)
