@@ -338,6 +338,7 @@ DEMO_VALUES: dict[str, str] = {
     "child_name": "Child A", "child": "the child A.B.", "initials": "A.B.", "decision_date": "5 March 2026", "date": "5 March 2026",
     "panel_date": "12 March 2026", "reference": "DEMO/0001", "reply_by": "19 March 2026",
     "match_panel_months": "2 months", "match_panel_by": "5 May 2026",
+    "identification_text": "Please bring photographic identification, such as a passport or driving licence.",
 }
 
 

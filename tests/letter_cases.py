@@ -200,6 +200,7 @@ def counselling_cases(db: Any, user: Any) -> list[Case]:
         out.append(Case(f"counselling {kind}", [documents.build_letter(data, DAY)], expect,
                         ["gro application form", "(gro", "at by video link", "Dear Amy Lark"]))
     service.record_receipt(db, user, req, dt.date(2026, 11, 27), "electronic", 37, today=DAY)
+    service.add_redaction(db, user, case_id, "Archive file", dt.date(2026, 11, 27), today=DAY)  # the check it states
     data = service.letter_data(db, user, case_id, "records-ready", today=DAY)
     out.append(Case("counselling records-ready", [documents.build_letter(data, DAY)],
                     ["Dear Ms Lark,", "37 pages of electronic records", REPLY_BY]))
