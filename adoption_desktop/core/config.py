@@ -76,6 +76,9 @@ class Setting(Generic[T]):
     label: str
     help: str = ""
     minimum: int = 0  # for whole-number settings
+    #: the largest whole number allowed, or None: a security setting set past it would switch its protection
+    #: off in effect (100,000 sign-in attempts before a lock-out)
+    maximum: int | None = None
     unit: str = ""  # singular unit of a whole number ("working day"); inferred from the key when empty
 
     def unit_name(self) -> str:
@@ -111,7 +114,14 @@ class Setting(Generic[T]):
             raise ValueError(f"{self.label}: expected a whole number")
         if isinstance(value, int) and value < self.minimum:
             return self.default  # a stored value below the minimum (edited outside the app) is not used
+        if isinstance(value, int) and self.maximum is not None and value > self.maximum:
+            # stored before the limit (or outside the application): the protection still holds
+            return self.maximum  # type: ignore[return-value]
         return value
+
+    def range_text(self) -> str:
+        """ "of 1 or more", or "from 1 to 10": what a whole number for this setting may be."""
+        return f"of {self.minimum} or more" if self.maximum is None else f"from {self.minimum} to {self.maximum}"
 
 
 #: key endings and the unit they count in (checked in order: "working_days" before "days")
@@ -131,12 +141,15 @@ def register(setting: Setting[T]) -> Setting[T]:
 LETTER_REPLY_WORKING_DAYS = register(Setting(
     "letters.reply_working_days", 10, "Working days from a letter's date to the reply-by date it gives",
     "Counted with the agency's calendar (bank holidays and closure days are not counted).", minimum=1))
+# the security settings have a ceiling: past it the lock-out or the idle lock is switched off in effect
+# (NCSC password guidance: about ten attempts before a lock-out is enough for people who mistype)
 LOCKOUT_ATTEMPTS = register(Setting("security.lockout_attempts", 5, "Failed sign-ins before lock-out",
-                                    minimum=1))
+                                    minimum=1, maximum=10))
 LOCKOUT_MINUTES = register(Setting("security.lockout_minutes", 15, "Minutes an account stays locked",
-                                   minimum=1))
+                                   minimum=1, maximum=24 * 60))
 IDLE_LOCK_MINUTES = register(
-    Setting("security.idle_lock_minutes", 10, "Minutes of inactivity before the window locks", minimum=1)
+    Setting("security.idle_lock_minutes", 10, "Minutes of inactivity before the window locks", minimum=1,
+            maximum=60)
 )
 AGENCY_NAME = register(Setting("agency.name", "Example Regional Adoption Agency", "Agency name on letters"))
 AGENCY_ADDRESS = register(

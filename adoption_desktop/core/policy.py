@@ -114,6 +114,13 @@ class MachinePolicy:
         return None
 
 
+def _ceiling(spec: PolicyValue) -> int | None:
+    from adoption_desktop.core.config import SETTINGS_REGISTRY
+
+    setting = SETTINGS_REGISTRY.get(spec.setting_key or "")
+    return setting.maximum if setting is not None else None
+
+
 def _coerce(raw: Mapping[str, Any], origin: str) -> tuple[dict[str, Any], list[str]]:
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -128,10 +135,12 @@ def _coerce(raw: Mapping[str, Any], origin: str) -> tuple[dict[str, Any], list[s
             else:
                 problems.append(f"{origin}: {name} must be 0 or 1")
         elif spec.kind is int:
-            if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            ceiling = _ceiling(spec)  # the setting's own (the idle lock: an hour), for IT as in the application
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= (ceiling or value):
                 values[name] = value
             else:
-                problems.append(f"{origin}: {name} must be a whole number of 1 or more")
+                problems.append(f"{origin}: {name} must be a whole number "
+                                + (f"from 1 to {ceiling}" if ceiling else "of 1 or more"))
         else:
             text = str(value).strip() if isinstance(value, str) else None
             if not text:

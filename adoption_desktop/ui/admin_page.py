@@ -338,11 +338,12 @@ class SettingsTab(QWidget):
                 ) == QMessageBox.StandardButton.Yes
             elif isinstance(setting.default, int):
                 unit = setting.unit_name()
+                bounds = (f"at least {setting.minimum}" if setting.maximum is None
+                          else f"{setting.minimum} to {setting.maximum}")
                 prompt = f"{setting.label}" + (f" (in {plural_form(unit) if unit not in ('MB', '%') else unit}, "
-                                                f"at least {setting.minimum})" if unit else
-                                                f" (at least {setting.minimum})")
+                                                f"{bounds})" if unit else f" ({bounds})")
                 number, ok = QInputDialog.getInt(self, setting.label, prompt, int(current),
-                                                 setting.minimum, 100000)
+                                                 setting.minimum, setting.maximum or 100000)
                 if not ok:
                     return
                 value = number

@@ -73,6 +73,14 @@ def test_bad_policy_values_are_left_out_and_reported(monkeypatch: pytest.MonkeyP
     assert len(got.problems) == 4 and any("BackupSchedule" in p for p in got.problems)
 
 
+def test_an_idle_lock_longer_than_the_settings_ceiling_is_invalid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The application's own setting stops at an hour (admin trial: days were accepted); IT's policy too."""
+    monkeypatch.delenv(policy.ENV_POLICY_FILE)
+    got = policy.load_policy(reader=FakeRegistry({"HKLM": {policy.POLICY_KEY: {"IdleLockMinutes": 600}}}))
+    assert got.values == {} and [p.split(": ", 1)[1] for p in got.problems] == [
+        "IdleLockMinutes must be a whole number from 1 to 60"]
+
+
 def test_json_policy_file_and_team_url_wins() -> None:
     write_policy({"DatabasePath": "/srv/a.db", "TeamServerUrl": "postgresql+psycopg://app@db/adoption"})
     assert policy.current_policy().database == "postgresql+psycopg://app@db/adoption"

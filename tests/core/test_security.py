@@ -139,13 +139,37 @@ def test_security_settings_have_safe_minimums(db: Database, admin: Principal) ->
     from adoption_desktop.core.config import IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS
     from adoption_desktop.core.settings_service import get_setting, set_setting
 
-    with pytest.raises(ValidationError, match="1 or more"):
+    with pytest.raises(ValidationError, match="from 1 to 60"):
         set_setting(db, admin, IDLE_LOCK_MINUTES, 0)
-    with pytest.raises(ValidationError, match="1 or more"):
+    with pytest.raises(ValidationError, match="from 1 to 10"):
         set_setting(db, admin, LOCKOUT_ATTEMPTS, 0)
     set_setting(db, admin, IDLE_LOCK_MINUTES, 5)
     with db.session(write=False) as session:
         assert get_setting(session, IDLE_LOCK_MINUTES) == 5
+
+
+def test_security_settings_have_ceilings(db: Database, admin: Principal) -> None:
+    """Admin trial, 2026-12-04: 100,000 failed sign-ins before a lock-out was accepted (the lock-out switched
+    off in effect), as were days of inactivity before the window locks. A value stored before the ceiling
+    (or outside the application) is read as the ceiling."""
+    import json
+
+    from sqlalchemy import update
+
+    from adoption_desktop.core.config import IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
+    from adoption_desktop.core.models import SettingValue
+    from adoption_desktop.core.settings_service import get_setting, set_setting
+
+    for setting, too_many, ceiling in ((LOCKOUT_ATTEMPTS, 100000, 10), (LOCKOUT_MINUTES, 1441, 1440),
+                                       (IDLE_LOCK_MINUTES, 61, 60)):
+        with pytest.raises(ValidationError, match=f"from 1 to {ceiling}"):
+            set_setting(db, admin, setting, too_many)
+        set_setting(db, admin, setting, ceiling)
+        with db.session() as session:
+            session.execute(update(SettingValue).where(SettingValue.key == setting.key)
+                            .values(value=json.dumps(too_many)))
+        with db.session(write=False) as session:
+            assert get_setting(session, setting) == ceiling
 
 
 def test_the_administrator_role_is_never_taken_from_the_last_or_ones_own_account(db: Database, admin: Principal) -> None:
