@@ -129,6 +129,12 @@ def _wrong_password(db: Database, p: dict[str, Any]) -> None:
     authenticate(db, p["username"], "not-the-password", now=p.get("now"))
 
 
+def _oral_told(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.adm import service
+
+    service.record_oral_notification(db, p["user"], p["id"], p["day"])
+
+
 def _sign_in(db: Database, p: dict[str, Any]) -> None:
     from adoption_desktop.core.security.service import authenticate
 
@@ -140,7 +146,7 @@ OPS: dict[str, Callable[[Database, dict[str, Any]], None]] = {
     "reminders": _reminders, "arrangement": _arrangement,
     "referral": _referral, "counselling_referral": _counselling_referral,
     "counselling_checks": _counselling_checks, "counselling_receipt": _counselling_receipt, "household": _household, "admin_change": _admin_change, "wrong_password": _wrong_password,
-    "sign_in": _sign_in,
+    "sign_in": _sign_in, "oral_told": _oral_told,
     "item_absence": _item_absence, "reword_reason": _reword_reason, "attendance": _attendance,
     "rest_present": _rest_present}
 

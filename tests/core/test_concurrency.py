@@ -130,6 +130,31 @@ def test_exactly_one_adm_signs(shared: Shared) -> None:
                 AuditEntry.action == "sign", AuditEntry.entity_id == str(did))) == 1
 
 
+def test_two_people_recording_the_applicants_told_at_once_record_it_once(shared: Shared) -> None:
+    """Concurrency probe, 2026-12-04: two records of the oral notification at the same moment made two rows
+    (the 2-working-day figure counts from the first); now one is recorded and the other is told who did."""
+    from adoption_desktop.adm.models import AdmNotification
+
+    db = shared.db
+    users = {"a": make_user(db, "adm_one", Role.AGENCY_DECISION_MAKER),
+             "b": make_user(db, "adm_two", Role.AGENCY_DECISION_MAKER)}
+    ids = []
+    for _ in range(6):
+        with db.session() as session:
+            did = adm.open_decision_from_panel(session, handoff())
+        adm.record_decision(db, users["a"], did, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="I agree with the panel's reasons.")
+        adm.sign_decision(db, users["a"], did, TEST_PASSWORD, DAY)
+        ids.append(did)
+    rounds = {who: [{"user": u, "id": d, "day": DAY} for d in ids] for who, u in users.items()}
+    for did, r in zip(ids, race(shared, "oral_told", rounds["a"], rounds["b"]), strict=True):
+        _winner, _loser, message = one_winner(r)
+        assert "already recorded as told" in message
+        with db.session(write=False) as session:
+            assert session.scalar(select(func.count()).select_from(AdmNotification).where(
+                AdmNotification.decision_id == did, AdmNotification.kind == "oral")) == 1
+
+
 def _panel_item(db: Database, clerk: Principal, n: int) -> int:
     sitting = panel.schedule_sittings(db, clerk, panel.SittingInput(
         dt.date(2026, 11, 10) + dt.timedelta(days=7 * n), venue="Room 4, Civic Centre"))[0]

@@ -27,7 +27,7 @@ from adoption_desktop.adm.service.qualifying_determination import recount_final
 from adoption_desktop.adm.settings import WRITTEN_NOTICE_WD
 from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import signer_title
-from adoption_desktop.core.concurrency import lock_row
+from adoption_desktop.core.concurrency import last_saved, lock_row, when_text
 from adoption_desktop.core.config import LETTER_REPLY_WORKING_DAYS
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
@@ -38,7 +38,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database, session_actor
-from adoption_desktop.core.text_input import check_date, check_not_future, clean_text
+from adoption_desktop.core.text_input import check_not_future, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
 from adoption_desktop.journey.settings import PLAN_TO_PANEL_MONTHS
 
@@ -318,14 +318,23 @@ def _refuse_if_final_opened(session: Session, q: AdmQualifyingDetermination, sen
 
 def record_oral_notification(db: Database, actor: Principal, decision_id: int, on_date: dt.date,
                              note: str = "") -> None:
+    """The applicants were told the decision by telephone or in person (the 2-working-day figure counts from
+    it). Once per decision: a second record (a double click, or a colleague at the same moment) is refused
+    naming the first, as it would be counted twice."""
     require(actor, Permission.ADM_EDIT)
     note = clean_text(note, "Note", multiline=True, max_length=4000)
-    check_date(on_date, "Date told", "event", required=True)
+    check_not_future(on_date, "Date told", "on_date", advice="record the day the applicants were told")
     with db.session(actor) as session:
-        d = _get(session, decision_id)
+        d = lock_row(session, _get(session, decision_id))  # two recording at once: one waits, then is refused
         if d.decided_on is None or on_date < d.decided_on:
             raise ValidationError("Date told: the decision must be signed and the date on or after it.",
                                   "on_date")
+        told = session.scalars(select(AdmNotification).where(
+            AdmNotification.decision_id == d.id, AdmNotification.kind == "oral").order_by(AdmNotification.id)).first()
+        if told is not None:
+            who, at = last_saved(session, told)
+            raise Conflict(f"The applicants are already recorded as told of this decision on {told.on_date:%d/%m/%Y} "
+                           f"({who}, {when_text(at)}); nothing was recorded again.")
         session.add(AdmNotification(decision_id=d.id, kind="oral", on_date=on_date, note=note.strip()))
 
 
