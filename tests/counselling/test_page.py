@@ -159,6 +159,16 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
 
     letter("acknowledgement", "Rosa Wrenfield", "4 Sorrel Road", "before 12 November 1975")
 
+    # a letter that would be refused is refused before the counsellor is asked where to save it
+    asked: list[str] = []
+    refused: list[str] = []
+    case.ask_path = lambda default: asked.append(default) or None
+    monkeypatch.setattr("adoption_desktop.counselling.views.case_dialog.show_error",
+                        lambda _parent, _title, exc: refused.append(str(exc)))
+    case.letter("chaser")
+    assert asked == [] and refused and "no outstanding records request to chase" in refused[0]
+    case.ask_path = lambda default: str(tmp_path / default)
+
     # allocation
     clock[0] = D(2026, 9, 3)
     _ok(case.allocate_dialog())

@@ -70,6 +70,20 @@ def test_a_letter_for_a_chosen_request_is_refused_when_the_request_is_not_in_tha
     assert "Ambleford Record Office" in pdf_text(out)
 
 
+def test_checking_a_letter_first_writes_nothing(db: Database, counsellor: Principal,
+                                               new_case: Callable[..., int]) -> None:
+    """The case window checks a letter before asking where to save it: that check leaves no letter entry and
+    no disclosure, and the letter written after it leaves one of each."""
+    case_id = new_case()
+    waiting = _request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
+    before = _written(db, case_id)
+    checked = service.letter_data(db, counsellor, case_id, "chaser", request_id=waiting, today=TODAY, check_only=True)
+    assert checked.request is not None and checked.request.id == waiting and checked.values == {}
+    assert _written(db, case_id) == before
+    service.letter_data(db, counsellor, case_id, "chaser", request_id=waiting, today=TODAY)
+    assert _written(db, case_id) == (before[0] + 1, before[1] + 1)
+
+
 def test_a_records_request_letter_with_every_request_answered_is_refused(
         db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
     case_id = new_case()

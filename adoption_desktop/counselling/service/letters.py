@@ -90,9 +90,11 @@ class LetterData:
 
 
 def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, request_id: int | None = None,
-                session_id: int | None = None, today: dt.date | None = None) -> LetterData:
+                session_id: int | None = None, today: dt.date | None = None, check_only: bool = False) -> LetterData:
     """Everything a letter needs; audited as a ``letter`` entry, and a records request as a disclosure.
-    Refused (:class:`Conflict`, nothing written) for a closed case: :func:`closed_letter_reason`."""
+    Refused (:class:`Conflict`, nothing written) for a closed case: :func:`closed_letter_reason`.
+    ``check_only``: every check, nothing written, and no values (the case window asks it before it asks
+    where to save the letter, so a letter that would be refused is refused first)."""
     require(actor, Permission.COUNSELLING_VIEW)
     if kind not in LETTER_KINDS:
         raise ValidationError(f"Letter kind: choose one of {', '.join(LETTER_KINDS)}.", "kind")
@@ -163,6 +165,9 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
                 f"{LETTER_KINDS[kind]}: the request to {request.holder_name} has no postal address, so the "
                 "letter would go out with an empty address block. Remove the request (Remove request…) and add "
                 "it again with the holder's address, or send the request another way.", "holder_address")
+        if check_only:
+            session.rollback()
+            return LetterData(kind, detail, request, appt, "", {})
         # the allocated counsellor signs; else the user; headless commands sign for the team
         signatory = detail.counsellor or (actor.full_name if actor.user_id else "The birth-records counselling team")
         values = _letter_values(detail, request, appt, signatory, day)

@@ -734,12 +734,18 @@ class CaseDialog(QDialog):
         return ask_letter_path(self, "Save letter", default)
 
     def letter(self, kind: str, *, request_id: int | None = None, session_id: int | None = None) -> None:
+        today = self.today()
+        try:  # a letter that would be refused is refused before the person chooses where to save it
+            service.letter_data(self.ctx.db, self.ctx.principal, self.case_id, kind, request_id=request_id,
+                                session_id=session_id, today=today, check_only=True)
+        except AppError as exc:
+            show_error(self, "Letter", exc)
+            return
         default = f"{self.detail.reference}-{kind}.pdf"
         path = self.ask_path(default)
         if not path:
             return
         out = Path(path)
-        today = self.today()
 
         def work(task: object) -> Path:
             from adoption_desktop.ui.tasks import TaskHandle
