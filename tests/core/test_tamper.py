@@ -299,6 +299,27 @@ def test_a_rollback_to_an_older_copy_is_caught(case: Case, tmp_path: Path) -> No
     _caught(case.verify(), "replaced by an older copy")
 
 
+def test_an_older_copy_stays_named_after_a_sign_in_attempt_writes_into_the_gap(case: Case, tmp_path: Path) -> None:
+    """Admin trial, 2026-12-04: with an older copy put back, a refused sign-in (audited even while held) wrote
+    its entry under the number the anchor remembers, and the alert changed from "replaced by an older copy"
+    to "the log was rewritten", misleading the administrator investigating it."""
+    from adoption_desktop.core.security import service as users
+
+    older = tmp_path / "older.db"
+    shutil.copy2(case.path, older)
+    _grow(case)
+    shutil.copy2(older, case.path)  # the older copy, while the anchors remember the newer log
+    db = case.open()
+    try:
+        assert db.audit_hold and "replaced by an older copy" in db.audit_hold
+        for _ in range(3):
+            with pytest.raises(users.SignInError):
+                users.authenticate(db, "counsellor", "not-the-password")
+    finally:
+        db.dispose()
+    _caught(case.verify(), "replaced by an older copy")
+
+
 def test_a_rollback_is_caught_by_a_backup_when_both_anchor_files_are_gone(case: Case, tmp_path: Path) -> None:
     from adoption_desktop.core.config import app_paths
     from adoption_desktop.core.storage.lifecycle import backup_database

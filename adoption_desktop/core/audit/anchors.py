@@ -238,7 +238,7 @@ def check_all(db: Database, session: Session,
     caller whose session has already read passes ``read_first`` (:func:`stored`, read before it began)."""
     found, problems = read_first if read_first is not None else stored(db)
     for anchor in found:
-        problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash})
+        problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at})
         if problem is not None:
             when = f", recorded {anchor.at}" if anchor.at else ""
             behind = "" if db.is_sqlite else " (the server's log is behind what this PC has seen)"

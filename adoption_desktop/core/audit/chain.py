@@ -198,9 +198,28 @@ def check_anchor(session: Session, anchor: dict[str, Any]) -> ChainProblem | Non
         return ChainProblem(seq, f"entry {seq}, recorded outside the database when it was last closed, "
                                  "is missing: the log was cut short, or the file was replaced by an older copy")
     if entry.hash != digest:
+        if _written_after(entry.at, str(anchor.get("at") or "")):
+            # admin trial: an older copy put back, then a refused sign-in wrote its entry under the number the
+            # anchor remembers; the alert changed from "replaced by an older copy" to "rewritten"
+            return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database and was "
+                                     "written after that copy was recorded: the file was replaced by an older copy "
+                                     "(or the log cut short) and entries have been written since, or the log was "
+                                     "rewritten")
         return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database: the log "
                                  "was rewritten")
     return None
+
+
+def _written_after(entry_at: str, recorded_at: str) -> bool:
+    """Whether an entry's time (naive UTC ISO) is later than when an anchor was recorded (ISO, with zone)."""
+    try:
+        entry = dt.datetime.fromisoformat(entry_at)
+        recorded = dt.datetime.fromisoformat(recorded_at)
+    except ValueError:
+        return False
+    entry = entry if entry.tzinfo else entry.replace(tzinfo=dt.UTC)
+    recorded = recorded if recorded.tzinfo else recorded.replace(tzinfo=dt.UTC)
+    return entry > recorded
 
 
 @dataclass(frozen=True)
