@@ -118,7 +118,7 @@ def people_rows(rows: Sequence[AttendanceRow]) -> list[list[str]]:
         extra = []
         if a.independent and not a.is_adviser:
             extra.append("independent")
-        if a.role_type == "social_worker" and a.pqe_years is not None:
+        if a.pqe_years is not None and not a.is_adviser:  # counts to quorum whatever the role
             extra.append(f"{a.pqe_years} years' PQE")
         out.append([a.full_name, a.role_label + (f" ({', '.join(extra)})" if extra else "")])
     return out

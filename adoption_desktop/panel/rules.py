@@ -49,6 +49,15 @@ def quorum_role(role_type: str) -> str:
     return role_type if role_type in QUORUM_ROLES else "member"
 
 
+def chair_independence_problem(role_type: str, independent: bool) -> str | None:
+    """The panel's chair is the *independent* chair (AAR 2005 reg 3; statutory guidance 1.38): a chair
+    not marked independent of the agency is refused, with the fix."""
+    if role_type == "chair" and not independent:
+        return ("Independent: the chair must be independent of the agency. Tick Independent if they are, "
+                "or choose another role (a vice chair need not be independent).")
+    return None
+
+
 # --- quorum -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class QuorumRule:
@@ -108,7 +117,8 @@ def check_quorum(members: Iterable[Any], rule: QuorumRule | None = None) -> Quor
     """Is the panel quorate for one item, given the members present who have not withdrawn from it?
 
     ``members``: objects or mappings with ``role`` (``chair``, ``vice_chair``, ``social_worker``,
-    ``medical_adviser``, ``member``), ``pqe_years`` (int or None) and ``independent`` (bool). Anything
+    ``medical_adviser``, ``member``), ``pqe_years`` (int or None: the years of post-qualifying social-work
+    experience recorded for the member, whatever their role) and ``independent`` (bool). Anything
     with an adviser's role (panel/legal adviser, minute-taker) is ignored: advisers are not members
     (AAR 2005 reg 3; statutory guidance 1.40). ``reasons`` say exactly what is missing."""
     rule = rule or QuorumRule()
@@ -122,9 +132,11 @@ def check_quorum(members: Iterable[Any], rule: QuorumRule | None = None) -> Quor
     if rule.require_chair_or_vice and not any(
             _get(m, "role") in ("chair", "vice_chair") for m in counted):
         reasons.append("Neither the chair nor a vice chair is present for this item.")
+    # "a social worker with >= 3 years' PQE" whatever their role on the panel: a vice chair (or any member)
+    # whose recorded social-work PQE reaches the rule counts (AAR 2005 reg 6); PQE is recorded only for
+    # qualified social workers, so the recorded years are the test, not the panel role
     if rule.social_worker_pqe_years > 0 and not any(
-            _get(m, "role") == "social_worker" and (_get(m, "pqe_years") or 0) >= rule.social_worker_pqe_years
-            for m in counted):
+            (_get(m, "pqe_years") or 0) >= rule.social_worker_pqe_years for m in counted):
         reasons.append(f"No social worker with at least {rule.social_worker_pqe_years} years' post-qualifying "
                        "experience is present for this item.")
     if rule.require_independent and not any(bool(_get(m, "independent", False)) for m in counted):

@@ -12,7 +12,7 @@ from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
+from adoption_desktop.core.text_input import check_not_future, clean_name, clean_reference, clean_text
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelItemAbsence, PanelPaper
 from adoption_desktop.panel.service.common import (
@@ -148,9 +148,17 @@ def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> Order
     return reorder_items(db, actor, sitting_id, ids)
 
 
-def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None) -> None:
+def check_received_on(received_on: dt.date | None, code: str, today: dt.date | None = None) -> None:
+    """A paper's received date is something that happened: in range and not after today."""
+    label = rules.PAPERS.get(code, "Paper")
+    check_not_future(received_on, f"{label} received on", "received_on", today=today, required=False,
+                     advice="tick the paper on the day it arrives")
+
+
+def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None,
+                       *, today: dt.date | None = None) -> None:
     require(actor, P.PANEL_EDIT)
-    check_date(received_on, "Received on", "event")
+    check_received_on(received_on, code, today)
     with db.session(actor) as session:
         paper = session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id,
                                                          PanelPaper.code == code)).first()

@@ -695,7 +695,8 @@ class PanelPage(QWidget):
             # only the dates this person changed (a colleague's change to another paper is never overwritten)
             shown = {p.code: p.received_on for p in item.papers}
             changed = {code: day for code, day in values.items() if day != shown.get(code)}
-            self.ctx.did(panel_undo.set_papers_received(self.ctx.db, self.ctx.principal, item.id, changed))
+            self.ctx.did(panel_undo.set_papers_received(self.ctx.db, self.ctx.principal, item.id, changed,
+                                                        today=self.today))
 
         self._open(dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
                                          lambda _v: self._load_detail(keep_item=item.id)))
