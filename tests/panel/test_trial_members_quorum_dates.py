@@ -104,7 +104,7 @@ def test_written_notice_cannot_be_in_the_future(panel: Panel) -> None:
 
 def test_a_paper_cannot_be_received_in_the_future(panel: Panel) -> None:
     item_id = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-2026-0402", "AB"))
-    with pytest.raises(ValidationError, match=r"received on: .* is in the future"):
+    with pytest.raises(ValidationError, match=r"Received on \(Prospective Adopter's Report \(PAR\)\): .* is in the future"):
         svc.set_paper_received(panel.db, panel.clerk, item_id, "par", TODAY + dt.timedelta(days=3), today=TODAY)
     # the Papers dialog's path saves nothing when one of the dates lies ahead
     with pytest.raises(ValidationError, match="is in the future"):

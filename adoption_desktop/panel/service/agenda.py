@@ -150,8 +150,8 @@ def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> Order
 
 def check_received_on(received_on: dt.date | None, code: str, today: dt.date | None = None) -> None:
     """A paper's received date is something that happened: in range and not after today."""
-    label = rules.PAPERS.get(code, "Paper")
-    check_not_future(received_on, f"{label} received on", "received_on", today=today, required=False,
+    label = f"Received on ({rules.PAPERS[code]})" if code in rules.PAPERS else "Received on"
+    check_not_future(received_on, label, "received_on", today=today, required=False,
                      advice="tick the paper on the day it arrives")
 
 

@@ -247,8 +247,16 @@ class MemberDialog(FormDialog):
         self.ethnicity = child(self.form, QComboBox, "ethnicity")
         for code, label in profile.ethnicity_choices():
             self.ethnicity.addItem(label, code)
+        # the chair is the independent chair: choosing the role ticks Independent (the service refuses a
+        # chair not marked independent; the box can still be unticked, and the refusal then says why)
+        self.role_type.currentIndexChanged.connect(self._role_changed)
+        self._role_changed()
         if existing:
             self.fill(existing)
+
+    def _role_changed(self, *_args: object) -> None:
+        if self.role_type.currentData() == "chair":
+            self.independent.setChecked(True)
 
     def fill(self, existing: MemberRow) -> None:
         """Show ``existing`` (on opening, and when the user reloads the version someone else saved)."""
