@@ -245,12 +245,20 @@ def goes_to_adm(case_type: str, outcome: str) -> bool:
     return case_type != "other" and outcome not in ("", "deferred", "noted")
 
 
-def vote_problem(vote: str, votes_for: int | None, votes_against: int | None, counted: int) -> str | None:
-    """What is wrong with a majority vote as recorded (a message naming the field and the fix), or None.
-    ``counted``: the members who count for the item (present, not withdrawn, advisers not counted). The
-    recommendation minuted is the one the majority supported, so more are for it than against, and no
-    more members vote than count for the item (a user trial sent "Suitable to adopt" on 2 for and 11
-    against to the ADM, from 14 members)."""
+def vote_problem(vote: str, votes_for: int | None, votes_against: int | None, counted: int,
+                 not_voting: int = 0) -> str | None:
+    """What is wrong with the vote as recorded (a message naming the field and the fix), or None.
+    ``counted``: the members who count for the item (present, not withdrawn, advisers not counted);
+    ``not_voting``: those of them whose view records that they did not vote (:func:`did_not_vote`).
+
+    A unanimous vote has no votes against. A majority: the recommendation minuted is the one the majority
+    supported, so more are for it than against; no more members vote than count for the item (a user trial
+    sent "Suitable to adopt" on 2 for and 11 against to the ADM, from 14 members); and every member counted
+    is accounted for, voting for or against or recorded as not voting (a trial minuted 3 for and 1 against
+    from 6 members with nothing said of the other two)."""
+    if vote == "unanimous" and votes_against:
+        return (f"Vote: a unanimous vote has no votes against, but {votes_against} against is recorded; choose "
+                "Majority and enter the numbers, or set votes against to 0.")
     if vote != "majority" or votes_for is None or votes_against is None:
         return None
     if votes_for + votes_against > counted:
@@ -260,7 +268,19 @@ def vote_problem(vote: str, votes_for: int | None, votes_against: int | None, co
     if votes_for <= votes_against:
         return (f"Votes for / against: {votes_for} for and {votes_against} against is not a majority for this "
                 "recommendation; record the recommendation the majority supported.")
+    if votes_for + votes_against + not_voting < counted:
+        missing = counted - votes_for - votes_against - not_voting
+        return (f"Votes for / against: {votes_for} for and {votes_against} against accounts for "
+                f"{votes_for + votes_against} of the {counted} members who count for this item"
+                + (f" ({not_voting} recorded as not voting)" if not_voting else "")
+                + f"; correct the numbers, or, for each of the {missing} member{'s' if missing != 1 else ''} "
+                "who abstained, begin their view with \"Abstained: \" and the reason.")
     return None
+
+
+def did_not_vote(view: str) -> bool:
+    """A member's view that records they did not vote: "Abstained…", or "No view recorded: reason"."""
+    return view.strip().casefold().startswith("abstain") or no_view_reason(view) is not None
 
 
 def validate_outcome(case_type: str, outcome: str) -> str | None:

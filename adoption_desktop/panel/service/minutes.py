@@ -168,9 +168,10 @@ def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult,
             raise ValidationError("Vote: record whether the recommendation was unanimous or by majority.", "vote")
         if d.vote == "majority" and (d.votes_for is None or d.votes_against is None):
             raise ValidationError("Votes for / against: a majority vote needs both numbers.", "votes_for")
-        problem = rules.vote_problem(d.vote, d.votes_for, d.votes_against, quorum.counted)
+        not_voting = sum(rules.did_not_vote(v) for v in d.member_views.values())
+        problem = rules.vote_problem(d.vote, d.votes_for, d.votes_against, quorum.counted, not_voting)
         if problem:
-            raise ValidationError(problem, "votes_for")
+            raise ValidationError(problem, "vote" if problem.startswith("Vote:") else "votes_for")
     missing = rules.missing_core_papers(item.case_type, d.outcome, received)
     if missing:
         raise ValidationError(

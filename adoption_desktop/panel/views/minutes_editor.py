@@ -297,6 +297,10 @@ class MinutesEditor(QWidget):
         self.message.setText(f"Minutes: {state}.")
 
     def _vote_fields(self) -> None:
+        if not self._loading and self.vote.currentData() == "unanimous":
+            # the numbers belong to a majority vote: left behind they would contradict "unanimous"
+            self.votes_for.setValue(-1)
+            self.votes_against.setValue(-1)
         majority = self.vote.currentData() == "majority" and not self.locked
         self.votes_for.setEnabled(majority)
         self.votes_against.setEnabled(majority)
