@@ -484,6 +484,15 @@ def missing_views(present: Mapping[int, str], views: Mapping[int, str]) -> list[
     return out
 
 
+def submit_problem(sitting_date: dt.date, today: dt.date) -> str | None:
+    """Why an item's minutes cannot go to the chair yet, as for approval (:func:`approval_problems`): the
+    minutes record what happened, so not before the day the panel sat."""
+    if today < sitting_date:
+        return (f"Send to the chair: the sitting is on {sitting_date:%d/%m/%Y}; minutes can be sent to the chair "
+                "only on or after the day the panel sat. Keep them as a draft until then.")
+    return None
+
+
 def approval_problems(sitting_date: dt.date, approved_on: dt.date, today: dt.date,
                       present: Mapping[int, str], views: Mapping[int, str]) -> list[str]:
     """Why the chair cannot approve an item's minutes yet (empty when they can): the sitting must have

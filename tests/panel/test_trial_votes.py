@@ -4,6 +4,7 @@ for (no abstention recorded), were sent to the chair."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -79,3 +80,14 @@ def test_choosing_unanimous_clears_the_majority_numbers(qtbot: QtBot, panel: Pan
     draft = editor.draft()
     assert (draft.vote, draft.votes_for, draft.votes_against) == ("unanimous", None, None)
     editor.autosave.stop()
+
+
+def test_minutes_of_a_future_sitting_cannot_be_sent_to_the_chair(panel: Panel) -> None:
+    """As approval already was: minutes record what happened, so they go to the chair once the panel sat."""
+    item = _ready(panel)
+    svc.save_minutes(panel.db, panel.clerk, item, dataclasses.replace(GOOD, member_views=_views(panel)))
+    before = SITTING_DAY - dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="the sitting is on 10/11/2026; minutes can be sent to the chair only "
+                                              "on or after the day the panel sat"):
+        svc.submit_minutes(panel.db, panel.clerk, item, today=before)
+    assert svc.submit_minutes(panel.db, panel.clerk, item, today=SITTING_DAY).status == "submitted"

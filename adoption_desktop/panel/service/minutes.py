@@ -28,6 +28,7 @@ from adoption_desktop.panel.service.common import (
     _draft_of,
     _item,
     _minutes_row,
+    _sitting,
     _today,
 )
 from adoption_desktop.panel.service.counted import counted_ids, uncounted_views, views_problem
@@ -195,6 +196,8 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
             raise Conflict("There is no draft to send to the chair for this item.")
         if m.status != "draft":
             raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
+        if problem := rules.submit_problem(_sitting(session, item.sitting_id).sitting_date, _today(today)):
+            raise ValidationError(problem, "sitting_date")
         _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
         problem = views_problem(session, item, m, "Nothing was sent.")
         if problem:
