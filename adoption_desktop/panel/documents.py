@@ -151,7 +151,8 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
         for dec in item.declarations:
             doc.add_paragraph(f"{dec.member_name}: {dec.interest}"
                               + (" — withdrew and did not take part in this item." if dec.withdrew else
-                                 " — remained (the chair agreed the interest did not prevent taking part)."),
+                                 # what was recorded, no more: nobody records that the chair agreed
+                                 " — did not withdraw, and took part in this item."),
                               style="List Bullet")
     else:
         doc.add_paragraph("None declared.")
