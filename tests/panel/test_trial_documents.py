@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
+from pytestqt.qtbot import QtBot
 
 from adoption_desktop.panel import documents
 from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.views.page import PanelPage
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
 
 from .conftest import TODAY, Panel, attend
 
@@ -24,3 +28,18 @@ def test_a_declaration_without_withdrawal_is_minuted_as_recorded(panel: Panel, t
     assert ("Nia Larkholt: Met the applicants at a training day. — did not withdraw, and took part in this item."
             in text)
     assert "chair agreed" not in text
+
+
+def test_the_calendar_from_the_panel_page_is_named_after_the_agency(qtbot: QtBot, panel: Panel,
+                                                                    tmp_path: Path) -> None:
+    from adoption_desktop.core.config import AGENCY_NAME
+    from adoption_desktop.core.settings_service import get_setting
+
+    with panel.db.session(write=False) as session:
+        agency = get_setting(session, AGENCY_NAME)
+    page = PanelPage(AppContext(panel.db, panel.clerk, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.write_calendar(tmp_path / "panel.ics")
+    body = (tmp_path / "panel.ics").read_text(encoding="utf-8")
+    assert f"X-WR-CALNAME:{agency} adoption panel" in body and agency != "Adoption panel"
+    assert "Adoption panel adoption panel" not in body

@@ -573,12 +573,16 @@ class PanelPage(QWidget):
             self.write_calendar(Path(path))
 
     def write_calendar(self, path: Path) -> None:
+        from adoption_desktop.core.config import AGENCY_NAME
         from adoption_desktop.core.files import output_file
+        from adoption_desktop.core.settings_service import get_setting
         from adoption_desktop.panel import documents
 
         rows = sorted(self.sittings_model.rows(), key=lambda r: r.sitting_date)
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:  # the calendar's name, as the CLI's
+            agency = get_setting(session, AGENCY_NAME)
         with output_file(path) as tmp:  # named only once its audit entry is committed
-            documents.write_ics(tmp, rows, "Adoption panel")
+            documents.write_ics(tmp, rows, agency)
             svc.record_calendar_export(self.ctx.db, self.ctx.principal, len(rows), Path(path).name)
         self.say(f"{plural(len(rows), 'sitting')} written to {path} (no personal data).")
 
