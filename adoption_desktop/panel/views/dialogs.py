@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QTime
@@ -534,6 +535,10 @@ def notice_dialog(parent: QWidget | None, today: dt.date, submit: Callable[[dt.d
     return dlg
 
 
+def _paper_ticked(box: QCheckBox, unticked: str, label: str, on: bool) -> None:
+    box.setText(f"{label}  — received (save to record it)" if on else unticked)
+
+
 def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, today: dt.date,
                   submit: Callable[[dict[str, dt.date | None]], Any], on_done: Callable[[Any], None]) -> SimpleDialog:
     """The papers checklist of one item: tick what has arrived and when."""
@@ -542,6 +547,8 @@ def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, toda
     for p in item.papers:
         box = QCheckBox(p.label + {"late": "  — LATE", "overdue": "  — NOT RECEIVED (overdue)"}.get(p.state, ""))
         box.setChecked(p.received_on is not None)
+        if p.received_on is None:  # ticked, it is no longer "not received"; unticked again, it says so again
+            box.toggled.connect(partial(_paper_ticked, box, box.text(), p.label))
         edit = DateEdit(qdate(p.received_on or today))
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd/MM/yyyy")

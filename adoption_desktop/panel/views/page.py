@@ -664,6 +664,11 @@ class PanelPage(QWidget):
         keep = self.item.id if self.item else None
         self._load_detail(keep_item=keep)
         self.reload_sitting_counts()
+        # the status line said what was done ("Declaration recorded…"): now it says what was undone or redone
+        said = self.ctx.status_messages[-1] if self.ctx.status_messages else f"Undone: {entry.label}."
+        current = self.item
+        self.say(f"{said} {current.quorum_text}" if current is not None and current.quorum_text else said,
+                 error=bool(current and current.quorum_state == "inquorate"))
 
     def reload_sitting_counts(self) -> None:
         current = self.sitting.id if self.sitting else None
