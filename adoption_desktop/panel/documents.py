@@ -118,7 +118,7 @@ def people_rows(rows: Sequence[AttendanceRow]) -> list[list[str]]:
         extra = []
         if a.independent and not a.is_adviser:
             extra.append("independent")
-        if a.role_type == "social_worker" and a.pqe_years is not None:
+        if a.pqe_years is not None and not a.is_adviser:  # counts to quorum whatever the role
             extra.append(f"{a.pqe_years} years' PQE")
         out.append([a.full_name, a.role_label + (f" ({', '.join(extra)})" if extra else "")])
     return out
@@ -151,7 +151,8 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
         for dec in item.declarations:
             doc.add_paragraph(f"{dec.member_name}: {dec.interest}"
                               + (" — withdrew and did not take part in this item." if dec.withdrew else
-                                 " — remained (the chair agreed the interest did not prevent taking part)."),
+                                 # what was recorded, no more: nobody records that the chair agreed
+                                 " — did not withdraw, and took part in this item."),
                               style="List Bullet")
     else:
         doc.add_paragraph("None declared.")

@@ -49,6 +49,15 @@ def quorum_role(role_type: str) -> str:
     return role_type if role_type in QUORUM_ROLES else "member"
 
 
+def chair_independence_problem(role_type: str, independent: bool) -> str | None:
+    """The panel's chair is the *independent* chair (AAR 2005 reg 3; statutory guidance 1.38): a chair
+    not marked independent of the agency is refused, with the fix."""
+    if role_type == "chair" and not independent:
+        return ("Independent: the chair must be independent of the agency. Tick Independent if they are, "
+                "or choose another role (a vice chair need not be independent).")
+    return None
+
+
 # --- quorum -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class QuorumRule:
@@ -108,7 +117,8 @@ def check_quorum(members: Iterable[Any], rule: QuorumRule | None = None) -> Quor
     """Is the panel quorate for one item, given the members present who have not withdrawn from it?
 
     ``members``: objects or mappings with ``role`` (``chair``, ``vice_chair``, ``social_worker``,
-    ``medical_adviser``, ``member``), ``pqe_years`` (int or None) and ``independent`` (bool). Anything
+    ``medical_adviser``, ``member``), ``pqe_years`` (int or None: the years of post-qualifying social-work
+    experience recorded for the member, whatever their role) and ``independent`` (bool). Anything
     with an adviser's role (panel/legal adviser, minute-taker) is ignored: advisers are not members
     (AAR 2005 reg 3; statutory guidance 1.40). ``reasons`` say exactly what is missing."""
     rule = rule or QuorumRule()
@@ -122,9 +132,11 @@ def check_quorum(members: Iterable[Any], rule: QuorumRule | None = None) -> Quor
     if rule.require_chair_or_vice and not any(
             _get(m, "role") in ("chair", "vice_chair") for m in counted):
         reasons.append("Neither the chair nor a vice chair is present for this item.")
+    # "a social worker with >= 3 years' PQE" whatever their role on the panel: a vice chair (or any member)
+    # whose recorded social-work PQE reaches the rule counts (AAR 2005 reg 6); PQE is recorded only for
+    # qualified social workers, so the recorded years are the test, not the panel role
     if rule.social_worker_pqe_years > 0 and not any(
-            _get(m, "role") == "social_worker" and (_get(m, "pqe_years") or 0) >= rule.social_worker_pqe_years
-            for m in counted):
+            (_get(m, "pqe_years") or 0) >= rule.social_worker_pqe_years for m in counted):
         reasons.append(f"No social worker with at least {rule.social_worker_pqe_years} years' post-qualifying "
                        "experience is present for this item.")
     if rule.require_independent and not any(bool(_get(m, "independent", False)) for m in counted):
@@ -233,12 +245,20 @@ def goes_to_adm(case_type: str, outcome: str) -> bool:
     return case_type != "other" and outcome not in ("", "deferred", "noted")
 
 
-def vote_problem(vote: str, votes_for: int | None, votes_against: int | None, counted: int) -> str | None:
-    """What is wrong with a majority vote as recorded (a message naming the field and the fix), or None.
-    ``counted``: the members who count for the item (present, not withdrawn, advisers not counted). The
-    recommendation minuted is the one the majority supported, so more are for it than against, and no
-    more members vote than count for the item (a user trial sent "Suitable to adopt" on 2 for and 11
-    against to the ADM, from 14 members)."""
+def vote_problem(vote: str, votes_for: int | None, votes_against: int | None, counted: int,
+                 not_voting: int = 0) -> str | None:
+    """What is wrong with the vote as recorded (a message naming the field and the fix), or None.
+    ``counted``: the members who count for the item (present, not withdrawn, advisers not counted);
+    ``not_voting``: those of them whose view records that they did not vote (:func:`did_not_vote`).
+
+    A unanimous vote has no votes against. A majority: the recommendation minuted is the one the majority
+    supported, so more are for it than against; no more members vote than count for the item (a user trial
+    sent "Suitable to adopt" on 2 for and 11 against to the ADM, from 14 members); and every member counted
+    is accounted for, voting for or against or recorded as not voting (a trial minuted 3 for and 1 against
+    from 6 members with nothing said of the other two)."""
+    if vote == "unanimous" and votes_against:
+        return (f"Vote: a unanimous vote has no votes against, but {votes_against} against is recorded; choose "
+                "Majority and enter the numbers, or set votes against to 0.")
     if vote != "majority" or votes_for is None or votes_against is None:
         return None
     if votes_for + votes_against > counted:
@@ -248,7 +268,19 @@ def vote_problem(vote: str, votes_for: int | None, votes_against: int | None, co
     if votes_for <= votes_against:
         return (f"Votes for / against: {votes_for} for and {votes_against} against is not a majority for this "
                 "recommendation; record the recommendation the majority supported.")
+    if votes_for + votes_against + not_voting < counted:
+        missing = counted - votes_for - votes_against - not_voting
+        return (f"Votes for / against: {votes_for} for and {votes_against} against accounts for "
+                f"{votes_for + votes_against} of the {counted} members who count for this item"
+                + (f" ({not_voting} recorded as not voting)" if not_voting else "")
+                + f"; correct the numbers, or, for each of the {missing} member{'s' if missing != 1 else ''} "
+                "who abstained, begin their view with \"Abstained: \" and the reason.")
     return None
+
+
+def did_not_vote(view: str) -> bool:
+    """A member's view that records they did not vote: "Abstained…", or "No view recorded: reason"."""
+    return view.strip().casefold().startswith("abstain") or no_view_reason(view) is not None
 
 
 def validate_outcome(case_type: str, outcome: str) -> str | None:
@@ -450,6 +482,15 @@ def missing_views(present: Mapping[int, str], views: Mapping[int, str]) -> list[
         if not view or no_view_reason(view) == "":
             out.append(name)
     return out
+
+
+def submit_problem(sitting_date: dt.date, today: dt.date) -> str | None:
+    """Why an item's minutes cannot go to the chair yet, as for approval (:func:`approval_problems`): the
+    minutes record what happened, so not before the day the panel sat."""
+    if today < sitting_date:
+        return (f"Send to the chair: the sitting is on {sitting_date:%d/%m/%Y}; minutes can be sent to the chair "
+                "only on or after the day the panel sat. Keep them as a draft until then.")
+    return None
 
 
 def approval_problems(sitting_date: dt.date, approved_on: dt.date, today: dt.date,

@@ -405,10 +405,13 @@ def restore_absences(db: Database, actor: Principal, removed: Sequence[RemovedAb
 
 # --- papers received -------------------------------------------------------------------------------
 def set_papers_received(db: Database, actor: Principal, item_id: int,
-                        received: dict[str, dt.date | None]) -> UndoEntry | None:
+                        received: dict[str, dt.date | None], *, today: dt.date | None = None) -> UndoEntry | None:
     """Record the papers' received dates (the Papers dialog) and the entry that puts the previous dates
-    back; refused when someone else changed one of those dates since."""
+    back; refused when someone else changed one of those dates since, or (before anything is saved) when a
+    date lies in the future."""
     require(actor, P.PANEL_EDIT)
+    for code, day in received.items():
+        svc.check_received_on(day, code, today)
     with db.session(actor, write=False) as session:
         item = svc._item(session, item_id)
         reference = item.subject_reference
@@ -416,7 +419,7 @@ def set_papers_received(db: Database, actor: Principal, item_id: int,
             select(PanelPaper).where(PanelPaper.item_id == item_id))}
     changes = {code: (before.get(code), day) for code, day in received.items() if before.get(code) != day}
     for code, (_old, day) in changes.items():
-        svc.set_paper_received(db, actor, item_id, code, day)
+        svc.set_paper_received(db, actor, item_id, code, day, today=today)
     if not changes:
         return None
     return _papers_entry(db, actor, item_id, changes, f"Recorded the papers received for {_item_name(reference)}")

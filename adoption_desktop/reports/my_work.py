@@ -82,8 +82,10 @@ def _d(day: dt.date | None) -> str:
 
 # --- panel chair ---------------------------------------------------------------------------------
 def _chair(session: Session, today: dt.date) -> WorkSection:
+    from adoption_desktop.core.settings_service import calendar, get_setting
+    from adoption_desktop.panel import settings as panel_settings
     from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
-    from adoption_desktop.panel.rules import CASE_TYPES
+    from adoption_desktop.panel.rules import CASE_TYPES, minutes_deadline
 
     latest = select(PanelMinutes.item_id, func.max(PanelMinutes.version).label("v")).group_by(
         PanelMinutes.item_id).subquery()
@@ -100,11 +102,18 @@ def _chair(session: Session, today: dt.date) -> WorkSection:
         name = (r.subject_reference or "").strip() or f"{CASE_TYPES.get(r.case_type, r.case_type)}, item {r.position}"
         return f"{name} ({r.subject_initials})" if (r.subject_initials or "").strip() else name
 
-    lines = tuple(WorkLine(
-        "panel", "minutes", r.id, label(r),
-        f"Minutes of the sitting on {_d(r.sitting_date)}, submitted {_d(r.submitted_on)}",
-        OVERDUE if r.submitted_on and (today - r.submitted_on).days > 7 else DUE, r.submitted_on, r.sitting_id)
-        for r in rows)
+    # overdue as the panel administrator's chart counts it (``_timeliness``): past the panel's final-minutes
+    # deadline, in working days after the sitting (a setting), not a fixed week of calendar days
+    cal = calendar(session)
+    minutes_wd = get_setting(session, panel_settings.MINUTES_DEADLINE_WD)
+
+    def line(r: Any) -> WorkLine:
+        due = minutes_deadline(r.sitting_date, minutes_wd, cal)
+        return WorkLine("panel", "minutes", r.id, label(r),
+                        f"Minutes of the sitting on {_d(r.sitting_date)}, submitted {_d(r.submitted_on)}; "
+                        f"final minutes due {_d(due)}", OVERDUE if due < today else DUE, due, r.sitting_id)
+
+    lines = tuple(line(r) for r in rows)
     return WorkSection("chair", "Minutes waiting for my approval", "No minutes are waiting for your approval.",
                        lines)
 

@@ -478,6 +478,14 @@ class MainWindow(QMainWindow):
             return None
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        from adoption_desktop.ui.session_switch import confirm_pending_edits, save_pending_drafts
+
+        # text waiting for an autosave timer (the minutes editor's too) is written before the window goes;
+        # edits the service refused are never dropped silently: "keep editing" keeps the window open
+        save_pending_drafts(self)
+        if not confirm_pending_edits(self):
+            event.ignore()
+            return
         remember_window(self, self._config)
         app = QApplication.instance()
         if app is not None and self.idle is not None:

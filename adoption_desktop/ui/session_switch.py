@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
@@ -26,9 +26,47 @@ if TYPE_CHECKING:
 SignIn = Callable[["QWidget", "Database"], "Principal | None"]
 
 
+class PendingEdits(Protocol):
+    """An editor with its own autosave (the panel minutes editor): ``save_pending_edits`` writes what waits
+    for its timer now (False: still unsaved, e.g. refused by the service); ``confirm_discard_edits`` asks
+    "keep editing / discard" about what is still unsaved (True: nothing left, or discarded)."""
+
+    def save_pending_edits(self) -> bool: ...
+
+    def confirm_discard_edits(self) -> bool: ...
+
+
+def pending_editors(window: QWidget) -> list[QWidget]:
+    """The editors with their own autosave in ``window`` and every other top-level window."""
+    found: list[QWidget] = []
+    for top in [window, *QApplication.topLevelWidgets()]:
+        found.extend(w for w in top.findChildren(QWidget)
+                     if callable(getattr(w, "save_pending_edits", None))
+                     and callable(getattr(w, "confirm_discard_edits", None)))
+    return list(dict.fromkeys(found))
+
+
+def confirm_pending_edits(window: QWidget) -> bool:
+    """After :func:`save_pending_drafts`: for each editor whose edits could not be saved, ask "keep
+    editing / discard". False as soon as the user keeps editing (the window stays, nothing is lost)."""
+    for editor in pending_editors(window):
+        if not cast(PendingEdits, editor).confirm_discard_edits():
+            pages: dict[str, QWidget] = getattr(window, "_pages", {})
+            for key, page in pages.items():  # the editor's page forward, as the sidebar would
+                if page.isAncestorOf(editor):
+                    open_target = getattr(window, "open_target", None)
+                    if callable(open_target):
+                        open_target(key)
+            return False
+    return True
+
+
 def save_pending_drafts(window: QWidget) -> int:
-    """Write every draft waiting for its autosave timer now; returns how many could not be saved (the
-    server can't be reached: their text is still only on screen)."""
+    """Write every draft waiting for its autosave timer now, the minutes editor's included; returns how
+    many ``DraftAutosaver`` drafts could not be saved (the server can't be reached: their text is still
+    only on screen). Editors whose edits stay unsaved are asked about by :func:`confirm_pending_edits`."""
+    for editor in pending_editors(window):
+        cast(PendingEdits, editor).save_pending_edits()
     savers: list[DraftAutosaver] = []
     for top in [window, *QApplication.topLevelWidgets()]:
         savers.extend(top.findChildren(DraftAutosaver))
@@ -41,6 +79,11 @@ def save_pending_drafts(window: QWidget) -> int:
 #: a sign-out stopped because typed text could not be saved (closing its windows would lose it)
 SIGN_OUT_UNSAVED = ("Not signed out: the server can't be reached, and {n} typed draft(s) are not saved yet. "
                     "Your work is kept on screen; sign out when the server is back.")
+
+
+#: a sign-out stopped because the user kept editing minutes that could not be saved
+SIGN_OUT_KEPT_EDITING = ("Not signed out: the minutes you are editing could not be saved. Fix what the message "
+                         "under them says and save (Ctrl+S), or revert (Ctrl+Shift+Z), then sign out.")
 
 
 def close_open_windows(window: MainWindow) -> bool:
@@ -148,6 +191,9 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
     ctx = window.ctx
     if unsaved := save_pending_drafts(window):  # closing their windows now would lose what was typed
         window.statusBar().showMessage(SIGN_OUT_UNSAVED.format(n=unsaved), 15000)
+        return None
+    if not confirm_pending_edits(window):  # edits the service refused: the user keeps editing them
+        window.statusBar().showMessage(SIGN_OUT_KEPT_EDITING, 15000)
         return None
     if not close_open_windows(window):
         window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)

@@ -76,3 +76,20 @@ def handoffs(monkeypatch: pytest.MonkeyPatch) -> list[PanelHandoff]:
 
     monkeypatch.setattr(adm, "open_decision_from_panel", capture)
     return seen
+
+
+@pytest.fixture(autouse=True)
+def discard_without_asking(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A modal "Discard what you typed?" would hang an offscreen test: unless a test answers it itself,
+    a dialog closed with typed input (a test cleaning up) is answered *Discard*; the titles are kept."""
+    from adoption_desktop.panel.views import dialogs, minutes_editor
+
+    asked: list[str] = []
+
+    def discard(_parent: object, title: str) -> bool:
+        asked.append(title)
+        return True
+
+    monkeypatch.setattr(dialogs, "ask_discard", discard)
+    monkeypatch.setattr(minutes_editor, "ask_discard", discard)
+    return asked

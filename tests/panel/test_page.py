@@ -148,6 +148,8 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
         papers_received(db, user, row.id, dt.date(2026, 11, 2))
 
     # 5. minutes: Alt+M; per item outcome (Alt+1), unanimous (Alt+4), reasons (Alt+R), send to chair
+    #    (minutes go to the chair once the panel has sat: this is the sitting's day)
+    page.today = dt.date(2026, 11, 24)
     key(Qt.Key.Key_M, ALT)
     editor = page.minutes
     for _ in range(6):
@@ -183,6 +185,7 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
     #    refusal says so and no password is asked for
     for _ in range(6):
         key(Qt.Key.Key_PageUp, CTRL)
+    page.today = TODAY  # the day before the sitting
     key(Qt.Key.Key_A, CTRL | SHIFT)
     assert "only on or after the day the panel sat" in page.minutes.message.text()
     assert page.dialog is None or not page.dialog.isVisible()

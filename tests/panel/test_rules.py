@@ -138,13 +138,15 @@ def test_late_papers_and_member_warnings() -> None:
 
 @given(st.sampled_from(["majority", "unanimous", ""]), st.none() | st.integers(0, 30), st.none() | st.integers(0, 30),
        st.integers(0, 20))
-def test_vote_problem_only_for_a_majority_that_is_not_one_or_has_too_many_votes(
+def test_vote_problem_for_a_majority_not_one_or_not_every_member_and_unanimous_with_against(
         vote: str, votes_for: int | None, votes_against: int | None, counted: int) -> None:
     problem = rules.vote_problem(vote, votes_for, votes_against, counted)
     complete = vote == "majority" and votes_for is not None and votes_against is not None
-    assert (problem is not None) == (complete and (votes_for + votes_against > counted  # type: ignore[operator]
-                                                   or votes_for <= votes_against))  # type: ignore[operator]
-    assert problem is None or problem.startswith("Votes for / against: ")
+    unanimous_against = vote == "unanimous" and bool(votes_against)
+    assert (problem is not None) == (unanimous_against or (complete and (
+        votes_for + votes_against != counted  # type: ignore[operator]
+        or votes_for <= votes_against)))  # type: ignore[operator]
+    assert problem is None or problem.startswith("Vote: " if unanimous_against else "Votes for / against: ")
 
 
 def test_core_papers_for_each_recommendation() -> None:

@@ -19,8 +19,8 @@ GOOD = svc.MinutesDraft(outcome="suitable", reasons="Thorough assessment; strong
                         advice_age_range="0-4 years", advice_sex="either", advice_needs="mild developmental delay")
 
 
-def _item(p: Panel, case_type: str = "approval") -> int:
-    return svc.add_item(p.db, p.clerk, p.sitting_id, svc.ItemInput(case_type, "AD-2026-0101", "AB/CD", "Jay Quillby",
+def _item(p: Panel, case_type: str = "approval", reference: str = "AD-2026-0101") -> int:
+    return svc.add_item(p.db, p.clerk, p.sitting_id, svc.ItemInput(case_type, reference, "AB/CD", "Jay Quillby",
                                                                    "10:00"))
 
 
@@ -38,7 +38,7 @@ def test_agenda_papers_and_deadline(panel: Panel) -> None:
 
 
 def test_reorder_by_keyboard_moves(panel: Panel) -> None:
-    ids = [_item(panel) for _ in range(3)]
+    ids = [_item(panel, reference=f"AD-2026-010{n}") for n in range(3)]  # one case comes once to a sitting
     svc.move_item(panel.db, panel.clerk, ids[2], -1)
     order = [i.id for i in svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items]
     assert order == [ids[0], ids[2], ids[1]]

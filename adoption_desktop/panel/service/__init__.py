@@ -38,6 +38,7 @@ from adoption_desktop.panel.service.agenda import _item_values as _item_values
 from adoption_desktop.panel.service.agenda import _validate_item as _validate_item
 from adoption_desktop.panel.service.agenda import (
     add_item,
+    check_received_on,
     move_item,
     remove_item,
     reorder_items,
@@ -183,6 +184,7 @@ __all__ = [
     "approve_minutes",
     "build_handoff",
     "cancel_sitting",
+    "check_received_on",
     "correct_minutes",
     "declare_interest",
     "defer_item",

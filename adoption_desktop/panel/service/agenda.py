@@ -7,12 +7,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_name, clean_reference, clean_text
+from adoption_desktop.core.text_input import (
+    check_not_future,
+    clean_name,
+    clean_reference,
+    clean_text,
+    reference_key,
+)
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelItemAbsence, PanelPaper
 from adoption_desktop.panel.service.common import (
@@ -47,6 +54,23 @@ def _validate_item(data: ItemInput) -> ItemInput:
     return data
 
 
+def _refuse_duplicate_item(session: Session, sitting_id: int, data: ItemInput, item_id: int | None = None) -> None:
+    """One case of one type comes once to a sitting's agenda: a second item with the same case type and
+    case number (compared as ``reference_key`` does: case and spacing aside) is refused, naming the item
+    already there. Items without a case number (other business) are not compared."""
+    key = reference_key(data.subject_reference)
+    if not key:
+        return
+    for other in session.scalars(select(PanelItem).where(
+            PanelItem.sitting_id == sitting_id, PanelItem.case_type == data.case_type,
+            PanelItem.id != (item_id or 0)).order_by(PanelItem.position)):
+        if reference_key(other.subject_reference) == key:
+            raise ValidationError(
+                f"Case number: {other.subject_reference} is already on this sitting's agenda as item "
+                f"{other.position} ({rules.CASE_TYPES.get(other.case_type, other.case_type)}). Open that item "
+                "instead of adding it twice, or check the case number.", "subject_reference")
+
+
 def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -> int:
     require(actor, P.PANEL_EDIT)
     data = _validate_item(data)
@@ -54,6 +78,8 @@ def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -
         s = _sitting(session, sitting_id)
         if s.status == "cancelled":
             raise Conflict("This sitting is cancelled; add the item to another sitting.")
+        lock_row(session, s)  # two people adding the same case at once: the second sees the first's item
+        _refuse_duplicate_item(session, sitting_id, data)
         last = session.scalar(select(func.max(PanelItem.position)).where(PanelItem.sitting_id == sitting_id))
         item = PanelItem(sitting_id=sitting_id, position=(last or 0) + 1, case_type=data.case_type,
                          subject_reference=data.subject_reference.strip(),
@@ -83,6 +109,7 @@ def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *
         if _first_minuted(session, [item], approved=True) is not None:
             raise Conflict(f"The minutes of item {item.position} are approved, and its case type, case number, "
                            "initials and presenter are part of them; the item can no longer be edited.")
+        _refuse_duplicate_item(session, item.sitting_id, data, item.id)
         if item.case_type != data.case_type and _current_minutes(session, item_id) is not None:
             raise Conflict("Case type: minutes exist for this item; the case type can no longer change.")
         if item.case_type != data.case_type:
@@ -148,9 +175,17 @@ def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> Order
     return reorder_items(db, actor, sitting_id, ids)
 
 
-def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None) -> None:
+def check_received_on(received_on: dt.date | None, code: str, today: dt.date | None = None) -> None:
+    """A paper's received date is something that happened: in range and not after today."""
+    label = f"Received on ({rules.PAPERS[code]})" if code in rules.PAPERS else "Received on"
+    check_not_future(received_on, label, "received_on", today=today, required=False,
+                     advice="tick the paper on the day it arrives")
+
+
+def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None,
+                       *, today: dt.date | None = None) -> None:
     require(actor, P.PANEL_EDIT)
-    check_date(received_on, "Received on", "event")
+    check_received_on(received_on, code, today)
     with db.session(actor) as session:
         paper = session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id,
                                                          PanelPaper.code == code)).first()

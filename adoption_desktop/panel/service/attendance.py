@@ -245,12 +245,29 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
         if session.get(PanelMember, member_id) is None:
             raise NotFound(f"No central-list member with id {member_id}.")
         check_declarations_open(session, item)
+        _refuse_duplicate_declaration(session, item, member_id, interest)
         d = PanelDeclaration(item_id=item_id, member_id=member_id, interest=interest.strip(), withdrew=withdrew)
         session.add(d)
         session.flush()
         if withdrew:  # took no part: a view saved before the declaration is not theirs to give
             _drop_view(session, item, member_id, "declared an interest and withdrew")
         return d.id
+
+
+def _refuse_duplicate_declaration(session: Session, item: PanelItem, member_id: int, interest: str) -> None:
+    """The same member's same interest in the same item is recorded once (the item is locked by the caller,
+    so two people recording it at once meet here): compared with case and spacing aside."""
+    def key(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    for same in session.scalars(select(PanelDeclaration).where(
+            PanelDeclaration.item_id == item.id, PanelDeclaration.member_id == member_id)):
+        if key(same.interest) == key(interest):
+            member = session.get(PanelMember, member_id)
+            raise ValidationError(
+                f"Interest: {member.full_name if member else 'this member'} has already declared this interest "
+                f"in {_item_label(item)}; nothing new was recorded. Change the wording only if it is a "
+                "different interest.", "interest")
 
 
 def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> RemovedDeclaration:

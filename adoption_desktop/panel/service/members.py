@@ -13,7 +13,7 @@ from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_name, clean_text
+from adoption_desktop.core.text_input import check_date, check_not_future, clean_name, clean_text, name_key
 from adoption_desktop.panel import profile, rules
 from adoption_desktop.panel.models import PanelMember
 from adoption_desktop.panel.service.common import (
@@ -28,17 +28,20 @@ from adoption_desktop.panel.service.data import MemberInput, MemberRow
 
 
 # --- central list --------------------------------------------------------------------------------
-def _validate_member(data: MemberInput) -> MemberInput:
-    """``data`` as it will be stored (text cleaned, dates in range), or a ValidationError naming the field."""
+def _validate_member(data: MemberInput, today: dt.date | None = None) -> MemberInput:
+    """``data`` as it will be stored (text cleaned, dates in range, dates of things that happened not in
+    the future), or a ValidationError naming the field."""
     name = clean_name(data.full_name, "Name", max_length=120)
     if not name:
         raise ValidationError("Name: enter the member's full name.", "full_name")
-    for value, label, kind in ((data.joined_on, "Joined on", "event"), (data.appraisal_due, "Appraisal due",
-                                                                         "schedule"),
-                               (data.dbs_checked_on, "DBS checked on", "event"),
-                               (data.training_on, "Training on", "event"),
-                               (data.appraised_on, "Last appraisal", "event")):
-        check_date(value, label, kind)
+    day = _today(today)
+    check_date(data.joined_on, "Joined on", "event", today=day)
+    check_date(data.appraisal_due, "Appraisal due", "schedule", today=day)  # planned: may lie ahead
+    for value, label, key in ((data.dbs_checked_on, "DBS checked on", "dbs_checked_on"),
+                              (data.training_on, "Training on", "training_on"),
+                              (data.appraised_on, "Last appraisal", "appraised_on")):
+        check_not_future(value, label, key, today=day, required=False,
+                         advice="enter the day it took place, or leave it blank until then")
     for problem, field_name in ((profile.gender_problem(data.gender), "gender"),
                                 (profile.ethnicity_problem(data.ethnicity), "ethnicity")):
         if problem:
@@ -49,11 +52,27 @@ def _validate_member(data: MemberInput) -> MemberInput:
                               "blank.", "appraised_on")
     if data.role_type not in rules.ROLE_LABELS:
         raise ValidationError("Role: choose the member's role on the panel.", "role_type")
+    if problem := rules.chair_independence_problem(data.role_type, data.independent):
+        raise ValidationError(problem, "independent")
     if data.pqe_years is not None and data.pqe_years < 0:
         raise ValidationError("Post-qualifying experience: enter whole years, 0 or more.", "pqe_years")
     if data.role_type == "social_worker" and data.pqe_years is None:
         raise ValidationError("Post-qualifying experience: enter the social worker's years of PQE.", "pqe_years")
     return replace(data, full_name=name)
+
+
+def _refuse_duplicate_name(session: Session, name: str, member_id: int | None, today: dt.date) -> None:
+    """Two current people on the central list with one name would both count to quorum (one person twice):
+    a second current member of the same name (compared with ``name_key``: case, accents, titles aside) is
+    refused. Someone who has left the list no longer counts, so a namesake may join after them."""
+    key = name_key(name)
+    for other_id, other_name, leaves_on in session.execute(
+            select(PanelMember.id, PanelMember.full_name, PanelMember.leaves_on)):
+        if other_id != member_id and name_key(other_name) == key and (leaves_on is None or leaves_on > today):
+            raise ValidationError(
+                f"Name: {other_name} is already on the central list. Edit that member instead, or, for a "
+                "different person with the same name, add something that tells them apart (a middle name or "
+                "initial).", "full_name")
 
 
 def _check_linked_user(session: Session, user_id: int | None, member_id: int | None) -> None:
@@ -84,8 +103,9 @@ def list_members(db: Database, actor: Principal, *, today: dt.date | None = None
 
 def add_member(db: Database, actor: Principal, data: MemberInput, *, today: dt.date | None = None) -> MemberRow:
     require(actor, P.PANEL_EDIT)
-    data = _validate_member(data)
+    data = _validate_member(data, today)
     with db.session(actor) as session:
+        _refuse_duplicate_name(session, data.full_name, None, _today(today))
         _check_linked_user(session, data.user_id, None)
         m = PanelMember(full_name=data.full_name.strip(), role_type=data.role_type, pqe_years=data.pqe_years,
                         independent=data.independent, joined_on=data.joined_on, user_id=data.user_id,
@@ -116,9 +136,10 @@ def update_member(db: Database, actor: Principal, member_id: int, data: MemberIn
     """``expected_version``: the member's ``row_version`` the form was loaded with (a stale save is
     refused with :class:`StaleRecord`); ``None`` from scripts."""
     require(actor, P.PANEL_EDIT)
-    data = _validate_member(data)
+    data = _validate_member(data, today)
     with db.session(actor) as session:
         m = get_or_raise(session, PanelMember, member_id, f"No central-list member with id {member_id}.")
+        _refuse_duplicate_name(session, data.full_name, member_id, _today(today))
         _check_linked_user(session, data.user_id, member_id)
         check_version(session, m, expected_version, f"central-list member {m.full_name}", _member_values)
         due_before = m.appraisal_due
@@ -137,7 +158,8 @@ def give_notice(db: Database, actor: Principal, member_id: int, notice_on: dt.da
     if kind not in ("left", "removed"):
         raise ValidationError("Leaving: choose 'left' (the member's notice) or 'removed' (the agency's).", "kind")
     reason = clean_text(reason, "Reasons", multiline=True, max_length=4000)
-    check_date(notice_on, "Written notice given on", "event", required=True)
+    check_not_future(notice_on, "Written notice given on", "notice_on", today=_today(today),
+                     advice="enter the day the written notice was given")
     if kind == "removed" and not reason.strip():
         raise ValidationError("Reasons: a member is removed only with written reasons; enter them.", "reason")
     with db.session(actor) as session:

@@ -28,6 +28,7 @@ from adoption_desktop.panel.service.common import (
     _draft_of,
     _item,
     _minutes_row,
+    _sitting,
     _today,
 )
 from adoption_desktop.panel.service.counted import counted_ids, uncounted_views, views_problem
@@ -168,9 +169,10 @@ def _complete(item: PanelItem, m: PanelMinutes, quorum: QuorumResult,
             raise ValidationError("Vote: record whether the recommendation was unanimous or by majority.", "vote")
         if d.vote == "majority" and (d.votes_for is None or d.votes_against is None):
             raise ValidationError("Votes for / against: a majority vote needs both numbers.", "votes_for")
-        problem = rules.vote_problem(d.vote, d.votes_for, d.votes_against, quorum.counted)
+        not_voting = sum(rules.did_not_vote(v) for v in d.member_views.values())
+        problem = rules.vote_problem(d.vote, d.votes_for, d.votes_against, quorum.counted, not_voting)
         if problem:
-            raise ValidationError(problem, "votes_for")
+            raise ValidationError(problem, "vote" if problem.startswith("Vote:") else "votes_for")
     missing = rules.missing_core_papers(item.case_type, d.outcome, received)
     if missing:
         raise ValidationError(
@@ -194,6 +196,8 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
             raise Conflict("There is no draft to send to the chair for this item.")
         if m.status != "draft":
             raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
+        if problem := rules.submit_problem(_sitting(session, item.sitting_id).sitting_date, _today(today)):
+            raise ValidationError(problem, "sitting_date")
         _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
         problem = views_problem(session, item, m, "Nothing was sent.")
         if problem:

@@ -141,6 +141,15 @@ def sitting_id_for(db: Database, actor: Principal, given: str, *, label: str = "
             raise NotFound(f"{label}: no panel sitting {text[:30]}.")
         return number
     looks_like_date = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    english = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)  # 08/12/2026, as the screens write dates
+    if english:
+        d, m, y = map(int, english.groups())
+        try:
+            text = dt.date(y, m, d).isoformat()
+        except ValueError as exc:
+            raise ValidationError(f"{label}: {given.strip()!r} is not a date ({exc}); write it as YYYY-MM-DD "
+                                  "or DD/MM/YYYY.", "sitting") from None
+        looks_like_date = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     with db.session(actor, write=False) as session:
         try:
             day = (dt.date(*map(int, looks_like_date.groups())) if looks_like_date  # 2026-12-4 too

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QTime
@@ -41,6 +42,7 @@ from adoption_desktop.panel.service import (
 )
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
+from adoption_desktop.ui.discard import ask_discard, field_values
 from adoption_desktop.ui.fit import keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
@@ -61,9 +63,29 @@ class FormDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.on_done = on_done
         self.result_value: Any = None
+        self.loaded: list[object] | None = None  # the fields as shown when opened (or reloaded)
 
     def submit(self) -> Any:
         raise NotImplementedError
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self.loaded is None:
+            self.mark_loaded()
+
+    def mark_loaded(self) -> None:
+        """What the fields hold now is what was loaded (on opening; after *Reload their version*)."""
+        self.loaded = field_values(self.form)
+
+    def changed(self) -> bool:
+        return self.loaded is not None and field_values(self.form) != self.loaded
+
+    def reject(self) -> None:
+        """Escape, Cancel, the close box (and signing out): asks "Discard what you typed?" first when a field
+        was changed (*Keep editing* is the default), as the letterbox and counselling forms do."""
+        if self.isVisible() and self.changed() and not ask_discard(self, self.windowTitle()):
+            return
+        super().reject()
 
     def _ok(self) -> None:
         try:
@@ -196,6 +218,8 @@ class ItemDialog(FormDialog):
         self.presenting_worker.setText(existing.presenting_worker)
         self.time_slot.setText(existing.time_slot)
         self.notes.setText(existing.notes)
+        if self.loaded is not None:  # reloaded after a conflict: their version is what is loaded now
+            self.mark_loaded()
 
     def submit(self) -> Any:
         return self._submit(ItemInput(str(self.case_type.currentData()), self.subject_reference.text(),
@@ -247,8 +271,16 @@ class MemberDialog(FormDialog):
         self.ethnicity = child(self.form, QComboBox, "ethnicity")
         for code, label in profile.ethnicity_choices():
             self.ethnicity.addItem(label, code)
+        # the chair is the independent chair: choosing the role ticks Independent (the service refuses a
+        # chair not marked independent; the box can still be unticked, and the refusal then says why)
+        self.role_type.currentIndexChanged.connect(self._role_changed)
+        self._role_changed()
         if existing:
             self.fill(existing)
+
+    def _role_changed(self, *_args: object) -> None:
+        if self.role_type.currentData() == "chair":
+            self.independent.setChecked(True)
 
     def fill(self, existing: MemberRow) -> None:
         """Show ``existing`` (on opening, and when the user reloads the version someone else saved)."""
@@ -267,6 +299,8 @@ class MemberDialog(FormDialog):
         self.appraised_on.setDate(qdate(existing.appraised_on) if existing.appraised_on else NOT_SET)
         self.gender.setCurrentIndex(max(0, self.gender.findData(existing.gender)))
         self.ethnicity.setCurrentIndex(max(0, self.ethnicity.findData(existing.ethnicity)))
+        if self.loaded is not None:  # reloaded after a conflict: their version is what is loaded now
+            self.mark_loaded()
 
     def submit(self) -> Any:
         pqe = self.pqe_years.value()
@@ -307,6 +341,19 @@ class SimpleDialog(QDialog):
         self.layout_.addWidget(self.buttons)
         self.on_done = on_done
         self.submit: Callable[[], Any] = lambda: None
+        self.loaded: list[object] | None = None  # the fields as shown when opened
+        self.ask_before_discard = True  # False where nothing typed is worth keeping (a password)
+
+    def changed(self) -> bool:
+        return self.loaded is not None and field_values(self) != self.loaded
+
+    def reject(self) -> None:
+        """Escape, Cancel, the close box (and signing out): asks "Discard what you typed?" first when a field
+        was changed (*Keep editing* is the default), as the letterbox and counselling forms do."""
+        if self.ask_before_discard and self.isVisible() and self.changed() \
+                and not ask_discard(self, self.windowTitle()):
+            return
+        super().reject()
 
     def add(self, label: str, widget: QWidget, name: str) -> QWidget:
         widget.setObjectName(name)
@@ -328,6 +375,8 @@ class SimpleDialog(QDialog):
                                    for f in self.fields):
             next((f for f in self.fields if f.isEnabled()), self.fields[0]).setFocus()
         super().showEvent(event)
+        if self.loaded is None:
+            self.loaded = field_values(self)
         if not self.enter_submits:
             for button in self.buttons.buttons():
                 if isinstance(button, QPushButton):
@@ -455,6 +504,7 @@ def reason_dialog(parent: QWidget | None, title: str, label: str, submit: Callab
 def password_dialog(parent: QWidget | None, what: str, submit: Callable[[str], Any],
                     on_done: Callable[[Any], None]) -> SimpleDialog:
     dlg = SimpleDialog(parent, "Approve minutes", on_done, ok_text="Approve")
+    dlg.ask_before_discard = False  # a password is typed again, never kept
     text = QLabel(f"Approving {what} locks them and sends the recommendation to the agency decision maker. "
                   "Re-enter your password to approve.")
     text.setWordWrap(True)
@@ -485,6 +535,10 @@ def notice_dialog(parent: QWidget | None, today: dt.date, submit: Callable[[dt.d
     return dlg
 
 
+def _paper_ticked(box: QCheckBox, unticked: str, label: str, on: bool) -> None:
+    box.setText(f"{label}  — received (save to record it)" if on else unticked)
+
+
 def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, today: dt.date,
                   submit: Callable[[dict[str, dt.date | None]], Any], on_done: Callable[[Any], None]) -> SimpleDialog:
     """The papers checklist of one item: tick what has arrived and when."""
@@ -493,6 +547,8 @@ def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, toda
     for p in item.papers:
         box = QCheckBox(p.label + {"late": "  — LATE", "overdue": "  — NOT RECEIVED (overdue)"}.get(p.state, ""))
         box.setChecked(p.received_on is not None)
+        if p.received_on is None:  # ticked, it is no longer "not received"; unticked again, it says so again
+            box.toggled.connect(partial(_paper_ticked, box, box.text(), p.label))
         edit = DateEdit(qdate(p.received_on or today))
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd/MM/yyyy")

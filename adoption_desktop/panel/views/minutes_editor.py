@@ -32,6 +32,7 @@ from adoption_desktop.panel import rules
 from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft, MinutesRow, advice_text
 from adoption_desktop.panel.views.models import ViewsModel
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
+from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.palette import tint_style, window_base
 
@@ -296,6 +297,10 @@ class MinutesEditor(QWidget):
         self.message.setText(f"Minutes: {state}.")
 
     def _vote_fields(self) -> None:
+        if not self._loading and self.vote.currentData() == "unanimous":
+            # the numbers belong to a majority vote: left behind they would contradict "unanimous"
+            self.votes_for.setValue(-1)
+            self.votes_against.setValue(-1)
         majority = self.vote.currentData() == "majority" and not self.locked
         self.votes_for.setEnabled(majority)
         self.votes_against.setEnabled(majority)
@@ -341,6 +346,42 @@ class MinutesEditor(QWidget):
         if self.dirty:
             return self.save_now(auto=True)
         return True
+
+    # --- the window closes, the user signs out (``ui.session_switch``) ----------------------------------
+    def save_pending_edits(self) -> bool:
+        """Write edits still waiting for the autosave timer now. True when nothing typed is left unsaved;
+        False when the service refused them (they stay on screen with the message saying what to fix) or
+        the server can't be reached."""
+        if not self.dirty:
+            self.autosave.stop()
+            return True
+        return self.flush()
+
+    def confirm_discard_edits(self) -> bool:
+        """Edits that could not be saved are never thrown away silently: True when there are none or the
+        user chose *Discard*; False (*Keep editing*, the default) leaves them on screen, this tab shown."""
+        item = self.current
+        if not self.dirty or item is None:
+            return True
+        if not ask_discard(self, f"Minutes of item {item.position} ({item.subject}) not saved"):
+            self._reveal()
+            return False
+        self.autosave.stop()
+        self.dirty = False
+        return True
+
+    def _reveal(self) -> None:
+        """Bring the editor's tab forward (the page itself is brought forward by the main window)."""
+        from PySide6.QtWidgets import QTabWidget
+
+        widget: QWidget | None = self
+        while widget is not None:
+            parent = widget.parentWidget()
+            tabs = parent.parentWidget() if parent is not None else None
+            if isinstance(tabs, QTabWidget) and tabs.indexOf(widget) >= 0:
+                tabs.setCurrentWidget(widget)
+            widget = parent
+        self.outcome.setFocus()
 
     def save_now(self, auto: bool = False) -> bool:
         item = self.current

@@ -573,12 +573,16 @@ class PanelPage(QWidget):
             self.write_calendar(Path(path))
 
     def write_calendar(self, path: Path) -> None:
+        from adoption_desktop.core.config import AGENCY_NAME
         from adoption_desktop.core.files import output_file
+        from adoption_desktop.core.settings_service import get_setting
         from adoption_desktop.panel import documents
 
         rows = sorted(self.sittings_model.rows(), key=lambda r: r.sitting_date)
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:  # the calendar's name, as the CLI's
+            agency = get_setting(session, AGENCY_NAME)
         with output_file(path) as tmp:  # named only once its audit entry is committed
-            documents.write_ics(tmp, rows, "Adoption panel")
+            documents.write_ics(tmp, rows, agency)
             svc.record_calendar_export(self.ctx.db, self.ctx.principal, len(rows), Path(path).name)
         self.say(f"{plural(len(rows), 'sitting')} written to {path} (no personal data).")
 
@@ -660,6 +664,11 @@ class PanelPage(QWidget):
         keep = self.item.id if self.item else None
         self._load_detail(keep_item=keep)
         self.reload_sitting_counts()
+        # the status line said what was done ("Declaration recorded…"): now it says what was undone or redone
+        said = self.ctx.status_messages[-1] if self.ctx.status_messages else f"Undone: {entry.label}."
+        current = self.item
+        self.say(f"{said} {current.quorum_text}" if current is not None and current.quorum_text else said,
+                 error=bool(current and current.quorum_state == "inquorate"))
 
     def reload_sitting_counts(self) -> None:
         current = self.sitting.id if self.sitting else None
@@ -695,7 +704,8 @@ class PanelPage(QWidget):
             # only the dates this person changed (a colleague's change to another paper is never overwritten)
             shown = {p.code: p.received_on for p in item.papers}
             changed = {code: day for code, day in values.items() if day != shown.get(code)}
-            self.ctx.did(panel_undo.set_papers_received(self.ctx.db, self.ctx.principal, item.id, changed))
+            self.ctx.did(panel_undo.set_papers_received(self.ctx.db, self.ctx.principal, item.id, changed,
+                                                        today=self.today))
 
         self._open(dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
                                          lambda _v: self._load_detail(keep_item=item.id)))
