@@ -405,10 +405,11 @@ def restore_absences(db: Database, actor: Principal, removed: Sequence[RemovedAb
 
 # --- papers received -------------------------------------------------------------------------------
 def set_papers_received(db: Database, actor: Principal, item_id: int,
-                        received: dict[str, dt.date | None], *, today: dt.date | None = None) -> UndoEntry | None:
+                        received: dict[str, dt.date | None], *, today: dt.date | None = None,
+                        shown: dict[str, dt.date | None] | None = None) -> UndoEntry | None:
     """Record the papers' received dates (the Papers dialog) and the entry that puts the previous dates
-    back; refused when someone else changed one of those dates since, or (before anything is saved) when a
-    date lies in the future."""
+    back; refused when someone else changed one of those dates since ``shown`` (the dates the dialog showed;
+    a paper not in it: not received), or (before anything is saved) when a date lies in the future."""
     require(actor, P.PANEL_EDIT)
     for code, day in received.items():
         svc.check_received_on(day, code, today)
@@ -417,9 +418,10 @@ def set_papers_received(db: Database, actor: Principal, item_id: int,
         reference = item.subject_reference
         before = {p.code: p.received_on for p in session.scalars(
             select(PanelPaper).where(PanelPaper.item_id == item_id))}
-    changes = {code: (before.get(code), day) for code, day in received.items() if before.get(code) != day}
-    for code, (_old, day) in changes.items():
-        svc.set_paper_received(db, actor, item_id, code, day, today=today)
+    seen = before if shown is None else shown
+    changes = {code: (seen.get(code), day) for code, day in received.items() if seen.get(code) != day}
+    for code, (old, day) in changes.items():
+        svc.set_paper_received(db, actor, item_id, code, day, today=today, expected=old)
     if not changes:
         return None
     return _papers_entry(db, actor, item_id, changes, f"Recorded the papers received for {_item_name(reference)}")
@@ -439,7 +441,8 @@ def restore_papers(db: Database, actor: Principal, item_id: int,
     """Give each paper its ``before`` date again (one transaction), if it still has the ``after`` date."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
-        item = svc._item(session, item_id)
+        item = lock_row(session, svc._item(session, item_id))
+        svc.refuse_papers_if_approved(session, item)
         papers = {p.code: p for p in session.scalars(
             select(PanelPaper).where(PanelPaper.item_id == item_id).with_for_update())}
         for code, (_before, after) in changes.items():

@@ -182,17 +182,42 @@ def check_received_on(received_on: dt.date | None, code: str, today: dt.date | N
                      advice="tick the paper on the day it arrives")
 
 
+#: ``expected`` not given: the paper's stored date is not compared (scripts)
+UNCHECKED: object = object()
+
+
 def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, received_on: dt.date | None,
-                       *, today: dt.date | None = None) -> None:
+                       *, today: dt.date | None = None, expected: dt.date | object | None = UNCHECKED) -> None:
+    """Record when a paper arrived (``None``: not received). ``expected``: the date the screen showed (None:
+    not received); if someone recorded another since, nothing is saved and :class:`StaleRecord` says who (the
+    later of two clerks silently replaced the earlier's date). Refused once the item's minutes are approved:
+    the papers the panel considered are part of them (they could be changed after approval, with ``verify``
+    clean)."""
     require(actor, P.PANEL_EDIT)
     check_received_on(received_on, code, today)
     with db.session(actor) as session:
+        item = lock_row(session, _item(session, item_id))  # two clerks at once: one after the other
+        refuse_papers_if_approved(session, item)
         paper = session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id,
                                                          PanelPaper.code == code)).first()
+        if expected is not UNCHECKED and (paper.received_on if paper is not None else None) != expected:
+            from adoption_desktop.core.undo import changed_since
+
+            stored = paper.received_on if paper is not None else None
+            raise changed_since(session, "panel_papers", [paper.id] if paper is not None else [],
+                                f"the paper {rules.PAPERS.get(code, code)!r}",
+                                {"Received on": f"{stored:%d/%m/%Y}" if stored else "not received"})
         if paper is None:
             if code not in rules.PAPERS:
                 raise ValidationError("Paper: choose a paper from the checklist.", "code")
-            _item(session, item_id)
             paper = PanelPaper(item_id=item_id, code=code)
             session.add(paper)
         paper.received_on = received_on
+
+
+def refuse_papers_if_approved(session: Session, item: PanelItem) -> None:
+    """The papers an item's approved minutes list are part of them: no date changes (nor an undo's)."""
+    if _first_minuted(session, [item], approved=True) is not None:
+        raise Conflict(f"The minutes of item {item.position} are approved, and the papers the panel considered "
+                       "are part of them; their dates can no longer change. Record a correction of the minutes "
+                       "if a date was wrong.")

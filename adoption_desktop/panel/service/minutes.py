@@ -237,10 +237,23 @@ def minutes_history(db: Database, actor: Principal, item_id: int) -> list[Minute
 
 
 def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sitting_id: int | None = None) -> int | None:
-    """Record a deferral (allowed even when inquorate) and optionally put the item on a later agenda."""
+    """Record a deferral (allowed even when inquorate) and optionally put the item on a later agenda.
+
+    The draft keeps what it holds (the discussion, each member's view, reasons already written): only the
+    outcome and the deferral's reason change, saved against the draft as read, so of two people deferring
+    at once one defers and the other is refused (concurrency probe: both succeeded, the item went on the
+    later agenda twice and the typed discussion was wiped). An item already deferred is refused."""
     require(actor, P.PANEL_EDIT)
-    save_minutes(db, actor, item_id, MinutesDraft(outcome="deferred", deferral_reason=reason,
-                                                  reasons=reason))
+    with db.session(actor, write=False) as session:
+        m = _current_minutes(session, item_id)
+        if m is not None and m.outcome == "deferred":
+            who, at = last_saved(session, m)
+            raise Conflict(f"This item is already recorded as deferred ({who}, {when_text(at)}); nothing was "
+                           "changed.")
+        current = _draft_of(m) if m is not None else MinutesDraft()
+        seen = m.row_version if m is not None else 0
+    save_minutes(db, actor, item_id, replace(current, outcome="deferred", deferral_reason=reason,
+                                             reasons=current.reasons or reason), expected_version=seen)
     if to_sitting_id is None:
         return None
     with db.session(actor, write=False) as session:

@@ -705,7 +705,7 @@ class PanelPage(QWidget):
             shown = {p.code: p.received_on for p in item.papers}
             changed = {code: day for code, day in values.items() if day != shown.get(code)}
             self.ctx.did(panel_undo.set_papers_received(self.ctx.db, self.ctx.principal, item.id, changed,
-                                                        today=self.today))
+                                                        today=self.today, shown=shown))
 
         self._open(dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
                                          lambda _v: self._load_detail(keep_item=item.id)))
