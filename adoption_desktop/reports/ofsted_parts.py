@@ -56,7 +56,7 @@ def _item(number: int, item: ItemRow, names: dict[int, str]) -> list[Flowable]:
         flow.append(table(("Paper", "Received", "On time"),
                           [[p.label, _d(p.received_on) if p.received_on else "not received", p.on_time_text]
                            for p in item.papers], (90, 45, 35)))
-    decl = "; ".join(f"{d.member_name}: {d.interest}" + (" (withdrew)" if d.withdrew else " (remained)")
+    decl = "; ".join(f"{d.member_name}: {d.interest}" + (" (withdrew)" if d.withdrew else " (did not withdraw)")
                      for d in item.declarations) or "None declared."
     flow.append(_p(f"Declarations of interest: {decl}"))
     if item.absences:
