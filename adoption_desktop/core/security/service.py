@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
-from adoption_desktop.core.errors import AppError, NotFound, ValidationError
+from adoption_desktop.core.errors import AppError, Conflict, NotFound, ValidationError
 from adoption_desktop.core.security import refusals
 from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.passwords import (
@@ -180,7 +181,11 @@ def _add_user(session: Session, username: str, full_name: str, password: str, ro
                 must_change_password=must_change)
     user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as err:  # team mode: another administrator created the same name after our check
+        raise Conflict(f"User name: {user.username!r} was added by someone else a moment ago; nothing of "
+                       "yours was saved. Choose another user name.") from err
     return user
 
 
