@@ -50,3 +50,24 @@ def test_an_edited_template_is_kept_unless_the_user_discards_it(db: Database, ad
     assert len(asked) == 4 and tab.current is not None and tab.current.name == names[other]
     assert tab.editor.toPlainText() != typed
     assert not answers
+
+
+def test_the_settings_tab_refuses_a_formula_as_the_reference_prefix(db: Database, admin: Principal, qtbot: Any,
+                                                                    monkeypatch: Any) -> None:
+    from adoption_desktop.core.settings_service import get_setting
+    from adoption_desktop.counselling.settings import REFERENCE_PREFIX
+    from adoption_desktop.ui import admin_page
+
+    page = _page(db, admin, qtbot)
+    tab = page.settings
+    keys = [r[0] for r in tab.model.rows()]
+    errors: list[str] = []
+    monkeypatch.setattr(admin_page, "show_error", lambda _w, _t, e: errors.append(str(e)))
+    typed = ['=HYPERLINK("http://x","y")', "NEW-1"]
+    monkeypatch.setattr(admin_page.QInputDialog, "getMultiLineText", lambda *_a, **_k: (typed.pop(0), True))
+    for _ in range(2):
+        tab.view.selectRow(keys.index(REFERENCE_PREFIX.key))
+        tab.edit()
+    assert len(errors) == 1 and "1 to 10 letters" in errors[0]
+    with db.session(write=False) as s:
+        assert get_setting(s, REFERENCE_PREFIX) == "NEW-1"
