@@ -121,6 +121,9 @@ _USERNAME = re.compile(r"[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*")
 def username_problem(username: str, label: str = "User name") -> str | None:
     """A message naming the rule (beginning with ``label``: the field, or the command-line option), or None
     when ``username`` (already cleaned) may be a new user's name."""
+    if username.startswith("-"):  # "--user -x" would read as another option; "-" also starts a formula
+        return (f"{label}: cannot begin with a dash (-); a command line would read it as an option, and a "
+                "spreadsheet as a formula. Begin with a letter or digit.")
     if _USERNAME.fullmatch(username):
         return None
     odd = next((ch for ch in username if not (ch.isascii() and (ch.isalnum() or ch in "._-"))), None)
@@ -258,9 +261,10 @@ def set_job_title(db: Database, actor: Principal, user_id: int, job_title: str, 
                   expected_version: int | None = None) -> None:
     """The job title printed under the user's name on the letters they sign ("Agency decision maker")."""
     require(actor, Permission.USERS_MANAGE)
-    from adoption_desktop.core.text_input import clean_text
+    from adoption_desktop.core.text_input import clean_name, clean_text
 
-    job_title = clean_text(job_title, "Job title", max_length=120).strip()
+    # printed under signatures and in exported lists: refused when it begins like a spreadsheet formula
+    job_title = clean_name(clean_text(job_title, "Job title", max_length=120).strip(), "Job title")
     with db.session(actor) as session:
         _user_for_change(session, user_id, expected_version).job_title = job_title
 
