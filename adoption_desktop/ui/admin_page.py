@@ -397,8 +397,9 @@ class ClosureTab(QWidget):
         try:
             self.ctx.did(add_closure(self.ctx.db, self.ctx.principal, pydate(self.day.date()), self.reason.text()))
         except AppError as exc:
-            show_error(self, "Closure days", exc)
-        self.reason.clear()
+            show_error(self, "Closure days", exc)  # the reason typed stays, to be corrected
+        else:
+            self.reason.clear()
         self.refresh()
 
     def remove(self) -> None:

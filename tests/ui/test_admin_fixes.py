@@ -71,3 +71,25 @@ def test_the_settings_tab_refuses_a_formula_as_the_reference_prefix(db: Database
     assert len(errors) == 1 and "1 to 10 letters" in errors[0]
     with db.session(write=False) as s:
         assert get_setting(s, REFERENCE_PREFIX) == "NEW-1"
+
+
+def test_a_closure_reason_is_cleared_only_when_the_day_was_added(db: Database, admin: Principal, qtbot: Any,
+                                                                   monkeypatch: Any) -> None:
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    from adoption_desktop.ui import admin_page
+
+    page = _page(db, admin, qtbot)
+    tab = page.closures
+    errors: list[str] = []
+    monkeypatch.setattr(admin_page, "show_error", lambda _w, _t, e: errors.append(str(e)))
+    day = dt.date.today() + dt.timedelta(days=30)
+    tab.day.setDate(QDate(day.year, day.month, day.day))
+    tab.reason.setText("x" * 300)  # too long: refused
+    tab.add()
+    assert errors and tab.reason.text() == "x" * 300 and tab.model.rowCount() == 0
+    tab.reason.setText("Office move")
+    tab.add()
+    assert len(errors) == 1 and tab.reason.text() == "" and [r[1] for r in tab.model.rows()] == ["Office move"]
