@@ -146,8 +146,16 @@ class UsersTab(QWidget):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_disable_button())
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, select_id: int | None = None) -> None:
+        """Reload the list; the user acted on (``select_id``, else the one selected) stays selected."""
+        current = self._current()
+        wanted = select_id if select_id is not None else (current.id if current is not None else None)
         self.model.set_rows(users.list_users(self.ctx.db, self.ctx.principal))
+        for row in range(self.model.rowCount()):
+            user = self.model.index(row, 0).data(ROW_ROLE)
+            if isinstance(user, users.UserSummary) and user.id == wanted:
+                self.view.selectRow(row)
+                break
         self._update_disable_button()
 
     def _update_disable_button(self) -> None:
@@ -167,14 +175,15 @@ class UsersTab(QWidget):
                 dialog.confirm_password.setFocus()
                 continue
             try:
-                users.create_user(self.ctx.db, self.ctx.principal, dialog.username.text(),
-                                  dialog.full_name.text(), dialog.password.text(), dialog.roles())
+                made = users.create_user(self.ctx.db, self.ctx.principal, dialog.username.text(),
+                                         dialog.full_name.text(), dialog.password.text(), dialog.roles())
             except AppError as exc:
                 dialog.message.setText(str(exc))
                 continue
             self.ctx.notify(f"User {dialog.username.text().strip()} ({dialog.full_name.text().strip()}) created: "
                             "they can sign in now, and choose their own password when they do.")
-            break
+            self.refresh(made.id)
+            return
         self.refresh()
 
     def edit_roles(self) -> None:

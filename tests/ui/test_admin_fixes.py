@@ -93,3 +93,54 @@ def test_a_closure_reason_is_cleared_only_when_the_day_was_added(db: Database, a
     tab.reason.setText("Office move")
     tab.add()
     assert len(errors) == 1 and tab.reason.text() == "" and [r[1] for r in tab.model.rows()] == ["Office move"]
+
+
+def test_the_users_tab_keeps_the_user_acted_on_selected(db: Database, admin: Principal, qtbot: Any,
+                                                         monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from adoption_desktop.core.security.permissions import Role
+    from adoption_desktop.ui import admin_page
+    from tests.conftest import make_user
+
+    for name in ("JO.BLOGGS", "amy.smith", "zed.jones"):
+        make_user(db, name, Role.COUNSELLOR)
+    page = _page(db, admin, qtbot)
+    tab = page.users
+
+    def selected() -> str:
+        user = tab._current()
+        return user.username if user is not None else ""
+
+    names = [u.username for u in tab.model.rows()]
+    assert names == sorted(names, key=str.lower)  # case does not sort JO.BLOGGS above the rest
+    tab.view.selectRow(names.index("JO.BLOGGS"))
+    tab.unlock()
+    assert selected() == "JO.BLOGGS"
+    tab.edit_job_title("Counsellor")
+    assert selected() == "JO.BLOGGS"
+    tab.toggle_disabled(confirmed=True)
+    assert selected() == "JO.BLOGGS" and tab.disable_button.text() == "&Enable user…"
+
+    def fill(dialog: Any) -> QDialog.DialogCode:
+        dialog.username.setText("new.person")
+        dialog.full_name.setText("New Person")
+        for w in (dialog.password, dialog.confirm_password):
+            w.setText("Kestrel-Harbour-Lantern-42")
+        dialog.role_boxes[Role.COUNSELLOR].setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(admin_page.UserDialog, "exec", fill)
+    tab.new_user()
+    assert selected() == "new.person"
+
+
+def test_list_users_sorts_without_regard_to_case(db: Database, admin: Principal) -> None:
+    from adoption_desktop.core.security import service as security
+    from adoption_desktop.core.security.permissions import Role
+    from tests.conftest import make_user
+
+    for name in ("JO.BLOGGS", "adm", "Zed", "bob"):
+        make_user(db, name, Role.COUNSELLOR)
+    names = [u.username for u in security.list_users(db, admin)]
+    assert names == sorted(names, key=str.lower) and names.index("adm") < names.index("JO.BLOGGS")

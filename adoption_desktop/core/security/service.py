@@ -215,7 +215,8 @@ def create_user(db: Database, actor: Principal, username: str, full_name: str, p
 def list_users(db: Database, actor: Principal) -> list[UserSummary]:
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor, write=False) as session:
-        return [_summary(u) for u in session.scalars(select(User).order_by(User.username))]
+        return [_summary(u) for u in session.scalars(
+            select(User).order_by(func.lower(User.username), User.username))]  # JO.BLOGGS beside jo.smith
 
 
 def _get(session: Session, user_id: int) -> User:
