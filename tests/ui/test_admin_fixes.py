@@ -144,3 +144,25 @@ def test_list_users_sorts_without_regard_to_case(db: Database, admin: Principal)
         make_user(db, name, Role.COUNSELLOR)
     names = [u.username for u in security.list_users(db, admin)]
     assert names == sorted(names, key=str.lower) and names.index("adm") < names.index("JO.BLOGGS")
+
+
+def test_the_password_dialog_clears_an_earlier_refusal(qtbot: Any) -> None:
+    from adoption_desktop.core.errors import ValidationError
+    from adoption_desktop.ui.dialogs import PasswordDialog
+
+    tries: list[str] = []
+
+    def submit(_current: str | None, new: str) -> None:
+        tries.append(new)
+        if new == "password1":
+            raise ValidationError("New password: too easy to guess.", "password")
+
+    dialog = PasswordDialog(None, for_whom="Jo Bloggs (jo)", own=False, submit=submit)
+    qtbot.addWidget(dialog)
+    for typed in ("password1", "Kestrel-Harbour-Lantern-42"):
+        dialog.new.setText(typed)
+        dialog.repeat.setText(typed)
+        dialog._check()
+        if typed == "password1":
+            assert "too easy" in dialog.message.text()
+    assert tries == ["password1", "Kestrel-Harbour-Lantern-42"] and dialog.message.text() == ""
