@@ -602,7 +602,7 @@ class AuditTab(QWidget):
                     "the search or show more.")
         else:
             text = f"Showing all {plural(total, 'entry', 'entries')}{matching}." if total > 1 else \
-                f"Showing the one entry{matching}."
+                f"Showing the one entry{' that matches' if matching else ''}."
         self.shown_label.setText(text)
         left = total - shown
         self.more_button.setVisible(left > 0)
@@ -630,6 +630,8 @@ class AuditTab(QWidget):
         path = save_file_name(self, "exports", "Export audit log", "audit-log.csv", "CSV (*.csv)")
         if not path:
             return
+        if not Path(path).suffix:  # a name typed without its ending (as the backup adds .adkbak)
+            path += ".csv"
         db, me, out = self.ctx.db, self.ctx.principal, Path(path)
 
         def work(task: TaskHandle) -> int:

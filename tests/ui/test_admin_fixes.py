@@ -166,3 +166,40 @@ def test_the_password_dialog_clears_an_earlier_refusal(qtbot: Any) -> None:
         if typed == "password1":
             assert "too easy" in dialog.message.text()
     assert tries == ["password1", "Kestrel-Harbour-Lantern-42"] and dialog.message.text() == ""
+
+
+def _one_entry_shown(db: Database, admin: Principal, qtbot: Any) -> AdminPage:
+    from adoption_desktop.core import audit
+
+    with db.session(admin) as session:
+        audit.record(session, "view", "users", admin.user_id, detail="once",
+                     actor=Principal(903, "solo.actor", "Solo Actor", frozenset()))
+    page = _page(db, admin, qtbot)
+    page.setCurrentWidget(page.audit)
+    tab = page.audit
+    for key, edit in tab.filters.items():
+        edit.setText("solo.actor" if key == "actor" else "")
+    tab.refresh()
+    return page
+
+
+def test_one_matching_entry_is_said_in_the_singular(db: Database, admin: Principal, qtbot: Any) -> None:
+    tab = _one_entry_shown(db, admin, qtbot).audit
+    assert tab.model.rowCount() == 1 and tab.shown_label.text() == "Showing the one entry that matches."
+
+
+def test_an_audit_export_named_without_an_ending_gets_csv(db: Database, admin: Principal, qtbot: Any,
+                                                          tmp_path: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from adoption_desktop.ui import admin_page
+
+    tab = _one_entry_shown(db, admin, qtbot).audit
+    out = tmp_path / "audit-log"  # typed without its ending
+    monkeypatch.setattr(admin_page, "save_file_name", lambda *_a, **_k: str(out))
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, message, *_a: told.append(message))
+    tab.export()
+    qtbot.waitUntil(lambda: bool(told), timeout=20000)
+    assert told == ["1 entry exported."]
+    assert (tmp_path / "audit-log.csv").is_file() and not out.exists()
