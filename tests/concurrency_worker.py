@@ -210,3 +210,26 @@ def _approve_minutes(db: Database, p: dict[str, Any]) -> None:
 
 OPS.update(reissue_notice=_reissue_notice, notice_sent=_notice_sent, move_sitting=_move_sitting,
            approve_minutes=_approve_minutes)
+
+
+def _create_user(db: Database, p: dict[str, Any]) -> None:
+    """A new account; ``pause``: seconds to wait after the name was found free (both processes past the
+    check before either inserts, as two administrators clicking OK at once)."""
+    import time
+
+    from adoption_desktop.core.security import service
+    from adoption_desktop.core.security.permissions import Role
+
+    if p.get("pause"):
+        checked = service._validate_new
+
+        def slow(*args: Any, **kw: Any) -> tuple[str, str]:
+            out = checked(*args, **kw)
+            time.sleep(p["pause"])
+            return out
+
+        service._validate_new = slow  # type: ignore[assignment]
+    service.create_user(db, p["user"], p["username"], p["full_name"], p["password"], [Role.COUNSELLOR])
+
+
+OPS.update(create_user=_create_user)

@@ -146,8 +146,16 @@ class UsersTab(QWidget):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_disable_button())
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, select_id: int | None = None) -> None:
+        """Reload the list; the user acted on (``select_id``, else the one selected) stays selected."""
+        current = self._current()
+        wanted = select_id if select_id is not None else (current.id if current is not None else None)
         self.model.set_rows(users.list_users(self.ctx.db, self.ctx.principal))
+        for row in range(self.model.rowCount()):
+            user = self.model.index(row, 0).data(ROW_ROLE)
+            if isinstance(user, users.UserSummary) and user.id == wanted:
+                self.view.selectRow(row)
+                break
         self._update_disable_button()
 
     def _update_disable_button(self) -> None:
@@ -167,14 +175,15 @@ class UsersTab(QWidget):
                 dialog.confirm_password.setFocus()
                 continue
             try:
-                users.create_user(self.ctx.db, self.ctx.principal, dialog.username.text(),
-                                  dialog.full_name.text(), dialog.password.text(), dialog.roles())
+                made = users.create_user(self.ctx.db, self.ctx.principal, dialog.username.text(),
+                                         dialog.full_name.text(), dialog.password.text(), dialog.roles())
             except AppError as exc:
                 dialog.message.setText(str(exc))
                 continue
             self.ctx.notify(f"User {dialog.username.text().strip()} ({dialog.full_name.text().strip()}) created: "
                             "they can sign in now, and choose their own password when they do.")
-            break
+            self.refresh(made.id)
+            return
         self.refresh()
 
     def edit_roles(self) -> None:
@@ -352,6 +361,9 @@ class SettingsTab(QWidget):
                 if not ok:
                     return
                 value = text
+            check = getattr(setting, "check", None)  # a setting with rules of its own (a reference prefix)
+            if callable(check):
+                value = check(value)
             self.ctx.did(change_setting(self.ctx.db, self.ctx.principal, setting, value, expected_version=version))
         except AppError as exc:
             show_error(self, "Settings", exc)
@@ -394,8 +406,9 @@ class ClosureTab(QWidget):
         try:
             self.ctx.did(add_closure(self.ctx.db, self.ctx.principal, pydate(self.day.date()), self.reason.text()))
         except AppError as exc:
-            show_error(self, "Closure days", exc)
-        self.reason.clear()
+            show_error(self, "Closure days", exc)  # the reason typed stays, to be corrected
+        else:
+            self.reason.clear()
         self.refresh()
 
     def remove(self) -> None:
@@ -589,7 +602,7 @@ class AuditTab(QWidget):
                     "the search or show more.")
         else:
             text = f"Showing all {plural(total, 'entry', 'entries')}{matching}." if total > 1 else \
-                f"Showing the one entry{matching}."
+                f"Showing the one entry{' that matches' if matching else ''}."
         self.shown_label.setText(text)
         left = total - shown
         self.more_button.setVisible(left > 0)
@@ -617,6 +630,8 @@ class AuditTab(QWidget):
         path = save_file_name(self, "exports", "Export audit log", "audit-log.csv", "CSV (*.csv)")
         if not path:
             return
+        if not Path(path).suffix:  # a name typed without its ending (as the backup adds .adkbak)
+            path += ".csv"
         db, me, out = self.ctx.db, self.ctx.principal, Path(path)
 
         def work(task: TaskHandle) -> int:

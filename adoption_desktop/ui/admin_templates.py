@@ -38,6 +38,7 @@ from adoption_desktop.core.agency_profile import (
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 
@@ -221,6 +222,9 @@ class TemplatesTab(QWidget):
         self.placeholders.setObjectName("placeholders")
         self.placeholders.setMaximumWidth(260)
         self.current: ta.TemplateInfo | None = None
+        #: the text the editor was filled with: anything else in it is typing not yet saved
+        self.loaded_text = ""
+        self._reverting = False
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Templates are kept in the database: every PC of a team uses the same ones and "
                                 "an upgrade never replaces them. Every save is a new version; older versions "
@@ -247,8 +251,8 @@ class TemplatesTab(QWidget):
         split.addWidget(side)
         split.setStretchFactor(1, 3)
         layout.addWidget(split, 1)
-        self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_selected())
-        self.refresh()
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+        self._reload()
 
     def _fit_list(self) -> None:
         """The list as wide as its columns: every title whole, the editor takes the rest."""
@@ -257,14 +261,59 @@ class TemplatesTab(QWidget):
                                   + self.view.verticalScrollBar().sizeHint().width() + 2 * self.view.frameWidth()
                                   + 4)  # the grid line and rounding: without it the list scrolled sideways by a few
 
+    def unsaved(self) -> bool:
+        """The letter in the editor was changed and not saved."""
+        return (self.current is not None and self.current.kind == "letter"
+                and self.editor.toPlainText() != self.loaded_text)
+
+    def _may_replace(self) -> bool:
+        """Nothing typed would be lost, or the user chose to discard it."""
+        assert self.current is not None or not self.unsaved()
+        return not self.unsaved() or ask_discard(
+            self, f"Template {template_title(self.current.name) if self.current else ''} not saved")
+
+    def _selection_changed(self) -> None:
+        """Another template picked: typing not yet saved is only thrown away when the user says so; on
+        *Keep editing* the list goes back to the edited template."""
+        if self._reverting:
+            return
+        index = self.view.currentIndex()
+        info = index.data(ROW_ROLE) if index.isValid() else None
+        same = isinstance(info, ta.TemplateInfo) and self.current is not None and info.name == self.current.name
+        if not same and not self._may_replace():
+            self._select(self.current.name if self.current else None)
+            return
+        self.show_selected()
+
+    def _select(self, name: str | None) -> bool:
+        """Select the template ``name`` in the list without reloading the editor."""
+        for row in range(self.view.model().rowCount()):
+            info = self.view.model().index(row, 0).data(ROW_ROLE)
+            if isinstance(info, ta.TemplateInfo) and info.name == name:
+                self._reverting = True
+                try:
+                    self.view.selectRow(row)
+                finally:
+                    self._reverting = False
+                return True
+        return False
+
     def refresh(self, keep: str | None = None) -> None:
+        """Reload the list and the template shown (F5); a letter edited and not saved is only replaced when
+        the user chooses to discard it."""
+        if not self._may_replace():
+            return
+        self._reload(keep)
+
+    def _reload(self, keep: str | None = None) -> None:
+        """Reload without asking (after a save, an import or a restore, or when nothing is typed)."""
         rows = ta.list_templates(self.ctx.db, self.ctx.principal)
-        self.model.set_rows(rows)
-        name = keep or (self.current.name if self.current else None)
-        for i, row in enumerate(rows):
-            if row.name == name:
-                self.view.selectRow(i)
-                break
+        self._reverting = True  # the list's selection changes here: the editor is reloaded below, once
+        try:
+            self.model.set_rows(rows)
+        finally:
+            self._reverting = False
+        self._select(keep or (self.current.name if self.current else None))
         self.show_selected()
 
     def show_selected(self) -> None:
@@ -274,6 +323,7 @@ class TemplatesTab(QWidget):
         if self.current is None:
             self.editor.clear()
             self.placeholders.clear()
+            self.loaded_text = ""
             return
         minutes = self.current.kind == "minutes"
         self.placeholders.setPlainText(ta.placeholder_help(self.current.name) + (
@@ -286,6 +336,7 @@ class TemplatesTab(QWidget):
                                      "Import it. Use the placeholders on the right in its header.")
         else:
             self.editor.setPlainText(ta.letter_text(self.ctx.db, self.ctx.principal, self.current.name))
+        self.loaded_text = self.editor.toPlainText()
 
     def save(self) -> bool:
         if self.current is None or self.current.kind != "letter":
@@ -297,7 +348,7 @@ class TemplatesTab(QWidget):
             show_error(self, "Save template", exc)
             return False
         self._warn_if_long()
-        self.refresh()
+        self._reload()
         return True
 
     def _warn_if_long(self) -> None:
@@ -365,7 +416,7 @@ class TemplatesTab(QWidget):
             return False
         self.ctx.notify(f"{path.name} imported as the new version of {self.current.name}.")
         self._warn_if_long()
-        self.refresh()
+        self._reload()
         return True
 
     def restore(self, *, confirmed: bool = False) -> bool:
@@ -382,7 +433,7 @@ class TemplatesTab(QWidget):
         except AppError as exc:
             show_error(self, "Restore shipped version", exc)
             return False
-        self.refresh()
+        self._reload()
         return True
 
     def history(self) -> None:

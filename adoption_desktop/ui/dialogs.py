@@ -166,6 +166,7 @@ class PasswordDialog(QDialog):
         return edit
 
     def _check(self) -> None:
+        self.message.clear()  # an earlier refusal ("too easy to guess") is not left beside a later success
         if self.current is not None and not self.current.text():
             self.message.setText("Current password: enter it to change your password.")
             self.current.setFocus()

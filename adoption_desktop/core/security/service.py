@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
-from adoption_desktop.core.errors import AppError, NotFound, ValidationError
+from adoption_desktop.core.errors import AppError, Conflict, NotFound, ValidationError
 from adoption_desktop.core.security import refusals
 from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.passwords import (
@@ -120,6 +121,9 @@ _USERNAME = re.compile(r"[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*")
 def username_problem(username: str, label: str = "User name") -> str | None:
     """A message naming the rule (beginning with ``label``: the field, or the command-line option), or None
     when ``username`` (already cleaned) may be a new user's name."""
+    if username.startswith("-"):  # "--user -x" would read as another option; "-" also starts a formula
+        return (f"{label}: cannot begin with a dash (-); a command line would read it as an option, and a "
+                "spreadsheet as a formula. Begin with a letter or digit.")
     if _USERNAME.fullmatch(username):
         return None
     odd = next((ch for ch in username if not (ch.isascii() and (ch.isalnum() or ch in "._-"))), None)
@@ -180,7 +184,11 @@ def _add_user(session: Session, username: str, full_name: str, password: str, ro
                 must_change_password=must_change)
     user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as err:  # team mode: another administrator created the same name after our check
+        raise Conflict(f"User name: {user.username!r} was added by someone else a moment ago; nothing of "
+                       "yours was saved. Choose another user name.") from err
     return user
 
 
@@ -207,7 +215,8 @@ def create_user(db: Database, actor: Principal, username: str, full_name: str, p
 def list_users(db: Database, actor: Principal) -> list[UserSummary]:
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor, write=False) as session:
-        return [_summary(u) for u in session.scalars(select(User).order_by(User.username))]
+        return [_summary(u) for u in session.scalars(
+            select(User).order_by(func.lower(User.username), User.username))]  # JO.BLOGGS beside jo.smith
 
 
 def _get(session: Session, user_id: int) -> User:
@@ -253,9 +262,10 @@ def set_job_title(db: Database, actor: Principal, user_id: int, job_title: str, 
                   expected_version: int | None = None) -> None:
     """The job title printed under the user's name on the letters they sign ("Agency decision maker")."""
     require(actor, Permission.USERS_MANAGE)
-    from adoption_desktop.core.text_input import clean_text
+    from adoption_desktop.core.text_input import clean_name, clean_text
 
-    job_title = clean_text(job_title, "Job title", max_length=120).strip()
+    # printed under signatures and in exported lists: refused when it begins like a spreadsheet formula
+    job_title = clean_name(clean_text(job_title, "Job title", max_length=120).strip(), "Job title")
     with db.session(actor) as session:
         _user_for_change(session, user_id, expected_version).job_title = job_title
 

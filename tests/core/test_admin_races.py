@@ -1,0 +1,29 @@
+"""Two administrators doing the same thing at once (two real processes; SQLCipher and PostgreSQL)."""
+
+from __future__ import annotations
+
+from adoption_desktop.core.security import service as security
+from adoption_desktop.core.security.permissions import SYSTEM, Role
+from tests.conftest import make_user
+from tests.core.test_concurrency import Shared, race, shared  # noqa: F401 (the fixture)
+
+NEW_PASSWORD = "Kestrel-Harbour-Lantern-42"
+
+
+def test_two_administrators_creating_the_same_user_name_at_once_one_is_told_clearly(
+        shared: Shared) -> None:  # noqa: F811 (the fixture imported above)
+    db = shared.db
+    a, b = make_user(db, "adm_one", Role.ADMINISTRATOR), make_user(db, "adm_two", Role.ADMINISTRATOR)
+    rounds = [{"username": f"new.worker{n}", "full_name": f"New Worker {n}", "password": NEW_PASSWORD,
+               "pause": 1.5} for n in range(2)]
+    results = race(shared, "create_user", [{**r, "user": a} for r in rounds], [{**r, "user": b} for r in rounds])
+    for r in results:
+        kinds = sorted(kind for kind, _ in r.values())
+        # PostgreSQL: both found the name free and the second insert was refused by the unique index;
+        # SQLCipher: the file's write lock queued the second, which then finds the name taken
+        assert kinds[1] == "ok" and kinds[0] in (("Conflict",) if shared.key_hex is None else
+                                                  ("Conflict", "ValidationError")), r
+        message = next(m for kind, m in r.values() if kind != "ok")
+        assert "someone else a moment ago" in message or "is taken" in message, r
+    names = [u.username for u in security.list_users(db, SYSTEM)]
+    assert names.count("new.worker0") == 1 and names.count("new.worker1") == 1
