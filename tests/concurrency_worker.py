@@ -233,3 +233,12 @@ def _create_user(db: Database, p: dict[str, Any]) -> None:
 
 
 OPS.update(create_user=_create_user)
+
+
+def _closure_day(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.core.settings_service import add_closure_day
+
+    add_closure_day(db, p["user"], p["day"], p["reason"])
+
+
+OPS.update(closure_day=_closure_day)

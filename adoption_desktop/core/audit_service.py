@@ -203,5 +203,5 @@ def export_csv(db: Database, actor: Principal, out: Path, flt: audit.AuditFilter
             raise ExportCancelled()
         with db.session(actor) as session:
             audit.record(session, "export", "audit_log", "*",
-                         detail=f"{count} entries exported; filter: {flt.describe()}")
+                         detail=f"{count} {'entry' if count == 1 else 'entries'} exported; filter: {flt.describe()}")
     return count

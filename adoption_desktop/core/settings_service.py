@@ -104,16 +104,29 @@ def closure_reasons(session: Session, start: dt.date, end: dt.date) -> dict[dt.d
 
 
 def add_closure_day(db: Database, actor: Principal, day: dt.date, reason: str) -> None:
+    """A day the agency is closed (not a working day). A day already recorded is left as it is; two
+    administrators adding the same day at once leave one record, and the second is told (team mode gave
+    them a raw unique-key error). The reason is printed on warnings and exported: it may not begin like a
+    spreadsheet formula."""
     require(actor, Permission.SETTINGS_MANAGE)
-    from adoption_desktop.core.text_input import check_date, clean_text
+    from sqlalchemy.exc import IntegrityError
+
+    from adoption_desktop.core.errors import Conflict
+    from adoption_desktop.core.text_input import check_date, clean_name
 
     check_date(day, "Closure day", "schedule", required=True)
-    reason = clean_text(reason, "Reason", max_length=200)
+    reason = clean_name(reason, "Reason", max_length=200)
     if not reason.strip():
         raise ValidationError("Reason: say why the agency is closed that day.", "reason")
     with db.session(actor) as session:
-        if session.get(ClosureDay, day) is None:
-            session.add(ClosureDay(day=day, reason=reason.strip()))
+        if session.get(ClosureDay, day) is not None:
+            return
+        try:
+            with session.begin_nested():
+                session.add(ClosureDay(day=day, reason=reason.strip()))
+        except IntegrityError as exc:
+            raise Conflict(f"Closure day {day:%d/%m/%Y} was added by someone else a moment ago; it is recorded "
+                           "once.") from exc
 
 
 def remove_closure_day(db: Database, actor: Principal, day: dt.date) -> None:

@@ -27,3 +27,22 @@ def test_two_administrators_creating_the_same_user_name_at_once_one_is_told_clea
         assert "someone else a moment ago" in message or "is taken" in message, r
     names = [u.username for u in security.list_users(db, SYSTEM)]
     assert names.count("new.worker0") == 1 and names.count("new.worker1") == 1
+
+
+def test_two_administrators_adding_one_closure_day_at_once_leave_one_record(shared: Shared) -> None:  # noqa: F811
+    """Admin trial: in team mode the second got a raw unique-key error shown as an internal error."""
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from adoption_desktop.core.models import ClosureDay
+
+    db = shared.db
+    a, b = make_user(db, "adm_one", Role.ADMINISTRATOR), make_user(db, "adm_two", Role.ADMINISTRATOR)
+    days = [dt.date(2031, 12, 27) + dt.timedelta(days=n) for n in range(6)]
+    results = race(shared, "closure_day", [{"user": a, "day": d, "reason": "Office move"} for d in days],
+                   [{"user": b, "day": d, "reason": "Staff training"} for d in days])
+    for r in results:
+        assert {kind for kind, _ in r.values()} <= {"ok", "Conflict"}, r
+    with db.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(ClosureDay).where(ClosureDay.day.in_(days))) == 6

@@ -29,3 +29,17 @@ def test_a_user_name_beginning_with_a_dash_is_refused(db: Database, admin: Princ
     assert security.username_problem("--admin", "--admin-user") is not None
     security.create_user(db, admin, "jo-bloggs", "Jo Bloggs", PASSWORD, [Role.COUNSELLOR])
     assert "jo-bloggs" in [u.username for u in security.list_users(db, SYSTEM)]
+
+
+def test_a_closure_day_reason_beginning_like_a_formula_is_refused_and_a_day_is_recorded_once(
+        db: Database, admin: Principal) -> None:
+    import datetime as dt
+
+    from adoption_desktop.core.settings_service import add_closure_day, calendar
+
+    with pytest.raises(ValidationError, match="Reason: cannot begin with"):
+        add_closure_day(db, admin, dt.date(2031, 5, 6), "=bad formula")
+    add_closure_day(db, admin, dt.date(2031, 5, 6), "Training day")
+    add_closure_day(db, admin, dt.date(2031, 5, 6), "Training day")  # already recorded: left as it is
+    with db.session(write=False) as session:
+        assert not calendar(session).is_working_day(dt.date(2031, 5, 6))

@@ -77,7 +77,7 @@ def test_audit_csv_export_writes_no_formula_and_is_audited(db: Database, admin: 
     assert [c for c in cells if safety.is_formula_like(c)] == []
     assert sum(1 for c in cells if c.startswith("'=cmd")) == 1
     assert [e.entity for e in _exports(db)] == ["audit_log"]
-    assert _exports(db)[0].detail.endswith("entries exported; filter: none")  # words, not a Python repr
+    assert _exports(db)[0].detail.endswith("exported; filter: none")  # words, not a Python repr
     audit_service.export_csv(db, admin, out, audit.AuditFilter(actor="admin", action="note"))
     assert _exports(db)[-1].detail.endswith("entries exported; filter: user admin, action note")
 
