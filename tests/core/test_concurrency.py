@@ -103,17 +103,25 @@ def one_winner(r: dict[str, tuple[str, str]]) -> tuple[str, str, str]:
     return winner, loser, r[loser][1]
 
 
-def test_exactly_one_adm_signs(shared: Shared) -> None:
-    db = shared.db
+def _two_adms_and_decisions(db: Database, n: int, *, signed: bool = False) -> tuple[dict[str, Principal], list[int]]:
+    """Two ADMs ("a", "b") and ``n`` decisions recorded by "a" (signed by "a" when ``signed``)."""
     users = {"a": make_user(db, "adm_one", Role.AGENCY_DECISION_MAKER),
              "b": make_user(db, "adm_two", Role.AGENCY_DECISION_MAKER)}
     ids = []
-    for _ in range(20):
+    for _ in range(n):
         with db.session() as session:
             did = adm.open_decision_from_panel(session, handoff())
         adm.record_decision(db, users["a"], did, outcome="agree", decision_text="Approved as suitable to adopt.",
                             reasons="I agree with the panel's reasons.")
+        if signed:
+            adm.sign_decision(db, users["a"], did, TEST_PASSWORD, DAY)
         ids.append(did)
+    return users, ids
+
+
+def test_exactly_one_adm_signs(shared: Shared) -> None:
+    db = shared.db
+    users, ids = _two_adms_and_decisions(db, 20)
     versions = {d: adm.get_decision(db, users["a"], d, DAY).row_version for d in ids}
     rounds = {who: [{"user": u, "id": d, "password": TEST_PASSWORD, "day": DAY, "version": versions[d]}
                     for d in ids] for who, u in users.items()}
@@ -136,16 +144,7 @@ def test_two_people_recording_the_applicants_told_at_once_record_it_once(shared:
     from adoption_desktop.adm.models import AdmNotification
 
     db = shared.db
-    users = {"a": make_user(db, "adm_one", Role.AGENCY_DECISION_MAKER),
-             "b": make_user(db, "adm_two", Role.AGENCY_DECISION_MAKER)}
-    ids = []
-    for _ in range(6):
-        with db.session() as session:
-            did = adm.open_decision_from_panel(session, handoff())
-        adm.record_decision(db, users["a"], did, outcome="agree", decision_text="Approved as suitable to adopt.",
-                            reasons="I agree with the panel's reasons.")
-        adm.sign_decision(db, users["a"], did, TEST_PASSWORD, DAY)
-        ids.append(did)
+    users, ids = _two_adms_and_decisions(db, 6, signed=True)
     rounds = {who: [{"user": u, "id": d, "day": DAY} for d in ids] for who, u in users.items()}
     for did, r in zip(ids, race(shared, "oral_told", rounds["a"], rounds["b"]), strict=True):
         _winner, _loser, message = one_winner(r)

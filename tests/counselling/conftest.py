@@ -54,3 +54,17 @@ def pdf_text(path: object) -> str:
     from pypdf import PdfReader
 
     return " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).split())
+
+
+#: a records holder's postal address (the trial tests' requests)
+ADDRESS = "Records Section\nBrackwater\nZZ99 2CD"
+
+
+def records_request(db: Database, actor: Principal, case_id: int, holder: str, sent: dt.date,
+                    address: str = ADDRESS, received: dt.date | None = None) -> int:
+    """A records request to an archive (received, with 12 paper pages, when ``received`` is given)."""
+    req = service.add_request(db, actor, case_id, service.RequestInput(
+        "archive", holder, sent, their_reference="REF/1", holder_address=address), today=TODAY)
+    if received is not None:
+        service.record_receipt(db, actor, req, received, "paper", 12, today=TODAY)
+    return req

@@ -13,19 +13,9 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
 
-from .conftest import TODAY
+from .conftest import TODAY, records_request
 
 D = dt.date
-ADDRESS = "Records Section\nBrackwater\nZZ99 2CD"
-
-
-def _request(db: Database, actor: Principal, case_id: int, holder: str, sent: dt.date, address: str = ADDRESS,
-             received: dt.date | None = None) -> int:
-    req = service.add_request(db, actor, case_id, service.RequestInput(
-        "archive", holder, sent, their_reference="REF/1", holder_address=address), today=TODAY)
-    if received is not None:
-        service.record_receipt(db, actor, req, received, "paper", 12, today=TODAY)
-    return req
 
 
 # --- 3. closure before the allocation ---------------------------------------------------------------
@@ -52,7 +42,7 @@ def test_adults_supported_counts_contact_with_the_applicant_not_letters_to_recor
         return rows["Adults supported"]
 
     holder_only = new_case(birth_name="Holder Only")
-    _request(db, counsellor, holder_only, "Ambleford Record Office", D(2026, 10, 5))
+    records_request(db, counsellor, holder_only, "Ambleford Record Office", D(2026, 10, 5))
     service.letter_data(db, counsellor, holder_only, "records-request", today=TODAY)
     service.letter_data(db, counsellor, holder_only, "chaser", today=TODAY)
     no_contact = new_case(birth_name="Never Heard")
@@ -61,7 +51,7 @@ def test_adults_supported_counts_contact_with_the_applicant_not_letters_to_recor
     service.close_case(db, counsellor, transferred, D(2026, 11, 20), "transferred", today=TODAY)
     assert supported() == "0", "a records request, a chaser, no contact and a transfer support no one"
     told = new_case(birth_name="Told Ready")
-    _request(db, counsellor, told, "Brackwater County Archives", D(2026, 10, 5), received=D(2026, 11, 2))
+    records_request(db, counsellor, told, "Brackwater County Archives", D(2026, 10, 5), received=D(2026, 11, 2))
     service.add_redaction(db, counsellor, told, "Archive file", D(2026, 11, 3), today=TODAY)
     service.letter_data(db, counsellor, told, "records-ready", today=TODAY)  # a letter to the applicant
     assert supported() == "1"
@@ -94,7 +84,7 @@ def test_a_check_dated_before_the_referral_is_refused(
 def test_the_same_chase_cannot_be_recorded_twice_on_one_day(
         db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
     case_id = new_case()
-    req = _request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
+    req = records_request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
     service.record_chase(db, counsellor, req, D(2026, 11, 2), today=TODAY)
     with pytest.raises(ValidationError, match=r"already recorded as chased on 02/11/2026"):
         service.record_chase(db, counsellor, req, D(2026, 11, 2), today=TODAY)

@@ -13,19 +13,9 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
 
-from .conftest import TODAY
+from .conftest import TODAY, records_request
 
 D = dt.date
-ADDRESS = "Records Section\nBrackwater\nZZ99 2CD"
-
-
-def _request(db: Database, actor: Principal, case_id: int, holder: str, sent: dt.date, address: str = ADDRESS,
-             received: dt.date | None = None) -> int:
-    req = service.add_request(db, actor, case_id, service.RequestInput(
-        "archive", holder, sent, their_reference="REF/1", holder_address=address), today=TODAY)
-    if received is not None:
-        service.record_receipt(db, actor, req, received, "paper", 12, today=TODAY)
-    return req
 
 
 # --- 9. phone, address, their reference, pages -------------------------------------------------------------
@@ -62,7 +52,7 @@ def test_an_address_or_reference_starting_like_a_formula_is_refused(
 def test_pages_have_a_sensible_upper_limit(db: Database, counsellor: Principal,
                                            new_case: Callable[..., int]) -> None:
     case_id = new_case()
-    req = _request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
+    req = records_request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
     with pytest.raises(ValidationError, match=r"Pages: enter the number of pages received \(1 to 100,000\)"):
         service.record_receipt(db, counsellor, req, D(2026, 11, 2), "paper", 1_000_000_000, today=TODAY)
     service.record_receipt(db, counsellor, req, D(2026, 11, 2), "paper", 100_000, today=TODAY)

@@ -19,19 +19,9 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import documents, service
 from adoption_desktop.counselling.models import Disclosure
 
-from .conftest import TODAY, pdf_text
+from .conftest import TODAY, pdf_text, records_request
 
 D = dt.date
-ADDRESS = "Records Section\nBrackwater\nZZ99 2CD"
-
-
-def _request(db: Database, actor: Principal, case_id: int, holder: str, sent: dt.date, address: str = ADDRESS,
-             received: dt.date | None = None) -> int:
-    req = service.add_request(db, actor, case_id, service.RequestInput(
-        "archive", holder, sent, their_reference="REF/1", holder_address=address), today=TODAY)
-    if received is not None:
-        service.record_receipt(db, actor, req, received, "paper", 12, today=TODAY)
-    return req
 
 
 def _written(db: Database, case_id: int) -> tuple[int, int]:
@@ -48,8 +38,8 @@ def _written(db: Database, case_id: int) -> tuple[int, int]:
 def test_a_letter_for_a_chosen_request_is_refused_when_the_request_is_not_in_that_state(
         db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path) -> None:
     case_id = new_case()
-    waiting = _request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
-    came = _request(db, counsellor, case_id, "Brackwater County Archives", D(2026, 10, 8), received=D(2026, 11, 2))
+    waiting = records_request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
+    came = records_request(db, counsellor, case_id, "Brackwater County Archives", D(2026, 10, 8), received=D(2026, 11, 2))
     before = _written(db, case_id)
     with pytest.raises(ValidationError, match=r"Chaser letter: the records from Brackwater County Archives were "
                                               r"received on 02/11/2026; there is nothing to chase"):
@@ -75,7 +65,7 @@ def test_checking_a_letter_first_writes_nothing(db: Database, counsellor: Princi
     """The case window checks a letter before asking where to save it: that check leaves no letter entry and
     no disclosure, and the letter written after it leaves one of each."""
     case_id = new_case()
-    waiting = _request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
+    waiting = records_request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5))
     before = _written(db, case_id)
     checked = service.letter_data(db, counsellor, case_id, "chaser", request_id=waiting, today=TODAY, check_only=True)
     assert checked.request is not None and checked.request.id == waiting and checked.values == {}
@@ -87,7 +77,7 @@ def test_checking_a_letter_first_writes_nothing(db: Database, counsellor: Princi
 def test_a_records_request_letter_with_every_request_answered_is_refused(
         db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
     case_id = new_case()
-    _request(db, counsellor, case_id, "Brackwater County Archives", D(2026, 10, 8), received=D(2026, 11, 2))
+    records_request(db, counsellor, case_id, "Brackwater County Archives", D(2026, 10, 8), received=D(2026, 11, 2))
     with pytest.raises(ValidationError, match="no records request still waiting for its records"):
         service.letter_data(db, counsellor, case_id, "records-request", today=TODAY)
     assert _written(db, case_id) == (0, 0)
@@ -180,7 +170,7 @@ def test_a_session_more_than_a_year_ahead_is_refused(
 def test_a_records_ready_letter_needs_a_redaction_check_of_the_records_received(
         db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path) -> None:
     case_id = new_case()
-    _request(db, counsellor, case_id, "Brackwater County Archives", D(2026, 10, 5), received=D(2026, 11, 2))
+    records_request(db, counsellor, case_id, "Brackwater County Archives", D(2026, 10, 5), received=D(2026, 11, 2))
     service.add_redaction(db, counsellor, case_id, "An earlier file", D(2026, 10, 20), today=TODAY)
     with pytest.raises(ValidationError, match=r"Records-ready letter: no redaction check is recorded for the "
                                               r"records received from Brackwater County Archives on 02/11/2026"):
@@ -198,7 +188,7 @@ def test_a_records_ready_letter_needs_a_redaction_check_of_the_records_received(
 def test_a_letter_to_a_records_holder_without_an_address_is_refused(
         db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path, kind: str) -> None:
     case_id = new_case()
-    _request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5), address="  ")
+    records_request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5), address="  ")
     with pytest.raises(ValidationError, match=r"the request to Ambleford Record Office has no postal address") \
             as caught:
         documents.write_case_letter(db, counsellor, case_id, kind, tmp_path / "x.pdf", today=TODAY)

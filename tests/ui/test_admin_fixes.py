@@ -8,15 +8,12 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui import admin_templates
 from adoption_desktop.ui.admin_page import AdminPage
-from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.tasks import TaskRunner
 
 
 def _page(db: Database, admin: Principal, qtbot: Any) -> AdminPage:
-    page = AdminPage(AppContext(db, admin, TaskRunner(synchronous=True)))
-    qtbot.addWidget(page)
-    page.show()
-    return page
+    from tests.ui.test_admin_page import admin_page
+
+    return admin_page(db, admin, qtbot)
 
 
 def test_an_edited_template_is_kept_unless_the_user_discards_it(db: Database, admin: Principal, qtbot: Any,

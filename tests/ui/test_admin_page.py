@@ -18,12 +18,17 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 
 
-def _page_with_a_counsellor(db: Database, admin: Principal, qtbot: Any) -> AdminPage:
-    users.create_user(db, admin, "thornby", "Tam Thornby", "long-enough-pw", [Role.COUNSELLOR])
+def admin_page(db: Database, admin: Principal, qtbot: Any) -> AdminPage:
+    """The Administration page for ``admin``, shown."""
     page = AdminPage(AppContext(db, admin, TaskRunner(synchronous=True)))
     qtbot.addWidget(page)
     page.show()
     return page
+
+
+def _page_with_a_counsellor(db: Database, admin: Principal, qtbot: Any) -> AdminPage:
+    users.create_user(db, admin, "thornby", "Tam Thornby", "long-enough-pw", [Role.COUNSELLOR])
+    return admin_page(db, admin, qtbot)
 
 
 def test_admin_page_lists_users_and_filters_the_audit_log(db: Database, admin: Principal, qtbot: Any,
