@@ -231,11 +231,17 @@ def month_bounds(month: str, *, label: str = "Month") -> tuple[dt.date, dt.date]
     return start, add_months(start, 1)
 
 
+def sent_by_email(method: str) -> bool:
+    """Whether an outcome's method ("email", "e-mail", "E mail to adopters") sends the item by e-mail, which
+    only an arrangement agreed to use the e-mail facility may."""
+    return re.search(r"\be[\s-]?mail", method.lower()) is not None
+
+
 def sent_by_post(method: str) -> bool:
     """Whether an outcome's method ("post", "recorded delivery", "posted 2nd class") sends the item by post,
     which needs the recipient's address; e-mail, collection by hand and the like do not."""
     text = method.lower()
-    if re.search(r"\be[\s-]?mail", text):  # e-mail, email, e mail: sent without an address
+    if sent_by_email(text):  # sent without an address
         return False
     words = set(re.findall(r"[a-z]+", text))
     return bool(words & {"post", "posted", "postal", "recorded", "royal", "mail", "mailed", "class", "delivery",

@@ -49,7 +49,7 @@ def _close_discarding(window: ItemDialog, monkeypatch: pytest.MonkeyPatch) -> No
 
 def _forward(window: ItemDialog) -> None:
     window.outcome.setCurrentIndex(window.outcome.findData("forwarded"))
-    window.method.setText("email")
+    window.method.setText("collected")
     window.record_outcome()
 
 
@@ -112,3 +112,23 @@ def test_text_edited_after_screening_is_screened_before_the_outcome(
     window.screen_letter()
     assert service.get_item(db, coordinator, item).findings  # the new text's street, to decide first
     _close_discarding(window, monkeypatch)  # the outcome chosen (Forward, by e-mail) is not recorded
+
+
+def test_the_item_window_refuses_an_email_forward_the_arrangement_did_not_agree_to(
+        qtbot: Any, db: Database, coordinator: Principal, checker: Principal, arrangement: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forward by e-mail on a post-only arrangement: the window says why and what to do, asks nothing,
+    and the item stays screened; post then goes through."""
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=TODAY)
+    service.screen_item(db, coordinator, item, "Happy birthday! Love from Gran.")
+    window = open_item(qtbot, db, checker, arrangement, item)
+    asked: list[str] = []
+    monkeypatch.setattr(item_dialog, "confirm_final", lambda *a, **k: asked.append("asked") or True)
+    window.outcome.setCurrentIndex(window.outcome.findData("forwarded"))
+    window.method.setText("e-mail")
+    window.record_outcome()
+    assert "not agreed to use the e-mail facility" in window.message.text() and asked == []
+    assert service.get_item(db, checker, item).status == "screened"
+    window.method.setText("post")
+    window.record_outcome()
+    assert service.get_item(db, checker, item).status == "forwarded", window.message.text()

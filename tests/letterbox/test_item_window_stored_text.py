@@ -48,6 +48,6 @@ def test_text_the_box_rewrites_still_counts_as_the_stored_text(
     assert not window.text_not_stored()
     monkeypatch.setattr(item_dialog, "confirm_final", lambda *a, **k: True)
     window.outcome.setCurrentIndex(window.outcome.findData("forwarded"))
-    window.method.setText("email")
+    window.method.setText("collected")
     window.record_outcome()
     assert service.get_item(db, coordinator, item).status == "forwarded", window.message.text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -234,7 +235,7 @@ def test_an_item_for_birth_relatives_with_no_address_is_not_recorded_as_posted(
     from tests.letterbox.conftest import ParticipantData, sample_input
 
     no_address = service.create_arrangement(db, coordinator, sample_input(
-        "LB-0077", participants=(ParticipantData("Umar Quillfield", "birth grandfather", ""),)))
+        "LB-0077", participants=(ParticipantData("Umar Quillfield", "birth grandfather", ""),), email_allowed=True))
 
     def screened() -> int:
         item = service.log_item(db, coordinator, no_address, direction=rules.TO_BIRTH,
@@ -256,6 +257,45 @@ def test_an_item_for_birth_relatives_with_no_address_is_not_recorded_as_posted(
                              received_on=dt.date(2026, 3, 2), writer="Umar")
     service.screen_item(db, coordinator, reply, "Thinking of you.")
     service.record_outcome(db, coordinator, reply, "forwarded", dt.date(2026, 3, 3), method="post")
+
+
+def test_an_item_is_forwarded_by_email_only_where_the_arrangement_agrees_to_email(db: Database,
+                                                                                coordinator: Principal) -> None:
+    """The agreement says how letters go: an e-mail forward on a post-only arrangement is refused (the
+    record would say it went by e-mail where the adoptive family and birth relatives agreed to post), and
+    nothing is recorded; post, or e-mail once the agreement is recorded, goes through."""
+    from tests.letterbox.conftest import sample_input
+
+    arrangement = service.create_arrangement(db, coordinator, sample_input("LB-0078"))
+
+    def screened() -> int:
+        item = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH,
+                                received_on=dt.date(2026, 3, 2), writer="Sam")
+        service.screen_item(db, coordinator, item, "Love from all of us.")
+        return item
+
+    item = screened()
+    for method in ("email", "E-mail", "secure e mail"):
+        with pytest.raises(Conflict, match=r"LB-0078 is not agreed to use the e-mail facility.*by post"):
+            service.record_outcome(db, coordinator, item, "forwarded", dt.date(2026, 3, 3), method=method)
+        with pytest.raises(Conflict, match="e-mail facility"):  # the screen's question is not asked either
+            service.record_outcome(db, coordinator, item, "forwarded", dt.date(2026, 3, 3), method=method,
+                                   check_only=True)
+    assert service.get_item(db, coordinator, item).status == "screened"
+    service.record_outcome(db, coordinator, item, "forwarded", dt.date(2026, 3, 3), method="post")
+    data = service.get_arrangement(db, coordinator, arrangement)
+    service.update_arrangement(db, coordinator, arrangement, replace(sample_input("LB-0078"), email_allowed=True),
+                               expected_version=data.row_version)
+    later = screened()
+    service.record_outcome(db, coordinator, later, "forwarded", dt.date(2026, 3, 3), method="email")
+    assert service.get_item(db, coordinator, later).method == "email"
+
+
+@pytest.mark.parametrize(("email", "sent"), [
+    ("email", True), ("E-mail", True), ("e mail", True), ("secure Email", True), ("post", False),
+    ("collected", False), ("Royal Mail", False), ("by mail", False), ("female courier", False), ("", False)])
+def test_which_methods_are_email(email: str, sent: bool) -> None:
+    assert rules.sent_by_email(email) is sent
 
 
 @pytest.mark.parametrize(("method", "postal"), [

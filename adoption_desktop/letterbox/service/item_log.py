@@ -314,6 +314,20 @@ def _refuse_post_without_address(session: Session, item: Item, method: str) -> N
                    "add their address to the arrangement first.")
 
 
+def _refuse_email_not_agreed(session: Session, item: Item, method: str) -> None:
+    """An item is forwarded by e-mail only on an arrangement agreed to use the e-mail facility (as the
+    e-mail draft is made only for one): the record must not say it went by e-mail where the agreement says
+    letters go by post."""
+    if not rules.sent_by_email(method):
+        return
+    arrangement = session.get(Arrangement, item.arrangement_id)
+    if arrangement is None or arrangement.email_allowed:
+        return
+    raise Conflict(f"Forward: {arrangement.reference} is not agreed to use the e-mail facility, so the item cannot "
+                   "be recorded as sent by e-mail. Forward it by post, or record the agreement to use e-mail on the "
+                   "arrangement first.")
+
+
 def _refuse_reason_with_other_side(session: Session, item: Item, reason: str) -> None:
     """A return reason the returned letter's leak check would refuse is refused now, as the reason's
     problem, while it can still be reworded (an outcome is final)."""
@@ -366,6 +380,7 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
             if item.status != "screened":
                 raise Conflict("Forward: screen the item before forwarding it.")
             _refuse_post_without_address(session, item, method)
+            _refuse_email_not_agreed(session, item, method)
             to_remove = session.scalar(select(func.count(Finding.id)).where(
                 Finding.item_id == item_id, Finding.decision == "remove")) or 0
             from adoption_desktop.letterbox.redaction import copy_to_forward  # hook: redacted copies
