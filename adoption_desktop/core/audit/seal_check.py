@@ -17,6 +17,7 @@ from adoption_desktop.core.audit.models import AuditColumns, AuditEntry, AuditSe
 from adoption_desktop.core.audit.seals import (
     CONTENT_RULES,
     CONTENT_SEAL,
+    INLINE_CONTENT,
     TOMBSTONE,
     _pk_columns,
     _pk_part,
@@ -61,6 +62,8 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
     #: the first seal of each row of a table whose first seal is its content seal (ContentRule.first_seal)
     first: dict[str, dict[str, tuple[int, str, str, str]]] = defaultdict(dict)
     first_sealed = {name for name, r in CONTENT_RULES.items() if r.first_seal}
+    #: the first inline content seal of each row (``ContentRule.inline``): later ones vouch for nothing
+    inline: dict[str, dict[str, tuple[int, str, str]]] = defaultdict(dict)
     by_seq: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     cur = conn.connection.cursor()
     try:  # raw tuples: 300,000 seal rows on the large demo
@@ -71,6 +74,8 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                 latest[entity][entity_id] = (seq, cols, digest, fields)
                 if entity in first_sealed:
                     first[entity].setdefault(entity_id, (seq, cols, digest, fields))
+                elif entity.endswith(INLINE_CONTENT):
+                    inline[entity[:-len(INLINE_CONTENT)]].setdefault(entity_id, (seq, cols, digest))
     finally:
         cur.close()
     for seq, lines in sorted(by_seq.items()):
@@ -86,6 +91,14 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
 
     present = set(sa_inspect(conn).get_table_names())
     content = _content_seals(conn)
+    for name, found in inline.items():
+        for pk, (seq, colkey, digest) in found.items():
+            cols = colsets.get(colkey)
+            if cols is None:
+                problems.append(RecordProblem(name, pk, f"the column list of its content seal (audit entry #{seq}) "
+                                                        "is missing"))
+            else:
+                content[name].setdefault(pk, (seq, cols, digest))
     for name, table in audited_tables().items():
         if name not in present:
             continue
@@ -138,7 +151,10 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
             if digest != TOMBSTONE and pk not in seen:
                 problems.append(RecordProblem(name, pk, f"deleted outside the application (last written by audit "
                                                         f"entry #{seq})"))
-        for pk, (c_seq, _c, _d) in content.get(name, {}).items():
+        gone_content = {pk: v[0] for pk, v in content.get(name, {}).items()}
+        if rule is not None and rule.first_seal:  # final from its first seal: never deleted by the program
+            gone_content.update({pk: v[0] for pk, v in first.get(name, {}).items() if v[2] != TOMBSTONE})
+        for pk, c_seq in gone_content.items():
             if pk not in seen:
                 problems.append(RecordProblem(name, pk, f"the sealed content (audit entry #{c_seq}) is gone: the "
                                                         "row was deleted"))
@@ -177,6 +193,16 @@ def check_rows(conn: Connection, name: str, ids: Sequence[int], *,
             .order_by(log.c.seq)):
         inner = detail[detail.find("(") + 1:detail.rfind(")")] if "(" in detail else ""
         content.setdefault(str(entity_id), (int(seq), [c.strip() for c in inner.split(",") if c.strip()], str(seal)))
+    inline_seqs: set[int] = set()
+    for seq, entity_id, cols, digest in conn.execute(  # inline content seals (ContentRule.inline): the first
+            select(seal_t.c.seq, seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest)
+            .where(seal_t.c.entity == name + INLINE_CONTENT, seal_t.c.entity_id.in_(keys))
+            .order_by(seal_t.c.seq, seal_t.c.id)):
+        if str(entity_id) in content:
+            continue
+        listed = conn.scalar(select(AuditColumns.columns).where(AuditColumns.key == cols))
+        content[str(entity_id)] = (int(seq), str(listed).split(",") if listed else [], str(digest))
+        inline_seqs.add(int(seq))
     table = audited_tables()[name]
     (key,) = _pk_columns(table)
     rows = conn.exec_driver_sql(  # raw values, as the seals were made from (the ids are integers)
@@ -184,7 +210,8 @@ def check_rows(conn: Connection, name: str, ids: Sequence[int], *,
     names = {str(k): i for i, k in enumerate(rows.keys())}
     found = {str(r[names[key]]): _RowView(names, tuple(r)) for r in rows}
     rule = CONTENT_RULES.get(name)
-    problems += _vouched(conn, name, {v[0] for v in latest.values()}, {c[0] for c in content.values()})
+    problems += _vouched(conn, name, {v[0] for v in latest.values()} | inline_seqs,
+                         {c[0] for c in content.values()} - inline_seqs)
     for pk in keys:
         row = found.get(pk)
         sealed = latest.get(pk)

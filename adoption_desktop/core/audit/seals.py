@@ -13,7 +13,11 @@ sealed is covered from the row's next write on.
 
 Signed decisions, approved minutes and filed letters also get a *content seal* once: an entry with
 action ``seal`` whose ``seal`` field is the digest of the row's content at that moment (the columns
-are listed in its detail). Any later difference, by whatever route, is reported.
+are listed in its detail). Any later difference, by whatever route, is reported. Records that become
+final in numbers (letterbox items given an outcome, closed counselling cases) get theirs as one more seal
+record (``inline``: entity ``<table>#content``) written with the entry that made them final, so a
+bulk write costs no extra entry; ``verify`` holds each row to the *first* such record, so a later one
+added with the key vouches for nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ _log = logging.getLogger(__name__)
 
 TOMBSTONE = "-"
 CONTENT_SEAL = "seal"
+#: the entity of a content seal written as a seal record (``ContentRule.inline``): ``<table>#content``
+INLINE_CONTENT = "#content"
+#: a seal record's digest is 32 hex digits (128 bits of SHA-256), as the row seals': an inline content seal too
+INLINE_DIGEST = 32
 BASELINE = "seal_baseline"
 
 
@@ -152,7 +160,21 @@ class ContentRule:
     #: row, covered by that entry's hash like every seal) is its content seal, so a batch of such rows
     #: costs one audit entry, not one per row. ``verify_record`` checks the row against that first seal.
     first_seal: bool = False
+    #: the content seal is a seal record (entity ``<table>#content``) written with the entry that made the
+    #: row final, not an entry of its own: for records that become final in numbers (a demo's register)
+    inline: bool = False
+    #: columns left out of the content of a particular row (a returned item's reason may be reworded until
+    #: the returned letter is sent)
+    loose: Callable[[Mapping[str, Any]], frozenset[str]] | None = None
 
+
+def _returned_reason(row: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset({"reason"}) if row.get("status") == "returned" else frozenset()
+
+
+#: the outcomes after which an item is never changed (``letterbox.service.record_outcome``); "held on file"
+#: is not one of them (it may still be passed on)
+FINAL_ITEM_STATUSES = frozenset({"forwarded", "withheld", "returned"})
 
 #: signed decisions, approved minutes, filed letters: final once ``when`` holds
 CONTENT_RULES: dict[str, ContentRule] = {
@@ -163,12 +185,26 @@ CONTENT_RULES: dict[str, ContentRule] = {
     "adm_letters": ContentRule("filed letter", lambda r: True,
                                frozenset({"created_at", "updated_at", "row_version", "sent_on"})),
     "letterbox_letters_sent": ContentRule("letter sent", lambda r: True, first_seal=True),
+    # an item's outcome is final (forwarded, withheld, returned): the record of what went out, when, by whom,
+    # screened by whom. Who wrote it and how it came in may still be corrected (each a step in its history).
+    "letterbox_items": ContentRule(
+        "forwarded, withheld or returned item", lambda r: r.get("status") in FINAL_ITEM_STATUSES,
+        frozenset({"created_at", "updated_at", "row_version", "channel", "participant_id"}), inline=True,
+        loose=_returned_reason),
+    # a closed case is never changed (``counselling.service.common._open_case_for_edit``); its reference key
+    # is derived from its reference (kept by the ORM, rebuilt by an upgrade)
+    "counselling_cases": ContentRule(
+        "closed case", lambda r: r.get("closed_on") is not None,
+        frozenset({"created_at", "updated_at", "row_version", "reference_key"}), inline=True),
+    # the disclosure log: what was disclosed to whom, when and how; never changed or removed
+    "counselling_disclosures": ContentRule("disclosure", lambda r: True, first_seal=True),
 }
 
 
 def content_columns(table: str, row: Mapping[str, Any]) -> list[str]:
     rule = CONTENT_RULES[table]
-    return sorted(c for c in row if c not in rule.exclude)
+    loose = rule.loose(row) if rule.loose is not None else frozenset()
+    return sorted(c for c in row if c not in rule.exclude and c not in loose)
 
 
 def content_matches(table: str, pk: str, columns: Sequence[str], row: Mapping[str, Any], digest: str) -> bool:
@@ -176,13 +212,19 @@ def content_matches(table: str, pk: str, columns: Sequence[str], row: Mapping[st
     ``row_version`` was left out of the content (2 December 2026) lists it: such a seal matches when the
     rest agrees and ``row_version`` was any earlier value of the row's counter (it is bookkeeping, which
     a later save raises; the row seals cover it), so ordinary work done then is not reported as tampering."""
-    if content_digest(table, pk, columns, row) == digest:
+    if _same(content_digest(table, pk, columns, row), digest):
         return True
     version = row.get("row_version")
     if "row_version" not in columns or not isinstance(version, int):
         return False
-    return any(content_digest(table, pk, columns, {**row, "row_version": v}) == digest
+    return any(_same(content_digest(table, pk, columns, {**row, "row_version": v}), digest)
                for v in range(max(0, version - 1000), version))
+
+
+def _same(full: str, digest: str) -> bool:
+    """A content digest against a sealed one: whole (an entry's content seal) or its first 32 hex digits
+    (an inline content seal, in a seal record)."""
+    return full == digest or (len(digest) == INLINE_DIGEST and full[:INLINE_DIGEST] == digest)
 
 
 def content_digest(table: str, pk: str, columns: Sequence[str], row: Mapping[str, Any]) -> str:
@@ -310,6 +352,40 @@ def _make_seals(table: str, rows: Mapping[str, Mapping[str, Any]], gone: Iterabl
     return seals, colsets
 
 
+def _inline_due(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Of these rows, the keys of those just final under an inline content rule and with no content seal
+    record yet: each gets one with the entry that writes its row seal (:func:`_content_record`)."""
+    rule = CONTENT_RULES.get(table)
+    if rule is None or not rule.inline:
+        return set()
+    due = [pk for pk, row in rows.items() if rule.when(row)]
+    if not due:
+        return set()
+    seal_t = cast(Table, AuditSeal.__table__)
+    sealed: set[str] = set()
+    for start in range(0, len(due), 500):
+        sealed.update(str(k) for k in conn.execute(select(seal_t.c.entity_id).where(
+            seal_t.c.entity == table + INLINE_CONTENT, seal_t.c.entity_id.in_(due[start:start + 500]))).scalars())
+    return {pk for pk in due if pk not in sealed}
+
+
+def _content_record(table: str, pk: str, row: Mapping[str, Any]) -> tuple[_Seal, str, str]:
+    """The inline content seal of a row (its seal record, and its column list's key and text)."""
+    cols = content_columns(table, row)
+    key = column_key(cols)
+    digest = content_digest(table, pk, cols, row)[:INLINE_DIGEST]
+    return _Seal(table + INLINE_CONTENT, pk, key, digest, field_sums(cols, row)), key, ",".join(cols)
+
+
+def _with_content(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]], seals: list[_Seal],
+                  colsets: dict[str, str], due: set[str] | None = None) -> None:
+    """Adds to ``seals`` the inline content seals of the rows among ``rows`` that have just become final."""
+    for pk in sorted(_inline_due(conn, table, rows) if due is None else due):
+        record, key, cols = _content_record(table, pk, rows[pk])
+        seals.append(record)
+        colsets[key] = cols
+
+
 def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects import postgresql as pg_dialect
@@ -357,6 +433,8 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
     for c in changes:
         by_table.setdefault(c.table.name, (c.table, []))[1].append(c.pk)
     rows = {name: read_rows(conn, table, pks) for name, (table, pks) in by_table.items()}
+    final = {name: _inline_due(conn, name, {k: v for k, v in found.items() if k not in unsound.get(name, ())})
+             for name, found in rows.items()}
     written: list[tuple[int, _Seal]] = []
     colsets: dict[str, str] = {}
     for c in changes:
@@ -368,6 +446,9 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
         row = rows[c.table.name].get(key)
         seals, cs = _make_seals(c.table.name, {key: row} if row is not None else {}, [key])
         colsets.update(cs)
+        if row is not None and key in final[c.table.name]:
+            _with_content(conn, c.table.name, {key: row}, seals, colsets, {key})
+            final[c.table.name].discard(key)  # one content seal, with the first entry that finds it final
         seq = _append(conn, actor, c.action, c.table.name, c.entity_id, c.changes, "",
                       aggregate((s.entity, s.entity_id, s.digest) for s in seals))
         written.extend((seq, s) for s in seals)
@@ -392,6 +473,7 @@ def seal_change(conn: Connection, actor: Principal, action: str, table: Table, p
     rows = {k: v for k, v in read_rows(conn, table, pk_list).items() if k not in skip}
     missing = [k for k in (pk_string(p) for p in pk_list) if k not in skip]
     seals, colsets = _make_seals(table.name, rows, [*missing, *(g for g in gone if g not in skip)])
+    _with_content(conn, table.name, rows, seals, colsets)
     named = skip & {*(pk_string(p) for p in pk_list), *gone}
     if named:
         _warn_unsealed(table.name, named)
@@ -406,7 +488,7 @@ def seal_change(conn: Connection, actor: Principal, action: str, table: Table, p
 def seal_content(conn: Connection, actor: Principal, table: str, rows: Mapping[str, Mapping[str, Any]]) -> None:
     """Content seals for rows that have just become final (signed, approved, filed) and have none yet."""
     rule = CONTENT_RULES.get(table)
-    if rule is None or rule.first_seal:  # sealed by the row seal written with it (see ContentRule)
+    if rule is None or rule.first_seal or rule.inline:  # sealed by seal records written with it (ContentRule)
         return
     due = [pk for pk, row in rows.items() if rule.when(row)]
     if not due:
@@ -457,11 +539,40 @@ def seal_unsealed(conn: Connection, actor: Principal, action: str, table_name: s
         if pk not in known:
             rows[pk] = dict(row)
     seals, colsets = _make_seals(table_name, rows, ())
+    _with_content(conn, table_name, rows, seals, colsets)
     seq = _append(conn, actor, action, table_name, "*", None, f"{detail}: {len(rows)} rows",
                   aggregate((s.entity, s.entity_id, s.digest) for s in seals) if seals else "")
     _write(conn, seq, seals, colsets)
     seal_content(conn, actor, table_name, rows)
     return seq
+
+
+def seal_final_baseline(conn: Connection) -> None:
+    """Records already final when their content seals were introduced (``ContentRule.inline``): each one
+    that still matches its row seal gets its content seal, one entry per table. A row that does not match
+    its seal gets none: ``verify`` goes on naming it, and a content seal must not vouch for the change."""
+    from sqlalchemy import inspect as sa_inspect
+
+    present = set(sa_inspect(conn).get_table_names())
+    for name, rule in CONTENT_RULES.items():
+        if not rule.inline or name not in present:
+            continue
+        keys = _pk_columns(audited_table(name))
+        rows: dict[str, dict[str, Any]] = {}
+        for row in conn.execute(text(f'SELECT * FROM "{name}"')).mappings():
+            plain = _plain(row)
+            if rule.when(plain):
+                rows[pk_string([plain[k] for k in keys])] = plain
+        due = _inline_due(conn, name, rows)
+        due -= _off_seal(conn, name, {k: rows[k] for k in due})
+        seals: list[_Seal] = []
+        colsets: dict[str, str] = {}
+        _with_content(conn, name, rows, seals, colsets, due)
+        if seals:
+            seq = _append(conn, SYSTEM, BASELINE, name, "*", None,
+                          f"content seals introduced: {len(seals)} {rule.what}s already final sealed", aggregate(
+                              (s.entity, s.entity_id, s.digest) for s in seals))
+            _write(conn, seq, seals, colsets)
 
 
 def seal_baseline(conn: Connection) -> None:
