@@ -18,6 +18,7 @@ foundation revision; we always upgrade to ``heads``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 #: the first schema version ever released: the oldest database an upgrade must handle
 FIRST_REVISION = "0001_foundation"
+
+_log = logging.getLogger(__name__)
 
 
 class MigrationError(AppError):
@@ -234,6 +237,7 @@ def _upgrade_connection(conn: Connection, per_step: bool) -> None:
         raise MigrationError("This database has no schema version; it was not made by Adoption Desktop.")
     if conn.dialect.name != "sqlite":
         command.upgrade(alembic_config(conn, per_step=per_step), "heads")
+        _seal_added_columns(conn)
         return
     # SQLite changes a column by rebuilding its table (alembic's batch mode: copy, drop, rename). With
     # foreign keys enforced, dropping a table other rows point to is refused (a counselling case with a
@@ -250,9 +254,23 @@ def _upgrade_connection(conn: Connection, per_step: bool) -> None:
             tables = sorted({str(row[0]) for row in broken})
             raise MigrationError(f"The upgrade left {len(broken)} reference(s) to missing rows in "
                                  f"{', '.join(tables)}; it was not saved.")
+        _seal_added_columns(conn)
     finally:
         conn.rollback()  # nothing is open here after a successful step: ends the check's read
         raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _seal_added_columns(conn: Connection) -> None:
+    """Columns the upgrade added to audited tables, sealed on the rows already there
+    (:func:`~adoption_desktop.core.audit.column_seals.seal_new_columns`), in a transaction of its own."""
+    from adoption_desktop.core.audit.column_seals import seal_new_columns
+
+    if conn.in_transaction():
+        conn.commit()
+    with conn.begin():
+        sealed = seal_new_columns(conn)
+    if sealed:
+        _log.info("upgrade: added columns sealed on %s", ", ".join(f"{n} ({c} rows)" for n, c in sealed.items()))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,85 @@
+"""Columns an upgrade adds to audited tables: sealed at once, on every row that still matches its seal.
+
+A row seal covers the columns its row had when it was written (``audit_columns``). A column added by an
+upgrade was therefore covered only from the row's next write, and a final record (a signed decision, a
+filed letter, a closed case) is never written again: its new column could be changed in SQL, with no entry
+at all, and ``verify`` said nothing (red-team, 4 December 2026: a signed decision's ``delay_reason``, a filed
+letter's template version). After every upgrade each such row is sealed again over all its columns, one
+entry per table; a row that no longer matches its old seal is left unsealed, so ``verify`` goes on naming
+it (a new seal must not vouch for a change made outside the program).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, inspect, select, text
+
+from adoption_desktop.core.audit.chain import _append
+from adoption_desktop.core.audit.models import AuditColumns, AuditSeal
+from adoption_desktop.core.audit.seals import (
+    TOMBSTONE,
+    _make_seals,
+    _pk_columns,
+    _plain,
+    _write,
+    aggregate,
+    audited_tables,
+    pk_string,
+    row_digest,
+)
+from adoption_desktop.core.security.permissions import SYSTEM
+
+#: the action of the entries this writes
+UPGRADE_SEAL = "seal_upgrade"
+
+
+def seal_new_columns(conn: Connection) -> dict[str, int]:
+    """Seal again, over every column, each row of an audited table whose latest seal leaves out some of
+    its columns and which matches that seal over the columns it covers. Returns the rows sealed, by table
+    (tables with none are left out). Run in the upgrade's transaction, after its steps."""
+    present = set(inspect(conn).get_table_names())
+    sealed: dict[str, int] = {}
+    for name, table in audited_tables().items():
+        if name in present:
+            count = _seal_table(conn, name, table)
+            if count:
+                sealed[name] = count
+    return sealed
+
+
+def _seal_table(conn: Connection, name: str, table: Table) -> int:
+    keys = _pk_columns(table)
+    seal_t = cast(Table, AuditSeal.__table__)
+    latest: dict[str, tuple[str, str]] = {}
+    for entity_id, cols, digest in conn.execute(
+            select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest)
+            .where(seal_t.c.entity == name).order_by(seal_t.c.seq, seal_t.c.id)):
+        latest[str(entity_id)] = (str(cols), str(digest))
+    colsets = {str(k): str(v).split(",") if v else [] for k, v in conn.execute(
+        select(AuditColumns.key, AuditColumns.columns).where(
+            AuditColumns.key.in_({c for c, d in latest.values() if d != TOMBSTONE})))} if latest else {}
+    due: dict[str, dict[str, Any]] = {}
+    added: set[str] = set()
+    for raw in conn.execute(text(f'SELECT * FROM "{name}"')).mappings():
+        row = _plain(raw)
+        pk = pk_string([row[k] for k in keys])
+        sealed = latest.get(pk)
+        cols = colsets.get(sealed[0]) if sealed is not None and sealed[1] != TOMBSTONE else None
+        if cols is None or set(cols) >= set(row) or not _matches(name, pk, cols, row, sealed):
+            continue  # never sealed, deleted, already whole, or changed outside the program: verify names it
+        due[pk] = row
+        added.update(set(row) - set(cols))
+    if not due:
+        return 0
+    seals, new_colsets = _make_seals(name, due, ())
+    seq = _append(conn, SYSTEM, UPGRADE_SEAL, name, "*", None,
+                  f"columns added by an upgrade sealed ({', '.join(sorted(added))}): {len(due)} rows",
+                  aggregate((s.entity, s.entity_id, s.digest) for s in seals))
+    _write(conn, seq, seals, new_colsets)
+    return len(due)
+
+
+def _matches(name: str, pk: str, cols: list[str], row: Mapping[str, Any], sealed: tuple[str, str] | None) -> bool:
+    return sealed is not None and all(c in row for c in cols) and row_digest(name, pk, cols, row) == sealed[1]
