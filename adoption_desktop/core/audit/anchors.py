@@ -236,13 +236,15 @@ def check_all(db: Database, session: Session,
     The anchors must be read before ``session`` takes its snapshot (its first read): another program may
     commit and move them on meanwhile, and an anchor read after the snapshot could be ahead of it. A
     caller whose session has already read passes ``read_first`` (:func:`stored`, read before it began)."""
-    found, problems = read_first if read_first is not None else stored(db)
+    found, unreadable = read_first if read_first is not None else stored(db)
+    problems = list(unreadable)
     for anchor in found:
-        problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at})
+        # "behind" / "older copy" only where the log shows it (chain.check_anchor), never for every mismatch
+        problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at},
+                               server=not db.is_sqlite)
         if problem is not None:
             when = f", recorded {anchor.at}" if anchor.at else ""
-            behind = "" if db.is_sqlite else " (the server's log is behind what this PC has seen)"
-            problems.append(f"#{problem.seq}: {problem.message}{behind} (anchor {where_of(anchor)}{when})")
+            problems.append(f"#{problem.seq}: {problem.message} (anchor {where_of(anchor)}{when})")
     return problems
 
 
@@ -271,7 +273,7 @@ def _write(path: Path, head: dict[str, Any], ident: str) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         tmp.write_text(json.dumps({"format": 2, "seq": int(head["seq"]), "hash": str(head["hash"]), "db": ident,
-                                   "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}), encoding="utf-8")
+                                   "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")}), encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # no half-written file of this writer's left beside the anchor
