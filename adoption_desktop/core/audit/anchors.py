@@ -24,6 +24,7 @@ import logging
 import os
 import secrets
 import shutil
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 ACK_ACTION = "audit_alert_acknowledged"
+#: where the anchor kept beside an embedded database is said to be
+BESIDE = "beside the database"
 
 
 def identity(db: Database) -> str:
@@ -74,7 +77,7 @@ def _user_anchor_path(ident: str) -> Path:
 def locations(db: Database) -> list[tuple[str, Path]]:
     out: list[tuple[str, Path]] = []
     if db.is_sqlite and db.path is not None:
-        out.append(("beside the database", anchor_file_for(Path(db.path))))
+        out.append((BESIDE, anchor_file_for(Path(db.path))))
     out.append(("in this user's data folder" if db.is_sqlite else "in this PC's witness for the server",
                 user_anchor_file(db)))
     return out
@@ -236,18 +239,152 @@ def check_all(db: Database, session: Session,
     The anchors must be read before ``session`` takes its snapshot (its first read): another program may
     commit and move them on meanwhile, and an anchor read after the snapshot could be ahead of it. A
     caller whose session has already read passes ``read_first`` (:func:`stored`, read before it began)."""
-    found, problems = read_first if read_first is not None else stored(db)
+    found, unreadable = read_first if read_first is not None else stored(db)
+    problems = list(unreadable)
     for anchor in found:
-        problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at})
+        # "behind" / "older copy" only where the log shows it (chain.check_anchor), never for every mismatch
+        problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at},
+                               server=not db.is_sqlite)
         if problem is not None:
             when = f", recorded {anchor.at}" if anchor.at else ""
-            behind = "" if db.is_sqlite else " (the server's log is behind what this PC has seen)"
-            problems.append(f"#{problem.seq}: {problem.message}{behind} (anchor {where_of(anchor)}{when})")
+            problems.append(f"#{problem.seq}: {problem.message} (anchor {where_of(anchor)}{when})")
     return problems
 
 
 def where_of(anchor: StoredAnchor) -> str:
     return f"{anchor.where}: {anchor.path}"
+
+#: the anchors each open (:func:`on_open`) checked the log against, before it moved them on to the head: what
+#: vouched for the log when it was opened (``verify`` says so). Kept by the Database object's id, forgotten
+#: when that object goes (``Database`` is not hashable: no WeakKeyDictionary).
+_checked: dict[int, list[StoredAnchor]] = {}
+
+
+def _remember_checked(db: Database, found: list[StoredAnchor]) -> None:
+    key = id(db)
+    if key not in _checked:
+        weakref.finalize(db, _checked.pop, key, None)
+    _checked[key] = list(found)
+
+
+def checked_at_open(db: Database) -> list[StoredAnchor] | None:
+    """The anchors found (and checked) when ``db`` was opened, as they were then; None when it was opened
+    without them (:func:`on_open` was not called)."""
+    return _checked.get(id(db))
+
+
+@dataclass(frozen=True)
+class Voucher:
+    """An anchor that agrees with the log: the log, up to its entry, is as it was when the anchor was
+    recorded."""
+
+    where: str
+    path: Path
+    seq: int
+    #: when the anchor was recorded (ISO with zone; "" when not known)
+    recorded: str
+    #: when its entry was written (the entry's own time: naive UTC ISO)
+    entry_at: str
+
+    @property
+    def with_the_file(self) -> bool:
+        """Kept beside the database file: whoever can replace the file can replace it too."""
+        return self.where == BESIDE
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What vouched for the log from outside the database, for ``verify``'s report: the anchors it agreed
+    with (newest first) and the log's end."""
+
+    server: bool
+    head_seq: int
+    head_at: str
+    vouchers: tuple[Voucher, ...]
+
+    @property
+    def newest(self) -> Voucher | None:
+        return self.vouchers[0] if self.vouchers else None
+
+    @property
+    def vouched_to(self) -> int:
+        """The last entry some record outside the database vouches for (0: none)."""
+        return self.vouchers[0].seq if self.vouchers else 0
+
+    @property
+    def independent_to(self) -> int:
+        """The last entry vouched for by a record not kept with the file (this PC's own, a backup)."""
+        return max((v.seq for v in self.vouchers if not v.with_the_file), default=0)
+
+    def lines(self) -> list[str]:
+        """The report, one sentence a line (times in this PC's zone, dd/mm/yyyy hh:mm)."""
+        if self.head_seq == 0:
+            return []
+        newest = self.newest
+        if newest is None:
+            who = ("a superuser on the server who rewrote the whole log" if self.server
+                   else "an edit with the key that rewrote the whole log")
+            return ["No record of this log outside the database was found on this PC: the chain is consistent "
+                    f"but {who} would not be seen."]
+        out = ["The log was checked against these records of it kept outside the database:"]
+        for v in self.vouchers:
+            recorded = f"recorded {shown_time(v.recorded)}" if v.recorded else "recorded at a time not known"
+            out.append(f"  entry #{v.seq} (written {shown_time(v.entry_at)}), {recorded}, {v.where}: {v.path}")
+        if newest.seq < self.head_seq:
+            out.append(f"Entries after #{newest.seq} ({shown_time(newest.entry_at)}) are vouched for only by the "
+                       f"database itself (the log ends at #{self.head_seq}, {shown_time(self.head_at)}).")
+        else:
+            out.append(f"The whole log, to entry #{self.head_seq}, is vouched for by a record outside the database.")
+        own = self.independent_to
+        if own < newest.seq:
+            if own:
+                mine = next(v for v in self.vouchers if v.seq == own and not v.with_the_file)
+                out.append(f"Entries after #{own} ({shown_time(mine.entry_at)}) up to #{newest.seq} are vouched "
+                           "for only by the anchor beside the file: it is kept with the file, so whoever could "
+                           "rewrite the log with the key could replace it too.")
+            else:
+                out.append("Only the anchor beside the file vouches for the log, and this PC has no record of its "
+                           "own of it: the anchor is kept with the file, so whoever could rewrite the log with the "
+                           "key could replace it too.")
+        return out
+
+
+def shown_time(at: str) -> str:
+    """A stored time (an entry's naive UTC, or an anchor's with its zone) as this PC's dd/mm/yyyy hh:mm."""
+    from adoption_desktop.core.concurrency import local_time
+
+    try:
+        return f"{local_time(dt.datetime.fromisoformat(at)):%d/%m/%Y %H:%M}"
+    except ValueError:
+        return at or "time not known"
+
+
+def coverage(db: Database, session: Session, found: list[StoredAnchor] | None = None) -> Coverage:
+    """Which anchors vouch for ``db``'s log and how far: by default those its open checked the log against
+    (:func:`checked_at_open`, as they were before the open moved them on to the head), else those stored
+    now. An anchor that disagrees with the log vouches for nothing (``verify`` reports it as a fault)."""
+    if found is None:
+        found = checked_at_open(db)
+    if found is None:
+        found = stored(db)[0]
+    vouchers: list[Voucher] = []
+    for anchor in found:
+        if anchor.seq <= 0:
+            continue
+        entry = session.get(AuditEntry, anchor.seq)
+        if entry is None or entry.hash != anchor.hash:
+            continue
+        vouchers.append(Voucher(anchor.where, anchor.path, anchor.seq, anchor.at, entry.at))
+    vouchers.sort(key=lambda v: (-v.seq, v.with_the_file))
+    head = current_anchor(session)
+    last = session.get(AuditEntry, int(head["seq"])) if int(head["seq"]) else None
+    return Coverage(not db.is_sqlite, int(head["seq"]), last.at if last is not None else "", tuple(vouchers))
+
+
+def coverage_of(db: Database) -> Coverage:
+    """:func:`coverage` in a read session of its own."""
+    with db.session(write=False) as session:
+        return coverage(db, session)
 
 
 def _segment_ok(session: Session, base: StoredAnchor | None, head: dict[str, Any]) -> bool:
@@ -271,7 +408,7 @@ def _write(path: Path, head: dict[str, Any], ident: str) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         tmp.write_text(json.dumps({"format": 2, "seq": int(head["seq"]), "hash": str(head["hash"]), "db": ident,
-                                   "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}), encoding="utf-8")
+                                   "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")}), encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # no half-written file of this writer's left beside the anchor
@@ -304,8 +441,10 @@ def on_open(db: Database) -> list[str]:
     from adoption_desktop.core.storage.foreign_objects import foreign_objects_problem
 
     db.audit_anchored = True
+    kept = stored(db)  # before the session's snapshot (check_all)
+    _remember_checked(db, kept[0])
     with db.session(write=False) as session:
-        problems = check_all(db, session)
+        problems = check_all(db, session, read_first=kept)
         foreign = foreign_objects_problem(session.connection())  # a planted trigger fires inside our own saves
     if foreign:
         problems.append(foreign)

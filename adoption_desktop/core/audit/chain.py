@@ -135,6 +135,10 @@ def _column_changes(obj: Any, *, new: bool, deleted: bool) -> dict[str, Any]:
 class ChainProblem:
     seq: int
     message: str
+    #: for a disagreement with an anchor (:func:`check_anchor`): ``"behind"`` (the log ends before the anchor's
+    #: entry), ``"deleted"`` (that entry is gone but the log goes on past it), ``"older_copy"`` (it differs and
+    #: was written after the anchor was recorded) or ``"rewritten"`` (it differs and is no newer than the anchor)
+    kind: str = ""
 
 
 def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
@@ -185,33 +189,48 @@ def current_anchor(session: Session) -> dict[str, Any]:
     return {"seq": head.last_seq if head else 0, "hash": head.last_hash if head else GENESIS}
 
 
-def check_anchor(session: Session, anchor: dict[str, Any]) -> ChainProblem | None:
-    """Compare the log with an anchor kept outside the database (beside it, and in each backup).
+def check_anchor(session: Session, anchor: dict[str, Any], *, server: bool = False) -> ChainProblem | None:
+    """Compare the log with an anchor kept outside the database (beside it, per user, a server's witness, in
+    each backup). ``server``: the log is a PostgreSQL server's (worded as a server's, not a file's).
 
     The chain alone cannot show that its last entries were cut off and the head moved back, or that
-    every hash from some point on was recomputed; an anchor taken earlier can."""
+    every hash from some point on was recomputed; an anchor taken earlier can. "An older copy" (or a log
+    behind what was seen) is said only when the log shows it: its head is before the anchor's entry, or the
+    entry under the anchor's number was written after the anchor was recorded. An entry that differs and is
+    no newer than the anchor was rewritten."""
     seq, digest = int(anchor.get("seq", 0)), str(anchor.get("hash", ""))
     if seq == 0:
         return None
+    older = ("the server's database was restored from an older copy" if server
+             else "the file was replaced by an older copy")
     entry = session.get(AuditEntry, seq)
     if entry is None:
+        head = session.get(AuditHead, 1)
+        if head is not None and int(head.last_seq) >= seq:  # the log goes on past it: not behind
+            return ChainProblem(seq, f"entry {seq}, recorded outside the database when it was last closed, "
+                                     "is missing although the log goes on past it: it was deleted from the log",
+                                "deleted")
+        behind = " (the server's log is behind what this PC has seen)" if server else ""
         return ChainProblem(seq, f"entry {seq}, recorded outside the database when it was last closed, "
-                                 "is missing: the log was cut short, or the file was replaced by an older copy")
+                                 f"is missing: the log was cut short, or {older}{behind}", "behind")
     if entry.hash != digest:
         if _written_after(entry.at, str(anchor.get("at") or "")):
             # admin trial: an older copy put back, then a refused sign-in wrote its entry under the number the
             # anchor remembers; the alert changed from "replaced by an older copy" to "rewritten"
             return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database and was "
-                                     "written after that copy was recorded: the file was replaced by an older copy "
-                                     "(or the log cut short) and entries have been written since, or the log was "
-                                     "rewritten")
+                                     f"written after that copy was recorded: {older} (or the log cut short) and "
+                                     "entries have been written since, or the log was rewritten", "older_copy")
         return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database: the log "
-                                 "was rewritten")
+                                 "was rewritten", "rewritten")
     return None
 
 
 def _written_after(entry_at: str, recorded_at: str) -> bool:
-    """Whether an entry's time (naive UTC ISO) is later than when an anchor was recorded (ISO, with zone)."""
+    """Whether an entry's time (naive UTC ISO) is later than when an anchor was recorded (ISO, with zone).
+
+    Anchors are recorded to the microsecond, as entries are. One recorded to the second (anchors written
+    before, a backup's manifest) covers its whole second: the last entries before it was recorded usually
+    fall within that second, and are not "written after" it."""
     try:
         entry = dt.datetime.fromisoformat(entry_at)
         recorded = dt.datetime.fromisoformat(recorded_at)
@@ -219,6 +238,8 @@ def _written_after(entry_at: str, recorded_at: str) -> bool:
         return False
     entry = entry if entry.tzinfo else entry.replace(tzinfo=dt.UTC)
     recorded = recorded if recorded.tzinfo else recorded.replace(tzinfo=dt.UTC)
+    if "." not in recorded_at.partition("T")[2] and recorded.microsecond == 0:  # to the second only
+        return entry >= recorded + dt.timedelta(seconds=1)
     return entry > recorded
 
 
