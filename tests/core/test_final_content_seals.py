@@ -3,7 +3,8 @@
 With the key, a change made in SQL *and* sealed with the application's own code (a correctly hashed entry,
 row seals that match) passed ``verify`` for every record without a content seal: a withheld letterbox item
 turned into "forwarded", a forwarded item's screener and transcription rewritten, a closed counselling
-case's closure changed, a disclosure deleted from the records-shared log. Those records now get a content
+case's closure changed, a disclosure deleted from the records-shared log, a filed letter's date sent moved,
+approved minutes handed to another decision. Those records now get a content
 seal when they become final (``seals.ContentRule.inline`` / ``first_seal``), and ``verify`` holds each row to
 the first one: a later seal added with the key vouches for nothing. What the program may still correct on a
 final item (how it came in, who wrote it, a returned item's reason until its letter is sent) stays open.
@@ -11,12 +12,14 @@ final item (how it came in, who wrote it, a returned item's reason until its let
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from adoption_desktop import demo
+from adoption_desktop.adm.service import letters as adm_letters
 from adoption_desktop.core.audit import seals
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import open_sqlcipher
@@ -60,6 +63,13 @@ FORGERIES = {
     "disclosure deleted": (
         "SELECT id FROM counselling_disclosures", "counselling_disclosures",
         "DELETE FROM counselling_disclosures WHERE id = ROW", "sealed content (audit entry"),
+    "filed letter's date sent changed": (
+        "SELECT id FROM adm_letters WHERE sent_on IS NOT NULL", "adm_letters",
+        "UPDATE adm_letters SET sent_on = '2019-01-01' WHERE id = ROW", "sent_on changed after it was recorded"),
+    "approved minutes handed to another decision": (
+        "SELECT id FROM panel_minutes WHERE status = 'approved' AND adm_decision_id IS NOT NULL", "panel_minutes",
+        "UPDATE panel_minutes SET adm_decision_id = (SELECT max(id) FROM adm_decisions), "
+        "handed_off_on = '2019-01-01' WHERE id = ROW", "handed_off_on, adm_decision_id changed after it was recorded"),
     "disclosure reworded": (
         "SELECT id FROM counselling_disclosures", "counselling_disclosures",
         "UPDATE counselling_disclosures SET what = 'nothing identifying' WHERE id = ROW",
@@ -95,6 +105,12 @@ def test_what_may_still_be_corrected_on_a_final_item_is_not_reported(case: Case)
             version = service.get_item(db, coordinator, int(returned)).row_version
             service.reword_return_reason(db, coordinator, int(returned), "Reworded: please write again without "
                                          "the school's name.", expected_version=version)
+        with db.engine.connect() as conn:  # a filed letter's date sent is filled in later, once
+            unsent = conn.execute(text("SELECT id, letter_date FROM adm_letters WHERE sent_on IS NULL "
+                                       "AND kind <> 'adm_qd_notice' ORDER BY id")).first()
+        assert unsent is not None, "the demo should have a letter not yet sent"
+        sent_on = dt.date.fromisoformat(str(unsent[1])[:10])
+        adm_letters.mark_letter_sent(db, _principal(db, "adm"), int(unsent[0]), sent_on)
     finally:
         db.dispose()
     assert case.verify() == []
@@ -156,7 +172,7 @@ def test_a_later_content_seal_added_with_the_key_vouches_for_nothing(case: Case)
             conn.exec_driver_sql(f"UPDATE letterbox_items SET status = 'forwarded', method = 'post' WHERE id = {row}")
             rows = seals.read_rows(conn, seals.audited_table("letterbox_items"), [(row,)])
             made, colsets = seals._make_seals("letterbox_items", rows, [])
-            record, key, cols = seals._content_record("letterbox_items", str(row), rows[str(row)])
+            record, key, cols = seals._content_record("letterbox_items", "content", str(row), rows[str(row)])
             made.append(record)
             colsets[key] = cols
             seq = seals._append(conn, ADMIN, "update", "letterbox_items", str(row), None, "",

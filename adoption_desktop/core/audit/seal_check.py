@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, func, select
 
 from adoption_desktop.core.audit.models import AuditColumns, AuditEntry, AuditSeal
 from adoption_desktop.core.audit.seals import (
+    CONTENT,
     CONTENT_RULES,
     CONTENT_SEAL,
     INLINE_CONTENT,
@@ -62,8 +63,9 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
     #: the first seal of each row of a table whose first seal is its content seal (ContentRule.first_seal)
     first: dict[str, dict[str, tuple[int, str, str, str]]] = defaultdict(dict)
     first_sealed = {name for name, r in CONTENT_RULES.items() if r.first_seal}
-    #: the first inline content seal of each row (``ContentRule.inline``): later ones vouch for nothing
-    inline: dict[str, dict[str, tuple[int, str, str]]] = defaultdict(dict)
+    #: the first seal record of each final row's content (``ContentRule.inline``) and of each of its
+    #: ``set_once`` groups, by (what, key): later ones vouch for nothing
+    inline: dict[str, dict[tuple[str, str], tuple[int, str, str]]] = defaultdict(dict)
     by_seq: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     cur = conn.connection.cursor()
     try:  # raw tuples: 300,000 seal rows on the large demo
@@ -74,8 +76,9 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                 latest[entity][entity_id] = (seq, cols, digest, fields)
                 if entity in first_sealed:
                     first[entity].setdefault(entity_id, (seq, cols, digest, fields))
-                elif entity.endswith(INLINE_CONTENT):
-                    inline[entity[:-len(INLINE_CONTENT)]].setdefault(entity_id, (seq, cols, digest))
+                elif "#" in entity:  # a final record's seal record: its content or a set-once group
+                    table, _, what = entity.partition("#")
+                    inline[table].setdefault((what, entity_id), (seq, cols, digest))
     finally:
         cur.close()
     for seq, lines in sorted(by_seq.items()):
@@ -91,14 +94,17 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
 
     present = set(sa_inspect(conn).get_table_names())
     content = _content_seals(conn)
+    once: dict[str, dict[str, list[tuple[str, int, list[str], str]]]] = defaultdict(lambda: defaultdict(list))
     for name, found in inline.items():
-        for pk, (seq, colkey, digest) in found.items():
+        for (what, pk), (seq, colkey, digest) in found.items():
             cols = colsets.get(colkey)
             if cols is None:
                 problems.append(RecordProblem(name, pk, f"the column list of its content seal (audit entry #{seq}) "
                                                         "is missing"))
-            else:
+            elif what == CONTENT:
                 content[name].setdefault(pk, (seq, cols, digest))
+            else:
+                once[name][pk].append((what, seq, cols, digest))
     for name, table in audited_tables().items():
         if name not in present:
             continue
@@ -129,6 +135,10 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                 what = ", ".join(changed) if changed else "a field (which one cannot be told)"
                 problems.append(RecordProblem(name, pk, f"{what} changed outside the application (last "
                                                         f"written by audit entry #{seq})"))
+            for _what, o_seq, o_cols, o_digest in once.get(name, {}).get(pk, ()):
+                if not content_matches(name, pk, o_cols, raw, o_digest):
+                    problems.append(RecordProblem(name, pk, f"{', '.join(o_cols)} changed after it was recorded "
+                                                            f"(sealed by audit entry #{o_seq})"))
             if rule is not None:
                 sealed_content = named.get(pk)
                 if sealed_content is None and rule.first_seal:  # its first row seal is its content seal

@@ -28,7 +28,7 @@ import hashlib
 import logging
 import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, cast
 
@@ -166,6 +166,10 @@ class ContentRule:
     #: columns left out of the content of a particular row (a returned item's reason may be reworded until
     #: the returned letter is sent)
     loose: Callable[[Mapping[str, Any]], frozenset[str]] | None = None
+    #: columns left out of the content because they are filled in later, each group sealed once on its own
+    #: (a seal record, entity ``<table>#<name>``) when its first column is filled in: a filed letter's date
+    #: sent, approved minutes' hand-off to the ADM. ``verify`` holds them to that first record.
+    set_once: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _returned_reason(row: Mapping[str, Any]) -> frozenset[str]:
@@ -181,9 +185,11 @@ CONTENT_RULES: dict[str, ContentRule] = {
     "adm_decisions": ContentRule("signed decision", lambda r: r.get("signed_at") is not None),
     "panel_minutes": ContentRule("approved minutes", lambda r: r.get("status") == "approved",
                                  frozenset({"created_at", "updated_at", "row_version", "handed_off_on",
-                                            "adm_decision_id"})),
+                                            "adm_decision_id"}),
+                                 set_once={"handoff": ("handed_off_on", "adm_decision_id")}),
     "adm_letters": ContentRule("filed letter", lambda r: True,
-                               frozenset({"created_at", "updated_at", "row_version", "sent_on"})),
+                               frozenset({"created_at", "updated_at", "row_version", "sent_on"}),
+                               set_once={"sent": ("sent_on",)}),
     "letterbox_letters_sent": ContentRule("letter sent", lambda r: True, first_seal=True),
     # an item's outcome is final (forwarded, withheld, returned): the record of what went out, when, by whom,
     # screened by whom. Who wrote it and how it came in may still be corrected (each a step in its history).
@@ -352,36 +358,54 @@ def _make_seals(table: str, rows: Mapping[str, Mapping[str, Any]], gone: Iterabl
     return seals, colsets
 
 
-def _inline_due(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
-    """Of these rows, the keys of those just final under an inline content rule and with no content seal
-    record yet: each gets one with the entry that writes its row seal (:func:`_content_record`)."""
+#: a final record's seal record: (what it seals: ``content`` or a ``set_once`` group's name, the row's key)
+Due = tuple[str, str]
+CONTENT = INLINE_CONTENT[1:]
+
+
+def _inline_due(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]]) -> set[Due]:
+    """Of these rows, what has just become final and has no seal record yet: the content of rows final under
+    an inline content rule, and each ``set_once`` group just filled in. Each gets its record with the entry
+    that writes the row's seal (:func:`_content_record`)."""
     rule = CONTENT_RULES.get(table)
-    if rule is None or not rule.inline:
+    if rule is None or not (rule.inline or rule.set_once):
         return set()
-    due = [pk for pk, row in rows.items() if rule.when(row)]
+    due: set[Due] = set()
+    for pk, row in rows.items():
+        if rule.inline and rule.when(row):
+            due.add((CONTENT, pk))
+        due.update((name, pk) for name, cols in rule.set_once.items() if row.get(cols[0]) is not None)
     if not due:
         return set()
     seal_t = cast(Table, AuditSeal.__table__)
-    sealed: set[str] = set()
-    for start in range(0, len(due), 500):
-        sealed.update(str(k) for k in conn.execute(select(seal_t.c.entity_id).where(
-            seal_t.c.entity == table + INLINE_CONTENT, seal_t.c.entity_id.in_(due[start:start + 500]))).scalars())
-    return {pk for pk in due if pk not in sealed}
+    entities = {f"{table}#{what}": what for what, _pk in due}
+    keys = sorted({pk for _what, pk in due})
+    sealed: set[Due] = set()
+    for start in range(0, len(keys), 500):
+        sealed.update((entities[str(e)], str(k)) for e, k in conn.execute(
+            select(seal_t.c.entity, seal_t.c.entity_id).where(
+                seal_t.c.entity.in_(list(entities)), seal_t.c.entity_id.in_(keys[start:start + 500]))))
+    return due - sealed
 
 
-def _content_record(table: str, pk: str, row: Mapping[str, Any]) -> tuple[_Seal, str, str]:
-    """The inline content seal of a row (its seal record, and its column list's key and text)."""
-    cols = content_columns(table, row)
+def record_columns(table: str, what: str, row: Mapping[str, Any]) -> list[str]:
+    """The columns a final record's seal record covers: the row's content, or a ``set_once`` group."""
+    return content_columns(table, row) if what == CONTENT else list(CONTENT_RULES[table].set_once[what])
+
+
+def _content_record(table: str, what: str, pk: str, row: Mapping[str, Any]) -> tuple[_Seal, str, str]:
+    """The seal record of a final row's content or ``set_once`` group (and its column list's key and text)."""
+    cols = record_columns(table, what, row)
     key = column_key(cols)
     digest = content_digest(table, pk, cols, row)[:INLINE_DIGEST]
-    return _Seal(table + INLINE_CONTENT, pk, key, digest, field_sums(cols, row)), key, ",".join(cols)
+    return _Seal(f"{table}#{what}", pk, key, digest, field_sums(cols, row)), key, ",".join(cols)
 
 
 def _with_content(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]], seals: list[_Seal],
-                  colsets: dict[str, str], due: set[str] | None = None) -> None:
-    """Adds to ``seals`` the inline content seals of the rows among ``rows`` that have just become final."""
-    for pk in sorted(_inline_due(conn, table, rows) if due is None else due):
-        record, key, cols = _content_record(table, pk, rows[pk])
+                  colsets: dict[str, str], due: set[Due] | None = None) -> None:
+    """Adds to ``seals`` the seal records of what has just become final among ``rows``."""
+    for what, pk in sorted(_inline_due(conn, table, rows) if due is None else due):
+        record, key, cols = _content_record(table, what, pk, rows[pk])
         seals.append(record)
         colsets[key] = cols
 
@@ -446,9 +470,10 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
         row = rows[c.table.name].get(key)
         seals, cs = _make_seals(c.table.name, {key: row} if row is not None else {}, [key])
         colsets.update(cs)
-        if row is not None and key in final[c.table.name]:
-            _with_content(conn, c.table.name, {key: row}, seals, colsets, {key})
-            final[c.table.name].discard(key)  # one content seal, with the first entry that finds it final
+        mine = {d for d in final[c.table.name] if d[1] == key}
+        if row is not None and mine:
+            _with_content(conn, c.table.name, {key: row}, seals, colsets, mine)
+            final[c.table.name] -= mine  # one record each, with the first entry that finds it final
         seq = _append(conn, actor, c.action, c.table.name, c.entity_id, c.changes, "",
                       aggregate((s.entity, s.entity_id, s.digest) for s in seals))
         written.extend((seq, s) for s in seals)
@@ -548,29 +573,31 @@ def seal_unsealed(conn: Connection, actor: Principal, action: str, table_name: s
 
 
 def seal_final_baseline(conn: Connection) -> None:
-    """Records already final when their content seals were introduced (``ContentRule.inline``): each one
+    """Records already final when their content seals were introduced (``ContentRule.inline``, and the
+    ``set_once`` columns already filled in): each one
     that still matches its row seal gets its content seal, one entry per table. A row that does not match
     its seal gets none: ``verify`` goes on naming it, and a content seal must not vouch for the change."""
     from sqlalchemy import inspect as sa_inspect
 
     present = set(sa_inspect(conn).get_table_names())
     for name, rule in CONTENT_RULES.items():
-        if not rule.inline or name not in present:
+        if not (rule.inline or rule.set_once) or name not in present:
             continue
         keys = _pk_columns(audited_table(name))
         rows: dict[str, dict[str, Any]] = {}
         for row in conn.execute(text(f'SELECT * FROM "{name}"')).mappings():
             plain = _plain(row)
-            if rule.when(plain):
-                rows[pk_string([plain[k] for k in keys])] = plain
+            rows[pk_string([plain[k] for k in keys])] = plain
         due = _inline_due(conn, name, rows)
-        due -= _off_seal(conn, name, {k: rows[k] for k in due})
+        off = _off_seal(conn, name, {pk: rows[pk] for _what, pk in due})
+        due = {d for d in due if d[1] not in off}
         seals: list[_Seal] = []
         colsets: dict[str, str] = {}
         _with_content(conn, name, rows, seals, colsets, due)
         if seals:
             seq = _append(conn, SYSTEM, BASELINE, name, "*", None,
-                          f"content seals introduced: {len(seals)} {rule.what}s already final sealed", aggregate(
+                          f"content seals introduced: {len(seals)} records of {rule.what}s already final sealed",
+                          aggregate(
                               (s.entity, s.entity_id, s.digest) for s in seals))
             _write(conn, seq, seals, colsets)
 
