@@ -66,9 +66,8 @@ def test_a_plan_for_adoption_still_goes_to_the_social_worker(db: Database, adm_u
                             reasons="Adoption is the plan that meets the child's needs.")
     res = service.sign_decision(db, adm_user, did, TEST_PASSWORD, TODAY)
     assert res.letter_id is not None
-    assert "Dear Sam Worker" in pdf_text(service.letter_pdf(db, adm_user, res.letter_id)) or "Dear Mr Worker" in (
-        pdf_text(service.letter_pdf(db, adm_user, res.letter_id))) or "Sam Worker" in pdf_text(
-        service.letter_pdf(db, adm_user, res.letter_id))
+    text = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
+    assert "Sam Worker" in text.split("Dear")[0] and "panel" not in text.split("match")[0].lower()
 
 
 @pytest.mark.parametrize("initials", ["John Smith", "Mary Ann B"])
