@@ -129,3 +129,25 @@ def test_decisions_waiting_are_counted_at_the_end_of_each_period(db: Database, a
     assert waiting(D(2025, 12, 2)) == "2"   # both received 1 Dec, neither signed yet
     assert waiting(D(2025, 12, 31)) == "1"  # the one received 10 Dec
     assert waiting(D(2026, 3, 31)) == "1"
+
+
+def test_a_corrected_plan_for_adoption_gives_the_childs_journey_its_original_date(db: Database,
+                                                                                adm_user: Principal) -> None:
+    from adoption_desktop.journey import service as journey
+    from adoption_desktop.journey.service import ChildInput
+
+    did = service.open_direct_decision(
+        db, adm_user, decision_type="plan_for_adoption", subject_reference="CH-2025-0009", subject_initials="T.Y.",
+        received_on=D(2025, 12, 1), proposal="The child T.Y. should be placed for adoption.",
+        social_worker="Sam Worker", today=D(2025, 12, 3))
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="The child should be placed.",
+                            reasons="Adoption is the plan that meets the child's needs.")
+    service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 3))
+    fixed = service.correct_decision(db, adm_user, did, TEST_PASSWORD, reason="The reasons were typed wrongly.",
+                                     outcome="agree", decision_text="The child should be placed.",
+                                     reasons="Adoption is the plan that meets the child's long-term needs.",
+                                     decided_on=D(2026, 3, 2))
+    child = journey.add_child(db, adm_user, ChildInput(reference="CH-2025-0009a", initials="T.Y.",
+                                                       date_of_birth=D(2024, 2, 1), entered_care_on=D(2025, 5, 1)),
+                              decision_id=fixed.decision_id, today=D(2026, 3, 2))
+    assert child.plan_decided_on == D(2025, 12, 3)
