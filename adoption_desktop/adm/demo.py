@@ -216,13 +216,17 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
     written = cal.add_working_days(decided, ctx.rng.randint(2, 5))
     if negative:  # the notice goes the day it is signed: its 40 working days run from it as counted at signing
         written = decided  # (sent later, they would run from that later day: service.letters._notice_sent)
-    _told(session, ctx, d.id, oral, written, letter_id)
+    # a child's plan for adoption has no applicants to tell by telephone: only its letter (a trial found oral
+    # notifications recorded on plans); the dates are drawn all the same, so the rest of the demo stays as it was
+    _told(session, ctx, d.id, oral, written, letter_id,
+          oral_owed=rules.has_applicants(d.decision_type, d.source, d.social_worker, d.addressee))
 
 
 def _told(session: Session, ctx: DemoContext, decision_id: int, oral: dt.date, written: dt.date,
-          letter_id: int | None) -> None:
-    """The applicants told of the decision orally and in writing (the days before today), its letter sent."""
-    if oral < ctx.today:
+          letter_id: int | None, *, oral_owed: bool = True) -> None:
+    """The applicants told of the decision orally (when there are applicants to tell) and in writing (the days
+    before today), its letter sent."""
+    if oral_owed and oral < ctx.today:
         session.add(AdmNotification(decision_id=decision_id, kind="oral", on_date=oral, note="By telephone."))
     if written < ctx.today:
         session.add(AdmNotification(decision_id=decision_id, kind="written", on_date=written,
@@ -254,8 +258,13 @@ def _qd_final(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal
         salutation=d.salutation, qd_id=qd.id, outcome=rules.OUTCOME_NOT_APPROVE,
         decision_text=rules.decision_sentence(d.decision_type, d.recommendation, rules.OUTCOME_NOT_APPROVE,
                                               "qd_final"),
-        decision_reasons="The representations were considered carefully; the concerns about meeting a "
-                         "child's needs now remain.")
+        # what the letter says happened must match (a trial's letter said no representations were received,
+        # then "The representations were considered carefully")
+        decision_reasons=("The representations were considered carefully; the concerns about meeting a "
+                          "child's needs now remain." if representations else
+                          "No representations or application to the Independent Review Mechanism were made "
+                          "within the 40 working days; having considered the proposal again, the concerns "
+                          "about meeting a child's needs remain."))
     session.add(final)
     session.flush()
     final.root_id = final.id

@@ -92,12 +92,17 @@ def _advice_paragraph(d: AdmDecision, own: str) -> str:
 
 def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQualifyingDetermination | None,
                   info: AdmInfoRequest | None, written_wd: int, cal: WorkingCalendar,
-                  reply_wd: int = 10, panel_months: int = 2) -> dict[str, object]:
+                  reply_wd: int = 10, panel_months: int = 2,
+                  first_decided_on: dt.date | None = None) -> dict[str, object]:
     """Every placeholder of the ADM templates. The decision sentence comes from what the ADM decided
     (``rules.decision_sentence``), never from the panel's outcome label; the ADM's own words follow it
     when they add something. ``panel_months``: the agency's target for a child's match to reach panel
-    after the plan (setting ``journey.plan_to_panel_months``, as its reports measure it)."""
+    after the plan (setting ``journey.plan_to_panel_months``, as its reports measure it).
+    ``first_decided_on``: for a correction, the date of the decision it corrects (its first signed version): a
+    correction is the same decision, made on that date and corrected on ``day`` (a trial's corrected letter
+    said "I made my decision on" the day of the correction)."""
     reasons = d.decision_reasons.strip()
+    decided = first_decided_on or d.decided_on or day
     qd_history = ""
     if qd is not None:
         parts = []
@@ -139,13 +144,19 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "received_date": _d(d.received_on),
         "recommendation_text": d.recommendation_text or "(no recommendation recorded)",
         "recommendation_sentence": rec_sentence,
-        "decision_date": _d(d.decided_on or day),
+        "decision_date": _d(decided),
+        "corrected_date": long_date(day) if d.version > 1 else "",
         "decision_text": d.decision_text,
         "reasons": reasons or "(none given)",
         "reasons_paragraph": f"My reasons are: {reasons}" if reasons else "",
         "advice_paragraph": _advice_paragraph(d, own),
-        "panel_reasons_paragraph": (f"The panel's reasons for its recommendation were: {d.recommendation_reasons}"
-                                    if d.recommendation_reasons.strip() else ""),
+        "panel_reasons_paragraph": ("" if not d.recommendation_reasons.strip() else
+                                    f"The reasons given in the papers were: {d.recommendation_reasons}"
+                                    if d.source == "direct" else
+                                    f"The panel's reasons for its recommendation were: {d.recommendation_reasons}"),
+        # no panel met on a decision without panel (a trial's reg 25A letter spoke of "the panel's recommendation")
+        "having_read": ("Having read the papers and the reasons given in them" if d.source == "direct" else
+                        "Having read the panel's recommendation, its reasons and the minutes"),
         "deadline": _d(qd.deadline) if qd else "",
         "notice_date": _d(qd.notice_sent_on) if qd else "",
         "qd_history": qd_history,
@@ -153,14 +164,15 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "request_date": _d(info.requested_on) if info else "",
         "written_due": _d(cal.add_working_days(d.decided_on, written_wd)) if d.decided_on else "",
         "match_panel_months": f"{panel_months} month{'s' if panel_months != 1 else ''}",
-        "match_panel_by": long_date(add_months(d.decided_on or day, panel_months)),
+        "match_panel_by": long_date(add_months(decided, panel_months)),
     }
 
 
 def _to_social_worker(d: AdmDecision, kind: str) -> bool:
     """Whether the letter goes to the child's social worker (a plan agreed, or a decision without panel with
     a social worker and no one else to write to)."""
-    return kind == "adm_plan_agreed" or (d.source == "direct" and bool(d.social_worker) and not d.addressee)
+    return kind == "adm_plan_agreed" or (d.source == "direct" and d.decision_type not in rules.ADDRESSEE_TYPES
+                                         and bool(d.social_worker) and not d.addressee)
 
 
 def _recipient(d: AdmDecision, kind: str) -> list[str]:
@@ -171,15 +183,18 @@ def _recipient(d: AdmDecision, kind: str) -> list[str]:
     return lines
 
 
-def _extra(d: AdmDecision, kind: str, qd: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def _extra(d: AdmDecision, kind: str, qd: dict[str, str] | None = None,
+           values: dict[str, object] | None = None) -> list[tuple[str, str]]:
+    values = values or {}
     rows = [("Case reference", d.subject_reference)]
     if kind != "adm_more_information":
         words = DIRECT_OUTCOME_WORDS if d.source == "direct" else OUTCOME_WORDS
         rows.append(("Decision", rules.decision_row(d.decision_type, d.outcome, d.source, words["agree"],
                                                     words["differ"])))
-        rows.append(("Date of decision", _d(d.decided_on)))
+        rows.append(("Date of decision", str(values.get("decision_date") or _d(d.decided_on))))
     if d.version > 1:
-        rows.append(("Corrected version", f"version {d.version}: {d.correction_reason}"))
+        corrected = f", corrected on {values['corrected_date']}" if values.get("corrected_date") else ""
+        rows.append(("Corrected version", f"version {d.version}{corrected}: {d.correction_reason}"))
     if qd and kind == "adm_qd_notice":
         rows.append(("Representations or IRM by", qd["deadline"]))
     return rows
@@ -207,7 +222,7 @@ def build_letter(kind: str, values: dict[str, object], d: AdmDecision, day: dt.d
                               text.closing)
     qd = {"deadline": str(values["deadline"])} if values.get("deadline") else None
     return Letter(recipient=tuple(_recipient(d, kind)), text=text, date=day, reference=d.subject_reference,
-                  signatory=signatory, signatory_title=signatory_title or SIGNATORY_TITLE, extra=tuple(_extra(d, kind, qd)))
+                  signatory=signatory, signatory_title=signatory_title or SIGNATORY_TITLE, extra=tuple(_extra(d, kind, qd, values)))
 
 
 def letter_to_content(letter: Letter) -> str:

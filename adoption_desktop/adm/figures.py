@@ -1,5 +1,6 @@
 """ADM figures for a date range (decisions signed ``start <= decided_on <= end``): counts and durations,
-never names. Corrections are counted once (the latest version of each decision).
+never names. Corrections are counted once (the latest version of each decision), on the date of the
+decision's first signature and timed by it (``adm.timeliness``).
 
 "Decisions signed in the period after more information was asked for" counts signed decisions whose
 clock was ever paused; how many decisions the ADM *asked* about in the period (the domain's measure, "asked
@@ -12,10 +13,11 @@ import datetime as dt
 import statistics
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyingDetermination
+from adoption_desktop.adm.timeliness import WAITING_NOT_COUNTED, signed_decisions
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
@@ -36,6 +38,12 @@ NOT_APPROVE_BY_TYPE = {
 #: the late decisions' section: counts, and per decision whether a reason for the delay was recorded (never
 #: the reason itself: the ADM's screens show it)
 LATE_DECISIONS = "Late decisions (signed past the statutory deadline)"
+
+#: decisions received and not yet signed on the period's last day
+WAITING_AT_END = "Decisions waiting at the end of the period"
+
+#: the median of the working days to decision, as "within the timescale" counts them
+MEDIAN_WORKING_DAYS = f"Median working days from final minutes to decision ({WAITING_NOT_COUNTED})"
 
 #: decisions signed in the period after the ADM had asked for more information (on any date)
 SIGNED_AFTER_ASKING = "Decisions signed in the period after more information was asked for"
@@ -94,11 +102,11 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
     require(actor, Permission.REPORTS_VIEW)
     with db.session(actor, write=False) as session:
         cal = calendar(session)
-        superseded = set(session.scalars(select(AdmDecision.supersedes_id)
-                                         .where(AdmDecision.supersedes_id.is_not(None))))
-        rows = [d for d in session.scalars(select(AdmDecision).where(
-            AdmDecision.signed_at.is_not(None), AdmDecision.decided_on >= start, AdmDecision.decided_on <= end))
-            if d.id not in superseded]
+        # the latest version of each decision, dated and timed by its first signature (a correction is the
+        # same decision: a trial's correction counted as a new decision "214 WD late" in its own period)
+        decided = signed_decisions(session, start, end, cal)
+        rows = [x.row for x in decided]
+        day = {x.row.id: x.decided_on for x in decided}
         # a request belongs to the decision, whichever version it was made on (a correction is the same decision)
         root_of: dict[int, int] = {i: r for i, r in session.execute(
             select(AdmDecision.id, func.coalesce(AdmDecision.root_id, AdmDecision.id)))}
@@ -108,39 +116,40 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         qd_type: dict[int, str] = {i: t for i, t in session.execute(
             select(AdmDecision.id, AdmDecision.decision_type).where(
                 AdmDecision.id.in_({q.decision_id for q in qds})))}
-        open_pending = session.scalar(select(func.count()).select_from(AdmDecision).where(
-            AdmDecision.signed_at.is_(None))) or 0
+        # waiting at the end of the period: received by then and not signed by then (a decision's first version
+        # is signed once; its corrections never wait). "All dates" gave today's count in every column (a
+        # trial's 1997 column showed today's queue)
+        waiting = session.scalar(select(func.count()).select_from(AdmDecision).where(
+            AdmDecision.version == 1, AdmDecision.received_on <= end,
+            or_(AdmDecision.signed_at.is_(None), AdmDecision.decided_on > end))) or 0
 
     by_type: Counter[str] = Counter()
     by_outcome: Counter[tuple[str, str]] = Counter()
     in_time = 0
     timed = 0
-    durations: list[int] = []
     differ = 0
     for d in rows:
         by_type[d.decision_type] += 1
         by_outcome[(d.decision_type, outcome_key(d))] += 1
-        if d.due_on is not None and d.decided_on is not None:
+        if d.due_on is not None:
             timed += 1
-            in_time += d.decided_on <= d.due_on
-        if d.decided_on is not None and d.source == "panel":
-            durations.append(cal.working_days_between(d.received_on, d.decided_on))
+            in_time += day[d.id] <= d.due_on
         if d.source == "panel" and (d.outcome == rules.OUTCOME_DIFFER or (
                 d.outcome == rules.OUTCOME_NOT_APPROVE and d.recommendation not in rules.NEGATIVE_RECOMMENDATIONS)):
             differ += 1
+    durations = [x.working_days for x in decided if x.row.source == "panel"]
     panel_rows = [d for d in rows if d.source == "panel"]
     summary = FigureSection("ADM decisions", [
         ("Decisions signed", str(len(rows))),
         # every decision with a deadline, with or without panel: the report's "ADM decisions within 7 working
         # days of the final minutes" (reports.measures) counts panel decisions only, so the two may differ
         ("Made within the timescale (all decisions, with or without panel)", _pct(in_time, timed)),
-        ("Median working days from final minutes to decision",
-         f"{statistics.median(durations):g}" if durations else "n/a"),
+        (MEDIAN_WORKING_DAYS, f"{statistics.median(durations):g}" if durations else "n/a"),
         ("Decisions differing from the panel's recommendation", _pct(differ, len(panel_rows))),
         # decisions signed in the period whose clock was paused, whenever it was: not the same count as
         # "Decisions where more information was asked for" (adm.more_information: asked in the period)
         (SIGNED_AFTER_ASKING, str(sum(1 for d in rows if (d.root_id or d.id) in paused_roots))),
-        ("Decisions waiting (all dates)", str(open_pending)),
+        (WAITING_AT_END, str(waiting)),
     ])
     types = FigureSection("ADM decisions by type and outcome", [
         (f"{rules.type_label(t)}: {outcome_label(t, o)}", str(n))
@@ -161,8 +170,8 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         # a proposal corrected into an approval: no final decision follows, so it is no final outcome
         *((("Closed: the proposal was corrected into an approval", str(corrected)),) if corrected else ()),
     ])
-    late = sorted(((d, rules.working_days_late(d.due_on, d.decided_on, cal)) for d in rows
-                   if d.decided_on is not None), key=lambda p: (p[0].decided_on, p[0].id))
+    late = sorted(((d, rules.working_days_late(d.due_on, day[d.id], cal)) for d in rows),
+                  key=lambda p: (day[p[0].id], p[0].id))
     late = [(d, n) for d, n in late if n > 0]
     # counts only: the ADM's reason for a delay is free text (it may name people or give an address), so it
     # stays on the ADM's own screens (adm.view); the report, the page, the CSV and the pack say whether one
@@ -173,7 +182,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         ("Late decisions with a reason for delay recorded", str(sum(1 for d, _n in late if d.delay_reason))),
         ("Median working days late", f"{statistics.median(n for _d, n in late):g}" if late else "n/a"),
         *((f"Signed late: {rules.type_label(t)}", str(n)) for t, n in sorted(late_by_type.items())),
-        *((f"Decided {d.decided_on:%d/%m/%Y}, {n} WD late ({rules.type_label(d.decision_type)})",
+        *((f"Decided {day[d.id]:%d/%m/%Y}, {n} WD late ({rules.type_label(d.decision_type)})",
            "reason recorded: yes" if d.delay_reason.strip() else "reason recorded: no") for d, n in late),
     ])
     return [summary, types, qd, delays]

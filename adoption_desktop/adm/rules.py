@@ -49,6 +49,27 @@ SHORT_TYPES: dict[str, str] = {
 }
 #: types the ADM opens without panel (administrators add more as ``AdmDecisionType`` rows)
 DIRECT_TYPES = ("plan_for_adoption", "temporary_foster_approval")
+#: decisions without panel whose letter is written to the people decided about ("your temporary approval as
+#: foster carers"), never to the child's social worker: a name and address to write to is required
+ADDRESSEE_TYPES = frozenset({"temporary_foster_approval"})
+ADDRESSEE_NEEDED = ("Letter to: enter the foster carers' names and address; the decision letter is written to "
+                    "them (about their temporary approval as foster carers), not to the child's social worker.")
+
+
+def addressee_problem(decision_type: str, addressee: str) -> str | None:
+    """A decision whose letter goes to the carers (reg 25A) needs their name and address."""
+    return ADDRESSEE_NEEDED if decision_type in ADDRESSEE_TYPES and not addressee.strip() else None
+
+
+#: the initials rule the panel's agenda applies to an item (``panel.service.agenda``): a full name typed as
+#: initials ("John Smith") became "the child J.O.H.N.S.M.I.T.H." in a letter
+INITIALS_ONLY = "Initials: enter initials only (e.g. AB/CD), never a name."
+
+
+def initials_problem(initials: str) -> str | None:
+    """Initials, never a name: refused when longer than 30 characters or holding a space."""
+    text = initials.strip()
+    return INITIALS_ONLY if len(text) > 30 or " " in text else None
 #: types where a proposal not to approve is a qualifying determination (AA Regs 2005 reg 27 and 29/30)
 QD_TYPES = frozenset({"approval", "review", "termination"})
 #: panel recommendations that are negative for the applicants

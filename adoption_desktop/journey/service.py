@@ -146,7 +146,10 @@ def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision
             d = session.get(AdmDecision, decision_id)
             if d is not None and d.decision_type == "plan_for_adoption" and d.signed_at is not None \
                     and d.outcome == "agree":
-                return dataclasses.replace(data, plan_decided_on=d.decided_on)
+                # a correction is the same decision: the plan was decided on its first version's date
+                first = session.get(AdmDecision, d.root_id) if d.root_id not in (None, d.id) else None
+                day = first.decided_on if first is not None and first.decided_on is not None else d.decided_on
+                return dataclasses.replace(data, plan_decided_on=day)
         if item_id is not None and data.match_recommended_on is None:
             row = session.execute(select(PanelSitting.sitting_date, PanelMinutes.outcome)
                                   .join(PanelItem, PanelItem.sitting_id == PanelSitting.id)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
-from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.journey import settings
 from adoption_desktop.journey.rules import ChildDates, month_band, within_months
@@ -348,14 +348,11 @@ def _load(db: Database, actor: Principal, start: dt.date, end: dt.date,
         adm: list[CaseDates] = []
         if only("adm_7wd"):
             from adoption_desktop.adm.models import AdmDecision
+            from adoption_desktop.adm.timeliness import signed_decisions
 
-            superseded = set(session.scalars(select(AdmDecision.supersedes_id)
-                                             .where(AdmDecision.supersedes_id.is_not(None))))
-            adm = [CaseDates(d.subject_reference, d.received_on, d.decided_on, d.due_on)
-                   for d in session.scalars(select(AdmDecision).where(
-                       AdmDecision.signed_at.is_not(None), AdmDecision.source == "panel",
-                       AdmDecision.decided_on >= start, AdmDecision.decided_on <= end))
-                   if d.id not in superseded]
+            # a correction is the same decision: dated and timed by its first signature
+            adm = [CaseDates(x.row.subject_reference, x.row.received_on, x.decided_on, x.row.due_on)
+                   for x in signed_decisions(session, start, end, calendar(session), AdmDecision.source == "panel")]
         letterbox: list[CaseDates] = []
         if only("letterbox_on_time"):
             from adoption_desktop.letterbox.models import Arrangement, Item

@@ -31,7 +31,7 @@ from adoption_desktop.core.documents.pdf import Letterhead, long_date
 from adoption_desktop.core.documents.pdf_flow import styles
 from adoption_desktop.core.files import output_file, scratch_folder
 from adoption_desktop.core.security.permissions import Permission, Principal, require
-from adoption_desktop.core.settings_service import calendar, get_setting
+from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.core.wording import percent
 from adoption_desktop.panel import service as panel_service
@@ -94,14 +94,13 @@ def adm_timeliness(db: Database, actor: Principal, year: Period) -> tuple[list[l
     require(actor, Permission.ADM_VIEW)
     quarters = quarters_to(year.end, 5)  # the year's first quarter may be a part of one
     with db.session(actor, write=False) as session:
-        cal = calendar(session)
         threshold = int(get_setting(session, DECISION_DUE_WD))
         decisions = _decisions(session, year.start, year.end)
 
-    def row(label: str, rows: Sequence[tuple[str, str, dt.date, dt.date | None, dt.date]]) -> list[str]:
+    def row(label: str, rows: Sequence[tuple[str, str, dt.date, dt.date | None, dt.date, int]]) -> list[str]:
         timed = [r for r in rows if r[3] is not None]
         within = sum(1 for r in timed if r[3] is not None and r[4] <= r[3])
-        wd = [cal.working_days_between(r[2], r[4]) for r in rows if r[1] == "panel"]
+        wd = [r[5] for r in rows if r[1] == "panel"]  # time waiting for information not counted
         return [label, str(len(rows)), str(len(timed)), str(within), _pct(within, len(timed)),
                 f"{statistics.median(wd):g}" if wd else "n/a"]
 

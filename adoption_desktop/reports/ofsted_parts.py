@@ -132,7 +132,8 @@ def adm_flowables(by_type: Sequence[Sequence[str]], by_quarter: Sequence[Sequenc
     st = styles()
     return [Paragraph("Agency decision maker: timeliness", st["head"]), Spacer(1, 4),
             _p(f"Decisions signed {_d(start)} to {_d(end)}; the timescale is {threshold} working days from "
-               "receipt of the final panel minutes (paused while more information is asked for)."),
+               "receipt of the final panel minutes (paused while more information is asked for); the median "
+               "working days (Median WD) leave out the same paused days."),
             Paragraph("By decision type", st["h2"]),
             table(("Decision type", "Signed", "With a timescale", "Within it", "% within", "Median WD"),
                   by_type, (50, 22, 26, 22, 22, 28)) if by_type else _p("No decisions signed."),

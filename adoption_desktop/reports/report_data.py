@@ -220,17 +220,15 @@ def _membership(session: Session, p: Period) -> dict[str, int]:
 
 
 def _decisions(session: Session, start: dt.date, end: dt.date) -> list[tuple[str, str, dt.date, dt.date | None,
-                                                                            dt.date]]:
-    """Signed ADM decisions (latest version of each) decided in ``start..end``:
-    (type, source, received_on, due_on, decided_on)."""
-    from adoption_desktop.adm.models import AdmDecision
+                                                                            dt.date, int]]:
+    """Signed ADM decisions (latest version of each) decided in ``start..end``: (type, source, received_on,
+    due_on, decided_on, working days to decision). A correction is the same decision: its decision date is
+    that of the first signed version; the working days leave out the time waiting for more information
+    (``adm.timeliness``), as the due date does."""
+    from adoption_desktop.adm.timeliness import signed_decisions
 
-    superseded = select(AdmDecision.supersedes_id).where(AdmDecision.supersedes_id.is_not(None))
-    rows = session.execute(select(AdmDecision.decision_type, AdmDecision.source, AdmDecision.received_on,
-                                  AdmDecision.due_on, AdmDecision.decided_on).where(
-        AdmDecision.signed_at.is_not(None), AdmDecision.decided_on >= start, AdmDecision.decided_on <= end,
-        AdmDecision.id.not_in(superseded)))
-    return [(t, s, r, due, d) for t, s, r, due, d in rows if d is not None]
+    return [(x.row.decision_type, x.row.source, x.row.received_on, x.row.due_on, x.decided_on, x.working_days)
+            for x in signed_decisions(session, start, end, calendar(session))]
 
 
 def _count_by_quarter(days: Sequence[tuple[dt.date, int]], spans: Sequence[Period]) -> list[int]:
@@ -249,7 +247,6 @@ def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
     from adoption_desktop.panel.models import PanelItem, PanelSitting
 
     lo, hi = min(p.start for p in spans), max(p.end for p in spans)
-    cal = calendar(session)
     sittings = _count_by_quarter(list(session.execute(
         select(PanelSitting.sitting_date, func.count()).where(
             PanelSitting.sitting_date.between(lo, hi), PanelSitting.status != "cancelled",
@@ -272,7 +269,7 @@ def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
     for i, p in enumerate(spans):
         mine = [d for d in decisions if p.start <= d[4] <= p.end]
         timed = [d for d in mine if d[3] is not None]
-        durations = [cal.working_days_between(r, d) for _t, s, r, _due, d in mine if s == "panel"]
+        durations = [wd for _t, s, _r, _due, _d, wd in mine if s == "panel"]
         out.append(KeyFigures(
             sittings=sittings[i], items=items[i], adopter_items=adopter[i], adm_decisions=len(mine),
             adm_timed=len(timed), adm_within=sum(1 for d in timed if d[3] is not None and d[4] <= d[3]),
@@ -284,7 +281,6 @@ def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
 def _adm_by_type(session: Session, periods: Sequence[Period]) -> ComparedTable:
     from adoption_desktop.adm import rules
 
-    cal = calendar(session)
     per: list[dict[str, str]] = []
     types: list[str] = []
     for p in periods:
@@ -294,12 +290,12 @@ def _adm_by_type(session: Session, periods: Sequence[Period]) -> ComparedTable:
             mine = [r for r in rows if r[0] == t]
             timed = [r for r in mine if r[3] is not None]
             within = sum(1 for r in timed if r[3] is not None and r[4] <= r[3])
-            wd = [cal.working_days_between(r[2], r[4]) for r in mine if r[1] == "panel"]
+            wd = [r[5] for r in mine if r[1] == "panel"]
             label = rules.type_label(t)
             figures = {  # one figure per cell
                 f"{label}: decisions signed": str(len(mine)),
                 f"{label}: signed within the timescale (%)": percent(within, len(timed)).rstrip("%") if timed else "n/a",
-                f"{label}: median working days from the final minutes": f"{statistics.median(wd):g}" if wd else "n/a",
+                f"{label}: median working days from the final minutes (waiting for information not counted)": f"{statistics.median(wd):g}" if wd else "n/a",
             }
             for name, value in figures.items():
                 if name not in types:

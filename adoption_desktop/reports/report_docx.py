@@ -199,7 +199,7 @@ def _summary(doc: DocxDocument, data: ReportData) -> None:
             ("Panel items considered", lambda x: str(x.items)),
             ("ADM decisions signed", lambda x: str(x.adm_decisions)),
             ("ADM decisions within the timescale", lambda x: _fmt_pct(x.adm_within_pct)),
-            ("Median working days, final minutes to ADM decision",
+            ("Median working days, final minutes to ADM decision (waiting for information not counted)",
              lambda x: "n/a" if x.adm_median_wd is None else f"{x.adm_median_wd:g}"),
             ("Post box items received", lambda x: str(x.exchanges)),
             ("Birth-records counselling referrals", lambda x: str(x.referrals)),
@@ -265,7 +265,8 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
     _chapter(doc, data, "adm")
     _compared(doc, data, data.adm_by_type)
     _picture(doc, charts.against_threshold(
-        "Median working days from final minutes to ADM decision, by quarter", data.quarters,
+        "Median working days from final minutes to ADM decision (waiting for information not counted), by "
+        "quarter", data.quarters,
         [q.adm_median_wd for q in data.quarter_key], data.adm_threshold_wd, unit="",
         threshold_label=f"Timescale: {data.adm_threshold_wd} working days",
         notes=[f"{_fmt_pct(q.adm_within_pct)} in time" for q in data.quarter_key]),

@@ -37,3 +37,38 @@ def test_the_queues_count_line_counts_overdue_follow_ups(small_demo_db: Database
     text = page.count_label.text()
     assert late, "the demo has a follow-up overdue"
     assert f"({len(late)} of them overdue)" in text
+
+
+def test_the_demo_records_no_oral_notification_of_a_plan_for_adoption(small_demo_db: Database) -> None:
+    """User trial: oral notifications were recorded on children's plans for adoption, which have no applicants
+    to tell (``rules.has_applicants``): only the letter to the social worker."""
+    from adoption_desktop.adm.models import AdmNotification
+
+    with small_demo_db.session(write=False) as s:
+        plans = s.scalars(select(AdmNotification.id).join(AdmDecision, AdmDecision.id == AdmNotification.decision_id)
+                          .where(AdmDecision.decision_type == "plan_for_adoption",
+                                 AdmNotification.kind == "oral")).all()
+        letters = s.scalars(select(AdmNotification.id).join(AdmDecision, AdmDecision.id == AdmNotification.decision_id)
+                            .where(AdmDecision.decision_type == "plan_for_adoption",
+                                   AdmNotification.kind == "written")).all()
+    assert letters, "the demo's plans have their letters sent"
+    assert plans == []
+
+
+def test_the_demo_final_decisions_reasons_match_what_happened(small_demo_db: Database) -> None:
+    """User trial: a final decision letter said "We did not receive representations or an IRM application",
+    then "My reasons are: The representations were considered carefully"."""
+    with small_demo_db.session(write=False) as s:
+        finals = s.execute(select(AdmDecision.decision_reasons, AdmQualifyingDetermination.representations_on,
+                                  AdmQualifyingDetermination.irm_applied_on)
+                           .join(AdmQualifyingDetermination, AdmQualifyingDetermination.id == AdmDecision.qd_id)
+                           .where(AdmDecision.source == "qd_final")).all()
+        letters = [c for c, in s.execute(select(AdmLetter.content).where(AdmLetter.kind == "adm_final_decision"))]
+    assert finals, "the demo has final decisions"
+    for reasons, representations, irm in finals:
+        if representations is None and irm is None:
+            assert "representations were considered" not in reasons
+    assert letters
+    for content in letters:
+        if "did not receive representations" in content:
+            assert "representations were considered" not in content

@@ -106,3 +106,28 @@ def test_ctrl_shift_i_asks_for_more_information(db: Database, adm_user: Principa
     page.detail.buttons["info_button"].setEnabled(False)  # not while it may not be pressed
     QTest.keyClick(page.view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert asked == [True]
+
+
+def test_alt_n_selects_the_prefilled_wording_so_typing_replaces_it(db: Database, adm_user: Principal,
+                                                                  qtbot: Any) -> None:
+    """User trial: Alt+N put the cursor into the pre-filled decision sentence, so typed words ran into it
+    ("...a child.I have decided..."). The program's sentence is selected (typing replaces it); the ADM's own
+    words are kept, the cursor at their end."""
+    page = _page(db, adm_user, qtbot)
+    panel = page.detail
+    QTest.keyClick(QApplication.focusWidget() or page, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    panel.outcome.setCurrentIndex(panel.outcome.findData("agree"))
+    prefilled = panel.decision_text.toPlainText()
+    assert prefilled, "agreeing pre-fills the decision sentence"
+    panel.outcome.setFocus()
+    QTest.keyClick(QApplication.focusWidget() or page, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is panel.decision_text
+    typed = "I approve you as suitable to adopt up to two children aged 0 to 5."
+    assert typed != prefilled
+    QTest.keyClicks(panel.decision_text, typed)
+    assert panel.decision_text.toPlainText() == typed
+    # the ADM's own words: kept, what is typed follows them
+    panel.outcome.setFocus()
+    QTest.keyClick(QApplication.focusWidget() or page, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    QTest.keyClicks(panel.decision_text, " Reviewed in a year.")
+    assert panel.decision_text.toPlainText() == typed + " Reviewed in a year."

@@ -120,8 +120,10 @@ def _recompute_due(session: Session, d: AdmDecision) -> rules.Clock:
 
 
 def _row(d: Any, today: dt.date, cal: WorkingCalendar, extra: dict[str, str], superseded: bool,
-         paused_since: dt.date | None) -> DecisionRow:
-    status = rules.clock_status(d.state, d.due_on, paused_since, d.decided_on, today, cal)
+         paused_since: dt.date | None, first_decided_on: dt.date | None = None) -> DecisionRow:
+    """``first_decided_on``: a correction's clock is that of the decision it corrects (the same decision,
+    decided on its first version's date), never late by the time the correction came after it."""
+    status = rules.clock_status(d.state, d.due_on, paused_since, first_decided_on or d.decided_on, today, cal)
     return DecisionRow(
         id=d.id, root_id=d.root_id or d.id, version=d.version, decision_type=d.decision_type,
         type_label=rules.type_label(d.decision_type, extra), source=d.source, state=d.state,

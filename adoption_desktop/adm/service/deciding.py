@@ -255,6 +255,9 @@ def _signable(session: Session, d: AdmDecision, actor: Principal, decided_on: dt
         raise Conflict("More information was asked for and has not been logged as received; log it "
                        "before signing.")
     _check_irm_awaited(session, d)
+    problem = rules.addressee_problem(d.decision_type, d.addressee)  # its letter is written to the carers
+    if problem:
+        raise ValidationError(problem, "addressee")
     _check_order(session, d, decided_on)
     _validate(d, d.outcome, d.decision_text, d.decision_reasons)
 

@@ -51,7 +51,8 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
     values = letter_values(d, rules.type_label(d.decision_type, extra), day, qd=qd, info=info,
                            written_wd=get_setting(session, WRITTEN_NOTICE_WD), cal=cal,
                            reply_wd=get_setting(session, LETTER_REPLY_WORKING_DAYS),
-                           panel_months=get_setting(session, PLAN_TO_PANEL_MONTHS))
+                           panel_months=get_setting(session, PLAN_TO_PANEL_MONTHS),
+                           first_decided_on=_first_decided_on(session, d))
     signatory = d.signed_by_name or session_actor(session).full_name
     pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session, area="adm"), signatory,
                                                signer_title(session, full_name=signatory))
@@ -63,6 +64,14 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
     session.flush()
     audit.record(session, "letter_generated", "adm_letters", row.id, detail=f"{kind} for decision {d.id}")
     return row.id
+
+
+def _first_decided_on(session: Session, d: AdmDecision) -> dt.date | None:
+    """The date of the decision a correction corrects (its first signed version's): a correction is the same
+    decision, made on that date (None for a first version: its own date)."""
+    if d.version <= 1 or d.root_id is None:
+        return None
+    return session.scalar(select(AdmDecision.decided_on).where(AdmDecision.id == d.root_id))
 
 
 def letter_pdf(db: Database, actor: Principal, letter_id: int) -> bytes:

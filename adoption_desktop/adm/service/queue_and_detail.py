@@ -170,11 +170,14 @@ def list_queue(db: Database, actor: Principal, today: dt.date, *, include_supers
         cols = (a.id, a.root_id, a.version, a.decision_type, a.source, a.state, a.subject_reference,
                 a.subject_initials, a.recommendation, a.received_on, a.due_on, a.decided_on, a.outcome,
                 a.signed_by_name)
+        first_decided: dict[int, dt.date | None] = {}
         for d in session.execute(select(*cols).order_by(a.id)):
+            first_decided.setdefault(d.root_id or d.id, d.decided_on)  # the first version comes first
             sup = d.id in superseded_ids
             if sup and not include_superseded:
                 continue
-            rows.append(_row(d, today, cal, extra, sup, open_pauses.get(d.id)))
+            rows.append(_row(d, today, cal, extra, sup, open_pauses.get(d.id),
+                             first_decided.get(d.root_id or d.id) if d.version > 1 else None))
         # a signed decision with something still owed on it shows that in place of its clock, and its due date
         owed = follow_ups_in(session, today)
         return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label, due_on=owed[r.id].due,
@@ -227,7 +230,8 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
                                     v.decided_on, v.signed_by_name, v.signed_at, v.correction_reason,
                                     v.supersedes_id) for v in versions)
         return DecisionDetail(
-            row=_row(d, today, cal, _extra_types(session), superseded, paused),
+            row=_row(d, today, cal, _extra_types(session), superseded, paused,
+                     versions[0].decided_on if d.version > 1 and versions else None),
             recommendation_text=d.recommendation_text, recommendation_reasons=d.recommendation_reasons,
             advice=d.advice, minutes_extract=d.minutes_extract, sitting_date=d.sitting_date,
             member_names=tuple(json.loads(d.member_names or "[]")), addressee=d.addressee,

@@ -45,9 +45,15 @@ def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, 
         raise ValidationError("Case reference: enter the agency case number.", "subject_reference")
     if not proposal.strip():
         raise ValidationError("Proposal: write what the ADM is asked to decide.", "proposal")
+    problem = rules.initials_problem(subject_initials)
+    if problem:
+        raise ValidationError(problem, "subject_initials")
     if decision_type == "plan_for_adoption" and not social_worker.strip():
         raise ValidationError("Child's social worker: enter the name; the decision letter goes to them.",
                               "social_worker")
+    problem = rules.addressee_problem(decision_type, addressee)
+    if problem:
+        raise ValidationError(problem, "addressee")
     with db.session(actor) as session:
         allowed = set(rules.DIRECT_TYPES) | {t.code for t in session.scalars(
             select(AdmDecisionType).where(AdmDecisionType.active.is_(True)))}

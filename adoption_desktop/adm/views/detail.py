@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QStandardItemModel, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -130,6 +130,7 @@ class DecisionPanel(QWidget):
         self.outcome.setMinimumContentsLength(20)  # the pane stays narrow enough for the queue's urgent columns
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self.decision_text = child(form, QPlainTextEdit, "decision_text")
+        self.decision_text.installEventFilter(self)  # Alt+N or Tab: the pre-filled sentence selected
         self.decision_reasons = child(form, QPlainTextEdit, "decision_reasons")
         self.decided_on = child(form, QDateEdit, "decided_on")
         self.addressee = child(form, QPlainTextEdit, "addressee")
@@ -449,6 +450,31 @@ class DecisionPanel(QWidget):
             if item is not None:
                 item.setEnabled(not problems)
             self.outcome.setItemData(i, problems[0] if problems else None, Qt.ItemDataRole.ToolTipRole)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Reaching the decision wording from the keyboard (Alt+N, Tab) selects the sentence the program
+        pre-filled, so what the ADM types replaces it; their own words are kept, the cursor at their end. (A
+        trial's Alt+N left the cursor in the pre-filled sentence: "...a child.I have decided...")"""
+        if (watched is self.decision_text and event.type() == QEvent.Type.FocusIn
+                and isinstance(event, QFocusEvent) and event.reason() in (
+                    Qt.FocusReason.ShortcutFocusReason, Qt.FocusReason.TabFocusReason,
+                    Qt.FocusReason.BacktabFocusReason)):
+            cursor = self.decision_text.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            if self._prefilled(self.decision_text.toPlainText()):
+                cursor.movePosition(QTextCursor.MoveOperation.Start, QTextCursor.MoveMode.KeepAnchor)
+            self.decision_text.setTextCursor(cursor)
+        return super().eventFilter(watched, event)
+
+    def _prefilled(self, text: str) -> bool:
+        """Whether ``text`` is wording the program put there (a decision sentence, or a decision without
+        panel's proposal), not the ADM's own."""
+        text = text.strip()
+        if self.detail is None or not text:
+            return False
+        r = self.detail.row
+        return text in rules.all_decision_sentences(r.decision_type, r.recommendation) or (
+            r.source == "direct" and text == self.detail.recommendation_text.strip())
 
     def _outcome_changed(self) -> None:
         """The decision sentence follows the outcome while it is still a sentence the program wrote (the

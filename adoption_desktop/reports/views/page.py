@@ -135,7 +135,7 @@ class ReportsPage(QWidget):
         self.behind_dialog: QWidget | None = None
         layout.addWidget(self.tree, 1)
         charts = QHBoxLayout()
-        self.timeliness_chart = BarChart("ADM: median working days to decision, by quarter")
+        self.timeliness_chart = BarChart("ADM: median working days to decision (waiting for information not counted), by quarter")
         self.trend_chart = BarChart("Panel items considered, by quarter")
         charts.addWidget(self.timeliness_chart)
         charts.addWidget(self.trend_chart)
