@@ -339,6 +339,7 @@ DEMO_VALUES: dict[str, str] = {
     "panel_date": "12 March 2026", "reference": "DEMO/0001", "reply_by": "19 March 2026",
     "match_panel_months": "2 months", "match_panel_by": "5 May 2026",
     "identification_text": "Please bring photographic identification, such as a passport or driving licence.",
+    "having_read": "Having read the panel's recommendation, its reasons and the minutes", "corrected_date": "",
 }
 
 

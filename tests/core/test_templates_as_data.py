@@ -55,6 +55,13 @@ def new_program_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     yield root
 
 
+def test_the_decision_letter_preview_reads_as_a_letter(db: Database) -> None:
+    """The approval letter's preview fills the sentence a decision without panel words differently (no
+    "[having read]" in the administrator's preview)."""
+    _version, text = _load(db, "adm_approval")
+    assert "Having read the panel's recommendation" in text and "[having read]" not in text
+
+
 def test_unknown_placeholder_is_refused_naming_it(db: Database, admin: Principal) -> None:
     text = ta.letter_text(db, admin, NAME)
     with pytest.raises(ValidationError, match=r"\$\{favourite_colour\}"):
