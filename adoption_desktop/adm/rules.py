@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from adoption_desktop.core import text_input
 from adoption_desktop.core.workdays import WorkingCalendar
 
 # --- decision types -----------------------------------------------------------------------------
@@ -61,15 +62,12 @@ def addressee_problem(decision_type: str, addressee: str) -> str | None:
     return ADDRESSEE_NEEDED if decision_type in ADDRESSEE_TYPES and not addressee.strip() else None
 
 
-#: the initials rule the panel's agenda applies to an item (``panel.service.agenda``): a full name typed as
+#: the initials rule the panel's agenda applies to an item (``core.text_input``): a full name typed as
 #: initials ("John Smith") became "the child J.O.H.N.S.M.I.T.H." in a letter
-INITIALS_ONLY = "Initials: enter initials only (e.g. AB/CD), never a name."
+INITIALS_ONLY = text_input.INITIALS_ONLY
+initials_problem = text_input.initials_problem
 
 
-def initials_problem(initials: str) -> str | None:
-    """Initials, never a name: refused when longer than 30 characters or holding a space."""
-    text = initials.strip()
-    return INITIALS_ONLY if len(text) > 30 or " " in text else None
 #: types where a proposal not to approve is a qualifying determination (AA Regs 2005 reg 27 and 29/30)
 QD_TYPES = frozenset({"approval", "review", "termination"})
 #: panel recommendations that are negative for the applicants

@@ -256,3 +256,22 @@ def read_date(text: str, field: str) -> dt.date:
         last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
         raise ValidationError(f"{field}: {raw!r} is not a date: {_MONTHS[month - 1]} {year} has {last} days."
                               if day else f"{field}: {raw!r} is not a date: there is no day 0.", field) from None
+
+
+#: the refusal of a name where initials are asked for (panel agenda items, ADM decisions without panel)
+INITIALS_ONLY = "Initials: enter initials only (e.g. AB/CD), never a name."
+
+
+def initials_problem(initials: str) -> str | None:
+    """Initials, never a name (the papers and letters name a child or adult by initials only): refused when
+    longer than 30 characters, holding a space, or holding three lower-case letters in a row ("John",
+    "Smith", "JohnSmith": a name typed without a space, which "AB/CD", "A.B." or "Jo" are not)."""
+    text = initials.strip()
+    if len(text) > 30 or " " in text:
+        return INITIALS_ONLY
+    run = 0
+    for ch in text:
+        run = run + 1 if ch.islower() else 0
+        if run >= 3:
+            return INITIALS_ONLY
+    return None

@@ -102,3 +102,15 @@ def test_name_key_drops_titles_case_and_accents() -> None:
     assert name_key("Mrs Zoë Quillfeather") == name_key("zoe quillfeather")
     assert name_key("Ben Umberdale") != name_key("Ben Umberdales")
     assert name_key("Mr") == ""
+
+
+@pytest.mark.parametrize(("initials", "refused"), [
+    ("AB/CD", False), ("A.B.", False), ("J.S.", False), ("Jo", False), ("ABCD", False), ("Ó.B.", False),
+    ("", False), ("John Smith", True), ("John", True), ("JohnSmith", True), ("smith", True), ("Chloë", True),
+    ("A" * 31, True)])
+def test_initials_are_refused_only_where_a_name_was_typed(initials: str, refused: bool) -> None:
+    """A trial's "John Smith" became "the child J.O.H.N.S.M.I.T.H." in an ADM letter; a name typed without a
+    space ("JohnSmith") passed the panel's rule too."""
+    from adoption_desktop.core.text_input import INITIALS_ONLY, initials_problem
+
+    assert (initials_problem(initials) == INITIALS_ONLY) is refused

@@ -18,6 +18,7 @@ from adoption_desktop.core.text_input import (
     clean_name,
     clean_reference,
     clean_text,
+    initials_problem,
     reference_key,
 )
 from adoption_desktop.panel import rules
@@ -49,8 +50,9 @@ def _validate_item(data: ItemInput) -> ItemInput:
         raise ValidationError("Case type: choose the kind of item.", "case_type")
     if data.case_type != "other" and not data.subject_reference.strip():
         raise ValidationError("Case number: enter the agency case number of the subject.", "subject_reference")
-    if len(data.subject_initials.strip()) > 30 or " " in data.subject_initials.strip():
-        raise ValidationError("Initials: enter initials only (e.g. AB/CD), never a name.", "subject_initials")
+    initials = initials_problem(data.subject_initials)
+    if initials:
+        raise ValidationError(initials, "subject_initials")
     return data
 
 
