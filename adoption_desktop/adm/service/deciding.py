@@ -27,6 +27,7 @@ from adoption_desktop.adm.service.common import (
 from adoption_desktop.adm.service.data import SignResult
 from adoption_desktop.adm.service.letters import _file_letter
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.handoff import MinutesCorrectionOpen
@@ -309,7 +310,9 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
                         f"{when_text(correction.opened_at)}, reason: {correction.reason[:200]})"
                         if correction else ""))
         letter_id, qd_id = _after_signing(session, d)
-        return SignResult(d.id, letter_id, qd_id, (warning,) if warning else ())
+        result = SignResult(d.id, letter_id, qd_id, (warning,) if warning else ())
+    anchors.after_final(db)  # committed: the anchors vouch for the signature from now on
+    return result
 
 
 def _check_delay(d: AdmDecision, decided_on: dt.date, reason: str, cal: WorkingCalendar) -> int:

@@ -472,6 +472,19 @@ def on_close(db: Database) -> None:
         _log.warning("audit anchor not written at close")
 
 
+def after_final(db: Database) -> None:
+    """A decision was just signed or minutes approved: the anchors move on to the log's end now, not only
+    when the program closes. Until they move, someone holding the key could rewrite the signature and every
+    entry after the last anchor, and the next close would vouch for the rewrite (red-team, 4 December
+    2026). Never fails the signing: an anchor that cannot be written is retried at the next close."""
+    if not db.audit_anchored or db.page_check_pending:
+        return
+    try:
+        advance(db)
+    except Exception:
+        _log.warning("audit anchor not written after a signature")
+
+
 #: the longest acknowledgement note recorded (as the other free-text notes)
 MAX_NOTE_CHARS = 4000
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.concurrency import first_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.handoff import MinutesCorrectionOpen, PanelHandoff
@@ -92,7 +93,9 @@ def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
     require(actor, P.PANEL_APPROVE_MINUTES)
     confirm_password(db, actor, password)  # wrong, or locked: the same words as every re-authentication
     with db.session(actor) as session:
-        return _approve(session, actor, item_id, _today(today), expected_version, expected_minutes_id)
+        result = _approve(session, actor, item_id, _today(today), expected_version, expected_minutes_id)
+    anchors.after_final(db)  # committed: the anchors vouch for the approval from now on
+    return result
 
 
 def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_on: dt.date) -> PanelHandoff:
