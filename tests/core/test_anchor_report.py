@@ -5,13 +5,10 @@ PC, no anchor, the anchor beside the file replaced, a server's log rewritten pas
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
-from adoption_desktop import demo
 from adoption_desktop.cli import main
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
@@ -19,42 +16,16 @@ from adoption_desktop.core.security import keys
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.settings_service import add_closure_day
-from adoption_desktop.core.storage.engine import open_sqlcipher
 from tests.core import test_tamper as tamper
 from tests.core import test_team_mode as team_mode
-from tests.core.test_tamper import PASS, Case, _rehash_from
+from tests.core.test_anchor_messages import _days, _grow, _head, _rewrite, _team_head, _team_rewrite
+from tests.core.test_tamper import PASS, Case
 
 # the tamper suite's demo database (made once for this module) and its per-test copy, opened once
 template = tamper.template
 case = tamper.case
 team = team_mode.team
 Team = team_mode.Team
-
-_days = itertools.count()
-
-
-def _grow(case: Case) -> None:
-    """Ordinary work through the application: new entries past the anchors (which move on at close)."""
-    db = case.open()
-    try:
-        admin = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
-        add_closure_day(db, admin, dt.date(2032, 1, 5) + dt.timedelta(days=next(_days)), "Inset day")
-    finally:
-        db.dispose()
-
-
-def _head(case: Case) -> int:
-    return int(str(case.value("SELECT last_seq FROM audit_head")))
-
-
-def _rewrite(case: Case, start: int) -> None:
-    """Alter entry ``start`` with the key and recompute every hash after it (and the head)."""
-    raw = open_sqlcipher(case.path, case.key())
-    with raw.engine.begin() as conn:
-        _rehash_from(conn, start, f"UPDATE audit_log SET detail = 'forged' WHERE seq = {start}")
-    raw.checkpoint()
-    raw.engine.dispose()
-
 
 def _verify_cli(target: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     capsys.readouterr()
@@ -161,20 +132,6 @@ def _team_work(team: Team, days: int) -> None:
             add_closure_day(db, boss, dt.date(2033, 2, 1) + dt.timedelta(days=next(_days)), "Inset day")
     finally:
         db.dispose()
-
-
-def _team_rewrite(team: Team, start: int) -> None:
-    engine = create_engine(team.admin_url)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("SET session_replication_role = replica")  # triggers off
-            _rehash_from(conn, start, f"UPDATE audit_log SET detail = 'forged' WHERE seq = {start}")
-    finally:
-        engine.dispose()
-
-
-def _team_head(team: Team) -> int:
-    return int(str(team.value("SELECT last_seq FROM audit_head")))
 
 
 def test_verify_on_another_pc_says_how_far_its_witness_reaches(
