@@ -94,7 +94,7 @@ class ItemDialog(QDialog):
 
     def __init__(self, ctx: AppContext, arrangement_id: int, reference: str, *, item_id: int | None = None,
                  previous_item_id: int | None = None, today: dt.date | None = None,
-                 parent: QWidget | None = None) -> None:
+                 direction: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.arrangement_id, self.reference = ctx, arrangement_id, reference
         self.item_id, self.previous_item_id = item_id, previous_item_id
@@ -193,6 +193,9 @@ class ItemDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.screen_letter)
         self._enter_logs()
         self._tab_in_reading_order()
+        if direction is not None and item_id is None and self.direction.findData(direction) >= 0:
+            # a new item for an expected exchange (the work list): from that exchange's writer
+            self.direction.setCurrentIndex(self.direction.findData(direction))  # its writers follow
         if previous_item_id is not None:
             try:
                 prev = service.get_item(ctx.db, ctx.principal, previous_item_id)

@@ -370,15 +370,25 @@ class LetterboxPage(QWidget):
             row = self.arrangements_register.selected()
             if row is not None:
                 return row.id, row.reference
-        if self.tabs.currentWidget() is self.work_view.parentWidget():
-            rows = self.work_view.selectionModel().selectedRows()
-            if rows:
-                w = self.work_model.row_at(rows[0].row())
-                return w.arrangement_id, w.reference
-        return None
+        work = self._selected_work_row()
+        return (work.arrangement_id, work.reference) if work is not None else None
+
+    def _selected_work_row(self) -> WorkRow | None:
+        """The work-list exchange selected (the current one of several), when the work list is shown."""
+        if self.tabs.currentWidget() is not self._work_tab:
+            return None
+        rows = self.work_view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        current = self.work_view.currentIndex()
+        at = current.row() if current.isValid() and any(r.row() == current.row() for r in rows) else rows[0].row()
+        return self.work_model.row_at(at)
 
     def open_item_dialog(self, arrangement_id: int | None = None, reference: str = "",
-                         previous_item_id: int | None = None) -> ItemDialog | None:
+                         previous_item_id: int | None = None, *, direction: str | None = None) -> ItemDialog | None:
+        """The item window for a new item. From the work list, its direction (and so who wrote it) is the
+        selected exchange's: its writer's side (user trial: a birth family's row opened as "Adoptive → birth",
+        and Enter logged it so, screened against the wrong side's protected terms)."""
         if arrangement_id is None:
             chosen = self._selected_arrangement()
             if chosen is None:
@@ -386,8 +396,11 @@ class LetterboxPage(QWidget):
                                         "list), then press Log item.")
                 return None
             arrangement_id, reference = chosen
+            work = self._selected_work_row()
+            if work is not None and direction is None:
+                direction = rules.TO_BIRTH if work.side == rules.ADOPTIVE else rules.TO_ADOPTIVE
         dialog = ItemDialog(self.ctx, arrangement_id, reference, previous_item_id=previous_item_id, today=self.today,
-                            parent=self)
+                            direction=direction, parent=self)
         self._track(dialog)
         return dialog
 

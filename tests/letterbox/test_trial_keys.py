@@ -1,0 +1,104 @@
+"""The letterbox from the keyboard, keyboard-only user trial 3b (pytest-qt, offscreen, real key events, the
+small demo on a real SQLCipher file): an item logged from the work list is from the row's writer, a stray
+arrow key saves nothing, a second logging of one letter or a second batch of chasers is asked about, the
+conflict says only what the window offers, the date range said is the one allowed, the lists keep their
+place, and marking, ending and undoing say what they did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from adoption_desktop import demo
+from adoption_desktop.core.security.service import authenticate
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.service import WorkRow
+from adoption_desktop.letterbox.views.page import LetterboxPage
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+
+K = Qt.Key
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def context(db: Database, user: str = "letterbox") -> AppContext:
+    return AppContext(db, authenticate(db, user, demo.DEMO_PASSWORD), TaskRunner(synchronous=True))
+
+
+def make_page(qtbot: Any, db: Database, ctx: AppContext | None = None) -> LetterboxPage:
+    page = LetterboxPage(ctx or context(db))
+    qtbot.addWidget(page)
+    page.resize(1366, 728)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=2000)
+    return page
+
+
+class Questions:
+    """The questions asked (title, text), each answered ``answer`` (No unless a test says otherwise): a modal
+    box would wait for ever offscreen."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+        self.answer = False
+
+    def __call__(self, _parent: object, title: str, text: str, **_kw: object) -> bool:
+        self.asked.append((title, text))
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
+    from adoption_desktop.letterbox.views import arrangement_dialog, item_dialog, page
+
+    asked = Questions()
+    for module in (arrangement_dialog, item_dialog, page):
+        monkeypatch.setattr(module, "ask_yes_no", asked, raising=False)
+        monkeypatch.setattr(module, "ask_discard", lambda *_a, **_k: True, raising=False)
+    return asked
+
+
+def focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+def selected(view: Any) -> list[int]:
+    return [i.row() for i in view.selectionModel().selectedRows()]
+
+
+def work_row_where(page: LetterboxPage, side: str) -> int:
+    return next(i for i, r in enumerate(page.work_model.rows()) if r.side == side)
+
+
+# --- 1. an item logged from the work list is from the row's writer ------------------------------------------
+@pytest.mark.parametrize("side", [rules.BIRTH, rules.ADOPTIVE])
+def test_log_item_from_the_work_list_takes_the_rows_writer(qtbot: Any, small_demo_db: Database, side: str) -> None:
+    page = make_page(qtbot, small_demo_db)
+    at = work_row_where(page, side)
+    row: WorkRow = page.work_model.row_at(at)
+    page.work_view.setFocus()
+    page.work_view.selectRow(at)
+    qtbot.keyClick(page.work_view, K.Key_L, CTRL | SHIFT)
+    dialog = page.dialogs[-1]
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    try:
+        expected = rules.TO_BIRTH if side == rules.ADOPTIVE else rules.TO_ADOPTIVE
+        assert dialog.direction.currentData() == expected
+        writers = [dialog.participant.itemText(i) for i in range(dialog.participant.count())]
+        assert ("The adopters" in writers) == (side == rules.ADOPTIVE), writers
+        if dialog.participant.count() > 1:  # several birth relatives: one is chosen, by keyboard
+            dialog.participant.setCurrentIndex(1)
+        dialog.notes.setFocus()
+        qtbot.keyClick(dialog.notes, K.Key_Return)  # Enter logs it
+        assert dialog.item_id is not None, dialog.message.text()
+        stored = service.get_item(small_demo_db, page.ctx.principal, dialog.item_id)
+        assert (stored.arrangement_id, stored.direction) == (row.arrangement_id, expected)
+    finally:
+        dialog.done(0)
