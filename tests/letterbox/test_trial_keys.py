@@ -17,6 +17,7 @@ from adoption_desktop.core.security.service import authenticate
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import WorkRow
+from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
@@ -102,3 +103,51 @@ def test_log_item_from_the_work_list_takes_the_rows_writer(qtbot: Any, small_dem
         assert (stored.arrangement_id, stored.direction) == (row.arrangement_id, expected)
     finally:
         dialog.done(0)
+
+
+# --- 2. a stray arrow key on an opened item saves nothing ----------------------------------------------------
+def open_from_items_register(qtbot: Any, page: LetterboxPage, down: int = 5) -> ItemDialog:
+    page.show_items()
+    view = page.items_register.view
+    view.setFocus()
+    for _ in range(down):
+        qtbot.keyClick(view, K.Key_Down)
+    qtbot.keyClick(view, K.Key_Return)
+    dialog = page.dialogs[-1]
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    qtbot.wait(50)
+    return dialog
+
+
+def test_an_opened_item_starts_at_its_text_and_an_arrow_key_saves_no_channel(
+        qtbot: Any, small_demo_db: Database, questions: Questions) -> None:
+    page = make_page(qtbot, small_demo_db)
+    dialog = open_from_items_register(qtbot, page)
+    item_id = dialog.item_id
+    assert item_id is not None
+    stored = service.get_item(small_demo_db, page.ctx.principal, item_id).channel
+    assert focused() in (dialog.text, dialog.findings_view), focused()
+    qtbot.keyClick(focused(), K.Key_Down)
+    assert service.get_item(small_demo_db, page.ctx.principal, item_id).channel == stored
+    # on Received by itself, an arrow key asks (No: nothing saved, the stored channel shown again)
+    dialog.channel.setFocus()
+    qtbot.keyClick(dialog.channel, K.Key_Down if dialog.channel.currentIndex() == 0 else K.Key_Up)
+    assert [t for t, _ in questions.asked] == ["Received by"]
+    assert service.get_item(small_demo_db, page.ctx.principal, item_id).channel == stored
+    assert dialog.channel.currentData() == stored
+    # Yes: corrected, and said
+    questions.answer = True
+    qtbot.keyClick(dialog.channel, K.Key_Down if dialog.channel.currentIndex() == 0 else K.Key_Up)
+    now = service.get_item(small_demo_db, page.ctx.principal, item_id).channel
+    assert now != stored and now == dialog.channel.currentData()
+    assert "Channel corrected" in dialog.message.text()
+    # chosen from the opened list (Alt+Down, then Enter): saved as chosen, without a question
+    questions.answer, before = False, now
+    qtbot.keyClick(dialog.channel, K.Key_Down, ALT)
+    qtbot.waitUntil(dialog.channel.view().isVisible, timeout=2000)
+    qtbot.keyClick(dialog.channel.view(), K.Key_Down if dialog.channel.currentIndex() == 0 else K.Key_Up)
+    qtbot.keyClick(dialog.channel.view(), K.Key_Return)
+    assert len(questions.asked) == 2
+    now = service.get_item(small_demo_db, page.ctx.principal, item_id).channel
+    assert now != before and now == dialog.channel.currentData(), dialog.message.text()
+    dialog.done(0)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -89,6 +90,26 @@ def letters_sent_text(letters: tuple[ItemLetterRow, ...]) -> str:
         f"{LETTER_WORDS.get(r.kind, r.kind)} to {r.recipient} on {r.sent_on:%d/%m/%Y}" for r in letters) + "."
 
 
+class _ListChoiceBox(QComboBox):
+    """A list box that tells a choice from its opened list (``from_list``) from one made by an arrow key or
+    the wheel on the closed box."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.from_list = False
+
+    def showPopup(self) -> None:  # noqa: N802
+        self.from_list = True
+        super().showPopup()
+
+    def hidePopup(self) -> None:  # noqa: N802
+        super().hidePopup()
+        QTimer.singleShot(0, self._forget)  # after the choice it closed on (its activated) was handled
+
+    def _forget(self) -> None:
+        self.from_list = False
+
+
 class ItemDialog(QDialog):
     corrected_requested = Signal(int)  # the returned item's id
 
@@ -128,7 +149,7 @@ class ItemDialog(QDialog):
             self.writer_choices = ()
         self.writer = child(form, QLineEdit, "writer")
         self.received_on = child(form, QDateEdit, "received_on")
-        self.channel = QComboBox()
+        self.channel = _ListChoiceBox()
         self.channel.setObjectName("channel")
         self.channel.setToolTip("How the item came in; change it on a logged item to correct it")
         for key, label in contact.CHANNELS.items():
@@ -136,7 +157,7 @@ class ItemDialog(QDialog):
         channel_label = QLabel("Received &by")
         channel_label.setBuddy(self.channel)
         child(form, QFormLayout, "log_form").insertRow(2, channel_label, self.channel)
-        self.channel.activated.connect(lambda _i: self._channel_chosen())
+        self.channel.activated.connect(lambda _i: self._channel_activated())
         self.direction.currentIndexChanged.connect(lambda _i: self._fill_writers())
         self.participant.activated.connect(lambda _i: self._writer_chosen())
         self._fill_writers()
@@ -251,12 +272,23 @@ class ItemDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """A new item starts at its first field, Direction (not at the window's buttons)."""
         super().showEvent(event)
-        if self.item_id is None and not self._shown:
+        if not self._shown:
             self._shown = True
             QTimer.singleShot(0, self._focus_first)  # once the window is active (it would move it otherwise)
 
     def _focus_first(self) -> None:
-        self.direction.setFocus(Qt.FocusReason.OtherFocusReason)
+        """A new item starts at Direction; a logged one at its findings, or its letter text when it has
+        none, not at Received by, its first field not greyed out (keyboard trial: a stray arrow key there
+        changed how the item was received). A window already sent elsewhere (to its reason, to reword it)
+        stays there."""
+        if self.item_id is None:
+            self.direction.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        now = QApplication.focusWidget()
+        if now is not None and now is not self.channel and self.isAncestorOf(now):
+            return
+        target: QWidget = self.findings_view if self.findings_model.rowCount() else self.text
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- state --------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -527,6 +559,26 @@ class ItemDialog(QDialog):
 
         if self._run("Item logged. Now paste its text and screen it.", go):
             self.text.setFocus()
+
+    def _channel_activated(self) -> None:
+        """Received by was chosen. From its opened list (F4, Alt+Down, a click), the choice is saved; by an
+        arrow key or the wheel on the closed box, it is asked about first (No is the default, and puts the
+        stored channel back): keyboard trial, a stray Down saved "secure e-mail", and Ctrl+Z did not take
+        it back."""
+        from_list, self.channel.from_list = self.channel.from_list, False
+        if self.item_id is None or self.detail is None or self.detail.channel == self.channel.currentData():
+            return
+        if not from_list:
+            label = contact.CHANNELS.get(str(self.channel.currentData()), "").lower()
+            stored = contact.CHANNELS.get(self.detail.channel, self.detail.channel).lower()
+            if not ask_yes_no(self, "Received by", f"Correct how item {self.item_id} was received: {label} "
+                              f"instead of {stored}?", yes="&Correct it", no=f"&No, keep {stored}",
+                              name="channel_question",
+                              informative="The correction is saved at once and written to the item's history."):
+                self.channel.setCurrentIndex(max(0, self.channel.findData(self.detail.channel)))
+                self.say(f"Received by: not changed (still {stored}).")
+                return
+        self._channel_chosen()
 
     def _channel_chosen(self) -> None:
         """On a logged item, a new choice of channel is saved at once (checked against the version shown)."""
