@@ -6,6 +6,7 @@ place, and marking, ending and undoing say what they did."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -151,3 +152,44 @@ def test_an_opened_item_starts_at_its_text_and_an_arrow_key_saves_no_channel(
     now = service.get_item(small_demo_db, page.ctx.principal, item_id).channel
     assert now != before and now == dialog.channel.currentData(), dialog.message.text()
     dialog.done(0)
+
+
+# --- 3. one letter logged twice is asked about -------------------------------------------------------------
+def item_window(qtbot: Any, ctx: AppContext, arrangement_id: int, reference: str,
+                item_id: int | None = None) -> ItemDialog:
+    dialog = ItemDialog(ctx, arrangement_id, reference, item_id=item_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_a_second_logging_of_the_same_letter_is_asked_about(
+        qtbot: Any, small_demo_db: Database, questions: Questions) -> None:
+    from adoption_desktop.core.security.permissions import Role
+    from tests.conftest import make_user
+
+    first = context(small_demo_db)
+    second = AppContext(small_demo_db, make_user(small_demo_db, "lbtwo", Role.LETTERBOX_COORDINATOR),
+                        TaskRunner(synchronous=True))
+    mine = item_window(qtbot, first, 7, "LB-00007")
+    theirs = item_window(qtbot, second, 7, "LB-00007")  # both opened before either logs
+    mine.log()
+    assert mine.item_id is not None and questions.asked == []
+    theirs.log()  # No (the default): not logged again
+    assert theirs.item_id is None
+    assert len(questions.asked) == 1
+    title, text = questions.asked[0]
+    assert title == "Log item"
+    assert f"An item from the adoptive family received {dt.date.today():%d/%m/%Y} was already logged by " \
+           "Lee Elderholt at " in text and "Log another?" in text, text
+    assert "Not logged" in theirs.message.text()
+    # another direction, or another day, is not asked about
+    assert service.already_logged(small_demo_db, second.principal, 7, direction=rules.TO_ADOPTIVE,
+                                  received_on=dt.date.today()) == []
+    assert service.already_logged(small_demo_db, second.principal, 7, direction=rules.TO_BIRTH,
+                                  received_on=dt.date.today() - dt.timedelta(days=1)) == []
+    questions.answer = True  # Log another: a second letter that came the same day
+    theirs.log()
+    assert theirs.item_id is not None and theirs.item_id != mine.item_id
+    for d in (mine, theirs):
+        d.done(0)

@@ -74,6 +74,7 @@ from adoption_desktop.letterbox.service.data import (
     ItemFilter,
     ItemLetterRow,
     ItemRow,
+    LoggedAlready,
     ParticipantData,
     ScreeningResult,
     SentRow,
@@ -91,8 +92,10 @@ from adoption_desktop.letterbox.service.expected_exchanges import (
     work_rows_in,
 )
 from adoption_desktop.letterbox.service.item_log import (
+    ALREADY_LOGGED_DAYS,
     _event,
     _item_values,
+    already_logged,
     confirm_second_check,
     decide_finding,
     get_item,
@@ -136,6 +139,7 @@ from adoption_desktop.letterbox.service.protected import (
 
 # every name of the former module, its private ones too (code and tests outside use some of them)
 __all__ = [
+    "ALREADY_LOGGED_DAYS",
     "ARRANGEMENTS_INDEX",
     "ARRANGEMENT_COLUMNS",
     "COUNT_CAP",
@@ -155,6 +159,7 @@ __all__ = [
     "ItemFilter",
     "ItemLetterRow",
     "ItemRow",
+    "LoggedAlready",
     "MissedMark",
     "P",
     "ParticipantData",
@@ -189,6 +194,7 @@ __all__ = [
     "_sqlite_item_rows",
     "_sqlite_keystroke",
     "_validate",
+    "already_logged",
     "arrangement_document",
     "confirm_second_check",
     "coordinator_names",

@@ -29,6 +29,7 @@ from adoption_desktop.letterbox.service.data import (
     FindingRow,
     ItemDetail,
     ItemLetterRow,
+    LoggedAlready,
     ScreeningResult,
     WriterChoice,
 )
@@ -91,6 +92,28 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
             a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name, item.writer, notes,
             item_type))])
         return item.id
+
+
+#: how far back a logging of the same letter is looked for before another is logged (``already_logged``)
+ALREADY_LOGGED_DAYS = 7
+
+
+def already_logged(db: Database, actor: Principal, arrangement_id: int, *, direction: str, received_on: dt.date,
+                   within_days: int = ALREADY_LOGGED_DAYS, now: dt.datetime | None = None) -> list[LoggedAlready]:
+    """Items of ``arrangement_id`` in ``direction`` received on ``received_on`` and logged (by anyone) in the
+    last ``within_days`` days, latest first: before another is logged, the window asks (keyboard trial: two
+    coordinators each logged the same incoming letter, with no warning)."""
+    require(actor, P.LETTERBOX_VIEW)
+    since = (now or utcnow()) - dt.timedelta(days=within_days)
+    with db.session(actor, write=False) as session:
+        rows = session.execute(
+            select(Item.id, ItemEvent.at, ItemEvent.actor, User.full_name)
+            .join(ItemEvent, (ItemEvent.item_id == Item.id) & (ItemEvent.action == "received"))
+            .outerjoin(User, User.username == ItemEvent.actor)
+            .where(Item.arrangement_id == arrangement_id, Item.direction == direction,
+                   Item.received_on == received_on, ItemEvent.at >= since)
+            .order_by(ItemEvent.at.desc(), Item.id.desc())).all()
+    return [LoggedAlready(item_id, at, full_name or login) for item_id, at, login, full_name in rows]
 
 
 def _writer(session: Session, arrangement_id: int, direction: str, participant_id: int | None,

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.errors import AppError, Conflict
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.undo import UndoEntry
@@ -549,6 +550,10 @@ class ItemDialog(QDialog):
             self.participant.setFocus(Qt.FocusReason.OtherFocusReason)
             return
 
+        if not self._log_another():
+            self.say("Not logged: the item was logged already (open it from the Items tab).")
+            return
+
         def go() -> None:
             self.item_id = service.log_item(
                 self.ctx.db, self.ctx.principal, self.arrangement_id, direction=str(self.direction.currentData()),
@@ -559,6 +564,30 @@ class ItemDialog(QDialog):
 
         if self._run("Item logged. Now paste its text and screen it.", go):
             self.text.setFocus()
+
+    def _log_another(self) -> bool:
+        """Whether to log this item when one like it (the arrangement's, the same direction, received the
+        same day) was logged in the last few days, by anyone: asked, No the default (keyboard trial: two
+        coordinators logged one letter twice with no warning). A corrected version is never asked about."""
+        if self.previous_item_id is not None:
+            return True
+        direction, received = str(self.direction.currentData()), pydate(self.received_on.date())
+        try:
+            found = service.already_logged(self.ctx.db, self.ctx.principal, self.arrangement_id,
+                                           direction=direction, received_on=received)
+        except AppError:
+            return True  # the logging itself says what is wrong
+        if not found:
+            return True
+        last = found[0]
+        side = "the birth family" if rules.writer_side(direction) == rules.BIRTH else "the adoptive family"
+        more = f" ({plural(len(found), 'item')} like it in the last {service.ALREADY_LOGGED_DAYS} days)" \
+            if len(found) > 1 else ""
+        return ask_yes_no(
+            self, "Log item", f"An item from {side} received {received:%d/%m/%Y} was already logged by "
+            f"{last.logged_by} at {when_text(last.logged_at)} (item {last.item_id}){more}. Log another?",
+            yes="&Log another", no="&No, do not log it", name="already_logged_question",
+            informative="Log another only for a second letter that came the same day.")
 
     def _channel_activated(self) -> None:
         """Received by was chosen. From its opened list (F4, Alt+Down, a click), the choice is saved; by an
