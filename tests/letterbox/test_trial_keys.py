@@ -193,3 +193,38 @@ def test_a_second_logging_of_the_same_letter_is_asked_about(
     assert theirs.item_id is not None and theirs.item_id != mine.item_id
     for d in (mine, theirs):
         d.done(0)
+
+
+# --- 4. chasers a second time in a day are asked about -------------------------------------------------------
+def chasers_sent(db: Database, who: Any) -> int:
+    from sqlalchemy import func, select
+
+    from adoption_desktop.letterbox.models import LetterSent
+
+    with db.session(who, write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(LetterSent).where(LetterSent.kind == "chaser"))
+                   or 0)
+
+
+def test_chasers_again_the_same_day_are_asked_about(qtbot: Any, small_demo_db: Database, questions: Questions,
+                                                    monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from adoption_desktop.letterbox.views import page as page_module
+
+    paths = iter(tmp_path / f"chasers-{n}.pdf" for n in range(5))
+    monkeypatch.setattr(page_module, "ask_letter_path", lambda *_a, **_k: str(next(paths)))
+    page = make_page(qtbot, small_demo_db)
+    before = chasers_sent(small_demo_db, page.ctx.principal)
+    page.work_view.setFocus()
+    page._chasers_clicked()  # Chasers for overdue writers… (Alt+C in the main window)
+    first = chasers_sent(small_demo_db, page.ctx.principal) - before
+    assert first > 0 and questions.asked == [], page.ctx.status_messages
+    page._chasers_clicked()  # No (the default): none written, none recorded
+    assert len(questions.asked) == 1
+    title, text = questions.asked[0]
+    assert title == "Chasers"
+    assert f"{first} letters by Lee Elderholt at " in text and "Produce them again?" in text, text
+    assert chasers_sent(small_demo_db, page.ctx.principal) - before == first
+    assert "nothing produced" in page.ctx.status_messages[-1]
+    questions.answer = True  # produced again: the sent-list records each letter a second time
+    page._chasers_clicked()
+    assert chasers_sent(small_demo_db, page.ctx.principal) - before == 2 * first

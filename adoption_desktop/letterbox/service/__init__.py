@@ -84,6 +84,8 @@ from adoption_desktop.letterbox.service.data import (
 )
 from adoption_desktop.letterbox.service.expected_exchanges import (
     MissedMark,
+    SentBatch,
+    letters_sent_on,
     look_back_start,
     mark_missed,
     unmark_missed,
@@ -164,6 +166,7 @@ __all__ = [
     "P",
     "ParticipantData",
     "ScreeningResult",
+    "SentBatch",
     "SentRow",
     "TermData",
     "WorkRow",
@@ -207,6 +210,7 @@ __all__ = [
     "get_item",
     "item_document",
     "item_page",
+    "letters_sent_on",
     "list_arrangements",
     "list_items",
     "log_item",

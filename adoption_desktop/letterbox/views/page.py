@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
@@ -37,6 +38,7 @@ from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow
 from adoption_desktop.letterbox.settings import REMINDER_DAYS_BEFORE
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.registers import Register
+from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import focus_kept
@@ -534,9 +536,34 @@ class LetterboxPage(QWidget):
         if not ids:
             QMessageBox.information(self, "Chasers", "No writer is overdue.")
             return
+        if not self._again_today("chaser", "Chasers", ids):
+            return
         path = ask_letter_path(self, "Save chaser letters", "letterbox-chasers.pdf")
         if path:
             self.produce_letters("chaser", Path(path), arrangement_ids=ids)
+
+    def _again_today(self, kind: str, title: str, arrangement_ids: list[int]) -> bool:
+        """Whether to write ``kind`` letters for ``arrangement_ids`` when some were written today already:
+        asked, saying how many, by whom and when (No is the default). Keyboard trial: chasers produced twice
+        in a day went out twice, and the sent-list recorded both."""
+        try:
+            done = service.letters_sent_on(self.ctx.db, self.ctx.principal, kind, arrangement_ids, self.today)
+        except AppError:
+            return True
+        if not done:
+            return True
+        said = "; ".join(f"{plural(b.letters, 'letter')} by {b.by}" + (f" at {when_text(b.at)}" if b.at else "")
+                         for b in done)
+        covered = max(b.arrangements for b in done)
+        ok = ask_yes_no(
+            self, title, f"{title} were already produced today for {covered} of these "
+            f"{plural(len(arrangement_ids), 'arrangement')}: {said}. Produce them again?",
+            yes="&Produce them again", no="&No", name="letters_again_question",
+            informative="Each letter produced is recorded in the sent-list as sent: the writers would be "
+                        "sent the same letter twice.")
+        if not ok:
+            self.ctx.notify(f"{title}: nothing produced (already produced today).")
+        return ok
 
     # --- import -------------------------------------------------------------------------------
     def _import_clicked(self) -> None:
