@@ -228,3 +228,30 @@ def test_chasers_again_the_same_day_are_asked_about(qtbot: Any, small_demo_db: D
     questions.answer = True  # produced again: the sent-list records each letter a second time
     page._chasers_clicked()
     assert chasers_sent(small_demo_db, page.ctx.principal) - before == 2 * first
+
+
+# --- 5. the item window's conflict names only what it offers ----------------------------------------------
+def test_the_item_windows_conflict_offers_only_its_own_buttons(qtbot: Any, small_demo_db: Database) -> None:
+    ctx = context(small_demo_db)
+    item_id = service.log_item(small_demo_db, ctx.principal, 7, direction=rules.TO_BIRTH,
+                               received_on=dt.date.today())
+    first = item_window(qtbot, ctx, 7, "LB-00007", item_id)
+    second = item_window(qtbot, ctx, 7, "LB-00007", item_id)  # opened before the first screens it
+    first.text.setPlainText("Hello from Jess at Bramfield Academy")
+    first.screen_letter()
+    assert first.detail is not None and first.detail.status == "screened", first.message.text()
+    second.text.setPlainText("Hello from Jess")
+    second.screen_letter()
+    said = second.message.text()
+    assert "Lee Elderholt saved item" in said and "your change was not saved" in said, said
+    assert "Reload" not in said and "re-apply" not in said, said
+    assert "Screen text again (Alt+X)" in said and "Show stored text (F5)" in said, said
+    # another step overtaken (Received by, saved from the list): the window says what it did instead
+    first.channel.setCurrentIndex(first.channel.findData("email"))
+    first._channel_chosen()
+    second.channel.setCurrentIndex(second.channel.findData("digital"))
+    second._channel_chosen()
+    said = second.message.text()
+    assert "Reload" not in said and "re-apply" not in said and "stored now" in said, said
+    for d in (first, second):
+        d.done(0)

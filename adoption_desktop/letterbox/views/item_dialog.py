@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.concurrency import when_text
-from adoption_desktop.core.errors import AppError, Conflict
+from adoption_desktop.core.errors import AppError, Conflict, StaleRecord
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
@@ -89,6 +89,18 @@ def letters_sent_text(letters: tuple[ItemLetterRow, ...]) -> str:
         return "Letters sent about this item: none."
     return "Letters sent about this item: " + "; ".join(
         f"{LETTER_WORDS.get(r.kind, r.kind)} to {r.recipient} on {r.sent_on:%d/%m/%Y}" for r in letters) + "."
+
+
+def conflict_text(exc: Conflict) -> str:
+    """What the item window says of a refused step. A save someone else overtook is said without the
+    service's advice ("Reload to see their version, or re-apply your change"), written for the arrangement
+    window's conflict dialog: the item window has neither button (keyboard trial). Its callers say what
+    it does offer."""
+    if not isinstance(exc, StaleRecord):
+        return str(exc)
+    at = exc.saved_at if isinstance(exc.saved_at, dt.datetime) else None
+    return (f"{exc.saved_by or 'Someone else'} saved {exc.what or 'the item'} at {when_text(at)}, after you "
+            "opened it; your change was not saved.")
 
 
 class _ListChoiceBox(QComboBox):
@@ -504,13 +516,15 @@ class ItemDialog(QDialog):
         self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
         self.message.setText(text)
 
-    def _run(self, action: str, fn: Callable[[], object]) -> bool:
+    def _run(self, action: str, fn: Callable[[], object], *,
+             after_conflict: str = " The item is shown as it is stored now: do it again if it is still needed."
+             ) -> bool:
         try:
             fn()
         except Conflict as exc:  # someone else acted first: show the item as it is now, and who did what
             if self.item_id is not None:
                 self.reload()
-            self.say(str(exc), error=True)
+            self.say(conflict_text(exc) + (after_conflict if isinstance(exc, StaleRecord) else ""), error=True)
             return False
         except AppError as exc:
             self.say(str(exc), error=True)
@@ -637,12 +651,12 @@ class ItemDialog(QDialog):
             service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText(),
                                 expected_version=version, read_by_eye=by_eye)
 
-        if not self._run("Screened.", go):
+        if not self._run("Screened.", go, after_conflict=""):
             if self.detail is not None and self.detail.row_version != version:
                 # someone else screened or changed it meanwhile: their findings are shown now, the text
                 # typed here is kept; screening again (knowingly) replaces theirs
                 self.say(self.message.text() + " Their findings are shown; your text is kept here: press Screen "
-                         "text again to screen it instead, or Show stored text (F5) to see theirs.", error=True)
+                         "text again (Alt+X) to screen it instead, or Show stored text (F5) to see theirs.", error=True)
             return
         if self.detail is not None and self.text_not_stored():
             self.text.setPlainText(self.detail.text)  # as stored (cleaned): the findings' offsets are into it
@@ -710,10 +724,11 @@ class ItemDialog(QDialog):
             record(check_only=True)
         except Conflict as exc:  # someone else acted first: show the item as it is now
             typed = self.reason.text().strip()
+            said = conflict_text(exc)
             self.reload()
             kept = f" The reason you typed was: \u201c{typed}\u201d." if typed and self.reason.text().strip() != typed \
                 else ""  # the stored outcome is shown now: what they typed is not lost from sight
-            self.say(str(exc) + kept, error=True)
+            self.say(said + kept, error=True)
             return
         except AppError as exc:  # what they typed stays; the refusal says what to do
             self.say(str(exc), error=True)
