@@ -255,3 +255,24 @@ def test_the_item_windows_conflict_offers_only_its_own_buttons(qtbot: Any, small
     assert "Reload" not in said and "re-apply" not in said and "stored now" in said, said
     for d in (first, second):
         d.done(0)
+
+
+# --- 6. the range said for the date received is the range allowed -----------------------------------------
+def test_the_date_received_range_ends_at_the_last_day_allowed(qtbot: Any, small_demo_db: Database) -> None:
+    from PySide6.QtCore import QDate
+
+    today = dt.date.today()
+    last, earliest = today + dt.timedelta(days=1), dt.date(today.year - 30, 1, 1)
+    between = f"should lie between {earliest:%d/%m/%Y} and {last:%d/%m/%Y}"
+    for day in (dt.date(2099, 1, 1), dt.date(1950, 1, 1), last + dt.timedelta(days=1)):
+        dialog = item_window(qtbot, context(small_demo_db), 7, "LB-00007")
+        dialog.received_on.setDate(QDate(day.year, day.month, day.day))
+        dialog.log()
+        said = dialog.message.text()
+        assert dialog.item_id is None and between in said, (day, said)
+        dialog.done(0)
+    dialog = item_window(qtbot, context(small_demo_db), 7, "LB-00007")
+    dialog.received_on.setDate(QDate(last.year, last.month, last.day))  # the last day said is allowed
+    dialog.log()
+    assert dialog.item_id is not None, dialog.message.text()
+    dialog.done(0)
