@@ -276,3 +276,76 @@ def test_the_date_received_range_ends_at_the_last_day_allowed(qtbot: Any, small_
     dialog.log()
     assert dialog.item_id is not None, dialog.message.text()
     dialog.done(0)
+
+
+# --- 7. the lists keep their place -------------------------------------------------------------------------
+def undo(page: LetterboxPage) -> None:
+    """Ctrl+Z as the main window does it: the stack's last entry undone, then the pages told."""
+    entry = page.ctx.undo.undo()
+    page.ctx.status_messages.append(f"Undone: {entry.label}.")
+    for callback in list(page.ctx.after_undo):
+        callback(entry)
+
+
+def current_row(view: Any) -> int:
+    return int(view.currentIndex().row())
+
+
+def test_the_work_list_keeps_its_place_after_mark_missed_undo_and_logging(
+        qtbot: Any, small_demo_db: Database) -> None:
+    page = make_page(qtbot, small_demo_db)
+    view = page.work_view
+    view.setFocus()
+    qtbot.keyClick(view, K.Key_Down)
+    qtbot.keyClick(view, K.Key_Down)
+    qtbot.keyClick(view, K.Key_Down)
+    at = current_row(view)
+    assert at > 0
+    marked, following = page.work_model.row_at(at), page.work_model.row_at(at + 1)
+    page.mark_selected_missed()  # Mark missed (Alt+K): it leaves the list; the next one takes its place
+    assert (current_row(view), selected(view)) == (at, [at])
+    assert page.work_model.row_at(at) == following
+    # Ctrl+Z: the exchange is back; the list stays on the record that was current
+    undo(page)
+    assert marked in page.work_model.rows()
+    assert page.work_model.row_at(current_row(view)) == following and selected(view) == [current_row(view)]
+    # logging an item for the current exchange from the list: the row after it is current once it closes
+    view.selectRow(at)
+    logged = page.work_model.row_at(at)
+    after = page.work_model.row_at(at + 1)
+    qtbot.keyClick(view, K.Key_L, CTRL | SHIFT)
+    dialog = page.dialogs[-1]
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    if dialog.participant.count() > 1:
+        dialog.participant.setCurrentIndex(1)
+    dialog.received_on.setDate(dialog.received_on.date().addDays(0))
+    dialog.log()
+    dialog.done(0)
+    if logged not in page.work_model.rows():  # received: it left the list
+        assert page.work_model.row_at(current_row(view)) == after
+    else:
+        assert page.work_model.row_at(current_row(view)) == logged
+
+
+def test_the_registers_keep_their_place_after_a_window_closes(qtbot: Any, small_demo_db: Database) -> None:
+    page = make_page(qtbot, small_demo_db)
+    dialog = open_from_items_register(qtbot, page)  # the 6th item, by Down and Enter
+    item_id = dialog.item_id
+    qtbot.keyClick(focused(), K.Key_Escape)
+    assert not dialog.isVisible()
+    view = page.items_register.view
+    assert current_row(view) == 5 and page.items_register.selected() is not None
+    assert page.items_register.selected().id == item_id  # type: ignore[union-attr]
+    # the arrangements register, after an arrangement is saved
+    page.show_arrangements()
+    register = page.arrangements_register
+    register.view.setFocus()
+    for _ in range(19):
+        qtbot.keyClick(register.view, K.Key_Down)
+    chosen, at = register.selected(), current_row(register.view)
+    assert chosen is not None and at > 10
+    window = page.open_arrangement_dialog(chosen.id, modal=False)
+    window.save()  # type: ignore[attr-defined]
+    assert not window.isVisible()
+    assert current_row(register.view) == at and register.selected() is not None
+    assert register.selected().id == chosen.id  # type: ignore[union-attr]

@@ -300,10 +300,30 @@ class LetterboxPage(QWidget):
         self.older_label.setText(
             f"Exchanges due before {since:%d/%m/%Y} and never received are not listed here (the look-back "
             "is a setting): show them with the button.")
-        self.work_model.set_rows(rows)
+        self._keep_work_place(lambda: self.work_model.set_rows(rows))
         if self.older_button.isChecked():  # all history, on request: in the background (1.6 s at 1M exchanges)
             self._add_older(rows, since)
         resize_to_contents(self.work_view)  # measured on the first 100 rows (see __init__)
+
+    def _keep_work_place(self, rebuild: Callable[[], None]) -> None:
+        """Rebuild the work list keeping the place: the same exchange current and selected if it is still
+        listed, otherwise the row now in its place (the next one). Keyboard trial: after Mark missed, Ctrl+Z
+        or logging an item the list lost its place."""
+        def key(w: WorkRow) -> tuple[int, dt.date, str]:
+            return w.arrangement_id, w.due, w.side
+
+        current = self.work_view.currentIndex()
+        count = self.work_model.rowCount()
+        at, column = (current.row(), max(0, current.column())) if current.isValid() and current.row() < count \
+            else (-1, 0)
+        kept = key(self.work_model.row_at(at)) if at >= 0 else None
+        rebuild()
+        rows = self.work_model.rows()
+        if kept is None or not rows:
+            return
+        row = next((i for i, w in enumerate(rows) if key(w) == kept), min(at, len(rows) - 1))
+        self.work_view.setCurrentIndex(self.work_model.index(row, column))
+        self.work_view.selectRow(row)
 
     def _add_older(self, rows: list[WorkRow], since: dt.date) -> None:
         self._older_run = run = getattr(self, "_older_run", 0) + 1
@@ -315,7 +335,7 @@ class LetterboxPage(QWidget):
         def done(older: list[WorkRow]) -> None:
             if not self.older_button.isChecked() or run != self._older_run:  # hidden again, or rebuilt since
                 return
-            self.work_model.set_rows(older + rows)
+            self._keep_work_place(lambda: self.work_model.set_rows(older + rows))
             resize_to_contents(self.work_view)
             self.older_label.setText(
                 f"Listed too: {len(older)} exchange{'s' * (len(older) != 1)} due before {since:%d/%m/%Y} "
@@ -423,11 +443,11 @@ class LetterboxPage(QWidget):
     def _after_undo(self, entry: Any) -> None:
         """An undo or redo changed an arrangement or a finding: the registers show it as stored now."""
         if getattr(entry, "area", "") in ("", "letterbox"):
-            self.arrangements_register.refresh()
+            self.arrangements_register.refresh_in_place()
             self._after_dialog()
 
     def _after_dialog(self) -> None:
-        self.items_register.refresh()
+        self.items_register.refresh_in_place()
         self.refresh_work_list()
 
     # --- arrangements ------------------------------------------------------------------------
@@ -443,7 +463,7 @@ class LetterboxPage(QWidget):
         return dialog
 
     def _after_arrangement(self) -> None:
-        self.arrangements_register.refresh()
+        self.arrangements_register.refresh_in_place()
         self.refresh_work_list()
 
     # --- letters ------------------------------------------------------------------------------
