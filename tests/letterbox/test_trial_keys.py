@@ -349,3 +349,59 @@ def test_the_registers_keep_their_place_after_a_window_closes(qtbot: Any, small_
     assert not window.isVisible()
     assert current_row(register.view) == at and register.selected() is not None
     assert register.selected().id == chosen.id  # type: ignore[union-attr]
+
+
+# --- 8. marking, ending and undoing say what they did; 9. ending is asked about ------------------------------
+def test_mark_missed_and_its_undo_are_said(qtbot: Any, small_demo_db: Database) -> None:
+    page = make_page(qtbot, small_demo_db)
+    page.work_view.selectRow(2)
+    row = page.work_model.row_at(2)
+    page.mark_selected_missed()
+    family = "adoptive" if row.side == rules.ADOPTIVE else "birth"
+    assert page.ctx.status_messages[-1] == \
+        f"{row.reference} {family} family {row.due:%d/%m/%Y} marked missed — Ctrl+Z undoes"
+    undo(page)
+    assert page.ctx.status_messages[-1].startswith("Undone: Marked missed:")
+    assert row.reference in page.ctx.status_messages[-1]
+
+
+def end_arrangement(qtbot: Any, page: LetterboxPage) -> tuple[Any, Any]:
+    """Arrangements tab, an active arrangement, its window; Status → Ended, Enter."""
+    page.show_arrangements()
+    register = page.arrangements_register
+    page.arr_status.setCurrentIndex(page.arr_status.findData("active"))
+    register.view.setFocus()
+    register.view.selectRow(0)
+    chosen = register.selected()
+    assert chosen is not None
+    window = page.open_arrangement_dialog(chosen.id, modal=False)
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    status = window.status  # type: ignore[attr-defined]
+    status.setFocus()
+    status.setCurrentIndex(status.findData("ended"))
+    qtbot.keyClick(status, K.Key_Return)
+    return chosen, window
+
+
+def test_ending_an_arrangement_is_asked_about_and_said(qtbot: Any, small_demo_db: Database,
+                                                        questions: Questions) -> None:
+    page = make_page(qtbot, small_demo_db)
+    chosen, window = end_arrangement(qtbot, page)  # No (the default): not ended, the window stays
+    assert [t for t, _ in questions.asked] == ["End the arrangement"]
+    assert window.isVisible() and "Not saved" in window.message.text()
+    assert service.get_arrangement(small_demo_db, page.ctx.principal, chosen.id).data.status != "ended"
+    questions.answer = True  # End it: saved, said, and its exchanges leave the work list
+    qtbot.keyClick(window.status, K.Key_Return)
+    assert not window.isVisible(), window.message.text()
+    assert service.get_arrangement(small_demo_db, page.ctx.principal, chosen.id).data.status == "ended"
+    assert page.ctx.status_messages[-1] == \
+        f"{chosen.reference} ended: its expected exchanges have left the work list — Ctrl+Z undoes"
+    assert not [w for w in service.work_list(small_demo_db, page.ctx.principal, dt.date.today())
+                if w.arrangement_id == chosen.id]
+    undo(page)
+    assert page.ctx.status_messages[-1].startswith("Undone: ")
+    assert service.get_arrangement(small_demo_db, page.ctx.principal, chosen.id).data.status != "ended"
+    # another save of the arrangement, not ending it, is not asked about
+    again = page.open_arrangement_dialog(chosen.id, modal=False)
+    again.save()  # type: ignore[attr-defined]
+    assert len(questions.asked) == 2 and not again.isVisible()  # No, then End it: nothing more
