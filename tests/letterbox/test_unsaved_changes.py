@@ -139,6 +139,7 @@ def test_a_logged_item_asks_only_about_what_is_not_stored(qtbot: Any, db: Databa
     window.screen_letter()
     assert window.unsaved() == []
     window.channel.setCurrentIndex(window.channel.findData("email"))
+    monkeypatch.setattr(item_dialog, "ask_yes_no", lambda *_a, **_k: True)  # "Correct it" (a key chose it)
     window.channel.activated.emit(window.channel.currentIndex())
     assert service.get_item(db, coordinator, window.item_id).channel == "email", window.message.text()
     assert window.unsaved() == []

@@ -74,6 +74,7 @@ from adoption_desktop.letterbox.service.data import (
     ItemFilter,
     ItemLetterRow,
     ItemRow,
+    LoggedAlready,
     ParticipantData,
     ScreeningResult,
     SentRow,
@@ -83,6 +84,8 @@ from adoption_desktop.letterbox.service.data import (
 )
 from adoption_desktop.letterbox.service.expected_exchanges import (
     MissedMark,
+    SentBatch,
+    letters_sent_on,
     look_back_start,
     mark_missed,
     unmark_missed,
@@ -91,8 +94,10 @@ from adoption_desktop.letterbox.service.expected_exchanges import (
     work_rows_in,
 )
 from adoption_desktop.letterbox.service.item_log import (
+    ALREADY_LOGGED_DAYS,
     _event,
     _item_values,
+    already_logged,
     confirm_second_check,
     decide_finding,
     get_item,
@@ -136,6 +141,7 @@ from adoption_desktop.letterbox.service.protected import (
 
 # every name of the former module, its private ones too (code and tests outside use some of them)
 __all__ = [
+    "ALREADY_LOGGED_DAYS",
     "ARRANGEMENTS_INDEX",
     "ARRANGEMENT_COLUMNS",
     "COUNT_CAP",
@@ -155,10 +161,12 @@ __all__ = [
     "ItemFilter",
     "ItemLetterRow",
     "ItemRow",
+    "LoggedAlready",
     "MissedMark",
     "P",
     "ParticipantData",
     "ScreeningResult",
+    "SentBatch",
     "SentRow",
     "TermData",
     "WorkRow",
@@ -189,6 +197,7 @@ __all__ = [
     "_sqlite_item_rows",
     "_sqlite_keystroke",
     "_validate",
+    "already_logged",
     "arrangement_document",
     "confirm_second_check",
     "coordinator_names",
@@ -201,6 +210,7 @@ __all__ = [
     "get_item",
     "item_document",
     "item_page",
+    "letters_sent_on",
     "list_arrangements",
     "list_items",
     "log_item",

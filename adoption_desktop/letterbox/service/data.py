@@ -210,3 +210,12 @@ class WorkRow:
 class ScreeningResult:
     findings: tuple[FindingRow, ...]
     protected: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class LoggedAlready:
+    """An item already logged (``service.already_logged``): which, when (naive UTC) and by whom (full name)."""
+
+    item_id: int
+    logged_at: dt.datetime
+    logged_by: str

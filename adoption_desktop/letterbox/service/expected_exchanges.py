@@ -227,3 +227,57 @@ def unmark_missed(db: Database, actor: Principal, arrangement_id: int, due: dt.d
         session.execute(delete(MissedExchange).where(MissedExchange.id == now.id))
         audit.record(session, "letterbox_exchange_missed_undone", "letterbox_arrangements", arrangement_id,
                      detail=f"{side} side, due {due.isoformat()}")
+
+
+@dataclass(frozen=True)
+class SentBatch:
+    """A batch of letters of one kind already written (``letters_sent_on``): how many, for how many of the
+    arrangements asked about, by whom (full name) and when (naive UTC, as the audit log has it)."""
+
+    batch: str
+    letters: int
+    arrangements: int
+    by: str
+    at: dt.datetime | None
+
+
+def letters_sent_on(db: Database, actor: Principal, kind: str, arrangement_ids: Collection[int],
+                    on: dt.date) -> list[SentBatch]:
+    """The batches of ``kind`` letters written on ``on`` for any of ``arrangement_ids``, from the sent-list
+    (its rows, and the audit entry that sealed each batch: who and when), earliest first. Asked before the
+    same letters are written again (keyboard trial: chasers produced twice in one day, each batch recorded
+    in the sent-list as sent)."""
+    from adoption_desktop.core.audit.models import AuditEntry
+    from adoption_desktop.core.security.models import User
+    from adoption_desktop.letterbox.models import LetterSent
+
+    require(actor, P.LETTERBOX_VIEW)
+    wanted = set(arrangement_ids)
+    if not wanted:
+        return []
+    with db.session(actor, write=False) as session:
+        rows = session.execute(select(LetterSent.batch, LetterSent.arrangement_id).where(
+            LetterSent.kind == kind, LetterSent.sent_on == on)).all()
+        batches: dict[str, list[int]] = {}
+        for batch, arrangement_id in rows:
+            batches.setdefault(batch, []).append(arrangement_id)
+        found = {b: ids for b, ids in batches.items() if wanted.intersection(ids)}
+        if not found:
+            return []
+        who = {b: (at, name or login) for b, at, login, name in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor, User.full_name)
+            .outerjoin(User, User.id == AuditEntry.actor_id)
+            .where(AuditEntry.action == "letterbox_letters_sent", AuditEntry.entity_id.in_(found)))}
+    out = []
+    for batch, ids in found.items():
+        at, by = who.get(batch, (None, "someone"))
+        when = _naive_utc(at) if isinstance(at, str) and at else None
+        out.append(SentBatch(batch, len(ids), len(wanted.intersection(ids)), by, when))
+    return sorted(out, key=lambda b: (b.at is None, b.at or dt.datetime.min, b.batch))
+
+
+def _naive_utc(at: str) -> dt.datetime:
+    """An audit entry's ISO-8601 time as ``utcnow`` gives times (naive UTC)."""
+    when = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
+

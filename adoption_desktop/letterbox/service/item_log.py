@@ -18,7 +18,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database, session_actor
-from adoption_desktop.core.text_input import check_not_future, clean_name, clean_text
+from adoption_desktop.core.text_input import DATE_RANGES, check_not_future, clean_name, clean_text
 from adoption_desktop.letterbox import contact, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.screening import Finding as ScreenFinding
@@ -29,6 +29,7 @@ from adoption_desktop.letterbox.service.data import (
     FindingRow,
     ItemDetail,
     ItemLetterRow,
+    LoggedAlready,
     ScreeningResult,
     WriterChoice,
 )
@@ -61,6 +62,7 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
     if item_type not in rules.ITEM_TYPES:
         raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
     # a day's grace: an entry made late in the evening may carry tomorrow's date
+    _check_received_on(received_on)
     check_not_future(received_on, "Date received", "received_on", advice="enter the day it arrived", grace_days=1)
     writer = clean_name(writer, "Writer")
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
@@ -91,6 +93,50 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
             a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name, item.writer, notes,
             item_type))])
         return item.id
+
+
+#: a day's grace for the date an item was received: an entry made late in the evening may carry tomorrow's date
+RECEIVED_GRACE_DAYS = 1
+
+
+def _check_received_on(received_on: dt.date | None, today: dt.date | None = None) -> None:
+    """Refuse a date received outside the days allowed, naming those days: from the first of January 30
+    years back to tomorrow (today and the day's grace). Keyboard trial: 01/01/2099 was said to "lie between
+    01/01/1996 and 31/12/2027" (the range of any event), yet 31/12/2026 was then refused as in the future."""
+    if received_on is None:
+        return
+    today = today or dt.date.today()
+    earliest = dt.date(max(1, today.year - DATE_RANGES["event"][0]), 1, 1)
+    last = today + dt.timedelta(days=RECEIVED_GRACE_DAYS)
+    between = f"it should lie between {earliest:%d/%m/%Y} and {last:%d/%m/%Y}"
+    if received_on > last:
+        raise ValidationError(f"Date received: {received_on:%d/%m/%Y} is in the future; enter the day it arrived "
+                              f"({between}).", "received_on")
+    if received_on < earliest:
+        raise ValidationError(f"Date received: {received_on:%d/%m/%Y} is not a likely date; {between}.",
+                              "received_on")
+
+
+#: how far back a logging of the same letter is looked for before another is logged (``already_logged``)
+ALREADY_LOGGED_DAYS = 7
+
+
+def already_logged(db: Database, actor: Principal, arrangement_id: int, *, direction: str, received_on: dt.date,
+                   within_days: int = ALREADY_LOGGED_DAYS, now: dt.datetime | None = None) -> list[LoggedAlready]:
+    """Items of ``arrangement_id`` in ``direction`` received on ``received_on`` and logged (by anyone) in the
+    last ``within_days`` days, latest first: before another is logged, the window asks (keyboard trial: two
+    coordinators each logged the same incoming letter, with no warning)."""
+    require(actor, P.LETTERBOX_VIEW)
+    since = (now or utcnow()) - dt.timedelta(days=within_days)
+    with db.session(actor, write=False) as session:
+        rows = session.execute(
+            select(Item.id, ItemEvent.at, ItemEvent.actor, User.full_name)
+            .join(ItemEvent, (ItemEvent.item_id == Item.id) & (ItemEvent.action == "received"))
+            .outerjoin(User, User.username == ItemEvent.actor)
+            .where(Item.arrangement_id == arrangement_id, Item.direction == direction,
+                   Item.received_on == received_on, ItemEvent.at >= since)
+            .order_by(ItemEvent.at.desc(), Item.id.desc())).all()
+    return [LoggedAlready(item_id, at, full_name or login) for item_id, at, login, full_name in rows]
 
 
 def _writer(session: Session, arrangement_id: int, direction: str, participant_id: int | None,

@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
+from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
@@ -76,6 +77,7 @@ class ArrangementDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.arrangement_id = ctx, arrangement_id
         self.today = today or dt.date.today()
+        self._loaded_status: str | None = None  # the status as opened (or reloaded): ending is asked about
         form = load_dialog_form(self, "letterbox_arrangement")
         self.form = form
         self.loaded: list[object] = []  # the fields as last loaded (see changed)
@@ -172,6 +174,7 @@ class ArrangementDialog(QDialog):
             _set_date(dedit, getattr(data, k))
         self.first_writer.setCurrentIndex(self.first_writer.findData(data.first_writer))
         self.status.setCurrentIndex(self.status.findData(data.status))
+        self._loaded_status = data.status
         self.replies.setChecked(data.replies_expected)
         self.email.setChecked(data.email_allowed)
         self.contact_kind.setCurrentIndex(max(0, self.contact_kind.findData(data.contact_kind)))
@@ -242,6 +245,10 @@ class ArrangementDialog(QDialog):
                 "Protected terms": "; ".join(f"{t.term} ({t.side})" for t in data.protected)}
 
     def save(self) -> None:
+        ending = self.arrangement_id is not None and self.status.currentData() == "ended" \
+            and self._loaded_status != "ended"
+        if ending and not self._confirm_ending():
+            return
         try:
             data = self.collect()
             if self.arrangement_id is None:
@@ -266,7 +273,28 @@ class ArrangementDialog(QDialog):
         except AppError as exc:
             self.message.setText(str(exc))
             return
+        if ending:  # said in the status bar once the window has gone (keyboard trial: it ended in silence)
+            self.ctx.notify(f"{self._reference()} ended: its expected exchanges have left the work list — "
+                            "Ctrl+Z undoes")
         self.accept()
+
+    def _reference(self) -> str:
+        return self.fields["reference"].text().strip() or "The arrangement"
+
+    def _confirm_ending(self) -> bool:
+        """Ending an arrangement is asked about first, No the default (keyboard trial: Ended chosen in
+        Status and Enter ended it at once): its expected exchanges leave the work list, and no reminder or
+        chaser goes for it."""
+        before = str(self._loaded_status or "active")
+        if ask_yes_no(self, "End the arrangement", f"End the arrangement {self._reference()}?",
+                      yes="&End it", no=f"&No, keep it {before}", name="end_arrangement_question",
+                      informative="Its expected exchanges will leave the work list, and no reminders or chasers "
+                                  "will be written for it. Ctrl+Z undoes the ending."):
+            return True
+        self.message.setText(f"Not saved: the arrangement is still {before}. Choose its status again, or "
+                             "press Save to end it.")
+        self.status.setFocus(Qt.FocusReason.OtherFocusReason)
+        return False
 
     def _update(self, data: ArrangementInput, expected: int | None) -> None:
         assert self.arrangement_id is not None

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, Conflict
+from adoption_desktop.core.concurrency import when_text
+from adoption_desktop.core.errors import AppError, Conflict, StaleRecord
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
@@ -89,12 +91,44 @@ def letters_sent_text(letters: tuple[ItemLetterRow, ...]) -> str:
         f"{LETTER_WORDS.get(r.kind, r.kind)} to {r.recipient} on {r.sent_on:%d/%m/%Y}" for r in letters) + "."
 
 
+def conflict_text(exc: Conflict) -> str:
+    """What the item window says of a refused step. A save someone else overtook is said without the
+    service's advice ("Reload to see their version, or re-apply your change"), written for the arrangement
+    window's conflict dialog: the item window has neither button (keyboard trial). Its callers say what
+    it does offer."""
+    if not isinstance(exc, StaleRecord):
+        return str(exc)
+    at = exc.saved_at if isinstance(exc.saved_at, dt.datetime) else None
+    return (f"{exc.saved_by or 'Someone else'} saved {exc.what or 'the item'} at {when_text(at)}, after you "
+            "opened it; your change was not saved.")
+
+
+class _ListChoiceBox(QComboBox):
+    """A list box that tells a choice from its opened list (``from_list``) from one made by an arrow key or
+    the wheel on the closed box."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.from_list = False
+
+    def showPopup(self) -> None:  # noqa: N802
+        self.from_list = True
+        super().showPopup()
+
+    def hidePopup(self) -> None:  # noqa: N802
+        super().hidePopup()
+        QTimer.singleShot(0, self._forget)  # after the choice it closed on (its activated) was handled
+
+    def _forget(self) -> None:
+        self.from_list = False
+
+
 class ItemDialog(QDialog):
     corrected_requested = Signal(int)  # the returned item's id
 
     def __init__(self, ctx: AppContext, arrangement_id: int, reference: str, *, item_id: int | None = None,
                  previous_item_id: int | None = None, today: dt.date | None = None,
-                 parent: QWidget | None = None) -> None:
+                 direction: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.arrangement_id, self.reference = ctx, arrangement_id, reference
         self.item_id, self.previous_item_id = item_id, previous_item_id
@@ -128,7 +162,7 @@ class ItemDialog(QDialog):
             self.writer_choices = ()
         self.writer = child(form, QLineEdit, "writer")
         self.received_on = child(form, QDateEdit, "received_on")
-        self.channel = QComboBox()
+        self.channel = _ListChoiceBox()
         self.channel.setObjectName("channel")
         self.channel.setToolTip("How the item came in; change it on a logged item to correct it")
         for key, label in contact.CHANNELS.items():
@@ -136,7 +170,7 @@ class ItemDialog(QDialog):
         channel_label = QLabel("Received &by")
         channel_label.setBuddy(self.channel)
         child(form, QFormLayout, "log_form").insertRow(2, channel_label, self.channel)
-        self.channel.activated.connect(lambda _i: self._channel_chosen())
+        self.channel.activated.connect(lambda _i: self._channel_activated())
         self.direction.currentIndexChanged.connect(lambda _i: self._fill_writers())
         self.participant.activated.connect(lambda _i: self._writer_chosen())
         self._fill_writers()
@@ -193,6 +227,9 @@ class ItemDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.screen_letter)
         self._enter_logs()
         self._tab_in_reading_order()
+        if direction is not None and item_id is None and self.direction.findData(direction) >= 0:
+            # a new item for an expected exchange (the work list): from that exchange's writer
+            self.direction.setCurrentIndex(self.direction.findData(direction))  # its writers follow
         if previous_item_id is not None:
             try:
                 prev = service.get_item(ctx.db, ctx.principal, previous_item_id)
@@ -248,12 +285,23 @@ class ItemDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """A new item starts at its first field, Direction (not at the window's buttons)."""
         super().showEvent(event)
-        if self.item_id is None and not self._shown:
+        if not self._shown:
             self._shown = True
             QTimer.singleShot(0, self._focus_first)  # once the window is active (it would move it otherwise)
 
     def _focus_first(self) -> None:
-        self.direction.setFocus(Qt.FocusReason.OtherFocusReason)
+        """A new item starts at Direction; a logged one at its findings, or its letter text when it has
+        none, not at Received by, its first field not greyed out (keyboard trial: a stray arrow key there
+        changed how the item was received). A window already sent elsewhere (to its reason, to reword it)
+        stays there."""
+        if self.item_id is None:
+            self.direction.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        now = QApplication.focusWidget()
+        if now is not None and now is not self.channel and self.isAncestorOf(now):
+            return
+        target: QWidget = self.findings_view if self.findings_model.rowCount() else self.text
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- state --------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -468,13 +516,15 @@ class ItemDialog(QDialog):
         self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
         self.message.setText(text)
 
-    def _run(self, action: str, fn: Callable[[], object]) -> bool:
+    def _run(self, action: str, fn: Callable[[], object], *,
+             after_conflict: str = " The item is shown as it is stored now: do it again if it is still needed."
+             ) -> bool:
         try:
             fn()
         except Conflict as exc:  # someone else acted first: show the item as it is now, and who did what
             if self.item_id is not None:
                 self.reload()
-            self.say(str(exc), error=True)
+            self.say(conflict_text(exc) + (after_conflict if isinstance(exc, StaleRecord) else ""), error=True)
             return False
         except AppError as exc:
             self.say(str(exc), error=True)
@@ -514,6 +564,10 @@ class ItemDialog(QDialog):
             self.participant.setFocus(Qt.FocusReason.OtherFocusReason)
             return
 
+        if not self._log_another():
+            self.say("Not logged: the item was logged already (open it from the Items tab).")
+            return
+
         def go() -> None:
             self.item_id = service.log_item(
                 self.ctx.db, self.ctx.principal, self.arrangement_id, direction=str(self.direction.currentData()),
@@ -524,6 +578,50 @@ class ItemDialog(QDialog):
 
         if self._run("Item logged. Now paste its text and screen it.", go):
             self.text.setFocus()
+
+    def _log_another(self) -> bool:
+        """Whether to log this item when one like it (the arrangement's, the same direction, received the
+        same day) was logged in the last few days, by anyone: asked, No the default (keyboard trial: two
+        coordinators logged one letter twice with no warning). A corrected version is never asked about."""
+        if self.previous_item_id is not None:
+            return True
+        direction, received = str(self.direction.currentData()), pydate(self.received_on.date())
+        try:
+            found = service.already_logged(self.ctx.db, self.ctx.principal, self.arrangement_id,
+                                           direction=direction, received_on=received)
+        except AppError:
+            return True  # the logging itself says what is wrong
+        if not found:
+            return True
+        last = found[0]
+        side = "the birth family" if rules.writer_side(direction) == rules.BIRTH else "the adoptive family"
+        more = f" ({plural(len(found), 'item')} like it in the last {service.ALREADY_LOGGED_DAYS} days)" \
+            if len(found) > 1 else ""
+        return ask_yes_no(
+            self, "Log item", f"An item from {side} received {received:%d/%m/%Y} was already logged by "
+            f"{last.logged_by} at {when_text(last.logged_at)} (item {last.item_id}){more}. Log another?",
+            yes="&Log another", no="&No, do not log it", name="already_logged_question",
+            informative="Log another only for a second letter that came the same day.")
+
+    def _channel_activated(self) -> None:
+        """Received by was chosen. From its opened list (F4, Alt+Down, a click), the choice is saved; by an
+        arrow key or the wheel on the closed box, it is asked about first (No is the default, and puts the
+        stored channel back): keyboard trial, a stray Down saved "secure e-mail", and Ctrl+Z did not take
+        it back."""
+        from_list, self.channel.from_list = self.channel.from_list, False
+        if self.item_id is None or self.detail is None or self.detail.channel == self.channel.currentData():
+            return
+        if not from_list:
+            label = contact.CHANNELS.get(str(self.channel.currentData()), "").lower()
+            stored = contact.CHANNELS.get(self.detail.channel, self.detail.channel).lower()
+            if not ask_yes_no(self, "Received by", f"Correct how item {self.item_id} was received: {label} "
+                              f"instead of {stored}?", yes="&Correct it", no=f"&No, keep {stored}",
+                              name="channel_question",
+                              informative="The correction is saved at once and written to the item's history."):
+                self.channel.setCurrentIndex(max(0, self.channel.findData(self.detail.channel)))
+                self.say(f"Received by: not changed (still {stored}).")
+                return
+        self._channel_chosen()
 
     def _channel_chosen(self) -> None:
         """On a logged item, a new choice of channel is saved at once (checked against the version shown)."""
@@ -553,12 +651,12 @@ class ItemDialog(QDialog):
             service.screen_item(self.ctx.db, self.ctx.principal, item_id, self.text.toPlainText(),
                                 expected_version=version, read_by_eye=by_eye)
 
-        if not self._run("Screened.", go):
+        if not self._run("Screened.", go, after_conflict=""):
             if self.detail is not None and self.detail.row_version != version:
                 # someone else screened or changed it meanwhile: their findings are shown now, the text
                 # typed here is kept; screening again (knowingly) replaces theirs
                 self.say(self.message.text() + " Their findings are shown; your text is kept here: press Screen "
-                         "text again to screen it instead, or Show stored text (F5) to see theirs.", error=True)
+                         "text again (Alt+X) to screen it instead, or Show stored text (F5) to see theirs.", error=True)
             return
         if self.detail is not None and self.text_not_stored():
             self.text.setPlainText(self.detail.text)  # as stored (cleaned): the findings' offsets are into it
@@ -626,10 +724,11 @@ class ItemDialog(QDialog):
             record(check_only=True)
         except Conflict as exc:  # someone else acted first: show the item as it is now
             typed = self.reason.text().strip()
+            said = conflict_text(exc)
             self.reload()
             kept = f" The reason you typed was: \u201c{typed}\u201d." if typed and self.reason.text().strip() != typed \
                 else ""  # the stored outcome is shown now: what they typed is not lost from sight
-            self.say(str(exc) + kept, error=True)
+            self.say(said + kept, error=True)
             return
         except AppError as exc:  # what they typed stays; the refusal says what to do
             self.say(str(exc), error=True)

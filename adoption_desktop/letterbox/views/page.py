@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
@@ -37,6 +38,7 @@ from adoption_desktop.letterbox.service import ArrangementFilter, ArrangementRow
 from adoption_desktop.letterbox.settings import REMINDER_DAYS_BEFORE
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.registers import Register
+from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import focus_kept
@@ -298,10 +300,30 @@ class LetterboxPage(QWidget):
         self.older_label.setText(
             f"Exchanges due before {since:%d/%m/%Y} and never received are not listed here (the look-back "
             "is a setting): show them with the button.")
-        self.work_model.set_rows(rows)
+        self._keep_work_place(lambda: self.work_model.set_rows(rows))
         if self.older_button.isChecked():  # all history, on request: in the background (1.6 s at 1M exchanges)
             self._add_older(rows, since)
         resize_to_contents(self.work_view)  # measured on the first 100 rows (see __init__)
+
+    def _keep_work_place(self, rebuild: Callable[[], None]) -> None:
+        """Rebuild the work list keeping the place: the same exchange current and selected if it is still
+        listed, otherwise the row now in its place (the next one). Keyboard trial: after Mark missed, Ctrl+Z
+        or logging an item the list lost its place."""
+        def key(w: WorkRow) -> tuple[int, dt.date, str]:
+            return w.arrangement_id, w.due, w.side
+
+        current = self.work_view.currentIndex()
+        count = self.work_model.rowCount()
+        at, column = (current.row(), max(0, current.column())) if current.isValid() and current.row() < count \
+            else (-1, 0)
+        kept = key(self.work_model.row_at(at)) if at >= 0 else None
+        rebuild()
+        rows = self.work_model.rows()
+        if kept is None or not rows:
+            return
+        row = next((i for i, w in enumerate(rows) if key(w) == kept), min(at, len(rows) - 1))
+        self.work_view.setCurrentIndex(self.work_model.index(row, column))
+        self.work_view.selectRow(row)
 
     def _add_older(self, rows: list[WorkRow], since: dt.date) -> None:
         self._older_run = run = getattr(self, "_older_run", 0) + 1
@@ -313,7 +335,7 @@ class LetterboxPage(QWidget):
         def done(older: list[WorkRow]) -> None:
             if not self.older_button.isChecked() or run != self._older_run:  # hidden again, or rebuilt since
                 return
-            self.work_model.set_rows(older + rows)
+            self._keep_work_place(lambda: self.work_model.set_rows(older + rows))
             resize_to_contents(self.work_view)
             self.older_label.setText(
                 f"Listed too: {len(older)} exchange{'s' * (len(older) != 1)} due before {since:%d/%m/%Y} "
@@ -357,28 +379,46 @@ class LetterboxPage(QWidget):
         if not rows:
             QMessageBox.information(self, "Mark missed", "Choose the exchanges that will not come in the list first.")
             return
+        done: list[WorkRow] = []
         try:
             for w in rows:
                 self.ctx.did(lb_undo.mark_missed(self.ctx.db, self.ctx.principal, w.arrangement_id, w.due, w.side,
                                                  w.reference))
+                done.append(w)
         except AppError as exc:
             show_error(self, "Mark missed", exc)
         self.refresh_work_list()
+        if done:  # said in the status bar (keyboard trial: the row just went, and nothing said why)
+            said = "; ".join(f"{w.reference} {'adoptive' if w.side == rules.ADOPTIVE else 'birth'} family "
+                             f"{w.due:%d/%m/%Y}" for w in done[:3]) + (f" and {len(done) - 3} more"
+                                                                       if len(done) > 3 else "")
+            undoes = "Ctrl+Z undoes" if len(done) == 1 else "Ctrl+Z undoes each, the last first"
+            self.ctx.notify(f"{said} marked missed — {undoes}")
 
     def _selected_arrangement(self) -> tuple[int, str] | None:
         if self.tabs.currentWidget() is self.arrangements_register:
             row = self.arrangements_register.selected()
             if row is not None:
                 return row.id, row.reference
-        if self.tabs.currentWidget() is self.work_view.parentWidget():
-            rows = self.work_view.selectionModel().selectedRows()
-            if rows:
-                w = self.work_model.row_at(rows[0].row())
-                return w.arrangement_id, w.reference
-        return None
+        work = self._selected_work_row()
+        return (work.arrangement_id, work.reference) if work is not None else None
+
+    def _selected_work_row(self) -> WorkRow | None:
+        """The work-list exchange selected (the current one of several), when the work list is shown."""
+        if self.tabs.currentWidget() is not self._work_tab:
+            return None
+        rows = self.work_view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        current = self.work_view.currentIndex()
+        at = current.row() if current.isValid() and any(r.row() == current.row() for r in rows) else rows[0].row()
+        return self.work_model.row_at(at)
 
     def open_item_dialog(self, arrangement_id: int | None = None, reference: str = "",
-                         previous_item_id: int | None = None) -> ItemDialog | None:
+                         previous_item_id: int | None = None, *, direction: str | None = None) -> ItemDialog | None:
+        """The item window for a new item. From the work list, its direction (and so who wrote it) is the
+        selected exchange's: its writer's side (user trial: a birth family's row opened as "Adoptive → birth",
+        and Enter logged it so, screened against the wrong side's protected terms)."""
         if arrangement_id is None:
             chosen = self._selected_arrangement()
             if chosen is None:
@@ -386,8 +426,11 @@ class LetterboxPage(QWidget):
                                         "list), then press Log item.")
                 return None
             arrangement_id, reference = chosen
+            work = self._selected_work_row()
+            if work is not None and direction is None:
+                direction = rules.TO_BIRTH if work.side == rules.ADOPTIVE else rules.TO_ADOPTIVE
         dialog = ItemDialog(self.ctx, arrangement_id, reference, previous_item_id=previous_item_id, today=self.today,
-                            parent=self)
+                            direction=direction, parent=self)
         self._track(dialog)
         return dialog
 
@@ -408,11 +451,17 @@ class LetterboxPage(QWidget):
     def _after_undo(self, entry: Any) -> None:
         """An undo or redo changed an arrangement or a finding: the registers show it as stored now."""
         if getattr(entry, "area", "") in ("", "letterbox"):
-            self.arrangements_register.refresh()
+            self.arrangements_register.refresh_in_place()
             self._after_dialog()
+            # said where the eye is (keyboard trial: Ctrl+Z put an exchange back on the list in silence)
+            said = self.ctx.status_messages[-1] if self.ctx.status_messages else ""
+            label = getattr(entry, "label", "")
+            if not said.startswith(("Undone:", "Redone:")) or label not in said:
+                said = f"Undone: {label}."
+            self.ctx.notify(said)
 
     def _after_dialog(self) -> None:
-        self.items_register.refresh()
+        self.items_register.refresh_in_place()
         self.refresh_work_list()
 
     # --- arrangements ------------------------------------------------------------------------
@@ -428,7 +477,7 @@ class LetterboxPage(QWidget):
         return dialog
 
     def _after_arrangement(self) -> None:
-        self.arrangements_register.refresh()
+        self.arrangements_register.refresh_in_place()
         self.refresh_work_list()
 
     # --- letters ------------------------------------------------------------------------------
@@ -521,9 +570,34 @@ class LetterboxPage(QWidget):
         if not ids:
             QMessageBox.information(self, "Chasers", "No writer is overdue.")
             return
+        if not self._again_today("chaser", "Chasers", ids):
+            return
         path = ask_letter_path(self, "Save chaser letters", "letterbox-chasers.pdf")
         if path:
             self.produce_letters("chaser", Path(path), arrangement_ids=ids)
+
+    def _again_today(self, kind: str, title: str, arrangement_ids: list[int]) -> bool:
+        """Whether to write ``kind`` letters for ``arrangement_ids`` when some were written today already:
+        asked, saying how many, by whom and when (No is the default). Keyboard trial: chasers produced twice
+        in a day went out twice, and the sent-list recorded both."""
+        try:
+            done = service.letters_sent_on(self.ctx.db, self.ctx.principal, kind, arrangement_ids, self.today)
+        except AppError:
+            return True
+        if not done:
+            return True
+        said = "; ".join(f"{plural(b.letters, 'letter')} by {b.by}" + (f" at {when_text(b.at)}" if b.at else "")
+                         for b in done)
+        covered = max(b.arrangements for b in done)
+        ok = ask_yes_no(
+            self, title, f"{title} were already produced today for {covered} of these "
+            f"{plural(len(arrangement_ids), 'arrangement')}: {said}. Produce them again?",
+            yes="&Produce them again", no="&No", name="letters_again_question",
+            informative="Each letter produced is recorded in the sent-list as sent: the writers would be "
+                        "sent the same letter twice.")
+        if not ok:
+            self.ctx.notify(f"{title}: nothing produced (already produced today).")
+        return ok
 
     # --- import -------------------------------------------------------------------------------
     def _import_clicked(self) -> None:

@@ -264,6 +264,24 @@ class Register(QWidget, Generic[R]):
         self.model.reload()
         self._update_count()
 
+    def refresh_in_place(self) -> None:
+        """Refresh after an action (a save, a window closed, an undo), keeping the place: the same record
+        selected and current if it is still listed near where it was, otherwise the row now in its place
+        (the next one), or the last. Keyboard trial: every action put the list back at its top."""
+        current = self.view.currentIndex()
+        at, column = (current.row(), current.column()) if current.isValid() else (-1, 0)
+        key = getattr(self.model.row_at(at), "id", None) if 0 <= at < self.model.rowCount() else None
+        self.refresh()
+        count = self.model.rowCount()
+        if at < 0 or count == 0:
+            return
+        near = range(max(0, at - 50), min(count, at + 51))
+        found = next((i for i in near if getattr(self.model.row_at(i), "id", None) == key), None) \
+            if key is not None else None
+        row = found if found is not None else min(at, count - 1)
+        self.view.setCurrentIndex(self.model.index(row, column))
+        self.view.selectRow(row)
+
     # --- typed searches ----------------------------------------------------------------------------
     def _text_changed(self, _text: str) -> None:
         self._cancel_running()  # a key arrived: the query for the previous text is stale
