@@ -109,8 +109,10 @@ class UndoNotice(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.text = QLabel()
         self.text.setObjectName("undo_notice_text")
-        # a long label never widens the window (it fits a 1366-pixel screen); the whole text is the tooltip
-        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # a long label never widens the window (it fits a 1366-pixel screen; the whole text is the tooltip),
+        # yet it asks for its words' width: "Ignored" gave it none beside the stretch, and only "Undo" showed
+        self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.text.setMinimumWidth(1)
         self.link = _Link()
         self.link.setObjectName("undo_link")
         self.link.setTextFormat(Qt.TextFormat.RichText)

@@ -358,11 +358,10 @@ def test_mark_missed_and_its_undo_are_said(qtbot: Any, small_demo_db: Database) 
     row = page.work_model.row_at(2)
     page.mark_selected_missed()
     family = "adoptive" if row.side == rules.ADOPTIVE else "birth"
-    assert page.ctx.status_messages[-1] == \
-        f"{row.reference} {family} family {row.due:%d/%m/%Y} marked missed — Ctrl+Z undoes"
+    said = f"Marked missed: the {family} family's exchange of {row.reference} due {row.due:%d/%m/%Y}"
+    assert page.ctx.undo.undo_label() == said  # what the status bar's undo notice shows, beside "Undo"
     undo(page)
-    assert page.ctx.status_messages[-1].startswith("Undone: Marked missed:")
-    assert row.reference in page.ctx.status_messages[-1]
+    assert page.ctx.undo.redo_label() == said
 
 
 def end_arrangement(qtbot: Any, page: LetterboxPage) -> tuple[Any, Any]:

@@ -326,3 +326,21 @@ def test_the_notice_goes_when_undo_would_act_on_another_entry_of_the_same_words(
     assert not notice.isVisible()
     window.ctx.undo.undo()
     assert undone == ["older"]
+
+
+def test_the_undo_notice_shows_its_words_beside_the_link(db: Database, make_window: Any) -> None:
+    """A trial saw only "Undo" in the status bar: the words, allowed to shrink (above), were given no width
+    at all beside the stretch. At 1366 pixels a short notice is shown whole, a long one to the window's width."""
+    from adoption_desktop.core.undo import UndoEntry
+
+    clerk, _sitting, _items = _setup(db)
+    window = make_window(clerk)
+    window.resize(1366, 768)
+    window.show()
+    window.ctx.did(UndoEntry("Removed agenda item PA-2026-014", lambda: None, clerk.user_id))
+    QApplication.processEvents()
+    label = window.undo_ui.notice.text
+    assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+    window.ctx.did(UndoEntry("Removed agenda item " + "PA-2026-014 " * 40, lambda: None, clerk.user_id))
+    QApplication.processEvents()
+    assert 600 < label.width() < 1366 and window.width() <= 1366

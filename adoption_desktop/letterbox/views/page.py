@@ -379,21 +379,13 @@ class LetterboxPage(QWidget):
         if not rows:
             QMessageBox.information(self, "Mark missed", "Choose the exchanges that will not come in the list first.")
             return
-        done: list[WorkRow] = []
-        try:
+        try:  # each mark is said by the status bar's undo notice ("Marked missed: … — Undo")
             for w in rows:
                 self.ctx.did(lb_undo.mark_missed(self.ctx.db, self.ctx.principal, w.arrangement_id, w.due, w.side,
                                                  w.reference))
-                done.append(w)
         except AppError as exc:
             show_error(self, "Mark missed", exc)
         self.refresh_work_list()
-        if done:  # said in the status bar (keyboard trial: the row just went, and nothing said why)
-            said = "; ".join(f"{w.reference} {'adoptive' if w.side == rules.ADOPTIVE else 'birth'} family "
-                             f"{w.due:%d/%m/%Y}" for w in done[:3]) + (f" and {len(done) - 3} more"
-                                                                       if len(done) > 3 else "")
-            undoes = "Ctrl+Z undoes" if len(done) == 1 else "Ctrl+Z undoes each, the last first"
-            self.ctx.notify(f"{said} marked missed — {undoes}")
 
     def _selected_arrangement(self) -> tuple[int, str] | None:
         if self.tabs.currentWidget() is self.arrangements_register:
@@ -452,13 +444,7 @@ class LetterboxPage(QWidget):
         """An undo or redo changed an arrangement or a finding: the registers show it as stored now."""
         if getattr(entry, "area", "") in ("", "letterbox"):
             self.arrangements_register.refresh_in_place()
-            self._after_dialog()
-            # said where the eye is (keyboard trial: Ctrl+Z put an exchange back on the list in silence)
-            said = self.ctx.status_messages[-1] if self.ctx.status_messages else ""
-            label = getattr(entry, "label", "")
-            if not said.startswith(("Undone:", "Redone:")) or label not in said:
-                said = f"Undone: {label}."
-            self.ctx.notify(said)
+            self._after_dialog()  # the undo notice says "Undone: …" (its words were squeezed to nothing)
 
     def _after_dialog(self) -> None:
         self.items_register.refresh_in_place()
