@@ -51,11 +51,15 @@ FORGERIES = {
     "withheld item made forwarded": (
         "SELECT id FROM letterbox_items WHERE status = 'withheld'", "letterbox_items",
         "UPDATE letterbox_items SET status = 'forwarded', outcome_on = '2026-01-02', reason = '', method = 'post' "
-        "WHERE id = ROW", "returned item's content differs"),
+        "WHERE id = ROW", "held item's content differs"),
     "forwarded item's screening rewritten": (
         "SELECT id FROM letterbox_items WHERE status = 'forwarded' AND screened_by <> ''", "letterbox_items",
         "UPDATE letterbox_items SET screened_by = 'someone', checked_by = 'someone else', "
-        "text = 'rewritten transcription' WHERE id = ROW", "returned item's content differs"),
+        "text = 'rewritten transcription' WHERE id = ROW", "held item's content differs"),
+    "item held on file made forwarded": (
+        "SELECT id FROM letterbox_items WHERE status = 'held'", "letterbox_items",
+        "UPDATE letterbox_items SET status = 'forwarded', method = 'post' WHERE id = ROW",
+        "held item's content differs"),
     "closed case's closure changed": (
         "SELECT id FROM counselling_cases WHERE closed_on IS NOT NULL", "counselling_cases",
         "UPDATE counselling_cases SET closed_on = '2019-05-05', closure_note = 'x' WHERE id = ROW",

@@ -23,6 +23,7 @@ from adoption_desktop.core.audit.seals import (
     _make_seals,
     _pk_columns,
     _plain,
+    _Seal,
     _write,
     aggregate,
     audited_tables,
@@ -38,7 +39,8 @@ UPGRADE_SEAL = "seal_upgrade"
 def seal_new_columns(conn: Connection) -> dict[str, int]:
     """Seal again, over every column, each row of an audited table whose latest seal leaves out some of
     its columns and which matches that seal over the columns it covers. Returns the rows sealed, by table
-    (tables with none are left out). Run in the upgrade's transaction, after its steps."""
+    (tables with none are left out). Run after the upgrade's steps, in a transaction of its own; a table
+    whose seals all cover its columns is not read at all."""
     present = set(inspect(conn).get_table_names())
     sealed: dict[str, int] = {}
     for name, table in audited_tables().items():
@@ -52,33 +54,39 @@ def seal_new_columns(conn: Connection) -> dict[str, int]:
 def _seal_table(conn: Connection, name: str, table: Table) -> int:
     keys = _pk_columns(table)
     seal_t = cast(Table, AuditSeal.__table__)
+    current = set(conn.execute(text(f'SELECT * FROM "{name}" LIMIT 0')).keys())
+    used = {str(c) for c in conn.execute(select(seal_t.c.columns).where(seal_t.c.entity == name).distinct()).scalars()}
+    listed = {str(k): str(v).split(",") if v else [] for k, v in conn.execute(
+        select(AuditColumns.key, AuditColumns.columns).where(AuditColumns.key.in_(used)))} if used else {}
+    if all(current <= set(cols) for cols in listed.values()):
+        return 0  # every seal of the table covers all its columns: nothing added (the usual upgrade)
     latest: dict[str, tuple[str, str]] = {}
     for entity_id, cols, digest in conn.execute(
             select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest)
             .where(seal_t.c.entity == name).order_by(seal_t.c.seq, seal_t.c.id)):
         latest[str(entity_id)] = (str(cols), str(digest))
-    colsets = {str(k): str(v).split(",") if v else [] for k, v in conn.execute(
-        select(AuditColumns.key, AuditColumns.columns).where(
-            AuditColumns.key.in_({c for c, d in latest.values() if d != TOMBSTONE})))} if latest else {}
-    due: dict[str, dict[str, Any]] = {}
+    seals: list[_Seal] = []
+    colsets: dict[str, str] = {}
     added: set[str] = set()
-    for raw in conn.execute(text(f'SELECT * FROM "{name}"')).mappings():
+    rows = conn.execute(text(f'SELECT * FROM "{name}"').execution_options(stream_results=True)).mappings()
+    for raw in rows:  # streamed: only the new seals are kept, not the rows (a register of a million items)
         row = _plain(raw)
         pk = pk_string([row[k] for k in keys])
-        sealed = latest.get(pk)
-        cols = colsets.get(sealed[0]) if sealed is not None and sealed[1] != TOMBSTONE else None
+        sealed = latest.pop(pk, None)
+        cols = listed.get(sealed[0]) if sealed is not None and sealed[1] != TOMBSTONE else None
         if cols is None or set(cols) >= set(row) or not _matches(name, pk, cols, row, sealed):
             continue  # never sealed, deleted, already whole, or changed outside the program: verify names it
-        due[pk] = row
+        made, made_cols = _make_seals(name, {pk: row}, ())
+        seals.extend(made)
+        colsets.update(made_cols)
         added.update(set(row) - set(cols))
-    if not due:
+    if not seals:
         return 0
-    seals, new_colsets = _make_seals(name, due, ())
     seq = _append(conn, SYSTEM, UPGRADE_SEAL, name, "*", None,
-                  f"columns added by an upgrade sealed ({', '.join(sorted(added))}): {len(due)} rows",
+                  f"columns added by an upgrade sealed ({', '.join(sorted(added))}): {len(seals)} rows",
                   aggregate((s.entity, s.entity_id, s.digest) for s in seals))
-    _write(conn, seq, seals, new_colsets)
-    return len(due)
+    _write(conn, seq, seals, colsets)
+    return len(seals)
 
 
 def _matches(name: str, pk: str, cols: list[str], row: Mapping[str, Any], sealed: tuple[str, str] | None) -> bool:

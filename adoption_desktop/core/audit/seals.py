@@ -176,9 +176,9 @@ def _returned_reason(row: Mapping[str, Any]) -> frozenset[str]:
     return frozenset({"reason"}) if row.get("status") == "returned" else frozenset()
 
 
-#: the outcomes after which an item is never changed (``letterbox.service.record_outcome``); "held on file"
-#: is not one of them (it may still be passed on)
-FINAL_ITEM_STATUSES = frozenset({"forwarded", "withheld", "returned"})
+#: the outcomes after which an item is never changed (``letterbox.service.record_outcome`` refuses another
+#: outcome once one is recorded, "held on file" included)
+FINAL_ITEM_STATUSES = frozenset({"forwarded", "withheld", "returned", "held"})
 
 #: signed decisions, approved minutes, filed letters: final once ``when`` holds
 CONTENT_RULES: dict[str, ContentRule] = {
@@ -194,7 +194,7 @@ CONTENT_RULES: dict[str, ContentRule] = {
     # an item's outcome is final (forwarded, withheld, returned): the record of what went out, when, by whom,
     # screened by whom. Who wrote it and how it came in may still be corrected (each a step in its history).
     "letterbox_items": ContentRule(
-        "forwarded, withheld or returned item", lambda r: r.get("status") in FINAL_ITEM_STATUSES,
+        "forwarded, withheld, returned or held item", lambda r: r.get("status") in FINAL_ITEM_STATUSES,
         frozenset({"created_at", "updated_at", "row_version", "channel", "participant_id"}), inline=True,
         loose=_returned_reason),
     # a closed case is never changed (``counselling.service.common._open_case_for_edit``); its reference key
@@ -585,9 +585,10 @@ def seal_final_baseline(conn: Connection) -> None:
             continue
         keys = _pk_columns(audited_table(name))
         rows: dict[str, dict[str, Any]] = {}
-        for row in conn.execute(text(f'SELECT * FROM "{name}"')).mappings():
+        for row in conn.execute(text(f'SELECT * FROM "{name}"').execution_options(stream_results=True)).mappings():
             plain = _plain(row)
-            rows[pk_string([plain[k] for k in keys])] = plain
+            if (rule.inline and rule.when(plain)) or any(plain.get(c[0]) is not None for c in rule.set_once.values()):
+                rows[pk_string([plain[k] for k in keys])] = plain  # only rows with something final are kept
         due = _inline_due(conn, name, rows)
         off = _off_seal(conn, name, {pk: rows[pk] for _what, pk in due})
         due = {d for d in due if d[1] not in off}
