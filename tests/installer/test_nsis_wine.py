@@ -77,6 +77,11 @@ class WinePC:
         deadline = time.monotonic() + 60
         while self.app.exists() and time.monotonic() < deadline:
             time.sleep(0.25)
+        # ... and for that copy to end: the folder goes before it removes the registry key and the menu, and
+        # an installer started meanwhile failed (exit 1, seen once in CI) as the two raced
+        wineserver = shutil.which("wineserver")
+        if wineserver is not None:
+            subprocess.run([wineserver, "-w"], env=self.env, check=False, timeout=120)
 
 
 @pytest.fixture(scope="module")
