@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import keyring
 import pytest
@@ -299,3 +300,17 @@ def any_db(request: pytest.FixtureRequest, tmp_path: Path, store: SecretStore) -
     if server is None:
         pytest.skip("no PostgreSQL server could be started on loopback")
     yield from server.fresh_database()
+
+
+#: a widget handed back as given
+W = TypeVar("W")
+
+
+def shown_active(qtbot: object, widget: W, width: int, height: int) -> W:
+    """``widget`` added to ``qtbot``, sized, shown and the active window (keys typed go to it)."""
+    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    widget.resize(width, height)  # type: ignore[attr-defined]
+    widget.show()  # type: ignore[attr-defined]
+    widget.activateWindow()  # type: ignore[attr-defined]
+    qtbot.waitUntil(widget.isActiveWindow, timeout=2000)  # type: ignore[attr-defined]
+    return widget

@@ -18,6 +18,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.adm.conftest import handoff
+from tests.conftest import shown_active
 from tests.ui.test_mnemonics import mnemonic, visible_mnemonics
 
 TODAY = dt.date(2025, 12, 3)
@@ -26,13 +27,7 @@ TODAY = dt.date(2025, 12, 3)
 def _page(db: Database, who: Principal, qtbot: Any) -> AdmPage:
     with db.session() as s:
         open_decision_from_panel(s, handoff(received=dt.date(2025, 11, 24), ref="ADP-2025-0401"))
-    page = AdmPage(AppContext(db, who, TaskRunner(synchronous=True)), today=TODAY)
-    qtbot.addWidget(page)
-    page.resize(1156, 700)
-    page.show()
-    page.activateWindow()
-    qtbot.waitUntil(page.isActiveWindow, timeout=2000)
-    return page
+    return shown_active(qtbot, AdmPage(AppContext(db, who, TaskRunner(synchronous=True)), today=TODAY), 1156, 700)
 
 
 def test_alt_letter_reaches_each_decision_tab(db: Database, adm_user: Principal, qtbot: Any) -> None:

@@ -25,7 +25,7 @@ from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.conftest import make_user
+from tests.conftest import make_user, shown_active
 from tests.letterbox.conftest import sample_input
 from tests.letterbox.documents_fixtures import png_bytes, render_page
 
@@ -33,13 +33,8 @@ TODAY = dt.date(2026, 3, 20)  # April's reminders went on 18 March; May's go on 
 
 
 def make_page(qtbot: Any, db: Database, who: Principal, tasks: TaskRunner | None = None) -> LetterboxPage:
-    page = LetterboxPage(AppContext(db, who, tasks or TaskRunner(synchronous=True)), today=TODAY)
-    qtbot.addWidget(page)
-    page.resize(1200, 700)
-    page.show()
-    page.activateWindow()
-    qtbot.waitUntil(page.isActiveWindow, timeout=2000)
-    return page
+    return shown_active(qtbot, LetterboxPage(AppContext(db, who, tasks or TaskRunner(synchronous=True)), today=TODAY),
+                        1200, 700)
 
 
 def focused() -> QWidget | None:

@@ -22,6 +22,7 @@ from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import shown_active
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -34,13 +35,7 @@ def context(db: Database, user: str = "letterbox") -> AppContext:
 
 
 def make_page(qtbot: Any, db: Database, ctx: AppContext | None = None) -> LetterboxPage:
-    page = LetterboxPage(ctx or context(db))
-    qtbot.addWidget(page)
-    page.resize(1366, 728)
-    page.show()
-    page.activateWindow()
-    qtbot.waitUntil(page.isActiveWindow, timeout=2000)
-    return page
+    return shown_active(qtbot, LetterboxPage(ctx or context(db)), 1366, 728)
 
 
 class Questions:
