@@ -61,9 +61,9 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
         raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
     if item_type not in rules.ITEM_TYPES:
         raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
-    # a day's grace: an entry made late in the evening may carry tomorrow's date
-    _check_received_on(received_on)
-    check_not_future(received_on, "Date received", "received_on", advice="enter the day it arrived", grace_days=1)
+    _check_received_on(received_on)  # the range allowed, named; then "required" as every date
+    check_not_future(received_on, "Date received", "received_on", advice="enter the day it arrived",
+                     grace_days=RECEIVED_GRACE_DAYS)
     writer = clean_name(writer, "Writer")
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
     notes = clean_text(notes, "Notes", multiline=True, max_length=4000)
@@ -400,7 +400,7 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
     reason = clean_text(reason, "Reason", multiline=True, max_length=4000)
     method = clean_text(method, "Method", max_length=40)
     check_not_future(on, "Date", "on", advice="record the outcome on the day it happens",
-                     grace_days=1)  # a day's grace, as for the date received
+                     grace_days=RECEIVED_GRACE_DAYS)  # as for the date received
     if outcome in ("returned", "withheld") and not reason.strip():
         raise ValidationError("Reason: say why the item is returned or withheld (the writer is told).", "reason")
     if outcome == "withheld" and not social_worker_informed:
