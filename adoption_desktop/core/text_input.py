@@ -144,17 +144,32 @@ def check_date(value: dt.date | None, field: str, kind: str = "event", *, today:
 
 def check_not_future(value: dt.date | None, field: str, key: str, *, today: dt.date | None = None,
                      advice: str = "record it once it has happened", grace_days: int = 0,
-                     required: bool = True) -> dt.date | None:
-    """``value`` when it lies in the range for something that happened (:func:`check_date`, kind ``event``)
-    and not after ``today`` (plus ``grace_days``: a day's grace where a late-evening entry may carry
-    tomorrow's date); else a :class:`ValidationError` naming ``field`` with the date, ending in ``advice``,
-    for the form field ``key``. The one future-date check every service uses: a date something happened
-    on that lies ahead would count days not yet passed, or push a deadline out."""
+                     required: bool = True, name_range: bool = False) -> dt.date | None:
+    """``value`` when it lies in the range for something that happened (from the first of January
+    :data:`DATE_RANGES` ``event`` years back) and not after ``today`` (plus ``grace_days``: a day's grace
+    where a late-evening entry may carry tomorrow's date); else a :class:`ValidationError` naming ``field``
+    with the date, for the form field ``key``. A date ahead is "in the future", ending in ``advice`` (and,
+    with ``name_range``, the days allowed), however far ahead: the range of any event reaches to the end of
+    next year, and naming that range for 01/01/2099 while refusing 31/12 of this year as in the future
+    contradicted itself (keyboard trial). A date too far back names the days allowed, which end at today
+    (and the grace). The one future-date check every service uses: a date something happened on that lies
+    ahead would count days not yet passed, or push a deadline out."""
+    if value is None:
+        if required:
+            raise ValidationError(f"{field}: required; enter a date as DD/MM/YYYY.", key)
+        return None
+    day = value.date() if isinstance(value, dt.datetime) else value
     today = today or dt.date.today()
-    day = check_date(value, field, "event", today=today, required=required)
-    if day is not None and day > today + dt.timedelta(days=grace_days):
-        raise ValidationError(f"{field}: {day:%d/%m/%Y} is in the future; {advice}.", key)
+    earliest = dt.date(max(1, today.year - DATE_RANGES["event"][0]), 1, 1)
+    last = today + dt.timedelta(days=grace_days)
+    between = f"it should lie between {earliest:%d/%m/%Y} and {last:%d/%m/%Y}"
+    if day > last:
+        raise ValidationError(f"{field}: {day:%d/%m/%Y} is in the future; {advice}"
+                              + (f" ({between})." if name_range else "."), key)
+    if day < earliest:
+        raise ValidationError(f"{field}: {day:%d/%m/%Y} is not a likely date; {between}.", key)
     return day
+
 
 #: What a spreadsheet treats as the start of a formula (OWASP "CSV injection"): text beginning with one
 #: of these runs as a formula when a list holding it is opened in Excel or LibreOffice.

@@ -81,6 +81,28 @@ def test_not_future_required_and_range() -> None:
         check_not_future(dt.date(1900, 1, 1), "Date", "on", today=today)
 
 
+def test_a_date_far_ahead_is_in_the_future_and_too_far_back_names_the_days_allowed() -> None:
+    """Keyboard trial: 01/01/2099 was "not a likely date; it should lie between 01/01/1996 and 31/12/2027",
+    yet 31/12/2026 was then refused as in the future. Every date ahead is now "in the future", and the
+    range named for a date too far back ends at today (and the day's grace)."""
+    today = dt.date(2026, 12, 1)
+    for ahead in (dt.date(2026, 12, 3), dt.date(2027, 6, 1), dt.date(2099, 1, 1)):
+        with pytest.raises(ValidationError) as refused:
+            check_not_future(ahead, "Date held", "held_on", today=today, advice="record it once it has happened")
+        assert str(refused.value) == f"Date held: {ahead:%d/%m/%Y} is in the future; record it once it has happened."
+        assert refused.value.field == "held_on"
+    with pytest.raises(ValidationError) as refused:
+        check_not_future(dt.date(2099, 1, 1), "Date received", "received_on", today=today, grace_days=1,
+                         advice="enter the day it arrived", name_range=True)
+    assert str(refused.value) == ("Date received: 01/01/2099 is in the future; enter the day it arrived "
+                                  "(it should lie between 01/01/1996 and 02/12/2026).")
+    with pytest.raises(ValidationError) as refused:
+        check_not_future(dt.date(1990, 5, 1), "Date held", "held_on", today=today, grace_days=1)
+    assert str(refused.value) == ("Date held: 01/05/1990 is not a likely date; it should lie between "
+                                  "01/01/1996 and 02/12/2026.")
+    assert refused.value.field == "held_on"
+
+
 def test_names_and_references_refuse_a_formula_start() -> None:
     from adoption_desktop.core.text_input import clean_name, clean_reference
 
