@@ -151,7 +151,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import open_db
-    from adoption_desktop.core.audit import anchors
     from adoption_desktop.core.storage.lifecycle import verify_database
     from adoption_desktop.core.storage.migrations import needs_upgrade
 
@@ -159,14 +158,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     try:
         report = verify_database(db)
         behind = needs_upgrade(db)
-        # what vouched for the log's end from outside the database: the anchors the open checked it against
-        vouched = anchors.coverage_of(db).lines() if report.ok and report.full else []
     finally:
         db.dispose()
     if report.ok:
         if report.full:
             print(f"OK: database intact; audit chain of {report.audit_entries} entries verified.")
-            for line in vouched:
+            for line in report.vouched:  # what vouched for the log's end from outside the database
                 print(line)
         else:
             print("OK: the file is intact (every page checked); its audit log and records are checked in full "

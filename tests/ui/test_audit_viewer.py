@@ -273,6 +273,13 @@ def test_verify_says_the_chain_is_intact_then_names_the_first_broken_entry(
         before = audit.count_entries(session)
     tab.verify_button.click()
     assert said[-1][0] == "ok" and said[-1][1].startswith(f"The audit chain is intact: all {before} entries")
+    # which records outside the database vouched, as the command says (it said "match the copies kept
+    # outside the database" even on a PC that had none)
+    from adoption_desktop.core.audit import anchors
+
+    vouched = [line.strip() for line in anchors.coverage_of(db).lines()]
+    assert vouched and said[-1][1].endswith("\n".join(vouched))
+    assert "copies of the log's end kept outside" not in said[-1][1]
     assert "intact" in tab.verify_label.text() and tab.verify_button.isEnabled()
     with db.session(write=False) as session:
         assert audit.count_entries(session) == before  # verifying does not write to the log it checks

@@ -245,6 +245,9 @@ class VerifyReport:
     audit_entries: int
     #: False for a schema older than the audit seals: only the file's integrity was checked
     full: bool = True
+    #: when intact, which records kept outside the database vouched for the log and how far
+    #: (:meth:`anchors.Coverage.lines`, from the same reading as the checks); empty otherwise
+    vouched: tuple[str, ...] = ()
 
 
 def verify_database(db: Database) -> VerifyReport:
@@ -283,6 +286,8 @@ def _verify(db: Database) -> VerifyReport:
         record_problems = audit.verify_record(session.connection())
         foreign = foreign_objects_problem(session.connection())
         file_problems = _stored_file_problems(session)
+        clean = not (problems or problem or anchor_problems or record_problems or foreign or file_problems)
+        vouched = tuple(anchors.coverage(db, session).lines()) if clean else ()
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
     problems.extend(f"audit log: {p}" for p in anchor_problems)
@@ -290,7 +295,7 @@ def _verify(db: Database) -> VerifyReport:
     if foreign:
         problems.append(f"schema: {foreign}")
     problems.extend(file_problems)
-    return VerifyReport(not problems, problems, count)
+    return VerifyReport(not problems, problems, count, vouched=vouched)
 
 
 def _stored_file_problems(session: Session, limit: int = 10) -> list[str]:
