@@ -4,8 +4,11 @@ so its new column could be changed in SQL with no entry at all and ``verify`` sa
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import Connection
+
 from adoption_desktop.core.audit.column_seals import UPGRADE_SEAL, seal_new_columns
-from adoption_desktop.core.storage.engine import open_sqlcipher
+from adoption_desktop.core.storage.engine import Database, open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
 from tests.core import test_tamper
 from tests.core.test_tamper import Case, _caught, _first
@@ -78,3 +81,26 @@ def test_the_upgrade_seals_the_columns_its_steps_added(case: Case) -> None:
     row = _first(case, "SELECT id FROM adm_decisions WHERE signed_at IS NOT NULL")
     case.sql(f"UPDATE adm_decisions SET review_note = 'changed' WHERE id = {row}")
     _caught(case.verify(), "review_note changed outside the application")
+
+
+def test_on_postgresql_a_failed_sealing_leaves_the_upgrade_undone(pg_db: Database,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Team mode: the steps were committed before the added columns were sealed, in a transaction of its
+    own; had the sealing failed (or the connection dropped), the new columns of final records stayed
+    unsealed, the schema current, and nothing would seal them again. Now both are one transaction."""
+    from adoption_desktop.core.audit import column_seals
+    from adoption_desktop.core.storage.migrations import MigrationError, needs_upgrade, upgrade_postgresql
+
+    with pg_db.engine.begin() as conn:  # one step behind, as an older version left it
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'auditview_0001_reference_keys' "
+                             "WHERE version_num = 'evidence_0001_final_content'")
+
+    def fail(_conn: Connection) -> dict[str, int]:
+        raise RuntimeError("connection lost while sealing")
+
+    monkeypatch.setattr(column_seals, "seal_new_columns", fail)
+    with pytest.raises((MigrationError, RuntimeError)):
+        upgrade_postgresql(pg_db)
+    assert needs_upgrade(pg_db)  # the step is undone with the sealing: the next upgrade does both
+    monkeypatch.undo()
+    assert upgrade_postgresql(pg_db).upgraded and not needs_upgrade(pg_db)

@@ -236,8 +236,13 @@ def _upgrade_connection(conn: Connection, per_step: bool) -> None:
     if not has_version:
         raise MigrationError("This database has no schema version; it was not made by Adoption Desktop.")
     if conn.dialect.name != "sqlite":
-        command.upgrade(alembic_config(conn, per_step=per_step), "heads")
-        _seal_added_columns(conn)
+        # one transaction for the steps and the sealing of the columns they added (PostgreSQL's DDL is
+        # transactional; alembic runs inside a transaction it did not begin): a failure, or a connection
+        # lost in between, leaves neither. Before, the steps were committed first, and a failed sealing
+        # left the new columns of final records unsealed until each row's next write (never, once signed).
+        with conn.begin():
+            command.upgrade(alembic_config(conn, per_step=per_step), "heads")
+            _seal_added_columns(conn)
         return
     # SQLite changes a column by rebuilding its table (alembic's batch mode: copy, drop, rename). With
     # foreign keys enforced, dropping a table other rows point to is refused (a counselling case with a
@@ -254,6 +259,7 @@ def _upgrade_connection(conn: Connection, per_step: bool) -> None:
             tables = sorted({str(row[0]) for row in broken})
             raise MigrationError(f"The upgrade left {len(broken)} reference(s) to missing rows in "
                                  f"{', '.join(tables)}; it was not saved.")
+        conn.commit()  # ends the check's read: the sealing runs in a transaction of its own, on the copy
         _seal_added_columns(conn)
     finally:
         conn.rollback()  # nothing is open here after a successful step: ends the check's read
@@ -262,13 +268,16 @@ def _upgrade_connection(conn: Connection, per_step: bool) -> None:
 
 def _seal_added_columns(conn: Connection) -> None:
     """Columns the upgrade added to audited tables, sealed on the rows already there
-    (:func:`~adoption_desktop.core.audit.column_seals.seal_new_columns`), in a transaction of its own."""
+    (:func:`~adoption_desktop.core.audit.column_seals.seal_new_columns`): inside the caller's transaction
+    when one is open (PostgreSQL: the upgrade's own), else in a transaction of its own (SQLite: the steps
+    ran on a copy, which replaces the original only once this has succeeded)."""
     from adoption_desktop.core.audit.column_seals import seal_new_columns
 
     if conn.in_transaction():
-        conn.commit()
-    with conn.begin():
         sealed = seal_new_columns(conn)
+    else:
+        with conn.begin():
+            sealed = seal_new_columns(conn)
     if sealed:
         _log.info("upgrade: added columns sealed on %s", ", ".join(f"{n} ({c} rows)" for n, c in sealed.items()))
 
