@@ -50,7 +50,31 @@ from adoption_desktop.ui.palette import tint_style
 NOT_SET = QDate(1900, 1, 1)  # an optional date left blank (shown as its special value text)
 
 
-class FormDialog(QDialog):
+class DiscardAsks(QDialog):
+    """What both panel dialogs do on Escape, Cancel and the close box (and signing out): ask "Discard what
+    you typed?" first when a field was changed since :attr:`loaded` (*Keep editing* is the default), as the
+    letterbox and counselling forms do."""
+
+    #: the fields as shown when opened (or reloaded); None until shown
+    loaded: list[object] | None = None
+    #: False where nothing typed is worth keeping (a password)
+    ask_before_discard = True
+
+    def fields_holder(self) -> QWidget:
+        """The widget whose input fields count."""
+        return self
+
+    def changed(self) -> bool:
+        return self.loaded is not None and field_values(self.fields_holder()) != self.loaded
+
+    def reject(self) -> None:
+        if self.ask_before_discard and self.isVisible() and self.changed() \
+                and not ask_discard(self, self.windowTitle()):
+            return
+        super().reject()
+
+
+class FormDialog(DiscardAsks):
     """A dialog around a Designer form with ``message`` and ``buttons``; ``submit()`` may raise AppError."""
 
     def __init__(self, form_name: str, parent: QWidget | None, on_done: Callable[[Any], None]) -> None:
@@ -63,7 +87,7 @@ class FormDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.on_done = on_done
         self.result_value: Any = None
-        self.loaded: list[object] | None = None  # the fields as shown when opened (or reloaded)
+        self.loaded = None  # the fields as shown when opened (or reloaded)
 
     def submit(self) -> Any:
         raise NotImplementedError
@@ -77,15 +101,8 @@ class FormDialog(QDialog):
         """What the fields hold now is what was loaded (on opening; after *Reload their version*)."""
         self.loaded = field_values(self.form)
 
-    def changed(self) -> bool:
-        return self.loaded is not None and field_values(self.form) != self.loaded
-
-    def reject(self) -> None:
-        """Escape, Cancel, the close box (and signing out): asks "Discard what you typed?" first when a field
-        was changed (*Keep editing* is the default), as the letterbox and counselling forms do."""
-        if self.isVisible() and self.changed() and not ask_discard(self, self.windowTitle()):
-            return
-        super().reject()
+    def fields_holder(self) -> QWidget:
+        return self.form
 
     def _ok(self) -> None:
         try:
@@ -313,7 +330,7 @@ class MemberDialog(FormDialog):
             None if self.appraised_on.date() == NOT_SET else pydate(self.appraised_on.date())))
 
 
-class SimpleDialog(QDialog):
+class SimpleDialog(DiscardAsks):
     """A short code-built dialog (three fields at most) with the same submit/message behaviour."""
 
     def __init__(self, parent: QWidget | None, title: str, on_done: Callable[[Any], None], *,
@@ -341,19 +358,7 @@ class SimpleDialog(QDialog):
         self.layout_.addWidget(self.buttons)
         self.on_done = on_done
         self.submit: Callable[[], Any] = lambda: None
-        self.loaded: list[object] | None = None  # the fields as shown when opened
-        self.ask_before_discard = True  # False where nothing typed is worth keeping (a password)
-
-    def changed(self) -> bool:
-        return self.loaded is not None and field_values(self) != self.loaded
-
-    def reject(self) -> None:
-        """Escape, Cancel, the close box (and signing out): asks "Discard what you typed?" first when a field
-        was changed (*Keep editing* is the default), as the letterbox and counselling forms do."""
-        if self.ask_before_discard and self.isVisible() and self.changed() \
-                and not ask_discard(self, self.windowTitle()):
-            return
-        super().reject()
+        self.loaded = None  # the fields as shown when opened
 
     def add(self, label: str, widget: QWidget, name: str) -> QWidget:
         widget.setObjectName(name)
