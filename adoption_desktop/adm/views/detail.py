@@ -314,9 +314,9 @@ class DecisionPanel(QWidget):
         clock = (f"Minutes/papers received {_d(r.received_on)}. Due {_d(r.due_on)}. <b>{r.clock_label}</b>."
                  if r.due_on or r.paused_since else f"Received {_d(r.received_on)}. <b>{r.clock_label}</b>.")
         if r.decided_on and not detail.has_applicants:
-            clock += f" Decided {_d(r.decided_on)} by {r.signed_by}. Send the decision letter by {_d(detail.written_due)}."
+            clock += f" Decided {rules.decided_text(r.first_decided_on, r.decided_on)} by {r.signed_by}. Send the decision letter by {_d(detail.written_due)}."
         elif r.decided_on:
-            clock += (f" Decided {_d(r.decided_on)} by {r.signed_by}. Tell the applicants by "
+            clock += (f" Decided {rules.decided_text(r.first_decided_on, r.decided_on)} by {r.signed_by}. Tell the applicants by "
                       f"{_d(detail.oral_due)} (orally) and {_d(detail.written_due)} (in writing).")
         if r.superseded:
             clock += " <b>This version has been corrected; see the history.</b>"
