@@ -86,6 +86,8 @@ def _d(day: dt.date | None) -> str:
 class DecisionPanel(QWidget):
     changed = Signal(int)  # a decision id whose data changed (the queue reloads)
     failed = Signal(object)  # an exception to show
+    #: a decision was signed: emitted before ``changed``; the queue takes the focus back
+    signed = Signal(int)
 
     def __init__(self, ctx: AppContext, today: Callable[[], dt.date], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -604,6 +606,7 @@ class DecisionPanel(QWidget):
     def _signed(self, decision_id: int) -> None:
         """Signed: final. Its saved drafts leave Edit → Undo (putting one back could only be refused)."""
         adm_undo.forget_signed(self.ctx.undo, decision_id)
+        self.signed.emit(decision_id)
 
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
         if self.detail is None:
