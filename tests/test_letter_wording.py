@@ -202,21 +202,23 @@ def test_signature_never_starts_a_page_alone(tmp_path: Path, extra: int) -> None
     assert broke > 10  # the rule was exercised on letters that run over a page
 
 
-def test_qd_notice_table_flows_onto_page_one_and_only_its_last_row_goes_with_the_signature(tmp_path: Path) -> None:
-    """Review: the qualifying-determination notice kept its whole summary table with the signature, so
-    the table and the signature went to page 2 together and left the foot of page 1 empty. The rows now
-    flow: the table starts on page 1, the closing takes only the last row with it (and any letter with a
-    table leaves page 1 with less than a table's height unused)."""
+def test_qd_notice_keeps_its_summary_table_whole_with_the_signature(tmp_path: Path) -> None:
+    """An ADM letter keeps its summary table together (``Letter.keep_table_together``). A review had the
+    rows flow (the table started on page 1, its last row went to page 2 with the signature) so that the foot
+    of page 1 was not left empty; a later user trial found the qualifying-determination notice's table split
+    over the two pages, its deadline parted from the case it belongs to. The table is read as one: it goes
+    whole, with the closing, to page 2 (``tests/adm/test_qd_notice_table_together.py``); the body still flows
+    onto page 1. Other letters' tables still flow (``test_a_table_row_never_stands_alone_at_the_foot_of_a_page``)."""
     case = next(c for c in adm_cases() if c.name == "adm approval suitable not_approve")
     out = tmp_path / "qd.pdf"
     write_letters(out, case.letters, HEAD)
     pages = [squash(p.extract_text() or "") for p in PdfReader(str(out)).pages]
     assert len(pages) == 2
-    assert "Case reference AD-2026-0142" in pages[0] and "Yours sincerely" not in pages[0]
+    assert "Case reference" not in pages[0] and "Yours sincerely" not in pages[0]
     signed = pages[1].split("Yours sincerely,")
     assert len(signed) == 2 and "Jordan Ash" in signed[1]
+    assert "Case reference AD-2026-0142" in signed[0]
     assert "Representations or IRM by 29 January 2027" in signed[0]  # the last row, before the closing
-    assert "Case reference" not in pages[1]
 
 
 @pytest.mark.parametrize("extra", [1, 2, 3, 6, 9])

@@ -222,7 +222,8 @@ def build_letter(kind: str, values: dict[str, object], d: AdmDecision, day: dt.d
                               text.closing)
     qd = {"deadline": str(values["deadline"])} if values.get("deadline") else None
     return Letter(recipient=tuple(_recipient(d, kind)), text=text, date=day, reference=d.subject_reference,
-                  signatory=signatory, signatory_title=signatory_title or SIGNATORY_TITLE, extra=tuple(_extra(d, kind, qd, values)))
+                  signatory=signatory, signatory_title=signatory_title or SIGNATORY_TITLE, extra=tuple(_extra(d, kind, qd, values)),
+                  keep_table_together=True)  # the decision's summary (case, decision, date, deadline) read as one
 
 
 def letter_to_content(letter: Letter) -> str:
@@ -243,7 +244,8 @@ def letter_from_content(content: str) -> Letter:
     return Letter(recipient=tuple(c["recipient"]),
                   text=RenderedLetterText(c["subject"], c["salutation"], paras, c["closing"]),
                   date=dt.date.fromisoformat(c["date"]), reference=c["reference"], signatory=c["signatory"],
-                  signatory_title=c["signatory_title"], extra=tuple((k, v) for k, v in c["extra"]))
+                  signatory_title=c["signatory_title"], extra=tuple((k, v) for k, v in c["extra"]),
+                  keep_table_together=True)  # as build_letter: a stored layout printed again keeps it whole
 
 
 def letters_to_pdf_bytes(letters: list[Letter], head: Letterhead, title: str) -> bytes:

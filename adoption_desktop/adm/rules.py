@@ -288,6 +288,18 @@ def clock_status(state: str, due_on: dt.date | None, paused_since: dt.date | Non
     return ClockStatus("on_track", f"{left} WD left")
 
 
+def decided_text(first_decided_on: dt.date | None, decided_on: dt.date | None) -> str:
+    """A decision's date as the queue, the search and the pane show it: the date of its first signed version
+    (a correction is the same decision, as ``timeliness`` counts it), the correction's date noted when a
+    later version was signed on another day: "12/03/2026 (corrected 02/06/2026)". "" when not decided."""
+    first = first_decided_on or decided_on
+    if first is None:
+        return ""
+    if decided_on is not None and decided_on != first:
+        return f"{first:%d/%m/%Y} (corrected {decided_on:%d/%m/%Y})"
+    return f"{first:%d/%m/%Y}"
+
+
 def working_days_late(due_on: dt.date | None, decided_on: dt.date, cal: WorkingCalendar) -> int:
     """Working days past the statutory deadline a decision dated ``decided_on`` is (0 when in time)."""
     if due_on is None or decided_on <= due_on:

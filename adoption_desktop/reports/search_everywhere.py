@@ -200,22 +200,27 @@ def _panel_items(session: Session, words: list[str], text: str, day: dt.date | N
 
 
 def _decisions(session: Session, words: list[str], text: str, day: dt.date | None, limit: int) -> list[Hit]:
+    from adoption_desktop.adm import rules as adm_rules
     from adoption_desktop.adm.models import AdmDecision
 
-    d = AdmDecision.__table__.c
+    td = AdmDecision.__table__
+    fv = td.alias("first_version")  # a correction is the same decision: its first version's date is the decision's
+    d, first = td.c, fv.c
     stmt = select(d.id, d.subject_reference, d.subject_initials, d.decision_type, d.state, d.received_on,
-                  d.due_on, d.decided_on, d.social_worker).where(  # the latest version of each decision
+                  d.due_on, d.decided_on, first.decided_on.label("first_decided_on"), d.social_worker).select_from(
+        td.join(fv, first.id == func.coalesce(d.root_id, d.id))).where(  # the latest version of each
         d.id.not_in(select(d.supersedes_id).where(d.supersedes_id.is_not(None)).correlate(None)))
     rank: ColumnElement[int] = literal(0)
     if day is not None:
-        stmt = stmt.where(or_(d.received_on == day, d.due_on == day, d.decided_on == day, d.sitting_date == day))
+        stmt = stmt.where(or_(d.received_on == day, d.due_on == day, d.decided_on == day, first.decided_on == day,
+                              d.sitting_date == day))
     else:
         where, rank = _found(words, text, d.subject_reference, d.subject_initials, (d.social_worker, d.salutation))
         stmt = stmt.where(where)
     rows = session.connection().execute(stmt.order_by(rank, d.received_on.desc(), d.id.desc()).limit(limit)).all()
     return [Hit(DECISIONS.key, r.id, _join(r.subject_reference, r.subject_initials),
                 _join(r.decision_type.replace("_", " "), r.state, f"received {_day(r.received_on)}",
-                      f"decided {_day(r.decided_on)}" if r.decided_on else
+                      f"decided {adm_rules.decided_text(r.first_decided_on, r.decided_on)}" if r.decided_on else
                       (f"due {_day(r.due_on)}" if r.due_on else ""))) for r in rows]
 
 

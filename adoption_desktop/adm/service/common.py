@@ -130,7 +130,8 @@ def _row(d: Any, today: dt.date, cal: WorkingCalendar, extra: dict[str, str], su
         subject_reference=d.subject_reference, subject_initials=d.subject_initials,
         recommendation=d.recommendation, received_on=d.received_on, due_on=d.due_on,
         paused_since=paused_since, decided_on=d.decided_on, clock_code=status.code,
-        clock_label=status.label, outcome=d.outcome, signed_by=d.signed_by_name, superseded=superseded)
+        clock_label=status.label, outcome=d.outcome, signed_by=d.signed_by_name, superseded=superseded,
+        first_decided_on=first_decided_on or d.decided_on)
 
 
 def _new_decision(session: Session, **fields: object) -> AdmDecision:

@@ -30,6 +30,14 @@ class DecisionRow:
     superseded: bool
     #: a signed decision's follow-up in a few words (``FollowUp.short``); "" for a clock
     clock_short: str = ""
+    #: the decision's date: its first signed version's (a correction is the same decision); ``decided_on``
+    #: is this version's own (a correction's: the day it was corrected)
+    first_decided_on: dt.date | None = None
+
+    @property
+    def decision_date(self) -> dt.date | None:
+        """The day the decision was made (a correction keeps its first version's date)."""
+        return self.first_decided_on or self.decided_on
 
 
 @dataclass(frozen=True)

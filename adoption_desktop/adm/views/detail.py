@@ -86,6 +86,8 @@ def _d(day: dt.date | None) -> str:
 class DecisionPanel(QWidget):
     changed = Signal(int)  # a decision id whose data changed (the queue reloads)
     failed = Signal(object)  # an exception to show
+    #: a decision was signed: emitted before ``changed``; the queue takes the focus back
+    signed = Signal(int)
 
     def __init__(self, ctx: AppContext, today: Callable[[], dt.date], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -314,9 +316,9 @@ class DecisionPanel(QWidget):
         clock = (f"Minutes/papers received {_d(r.received_on)}. Due {_d(r.due_on)}. <b>{r.clock_label}</b>."
                  if r.due_on or r.paused_since else f"Received {_d(r.received_on)}. <b>{r.clock_label}</b>.")
         if r.decided_on and not detail.has_applicants:
-            clock += f" Decided {_d(r.decided_on)} by {r.signed_by}. Send the decision letter by {_d(detail.written_due)}."
+            clock += f" Decided {rules.decided_text(r.first_decided_on, r.decided_on)} by {r.signed_by}. Send the decision letter by {_d(detail.written_due)}."
         elif r.decided_on:
-            clock += (f" Decided {_d(r.decided_on)} by {r.signed_by}. Tell the applicants by "
+            clock += (f" Decided {rules.decided_text(r.first_decided_on, r.decided_on)} by {r.signed_by}. Tell the applicants by "
                       f"{_d(detail.oral_due)} (orally) and {_d(detail.written_due)} (in writing).")
         if r.superseded:
             clock += " <b>This version has been corrected; see the history.</b>"
@@ -604,6 +606,7 @@ class DecisionPanel(QWidget):
     def _signed(self, decision_id: int) -> None:
         """Signed: final. Its saved drafts leave Edit → Undo (putting one back could only be refused)."""
         adm_undo.forget_signed(self.ctx.undo, decision_id)
+        self.signed.emit(decision_id)
 
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
         if self.detail is None:

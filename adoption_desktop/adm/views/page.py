@@ -64,6 +64,8 @@ class AdmPage(QWidget):
         self.ctx = ctx
         self.today: dt.date = today or dt.date.today()
         self._select_after_load: int | None = None
+        #: a decision was just signed: the focus goes back to the queue once the pane shows it signed
+        self._focus_queue = False
         self._hidden_id: int | None = None  # the decision the filter took out of view (reopened when it is back)
         self._total = 0  # decisions loaded, before the filter
         layout = QVBoxLayout(self)
@@ -161,6 +163,7 @@ class AdmPage(QWidget):
         self.new_button.clicked.connect(lambda: self.new_decision())
         self.print_button.clicked.connect(lambda: self.print_day())
         self.refresh_button.clicked.connect(lambda: self.reload())
+        self.detail.signed.connect(self._after_signing)
         self.detail.changed.connect(self._after_change)
         self.detail.failed.connect(self.show_problem)
         ctx.after_undo.append(self._after_undo)
@@ -325,6 +328,9 @@ class AdmPage(QWidget):
         if getattr(entry, "area", "") == "adm" and self.detail.detail is not None:
             self._after_change(self.detail.detail.row.id)
 
+    def _after_signing(self, _decision_id: int) -> None:
+        self._focus_queue = True
+
     def _after_change(self, decision_id: int) -> None:
         self.message.hide()
         current = self.detail.detail.row.id if self.detail.detail else None
@@ -334,6 +340,12 @@ class AdmPage(QWidget):
         except AppError as exc:
             self.show_problem(exc)
         self._select_after_load = decision_id
+        if self._focus_queue:
+            # signed (from the keyboard, Alt+S): the Sign button the focus was on is now off, and Qt passed
+            # the focus on to the main window's navigation list; the ADM carries on down the queue instead,
+            # from the signed decision's row (selected again when the queue has reloaded)
+            self._focus_queue = False
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         self.reload()
 
     def show_problem(self, exc: Any) -> None:

@@ -58,7 +58,7 @@ QUEUE_SAMPLES: tuple[tuple[str, ...], ...] = (
     tuple(f"{label} (v2)" for label in rules.SHORT_TYPES.values()),
     tuple(STATE_LABELS.values()),
     (_DATE,),
-    (_DATE,),
+    (_DATE, f"{_DATE} (corrected {_DATE})"),
     ("Dana Dunwick",),
 )
 
@@ -74,7 +74,9 @@ QUEUE_COLUMNS: list[Column[DecisionRow]] = [
            tooltip=lambda r: r.type_label),
     Column("State", lambda r: STATE_LABELS.get(r.state, r.state)),
     Column("Received", lambda r: r.received_on),
-    Column("Decided", lambda r: r.decided_on),
+    # the decision's date (a correction is the same decision), the correction's day noted beside it
+    Column("Decided", lambda r: rules.decided_text(r.first_decided_on, r.decided_on),
+           sort_key=lambda r: (r.decision_date, r.decided_on or r.decision_date) if r.decision_date else None),
     Column("Signed by", lambda r: r.signed_by),
 ]
 

@@ -13,7 +13,9 @@ row is split only when it is taller than the room left (a long correction reason
 kept together that fit no page (a short list with a very long first item) are laid out one by one; the closing, the signature and the signatory's name
 and title stay together and take the last lines of the preceding paragraph (or the table's last row) with
 them, so a signature is never alone at the top of a page; the other rows of a table flow onto the next
-page like lines, its first row never alone at the foot of one.
+page like lines, its first row never alone at the foot of one — unless the letter keeps its table together
+(``keep_table_together``: a decision's summary table), when the whole table goes with the closing onto the
+next page rather than be split (laid out row by row only if table and closing fit no page).
 """
 
 from __future__ import annotations
@@ -431,7 +433,7 @@ def letter_blocks(writer: LetterCanvas, *, agency_name: str, agency_address: str
                   reference: str, date_text: str, subject: str, salutation: str,
                   paragraphs: Iterable[str | tuple[str, ...]], extra: Iterable[tuple[str, str]],
                   closing: str, signatory: str, signatory_title: str, team_name: str = "",
-                  contact_lines: Iterable[str] = ()) -> list[_Block]:
+                  contact_lines: Iterable[str] = (), keep_table_together: bool = False) -> list[_Block]:
     """The blocks of one letter (see :class:`LetterCanvas` for how they are placed)."""
     w = writer
     right = "\n".join([agency_address, *contact_lines])
@@ -481,8 +483,9 @@ def letter_blocks(writer: LetterCanvas, *, agency_name: str, agency_address: str
         # at the foot of a page. (Keeping a whole small table with the closing moved it all, with the
         # signature, onto a page of its own and left the foot of the page before it empty.)
         table = blocks[-len(rows):]
-        table[0].keep_with_next = True
-        table[-1].keep_with_next = True
+        # a table read as one (``keep_table_together``) goes whole with the closing: never split over pages
+        for block in (table if keep_table_together else (table[0], table[-1])):
+            block.keep_with_next = True
     elif body:
         last = body[-1]
         if last.table_row is None and len(last.lines) > 3:

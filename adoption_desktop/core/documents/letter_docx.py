@@ -151,7 +151,8 @@ def _letter(doc: DocxDocument, letter: Letter, head: Letterhead, date_text: str)
             cells[0].paragraphs[0].add_run(key).bold = True
             cells[1].paragraphs[0].add_run(value)
             for c in cells:  # as in the PDF: the rows flow, the first never alone at the foot of a page, the
-                _fmt(c.paragraphs[0], after=0, keep_next=k in (0, last))  # last taken with the closing
+                _fmt(c.paragraphs[0], after=0,  # last taken with the closing; all when kept together
+                     keep_next=letter.keep_table_together or k in (0, last))
         _no_split_rows(table)
         doc.add_paragraph().paragraph_format.keep_with_next = True  # the space between the table and the closing
     elif body:

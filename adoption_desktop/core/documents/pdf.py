@@ -77,6 +77,9 @@ class Letter:
     signatory: str
     signatory_title: str
     extra: Sequence[tuple[str, str]] = field(default_factory=tuple)  # a small key/value table
+    #: the table read as one (a decision's summary): its rows never split over two pages, the closing with it
+    #: (``core.documents.letter_canvas``); otherwise its rows flow like lines
+    keep_table_together: bool = False
 
 
 def long_date(day: dt.date) -> str:
@@ -119,7 +122,8 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
                    "date_text": long_date(letter.date), "subject": letter.text.subject,
                    "salutation": letter.text.salutation, "paragraphs": letter.text.paragraphs,
                    "extra": letter.extra, "closing": letter.text.closing, "signatory": letter.signatory,
-                   "signatory_title": letter.signatory_title}
+                   "signatory_title": letter.signatory_title,
+                   "keep_table_together": letter.keep_table_together}
 
     def step(done: int) -> None:
         if progress:
