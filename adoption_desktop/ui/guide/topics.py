@@ -96,6 +96,7 @@ DIALOG_TOPICS: dict[str, str] = {
     "adoption_desktop.panel.views.dialogs.SittingDialog": "panel-sittings.html#new-sittings",
     "adoption_desktop.panel.views.dialogs.ItemDialog": "panel-agenda.html#add-item",
     "adoption_desktop.panel.views.dialogs.MemberDialog": "panel-central-list.html#member",
+    "adoption_desktop.panel.views.dialogs.DiscardAsks": "panel-sittings.html",
     "adoption_desktop.panel.views.dialogs.FormDialog": "panel-sittings.html",
     "adoption_desktop.panel.views.dialogs.SimpleDialog": "panel-sittings.html#cancel-move",
     "adoption_desktop.adm.views.dialogs.SignDialog": "adm-decision.html#signing",
