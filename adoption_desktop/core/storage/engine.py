@@ -239,6 +239,21 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+#: team mode: the transaction-level advisory lock every write session takes first ("ADKWRITE";
+#: advisory locks are per database; released at commit or rollback)
+PG_WRITER_LOCK_KEY = int.from_bytes(b"ADKWRITE", "big") & 0x7FFF_FFFF_FFFF_FFFF
+#: ``Session.info`` key: this session holds the writer lock
+_WRITER_LOCK = "adk_writer_lock"
+
+
+def _writing_here(engine: Engine) -> bool:
+    """Whether this thread is inside a write session on ``engine`` that holds the writer lock: a write
+    session opened within it (on a second connection) must not wait for that lock, which its own caller
+    holds until it ends; it goes on as before the lock (the audit head's row lock orders the two)."""
+    current = _CURRENT_SESSION.get(None)
+    return current is not None and bool(current.info.get(_WRITER_LOCK)) and current.get_bind() is engine
+
+
 def read_connection(engine: Engine) -> Connection:
     """A connection for checks that only read (schema version, integrity, counts): on SQLite its
     transaction is a deferred ``BEGIN``, which in WAL mode never waits for another program's writer.
@@ -279,17 +294,27 @@ class Database:
     def name(self) -> str:
         return self.path.name if self.path is not None else "The database"
 
-    def _begin(self, write: bool, autocommit: bool = False) -> Session:
+    def _begin(self, write: bool, autocommit: bool = False, snapshot: bool = False) -> Session:
         """A session with its transaction begun; SQLite's write lock is retried within a bound while
         another program holds it (reported once through ``on_wait``), then :class:`DatabaseBusy`."""
         deadline: float | None = None
         options: dict[str, Any] = {"adk_write": write}
         if autocommit:
             options["isolation_level"] = "AUTOCOMMIT"
+        elif snapshot and not self.is_sqlite:  # SQLite's read transaction is one snapshot already (WAL)
+            options["isolation_level"] = "REPEATABLE READ"
         while True:
             session = self._factory()
             try:
                 session.connection(execution_options=options)
+                if write and not self.is_sqlite and not autocommit and not _writing_here(self.engine):
+                    # team mode's BEGIN IMMEDIATE: writers take turns from the start of their transaction,
+                    # so a check made before the first write (a name already on the list, the next case
+                    # number, a reference in use) still holds when the row is written. Before, the only
+                    # wait was the audit head's row lock, taken at the first flush, and under READ
+                    # COMMITTED two PCs both passed such a check (multi-user trial, 5 December 2026).
+                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITER_LOCK_KEY})
+                    session.info[_WRITER_LOCK] = True
                 return session
             except (exc.DBAPIError, exc.DisconnectionError) as err:
                 session.close()
@@ -344,7 +369,7 @@ class Database:
 
     @contextlib.contextmanager
     def session(self, actor: Principal = SYSTEM, *, write: bool = True, each_statement: bool = False,
-                own_password_change: bool = False) -> Iterator[Session]:
+                own_password_change: bool = False, snapshot: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
         ``write=False`` for read-only work that writes no audit entry (paged lists, figures). A write
@@ -356,10 +381,14 @@ class Database:
         own password (``security.service.change_own_password``), allowed to a user who must still change a
         password an administrator set (:func:`check_still_allowed`) and during an audit hold: a security
         step, audited as every write is, that an administrator whose password was reset needs before they
-        can review and acknowledge the hold."""
+        can review and acknowledge the hold. ``snapshot=True`` (with ``write=False``): every statement sees
+        the database as at the first (PostgreSQL: REPEATABLE READ; SQLite's read transactions always do),
+        for a check that compares tables with one another (``verify``: a colleague's save committed
+        between reading the log and reading the rows looked like a change made outside the program)."""
         if write:
             self.wait_checked()
-        session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite)
+        session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite,
+                              snapshot=snapshot and not write)
         session.info["actor"] = actor
         token = _CURRENT_SESSION.set(session)
         committing = False  # True once COMMIT may have reached the server: a loss then is of unknown outcome

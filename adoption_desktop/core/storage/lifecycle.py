@@ -279,7 +279,7 @@ def _verify(db: Database) -> VerifyReport:
     # the head kept outside the database (beside it, per user, a server's witness), read before the
     # snapshot below begins: another program may commit and move it on while this one reads [audit hook]
     kept = anchors.stored(db)
-    with db.session(write=False) as session:
+    with db.session(write=False, snapshot=True) as session:  # one moment: the log, its seals and the rows
         problem = audit.verify_chain(session)
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
         anchor_problems = anchors.check_all(db, session, read_first=kept)
