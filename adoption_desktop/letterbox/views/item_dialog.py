@@ -123,6 +123,21 @@ class _ListChoiceBox(QComboBox):
         self.from_list = False
 
 
+def _list_choice_box_for(old: QComboBox, layout: QFormLayout) -> _ListChoiceBox:
+    """A :class:`_ListChoiceBox` in the place of the form's list box ``old`` in ``layout``: its name, tip and
+    label (whose Alt key goes to it) carried over; ``old`` is removed."""
+    box = _ListChoiceBox()
+    box.setObjectName(old.objectName())
+    box.setToolTip(old.toolTip())
+    label = layout.labelForField(old)
+    layout.replaceWidget(old, box)
+    if isinstance(label, QLabel):
+        label.setBuddy(box)
+    old.setParent(None)
+    old.deleteLater()
+    return box
+
+
 class ItemDialog(QDialog):
     corrected_requested = Signal(int)  # the returned item's id
 
@@ -155,7 +170,9 @@ class ItemDialog(QDialog):
         self.item_type = child(form, QComboBox, "item_type")
         for t in rules.ITEM_TYPES:
             self.item_type.addItem(t.title(), t)
-        self.participant = child(form, QComboBox, "participant")
+        # a _ListChoiceBox in the form's place: a writer chosen by an arrow key is asked about (as Received by)
+        self.participant = _list_choice_box_for(child(form, QComboBox, "participant"),
+                                                child(form, QFormLayout, "log_form"))
         try:
             self.writer_choices = service.writer_choices(ctx.db, ctx.principal, arrangement_id)
         except AppError:
@@ -172,7 +189,7 @@ class ItemDialog(QDialog):
         child(form, QFormLayout, "log_form").insertRow(2, channel_label, self.channel)
         self.channel.activated.connect(lambda _i: self._channel_activated())
         self.direction.currentIndexChanged.connect(lambda _i: self._fill_writers())
-        self.participant.activated.connect(lambda _i: self._writer_chosen())
+        self.participant.activated.connect(lambda _i: self._writer_activated())
         self._fill_writers()
         self.received_on.setDate(qdate(self.today))
         self.notes = child(form, QLineEdit, "notes")
@@ -452,6 +469,30 @@ class ItemDialog(QDialog):
     def _chosen_writer(self) -> int | None:
         data = self.participant.currentData()
         return int(data) if data is not None else None
+
+    def _writer_activated(self) -> None:
+        """From (writer) was chosen. From its opened list (F4, Alt+Down, a click), the choice is saved; by an
+        arrow key or the wheel on the closed box, it is asked about first (No is the default, and puts the
+        stored writer back), as for Received by: a stray Down on a logged item saved another birth relative
+        as its writer at once, and the letters about the item would have gone to them."""
+        from_list, self.participant.from_list = self.participant.from_list, False
+        chosen = self._chosen_writer()
+        if self.item_id is None or self.detail is None or chosen is None or chosen == self.detail.participant_id:
+            return
+        if not from_list:
+            stored_id = self.detail.participant_id
+            stored = next((c.label for c in self.writer_choices if c.id == stored_id), None)
+            instead = f" instead of {stored}" if stored else ""
+            if not ask_yes_no(self, "From (writer)", f"Record {self.participant.currentText()} as the writer of item "
+                              f"{self.item_id}{instead}?", yes="&Record them",
+                              no=f"&No, keep {stored}" if stored else "&No, leave it unrecorded",
+                              name="writer_question",
+                              informative="The writer is saved at once and written to the item's history; letters "
+                                          "about the item go to them alone."):
+                self._fill_writers(stored_id)  # the stored writer shown again (or "Choose who wrote it…")
+                self.say(f"From (writer): not changed (still {stored or 'not recorded'}).")
+                return
+        self._writer_chosen()
 
     def _writer_chosen(self) -> None:
         """On a logged item, a new choice of writer is saved at once (checked against the version shown)."""
