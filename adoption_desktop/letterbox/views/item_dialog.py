@@ -138,6 +138,11 @@ def _list_choice_box_for(old: QComboBox, layout: QFormLayout) -> _ListChoiceBox:
     return box
 
 
+class _NotLogged(Exception):
+    """Log another? was answered No after the save found the item logged meanwhile: nothing to say as an
+    error."""
+
+
 class ItemDialog(QDialog):
     corrected_requested = Signal(int)  # the returned item's id
 
@@ -605,35 +610,54 @@ class ItemDialog(QDialog):
             self.participant.setFocus(Qt.FocusReason.OtherFocusReason)
             return
 
-        if not self._log_another():
+        direction, received = str(self.direction.currentData()), pydate(self.received_on.date())
+        found = self._found_already(direction, received)
+        if found and not self._log_another(found, direction, received):
             self.say("Not logged: the item was logged already (open it from the Items tab).")
             return
 
-        def go() -> None:
-            self.item_id = service.log_item(
-                self.ctx.db, self.ctx.principal, self.arrangement_id, direction=str(self.direction.currentData()),
-                received_on=pydate(self.received_on.date()), item_type=str(self.item_type.currentData()),
+        def save(log_again: bool) -> int:
+            return service.log_item(
+                self.ctx.db, self.ctx.principal, self.arrangement_id, direction=direction,
+                received_on=received, item_type=str(self.item_type.currentData()),
                 writer=self.writer.text(), participant_id=participant_id, notes=self.notes.text(),
                 previous_item_id=self.previous_item_id,
-                channel=str(self.channel.currentData()))
+                channel=str(self.channel.currentData()), log_again=log_again)
 
-        if self._run("Item logged. Now paste its text and screen it.", go):
+        def go() -> None:
+            try:
+                self.item_id = save(log_again=bool(found))  # Log another was answered above
+            except service.AlreadyLogged as exc:
+                # someone logged it between the look above and this save (two coordinators at once): the
+                # save refused it, and the same question is asked now
+                if not self._log_another(exc.found, direction, received):
+                    raise _NotLogged from exc
+                self.item_id = save(log_again=True)
+
+        try:
+            logged = self._run("Item logged. Now paste its text and screen it.", go)
+        except _NotLogged:
+            self.say("Not logged: the item was logged already (open it from the Items tab).")
+            return
+        if logged:
             self.text.setFocus()
 
-    def _log_another(self) -> bool:
-        """Whether to log this item when one like it (the arrangement's, the same direction, received the
-        same day) was logged in the last few days, by anyone: asked, No the default (keyboard trial: two
-        coordinators logged one letter twice with no warning). A corrected version is never asked about."""
+    def _found_already(self, direction: str, received: dt.date) -> list[service.LoggedAlready]:
+        """Items like this one (the arrangement's, the same direction, received the same day) logged in the
+        last few days, by anyone; none for a corrected version, which is never asked about. Advice only: the
+        logging itself refuses a second one (``service.AlreadyLogged``) unless Log another was answered."""
         if self.previous_item_id is not None:
-            return True
-        direction, received = str(self.direction.currentData()), pydate(self.received_on.date())
+            return []
         try:
-            found = service.already_logged(self.ctx.db, self.ctx.principal, self.arrangement_id,
-                                           direction=direction, received_on=received)
+            return service.already_logged(self.ctx.db, self.ctx.principal, self.arrangement_id,
+                                          direction=direction, received_on=received)
         except AppError:
-            return True  # the logging itself says what is wrong
-        if not found:
-            return True
+            return []  # the logging itself says what is wrong
+
+    def _log_another(self, found: list[service.LoggedAlready], direction: str, received: dt.date) -> bool:
+        """Whether to log this item when one like it (``found``: the arrangement's, the same direction,
+        received the same day) was logged in the last few days, by anyone: asked, No the default (keyboard
+        trial: two coordinators logged one letter twice with no warning)."""
         last = found[0]
         side = "the birth family" if rules.writer_side(direction) == rules.BIRTH else "the adoptive family"
         more = f" ({plural(len(found), 'item')} like it in the last {service.ALREADY_LOGGED_DAYS} days)" \
