@@ -71,8 +71,16 @@ def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data
         before = data  # the save below is refused as stale; nothing to undo
     new_version = service.update_arrangement(db, actor, arrangement_id, data, expected_version=expected_version)
     after, _ = _arrangement_input(db, actor, arrangement_id)
-    label = f"Edited the arrangement {after.reference}"
-    return new_version, _arrangement_entry(db, actor, arrangement_id, before, after, new_version, label)
+    return new_version, _arrangement_entry(db, actor, arrangement_id, before, after, new_version,
+                                           arrangement_label(before, after))
+
+
+def arrangement_label(before: ArrangementInput, after: ArrangementInput) -> str:
+    """What the undo notice says of a save of the arrangement form: an ending says so, and what it did (it
+    is said by the notice, beside its Undo link; a status message said it before, and hid the link)."""
+    if after.status == "ended" and before.status != "ended":
+        return f"Ended the arrangement {after.reference}: its expected exchanges have left the work list"
+    return f"Edited the arrangement {after.reference}"
 
 
 def _arrangement_entry(db: Database, actor: Principal, arrangement_id: int, before: ArrangementInput,

@@ -467,7 +467,8 @@ def test_one_letterbox_outcome_wins(shared: Shared) -> None:
     users = {"a": make_user(db, "lb_one", Role.LETTERBOX_COORDINATOR),
              "b": make_user(db, "lb_two", Role.LETTERBOX_COORDINATOR)}
     arrangement = lb.create_arrangement(db, users["a"], sample_input())
-    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2025, 12, 1))
+    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2025, 12, 1),
+                         log_again=True)
              for _ in range(6)]
     choice = {"a": ("returned", "Please leave out the school's name."), "b": ("held", "")}
     rounds = {who: [{"user": u, "id": i, "outcome": choice[who][0], "reason": choice[who][1], "day": DAY}
@@ -486,7 +487,8 @@ def test_one_outcome_wins_when_both_were_checked_first(shared: Shared) -> None:
     users = {"a": make_user(db, "lbq_one", Role.LETTERBOX_COORDINATOR),
              "b": make_user(db, "lbq_two", Role.LETTERBOX_COORDINATOR)}
     arrangement = lb.create_arrangement(db, users["a"], sample_input())
-    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2025, 12, 1))
+    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2025, 12, 1),
+                         log_again=True)
              for _ in range(6)]
     versions = {i: lb.get_item(db, users["a"], i).row_version for i in items}
     choice = {"a": ("returned", "Please leave out the school's name."), "b": ("held", "")}
@@ -510,7 +512,8 @@ def test_two_coordinators_rewording_one_return_reason_leave_one(shared: Shared) 
     arrangement = lb.create_arrangement(db, users["a"], sample_input())
     items = []
     for _ in range(4):
-        item = lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2025, 12, 1))
+        item = lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH,
+                           received_on=dt.date(2025, 12, 1), log_again=True)
         lb.record_outcome(db, users["a"], item, "returned", DAY, reason="Please leave out the school.")
         items.append(item)
     versions = {i: lb.get_item(db, users["a"], i).row_version for i in items}
@@ -534,7 +537,8 @@ def test_two_coordinators_screening_one_item_leave_one_screening(shared: Shared)
     users = {"a": make_user(db, "lbs_one", Role.LETTERBOX_COORDINATOR),
              "b": make_user(db, "lbs_two", Role.LETTERBOX_COORDINATOR)}
     arrangement = lb.create_arrangement(db, users["a"], sample_input())
-    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2025, 12, 1))
+    items = [lb.log_item(db, users["a"], arrangement, direction=lb_rules.TO_BIRTH, received_on=dt.date(2025, 12, 1),
+                         log_again=True)
              for _ in range(4)]
     versions = {i: lb.get_item(db, users["a"], i).row_version for i in items}
     words = {"a": "We go to Kestrel Vale Primary now.", "b": "Happy birthday, love from us all."}

@@ -40,7 +40,8 @@ def test_no_free_text_reason_appears_and_rows_add_up(db: Database, coordinator: 
                "Please take that out." for n in range(9)]  # nine reasons: more than the old top eight
     for n, reason in enumerate(reasons):
         direction = rules.TO_BIRTH if n % 3 else rules.TO_ADOPTIVE
-        item = service.log_item(db, coordinator, arrangement, direction=direction, received_on=D(2026, 3, 2))
+        item = service.log_item(db, coordinator, arrangement, direction=direction, received_on=D(2026, 3, 2),
+                                log_again=True)
         service.record_outcome(db, coordinator, item, "returned", D(2026, 3, 5), reason=reason)
     withheld = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE,
                                 received_on=D(2026, 4, 2))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -58,7 +59,10 @@ def test_a_new_item_starts_at_direction(qtbot: Any, db: Database, coordinator: P
 
 
 def test_the_writer_is_chosen_by_keyboard_and_required_when_there_are_several(
-        qtbot: Any, db: Database, coordinator: Principal) -> None:
+        qtbot: Any, db: Database, coordinator: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.letterbox.views import item_dialog
+
+    monkeypatch.setattr(item_dialog, "ask_yes_no", lambda *_a, **_k: True)  # "Record them" (a key chose it)
     aid = service.create_arrangement(db, coordinator, sample_input(
         reference="LB-0061", participants=(
             service.ParticipantData("Donna Marsh", "birth mother", "5 Rose Court\nSunderland\nZZ99 2AA"),
@@ -104,3 +108,55 @@ def test_the_only_birth_relative_is_the_writer_by_default(qtbot: Any, db: Databa
     qtbot.mouseClick(dialog.log_button, Qt.MouseButton.LeftButton)
     assert dialog.item_id is not None, dialog.message.text()
     assert service.get_item(db, coordinator, dialog.item_id).participant_id is not None
+
+
+def two_relatives(db: Database, coordinator: Principal) -> tuple[int, int, int]:
+    """An arrangement with two birth relatives (From (writer) is a choice): its id, Donna's and Brian's."""
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        reference="LB-0061", participants=(
+            service.ParticipantData("Donna Marsh", "birth mother", "5 Rose Court\nSunderland\nZZ99 2AA"),
+            service.ParticipantData("Brian Marsh", "birth grandfather", "8 Elm Close\nJarrow\nZZ99 3BB"))))
+    donna, brian = (c.id for c in service.writer_choices(db, coordinator, aid))
+    return aid, donna, brian
+
+
+def test_a_stray_arrow_key_on_from_writer_saves_nothing_unless_confirmed(
+        qtbot: Any, db: Database, coordinator: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As for Received by: on a logged item, a writer changed by an arrow key on the closed box is asked
+    about (No the default: nothing saved, the stored writer shown again); one chosen from the opened list
+    is saved at once. The letters about the item go to the writer alone."""
+    from adoption_desktop.letterbox.views import item_dialog
+
+    asked: list[str] = []
+    answer = [False]
+
+    def ask(_parent: object, title: str, text: str, **_kw: object) -> bool:
+        asked.append(title)
+        return answer[0]
+
+    monkeypatch.setattr(item_dialog, "ask_yes_no", ask)
+    aid, donna, brian = two_relatives(db, coordinator)
+    item = service.log_item(db, coordinator, aid, direction=rules.TO_ADOPTIVE, received_on=TODAY, participant_id=donna)
+    dialog = open_item(qtbot, db, coordinator, aid, item)
+    assert dialog.participant.isEnabled() and dialog.participant.currentData() == donna
+    label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.participant)
+    assert label.text() == "&From (writer)"  # Alt+F still goes to it
+    dialog.participant.setFocus()
+    qtbot.keyClick(dialog.participant, Qt.Key.Key_Down)  # No (the default)
+    assert asked == ["From (writer)"]
+    assert service.get_item(db, coordinator, item).participant_id == donna
+    assert dialog.participant.currentData() == donna and "not changed" in dialog.message.text()
+    answer[0] = True  # Record them: saved, and said
+    qtbot.keyClick(dialog.participant, Qt.Key.Key_Down)
+    assert asked == ["From (writer)"] * 2
+    assert service.get_item(db, coordinator, item).participant_id == brian, dialog.message.text()
+    assert "Brian Marsh" in dialog.message.text()
+    # chosen from the opened list (Alt+Down, then Enter): saved as chosen, without a question
+    answer[0] = False
+    qtbot.keyClick(dialog.participant, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(dialog.participant.view().isVisible, timeout=2000)
+    qtbot.keyClick(dialog.participant.view(), Qt.Key.Key_Up)
+    qtbot.keyClick(dialog.participant.view(), Qt.Key.Key_Return)
+    assert len(asked) == 2
+    assert service.get_item(db, coordinator, item).participant_id == donna, dialog.message.text()
+    dialog.done(0)

@@ -41,7 +41,8 @@ def marsh(db: Database, coordinator: Principal) -> int:
 
 
 def returned_item(db: Database, who: Principal, aid: int, reason: str, **kw: object) -> int:
-    item = service.log_item(db, who, aid, direction=rules.TO_ADOPTIVE, received_on=DAY, **kw)  # type: ignore[arg-type]
+    item = service.log_item(db, who, aid, direction=rules.TO_ADOPTIVE, received_on=DAY,  # type: ignore[arg-type]
+                            log_again=True, **kw)
     service.screen_item(db, who, item, "Our number is 07700 900123")
     service.record_outcome(db, who, item, "returned", DAY, reason=reason)
     return item
@@ -147,9 +148,9 @@ def test_the_acknowledgement_follows_the_items_status(db: Database, coordinator:
     assert "passed on" not in text and "Serious news" not in text and "social worker" not in text
     donna = relatives(db, coordinator, marsh)["Donna Marsh"]
     received = service.log_item(db, coordinator, marsh, direction=rules.TO_ADOPTIVE, received_on=DAY,
-                                participant_id=donna)
+                                participant_id=donna, log_again=True)
     forwarded = service.log_item(db, coordinator, marsh, direction=rules.TO_ADOPTIVE, received_on=DAY,
-                                 participant_id=donna)
+                                 participant_id=donna, log_again=True)
     service.screen_item(db, coordinator, forwarded, "Happy birthday.")
     service.record_outcome(db, coordinator, forwarded, "forwarded", DAY, method="post")
     with db.session(coordinator, write=False) as session:
@@ -243,7 +244,7 @@ def test_the_only_relative_is_taken_as_the_writer_only_when_nobody_else_is_named
     aid = service.create_arrangement(db, coordinator, sample_input(reference="LB-0062", participants=TWO[:1]))
     hers = service.log_item(db, coordinator, aid, direction=rules.TO_ADOPTIVE, received_on=DAY)
     other = service.log_item(db, coordinator, aid, direction=rules.TO_ADOPTIVE, received_on=DAY,
-                             writer="Aunt Carol")
+                             writer="Aunt Carol", log_again=True)
     assert service.get_item(db, coordinator, hers).participant_id is not None
     assert service.get_item(db, coordinator, other).participant_id is None
     service.screen_item(db, coordinator, other, "Thinking of you.")

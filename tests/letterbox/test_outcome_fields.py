@@ -22,7 +22,7 @@ def _text(path: Path) -> str:
 
 
 def _item(db: Database, who: Principal, arrangement: int, direction: str, writer: str = "") -> int:
-    return service.log_item(db, who, arrangement, direction=direction, received_on=DAY, writer=writer)
+    return service.log_item(db, who, arrangement, direction=direction, received_on=DAY, writer=writer, log_again=True)
 
 
 def test_a_held_item_for_a_family_whose_address_is_known_claims_no_missing_address(

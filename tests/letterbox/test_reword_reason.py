@@ -31,7 +31,8 @@ def old_returned_item(db: Database, who: Principal, aid: int) -> int:
     """An item returned with a reason naming the other side, as recorded before the check (in SQL through
     the application, so audited as it was then)."""
     gina = relatives(db, who, aid)["Gina Quillfield"]
-    item = service.log_item(db, who, aid, direction=rules.TO_ADOPTIVE, received_on=DAY, participant_id=gina)
+    item = service.log_item(db, who, aid, direction=rules.TO_ADOPTIVE, received_on=DAY, participant_id=gina,
+                            log_again=True)
     service.screen_item(db, who, item, "Love to Rosa")
     service.record_outcome(db, who, item, "returned", DAY, reason="Please use her birth name.")
     with db.session(who) as session:
@@ -65,7 +66,8 @@ def test_a_leaking_old_reason_is_reworded_and_the_letter_then_goes(db: Database,
 
 def test_only_a_returned_items_reason_at_the_version_shown(db: Database, coordinator: Principal,
                                                             arrangement: int) -> None:
-    held = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY)
+    held = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY,
+                            log_again=True)
     service.record_outcome(db, coordinator, held, "held", DAY)
     with pytest.raises(Conflict, match="is held, not returned"):
         service.reword_return_reason(db, coordinator, held, "Anything.", expected_version=None)
@@ -81,7 +83,8 @@ def test_only_a_returned_items_reason_at_the_version_shown(db: Database, coordin
 
 def test_rewording_is_undone_and_redone_but_never_back_to_a_leak(db: Database, coordinator: Principal,
                                                                  arrangement: int) -> None:
-    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY)
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY,
+                            log_again=True)
     service.record_outcome(db, coordinator, item, "returned", DAY, reason="Please leave out the phone number.")
     version = service.get_item(db, coordinator, item).row_version
     _v, entry = lb_undo.reword_return_reason(db, coordinator, item, "Please leave out your phone number.",
@@ -120,7 +123,8 @@ def test_the_item_window_rewords_the_reason(qtbot: Any, db: Database, coordinato
     assert dialog.message.text().startswith("Reason reworded.")
     assert service.get_item(db, coordinator, item).reason == "Please use her birth name only."
     assert page.ctx.undo.undo_label() == f"Reworded the return reason of item {item}"  # Ctrl+Z takes it back
-    forwarded = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY)
+    forwarded = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY,
+                                 log_again=True)
     assert not page.open_existing_item(forwarded).reword_button.isEnabled()  # not returned
 
 

@@ -44,7 +44,7 @@ def test_another_users_save_is_not_held_back_by_a_screening(
     item = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=TODAY)
     saved: list[int] = []
     _while_screening(monkeypatch, lambda: saved.append(service.log_item(
-        db, checker, arrangement, direction=rules.TO_BIRTH, received_on=TODAY)))
+        db, checker, arrangement, direction=rules.TO_BIRTH, received_on=TODAY, log_again=True)))
     service.screen_item(db, coordinator, item, LEAKY)
     assert saved, "the other user's save waited for the screening"
     assert service.get_item(db, coordinator, item).status == "screened"

@@ -388,8 +388,8 @@ def test_ending_an_arrangement_is_asked_about_and_said(qtbot: Any, small_demo_db
     qtbot.keyClick(window.status, K.Key_Return)
     assert not window.isVisible(), window.message.text()
     assert service.get_arrangement(small_demo_db, page.ctx.principal, chosen.id).data.status == "ended"
-    assert page.ctx.status_messages[-1] == \
-        f"{chosen.reference} ended: its expected exchanges have left the work list — Ctrl+Z undoes"
+    assert page.ctx.undo.undo_label() == \
+        f"Ended the arrangement {chosen.reference}: its expected exchanges have left the work list"
     assert not [w for w in service.work_list(small_demo_db, page.ctx.principal, dt.date.today())
                 if w.arrangement_id == chosen.id]
     undo(page)
@@ -399,3 +399,28 @@ def test_ending_an_arrangement_is_asked_about_and_said(qtbot: Any, small_demo_db
     again = page.open_arrangement_dialog(chosen.id, modal=False)
     again.save()  # type: ignore[attr-defined]
     assert len(questions.asked) == 2 and not again.isVisible()  # No, then End it: nothing more
+
+
+def test_ending_an_arrangement_is_said_by_the_undo_notice_and_its_link_stays(
+        qtbot: Any, small_demo_db: Database, questions: Questions) -> None:
+    """Ending had been said by a status message, which hid the undo notice and its link for 15 seconds: it
+    is said by the notice itself now, beside its Undo link (as Mark missed is)."""
+    from adoption_desktop.ui.main_window import MainWindow
+
+    window = shown_active(qtbot, MainWindow(context(small_demo_db)), 1366, 768)
+    qtbot.keyClick(window, K.Key_3, CTRL)  # the letterbox
+    page = window.findChild(LetterboxPage)
+    assert page is not None and window.undo_ui is not None
+    questions.answer = True  # End it
+    chosen, dialog = end_arrangement(qtbot, page)
+    assert not dialog.isVisible(), dialog.message.text()
+    QApplication.processEvents()
+    notice = window.undo_ui.notice
+    said = f"Ended the arrangement {chosen.reference}: its expected exchanges have left the work list"
+    assert window.statusBar().currentMessage() == ""  # no message over the notice
+    assert notice.isVisible() and notice.link.isVisible() and notice.link.href == "undo"
+    assert notice.text.text() == f"{said}."
+    notice.link.linkActivated.emit("undo")  # its link undoes the ending
+    assert service.get_arrangement(small_demo_db, page.ctx.principal, chosen.id).data.status != "ended"
+    assert notice.text.text() == f"Undone: {said}."
+    window.close()

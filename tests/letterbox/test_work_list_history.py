@@ -121,7 +121,7 @@ def test_work_list_misses_no_past_unanswered_exchange(db: Database, coordinator:
         replies_expected=replies, start_date=start, child_dob=dt.date(2016, 5, 14)))
     items = [(d, rules.add_months(start, n)) for d, n in item_offsets if rules.add_months(start, n) <= TODAY]
     for direction, on in items:
-        service.log_item(db, coordinator, aid, direction=direction, received_on=on)
+        service.log_item(db, coordinator, aid, direction=direction, received_on=on, log_again=True)
     end = rules.eighteenth_birthday(dt.date(2016, 5, 14))
     past = [e for e in _all_expected(months, first, replies, start, end, today) if e.due < today]
     missed = {(past[i].due, past[i].side) for i in picks if i < len(past)}

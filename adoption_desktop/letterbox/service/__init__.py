@@ -95,6 +95,7 @@ from adoption_desktop.letterbox.service.expected_exchanges import (
 )
 from adoption_desktop.letterbox.service.item_log import (
     ALREADY_LOGGED_DAYS,
+    AlreadyLogged,
     _event,
     _item_values,
     already_logged,
@@ -150,6 +151,7 @@ __all__ = [
     "_INDEXED_SORT",
     "_ITEM_SORT",
     "_PREPARED",
+    "AlreadyLogged",
     "AnySelect",
     "ArrangementDetail",
     "ArrangementFilter",

@@ -44,11 +44,35 @@ def _event(session: Session, item_id: int, action: str, detail: str = "") -> Non
     audit.record(session, f"letterbox_{action}", "letterbox_items", item_id, detail=detail)
 
 
+class AlreadyLogged(Conflict):
+    """Refused: an item like the one being logged (the arrangement's, the same direction, received the same
+    day) was logged by someone in the last few days, and the caller did not say to log another
+    (``log_item(…, log_again=True)``). ``found``: those items, latest first, as ``already_logged`` lists
+    them; the item window asks "Log another?" with them."""
+
+    def __init__(self, found: list[LoggedAlready], received_on: dt.date) -> None:
+        last = found[0]
+        super().__init__(f"Not logged: an item received {received_on:%d/%m/%Y} in the same direction was "
+                         f"already logged by {last.logged_by} at {when_text(last.logged_at)} (item {last.item_id}). "
+                         "Log another only for a second item that came the same day.")
+        self.found, self.received_on = found, received_on
+
+
 def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: str, received_on: dt.date,
              item_type: str = "letter", writer: str = "", participant_id: int | None = None, text: str = "",
-             notes: str = "", previous_item_id: int | None = None, channel: str = "post") -> int:
+             notes: str = "", previous_item_id: int | None = None, channel: str = "post",
+             log_again: bool = False) -> int:
     """Receive an item (by post, secure e-mail or the digital letterbox: ``channel``). A corrected version of a
     returned item names it in ``previous_item_id``.
+
+    One letter is logged once: when an item like it (:func:`already_logged`: the arrangement's, the same
+    direction, received the same day, logged in the last ``ALREADY_LOGGED_DAYS`` days) is found, the logging
+    is refused with :class:`AlreadyLogged` unless ``log_again`` (a second item that came the same day,
+    confirmed). The check is made in the logging's own transaction, under the arrangement's lock (as its
+    other changes take it: on SQLite the writer's ``BEGIN IMMEDIATE`` already queues the writers; on
+    PostgreSQL the row lock does), so two people saving the same letter at once queue there and the second
+    finds the first's item: the window's question beforehand is advice, this is the rule. A corrected
+    version is never refused (it names the item it replaces).
 
     ``participant_id``: the birth relative who wrote an item from the birth side (the letters about the
     item go to them alone); it must be on the arrangement. Without it, the writer is the arrangement's only
@@ -67,7 +91,14 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
     notes = clean_text(notes, "Notes", multiline=True, max_length=4000)
     with db.session(actor) as session:
-        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        # the arrangement's lock first: two loggings of one letter at once queue here, and the second finds
+        # the first's item instead of passing the check beside it
+        a = lock_row(session, get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}."))
+        if previous_item_id is None and not log_again:
+            found = _logged_like(session, a.id, direction, received_on, utcnow() - dt.timedelta(
+                days=ALREADY_LOGGED_DAYS))
+            if found:
+                raise AlreadyLogged(found, received_on)
         if previous_item_id is not None:
             prev = session.get(Item, previous_item_id)
             if prev is None or prev.arrangement_id != arrangement_id:
@@ -110,13 +141,20 @@ def already_logged(db: Database, actor: Principal, arrangement_id: int, *, direc
     require(actor, P.LETTERBOX_VIEW)
     since = (now or utcnow()) - dt.timedelta(days=within_days)
     with db.session(actor, write=False) as session:
-        rows = session.execute(
-            select(Item.id, ItemEvent.at, ItemEvent.actor, User.full_name)
-            .join(ItemEvent, (ItemEvent.item_id == Item.id) & (ItemEvent.action == "received"))
-            .outerjoin(User, User.username == ItemEvent.actor)
-            .where(Item.arrangement_id == arrangement_id, Item.direction == direction,
-                   Item.received_on == received_on, ItemEvent.at >= since)
-            .order_by(ItemEvent.at.desc(), Item.id.desc())).all()
+        return _logged_like(session, arrangement_id, direction, received_on, since)
+
+
+def _logged_like(session: Session, arrangement_id: int, direction: str, received_on: dt.date,
+                 since: dt.datetime) -> list[LoggedAlready]:
+    """The items :func:`already_logged` lists (logged since ``since``), read in ``session``: the window's
+    question and :func:`log_item`'s refusal compare the same things."""
+    rows = session.execute(
+        select(Item.id, ItemEvent.at, ItemEvent.actor, User.full_name)
+        .join(ItemEvent, (ItemEvent.item_id == Item.id) & (ItemEvent.action == "received"))
+        .outerjoin(User, User.username == ItemEvent.actor)
+        .where(Item.arrangement_id == arrangement_id, Item.direction == direction,
+               Item.received_on == received_on, ItemEvent.at >= since)
+        .order_by(ItemEvent.at.desc(), Item.id.desc())).all()
     return [LoggedAlready(item_id, at, full_name or login) for item_id, at, login, full_name in rows]
 
 

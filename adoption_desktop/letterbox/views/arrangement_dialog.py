@@ -273,9 +273,8 @@ class ArrangementDialog(QDialog):
         except AppError as exc:
             self.message.setText(str(exc))
             return
-        if ending:  # said in the status bar once the window has gone (keyboard trial: it ended in silence)
-            self.ctx.notify(f"{self._reference()} ended: its expected exchanges have left the work list — "
-                            "Ctrl+Z undoes")
+        # an ending is said by the status bar's undo notice ("Ended the arrangement …: its expected exchanges
+        # have left the work list. Undo"), not by a status message: that hid the notice's link for 15 seconds
         self.accept()
 
     def _reference(self) -> str:

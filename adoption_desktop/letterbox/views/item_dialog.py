@@ -123,6 +123,26 @@ class _ListChoiceBox(QComboBox):
         self.from_list = False
 
 
+def _list_choice_box_for(old: QComboBox, layout: QFormLayout) -> _ListChoiceBox:
+    """A :class:`_ListChoiceBox` in the place of the form's list box ``old`` in ``layout``: its name, tip and
+    label (whose Alt key goes to it) carried over; ``old`` is removed."""
+    box = _ListChoiceBox()
+    box.setObjectName(old.objectName())
+    box.setToolTip(old.toolTip())
+    label = layout.labelForField(old)
+    layout.replaceWidget(old, box)
+    if isinstance(label, QLabel):
+        label.setBuddy(box)
+    old.setParent(None)
+    old.deleteLater()
+    return box
+
+
+class _NotLogged(Exception):
+    """Log another? was answered No after the save found the item logged meanwhile: nothing to say as an
+    error."""
+
+
 class ItemDialog(QDialog):
     corrected_requested = Signal(int)  # the returned item's id
 
@@ -155,7 +175,9 @@ class ItemDialog(QDialog):
         self.item_type = child(form, QComboBox, "item_type")
         for t in rules.ITEM_TYPES:
             self.item_type.addItem(t.title(), t)
-        self.participant = child(form, QComboBox, "participant")
+        # a _ListChoiceBox in the form's place: a writer chosen by an arrow key is asked about (as Received by)
+        self.participant = _list_choice_box_for(child(form, QComboBox, "participant"),
+                                                child(form, QFormLayout, "log_form"))
         try:
             self.writer_choices = service.writer_choices(ctx.db, ctx.principal, arrangement_id)
         except AppError:
@@ -172,7 +194,7 @@ class ItemDialog(QDialog):
         child(form, QFormLayout, "log_form").insertRow(2, channel_label, self.channel)
         self.channel.activated.connect(lambda _i: self._channel_activated())
         self.direction.currentIndexChanged.connect(lambda _i: self._fill_writers())
-        self.participant.activated.connect(lambda _i: self._writer_chosen())
+        self.participant.activated.connect(lambda _i: self._writer_activated())
         self._fill_writers()
         self.received_on.setDate(qdate(self.today))
         self.notes = child(form, QLineEdit, "notes")
@@ -453,6 +475,30 @@ class ItemDialog(QDialog):
         data = self.participant.currentData()
         return int(data) if data is not None else None
 
+    def _writer_activated(self) -> None:
+        """From (writer) was chosen. From its opened list (F4, Alt+Down, a click), the choice is saved; by an
+        arrow key or the wheel on the closed box, it is asked about first (No is the default, and puts the
+        stored writer back), as for Received by: a stray Down on a logged item saved another birth relative
+        as its writer at once, and the letters about the item would have gone to them."""
+        from_list, self.participant.from_list = self.participant.from_list, False
+        chosen = self._chosen_writer()
+        if self.item_id is None or self.detail is None or chosen is None or chosen == self.detail.participant_id:
+            return
+        if not from_list:
+            stored_id = self.detail.participant_id
+            stored = next((c.label for c in self.writer_choices if c.id == stored_id), None)
+            instead = f" instead of {stored}" if stored else ""
+            if not ask_yes_no(self, "From (writer)", f"Record {self.participant.currentText()} as the writer of item "
+                              f"{self.item_id}{instead}?", yes="&Record them",
+                              no=f"&No, keep {stored}" if stored else "&No, leave it unrecorded",
+                              name="writer_question",
+                              informative="The writer is saved at once and written to the item's history; letters "
+                                          "about the item go to them alone."):
+                self._fill_writers(stored_id)  # the stored writer shown again (or "Choose who wrote it…")
+                self.say(f"From (writer): not changed (still {stored or 'not recorded'}).")
+                return
+        self._writer_chosen()
+
     def _writer_chosen(self) -> None:
         """On a logged item, a new choice of writer is saved at once (checked against the version shown)."""
         chosen = self._chosen_writer()
@@ -564,35 +610,54 @@ class ItemDialog(QDialog):
             self.participant.setFocus(Qt.FocusReason.OtherFocusReason)
             return
 
-        if not self._log_another():
+        direction, received = str(self.direction.currentData()), pydate(self.received_on.date())
+        found = self._found_already(direction, received)
+        if found and not self._log_another(found, direction, received):
             self.say("Not logged: the item was logged already (open it from the Items tab).")
             return
 
-        def go() -> None:
-            self.item_id = service.log_item(
-                self.ctx.db, self.ctx.principal, self.arrangement_id, direction=str(self.direction.currentData()),
-                received_on=pydate(self.received_on.date()), item_type=str(self.item_type.currentData()),
+        def save(log_again: bool) -> int:
+            return service.log_item(
+                self.ctx.db, self.ctx.principal, self.arrangement_id, direction=direction,
+                received_on=received, item_type=str(self.item_type.currentData()),
                 writer=self.writer.text(), participant_id=participant_id, notes=self.notes.text(),
                 previous_item_id=self.previous_item_id,
-                channel=str(self.channel.currentData()))
+                channel=str(self.channel.currentData()), log_again=log_again)
 
-        if self._run("Item logged. Now paste its text and screen it.", go):
+        def go() -> None:
+            try:
+                self.item_id = save(log_again=bool(found))  # Log another was answered above
+            except service.AlreadyLogged as exc:
+                # someone logged it between the look above and this save (two coordinators at once): the
+                # save refused it, and the same question is asked now
+                if not self._log_another(exc.found, direction, received):
+                    raise _NotLogged from exc
+                self.item_id = save(log_again=True)
+
+        try:
+            logged = self._run("Item logged. Now paste its text and screen it.", go)
+        except _NotLogged:
+            self.say("Not logged: the item was logged already (open it from the Items tab).")
+            return
+        if logged:
             self.text.setFocus()
 
-    def _log_another(self) -> bool:
-        """Whether to log this item when one like it (the arrangement's, the same direction, received the
-        same day) was logged in the last few days, by anyone: asked, No the default (keyboard trial: two
-        coordinators logged one letter twice with no warning). A corrected version is never asked about."""
+    def _found_already(self, direction: str, received: dt.date) -> list[service.LoggedAlready]:
+        """Items like this one (the arrangement's, the same direction, received the same day) logged in the
+        last few days, by anyone; none for a corrected version, which is never asked about. Advice only: the
+        logging itself refuses a second one (``service.AlreadyLogged``) unless Log another was answered."""
         if self.previous_item_id is not None:
-            return True
-        direction, received = str(self.direction.currentData()), pydate(self.received_on.date())
+            return []
         try:
-            found = service.already_logged(self.ctx.db, self.ctx.principal, self.arrangement_id,
-                                           direction=direction, received_on=received)
+            return service.already_logged(self.ctx.db, self.ctx.principal, self.arrangement_id,
+                                          direction=direction, received_on=received)
         except AppError:
-            return True  # the logging itself says what is wrong
-        if not found:
-            return True
+            return []  # the logging itself says what is wrong
+
+    def _log_another(self, found: list[service.LoggedAlready], direction: str, received: dt.date) -> bool:
+        """Whether to log this item when one like it (``found``: the arrangement's, the same direction,
+        received the same day) was logged in the last few days, by anyone: asked, No the default (keyboard
+        trial: two coordinators logged one letter twice with no warning)."""
         last = found[0]
         side = "the birth family" if rules.writer_side(direction) == rules.BIRTH else "the adoptive family"
         more = f" ({plural(len(found), 'item')} like it in the last {service.ALREADY_LOGGED_DAYS} days)" \
