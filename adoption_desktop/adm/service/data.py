@@ -74,6 +74,8 @@ class QdView:
     final_decision_id: int | None
     final_outcome: str
     final_on: dt.date | None
+    #: the version shown: recording representations or an IRM application passes it back (``expected_version``)
+    row_version: int = 0
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmLetter, AdmQualifyingDetermination
 from adoption_desktop.adm.service.common import ENTITY, QD_ENTITY, _get, _new_decision, _recompute_due
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import lock_row
+from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
@@ -66,8 +66,20 @@ def recount_final(session: Session, q: AdmQualifyingDetermination) -> None:
                  detail=f"clock start {old_start} -> {start}; due {old_due} -> {due}")
 
 
+def _shown(q: AdmQualifyingDetermination) -> dict[str, str]:
+    """What a colleague's screen said of the representations and the IRM application (a stale save's
+    message)."""
+    return {"Representations received": f"{q.representations_on:%d/%m/%Y}" if q.representations_on else "not recorded",
+            "Representations": q.representations or "",
+            "IRM application": f"{q.irm_applied_on:%d/%m/%Y}" if q.irm_applied_on else "not recorded"}
+
+
 def record_representations(db: Database, actor: Principal, qd_id: int, *, received_on: dt.date,
-                           summary: str) -> None:
+                           summary: str, expected_version: int | None = None) -> None:
+    """What the applicants said, and when. ``expected_version``: the qualifying determination's version the
+    screen showed; a colleague's record made since is not replaced (:class:`StaleRecord` with theirs). A
+    multi-user trial found the second of two ADMs recording at once silently replaced the first's summary.
+    ``None`` from scripts: the latest wins."""
     require(actor, Permission.ADM_EDIT)
     summary = clean_text(summary, "Representations", multiline=True, max_length=20000)
     check_date(received_on, "Date received", "event", required=True)
@@ -75,6 +87,7 @@ def record_representations(db: Database, actor: Principal, qd_id: int, *, receiv
         raise ValidationError("Representations: summarise what the applicants said.", "representations")
     with db.session(actor) as session:
         q = _qd(session, qd_id)
+        check_version(session, q, expected_version, "qualifying determination", _shown)
         _check_day(session, q, "Date received", received_on, "representations_on")
         if received_on < q.notice_sent_on:
             raise ValidationError(f"Date received: must be on or after the notice date {q.notice_sent_on:%d/%m/%Y}.",
@@ -87,11 +100,14 @@ def record_representations(db: Database, actor: Principal, qd_id: int, *, receiv
         recount_final(session, q)
 
 
-def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applied_on: dt.date) -> None:
+def record_irm_application(db: Database, actor: Principal, qd_id: int, *, applied_on: dt.date,
+                           expected_version: int | None = None) -> None:
+    """The day the applicants applied to the IRM; ``expected_version`` as for :func:`record_representations`."""
     require(actor, Permission.ADM_EDIT)
     check_date(applied_on, "Date of IRM application", "event", required=True)
     with db.session(actor) as session:
         q = _qd(session, qd_id)
+        check_version(session, q, expected_version, "qualifying determination", _shown)
         _check_day(session, q, "Date of IRM application", applied_on, "irm_applied_on")
         if q.irm_recommendation_on is not None:
             raise Conflict(f"The IRM's recommendation is already recorded (received "

@@ -188,7 +188,7 @@ def list_queue(db: Database, actor: Principal, today: dt.date, *, include_supers
 def _qd_view(q: AdmQualifyingDetermination) -> QdView:
     return QdView(q.id, q.decision_id, q.notice_sent_on, q.deadline, q.representations_on, q.representations,
                   q.irm_applied_on, q.irm_recommendation_on, q.irm_recommendation, q.final_decision_id,
-                  q.final_outcome, q.final_on)
+                  q.final_outcome, q.final_on, int(q.row_version))
 
 
 def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.date, *,

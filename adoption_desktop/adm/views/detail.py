@@ -40,7 +40,7 @@ from adoption_desktop.adm.views.dialogs import DatedNoteDialog, SignDialog
 from adoption_desktop.adm.views.queue_model import HISTORY_COLUMNS, LETTER_COLUMNS
 from adoption_desktop.core import drafts
 from adoption_desktop.core.documents.pdf import long_date
-from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
@@ -651,9 +651,13 @@ class DecisionPanel(QWidget):
         self.decision_text.setFocus()
 
     def _dated(self, title: str, date_label: str, text_label: str | None,
-               about: str = "") -> tuple[dt.date, str] | None:
-        # each is the day something happened (asked, received, sent, told, applied): never after today
-        dlg = DatedNoteDialog(self, title, date_label, self.today(), text_label, about=about, latest=self.today())
+               about: str = "", *, day: dt.date | None = None, text: str = "") -> tuple[dt.date, str] | None:
+        # each is the day something happened (asked, received, sent, told, applied): never after today;
+        # ``day`` and ``text``: what is recorded already, shown to be changed (not typed again from nothing)
+        dlg = DatedNoteDialog(self, title, date_label, day or self.today(), text_label, about=about,
+                              latest=self.today())
+        if text and text_label is not None:
+            dlg.text.setPlainText(text)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
         return dlg.day, dlg.text.toPlainText()
@@ -774,19 +778,37 @@ class DecisionPanel(QWidget):
         return self.detail.qd.id if self.detail and self.detail.qd else None
 
     def record_representations(self) -> None:
-        qd = self._qd_id()
-        got = self._dated("Representations received", "Date &received:", "&Summary:") if qd else None
-        if got and qd:
-            db, me = self.ctx.db, self.ctx.principal
-            self._run(lambda: service.record_representations(db, me, qd, received_on=got[0], summary=got[1]),
-                      lambda _r: None)
+        """The dialog shows what is recorded already, and the save passes back the version shown: a
+        colleague's record made meanwhile is not replaced unseen (multi-user trial)."""
+        shown = self.detail.qd if self.detail else None
+        got = self._dated("Representations received", "Date &received:", "&Summary:",
+                          day=shown.representations_on, text=shown.representations) if shown else None
+        if got and shown:
+            db, me, qd, version = self.ctx.db, self.ctx.principal, shown.id, shown.row_version
+            self._run(lambda: service.record_representations(db, me, qd, received_on=got[0], summary=got[1],
+                                                             expected_version=version),
+                      lambda _r: None, self._qd_refused)
 
     def record_irm_application(self) -> None:
-        qd = self._qd_id()
-        got = self._dated("Application to the IRM", "Date &applied:", None) if qd else None
-        if got and qd:
-            db, me = self.ctx.db, self.ctx.principal
-            self._run(lambda: service.record_irm_application(db, me, qd, applied_on=got[0]), lambda _r: None)
+        shown = self.detail.qd if self.detail else None
+        got = self._dated("Application to the IRM", "Date &applied:", None,
+                          day=shown.irm_applied_on) if shown else None
+        if got and shown:
+            db, me, qd, version = self.ctx.db, self.ctx.principal, shown.id, shown.row_version
+            self._run(lambda: service.record_irm_application(db, me, qd, applied_on=got[0],
+                                                             expected_version=version), lambda _r: None,
+                      self._qd_refused)
+
+    def _qd_refused(self, exc: BaseException) -> None:
+        """A colleague recorded on the qualifying determination since it was shown: the pane shows theirs
+        (reloaded), and the message says what is recorded now, so the ADM adds to it rather than types over."""
+        if isinstance(exc, StaleRecord) and self.detail is not None:
+            now = "; ".join(f"{label}: {value}" for label, value in exc.saved_values.items() if value)
+            self.changed.emit(self.detail.row.id)  # reloaded: the window opens on what is recorded now
+            exc = Conflict(f"{exc.saved_by or 'Someone else'} recorded on this qualifying determination after you "
+                           f"opened it; nothing of yours was saved. Recorded now: {now}. Record yours again to "
+                           "change or add to it.")
+        self.failed.emit(exc)
 
     def record_irm_recommendation(self) -> None:
         qd = self._qd_id()
