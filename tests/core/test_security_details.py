@@ -215,3 +215,30 @@ def test_key_material_is_wiped_after_wrapping_and_unwrapping(monkeypatch: pytest
     assert keys.unwrap(blob, "another passphrase entirely") is None
     real_wipe(key)
     assert key == bytearray(keys.KEY_BYTES)
+
+
+def test_two_key_files_written_at_once_leave_one_whole_file(tmp_path: Path) -> None:
+    """Each writer writes under a name of its own before the rename: the file is always one whole envelope,
+    and no temporary file is left beside it."""
+    import threading
+
+    target = tmp_path / "agency.db.keys"
+    envelopes = [keys.KeyEnvelope(f"db-{n}", "keyring", None, {"n": n}) for n in range(2)]
+
+    errors: list[BaseException] = []
+
+    def write(envelope: keys.KeyEnvelope) -> None:
+        try:
+            for _ in range(200):
+                envelope.save(target)
+        except OSError as exc:  # the shared name: the other writer had renamed it away
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(e,)) for e in envelopes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert keys.KeyEnvelope.load(target).db_id in {"db-0", "db-1"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agency.db.keys"]

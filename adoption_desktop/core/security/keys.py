@@ -175,9 +175,15 @@ class KeyEnvelope:
         return cls(data["db_id"], data["mode"], data.get("passphrase"), data.get("recovery"))
 
     def save(self, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.to_json(), encoding="utf-8")
-        os.replace(tmp, path)
+        """Written whole under a name of this writer's own, then renamed over ``path``: two recoveries at
+        once each wrote one shared ``.keys.tmp`` and could rename the other's half-written file into place
+        (multi-user trial)."""
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            tmp.write_text(self.to_json(), encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
