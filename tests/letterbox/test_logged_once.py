@@ -28,6 +28,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import make_user
 from tests.letterbox.conftest import sample_input
+from tests.letterbox.test_trial_keys import Questions
 
 DAY = dt.date.today()
 
@@ -116,16 +117,6 @@ def test_two_saves_of_one_letter_at_the_same_moment_log_it_once(two: Any, monkey
 
 
 # --- the item window ----------------------------------------------------------------------------------------
-class Questions:
-    def __init__(self) -> None:
-        self.asked: list[tuple[str, str]] = []
-        self.answer = False
-
-    def __call__(self, _parent: object, title: str, text: str, **_kw: object) -> bool:
-        self.asked.append((title, text))
-        return self.answer
-
-
 def test_the_window_asks_when_its_save_is_refused_as_already_logged(
         qtbot: Any, db: Database, store: SecretStore, coordinator: Principal, arrangement: int,
         monkeypatch: pytest.MonkeyPatch) -> None:
