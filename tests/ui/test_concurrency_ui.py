@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Role
@@ -37,7 +38,7 @@ def _editor_with_item(qtbot: QtBot, db: Database) -> tuple[MinutesEditor, int, A
     svc.save_minutes(db, ann, item, svc.MinutesDraft(discussion="Ann's first notes."))
     detail = svc.sitting_detail(db, bob, sitting)
     editor = MinutesEditor(lambda i, d, v: svc.save_minutes(db, bob, i, d, expected_version=v),
-                           lambda i: svc.submit_minutes(db, bob, i))
+                           lambda i, v: svc.submit_minutes(db, bob, i, expected_version=v))
     qtbot.addWidget(editor)
     editor.set_items(detail.items, detail.attendance)
     return editor, item, ann, bob
@@ -443,3 +444,25 @@ def test_a_stale_sitting_cancel_and_notice_of_leaving_offer_the_choice(
     assert not dialog.isVisible()
     saved = next(m for m in svc.list_members(db, ann) if m.id == member.id)
     assert saved.full_name == "Eli Fenwick-Hart" and saved.leaves_on is not None
+
+
+def test_a_draft_a_colleague_saved_since_is_not_sent_to_the_chair_unread(qtbot: QtBot, db: Database) -> None:
+    """Multi-user trial: sending to the chair took no version, so a colleague's save landing between this
+    screen's own save and the send went to the chair unread by the sender."""
+    editor, item, ann, _bob = _editor_with_item(qtbot, db)
+    own_save = editor._save
+
+    def save_then_colleague(item_id: int, draft: svc.MinutesDraft, version: int) -> svc.MinutesRow:
+        row = own_save(item_id, draft, version)
+        svc.save_minutes(db, ann, item, svc.MinutesDraft(discussion="Ann's rewrite, unseen by Bob."))
+        return row
+
+    editor._save = save_then_colleague
+    editor.discussion.setPlainText("Bob's notes from the meeting.")
+    editor.send_to_chair()
+    assert "Nothing was sent" in editor.message.text() and ann.full_name in editor.message.text()
+    from adoption_desktop.panel.models import PanelMinutes
+
+    with db.session(write=False) as session:
+        assert {m.status for m in session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == item))} == {
+            "draft"}

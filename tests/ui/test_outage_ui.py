@@ -44,7 +44,7 @@ def test_minutes_autosave_during_an_outage_is_quiet_keeps_the_text_and_saves_whe
     svc.save_minutes(pg_db, ann, item, svc.MinutesDraft(discussion="First notes."))
     detail = svc.sitting_detail(pg_db, ann, sitting)
     editor = MinutesEditor(lambda i, d, v: svc.save_minutes(pg_db, ann, i, d, expected_version=v),
-                           lambda i: svc.submit_minutes(pg_db, ann, i))
+                           lambda i, v: svc.submit_minutes(pg_db, ann, i, expected_version=v))
     qtbot.addWidget(editor)
     editor.set_items(detail.items, detail.attendance)
     editor.show()
@@ -176,7 +176,7 @@ def test_minutes_saved_as_the_connection_drops_at_commit_say_the_outcome_is_unkn
     item = svc.add_item(pg_db, ann, sitting, svc.ItemInput("approval", "ADP-0701", "G.H."))
     detail = svc.sitting_detail(pg_db, ann, sitting)
     editor = MinutesEditor(lambda i, d, v: svc.save_minutes(pg_db, ann, i, d, expected_version=v),
-                           lambda i: svc.submit_minutes(pg_db, ann, i))
+                           lambda i, v: svc.submit_minutes(pg_db, ann, i, expected_version=v))
     qtbot.addWidget(editor)
     editor.set_items(detail.items, detail.attendance)
     editor.show()

@@ -187,13 +187,19 @@ def _papers_received(session: Session, item: PanelItem) -> dict[str, dt.date | N
         select(PanelPaper.code, PanelPaper.received_on).where(PanelPaper.item_id == item.id))}
 
 
-def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None) -> MinutesRow:
-    """Send the item's draft to the chair for approval."""
+def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.date | None = None,
+                   expected_version: int | None = None) -> MinutesRow:
+    """Send the item's draft to the chair for approval. ``expected_version``: the draft's ``row_version`` on
+    the sender's screen; a draft a colleague saved since is not sent unread (:class:`StaleRecord`; the
+    multi-user trial found it sent). ``None`` from scripts."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         item, m = _locked_item_minutes(session, item_id)
         if m is None:
             raise Conflict("There is no draft to send to the chair for this item.")
+        if expected_version is not None and m.status == "draft" and m.row_version != expected_version:
+            raise stale(session, m, expected_version, f"the minutes of item {item.subject_reference}",
+                        _minutes_values)
         if m.status != "draft":
             raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
         if problem := rules.submit_problem(_sitting(session, item.sitting_id).sitting_date, _today(today)):

@@ -54,7 +54,7 @@ class MinutesEditor(QWidget):
     item_shown = Signal(int)  # item id now on screen (the page records the view once per opening)
     reload_requested = Signal(int)  # item id: someone else saved it; show what is stored now
 
-    def __init__(self, save: Callable[[int, MinutesDraft, int], MinutesRow], submit: Callable[[int], MinutesRow],
+    def __init__(self, save: Callable[[int, MinutesDraft, int], MinutesRow], submit: Callable[[int, int | None], MinutesRow],
                  parent: QWidget | None = None, *, can_edit: bool = True) -> None:
         super().__init__(parent)
         self.can_edit = can_edit  # False for a chair who approves but does not draft: everything read-only
@@ -445,8 +445,13 @@ class MinutesEditor(QWidget):
         item = self.current
         if item is None or not self.save_now():
             return
+        item = self.current or item  # as saved just now: its version is the one this screen shows
         try:
-            row = self._submit(item.id)
+            # the version on screen goes with it: a draft a colleague saved since is not sent unread
+            row = self._submit(item.id, item.minutes.row_version if item.minutes else None)
+        except StaleRecord as exc:
+            self._error(AppError(f"{exc} Nothing was sent; reload the item to read their version first."))
+            return
         except AppError as exc:
             self._error(exc)
             return

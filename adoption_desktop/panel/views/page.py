@@ -846,8 +846,9 @@ class PanelPage(QWidget):
     def _save_minutes(self, item_id: int, draft: svc.MinutesDraft, expected_version: int) -> svc.MinutesRow:
         return svc.save_minutes(self.ctx.db, self.ctx.principal, item_id, draft, expected_version=expected_version)
 
-    def _submit_minutes(self, item_id: int) -> svc.MinutesRow:
-        return svc.submit_minutes(self.ctx.db, self.ctx.principal, item_id, today=self.today)
+    def _submit_minutes(self, item_id: int, expected_version: int | None) -> svc.MinutesRow:
+        return svc.submit_minutes(self.ctx.db, self.ctx.principal, item_id, today=self.today,
+                                  expected_version=expected_version)
 
     def approve(self, item_id: int) -> None:
         item = next((i for i in self.minutes.items if i.id == item_id), None)
