@@ -109,12 +109,14 @@ def test_what_may_still_be_corrected_on_a_final_item_is_not_reported(case: Case)
             version = service.get_item(db, coordinator, int(returned)).row_version
             service.reword_return_reason(db, coordinator, int(returned), "Reworded: please write again without "
                                          "the school's name.", expected_version=version)
+        adm = _principal(db, "adm")
         with db.engine.connect() as conn:  # a filed letter's date sent is filled in later, once
             unsent = conn.execute(text("SELECT id, letter_date FROM adm_letters WHERE sent_on IS NULL "
                                        "AND kind <> 'adm_qd_notice' ORDER BY id")).first()
-        assert unsent is not None, "the demo should have a letter not yet sent"
+        if unsent is None:  # the demo's letters of the last days are all sent on some days: sign one today
+            unsent = _letter_signed_today(db, adm)
         sent_on = dt.date.fromisoformat(str(unsent[1])[:10])
-        adm_letters.mark_letter_sent(db, _principal(db, "adm"), int(unsent[0]), sent_on)
+        adm_letters.mark_letter_sent(db, adm, int(unsent[0]), sent_on)
     finally:
         db.dispose()
     assert case.verify() == []
@@ -159,6 +161,20 @@ def test_records_final_before_content_seals_are_sealed_by_the_upgrade(case: Case
     assert case.verify() == []
     forge(case, "letterbox_items", item, f"UPDATE letterbox_items SET method = 'e-mail' WHERE id = {item}")
     assert any(f"letterbox_items row {item}:" in p and "content differs" in p for p in case.verify())
+
+
+def _letter_signed_today(db: Any, adm: Principal) -> tuple[int, str]:
+    """A decision received yesterday, signed today through the program: its letter, not yet sent."""
+    from adoption_desktop.adm import service as adm_service
+    from tests.adm.conftest import handoff
+
+    today = dt.date.today()
+    with db.session() as session:
+        decision = adm_service.open_decision_from_panel(session, handoff(received=today - dt.timedelta(days=1)))
+    adm_service.record_decision(db, adm, decision, outcome="agree", decision_text="I agree with the panel.",
+                                reasons="The panel's reasons are sound.")
+    signed = adm_service.sign_decision(db, adm, decision, demo.DEMO_PASSWORD, today)
+    return signed.letter_id, today.isoformat()
 
 
 def _principal(db: Any, username: str) -> Principal:
