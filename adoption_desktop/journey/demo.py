@@ -4,7 +4,11 @@ households, at fixed offsets from the demo's "today", so every measure has a kno
 (``tests/journey/test_measures.py`` computes them by hand). Same size for ``--size small`` and ``large``:
 the journeys are a handful of rows and keep the demo fast.
 
-The children are linked to the demo's plan-for-adoption decisions and match items where there are some.
+The children are linked to match items where there are some, and each child (a sibling group together) to a
+plan-for-adoption decision of its own, signed by the demo ADM on the child's plan date, so the two agree as
+``journey.rules.plan_date_problem`` asks (the ADM demo's own plans are signed on random days, which would not
+fit these journeys). A plan date falling on a weekend or bank holiday moves to the working day before: a few
+days that change no measure (the nearest, plan to match at panel, has 50 days against 2 months).
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from adoption_desktop.core.audit import bulk_audit
-from adoption_desktop.core.security.permissions import SYSTEM
+from adoption_desktop.core.security.permissions import SYSTEM, Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import reference_key
 from adoption_desktop.journey.models import AdopterJourney, JourneyChild
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from adoption_desktop.demo import DemoContext
 
 #: reference, initials, sibling group, sex, kind, and days before today of: entered care, plan, placement
@@ -77,25 +83,70 @@ def households(today: dt.date) -> list[AdopterJourney]:
     return out
 
 
+#: the demo children's social worker (synthetic), to whom their plan decisions are written
+SOCIAL_WORKER = "Robin Hazelford"
+
+
+def _plan_decision(session: Session, adm: Principal, kids: list[JourneyChild]) -> int | None:
+    """The plan-for-adoption decision of ``kids`` (one child, or a sibling group), signed without panel by
+    ``adm`` on their plan date (the working day before, when it is not one), its letter filed and sent; the
+    children's plan date set to the decision's. None when they have no plan date."""
+    from adoption_desktop.adm import rules as adm_rules
+    from adoption_desktop.adm.demo import N_DUE
+    from adoption_desktop.adm.models import AdmDecision, AdmLetter, AdmNotification
+    from adoption_desktop.adm.service import _after_signing, _sign_fields
+    from adoption_desktop.core.settings_service import calendar
+
+    planned = kids[0].plan_decided_on
+    if planned is None:
+        return None
+    cal = calendar(session)
+    decided = planned if cal.is_working_day(planned) else cal.add_working_days(planned, -1)
+    received = cal.add_working_days(decided, -3)
+    names = " and ".join(k.initials for k in kids)
+    text = f"The {'children' if len(kids) > 1 else 'child'} {names} should be placed for adoption."
+    d = AdmDecision(
+        decision_type="plan_for_adoption", source="direct", state=adm_rules.STATE_PENDING,
+        subject_reference=kids[0].reference, subject_initials=", ".join(k.initials for k in kids)[:20],
+        recommendation="proposed", recommendation_text=text,
+        recommendation_reasons="The child's permanence report shows that no family member can offer a safe "
+                               "permanent home.", received_on=received, due_on=cal.add_working_days(received, N_DUE),
+        version=1, social_worker=SOCIAL_WORKER, outcome=adm_rules.OUTCOME_AGREE, decision_text=text,
+        decision_reasons="The child's permanence report shows that no family member can offer a safe permanent home.")
+    session.add(d)
+    session.flush()
+    d.root_id = d.id
+    _sign_fields(d, adm, decided, dt.datetime.combine(decided, dt.time(11, 0)))
+    session.flush()
+    letter_id, _qd = _after_signing(session, d)
+    written = cal.add_working_days(decided, 2)  # a plan has no applicants to tell by telephone: the letter only
+    session.add(AdmNotification(decision_id=d.id, kind="written", on_date=written, note="Letter posted."))
+    letter = session.get(AdmLetter, letter_id)
+    if letter is not None:
+        letter.sent_on = written
+    for k in kids:
+        k.plan_decided_on = decided
+    return d.id
+
+
 def populate(db: Database, ctx: DemoContext) -> None:
-    from adoption_desktop.adm.models import AdmDecision
     from adoption_desktop.panel.models import PanelItem
 
     today = ctx.today
+    adm = ctx.users.get(Role.AGENCY_DECISION_MAKER)  # none: the journey alone (tests), no decisions to link
     with db.session(SYSTEM) as session, bulk_audit(session, "demo"):
-        plans = list(session.scalars(select(AdmDecision.id).where(
-            AdmDecision.decision_type == "plan_for_adoption", AdmDecision.root_id.is_(None)
-            | (AdmDecision.root_id == AdmDecision.id)).order_by(AdmDecision.id).limit(len(COHORT))))
         matches = list(session.scalars(select(PanelItem.id).where(PanelItem.case_type == "match")
                                        .order_by(PanelItem.id).limit(len(COHORT))))
         rows = children(today)
-        group_slot: dict[str, int] = {}
+        slots: dict[str, list[JourneyChild]] = {}
         for child in rows:
-            slot = group_slot.setdefault(child.sibling_group or child.reference, len(group_slot))
-            if slot < len(plans):
-                child.plan_decision_id = plans[slot]
-            if child.match_recommended_on is not None and slot < len(matches):
-                child.match_item_id = matches[slot]
+            slots.setdefault(child.sibling_group or child.reference, []).append(child)
+        for slot, kids in enumerate(slots.values()):
+            plan = _plan_decision(session, adm, kids) if adm is not None else None
+            for child in kids:
+                child.plan_decision_id = plan
+                if child.match_recommended_on is not None and slot < len(matches):
+                    child.match_item_id = matches[slot]
         session.add_all(rows)
         approvals = list(session.scalars(select(PanelItem.id).where(PanelItem.case_type == "approval")
                                          .order_by(PanelItem.id).limit(len(HOUSEHOLDS))))

@@ -4,7 +4,7 @@ and calendar-month arithmetic for the measures. No database, no Qt."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from adoption_desktop.core.months import add_months
@@ -130,3 +130,45 @@ class ChildDates:
         if self.foster_carer_adoption and self.foster_carer_placed_on is not None:
             return self.foster_carer_placed_on
         return self.placed_on
+
+
+#: the field key of the question "the plan date differs from the decision's date" (not a field of the form: the
+#: screen asks whether to use the decision's date or save anyway, rather than only pointing at the date)
+PLAN_DATE_DIFFERS = "plan_date_differs"
+
+
+@dataclass(frozen=True)
+class DecisionVersion:
+    """One version of the ADM decision a child is linked to, as the plan-date rule needs it."""
+
+    version: int
+    signed: bool
+    outcome: str = ""
+    decided_on: dt.date | None = None
+
+
+def plan_agreed_on(decision_type: str, versions: Sequence[DecisionVersion]) -> dt.date | None:
+    """The day the ADM agreed that adoption is the child's plan, or None when no such decision stands.
+
+    Only a signed plan-for-adoption decision whose outcome (as its latest signed version has it: a
+    correction may change it) agrees the plan says so; its date is that of its *first* signed version: a
+    correction is the same decision, decided that day (as ``adm.timeliness`` and ``adm.rules.decided_text``
+    count it), even when the correction was signed later on another day. An unsigned draft of a correction
+    changes nothing until it is signed."""
+    if decision_type != "plan_for_adoption":
+        return None
+    signed = sorted((v for v in versions if v.signed), key=lambda v: v.version)
+    if not signed or signed[-1].outcome != "agree":
+        return None
+    return signed[0].decided_on or signed[-1].decided_on
+
+
+def plan_date_problem(plan_decided_on: dt.date | None, agreed_on: dt.date | None, decision_name: str) -> str | None:
+    """The warning when the child's recorded plan date differs from the day the linked decision agreed the plan
+    (``agreed_on``: :func:`plan_agreed_on`); None when they agree or either is not known. A warning, not a
+    refusal: the plan may have been agreed on another day than the decision was signed."""
+    if plan_decided_on is None or agreed_on is None or plan_decided_on == agreed_on:
+        return None
+    return (f"{LABELS['plan_decided_on']}: {_d(plan_decided_on)} differs from the date of {decision_name} "
+            f"({_d(agreed_on)}), which is the date the plan was agreed. Use the decision's date, or save anyway "
+            "if the plan was agreed on another day.")

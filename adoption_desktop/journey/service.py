@@ -67,6 +67,17 @@ class ChildView(ChildInput):
 INPUT_FIELDS = tuple(f.name for f in fields(ChildInput))
 
 
+class PlanDateDiffers(ValidationError):
+    """The child's plan date differs from the date of the signed plan-for-adoption decision it is linked to
+    (``rules.plan_date_problem``): a warning, not a refusal. The caller asks whether to use the decision's
+    date (``decision_date``) or to save anyway (``plan_date_anyway=True``). Field key
+    ``rules.PLAN_DATE_DIFFERS``."""
+
+    def __init__(self, message: str, decision_date: dt.date, typed: dt.date) -> None:
+        super().__init__(message, rules.PLAN_DATE_DIFFERS)
+        self.decision_date, self.typed = decision_date, typed
+
+
 def _view(c: JourneyChild) -> ChildView:
     return ChildView(**{f: getattr(c, f) for f in INPUT_FIELDS}, id=c.id, row_version=c.row_version,
                      plan_decision_id=c.plan_decision_id, match_item_id=c.match_item_id)
@@ -125,6 +136,38 @@ def _decision_root(session: Session, decision_id: int) -> int:
     return d.root_id or d.id
 
 
+def _plan_agreed(session: Session, root_id: int) -> tuple[dt.date | None, str]:
+    """The day the decision ``root_id`` (any of its versions) agreed that adoption is the plan
+    (``rules.plan_agreed_on``: None unless a signed plan-for-adoption decision agrees it), and how a message
+    names the decision."""
+    from adoption_desktop.adm.models import AdmDecision
+
+    versions = list(session.scalars(select(AdmDecision).where(
+        or_(AdmDecision.id == root_id, AdmDecision.root_id == root_id)).order_by(AdmDecision.version)))
+    if not versions:
+        return None, ""
+    day = rules.plan_agreed_on(versions[0].decision_type, [
+        rules.DecisionVersion(v.version, v.signed_at is not None, v.outcome, v.decided_on) for v in versions])
+    return day, f"decision {root_id} for {versions[0].subject_reference}"
+
+
+def _check_plan_date(session: Session, plan_decided_on: dt.date | None, root_id: int | None,
+                     anyway: bool) -> None:
+    """Raise PlanDateDiffers when ``plan_decided_on`` differs from the day the linked decision agreed the plan,
+    unless the person confirmed saving anyway."""
+    if anyway or root_id is None or plan_decided_on is None:
+        return
+    agreed, name = _plan_agreed(session, root_id)
+    problem = rules.plan_date_problem(plan_decided_on, agreed, name)
+    if problem is not None:
+        assert agreed is not None
+        raise PlanDateDiffers(problem, agreed, plan_decided_on)
+
+
+def _journey_dates(child: JourneyChild, **changed: dt.date | None) -> dict[str, dt.date | None]:
+    return {f: getattr(child, f) for f in rules.DATE_FIELDS} | changed
+
+
 def _check_item(session: Session, item_id: int) -> None:
     from adoption_desktop.panel.models import PanelItem
 
@@ -138,17 +181,13 @@ def _check_item(session: Session, item_id: int) -> None:
 
 def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision_id: int | None,
                       item_id: int | None) -> ChildInput:
-    from adoption_desktop.adm.models import AdmDecision
     from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
 
     with db.session(actor, write=False) as session:
         if decision_id is not None and data.plan_decided_on is None:
-            d = session.get(AdmDecision, decision_id)
-            if d is not None and d.decision_type == "plan_for_adoption" and d.signed_at is not None \
-                    and d.outcome == "agree":
-                # a correction is the same decision: the plan was decided on its first version's date
-                first = session.get(AdmDecision, d.root_id) if d.root_id not in (None, d.id) else None
-                day = first.decided_on if first is not None and first.decided_on is not None else d.decided_on
+            # a correction is the same decision: the plan was agreed on its first signed version's date
+            day, _name = _plan_agreed(session, _decision_root(session, decision_id))
+            if day is not None:
                 return dataclasses.replace(data, plan_decided_on=day)
         if item_id is not None and data.match_recommended_on is None:
             row = session.execute(select(PanelSitting.sitting_date, PanelMinutes.outcome)
@@ -179,9 +218,10 @@ def list_children(db: Database, actor: Principal, *, decision_id: int | None = N
 
 
 def add_child(db: Database, actor: Principal, data: ChildInput, *, decision_id: int | None = None,
-              item_id: int | None = None, today: dt.date | None = None) -> ChildView:
+              item_id: int | None = None, today: dt.date | None = None, plan_date_anyway: bool = False) -> ChildView:
     """Record a new child on a decision or an item. On a signed plan decision the date of the decision that
-    adoption is the plan defaults to the decision's date; on a match item the match recommendation defaults
+    adoption is the plan defaults to the decision's date, and a different date typed raises PlanDateDiffers
+    unless ``plan_date_anyway`` (the person confirmed it); on a match item the match recommendation defaults
     to the sitting's date once the minutes record "match recommended"."""
     _require_for(actor, decision_id, item_id)
     data = _with_known_dates(db, actor, data, decision_id, item_id)
@@ -194,6 +234,7 @@ def add_child(db: Database, actor: Principal, data: ChildInput, *, decision_id: 
         child = JourneyChild(**{f: getattr(clean, f) for f in INPUT_FIELDS}, reference_key=key)
         if decision_id is not None:
             child.plan_decision_id = _decision_root(session, decision_id)
+            _check_plan_date(session, clean.plan_decided_on, child.plan_decision_id, plan_date_anyway)
         else:
             assert item_id is not None
             _check_item(session, item_id)
@@ -204,8 +245,14 @@ def add_child(db: Database, actor: Principal, data: ChildInput, *, decision_id: 
 
 
 def link_child(db: Database, actor: Principal, reference: str, *, decision_id: int | None = None,
-               item_id: int | None = None) -> ChildView:
-    """Put a child already recorded (e.g. on the plan decision) on this decision or match item."""
+               item_id: int | None = None, plan_date_anyway: bool = False,
+               use_decision_date: bool = False) -> ChildView:
+    """Put a child already recorded (e.g. on the plan decision) on this decision or match item.
+
+    Linked to a signed plan-for-adoption decision that agrees the plan, a child with no plan date takes the
+    decision's date (when it is in order with the child's other dates); a child whose plan date differs raises
+    PlanDateDiffers unless ``use_decision_date`` (the child's plan date becomes the decision's) or
+    ``plan_date_anyway`` (the person confirmed the plan was agreed on another day)."""
     _require_for(actor, decision_id, item_id)
     ref = clean_reference(reference, "Child's reference", required=True)
     with db.session(actor) as session:
@@ -214,7 +261,20 @@ def link_child(db: Database, actor: Principal, reference: str, *, decision_id: i
             raise ValidationError(f"Child's reference: no child {ref} is recorded; add the child instead.",
                                   "reference")
         if decision_id is not None:
-            child.plan_decision_id = _decision_root(session, decision_id)
+            root = _decision_root(session, decision_id)
+            agreed, _name = _plan_agreed(session, root)
+            if agreed is not None and agreed != child.plan_decided_on and (
+                    child.plan_decided_on is None or use_decision_date):
+                problems = rules.journey_problems(
+                    _journey_dates(child, plan_decided_on=agreed), early_permanence=child.early_permanence,
+                    foster_carer_adoption=child.foster_carer_adoption)
+                if not problems:
+                    child.plan_decided_on = agreed
+                elif use_decision_date:
+                    raise ValidationError(f"{problems[0][1]} Nothing was linked: edit the child's dates, then "
+                                          "link the child again.", problems[0][0])
+            _check_plan_date(session, child.plan_decided_on, root, plan_date_anyway)
+            child.plan_decision_id = root
         else:
             assert item_id is not None
             _check_item(session, item_id)
@@ -224,8 +284,10 @@ def link_child(db: Database, actor: Principal, reference: str, *, decision_id: i
 
 
 def update_child(db: Database, actor: Principal, child_id: int, data: ChildInput, *, expected_version: int,
-                 today: dt.date | None = None) -> ChildView:
-    """Save a child's details and journey dates; a stale save raises StaleRecord."""
+                 today: dt.date | None = None, plan_date_anyway: bool = False) -> ChildView:
+    """Save a child's details and journey dates; a stale save raises StaleRecord. A plan date that differs
+    from the date of the signed plan-for-adoption decision the child is linked to raises PlanDateDiffers
+    unless ``plan_date_anyway`` (the person confirmed it)."""
     if not (actor.can(Permission.ADM_EDIT) or actor.can(Permission.PANEL_EDIT)):
         require(actor, Permission.PANEL_EDIT)
     clean = validate(data, today)
@@ -238,6 +300,7 @@ def update_child(db: Database, actor: Principal, child_id: int, data: ChildInput
         if key != child.reference_key and session.scalar(
                 select(JourneyChild.id).where(JourneyChild.reference_key == key)) is not None:
             raise ValidationError(f"Child's reference: {clean.reference} belongs to another child.", "reference")
+        _check_plan_date(session, clean.plan_decided_on, child.plan_decision_id, plan_date_anyway)
         for f in INPUT_FIELDS:
             setattr(child, f, getattr(clean, f))
         child.reference_key = key

@@ -181,6 +181,9 @@ def test_plan_date_comes_from_the_signed_decision(db: Database, adm: Principal, 
         d.outcome, d.decided_on, d.signed_at, d.state = "agree", dt.date(2026, 1, 12), utcnow(), "signed"
     c = service.add_child(db, adm, _child("CH-9", plan_decided_on=None), decision_id=plan_id, today=TODAY)
     assert c.plan_decided_on == dt.date(2026, 1, 12)
+    with pytest.raises(service.PlanDateDiffers):  # another day typed is asked about (test_plan_date.py)
+        service.add_child(db, adm, _child("CH-10", plan_decided_on=dt.date(2026, 1, 13)), decision_id=plan_id,
+                          today=TODAY)
     typed = service.add_child(db, adm, _child("CH-10", plan_decided_on=dt.date(2026, 1, 13)), decision_id=plan_id,
-                              today=TODAY)
-    assert typed.plan_decided_on == dt.date(2026, 1, 13)  # what the person typed wins
+                              today=TODAY, plan_date_anyway=True)
+    assert typed.plan_decided_on == dt.date(2026, 1, 13)  # what the person typed and confirmed wins

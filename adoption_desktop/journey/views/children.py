@@ -1,11 +1,15 @@
 """The Children dialog: the children on one ADM plan decision or panel match item (a sibling group is
 several rows), with Add, Edit and Link existing child. Everything works from the keyboard: each button
-has an Alt+letter, Enter on a row edits it, dates are typed as DD/MM/YYYY (blank = not yet)."""
+has an Alt+letter, Enter on a row edits it, dates are typed as DD/MM/YYYY (blank = not yet).
+
+A plan date that differs from the date of the signed plan-for-adoption decision the child is on is asked
+about (:func:`ask_plan_date`): use the decision's date, save anyway, or cancel and go back to the date."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -32,7 +37,7 @@ from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.text_input import read_date
 from adoption_desktop.journey import rules, service
-from adoption_desktop.journey.service import ChildInput, ChildView
+from adoption_desktop.journey.service import ChildInput, ChildView, PlanDateDiffers
 from adoption_desktop.ui.conflict import REAPPLY, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
@@ -55,11 +60,34 @@ def parse_date(text: str, label: str) -> dt.date | None:
         raise ValidationError(f"{exc} Or leave it blank until it happens.", label) from None
 
 
+#: the answers to :func:`ask_plan_date`
+USE_DECISION_DATE, SAVE_ANYWAY, CANCEL = "decision", "anyway", "cancel"
+
+
+def ask_plan_date(parent: QWidget | None, exc: PlanDateDiffers) -> str:
+    """Ask what to do when the child's plan date differs from the date the linked decision agreed the plan:
+    "Use the decision's date" (the default: Enter), "Save anyway", or Cancel (Esc). Each has an Alt+letter."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Plan date differs from the decision's", str(exc),
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("plan_date_differs")
+    use = box.addButton(f"&Use the decision's date ({_d(exc.decision_date)})", QMessageBox.ButtonRole.AcceptRole)
+    use.setObjectName("use_decision_date")
+    anyway = box.addButton("&Save anyway", QMessageBox.ButtonRole.DestructiveRole)
+    anyway.setObjectName("save_anyway")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(use)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return USE_DECISION_DATE if clicked is use else SAVE_ANYWAY if clicked is anyway else CANCEL
+
+
 COLUMNS: list[Column[ChildView]] = [
     Column("Reference", lambda c: c.reference),
     Column("Initials", lambda c: c.initials),
     Column("Sibling group", lambda c: c.sibling_group),
     Column("Entered care", lambda c: _d(c.entered_care_on)),
+    Column("Plan for adoption", lambda c: _d(c.plan_decided_on)),
     Column("Placement order", lambda c: _d(c.placement_order_on)),
     Column("Match agreed", lambda c: _d(c.match_agreed_on)),
     Column("Moved in", lambda c: _d(c.placed_on)),
@@ -146,6 +174,8 @@ class ChildEditor(QDialog):
     def show_problem(self, exc: AppError) -> None:
         self.message.setText(str(exc))
         field = getattr(exc, "field", None)
+        if field == rules.PLAN_DATE_DIFFERS:
+            field = "plan_decided_on"
         widget = self.texts.get(str(field)) or self.dates.get(str(field))
         if widget is not None:
             widget.setFocus()
@@ -213,12 +243,27 @@ class ChildrenDialog(QDialog):
         idx = self.view.currentIndex()
         return self.model.row_at(idx.row()) if idx.isValid() else None
 
-    def _editor_loop(self, editor: ChildEditor, save: Any) -> ChildView | None:
-        """Show the editor until it saves or is cancelled; a bad value keeps it open with the message."""
-        while editor.exec() == QDialog.DialogCode.Accepted:
+    def _editor_loop(self, editor: ChildEditor, save: Callable[[ChildInput, bool], ChildView]) -> ChildView | None:
+        """Show the editor until it saves or is cancelled; a bad value keeps it open with the message.
+        ``save(data, plan_date_anyway)``. A plan date that differs from the decision's is asked about: the
+        decision's date is put in the form and saved, or the date typed is saved anyway (that date only: change
+        it and it is asked about again), or Cancel goes back to the form at the plan date."""
+        confirmed: dt.date | None = None  # the plan date the person chose to save anyway
+        again = False  # save again at once: the question was answered
+        while again or editor.exec() == QDialog.DialogCode.Accepted:
+            again = False
             try:
-                result: ChildView = save(editor.value())
-                return result
+                data = editor.value()
+                return save(data, data.plan_decided_on is not None and data.plan_decided_on == confirmed)
+            except PlanDateDiffers as exc:
+                choice = ask_plan_date(self, exc)
+                if choice == USE_DECISION_DATE:
+                    editor.dates["plan_decided_on"].setText(_d(exc.decision_date))
+                    again = True
+                elif choice == SAVE_ANYWAY:
+                    confirmed, again = exc.typed, True
+                else:
+                    editor.show_problem(exc)
             except StaleRecord as exc:
                 mine = {f.name: str(getattr(editor.value(), f.name)) for f in dataclasses.fields(ChildInput)}
                 if resolve_conflict(self, exc, mine) == REAPPLY and exc.saved_version is not None:
@@ -232,8 +277,9 @@ class ChildrenDialog(QDialog):
 
     def add(self) -> None:
         editor = ChildEditor(self, None)
-        saved = self._editor_loop(editor, lambda data: service.add_child(
-            self.ctx.db, self.ctx.principal, data, decision_id=self.decision_id, item_id=self.item_id))
+        saved = self._editor_loop(editor, lambda data, anyway: service.add_child(
+            self.ctx.db, self.ctx.principal, data, decision_id=self.decision_id, item_id=self.item_id,
+            plan_date_anyway=anyway))
         if saved:
             self.reload(saved.id)
 
@@ -242,9 +288,9 @@ class ChildrenDialog(QDialog):
         if c is None or not self.buttons["edit_child"].isEnabled():
             return
         editor = ChildEditor(self, c)
-        saved = self._editor_loop(editor, lambda data: service.update_child(
+        saved = self._editor_loop(editor, lambda data, anyway: service.update_child(
             self.ctx.db, self.ctx.principal, c.id, data,
-            expected_version=editor.child.row_version if editor.child else c.row_version))
+            expected_version=editor.child.row_version if editor.child else c.row_version, plan_date_anyway=anyway))
         if saved:
             self.reload(saved.id)
 
@@ -254,10 +300,18 @@ class ChildrenDialog(QDialog):
             if not ok:
                 return
             reference = text
-        try:
-            linked = service.link_child(self.ctx.db, self.ctx.principal, reference, decision_id=self.decision_id,
-                                        item_id=self.item_id)
-        except AppError as exc:
-            show_error(self, "Link existing child", exc)
-            return
+        options: dict[str, bool] = {}
+        while True:
+            try:
+                linked = service.link_child(self.ctx.db, self.ctx.principal, reference, decision_id=self.decision_id,
+                                            item_id=self.item_id, **options)
+                break
+            except PlanDateDiffers as exc:
+                choice = ask_plan_date(self, exc)
+                if choice == CANCEL:
+                    return
+                options = {"use_decision_date": True} if choice == USE_DECISION_DATE else {"plan_date_anyway": True}
+            except AppError as exc:
+                show_error(self, "Link existing child", exc)
+                return
         self.reload(linked.id)

@@ -1,0 +1,35 @@
+"""The demo's children agree with their plan-for-adoption decisions: each linked child's plan date is the date
+its signed decision agreed the plan (an ADM trial found the demo linking children to decisions signed on other,
+random days), and the journeys stay in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.journey import demo, rules, service
+from adoption_desktop.journey.models import JourneyChild
+
+
+@pytest.mark.parametrize("today", [None, dt.date(2026, 6, 30)])  # the real today; one with plans on a Saturday
+def test_linked_children_agree_with_their_decisions(open_demo: Callable[..., Database], today: dt.date | None) -> None:
+    db = open_demo(today)
+    with db.session(write=False) as session:
+        kids = list(session.scalars(select(JourneyChild).where(JourneyChild.reference.in_(
+            [ref for ref, *_rest in demo.COHORT]))))
+        assert len(kids) == len(demo.COHORT)
+        for child in kids:
+            assert child.plan_decision_id is not None, child.reference
+            agreed, name = service._plan_agreed(session, child.plan_decision_id)
+            assert agreed is not None, name  # signed, agreeing the plan
+            assert rules.plan_date_problem(child.plan_decided_on, agreed, name) is None
+            assert child.plan_decided_on == agreed
+            assert rules.journey_problems({f: getattr(child, f) for f in rules.DATE_FIELDS},
+                                          early_permanence=child.early_permanence,
+                                          foster_carer_adoption=child.foster_carer_adoption) == []
+        groups = {c.sibling_group or c.reference: c.plan_decision_id for c in kids}
+        assert len(set(groups.values())) == len(groups)  # one decision per child, a sibling group shares one
