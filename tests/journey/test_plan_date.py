@@ -111,17 +111,10 @@ def test_no_question_unless_a_signed_decision_agrees_the_plan(db: Database, adm:
 
 
 def test_link_asks_uses_the_decision_date_or_keeps_the_confirmed_one(db: Database, adm: Principal) -> None:
-    from adoption_desktop.panel.models import PanelItem, PanelSitting
+    from tests.journey.test_service import panel_item
 
     panel_admin = make_user(db, "paneladmin", Role.PANEL_ADMINISTRATOR)
-    with db.session(panel_admin) as session:
-        sitting = PanelSitting(sitting_date=dt.date(2026, 4, 1))
-        session.add(sitting)
-        session.flush()
-        item = PanelItem(sitting_id=sitting.id, case_type="match", subject_reference="CH-1")
-        session.add(item)
-        session.flush()
-        item_id = item.id
+    item_id = panel_item(db, panel_admin)
     # recorded at panel first (no decision linked: nothing to compare), with plan dates of their own
     a = service.add_child(db, panel_admin, _child("CH-1a", dt.date(2026, 1, 9)), item_id=item_id, today=TODAY)
     b = service.add_child(db, panel_admin, _child("CH-1b", dt.date(2026, 1, 9)), item_id=item_id, today=TODAY)

@@ -37,18 +37,23 @@ def plan_id(db: Database, adm: Principal) -> int:
                                 social_worker="Sam Worker")
 
 
-@pytest.fixture
-def match_item(db: Database, panel_admin: Principal) -> int:
+def panel_item(db: Database, actor: Principal, case_type: str = "match", reference: str = "CH-1") -> int:
+    """An agenda item of ``case_type`` at a sitting on 1 April 2026."""
     from adoption_desktop.panel.models import PanelItem, PanelSitting
 
-    with db.session(panel_admin) as session:
+    with db.session(actor) as session:
         sitting = PanelSitting(sitting_date=dt.date(2026, 4, 1))
         session.add(sitting)
         session.flush()
-        item = PanelItem(sitting_id=sitting.id, case_type="match", subject_reference="CH-1")
+        item = PanelItem(sitting_id=sitting.id, case_type=case_type, subject_reference=reference)
         session.add(item)
         session.flush()
         return item.id
+
+
+@pytest.fixture
+def match_item(db: Database, panel_admin: Principal) -> int:
+    return panel_item(db, panel_admin)
 
 
 def _child(ref: str = "CH-1a", **dates: dt.date | str | None) -> ChildInput:
@@ -113,16 +118,7 @@ def test_permissions(db: Database, plan_id: int, match_item: int) -> None:
 
 
 def test_not_on_an_approval_decision(db: Database, adm: Principal, panel_admin: Principal) -> None:
-    from adoption_desktop.panel.models import PanelItem, PanelSitting
-
-    with db.session(panel_admin) as session:
-        sitting = PanelSitting(sitting_date=dt.date(2026, 4, 1))
-        session.add(sitting)
-        session.flush()
-        item = PanelItem(sitting_id=sitting.id, case_type="approval", subject_reference="ADP-1")
-        session.add(item)
-        session.flush()
-        item_id = item.id
+    item_id = panel_item(db, panel_admin, "approval", "ADP-1")
     with pytest.raises(ValidationError, match="only a match"):
         service.add_child(db, panel_admin, _child(), item_id=item_id, today=TODAY)
 
