@@ -40,7 +40,10 @@ DEBIAN_QT_LIBS = [
 # (test_nsis_wine.py); PyInstaller reads binaries with objdump (binutils) for the bundle test.
 # PostgreSQL is already in this machine image.
 # wixl and msitools build the MSI from the WiX source and read its tables back (test_msi.py).
-DEBIAN_TEST_EXTRAS: list[str] = ["nsis", "binutils", "wine", "wine64", "wixl", "msitools"]
+# LibreOffice converts the minutes and the report documents to PDF, to check they open and paginate
+# (tests/panel/test_documents.py, tests/reports/test_report_document.py: skipped without it on a fresh
+# machine, which CI is).
+DEBIAN_TEST_EXTRAS: list[str] = ["nsis", "binutils", "wine", "wine64", "wixl", "msitools", "libreoffice-writer-nogui"]
 
 
 def say(msg: str) -> None:
