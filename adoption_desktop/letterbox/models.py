@@ -104,10 +104,10 @@ class Item(Versioned, TimestampMixin, Base):
     """One item received for the letterbox (an exchange). Corrections are new items linked back."""
 
     __tablename__ = "letterbox_items"
-    #: the work list reads which months each arrangement received items in, for the look-back only: this
-    #: index answers it without reading the table (migration lbwork_0002)
-    __table_args__ = (Index("ix_letterbox_items_received_on_arrangement_direction", "received_on",
-                            "arrangement_id", "direction"),)
+    #: the work list reads which months each arrangement received a letter not returned for changes in, for
+    #: the look-back only: this index answers it without reading the table (migrations lbwork_0002, 0003)
+    __table_args__ = (Index("ix_letterbox_items_received_on_arrangement_direction_status", "received_on",
+                            "arrangement_id", "direction", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)

@@ -69,8 +69,7 @@ def test_the_upgrade_seals_the_columns_its_steps_added(case: Case) -> None:
     try:
         with raw.engine.begin() as conn:
             conn.exec_driver_sql(ADD_COLUMN)
-            conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'auditview_0001_reference_keys' "
-                                 "WHERE version_num = 'evidence_0001_final_content'")
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'auditview_0001_reference_keys'")
         raw.checkpoint()
     finally:
         raw.dispose(write_anchor=False)
@@ -92,8 +91,7 @@ def test_on_postgresql_a_failed_sealing_leaves_the_upgrade_undone(pg_db: Databas
     from adoption_desktop.core.storage.migrations import MigrationError, needs_upgrade, upgrade_postgresql
 
     with pg_db.engine.begin() as conn:  # one step behind, as an older version left it
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'auditview_0001_reference_keys' "
-                             "WHERE version_num = 'evidence_0001_final_content'")
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'auditview_0001_reference_keys'")
 
     def fail(_conn: Connection) -> dict[str, int]:
         raise RuntimeError("connection lost while sealing")

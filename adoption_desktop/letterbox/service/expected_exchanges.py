@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, extract, select
+from sqlalchemy import delete, extract, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,9 +68,11 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     before = get_setting(session, REMINDER_DAYS_BEFORE)
     chase = get_setting(session, CHASER_AFTER_DAYS)
     boundary = look_back_start(session, today)
-    # the months each arrangement received items in, each direction once (index-only: see the Item model)
+    # the months each arrangement received items in, each direction once (index-only: see the Item model).
+    # A letter returned for changes was not received: its writer still owes it (until the corrected one
+    # comes), and the other side never had it; a month counts only if a letter not returned came in it.
     months = select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
-                    extract("month", Item.received_on)).distinct()
+                    extract("month", Item.received_on)).where(Item.status != "returned").distinct()
     if older:
         since, until = None, boundary - dt.timedelta(days=1)
         items = months.where(Item.received_on < rules.add_months(boundary, 1))
@@ -95,11 +97,6 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     received: dict[int, set[tuple[str, int]]] = {}
     for aid, direction, year, month in session.execute(items):
         received.setdefault(aid, set()).add((direction, int(year) * 12 + int(month)))  # rules.received_key
-    # a letter returned for changes was not received: its writer still owes it (until the corrected one
-    # comes), and the other side never had it. The few returned ones (the status index) are taken out of
-    # the months above unless another letter came in the same month and direction.
-    for aid, key in _returned_only(session, items):
-        received.get(aid, set()).discard(key)
     out: list[WorkRow] = []
     for a in session.execute(arrangements):
         end = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
@@ -118,18 +115,6 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
                                rules.overdue_for(e.due, today) if state == "overdue" else "", e.first))
     out.sort(key=lambda w: (w.due, w.reference))
     return out
-
-
-def _returned_only(session: Session, months: Select[int, str, int, int]) -> set[tuple[int, tuple[str, int]]]:
-    """(arrangement, (direction, month number)) of the months in ``months`` whose only letters in that
-    direction were returned for changes."""
-    returned = {(aid, (d, int(y) * 12 + int(m))) for aid, d, y, m in session.execute(
-        months.where(Item.status == "returned"))}
-    if not returned:
-        return set()
-    kept = {(aid, (d, int(y) * 12 + int(m))) for aid, d, y, m in session.execute(
-        months.where(Item.status != "returned", Item.arrangement_id.in_(sorted({aid for aid, _ in returned}))))}
-    return returned - kept
 
 
 def passed_on(session: Session, arrangement_ids: Collection[int] | None = None, *,
