@@ -232,6 +232,7 @@ class UsersTab(QWidget):
         if user is None:
             return
         self.password_dialog(user).exec()
+        self.refresh()  # a refusal (set again meanwhile) or a reset: the list shows the account as it is now
 
     def password_dialog(self, user: users.UserSummary) -> PasswordDialog:
         """Your own password needs the current one; another user's is simply reset."""
@@ -243,7 +244,8 @@ class UsersTab(QWidget):
             if own:  # this window goes on as the principal the change returns
                 self.ctx.change_own_password(current or "", new)
             else:
-                users.reset_password(self.ctx.db, self.ctx.principal, user.id, new)
+                users.reset_password(self.ctx.db, self.ctx.principal, user.id, new,
+                                     expected_serial=user.password_serial)
 
         return PasswordDialog(self, for_whom=f"{user.full_name} ({user.username})", own=own, submit=submit)
 

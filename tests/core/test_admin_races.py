@@ -46,3 +46,39 @@ def test_two_administrators_adding_one_closure_day_at_once_leave_one_record(shar
         assert {kind for kind, _ in r.values()} <= {"ok", "Conflict"}, r
     with db.session(write=False) as session:
         assert session.scalar(select(func.count()).select_from(ClosureDay).where(ClosureDay.day.in_(days))) == 6
+
+
+def test_two_administrators_resetting_one_password_the_second_is_refused(any_db, store) -> None:  # type: ignore[no-untyped-def]
+    """Left from the multi-user trial: two administrators answering one locked-out user's call both reset the
+    password, and the first told the user one that no longer worked. Each reset carries the password's
+    serial its list showed; the second is refused and nothing is changed."""
+    import pytest
+
+    from adoption_desktop.core.errors import Conflict
+    from adoption_desktop.core.security.service import SignInError, authenticate
+    from tests.letterbox.test_logged_once import other_handle
+
+    a, b = make_user(any_db, "adm_one", Role.ADMINISTRATOR), make_user(any_db, "adm_two", Role.ADMINISTRATOR)
+    make_user(any_db, "caller", Role.LETTERBOX_COORDINATOR)
+    other = other_handle(any_db, store)
+    try:
+        def shown(db, who):  # type: ignore[no-untyped-def]
+            return next(u for u in security.list_users(db, who) if u.username == "caller")
+
+        mine, theirs = shown(any_db, a), shown(other, b)
+        # a sign-in attempt changes the row (its count of failures), not the password: no reason to refuse
+        with pytest.raises(SignInError):
+            authenticate(any_db, "caller", "not-the-password")
+        security.reset_password(any_db, a, mine.id, NEW_PASSWORD, expected_serial=mine.password_serial,
+                                must_change=False)
+        with pytest.raises(Conflict, match=r"Not reset: the password of .* \(caller\) was set again since"):
+            security.reset_password(other, b, theirs.id, "Otter-Quarry-Meadow-77", must_change=False,
+                                    expected_serial=theirs.password_serial)
+        assert authenticate(other, "caller", NEW_PASSWORD).username == "caller"
+        # with the list reloaded, a reset goes through
+        again = shown(other, b)
+        security.reset_password(other, b, again.id, "Otter-Quarry-Meadow-77", must_change=False,
+                                expected_serial=again.password_serial)
+        assert authenticate(any_db, "caller", "Otter-Quarry-Meadow-77").username == "caller"
+    finally:
+        other.dispose()

@@ -99,6 +99,8 @@ class UserSummary:
     row_version: int = 1
     #: printed under the user's name where they sign a letter (:func:`set_job_title`)
     job_title: str = ""
+    #: how many times the password was set when read: pass it back to :func:`reset_password`
+    password_serial: int = 0
 
 
 def _principal(user: User) -> Principal:
@@ -108,7 +110,8 @@ def _principal(user: User) -> Principal:
 
 def _summary(user: User) -> UserSummary:
     return UserSummary(user.id, user.username, user.full_name, tuple(Role(r.role) for r in user.roles),
-                       user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title)
+                       user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title,
+                       user.password_serial)
 
 
 #: the characters a user name may have: ASCII only, so that sign-in matches it without regard to case in
@@ -307,14 +310,21 @@ def _other_administrators(session: Session, user_id: int) -> int:
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,
-                   current_password: str | None = None, must_change: bool = True) -> Principal | None:
+                   current_password: str | None = None, must_change: bool = True,
+                   expected_serial: int | None = None) -> Principal | None:
     """An administrator sets another user's password; a user changing their own must give the current
     one (someone at an unlocked desk must not be able to take the account over).
 
     A reset ends the user's sessions signed in before it (their next step is refused: "Your password was
     changed since you signed in …; sign in again.") and, unless ``must_change=False`` (tests, synthetic data),
     the user must choose their own password at the next sign-in. Returns None, or, for the actor's own
-    password, the principal to go on with (:func:`change_own_password`)."""
+    password, the principal to go on with (:func:`change_own_password`).
+
+    ``expected_serial``: the account's ``password_serial`` as the administrator's list showed it. If the
+    password was set since (another administrator's reset, or the user's own change), the reset is refused:
+    two administrators answering one call would otherwise both succeed, and the first would tell the user a
+    password that no longer works. (Not the row's version: a sign-in attempt changes that, and is no reason
+    to refuse.)"""
     if actor.user_id == user_id:
         return change_own_password(db, actor, current_password or "", new_password)
     require(actor, Permission.USERS_MANAGE)
@@ -322,6 +332,10 @@ def reset_password(db: Database, actor: Principal, user_id: int, new_password: s
         # as for roles and disabling: an administrator disabled at this moment must not take an account over
         _lock_accounts(session, actor, user_id)
         user = _get(session, user_id)
+        if expected_serial is not None and user.password_serial != expected_serial:
+            raise Conflict(f"Not reset: the password of {user.full_name} ({user.username}) was set again since "
+                           "this list was loaded, by another administrator or by them. Nothing was changed; "
+                           "check with them before resetting it again.")
         problem = password_problem(new_password, user_inputs=(user.username, user.full_name))
         if problem:
             raise ValidationError(problem, "password")
