@@ -334,6 +334,11 @@ def test_administrator_decision_types(db: Database, admin: Principal, adm_user: 
         db, adm_user, decision_type="fostering_for_adoption", subject_reference="CH-9", subject_initials="Q.",
         received_on=D(2026, 3, 2), proposal="Place with approved carers", addressee="Carers\nZZ99 2BB")
     assert service.get_decision(db, adm_user, did, D(2026, 3, 2)).row.type_label == "Fostering for adoption placement"
+    # a code in use is not relabelled unseen (two administrators adding one code: the second is told)
+    with pytest.raises(ValidationError, match=r"'fostering_for_adoption' is already a decision type "
+                                              r'\("Fostering for adoption placement"\)'):
+        service.add_decision_type(db, admin, "fostering_for_adoption", "Foster to adopt")
+    assert service.direct_types(db, adm_user)["fostering_for_adoption"] == "Fostering for adoption placement"
 
 
 def test_my_work_names_a_type_an_administrator_added(db: Database, admin: Principal, adm_user: Principal) -> None:

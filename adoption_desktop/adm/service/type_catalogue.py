@@ -34,7 +34,8 @@ def direct_types(db: Database, actor: Principal) -> dict[str, str]:
 
 
 def add_decision_type(db: Database, actor: Principal, code: str, label: str) -> None:
-    """Administrator: another kind of decision the ADM makes without panel (local policy)."""
+    """Administrator: another kind of decision the ADM makes without panel (local policy). A code in use is
+    refused (two administrators adding one code at once: the second is told); a retired one comes back."""
     require(actor, Permission.SETTINGS_MANAGE)
     label = clean_text(label, "Label", max_length=120)
     code = clean_text(code, "Code").lower().replace(" ", "_")
@@ -48,5 +49,8 @@ def add_decision_type(db: Database, actor: Principal, code: str, label: str) -> 
         row = session.get(AdmDecisionType, code)
         if row is None:
             session.add(AdmDecisionType(code=code, label=label.strip(), active=True))
-        else:
+        elif row.active:  # another administrator's type (perhaps a moment ago): not relabelled unseen
+            raise ValidationError(f"Code: {code!r} is already a decision type (\"{row.label}\"); choose another "
+                                  "code.", "code")
+        else:  # a retired type brought back, under the label given now
             row.label, row.active = label.strip(), True
