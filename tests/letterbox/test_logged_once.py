@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from adoption_desktop.core.errors import Conflict
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database, open_postgresql
@@ -186,3 +187,68 @@ def test_the_window_logs_another_when_its_save_is_refused_and_the_answer_is_yes(
         theirs.done(0)
     finally:
         other.dispose()
+
+
+# --- a corrected version ------------------------------------------------------------------------------------
+def returned_item(db: Database, who: Principal, arrangement: int) -> int:
+    item = service.log_item(db, who, arrangement, direction=rules.TO_BIRTH, received_on=DAY - dt.timedelta(days=3))
+    service.screen_item(db, who, item, "Love from all of us.")
+    service.record_outcome(db, who, item, "returned", DAY - dt.timedelta(days=2),
+                           reason="Please say it again without the school's name.")
+    return item
+
+
+def test_a_returned_item_has_one_corrected_version(two: Any) -> None:
+    """The trial's finding: two coordinators logging the same corrected version both logged it (a corrected
+    version is never asked "already logged?"). The second save is now refused, naming the first."""
+    db, other, first, second, arrangement = two
+    returned = returned_item(db, first, arrangement)
+    mine = service.log_item(db, first, arrangement, direction=rules.TO_BIRTH, received_on=DAY,
+                            previous_item_id=returned)
+    with pytest.raises(Conflict, match=rf"corrected version of item {returned} was already logged \(item {mine},"):
+        service.log_item(other, second, arrangement, direction=rules.TO_BIRTH, received_on=DAY,
+                         previous_item_id=returned)
+    assert items(other, second, arrangement) == 2
+    # the corrected version, returned in its turn, is replaced by the next one
+    service.screen_item(db, first, mine, "Love from all of us again.")
+    service.record_outcome(db, first, mine, "returned", DAY, reason="Please leave out the street too.")
+    third = service.log_item(other, second, arrangement, direction=rules.TO_BIRTH, received_on=DAY,
+                             previous_item_id=mine)
+    assert service.get_item(db, first, third).previous_item_id == mine
+
+
+def test_two_saves_of_one_corrected_version_at_the_same_moment_log_it_once(
+        two: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first save pauses inside its transaction, after the arrangement's lock, while the second starts:
+    the second waits there, then finds the first's corrected version and is refused."""
+    db, other, first, second, arrangement = two
+    returned = returned_item(db, first, arrangement)
+    paused = threading.Event()
+    writer_of = item_log._writer
+
+    def slow_writer(*args: Any) -> Any:
+        if not paused.is_set():
+            paused.set()
+            time.sleep(1.0)  # the other save starts meanwhile
+        return writer_of(*args)
+
+    monkeypatch.setattr(item_log, "_writer", slow_writer)
+    results: dict[str, object] = {}
+
+    def save(name: str, handle: Database, who: Principal) -> None:
+        try:
+            results[name] = service.log_item(handle, who, arrangement, direction=rules.TO_BIRTH, received_on=DAY,
+                                             previous_item_id=returned)
+        except Exception as exc:  # the outcome of each save is what is checked
+            results[name] = exc
+
+    a = threading.Thread(target=save, args=("a", db, first))
+    a.start()
+    assert paused.wait(10)
+    b = threading.Thread(target=save, args=("b", other, second))
+    b.start()
+    a.join(30)
+    b.join(30)
+    assert isinstance(results["a"], int), results
+    assert isinstance(results["b"], Conflict) and "already logged" in str(results["b"]), results
+    assert items(db, first, arrangement) == 2

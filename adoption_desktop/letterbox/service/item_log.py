@@ -72,7 +72,8 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
     other changes take it: on SQLite the writer's ``BEGIN IMMEDIATE`` already queues the writers; on
     PostgreSQL the row lock does), so two people saving the same letter at once queue there and the second
     finds the first's item: the window's question beforehand is advice, this is the rule. A corrected
-    version is never refused (it names the item it replaces).
+    version is not asked about (it names the item it replaces), but a returned item has one: a second is
+    refused (:class:`Conflict`), in the same transaction under the same lock.
 
     ``participant_id``: the birth relative who wrote an item from the birth side (the letters about the
     item go to them alone); it must be on the arrangement. Without it, the writer is the arrangement's only
@@ -106,6 +107,12 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
                                       "previous_item_id")
             if prev.status != "returned":
                 raise Conflict("Only an item returned to its writer can be replaced by a corrected version.")
+            # one corrected version per returned item: two people logging it at once queue on the lock above,
+            # and the second is told (a correction that is itself returned is replaced in its turn)
+            done = session.scalars(select(Item).where(Item.previous_item_id == prev.id).order_by(Item.id)).first()
+            if done is not None:
+                raise Conflict(f"Not logged: the corrected version of item {prev.id} was already logged "
+                               f"(item {done.id}, received {done.received_on:%d/%m/%Y}). Open it from the Items tab.")
         wrote = _writer(session, a.id, direction, participant_id, writer)
         if wrote is not None and not writer.strip():
             writer = wrote.name
