@@ -287,7 +287,8 @@ def update_child(db: Database, actor: Principal, child_id: int, data: ChildInput
                  today: dt.date | None = None, plan_date_anyway: bool = False) -> ChildView:
     """Save a child's details and journey dates; a stale save raises StaleRecord. A plan date that differs
     from the date of the signed plan-for-adoption decision the child is linked to raises PlanDateDiffers
-    unless ``plan_date_anyway`` (the person confirmed it)."""
+    unless ``plan_date_anyway`` (the person confirmed it), or unless it is the date already saved (confirmed
+    then: a later edit of another field does not ask again)."""
     if not (actor.can(Permission.ADM_EDIT) or actor.can(Permission.PANEL_EDIT)):
         require(actor, Permission.PANEL_EDIT)
     clean = validate(data, today)
@@ -300,7 +301,10 @@ def update_child(db: Database, actor: Principal, child_id: int, data: ChildInput
         if key != child.reference_key and session.scalar(
                 select(JourneyChild.id).where(JourneyChild.reference_key == key)) is not None:
             raise ValidationError(f"Child's reference: {clean.reference} belongs to another child.", "reference")
-        _check_plan_date(session, clean.plan_decided_on, child.plan_decision_id, plan_date_anyway)
+        # asked when the date is typed, not again at every later edit of the record (journey trial: "Save
+        # anyway" was asked at each save of an unrelated field)
+        _check_plan_date(session, clean.plan_decided_on, child.plan_decision_id,
+                         plan_date_anyway or clean.plan_decided_on == child.plan_decided_on)
         for f in INPUT_FIELDS:
             setattr(child, f, getattr(clean, f))
         child.reference_key = key

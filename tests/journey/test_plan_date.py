@@ -5,6 +5,7 @@ real SQLCipher database."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -79,6 +80,14 @@ def test_edit_asks_and_the_refused_save_changes_nothing(db: Database, adm: Princ
     saved = service.update_child(db, adm, c.id, _child(plan=dt.date(2026, 3, 14)), expected_version=c.row_version,
                                  today=TODAY, plan_date_anyway=True)
     assert saved.plan_decided_on == dt.date(2026, 3, 14)
+    # confirmed once: a later edit of another field keeps the date without asking again (journey trial)
+    other = dataclasses.replace(_child(plan=dt.date(2026, 3, 14)), initials="A.C.")
+    again = service.update_child(db, adm, c.id, other, expected_version=saved.row_version, today=TODAY)
+    assert (again.initials, again.plan_decided_on) == ("A.C.", dt.date(2026, 3, 14))
+    # another day typed is asked about again
+    with pytest.raises(PlanDateDiffers, match=r"15/03/2026 differs"):
+        service.update_child(db, adm, c.id, dataclasses.replace(other, plan_decided_on=dt.date(2026, 3, 15)),
+                             expected_version=again.row_version, today=TODAY)
 
 
 def test_a_correction_signed_later_keeps_the_first_signature_date(db: Database, adm: Principal) -> None:
