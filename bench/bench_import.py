@@ -107,8 +107,9 @@ def main() -> int:
     keyring.set_keyring(FileKeyring())
     from sqlalchemy import Table, func, insert, select
 
-    from adoption_desktop.cli_support import CLI_PRINCIPAL
     from adoption_desktop.core import audit
+    from adoption_desktop.core.security.permissions import SYSTEM, Role
+    from adoption_desktop.core.security.service import create_user, principal_for
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.lifecycle import create_database
     from adoption_desktop.letterbox.importing import import_file, read_table
@@ -150,8 +151,12 @@ def main() -> int:
             for _ in range(runs):
                 counter += 1
                 created = create_database(folder / f"import-{counter}.db", SecretStore())
+                # the import runs as a signed-in coordinator, as `adoption-desktop import --user …` does
+                create_user(created.db, SYSTEM, "coordinator", "Bench Coordinator", "Kestrel-Harbour-Lantern-42",
+                            [Role.LETTERBOX_COORDINATOR], must_change=False)
+                coordinator = principal_for(created.db, "coordinator")
                 t0 = time.perf_counter()
-                report = import_file(created.db, CLI_PRINCIPAL, path, today=TODAY)
+                report = import_file(created.db, coordinator, path, today=TODAY)
                 times.append(time.perf_counter() - t0)
                 assert report.written and not report.problems, report.problems[:5]
                 with created.db.session(write=False) as s:
@@ -161,7 +166,7 @@ def main() -> int:
                 assert broken is None, broken
                 if kind == "csv" and len(reimport) < runs:  # the same file again: every arrangement unchanged
                     t0 = time.perf_counter()
-                    again = import_file(created.db, CLI_PRINCIPAL, path, today=TODAY)
+                    again = import_file(created.db, coordinator, path, today=TODAY)
                     reimport.append(time.perf_counter() - t0)
                     assert again.written and again.unchanged == expected and not again.creates, again
                 created.db.dispose()
