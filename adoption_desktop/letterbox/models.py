@@ -105,12 +105,15 @@ class Item(Versioned, TimestampMixin, Base):
 
     __tablename__ = "letterbox_items"
     #: the work list reads which months each arrangement received a letter not returned for changes in, for
-    #: the look-back only: this index answers it without reading the table (migrations lbwork_0002, 0003)
+    #: the look-back only: the first index answers it without reading the table (migrations lbwork_0002,
+    #: 0003); the second gives each arrangement's items, and their dates, without it (lbwork_0004: the last
+    #: item received by a date, for the figures)
     __table_args__ = (Index("ix_letterbox_items_received_on_arrangement_direction_status", "received_on",
-                            "arrangement_id", "direction", "status"),)
+                            "arrangement_id", "direction", "status"),
+                      Index("ix_letterbox_items_arrangement_id_received_on", "arrangement_id", "received_on"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"))
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("letterbox_participants.id"), nullable=True)
     direction: Mapped[str] = mapped_column(String(20), index=True)  # adoptive_to_birth / birth_to_adoptive
     writer: Mapped[str] = mapped_column(String(120), default="")
