@@ -109,8 +109,8 @@ def main() -> int:
 
     from adoption_desktop.core import audit
     from adoption_desktop.core.security.permissions import SYSTEM, Role
-    from adoption_desktop.core.security.service import create_user, principal_for
     from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.security.service import create_user, principal_for
     from adoption_desktop.core.storage.lifecycle import create_database
     from adoption_desktop.letterbox.importing import import_file, read_table
     from adoption_desktop.letterbox.models import Arrangement
