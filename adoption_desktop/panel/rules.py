@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -289,6 +290,45 @@ def validate_outcome(case_type: str, outcome: str) -> str | None:
     if outcome not in allowed:
         choices = ", ".join(OUTCOMES[o] for o in allowed)
         return f"Outcome: choose one of {choices} (recommendations are definite; defer if information is missing)."
+    return None
+
+
+#: words that make a recommendation conditional or "in principle": domain rule, recommendations are definite,
+#: and a panel missing information defers (panel trial: "suitable to adopt in principle, subject to medical"
+#: went to the ADM)
+CONDITIONAL_WORDING = re.compile(r"\b(in principle|subject to|conditional(?:ly)?|provided that|on condition|"
+                                 r"pending)\b", re.IGNORECASE)
+
+
+def conditional_problem(outcome: str, recommendation_text: str) -> str | None:
+    """Why a recommendation's wording is refused: it makes the recommendation conditional (a deferral may say
+    what it waits for)."""
+    if not outcome or outcome == "deferred":
+        return None
+    found = CONDITIONAL_WORDING.search(recommendation_text)
+    if found is None:
+        return None
+    return (f"Recommendation wording: \"{found.group(0)}\" makes it conditional. A panel's recommendation is "
+            "definite: if something is still needed (a medical, a check), defer the item and say what for.")
+
+
+def attendance_date_problem(status: str, sitting_date: dt.date, today: dt.date) -> str | None:
+    """Why a mark cannot be recorded yet: before the sitting's day only apologies are known (who was present
+    or absent is marked on or after the day; panel trial: five members marked present ten days ahead made the
+    item quorate, and a recommendation was recorded before the panel met)."""
+    if status != "apologies" and today < sitting_date:
+        return (f"Attendance: the sitting is on {sitting_date:%d/%m/%Y}; until then only apologies can be "
+                f"recorded. Mark who was {status} on or after the day.")
+    return None
+
+
+def paper_received_problem(received_on: dt.date | None, sitting_date: dt.date, label: str) -> str | None:
+    """A paper the panel considered came by its sitting: one received later was not before it (panel trial: a
+    report dated the day after the sitting supported the recommendation up to the ADM)."""
+    if received_on is not None and received_on > sitting_date:
+        return (f"{label}: {received_on:%d/%m/%Y} is after the sitting ({sitting_date:%d/%m/%Y}); the panel "
+                "considered only the papers it had by then. A paper that came later goes with the case to a later "
+                "sitting.")
     return None
 
 

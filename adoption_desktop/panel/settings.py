@@ -9,7 +9,8 @@ PAPERS_DEADLINE_WD = register(Setting(
 MINUTES_DEADLINE_WD = register(Setting(
     "panel.minutes_deadline_working_days", 10, "Final panel minutes due (working days after the sitting)"))
 QUORUM_MIN_MEMBERS = register(Setting(
-    "panel.quorum_min_members", 5, "Quorum: members present at least"))
+    "panel.quorum_min_members", 5, "Quorum: members present at least",
+    minimum=5))  # the regulations' quorum: an agency may ask for more, never fewer (panel trial set it to 0)
 QUORUM_REQUIRE_CHAIR = register(Setting(
     "panel.quorum_require_chair_or_vice", True, "Quorum: the chair or a vice chair must be present"))
 QUORUM_SW_PQE_YEARS = register(Setting(

@@ -7,7 +7,7 @@ import pytest
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.panel import service as svc
 
-from .conftest import Panel
+from .conftest import Panel, attend
 
 
 def test_the_same_case_of_the_same_type_is_refused_twice_at_one_sitting(panel: Panel) -> None:
@@ -30,6 +30,7 @@ def test_the_same_case_of_the_same_type_is_refused_twice_at_one_sitting(panel: P
 def test_the_same_declaration_is_refused_twice(panel: Panel) -> None:
     item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-2026-0502", "CD"))
     member = panel.members["pe"]
+    attend(panel, "pe", "med")  # a declaration is made by someone at the meeting
     svc.declare_interest(panel.db, panel.clerk, item, member, "Knows the applicants socially.")
     with pytest.raises(ValidationError, match="Nia Larkholt has already declared this interest") as e:
         svc.declare_interest(panel.db, panel.clerk, item, member, "knows the applicants  socially.")

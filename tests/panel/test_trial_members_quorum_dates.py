@@ -14,7 +14,7 @@ from adoption_desktop.panel import rules
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel import undo as panel_undo
 
-from .conftest import TODAY, Panel
+from .conftest import SITTING_DAY, TODAY, Panel
 
 
 def _member(name: str, role: str = "member", /, *, pqe: int | None = None, independent: bool = True,
@@ -109,7 +109,11 @@ def test_a_paper_cannot_be_received_in_the_future(panel: Panel) -> None:
     # the Papers dialog's path saves nothing when one of the dates lies ahead
     with pytest.raises(ValidationError, match="is in the future"):
         panel_undo.set_papers_received(panel.db, panel.clerk, item_id,
-                                       {"par": TODAY, "medical": TODAY + dt.timedelta(days=3)}, today=TODAY)
+                                       {"par": SITTING_DAY, "medical": TODAY + dt.timedelta(days=3)}, today=TODAY)
     item = next(i for i in svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items if i.id == item_id)
     assert all(p.received_on is None for p in item.papers)
-    svc.set_paper_received(panel.db, panel.clerk, item_id, "par", TODAY, today=TODAY)
+    # nor after the sitting: the panel considered only the papers it had by its day (panel trial)
+    with pytest.raises(ValidationError, match=r"Received on \(Prospective Adopter's Report \(PAR\)\): 23/11/2026 is "
+                                              r"after the sitting \(10/11/2026\)"):
+        svc.set_paper_received(panel.db, panel.clerk, item_id, "par", TODAY, today=TODAY)
+    svc.set_paper_received(panel.db, panel.clerk, item_id, "par", SITTING_DAY, today=TODAY)

@@ -22,7 +22,13 @@ from adoption_desktop.core.text_input import (
     reference_key,
 )
 from adoption_desktop.panel import rules
-from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelItemAbsence, PanelPaper
+from adoption_desktop.panel.models import (
+    PanelDeclaration,
+    PanelItem,
+    PanelItemAbsence,
+    PanelPaper,
+    PanelSitting,
+)
 from adoption_desktop.panel.service.common import (
     P,
     _current_minutes,
@@ -73,15 +79,31 @@ def _refuse_duplicate_item(session: Session, sitting_id: int, data: ItemInput, i
                 "instead of adding it twice, or check the case number.", "subject_reference")
 
 
+def check_can_add(session: Session, s: PanelSitting, data: ItemInput, *, after: dt.date | None = None) -> None:
+    """Why the case cannot go on sitting ``s``'s agenda: the sitting is cancelled, its minutes are approved
+    (panel trial: an item added to a sitting of two years before, beside its approved items, printed as a
+    draft in its minutes), it is not after ``after`` (a deferral goes to a later sitting), or the case is
+    already on it."""
+    if s.status == "cancelled":
+        raise Conflict("This sitting is cancelled; add the item to another sitting.")
+    if after is not None and s.sitting_date <= after:
+        raise ValidationError(f"Sitting: a deferred case goes to a later sitting than the one that deferred it "
+                              f"({after:%d/%m/%Y}); the sitting of {s.sitting_date:%d/%m/%Y} is not later.",
+                              "to_sitting_id")
+    if _first_minuted(session, list(session.scalars(select(PanelItem).where(PanelItem.sitting_id == s.id))),
+                      approved=True) is not None:
+        raise Conflict(f"The minutes of the sitting of {s.sitting_date:%d/%m/%Y} are approved (some or all of "
+                       "them), and its agenda is part of them; add the case to another sitting.")
+    _refuse_duplicate_item(session, s.id, data)
+
+
 def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -> int:
     require(actor, P.PANEL_EDIT)
     data = _validate_item(data)
     with db.session(actor) as session:
         s = _sitting(session, sitting_id)
-        if s.status == "cancelled":
-            raise Conflict("This sitting is cancelled; add the item to another sitting.")
         lock_row(session, s)  # two people adding the same case at once: the second sees the first's item
-        _refuse_duplicate_item(session, sitting_id, data)
+        check_can_add(session, s, data)
         last = session.scalar(select(func.max(PanelItem.position)).where(PanelItem.sitting_id == sitting_id))
         item = PanelItem(sitting_id=sitting_id, position=(last or 0) + 1, case_type=data.case_type,
                          subject_reference=data.subject_reference.strip(),
@@ -200,6 +222,10 @@ def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, 
     with db.session(actor) as session:
         item = lock_row(session, _item(session, item_id))  # two clerks at once: one after the other
         refuse_papers_if_approved(session, item)
+        label = f"Received on ({rules.PAPERS[code]})" if code in rules.PAPERS else "Received on"
+        if problem := rules.paper_received_problem(received_on, _sitting(session, item.sitting_id).sitting_date,
+                                                   label):
+            raise ValidationError(problem, "received_on")
         paper = session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id,
                                                          PanelPaper.code == code)).first()
         if expected is not UNCHECKED and (paper.received_on if paper is not None else None) != expected:

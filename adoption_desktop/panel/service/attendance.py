@@ -40,6 +40,7 @@ from adoption_desktop.panel.service.common import (
     _present_for_item,
     _quorum,
     _sitting,
+    _today,
     quorum_rule,
 )
 from adoption_desktop.panel.service.counted import drop_view as _drop_view
@@ -113,13 +114,14 @@ def marked_meanwhile(session: Session, member: PanelMember, sitting_id: int, row
 
 
 def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: int, status: str, *,
-                   expected: str | None = None) -> AttendanceChange:
+                   expected: str | None = None, today: dt.date | None = None) -> AttendanceChange:
     """Mark one person at a sitting. Returns the mark before and after ("" = not recorded), for undo.
 
     ``expected``: the mark the person's screen showed ("" = not recorded). When someone else has marked
     the person since (the mark stored is neither that nor ``status``), nothing is saved:
     :class:`StaleRecord` naming who marked them, when, and the mark that stands. ``None`` (scripts, the
-    command line, the demo) does not check: the latest mark stands."""
+    command line, the demo) does not check: the latest mark stands. Before the sitting's day only apologies
+    can be recorded (:func:`rules.attendance_date_problem`)."""
     require(actor, P.PANEL_EDIT)
     if status not in rules.ATTENDANCE:
         raise ValidationError("Attendance: choose present, apologies or absent.", "status")
@@ -128,6 +130,8 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
                               "expected")
     with db.session(actor) as session:
         sitting = _sitting(session, sitting_id)
+        if problem := rules.attendance_date_problem(status, sitting.sitting_date, _today(today)):
+            raise ValidationError(problem, "status")
         member = session.get(PanelMember, member_id)
         if member is None:
             raise NotFound(f"No central-list member with id {member_id}.")
@@ -171,8 +175,8 @@ class RestMarked:
     not_on_list: tuple[str, ...] = ()
 
 
-def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Sequence[int] | None = None
-                      ) -> RestMarked:
+def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Sequence[int] | None = None,
+                      *, today: dt.date | None = None) -> RestMarked:
     """Mark present, in one transaction, the people the screen showed as not recorded (``seen``: member
     ids; ``None``: everyone on the sitting's list not recorded) who are still not recorded in the database.
     The sitting's items are locked first (id order) and the marks read under the lock; a person someone
@@ -181,6 +185,8 @@ def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Seq
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         sitting = _sitting(session, sitting_id)
+        if problem := rules.attendance_date_problem("present", sitting.sitting_date, _today(today)):
+            raise ValidationError(problem, "status")
         items = _locked_items(session, sitting_id)
         stored = {a.member_id: a for a in session.scalars(
             select(PanelAttendance).where(PanelAttendance.sitting_id == sitting_id).order_by(PanelAttendance.id)
@@ -242,8 +248,15 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
         raise ValidationError("Interest: describe the member's interest in this item.", "interest")
     with db.session(actor) as session:
         item = lock_row(session, _item(session, item_id))
-        if session.get(PanelMember, member_id) is None:
+        member = session.get(PanelMember, member_id)
+        if member is None:
             raise NotFound(f"No central-list member with id {member_id}.")
+        status = session.scalar(select(PanelAttendance.status).where(
+            PanelAttendance.sitting_id == item.sitting_id, PanelAttendance.member_id == member_id))
+        if status != "present":  # panel trial: declarations by people with apologies, or off the list, printed
+            raise ValidationError(f"Member: {member.full_name} is not marked present at this sitting "
+                                  f"({_mark_label(status or '')}); a declaration of interest is made by someone "
+                                  "at the meeting. Mark the attendance first.", "member_id")
         check_declarations_open(session, item)
         _refuse_duplicate_declaration(session, item, member_id, interest)
         d = PanelDeclaration(item_id=item_id, member_id=member_id, interest=interest.strip(), withdrew=withdrew)

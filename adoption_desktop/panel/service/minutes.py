@@ -20,7 +20,7 @@ from adoption_desktop.core.text_input import clean_text
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelPaper
 from adoption_desktop.panel.rules import QuorumResult
-from adoption_desktop.panel.service.agenda import add_item
+from adoption_desktop.panel.service.agenda import add_item, check_can_add
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
     P,
@@ -41,6 +41,8 @@ def _validate_draft(item: PanelItem, d: MinutesDraft, quorum: QuorumResult) -> N
         msg = rules.validate_outcome(item.case_type, d.outcome)
         if msg:
             raise ValidationError(msg, "outcome")
+        if problem := rules.conditional_problem(d.outcome, d.recommendation_text):
+            raise ValidationError(problem, "recommendation_text")
         if d.outcome != "deferred" and not quorum.quorate:
             raise ValidationError("Outcome: no recommendation can be recorded on an inquorate item. "
                                   + " ".join(quorum.reasons) + " Record who is present, or defer the item.",
@@ -103,16 +105,24 @@ def _minutes_done_by(session: Session, m: PanelMinutes) -> str:
 
 
 def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDraft, *,
-                 expected_version: int | None = None) -> MinutesRow:
+                 expected_version: int | None = None, today: dt.date | None = None) -> MinutesRow:
     """Create or update the item's draft minutes (autosave calls this too). Approved minutes are locked.
 
     ``expected_version``: the ``row_version`` of the minutes the editor was loaded with (0 when there were
     none yet); if someone else saved in between, nothing is saved and :class:`StaleRecord` says who and
-    carries their text. ``None`` (scripts) saves over whatever is there."""
+    carries their text. ``None`` (scripts) saves over whatever is there.
+
+    A recommendation (any outcome but a deferral) is refused before the sitting's day: it records what the
+    panel recommended when it sat (panel trial: one was recorded ten days ahead)."""
     require(actor, P.PANEL_EDIT)
     draft = _clean_draft(draft)
     with db.session(actor) as session:
         item, m = _locked_item_minutes(session, item_id)
+        sitting_date = _sitting(session, item.sitting_id).sitting_date
+        if draft.outcome and draft.outcome != "deferred" and _today(today) < sitting_date:
+            raise ValidationError(f"Outcome: the panel sits on {sitting_date:%d/%m/%Y}; its recommendation is "
+                                  "recorded on or after that day. Keep the discussion as a draft until then (an "
+                                  "item can be deferred beforehand).", "outcome")
         _validate_draft(item, draft, _item_quorum(session, item))
         draft = _counted_views_only(session, item, draft)
         if m is not None and m.status == "approved":
@@ -248,7 +258,9 @@ def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sit
     The draft keeps what it holds (the discussion, each member's view, reasons already written): only the
     outcome and the deferral's reason change, saved against the draft as read, so of two people deferring
     at once one defers and the other is refused (concurrency probe: both succeeded, the item went on the
-    later agenda twice and the typed discussion was wiped). An item already deferred is refused."""
+    later agenda twice and the typed discussion was wiped). An item already deferred is refused, and so is a
+    sitting it could not go on (cancelled, not after this one, minutes approved, the case already there),
+    before anything is saved."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor, write=False) as session:
         m = _current_minutes(session, item_id)
@@ -258,6 +270,12 @@ def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sit
                            "changed.")
         current = _draft_of(m) if m is not None else MinutesDraft()
         seen = m.row_version if m is not None else 0
+        if to_sitting_id is not None:  # checked before the deferral is saved: refused, nothing is half done
+            item = _item(session, item_id)
+            data = ItemInput(item.case_type, item.subject_reference, item.subject_initials, item.presenting_worker,
+                             item.time_slot, item.notes)
+            check_can_add(session, _sitting(session, to_sitting_id), data,
+                          after=_sitting(session, item.sitting_id).sitting_date)
     save_minutes(db, actor, item_id, replace(current, outcome="deferred", deferral_reason=reason,
                                              reasons=current.reasons or reason), expected_version=seen)
     if to_sitting_id is None:

@@ -1,0 +1,108 @@
+"""Panel trial of 5 December: an approved sitting's agenda grew, a deferral went to an earlier sitting (and,
+refused, left half its change), declarations by people not at the meeting, a paper received after the sitting,
+a recommendation "in principle, subject to medical", attendance marked and a recommendation recorded ten days
+before the panel sat, and a quorum setting of 0. Each rule refused with a message naming the fix; a real
+SQLCipher database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.settings_service import get_setting, set_setting
+from adoption_desktop.panel import rules
+from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.settings import QUORUM_MIN_MEMBERS
+from tests.conftest import make_user
+
+from .conftest import SITTING_DAY, TODAY, Panel, attend
+from .test_documents import GOOD, _sitting_with_minutes
+
+
+def _later(p: Panel, day: dt.date) -> int:
+    return svc.schedule_sittings(p.db, p.clerk, svc.SittingInput(day, "10:00", "13:00", "Room 2"))[0]
+
+
+def _outcome(p: Panel, item: int) -> str:
+    row = next(i for i in svc.sitting_detail(p.db, p.clerk, p.sitting_id).items if i.id == item)
+    return row.minutes.draft.outcome if row.minutes is not None else ""
+
+
+def test_no_case_is_added_to_a_sitting_whose_minutes_are_approved(panel: Panel) -> None:
+    _sitting_with_minutes(panel, approve=True)
+    with pytest.raises(Conflict, match=r"minutes of the sitting of 10/11/2026 are approved"):
+        svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-X-1", "AB"))
+    assert len(svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items) == 3
+
+
+def test_a_deferral_goes_to_a_later_sitting_and_a_refused_one_changes_nothing(panel: Panel) -> None:
+    earlier = _later(panel, SITTING_DAY - dt.timedelta(days=14))
+    later = _later(panel, SITTING_DAY + dt.timedelta(days=14))
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-D-1", "AB"))
+    for target, message in ((earlier, r"a later sitting .* 27/10/2026 is not later"),
+                            (panel.sitting_id, r"a later sitting .* 10/11/2026 is not later")):
+        with pytest.raises(ValidationError, match=message):
+            svc.defer_item(panel.db, panel.clerk, item, "Medical awaited.", to_sitting_id=target)
+        assert _outcome(panel, item) == ""  # the deferral was not saved either (it was, before)
+    moved = svc.defer_item(panel.db, panel.clerk, item, "Medical awaited.", to_sitting_id=later)
+    assert moved is not None and _outcome(panel, item) == "deferred"
+    assert [i.subject_reference for i in svc.sitting_detail(panel.db, panel.clerk, later).items] == ["AD-D-1"]
+
+
+def test_only_someone_at_the_meeting_declares_an_interest(panel: Panel) -> None:
+    attend(panel, "chair")
+    attend(panel, "sw2", status="apologies")
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("match", "AD-M-1", "AB"))
+    for key, mark in (("sw2", "apologies"), ("pe", "not recorded")):
+        with pytest.raises(ValidationError, match=rf"is not marked present at this sitting \({mark}\)"):
+            svc.declare_interest(panel.db, panel.clerk, item, panel.members[key], "Knows the family.")
+    svc.declare_interest(panel.db, panel.clerk, item, panel.members["chair"], "Knows the family.")
+    [row] = [i for i in svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items if i.id == item]
+    assert [d.member_name for d in row.declarations] == ["Rowan Ashcombe"]
+
+
+def test_a_recommendation_is_definite(panel: Panel) -> None:
+    attend(panel, "chair", "vice", "sw", "med", "pe")
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-C-1", "AB"))
+    wording = "Mr and Mrs B are suitable to adopt in principle, subject to medical."
+    with pytest.raises(ValidationError, match=r'"in principle" makes it conditional.*defer the item') as e:
+        svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(**{**GOOD.__dict__,
+                                                                           "recommendation_text": wording}))
+    assert e.value.field == "recommendation_text"
+    assert rules.conditional_problem("suitable", "Suitable, provided that the medical is clear.") is not None
+    assert rules.conditional_problem("suitable", "Suitable to adopt one or two children aged 0-4.") is None
+    assert rules.conditional_problem("deferred", "Deferred pending the medical.") is None
+
+
+def test_before_the_sitting_only_apologies_and_no_recommendation(panel: Panel) -> None:
+    ahead = _later(panel, dt.date.today() + dt.timedelta(days=10))
+    with pytest.raises(ValidationError, match=r"until then only apologies can be recorded\. Mark who was present"):
+        svc.set_attendance(panel.db, panel.clerk, ahead, panel.members["chair"], "present")
+    with pytest.raises(ValidationError, match="only apologies"):
+        svc.mark_rest_present(panel.db, panel.clerk, ahead)
+    svc.set_attendance(panel.db, panel.clerk, ahead, panel.members["sw2"], "apologies")
+    item = svc.add_item(panel.db, panel.clerk, ahead, svc.ItemInput("approval", "AD-F-1", "AB"))
+    with pytest.raises(ValidationError, match=r"its recommendation is recorded on or after that day"):
+        svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(outcome="suitable"))
+    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(discussion="Notes ahead of the day."))
+    assert svc.defer_item(panel.db, panel.clerk, item, "The report is not ready.") is None  # deferred beforehand
+    # on the day itself the marks are open
+    svc.set_attendance(panel.db, panel.clerk, ahead, panel.members["chair"], "present",
+                       today=dt.date.today() + dt.timedelta(days=10))
+
+
+def test_the_quorum_cannot_be_set_below_the_regulations_five(panel: Panel) -> None:
+    admin = make_user(panel.db, "settings.admin", Role.ADMINISTRATOR)
+    for value in (0, 1, 4):
+        with pytest.raises(ValidationError, match="of 5 or more"):
+            set_setting(panel.db, admin, QUORUM_MIN_MEMBERS, value)
+    set_setting(panel.db, admin, QUORUM_MIN_MEMBERS, 6)
+    with panel.db.session(write=False) as session:
+        assert get_setting(session, QUORUM_MIN_MEMBERS) == 6
+
+
+def test_the_sitting_day_used_above_is_in_the_past() -> None:
+    assert SITTING_DAY < TODAY <= dt.date.today()
