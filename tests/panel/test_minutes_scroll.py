@@ -28,3 +28,26 @@ def test_field_reached_by_keyboard_is_scrolled_into_view(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)
     top_left = field.mapTo(editor.fields_scroll.viewport(), field.rect().topLeft())
     assert 0 <= top_left.y() < editor.fields_scroll.viewport().height()
+
+
+def test_every_members_row_of_views_shows_without_scrolling_the_table(qtbot: Any) -> None:
+    """Panel trial at 1366×768: the views table was capped at 150 px inside the scrolled form, one row of six
+    visible at a time. It is now as tall as its rows (up to twelve), and the form scrolls as one."""
+    from adoption_desktop.panel.service.data import AttendanceRow
+
+    editor = MinutesEditor(lambda *_a: None, lambda *_a: None)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(editor)
+    editor.resize(1000, 560)
+    editor.show()
+    rows = [AttendanceRow(n, f"Member {n}", "social_worker", "Social worker", False, False, 5, "present")
+            for n in range(1, 9)]
+    editor.views_model.set_rows(rows)
+    editor._fit_views()
+    QApplication.processEvents()
+    table = editor.views
+    assert table.verticalScrollBar().maximum() == 0  # all eight rows shown
+    assert table.rowViewportPosition(7) + table.rowHeight(7) <= table.viewport().height()
+    editor.views_model.set_rows(rows * 2)  # sixteen: twelve shown, the table scrolls the rest
+    editor._fit_views()
+    QApplication.processEvents()
+    assert table.verticalScrollBar().maximum() > 0

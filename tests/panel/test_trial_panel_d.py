@@ -7,11 +7,13 @@ SQLCipher database."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.settings_service import get_setting, set_setting
 from adoption_desktop.panel import rules
 from adoption_desktop.panel import service as svc
@@ -106,3 +108,43 @@ def test_the_quorum_cannot_be_set_below_the_regulations_five(panel: Panel) -> No
 
 def test_the_sitting_day_used_above_is_in_the_past() -> None:
     assert SITTING_DAY < TODAY <= dt.date.today()
+
+
+def test_a_view_the_save_did_not_keep_is_said_and_the_item_shown_again(
+        qtbot: Any, panel: Panel, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two openings of one file: the clerk's window typed every member's view and saved; a colleague then
+    recorded one member as out of the room for the item (which drops that view, a change of the minutes);
+    the window's next save met the conflict, and *Re-apply my change* said "Saved" with the dropped view and the
+    old quorum still on screen. It now says whose view was not kept and shows the item again."""
+    from adoption_desktop.panel.views.minutes_editor import MinutesEditor
+    from adoption_desktop.ui import conflict
+    from tests.letterbox.test_logged_once import other_handle
+
+    attend(panel, "chair", "vice", "sw", "med", "pe", "sw2")
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-G-1", "AB"))
+    other = other_handle(panel.db, store)
+    try:
+        def show() -> None:
+            detail = svc.sitting_detail(other, panel.clerk, panel.sitting_id)
+            editor.set_items(detail.items, detail.attendance, keep=item)
+
+        editor = MinutesEditor(lambda i, d, v: svc.save_minutes(other, panel.clerk, i, d, expected_version=v),
+                               lambda i, v: svc.submit_minutes(other, panel.clerk, i, expected_version=v))
+        qtbot.addWidget(editor)
+        show()
+        reloads: list[int] = []
+        editor.reload_requested.connect(reloads.append)
+        editor.reload_requested.connect(lambda _i: show())  # as the panel page does
+        editor.views_model.views = {r.member_id: "Agrees." for r in editor.views_model.rows()}
+        assert editor.save_now()
+        colleague = make_user(panel.db, "colleague", Role.PANEL_ADMINISTRATOR)
+        svc.record_item_absence(panel.db, colleague, item, panel.members["pe"], "left_before")
+        editor.discussion.setPlainText("The panel discussed the applicants' support network.")
+        monkeypatch.setattr(conflict.ConflictDialog, "exec", lambda d: (d.reapply_button.click(), 1)[1])
+        assert editor.save_now()
+        assert reloads == [item]
+        assert "Not kept: the view of Nia Larkholt, who no longer counts for this item" in editor.message.text()
+        assert "Nia Larkholt" not in [r.full_name for r in editor.views_model.rows()]
+        assert "5 members" in editor.quorum.text(), editor.quorum.text()
+    finally:
+        other.dispose()

@@ -116,7 +116,7 @@ class MinutesEditor(QWidget):
         self.views.setWordWrap(False)
         self.views.verticalHeader().hide()
         self.views.verticalHeader().setDefaultSectionSize(self.views.fontMetrics().height() + 8)
-        self.views.setMaximumHeight(150)
+        self._fit_views()
         self.views.setTabKeyNavigation(False)
         views_label.setBuddy(self.views)
         fields_layout.addWidget(views_label)
@@ -207,6 +207,18 @@ class MinutesEditor(QWidget):
             self.message.setStyleSheet(tint_style("#B00020", self.message))
             self.message.setText("Unsaved changes are kept on screen: save them (Ctrl+S) or revert (Ctrl+Shift+Z).")
 
+    #: the members' views table shows this many rows at most before it scrolls itself
+    VIEWS_ROWS_SHOWN = 12
+
+    def _fit_views(self) -> None:
+        """The views table as tall as its rows (up to :data:`VIEWS_ROWS_SHOWN`): the fields scroll as one, so
+        it is not a small window scrolled inside the scrolled form (panel trial, 1366×768: one row of six
+        visible at a time, capped at 150 px)."""
+        rows = min(max(self.views_model.rowCount(), 1), self.VIEWS_ROWS_SHOWN)
+        self.views.setFixedHeight(self.views.horizontalHeader().sizeHint().height()
+                                  + rows * self.views.verticalHeader().defaultSectionSize()
+                                  + 2 * self.views.frameWidth())
+
     def show_item(self, item_id: int) -> bool:
         """Show another item; refused (False) while this item's edits cannot be saved, so nothing is lost."""
         ids = [i.id for i in self.items]
@@ -243,6 +255,7 @@ class MinutesEditor(QWidget):
                 x.member_id for x in item.absences}
             self.views_model.set_rows([a for a in self.present if a.status == "present" and a.on_list
                                        and a.member_id not in withdrawn])
+            self._fit_views()
             locked = bool(m and m.locked)
             self._lock(locked or not self.can_edit)
             self.views_model.read_only = locked or not self.can_edit
@@ -414,10 +427,26 @@ class MinutesEditor(QWidget):
         self.dirty = False
         self.items[self.index] = _with_minutes(item, row)
         self.message.setStyleSheet("")
-        self.message.setText(("Autosaved" if auto else "Saved") + f": version {row.version}, {row.status}.")
+        said = ("Autosaved" if auto else "Saved") + f": version {row.version}, {row.status}."
+        dropped = self._views_not_kept(draft, row)
+        if dropped:
+            # a colleague recorded one of these members out of the room (or withdrawn, or not present) since
+            # this screen was loaded: the save kept only the views of members who count, so the screen is
+            # shown again as stored, quorum included (panel trial: the dropped view stayed on screen, with
+            # the old quorum, after "Saved")
+            self.reload_requested.emit(item.id)
+            said += (f" Not kept: the view of {', '.join(dropped)}, who no longer counts for this item (recorded "
+                     "out of the room, withdrawn or not present by someone since). The item is shown as it is now.")
+        self.message.setText(said)
         self.submit_button.setEnabled(row.status == "draft" and self.can_edit)
         self.saved.emit()
         return True
+
+    def _views_not_kept(self, sent: MinutesDraft, row: MinutesRow) -> list[str]:
+        """The members whose view this screen sent and the save did not keep, by name."""
+        names = {r.member_id: r.full_name for r in self.views_model.rows()}
+        return [names.get(mid, f"member {mid}") for mid, text in sent.member_views.items()
+                if text.strip() and mid not in row.draft.member_views]
 
     def _stale(self, item: ItemRow, draft: MinutesDraft, exc: StaleRecord, auto: bool) -> MinutesRow | None:
         """Someone else saved this item's minutes first. An autosave only says so (a dialog must not
