@@ -154,6 +154,11 @@ def test_two_people_recording_the_applicants_told_at_once_record_it_once(shared:
                 AdmNotification.decision_id == did, AdmNotification.kind == "oral")) == 1
 
 
+#: sittings whose attendance the tests mark: held ones (before a sitting's day only apologies are recorded),
+#: a Tuesday months before any day these tests run on
+MARKED_SITTINGS_FROM = dt.date(2026, 6, 2)
+
+
 def _panel_item(db: Database, clerk: Principal, n: int) -> int:
     sitting = panel.schedule_sittings(db, clerk, panel.SittingInput(
         dt.date(2026, 11, 10) + dt.timedelta(days=7 * n), venue="Room 4, Civic Centre"))[0]
@@ -194,7 +199,7 @@ def test_two_clerks_recording_one_member_not_present_for_an_item_leave_one_recor
     items = []
     for n in range(5):
         sitting = panel.schedule_sittings(db, users["a"], panel.SittingInput(
-            dt.date(2026, 11, 10) + dt.timedelta(days=7 * n), venue="Room 4, Civic Centre"))[0]
+            MARKED_SITTINGS_FROM + dt.timedelta(days=7 * n), venue="Room 4, Civic Centre"))[0]
         panel.set_attendance(db, users["a"], sitting, member, "present")
         items.append(panel.add_item(db, users["a"], sitting, panel.ItemInput("approval", f"ADP-{600 + n}", "C.D.")))
     rounds = {who: [{"user": u, "id": i, "member": member, "reason": reason} for i in items]
@@ -214,7 +219,7 @@ def _sittings_to_mark(db: Database, clerk: Principal, first: int, n: int = 6) ->
     out = []
     for k in range(n):
         sitting = panel.schedule_sittings(db, clerk, panel.SittingInput(
-            dt.date(2026, 11, 10) + dt.timedelta(days=7 * (first + k)), venue="Room 4, Civic Centre"))[0]
+            MARKED_SITTINGS_FROM + dt.timedelta(days=7 * (first + k)), venue="Room 4, Civic Centre"))[0]
         if k % 2:
             panel.add_item(db, clerk, sitting, panel.ItemInput("approval", f"ADP-{800 + first + k}", "G.T."))
         out.append(sitting)

@@ -70,6 +70,10 @@ def render() -> str:
         "(\"Your password was changed since you signed in …; sign in again.\"); that refusal is audited too, "
         "naming what they tried (once for each thing tried). The window where they changed their own "
         "password stays signed in. Signing out is never refused.",
+        "- A reset is refused when the password was set again after the administrator's list of users was "
+        "read (by another administrator, or by the user): two administrators answering one call would "
+        "otherwise both reset it, and the first would give out a password that no longer works. Reload the "
+        "list and check with the user first.",
         "- A password an administrator set (a new account's first password, a reset) must be changed by its "
         "user at their next sign-in: the window asks for a password of their own before anything else, and "
         "every other step is refused until then (a headless command stops with that message, recorded as a "
