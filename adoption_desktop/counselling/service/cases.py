@@ -21,6 +21,7 @@ from adoption_desktop.counselling.models import (
     CounsellingSession,
     Disclosure,
     RecordsRequest,
+    RedactionCheck,
 )
 from adoption_desktop.counselling.service.common import (
     _case,
@@ -72,6 +73,7 @@ def update_referral(db: Database, actor: Principal, case_id: int, data: Referral
     clean = _validate_referral(data, _today(today))
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version)
+        _check_nothing_before(session, case, clean.referral_date)
         before = shared_without(session, case)
         for key, value in clean.__dict__.items():
             setattr(case, key, value)
@@ -81,6 +83,30 @@ def update_referral(db: Database, actor: Principal, case_id: int, data: Referral
             audit.record(session, "warning", ENTITY, case.id, detail=f"{case.reference}: {warning}")
             return warning
         return ""
+
+
+def _check_nothing_before(session: Session, case: CounsellingCase, referral_date: dt.date) -> None:
+    """A referral date after anything done on the case is refused, naming the earliest such event (trial: a
+    referral dated after the allocation showed a negative wait on the list)."""
+    events: list[tuple[dt.date, str]] = [
+        (day, what) for day, what in (
+            (case.allocated_on, "the case was allocated"),
+            (case.acr_checked_on, "the Adoption Contact Register was checked"),
+            (case.veto_checked_on, "the veto was checked"),
+            (case.intermediary_signposted_on, "the intermediary service was signposted")) if day is not None]
+    for column, case_column, what in (
+            (RecordsRequest.sent_on, RecordsRequest.case_id, "a records request was sent"),
+            (CounsellingSession.held_on, CounsellingSession.case_id, "a counselling session is dated"),
+            (RedactionCheck.reviewed_on, RedactionCheck.case_id, "a redaction check was done"),
+            (Disclosure.disclosed_on, Disclosure.case_id, "a disclosure is recorded")):
+        day = session.scalar(select(func.min(column)).where(case_column == case.id))
+        if day is not None:
+            events.append((day, what))
+    earlier = sorted((day, what) for day, what in events if day < referral_date)
+    if earlier:
+        day, what = earlier[0]
+        raise ValidationError(f"Referral date: {referral_date:%d/%m/%Y} is after {what} ({day:%d/%m/%Y}); enter "
+                              "the day the referral was received, on or before that day.", "referral_date")
 
 
 def shared_without(session: Session, case: CounsellingCase) -> tuple[dt.date, ...]:
