@@ -48,3 +48,81 @@ def test_a_referral_date_names_the_earliest_work_dated_before_it(db: Database, c
     with pytest.raises(ValidationError, match=r"after a records request was sent \(06/11/2026\)"):
         service.update_referral(db, counsellor, case_id, referral(referral_date=D(2026, 11, 7)), today=T)
     service.update_referral(db, counsellor, case_id, referral(referral_date=D(2026, 11, 6)), today=T)
+
+
+# --- 2. records are checked and shared only once received; a receipt is not corrected past them -------
+
+def _request(db: Database, counsellor: Principal, case_id: int, holder: str, received: dt.date | None) -> int:
+    req = service.add_request(db, counsellor, case_id, service.RequestInput("archive", holder, D(2026, 11, 3)),
+                              today=T)
+    if received is not None:
+        service.record_receipt(db, counsellor, req, received, "paper", 12, today=T)
+    return req
+
+
+def _post_1975(db: Database, counsellor: Principal) -> int:  # no interview needed: the receipt alone decides
+    return _case(db, counsellor, date_of_birth=D(1990, 3, 4), adoption_order_date=D(1991, 1, 10))
+
+
+def test_records_are_not_shared_nor_checked_before_any_were_received(db: Database, counsellor: Principal) -> None:
+    case_id = _post_1975(db, counsellor)
+    with pytest.raises(ValidationError, match="Reviewed on: no records are recorded as received") as refused:
+        service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 20), today=T)
+    assert refused.value.field == "reviewed_on"
+    with pytest.raises(ValidationError, match="Records shared: no records are recorded as received"):
+        service.record_disclosure(db, counsellor, case_id, D(2026, 11, 25), "Amy Lark", "File", "in person",
+                                  records_shared=True, today=T)
+    _request(db, counsellor, case_id, "County Archive", D(2026, 11, 18))
+    with pytest.raises(ValidationError, match=r"Reviewed on: 17/11/2026 is before any records were received "
+                                              r"\(first on 18/11/2026\)"):
+        service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 17), today=T)
+    service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 18), today=T)
+    assert [r.reviewed_on for r in service.open_case(db, counsellor, case_id, T).redactions] == [D(2026, 11, 18)]
+    service.record_disclosure(db, counsellor, case_id, D(2026, 11, 18), "Amy Lark", "File", "in person",
+                              records_shared=True, today=T)
+    # a disclosure that is not a sharing of records (the applicant's details to an archive) needs no receipt
+    other = _post_1975(db, counsellor)
+    service.record_disclosure(db, counsellor, other, D(2026, 11, 4), "County Archive", "Name and date of birth",
+                              "post", today=T)
+
+
+def test_a_sharing_dated_before_the_first_receipt_is_refused(db: Database, counsellor: Principal) -> None:
+    case_id = _post_1975(db, counsellor)
+    _request(db, counsellor, case_id, "County Archive", D(2026, 11, 10))
+    service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 10), today=T)
+    # the check is on file, but dated after this sharing's day would be too: the receipt is named first
+    with pytest.raises(ValidationError, match=r"Date: 09/11/2026 is before any records were received "
+                                              r"\(first on 10/11/2026\)") as refused:
+        service.record_disclosure(db, counsellor, case_id, D(2026, 11, 9), "Amy Lark", "File", "in person",
+                                  records_shared=True, today=T)
+    assert refused.value.field == "disclosed_on"
+    assert service.open_case(db, counsellor, case_id, T).disclosures == []
+
+
+def test_a_receipt_is_not_corrected_past_the_check_or_sharing_relying_on_it(
+        db: Database, counsellor: Principal) -> None:
+    case_id = _post_1975(db, counsellor)
+    req = _request(db, counsellor, case_id, "County Archive", D(2026, 11, 10))
+    service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 12), today=T)
+    service.record_disclosure(db, counsellor, case_id, D(2026, 11, 20), "Amy Lark", "File", "in person",
+                              records_shared=True, today=T)
+
+    def correct(on: dt.date) -> None:
+        version = next(r.row_version for r in service.open_case(db, counsellor, case_id, T).requests if r.id == req)
+        service.record_receipt(db, counsellor, req, on, "paper", 12, today=T, correcting_version=version)
+
+    with pytest.raises(ValidationError, match=r"Date received: 13/11/2026 is after the redaction check of "
+                                              r"12/11/2026 \(Agency file\)") as refused:
+        correct(D(2026, 11, 13))
+    assert refused.value.field == "received_on"
+    [row] = service.open_case(db, counsellor, case_id, T).requests
+    assert row.received_on == D(2026, 11, 10)
+    correct(D(2026, 11, 12))  # on the check's own day, or earlier, it is corrected
+    correct(D(2026, 11, 8))
+    assert service.open_case(db, counsellor, case_id, T).requests[0].received_on == D(2026, 11, 8)
+    [check] = service.open_case(db, counsellor, case_id, T).redactions
+    # another receipt by the check's day covers the check and the sharing: this one may move past them
+    _request(db, counsellor, case_id, "Diocesan Agency", D(2026, 11, 11))
+    correct(D(2026, 11, 21))
+    assert check.reviewed_on == D(2026, 11, 12)
+

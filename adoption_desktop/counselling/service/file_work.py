@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.errors import Conflict, ValidationError
@@ -17,6 +18,7 @@ from adoption_desktop.counselling.models import (
     CounsellingCase,
     CounsellingSession,
     Disclosure,
+    RecordsRequest,
     RedactionCheck,
 )
 from adoption_desktop.counselling.service.common import (
@@ -40,6 +42,12 @@ def _why_required(case: CounsellingCase, who: str = "") -> str:
                 else "adopted before 12 November 1975 as far as is known")
     return (f"the adoption order date{f' of {who}' if who else ''} is not known and counts as before 12 November "
             "1975 until the date (or that the adoption was later) is entered")
+
+
+def _first_receipt(session: Session, case_id: int) -> dt.date | None:
+    """The day the case's first records were received (None: none yet)."""
+    return session.scalar(select(func.min(RecordsRequest.received_on)).where(
+        RecordsRequest.case_id == case_id, RecordsRequest.received_on.is_not(None)))
 
 
 #: how far ahead an appointment may be booked: a session further out is a typing slip (trial: 800 days ahead was
@@ -94,6 +102,15 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
         case = _open_case_for_edit(session, case_id)
         if reviewed_on < case.referral_date:
             raise ValidationError("Reviewed on: it cannot be before the referral date.", "reviewed_on")
+        # a document is checked once it has come (trial: a check was recorded before any records arrived)
+        first = _first_receipt(session, case.id)
+        if first is None:
+            raise ValidationError("Reviewed on: no records are recorded as received on this case; record their "
+                                  "receipt (Record receipt…) before the redaction check.", "reviewed_on")
+        if reviewed_on < first:
+            raise ValidationError(f"Reviewed on: {reviewed_on:%d/%m/%Y} is before any records were received "
+                                  f"(first on {first:%d/%m/%Y}); enter the day the check was done, on or after "
+                                  "that day.", "reviewed_on")
         row = RedactionCheck(case_id=case.id, item=item, third_party_reviewed=True,
                              redactions_made=redactions_made.strip(), reviewed_by_id=actor.user_id or None,
                              reviewed_on=reviewed_on)
@@ -145,6 +162,15 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if records_shared:
+            # records go out only once they have come (trial: a sharing was recorded with nothing received)
+            first = _first_receipt(session, case_id)
+            if first is None:
+                raise ValidationError("Records shared: no records are recorded as received on this case; record "
+                                      "their receipt (Record receipt…) before sharing them.", "records_shared")
+            if on < first:
+                raise ValidationError(f"Date: {on:%d/%m/%Y} is before any records were received (first on "
+                                      f"{first:%d/%m/%Y}); records can be shared only once they have come: "
+                                      "enter the day they were shared, on or after that day.", "disclosed_on")
             reviewed = list(session.scalars(select(RedactionCheck.reviewed_on).where(
                 RedactionCheck.case_id == case_id).order_by(RedactionCheck.reviewed_on)))
             if not any(d <= on for d in reviewed):
