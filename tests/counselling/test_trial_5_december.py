@@ -7,11 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.errors import ValidationError
-from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
+from tests.conftest import make_user
 
 from .conftest import referral
 
@@ -126,3 +130,40 @@ def test_a_receipt_is_not_corrected_past_the_check_or_sharing_relying_on_it(
     correct(D(2026, 11, 21))
     assert check.reviewed_on == D(2026, 11, 12)
 
+
+
+# --- 3. a re-allocation records the hand-over day --------------------------------------------------------
+
+def test_a_handover_records_its_day_and_keeps_the_first_allocation(db: Database, counsellor: Principal) -> None:
+    other = make_user(db, "hana", Role.COUNSELLOR)
+    case_id = _case(db, counsellor)
+    service.allocate(db, counsellor, case_id, counsellor.user_id, D(2026, 11, 10), today=T)
+    with pytest.raises(ValidationError, match=r"Allocation date: 09/11/2026 is before Corey Tester took the case "
+                                              r"\(10/11/2026\)") as refused:
+        service.allocate(db, counsellor, case_id, other.user_id, D(2026, 11, 9), today=T)
+    assert refused.value.field == "allocated_on"
+    service.allocate(db, counsellor, case_id, other.user_id, D(2026, 12, 1), today=T)
+    d = service.open_case(db, counsellor, case_id, T)
+    assert (d.counsellor, d.counsellor_since, d.allocated_on) == ("Hana Tester", D(2026, 12, 1), D(2026, 11, 10))
+    [row] = [r for r in service.caseload(db, counsellor, "all", today=T) if r.id == case_id]
+    assert row.days_waiting == 8, "the wait runs from the referral to the first allocation"
+    with db.session(write=False) as session:
+        [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "handover")).all()
+    assert "handed over from Corey Tester to Hana Tester on 01/12/2026" in entry.detail
+    # handed back: "since" the latest hand-over
+    service.allocate(db, counsellor, case_id, counsellor.user_id, D(2026, 12, 4), today=T)
+    assert service.open_case(db, counsellor, case_id, T).counsellor_since == D(2026, 12, 4)
+
+
+def test_the_case_header_says_since_the_handover(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    from adoption_desktop.counselling.views.case_dialog import CaseDialog
+
+    from .test_page import _ctx
+
+    other = make_user(db, "hana", Role.COUNSELLOR)
+    case_id = _case(db, counsellor)
+    service.allocate(db, counsellor, case_id, counsellor.user_id, D(2026, 11, 10), today=T)
+    service.allocate(db, counsellor, case_id, other.user_id, D(2026, 12, 1), today=T)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: T)
+    qtbot.addWidget(case)
+    assert "counsellor Hana Tester since 01/12/2026" in case.header.text()

@@ -24,14 +24,17 @@ from adoption_desktop.counselling.models import (
     RedactionCheck,
 )
 from adoption_desktop.counselling.service.common import (
+    HANDOVER,
     _case,
     _checks_of,
     _choice,
     _detail,
+    _names,
     _not_future,
     _open_case_for_edit,
     _today,
     _validate_referral,
+    counsellor_since,
     shared_without_interview_warning,
 )
 from adoption_desktop.counselling.service.data import (
@@ -162,6 +165,20 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
             raise ValidationError("Counsellor: choose a user who holds the counsellor role.", "counsellor")
         if day < case.referral_date:
             raise ValidationError("Allocation date: it cannot be before the referral date.", "allocated_on")
+        if case.allocated_on is not None and counsellor_id != case.counsellor_id:
+            # a hand-over: the first allocation stays (the wait ends there, in the list and the figures); the
+            # hand-over day goes in the case's audit trail, and the header says "since" it (trial: the date
+            # typed was ignored)
+            since = counsellor_since(session, case) or case.allocated_on
+            names = _names(session)
+            current = names.get(case.counsellor_id or -1, "the current counsellor")
+            if day < since:
+                raise ValidationError(f"Allocation date: {day:%d/%m/%Y} is before {current} took the case "
+                                      f"({since:%d/%m/%Y}); enter the day it is handed over.", "allocated_on")
+            audit.record(session, HANDOVER, ENTITY, case.id,
+                         changes={"counsellor_since": [since.isoformat(), day.isoformat()]},
+                         detail=f"{case.reference}: handed over from {current} to "
+                                f"{names.get(counsellor_id, '?')} on {day:%d/%m/%Y}")
         case.counsellor_id = counsellor_id
         if case.allocated_on is None:
             case.allocated_on = day

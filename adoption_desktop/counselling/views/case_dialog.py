@@ -306,7 +306,8 @@ class CaseDialog(QDialog):
         self.header.setText(
             f"<h2>{_esc(d.reference)}: {_esc(r.current_name)}</h2>"
             f"<p>Status: <b>{_esc(d.status)}</b>"
-            + (f" — counsellor {_esc(d.counsellor)} since {d.allocated_on:%d/%m/%Y}" if d.allocated_on else "")
+            + (f" — counsellor {_esc(d.counsellor)} since {d.counsellor_since or d.allocated_on:%d/%m/%Y}"
+               if d.allocated_on else "")
             + (f" — closed {d.closed_on:%d/%m/%Y}: {_esc(OUTCOMES.get(d.outcome, d.outcome))}" if d.closed_on
                else "") + f"</p><p>{flag_html}</p>")
         left = rules.left_waiting_list(r.referral_date, d.allocated_on, d.closed_on)
