@@ -167,3 +167,41 @@ def test_the_case_header_says_since_the_handover(qtbot: QtBot, db: Database, cou
     case = CaseDialog(_ctx(db, counsellor), case_id, lambda: T)
     qtbot.addWidget(case)
     assert "counsellor Hana Tester since 01/12/2026" in case.header.text()
+
+
+# --- 4. session notes and redactions made: whole in the tooltip -------------------------------------------
+
+def test_session_notes_and_redactions_made_show_whole_in_a_tooltip(
+        qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    from adoption_desktop.counselling.views.case_dialog import CaseDialog
+
+    from .test_page import _ctx
+
+    notes = "Talked through the agency file and the birth mother's letters.\nAgreed to meet again. " * 4
+    made = "Birth relatives' later addresses removed;\nfoster carers' names removed. " * 4
+    case_id = _post_1975(db, counsellor)
+    _request(db, counsellor, case_id, "County Archive", D(2026, 11, 10))
+    service.add_session(db, counsellor, case_id, D(2026, 11, 20), "in_person", "10:00", "Office", notes, today=T)
+    service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 12), made, today=T)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: T)
+    qtbot.addWidget(case)
+
+    def cell(header: str) -> tuple[str, str]:
+        for view in case.findChildren(QTableView):
+            model = view.model()
+            for column in range(model.columnCount()):
+                if model.headerData(column, Qt.Orientation.Horizontal) == header:
+                    index = model.index(0, column)
+                    return index.data(), index.data(Qt.ItemDataRole.ToolTipRole)
+        raise AssertionError(header)
+
+    sessions = next(v for v in case.findChildren(QTableView)
+                    if v.model().headerData(2, Qt.Orientation.Horizontal) == "Type")
+    index = sessions.model().index(0, 5)
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == notes.strip()
+    assert "\n" not in index.data()
+    shown, tip = cell("Redactions made")
+    assert tip == made.strip() and "\n" not in shown

@@ -103,12 +103,16 @@ REQUEST_COLUMNS: list[Column[RequestRow]] = [
 SESSION_COLUMNS: list[Column[SessionRow]] = [
     Column("Date", lambda s: s.held_on), Column("Time", lambda s: s.start_time),
     Column("Type", lambda s: SESSION_KINDS[s.kind]), Column("Where", lambda s: s.location),
-    Column("Counsellor", lambda s: s.counsellor), Column("Notes", lambda s: s.notes),
+    # long notes are cut in the cell (trial): whole in the tooltip, as a request's notes are
+    Column("Counsellor", lambda s: s.counsellor),
+    Column("Notes", lambda s: " ".join(s.notes.split()), tooltip=lambda s: s.notes or None),
 ]
 REDACTION_COLUMNS: list[Column[RedactionRow]] = [
     Column("Reviewed", lambda r: r.reviewed_on), Column("Document", lambda r: r.item, tooltip=lambda r: r.item),
     Column("Third-party information reviewed", lambda r: r.third_party_reviewed),
-    Column("Redactions made", lambda r: r.redactions_made), Column("By", lambda r: r.reviewed_by),
+    Column("Redactions made", lambda r: " ".join(r.redactions_made.split()),
+           tooltip=lambda r: r.redactions_made or None),
+    Column("By", lambda r: r.reviewed_by),
 ]
 DISCLOSURE_COLUMNS: list[Column[DisclosureRow]] = [
     Column("Date", lambda d: d.disclosed_on), Column("By", lambda d: d.disclosed_by),
