@@ -205,3 +205,17 @@ def test_session_notes_and_redactions_made_show_whole_in_a_tooltip(
     assert "\n" not in index.data()
     shown, tip = cell("Redactions made")
     assert tip == made.strip() and "\n" not in shown
+
+
+# --- 6. a date refusal on the referral form points at its field -------------------------------------------
+
+@pytest.mark.parametrize(("overrides", "key", "message"), [
+    ({"date_of_birth": D(1905, 6, 1)}, "date_of_birth", "Date of birth: 01/06/1905 is not a likely date"),
+    ({"adoption_order_date": D(1800, 6, 1)}, "adoption_order_date", "Adoption order date: 01/06/1800 is not a "
+                                                                    "likely date"),
+])
+def test_a_date_refusal_on_the_referral_names_the_form_field(
+        db: Database, counsellor: Principal, overrides: dict[str, object], key: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message) as refused:
+        service.create_referral(db, counsellor, referral(**overrides), today=T)
+    assert refused.value.field == key
