@@ -219,3 +219,25 @@ def test_a_date_refusal_on_the_referral_names_the_form_field(
     with pytest.raises(ValidationError, match=message) as refused:
         service.create_referral(db, counsellor, referral(**overrides), today=T)
     assert refused.value.field == key
+
+
+# --- 7. no spreadsheet formula in a disclosure's recipient or method, nor a redaction check's item ------------
+
+@pytest.mark.parametrize("field", ["recipient", "method"])
+def test_a_disclosure_refuses_text_starting_like_a_formula(db: Database, counsellor: Principal, field: str) -> None:
+    case_id = _post_1975(db, counsellor)
+    values = {"recipient": "County Archive", "method": "post", field: '=HYPERLINK("http://x","y")'}
+    with pytest.raises(ValidationError, match="cannot begin with '='") as refused:
+        service.record_disclosure(db, counsellor, case_id, D(2026, 11, 4), values["recipient"], "Name and date of "
+                                  "birth", values["method"], today=T)
+    assert refused.value.field == field
+    assert service.open_case(db, counsellor, case_id, T).disclosures == []
+
+
+def test_a_redaction_check_refuses_an_item_starting_like_a_formula(db: Database, counsellor: Principal) -> None:
+    case_id = _post_1975(db, counsellor)
+    _request(db, counsellor, case_id, "County Archive", D(2026, 11, 10))
+    with pytest.raises(ValidationError, match="Document reviewed: cannot begin with '='") as refused:
+        service.add_redaction(db, counsellor, case_id, "=HYPERLINK()", D(2026, 11, 12), today=T)
+    assert refused.value.field == "item"
+    assert service.open_case(db, counsellor, case_id, T).redactions == []

@@ -12,7 +12,7 @@ from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.text_input import check_date, clean_name, clean_text
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
@@ -24,6 +24,7 @@ from adoption_desktop.counselling.models import (
 from adoption_desktop.counselling.service.common import (
     _add_disclosure,
     _choice,
+    _keyed,
     _not_future,
     _open_case_for_edit,
     _text,
@@ -94,6 +95,8 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
     require(actor, Permission.COUNSELLING_EDIT)
     _not_future(reviewed_on, _today(today), "reviewed_on", "Reviewed on")
     item = _text(item, "item", "Document reviewed", "say which document or file section was reviewed.")
+    # as names on the referral: text a spreadsheet would run as a formula is refused (trial: "=HYPERLINK()")
+    item = _keyed(clean_name, item, "Document reviewed", "item", max_length=200)
     redactions_made = clean_text(redactions_made, "Redactions made", multiline=True, max_length=20000)
     if not third_party_reviewed:
         raise ValidationError("Third-party information reviewed: tick it once the document has been read "
@@ -159,6 +162,8 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
     what = _text(what, "what", "What was disclosed", "describe the information or records shared.", limit=2000,
                  multiline=True)
     method = _text(method, "method", "How", "say how it was shared (in person, post, secure email…).", limit=40)
+    recipient = _keyed(clean_name, recipient, "Disclosed to", "recipient", max_length=200)
+    method = _keyed(clean_name, method, "How", "method", max_length=40)
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if records_shared:
