@@ -57,7 +57,7 @@ def test_with_a_date_the_answer_is_cleared_and_the_date_checks_still_apply(
     assert _stored(db, case_id) == (D(1980, 1, 1), None)
     for overrides, field in (({"adoption_order_date": D(1959, 1, 1)}, "adoption_order_date"),  # before birth
                              ({"adoption_order_date": D(2026, 10, 2)}, "adoption_order_date"),  # after referral
-                             ({"adoption_order_date": D(1066, 1, 1)}, "Adoption order date")):  # check_date
+                             ({"adoption_order_date": D(1066, 1, 1)}, "adoption_order_date")):  # check_date, keyed to the widget
         with pytest.raises(ValidationError) as err:
             new_case(**overrides)
         assert err.value.field == field
