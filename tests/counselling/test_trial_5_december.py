@@ -241,3 +241,12 @@ def test_a_redaction_check_refuses_an_item_starting_like_a_formula(db: Database,
         service.add_redaction(db, counsellor, case_id, "=HYPERLINK()", D(2026, 11, 12), today=T)
     assert refused.value.field == "item"
     assert service.open_case(db, counsellor, case_id, T).redactions == []
+
+
+# --- 8. a session's time is stored as HH:MM --------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "stored"), [("9:5", "09:05"), (" 9:30 ", "09:30"), ("14:00", "14:00"), ("", "")])
+def test_a_session_time_is_stored_as_hh_mm(db: Database, counsellor: Principal, typed: str, stored: str) -> None:
+    case_id = _case(db, counsellor)
+    service.add_session(db, counsellor, case_id, D(2026, 12, 10), "video", typed, today=T)
+    assert [s.start_time for s in service.open_case(db, counsellor, case_id, T).sessions] == [stored]

@@ -73,8 +73,8 @@ def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, 
     notes = clean_text(notes, "Notes", multiline=True, max_length=20000)
     start_time = clean_text(start_time, "Time")
     if start_time:
-        try:
-            dt.datetime.strptime(start_time, "%H:%M")
+        try:  # stored as HH:MM (trial: "9:5" was stored as typed, and sorted and printed so)
+            start_time = dt.datetime.strptime(start_time, "%H:%M").strftime("%H:%M")
         except ValueError:
             raise ValidationError("Time: enter the time as HH:MM, for example 10:30.", "start_time") from None
     with db.session(actor) as session:
