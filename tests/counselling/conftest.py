@@ -68,3 +68,9 @@ def records_request(db: Database, actor: Principal, case_id: int, holder: str, s
     if received is not None:
         service.record_receipt(db, actor, req, received, "paper", 12, today=TODAY)
     return req
+
+
+def records_received(db: Database, actor: Principal, case_id: int, on: dt.date = dt.date(2026, 10, 20)) -> int:
+    """Records received on ``on`` (requested on the referral day, 1 October 2026): a redaction check or a
+    sharing of records needs records received on or before its day."""
+    return records_request(db, actor, case_id, "Brackwater County Archives", dt.date(2026, 10, 1), received=on)

@@ -14,13 +14,14 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
 
-from .conftest import TODAY
+from .conftest import TODAY, records_received
 
 D = dt.date
 
 
 def _interviewed(db: Database, counsellor: Principal, new_case: Callable[..., int]) -> int:
     case_id = new_case()  # referred 1 October 2026, adopted 1961: an interview comes first
+    records_received(db, counsellor, case_id)
     service.add_session(db, counsellor, case_id, D(2026, 11, 2), "in_person", "10:00", "Office")
     return case_id
 

@@ -19,7 +19,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import documents, figures, service
 from adoption_desktop.counselling.models import CounsellingCase
 
-from .conftest import TODAY, pdf_text, referral
+from .conftest import TODAY, pdf_text, records_received, referral
 
 D = dt.date
 
@@ -57,7 +57,7 @@ def test_with_a_date_the_answer_is_cleared_and_the_date_checks_still_apply(
     assert _stored(db, case_id) == (D(1980, 1, 1), None)
     for overrides, field in (({"adoption_order_date": D(1959, 1, 1)}, "adoption_order_date"),  # before birth
                              ({"adoption_order_date": D(2026, 10, 2)}, "adoption_order_date"),  # after referral
-                             ({"adoption_order_date": D(1066, 1, 1)}, "Adoption order date")):  # check_date
+                             ({"adoption_order_date": D(1066, 1, 1)}, "adoption_order_date")):  # check_date, keyed to the widget
         with pytest.raises(ValidationError) as err:
             new_case(**overrides)
         assert err.value.field == field
@@ -154,6 +154,7 @@ def test_waiting_list_brings_not_known_forward_like_pre_1975(
 def test_records_are_not_shared_without_the_interview_while_the_date_is_not_known(
         db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
     case_id = new_case(adoption_order_date=None)
+    records_received(db, counsellor, case_id)
     service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 9), "")
     with pytest.raises(ValidationError) as err:
         service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Redacted file",
@@ -161,6 +162,7 @@ def test_records_are_not_shared_without_the_interview_while_the_date_is_not_know
     assert "adoption order date of this applicant is not known" in str(err.value)
     assert "record the session first" in str(err.value)
     known_later = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1979, 5, 5))
+    records_received(db, counsellor, known_later)
     service.add_redaction(db, counsellor, known_later, "Agency file", D(2026, 11, 9), "")
     service.record_disclosure(db, counsellor, known_later, D(2026, 11, 10), "Amy Lark", "Redacted file",
                               "in person", records_shared=True, today=TODAY)
@@ -172,6 +174,7 @@ def test_a_date_entered_after_records_were_shared_is_saved_and_the_missing_inter
     date shows 1961. The date is saved (refusing the truth keeps a wrong date on file), and the case says
     records went out without the interview it now requires, until a session is recorded (review)."""
     case_id = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1960, 3, 4))
+    records_received(db, counsellor, case_id)
     service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 9), "")
     service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Redacted file",
                               "in person", records_shared=True, today=TODAY)
@@ -203,6 +206,7 @@ def test_a_session_after_the_sharing_or_booked_does_not_hide_it(
     """Review: with an appointment booked (or a session held after the sharing), the date entered later
     said nothing, although the records had gone out before any interview."""
     case_id = new_case(adoption_order_date=None, adopted_before_1975=False, date_of_birth=D(1960, 3, 4))
+    records_received(db, counsellor, case_id)
     service.add_redaction(db, counsellor, case_id, "Agency file", D(2026, 11, 9), "")
     service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Redacted file",
                               "in person", records_shared=True, today=TODAY)

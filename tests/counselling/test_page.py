@@ -37,7 +37,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import qdate
 from adoption_desktop.ui.tasks import TaskRunner
 
-from .conftest import TODAY, pdf_text
+from .conftest import TODAY, pdf_text, records_received
 
 D = dt.date
 
@@ -448,6 +448,7 @@ def test_remove_a_request_entered_by_mistake_names_it_and_asks_why(
 def test_share_records_confirmation_says_share_records(qtbot: QtBot, db: Database, counsellor: Principal,
                                                        new_case: Callable[..., int]) -> None:
     case_id = new_case(date_of_birth=D(1990, 3, 4), adoption_order_date=D(1991, 1, 10))  # no interview needed
+    records_received(db, counsellor, case_id)
     service.add_redaction(db, counsellor, case_id, "Adoption file", TODAY, "", True, today=TODAY)
     case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
     qtbot.addWidget(case)

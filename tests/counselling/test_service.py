@@ -17,7 +17,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import documents, service
 from adoption_desktop.counselling.settings import CHASE_WORKING_DAYS, PRIORITY_AGE
 
-from .conftest import TODAY, pdf_text, referral
+from .conftest import TODAY, pdf_text, records_received, referral
 
 D = dt.date
 
@@ -173,6 +173,7 @@ def test_every_opening_is_audited_and_every_disclosure_recorded(
 def test_records_shared_needs_redaction_and_for_pre_1975_a_session(
         db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
     case_id = new_case()  # adopted 1961
+    records_received(db, counsellor, case_id)
     share = dict(on=D(2026, 11, 10), recipient="Amy Lark", what="Redacted agency file", method="in person",
                  records_shared=True)
     with pytest.raises(ValidationError, match="redaction"):
@@ -204,6 +205,7 @@ def test_post_1975_case_may_share_without_a_session_but_not_close_as_shared_with
     case_id = new_case(adoption_order_date=D(1980, 1, 1), date_of_birth=D(1979, 5, 5))
     with pytest.raises(ValidationError, match="Outcome"):
         service.close_case(db, counsellor, case_id, D(2026, 11, 20), "records_shared")
+    records_received(db, counsellor, case_id)
     service.add_redaction(db, counsellor, case_id, "Court file", D(2026, 11, 9))
     service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Court file", "post",
                               records_shared=True)
@@ -291,6 +293,7 @@ def test_a_request_or_session_entered_by_mistake_is_removed_with_its_reason_audi
     assert "Ambleford Record Office" in entry.detail and "entered on the wrong case" in entry.detail
     # a session the records shared rely on stays; once another one covers the sharing, it can go
     wrong = service.add_session(db, counsellor, case_id, D(2026, 11, 10), "in_person", "10:00", "Office")
+    records_received(db, counsellor, case_id)
     service.add_redaction(db, counsellor, case_id, "Agency file 1961", D(2026, 11, 9), "")
     service.record_disclosure(db, counsellor, case_id, D(2026, 11, 12), "Amy Lark", "Redacted file", "in person",
                               records_shared=True, today=TODAY)

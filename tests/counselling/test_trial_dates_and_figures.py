@@ -13,7 +13,7 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service
 
-from .conftest import TODAY, records_request
+from .conftest import TODAY, records_received, records_request
 
 D = dt.date
 
@@ -56,6 +56,7 @@ def test_adults_supported_counts_contact_with_the_applicant_not_letters_to_recor
     service.letter_data(db, counsellor, told, "records-ready", today=TODAY)  # a letter to the applicant
     assert supported() == "1"
     shared = new_case(birth_name="Shared Post", adoption_order_date=D(1980, 1, 10), date_of_birth=D(1979, 3, 4))
+    records_received(db, counsellor, shared)
     service.add_redaction(db, counsellor, shared, "Court file", D(2026, 11, 9), today=TODAY)
     service.record_disclosure(db, counsellor, shared, D(2026, 11, 10), "Amy Lark (by post)", "Court file", "post",
                               records_shared=True, today=TODAY)

@@ -19,7 +19,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import documents, service
 from adoption_desktop.counselling.models import Disclosure
 
-from .conftest import TODAY, pdf_text, records_request
+from .conftest import TODAY, pdf_text, records_received, records_request
 
 D = dt.date
 
@@ -146,6 +146,7 @@ def test_no_letter_says_before_the_information_is_released_once_records_are_shar
     first = pdf_text(documents.write_case_letter(db, counsellor, case_id, "appointment", tmp_path / "1.pdf",
                                                  today=TODAY))
     assert "before the information is released" in first
+    records_received(db, counsellor, case_id)
     service.add_redaction(db, counsellor, case_id, "Court file", D(2026, 11, 9), today=TODAY)
     service.record_disclosure(db, counsellor, case_id, D(2026, 11, 10), "Amy Lark", "Court file", "in person",
                               records_shared=True, today=TODAY)
@@ -170,6 +171,7 @@ def test_a_session_more_than_a_year_ahead_is_refused(
 def test_a_records_ready_letter_needs_a_redaction_check_of_the_records_received(
         db: Database, counsellor: Principal, new_case: Callable[..., int], tmp_path: Path) -> None:
     case_id = new_case()
+    records_request(db, counsellor, case_id, "Ambleford Record Office", D(2026, 10, 5), received=D(2026, 10, 15))
     records_request(db, counsellor, case_id, "Brackwater County Archives", D(2026, 10, 5), received=D(2026, 11, 2))
     service.add_redaction(db, counsellor, case_id, "An earlier file", D(2026, 10, 20), today=TODAY)
     with pytest.raises(ValidationError, match=r"Records-ready letter: no redaction check is recorded for the "

@@ -21,16 +21,20 @@ from adoption_desktop.counselling.models import (
     CounsellingSession,
     Disclosure,
     RecordsRequest,
+    RedactionCheck,
 )
 from adoption_desktop.counselling.service.common import (
+    HANDOVER,
     _case,
     _checks_of,
     _choice,
     _detail,
+    _names,
     _not_future,
     _open_case_for_edit,
     _today,
     _validate_referral,
+    counsellor_since,
     shared_without_interview_warning,
 )
 from adoption_desktop.counselling.service.data import (
@@ -72,6 +76,7 @@ def update_referral(db: Database, actor: Principal, case_id: int, data: Referral
     clean = _validate_referral(data, _today(today))
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version)
+        _check_nothing_before(session, case, clean.referral_date)
         before = shared_without(session, case)
         for key, value in clean.__dict__.items():
             setattr(case, key, value)
@@ -81,6 +86,30 @@ def update_referral(db: Database, actor: Principal, case_id: int, data: Referral
             audit.record(session, "warning", ENTITY, case.id, detail=f"{case.reference}: {warning}")
             return warning
         return ""
+
+
+def _check_nothing_before(session: Session, case: CounsellingCase, referral_date: dt.date) -> None:
+    """A referral date after anything done on the case is refused, naming the earliest such event (trial: a
+    referral dated after the allocation showed a negative wait on the list)."""
+    events: list[tuple[dt.date, str]] = [
+        (day, what) for day, what in (
+            (case.allocated_on, "the case was allocated"),
+            (case.acr_checked_on, "the Adoption Contact Register was checked"),
+            (case.veto_checked_on, "the veto was checked"),
+            (case.intermediary_signposted_on, "the intermediary service was signposted")) if day is not None]
+    for column, case_column, what in (
+            (RecordsRequest.sent_on, RecordsRequest.case_id, "a records request was sent"),
+            (CounsellingSession.held_on, CounsellingSession.case_id, "a counselling session is dated"),
+            (RedactionCheck.reviewed_on, RedactionCheck.case_id, "a redaction check was done"),
+            (Disclosure.disclosed_on, Disclosure.case_id, "a disclosure is recorded")):
+        day = session.scalar(select(func.min(column)).where(case_column == case.id))
+        if day is not None:
+            events.append((day, what))
+    earlier = sorted((day, what) for day, what in events if day < referral_date)
+    if earlier:
+        day, what = earlier[0]
+        raise ValidationError(f"Referral date: {referral_date:%d/%m/%Y} is after {what} ({day:%d/%m/%Y}); enter "
+                              "the day the referral was received, on or before that day.", "referral_date")
 
 
 def shared_without(session: Session, case: CounsellingCase) -> tuple[dt.date, ...]:
@@ -136,6 +165,20 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
             raise ValidationError("Counsellor: choose a user who holds the counsellor role.", "counsellor")
         if day < case.referral_date:
             raise ValidationError("Allocation date: it cannot be before the referral date.", "allocated_on")
+        if case.allocated_on is not None and counsellor_id != case.counsellor_id:
+            # a hand-over: the first allocation stays (the wait ends there, in the list and the figures); the
+            # hand-over day goes in the case's audit trail, and the header says "since" it (trial: the date
+            # typed was ignored)
+            since = counsellor_since(session, case) or case.allocated_on
+            names = _names(session)
+            current = names.get(case.counsellor_id or -1, "the current counsellor")
+            if day < since:
+                raise ValidationError(f"Allocation date: {day:%d/%m/%Y} is before {current} took the case "
+                                      f"({since:%d/%m/%Y}); enter the day it is handed over.", "allocated_on")
+            audit.record(session, HANDOVER, ENTITY, case.id,
+                         changes={"counsellor_since": [since.isoformat(), day.isoformat()]},
+                         detail=f"{case.reference}: handed over from {current} to "
+                                f"{names.get(counsellor_id, '?')} on {day:%d/%m/%Y}")
         case.counsellor_id = counsellor_id
         if case.allocated_on is None:
             case.allocated_on = day

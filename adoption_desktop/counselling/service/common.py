@@ -4,6 +4,7 @@ recording a disclosure."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.concurrency import last_saved, lock_row, stale, version_of, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.models import User
@@ -167,6 +169,16 @@ def _keyed(clean: Callable[..., str], value: str, label: str, key: str, **option
         raise
 
 
+def _keyed_date(value: dt.date | None, label: str, key: str, kind: str, today: dt.date, *,
+                required: bool) -> None:
+    """:func:`check_date` with a refusal pointing at the form field ``key``."""
+    try:
+        check_date(value, label, kind, today=today, required=required)
+    except ValidationError as error:
+        error.field = key
+        raise
+
+
 #: the characters a phone number is written with besides its digits
 _PHONE_SIGNS = frozenset(" +()-")
 #: how many digits a phone number has: an extension-less UK number 10 or 11, E.164 at most 15
@@ -190,9 +202,12 @@ def check_phone(value: str, label: str = "Phone", key: str = "phone") -> str:
 
 def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     _not_future(data.referral_date, today, "referral_date", "Referral date")
-    check_date(data.date_of_birth, "Date of birth", "birth", today=today, required=True)
+    # check_date names the field by its label: the refusal points at the form's widget instead (trial: the
+    # focus did not move to the date, nor the message clear once it was fixed)
+    _keyed_date(data.date_of_birth, "Date of birth", "date_of_birth", "birth", today, required=True)
     # the adoption order date may be not known yet (learned later from the court or the records)
-    check_date(data.adoption_order_date, "Adoption order date", "adoption", today=today, required=False)
+    _keyed_date(data.adoption_order_date, "Adoption order date", "adoption_order_date", "adoption", today,
+                required=False)
     if data.adopted_before_1975 not in (None, True, False):
         raise ValidationError("Adopted before 12 November 1975: choose Not known, Yes or No.",
                               "adopted_before_1975")
@@ -264,6 +279,25 @@ def _referral_of(case: CounsellingCase) -> ReferralInput:
         salutation=case.salutation, adopted_before_1975=case.adopted_before_1975)
 
 
+#: the audit action recording a case handed over to another counsellor; its ``changes`` hold
+#: ``{"counsellor_since": [previous ISO date, hand-over ISO date]}``
+HANDOVER = "handover"
+
+
+def counsellor_since(session: Session, case: CounsellingCase) -> dt.date | None:
+    """Since when the case's counsellor has had it: the last hand-over recorded in the case's audit trail,
+    else the first allocation (``allocated_on``, which stays the end of the wait for the figures)."""
+    changes = session.scalar(select(AuditEntry.changes).where(
+        AuditEntry.action == HANDOVER, AuditEntry.entity == ENTITY, AuditEntry.entity_id == str(case.id))
+        .order_by(AuditEntry.seq.desc()).limit(1))
+    if changes:
+        try:
+            return dt.date.fromisoformat(json.loads(changes)["counsellor_since"][1])
+        except (ValueError, KeyError, IndexError, TypeError):
+            pass
+    return case.allocated_on
+
+
 def _request_row(r: RecordsRequest, today: dt.date) -> RequestRow:
     return RequestRow(r.id, r.holder_kind, r.holder_name, r.holder_address, r.their_reference, r.sent_on,
                       r.chase_due, r.chase_count, r.last_chased_on, r.received_on, r.record_format, r.pages,
@@ -304,6 +338,7 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
         disclosures=[DisclosureRow(d.id, d.disclosed_on, names.get(d.disclosed_by_id or -1, ""), d.recipient,
                                    d.what, d.method, d.records_shared) for d in disclosures],
         row_version=case.row_version,
+        counsellor_since=counsellor_since(session, case) if case.allocated_on else None,
         shared_without_interview=shared,
         notes=tuple(note for note in (
             shared_without_interview_warning(shared, min((s.held_on for s in sessions), default=None), today)

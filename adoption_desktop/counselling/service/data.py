@@ -191,6 +191,8 @@ class CaseDetail:
     #: days records were shared before any counselling session although the interview is required (the
     #: adoption order date entered later showed a pre-1975 adoption): a fact of the case, always shown
     shared_without_interview: tuple[dt.date, ...] = ()
+    #: since when the counsellor has had the case: the last hand-over (re-allocation), else ``allocated_on``
+    counsellor_since: dt.date | None = None
     #: what the case's header shows in red: records shared before the interview, an order date that cannot
     #: be right (saved before it was checked)
     notes: tuple[str, ...] = ()

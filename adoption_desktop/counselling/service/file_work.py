@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_date, clean_text
+from adoption_desktop.core.text_input import check_date, clean_name, clean_text
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
     CounsellingSession,
     Disclosure,
+    RecordsRequest,
     RedactionCheck,
 )
 from adoption_desktop.counselling.service.common import (
     _add_disclosure,
     _choice,
+    _keyed,
     _not_future,
     _open_case_for_edit,
     _text,
@@ -40,6 +43,12 @@ def _why_required(case: CounsellingCase, who: str = "") -> str:
                 else "adopted before 12 November 1975 as far as is known")
     return (f"the adoption order date{f' of {who}' if who else ''} is not known and counts as before 12 November "
             "1975 until the date (or that the adoption was later) is entered")
+
+
+def _first_receipt(session: Session, case_id: int) -> dt.date | None:
+    """The day the case's first records were received (None: none yet)."""
+    return session.scalar(select(func.min(RecordsRequest.received_on)).where(
+        RecordsRequest.case_id == case_id, RecordsRequest.received_on.is_not(None)))
 
 
 #: how far ahead an appointment may be booked: a session further out is a typing slip (trial: 800 days ahead was
@@ -64,8 +73,8 @@ def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, 
     notes = clean_text(notes, "Notes", multiline=True, max_length=20000)
     start_time = clean_text(start_time, "Time")
     if start_time:
-        try:
-            dt.datetime.strptime(start_time, "%H:%M")
+        try:  # stored as HH:MM (trial: "9:5" was stored as typed, and sorted and printed so)
+            start_time = dt.datetime.strptime(start_time, "%H:%M").strftime("%H:%M")
         except ValueError:
             raise ValidationError("Time: enter the time as HH:MM, for example 10:30.", "start_time") from None
     with db.session(actor) as session:
@@ -86,6 +95,8 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
     require(actor, Permission.COUNSELLING_EDIT)
     _not_future(reviewed_on, _today(today), "reviewed_on", "Reviewed on")
     item = _text(item, "item", "Document reviewed", "say which document or file section was reviewed.")
+    # as names on the referral: text a spreadsheet would run as a formula is refused (trial: "=HYPERLINK()")
+    item = _keyed(clean_name, item, "Document reviewed", "item", max_length=200)
     redactions_made = clean_text(redactions_made, "Redactions made", multiline=True, max_length=20000)
     if not third_party_reviewed:
         raise ValidationError("Third-party information reviewed: tick it once the document has been read "
@@ -94,6 +105,15 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
         case = _open_case_for_edit(session, case_id)
         if reviewed_on < case.referral_date:
             raise ValidationError("Reviewed on: it cannot be before the referral date.", "reviewed_on")
+        # a document is checked once it has come (trial: a check was recorded before any records arrived)
+        first = _first_receipt(session, case.id)
+        if first is None:
+            raise ValidationError("Reviewed on: no records are recorded as received on this case; record their "
+                                  "receipt (Record receipt…) before the redaction check.", "reviewed_on")
+        if reviewed_on < first:
+            raise ValidationError(f"Reviewed on: {reviewed_on:%d/%m/%Y} is before any records were received "
+                                  f"(first on {first:%d/%m/%Y}); enter the day the check was done, on or after "
+                                  "that day.", "reviewed_on")
         row = RedactionCheck(case_id=case.id, item=item, third_party_reviewed=True,
                              redactions_made=redactions_made.strip(), reviewed_by_id=actor.user_id or None,
                              reviewed_on=reviewed_on)
@@ -142,9 +162,20 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
     what = _text(what, "what", "What was disclosed", "describe the information or records shared.", limit=2000,
                  multiline=True)
     method = _text(method, "method", "How", "say how it was shared (in person, post, secure email…).", limit=40)
+    recipient = _keyed(clean_name, recipient, "Disclosed to", "recipient", max_length=200)
+    method = _keyed(clean_name, method, "How", "method", max_length=40)
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if records_shared:
+            # records go out only once they have come (trial: a sharing was recorded with nothing received)
+            first = _first_receipt(session, case_id)
+            if first is None:
+                raise ValidationError("Records shared: no records are recorded as received on this case; record "
+                                      "their receipt (Record receipt…) before sharing them.", "records_shared")
+            if on < first:
+                raise ValidationError(f"Date: {on:%d/%m/%Y} is before any records were received (first on "
+                                      f"{first:%d/%m/%Y}); records can be shared only once they have come: "
+                                      "enter the day they were shared, on or after that day.", "disclosed_on")
             reviewed = list(session.scalars(select(RedactionCheck.reviewed_on).where(
                 RedactionCheck.case_id == case_id).order_by(RedactionCheck.reviewed_on)))
             if not any(d <= on for d in reviewed):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -16,7 +17,7 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_not_future, clean_address, clean_reference, clean_text
 from adoption_desktop.counselling import rules
-from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
+from adoption_desktop.counselling.models import CounsellingCase, Disclosure, RecordsRequest, RedactionCheck
 from adoption_desktop.counselling.service.common import (
     _choice,
     _keyed,
@@ -203,4 +204,32 @@ def record_receipt(db: Database, actor: Principal, request_id: int, received_on:
             check_version(session, row, correcting_version, f"the receipt from {row.holder_name}")
         if received_on < row.sent_on:
             raise ValidationError("Date received: it cannot be before the request was sent.", "received_on")
+        if row.received_on is not None and received_on > row.received_on:
+            _check_nothing_relies_on(session, row, received_on)
         row.received_on, row.record_format, row.pages = received_on, record_format, pages
+
+
+def _check_nothing_relies_on(session: Session, row: RecordsRequest, received_on: dt.date) -> None:
+    """A receipt corrected to a later day is refused when a redaction check or a sharing of records dated
+    between the old and the new day relied on it (no other records received by then): the file would say
+    records were checked or shared before they came (trial)."""
+    old = row.received_on
+    assert old is not None
+    others = [d for d in session.scalars(select(RecordsRequest.received_on).where(
+        RecordsRequest.case_id == row.case_id, RecordsRequest.id != row.id,
+        RecordsRequest.received_on.is_not(None))) if d is not None]
+    work = [(d, f"the redaction check of {d:%d/%m/%Y} ({item})") for d, item in session.execute(
+        select(RedactionCheck.reviewed_on, RedactionCheck.item).where(
+            RedactionCheck.case_id == row.case_id, RedactionCheck.reviewed_on >= old,
+            RedactionCheck.reviewed_on < received_on))]
+    work += [(d, f"the records shared on {d:%d/%m/%Y}") for d in session.scalars(
+        select(Disclosure.disclosed_on).where(
+            Disclosure.case_id == row.case_id, Disclosure.records_shared.is_(True), Disclosure.disclosed_on >= old,
+            Disclosure.disclosed_on < received_on))]
+    relying = sorted((d, what) for d, what in work if not any(o <= d for o in others))
+    if relying:
+        what = relying[0][1]
+        raise ValidationError(
+            f"Date received: {received_on:%d/%m/%Y} is after {what}, which relied on the records from "
+            f"{row.holder_name} received on {old:%d/%m/%Y}; enter the day they arrived (on or before "
+            f"{relying[0][0]:%d/%m/%Y}), or correct that date first.", "received_on")

@@ -103,12 +103,16 @@ REQUEST_COLUMNS: list[Column[RequestRow]] = [
 SESSION_COLUMNS: list[Column[SessionRow]] = [
     Column("Date", lambda s: s.held_on), Column("Time", lambda s: s.start_time),
     Column("Type", lambda s: SESSION_KINDS[s.kind]), Column("Where", lambda s: s.location),
-    Column("Counsellor", lambda s: s.counsellor), Column("Notes", lambda s: s.notes),
+    # long notes are cut in the cell (trial): whole in the tooltip, as a request's notes are
+    Column("Counsellor", lambda s: s.counsellor),
+    Column("Notes", lambda s: " ".join(s.notes.split()), tooltip=lambda s: s.notes or None),
 ]
 REDACTION_COLUMNS: list[Column[RedactionRow]] = [
     Column("Reviewed", lambda r: r.reviewed_on), Column("Document", lambda r: r.item, tooltip=lambda r: r.item),
     Column("Third-party information reviewed", lambda r: r.third_party_reviewed),
-    Column("Redactions made", lambda r: r.redactions_made), Column("By", lambda r: r.reviewed_by),
+    Column("Redactions made", lambda r: " ".join(r.redactions_made.split()),
+           tooltip=lambda r: r.redactions_made or None),
+    Column("By", lambda r: r.reviewed_by),
 ]
 DISCLOSURE_COLUMNS: list[Column[DisclosureRow]] = [
     Column("Date", lambda d: d.disclosed_on), Column("By", lambda d: d.disclosed_by),
@@ -306,7 +310,8 @@ class CaseDialog(QDialog):
         self.header.setText(
             f"<h2>{_esc(d.reference)}: {_esc(r.current_name)}</h2>"
             f"<p>Status: <b>{_esc(d.status)}</b>"
-            + (f" — counsellor {_esc(d.counsellor)} since {d.allocated_on:%d/%m/%Y}" if d.allocated_on else "")
+            + (f" — counsellor {_esc(d.counsellor)} since {d.counsellor_since or d.allocated_on:%d/%m/%Y}"
+               if d.allocated_on else "")
             + (f" — closed {d.closed_on:%d/%m/%Y}: {_esc(OUTCOMES.get(d.outcome, d.outcome))}" if d.closed_on
                else "") + f"</p><p>{flag_html}</p>")
         left = rules.left_waiting_list(r.referral_date, d.allocated_on, d.closed_on)
