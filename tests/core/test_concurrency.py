@@ -652,7 +652,7 @@ def test_a_stale_counselling_referral_save_is_refused_and_its_warning_recorded_o
     Either makes the interview required for records already shared without one. One save per case wins,
     the other is refused naming who saved, and the warning is audited once per case, by the winner."""
     from adoption_desktop.counselling import service as counselling
-    from tests.counselling.conftest import referral
+    from tests.counselling.conftest import records_received, referral
 
     db = shared.db
     users = {"a": make_user(db, "cr_one", Role.COUNSELLOR), "b": make_user(db, "cr_two", Role.COUNSELLOR)}
@@ -662,6 +662,7 @@ def test_a_stale_counselling_referral_save_is_refused_and_its_warning_recorded_o
     for n in range(4):
         case_id = counselling.create_referral(db, users["a"], dataclasses.replace(base, current_name=f"Amy Lark {n}"),
                                               today=today)
+        records_received(db, users["a"], case_id)  # a check and a sharing need records received first
         counselling.add_redaction(db, users["a"], case_id, "Agency file", dt.date(2026, 11, 9), "")
         counselling.record_disclosure(db, users["a"], case_id, dt.date(2026, 11, 10), "Amy Lark", "Redacted file",
                                       "in person", records_shared=True, today=today)
