@@ -45,10 +45,19 @@ def _why_required(case: CounsellingCase, who: str = "") -> str:
             "1975 until the date (or that the adoption was later) is entered")
 
 
-def _first_receipt(session: Session, case_id: int) -> dt.date | None:
-    """The day the case's first records were received (None: none yet)."""
-    return session.scalar(select(func.min(RecordsRequest.received_on)).where(
+def _check_received_by(session: Session, case_id: int, day: dt.date, *, none: tuple[str, str],
+                       before: tuple[str, str, str]) -> None:
+    """Records are worked on once they have come (trial: a check, and a sharing, recorded before any records
+    arrived). ``none``: the message and field key when nothing is received; ``before``: the field's label, what
+    to enter, and its key, when ``day`` is before the first receipt."""
+    first = session.scalar(select(func.min(RecordsRequest.received_on)).where(
         RecordsRequest.case_id == case_id, RecordsRequest.received_on.is_not(None)))
+    if first is None:
+        raise ValidationError(*none)
+    label, advice, key = before
+    if day < first:
+        raise ValidationError(f"{label}: {day:%d/%m/%Y} is before any records were received (first on "
+                              f"{first:%d/%m/%Y}); {advice}, on or after that day.", key)
 
 
 #: how far ahead an appointment may be booked: a session further out is a typing slip (trial: 800 days ahead was
@@ -105,15 +114,10 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
         case = _open_case_for_edit(session, case_id)
         if reviewed_on < case.referral_date:
             raise ValidationError("Reviewed on: it cannot be before the referral date.", "reviewed_on")
-        # a document is checked once it has come (trial: a check was recorded before any records arrived)
-        first = _first_receipt(session, case.id)
-        if first is None:
-            raise ValidationError("Reviewed on: no records are recorded as received on this case; record their "
-                                  "receipt (Record receipt…) before the redaction check.", "reviewed_on")
-        if reviewed_on < first:
-            raise ValidationError(f"Reviewed on: {reviewed_on:%d/%m/%Y} is before any records were received "
-                                  f"(first on {first:%d/%m/%Y}); enter the day the check was done, on or after "
-                                  "that day.", "reviewed_on")
+        _check_received_by(session, case.id, reviewed_on, none=(
+            "Reviewed on: no records are recorded as received on this case; record their receipt (Record "
+            "receipt…) before the redaction check.", "reviewed_on"), before=(
+            "Reviewed on", "enter the day the check was done", "reviewed_on"))
         row = RedactionCheck(case_id=case.id, item=item, third_party_reviewed=True,
                              redactions_made=redactions_made.strip(), reviewed_by_id=actor.user_id or None,
                              reviewed_on=reviewed_on)
@@ -167,15 +171,11 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if records_shared:
-            # records go out only once they have come (trial: a sharing was recorded with nothing received)
-            first = _first_receipt(session, case_id)
-            if first is None:
-                raise ValidationError("Records shared: no records are recorded as received on this case; record "
-                                      "their receipt (Record receipt…) before sharing them.", "records_shared")
-            if on < first:
-                raise ValidationError(f"Date: {on:%d/%m/%Y} is before any records were received (first on "
-                                      f"{first:%d/%m/%Y}); records can be shared only once they have come: "
-                                      "enter the day they were shared, on or after that day.", "disclosed_on")
+            _check_received_by(session, case_id, on, none=(
+                "Records shared: no records are recorded as received on this case; record their receipt (Record "
+                "receipt…) before sharing them.", "records_shared"), before=(
+                "Date", "records can be shared only once they have come: enter the day they were shared",
+                "disclosed_on"))
             reviewed = list(session.scalars(select(RedactionCheck.reviewed_on).where(
                 RedactionCheck.case_id == case_id).order_by(RedactionCheck.reviewed_on)))
             if not any(d <= on for d in reviewed):
