@@ -409,15 +409,17 @@ def set_papers_received(db: Database, actor: Principal, item_id: int,
                         shown: dict[str, dt.date | None] | None = None) -> UndoEntry | None:
     """Record the papers' received dates (the Papers dialog) and the entry that puts the previous dates
     back; refused when someone else changed one of those dates since ``shown`` (the dates the dialog showed;
-    a paper not in it: not received), or (before anything is saved) when a date lies in the future."""
+    a paper not in it: not received), or (before anything is saved) when a date lies in the future or after
+    the sitting."""
     require(actor, P.PANEL_EDIT)
-    for code, day in received.items():
-        svc.check_received_on(day, code, today)
     with db.session(actor, write=False) as session:
         item = svc._item(session, item_id)
         reference = item.subject_reference
+        sitting_date = svc._sitting(session, item.sitting_id).sitting_date
         before = {p.code: p.received_on for p in session.scalars(
             select(PanelPaper).where(PanelPaper.item_id == item_id))}
+    for code, day in received.items():  # every date checked before any is saved (each paper is its own save)
+        svc.check_received_on(day, code, today, sitting_date)
     seen = before if shown is None else shown
     changes = {code: (seen.get(code), day) for code, day in received.items() if seen.get(code) != day}
     for code, (old, day) in changes.items():

@@ -148,3 +148,16 @@ def test_a_view_the_save_did_not_keep_is_said_and_the_item_shown_again(
         assert "5 members" in editor.quorum.text(), editor.quorum.text()
     finally:
         other.dispose()
+
+
+def test_the_papers_dialog_saves_nothing_when_one_date_is_after_the_sitting(panel: Panel) -> None:
+    """The Papers dialog saves each paper in its own transaction, so every date is checked first: one received
+    after the sitting must not leave the others saved (the review found the check only in the per-paper save)."""
+    from adoption_desktop.panel import undo as panel_undo
+
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-P-1", "AB"))
+    with pytest.raises(ValidationError, match=r"23/11/2026 is after the sitting \(10/11/2026\)"):
+        panel_undo.set_papers_received(panel.db, panel.clerk, item, {"par": SITTING_DAY, "medical": TODAY},
+                                       today=TODAY)
+    [row] = [i for i in svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items if i.id == item]
+    assert all(p.received_on is None for p in row.papers)

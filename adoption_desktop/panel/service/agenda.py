@@ -199,11 +199,15 @@ def move_item(db: Database, actor: Principal, item_id: int, delta: int) -> Order
     return reorder_items(db, actor, sitting_id, ids)
 
 
-def check_received_on(received_on: dt.date | None, code: str, today: dt.date | None = None) -> None:
-    """A paper's received date is something that happened: in range and not after today."""
+def check_received_on(received_on: dt.date | None, code: str, today: dt.date | None = None,
+                      sitting_date: dt.date | None = None) -> None:
+    """A paper's received date is something that happened: in range and not after today; and, given the
+    item's ``sitting_date``, not after the sitting (:func:`rules.paper_received_problem`)."""
     label = f"Received on ({rules.PAPERS[code]})" if code in rules.PAPERS else "Received on"
     check_not_future(received_on, label, "received_on", today=today, required=False,
                      advice="tick the paper on the day it arrives")
+    if sitting_date is not None and (problem := rules.paper_received_problem(received_on, sitting_date, label)):
+        raise ValidationError(problem, "received_on")
 
 
 #: ``expected`` not given: the paper's stored date is not compared (scripts)
@@ -222,10 +226,7 @@ def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, 
     with db.session(actor) as session:
         item = lock_row(session, _item(session, item_id))  # two clerks at once: one after the other
         refuse_papers_if_approved(session, item)
-        label = f"Received on ({rules.PAPERS[code]})" if code in rules.PAPERS else "Received on"
-        if problem := rules.paper_received_problem(received_on, _sitting(session, item.sitting_id).sitting_date,
-                                                   label):
-            raise ValidationError(problem, "received_on")
+        check_received_on(received_on, code, today, _sitting(session, item.sitting_id).sitting_date)
         paper = session.scalars(select(PanelPaper).where(PanelPaper.item_id == item_id,
                                                          PanelPaper.code == code)).first()
         if expected is not UNCHECKED and (paper.received_on if paper is not None else None) != expected:
