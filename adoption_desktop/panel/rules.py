@@ -533,6 +533,15 @@ def submit_problem(sitting_date: dt.date, today: dt.date) -> str | None:
     return None
 
 
+def outcome_date_problem(outcome: str, sitting_date: dt.date, today: dt.date) -> str | None:
+    """Why a recommendation cannot be recorded yet: it records what the panel recommended when it sat, so
+    not before its day (panel trial: one was recorded ten days ahead). A deferral can be decided beforehand."""
+    if outcome and outcome != "deferred" and today < sitting_date:
+        return (f"Outcome: the panel sits on {sitting_date:%d/%m/%Y}; its recommendation is recorded on or after "
+                "that day. Keep the discussion as a draft until then (an item can be deferred beforehand).")
+    return None
+
+
 def approval_problems(sitting_date: dt.date, approved_on: dt.date, today: dt.date,
                       present: Mapping[int, str], views: Mapping[int, str]) -> list[str]:
     """Why the chair cannot approve an item's minutes yet (empty when they can): the sitting must have

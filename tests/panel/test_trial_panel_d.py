@@ -10,6 +10,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Role
@@ -161,3 +163,17 @@ def test_the_papers_dialog_saves_nothing_when_one_date_is_after_the_sitting(pane
                                        today=TODAY)
     [row] = [i for i in svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items if i.id == item]
     assert all(p.received_on is None for p in row.papers)
+
+
+@given(sitting=st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)), today=st.dates(dt.date(2020, 1, 1),
+                                                                                   dt.date(2035, 12, 31)),
+       outcome=st.sampled_from(["", "deferred", "suitable", "not_suitable", "match"]),
+       status=st.sampled_from(["present", "absent", "apologies"]))
+def test_the_day_rules_refuse_exactly_what_comes_before_the_sitting(sitting: dt.date, today: dt.date, outcome: str,
+                                                                   status: str) -> None:
+    """Plain rules: before the sitting's day no mark but apologies and no outcome but a deferral; from the day
+    on, everything."""
+    ahead = today < sitting
+    assert (rules.attendance_date_problem(status, sitting, today) is not None) == (ahead and status != "apologies")
+    assert (rules.outcome_date_problem(outcome, sitting, today) is not None) == (
+        ahead and outcome not in ("", "deferred"))

@@ -118,11 +118,9 @@ def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDra
     draft = _clean_draft(draft)
     with db.session(actor) as session:
         item, m = _locked_item_minutes(session, item_id)
-        sitting_date = _sitting(session, item.sitting_id).sitting_date
-        if draft.outcome and draft.outcome != "deferred" and _today(today) < sitting_date:
-            raise ValidationError(f"Outcome: the panel sits on {sitting_date:%d/%m/%Y}; its recommendation is "
-                                  "recorded on or after that day. Keep the discussion as a draft until then (an "
-                                  "item can be deferred beforehand).", "outcome")
+        if problem := rules.outcome_date_problem(draft.outcome, _sitting(session, item.sitting_id).sitting_date,
+                                                 _today(today)):
+            raise ValidationError(problem, "outcome")
         _validate_draft(item, draft, _item_quorum(session, item))
         draft = _counted_views_only(session, item, draft)
         if m is not None and m.status == "approved":
