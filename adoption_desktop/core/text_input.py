@@ -119,12 +119,14 @@ def row_number(text: str) -> int | None:
 
 
 def check_date(value: dt.date | None, field: str, kind: str = "event", *, today: dt.date | None = None,
-               required: bool = False) -> dt.date | None:
+               required: bool = False, key: str | None = None) -> dt.date | None:
     """``value`` if it lies within the range for ``kind`` (see :data:`DATE_RANGES`), else a
-    :class:`ValidationError` naming the field and the range."""
+    :class:`ValidationError` naming the field and the range, keyed ``key`` (the form widget's name; the
+    label ``field`` if not given), as :func:`check_not_future` is."""
+    key = key or field
     if value is None:
         if required:
-            raise ValidationError(f"{field}: required; enter a date as DD/MM/YYYY.", field)
+            raise ValidationError(f"{field}: required; enter a date as DD/MM/YYYY.", key)
         return None
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -136,7 +138,7 @@ def check_date(value: dt.date | None, field: str, kind: str = "event", *, today:
         raise ValidationError(
             f"{field}: {value.strftime('%d/%m/%Y')} is not a likely date; it should lie between "
             f"{earliest.strftime('%d/%m/%Y')} and {latest.strftime('%d/%m/%Y')}.",
-            field,
+            key,
         )
     return value
 

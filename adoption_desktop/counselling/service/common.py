@@ -169,16 +169,6 @@ def _keyed(clean: Callable[..., str], value: str, label: str, key: str, **option
         raise
 
 
-def _keyed_date(value: dt.date | None, label: str, key: str, kind: str, today: dt.date, *,
-                required: bool) -> None:
-    """:func:`check_date` with a refusal pointing at the form field ``key``."""
-    try:
-        check_date(value, label, kind, today=today, required=required)
-    except ValidationError as error:
-        error.field = key
-        raise
-
-
 #: the characters a phone number is written with besides its digits
 _PHONE_SIGNS = frozenset(" +()-")
 #: how many digits a phone number has: an extension-less UK number 10 or 11, E.164 at most 15
@@ -202,12 +192,12 @@ def check_phone(value: str, label: str = "Phone", key: str = "phone") -> str:
 
 def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     _not_future(data.referral_date, today, "referral_date", "Referral date")
-    # check_date names the field by its label: the refusal points at the form's widget instead (trial: the
-    # focus did not move to the date, nor the message clear once it was fixed)
-    _keyed_date(data.date_of_birth, "Date of birth", "date_of_birth", "birth", today, required=True)
+    # keyed by the form's widgets, so a refusal focuses the date and clears once it is fixed (trial: keyed by
+    # the label, it did neither)
+    check_date(data.date_of_birth, "Date of birth", "birth", today=today, required=True, key="date_of_birth")
     # the adoption order date may be not known yet (learned later from the court or the records)
-    _keyed_date(data.adoption_order_date, "Adoption order date", "adoption_order_date", "adoption", today,
-                required=False)
+    check_date(data.adoption_order_date, "Adoption order date", "adoption", today=today, required=False,
+               key="adoption_order_date")
     if data.adopted_before_1975 not in (None, True, False):
         raise ValidationError("Adopted before 12 November 1975: choose Not known, Yes or No.",
                               "adopted_before_1975")
