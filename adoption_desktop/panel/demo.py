@@ -194,7 +194,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
                     subject_reference="" if case_type == "other" else f"AD-{day.year}-{serial:04d}",
                     subject_initials="" if case_type == "other" else
                     "/".join(rules.initials(ctx.full_name()) for _ in range(1 + (case_type == "match"))),
-                    presenting_worker=rng.choice(workers), time_slot=f"{9 + pos}:{'00' if pos % 2 else '30'}",
+                    presenting_worker=rng.choice(workers), time_slot=f"{10 + (pos - 1) * 3 // 4:02d}:{(pos - 1) * 45 % 60:02d}",
                     notes="Six-monthly panel activity report" if case_type == "other" else "")
                 _bring_back(item, day, awaiting)
                 items.append(item)

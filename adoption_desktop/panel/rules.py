@@ -322,6 +322,22 @@ def attendance_date_problem(status: str, sitting_date: dt.date, today: dt.date) 
     return None
 
 
+def time_slot(value: str) -> str:
+    """An item's time slot as stored: ``HH:MM`` ("9:5" becomes "09:05"), or "" for none. A ValueError for
+    anything else (panel trial: "half ten-ish" and "25:99" were stored and printed on the agenda)."""
+    value = value.strip()
+    return dt.datetime.strptime(value, "%H:%M").strftime("%H:%M") if value else ""
+
+
+def time_slot_problem(slot: str, start_time: str, end_time: str) -> str | None:
+    """Why an item's time slot (``HH:MM``, or "" for none) does not fit its sitting, which meets from
+    ``start_time`` until ``end_time``: a case is heard after the panel starts and before it ends."""
+    if slot and not start_time <= slot < end_time:
+        return (f"Time: {slot} is outside the sitting's hours ({start_time}–{end_time}); give a time from "
+                f"{start_time} to before {end_time}, or change the sitting's hours first.")
+    return None
+
+
 def paper_received_problem(received_on: dt.date | None, sitting_date: dt.date, label: str) -> str | None:
     """A paper the panel considered came by its sitting: one received later was not before it (panel trial: a
     report dated the day after the sitting supported the recommendation up to the ADM)."""

@@ -326,7 +326,7 @@ def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
 
     def bea_again() -> None:
         _as_bea(db, db_path, lambda other, bea: svc.update_item(other, bea, item.id, svc.ItemInput(
-            "approval", "ADP-0701", "G.T.", "Nia Larkfield", "14:00"), expected_version=item.row_version + 1))
+            "approval", "ADP-0701", "G.T.", "Nia Larkfield", "12:00"), expected_version=item.row_version + 1))
 
     shown = _answer(monkeypatch, ("keep", None), ("reapply", bea_again), ("reapply", None))
     _ok(dialog)
@@ -336,7 +336,7 @@ def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
     assert dialog.notes.text() == "Interpreter (Polish) booked for the applicants"
     assert "Bea Tester saved agenda item ADP-0701" in dialog.message.text()
     _ok(dialog)  # the choice is offered again; Bea saves again while it is open: re-applying asks once more
-    assert len(shown) == 3 and shown[2]["Time"] == ("", "14:00")
+    assert len(shown) == 3 and shown[2]["Time"] == ("", "12:00")
     assert not dialog.isVisible()
     stored = next(i for i in svc.sitting_detail(db, ann, sitting).items if i.id == item.id)
     assert stored.notes == "Interpreter (Polish) booked for the applicants" and stored.row_version == item.row_version + 3

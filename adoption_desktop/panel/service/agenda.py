@@ -44,14 +44,20 @@ from adoption_desktop.panel.snapshots import removed_item as removed_item_snapsh
 
 
 # --- agenda --------------------------------------------------------------------------------------
-def _validate_item(data: ItemInput) -> ItemInput:
-    """``data`` as it will be stored (text cleaned), or a ValidationError naming the field."""
+def _validate_item(data: ItemInput, *, kept_slot: str | None = None) -> ItemInput:
+    """``data`` as it will be stored (text cleaned), or a ValidationError naming the field. ``kept_slot``: the
+    item's time slot as stored, left as it is when unchanged (one typed before slots were HH:MM)."""
     data = replace(
         data, subject_reference=clean_reference(data.subject_reference, "Case number", max_length=120),
         subject_initials=clean_name(data.subject_initials, "Initials"),
         presenting_worker=clean_name(data.presenting_worker, "Presented by", max_length=120),
-        time_slot=clean_text(data.time_slot, "Time", max_length=20),
         notes=clean_text(data.notes, "Notes", multiline=True, max_length=4000))
+    try:
+        kept = kept_slot is not None and data.time_slot.strip() == kept_slot
+        data = replace(data, time_slot=data.time_slot.strip() if kept else rules.time_slot(data.time_slot))
+    except ValueError:
+        raise ValidationError("Time: enter the time as HH:MM, for example 10:30 (or leave it empty).",
+                              "time_slot") from None
     if data.case_type not in rules.CASE_TYPES:
         raise ValidationError("Case type: choose the kind of item.", "case_type")
     if data.case_type != "other" and not data.subject_reference.strip():
@@ -104,6 +110,7 @@ def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -
         s = _sitting(session, sitting_id)
         lock_row(session, s)  # two people adding the same case at once: the second sees the first's item
         check_can_add(session, s, data)
+        _check_time_slot(s, data.time_slot)
         last = session.scalar(select(func.max(PanelItem.position)).where(PanelItem.sitting_id == sitting_id))
         item = PanelItem(sitting_id=sitting_id, position=(last or 0) + 1, case_type=data.case_type,
                          subject_reference=data.subject_reference.strip(),
@@ -117,6 +124,12 @@ def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -
         return item.id
 
 
+def _check_time_slot(sitting: PanelSitting, slot: str) -> None:
+    problem = rules.time_slot_problem(slot, sitting.start_time, sitting.end_time)
+    if problem:
+        raise ValidationError(problem, "time_slot")
+
+
 def _item_values(i: PanelItem) -> dict[str, str]:
     return {"Case type": rules.CASE_TYPES.get(i.case_type, i.case_type), "Reference": i.subject_reference,
             "Initials": i.subject_initials, "Presenting worker": i.presenting_worker, "Time": i.time_slot,
@@ -126,7 +139,9 @@ def _item_values(i: PanelItem) -> dict[str, str]:
 def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *,
                 expected_version: int | None = None) -> None:
     require(actor, P.PANEL_EDIT)
-    data = _validate_item(data)
+    with db.session(actor, write=False) as session:
+        stored_slot = _item(session, item_id).time_slot
+    data = _validate_item(data, kept_slot=stored_slot)
     with db.session(actor) as session:
         item = lock_row(session, _item(session, item_id))  # a chair approving at this moment: wholly before or after
         check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values)
@@ -134,6 +149,8 @@ def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *
             raise Conflict(f"The minutes of item {item.position} are approved, and its case type, case number, "
                            "initials and presenter are part of them; the item can no longer be edited.")
         _refuse_duplicate_item(session, item.sitting_id, data, item.id)
+        if data.time_slot != item.time_slot:  # a slot kept as it was is not asked about again
+            _check_time_slot(_sitting(session, item.sitting_id), data.time_slot)
         if item.case_type != data.case_type and _current_minutes(session, item_id) is not None:
             raise Conflict("Case type: minutes exist for this item; the case type can no longer change.")
         if item.case_type != data.case_type:
@@ -237,8 +254,11 @@ def set_paper_received(db: Database, actor: Principal, item_id: int, code: str, 
                                 f"the paper {rules.PAPERS.get(code, code)!r}",
                                 {"Received on": f"{stored:%d/%m/%Y}" if stored else "not received"})
         if paper is None:
-            if code not in rules.PAPERS:
-                raise ValidationError("Paper: choose a paper from the checklist.", "code")
+            checklist = rules.CASE_PAPERS.get(item.case_type, ())
+            if code not in checklist:  # panel trial: any known code was added to any item's papers
+                listed = "; ".join(rules.PAPERS[c] for c in checklist)
+                raise ValidationError(f"Paper: {rules.PAPERS.get(code, repr(code))} is not on this item's "
+                                      f"checklist ({listed}).", "code")
             paper = PanelPaper(item_id=item_id, code=code)
             session.add(paper)
         paper.received_on = received_on

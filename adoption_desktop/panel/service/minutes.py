@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
@@ -131,8 +132,7 @@ def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDra
                 raise StaleRecord("The minutes you were editing are no longer there; reload the item.",
                                   what="the minutes", your_version=expected_version)
             if m is not None and (m.row_version != expected_version or expected_version == 0):
-                raise stale(session, m, expected_version, f"the minutes of item {item.subject_reference}",
-                            _minutes_values)
+                raise _stale_minutes(session, m, expected_version, item)
         if m is None:
             m = PanelMinutes(item_id=item_id, version=1, status="draft")
             session.add(m)
@@ -141,6 +141,28 @@ def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDra
         _apply_draft(m, draft)
         session.flush()
         return _minutes_row(m)
+
+
+def _stale_minutes(session: Session, m: PanelMinutes, expected: int, item: PanelItem) -> StaleRecord:
+    """The refusal of a save over minutes changed since the editor loaded them. When the change was a view
+    taken out because its member stopped counting for the item (recorded out of the room, withdrawn, marked
+    absent), it says so: the colleague recorded that, they did not edit the minutes (panel trial: "Bea saved
+    the minutes" when Bea had only recorded a member leaving the room)."""
+    err = stale(session, m, expected, f"the minutes of item {item.subject_reference}", _minutes_values)
+    last = session.execute(select(AuditEntry.action, AuditEntry.detail, AuditEntry.changes).where(
+        AuditEntry.entity == "panel_minutes", AuditEntry.entity_id == str(m.id), AuditEntry.action != "view")
+        .order_by(AuditEntry.seq.desc()).limit(2)).all()
+    removed = [detail for action, detail, _ in last if action == "view_removed"]
+    views_only = all(action == "view_removed" or set(json.loads(changes or "{}")) <= {"member_views", "updated_at"}
+                     for action, _, changes in last)
+    if not removed or not views_only:
+        return err
+    what = removed[0].split(": ", 1)[-1]  # "view of Ann Other taken out of the draft (left the room …)"
+    who, at = last_saved(session, m)
+    err.args = (f"{who} recorded a change to who counts for this item at {when_text(at)}, "
+                f"after you opened its minutes: the {what}. Your change was not saved. Reload to see the "
+                "minutes as they are now, or re-apply your change to save it over them.",)
+    return err
 
 
 def _counted_views_only(session: Session, item: PanelItem, draft: MinutesDraft) -> MinutesDraft:
@@ -271,7 +293,7 @@ def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sit
         if to_sitting_id is not None:  # checked before the deferral is saved: refused, nothing is half done
             item = _item(session, item_id)
             data = ItemInput(item.case_type, item.subject_reference, item.subject_initials, item.presenting_worker,
-                             item.time_slot, item.notes)
+                             "", item.notes)  # the later sitting's agenda gives it a time of its own
             check_can_add(session, _sitting(session, to_sitting_id), data,
                           after=_sitting(session, item.sitting_id).sitting_date)
     save_minutes(db, actor, item_id, replace(current, outcome="deferred", deferral_reason=reason,
@@ -281,7 +303,7 @@ def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sit
     with db.session(actor, write=False) as session:
         item = _item(session, item_id)
         data = ItemInput(item.case_type, item.subject_reference, item.subject_initials, item.presenting_worker,
-                         item.time_slot, item.notes)
+                         "", item.notes)
     new_id = add_item(db, actor, to_sitting_id, data)
     with db.session(actor) as session:
         _item(session, new_id).deferred_from_id = item_id
