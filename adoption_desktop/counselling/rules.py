@@ -239,12 +239,13 @@ def priority_reasons(item: PriorityInput, today: dt.date, older_age: int) -> tup
 
 def short_reasons(item: PriorityInput, today: dt.date, older_age: int) -> str:
     """The same reasons in a few words, for a list column beside the Referred column (so the date is
-    not repeated: a case brought forward says why, any other waits in referral order)."""
+    not repeated: a case brought forward says why, any other waits in referral order). Adopted before 1975
+    reads the same whether its order date is known or not: the Adopted column beside it shows the date or
+    "Not known" (trial: "adopted pre-1975 (date not known); aged 83" was cut off at 1366 px)."""
     parts = []
     if counselling_required(item.adoption_order, item.adopted_before_1975):
-        parts.append("adopted pre-1975" if item.adoption_order is not None
-                     else "adopted pre-1975 (date not known)" if item.adopted_before_1975
-                     else "order date not known")
+        parts.append("adopted pre-1975" if item.adoption_order is not None or item.adopted_before_1975
+                     else "order date unknown")
     age = age_on(item.applicant_born, today)
     if age >= older_age:
         parts.append(f"aged {age}")  # the threshold is in the full reasons (tooltip, case summary)

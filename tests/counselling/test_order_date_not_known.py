@@ -145,7 +145,7 @@ def test_waiting_list_brings_not_known_forward_like_pre_1975(
     assert [r.id for r in rows] == [pre75, unknown, later, plain]
     by_id = {r.id: r for r in rows}
     assert by_id[unknown].adoption_order_date is None
-    assert by_id[unknown].reasons_short == "order date not known"
+    assert by_id[unknown].reasons_short == "order date unknown"
     assert "adoption order date not known, treated as before 12/11/1975" in by_id[unknown].reasons
     assert by_id[unknown].flags.counselling_required and not by_id[later].flags.counselling_required
     assert by_id[later].reasons_short == "in referral order"

@@ -194,9 +194,10 @@ def test_date_not_known_reasons() -> None:
     assert [p.case_id for p in ordered] == [3, 2, 4, 1]
     assert ordered[1].reasons[0] == ("Brought forward: adoption order date not known, treated as before "
                                      "12/11/1975")
-    assert ordered[1].short == "order date not known"
+    assert ordered[1].short == "order date unknown"
     assert ordered[0].reasons[0] == ("Brought forward: adopted before 12/11/1975 as far as is known "
                                      "(adoption order date not known)")
+    assert ordered[0].short == "adopted pre-1975"  # the Adopted column beside it says "Not known"
     assert ordered[2].brought_forward == 0 and ordered[2].short == "in referral order"
 
 

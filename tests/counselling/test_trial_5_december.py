@@ -250,3 +250,28 @@ def test_a_session_time_is_stored_as_hh_mm(db: Database, counsellor: Principal, 
     case_id = _case(db, counsellor)
     service.add_session(db, counsellor, case_id, D(2026, 12, 10), "video", typed, today=T)
     assert [s.start_time for s in service.open_case(db, counsellor, case_id, T).sessions] == [stored]
+
+
+# --- 9. a chase follows its request: not on the day the request went out ----------------------------------
+
+def test_a_chase_on_the_day_the_request_was_sent_is_refused(db: Database, counsellor: Principal) -> None:
+    case_id = _case(db, counsellor)
+    req = _request(db, counsellor, case_id, "County Archive", None)  # sent 03/11/2026
+    with pytest.raises(ValidationError, match=r"Chase date: 03/11/2026 is the day the request to County Archive "
+                                              r"was sent \(03/11/2026\); a chaser follows the request") as refused:
+        service.record_chase(db, counsellor, req, D(2026, 11, 3), today=T)
+    assert refused.value.field == "chased_on"
+    with pytest.raises(ValidationError, match=r"02/11/2026 is before the request"):
+        service.record_chase(db, counsellor, req, D(2026, 11, 2), today=T)
+    assert service.record_chase(db, counsellor, req, D(2026, 11, 4), today=T).after.chase_count == 1
+
+
+# --- 10. a refused name on the referral form points at its field ---------------------------------------------
+
+@pytest.mark.parametrize("key", ["referred_by", "birth_name", "current_name", "salutation", "court",
+                                 "arranging_agency", "email", "phone"])
+def test_a_refused_name_on_the_referral_names_the_form_field(db: Database, counsellor: Principal, key: str) -> None:
+    bad = "Ann\x07Other" if key in ("email", "phone") else '=HYPERLINK("http://x","y")'
+    with pytest.raises(ValidationError) as refused:
+        service.create_referral(db, counsellor, referral(**{key: bad}), today=T)
+    assert refused.value.field == key, str(refused.value)

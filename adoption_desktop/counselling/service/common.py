@@ -202,15 +202,16 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         raise ValidationError("Adopted before 12 November 1975: choose Not known, Yes or No.",
                               "adopted_before_1975")
     data = replace(
-        data, referred_by=clean_name(data.referred_by, "Referred by", max_length=200),
-        birth_name=clean_name(data.birth_name, "Name at birth"),
-        current_name=clean_name(data.current_name, "Name now"),
-        salutation=clean_name(data.salutation, "Salutation"),
+        data, referred_by=_keyed(clean_name, data.referred_by, "Referred by", "referred_by", max_length=200),
+        birth_name=_keyed(clean_name, data.birth_name, "Name at birth", "birth_name"),
+        current_name=_keyed(clean_name, data.current_name, "Name now", "current_name"),
+        salutation=_keyed(clean_name, data.salutation, "Salutation", "salutation"),
         address=_keyed(clean_address, data.address, "Address", "address", max_length=1000),
-        phone=check_phone(clean_text(data.phone, "Phone", max_length=40).strip()),
-        email=clean_text(data.email, "Email", max_length=120),
-        court=clean_name(data.court, "Court", max_length=200),
-        arranging_agency=clean_name(data.arranging_agency, "Arranging agency", max_length=200))
+        phone=check_phone(_keyed(clean_text, data.phone, "Phone", "phone", max_length=40).strip()),
+        email=_keyed(clean_text, data.email, "Email", "email", max_length=120),
+        court=_keyed(clean_name, data.court, "Court", "court", max_length=200),
+        arranging_agency=_keyed(clean_name, data.arranging_agency, "Arranging agency", "arranging_agency",
+                                max_length=200))
     _choice(data.referral_route, ROUTES, "referral_route", "Referral route")
     _choice(data.preferred_contact, CONTACT, "preferred_contact", "Preferred contact")
     if data.referral_route == "agency" and not data.referred_by.strip():

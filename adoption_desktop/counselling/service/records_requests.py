@@ -119,16 +119,18 @@ class ChaseRecorded:
 
 def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *, today: dt.date | None = None,
                  expected_version: int | None = None) -> ChaseRecorded:
-    """A chaser was sent on ``on`` (not before the request was sent, not before its last chase, not in the
+    """A chaser was sent on ``on`` (after the day the request was sent, not before its last chase, not in the
     future); the next chase falls the set number of working days later. ``expected_version``: the request
     as the person saw it (a stale save is refused, so two people never record the same chase twice)."""
     require(actor, Permission.COUNSELLING_EDIT)
     check_not_future(on, "Chase date", "chased_on", today=_today(today), advice="enter the day the chaser was sent")
     with db.session(actor) as session:
         row, _ = _open_request(session, request_id, expected_version, "; there is nothing to chase.")
-        if on < row.sent_on:
-            raise ValidationError(f"Chase date: {on:%d/%m/%Y} is before the request to {row.holder_name} was "
-                                  f"sent ({row.sent_on:%d/%m/%Y}).", "chased_on")
+        if on <= row.sent_on:  # trial: a chase on the day the request went out was recorded
+            when = "the day" if on == row.sent_on else "before"
+            raise ValidationError(f"Chase date: {on:%d/%m/%Y} is {when} the request to {row.holder_name} was "
+                                  f"sent ({row.sent_on:%d/%m/%Y}); a chaser follows the request, so enter a later "
+                                  "day.", "chased_on")
         if row.last_chased_on is not None and on < row.last_chased_on:
             raise ValidationError(f"Chase date: {on:%d/%m/%Y} is before the last chase of the request to "
                                   f"{row.holder_name} ({row.last_chased_on:%d/%m/%Y}); enter the day this "
