@@ -313,7 +313,7 @@ class Database:
                     # number, a reference in use) still holds when the row is written. Before, the only
                     # wait was the audit head's row lock, taken at the first flush, and under READ
                     # COMMITTED two PCs both passed such a check (multi-user trial, 5 December 2026).
-                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITER_LOCK_KEY})
+                    self._take_writer_lock(session)
                     session.info[_WRITER_LOCK] = True
                 return session
             except (exc.DBAPIError, exc.DisconnectionError) as err:
@@ -332,6 +332,27 @@ class Database:
                         self.on_wait(f"{self.name} is busy (another program is writing to it); waiting…")
                 if now >= deadline:
                     raise DatabaseBusy(busy_message(self.name)) from err
+
+    def _take_writer_lock(self, session: Session) -> None:
+        """Team mode: take the writer lock, waiting at most ``BUSY_WAIT`` seconds (``ADOPTION_DESKTOP_BUSY_WAIT``)
+        behind a colleague's long write (an import, a verify's baseline), said once through ``on_wait``;
+        then :class:`DatabaseBusy`, nothing changed. The wait had no bound: a save sat silent for as long as
+        the other write lasted."""
+        key = {"key": PG_WRITER_LOCK_KEY}
+        if session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), key).scalar():
+            return
+        if self.on_wait is not None:
+            self.on_wait(f"{self.name} is busy (another program is writing to it); waiting…")
+        wait_ms = max(1, int(busy_wait(BUSY_WAIT) * 1000))
+        session.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
+        try:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
+        except exc.OperationalError as err:
+            if getattr(_driver_error(err), "sqlstate", None) != "55P03":  # lock_not_available
+                raise
+            session.close()
+            raise DatabaseBusy(busy_message(self.name)) from err
+        session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))  # row locks later wait as before
 
     def start_page_check(self) -> None:
         """Start the deferred page check: SQLCipher's on a second thread (SQLite releases the GIL), e.g.
