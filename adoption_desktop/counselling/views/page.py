@@ -62,7 +62,7 @@ def _date_to_check(r: CaseRow) -> str:
 CASE_COLUMNS: list[Column[CaseRow]] = [
     Column("#", lambda r: r.rank, align_right=True, tooltip=lambda r: "Position on the waiting list"),
     Column("Reference", lambda r: r.reference),
-    Column("Name now", lambda r: r.name),
+    Column("Name now", lambda r: r.name, tooltip=lambda r: r.name),  # a long name is cut at 1366 px
     Column("Status", lambda r: r.status),
     Column("Referred", lambda r: r.referral_date),
     Column("Wait", lambda r: r.days_waiting, align_right=True,
