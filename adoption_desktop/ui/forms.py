@@ -15,9 +15,10 @@ from typing import TypeVar
 
 from PySide6.QtCore import QFile, QIODevice, QObject, Qt
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QPlainTextEdit, QTableView, QVBoxLayout, QWidget
 
 from adoption_desktop.core.resources import form_path
+from adoption_desktop.ui.table_view import show_cut_text
 
 W = TypeVar("W", bound=QObject)
 
@@ -52,6 +53,8 @@ def load_form(name: str, parent: QWidget | None = None) -> QWidget:
         file.close()
     if widget is None:
         raise RuntimeError(f"form {path} could not be loaded")
+    for table in widget.findChildren(QTableView):  # a cell cut short reads whole on hover, as in every list
+        show_cut_text(table)
     return widget
 
 

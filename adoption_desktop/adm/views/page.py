@@ -52,6 +52,7 @@ from adoption_desktop.ui.fit import size_columns
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 STATES = (("open", "Open or to follow up"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
@@ -109,6 +110,7 @@ class AdmPage(QWidget):
 
         self.model = queue_model(parent=self)
         self.view = QTableView()
+        show_cut_text(self.view)  # a cell cut short reads whole on hover
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -49,6 +49,7 @@ from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
+from adoption_desktop.ui.table_view import show_cut_text
 
 SHOW = {"waiting": "Waiting list (not yet allocated)", "open": "All open cases", "mine": "My cases",
         "closed": "Closed cases", "all": "All cases", "check": "Adoption order dates to check"}
@@ -62,7 +63,7 @@ def _date_to_check(r: CaseRow) -> str:
 CASE_COLUMNS: list[Column[CaseRow]] = [
     Column("#", lambda r: r.rank, align_right=True, tooltip=lambda r: "Position on the waiting list"),
     Column("Reference", lambda r: r.reference),
-    Column("Name now", lambda r: r.name, tooltip=lambda r: r.name),  # a long name is cut at 1366 px
+    Column("Name now", lambda r: r.name),
     Column("Status", lambda r: r.status),
     Column("Referred", lambda r: r.referral_date),
     Column("Wait", lambda r: r.days_waiting, align_right=True,
@@ -313,6 +314,7 @@ class CounsellingPage(QWidget):
 
         self.model: RowTableModel[CaseRow] = RowTableModel(CASE_COLUMNS)
         self.table = QTableView()
+        show_cut_text(self.table)  # a cell cut short reads whole on hover
         self.table.setObjectName("caseload")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

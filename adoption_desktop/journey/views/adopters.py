@@ -39,6 +39,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.record_list import RecordList
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
+from adoption_desktop.ui.table_view import show_cut_text
 
 
 def _met(start: dt.date | None, end: dt.date | None, months: int) -> str:
@@ -173,6 +174,7 @@ class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
             months = (STAGE1_MONTHS.default, STAGE2_MONTHS.default, APPROVAL_MONTHS.default)
         self.model: RowTableModel[Household] = RowTableModel(columns(*months), (), self)
         self.view = QTableView()
+        show_cut_text(self.view)  # a cell cut short reads whole on hover
         self.view.setObjectName("adopter_households")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -42,6 +42,7 @@ from adoption_desktop.ui.conflict import REAPPLY, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.table_view import show_cut_text
 
 
 def _d(day: dt.date | None) -> str:
@@ -192,6 +193,7 @@ class ChildrenDialog(QDialog):
         self.setWindowTitle(f"Children — {title}" if title else "Children")
         self.model: RowTableModel[ChildView] = RowTableModel(COLUMNS, [], self)
         self.view = QTableView()
+        show_cut_text(self.view)  # a cell cut short reads whole on hover
         self.view.setObjectName("children_view")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -39,6 +39,7 @@ from adoption_desktop.letterbox.importing import (
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
 MAPPING_CHARS = 20  # a mapping box shows this many characters of a heading
@@ -97,12 +98,14 @@ class ImportDialog(QDialog):
             [Column(h or f"column {i + 1}", lambda r, i=i: r[i] if i < len(r) else "")  # type: ignore[misc]
              for i, h in enumerate(self.table.headers)], preview_rows, self)
         preview = QTableView()
+        show_cut_text(preview)  # a cell cut short reads whole on hover
         preview.setObjectName("preview")
         preview.setModel(self.preview)
         right.addWidget(QLabel("Preview (first 20 rows)"))
         right.addWidget(preview, 2)
         self.problems: RowTableModel[Problem] = RowTableModel(PROBLEM_COLUMNS, parent=self)
         problems = QTableView()
+        show_cut_text(problems)  # a cell cut short reads whole on hover
         problems.setObjectName("problems")
         problems.setModel(self.problems)
         problems.horizontalHeader().setStretchLastSection(True)

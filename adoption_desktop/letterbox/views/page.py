@@ -45,6 +45,7 @@ from adoption_desktop.ui.files import focus_kept
 from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
+from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import run_with_progress
 
 ITEM_COLUMNS: list[Column[ItemRow]] = [
@@ -155,6 +156,7 @@ class LetterboxPage(QWidget):
         self.work_model: RowTableModel[WorkRow] = RowTableModel(
             _named(WORK_COLUMNS, service.coordinator_names(ctx.db, ctx.principal)), parent=self)
         self.work_view = QTableView()
+        show_cut_text(self.work_view)  # a cell cut short reads whole on hover
         self.work_view.setObjectName("work_list")
         self.work_view.setModel(self.work_model)
         self.work_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -31,6 +31,7 @@ from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.palette import readable
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, Index, PagedTableModel, display
+from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
 
 R = TypeVar("R")
@@ -222,6 +223,7 @@ class Register(QWidget, Generic[R]):
         if default_sort:
             self.model.sort_key, self.model.descending = default_sort
         self.view = QTableView()
+        show_cut_text(self.view)  # a cell cut short reads whole on hover
         self.view.setObjectName("register")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

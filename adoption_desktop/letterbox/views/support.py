@@ -36,6 +36,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.record_list import RecordList
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.table_view import show_cut_text
 
 COLUMNS: list[Column[ReferralView]] = [
     Column("Case reference", lambda r: r.case_reference), Column("Initials", lambda r: r.initials),
@@ -156,6 +157,7 @@ class SupportRegister(RecordList[ReferralView, ReferralEditor], QWidget):
         self.editor: ReferralEditor | None = None
         self.model: RowTableModel[ReferralView] = RowTableModel(COLUMNS, (), self)
         self.view = QTableView()
+        show_cut_text(self.view)  # a cell cut short reads whole on hover
         self.view.setObjectName("support_referrals")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -35,6 +35,7 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.palette import tint_style, window_base
+from adoption_desktop.ui.table_view import show_cut_text
 
 AUTOSAVE_MS = 1500
 #: while the server can't be reached, an autosave is tried again this often (the text stays on screen)
@@ -107,6 +108,7 @@ class MinutesEditor(QWidget):
         views_label = self.views_label = QLabel(_VIEWS_EDITABLE)
         self.views_model = ViewsModel(self)
         self.views = QTableView()
+        show_cut_text(self.views)  # a cell cut short reads whole on hover
         self.views.setObjectName("member_views")
         self.views.setToolTip("Each member present gives a view before the chair approves the minutes. If a member "
                               "gave none, type \"No view recorded: \" and the reason.")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.wording import plural
 from adoption_desktop.reports.behind import Behind
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.table_view import show_cut_text
 
 
 def _column(i: int, title: str) -> Column[tuple[str, ...]]:
@@ -30,6 +31,7 @@ class BehindDialog(QDialog):
         self.model: RowTableModel[tuple[str, ...]] = RowTableModel(
             [_column(i, t) for i, t in enumerate(behind.columns)], behind.rows, self)
         self.view = QTableView()
+        show_cut_text(self.view)  # a cell cut short reads whole on hover
         self.view.setObjectName("behind_view")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
