@@ -37,6 +37,10 @@ from adoption_desktop.reports.model import FigureSection
 #: closures that count as an adult supported: the applicant was seen through to an answer, or chose to stop
 #: (not "no contact from applicant", nor "transferred to another agency", which supports them instead)
 SUPPORTED_OUTCOMES = ("records_shared", "no_records_found", "withdrawn")
+#: the referrals by adoption date, three rows that add up to "Referrals received"
+PRE_1975 = "of which adopted before 12 November 1975 (by the order date)"
+UNKNOWN_PRE_1975 = "of which order date not known, adopted before 1975 as far as is known"
+DATE_NOT_KNOWN = "of which order date not known, not known to be before 1975"
 
 
 def _days(value: float | int | None) -> str:
@@ -80,18 +84,22 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date, *,
         allocated_open_at_end = session.scalar(select(func.count()).select_from(c).where(
             open_at_end, c.allocated_on <= end)) or 0
         n_out, n_overdue = outstanding.count(session, end)  # as the Counselling page counts them
-        # by the order date, or (the date not known) adopted before it as far as is known: as the flags say
+        # three rows that do not overlap and add up to the referrals: a trial's manager added "before 1975"
+        # and "date not known" and got more than the referrals (a case of each was counted twice)
+        in_range = c.referral_date.between(start, end)
         pre_1975 = session.scalar(select(func.count()).select_from(c).where(
-            c.referral_date.between(start, end),
-            (c.adoption_order_date < rules.COUNSELLING_DATE)
-            | (c.adoption_order_date.is_(None) & c.adopted_before_1975.is_(True)))) or 0
+            in_range, c.adoption_order_date < rules.COUNSELLING_DATE)) or 0
+        unknown_pre_1975 = session.scalar(select(func.count()).select_from(c).where(
+            in_range, c.adoption_order_date.is_(None), c.adopted_before_1975.is_(True))) or 0
         date_not_known = session.scalar(select(func.count()).select_from(c).where(
-            c.referral_date.between(start, end), c.adoption_order_date.is_(None))) or 0
+            in_range, c.adoption_order_date.is_(None),
+            c.adopted_before_1975.is_(None) | c.adopted_before_1975.is_(False))) or 0
     median, longest = rules.median_and_max(waits)
     return [FigureSection("Birth-records counselling", [
         ("Referrals received", str(referrals)),
-        ("of which adopted before 12 November 1975", str(pre_1975)),
-        ("of which adoption order date not known", str(date_not_known)),
+        (PRE_1975, str(pre_1975)),
+        (UNKNOWN_PRE_1975, str(unknown_pre_1975)),
+        (DATE_NOT_KNOWN, str(date_not_known)),
         ("Adults supported", str(supported)),
         ("Cases closed", str(closed)),
         ("Waiting at end of period (referred, not yet allocated)", str(waiting_at_end)),

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from adoption_desktop.adm.settings import DECISION_DUE_WD
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -85,6 +86,7 @@ class Thresholds:
     stage1_months: int = settings.STAGE1_MONTHS.default
     stage2_months: int = settings.STAGE2_MONTHS.default
     approval_months: int = settings.APPROVAL_MONTHS.default
+    adm_working_days: int = DECISION_DUE_WD.default
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "approval_6m": ("Adopters: approved within 6 months of registration", "%",
                     "Households approved in the period within 6 months of registering (stage 1 and stage "
                     "2 together; Adoption Statutory Guidance 2014, ch. 3)."),
-    "adm_7wd": ("ADM decisions within 7 working days of the final minutes", "%",
+    "adm_7wd": ("ADM decisions on panel recommendations within 7 working days of the final minutes", "%",
                 "Panel decisions signed in the period, made within 7 working days of the ADM receiving "
                 "the recommendation and the final minutes, time waiting for information asked for not "
                 "counted (Adoption Statutory Guidance 2013, ch. 3; the ADM decision-due setting)."),
@@ -268,6 +270,7 @@ def compute(inputs: Inputs, start: dt.date, end: dt.date, t: Thresholds | None =
     thresholds: dict[str, float | None] = {
         "A1": t.a10, "A10": t.a10, "A2": t.a2, "A3": t.a3, "plan_to_panel_2m": t.plan_to_panel_months,
         "stage1_2m": t.stage1_months, "stage2_4m": t.stage2_months, "approval_6m": t.approval_months,
+        "adm_7wd": t.adm_working_days,
     }
     out: list[Measure] = []
     for code, (label, unit, definition) in MEASURES.items():
@@ -296,6 +299,8 @@ def _label(label: str, code: str, t: Thresholds) -> str:
     if code in months and months[code][0] != months[code][1]:
         default, now = months[code]
         return label.replace(f"{default} months", f"{now} months")
+    if code == "adm_7wd" and t.adm_working_days != DECISION_DUE_WD.default:
+        return label.replace(f"{DECISION_DUE_WD.default} working days", f"{t.adm_working_days} working days")
     return label
 
 
@@ -311,7 +316,8 @@ def _thresholds(session: object) -> Thresholds:
         plan_to_panel_months=get_setting(session, settings.PLAN_TO_PANEL_MONTHS),
         stage1_months=get_setting(session, settings.STAGE1_MONTHS),
         stage2_months=get_setting(session, settings.STAGE2_MONTHS),
-        approval_months=get_setting(session, settings.APPROVAL_MONTHS))
+        approval_months=get_setting(session, settings.APPROVAL_MONTHS),
+        adm_working_days=get_setting(session, DECISION_DUE_WD))
 
 
 def _letterbox_on_time(received: dt.date, months: str, direction: str, first_writer: str) -> bool:

@@ -75,9 +75,13 @@ class BarChart(QWidget):
         bold.setBold(True)
         p.setFont(bold)
         p.setPen(ink)
-        p.drawText(QRectF(6, 2, self.width() - 12, line + 4), Qt.AlignmentFlag.AlignLeft, self.title)
+        # a long title wraps rather than being cut at the chart's edge (two charts side by side at 1366 px)
+        wrap = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
+        title_height = p.fontMetrics().boundingRect(QRectF(6, 2, self.width() - 12, 10 * line).toRect(),
+                                                    int(wrap), self.title).height()
+        p.drawText(QRectF(6, 2, self.width() - 12, title_height + 4), wrap, self.title)
         p.setFont(self.font())
-        top = line * 2 + 8
+        top = title_height + line + 8
         left, right = 8.0, self.width() - 8.0
         n = max(len(self.values), 1)
         # a part of a quarter's name ("Q4 2026 (01/10–03/12)") goes on two lines when it is wider than its bar
