@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from adoption_desktop.core import audit_service
-from adoption_desktop.core.audit import AuditFilter, AuditRow
+from adoption_desktop.core.audit import AuditFilter, AuditRow, readable
 from adoption_desktop.core.concurrency import local_time
 from adoption_desktop.core.config import SETTINGS_REGISTRY
 from adoption_desktop.core.errors import AppError, ValidationError
@@ -431,6 +431,10 @@ def _at_local(at: str) -> dt.datetime | None:
         return None
 
 
+def _detail(r: AuditRow) -> str:
+    return "; ".join(x for x in (readable.changes_text(r.changes), r.detail) if x)
+
+
 def _when(r: AuditRow) -> str:
     local = _at_local(r.at)
     return f"{local:%d/%m/%Y %H:%M:%S}" if local else r.at[:19]
@@ -446,10 +450,14 @@ class AuditTab(QWidget):
     COLUMNS: ClassVar[list[Column[AuditRow]]] = [
         Column("#", lambda r: r.seq, align_right=True),
         Column("When", _when, sort_key=lambda r: r.seq, tooltip=lambda r: f"{r.at[:19].replace('T', ' ')} UTC"),
-        Column("Who", lambda r: r.actor), Column("Action", lambda r: r.action),
-        Column("Record", lambda r: f"{r.entity} {r.entity_id}"),
-        Column("Changes / detail", lambda r: (r.changes + " " + r.detail).strip()[:300],
-               tooltip=lambda r: (r.changes + " " + r.detail).strip()[:2000] or None),
+        Column("Who", lambda r: r.actor),
+        # in words; the codes as logged (what the CSV export and verify show) in the tooltips
+        Column("Action", lambda r: readable.action_label(r.action), tooltip=lambda r: f"Logged as: {r.action}"),
+        Column("Record", lambda r: readable.record_label(r.entity, r.entity_id),
+               tooltip=lambda r: f"Logged as: {r.entity} {r.entity_id}"),
+        Column("Changes / detail", lambda r: _detail(r)[:300],
+               tooltip=lambda r: (_detail(r)[:2000] + (f"\n\nLogged as: {r.changes}"[:2000] if r.changes else ""))
+               or None),
     ]
     TEXT_FILTERS: ClassVar[tuple[str, ...]] = ("actor", "action", "entity", "entity_id", "reference")
 
@@ -506,7 +514,13 @@ class AuditTab(QWidget):
             return self.filters[key].text().strip() or None
 
         since, until = audit_service.local_day_bounds(self.since.optional_date(), self.until.optional_date())
-        return AuditFilter(actor=typed("actor"), action=typed("action"), entity=typed("entity"),
+        from adoption_desktop.core.storage.base import Base
+
+        action, entity = typed("action"), typed("entity")
+        # the words shown in the list, or the codes as logged
+        action = readable.action_code(action) if action else None
+        entity = readable.entity_code(entity, sorted(Base.metadata.tables)) if entity else None
+        return AuditFilter(actor=typed("actor"), action=action, entity=entity,
                            entity_id=typed("entity_id"), reference=typed("reference"), since=since, until=until)
 
     def _checked_filter(self) -> AuditFilter | None:

@@ -252,6 +252,12 @@ class MainWindow(QMainWindow):
         backup = QAction("&Back up database…", self)
         backup.triggered.connect(self.backup)
         file_menu.addAction(backup)
+        self.backup_action = backup
+        # offered only to those who may (a trial's letterbox coordinator chose it and was refused after the
+        # click); checked again whenever the menu opens, as the person signed in can change
+        file_menu.setToolTipsVisible(True)
+        file_menu.aboutToShow.connect(self._enable_backup)
+        self._enable_backup()
         change_password = QAction("Change my &password…", self)
         change_password.triggered.connect(lambda: self.password_dialog().exec())
         file_menu.addAction(change_password)
@@ -439,6 +445,14 @@ class MainWindow(QMainWindow):
         sign_out(self)
 
     # --- work ---------------------------------------------------------------------------------
+    def _enable_backup(self) -> None:
+        from adoption_desktop.core.security.permissions import Permission
+
+        allowed = self.ctx.principal.can(Permission.DATABASE_BACKUP)
+        self.backup_action.setEnabled(allowed)
+        self.backup_action.setToolTip("Write an encrypted, verified copy of the database" if allowed else
+                                      "Backups are made by an administrator (permission database.backup)")
+
     def backup(self) -> None:
         from pathlib import Path
 

@@ -29,13 +29,11 @@ class FigureRowsDialog(QDialog):
     """The members or cases behind one figure (read only)."""
 
     def __init__(self, parent: QWidget | None, title: str, period: tuple[dt.date, dt.date],
-                 rows: Sequence[ChildRow]) -> None:
+                 rows: Sequence[ChildRow], value: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
-        start, end = period
-        summary = QLabel(f"{len(rows)} behind this figure, {start:%d/%m/%Y} to {end:%d/%m/%Y}."
-                         if rows else "Nothing is behind this figure for these dates.")
+        summary = QLabel(summary_text(title, period, rows, value))
         summary.setWordWrap(True)
         layout.addWidget(summary)
         self.model: RowTableModel[ChildRow] = RowTableModel(COLUMNS, rows)
@@ -48,8 +46,23 @@ class FigureRowsDialog(QDialog):
         self.resize(900, 420)
 
 
+def summary_text(title: str, period: tuple[dt.date, dt.date], rows: Sequence[ChildRow], value: str = "") -> str:
+    """What the list is: the rows the figure counts, or (for a total or a share such as "Attendances
+    (present)" = 127 over 15 members) the rows it is counted over, so the two numbers do not seem to
+    disagree."""
+    start, end = period
+    dates = f"{start:%d/%m/%Y} to {end:%d/%m/%Y}"
+    if not rows:
+        return f"Nothing is behind this figure for {dates}."
+    if not value or value == str(len(rows)):
+        return f"{len(rows)} behind this figure, {dates}."
+    shown = f"{value}%" if title.endswith("(%)") and not value.endswith("%") else value
+    return (f"The figure, {shown}, is counted over the {len(rows)} listed below, {dates}: each row gives its "
+            "own part in the Detail column.")
+
+
 def open_behind(parent: QWidget, ctx: AppContext, section: str, label: str, period: tuple[dt.date, dt.date],
-                keep: Callable[[FigureRowsDialog], None] = lambda _d: None) -> bool:
+                keep: Callable[[FigureRowsDialog], None] = lambda _d: None, value: str = "") -> bool:
     """List what is behind ``section: label`` for ``period`` in the background, then show it (``keep``
     holds the dialog while it is open). False, and nothing done, when that figure does not open."""
     from adoption_desktop.reports import drilldown
@@ -61,7 +74,7 @@ def open_behind(parent: QWidget, ctx: AppContext, section: str, label: str, peri
         return drilldown.behind(ctx.db, ctx.principal, section, label, *period)
 
     def done(rows: list[ChildRow]) -> None:
-        dialog = FigureRowsDialog(parent, f"{section}: {label}", period, rows)
+        dialog = FigureRowsDialog(parent, f"{section}: {label}", period, rows, value)
         keep(dialog)
         dialog.open()
 

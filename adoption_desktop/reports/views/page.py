@@ -264,8 +264,6 @@ class ReportsPage(QWidget):
     def show_compared(self, compared: service.ComparedFigures) -> None:
         """Each section's figures for this period beside the previous one and the same period last year,
         every value in its own cell; a figure with a list behind it opens it (``reports.behind``)."""
-        from adoption_desktop.reports.behind import can_open, may_open
-
         self.compared = compared
         self.sections = compared.sections
         self.sections_period = (compared.periods[0].start, compared.periods[0].end)
@@ -281,8 +279,7 @@ class ReportsPage(QWidget):
                 child = QTreeWidgetItem(list(row))
                 child.setData(0, Qt.ItemDataRole.UserRole, (table.title, row[0]))
                 child.setToolTip(0, row[0] + ("\nEnter or double-click: the children or cases behind this figure"
-                                              if can_open(table.title, row[0]) and may_open(
-                                                  self.ctx.principal, table.title) else ""))
+                                              if self._opens(table.title, row[0]) else ""))
                 for column in (1, 2, 3):
                     child.setToolTip(column, row[column])
                 top.addChild(child)
@@ -291,6 +288,15 @@ class ReportsPage(QWidget):
             top.setExpanded(True)
         self._size_columns()
         self._say_what_is_shown()
+
+    def _opens(self, section: str, label: str) -> bool:
+        """Whether Enter on this figure lists what is behind it (for this person)."""
+        from adoption_desktop.reports import drilldown
+        from adoption_desktop.reports.behind import can_open, may_open
+
+        if can_open(section, label):
+            return may_open(self.ctx.principal, section)
+        return drilldown.owner(section) is not None
 
     def _size_columns(self) -> None:
         """The value columns as wide as their heading and short values (a long value
@@ -336,8 +342,14 @@ class ReportsPage(QWidget):
             from adoption_desktop.reports.views.behind import open_behind
 
             self.behind_dialog = None
-            open_behind(self, self.ctx, key[0], key[1], (period.start, period.end),
-                        lambda d: setattr(self, "behind_dialog", d))
+            value = item.text(max(1, column))
+            if not open_behind(self, self.ctx, key[0], key[1], (period.start, period.end),
+                               lambda d: setattr(self, "behind_dialog", d), value=value):
+                # Enter on a figure with no list behind it said nothing (a trial's manager pressed it on
+                # several and thought the page had stopped): say why
+                self.ctx.notify(f"“{key[1]}” has no list behind it: the figures of “{key[0]}” are counted "
+                                "for the report only. The figures whose tooltip says “Enter or double-click” "
+                                "open to the cases they count.")
             return self.behind_dialog
         try:
             behind = open_figure(self.ctx.db, self.ctx.principal, key[0], key[1], period.start, period.end)
