@@ -207,6 +207,16 @@ def open_demo(small_demo_copy: Callable[..., Path], tmp_path: Path) -> Iterator[
         db.dispose()
 
 
+def weekday_open(start: dt.date) -> dt.date:
+    """The first day from ``start`` that may be a closure day: not a weekend day or a bank holiday."""
+    from adoption_desktop.core.settings_service import closure_day_problem
+
+    day = start
+    while closure_day_problem(day) is not None:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def make_user(db: Database, username: str, *roles: Role, password: str = TEST_PASSWORD) -> Principal:
     from adoption_desktop.core.security.models import User, UserRole
     from adoption_desktop.core.security.passwords import hash_password

@@ -103,6 +103,21 @@ def closure_reasons(session: Session, start: dt.date, end: dt.date) -> dict[dt.d
     return {day: reason or "" for day, reason in rows}
 
 
+def closure_day_problem(day: dt.date) -> str | None:
+    """Why ``day`` need not be a closure day: a weekend or a bank holiday is never a working day already (a
+    trial's administrator added Christmas Day and a Saturday, and the list then read as if they mattered).
+    None for a working day."""
+    from adoption_desktop.core.workdays import bank_holiday_name
+
+    if day.weekday() >= 5:
+        return (f"Closure day: {day:%A %d/%m/%Y} is a weekend day, never a working day; add only the weekdays "
+                "the agency is closed.")
+    if (name := bank_holiday_name(day)) is not None:
+        return (f"Closure day: {day:%A %d/%m/%Y} is a bank holiday ({name}), already not a working day; add "
+                "only the other days the agency is closed.")
+    return None
+
+
 def add_closure_day(db: Database, actor: Principal, day: dt.date, reason: str) -> None:
     """A day the agency is closed (not a working day). A day already recorded is left as it is; two
     administrators adding the same day at once leave one record, and the second is told (team mode gave
@@ -115,6 +130,8 @@ def add_closure_day(db: Database, actor: Principal, day: dt.date, reason: str) -
     from adoption_desktop.core.text_input import check_date, clean_name
 
     check_date(day, "Closure day", "schedule", required=True)
+    if (problem := closure_day_problem(day)) is not None:
+        raise ValidationError(problem, "day")
     reason = clean_name(reason, "Reason", max_length=200)
     if not reason.strip():
         raise ValidationError("Reason: say why the agency is closed that day.", "reason")

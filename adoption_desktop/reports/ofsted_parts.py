@@ -115,14 +115,18 @@ def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date) -> list
     current = [m for m in members if m.active_on(as_of)]
     rows = [[m.full_name, m.role_label + (" (independent)" if m.independent and not m.is_adviser else ""),
              f"from {m.joined_on:%d/%m/%Y}" + (f" to {m.leaves_on:%d/%m/%Y}" if m.leaves_on else ""),
-             f"{m.appraisal_due:%d/%m/%Y}" if m.appraisal_due else "not set",
-             f"{m.dbs_checked_on:%d/%m/%Y}" if m.dbs_checked_on else "not recorded",
+             # an inspector reads which members are overdue, not just how many (the count said 2 and the
+             # table did not show which)
+             (f"{m.appraisal_due:%d/%m/%Y}" + (" OVERDUE" if m.appraisal_due < as_of else ""))
+             if m.appraisal_due else "not set",
+             (f"{m.dbs_checked_on:%d/%m/%Y}" + (" OVER 3 YEARS" if (as_of - m.dbs_checked_on).days > 3 * 365 else ""))
+             if m.dbs_checked_on else "not recorded",
              f"{m.training_on:%d/%m/%Y}" if m.training_on else "not recorded"]
             for m in sorted(current, key=lambda m: (m.is_adviser, m.role_label, m.full_name))]
     overdue = sum(1 for m in current if m.appraisal_due and m.appraisal_due < as_of)
     return [Paragraph("Central list of panel members", st["head"]), Spacer(1, 4),
             _p(f"Members and advisers on the central list at {_d(as_of)}: {len(current)}. "
-               f"Appraisals overdue: {overdue}."),
+               f"Appraisals overdue: {overdue}" + (" (marked OVERDUE in the table)." if overdue else ".")),
             table(("Name", "Role", "Term", "Appraisal due", "DBS checked", "Last training"), rows,
                   (33, 37, 25, 25, 25, 25))]
 

@@ -181,6 +181,9 @@ def scrolling(page: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setWidget(page)
     area.setAccessibleName(page.accessibleName() or "Page")
+    # not a Tab stop of its own: a trial's Tab went to an invisible stop between the last field and the
+    # first (the area itself); Tab to a field scrolls it into view (QScrollArea follows the focus)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return area
 
 

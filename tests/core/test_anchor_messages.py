@@ -23,6 +23,7 @@ from adoption_desktop.core.settings_service import add_closure_day
 from adoption_desktop.core.storage.engine import open_sqlcipher
 from tests.core import test_tamper as tamper
 from tests.core import test_team_mode as team_mode
+from tests.conftest import weekday_open
 from tests.core.test_tamper import Case, _rehash_from
 
 # the tamper suite's demo database (made once for this module) and its per-test copy, opened once
@@ -34,12 +35,21 @@ Team = team_mode.Team
 _days = itertools.count()
 
 
+def next_closure_day(start: dt.date) -> dt.date:
+    """A day not used before in this run, from ``start``, that may be a closure day (a weekday, not a bank
+    holiday)."""
+    while True:
+        day = start + dt.timedelta(days=next(_days))
+        if weekday_open(day) == day:
+            return day
+
+
 def _grow(case: Case) -> None:
     """Ordinary work through the application: new entries past the anchors (which move on at close)."""
     db = case.open()
     try:
         admin = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
-        add_closure_day(db, admin, dt.date(2032, 1, 5) + dt.timedelta(days=next(_days)), "Inset day")
+        add_closure_day(db, admin, next_closure_day(dt.date(2032, 1, 5)), "Inset day")
     finally:
         db.dispose()
 

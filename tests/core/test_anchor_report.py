@@ -18,7 +18,7 @@ from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.settings_service import add_closure_day
 from tests.core import test_tamper as tamper
 from tests.core import test_team_mode as team_mode
-from tests.core.test_anchor_messages import _days, _grow, _head, _rewrite, _team_head, _team_rewrite
+from tests.core.test_anchor_messages import _grow, next_closure_day, _head, _rewrite, _team_head, _team_rewrite
 from tests.core.test_tamper import PASS, Case
 
 # the tamper suite's demo database (made once for this module) and its per-test copy, opened once
@@ -129,7 +129,7 @@ def _team_work(team: Team, days: int) -> None:
         admin = users.authenticate(db, "itadmin", "a-long-enough-password")
         boss = Principal(admin.user_id, admin.username, admin.full_name, frozenset({Role.ADMINISTRATOR}))
         for _ in range(days):
-            add_closure_day(db, boss, dt.date(2033, 2, 1) + dt.timedelta(days=next(_days)), "Inset day")
+            add_closure_day(db, boss, next_closure_day(dt.date(2033, 2, 1)), "Inset day")
     finally:
         db.dispose()
 

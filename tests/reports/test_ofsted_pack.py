@@ -80,6 +80,12 @@ def test_the_pack_has_every_part_bookmarked_and_readable(open_demo: Callable[...
     for m in members:
         assert m.full_name in flat, m.full_name
     assert "Appraisal due" in flat
+    # which members are overdue, not only how many (a trial's inspector could not tell)
+    overdue = [m for m in members if m.appraisal_due and m.appraisal_due < TODAY]
+    assert len(re.findall(r"\d\d/\d\d/\d{4} OVERDUE", flat)) == len(overdue) > 0
+    for m in overdue:
+        assert f"{m.appraisal_due:%d/%m/%Y} OVERDUE" in flat
+    assert f"Appraisals overdue: {len(overdue)}" in flat
     adm = text(sections["ADM timeliness"].first_page, sections["ADM timeliness"].pages)
     assert "By decision type" in adm and "By quarter" in adm and "All decisions" in adm
     figures = text(sections["Figures for the year"].first_page, sections["Figures for the year"].pages)

@@ -161,3 +161,49 @@ def test_the_audit_log_reads_in_words_and_filters_by_them(db: Database, admin: P
     tab.filters["entity"].setText("ADM qualifying determination")
     tab.refresh()
     assert [r.entity_id for r in tab.model.rows()] == ["7"]
+
+
+@pytest.mark.parametrize(("day", "said"), [(D(2026, 12, 25), "bank holiday (Christmas Day)"),
+                                           (D(2026, 12, 12), "weekend day"),
+                                           (D(2026, 12, 28), "bank holiday")])  # Boxing Day's substitute
+def test_a_closure_day_is_never_a_weekend_or_bank_holiday(db: Database, admin: Principal, day: dt.date,
+                                                          said: str) -> None:
+    """A trial's administrator added Christmas Day and a Saturday: they were never working days."""
+    from adoption_desktop.core.errors import ValidationError
+    from adoption_desktop.core.settings_service import add_closure_day
+
+    with pytest.raises(ValidationError, match=re.escape(said)) as caught:
+        add_closure_day(db, admin, day, "Office closed")
+    assert caught.value.field == "day"
+    assert not audit_rows(db, "closure_days")
+    add_closure_day(db, admin, D(2026, 12, 29), "Office closed")  # a working day
+    assert len(audit_rows(db, "closure_days")) == 1
+
+
+def audit_rows(db: Database, table: str) -> list[Any]:
+    from sqlalchemy import text
+
+    with db.session(write=False) as session:
+        return list(session.execute(text(f"SELECT * FROM {table}")))
+
+
+def test_tab_never_stops_on_the_page_itself(small_demo_db: Database, qtbot: Any) -> None:
+    """A trial's Tab went to an invisible stop (the page's scroll area) between the last field and the first."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    manager = users.authenticate(small_demo_db, "manager", demo.DEMO_PASSWORD)
+    window = MainWindow(AppContext(small_demo_db, manager, TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.show()
+    window.open_target("reports")
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    seen = []
+    for _ in range(40):
+        QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    assert seen and not any(isinstance(w, QScrollArea) for w in seen)
+    assert not any(isinstance(w, QScrollArea) and w.focusPolicy() != Qt.FocusPolicy.NoFocus
+                   for w in window.findChildren(QScrollArea) if w.objectName().startswith("scroll_"))

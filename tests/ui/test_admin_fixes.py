@@ -82,7 +82,9 @@ def test_a_closure_reason_is_cleared_only_when_the_day_was_added(db: Database, a
     tab = page.closures
     errors: list[str] = []
     monkeypatch.setattr(admin_page, "show_error", lambda _w, _t, e: errors.append(str(e)))
-    day = dt.date.today() + dt.timedelta(days=30)
+    from tests.conftest import weekday_open
+
+    day = weekday_open(dt.date.today() + dt.timedelta(days=30))
     tab.day.setDate(QDate(day.year, day.month, day.day))
     tab.reason.setText("x" * 300)  # too long: refused
     tab.add()

@@ -236,7 +236,12 @@ def test_closure_day_and_setting_undone_from_the_administration_page(db: Databas
     assert isinstance(page, AdminPage)
     closures = next(page.widget(i) for i in range(page.count()) if isinstance(page.widget(i), ClosureTab))
     assert isinstance(closures, ClosureTab)
-    closures.day.setDate(closures.day.date().addDays(3))
+    from PySide6.QtCore import QDate
+
+    from tests.conftest import weekday_open
+
+    day = weekday_open(closures.day.date().addDays(3).toPython())
+    closures.day.setDate(QDate(day.year, day.month, day.day))
     closures.reason.setText("Office move")
     closures.add()
     assert len(rows(db, "closure_days")) == 1
