@@ -21,9 +21,9 @@ from adoption_desktop.core.audit.chain import _written_after
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.settings_service import add_closure_day
 from adoption_desktop.core.storage.engine import open_sqlcipher
+from tests.conftest import weekday_open
 from tests.core import test_tamper as tamper
 from tests.core import test_team_mode as team_mode
-from tests.conftest import weekday_open
 from tests.core.test_tamper import Case, _rehash_from
 
 # the tamper suite's demo database (made once for this module) and its per-test copy, opened once

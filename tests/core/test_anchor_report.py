@@ -18,7 +18,14 @@ from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.settings_service import add_closure_day
 from tests.core import test_tamper as tamper
 from tests.core import test_team_mode as team_mode
-from tests.core.test_anchor_messages import _grow, next_closure_day, _head, _rewrite, _team_head, _team_rewrite
+from tests.core.test_anchor_messages import (
+    _grow,
+    _head,
+    _rewrite,
+    _team_head,
+    _team_rewrite,
+    next_closure_day,
+)
 from tests.core.test_tamper import PASS, Case
 
 # the tamper suite's demo database (made once for this module) and its per-test copy, opened once
