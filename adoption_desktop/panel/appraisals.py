@@ -32,7 +32,13 @@ from adoption_desktop.reports.measures import ChildRow
 from adoption_desktop.reports.model import FigureSection
 
 APPRAISALS = "Panel members' annual appraisals"
-SECTIONS = (APPRAISALS,)
+#: training and DBS checks: in the report's membership chapter and, opened to the members, on the Reports
+#: page (a trial's manager found them only in the Word report)
+CHECKS = "Panel members' training and DBS checks"
+SECTIONS = (APPRAISALS, CHECKS)
+#: a DBS check older than this at the period's end is counted as due for renewal (the agency's practice of
+#: renewing every three years)
+DBS_RENEWAL_DAYS = 3 * 365
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,41 @@ def compute(members: Sequence[MemberFacts], held: Sequence[Held], start: dt.date
     return [g]
 
 
+@dataclass(frozen=True)
+class Checks:
+    member_id: int
+    training_on: dt.date | None
+    dbs_checked_on: dt.date | None
+
+
+def checks_group(members: Sequence[MemberFacts], checks: Sequence[Checks], start: dt.date, end: dt.date
+                 ) -> FigureGroup:
+    """Members (not advisers) trained in the period (their last training recorded), and those on the list at
+    the end whose DBS check is more than three years old or not recorded. Pure."""
+    by_id = {c.member_id: c for c in checks}
+    people = sorted((m for m in members if m.is_member), key=lambda m: (m.name, m.id))
+    g = FigureGroup(CHECKS)
+    trained = []
+    old = []
+    for m in people:
+        c = by_id.get(m.id)
+        training, dbs = (c.training_on, c.dbs_checked_on) if c else (None, None)
+        if training is not None and start <= training <= end:
+            trained.append(member_row(m, f"training {training:%d/%m/%Y}", training))
+        if m.on_list(end) and (dbs is None or (end - dbs).days > DBS_RENEWAL_DAYS):
+            old.append(member_row(m, f"DBS checked {dbs:%d/%m/%Y}" if dbs else "no DBS check recorded", dbs))
+    g.add("Members who attended training in the period", trained)
+    g.add("DBS check more than three years old (or not recorded) at the end", old)
+    return g
+
+
+def load_checks(session: Session) -> list[Checks]:
+    from adoption_desktop.panel.models import PanelMember
+
+    return [Checks(i, t, d) for i, t, d in session.execute(
+        select(PanelMember.id, PanelMember.training_on, PanelMember.dbs_checked_on))]
+
+
 def load(session: Session) -> list[Held]:
     from adoption_desktop.panel.models import PanelAppraisal
 
@@ -97,7 +138,8 @@ def _groups(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
     with db.session(actor, write=False) as session:
         members = load_members(session)
         held = load(session)
-    return compute(members, held, start, end)
+        checks = load_checks(session)
+    return [*compute(members, held, start, end), checks_group(members, checks, start, end)]
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:

@@ -146,7 +146,7 @@ def shown_columns(periods: tuple[Period, Period, Period]) -> tuple[int, ...]:
 def series_names(periods: tuple[Period, Period, Period]) -> tuple[str, ...]:
     """The names of the shown columns: a year-long period is compared with the "Previous year"."""
     if periods[1] == periods[2]:
-        return (SERIES[0], "Previous year")
+        return ("This year", "Previous year")  # an annual report's columns ("This period" read oddly there)
     return SERIES
 
 

@@ -194,8 +194,7 @@ def _membership(session: Session, p: Period) -> dict[str, int]:
     from adoption_desktop.panel.models import PanelMember
 
     people = list(session.execute(select(
-        PanelMember.role_type, PanelMember.independent, PanelMember.joined_on, PanelMember.leaves_on,
-        PanelMember.appraisal_due, PanelMember.training_on, PanelMember.dbs_checked_on)))
+        PanelMember.role_type, PanelMember.independent, PanelMember.joined_on, PanelMember.leaves_on)))
 
     def on_list(m: Any) -> bool:
         return bool(m.joined_on <= p.end and (m.leaves_on is None or m.leaves_on > p.end))
@@ -208,12 +207,8 @@ def _membership(session: Session, p: Period) -> dict[str, int]:
         "Members who joined in the period": sum(1 for m in members if p.start <= m.joined_on <= p.end),
         "Members who left in the period": sum(
             1 for m in members if m.leaves_on and p.start <= m.leaves_on <= p.end),
-        "Members who attended training in the period": sum(
-            1 for m in members if m.training_on and p.start <= m.training_on <= p.end),
-        "Appraisals overdue at the end of the period": sum(
-            1 for m in at_end if m.appraisal_due and m.appraisal_due < p.end),
-        "DBS check more than three years old at the end": sum(
-            1 for m in at_end if m.dbs_checked_on is None or (p.end - m.dbs_checked_on).days > 3 * 365),
+        # appraisals overdue, training and DBS checks: panel.appraisals, once (on the Reports page too,
+        # opened to the members); here they were counted a second way beside it
         "Advisers on the list at the end (not members)": sum(
             1 for m in people if rules.is_adviser(m.role_type) and on_list(m)),
     }

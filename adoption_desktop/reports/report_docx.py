@@ -212,7 +212,7 @@ def _summary(doc: DocxDocument, data: ReportData) -> None:
     del rows
     shown = data.key[:len(series_names(data.periods))]
     _picture(doc, charts.compare_periods(
-        "This period and the previous year" if year else
+        "This year and the previous year" if year else
         "This period, the previous period and the same period last year", series_names(data.periods), [
             ("Panel items", [x.items for x in shown]),
             ("ADM decisions", [x.adm_decisions for x in shown]),

@@ -105,7 +105,7 @@ def test_a_year_is_compared_once_with_the_previous_year_and_trends_by_financial_
     assert compared
     for table in compared:
         head = [c.text for c in table.rows[0].cells]
-        assert head[1:3] == ["This period\nApr 2025–Mar 2026", "Previous year\nApr 2024–Mar 2025"], head
+        assert head[1:3] == ["This year\nApr 2025–Mar 2026", "Previous year\nApr 2024–Mar 2025"], head
         assert "Same period last year" not in " ".join(head)
     members = next(t for t in compared if t.rows[1].cells[0].text == "Members at the end of the period")
     assert [c.text for c in members.rows[1].cells] == ["Members at the end of the period", "2", "1"]

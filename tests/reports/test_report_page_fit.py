@@ -86,6 +86,7 @@ def test_choosing_a_period_counts_it_and_typed_dates_make_it_custom(db: Database
     assert page.sections_period == (start, end) and not page.stale
     assert page.tree.isColumnHidden(3)  # a year: the previous year once
     assert page.tree.headerItem().text(2).startswith("Previous year")
+    assert page.tree.headerItem().text(1).startswith("This year")  # not "This period" beside a year
     assert page.trend is not None and page.trend.quarters[-1] == f"Q4 {end.year % 100 - 1:02d}/{end.year % 100:02d}"
     assert page.shown_label.text() == f"Figures for {start:%b %Y}–{end:%b %Y}."
     page.preset.setCurrentIndex(PRESETS.index("Last half year"))

@@ -207,3 +207,36 @@ def test_tab_never_stops_on_the_page_itself(small_demo_db: Database, qtbot: Any)
     assert seen and not any(isinstance(w, QScrollArea) for w in seen)
     assert not any(isinstance(w, QScrollArea) and w.focusPolicy() != Qt.FocusPolicy.NoFocus
                    for w in window.findChildren(QScrollArea) if w.objectName().startswith("scroll_"))
+
+
+def test_training_and_dbs_checks_are_on_the_page_and_open_to_the_members() -> None:
+    """A trial's manager found the training and DBS figures only in the Word report."""
+    from adoption_desktop.panel import appraisals
+    from adoption_desktop.panel.makeup import MemberFacts
+
+    start, end = HALF.start, HALF.end
+    members = [MemberFacts(1, "Ann Example", "social_worker", False, D(2020, 1, 1)),
+               MemberFacts(2, "Bea Sample", "independent_member", True, D(2020, 1, 1)),
+               MemberFacts(3, "Cal Adviser", "panel_adviser", False, D(2020, 1, 1)),  # not a member
+               MemberFacts(4, "Dee Left", "social_worker", False, D(2020, 1, 1), leaves_on=D(2026, 5, 1))]
+    checks = [appraisals.Checks(1, D(2026, 5, 5), D(2023, 9, 30)),  # DBS 3 years and a day before the end
+              appraisals.Checks(2, D(2025, 5, 5), D(2024, 1, 1)),
+              appraisals.Checks(3, D(2026, 6, 1), None),
+              appraisals.Checks(4, D(2026, 4, 2), None)]
+    g = appraisals.checks_group(members, checks, start, end)
+    by = {f.label: f for f in g.figures}
+    trained = by["Members who attended training in the period"]
+    assert trained.value == "2" and [r.reference for r in trained.behind] == ["Ann Example", "Dee Left"]
+    old = by["DBS check more than three years old (or not recorded) at the end"]
+    assert old.value == "1" and old.behind[0].reference == "Ann Example"
+    assert "DBS checked 30/09/2023" in old.behind[0].detail
+
+
+def test_the_report_counts_overdue_appraisals_once(small_demo_db: Database, tmp_path: Path) -> None:
+    manager = make_user(small_demo_db, "mgr", Role.MANAGER)
+    doc = Document(str(write_report_docx(build_report(small_demo_db, manager, HALF, "six-monthly", today=TODAY),
+                                         tmp_path / "r.docx")))
+    labels = [r[0] for t in _tables(doc) for r in t]
+    assert labels.count("Appraisals overdue at the end of the period") == 1
+    assert labels.count("Members who attended training in the period") == 1
+    assert "DBS check more than three years old (or not recorded) at the end" in labels
