@@ -25,8 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel.makeup import MemberFacts, load_members, member_row
+from adoption_desktop.panel.rules import dbs_renewal_due
+from adoption_desktop.panel.settings import DBS_RENEWAL_YEARS
 from adoption_desktop.reports.drilldown import FigureGroup, find, sections
 from adoption_desktop.reports.measures import ChildRow
 from adoption_desktop.reports.model import FigureSection
@@ -36,9 +39,6 @@ APPRAISALS = "Panel members' annual appraisals"
 #: page (a trial's manager found them only in the Word report)
 CHECKS = "Panel members' training and DBS checks"
 SECTIONS = (APPRAISALS, CHECKS)
-#: a DBS check older than this at the period's end is counted as due for renewal (the agency's practice of
-#: renewing every three years)
-DBS_RENEWAL_DAYS = 3 * 365
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,11 @@ class Checks:
     dbs_checked_on: dt.date | None
 
 
-def checks_group(members: Sequence[MemberFacts], checks: Sequence[Checks], start: dt.date, end: dt.date
-                 ) -> FigureGroup:
+def checks_group(members: Sequence[MemberFacts], checks: Sequence[Checks], start: dt.date, end: dt.date,
+                 dbs_years: int = 3) -> FigureGroup:
     """Members (not advisers) trained in the period (their last training recorded), and those on the list at
-    the end whose DBS check is more than three years old or not recorded. Pure."""
+    the end whose DBS check is more than ``dbs_years`` (the ``panel.dbs_renewal_years`` setting) old or not
+    recorded. Pure."""
     by_id = {c.member_id: c for c in checks}
     people = sorted((m for m in members if m.is_member), key=lambda m: (m.name, m.id))
     g = FigureGroup(CHECKS)
@@ -113,11 +114,16 @@ def checks_group(members: Sequence[MemberFacts], checks: Sequence[Checks], start
         training, dbs = (c.training_on, c.dbs_checked_on) if c else (None, None)
         if training is not None and start <= training <= end:
             trained.append(member_row(m, f"training {training:%d/%m/%Y}", training))
-        if m.on_list(end) and (dbs is None or (end - dbs).days > DBS_RENEWAL_DAYS):
+        if m.on_list(end) and (dbs is None or dbs_renewal_due(dbs, dbs_years) < end):
             old.append(member_row(m, f"DBS checked {dbs:%d/%m/%Y}" if dbs else "no DBS check recorded", dbs))
     g.add("Members who attended training in the period", trained)
-    g.add("DBS check more than three years old (or not recorded) at the end", old)
+    g.add(f"DBS check more than {_years(dbs_years)} old (or not recorded) at the end", old)
     return g
+
+
+def _years(n: int) -> str:
+    words = {1: "one year", 2: "two years", 3: "three years", 4: "four years", 5: "five years"}
+    return words.get(n, f"{n} years")
 
 
 def load_checks(session: Session) -> list[Checks]:
@@ -139,7 +145,8 @@ def _groups(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         members = load_members(session)
         held = load(session)
         checks = load_checks(session)
-    return [*compute(members, held, start, end), checks_group(members, checks, start, end)]
+        dbs_years = int(get_setting(session, DBS_RENEWAL_YEARS))
+    return [*compute(members, held, start, end), checks_group(members, checks, start, end, dbs_years)]
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:

@@ -505,6 +505,12 @@ def _add_years(day: dt.date, years: int) -> dt.date:
     return add_months(day, 12 * years)
 
 
+def dbs_renewal_due(checked_on: dt.date, years: int) -> dt.date:
+    """The day a DBS check made on ``checked_on`` is due for renewal (``panel.dbs_renewal_years``), as the
+    member's warning counts it."""
+    return _add_years(checked_on, years)
+
+
 def initials(name: str) -> str:
     return "".join(part[0].upper() for part in name.replace("-", " ").split() if part)
 

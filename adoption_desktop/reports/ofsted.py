@@ -36,6 +36,7 @@ from adoption_desktop.core.storage.engine import Database, secure_umask
 from adoption_desktop.core.wording import percent
 from adoption_desktop.panel import service as panel_service
 from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
+from adoption_desktop.panel.settings import DBS_RENEWAL_YEARS
 from adoption_desktop.reports import ofsted_parts, service
 from adoption_desktop.reports.periods import Period, add_months, quarter_label, quarters_to
 from adoption_desktop.reports.report_data import _decisions
@@ -218,8 +219,10 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
             minutes_paths.append(path)
             tick()
         members = panel_service.list_members(db, actor, today=day)
+        with db.session(actor, write=False) as session:
+            dbs_years = int(get_setting(session, DBS_RENEWAL_YEARS))
         central = tmp / "central.pdf"
-        _write_part(central, ofsted_parts.central_list_flowables(members, day), head, "Central list")
+        _write_part(central, ofsted_parts.central_list_flowables(members, day, dbs_years), head, "Central list")
         tick()
         by_type, by_quarter, threshold = adm_timeliness(db, actor, year)
         adm = tmp / "adm.pdf"

@@ -110,7 +110,10 @@ def minutes_flowables(pack: MinutesPack) -> list[Flowable]:
     return flow
 
 
-def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date) -> list[Flowable]:
+def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date, dbs_years: int = 3) -> list[Flowable]:
+    """The members and advisers on the list at ``as_of``; an overdue appraisal and a DBS check older than
+    ``dbs_years`` (the ``panel.dbs_renewal_years`` setting) are marked."""
+    from adoption_desktop.panel.rules import dbs_renewal_due
     st = styles()
     current = [m for m in members if m.active_on(as_of)]
     rows = [[m.full_name, m.role_label + (" (independent)" if m.independent and not m.is_adviser else ""),
@@ -119,7 +122,7 @@ def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date) -> list
              # table did not show which)
              (f"{m.appraisal_due:%d/%m/%Y}" + (" OVERDUE" if m.appraisal_due < as_of else ""))
              if m.appraisal_due else "not set",
-             (f"{m.dbs_checked_on:%d/%m/%Y}" + (" OVER 3 YEARS" if (as_of - m.dbs_checked_on).days > 3 * 365 else ""))
+             (f"{m.dbs_checked_on:%d/%m/%Y}" + (" RENEWAL DUE" if dbs_renewal_due(m.dbs_checked_on, dbs_years) < as_of else ""))
              if m.dbs_checked_on else "not recorded",
              f"{m.training_on:%d/%m/%Y}" if m.training_on else "not recorded"]
             for m in sorted(current, key=lambda m: (m.is_adviser, m.role_label, m.full_name))]

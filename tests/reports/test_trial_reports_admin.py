@@ -219,7 +219,7 @@ def test_training_and_dbs_checks_are_on_the_page_and_open_to_the_members() -> No
                MemberFacts(2, "Bea Sample", "independent_member", True, D(2020, 1, 1)),
                MemberFacts(3, "Cal Adviser", "panel_adviser", False, D(2020, 1, 1)),  # not a member
                MemberFacts(4, "Dee Left", "social_worker", False, D(2020, 1, 1), leaves_on=D(2026, 5, 1))]
-    checks = [appraisals.Checks(1, D(2026, 5, 5), D(2023, 9, 30)),  # DBS 3 years and a day before the end
+    checks = [appraisals.Checks(1, D(2026, 5, 5), D(2023, 9, 29)),  # DBS 3 years and a day before the end
               appraisals.Checks(2, D(2025, 5, 5), D(2024, 1, 1)),
               appraisals.Checks(3, D(2026, 6, 1), None),
               appraisals.Checks(4, D(2026, 4, 2), None)]
@@ -229,7 +229,9 @@ def test_training_and_dbs_checks_are_on_the_page_and_open_to_the_members() -> No
     assert trained.value == "2" and [r.reference for r in trained.behind] == ["Ann Example", "Dee Left"]
     old = by["DBS check more than three years old (or not recorded) at the end"]
     assert old.value == "1" and old.behind[0].reference == "Ann Example"
-    assert "DBS checked 30/09/2023" in old.behind[0].detail
+    assert "DBS checked 29/09/2023" in old.behind[0].detail
+    exactly = appraisals.checks_group(members, [appraisals.Checks(1, None, D(2023, 9, 30))], start, end)
+    assert exactly.figures[1].value == "1"  # Bea: none recorded; Ann: three years to the day is not over
 
 
 def test_the_report_counts_overdue_appraisals_once(small_demo_db: Database, tmp_path: Path) -> None:
