@@ -89,8 +89,16 @@ def render() -> str:
         "password is (`sign_in_failed`).",
         "- Every refusal of a signed-in user for want of a permission (a headless command run by the wrong "
         "role, say) is audited: a `refused` entry under the user's name, naming the use case and the "
-        "permissions it needed (Administration → Audit log, action \"refused\"). A headless command with a wrong "
+        "permissions it needed (Administration → Audit log, action \"Refused\"). A headless command with a wrong "
         "password records the failed sign-in only.",
+        "- The audit log viewer (Administration → Audit log) shows each entry in words: the action (\"Signed in\", "
+        "\"Changed\", \"Qualifying determination: notice sent\"), the record (\"ADM qualifying determination 7\", "
+        "\"Letterbox items (many)\" for a bulk entry) and the changes (\"full name: “Ann Example” → “Ann Sample”; "
+        "disabled: no → yes\"; a password is never shown). The entry as logged — the codes and the JSON that the "
+        "hash chain covers — is in each cell's tooltip, and unchanged in the CSV export and in `verify`'s report. "
+        "The Action and Record type filters take the words or the codes (`adoption_desktop.core.audit.readable`).",
+        "- File → Back up database is enabled only for people with `database.backup` (administrators); for others "
+        "it is greyed, its tooltip saying who can.",
         "- Headless commands that read or write case data (`adoption-desktop export …`, `import …`) sign in "
         "as a named user (`--user NAME`, password from `ADOPTION_DESKTOP_PASSWORD` or a prompt) through the "
         "same sign-in as the window (lock-out, disabled accounts), act with that user's roles only and are "
