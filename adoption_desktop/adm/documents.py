@@ -73,9 +73,41 @@ def _own_words(d: AdmDecision) -> str:
     from adoption_desktop.panel.rules import OUTCOMES as PANEL_LABELS
 
     text = d.decision_text.strip()
+    if rules.OLD_FINAL_PLACEHOLDER.fullmatch(text):
+        return ""
     generated = {*PANEL_LABELS.values(), d.recommendation_text.strip(),
                  *rules.all_decision_sentences(d.decision_type, d.recommendation)}
     return "" if text.rstrip(".").lower() in {g.rstrip(".").lower() for g in generated if g} else text
+
+
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def advice_words(advice: str) -> str:
+    """The panel's advice as stored ("number of children: 1; age range: 0-2 years; sex: either") in a
+    family's words ("one child, aged 0 to 2 years, of either sex."); text in another form is kept, with a full
+    stop (a trial's letter read "The panel's advice was: number of children: 1; age range: …; sex: either")."""
+    text = advice.strip()
+    fields: dict[str, str] = {}
+    for part in text.split(";"):
+        key, sep, value = part.partition(":")
+        if not sep or key.strip() not in ("number of children", "age range", "sex", "needs and background"):
+            return text if text.endswith((".", "!", "?")) else text + "."
+        fields[key.strip()] = value.strip()
+    words = []
+    if (n := fields.get("number of children", "")).isdigit():
+        words.append(f"{_NUMBER_WORDS.get(int(n), n)} {'child' if int(n) == 1 else 'children'}")
+    elif n:
+        words.append(f"{n} children")
+    if age := fields.get("age range", ""):
+        words.append("aged " + re.sub(r"(?<=\d)\s*[-–]\s*(?=\d)", " to ", age))
+    if sex := fields.get("sex", ""):
+        words.append(f"of {sex} sex" if sex.lower() in ("either", "any") else sex)
+    out = ", ".join(words)
+    if needs := fields.get("needs and background", ""):
+        out = (out + "; " if out else "") + f"needs and background: {needs.rstrip('.')}"
+    out = out[:1].upper() + out[1:] if out and not words else out
+    return out + "." if out else ""
 
 
 def _advice_paragraph(d: AdmDecision, own: str) -> str:
@@ -86,8 +118,8 @@ def _advice_paragraph(d: AdmDecision, own: str) -> str:
     if not advice:
         return ""
     if d.outcome == rules.OUTCOME_AGREE and not own:
-        return f"The panel's advice, which I accept, is: {advice}"
-    return f"The panel's advice was: {advice}"
+        return f"The panel's advice, which I accept, is: {advice_words(advice)}"
+    return f"The panel's advice was: {advice_words(advice)}"
 
 
 def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQualifyingDetermination | None,
@@ -107,8 +139,10 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
     if qd is not None:
         parts = []
         if qd.representations_on:
-            parts.append(f"We received your representations on {long_date(qd.representations_on)}: "
-                         f"{qd.representations}")
+            # the applicants' own representations, not the staff's note of them ("The applicants say the
+            # assessor…" was printed in a letter to those applicants)
+            parts.append(f"We received your representations on {long_date(qd.representations_on)}, and I have "
+                         "considered them.")
         if qd.irm_applied_on:
             parts.append(f"You applied to the Independent Review Mechanism on {long_date(qd.irm_applied_on)}.")
         if qd.irm_recommendation_on:
@@ -124,13 +158,19 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
                       f"{rules.recommendation_sentence(d.recommendation, d.recommendation_text)}.")
     rec_sentence = (panel_sentence if d.source != "direct" else
                     f"I have considered the papers I received on {_d(d.received_on)}.")
-    own = _own_words(d)
+    own = terms = _own_words(d)  # ``terms``: whether the ADM wrote terms of their own (the advice then "was")
+    sentence = rules.decision_sentence(d.decision_type, d.recommendation, d.outcome, d.source)
+    stem = sentence.split(" that ", 1)[0] + " that "
+    if own and own.casefold().startswith(stem.casefold()):
+        # the ADM's own sentence says the decision ("I have decided that you are suitable to adopt up to two
+        # children aged 0 to 4."): it takes the place of the general one, not a second sentence after it
+        sentence, own = own, ""
     addressee = [ln.strip() for ln in d.addressee.splitlines() if ln.strip()]
     return {
         "salutation": d.salutation.strip() or salutation_from_lines(addressee) or "Sir or Madam",
         "about": about,
         "panel_sentence": panel_sentence,
-        "decision_sentence": rules.decision_sentence(d.decision_type, d.recommendation, d.outcome, d.source),
+        "decision_sentence": sentence,
         "proposal_subject": rules.proposal_subject(d.decision_type),
         "proposal_words": rules.proposal_words(d.decision_type),
         "decision_details_paragraph": own,
@@ -149,7 +189,7 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         "decision_text": d.decision_text,
         "reasons": reasons or "(none given)",
         "reasons_paragraph": f"My reasons are: {reasons}" if reasons else "",
-        "advice_paragraph": _advice_paragraph(d, own),
+        "advice_paragraph": _advice_paragraph(d, terms),
         "panel_reasons_paragraph": ("" if not d.recommendation_reasons.strip() else
                                     f"The reasons given in the papers were: {d.recommendation_reasons}"
                                     if d.source == "direct" else

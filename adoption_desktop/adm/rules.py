@@ -17,6 +17,7 @@ The clock (local practice, default 7 working days, see ``adm.settings``):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -117,16 +118,22 @@ def outcome_problems(decision_type: str, recommendation: str, outcome: str, sour
         problems.append("Outcome: a qualifying determination applies only to approval, review or termination of "
                         "prospective adopters; choose decide differently.")
     if outcome == OUTCOME_AGREE and decision_type in QD_TYPES and recommendation in NEGATIVE_RECOMMENDATIONS:
-        problems.append("Outcome: agreeing that the applicants are not suitable is a proposal not to approve; "
-                        "choose 'Propose not to approve (qualifying determination)'.")
+        if source == "qd_final":
+            problems.append(
+                "Outcome: the panel recommended against the applicants; for the final decision choose "
+                f"'{outcome_label(OUTCOME_NOT_APPROVE, decision_type, source)}' to confirm the proposal, or "
+                f"'{outcome_label(OUTCOME_DIFFER, decision_type, source)}' to decide for them after all.")
+        else:
+            problems.append("Outcome: agreeing that the applicants are not suitable is a proposal not to approve; "
+                            "choose 'Propose not to approve (qualifying determination)'.")
     if (outcome == OUTCOME_DIFFER and decision_type in QD_TYPES and recommendation
             and recommendation not in NEGATIVE_RECOMMENDATIONS):
         if source == "qd_final":
             # the final decision after a proposal made against "suitable": "differ" would read as confirming
             # the refusal but is recorded and written as an approval (:func:`result_is_positive`) — review
-            problems.append("Outcome: for the final decision choose 'Agree with the recommendation' to approve "
-                            "the applicants as the panel recommended, or 'Propose not to approve (qualifying "
-                            "determination)' to confirm that they are not approved.")
+            problems.append(f"Outcome: for the final decision choose '{outcome_label(OUTCOME_AGREE, decision_type, source)}' "
+                            "to decide for the applicants as the panel recommended, or "
+                            f"'{outcome_label(OUTCOME_NOT_APPROVE, decision_type, source)}' to confirm the proposal.")
         else:
             # differing from "suitable" (or "remains suitable", "not to be terminated") decides against the
             # applicants: by law that is a proposal, with 40 working days for representations (AA Regs 2005
@@ -147,10 +154,35 @@ def check_outcome(decision_type: str, recommendation: str, outcome: str, text: s
         return problems
     if not text.strip():
         problems.append(("decision_text", "Decision: write the decision as it will appear on the letter."))
+    elif (clash := wording_clash(decision_type, recommendation, outcome, text, source)) is not None:
+        problems.append(("decision_text", clash))
     if outcome in (OUTCOME_DIFFER, OUTCOME_NOT_APPROVE) and len(reasons.strip()) < 10:
         problems.append(("decision_reasons", "Reasons: give the reasons for this decision (at least a "
                                              "sentence); they are sent to the applicants."))
     return problems
+
+
+def wording_clash(decision_type: str, recommendation: str, outcome: str, text: str, source: str = "panel"
+                  ) -> str | None:
+    """Why the Decision wording contradicts the outcome chosen (None when it does not): a sentence this program
+    writes for another outcome, or a proposal worded as a decision made (or the reverse). The letter states
+    the outcome's own sentence and then the ADM's words: a trial's corrected letter read "I propose that your
+    approval … should end." and then "I have decided that you are suitable to adopt…"."""
+    text = text.strip()
+    own = decision_sentence(decision_type, recommendation, outcome, source)
+    if text == own:
+        return None
+    fix = (f"change the wording to match the outcome (\"{own}\") or choose the outcome it states.")
+    if text in all_decision_sentences(decision_type, recommendation):
+        return f"Decision: the wording states another outcome than the one chosen; {fix}"
+    if source != "qd_final":
+        lowered = text.casefold()
+        if outcome == OUTCOME_NOT_APPROVE and lowered.startswith(("i have decided", "my final decision")):
+            return ("Decision: the outcome is a proposal (the applicants have 40 working days to respond), but the "
+                    f"wording says it is decided; {fix}")
+        if outcome != OUTCOME_NOT_APPROVE and lowered.startswith("i propose"):
+            return f"Decision: the outcome is a decision, but the wording says it is only proposed; {fix}"
+    return None
 
 
 # --- the clock ----------------------------------------------------------------------------------
@@ -503,6 +535,36 @@ def decision_row(decision_type: str, outcome: str, source: str, agreed: str, dif
     return agreed if outcome == OUTCOME_AGREE else differed if outcome == OUTCOME_DIFFER else outcome
 
 
+def outcome_label(outcome: str, decision_type: str, source: str) -> str:
+    """An outcome as the decision pane offers it for this decision. A final decision after a qualifying
+    determination is named by its effect ("Final decision: approval ended"), never as a proposal (a trial's
+    ADM was told that signing the final decision "sends the qualifying-determination notice"); a decision
+    without panel agrees with the recommendation in the papers."""
+    if source == "qd_final" and outcome in OUTCOMES:
+        words = QD_WORDS.get(decision_type, QD_WORDS["approval"])
+        if outcome == OUTCOME_NOT_APPROVE:
+            return f"Final decision: {words[3]} (the route ends)"
+        if outcome == OUTCOME_DIFFER:
+            return f"Final decision: {words[2]} (deciding differently from the panel)"
+        return f"Final decision: {words[2]}"
+    if source == "direct" and outcome == OUTCOME_AGREE:
+        return "Agree with the recommendation in the papers"
+    if source == "direct" and outcome == OUTCOME_DIFFER:
+        return "Decide differently from the papers (reasons required)"
+    return OUTCOMES.get(outcome, outcome)
+
+
+def signing_effect(outcome: str, source: str) -> str:
+    """What signing does beyond filing the letter, said in the sign dialog ("" when nothing more)."""
+    if source == "qd_final":
+        return (" — this is the final decision after the qualifying determination: the route ends here and the "
+                "final decision letter is filed.")
+    if outcome == OUTCOME_NOT_APPROVE:
+        return (" — signing sends the qualifying-determination notice: 40 working days for representations or "
+                "an application to the IRM begin.")
+    return "."
+
+
 def decision_sentence(decision_type: str, recommendation: str, outcome: str, source: str = "panel") -> str:
     """The decision as the letter states it, in words a family understands; from what the ADM decided
     (type, panel recommendation, outcome), never from the panel's label.
@@ -522,6 +584,17 @@ def decision_sentence(decision_type: str, recommendation: str, outcome: str, sou
     if outcome == OUTCOME_NOT_APPROVE:
         return f"I propose that {clause}."
     return f"I have decided that {clause}."
+
+
+#: the wording older versions put in a final decision's Decision box ("Final decision after the qualifying
+#: determination of 2026-09-24"): the program's, not the ADM's, so never printed as the ADM's own words
+OLD_FINAL_PLACEHOLDER = re.compile(r"Final decision after the qualifying determination of (\d{4}-\d{2}-\d{2}|None)\.?")
+
+
+def is_program_wording(text: str, decision_type: str, recommendation: str) -> bool:
+    """Whether ``text`` is wording the program wrote (a decision sentence, or an older version's placeholder)."""
+    text = text.strip()
+    return text in all_decision_sentences(decision_type, recommendation) or bool(OLD_FINAL_PLACEHOLDER.fullmatch(text))
 
 
 def all_decision_sentences(decision_type: str, recommendation: str) -> set[str]:

@@ -235,7 +235,11 @@ def test_qualifying_determination_flow(db: Database, adm_user: Principal, tmp_pa
     qd = service.get_decision(db, adm_user, did, D(2026, 1, 15)).qd
     assert qd is not None and qd.final_outcome == "approved" and qd.final_decision_id == final_id
     text = pdf_text(service.letter_pdf(db, adm_user, fres.letter_id))
-    assert "references from their support network" in text and "one child aged 2 to 6" in text
+    flat = " ".join(text.split())
+    # the staff's note of the representations is theirs, not quoted back to the applicants
+    assert "references from their support network" not in flat and "one child aged 2 to 6" in flat
+    assert "We received your representations on 12 January 2026, and I have considered them." in flat
+    assert "Final decision after the qualifying determination" not in flat
     with pytest.raises(Conflict):
         service.record_irm_application(db, adm_user, res.qd_id, applied_on=D(2026, 1, 14))
 

@@ -60,6 +60,7 @@ from adoption_desktop.adm.service.deciding import _validate as _validate
 from adoption_desktop.adm.service.deciding import (
     check_signable,
     correct_decision,
+    corrected_period,
     decision_warnings,
     lateness,
     log_information,
@@ -98,7 +99,8 @@ from adoption_desktop.adm.service.without_panel import open_direct_decision, set
 
 __all__ = [
     "ENTITY", "DecisionDetail", "DecisionRow", "InfoRequestView", "LetterView", "QdView", "SignResult",
-    "VersionView", "add_decision_type", "check_signable", "correct_decision", "decision_id_for", "decision_types",
+    "VersionView", "add_decision_type", "check_signable", "correct_decision", "corrected_period", "decision_id_for",
+    "decision_types",
     "decision_warnings", "direct_types", "export_decision_letter", "export_letter", "get_decision",
     "lateness", "letter_pdf", "letters_for_day", "list_queue", "log_information", "mark_letter_sent",
     "minutes_correction", "minutes_correction_warning", "notice_periods",

@@ -223,9 +223,38 @@ def _after_signing(session: Session, d: AdmDecision) -> tuple[int, int | None]:
                          detail=f"notice {qd.notice_sent_on}, representations or IRM by {qd.deadline}")
         else:
             qd, qd_id = prior, prior.id
+            _restart_period(session, prior, d)
     kind = rules.letter_kind(d.decision_type, d.source, d.outcome, d.recommendation)
     letter_id = _file_letter(session, d, kind, d.decided_on, qd=qd)
     return letter_id, qd_id
+
+
+def _restart_period(session: Session, q: AdmQualifyingDetermination, d: AdmDecision) -> None:
+    """A proposal corrected into a proposal: its corrected notice gives the applicants their 40 working days
+    from its own date, as a notice made again does. (A trial's correction, dated after the first notice's
+    period had ended, filed a notice dated 5 December telling the family they had "until 6 November".)"""
+    assert d.decided_on is not None
+    if d.decided_on <= q.notice_sent_on:
+        return
+    lock_row(session, q)
+    before = (q.notice_sent_on, q.deadline)
+    q.notice_sent_on, q.deadline = d.decided_on, rules.qd_deadline(d.decided_on, calendar(session))
+    audit.record(session, "qd_notice_corrected", "adm_qualifying_determinations", q.id,
+                 detail=f"correction version {d.version} (decision {d.id}): notice {before[0]} -> {q.notice_sent_on}, "
+                        f"representations or IRM by {before[1]} -> {q.deadline}")
+
+
+def corrected_period(db: Database, actor: Principal, decision_id: int, decided_on: dt.date) -> dt.date | None:
+    """For a signed proposal not to approve corrected on ``decided_on`` into a proposal: the end of the 40
+    working days the corrected notice will give (None when the correction is no proposal, or keeps the
+    notice's date): the correction dialog says it before the password is asked for."""
+    require(actor, Permission.ADM_VIEW)
+    with db.session(actor, write=False) as session:
+        d = _get(session, decision_id)
+        q = _qd_for(session, d) if d.outcome == rules.OUTCOME_NOT_APPROVE and d.source != "qd_final" else None
+        if q is None or q.final_outcome == rules.QD_CLOSED_BY_CORRECTION or decided_on <= q.notice_sent_on:
+            return None
+        return rules.qd_deadline(decided_on, calendar(session))
 
 
 def lateness(db: Database, actor: Principal, decision_id: int, decided_on: dt.date) -> int:

@@ -162,6 +162,10 @@ def _check_notice_sent(session: Session, q: AdmQualifyingDetermination) -> None:
                        "the final decision.")
 
 
+def _dmy(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else "date not recorded"
+
+
 def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.date) -> int:
     """Open the final decision after a qualifying determination (a pending decision to sign)."""
     require(actor, Permission.ADM_EDIT)
@@ -179,7 +183,11 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
                            "IRM; the final decision can be made after that or when they respond.")
         src = _get(session, q.decision_id)
         start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
-        proposal = "Final decision after the qualifying determination of " + str(q.notice_sent_on)
+        # the sentence for the outcome the pane starts on, which follows the outcome while unedited (it was
+        # "Final decision after the qualifying determination of 2026-09-24", printed in the letter as the
+        # ADM's own words)
+        proposal = rules.decision_sentence(src.decision_type, src.recommendation,
+                                           rules.default_outcome(src.decision_type, src.recommendation), "qd_final")
         d = _new_decision(
             session, decision_type=src.decision_type, source="qd_final", state=rules.STATE_PENDING,
             panel_item_id=src.panel_item_id, sitting_id=src.sitting_id, sitting_date=src.sitting_date,
@@ -187,8 +195,8 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
             recommendation=src.recommendation, recommendation_text=src.recommendation_text,
             recommendation_reasons=src.recommendation_reasons, advice=src.advice,
             minutes_extract=src.minutes_extract + (
-                f"\n\nRepresentations ({q.representations_on}): {q.representations}" if q.representations else "")
-            + (f"\n\nIRM recommendation ({q.irm_recommendation_on}): {q.irm_recommendation}"
+                f"\n\nRepresentations ({_dmy(q.representations_on)}): {q.representations}" if q.representations else "")
+            + (f"\n\nIRM recommendation ({_dmy(q.irm_recommendation_on)}): {q.irm_recommendation}"
                if q.irm_recommendation else ""),
             member_user_ids=src.member_user_ids, member_names=src.member_names,
             unlinked_member_names=src.unlinked_member_names, received_on=start,

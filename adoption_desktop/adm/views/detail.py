@@ -447,6 +447,7 @@ class DecisionPanel(QWidget):
         ADM is not led to a choice that signing would refuse."""
         model = self.outcome.model()
         for i in range(self.outcome.count()):
+            self.outcome.setItemText(i, rules.outcome_label(str(self.outcome.itemData(i)), decision_type, source))
             problems = rules.outcome_problems(decision_type, recommendation, str(self.outcome.itemData(i)), source)
             item = model.item(i) if isinstance(model, QStandardItemModel) else None
             if item is not None:
@@ -475,7 +476,7 @@ class DecisionPanel(QWidget):
         if self.detail is None or not text:
             return False
         r = self.detail.row
-        return text in rules.all_decision_sentences(r.decision_type, r.recommendation) or (
+        return rules.is_program_wording(text, r.decision_type, r.recommendation) or (
             r.source == "direct" and text == self.detail.recommendation_text.strip())
 
     def _outcome_changed(self) -> None:
@@ -486,7 +487,7 @@ class DecisionPanel(QWidget):
             return
         r = self.detail.row
         text = self.decision_text.toPlainText().strip()
-        if text and text not in rules.all_decision_sentences(r.decision_type, r.recommendation):
+        if text and not rules.is_program_wording(text, r.decision_type, r.recommendation):
             return
         wanted = rules.decision_sentence(r.decision_type, r.recommendation, str(self.outcome.currentData() or ""),
                                          r.source)
@@ -571,10 +572,8 @@ class DecisionPanel(QWidget):
             r = self.detail.row
             outcome = str(self.outcome.currentData() or "")
             what = (f"You are signing: {r.subject_reference} — {r.type_label}, decided on {day:%d/%m/%Y}.\n"
-                    f"Outcome: {rules.OUTCOMES.get(outcome, outcome)}"
-                    + (" — signing sends the qualifying-determination notice: 40 working days for "
-                       "representations or an application to the IRM begin." if outcome == rules.OUTCOME_NOT_APPROVE else ".")
-                    + "\n\n")
+                    f"Outcome: {rules.outcome_label(outcome, r.decision_type, r.source)}"
+                    + rules.signing_effect(outcome, r.source) + "\n\n")
             dlg = SignDialog(self, what + (f"Warning: {warning}\n\n" if warning else "")
                              + "Signing makes this decision final and files its letter. Nobody can change "
                              "a signed decision; mistakes are corrected by a new version with a reason."
@@ -620,8 +619,18 @@ class DecisionPanel(QWidget):
             self.failed.emit(exc)
             return
         if password is None or reason is None:
+            outcome_now = str(self.outcome.currentData() or "")
+            try:
+                restart = (service.corrected_period(self.ctx.db, self.ctx.principal, self.detail.row.id, day)
+                           if outcome_now == rules.OUTCOME_NOT_APPROVE else None)
+            except AppError as exc:
+                self.failed.emit(exc)
+                return
+            period = ("" if restart is None else
+                      f"\n\nThe corrected notice is dated {day:%d/%m/%Y}: the applicants' 40 working days for "
+                      f"representations or an application to the IRM start again from it, to {restart:%d/%m/%Y}.")
             dlg = SignDialog(self, "A correction is a new signed version; the signed original stays in the "
-                             "history. Give the reason for the correction.", correction=True)
+                             "history. Give the reason for the correction." + period, correction=True)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
             password, reason = dlg.password.text(), dlg.reason.toPlainText()
