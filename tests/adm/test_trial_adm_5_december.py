@@ -158,3 +158,19 @@ def test_the_approval_letter_says_its_decision_once_and_the_advice_in_words(db: 
     assert "The panel's advice was: one child, aged 0 to 2 years, of either sex." in text
     assert documents.advice_words("number of children: 2; sex: female") == "two children, female."
     assert documents.advice_words("Up to two children aged 0 to 5") == "Up to two children aged 0 to 5."
+
+
+def test_the_qd_tab_says_when_the_period_is_over(db: Database, adm_user: Principal, qtbot: object) -> None:
+    from adoption_desktop.adm.views.page import AdmPage
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    res = proposal(db, adm_user)
+    service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
+    did = qd_row(db, res.qd_id).decision_id
+    for today, said in ((D(2026, 1, 28), False), (D(2026, 1, 29), True)):
+        page = AdmPage(AppContext(db, adm_user, TaskRunner(synchronous=True)), today=today)
+        qtbot.addWidget(page)  # type: ignore[attr-defined]
+        page.select_decision(did)
+        text = page.detail.qd_summary.text()
+        assert ("The period ended on 28 January 2026" in text) is said, text

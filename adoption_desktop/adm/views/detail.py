@@ -411,6 +411,12 @@ class DecisionPanel(QWidget):
                              f"{q.final_decision_id}); no final decision follows.")
             elif q.final_on:
                 lines.append(f"Final decision {_d(q.final_on)}: {q.final_outcome.replace('_', ' ')}.")
+            elif (q.representations_on is None and q.irm_applied_on is None and self.today() > q.deadline
+                  and (any(x.sent_on for x in notices) or not notices)):
+                # the period is over with no answer: say what comes next (a trial's tab still read "by 18
+                # November" in December, with no word of the final decision)
+                lines.append(f"<b>The period ended on {_d(q.deadline)} with no representations or IRM application "
+                             "recorded: open the final decision (Open final decision).</b>")
             self.qd_summary.setText("<br>".join(lines))
 
     def open_children(self) -> None:
