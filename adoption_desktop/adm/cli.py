@@ -34,7 +34,7 @@ def _cmd_decision_letter(args: argparse.Namespace) -> int:
     from adoption_desktop.adm.rules import LETTER_KINDS
 
     print(f"Wrote the {LETTER_KINDS.get(view.kind, view.kind).lower()} letter dated {view.letter_date:%d/%m/%Y} "
-          f"for {view.subject_reference} to {args.out}")
+          f"for {view.subject_reference} (decision {decision_id}) to {args.out}")
     return 0
 
 
@@ -43,9 +43,12 @@ def _cmd_day_letters(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import parse_date, signed_in
 
     day = parse_date(args.date, "--date")
+    left_out: list[str] = []
     with signed_in(args) as (db, user):
-        n = service.print_day(db, user, day, Path(args.out))
+        n = service.print_day(db, user, day, Path(args.out), left_out=left_out)
     print(f"Wrote {n} letters dated {day:%d/%m/%Y} to {args.out}")
+    for line in left_out:
+        print(f"  {line[:1].upper()}{line[1:]}")
     return 0
 
 

@@ -39,7 +39,7 @@ def test_export_decision_letter_command(db: Database, adm_user: Principal, tmp_p
     assert cli.main(["export", "decision-letter", "--db", str(db.path), "--user", "decider", "--decision", str(did),
                      "--out", str(out)]) == 0
     # said in words, not the template's code (a user trial read "Wrote adm_approval letter of 2025-12-03")
-    assert capsys.readouterr().out.startswith("Wrote the approval letter dated 03/12/2025 for ADP-2025-0777 to ")
+    assert capsys.readouterr().out.startswith(f"Wrote the approval letter dated 03/12/2025 for ADP-2025-0777 (decision {did}) to ")
     text = " ".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
     assert "ADP-2025-0777" in text and "Approved as suitable to adopt." in text
     with db.session() as s:

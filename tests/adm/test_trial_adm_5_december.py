@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +175,45 @@ def test_the_qd_tab_says_when_the_period_is_over(db: Database, adm_user: Princip
         page.select_decision(did)
         text = page.detail.qd_summary.text()
         assert ("The period ended on 28 January 2026" in text) is said, text
+
+
+def test_the_days_letters_leave_out_those_replaced_since(db: Database, adm_user: Principal, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial's day batch held a decision's letter beside its correction's, and a notice beside its
+    replacement."""
+    from pypdf import PdfReader
+
+    from adoption_desktop import cli
+
+    res = proposal(db, adm_user)
+    did = qd_row(db, res.qd_id).decision_id
+    fixed = service.correct_decision(db, adm_user, did, TEST_PASSWORD, reason="The reasons named the wrong report.",
+                                     outcome="not_approve", decision_text=PROPOSAL,
+                                     reasons="The second opinion did not show capacity.", decided_on=PROPOSED)
+    with db.session() as s:
+        other = service.open_decision_from_panel(s, handoff(recommendation="suitable", ref="ADP-2025-0500"))
+    service.record_decision(db, adm_user, other, outcome="agree",
+                            decision_text=rules.decision_sentence("approval", "suitable", "agree"), reasons="")
+    kept = service.sign_decision(db, adm_user, other, TEST_PASSWORD, PROPOSED)
+    left_out: list[str] = []
+    out = tmp_path / "day.pdf"
+    assert service.print_day(db, adm_user, PROPOSED, out, left_out=left_out) == 2
+    assert len(left_out) == 1 and f"letter {res.letter_id} " in left_out[0] and "replaced by the notice" in left_out[0]
+    text = " ".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
+    assert "The second opinion did not show capacity." in text
+    assert "The assessment did not show capacity" not in text  # the first version's reasons
+    assert "ADP-2025-0500" in text and fixed.letter_id != kept.letter_id
+    assert db.path is not None
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    assert cli.main(["export", "adm-letters-day", "--db", str(db.path), "--user", "decider", "--date",
+                     str(PROPOSED), "--out", str(tmp_path / "cli.pdf")]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("Wrote 2 letters dated 01/12/2025") and f"Letter {res.letter_id} (" in said
+
+
+def test_the_queue_reference_names_the_final_decision_after_a_qd(db: Database, adm_user: Principal) -> None:
+    """"--decision AD-2026-0134" was refused as two decisions: the proposal and its final decision."""
+    _res, final_id = _final(db, adm_user)
+    ref = service.get_decision(db, adm_user, final_id, D(2026, 1, 13)).row.subject_reference
+    assert service.decision_id_for(db, adm_user, ref) == final_id

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
@@ -154,6 +154,16 @@ def decision_id_for(db: Database, actor: Principal, given: str, *, label: str = 
         if not rows:
             raise NotFound(f"{label}: no ADM decision about {text}; give the case reference shown in the ADM "
                            "queue, or the decision number.")
+        # a proposal not to approve and the final decision after it are one route: the final decision is the
+        # one meant (a trial's "--decision AD-2026-0134" was refused as two decisions)
+        ended = set()
+        for final in (d for d in rows if d.source == "qd_final" and d.qd_id is not None):
+            q = session.get(AdmQualifyingDetermination, final.qd_id)
+            if q is not None:
+                proposal = session.get(AdmDecision, q.decision_id)
+                if proposal is not None:
+                    ended.add(proposal.root_id or proposal.id)
+        rows = [d for d in rows if d.source == "qd_final" or (d.root_id or d.id) not in ended]
         if len(rows) > 1:
             def state(d: AdmDecision) -> str:
                 return f"signed {d.decided_on:%d/%m/%Y}" if d.signed_at and d.decided_on else d.state
@@ -356,19 +366,49 @@ def letters_for_day(db: Database, actor: Principal, day: dt.date) -> list[Letter
         return [_letter_view(r, ref) for r, ref in rows]
 
 
+def replaced_by(session: Session, row: AdmLetter) -> str | None:
+    """Why a filed letter is no longer to be posted (None when it is): a notice replaced by a later one, or a
+    letter of a decision since corrected (the correction's own letter says the decision as it now stands)."""
+    if row.kind == "adm_qd_notice" and (later := _later_notice(session, row)) is not None:
+        return f"replaced by the notice dated {later.letter_date:%d/%m/%Y} (letter {later.id})"
+    newer = session.scalar(select(func.max(AdmDecision.version)).where(
+        AdmDecision.id.in_(_versions(session, row.decision_id)),
+        AdmDecision.version > _get(session, row.decision_id).version))
+    if newer is not None:
+        return f"its decision was corrected since (version {newer} has its own letter)"
+    return None
+
+
 def print_day(db: Database, actor: Principal, day: dt.date, out: Path, *,
               progress: Callable[[int, int], None] | None = None,
-              cancelled: Callable[[], bool] | None = None) -> int:
-    """Every letter dated ``day`` in one PDF (laid out again from the filed text). Returns the count."""
+              cancelled: Callable[[], bool] | None = None, left_out: list[str] | None = None) -> int:
+    """Every letter dated ``day`` to be posted, in one PDF (laid out again from the filed text). Returns the
+    count. Letters replaced since (:func:`replaced_by`) are left out, each said in ``left_out`` (a trial's
+    day batch held a decision's letter beside its correction's, and a notice beside its replacement: posting
+    it would have sent families two letters that disagree)."""
     require(actor, Permission.ADM_VIEW)
     with db.session(actor) as session:
-        rows = list(session.scalars(select(AdmLetter).where(AdmLetter.letter_date == day)
-                                    .order_by(AdmLetter.id)))
-        if not rows:
+        every = list(session.scalars(select(AdmLetter).where(AdmLetter.letter_date == day)
+                                     .order_by(AdmLetter.id)))
+        if not every:
             raise NotFound(f"No ADM letters are dated {day}.")
+        rows, skipped = [], []
+        for r in every:
+            why = replaced_by(session, r)
+            if why is None:
+                rows.append(r)
+            else:
+                ref = session.scalar(select(AdmDecision.subject_reference).where(AdmDecision.id == r.decision_id))
+                skipped.append(f"letter {r.id} ({ref}) left out: {why}")
+        if left_out is not None:
+            left_out.extend(skipped)
+        if not rows:
+            raise NotFound(f"Every ADM letter dated {day} was replaced since ({len(skipped)}); there is nothing to "
+                           "post from that day.")
         head = letterhead(session, area="adm")
         contents = [r.content for r in rows]
-        audit.record(session, "export", "adm_letters", "*", detail=f"batch of {len(rows)} letters of {day}")
+        audit.record(session, "export", "adm_letters", "*", detail=f"batch of {len(rows)} letters of {day}"
+                     + (f"; {len(skipped)} replaced letters left out" if skipped else ""))
     return write_letters(out, (letter_from_content(c) for c in contents), head,
                          title=f"ADM letters {day}", total=len(contents), progress=progress,
                          cancelled=cancelled)

@@ -390,13 +390,16 @@ class AdmPage(QWidget):
                 return
         db, me, out, when = self.ctx.db, self.ctx.principal, Path(path), day
 
+        left_out: list[str] = []
+
         def work(task: TaskHandle) -> int:
             return service.print_day(db, me, when, out, progress=lambda d, t: task.progress(d, t, ""),
-                                     cancelled=lambda: task.cancelled)
+                                     cancelled=lambda: task.cancelled, left_out=left_out)
 
         def done(n: Any) -> None:
             self.message.setStyleSheet(tint_style("#1B5E20", self.message))
-            self.message.setText(f"{n} letter{'' if n == 1 else 's'} dated {when} written to {out}.")
+            skipped = (f" {len(left_out)} replaced since left out ({'; '.join(left_out)})." if left_out else "")
+            self.message.setText(f"{n} letter{'' if n == 1 else 's'} dated {when} written to {out}.{skipped}")
             self.message.show()
 
         run_with_progress(self, self.ctx.tasks, "Printing letters", work, done, self.show_problem)
