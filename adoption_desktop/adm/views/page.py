@@ -68,6 +68,8 @@ class AdmPage(QWidget):
         #: a decision was just signed: the focus goes back to the queue once the pane shows it signed
         self._focus_queue = False
         self._hidden_id: int | None = None  # the decision the filter took out of view (reopened when it is back)
+        self._signed_id: int | None = None  # a decision just signed (kept in view when the queue reloads)
+        self._pinned_id: int | None = None  # the decision listed whatever the filter, until it is changed
         self._total = 0  # decisions loaded, before the filter
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -154,13 +156,13 @@ class AdmPage(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.textChanged.connect(lambda _t: (self._unpin(), self._debounce.start()))
         # Down, Page Down and Enter in Find go to the decisions found (the selected one is open beside the
         # queue), without waiting for the typing pause
         self.search_keys = SearchKeys(self.search, self.view, on_enter=lambda: self.search_keys.to_list(),
                                       ready=self._filtered)
-        self.type_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
-        self.state_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.type_combo.currentIndexChanged.connect(lambda _i: (self._unpin(), self.apply_filter()))
+        self.state_combo.currentIndexChanged.connect(lambda _i: (self._unpin(), self.apply_filter()))
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open_row(cur.row()))
         self.new_button.clicked.connect(lambda: self.new_decision())
         self.print_button.clicked.connect(lambda: self.print_day())
@@ -254,12 +256,29 @@ class AdmPage(QWidget):
         action()
 
     def _filter(self) -> Callable[[DecisionRow], bool] | None:
-        return queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
-                            str(self.state_combo.currentData() or "all"), today=self.today)
+        chosen = queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
+                              str(self.state_combo.currentData() or "all"), today=self.today)
+        pinned = self._pinned_id
+        if chosen is None or pinned is None:
+            return chosen
+        return lambda r: r.id == pinned or chosen(r)
+
+    def _unpin(self) -> None:
+        """The filter was changed by hand: the decision kept in view after signing follows it again."""
+        self._pinned_id = None
 
     def _reveal(self, row: DecisionRow) -> None:
         """The decision the user has just acted on (signed, corrected, opened) stays listed beside its
-        detail: widen Show, then Type and Find, when the filter would now hide it."""
+        detail. A decision just signed is kept in the list as the one exception to the filter the ADM chose
+        (a trial's queue went from 6 decisions to 151 when Show was widened to All after each signature),
+        until the filter is changed; otherwise Show, then Type and Find, are widened when the filter would
+        now hide it."""
+        if self._signed_id == row.id:
+            self._signed_id = None
+            keep = self._filter()
+            if keep is not None and not keep(row):
+                self._pinned_id = row.id
+            return
         steps = ((self.state_combo, lambda: self.state_combo.setCurrentIndex(self.state_combo.findData("all"))),
                  (self.type_combo, lambda: self.type_combo.setCurrentIndex(0)),
                  (self.search, lambda: self.search.clear()))
@@ -330,8 +349,9 @@ class AdmPage(QWidget):
         if getattr(entry, "area", "") == "adm" and self.detail.detail is not None:
             self._after_change(self.detail.detail.row.id)
 
-    def _after_signing(self, _decision_id: int) -> None:
+    def _after_signing(self, decision_id: int) -> None:
         self._focus_queue = True
+        self._signed_id = decision_id
 
     def _after_change(self, decision_id: int) -> None:
         self.message.hide()
