@@ -156,13 +156,13 @@ class AdmPage(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _t: (self._unpin(), self._debounce.start()))
+        self.search.textChanged.connect(lambda _t: self._unpin(then=self._debounce.start))
         # Down, Page Down and Enter in Find go to the decisions found (the selected one is open beside the
         # queue), without waiting for the typing pause
         self.search_keys = SearchKeys(self.search, self.view, on_enter=lambda: self.search_keys.to_list(),
                                       ready=self._filtered)
-        self.type_combo.currentIndexChanged.connect(lambda _i: (self._unpin(), self.apply_filter()))
-        self.state_combo.currentIndexChanged.connect(lambda _i: (self._unpin(), self.apply_filter()))
+        self.type_combo.currentIndexChanged.connect(lambda _i: self._unpin(then=self.apply_filter))
+        self.state_combo.currentIndexChanged.connect(lambda _i: self._unpin(then=self.apply_filter))
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open_row(cur.row()))
         self.new_button.clicked.connect(lambda: self.new_decision())
         self.print_button.clicked.connect(lambda: self.print_day())
@@ -263,9 +263,10 @@ class AdmPage(QWidget):
             return chosen
         return lambda r: r.id == pinned or chosen(r)
 
-    def _unpin(self) -> None:
+    def _unpin(self, then: Callable[[], object]) -> None:
         """The filter was changed by hand: the decision kept in view after signing follows it again."""
         self._pinned_id = None
+        then()
 
     def _reveal(self, row: DecisionRow) -> None:
         """The decision the user has just acted on (signed, corrected, opened) stays listed beside its
