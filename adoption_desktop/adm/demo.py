@@ -313,7 +313,10 @@ def populate(db: Database, ctx: DemoContext) -> None:
         # after the papers arrived (never before them, never after today)
         if paused is not None:
             asked = min(cal.add_working_days(paused.received_on, 1), ctx.today)
-            if cal.is_working_day(asked) and asked >= paused.received_on:
+            # a demo dated on a weekend or a bank holiday: the working day before (it had no paused decision)
+            while not cal.is_working_day(asked) and asked > paused.received_on:
+                asked -= dt.timedelta(days=1)
+            if asked >= paused.received_on:
                 info = AdmInfoRequest(decision_id=paused.id, requested_on=asked, what=INFO_ASKED[0])
                 session.add(info)
                 session.flush()

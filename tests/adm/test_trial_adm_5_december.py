@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +218,16 @@ def test_the_queue_reference_names_the_final_decision_after_a_qd(db: Database, a
     _res, final_id = _final(db, adm_user)
     ref = service.get_decision(db, adm_user, final_id, D(2026, 1, 13)).row.subject_reference
     assert service.decision_id_for(db, adm_user, ref) == final_id
+
+
+@pytest.mark.parametrize("today", [D(2026, 12, 5), D(2026, 12, 7), D(2026, 12, 28)])  # Sat, Mon, bank holiday
+def test_the_demo_has_a_paused_decision_whatever_the_day(open_demo: Any, today: dt.date) -> None:
+    """A demo dated on a Saturday showed "Paused 0" though the README promises a paused decision."""
+    from sqlalchemy import func, select
+
+    from adoption_desktop.adm.models import AdmDecision
+
+    db = open_demo(today)
+    with db.session(write=False) as s:
+        paused = s.scalar(select(func.count()).select_from(AdmDecision).where(AdmDecision.state == rules.STATE_PAUSED))
+    assert paused == 1
