@@ -198,3 +198,64 @@ def test_a_superuser_with_triggers_off_still_cannot_rewrite_unnoticed(team: Team
     team.as_superuser(statement)
     for _ in range(2):
         assert expected in "\n".join(team.verify())
+
+
+@pytest.mark.parametrize("statements", [
+    # the trial: the head moved on 1,000 in one statement, a made-up hash with it
+    ("UPDATE audit_head SET last_seq = last_seq + 1000, last_hash = repeat('0', 64)",),
+    # on 5 with its hash, then a made-up entry at the new end for the head to name: the gap is refused
+    ("UPDATE audit_head SET last_seq = last_seq + 5",
+     "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, changes, detail, prev_hash, hash, "
+     "seal) SELECT last_seq, '2031-01-01T00:00:00', 0, 'mallory', 'view', 'users', '1', '', '', last_hash, "
+     "repeat('a', 64), '' FROM audit_head",
+     "UPDATE audit_head SET last_hash = repeat('a', 64)"),
+    # a made-up entry that claims to follow the newest: it must itself be the next in order
+    ("INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, changes, detail, prev_hash, hash, "
+     "seal) SELECT last_seq + 3, '2031-01-01T00:00:00', 0, 'mallory', 'view', 'users', '1', '', '', last_hash, "
+     "repeat('b', 64), '' FROM audit_head",
+     "UPDATE audit_head SET last_seq = last_seq + 3",
+     "UPDATE audit_head SET last_hash = repeat('b', 64)"),
+])
+def test_the_application_role_cannot_move_the_head_past_the_log(team: Team, statements: tuple[str, ...]) -> None:
+    """A trial's application login moved the head on by 1,000: every later entry chained onto the gap and
+    `verify` failed for good ("entry 124 was deleted") though nothing had been."""
+    head = team.value("SELECT last_seq || ':' || last_hash FROM audit_head")
+    with pytest.raises(exc.DBAPIError, match="audit head"):
+        team.as_app(*statements)
+    assert team.value("SELECT last_seq || ':' || last_hash FROM audit_head") == head
+    db = team.open()
+    try:
+        boss = users.authenticate(db, "itadmin", "a-long-enough-password")
+        add_closure_day(db, boss, dt.date(2031, 5, 7), "Inset day")  # the application goes on as before
+    finally:
+        db.dispose()
+    assert team.verify() == []
+
+
+def test_a_head_moved_on_alone_stops_appends_instead_of_chaining_onto_a_gap(team: Team) -> None:
+    from adoption_desktop.core import audit
+
+    team.as_app("UPDATE audit_head SET last_seq = last_seq + 1")  # on from the newest entry: allowed once
+    db = team.open()
+    try:
+        with pytest.raises(exc.DBAPIError, match="does not match the log"), db.session() as session:
+            audit.record(session, "view", "users", 1, detail="after the move")
+    finally:
+        db.dispose()
+    seq = int(str(team.value("SELECT max(seq) FROM audit_log")))
+    assert team.value("SELECT last_seq FROM audit_head") == seq + 1  # nothing chained past the gap
+
+
+def test_a_batch_of_entries_moves_the_head_under_the_trigger(team: Team) -> None:
+    """The import appends many entries with one move of the head: the trigger lets it through."""
+    from adoption_desktop.letterbox.importing.audit_rows import append_many
+
+    before = int(str(team.value("SELECT last_seq FROM audit_head")))
+    db = team.open()
+    try:
+        with db.session() as session:
+            assert append_many(session, [("view", "users", i, None, f"batch {i}") for i in range(5)]) == 5
+    finally:
+        db.dispose()
+    assert team.value("SELECT last_seq FROM audit_head") == before + 5
+    assert team.verify() == []

@@ -173,7 +173,11 @@ def verify_chain(session: Session) -> ChainProblem | None:
         return None if last_seq == 0 else ChainProblem(1, "the audit head record is missing")
     if head.last_seq != last_seq:
         if head.last_seq > last_seq:
-            return ChainProblem(last_seq + 1, f"entry {last_seq + 1} was deleted (the log ends early)")
+            # deleted entries, or a head moved on without them (a trial's application login did that): the
+            # log cannot tell which
+            return ChainProblem(last_seq + 1, f"entry {last_seq + 1} is missing: the log ends at entry {last_seq} "
+                                              f"while its head names entry {head.last_seq} (entries deleted, or "
+                                              "the head moved on outside the application)")
         return ChainProblem(head.last_seq + 1, f"entry {head.last_seq + 1} was added after the log's end")
     if head.last_hash != prev:
         return ChainProblem(last_seq, f"entry {last_seq} does not match the audit head")

@@ -38,14 +38,54 @@ END
 $fn$
 """
 
+#: the head moves only as an append moves it (``core.audit.chain._append``): one step on from an entry that
+#: is in the log (the sequence number), then to the hash of the entry just written after it. A trial's
+#: application login moved it on by 1,000 in one statement; every later entry chained onto the gap, and
+#: ``verify`` failed for good ("entry 124 was deleted") though nothing had been. Now such a move is refused,
+#: and so is any append onto a head that does not match the log.
 _HEAD_FORWARD_FN = """
 CREATE OR REPLACE FUNCTION adk_audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  s integer;
+  h text;
+  p text;
 BEGIN
-  IF TG_OP <> 'UPDATE' OR NEW.last_seq < OLD.last_seq OR NEW.id <> OLD.id THEN
+  IF TG_OP <> 'UPDATE' OR NEW.id <> OLD.id THEN
     RAISE EXCEPTION 'Adoption Desktop: the audit head can only move forward (% refused)', TG_OP
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  RETURN NEW;
+  IF NEW.last_seq > OLD.last_seq AND NEW.last_hash = OLD.last_hash THEN
+    -- the first step of an append: on from the newest entry in the log, as the head names it
+    IF OLD.last_seq > 0 AND NOT EXISTS (SELECT 1 FROM audit_log
+        WHERE seq = OLD.last_seq AND hash = OLD.last_hash) THEN
+      RAISE EXCEPTION 'Adoption Desktop: the audit head (entry %) does not match the log; nothing is '
+        'appended until IT has checked it (adoption-desktop verify)', OLD.last_seq
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF NEW.last_seq = OLD.last_seq AND NEW.last_hash <> OLD.last_hash THEN
+    -- the second step: the hash of the newest entry just written; the entries back to the one the head
+    -- named before must all be there, each chained to the one before it
+    s := NEW.last_seq;
+    h := NEW.last_hash;
+    LOOP
+      SELECT prev_hash INTO p FROM audit_log WHERE seq = s AND hash = h;
+      IF NOT FOUND OR s < 1 THEN
+        RAISE EXCEPTION 'Adoption Desktop: the audit head can only name an entry chained to the log '
+          '(entry % refused)', s USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      EXIT WHEN p = OLD.last_hash;
+      s := s - 1;
+      h := p;
+    END LOOP;
+    IF (s = 1 AND OLD.last_hash = repeat('0', 64)) OR EXISTS (SELECT 1 FROM audit_log
+        WHERE seq = s - 1 AND hash = OLD.last_hash) THEN
+      RETURN NEW;
+    END IF;
+  END IF;
+  RAISE EXCEPTION 'Adoption Desktop: the audit head moves only as entries are appended (% refused)', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
 END
 $fn$
 """
