@@ -78,7 +78,10 @@ def _wait_reporter(parent: QWidget) -> Callable[[str], None]:
     def report(message: str) -> None:
         window = parent.window()
         if isinstance(window, QMainWindow):
-            window.statusBar().showMessage(message)
+            if message:
+                window.statusBar().showMessage(message)
+            else:  # the wait is over (saved, or refused as busy): the line no longer says "waiting…"
+                window.statusBar().clearMessage()
         QApplication.processEvents()
 
     return report

@@ -95,7 +95,10 @@ def new_admin_password(username: str, full_name: str) -> str:
 
 
 def report_wait(message: str) -> None:
-    """A command that has to wait for another program says so once on stderr (and then goes on)."""
+    """A command that has to wait for another program says so once on stderr (and then goes on); the
+    empty message that ends a wait says nothing."""
+    if not message:
+        return
     print(f"adoption-desktop: {message}", file=sys.stderr, flush=True)
 
 
