@@ -259,3 +259,26 @@ def test_a_batch_of_entries_moves_the_head_under_the_trigger(team: Team) -> None
         db.dispose()
     assert team.value("SELECT last_seq FROM audit_head") == before + 5
     assert team.verify() == []
+
+
+def test_an_empty_database_opened_with_a_login_that_cannot_create_says_what_it_needs(
+        postgres_server: PostgresServer | None, store: SecretStore) -> None:
+    """A trial's IT opened an empty database with the application login before team-setup: the raw CREATE
+    TABLE error, shown as "Something went wrong"."""
+    from adoption_desktop.core.errors import AppError
+
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    url = postgres_server.empty_database_url("bare_")
+    role = "plain_" + url.rsplit("_", 1)[-1]
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+            conn.execute(text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+    finally:
+        engine.dispose()
+    plain = url.replace("postgresql+psycopg://postgres@", f"postgresql+psycopg://{role}@")
+    with pytest.raises(AppError, match="no Adoption Desktop schema yet") as caught:
+        open_database(plain, store)
+    assert "team-setup" in str(caught.value) and "CREATE TABLE" not in str(caught.value)

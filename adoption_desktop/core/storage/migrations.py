@@ -378,12 +378,23 @@ def upgrade_postgresql(db: Database) -> UpgradeResult:
     """Team mode: an empty PostgreSQL database gets the latest schema; an older one is upgraded.
 
     The caller holds the exclusive advisory lock (see ``lifecycle.open_database``)."""
+    from sqlalchemy.exc import ProgrammingError
+
     if postgresql_is_empty(db):
-        create_schema(db)
+        try:
+            create_schema(db)
+        except ProgrammingError as exc:  # the application role may not create tables
+            if "permission denied" not in str(exc.orig) and "must be owner" not in str(exc.orig):
+                raise
+            # a trial's IT opened an empty database with the application login before team-setup: the raw
+            # CREATE TABLE error was shown as "Something went wrong"
+            raise MigrationError(
+                "This PostgreSQL database has no Adoption Desktop schema yet, and this login may not create one "
+                "(nothing was changed). IT runs `adoption-desktop team-setup --db URL` with a login that may "
+                "create roles, then opens it with the application role's URL it prints.") from exc
         return UpgradeResult(True)
     if not needs_upgrade(db):
         return UpgradeResult(False)
-    from sqlalchemy.exc import ProgrammingError
 
     try:
         with db.engine.connect() as conn:
