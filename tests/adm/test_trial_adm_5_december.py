@@ -231,3 +231,17 @@ def test_the_demo_has_a_paused_decision_whatever_the_day(open_demo: Any, today: 
     with db.session(write=False) as s:
         paused = s.scalar(select(func.count()).select_from(AdmDecision).where(AdmDecision.state == rules.STATE_PAUSED))
     assert paused == 1
+
+
+def test_a_signed_decision_changed_outside_the_application_says_so_on_opening(db: Database,
+                                                                              adm_user: Principal) -> None:
+    """A trial changed a signed decision's text in SQL: the pane showed it as genuine."""
+    from sqlalchemy import text
+
+    res = proposal(db, adm_user)
+    did = qd_row(db, res.qd_id).decision_id
+    assert service.get_decision(db, adm_user, did, PROPOSED).seal_problem == ""
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE adm_decisions SET decision_reasons = 'Not approved.' WHERE id = :i"), {"i": did})
+    problem = service.get_decision(db, adm_user, did, PROPOSED).seal_problem
+    assert problem.startswith("This signed decision is not as it was signed") and "verify" in problem

@@ -124,6 +124,10 @@ class DecisionDetail:
     row_version: int = 1
     #: applicants to tell (``rules.has_applicants``); when not (a child's plan), ``oral_due`` is ``None``
     has_applicants: bool = True
+    #: a signed decision that is not as it was sealed (changed outside the application): what is wrong, said
+    #: on the pane ("" when it is as signed). A trial changed a signed decision's text in SQL and the pane
+    #: showed it as genuine; only exports and ``verify`` said so.
+    seal_problem: str = ""
 
 
 @dataclass(frozen=True)

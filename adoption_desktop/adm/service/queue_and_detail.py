@@ -241,4 +241,17 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
             written_notified_on=notes.get("written"), info_requests=reqs, letters=letters,
             qd=_qd_view(qd_row) if qd_row else None, history=history,
             conflict_warning=_name_warning(d, actor) or "", conflict_refusal=_conflict_message(d, actor) or "",
-            row_version=d.row_version, has_applicants=applicants)
+            row_version=d.row_version, has_applicants=applicants, seal_problem=_seal_problem(session, d))
+
+
+def _seal_problem(session: Session, d: AdmDecision) -> str:
+    """What is wrong with a signed decision that is not as it was sealed ("" when it is, or is unsigned)."""
+    if d.signed_at is None:
+        return ""
+    from adoption_desktop.core.audit.seal_check import check_rows
+
+    problems = check_rows(session.connection(), "adm_decisions", [d.id])
+    if not problems:
+        return ""
+    return (f"This signed decision is not as it was signed: {problems[0].message}. It was changed outside the "
+            "application; do not rely on it. Ask an administrator to run 'adoption-desktop verify'.")

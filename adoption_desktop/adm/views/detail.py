@@ -322,6 +322,9 @@ class DecisionPanel(QWidget):
                       f"{_d(detail.oral_due)} (orally) and {_d(detail.written_due)} (in writing).")
         if r.superseded:
             clock += " <b>This version has been corrected; see the history.</b>"
+        if detail.seal_problem:
+            clock = (f'<b style="color:{tint("#B00020", self.clock).name()};">{html.escape(detail.seal_problem)}'
+                     "</b><br>" + clock)
         self.clock.setText(clock)
         if r.source == "direct":
             self.sitting.setText("Decision without panel")
