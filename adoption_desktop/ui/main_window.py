@@ -219,6 +219,13 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.show_user(f"Signed in: {ctx.principal.display}")
         self.db_label.setText(f"Database: {ctx.db.label}")
+        if ctx.db.login_warning:  # team mode with a superuser's or the owner's login: said while it is open
+            from adoption_desktop.ui.palette import tint
+
+            self.db_label.setText(f"Database: {ctx.db.label} — <b style=\"color:{tint('#B00020', self.db_label).name()}"
+                                  f"\">not the application login</b>")
+            self.db_label.setToolTip(ctx.db.login_warning)
+            self.statusBar().showMessage(ctx.db.login_warning, 30000)
         if idle_minutes is None:
             from adoption_desktop.core.config import IDLE_LOCK_MINUTES
             from adoption_desktop.core.settings_service import get_setting

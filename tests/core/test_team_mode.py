@@ -282,3 +282,26 @@ def test_an_empty_database_opened_with_a_login_that_cannot_create_says_what_it_n
     with pytest.raises(AppError, match="no Adoption Desktop schema yet") as caught:
         open_database(plain, store)
     assert "team-setup" in str(caught.value) and "CREATE TABLE" not in str(caught.value)
+
+
+def test_a_superusers_login_is_said_on_opening(team: Team, qtbot: object) -> None:
+    """A trial opened the database with the superuser's URL, for daily use, with no word of it."""
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.main_window import MainWindow
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    app = team.open()
+    try:
+        assert app.login_warning == ""
+    finally:
+        app.dispose()
+    db = open_database(team.admin_url, team.store)
+    try:
+        assert "a PostgreSQL superuser" in db.login_warning and "team-setup" in db.login_warning
+        boss = users.authenticate(db, "itadmin", "a-long-enough-password")
+        window = MainWindow(AppContext(db, boss, TaskRunner(synchronous=True)))
+        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        assert "not the application login" in window.db_label.text()
+        assert window.db_label.toolTip() == db.login_warning
+    finally:
+        db.dispose()

@@ -276,6 +276,9 @@ class Database:
     hold: Hold | None = None
     #: told "NAME is busy; waiting…" once when a session has to wait for another program's write
     on_wait: WaitReport | None = field(default=None, repr=False)
+    #: team mode: why the login used is not the application role (a superuser, or the tables' owner), said on
+    #: the window ("" when it is); the tables' triggers do not bind such a login
+    login_warning: str = ""
     #: set when the audit anchors disagree with the log: writes refused until acknowledged [audit hook]
     audit_hold: str | None = None
     #: anchors are checked on open and advanced on close (databases opened by the application) [audit hook]

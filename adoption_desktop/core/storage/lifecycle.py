@@ -231,11 +231,35 @@ def _open_postgresql(url: str, upgrade: bool, on_wait: WaitReport | None) -> Dat
         db.hold = PgHold.acquire(db.engine, exclusive=False, wait=busy_wait(OPEN_WAIT),
                                  message=maintenance_message("The database"), on_wait=on_wait)
         db.on_wait = on_wait
+        db.login_warning = login_warning(db)
     except BaseException:
         db.dispose()
         raise
     _log.info("PostgreSQL database opened (team mode)")
+    if db.login_warning:
+        _log.warning("%s", db.login_warning)
     return db
+
+
+def login_warning(db: Database) -> str:
+    """Team mode: why this login should not be anyone's daily login ("" when it is the application role).
+    A superuser can switch the audit triggers off, and the tables' owner can drop them (a trial opened an
+    empty database with the superuser's URL: the tables were made with no append-only triggers, silently)."""
+    from sqlalchemy import text
+
+    with read_connection(db.engine) as conn:
+        user, superuser = conn.execute(text(
+            "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")).one()
+        owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE schemaname = 'public' "
+                                  "AND tablename = 'audit_log'")).scalar()
+    if superuser:
+        return (f"Signed in to the server as {user}, a PostgreSQL superuser, who can switch the audit log's "
+                "protection off. Daily work uses the application role's URL that `team-setup` prints.")
+    if owner == user:
+        return (f"Signed in to the server as {user}, who owns the tables and can drop the audit log's protection. "
+                "Daily work uses the application role's URL that `team-setup` prints; the owner's is for IT's "
+                "upgrades.")
+    return ""
 
 
 @dataclass(frozen=True)
