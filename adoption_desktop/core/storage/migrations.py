@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -378,33 +379,37 @@ def upgrade_postgresql(db: Database) -> UpgradeResult:
     """Team mode: an empty PostgreSQL database gets the latest schema; an older one is upgraded.
 
     The caller holds the exclusive advisory lock (see ``lifecycle.open_database``)."""
-    from sqlalchemy.exc import ProgrammingError
-
     if postgresql_is_empty(db):
-        try:
-            create_schema(db)
-        except ProgrammingError as exc:  # the application role may not create tables
-            if "permission denied" not in str(exc.orig) and "must be owner" not in str(exc.orig):
-                raise
-            # a trial's IT opened an empty database with the application login before team-setup: the raw
-            # CREATE TABLE error was shown as "Something went wrong"
-            raise MigrationError(
-                "This PostgreSQL database has no Adoption Desktop schema yet, and this login may not create one "
-                "(nothing was changed). IT runs `adoption-desktop team-setup --db URL` with a login that may "
-                "create roles, then opens it with the application role's URL it prints.") from exc
+        # a trial's IT opened an empty database with the application login before team-setup: the raw
+        # CREATE TABLE error was shown as "Something went wrong"
+        _as_schema_owner(lambda: create_schema(db), (
+            "This PostgreSQL database has no Adoption Desktop schema yet, and this login may not create one "
+            "(nothing was changed). IT runs `adoption-desktop team-setup --db URL` with a login that may "
+            "create roles, then opens it with the application role's URL it prints."))
         return UpgradeResult(True)
     if not needs_upgrade(db):
         return UpgradeResult(False)
 
-    try:
+    def upgrade() -> None:
         with db.engine.connect() as conn:
             _upgrade_connection(conn, per_step=False)
             conn.commit()
-    except ProgrammingError as exc:  # team mode: the application role may not change the schema
+
+    _as_schema_owner(upgrade, (
+        "The server's schema is older than this version and this login may not upgrade it (nothing was "
+        "changed). IT runs `adoption-desktop upgrade --db URL` with the schema owner's login, then "
+        "`adoption-desktop team-setup` again."))
+    return UpgradeResult(True)
+
+
+def _as_schema_owner(work: Callable[[], object], refused: str) -> None:
+    """Run a change of the schema; a login that may not make it (team mode's application role) is told
+    ``refused`` (:class:`MigrationError`) instead of the server's raw error."""
+    from sqlalchemy.exc import ProgrammingError
+
+    try:
+        work()
+    except ProgrammingError as exc:
         if "permission denied" not in str(exc.orig) and "must be owner" not in str(exc.orig):
             raise
-        raise MigrationError(
-            "The server's schema is older than this version and this login may not upgrade it (nothing was "
-            "changed). IT runs `adoption-desktop upgrade --db URL` with the schema owner's login, then "
-            "`adoption-desktop team-setup` again.") from exc
-    return UpgradeResult(True)
+        raise MigrationError(refused) from exc
