@@ -46,7 +46,14 @@ def _cmd_day_letters(args: argparse.Namespace) -> int:
     left_out: list[str] = []
     with signed_in(args) as (db, user):
         n = service.print_day(db, user, day, Path(args.out), left_out=left_out)
-    print(f"Wrote {n} letters dated {day:%d/%m/%Y} to {args.out}")
+    from adoption_desktop.core.wording import plural
+
+    print(f"Wrote {plural(n, 'letter')} dated {day:%d/%m/%Y} to {args.out}")
+    if left_out:
+        # said as a count first: a trial's batch held a letter beside its correction's, which posting would
+        # have sent as two letters that disagree; whoever posts the batch sees at once that some are missing
+        print(f"Left out {plural(len(left_out), 'letter')} dated {day:%d/%m/%Y} replaced since (not to be "
+              "posted):")
     for line in left_out:
         print(f"  {line[:1].upper()}{line[1:]}")
     return 0
