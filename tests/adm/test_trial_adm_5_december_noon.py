@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
 from adoption_desktop import cli
 from adoption_desktop.adm import rules, service
+from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
 from tests.adm.conftest import handoff
 from tests.conftest import TEST_PASSWORD
 
@@ -65,3 +69,33 @@ def test_the_days_letters_command_says_one_letter_in_the_singular(
     assert cli.main(["export", "adm-letters-day", "--db", str(db.path), "--user", "decider", "--date", str(DAY),
                      "--out", str(out)]) == 0
     assert capsys.readouterr().out == f"Wrote 1 letter dated 03/12/2025 to {out}\n"  # nothing left out: no line
+
+
+def test_signing_keeps_the_show_chosen_and_says_where_the_decision_went(db: Database, adm_user: Principal,
+                                                                       qtbot: Any) -> None:
+    """After signing AD-2026-0150 the queue went from 6 rows to 151: Show was widened to All. The Show the
+    ADM chose stays; the status line says where the signed decision is now listed."""
+    with db.session() as s:
+        overdue = service.open_decision_from_panel(s, handoff(received=D(2025, 11, 20), ref="AD-2026-0150"))
+        due_today = service.open_decision_from_panel(s, handoff(received=D(2025, 11, 24), ref="AD-2026-0152"))
+        service.open_decision_from_panel(s, handoff(received=D(2025, 12, 2), ref="AD-2026-0153"))  # due later
+    ctx = AppContext(db, adm_user, TaskRunner(synchronous=True))
+    page = AdmPage(ctx, today=DAY)
+    qtbot.addWidget(page)
+    page.resize(1156, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    page.state_combo.setCurrentIndex(page.state_combo.findData("overdue"))
+    assert [r.id for r in page.model.rows()] == [overdue, due_today]
+    page.select_decision(overdue)
+    page.detail.decision_text.setPlainText(AGREED)
+    page.detail.sign(password=TEST_PASSWORD, delay_reason="The decision maker was on leave that week.")
+    assert service.get_decision(db, adm_user, overdue, DAY).row.state == rules.STATE_SIGNED
+    assert page.state_combo.currentData() == "overdue"  # the ADM's choice, not All
+    assert page.model.rowCount() == 2  # the two it listed (the signed one until the filter changes), not 3
+    assert ctx.status_messages[-1] == ("Signed AD-2026-0150: now under Show “Signed”, no longer "
+                                       "“Overdue or due today”; it stays in this list until you change "
+                                       "the filter.")
+    page.state_combo.setCurrentIndex(page.state_combo.findData("open"))
+    page.state_combo.setCurrentIndex(page.state_combo.findData("overdue"))  # chosen again: the filter alone
+    assert [r.id for r in page.model.rows()] == [due_today]

@@ -279,6 +279,7 @@ class AdmPage(QWidget):
             keep = self._filter()
             if keep is not None and not keep(row):
                 self._pinned_id = row.id
+                self.ctx.notify(self._where_signed_went(row))
             return
         steps = ((self.state_combo, lambda: self.state_combo.setCurrentIndex(self.state_combo.findData("all"))),
                  (self.type_combo, lambda: self.type_combo.setCurrentIndex(0)),
@@ -292,6 +293,16 @@ class AdmPage(QWidget):
                 widen()
             finally:
                 widget.blockSignals(False)
+
+    def _where_signed_went(self, row: DecisionRow) -> str:
+        """The status line for a decision just signed that the Show chosen no longer lists: where it is now (a
+        trial's ADM, whose Show was once widened to All, had to find it again and set the filter back)."""
+        chosen = self.state_combo.currentText()
+        under = [label for code, label in STATES
+                 if code != "all" and (f := queue_filter("", "", code, today=self.today)) is not None and f(row)]
+        now = " and ".join(f"“{label}”" for label in under) or "“All”"
+        return (f"Signed {row.subject_reference}: now under Show {now}, no longer “{chosen}”; it stays in this "
+                "list until you change the filter.")
 
     def apply_filter(self) -> None:
         open_id = self.detail.detail.row.id if self.detail.detail else None
