@@ -213,13 +213,6 @@ def test_the_days_letters_leave_out_those_replaced_since(db: Database, adm_user:
     assert said.startswith("Wrote 2 letters dated 01/12/2025") and f"Letter {res.letter_id} (" in said
 
 
-def test_the_queue_reference_names_the_final_decision_after_a_qd(db: Database, adm_user: Principal) -> None:
-    """"--decision AD-2026-0134" was refused as two decisions: the proposal and its final decision."""
-    _res, final_id = _final(db, adm_user)
-    ref = service.get_decision(db, adm_user, final_id, D(2026, 1, 13)).row.subject_reference
-    assert service.decision_id_for(db, adm_user, ref) == final_id
-
-
 @pytest.mark.parametrize("today", [D(2026, 12, 5), D(2026, 12, 7), D(2026, 12, 28)])  # Sat, Mon, bank holiday
 def test_the_demo_has_a_paused_decision_whatever_the_day(open_demo: Any, today: dt.date) -> None:
     """A demo dated on a Saturday showed "Paused 0" though the README promises a paused decision."""
@@ -245,3 +238,36 @@ def test_a_signed_decision_changed_outside_the_application_says_so_on_opening(db
         conn.execute(text("UPDATE adm_decisions SET decision_reasons = 'Not approved.' WHERE id = :i"), {"i": did})
     problem = service.get_decision(db, adm_user, did, PROPOSED).seal_problem
     assert problem.startswith("This signed decision is not as it was signed") and "verify" in problem
+
+
+def test_the_queue_reference_names_the_final_decision_after_a_qd(db: Database, adm_user: Principal) -> None:
+    """"--decision AD-2026-0134" was refused as two decisions: the proposal and its final decision. While the
+    final decision is only opened, the reference names the signed proposal (its notice); once signed, it."""
+    res, final_id = _final(db, adm_user)
+    did = qd_row(db, res.qd_id).decision_id
+    ref = service.get_decision(db, adm_user, did, D(2026, 1, 13)).row.subject_reference
+    assert service.decision_id_for(db, adm_user, ref) == did
+    service.record_decision(db, adm_user, final_id, outcome="not_approve",
+                            decision_text=rules.decision_sentence("approval", "not_suitable", "not_approve",
+                                                                  "qd_final"),
+                            reasons="The representations do not change the assessment's findings.")
+    service.sign_decision(db, adm_user, final_id, TEST_PASSWORD, D(2026, 1, 15))
+    assert service.decision_id_for(db, adm_user, ref) == final_id
+
+
+def test_a_request_for_information_is_posted_though_its_decision_was_corrected(db: Database,
+                                                                               adm_user: Principal,
+                                                                               tmp_path: Path) -> None:
+    with db.session() as s:
+        did = service.open_decision_from_panel(s, handoff(recommendation="suitable", received=D(2025, 12, 1)))
+    service.request_information(db, adm_user, did, what="The medical adviser's report.",
+                                requested_on=D(2025, 12, 2), today=D(2025, 12, 2))
+    service.log_information(db, adm_user, did, received_on=D(2025, 12, 3), note="Received.", today=D(2025, 12, 3))
+    sentence = rules.decision_sentence("approval", "suitable", "agree")
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text=sentence, reasons="")
+    service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 4))
+    service.correct_decision(db, adm_user, did, TEST_PASSWORD, reason="The advice was left out.", outcome="agree",
+                             decision_text=sentence, reasons="", decided_on=D(2025, 12, 4))
+    left_out: list[str] = []
+    assert service.print_day(db, adm_user, D(2025, 12, 2), tmp_path / "d.pdf", left_out=left_out) == 1
+    assert left_out == []

@@ -156,19 +156,24 @@ def decision_id_for(db: Database, actor: Principal, given: str, *, label: str = 
                            "queue, or the decision number.")
         # a proposal not to approve and the final decision after it are one route: the final decision is the
         # one meant (a trial's "--decision AD-2026-0134" was refused as two decisions)
-        ended = set()
+        # (once signed; while it is only opened, the signed proposal and its notice are what stands)
+        route: dict[int, int] = {}  # a final decision's id -> its proposal's first version
         for final in (d for d in rows if d.source == "qd_final" and d.qd_id is not None):
             q = session.get(AdmQualifyingDetermination, final.qd_id)
-            if q is not None:
-                proposal = session.get(AdmDecision, q.decision_id)
-                if proposal is not None:
-                    ended.add(proposal.root_id or proposal.id)
-        rows = [d for d in rows if d.source == "qd_final" or (d.root_id or d.id) not in ended]
+            proposal = session.get(AdmDecision, q.decision_id) if q is not None else None
+            if proposal is not None:
+                route[final.id] = proposal.root_id or proposal.id
+        roots = {d.root_id or d.id for d in rows if d.source != "qd_final"}
+        ended = {route[d.id] for d in rows if d.id in route and d.signed_at is not None}
+        rows = [d for d in rows if not (d.source != "qd_final" and (d.root_id or d.id) in ended)
+                and not (d.id in route and d.signed_at is None and route[d.id] in roots)]
         if len(rows) > 1:
+            extra = _extra_types(session)
+
             def state(d: AdmDecision) -> str:
                 return f"signed {d.decided_on:%d/%m/%Y}" if d.signed_at and d.decided_on else d.state
 
-            listed = ", ".join(f"{d.id} ({d.decision_type}, {state(d)})" for d in rows)
+            listed = ", ".join(f"{d.id} ({rules.type_label(d.decision_type, extra)}, {state(d)})" for d in rows)
             raise Conflict(f"{label}: {len(rows)} decisions about {text}: {listed}; give the number of the one "
                            "you mean.")
         return rows[0].id
@@ -371,6 +376,8 @@ def replaced_by(session: Session, row: AdmLetter) -> str | None:
     letter of a decision since corrected (the correction's own letter says the decision as it now stands)."""
     if row.kind == "adm_qd_notice" and (later := _later_notice(session, row)) is not None:
         return f"replaced by the notice dated {later.letter_date:%d/%m/%Y} (letter {later.id})"
+    if row.kind == "adm_more_information":  # a request for information stays what was asked, whatever followed
+        return None
     newer = session.scalar(select(func.max(AdmDecision.version)).where(
         AdmDecision.id.in_(_versions(session, row.decision_id)),
         AdmDecision.version > _get(session, row.decision_id).version))
