@@ -12,7 +12,7 @@
     adoption-desktop import letterbox ...
     adoption-desktop self-test [--keep DIR]   check this installation end to end
     adoption-desktop paths                 where this user's files live
-    adoption-desktop upgrade --db PATH     upgrade the schema now (a copy is kept)
+    adoption-desktop upgrade --db PATH     upgrade the schema now (a file's copy is kept)
     adoption-desktop move-database --db PATH --to PATH
 
 Features add their own ``export``/``import`` sub-commands through ``register(registry)`` in their
@@ -165,12 +165,17 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(f"OK: database intact; audit chain of {report.audit_entries} entries verified.")
             for line in report.vouched:  # what vouched for the log's end from outside the database
                 print(line)
-        else:
+        elif db.is_sqlite:
             print("OK: the file is intact (every page checked); its audit log and records are checked in full "
+                  "once the schema is upgraded.")
+        else:  # a server has no pages to check: only what the older schema allows was checked
+            print("OK: what this schema allows was checked; the audit log and records are checked in full "
                   "once the schema is upgraded.")
         if behind:
             print("Note: the schema is older than this version of the application; it will be upgraded "
-                  "(with a copy kept) the next time the database is opened.")
+                  + ("(with a copy kept) the next time the database is opened." if db.is_sqlite else
+                     "when the schema owner's login runs `adoption-desktop upgrade --db URL` (take the "
+                     "server's own backup first: the application keeps no copy of a server's database)."))
         return 0
     for problem in report.problems:
         print(f"FAULT: {problem}")
@@ -182,8 +187,11 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
     from adoption_desktop.cli_support import CliError, open_db
     from adoption_desktop.core.errors import AppError
-    from adoption_desktop.core.storage.lifecycle import backup_database
+    from adoption_desktop.core.storage.engine import is_postgres_url
+    from adoption_desktop.core.storage.lifecycle import TEAM_BACKUP_REFUSAL, backup_database
 
+    if is_postgres_url(args.db):  # said before anything is opened or a backup folder made
+        raise CliError(TEAM_BACKUP_REFUSAL)
     db = open_db(args.db, upgrade=False)
     try:
         if args.out:

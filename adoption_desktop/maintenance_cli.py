@@ -51,8 +51,19 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
     from adoption_desktop.core.storage.lifecycle import key_mode, unlock_key
 
     if is_postgres_url(args.db):
+        # said as it is: the upgrade printed "at the latest schema" whether it had changed anything or not
+        # (team-mode trial); on a server no copy is kept by the application, so the message says how to keep one
+        probe = open_db(args.db, upgrade=False)
+        try:
+            behind = migrations.needs_upgrade(probe)
+        finally:
+            probe.dispose()
         open_db(args.db, upgrade=True).dispose()
-        print("The PostgreSQL database is at the latest schema.")
+        if behind:
+            print("Upgraded the PostgreSQL database to the latest schema. The application keeps no copy of a "
+                  "server's database: the server's own backup from before (pg_dump) is the copy to keep.")
+        else:
+            print("The PostgreSQL database is already at the latest schema; nothing changed.")
         return 0
     path = Path(args.db)
     try:
@@ -108,7 +119,7 @@ def register(registry: CliRegistry) -> None:
     p = registry.top.add_parser("paths", help="where this user's database, settings, logs and backups live")
     p.set_defaults(handler=_cmd_paths)
 
-    p = registry.top.add_parser("upgrade", help="upgrade a database's schema now (a copy is kept)")
+    p = registry.top.add_parser("upgrade", help="upgrade a database's schema now (a database file's copy from before is kept)")
     p.add_argument("--db", required=True, help="database file or PostgreSQL URL")
     p.set_defaults(handler=_cmd_upgrade)
 

@@ -456,9 +456,12 @@ class MainWindow(QMainWindow):
         from adoption_desktop.core.security.permissions import Permission
 
         allowed = self.ctx.principal.can(Permission.DATABASE_BACKUP)
-        self.backup_action.setEnabled(allowed)
-        self.backup_action.setToolTip("Write an encrypted, verified copy of the database" if allowed else
-                                      "Backups are made by an administrator (permission database.backup)")
+        team = not self.ctx.db.is_sqlite  # a server's database is backed up by IT with the server's tools
+        self.backup_action.setEnabled(allowed and not team)
+        self.backup_action.setToolTip(
+            "A team database is backed up on the server by IT (pg_dump or the server's scheduled backups)"
+            if team else "Write an encrypted, verified copy of the database" if allowed else
+            "Backups are made by an administrator (permission database.backup)")
 
     def backup(self) -> None:
         from pathlib import Path

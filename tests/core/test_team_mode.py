@@ -303,5 +303,27 @@ def test_a_superusers_login_is_said_on_opening(team: Team, qtbot: object) -> Non
         qtbot.addWidget(window)  # type: ignore[attr-defined]
         assert "not the application login" in window.db_label.text()
         assert window.db_label.toolTip() == db.login_warning
+        # a team database is backed up on the server: File → Back up is greyed and says so, even for IT
+        window._enable_backup()
+        assert not window.backup_action.isEnabled() and "pg_dump" in window.backup_action.toolTip()
     finally:
         db.dispose()
+
+
+def test_only_the_team_roles_may_connect_to_the_database(team: Team) -> None:
+    """PostgreSQL lets every login on the server connect to a new database (PUBLIC holds CONNECT); a
+    team-mode trial found any login could still reach the team database after team-setup."""
+    name = str(team.value("SELECT current_database()"))
+    role = "stranger_" + name.rsplit("_", 1)[-1]
+    team.as_superuser(f"CREATE ROLE {role} LOGIN")
+    stranger = team.admin_url.replace("postgresql+psycopg://postgres@", f"postgresql+psycopg://{role}@")
+    engine = create_engine(stranger)
+    try:
+        with pytest.raises(exc.OperationalError, match="permission denied for database"), engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+    db = team.open()  # the application role still may
+    db.dispose()
+    team_setup(team.admin_url, owner_role="own_" + name.rsplit("_", 1)[-1],
+               app_role="app_" + name.rsplit("_", 1)[-1])  # and so may the login that set it up, again

@@ -174,7 +174,10 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
     thread while the caller reads (``Database.wait_checked``: writes and closing wait for it)."""
     if isinstance(target, str) and is_postgres_url(target):
         db = _open_postgresql(target, upgrade, on_wait)
-        anchors.on_open(db)  # the witness of this PC, checked first [audit hook]
+        # the witness of this PC, checked first [audit hook]; a schema from before the seals (opened without
+        # upgrading, as `verify` and `upgrade` do) has no anchors yet: reading its log as today's failed
+        if has_row_seals(db):
+            anchors.on_open(db)
         return db
     path = Path(target)
     check_file_shape(path)
@@ -371,6 +374,12 @@ def _per_table(found: list[audit.RecordProblem], limit: int = 10) -> list[str]:
     return out
 
 
+#: what a backup of a team database says (command line, window): the application backs up only a database file
+TEAM_BACKUP_REFUSAL = ("Not backed up: this is a team database on a PostgreSQL server, which the application does "
+                       "not copy. IT backs it up with the server's own tools (pg_dump or the server's scheduled "
+                       "backups); see the IT guide, \"Team mode\".")
+
+
 def backup_database(db: Database, out: Path, actor: Principal | None = None) -> Path:
     """One file (zip): the encrypted database, its key file (wrapped keys only) and a manifest with the
     audit anchor *of the copy*; the copy is verified before the file gets its name. With ``actor`` (the
@@ -384,7 +393,7 @@ def backup_database(db: Database, out: Path, actor: Principal | None = None) -> 
     if actor is not None:
         require(actor, Permission.DATABASE_BACKUP)
     if not db.is_sqlite or db.path is None:
-        raise AppError("Back up a PostgreSQL database with the server's own tools (pg_dump).")
+        raise AppError(TEAM_BACKUP_REFUSAL)
     secure_umask()
     out = Path(out)
     # .adkbak, as the command line, the dialog and the dated names have it: the audit anchors find backups

@@ -146,7 +146,10 @@ def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = 
             me = str(conn.execute(text("SELECT current_user")).scalar())
             if me not in (owner_role, app_role):
                 conn.execute(text(f"GRANT {owner} TO {_q(conn, me)}"))  # so this login may act as the owner
-            conn.execute(text(f"GRANT CONNECT ON DATABASE {dbname} TO {owner}, {app}"))
+            conn.execute(text(f"GRANT CONNECT ON DATABASE {dbname} TO {owner}, {app}, {_q(conn, me)}"))
+            # PostgreSQL lets every login on the server connect to a new database (PUBLIC holds CONNECT): a
+            # team database is reached only by its two roles and the login that set it up (team-mode trial)
+            conn.execute(text(f"REVOKE CONNECT ON DATABASE {dbname} FROM PUBLIC"))
             conn.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {owner}"))
             conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {app}"))
             conn.execute(text(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {app}"))
