@@ -327,3 +327,23 @@ def test_only_the_team_roles_may_connect_to_the_database(team: Team) -> None:
     db.dispose()
     team_setup(team.admin_url, owner_role="own_" + name.rsplit("_", 1)[-1],
                app_role="app_" + name.rsplit("_", 1)[-1])  # and so may the login that set it up, again
+
+
+def test_an_older_schema_opened_with_the_application_login_says_who_upgrades_it(team: Team) -> None:
+    """A new version met a server schema one step behind, opened by a PC with the application role: the
+    role may not alter the tables, and is told that the schema owner's `upgrade` does it, not the raw
+    "must be owner" error; nothing is changed."""
+    from alembic.script import ScriptDirectory
+
+    from adoption_desktop.core.storage import migrations
+    from adoption_desktop.core.storage.migrations import MigrationError
+
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    head = sorted(migrations.script_heads())[0]
+    before = script.get_revision(head).down_revision
+    assert isinstance(before, str)
+    team.as_superuser(f"UPDATE alembic_version SET version_num = '{before}' WHERE version_num = '{head}'")
+    with pytest.raises(MigrationError, match="schema owner's login") as caught:
+        team.open()
+    assert "must be owner" not in str(caught.value) and "team-setup" in str(caught.value)
+    assert team.value(f"SELECT count(*) FROM alembic_version WHERE version_num = '{before}'") == 1  # unchanged
