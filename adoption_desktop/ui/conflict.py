@@ -10,6 +10,7 @@ stays on screen). A change is never merged field by field."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 
@@ -48,15 +49,45 @@ def replaces_text(saved_by: str, fields: list[str]) -> str:
     return f"Re-apply my change replaces what {who} saved in: {', '.join(fields)}. Their version stays in the audit log."
 
 
+def _signed_in_name(parent: QWidget | None) -> str:
+    """The full name of whoever is signed in to ``parent``'s window ("" when it has no context)."""
+    ctx = getattr(parent.window(), "ctx", None) if parent is not None else None
+    principal = getattr(ctx, "principal", None)
+    return str(getattr(principal, "full_name", "") or "")
+
+
+def own_other_window_text(err: StaleRecord) -> str:
+    """The refusal said to the person who saved first themselves, in another window (or on another PC):
+    "Ada Ashdown saved … after you opened it" read as someone else's save (ADM trial, 5 December)."""
+    from adoption_desktop.core.concurrency import when_text
+
+    what = err.what or "this record"
+    at = when_text(err.saved_at) if isinstance(err.saved_at, dt.datetime) else "a moment ago"
+    return (f"You saved {what} in another window (or on another computer) at {at}, after this window opened "
+            "it; the change in this window was not saved. Reload to see what you saved there, or re-apply "
+            "this window's change to save it over that one.")
+
+
+def replaces_own_text(fields: list[str]) -> str:
+    """:func:`replaces_text` when the version saved first is the person's own, from another window."""
+    if not fields:
+        return ("Re-apply my change: this window's version and the one you saved in the other window are the "
+                "same in every field shown.")
+    return (f"Re-apply my change replaces what you saved in the other window in: {', '.join(fields)}. That "
+            "version stays in the audit log.")
+
+
 class ConflictDialog(QDialog):
     def __init__(self, parent: QWidget | None, err: StaleRecord, mine: dict[str, str]) -> None:
         super().__init__(parent)
         self.setObjectName("conflict_dialog")
-        self.setWindowTitle("Saved by someone else first")
+        me = _signed_in_name(parent)
+        self.own = bool(me) and err.saved_by == me  # the person's own save, in another window
+        self.setWindowTitle("Saved first in another window of yours" if self.own else "Saved by someone else first")
         self.choice = CANCEL
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
-        message = QLabel(str(err))
+        message = QLabel(own_other_window_text(err) if self.own else str(err))
         message.setObjectName("conflict_message")
         message.setWordWrap(True)
         layout.addWidget(message)
@@ -104,12 +135,13 @@ class ConflictDialog(QDialog):
         self.show_all.setVisible(bool(self.differing) and bool(same))
         layout.addWidget(self.show_all)
         self._show_rows(False)
-        self.replaces = QLabel(replaces_text(err.saved_by, self.differing))
+        self.replaces = QLabel(replaces_own_text(self.differing) if self.own
+                               else replaces_text(err.saved_by, self.differing))
         self.replaces.setObjectName("conflict_replaces")
         self.replaces.setWordWrap(True)
         layout.addWidget(self.replaces)
         buttons = QHBoxLayout()
-        self.reload_button = QPushButton("&Reload their version")
+        self.reload_button = QPushButton("&Reload the saved version" if self.own else "&Reload their version")
         self.reload_button.setObjectName("conflict_reload")
         self.reload_button.setToolTip("Discard your change and show what is saved now.")
         self.reapply_button = QPushButton("Re-&apply my change")

@@ -466,3 +466,34 @@ def test_a_draft_a_colleague_saved_since_is_not_sent_to_the_chair_unread(qtbot: 
     with db.session(write=False) as session:
         assert {m.status for m in session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == item))} == {
             "draft"}
+
+
+def test_a_save_refused_by_ones_own_other_window_says_so(qtbot: QtBot) -> None:
+    """An ADM with the decision open in two windows saved in one, then the other: the dialog was titled
+    "Saved by someone else first" and named her as the someone else (ADM trial, 5 December)."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from adoption_desktop.core.errors import StaleRecord
+
+    window = QMainWindow()
+    window.ctx = SimpleNamespace(principal=SimpleNamespace(full_name="Ada Ashdown"))  # type: ignore[attr-defined]
+    qtbot.addWidget(window)
+    err = StaleRecord("Ada Ashdown saved the decision at 14:02 on 05/12/2026, after you opened it; …",
+                      what="the decision", saved_by="Ada Ashdown", saved_at=dt.datetime(2026, 12, 5, 14, 2),
+                      saved_version=3, your_version=2, saved_values={"Reasons": "Theirs"})
+    own = conflict.ConflictDialog(window, err, {"Reasons": "Mine"})
+    qtbot.addWidget(own)
+    said = own.findChild(QLabel, "conflict_message").text()
+    assert own.windowTitle() == "Saved first in another window of yours"
+    assert said.startswith("You saved the decision in another window") and "someone else" not in said
+    assert "you saved in the other window in: Reasons" in own.replaces.text()
+    assert own.reload_button.text() == "&Reload the saved version"
+
+    err.saved_by = "Ben Birchall"  # a colleague's save reads as before
+    theirs = conflict.ConflictDialog(window, err, {"Reasons": "Mine"})
+    qtbot.addWidget(theirs)
+    assert theirs.windowTitle() == "Saved by someone else first"
+    assert theirs.findChild(QLabel, "conflict_message").text().startswith("Ada Ashdown saved the decision")
+    assert "what Ben Birchall saved in: Reasons" in theirs.replaces.text()
