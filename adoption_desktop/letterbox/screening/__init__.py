@@ -18,12 +18,12 @@ The measured recall and precision are in docs/letterbox.md (corpus: tests/letter
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from adoption_desktop.letterbox.places import Gazetteer
 from adoption_desktop.letterbox.places import gazetteer as _gazetteer
-from adoption_desktop.letterbox.screening.detectors import _ADDRESS_LINE, _SUFFIX_OF, detect
+from adoption_desktop.letterbox.screening.detectors import _ADDRESS_LINE, _SUFFIX_OF, detect, fold, labelled
 from adoption_desktop.letterbox.screening.findings import (
     _PRIORITY,
     DISGUISED,
@@ -77,17 +77,23 @@ def _merge(text: str, found: list[Finding]) -> list[Finding]:
 
 
 
-def screen_text(text: str, protected: Iterable[str] = ()) -> list[Finding]:
+def screen_text(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] | None = None) -> list[Finding]:
     """Everything in ``text`` that could identify, in text order; overlapping findings merged (see module).
     Disguised writing (spaced-out letters, invisible characters, full-width forms, look-alike letters: see
-    ``unmask.py``) is read as meant, and its findings cover the whole disguised span of ``text``."""
+    ``unmask.py``) is read as meant, and its findings cover the whole disguised span of ``text``.
+
+    Protected terms are matched without accents on either side ("Jéss" is "Jess"), and a one-word name also
+    in its pet forms ("Jessie", "Jessie's" of "Jess"); the reason says how it was written. ``labels``: what
+    the reason of a protected term says first ({"Ashby": "names the adoptive family"} ->
+    "names the adoptive family: the protected term 'Ashby'")."""
     terms = tuple(protected)
+    labels = {" ".join(str(term).split()): label for term, label in labels.items()} if labels else None
     view = unmask(text)
     if view.plain:
-        return _merge(text, detect(text, terms))
-    found = [_in_original(view, f) for f in detect(view.text, terms)]
+        return _merge(text, detect(text, terms, labels))
+    found = [_in_original(view, f) for f in detect(view.text, terms, labels)]
     found += _lookalike_words(view)
-    found += _spaced_terms(view, terms)
+    found += _spaced_terms(view, terms, labels)
     return _merge(text, found)
 
 
@@ -122,10 +128,17 @@ def _letters_of_terms(terms: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             name, sfx = lines[-1].group("name"), lines[-1].group("sfx")
             forms += [f"{name}{form}" for form in _SUFFIX_OF.get(sfx.lower(), (sfx,))]
         for form in forms:
-            letters = "".join(c for c in form.lower() if c.isalnum())
+            letters = "".join(c for c in fold(form).lower() if c.isalnum())
             if len(letters) >= 5:
                 out.setdefault(letters, term)
     return tuple(out.items())
+
+
+def _letter(c: str) -> str:
+    """One character of a spaced-out run as its letters are compared: in lower case and without its accent,
+    one character for one (the offsets of the run's letters are those of the text)."""
+    f = fold(c).lower()
+    return f if len(f) == 1 else c
 
 
 #: what may part a plainly written piece of a word from its spaced-out rest ("Penn i n g t o n", "Penn-i-n-g-t-o-n")
@@ -152,7 +165,7 @@ def _beside(view: View, start: int, step: int, reach: int, stop: int) -> list[in
     return out[::-1] if step < 0 else out
 
 
-def _spaced_terms(view: View, terms: tuple[str, ...]) -> Iterator[Finding]:
+def _spaced_terms(view: View, terms: tuple[str, ...], labels: Mapping[str, str] | None = None) -> Iterator[Finding]:
     """A protected term spaced out with no gap between its words ("L a r k s p u r D r i v e", "M c D o n a l d"
     read as "Mc Donald"), or only partly spaced out ("Penn i n g t o n", "P e n n ington"): its letters are
     looked for in the run's letters with those of the one word written plainly beside the run; a match must
@@ -167,7 +180,7 @@ def _spaced_terms(view: View, terms: tuple[str, ...]) -> Iterator[Finding]:
         after = _beside(view, b, 1, longest - 1, spans[n + 1][0] if n + 1 < len(spans) else len(view.text))
         run = [i for i in range(a, b) if view.text[i].isalnum()]
         at = before + run + after
-        letters = "".join(view.text[i].lower() if len(view.text[i].lower()) == 1 else view.text[i] for i in at)
+        letters = "".join(_letter(view.text[i]) for i in at)
         first_run, end_run = len(before), len(before) + len(run)
         for form, term in forms:
             k = letters.find(form)
@@ -175,5 +188,5 @@ def _spaced_terms(view: View, terms: tuple[str, ...]) -> Iterator[Finding]:
                 if min(k + len(form), end_run) - max(k, first_run) >= 2:  # two letters of the run, at least
                     start, end = view.original(at[k], at[k + len(form) - 1] + 1)
                     yield Finding(start, end, PROTECTED, text[start:end],
-                                  f"the protected term '{term}' (written {SPACED})")
+                                  labelled(f"the protected term '{term}' (written {SPACED})", term, labels))
                 k = letters.find(form, k + 1)

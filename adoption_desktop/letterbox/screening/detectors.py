@@ -7,7 +7,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from adoption_desktop.letterbox.places import find_places
@@ -297,17 +298,142 @@ def _distinctive_words(terms: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], s
     return tuple(out)
 
 
-def _protected(text: str, protected: Iterable[str]) -> Iterator[Finding]:
-    terms = tuple(dict.fromkeys(t for t in (" ".join(str(p).split()) for p in protected) if len(t) >= 2))
-    if not terms:
+# --- protected terms: accents and name endings ------------------------------------------------------
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    """``c`` without its accents (NFKD, combining marks dropped): "é" -> "e"; "" for a combining mark itself;
+    ``c`` unchanged when that would not leave letters ("ø", "½", "…" stay)."""
+    if unicodedata.combining(c):
+        return ""
+    base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+    return base if len(base) == 1 and base.isalpha() else c
+
+
+def fold(text: str) -> str:
+    """``text`` with accents removed from its letters ("Jéss" -> "Jess", "Zoë" -> "Zoe")."""
+    return text if text.isascii() else "".join(_fold_char(c) for c in text)
+
+
+def _folded(text: str) -> tuple[str, list[int], list[int]] | None:
+    """``text`` folded (see :func:`fold`) with, for each of its characters, the span of ``text`` it came from
+    (a combining mark left out belongs to the letter before it); None when folding changes nothing."""
+    if text.isascii():
+        return None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    changed = False
+    for i, c in enumerate(text):
+        f = _fold_char(c) if not c.isascii() else c
+        if f != c:
+            changed = True
+        if not f:
+            if ends:
+                ends[-1] = i + 1
+            continue
+        out.append(f)
+        starts.append(i)
+        ends.append(i + 1)
+    return ("".join(out), starts, ends) if changed else None
+
+
+#: endings that make a pet or short form of a name ("Jessie", "Jessy", "Annie", "Anna"); "-e" only after a
+#: double consonant ("Anne", "Jesse": "Time" of "Tim", "Sale" of "Sal" are ordinary words); after a last
+#: consonant doubled only the "-y" sounds ("Benny", "Tommie"); after a name's silent "e" dropped only
+#: "-ie"/"-y" ("Katie", "Katy" of "Kate")
+_NAME_ENDINGS = ("ie", "ey", "ee", "y", "a", "i")
+_DOUBLED_ENDINGS = ("ie", "ey", "y")
+_VOWELS = frozenset("aeiou")
+#: what may follow a protected term or its pet form: plural and possessive ("Jess's", "Jessie's", "Ashbys'")
+_TAIL = r"(?:'s|’s|s'|s’|es|s|'|’)?"
+
+
+def _variant_forms(term: str) -> list[str]:
+    """Regular expressions (for a case-insensitive search) of the pet and short forms of a one-word
+    protected name of three letters or more; none for shorter terms or terms of several words."""
+    if len(term) < 3 or not term.isalpha() or not term.isascii():
+        return []
+    t = term.lower()
+    endings = (*_NAME_ENDINGS, "e") if t[-1] == t[-2] and t[-1] not in _VOWELS else _NAME_ENDINGS
+    out = [f"{re.escape(t)}(?:{'|'.join(endings)})"]
+    if t[-1] not in _VOWELS | {"y", "w", "x"} and t[-2] in _VOWELS:
+        out.append(f"{re.escape(t + t[-1])}(?:{'|'.join(_DOUBLED_ENDINGS)})")  # Ben -> Benny
+    if t[-1] == "e" and len(t) >= 4 and t[-2] not in _VOWELS:
+        out.append(f"{re.escape(t[:-1])}(?:ie|y)")  # Kate -> Katie, Katy
+    return out
+
+
+@lru_cache(maxsize=256)
+def _variants_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for the pet and short forms of all the one-word protected terms, group ``v<n>`` naming the
+    term; None when no term has any."""
+    alternatives = [f"(?P<v{n}>{'|'.join(forms)})" for n, term in enumerate(terms) if (forms := _variant_forms(term))]
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_TAIL}(?![^\W_])", re.IGNORECASE)
+
+
+def _accents(written: str, term: str) -> str:
+    """How ``written`` (the letter's span) differs in accents from the protected ``term`` it matched: "" when
+    it does not ("Zoë's" for "Zoë")."""
+    has, had = fold(written) != written, fold(term) != term
+    if has and not had:
+        return "written with an accent"
+    if had and not has:
+        return "written without its accents"
+    if has and not written.casefold().startswith(term.casefold()):
+        return "written with other accents"
+    return ""
+
+
+def labelled(reason: str, term: str, labels: Mapping[str, str] | None) -> str:
+    """``reason`` with the term's label in front ("names the adoptive family: the protected term 'Ashby'")."""
+    label = labels.get(term) if labels else None
+    return f"{label}: {reason}" if label else reason
+
+
+def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None) -> Iterator[Finding]:
+    """The protected terms in ``text``. Letters and terms are compared without their accents ("Jéss" is
+    "Jess", "Zoe" is "Zoë"); a one-word name also in its pet forms, capitalised ("Jessie", "Jessie's", "Benny"
+    of "Ben"); the reason says how it was written when it was not as the term is."""
+    originals = tuple(dict.fromkeys(t for t in (" ".join(str(p).split()) for p in protected) if len(t) >= 2))
+    if not originals:
         return
+    norm = {" ".join(str(term).split()): label for term, label in (labels or {}).items()}
+    of_folded: dict[str, str] = {}
+    for t in originals:
+        of_folded.setdefault(fold(t), t)
+    terms = tuple(of_folded)
+    mapped = _folded(text)
+    view = mapped[0] if mapped else text
+
+    def span(a: int, b: int) -> tuple[int, int]:
+        return (mapped[1][a], mapped[2][b - 1]) if mapped and b > a else (a, b)
+
+    def found(a: int, b: int, reason: str, term: str, against: str) -> Finding:
+        start, end = span(a, b)
+        how = _accents(text[start:end], against)
+        return _f(start, end, PROTECTED, text, labelled(f"{reason} ({how})" if how else reason, term, norm))
+
     whole: list[Finding] = []
-    for m in _terms_pattern(terms).finditer(text):
-        term = terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]
-        whole.append(_f(m.start(), m.end(), PROTECTED, text, f"the protected term '{term}'"))
+    for m in _terms_pattern(terms).finditer(view):
+        term = of_folded[terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
+        whole.append(found(m.start(), m.end(), f"the protected term '{term}'", term, term))
+    variants = _variants_pattern(terms)
+    for m in variants.finditer(view) if variants else ():
+        if not m.group()[0].isupper():
+            continue  # "kitty", "billy", "honey": in lower case an ordinary word more often than a name
+        term = of_folded[terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
+        start, end = span(m.start(), m.end())
+        written = text[start:end]
+        how = _accents(written, term)
+        reason = f"the protected term '{term}' (written '{written}': the name with an ending added" + \
+            (f", {how})" if how else ")")
+        whole.append(_f(start, end, PROTECTED, text, labelled(reason, term, norm)))
     for pattern, term in _address_patterns(terms):
-        for m in pattern.finditer(text):
-            whole.append(_f(m.start(), m.end(), PROTECTED, text, f"the protected address '{term}'"))
+        for m in pattern.finditer(view):
+            original = of_folded[term]
+            whole.append(found(m.start(), m.end(), f"the protected address '{original}'", original, original))
     yield from whole
     # is a word inside a whole term? the whole terms by start, with the furthest end so far (a scan of every
     # whole term for every word was quadratic: "Harrogate Harriers" 10,000 times)
@@ -315,11 +441,13 @@ def _protected(text: str, protected: Iterable[str]) -> Iterator[Finding]:
     starts = [f.start for f in whole]
     reach = list(itertools.accumulate((f.end for f in whole), max))
     for pattern, word, term in _distinctive_words(terms):
-        for m in pattern.finditer(text):
-            k = bisect.bisect_right(starts, m.start())
-            if not (k and reach[k - 1] >= m.end()):
-                yield _f(m.start(), m.end(), PROTECTED, text,
-                         f"possibly the protected term '{term}' (its word '{word}' alone)")
+        for m in pattern.finditer(view):
+            start, end = span(m.start(), m.end())
+            k = bisect.bisect_right(starts, start)
+            if not (k and reach[k - 1] >= end):
+                original = of_folded[term]
+                yield found(m.start(), m.end(),
+                            f"possibly the protected term '{original}' (its word '{word}' alone)", original, word)
 
 
 def _institutions(text: str) -> Iterator[Finding]:
@@ -475,10 +603,11 @@ def _places(text: str) -> Iterator[Finding]:
         yield _f(p.start, p.end, PLACE, text, p.reason)
 
 
-def detect(text: str, protected: Iterable[str] = ()) -> list[Finding]:
-    """Every rule's findings in ``text``, not merged (overlapping findings are merged by the caller)."""
+def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] | None = None) -> list[Finding]:
+    """Every rule's findings in ``text``, not merged (overlapping findings are merged by the caller);
+    ``labels``: what a protected term's finding says first (see :func:`screening.screen_text`)."""
     found: list[Finding] = []
-    found += _protected(text, protected)
+    found += _protected(text, protected, labels)
     found += _regex(text, _EMAIL, EMAIL)
     found += _regex(text, _URL, URL)
     found += _regex(text, _POSTCODE, POSTCODE)
