@@ -92,12 +92,12 @@ def _finding_reason(f: object) -> str:
 def proposed_pages(db: Database, actor: Principal, item_id: int) -> list[RedactionPage]:
     """Every scanned page of the item with a box over each screening finding (findings the coordinator
     marked acceptable are left unboxed)."""
-    from adoption_desktop.letterbox.service import writer_side_secrets
+    from adoption_desktop.letterbox.service import screening_terms
 
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
-        terms = writer_side_secrets(session, item.arrangement_id, rules.writer_side(item.direction))
+        terms = screening_terms(session, item.arrangement_id, rules.writer_side(item.direction))
         acceptable = {t.lower() for t in session.scalars(select(Finding.text).where(
             Finding.item_id == item_id, Finding.decision == "acceptable"))}
         scans = [(a.id, a.filename, attachments.stored_page_text(session, a.id))
@@ -114,7 +114,7 @@ def proposed_pages(db: Database, actor: Principal, item_id: int) -> list[Redacti
         for page in pages:
             boxes: list[RedactionBox] = []
             if page.char_boxes and len(page.char_boxes) == len(page.text):
-                for f in screen_text(page.text, terms):
+                for f in screen_text(page.text, terms.terms, terms.labels):
                     if page.text[f.start:f.end].lower() in acceptable:
                         continue
                     for b in boxes_for_span(page.char_boxes, f.start, f.end, page.width, page.height):

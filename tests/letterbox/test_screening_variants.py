@@ -33,6 +33,7 @@ def _protected_at(found: list[Finding], start: int, end: int) -> Finding | None:
     ("Anne says hello.", "Ann", "Anne", "the name with an ending added"),
     ("Benny says hello.", "Ben", "Benny", "the name with an ending added"),
     ("Katie says hello.", "Kate", "Katie", "the name with an ending added"),
+    ("Rosie says hello.", "Rosa", "Rosie", "the name with an ending added"),
     ("Zoe says hello.", "Zoë", "Zoe", "written without its accents"),
     ("Zoë says hello.", "Zoe", "Zoë", "written with an accent"),
     ("Zoey says hello.", "Zoë", "Zoey", "the name with an ending added"),
@@ -65,6 +66,7 @@ def test_accented_and_suffixed_forms_of_a_protected_name_are_found(sentence: str
     ("he said jessie was a nice name.", "Jess"),
     ("Benefits of swimming.", "Ben"),
     ("Bennett Road is busy.", "Ben"),
+    ("Very well, thank you.", "Vera"),
 ])
 def test_words_that_only_start_like_a_protected_name_are_not_it(sentence: str, term: str) -> None:
     found = [f for f in screen_text(sentence, (term,)) if PROTECTED in f.kinds]

@@ -217,7 +217,9 @@ def test_birth_side_protected_terms_entered_kept_and_screened(qtbot, db: Databas
     going_the_other_way = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH,
                                            received_on=dt.date(2026, 9, 3), writer="adopters")
     other = service.screen_item(db, coordinator, going_the_other_way, "We read about Quillfeather birds.").findings
-    assert not [f for f in other if f.text == "Quillfeather"]
+    # the adopters should not know it either (trial, finding 6): flagged as naming the birth family
+    assert [(f.text, f.reason) for f in other] == [
+        ("Quillfeather", "names the birth family: the protected term 'Quillfeather'")]
 
 
 # --- review fixes: the item dialog, dialog margins, the import dialog, message colours -------------------------

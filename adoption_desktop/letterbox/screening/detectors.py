@@ -340,7 +340,7 @@ def _folded(text: str) -> tuple[str, list[int], list[int]] | None:
 #: endings that make a pet or short form of a name ("Jessie", "Jessy", "Annie", "Anna"); "-e" only after a
 #: double consonant ("Anne", "Jesse": "Time" of "Tim", "Sale" of "Sal" are ordinary words); after a last
 #: consonant doubled only the "-y" sounds ("Benny", "Tommie"); after a name's silent "e" dropped only
-#: "-ie"/"-y" ("Katie", "Katy" of "Kate")
+#: "-ie"/"-y" ("Katie", "Katy" of "Kate"), after its last "a" dropped only "-ie" ("Rosie" of "Rosa")
 _NAME_ENDINGS = ("ie", "ey", "ee", "y", "a", "i")
 _DOUBLED_ENDINGS = ("ie", "ey", "y")
 _VOWELS = frozenset("aeiou")
@@ -360,6 +360,8 @@ def _variant_forms(term: str) -> list[str]:
         out.append(f"{re.escape(t + t[-1])}(?:{'|'.join(_DOUBLED_ENDINGS)})")  # Ben -> Benny
     if t[-1] == "e" and len(t) >= 4 and t[-2] not in _VOWELS:
         out.append(f"{re.escape(t[:-1])}(?:ie|y)")  # Kate -> Katie, Katy
+    if t[-1] == "a" and len(t) >= 4 and t[-2] not in _VOWELS:
+        out.append(f"{re.escape(t[:-1])}ie")  # Rosa -> Rosie, Ella -> Ellie (not "-y": Vera -> "Very")
     return out
 
 

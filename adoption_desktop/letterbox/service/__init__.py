@@ -107,6 +107,7 @@ from adoption_desktop.letterbox.service.item_log import (
     reword_return_reason,
     screen_item,
     set_item_writer,
+    with_reasons,
     writer_choices,
 )
 from adoption_desktop.letterbox.service.item_register import (
@@ -135,8 +136,11 @@ from adoption_desktop.letterbox.service.item_register import (
     search_capped,
 )
 from adoption_desktop.letterbox.service.protected import (
+    NAMES_FAMILY,
+    ScreeningTerms,
     protected_terms,
     screen_postcode_only,
+    screening_terms,
     writer_side_secrets,
 )
 
@@ -147,6 +151,7 @@ __all__ = [
     "ARRANGEMENT_COLUMNS",
     "COUNT_CAP",
     "ITEMS_INDEX",
+    "NAMES_FAMILY",
     "_ARR_SORT",
     "_INDEXED_SORT",
     "_ITEM_SORT",
@@ -168,6 +173,7 @@ __all__ = [
     "P",
     "ParticipantData",
     "ScreeningResult",
+    "ScreeningTerms",
     "SentBatch",
     "SentRow",
     "TermData",
@@ -225,11 +231,13 @@ __all__ = [
     "save_arrangement_in",
     "screen_item",
     "screen_postcode_only",
+    "screening_terms",
     "search_capped",
     "set_arrangement_status",
     "set_item_writer",
     "unmark_missed",
     "update_arrangement",
+    "with_reasons",
     "work_list",
     "work_list_since",
     "work_rows_in",

@@ -108,6 +108,9 @@ class FindingRow:
     kind: str
     text: str
     decision: str
+    #: why it was flagged ("names the adoptive family: the protected term 'Ashby'"); "" when not known (the
+    #: arrangement's terms changed since it was screened)
+    reason: str = ""
 
 
 @dataclass(frozen=True)

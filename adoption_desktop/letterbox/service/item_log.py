@@ -5,6 +5,7 @@ second time, its outcome recorded, and read back with its findings and history.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ from adoption_desktop.letterbox.service.data import (
     ScreeningResult,
     WriterChoice,
 )
-from adoption_desktop.letterbox.service.protected import writer_side_secrets
+from adoption_desktop.letterbox.service.protected import NAMES_FAMILY, ScreeningTerms, screening_terms
 from adoption_desktop.letterbox.settings import SECOND_CHECKER
 
 
@@ -250,12 +251,12 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
                                       "that you read it yourself.", "read_by_eye")
             version = int(item.row_version)
             arrangement_id, side = item.arrangement_id, rules.writer_side(item.direction)
-            terms = writer_side_secrets(session, arrangement_id, side)
-        found = screen_text(text, terms)  # no transaction open: nobody waits for it
+            terms = screening_terms(session, arrangement_id, side)
+        found = screen_text(text, terms.terms, terms.labels)  # no transaction open: nobody waits for it
         with db.session(actor) as session:
             item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
             _refuse_screening(session, item, expected_version)
-            if int(item.row_version) != version or writer_side_secrets(session, arrangement_id, side) != terms:
+            if int(item.row_version) != version or screening_terms(session, arrangement_id, side) != terms:
                 continue  # saved or its terms changed while it was screened (nothing written): screen again
             return _store_screening(session, item, text, found, terms)
     raise Conflict(f"Item {item_id} or its arrangement's protected terms changed each time it was screened "
@@ -270,7 +271,7 @@ def _refuse_screening(session: Session, item: Item, expected_version: int | None
 
 
 def _store_screening(session: Session, item: Item, text: str, found: list[ScreenFinding],
-                     terms: list[str]) -> ScreeningResult:
+                     terms: ScreeningTerms) -> ScreeningResult:
     """The screening's findings replace the item's (the item locked and checked by the caller)."""
     actor = session_actor(session)
     item_id = item.id
@@ -291,12 +292,24 @@ def _store_screening(session: Session, item: Item, text: str, found: list[Screen
     if rules.no_words(text):
         detail = f"no text to screen: the {item.item_type} was read by eye"
     elif found:
-        detail = f"{len(found)} finding(s): " + ", ".join(sorted({f.kind for f in found}))
+        detail = f"{len(found)} finding(s): " + ", ".join(sorted({f.kind for f in found})) + _family_named(found, terms)
     else:
         detail = "no findings"
     _event(session, item_id, "screened", detail)
-    return ScreeningResult(tuple(FindingRow(r.id, r.start, r.end, r.kind, r.text, r.decision) for r in rows),
-                           tuple(terms))
+    return ScreeningResult(tuple(FindingRow(r.id, r.start, r.end, r.kind, r.text, r.decision, f.reason)
+                                 for r, f in zip(rows, found, strict=True)), terms.terms)
+
+
+def _family_named(found: list[ScreenFinding], terms: ScreeningTerms) -> str:
+    """For the history: the reader's family's details the letter names ("; names the adoptive family:
+    Ashby, Oakfield Primary"), by the protected terms found (not the letter's words)."""
+    out = []
+    for label in NAMES_FAMILY.values():
+        named = [t for t, said in terms.labels.items() if said == label and any(
+            r.startswith(f"{label}: ") and f"'{t}'" in r for f in found for r in f.reasons)]
+        if named:
+            out.append(f"{label}: {', '.join(named)}")
+    return "".join(f"; {x}" for x in out)
 
 
 def decide_finding(db: Database, actor: Principal, finding_id: int, decision: str, *,
@@ -534,11 +547,22 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
                                         .outerjoin(Participant, Participant.id == LetterSent.participant_id)
                                         .where(LetterSent.item_id == item_id)
                                         .order_by(LetterSent.sent_on, LetterSent.id)))
-        return ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
-                          item.received_on, item.status, item.text, item.screened_by, item.checked_by,
-                          item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
-                          item.notes, item.social_worker_informed, item.row_version, item.channel,
-                          item.participant_id, letters)
+        terms = screening_terms(session, item.arrangement_id, rules.writer_side(item.direction)) \
+            if findings and item.text else None
+        detail = ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,
+                            item.received_on, item.status, item.text, item.screened_by, item.checked_by,
+                            item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
+                            item.notes, item.social_worker_informed, item.row_version, item.channel,
+                            item.participant_id, letters)
+    # why each finding was flagged is not stored: the stored text is screened again, outside the transaction
+    # (nobody waits for it), with the terms of now; a finding the terms no longer give has no reason
+    return replace(detail, findings=with_reasons(detail.text, findings, terms)) if terms is not None else detail
+
+
+def with_reasons(text: str, findings: tuple[FindingRow, ...], terms: ScreeningTerms) -> tuple[FindingRow, ...]:
+    """``findings`` of ``text`` with the reasons a screening with ``terms`` gives each (by its span)."""
+    why = {(f.start, f.end): f.reason for f in screen_text(text, terms.terms, terms.labels)}
+    return tuple(replace(f, reason=why.get((f.start, f.end), "")) for f in findings)
 
 
 def _letter_row(kind: str, on: dt.date, side: str, name: str | None, batch: str, adopters: str) -> ItemLetterRow:

@@ -4,6 +4,8 @@ the screening looks for.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,47 @@ def writer_side_secrets(session: Session, arrangement_id: int, side: str) -> lis
                 out.append(surname)
     # postcodes are found by the postcode rule anyway (and reported as postcodes)
     return list(dict.fromkeys(t for t in out if t.strip() and not screen_postcode_only(t)))
+
+
+#: what a finding of the reader's family's details says first (the writer should not know them)
+NAMES_FAMILY = {rules.ADOPTIVE: "names the adoptive family", rules.BIRTH: "names the birth family"}
+
+
+@dataclass(frozen=True)
+class ScreeningTerms:
+    """What an item's text is screened for: ``terms`` (the writer's side's secrets first, then the reader's
+    family's details the writer should not know) and ``labels`` (the latter's, "names the adoptive family")."""
+
+    terms: tuple[str, ...]
+    labels: dict[str, str]
+
+
+def _known_to(session: Session, arrangement_id: int, side: str) -> set[str]:
+    """Words of names the writer's side knows anyway (in lower case): the child's birth name for both sides
+    (the adopters know it too), the birth relatives' own names, the adopters' and the child's adoptive name."""
+    birth, adoptive, adopters = session.execute(select(
+        Arrangement.child_birth_name, Arrangement.child_adoptive_name, Arrangement.adopters_name).where(
+        Arrangement.id == arrangement_id)).one()
+    names = [birth or ""]
+    if side == rules.BIRTH:
+        names += session.scalars(select(Participant.name).where(Participant.arrangement_id == arrangement_id))
+    else:
+        names += [adoptive or "", adopters or ""]
+    return {w.casefold() for name in names for w in name.split()}
+
+
+def screening_terms(session: Session, arrangement_id: int, side: str) -> ScreeningTerms:
+    """What a letter written by ``side`` is screened for (coordinator's trial: a birth parent's letter naming
+    the adopters' surname was not flagged): the writer's own side's secrets (:func:`writer_side_secrets`), and
+    the other side's too, labelled "names the adoptive family" / "names the birth family": the writer should
+    not know them, and a letter naming them shows the family can be found. Left out of the latter: what is
+    also the writer's own secret (said as that), and names the writer knows anyway (:func:`_known_to`: the
+    child's birth name, the writer's own names)."""
+    own = writer_side_secrets(session, arrangement_id, side)
+    other = rules.other_side(side)
+    skip = {t.casefold() for t in own} | _known_to(session, arrangement_id, side)
+    theirs = [t for t in writer_side_secrets(session, arrangement_id, other) if t.casefold() not in skip]
+    return ScreeningTerms((*own, *theirs), {t: NAMES_FAMILY[other] for t in theirs})
 
 
 def screen_postcode_only(text: str) -> bool:

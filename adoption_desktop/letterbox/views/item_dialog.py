@@ -62,7 +62,9 @@ KIND_COLOURS = {"protected term": "#F4B6B6", "postcode": "#FFD580", "phone": "#F
                 "date of birth": "#FFD580", "disguised word": "#F4B6B6"}
 
 FINDING_COLUMNS: list[Column[FindingRow]] = [
-    Column("Kind", lambda f: f.kind), Column("Text", lambda f: f.text), Column("Decision", lambda f: f.decision)]
+    Column("Kind", lambda f: f.kind), Column("Text", lambda f: f.text), Column("Decision", lambda f: f.decision),
+    # why it was flagged ("names the adoptive family: the protected term 'Ashby'", "… (written 'Jessie': …)")
+    Column("Why", lambda f: f.reason, tooltip=lambda f: f.reason or None)]
 HISTORY_COLUMNS: list[Column[EventRow]] = [
     Column("When", lambda e: e.at), Column("Who", lambda e: e.who or e.actor),
     Column("Step", lambda e: rules.step_label(e.action)),
@@ -537,7 +539,7 @@ class ItemDialog(QDialog):
             fmt = QTextCharFormat()
             fmt.setBackground(QColor(KIND_COLOURS.get(f.kind, "#FFD580") if f.decision == "remove" else "#D7F0D2"))
             fmt.setForeground(QColor("#000000"))  # dark text on the light highlight, whatever the palette
-            fmt.setToolTip(f"{f.kind}: {f.decision}")
+            fmt.setToolTip(f"{f.kind}: {f.decision}" + (f"\n{f.reason}" if f.reason else ""))
             if f.decision == "remove":
                 fmt.setFontUnderline(True)
             sel.format = fmt
