@@ -189,7 +189,8 @@ def test_import_dialog_preview_report_then_import(qtbot, db: Database, coordinat
 def test_birth_side_protected_terms_entered_kept_and_screened(qtbot, db: Database,  # type: ignore[no-untyped-def]
                                                                coordinator: Principal, arrangement: int) -> None:
     """The form takes the birth side's secrets too (a new partner's surname, their town); they survive an
-    edit and letters from the birth side are screened against them."""
+    edit and letters from the birth side are screened against them (the adopters' letters too, as naming the
+    birth family)."""
     from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
 
     page = make_page(qtbot, db, coordinator)
