@@ -44,6 +44,17 @@ class DatabaseBusy(DatabaseOpenError):
     """Another program has the database (a long write, a maintenance job): not a key problem."""
 
 
+class WaitCancelled(DatabaseBusy):
+    """The person stopped waiting for a colleague's (or another program's) write to finish: nothing of theirs
+    was saved and the form they were saving from stays open with what they typed. Shown as any refusal."""
+
+    MESSAGE = ("Not saved: you stopped waiting for the colleague's change. Your entries are still in the form: "
+               "save again when you are ready.")
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)
+
+
 class DatabaseDamaged(DatabaseOpenError):
     """The file is not a readable Adoption Desktop database (empty, cut short, corrupted)."""
 

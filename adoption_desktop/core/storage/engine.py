@@ -31,6 +31,7 @@ from adoption_desktop.core.errors import (
     DatabaseUnavailable,
     PermissionDenied,
     StaleRecord,
+    WaitCancelled,
 )
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.core.security.permissions import SYSTEM, Principal, tell_refused
@@ -204,6 +205,16 @@ def unavailable(err: BaseException, *, committing: bool = False) -> DatabaseUnav
 
 #: team mode: how long a write tries again for the writer lock before saying it waits (seconds)
 QUIET_WAIT = 1.0
+#: once a write says it waits, how often it tries the lock again and tells ``Database.on_wait_tick`` (seconds):
+#: the window is redrawn, and Cancel answered, this often (it used to sit in one blocking wait of up to
+#: half a minute, and Windows called it "Not responding" after five seconds)
+POLL_WAIT = 0.1
+#: the refusal of a write started on the thread that is itself waiting for the writer lock (a timer that
+#: fired while the wait redrew the window): it would queue behind its own thread's wait, or nest a second
+#: wait inside the first. The timers that write (presence, autosaves) skip while ``waiting_for_writer``
+#: and try later; this catches any other.
+REENTERED_MESSAGE = ("Not saved: another save on this computer is waiting for a colleague's change. "
+                     "Try again in a moment.")
 
 
 def busy_message(name: str) -> str:
@@ -239,8 +250,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # Writers take the write lock at BEGIN so two writers never both read a stale audit head and fail
     # late; read-only sessions (lists, figures) use a plain deferred BEGIN and never block writers (WAL).
-    write = conn.get_execution_options().get("adk_write", True)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    options = conn.get_execution_options()
+    begin = "BEGIN IMMEDIATE" if options.get("adk_write", True) else "BEGIN"
+    busy_ms = options.get("adk_busy_ms")
+    if busy_ms is None:
+        conn.exec_driver_sql(begin)
+        return
+    # a write already waiting (``Database._begin``): this try waits only a moment inside SQLite
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy_ms)}")
+    try:
+        conn.exec_driver_sql(begin)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 #: team mode: the transaction-level advisory lock every write session takes first ("ADKWRITE";
@@ -274,8 +295,13 @@ class Database:
     label: str = ""
     #: the shared hold every opener keeps (see core.storage.hold); released by dispose()
     hold: Hold | None = None
-    #: told "NAME is busy; waiting…" once when a session has to wait for another program's write
+    #: told "NAME is busy; waiting…" once when a session has to wait for another program's write, and ""
+    #: when that wait is over (saved, refused or cancelled)
     on_wait: WaitReport | None = field(default=None, repr=False)
+    #: called about every ``POLL_WAIT`` seconds while a write waits (after ``on_wait`` said so): the window
+    #: redraws and answers its Cancel; False stops the wait (:class:`WaitCancelled`, nothing written). Called
+    #: on the waiting thread; the window's (``ui.writer_wait``) does nothing on a worker thread
+    on_wait_tick: Callable[[], bool] | None = field(default=None, repr=False)
     #: team mode: why the login used is not the application role (a superuser, or the tables' owner), said on
     #: the window ("" when it is); the tables' triggers do not bind such a login
     login_warning: str = ""
@@ -296,6 +322,43 @@ class Database:
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        #: the threads (idents) now waiting for the write lock, past the quiet moment
+        self._waiting: set[int] = set()
+
+    @property
+    def waiting_for_writer(self) -> bool:
+        """Whether this thread is waiting for another program's write to finish (events are being
+        processed meanwhile): a timer that would write (a presence lease, an autosave) skips and tries later,
+        and an idle lock waits; a write started anyway is refused (:data:`REENTERED_MESSAGE`)."""
+        return threading.get_ident() in self._waiting
+
+    @contextlib.contextmanager
+    def _saying_wait(self, message: str) -> Iterator[Callable[[], None]]:
+        """The wait after the quiet moment: ``message`` said once through ``on_wait`` (when the function
+        yielded is first called), this thread marked as waiting; at the end (the lock taken, refused or
+        cancelled) ``on_wait("")`` and the mark removed."""
+        said = False
+
+        def say() -> None:
+            nonlocal said
+            if not said:
+                said = True
+                self._waiting.add(threading.get_ident())
+                if self.on_wait is not None:
+                    self.on_wait(message)
+
+        try:
+            yield say
+        finally:
+            if said:
+                self._waiting.discard(threading.get_ident())
+                if self.on_wait is not None:
+                    self.on_wait("")  # the wait is over: the status line no longer says "waiting…"
+
+    def _tick(self) -> None:
+        """One poll of a wait: tell ``on_wait_tick``; :class:`WaitCancelled` when it says stop."""
+        if self.on_wait_tick is not None and not self.on_wait_tick():
+            raise WaitCancelled()
 
     @property
     def name(self) -> str:
@@ -303,74 +366,77 @@ class Database:
 
     def _begin(self, write: bool, autocommit: bool = False, snapshot: bool = False) -> Session:
         """A session with its transaction begun; SQLite's write lock is retried within a bound while
-        another program holds it (reported once through ``on_wait``), then :class:`DatabaseBusy`."""
+        another program holds it (said once through ``on_wait``, ``on_wait_tick`` at every try after the
+        first), then :class:`DatabaseBusy`; :class:`WaitCancelled` when the tick says stop."""
         deadline: float | None = None
         options: dict[str, Any] = {"adk_write": write}
         if autocommit:
             options["isolation_level"] = "AUTOCOMMIT"
         elif snapshot and not self.is_sqlite:  # SQLite's read transaction is one snapshot already (WAL)
             options["isolation_level"] = "REPEATABLE READ"
-        while True:
-            session = self._factory()
-            try:
-                session.connection(execution_options=options)
-                if write and not self.is_sqlite and not autocommit and not _writing_here(self.engine):
-                    # team mode's BEGIN IMMEDIATE: writers take turns from the start of their transaction,
-                    # so a check made before the first write (a name already on the list, the next case
-                    # number, a reference in use) still holds when the row is written. Before, the only
-                    # wait was the audit head's row lock, taken at the first flush, and under READ
-                    # COMMITTED two PCs both passed such a check (multi-user trial, 5 December 2026).
-                    self._take_writer_lock(session)
-                    session.info[_WRITER_LOCK] = True
-                return session
-            except (exc.DBAPIError, exc.DisconnectionError) as err:
-                session.close()
-                if is_connection_lost(err):
-                    raise unavailable(err) from err
-                refused = refusal(err)
-                if refused is not None:
-                    raise refused from err
-                if not isinstance(err, exc.OperationalError) or not is_busy_error(err):
+        with self._saying_wait(f"{self.name} is busy (another program is writing to it); waiting…") as say:
+            while True:
+                session = self._factory()
+                try:
+                    session.connection(execution_options=options)
+                    if write and not self.is_sqlite and not autocommit and not _writing_here(self.engine):
+                        # team mode's BEGIN IMMEDIATE: writers take turns from the start of their transaction,
+                        # so a check made before the first write (a name already on the list, the next case
+                        # number, a reference in use) still holds when the row is written. Before, the only
+                        # wait was the audit head's row lock, taken at the first flush, and under READ
+                        # COMMITTED two PCs both passed such a check (multi-user trial, 5 December 2026).
+                        self._take_writer_lock(session)
+                        session.info[_WRITER_LOCK] = True
+                    return session
+                except (exc.DBAPIError, exc.DisconnectionError) as err:
+                    session.close()
+                    if is_connection_lost(err):
+                        raise unavailable(err) from err
+                    refused = refusal(err)
+                    if refused is not None:
+                        raise refused from err
+                    if not isinstance(err, exc.OperationalError) or not is_busy_error(err):
+                        raise
+                    now = time.monotonic()
+                    if deadline is None:
+                        deadline = now + busy_wait(BUSY_WAIT)
+                        say()
+                        # the next tries wait a moment each inside SQLite, not BUSY_TIMEOUT_MS: the window
+                        # is redrawn (and Cancel answered) between them
+                        options["adk_busy_ms"] = max(1, int(POLL_WAIT * 1000))
+                    if now >= deadline:
+                        raise DatabaseBusy(busy_message(self.name)) from err
+                    self._tick()
+                except BaseException:
+                    session.close()  # nothing was written: the writer lock (if taken) goes with it
                     raise
-                now = time.monotonic()
-                if deadline is None:
-                    deadline = now + busy_wait(BUSY_WAIT)
-                    if self.on_wait is not None:
-                        self.on_wait(f"{self.name} is busy (another program is writing to it); waiting…")
-                if now >= deadline:
-                    raise DatabaseBusy(busy_message(self.name)) from err
 
     def _take_writer_lock(self, session: Session) -> None:
         """Team mode: take the writer lock, waiting at most ``BUSY_WAIT`` seconds (``ADOPTION_DESKTOP_BUSY_WAIT``)
         behind a colleague's long write (an import, a verify's baseline), said once through ``on_wait``;
         then :class:`DatabaseBusy`, nothing changed. The wait had no bound: a save sat silent for as long as
-        the other write lasted."""
+        the other write lasted. It is a poll (``pg_try_advisory_xact_lock``), not one blocking wait: between
+        tries ``on_wait_tick`` redraws the window and may stop the wait (:class:`WaitCancelled`); before, the
+        window froze for up to the whole bound."""
         key = {"key": PG_WRITER_LOCK_KEY}
         bound = busy_wait(BUSY_WAIT)
+        started = time.monotonic()
+        deadline = started + bound
         # most waits are a colleague's save of a fraction of a second: tried again quietly for a moment
         # before anything is said (a trial's status line said "busy" two or three times per sign-in)
-        quiet_until = time.monotonic() + min(QUIET_WAIT, bound / 2)
-        while True:
-            if session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), key).scalar():
-                return
-            if time.monotonic() >= quiet_until:
-                break
-            time.sleep(0.05)
-        if self.on_wait is not None:
-            self.on_wait(f"{self.name} is busy: a colleague's change (or an import) is being saved; waiting…")
-        wait_ms = max(1, int((bound - min(QUIET_WAIT, bound / 2)) * 1000))
-        session.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
-        try:
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
-        except exc.OperationalError as err:
-            if getattr(_driver_error(err), "sqlstate", None) != "55P03":  # lock_not_available
-                raise
-            session.close()
-            raise DatabaseBusy(busy_message(self.name)) from err
-        finally:
-            if self.on_wait is not None:
-                self.on_wait("")  # the wait is over: the status line no longer says "waiting…"
-        session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))  # row locks later wait as before
+        quiet_until = started + min(QUIET_WAIT, bound / 2)
+        message = f"{self.name} is busy: a colleague's change (or an import) is being saved; waiting…"
+        with self._saying_wait(message) as say:
+            while not session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), key).scalar():
+                now = time.monotonic()
+                if now >= deadline:
+                    raise DatabaseBusy(busy_message(self.name))
+                pause = 0.05
+                if now >= quiet_until:
+                    say()
+                    self._tick()
+                    pause = POLL_WAIT
+                time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
     def start_page_check(self) -> None:
         """Start the deferred page check: SQLCipher's on a second thread (SQLite releases the GIL), e.g.
@@ -424,6 +490,8 @@ class Database:
         the database as at the first (PostgreSQL: REPEATABLE READ; SQLite's read transactions always do),
         for a check that compares tables with one another (``verify``: a colleague's save committed
         between reading the log and reading the rows looked like a change made outside the program)."""
+        if write and self.waiting_for_writer:  # a timer that fired while this thread waits for the lock
+            raise DatabaseBusy(REENTERED_MESSAGE)
         if write:
             self.wait_checked()
         session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite,
