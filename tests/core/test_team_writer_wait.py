@@ -141,6 +141,8 @@ def test_a_waiting_team_save_polls_the_lock_ticks_and_a_tick_saying_stop_cancels
         assert get_setting(session, QUORUM_MIN_MEMBERS) not in (6, 7)  # nothing was written
 
     ticks.clear()
+    flags: list[bool] = []  # whether the thread still counts as waiting when each message is said
+    pg_db.on_wait = lambda message: flags.append(pg_db.waiting_for_writer)
     with colleague_holding_the_writer_lock(pg_db) as colleague:
         def finish_on_the_third() -> bool:
             ticks.append(True)
@@ -151,6 +153,9 @@ def test_a_waiting_team_save_polls_the_lock_ticks_and_a_tick_saying_stop_cancels
         pg_db.on_wait_tick = finish_on_the_third
         set_setting(pg_db, admin, QUORUM_MIN_MEMBERS, 6)
     assert len(ticks) == 3
+    # still waiting while "" is said: the window redraws then with the lock already this thread's, and a
+    # timer's write must be refused, not queued behind its own thread (it waited the whole bound)
+    assert flags == [True, True] and not pg_db.waiting_for_writer
     with pg_db.session(write=False) as session:
         assert get_setting(session, QUORUM_MIN_MEMBERS) == 6
     set_setting(pg_db, admin, QUORUM_MIN_MEMBERS, 5)  # nobody waiting: no tick

@@ -351,9 +351,14 @@ class Database:
             yield say
         finally:
             if said:
-                self._waiting.discard(threading.get_ident())
-                if self.on_wait is not None:
-                    self.on_wait("")  # the wait is over: the status line no longer says "waiting…"
+                try:
+                    if self.on_wait is not None:
+                        self.on_wait("")  # the wait is over: the status line no longer says "waiting…"
+                finally:
+                    # only now: this thread may hold the lock already, and a timer firing while the
+                    # window redrew for the "" above would have queued behind it (a trial of this
+                    # change: a lease renewal waited the whole bound for its own thread)
+                    self._waiting.discard(threading.get_ident())
 
     def _tick(self) -> None:
         """One poll of a wait: tell ``on_wait_tick``; :class:`WaitCancelled` when it says stop."""
