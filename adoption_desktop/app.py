@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.ui.main_window import MainWindow
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from adoption_desktop.core.security.permissions import Principal
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.engine import Database
+    from adoption_desktop.ui.writer_wait import WaitReporter
 
 
 def _ask_passphrase(parent: QWidget | None, confirm: bool, label: str) -> str | None:
@@ -60,6 +60,7 @@ def _create(parent: QWidget, path: Path, store: SecretStore, *, demo: bool = Fal
         if "error" in result:
             raise result["error"]  # type: ignore[misc]
         created = result["ok"]  # type: ignore[assignment]
+    _wait_reporter(parent).attach(created.db)
     RecoveryKeyDialog(parent, created.recovery_key, str(path)).exec()
     if demo:  # the sign-in hint last, just before the sign-in it is for (not before the recovery key)
         from adoption_desktop import demo as demo_module
@@ -71,20 +72,14 @@ def _create(parent: QWidget, path: Path, store: SecretStore, *, demo: bool = Fal
     return created.db
 
 
-def _wait_reporter(parent: QWidget) -> Callable[[str], None]:
+def _wait_reporter(parent: QWidget) -> WaitReporter:
     """What the user sees while the database is busy or held by another program (the open waits,
-    bounded): the message in the status bar, painted at once, instead of a window that looks hung."""
+    bounded): the message in the status bar, painted at once, instead of a window that looks hung; and
+    once the database is open (:meth:`WaitReporter.attach`), while a save waits for a colleague's write,
+    the window kept drawing with a "Waiting…" dialog whose Cancel stops the wait (``ui.writer_wait``)."""
+    from adoption_desktop.ui.writer_wait import WaitReporter
 
-    def report(message: str) -> None:
-        window = parent.window()
-        if isinstance(window, QMainWindow):
-            if message:
-                window.statusBar().showMessage(message)
-            else:  # the wait is over (saved, or refused as busy): the line no longer says "waiting…"
-                window.statusBar().clearMessage()
-        QApplication.processEvents()
-
-    return report
+    return WaitReporter(parent)
 
 
 def _say_opening(parent: QWidget, text: str) -> None:
@@ -101,7 +96,7 @@ def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
     _say_opening(parent, "Opening the database…")
     on_wait = _wait_reporter(parent)
     if is_postgres_url(target):
-        return open_database(target, store, on_wait=on_wait)
+        return on_wait.attach(open_database(target, store, on_wait=on_wait))
     path = Path(target)
     passphrase = None
     while True:
@@ -110,7 +105,7 @@ def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
             if passphrase is None:
                 return None
         try:
-            return open_database(path, store, passphrase, on_wait=on_wait)
+            return on_wait.attach(open_database(path, store, passphrase, on_wait=on_wait))
         except keys.KeyUnavailable as exc:
             if passphrase is None:
                 raise

@@ -23,7 +23,7 @@ from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QMainWindow, QPlainTextEdit, QTextEdit
 
 from adoption_desktop.core import drafts
-from adoption_desktop.core.errors import DatabaseUnavailable
+from adoption_desktop.core.errors import DatabaseBusy, DatabaseUnavailable
 from adoption_desktop.ui.context import AppContext
 
 TextWidget = QPlainTextEdit | QTextEdit | QLineEdit
@@ -108,7 +108,7 @@ class DraftAutosaver(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self.save_now)
+        self.timer.timeout.connect(self._due)
         self.restored = False
         self.interval_ms = interval_ms
         self.unsaved = False  # True while the last attempt failed for an outage (a retry is scheduled)
@@ -135,6 +135,17 @@ class DraftAutosaver(QObject):
 
     def _values(self) -> dict[str, str]:
         return {name: field_value(field) for name, field in self.fields.items()}
+
+    def _due(self) -> None:
+        """The timer: save the draft, unless a save on this thread is waiting for a colleague's write (the
+        window is redrawn meanwhile, so timers fire): then tried again after the interval."""
+        if self.ctx.db.waiting_for_writer:
+            self.timer.start()
+            return
+        try:
+            self.save_now()
+        except DatabaseBusy:  # still busy after the wait, or its Cancel pressed: a draft is tried again quietly
+            self.timer.start(RETRY_MS)
 
     def save_now(self) -> bool:
         """Save the draft now. False when the server can't be reached: the text stays in the field,

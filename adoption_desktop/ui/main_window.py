@@ -412,6 +412,11 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         if self.locked or self.lock_screen is None or self.idle is None:
             return
+        if self._ctx is not None and self._ctx.db.waiting_for_writer:
+            # a save is waiting for a colleague's write, its dialog on screen: the lock (which hides every
+            # dialog, and asks for the password) comes after another idle period, not over the wait
+            self.idle.resume()
+            return
         self.idle.pause()
         self.menuBar().setEnabled(False)
         for action in self.nav_actions.values():

@@ -67,7 +67,11 @@ class PresenceBanner(QLabel):
         self.timer.start()
 
     def tick(self) -> None:
-        """Every ``REFRESH_SECONDS``: who else is editing; the lease is renewed every ``RENEW_SECONDS``."""
+        """Every ``REFRESH_SECONDS``: who else is editing; the lease is renewed every ``RENEW_SECONDS``.
+        Skipped while a save on this thread waits for a colleague's write (the window is redrawn meanwhile,
+        so timers fire): the next tick renews (a lease lasts several renewals)."""
+        if self.ctx.db.waiting_for_writer:
+            return
         if self.lease is not None and time.monotonic() - self.renewed_at >= presence.RENEW_SECONDS - 1:
             with contextlib.suppress(Exception):
                 self.lease = presence.renew(self.ctx.db, self.ctx.principal, self.lease)

@@ -56,9 +56,13 @@ class MinutesEditor(QWidget):
     reload_requested = Signal(int)  # item id: someone else saved it; show what is stored now
 
     def __init__(self, save: Callable[[int, MinutesDraft, int], MinutesRow], submit: Callable[[int, int | None], MinutesRow],
-                 parent: QWidget | None = None, *, can_edit: bool = True) -> None:
+                 parent: QWidget | None = None, *, can_edit: bool = True,
+                 waiting: Callable[[], bool] = lambda: False) -> None:
+        """``waiting``: whether a save on this thread is waiting for a colleague's write (the page's
+        ``Database.waiting_for_writer``): the autosave then tries again after its interval."""
         super().__init__(parent)
-        self.can_edit = can_edit  # False for a chair who approves but does not draft: everything read-only
+        self.can_edit = can_edit
+        self._waiting = waiting  # False for a chair who approves but does not draft: everything read-only
         self._save, self._submit = save, submit
         self.items: list[ItemRow] = []
         self.present: list[AttendanceRow] = []
@@ -351,6 +355,9 @@ class MinutesEditor(QWidget):
         self.message.setText(str(exc))
 
     def _autosave(self) -> None:
+        if self._waiting():  # a save waits for a colleague's write (the window redraws): tried after the interval
+            self.autosave.start()
+            return
         if self.dirty:
             self.save_now(auto=True)
 

@@ -237,7 +237,8 @@ class PanelPage(QWidget):
         self.detail_tabs.addTab(attendance, "A&ttendance")
 
         # minutes
-        self.minutes = MinutesEditor(self._save_minutes, self._submit_minutes, can_edit=can_edit)
+        self.minutes = MinutesEditor(self._save_minutes, self._submit_minutes, can_edit=can_edit,
+                                     waiting=lambda: self.ctx.db.waiting_for_writer)
         self.minutes.setObjectName("minutes_editor")
         self.minutes.saved.connect(self._refresh_agenda_rows)
         self.minutes.item_shown.connect(self._item_opened)
