@@ -142,3 +142,48 @@ def test_a_workers_wait_draws_nothing_and_says_its_message_through_the_window_th
     assert ticked == [True] and reporter.dialog is None
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().endswith("waiting…"), timeout=2000)
     assert WAITING_TEXT.startswith("Waiting for a colleague")
+
+
+def test_a_form_whose_save_was_cancelled_stays_open_with_what_was_typed_and_saves_later(
+        pg_db: Database, qtbot: Any, short_waits: None) -> None:
+    """A real form (the letterbox item window, logging a new item): Cancel on the waiting dialog leaves it
+    open with its fields as typed and the refusal under its buttons; nothing is logged; Log again works."""
+    from adoption_desktop.letterbox import service
+    from adoption_desktop.letterbox.views.item_dialog import ItemDialog
+    from tests.letterbox.conftest import sample_input
+
+    coordinator = make_user(pg_db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    arrangement = service.create_arrangement(pg_db, coordinator, sample_input())
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    reporter = WaitReporter(window)
+    reporter.attach(pg_db)
+    dialog = ItemDialog(AppContext(pg_db, coordinator, TaskRunner(synchronous=True)), arrangement, "LB-0061")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.notes.setText("Card and two photographs")
+
+    def cancel() -> None:
+        assert reporter.dialog is not None
+        reporter.dialog.reject()  # Esc, the close button or Cancel
+
+    with colleague_holding_the_writer_lock(pg_db):
+        QTimer.singleShot(300, cancel)
+        dialog.log()
+    assert dialog.isVisible() and dialog.item_id is None
+    assert dialog.notes.text() == "Card and two photographs"
+    assert dialog.message.text().startswith("Not saved: you stopped waiting"), dialog.message.text()
+    assert items_logged(pg_db, arrangement) == 0
+    dialog.log()  # the colleague has finished: saved as usual
+    assert dialog.item_id is not None and items_logged(pg_db, arrangement) == 1
+
+
+def items_logged(db: Database, arrangement: int) -> int:
+    from sqlalchemy import func, select
+
+    from adoption_desktop.letterbox.models import Item
+
+    with db.session(write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(Item).where(Item.arrangement_id == arrangement))
+                   or 0)
