@@ -91,10 +91,11 @@ class WaitReporter(QObject):
         self.cancelled = False
         self.said.connect(self._show_message)
 
-    def attach(self, db: Database) -> Database:
-        """Report ``db``'s waits here (and let its waits be cancelled); returns ``db``."""
-        db.on_wait = self
-        db.on_wait_tick = self.tick
+    def attach(self, db: Database | None) -> Database | None:
+        """Report ``db``'s waits here (and let its waits be cancelled); returns ``db`` (None: nothing opened)."""
+        if db is not None:
+            db.on_wait = self
+            db.on_wait_tick = self.tick
         return db
 
     def __call__(self, message: str) -> None:

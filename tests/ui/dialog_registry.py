@@ -372,6 +372,16 @@ def _conflict(window: Any) -> QWidget:
     return ConflictDialog(window, err, {"Notes": "Exchange in January as agreed.", "Writer": "Birth mother"})
 
 
+@register("Waiting for a colleague's change", ALL_ROLES[:1], "WaitDialog")
+def _writer_wait(window: Any) -> QWidget:
+    from adoption_desktop.ui.writer_wait import WaitDialog
+
+    dialog = WaitDialog(window)
+    dialog.set_seconds(4)
+    dialog.show()
+    return dialog
+
+
 # administration
 
 

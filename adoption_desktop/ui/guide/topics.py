@@ -117,6 +117,7 @@ DIALOG_TOPICS: dict[str, str] = {
     "adoption_desktop.counselling.views.widgets.FormDialog": "counselling-case.html",
     "adoption_desktop.ui.admin_page.UserDialog": "admin-users.html#user-form",
     "adoption_desktop.ui.conflict.ConflictDialog": "conflicts.html",
+    "adoption_desktop.ui.writer_wait.WaitDialog": "conflicts.html#waiting",
     "adoption_desktop.ui.dialogs.StartDialog": "signing-in.html#first-start",
     "adoption_desktop.ui.dialogs.PassphraseDialog": "signing-in.html#first-start",
     "adoption_desktop.ui.dialogs.RecoveryKeyDialog": "signing-in.html#first-start",
