@@ -85,3 +85,14 @@ def test_work_list_keeps_its_last_column_stretched_after_show_older(qtbot: Any, 
     page.older_button.click()
     QApplication.processEvents()
     assert gap() <= 1, gap()
+
+
+def test_an_item_logged_without_a_writer_says_which_side_it_came_from(db: Database, coordinator: Principal,
+                                                                       arrangement: int) -> None:
+    """The history read "Letter Adoptive → birth from ?" (letterbox trial, 5 December)."""
+    ours = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=DAY)
+    theirs = service.log_item(db, coordinator, arrangement, direction=rules.TO_ADOPTIVE, received_on=DAY)
+    first = service.get_item(db, coordinator, ours).history[0].detail
+    second = service.get_item(db, coordinator, theirs).history[0].detail
+    assert first.endswith("from the adoptive family") and "?" not in first
+    assert second.endswith("from a birth relative (not named)") and "?" not in second

@@ -125,7 +125,10 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
         session.flush()
         if a.last_exchange is None or received_on > a.last_exchange:
             a.last_exchange = received_on
-        _event(session, item.id, "received", f"{item_type} {rules.DIRECTIONS[direction]} from {writer or '?'}"
+        # no name given: the side in words ("from ?" in the history read as a fault, letterbox trial)
+        sender = writer or ("the adoptive family" if rules.writer_side(direction) == rules.ADOPTIVE
+                            else "a birth relative (not named)")
+        _event(session, item.id, "received", f"{item_type} {rules.DIRECTIONS[direction]} from {sender}"
                + (f"; corrected version of item {previous_item_id}" if previous_item_id else ""))
         search.index_documents(session.connection(), ITEMS_INDEX, [(item.id, item_document(
             a.reference, a.child_birth_name, a.child_adoptive_name, a.adopters_name, item.writer, notes,
