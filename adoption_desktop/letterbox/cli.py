@@ -46,11 +46,28 @@ def _reminders(args: argparse.Namespace) -> int:
                              cancelled=pending.failed, before_output=lambda: confirmed(pending, args.user))
     if result.path is None:
         print(f"No exchanges are due in {', '.join(months)}; no file written.")
+        _say_past_months(months)
         return 0
     print(f"{result.letters} reminder letters written to {result.path}"
           + (f"; {result.held_on_file} birth relative(s) have no current address (held on file)."
              if result.held_on_file else "."))
+    _say_past_months(months)
     return 0
+
+
+def _say_past_months(months: list[str]) -> None:
+    """A month already begun or past is written (a lost batch may be printed again) but said: such
+    reminders arrive after the exchanges they announce fell due."""
+    import datetime as dt
+    import sys
+
+    from adoption_desktop.letterbox.rules import next_reminder_month, past_reminder_months
+
+    past = past_reminder_months(months, dt.date.today())
+    if past:
+        print(f"Note: the exchanges of {', '.join(past)} fell due before this month; these reminders arrive late. "
+              f"The next month whose reminders are on time is {next_reminder_month(dt.date.today()):%Y-%m}.",
+              file=sys.stderr)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -231,6 +231,14 @@ def month_bounds(month: str, *, label: str = "Month") -> tuple[dt.date, dt.date]
     return start, add_months(start, 1)
 
 
+def past_reminder_months(months: list[str], today: dt.date) -> list[str]:
+    """The months (``YYYY-MM``, as given) whose exchanges fell due before today's month began: their
+    reminders can only arrive late (letterbox trial: ``export reminders`` took last March without a word).
+    They are still written (a lost batch may be printed again), and said."""
+    this_month = today.replace(day=1)
+    return [m for m in months if month_bounds(m)[0] < this_month]
+
+
 def sent_by_email(method: str) -> bool:
     """Whether an outcome's method ("email", "e-mail", "E mail to adopters") sends the item by e-mail, which
     only an arrangement agreed to use the e-mail facility may."""
