@@ -267,13 +267,16 @@ def test_a_csv_renamed_to_xlsx_is_named_as_csv_text(db: Database, coordinator: P
 def test_month_first_dates_are_named_as_such(db: Database, coordinator: Principal, tmp_path: Path) -> None:
     """A US register: 12/25/2018 was refused, but 06/01/2020 in the same column would go in as 6 January."""
     rows = good_rows()
-    rows[0][11] = rows[1][11] = "06/01/2020"
+    rows[0][11] = rows[1][11] = "04/03/2021"
     rows[2][11] = "12/25/2018"
     report = import_file(db, coordinator, write_xlsx(tmp_path / "us.xlsx", rows))
     assert not report.written and count(db) == (0, 0)
     said = [p for p in report.problems if "month-first (US)" in p.problem]
     assert len(said) == 1 and said[0].row == 4 and said[0].column == "L (Start)"
     assert "12/25/2018" in said[0].problem and "DD/MM/YYYY" in said[0].problem
+    # the column's own date shows the swap (the message quoted a fixed 06/01/2020, letterbox trial)
+    assert "row 2's 04/03/2021 would be read as 4 March 2021" in said[0].problem
+    assert "06/01/2020" not in said[0].problem
     rows[2][11] = "31/02/2018"  # not a date either way: no word of US dates
     report = import_file(db, coordinator, write_xlsx(tmp_path / "bad.xlsx", rows))
     assert report.problems and not any("month-first" in p.problem for p in report.problems)

@@ -115,6 +115,21 @@ def month_first(value: str) -> bool:
     return True
 
 
+def reads_both_ways(value: str) -> bool:
+    """``value`` is a date whichever of its first two parts is the day (``06/01/2020``): in a column of US
+    dates it would be imported with month and day swapped, without any error."""
+    m = _DMY.fullmatch(value.strip())
+    return bool(m) and m.group(1) != m.group(2) and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12
+
+
+def _day_first_words(value: str) -> str:
+    """``06/01/2020`` as it is read (day first): "6 January 2020"."""
+    m = _DMY.fullmatch(value.strip())
+    assert m is not None
+    day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    return f"{day.day} {day:%B %Y}"  # %-d is not on Windows
+
+
 def parse_bool(value: str) -> bool:
     v = value.strip().lower()
     if v in ("y", "yes", "true", "1", "x", "✓"):
@@ -163,6 +178,8 @@ class _Row:
         self.failed = False
         #: date fields whose value here reads only month-first (``12/25/2018``)
         self.month_first: list[tuple[str, str]] = []
+        #: date fields whose value here reads both ways (``06/01/2020``)
+        self.both_ways: list[tuple[str, str]] = []
 
     def error(self, key: str, message: str) -> None:
         self.failed = True
@@ -233,6 +250,8 @@ def _convert(row: _Row, vals: dict[str, str], today: dt.date) -> dict[str, Any] 
                 out[key] = ""
             continue
         text = raw.strip()
+        if spec.kind == "date" and reads_both_ways(text):
+            row.both_ways.append((key, text))
         try:
             if spec.kind == "date":
                 out[key] = check_date(parse_date(text), spec.label, spec.date_kind, today=today) if text else None
@@ -289,6 +308,7 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
     mapped = frozenset(mapping)
     formula_cols = {c for _, c in table.formulas}
     us_dates: dict[str, tuple[int, str]] = {}  # date field -> its first value that reads only month-first
+    both_ways: dict[str, tuple[int, str]] = {}  # date field -> its first value that reads either way
     seen_rows: dict[tuple[tuple[str, str], ...], int] = {}  # a row's values as compared -> its first row
     repeats: list[int] = []
     for index, cells in enumerate(table.rows):
@@ -315,6 +335,8 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
         converted = _convert(row, vals, today)
         for k, text in row.month_first:
             us_dates.setdefault(k, (n, text))
+        for k, text in row.both_ways:
+            both_ways.setdefault(k, (n, text))
         if converted is None:
             continue
         same = _compared(converted)
@@ -351,10 +373,14 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
                 group.terms.append(t)
                 have.add((t.term.casefold(), t.side))
     for k, (n, text) in us_dates.items():
+        # the example is one of the column's own dates (the message quoted a fixed 06/01/2020, letterbox trial)
+        example = both_ways.get(k)
+        swapped = (f"row {example[0]}'s {example[1]} would be read as {_day_first_words(example[1])}" if example
+                   else "any of its dates with a day of 12 or less would be read with month and day swapped")
         problems.append(Problem(n, columns.get(k, FIELD_BY_KEY[k].label), (
-            f"{FIELD_BY_KEY[k].label}: this column looks like month-first (US) dates: {text} is a date only read as "
-            "MM/DD/YYYY, so its other dates (06/01/2020 …) would be read with month and day swapped. Write the "
-            "column as DD/MM/YYYY (or YYYY-MM-DD) and import again.")))
+            f"{FIELD_BY_KEY[k].label}: this column looks like month-first (US) dates: {text} (row {n}) is a date "
+            f"only read as MM/DD/YYYY, so its other dates would be read with month and day swapped: {swapped}. "
+            "Write the column as DD/MM/YYYY (or YYYY-MM-DD) and import again.")))
     if repeats:
         shown = ", ".join(str(r) for r in repeats[:10]) + (" …" if len(repeats) > 10 else "")
         warnings.append(Problem(repeats[0], "(whole row)", (
