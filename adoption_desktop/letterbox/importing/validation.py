@@ -119,7 +119,9 @@ def reads_both_ways(value: str) -> bool:
     """``value`` is a date whichever of its first two parts is the day (``06/01/2020``): in a column of US
     dates it would be imported with month and day swapped, without any error."""
     m = _DMY.fullmatch(value.strip())
-    return bool(m) and m.group(1) != m.group(2) and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12
+    if m is None:
+        return False
+    return m.group(1) != m.group(2) and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12
 
 
 def _day_first_words(value: str) -> str:
