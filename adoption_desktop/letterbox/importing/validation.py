@@ -121,7 +121,7 @@ def reads_both_ways(value: str) -> bool:
     m = _DMY.fullmatch(value.strip())
     if m is None:
         return False
-    return m.group(1) != m.group(2) and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12
+    return int(m.group(1)) != int(m.group(2)) and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12
 
 
 def _day_first_words(value: str) -> str:
