@@ -481,6 +481,15 @@ def _check_items_unchanged(session: Session, read: dict[int, int]) -> None:
                            "nothing was recorded and no file was written. Make the letters again.")
 
 
+def check_item_letters(db: Database, actor: Principal, kind: str, item_ids: Sequence[int]) -> None:
+    """What :func:`write_batch` would refuse for these items' letters (not returned, no reason recorded, the
+    writer not known), said before the person is asked where to save the file (letterbox trial: the file
+    was chosen first, then refused). Reads only; the batch checks again when it is made."""
+    require(actor, Permission.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        item_jobs(session, kind, item_ids)
+
+
 def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
                 months: Sequence[str] = (), arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
                 limit: int | None = None, progress: Callable[[int, int], None] | None = None,

@@ -30,6 +30,17 @@ def _make_current(view: QAbstractItemView, index: QModelIndex) -> None:
     view.scrollTo(index)
 
 
+def chosen_row(view: QAbstractItemView) -> int | None:
+    """The row the person has chosen: the selected one, else the one with the keyboard focus (a row can show
+    the focus frame without being selected, e.g. after the list was filled again, and Alt+A then said
+    "choose a finding" under a row that looked chosen: letterbox trial). ``None`` when neither."""
+    rows = view.selectionModel().selectedRows() if view.selectionModel() is not None else []
+    if rows:
+        return rows[0].row()
+    current = view.currentIndex()
+    return current.row() if current.isValid() else None
+
+
 def select_row(view: QAbstractItemView, row: int = 0) -> bool:
     """Make ``row`` current and selected in ``view`` (scrolled to); False when there is no such row."""
     model = view.model()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QScrollArea
 
@@ -358,10 +358,21 @@ def test_screening_progress_is_not_shown_as_an_error(qtbot, db: Database, coordi
     dialog.message.ensurePolished()
     assert dialog.message.palette().color(QPalette.ColorRole.WindowText) == normal
     dialog.findings_view.clearSelection()
+    dialog.findings_view.selectionModel().clearCurrentIndex()
     dialog.decide("acceptable")  # refused: no finding chosen
     assert "Choose a finding" in dialog.message.text()
     dialog.message.ensurePolished()
     assert dialog.message.palette().color(QPalette.ColorRole.WindowText) == QColor(ERROR_COLOUR)
+    # a row with the focus frame but not selected is the one chosen (letterbox trial: Alt+A said "choose a
+    # finding" under a row that looked chosen)
+    focused = dialog.findings_model.index(0, 0)
+    dialog.findings_view.selectionModel().setCurrentIndex(focused, QItemSelectionModel.SelectionFlag.NoUpdate)
+    assert not dialog.findings_view.selectionModel().selectedRows()
+    first = dialog.findings_model.row_at(0).id
+    dialog.decide("acceptable")
+    assert "Choose a finding" not in dialog.message.text()
+    decided = {f.id: f.decision for f in service.get_item(db, coordinator, item).findings}
+    assert decided[first] == "acceptable"
 
 
 def test_work_list_keeps_unanswered_exchanges_and_shows_older_ones_on_request(  # type: ignore[no-untyped-def]
@@ -410,3 +421,26 @@ def test_mark_missed_from_the_work_list_and_undo(qtbot, db: Database,  # type: i
     for refresh in ctx.after_undo:
         refresh(entry)
     assert september in {(w.due, w.side) for w in page.work_model.rows()}
+
+
+def test_a_letter_that_would_be_refused_is_refused_before_the_file_is_asked_for(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, coordinator: Principal, arrangement: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Letterbox trial: "Returned for changes" for an item not returned asked where to save the PDF first,
+    then refused it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    _logged(db, coordinator, arrangement)
+    page = make_page(qtbot, db, coordinator)
+    page.tabs.setCurrentWidget(page.items_register)
+    page.items_register.refresh()
+    view = page.items_register.view
+    view.selectionModel().setCurrentIndex(page.items_register.model.index(0, 0),
+                                          QItemSelectionModel.SelectionFlag.NoUpdate)  # focused, not selected
+    asked: list[str] = []
+    said: list[str] = []
+    monkeypatch.setattr(page, "_save_path", lambda title, name: asked.append(name))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: said.append(text))
+    page._item_letter("returned")
+    assert asked == [] and said and "not returned to its writer" in said[0]
+    page._item_letter("acknowledgement")  # an acknowledgement may be made: the file is asked for
+    assert len(asked) == 1 and len(said) == 1

@@ -748,11 +748,13 @@ class ItemDialog(QDialog):
     def decide(self, decision: str) -> None:
         if self._refuse_unscreened_text():
             return
-        rows = self.findings_view.selectionModel().selectedRows()
-        if not rows:
+        from adoption_desktop.ui.list_keys import chosen_row
+
+        chosen = chosen_row(self.findings_view)  # the selected finding, else the focused one
+        if chosen is None or chosen >= self.findings_model.rowCount():
             self.say("Choose a finding in the list first.", error=True)
             return
-        f = self.findings_model.row_at(rows[0].row())
+        f = self.findings_model.row_at(chosen)
         done: list[UndoEntry | None] = []
         checked = self.detail.checked_by if self.detail is not None else ""
         if self._run(f"Marked {decision}.", lambda: done.append(lb_undo.decide_finding(

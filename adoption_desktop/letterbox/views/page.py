@@ -478,6 +478,13 @@ class LetterboxPage(QWidget):
         if row is None:
             QMessageBox.information(self, "Letters", "Choose the item on the Items tab first.")
             return
+        from adoption_desktop.letterbox.documents import check_item_letters
+
+        try:  # what would refuse the letter is said before the file is asked for
+            check_item_letters(self.ctx.db, self.ctx.principal, kind, [row.id])
+        except AppError as exc:
+            QMessageBox.warning(self, "Letters", str(exc))
+            return
         path = self._save_path("Save letter", f"letterbox-{kind}-{row.reference}.pdf")
         if path:
             self.produce_letters(kind, path, item_ids=[row.id])

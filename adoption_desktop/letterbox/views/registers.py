@@ -381,8 +381,11 @@ class Register(QWidget, Generic[R]):
             self.count_label.setText(f"{plural(n, self.title.lower().removesuffix('s'), self.title.lower())}{matching}")
 
     def selected(self) -> R | None:
-        rows = self.view.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        """The selected row, else the focused one (``ui.list_keys.chosen_row``)."""
+        from adoption_desktop.ui.list_keys import chosen_row
+
+        row = chosen_row(self.view)
+        return self.model.row_at(row) if row is not None and row < self.model.rowCount() else None
 
     def current_rows(self, offset: int, limit: int) -> list[list[object]]:
         rows = self._fetch(self.query, offset, limit, self.model.sort_key, self.model.descending)
