@@ -373,6 +373,14 @@ def test_screening_progress_is_not_shown_as_an_error(qtbot, db: Database, coordi
     assert "Choose a finding" not in dialog.message.text()
     decided = {f.id: f.decision for f in service.get_item(db, coordinator, item).findings}
     assert decided[first] == "acceptable"
+    # undone (Ctrl+Z: the main window's undo says it in the status bar, then tells the open windows)
+    entry = dialog.ctx.undo.undo()
+    assert entry is not None
+    dialog.ctx.status_messages.append(f"Undone: {entry.label}.")
+    for callback in list(dialog.ctx.after_undo):
+        callback(entry)
+    assert dialog.message.text().startswith("Undone: ") and "shown as it is now" in dialog.message.text()
+    assert "Marked acceptable" not in dialog.message.text()
 
 
 def test_work_list_keeps_unanswered_exchanges_and_shows_older_ones_on_request(  # type: ignore[no-untyped-def]

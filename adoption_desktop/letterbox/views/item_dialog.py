@@ -771,6 +771,10 @@ class ItemDialog(QDialog):
         """An undo changed a finding (or the item) shown here: show it as stored now."""
         if entry.area == lb_undo.AREA and self.item_id is not None and self.isVisible():
             self.reload()
+            # the line under the buttons said what was just done ("Marked acceptable.") after it was undone
+            # (letterbox trial): it says what the undo did, as the status bar does
+            said = self.ctx.status_messages[-1] if self.ctx.status_messages else f"Undone: {entry.label}."
+            self.say(f"{said} The item is shown as it is now.")
 
     def record_outcome(self) -> None:
         if self.item_id is None:
