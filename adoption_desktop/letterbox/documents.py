@@ -446,7 +446,8 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
         forwarding, next_steps = ACK_WORDING.get(item.status, (FORWARD_TEXT, CHANGES_TEXT))
         if no_reader and item.status in ("received", "screened", "held"):
             forwarding = HELD_TEXT
-        reason = full_stop(item.reason) if kind == "returned" else ""
+        # typed on several lines (the Reason box is a few lines high): one paragraph in the letter
+        reason = full_stop(" ".join(item.reason.split())) if kind == "returned" else ""
         values: dict[str, object] = {
             "reference": a.reference, "item_type": ITEM_WORDS.get(item.item_type, item.item_type),
             "received_on": long_date(item.received_on), "reason": reason,

@@ -251,3 +251,13 @@ def test_the_only_relative_is_taken_as_the_writer_only_when_nobody_else_is_named
     service.screen_item(db, coordinator, other, "Thinking of you.")
     with pytest.raises(Conflict, match=r"signed \"Aunt Carol\"\), and the arrangement has 1 birth relative;"):
         write_batch(db, coordinator, "acknowledgement", tmp_path / "ack.pdf", item_ids=[other], today=DAY)
+
+
+def test_a_reason_typed_on_several_lines_is_one_paragraph_of_the_letter(db: Database, coordinator: Principal,
+                                                                         marsh: int, tmp_path: Path) -> None:
+    """The Reason box is a few lines high (it was one line, trial): its line breaks are not the letter's."""
+    item = returned_item(db, coordinator, marsh, "Please leave out\nyour telephone number",
+                         participant_id=relatives(db, coordinator, marsh)["Donna Marsh"])
+    with db.session(coordinator, write=False) as session:
+        jobs, _held = item_jobs(session, "returned", [item])
+    assert jobs[0].values["reason"] == "Please leave out your telephone number."

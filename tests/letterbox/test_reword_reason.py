@@ -115,10 +115,10 @@ def test_the_item_window_rewords_the_reason(qtbot: Any, db: Database, coordinato
     assert dialog.reword_button.text() == "Re&word reason"  # Alt+W
     assert dialog.reword_button.isEnabled() and dialog.reason.isEnabled()
     assert not dialog.outcome_button.isEnabled()  # the outcome itself stays final
-    dialog.reason.setText("Rosa must not be named.")
+    dialog.reason.setPlainText("Rosa must not be named.")
     qtbot.mouseClick(dialog.reword_button, Qt.MouseButton.LeftButton)
-    assert "names Rosa" in dialog.message.text() and dialog.reason.text() == "Rosa must not be named."
-    dialog.reason.setText("Please use her birth name only.")
+    assert "names Rosa" in dialog.message.text() and dialog.reason.toPlainText() == "Rosa must not be named."
+    dialog.reason.setPlainText("Please use her birth name only.")
     qtbot.mouseClick(dialog.reword_button, Qt.MouseButton.LeftButton)
     assert dialog.message.text().startswith("Reason reworded.")
     assert service.get_item(db, coordinator, item).reason == "Please use her birth name only."

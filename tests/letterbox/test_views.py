@@ -61,7 +61,7 @@ def test_log_screen_return_correct_and_forward(qtbot, db: Database, coordinator:
     assert "marked to be removed" in dialog.message.text()
     # return it to the writer
     dialog.outcome.setCurrentIndex(dialog.outcome.findData("returned"))
-    dialog.reason.setText("Please leave out your surname, Rosa's new name and the postcode.")
+    dialog.reason.setPlainText("Please leave out your surname, Rosa's new name and the postcode.")
     confirm_next()  # recording an outcome is final: the dialog asks first
     qtbot.mouseClick(dialog.outcome_button, Qt.MouseButton.LeftButton)
     assert service.get_item(db, coordinator, first).status == "returned"
@@ -251,7 +251,7 @@ def test_item_dialog_shows_the_recorded_outcome(qtbot, db: Database, coordinator
     dialog = page.open_existing_item(item)
     assert dialog.outcome.currentData() == outcome
     assert dialog.outcome_on.date() == QDate(2026, 3, 9)
-    assert dialog.reason.text() == reason
+    assert dialog.reason.toPlainText() == reason
     assert dialog.method.text() == method
     assert dialog.social_worker.isChecked() == informed
     assert dialog.notes.text() == "card enclosed"
@@ -265,10 +265,10 @@ def test_item_dialog_keeps_the_outcome_being_typed_on_an_open_item(qtbot, db: Da
     dialog = page.open_existing_item(item)
     assert dialog.outcome_on.date() == QDate(2026, 3, 20)  # today: nothing recorded yet
     dialog.outcome.setCurrentIndex(dialog.outcome.findData("returned"))
-    dialog.reason.setText("Leave out Rosa's name.")
+    dialog.reason.setPlainText("Leave out Rosa's name.")
     dialog.findings_view.selectRow(0)
     dialog.decide("acceptable")  # reloads the dialog
-    assert dialog.outcome.currentData() == "returned" and dialog.reason.text() == "Leave out Rosa's name."
+    assert dialog.outcome.currentData() == "returned" and dialog.reason.toPlainText() == "Leave out Rosa's name."
 
 
 def test_item_dialog_has_a_close_button_and_escape_closes_it(qtbot, db: Database,  # type: ignore[no-untyped-def]
@@ -452,3 +452,16 @@ def test_a_letter_that_would_be_refused_is_refused_before_the_file_is_asked_for(
     assert asked == [] and said and "not returned to its writer" in said[0]
     page._item_letter("acknowledgement")  # an acknowledgement may be made: the file is asked for
     assert len(asked) == 1 and len(said) == 1
+
+
+def test_the_item_window_gives_the_findings_more_room_than_the_history(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, coordinator: Principal, arrangement: int) -> None:
+    """Letterbox trial: the findings list was half the history's height; the reason box one line."""
+    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+    page = make_page(qtbot, db, coordinator)
+    dialog = page.open_existing_item(_logged(db, coordinator, arrangement))
+    dialog.resize(1300, 720)
+    QApplication.processEvents()
+    assert dialog.findings_view.height() > dialog.history_view.height()
+    assert isinstance(dialog.reason, QPlainTextEdit) and dialog.reason.tabChangesFocus()

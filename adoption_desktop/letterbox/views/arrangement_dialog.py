@@ -188,7 +188,8 @@ class ArrangementDialog(QDialog):
         expected = rules.expected_exchanges(rules.parse_months(data.exchange_months), self.today.year,
                                             first_writer=data.first_writer, replies_expected=data.replies_expected)
         # "inactive" is worked out, not stored: the stored status above still says Active
-        shown = {"inactive": "active, but inactive: no exchange logged within the agency's inactivity period "
+        # ("active, but inactive" read as a contradiction in the trial)
+        shown = {"inactive": "active, with no exchange logged within the agency's inactivity period "
                              "(letterbox settings); exchanges are still expected: review it with the family"
                  }.get(status, status)
         lines = [f"Status: {shown}" + (f"; ends {long_date(ends)} (18th birthday)" if ends else ""),

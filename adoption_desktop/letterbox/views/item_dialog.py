@@ -218,6 +218,15 @@ class ItemDialog(QDialog):
         self.history_model: RowTableModel[EventRow] = RowTableModel(HISTORY_COLUMNS, parent=self)
         self.history_view.setModel(self.history_model)
         self.history_view.horizontalHeader().setStretchLastSection(True)
+        # the findings are what the coordinator works through: they get more of the height than the history
+        # (five findings showed in a list half the history's height, letterbox trial)
+        holder = self.findings_view.parentWidget()
+        column = holder.layout() if holder is not None else None
+        for layout in [column, *(column.findChildren(QVBoxLayout) if column is not None else [])]:
+            if isinstance(layout, QVBoxLayout) and layout.indexOf(self.findings_view) >= 0:
+                layout.setStretchFactor(self.text, 4)
+                layout.setStretchFactor(self.findings_view, 4)
+                layout.setStretchFactor(self.history_view, 2)
         # the letters sent about the item, to whom (the sent-list's record, whoever is its writer now)
         self.letters_sent = QLabel()
         self.letters_sent.setObjectName("letters_sent")
@@ -232,7 +241,7 @@ class ItemDialog(QDialog):
         self.outcome_on = child(form, QDateEdit, "outcome_on")
         self.outcome_on.setDate(qdate(self.today))
         self.method = child(form, QLineEdit, "method")
-        self.reason = child(form, QLineEdit, "reason")
+        self.reason = child(form, QPlainTextEdit, "reason")  # a sentence or two: it was one line (trial)
         self.social_worker = child(form, QCheckBox, "social_worker_informed")
         self.outcome_button = child(form, QPushButton, "outcome_button")
         self.second_check_button = child(form, QPushButton, "second_check_button")
@@ -388,7 +397,7 @@ class ItemDialog(QDialog):
                 "channel": self.channel.currentData(), "participant": self.participant.currentData(),
                 "writer": self.writer.text(), "received_on": self.received_on.date(), "notes": self.notes.text(),
                 "letter_text": as_edited(self.text.toPlainText()), "outcome": self.outcome.currentData(),
-                "outcome_on": self.outcome_on.date(), "method": self.method.text(), "reason": self.reason.text(),
+                "outcome_on": self.outcome_on.date(), "method": self.method.text(), "reason": self.reason.toPlainText(),
                 "social_worker_informed": self.social_worker.isChecked()}
 
     def _remember_stored(self, d: ItemDetail) -> None:
@@ -517,7 +526,7 @@ class ItemDialog(QDialog):
         if d.outcome_on is not None:
             self.outcome_on.setDate(qdate(d.outcome_on))
         self.method.setText(d.method)
-        self.reason.setText(d.reason)
+        self.reason.setPlainText(d.reason)
         self.social_worker.setChecked(d.social_worker_informed)
 
     def highlighted(self) -> list[tuple[int, int, str]]:
@@ -789,17 +798,17 @@ class ItemDialog(QDialog):
         def record(check_only: bool = False) -> None:
             service.record_outcome(
                 self.ctx.db, self.ctx.principal, item_id, outcome, pydate(self.outcome_on.date()),
-                method=self.method.text(), reason=self.reason.text(),
+                method=self.method.text(), reason=self.reason.toPlainText(),
                 social_worker_informed=self.social_worker.isChecked(),
                 expected_version=self.detail.row_version if self.detail is not None else None, check_only=check_only)
 
         try:  # what would refuse it is said before the person is asked to confirm something final
             record(check_only=True)
         except Conflict as exc:  # someone else acted first: show the item as it is now
-            typed = self.reason.text().strip()
+            typed = self.reason.toPlainText().strip()
             said = conflict_text(exc)
             self.reload()
-            kept = f" The reason you typed was: \u201c{typed}\u201d." if typed and self.reason.text().strip() != typed \
+            kept = f" The reason you typed was: \u201c{typed}\u201d." if typed and self.reason.toPlainText().strip() != typed \
                 else ""  # the stored outcome is shown now: what they typed is not lost from sight
             self.say(said + kept, error=True)
             return
@@ -818,11 +827,11 @@ class ItemDialog(QDialog):
         for the other side's details, as when it was returned); undoable."""
         if self.item_id is None or self.detail is None or self.detail.status != "returned":
             return
-        if self.reason.text().strip() == self.detail.reason:
+        if self.reason.toPlainText().strip() == self.detail.reason:
             self.say("Reason: reword it first, then press Reword reason.", error=True)
             self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        item_id, version, reason = self.item_id, self.detail.row_version, self.reason.text()
+        item_id, version, reason = self.item_id, self.detail.row_version, self.reason.toPlainText()
         done: list[UndoEntry | None] = []
         if self._run("Reason reworded. Make the returned letter again (Letters → Returned for changes).",
                      lambda: done.append(lb_undo.reword_return_reason(
