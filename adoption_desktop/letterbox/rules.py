@@ -231,6 +231,28 @@ def month_bounds(month: str, *, label: str = "Month") -> tuple[dt.date, dt.date]
     return start, add_months(start, 1)
 
 
+def missing_essentials(*, child_birth_name: str, child_adoptive_name: str, child_dob: dt.date | None,
+                       adopters_name: str, birth_relatives: int, exchange_months: str) -> list[str]:
+    """What an active arrangement lacks to be worked (letterbox trial: one saved as active with only its
+    reference): the child's names (screening protects them), date of birth (the agreement ends at 18),
+    the adopters and a birth relative (who writes, who is written to) and the exchange months (the work
+    list and reminders). In words, in the form's order; empty when nothing is missing."""
+    missing = []
+    if not child_birth_name.strip():
+        missing.append("the child's birth name")
+    if not child_adoptive_name.strip():
+        missing.append("the child's adoptive name")
+    if child_dob is None:
+        missing.append("the child's date of birth")
+    if not adopters_name.strip():
+        missing.append("the adopters' names")
+    if not exchange_months.strip():
+        missing.append("the exchange months")
+    if birth_relatives == 0:
+        missing.append("a birth relative")
+    return missing
+
+
 def past_reminder_months(months: list[str], today: dt.date) -> list[str]:
     """The months (``YYYY-MM``, as given) whose exchanges fell due before today's month began: their
     reminders can only arrive late (letterbox trial: ``export reminders`` took last March without a word).

@@ -138,6 +138,7 @@ def test_new_and_edit_arrangement_dialog(qtbot, db: Database, coordinator: Princ
     qtbot.keyClicks(dialog.fields["child_birth_name"], "Finn Heronby")
     qtbot.keyClicks(dialog.fields["child_adoptive_name"], "Finn Larkworth")
     qtbot.keyClicks(dialog.fields["adopters_name"], "Ivo Larkworth")
+    dialog.dates["child_dob"].setDate(QDate(2019, 4, 2))
     dialog.adopters_address.setPlainText("5 Vetch Walk\nNorthwold\nZZ99 2GH")
     dialog.fields["exchange_months"].setText("Smarch")
     dialog.participants.setPlainText("Hana Heronby; birth mother; 8 Dew Close, Ivelcombe, ZZ99 6JL\n"
@@ -465,3 +466,31 @@ def test_the_item_window_gives_the_findings_more_room_than_the_history(  # type:
     QApplication.processEvents()
     assert dialog.findings_view.height() > dialog.history_view.height()
     assert isinstance(dialog.reason, QPlainTextEdit) and dialog.reason.tabChangesFocus()
+
+
+def test_an_active_arrangement_missing_its_essentials_is_said_before_it_is_saved(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, coordinator: Principal) -> None:
+    """Letterbox trial: an arrangement was saved as active with only its reference, without a word. Now the
+    first Save says what is missing and saves nothing; a second Save with the same gaps saves it."""
+    from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+
+    page = make_page(qtbot, db, coordinator)
+    dialog = page.open_arrangement_dialog(modal=False)
+    assert isinstance(dialog, ArrangementDialog)
+    qtbot.keyClicks(dialog.fields["reference"], "LB-0200")
+    dialog.save()
+    said = dialog.message.text()
+    assert said.startswith("Not saved yet: LB-0200 is missing the child's birth name")
+    assert "a birth relative" in said and "Save again" in said
+    assert dialog.arrangement_id is None and service.count_arrangements(db, coordinator, service.ArrangementFilter()) == 0
+    qtbot.keyClicks(dialog.fields["child_birth_name"], "Finn Heronby")  # the gaps changed: said again
+    dialog.save()
+    assert dialog.arrangement_id is None and "the child's birth name" not in dialog.message.text()
+    dialog.save()  # the same gaps, saved knowingly
+    assert dialog.result() == 1 and dialog.arrangement_id is not None
+    again = page.open_arrangement_dialog(dialog.arrangement_id, modal=False)
+    assert isinstance(again, ArrangementDialog)
+    again.notes.setPlainText("Waiting for the agreement.")  # gaps it already had do not hold an edit up
+    again.save()
+    assert again.result() == 1
+    assert service.get_arrangement(db, coordinator, dialog.arrangement_id).data.notes == "Waiting for the agreement."

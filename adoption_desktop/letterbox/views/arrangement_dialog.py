@@ -175,6 +175,8 @@ class ArrangementDialog(QDialog):
         self.first_writer.setCurrentIndex(self.first_writer.findData(data.first_writer))
         self.status.setCurrentIndex(self.status.findData(data.status))
         self._loaded_status = data.status
+        self._loaded_missing = self._missing(data) if self.arrangement_id is not None else []
+        self._warned_missing: list[str] = []
         self.replies.setChecked(data.replies_expected)
         self.email.setChecked(data.email_allowed)
         self.contact_kind.setCurrentIndex(max(0, self.contact_kind.findData(data.contact_kind)))
@@ -252,6 +254,8 @@ class ArrangementDialog(QDialog):
             return
         try:
             data = self.collect()
+            if not self._incomplete_confirmed(data):
+                return
             if self.arrangement_id is None:
                 self.arrangement_id = service.create_arrangement(self.ctx.db, self.ctx.principal, data)
             else:
@@ -278,6 +282,29 @@ class ArrangementDialog(QDialog):
         # have left the work list. Undo"), not by a status message: that hid the notice's link for 15 seconds
         self.accept()
 
+    def _missing(self, data: ArrangementInput) -> list[str]:
+        return rules.missing_essentials(
+            child_birth_name=data.child_birth_name, child_adoptive_name=data.child_adoptive_name,
+            child_dob=data.child_dob, adopters_name=data.adopters_name, birth_relatives=len(data.participants),
+            exchange_months=data.exchange_months)
+
+    def _incomplete_confirmed(self, data: ArrangementInput) -> bool:
+        """An active arrangement saved without its essentials (``rules.missing_essentials``) is said first and
+        saved on a second Save with the same gaps (letterbox trial: one saved as active with only its
+        reference, without a word). An edit that leaves gaps the arrangement already had is not held up."""
+        if data.status != "active":
+            return True
+        rules.parse_months(data.exchange_months)  # a value that is wrong is said before what is missing
+        missing = [m for m in self._missing(data) if m not in self._loaded_missing]
+        if not missing or missing == self._warned_missing:
+            self._warned_missing = []
+            return True
+        self._warned_missing = missing
+        self.message.setText(f"Not saved yet: {self._reference()} is missing {_listed(missing)}. Without them "
+                             "screening, the work list and the letters have less to go on. Fill them in, or press "
+                             "Save again to save it as active anyway.")
+        return False
+
     def _reference(self) -> str:
         return self.fields["reference"].text().strip() or "The arrangement"
 
@@ -303,3 +330,8 @@ class ArrangementDialog(QDialog):
         self.version, entry = lb_undo.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data,
                                                          expected_version=expected)
         self.ctx.did(entry)
+
+
+def _listed(items: list[str]) -> str:
+    """"a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
