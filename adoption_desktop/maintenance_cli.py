@@ -55,11 +55,14 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
         # (team-mode trial); on a server no copy is kept by the application, so the message says how to keep one
         probe = open_db(args.db, upgrade=False)
         try:
-            behind = migrations.needs_upgrade(probe)
+            empty = migrations.postgresql_is_empty(probe)  # IT's first run on a new database: created
+            behind = empty or migrations.needs_upgrade(probe)
         finally:
             probe.dispose()
         open_db(args.db, upgrade=True).dispose()
-        if behind:
+        if empty:
+            print("The PostgreSQL database was empty: created the latest schema.")
+        elif behind:
             print("Upgraded the PostgreSQL database to the latest schema. The application keeps no copy of a "
                   "server's database: the server's own backup from before (pg_dump) is the copy to keep.")
         else:

@@ -55,3 +55,14 @@ def test_backup_of_a_server_database_refuses_before_making_anything(pg_db: Datab
     said = capsys.readouterr().err
     assert "team database on a PostgreSQL server" in said and "pg_dump" in said
     assert not out.parent.exists()
+
+
+def test_upgrade_on_an_empty_server_database_creates_the_schema(pg: PostgresServer,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundle's team-mode check runs `upgrade` on a new, empty database: it must create the schema (the
+    probe for "changed anything" read a table that was not there yet)."""
+    url = pg.empty_database_url("empty_")
+    assert main(["upgrade", "--db", url]) == 0
+    assert "was empty: created the latest schema" in capsys.readouterr().out
+    assert main(["upgrade", "--db", url]) == 0
+    assert "already at the latest schema; nothing changed" in capsys.readouterr().out

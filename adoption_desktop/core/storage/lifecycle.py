@@ -215,7 +215,10 @@ def has_row_seals(db: Database) -> bool:
     if migrations.schema_current(db):  # today's schema has them
         return True
     with read_connection(db.engine) as conn:
-        return any(c["name"] == "seal" for c in inspect(conn).get_columns("audit_log"))
+        seen = inspect(conn)
+        if not seen.has_table("audit_log"):  # an empty server database, not yet given its schema
+            return False
+        return any(c["name"] == "seal" for c in seen.get_columns("audit_log"))
 
 
 def _open_postgresql(url: str, upgrade: bool, on_wait: WaitReport | None) -> Database:
