@@ -218,15 +218,6 @@ class ItemDialog(QDialog):
         self.history_model: RowTableModel[EventRow] = RowTableModel(HISTORY_COLUMNS, parent=self)
         self.history_view.setModel(self.history_model)
         self.history_view.horizontalHeader().setStretchLastSection(True)
-        # the findings are what the coordinator works through: they get more of the height than the history
-        # (five findings showed in a list half the history's height, letterbox trial)
-        holder = self.findings_view.parentWidget()
-        column = holder.layout() if holder is not None else None
-        for layout in [column, *(column.findChildren(QVBoxLayout) if column is not None else [])]:
-            if isinstance(layout, QVBoxLayout) and layout.indexOf(self.findings_view) >= 0:
-                layout.setStretchFactor(self.text, 4)
-                layout.setStretchFactor(self.findings_view, 4)
-                layout.setStretchFactor(self.history_view, 2)
         # the letters sent about the item, to whom (the sent-list's record, whoever is its writer now)
         self.letters_sent = QLabel()
         self.letters_sent.setObjectName("letters_sent")

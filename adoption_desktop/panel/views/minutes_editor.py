@@ -61,8 +61,8 @@ class MinutesEditor(QWidget):
         """``waiting``: whether a save on this thread is waiting for a colleague's write (the page's
         ``Database.waiting_for_writer``): the autosave then tries again after its interval."""
         super().__init__(parent)
-        self.can_edit = can_edit
-        self._waiting = waiting  # False for a chair who approves but does not draft: everything read-only
+        self.can_edit = can_edit  # False for a chair who approves but does not draft: everything read-only
+        self._waiting = waiting
         self._save, self._submit = save, submit
         self.items: list[ItemRow] = []
         self.present: list[AttendanceRow] = []
