@@ -106,7 +106,8 @@ class ConflictDialog(QDialog):
         self.table.setObjectName("conflict_table")
         self.table.setAccessibleName("Your version beside the saved version")
         saved_head = f"Saved version ({err.saved_by})" if err.saved_by else "Saved version"
-        self.table.setHorizontalHeaderLabels(["Field", "Your version", saved_head])
+        self.table.setHorizontalHeaderLabels(["Field", "This window's version", "Saved in your other window"]
+                                             if self.own else ["Field", "Your version", saved_head])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()

@@ -490,6 +490,7 @@ def test_a_save_refused_by_ones_own_other_window_says_so(qtbot: QtBot) -> None:
     assert said.startswith("You saved the decision in another window") and "someone else" not in said
     assert "you saved in the other window in: Reasons" in own.replaces.text()
     assert own.reload_button.text() == "&Reload the saved version"
+    assert own.table.horizontalHeaderItem(2).text() == "Saved in your other window"
 
     err.saved_by = "Ben Birchall"  # a colleague's save reads as before
     theirs = conflict.ConflictDialog(window, err, {"Reasons": "Mine"})
