@@ -186,9 +186,19 @@ def sign_in(db: Database, args: argparse.Namespace) -> Principal:
     username = required_user(args)
     password = user_password(username)
     try:
-        return authenticate(db, username, password, can_choose_password=False)
+        return _told_withheld(authenticate(db, username, password, can_choose_password=False))
     except AppError as exc:
         raise CliError(f"--user {username}: {exc}") from exc
+
+
+def _told_withheld(principal: Principal) -> Principal:
+    """A role row on the account that is not in effect is said on stderr (the command runs without it)."""
+    from adoption_desktop.core.security.service import withheld_notice
+
+    notice = withheld_notice(principal)
+    if notice:
+        print(f"--user {principal.username}: {notice}", file=sys.stderr)
+    return principal
 
 
 @contextlib.contextmanager
@@ -206,7 +216,7 @@ def confirmed(pending: PendingSignIn, username: str) -> Principal:
     from adoption_desktop.core.security.service import SignInError
 
     try:
-        return pending.confirm()
+        return _told_withheld(pending.confirm())
     except SignInError as exc:
         raise CliError(f"--user {username.strip()}: {exc}") from exc
 

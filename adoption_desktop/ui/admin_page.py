@@ -109,12 +109,21 @@ class UserDialog(QDialog):
         return [r for r, b in self.role_boxes.items() if b.isChecked()]
 
 
+def _roles_text(user: users.UserSummary) -> str:
+    """The roles in effect, then any role row added outside the application, which is not in effect."""
+    text = ", ".join(r.label for r in user.roles)
+    if user.roles_withheld:
+        named = ", ".join(users.role_label(r) for r in user.roles_withheld)
+        text += f"{'; ' if text else ''}NOT IN EFFECT (added outside the application): {named}"
+    return text
+
+
 class UsersTab(QWidget):
     COLUMNS: ClassVar[list[Column[users.UserSummary]]] = [
         Column("User name", lambda u: u.username),
         Column("Full name", lambda u: u.full_name),
         Column("Job title", lambda u: u.job_title),
-        Column("Roles", lambda u: ", ".join(r.label for r in u.roles)),
+        Column("Roles", _roles_text),
         Column("Status", lambda u: "Disabled" if u.disabled else (
             "Locked" if u.locked_until and u.locked_until > dt.datetime.now(dt.UTC).replace(tzinfo=None)
             else "Active")),
@@ -198,6 +207,10 @@ class UsersTab(QWidget):
         dialog.username.setText(user.username)
         for role, box in dialog.role_boxes.items():
             box.setChecked(role in user.roles)
+        if user.roles_withheld:  # unticked: saving gives it only when ticked here, as a grant of yours
+            named = ", ".join(users.role_label(r) for r in user.roles_withheld)
+            dialog.message.setText(f"Not in effect: {named} (added outside the application). Tick it to give it "
+                                   "as your own grant; saving without it removes it.")
         if dialog.exec() == QDialog.DialogCode.Accepted:
             try:
                 users.set_roles(self.ctx.db, self.ctx.principal, user.id, dialog.roles(),

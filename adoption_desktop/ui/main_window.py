@@ -159,6 +159,18 @@ class MainWindow(QMainWindow):
         bar.adjustSize()
         bar.resize(bar.width() + 1, bar.height())  # a resize is what makes QMenuBar place its corner
         bar.resize(bar.width() - 1, bar.height())
+
+    def _say_withheld_roles(self) -> None:
+        """A role row on the account that is not in effect (added outside the application): said in the
+        status bar and kept in the user label's tooltip while signed in."""
+        from adoption_desktop.core.security.service import withheld_notice
+
+        notice = withheld_notice(self.ctx.principal)
+        self.user_label.setToolTip(notice)
+        if notice:
+            self.show_user(f"Signed in: {self.ctx.principal.display} — a role not in effect")
+            self.statusBar().showMessage(notice, 60000)
+
     def after_first_paint(self, callback: Callable[[], None], *, fallback_ms: int = 2000) -> None:
         """Run ``callback`` once the window has been painted for the first time (start-up's heavy work:
         imports, the key, the schema check). A zero-delay timer set before ``exec()`` runs *before* the
@@ -218,6 +230,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_row)
         self._build_menus()
         self.show_user(f"Signed in: {ctx.principal.display}")
+        self._say_withheld_roles()
         self.db_label.setText(f"Database: {ctx.db.label}")
         if ctx.db.login_warning:  # team mode with a superuser's or the owner's login: said while it is open
             from adoption_desktop.ui.palette import tint

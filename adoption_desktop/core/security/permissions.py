@@ -95,6 +95,10 @@ class Principal:
     #: the account's ``password_serial`` at sign-in: a password reset since then ends this session (not part
     #: of the principal's identity: equal principals are one user with one set of roles)
     password_serial: int = field(default=0, compare=False, repr=False)
+    #: role rows on the account that are not in effect: inserted or changed outside the application (no
+    #: seal of the application's, or not as sealed; :func:`core.security.service.withheld_roles`). Kept so
+    #: that the check of a session against the account's current roles does not count them as a change.
+    roles_withheld: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def permissions(self) -> frozenset[Permission]:

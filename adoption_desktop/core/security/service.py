@@ -101,17 +101,53 @@ class UserSummary:
     job_title: str = ""
     #: how many times the password was set when read: pass it back to :func:`reset_password`
     password_serial: int = 0
+    #: role rows on the account that are not in effect (:func:`withheld_roles`), as stored
+    roles_withheld: tuple[str, ...] = ()
 
 
-def _principal(user: User) -> Principal:
-    return Principal(user.id, user.username, user.full_name, frozenset(Role(r.role) for r in user.roles),
-                     password_serial=user.password_serial)
+#: what sign-in, the Users page and the audit entry say of a role row the application did not write
+WITHHELD_WHY = "added or changed outside the application (no seal of the application's; see verify)"
 
 
-def _summary(user: User) -> UserSummary:
-    return UserSummary(user.id, user.username, user.full_name, tuple(Role(r.role) for r in user.roles),
+def withheld_roles(session: Session, user: User) -> frozenset[str]:
+    """The account's role rows that are **not in effect**: rows the application did not write, or not as it
+    wrote them (no seal of the application's, or one that does not match: a role inserted or changed in SQL
+    by whoever holds the key or the server login), and any value that is no role of the application's. A
+    role is given only through the application (:func:`set_roles`, :func:`create_user`), which seals the
+    row and audits the grant under the administrator's name; a row that appeared otherwise would grant
+    whatever it names at the next sign-in, where ``verify`` could only report it afterwards."""
+    if not user.roles:
+        return frozenset()
+    from adoption_desktop.core.audit.seals import pk_string, rows_off_seal
+
+    known = {str(r) for r in Role}
+    off = rows_off_seal(session.connection(), cast(Table, UserRole.__table__),
+                        [(user.id, r.role) for r in user.roles], lock=False)
+    return frozenset(r.role for r in user.roles if r.role not in known or pk_string([user.id, r.role]) in off)
+
+
+def withheld_notice(principal: Principal) -> str:
+    """What the signed-in person is told when role rows on their account are not in effect; "" if none."""
+    if not principal.roles_withheld:
+        return ""
+    named = ", ".join(sorted(role_label(r) for r in principal.roles_withheld))
+    return (f"Not in effect on your account: {named} (added outside the application). If it is meant, ask an "
+            "administrator to give it.")
+
+
+def _principal(session: Session, user: User) -> Principal:
+    withheld = withheld_roles(session, user)
+    return Principal(user.id, user.username, user.full_name,
+                     frozenset(Role(r.role) for r in user.roles if r.role not in withheld),
+                     password_serial=user.password_serial, roles_withheld=withheld)
+
+
+def _summary(session: Session, user: User) -> UserSummary:
+    withheld = withheld_roles(session, user)
+    return UserSummary(user.id, user.username, user.full_name,
+                       tuple(Role(r.role) for r in user.roles if r.role not in withheld),
                        user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title,
-                       user.password_serial)
+                       user.password_serial, tuple(sorted(withheld)))
 
 
 #: the characters a user name may have: ASCII only, so that sign-in matches it without regard to case in
@@ -201,7 +237,7 @@ def create_first_administrator(db: Database, username: str, full_name: str, pass
         if session.scalar(select(func.count()).select_from(User)):
             raise ValidationError("An administrator already exists; sign in instead.")
         user = _add_user(session, username, full_name, password, [Role.ADMINISTRATOR])
-        principal = _principal(user)
+        principal = _principal(session, user)
     refusals.watch(db, principal)
     return principal
 
@@ -212,13 +248,13 @@ def create_user(db: Database, actor: Principal, username: str, full_name: str, p
     their first sign-in (``must_change=False`` only for tests and synthetic data)."""
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor) as session:
-        return _summary(_add_user(session, username, full_name, password, roles, must_change=must_change))
+        return _summary(session, _add_user(session, username, full_name, password, roles, must_change=must_change))
 
 
 def list_users(db: Database, actor: Principal) -> list[UserSummary]:
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor, write=False) as session:
-        return [_summary(u) for u in session.scalars(
+        return [_summary(session, u) for u in session.scalars(
             select(User).order_by(func.lower(User.username), User.username))]  # JO.BLOGGS beside jo.smith
 
 
@@ -229,8 +265,13 @@ def _get(session: Session, user_id: int) -> User:
 
 def _user_values(user: User) -> dict[str, str]:
     return {"User name": user.username, "Full name": user.full_name,
-            "Roles": ", ".join(sorted(Role(r.role).label for r in user.roles)),
+            "Roles": ", ".join(sorted(role_label(r.role) for r in user.roles)),
             "Disabled": "yes" if user.disabled else "no"}
+
+
+def role_label(value: str) -> str:
+    """A stored role's label (a value that is no role of the application's, as stored)."""
+    return Role(value).label if value in {str(r) for r in Role} else value
 
 
 def _user_for_change(session: Session, user_id: int, expected_version: int | None) -> User:
@@ -251,6 +292,12 @@ def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *
     with db.session(actor) as session:
         _lock_accounts(session, actor, user_id)
         user = _user_for_change(session, user_id, expected_version)
+        withheld = withheld_roles(session, user)
+        if withheld:
+            # rows written outside the application go first: a role given here is then a new row that this
+            # grant seals and audits under the administrator's name, not the old row vouched for by a save
+            user.roles = [r for r in user.roles if r.role not in withheld]
+            session.flush()
         old = sorted(r.role for r in user.roles)
         if admin in old and Role.ADMINISTRATOR not in roles and not _other_administrators(session, user_id):
             raise ValidationError(f"Roles: {user.full_name} is the only administrator left; give another "
@@ -258,7 +305,10 @@ def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
         user.updated_at = utcnow()  # a new version of the account: its roles are part of it
         # named in the account's own update entry (a separate entry left that one with no changes)
-        audit.add_changes(session, user, {"roles": [old, sorted(map(str, dict.fromkeys(roles)))]})
+        changes: dict[str, object] = {"roles": [old, sorted(map(str, dict.fromkeys(roles)))]}
+        if withheld:
+            changes["roles not in effect (added outside the application), removed"] = [sorted(withheld), []]
+        audit.add_changes(session, user, changes)
 
 
 def set_job_title(db: Database, actor: Principal, user_id: int, job_title: str, *,
@@ -282,8 +332,9 @@ def set_disabled(db: Database, actor: Principal, user_id: int, disabled: bool, *
     with db.session(actor) as session:
         _lock_accounts(session, actor, user_id)
         user = _user_for_change(session, user_id, expected_version)
-        if (disabled and not user.disabled and any(r.role == str(Role.ADMINISTRATOR) for r in user.roles)
-                and not _other_administrators(session, user_id)):
+        admin = str(Role.ADMINISTRATOR)
+        if (disabled and not user.disabled and any(r.role == admin for r in user.roles)
+                and admin not in withheld_roles(session, user) and not _other_administrators(session, user_id)):
             raise ValidationError(f"{user.full_name} is the only administrator left; give another account the "
                                   "administrator role first.")
         user.disabled = disabled
@@ -304,9 +355,12 @@ def _lock_accounts(session: Session, actor: Principal, user_id: int) -> None:
 
 
 def _other_administrators(session: Session, user_id: int) -> int:
-    """Enabled accounts other than ``user_id`` that hold the administrator role."""
-    return session.scalar(select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id).where(
-        UserRole.role == str(Role.ADMINISTRATOR), User.disabled.is_(False), User.id != user_id)) or 0
+    """Enabled accounts other than ``user_id`` that hold the administrator role in effect (a role row
+    added outside the application does not count: :func:`withheld_roles`)."""
+    admin = str(Role.ADMINISTRATOR)
+    others = session.scalars(select(User).join(UserRole, User.id == UserRole.user_id).where(
+        UserRole.role == admin, User.disabled.is_(False), User.id != user_id)).all()
+    return sum(1 for other in others if admin not in withheld_roles(session, other))
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,
@@ -375,7 +429,7 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
     with db.session(actor, own_password_change=True) as session:
         user = _get(session, actor.user_id)
         _set_password(user, new_password, must_change=False)
-        return _principal(user)
+        return _principal(session, user)
 
 
 def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
@@ -503,7 +557,7 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
             failures.append(failure)
         raise SignInError("User name or password is not right.")
     _bookkeep(session, user.id, failed_attempts=0, locked_until=None)
-    return _principal(user)
+    return _principal(session, user)
 
 
 def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None,
@@ -535,8 +589,12 @@ def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
             _refused(session, user, username, MUST_CHANGE_REFUSED)
         else:
             _bookkeep(session, user.id, last_login=now)
-            audit.record(session, "sign_in", "users", user.id, actor=principal,
-                         detail="must change the password an administrator set" if must_change else "")
+            notes = ["must change the password an administrator set"] if must_change else []
+            if principal.roles_withheld:
+                _log.warning("account %s: role rows not in effect: %s (run verify)", user.id,
+                             ", ".join(sorted(principal.roles_withheld)))
+                notes.append(f"roles not in effect: {', '.join(sorted(principal.roles_withheld))} ({WITHHELD_WHY})")
+            audit.record(session, "sign_in", "users", user.id, actor=principal, detail="; ".join(notes))
     if refused:
         raise PasswordChangeRequired(principal)
     refusals.watch(db, principal)  # from now on a refused action is audited under this name
@@ -570,7 +628,7 @@ class PendingSignIn:
             if user is not None and not user.disabled and not (user.locked_until and user.locked_until > now):
                 stored = user.password_hash
                 if not user.must_change_password:  # that user may read nothing before choosing their own
-                    self.principal = _principal(user)
+                    self.principal = _principal(session, user)
         self._hash = stored
         self._held = refusals.Held(self.principal) if self.principal is not None else None
         self._right = False
@@ -683,7 +741,7 @@ def signatory(db: Database, actor: Principal, username: str, permission: Permiss
         if user is None or user.disabled:
             raise NotFound(f"{label}: there is no enabled user {username!r}; give the user name of the "
                            "person who signs the letters.")
-        if not _principal(user).can(permission):
+        if not _principal(session, user).can(permission):
             raise ValidationError(f"{label}: {user.full_name} ({user.username}) does not hold {permission}, "
                                   "so cannot sign these letters.", "signed_by")
         return user.full_name
@@ -700,4 +758,4 @@ def principal_for(db: Database, username: str) -> Principal:
         user = _user_named(session, username)
         if user is None or user.disabled:
             raise NotFound(f"No enabled user {username!r}.")
-        return _principal(user)
+        return _principal(session, user)

@@ -653,7 +653,8 @@ def _refuse_if_changed(rows: Sequence[Any], actor: Principal, *, before_password
     if rows[0][2] != actor.password_serial:
         _tell_refused(actor, "the password was changed since signing in")
         raise PermissionDenied(PASSWORD_CHANGED)
-    current = {r[1] for r in rows if r[1] is not None}
+    # a role row not in effect at sign-in (added outside the application) is no change; one added since is
+    current = {r[1] for r in rows if r[1] is not None} - actor.roles_withheld
     if current != {str(role) for role in actor.roles}:
         _tell_refused(actor, "the roles changed since signing in")
         raise PermissionDenied("Your roles were changed by an administrator: sign in again to continue.")

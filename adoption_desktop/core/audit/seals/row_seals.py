@@ -74,13 +74,14 @@ def row_matches_seal(conn: Connection, table: Table, pk: Sequence[Any]) -> bool:
     return bool(rows) and not _off_seal(conn, table.name, rows)
 
 
-def rows_off_seal(conn: Connection, table: Table, pks: Iterable[Sequence[Any]]) -> set[str]:
+def rows_off_seal(conn: Connection, table: Table, pks: Iterable[Sequence[Any]], *, lock: bool = True) -> set[str]:
     """Of the rows with these primary keys, the key strings of those that do not match their latest seal
     (:func:`row_matches_seal`, for many rows in a few statements): changed or inserted outside the
     application. Rows that are gone are not named. Asked by every writer that seals existing rows again,
     before it changes them: those rows are written but left unsealed (:func:`seal_change`'s ``unsound``),
-    so ``verify`` goes on naming them instead of the new seal vouching for the change."""
-    return _off_seal(conn, table.name, read_rows(conn, table, pks, lock=True))
+    so ``verify`` goes on naming them instead of the new seal vouching for the change. ``lock=False``: a
+    reader that changes nothing (sign-in deciding which roles are in effect), in a read-only transaction."""
+    return _off_seal(conn, table.name, read_rows(conn, table, pks, lock=lock))
 
 
 def _off_seal(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
