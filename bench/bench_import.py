@@ -43,8 +43,9 @@ MONTHS = ("March", "September", "3, 9", "April", "June, December", "5")
 TODAY = dt.date(2026, 11, 23)
 
 
-def register_rows(n: int, seed: int = 12) -> list[list[object]]:
-    """``n`` rows of an invented register: about one arrangement in ten has a second birth relative."""
+def register_rows(n: int, seed: int = 12, coordinator: str = "coordinator") -> list[list[object]]:
+    """``n`` rows of an invented register: about one arrangement in ten has a second birth relative. Each
+    names ``coordinator`` (the import accepts only a letterbox coordinator's account: the bench's user)."""
     rng = random.Random(seed)
     rows: list[list[object]] = []
     i = 0
@@ -62,7 +63,7 @@ def register_rows(n: int, seed: int = 12) -> list[list[object]]:
             "" if rng.random() < 0.1 else f"{rng.randint(1, 99)} {rng.choice(STREETS)}\n{rng.choice(TOWNS)}",
             rng.choice(MONTHS), "adoptive" if rng.random() < 0.85 else "birth", "yes", "no",
             dt.datetime.combine(min(start, TODAY), dt.time()),
-            dt.datetime.combine(TODAY + dt.timedelta(days=rng.randint(-60, 700)), dt.time()), "active", "letterbox",
+            dt.datetime.combine(TODAY + dt.timedelta(days=rng.randint(-60, 700)), dt.time()), "active", coordinator,
             f"{rng.choice(TOWNS)} Primary School", rng.choice(("", "", "Prefers email reminders."))]
         rows.append(base)
         if rng.random() < 0.1 and len(rows) < n:

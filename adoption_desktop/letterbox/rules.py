@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from adoption_desktop.core.errors import ValidationError
@@ -286,3 +286,67 @@ def start_before_birth(child_dob: dt.date | None, start_date: dt.date | None) ->
         return (f"Start date: {start_date:%d/%m/%Y} is before the child's date of birth ({child_dob:%d/%m/%Y}); "
                 "check both dates.")
     return None
+
+
+# --- the people on an arrangement ------------------------------------------------------------------------
+#: a birth relative's relationship to the child, as the register records it (the form, the import)
+RELATIONSHIPS = ("birth mother", "birth father", "birth grandmother", "birth grandfather",
+                 "birth great-grandmother", "birth great-grandfather", "birth aunt", "birth uncle", "birth sister",
+                 "birth brother", "birth sibling", "older sibling", "younger sibling", "half-sibling", "birth cousin",
+                 "step-parent", "former foster carer", "other relative")
+#: other ways a register writes them (the "birth" is understood): the stored value is the known one
+_RELATIONSHIP_WORDS = {
+    "mother": "birth mother", "mum": "birth mother", "father": "birth father", "dad": "birth father",
+    "grandmother": "birth grandmother", "grandma": "birth grandmother", "nan": "birth grandmother",
+    "grandfather": "birth grandfather", "grandad": "birth grandfather", "granddad": "birth grandfather",
+    "great-grandmother": "birth great-grandmother", "great-grandfather": "birth great-grandfather",
+    "aunt": "birth aunt", "auntie": "birth aunt", "uncle": "birth uncle", "sister": "birth sister",
+    "brother": "birth brother", "sibling": "birth sibling", "half sibling": "half-sibling",
+    "half-sister": "half-sibling", "half-brother": "half-sibling", "half sister": "half-sibling",
+    "half brother": "half-sibling", "cousin": "birth cousin", "stepmother": "step-parent",
+    "stepfather": "step-parent", "step-mother": "step-parent", "step-father": "step-parent",
+    "foster carer": "former foster carer", "other": "other relative", "other birth relative": "other relative",
+}
+
+
+def _relationship_key(text: str) -> str:
+    return " ".join(text.replace("_", " ").casefold().split())
+
+
+def relationship_value(text: str, *, label: str = "Relationship") -> str:
+    """The relationship as stored: one of :data:`RELATIONSHIPS` ("Mother", "birth  Mother" and "aunt" are
+    read as "birth mother" and "birth aunt"), or "" when none is given. Anything else is refused, naming the
+    nearest known one (a typo such as "birth mothr") and the list: the form, the service and the import
+    check it the same way."""
+    key = _relationship_key(text)
+    if not key:
+        return ""
+    if key in RELATIONSHIPS:
+        return key
+    known = _RELATIONSHIP_WORDS.get(key) or _RELATIONSHIP_WORDS.get(key.removeprefix("birth ").strip())
+    if known:
+        return known
+    import difflib
+
+    near = difflib.get_close_matches(key, [*RELATIONSHIPS, *_RELATIONSHIP_WORDS], n=1, cutoff=0.75)
+    guess = f" Did you mean {(_RELATIONSHIP_WORDS.get(near[0]) or near[0])!r}?" if near else ""
+    raise ValidationError(f"{label}: {text.strip()!r} is not a relationship the register knows.{guess} Use one "
+                          f"of: {', '.join(RELATIONSHIPS)}.", "relationship")
+
+
+def coordinator_login(text: str, accounts: Mapping[str, str], *, label: str = "Coordinator") -> str:
+    """The coordinator as stored: the login of one of ``accounts`` (login → full name: the enabled users who
+    may keep the letterbox), named by login or by full name, case aside; "" when none is given. Anything
+    else (a typo, someone with no account) is refused with the accounts that may be named."""
+    key = " ".join(text.split()).casefold()
+    if not key:
+        return ""
+    for login, full_name in accounts.items():
+        if key in (login.casefold(), " ".join(full_name.split()).casefold()):
+            return login
+    choices = ", ".join(f"{login} ({name})" if name and name != login else login
+                        for login, name in sorted(accounts.items(), key=lambda p: p[0].casefold()))
+    hint = f" Choose one of: {choices}." if choices else " No enabled account may keep the letterbox yet."
+    raise ValidationError(f"{label}: {text.strip()!r} is not the user name of a letterbox coordinator (an enabled "
+                          f"account that may keep the letterbox).{hint}", "coordinator")
+

@@ -22,7 +22,7 @@ ROWS = 50_000
 
 
 def big_table() -> Table:
-    rows = register_rows(ROWS)
+    rows = register_rows(ROWS, coordinator="lbcoord")  # the coordinator fixture's account
     return Table(HEADERS, [[_cell(c.date() if isinstance(c, dt.datetime) else c) for c in r] for r in rows],
                  list(range(2, ROWS + 2)))
 

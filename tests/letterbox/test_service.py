@@ -119,6 +119,8 @@ def test_second_checker_setting(db: Database, admin: Principal, coordinator: Pri
 def test_registers_search_filter_sort_and_count(db: Database, coordinator: Principal, arrangement: int) -> None:
     from tests.letterbox.conftest import sample_input
 
+    make_user(db, "other", Role.LETTERBOX_COORDINATOR)  # a colleague: the coordinator must be an account
+
     other = service.create_arrangement(db, coordinator, sample_input(
         "LB-0002", child_birth_name="Kit Marrowby", child_adoptive_name="Kit Fenwick",
         adopters_name="Jo Fenwick", coordinator="other", exchange_months="June", participants=()))

@@ -92,13 +92,18 @@ def test_save_dialogs_start_in_documents_and_remember_the_folder_per_kind(
 
 
 def test_coordinators_are_shown_by_full_name(db: Database, qtbot: Any) -> None:
+    from sqlalchemy import update
+
     from adoption_desktop.letterbox import service
+    from adoption_desktop.letterbox.models import Arrangement
     from adoption_desktop.letterbox.views.page import LetterboxPage
     from tests.letterbox.conftest import sample_input
 
     coordinator = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
-    service.create_arrangement(db, coordinator, sample_input())
-    service.create_arrangement(db, coordinator, sample_input("LB-0002", coordinator="old.login"))
+    service.create_arrangement(db, coordinator, sample_input(coordinator="lbcoord"))
+    old = service.create_arrangement(db, coordinator, sample_input("LB-0002"))
+    with db.session(coordinator) as session:  # imported before coordinators were checked: no such account
+        session.execute(update(Arrangement).where(Arrangement.id == old).values(coordinator="old.login"))
     assert service.coordinator_names(db, coordinator) == {"lbcoord": "Lbcoord Tester", "old.login": "old.login"}
     page = LetterboxPage(AppContext(db, coordinator, TaskRunner(synchronous=True)))
     qtbot.addWidget(page)

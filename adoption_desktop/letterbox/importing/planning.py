@@ -17,6 +17,7 @@ from sqlalchemy import Table as SATable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.text_input import reference_key
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
@@ -38,6 +39,7 @@ from adoption_desktop.letterbox.service import (
     ParticipantData,
     TermData,
     _default_terms,
+    coordinator_accounts_in,
 )
 
 _INPUT_FIELDS = frozenset(ArrangementInput.__dataclass_fields__) - {"participants", "protected", "frequency"}
@@ -138,9 +140,27 @@ def _contact_refused(plan: ImportPlan, group: Group, data: ArrangementInput, whe
     return False
 
 
+def _coordinator_refused(plan: ImportPlan, group: Group, accounts: dict[str, str], stored: str = "") -> bool:
+    """The register's coordinator must name a letterbox coordinator's account, by login or full name (stored
+    as the login), as the form's is (:func:`rules.coordinator_login`); on an update, the value already stored
+    for the arrangement is kept as it is."""
+    given = group.values.get("coordinator")
+    if "coordinator" not in group.mapped or not given or given == stored:
+        return False
+    try:
+        group.values["coordinator"] = rules.coordinator_login(given, accounts)
+    except ValidationError as exc:
+        column = group.columns.get("coordinator") or FIELD_BY_KEY["coordinator"].label
+        plan.problems.append(Problem(group.first, column, f"{group.reference}: {exc}"))
+        return True
+    return False
+
+
 def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress: Progress | None = None,
             cancelled: Cancelled | None = None) -> None:
     """Fill ``plan`` with what is new, changed and unchanged (and the problems matching stored references)."""
+    accounts = coordinator_accounts_in(session) if any(
+        "coordinator" in g.mapped and g.values.get("coordinator") for g in groups) else {}
     stored: dict[str, list[tuple[int, str]]] = {}
     if groups:
         for aid, ref in session.execute(select(Arrangement.id, Arrangement.reference)):
@@ -149,6 +169,8 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
     for group in groups:
         found = stored.get(reference_key(group.reference), [])
         if not found:
+            if _coordinator_refused(plan, group, accounts):
+                continue
             data = _new_input(group)
             if not _contact_refused(plan, group, data, ""):
                 plan.new.append((group.first, data))
@@ -174,6 +196,8 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
     for group, aid in matched:
         a = arrangements[aid]
         before = _input_of(a, parts.get(aid, []), terms.get(aid, []))
+        if _coordinator_refused(plan, group, accounts, before.coordinator):
+            continue
         data = replace(before, **_fields(group), participants=tuple(group.participants),
                        protected=tuple(group.terms))
         if _contact_refused(plan, group, data, " (with what is stored for it)"):

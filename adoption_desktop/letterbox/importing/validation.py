@@ -281,6 +281,11 @@ def _convert(row: _Row, vals: dict[str, str], today: dt.date) -> dict[str, Any] 
     if writer and writer not in (rules.ADOPTIVE, rules.BIRTH):
         row.error("first_writer", f"Who writes first: {writer!r}; use adoptive or birth.")
     out["first_writer"] = writer or None
+    if out.get("relationship"):  # the form's rule: a known relationship ("mother" is stored "birth mother")
+        try:
+            out["relationship"] = rules.relationship_value(out["relationship"])
+        except ValidationError as exc:
+            row.error("relationship", str(exc))
     return None if row.failed else out
 
 

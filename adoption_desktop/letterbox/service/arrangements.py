@@ -205,13 +205,62 @@ def _arrangement_values(session: Session, a: Arrangement) -> dict[str, str]:
             "Protected terms": "; ".join(f"{t.term} ({t.side})" for t in data.protected)}
 
 
+def coordinator_accounts_in(session: Session) -> dict[str, str]:
+    """The accounts an arrangement's coordinator may name: login → full name of every enabled user who
+    may keep the letterbox (``letterbox.edit``)."""
+    from adoption_desktop.core.security.models import User, UserRole
+    from adoption_desktop.core.security.permissions import MATRIX
+
+    roles = [str(role) for role, granted in MATRIX.items() if P.LETTERBOX_EDIT in granted]
+    return {login: name for login, name in session.execute(
+        select(User.username, User.full_name).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(roles), User.disabled.is_(False)).distinct())}
+
+
+def coordinator_accounts(db: Database, actor: Principal) -> dict[str, str]:
+    """:func:`coordinator_accounts_in`: the choices the arrangement form offers."""
+    require(actor, P.LETTERBOX_VIEW)
+    with db.session(actor, write=False) as session:
+        return coordinator_accounts_in(session)
+
+
+def _people_checked(session: Session, data: ArrangementInput, arrangement_id: int | None) -> ArrangementInput:
+    """The coordinator must be a letterbox coordinator's account (a login or full name, stored as the login)
+    and each relative's relationship a known one (:func:`rules.relationship_value`), as the import checks them
+    (a trial typed both freely, typos included). A value already stored on this arrangement is kept as it is
+    (an account since disabled, a relationship imported before the rule): saving other changes, or an undo,
+    never stops on it."""
+    stored_coordinator = ""
+    stored: dict[int | str, str] = {}
+    if arrangement_id is not None:
+        stored_coordinator = session.scalar(select(Arrangement.coordinator).where(
+            Arrangement.id == arrangement_id)) or ""
+        for pid, name, relationship in session.execute(select(
+                Participant.id, Participant.name, Participant.relationship).where(
+                Participant.arrangement_id == arrangement_id)):
+            stored[pid] = relationship
+            stored.setdefault(name.strip().casefold(), relationship)
+    coordinator = data.coordinator
+    if coordinator and coordinator != stored_coordinator:
+        coordinator = rules.coordinator_login(coordinator, coordinator_accounts_in(session))
+    parts = []
+    for p in data.participants:
+        before = stored.get(p.id) if p.id is not None and p.id in stored else stored.get(p.name.strip().casefold())
+        if p.relationship and p.relationship == before:
+            parts.append(p)
+            continue
+        parts.append(replace(p, relationship=rules.relationship_value(
+            p.relationship, label=f"Birth relative {p.name.strip()}: relationship")))
+    return replace(data, coordinator=coordinator, participants=tuple(parts))
+
+
 def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None, *,
                         replace: bool = False, expected_version: int | None = None) -> int:
     """Create or update inside the caller's transaction (used by the import).
 
     An update always makes a new version of the arrangement (its relatives and protected terms are part
     of it), so a form loaded before that save is refused rather than deleting what it never showed."""
-    data = _validate(data)
+    data = _people_checked(session, _validate(data), arrangement_id)
     # references are compared after normalisation: case, spacing, full-width forms, invisible characters
     clash = session.execute(select(Arrangement.id, Arrangement.reference).where(
         Arrangement.reference_key == reference_key(data.reference),
