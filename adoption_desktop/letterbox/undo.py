@@ -87,13 +87,15 @@ def _arrangement_entry(db: Database, actor: Principal, arrangement_id: int, befo
                        after: ArrangementInput, version: int, label: str) -> UndoEntry:
     def reverse() -> UndoEntry:
         try:
-            back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=version)
+            back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=version,
+                                              kept=before)
         except StaleRecord:
             now, now_version = _arrangement_input(db, actor, arrangement_id)
             if not same_agreement(now, after):  # someone else's change: never overwritten
                 raise
             # only this user's own undo/redo of a later edit moved the version on
-            back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=now_version)
+            back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=now_version,
+                                              kept=before)
         return _arrangement_entry(db, actor, arrangement_id, after, before, back, label)
 
     return UndoEntry(label, reverse, actor.user_id, AREA, f"the arrangement {after.reference}")

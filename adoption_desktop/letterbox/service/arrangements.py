@@ -224,29 +224,35 @@ def coordinator_accounts(db: Database, actor: Principal) -> dict[str, str]:
         return coordinator_accounts_in(session)
 
 
-def _people_checked(session: Session, data: ArrangementInput, arrangement_id: int | None) -> ArrangementInput:
+def _people_checked(session: Session, data: ArrangementInput, arrangement_id: int | None,
+                    kept: ArrangementInput | None = None) -> ArrangementInput:
     """The coordinator must be a letterbox coordinator's account (a login or full name, stored as the login)
     and each relative's relationship a known one (:func:`rules.relationship_value`), as the import checks them
     (a trial typed both freely, typos included). A value already stored on this arrangement is kept as it is
-    (an account since disabled, a relationship imported before the rule): saving other changes, or an undo,
-    never stops on it."""
-    stored_coordinator = ""
-    stored: dict[int | str, str] = {}
+    (an account since disabled, a relationship imported before the rule): saving other changes never stops
+    on it. ``kept``: an earlier stored version that an undo puts back, whose values count as stored too."""
+    stored_coordinators = {kept.coordinator} if kept is not None else set()
+    stored: dict[int | str, set[str]] = {}
     if arrangement_id is not None:
-        stored_coordinator = session.scalar(select(Arrangement.coordinator).where(
-            Arrangement.id == arrangement_id)) or ""
+        stored_coordinators.add(session.scalar(select(Arrangement.coordinator).where(
+            Arrangement.id == arrangement_id)) or "")
         for pid, name, relationship in session.execute(select(
                 Participant.id, Participant.name, Participant.relationship).where(
                 Participant.arrangement_id == arrangement_id)):
-            stored[pid] = relationship
-            stored.setdefault(name.strip().casefold(), relationship)
+            stored.setdefault(pid, set()).add(relationship)
+            stored.setdefault(name.strip().casefold(), set()).add(relationship)
+    for p in kept.participants if kept is not None else ():
+        if p.id is not None:
+            stored.setdefault(p.id, set()).add(p.relationship)
+        stored.setdefault(p.name.strip().casefold(), set()).add(p.relationship)
     coordinator = data.coordinator
-    if coordinator and coordinator != stored_coordinator:
+    if coordinator and coordinator not in stored_coordinators:
         coordinator = rules.coordinator_login(coordinator, coordinator_accounts_in(session))
     parts = []
     for p in data.participants:
-        before = stored.get(p.id) if p.id is not None and p.id in stored else stored.get(p.name.strip().casefold())
-        if p.relationship and p.relationship == before:
+        before = stored.get(p.id, set()) if p.id is not None and p.id in stored else \
+            stored.get(p.name.strip().casefold(), set())
+        if p.relationship and p.relationship in before:
             parts.append(p)
             continue
         parts.append(replace(p, relationship=rules.relationship_value(
@@ -255,12 +261,14 @@ def _people_checked(session: Session, data: ArrangementInput, arrangement_id: in
 
 
 def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None, *,
-                        replace: bool = False, expected_version: int | None = None) -> int:
+                        replace: bool = False, expected_version: int | None = None,
+                        kept: ArrangementInput | None = None) -> int:
     """Create or update inside the caller's transaction (used by the import).
 
     An update always makes a new version of the arrangement (its relatives and protected terms are part
-    of it), so a form loaded before that save is refused rather than deleting what it never showed."""
-    data = _people_checked(session, _validate(data), arrangement_id)
+    of it), so a form loaded before that save is refused rather than deleting what it never showed.
+    ``kept``: see :func:`_people_checked` (an undo)."""
+    data = _people_checked(session, _validate(data), arrangement_id, kept)
     # references are compared after normalisation: case, spacing, full-width forms, invisible characters
     clash = session.execute(select(Arrangement.id, Arrangement.reference).where(
         Arrangement.reference_key == reference_key(data.reference),
@@ -298,13 +306,17 @@ def create_arrangement(db: Database, actor: Principal, data: ArrangementInput) -
 
 
 def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
-                       replace: bool = True, expected_version: int | None = None) -> int:
+                       replace: bool = True, expected_version: int | None = None,
+                       kept: ArrangementInput | None = None) -> int:
     """Save the whole agreement as edited (relatives and protected terms as listed). ``expected_version``:
     the ``row_version`` the form was loaded with; a stale form is refused (:class:`StaleRecord`), never
-    saved over a colleague's change. Returns the new version."""
+    saved over a colleague's change. Returns the new version. ``kept``: the version an undo puts back, as
+    it was stored (its coordinator and relationships are not checked again: an old arrangement's undo
+    restores them as they were)."""
     require(actor, P.LETTERBOX_EDIT)
     with db.session(actor) as session:
-        save_arrangement_in(session, data, arrangement_id, replace=replace, expected_version=expected_version)
+        save_arrangement_in(session, data, arrangement_id, replace=replace, expected_version=expected_version,
+                            kept=kept)
         return int(session.scalar(select(Arrangement.row_version).where(Arrangement.id == arrangement_id)) or 1)
 
 
