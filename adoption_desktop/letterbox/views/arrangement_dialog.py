@@ -83,8 +83,10 @@ class ArrangementDialog(QDialog):
         self.loaded: list[object] = []  # the fields as last loaded (see changed)
         self.fields: dict[str, QLineEdit] = {
             k: child(form, QLineEdit, k) for k in ("reference", "child_birth_name", "child_adoptive_name",
-                                                   "adopters_name", "may_send", "exchange_months", "coordinator",
+                                                   "adopters_name", "may_send", "exchange_months",
                                                    "adopters_salutation")}
+        self.coordinator = child(form, QComboBox, "coordinator")
+        self._offer_coordinators()
         self.adopters_address = child(form, QPlainTextEdit, "adopters_address")
         self.notes = child(form, QPlainTextEdit, "notes")
         self.dates = {k: child(form, QDateEdit, k) for k in ("child_dob", "start_date", "review_date")}
@@ -97,6 +99,8 @@ class ArrangementDialog(QDialog):
         self.replies = child(form, QCheckBox, "replies_expected")
         self.email = child(form, QCheckBox, "email_allowed")
         self.participants = child(form, QPlainTextEdit, "participants")
+        self.participants.setToolTip("Relationships the register knows: " + ", ".join(rules.RELATIONSHIPS)
+                                     + " (\"mother\", \"aunt\" … are read as the birth relative)")
         self.protected = child(form, QPlainTextEdit, "protected")
         self.birth_protected = child(form, QPlainTextEdit, "birth_protected")
         self.summary = child(form, QPlainTextEdit, "summary")
@@ -115,6 +119,31 @@ class ArrangementDialog(QDialog):
         self.presence = attach_banner(ctx, self, "letterbox_arrangements", arrangement_id,
                                       editing=ctx.can(Permission.LETTERBOX_EDIT)) \
             if arrangement_id is not None else None
+
+    def _offer_coordinators(self) -> None:
+        """The coordinator is chosen from the letterbox coordinators' accounts, or typed (by user name or full
+        name; anything else is refused, as a trial's typo was kept): each listed by user name, full name as
+        its tooltip."""
+        editor = self.coordinator.lineEdit()
+        assert editor is not None
+        editor.setObjectName("coordinator_text")
+        self.fields["coordinator"] = editor
+        try:
+            self.accounts = service.coordinator_accounts(self.ctx.db, self.ctx.principal)
+        except AppError:
+            self.accounts = {}
+        for login, name in sorted(self.accounts.items(), key=lambda p: p[0].casefold()):
+            self.coordinator.addItem(login, login)
+            self.coordinator.setItemData(self.coordinator.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
+        self.coordinator.setToolTip("A letterbox coordinator's user name or full name: " + (", ".join(
+            f"{login} ({name})" for login, name in sorted(self.accounts.items(), key=lambda p: p[0].casefold()))
+            or "none yet"))
+
+    def _set_coordinator(self, value: str) -> None:
+        """The stored coordinator shown as it is: picked in the list when it is one of the accounts, typed
+        otherwise (an account since disabled, a name from before the check)."""
+        self.coordinator.setCurrentIndex(self.coordinator.findData(value))
+        self.coordinator.setEditText(value)
 
     def _add_contact_fields(self, layout: QFormLayout) -> None:
         """The kind of contact (letterbox only, or direct contact with or without it), how direct contact
@@ -165,7 +194,12 @@ class ArrangementDialog(QDialog):
             self.version = detail.row_version
             self.setWindowTitle(f"Letterbox arrangement {data.reference}")
             sent_lines = [f"{long_date(s.sent_on)}: {s.kind} to the {s.side} side" for s in detail.sent]
+        self._set_coordinator(data.coordinator)
+        self._loaded_people = (data.coordinator, {p.name.strip().casefold(): p.relationship
+                                                  for p in data.participants})
         for k, edit in self.fields.items():
+            if k == "coordinator":
+                continue
             value = getattr(data, k)
             edit.setText(rules.months_text(rules.parse_months(value)) if k == "exchange_months" else str(value))
         self.adopters_address.setPlainText(data.adopters_address)
@@ -295,6 +329,7 @@ class ArrangementDialog(QDialog):
         if data.status != "active":
             return True
         rules.parse_months(data.exchange_months)  # a value that is wrong is said before what is missing
+        self._check_people(data)
         missing = [m for m in self._missing(data) if m not in self._loaded_missing]
         if not missing or missing == self._warned_missing:
             self._warned_missing = []
@@ -304,6 +339,17 @@ class ArrangementDialog(QDialog):
                              "screening, the work list and the letters have less to go on. Fill them in, or press "
                              "Save again to save it as active anyway.")
         return False
+
+    def _check_people(self, data: ArrangementInput) -> None:
+        """The coordinator and relationships by the service's rules (``rules.coordinator_login``,
+        ``rules.relationship_value``), so that a typo in them is said before what is missing; values as
+        loaded are left to the service, which keeps what is already stored."""
+        coordinator, relationships = self._loaded_people
+        if data.coordinator != coordinator:
+            rules.coordinator_login(data.coordinator, self.accounts)
+        for p in data.participants:
+            if p.relationship != relationships.get(p.name.strip().casefold()):
+                rules.relationship_value(p.relationship, label=f"Birth relative {p.name.strip()}: relationship")
 
     def _reference(self) -> str:
         return self.fields["reference"].text().strip() or "The arrangement"
