@@ -196,3 +196,26 @@ class MissedExchange(Base):
     marked_by: Mapped[str] = mapped_column(String(60))
     marked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PatternChange(Base):
+    """A change of an agreement's exchange pattern (its months, who writes first, whether replies are
+    expected) on an existing arrangement, effective from ``effective_from``: the pattern before it (what the
+    work list expects up to the day before) and after it. The arrangement's own columns hold the pattern now;
+    an arrangement whose pattern never changed has no row (``rules.PatternChange``). Written by the service
+    in the same transaction as the arrangement's new version."""
+
+    __tablename__ = "letterbox_pattern_changes"
+    __table_args__ = (UniqueConstraint("arrangement_id", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"), index=True)
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    months_before: Mapped[str] = mapped_column(String(40), default="")  # "3"
+    first_writer_before: Mapped[str] = mapped_column(String(12), default="adoptive")
+    replies_expected_before: Mapped[bool] = mapped_column(Boolean, default=True)
+    months: Mapped[str] = mapped_column(String(40), default="")  # "3,9"
+    first_writer: Mapped[str] = mapped_column(String(12), default="adoptive")
+    replies_expected: Mapped[bool] = mapped_column(Boolean, default=True)
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

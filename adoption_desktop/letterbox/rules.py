@@ -110,6 +110,67 @@ class Expected:
     def direction(self) -> str:
         return TO_BIRTH if self.side == ADOPTIVE else TO_ADOPTIVE
 
+    @property
+    def opened(self) -> dt.date:
+        """The 1st of its exchange's month: the first letter's due date (a reply is due a month later). The
+        pattern in effect on this day (:func:`pattern_on`) is the one that expected it."""
+        return self.due if self.first else add_months(self.due, -1)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """What an agreement expects: the exchange months, who writes first and whether a reply is expected."""
+
+    months: tuple[int, ...]
+    first_writer: str = ADOPTIVE
+    replies_expected: bool = True
+
+
+@dataclass(frozen=True)
+class PatternChange:
+    """The agreement's pattern changed on ``effective_from``: ``before`` was in effect until the day before.
+    An arrangement whose pattern never changed has none; its stored pattern applies from its start."""
+
+    effective_from: dt.date
+    before: Pattern
+
+
+def pattern_periods(current: Pattern, changes: Collection[PatternChange]
+                    ) -> list[tuple[dt.date | None, dt.date | None, Pattern]]:
+    """The agreement's history as periods ``(from, until, pattern)``, ``from`` inclusive and ``until``
+    exclusive (``None``: unbounded), earliest first: each change's ``before`` up to its date, the current
+    pattern from the latest change on. The pattern in effect for a date is the one whose effective-from date
+    is the latest on or before it."""
+    out: list[tuple[dt.date | None, dt.date | None, Pattern]] = []
+    since: dt.date | None = None
+    for change in sorted(changes, key=lambda c: c.effective_from):
+        if since is None or change.effective_from > since:
+            out.append((since, change.effective_from, change.before))
+            since = change.effective_from
+    out.append((since, None, current))
+    return out
+
+
+def pattern_on(current: Pattern, changes: Collection[PatternChange], day: dt.date) -> Pattern:
+    """The pattern in effect on ``day``."""
+    for since, until, pattern in pattern_periods(current, changes):
+        if (since is None or since <= day) and (until is None or day < until):
+            return pattern
+    return current
+
+
+def scheduled_exchanges(current: Pattern, changes: Collection[PatternChange], year: int, *,
+                        start: dt.date | None = None, end: dt.date | None = None) -> list[Expected]:
+    """:func:`expected_exchanges` for ``year`` under the agreement's history: each exchange as the pattern in
+    effect on its month's 1st (:attr:`Expected.opened`) sets it out. A month added is expected only from the
+    change on; a month taken away stays expected (and overdue, unanswered) before it."""
+    out: list[Expected] = []
+    for since, until, p in pattern_periods(current, changes):
+        out += [e for e in expected_exchanges(p.months, year, first_writer=p.first_writer,
+                                              replies_expected=p.replies_expected, start=start, end=end)
+                if (since is None or e.opened >= since) and (until is None or e.opened < until)]
+    return sorted(out, key=lambda e: (e.due, not e.first))
+
 
 def expected_exchanges(months: tuple[int, ...], year: int, *, first_writer: str = ADOPTIVE,
                        replies_expected: bool = True, start: dt.date | None = None,
@@ -173,32 +234,43 @@ def is_received(e: Expected, received: Collection[tuple[str, int]]) -> bool:
 def outstanding_exchanges(months: tuple[int, ...], *, today: dt.date, since: dt.date, until: dt.date,
                           received: Collection[tuple[str, int]], first_writer: str = ADOPTIVE,
                           replies_expected: bool = True, start: dt.date | None = None, end: dt.date | None = None,
-                          due_soon_days: int = 30, missed: Collection[tuple[dt.date, str]] = ()
-                          ) -> list[tuple[Expected, str]]:
+                          due_soon_days: int = 30, missed: Collection[tuple[dt.date, str]] = (),
+                          changes: Collection[PatternChange] = ()) -> list[tuple[Expected, str]]:
     """The one rule behind the work list, the chasers and the overdue counts: every exchange expected
     (:func:`expected_exchanges`) and due from ``since`` to ``until`` that has not been received
     (:func:`is_received`; ``received`` holds :func:`received_key` of the arrangement's items), with its
     :func:`work_state`, leaving out those marked missed (``missed``: their due date and writing side).
     Nothing past is dropped for its age: an exchange not received nor marked missed stays overdue, however
-    long ago it fell due, for as far back as ``since`` reaches."""
+    long ago it fell due, for as far back as ``since`` reaches.
+
+    ``months``, ``first_writer`` and ``replies_expected`` are the pattern in effect now; ``changes`` its
+    history (:class:`PatternChange`): each exchange is expected as the pattern in effect on its month's 1st
+    sets it out (:func:`scheduled_exchanges`), so a month added is not overdue before the change and one taken
+    away stays owed before it."""
     # expected_exchanges' items for each year, made only for the ones not received (the work list runs this
     # for every active arrangement each time it is shown)
     lo, hi = max(since, start) if start else since, min(until, end - dt.timedelta(days=1)) if end else until
-    writers = ((first_writer, TO_BIRTH if first_writer == ADOPTIVE else TO_ADOPTIVE, 0, True),) + (
-        ((other_side(first_writer), TO_ADOPTIVE if first_writer == ADOPTIVE else TO_BIRTH, 1, False),)
-        if replies_expected else ())
     out: list[tuple[Expected, str]] = []
-    for year in range(lo.year - 1, hi.year + 1):
-        for m in months:
-            first_month = year * 12 + m  # received_key's month numbers
-            for side, direction, later, first in writers:
-                n = first_month + later
-                if ((direction, n) in received or (direction, n - 1) in received
-                        or (direction, n + 1) in received):
-                    continue
-                due = dt.date((n - 1) // 12, (n - 1) % 12 + 1, 1)
-                if lo <= due <= hi and (due, side) not in missed:
-                    out.append((Expected(due, side, first), ""))
+    current = Pattern(months, first_writer, replies_expected)
+    for opened_from, opened_until, p in (pattern_periods(current, changes) if changes else [(None, None, current)]):
+        lowest = opened_from.year * 12 + opened_from.month + (opened_from.day > 1) if opened_from else 0
+        beyond = opened_until.year * 12 + opened_until.month + (opened_until.day > 1) if opened_until else 1 << 30
+        writers = ((p.first_writer, TO_BIRTH if p.first_writer == ADOPTIVE else TO_ADOPTIVE, 0, True),) + (
+            ((other_side(p.first_writer), TO_ADOPTIVE if p.first_writer == ADOPTIVE else TO_BIRTH, 1, False),)
+            if p.replies_expected else ())
+        for year in range(lo.year - 1, hi.year + 1):
+            for m in p.months:
+                first_month = year * 12 + m  # received_key's month numbers
+                if not lowest <= first_month < beyond:
+                    continue  # this exchange's month is another pattern's
+                for side, direction, later, first in writers:
+                    n = first_month + later
+                    if ((direction, n) in received or (direction, n - 1) in received
+                            or (direction, n + 1) in received):
+                        continue
+                    due = dt.date((n - 1) // 12, (n - 1) % 12 + 1, 1)
+                    if lo <= due <= hi and (due, side) not in missed:
+                        out.append((Expected(due, side, first), ""))
     out.sort(key=lambda p: (p[0].due, not p[0].first))
     return [(e, work_state(e.due, today, received=False, due_soon_days=due_soon_days)) for e, _ in out]
 

@@ -62,17 +62,22 @@ def same_agreement(a: ArrangementInput, b: ArrangementInput) -> bool:
 
 
 def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
-                       expected_version: int | None = None) -> tuple[int, UndoEntry]:
+                       expected_version: int | None = None, pattern_from: dt.date | None = None
+                       ) -> tuple[int, UndoEntry]:
     """``service.update_arrangement`` (the whole form), and the entry that puts the previous agreement
-    back — fields, relatives taking part and protected terms — with the version this save made."""
+    back — fields, relatives taking part and protected terms — with the version this save made. A change of
+    the exchange pattern takes effect from ``pattern_from`` (default today); its undo puts the old pattern
+    back from the same day, which takes the change out of the pattern's history."""
     require(actor, Permission.LETTERBOX_EDIT)
     before, version = _arrangement_input(db, actor, arrangement_id)
     if expected_version is not None and version != expected_version:
         before = data  # the save below is refused as stale; nothing to undo
-    new_version = service.update_arrangement(db, actor, arrangement_id, data, expected_version=expected_version)
+    day = pattern_from or dt.date.today()
+    new_version = service.update_arrangement(db, actor, arrangement_id, data, expected_version=expected_version,
+                                             pattern_from=day)
     after, _ = _arrangement_input(db, actor, arrangement_id)
     return new_version, _arrangement_entry(db, actor, arrangement_id, before, after, new_version,
-                                           arrangement_label(before, after))
+                                           arrangement_label(before, after), day)
 
 
 def arrangement_label(before: ArrangementInput, after: ArrangementInput) -> str:
@@ -84,19 +89,19 @@ def arrangement_label(before: ArrangementInput, after: ArrangementInput) -> str:
 
 
 def _arrangement_entry(db: Database, actor: Principal, arrangement_id: int, before: ArrangementInput,
-                       after: ArrangementInput, version: int, label: str) -> UndoEntry:
+                       after: ArrangementInput, version: int, label: str, day: dt.date) -> UndoEntry:
     def reverse() -> UndoEntry:
         try:
             back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=version,
-                                              kept=before)
+                                              kept=before, pattern_from=day)
         except StaleRecord:
             now, now_version = _arrangement_input(db, actor, arrangement_id)
             if not same_agreement(now, after):  # someone else's change: never overwritten
                 raise
             # only this user's own undo/redo of a later edit moved the version on
             back = service.update_arrangement(db, actor, arrangement_id, before, expected_version=now_version,
-                                              kept=before)
-        return _arrangement_entry(db, actor, arrangement_id, after, before, back, label)
+                                              kept=before, pattern_from=day)
+        return _arrangement_entry(db, actor, arrangement_id, after, before, back, label, day)
 
     return UndoEntry(label, reverse, actor.user_id, AREA, f"the arrangement {after.reference}")
 

@@ -5,7 +5,7 @@ its relatives and protected terms, both search indexes brought up to date, read 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select, update
@@ -18,7 +18,7 @@ from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
-from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.text_input import (
     check_date,
     clean_name,
@@ -27,7 +27,14 @@ from adoption_desktop.core.text_input import (
     reference_key,
 )
 from adoption_desktop.letterbox import contact, rules
-from adoption_desktop.letterbox.models import Arrangement, Item, LetterSent, Participant, ProtectedTerm
+from adoption_desktop.letterbox.models import (
+    Arrangement,
+    Item,
+    LetterSent,
+    Participant,
+    PatternChange,
+    ProtectedTerm,
+)
 from adoption_desktop.letterbox.service.common import (
     ARRANGEMENTS_INDEX,
     ITEMS_INDEX,
@@ -260,14 +267,89 @@ def _people_checked(session: Session, data: ArrangementInput, arrangement_id: in
     return replace(data, coordinator=coordinator, participants=tuple(parts))
 
 
+def _pattern(a: Arrangement | ArrangementInput) -> rules.Pattern:
+    try:
+        months = rules.parse_months(a.exchange_months)
+    except ValidationError:
+        months = ()  # stored before months were checked: nothing was expected of it
+    return rules.Pattern(months, a.first_writer, bool(a.replies_expected))
+
+
+def _record_pattern_change(session: Session, a: Arrangement, data: ArrangementInput,
+                           pattern_from: dt.date | None) -> None:
+    """Keep the agreement's pattern history (``PatternChange``) as ``data`` is saved over ``a`` (still as
+    stored): a change of months, first writer or replies is effective from ``pattern_from`` (default today),
+    so the work list expects nothing new before it and keeps what the old pattern expected. A second change
+    effective the same day amends that day's row (and one that puts the old pattern back removes it: an undo
+    the same day leaves no trace but the audit log). Refused: a date in the future, before the agreement's
+    start, or before the pattern's latest change."""
+    before, after = _pattern(a), _pattern(data)
+    if before == after:
+        return
+    today = dt.date.today()
+    day = pattern_from or today
+    if day > today:
+        raise ValidationError(f"Pattern changes take effect from: {day:%d/%m/%Y} is in the future; save the change "
+                              "on or after the day it takes effect.", "pattern_from")
+    start = data.start_date
+    if start is not None and day < start:
+        if start <= today:
+            raise ValidationError(f"Pattern changes take effect from: {day:%d/%m/%Y} is before the agreement's "
+                                  f"start ({start:%d/%m/%Y}).", "pattern_from")
+        if not session.scalar(select(PatternChange.id).where(PatternChange.arrangement_id == a.id).limit(1)):
+            return  # not begun: nothing was expected under the old pattern; the new one applies from the start
+    latest = session.scalars(select(PatternChange).where(PatternChange.arrangement_id == a.id)
+                             .order_by(PatternChange.effective_from.desc()).limit(1)).first()
+    if latest is not None and day < latest.effective_from:
+        raise ValidationError(f"Pattern changes take effect from: the exchange pattern already changed on "
+                              f"{latest.effective_from:%d/%m/%Y}; a later change can take effect from that day on.",
+                              "pattern_from")
+    who = session_actor(session).username
+    months = ",".join(str(m) for m in after.months)
+    if latest is not None and day == latest.effective_from:
+        if rules.Pattern(rules.parse_months(latest.months_before), latest.first_writer_before,
+                         bool(latest.replies_expected_before)) == after:
+            session.delete(latest)  # the day's change taken back
+            return
+        latest.months, latest.first_writer, latest.replies_expected = months, after.first_writer, after.replies_expected
+        latest.recorded_by, latest.recorded_at = who, utcnow()
+        return
+    session.add(PatternChange(
+        arrangement_id=a.id, effective_from=day, months_before=",".join(str(m) for m in before.months),
+        first_writer_before=before.first_writer, replies_expected_before=before.replies_expected, months=months,
+        first_writer=after.first_writer, replies_expected=after.replies_expected, recorded_by=who))
+
+
+def pattern_changes_in(session: Session, arrangement_ids: Collection[int] | None = None
+                       ) -> dict[int, list[rules.PatternChange]]:
+    """Each arrangement's pattern history (``rules.PatternChange``), in one query (a few hundred ids at a
+    time); ``arrangement_ids``: only those arrangements'. Arrangements whose pattern never changed are absent."""
+    base = select(PatternChange.arrangement_id, PatternChange.effective_from, PatternChange.months_before,
+                  PatternChange.first_writer_before, PatternChange.replies_expected_before)
+    ids = sorted(set(arrangement_ids)) if arrangement_ids is not None else None
+    chunks = [ids[n:n + 500] for n in range(0, len(ids), 500)] if ids is not None else [None]
+    out: dict[int, list[rules.PatternChange]] = {}
+    for chunk in chunks:
+        for aid, day, months, first, replies in session.execute(
+                base if chunk is None else base.where(PatternChange.arrangement_id.in_(chunk))):
+            try:
+                pattern = rules.Pattern(rules.parse_months(months), first, bool(replies))
+            except ValidationError:
+                pattern = rules.Pattern((), first, bool(replies))  # never stored by this version
+            out.setdefault(aid, []).append(rules.PatternChange(day, pattern))
+    return out
+
+
 def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None, *,
                         replace: bool = False, expected_version: int | None = None,
-                        kept: ArrangementInput | None = None) -> int:
+                        kept: ArrangementInput | None = None, pattern_from: dt.date | None = None) -> int:
     """Create or update inside the caller's transaction (used by the import).
 
     An update always makes a new version of the arrangement (its relatives and protected terms are part
     of it), so a form loaded before that save is refused rather than deleting what it never showed.
-    ``kept``: see :func:`_people_checked` (an undo)."""
+    ``kept``: see :func:`_people_checked` (an undo). A change of its exchange pattern is effective from
+    ``pattern_from`` (default today) and kept in its history in the same transaction
+    (:func:`_record_pattern_change`)."""
     data = _people_checked(session, _validate(data), arrangement_id, kept)
     # references are compared after normalisation: case, spacing, full-width forms, invisible characters
     clash = session.execute(select(Arrangement.id, Arrangement.reference).where(
@@ -286,6 +368,7 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
         a = found
         check_version(session, a, expected_version, f"arrangement {a.reference}",
                       lambda row: _arrangement_values(session, row))
+        _record_pattern_change(session, a, data, pattern_from)
         _apply(a, data)
         own_change = session.is_modified(a)
         a.updated_at = utcnow()  # a new version even when only relatives or protected terms change
@@ -307,16 +390,17 @@ def create_arrangement(db: Database, actor: Principal, data: ArrangementInput) -
 
 def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
                        replace: bool = True, expected_version: int | None = None,
-                       kept: ArrangementInput | None = None) -> int:
+                       kept: ArrangementInput | None = None, pattern_from: dt.date | None = None) -> int:
     """Save the whole agreement as edited (relatives and protected terms as listed). ``expected_version``:
     the ``row_version`` the form was loaded with; a stale form is refused (:class:`StaleRecord`), never
     saved over a colleague's change. Returns the new version. ``kept``: the version an undo puts back, as
     it was stored (its coordinator and relationships are not checked again: an old arrangement's undo
-    restores them as they were)."""
+    restores them as they were). ``pattern_from``: the day a change of the exchange pattern takes effect
+    (default today)."""
     require(actor, P.LETTERBOX_EDIT)
     with db.session(actor) as session:
         save_arrangement_in(session, data, arrangement_id, replace=replace, expected_version=expected_version,
-                            kept=kept)
+                            kept=kept, pattern_from=pattern_from)
         return int(session.scalar(select(Arrangement.row_version).where(Arrangement.id == arrangement_id)) or 1)
 
 
@@ -348,7 +432,8 @@ def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
             _input_of(session, a), a.id,
             rules.computed_status(a.status, today=today, last_exchange=a.last_exchange, start_date=a.start_date,
                                   child_dob=a.child_dob, inactive_after_months=months),
-            rules.eighteenth_birthday(a.child_dob) if a.child_dob else None, sent, a.row_version)
+            rules.eighteenth_birthday(a.child_dob) if a.child_dob else None, sent, a.row_version,
+            tuple(sorted(pattern_changes_in(session, [a.id]).get(a.id, ()), key=lambda c: c.effective_from)))
 
 
 def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, status: str) -> None:

@@ -85,6 +85,8 @@ class ArrangementDetail:
     sent: tuple[SentRow, ...] = ()
     #: the version read: pass it back to :func:`update_arrangement`
     row_version: int = 1
+    #: its exchange pattern's history, earliest first (none when it never changed)
+    pattern_changes: tuple[rules.PatternChange, ...] = ()
 
 
 @dataclass(frozen=True)

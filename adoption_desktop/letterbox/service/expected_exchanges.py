@@ -21,6 +21,7 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange
+from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
 from adoption_desktop.letterbox.service.common import P
 from adoption_desktop.letterbox.service.data import WorkRow
 from adoption_desktop.letterbox.settings import (
@@ -97,6 +98,9 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     received: dict[int, set[tuple[str, int]]] = {}
     for aid, direction, year, month in session.execute(items):
         received.setdefault(aid, set()).add((direction, int(year) * 12 + int(month)))  # rules.received_key
+    # each agreement's pattern history, all in one query: a month added is not owed before its change, one
+    # taken away still is (the few arrangements whose pattern changed have rows)
+    changes = pattern_changes_in(session, arrangement_ids)
     out: list[WorkRow] = []
     for a in session.execute(arrangements):
         end = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
@@ -107,7 +111,7 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
                 rules.parse_months(a.exchange_months), today=today, since=first, until=until,
                 received=received.get(a.id, ()), first_writer=a.first_writer,
                 replies_expected=a.replies_expected, start=a.start_date, end=end, due_soon_days=soon,
-                missed=missed.get(a.id, ())):
+                missed=missed.get(a.id, ()), changes=changes.get(a.id, ())):
             if state == "later" and not include_later:
                 continue
             out.append(WorkRow(a.id, a.reference, e.due, e.side, state, rules.reminder_date(e.due, before),
