@@ -106,6 +106,7 @@ class ArrangementDialog(QDialog):
         self.summary = child(form, QPlainTextEdit, "summary")
         self.message = child(form, QLabel, "message")
         self._add_contact_fields(child(form, QFormLayout, "form"))
+        self._add_pattern_from(child(form, QFormLayout, "form"))
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -176,6 +177,33 @@ class ArrangementDialog(QDialog):
             QWidget.setTabOrder(before, after)
         self.contact_kind.currentIndexChanged.connect(lambda _i: self._direct_enabled())
 
+    def _add_pattern_from(self, layout: QFormLayout) -> None:
+        """The day a change of the exchange pattern (months, who writes first, replies) takes effect, under the
+        months; today unless changed. Shown for an arrangement already saved: nothing new is expected before
+        that day, and what the old pattern expected before it is still owed."""
+        self.pattern_from = DateEdit()
+        self.pattern_from.setObjectName("pattern_from")
+        self.pattern_from.setCalendarPopup(True)
+        self.pattern_from.setDisplayFormat("dd/MM/yyyy")
+        self.pattern_from.setMaximumDate(qdate(self.today))
+        self.pattern_from.setToolTip("A change to the exchange months, who writes first or replies expected "
+                                     "takes effect from this day: nothing new is overdue before it, and what "
+                                     "the old pattern expected before it is still owed.")
+        label = QLabel("Pattern changes appl&y from")
+        label.setBuddy(self.pattern_from)
+        months = self.fields["exchange_months"]
+        row = next(r for r in range(layout.rowCount())
+                   if (item := layout.itemAt(r, QFormLayout.ItemRole.FieldRole)) is not None and item.widget() is months)
+        layout.insertRow(row + 1, label, self.pattern_from)
+        layout.setRowVisible(self.pattern_from, self.arrangement_id is not None)
+        QWidget.setTabOrder(self.fields["exchange_months"], self.pattern_from)
+        QWidget.setTabOrder(self.pattern_from, self.first_writer)
+
+    def _pattern_from(self) -> dt.date | None:
+        """The day chosen for a pattern change; ``None``: today (as loaded), the service's own default."""
+        day = pydate(self.pattern_from.date())
+        return None if day == self.today else day
+
     def _direct_enabled(self) -> None:
         direct = contact.is_direct(str(self.contact_kind.currentData()))
         for w in (self.direct_form, *self.direct_dates.values()):
@@ -188,9 +216,11 @@ class ArrangementDialog(QDialog):
             status = "active"
             sent_lines: list[str] = []
             ends = None
+            changes: tuple[rules.PatternChange, ...] = ()
         else:
             detail = service.get_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, today=self.today)
             data, status, ends = detail.data, detail.status, detail.ends_on
+            changes = detail.pattern_changes
             self.version = detail.row_version
             self.setWindowTitle(f"Letterbox arrangement {data.reference}")
             sent_lines = [f"{long_date(s.sent_on)}: {s.kind} to the {s.side} side" for s in detail.sent]
@@ -221,8 +251,10 @@ class ArrangementDialog(QDialog):
         self.participants.setPlainText(format_participants(data.participants))
         self.protected.setPlainText("\n".join(t.term for t in data.protected if t.side == rules.ADOPTIVE))
         self.birth_protected.setPlainText("\n".join(t.term for t in data.protected if t.side == rules.BIRTH))
-        expected = rules.expected_exchanges(rules.parse_months(data.exchange_months), self.today.year,
-                                            first_writer=data.first_writer, replies_expected=data.replies_expected)
+        expected = rules.scheduled_exchanges(
+            rules.Pattern(rules.parse_months(data.exchange_months), data.first_writer, data.replies_expected),
+            changes, self.today.year)
+        self.pattern_from.setDate(qdate(self.today))
         # "inactive" is worked out, not stored: the stored status above still says Active
         # ("active, but inactive" read as a contradiction in the trial)
         shown = {"inactive": "active, with no exchange logged within the agency's inactivity period "
@@ -232,6 +264,11 @@ class ArrangementDialog(QDialog):
                  f"Expected in {self.today.year}:"]
         lines += [f"  {long_date(e.due)}: {'adoptive family' if e.side == rules.ADOPTIVE else 'birth relative(s)'}"
                   for e in expected] or ["  none"]
+        if changes:
+            lines += ["Exchange pattern changed:"] + [
+                f"  from {long_date(c.effective_from)} (before: {rules.months_text(c.before.months) or 'no months'}"
+                f"; {'adoptive family' if c.before.first_writer == rules.ADOPTIVE else 'birth relative(s)'} first"
+                f"{'' if c.before.replies_expected else '; no reply expected'})" for c in changes]
         lines += ["Letters sent:"] + ([f"  {x}" for x in sent_lines] or ["  none yet"])
         self.summary.setPlainText("\n".join(lines))
         self.loaded = field_values(self.form)
@@ -374,7 +411,7 @@ class ArrangementDialog(QDialog):
         from adoption_desktop.letterbox import undo as lb_undo
 
         self.version, entry = lb_undo.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data,
-                                                         expected_version=expected)
+                                                         expected_version=expected, pattern_from=self._pattern_from())
         self.ctx.did(entry)
 
 
