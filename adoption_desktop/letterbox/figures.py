@@ -25,6 +25,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, LetterSent
+from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
 from adoption_desktop.letterbox.service.expected_exchanges import passed_on
 from adoption_desktop.letterbox.settings import INACTIVE_AFTER_MONTHS
 from adoption_desktop.reports.model import FigureSection
@@ -47,6 +48,7 @@ def _exchanges_completed(session: Session, start: dt.date, end: dt.date) -> int:
     (``rules.is_received``) and passed on by ``end``. A returned item and its corrected resend are one letter;
     withheld, held and undecided items complete nothing."""
     forwarded = passed_on(session, received=(rules.add_months(start, -2), rules.add_months(end, 2)), by=end)
+    changes = pattern_changes_in(session)  # one query (few rows): each exchange as the pattern then in effect set it out
     done = 0
     for a in session.execute(select(
             Arrangement.id, Arrangement.exchange_months, Arrangement.first_writer, Arrangement.replies_expected,
@@ -57,8 +59,8 @@ def _exchanges_completed(session: Session, start: dt.date, end: dt.date) -> int:
             continue  # stored before months were checked: nothing is expected of it
         stop = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
         for year in range(start.year, end.year + 1):
-            for e in rules.expected_exchanges(months, year, first_writer=a.first_writer,
-                                              replies_expected=a.replies_expected, start=a.start_date, end=stop):
+            for e in rules.scheduled_exchanges(rules.Pattern(months, a.first_writer, a.replies_expected),
+                                               changes.get(a.id, ()), year, start=a.start_date, end=stop):
                 if start <= e.due <= end and rules.is_received(e, forwarded[a.id]):
                     done += 1
     return done

@@ -239,3 +239,31 @@ def test_the_arrangement_window_saves_the_day_a_change_takes_effect(qtbot: Any, 
     again = ArrangementDialog(AppContext(db, coordinator, TaskRunner(synchronous=True)), aid, today=TODAY)
     qtbot.addWidget(again)
     assert f"from {long_date(day)} (before: March; adoptive family first)" in again.summary.toPlainText()
+
+
+def test_figures_count_an_exchange_of_a_month_since_taken_away(db: Database, coordinator: Principal) -> None:
+    """The Reports page's "exchanges completed" counts what the pattern then in effect expected: a September
+    letter passed on still counts once September is taken out of the agreement."""
+    from adoption_desktop.core.security.permissions import Role
+    from adoption_desktop.letterbox.figures import COMPLETED, figures
+    from tests.conftest import make_user
+
+    september = rules.add_months(_march_before(8), 6)  # a September at least two months ago
+    start = rules.add_months(september, -14)
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LB-PAT", exchange_months="March, September", replies_expected=False, start_date=start))
+    item = service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=september + dt.timedelta(days=2))
+    service.screen_item(db, coordinator, item, "All well.")
+    service.record_outcome(db, coordinator, item, "forwarded", september + dt.timedelta(days=5), method="post")
+    manager = make_user(db, "mgr", Role.MANAGER)
+
+    def completed() -> str:
+        return next(value for s in figures(db, manager, september, rules.add_months(september, 1) - dt.timedelta(days=1))
+                    for label, value in s.rows if label == COMPLETED)
+
+    assert completed() == "1"
+    detail = service.get_arrangement(db, coordinator, aid)
+    service.update_arrangement(db, coordinator, aid, sample_input(
+        "LB-PAT", exchange_months="March", replies_expected=False, start_date=start),
+        expected_version=detail.row_version)
+    assert completed() == "1"
