@@ -361,12 +361,22 @@ def _load(db: Database, actor: Principal, start: dt.date, end: dt.date,
                    for x in signed_decisions(session, start, end, calendar(session), AdmDecision.source == "panel")]
         letterbox: list[CaseDates] = []
         if only("letterbox_on_time"):
+            from adoption_desktop.letterbox import rules
             from adoption_desktop.letterbox.models import Arrangement, Item
+            from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
 
-            for ref, received, direction, months, first in session.execute(
-                    select(Arrangement.reference, Item.received_on, Item.direction, Arrangement.exchange_months,
-                           Arrangement.first_writer).join(Arrangement, Item.arrangement_id == Arrangement.id)
+            history = pattern_changes_in(session)  # one query: the agreements whose pattern changed
+            for aid, ref, received, direction, months, first in session.execute(
+                    select(Arrangement.id, Arrangement.reference, Item.received_on, Item.direction,
+                           Arrangement.exchange_months, Arrangement.first_writer)
+                    .join(Arrangement, Item.arrangement_id == Arrangement.id)
                     .where(Item.received_on >= start, Item.received_on <= end)):
+                changes = history.get(aid, ())
+                if changes and received < max(c.effective_from for c in changes):
+                    # came before the latest change: judged by the pattern then in effect (a month since taken
+                    # away was on time)
+                    then = rules.pattern_on(rules.Pattern(()), changes, received)
+                    months, first = ",".join(map(str, then.months)), then.first_writer
                 letterbox.append(CaseDates(ref, received, None, None,
                                            _letterbox_on_time(received, months or "", direction, first or "")))
         counselling: list[CaseDates] = []

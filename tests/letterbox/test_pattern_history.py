@@ -267,3 +267,30 @@ def test_figures_count_an_exchange_of_a_month_since_taken_away(db: Database, coo
         "LB-PAT", exchange_months="March", replies_expected=False, start_date=start),
         expected_version=detail.row_version)
     assert completed() == "1"
+
+
+def test_the_on_time_measure_judges_a_letter_by_the_pattern_when_it_came(db: Database,
+                                                                         coordinator: Principal) -> None:
+    """The journey measures' "letterbox items on time": a September letter that came while September was
+    agreed stays on time after September is taken out of the agreement."""
+    from adoption_desktop.core.security.permissions import Role
+    from adoption_desktop.reports import measures
+    from tests.conftest import make_user
+
+    september = rules.add_months(_march_before(8), 6)
+    start = rules.add_months(september, -14)
+    aid = service.create_arrangement(db, coordinator, sample_input(
+        "LB-PAT", exchange_months="March, September", replies_expected=False, start_date=start))
+    service.log_item(db, coordinator, aid, direction=rules.TO_BIRTH, received_on=september + dt.timedelta(days=2))
+    manager = make_user(db, "mgr", Role.MANAGER)
+
+    def on_time() -> tuple[float | None, int]:
+        got = {m.code: m for m in measures.journey_measures(db, manager, september, september + dt.timedelta(days=27))}
+        return got["letterbox_on_time"].value, got["letterbox_on_time"].count
+
+    assert on_time() == (100.0, 1)
+    detail = service.get_arrangement(db, coordinator, aid)
+    service.update_arrangement(db, coordinator, aid, sample_input(
+        "LB-PAT", exchange_months="March", replies_expected=False, start_date=start),
+        expected_version=detail.row_version)
+    assert on_time() == (100.0, 1)
