@@ -41,7 +41,7 @@ def _cmd_team_setup(args: argparse.Namespace) -> int:
 
 
 def _cmd_acknowledge(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CliError, cli_database
+    from adoption_desktop.cli_support import CliError, cli_database, told_withheld
     from adoption_desktop.core.audit import anchors
     from adoption_desktop.core.security import service as users
 
@@ -56,7 +56,7 @@ def _cmd_acknowledge(args: argparse.Namespace) -> int:
             print("There is no audit alert on this database: nothing to acknowledge.")
             return 0
         print(f"Audit alert: {db.audit_hold}")
-        principal = users.authenticate(db, args.user, password, can_choose_password=False)
+        principal = told_withheld(users.authenticate(db, args.user, password, can_choose_password=False))
         anchors.acknowledge(db, principal, note, label="--note")
     print("Acknowledged and recorded in the audit log; work can be saved again.")
     return 0

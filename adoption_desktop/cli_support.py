@@ -186,12 +186,12 @@ def sign_in(db: Database, args: argparse.Namespace) -> Principal:
     username = required_user(args)
     password = user_password(username)
     try:
-        return _told_withheld(authenticate(db, username, password, can_choose_password=False))
+        return told_withheld(authenticate(db, username, password, can_choose_password=False))
     except AppError as exc:
         raise CliError(f"--user {username}: {exc}") from exc
 
 
-def _told_withheld(principal: Principal) -> Principal:
+def told_withheld(principal: Principal) -> Principal:
     """A role row on the account that is not in effect is said on stderr (the command runs without it)."""
     from adoption_desktop.core.security.service import withheld_notice
 
@@ -216,7 +216,7 @@ def confirmed(pending: PendingSignIn, username: str) -> Principal:
     from adoption_desktop.core.security.service import SignInError
 
     try:
-        return _told_withheld(pending.confirm())
+        return told_withheld(pending.confirm())
     except SignInError as exc:
         raise CliError(f"--user {username.strip()}: {exc}") from exc
 

@@ -150,3 +150,43 @@ def test_in_team_mode_a_role_inserted_with_the_application_login_is_not_granted(
         assert not signed.can(Permission.USERS_MANAGE)
     finally:
         db.dispose()
+
+
+def _forge_seal(db: Database, user_id: int, role: str, seq: int) -> None:
+    """A role row inserted with a seal record made as the application makes one (the digest has no secret)."""
+    from adoption_desktop.core.audit.seals import column_key, field_sums, pk_string, row_digest
+
+    cols = ["role", "user_id"]
+    row = {"role": role, "user_id": user_id}
+    pk = pk_string([user_id, role])
+    _outside(db, f"INSERT INTO user_roles (user_id, role) VALUES ({user_id}, '{role}')",
+             "INSERT INTO audit_seal (seq, entity, entity_id, columns, digest, fields) VALUES "
+             f"({seq}, 'user_roles', '{pk}', '{column_key(cols)}', '{row_digest('user_roles', pk, cols, row)}', "
+             f"'{field_sums(cols, row)}')")
+
+
+def test_a_seal_record_written_beside_the_row_with_no_entry_behind_it_is_not_trusted(
+        db: Database, people: tuple[Principal, Principal]) -> None:
+    from adoption_desktop.core.audit.seals import rows_off_seal
+
+    _admin, clerk = people
+    _forge_seal(db, clerk.user_id, "administrator", 999_999)
+    with db.engine.connect() as conn:  # the row matches the forged seal record...
+        assert not rows_off_seal(conn, users.UserRole.__table__, [(clerk.user_id, "administrator")], lock=False)
+    signed = users.authenticate(db, "clerk", TEST_PASSWORD)  # ...but no audit entry stands behind it
+    assert signed.roles == frozenset({Role.PANEL_ADMINISTRATOR})
+    assert signed.roles_withheld == frozenset({"administrator"})
+    assert any("no audit entry #999999 behind them" in p for p in verify_database(db).problems)
+
+
+def test_a_seal_record_slipped_into_a_real_entry_is_not_trusted(db: Database,
+                                                                 people: tuple[Principal, Principal]) -> None:
+    _admin, clerk = people
+    with db.engine.connect() as conn:  # the newest entry that carries seal records (the clerk's creation)
+        seq = int(conn.exec_driver_sql("SELECT max(seq) FROM audit_seal").scalar())
+    _forge_seal(db, clerk.user_id, "administrator", seq)
+    signed = users.authenticate(db, "clerk", TEST_PASSWORD)
+    # the entry's seal records no longer add up to its digest: nothing it vouched for is trusted, the
+    # clerk's own role included, until an administrator gives the roles again
+    assert signed.roles == frozenset()
+    assert signed.roles_withheld == frozenset({"administrator", "panel_administrator"})

@@ -427,3 +427,51 @@ def _content_seals(conn: Connection) -> dict[str, dict[str, tuple[int, list[str]
         cols = [c.strip() for c in inner.split(",") if c.strip()]
         out[entity].setdefault(entity_id, (seq, cols, seal))
     return out
+
+
+def unvouched_seals(conn: Connection, entity: str, keys: Sequence[str]) -> set[str]:
+    """Of these row keys of ``entity``, those whose latest seal record no intact audit entry stands behind:
+    a seal record with no entry at its ``seq``, an entry whose own hash or the next entry's link to it does
+    not hold, or (for an entry of fewer than :data:`BULK_SEALS` seal records) seal records that do not add
+    up to the digest the entry carries. Whoever holds the key or the server login can write a row *and* a
+    seal record matching it; this asks for the audit entry as well, which the chain and the anchors outside
+    the database keep honest. A bulk entry's seal records (the demo's, an upgrade's first seals) are not
+    read here: ``verify`` reads them. Asked before a role row is trusted at sign-in."""
+    from adoption_desktop.core.audit.chain import entry_hash
+    from adoption_desktop.core.audit.models import AuditHead
+
+    if not keys:
+        return set()
+    seal_t = cast(Table, AuditSeal.__table__)
+    log = cast(Table, AuditEntry.__table__)
+    latest: dict[str, int] = {}
+    for seq, entity_id in conn.execute(select(seal_t.c.seq, seal_t.c.entity_id).where(
+            seal_t.c.entity == entity, seal_t.c.entity_id.in_(list(keys))).order_by(seal_t.c.seq, seal_t.c.id)):
+        latest[str(entity_id)] = int(seq)
+    seqs = set(latest.values())
+    if not seqs:
+        return set()
+    entries = {int(e.seq): e for e in conn.execute(select(log).where(
+        log.c.seq.in_(sorted(seqs | {q + 1 for q in seqs}))))}
+    head = conn.execute(select(cast(Table, AuditHead.__table__).c.last_hash)).first()
+    counts = {int(q): int(n) for q, n in conn.execute(
+        select(seal_t.c.seq, func.count()).where(seal_t.c.seq.in_(sorted(seqs))).group_by(seal_t.c.seq))}
+    small = sorted(q for q in seqs if counts.get(q, 0) < BULK_SEALS)
+    lines: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for seq, ent, entity_id, digest in conn.execute(
+            select(seal_t.c.seq, seal_t.c.entity, seal_t.c.entity_id, seal_t.c.digest)
+            .where(seal_t.c.seq.in_(small))) if small else ():
+        lines[int(seq)].append((str(ent), str(entity_id), str(digest)))
+    bad: set[int] = set()
+    for seq in seqs:
+        e = entries.get(seq)
+        if e is None:
+            bad.add(seq)
+            continue
+        nxt = entries.get(seq + 1)
+        link = nxt.prev_hash if nxt is not None else (head.last_hash if head is not None else None)
+        own = entry_hash(e.prev_hash, e.seq, e.at, e.actor_id, e.actor, e.action, e.entity, e.entity_id,
+                         e.changes, e.detail, e.seal or "")
+        if own != e.hash or link != e.hash or (seq in lines and aggregate(lines[seq]) != e.seal):
+            bad.add(seq)
+    return {key for key, seq in latest.items() if seq in bad}

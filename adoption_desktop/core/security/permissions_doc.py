@@ -72,16 +72,17 @@ def render() -> str:
         "password stays signed in. Signing out is never refused.",
         "- **A role is given only through the application.** A role row on an account that the application "
         "did not write (inserted or changed in SQL by someone holding the database key or the server login: "
-        "it has no seal of the application's, or does not match it) is **not in effect**: the account signs "
-        "in without it, the sign-in's audit entry names it (\"roles not in effect: …\"), the person is told in "
+        "it has no seal of the application's, does not match it, or its seal record has no intact audit "
+        "entry behind it) is **not in effect**: the account signs in without it, the sign-in's audit entry names it (\"roles not in effect: …\"), the person is told in "
         "the status bar and on hover over their name (a command says it on stderr), and Administration → "
         "Users lists it as \"NOT IN EFFECT (added outside the application)\", unticked. `verify` names the row "
         "as before. If the role is meant, an administrator ticks it and saves: the old row is removed and a "
         "new one is written, sealed and audited as that administrator's grant. Saving the account's roles "
         "without ticking it removes the row. A role row added while someone is signed in ends their session "
         "at the next step (\"roles were changed\"), as any change of roles does. Not caught: someone holding "
-        "the application login who also writes a well-formed seal, as the application would (see the IT "
-        "guide, \"What verify catches in team mode\").",
+        "the application login who also writes a well-formed seal and audit entry, as the application would "
+        "(see the IT guide, \"What verify catches in team mode\"). Not yet refused at sign-in: an account's own "
+        "row changed in SQL (a password hash replaced, a disabled account enabled again); `verify` names it.",
         "- A reset is refused when the password was set again after the administrator's list of users was "
         "read (by another administrator, or by the user): two administrators answering one call would "
         "otherwise both reset it, and the first would give out a password that no longer works. Reload the "

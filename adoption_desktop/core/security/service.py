@@ -118,11 +118,15 @@ def withheld_roles(session: Session, user: User) -> frozenset[str]:
     whatever it names at the next sign-in, where ``verify`` could only report it afterwards."""
     if not user.roles:
         return frozenset()
+    from adoption_desktop.core.audit.seal_check import unvouched_seals
     from adoption_desktop.core.audit.seals import pk_string, rows_off_seal
 
     known = {str(r) for r in Role}
-    off = rows_off_seal(session.connection(), cast(Table, UserRole.__table__),
-                        [(user.id, r.role) for r in user.roles], lock=False)
+    conn = session.connection()
+    off = rows_off_seal(conn, cast(Table, UserRole.__table__), [(user.id, r.role) for r in user.roles], lock=False)
+    # a row that matches a seal record someone wrote beside it (no intact audit entry behind it) counts as off
+    off |= unvouched_seals(conn, "user_roles", [k for k in (pk_string([user.id, r.role]) for r in user.roles)
+                                                if k not in off])
     return frozenset(r.role for r in user.roles if r.role not in known or pk_string([user.id, r.role]) in off)
 
 
