@@ -9,8 +9,10 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import inspect, text
 
+from adoption_desktop.core.audit.seals import seal_written
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.passwords import hash_password
+from adoption_desktop.core.security.permissions import SYSTEM
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import open_sqlcipher
@@ -41,6 +43,10 @@ def test_existing_users_upgrade_signing_in_as_before(tmp_path: Path, store: Secr
         _insert(conn, "users", id=1, username="oldhand", full_name="Old Hand",
                 password_hash=hash_password(TEST_PASSWORD), disabled=False, failed_attempts=0)
         _insert(conn, "user_roles", user_id=1, role="counsellor")
+        # sealed, as the application of that day sealed the accounts it wrote (the upgrade seals the columns
+        # its steps add): rows inserted past it would now be refused at sign-in
+        seal_written(conn, SYSTEM, "users", [(1,)], action="create")
+        seal_written(conn, SYSTEM, "user_roles", [(1, "counsellor")], action="create")
         conn.commit()
     db.dispose()
     opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps

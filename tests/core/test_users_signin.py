@@ -272,7 +272,8 @@ def test_a_sign_in_never_seals_an_account_changed_outside_the_application(any_db
     assert any("must_change_password changed outside the application" in p for p in problems())
     with pytest.raises(users.SignInError):
         users.authenticate(any_db, "newbie", "a wrong guess")  # anyone's attempt on the name
-    users.authenticate(any_db, "newbie", "tawny-quill-harbour")
+    with pytest.raises(users.AccountChangedOutside):  # and now the account no longer signs in at all
+        users.authenticate(any_db, "newbie", "tawny-quill-harbour")
     assert any("must_change_password" in p for p in problems()), problems()
     # an account nobody changed is sealed as before: its sign-ins leave verify clean
     with pytest.raises(users.SignInError):

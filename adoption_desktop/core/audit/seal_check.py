@@ -470,6 +470,9 @@ def unvouched_seals(conn: Connection, entity: str, keys: Sequence[str]) -> set[s
             continue
         nxt = entries.get(seq + 1)
         link = nxt.prev_hash if nxt is not None else (head.last_hash if head is not None else None)
+        if nxt is None and link != e.hash:  # appended after the first read (a reader beside the writers)
+            later = conn.execute(select(log.c.prev_hash).where(log.c.seq == seq + 1)).first()
+            link = later.prev_hash if later is not None else link
         own = entry_hash(e.prev_hash, e.seq, e.at, e.actor_id, e.actor, e.action, e.entity, e.entity_id,
                          e.changes, e.detail, e.seal or "")
         if own != e.hash or link != e.hash or (seq in lines and aggregate(lines[seq]) != e.seal):

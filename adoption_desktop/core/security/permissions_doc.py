@@ -81,8 +81,18 @@ def render() -> str:
         "without ticking it removes the row. A role row added while someone is signed in ends their session "
         "at the next step (\"roles were changed\"), as any change of roles does. Not caught: someone holding "
         "the application login who also writes a well-formed seal and audit entry, as the application would "
-        "(see the IT guide, \"What verify catches in team mode\"). Not yet refused at sign-in: an account's own "
-        "row changed in SQL (a password hash replaced, a disabled account enabled again); `verify` names it.",
+        "(see the IT guide, \"What verify catches in team mode\").",
+        "- **An account changed outside the application does not sign in.** When an account's own row is not as "
+        "the application last wrote it (a password hash replaced or a disabled account enabled again in SQL, "
+        "by someone holding the key or the server login), its sign-in and its password confirmations are "
+        "refused: \"This account was changed outside the application (verify names the change), so it "
+        "cannot sign in; ask an administrator to reset its password.\" The first refusal is audited. An "
+        "administrator's password reset is the way back: it seals the row again under that administrator's "
+        "name, and its audit entry says what had been changed. Keep two administrator accounts: an "
+        "administrator's own account changed this way needs another administrator to reset it. While the "
+        "database is held for an audit alert (its log does not match the record kept outside it), this check "
+        "and the one of role rows are set aside: the seals may be what is missing, and an administrator must "
+        "be able to sign in to acknowledge the alert.",
         "- A reset is refused when the password was set again after the administrator's list of users was "
         "read (by another administrator, or by the user): two administrators answering one call would "
         "otherwise both reset it, and the first would give out a password that no longer works. Reload the "

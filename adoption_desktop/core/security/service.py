@@ -42,6 +42,19 @@ class AccountLocked(SignInError):
     pass
 
 
+class AccountChangedOutside(SignInError):
+    """The account's own row is not as the application last wrote it (a password hash replaced or a disabled
+    account enabled in SQL, by someone holding the key or the server login): it signs in no more until an
+    administrator resets its password (:func:`reset_password`), which seals the row again under their name."""
+
+
+#: said to whoever signs in to (or confirms the password of) an account changed outside the application
+ACCOUNT_CHANGED = ("This account was changed outside the application (verify names the change), so it cannot "
+                   "sign in; ask an administrator to reset its password.")
+#: the reason in the audit entry of that refusal
+ACCOUNT_CHANGED_REASON = "the account's row was changed outside the application (see verify)"
+
+
 class PasswordChangeRequired(SignInError):
     """The user name and password were right, but the password was set by an administrator: the user must
     choose their own (:func:`change_own_password` with ``principal``) before anything else; every other
@@ -116,7 +129,9 @@ def withheld_roles(session: Session, user: User) -> frozenset[str]:
     role is given only through the application (:func:`set_roles`, :func:`create_user`), which seals the
     row and audits the grant under the administrator's name; a row that appeared otherwise would grant
     whatever it names at the next sign-in, where ``verify`` could only report it afterwards."""
-    if not user.roles:
+    if not user.roles or session.info.get("audit_hold"):
+        # while the log is held for not matching its anchors (cut short, rewritten), seals may be the ones
+        # missing: the administrator who must acknowledge the hold signs in with the roles as stored
         return frozenset()
     from adoption_desktop.core.audit.seal_check import unvouched_seals
     from adoption_desktop.core.audit.seals import pk_string, rows_off_seal
@@ -397,8 +412,27 @@ def reset_password(db: Database, actor: Principal, user_id: int, new_password: s
         problem = password_problem(new_password, user_inputs=(user.username, user.full_name))
         if problem:
             raise ValidationError(problem, "password")
+        changed = _changed_outside(session, user_id)
         _set_password(user, new_password, must_change=must_change)
+        if changed:
+            # the account was refused sign-in for a change made outside the application: this reset is the
+            # administrator's deliberate answer, so the row is sealed again as it now is, under their name,
+            # and the entry keeps what had been changed (verify named it until now)
+            session.flush()
+            audit.seal_written(session.connection(), actor, "users", [(user_id,)], action="update",
+                               detail="sealed again by an administrator's password reset after a change outside "
+                                      f"the application: {'; '.join(changed)}")
     return None
+
+
+def _changed_outside(session: Session, user_id: int) -> list[str]:
+    """What ``verify`` says of the account's row (empty when it is as the application last wrote it)."""
+    from adoption_desktop.core.audit.seal_check import check_rows
+
+    if _account_sound(session, user_id):
+        return []
+    return [p.message for p in check_rows(session.connection(), "users", [user_id])] or [
+        "its seal has no intact audit entry behind it"]
 
 
 def _set_password(user: User, new_password: str, *, must_change: bool) -> None:
@@ -456,6 +490,19 @@ def _row_sound(session: Session, user_id: int) -> bool:
     from adoption_desktop.core.audit.seals import row_matches_seal
 
     return row_matches_seal(session.connection(), cast(Table, User.__table__), (user_id,))
+
+
+def _account_sound(session: Session, user_id: int) -> bool:
+    """The account's row matches its latest seal, and an intact audit entry stands behind that seal (a seal
+    record written beside a changed row does not count). Asked in a writing session (the row locked as it
+    is read on PostgreSQL: a colleague's sign-in on the same account cannot land between row and seal)."""
+    from adoption_desktop.core.audit.seal_check import unvouched_seals
+
+    if session.info.get("audit_hold"):
+        # the log is held for not matching its anchors (cut short, rewritten): the seals themselves may be the
+        # ones missing, and the administrator who must acknowledge the hold has to be able to sign in
+        return True
+    return _row_sound(session, user_id) and not unvouched_seals(session.connection(), "users", [str(user_id)])
 
 
 def _seal_user_row(session: Session, user_id: int, why: str, sound: bool) -> None:
@@ -541,6 +588,11 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
         # written as a wrong password's count and entry are: no quicker answer for a name that does not exist
         _refused(session, user, typed, "no such user" if user is None else "account disabled")
         raise SignInError("User name or password is not right.")
+    if not _account_sound(session, user.id):  # before the lock and the hash: either may be what was changed
+        _log.warning("account %s does not match its seal: sign-in refused (run verify)", user.id)
+        if not _refused_already(session, user.id, ACCOUNT_CHANGED_REASON):
+            _refused(session, user, typed, ACCOUNT_CHANGED_REASON)
+        raise AccountChangedOutside(ACCOUNT_CHANGED)
     if user.locked_until and user.locked_until > now:
         reason = f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC"
         # one entry per lock: a refusal costs no password check, and entries can never be removed, so

@@ -502,6 +502,9 @@ class Database:
         session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite,
                               snapshot=snapshot and not write)
         session.info["actor"] = actor
+        #: the audit log is known not to match its anchors (entries may be missing): sign-in does not ask for
+        #: the entries behind seals then, or no administrator could sign in to acknowledge it
+        session.info["audit_hold"] = self.audit_hold is not None
         token = _CURRENT_SESSION.set(session)
         committing = False  # True once COMMIT may have reached the server: a loss then is of unknown outcome
         try:
