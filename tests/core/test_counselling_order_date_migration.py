@@ -15,7 +15,7 @@ from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
-from tests.core.test_migrations import _blank_sqlcipher
+from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
 
 REVISION = "counselling_0002_order_not_known"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "lbwork_0002_items_month_index"  # the revision before it
@@ -83,12 +83,7 @@ def _check_downgrade(conn: Connection) -> None:
 def test_revision_follows_the_last_head() -> None:
     """It followed the head of its day (``BEFORE``) and every head now descends from it (later migrations,
     such as ``panel_0002_item_absences``, come after it on the one line)."""
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_revision(REVISION).down_revision == BEFORE
-    for head in migrations.script_heads():
-        assert REVISION in {r.revision for r in script.iterate_revisions(head, "base")}
+    check_revision_follows(REVISION, BEFORE)
 
 
 def test_existing_cases_keep_their_dates_on_sqlcipher(tmp_path: Path, store: SecretStore) -> None:

@@ -14,7 +14,7 @@ from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
-from tests.core.test_migrations import _blank_sqlcipher
+from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
 
 REVISION = "lbsent_0001_item_recipient"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "panel_0002_item_absences"  # the head of its day
@@ -23,12 +23,7 @@ BEFORE = "panel_0002_item_absences"  # the head of its day
 def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
     """It followed the head of its day (``BEFORE``) and every head now descends from it (later migrations,
     such as ``users_0001_password_change``, come after it on the one line)."""
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_revision(REVISION).down_revision == BEFORE and len(REVISION) <= 32
-    for head in migrations.script_heads():
-        assert REVISION in {r.revision for r in script.iterate_revisions(head, "base")}
+    check_revision_follows(REVISION, BEFORE)
 
 
 def _insert(conn: Connection, table: str, **given: object) -> None:

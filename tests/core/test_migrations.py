@@ -19,6 +19,18 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def check_revision_follows(revision: str, before: str) -> None:
+    """A migration followed the head of its day (``before``), every head now descends from it (later
+    migrations come after it on the one line), and its name fits ``alembic_version`` (32 characters on
+    PostgreSQL). Asked by each migration's own test module."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    assert script.get_revision(revision).down_revision == before and len(revision) <= 32
+    for head in migrations.script_heads():
+        assert revision in {r.revision for r in script.iterate_revisions(head, "base")}
+
+
 def _blank_sqlcipher(tmp_path: Path, store: SecretStore, name: str = "blank.db") -> tuple[Path, bytes]:
     created = keys.create_key(store, None)
     path = tmp_path / name

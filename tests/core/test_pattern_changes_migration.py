@@ -17,19 +17,14 @@ from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
 from tests.core.test_lbsent_migration import _insert
-from tests.core.test_migrations import _blank_sqlcipher
+from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
 
 REVISION = "lbwork_0005_pattern_changes"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "lbwork_0004_items_by_arrangement"  # the head of its day
 
 
 def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_revision(REVISION).down_revision == BEFORE and len(REVISION) <= 32
-    for head in migrations.script_heads():
-        assert REVISION in {r.revision for r in script.iterate_revisions(head, "base")}
+    check_revision_follows(REVISION, BEFORE)
 
 
 def test_arrangements_upgrade_with_no_history_and_the_table_is_used(tmp_path: Path, store: SecretStore) -> None:

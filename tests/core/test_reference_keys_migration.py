@@ -17,6 +17,7 @@ from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.lifecycle import open_database
 from adoption_desktop.core.text_input import reference_key
+from tests.core.test_migrations import check_revision_follows
 
 REVISION = "auditview_0001_reference_keys"
 BEFORE = "users_0001_password_change"  # the head of its day
@@ -24,12 +25,7 @@ TABLES = {"counselling_cases": "reference", "adm_decisions": "subject_reference"
 
 
 def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_revision(REVISION).down_revision == BEFORE and len(REVISION) <= 32
-    for head in migrations.script_heads():
-        assert REVISION in {r.revision for r in script.iterate_revisions(head, "base")}
+    check_revision_follows(REVISION, BEFORE)
 
 
 def test_rows_already_there_get_their_keys(small_demo_copy: Callable[..., Path], tmp_path: Path,

@@ -17,7 +17,7 @@ from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import Database, open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
-from tests.core.test_migrations import _blank_sqlcipher
+from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
 
 REVISION = "lbwork_0003_items_month_status"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "evidence_0001_final_content"  # the head of its day
@@ -26,12 +26,7 @@ NEW = "ix_letterbox_items_received_on_arrangement_direction_status"
 
 
 def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_revision(REVISION).down_revision == BEFORE and len(REVISION) <= 32
-    for head in migrations.script_heads():
-        assert REVISION in {r.revision for r in script.iterate_revisions(head, "base")}
+    check_revision_follows(REVISION, BEFORE)
 
 
 def _indexes(db: Database) -> dict[str, list[str]]:
