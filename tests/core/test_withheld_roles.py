@@ -190,3 +190,41 @@ def test_a_seal_record_slipped_into_a_real_entry_is_not_trusted(db: Database,
     # clerk's own role included, until an administrator gives the roles again
     assert signed.roles == frozenset()
     assert signed.roles_withheld == frozenset({"administrator", "panel_administrator"})
+
+
+def test_a_role_added_in_sql_makes_no_one_eligible_for_it(db: Database, people: tuple[Principal, Principal]) -> None:
+    """Who may be allocated a counselling case, or named an arrangement's coordinator, is read from the role
+    rows too: a row added in SQL does not put an account on those lists."""
+    from adoption_desktop import counselling
+    from adoption_desktop.letterbox import service as letterbox
+
+    _admin, clerk = people
+    real = make_user(db, "kim", Role.COUNSELLOR, Role.LETTERBOX_COORDINATOR)
+    _outside(db, f"INSERT INTO user_roles (user_id, role) VALUES ({clerk.user_id}, 'counsellor')",
+             f"INSERT INTO user_roles (user_id, role) VALUES ({clerk.user_id}, 'letterbox_coordinator')")
+    reader = make_user(db, "reader", Role.COUNSELLOR, Role.LETTERBOX_COORDINATOR)
+    assert {c.id for c in counselling.service.counsellors(db, reader)} == {real.user_id, reader.user_id}
+    assert set(letterbox.coordinator_accounts(db, reader)) == {"kim", "reader"}
+
+
+def test_the_users_page_reads_many_accounts_in_a_few_statements(db: Database,
+                                                                people: tuple[Principal, Principal]) -> None:
+    from sqlalchemy import event
+
+    admin, clerk = people
+    for n in range(30):
+        make_user(db, f"user{n:02d}", Role.COUNSELLOR, Role.MANAGER)
+    _outside(db, f"INSERT INTO user_roles (user_id, role) VALUES ({clerk.user_id}, 'administrator')")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        listed = users.list_users(db, admin)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(listed) == 32
+    assert {u.username: u.roles_withheld for u in listed if u.roles_withheld} == {"clerk": ("administrator",)}
+    assert len(statements) < 20, statements  # not a handful for each of 32 accounts

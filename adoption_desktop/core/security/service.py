@@ -7,6 +7,7 @@ import logging
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -129,20 +130,37 @@ def withheld_roles(session: Session, user: User) -> frozenset[str]:
     role is given only through the application (:func:`set_roles`, :func:`create_user`), which seals the
     row and audits the grant under the administrator's name; a row that appeared otherwise would grant
     whatever it names at the next sign-in, where ``verify`` could only report it afterwards."""
-    if not user.roles or session.info.get("audit_hold"):
+    if not user.roles:
+        return frozenset()
+    withheld = withheld_role_rows(session, [(user.id, r.role) for r in user.roles])
+    return frozenset(role for _uid, role in withheld)
+
+
+def withheld_role_rows(session: Session, rows: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Of these ``(user id, role)`` rows of ``user_roles``, those not in effect (:func:`withheld_roles`), for
+    many accounts in a few statements: the Users page, and the lists of who may be chosen for a role (a
+    counsellor to allocate, a letterbox coordinator) ask it too."""
+    if not rows or session.info.get("audit_hold"):
         # while the log is held for not matching its anchors (cut short, rewritten), seals may be the ones
         # missing: the administrator who must acknowledge the hold signs in with the roles as stored
-        return frozenset()
+        return set()
     from adoption_desktop.core.audit.seal_check import unvouched_seals
-    from adoption_desktop.core.audit.seals import pk_string, rows_off_seal
+    from adoption_desktop.core.audit.seals import pk_string, rows_off_seal_where
 
     known = {str(r) for r in Role}
     conn = session.connection()
-    off = rows_off_seal(conn, cast(Table, UserRole.__table__), [(user.id, r.role) for r in user.roles], lock=False)
+    keys = {pk_string([uid, role]): (uid, role) for uid, role in rows}
+    off = rows_off_seal_where(conn, cast(Table, UserRole.__table__), "user_id", sorted({uid for uid, _r in rows}))
+    off &= set(keys)
     # a row that matches a seal record someone wrote beside it (no intact audit entry behind it) counts as off
-    off |= unvouched_seals(conn, "user_roles", [k for k in (pk_string([user.id, r.role]) for r in user.roles)
-                                                if k not in off])
-    return frozenset(r.role for r in user.roles if r.role not in known or pk_string([user.id, r.role]) in off)
+    off |= unvouched_seals(conn, "user_roles", [k for k in keys if k not in off])
+    return {pair for key, pair in keys.items() if key in off or pair[1] not in known}
+
+
+def in_effect(session: Session, rows: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Of these ``(user id, role)`` rows, those in effect (the others: :func:`withheld_role_rows`)."""
+    withheld = withheld_role_rows(session, rows)
+    return {pair for pair in rows if pair not in withheld}
 
 
 def withheld_notice(principal: Principal) -> str:
@@ -161,8 +179,8 @@ def _principal(session: Session, user: User) -> Principal:
                      password_serial=user.password_serial, roles_withheld=withheld)
 
 
-def _summary(session: Session, user: User) -> UserSummary:
-    withheld = withheld_roles(session, user)
+def _summary(session: Session, user: User, withheld: frozenset[str] | None = None) -> UserSummary:
+    withheld = withheld_roles(session, user) if withheld is None else withheld
     return UserSummary(user.id, user.username, user.full_name,
                        tuple(Role(r.role) for r in user.roles if r.role not in withheld),
                        user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title,
@@ -273,8 +291,10 @@ def create_user(db: Database, actor: Principal, username: str, full_name: str, p
 def list_users(db: Database, actor: Principal) -> list[UserSummary]:
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor, write=False) as session:
-        return [_summary(session, u) for u in session.scalars(
-            select(User).order_by(func.lower(User.username), User.username))]  # JO.BLOGGS beside jo.smith
+        # JO.BLOGGS beside jo.smith
+        accounts = list(session.scalars(select(User).order_by(func.lower(User.username), User.username)))
+        withheld = withheld_role_rows(session, [(u.id, r.role) for u in accounts for r in u.roles])
+        return [_summary(session, u, frozenset(role for uid, role in withheld if uid == u.id)) for u in accounts]
 
 
 def _get(session: Session, user_id: int) -> User:
@@ -379,7 +399,8 @@ def _other_administrators(session: Session, user_id: int) -> int:
     admin = str(Role.ADMINISTRATOR)
     others = session.scalars(select(User).join(UserRole, User.id == UserRole.user_id).where(
         UserRole.role == admin, User.disabled.is_(False), User.id != user_id)).all()
-    return sum(1 for other in others if admin not in withheld_roles(session, other))
+    withheld = withheld_role_rows(session, [(other.id, admin) for other in others])
+    return sum(1 for other in others if (other.id, admin) not in withheld)
 
 
 def reset_password(db: Database, actor: Principal, user_id: int, new_password: str, *,

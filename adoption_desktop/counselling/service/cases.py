@@ -160,8 +160,10 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
     _not_future(day, _today(today), "allocated_on", "Allocation date")
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version)
+        from adoption_desktop.core.security.service import in_effect
+
         roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == counsellor_id)))
-        if str(Role.COUNSELLOR) not in roles:
+        if str(Role.COUNSELLOR) not in roles or not in_effect(session, [(counsellor_id, str(Role.COUNSELLOR))]):
             raise ValidationError("Counsellor: choose a user who holds the counsellor role.", "counsellor")
         if day < case.referral_date:
             raise ValidationError("Allocation date: it cannot be before the referral date.", "allocated_on")

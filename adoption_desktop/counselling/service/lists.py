@@ -85,8 +85,11 @@ def _overdue_expr(day: dt.date) -> Any:
 def counsellors(db: Database, actor: Principal) -> list[Counsellor]:
     require(actor, Permission.COUNSELLING_VIEW)
     with db.session(actor, write=False) as session:
+        from adoption_desktop.core.security.service import in_effect
+
         rows = session.execute(
             select(User.id, User.full_name).join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role.in_([str(Role.COUNSELLOR)]), User.disabled.is_(False))
             .order_by(User.full_name)).all()
-    return [Counsellor(uid, name) for uid, name in rows]
+        effective = in_effect(session, [(uid, str(Role.COUNSELLOR)) for uid, _name in rows])  # not one added in SQL
+    return [Counsellor(uid, name) for uid, name in rows if (uid, str(Role.COUNSELLOR)) in effective]

@@ -217,11 +217,19 @@ def coordinator_accounts_in(session: Session) -> dict[str, str]:
     may keep the letterbox (``letterbox.edit``)."""
     from adoption_desktop.core.security.models import User, UserRole
     from adoption_desktop.core.security.permissions import MATRIX
+    from adoption_desktop.core.security.service import in_effect
 
+    cached = session.info.get("coordinator_accounts")
+    if cached is not None:  # an import asks for every arrangement it saves, in one transaction
+        return dict(cached)
     roles = [str(role) for role, granted in MATRIX.items() if P.LETTERBOX_EDIT in granted]
-    return {login: name for login, name in session.execute(
-        select(User.username, User.full_name).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_(roles), User.disabled.is_(False)).distinct())}
+    found = session.execute(
+        select(User.id, UserRole.role, User.username, User.full_name).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(roles), User.disabled.is_(False))).all()
+    effective = in_effect(session, [(uid, role) for uid, role, _login, _name in found])  # not a role added in SQL
+    accounts = {login: name for uid, role, login, name in found if (uid, role) in effective}
+    session.info["coordinator_accounts"] = accounts
+    return dict(accounts)
 
 
 def coordinator_accounts(db: Database, actor: Principal) -> dict[str, str]:

@@ -91,6 +91,7 @@ from adoption_desktop.core.audit.seals.row_seals import (
     not_sealed_note,
     row_matches_seal,
     rows_off_seal,
+    rows_off_seal_where,
 )
 from adoption_desktop.core.audit.seals.sealed_writes import (
     RowChange,
@@ -158,6 +159,7 @@ __all__ = [
     "row_digest",
     "row_matches_seal",
     "rows_off_seal",
+    "rows_off_seal_where",
     "seal_baseline",
     "seal_change",
     "seal_content",

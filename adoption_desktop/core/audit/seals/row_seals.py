@@ -8,10 +8,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text
 
 from adoption_desktop.core.audit.models import AuditColumns, AuditSeal
-from adoption_desktop.core.audit.seals.digests import TOMBSTONE, column_key, field_sums, row_digest
+from adoption_desktop.core.audit.seals.digests import TOMBSTONE, column_key, field_sums, pk_string, row_digest
 from adoption_desktop.core.audit.seals.tables import read_rows
 
 #: the package's logger, as before it was split into modules
@@ -82,6 +82,22 @@ def rows_off_seal(conn: Connection, table: Table, pks: Iterable[Sequence[Any]], 
     so ``verify`` goes on naming them instead of the new seal vouching for the change. ``lock=False``: a
     reader that changes nothing (sign-in deciding which roles are in effect), in a read-only transaction."""
     return _off_seal(conn, table.name, read_rows(conn, table, pks, lock=lock))
+
+
+def rows_off_seal_where(conn: Connection, table: Table, column: str, values: Sequence[Any]) -> set[str]:
+    """:func:`rows_off_seal` (unlocked) for every row of ``table`` whose ``column`` is one of ``values``, read
+    in one statement per 500 values rather than one per row (a table with a two-column key, such as a
+    user's roles: the Users page asks it for every account at once)."""
+    keys = [c.name for c in table.primary_key.columns]
+    rows: dict[str, dict[str, Any]] = {}
+    wanted = list(dict.fromkeys(values))
+    stmt = text(f'SELECT * FROM "{table.name}" WHERE "{column}" IN :vals').bindparams(
+        bindparam("vals", expanding=True))
+    for start in range(0, len(wanted), 500):
+        for row in conn.execute(stmt, {"vals": wanted[start:start + 500]}).mappings():
+            rows[pk_string([row[k] for k in keys])] = {k: bytes(v) if type(v) is memoryview else v
+                                                       for k, v in row.items()}
+    return _off_seal(conn, table.name, rows) if rows else set()
 
 
 def _off_seal(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
