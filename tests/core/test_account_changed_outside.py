@@ -113,3 +113,54 @@ def test_an_account_nobody_changed_signs_in_as_before(db: Database) -> None:
     for _ in range(3):
         assert users.authenticate(db, "boss", TEST_PASSWORD).username == "boss"
     assert _user_problems(db) == []
+
+
+def test_each_change_outside_is_audited_once(db: Database) -> None:
+    boss = make_user(db, "boss", Role.ADMINISTRATOR)
+    clerk = make_user(db, "clerk", Role.LETTERBOX_COORDINATOR)
+
+    def refusals() -> int:
+        with db.session(write=False) as session:
+            return len(session.scalars(select(audit.AuditEntry.seq).where(
+                audit.AuditEntry.action == "sign_in_refused",
+                audit.AuditEntry.entity_id == str(clerk.user_id))).all())
+
+    _outside(db, "UPDATE users SET password_hash = :h WHERE id = :i", h=hash_password(MINE), i=clerk.user_id)
+    for _ in range(2):
+        with pytest.raises(users.AccountChangedOutside):
+            users.authenticate(db, "clerk", MINE)
+    assert refusals() == 1
+    users.reset_password(db, boss, clerk.user_id, "a-fresh-start-for-clerk", must_change=False)
+    _outside(db, "UPDATE users SET disabled = :f WHERE id = :i", f=False, i=clerk.user_id)  # unchanged value...
+    assert users.authenticate(db, "clerk", "a-fresh-start-for-clerk").username == "clerk"  # ...is no change
+    _outside(db, "UPDATE users SET password_hash = :h WHERE id = :i", h=hash_password(MINE), i=clerk.user_id)
+    with pytest.raises(users.AccountChangedOutside):
+        users.authenticate(db, "clerk", MINE)
+    assert refusals() == 2  # a second incident, after the reset had sealed the row again
+
+
+def test_a_seal_record_filed_under_a_bulk_entry_after_the_fact_is_not_trusted(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.core.audit import seal_check
+    from adoption_desktop.core.audit.seals import column_key, field_sums, row_digest
+
+    boss = make_user(db, "boss", Role.ADMINISTRATOR)
+    make_user(db, "clerk", Role.COUNSELLOR)  # later entries than the boss's seals: the clerk's account, its role
+    with db.engine.connect() as conn:
+        bulk = int(conn.exec_driver_sql("SELECT max(seq) FROM audit_seal").scalar())
+    monkeypatch.setattr(seal_check, "BULK_SEALS", 1)  # every entry stands for a bulk one: its records not read
+    # genuine records filed under entries whose records are not read still pass (they sit among them)
+    assert users.authenticate(db, "clerk", TEST_PASSWORD).roles == frozenset({Role.COUNSELLOR})
+    _outside(db, "UPDATE users SET password_hash = :h WHERE id = :i", h=hash_password(MINE), i=boss.user_id)
+    with db.engine.connect() as conn:
+        row = dict(conn.exec_driver_sql(f"SELECT * FROM users WHERE id = {boss.user_id}").mappings().one())
+    cols = sorted(row)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO audit_columns (key, columns) VALUES ('{column_key(cols)}', "
+                             f"'{','.join(cols)}') ON CONFLICT DO NOTHING")
+        conn.exec_driver_sql(
+            "INSERT INTO audit_seal (seq, entity, entity_id, columns, digest, fields) VALUES (?, ?, ?, ?, ?, ?)",
+            (bulk, "users", str(boss.user_id), column_key(cols), row_digest("users", str(boss.user_id), cols, row),
+             field_sums(cols, row)))
+    with pytest.raises(users.AccountChangedOutside):
+        users.authenticate(db, "boss", MINE)

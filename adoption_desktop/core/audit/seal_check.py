@@ -445,9 +445,11 @@ def unvouched_seals(conn: Connection, entity: str, keys: Sequence[str]) -> set[s
     seal_t = cast(Table, AuditSeal.__table__)
     log = cast(Table, AuditEntry.__table__)
     latest: dict[str, int] = {}
-    for seq, entity_id in conn.execute(select(seal_t.c.seq, seal_t.c.entity_id).where(
+    record: dict[str, int] = {}  # the id of each key's latest seal record
+    for seq, entity_id, rid in conn.execute(select(seal_t.c.seq, seal_t.c.entity_id, seal_t.c.id).where(
             seal_t.c.entity == entity, seal_t.c.entity_id.in_(list(keys))).order_by(seal_t.c.seq, seal_t.c.id)):
         latest[str(entity_id)] = int(seq)
+        record[str(entity_id)] = int(rid)
     seqs = set(latest.values())
     if not seqs:
         return set()
@@ -477,4 +479,21 @@ def unvouched_seals(conn: Connection, entity: str, keys: Sequence[str]) -> set[s
                          e.changes, e.detail, e.seal or "")
         if own != e.hash or link != e.hash or (seq in lines and aggregate(lines[seq]) != e.seal):
             bad.add(seq)
-    return {key for key, seq in latest.items() if seq in bad}
+    out = {key for key, seq in latest.items() if seq in bad}
+    # a bulk entry's records are not read: a record filed under it must at least sit among them, not after
+    # records of later entries (one appended afterwards with the bulk entry's number): two key lookups
+    for key, seq in latest.items():
+        if key not in out and seq not in lines and not _among_its_entry(conn, record[key], seq):
+            out.add(key)
+    return out
+
+
+def _among_its_entry(conn: Connection, record_id: int, seq: int) -> bool:
+    """Seal records are written with their entry, each entry's after the one before: the records either
+    side of this one (by id) belong to entries no later (before it) and no earlier (after it) than its own."""
+    seal_t = cast(Table, AuditSeal.__table__)
+    before = conn.execute(select(seal_t.c.seq).where(seal_t.c.id < record_id)
+                          .order_by(seal_t.c.id.desc()).limit(1)).scalar()
+    after = conn.execute(select(seal_t.c.seq).where(seal_t.c.id > record_id)
+                         .order_by(seal_t.c.id).limit(1)).scalar()
+    return (before is None or int(before) <= seq) and (after is None or int(after) >= seq)

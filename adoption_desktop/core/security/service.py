@@ -597,6 +597,21 @@ def _refused_already(session: Session, user_id: int, reason: str) -> bool:
     return found is not None
 
 
+def _refused_since_sealed(session: Session, user_id: int) -> bool:
+    """Is this change outside the application already in the log: a refusal for it after the account's
+    latest seal? (Once per incident: a second change after a reset has sealed the row is a new one.)"""
+    refused = session.scalar(select(func.max(audit.AuditEntry.seq)).where(
+        audit.AuditEntry.action == "sign_in_refused", audit.AuditEntry.entity == "users",
+        audit.AuditEntry.entity_id == str(user_id), audit.AuditEntry.detail.startswith(ACCOUNT_CHANGED_REASON + ";")))
+    if refused is None:
+        return False
+    from adoption_desktop.core.audit.models import AuditSeal
+
+    sealed = session.scalar(select(func.max(AuditSeal.seq)).where(AuditSeal.entity == "users",
+                                                                  AuditSeal.entity_id == str(user_id)))
+    return sealed is None or int(refused) > int(sealed)
+
+
 def _check_password(session: Session, user: User | None, password: str, now: dt.datetime, *, typed: str,
                     verified: tuple[str, bool] | None = None, failures: list[_Failure] | None = None) -> Principal:
     """``typed``: the user name as typed (for the audit entry of a refusal).
@@ -611,7 +626,7 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
         raise SignInError("User name or password is not right.")
     if not _account_sound(session, user.id):  # before the lock and the hash: either may be what was changed
         _log.warning("account %s does not match its seal: sign-in refused (run verify)", user.id)
-        if not _refused_already(session, user.id, ACCOUNT_CHANGED_REASON):
+        if not _refused_since_sealed(session, user.id):
             _refused(session, user, typed, ACCOUNT_CHANGED_REASON)
         raise AccountChangedOutside(ACCOUNT_CHANGED)
     if user.locked_until and user.locked_until > now:
