@@ -8,7 +8,7 @@ import bisect
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from adoption_desktop.letterbox.places import find_places
@@ -309,11 +309,21 @@ def _fold_char(c: str) -> str:
     return base if len(base) == 1 and base.isalpha() else c
 
 
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_match(m: re.Match[str]) -> str:
+    return _fold_char(m.group())
+
+
 def fold(text: str) -> str:
-    """``text`` with accents removed from its letters ("Jéss" -> "Jess", "Zoë" -> "Zoe")."""
-    return text if text.isascii() else "".join(_fold_char(c) for c in text)
+    """``text`` with accents removed from its letters ("Jéss" -> "Jess", "Zoë" -> "Zoe"; an accent typed as
+    a separate combining mark is left out). Only the characters outside ASCII are looked at: a letter's
+    curly apostrophe or dash does not make it read character by character."""
+    return text if text.isascii() else _NOT_ASCII.sub(_fold_match, text)
 
 
+@lru_cache(maxsize=4)  # the same letter is folded for its protected terms, streets and places
 def _folded(text: str) -> tuple[str, list[int], list[int]] | None:
     """``text`` folded (see :func:`fold`) with, for each of its characters, the span of ``text`` it came from
     (a combining mark left out belongs to the letter before it); None when folding changes nothing."""
@@ -337,6 +347,33 @@ def _folded(text: str) -> tuple[str, list[int], list[int]] | None:
     return ("".join(out), starts, ends) if changed else None
 
 
+#: a text folded by :func:`_folded`, with the spans its characters came from (None: folding changed nothing)
+Folded = tuple[str, list[int], list[int]] | None
+
+
+def _original_span(mapped: Folded, a: int, b: int) -> tuple[int, int]:
+    """The span of the text as written that the span ``a``–``b`` of its folded form came from (a combining
+    mark after the last letter is inside it: "Pénrith" typed with a separate accent is found whole)."""
+    if mapped is None:
+        return a, b
+    starts, ends = mapped[1], mapped[2]
+    if b > a:
+        return starts[a], ends[b - 1]
+    at = starts[a] if a < len(starts) else (ends[-1] if ends else 0)
+    return at, at
+
+
+def _on_folded(text: str, mapped: Folded, detector: Callable[[str], Iterable[Finding]]) -> Iterator[Finding]:
+    """``detector``'s findings in ``text`` read without its accents ("14 Lårkspur Drive", "Pénrith", also with
+    a separate combining accent), each over the span of ``text`` as written."""
+    if mapped is None:
+        yield from detector(text)
+        return
+    for f in detector(mapped[0]):
+        start, end = _original_span(mapped, f.start, f.end)
+        yield Finding(start, end, f.kind, text[start:end], f.reason)
+
+
 #: endings that make a pet or short form of a name ("Jessie", "Jessy", "Annie", "Anna"); "-e" only after a
 #: double consonant ("Anne", "Jesse": "Time" of "Tim", "Sale" of "Sal" are ordinary words); after a last
 #: consonant doubled only the "-y" sounds ("Benny", "Tommie"); after a name's silent "e" dropped only
@@ -348,21 +385,31 @@ _VOWELS = frozenset("aeiou")
 _TAIL = r"(?:'s|’s|s'|s’|es|s|'|’)?"
 
 
-def _variant_forms(term: str) -> list[str]:
-    """Regular expressions (for a case-insensitive search) of the pet and short forms of a one-word
-    protected name of three letters or more; none for shorter terms or terms of several words."""
+@lru_cache(maxsize=4096)
+def variant_words(term: str) -> frozenset[str]:
+    """The pet and short forms, in lower case, of a one-word protected name of three letters or more
+    ("jessie", "jessy", "jesse", … of "Jess"); none for shorter terms, terms of several words or with letters
+    outside A–Z (fold the term first). The incoming screening and the outgoing letters' leak check both use
+    these."""
     if len(term) < 3 or not term.isalpha() or not term.isascii():
-        return []
+        return frozenset()
     t = term.lower()
     endings = (*_NAME_ENDINGS, "e") if t[-1] == t[-2] and t[-1] not in _VOWELS else _NAME_ENDINGS
-    out = [f"{re.escape(t)}(?:{'|'.join(endings)})"]
+    out = [t + e for e in endings]
     if t[-1] not in _VOWELS | {"y", "w", "x"} and t[-2] in _VOWELS:
-        out.append(f"{re.escape(t + t[-1])}(?:{'|'.join(_DOUBLED_ENDINGS)})")  # Ben -> Benny
+        out += [t + t[-1] + e for e in _DOUBLED_ENDINGS]  # Ben -> Benny
     if t[-1] == "e" and len(t) >= 4 and t[-2] not in _VOWELS:
-        out.append(f"{re.escape(t[:-1])}(?:ie|y)")  # Kate -> Katie, Katy
+        out += [t[:-1] + "ie", t[:-1] + "y"]  # Kate -> Katie, Katy
     if t[-1] == "a" and len(t) >= 4 and t[-2] not in _VOWELS:
-        out.append(f"{re.escape(t[:-1])}ie")  # Rosa -> Rosie, Ella -> Ellie (not "-y": Vera -> "Very")
-    return out
+        out.append(t[:-1] + "ie")  # Rosa -> Rosie, Ella -> Ellie (not "-y": Vera -> "Very")
+    return frozenset(out)
+
+
+def _variant_forms(term: str) -> list[str]:
+    """A regular expression (for a case-insensitive search) of :func:`variant_words`, longest first; none
+    when the term has no pet forms."""
+    words = variant_words(term)
+    return ["|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))] if words else []
 
 
 @lru_cache(maxsize=256)
@@ -406,11 +453,11 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
     for t in originals:
         of_folded.setdefault(fold(t), t)
     terms = tuple(of_folded)
-    mapped = _folded(text)
-    view = mapped[0] if mapped else text
+    folded = _folded(text)
+    view = folded[0] if folded else text
 
     def span(a: int, b: int) -> tuple[int, int]:
-        return (mapped[1][a], mapped[2][b - 1]) if mapped and b > a else (a, b)
+        return _original_span(folded, a, b) if b > a else (a, b)
 
     def found(a: int, b: int, reason: str, term: str, against: str) -> Finding:
         start, end = span(a, b)
@@ -609,6 +656,9 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
     """Every rule's findings in ``text``, not merged (overlapping findings are merged by the caller);
     ``labels``: what a protected term's finding says first (see :func:`screening.screen_text`)."""
     found: list[Finding] = []
+    # protected terms, streets and places are looked for in the text without its accents ("Jéss",
+    # "14 Lårkspur Drive", "Pénrith"), each finding over the span as written
+    mapped = _folded(text)
     found += _protected(text, protected, labels)
     found += _regex(text, _EMAIL, EMAIL)
     found += _regex(text, _URL, URL)
@@ -616,10 +666,10 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
     found += _phones(text)
     found += _dates_of_birth(text)
     found += _regex(text, _VEHICLE, VEHICLE)
-    found += _streets(text)
+    found += _on_folded(text, mapped, _streets)
     found += _institutions(text)
     found += _social(text)
-    found += _places(text)
+    found += _on_folded(text, mapped, _places)
     # "Tanner St now": the "St" ending a street (or a protected address) is not a saint before the next word
     street_ends = {f.end for f in found if f.kind in (STREET, PROTECTED)}
     return [f for f in found if not (f.reason == _SAINT_REASON and f.start + 2 in street_ends)]
