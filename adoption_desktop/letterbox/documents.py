@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -32,6 +32,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
+from adoption_desktop.letterbox.screening.detectors import fold, variant_words
 from adoption_desktop.letterbox.sent_list import record_letters_sent
 from adoption_desktop.letterbox.service.data import WorkRow
 from adoption_desktop.letterbox.service.expected_exchanges import passed_on, work_rows_in
@@ -81,6 +82,8 @@ class LetterJob:
     item_id: int | None = None
     #: the birth relative it goes to (for the sent-list; None for a letter to the adopters)
     participant_id: int | None = None
+    #: names the reader already knows (the child's name on their side: see :func:`_known`)
+    known: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,20 +137,21 @@ REWORD_HINT = ("Open item {item} ({reference}), reword its Reason (returned / wi
 
 
 def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str],
-                  typed: Sequence[tuple[str, str]] = ()) -> None:
+                  typed: Sequence[tuple[str, str]] = (), known: Sequence[str] = ()) -> None:
     """Raise :class:`Conflict` if a name or address line of the other side appears in the letter.
 
     Neither the body nor the address block may carry a forbidden name, street line or postcode. A single
     word that is also part of the recipient's own name or address (two families can share a town or a
-    first name) is not a leak. ``typed``: (where, text) the coordinator typed that went into the letter; a
-    term found there is blamed on it (reword it), not on the arrangement's names."""
-    leaks = leaked_terms(text, recipient, forbidden)
+    first name), or one the reader already knows (``known``: the child's name on their side), is not a
+    leak. ``typed``: (where, text) the coordinator typed that went into the letter; a term found there is
+    blamed on it (reword it), not on the arrangement's names. How terms are found: :func:`leaked_terms`."""
+    leaks = leaked_terms(text, recipient, forbidden, known)
     if not leaks:
         return
     found = ", ".join(leaks)
+    own = _own_words(recipient, known)
     for where, typed_text in typed:
-        typed_folded = typed_text.lower()
-        if any(contains_term(typed_text, typed_folded, t) for t in leaks):
+        if _found_in(typed_text, leaks, own):
             raise TypedTextLeaks(f"A letter would carry details from the other side of the arrangement "
                                  f"({found}), found in {where}; it was not produced. Reword it without them.",
                                  where)
@@ -155,40 +159,100 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
                    "not produced. Check the arrangement's names.")
 
 
-def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str]) -> list[str]:
+def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str],
+                 known: Sequence[str] = ()) -> list[str]:
     """The other side's names, address lines and protected terms that :func:`check_no_leak` finds in a
-    letter (sorted, each once)."""
+    letter (sorted, each once).
+
+    As the incoming screening reads a letter: both sides without accents ("Jéss" is "Jess", "Zoe" is
+    "Zoë"), and a one-word name also in its pet forms, capitalised ("Jessie", "Jessie's" of "Jess"; not
+    "jessie"). Names are matched as written (capitalised, whole words) so "Will" the adopter does not clash
+    with "we will"; address lines and protected terms whatever their case. The recipient's own words and
+    ``known`` ones are never a leak, nor a pet form that is one of them ("Annie" writing, "Ann" forbidden)."""
     parts: list[str] = [text.subject, text.salutation, text.closing]
     for p in text.paragraphs:
         parts.extend(p if isinstance(p, tuple) else [p])
-    body = "\n".join(parts)
-    address = "\n".join(recipient)
-    own = {w.lower() for line in recipient for w in line.split()}
-    # names are matched as written (capitalised, whole words) so "Will" the adopter does not clash with
-    # "we will"; address lines and protected terms are matched whatever their case.
-    leaks = []
-    body_folded, address_folded = body.lower(), address.lower()
-    for term in {t.strip() for t in forbidden if len(t.strip()) >= 2}:
-        if " " not in term and term.lower() in own:
+    # the body and the address block as one text: a term is whole words, never across a line break
+    return sorted(_found_in("\n".join((*parts, *recipient)), forbidden, _own_words(recipient, known)))
+
+
+def _own_words(recipient: Sequence[str], known: Sequence[str]) -> frozenset[str]:
+    """The words of the recipient's name and address and those the reader knows, folded, in lower case."""
+    return frozenset(fold(w).lower() for line in (*recipient, *known) for w in line.split())
+
+
+def _found_in(text: str, terms: Iterable[str], own: frozenset[str]) -> set[str]:
+    """The ``terms`` found in ``text`` (see :func:`leaked_terms`). Plain string search, no pattern compiled
+    per letter: a batch checks every letter of hundreds of arrangements."""
+    folded = fold(text)
+    low = folded.lower()
+    if len(low) != len(folded):  # the pet forms' offsets are those of the folded text (no such letter is
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)  # left after folding, in practice)
+    out = set()
+    for term in {t.strip() for t in terms if len(t.strip()) >= 2}:
+        key = fold(term)
+        single = " " not in key
+        if single and key.lower() in own:
             continue
-        if contains_term(body, body_folded, term) or contains_term(address, address_folded, term):
-            leaks.append(term)
-    return sorted(set(leaks))
+        if contains_term(folded, low, key) or (single and key[:1].isupper() and _pet_form_in(folded, low, key, own)):
+            out.add(term)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _pet_forms(name: str) -> tuple[frozenset[str], str]:
+    """The pet forms of a one-word name (see ``screening.detectors.variant_words``) and their common start."""
+    forms = variant_words(name)
+    if not forms:
+        return forms, ""
+    first, last = min(forms), max(forms)  # the common start of the first and last in order is that of all
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return forms, first[:n]
+
+
+def _pet_form_in(text: str, low: str, name: str, own: frozenset[str]) -> bool:
+    """Whether ``text`` (folded; ``low`` the same in lower case, of the same length) has a capitalised whole
+    word that is a pet form of ``name``, also with a plural or possessive ending ("Jessie", "JESSIE",
+    "Jessie's", "Jessies" of "Jess"), and is not one of the ``own`` words. The forms' common start is looked
+    for first (usually not there at all)."""
+    forms, stem = _pet_forms(name)
+    i = low.find(stem) if forms else -1
+    while i != -1:
+        if text[i].isupper() and (i == 0 or not low[i - 1].isalnum()):
+            j = i + len(stem)
+            while j < len(low) and low[j].isalnum():
+                j += 1
+            word = low[i:j]
+            bare = [word, *([word[:-1]] if word.endswith("s") else []), *([word[:-2]] if word.endswith("es") else [])]
+            if word not in own and not (word.endswith("s") and word[:-1] in own) and not forms.isdisjoint(bare):
+                return True
+        i = low.find(stem, i + 1)
+    return False
 
 
 def _lines(address: str) -> list[str]:
     return [ln.strip(" ,") for ln in address.replace(",", "\n").splitlines() if ln.strip(" ,")]
 
 
+def _known(side: str, a: Arrangement) -> tuple[str, ...]:
+    """The names the side receiving a letter already knows: the birth family the child's birth name, the
+    adopters their own and the child's names (never a leak, nor a pet form of a forbidden name that is one
+    of them: "Jessie" to the birth family with "Jess" the child's new name)."""
+    if side == rules.BIRTH:
+        return tuple(a.child_birth_name.split())
+    return (*a.child_adoptive_name.split(), *a.adopters_name.split())
+
+
 def _forbidden(side: str, a: Arrangement, parts: list[Participant], terms: list[ProtectedTerm]) -> tuple[str, ...]:
     if side == rules.BIRTH:  # writing to birth relatives: nothing of the adoptive side
         out = [a.child_adoptive_name, a.adopters_name, *a.child_adoptive_name.split(), *a.adopters_name.split(),
                *_lines(a.adopters_address), *(t.term for t in terms if t.side == rules.ADOPTIVE)]
-        known = set(a.child_birth_name.lower().split())  # the birth family already knows these
-        return tuple(x for x in out if x and x.lower() not in known and x.lower() not in {"mr", "mrs", "ms", "and"})
-    out = [*(p.name for p in parts), *(w for p in parts for w in p.name.split()),
-           *(ln for p in parts for ln in _lines(p.address)), *(t.term for t in terms if t.side == rules.BIRTH)]
-    known = set(a.child_adoptive_name.lower().split()) | set(a.adopters_name.lower().split())
+    else:
+        out = [*(p.name for p in parts), *(w for p in parts for w in p.name.split()),
+               *(ln for p in parts for ln in _lines(p.address)), *(t.term for t in terms if t.side == rules.BIRTH)]
+    known = {w.lower() for w in _known(side, a)}
     return tuple(x for x in out if x and x.lower() not in known and x.lower() not in {"mr", "mrs", "ms", "and"})
 
 
@@ -203,7 +267,7 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         jobs.append(LetterJob(a.id, kind, side, recipient,
                               {**values, "child": child,
                                "salutation": salutation_for(a.adopters_salutation, a.adopters_name)},
-                              a.reference, _forbidden(side, a, parts, terms)))
+                              a.reference, _forbidden(side, a, parts, terms), known=_known(side, a)))
         return jobs, held
     for p in parts:
         if not p.active:
@@ -215,7 +279,7 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         jobs.append(LetterJob(a.id, kind, side, (p.name, *_lines(p.address)),
                               {**values, "child": child, "salutation": salutation_for(p.salutation, p.name)},
                               a.reference,
-                              _forbidden(side, a, parts, terms), participant_id=p.id))
+                              _forbidden(side, a, parts, terms), participant_id=p.id, known=_known(side, a)))
     return jobs, held
 
 
@@ -404,9 +468,10 @@ def return_reason_leaks(session: Session, item: Item, reason: str) -> list[str]:
     except Conflict:
         writers = []
     jobs = _jobs_for(a, writers, terms.get(a.id, []), side, "returned", {})[0] or [
-        LetterJob(a.id, "returned", side, (), {}, a.reference, _forbidden(side, a, found, terms.get(a.id, [])))]
+        LetterJob(a.id, "returned", side, (), {}, a.reference, _forbidden(side, a, found, terms.get(a.id, [])),
+                  known=_known(side, a))]
     text = RenderedLetterText("", "", (reason,), "")
-    return _named_once({t for job in jobs for t in leaked_terms(text, job.recipient, job.forbidden)})
+    return _named_once({t for job in jobs for t in leaked_terms(text, job.recipient, job.forbidden, job.known)})
 
 
 def _named_once(terms: set[str]) -> list[str]:
@@ -541,7 +606,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             send_by = max(reply_date, due_on) if isinstance(due_on, dt.date) else reply_date
             rendered = template.render({**job.values, "reply_by": long_date(send_by)})
             try:
-                check_no_leak(rendered, job.recipient, job.forbidden, job.typed)
+                check_no_leak(rendered, job.recipient, job.forbidden, job.typed, job.known)
             except TypedTextLeaks as exc:  # a reason recorded before it was checked: say how to reword it
                 if job.item_id is None or exc.where != TYPED_REASON:
                     raise
