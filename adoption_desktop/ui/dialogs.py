@@ -281,6 +281,7 @@ class LoginDialog(QDialog):
                 return
         except AppError as exc:
             self.message.setText(str(exc))
+            self.adjustSize()  # a message of two or three lines is shown whole, not cut at the dialog's edge
             self.password.clear()
             self.password.setFocus()
             return

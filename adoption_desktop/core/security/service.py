@@ -50,8 +50,8 @@ class AccountChangedOutside(SignInError):
 
 
 #: said to whoever signs in to (or confirms the password of) an account changed outside the application
-ACCOUNT_CHANGED = ("This account was changed outside the application (verify names the change), so it cannot "
-                   "sign in; ask an administrator to reset its password.")
+ACCOUNT_CHANGED = ("This account was changed outside the application, so it cannot sign in. Ask an administrator "
+                   "to reset its password.")
 #: the reason in the audit entry of that refusal
 ACCOUNT_CHANGED_REASON = "the account's row was changed outside the application (see verify)"
 
