@@ -27,6 +27,24 @@ def _outside(db: Database, statement: str, **values: object) -> None:
         s.execute(text(statement), values)
 
 
+def _replace_hash_with_a_seal(db: Database, user_id: int, seq: int) -> None:
+    """The account's password hash replaced in SQL, with a seal record made as the application makes one (the
+    digest has no secret) filed under entry ``seq``."""
+    from adoption_desktop.core.audit.seals import column_key, field_sums, row_digest
+
+    _outside(db, "UPDATE users SET password_hash = :h WHERE id = :i", h=hash_password(MINE), i=user_id)
+    with db.engine.connect() as conn:
+        row = dict(conn.exec_driver_sql(f"SELECT * FROM users WHERE id = {user_id}").mappings().one())
+    cols = sorted(row)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO audit_columns (key, columns) VALUES ('{column_key(cols)}', "
+                             f"'{','.join(cols)}') ON CONFLICT DO NOTHING")
+        conn.exec_driver_sql(
+            "INSERT INTO audit_seal (seq, entity, entity_id, columns, digest, fields) VALUES (?, ?, ?, ?, ?, ?)",
+            (seq, "users", str(user_id), column_key(cols), row_digest("users", str(user_id), cols, row),
+             field_sums(cols, row)))
+
+
 def _user_problems(db: Database) -> list[str]:
     return [p for p in verify_database(db).problems if "users row" in p]
 
@@ -59,20 +77,8 @@ def test_a_disabled_account_enabled_in_sql_does_not_sign_in(db: Database) -> Non
 
 
 def test_a_seal_record_written_beside_the_changed_row_does_not_help(db: Database) -> None:
-    from adoption_desktop.core.audit.seals import column_key, field_sums, row_digest
-
     boss = make_user(db, "boss", Role.ADMINISTRATOR)
-    _outside(db, "UPDATE users SET password_hash = :h WHERE id = :i", h=hash_password(MINE), i=boss.user_id)
-    with db.engine.connect() as conn:
-        row = dict(conn.exec_driver_sql(f"SELECT * FROM users WHERE id = {boss.user_id}").mappings().one())
-    cols = sorted(row)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"INSERT INTO audit_columns (key, columns) VALUES ('{column_key(cols)}', "
-                             f"'{','.join(cols)}') ON CONFLICT DO NOTHING")
-        conn.exec_driver_sql(
-            "INSERT INTO audit_seal (seq, entity, entity_id, columns, digest, fields) VALUES (?, ?, ?, ?, ?, ?)",
-            (888_888, "users", str(boss.user_id), column_key(cols), row_digest("users", str(boss.user_id), cols, row),
-             field_sums(cols, row)))
+    _replace_hash_with_a_seal(db, boss.user_id, 888_888)
     with pytest.raises(users.AccountChangedOutside):
         users.authenticate(db, "boss", MINE)
 
@@ -142,7 +148,6 @@ def test_each_change_outside_is_audited_once(db: Database) -> None:
 def test_a_seal_record_filed_under_a_bulk_entry_after_the_fact_is_not_trusted(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     from adoption_desktop.core.audit import seal_check
-    from adoption_desktop.core.audit.seals import column_key, field_sums, row_digest
 
     boss = make_user(db, "boss", Role.ADMINISTRATOR)
     make_user(db, "clerk", Role.COUNSELLOR)  # later entries than the boss's seals: the clerk's account, its role
@@ -151,16 +156,6 @@ def test_a_seal_record_filed_under_a_bulk_entry_after_the_fact_is_not_trusted(
     monkeypatch.setattr(seal_check, "BULK_SEALS", 1)  # every entry stands for a bulk one: its records not read
     # genuine records filed under entries whose records are not read still pass (they sit among them)
     assert users.authenticate(db, "clerk", TEST_PASSWORD).roles == frozenset({Role.COUNSELLOR})
-    _outside(db, "UPDATE users SET password_hash = :h WHERE id = :i", h=hash_password(MINE), i=boss.user_id)
-    with db.engine.connect() as conn:
-        row = dict(conn.exec_driver_sql(f"SELECT * FROM users WHERE id = {boss.user_id}").mappings().one())
-    cols = sorted(row)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"INSERT INTO audit_columns (key, columns) VALUES ('{column_key(cols)}', "
-                             f"'{','.join(cols)}') ON CONFLICT DO NOTHING")
-        conn.exec_driver_sql(
-            "INSERT INTO audit_seal (seq, entity, entity_id, columns, digest, fields) VALUES (?, ?, ?, ?, ?, ?)",
-            (bulk, "users", str(boss.user_id), column_key(cols), row_digest("users", str(boss.user_id), cols, row),
-             field_sums(cols, row)))
+    _replace_hash_with_a_seal(db, boss.user_id, bulk)
     with pytest.raises(users.AccountChangedOutside):
         users.authenticate(db, "boss", MINE)
