@@ -281,3 +281,36 @@ def test_a_sign_in_never_seals_an_account_changed_outside_the_application(any_db
     users.authenticate(any_db, "boss", TEST_PASSWORD)
     assert all("users/" + str(boss.user_id) not in p and f"users {boss.user_id}" not in p for p in problems())
     assert len(problems()) == 1
+
+
+def test_the_password_is_checked_before_the_file_is_locked_for_writing(db: Database,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id takes ~100 ms: a sign-in (or a password confirmation) held the embedded file's write lock all
+    that time, and every colleague's save on the file waited behind it."""
+    from adoption_desktop.core.security import passwords
+
+    make_user(db, "clerk", Role.LETTERBOX_COORDINATOR)
+    free: list[bool] = []
+    real = passwords.verify_password
+
+    def checking(stored: str, password: str) -> bool:
+        other = db.engine.raw_connection()  # a colleague's connection to the file, not waiting at all
+        try:
+            cur = other.cursor()
+            cur.execute("PRAGMA busy_timeout = 0")
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                cur.execute("ROLLBACK")
+                free.append(True)
+            except Exception as exc:  # "database is locked"
+                free.append(not str(exc))  # refused: the file is locked for writing
+        finally:
+            other.close()
+        return real(stored, password)
+
+    monkeypatch.setattr(users, "verify_password", checking)
+    principal = users.authenticate(db, "clerk", TEST_PASSWORD)
+    users.confirm_password(db, principal, TEST_PASSWORD)
+    with pytest.raises(users.SignInError):
+        users.authenticate(db, "clerk", "a wrong guess")
+    assert free == [True, True, True]
