@@ -8,11 +8,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select
 
 from adoption_desktop.core.audit.models import AuditColumns, AuditSeal
-from adoption_desktop.core.audit.seals.digests import TOMBSTONE, column_key, field_sums, pk_string, row_digest
-from adoption_desktop.core.audit.seals.tables import read_rows
+from adoption_desktop.core.audit.seals.digests import TOMBSTONE, column_key, field_sums, row_digest
+from adoption_desktop.core.audit.seals.tables import read_rows, read_rows_where
 
 #: the package's logger, as before it was split into modules
 _log = logging.getLogger("adoption_desktop.core.audit.seals")
@@ -85,18 +85,9 @@ def rows_off_seal(conn: Connection, table: Table, pks: Iterable[Sequence[Any]], 
 
 
 def rows_off_seal_where(conn: Connection, table: Table, column: str, values: Sequence[Any]) -> set[str]:
-    """:func:`rows_off_seal` (unlocked) for every row of ``table`` whose ``column`` is one of ``values``, read
-    in one statement per 500 values rather than one per row (a table with a two-column key, such as a
-    user's roles: the Users page asks it for every account at once)."""
-    keys = [c.name for c in table.primary_key.columns]
-    rows: dict[str, dict[str, Any]] = {}
-    wanted = list(dict.fromkeys(values))
-    stmt = text(f'SELECT * FROM "{table.name}" WHERE "{column}" IN :vals').bindparams(
-        bindparam("vals", expanding=True))
-    for start in range(0, len(wanted), 500):
-        for row in conn.execute(stmt, {"vals": wanted[start:start + 500]}).mappings():
-            rows[pk_string([row[k] for k in keys])] = {k: bytes(v) if type(v) is memoryview else v
-                                                       for k, v in row.items()}
+    """:func:`rows_off_seal` (unlocked) for every row of ``table`` whose ``column`` is one of ``values``
+    (:func:`~.tables.read_rows_where`: a user's roles, for every account at once)."""
+    rows = read_rows_where(conn, table, column, values)
     return _off_seal(conn, table.name, rows) if rows else set()
 
 
