@@ -588,25 +588,26 @@ def _refused(session: Session, user: User | None, typed: str, reason: str) -> No
                  detail=f"{reason}; user name typed: {what}", actor=SYSTEM)
 
 
+def _last_refusal(session: Session, user_id: int, reason: str) -> int | None:
+    """The entry number of the account's latest refusal for ``reason``; None if there is none."""
+    return session.scalar(select(func.max(audit.AuditEntry.seq)).where(
+        audit.AuditEntry.action == "sign_in_refused", audit.AuditEntry.entity == "users",
+        audit.AuditEntry.entity_id == str(user_id), audit.AuditEntry.detail.startswith(reason + ";")))
+
+
 def _refused_already(session: Session, user_id: int, reason: str) -> bool:
     """Is a refusal for ``reason`` (which names the lock's end) already in the log for this account?"""
-    found = session.scalar(select(audit.AuditEntry.seq).where(
-        audit.AuditEntry.action == "sign_in_refused", audit.AuditEntry.entity == "users",
-        audit.AuditEntry.entity_id == str(user_id), audit.AuditEntry.detail.startswith(reason + ";"))
-        .order_by(audit.AuditEntry.seq.desc()).limit(1))
-    return found is not None
+    return _last_refusal(session, user_id, reason) is not None
 
 
 def _refused_since_sealed(session: Session, user_id: int) -> bool:
     """Is this change outside the application already in the log: a refusal for it after the account's
     latest seal? (Once per incident: a second change after a reset has sealed the row is a new one.)"""
-    refused = session.scalar(select(func.max(audit.AuditEntry.seq)).where(
-        audit.AuditEntry.action == "sign_in_refused", audit.AuditEntry.entity == "users",
-        audit.AuditEntry.entity_id == str(user_id), audit.AuditEntry.detail.startswith(ACCOUNT_CHANGED_REASON + ";")))
-    if refused is None:
-        return False
     from adoption_desktop.core.audit.models import AuditSeal
 
+    refused = _last_refusal(session, user_id, ACCOUNT_CHANGED_REASON)
+    if refused is None:
+        return False
     sealed = session.scalar(select(func.max(AuditSeal.seq)).where(AuditSeal.entity == "users",
                                                                   AuditSeal.entity_id == str(user_id)))
     return sealed is None or int(refused) > int(sealed)
