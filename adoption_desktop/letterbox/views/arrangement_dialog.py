@@ -106,7 +106,7 @@ class ArrangementDialog(QDialog):
         self.summary = child(form, QPlainTextEdit, "summary")
         self.message = child(form, QLabel, "message")
         self._add_contact_fields(child(form, QFormLayout, "form"))
-        self._add_pattern_from(child(form, QFormLayout, "form"))
+        self._show_pattern_from(form)
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -177,27 +177,13 @@ class ArrangementDialog(QDialog):
             QWidget.setTabOrder(before, after)
         self.contact_kind.currentIndexChanged.connect(lambda _i: self._direct_enabled())
 
-    def _add_pattern_from(self, layout: QFormLayout) -> None:
+    def _show_pattern_from(self, form: QWidget) -> None:
         """The day a change of the exchange pattern (months, who writes first, replies) takes effect, under the
-        months; today unless changed. Shown for an arrangement already saved: nothing new is expected before
-        that day, and what the old pattern expected before it is still owed."""
-        self.pattern_from = DateEdit()
-        self.pattern_from.setObjectName("pattern_from")
-        self.pattern_from.setCalendarPopup(True)
-        self.pattern_from.setDisplayFormat("dd/MM/yyyy")
+        months (in the form); today unless changed, never later. Shown for an arrangement already saved:
+        nothing new is expected before that day, and what the old pattern expected before it is still owed."""
+        self.pattern_from = child(form, QDateEdit, "pattern_from")
         self.pattern_from.setMaximumDate(qdate(self.today))
-        self.pattern_from.setToolTip("A change to the exchange months, who writes first or replies expected "
-                                     "takes effect from this day: nothing new is overdue before it, and what "
-                                     "the old pattern expected before it is still owed.")
-        label = QLabel("Pattern changes appl&y from")
-        label.setBuddy(self.pattern_from)
-        months = self.fields["exchange_months"]
-        row = next(r for r in range(layout.rowCount())
-                   if (item := layout.itemAt(r, QFormLayout.ItemRole.FieldRole)) is not None and item.widget() is months)
-        layout.insertRow(row + 1, label, self.pattern_from)
-        layout.setRowVisible(self.pattern_from, self.arrangement_id is not None)
-        QWidget.setTabOrder(self.fields["exchange_months"], self.pattern_from)
-        QWidget.setTabOrder(self.pattern_from, self.first_writer)
+        child(form, QFormLayout, "form").setRowVisible(self.pattern_from, self.arrangement_id is not None)
 
     def _pattern_from(self) -> dt.date | None:
         """The day chosen for a pattern change; ``None``: today (as loaded), the service's own default."""
