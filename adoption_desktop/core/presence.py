@@ -3,8 +3,11 @@
 An editor (the minutes editor, a decision, an arrangement, a letterbox item, a counselling case)
 :func:`acquire`\\ s a lease when it opens, :func:`renew`\\ s it while it stays open and :func:`release`\\ s
 it when it closes. A lease not renewed for :data:`LEASE_SECONDS` is simply ignored (and purged by the
-next acquire), so a PC that crashes or loses its network leaves no lock behind. Presence never blocks
-a save: optimistic versions (``core.concurrency``) decide that; presence only tells people early.
+next acquire), so a PC that crashes or loses its network leaves no lock behind. A lease also names the
+program that holds it (``holder``, its ``core.running`` mark): a program on this PC that has ended (a crash,
+Task Manager) is known to have ended at once, and its leases are not shown here ("Being edited by you in
+another window" right after the crash, for two minutes) and are purged by the next acquire. Presence never
+blocks a save: optimistic versions (``core.concurrency``) decide that; presence only tells people early.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Index, Integer, String, delete, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from adoption_desktop.core import running
 from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.base import Base, utcnow
@@ -42,6 +46,8 @@ class PresenceLease(Base):
     user_name: Mapped[str] = mapped_column(String(120))
     since: Mapped[dt.datetime] = mapped_column(DateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    #: the mark of the program holding it (``core.running``); NULL for a lease from before marks
+    holder: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 @dataclass(frozen=True)
@@ -68,11 +74,15 @@ def acquire(db: Database, actor: Principal, entity: str, entity_id: object, *, n
     """Say that ``actor`` has ``entity``/``entity_id`` open for editing (until renewed or released)."""
     at = _now(now)
     token = uuid.uuid4().hex
+    holder = running.this_program()
     with db.session(actor) as session:
         session.execute(delete(PresenceLease).where(PresenceLease.expires_at < at))
+        ended = _ended_holders(session, at)
+        if ended:
+            session.execute(delete(PresenceLease).where(PresenceLease.holder.in_(ended)))
         session.add(PresenceLease(token=token, entity=entity, entity_id=str(entity_id), user_id=actor.user_id,
                                   user_name=actor.full_name or actor.username, since=at,
-                                  expires_at=at + dt.timedelta(seconds=seconds)))
+                                  expires_at=at + dt.timedelta(seconds=seconds), holder=holder))
     return Lease(token, entity, str(entity_id), at + dt.timedelta(seconds=seconds))
 
 
@@ -87,8 +97,15 @@ def renew(db: Database, actor: Principal, lease: Lease, *, now: dt.datetime | No
         if getattr(done, "rowcount", 0) == 0:
             session.add(PresenceLease(token=lease.token, entity=lease.entity, entity_id=lease.entity_id,
                                       user_id=actor.user_id, user_name=actor.full_name or actor.username,
-                                      since=at, expires_at=expires))
+                                      since=at, expires_at=expires, holder=running.this_program()))
     return Lease(lease.token, lease.entity, lease.entity_id, expires)
+
+
+def _ended_holders(session: Session, at: dt.datetime) -> list[str]:
+    """The holders of live leases whose program ran on this PC and has ended."""
+    holders = session.scalars(select(PresenceLease.holder).distinct()
+                              .where(PresenceLease.holder.is_not(None), PresenceLease.expires_at >= at))
+    return [h for h in holders if h and running.has_ended(h)]
 
 
 def release(db: Database, actor: Principal, lease: Lease) -> None:
@@ -99,7 +116,8 @@ def release(db: Database, actor: Principal, lease: Lease) -> None:
 def who_is_editing(db: Database, actor: Principal, entity: str, entity_id: object, *,
                    now: dt.datetime | None = None, mine: Lease | None = None) -> list[Editor]:
     """Everyone else with a live lease on the record (``mine``, this editor's own lease, left out);
-    the same person in another window is listed too (two windows can overwrite each other as well)."""
+    the same person in another window is listed too (two windows can overwrite each other as well). A lease
+    whose program on this PC has ended is not (see :mod:`adoption_desktop.core.running`)."""
     at = _now(now)
     with db.session(actor, write=False) as session:
         stmt = (select(PresenceLease).where(PresenceLease.entity == entity,
@@ -110,6 +128,8 @@ def who_is_editing(db: Database, actor: Principal, entity: str, entity_id: objec
             stmt = stmt.where(PresenceLease.token != mine.token)
         seen: dict[int, Editor] = {}
         for lease in session.scalars(stmt):
+            if running.has_ended(lease.holder):
+                continue
             seen.setdefault(lease.user_id, Editor(lease.user_id, lease.user_name, lease.since))
         return list(seen.values())
 
@@ -117,13 +137,15 @@ def who_is_editing(db: Database, actor: Principal, entity: str, entity_id: objec
 def banner_text(editors: list[Editor], me: int | None = None) -> str:
     """"Being edited by A since 14:02" (and "and B since 14:05"); empty when nobody else is. ``me``: the
     reader's user id: their own other lease reads "you, in another window" (or a program of theirs that
-    stopped without closing: its lease lapses within :data:`LEASE_SECONDS`), never their own name."""
+    stopped without closing on another PC: its lease lapses within :data:`LEASE_SECONDS`; one on this PC is
+    not shown at all), never their own name."""
     if not editors:
         return ""
     others = [e for e in editors if e.user_id != me]
     parts = [f"{e.name} since {when_text(e.since).split(' on ')[0]}" for e in others]
     if len(others) < len(editors):
         own = next(e for e in editors if e.user_id == me)
-        parts.append(f"you in another window since {when_text(own.since).split(' on ')[0]} (one closed without "
-                     f"saving is forgotten within {LEASE_SECONDS // 60} minutes)")
+        parts.append(f"you in another window since {when_text(own.since).split(' on ')[0]} (or on another "
+                     f"computer; one closed there without saving is forgotten within {LEASE_SECONDS // 60} "
+                     "minutes)")
     return "Being edited by " + " and ".join(parts) + ". A save will be refused if the other comes first."

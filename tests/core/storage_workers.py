@@ -6,6 +6,8 @@ The key is a passphrase (``ADOPTION_DESKTOP_PASSPHRASE``): a separate process ha
   transaction and print its number once committed (an *acknowledged* write) until STOP_FILE exists.
 * ``holder TARGET SECONDS [RELEASE_FILE]``: open, write inside one transaction, print ``holding``, keep
   the write lock for SECONDS (a long import) or until RELEASE_FILE exists, commit, print ``done``.
+* ``lease TARGET USER PASSWORD ENTITY ID``: open, sign in, take a presence lease on the record, print
+  ``leased MARK`` (this program's ``core.running`` mark), then wait (for 120 s) to be ended.
 * ``threads TARGET N ROUNDS``: one database shared by N threads, each writing and reading ROUNDS
   times; prints the number of entries written.
 """
@@ -59,6 +61,16 @@ def holder(target: str, seconds: str, release: str = "") -> None:
     print("done", flush=True)
 
 
+def lease(target: str, user: str, password: str, entity: str, entity_id: str) -> None:
+    from adoption_desktop.core import presence, running
+    from adoption_desktop.core.security.service import authenticate
+
+    db = _open(target)
+    presence.acquire(db, authenticate(db, user, password), entity, entity_id)
+    print(f"leased {running.this_program()}", flush=True)
+    time.sleep(120)
+
+
 def threads(target: str, n: str, rounds: str) -> None:
     db = _open(target)
     errors: list[BaseException] = []
@@ -89,4 +101,4 @@ def threads(target: str, n: str, rounds: str) -> None:
 
 
 if __name__ == "__main__":
-    {"writer": writer, "holder": holder, "threads": threads}[sys.argv[1]](*sys.argv[2:])
+    {"writer": writer, "holder": holder, "lease": lease, "threads": threads}[sys.argv[1]](*sys.argv[2:])

@@ -121,6 +121,16 @@ else:
             return False
 
 
+def try_lock(fd: int, *, exclusive: bool) -> bool:
+    """An operating-system lock on ``fd``'s file, taken without waiting: False when another program (or
+    another open of the file) holds it. Dropped by the operating system when the holder exits or crashes."""
+    return _try_lock(fd, exclusive)
+
+
+def unlock(fd: int) -> None:
+    _unlock(fd)
+
+
 class FileHold:
     """A shared or exclusive hold on an embedded database (its ``NAME.db.lock``)."""
 
