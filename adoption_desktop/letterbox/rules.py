@@ -68,6 +68,31 @@ def months_text(months: tuple[int, ...]) -> str:
     return ", ".join(calendar.month_name[m] for m in months)
 
 
+#: words of a line naming people that are never a surname: titles, joining words, "the … family"
+_NOT_A_SURNAME = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "the", "family", "household"})
+#: what joins two people in a line naming them ("Ella Pebbleby and Sam Hartley", "Ella & Sam Hartley")
+_PEOPLE_SPLIT = re.compile(r"\s*(?:\band\b|&|\+|,|;|/)\s*", re.IGNORECASE)
+
+
+def surnames_in(names: str) -> list[str]:
+    """The surnames in a line naming one or more people, in order, each once: the last word of each person
+    named with two words or more ("Ella Pebbleby and Sam Hartley" -> Pebbleby, Hartley; "Ella and Sam
+    Hartley" -> Hartley, "Ella" being a first name), or the one word after a title ("Mr and Mrs Hartley").
+    Titles and "the … family" are left out; a double-barrelled name is one word ("Hartley-Pebbleby"). A line
+    with no such person ("Hartley", "Ella and Sam") gives its last word, as may be the surname alone."""
+    out: dict[str, None] = {}
+    last = ""
+    for person in _PEOPLE_SPLIT.split(names):
+        words = [w.strip(".,") for w in person.split()]
+        named = [w.removesuffix("'s").removesuffix("’s") for w in words
+                 if w and w.lower().strip("'’") not in _NOT_A_SURNAME]
+        titled = len(named) < len([w for w in words if w])
+        if len(named) >= 2 or (named and titled):
+            out.setdefault(named[-1], None)
+        last = named[-1] if named else last
+    return list(out) or ([last] if last else [])
+
+
 def other_side(side: str) -> str:
     return BIRTH if side == ADOPTIVE else ADOPTIVE
 

@@ -137,9 +137,9 @@ def _default_terms(data: ArrangementInput) -> list[TermData]:
     for part in data.child_adoptive_name.split():
         if part.lower() not in known:
             out.append(TermData(part, "child's new name"))
-    adopters_surname = data.adopters_name.split()[-1] if data.adopters_name.split() else ""
-    if adopters_surname and adopters_surname.lower() not in known:
-        out.append(TermData(adopters_surname, "adoptive surname"))
+    for surname in rules.surnames_in(data.adopters_name):  # each adopter's, not only the last named
+        if surname.lower() not in known:
+            out.append(TermData(surname, "adoptive surname"))
     return out
 
 

@@ -22,12 +22,19 @@ def protected_terms(session: Session, arrangement_id: int, side: str | None = No
 
 
 def writer_side_secrets(session: Session, arrangement_id: int, side: str) -> list[str]:
-    """What the writer's side must not give away: its protected terms and its address lines (for birth
-    relatives also their surnames, which adopters need not learn)."""
+    """What the writer's side must not give away: its protected terms and its address lines, and its
+    surnames (every adopter's, :func:`rules.surnames_in`; the birth relatives', which adopters need not
+    learn)."""
     out = protected_terms(session, arrangement_id, side)
     if side == rules.ADOPTIVE:
-        address = session.scalar(select(Arrangement.adopters_address).where(Arrangement.id == arrangement_id)) or ""
-        out += [ln.strip(" ,") for ln in address.splitlines() if len(ln.strip(" ,")) >= 3]
+        address, adopters, birth_name = session.execute(select(
+            Arrangement.adopters_address, Arrangement.adopters_name, Arrangement.child_birth_name).where(
+            Arrangement.id == arrangement_id)).one()
+        out += [ln.strip(" ,") for ln in (address or "").splitlines() if len(ln.strip(" ,")) >= 3]
+        # every adopter's surname, also on an arrangement stored when only the last one named was made a
+        # protected term ("Ella Pebbleby and Sam Hartley": Pebbleby too), but not one the birth family knows
+        known = {w.casefold() for w in (birth_name or "").split()}
+        out += [s for s in rules.surnames_in(adopters or "") if s.casefold() not in known]
     else:
         birth_name = session.scalar(select(Arrangement.child_birth_name).where(Arrangement.id == arrangement_id)) or ""
         known_first = birth_name.split()[0].lower() if birth_name.split() else ""
