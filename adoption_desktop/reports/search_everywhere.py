@@ -318,10 +318,12 @@ def search_everywhere(db: Database, actor: Principal, query: str, *, per_area: i
     (opening a record from the results does that, in its area)."""
     areas = areas_for(actor)
     if not areas:  # checked first, like every use case (tests/test_permissions_everywhere.py)
+        roles = ", ".join(sorted(r.label for r in actor.roles)) or "none"
         raise PermissionDenied(
-            f"{actor.full_name} may not search case records: it needs one of the permissions "
-            + ", ".join(str(a.permission) for a in AREAS)
-            + ". Ask an administrator to change your roles if you should.")
+            "Search everywhere finds case records: panel items, ADM decisions, letterbox arrangements and "
+            f"items, counselling cases. Your roles, {roles}, include none of these, so there is nothing here for "
+            "you to search; the figures are on the Reports page. Ask an administrator to change your roles if "
+            "you should see case records.")
     if per_area < 1:
         raise ValidationError("Search: ask for at least one result per area.", "per_area")
     text = clean_query(query)

@@ -136,8 +136,10 @@ def _each_role_sees_only_its_areas(demo_db: Database) -> None:
     assert areas_for(chair) == (PANEL_ITEMS,)
     manager = authenticate(demo_db, "manager", demo.DEMO_PASSWORD)
     assert areas_for(manager) == ()
-    with pytest.raises(PermissionDenied):  # figures only: no case records to search
+    with pytest.raises(PermissionDenied) as refused:  # figures only: no case records to search
         search_everywhere(demo_db, manager, "e")
+    said = str(refused.value)  # in the words of the screen, never the permissions' internal names
+    assert "Your roles, Manager (figures only), include none of these" in said and ".view" not in said, said
 
 
 def test_a_role_change_takes_effect_at_once(db: Database) -> None:
