@@ -29,6 +29,7 @@ from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
@@ -587,7 +588,8 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             read_versions = _item_versions(session, {j.item_id for j in jobs if j.item_id is not None})
         else:
             jobs, held = arrangement_jobs(session, kind, arrangement_ids, today)
-        reply_date = reply_by(session, today)
+        cal = calendar(session)
+        reply_date = reply_by(session, today, cal)
     db.start_page_check()  # a deferred check of the file's pages (unless the caller started it) runs while
     if kind == "reminder":  # the letters are made (the reminders' jobs from the rows read, then the drawing)
         jobs, held = reminder_jobs_from(rows, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
@@ -602,8 +604,10 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         for job in jobs:
             # a reminder printed ahead asks for the letter by the exchange's due date, not by a date before
             # the month it is due in (the confirmation letter says the first writer writes at its start)
+            # (on a working day: "by 1 January" is a bank holiday, "by Monday 4 January" is when post is opened)
             due_on = job.values.get("due_on")
-            send_by = max(reply_date, due_on) if isinstance(due_on, dt.date) else reply_date
+            send_by = (max(reply_date, cal.next_working_day(due_on)) if isinstance(due_on, dt.date)
+                       else reply_date)
             rendered = template.render({**job.values, "reply_by": long_date(send_by)})
             try:
                 check_no_leak(rendered, job.recipient, job.forbidden, job.typed, job.known)

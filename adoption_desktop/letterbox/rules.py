@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.months import add_months
+from adoption_desktop.core.workdays import WorkingCalendar
 
 ADOPTIVE, BIRTH = "adoptive", "birth"
 TO_BIRTH, TO_ADOPTIVE = "adoptive_to_birth", "birth_to_adoptive"
@@ -212,8 +213,14 @@ def expected_exchanges(months: tuple[int, ...], year: int, *, first_writer: str 
                   key=lambda e: (e.due, not e.first))
 
 
-def reminder_date(due: dt.date, days_before: int = 14) -> dt.date:
-    return due - dt.timedelta(days=days_before)
+def reminder_date(due: dt.date, days_before: int = 14, cal: WorkingCalendar | None = None) -> dt.date:
+    """``days_before`` days before ``due``; with the agency's calendar ``cal``, the working day on or before
+    it (a reminder is never planned for a Sunday or a bank holiday, and never later than planned)."""
+    day = due - dt.timedelta(days=days_before)
+    if cal is not None:
+        while not cal.is_working_day(day):
+            day -= dt.timedelta(days=1)
+    return day
 
 
 def next_reminder_month(today: dt.date, days_before: int = 14) -> dt.date:
@@ -226,8 +233,11 @@ def next_reminder_month(today: dt.date, days_before: int = 14) -> dt.date:
     return month
 
 
-def chaser_date(due: dt.date, after_days: int = 21) -> dt.date:
-    return due + dt.timedelta(days=after_days)
+def chaser_date(due: dt.date, after_days: int = 21, cal: WorkingCalendar | None = None) -> dt.date:
+    """``after_days`` days after ``due``; with the agency's calendar ``cal``, the first working day on or
+    after it (a chase is never planned for a weekend or a bank holiday, and never earlier than planned)."""
+    day = due + dt.timedelta(days=after_days)
+    return cal.next_working_day(day) if cal is not None else day
 
 
 def work_state(due: dt.date, today: dt.date, *, received: bool, due_soon_days: int = 30) -> str:

@@ -157,7 +157,9 @@ def test_work_list_overdue_this_month_and_due_soon(db: Database, coordinator: Pr
     service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=dt.date(2026, 9, 3))
     rows = service.work_list(db, coordinator, dt.date(2026, 9, 10))
     assert all(not (w.due == dt.date(2026, 9, 1) and w.side == rules.ADOPTIVE) for w in rows)
-    assert rows[0].reminder_on == rows[0].due - dt.timedelta(days=14)
+    # 14 days before, or the working day before that (1 September 2024: Sunday 18 August -> Friday 16th)
+    assert rows[0].due == dt.date(2024, 9, 1) and rows[0].reminder_on == dt.date(2024, 8, 16)
+    assert rows[0].chase_on == dt.date(2024, 9, 23)  # 21 days after: Sunday 22nd -> Monday 23rd
 
 
 @given(st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)), st.sets(st.integers(1, 12), max_size=4),

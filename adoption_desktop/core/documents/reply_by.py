@@ -17,6 +17,7 @@ def reply_by_date(cal: WorkingCalendar, letter_date: dt.date, working_days: int)
     return cal.add_working_days(letter_date, max(1, working_days))
 
 
-def reply_by(session: Session, letter_date: dt.date) -> dt.date:
-    """The reply-by date for a letter dated ``letter_date`` (this agency's setting and calendar)."""
-    return reply_by_date(calendar(session), letter_date, get_setting(session, LETTER_REPLY_WORKING_DAYS))
+def reply_by(session: Session, letter_date: dt.date, cal: WorkingCalendar | None = None) -> dt.date:
+    """The reply-by date for a letter dated ``letter_date`` (this agency's setting and calendar; ``cal``: the
+    calendar when the caller has read it already)."""
+    return reply_by_date(cal or calendar(session), letter_date, get_setting(session, LETTER_REPLY_WORKING_DAYS))

@@ -16,7 +16,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
-from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
@@ -102,6 +102,8 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     # taken away still is (the few arrangements whose pattern changed have rows)
     changes = pattern_changes_in(session, arrangement_ids)
     out: list[WorkRow] = []
+    cal = calendar(session)  # reminders and chases on working days (bank holidays, the agency's closures)
+    planned: dict[dt.date, tuple[dt.date, dt.date]] = {}
     for a in session.execute(arrangements):
         end = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
         # all history: from the agreement's start (else the child's birth, else 18 years back: the
@@ -114,8 +116,10 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
                 missed=missed.get(a.id, ()), changes=changes.get(a.id, ())):
             if state == "later" and not include_later:
                 continue
-            out.append(WorkRow(a.id, a.reference, e.due, e.side, state, rules.reminder_date(e.due, before),
-                               rules.chaser_date(e.due, chase), a.coordinator,
+            plan = planned.get(e.due)
+            if plan is None:  # exchanges fall due on the 1st: a few dates, each worked out once
+                plan = planned[e.due] = (rules.reminder_date(e.due, before, cal), rules.chaser_date(e.due, chase, cal))
+            out.append(WorkRow(a.id, a.reference, e.due, e.side, state, plan[0], plan[1], a.coordinator,
                                rules.overdue_for(e.due, today) if state == "overdue" else "", e.first))
     out.sort(key=lambda w: (w.due, w.reference))
     return out
