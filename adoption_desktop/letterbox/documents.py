@@ -167,8 +167,9 @@ def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: 
 
     As the incoming screening reads a letter: both sides without accents ("Jéss" is "Jess", "Zoe" is
     "Zoë"), and a one-word name also in its pet forms, capitalised ("Jessie", "Jessie's" of "Jess"; not
-    "jessie"). Names are matched as written (capitalised, whole words) so "Will" the adopter does not clash
-    with "we will"; address lines and protected terms whatever their case. The recipient's own words and
+    "jessie"). Names are matched as written or in capitals (whole words) so "Will" the adopter does not clash
+    with "we will", and also in the plural ("the Thornleys", "THORNLEYS", "Thornleys'"); address lines and
+    lower-case protected terms whatever their case, never in a plural. The recipient's own words and
     ``known`` ones are never a leak, nor a pet form that is one of them ("Annie" writing, "Ann" forbidden)."""
     parts: list[str] = [text.subject, text.salutation, text.closing]
     for p in text.paragraphs:
@@ -195,9 +196,40 @@ def _found_in(text: str, terms: Iterable[str], own: frozenset[str]) -> set[str]:
         single = " " not in key
         if single and key.lower() in own:
             continue
-        if contains_term(folded, low, key) or (single and key[:1].isupper() and _pet_form_in(folded, low, key, own)):
+        if single and key[:1].isupper():  # a name: as written or in capitals, its plural, its pet forms
+            found = _name_in(folded, low, key) or _pet_form_in(folded, low, key, own)
+        else:
+            found = contains_term(folded, low, key)
+        if found:
             out.add(term)
     return out
+
+
+#: the endings after which a name's plural takes "-es" ("the Joneses", "the Foxes"); after others "-s" only
+_HISSING = ("s", "x", "z", "ch", "sh")
+
+
+def _name_in(text: str, low: str, name: str) -> bool:
+    """Whether ``text`` (folded; ``low`` the same in lower case, of the same length) has the capitalised
+    one-word ``name`` as a whole word, written as the name is or all in capitals ("Thornley", "THORNLEY"),
+    also in the plural ("Thornleys", "THORNLEYS", "Thornleys'"; "-es" only after s, x, z, ch, sh: "Joneses").
+    A possessive ("Thornley's") is the name followed by an apostrophe, as before. Plain string search."""
+    needle = name.lower()
+    endings = ("s", "es") if needle.endswith(_HISSING) else ("s",)
+    i = low.find(needle)
+    while i != -1:
+        j = i + len(needle)
+        if i == 0 or not _word_char(low[i - 1]):
+            written = text[i:j]
+            if written == name or (written[:1].isupper() and written.isupper()):
+                if j == len(low) or not _word_char(low[j]):
+                    return True
+                for ending in endings:
+                    k = j + len(ending)
+                    if low.startswith(ending, j) and (k == len(low) or not _word_char(low[k])):
+                        return True
+        i = low.find(needle, i + 1)
+    return False
 
 
 @functools.lru_cache(maxsize=4096)
