@@ -299,51 +299,79 @@ def _distinctive_words(terms: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], s
 
 
 # --- protected terms: accents and name endings ------------------------------------------------------
+#: letters with no one-letter base (NFKD leaves them whole) and how they are read: "Søren" is "Soren", "Łucja"
+#: "Lucja", "Æsa" "Aesa", "Weiß" "Weiss", "Đurić" "Duric", "Þóra" "Thora", "Cœlia" "Coelia", "Guðrún" "Gudrun"
+_NO_BASE = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "Ae", "ß": "ss", "ẞ": "SS", "đ": "d",
+            "Đ": "D", "þ": "th", "Þ": "Th", "œ": "oe", "Œ": "Oe", "ð": "d", "Ð": "D"}
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(c: str) -> str:
     """``c`` without its accents (NFKD, combining marks dropped): "é" -> "e"; "" for a combining mark itself;
-    ``c`` unchanged when that would not leave letters ("ø", "½", "…" stay)."""
+    a letter with no one-letter base as the letters it stands for (:data:`_NO_BASE`: "ø" -> "o", "ß" -> "ss",
+    "Æ" -> "Ae"); ``c`` unchanged when that would not leave letters ("½", "…" stay)."""
     if unicodedata.combining(c):
         return ""
+    if c in _NO_BASE:
+        return _NO_BASE[c]
     base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+    if len(base) == 1 and base in _NO_BASE:  # "ǿ": "ø" with an accent
+        return _NO_BASE[base]
     return base if len(base) == 1 and base.isalpha() else c
+
+
+def _fold_at(text: str, i: int) -> str:
+    """``text[i]`` folded (:func:`_fold_char`); a capital that becomes two letters is all in capitals in a word
+    in capitals ("ÆSA" -> "AESA", "ÞÓRA" -> "THORA"; "Æsa" -> "Aesa"): the next letter is a capital, or
+    there is none and the one before is."""
+    f = _fold_char(text[i])
+    if len(f) > 1 and f[0].isupper() and not f.isupper():
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if after.isupper() or (not after.isalpha() and i > 0 and text[i - 1].isupper()):
+            return f.upper()
+    return f
 
 
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _fold_match(m: re.Match[str]) -> str:
-    return _fold_char(m.group())
+    return _fold_at(m.string, m.start())
 
 
 def fold(text: str) -> str:
     """``text`` with accents removed from its letters ("Jéss" -> "Jess", "Zoë" -> "Zoe"; an accent typed as
-    a separate combining mark is left out). Only the characters outside ASCII are looked at: a letter's
-    curly apostrophe or dash does not make it read character by character."""
+    a separate combining mark is left out), and letters with no one-letter base read as the letters they
+    stand for ("Søren" -> "Soren", "Weiß" -> "Weiss", "Þóra" -> "Thora": :data:`_NO_BASE`). Only the characters
+    outside ASCII are looked at: a letter's curly apostrophe or dash does not make it read character by
+    character."""
     return text if text.isascii() else _NOT_ASCII.sub(_fold_match, text)
 
 
 @lru_cache(maxsize=4)  # the same letter is folded for its protected terms, streets and places
 def _folded(text: str) -> tuple[str, list[int], list[int]] | None:
     """``text`` folded (see :func:`fold`) with, for each of its characters, the span of ``text`` it came from
-    (a combining mark left out belongs to the letter before it); None when folding changes nothing."""
+    (a combining mark left out belongs to the letter before it; both letters of "ß" -> "ss" come from the
+    one "ß"); None when folding changes nothing."""
     if text.isascii():
         return None
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     changed = False
+    last = 0  # how many characters the last character that was kept became
     for i, c in enumerate(text):
-        f = _fold_char(c) if not c.isascii() else c
+        f = _fold_at(text, i) if not c.isascii() else c
         if f != c:
             changed = True
         if not f:
-            if ends:
-                ends[-1] = i + 1
+            for k in range(len(ends) - last, len(ends)):
+                ends[k] = i + 1
             continue
         out.append(f)
-        starts.append(i)
-        ends.append(i + 1)
+        starts.extend([i] * len(f))
+        ends.extend([i + 1] * len(f))
+        last = len(f)
     return ("".join(out), starts, ends) if changed else None
 
 
