@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adoption_desktop.letterbox.screening import PLACE, PROTECTED, STREET, screen_text
+from adoption_desktop.letterbox.screening import (
+    INSTITUTION,
+    PLACE,
+    POSTCODE,
+    PROTECTED,
+    SOCIAL,
+    STREET,
+    screen_text,
+)
 from adoption_desktop.letterbox.screening.detectors import detect
 
 ACUTE, GRAVE, DIAERESIS, RING, CEDILLA = "\u0301", "\u0300", "\u0308", "\u030a", "\u0327"
@@ -71,10 +79,11 @@ def test_accents_in_ordinary_news_are_not_streets_or_places(sentence: str) -> No
 _WORDS = ("We", "moved", "to", "Penrith", "14", "Larkspur", "Drive", "Tanner", "St", "lives", "on", "mill",
           "lane", "near", "Harrogate", "Dr", "Smith", ",", ".", "Jess", "Jessie", "Oakfield", "Road", "the",
           "Reading", "in", "Bath", "Ln", "Park", "Hill", "Castle", "Ashby-de-la-Zouch", "live", "Skegness",
-          "Primary", "and", "Mill", "Lane")
+          "Primary", "and", "Mill", "Lane", "School", "Academy", "my", "snap", "is", "kaz_h2011", "@jess.t2011",
+          "ZZ99", "7QT", "LS1", "4DL", "Bede's", "works", "at", "Motors", "Club", "FC")
 _MARKS = (ACUTE, GRAVE, DIAERESIS, RING, CEDILLA)
 PROTECTED_TERMS = ("Jess", "14 Larkspur Drive", "Oakfield Primary")
-_KINDS = (STREET, PLACE, PROTECTED)
+_KINDS = (STREET, PLACE, PROTECTED, INSTITUTION, SOCIAL, POSTCODE)
 
 
 @st.composite
@@ -103,8 +112,8 @@ def _accented(draw: st.DrawFn) -> tuple[str, str, list[int], list[int]]:
 @given(_accented())
 def test_accents_never_lose_a_street_place_or_protected_term_and_spans_map_back(
         case: tuple[str, str, list[int], list[int]]) -> None:
-    """Whatever accents a letter's letters carry, the streets, places and protected terms found in it
-    are those found without them, each over the same words as written."""
+    """Whatever accents a letter's letters carry, the streets, places, protected terms, institutions, handles
+    and postcodes found in it are those found without them, each over the same words as written."""
     plain, accented, starts, ends = case
     want = {(f.kind, starts[f.start], ends[f.end - 1]) for f in detect(plain, PROTECTED_TERMS) if f.kind in _KINDS}
     got = {(f.kind, f.start, f.end) for f in detect(accented, PROTECTED_TERMS) if f.kind in _KINDS}
@@ -149,8 +158,9 @@ def _special(draw: st.DrawFn) -> tuple[str, str, list[int], list[int]]:
 def test_letters_without_a_one_letter_base_never_lose_a_finding_and_spans_map_back(
         case: tuple[str, str, list[int], list[int]]) -> None:
     """Whatever letters of a sentence are written "ø", "ł", "æ", "ß", "đ", "ð", "þ", "œ" (in capitals or not),
-    the streets, places and protected terms found in it are those found in the plain sentence, each over the
-    same words as written ("ß" for "ss" shortens the text: the span still takes the whole word)."""
+    the streets, places, protected terms, institutions, handles and postcodes found in it are those found in
+    the plain sentence, each over the same words as written ("ß" for "ss" shortens the text: the span still
+    takes the whole word)."""
     plain, special, starts, ends = case
     want = {(f.kind, starts[f.start], ends[f.end - 1]) for f in detect(plain, SPECIAL_TERMS) if f.kind in _KINDS}
     got = {(f.kind, f.start, f.end) for f in detect(special, SPECIAL_TERMS) if f.kind in _KINDS}
@@ -158,7 +168,7 @@ def test_letters_without_a_one_letter_base_never_lose_a_finding_and_spans_map_ba
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(st.sampled_from([*"PenrithLarkspuDv14 StTaeo,.\n", *_MARKS, "é", "å", "Ｐ", "ö", "\u200b", "’",
+@given(st.text(st.sampled_from([*"PenrithLarkspuDv14 StTaeo,.\n@_Z97Q", *_MARKS, "é", "å", "Ｐ", "ö", "\u200b", "’",
                                 "ø", "Ø", "ß", "ẞ", "Æ", "æ", "þ", "Þ", "ł", "œ"]),
                max_size=60))
 def test_every_finding_is_a_span_of_the_text_as_written(text: str) -> None:

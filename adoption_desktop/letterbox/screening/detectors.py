@@ -684,20 +684,35 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
     """Every rule's findings in ``text``, not merged (overlapping findings are merged by the caller);
     ``labels``: what a protected term's finding says first (see :func:`screening.screen_text`)."""
     found: list[Finding] = []
-    # protected terms, streets and places are looked for in the text without its accents ("Jéss",
-    # "14 Lårkspur Drive", "Pénrith"), each finding over the span as written
+    # protected terms, postcodes, streets, institutions, handles and places are looked for in the text folded
+    # (:func:`fold`: "Jéss", "LS1 4ÁP", "14 Lårkspur Drive", "Søby Primary School", "søren_2011", "Pénrith"),
+    # each finding over the span as written
     mapped = _folded(text)
     found += _protected(text, protected, labels)
     found += _regex(text, _EMAIL, EMAIL)
     found += _regex(text, _URL, URL)
-    found += _regex(text, _POSTCODE, POSTCODE)
+    found += _on_folded(text, mapped, _postcodes)
     found += _phones(text)
     found += _dates_of_birth(text)
     found += _regex(text, _VEHICLE, VEHICLE)
     found += _on_folded(text, mapped, _streets)
-    found += _institutions(text)
-    found += _social(text)
+    found += _on_folded(text, mapped, _institutions)
+    found += _on_folded(text, mapped, _social)
     found += _on_folded(text, mapped, _places)
     # "Tanner St now": the "St" ending a street (or a protected address) is not a saint before the next word
+    # (its two letters, as written: "Tanner Śt" typed with a separate accent is three characters)
     street_ends = {f.end for f in found if f.kind in (STREET, PROTECTED)}
-    return [f for f in found if not (f.reason == _SAINT_REASON and f.start + 2 in street_ends)]
+    return [f for f in found if not (f.reason == _SAINT_REASON and _two_letters_end(mapped, f.start) in street_ends)]
+
+
+def _postcodes(text: str) -> Iterator[Finding]:
+    return _regex(text, _POSTCODE, POSTCODE)
+
+
+def _two_letters_end(mapped: Folded, start: int) -> int:
+    """Where the two folded letters from ``start`` (in the text as written) end in the text as written."""
+    if mapped is None:
+        return start + 2
+    starts, ends = mapped[1], mapped[2]
+    a = bisect.bisect_left(starts, start)
+    return ends[a + 1] if a + 1 < len(ends) else start + 2
