@@ -42,10 +42,11 @@ def test_a_reminder_printed_ahead_asks_for_the_letter_by_its_due_date(db: Databa
                                                                       arrangement: int, tmp_path: Path) -> None:
     """User trial: January's reminders printed on 2 December asked for the letter "by 16 December", before
     the month it is due in (the reply-by date counted from the day of printing). Printed ahead, the date is
-    the exchange's due date; printed late, the usual ten working days from the letter's date."""
+    the exchange's due date (or the working day after it); printed late, the usual ten working days from the letter's date."""
     def printed(today: dt.date, name: str) -> str:
         write_batch(db, coordinator, "reminder", tmp_path / name, month="2026-03", today=today)
         return " ".join(" ".join(p.extract_text() or "" for p in PdfReader(str(tmp_path / name)).pages).split())
 
-    assert "by 1 March 2026, quoting" in printed(dt.date(2026, 2, 2), "ahead.pdf")
+    # (the due date is Sunday 1 March 2026: the letter asks for it by the next working day)
+    assert "by 2 March 2026, quoting" in printed(dt.date(2026, 2, 2), "ahead.pdf")
     assert "by 17 March 2026, quoting" in printed(dt.date(2026, 3, 3), "late.pdf")
