@@ -92,6 +92,8 @@ def _import(args: argparse.Namespace) -> int:
     verb = "Would import" if report.dry_run else "Imported"
     print(f"{verb}: {report.creates} new, {report.updates} updated, {report.unchanged} unchanged arrangement(s)."
           + (f" {len(report.warnings)} warning(s)." if report.warnings else ""))
+    if report.kept:
+        print(report.kept_text)
     return 0
 
 

@@ -4,7 +4,10 @@ The whole database side is read in a few bulk queries (every reference; the matc
 their relatives and protected terms), never one query per row. A reference that matches a stored one only
 after normalisation ("ad-0142" against "AD-0142", or one stored with an invisible character) is refused with
 both spellings named; a match is an **update** of that arrangement, limited to the mapped columns (a column
-that is not imported never blanks a stored value), and it never removes a relative or a term.
+that is not imported never blanks a stored value), and it never removes a relative or a term. On an update an
+**empty cell** keeps what is stored, for the arrangement's fields and a birth relative's alike (a register with
+gaps once erased the adopters' name and address, reported as "1 updated"); the plan counts the stored values
+so kept (:attr:`ImportPlan.kept`), for the report to say.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ class ImportPlan:
     new: list[tuple[int, ArrangementInput]] = field(default_factory=list)  # (first row, data)
     changed: list[tuple[int, int, ArrangementInput]] = field(default_factory=list)  # (first row, id, data)
     unchanged: int = 0
+    #: stored values an update keeps because the register's cell for them is empty
+    kept: int = 0
 
     @property
     def ok(self) -> bool:
@@ -72,6 +77,48 @@ def _fields(group: Group) -> dict[str, Any]:
     if "exchange_months" in out:  # already normalised by the check: "3,9"
         out["frequency"] = len(out["exchange_months"].split(",")) if out["exchange_months"] else 1
     return out
+
+
+def _empty(value: Any) -> bool:
+    """Whether a stored value is nothing to keep (what an empty cell would have written)."""
+    return value is None or value == "" or value is False
+
+
+def _update_fields(group: Group, before: ArrangementInput) -> tuple[dict[str, Any], int]:
+    """The mapped fields an update writes, leaving out those whose cell is empty (the stored value is kept),
+    and how many stored values that keeps."""
+    out = _fields(group)
+    kept = 0
+    for key in group.blank & _INPUT_FIELDS:
+        out.pop(key, None)
+        if key == "exchange_months":
+            out.pop("frequency", None)
+        if not _empty(getattr(before, key)):
+            kept += 1
+    return out, kept
+
+
+def _update_participants(group: Group, parts: list[Any]) -> tuple[tuple[ParticipantData, ...], int]:
+    """The register's birth relatives for an update: a relative already stored (by name) keeps the stored
+    relationship and address where the row's cell is empty, and always the salutation (never imported)."""
+    by_name = {p.name.strip().casefold(): p for p in parts}
+    out: list[ParticipantData] = []
+    kept = 0
+    for p in group.participants:
+        row = by_name.get(p.name.strip().casefold())
+        if row is None:
+            out.append(p)
+            continue
+        blank = group.blank_parts.get(p.name.casefold(), frozenset())
+        relationship, address = p.relationship, p.address
+        if "relationship" in blank:
+            relationship = row.relationship
+            kept += not _empty(row.relationship)
+        if "relative_address" in blank:
+            address = row.address
+            kept += not _empty(row.address)
+        out.append(replace(p, relationship=relationship, address=address, salutation=row.salutation))
+    return tuple(out), kept
 
 
 def _new_input(group: Group) -> ArrangementInput:
@@ -198,10 +245,12 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
         before = _input_of(a, parts.get(aid, []), terms.get(aid, []))
         if _coordinator_refused(plan, group, accounts, before.coordinator):
             continue
-        data = replace(before, **_fields(group), participants=tuple(group.participants),
-                       protected=tuple(group.terms))
+        fields, kept = _update_fields(group, before)
+        participants, kept_parts = _update_participants(group, parts.get(aid, []))
+        data = replace(before, **fields, participants=participants, protected=tuple(group.terms))
         if _contact_refused(plan, group, data, " (with what is stored for it)"):
             continue
+        plan.kept += kept + kept_parts
         if _changes_anything(before, data, parts.get(aid, []), terms.get(aid, [])):
             plan.changed.append((group.first, aid, data))
         else:

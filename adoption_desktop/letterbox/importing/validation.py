@@ -68,6 +68,11 @@ class Group:
     terms: list[TermData] = field(default_factory=list)
     mapped: frozenset[str] = frozenset()
     columns: dict[str, str] = field(default_factory=dict)  # every mapped field's column, as the report names it
+    #: the mapped fields whose cell is empty in the first row: on an update they keep what is stored
+    blank: frozenset[str] = frozenset()
+    #: each birth relative's empty cells (``relationship``, ``relative_address``), by the name case-folded:
+    #: on an update they keep what is stored for that relative
+    blank_parts: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def reference_column(self) -> str:
@@ -182,6 +187,8 @@ class _Row:
         self.month_first: list[tuple[str, str]] = []
         #: date fields whose value here reads both ways (``06/01/2020``)
         self.both_ways: list[tuple[str, str]] = []
+        #: mapped fields whose cell is empty (nothing but spaces or invisible characters)
+        self.blank: set[str] = set()
 
     def error(self, key: str, message: str) -> None:
         self.failed = True
@@ -248,10 +255,15 @@ def _convert(row: _Row, vals: dict[str, str], today: dt.date) -> dict[str, Any] 
                 value = _text(spec, raw, row)
                 if value is not None:
                     out[key] = value
+                    if not value:
+                        row.blank.add(key)
             else:
                 out[key] = ""
+                row.blank.add(key)
             continue
         text = raw.strip()
+        if not text:
+            row.blank.add(key)
         if spec.kind == "date" and reads_both_ways(text):
             row.both_ways.append((key, text))
         try:
@@ -356,11 +368,14 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
         rel = converted.get("relative_name", "")
         participant = ParticipantData(rel, converted.get("relationship", ""), converted.get("relative_address", "")) \
             if rel else None
+        part_blank = frozenset(row.blank & {"relationship", "relative_address"})
         group = groups.get(key)
         if group is None:
             terms = [*_terms(converted.get("protected_terms", ""), rules.ADOPTIVE),
                      *_terms(converted.get("birth_protected_terms", ""), rules.BIRTH)]
-            groups[key] = Group(n, ref, converted, [participant] if participant else [], terms, mapped, columns)
+            groups[key] = Group(n, ref, converted, [participant] if participant else [], terms, mapped, columns,
+                                frozenset(row.blank),
+                                {participant.name.casefold(): part_blank} if participant else {})
             continue
         if ref != group.reference:
             row.error("reference", f"Reference: {ref!r} is the same reference as {group.reference!r} in row "
@@ -373,6 +388,7 @@ def check_rows(table: Table, mapping: dict[str, int], *, today: dt.date | None =
                              f"{ref}; rows of one arrangement must agree (or give this child its own reference).")
         if participant and all(p.name.casefold() != participant.name.casefold() for p in group.participants):
             group.participants.append(participant)
+            group.blank_parts[participant.name.casefold()] = part_blank
         have = {(t.term.casefold(), t.side) for t in group.terms}
         for t in [*_terms(converted.get("protected_terms", ""), rules.ADOPTIVE),
                   *_terms(converted.get("birth_protected_terms", ""), rules.BIRTH)]:

@@ -29,6 +29,7 @@ from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import reference_key
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox.importing.audit_rows import record_inserted
 from adoption_desktop.letterbox.importing.fields import guess_mapping
 from adoption_desktop.letterbox.importing.planning import ImportPlan, compare
@@ -62,6 +63,20 @@ class ImportReport:
     unchanged: int
     problems: tuple[Problem, ...]  # refusals: when there is one, nothing is written
     warnings: tuple[Problem, ...] = ()  # imported as they are, listed for the user to look at
+    kept: int = 0  # stored values an update keeps because their cells are empty
+
+    @property
+    def kept_text(self) -> str:
+        """The report's line about empty cells ("12 empty cells kept what is stored …"), or "" for none."""
+        return kept_text(self.kept)
+
+
+def kept_text(kept: int) -> str:
+    """What the report says about stored values kept because their cells were empty, or "" for none."""
+    if not kept:
+        return ""
+    return (f"{plural(kept, 'empty cell')} kept what is stored (an empty cell in the register never "
+            "clears a stored value).")
 
 
 def _t(model: Any) -> SATable:
@@ -158,7 +173,8 @@ def write_plan(session: Session, plan: ImportPlan, *, source: str = "", progress
         raise _ImportFailed(problems)
     audit.record(session, "letterbox_import", "letterbox_arrangements", "*",
                  detail=f"{source}: {plan.creates} created, {plan.updates} updated, {plan.unchanged} unchanged"
-                        + (f", {len(plan.warnings)} warning(s)" if plan.warnings else ""))
+                        + (f", {len(plan.warnings)} warning(s)" if plan.warnings else "")
+                        + (f", {plural(plan.kept, 'empty cell')} kept what is stored" if plan.kept else ""))
 
 
 class _ImportFailed(AppError):
@@ -170,7 +186,7 @@ class _ImportFailed(AppError):
 def _report(plan: ImportPlan, *, written: bool, dry_run: bool,
             problems: Sequence[Problem] | None = None) -> ImportReport:
     return ImportReport(written, dry_run, plan.creates, plan.updates, plan.unchanged,
-                        tuple(plan.problems if problems is None else problems), tuple(plan.warnings))
+                        tuple(plan.problems if problems is None else problems), tuple(plan.warnings), plan.kept)
 
 
 def import_table(db: Database, actor: Principal, table: Table, mapping: dict[str, int] | None = None, *,
@@ -219,4 +235,4 @@ def import_file(db: Database, actor: Principal, path: Path, mapping: dict[str, i
                         progress=progress, cancelled=cancelled)
 
 
-__all__ = ["ImportCancelled", "ImportReport", "import_file", "import_table", "write_plan"]
+__all__ = ["ImportCancelled", "ImportReport", "import_file", "import_table", "kept_text", "write_plan"]

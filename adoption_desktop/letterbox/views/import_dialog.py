@@ -171,8 +171,9 @@ class ImportDialog(QDialog):
             self.summary.setText(f"{plural(len(report.problems), 'problem')} to fix in the spreadsheet (or the mapping). "
                                  f"Nothing has been written.{warned}")
         else:
+            kept = f" {report.kept_text}" if report.kept else ""
             self.summary.setText(f"Ready: {report.creates} new, {report.updates} to update, {report.unchanged} "
-                                 f"unchanged arrangement(s).{warned}")
+                                 f"unchanged arrangement(s).{kept}{warned}")
         self.import_button.setEnabled(not report.problems)
 
     def check(self) -> bool:

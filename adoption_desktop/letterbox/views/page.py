@@ -621,7 +621,8 @@ class LetterboxPage(QWidget):
                 report = dialog.last_report
                 if report is not None:  # said where the eye is after the dialog closes, as a backup is
                     self.ctx.notify(f"{path.name} imported: {report.creates} new, {report.updates} updated, "
-                                    f"{report.unchanged} unchanged arrangement(s).")
+                                    f"{report.unchanged} unchanged arrangement(s)."
+                                    + (f" {report.kept_text}" if report.kept else ""))
                 self.arrangements_register.refresh()
                 self.refresh_work_list()
 
