@@ -45,12 +45,15 @@ def _reminders(args: argparse.Namespace) -> int:
         result = write_batch(db, user, "reminder", Path(args.out), months=months, signed_by=signer,
                              cancelled=pending.failed, before_output=lambda: confirmed(pending, args.user))
     if result.path is None:
-        print(f"No exchanges are due in {', '.join(months)}; no file written.")
+        print(f"No reminder letter was written for {', '.join(months)}; no file written." if result.held
+              else f"No exchanges are due in {', '.join(months)}; no file written.")
+        if result.held:
+            print(result.held_text)
         _say_past_months(months)
         return 0
-    print(f"{result.letters} reminder letters written to {result.path}"
-          + (f"; {result.held_on_file} birth relative(s) have no current address (held on file)."
-             if result.held_on_file else "."))
+    print(f"{result.letters} reminder letters written to {result.path}.")
+    if result.held:
+        print(result.held_text)
     _say_past_months(months)
     return 0
 

@@ -31,6 +31,7 @@ from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
 from adoption_desktop.letterbox.screening.detectors import fold, variant_words
@@ -88,11 +89,39 @@ class LetterJob:
 
 
 @dataclass(frozen=True)
+class HeldLetter:
+    """A letter not written because its reader has no current address: held on file, not recorded as sent."""
+
+    reference: str
+    side: str  # the side it was for
+    to: str  # "the adopters", or the birth relative's name
+
+    @property
+    def text(self) -> str:
+        return f"{self.reference} ({self.to})"
+
+
+@dataclass(frozen=True)
 class BatchResult:
     path: Path | None
     letters: int
-    held_on_file: int  # birth relatives with no current address
+    held_on_file: int  # letters not written: their reader (adopters or birth relative) has no current address
     batch: str
+    held: tuple[HeldLetter, ...] = ()  # those letters, each naming the arrangement and whom it was for
+
+    @property
+    def held_text(self) -> str:
+        """What the batch says about its held letters ("" when none)."""
+        return held_text(self.held)
+
+
+def held_text(held: Sequence[HeldLetter], shown: int = 10) -> str:
+    """``2 letters held on file (no current address): LB-0001 (the adopters), LB-0007 (Umar Quillfield).``,
+    naming at most ``shown`` of them; "" when none."""
+    if not held:
+        return ""
+    names = ", ".join(h.text for h in held[:shown]) + (f" and {len(held) - shown:,} more" if len(held) > shown else "")
+    return f"{plural(len(held), 'letter')} held on file (no current address): {names}."
 
 
 def first_name(name: str) -> str:
@@ -290,11 +319,15 @@ def _forbidden(side: str, a: Arrangement, parts: list[Participant], terms: list[
 
 
 def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTerm], side: str, kind: str,
-              values: dict[str, object]) -> tuple[list[LetterJob], int]:
-    """Letters for one side of one arrangement; birth relatives with no address are held on file."""
+              values: dict[str, object]) -> tuple[list[LetterJob], list[HeldLetter]]:
+    """Letters for one side of one arrangement; a reader with no current address — the adopters, or a birth
+    relative — gets none: the letter is held on file (named in the batch, never recorded as sent)."""
     jobs: list[LetterJob] = []
-    held = 0
+    held: list[HeldLetter] = []
     if side == rules.ADOPTIVE:
+        if not a.adopters_address.strip():  # never "To The adoptive family / Dear Sir or Madam" with no address
+            held.append(HeldLetter(a.reference, side, "the adopters"))
+            return jobs, held
         child = first_name(a.child_adoptive_name or a.child_birth_name)
         recipient = (a.adopters_name or "The adoptive family", *_lines(a.adopters_address))
         jobs.append(LetterJob(a.id, kind, side, recipient,
@@ -306,7 +339,7 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         if not p.active:
             continue
         if not p.address.strip():
-            held += 1
+            held.append(HeldLetter(a.reference, side, p.name))
             continue
         child = first_name(a.child_birth_name)
         jobs.append(LetterJob(a.id, kind, side, (p.name, *_lines(p.address)),
@@ -342,13 +375,13 @@ def _rows(session: Session, model: type[_M], *where: ColumnElement[bool],
     return cast(list[_M], list(session.execute(stmt)))
 
 
-def reminder_jobs(session: Session, month: str, *, limit: int | None = None) -> tuple[list[LetterJob], int]:
+def reminder_jobs(session: Session, month: str, *, limit: int | None = None) -> tuple[list[LetterJob], list[HeldLetter]]:
     """Reminders for every active arrangement with an exchange due in ``month`` (YYYY-MM)."""
     return reminder_jobs_for(session, [month], limit=limit)
 
 
 def reminder_jobs_for(session: Session, months: Sequence[str], *,
-                      limit: int | None = None) -> tuple[list[LetterJob], int]:
+                      limit: int | None = None) -> tuple[list[LetterJob], list[HeldLetter]]:
     """Reminders for each of ``months`` in turn (as :func:`reminder_jobs` month by month), the
     arrangements read once for all of them."""
     return reminder_jobs_from(read_for_reminders(session), months, limit=limit)
@@ -365,11 +398,11 @@ def read_for_reminders(session: Session) -> tuple[list[int], tuple[dict[int, Arr
 
 def reminder_jobs_from(read: tuple[list[int], tuple[dict[int, Arrangement], dict[int, list[Participant]],
                                                     dict[int, list[ProtectedTerm]]]],
-                       months: Sequence[str], *, limit: int | None = None) -> tuple[list[LetterJob], int]:
+                       months: Sequence[str], *, limit: int | None = None) -> tuple[list[LetterJob], list[HeldLetter]]:
     """The reminder jobs for ``months`` from :func:`read_for_reminders`'s rows."""
     ids, loaded = read
     jobs: list[LetterJob] = []
-    held = 0
+    held: list[HeldLetter] = []
     for month in months:
         j, h = _reminders_in(month, ids, *loaded, limit=None if limit is None else limit - len(jobs))
         jobs, held = jobs + j, held + h
@@ -384,10 +417,10 @@ _parse_months = functools.lru_cache(maxsize=1024)(rules.parse_months)
 
 
 def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], parts: dict[int, list[Participant]],
-                  terms: dict[int, list[ProtectedTerm]], *, limit: int | None) -> tuple[list[LetterJob], int]:
+                  terms: dict[int, list[ProtectedTerm]], *, limit: int | None) -> tuple[list[LetterJob], list[HeldLetter]]:
     start, end = rules.month_bounds(month)
     jobs: list[LetterJob] = []
-    held = 0
+    held: list[HeldLetter] = []
     for aid in ids:
         a = arrs[aid]
         ends = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
@@ -436,11 +469,11 @@ def late_writers(session: Session, arrangement_ids: Sequence[int], today: dt.dat
 
 
 def arrangement_jobs(session: Session, kind: str, arrangement_ids: Sequence[int],
-                     today: dt.date) -> tuple[list[LetterJob], int]:
+                     today: dt.date) -> tuple[list[LetterJob], list[HeldLetter]]:
     """Confirmation, review invitation or chaser letters for chosen arrangements (both sides / the writer)."""
     arrs, parts, terms = _load(session, list(arrangement_ids))
     jobs: list[LetterJob] = []
-    held = 0
+    held: list[HeldLetter] = []
     late = late_writers(session, arrangement_ids, today) if kind == "chaser" else {}
     for aid in arrangement_ids:
         a = arrs.get(aid)
@@ -522,7 +555,7 @@ def _has_run(words: list[str], run: list[str]) -> bool:
     return any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1))
 
 
-def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[list[LetterJob], int]:
+def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[list[LetterJob], list[HeldLetter]]:
     """Acknowledgements or returned-for-changes letters, to each item's writer: the adopters, or the birth
     relative recorded as its writer. What an acknowledgement says follows the item's status (a withheld
     item is not promised to be passed on, and its reason is never quoted); a returned letter is only for an
@@ -530,7 +563,7 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
     items = list(session.scalars(select(Item).where(Item.id.in_(list(item_ids))).order_by(Item.id)))
     arrs, parts, terms = _load(session, sorted({i.arrangement_id for i in items}))
     jobs: list[LetterJob] = []
-    held = 0
+    held: list[HeldLetter] = []
     for item in items:
         a = arrs[item.arrangement_id]
         if kind == "returned" and item.status != "returned":
@@ -611,7 +644,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         signatory = signed_by or actor.full_name
         signatory_title = signer_title(session, full_name=signatory) or "Letterbox coordinator"
         jobs: list[LetterJob] = []
-        held = 0
+        held: list[HeldLetter] = []
         read_versions: dict[int, int] = {}  # the items the letters are about, as read (item letters)
         if kind == "reminder":
             rows = read_for_reminders(session)
@@ -629,7 +662,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     if not jobs:
         if before_output is not None:
             before_output()
-        return BatchResult(None, 0, held, batch)
+        return BatchResult(None, 0, len(held), batch, tuple(held))
 
     def letters() -> list[Letter]:
         out_letters = []
@@ -666,7 +699,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             with db.session(actor) as session:
                 audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,
                              detail=f"{count} letters (not recorded as sent: no edit permission)")
-    return BatchResult(Path(out), count, held, batch)
+    return BatchResult(Path(out), count, len(held), batch, tuple(held))
 
 
 def export_xlsx(db: Database, actor: Principal, register: str, path: Path, headers: Sequence[str],

@@ -521,11 +521,10 @@ class LetterboxPage(QWidget):
                                cancelled=lambda: task.cancelled)
 
         def done(result: BatchResult) -> None:
-            held = f" {plural(result.held_on_file, 'relative')} {'has' if result.held_on_file == 1 else 'have'} no current address: held on file." \
-                if result.held_on_file else ""
+            held = f" {result.held_text}" if result.held else ""
             self.last_batch = result
             text = f"{plural(result.letters, 'letter')} written to {result.path}.{held}" if result.path else \
-                f"No letters were due.{held}"
+                f"No letter was written.{held}" if result.held else "No letters were due."
             self.ctx.notify(text)
 
         run_with_progress(self, self.ctx.tasks, "Writing letters", work, on_done=done,
