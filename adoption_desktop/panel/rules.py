@@ -295,9 +295,44 @@ def validate_outcome(case_type: str, outcome: str) -> str | None:
 
 #: words that make a recommendation conditional or "in principle": domain rule, recommendations are definite,
 #: and a panel missing information defers (panel trial: "suitable to adopt in principle, subject to medical"
-#: went to the ADM)
-CONDITIONAL_WORDING = re.compile(r"\b(in principle|subject to|conditional(?:ly)?|provided that|on condition|"
-                                 r"pending)\b", re.IGNORECASE)
+#: went to the ADM; a tester's "once the medical report is received", "if the medical is satisfactory", "on
+#: receipt of a satisfactory medical", "as long as the DBS check is clear" and "awaiting the medical" went on to
+#: the chair and the ADM). Phrases that make a recommendation wait for something, wherever they stand:
+_CONDITIONAL_PHRASES = (
+    r"in principle",
+    # "subject to" a court order describes the child ("J.S., subject to a placement order"), not a condition
+    r"subject to(?!\s+(?:an?\s+|the\s+)?(?:interim\s+)?(?:placement|care|supervision|special guardianship|"
+    r"child arrangements|adoption|court)\s+orders?\b)",
+    r"conditional(?:ly)?",
+    r"provided that", r"providing that", r"on condition", r"on the condition",
+    r"pending",
+    # "awaiting the medical", not "a child awaiting adoption"
+    r"await(?:s|ing)?\s+(?:the|a|an|his|her|their|its|any|further|final|receipt|completion|confirmation|"
+    r"outcome|results?|medicals?|dbs|references?|reports?|checks?|satisfactory|updated)\b",
+    r"(?:on|upon|following|after)\s+(?:the\s+)?(?:satisfactory\s+)?(?:receipt|completion|conclusion)\s+of",
+    r"(?:as|so) long as",
+    r"dependent\s+(?:up)?on", r"depending\s+(?:up)?on", r"contingent\s+(?:up)?on",
+    r"in the event (?:that|of)",
+    r"(?:yet|still)\s+to\s+be\s+(?:received|completed|obtained|confirmed|returned|seen|provided|done)",
+)
+#: what a recommendation may wait for: a report received, a check clear, a medical satisfactory
+_OUTSTANDING = (r"(?:received|completed|complete|finali[sz]ed|obtained|confirmed|returned|clear|cleared|satisfactory|"
+                r"positive|favourable|favorable|acceptable|approved|agreed|signed|provided|available|updated|"
+                r"carried out|in place)")
+#: a plain "if" (or "once", "when", "until"...) refuses only where it makes the recommendation depend on
+#: something outstanding, in the present or future, within its clause (up to a comma or the sentence's end):
+#: "if the medical is satisfactory", "once the report is received", "when the DBS check comes back clear",
+#: "if satisfactory"; not "if the match was right", nor "the panel was satisfied once it had heard from the
+#: applicants"; "provided the medical is clear", not "the applicants provided evidence that…"
+_CONJUNCTION = (r"(?:if|once|when|whenever|assuming|until|unless|"
+                r"(?:provided|providing)(?=\s+(?:that|the|a|an|their|his|her|its|all|both|any)\b))")
+_PRESENT = (r"(?:is|are|has been|have been|will be|be|comes?|proves?|remains?|gets?)\s+"
+            r"(?:(?:back|fully|all|both|now|found|deemed|considered|also)\s+){0,2}")
+CONDITIONAL_WORDING = re.compile(
+    r"\b(?:" + "|".join(_CONDITIONAL_PHRASES) + r")\b"
+    + r"|\b" + _CONJUNCTION + r"\b[^.;:!?,]{0,80}?\b" + _PRESENT + _OUTSTANDING + r"\b"
+    + r"|\b" + _CONJUNCTION + r"\s+(?:(?:it|this|that|they)\s+(?:is|are)\s+)?" + _OUTSTANDING + r"\b",
+    re.IGNORECASE)
 
 
 def conditional_problem(outcome: str, recommendation_text: str) -> str | None:
@@ -308,8 +343,8 @@ def conditional_problem(outcome: str, recommendation_text: str) -> str | None:
     found = CONDITIONAL_WORDING.search(recommendation_text)
     if found is None:
         return None
-    return (f"Recommendation wording: \"{found.group(0)}\" makes it conditional. A panel's recommendation is "
-            "definite: if something is still needed (a medical, a check), defer the item and say what for.")
+    return (f"Recommendation wording: \"{found.group(0).strip()}\" makes it conditional. A panel's recommendation "
+            "is definite: if something is still needed (a medical, a check), defer the item and say what for.")
 
 
 def attendance_date_problem(status: str, sitting_date: dt.date, today: dt.date) -> str | None:
