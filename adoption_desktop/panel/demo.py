@@ -105,9 +105,14 @@ _DEMO_ETHNICITIES = ((10, "white_british"), (2, "white_irish"), (1, "white_other
 
 def _profiles(session: Session, ctx: DemoContext, members: list[PanelMember]) -> None:
     """Synthetic gender and ethnicity, and a record of each yearly appraisal before the one now due (one
-    in eight missed). A generator of its own, so the rest of the demo is unchanged by it."""
+    in eight missed). A generator of its own, so the rest of the demo is unchanged by it.
+
+    The member's *Appraisal due* then follows from the last appraisal, as the form keeps it: a year after
+    the last one held, or, when the last one due was missed, that missed date (genuinely overdue). A
+    tester found a member last appraised nearly two years ago whose due date, drawn at random, lay in 2027."""
     import random
 
+    from adoption_desktop.core.months import add_months
     from adoption_desktop.panel.models import PanelAppraisal
 
     rng = random.Random(7919 * len(members) + ctx.today.toordinal())
@@ -117,10 +122,16 @@ def _profiles(session: Session, ctx: DemoContext, members: list[PanelMember]) ->
         if rules.is_adviser(m.role_type) or m.appraisal_due is None:
             continue
         due = m.appraisal_due - dt.timedelta(days=365)  # the one before the appraisal now due
+        latest = True
         while due > m.joined_on + dt.timedelta(days=180):
             if rng.random() >= 0.125:
                 done = min(due + dt.timedelta(days=rng.randint(-21, 45)), ctx.today)
                 session.add(PanelAppraisal(member_id=m.id, due_on=due, done_on=done))
+                if latest:
+                    m.appraisal_due = add_months(done, 12)
+            elif latest:
+                m.appraisal_due = due  # missed: still due since then
+            latest = False
             due -= dt.timedelta(days=365)
 
 

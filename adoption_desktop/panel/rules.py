@@ -515,11 +515,42 @@ class MemberDates:
     appraisal_due: dt.date | None
     dbs_checked_on: dt.date | None
     training_on: dt.date | None
+    #: the day the member's last appraisal was held (the latest recorded), if any
+    last_appraisal: dt.date | None = None
+
+
+def next_appraisal_due(typed_due: dt.date | None, last_held: dt.date | None) -> dt.date | None:
+    """When a member's next appraisal falls due. Members are appraised annually (NMS 2014 17.3): the typed
+    *Appraisal due* when one is given and it is later than the last appraisal held, but never more than a
+    year after it; a year after the last held when the typed date is missing or not later than it (an
+    appraisal held on or after its due date met it); the typed date alone when none is recorded as held.
+
+    A tester recorded an appraisal held on 04/12/2026 and the list still said "Appraisal overdue since
+    02/12/2026"; a member last appraised on 08/01/2025 showed no warning because the typed date said 2027."""
+    if last_held is None:
+        return typed_due
+    annual = _add_years(last_held, 1)
+    if typed_due is not None and typed_due > last_held:
+        return min(typed_due, annual)
+    return annual
+
+
+def due_after_appraisal(typed_due: dt.date | None, due_before: dt.date | None, held_on: dt.date) -> dt.date:
+    """The *Appraisal due* stored when a save records a new appraisal held on ``held_on``: the appraisal met
+    the due date the member had (``due_before``), so the next is due a year after it was held, unless the user
+    typed, in the same save, a different due date later than ``held_on`` (a plan of their own), or the
+    typed date is later than that anyway (never moved back). Always later than ``held_on`` and never earlier
+    than ``typed_due``."""
+    annual = _add_years(held_on, 1)
+    if typed_due is not None and typed_due > held_on and (typed_due != due_before or typed_due > annual):
+        return typed_due
+    return annual
 
 
 def member_warnings(m: MemberDates, today: dt.date, *, warn_days: int = 30, dbs_years: int = 3,
                     training_years: int = 1) -> list[str]:
-    """What falls due for a member: annual appraisal (NMS 17.3), DBS renewal, training."""
+    """What falls due for a member: annual appraisal (NMS 17.3; :func:`next_appraisal_due`, from the typed
+    date and the last appraisal held), DBS renewal, training."""
     out: list[str] = []
 
     def check(label: str, due: dt.date | None, missing: str) -> None:
@@ -530,7 +561,7 @@ def member_warnings(m: MemberDates, today: dt.date, *, warn_days: int = 30, dbs_
         elif (due - today).days <= warn_days:
             out.append(f"{label} due {due:%d/%m/%Y}")
 
-    check("Appraisal", m.appraisal_due, "No appraisal date")
+    check("Appraisal", next_appraisal_due(m.appraisal_due, m.last_appraisal), "No appraisal date")
     check("DBS check", _add_years(m.dbs_checked_on, dbs_years) if m.dbs_checked_on else None, "No DBS check")
     check("Training", _add_years(m.training_on, training_years) if m.training_on else None, "No training date")
     return out

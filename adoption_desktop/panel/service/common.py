@@ -63,13 +63,13 @@ def _member_row(m: PanelMember, today: dt.date, warn: tuple[int, int, int],
     warnings: tuple[str, ...] = ()
     if m.leaves_on is None or m.leaves_on > today:
         warnings = tuple(rules.member_warnings(
-            rules.MemberDates(m.appraisal_due, m.dbs_checked_on, m.training_on), today,
+            rules.MemberDates(m.appraisal_due, m.dbs_checked_on, m.training_on, appraised_on), today,
             warn_days=warn[0], dbs_years=warn[1], training_years=warn[2]))
     return MemberRow(m.id, m.full_name, m.role_type, rules.ROLE_LABELS.get(m.role_type, m.role_type),
                      rules.is_adviser(m.role_type), m.pqe_years, m.independent, m.joined_on, m.user_id,
                      m.notice_given_on, m.leaves_on, m.leaving_kind, m.leaving_reason, m.appraisal_due,
                      m.dbs_checked_on, m.training_on, warnings, m.row_version, m.gender, m.ethnicity,
-                     appraised_on)
+                     appraised_on, rules.next_appraisal_due(m.appraisal_due, appraised_on))
 
 
 def _last_appraisals(session: Session) -> dict[int, dt.date]:
@@ -80,10 +80,13 @@ def _last_appraisals(session: Session) -> dict[int, dt.date]:
 def _record_appraisal(session: Session, m: PanelMember, appraised_on: dt.date | None, due_before: dt.date | None,
                       last: dt.date | None) -> dt.date | None:
     """Record an appraisal held on ``appraised_on`` when it is later than the last one recorded; it met the
-    due date the member had before this save (``due_before``). Returns the last appraisal date."""
+    due date the member had before this save (``due_before``), so the member's *Appraisal due* moves on
+    (:func:`rules.due_after_appraisal`: a year after it was held, unless a later date was typed; never back).
+    Returns the last appraisal date."""
     if appraised_on is None or (last is not None and appraised_on <= last):
         return last
     session.add(PanelAppraisal(member_id=m.id, due_on=due_before, done_on=appraised_on))
+    m.appraisal_due = rules.due_after_appraisal(m.appraisal_due, due_before, appraised_on)
     return appraised_on
 
 

@@ -52,6 +52,8 @@ class MemberRow:
     gender: str = ""
     ethnicity: str = ""
     appraised_on: dt.date | None = None  # the last appraisal recorded
+    #: when the next appraisal falls due (rules.next_appraisal_due: the typed date and the last held)
+    next_appraisal: dt.date | None = None
 
     def active_on(self, day: dt.date) -> bool:
         return self.joined_on <= day and (self.leaves_on is None or day < self.leaves_on)

@@ -71,6 +71,15 @@ ATTENDANCE_COLUMNS: list[Column[AttendanceRow]] = [
            foreground=lambda a: DUE_TODAY_BRUSH if not a.status else None),
 ]
 
+def _appraisal_tip(m: MemberRow) -> str | None:
+    held = f"Last appraisal held {m.appraised_on:%d/%m/%Y}." if m.appraised_on else "No appraisal recorded as held."
+    if m.next_appraisal is not None and m.next_appraisal != m.appraisal_due:
+        typed = f"{m.appraisal_due:%d/%m/%Y}" if m.appraisal_due else "none"
+        return (f"{held} Members are appraised annually: the next is due a year after the last one at the latest "
+                f"(Appraisal due typed in the member's form: {typed}).")
+    return held
+
+
 MEMBER_COLUMNS: list[Column[MemberRow]] = [
     Column("Name", lambda m: m.full_name),
     Column("Role", lambda m: m.role_label),
@@ -80,7 +89,9 @@ MEMBER_COLUMNS: list[Column[MemberRow]] = [
     Column("PQE", lambda m: m.pqe_years, align_right=True),
     Column("Independent", lambda m: "yes" if m.independent else ""),
     Column("Joined", lambda m: m.joined_on),
-    Column("Appraisal due", lambda m: m.appraisal_due),
+    # the next appraisal as the warning counts it (rules.next_appraisal_due: a year after the last one held at
+    # the latest); the tooltip says where the date comes from
+    Column("Appraisal due", lambda m: m.next_appraisal, tooltip=_appraisal_tip),
     Column("Leaves", lambda m: m.leaves_on, tooltip=lambda m: m.leaving_reason or None),
 ]
 
