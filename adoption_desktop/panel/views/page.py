@@ -56,6 +56,7 @@ from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.list_keys import select_row
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
@@ -965,9 +966,15 @@ class PanelPage(QWidget):
                           lambda e: self.say(f"Letters not written: {e}", error=True))
 
     # --- central list ------------------------------------------------------------------------------------
-    def reload_members(self) -> None:
+    def reload_members(self, select_member: int | None = None) -> None:
+        """The central list read again, the member chosen before (or ``select_member``) still chosen (a
+        tester's edit put the selection back on the first row)."""
+        keep = select_member or (self.member.id if self.member else None)
         rows = self._run(lambda: svc.list_members(self.ctx.db, self.ctx.principal, today=self.today)) or []
         self.members_model.set_rows(rows)
+        target = next((n for n, r in enumerate(self.members_model.rows()) if r.id == keep), None)
+        if target is not None:
+            select_row(self.members_view, target)
 
     @property
     def member(self) -> MemberRow | None:
@@ -983,8 +990,12 @@ class PanelPage(QWidget):
             return [(u.id, f"{u.full_name} ({u.username})") for u in session.scalars(select(User).order_by(User.full_name))]
 
     def add_member(self) -> None:
+        def done(row: MemberRow) -> None:
+            self.reload_members(select_member=row.id)
+            self.say(member_saved_text(None, row, row.appraisal_due))
+
         self._open(dialogs.MemberDialog(self, self.today, self._users(), lambda data: svc.add_member(
-            self.ctx.db, self.ctx.principal, data, today=self.today), lambda _v: self.reload_members()))
+            self.ctx.db, self.ctx.principal, data, today=self.today), done))
 
     def _member_now(self, member_id: int) -> MemberRow | None:
         """The member as saved now, the central list reloaded (a dialog's *Reload their version*)."""
@@ -997,10 +1008,17 @@ class PanelPage(QWidget):
             return
         guard = dialogs.StaleGuard(m.row_version)
 
+        sent: list[svc.MemberInput] = []
+
         def submit(data: svc.MemberInput) -> Any:
+            sent[:] = [data]
             return guard.save(dialog, lambda version: svc.update_member(
                 self.ctx.db, self.ctx.principal, m.id, data, today=self.today, expected_version=version),
                 lambda _exc: dialogs.member_values(data), reload)
+
+        def done(row: MemberRow) -> None:
+            self.reload_members(select_member=m.id)
+            self.say(member_saved_text(m, row, sent[0].appraisal_due if sent else row.appraisal_due))
 
         def reload() -> int | None:
             now = self._member_now(m.id)
@@ -1008,8 +1026,7 @@ class PanelPage(QWidget):
                 dialog.fill(now)
             return now.row_version if now else None
 
-        dialog = dialogs.MemberDialog(self, self.today, self._users(), submit, lambda _v: self.reload_members(),
-                                      existing=m)
+        dialog = dialogs.MemberDialog(self, self.today, self._users(), submit, done, existing=m)
         self._open(dialog)
 
     def notice(self) -> None:
@@ -1033,6 +1050,24 @@ class PanelPage(QWidget):
 
         dialog = dialogs.notice_dialog(self, self.today, submit, lambda _v: self.reload_members())
         self._open(dialog)
+
+
+def member_saved_text(before: MemberRow | None, after: MemberRow, typed_due: dt.date | None) -> str:
+    """What the status line says once a member is saved (``before``: as the form was loaded, None when added;
+    ``typed_due``: the *Appraisal due* typed in the form): the appraisal recorded, and where its due date moved."""
+    said = [f"{after.full_name} {'added to the central list' if before is None else 'saved'}."]
+    if after.appraised_on is not None and (before is None or after.appraised_on != before.appraised_on):
+        said.append(f"Appraisal held {after.appraised_on:%d/%m/%Y} recorded")
+        if after.appraisal_due is not None and after.appraisal_due != typed_due:
+            said[-1] += (f"; the next is due a year after it, {after.appraisal_due:%d/%m/%Y}"
+                         + (f" (was {typed_due:%d/%m/%Y})." if typed_due else "."))
+        elif after.next_appraisal is not None:
+            said[-1] += f"; next appraisal due {after.next_appraisal:%d/%m/%Y}."
+        else:
+            said[-1] += "."
+    if after.warnings:
+        said.append("Still to do: " + "; ".join(after.warnings) + ".")
+    return " ".join(said)
 
 
 def create_page(ctx: AppContext) -> QWidget:
