@@ -110,6 +110,11 @@ def minutes_flowables(pack: MinutesPack) -> list[Flowable]:
     return flow
 
 
+def _appraisal(m: MemberRow) -> dt.date | None:
+    """When the member's next appraisal falls due, as the central list counts it."""
+    return m.next_appraisal or m.appraisal_due
+
+
 def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date, dbs_years: int = 3) -> list[Flowable]:
     """The members and advisers on the list at ``as_of``; an overdue appraisal and a DBS check older than
     ``dbs_years`` (the ``panel.dbs_renewal_years`` setting) are marked."""
@@ -120,13 +125,15 @@ def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date, dbs_yea
              f"from {m.joined_on:%d/%m/%Y}" + (f" to {m.leaves_on:%d/%m/%Y}" if m.leaves_on else ""),
              # an inspector reads which members are overdue, not just how many (the count said 2 and the
              # table did not show which)
-             (f"{m.appraisal_due:%d/%m/%Y}" + (" OVERDUE" if m.appraisal_due < as_of else ""))
-             if m.appraisal_due else "not set",
+             # the date the central list's warning counts from (rules.next_appraisal_due: never more than a
+             # year after the last appraisal held), so the pack and the screen agree
+             (f"{_appraisal(m):%d/%m/%Y}" + (" OVERDUE" if _appraisal(m) < as_of else ""))
+             if _appraisal(m) else "not set",
              (f"{m.dbs_checked_on:%d/%m/%Y}" + (" RENEWAL DUE" if dbs_renewal_due(m.dbs_checked_on, dbs_years) < as_of else ""))
              if m.dbs_checked_on else "not recorded",
              f"{m.training_on:%d/%m/%Y}" if m.training_on else "not recorded"]
             for m in sorted(current, key=lambda m: (m.is_adviser, m.role_label, m.full_name))]
-    overdue = sum(1 for m in current if m.appraisal_due and m.appraisal_due < as_of)
+    overdue = sum(1 for m in current if (due := _appraisal(m)) and due < as_of)
     return [Paragraph("Central list of panel members", st["head"]), Spacer(1, 4),
             _p(f"Members and advisers on the central list at {_d(as_of)}: {len(current)}. "
                f"Appraisals overdue: {overdue}" + (" (marked OVERDUE in the table)." if overdue else ".")),

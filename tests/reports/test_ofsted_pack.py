@@ -81,10 +81,11 @@ def test_the_pack_has_every_part_bookmarked_and_readable(open_demo: Callable[...
         assert m.full_name in flat, m.full_name
     assert "Appraisal due" in flat
     # which members are overdue, not only how many (a trial's inspector could not tell)
-    overdue = [m for m in members if m.appraisal_due and m.appraisal_due < TODAY]
+    # (the date the central list's warning counts from: never more than a year after the last appraisal held)
+    overdue = [m for m in members if m.next_appraisal and m.next_appraisal < TODAY]
     assert len(re.findall(r"\d\d/\d\d/\d{4} OVERDUE", flat)) == len(overdue) > 0
     for m in overdue:
-        assert f"{m.appraisal_due:%d/%m/%Y} OVERDUE" in flat
+        assert f"{m.next_appraisal:%d/%m/%Y} OVERDUE" in flat
     assert f"Appraisals overdue: {len(overdue)}" in flat
     adm = text(sections["ADM timeliness"].first_page, sections["ADM timeliness"].pages)
     assert "By decision type" in adm and "By quarter" in adm and "All decisions" in adm
@@ -195,3 +196,27 @@ def test_the_packs_audit_entries_and_its_file_are_delivered_together_or_not_at_a
     assert out.exists() and len(result.sittings) == 3
     assert entries[:3] == [("export", "minutes, in the Ofsted pack pack.pdf", "panel_sittings")] * 3
     assert [(e[0], e[2]) for e in entries[3:]] == [("export", "ofsted_pack")]
+
+
+def test_the_pack_marks_overdue_as_the_central_list_does(db: Database) -> None:
+    """A member last appraised on 08/01/2025 with 16/01/2027 typed as due is overdue on the screen (annual
+    appraisals): the pack says so too, not the typed date."""
+    from dataclasses import replace
+
+    from reportlab.platypus import Paragraph, Table
+
+    from adoption_desktop.panel import rules
+    from adoption_desktop.reports.ofsted_parts import central_list_flowables
+
+    officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
+    panel_service.add_member(db, officer, panel_service.MemberInput(
+        full_name="Ada Example", role_type="member", independent=True, joined_on=dt.date(2024, 1, 1)))
+    row = panel_service.list_members(db, officer, today=TODAY)[0]
+    typed, held = dt.date(2027, 1, 16), dt.date(2025, 1, 8)
+    member = replace(row, appraisal_due=typed, appraised_on=held, next_appraisal=rules.next_appraisal_due(typed, held))
+    flowables = central_list_flowables([member], dt.date(2026, 12, 5))
+    said = " ".join(f.getPlainText() for f in flowables if isinstance(f, Paragraph))
+    table = next(f for f in flowables if isinstance(f, Table))
+    assert "Appraisals overdue: 1" in said, said
+    cells = [c.getPlainText() if isinstance(c, Paragraph) else str(c) for c in table._cellvalues[1]]
+    assert "08/01/2026 OVERDUE" in cells, cells
