@@ -139,3 +139,22 @@ def test_the_scans_redaction_boxes_the_adoptive_familys_name_in_a_birth_letter(
     boxes = [b for p in redaction.proposed_pages(db, coordinator, item) for b in p.boxes]
     assert boxes and all(b.label.startswith("names the adoptive family: the protected term 'Thornley'")
                          for b in boxes), boxes
+
+
+def test_a_term_of_both_families_written_with_and_without_an_accent_is_said_once_as_the_writers_own(
+        db: Database, coordinator: Principal) -> None:
+    """The writer's own "Søby" and the other side's "Soby" are one term (the screening reads them alike): it is
+    said once, as the writer's own, not also as "names the adoptive family" (compared with casefold they
+    were two terms, the second labelled as the other family's)."""
+    from adoption_desktop.letterbox.service import ParticipantData
+
+    arrangement = service.create_arrangement(db, coordinator, sample_input(
+        "LB-0003", adopters_address="12 Heron Gate\nSoby\nZZ99 4EF",
+        participants=(ParticipantData("Gina Quillfield", "birth mother", "3 Moss Row\nSøby"),)))
+    with db.session(coordinator, write=False) as session:
+        birth = service.screening_terms(session, arrangement, rules.BIRTH)
+        adoptive = service.screening_terms(session, arrangement, rules.ADOPTIVE)
+    assert "Søby" in birth.terms and "Soby" not in birth.terms and "Soby" not in birth.labels
+    assert "Soby" in adoptive.terms and "Søby" not in adoptive.terms and "Søby" not in adoptive.labels
+    _item, found = _birth_letter(db, coordinator, arrangement, "We both love Soby.")
+    assert _reasons(found) == {"Soby": "the protected term 'Søby' (written without its accents)"}

@@ -12,6 +12,12 @@ from sqlalchemy.orm import Session
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Participant, ProtectedTerm
 from adoption_desktop.letterbox.screening import screen_text
+from adoption_desktop.letterbox.screening.detectors import fold
+
+
+def _same(term: str) -> str:
+    """How two terms are compared: without case or accents, as the screening reads them ("Søren" is "Soren")."""
+    return fold(term).casefold()
 
 
 def protected_terms(session: Session, arrangement_id: int, side: str | None = None) -> list[str]:
@@ -33,16 +39,16 @@ def writer_side_secrets(session: Session, arrangement_id: int, side: str) -> lis
         out += [ln.strip(" ,") for ln in (address or "").splitlines() if len(ln.strip(" ,")) >= 3]
         # every adopter's surname, also on an arrangement stored when only the last one named was made a
         # protected term ("Ella Pebbleby and Sam Hartley": Pebbleby too), but not one the birth family knows
-        known = {w.casefold() for w in (birth_name or "").split()}
-        out += [s for s in rules.surnames_in(adopters or "") if s.casefold() not in known]
+        known = {_same(w) for w in (birth_name or "").split()}
+        out += [s for s in rules.surnames_in(adopters or "") if _same(s) not in known]
     else:
         birth_name = session.scalar(select(Arrangement.child_birth_name).where(Arrangement.id == arrangement_id)) or ""
-        known_first = birth_name.split()[0].lower() if birth_name.split() else ""
+        known_first = _same(birth_name.split()[0]) if birth_name.split() else ""
         for name, address in session.execute(select(Participant.name, Participant.address).where(
                 Participant.arrangement_id == arrangement_id)):
             out += [ln.strip(" ,") for ln in address.splitlines() if len(ln.strip(" ,")) >= 3]
             surname = name.split()[-1] if len(name.split()) > 1 else ""
-            if surname and surname.lower() != known_first:
+            if surname and _same(surname) != known_first:
                 out.append(surname)
     # postcodes are found by the postcode rule anyway (and reported as postcodes)
     return list(dict.fromkeys(t for t in out if t.strip() and not screen_postcode_only(t)))
@@ -62,8 +68,9 @@ class ScreeningTerms:
 
 
 def _known_to(session: Session, arrangement_id: int, side: str) -> set[str]:
-    """Words of names the writer's side knows anyway (in lower case): the child's birth name for both sides
-    (the adopters know it too), the birth relatives' own names, the adopters' and the child's adoptive name."""
+    """Words of names the writer's side knows anyway (as :func:`_same` compares them): the child's birth name
+    for both sides (the adopters know it too), the birth relatives' own names, the adopters' and the child's
+    adoptive name."""
     birth, adoptive, adopters = session.execute(select(
         Arrangement.child_birth_name, Arrangement.child_adoptive_name, Arrangement.adopters_name).where(
         Arrangement.id == arrangement_id)).one()
@@ -72,7 +79,7 @@ def _known_to(session: Session, arrangement_id: int, side: str) -> set[str]:
         names += session.scalars(select(Participant.name).where(Participant.arrangement_id == arrangement_id))
     else:
         names += [adoptive or "", adopters or ""]
-    return {w.casefold() for name in names for w in name.split()}
+    return {_same(w) for name in names for w in name.split()}
 
 
 def screening_terms(session: Session, arrangement_id: int, side: str) -> ScreeningTerms:
@@ -80,12 +87,13 @@ def screening_terms(session: Session, arrangement_id: int, side: str) -> Screeni
     the adopters' surname was not flagged): the writer's own side's secrets (:func:`writer_side_secrets`), and
     the other side's too, labelled "names the adoptive family" / "names the birth family": the writer should
     not know them, and a letter naming them shows the family can be found. Left out of the latter: what is
-    also the writer's own secret (said as that), and names the writer knows anyway (:func:`_known_to`: the
+    also the writer's own secret (said as that; compared without case or accents, as the screening reads
+    them: the other side's "Soren" is the writer's own "Søren"), and names the writer knows anyway (:func:`_known_to`: the
     child's birth name, the writer's own names)."""
     own = writer_side_secrets(session, arrangement_id, side)
     other = rules.other_side(side)
-    skip = {t.casefold() for t in own} | _known_to(session, arrangement_id, side)
-    theirs = [t for t in writer_side_secrets(session, arrangement_id, other) if t.casefold() not in skip]
+    skip = {_same(t) for t in own} | _known_to(session, arrangement_id, side)
+    theirs = [t for t in writer_side_secrets(session, arrangement_id, other) if _same(t) not in skip]
     return ScreeningTerms((*own, *theirs), {t: NAMES_FAMILY[other] for t in theirs})
 
 
