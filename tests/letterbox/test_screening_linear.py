@@ -42,6 +42,11 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "a protected term again and again": lambda n: "Harrogate Harriers " * (n // 19),
     "a saint again and again": lambda n: "St Aidan " * (n // 9),
     "a spaced-out term again and again": lambda n: "P e n n i n g t o n  " * (n // 21),
+    "number words again and again": lambda n: "seven double oh " * (n // 16),
+    "an address said in words again and again": lambda n: "jess dot smith at gmail dot " * (n // 28),
+    "a domain's ending again and again": lambda n: "a dot com " * (n // 10),
+    "'at' and a domain's ending again and again": lambda n: "email me at com at " * (n // 19),
+    "a club's word and capitals again and again": lambda n: "her club is Ponds " * (n // 18),
 }
 
 

@@ -82,6 +82,25 @@ _NOT_HANDLE = frozenset((
     "banned", "off", "only", "also", "soon", "again", "then", "that", "this", "he", "she", "they", "we", "i",
     "im", "i'm", "been", "be", "are", "was", "were", "called", "as", "like", "about", "nearly", "almost",
 ))
+# an e-mail address written with words: "jess dot smith at gmail dot com", "jess_smith2011 (at) hotmail.co.uk",
+# "jess.smith @ gmail.com"; the domain ends in a written or typed dot and a common ending, or is a mail
+# provider's name (then the name before "at" must look like an address: a dot, underscore or digit in it)
+_SAY_DOT = r"(?:\s+dot\s+|\s*[(\[]\s*dot\s*[)\]]\s*|\.)"
+_SAY_AT = r"(?:\s+at\s+|\s*[(\[]\s*at\s*[)\]]\s*|\s+@\s*|\s*@\s+)"
+_MAIL_ENDING = r"(?:com|co(?:\s+dot\s+|\.)uk|org(?:\s+dot\s+|\.)uk|ac(?:\s+dot\s+|\.)uk|org|net|uk|info)"
+_MAIL_PROVIDER = r"(?:gmail|googlemail|hotmail|yahoo|ymail|outlook|icloud|btinternet|aol|msn|protonmail|proton)"
+_WRITTEN_EMAIL = re.compile(
+    rf"(?<![\w.+-])(?P<local>[\w+-]{{1,64}}(?:(?:{_SAY_DOT}|\s+underscore\s+|_)[\w+-]{{1,64}}){{0,4}}){_SAY_AT}"
+    rf"(?:(?P<domain>[a-z0-9-]{{1,63}}(?:{_SAY_DOT}[a-z0-9-]{{1,63}}){{0,3}}?){_SAY_DOT}{_MAIL_ENDING}"
+    rf"|(?P<provider>{_MAIL_PROVIDER}))(?![\w@])",
+    re.IGNORECASE)
+# what every such address ends with (the ending's or provider's word): only the few hundred characters before
+# one are searched with the slower pattern above (a hint starting "\s+dot" was quadratic on a run of spaces)
+_MAIL_HINT = re.compile(rf"(?<![\w@])(?:com|uk|org|net|info|{_MAIL_PROVIDER})(?![\w@])", re.IGNORECASE)
+_SAID_AT = re.compile(r"\sat\s|[(\[]\s*at\s*[)\]]|@", re.IGNORECASE)
+# first words of what precedes "at" that are not an address's name ("email me at gmail dot com" has none)
+_NOT_MAIL_NAME = frozenset(("me", "us", "him", "her", "them", "you", "it", "is", "are", "was", "were", "be",
+                            "mum", "dad", "email", "e-mail", "mail", "address", "on", "or", "and", "i'm", "im"))
 # UK postcodes (outward + inward code), any letters in the inward code (people mistype them)
 _POSTCODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}|GIR\s*0AA)(?![A-Za-z0-9])")
 _PHONE = re.compile(
@@ -163,12 +182,55 @@ _INSTITUTION_WORDS = (
     "Holiday Park|Caravan Park|Holiday Village|Homecare|Care Home|Nursing Home|Hall Hotel|Shop|"
     "Electrical|Electricals|Plumbing|Builders|Motors|Construction|Logistics|Services|Solutions|Transport|"
     "Haulage|Roofing|Joinery|Cleaning|Engineering|Group|Garden Centre|Register Office|Men's Shed|Shed|"
-    "Martial Arts|Kickboxing|Taekwondo|Karate|Boxing Club|Garrison|Barracks|Camp")
+    "Martial Arts|Kickboxing|Taekwondo|Karate|Boxing Club|Garrison|Barracks|Camp|"
+    # church schools named by their church ("Holy Trinity C of E", "Sacred Heart RC", "St Anne's R.C.")
+    r"C\.?\s?of\s?E|C\.E|CE|R\.C|RC")
 _INSTITUTION = re.compile(rf"\b((?:{_CAP}\s+){{1,5}})(?:{_INSTITUTION_WORDS})\b")
 # the commonest institution words also in lower case ("Lifeline café", "Oakfield school"): the name counts
 _INSTITUTION_LOWER = re.compile(
     rf"\b((?:{_CAP}\s+){{1,5}})(?:primary\s+school|school|nursery|pre-school|preschool|academy|college|club|"
     rf"church|chapel|mosque|hospital|surgery|caf[eé]|cafe|pub|shop|salon|gym|leisure\s+centre)\b")
+# a name given after a word for a child's nursery, school, club or team: "her nursery, Little Acorns,", "her
+# swimming club is Ponds Forge Penguins", "a nursery called Busy Bees", "the team: Ponds Forge Penguins"; the
+# cue word in any case, the name capitalised (one to five words, "of", "and", "&" inside it)
+_CUE_NAME = rf"['\"“‘]?(?P<n>{_CAP}(?:\s+(?:{_CAP}|of|and|&)){{0,4}})"
+_CUE_PLACE = (r"(?i:nursery|pre-school|preschool|playgroup|creche|crèche|childminders?|club|team|squad|troop|"
+              r"school|academy|college|sixth\s+form|swimming\s+lessons|lessons|classes|church)")
+_NAMED_AFTER_CUE = (
+    # a determiner, up to two lower-case words ("her swimming club", "the new after-school club"), the cue and
+    # "is"/"was"/"called"/":" ("the team is Ponds Forge Penguins", "our nursery: Busy Bees")
+    re.compile(rf"\b(?i:her|his|their|my|our|your|the|a|an|new)\s+(?P<mod>(?:[a-z][a-z'’-]*\s+){{0,2}}?)"
+               rf"{_CUE_PLACE}(?:\s+(?:is|was|are|were|'s|’s)\s+(?:called\s+|named\s+)?|\s*:\s*)(?:the\s+)?"
+               rf"{_CUE_NAME}"),
+    # the name between commas after a child's own nursery or club ("her nursery, Little Acorns, has …"; not
+    # "in the team, Sophie scored", "after school, Grandma …")
+    re.compile(rf"\b(?i:her|his|their|my|our|your)\s+(?P<mod>(?:[a-z][a-z'’-]*\s+){{0,2}}?){_CUE_PLACE}\s*,\s*"
+               # … and not the first of a list of names ("her team, Sophie, Mia and Jess")
+               rf"{_CUE_NAME}(?=\s*(?:[,.;!?)–—]|$))(?!\s*,\s*[A-Z][\w'’-]*\s*(?:,|and\b|&))"),
+    # "a nursery called Little Acorns" (no determiner needed with "called"/"named")
+    re.compile(rf"\b{_CUE_PLACE}\s+(?i:called|named)\s+{_CUE_NAME}"),
+    # "the Year 2 class at Holy Trinity", "she's in year 3 at Oakwood", "swimming lessons at Ponds Forge"
+    re.compile(rf"\b(?i:class|form|year\s+\d{{1,2}}|reception|nursery|pre-school|preschool|playgroup|club|lessons|"
+               rf"classes|sessions|training|practice|rehearsals)\s+(?i:at|with)\s+(?:the\s+)?{_CUE_NAME}"),
+    # "she plays for Ponds Forge Penguins", "swims for City of Leeds"
+    re.compile(rf"\b(?i:plays|played|playing|swims|swam|swimming|runs|dances|signed)\s+(?i:for)\s+(?:the\s+)?"
+               rf"{_CUE_NAME}"),
+)
+# words before the cue that make it anybody's (a favourite team is one she supports, not one she is in)
+_NOT_OWN = frozenset(("favourite", "favorite", "fave", "fav", "best", "old", "last", "previous", "dream"))
+# first words after a cue that are not a name: people, titles, days, months, words of praise or Ofsted grades
+_NOT_CUE_NAME = frozenset((
+    "mr", "mrs", "miss", "ms", "mx", "dr", "sir", "nanny", "auntie", "aunty", "uncle", "grandma", "grandpa",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "outstanding", "ofsted", "brilliant", "amazing", "fab", "fabulous", "lovely", "ok",
+    "okay", "fine", "excellent", "super", "awesome", "brill", "ace", "rubbish", "closed", "shut", "open",
+    "full", "english", "maths", "science", "pe", "re", "art", "music", "french", "spanish", "history",
+    "geography", "reading", "writing", "phonics", "tag", "under", "u", "covid", "sats", "gcses", "mocks",
+    # a kind of place with no name ("lessons at the Leisure Centre", "club at the Village Hall")
+    "centre", "center", "hall", "park", "pool", "baths", "field", "fields", "rec", "library", "beach", "zoo",
+))
+
+
 _WORKPLACE = re.compile(
     r"\b(?:works?|working|worked|job|employed|starts?|started|volunteers?|volunteering|carer|apprentice|"
     r"apprenticeship|placement|employer)\s+"
@@ -550,6 +612,11 @@ def _institutions(text: str) -> Iterator[Finding]:
         while start < m.end() and text[start].isspace():
             start += 1
         yield _f(start, m.end(), INSTITUTION, text)
+    for pattern in _NAMED_AFTER_CUE:
+        for m in pattern.finditer(text):
+            span = _cue_name(m)
+            if span:
+                yield _f(*span, INSTITUTION, text, "the name of a nursery, school, club or team")
     for m in _WORKPLACE.finditer(text):
         name = m.group(1)
         first = name.split()[0]
@@ -563,6 +630,36 @@ def _institutions(text: str) -> Iterator[Finding]:
         if m.group().startswith("st") and m.group("n") in ("of", "and"):
             continue
         yield _f(m.start(), m.end(), INSTITUTION, text, _SAINT_REASON)
+
+
+def _cue_name(m: re.Match[str]) -> tuple[int, int] | None:
+    """The span of the name a :data:`_NAMED_AFTER_CUE` match found, leading generic words and a trailing "of",
+    "and", "&" dropped; None when nothing like a name is left (a person, a day, "Outstanding"),
+    or the cue is not the child's own ("his favourite team is …")."""
+    if "mod" in m.re.groupindex and set((m.group("mod") or "").lower().split()) & _NOT_OWN:
+        return None
+    words = [(w.start(), w.end(), w.group()) for w in re.finditer(r"\S+", m.group("n"))]
+    # a name does not run across the end of a sentence ("… is Oakwood. The …")
+    for n, (_a, _b, w) in enumerate(words):
+        if w[-1] in ".!?" and w.rstrip(".") not in ("St", "Mt", "Dr"):
+            words = words[:n + 1]
+            break
+    while words and words[-1][2].rstrip(".!?").lower() in ("of", "and", "&"):
+        words.pop()
+    k = 0
+    while k < len(words) and words[k][2].lower().strip(".,!?'’") in _GENERIC:
+        k += 1
+    words = words[k:]
+    if not words:
+        return None
+    first = words[0][2].rstrip(".,!?'’")
+    key = first.lower()
+    key = key[:-2] if key.endswith(("'s", "’s")) else key
+    if key in _NOT_CUE_NAME or key in _GENERIC or first in _SENTENCE_WORDS or first in _NOT_WORKPLACE:
+        return None
+    last = words[-1][2]
+    base = m.start("n")
+    return base + words[0][0], base + words[-1][0] + len(last.rstrip(".,!?"))
 
 
 _NAME_AFTER = re.compile(r"\.?\s+([A-Z][\w'’]*)")
@@ -637,6 +734,76 @@ def _phones(text: str) -> Iterator[Finding]:
             yield _f(m.start(), m.end(), PHONE, text)
 
 
+def _written_emails(text: str) -> Iterator[Finding]:
+    """E-mail addresses written with "at" and "dot" (:data:`_WRITTEN_EMAIL`); one typed plainly is left to
+    :data:`_EMAIL`."""
+    seen: set[tuple[int, int]] = set()
+    # only the few hundred characters before each domain's ending are searched (letters name e-mail
+    # addresses typed plainly, ".com" and all, far more often than written out)
+    for hint in _MAIL_HINT.finditer(text):
+        lo = max(0, hint.start() - 440)
+        if not _SAID_AT.search(text, lo, hint.start()):
+            continue  # "a dot com" with no "at" before it
+        for m in _WRITTEN_EMAIL.finditer(text, lo, hint.end()):
+            if (m.start(), m.end()) not in seen:
+                seen.add((m.start(), m.end()))
+                yield from _written_email(text, m)
+
+
+def _written_email(text: str, m: re.Match[str]) -> Iterator[Finding]:
+    """The e-mail finding of a :data:`_WRITTEN_EMAIL` match, unless what is before "at" is not an address's name
+    ("me at gmail dot com") or a provider's name has nothing address-like before it."""
+    local = m.group("local")
+    if local.lower() in _NOT_MAIL_NAME:
+        return
+    if m.group("provider") and not re.search(r"[._\d]|\sdot\s|\sunderscore\s", local, re.IGNORECASE):
+        return  # "Dad works at Outlook": a provider's name needs an address-like name before "at"
+    yield _f(m.start(), m.end(), EMAIL, text, "an e-mail address (written with words)")
+
+
+# a phone number said in words or in words and digits: "seven seven double oh nine …", "07700 nine double oh
+# one two three", "oh one one three, four nine six …"; "oh" and "o" are noughts only inside such a run
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "nought": "0", "nil": "0", "one": "1", "two": "2",
+                "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_NUMBER_TOKEN = re.compile(r"(?<![\w'’])(?:(?P<w>zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eight|nine)"
+                           r"|(?P<x>double|treble|triple)|(?P<d>\d{1,11}))(?![\w'’])", re.IGNORECASE)
+_NUMBER_GAP = re.compile(r"[\s,-]*")
+
+
+def _said_phones(text: str) -> Iterator[Finding]:
+    """Runs of digit words, digits and "double"/"treble" parted only by spaces, commas or dashes that make 9 to
+    15 digits with at least two words among them (a number in digits alone is :data:`_PHONE`'s), not a count
+    ("one two three … nine"), each as one phone finding over the whole run."""
+    run: list[re.Match[str]] = []
+
+    def flush() -> Iterator[Finding]:
+        while run and run[-1].group("x"):
+            run.pop()  # "… three double": a "double" with nothing after it is not a digit
+        digits, times, words = "", 1, 0
+        for t in run:
+            if t.group("x"):
+                times = 3 if t.group("x").lower() in ("treble", "triple") else 2
+                continue
+            said = t.group("w")
+            d = _DIGIT_WORDS[said.lower()] if said else t.group("d")
+            words += bool(said)
+            digits += d[0] * times + d[1:]
+            times = 1
+        steps = {int(b) - int(a) for a, b in itertools.pairwise(digits)}
+        if run and words >= 2 and 9 <= len(digits) <= 15 and steps not in ({1}, {-1}):
+            yield _f(run[0].start(), run[-1].end(), PHONE, text, "a phone number (said in words)")
+        run.clear()
+
+    for t in _NUMBER_TOKEN.finditer(text):
+        if run:
+            gap = _NUMBER_GAP.fullmatch(text, run[-1].end(), t.start())
+            # "double" must be followed by a digit; two "doubles" in a row are not a number
+            if gap is None or (run[-1].group("x") and t.group("x")):
+                yield from flush()
+        run.append(t)
+    yield from flush()
+
+
 def _social(text: str) -> Iterator[Finding]:
     yield from _regex(text, _SOCIAL_AT, SOCIAL)
     # every cue names a platform: look only around the platform words (the cue patterns are slow to run over
@@ -693,6 +860,8 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
     found += _regex(text, _URL, URL)
     found += _on_folded(text, mapped, _postcodes)
     found += _phones(text)
+    found += _said_phones(text)
+    found += _written_emails(text)
     found += _dates_of_birth(text)
     found += _regex(text, _VEHICLE, VEHICLE)
     found += _on_folded(text, mapped, _streets)
