@@ -211,11 +211,14 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
 def _to_social_worker(d: AdmDecision, kind: str) -> bool:
     """Whether the letter goes to the child's social worker (a plan agreed, or a decision without panel with
     a social worker and no one else to write to)."""
-    return kind == "adm_plan_agreed" or (d.source == "direct" and d.decision_type not in rules.ADDRESSEE_TYPES
-                                         and bool(d.social_worker) and not d.addressee)
+    return rules.letter_to_social_worker(d.decision_type, d.source, kind, d.social_worker, d.addressee)
 
 
 def _recipient(d: AdmDecision, kind: str) -> list[str]:
+    """The address block. "The applicants (address on file)" is left only for a letter filed while the
+    decision is unsigned (a request for more information, asked before anyone typed Letter to): a signed
+    decision's letter always has someone to go to, as signing refuses otherwise
+    (``rules.letter_addressee_problem``)."""
     if _to_social_worker(d, kind):
         lines = [d.social_worker or "The child's social worker", "Children's Services"]
     else:

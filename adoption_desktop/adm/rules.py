@@ -58,9 +58,70 @@ ADDRESSEE_NEEDED = ("Letter to: enter the foster carers' names and address; the 
                     "them (about their temporary approval as foster carers), not to the child's social worker.")
 
 
+#: where the ADM types who the letter goes to: the Decision tab's "Letter to (name and address)"
+WHERE_ADDRESSEE = "on the Decision tab (Alt+D), Letter to (Alt+L): the names on the first line, the address below"
+#: whom a decision's letter is written to, by type, when it is not the child's social worker
+LETTER_TO_WHOM: dict[str, str] = {"temporary_foster_approval": "the foster carers",
+                                  "relinquished": "the child's parent or parents", "match": "the adopters"}
+
+
+def address_lines(addressee: str) -> list[str]:
+    """The addressee's lines as the letter prints them (blank lines dropped)."""
+    return [ln.strip() for ln in addressee.splitlines() if ln.strip()]
+
+
 def addressee_problem(decision_type: str, addressee: str) -> str | None:
-    """A decision whose letter goes to the carers (reg 25A) needs their name and address."""
-    return ADDRESSEE_NEEDED if decision_type in ADDRESSEE_TYPES and not addressee.strip() else None
+    """A decision whose letter goes to the carers (reg 25A) needs their name and address, when it is
+    opened as when it is signed (:func:`letter_addressee_problem`)."""
+    if decision_type not in ADDRESSEE_TYPES:
+        return None
+    lines = address_lines(addressee)
+    if not lines:
+        return ADDRESSEE_NEEDED
+    return _no_address(lines) if len(lines) < 2 else None
+
+
+def _no_address(lines: Sequence[str]) -> str:
+    return (f"Letter to: “{lines[0]}” has no address; type the address on the lines below the names "
+            f"({WHERE_ADDRESSEE}). The letter is posted to it.")
+
+
+def letter_to_social_worker(decision_type: str, source: str, kind: str, social_worker: str,
+                            addressee: str) -> bool:
+    """Whether a decision's letter (``kind``, :func:`letter_kind`) goes to the child's social worker: a plan
+    for adoption agreed, or a decision without panel with a social worker and no one else to write to
+    (never a reg 25A approval: that letter is the carers')."""
+    return kind == "adm_plan_agreed" or (source == "direct" and decision_type not in ADDRESSEE_TYPES
+                                         and bool(social_worker.strip()) and not addressee.strip())
+
+
+def letter_addressee_problem(decision_type: str, source: str, outcome: str, recommendation: str,
+                             addressee: str, social_worker: str) -> str | None:
+    """Why this decision cannot be signed for want of someone to write to (None when it can). Signing files
+    its letter as final: one written to the applicants (carers, parents) needs their names and address, or
+    the filed letter was addressed "The applicants (address on file)" and opened "Dear Sir or Madam" (a
+    tester's signed approval; a qualifying-determination notice's date starts their 40 working days). A
+    letter to the child's social worker needs only the social worker's name (asked when the decision is
+    opened), so a plan for adoption signs as before."""
+    kind = letter_kind(decision_type, source, outcome, recommendation)
+    if letter_to_social_worker(decision_type, source, kind, social_worker, addressee):
+        return None
+    lines = address_lines(addressee)
+    if len(lines) >= 2:
+        return None
+    if lines:
+        return _no_address(lines)
+    if decision_type in ADDRESSEE_TYPES:
+        return f"{ADDRESSEE_NEEDED} Enter them {WHERE_ADDRESSEE}."
+    who = LETTER_TO_WHOM.get(decision_type, "the applicants")
+    what = {"adm_qd_notice": "The qualifying-determination notice is written to them, and the day it is sent starts "
+                             "their 40 working days for representations or an application to the IRM",
+            "adm_final_decision": "The final decision letter is written to them"}.get(
+        kind, "Signing files the decision letter written to them")
+    worker = (" (or, for a letter to the child's social worker, leave it empty and enter the social worker, "
+              "Alt+K)" if source == "direct" else "")
+    return (f"Letter to: enter the names and address of {who} {WHERE_ADDRESSEE}{worker}. {what}; it is not "
+            "signed addressed to nobody.")
 
 
 #: the initials rule the panel's agenda applies to an item (``core.text_input``): a full name typed as

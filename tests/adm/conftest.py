@@ -6,7 +6,10 @@ import datetime as dt
 import itertools
 
 import pytest
+from sqlalchemy.orm import Session
 
+from adoption_desktop.adm import service
+from adoption_desktop.adm.models import AdmDecision
 from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
@@ -31,6 +34,23 @@ def handoff(*, received: dt.date = dt.date(2025, 12, 1), case_type: str = "appro
         minutes_extract="The panel discussed the report. All members gave their views.",
         minutes_approved_on=received, member_user_ids=member_ids, member_names=member_names,
     )
+
+
+#: the applicants' names and address as the ADM types them in Letter to: the panel hands over initials only,
+#: and a decision whose letter is written to the applicants is not signed addressed to nobody
+ADDRESS = "Mr Will Testcase\nMrs Ada Testcase\n1 Any Road\nZZ99 1AA"
+
+
+def open_from_panel(session: Session, h: PanelHandoff, *, addressee: str = ADDRESS) -> int:
+    """A decision handed over by the panel, with Letter to filled in as the ADM would before signing (``""``:
+    left empty, as it arrives)."""
+    did = service.open_decision_from_panel(session, h)
+    if addressee:
+        d = session.get(AdmDecision, did)
+        assert d is not None
+        d.addressee = addressee
+        session.flush()
+    return did
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.reports.my_work import OVERDUE, WorkLine, my_work
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD
 
 D = dt.date
@@ -24,7 +24,7 @@ D = dt.date
 
 def _opened(db: Database, **kw: object) -> int:
     with db.session() as s:
-        return service.open_decision_from_panel(s, handoff(**kw))  # type: ignore[arg-type]
+        return open_from_panel(s, handoff(**kw))  # type: ignore[arg-type]
 
 
 def _proposal(db: Database, adm: Principal) -> tuple[int, int]:

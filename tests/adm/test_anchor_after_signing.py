@@ -15,7 +15,7 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import open_database
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD
 
 
@@ -26,7 +26,7 @@ def _anchored_seq(db_path: Path) -> int:
 def test_the_anchor_beside_the_file_vouches_for_a_signature_at_once(db: Database, adm_user: Principal,
                                                                      db_path: Path, store: SecretStore) -> None:
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(received=dt.date(2025, 12, 1)))
+        did = open_from_panel(s, handoff(received=dt.date(2025, 12, 1)))
     service.record_decision(db, adm_user, did, outcome="agree", decision_text="Approved as suitable to adopt.",
                             reasons="I agree with the panel's reasons.")
     db.dispose()

@@ -14,7 +14,7 @@ from adoption_desktop.adm import service
 from adoption_desktop.adm.models import AdmDecision, AdmQualifyingDetermination
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD
 
 D = dt.date
@@ -25,7 +25,7 @@ def test_export_decision_letter_command(db: Database, adm_user: Principal, tmp_p
     assert db.path is not None
     monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(ref="ADP-2025-0777"))
+        did = open_from_panel(s, handoff(ref="ADP-2025-0777"))
     out = tmp_path / "letter.pdf"
     # not signed yet: a one-line error, exit 2, nothing written
     assert cli.main(["export", "decision-letter", "--db", str(db.path), "--user", "decider", "--decision", str(did),

@@ -16,7 +16,7 @@ from adoption_desktop.reports.measures import journey_measures
 from adoption_desktop.reports.ofsted import adm_timeliness
 from adoption_desktop.reports.periods import Period
 from adoption_desktop.reports.report_data import quarterly
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.adm.test_service import pdf_text
 from tests.conftest import TEST_PASSWORD
 
@@ -27,7 +27,7 @@ MARCH = (D(2026, 3, 1), D(2026, 3, 31))
 
 def _signed(db: Database, adm: Principal, decided: dt.date = DEC[0] + dt.timedelta(days=2)) -> int:
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(received=D(2025, 12, 1)))
+        did = open_from_panel(s, handoff(received=D(2025, 12, 1)))
     service.record_decision(db, adm, did, outcome="agree", decision_text="Approved as suitable to adopt.",
                             reasons="I agree with the panel's reasons.")
     service.sign_decision(db, adm, did, TEST_PASSWORD, decided)
@@ -94,7 +94,7 @@ def test_the_queue_keeps_the_corrected_decision_in_time(db: Database, adm_user: 
 
 def test_the_median_leaves_out_the_days_waiting_for_information(db: Database, adm_user: Principal) -> None:
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(received=D(2025, 12, 1)))
+        did = open_from_panel(s, handoff(received=D(2025, 12, 1)))
     # asked Thu 4 Dec (3 WD used), logged Mon 15 Dec, signed Wed 17 Dec: 3 + 2 = 5 WD (not 12)
     service.request_information(db, adm_user, did, what="The updated medical report.", requested_on=D(2025, 12, 4))
     service.log_information(db, adm_user, did, received_on=D(2025, 12, 15))
@@ -115,7 +115,7 @@ def test_decisions_waiting_are_counted_at_the_end_of_each_period(db: Database, a
     """Trial: "Decisions waiting (all dates)" was today's count in every column (1997's too)."""
     _signed(db, adm_user, D(2025, 12, 3))  # received 1 Dec, signed 3 Dec
     with db.session() as s:
-        service.open_decision_from_panel(s, handoff(received=D(2025, 12, 10)))  # still waiting
+        open_from_panel(s, handoff(received=D(2025, 12, 10)))  # still waiting
     corrected = _corrected(db, adm_user)  # received 1 Dec, signed 3 Dec, corrected in March: never waiting again
     assert corrected.decision_id
 

@@ -52,7 +52,7 @@ def _colleague_saves(db: Database, did: int) -> Principal:
     colleague = make_user(db, "colleague", Role.AGENCY_DECISION_MAKER)
     _text, version = _stored(db, colleague, did)
     service.save_draft_decision(db, colleague, did, outcome="agree", decision_text=THEIRS, reasons="Agreed.",
-                                addressee="Mr and Mrs Example", salutation="Dear Mr and Mrs Example",
+                                addressee="Mr and Mrs Example\n2 Any Road\nZZ99 2AA", salutation="Dear Mr and Mrs Example",
                                 social_worker="", expected_version=version)
     return colleague
 

@@ -14,7 +14,7 @@ from adoption_desktop.adm.views.queue_model import COL_DECIDED, queue_model
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.reports.search_everywhere import DECISIONS, search_everywhere
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD
 
 D = dt.date
@@ -23,7 +23,7 @@ DECIDED, CORRECTED = D(2025, 12, 3), D(2026, 3, 2)
 
 def _corrected(db: Database, adm: Principal, ref: str) -> int:
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(received=D(2025, 12, 1), ref=ref))
+        did = open_from_panel(s, handoff(received=D(2025, 12, 1), ref=ref))
     service.record_decision(db, adm, did, outcome="agree", decision_text="Approved as suitable to adopt.",
                             reasons="I agree with the panel's reasons.")
     service.sign_decision(db, adm, did, TEST_PASSWORD, DECIDED)
@@ -52,7 +52,7 @@ def test_queue_decided_column_shows_the_decision_date_of_a_correction(db: Databa
     assert detail.row.decision_date == DECIDED
     # sorting by the column sorts by the decision date, not the correction's
     with db.session() as s:
-        other = service.open_decision_from_panel(s, handoff(received=D(2026, 1, 5), ref="ADP-CORR-2"))
+        other = open_from_panel(s, handoff(received=D(2026, 1, 5), ref="ADP-CORR-2"))
     service.record_decision(db, adm_user, other, outcome="agree", decision_text="Approved as suitable to adopt.",
                             reasons="I agree with the panel's reasons.")
     service.sign_decision(db, adm_user, other, TEST_PASSWORD, D(2026, 1, 7))

@@ -12,7 +12,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from adoption_desktop.adm.models import AdmDecision
-from adoption_desktop.adm.service import open_decision_from_panel
 from adoption_desktop.adm.views.dialogs import SignDialog
 from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.core.security.permissions import Principal
@@ -20,7 +19,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD, shown_active
 
 
@@ -32,7 +31,7 @@ def test_signing_from_the_keyboard_returns_the_focus_to_the_queue(db: Database, 
                                                                    qtbot: Any) -> None:
     today = dt.date.today()
     with db.session() as s:
-        ids = [open_decision_from_panel(s, handoff(received=today - dt.timedelta(days=1))) for _ in range(3)]
+        ids = [open_from_panel(s, handoff(received=today - dt.timedelta(days=1))) for _ in range(3)]
     window = shown_active(qtbot, MainWindow(AppContext(db, adm_user, TaskRunner(synchronous=True))), 1366, 768)
     window.open_target("adm")
     QApplication.processEvents()

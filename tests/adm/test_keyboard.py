@@ -11,13 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from adoption_desktop.adm.service import open_decision_from_panel
 from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import shown_active
 from tests.ui.test_mnemonics import mnemonic, visible_mnemonics
 
@@ -26,7 +25,7 @@ TODAY = dt.date(2025, 12, 3)
 
 def _page(db: Database, who: Principal, qtbot: Any) -> AdmPage:
     with db.session() as s:
-        open_decision_from_panel(s, handoff(received=dt.date(2025, 11, 24), ref="ADP-2025-0401"))
+        open_from_panel(s, handoff(received=dt.date(2025, 11, 24), ref="ADP-2025-0401"))
     return shown_active(qtbot, AdmPage(AppContext(db, who, TaskRunner(synchronous=True)), today=TODAY), 1156, 700)
 
 
@@ -68,7 +67,7 @@ def test_down_or_enter_in_find_goes_to_the_decisions_found(db: Database, adm_use
                                                            key: Qt.Key) -> None:
     with db.session() as s:
         for ref in ("ADP-2025-0402", "ADP-2025-0503"):
-            open_decision_from_panel(s, handoff(received=dt.date(2025, 12, 1), ref=ref))
+            open_from_panel(s, handoff(received=dt.date(2025, 12, 1), ref=ref))
     page = _page(db, adm_user, qtbot)
     assert page.model.rowCount() == 3
     page.search.setFocus()

@@ -14,7 +14,7 @@ from adoption_desktop.adm import rules, service
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD
 
 D = dt.date
@@ -23,7 +23,7 @@ RECEIVED = D(2025, 12, 1)
 
 def _opened(db: Database, received: dt.date = RECEIVED) -> int:
     with db.session() as s:
-        return service.open_decision_from_panel(s, handoff(received=received))
+        return open_from_panel(s, handoff(received=received))
 
 
 def test_cannot_sign_before_the_minutes_are_received(db: Database, adm_user: Principal) -> None:

@@ -52,10 +52,10 @@ def _pdf_text(path: Path) -> str:
 def test_take_a_decision_from_the_queue_sign_it_and_read_the_letter(
         db: Database, adm_user: Principal, qtbot: Any, tmp_path: Path) -> None:
     with db.session() as s:
-        from adoption_desktop.adm.service import open_decision_from_panel
+        from tests.adm.conftest import open_from_panel
 
-        open_decision_from_panel(s, handoff(received=D(2025, 11, 20), ref="ADP-2025-0101"))  # overdue
-        target = open_decision_from_panel(s, handoff(received=D(2025, 12, 1), ref="ADP-2025-0102"))
+        open_from_panel(s, handoff(received=D(2025, 11, 20), ref="ADP-2025-0101"))  # overdue
+        target = open_from_panel(s, handoff(received=D(2025, 12, 1), ref="ADP-2025-0102"))
     page = _page(db, adm_user, qtbot, D(2025, 12, 3))
     assert page.model.rowCount() == 2
     overdue = page.model.row_at(0)  # sorted by urgency: overdue first
@@ -100,9 +100,9 @@ def test_take_a_decision_from_the_queue_sign_it_and_read_the_letter(
 def test_qualifying_determination_letter_from_the_page(db: Database, adm_user: Principal, qtbot: Any,
                                                        tmp_path: Path) -> None:
     with db.session() as s:
-        from adoption_desktop.adm.service import open_decision_from_panel
+        from tests.adm.conftest import open_from_panel
 
-        did = open_decision_from_panel(s, handoff(received=D(2025, 12, 1), recommendation="not_suitable",
+        did = open_from_panel(s, handoff(received=D(2025, 12, 1), recommendation="not_suitable",
                                                   ref="ADP-2025-0200"))
     page = _page(db, adm_user, qtbot, D(2025, 12, 2))
     assert page.select_decision(did)
@@ -128,9 +128,9 @@ def test_qualifying_determination_letter_from_the_page(db: Database, adm_user: P
 
 def test_panel_member_is_refused_and_wrong_password_shown(db: Database, panel_member: Principal, qtbot: Any) -> None:
     with db.session() as s:
-        from adoption_desktop.adm.service import open_decision_from_panel
+        from tests.adm.conftest import open_from_panel
 
-        did = open_decision_from_panel(s, handoff(member_ids=(panel_member.user_id,)))
+        did = open_from_panel(s, handoff(member_ids=(panel_member.user_id,)))
     page = _page(db, panel_member, qtbot, D(2025, 12, 2))
     page.select_decision(did)
     page.detail.decision_text.setPlainText("Approved.")
@@ -141,9 +141,9 @@ def test_panel_member_is_refused_and_wrong_password_shown(db: Database, panel_me
 
 def test_correction_from_the_page_shows_both_versions(db: Database, adm_user: Principal, qtbot: Any) -> None:
     with db.session() as s:
-        from adoption_desktop.adm.service import open_decision_from_panel
+        from tests.adm.conftest import open_from_panel
 
-        did = open_decision_from_panel(s, handoff(received=D(2025, 12, 1)))
+        did = open_from_panel(s, handoff(received=D(2025, 12, 1)))
     page = _page(db, adm_user, qtbot, D(2025, 12, 3))
     page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
     page.select_decision(did)

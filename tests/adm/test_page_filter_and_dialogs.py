@@ -11,14 +11,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionComboBox
 
 from adoption_desktop.adm import rules, service
-from adoption_desktop.adm.service import open_decision_from_panel
 from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialog
 from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD
 
 D = dt.date
@@ -28,8 +27,8 @@ USABLE_HEIGHT = 768 - 40  # a 1366×768 screen less the taskbar
 
 def _queue(db: Database) -> tuple[int, int]:
     with db.session() as s:
-        overdue = open_decision_from_panel(s, handoff(received=D(2025, 11, 20), ref="ADP-2025-0301"))
-        due_today = open_decision_from_panel(s, handoff(received=D(2025, 11, 24), ref="ADP-2025-0302"))
+        overdue = open_from_panel(s, handoff(received=D(2025, 11, 20), ref="ADP-2025-0301"))
+        due_today = open_from_panel(s, handoff(received=D(2025, 11, 24), ref="ADP-2025-0302"))
     return overdue, due_today
 
 

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from adoption_desktop.adm import rules, service
 from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest
-from adoption_desktop.adm.service import open_decision_from_panel
 from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.adm.views.queue_model import COL_CLOCK, COL_DUE, COL_REF, COL_TYPE, clock_text
 from adoption_desktop.core.audit import AuditEntry
@@ -21,7 +20,7 @@ from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 
 D = dt.date
 TODAY = D(2025, 12, 3)
@@ -36,9 +35,9 @@ def _views(db: Database, decision_id: int) -> int:
 
 def _queue(db: Database) -> tuple[int, int, int]:
     with db.session() as s:
-        overdue = open_decision_from_panel(s, handoff(received=D(2025, 11, 20), ref="ADP-2025-0201"))
-        today = open_decision_from_panel(s, handoff(received=D(2025, 11, 24), ref="ADP-2025-0202"))
-        later = open_decision_from_panel(s, handoff(received=D(2025, 12, 1), ref="ADP-2025-0203"))
+        overdue = open_from_panel(s, handoff(received=D(2025, 11, 20), ref="ADP-2025-0201"))
+        today = open_from_panel(s, handoff(received=D(2025, 11, 24), ref="ADP-2025-0202"))
+        later = open_from_panel(s, handoff(received=D(2025, 12, 1), ref="ADP-2025-0203"))
     return overdue, today, later
 
 

@@ -19,7 +19,7 @@ from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.adm.test_service import pdf_text
 from tests.conftest import TEST_PASSWORD
 
@@ -29,7 +29,7 @@ PROPOSED = D(2025, 12, 1)  # a Monday; the 40 working days from it end on Wed 28
 
 def proposal(db: Database, adm: Principal) -> service.SignResult:
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(recommendation="not_suitable", received=PROPOSED))
+        did = open_from_panel(s, handoff(recommendation="not_suitable", received=PROPOSED))
     service.record_decision(db, adm, did, outcome="not_approve",
                             decision_text="I propose not to approve you as prospective adopters.",
                             reasons="The assessment did not show capacity to meet a child's needs.")
@@ -187,7 +187,7 @@ def test_a_second_irm_recommendation_is_refused(db: Database, adm_user: Principa
 def test_a_correction_is_dated_on_or_after_the_decision_and_its_letter_so(db: Database,
                                                                           adm_user: Principal) -> None:
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(received=D(2025, 12, 1)))
+        did = open_from_panel(s, handoff(received=D(2025, 12, 1)))
     service.record_decision(db, adm_user, did, outcome="agree", decision_text="Approved as suitable to adopt.",
                             reasons="I agree with the panel's reasons.")
     service.sign_decision(db, adm_user, did, TEST_PASSWORD, D(2025, 12, 3))

@@ -20,7 +20,7 @@ from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.settings_service import set_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.journey.settings import PLAN_TO_PANEL_MONTHS
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD, make_user
 
 D = dt.date
@@ -32,7 +32,7 @@ def pdf_text(data: bytes) -> str:
 
 def opened(db: Database, **kw: object) -> int:
     with db.session() as s:
-        return service.open_decision_from_panel(s, handoff(**kw))  # type: ignore[arg-type]
+        return open_from_panel(s, handoff(**kw))  # type: ignore[arg-type]
 
 
 def signed(db: Database, adm: Principal, **kw: object) -> int:
@@ -116,7 +116,7 @@ def test_name_match_with_an_unlinked_member_warns_but_does_not_refuse(db: Databa
     def with_unlinked(names: tuple[str, ...], unlinked: tuple[str, ...]) -> int:
         h: PanelHandoff = handoff(member_names=("Alex Member", *names))
         with db.session() as session:
-            return service.open_decision_from_panel(session, replace(h, unlinked_member_names=unlinked))
+            return open_from_panel(session, replace(h, unlinked_member_names=unlinked))
 
     name = "Mr " + panel_member.full_name.upper()
     did = with_unlinked((name,), (name,))

@@ -24,6 +24,7 @@ from adoption_desktop.panel import service as panel
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import qdate
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.adm.conftest import ADDRESS
 from tests.conftest import TEST_PASSWORD, make_user, papers_received
 from tests.panel.conftest import MEMBERS
 
@@ -54,8 +55,9 @@ def _approved(db: Database) -> tuple[Principal, int, int]:
 
 
 def _decided(db: Database, decider: Principal, decision: int) -> None:
-    adm.record_decision(db, decider, decision, outcome="agree", decision_text="Approved as suitable to adopt.",
-                        reasons="")
+    """Decided, and Letter to filled in (the panel hands over initials only; the letter goes to the applicants)."""
+    adm.save_draft_decision(db, decider, decision, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="", addressee=ADDRESS, salutation="", social_worker="")
 
 
 def _sign_entry(db: Database, decision: int) -> str:
@@ -132,6 +134,7 @@ def test_the_sign_dialog_warns_and_signs_only_when_confirmed(db: Database, qtbot
     qtbot.addWidget(page)
     assert page.detail.detail is not None and page.detail.detail.row.id == decision
     page.detail.decided_on.setDate(qdate(SIGNED))
+    page.detail.addressee.setPlainText(ADDRESS)  # the panel hands over initials only: the ADM types Letter to
     plain: list[bool] = []
     monkeypatch.setattr(detail_module.SignDialog, "exec", lambda dialog: plain.append(
         dialog.correction_warning.isVisibleTo(dialog) or dialog.sign_anyway.isVisibleTo(dialog)) and 0)

@@ -9,14 +9,13 @@ from typing import Any
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision
-from adoption_desktop.adm.service import open_decision_from_panel
 from adoption_desktop.adm.views import detail as detail_module
 from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD
 
 TODAY = dt.date(2025, 12, 3)
@@ -31,7 +30,7 @@ def _page(db: Database, who: Principal, qtbot: Any) -> AdmPage:
 
 def _not_suitable(db: Database, received: dt.date = dt.date(2025, 12, 2)) -> int:
     with db.session() as s:
-        return open_decision_from_panel(s, handoff(received=received, recommendation="not_suitable"))
+        return open_from_panel(s, handoff(received=received, recommendation="not_suitable"))
 
 
 def test_a_not_suitable_recommendation_opens_as_a_proposal_not_to_approve(
@@ -106,7 +105,7 @@ def test_outcomes_the_law_rules_out_are_greyed_with_the_reason(db: Database, adm
     from PySide6.QtGui import QStandardItemModel
 
     with db.session() as s:
-        open_decision_from_panel(s, handoff(received=dt.date(2025, 12, 2), recommendation="suitable"))
+        open_from_panel(s, handoff(received=dt.date(2025, 12, 2), recommendation="suitable"))
     page = _page(db, adm_user, qtbot)
     combo = page.detail.outcome
     model = combo.model()

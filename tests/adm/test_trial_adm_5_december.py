@@ -16,7 +16,7 @@ from adoption_desktop.adm import documents, rules, service
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.adm.test_qd_clock import PROPOSED, audit_details, proposal, qd_row
 from tests.adm.test_service import pdf_text
 from tests.conftest import TEST_PASSWORD
@@ -73,7 +73,7 @@ def test_wording_that_contradicts_the_outcome_is_refused(db: Database, adm_user:
                                      reasons="The assessment did not show capacity.", decided_on=PROPOSED)
     else:
         with db.session() as s:
-            did = service.open_decision_from_panel(s, handoff(recommendation="suitable"))
+            did = open_from_panel(s, handoff(recommendation="suitable"))
         service.record_decision(db, adm_user, did, outcome=outcome, decision_text=text, reasons="")
         with pytest.raises(ValidationError, match=said) as caught:
             service.sign_decision(db, adm_user, did, TEST_PASSWORD, PROPOSED)
@@ -148,7 +148,7 @@ def test_the_approval_letter_says_its_decision_once_and_the_advice_in_words(db: 
     h = dataclasses.replace(handoff(recommendation="suitable"),
                             advice="number of children: 1; age range: 0-2 years; sex: either")
     with db.session() as s:
-        did = service.open_decision_from_panel(s, h)
+        did = open_from_panel(s, h)
     service.record_decision(db, adm_user, did, outcome="agree",
                             decision_text="I have decided that you are suitable to adopt up to two children aged "
                                           "0 to 4.", reasons="")
@@ -193,7 +193,7 @@ def test_the_days_letters_leave_out_those_replaced_since(db: Database, adm_user:
                                      outcome="not_approve", decision_text=PROPOSAL,
                                      reasons="The second opinion did not show capacity.", decided_on=PROPOSED)
     with db.session() as s:
-        other = service.open_decision_from_panel(s, handoff(recommendation="suitable", ref="ADP-2025-0500"))
+        other = open_from_panel(s, handoff(recommendation="suitable", ref="ADP-2025-0500"))
     service.record_decision(db, adm_user, other, outcome="agree",
                             decision_text=rules.decision_sentence("approval", "suitable", "agree"), reasons="")
     kept = service.sign_decision(db, adm_user, other, TEST_PASSWORD, PROPOSED)
@@ -259,7 +259,7 @@ def test_a_request_for_information_is_posted_though_its_decision_was_corrected(d
                                                                                adm_user: Principal,
                                                                                tmp_path: Path) -> None:
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(recommendation="suitable", received=D(2025, 12, 1)))
+        did = open_from_panel(s, handoff(recommendation="suitable", received=D(2025, 12, 1)))
     service.request_information(db, adm_user, did, what="The medical adviser's report.",
                                 requested_on=D(2025, 12, 2), today=D(2025, 12, 2))
     service.log_information(db, adm_user, did, received_on=D(2025, 12, 3), note="Received.", today=D(2025, 12, 3))

@@ -17,7 +17,7 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD
 
 D = dt.date
@@ -27,7 +27,7 @@ AGREED = rules.decision_sentence("approval", "suitable", "agree")
 
 def _signed(db: Database, adm: Principal, ref: str, reasons: str) -> service.SignResult:
     with db.session() as s:
-        did = service.open_decision_from_panel(s, handoff(recommendation="suitable", ref=ref))
+        did = open_from_panel(s, handoff(recommendation="suitable", ref=ref))
     service.record_decision(db, adm, did, outcome="agree", decision_text=AGREED, reasons=reasons)
     return service.sign_decision(db, adm, did, TEST_PASSWORD, DAY)
 
@@ -76,9 +76,9 @@ def test_signing_keeps_the_show_chosen_and_says_where_the_decision_went(db: Data
     """After signing AD-2026-0150 the queue went from 6 rows to 151: Show was widened to All. The Show the
     ADM chose stays; the status line says where the signed decision is now listed."""
     with db.session() as s:
-        overdue = service.open_decision_from_panel(s, handoff(received=D(2025, 11, 20), ref="AD-2026-0150"))
-        due_today = service.open_decision_from_panel(s, handoff(received=D(2025, 11, 24), ref="AD-2026-0152"))
-        service.open_decision_from_panel(s, handoff(received=D(2025, 12, 2), ref="AD-2026-0153"))  # due later
+        overdue = open_from_panel(s, handoff(received=D(2025, 11, 20), ref="AD-2026-0150"))
+        due_today = open_from_panel(s, handoff(received=D(2025, 11, 24), ref="AD-2026-0152"))
+        open_from_panel(s, handoff(received=D(2025, 12, 2), ref="AD-2026-0153"))  # due later
     ctx = AppContext(db, adm_user, TaskRunner(synchronous=True))
     page = AdmPage(ctx, today=DAY)
     qtbot.addWidget(page)

@@ -12,6 +12,7 @@ from adoption_desktop.core.errors import Conflict, StaleRecord
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.undo import UndoStack
+from tests.adm.conftest import open_from_panel
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.undo_checks import actions, assert_verified, rows
 
@@ -24,7 +25,7 @@ DRAFT = undo.Draft("agree", "The agency agrees that the applicants are suitable 
 
 def _decision(db: Database) -> int:
     with db.session() as s:
-        return service.open_decision_from_panel(s, handoff())
+        return open_from_panel(s, handoff())
 
 
 def test_save_draft_undo_and_redo(db: Database, adm_user: Principal) -> None:

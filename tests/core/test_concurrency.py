@@ -34,7 +34,7 @@ from adoption_desktop.letterbox import service as lb
 from adoption_desktop.letterbox.service import TermData
 from adoption_desktop.panel import service as panel
 from adoption_desktop.panel.models import PanelDeclaration, PanelItemAbsence, PanelMinutes
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.concurrency_worker import run
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.letterbox.conftest import sample_input
@@ -110,7 +110,7 @@ def _two_adms_and_decisions(db: Database, n: int, *, signed: bool = False) -> tu
     ids = []
     for _ in range(n):
         with db.session() as session:
-            did = adm.open_decision_from_panel(session, handoff())
+            did = open_from_panel(session, handoff())
         adm.record_decision(db, users["a"], did, outcome="agree", decision_text="Approved as suitable to adopt.",
                             reasons="I agree with the panel's reasons.")
         if signed:

@@ -75,11 +75,11 @@ def test_an_ofsted_pack_failing_mid_way_leaves_nothing_in_the_temp_folder(
 
 def _decision(db: Database) -> tuple[Principal, int]:
     from adoption_desktop.adm import service as adm
-    from tests.adm.conftest import handoff
+    from tests.adm.conftest import handoff, open_from_panel
 
     decider = make_user(db, "decider", Role.AGENCY_DECISION_MAKER)
     with db.session() as s:
-        decision = adm.open_decision_from_panel(s, handoff())
+        decision = open_from_panel(s, handoff())
     adm.record_decision(db, decider, decision, outcome="agree", decision_text="Approved as suitable to adopt.",
                         reasons="I agree with the panel's reasons.")
     return decider, decision
@@ -141,10 +141,10 @@ def test_a_killed_export_leaves_a_folder_that_the_next_export_sweeps(
 
 def _decision_again(db: Database, decider: Principal) -> tuple[Principal, int]:
     from adoption_desktop.adm import service as adm
-    from tests.adm.conftest import handoff
+    from tests.adm.conftest import handoff, open_from_panel
 
     with db.session() as s:
-        decision = adm.open_decision_from_panel(s, handoff())
+        decision = open_from_panel(s, handoff())
     adm.record_decision(db, decider, decision, outcome="agree", decision_text="Approved as suitable to adopt.",
                         reasons="I agree with the panel's reasons.")
     return decider, decision

@@ -166,11 +166,11 @@ def test_records_final_before_content_seals_are_sealed_by_the_upgrade(case: Case
 def _letter_signed_today(db: Any, adm: Principal) -> tuple[int, str]:
     """A decision received yesterday, signed today through the program: its letter, not yet sent."""
     from adoption_desktop.adm import service as adm_service
-    from tests.adm.conftest import handoff
+    from tests.adm.conftest import handoff, open_from_panel
 
     today = dt.date.today()
     with db.session() as session:
-        decision = adm_service.open_decision_from_panel(session, handoff(received=today - dt.timedelta(days=1)))
+        decision = open_from_panel(session, handoff(received=today - dt.timedelta(days=1)))
     adm_service.record_decision(db, adm, decision, outcome="agree", decision_text="I agree with the panel.",
                                 reasons="The panel's reasons are sound.")
     signed = adm_service.sign_decision(db, adm, decision, demo.DEMO_PASSWORD, today)

@@ -123,12 +123,12 @@ def test_every_reauthentication_shows_the_same_words(db: Database, qtbot: Any) -
     from adoption_desktop.ui.context import AppContext
     from adoption_desktop.ui.main_window import MainWindow
     from adoption_desktop.ui.tasks import TaskRunner
-    from tests.adm.conftest import handoff
+    from tests.adm.conftest import handoff, open_from_panel
 
     me = make_user(db, "both", Role.AGENCY_DECISION_MAKER, Role.PANEL_CHAIR)
     signed_on = utcnow().date()
     with db.session() as s:
-        decision = adm.open_decision_from_panel(s, handoff(received=signed_on))
+        decision = open_from_panel(s, handoff(received=signed_on))
     adm.record_decision(db, me, decision, outcome="agree", decision_text="Approved.", reasons="")
 
     window = MainWindow(AppContext(db, me, TaskRunner(synchronous=True)), idle_minutes=10)

@@ -15,7 +15,7 @@ from adoption_desktop.adm import service
 from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
-from tests.adm.conftest import handoff
+from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD, make_user
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -26,7 +26,7 @@ def _decisions(db: Database, n: int) -> list[int]:
     ids = []
     for _ in range(n):
         with db.session() as s:
-            ids.append(service.open_decision_from_panel(s, handoff(received=dt.date.today())))
+            ids.append(open_from_panel(s, handoff(received=dt.date.today())))
     return ids
 
 

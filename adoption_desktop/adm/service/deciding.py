@@ -268,8 +268,9 @@ def lateness(db: Database, actor: Principal, decision_id: int, decided_on: dt.da
 
 def check_signable(db: Database, actor: Principal, decision_id: int, decided_on: dt.date) -> int:
     """Everything signing checks before the password, on the decision as saved: refused when it is signed
-    already, for a member of its panel, while more information is awaited, dated before the papers arrived
-    or in the future, or when its outcome, wording or reasons would be refused. Returns the working days
+    already, for a member of its panel, while more information is awaited, when its letter has no one to go
+    to (``rules.letter_addressee_problem``), dated before the papers arrived or in the future, or when its
+    outcome, wording or reasons would be refused. Returns the working days
     it would be late (0: in time); the screen then asks for the reason for delay with the password."""
     require(actor, Permission.ADM_DECIDE)
     with db.session(actor, write=False) as session:
@@ -285,7 +286,9 @@ def _signable(session: Session, d: AdmDecision, actor: Principal, decided_on: dt
         raise Conflict("More information was asked for and has not been logged as received; log it "
                        "before signing.")
     _check_irm_awaited(session, d)
-    problem = rules.addressee_problem(d.decision_type, d.addressee)  # its letter is written to the carers
+    # the letter signing files is written to someone: never "The applicants (address on file)"
+    problem = rules.letter_addressee_problem(d.decision_type, d.source, d.outcome, d.recommendation, d.addressee,
+                                             d.social_worker)
     if problem:
         raise ValidationError(problem, "addressee")
     _check_order(session, d, decided_on)

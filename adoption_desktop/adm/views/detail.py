@@ -576,6 +576,8 @@ class DecisionPanel(QWidget):
                 late_by = service.check_signable(db, me, did, day)
                 correction = service.minutes_correction(db, me, did)
             except AppError as exc:
+                if isinstance(exc, ValidationError) and exc.field == "addressee":
+                    self._to_addressee()  # the message names it; the cursor is put there
                 self.failed.emit(exc)
                 return
             r = self.detail.row
@@ -610,6 +612,12 @@ class DecisionPanel(QWidget):
         self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why,
                                                 sign_anyway=anyway, correction_shown=shown_correction),
                   lambda _r: self._signed(did), failed)
+
+    def _to_addressee(self) -> None:
+        """Signing was refused for want of someone to write to: the Decision tab, the cursor in Letter to."""
+        self.tabs.setCurrentWidget(child(self.form, QWidget, "tab_decision"))
+        if self.addressee.isEnabled():
+            self.addressee.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _signed(self, decision_id: int) -> None:
         """Signed: final. Its saved drafts leave Edit → Undo (putting one back could only be refused)."""
