@@ -30,9 +30,13 @@ def _row(db: Database, adm: Principal, did: int, today: dt.date) -> service.Deci
 def test_the_final_decision_is_not_opened_before_the_notice_is_marked_sent(db: Database,
                                                                            adm_user: Principal) -> None:
     res = proposal(db, adm_user)
-    with pytest.raises(Conflict, match=r"mark the notice letter sent first, so the applicants' 40 working days "
-                                       r"are counted from the day it went"):
+    with pytest.raises(Conflict, match=r"The qualifying determination notice dated 1 December 2025 is not recorded "
+                                       r"as sent: record the day it went first \(Letters and history tab, Alt\+Y, "
+                                       r"Mark letter sent…\), so the applicants' 40 working days") as refused:
         service.open_final_decision(db, adm_user, res.qd_id, D(2026, 1, 29))
+    # named by its kind and date, as the Letters tab lists it, never by a record number no screen shows (a
+    # tester read "letter 149")
+    assert f"letter {res.letter_id}" not in str(refused.value) and "(letter" not in str(refused.value)
     service.mark_letter_sent(db, adm_user, res.letter_id, PROPOSED)
     final_id = service.open_final_decision(db, adm_user, res.qd_id, D(2026, 1, 29))
     assert final_decision(db, final_id).source == "qd_final"

@@ -224,7 +224,7 @@ def _refuse_if_replaced(session: Session, row: AdmLetter) -> None:
     later = _later_notice(session, row)
     if later is not None:
         raise Conflict(f"This notice (dated {row.letter_date:%d/%m/%Y}) was replaced by the notice dated "
-                       f"{later.letter_date:%d/%m/%Y} (letter {later.id}) and was never sent; send that one and "
+                       f"{later.letter_date:%d/%m/%Y} and was never sent; send that one and "
                        "record it as sent.")
     newer = session.scalar(select(AdmDecision.version).where(
         AdmDecision.id.in_(_versions(session, row.decision_id)), AdmDecision.id != row.decision_id,

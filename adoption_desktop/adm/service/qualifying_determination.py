@@ -14,6 +14,7 @@ from adoption_desktop.adm.models import AdmDecision, AdmLetter, AdmQualifyingDet
 from adoption_desktop.adm.service.common import ENTITY, QD_ENTITY, _get, _new_decision, _recompute_due
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, lock_row
+from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
@@ -156,10 +157,12 @@ def _check_notice_sent(session: Session, q: AdmQualifyingDetermination) -> None:
                                                      AdmLetter.kind == "adm_qd_notice")
                              .order_by(AdmLetter.id.desc())).first()
     if notice is not None and notice.sent_on is None:
-        raise Conflict(f"The notice of the proposal not to approve (letter {notice.id}, dated "
-                       f"{notice.letter_date:%d/%m/%Y}) is not recorded as sent: mark the notice letter sent "
-                       "first, so the applicants' 40 working days are counted from the day it went; then open "
-                       "the final decision.")
+        # named by its kind and date, as the Letters tab lists it: never by its record number (a tester was
+        # told of "letter 149", a number no screen shows)
+        raise Conflict(f"The {rules.LETTER_KINDS['adm_qd_notice'].lower()} dated {long_date(notice.letter_date)} "
+                       "is not recorded as sent: record the day it went first (Letters and history tab, Alt+Y, "
+                       "Mark letter sent…), so the applicants' 40 working days are counted from that day; then "
+                       "open the final decision.")
 
 
 def _dmy(day: dt.date | None) -> str:

@@ -789,8 +789,9 @@ class DecisionPanel(QWidget):
         box.exec()
         if again is not None and box.clickedButton() is again:
             self._run(lambda: service.reissue_notice(db, me, letter.id, today),
-                      lambda new_id: self.ctx.notify(f"The notice was made again dated {_d(today)} (letter "
-                                                     f"{new_id}); save or print that one and record it as sent."))
+                      lambda _new_id: self.ctx.notify(f"The notice was made again dated {_d(today)} (the last "
+                                                      "in the Letters list); save or print that one and record it "
+                                                      "as sent."))
             return "again"
         return "as_is" if box.clickedButton() is as_is else "cancel"
 

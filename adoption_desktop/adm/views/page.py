@@ -351,6 +351,7 @@ class AdmPage(QWidget):
         did = self.model.row_at(row).id
         if self.detail.detail is not None and self.detail.detail.row.id == did:
             return
+        self.clear_problem()  # a refusal about the decision open before is not left beside this one
         try:
             self.detail.show_detail(service.get_decision(self.ctx.db, self.ctx.principal, did, self.today))
         except AppError as exc:
@@ -366,7 +367,7 @@ class AdmPage(QWidget):
         self._signed_id = decision_id
 
     def _after_change(self, decision_id: int) -> None:
-        self.message.hide()
+        self.clear_problem()  # the action succeeded: an earlier refusal no longer stands
         current = self.detail.detail.row.id if self.detail.detail else None
         try:  # a re-read of the record already open is not a new opening (no second view in the audit)
             self.detail.show_detail(service.get_decision(self.ctx.db, self.ctx.principal, decision_id,
@@ -381,6 +382,13 @@ class AdmPage(QWidget):
             self._focus_queue = False
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         self.reload()
+
+    def clear_problem(self) -> None:
+        """The message line emptied, not only hidden: a refusal (or a printing summary) is never left behind a
+        later action that succeeded (a trial's "is not recorded as sent" was still the line's text after a new
+        decision was opened)."""
+        self.message.clear()
+        self.message.hide()
 
     def show_problem(self, exc: Any) -> None:
         if isinstance(exc, AppError | OSError):
