@@ -386,6 +386,20 @@ def sent_by_post(method: str) -> bool:
         re.search(r"\b(1st|2nd|first|second)[\s-]class\b", text))
 
 
+def post_without_address(direction: str, method: str, adopters_address: str,
+                         birth_addresses: Collection[str]) -> str | None:
+    """The side an item would be recorded as posted to with no address to post it to (``ADOPTIVE`` or
+    ``BIRTH``), else ``None``: forwarding by post (:func:`sent_by_post`) needs the recipients' address, the
+    adopters' for an item to the adoptive side, at least one of the (active) birth relatives' for one to the
+    birth side. Other methods (handed over, collected, e-mail) need none, and the writer's address never
+    counts."""
+    if not sent_by_post(method):
+        return None
+    if direction == TO_ADOPTIVE:
+        return None if adopters_address.strip() else ADOPTIVE
+    return None if any(a.strip() for a in birth_addresses) else BIRTH
+
+
 
 def start_before_birth(child_dob: dt.date | None, start_date: dt.date | None) -> str | None:
     """The refusal of an arrangement dated to start before the child was born (the form, the import)."""

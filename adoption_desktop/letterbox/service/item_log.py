@@ -387,19 +387,26 @@ def _item_values(item: Item) -> dict[str, str]:
 
 
 def _refuse_post_without_address(session: Session, item: Item, method: str) -> None:
-    """An item for the birth side cannot be posted when none of its birth relatives has a current address
-    (the acknowledgement to the adopters would then say it is held on file, and the record that it went
-    by post): it is recorded as held on file instead, or the address is added first."""
-    if item.direction != rules.TO_BIRTH or not rules.sent_by_post(method):
+    """An item cannot be recorded as forwarded by post when its recipients have no address to post it to
+    (``rules.post_without_address``): for the birth side, none of its birth relatives has a current address
+    (the acknowledgement to the adopters would then say it is held on file); for the adoptive side, the
+    arrangement has no adopters' address. It is held on file, or goes another way, or the address is added
+    first."""
+    a = session.get(Arrangement, item.arrangement_id)
+    if a is None or not rules.sent_by_post(method):
         return
     addresses = session.scalars(select(Participant.address).where(
         Participant.arrangement_id == item.arrangement_id, Participant.active.is_(True))).all()
-    if any(a.strip() for a in addresses):
-        return
-    ref = session.scalar(select(Arrangement.reference).where(Arrangement.id == item.arrangement_id)) or ""
-    raise Conflict(f"Forward: no birth relative on {ref or 'this arrangement'} has a current address to post it "
-                   "to. Record the outcome as held on file (it is kept and passed on if they get in touch), or "
-                   "add their address to the arrangement first.")
+    side = rules.post_without_address(item.direction, method, a.adopters_address, addresses)
+    ref = a.reference or "this arrangement"
+    if side == rules.BIRTH:
+        raise Conflict(f"Forward: no birth relative on {ref} has a current address to post it to. Record the "
+                       "outcome as held on file (it is kept and passed on if they get in touch), or add their "
+                       "address to the arrangement first.")
+    if side == rules.ADOPTIVE:
+        raise Conflict(f"Forward: {ref} has no adopters' address to post it to. Add the adopters' address on the "
+                       "arrangement first, or choose another method (handed over, collected, or e-mail where the "
+                       "arrangement agrees to it), or record the outcome as held on file.")
 
 
 def _refuse_email_not_agreed(session: Session, item: Item, method: str) -> None:
