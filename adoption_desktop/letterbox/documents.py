@@ -45,6 +45,9 @@ FORWARD_TEXT = ("It will be read in line with the agreement and passed on as soo
                 "on file.")
 HELD_TEXT = ("We do not have a current address for the person it is for, so we will keep it safely on file "
              "and pass it on if they get in touch with us. We will let you know if that happens.")
+#: the same, for a birth relative's item when the arrangement has no adopters' address (a family, not a person)
+HELD_FAMILY_TEXT = ("We do not have a current address for the family it is for, so we will keep it safely on "
+                    "file and pass it on if they get in touch with us. We will let you know if that happens.")
 #: an item held on file for a recipient whose address is known (held for another reason): no claim about an
 #: address, nothing promised
 KEPT_TEXT = ("It is being kept safely on file for now. A member of the team will be in touch with you about "
@@ -572,11 +575,15 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
         if kind == "returned" and not item.reason:
             raise ValidationError(f"Item {item.id}: record why it was returned before writing the letter.", "reason")
         side = rules.writer_side(item.direction)
-        readers = [p for p in parts.get(a.id, []) if p.active] if side == rules.ADOPTIVE else []
-        no_reader = side == rules.ADOPTIVE and not any(p.address.strip() for p in readers)
+        # who the item is for has no address to post it to (the birth relatives, or the adopters): not yet
+        # passed on, or held, it is not promised "as soon as possible"; passed on (by hand, by e-mail) it was
+        if side == rules.ADOPTIVE:
+            no_reader = not any(p.address.strip() for p in parts.get(a.id, []) if p.active)
+        else:
+            no_reader = not a.adopters_address.strip()
         forwarding, next_steps = ACK_WORDING.get(item.status, (FORWARD_TEXT, CHANGES_TEXT))
         if no_reader and item.status in ("received", "screened", "held"):
-            forwarding = HELD_TEXT
+            forwarding = HELD_TEXT if side == rules.ADOPTIVE else HELD_FAMILY_TEXT
         # typed on several lines (the Reason box is a few lines high): one paragraph in the letter
         reason = full_stop(" ".join(item.reason.split())) if kind == "returned" else ""
         values: dict[str, object] = {

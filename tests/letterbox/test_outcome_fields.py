@@ -11,7 +11,14 @@ from pypdf import PdfReader
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
-from adoption_desktop.letterbox.documents import HELD_TEXT, KEPT_TEXT, write_batch
+from adoption_desktop.letterbox.documents import (
+    FORWARD_TEXT,
+    FORWARDED_TEXT,
+    HELD_FAMILY_TEXT,
+    HELD_TEXT,
+    KEPT_TEXT,
+    write_batch,
+)
 from adoption_desktop.letterbox.models import Item
 
 DAY = dt.date(2026, 4, 3)
@@ -48,6 +55,30 @@ def test_a_held_item_for_relatives_with_no_address_says_so(db: Database, coordin
     out = tmp_path / "ack.pdf"
     write_batch(db, coordinator, "acknowledgement", out, item_ids=[item], today=DAY)
     assert " ".join(HELD_TEXT.split()) in _text(out)
+
+
+def test_a_birth_relatives_item_for_adopters_with_no_address_is_not_promised_to_be_passed_on(
+        db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    """To the birth mother about her letter for adopters with no address: not yet passed on, it says it is
+    kept on file (not "passed on as soon as possible"); passed on by hand, it says so."""
+    from tests.letterbox.conftest import sample_input
+    from tests.letterbox.test_forward_post_to_adopters import _screened
+
+    no_address = service.create_arrangement(db, coordinator, sample_input("LB-0079", adopters_address=""))
+    waiting = _screened(db, coordinator, no_address)
+    held = _screened(db, coordinator, no_address)
+    service.record_outcome(db, coordinator, held, "held", DAY)
+    handed = _screened(db, coordinator, no_address)
+    service.record_outcome(db, coordinator, handed, "forwarded", DAY, method="handed over")
+    for item in (waiting, held):
+        out = tmp_path / f"ack{item}.pdf"
+        write_batch(db, coordinator, "acknowledgement", out, item_ids=[item], today=DAY)
+        text = _text(out)
+        assert "Gina" in text and " ".join(HELD_FAMILY_TEXT.split()) in text
+        assert " ".join(FORWARD_TEXT.split()) not in text
+    out = tmp_path / "handed.pdf"
+    write_batch(db, coordinator, "acknowledgement", out, item_ids=[handed], today=DAY)
+    assert " ".join(FORWARDED_TEXT.split()) in _text(out)
 
 
 def test_only_the_outcomes_own_fields_are_kept(db: Database, coordinator: Principal, arrangement: int) -> None:
