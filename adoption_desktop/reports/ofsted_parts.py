@@ -115,6 +115,10 @@ def _appraisal(m: MemberRow) -> dt.date | None:
     return m.next_appraisal or m.appraisal_due
 
 
+def _appraisal_cell(due: dt.date | None, as_of: dt.date) -> str:
+    return f"{due:%d/%m/%Y}" + (" OVERDUE" if due < as_of else "") if due else "not set"
+
+
 def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date, dbs_years: int = 3) -> list[Flowable]:
     """The members and advisers on the list at ``as_of``; an overdue appraisal and a DBS check older than
     ``dbs_years`` (the ``panel.dbs_renewal_years`` setting) are marked."""
@@ -127,8 +131,7 @@ def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date, dbs_yea
              # table did not show which)
              # the date the central list's warning counts from (rules.next_appraisal_due: never more than a
              # year after the last appraisal held), so the pack and the screen agree
-             (f"{_appraisal(m):%d/%m/%Y}" + (" OVERDUE" if _appraisal(m) < as_of else ""))
-             if _appraisal(m) else "not set",
+             _appraisal_cell(_appraisal(m), as_of),
              (f"{m.dbs_checked_on:%d/%m/%Y}" + (" RENEWAL DUE" if dbs_renewal_due(m.dbs_checked_on, dbs_years) < as_of else ""))
              if m.dbs_checked_on else "not recorded",
              f"{m.training_on:%d/%m/%Y}" if m.training_on else "not recorded"]
