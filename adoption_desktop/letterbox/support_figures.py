@@ -1,12 +1,14 @@
 """Figures of the birth-parent support register (counts only): referrals made in the period, those offered
 support within the local timescale (``letterbox.support_offer_working_days``, working days from the
-referral), and those who took it up or declined. Each count can be opened to the referrals behind it
-(:func:`behind`, ``letterbox.view``)."""
+referral, by the period's end), and those who took it up or declined. Only what was known at the period's
+end counts (:func:`counted`), so a finished period reads the same however late it is run. Each count can be
+opened to the referrals behind it (:func:`behind`, ``letterbox.view``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,38 +46,73 @@ def within_label(days: int) -> str:
     return f"Offered support within {plural(days, 'working day')} of the referral"
 
 
+class Dated(Protocol):
+    """What the counts read of a referral: its dates and its answer."""
+
+    @property
+    def referred_on(self) -> dt.date: ...
+    @property
+    def offered_on(self) -> dt.date | None: ...
+    @property
+    def response(self) -> str: ...
+    @property
+    def response_on(self) -> dt.date | None: ...
+    @property
+    def closed_on(self) -> dt.date | None: ...
+
+
+R = TypeVar("R", bound=Dated)
+
+
+def counted(referrals: Sequence[R], start: dt.date, end: dt.date, days: int,
+            working_days: Callable[[dt.date, dt.date], int]) -> dict[str, list[R]]:
+    """The referrals behind each count for ``start``..``end`` inclusive (pure). Only what was known at the
+    period's end counts: an offer (answer, closure) dated after ``end`` is not yet made for that period, so a
+    referral offered after the end is *not yet offered at the end* and not *offered within the timescale*,
+    and a finished period's figures do not change when later dates are recorded. ``working_days(a, b)``
+    counts the working days after ``a`` up to ``b``."""
+
+    def by_end(day: dt.date | None) -> dt.date | None:
+        return day if day is not None and day <= end else None
+
+    def inside(day: dt.date | None) -> bool:
+        return day is not None and start <= day <= end
+
+    referred = [r for r in referrals if inside(r.referred_on)]
+    within = [r for r in referred
+              if (offered := by_end(r.offered_on)) is not None and working_days(r.referred_on, offered) <= days]
+    return {
+        REFERRED: referred,
+        within_label(days): within,
+        OFFERED: [r for r in referrals if inside(r.offered_on)],
+        TAKEN_UP: [r for r in referrals if r.response == "taken_up" and inside(r.response_on)],
+        DECLINED: [r for r in referrals if r.response == "declined" and inside(r.response_on)],
+        AWAITING: [r for r in referrals if r.referred_on <= end and by_end(r.offered_on) is None
+                   and by_end(r.closed_on) is None],
+        CLOSED: [r for r in referrals if inside(r.closed_on)],
+        OPEN_AT_END: [r for r in referrals if r.referred_on <= end and by_end(r.closed_on) is None],
+    }
+
+
+def share_within(lists: dict[str, list[R]], days: int) -> str:
+    """The share of the period's referrals offered support within the timescale ("–" with none)."""
+    referred = lists[REFERRED]
+    return "–" if not referred else percent(len(lists[within_label(days)]), len(referred))
+
+
 def _lists(session: Session, start: dt.date, end: dt.date) -> tuple[dict[str, list[tuple[str, ...]]], str]:
     days = int(get_setting(session, SUPPORT_OFFER_WORKING_DAYS))
     cal = calendar(session)
     rows = list(session.scalars(select(SupportReferral).order_by(SupportReferral.referred_on,
                                                                  SupportReferral.case_reference)))
 
-    def wd(r: Any) -> int | None:
-        return cal.working_days_between(r.referred_on, r.offered_on) if r.offered_on else None
-
-    def line(r: Any) -> tuple[str, ...]:
-        w = wd(r)
+    def line(r: SupportReferral) -> tuple[str, ...]:
+        w = cal.working_days_between(r.referred_on, r.offered_on) if r.offered_on else None
         return (r.case_reference, r.initials, r.relationship, _d(r.referred_on), r.service, _d(r.offered_on),
                 "" if w is None else str(w), RESPONSES.get(r.response, r.response), _d(r.closed_on))
 
-    def inside(day: dt.date | None) -> bool:
-        return day is not None and start <= day <= end
-
-    referred = [r for r in rows if inside(r.referred_on)]
-    within = [r for r in referred if (w := wd(r)) is not None and w <= days]
-    lists = {
-        REFERRED: [line(r) for r in referred],
-        within_label(days): [line(r) for r in within],
-        OFFERED: [line(r) for r in rows if inside(r.offered_on)],
-        TAKEN_UP: [line(r) for r in rows if r.response == "taken_up" and inside(r.response_on)],
-        DECLINED: [line(r) for r in rows if r.response == "declined" and inside(r.response_on)],
-        AWAITING: [line(r) for r in rows if r.referred_on <= end and (r.offered_on is None or r.offered_on > end)
-                   and (r.closed_on is None or r.closed_on > end)],
-        CLOSED: [line(r) for r in rows if inside(r.closed_on)],
-        OPEN_AT_END: [line(r) for r in rows if r.referred_on <= end and (r.closed_on is None or r.closed_on > end)],
-    }
-    share = "–" if not referred else percent(len(within), len(referred))
-    return lists, share
+    lists = counted(rows, start, end, days, cal.working_days_between)
+    return {label: [line(r) for r in rs] for label, rs in lists.items()}, share_within(lists, days)
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
