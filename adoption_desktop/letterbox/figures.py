@@ -7,7 +7,7 @@
   text about the family and are never shown here; there is no coded reason to count by).
 * Arrangements that had started by the end of the period, by status at that date.
 * Letters sent in the range, one row for each kind of letter (counted from the sent list).
-* Median days from receipt to forwarding.
+* Items forwarded in the period (whenever received) and the median days from receipt to forwarding.
 """
 
 from __future__ import annotations
@@ -34,9 +34,26 @@ from adoption_desktop.reports.model import FigureSection
 DIRECTION_WORDS = {rules.TO_BIRTH: "adoptive family to birth family",
                    rules.TO_ADOPTIVE: "birth family to adoptive family"}
 #: what had become of an item received in the period by the period's end (its outcome dated by then)
-OUTCOME_ROWS = {"forwarded": "of which passed on (forwarded)", "returned": "of which returned for changes",
-                "withheld": "of which withheld", "held": "of which held on file",
-                "": "of which awaiting a decision at the end of the period"}
+OUTCOME_ROWS = {"forwarded": "of which passed on (forwarded) by the end of the period",
+                "returned": "of which returned for changes", "withheld": "of which withheld",
+                "held": "of which held on file", "": "of which awaiting a decision at the end of the period"}
+#: the *Receipt to forwarding* rows: items forwarded on a date in the period, whenever received (a question
+#: other than the items received in the period that were passed on, so the two counts can differ)
+FORWARDED_IN_PERIOD = "Items forwarded in the period (whenever received)"
+MEDIAN_TO_FORWARD = "Median days from receipt to forward"
+#: what a row counts, for the report's *Definitions* (rows whose label does not say it all)
+DEFINITIONS = {
+    OUTCOME_ROWS["forwarded"]: "of the items received in the period, those passed on (forwarded) on or before "
+                               "the period's last day. An item received in the period and passed on after it "
+                               "is awaiting a decision here; an item received before the period is not counted.",
+    FORWARDED_IN_PERIOD: "items passed on (forwarded) on a date in the period, whenever they were received: "
+                         "one received in the previous period and passed on in this one counts here, one "
+                         "received in this period and passed on after it does not. It answers a different "
+                         "question from \"of which passed on (forwarded) by the end of the period\" (items "
+                         "received in the period), so the two counts can differ.",
+    MEDIAN_TO_FORWARD: "for the items forwarded in the period, the median of the calendar days from the day "
+                       "the item was received to the day it was passed on.",
+}
 RECEIVED = "Items received in the period"
 COMPLETED = "Exchanges completed: expected letters due in the period that were passed on"
 STARTED = "Arrangements started by this date"
@@ -141,6 +158,6 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         days = [(o - r).days for r, o in session.execute(select(Item.received_on, Item.outcome_on).where(
             Item.status == "forwarded", Item.outcome_on >= start, Item.outcome_on <= end)) if o is not None]
         timing = FigureSection("Receipt to forwarding", [
-            ("Items forwarded", str(len(days))),
-            ("Median days from receipt to forward", f"{statistics.median(days):g}" if days else "–")])
+            (FORWARDED_IN_PERIOD, str(len(days))),
+            (MEDIAN_TO_FORWARD, f"{statistics.median(days):g}" if days else "–")])
     return [received, problems, arrangements, sent, timing]

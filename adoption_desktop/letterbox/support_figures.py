@@ -34,6 +34,14 @@ AWAITING = "Not yet offered support at the end of the period"
 CLOSED = "Referrals closed in the period"
 OPEN_AT_END = "Referrals open at the end of the period"
 SHARE = "Share of referrals offered support within the timescale"
+#: what a row counts, for the report's *Definitions*
+DEFINITIONS = {
+    OFFERED: "offers of support dated in the period, whenever the referral was made (one made in an earlier "
+             "period counts here too).",
+    AWAITING: "referrals made on or before the period's last day, neither offered support nor closed by then, "
+              "whenever referred. Only what was known at the period's end counts: a referral offered support "
+              "after the end is not yet offered here, and is not offered within the timescale.",
+}
 COLUMNS = ("Case reference", "Initials", "Relationship", "Referred on", "Referred to", "Offered on",
            "Working days to the offer", "Answer", "Closed on")
 

@@ -14,7 +14,7 @@ import importlib.util
 import re
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -125,6 +125,9 @@ class ReportData:
     quarter_key: tuple[KeyFigures, ...]
     adm_threshold_wd: int
     made_on: dt.date
+    #: chapter key -> (row label, what it counts) for the rows shown whose module defines them
+    #: (``DEFINITIONS`` of a figures module): the chapter's *Definitions*
+    definitions: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -314,13 +317,19 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
     modules = [m for m in FIGURE_MODULES if importlib.util.find_spec(m) is not None]
     steps = len(modules) + 2
     chapters: dict[str, tuple[ComparedTable, ...]] = {}
+    definitions: dict[str, tuple[tuple[str, str], ...]] = {}
     for n, name in enumerate(modules):
         key = CHAPTERS.get(name, name)  # several modules may write one chapter, in FIGURE_MODULES order
         counted: dict[Period, list[FigureSection]] = {}  # a year's previous period is last year: counted once
         for p in periods:
             if p not in counted:
                 counted[p] = _module_figures(db, actor, name, p)
-        chapters[key] = chapters.get(key, ()) + _compare([counted[p] for p in periods])
+        tables = _compare([counted[p] for p in periods])
+        chapters[key] = chapters.get(key, ()) + tables
+        defined: dict[str, str] = getattr(importlib.import_module(name), "DEFINITIONS", {})
+        shown = [label for t in tables for label, *_v in t.rows if label in defined]
+        if shown:
+            definitions[key] = definitions.get(key, ()) + tuple((label, defined[label]) for label in shown)
         if progress:
             progress(n + 1, steps)
     from adoption_desktop.core.config import AGENCY_NAME
@@ -345,7 +354,7 @@ def build_report(db: Database, actor: Principal, period: Period, kind: str = "si
         kind=kind, agency_name=agency, periods=periods, chapters=chapters, membership=membership,
         adm_by_type=adm_types, key=(keys[0], keys[1], keys[2]), measures=compared,
         quarters=_quarter_labels(quarters, is_financial_year(period)), quarter_key=tuple(keys[3:]),
-        adm_threshold_wd=threshold, made_on=today or dt.date.today())
+        adm_threshold_wd=threshold, made_on=today or dt.date.today(), definitions=definitions)
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,17 @@ def _chapter(doc: DocxDocument, data: ReportData, key: str) -> None:
         _compared(doc, data, t)
 
 
+def _definitions(doc: DocxDocument, data: ReportData, *keys: str) -> None:
+    """The chapter's *Definitions*: what a row counts where its label cannot say it all (two counts of items
+    forwarded answer two questions: received in the period and passed on by its end; forwarded in it)."""
+    defined = [d for key in keys for d in data.definitions.get(key, ())]
+    if not defined:
+        return
+    doc.add_heading("Definitions", level=2)
+    for label, meaning in defined:
+        doc.add_paragraph(f"{label}: {meaning}", style="List Bullet")
+
+
 def _adopters(doc: DocxDocument, data: ReportData) -> None:
     doc.add_heading("Adopters' journey", level=1)
     rows = [r for t in data.chapters.get("panel", ()) + data.chapters.get("adm", ())
@@ -286,8 +297,10 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
     doc.add_heading("Post box contact", level=1)
     _chapter(doc, data, "letterbox")
     _chapter(doc, data, "letterbox_contact")
+    _definitions(doc, data, "letterbox", "letterbox_contact")
     doc.add_heading("Support for birth parents", level=1)
     _chapter(doc, data, "birth_parent_support")
+    _definitions(doc, data, "birth_parent_support")
     doc.add_heading("Birth-records counselling", level=1)
     _chapter(doc, data, "counselling")
     doc.add_heading("Trends over the last eight quarters", level=1)

@@ -93,6 +93,10 @@ def test_report_page_and_csv_agree_on_the_previous_year(db: Database, coordinato
     in_report = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in table.rows[1:]}
     assert {label: v[1] for label, v in in_report.items()} == wanted  # the previous year's column
     assert {label: v[0] for label, v in in_report.items()} == this_year
+    texts = [p.text for p in doc.paragraphs]
+    definitions = texts[texts.index("Support for birth parents"):texts.index("Birth-records counselling")]
+    assert any(t.startswith(f"{support_figures.AWAITING}: ") and "offered support after the end is not yet "
+               "offered here" in t for t in definitions)
 
     page = ReportsPage(AppContext(db, admin, TaskRunner(synchronous=True)))
     qtbot.addWidget(page)
