@@ -38,6 +38,10 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "a long run of zero-width characters": lambda n: "x" + "\u200b" * (n - 2) + "y",
     "full-width letters": lambda n: "\uff41" * n,
     "a street name again and again": lambda n: "Happy Road " * (n // 11),
+    # a written-out e-mail address's name of underscored words that then fails (a reviewer's: 117 s at 20,000)
+    "underscored words before 'at' that is no address": lambda n: ("Hello " + "ab_" * 40 + "cd at home com\n")
+    * (n // 141),
+    "a form's signature line": lambda n: ("Signed " + "_" * 80 + " at ____ uk\n") * (n // 100),
     "a place with an invisible character again and again": lambda n: "Leeds\u200b " * (n // 7),
     "a protected term again and again": lambda n: "Harrogate Harriers " * (n // 19),
     "a saint again and again": lambda n: "St Aidan " * (n // 9),

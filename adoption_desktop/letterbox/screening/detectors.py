@@ -89,8 +89,11 @@ _SAY_DOT = r"(?:\s+dot\s+|\s*[(\[]\s*dot\s*[)\]]\s*|\.)"
 _SAY_AT = r"(?:\s+at\s+|\s*[(\[]\s*at\s*[)\]]\s*|\s+@\s*|\s*@\s+)"
 _MAIL_ENDING = r"(?:com|co(?:\s+dot\s+|\.)uk|org(?:\s+dot\s+|\.)uk|ac(?:\s+dot\s+|\.)uk|org|net|uk|info)"
 _MAIL_PROVIDER = r"(?:gmail|googlemail|hotmail|yahoo|ymail|outlook|icloud|btinternet|aol|msn|protonmail|proton)"
+_PART = r"(?:[^\W_]|[+-])"
 _WRITTEN_EMAIL = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w+-]{{1,64}}(?:(?:{_SAY_DOT}|\s+underscore\s+|_)[\w+-]{{1,64}}){{0,4}}){_SAY_AT}"
+    # (a part's letters leave out "_", which separates parts: with it in both, a name of underscored words
+    # could be split countless ways and a failed match took minutes on a form's "Signed ______ at ____")
+    rf"(?<![\w.+-])(?P<local>{_PART}{{1,64}}(?:(?:{_SAY_DOT}|\s+underscore\s+|_){_PART}{{1,64}}){{0,4}}){_SAY_AT}"
     rf"(?:(?P<domain>[a-z0-9-]{{1,63}}(?:{_SAY_DOT}[a-z0-9-]{{1,63}}){{0,3}}?){_SAY_DOT}{_MAIL_ENDING}"
     rf"|(?P<provider>{_MAIL_PROVIDER}))(?![\w@])",
     re.IGNORECASE)
@@ -211,7 +214,8 @@ _NAMED_AFTER_CUE = (
     re.compile(rf"\b{_CUE_PLACE}\s+(?i:called|named)\s+{_CUE_NAME}"),
     # "the Year 2 class at Holy Trinity", "she's in year 3 at Oakwood", "swimming lessons at Ponds Forge"
     re.compile(rf"\b(?i:class|form|year\s+\d{{1,2}}|reception|nursery|pre-school|preschool|playgroup|club|lessons|"
-               rf"classes|sessions|training|practice|rehearsals)\s+(?i:at|with)\s+(?:the\s+)?{_CUE_NAME}"),
+               # ("lessons with Toby" is a friend or a teacher, not a place: "at" only)
+               rf"classes|sessions|training|practice|rehearsals)\s+(?i:at)\s+(?:the\s+)?{_CUE_NAME}"),
     # "she plays for Ponds Forge Penguins", "swims for City of Leeds"
     re.compile(rf"\b(?i:plays|played|playing|swims|swam|swimming|runs|dances|signed)\s+(?i:for)\s+(?:the\s+)?"
                rf"{_CUE_NAME}"),
@@ -221,6 +225,9 @@ _NOT_OWN = frozenset(("favourite", "favorite", "fave", "fav", "best", "old", "la
 # first words after a cue that are not a name: people, titles, days, months, words of praise or Ofsted grades
 _NOT_CUE_NAME = frozenset((
     "mr", "mrs", "miss", "ms", "mx", "dr", "sir", "nanny", "auntie", "aunty", "uncle", "grandma", "grandpa",
+    # family as the child says it ("swimming lessons with Daddy", "classes with Nana")
+    "mum", "mummy", "mam", "mom", "mommy", "dad", "daddy", "nan", "nana", "nanna", "granny", "gran", "grandad",
+    "granddad", "grandpa", "grandmother", "grandfather", "santa",
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "outstanding", "ofsted", "brilliant", "amazing", "fab", "fabulous", "lovely", "ok",
     "okay", "fine", "excellent", "super", "awesome", "brill", "ace", "rubbish", "closed", "shut", "open",
