@@ -91,13 +91,16 @@ def renew(db: Database, actor: Principal, lease: Lease, *, now: dt.datetime | No
     """Keep the lease alive; one that lapsed (a long sleep) is taken anew, with its first time kept."""
     at = _now(now)
     expires = at + dt.timedelta(seconds=seconds)
+    # the program's mark is asked for at each renewal: its file is kept fresh while the editor stays open, so
+    # it is not swept as an old one in the ten minutes after a crash (and a lapsed lease is taken anew with it)
+    holder = running.this_program()
     with db.session(actor) as session:
         done = session.execute(update(PresenceLease).where(PresenceLease.token == lease.token)
                                .values(expires_at=expires))
         if getattr(done, "rowcount", 0) == 0:
             session.add(PresenceLease(token=lease.token, entity=lease.entity, entity_id=lease.entity_id,
                                       user_id=actor.user_id, user_name=actor.full_name or actor.username,
-                                      since=at, expires_at=expires, holder=running.this_program()))
+                                      since=at, expires_at=expires, holder=holder))
     return Lease(lease.token, lease.entity, lease.entity_id, expires)
 
 

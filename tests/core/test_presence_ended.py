@@ -172,3 +172,18 @@ def _reader(db: Database):  # type: ignore[no-untyped-def]
     from adoption_desktop.core.security.service import authenticate
 
     return authenticate(db, "admin", TEST_PASSWORD)
+
+
+def test_each_renewal_keeps_the_programs_file_fresh(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor kept open for more than ten minutes: its renewals touch the program's file, so after a crash
+    the file is not swept as an old one before its leases have lapsed (a reviewer's finding: renewals did not
+    touch it, and the next start's sweep removed it, so the lease showed again as "you in another window")."""
+    ann = make_user(db, "ann", Role.COUNSELLOR)
+    lease = presence.acquire(db, ann, "counselling_cases", 7)
+    mark = running.this_program()
+    file = running.folder() / f"{mark}.lock"
+    old = time.time() - running.KEEP_SECONDS - 60
+    os.utime(file, (old, old))
+    monkeypatch.setattr(running, "_touched", 0.0)  # the last touch was long ago
+    presence.renew(db, ann, lease)
+    assert time.time() - file.stat().st_mtime < running.KEEP_SECONDS
