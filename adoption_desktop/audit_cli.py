@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -41,14 +40,14 @@ def _cmd_team_setup(args: argparse.Namespace) -> int:
 
 
 def _cmd_acknowledge(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import CliError, cli_database, told_withheld
+    from adoption_desktop.cli_support import CliError, ask_secret, cli_database, told_withheld
     from adoption_desktop.core.audit import anchors
     from adoption_desktop.core.security import service as users
 
     note = anchors.clean_note(args.note, "--note")  # before the password is asked for or anything opened
     password = os.environ.get(ENV_PASSWORD)
     if not password and sys.stdin and sys.stdin.isatty():
-        password = getpass.getpass(f"Password for {args.user}: ")
+        password = ask_secret(f"Password for {args.user}: ", f"No password: set {ENV_PASSWORD} or run in a terminal.")
     if not password:
         raise CliError(f"No password: set {ENV_PASSWORD} or run in a terminal.")
     with cli_database(args.db) as db:

@@ -92,6 +92,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
     from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
     from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security import keys
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.lifecycle import create_database
 
@@ -100,7 +101,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
     if not store.available() or args.passphrase:
         passphrase = passphrase_from_env_or_prompt(confirm=True)
         if not passphrase:
-            raise CliError("No keyring is available here: set ADOPTION_DESKTOP_PASSPHRASE or run in a terminal.")
+            raise CliError(f"--passphrase: no passphrase given; set {keys.ENV_PASSPHRASE} or run the command in a "
+                           "terminal to be asked for it. Nothing was created." if args.passphrase else
+                           f"No keyring is available here: set {keys.ENV_PASSPHRASE} or run in a terminal.")
     populate = None
     if args.admin_user is not None:  # the name and password are checked before anything is created
         from adoption_desktop.cli_support import new_admin_password
@@ -216,17 +219,20 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    import getpass
     from pathlib import Path
 
-    from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
+    from adoption_desktop.cli_support import (
+        CliError,
+        passphrase_from_env_or_prompt,
+        recovery_key_from_env_or_prompt,
+    )
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.lifecycle import restore_database
 
     recovery = None
     if args.recovery_key:
-        recovery = os.environ.get("ADOPTION_DESKTOP_RECOVERY_KEY") or getpass.getpass("Recovery key: ")
+        recovery = recovery_key_from_env_or_prompt()
     store = SecretStore()
     passphrase = passphrase_from_env_or_prompt() if not (recovery and store.available()) else None
     try:
@@ -238,10 +244,13 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _cmd_recover(args: argparse.Namespace) -> int:
-    import getpass
     from pathlib import Path
 
-    from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
+    from adoption_desktop.cli_support import (
+        CliError,
+        passphrase_from_env_or_prompt,
+        recovery_key_from_env_or_prompt,
+    )
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security import keys
     from adoption_desktop.core.security.secret_store import SecretStore
@@ -254,7 +263,7 @@ def _cmd_recover(args: argparse.Namespace) -> int:
         envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
     except AppError as exc:
         raise CliError(str(exc)) from exc
-    recovery = os.environ.get("ADOPTION_DESKTOP_RECOVERY_KEY") or getpass.getpass("Recovery key: ")
+    recovery = recovery_key_from_env_or_prompt()
     store = SecretStore()
     try:
         key = keys.key_from_recovery(envelope, recovery)
@@ -263,6 +272,9 @@ def _cmd_recover(args: argparse.Namespace) -> int:
             open_checked(path, key).dispose(write_anchor=False)
             passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
                 confirm=True)
+            if args.passphrase and not passphrase:  # not silently kept in the keyring instead
+                raise CliError(f"--passphrase: no passphrase given; set {keys.ENV_PASSPHRASE} or run the command "
+                               "in a terminal to be asked for it. Nothing was changed.")
             keys.rewrap(envelope, key, store, passphrase).save(keys.key_file_for(path))
         finally:
             keys.wipe(key)

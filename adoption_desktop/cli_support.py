@@ -34,6 +34,31 @@ class CliError(AppError):
     """Printed as one line on stderr; the command exits 2."""
 
 
+def ask_secret(prompt: str, missing: str) -> str:
+    """A secret typed at the terminal (not echoed). With no terminal to ask at (input from a file, a pipe,
+    ``< /dev/null``, a scheduled task), or when the input ends at the prompt (Ctrl+D; Ctrl+Z then Enter on
+    Windows), the command stops with ``missing`` as its one line (:class:`CliError`, exit 2) — it stopped
+    with "an unexpected error (EOFError)" before. Every prompt of the commands comes through here."""
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(missing)
+    try:
+        return getpass.getpass(prompt)
+    except EOFError as exc:
+        raise CliError(missing) from exc
+
+
+#: where a command reads the recovery key when no terminal can ask for it
+ENV_RECOVERY_KEY = "ADOPTION_DESKTOP_RECOVERY_KEY"
+
+
+def recovery_key_from_env_or_prompt() -> str:
+    """The recovery key (``recover``, ``restore --recovery-key``): from the environment, else asked for."""
+    return os.environ.get(ENV_RECOVERY_KEY) or ask_secret(
+        "Recovery key: ", f"no recovery key given; set {ENV_RECOVERY_KEY} or run the command in a terminal to be "
+        "asked for it. Nothing was changed.")
+
+
+
 def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
     """The database passphrase from the environment or a terminal prompt. ``confirm``: a new passphrase
     (init, recover, restore on a new PC): it must be strong enough, checked before asking to repeat it."""
@@ -46,11 +71,15 @@ def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
         return value
     if not sys.stdin or not sys.stdin.isatty():
         return None
-    first = getpass.getpass("Database passphrase: ")
+    try:
+        first = getpass.getpass("Database passphrase: ")
+    except EOFError:  # input ended at the prompt: as if none was given (each caller says what it needed)
+        return None
     if confirm and first and (problem := passphrase_problem(first)):
         raise CliError(f"{problem} Nothing was changed.")
-    if confirm and getpass.getpass("Repeat the passphrase: ") != first:
-        raise CliError("The two passphrases differ; nothing was created.")
+    if confirm and ask_secret("Repeat the passphrase: ", "The passphrase was not repeated; nothing was "
+                              "changed.") != first:
+        raise CliError("The two passphrases differ; nothing was changed.")
     return first or None
 
 
@@ -79,16 +108,17 @@ def new_admin_password(username: str, full_name: str) -> str:
         if not sys.stdin or not sys.stdin.isatty():
             raise CliError(f"--admin-user {name.strip()}: no password; set {ENV_ADMIN_PASSWORD} or run the "
                            "command in a terminal to be asked for it. Nothing was created.")
+        no_password = "No administrator password given; nothing was created."
         try:
-            password = getpass.getpass("Administrator password: ")
+            password = ask_secret("Administrator password: ", no_password)
             if not password:
-                raise CliError("No administrator password given; nothing was created.")
+                raise CliError(no_password)
             if problem := password_problem(password, user_inputs=(name, full)):
                 raise CliError(f"{problem} Nothing was created.")
-            if getpass.getpass("Repeat the password: ") != password:
+            if ask_secret("Repeat the password: ", "The password was not repeated; nothing was created.") != password:
                 raise CliError("The two passwords differ; nothing was created.")
-        except (EOFError, KeyboardInterrupt) as exc:
-            raise CliError("No administrator password given; nothing was created.") from exc
+        except KeyboardInterrupt as exc:
+            raise CliError(no_password) from exc
     if problem := password_problem(password, ENV_ADMIN_PASSWORD, (name, full)):
         raise CliError(f"{problem} Nothing was created.")
     return password
@@ -164,7 +194,7 @@ def user_password(username: str) -> str:
     if not sys.stdin or not sys.stdin.isatty():
         raise CliError(f"--user {username}: no password; set {ENV_USER_PASSWORD} or run the command in a "
                        "terminal to be asked for it.")
-    value = getpass.getpass(f"Password for {username}: ")
+    value = ask_secret(f"Password for {username}: ", f"--user {username}: no password given; nothing was done.")
     if not value:
         raise CliError(f"--user {username}: no password given; nothing was done.")
     return value
