@@ -5,6 +5,7 @@ minutes left — not "wrong password" while the account is locked (security revi
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,3 +165,58 @@ def test_every_reauthentication_shows_the_same_words(db: Database, qtbot: Any) -
         from adoption_desktop.adm.models import AdmDecision
 
         assert s.get(AdmDecision, decision).signed_at is None  # type: ignore[union-attr]
+
+
+NOW_LOCKED = ("User name or password is not right, and this account is now locked after 5 failed sign-ins; "
+              "try again in 15 minutes or ask an administrator to unlock it.")
+
+
+def test_the_sign_in_that_locks_the_account_says_it_is_now_locked(db: Database, admin: Principal) -> None:
+    """Tester: the fifth wrong password said "User name or password is not right." and only the sixth said
+    the account was locked. An unknown or disabled user name says what it said before, however often it is
+    tried: it is never "now locked" (a name that is no account's cannot be locked, and saying so would
+    only tell which names are accounts, as the locked message tells no sooner than before)."""
+    from adoption_desktop.core.security.models import User
+
+    make_user(db, "locky", Role.MANAGER)
+    gone = make_user(db, "gone", Role.MANAGER)
+    users.set_disabled(db, admin, gone.user_id, True)
+    said: list[str] = []
+    for _ in range(4):
+        with pytest.raises(users.SignInError) as err:
+            users.authenticate(db, "locky", "wrong", now=NOW)
+        assert not isinstance(err.value, users.AccountLocked)
+        said.append(str(err.value))
+    assert said == ["User name or password is not right."] * 4
+    with pytest.raises(users.AccountLocked) as err:
+        users.authenticate(db, "locky", "wrong", now=NOW)
+    assert str(err.value) == NOW_LOCKED
+    with db.session(write=False) as s:  # the lock is real, for the full time
+        assert s.query(User).filter_by(username="locky").one().locked_until == NOW + dt.timedelta(minutes=15)
+    with pytest.raises(users.AccountLocked, match="try again in 15 minutes "):  # the sixth, as before
+        users.authenticate(db, "locky", TEST_PASSWORD, now=NOW)
+    for name in ("nobody-by-this-name", "gone"):
+        for _ in range(7):
+            with pytest.raises(users.SignInError) as err:
+                users.authenticate(db, name, "wrong", now=NOW)
+            assert type(err.value) is users.SignInError and str(err.value) == "User name or password is not right."
+
+
+def test_the_command_line_says_the_account_is_now_locked(db: Database, db_path: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from adoption_desktop import cli
+
+    make_user(db, "locky", Role.MANAGER, Role.PANEL_ADMINISTRATOR)
+    db.dispose()
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, "wrong")
+    argv = ["export", "panel-calendar", "--db", str(db_path), "--user", "locky", "--out", str(tmp_path / "c.ics")]
+    lines = []
+    for _ in range(5):
+        assert cli.main(argv) == 2
+        lines.append([ln for ln in capsys.readouterr().err.splitlines() if ln.strip()])
+    assert lines[3] == ["adoption-desktop: --user locky: User name or password is not right."]
+    assert len(lines[4]) == 1 and lines[4][0].startswith(
+        "adoption-desktop: --user locky: User name or password is not right, and this account is now locked "
+        "after 5 failed sign-ins; try again in ")
+    assert not (tmp_path / "c.ics").exists()

@@ -92,6 +92,24 @@ def test_first_admin_and_login_dialogs(db: Database, qtbot: Any) -> None:
     assert login.principal is not None and login.principal.username == "avery"
 
 
+def test_the_sign_in_dialog_says_the_fifth_wrong_password_locked_the_account(db: Database, qtbot: Any) -> None:
+    """Tester: the fifth wrong password still said "not right"; only the sixth said the account was locked."""
+    make_user(db, "avery", Role.COUNSELLOR)
+    login = LoginDialog(db)
+    qtbot.addWidget(login)
+    login.show()
+    qtbot.keyClicks(login.username, "avery")
+    said = []
+    for n in range(5):
+        qtbot.keyClicks(login.password, f"wrong-{n}")
+        qtbot.keyClick(login.password, Qt.Key.Key_Return)
+        said.append(login.message.text())
+    assert said[:4] == ["User name or password is not right."] * 4
+    assert said[4].startswith("User name or password is not right, and this account is now locked after 5 failed "
+                              "sign-ins; try again in 15 minutes")
+    assert login.principal is None and login.isVisible()
+
+
 def test_a_password_an_administrator_set_is_changed_at_sign_in(db: Database, admin: Principal, qtbot: Any,
                                                                  monkeypatch: Any) -> None:
     """The sign-in asks for a password of their own before anything else; cancelled, nobody is signed in."""

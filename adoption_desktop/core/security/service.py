@@ -94,6 +94,18 @@ def minutes_left(locked_until: dt.datetime, now: dt.datetime) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
+#: a sign-in refused for an unknown or disabled user name, or a wrong password (the same words for all three)
+NOT_RIGHT = "User name or password is not right."
+
+
+def _now_locked_message(attempts: int, locked_until: dt.datetime, now: dt.datetime) -> str:
+    """The end of the sign-in refusal that locks the account: "this account is now locked after 5 failed
+    sign-ins; try again in 15 minutes or ask an administrator to unlock it." """
+    tries = "1 failed sign-in" if attempts == 1 else f"{attempts} failed sign-ins"
+    return (f"this account is now locked after {tries}; try again in "
+            f"{minutes_text(minutes_left(locked_until, now))} or ask an administrator to unlock it.")
+
+
 def _locked_message(attempts: int, locked_until: dt.datetime, now: dt.datetime) -> str:
     tries = "1 failed attempt" if attempts == 1 else f"{attempts} failed attempts"
     return (f"Your account is locked after {tries}; try again in "
@@ -625,7 +637,7 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
             verify_nothing(password)  # as long as a wrong password takes: user names cannot be told by timing
         # written as a wrong password's count and entry are: no quicker answer for a name that does not exist
         _refused(session, user, typed, "no such user" if user is None else "account disabled")
-        raise SignInError("User name or password is not right.")
+        raise SignInError(NOT_RIGHT)
     if not _account_sound(session, user.id):  # before the lock and the hash: either may be what was changed
         _log.warning("account %s does not match its seal: sign-in refused (run verify)", user.id)
         if not _refused_since_sealed(session, user.id):
@@ -649,7 +661,13 @@ def _check_password(session: Session, user: User | None, password: str, now: dt.
         audit.record(session, "sign_in_failed", "users", user.id, detail=failure.detail, actor=SYSTEM)
         if failures is not None:
             failures.append(failure)
-        raise SignInError("User name or password is not right.")
+        if failure.locked_until is not None:
+            # the attempt that locks the account says so (it said "not right", and only the next attempt told
+            # of the lock). Said only for an account's own wrong password: a name that is no account's, or a
+            # disabled one, is never locked and is told "not right" every time (above), so this tells which
+            # names are accounts no more than the locked message (the next attempt) always has
+            raise AccountLocked(f"{NOT_RIGHT[:-1]}, and {_now_locked_message(failure.limit, failure.locked_until, now)}")
+        raise SignInError(NOT_RIGHT)
     _bookkeep(session, user.id, failed_attempts=0, locked_until=None)
     return _principal(session, user)
 
