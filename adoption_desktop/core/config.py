@@ -76,8 +76,9 @@ class Setting(Generic[T]):
     label: str
     help: str = ""
     minimum: int = 0  # for whole-number settings
-    #: the largest whole number allowed, or None: a security setting set past it would switch its protection
-    #: off in effect (100,000 sign-in attempts before a lock-out)
+    #: the largest whole number allowed (every whole-number setting has one: a tester saved an OCR confidence
+    #: of 250 % and a quorum of 99,999 members; a security setting set past it would switch its protection
+    #: off in effect, 100,000 sign-in attempts before a lock-out); None only for a setting that is no number
     maximum: int | None = None
     unit: str = ""  # singular unit of a whole number ("working day"); inferred from the key when empty
 
@@ -120,8 +121,30 @@ class Setting(Generic[T]):
         return value
 
     def range_text(self) -> str:
-        """ "of 1 or more", or "from 1 to 10": what a whole number for this setting may be."""
-        return f"of {self.minimum} or more" if self.maximum is None else f"from {self.minimum} to {self.maximum}"
+        """What a whole number for this setting may be, in words: "of years from 1 to 10", "from 1 to 100 (%)",
+        "of members from 5 to 20" ("… 1 or more" without a maximum)."""
+        from adoption_desktop.core.wording import plural_form
+
+        # no thousands separator: the number box shows the range as "1 to 1440" too
+        span = f"of {self.minimum} or more" if self.maximum is None else f"from {self.minimum} to {self.maximum}"
+        unit = self.unit_name()
+        if unit == "%":
+            return f"{span} (%)"
+        if unit == "MB":
+            return f"of MB {span}"
+        return f"of {plural_form(unit)} {span}" if unit else span
+
+    def check(self, value: Any) -> T:
+        """``value`` as it will be stored, or a :class:`ValidationError` saying what it may be: a whole number
+        within :attr:`minimum` to :attr:`maximum` (the range in words). Settings with rules of their own (a
+        reference prefix) add to it; :func:`settings_service.set_setting` calls it for every change."""
+        from adoption_desktop.core.errors import ValidationError
+
+        is_count = isinstance(self.default, int) and not isinstance(self.default, bool)
+        if is_count and (not isinstance(value, int) or isinstance(value, bool) or value < self.minimum
+                         or (self.maximum is not None and value > self.maximum)):
+            raise ValidationError(f"{self.label}: enter a whole number {self.range_text()}.", self.key)
+        return value
 
 
 #: key endings and the unit they count in (checked in order: "working_days" before "days")
@@ -140,7 +163,8 @@ def register(setting: Setting[T]) -> Setting[T]:
 # Foundation settings (features register theirs in their own ``settings.py``).
 LETTER_REPLY_WORKING_DAYS = register(Setting(
     "letters.reply_working_days", 10, "Working days from a letter's date to the reply-by date it gives",
-    "Counted with the agency's calendar (bank holidays and closure days are not counted).", minimum=1))
+    "Counted with the agency's calendar (bank holidays and closure days are not counted).", minimum=1,
+    maximum=60))
 # the security settings have a ceiling: past it the lock-out or the idle lock is switched off in effect
 # (NCSC password guidance: about ten attempts before a lock-out is enough for people who mistype)
 LOCKOUT_ATTEMPTS = register(Setting("security.lockout_attempts", 5, "Failed sign-ins before lock-out",

@@ -67,10 +67,7 @@ def set_setting(db: Database, actor: Principal, setting: Setting[T], value: T, *
         raise ValidationError(
             f"{setting.label}: set by your IT department for this computer (policy {policy_name}); "
             "ask IT to change it.", setting.key)
-    is_count = isinstance(setting.default, int) and not isinstance(setting.default, bool)
-    if is_count and (not isinstance(value, int) or isinstance(value, bool) or value < setting.minimum
-                     or (setting.maximum is not None and value > setting.maximum)):
-        raise ValidationError(f"{setting.label}: enter a whole number {setting.range_text()}.", setting.key)
+    value = setting.check(value)  # a whole number within its range; a prefix in capitals (its own rules)
     if isinstance(value, str):  # agency name, address, letter texts: what is stored is what a person sees
         from adoption_desktop.core.text_input import clean_text
 

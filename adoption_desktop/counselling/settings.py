@@ -15,8 +15,9 @@ PREFIX_MAX = 10
 
 
 class ReferencePrefixSetting(Setting[str]):
-    """The prefix of counselling case references, checked when it is set (:meth:`check`, which the
-    Settings tab calls) and when it is read (a value stored otherwise is not used: the default applies)."""
+    """The prefix of counselling case references, checked when it is set (:meth:`check`, which
+    ``set_setting`` calls) and when it is read (a value stored otherwise is not used: the default applies);
+    kept in capitals."""
 
     def check(self, value: object) -> str:
         """``value`` as it will be stored, or a ValidationError saying what a prefix may be."""
@@ -25,7 +26,9 @@ class ReferencePrefixSetting(Setting[str]):
             raise ValidationError(
                 f"{self.label}: use 1 to {PREFIX_MAX} letters A to Z or digits, a hyphen (-) only between them "
                 f"(e.g. BRC); it begins every new case reference (BRC-2025-0001).", self.key)
-        return text
+        # kept in capitals, as the rule says and every reference shows it ("brc" was stored as typed); upper-cased
+        # only once checked as A to Z ("ß" would become "SS")
+        return text.upper()
 
     def parse(self, raw: str | None) -> str:
         if raw is None:
@@ -38,11 +41,13 @@ class ReferencePrefixSetting(Setting[str]):
 CHASE_WORKING_DAYS = register(Setting(
     "counselling.chase_working_days", 20, "Working days before a records request is chased",
     "A records request to an archive, court or agency is due a chaser this many working days after it "
-    "was sent or last chased (England & Wales bank holidays and closure days excluded)."))
+    "was sent or last chased (England & Wales bank holidays and closure days excluded).", minimum=1,
+    maximum=120))
 PRIORITY_AGE = register(Setting(
     "counselling.priority_age", 75, "Applicant age brought forward on the waiting list",
-    "Applicants of this age or over are brought forward on the counselling waiting list."))
+    "Applicants of this age or over are brought forward on the counselling waiting list.", minimum=18,
+    maximum=120))
 REFERENCE_PREFIX = register(ReferencePrefixSetting(
     "counselling.reference_prefix", "BRC", "Prefix of counselling case references",
     f"Begins every new counselling case reference (BRC-2025-0001): 1 to {PREFIX_MAX} letters or digits, a "
-    "hyphen only between them."))
+    "hyphen only between them; kept in capitals."))

@@ -376,9 +376,7 @@ class SettingsTab(QWidget):
                 if not ok:
                     return
                 value = text
-            check = getattr(setting, "check", None)  # a setting with rules of its own (a reference prefix)
-            if callable(check):
-                value = check(value)
+            # the service checks the value (its range; a reference prefix's rules) and says what it may be
             self.ctx.did(change_setting(self.ctx.db, self.ctx.principal, setting, value, expected_version=version))
         except AppError as exc:
             show_error(self, "Settings", exc)

@@ -22,9 +22,15 @@ def test_a_prefix_that_would_break_or_poison_references_is_refused(bad: str) -> 
 
 
 @pytest.mark.parametrize("good", ["BRC", "A", "BRC-N", "ABCDEFGHIJ", " brc2 "])
-def test_a_plain_prefix_is_accepted(good: str) -> None:
+def test_a_plain_prefix_is_accepted_in_capitals(good: str) -> None:
     assert isinstance(REFERENCE_PREFIX, ReferencePrefixSetting)
-    assert REFERENCE_PREFIX.check(good) == good.strip()
+    assert REFERENCE_PREFIX.check(good) == good.strip().upper()
+
+
+@pytest.mark.parametrize("bad", ["ß", "ﬁ", "ı"])  # their capitals ("SS", "FI", "I") are A to Z: still refused
+def test_a_letter_that_becomes_a_to_z_only_in_capitals_is_refused(bad: str) -> None:
+    with pytest.raises(ValidationError, match="1 to 10 letters"):
+        REFERENCE_PREFIX.check(bad)
 
 
 def test_a_bad_prefix_stored_outside_the_application_is_not_used(db: Database) -> None:

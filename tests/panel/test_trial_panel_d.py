@@ -101,7 +101,7 @@ def test_before_the_sitting_only_apologies_and_no_recommendation(panel: Panel) -
 def test_the_quorum_cannot_be_set_below_the_regulations_five(panel: Panel) -> None:
     admin = make_user(panel.db, "settings.admin", Role.ADMINISTRATOR)
     for value in (0, 1, 4):
-        with pytest.raises(ValidationError, match="of 5 or more"):
+        with pytest.raises(ValidationError, match="of members from 5 to 20"):
             set_setting(panel.db, admin, QUORUM_MIN_MEMBERS, value)
     set_setting(panel.db, admin, QUORUM_MIN_MEMBERS, 6)
     with panel.db.session(write=False) as session:

@@ -202,3 +202,56 @@ def test_an_audit_export_named_without_an_ending_gets_csv(db: Database, admin: P
     qtbot.waitUntil(lambda: bool(told), timeout=20000)
     assert told == ["1 entry exported."]
     assert (tmp_path / "audit-log.csv").is_file() and not out.exists()
+
+
+def test_the_settings_dialog_keeps_a_number_within_its_range(db: Database, admin: Principal, qtbot: Any,
+                                                               monkeypatch: Any) -> None:
+    """Tester: 250 typed as the OCR confidence (%) was saved. The real number dialog now names the range and
+    takes no number outside it; a prefix typed in small letters is kept in capitals."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QSpinBox
+
+    from adoption_desktop.core.settings_service import get_setting
+    from adoption_desktop.counselling.settings import REFERENCE_PREFIX
+    from adoption_desktop.letterbox.settings import OCR_LOW_CONFIDENCE_PERCENT
+    from adoption_desktop.ui import admin_page
+
+    page = _page(db, admin, qtbot)
+    tab = page.settings
+    keys = [r[0] for r in tab.model.rows()]
+    seen: dict[str, Any] = {}
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(50, answer)
+            return
+        spin = dialog.findChildren(QSpinBox)[0]
+        seen["range"] = (spin.minimum(), spin.maximum())
+        seen["prompt"] = " ".join(label.text() for label in dialog.findChildren(QLabel))
+        spin.lineEdit().selectAll()
+        QTest.keyClicks(spin.lineEdit(), "250")
+        seen["shown"] = spin.value()
+        dialog.accept()
+
+    QTimer.singleShot(50, answer)
+    tab.view.selectRow(keys.index(OCR_LOW_CONFIDENCE_PERCENT.key))
+    tab.edit()
+    assert seen["range"] == (1, 100)
+    assert "1 to 100" in seen["prompt"]
+    with db.session(write=False) as s:
+        kept = get_setting(s, OCR_LOW_CONFIDENCE_PERCENT)
+    assert kept == seen["shown"] and 1 <= kept <= 100  # 250 could not be typed
+    row = tab.model.rows()[keys.index(OCR_LOW_CONFIDENCE_PERCENT.key)]
+    assert row[2] == f"{kept}%"
+
+    errors: list[str] = []
+    monkeypatch.setattr(admin_page, "show_error", lambda _w, _t, e: errors.append(str(e)))
+    monkeypatch.setattr(admin_page.QInputDialog, "getMultiLineText", lambda *_a, **_k: ("brc", True))
+    tab.view.selectRow(keys.index(REFERENCE_PREFIX.key))
+    tab.edit()
+    assert not errors
+    with db.session(write=False) as s:
+        assert get_setting(s, REFERENCE_PREFIX) == "BRC"
+    assert tab.model.rows()[keys.index(REFERENCE_PREFIX.key)][2] == "BRC"
