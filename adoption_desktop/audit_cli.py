@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -45,11 +44,10 @@ def _cmd_acknowledge(args: argparse.Namespace) -> int:
     from adoption_desktop.core.security import service as users
 
     note = anchors.clean_note(args.note, "--note")  # before the password is asked for or anything opened
-    password = os.environ.get(ENV_PASSWORD)
-    if not password and sys.stdin and sys.stdin.isatty():
-        password = ask_secret(f"Password for {args.user}: ", f"No password: set {ENV_PASSWORD} or run in a terminal.")
+    no_password = f"No password: set {ENV_PASSWORD} or run in a terminal."
+    password = os.environ.get(ENV_PASSWORD) or ask_secret(f"Password for {args.user}: ", no_password)
     if not password:
-        raise CliError(f"No password: set {ENV_PASSWORD} or run in a terminal.")
+        raise CliError(no_password)
     with cli_database(args.db) as db:
         if db.audit_hold is None:
             print("There is no audit alert on this database: nothing to acknowledge.")

@@ -58,7 +58,6 @@ def recovery_key_from_env_or_prompt() -> str:
         "asked for it. Nothing was changed.")
 
 
-
 def passphrase_from_env_or_prompt(*, confirm: bool = False) -> str | None:
     """The database passphrase from the environment or a terminal prompt. ``confirm``: a new passphrase
     (init, recover, restore on a new PC): it must be strong enough, checked before asking to repeat it."""

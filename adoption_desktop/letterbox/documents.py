@@ -108,9 +108,14 @@ class HeldLetter:
 class BatchResult:
     path: Path | None
     letters: int
-    held_on_file: int  # letters not written: their reader (adopters or birth relative) has no current address
     batch: str
-    held: tuple[HeldLetter, ...] = ()  # those letters, each naming the arrangement and whom it was for
+    #: letters not written: their reader (adopters or birth relative) has no current address; each names the
+    #: arrangement and whom it was for
+    held: tuple[HeldLetter, ...] = ()
+
+    @property
+    def held_on_file(self) -> int:
+        return len(self.held)
 
     @property
     def held_text(self) -> str:
@@ -669,7 +674,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     if not jobs:
         if before_output is not None:
             before_output()
-        return BatchResult(None, 0, len(held), batch, tuple(held))
+        return BatchResult(None, 0, batch, tuple(held))
 
     def letters() -> list[Letter]:
         out_letters = []
@@ -706,7 +711,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             with db.session(actor) as session:
                 audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,
                              detail=f"{count} letters (not recorded as sent: no edit permission)")
-    return BatchResult(Path(out), count, len(held), batch, tuple(held))
+    return BatchResult(Path(out), count, batch, tuple(held))
 
 
 def export_xlsx(db: Database, actor: Principal, register: str, path: Path, headers: Sequence[str],
