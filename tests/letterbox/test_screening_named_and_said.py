@@ -131,6 +131,10 @@ CLEAN = [
     "We had a lovely time at half term.",
     "She can count one two three four five six seven eight nine ten!",
     "Ten, nine, eight, seven, six, five, four, three, two, one, blast off!",
+    # a count said over and over (review, 5 December: a phone number)
+    "She sings one, two, three, one, two, three, one, two, three all day long.",
+    "Three, two, one, three, two, one, three, two, one, go!",
+    "One two three four, one two three four, one two three four, she dances.",
     "Her nursery is Outstanding, the report said.",
     "His favourite team is Arsenal, like his grandad.",
     "In the team, Sophie scored two goals.",
@@ -153,6 +157,12 @@ CLEAN = [
     "We went to Center Parcs Sherwood Forest at half term.",
     "We stayed in a caravan by the sea for a week in August.",
 ]
+
+
+def test_a_number_said_over_and_over_is_still_a_phone_number() -> None:
+    """Only a count repeated is not a number: a number said twice is still found."""
+    text = "Ring oh seven seven, oh seven seven, oh seven seven double one."
+    assert [f.kind for f in screen_text(text)] == [PHONE]
 
 
 @pytest.mark.parametrize("text", CLEAN)

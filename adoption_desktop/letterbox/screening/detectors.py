@@ -28,6 +28,7 @@ from adoption_desktop.letterbox.screening.findings import (
     Finding,
     _f,
 )
+from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
 
 # --- patterns -----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -538,6 +539,24 @@ def labelled(reason: str, term: str, labels: Mapping[str, str] | None) -> str:
     return f"{label}: {reason}" if label else reason
 
 
+# a lower-case word reads as the surname after a title, or before "family" ("mrs may", "the hope family")
+_SURNAME_BEFORE = re.compile(r"(?<![^\W_])(?:mrs?|ms|miss|mx|dr|auntie|aunty|aunt|uncle|nanna|nana|nan|grandma|"
+                          r"granny|grandad|grandpa|love|from)\.?,?\s+$", re.IGNORECASE)
+# ... before "family", or ending a line or the letter as a signature does ("love, will x")
+_SURNAME_AFTER = re.compile(r"\s+(?:family|families|household|clan|twins)\b|[ \t]*[,.!]?[ \t]*(?:x+[ \t]*)?(?:\n|$)",
+                         re.IGNORECASE)
+
+
+def _ordinary_word_not_name(view: str, start: int, end: int, term: str) -> bool:
+    """True for a one-word protected term that is also an everyday word (:data:`ORDINARY_WORD_SURNAMES`),
+    written here in lower case and not where it reads as a name: "we may visit", "I hope", "young people"."""
+    if " " in term or fold(term).lower() not in ORDINARY_WORD_SURNAMES:
+        return False
+    if any(c.isupper() for c in view[start:end]):
+        return False
+    return not (_SURNAME_BEFORE.search(view, max(0, start - 14), start) or _SURNAME_AFTER.match(view, end))
+
+
 def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None) -> Iterator[Finding]:
     """The protected terms in ``text``. Letters and terms are compared without their accents ("Jéss" is
     "Jess", "Zoe" is "Zoë"); a one-word name also in its pet forms, capitalised ("Jessie", "Jessie's", "Benny"
@@ -564,6 +583,8 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
     whole: list[Finding] = []
     for m in _terms_pattern(terms).finditer(view):
         term = of_folded[terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
+        if _ordinary_word_not_name(view, m.start(), m.end(), term):
+            continue  # "we may visit" with the adopters' surname "May" protected
         whole.append(found(m.start(), m.end(), f"the protected term '{term}'", term, term))
     variants = _variants_pattern(terms)
     for m in variants.finditer(view) if variants else ():
@@ -777,6 +798,19 @@ _NUMBER_TOKEN = re.compile(r"(?<![\w'’])(?:(?P<w>zero|oh|o|nought|nil|one|two|
 _NUMBER_GAP = re.compile(r"[\s,-]*")
 
 
+def _counting(digits: str) -> bool:
+    """A count, not a number: "one two three … nine", or a count said over and over ("one, two, three, one,
+    two, three, one, two, three": a song or a game): a run of three or more digits each one up (or down) from
+    the last, repeated (the last time perhaps cut short)."""
+    for size in range(3, len(digits) + 1):
+        unit = digits[:size]
+        if {int(b) - int(a) for a, b in itertools.pairwise(unit)} not in ({1}, {-1}):
+            return False
+        if (unit * (len(digits) // size + 1)).startswith(digits):
+            return True
+    return False
+
+
 def _said_phones(text: str) -> Iterator[Finding]:
     """Runs of digit words, digits and "double"/"treble" parted only by spaces, commas or dashes that make 9 to
     15 digits with at least two words among them (a number in digits alone is :data:`_PHONE`'s), not a count
@@ -796,8 +830,7 @@ def _said_phones(text: str) -> Iterator[Finding]:
             words += bool(said)
             digits += d[0] * times + d[1:]
             times = 1
-        steps = {int(b) - int(a) for a, b in itertools.pairwise(digits)}
-        if run and words >= 2 and 9 <= len(digits) <= 15 and steps not in ({1}, {-1}):
+        if run and words >= 2 and 9 <= len(digits) <= 15 and not _counting(digits):
             yield _f(run[0].start(), run[-1].end(), PHONE, text, "a phone number (said in words)")
         run.clear()
 
