@@ -181,3 +181,75 @@ def test_the_page_says_where_to_type_the_address_before_the_password(
     with db.session() as s:
         d = s.get(AdmDecision, did)
         assert d is not None and d.signed_at is None and d.addressee == ADDRESS
+
+
+# --- a correction of a version signed before the rule: its letter is written to someone too ------------
+
+def _signed_to_nobody(db: Database, adm: Principal, monkeypatch: Any) -> int:
+    """A decision signed with Letter to empty, as one signed before signing checked it could be."""
+    did = _unaddressed(db, adm)
+    service.record_decision(db, adm, did, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="I agree with the panel's reasons.")
+    with monkeypatch.context() as m:
+        m.setattr(rules, "letter_addressee_problem", lambda *a: None)
+        service.sign_decision(db, adm, did, TEST_PASSWORD, SIGNED)
+    return did
+
+
+def test_a_correction_is_not_signed_to_nobody(db: Database, adm_user: Principal, monkeypatch: Any) -> None:
+    """Review, 5 December: correcting such a version filed a corrected letter to "The applicants (address on
+    file)". Refused before the password is tried, as signing is; signed once the address is given."""
+    did = _signed_to_nobody(db, adm_user, monkeypatch)
+    fix = {"reason": "The reasons left out the panel's view.", "outcome": "agree",
+           "decision_text": "Approved as suitable to adopt.", "reasons": "I agree with the panel's reasons, all of them.",
+           "decided_on": SIGNED}
+    with pytest.raises(ValidationError, match="Letter to: enter the names and address") as said:
+        service.correct_decision(db, adm_user, did, "not the password", **fix)
+    assert said.value.field == "addressee"
+    with pytest.raises(ValidationError, match="has no address"):
+        service.correct_decision(db, adm_user, did, TEST_PASSWORD, addressee="Mr and Mrs Testcase", **fix)
+    res = service.correct_decision(db, adm_user, did, TEST_PASSWORD, addressee=ADDRESS, salutation="", **fix)
+    text = pdf_text(service.letter_pdf(db, adm_user, res.letter_id))
+    assert "1 Any Road" in text and "Dear Mr and Mrs Testcase" in text and FALLBACK not in text
+    with db.session(write=False) as s:
+        old, new = s.get(AdmDecision, did), s.get(AdmDecision, res.decision_id)
+        assert old is not None and new is not None
+        assert old.addressee == "" and new.addressee == ADDRESS  # the signed original stays as it was
+
+
+def test_a_correction_keeps_the_letters_addressee_unless_changed(db: Database, adm_user: Principal) -> None:
+    did = _unaddressed(db, adm_user)
+    with db.session() as s:
+        d = s.get(AdmDecision, did)
+        assert d is not None
+        d.addressee, d.salutation = ADDRESS, "Dear Ms Testcase"
+    service.record_decision(db, adm_user, did, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="I agree with the panel's reasons.")
+    service.sign_decision(db, adm_user, did, TEST_PASSWORD, SIGNED)
+    res = service.correct_decision(db, adm_user, did, TEST_PASSWORD, reason="A word was wrong in the reasons.",
+                                   outcome="agree", decision_text="Approved as suitable to adopt.",
+                                   reasons="I agree with the panel's reasons.", decided_on=SIGNED)
+    with db.session(write=False) as s:
+        new = s.get(AdmDecision, res.decision_id)
+        assert new is not None and new.addressee == ADDRESS and new.salutation == "Dear Ms Testcase"
+
+
+def test_the_page_lets_the_corrected_letter_be_addressed(
+        db: Database, adm_user: Principal, qtbot: Any, monkeypatch: Any) -> None:
+    did = _signed_to_nobody(db, adm_user, monkeypatch)
+    page = AdmPage(AppContext(db, adm_user, TaskRunner(synchronous=True)), today=SIGNED)
+    qtbot.addWidget(page)
+    page.show()
+    page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
+    assert page.select_decision(did)
+    assert not page.detail.addressee.isEnabled()  # signed: read-only
+    page.detail.begin_correction()
+    assert page.detail.addressee.isEnabled() and page.detail.salutation.isEnabled()
+    page.detail.decision_reasons.setPlainText("I agree with the panel's reasons, all of them.")
+    page.detail.correct(TEST_PASSWORD, "The reasons left out the panel's view.")
+    assert "Letter to" in page.message.text()
+    page.detail.addressee.setPlainText(ADDRESS)
+    page.detail.correct(TEST_PASSWORD, "The reasons left out the panel's view.")
+    with db.session(write=False) as s:
+        newer = s.scalars(select(AdmDecision).where(AdmDecision.supersedes_id == did)).one()
+        assert newer.addressee == ADDRESS and newer.signed_at is not None

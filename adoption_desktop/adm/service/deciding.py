@@ -378,9 +378,12 @@ def _check_order(session: Session, d: AdmDecision, decided_on: dt.date) -> None:
 
 
 def correct_decision(db: Database, actor: Principal, decision_id: int, password: str, *, reason: str,
-                     outcome: str, decision_text: str, reasons: str, decided_on: dt.date) -> SignResult:
+                     outcome: str, decision_text: str, reasons: str, decided_on: dt.date,
+                     addressee: str | None = None, salutation: str | None = None) -> SignResult:
     """A correction of a signed decision: a new signed version with ``reason``, linked to the old one
-    (which stays as it was). Only the latest version can be corrected."""
+    (which stays as it was). Only the latest version can be corrected. ``addressee`` and ``salutation``
+    (None: the corrected version's) say who the corrected letter goes to; like signing, a correction whose
+    letter would go to nobody is refused (a version signed before that rule may have none)."""
     require(actor, Permission.ADM_DECIDE)
     reason = clean_text(reason, "Reason for correction", multiline=True, max_length=4000)
     decision_text = clean_text(decision_text, "Decision", multiline=True, max_length=20000)
@@ -392,6 +395,9 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         _check_signer(old, actor)
         _check_correction_date(old, decided_on)
         _refuse_if_final_under_way(session, old)
+        letters = _letter_fields(old.addressee if addressee is None else addressee,
+                                 old.salutation if salutation is None else salutation, old.social_worker)
+        _check_addressee(old, outcome, letters[0])
     _reauth(db, actor, password)
     with db.session(actor) as session:
         old = lock_row(session, _get(session, decision_id))
@@ -410,6 +416,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
                      "unlinked_member_names", "received_on", "due_on", "addressee", "salutation", "social_worker", "qd_id",
                      "delay_reason")
         new = AdmDecision(**{c: getattr(old, c) for c in copy_cols})
+        new.addressee, new.salutation = letters[0], letters[1]
         new.root_id, new.version, new.supersedes_id = old.root_id or old.id, old.version + 1, old.id
         new.correction_reason = reason.strip()
         new.outcome, new.decision_text, new.decision_reasons = outcome, decision_text.strip(), reasons.strip()
@@ -423,6 +430,14 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         _close_qd_on_correction(session, old, new)
         letter_id, qd_id = _after_signing(session, new)
         return SignResult(new.id, letter_id, qd_id)
+
+
+def _check_addressee(old: AdmDecision, outcome: str, addressee: str) -> None:
+    """The corrected letter is written to someone (as :func:`_signable` checks for signing)."""
+    problem = rules.letter_addressee_problem(old.decision_type, old.source, outcome, old.recommendation, addressee,
+                                             old.social_worker)
+    if problem:
+        raise ValidationError(problem, "addressee")
 
 
 def _check_correction_date(old: AdmDecision, decided_on: dt.date) -> None:

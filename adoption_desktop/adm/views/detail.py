@@ -654,12 +654,21 @@ class DecisionPanel(QWidget):
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
         outcome, text = str(self.outcome.currentData()), self.decision_text.toPlainText()
         reasons, pw, why = self.decision_reasons.toPlainText(), password, reason
+        # who the corrected letter goes to: as typed, where it can be (a version signed before a letter had to
+        # go to someone may have nobody; a plan for adoption's goes to the social worker, not changed here)
+        to = (self.addressee.toPlainText(), self.salutation.text()) if self.addressee.isEnabled() else (None, None)
 
         def go() -> int:
             return service.correct_decision(db, me, did, pw, reason=why, outcome=outcome, decision_text=text,
-                                            reasons=reasons, decided_on=day).decision_id
+                                            reasons=reasons, decided_on=day, addressee=to[0],
+                                            salutation=to[1]).decision_id
 
-        self._run(go)
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError) and exc.field == "addressee":
+                self._to_addressee()  # the message names it; the cursor is put there
+            self.failed.emit(exc)
+
+        self._run(go, on_error=failed)
 
     def begin_correction(self) -> None:
         """Step one of a correction: the signed decision's fields open for editing; pressing the button
@@ -669,6 +678,11 @@ class DecisionPanel(QWidget):
         self.correcting = True
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on):
             w.setEnabled(True)
+        r = self.detail.row
+        if rules.letter_kind(r.decision_type, r.source, str(self.outcome.currentData() or ""),
+                             r.recommendation) != "adm_plan_agreed":
+            self.addressee.setEnabled(True)  # the corrected letter's: wrong, or missing on a version signed long ago
+            self.salutation.setEnabled(True)
         self.decided_on.setDate(qdate(self.today()))  # a correction is dated the day it is made, not the original's
         self.buttons["correct_button"].setText("Sign the co&rrection…")
         self.info_status.setText("Change the decision above, then press <b>Sign the correction…</b> to give "
