@@ -24,12 +24,15 @@ from adoption_desktop.core.errors import ValidationError
 #: bidirectional overrides and isolates.
 INVISIBLE_CHARS: Final = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
-)  # the inside of a character class (the screening assistant reads past them too)
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0001-\U000e007f"
+)  # the inside of a character class (the screening assistant reads past them too); the last: Unicode "tags"
 _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 #: C0 and C1 controls other than tab, line feed and carriage return (kept in multi-line text).
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: what text editors and Word take for the end of a line besides line feed and carriage return: next line
+#: (NEL) and Unicode's line and paragraph separators (a paste from a PDF or a web page)
+_OTHER_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
@@ -45,7 +48,9 @@ def clean_text(value: str | None, field: str, *, multiline: bool = False, max_le
     text = unicodedata.normalize("NFC", value or "")
     text = _INVISIBLE.sub("", text)
     if multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _OTHER_LINE_BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    elif has_line_break(text):
+        raise ValidationError(f"{field}: is on more than one line; put it on one line.", field)
     pattern = _CONTROL_MULTILINE if multiline else _CONTROL_SINGLE
     bad = pattern.search(text)
     if bad:
@@ -63,6 +68,13 @@ def clean_text(value: str | None, field: str, *, multiline: bool = False, max_le
     if max_length is not None and len(text) > max_length:
         raise ValidationError(f"{field}: at most {max_length} characters (this has {len(text)}).", field)
     return text
+
+
+def has_line_break(text: str) -> bool:
+    """True when ``text`` holds the end of a line: line feed, carriage return, NEL, or Unicode's line and
+    paragraph separators (U+2028, U+2029), which a one-line field must not hold: a name with one in it
+    printed as two lines run together ("Dear Dan and Eve Test Flat 3 Hidden Road")."""
+    return "\n" in text or "\r" in text or _OTHER_LINE_BREAKS.search(text) is not None
 
 
 #: one e-mail address as people type it: something, an @, a domain with a dot; no spaces, one @. Deliberately

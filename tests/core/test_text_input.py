@@ -136,3 +136,21 @@ def test_initials_are_refused_only_where_a_name_was_typed(initials: str, refused
     from adoption_desktop.core.text_input import INITIALS_ONLY, initials_problem
 
     assert (initials_problem(initials) == INITIALS_ONLY) is refused
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\u2029", "\x85", "\n", "\r"])
+def test_a_one_line_field_with_a_line_break_of_any_kind_is_refused(brk: str) -> None:
+    """A tester's trial: "Dan and Eve Test\\u2028Flat 3 Hidden Road" was stored as the adopters' name and a
+    letter opened "Dear Dan and Eve Test Flat 3 Hidden Road,": a paste from a PDF or web page carries
+    Unicode's line separator, which no control-character rule saw."""
+    with pytest.raises(ValidationError, match="Adopters: is on more than one line"):
+        clean_text(f"Dan and Eve Test{brk}Flat 3 Hidden Road", "Adopters")
+
+
+def test_in_multi_line_text_every_line_break_is_a_line_feed() -> None:
+    assert clean_text("one\u2028two\u2029three\x85four", "Notes", multiline=True) == "one\ntwo\nthree\nfour"
+
+
+def test_unicode_tag_characters_are_invisible_and_removed() -> None:
+    """U+E0041 … ("tags") show as nothing and can carry hidden text."""
+    assert clean_text("Ann\U000e0041\U000e0042 Lee\U000e007f", "Name") == "Ann Lee"

@@ -183,6 +183,17 @@ def test_invisible_characters_in_names_are_removed_with_a_warning(db: Database, 
         assert (a.child_birth_name, a.adopters_name) == ("Max Copple", "Bea Wrenford")
 
 
+def test_a_line_separator_in_a_one_line_cell_is_refused(db: Database, coordinator: Principal,
+                                                        tmp_path: Path) -> None:
+    """A tester's trial: Adopters "Dan and Eve Test\u2028Flat 3 Hidden Road" was imported with no warning and a
+    reminder opened "Dear Dan and Eve Test Flat 3 Hidden Road,"."""
+    report = import_file(db, coordinator, write_csv(tmp_path / "ls.csv", [
+        row("LS-1", Adopters="Dan and Eve Test\u2028Flat 3 Hidden Road")]), today=TODAY)
+    assert not report.written and count(db) == (0, 0)
+    assert [(p.row, p.column) for p in report.problems] == [(2, "E (Adopters)")]
+    assert "more than one line" in report.problems[0].problem
+
+
 def test_bulk_import_audits_every_row_and_the_chain_verifies(db: Database, coordinator: Principal, tmp_path: Path,
                                                              db_path: Path) -> None:
     rows = [row(f"AU-{i:03d}", Birth_relative=f"Lola Copple{i}") for i in range(40)]

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adoption_desktop.core.errors import ValidationError, WorkCancelled
-from adoption_desktop.core.text_input import check_date, clean_text, reference_key
+from adoption_desktop.core.text_input import check_date, clean_text, has_line_break, reference_key
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.importing.fields import FIELD_BY_KEY, FieldSpec, choice_value, column_letter
@@ -215,7 +215,7 @@ def _text(spec: FieldSpec, raw: str, row: _Row) -> str | None:
         row.warn(spec.key, f"{label}: {_shown(raw)} starts with {_sign(raw)}; kept as text (never calculated), "
                            "but a spreadsheet would read it as a formula if it were copied into one.")
     value = raw.strip()
-    if not spec.multiline and ("\n" in value or "\r" in value):
+    if not spec.multiline and has_line_break(value):
         row.error(spec.key, f"{label}: is on more than one line; put it on one line.")
         return None
     invisible = _has_invisible(value)
