@@ -57,7 +57,11 @@ def _cell(value: Any) -> str:
 
 def _decode(data: bytes, name: str, label: str = "File") -> str:
     """UTF-16 by its BOM (Excel's "Unicode text"), UTF-8 (with or without the BOM Excel writes), else
-    Windows-1252 (Excel's plain "CSV")."""
+    Windows-1252 (Excel's plain "CSV"). UTF-16 without its BOM (every other byte a zero) is refused by name:
+    read as Windows text it gave "no column is mapped to Reference"."""
+    if _utf16_without_bom(data):
+        raise ValidationError(f"{label}: {name} is saved as UTF-16 (\"Unicode text\") without the mark that says "
+                              "so, and cannot be read reliably; save it again as \"CSV UTF-8\".", "file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -75,6 +79,28 @@ def _decode(data: bytes, name: str, label: str = "File") -> str:
                               "save it again as \"CSV UTF-8\".", "file") from exc
 
 
+def _utf16_without_bom(data: bytes) -> bool:
+    """Mostly Latin text in UTF-16 has a zero in every other byte; a text file never does otherwise."""
+    sample = data[:4096]
+    if len(sample) < 8 or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    even, odd = sample[0::2].count(0) / len(sample[0::2]), sample[1::2].count(0) / len(sample[1::2])
+    return max(even, odd) > 0.4 and min(even, odd) < 0.05
+
+
+def windows_text_note(text: str) -> str | None:
+    """What the report says of a file read as Windows-1252 with letters outside plain English in it: a file
+    saved in another encoding (Shift-JIS, a Cyrillic or Greek code page) reads as Windows-1252 without an
+    error, its names turned into other letters ("山田" became "ŽR“c"), so the officer is asked to look."""
+    odd = sorted({c for c in text if not c.isascii() and not c.isspace()})
+    if not odd:
+        return None
+    shown = "".join(odd[:12]) + ("…" if len(odd) > 12 else "")
+    return ("the file is not saved as UTF-8, so it was read as Windows text (Excel's plain \"CSV\"); it has "
+            f"letters outside plain English ({shown}): check that names read as they should, and if they do not, "
+            "save the register again as \"CSV UTF-8\" and import that.")
+
+
 #: what separates the columns of a "CSV": a comma, or a semicolon (Excel where the decimal mark is a comma),
 #: or a tab (Excel's "Unicode text" and "Text (tab delimited)")
 DELIMITERS = (",", ";", "\t")
@@ -89,9 +115,33 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path, label: str) -> list[list[str]]:
-    text = _decode(path.read_bytes(), path.name, label)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))]
+def _read_csv(path: Path, label: str, notes: list[str] | None = None) -> list[list[str]]:
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise ValidationError(f"{label}: {path.name} is an Excel workbook named as a .csv file: rename it to .xlsx "
+                              "and import that.", "file")
+    text = _decode(data, path.name, label)
+    if notes is not None and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            note = windows_text_note(text)
+            if note:
+                notes.append(note)
+    rows: list[list[str]] = []
+    try:
+        for r in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)):
+            rows.append(list(r))
+    except csv.Error as exc:
+        at = f"{label}: {path.name}, row {len(rows) + 1:,}"  # as a spreadsheet numbers it (blank rows too)
+        if "field larger than field limit" in str(exc):
+            raise ValidationError(
+                f"{at}: a cell is longer than {csv.field_size_limit():,} characters, more than any field of a "
+                "register holds. Check the file: a quotation mark not closed makes the rest of the file one cell.",
+                "file") from exc
+        raise ValidationError(f"{at}, cannot be read as CSV ({exc}); save it again as .xlsx or .csv.",
+                              "file") from exc
+    return rows
 
 
 def _sheet_rows(wb: Any, index: int) -> list[list[str]]:
@@ -228,7 +278,7 @@ def read_table(path: Path, *, label: str = "File") -> Table:
     _check_file(path, label)
     try:
         if suffix == ".csv":
-            raw = _read_csv(path, label)
+            raw = _read_csv(path, label, notes)
         elif suffix in (".xlsx", ".xlsm"):
             _check_workbook(path, label)
             raw, formulas, notes = _read_xlsx(path)
