@@ -58,6 +58,7 @@ from adoption_desktop.adm.service.deciding import _reauth as _reauth
 from adoption_desktop.adm.service.deciding import _sign_fields as _sign_fields
 from adoption_desktop.adm.service.deciding import _validate as _validate
 from adoption_desktop.adm.service.deciding import (
+    check_correctable,
     check_signable,
     correct_decision,
     corrected_period,
@@ -99,7 +100,7 @@ from adoption_desktop.adm.service.without_panel import open_direct_decision, set
 
 __all__ = [
     "ENTITY", "DecisionDetail", "DecisionRow", "InfoRequestView", "LetterView", "QdView", "SignResult",
-    "VersionView", "add_decision_type", "check_signable", "correct_decision", "corrected_period", "decision_id_for",
+    "VersionView", "add_decision_type", "check_correctable", "check_signable", "correct_decision", "corrected_period", "decision_id_for",
     "decision_types",
     "decision_warnings", "direct_types", "export_decision_letter", "export_letter", "get_decision",
     "lateness", "letter_pdf", "letters_for_day", "list_queue", "log_information", "mark_letter_sent",

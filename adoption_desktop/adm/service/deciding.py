@@ -28,6 +28,7 @@ from adoption_desktop.adm.service.data import SignResult
 from adoption_desktop.adm.service.letters import _file_letter
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
+from adoption_desktop.core.audit.seal_check import require_unchanged
 from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.handoff import MinutesCorrectionOpen
@@ -393,6 +394,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
     with db.session(actor, write=False) as session:
         old = _get(session, decision_id)
         _check_signer(old, actor)
+        _refuse_if_changed_outside(session, old)  # before the password is asked for
         _check_correction_date(old, decided_on)
         _refuse_if_final_under_way(session, old)
         letters = _letter_fields(old.addressee if addressee is None else addressee,
@@ -409,6 +411,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
                            f"{when_text(newer.signed_at)} (version {newer.version}); your correction was not "
                            "saved. Read the latest version and correct that one if still needed.")
         _check_signer(old, actor)
+        _refuse_if_changed_outside(session, old)
         _refuse_if_final_under_way(session, old)
         copy_cols = ("decision_type", "source", "panel_item_id", "sitting_id", "sitting_date",
                      "subject_reference", "subject_initials", "recommendation", "recommendation_text",
@@ -430,6 +433,34 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         _close_qd_on_correction(session, old, new)
         letter_id, qd_id = _after_signing(session, new)
         return SignResult(new.id, letter_id, qd_id)
+
+
+def check_correctable(db: Database, actor: Principal, decision_id: int) -> None:
+    """What refuses a correction of this decision whatever is typed, checked before the password is asked
+    for: another's decision (the conflict rule), a signed decision changed outside the application, a
+    proposal whose qualifying-determination route is under way."""
+    require(actor, Permission.ADM_DECIDE)
+    with db.session(actor, write=False) as session:
+        old = _get(session, decision_id)
+        _check_signer(old, actor)
+        _refuse_if_changed_outside(session, old)
+        _refuse_if_final_under_way(session, old)
+
+
+#: a signed decision not as it was signed (``seal_check.require_unchanged``), as the ADM page says it
+NOT_AS_SIGNED = "This signed decision is not as it was signed"
+
+
+def _refuse_if_changed_outside(session: Session, old: AdmDecision) -> None:
+    """A correction copies the signed version's recommendation, reasons, addressee and the rest: copied from
+    a row changed outside the application (with the key), the changed words would go out under a new, valid
+    signature (a trial sent the corrected letter to a forged address). Refused while the row is not as it
+    was signed."""
+    if old.signed_at is None:
+        return
+    require_unchanged(session.connection(), "adm_decisions", old.id, NOT_AS_SIGNED,
+                      "It was not corrected: a correction would sign the changed words again. Nothing was saved; "
+                      "the decision stays as it is.")
 
 
 def _check_addressee(old: AdmDecision, outcome: str, addressee: str) -> None:

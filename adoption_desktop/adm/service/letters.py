@@ -23,7 +23,7 @@ from adoption_desktop.adm.models import (
 )
 from adoption_desktop.adm.service.common import QD_ENTITY, _extra_types, _get, _letter_view, _qd_for
 from adoption_desktop.adm.service.data import LetterView
-from adoption_desktop.adm.service.qualifying_determination import recount_final
+from adoption_desktop.adm.service.qualifying_determination import recount_final, refuse_if_changed_outside
 from adoption_desktop.adm.settings import WRITTEN_NOTICE_WD
 from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import signer_title
@@ -279,6 +279,7 @@ def reissue_notice(db: Database, actor: Principal, letter_id: int, day: dt.date 
         if q is None or q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
             raise Conflict("This decision's qualifying determination is closed; its notice is not made again.")
         lock_row(session, q)
+        refuse_if_changed_outside(session, q, d, "The notice was not made again")
         _refuse_if_final_opened(session, q, day)
         for what, when in (("the representations were received", q.representations_on),
                            ("the IRM application was made", q.irm_applied_on)):

@@ -13,6 +13,7 @@ from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmLetter, AdmQualifyingDetermination
 from adoption_desktop.adm.service.common import ENTITY, QD_ENTITY, _get, _new_decision, _recompute_due
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit.seal_check import require_unchanged
 from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.documents.pdf import long_date
 from adoption_desktop.core.errors import Conflict, ValidationError
@@ -165,6 +166,21 @@ def _check_notice_sent(session: Session, q: AdmQualifyingDetermination) -> None:
                        "open the final decision.")
 
 
+def refuse_if_changed_outside(session: Session, q: AdmQualifyingDetermination, proposal: AdmDecision,
+                              not_done: str) -> None:
+    """The final decision is built from the signed proposal (the panel's recommendation and reasons, the
+    minutes, who it is written to) and the representations and IRM recommendation recorded here; a notice
+    made again, from the proposal and the period recorded here. Either built from rows changed outside the
+    application would carry the changed words under a valid signature: refused, ``not_done`` saying what
+    was not done ("The final decision was not opened")."""
+    conn = session.connection()
+    require_unchanged(conn, ENTITY, proposal.id, "The signed proposal not to approve is not as it was signed",
+                      f"{not_done}: nothing was saved, and the proposal stays as it is.")
+    require_unchanged(conn, QD_ENTITY, q.id, "The record of this qualifying determination (its notice date, "
+                      "the representations and the IRM's recommendation) is not as the application saved it",
+                      f"{not_done}: nothing was saved.")
+
+
 def _dmy(day: dt.date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else "date not recorded"
 
@@ -185,6 +201,7 @@ def open_final_decision(db: Database, actor: Principal, qd_id: int, today: dt.da
             raise Conflict(f"The applicants have until {q.deadline:%d/%m/%Y} to make representations or apply to the "
                            "IRM; the final decision can be made after that or when they respond.")
         src = _get(session, q.decision_id)
+        refuse_if_changed_outside(session, q, src, "The final decision was not opened")
         start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
         # the sentence for the outcome the pane starts on, which follows the outcome while unedited (it was
         # "Final decision after the qualifying determination of 2026-09-24", printed in the letter as the

@@ -248,10 +248,10 @@ def _seal_problem(session: Session, d: AdmDecision) -> str:
     """What is wrong with a signed decision that is not as it was sealed ("" when it is, or is unsigned)."""
     if d.signed_at is None:
         return ""
-    from adoption_desktop.core.audit.seal_check import check_rows
+    from adoption_desktop.adm.service.deciding import NOT_AS_SIGNED
+    from adoption_desktop.core.audit.seal_check import ASK_ADMINISTRATOR, row_seal_problem
 
-    problems = check_rows(session.connection(), "adm_decisions", [d.id])
-    if not problems:
+    problem = row_seal_problem(session.connection(), "adm_decisions", d.id)
+    if not problem:
         return ""
-    return (f"This signed decision is not as it was signed: {problems[0].message}. It was changed outside the "
-            "application; do not rely on it. Ask an administrator to run 'adoption-desktop verify'.")
+    return f"{NOT_AS_SIGNED}: {problem}. Do not rely on it, and no correction can be made from it. {ASK_ADMINISTRATOR}"

@@ -373,7 +373,9 @@ class DecisionPanel(QWidget):
         self.buttons["info_button"].setEnabled(not signed and not paused and can_decide)
         self.buttons["info_received_button"].setEnabled(paused and can_edit)
         self.buttons["sign_button"].setEnabled(not signed and not paused and can_decide)
-        self.buttons["correct_button"].setEnabled(signed and not r.superseded and can_decide)
+        # a signed decision changed outside the application is not corrected (the red line above says why)
+        self.buttons["correct_button"].setEnabled(signed and not r.superseded and can_decide
+                                                  and not detail.seal_problem)
         reqs = [f"Asked {_d(q.requested_on)}: {q.what} — "
                 + (f"received {_d(q.received_on)}" if q.received_on else "<b>waiting</b>")
                 for q in detail.info_requests]
@@ -627,6 +629,13 @@ class DecisionPanel(QWidget):
     def correct(self, password: str | None = None, reason: str | None = None) -> None:
         if self.detail is None:
             return
+        if password is None or reason is None:
+            try:  # refused whatever is typed (changed outside the application, say): said before anything is
+                # typed, and before the password is asked for
+                service.check_correctable(self.ctx.db, self.ctx.principal, self.detail.row.id)
+            except AppError as exc:
+                self.failed.emit(exc)
+                return
         if (password is None or reason is None) and not self.correcting:
             self.begin_correction()
             return

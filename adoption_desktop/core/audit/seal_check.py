@@ -349,6 +349,38 @@ def require_sealed(conn: Connection, name: str, ids: Sequence[int], what: str, *
                            "and to restore the database from a backup taken before the change.")
 
 
+def row_seal_problem(conn: Connection, name: str, row_id: int) -> str:
+    """What is wrong with one row of ``name`` against its seals (:func:`check_rows`), in words a person reads:
+    the first problem, its fields named without underscores ("addressee, recommendation reasons changed
+    outside the application …"), always saying it was changed outside the application; "" when the row is as
+    the application sealed it."""
+    problems = check_rows(conn, name, [row_id])
+    if not problems:
+        return ""
+    said = problems[0].message.replace("_", " ")
+    if "outside the application" not in said:  # "the signed decision's content differs from what was sealed …"
+        said += ": changed outside the application"
+    return said  # the others (its content seal, the audit entry) say the same row again in other words
+
+
+#: the last words of every refusal to build on a row changed outside the application
+ASK_ADMINISTRATOR = ("Ask an administrator to run 'adoption-desktop verify' and to restore the database from a "
+                     "backup taken before the change.")
+
+
+def require_unchanged(conn: Connection, name: str, row_id: int, what: str, refused: str) -> None:
+    """Refuse (:class:`SealBroken`) to build anything new from the row ``row_id`` of ``name`` (a correction,
+    a final decision, a letter made again) when it is not as the application last sealed it: the new row
+    would carry the words changed outside the application under a valid signature or approval, and the
+    change would no longer show. ``what`` says which record and how ("This signed decision is not as it was
+    signed"), ``refused`` what was not done and what was kept ("It was not corrected: nothing was saved …")."""
+    problem = row_seal_problem(conn, name, row_id)
+    if problem:
+        from adoption_desktop.core.errors import SealBroken
+
+        raise SealBroken(f"{what}: {problem}. {refused} {ASK_ADMINISTRATOR}")
+
+
 def _a(what: str) -> str:
     """"a signed decision", "approved minutes" (no article before a plural)."""
     return what if what.endswith("s") else f"a {what}"
