@@ -44,6 +44,10 @@ from adoption_desktop.panel.service.data import (
 P = Permission
 
 
+#: approved minutes not as the chair approved them (``seal_check.require_unchanged``, the Minutes tab's red line)
+NOT_AS_APPROVED = "These approved minutes are not as they were approved"
+
+
 def _today(today: dt.date | None) -> dt.date:
     return today or dt.date.today()
 

@@ -177,6 +177,9 @@ class MinutesRow:
     handed_off_on: dt.date | None
     adm_decision_id: int | None
     row_version: int = 1
+    #: approved minutes changed outside the application: what the Minutes tab says in red ("" when they are as
+    #: approved, or not approved; filled by ``sitting_detail``)
+    seal_problem: str = ""
 
     @property
     def locked(self) -> bool:

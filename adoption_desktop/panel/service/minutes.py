@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit.models import AuditEntry
+from adoption_desktop.core.audit.seal_check import require_unchanged
 from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
@@ -24,6 +25,7 @@ from adoption_desktop.panel.rules import QuorumResult
 from adoption_desktop.panel.service.agenda import add_item, check_can_add
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
+    NOT_AS_APPROVED,
     P,
     _current_minutes,
     _draft_of,
@@ -256,6 +258,11 @@ def correct_minutes(db: Database, actor: Principal, item_id: int, reason: str) -
                            "edit that draft instead.")
         if old is None or old.status != "approved":
             raise Conflict("Only approved minutes are corrected; edit the draft instead.")
+        # the new version starts as a copy of the approved one: copied from minutes changed outside the
+        # application, the changed words would be approved again and exported as genuine (trial)
+        require_unchanged(session.connection(), "panel_minutes", old.id, NOT_AS_APPROVED,
+                          "No correction was started: it would copy the changed words into minutes the chair "
+                          "approves again. Nothing was saved; the approved minutes stay as they are.")
         new = PanelMinutes(item_id=item_id, version=old.version + 1, status="draft", supersedes_id=old.id,
                            correction_reason=reason.strip())
         _apply_draft(new, _draft_of(old))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit.seal_check import ASK_ADMINISTRATOR, row_seal_problem
 from adoption_desktop.core.concurrency import check_version
 from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
@@ -21,6 +22,7 @@ from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelItem, PanelSitting
 from adoption_desktop.panel.service.common import (
+    NOT_AS_APPROVED,
     P,
     _attendance,
     _DeadlineRules,
@@ -32,7 +34,7 @@ from adoption_desktop.panel.service.common import (
     _sitting_row,
     _today,
 )
-from adoption_desktop.panel.service.data import SittingDetail, SittingInput, SittingRow
+from adoption_desktop.panel.service.data import ItemRow, SittingDetail, SittingInput, SittingRow
 
 
 # --- sittings ------------------------------------------------------------------------------------
@@ -214,7 +216,24 @@ def sitting_detail(db: Database, actor: Principal, sitting_id: int, *, today: dt
             audit.record_view(session, "panel_sittings", s.id)
         attendance = _attendance(session, s)
         items = _items(session, s, attendance, _today(today))
-        return SittingDetail(_sitting_row(session, s, _today(today), len(items)), tuple(items), tuple(attendance))
+        return SittingDetail(_sitting_row(session, s, _today(today), len(items)),
+                             tuple(_with_seal_problems(session, items)), tuple(attendance))
+
+
+def _with_seal_problems(session: Session, items: list[ItemRow]) -> list[ItemRow]:
+    """Each item's approved minutes checked against their seals: changed outside the application (with the key)
+    they were shown as genuine, with nothing to say so (trial); their ``seal_problem`` now says what changed."""
+    conn = session.connection()
+    out = []
+    for i in items:
+        m = i.minutes
+        problem = row_seal_problem(conn, "panel_minutes", m.id) if m is not None and m.locked else ""
+        if m is not None and problem:
+            i = replace(i, minutes=replace(m, seal_problem=(
+                f"{NOT_AS_APPROVED}: {problem}. Do not rely on them, and no correction can be made from them. "
+                + ASK_ADMINISTRATOR)))
+        out.append(i)
+    return out
 
 
 def open_item(db: Database, actor: Principal, item_id: int) -> None:

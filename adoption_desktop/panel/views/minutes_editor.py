@@ -307,13 +307,16 @@ class MinutesEditor(QWidget):
 
     def _rest_of_show(self, m: MinutesRow | None, locked: bool) -> None:
         self.approve_button.setEnabled(bool(m and m.status == "submitted"))
-        self.correct_button.setEnabled(locked and self.can_edit)
+        # approved minutes changed outside the application: said in red, as the ADM page says it of a signed
+        # decision, and no correction is started from them (the service refuses it too)
+        broken = m.seal_problem if m is not None else ""
+        self.correct_button.setEnabled(locked and self.can_edit and not broken)
         state = "no minutes yet" if not m else (
             f"version {m.version}, {m.status}" + (f" by {m.approved_by_name} on {m.approved_on:%d/%m/%Y}"
                                                   if m.locked and m.approved_on else "")
-            + (" — locked; use Correct… for a new version" if m.locked else ""))
-        self.message.setStyleSheet("")
-        self.message.setText(f"Minutes: {state}.")
+            + (" — locked; use Correct… for a new version" if m.locked and not broken else ""))
+        self.message.setStyleSheet(tint_style("#B00020", self.message) + " font-weight: bold;" if broken else "")
+        self.message.setText(f"{broken}\nMinutes: {state}." if broken else f"Minutes: {state}.")
 
     def _vote_fields(self) -> None:
         if not self._loading and self.vote.currentData() == "unanimous":
