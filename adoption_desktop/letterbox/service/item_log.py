@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit.seal_check import require_unchanged
 from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.models import User
@@ -106,6 +107,11 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
             if prev is None or prev.arrangement_id != arrangement_id:
                 raise ValidationError("Corrected version of: that item is not on this arrangement.",
                                       "previous_item_id")
+            # the item window fills the corrected version from the returned one (its writer, type and text):
+            # a returned item changed outside the application is not built on
+            require_unchanged(session.connection(), "letterbox_items", prev.id,
+                              f"The returned item {prev.id} is not as it was when it was returned",
+                              "The corrected version was not logged: nothing was saved.")
             if prev.status != "returned":
                 raise Conflict("Only an item returned to its writer can be replaced by a corrected version.")
             # one corrected version per returned item: two people logging it at once queue on the lock above,
