@@ -793,15 +793,11 @@ class ItemDialog(QDialog):
                 social_worker_informed=self.social_worker.isChecked(),
                 expected_version=self.detail.row_version if self.detail is not None else None, check_only=check_only)
 
+        typed = self._typed_outcome()
         try:  # what would refuse it is said before the person is asked to confirm something final
             record(check_only=True)
         except Conflict as exc:  # someone else acted first: show the item as it is now
-            typed = self.reason.toPlainText().strip()
-            said = conflict_text(exc)
-            self.reload()
-            kept = f" The reason you typed was: \u201c{typed}\u201d." if typed and self.reason.toPlainText().strip() != typed \
-                else ""  # the stored outcome is shown now: what they typed is not lost from sight
-            self.say(said + kept, error=True)
+            self._outcome_refused(exc, outcome, typed)
             return
         except AppError as exc:  # what they typed stays; the refusal says what to do
             self.say(str(exc), error=True)
@@ -811,7 +807,49 @@ class ItemDialog(QDialog):
                              "right by logging a corrected version."):
             self.say("Nothing recorded.")
             return
-        self._run(f"Outcome recorded: {outcome}.", record)
+        try:
+            record()
+        except Conflict as exc:
+            # someone else recorded an outcome (or changed the item) between the check above and the answer
+            # Yes (two coordinators at once): the same as a refusal before the question, what was typed kept
+            self._outcome_refused(exc, outcome, typed)
+            return
+        except AppError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.say("")
+        self.reload()
+        self.say(f"Outcome recorded: {outcome}.")
+
+    def _typed_outcome(self) -> dict[str, str]:
+        """What was typed for an outcome (its reason and method), to quote if a refusal replaces it."""
+        return {"reason": self.reason.toPlainText().strip(), "method": self.method.text().strip()}
+
+    def _kept_text(self, typed: dict[str, str]) -> str:
+        """The typed reason and method, quoted where the window no longer shows them (the item was reloaded
+        with a colleague's outcome in their place): "The reason you typed was: “…”."."""
+        kept = []
+        if typed.get("reason") and self.reason.toPlainText().strip() != typed["reason"]:
+            kept.append(f" The reason you typed was: \u201c{typed['reason']}\u201d.")
+        if typed.get("method") and self.method.text().strip() != typed["method"]:
+            kept.append(f" The method you typed was: \u201c{typed['method']}\u201d.")
+        return "".join(kept)
+
+    def _outcome_refused(self, exc: Conflict, outcome: str, typed: dict[str, str]) -> None:
+        """Record outcome refused because someone else acted first: the item is shown as it is now, the
+        refusal says who did what, what was typed is quoted (the window now shows the stored outcome), and
+        an item that has gone out although this coordinator found a reason to keep it back is said plainly,
+        with what to do (user trial: a Return's reason vanished when a colleague forwarded the item)."""
+        said = conflict_text(exc) + (" The item is shown as it is stored now: check it, then record the outcome "
+                                     "again if it is still right." if isinstance(exc, StaleRecord) else "")
+        self.reload()
+        now = self.detail.status if self.detail is not None else ""
+        if now == "forwarded" and outcome in ("returned", "withheld"):
+            why = "return it to its writer" if outcome == "returned" else "withhold it"
+            said += (f" The item has already been forwarded, although you found a reason to {why}. Tell the "
+                     "letterbox manager today, with your reason, so they can decide what to do about what was "
+                     "sent; if a corrected version is needed, log it as a new item.")
+        self.say(said + self._kept_text(typed), error=True)
 
     def reword_reason(self) -> None:
         """Save the reason of a returned item as reworded in Reason (checked against the version shown and
@@ -823,6 +861,7 @@ class ItemDialog(QDialog):
             self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         item_id, version, reason = self.item_id, self.detail.row_version, self.reason.toPlainText()
+        typed = {"reason": reason.strip()}
         done: list[UndoEntry | None] = []
         if self._run("Reason reworded. Make the returned letter again (Letters → Returned for changes).",
                      lambda: done.append(lb_undo.reword_return_reason(
@@ -830,6 +869,11 @@ class ItemDialog(QDialog):
             if done and done[0] is not None:
                 self.ctx.did(done[0])
         else:
+            # a colleague's save meanwhile: the window shows their reason now; the rewording typed here is
+            # quoted, to reword it again from (it was lost from sight)
+            kept = self._kept_text(typed).replace("The reason you typed was", "The rewording you typed was")
+            if kept:
+                self.say(self.message.text() + kept, error=True)
             self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_reason(self) -> None:
