@@ -1,7 +1,8 @@
 """Two coordinators on one item, each in their own program on one encrypted file (user trial, 6 December):
 A chose Return, typed the reason and pressed Record outcome; the check passed and the final question came up;
 meanwhile B forwarded the item. A's Yes was refused, rightly, but the window reloaded with B's outcome and
-A's reason was gone without trace."""
+A's reason was gone without trace. Also: a forwarded item changed outside the application was shown as
+genuine in the item window (the ADM page says so of a signed decision)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Principal, Role
@@ -117,3 +119,18 @@ def test_a_rewording_typed_is_kept_when_a_colleague_rewords_the_reason_first(
     assert f"The rewording you typed was: \u201c{REASON}\u201d." in said
     assert dialog.reason.toPlainText() == "Please leave out where you went on holiday."  # theirs, as stored
 
+
+def test_a_forwarded_item_changed_outside_the_application_is_shown_in_red(
+        qtbot: QtBot, db: Database, coordinator: Principal) -> None:
+    arrangement, item = _screened_item(db, coordinator)
+    service.record_outcome(db, coordinator, item, "forwarded", dt.date(2026, 11, 3), method="post")
+    assert service.get_item(db, coordinator, item).seal_problem == ""
+    dialog = _window(qtbot, db, coordinator, arrangement, item)
+    assert dialog.seal_problem.isHidden()
+    with db.engine.begin() as conn:  # someone with the key edits the forwarded letter's text in SQL
+        conn.execute(text("UPDATE letterbox_items SET text = 'Thinking of you all.' WHERE id = :i"), {"i": item})
+    problem = service.get_item(db, coordinator, item).seal_problem
+    assert problem.startswith("This item is not as it was when its outcome was recorded: ") and "verify" in problem
+    dialog = _window(qtbot, db, coordinator, arrangement, item)
+    dialog.show()
+    assert dialog.seal_problem.isVisible() and dialog.seal_problem.text() == problem

@@ -159,6 +159,9 @@ class ItemDetail:
     channel: str = "post"  # letterbox.contact.CHANNELS
     participant_id: int | None = None  # the birth relative who wrote it (None: the adopters, or not recorded)
     letters: tuple[ItemLetterRow, ...] = ()  # the letters sent about it, oldest first
+    #: what is wrong with an item with an outcome (final) that is not as the application left it: changed
+    #: outside the application ("" when it is as sealed, or has no outcome yet)
+    seal_problem: str = ""
 
 
 @dataclass(frozen=True)

@@ -569,10 +569,26 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
                             item.received_on, item.status, item.text, item.screened_by, item.checked_by,
                             item.outcome_on, item.method, item.reason, item.previous_item_id, findings, history,
                             item.notes, item.social_worker_informed, item.row_version, item.channel,
-                            item.participant_id, letters)
+                            item.participant_id, letters, _seal_problem(session, item))
     # why each finding was flagged is not stored: the stored text is screened again, outside the transaction
     # (nobody waits for it), with the terms of now; a finding the terms no longer give has no reason
     return replace(detail, findings=with_reasons(detail.text, findings, terms)) if terms is not None else detail
+
+
+def _seal_problem(session: Session, item: Item) -> str:
+    """What is wrong with an item with an outcome that is not as the application left it ("" when it is, or
+    when it has no outcome yet): its row checked against its seals, as a signed ADM decision's is (a trial
+    changed a forwarded item's text in SQL, and the item window showed it as genuine)."""
+    if item.status not in rules.OUTCOMES:
+        return ""
+    from adoption_desktop.core.audit.seal_check import check_rows
+
+    problems = check_rows(session.connection(), "letterbox_items", [item.id])
+    if not problems:
+        return ""
+    return (f"This item is not as it was when its outcome was recorded: {problems[0].message}. It was changed "
+            "outside the application; do not rely on what is shown here. Ask an administrator to run "
+            "'adoption-desktop verify'.")
 
 
 def with_reasons(text: str, findings: tuple[FindingRow, ...], terms: ScreeningTerms) -> tuple[FindingRow, ...]:

@@ -171,6 +171,17 @@ class ItemDialog(QDialog):
         assert body is not None  # made by load_dialog_form
         body.addWidget(self.buttons)
         self.heading = child(form, QLabel, "heading")
+        # a red line under the heading when the item (with an outcome) was changed outside the application,
+        # as the ADM page says of a signed decision (a trial: such an item was shown as genuine)
+        self.seal_problem = QLabel()
+        self.seal_problem.setObjectName("seal_problem")
+        self.seal_problem.setWordWrap(True)
+        self.seal_problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.seal_problem.setStyleSheet(tint_style(ERROR_COLOUR, self.seal_problem) + "font-weight: bold;")
+        self.seal_problem.hide()
+        heading_layout = child(form, QVBoxLayout, "layout")
+        heading_layout.insertWidget(heading_layout.indexOf(self.heading) + 1, self.seal_problem)
         self.direction = child(form, QComboBox, "direction")
         for key, label in rules.DIRECTIONS.items():
             self.direction.addItem(label, key)
@@ -352,6 +363,10 @@ class ItemDialog(QDialog):
             if d.status in rules.OUTCOMES:
                 self._show_outcome(d)
             self._remember_stored(d)
+        problem = self.detail.seal_problem if self.detail else ""
+        self.seal_problem.setText(problem)
+        self.seal_problem.setAccessibleName(problem)
+        self.seal_problem.setVisible(bool(problem))
         status = self.detail.status if self.detail else "not yet logged"
         prev = f" — corrected version of item {self.previous_item_id}" if self.previous_item_id else ""
         self.heading.setText(f"<b>Arrangement {self.reference}</b> · item {self.item_id or '(new)'} · "
