@@ -5,14 +5,21 @@ shows those fields first, side by side (wrapped, scrolled by the pixel, so a lon
 the fields that are the same are hidden behind *Show all fields*). It offers: **Reload their version**
 (discard mine), **Re-apply my change** (save mine over theirs, knowingly: the dialog says which of the
 fields they saved it replaces; theirs stays in the audit log) or **Keep editing** (nothing happens; my text
-stays on screen). A change is never merged field by field."""
+stays on screen).
+
+Given the version the form was opened with (``base``), "mine" is only what the person changed since then:
+the window lists those fields (and says which ones the colleague changed), and *Re-apply my change* saves
+only them over the colleague's version (:class:`OwnEdit`), keeping the colleague's values for the rest. A
+form's untouched fields still hold the version it opened with: re-applying the whole form put those stale
+values back over a colleague's edits (user trial, 6 December: PQE years typed, the colleague's new name and
+DBS date undone). Without ``base`` (a window that only ever saves its own fields) every field is compared."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
@@ -39,6 +46,51 @@ def differing_fields(mine: Mapping[str, str], saved: Mapping[str, str]) -> list[
     (only fields the person's version has: with no version of theirs, e.g. an undo, nothing is compared)."""
     return [name for name in dict.fromkeys([*saved, *mine])
             if mine and name in mine and (mine.get(name) or "").strip() != (saved.get(name) or "").strip()]
+
+
+def _norm(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def own_fields(mine: Mapping[str, str], base: Mapping[str, str]) -> list[str]:
+    """The fields the person changed: where their version differs from the one the form was opened with."""
+    return [name for name in mine if _norm(mine.get(name) or "") != _norm(base.get(name) or "")]
+
+
+def their_fields(saved: Mapping[str, str], base: Mapping[str, str]) -> list[str]:
+    """The fields the colleague changed: where the saved version differs from the one the form was opened
+    with (only fields the form shows)."""
+    return [name for name in saved if name in base and _norm(saved.get(name) or "") != _norm(base.get(name) or "")]
+
+
+D = TypeVar("D")
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnEdit(Generic[D]):
+    """What a person changed in a form: the values it was opened with (``opened``) and as typed (``typed``),
+    as the form's input dataclass; ``labels`` turns one into the conflict window's field → text."""
+
+    opened: D
+    typed: D
+    labels: Callable[[D], dict[str, str]]
+
+    def changed(self) -> list[str]:
+        """The input's fields the person changed (a text compared without its surrounding spaces)."""
+        return [f.name for f in dataclasses.fields(self.opened)  # type: ignore[arg-type]
+                if _norm(getattr(self.opened, f.name)) != _norm(getattr(self.typed, f.name))]
+
+    def onto(self, saved: D) -> D:
+        """``saved`` (the version a colleague saved) with the person's own changes on top: what *Re-apply
+        my change* saves."""
+        return dataclasses.replace(saved, **{name: getattr(self.typed, name)  # type: ignore[type-var]
+                                             for name in self.changed()})
+
+    def mine(self) -> dict[str, str]:
+        return self.labels(self.typed)
+
+    def base(self) -> dict[str, str]:
+        return self.labels(self.opened)
 
 
 def replaces_text(saved_by: str, fields: list[str]) -> str:
@@ -77,8 +129,25 @@ def replaces_own_text(fields: list[str]) -> str:
             "version stays in the audit log.")
 
 
+def own_change_text(saved_by: str, own: list[str], theirs: list[str], replaced: list[str]) -> str:
+    """What *Re-apply my change* does when only the person's own changes are re-applied, plainly."""
+    who = saved_by or "the other person"
+    if not own:
+        return f"Re-apply my change: you changed no field, so there is nothing of yours to save over {who}'s version."
+    said = f"Re-apply my change saves your change to {', '.join(own)} on top of {who}'s version"
+    kept = [name for name in theirs if name not in own]
+    said += f"; what {who} saved in {', '.join(kept)} is kept." if kept else "."
+    if replaced:
+        said += f" It replaces what {who} saved in: {', '.join(replaced)}. Their version stays in the audit log."
+    return said
+
+
+NOT_CHANGED = "(not changed by you)"
+
+
 class ConflictDialog(QDialog):
-    def __init__(self, parent: QWidget | None, err: StaleRecord, mine: dict[str, str]) -> None:
+    def __init__(self, parent: QWidget | None, err: StaleRecord, mine: dict[str, str],
+                 base: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conflict_dialog")
         me = _signed_in_name(parent)
@@ -91,13 +160,27 @@ class ConflictDialog(QDialog):
         message.setObjectName("conflict_message")
         message.setWordWrap(True)
         layout.addWidget(message)
-        self.differing = differing_fields(mine, err.saved_values)
+        saved_by = err.saved_by or "the other person"
+        if base is not None:  # only what the person changed is theirs; the rest stays as the colleague saved it
+            self.differing = own_fields(mine, base)
+            theirs = their_fields(err.saved_values, base)
+            self.replaced = [name for name in self.differing if name in theirs
+                             and _norm(err.saved_values.get(name) or "") != _norm(mine.get(name) or "")]
+            kept = [name for name in theirs if name not in self.differing]
+            summary = (f"Your change: <b>{', '.join(self.differing)}</b> (shown first)." if self.differing
+                       else "You changed no field.")
+            if kept:
+                summary += (f" Changed in your other window: {', '.join(kept)}." if self.own
+                            else f" Changed by {saved_by} since you opened it: {', '.join(kept)}.")
+        else:
+            self.differing = differing_fields(mine, err.saved_values)
+            self.replaced = self.differing
+            summary = (f"Different in your version: <b>{', '.join(self.differing)}</b> (shown first)."
+                       if self.differing else "No field of yours differs from the saved version.")
         everything = list(dict.fromkeys([*err.saved_values, *mine]))
         same = [name for name in everything if name not in self.differing]
         fields = [*self.differing, *same]  # what differs first
-        self.summary = QLabel(
-            (f"Different in your version: <b>{', '.join(self.differing)}</b> (shown first)." if self.differing
-             else "No field of yours differs from the saved version.") if mine else "")
+        self.summary = QLabel(summary if mine else "")
         self.summary.setObjectName("conflict_summary")
         self.summary.setWordWrap(True)
         self.summary.setVisible(bool(mine))
@@ -120,7 +203,8 @@ class ConflictDialog(QDialog):
         bold = QFont()
         bold.setBold(True)
         for row, name in enumerate(fields):
-            values = (name, mine.get(name, ""), err.saved_values.get(name, ""))
+            yours = mine.get(name, "") if base is None or name in self.differing else NOT_CHANGED
+            values = (name, yours, err.saved_values.get(name, ""))
             for col, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 cell.setToolTip(value if col else "")
@@ -136,8 +220,12 @@ class ConflictDialog(QDialog):
         self.show_all.setVisible(bool(self.differing) and bool(same))
         layout.addWidget(self.show_all)
         self._show_rows(False)
-        self.replaces = QLabel(replaces_own_text(self.differing) if self.own
-                               else replaces_text(err.saved_by, self.differing))
+        if base is not None:
+            self.replaces = QLabel(own_change_text("your other window" if self.own else err.saved_by,
+                                                   self.differing, theirs, self.replaced))
+        else:
+            self.replaces = QLabel(replaces_own_text(self.differing) if self.own
+                                   else replaces_text(err.saved_by, self.differing))
         self.replaces.setObjectName("conflict_replaces")
         self.replaces.setWordWrap(True)
         layout.addWidget(self.replaces)
@@ -189,9 +277,12 @@ class ConflictDialog(QDialog):
                     min(max(self.sizeHint().height(), 560), area.height() - 80))
 
 
-def resolve_conflict(parent: QWidget | None, err: StaleRecord, mine: dict[str, str]) -> str:
-    """Ask what to do about a refused save: :data:`RELOAD`, :data:`REAPPLY` or :data:`CANCEL`."""
-    dialog = ConflictDialog(parent, err, mine)
+def resolve_conflict(parent: QWidget | None, err: StaleRecord, mine: dict[str, str],
+                     base: Mapping[str, str] | None = None) -> str:
+    """Ask what to do about a refused save: :data:`RELOAD`, :data:`REAPPLY` or :data:`CANCEL`. ``base``: the
+    fields as the form was opened (see the module's notes); a re-apply then saves only the person's own
+    changes (:meth:`OwnEdit.onto`)."""
+    dialog = ConflictDialog(parent, err, mine, base)
     dialog.exec()
     return dialog.choice
 

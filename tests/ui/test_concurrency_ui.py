@@ -3,6 +3,7 @@ saved one; reload or re-apply) in the minutes editor, and the "being edited by" 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.views import dialogs
 from adoption_desktop.panel.views.minutes_editor import MinutesEditor
 from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui import conflict
@@ -313,7 +315,8 @@ def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
     """Team-mode trial: Ann and Bea open Edit… on one agenda item; Bea saves first; Ann types Notes and
     presses OK. The conflict window shows both versions; Keep editing leaves her text in the dialog, and
     OK offers the choice again; Re-apply saves her typed notes over Bea's version, checked again (Bea saves
-    once more while the window is open: asked again, then saved)."""
+    once more while the window is open: asked again, then saved). Only Ann's own change is hers: Bea's
+    presenting worker and time are kept (the form's stale values once went back over them)."""
     page, ann, _ids, sitting = _panel_page(qtbot, db)
     page.detail_tabs.setCurrentIndex(0)
     item = page.item
@@ -332,14 +335,15 @@ def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
     _ok(dialog)
     assert len(shown) == 1 and dialog.isVisible()  # kept editing: the dialog and the typed text stay
     assert shown[0]["Notes"] == ("Interpreter (Polish) booked for the applicants", "")
-    assert shown[0]["Presenting worker"] == ("Jay Quillby", "Nia Larkfield")
+    assert shown[0]["Presenting worker"] == (conflict.NOT_CHANGED, "Nia Larkfield")
     assert dialog.notes.text() == "Interpreter (Polish) booked for the applicants"
     assert "Bea Tester saved agenda item ADP-0701" in dialog.message.text()
     _ok(dialog)  # the choice is offered again; Bea saves again while it is open: re-applying asks once more
-    assert len(shown) == 3 and shown[2]["Time"] == ("", "12:00")
+    assert len(shown) == 3 and shown[2]["Time"] == (conflict.NOT_CHANGED, "12:00")
     assert not dialog.isVisible()
     stored = next(i for i in svc.sitting_detail(db, ann, sitting).items if i.id == item.id)
     assert stored.notes == "Interpreter (Polish) booked for the applicants" and stored.row_version == item.row_version + 3
+    assert (stored.presenting_worker, stored.time_slot) == ("Nia Larkfield", "12:00")  # Bea's, kept
     assert page.ctx.undo.can_undo()  # the edit is undoable, back to Bea's version
     assert_verified(db)
 
@@ -498,3 +502,47 @@ def test_a_save_refused_by_ones_own_other_window_says_so(qtbot: QtBot) -> None:
     assert theirs.windowTitle() == "Saved by someone else first"
     assert theirs.findChild(QLabel, "conflict_message").text().startswith("Ada Ashdown saved the decision")
     assert "what Ben Birchall saved in: Reasons" in theirs.replaces.text()
+
+
+def test_a_stale_member_edit_lists_and_reapplies_only_the_fields_the_user_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two-process trial (6 December): Ann changed only PQE years; Bea, meanwhile, the name and the DBS date.
+    The window said "Different in your version: Name, PQE years, DBS checked", showed the old name and DBS
+    date as Ann's, and *Re-apply my change* would have put them back over Bea's edits. Now Ann's own change
+    alone is hers: it is listed (Bea's changes named as hers), and re-applying keeps Bea's name and date."""
+    page, ann, ids, _sitting = _panel_page(qtbot, db)
+    page.tabs.setCurrentIndex(1)
+    page.members_view.selectRow([m.id for m in page.members_model.rows()].index(ids["sw"]))
+    member = page.member
+    assert member is not None
+    page.edit_member()
+    dialog = page.dialog
+    _as_bea(db, db_path, lambda other, bea: svc.update_member(other, bea, member.id, dataclasses.replace(
+        dialogs.member_input(member), full_name=member.full_name + " Jnr", dbs_checked_on=dt.date(2026, 10, 1)),
+        expected_version=member.row_version))
+    dialog.pqe_years.setValue(7)
+    seen: list[conflict.ConflictDialog] = []
+    shown = _answer(monkeypatch, ("reapply", None))
+    monkeypatch.setattr(conflict.ConflictDialog, "__init__", _keeping(seen, conflict.ConflictDialog.__init__))
+    _ok(dialog)
+    assert shown[0]["PQE years"] == ("7", str(member.pqe_years))
+    assert shown[0]["Name"] == (conflict.NOT_CHANGED, member.full_name + " Jnr")
+    assert shown[0]["DBS checked"] == (conflict.NOT_CHANGED, "01/10/2026")
+    window = seen[0]
+    assert window.differing == ["PQE years"]
+    assert window.summary.text().startswith("Your change: <b>PQE years</b>")
+    assert "Changed by Bea Tester since you opened it: Name, DBS checked." in window.summary.text()
+    assert window.replaces.text() == ("Re-apply my change saves your change to PQE years on top of Bea Tester's "
+                                      "version; what Bea Tester saved in Name, DBS checked is kept.")
+    assert not dialog.isVisible()
+    saved = next(m for m in svc.list_members(db, ann) if m.id == member.id)
+    assert (saved.full_name, saved.dbs_checked_on, saved.pqe_years) == (
+        member.full_name + " Jnr", dt.date(2026, 10, 1), 7)
+    assert_verified(db)
+
+
+def _keeping(seen: list[conflict.ConflictDialog], init: Any) -> Any:
+    def keep(self: conflict.ConflictDialog, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        seen.append(self)
+    return keep

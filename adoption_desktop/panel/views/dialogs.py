@@ -3,11 +3,12 @@ open with the message (naming the field and the fix) when validation fails."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtGui import QShowEvent
@@ -40,7 +41,7 @@ from adoption_desktop.panel.service import (
     MemberRow,
     SittingInput,
 )
-from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, field_values
 from adoption_desktop.ui.fit import keep_on_screen
@@ -120,6 +121,7 @@ class FormDialog(DiscardAsks):
 
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 
 class StaleGuard:
@@ -136,6 +138,8 @@ class StaleGuard:
 
     def save(self, dialog: QWidget, save: Callable[[int], T], mine: Callable[[StaleRecord], dict[str, str]],
              reload: Callable[[], int | None]) -> T:
+        """A save that writes only its own fields (cancel, move, notice): ``mine`` gives the saved values with
+        the typed ones in their places."""
         expected = self.version
         while True:
             try:
@@ -145,14 +149,36 @@ class StaleGuard:
                 if choice == REAPPLY and exc.saved_version is not None:
                     expected = exc.saved_version
                     continue
-                if choice == RELOAD:
-                    version = reload()
-                    if version is not None:
-                        self.version = version
-                    raise Conflict(f"Showing the version {exc.saved_by or 'someone else'} saved at "
-                                   f"{when_text(exc.saved_at if isinstance(exc.saved_at, dt.datetime) else None)};"
-                                   " your change was not saved. Make it again if it is still needed.") from exc
-                raise
+                self._not_saved(choice, exc, reload)
+
+    def save_edit(self, dialog: QWidget, save: Callable[[D, int], T], edit: OwnEdit[D],
+                  current: Callable[[], D | None], reload: Callable[[], int | None]) -> T:
+        """A whole form's save (Edit member…, an agenda item's Edit…): ``edit`` holds the form as opened and as
+        typed. A stale save's window lists only the fields the person changed (and which ones the colleague
+        did); *Re-apply my change* saves those on top of the version saved meanwhile (``current()``: the
+        record as stored now, as the form's input), keeping the colleague's values for the rest. Re-applying
+        the whole form put the form's stale values back over the colleague's edits (user trial)."""
+        data, expected = edit.typed, self.version
+        while True:
+            try:
+                return save(data, expected)
+            except StaleRecord as exc:
+                choice = resolve_conflict(dialog, exc, edit.mine(), edit.base())
+                if choice == REAPPLY and exc.saved_version is not None:
+                    now = current()  # newer than the version shown: the save below is refused and asks again
+                    data, expected = (edit.onto(now) if now is not None else data), exc.saved_version
+                    continue
+                self._not_saved(choice, exc, reload)
+
+    def _not_saved(self, choice: str, exc: StaleRecord, reload: Callable[[], int | None]) -> NoReturn:
+        if choice == RELOAD:
+            version = reload()
+            if version is not None:
+                self.version = version
+            raise Conflict(f"Showing the version {exc.saved_by or 'someone else'} saved at "
+                           f"{when_text(exc.saved_at if isinstance(exc.saved_at, dt.datetime) else None)};"
+                           " your change was not saved. Make it again if it is still needed.") from exc
+        raise exc
 
 
 def item_values(data: ItemInput) -> dict[str, str]:
@@ -161,6 +187,17 @@ def item_values(data: ItemInput) -> dict[str, str]:
             "Reference": data.subject_reference.strip(), "Initials": data.subject_initials.strip().upper(),
             "Presenting worker": data.presenting_worker.strip(), "Time": data.time_slot.strip(),
             "Notes": data.notes.strip()}
+
+
+def item_input(row: ItemRow) -> ItemInput:
+    """An agenda item as stored, as the Edit… form gives it (what a re-applied change goes on top of)."""
+    return ItemInput(**{f.name: getattr(row, f.name) for f in dataclasses.fields(ItemInput)})
+
+
+def member_input(row: MemberRow) -> MemberInput:
+    """A central-list member as stored, as the member form gives it (what a re-applied change goes on top
+    of; ``appraised_on``, the last appraisal, records nothing new)."""
+    return MemberInput(**{f.name: getattr(row, f.name) for f in dataclasses.fields(MemberInput)})
 
 
 def account_label(user_id: int | None) -> str:
@@ -235,13 +272,17 @@ class ItemDialog(FormDialog):
         self.presenting_worker.setText(existing.presenting_worker)
         self.time_slot.setText(existing.time_slot)
         self.notes.setText(existing.notes)
+        self.opened = self.value()  # what the user's own changes are measured from (a conflict's re-apply)
         if self.loaded is not None:  # reloaded after a conflict: their version is what is loaded now
             self.mark_loaded()
 
+    def value(self) -> ItemInput:
+        return ItemInput(str(self.case_type.currentData()), self.subject_reference.text(),
+                         self.subject_initials.text(), self.presenting_worker.text(), self.time_slot.text(),
+                         self.notes.text())
+
     def submit(self) -> Any:
-        return self._submit(ItemInput(str(self.case_type.currentData()), self.subject_reference.text(),
-                                      self.subject_initials.text(), self.presenting_worker.text(),
-                                      self.time_slot.text(), self.notes.text()))
+        return self._submit(self.value())
 
 
 def _a_year_after(day: dt.date) -> dt.date:
@@ -316,18 +357,22 @@ class MemberDialog(FormDialog):
         self.appraised_on.setDate(qdate(existing.appraised_on) if existing.appraised_on else NOT_SET)
         self.gender.setCurrentIndex(max(0, self.gender.findData(existing.gender)))
         self.ethnicity.setCurrentIndex(max(0, self.ethnicity.findData(existing.ethnicity)))
+        self.opened = self.value()  # what the user's own changes are measured from (a conflict's re-apply)
         if self.loaded is not None:  # reloaded after a conflict: their version is what is loaded now
             self.mark_loaded()
 
-    def submit(self) -> Any:
+    def value(self) -> MemberInput:
         pqe = self.pqe_years.value()
-        return self._submit(MemberInput(
+        return MemberInput(
             self.full_name.text(), str(self.role_type.currentData()), self.dates["joined_on"].required_date(),
             None if pqe < 0 else pqe, self.independent.isChecked(), self.user_id.currentData(),
             self.dates["appraisal_due"].optional_date(), self.dates["dbs_checked_on"].optional_date(),
             self.dates["training_on"].optional_date(), str(self.gender.currentData() or ""),
             str(self.ethnicity.currentData() or ""),
-            None if self.appraised_on.date() == NOT_SET else pydate(self.appraised_on.date())))
+            None if self.appraised_on.date() == NOT_SET else pydate(self.appraised_on.date()))
+
+    def submit(self) -> Any:
+        return self._submit(self.value())
 
 
 class SimpleDialog(DiscardAsks):

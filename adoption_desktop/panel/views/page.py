@@ -51,6 +51,7 @@ from adoption_desktop.panel.views.models import (
     AgendaModel,
     sittings_urgent_first,
 )
+from adoption_desktop.ui.conflict import OwnEdit
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.files import save_file_name
@@ -619,9 +620,13 @@ class PanelPage(QWidget):
             self.ctx.did(entry if isinstance(entry, UndoEntry) else None)
 
         def submit(data: svc.ItemInput) -> Any:
-            return guard.save(dialog, lambda version: panel_undo.update_item(
-                self.ctx.db, self.ctx.principal, item.id, data, expected_version=version),
-                lambda _exc: dialogs.item_values(data), reload)
+            return guard.save_edit(dialog, lambda d, version: panel_undo.update_item(
+                self.ctx.db, self.ctx.principal, item.id, d, expected_version=version),
+                OwnEdit(dialog.opened, data, dialogs.item_values), current, reload)
+
+        def current() -> svc.ItemInput | None:
+            now = svc.sitting_detail(self.ctx.db, self.ctx.principal, item.sitting_id, today=self.today).items
+            return next((dialogs.item_input(i) for i in now if i.id == item.id), None)
 
         def reload() -> int | None:
             self._load_detail(keep_item=item.id)
@@ -1012,9 +1017,13 @@ class PanelPage(QWidget):
 
         def submit(data: svc.MemberInput) -> Any:
             sent[:] = [data]
-            return guard.save(dialog, lambda version: svc.update_member(
-                self.ctx.db, self.ctx.principal, m.id, data, today=self.today, expected_version=version),
-                lambda _exc: dialogs.member_values(data), reload)
+            return guard.save_edit(dialog, lambda d, version: svc.update_member(
+                self.ctx.db, self.ctx.principal, m.id, d, today=self.today, expected_version=version),
+                OwnEdit(dialog.opened, data, dialogs.member_values), current, reload)
+
+        def current() -> svc.MemberInput | None:
+            now = svc.list_members(self.ctx.db, self.ctx.principal, today=self.today)
+            return next((dialogs.member_input(r) for r in now if r.id == m.id), None)
 
         def done(row: MemberRow) -> None:
             self.reload_members(select_member=m.id)
