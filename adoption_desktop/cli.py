@@ -472,6 +472,15 @@ def _unexpected(exc: Exception) -> str:
 
     from adoption_desktop.core.logging_setup import LOG_FILE_NAME
 
+    from adoption_desktop.core.storage.engine import is_disk_full_error
+
+    if isinstance(exc, OSError) and is_disk_full_error(exc):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return (f"a file could not be written{where}: the disk is full. Make room on the disk, or ask IT to, and "
+                "run the command again.")
+    if is_disk_full_error(exc):
+        return ("the disk that holds the database is full: this command's changes were not saved (the database "
+                "is as it was before it). Make room on the disk, or ask IT to, and run the command again.")
     if isinstance(exc, DBAPIError):
         from adoption_desktop.core.storage.engine import is_busy_error
 

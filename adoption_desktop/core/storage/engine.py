@@ -109,6 +109,19 @@ def is_busy_error(err: BaseException) -> bool:
         any(w in _message(err) for w in _BUSY_WORDS)
 
 
+#: SQLITE_FULL ("database or disk is full"), PostgreSQL's disk_full (53100: "could not extend file …: No space
+#: left on device"), or the operating system's ENOSPC on a journal or temporary file
+_FULL_WORDS = ("database or disk is full", "no space left on device", "disk full", "could not extend file")
+
+
+def is_disk_full_error(err: BaseException) -> bool:
+    """The disk holding the database (or its journal) is full: the statement failed and was rolled back; the
+    file is not damaged (telling the user to restore a backup would lose the work since it)."""
+    orig = getattr(err, "orig", None) or err
+    return getattr(orig, "sqlstate", None) == "53100" or getattr(orig, "errno", None) == 28 or \
+        any(w in _message(err) for w in _FULL_WORDS)
+
+
 def is_damage_error(err: BaseException) -> bool:
     """SQLITE_CORRUPT / SQLITE_NOTADB / I/O errors while reading pages: the file is damaged."""
     return any(w in _message(err) for w in _DAMAGE_WORDS)
