@@ -6,8 +6,9 @@ held*); the member's *Appraisal due* is the one still to come.
 
 Definitions (pure rules over :class:`Due`; :func:`load` reads the database):
 
-* **An appraisal due**: each recorded appraisal's due date, and the member's current *Appraisal due*
-  unless an appraisal already met it; counted for members (not advisers) on the central list on that date.
+* **An appraisal due**: each recorded appraisal's due date, and the member's next as the central list's
+  warning counts it (``rules.next_appraisal_due``: the typed *Appraisal due*, never more than a year after
+  the last appraisal held) unless an appraisal already met it; counted for members (not advisers) on the central list on that date.
 * **Due in the period**: due date in ``start..end``; **held by the end of the period** / **held by the due
   date**: of those, held on or before the period's end / on or before the due date.
 * **Held in the period**: appraisals held on a date in ``start..end`` (whatever date they were due).
@@ -28,7 +29,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel.makeup import MemberFacts, load_members, member_row
-from adoption_desktop.panel.rules import dbs_renewal_due
+from adoption_desktop.panel.rules import dbs_renewal_due, next_appraisal_due
 from adoption_desktop.panel.settings import DBS_RENEWAL_YEARS
 from adoption_desktop.reports.drilldown import FigureGroup, find, sections
 from adoption_desktop.reports.measures import ChildRow
@@ -61,20 +62,33 @@ class Due:
         return member_row(self.member, f"{due}; {held}", self.due_on, self.done_on, on_time)
 
 
+def _last_held(held: Sequence[Held]) -> dict[int, dt.date]:
+    last: dict[int, dt.date] = {}
+    for h in held:
+        last[h.member_id] = max(h.done_on, last.get(h.member_id, h.done_on))
+    return last
+
+
 def occurrences(members: Sequence[MemberFacts], held: Sequence[Held]) -> list[Due]:
     """Every appraisal held and every one still due, for members (not advisers). Pure."""
     by_id = {m.id: m for m in members if m.is_member}
     out = [Due(by_id[h.member_id], h.due_on, h.done_on) for h in held if h.member_id in by_id]
     met = {(h.member_id, h.due_on) for h in held}
+    last = _last_held(held)
     for m in by_id.values():
-        if m.appraisal_due is not None and (m.id, m.appraisal_due) not in met:
-            out.append(Due(m, m.appraisal_due, None))
+        # the one still to come as the central list's warning counts it (rules.next_appraisal_due: never more
+        # than a year after the last held, whatever date was typed): a member last appraised on 08/01/2025 with
+        # 2027 typed was overdue on the list but not in the figures
+        due = next_appraisal_due(m.appraisal_due, last.get(m.id))
+        if due is not None and (m.id, due) not in met:
+            out.append(Due(m, due, None))
     return sorted(out, key=lambda d: (d.member.name, d.member.id, d.due_on or d.done_on or dt.date.min))
 
 
 def compute(members: Sequence[MemberFacts], held: Sequence[Held], start: dt.date, end: dt.date
             ) -> list[FigureGroup]:
     every = occurrences(members, held)
+    last = _last_held(held)
     due = [d for d in every if d.due_on is not None and start <= d.due_on <= end and d.member.on_list(d.due_on)]
     by_end = [d for d in due if d.done_on is not None and d.done_on <= end]
     g = FigureGroup(APPRAISALS)
@@ -88,7 +102,7 @@ def compute(members: Sequence[MemberFacts], held: Sequence[Held], start: dt.date
         and (d.done_on is None or d.done_on > end)])
     g.add("Members on the list at the end with no appraisal due date", [
         member_row(m) for m in sorted(members, key=lambda m: (m.name, m.id))
-        if m.is_member and m.on_list(end) and m.appraisal_due is None])
+        if m.is_member and m.on_list(end) and next_appraisal_due(m.appraisal_due, last.get(m.id)) is None])
     return [g]
 
 

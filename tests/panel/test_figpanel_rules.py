@@ -163,3 +163,19 @@ def test_profile_choices_and_messages() -> None:
     assert profile.ethnic_group("other_arab") == "Other ethnic group"
     assert profile.ethnicity_problem("martian") is not None and profile.ethnicity_problem("asian_chinese") is None
     assert profile.gender_problem("female") is None and "Gender:" in (profile.gender_problem("x") or "")
+
+
+def test_an_appraisal_due_counts_as_the_central_list_warns_of_it() -> None:
+    """Review, 5 December: a member last appraised on 08/01/2025 with 2027 typed as *Appraisal due* was
+    overdue on the central list (never more than a year after the last held, NMS 17.3) but the figures
+    counted the typed date: not due in the period, not overdue. And a member with an appraisal held and
+    no date typed has one due (a year after it), so is not among those with no due date."""
+    members = [MemberFacts(1, "Ida Inchcombe", "social_worker", False, D(2020, 1, 1), appraisal_due=D(2027, 3, 1)),
+               MemberFacts(2, "Jon Jessamy", "social_worker", False, D(2020, 1, 1))]
+    held = [Held(1, D(2025, 1, 8), D(2025, 1, 8)), Held(2, D(2025, 11, 3), D(2025, 11, 3))]
+    groups = appraisals.compute(members, held, D(2026, 1, 1), D(2026, 6, 30))
+    v = values(groups)
+    assert v["Appraisals due in the period"] == "1"  # Ida's, 08/01/2026
+    overdue = find(groups, appraisals.APPRAISALS, "Appraisals overdue at the end of the period")
+    assert [(r.reference, r.start) for r in overdue] == [("Ida Inchcombe", D(2026, 1, 8))]
+    assert v["Members on the list at the end with no appraisal due date"] == "0"
