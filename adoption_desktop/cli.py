@@ -471,7 +471,6 @@ def _unexpected(exc: Exception) -> str:
     from sqlalchemy.exc import DBAPIError
 
     from adoption_desktop.core.logging_setup import LOG_FILE_NAME
-
     from adoption_desktop.core.storage.engine import is_disk_full_error
 
     if isinstance(exc, OSError) and is_disk_full_error(exc):
