@@ -439,19 +439,29 @@ def advance(db: Database) -> bool:
 def on_open(db: Database) -> list[str]:
     """Check the anchors first; hold the database on any disagreement, else move them to the head."""
     from adoption_desktop.core.storage.foreign_objects import foreign_objects_problem
+    from adoption_desktop.core.storage.missing_tables import (
+        AUDIT_TABLES,
+        missing_tables,
+        missing_tables_problem,
+    )
 
     db.audit_anchored = True
     kept = stored(db)  # before the session's snapshot (check_all)
     _remember_checked(db, kept[0])
     with db.session(write=False) as session:
-        problems = check_all(db, session, read_first=kept)
+        missing = missing_tables(session.connection())  # a table dropped with the key: its records are gone
+        # without the audit tables the log cannot be read against its anchors: the missing table is the finding
+        problems = [] if set(missing) & set(AUDIT_TABLES) else check_all(db, session, read_first=kept)
         foreign = foreign_objects_problem(session.connection())  # a planted trigger fires inside our own saves
+    gone = missing_tables_problem(missing)
+    if gone:
+        problems.append(gone)
     if foreign:
         problems.append(foreign)
     if problems:
         db.audit_hold = "; ".join(problems)
-        _log.warning("audit anchors disagree with the log: the database is held until an administrator "
-                     "acknowledges it")
+        _log.warning("the check at open found a problem (the anchors, a missing table or a foreign object): the "
+                     "database is held until an administrator acknowledges it")
         return problems
     if db.page_check_pending:  # nothing is written before the file is known to be whole: closing advances them
         return []

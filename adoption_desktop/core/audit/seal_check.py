@@ -105,8 +105,16 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                 content[name].setdefault(pk, (seq, cols, digest))
             else:
                 once[name][pk].append((what, seq, cols, digest))
+    schema: frozenset[str] | None = None  # the tables this schema must hold (read once, if one is absent)
     for name, table in audited_tables().items():
-        if name not in present:
+        if name not in present:  # dropped outside the application, or not made yet by an older schema
+            if schema is None:
+                from adoption_desktop.core.storage.missing_tables import expected_tables
+
+                schema = expected_tables(conn)
+            held = sum(1 for v in latest.get(name, {}).values() if v[2] != TOMBSTONE)
+            if held or name in schema:
+                problems.append(RecordProblem(name, "*", _dropped(held)))
             continue
         keys = _pk_columns(table)
         seen: set[str] = set()
@@ -170,6 +178,16 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                                                         "row was deleted"))
     # the content seals' rows are already reported as deleted when their rows are gone; keep one line each
     return list(dict.fromkeys(problems))
+
+
+def _dropped(held: int) -> str:
+    """A whole audited table gone: how many rows the audit log vouched for when it was last written to."""
+    if held:
+        rows = "1 sealed row" if held == 1 else f"{held} sealed rows"
+        return (f"the whole table is missing (dropped outside the application); the audit log says it held "
+                f"{rows}; restore the database from a backup made before it was dropped")
+    return ("the whole table is missing (dropped outside the application); the audit log records no rows in it; "
+            "restore the database from a backup made before it was dropped")
 
 
 def check_rows(conn: Connection, name: str, ids: Sequence[int], *,

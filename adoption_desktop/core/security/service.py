@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Table, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -30,7 +30,7 @@ from adoption_desktop.core.security.passwords import (
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
-from adoption_desktop.core.storage.engine import PASSWORD_CHANGED, Database
+from adoption_desktop.core.storage.engine import PASSWORD_CHANGED, Database, is_busy_error
 
 _log = logging.getLogger(__name__)
 
@@ -676,8 +676,19 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
                  can_choose_password: bool = True) -> Principal:
     """Sign in. Five failures (a setting) lock the account for a set time (a setting).
     ``can_choose_password=False``: the caller (the command line) cannot ask for a new password, so a
-    password an administrator set refuses the sign-in (see :class:`PasswordChangeRequired`)."""
-    return _sign_in(db, username, password, now or utcnow(), can_choose_password=can_choose_password)
+    password an administrator set refuses the sign-in (see :class:`PasswordChangeRequired`).
+
+    While the database is held (``Database.audit_hold``: a table it must have was dropped, say the audit log
+    itself) a sign-in the database cannot record is refused with what the check at open found, never the SQL
+    error behind it."""
+    try:
+        return _sign_in(db, username, password, now or utcnow(), can_choose_password=can_choose_password)
+    except DBAPIError as err:
+        if db.audit_hold is None or is_busy_error(err):
+            raise
+        _log.warning("sign-in failed on a held database (%s)", type(err.orig or err).__name__)
+        raise AppError(f"You cannot sign in to this database: the check made when it was opened found a problem "
+                       f"({db.audit_hold}). Nothing was saved.") from err
 
 
 #: the reason recorded when a command is refused a sign-in whose password must be changed first

@@ -523,8 +523,8 @@ class Database:
         try:
             if write and self.audit_hold is not None and actor != SYSTEM and not own_password_change:  # [audit hook]
                 raise AuditHoldError(
-                    "Nothing can be saved: the audit log does not match the record of it kept outside the "
-                    f"database ({self.audit_hold}). An administrator must review this and acknowledge it "
+                    "Nothing can be saved: the check made when this database was opened found a problem "
+                    f"({self.audit_hold}). An administrator must review this and acknowledge it "
                     "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
             if actor.user_id > 0:
                 check_still_allowed(session, actor, before_password_change=own_password_change)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
+from adoption_desktop.core.audit.seals import audited_tables
 from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged, ValidationError
 from adoption_desktop.core.files import check_output_suffix, check_output_target, output_file
 from adoption_desktop.core.security import keys
@@ -49,6 +50,7 @@ from adoption_desktop.core.storage.hold import (
     lock_file_for,
     maintenance_message,
 )
+from adoption_desktop.core.storage.missing_tables import AUDIT_TABLES, audit_table_missing, missing_tables
 
 _log = logging.getLogger(__name__)
 
@@ -310,22 +312,50 @@ def _verify(db: Database) -> VerifyReport:
     # snapshot below begins: another program may commit and move it on while this one reads [audit hook]
     kept = anchors.stored(db)
     with db.session(write=False, snapshot=True) as session:  # one moment: the log, its seals and the rows
+        missing = missing_tables(session.connection())
+        if set(missing) & set(AUDIT_TABLES):  # the log cannot be read, nor the rows checked against it
+            return _audit_tables_missing(session, problems, missing)
         problem = audit.verify_chain(session)
         count = int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
         anchor_problems = anchors.check_all(db, session, read_first=kept)
-        record_problems = audit.verify_record(session.connection())
+        record_problems = audit.verify_record(session.connection())  # names each audited table dropped
         foreign = foreign_objects_problem(session.connection())
-        file_problems = _stored_file_problems(session)
-        clean = not (problems or problem or anchor_problems or record_problems or foreign or file_problems)
+        unaudited = [n for n in missing if n not in audited_tables()]  # their rows are not sealed
+        file_problems = [] if set(missing) & set(ATTACHMENT_TABLES) else _stored_file_problems(session)
+        clean = not (problems or problem or anchor_problems or record_problems or foreign or file_problems
+                     or unaudited)
         vouched = tuple(anchors.coverage(db, session).lines()) if clean else ()
     if problem:
         problems.append(f"audit log: first broken entry is #{problem.seq}: {problem.message}")
     problems.extend(f"audit log: {p}" for p in anchor_problems)
     problems.extend(_per_table(record_problems))
+    problems.extend(f"schema: the table {n} is missing (dropped outside the application); restore the database "
+                    "from a backup made before it was dropped" for n in unaudited)
     if foreign:
         problems.append(f"schema: {foreign}")
     problems.extend(file_problems)
     return VerifyReport(not problems, problems, count, vouched=vouched)
+
+
+#: the tables the check of the letterbox's stored files reads (a dropped one is named as missing instead)
+ATTACHMENT_TABLES = ("letterbox_attachments", "letterbox_attachment_blobs", "letterbox_document_keys")
+
+
+def _audit_tables_missing(session: Session, problems: list[str], missing: list[str]) -> VerifyReport:
+    """An audit table dropped outside the application: named as a fault (with every other table that is
+    gone and any object the application never made); the log and the rows cannot be checked without it."""
+    gone = [n for n in missing if n in AUDIT_TABLES]
+    problems.extend(f"audit log: {audit_table_missing(n)}" for n in gone)
+    problems.append("audit log: the audit log and the records could not be checked against each other without "
+                    f"{'it' if len(gone) == 1 else 'them'}; restore the database from a backup made before the "
+                    "change (adoption-desktop restore)")
+    problems.extend(f"schema: the table {n} is missing (dropped outside the application)"
+                    for n in missing if n not in AUDIT_TABLES)
+    foreign = foreign_objects_problem(session.connection())
+    if foreign:
+        problems.append(f"schema: {foreign}")
+    count = 0 if "audit_log" in gone else int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
+    return VerifyReport(False, problems, count)
 
 
 def _stored_file_problems(session: Session, limit: int = 10) -> list[str]:
