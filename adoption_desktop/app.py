@@ -192,7 +192,8 @@ def sign_in(parent: QWidget, database: Database) -> Principal | None:
 
 
 def audit_alert(parent: QWidget, database: Database, principal: Principal) -> None:
-    """The audit log disagreed with an anchor kept outside the database: say so; an administrator may
+    """The check at open held the database (the audit log disagreed with an anchor kept outside the database,
+    a table is missing, an object the application never made is there): say so; an administrator may
     acknowledge it here (audited), anyone else is told that nothing can be saved until then."""
     if database.audit_hold is None:
         return
@@ -202,16 +203,17 @@ def audit_alert(parent: QWidget, database: Database, principal: Principal) -> No
     from adoption_desktop.core.security.permissions import Permission
     from adoption_desktop.ui.dialogs import show_error
 
-    text = ("The audit log of this database does not match the record of it kept outside the database:\n\n"
-            f"{database.audit_hold}\n\nThe log may have been cut short or rewritten, or the file replaced by an "
-            "older copy. Nothing can be saved until an administrator has looked into it and acknowledged it.")
+    text = ("The check made when this database was opened found a problem:\n\n"
+            f"{database.audit_hold}\n\nThe database may have been changed outside the application (its audit log "
+            "cut short or rewritten, a table removed, something added to it), or the file replaced by an older "
+            "copy. Nothing can be saved until an administrator has looked into it and acknowledged it.")
     if not principal.can(Permission.USERS_MANAGE):
         QMessageBox.warning(parent, "Audit alert", text)
         return
     # the finding as the message and the rest below it: Qt wraps an informative text to the box's width,
     # so the whole alert reads on a small or scaled screen without scrolling sideways
-    box = QMessageBox(QMessageBox.Icon.Warning, "Audit alert", "The audit log of this database does not match the "
-                      "record of it kept outside the database.", parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Audit alert", "The check made when this database was opened "
+                      "found a problem.", parent=parent)
     box.setInformativeText(text.split("\n\n", 1)[1])
     ack = box.addButton("Acknowledge…", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
@@ -274,7 +276,7 @@ def install_error_hook(window: QWidget) -> None:
         from adoption_desktop.ui.dialogs import show_error
 
         with contextlib.suppress(Exception):  # a refusal the screen forgot to catch is still said as one
-            show_error(window, "Please check" if isinstance(exc, AppError) else "Unexpected problem", exc)
+            show_error(window, "Please check" if isinstance(exc, AppError) else "Unexpected problem", exc, logged=True)
 
     sys.excepthook = hook
 

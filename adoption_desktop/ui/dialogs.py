@@ -311,12 +311,35 @@ class LoginDialog(QDialog):
         return PasswordDialog(self, for_whom=principal.display, own=True, required=True, submit=submit)
 
 
-def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
+def plain_error(exc: BaseException) -> str:
+    """What a person is told of an error: a refusal's own words; for anything no screen expected, a plain
+    sentence and never the error's own text (a database error's holds the SQL statement and its values: a
+    user test of 2026-12-05 was shown "Something went wrong (OperationalError: no such table … [SQL: SELECT
+    …])" on a database with a table dropped). The details go to the log (:func:`show_error`)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from adoption_desktop.core.storage.engine import is_busy_error
+
     if isinstance(exc, AppError):
-        text = str(exc)
-    elif isinstance(exc, OSError):
-        text = f"The file could not be written or read: {exc.strerror or exc}. Check the folder and try again."
-    else:
-        text = (f"Something went wrong ({exc.__class__.__name__}: {exc}). Nothing was saved by the step "
-                "that failed; your other work is safe.")
-    QMessageBox.critical(parent, title, text)
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"The file could not be written or read: {exc.strerror or exc}. Check the folder and try again."
+    if isinstance(exc, DBAPIError) and is_busy_error(exc):
+        return ("The database is busy: another program is writing to it. Nothing was saved by the step that "
+                "failed; try again in a moment.")
+    if isinstance(exc, DBAPIError) or type(exc).__name__ in ("OperationalError", "DatabaseError"):
+        return ("The database could not be read: part of it may be missing or damaged. Nothing was saved by the "
+                "step that failed; your other work is safe. Ask an administrator to run 'adoption-desktop verify', "
+                "which names what is wrong; the details are in the program's log.")
+    return (f"Something went wrong ({exc.__class__.__name__}). Nothing was saved by the step that failed; your "
+            "other work is safe. The details are in the program's log.")
+
+
+def show_error(parent: QWidget | None, title: str, exc: BaseException, *, logged: bool = False) -> None:
+    """``exc`` said plainly (:func:`plain_error`); an error no screen expected goes to the log (the kind and
+    where it happened, not its message) unless the caller has ``logged`` it already."""
+    if not logged and not isinstance(exc, AppError | OSError):
+        import logging
+
+        logging.getLogger(__name__).error("%s: unexpected error", title, exc_info=(type(exc), exc, exc.__traceback__))
+    QMessageBox.critical(parent, title, plain_error(exc))

@@ -405,7 +405,9 @@ class MainWindow(QMainWindow):
                 import logging
 
                 logging.getLogger(__name__).exception("page %s could not be opened", target.key)
-                page = placeholder(target.title, f"This area could not be opened: {exc}")
+                from adoption_desktop.ui.dialogs import plain_error
+
+                page = placeholder(target.title, f"This area could not be opened. {plain_error(exc)}")
             from adoption_desktop.ui.fit import fit_page, scrolling
 
             fit_page(page)  # whole column titles and hints; the page scrolls on a small or scaled screen

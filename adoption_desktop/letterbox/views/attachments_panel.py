@@ -25,6 +25,7 @@ from adoption_desktop.letterbox import attachments, redaction
 from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
 from adoption_desktop.letterbox.views.redaction_view import RedactionDialog
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.files import focus_kept, save_file_name
 from adoption_desktop.ui.list_keys import EnterActivates, select_row
 from adoption_desktop.ui.palette import tint_style
@@ -165,7 +166,7 @@ class AttachmentsPanel(QDialog):
                          + ". Type or dictate the text of those pages into the letter text.")
             self.say(text, error=bool(low))
 
-        self.task = self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.say(str(exc), error=True),
+        self.task = self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.say(plain_error(exc), error=True),
                                        on_progress=lambda _n, _total, text: self.say(text))
 
     def reject(self) -> None:

@@ -54,6 +54,7 @@ from adoption_desktop.panel.views.models import (
 from adoption_desktop.ui.conflict import OwnEdit
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, qdate
+from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child
 from adoption_desktop.ui.letter_save import ask_letter_path
@@ -929,7 +930,7 @@ class PanelPage(QWidget):
                 svc.record_minutes_written(db, principal, s.id, Path(target).name, item_id=item_id)))
 
         self.ctx.tasks.run(work, on_done=lambda p: self.say(f"Minutes written to {p}."),
-                           on_error=lambda e: self.say(f"Minutes not written: {e}", error=True))
+                           on_error=lambda e: self.say(f"Minutes not written: {plain_error(e)}", error=True))
 
     def export_extract(self) -> None:
         item = self.item
