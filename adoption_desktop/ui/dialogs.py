@@ -318,10 +318,13 @@ def plain_error(exc: BaseException) -> str:
     …])" on a database with a table dropped). The details go to the log (:func:`show_error`)."""
     from sqlalchemy.exc import DBAPIError
 
-    from adoption_desktop.core.storage.engine import is_busy_error
+    from adoption_desktop.core.storage.engine import is_busy_error, is_disk_full_error
 
     if isinstance(exc, AppError):
         return str(exc)
+    if is_disk_full_error(exc):  # not "may be damaged … ask for verify": nothing is wrong with the database
+        return ("The disk is full: nothing was saved by the step that failed, and the database is as it was. "
+                "Make room on the disk (or ask IT to), then try again; your typing is still on the screen.")
     if isinstance(exc, OSError):
         return f"The file could not be written or read: {exc.strerror or exc}. Check the folder and try again."
     if isinstance(exc, DBAPIError) and is_busy_error(exc):

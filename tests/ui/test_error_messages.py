@@ -91,3 +91,16 @@ def test_the_audit_alert_names_a_dropped_table(qtbot: Any, db: Database, db_path
         held.dispose()
     assert shown and "adm_letters is missing (dropped outside the application)" in shown[0]
     assert "restore" in shown[0].lower() and "[SQL" not in shown[0]
+
+
+def test_a_full_disk_is_said_as_a_full_disk_in_the_window(qtbot: Any, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "the database could not be read … may be damaged": SQLite's own SQLITE_FULL, made for real."""
+    from tests.test_cli_disk_full import _full_disk_error
+
+    shown = _said(monkeypatch)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialogs.show_error(parent, "Save", _full_disk_error(tmp_path))
+    assert len(shown) == 1 and "The disk is full" in shown[0] and "nothing was saved" in shown[0]
+    assert "damaged" not in shown[0] and not any(w in shown[0] for w in SQL_WORDS)
