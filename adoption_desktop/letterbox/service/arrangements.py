@@ -203,13 +203,44 @@ def _reindex(session: Session, arrangement_ids: Sequence[int]) -> None:
 
 
 def _arrangement_values(session: Session, a: Arrangement) -> dict[str, str]:
-    data = _input_of(session, a)
-    return {"Reference": data.reference, "Child (birth name)": data.child_birth_name,
-            "Child (adoptive name)": data.child_adoptive_name, "Adopters": data.adopters_name,
-            "Exchange months": data.exchange_months, "Status": data.status, "Coordinator": data.coordinator,
-            "Notes": data.notes,
-            "Relatives": "; ".join(f"{p.name} ({p.relationship})" for p in data.participants),
-            "Protected terms": "; ".join(f"{t.term} ({t.side})" for t in data.protected)}
+    return arrangement_values(_input_of(session, a))
+
+
+def _day(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def arrangement_values(data: ArrangementInput) -> dict[str, str]:
+    """An arrangement's fields as the conflict window shows them, the form's version and the stored one
+    alike: every field of the arrangement form, so a change to any of them is named (the window compares
+    these texts to tell the person's own changes from a colleague's). Exchange months in words, dates as
+    dd/mm/yyyy, the adoptive side's protected terms before the birth side's (as the form lists them)."""
+    try:
+        months = rules.months_text(rules.parse_months(data.exchange_months)) if data.exchange_months.strip() else ""
+    except ValidationError:
+        months = data.exchange_months.strip()  # stored before months were checked: shown as it is
+    terms = sorted(data.protected, key=lambda t: t.side != rules.ADOPTIVE)  # stable: each side in its order
+
+    def relative(p: ParticipantData) -> str:
+        said = ", ".join(x for x in (p.relationship, *p.address.splitlines()) if x.strip())
+        return f"{p.name.strip()} ({said})" + (f", greeted as {p.salutation}" if p.salutation.strip() else "")
+
+    return {"Reference": data.reference.strip(), "Child (birth name)": data.child_birth_name.strip(),
+            "Child (adoptive name)": data.child_adoptive_name.strip(), "Child's date of birth": _day(data.child_dob),
+            "Adopters": data.adopters_name.strip(), "Adopters are greeted as": data.adopters_salutation.strip(),
+            "Adopters' address": ", ".join(x.strip() for x in data.adopters_address.splitlines() if x.strip()),
+            "What may be sent": data.may_send.strip(), "Exchange months": months,
+            "Who writes first": "Adoptive family" if data.first_writer == rules.ADOPTIVE else "Birth relative(s)",
+            "Replies expected": "Yes" if data.replies_expected else "No",
+            "Email exchange allowed": "Yes" if data.email_allowed else "No",
+            "Start date": _day(data.start_date), "Review date": _day(data.review_date), "Status": data.status,
+            "Coordinator": data.coordinator.strip(), "Notes": data.notes.strip(),
+            "Kind of contact": contact.CONTACT_KINDS.get(data.contact_kind, data.contact_kind),
+            "Direct contact: how": contact.DIRECT_FORMS.get(data.direct_form, data.direct_form)
+            if data.direct_form else "",
+            "Direct contact began": _day(data.direct_started_on), "Direct contact ended": _day(data.direct_ended_on),
+            "Relatives": "; ".join(relative(p) for p in data.participants),
+            "Protected terms": "; ".join(f"{t.term.strip()} ({t.side})" for t in terms)}
 
 
 def coordinator_accounts_in(session: Session) -> dict[str, str]:

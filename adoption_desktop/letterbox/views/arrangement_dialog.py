@@ -27,7 +27,7 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.ui.ask import ask_yes_no
-from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, field_values
@@ -258,6 +258,18 @@ class ArrangementDialog(QDialog):
         lines += ["Letters sent:"] + ([f"  {x}" for x in sent_lines] or ["  none yet"])
         self.summary.setPlainText("\n".join(lines))
         self.loaded = field_values(self.form)
+        self.opened = self._opened()
+
+    def _opened(self) -> ArrangementInput | None:
+        """The arrangement as the form was opened (or reloaded), as the form gives it: what the person's own
+        changes are measured from when a colleague saved first (``None``: a stored value the form cannot
+        read back; a conflict then compares every field, as before)."""
+        if self.arrangement_id is None:
+            return None
+        try:
+            return self.collect()
+        except AppError:
+            return None
 
     def changed(self) -> bool:
         """Whether a field differs from the arrangement as loaded (opened, or reloaded after a conflict)."""
@@ -294,15 +306,8 @@ class ArrangementDialog(QDialog):
                 **{k: _get_date(e) for k, e in self.direct_dates.items()}}
 
     def mine(self, data: ArrangementInput) -> dict[str, str]:
-        """The form, under the labels the service uses for the saved version."""
-        return {"Reference": data.reference.strip(), "Child (birth name)": data.child_birth_name,
-                "Child (adoptive name)": data.child_adoptive_name, "Adopters": data.adopters_name,
-                "Exchange months": rules.months_text(rules.parse_months(data.exchange_months))
-                if data.exchange_months.strip() else "", "Status": data.status, "Coordinator": data.coordinator,
-                "Notes": data.notes.strip(),
-                "Kind of contact": contact.CONTACT_KINDS.get(data.contact_kind, data.contact_kind),
-                "Relatives": "; ".join(f"{p.name} ({p.relationship})" for p in data.participants),
-                "Protected terms": "; ".join(f"{t.term} ({t.side})" for t in data.protected)}
+        """The form, under the labels the service uses for the saved version (every field of the form)."""
+        return service.arrangement_values(data)
 
     def save(self) -> None:
         ending = self.arrangement_id is not None and self.status.currentData() == "ended" \
@@ -316,28 +321,45 @@ class ArrangementDialog(QDialog):
             if self.arrangement_id is None:
                 self.arrangement_id = service.create_arrangement(self.ctx.db, self.ctx.principal, data)
             else:
-                self._update(data, self.version)
-        except StaleRecord as exc:
-            choice = resolve_conflict(self, exc, self.mine(data))
-            if choice == RELOAD:
-                self.load()
-                self.message.setText(f"Reloaded the version saved by {exc.saved_by or 'someone else'}; "
-                                     "make your change again if it is still needed.")
-                return
-            if choice != REAPPLY:
-                self.message.setText(str(exc))
-                return
-            try:
-                self._update(data, exc.saved_version)
-            except AppError as again:
-                self.message.setText(str(again))
-                return
+                refused = self._save_edit(data)
+                if refused:
+                    self.message.setText(refused)
+                    return
         except AppError as exc:
             self.message.setText(str(exc))
             return
         # an ending is said by the status bar's undo notice ("Ended the arrangement …: its expected exchanges
         # have left the work list. Undo"), not by a status message: that hid the notice's link for 15 seconds
         self.accept()
+
+    def _save_edit(self, data: ArrangementInput) -> str:
+        """Save the form over the version it was opened with. When a colleague saved first the conflict
+        window lists only the fields this person changed; *Re-apply my change* saves those on top of the
+        version saved meanwhile and keeps the colleague's values in every other field (re-applying the
+        whole form put its stale values back over their edits). A save refused again (they saved once more
+        while the window was open) asks again. Returns what to say when nothing was saved ("" when saved)."""
+        edit = OwnEdit(self.opened, data, self.mine) if self.opened is not None else None
+        expected = self.version
+        while True:
+            try:
+                self._update(data, expected)
+                return ""
+            except StaleRecord as exc:
+                choice = resolve_conflict(self, exc, self.mine(data), edit.base() if edit is not None else None)
+                if choice == RELOAD:
+                    self.load()
+                    return (f"Reloaded the version saved by {exc.saved_by or 'someone else'}; "
+                            "make your change again if it is still needed.")
+                if choice != REAPPLY or exc.saved_version is None:
+                    return str(exc)
+                if edit is not None:
+                    data = edit.onto(self._stored())
+                expected = exc.saved_version
+
+    def _stored(self) -> ArrangementInput:
+        """The arrangement as stored now, as the form's input (what a re-applied change goes on top of)."""
+        assert self.arrangement_id is not None
+        return service.get_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, today=self.today).data
 
     def _missing(self, data: ArrangementInput) -> list[str]:
         return rules.missing_essentials(

@@ -1,0 +1,80 @@
+"""A whole-form edit that a colleague saved first, in the windows moved over after Edit member (e9d204b):
+two people on one SQLCipher file (their own engines), one changes a field, the other another field and
+saves first; the conflict window lists only the first person's own change, and *Re-apply my change* keeps
+the colleague's field as well as saving theirs (the form's stale values once went back over the colleague's
+edits)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from adoption_desktop.core.security import service as security
+from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui import conflict
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import TEST_PASSWORD, make_user
+from tests.ui.test_concurrency_ui import _answer, _keeping, _second_client
+from tests.undo_checks import assert_verified
+
+
+def _as(db: Database, db_path: Path, username: str, change: Any) -> None:
+    """``change(db, principal)`` done by ``username`` on another PC: its own engine on the same file."""
+    other = _second_client(db, db_path)
+    try:
+        change(other, security.authenticate(other, username, TEST_PASSWORD))
+    finally:
+        other.dispose()
+
+
+def _watch(monkeypatch: pytest.MonkeyPatch, *answers: tuple[str, Any]) -> tuple[
+        list[dict[str, tuple[str, str]]], list[conflict.ConflictDialog]]:
+    shown = _answer(monkeypatch, *answers)
+    seen: list[conflict.ConflictDialog] = []
+    monkeypatch.setattr(conflict.ConflictDialog, "__init__", _keeping(seen, conflict.ConflictDialog.__init__))
+    return shown, seen
+
+
+# --- letterbox: the arrangement form -----------------------------------------------------------------------
+def test_a_stale_arrangement_edit_reapplies_only_the_fields_the_coordinator_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann opens an arrangement and changes its notes; Bea, meanwhile, corrects the adopters' name (its new
+    surname becomes a protected term) and saves. Ann's Save meets the conflict window: only Notes is hers,
+    and *Re-apply my change* keeps Bea's adopters' name and protected terms."""
+    from adoption_desktop.letterbox import service
+    from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+    from tests.letterbox.conftest import sample_input
+
+    ann = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    make_user(db, "bea", Role.LETTERBOX_COORDINATOR)
+    aid = service.create_arrangement(db, ann, sample_input(coordinator="lbcoord"))
+    dialog = ArrangementDialog(AppContext(db, ann, TaskRunner(synchronous=True)), aid)
+    qtbot.addWidget(dialog)
+    before = service.get_arrangement(db, ann, aid)
+
+    def bea_renames(other: Database, bea: Any) -> None:
+        service.update_arrangement(other, bea, aid, dataclasses.replace(
+            before.data, adopters_name="Sam and Alex Wrenfield"), expected_version=before.row_version)
+
+    _as(db, db_path, "bea", bea_renames)
+    dialog.notes.setPlainText("Birth mother moving in May: ask for her new address.")
+    shown, seen = _watch(monkeypatch, ("reapply", None))
+    dialog.save()
+    assert seen and seen[0].differing == ["Notes"], dialog.message.text()
+    assert shown[0]["Adopters"] == (conflict.NOT_CHANGED, "Sam and Alex Wrenfield")
+    assert "Changed by Bea Tester since you opened it: Adopters, Protected terms." in seen[0].summary.text()
+    assert seen[0].replaces.text() == ("Re-apply my change saves your change to Notes on top of Bea Tester's "
+                                       "version; what Bea Tester saved in Adopters, Protected terms is kept.")
+    stored = service.get_arrangement(db, ann, aid).data
+    assert stored.notes == "Birth mother moving in May: ask for her new address."
+    assert stored.adopters_name == "Sam and Alex Wrenfield"  # Bea's, kept
+    assert "Wrenfield" in {t.term for t in stored.protected}  # the protected term her change brought, kept
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Accepted
+    assert_verified(db)
+
