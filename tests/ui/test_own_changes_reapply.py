@@ -78,3 +78,42 @@ def test_a_stale_arrangement_edit_reapplies_only_the_fields_the_coordinator_chan
     assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Accepted
     assert_verified(db)
 
+
+# --- ADM: the decision draft --------------------------------------------------------------------------------
+def test_a_stale_adm_draft_reapplies_only_the_fields_the_decision_maker_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann, the ADM, opens a saved draft and rewrites its reasons; Bea, another decision maker, meanwhile
+    corrects who the letter greets and saves. Ann's Save draft meets the conflict window: only Reasons is
+    hers, and *Re-apply my change* keeps Bea's salutation (the whole screen once went back over it, the
+    letter greeting the applicants by the old name); the screen then shows what was saved."""
+    from adoption_desktop.adm import undo as adm_undo
+    from adoption_desktop.adm.views.page import AdmPage
+    from tests.adm.test_page_layout import TODAY, _queue
+
+    ann = make_user(db, "ann", Role.AGENCY_DECISION_MAKER)
+    make_user(db, "bea", Role.AGENCY_DECISION_MAKER)
+    did = _queue(db)[0]
+    draft = adm_undo.Draft("agree", "The agency agrees that the applicants are suitable to adopt.",
+                           "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Dear Mr and Mrs Example",
+                           "Sam Socialworker")
+    version, _ = adm_undo.save_draft(db, ann, did, draft, expected_version=None)
+    page = AdmPage(AppContext(db, ann, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    detail = page.detail
+    assert detail.detail is not None and detail.detail.row.id == did
+    _as(db, db_path, "bea", lambda other, bea: adm_undo.save_draft(other, bea, did, dataclasses.replace(
+        draft, salutation="Dear Ms Example and Mr Sample"), expected_version=version))
+    detail.decision_reasons.setPlainText("Thorough assessment; the referees' concerns were answered in full.")
+    shown, seen = _watch(monkeypatch, ("reapply", None))
+    detail.save_draft()
+    assert seen and seen[0].differing == ["Reasons"]
+    assert shown[0]["Salutation"] == (conflict.NOT_CHANGED, "Dear Ms Example and Mr Sample")
+    assert "Changed by Bea Tester since you opened it: Salutation." in seen[0].summary.text()
+    stored, _v, _ref = adm_undo._stored_draft(db, ann, did)
+    assert stored.reasons == "Thorough assessment; the referees' concerns were answered in full."
+    assert stored.salutation == "Dear Ms Example and Mr Sample"  # Bea's, kept
+    assert (stored.outcome, stored.decision_text, stored.addressee) == (
+        draft.outcome, draft.decision_text, draft.addressee)
+    assert detail.salutation.text() == "Dear Ms Example and Mr Sample"  # the screen shows what was saved
+    assert_verified(db)
+

@@ -6,6 +6,7 @@ calls a service in its own transaction and then reloads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -45,7 +46,7 @@ from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
-from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
@@ -97,6 +98,7 @@ class DecisionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.version: int | None = None  # the decision's row_version as shown: saves and signing check it
+        self.opened: adm_undo.Draft | None = None  # the draft as opened: a conflict's own changes are from it
         self.presence = PresenceBanner(ctx, self, editing=ctx.can(Permission.ADM_DECIDE) or ctx.can(Permission.ADM_EDIT))
         layout.addWidget(self.presence)
         # "Unsaved text from your last visit … was restored": above the tabs, seen whichever tab is open
@@ -282,6 +284,7 @@ class DecisionPanel(QWidget):
         self._drop_autosavers()
         self.draft_notice.hide()
         self.version = detail.row_version if detail is not None else None
+        self.opened = None
         if detail is None or detail.signed_at is not None:
             self.presence.stop()
             self.presence.entity = ""
@@ -352,6 +355,7 @@ class DecisionPanel(QWidget):
         self.salutation.setText(detail.salutation)
         self.social_worker.setText(detail.social_worker)
         signed = r.state == rules.STATE_SIGNED
+        stored = self.on_screen()  # the decision as stored, before any unsaved typing is restored
         if not signed and can_decide:
             self._autosave(r.id, quiet=quiet)
         for w in (self.outcome, self.decision_text, self.decision_reasons, self.decided_on, self.addressee,
@@ -368,6 +372,7 @@ class DecisionPanel(QWidget):
             w.setToolTip("This decision's letter goes to the child's social worker (below), greeted by name."
                          if to_worker else "")
         self._outcome_changed()  # a sentence prefilled for another outcome is brought in line with this one
+        self.opened = self._as_opened(stored)
         paused = r.state == rules.STATE_PAUSED
         self.buttons["save_button"].setEnabled(not signed and can_decide)
         self.buttons["info_button"].setEnabled(not signed and not paused and can_decide)
@@ -507,42 +512,102 @@ class DecisionPanel(QWidget):
 
     def mine(self) -> dict[str, str]:
         """What is on screen, under the labels the service uses for the saved version."""
-        code = str(self.outcome.currentData() or "")
-        return {"Outcome": rules.OUTCOMES.get(code, code), "Decision": self.decision_text.toPlainText().strip(),
-                "Reasons": self.decision_reasons.toPlainText().strip(),
-                "Addressee": self.addressee.toPlainText().strip(), "Salutation": self.salutation.text().strip(),
-                "Social worker": self.social_worker.text().strip(),
+        return self.draft_values(self.on_screen())
+
+    def draft_values(self, draft: adm_undo.Draft) -> dict[str, str]:
+        """A draft under the labels the service uses for the saved version (``service._decision_values``)."""
+        return {"Outcome": rules.OUTCOMES.get(draft.outcome, draft.outcome), "Decision": draft.decision_text.strip(),
+                "Reasons": draft.reasons.strip(), "Addressee": draft.addressee.strip(),
+                "Salutation": draft.salutation.strip(), "Social worker": draft.social_worker.strip(),
                 "State": self.detail.row.state if self.detail is not None else ""}
 
-    def _save_once(self, undoable: bool = False) -> None:
+    def on_screen(self) -> adm_undo.Draft:
+        """The draft as the screen holds it (what Save draft writes)."""
+        return adm_undo.Draft(str(self.outcome.currentData() or ""), self.decision_text.toPlainText(),
+                              self.decision_reasons.toPlainText(), self.addressee.toPlainText(),
+                              self.salutation.text(), self.social_worker.text())
+
+    def _as_opened(self, stored: adm_undo.Draft) -> adm_undo.Draft:
+        """The draft as the decision was opened (what the person's own changes are measured from when a
+        colleague saved first): the screen as filled, except that typing restored from a crash draft is the
+        person's own change, measured from the stored text (``stored``) it replaced."""
+        opened = self.on_screen()
+        for saver in self.autosavers:
+            if not saver.restored:
+                continue
+            if saver.widget is self.decision_reasons:
+                opened = dataclasses.replace(opened, reasons=stored.reasons)
+            else:  # the wording's draft brings back the outcome and the letter's lines typed with it
+                opened = dataclasses.replace(opened, outcome=stored.outcome, decision_text=stored.decision_text,
+                                             addressee=stored.addressee, salutation=stored.salutation,
+                                             social_worker=stored.social_worker)
+        return opened
+
+    def stored_draft(self) -> adm_undo.Draft | None:
+        """The draft as stored now, as the screen would show it (what a re-applied change goes on top of;
+        an outcome not yet chosen is the one the screen offers first)."""
+        if self.detail is None:
+            return None
+        now = service.get_decision(self.ctx.db, self.ctx.principal, self.detail.row.id, self.today())
+        r = now.row
+        return adm_undo.Draft(r.outcome or rules.default_outcome(r.decision_type, r.recommendation),
+                              now.decision_text, now.decision_reasons, now.addressee, now.salutation,
+                              now.social_worker)
+
+    def _put(self, draft: adm_undo.Draft) -> None:
+        """Show ``draft`` (as saved after a re-apply: the colleague's fields beside the person's own)."""
+        self._showing = True  # the text is shown as it is, whatever sentence the outcome would give
+        try:
+            self.outcome.setCurrentIndex(max(0, self.outcome.findData(draft.outcome)))
+            for edit, text in ((self.decision_text, draft.decision_text), (self.decision_reasons, draft.reasons),
+                               (self.addressee, draft.addressee)):
+                if edit.toPlainText() != text:
+                    edit.setPlainText(text)
+            self.salutation.setText(draft.salutation)
+            self.social_worker.setText(draft.social_worker)
+        finally:
+            self._showing = False
+
+    def _save_once(self, undoable: bool = False, draft: adm_undo.Draft | None = None) -> None:
         """Save draft: with ``undoable`` (the person pressed Save draft) the save goes on the Edit → Undo
-        stack; the save before signing does not (signing is final)."""
+        stack; the save before signing does not (signing is final). ``draft``: what to save (the screen's)."""
         assert self.detail is not None
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
-        draft = adm_undo.Draft(str(self.outcome.currentData()), self.decision_text.toPlainText(),
-                               self.decision_reasons.toPlainText(), self.addressee.toPlainText(),
-                               self.salutation.text(), self.social_worker.text())
+        draft = draft if draft is not None else self.on_screen()
         self.version, entry = adm_undo.save_draft(db, me, did, draft, expected_version=self.version)
+        if draft != self.on_screen():  # a re-applied change: the colleague's fields are shown beside it
+            self._put(draft)
         self.clear_drafts()
+        self.opened = draft
         if undoable:
             self.ctx.did(entry)
 
     def _save(self, undoable: bool = False) -> bool:
         """Save the draft; when someone else saved it first, show both versions and let the person reload
-        theirs or re-apply this one. False when nothing was saved (the text stays on screen)."""
-        try:
-            self._save_once(undoable)
-            return True
-        except StaleRecord as exc:
-            choice = resolve_conflict(self, exc, self.mine())
-            if choice == REAPPLY and exc.saved_version is not None:
-                self.version = exc.saved_version
-                self._save_once(undoable)
+        theirs or re-apply this one. False when nothing was saved (the text stays on screen).
+
+        The window lists only the fields the person changed since the decision was opened; *Re-apply my
+        change* saves those on top of the version saved meanwhile and keeps the colleague's values in the
+        rest (re-applying the whole screen put its stale outcome, letter lines and wording back over theirs),
+        then shows what was saved. Saved again meanwhile: asked again."""
+        draft = self.on_screen()
+        edit = OwnEdit(self.opened, draft, self.draft_values) if self.opened is not None else None
+        while True:
+            try:
+                self._save_once(undoable, draft)
                 return True
-            if choice == RELOAD and self.detail is not None:
-                self.clear_drafts()
-                self.changed.emit(self.detail.row.id)
-            return False
+            except StaleRecord as exc:
+                choice = resolve_conflict(self, exc, self.draft_values(draft),
+                                          edit.base() if edit is not None else None)
+                if choice == REAPPLY and exc.saved_version is not None:
+                    now = self.stored_draft() if edit is not None else None
+                    draft = edit.onto(now) if edit is not None and now is not None else draft
+                    self.version = exc.saved_version
+                    continue
+                if choice == RELOAD and self.detail is not None:
+                    self.clear_drafts()
+                    self.changed.emit(self.detail.row.id)
+                return False
 
     def save_draft(self) -> None:
         try:
