@@ -117,3 +117,42 @@ def test_a_stale_adm_draft_reapplies_only_the_fields_the_decision_maker_changed(
     assert detail.salutation.text() == "Dear Ms Example and Mr Sample"  # the screen shows what was saved
     assert_verified(db)
 
+
+# --- panel: the minutes editor ------------------------------------------------------------------------------
+def test_stale_minutes_reapply_only_the_fields_and_views_the_clerk_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann has an item's minutes open and adds to the reasons and one member's view; Bea, on her PC,
+    meanwhile adds to the discussion and another member's view and saves. Ann's Ctrl+S meets the conflict
+    window: only Reasons and the views are hers, and *Re-apply my change* keeps Bea's discussion and her
+    member's view (the whole draft once went back over them); the editor then shows what was saved."""
+    from adoption_desktop.panel import service as svc
+    from tests.ui.test_concurrency_ui import _panel_page
+
+    page, ann, ids, sitting = _panel_page(qtbot, db)
+    item = svc.sitting_detail(db, ann, sitting).items[0].id
+    first = svc.MinutesDraft(reasons="Strong assessment.", discussion="The panel discussed the referees.")
+    for member in ("vice", "sw"):
+        svc.set_attendance(db, ann, sitting, ids[member], "present", expected="")
+    row = svc.save_minutes(db, ann, item, first)
+    page.reload(select_sitting=sitting)
+    editor = page.minutes
+    assert editor.current is not None and editor.current.id == item and editor.opened is not None
+    _as(db, db_path, "bea", lambda other, bea: svc.save_minutes(other, bea, item, dataclasses.replace(
+        first, discussion=first.discussion + " Contact with the birth grandmother was agreed.",
+        member_views={ids["vice"]: "In favour: the plan for contact is sound."}), expected_version=row.row_version))
+    editor.reasons.setPlainText("Strong assessment; the applicants' support network is wide.")
+    editor.views_model.views[ids["sw"]] = "In favour."
+    editor.dirty = True
+    shown, seen = _watch(monkeypatch, ("reapply", None))
+    assert editor.save_now(), editor.message.text()
+    assert seen and seen[0].differing == ["Reasons", "Members' views"]
+    assert shown[0]["Discussion"] == (conflict.NOT_CHANGED,
+                                      "The panel discussed the referees. Contact with the birth grandmother was agreed.")
+    stored = next(i for i in svc.sitting_detail(db, ann, sitting).items if i.id == item).minutes
+    assert stored is not None
+    assert stored.draft.reasons == "Strong assessment; the applicants' support network is wide."
+    assert stored.draft.discussion.endswith("Contact with the birth grandmother was agreed.")  # Bea's, kept
+    assert stored.draft.member_views == {ids["vice"]: "In favour: the plan for contact is sound.",  # Bea's
+                                         ids["sw"]: "In favour."}
+    assert editor.discussion.toPlainText() == stored.draft.discussion and not editor.dirty
+    assert_verified(db)

@@ -105,6 +105,7 @@ from adoption_desktop.panel.service.data import (
     SittingInput,
     SittingRow,
     advice_text,
+    minutes_draft_values,
 )
 from adoption_desktop.panel.service.documents_data import (
     MinutesPack,
@@ -195,6 +196,7 @@ __all__ = [
     "list_members",
     "list_sittings",
     "mark_rest_present",
+    "minutes_draft_values",
     "minutes_history",
     "minutes_pack",
     "move_item",

@@ -289,3 +289,17 @@ def advice_text(d: MinutesDraft) -> str:
     if d.advice_needs:
         parts.append(f"needs and background: {d.advice_needs}")
     return "; ".join(parts)
+
+
+def minutes_draft_values(d: MinutesDraft) -> dict[str, str]:
+    """A draft's fields under the conflict window's labels, the editor's version and the stored one alike:
+    every field the minutes editor has (members' views in the members' order, vote counts), so a change to
+    any of them is named when a colleague saved first."""
+    counts = ", ".join(f"{n} {word}" for n, word in ((d.votes_for, "for"), (d.votes_against, "against"))
+                       if n is not None)
+    return {"Outcome": rules.OUTCOMES.get(d.outcome, d.outcome), "Recommendation": d.recommendation_text,
+            "Reasons": d.reasons, "Discussion": d.discussion,
+            "Members' views": "\n".join(text.strip() for _member, text in sorted(d.member_views.items())
+                                         if text.strip()),
+            "Vote": rules.VOTES.get(d.vote, d.vote), "Votes": counts, "Advice": advice_text(d),
+            "Deferral reason": d.deferral_reason}

@@ -35,7 +35,12 @@ from adoption_desktop.panel.service.common import (
     _today,
 )
 from adoption_desktop.panel.service.counted import counted_ids, uncounted_views, views_problem
-from adoption_desktop.panel.service.data import ItemInput, MinutesDraft, MinutesRow, advice_text
+from adoption_desktop.panel.service.data import (
+    ItemInput,
+    MinutesDraft,
+    MinutesRow,
+    minutes_draft_values,
+)
 
 
 # --- minutes ---------------------------------------------------------------------------------------
@@ -88,9 +93,7 @@ def _apply_draft(m: PanelMinutes, d: MinutesDraft) -> None:
 
 def _minutes_values(m: PanelMinutes) -> dict[str, str]:
     d = _draft_of(m)
-    return {"Status": f"{m.status} (version {m.version})", "Outcome": rules.OUTCOMES.get(d.outcome, d.outcome),
-            "Recommendation": d.recommendation_text, "Reasons": d.reasons, "Discussion": d.discussion,
-            "Vote": rules.VOTES.get(d.vote, d.vote), "Advice": advice_text(d), "Deferral reason": d.deferral_reason}
+    return {"Status": f"{m.status} (version {m.version})", **minutes_draft_values(d)}
 
 
 def _locked_item_minutes(session: Session, item_id: int) -> tuple[PanelItem, PanelMinutes | None]:

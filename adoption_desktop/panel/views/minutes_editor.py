@@ -7,6 +7,7 @@ Ctrl+Z undo inside a text box; Ctrl+Shift+Z revert to the last saved version.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,9 +30,15 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, DatabaseCommitUncertain, DatabaseUnavailable, StaleRecord
 from adoption_desktop.panel import rules
-from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesDraft, MinutesRow, advice_text
+from adoption_desktop.panel.service import (
+    AttendanceRow,
+    ItemRow,
+    MinutesDraft,
+    MinutesRow,
+    minutes_draft_values,
+)
 from adoption_desktop.panel.views.models import ViewsModel
-from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.palette import tint_style, window_base
@@ -57,12 +64,17 @@ class MinutesEditor(QWidget):
 
     def __init__(self, save: Callable[[int, MinutesDraft, int], MinutesRow], submit: Callable[[int, int | None], MinutesRow],
                  parent: QWidget | None = None, *, can_edit: bool = True,
-                 waiting: Callable[[], bool] = lambda: False) -> None:
+                 waiting: Callable[[], bool] = lambda: False,
+                 stored: Callable[[int], MinutesDraft | None] | None = None) -> None:
         """``waiting``: whether a save on this thread is waiting for a colleague's write (the page's
-        ``Database.waiting_for_writer``): the autosave then tries again after its interval."""
+        ``Database.waiting_for_writer``): the autosave then tries again after its interval. ``stored``: an
+        item's minutes as stored now; given, a save a colleague's overtook lists only the fields changed
+        here, and *Re-apply my change* saves those on top of the colleague's version (see :meth:`_stale`)."""
         super().__init__(parent)
         self.can_edit = can_edit  # False for a chair who approves but does not draft: everything read-only
         self._waiting = waiting
+        self._stored = stored
+        self.opened: MinutesDraft | None = None  # the item's minutes as shown (or last saved) here
         self._save, self._submit = save, submit
         self.items: list[ItemRow] = []
         self.present: list[AttendanceRow] = []
@@ -269,6 +281,7 @@ class MinutesEditor(QWidget):
             self.submit_button.setEnabled(bool(m and m.status == "draft") and self.can_edit)
             self._rest_of_show(m, locked)
             self._vote_fields()
+            self.opened = self.draft()
             self.dirty = False
         finally:
             self._loading = False
@@ -414,13 +427,17 @@ class MinutesEditor(QWidget):
             return False
         self.autosave.stop()
         draft = self.draft()
+        resolved_with: MinutesDraft | None = None  # what a re-apply saved (the colleague's fields kept)
         try:
             row = self._save(item.id, draft, item.minutes.row_version if item.minutes else 0)
         except StaleRecord as exc:
             resolved = self._stale(item, draft, exc, auto)
             if resolved is None:
                 return False
-            row = resolved
+            row, resolved_with = resolved
+            if resolved_with != draft:  # the colleague's fields are shown beside the person's own
+                self.items[self.index] = _with_minutes(item, row)
+                self._show()
         except DatabaseUnavailable as exc:
             # An outage is not the person's mistake: an autosave says so quietly and tries again on its own
             # (no dialog mid-sentence); a save they asked for says the plain message. Either way the text
@@ -438,6 +455,7 @@ class MinutesEditor(QWidget):
         self.autosave.setInterval(AUTOSAVE_MS)
         self.dirty = False
         self.items[self.index] = _with_minutes(item, row)
+        self.opened = draft if resolved_with is None else resolved_with
         self.message.setStyleSheet("")
         said = ("Autosaved" if auto else "Saved") + f": version {row.version}, {row.status}."
         dropped = self._views_not_kept(draft, row)
@@ -460,17 +478,32 @@ class MinutesEditor(QWidget):
         return [names.get(mid, f"member {mid}") for mid, text in sent.member_views.items()
                 if text.strip() and mid not in row.draft.member_views]
 
-    def _stale(self, item: ItemRow, draft: MinutesDraft, exc: StaleRecord, auto: bool) -> MinutesRow | None:
+    def _stale(self, item: ItemRow, draft: MinutesDraft, exc: StaleRecord,
+               auto: bool) -> tuple[MinutesRow, MinutesDraft] | None:
         """Someone else saved this item's minutes first. An autosave only says so (a dialog must not
-        jump up mid-sentence); a save the person asked for shows both versions and lets them choose."""
+        jump up mid-sentence); a save the person asked for shows both versions and lets them choose.
+
+        Given the stored minutes (``stored``), the window lists only the fields changed here since the item
+        was shown (or last saved), and *Re-apply my change* saves those on top of the colleague's version,
+        keeping theirs in every other field and in each member's view not changed here (re-applying the
+        whole draft put this screen's stale text back over theirs). Returns the saved row and draft."""
         if auto:
             self._error(AppError(f"{exc} Press Ctrl+S to compare your version with theirs."))
             return None
-        choice = resolve_conflict(self, exc, minutes_values(draft, item.minutes.status if item.minutes else "draft",
-                                                            item.minutes.version if item.minutes else 1))
-        if choice == REAPPLY and exc.saved_version is not None:
+        status, version = (item.minutes.status, item.minutes.version) if item.minutes else ("draft", 1)
+        labels: Callable[[MinutesDraft], dict[str, str]] = lambda d: minutes_values(d, status, version)  # noqa: E731
+        edit = OwnEdit(self.opened, draft, labels) if self.opened is not None and self._stored else None
+        while True:
+            choice = resolve_conflict(self, exc, labels(draft), edit.base() if edit is not None else None)
+            if choice != REAPPLY or exc.saved_version is None:
+                break
+            if edit is not None and self._stored is not None:
+                now = self._stored(item.id)
+                draft = _own_views_onto(edit, now) if now is not None else draft
             try:
-                return self._save(item.id, draft, exc.saved_version)
+                return self._save(item.id, draft, exc.saved_version), draft
+            except StaleRecord as again:  # saved once more while the window was open: asked again
+                exc = again
             except AppError as again:
                 self._error(again)
                 return None
@@ -526,9 +559,18 @@ class MinutesEditor(QWidget):
 
 def minutes_values(d: MinutesDraft, status: str, version: int) -> dict[str, str]:
     """The editor's text under the same labels the service uses for the saved version."""
-    return {"Status": f"{status} (version {version})", "Outcome": rules.OUTCOMES.get(d.outcome, d.outcome),
-            "Recommendation": d.recommendation_text, "Reasons": d.reasons, "Discussion": d.discussion,
-            "Vote": rules.VOTES.get(d.vote, d.vote), "Advice": advice_text(d), "Deferral reason": d.deferral_reason}
+    return {"Status": f"{status} (version {version})", **minutes_draft_values(d)}
+
+
+def _own_views_onto(edit: OwnEdit[MinutesDraft], saved: MinutesDraft) -> MinutesDraft:
+    """:meth:`OwnEdit.onto` for minutes: the fields changed here on top of ``saved``, members' views one by
+    one (a view changed here replaces that member's view; the others stay as the colleague saved them)."""
+    merged = edit.onto(saved)
+    opened, typed = edit.opened.member_views, edit.typed.member_views
+    own = {member: text for member, text in typed.items() if text.strip() != opened.get(member, "").strip()}
+    gone = [member for member in opened if member not in typed]
+    views = {member: text for member, text in {**saved.member_views, **own}.items() if member not in gone}
+    return dataclasses.replace(merged, member_views=views)
 
 
 def _with_minutes(item: ItemRow, row: MinutesRow) -> ItemRow:

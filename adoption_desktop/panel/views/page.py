@@ -241,7 +241,7 @@ class PanelPage(QWidget):
 
         # minutes
         self.minutes = MinutesEditor(self._save_minutes, self._submit_minutes, can_edit=can_edit,
-                                     waiting=lambda: self.ctx.db.waiting_for_writer)
+                                     waiting=lambda: self.ctx.db.waiting_for_writer, stored=self._stored_minutes)
         self.minutes.setObjectName("minutes_editor")
         self.minutes.saved.connect(self._refresh_agenda_rows)
         self.minutes.item_shown.connect(self._item_opened)
@@ -853,6 +853,14 @@ class PanelPage(QWidget):
     # --- minutes ---------------------------------------------------------------------------------------
     def _save_minutes(self, item_id: int, draft: svc.MinutesDraft, expected_version: int) -> svc.MinutesRow:
         return svc.save_minutes(self.ctx.db, self.ctx.principal, item_id, draft, expected_version=expected_version)
+
+    def _stored_minutes(self, item_id: int) -> svc.MinutesDraft | None:
+        """An item's minutes as stored now (what a re-applied change in the minutes editor goes on top of)."""
+        item = next((i for i in self.minutes.items if i.id == item_id), None)
+        if item is None:
+            return None
+        now = svc.sitting_detail(self.ctx.db, self.ctx.principal, item.sitting_id, today=self.today).items
+        return next((i.minutes.draft for i in now if i.id == item_id and i.minutes is not None), None)
 
     def _submit_minutes(self, item_id: int, expected_version: int | None) -> svc.MinutesRow:
         return svc.submit_minutes(self.ctx.db, self.ctx.principal, item_id, today=self.today,
