@@ -25,16 +25,28 @@ KINDS = ("acknowledgement", "appointment", "records-request", "chaser", "records
 
 
 def _export_letter(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import parse_date, signed_in
+    from adoption_desktop.cli_support import CliError, parse_date, signed_in
+    from adoption_desktop.core.errors import ValidationError
     from adoption_desktop.core.text_input import row_number
     from adoption_desktop.counselling import documents, service
 
     day = parse_date(args.date, "--date") if args.date else None
     with signed_in(args) as (db, user):
         case = str(args.case).strip()
-        case_id = (row_number(case) or 0) if case.isdigit() else service.case_id_for_reference(db, user, case, label="--case")
-        out = documents.write_case_letter(db, user, case_id, args.kind, Path(args.out),
-                                          request_id=args.request, session_id=args.session, today=day)
+        if case.isdigit():
+            case_id = row_number(case)
+            if case_id is None:  # UT1: 23 digits were reported as "Counselling case 0 does not exist"
+                raise CliError(f"--case: no counselling case {case[:30]!r}; give the case number or its reference "
+                               "(e.g. BRC-2024-0007).")
+        else:
+            case_id = service.case_id_for_reference(db, user, case, label="--case")
+        try:  # --date is the letter's date: never ahead, nor before the referral (the service checks it)
+            out = documents.write_case_letter(db, user, case_id, args.kind, Path(args.out),
+                                              request_id=args.request, session_id=args.session, on=day)
+        except ValidationError as exc:
+            if exc.field != "date":
+                raise
+            raise CliError(f"--date: {str(exc).split(': ', 1)[-1]} Nothing was written.") from exc
     print(f"Wrote {args.kind} letter for case {case} to {out}")
     return 0
 

@@ -72,13 +72,15 @@ def build_letter(data: LetterData, today: dt.date) -> Letter:
 
 def write_case_letter(db: Database, actor: Principal, case_id: int, kind: str, out: Path, *,
                       request_id: int | None = None, session_id: int | None = None,
-                      today: dt.date | None = None,
+                      today: dt.date | None = None, on: dt.date | None = None,
                       progress: Callable[[int, int], None] | None = None,
                       cancelled: Callable[[], bool] | None = None) -> Path:
-    """One letter for one case into ``out`` (PDF). Permission: counselling view."""
-    day = today or dt.date.today()
+    """One letter for one case into ``out`` (PDF), dated ``on`` (default ``today``; never after it, nor
+    before the referral: ``service.letter_data``). Permission: counselling view."""
+    clock = today or dt.date.today()
+    day = on or clock
     data = service.letter_data(db, actor, case_id, kind, request_id=request_id, session_id=session_id,
-                               today=day)
+                               today=clock, on=day)
     with db.session(actor, write=False) as session:
         head = letterhead(session, area="counselling")
         letter = build_letter(data, day)  # inside the session: the agency's own template version

@@ -13,6 +13,7 @@ from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_not_future
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.service.common import _add_disclosure, _case, _detail, _today
 from adoption_desktop.counselling.service.data import (
@@ -89,20 +90,39 @@ class LetterData:
     values: dict[str, str]
 
 
+def check_letter_date(on: dt.date, today: dt.date, referral_date: dt.date | None = None, *,
+                      label: str = "Letter date", key: str = "date") -> dt.date:
+    """The date a letter is dated, held to the checks of any date something happened on: not in the future
+    (the letter's disclosure is recorded on it, and a disclosure dated ahead blocked closing the case until
+    that day) and not before the referral (UT1: an acknowledgement dated 2020 for a 2026 referral)."""
+    check_not_future(on, label, key, today=today,
+                     advice="date the letter today or the day it was sent; a letter cannot be dated ahead")
+    if referral_date is not None and on < referral_date:
+        raise ValidationError(f"{label}: {on:%d/%m/%Y} is before the referral ({referral_date:%d/%m/%Y}); date "
+                              "the letter on or after the day the referral was received.", key)
+    return on
+
+
 def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, request_id: int | None = None,
-                session_id: int | None = None, today: dt.date | None = None, check_only: bool = False) -> LetterData:
+                session_id: int | None = None, today: dt.date | None = None, check_only: bool = False,
+                on: dt.date | None = None) -> LetterData:
     """Everything a letter needs; audited as a ``letter`` entry, and a records request as a disclosure.
     Refused (:class:`Conflict`, nothing written) for a closed case: :func:`closed_letter_reason`.
     ``check_only``: every check, nothing written, and no values (the case window asks it before it asks
-    where to save the letter, so a letter that would be refused is refused first)."""
+    where to save the letter, so a letter that would be refused is refused first). ``on``: the letter's date
+    (default ``today``), not after ``today`` and not before the referral (:func:`check_letter_date`), nor, for
+    a records request or chaser, before the request was sent, nor, for a records-ready letter, before the
+    records came; the letter's disclosure is recorded on it."""
     require(actor, Permission.COUNSELLING_VIEW)
     if kind not in LETTER_KINDS:
         raise ValidationError(f"Letter kind: choose one of {', '.join(LETTER_KINDS)}.", "kind")
-    day = _today(today)
+    clock = _today(today)
+    day = check_letter_date(on, clock) if on is not None else clock
     with db.session(actor) as session:
         case = lock_row(session, _case(session, case_id))  # a colleague closing it meanwhile waits, then refuses
         if case.closed_on is not None:
             raise Conflict(closed_letter_reason(case.reference, case.closed_on, case.outcome))
+        check_letter_date(day, clock, case.referral_date)
         detail = _detail(session, case, day)
         request: RequestRow | None = None
         appt: SessionRow | None = None
@@ -160,6 +180,14 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
                     f"{request.holder_name} on {request.received_on:%d/%m/%Y}, and the letter tells the applicant "
                     "they have been read and information about other people reviewed. Record the redaction "
                     "check (Add redaction check… on the Redaction tab) first.", "request")
+        if request is not None and kind in {"records-request", "chaser"} and day < request.sent_on:
+            raise ValidationError(f"Letter date: {day:%d/%m/%Y} is before the request to {request.holder_name} was "
+                                  f"sent ({request.sent_on:%d/%m/%Y}); date the letter on or after that day.", "date")
+        if (request is not None and kind == "records-ready" and request.received_on is not None
+                and day < request.received_on):
+            raise ValidationError(f"Letter date: {day:%d/%m/%Y} is before the records from {request.holder_name} "
+                                  f"were received ({request.received_on:%d/%m/%Y}); date the letter on or after "
+                                  "that day.", "date")
         if kind in {"records-request", "chaser"} and request is not None and not request.holder_address.strip():
             raise ValidationError(
                 f"{LETTER_KINDS[kind]}: the request to {request.holder_name} has no postal address, so the "
