@@ -147,6 +147,8 @@ def populate(db: Database, ctx: DemoContext) -> None:
                                                  today + dt.timedelta(days=21)),
                     start_time=rng.choice(("10:00", "11:30", "14:00")), kind=rng.choice(("in_person", "video")),
                     location="Example Street office, room 2", counsellor_id=case.counsellor_id)
+                # a meeting already past took place; one today or later is booked, its outcome not yet recorded
+                appointment.outcome = "held" if appointment.held_on < today else None
                 if not still_waiting:
                     session.add(appointment)
             if state != "closed":
@@ -158,7 +160,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
             session.add(CounsellingSession(case_id=case.id, held_on=held, start_time="10:00",
                                            kind=rng.choice(("in_person", "in_person", "video", "phone")),
                                            location="Example Street office", counsellor_id=case.counsellor_id,
-                                           notes="Synthetic session note."))
+                                           notes="Synthetic session note.", outcome="held"))
             if outcome == "records_shared":
                 session.add(RedactionCheck(case_id=case.id, item="Adoption agency file",
                                            third_party_reviewed=True,

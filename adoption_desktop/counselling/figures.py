@@ -6,7 +6,8 @@
 * Adults supported: distinct cases with contact with the applicant in the range: a session held, records
   shared, a disclosure to the applicant (a records-ready letter; the recipient is the applicant's name now), or
   a closure as records shared, no records found or applicant withdrew. A session counts only once it has taken
-  place: on or before today (a future one is an appointment) and, on a closed case, on or before the closing
+  place: recorded as held (not cancelled, did not attend or not recorded), on or before today (a future one is an
+  appointment) and, on a closed case, on or before the closing
   date (an appointment left after it never happened). A records request or chaser to an archive, court or
   agency discloses the applicant's details but is not contact with the applicant: it does not count, nor does
   a closure as no contact or transferred.
@@ -63,6 +64,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date, *,
         supported_ids = union(
             select(CounsellingSession.case_id).join(c, CounsellingSession.case_id == c.id).where(
                 CounsellingSession.held_on.between(start, min(end, day)),
+                CounsellingSession.outcome == rules.HELD,  # a booked one never held is no contact
                 c.closed_on.is_(None) | (CounsellingSession.held_on <= c.closed_on)),
             # contact with the applicant only: records shared, or a disclosure to the applicant (a records-ready
             # letter; never a records request or chaser to an archive, court or agency)

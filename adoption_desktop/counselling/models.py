@@ -91,6 +91,10 @@ class CounsellingSession(TimestampMixin, Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: held, cancelled, did_not_attend (``service.SESSION_OUTCOMES``); None: not recorded yet (an appointment,
+    #: or a past session no one has marked). Only ``held`` is the counselling interview (migration
+    #: ``counselling_0003_session_outcome``: sessions on file then, dated on or before its day, were marked held)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class RedactionCheck(TimestampMixin, Base):

@@ -96,9 +96,28 @@ def pre_commencement_known(adoption_order: dt.date | None, adopted_before_1975: 
     return True if adopted_before_1975 else None
 
 
+#: the session outcome that is the counselling interview (Adoption Act 1976 s.51(7)): a session booked is not
+#: an interview until it is recorded as held (UT1: a booked session that never took place counted once its
+#: day had passed); cancelled and did-not-attend sessions never are
+HELD = "held"
+#: the outcomes that say the session took place or was missed: only for a day on or before today
+PAST_ONLY_OUTCOMES = frozenset({"held", "did_not_attend"})
+BOOKED = "Booked"
+NOT_RECORDED = "Not recorded"
+
+
+def session_status(held_on: dt.date, outcome: str | None, today: dt.date, labels: dict[str, str]) -> str:
+    """What a session is now: its recorded outcome (``labels`` names it), else booked (today or later) or not
+    recorded (a past session no one has marked held, cancelled or did not attend)."""
+    if outcome:
+        return labels.get(outcome, outcome)
+    return BOOKED if held_on >= today else NOT_RECORDED
+
+
 def shared_without_interview(required: bool, sessions: Iterable[dt.date],
                              sharings: Iterable[dt.date]) -> tuple[dt.date, ...]:
-    """The days records were shared with no counselling session held on or before them, when the interview
+    """The days records were shared with no counselling session held on or before them (``sessions``: the
+    days of the sessions recorded as held, :data:`HELD`), when the interview
     is required (the test recording a sharing applies): possible only after the fact, when the adoption order
     date (or the answer) entered later shows an adoption before 12 November 1975. It stays a fact of the
     case: a session held later (or booked) does not make the earlier sharing one with the interview."""

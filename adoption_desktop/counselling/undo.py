@@ -34,3 +34,24 @@ def _entry(db: Database, actor: Principal, request_id: int, restore_to: ChaseSta
         return _entry(db, actor, request_id, current, now, label)
 
     return UndoEntry(label, reverse, actor.user_id, AREA, f"the records request to {current.holder_name}")
+
+
+def set_session_outcome(db: Database, actor: Principal, session_id: int, outcome: str | None, *,
+                        expected: str | None = None, today: dt.date | None = None
+                        ) -> tuple[service.OutcomeChange, UndoEntry]:
+    """:func:`service.set_session_outcome`, and the entry that puts the outcome back as it was — refused if
+    someone has changed it since (the outcome the action left is the one the undo expects)."""
+    done = service.set_session_outcome(db, actor, session_id, outcome, expected=expected, today=today)
+    label = (f"Recorded the session of {done.held_on:%d/%m/%Y} as "
+             f"{service.SESSION_OUTCOMES.get(done.after, 'not recorded').lower()}")
+    return done, _outcome_entry(db, actor, done, label, today)
+
+
+def _outcome_entry(db: Database, actor: Principal, done: service.OutcomeChange, label: str,
+                   today: dt.date | None) -> UndoEntry:
+    def reverse() -> UndoEntry:
+        back = service.set_session_outcome(db, actor, done.session_id, done.before or None, expected=done.after,
+                                           today=today)
+        return _outcome_entry(db, actor, back, label, today)
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, f"the session of {done.held_on:%d/%m/%Y}")

@@ -230,8 +230,18 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     _ok(dialog)
     letter("appointment", "20 October 2026", "10:30", "Example Street office, room 2")
 
-    # after the session: redaction check, records shared, register checks, closure
+    # after the session: its outcome (only a session recorded as held is the interview), records shared,
+    # register checks, closure
     clock[0] = D(2026, 10, 21)
+    case.reload()
+    assert case.detail.sessions[0].status == "Not recorded"
+    case.sessions_view.selectRow(0)
+    dialog = case.session_outcome_dialog()
+    assert dialog is not None
+    outcome = dialog.form.findChild(QComboBox, "outcome")
+    assert outcome is not None and outcome.currentData() == "held"  # a past session: Held offered first
+    _ok(dialog)
+    assert case.detail.sessions[0].status == "Held" and "recorded as held" in case.status.text()
     dialog = case.disclosure_dialog(True)
     what = dialog.form.findChild(QPlainTextEdit, "what")
     assert what is not None

@@ -58,6 +58,7 @@ from adoption_desktop.counselling.service.data import (
     ROUTE_PHRASES,
     ROUTES,
     SESSION_KINDS,
+    SESSION_OUTCOMES,
     CaseCounts,
     CaseDetail,
     CaseRow,
@@ -71,10 +72,12 @@ from adoption_desktop.counselling.service.data import (
     SessionRow,
 )
 from adoption_desktop.counselling.service.file_work import (
+    OutcomeChange,
     add_redaction,
     add_session,
     record_disclosure,
     remove_session,
+    set_session_outcome,
 )
 from adoption_desktop.counselling.service.letters import (
     LETTER_KINDS,
@@ -110,6 +113,7 @@ __all__ = [
     "ROUTES",
     "ROUTE_PHRASES",
     "SESSION_KINDS",
+    "SESSION_OUTCOMES",
     "CaseCounts",
     "CaseDetail",
     "CaseRow",
@@ -119,6 +123,7 @@ __all__ = [
     "Counsellor",
     "DisclosureRow",
     "LetterData",
+    "OutcomeChange",
     "RedactionRow",
     "ReferralInput",
     "RequestInput",
@@ -145,6 +150,6 @@ __all__ = [
     "record_checks",
     "record_disclosure",
     "record_receipt",
-    "remove_request", "remove_session", "restore_chase",
+    "remove_request", "remove_session", "restore_chase", "set_session_outcome",
     "update_referral",
 ]

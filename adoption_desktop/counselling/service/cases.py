@@ -114,7 +114,8 @@ def _check_nothing_before(session: Session, case: CounsellingCase, referral_date
 
 def shared_without(session: Session, case: CounsellingCase) -> tuple[dt.date, ...]:
     """:func:`rules.shared_without_interview` for a case as it stands in ``session``."""
-    sessions = session.scalars(select(CounsellingSession.held_on).where(CounsellingSession.case_id == case.id))
+    sessions = session.scalars(select(CounsellingSession.held_on).where(
+        CounsellingSession.case_id == case.id, CounsellingSession.outcome == rules.HELD))
     shared = session.scalars(select(Disclosure.disclosed_on).where(
         Disclosure.case_id == case.id, Disclosure.records_shared.is_(True)))
     return rules.shared_without_interview(
@@ -237,9 +238,11 @@ def _closing_problems(session: Session, case_id: int, on: dt.date) -> ClosingPro
 
 def _check_nothing_held_after(session: Session, case_id: int, on: dt.date, today: dt.date) -> None:
     """A closure date before a session that took place is refused: closing cancels the appointments after
-    it, and a session held (the statutory interview, perhaps) is a record, not an appointment."""
+    it, and a session held (the statutory interview, perhaps) is a record, not an appointment. Only a session
+    recorded as held took place (UT1: a booked one whose day had passed, never held, blocked the closure)."""
     held = session.scalar(select(func.max(CounsellingSession.held_on)).where(
-        CounsellingSession.case_id == case_id, CounsellingSession.held_on > on, CounsellingSession.held_on <= today))
+        CounsellingSession.case_id == case_id, CounsellingSession.held_on > on, CounsellingSession.held_on <= today,
+        CounsellingSession.outcome == rules.HELD))
     if held is not None:
         raise ValidationError(f"Closure date: a session took place on {held:%d/%m/%Y}, after {on:%d/%m/%Y}; close "
                               "the case on or after the last session held.", "closed_on")

@@ -39,6 +39,7 @@ from adoption_desktop.counselling.service.data import (
     CONTACT,
     ENTITY,
     ROUTES,
+    SESSION_OUTCOMES,
     CaseDetail,
     DisclosureRow,
     RedactionRow,
@@ -306,9 +307,11 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
     disclosures = session.scalars(select(Disclosure).where(Disclosure.case_id == case.id)
                                   .order_by(Disclosure.disclosed_on, Disclosure.id)).all()
     doubt = order_date_problem(case.date_of_birth, case.adoption_order_date)  # a case saved before the check
+    held = [s.held_on for s in sessions if s.outcome == rules.HELD]  # only a session held is the interview
     shared = rules.shared_without_interview(
         rules.counselling_required(case.adoption_order_date, case.adopted_before_1975),
-        (s.held_on for s in sessions), (d.disclosed_on for d in disclosures if d.records_shared))
+        held, (d.disclosed_on for d in disclosures if d.records_shared))
+    booked = [s.held_on for s in sessions if s.outcome is None and s.held_on > today]
     _forward, reasons = rules.priority_reasons(
         rules.PriorityInput(case.id, case.referral_date, case.adoption_order_date, case.date_of_birth,
                             case.adopted_before_1975),
@@ -323,7 +326,9 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
         closure_note=case.closure_note, priority_reasons=reasons,
         requests=[_request_row(r, today) for r in requests],
         sessions=[SessionRow(s.id, s.held_on, s.start_time, s.kind, s.location,
-                             names.get(s.counsellor_id or -1, ""), s.notes) for s in sessions],
+                             names.get(s.counsellor_id or -1, ""), s.notes, s.outcome or "",
+                             rules.session_status(s.held_on, s.outcome, today, SESSION_OUTCOMES))
+                  for s in sessions],
         redactions=[RedactionRow(r.id, r.item, r.third_party_reviewed, r.redactions_made,
                                  names.get(r.reviewed_by_id or -1, ""), r.reviewed_on) for r in redactions],
         disclosures=[DisclosureRow(d.id, d.disclosed_on, names.get(d.disclosed_by_id or -1, ""), d.recipient,
@@ -332,7 +337,7 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
         counsellor_since=counsellor_since(session, case) if case.allocated_on else None,
         shared_without_interview=shared,
         notes=tuple(note for note in (
-            shared_without_interview_warning(shared, min((s.held_on for s in sessions), default=None), today)
+            shared_without_interview_warning(shared, min(held, default=None) or min(booked, default=None), today)
             if shared else "",
             f"Adoption order date: {doubt} Correct it with Edit referral (empty it if the right date is not "
             "known)." if doubt else "") if note),
@@ -342,7 +347,8 @@ def _detail(session: Session, case: CounsellingCase, today: dt.date) -> CaseDeta
 def shared_without_interview_warning(days: tuple[dt.date, ...], interview: dt.date | None = None,
                                      today: dt.date | None = None) -> str:
     """The words for :attr:`CaseDetail.shared_without_interview` (the case header, the audit entry):
-    what to do while no interview has been held (``interview``: the first session, later than the sharing),
+    what to do while no interview has been held (``interview``: the first session held, later than the
+    sharing, else the first one booked ahead),
     then only the fact, with the day it was held."""
     listed = ", ".join(f"{d:%d/%m/%Y}" for d in days)
     if interview is not None and interview <= _today(today):

@@ -21,6 +21,9 @@ CONTACT: dict[str, str] = {"letter": "Letter", "phone": "Phone", "email": "Email
 HOLDERS: dict[str, str] = {"archive": "Archive", "court": "Court", "agency": "Agency"}
 FORMATS: dict[str, str] = {"paper": "Paper", "electronic": "Electronic"}
 SESSION_KINDS: dict[str, str] = {"in_person": "In person", "video": "Video", "phone": "Phone"}
+#: what became of a session (``rules.HELD``: the only one that is the counselling interview); none recorded:
+#: ``rules.session_status`` says "Booked" or "Not recorded"
+SESSION_OUTCOMES: dict[str, str] = {"held": "Held", "cancelled": "Cancelled", "did_not_attend": "Did not attend"}
 OUTCOMES: dict[str, str] = {
     "records_shared": "Records shared", "no_records_found": "No records found",
     "withdrawn": "Applicant withdrew", "no_contact": "No contact from applicant",
@@ -140,6 +143,10 @@ class SessionRow:
     location: str
     counsellor: str
     notes: str
+    #: ``SESSION_OUTCOMES`` key, or "" when none is recorded
+    outcome: str = ""
+    #: what the Sessions tab shows: the outcome, else "Booked" (today or later) or "Not recorded" (past)
+    status: str = ""
 
 
 @dataclass(frozen=True)

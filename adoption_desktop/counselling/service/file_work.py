@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ from adoption_desktop.counselling.service.common import (
     _text,
     _today,
 )
-from adoption_desktop.counselling.service.data import SESSION_KINDS
+from adoption_desktop.counselling.service.data import SESSION_KINDS, SESSION_OUTCOMES
 
 # --- work on the file ---------------------------------------------------------------------------
 
@@ -65,14 +66,25 @@ def _check_received_by(session: Session, case_id: int, day: dt.date, *, none: tu
 MAX_DAYS_AHEAD = 365
 
 
+#: ``add_session``'s ``outcome`` when none is given: held for a day before today, else none recorded
+AS_DATED = "as_dated"
+
+
 def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, kind: str,
-                start_time: str = "", location: str = "", notes: str = "", *, today: dt.date | None = None) -> int:
+                start_time: str = "", location: str = "", notes: str = "", *, today: dt.date | None = None,
+                outcome: str | None = AS_DATED) -> int:
     """A counselling session or appointment (a future date is an appointment to be confirmed by letter,
-    within :data:`MAX_DAYS_AHEAD` days of ``today``)."""
+    within :data:`MAX_DAYS_AHEAD` days of ``today``). ``outcome`` (``SESSION_OUTCOMES``; None: not recorded):
+    by default a session dated before today is recorded as held (a meeting written up afterwards), one dated
+    today or later is booked, its outcome recorded once it has happened (:func:`set_session_outcome`). Held
+    and did not attend are refused for a day still to come."""
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(kind, SESSION_KINDS, "kind", "Session type")
     day = _today(today)
     check_date(held_on, "Session date", "schedule", required=True, today=day)
+    if outcome == AS_DATED:
+        outcome = rules.HELD if held_on < day else None
+    _check_outcome(outcome, held_on, day)
     latest = day + dt.timedelta(days=MAX_DAYS_AHEAD)
     if held_on > latest:
         raise ValidationError(
@@ -92,10 +104,58 @@ def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, 
             raise ValidationError("Session date: it cannot be before the referral date.", "held_on")
         row = CounsellingSession(case_id=case.id, held_on=held_on, kind=kind, start_time=start_time,
                                  location=location.strip(), counsellor_id=case.counsellor_id or actor.user_id or None,
-                                 notes=notes.strip())
+                                 notes=notes.strip(), outcome=outcome)
         session.add(row)
         session.flush()
         return row.id
+
+
+def _check_outcome(outcome: str | None, held_on: dt.date, today: dt.date) -> None:
+    if outcome is not None:
+        _choice(outcome, SESSION_OUTCOMES, "outcome", "Outcome")
+    if outcome in rules.PAST_ONLY_OUTCOMES and held_on > today:
+        raise ValidationError(
+            f"Outcome: the session of {held_on:%d/%m/%Y} is still to come, so it cannot be recorded as "
+            f"{SESSION_OUTCOMES[outcome].lower()} yet. Record it on or after that day; an appointment that will "
+            "not happen can be recorded as cancelled.", "outcome")
+
+
+@dataclass(frozen=True)
+class OutcomeChange:
+    """A session's outcome as :func:`set_session_outcome` found it and left it ("" : not recorded)."""
+    session_id: int
+    held_on: dt.date
+    before: str
+    after: str
+
+
+def set_session_outcome(db: Database, actor: Principal, session_id: int, outcome: str | None, *,
+                        expected: str | None = None, today: dt.date | None = None) -> OutcomeChange:
+    """Record what became of a session: held, cancelled, did not attend, or (None) not recorded — the last
+    for taking a mistaken outcome back (:mod:`counselling.undo`). Audited as any change. ``expected``: the
+    outcome the counsellor saw ("" : not recorded); a colleague's change since is refused, naming it. Held and
+    did not attend are refused for a session still to come; a held session that records shared for a pre-1975
+    adoption rely on stays held (record the interview that was held first)."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    day = _today(today)
+    with db.session(actor) as session:
+        session.connection().execute(select(CounsellingSession.id).where(
+            CounsellingSession.id == session_id).with_for_update())
+        row = get_or_raise(session, CounsellingSession, session_id,
+                           f"Session {session_id} does not exist: it may have been removed by a colleague.")
+        case = _open_case_for_edit(session, row.case_id)
+        before = row.outcome or ""
+        if expected is not None and before != expected:
+            now = SESSION_OUTCOMES.get(before, rules.NOT_RECORDED.lower())
+            raise Conflict(f"The session of {row.held_on:%d/%m/%Y} was changed by a colleague since you opened the "
+                           f"case: it is now recorded as {now.lower()}. Reload the case (F5) and check it before "
+                           "changing it.")
+        _check_outcome(outcome, row.held_on, day)
+        if outcome != rules.HELD:
+            _check_not_relied_on(session, case, row, "it stays recorded as held. If the interview was held on "
+                                 "another day, add that session as held first.")
+        row.outcome = outcome
+        return OutcomeChange(row.id, row.held_on, before, outcome or "")
 
 
 def add_redaction(db: Database, actor: Principal, case_id: int, item: str, reviewed_on: dt.date,
@@ -126,6 +186,24 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
         return row.id
 
 
+def _check_not_relied_on(session: Session, case: CounsellingCase, row: CounsellingSession, advice: str) -> None:
+    """Refused (:class:`Conflict`, ending in ``advice``) when ``row`` is the held session records shared for a
+    pre-1975 adoption rely on: no other session held on or before that sharing."""
+    if row.outcome != rules.HELD or not rules.counselling_required(case.adoption_order_date,
+                                                                     case.adopted_before_1975):
+        return
+    others = [d for d in session.scalars(select(CounsellingSession.held_on).where(
+        CounsellingSession.case_id == case.id, CounsellingSession.id != row.id,
+        CounsellingSession.outcome == rules.HELD))]
+    for shared in session.scalars(select(Disclosure.disclosed_on).where(
+            Disclosure.case_id == case.id, Disclosure.records_shared.is_(True),
+            Disclosure.disclosed_on >= row.held_on)):
+        if not any(d <= shared for d in others):
+            raise Conflict(
+                f"The session of {row.held_on:%d/%m/%Y} is the counselling interview the records shared "
+                f"on {shared:%d/%m/%Y} rely on ({_why_required(case)}); {advice}")
+
+
 def remove_session(db: Database, actor: Principal, session_id: int, reason: str) -> None:
     """Take a counselling session entered by mistake off the case, with the reason (audited: the removal
     with every field and a ``remove_entered_in_error`` entry naming the reason). Refused while records
@@ -141,17 +219,8 @@ def remove_session(db: Database, actor: Principal, session_id: int, reason: str)
         row = get_or_raise(session, CounsellingSession, session_id,
                            f"Session {session_id} does not exist: it may have been removed by a colleague.")
         case = _open_case_for_edit(session, row.case_id)
-        if rules.counselling_required(case.adoption_order_date, case.adopted_before_1975):
-            others = [d for d in session.scalars(select(CounsellingSession.held_on).where(
-                CounsellingSession.case_id == case.id, CounsellingSession.id != row.id))]
-            for shared in session.scalars(select(Disclosure.disclosed_on).where(
-                    Disclosure.case_id == case.id, Disclosure.records_shared.is_(True),
-                    Disclosure.disclosed_on >= row.held_on)):
-                if not any(d <= shared for d in others):
-                    raise Conflict(
-                        f"The session of {row.held_on:%d/%m/%Y} is the counselling interview the records shared "
-                        f"on {shared:%d/%m/%Y} rely on ({_why_required(case)}); it stays on the file. "
-                        "Correct its date by adding the session as held, then remove this one.")
+        _check_not_relied_on(session, case, row, "it stays on the file. Correct its date by adding the session "
+                             "as held, then remove this one.")
         audit.record(session, "remove_entered_in_error", "counselling_sessions", row.id,
                      detail=f"{case.reference}: session of {row.held_on:%d/%m/%Y} removed: {why}")
         session.delete(row)
@@ -188,11 +257,22 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
                 raise ValidationError("Records shared: record the redaction check (third-party information "
                                       "reviewed) before sharing records.", "records_shared")
             if rules.counselling_required(case.adoption_order_date, case.adopted_before_1975):
+                # only a session recorded as held is the interview (UT1: a booked one never held counted once
+                # its day had passed)
                 sessions = list(session.scalars(select(CounsellingSession.held_on).where(
-                    CounsellingSession.case_id == case_id).order_by(CounsellingSession.held_on)))
+                    CounsellingSession.case_id == case_id, CounsellingSession.outcome == rules.HELD)
+                    .order_by(CounsellingSession.held_on)))
                 if not any(d <= on for d in sessions):
                     why = (f"Records shared: {_why_required(case, 'this applicant')}, so a counselling "
                            "interview must be held before information is released (Adoption Act 1976 s.51(7)); ")
+                    unmarked = session.scalar(select(func.max(CounsellingSession.held_on)).where(
+                        CounsellingSession.case_id == case_id, CounsellingSession.outcome.is_(None),
+                        CounsellingSession.held_on <= on))
+                    if unmarked is not None:
+                        raise ValidationError(
+                            why + f"the session of {unmarked:%d/%m/%Y} is not recorded as held. If it took place, "
+                            "select it on the Sessions tab and record its outcome as Held (Record outcome…), "
+                            "then share the records.", "records_shared")
                     if sessions:  # booked, but later than this sharing (user trial r2: "record it first" misled)
                         raise ValidationError(
                             why + f"the session recorded is on {sessions[0]:%d/%m/%Y}, after the sharing date "

@@ -155,7 +155,7 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
                             "add a new request first")
                 raise ValidationError(f"Letter kind {kind}: case {case.reference} has no {need}.", "kind")
         if kind == "appointment":
-            upcoming = [s for s in detail.sessions if s.held_on >= day]
+            upcoming = [s for s in detail.sessions if s.held_on >= day and s.outcome != "cancelled"]
             if session_id is not None:
                 found_s = [s for s in detail.sessions if s.id == session_id]
                 if not found_s:
@@ -166,6 +166,10 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
                         f"Appointment letter: the session of {appt.held_on:%d/%m/%Y} is in the past; an "
                         "appointment letter offers a meeting to come. Choose an upcoming session, or add the "
                         "new appointment first.", "session")
+                if appt.outcome == "cancelled":
+                    raise ValidationError(
+                        f"Appointment letter: the session of {appt.held_on:%d/%m/%Y} is recorded as cancelled; "
+                        "choose an upcoming session, or add the new appointment first.", "session")
             elif upcoming:  # the next meeting, not the furthest one booked
                 appt = min(upcoming, key=lambda s: (s.held_on, s.start_time, s.id))
             else:

@@ -48,6 +48,7 @@ from adoption_desktop.counselling.service import (
     OUTCOMES,
     ROUTES,
     SESSION_KINDS,
+    SESSION_OUTCOMES,
     CaseDetail,
     DisclosureRow,
     RedactionRow,
@@ -106,6 +107,8 @@ SESSION_COLUMNS: list[Column[SessionRow]] = [
     # long notes are cut in the cell (trial): whole in the tooltip, as a request's notes are
     Column("Counsellor", lambda s: s.counsellor),
     Column("Notes", lambda s: " ".join(s.notes.split()), tooltip=lambda s: s.notes or None),
+    # held, cancelled, did not attend; "Booked" ahead, "Not recorded" once its day has passed unmarked
+    Column("Outcome", lambda s: s.status),
 ]
 REDACTION_COLUMNS: list[Column[RedactionRow]] = [
     Column("Reviewed", lambda r: r.reviewed_on), Column("Document", lambda r: r.item, tooltip=lambda r: r.item),
@@ -146,7 +149,7 @@ def _row(*widgets: QWidget) -> QHBoxLayout:
 
 
 ACTION_BUTTONS = frozenset({"edit_referral", "allocate", "add_request", "record_chase", "record_receipt",
-                            "remove_request", "remove_session",
+                            "remove_request", "remove_session", "session_outcome",
                             "add_session", "add_redaction", "add_disclosure", "share_records", "record_checks",
                             "close_case"})
 LETTER_BUTTONS = frozenset({"letter_acknowledgement", "letter_records_request", "letter_chaser",
@@ -225,6 +228,7 @@ class CaseDialog(QDialog):
         s2.addWidget(self.sessions_view, 1)
         s2.addLayout(_row(_button("&Add session…", "add_session", self.session_dialog),
                           _button("Re&move session…", "remove_session", self.remove_session_dialog),
+                          _button("Record o&utcome…", "session_outcome", self.session_outcome_dialog),
                           _button("A&ppointment letter…", "letter_appointment",
                                   lambda: self.letter("appointment", session_id=self._session_id()))))
         self.tabs.addTab(ses, "Sessio&ns")
@@ -285,7 +289,12 @@ class CaseDialog(QDialog):
         """An undo or redo changed this area's records (a chase): show the case as stored now."""
         if entry.area == counselling_undo.AREA and self.isVisible():
             before = {r.id: r.chase_count for r in self.detail.requests}
+            outcomes = {x.id: x.status for x in self.detail.sessions}
             self.reload()
+            moved = [x for x in self.detail.sessions if outcomes.get(x.id, x.status) != x.status]
+            if moved:  # a session's outcome put back (or recorded again)
+                self.status.setText(f"Session of {moved[0].held_on:%d/%m/%Y}: now {moved[0].status.lower()}.")
+                return
             # the status line said "Chase of … recorded": say what the undo (or redo) left instead (trial)
             changed = [r for r in self.detail.requests if before.get(r.id, r.chase_count) != r.chase_count]
             self.status.setText(next((
@@ -560,6 +569,37 @@ class CaseDialog(QDialog):
             "Remove counselling session", f"the session of {ses.held_on:%d/%m/%Y}",
             lambda why: service.remove_session(self.ctx.db, self.ctx.principal, ses.id, why))
 
+    def session_outcome_dialog(self) -> FormDialog | None:
+        """Record what became of the selected session: held (the counselling interview), cancelled, did not
+        attend, or not recorded (to take a mistake back); audited, and undone with Undo."""
+        sid = self._session_id()
+        ses = next((x for x in self.detail.sessions if x.id == sid), None)
+        if ses is None:
+            show_error(self, "Record outcome", ValidationError(
+                "Sessions: select the session in the list first.", "sessions_table"))
+            return None
+        choice = QComboBox()
+        for key, text in SESSION_OUTCOMES.items():
+            choice.addItem(text, key)
+        choice.addItem("Not recorded", "")
+        current = ses.outcome or ("held" if ses.held_on <= self.today() else "cancelled")
+        choice.setCurrentIndex(max(choice.findData(current), 0))
+        named = QLabel(f"The session of {ses.held_on:%d/%m/%Y}"
+                       + (f" at {ses.start_time}" if ses.start_time else "")
+                       + f" ({SESSION_KINDS[ses.kind].lower()}), now {ses.status.lower()}. Only a session held "
+                       "counts as the counselling interview.")
+        named.setWordWrap(True)
+        form = small_form([("", named, "session"), ("&Outcome", choice, "outcome")])
+
+        def submit() -> str:
+            done, entry = counselling_undo.set_session_outcome(
+                self.ctx.db, self.ctx.principal, ses.id, str(choice.currentData()) or None, expected=ses.outcome,
+                today=self.today())
+            self.ctx.did(entry)
+            return (f"Session of {done.held_on:%d/%m/%Y} recorded as "
+                    f"{SESSION_OUTCOMES.get(done.after, 'not recorded').lower()} (Undo: Ctrl+Z).")
+        return self._form("Session outcome", form, submit)
+
     def receipt_dialog(self) -> FormDialog | None:
         """Record the receipt of the chosen request (none chosen: the latest still waiting), or correct the
         receipt of one already received."""
@@ -599,14 +639,29 @@ class CaseDialog(QDialog):
         held.setDate(qdate(self.today()))
         start, where = child(form, QLineEdit, "start_time"), child(form, QLineEdit, "location")
         notes = child(form, QPlainTextEdit, "notes")
+        outcome = child(form, QComboBox, "outcome")
+        outcome.addItem("Booked (still to come)", "")
+        for key, text in SESSION_OUTCOMES.items():
+            outcome.addItem(text, key)
+        picked = [False]  # the person chose an outcome: the date no longer changes it
+
+        def follow_date() -> None:  # a day passed or today: held; a day ahead: booked
+            if not picked[0]:
+                outcome.setCurrentIndex(outcome.findData("held" if pydate(held.date()) <= self.today() else ""))
+        held.dateChanged.connect(lambda _d: follow_date())
+        outcome.activated.connect(lambda _i: picked.__setitem__(0, True))
+        follow_date()
 
         def submit() -> str:
+            chosen = str(outcome.currentData() or "") or None
             service.add_session(self.ctx.db, self.ctx.principal, self.case_id, pydate(held.date()), combo_key(kind),
-                                start.text(), where.text(), notes.toPlainText(), today=self.today())
-            return "Session recorded."
+                                start.text(), where.text(), notes.toPlainText(), today=self.today(),
+                                outcome=chosen)
+            return f"Session recorded ({SESSION_OUTCOMES.get(chosen or '', 'booked').lower()})."
         # the whole form is the draft: after a crash the session comes back on the day it was held, not today
         return self._form("Counselling session", form, submit, {"session_notes": notes},
-                          keep={"held_on": held, "kind": kind, "start_time": start, "location": where})
+                          keep={"held_on": held, "kind": kind, "start_time": start, "location": where,
+                                "outcome": outcome})
 
     def redaction_dialog(self) -> FormDialog:
         item = QLineEdit()
