@@ -80,6 +80,20 @@ class RecordsRequest(Versioned, TimestampMixin, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
+class RecordsChase(Base):
+    """One chase of a records request: the day the chaser was sent, the chase date it replaced and the one it
+    set. What was known on a past day is read from it (``outstanding.overdue_on``): the chase date in force then
+    is the one the first chase after that day replaced. Chases recorded before December 2026 have no row."""
+
+    __tablename__ = "counselling_chases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("counselling_requests.id"), index=True)
+    chased_on: Mapped[dt.date] = mapped_column(Date)
+    due_before: Mapped[dt.date] = mapped_column(Date)
+    due_after: Mapped[dt.date] = mapped_column(Date)
+
+
 class CounsellingSession(TimestampMixin, Base):
     __tablename__ = "counselling_sessions"
 

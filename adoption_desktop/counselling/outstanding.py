@@ -3,7 +3,11 @@ Counselling page's counts, its case list and the report's figures, so they agree
 
 * **Outstanding on a day**: sent on or before it, not received by it (no date, or a later one), on a case
   still open that day (not closed, or closed later): a closed case's requests are no longer pursued.
-* **Overdue for a chase**: outstanding, and its chase date is before the day.
+* **Overdue for a chase**: outstanding, and its chase date *as known on the day* is before the day: the
+  chase date the first chase recorded after the day replaced (``RecordsChase.due_before``), else the
+  request's current one. A past period's figures do not change when a later chase is recorded (UT1: a chase in
+  April changed the overdue count reported for January to March), as the letterbox's support figures count
+  only what was known at the period's end.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from adoption_desktop.counselling.models import CounsellingCase, RecordsRequest
+from adoption_desktop.counselling.models import CounsellingCase, RecordsChase, RecordsRequest
 
 
 def outstanding_on(day: dt.date) -> list[Any]:
@@ -24,8 +28,16 @@ def outstanding_on(day: dt.date) -> list[Any]:
             or_(c.closed_on.is_(None), c.closed_on > day)]
 
 
+def due_on(day: dt.date) -> Any:
+    """The request's chase date as it stood on ``day`` (a correlated expression on RecordsRequest)."""
+    replaced = (select(RecordsChase.due_before).where(RecordsChase.request_id == RecordsRequest.id,
+                                                      RecordsChase.chased_on > day)
+                .order_by(RecordsChase.chased_on, RecordsChase.id).limit(1).scalar_subquery())
+    return func.coalesce(replaced, RecordsRequest.chase_due)
+
+
 def overdue_on(day: dt.date) -> Any:
-    return RecordsRequest.chase_due < day
+    return due_on(day) < day
 
 
 def count(session: Session, day: dt.date) -> tuple[int, int]:

@@ -53,3 +53,8 @@ def test_sessions_on_file_keep_their_count(tmp_path: Path, store: SecretStore) -
             assert outcomes == {1: "held", 2: "held", 3: None}
     finally:
         upgraded.dispose()
+
+
+def test_chase_history_follows_it() -> None:
+    """``counselling_0004_chase_history`` (the chases of each records request) comes next on the one line."""
+    check_revision_follows("counselling_0004_chase_history", REVISION)

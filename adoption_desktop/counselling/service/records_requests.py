@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -17,7 +18,13 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_not_future, clean_address, clean_reference, clean_text
 from adoption_desktop.counselling import rules
-from adoption_desktop.counselling.models import CounsellingCase, Disclosure, RecordsRequest, RedactionCheck
+from adoption_desktop.counselling.models import (
+    CounsellingCase,
+    Disclosure,
+    RecordsChase,
+    RecordsRequest,
+    RedactionCheck,
+)
 from adoption_desktop.counselling.service.common import (
     _choice,
     _keyed,
@@ -143,6 +150,9 @@ def record_chase(db: Database, actor: Principal, request_id: int, on: dt.date, *
         row.chase_count += 1
         row.last_chased_on = on
         row.chase_due = rules.chase_due(on, calendar(session), get_setting(session, CHASE_WORKING_DAYS))
+        # the history: what a past period knew (outstanding.overdue_on)
+        session.add(RecordsChase(request_id=row.id, chased_on=on, due_before=before.chase_due,
+                                 due_after=row.chase_due))
         session.flush()  # bumps row_version: the state returned is the version this chase left
         return ChaseRecorded(before, _state(row))
 
@@ -154,6 +164,15 @@ def restore_chase(db: Database, actor: Principal, request_id: int, state: ChaseS
     require(actor, Permission.COUNSELLING_EDIT)
     with db.session(actor) as session:
         row, _ = _open_request(session, request_id, expected_version, " since; the chase is no longer changed.")
+        # the history follows: a chase undone leaves it, a chase redone comes back into it
+        for undone in session.scalars(select(RecordsChase).where(
+                RecordsChase.request_id == row.id,
+                RecordsChase.chased_on > state.last_chased_on if state.last_chased_on else sa_true())):
+            session.delete(undone)
+        if state.last_chased_on is not None and state.last_chased_on != row.last_chased_on \
+                and (row.last_chased_on is None or state.last_chased_on > row.last_chased_on):
+            session.add(RecordsChase(request_id=row.id, chased_on=state.last_chased_on, due_before=row.chase_due,
+                                     due_after=state.chase_due))
         row.chase_count, row.last_chased_on, row.chase_due = state.chase_count, state.last_chased_on, \
             state.chase_due
         session.flush()
@@ -172,6 +191,8 @@ def remove_request(db: Database, actor: Principal, request_id: int, reason: str,
     with db.session(actor) as session:
         row, case = _open_request(session, request_id, expected_version,
                                   "; a request with records received stays on the file.")
+        for chase in session.scalars(select(RecordsChase).where(RecordsChase.request_id == row.id)):
+            session.delete(chase)  # its history goes with it (audited as any removal)
         audit.record(session, "remove_entered_in_error", "counselling_requests", row.id,
                      detail=f"{case.reference}: records request to {row.holder_name} sent {row.sent_on:%d/%m/%Y} "
                             f"removed: {why}")
