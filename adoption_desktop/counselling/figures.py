@@ -1,7 +1,8 @@
 """Counselling figures for a date range (counts and durations only, never names).
 
-* Referrals: cases referred in the range; of those, adopted before 12 November 1975 (by the adoption order
-  date, where it is known) and those whose adoption order date is not known (yet).
+* Referrals: cases referred in the range; of those, adopted before 12 November 1975 and on or after it (by the
+  adoption order date, where it is known) and those whose adoption order date is not known (yet): four rows
+  that add up to the referrals.
 * Cases closed: cases closed in the range.
 * Adults supported: distinct cases with contact with the applicant in the range: a session held, records
   shared, a disclosure to the applicant (a records-ready letter; the recipient is the applicant's name now), or
@@ -38,8 +39,10 @@ from adoption_desktop.reports.model import FigureSection
 #: closures that count as an adult supported: the applicant was seen through to an answer, or chose to stop
 #: (not "no contact from applicant", nor "transferred to another agency", which supports them instead)
 SUPPORTED_OUTCOMES = ("records_shared", "no_records_found", "withdrawn")
-#: the referrals by adoption date, three rows that add up to "Referrals received"
+#: the referrals by adoption date, four rows that add up to "Referrals received"
 PRE_1975 = "of which adopted before 12 November 1975 (by the order date)"
+#: the row the report lacked (UT1: the "of which" rows did not add up to the referrals)
+POST_1975 = "of which adopted on or after 12 November 1975 (by the order date)"
 UNKNOWN_PRE_1975 = "of which order date not known, adopted before 1975 as far as is known"
 DATE_NOT_KNOWN = "of which order date not known, not known to be before 1975"
 
@@ -86,11 +89,13 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date, *,
         allocated_open_at_end = session.scalar(select(func.count()).select_from(c).where(
             open_at_end, c.allocated_on <= end)) or 0
         n_out, n_overdue = outstanding.count(session, end)  # as the Counselling page counts them
-        # three rows that do not overlap and add up to the referrals: a trial's manager added "before 1975"
+        # four rows that do not overlap and add up to the referrals: a trial's manager added "before 1975"
         # and "date not known" and got more than the referrals (a case of each was counted twice)
         in_range = c.referral_date.between(start, end)
         pre_1975 = session.scalar(select(func.count()).select_from(c).where(
             in_range, c.adoption_order_date < rules.COUNSELLING_DATE)) or 0
+        post_1975 = session.scalar(select(func.count()).select_from(c).where(
+            in_range, c.adoption_order_date >= rules.COUNSELLING_DATE)) or 0
         unknown_pre_1975 = session.scalar(select(func.count()).select_from(c).where(
             in_range, c.adoption_order_date.is_(None), c.adopted_before_1975.is_(True))) or 0
         date_not_known = session.scalar(select(func.count()).select_from(c).where(
@@ -100,6 +105,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date, *,
     return [FigureSection("Birth-records counselling", [
         ("Referrals received", str(referrals)),
         (PRE_1975, str(pre_1975)),
+        (POST_1975, str(post_1975)),
         (UNKNOWN_PRE_1975, str(unknown_pre_1975)),
         (DATE_NOT_KNOWN, str(date_not_known)),
         ("Adults supported", str(supported)),

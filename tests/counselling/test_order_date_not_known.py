@@ -322,17 +322,20 @@ def test_figures_count_dates_not_known_on_their_own_row(db: Database, manager: P
     new_case(referral_date=D(2025, 6, 1), adoption_order_date=None, adopted_before_1975=True,
              date_of_birth=D(1968, 1, 1))
     new_case(referral_date=D(2025, 7, 1), adoption_order_date=None)
+    new_case(referral_date=D(2025, 8, 1), adoption_order_date=D(1980, 6, 2), date_of_birth=D(1979, 9, 9))
     new_case(referral_date=D(2026, 5, 1), adoption_order_date=None)  # outside the range
     rows = figures.figures(db, manager, D(2025, 4, 1), D(2026, 3, 31))[0].rows
     values = dict(rows)
-    assert values["Referrals received"] == "3"
-    # three rows that do not overlap: they add up to the referrals
+    assert values["Referrals received"] == "4"
+    # four rows that do not overlap: they add up to the referrals
     assert values[figures.PRE_1975] == "1"  # by the date
     assert values[figures.UNKNOWN_PRE_1975] == "1"  # Yes while the date is not known
     assert values[figures.DATE_NOT_KNOWN] == "1"
-    assert sum(int(values[k]) for k in (figures.PRE_1975, figures.UNKNOWN_PRE_1975, figures.DATE_NOT_KNOWN)) == 3
+    assert values[figures.POST_1975] == "1"  # 1980, by the date (UT1: no row, the rows did not add up)
+    parts = (figures.PRE_1975, figures.POST_1975, figures.UNKNOWN_PRE_1975, figures.DATE_NOT_KNOWN)
+    assert sum(int(values[k]) for k in parts) == 4 == int(values["Referrals received"])
     labels = [label for label, _v in rows]
-    assert labels.index(figures.DATE_NOT_KNOWN) == labels.index("Referrals received") + 3
+    assert labels[labels.index("Referrals received") + 1:][:4] == list(parts)
     assert all(len(r) == 2 for r in rows)  # still two columns
 
 
