@@ -4,6 +4,7 @@ allocate, record the checks, close."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -187,16 +188,37 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
             case.allocated_on = day
 
 
+#: the checks a case records: key -> (its column, its name)
+CHECKS: dict[str, tuple[str, str]] = {
+    "acr": ("acr_checked_on", "Adoption Contact Register check"),
+    "veto": ("veto_checked_on", "Veto check"),
+    "intermediary": ("intermediary_signposted_on", "Intermediary service signposting"),
+}
+
+
 def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_on: dt.date | None = None,
                   acr_note: str | None = None, veto_checked_on: dt.date | None = None, veto_note: str | None = None,
                   intermediary_signposted_on: dt.date | None = None, today: dt.date | None = None,
-                  expected_version: int | None = None) -> None:
+                  expected_version: int | None = None, remove: Collection[str] = (),
+                  removal_reason: str = "") -> list[str]:
     """Adoption Contact Register and veto checks, intermediary service signposted (pre-commencement).
 
     A check date records that check (with its note); a note alone (``None``: left as it is) changes the note
     of a check already recorded. ``expected_version``: the case as the counsellor saw it: a colleague's
-    checks saved since are never replaced silently (:class:`StaleRecord`, with the checks now stored)."""
+    checks saved since are never replaced silently (:class:`StaleRecord`, with the checks now stored).
+    ``remove`` (keys of :data:`CHECKS`): checks recorded by mistake, taken off with ``removal_reason`` (required;
+    each removal an audited ``remove_entered_in_error`` entry naming the check, its date and the reason).
+    Returns what was removed, as the person would say it (UT1: unticking a check said "Checks recorded." and
+    kept it)."""
     require(actor, Permission.COUNSELLING_EDIT)
+    unknown = [name for name in remove if name not in CHECKS]
+    if unknown:
+        raise ValidationError(f"Checks: {unknown[0]!r} is not a check; choose from {', '.join(CHECKS)}.", "checks")
+    why = clean_text(removal_reason, "Reason for removing", max_length=500).strip()
+    if remove and not why:
+        raise ValidationError("Reason for removing: say why the check is taken off (for example: ticked by "
+                              "mistake, the register was not checked); it is kept in the audit log.",
+                              "removal_reason")
     notes = {name: None if value is None else clean_text(value, label, multiline=True, max_length=4000).strip()
              for name, value, label in (("acr_note", acr_note, "Adoption Contact Register note"),
                                         ("veto_note", veto_note, "Veto note"))}
@@ -213,6 +235,25 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
             if day is not None and day < case.referral_date:  # as disclosures are (trial: they were accepted)
                 raise ValidationError(f"{label}: {day:%d/%m/%Y} is before the referral date "
                                       f"({case.referral_date:%d/%m/%Y}); enter the day it was done.", name)
+        removed: list[str] = []
+        for name in remove:
+            column, label = CHECKS[name]
+            if name == "intermediary":
+                given = intermediary_signposted_on
+            else:
+                given = acr_checked_on if name == "acr" else veto_checked_on
+            if given is not None:
+                raise ValidationError(f"{label}: it cannot be recorded and removed at once; do one or the "
+                                      "other.", column)
+            day = getattr(case, column)
+            if day is None:
+                continue  # not on record (a colleague took it off): nothing to remove
+            audit.record(session, "remove_entered_in_error", ENTITY, case.id,
+                         detail=f"{case.reference}: {label.lower()} of {day:%d/%m/%Y} removed: {why}")
+            setattr(case, column, None)
+            if name != "intermediary":
+                setattr(case, f"{name}_note", "")
+            removed.append(f"{label.lower()} of {day:%d/%m/%Y}")
         for check, day in (("acr", acr_checked_on), ("veto", veto_checked_on)):
             note = notes[f"{check}_note"]
             if day:
@@ -222,6 +263,7 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
                 setattr(case, f"{check}_note", note)
         if intermediary_signposted_on:
             case.intermediary_signposted_on = intermediary_signposted_on
+        return removed
 
 
 def _closing_problems(session: Session, case_id: int, on: dt.date) -> ClosingProblems:

@@ -709,11 +709,26 @@ class CaseDialog(QDialog):
         inter.setChecked(d.intermediary_signposted_on is not None)
         on = date_edit(self.today())
         acr_note, veto_note = QLineEdit(d.acr_note), QLineEdit(d.veto_note)
+        # unticking a check on record takes it off, with a reason (UT1: it said "Checks recorded." and kept it)
+        reason = QLineEdit()
+        reason.setPlaceholderText("only when unticking a check recorded by mistake")
         form = small_form([("", acr, "acr"), ("ACR &note", acr_note, "acr_note"), ("", veto, "veto"),
                            ("Veto n&ote", veto_note, "veto_note"), ("", inter, "intermediary"),
-                           ("&Date", on, "checked_on")])
+                           ("&Date", on, "checked_on"), ("&Reason for removing", reason, "removal_reason")])
         shown = {"detail": d, "version": d.row_version}  # what the form shows: reloaded on "Reload their version"
         opened: list[FormDialog] = []
+
+        def unticked() -> list[str]:
+            d = cast(CaseDetail, shown["detail"])
+            return [name for name, box, day in (("acr", acr, d.acr_checked_on), ("veto", veto, d.veto_checked_on),
+                                                ("intermediary", inter, d.intermediary_signposted_on))
+                    if day is not None and not box.isChecked()]
+
+        def follow() -> None:
+            reason.setEnabled(bool(unticked()))
+        for box in (acr, veto, inter):
+            box.toggled.connect(lambda _on: follow())
+        follow()
 
         def fill(detail: CaseDetail) -> None:
             acr.setChecked(detail.acr_checked_on is not None)
@@ -722,6 +737,7 @@ class CaseDialog(QDialog):
             acr_note.setText(detail.acr_note)
             veto_note.setText(detail.veto_note)
             shown.update(detail=detail, version=detail.row_version)
+            follow()
             if opened:  # what it shows now is what it opened with: Escape asks nothing about their values
                 opened[0].opened_with = field_values(opened[0].form)
 
@@ -733,12 +749,17 @@ class CaseDialog(QDialog):
                    "intermediary_signposted_on": day if inter.isChecked() and d.intermediary_signposted_on is None
                    else None}
 
+            remove = unticked()
+            removed: list[str] = []
+
             def save(version: int | None) -> None:
-                service.record_checks(self.ctx.db, self.ctx.principal, self.case_id,
-                                      acr_checked_on=new["acr_checked_on"], acr_note=acr_note.text(),
-                                      veto_checked_on=new["veto_checked_on"], veto_note=veto_note.text(),
-                                      intermediary_signposted_on=new["intermediary_signposted_on"],
-                                      today=self.today(), expected_version=version)
+                removed[:] = service.record_checks(
+                    self.ctx.db, self.ctx.principal, self.case_id,
+                    acr_checked_on=new["acr_checked_on"], acr_note=None if "acr" in remove else acr_note.text(),
+                    veto_checked_on=new["veto_checked_on"],
+                    veto_note=None if "veto" in remove else veto_note.text(),
+                    intermediary_signposted_on=new["intermediary_signposted_on"],
+                    today=self.today(), expected_version=version, remove=remove, removal_reason=reason.text())
             try:
                 save(loaded)
             except StaleRecord as exc:
@@ -756,6 +777,9 @@ class CaseDialog(QDialog):
                         fill(self.detail)
                     raise
                 save(exc.saved_version)
+            if removed:
+                return (f"Checks recorded; removed: {', '.join(removed)} (the reason is kept in the audit log). "
+                        "Tick it again to record it on the right day.")
             return "Checks recorded."
         opened.append(self._form("Register and veto checks", form, submit))
         return opened[0]
