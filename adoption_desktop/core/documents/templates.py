@@ -186,6 +186,10 @@ SUPERSEDED_SENTENCES: dict[str, tuple[tuple[str, str], ...]] = {
         ("It will be read in line with the agreement and passed on as soon as possible. A copy is kept on file.",
          "${forwarding_text}"),
     ),
+    "counselling_chaser": (
+        # shipped until 6 December 2026: a second chaser said it as if none had gone before (UT1)
+        ("We have not yet received them or heard from you.", "${chased_text}"),
+    ),
     "counselling_acknowledgement": (
         # shipped until 4 December 2026: an allocated case's letter, signed by its counsellor, still said this
         ("We will write to you again when a counsellor has been allocated to you.", "${allocation_text}"),

@@ -4,7 +4,10 @@ disclosure where the letter discloses)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row
@@ -15,6 +18,7 @@ from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_not_future
 from adoption_desktop.counselling import rules
+from adoption_desktop.counselling.models import RecordsChase
 from adoption_desktop.counselling.service.common import _add_disclosure, _case, _detail, _today
 from adoption_desktop.counselling.service.data import (
     ENTITY,
@@ -187,6 +191,9 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
         if request is not None and kind in {"records-request", "chaser"} and day < request.sent_on:
             raise ValidationError(f"Letter date: {day:%d/%m/%Y} is before the request to {request.holder_name} was "
                                   f"sent ({request.sent_on:%d/%m/%Y}); date the letter on or after that day.", "date")
+        if request is not None and kind == "chaser" and day == request.sent_on:
+            raise ValidationError(f"Letter date: the request to {request.holder_name} was sent on {day:%d/%m/%Y}; a "
+                                  "chaser follows the request, so date it a later day.", "date")
         if (request is not None and kind == "records-ready" and request.received_on is not None
                 and day < request.received_on):
             raise ValidationError(f"Letter date: {day:%d/%m/%Y} is before the records from {request.holder_name} "
@@ -203,6 +210,9 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
         # the allocated counsellor signs; else the user; headless commands sign for the team
         signatory = detail.counsellor or (actor.full_name if actor.user_id else "The birth-records counselling team")
         values = _letter_values(detail, request, appt, signatory, day)
+        if kind == "chaser" and request is not None:
+            values["chased_text"] = chased_text(request, day, session.scalars(select(RecordsChase.chased_on).where(
+                RecordsChase.request_id == request.id)))
         from adoption_desktop.core.documents.pdf import long_date
         from adoption_desktop.core.documents.reply_by import reply_by
         from adoption_desktop.core.documents.templates import template_version_label
@@ -222,6 +232,26 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
             _add_disclosure(session, actor, case, day, case.current_name,
                             "That the records have been received and are ready to share", "letter", False)
     return LetterData(kind, detail, request, appt, signatory, values)
+
+
+def chased_text(request: RequestRow, day: dt.date, history: Iterable[dt.date] = ()) -> str:
+    """What a chaser dated ``day`` says of the chasers before it (``history``: the request's recorded chase
+    days): none, the days, or — for chases recorded before the history was kept — that we have written again
+    (UT1: a second chaser read as the first)."""
+    days = {d for d in history if d < day}
+    if request.last_chased_on is not None and request.last_chased_on < day:
+        days.add(request.last_chased_on)
+    earlier = request.chase_count - (1 if request.last_chased_on == day else 0)
+    from adoption_desktop.core.documents.pdf import long_date
+
+    if days:
+        listed = sorted(days)
+        said = (", ".join(long_date(d) for d in listed[:-1]) + " and " if len(listed) > 1 else "") + \
+            long_date(listed[-1])
+        return f"We wrote to you again on {said}, and have not yet received them or heard from you."
+    if earlier > 0:
+        return "We have written to you again since, and have not yet received them or heard from you."
+    return "We have not yet received them or heard from you."
 
 
 #: what the letters say of counselling once records have been shared (the meeting can no longer come "before

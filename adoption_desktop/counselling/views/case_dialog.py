@@ -63,6 +63,7 @@ from adoption_desktop.counselling.views.widgets import (
     fill_combo,
     small_form,
 )
+from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
 from adoption_desktop.ui.context import AppContext
@@ -170,6 +171,8 @@ class CaseDialog(QDialog):
         self.setObjectName("counselling_case")
         self.resize(1000, 640)
         self.ask_path: Callable[[str], str | None] = self._ask_path
+        #: after a chaser letter, whether to record the chase (tests answer it)
+        self.ask_chase: Callable[[str], bool] = self._ask_chase
         self.last_letter: Path | None = None
         self.forms: list[FormDialog] = []
         self.detail: CaseDetail = service.open_case(ctx.db, ctx.principal, case_id, today())
@@ -814,14 +817,36 @@ class CaseDialog(QDialog):
         return self._form("Close case", form, submit, {"closure_note": note})
 
     # --- letters --------------------------------------------------------------------------------
+    def _ask_chase(self, text: str) -> bool:
+        return ask_yes_no(self, "Record the chase?", text, yes="&Record the chase", no="&Not now",
+                          name="record_chase_question")
+
+    def _offer_chase(self, request_id: int, day: dt.date) -> None:
+        """After a chaser letter: ask whether to record the chase on the letter's day (UT1: the letter went out
+        and the request still showed it unchased). Recorded, it can be undone as any chase."""
+        req = next((r for r in self.detail.requests if r.id == request_id), None)
+        if req is None or req.received_on is not None or req.last_chased_on == day or not self.editable:
+            return
+        if not self.ask_chase(f"Record a chase of the request to {req.holder_name} on {day:%d/%m/%Y}, the chaser "
+                              "letter's date? The next chase then falls due from that day."):
+            return
+        try:
+            due, entry = counselling_undo.record_chase(self.ctx.db, self.ctx.principal, req.id, day,
+                                                       today=self.today(), expected_version=req.row_version)
+        except AppError as exc:
+            show_error(self, "Record chase", exc)
+            return
+        self.ctx.did(entry)
+        self._after_change(f"Letter saved; chase of {req.holder_name} recorded, next chase due {due:%d/%m/%Y}.")
+
     def _ask_path(self, default: str) -> str | None:
         return ask_letter_path(self, "Save letter", default)
 
     def letter(self, kind: str, *, request_id: int | None = None, session_id: int | None = None) -> None:
         today = self.today()
         try:  # a letter that would be refused is refused before the person chooses where to save it
-            service.letter_data(self.ctx.db, self.ctx.principal, self.case_id, kind, request_id=request_id,
-                                session_id=session_id, today=today, check_only=True)
+            checked = service.letter_data(self.ctx.db, self.ctx.principal, self.case_id, kind, request_id=request_id,
+                                          session_id=session_id, today=today, check_only=True)
         except AppError as exc:
             show_error(self, "Letter", exc)
             return
@@ -846,6 +871,8 @@ class CaseDialog(QDialog):
             # "Letter saved to …" first: the kind's own name ("Records request to an archive or agency")
             # put before "letter saved" read as one muddled sentence
             self.status.setText(f"Letter saved to {result} ({LETTER_KINDS[kind]}).")
+            if kind == "chaser" and checked.request is not None:
+                self._offer_chase(checked.request.id, today)
 
         run_with_progress(self, self.ctx.tasks, f"{LETTER_KINDS[kind]} letter…", work, done,
                           lambda exc: show_error(self, "Letter", exc))
