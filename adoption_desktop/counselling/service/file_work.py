@@ -139,10 +139,7 @@ def set_session_outcome(db: Database, actor: Principal, session_id: int, outcome
     require(actor, Permission.COUNSELLING_EDIT)
     day = _today(today)
     with db.session(actor) as session:
-        session.connection().execute(select(CounsellingSession.id).where(
-            CounsellingSession.id == session_id).with_for_update())
-        row = get_or_raise(session, CounsellingSession, session_id,
-                           f"Session {session_id} does not exist: it may have been removed by a colleague.")
+        row = _locked_session(session, session_id)
         case = _open_case_for_edit(session, row.case_id)
         before = row.outcome or ""
         if expected is not None and before != expected:
@@ -212,12 +209,9 @@ def remove_session(db: Database, actor: Principal, session_id: int, reason: str)
     why = _text(reason, "reason", "Reason", "say why the session is removed (for example: entered on the wrong "
                 "case).", limit=500)
     with db.session(actor) as session:
-        # sessions are never edited, only added and removed: lock the row so two people removing it at once
-        # remove (and audit) it once; the second is told it no longer exists
-        session.connection().execute(select(CounsellingSession.id).where(
-            CounsellingSession.id == session_id).with_for_update())
-        row = get_or_raise(session, CounsellingSession, session_id,
-                           f"Session {session_id} does not exist: it may have been removed by a colleague.")
+        # lock the row so two people removing it at once remove (and audit) it once; the second is told it no
+        # longer exists
+        row = _locked_session(session, session_id)
         case = _open_case_for_edit(session, row.case_id)
         _check_not_relied_on(session, case, row, "it stays on the file. Correct its date by adding the session "
                              "as held, then remove this one.")
@@ -281,3 +275,12 @@ def record_disclosure(db: Database, actor: Principal, case_id: int, on: dt.date,
                             "held earlier.", "records_shared")
                     raise ValidationError(why + "record the session first.", "records_shared")
         return _add_disclosure(session, actor, case, on, recipient, what, method, records_shared).id
+
+
+def _locked_session(session: Session, session_id: int) -> CounsellingSession:
+    """The session row, locked for this transaction (two people changing or removing it at once: the second
+    waits, then reads what the first left), or NotFound naming it."""
+    session.connection().execute(select(CounsellingSession.id).where(
+        CounsellingSession.id == session_id).with_for_update())
+    return get_or_raise(session, CounsellingSession, session_id,
+                        f"Session {session_id} does not exist: it may have been removed by a colleague.")
