@@ -62,6 +62,26 @@ LABELS = {"referred_on": "Referred on", "offered_on": "Support offered on", "res
           "closed_on": "Closed on"}
 
 
+def _day(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def referral_values(data: ReferralInput) -> dict[str, str]:
+    """A referral's fields as the conflict window shows them, the editor's version and the stored one alike
+    (the window compares these texts to tell the person's own changes from a colleague's): the editor's
+    labels, dates as dd/mm/yyyy, the answer in words."""
+    return {"Case reference": data.case_reference.strip(), "Initials": data.initials.strip(),
+            "Relationship to the child": data.relationship.strip(), "Referred on": _day(data.referred_on),
+            "Referred to": data.service.strip(), "Support offered on": _day(data.offered_on),
+            "Answer": RESPONSES.get(data.response, data.response), "Answer given on": _day(data.response_on),
+            "Closed on": _day(data.closed_on), "Notes": data.notes.strip()}
+
+
+def input_of(view: ReferralView) -> ReferralInput:
+    """A stored referral as the editor gives it (what a re-applied change goes on top of)."""
+    return ReferralInput(**{f: getattr(view, f) for f in INPUT_FIELDS})
+
+
 def _view(r: SupportReferral) -> ReferralView:
     return ReferralView(**{f: getattr(r, f) for f in INPUT_FIELDS}, id=r.id, row_version=r.row_version)
 
@@ -154,9 +174,7 @@ def update_referral(db: Database, actor: Principal, referral_id: int, data: Refe
     clean = validate(data, today)
     with db.session(actor) as session:
         row = get_or_raise(session, SupportReferral, referral_id, "That referral no longer exists.")
-        check_version(session, row, expected_version, "support referral",
-                      lambda r: {LABELS.get(f, f.replace("_", " ").capitalize()): str(getattr(r, f) or "")
-                                 for f in INPUT_FIELDS})
+        check_version(session, row, expected_version, "support referral", lambda r: referral_values(_view(r)))
         for f in INPUT_FIELDS:
             if getattr(row, f) != getattr(clean, f):
                 setattr(row, f, getattr(clean, f))

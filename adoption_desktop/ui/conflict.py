@@ -299,27 +299,57 @@ R = TypeVar("R", bound=_Versioned)
 T = TypeVar("T")
 
 
-def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T], update: Callable[[int, int], T],
-                   mine: Callable[[], dict[str, str]], message: QLabel, fields: Mapping[str, QWidget],
-                   expected_version: int | None = None) -> tuple[T | None, R | None]:
+def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T],
+                   update: Callable[[int, int], T] | None = None, mine: Callable[[], dict[str, str]],
+                   message: QLabel, fields: Mapping[str, QWidget], expected_version: int | None = None,
+                   edit: Callable[[], OwnEdit[D]] | None = None, current: Callable[[], D | None] | None = None,
+                   put: Callable[[int, int, D], T] | None = None) -> tuple[T | None, R | None]:
     """An editor's save of a versioned record: ``add()`` a new one, or ``update(id, version)`` the one it
     holds. A stale save shows the conflict dialog (re-applying saves again over the version saved
     meanwhile); any other refusal is written in ``message`` and the cursor goes to the field it names
-    (``fields``). Returns the saved record (None when nothing was saved) and the record the editor holds now."""
+    (``fields``). Returns the saved record (None when nothing was saved) and the record the editor holds now.
+
+    A whole form's edit gives ``edit`` (the form as opened and as typed, :class:`OwnEdit`), ``current`` (the
+    record as stored now, as the form's input) and ``put(id, version, data)`` instead of ``update``, as
+    :meth:`StaleGuard.save_edit <adoption_desktop.panel.views.dialogs.StaleGuard.save_edit>` does: the
+    conflict window then lists only the fields the person changed, and *Re-apply my change* saves those on
+    top of the version saved meanwhile, keeping the colleague's values in every other field (re-applying the
+    whole form put its stale values back over the colleague's edits). If that save is refused for another
+    reason nothing is saved and the editor keeps the version it opened, so the next Save asks again rather
+    than putting the form's stale values over the colleague's."""
+    held = record  # the version the form shows: kept when a re-applied change is refused
+    own: OwnEdit[D] | None = None
+    data: D | None = None  # what a re-apply saves: the person's own changes on top of the stored version
+    saved_by = ""
     while True:
         try:
             if record is None:
                 return add(), record
-            return update(record.id, record.row_version if expected_version is None else expected_version), record
+            version = record.row_version if expected_version is None else expected_version
+            if edit is not None and put is not None:
+                own = own or edit()
+                return put(record.id, version, own.typed if data is None else data), record
+            assert update is not None, "save_versioned: give update, or edit and put"
+            return update(record.id, version), record
         except StaleRecord as exc:
             message.setText(str(exc))
-            choice = resolve_conflict(dialog, exc, mine())
+            choice = resolve_conflict(dialog, exc, own.mine() if own is not None else mine(),
+                                      own.base() if own is not None else None)
             if choice != REAPPLY or exc.saved_version is None or record is None:
-                return None, record
+                return None, record if own is None else held
+            if own is not None and current is not None:
+                now = current()  # newer than the version shown: the save below is refused and asks again
+                data = own.onto(now) if now is not None else data
+                saved_by = exc.saved_by or "the other person"
             record = dataclasses.replace(record, row_version=exc.saved_version)  # type: ignore[type-var]
             expected_version = None
         except AppError as exc:
-            message.setText(str(exc))
+            said = str(exc)
+            if own is not None and data is not None:
+                said = (f"Your change could not be saved on top of {saved_by}'s version, so nothing was saved: "
+                        f"{said} Correct it and save again; you will be asked again about their version.")
+                record = held
+            message.setText(said)
             widget = fields.get(str(getattr(exc, "field", "")))
             if widget is not None:
                 widget.setFocus()

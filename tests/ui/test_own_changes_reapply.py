@@ -156,3 +156,36 @@ def test_stale_minutes_reapply_only_the_fields_and_views_the_clerk_changed(
                                          ids["sw"]: "In favour."}
     assert editor.discussion.toPlainText() == stored.draft.discussion and not editor.dirty
     assert_verified(db)
+
+
+# --- the editors that save through conflict.save_versioned, and a child's editor -----------------------------
+def test_a_stale_support_referral_edit_reapplies_only_the_fields_the_coordinator_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann opens a birth-parent support referral and adds a note; Bea, meanwhile, records the date support
+    was offered and saves. Ann's Save meets the conflict window: only Notes is hers, and *Re-apply my
+    change* keeps Bea's date (the whole editor once went back over it, the offer lost)."""
+    import datetime as dt
+
+    from adoption_desktop.letterbox import support
+    from adoption_desktop.letterbox.views.support import ReferralEditor
+
+    ann = make_user(db, "ann", Role.LETTERBOX_COORDINATOR)
+    make_user(db, "bea", Role.LETTERBOX_COORDINATOR)
+    referral = support.add_referral(db, ann, support.ReferralInput(
+        "LB-0042", "J.K.", "Birth mother", dt.date(2024, 3, 1), "Family Support Hub"))
+    editor = ReferralEditor(AppContext(db, ann, TaskRunner(synchronous=True)), referral)
+    qtbot.addWidget(editor)
+    _as(db, db_path, "bea", lambda other, bea: support.update_referral(other, bea, referral.id, dataclasses.replace(
+        support.ReferralInput(**{f: getattr(referral, f) for f in support.INPUT_FIELDS}), offered_on=dt.date(2024, 3, 8)), expected_version=referral.row_version))
+    editor.notes.setPlainText("Prefers a phone call in the afternoon.")
+    shown, seen = _watch(monkeypatch, ("reapply", None))
+    assert editor.save() is not None, editor.message.text()
+    assert seen and seen[0].differing == ["Notes"]
+    assert shown[0]["Support offered on"] == (conflict.NOT_CHANGED, "08/03/2024")
+    assert "Changed by Bea Tester since you opened it: Support offered on." in seen[0].summary.text()
+    stored = support.get_referral(db, ann, referral.id)
+    assert stored.notes == "Prefers a phone call in the afternoon."
+    assert stored.offered_on == dt.date(2024, 3, 8)  # Bea's, kept
+    assert stored.row_version == referral.row_version + 2
+    assert_verified(db)
+

@@ -105,6 +105,18 @@ class ReferralEditor(QDialog):
         layout.addWidget(buttons)
         self.can_save = ctx.can(Permission.LETTERBOX_EDIT)
         buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(self.can_save)
+        self.opened = self._opened()
+
+    def _opened(self) -> ReferralInput | None:
+        """The referral as the editor opened it, as the editor gives it: what the person's own changes are
+        measured from when a colleague saved first (``None``: a new referral, or a stored value the editor
+        cannot read back; a conflict then compares every field)."""
+        if self.referral is None:
+            return None
+        try:
+            return self.value()
+        except AppError:
+            return None
 
     def _line(self, form: QFormLayout, name: str, label: str, value: str, date: bool = False) -> QLineEdit:
         edit = QLineEdit(value)
@@ -130,16 +142,30 @@ class ReferralEditor(QDialog):
             response=str(self.response.currentData()), notes=self.notes.toPlainText(), **dates)
 
     def mine(self) -> dict[str, str]:
-        return {support.LABELS.get(n, n): self.edits[n].text() for n in self.edits}
+        """The editor, under the labels the service uses for the saved version."""
+        try:
+            return support.referral_values(self.value())
+        except AppError:
+            return {support.LABELS.get(n, n): self.edits[n].text() for n in self.edits}
 
     def save(self, expected_version: int | None = None) -> ReferralView | None:
-        """Save what is typed; on success close and emit ``saved``."""
+        """Save what is typed; on success close and emit ``saved``. When a colleague saved the referral first,
+        *Re-apply my change* saves only the fields this person changed on top of their version."""
+        def put(id_: int, version: int, data: ReferralInput) -> ReferralView:
+            return support.update_referral(self.ctx.db, self.ctx.principal, id_, data, expected_version=version)
+
+        def stored() -> ReferralInput | None:
+            assert self.referral is not None
+            return support.input_of(support.get_referral(self.ctx.db, self.ctx.principal, self.referral.id))
+
+        opened = self.opened
         result, self.referral = conflict.save_versioned(
             self, self.referral,
             add=lambda: support.add_referral(self.ctx.db, self.ctx.principal, self.value()),
-            update=lambda id_, version: support.update_referral(self.ctx.db, self.ctx.principal, id_, self.value(),
-                                                 expected_version=version),
-            mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version)
+            update=lambda id_, version: put(id_, version, self.value()),
+            mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version,
+            edit=None if opened is None else lambda: conflict.OwnEdit(opened, self.value(), support.referral_values),
+            current=stored, put=put)
         if result is None:
             return None
         self.referral = result
