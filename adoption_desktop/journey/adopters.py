@@ -7,6 +7,7 @@ panel reads (``panel.view``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from sqlalchemy import select
@@ -54,6 +55,22 @@ class ApprovalItem:
 STAGE_FIELDS = tuple(f.name for f in fields(AdopterStages))
 
 
+def household_values(data: AdopterStages, item_label: Callable[[int], str] | None = None) -> dict[str, str]:
+    """A household's fields as the conflict window shows them, the editor's version and the stored one
+    alike (the window compares these texts to tell the person's own changes from a colleague's): dates as
+    dd/mm/yyyy, the approval item by ``item_label`` (the editor's list, or the stored items)."""
+    item = data.approval_item_id
+    return {"Household reference": data.reference.strip(),
+            **{label: f"{getattr(data, f):%d/%m/%Y}" if getattr(data, f) else "" for f, label in DATE_LABELS.items()},
+            "Panel approval item": "Not linked" if item is None else
+            (item_label(item) if item_label is not None else "") or f"item no. {item}"}
+
+
+def stages_of(household: Household) -> AdopterStages:
+    """A stored household as the editor gives it (what a re-applied change goes on top of)."""
+    return AdopterStages(**{f: getattr(household, f) for f in STAGE_FIELDS})
+
+
 def _items(session: object, ids: set[int] | None = None) -> dict[int, ApprovalItem]:
     from sqlalchemy.orm import Session
 
@@ -74,6 +91,13 @@ def _household(row: AdopterJourney, items: dict[int, ApprovalItem]) -> Household
     return Household(row.id, row.reference, row.registered_on, row.stage1_completed_on, row.stage2_started_on,
                      row.panel_on, row.approved_on, row.approval_item_id, item.label if item else "",
                      row.row_version)
+
+
+def _values(session: object, row: AdopterJourney) -> dict[str, str]:
+    """The stored household under the editor's labels (:func:`household_values`)."""
+    items = _items(session, {row.approval_item_id} if row.approval_item_id is not None else set())
+    return household_values(AdopterStages(**{f: getattr(row, f) for f in STAGE_FIELDS}),
+                            lambda i: items[i].label if i in items else "")
 
 
 def list_households(db: Database, actor: Principal) -> list[Household]:
@@ -158,10 +182,7 @@ def update_household(db: Database, actor: Principal, household_id: int, data: Ad
     clean = validate(data, today)
     with db.session(actor) as session:
         row = get_or_raise(session, AdopterJourney, household_id, "That household's record no longer exists.")
-        check_version(session, row, expected_version, "adopter household",
-                      lambda r: {"Reference": r.reference, **{label: "" if getattr(r, f) is None else
-                                                              f"{getattr(r, f):%d/%m/%Y}"
-                                                              for f, label in DATE_LABELS.items()}})
+        check_version(session, row, expected_version, "adopter household", lambda r: _values(session, r))
         key = reference_key(clean.reference)
         if key != row.reference_key and session.scalar(
                 select(AdopterJourney.id).where(AdopterJourney.reference_key == key)) is not None:

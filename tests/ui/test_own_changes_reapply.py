@@ -189,3 +189,60 @@ def test_a_stale_support_referral_edit_reapplies_only_the_fields_the_coordinator
     assert stored.row_version == referral.row_version + 2
     assert_verified(db)
 
+
+def test_a_stale_household_edit_reapplies_only_the_dates_the_administrator_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann opens an adopter household and types the date stage 1 was completed; Bea, meanwhile, corrects
+    the registration date and saves. Ann's Save meets the conflict window: only Stage 1 completed is hers,
+    and *Re-apply my change* keeps Bea's registration date (the timescales are measured from it)."""
+    import datetime as dt
+
+    from adoption_desktop.journey import adopters
+    from adoption_desktop.journey.service import AdopterStages
+    from adoption_desktop.journey.views.adopters import HouseholdEditor
+
+    ann = make_user(db, "ann", Role.PANEL_ADMINISTRATOR)
+    make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
+    household = adopters.add_household(db, ann, AdopterStages("ADP-0701", registered_on=dt.date(2024, 2, 1)))
+    editor = HouseholdEditor(AppContext(db, ann, TaskRunner(synchronous=True)), household)
+    qtbot.addWidget(editor)
+    _as(db, db_path, "bea", lambda other, bea: adopters.update_household(other, bea, household.id, dataclasses.replace(
+        AdopterStages(**{f: getattr(household, f) for f in adopters.STAGE_FIELDS}), registered_on=dt.date(2024, 2, 3)), expected_version=household.row_version))
+    editor.edits["stage1_completed_on"].setText("15/04/2024")
+    shown, seen = _watch(monkeypatch, ("reapply", None))
+    assert editor.save() is not None, editor.message.text()
+    assert seen and seen[0].differing == ["Stage 1 completed"]
+    assert shown[0]["Registration (stage 1 starts)"] == (conflict.NOT_CHANGED, "03/02/2024")
+    assert "Changed by Bea Tester since you opened it: Registration (stage 1 starts)." in seen[0].summary.text()
+    stored = adopters.get_household(db, ann, household.id)
+    assert stored.stage1_completed_on == dt.date(2024, 4, 15)
+    assert stored.registered_on == dt.date(2024, 2, 3)  # Bea's, kept
+    assert_verified(db)
+
+
+def test_a_stale_household_reapply_refused_saves_nothing_and_asks_again(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann types stage 1 completed as 15/04/2024; Bea, meanwhile, moves registration to after it. Re-apply
+    would save dates out of order: nothing is saved, the message says why, and the next Save asks again
+    about Bea's version (it does not put Ann's stale registration date back over hers unasked)."""
+    import datetime as dt
+
+    from adoption_desktop.journey import adopters
+    from adoption_desktop.journey.service import AdopterStages
+    from adoption_desktop.journey.views.adopters import HouseholdEditor
+
+    ann = make_user(db, "ann", Role.PANEL_ADMINISTRATOR)
+    make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
+    household = adopters.add_household(db, ann, AdopterStages("ADP-0702", registered_on=dt.date(2024, 2, 1)))
+    editor = HouseholdEditor(AppContext(db, ann, TaskRunner(synchronous=True)), household)
+    qtbot.addWidget(editor)
+    _as(db, db_path, "bea", lambda other, bea: adopters.update_household(other, bea, household.id, dataclasses.replace(
+        AdopterStages(**{f: getattr(household, f) for f in adopters.STAGE_FIELDS}), registered_on=dt.date(2024, 5, 1)), expected_version=household.row_version))
+    editor.edits["stage1_completed_on"].setText("15/04/2024")
+    shown, _seen = _watch(monkeypatch, ("reapply", None), ("keep", None))
+    assert editor.save() is None
+    assert "could not be saved on top of Bea Tester's version, so nothing was saved" in editor.message.text()
+    assert adopters.get_household(db, ann, household.id).stage1_completed_on is None
+    assert editor.save() is None and len(shown) == 2  # asked again, not saved over Bea's date
+    assert adopters.get_household(db, ann, household.id).registered_on == dt.date(2024, 5, 1)
+

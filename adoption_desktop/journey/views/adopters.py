@@ -133,6 +133,26 @@ class HouseholdEditor(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self.opened = self._opened()
+
+    def _opened(self) -> AdopterStages | None:
+        """The household as the editor opened it, as the editor gives it: what the person's own changes are
+        measured from when a colleague saved first (``None``: a new household, or a stored value the editor
+        cannot read back; a conflict then compares every field)."""
+        if self.household is None:
+            return None
+        try:
+            return self.value()
+        except AppError:
+            return None
+
+    def _item_label(self, item_id: int) -> str:
+        index = self.item.findData(item_id)
+        return self.item.itemText(index) if index >= 0 else ""
+
+    def labels(self, data: AdopterStages) -> dict[str, str]:
+        """``data`` under the labels the service uses for the saved version (every field of the editor)."""
+        return adopters.household_values(data, self._item_label)
 
     def value(self) -> AdopterStages:
         dates: dict[str, dt.date | None] = {}
@@ -145,16 +165,31 @@ class HouseholdEditor(QDialog):
         return AdopterStages(reference=self.edits["reference"].text(), approval_item_id=item, **dates)
 
     def mine(self) -> dict[str, str]:
-        return {"Reference": self.edits["reference"].text(),
-                **{label: self.edits[name].text() for name, label in DATE_LABELS.items()}}
+        """The editor, under the labels the service uses for the saved version."""
+        try:
+            return self.labels(self.value())
+        except AppError:
+            return {"Household reference": self.edits["reference"].text(),
+                    **{label: self.edits[name].text() for name, label in DATE_LABELS.items()}}
 
     def save(self, expected_version: int | None = None) -> Household | None:
+        """Save what is typed; on success close and emit ``saved``. When a colleague saved the household
+        first, *Re-apply my change* saves only the fields this person changed on top of their version."""
+        def put(id_: int, version: int, data: AdopterStages) -> Household:
+            return adopters.update_household(self.ctx.db, self.ctx.principal, id_, data, expected_version=version)
+
+        def stored() -> AdopterStages | None:
+            assert self.household is not None
+            return adopters.stages_of(adopters.get_household(self.ctx.db, self.ctx.principal, self.household.id))
+
+        opened = self.opened
         result, self.household = conflict.save_versioned(
             self, self.household,
             add=lambda: adopters.add_household(self.ctx.db, self.ctx.principal, self.value()),
-            update=lambda id_, version: adopters.update_household(self.ctx.db, self.ctx.principal, id_, self.value(),
-                                                 expected_version=version),
-            mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version)
+            update=lambda id_, version: put(id_, version, self.value()),
+            mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version,
+            edit=None if opened is None else lambda: conflict.OwnEdit(opened, self.value(), self.labels),
+            current=stored, put=put)
         if result is None:
             return None
         self.household = result
