@@ -78,6 +78,31 @@ class PlanDateDiffers(ValidationError):
         self.decision_date, self.typed = decision_date, typed
 
 
+def child_values(data: ChildInput) -> dict[str, str]:
+    """A child's fields as the conflict window shows them, the editor's version and the stored one alike
+    (the window compares these texts to tell the person's own changes from a colleague's): the editor's
+    labels in its order, dates as dd/mm/yyyy, choices in words."""
+    def day(name: str) -> str:
+        value = getattr(data, name)
+        return f"{value:%d/%m/%Y}" if value else ""
+
+    return {"Reference": data.reference.strip(), "Initials": data.initials.strip(),
+            "Date of birth": day("date_of_birth"), "Sex": rules.SEXES.get(data.sex, data.sex),
+            "Ethnicity": data.ethnicity.strip(), "Disability": data.disability.strip(),
+            "Sibling group": data.sibling_group.strip(),
+            **{label: day(name) for name, label in rules.JOURNEY_ORDER[1:]},
+            "Early permanence": rules.EARLY_PERMANENCE.get(data.early_permanence, data.early_permanence),
+            rules.LABELS["early_permanence_placed_on"]: day("early_permanence_placed_on"),
+            "Adopted by their foster carers": "Yes" if data.foster_carer_adoption else "No",
+            rules.LABELS["foster_carer_placed_on"]: day("foster_carer_placed_on"),
+            rules.LABELS["disrupted_on"]: day("disrupted_on"), "Notes": data.notes.strip()}
+
+
+def input_of(child: ChildView) -> ChildInput:
+    """A stored child as the editor gives it (what a re-applied change goes on top of)."""
+    return ChildInput(**{f: getattr(child, f) for f in INPUT_FIELDS})
+
+
 def _view(c: JourneyChild) -> ChildView:
     return ChildView(**{f: getattr(c, f) for f in INPUT_FIELDS}, id=c.id, row_version=c.row_version,
                      plan_decision_id=c.plan_decision_id, match_item_id=c.match_item_id)
@@ -296,7 +321,7 @@ def update_child(db: Database, actor: Principal, child_id: int, data: ChildInput
         child = session.get(JourneyChild, child_id)
         if child is None:
             raise NotFound("That child's record no longer exists.")
-        check_version(session, child, expected_version, "child's record")
+        check_version(session, child, expected_version, "child's record", lambda c: child_values(_view(c)))
         key = reference_key(clean.reference)
         if key != child.reference_key and session.scalar(
                 select(JourneyChild.id).where(JourneyChild.reference_key == key)) is not None:

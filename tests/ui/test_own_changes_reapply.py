@@ -246,3 +246,45 @@ def test_a_stale_household_reapply_refused_saves_nothing_and_asks_again(
     assert editor.save() is None and len(shown) == 2  # asked again, not saved over Bea's date
     assert adopters.get_household(db, ann, household.id).registered_on == dt.date(2024, 5, 1)
 
+
+def test_a_stale_child_edit_reapplies_only_the_fields_the_user_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann, the ADM, opens a child on a plan decision and types the placement order's date; Bea, meanwhile,
+    corrects the child's initials and saves. Ann's Save meets the conflict window: only Placement order is
+    hers, and *Re-apply my change* saves at once, keeping Bea's initials."""
+    import datetime as dt
+
+    from adoption_desktop.journey import service
+    from adoption_desktop.journey.views.children import ChildEditor, ChildrenDialog
+    from tests.journey.test_dialog import _plan
+
+    ann = make_user(db, "ann", Role.AGENCY_DECISION_MAKER)
+    make_user(db, "bea", Role.AGENCY_DECISION_MAKER)
+    plan = _plan(db, ann)
+    child = service.add_child(db, ann, service.ChildInput("CH-5a", "J.K.", entered_care_on=dt.date(2025, 3, 1)),
+                              decision_id=plan)
+    dialog = ChildrenDialog(AppContext(db, ann, TaskRunner(synchronous=True)), None, decision_id=plan)
+    qtbot.addWidget(dialog)
+    _as(db, db_path, "bea", lambda other, bea: service.update_child(other, bea, child.id, dataclasses.replace(
+        service.ChildInput(**{f: getattr(child, f) for f in service.INPUT_FIELDS}), initials="J.K.L."), expected_version=child.row_version))
+    opened: list[ChildEditor] = []
+
+    def typing(editor: ChildEditor) -> int:
+        opened.append(editor)
+        if len(opened) > 2:
+            return int(ChildEditor.DialogCode.Rejected.value)
+        if len(opened) == 1:
+            editor.dates["placement_order_on"].setText("02/03/2026")
+        return int(ChildEditor.DialogCode.Accepted.value)  # shown again after Re-apply (before): Save
+
+    monkeypatch.setattr(ChildEditor, "exec", typing)
+    shown, seen = _watch(monkeypatch, ("reapply", None))
+    dialog.edit()
+    assert seen and seen[0].differing == ["Placement order"]
+    assert shown[0]["Initials"] == (conflict.NOT_CHANGED, "J.K.L.")
+    assert "Changed by Bea Tester since you opened it: Initials." in seen[0].summary.text()
+    stored = service.list_children(db, ann, decision_id=plan)[0]
+    assert stored.placement_order_on == dt.date(2026, 3, 2)
+    assert stored.initials == "J.K.L."  # Bea's, kept
+    assert len(opened) == 1  # re-applied and saved at once, without showing the editor again
+    assert_verified(db)

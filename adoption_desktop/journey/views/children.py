@@ -38,7 +38,7 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.text_input import read_date
 from adoption_desktop.journey import rules, service
 from adoption_desktop.journey.service import ChildInput, ChildView, PlanDateDiffers
-from adoption_desktop.ui.conflict import REAPPLY, resolve_conflict
+from adoption_desktop.ui.conflict import REAPPLY, OwnEdit, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.table_model import Column, RowTableModel
@@ -162,6 +162,29 @@ class ChildEditor(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.resize(520, 640)
+        self.opened = self._opened()
+
+    def _opened(self) -> ChildInput | None:
+        """The child as the editor opened it, as the editor gives it: what the person's own changes are
+        measured from when a colleague saved first (``None``: a new child, or a stored value the editor
+        cannot read back; a conflict then compares every field)."""
+        if self.child is None:
+            return None
+        try:
+            return self.value()
+        except AppError:
+            return None
+
+    def fill(self, c: ChildInput) -> None:
+        """Put ``c`` in the form (a re-applied change: the colleague's version with the person's changes)."""
+        for name, edit in self.texts.items():
+            edit.setText(getattr(c, name))
+        for name, edit in self.dates.items():
+            edit.setText(_d(getattr(c, name)))
+        self.sex.setCurrentIndex(max(0, self.sex.findData(c.sex)))
+        self.ep.setCurrentIndex(max(0, self.ep.findData(c.early_permanence)))
+        self.foster.setChecked(c.foster_carer_adoption)
+        self.notes.setPlainText(c.notes)
 
     def value(self) -> ChildInput:
         """What was typed, or a ValidationError naming the field (shown under the form; focus goes there)."""
@@ -267,15 +290,37 @@ class ChildrenDialog(QDialog):
                 else:
                     editor.show_problem(exc)
             except StaleRecord as exc:
-                mine = {f.name: str(getattr(editor.value(), f.name)) for f in dataclasses.fields(ChildInput)}
-                if resolve_conflict(self, exc, mine) == REAPPLY and exc.saved_version is not None:
-                    editor.child = dataclasses.replace(editor.child, row_version=exc.saved_version) \
-                        if editor.child else None
+                if self._reapply(editor, exc, data):
+                    again = True  # saved at once: the form now holds what re-applying saves
                     continue
                 return None
             except AppError as exc:
                 editor.show_problem(exc)
         return None
+
+    def _reapply(self, editor: ChildEditor, exc: StaleRecord, data: ChildInput) -> bool:
+        """A colleague saved the child first: the conflict window lists only the fields this person changed
+        (measured from the child as the editor opened it). *Re-apply my change* (True) puts those changes on
+        top of the child as stored now, in the form, which is then saved at the colleague's version: their
+        values stay in every other field (re-applying the whole form put its stale values back over their
+        edits). The form then counts as opened at their version, so a later conflict is measured from it."""
+        edit = OwnEdit(editor.opened, data, service.child_values) if editor.opened is not None else None
+        choice = resolve_conflict(self, exc, edit.mine() if edit else service.child_values(data),
+                                  edit.base() if edit else None)
+        if choice != REAPPLY or exc.saved_version is None or editor.child is None:
+            return False
+        now = self._stored(editor.child.id) if edit is not None else None
+        if edit is not None and now is not None:
+            editor.fill(edit.onto(now))
+            editor.opened = now
+        editor.child = dataclasses.replace(editor.child, row_version=exc.saved_version)
+        return True
+
+    def _stored(self, child_id: int) -> ChildInput | None:
+        """The child as stored now, as the editor gives it (None when it is no longer on this list)."""
+        now = service.list_children(self.ctx.db, self.ctx.principal, decision_id=self.decision_id,
+                                    item_id=self.item_id)
+        return next((service.input_of(c) for c in now if c.id == child_id), None)
 
     def add(self) -> None:
         editor = ChildEditor(self, None)
