@@ -114,7 +114,7 @@ def proposed_pages(db: Database, actor: Principal, item_id: int) -> list[Redacti
         for page in pages:
             boxes: list[RedactionBox] = []
             if page.char_boxes and len(page.char_boxes) == len(page.text):
-                for f in screen_text(page.text, terms.terms, terms.labels):
+                for f in screen_text(page.text, terms.terms, terms.labels, terms.surnames):
                     if page.text[f.start:f.end].lower() in acceptable:
                         continue
                     for b in boxes_for_span(page.char_boxes, f.start, f.end, page.width, page.height):

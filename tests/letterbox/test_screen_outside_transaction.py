@@ -27,11 +27,11 @@ def _while_screening(monkeypatch: pytest.MonkeyPatch, first: Callable[[], None])
     """``first()`` runs while the first screening runs (another user's save); the terms of each screening."""
     calls: list[tuple[str, ...]] = []
 
-    def screening(text: str, terms: Any = (), labels: Any = None) -> Any:
+    def screening(text: str, terms: Any = (), labels: Any = None, surnames: Any = ()) -> Any:
         calls.append(tuple(terms))
         if len(calls) == 1:
             first()
-        return screen_text(text, terms, labels)
+        return screen_text(text, terms, labels, surnames)
 
     monkeypatch.setattr(item_log, "screen_text", screening)
     return calls

@@ -77,7 +77,8 @@ def _merge(text: str, found: list[Finding]) -> list[Finding]:
 
 
 
-def screen_text(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] | None = None) -> list[Finding]:
+def screen_text(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] | None = None,
+                surnames: Iterable[str] = ()) -> list[Finding]:
     """Everything in ``text`` that could identify, in text order; overlapping findings merged (see module).
     Disguised writing (spaced-out letters, invisible characters, full-width forms, look-alike letters: see
     ``unmask.py``) is read as meant, and its findings cover the whole disguised span of ``text``.
@@ -85,13 +86,16 @@ def screen_text(text: str, protected: Iterable[str] = (), labels: Mapping[str, s
     Protected terms are matched without accents on either side ("Jéss" is "Jess"), and a one-word name also
     in its pet forms ("Jessie", "Jessie's" of "Jess"); the reason says how it was written. ``labels``: what
     the reason of a protected term says first ({"Ashby": "names the adoptive family"} ->
-    "names the adoptive family: the protected term 'Ashby'")."""
+    "names the adoptive family: the protected term 'Ashby'"). ``surnames``: which of the terms are surnames; one
+    that is also an everyday word ("May", "Hope") is reported in lower case only where it reads as the name
+    (``detectors._ordinary_word_not_name``); any other term, a first name among them, always."""
     terms = tuple(protected)
+    known = frozenset(surnames)
     labels = {" ".join(str(term).split()): label for term, label in labels.items()} if labels else None
     view = unmask(text)
     if view.plain:
-        return _merge(text, detect(text, terms, labels))
-    found = [_in_original(view, f) for f in detect(view.text, terms, labels)]
+        return _merge(text, detect(text, terms, labels, known))
+    found = [_in_original(view, f) for f in detect(view.text, terms, labels, known)]
     found += _lookalike_words(view)
     found += _spaced_terms(view, terms, labels)
     return _merge(text, found)

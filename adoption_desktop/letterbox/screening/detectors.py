@@ -541,15 +541,16 @@ def labelled(reason: str, term: str, labels: Mapping[str, str] | None) -> str:
 
 # a lower-case word reads as the surname after a title, or before "family" ("mrs may", "the hope family")
 _SURNAME_BEFORE = re.compile(r"(?<![^\W_])(?:mrs?|ms|miss|mx|dr|auntie|aunty|aunt|uncle|nanna|nana|nan|grandma|"
-                          r"granny|grandad|grandpa|love|from)\.?,?\s+$", re.IGNORECASE)
+                          r"granny|grandad|grandpa|love|from|dear|hi|hello|to)\.?,?\s+$", re.IGNORECASE)
 # ... before "family", or ending a line or the letter as a signature does ("love, will x")
 _SURNAME_AFTER = re.compile(r"\s+(?:family|families|household|clan|twins)\b|[ \t]*[,.!]?[ \t]*(?:x+[ \t]*)?(?:\n|$)",
                          re.IGNORECASE)
 
 
 def _ordinary_word_not_name(view: str, start: int, end: int, term: str) -> bool:
-    """True for a one-word protected term that is also an everyday word (:data:`ORDINARY_WORD_SURNAMES`),
-    written here in lower case and not where it reads as a name: "we may visit", "I hope", "young people"."""
+    """True for a one-word protected surname that is also an everyday word (:data:`ORDINARY_WORD_SURNAMES`),
+    written here in lower case and not where it reads as a name: "we may visit", "I hope", "young people".
+    Asked only of terms the caller says are surnames: a child's first name "May" is found in lower case too."""
     if " " in term or fold(term).lower() not in ORDINARY_WORD_SURNAMES:
         return False
     if any(c.isupper() for c in view[start:end]):
@@ -557,7 +558,8 @@ def _ordinary_word_not_name(view: str, start: int, end: int, term: str) -> bool:
     return not (_SURNAME_BEFORE.search(view, max(0, start - 14), start) or _SURNAME_AFTER.match(view, end))
 
 
-def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None) -> Iterator[Finding]:
+def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None,
+               surnames: frozenset[str] = frozenset()) -> Iterator[Finding]:
     """The protected terms in ``text``. Letters and terms are compared without their accents ("Jéss" is
     "Jess", "Zoe" is "Zoë"); a one-word name also in its pet forms, capitalised ("Jessie", "Jessie's", "Benny"
     of "Ben"); the reason says how it was written when it was not as the term is."""
@@ -580,10 +582,11 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
         how = _accents(text[start:end], against)
         return _f(start, end, PROTECTED, text, labelled(f"{reason} ({how})" if how else reason, term, norm))
 
+    surname_keys = {fold(str(t)).casefold() for t in surnames}
     whole: list[Finding] = []
     for m in _terms_pattern(terms).finditer(view):
         term = of_folded[terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
-        if _ordinary_word_not_name(view, m.start(), m.end(), term):
+        if fold(term).casefold() in surname_keys and _ordinary_word_not_name(view, m.start(), m.end(), term):
             continue  # "we may visit" with the adopters' surname "May" protected
         whole.append(found(m.start(), m.end(), f"the protected term '{term}'", term, term))
     variants = _variants_pattern(terms)
@@ -801,12 +804,14 @@ _NUMBER_GAP = re.compile(r"[\s,-]*")
 def _counting(digits: str) -> bool:
     """A count, not a number: "one two three … nine", or a count said over and over ("one, two, three, one,
     two, three, one, two, three": a song or a game): a run of three or more digits each one up (or down) from
-    the last, repeated (the last time perhaps cut short)."""
+    the last, said whole at least twice (the last time perhaps cut short). "Oh one two three four, five six
+    seven eight nine oh" (01234 567890, a Bedford number) is not a count said twice."""
     for size in range(3, len(digits) + 1):
         unit = digits[:size]
         if {int(b) - int(a) for a, b in itertools.pairwise(unit)} not in ({1}, {-1}):
             return False
-        if (unit * (len(digits) // size + 1)).startswith(digits):
+        if size == len(digits) or (len(digits) >= 2 * size
+                                   and (unit * (len(digits) // size + 1)).startswith(digits)):
             return True
     return False
 
@@ -887,7 +892,8 @@ def _places(text: str) -> Iterator[Finding]:
         yield _f(p.start, p.end, PLACE, text, p.reason)
 
 
-def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] | None = None) -> list[Finding]:
+def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] | None = None,
+           surnames: frozenset[str] = frozenset()) -> list[Finding]:
     """Every rule's findings in ``text``, not merged (overlapping findings are merged by the caller);
     ``labels``: what a protected term's finding says first (see :func:`screening.screen_text`)."""
     found: list[Finding] = []
@@ -895,7 +901,7 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
     # (:func:`fold`: "Jéss", "LS1 4ÁP", "14 Lårkspur Drive", "Søby Primary School", "søren_2011", "Pénrith"),
     # each finding over the span as written
     mapped = _folded(text)
-    found += _protected(text, protected, labels)
+    found += _protected(text, protected, labels, surnames)
     found += _regex(text, _EMAIL, EMAIL)
     found += _regex(text, _URL, URL)
     found += _on_folded(text, mapped, _postcodes)

@@ -261,7 +261,7 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
             version = int(item.row_version)
             arrangement_id, side = item.arrangement_id, rules.writer_side(item.direction)
             terms = screening_terms(session, arrangement_id, side)
-        found = screen_text(text, terms.terms, terms.labels)  # no transaction open: nobody waits for it
+        found = screen_text(text, terms.terms, terms.labels, terms.surnames)  # no transaction open: nobody waits for it
         with db.session(actor) as session:
             item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
             _refuse_screening(session, item, expected_version)
@@ -593,7 +593,7 @@ def _seal_problem(session: Session, item: Item) -> str:
 
 def with_reasons(text: str, findings: tuple[FindingRow, ...], terms: ScreeningTerms) -> tuple[FindingRow, ...]:
     """``findings`` of ``text`` with the reasons a screening with ``terms`` gives each (by its span)."""
-    why = {(f.start, f.end): f.reason for f in screen_text(text, terms.terms, terms.labels)}
+    why = {(f.start, f.end): f.reason for f in screen_text(text, terms.terms, terms.labels, terms.surnames)}
     return tuple(replace(f, reason=why.get((f.start, f.end), "")) for f in findings)
 
 

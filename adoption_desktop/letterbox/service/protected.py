@@ -65,6 +65,9 @@ class ScreeningTerms:
 
     terms: tuple[str, ...]
     labels: dict[str, str]
+    #: which terms are surnames (:func:`surnames_of`): one that is an everyday word ("May") is screened for in
+    #: lower case only where it reads as the name; a first name always
+    surnames: frozenset[str] = frozenset()
 
 
 def _known_to(session: Session, arrangement_id: int, side: str) -> set[str]:
@@ -94,7 +97,25 @@ def screening_terms(session: Session, arrangement_id: int, side: str) -> Screeni
     other = rules.other_side(side)
     skip = {_same(t) for t in own} | _known_to(session, arrangement_id, side)
     theirs = [t for t in writer_side_secrets(session, arrangement_id, other) if _same(t) not in skip]
-    return ScreeningTerms((*own, *theirs), {t: NAMES_FAMILY[other] for t in theirs})
+    return ScreeningTerms((*own, *theirs), {t: NAMES_FAMILY[other] for t in theirs},
+                          surnames_of(session, arrangement_id))
+
+
+def surnames_of(session: Session, arrangement_id: int) -> frozenset[str]:
+    """The surnames among an arrangement's protected terms: every adopter's (:func:`rules.surnames_in`), the
+    child's new surname, terms recorded as the adoptive surname, and each birth relative's last name. A term
+    typed as protected is not taken for a surname (it may be a first name: "May", "Hope")."""
+    adopters, adoptive = session.execute(select(Arrangement.adopters_name, Arrangement.child_adoptive_name).where(
+        Arrangement.id == arrangement_id)).one()
+    out = set(rules.surnames_in(adopters or ""))
+    if len((adoptive or "").split()) > 1:
+        out.add((adoptive or "").split()[-1])
+    out.update(session.scalars(select(ProtectedTerm.term).where(
+        ProtectedTerm.arrangement_id == arrangement_id, ProtectedTerm.category == "adoptive surname")))
+    for name in session.scalars(select(Participant.name).where(Participant.arrangement_id == arrangement_id)):
+        if len(name.split()) > 1:
+            out.add(name.split()[-1])
+    return frozenset(out)
 
 
 def screen_postcode_only(text: str) -> bool:
