@@ -3,11 +3,12 @@ Counselling page's counts, its case list and the report's figures, so they agree
 
 * **Outstanding on a day**: sent on or before it, not received by it (no date, or a later one), on a case
   still open that day (not closed, or closed later): a closed case's requests are no longer pursued.
-* **Overdue for a chase**: outstanding, and its chase date *as known on the day* is before the day: the
-  chase date the first chase recorded after the day replaced (``RecordsChase.due_before``), else the
+* **Overdue for a chase**: outstanding, and its chase date *as it stood on the day* is before the day: the
+  chase date the first chase dated after the day replaced (``RecordsChase.due_before``), else the
   request's current one. A past period's figures do not change when a later chase is recorded (UT1: a chase in
-  April changed the overdue count reported for January to March), as the letterbox's support figures count
-  only what was known at the period's end.
+  April changed the overdue count reported for January to March). A chase is counted by the day it was made
+  (its letter's date), not the day it was typed in: one made on 20 March and entered in April was made within
+  January to March, so those figures are corrected by it, as by any fact entered late.
 """
 
 from __future__ import annotations
