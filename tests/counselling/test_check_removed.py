@@ -64,3 +64,27 @@ def test_unticking_in_the_window_removes_it_or_says_why_not(qtbot: QtBot, db: Da
     assert not dialog.isVisible(), dialog.message.text()
     assert service.open_case(db, counsellor, case_id, TODAY).acr_checked_on is None
     assert "removed: adoption contact register check of 23/11/2026" in case.status.text()
+
+
+def test_a_colleagues_newer_check_is_not_removed_by_an_untick(db: Database, counsellor: Principal,
+                                                              new_case: Callable[..., int]) -> None:
+    """Review, 6 December: A unticks the check of 02/11 she saw; colleague B meanwhile took it off and recorded
+    one of 20/11 with a note; A's save was stale, and Re-apply (the same untick on B's version) took B's check
+    off, note and all, audited as "ticked by mistake". The untick names the date it was of."""
+    from adoption_desktop.core.errors import Conflict, StaleRecord
+
+    case_id = new_case()
+    first, second = TODAY.replace(day=2), TODAY.replace(day=20)
+    service.record_checks(db, counsellor, case_id, acr_checked_on=first, today=TODAY)
+    seen = service.open_case(db, counsellor, case_id, TODAY).row_version
+    service.record_checks(db, counsellor, case_id, remove=["acr"], removal_reason="wrong date", today=TODAY)
+    service.record_checks(db, counsellor, case_id, acr_checked_on=second, acr_note="Entry found.", today=TODAY)
+    with pytest.raises(StaleRecord) as stale:
+        service.record_checks(db, counsellor, case_id, remove={"acr": first}, removal_reason="ticked by mistake",
+                              expected_version=seen, today=TODAY)
+    with pytest.raises(Conflict, match=r"now dated 20/11/2026.*not removed"):
+        service.record_checks(db, counsellor, case_id, remove={"acr": first}, removal_reason="ticked by mistake",
+                              expected_version=stale.value.saved_version, today=TODAY)
+    d = service.open_case(db, counsellor, case_id, TODAY)
+    assert (d.acr_checked_on, d.acr_note) == (second, "Entry found.")
+    assert not any("ticked by mistake" in x for x in _removals(db, counsellor))

@@ -4,13 +4,13 @@ allocate, record the checks, close."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.errors import NotFound, ValidationError
+from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.security.models import UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
@@ -199,7 +199,8 @@ CHECKS: dict[str, tuple[str, str]] = {
 def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_on: dt.date | None = None,
                   acr_note: str | None = None, veto_checked_on: dt.date | None = None, veto_note: str | None = None,
                   intermediary_signposted_on: dt.date | None = None, today: dt.date | None = None,
-                  expected_version: int | None = None, remove: Collection[str] = (),
+                  expected_version: int | None = None,
+                  remove: Collection[str] | Mapping[str, dt.date | None] = (),
                   removal_reason: str = "") -> list[str]:
     """Adoption Contact Register and veto checks, intermediary service signposted (pre-commencement).
 
@@ -207,7 +208,10 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
     of a check already recorded. ``expected_version``: the case as the counsellor saw it: a colleague's
     checks saved since are never replaced silently (:class:`StaleRecord`, with the checks now stored).
     ``remove`` (keys of :data:`CHECKS`): checks recorded by mistake, taken off with ``removal_reason`` (required;
-    each removal an audited ``remove_entered_in_error`` entry naming the check, its date and the reason).
+    each removal an audited ``remove_entered_in_error`` entry naming the check, its date and the reason); as a
+    mapping, each with the date the counsellor unticked: a check a colleague recorded since on another date is
+    theirs and is not removed (:class:`Conflict`; a review found a re-applied untick taking a colleague's new
+    check off, note and all).
     Returns what was removed, as the person would say it (UT1: unticking a check said "Checks recorded." and
     kept it)."""
     require(actor, Permission.COUNSELLING_EDIT)
@@ -248,6 +252,11 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
             day = getattr(case, column)
             if day is None:
                 continue  # not on record (a colleague took it off): nothing to remove
+            seen = remove.get(name) if isinstance(remove, Mapping) else day
+            if seen != day:
+                raise Conflict(f"{label}: the check on record is now dated {day:%d/%m/%Y}, recorded since you "
+                               f"opened the case" + (f" (you unticked the one of {seen:%d/%m/%Y})" if seen else "")
+                               + "; it was not removed, and nothing was saved. Open Record checks again to see it.")
             audit.record(session, "remove_entered_in_error", ENTITY, case.id,
                          detail=f"{case.reference}: {label.lower()} of {day:%d/%m/%Y} removed: {why}")
             setattr(case, column, None)

@@ -752,7 +752,10 @@ class CaseDialog(QDialog):
                    "intermediary_signposted_on": day if inter.isChecked() and d.intermediary_signposted_on is None
                    else None}
 
-            remove = unticked()
+            # each with the date unticked: a check a colleague recorded since is theirs, never taken off by a
+            # re-applied untick
+            remove = {name: {"acr": d.acr_checked_on, "veto": d.veto_checked_on,
+                             "intermediary": d.intermediary_signposted_on}[name] for name in unticked()}
             removed: list[str] = []
 
             def save(version: int | None) -> None:
@@ -769,9 +772,12 @@ class CaseDialog(QDialog):
                 # a colleague recorded checks (or changed the case) since this form opened: never replace
                 # their note silently; the form, with what this counsellor typed, stays open unless they
                 # choose to save theirs over it
-                mine = service.checks_values(
-                    new["acr_checked_on"] or d.acr_checked_on, acr_note.text().strip(),
-                    new["veto_checked_on"] or d.veto_checked_on, veto_note.text().strip(),
+                mine = service.checks_values(  # an unticked check is shown as not recorded: what this form asks
+                    None if "acr" in remove else new["acr_checked_on"] or d.acr_checked_on,
+                    "" if "acr" in remove else acr_note.text().strip(),
+                    None if "veto" in remove else new["veto_checked_on"] or d.veto_checked_on,
+                    "" if "veto" in remove else veto_note.text().strip(),
+                    None if "intermediary" in remove else
                     new["intermediary_signposted_on"] or d.intermediary_signposted_on)
                 choice = resolve_conflict(self, exc, mine)
                 if choice != REAPPLY or exc.saved_version is None:
