@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -93,3 +94,24 @@ def test_an_appointment_can_be_cancelled_but_not_held_ahead(
     same_day = service.add_session(db, counsellor, case_id, TODAY, "phone", today=TODAY)
     outcomes = {s.id: s.outcome for s in service.open_case(db, counsellor, case_id, TODAY).sessions}
     assert (outcomes[past], outcomes[same_day]) == ("held", "")
+
+
+def test_the_session_form_offers_held_only_for_a_day_passed(qtbot: Any, db: Database, counsellor: Principal,
+                                                          new_case: Callable[..., int]) -> None:
+    """Review, 6 December: the form opened on today with Held chosen, so an appointment booked for later
+    today, saved as it stood, became the s.51(7) interview before it took place. Today is booked, as the
+    service takes a session with no outcome; a day passed is held."""
+    from PySide6.QtWidgets import QComboBox, QDateEdit
+
+    from adoption_desktop.counselling.views.case_dialog import CaseDialog
+    from adoption_desktop.ui.dates import qdate
+    from tests.counselling.test_page import _ctx
+
+    case = CaseDialog(_ctx(db, counsellor), new_case(), lambda: TODAY)
+    qtbot.addWidget(case)
+    dialog = case.session_dialog()
+    outcome, held = dialog.form.findChild(QComboBox, "outcome"), dialog.form.findChild(QDateEdit, "held_on")
+    assert outcome is not None and held is not None
+    assert outcome.currentData() == ""  # today: booked
+    held.setDate(qdate(TODAY - dt.timedelta(days=1)))
+    assert outcome.currentData() == "held"

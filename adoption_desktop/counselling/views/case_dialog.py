@@ -648,9 +648,12 @@ class CaseDialog(QDialog):
             outcome.addItem(text, key)
         picked = [False]  # the person chose an outcome: the date no longer changes it
 
-        def follow_date() -> None:  # a day passed or today: held; a day ahead: booked
+        def follow_date() -> None:
+            # a day passed: held; today or ahead: booked, as the service takes a session with no outcome given
+            # (a review: an appointment booked for later today became the interview with nothing chosen; one
+            # held today is marked Held here or with Record outcome… afterwards)
             if not picked[0]:
-                outcome.setCurrentIndex(outcome.findData("held" if pydate(held.date()) <= self.today() else ""))
+                outcome.setCurrentIndex(outcome.findData("held" if pydate(held.date()) < self.today() else ""))
         held.dateChanged.connect(lambda _d: follow_date())
         outcome.activated.connect(lambda _i: picked.__setitem__(0, True))
         follow_date()
