@@ -30,9 +30,9 @@ _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 #: C0 and C1 controls other than tab, line feed and carriage return (kept in multi-line text).
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f]")
-#: what text editors and Word take for the end of a line besides line feed and carriage return: next line
-#: (NEL) and Unicode's line and paragraph separators (a paste from a PDF or a web page)
-_OTHER_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+#: what Word and web pages take for the end of a line besides line feed and carriage return: Unicode's line
+#: and paragraph separators (a paste from a PDF or a web page); NEL (U+0085) stays a control character, refused
+_OTHER_LINE_BREAKS = re.compile("[\u2028\u2029]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
@@ -71,7 +71,7 @@ def clean_text(value: str | None, field: str, *, multiline: bool = False, max_le
 
 
 def has_line_break(text: str) -> bool:
-    """True when ``text`` holds the end of a line: line feed, carriage return, NEL, or Unicode's line and
+    """True when ``text`` holds the end of a line: line feed, carriage return, or Unicode's line and
     paragraph separators (U+2028, U+2029), which a one-line field must not hold: a name with one in it
     printed as two lines run together ("Dear Dan and Eve Test Flat 3 Hidden Road")."""
     return "\n" in text or "\r" in text or _OTHER_LINE_BREAKS.search(text) is not None
