@@ -33,7 +33,7 @@ def refused(monkeypatch: pytest.MonkeyPatch) -> list[StaleRecord]:
     """The conflict dialog answered "keep editing" (the refusal recorded instead of shown modally)."""
     seen: list[StaleRecord] = []
 
-    def answer(_parent: object, err: StaleRecord, _mine: dict[str, str]) -> str:
+    def answer(_parent: object, err: StaleRecord, _mine: dict[str, str], _base: object = None) -> str:
         seen.append(err)
         return conflict.CANCEL
 
