@@ -142,6 +142,28 @@ def own_change_text(saved_by: str, own: list[str], theirs: list[str], replaced: 
     return said
 
 
+def reload_text(saved_by: str, own: bool, fields: list[str]) -> str:
+    """What *Reload their version* does to what the person typed, plainly: the form then shows the saved
+    version and their change is gone (it is in this window: the last chance to copy it)."""
+    if own:
+        said = "Reload the saved version: the form then shows what you saved in the other window"
+    else:
+        said = f"Reload their version: the form then shows what {saved_by or 'the other person'} saved"
+    if not fields:
+        return said + "."
+    return (f"{said}, and your change to {', '.join(fields)} is not kept. It is shown above: copy anything you "
+            "still need before you reload.")
+
+
+def reloaded_text(err: StaleRecord) -> str:
+    """Said in the form once *Reload their version* has put the saved version in it."""
+    from adoption_desktop.core.concurrency import when_text
+
+    at = err.saved_at if isinstance(err.saved_at, dt.datetime) else None
+    return (f"Showing the version {err.saved_by or 'someone else'} saved at {when_text(at)}; your change was not "
+            "saved. Make it again if it is still needed.")
+
+
 NOT_CHANGED = "(not changed by you)"
 
 
@@ -229,6 +251,12 @@ class ConflictDialog(QDialog):
         self.replaces.setObjectName("conflict_replaces")
         self.replaces.setWordWrap(True)
         layout.addWidget(self.replaces)
+        # what reloading costs, said where it can be read (only a tooltip said it): the typed change goes
+        self.reload_note = QLabel(reload_text(err.saved_by, self.own, self.differing))
+        self.reload_note.setObjectName("conflict_reload_note")
+        self.reload_note.setWordWrap(True)
+        self.reload_note.setVisible(bool(mine))  # nothing typed (an undo): nothing to lose
+        layout.addWidget(self.reload_note)
         buttons = QHBoxLayout()
         self.reload_button = QPushButton("&Reload the saved version" if self.own else "&Reload their version")
         self.reload_button.setObjectName("conflict_reload")
@@ -303,7 +331,8 @@ def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T],
                    update: Callable[[int, int], T] | None = None, mine: Callable[[], dict[str, str]],
                    message: QLabel, fields: Mapping[str, QWidget], expected_version: int | None = None,
                    edit: Callable[[], OwnEdit[D]] | None = None, current: Callable[[], D | None] | None = None,
-                   put: Callable[[int, int, D], T] | None = None) -> tuple[T | None, R | None]:
+                   put: Callable[[int, int, D], T] | None = None,
+                   reload: Callable[[], R | None] | None = None) -> tuple[T | None, R | None]:
     """An editor's save of a versioned record: ``add()`` a new one, or ``update(id, version)`` the one it
     holds. A stale save shows the conflict dialog (re-applying saves again over the version saved
     meanwhile); any other refusal is written in ``message`` and the cursor goes to the field it names
@@ -316,7 +345,11 @@ def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T],
     top of the version saved meanwhile, keeping the colleague's values in every other field (re-applying the
     whole form put its stale values back over the colleague's edits). If that save is refused for another
     reason nothing is saved and the editor keeps the version it opened, so the next Save asks again rather
-    than putting the form's stale values over the colleague's."""
+    than putting the form's stale values over the colleague's.
+
+    ``reload()``: *Reload their version* — put the record as stored now in the editor and return it (the
+    editor then holds that version; the message says the change was not saved). Without it the editor kept
+    showing the old values, so the next Save was refused again."""
     held = record  # the version the form shows: kept when a re-applied change is refused
     own: OwnEdit[D] | None = None
     data: D | None = None  # what a re-apply saves: the person's own changes on top of the stored version
@@ -335,6 +368,15 @@ def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T],
             message.setText(str(exc))
             choice = resolve_conflict(dialog, exc, own.mine() if own is not None else mine(),
                                       own.base() if own is not None else None)
+            if choice == RELOAD and reload is not None and record is not None:
+                try:
+                    reloaded = reload()
+                except AppError as gone:  # removed meanwhile: said, and the editor keeps what it shows
+                    message.setText(str(gone))
+                    return None, record if own is None else held
+                if reloaded is not None:
+                    message.setText(reloaded_text(exc))
+                    return None, reloaded
             if choice != REAPPLY or exc.saved_version is None or record is None:
                 return None, record if own is None else held
             if own is not None and current is not None:

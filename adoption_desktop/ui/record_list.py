@@ -18,7 +18,8 @@ E = TypeVar("E", bound=QDialog)
 class RecordList(Generic[R, E]):
     """Mixed into a QWidget that has ``view``, ``model``, ``status``, ``add_button`` and ``edit_button``;
     it supplies :meth:`load_rows`, :meth:`fetch` (the latest version, audited) and :meth:`make_editor`
-    (an editor with a ``saved`` signal carrying the stored record)."""
+    (an editor with a ``saved`` signal carrying the stored record, and perhaps a ``reloaded`` one carrying
+    the version a colleague saved, which the editor now shows)."""
 
     view: QTableView
     model: RowTableModel[Any]
@@ -57,6 +58,9 @@ class RecordList(Generic[R, E]):
         self.editor = editor = self.make_editor(record)
         editor.setModal(True)
         editor.saved.connect(lambda r: self.reload(r.id))  # type: ignore[attr-defined]
+        reloaded = getattr(editor, "reloaded", None)  # the editor showed the version saved meanwhile: so does the list
+        if reloaded is not None:
+            reloaded.connect(lambda r: self.reload(r.id))
         editor.show()
         return editor
 

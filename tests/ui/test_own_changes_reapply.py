@@ -288,3 +288,126 @@ def test_a_stale_child_edit_reapplies_only_the_fields_the_user_changed(
     assert stored.initials == "J.K.L."  # Bea's, kept
     assert len(opened) == 1  # re-applied and saved at once, without showing the editor again
     assert_verified(db)
+
+
+# --- Reload their version: the editor shows the version saved meanwhile ----------------------------------------
+def test_reload_in_the_support_referral_editor_shows_their_version(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann adds a note to a support referral; Bea, meanwhile, records the date support was offered. Ann's
+    Save meets the conflict window, which says her note is not kept if she reloads; *Reload their version*
+    put nothing in the editor (it kept Ann's values at the old version, so every Save was refused again).
+    Now the editor and the register show Bea's version, and Ann's next change is saved over it."""
+    import datetime as dt
+
+    from adoption_desktop.letterbox import support
+    from adoption_desktop.letterbox.views.support import SupportRegister
+
+    ann = make_user(db, "ann", Role.LETTERBOX_COORDINATOR)
+    make_user(db, "bea", Role.LETTERBOX_COORDINATOR)
+    referral = support.add_referral(db, ann, support.ReferralInput(
+        "LB-0042", "J.K.", "Birth mother", dt.date(2024, 3, 1), "Family Support Hub"))
+    register = SupportRegister(AppContext(db, ann, TaskRunner(synchronous=True)))
+    qtbot.addWidget(register)
+    editor = register.edit()
+    assert editor is not None
+    _as(db, db_path, "bea", lambda other, bea: support.update_referral(other, bea, referral.id, dataclasses.replace(
+        support.input_of(referral), offered_on=dt.date(2024, 3, 8)), expected_version=referral.row_version))
+    editor.notes.setPlainText("Prefers a phone call in the afternoon.")
+    shown, seen = _watch(monkeypatch, ("reload", None))
+    assert editor.save() is None
+    assert seen[0].reload_note.text() == (
+        "Reload their version: the form then shows what Bea Tester saved, and your change to Notes is not kept. "
+        "It is shown above: copy anything you still need before you reload.")
+    assert shown[0]["Notes"] == ("Prefers a phone call in the afternoon.", "")
+    assert editor.isVisible() and editor.edits["offered_on"].text() == "08/03/2024"  # Bea's
+    assert editor.notes.toPlainText() == ""  # Ann's typed note is gone: the window showed it
+    assert editor.message.text().startswith("Showing the version Bea Tester saved at ")
+    assert register.model.rows()[0].offered_on == dt.date(2024, 3, 8)  # the register shows it too
+    editor.edits["closed_on"].setText("20/03/2024")  # now on top of Bea's version: saved, no conflict
+    assert editor.save() is not None, editor.message.text()
+    stored = support.get_referral(db, ann, referral.id)
+    assert (stored.offered_on, stored.closed_on) == (dt.date(2024, 3, 8), dt.date(2024, 3, 20)) and len(shown) == 1
+
+
+def test_reload_in_the_household_editor_shows_their_version(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann types stage 1 completed for a household; Bea, meanwhile, corrects its registration date. Ann's
+    *Reload their version* left her editor on the old registration date at the old version; now the editor
+    and the list show Bea's date, and Ann's next change is saved on top of it."""
+    import datetime as dt
+
+    from adoption_desktop.journey import adopters
+    from adoption_desktop.journey.service import AdopterStages
+    from adoption_desktop.journey.views.adopters import AdoptersJourneyTab
+
+    ann = make_user(db, "ann", Role.PANEL_ADMINISTRATOR)
+    make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
+    household = adopters.add_household(db, ann, AdopterStages("ADP-0701", registered_on=dt.date(2024, 2, 1)))
+    tab = AdoptersJourneyTab(AppContext(db, ann, TaskRunner(synchronous=True)))
+    qtbot.addWidget(tab)
+    editor = tab.edit()
+    assert editor is not None
+    _as(db, db_path, "bea", lambda other, bea: adopters.update_household(other, bea, household.id, dataclasses.replace(
+        adopters.stages_of(household), registered_on=dt.date(2024, 2, 3)), expected_version=household.row_version))
+    editor.edits["stage1_completed_on"].setText("15/04/2024")
+    shown, seen = _watch(monkeypatch, ("reload", None))
+    assert editor.save() is None
+    assert "your change to Stage 1 completed is not kept" in seen[0].reload_note.text()
+    assert editor.isVisible() and editor.edits["registered_on"].text() == "03/02/2024"  # Bea's
+    assert editor.edits["stage1_completed_on"].text() == ""
+    assert editor.message.text().startswith("Showing the version Bea Tester saved at ")
+    assert tab.model.rows()[0].registered_on == dt.date(2024, 2, 3)  # the list shows it too
+    editor.edits["stage1_completed_on"].setText("16/04/2024")
+    assert editor.save() is not None, editor.message.text()
+    stored = adopters.get_household(db, ann, household.id)
+    assert (stored.registered_on, stored.stage1_completed_on) == (dt.date(2024, 2, 3), dt.date(2024, 4, 16))
+    assert len(shown) == 1
+
+
+def test_reload_in_the_child_editor_shows_their_version_and_keep_editing_keeps_the_form(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann types a child's placement order date; Bea, meanwhile, corrects the initials. *Keep editing* closed
+    the editor, and *Reload their version* closed it too, the list still showing the old initials: neither
+    saved nor reloaded. Now Keep editing shows the editor again with Ann's date, Reload shows it with Bea's
+    version (the list too), and Ann's next Save goes on top of it."""
+    import datetime as dt
+
+    from adoption_desktop.journey import service
+    from adoption_desktop.journey.views.children import ChildEditor, ChildrenDialog
+    from tests.journey.test_dialog import _plan
+
+    ann = make_user(db, "ann", Role.AGENCY_DECISION_MAKER)
+    make_user(db, "bea", Role.AGENCY_DECISION_MAKER)
+    plan = _plan(db, ann)
+    child = service.add_child(db, ann, service.ChildInput("CH-5a", "J.K.", entered_care_on=dt.date(2025, 3, 1)),
+                              decision_id=plan)
+    dialog = ChildrenDialog(AppContext(db, ann, TaskRunner(synchronous=True)), None, decision_id=plan)
+    qtbot.addWidget(dialog)
+    _as(db, db_path, "bea", lambda other, bea: service.update_child(other, bea, child.id, dataclasses.replace(
+        service.input_of(child), initials="J.K.L."), expected_version=child.row_version))
+    seen_forms: list[tuple[str, str, str, str]] = []
+
+    def typing(editor: ChildEditor) -> int:
+        seen_forms.append((editor.texts["initials"].text(), editor.dates["placement_order_on"].text(),
+                           editor.message.text(), dialog.model.rows()[0].initials))
+        if len(seen_forms) == 1:
+            editor.dates["placement_order_on"].setText("02/03/2026")
+        elif len(seen_forms) == 3:
+            editor.dates["placement_order_on"].setText("03/03/2026")  # made again, on top of Bea's version
+        elif len(seen_forms) > 3:
+            return int(ChildEditor.DialogCode.Rejected.value)
+        return int(ChildEditor.DialogCode.Accepted.value)
+
+    monkeypatch.setattr(ChildEditor, "exec", typing)
+    shown, seen = _watch(monkeypatch, ("keep", None), ("reload", None))
+    dialog.edit()
+    assert len(shown) == 2 and "your change to Placement order is not kept" in seen[1].reload_note.text()
+    assert seen_forms[1][:2] == ("J.K.", "02/03/2026")  # Keep editing: the editor again, Ann's date kept
+    assert seen_forms[2][:2] == ("J.K.L.", "")  # Reload: Bea's version, Ann's typed date gone
+    assert seen_forms[2][2].startswith("Showing the version Bea Tester saved at ")
+    assert seen_forms[2][3] == "J.K.L."  # the list behind the editor shows Bea's version too
+    assert len(seen_forms) == 3  # saved from there without another conflict
+    stored = service.list_children(db, ann, decision_id=plan)[0]
+    assert (stored.initials, stored.placement_order_on) == ("J.K.L.", dt.date(2026, 3, 3))
+    assert dialog.model.rows()[0].initials == "J.K.L."
+    assert_verified(db)

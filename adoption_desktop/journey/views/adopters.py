@@ -79,6 +79,8 @@ class HouseholdEditor(QDialog):
     """One household's assessment dates. ``saved`` is emitted with the stored household."""
 
     saved = Signal(object)
+    #: *Reload their version* put the record as stored now in the editor (the list shows it too)
+    reloaded = Signal(object)
 
     def __init__(self, ctx: AppContext, household: Household | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,6 +148,19 @@ class HouseholdEditor(QDialog):
         except AppError:
             return None
 
+    def fill(self, h: Household) -> None:
+        """Show ``h`` (the household as stored now: *Reload their version*); it is then what the person's own
+        changes are measured from."""
+        for name, edit in self.edits.items():
+            edit.setText(h.reference if name == "reference" else _d(getattr(h, name)))
+        index = self.item.findData(h.approval_item_id) if h.approval_item_id is not None else 0
+        if index < 0:  # an item this list does not offer (another sitting's): shown as the stored one
+            self.item.addItem(h.approval_item or f"item {h.approval_item_id}", h.approval_item_id)
+            index = self.item.count() - 1
+        self.item.setCurrentIndex(index)
+        self.setWindowTitle(f"Adopters' journey — {h.reference}")
+        self.opened = self._opened()
+
     def _item_label(self, item_id: int) -> str:
         index = self.item.findData(item_id)
         return self.item.itemText(index) if index >= 0 else ""
@@ -182,6 +197,13 @@ class HouseholdEditor(QDialog):
             assert self.household is not None
             return adopters.stages_of(adopters.get_household(self.ctx.db, self.ctx.principal, self.household.id))
 
+        def reload() -> Household | None:
+            assert self.household is not None
+            now = adopters.get_household(self.ctx.db, self.ctx.principal, self.household.id)
+            self.fill(now)
+            self.reloaded.emit(now)
+            return now
+
         opened = self.opened
         result, self.household = conflict.save_versioned(
             self, self.household,
@@ -189,7 +211,7 @@ class HouseholdEditor(QDialog):
             update=lambda id_, version: put(id_, version, self.value()),
             mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version,
             edit=None if opened is None else lambda: conflict.OwnEdit(opened, self.value(), self.labels),
-            current=stored, put=put)
+            current=stored, put=put, reload=reload)
         if result is None:
             return None
         self.household = result

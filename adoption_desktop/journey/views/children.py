@@ -38,7 +38,8 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.text_input import read_date
 from adoption_desktop.journey import rules, service
 from adoption_desktop.journey.service import ChildInput, ChildView, PlanDateDiffers
-from adoption_desktop.ui.conflict import REAPPLY, OwnEdit, resolve_conflict
+from adoption_desktop.ui.conflict import CANCEL as CANCEL_CHOICE
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.table_model import Column, RowTableModel
@@ -290,37 +291,65 @@ class ChildrenDialog(QDialog):
                 else:
                     editor.show_problem(exc)
             except StaleRecord as exc:
-                if self._reapply(editor, exc, data):
+                choice = self._resolve(editor, exc, data)
+                if choice == REAPPLY:
                     again = True  # saved at once: the form now holds what re-applying saves
-                    continue
-                return None
+                elif not choice:
+                    return None  # the child is no longer on this list
+                # Reload: the editor is shown again with their version; Keep editing: with what was typed
             except AppError as exc:
                 editor.show_problem(exc)
         return None
 
-    def _reapply(self, editor: ChildEditor, exc: StaleRecord, data: ChildInput) -> bool:
+    def _resolve(self, editor: ChildEditor, exc: StaleRecord, data: ChildInput) -> str:
+        """A colleague saved the child first: the conflict window's choice, acted on. :data:`REAPPLY`: the
+        form holds what re-applying saves (:meth:`_reapply`). :data:`RELOAD`: the form shows the child as
+        stored now (the list too), at that version, and says the change was not saved; it closed before,
+        the list unchanged, so the change was neither saved nor reloaded. :data:`CANCEL` (Keep editing):
+        the form stays with what was typed. "" when the child is no longer on this list."""
+        choice = self._reapply(editor, exc, data)
+        if choice != RELOAD or editor.child is None:
+            if choice == CANCEL_CHOICE:
+                editor.show_problem(exc)
+            return choice
+        now = self._stored_view(editor.child.id)
+        self.reload(editor.child.id)
+        if now is None:
+            return ""
+        editor.fill(service.input_of(now))
+        editor.child, editor.opened = now, service.input_of(now)
+        editor.message.setText(reloaded_text(exc))
+        return RELOAD
+
+    def _reapply(self, editor: ChildEditor, exc: StaleRecord, data: ChildInput) -> str:
         """A colleague saved the child first: the conflict window lists only the fields this person changed
-        (measured from the child as the editor opened it). *Re-apply my change* (True) puts those changes on
+        (measured from the child as the editor opened it). *Re-apply my change* puts those changes on
         top of the child as stored now, in the form, which is then saved at the colleague's version: their
         values stay in every other field (re-applying the whole form put its stale values back over their
-        edits). The form then counts as opened at their version, so a later conflict is measured from it."""
+        edits). The form then counts as opened at their version, so a later conflict is measured from it.
+        Returns the choice (:data:`REAPPLY` only when re-applied)."""
         edit = OwnEdit(editor.opened, data, service.child_values) if editor.opened is not None else None
         choice = resolve_conflict(self, exc, edit.mine() if edit else service.child_values(data),
                                   edit.base() if edit else None)
         if choice != REAPPLY or exc.saved_version is None or editor.child is None:
-            return False
+            return CANCEL_CHOICE if choice == REAPPLY else choice
         now = self._stored(editor.child.id) if edit is not None else None
         if edit is not None and now is not None:
             editor.fill(edit.onto(now))
             editor.opened = now
         editor.child = dataclasses.replace(editor.child, row_version=exc.saved_version)
-        return True
+        return REAPPLY
+
+    def _stored_view(self, child_id: int) -> ChildView | None:
+        """The child as stored now (None when it is no longer on this list)."""
+        now = service.list_children(self.ctx.db, self.ctx.principal, decision_id=self.decision_id,
+                                    item_id=self.item_id)
+        return next((c for c in now if c.id == child_id), None)
 
     def _stored(self, child_id: int) -> ChildInput | None:
         """The child as stored now, as the editor gives it (None when it is no longer on this list)."""
-        now = service.list_children(self.ctx.db, self.ctx.principal, decision_id=self.decision_id,
-                                    item_id=self.item_id)
-        return next((service.input_of(c) for c in now if c.id == child_id), None)
+        now = self._stored_view(child_id)
+        return service.input_of(now) if now is not None else None
 
     def add(self) -> None:
         editor = ChildEditor(self, None)

@@ -60,6 +60,8 @@ class ReferralEditor(QDialog):
     the message under the form and the cursor in the field at fault."""
 
     saved = Signal(object)
+    #: *Reload their version* put the record as stored now in the editor (the list shows it too)
+    reloaded = Signal(object)
 
     def __init__(self, ctx: AppContext, referral: ReferralView | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +120,17 @@ class ReferralEditor(QDialog):
         except AppError:
             return None
 
+    def fill(self, r: ReferralView) -> None:
+        """Show ``r`` (the referral as stored now: *Reload their version*); it is then what the person's own
+        changes are measured from."""
+        for name, edit in self.edits.items():
+            value = getattr(r, name)
+            edit.setText(_d(value) if name in dict(DATES) else value)
+        self.response.setCurrentIndex(max(0, self.response.findData(r.response)))
+        self.notes.setPlainText(r.notes)
+        self.setWindowTitle(f"Support referral {r.case_reference}")
+        self.opened = self._opened()
+
     def _line(self, form: QFormLayout, name: str, label: str, value: str, date: bool = False) -> QLineEdit:
         edit = QLineEdit(value)
         edit.setObjectName(name)
@@ -158,6 +171,13 @@ class ReferralEditor(QDialog):
             assert self.referral is not None
             return support.input_of(support.get_referral(self.ctx.db, self.ctx.principal, self.referral.id))
 
+        def reload() -> ReferralView | None:
+            assert self.referral is not None
+            now = support.get_referral(self.ctx.db, self.ctx.principal, self.referral.id)
+            self.fill(now)
+            self.reloaded.emit(now)
+            return now
+
         opened = self.opened
         result, self.referral = conflict.save_versioned(
             self, self.referral,
@@ -165,7 +185,7 @@ class ReferralEditor(QDialog):
             update=lambda id_, version: put(id_, version, self.value()),
             mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version,
             edit=None if opened is None else lambda: conflict.OwnEdit(opened, self.value(), support.referral_values),
-            current=stored, put=put)
+            current=stored, put=put, reload=reload)
         if result is None:
             return None
         self.referral = result
