@@ -674,11 +674,12 @@ def test_an_answer_the_date_of_birth_gave_is_open_again_when_that_date_is_correc
 def test_a_conflict_on_edit_referral_shows_every_referral_field_and_no_false_differences(
         qtbot: QtBot, db: Database, counsellor: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
     """A colleague allocated the case and entered the order date while the referral was open: the conflict
-    lists every field Re-apply writes, and the allocation (which Re-apply does not touch) alike on both sides,
-    so only what really differs is shown in bold (review: 'Counsellor: blank vs 3' read as an un-allocation)."""
+    shows every referral field, and the allocation (which Re-apply does not touch) as the form opened on the
+    counsellor's side, so nothing reads as theirs but what they changed (review: 'Counsellor: blank vs 3' read
+    as an un-allocation); the colleague's changes are named as theirs."""
     from adoption_desktop.core.errors import StaleRecord
     from adoption_desktop.counselling.views import case_dialog
-    from adoption_desktop.ui.conflict import CANCEL
+    from adoption_desktop.ui.conflict import CANCEL, own_fields, their_fields
 
     from .conftest import referral
 
@@ -692,18 +693,20 @@ def test_a_conflict_on_edit_referral_shows_every_referral_field_and_no_false_dif
                                                               date_of_birth=D(1960, 3, 4)), TODAY,
                             expected_version=version)
     service.allocate(db, counsellor, case_id, counsellor.user_id, on=TODAY)
-    seen: list[tuple[dict[str, str], dict[str, str]]] = []
+    seen: list[tuple[dict[str, str], dict[str, str], dict[str, str]]] = []
 
-    def capture(_parent: object, exc: StaleRecord, mine: dict[str, str]) -> str:
-        seen.append((mine, exc.saved_values))
+    def capture(_parent: object, exc: StaleRecord, mine: dict[str, str], base: dict[str, str] | None = None) -> str:
+        assert base is not None  # only the counsellor's own changes are theirs (see test_own_changes_reapply)
+        seen.append((mine, exc.saved_values, base))
         return CANCEL
 
     monkeypatch.setattr(case_dialog, "resolve_conflict", capture)
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert seen, "the save was refused as stale and the conflict shown"
-    mine, saved = seen[0]
-    differ = sorted(k for k in set(mine) | set(saved) if mine.get(k, "") != saved.get(k, ""))
-    assert differ == ["Adopted before 12/11/1975?", "Adoption order date"]
+    mine, saved, base = seen[0]
+    assert own_fields(mine, base) == []  # nothing typed: nothing of the counsellor's, no un-allocation
+    assert sorted(their_fields(saved, base)) == ["Adopted before 12/11/1975?", "Adoption order date", "Allocated",
+                                                 "Counsellor"]  # the colleague's, named as theirs
     assert {"Date of birth", "Court", "Address", "Phone"} <= set(mine)
 
 
@@ -929,6 +932,8 @@ def test_reload_their_version_shows_it_in_the_form(qtbot: QtBot, db: Database, c
     note = dialog.form.findChild(QLineEdit, "acr_note")
     assert note is not None and note.text() == theirs and acr.isChecked() and dialog.isVisible()
     assert not dialog.changed()  # showing theirs is not typing: Escape would ask nothing
+    assert dialog.message.text().startswith("Showing the version Pat Tester saved at ")
+    assert dialog.message.text().endswith("your change was not saved. Make it again if it is still needed.")
     note.setText(theirs + " Intermediary offered.")  # worked on from theirs: saved, not refused again
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert service.open_case(db, counsellor, case_id, TODAY).acr_note == theirs + " Intermediary offered."
@@ -943,6 +948,7 @@ def test_reload_their_version_shows_it_in_the_form(qtbot: QtBot, db: Database, c
     reopened = case.forms[-1]
     assert reopened is not edit and reopened.isVisible()
     assert reopened.field(QLineEdit, "phone").text() == "07700 900222"  # type: ignore[attr-defined]
+    assert reopened.message.text().startswith("Showing the version Pat Tester saved at ")  # said in the new form
 
 
 def test_record_receipt_on_a_received_request_opens_its_correction(

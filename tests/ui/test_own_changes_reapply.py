@@ -290,6 +290,81 @@ def test_a_stale_child_edit_reapplies_only_the_fields_the_user_changed(
     assert_verified(db)
 
 
+# --- counselling: a case's Edit referral and its register and veto checks ------------------------------------
+def test_a_stale_counselling_referral_edit_reapplies_only_the_fields_the_counsellor_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann has a case's Edit referral open and types the applicant's new phone number; Bea, on her PC,
+    meanwhile corrects the court from the adoption order and saves. Ann's OK meets the conflict window: only
+    Phone is hers, and *Re-apply my change* keeps Bea's court (the whole form once went back over it)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from adoption_desktop.counselling import service
+    from adoption_desktop.counselling.views.case_dialog import CaseDialog
+    from tests.counselling.conftest import TODAY, referral
+
+    ann = make_user(db, "ann", Role.COUNSELLOR)
+    make_user(db, "bea", Role.COUNSELLOR)
+    case_id = service.create_referral(db, ann, referral(), today=TODAY)
+    case = CaseDialog(AppContext(db, ann, TaskRunner(synchronous=True)), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    form = case.edit_referral()
+    version = case.detail.row_version
+    _as(db, db_path, "bea", lambda other, bea: service.update_referral(
+        other, bea, case_id, referral(court="Brackwater Magistrates' Court"), TODAY, expected_version=version))
+    phone = form.form.findChild(QLineEdit, "phone")
+    assert phone is not None
+    phone.setText("07700 900123")
+    shown, seen = _watch(monkeypatch, ("reapply", None))
+    assert form.try_accept(), form.message.text()
+    assert seen and seen[0].differing == ["Phone"]
+    assert shown[0]["Court"] == (conflict.NOT_CHANGED, "Brackwater Magistrates' Court")
+    assert "Changed by Bea Tester since you opened it: Court." in seen[0].summary.text()
+    stored = service.open_case(db, ann, case_id, TODAY).referral
+    assert stored.phone == "07700 900123"
+    assert stored.court == "Brackwater Magistrates' Court"  # Bea's, kept
+    assert case.status.text() == "Referral updated."
+    assert_verified(db)
+
+
+def test_stale_counselling_checks_reapply_only_the_checks_the_counsellor_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann opens a case's checks (the register check on record) and ticks the veto check with a note; Bea,
+    meanwhile, adds to the register note and saves. Ann's OK meets the conflict window: only the veto check and
+    its note are hers, and *Re-apply my change* keeps Bea's register note (the form's note as opened once went
+    back over it)."""
+    from PySide6.QtWidgets import QCheckBox, QLineEdit
+
+    from adoption_desktop.counselling import service
+    from adoption_desktop.counselling.views.case_dialog import CaseDialog
+    from tests.counselling.conftest import TODAY, referral
+
+    ann = make_user(db, "ann", Role.COUNSELLOR)
+    make_user(db, "bea", Role.COUNSELLOR)
+    case_id = service.create_referral(db, ann, referral(), today=TODAY)
+    service.record_checks(db, ann, case_id, acr_checked_on=TODAY, acr_note="Nothing on the register.", today=TODAY)
+    case = CaseDialog(AppContext(db, ann, TaskRunner(synchronous=True)), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    form = case.checks_dialog()
+    version = case.detail.row_version
+    theirs = "Nothing on the register; checked again after the GRO's letter."
+    _as(db, db_path, "bea", lambda other, bea: service.record_checks(
+        other, bea, case_id, acr_note=theirs, today=TODAY, expected_version=version))
+    veto = form.form.findChild(QCheckBox, "veto")
+    note = form.form.findChild(QLineEdit, "veto_note")
+    assert veto is not None and note is not None
+    veto.setChecked(True)
+    note.setText("No veto recorded.")
+    shown, seen = _watch(monkeypatch, ("reapply", None))
+    assert form.try_accept(), form.message.text()
+    assert seen and seen[0].differing == ["Veto checked", "Veto note"]
+    assert shown[0]["ACR note"] == (conflict.NOT_CHANGED, theirs)
+    assert "Changed by Bea Tester since you opened it: ACR note." in seen[0].summary.text()
+    stored = service.open_case(db, ann, case_id, TODAY)
+    assert (stored.veto_checked_on, stored.veto_note) == (TODAY, "No veto recorded.")
+    assert stored.acr_note == theirs  # Bea's, kept
+    assert_verified(db)
+
+
 # --- Reload their version: the editor shows the version saved meanwhile ----------------------------------------
 def test_reload_in_the_support_referral_editor_shows_their_version(
         qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -34,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.documents.pdf import long_date
-from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
+from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.counselling import documents, rules, service
@@ -52,6 +54,7 @@ from adoption_desktop.counselling.service import (
     CaseDetail,
     DisclosureRow,
     RedactionRow,
+    ReferralInput,
     RequestRow,
     SessionRow,
 )
@@ -65,7 +68,7 @@ from adoption_desktop.counselling.views.widgets import (
 )
 from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
-from adoption_desktop.ui.conflict import REAPPLY, RELOAD, resolve_conflict
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
@@ -155,6 +158,36 @@ ACTION_BUTTONS = frozenset({"edit_referral", "allocate", "add_request", "record_
                             "close_case"})
 LETTER_BUTTONS = frozenset({"letter_acknowledgement", "letter_records_request", "letter_chaser",
                             "letter_records_ready", "letter_appointment"})
+
+
+#: the checks form's checks and the case column each one's date is in
+CHECK_COLUMNS = {"acr": "acr_checked_on", "veto": "veto_checked_on", "intermediary": "intermediary_signposted_on"}
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """The register and veto checks as the checks form shows them (a date: the check is recorded)."""
+
+    acr_checked_on: dt.date | None
+    acr_note: str
+    veto_checked_on: dt.date | None
+    veto_note: str
+    intermediary_signposted_on: dt.date | None
+
+    @staticmethod
+    def of(d: CaseDetail) -> _Checks:
+        return _Checks(d.acr_checked_on, d.acr_note, d.veto_checked_on, d.veto_note, d.intermediary_signposted_on)
+
+    def labels(self) -> dict[str, str]:
+        """Under the labels a conflict shows the saved case's checks with."""
+        return service.checks_values(self.acr_checked_on, self.acr_note.strip(), self.veto_checked_on,
+                                     self.veto_note.strip(), self.intermediary_signposted_on)
+
+
+def _case_kept_values(d: CaseDetail) -> dict[str, str]:
+    """The case's fields that Edit referral does not write, as a conflict shows them (the service's labels)."""
+    return {"Counsellor": str(d.counsellor_id or ""), "Allocated": f"{d.allocated_on:%d/%m/%Y}" if d.allocated_on
+            else "", "Closed": f"{d.closed_on:%d/%m/%Y}" if d.closed_on else "", "Outcome": d.outcome}
 
 
 def _esc(value: object) -> str:
@@ -429,39 +462,67 @@ class CaseDialog(QDialog):
 
     # --- actions --------------------------------------------------------------------------------
     def edit_referral(self) -> FormDialog:
+        """Edit referral. When a colleague saved the case first the conflict window lists only the fields
+        this counsellor changed since the form opened (and names the colleague's); *Re-apply my change* saves
+        those on top of the case as stored now, keeping the colleague's values in every other field
+        (re-applying the whole form put its stale date of birth, court or address back over their
+        correction). Saved once more meanwhile: asked again. *Reload their version* opens the form again on
+        the case as saved."""
         from adoption_desktop.counselling.views.page import ReferralForm
 
         form = ReferralForm(self.detail.referral)
         loaded = self.detail.row_version
         opened: list[FormDialog] = []
+        try:
+            as_opened: ReferralInput | None = form.value()  # what the counsellor's own changes are measured from
+        except AppError:
+            as_opened = None  # a stored value the form cannot read back: every field is compared, as before
+        # the case's other fields are not written by this save: as opened on both sides (a colleague's
+        # allocation is then named as theirs, never read as an un-allocation of this counsellor's)
+        kept = _case_kept_values(self.detail)
 
         def submit() -> str:
             data = form.value()
-            try:
-                warning = service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data,
-                                                  self.today(), expected_version=loaded)
-            except StaleRecord as exc:
-                # the case's other fields are not written by this save: shown alike on both sides
-                kept: dict[str, str] = {k: exc.saved_values[k] for k in ("Counsellor", "Allocated", "Closed",
-                                                                         "Outcome") if k in exc.saved_values}
-                choice = resolve_conflict(self, exc, {**kept, **referral_values(data)})
-                if choice != REAPPLY:
-                    if choice == RELOAD:  # their version in the form: it opens again on the case as saved
-                        self.reload()
-                        QTimer.singleShot(0, lambda: self._reopen(opened[0], self.edit_referral))
-                    raise
-                warning = service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, data,
-                                                  self.today(), expected_version=exc.saved_version)
+            edit = OwnEdit(as_opened, data, referral_values) if as_opened is not None else None
+            sending, expected, over = data, loaded, ""
+            while True:
+                try:
+                    warning = service.update_referral(self.ctx.db, self.ctx.principal, self.case_id, sending,
+                                                      self.today(), expected_version=expected)
+                    break
+                except StaleRecord as exc:
+                    theirs = kept if edit is not None else {k: exc.saved_values[k] for k in kept
+                                                            if k in exc.saved_values}
+                    choice = resolve_conflict(self, exc, {**theirs, **referral_values(data)},
+                                              {**kept, **edit.base()} if edit is not None else None)
+                    if choice != REAPPLY or exc.saved_version is None:
+                        if choice == RELOAD:  # their version in the form: it opens again on the case as saved
+                            self.reload()
+                            QTimer.singleShot(0, partial(self._reopen, opened[0], self.edit_referral,
+                                                         reloaded_text(exc)))
+                        raise
+                    if edit is not None:  # only this counsellor's changes, on top of the case as stored now
+                        sending = edit.onto(service.open_case(self.ctx.db, self.ctx.principal, self.case_id,
+                                                              self.today(), audit_view=False).referral)
+                    expected, over = exc.saved_version, exc.saved_by or "the other person"
+                except ValidationError as exc:
+                    if not over:
+                        raise
+                    raise ValidationError(
+                        f"Your change could not be saved on top of {over}'s version, so nothing was saved: {exc} "
+                        "Correct it and save again; you will be asked again about their version.", exc.field) from exc
             return f"Referral updated. {warning}" if warning else "Referral updated."
         opened.append(self._form("Edit referral", form.widget, submit))
         return opened[0]
 
     @staticmethod
-    def _reopen(dialog: QDialog, opener: Callable[[], object]) -> None:
+    def _reopen(dialog: QDialog, opener: Callable[[], object], said: str = "") -> None:
         """Close ``dialog`` without asking about what was typed (the person chose their colleague's
-        version) and open the form again on the record as saved now."""
+        version) and open the form again on the record as saved now, saying so (``said``)."""
         QDialog.done(dialog, int(QDialog.DialogCode.Rejected))
-        opener()
+        again = opener()
+        if said and isinstance(again, FormDialog):
+            again.message.setText(said)
 
     def allocate_dialog(self) -> FormDialog:
         who = QComboBox()
@@ -750,45 +811,58 @@ class CaseDialog(QDialog):
         def submit() -> str:
             d, loaded = cast(CaseDetail, shown["detail"]), cast(int, shown["version"])
             day = pydate(on.date())
-            new = {"acr_checked_on": day if acr.isChecked() and d.acr_checked_on is None else None,
-                   "veto_checked_on": day if veto.isChecked() and d.veto_checked_on is None else None,
-                   "intermediary_signposted_on": day if inter.isChecked() and d.intermediary_signposted_on is None
-                   else None}
 
+            def ticked(box: QCheckBox, on_record: dt.date | None) -> dt.date | None:
+                """The check's date as the form now says: as recorded, ``day`` when newly ticked, None unticked."""
+                return (on_record or day) if box.isChecked() else None
+
+            # only what this counsellor changed is saved (a note left as it was is not sent: it went back over
+            # a colleague's newer note when a stale save was re-applied)
+            edit = OwnEdit(_Checks.of(d), _Checks(ticked(acr, d.acr_checked_on), acr_note.text(),
+                                                  ticked(veto, d.veto_checked_on), veto_note.text(),
+                                                  ticked(inter, d.intermediary_signposted_on)), _Checks.labels)
+            changed = set(edit.changed())
+            typed = edit.typed
             # each with the date unticked: a check a colleague recorded since is theirs, never taken off by a
             # re-applied untick
-            remove = {name: {"acr": d.acr_checked_on, "veto": d.veto_checked_on,
-                             "intermediary": d.intermediary_signposted_on}[name] for name in unticked()}
+            on_record = {"acr": d.acr_checked_on, "veto": d.veto_checked_on, "intermediary": d.intermediary_signposted_on}
+            remove = {name: on_record[name] for name, column in CHECK_COLUMNS.items()
+                      if column in changed and getattr(typed, column) is None}
             removed: list[str] = []
+
+            def note(check: str) -> str | None:
+                """The check's note to save: None (left as stored) unless this counsellor changed it or the
+                check's date; never for a check taken off (its note goes with it)."""
+                wanted = f"{check}_note" in changed or CHECK_COLUMNS[check] in changed
+                return str(getattr(typed, f"{check}_note")) if wanted and check not in remove else None
+
+            def new(check: str) -> dt.date | None:
+                column = CHECK_COLUMNS[check]
+                return cast(dt.date | None, getattr(typed, column)) if column in changed else None
 
             def save(version: int | None) -> None:
                 removed[:] = service.record_checks(
                     self.ctx.db, self.ctx.principal, self.case_id,
-                    acr_checked_on=new["acr_checked_on"], acr_note=None if "acr" in remove else acr_note.text(),
-                    veto_checked_on=new["veto_checked_on"],
-                    veto_note=None if "veto" in remove else veto_note.text(),
-                    intermediary_signposted_on=new["intermediary_signposted_on"],
+                    acr_checked_on=new("acr"), acr_note=note("acr"), veto_checked_on=new("veto"),
+                    veto_note=note("veto"), intermediary_signposted_on=new("intermediary"),
                     today=self.today(), expected_version=version, remove=remove, removal_reason=reason.text())
-            try:
-                save(loaded)
-            except StaleRecord as exc:
-                # a colleague recorded checks (or changed the case) since this form opened: never replace
-                # their note silently; the form, with what this counsellor typed, stays open unless they
-                # choose to save theirs over it
-                mine = service.checks_values(  # an unticked check is shown as not recorded: what this form asks
-                    None if "acr" in remove else new["acr_checked_on"] or d.acr_checked_on,
-                    "" if "acr" in remove else acr_note.text().strip(),
-                    None if "veto" in remove else new["veto_checked_on"] or d.veto_checked_on,
-                    "" if "veto" in remove else veto_note.text().strip(),
-                    None if "intermediary" in remove else
-                    new["intermediary_signposted_on"] or d.intermediary_signposted_on)
-                choice = resolve_conflict(self, exc, mine)
-                if choice != REAPPLY or exc.saved_version is None:
-                    if choice == RELOAD:  # the form shows their checks and notes, at their version
-                        self.reload()
-                        fill(self.detail)
-                    raise
-                save(exc.saved_version)
+            expected = loaded
+            while True:
+                try:
+                    save(expected)
+                    break
+                except StaleRecord as exc:
+                    # a colleague recorded checks (or changed the case) since this form opened: never replace
+                    # their note silently; the window lists only this counsellor's own changes, the form (with
+                    # what they typed) stays open unless they choose to save those on top of the colleague's
+                    choice = resolve_conflict(self, exc, edit.mine(), edit.base())
+                    if choice != REAPPLY or exc.saved_version is None:
+                        if choice == RELOAD:  # the form shows their checks and notes, at their version
+                            self.reload()
+                            fill(self.detail)
+                            raise Conflict(reloaded_text(exc)) from exc
+                        raise
+                    expected = exc.saved_version  # saved once more while the window was open: asked again
             if removed:
                 return (f"Checks recorded; removed: {', '.join(removed)} (the reason is kept in the audit log). "
                         "Tick it again to record it on the right day.")
