@@ -778,7 +778,7 @@ class CaseDialog(QDialog):
         acr_note, veto_note = QLineEdit(d.acr_note), QLineEdit(d.veto_note)
         # unticking a check on record takes it off, with a reason (UT1: it said "Checks recorded." and kept it)
         reason = QLineEdit()
-        reason.setPlaceholderText("only when unticking a check recorded by mistake")
+        reason.setToolTip("Asked only when you untick a check that is on record (taken off as recorded by mistake).")
         form = small_form([("", acr, "acr"), ("ACR &note", acr_note, "acr_note"), ("", veto, "veto"),
                            ("Veto n&ote", veto_note, "veto_note"), ("", inter, "intermediary"),
                            ("&Date", on, "checked_on"), ("&Reason for removing", reason, "removal_reason")])
