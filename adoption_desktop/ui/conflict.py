@@ -327,6 +327,18 @@ R = TypeVar("R", bound=_Versioned)
 T = TypeVar("T")
 
 
+def as_opened(record: object | None, value: Callable[[], T]) -> T | None:
+    """An editor's form as it opened on ``record``, as the editor reads it (``value``): what the person's own
+    changes are measured from when a colleague saved first (:class:`OwnEdit`). ``None`` for a new record, or a
+    stored value the form cannot read back: a conflict then compares every field."""
+    if record is None:
+        return None
+    try:
+        return value()
+    except AppError:
+        return None
+
+
 def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T],
                    update: Callable[[int, int], T] | None = None, mine: Callable[[], dict[str, str]],
                    message: QLabel, fields: Mapping[str, QWidget], expected_version: int | None = None,

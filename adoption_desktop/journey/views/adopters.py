@@ -135,18 +135,8 @@ class HouseholdEditor(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.opened = self._opened()
+        self.opened = conflict.as_opened(self.household, self.value)
 
-    def _opened(self) -> AdopterStages | None:
-        """The household as the editor opened it, as the editor gives it: what the person's own changes are
-        measured from when a colleague saved first (``None``: a new household, or a stored value the editor
-        cannot read back; a conflict then compares every field)."""
-        if self.household is None:
-            return None
-        try:
-            return self.value()
-        except AppError:
-            return None
 
     def fill(self, h: Household) -> None:
         """Show ``h`` (the household as stored now: *Reload their version*); it is then what the person's own
@@ -159,7 +149,7 @@ class HouseholdEditor(QDialog):
             index = self.item.count() - 1
         self.item.setCurrentIndex(index)
         self.setWindowTitle(f"Adopters' journey — {h.reference}")
-        self.opened = self._opened()
+        self.opened = conflict.as_opened(self.household, self.value)
 
     def _item_label(self, item_id: int) -> str:
         index = self.item.findData(item_id)

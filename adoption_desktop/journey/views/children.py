@@ -39,7 +39,7 @@ from adoption_desktop.core.text_input import read_date
 from adoption_desktop.journey import rules, service
 from adoption_desktop.journey.service import ChildInput, ChildView, PlanDateDiffers
 from adoption_desktop.ui.conflict import CANCEL as CANCEL_CHOICE
-from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text, resolve_conflict
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, as_opened, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.table_model import Column, RowTableModel
@@ -163,18 +163,8 @@ class ChildEditor(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.resize(520, 640)
-        self.opened = self._opened()
+        self.opened = as_opened(self.child, self.value)
 
-    def _opened(self) -> ChildInput | None:
-        """The child as the editor opened it, as the editor gives it: what the person's own changes are
-        measured from when a colleague saved first (``None``: a new child, or a stored value the editor
-        cannot read back; a conflict then compares every field)."""
-        if self.child is None:
-            return None
-        try:
-            return self.value()
-        except AppError:
-            return None
 
     def fill(self, c: ChildInput) -> None:
         """Put ``c`` in the form (a re-applied change: the colleague's version with the person's changes)."""

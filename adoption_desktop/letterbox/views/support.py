@@ -107,18 +107,8 @@ class ReferralEditor(QDialog):
         layout.addWidget(buttons)
         self.can_save = ctx.can(Permission.LETTERBOX_EDIT)
         buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(self.can_save)
-        self.opened = self._opened()
+        self.opened = conflict.as_opened(self.referral, self.value)
 
-    def _opened(self) -> ReferralInput | None:
-        """The referral as the editor opened it, as the editor gives it: what the person's own changes are
-        measured from when a colleague saved first (``None``: a new referral, or a stored value the editor
-        cannot read back; a conflict then compares every field)."""
-        if self.referral is None:
-            return None
-        try:
-            return self.value()
-        except AppError:
-            return None
 
     def fill(self, r: ReferralView) -> None:
         """Show ``r`` (the referral as stored now: *Reload their version*); it is then what the person's own
@@ -129,7 +119,7 @@ class ReferralEditor(QDialog):
         self.response.setCurrentIndex(max(0, self.response.findData(r.response)))
         self.notes.setPlainText(r.notes)
         self.setWindowTitle(f"Support referral {r.case_reference}")
-        self.opened = self._opened()
+        self.opened = conflict.as_opened(self.referral, self.value)
 
     def _line(self, form: QFormLayout, name: str, label: str, value: str, date: bool = False) -> QLineEdit:
         edit = QLineEdit(value)
