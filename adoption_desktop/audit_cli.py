@@ -7,6 +7,10 @@
 ``adoption-desktop audit-acknowledge --db PATH --user NAME --note TEXT``
     an administrator acknowledges an audit alert (the anchors kept outside the database disagreed with
     its log), so work can be saved again; the acknowledgement and what was found are audited.
+``adoption-desktop rebuild-search --db PATH --user NAME``
+    an administrator has the letterbox's search indexes made again from the records, when ``verify``
+    reports records a search would not find (an index row deleted or changed outside the application);
+    audited.
 """
 
 from __future__ import annotations
@@ -59,6 +63,23 @@ def _cmd_acknowledge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rebuild_search(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CliError, ask_secret, cli_database, told_withheld
+    from adoption_desktop.core.security import service as users
+    from adoption_desktop.letterbox.search_check import rebuild_search
+
+    no_password = f"No password: set {ENV_PASSWORD} or run in a terminal."
+    password = os.environ.get(ENV_PASSWORD) or ask_secret(f"Password for {args.user}: ", no_password)
+    if not password:
+        raise CliError(no_password)
+    with cli_database(args.db) as db:
+        principal = told_withheld(users.authenticate(db, args.user, password, can_choose_password=False))
+        made = rebuild_search(db, principal)
+    print("Search indexes rebuilt from the records: "
+          + ", ".join(f"{n} {what}" for what, n in made.items()) + ". Recorded in the audit log.")
+    return 0
+
+
 def register(registry: CliRegistry) -> None:
     p = registry.top.add_parser("team-setup", help="PostgreSQL team mode: schema-owner and application roles, "
                                                    "audit tables append-only")
@@ -75,3 +96,10 @@ def register(registry: CliRegistry) -> None:
                                                  f"{ENV_PASSWORD} or a prompt)")
     p.add_argument("--note", required=True, help="what was checked and why work may resume")
     p.set_defaults(handler=_cmd_acknowledge)
+
+    p = registry.top.add_parser("rebuild-search", help="an administrator rebuilds the letterbox's search indexes "
+                                                       "from the records (audited)")
+    p.add_argument("--db", required=True)
+    p.add_argument("--user", required=True, help="an administrator's user name (password from "
+                                                 f"{ENV_PASSWORD} or a prompt)")
+    p.set_defaults(handler=_cmd_rebuild_search)

@@ -14,6 +14,7 @@
     adoption-desktop paths                 where this user's files live
     adoption-desktop upgrade --db PATH     upgrade the schema now (a file's copy is kept)
     adoption-desktop move-database --db PATH --to PATH
+    adoption-desktop rebuild-search --db PATH --user NAME   the letterbox's search indexes made again
 
 Features add their own ``export``/``import`` sub-commands through ``register(registry)`` in their
 ``cli.py`` (listed in :data:`FEATURE_CLI`). Exit codes: 0 success, 1 check failed, 2 error.

@@ -322,6 +322,7 @@ def _verify(db: Database) -> VerifyReport:
         foreign = foreign_objects_problem(session.connection())
         unaudited = [n for n in missing if n not in audited_tables()]  # their rows are not sealed
         file_problems = [] if set(missing) & set(ATTACHMENT_TABLES) else _stored_file_problems(session)
+        file_problems += [] if set(missing) & set(SEARCHED_TABLES) else _search_index_problems(session)
         clean = not (problems or problem or anchor_problems or record_problems or foreign or file_problems
                      or unaudited)
         vouched = tuple(anchors.coverage(db, session).lines()) if clean else ()
@@ -356,6 +357,18 @@ def _audit_tables_missing(session: Session, problems: list[str], missing: list[s
         problems.append(f"schema: {foreign}")
     count = 0 if "audit_log" in gone else int(session.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
     return VerifyReport(False, problems, count)
+
+
+#: the record tables the letterbox's search indexes are made from (a dropped one is named as missing instead)
+SEARCHED_TABLES = ("letterbox_arrangements", "letterbox_participants", "letterbox_items")
+
+
+def _search_index_problems(session: Session) -> list[str]:
+    """The letterbox's search indexes against the records (:mod:`letterbox.search_check`): a record a search
+    would not find, because its index row was deleted or changed outside the application."""
+    from adoption_desktop.letterbox.search_check import index_problems
+
+    return [str(d) for d in index_problems(session.connection())]
 
 
 def _stored_file_problems(session: Session, limit: int = 10) -> list[str]:

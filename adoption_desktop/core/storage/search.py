@@ -148,6 +148,26 @@ def remove_documents(conn: Connection, index: SearchIndex, ids: Iterable[int]) -
         conn.execute(text(f"DELETE FROM {index.table} WHERE {col} = :i"), params)
 
 
+def stored_documents(conn: Connection, index: SearchIndex, lo: int, hi: int) -> dict[int, str]:
+    """The index rows of the ids ``lo`` to ``hi`` (both included), as stored (on PostgreSQL, the distinct
+    words of :func:`pg_body`): for checking the index against its records. ``{}`` when the index table is
+    not there (never used, or dropped): nothing is created, the caller may be only reading."""
+    if not _exists(conn, index):
+        return {}
+    col = "rowid" if _is_sqlite(conn) else "doc_id"
+    return {int(i): str(b) for i, b in conn.execute(
+        text(f"SELECT {col}, body FROM {index.table} WHERE {col} BETWEEN :lo AND :hi"), {"lo": lo, "hi": hi})}
+
+
+def lock_index(conn: Connection, index: SearchIndex) -> None:
+    """Before rebuilding ``index`` in this transaction: on PostgreSQL no other session writes its rows until
+    this one ends (a save made meanwhile waits, then indexes its record on top). SQLite's write transaction
+    already holds the whole file."""
+    ensure_index(conn, index)
+    if not _is_sqlite(conn):
+        conn.exec_driver_sql(f"LOCK TABLE {index.table} IN EXCLUSIVE MODE")
+
+
 def clear_index(conn: Connection, index: SearchIndex) -> None:
     ensure_index(conn, index)
     conn.exec_driver_sql(f"DELETE FROM {index.table}")

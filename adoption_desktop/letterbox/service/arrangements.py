@@ -190,7 +190,8 @@ def _reindex(session: Session, arrangement_ids: Sequence[int]) -> None:
         return
     arr = {a.id: a for a in session.scalars(select(Arrangement).where(Arrangement.id.in_(arrangement_ids)))}
     parts: dict[int, list[str]] = {}
-    for p in session.scalars(select(Participant).where(Participant.arrangement_id.in_(arrangement_ids))):
+    for p in session.scalars(select(Participant).where(Participant.arrangement_id.in_(arrangement_ids))
+                             .order_by(Participant.id)):
         parts.setdefault(p.arrangement_id, []).append(p.name)
     search.index_documents(conn, ARRANGEMENTS_INDEX,
                            [(i, arrangement_document(a, parts.get(i, []))) for i, a in arr.items()])
