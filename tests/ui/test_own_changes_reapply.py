@@ -118,6 +118,36 @@ def test_a_stale_adm_draft_reapplies_only_the_fields_the_decision_maker_changed(
     assert_verified(db)
 
 
+def test_reload_on_the_adm_page_shows_their_draft_and_says_so(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """*Reload their version* on the ADM page put Bea's draft on screen with no word of it: Ann's rewritten
+    reasons were simply gone (trial, 6 December). The message line now says whose version is shown and that
+    her change was not saved."""
+    from adoption_desktop.adm import undo as adm_undo
+    from adoption_desktop.adm.views.page import AdmPage
+    from tests.adm.test_page_layout import TODAY, _queue
+
+    ann = make_user(db, "ann", Role.AGENCY_DECISION_MAKER)
+    make_user(db, "bea", Role.AGENCY_DECISION_MAKER)
+    did = _queue(db)[0]
+    draft = adm_undo.Draft("agree", "The agency agrees that the applicants are suitable to adopt.",
+                           "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Dear Mr and Mrs Example",
+                           "Sam Socialworker")
+    version, _ = adm_undo.save_draft(db, ann, did, draft, expected_version=None)
+    page = AdmPage(AppContext(db, ann, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    _as(db, db_path, "bea", lambda other, bea: adm_undo.save_draft(other, bea, did, dataclasses.replace(
+        draft, reasons="Bea's reasons."), expected_version=version))
+    page.detail.decision_reasons.setPlainText("Ann's rewritten reasons.")
+    _watch(monkeypatch, ("reload", None))
+    page.detail.save_draft()
+    assert page.detail.decision_reasons.toPlainText() == "Bea's reasons."
+    assert page.message.isVisible()
+    assert page.message.text().startswith("Showing the version Bea Tester saved at ")
+    assert "your change was not saved" in page.message.text()
+
+
 # --- panel: the minutes editor ------------------------------------------------------------------------------
 def test_stale_minutes_reapply_only_the_fields_and_views_the_clerk_changed(
         qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

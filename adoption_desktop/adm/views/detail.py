@@ -46,7 +46,7 @@ from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
-from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
+from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
@@ -86,6 +86,7 @@ def _d(day: dt.date | None) -> str:
 
 class DecisionPanel(QWidget):
     changed = Signal(int)  # a decision id whose data changed (the queue reloads)
+    noted = Signal(str)  # said on the page's message line once the change is shown (their version reloaded)
     failed = Signal(object)  # an exception to show
     #: a decision was signed: emitted before ``changed``; the queue takes the focus back
     signed = Signal(int)
@@ -607,6 +608,7 @@ class DecisionPanel(QWidget):
                 if choice == RELOAD and self.detail is not None:
                     self.clear_drafts()
                     self.changed.emit(self.detail.row.id)
+                    self.noted.emit(reloaded_text(exc))  # after the reload, which clears the message line
                 return False
 
     def save_draft(self) -> None:

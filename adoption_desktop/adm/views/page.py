@@ -170,6 +170,7 @@ class AdmPage(QWidget):
         self.detail.signed.connect(self._after_signing)
         self.detail.changed.connect(self._after_change)
         self.detail.failed.connect(self.show_problem)
+        self.detail.noted.connect(self.show_note)
         ctx.after_undo.append(self._after_undo)
         for keys, fn in (("Ctrl+N", self.new_decision), ("Ctrl+P", self.print_day), ("F5", self.reload),
                          ("Ctrl+F", self._find), ("Ctrl+Shift+I", self._ask_information)):
@@ -389,6 +390,12 @@ class AdmPage(QWidget):
         decision was opened)."""
         self.message.clear()
         self.message.hide()
+
+    def show_note(self, text: str) -> None:
+        """A plain note on the message line (not a refusal): e.g. their version shown after a conflict."""
+        self.message.setStyleSheet(tint_style("#1B5E20", self.message))
+        self.message.setText(text)
+        self.message.show()
 
     def show_problem(self, exc: Any) -> None:
         if isinstance(exc, AppError | OSError):
