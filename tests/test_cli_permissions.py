@@ -48,8 +48,9 @@ CASE_COMMANDS: dict[str, frozenset[Permission]] = {
 #: Commands for IT (no case access): no user. ``team-setup`` arrives from another branch.
 IT_COMMANDS = {"init", "demo", "verify", "backup", "restore", "recover", "self-test", "paths", "policy", "upgrade",
                "move-database", "team-setup"}
-#: Commands an administrator signs in for (no case data): ``audit-acknowledge`` (tested in tests/core).
-ADMIN_COMMANDS = {"audit-acknowledge"}
+#: Commands an administrator signs in for (no case data): ``audit-acknowledge`` (tested in tests/core),
+#: ``rebuild-search`` (tests/letterbox/test_search_index_check.py).
+ADMIN_COMMANDS = {"audit-acknowledge", "rebuild-search"}
 ROLE_USER = {role: username for username, _name, role in demo.DEMO_USERS}
 
 

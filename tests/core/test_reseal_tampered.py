@@ -29,7 +29,9 @@ from tests.letterbox.test_import import good_rows, write_xlsx
 
 
 def _problems(db: Database) -> list[str]:
-    return verify_database(db).problems
+    """The record's faults (the search indexes aside: rows these tests change in a bare ORM session, around
+    the letterbox service, are not indexed again, and ``verify`` says so as well)."""
+    return [p for p in verify_database(db).problems if not p.startswith("search:")]
 
 
 def _sql(db: Database, statement: str, **params: object) -> None:
