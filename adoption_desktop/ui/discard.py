@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -37,9 +38,25 @@ def field_values(form: QWidget) -> list[object]:
     return values
 
 
-def ask_discard(parent: QWidget | None, title: str) -> bool:
+def ask_discard(parent: QWidget | None, title: str, *, informative: str = "") -> bool:
     """"Discard what you typed?" — True for *Discard*. *Keep editing* is the default and the Escape
-    answer, so neither Enter nor a second Escape loses anything."""
+    answer, so neither Enter nor a second Escape loses anything. ``informative`` says more than the
+    default line (which fields, what Keep editing does)."""
     return ask_yes_no(parent, title, "Discard what you typed?", yes="&Discard", no="&Keep editing",
-                      informative="What you typed in this form has not been saved.", name=OBJECT_NAME,
+                      informative=informative or "What you typed in this form has not been saved.", name=OBJECT_NAME,
                       yes_role=QMessageBox.ButtonRole.DestructiveRole, no_role=QMessageBox.ButtonRole.RejectRole)
+
+
+def bring_forward(window: QWidget, focus: QWidget | None = None) -> None:
+    """Show ``window`` on top and active, ``focus`` in it (the person chose *Keep editing* as the program
+    closed or they signed out). Not while the main window behind it is locked: the window stays hidden, as
+    the lock hid it, and comes back when its user unlocks."""
+    parent = window.parentWidget()
+    owner = parent.window() if parent is not None else None
+    if owner is not None and getattr(owner, "locked", False):
+        return
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    if focus is not None:
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)

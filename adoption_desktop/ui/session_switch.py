@@ -27,9 +27,11 @@ SignIn = Callable[["QWidget", "Database"], "Principal | None"]
 
 
 class PendingEdits(Protocol):
-    """An editor with its own autosave (the panel minutes editor): ``save_pending_edits`` writes what waits
-    for its timer now (False: still unsaved, e.g. refused by the service); ``confirm_discard_edits`` asks
-    "keep editing / discard" about what is still unsaved (True: nothing left, or discarded)."""
+    """An editor with its own autosave (the panel minutes editor), or a window whose edits are saved only by
+    its own buttons (the letterbox item and arrangement windows, the counselling forms): ``save_pending_edits``
+    writes what waits for its timer now (False: still unsaved, e.g. refused by the service, or a window that
+    saves nothing on the way out); ``confirm_discard_edits`` asks "keep editing / discard" about what is
+    still unsaved (True: nothing left, or discarded; False: kept, the editor brought forward)."""
 
     def save_pending_edits(self) -> bool: ...
 
@@ -39,26 +41,33 @@ class PendingEdits(Protocol):
 def pending_editors(window: QWidget) -> list[QWidget]:
     """The editors with their own autosave in ``window`` and every other top-level window."""
     found: list[QWidget] = []
-    for top in [window, *QApplication.topLevelWidgets()]:
-        found.extend(w for w in top.findChildren(QWidget)
+    for top in [window, *QApplication.topLevelWidgets()]:  # a parentless editor window is a top-level itself
+        found.extend(w for w in [top, *top.findChildren(QWidget)]
                      if callable(getattr(w, "save_pending_edits", None))
                      and callable(getattr(w, "confirm_discard_edits", None)))
     return list(dict.fromkeys(found))
 
 
-def confirm_pending_edits(window: QWidget) -> bool:
+def kept_editor(window: QWidget) -> QWidget | None:
     """After :func:`save_pending_drafts`: for each editor whose edits could not be saved, ask "keep
-    editing / discard". False as soon as the user keeps editing (the window stays, nothing is lost)."""
+    editing / discard". The first editor the user keeps editing (its page brought forward; an editor
+    window brings itself forward), or None when every one was saved or discarded."""
     for editor in pending_editors(window):
         if not cast(PendingEdits, editor).confirm_discard_edits():
             pages: dict[str, QWidget] = getattr(window, "_pages", {})
             for key, page in pages.items():  # the editor's page forward, as the sidebar would
-                if page.isAncestorOf(editor):
+                if page.isAncestorOf(editor) and editor.window() is window:
                     open_target = getattr(window, "open_target", None)
                     if callable(open_target):
                         open_target(key)
-            return False
-    return True
+            return editor
+    return None
+
+
+def confirm_pending_edits(window: QWidget) -> bool:
+    """:func:`kept_editor` as a yes/no: False as soon as the user keeps editing (the window stays, nothing
+    is lost)."""
+    return kept_editor(window) is None
 
 
 def save_pending_drafts(window: QWidget) -> int:
@@ -84,6 +93,11 @@ SIGN_OUT_UNSAVED = ("Not signed out: the server can't be reached, and {n} typed 
 #: a sign-out stopped because the user kept editing minutes that could not be saved
 SIGN_OUT_KEPT_EDITING = ("Not signed out: the minutes you are editing could not be saved. Fix what the message "
                          "under them says and save (Ctrl+S), or revert (Ctrl+Shift+Z), then sign out.")
+
+
+#: a sign-out stopped because the user kept editing a window (a letterbox item, a form) whose typing is not saved
+SIGN_OUT_KEPT_WINDOW = ("Not signed out: “{title}” holds typing that is not saved. It is kept in its window: "
+                        "finish it there, or close the window and choose Discard, then sign out.")
 
 
 def close_open_windows(window: MainWindow) -> bool:
@@ -192,8 +206,11 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
     if unsaved := save_pending_drafts(window):  # closing their windows now would lose what was typed
         window.statusBar().showMessage(SIGN_OUT_UNSAVED.format(n=unsaved), 15000)
         return None
-    if not confirm_pending_edits(window):  # edits the service refused: the user keeps editing them
-        window.statusBar().showMessage(SIGN_OUT_KEPT_EDITING, 15000)
+    kept = kept_editor(window)  # edits refused or not saved: the user keeps editing them
+    if kept is not None:
+        message = SIGN_OUT_KEPT_EDITING if kept.window() is window else \
+            SIGN_OUT_KEPT_WINDOW.format(title=kept.window().windowTitle())
+        window.statusBar().showMessage(message, 15000)
         return None
     if not close_open_windows(window):
         window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)

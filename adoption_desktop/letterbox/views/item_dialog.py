@@ -40,7 +40,7 @@ from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail,
 from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
-from adoption_desktop.ui.discard import ask_discard
+from adoption_desktop.ui.discard import ask_discard, bring_forward
 from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
@@ -72,6 +72,12 @@ HISTORY_COLUMNS: list[Column[EventRow]] = [
 
 
 #: how a kind of letter about one item reads in the item window's list of letters sent
+#: the item window's fields as a message names them (what is not saved when the program closes)
+FIELD_WORDS = {"direction": "direction", "item_type": "type", "channel": "received by",
+               "participant": "from (writer)", "writer": "signed as", "received_on": "date received",
+               "notes": "notes", "letter_text": "letter text", "outcome": "outcome", "outcome_on": "date of outcome",
+               "method": "method", "reason": "reason", "social_worker_informed": "social worker informed tick"}
+
 LETTER_WORDS = {"acknowledgement": "Acknowledgement", "returned": "Returned for changes"}
 
 
@@ -278,6 +284,9 @@ class ItemDialog(QDialog):
         self.presence = attach_banner(ctx, self, "letterbox_items" if item_id is not None else "", item_id,
                                       editing=ctx.can(Permission.LETTERBOX_EDIT))
         self.saved: dict[str, object] = {}  # the fields as opened, or as stored at the last save (see unsaved)
+        self._discarded: dict[str, object] | None = None  # the fields as they were when discarded on the way out
+        self._open = False  # shown and not closed (a window hidden by the lock is still open)
+        self.finished.connect(lambda _r: setattr(self, "_open", False))
         self.reload()
         self.saved = {**self._values(), **self.saved}  # a new item's fields as opened; the rest as stored
         ctx.after_undo.append(self._after_undo)
@@ -320,6 +329,7 @@ class ItemDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """A new item starts at its first field, Direction (not at the window's buttons)."""
         super().showEvent(event)
+        self._open = True
         if not self._shown:
             self._shown = True
             QTimer.singleShot(0, self._focus_first)  # once the window is active (it would move it otherwise)
@@ -424,10 +434,54 @@ class ItemDialog(QDialog):
 
     def reject(self) -> None:
         """Escape, Close, the window's close box: asks "Discard what you typed?" first when a field holds
-        something not saved (*Keep editing* is the default); closes at once when nothing changed."""
-        if self.isVisible() and self.unsaved() and not ask_discard(self, self.windowTitle()):
+        something not saved (*Keep editing* is the default); closes at once when nothing changed, or when
+        what it holds was discarded already (as the program closed or the user signed out)."""
+        if self.isVisible() and self._unsaved_kept() and not ask_discard(self, self.windowTitle()):
             return
         super().reject()
+
+    # --- the main window closes, the user signs out (``ui.session_switch``) -------------------------
+    def _unsaved_kept(self) -> list[str]:
+        """:meth:`unsaved`, unless those very values were discarded already (:meth:`confirm_discard_edits`);
+        anything typed after that counts again."""
+        if self._discarded is not None and self._values() == self._discarded:
+            return []
+        return self.unsaved()
+
+    def save_pending_edits(self) -> bool:
+        """Nothing is written on the way out: an item is stored only by its own buttons (Log item, Screen
+        text, Record outcome, Reword reason), as the coordinator takes each step; a half-typed letter or an
+        outcome not yet recorded must not be stored as if complete. True when nothing is left unsaved."""
+        return not (self._open and self._unsaved_kept())
+
+    def confirm_discard_edits(self) -> bool:
+        """Asked when the main window closes or the user signs out while this window holds something not
+        saved: "Discard what you typed?", naming the item and the fields. *Keep editing* (the default)
+        brings this window forward and returns False (the main window stays, the sign-out stops);
+        *Discard* closes this window, nothing written, and returns True."""
+        fields = self._unsaved_kept() if self._open else []
+        if not fields:
+            return True
+        which = f"item {self.item_id}" if self.item_id is not None else "new item (not logged yet)"
+        names = [FIELD_WORDS.get(f, f) for f in fields]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        if not ask_discard(self, f"Letterbox {which}, arrangement {self.reference}: not saved", informative=(
+                f"The {listed} in this {which}'s window {'is' if len(names) == 1 else 'are'} not saved. Keep "
+                "editing brings its window forward to finish the item; Discard throws what was typed away "
+                "and closes it (nothing is written).")):
+            bring_forward(self, self._field_widget(fields[0]))
+            return False
+        self._discarded = self._values()
+        self.reject()  # asks nothing now: what it holds was just discarded
+        return True
+
+    def _field_widget(self, key: str) -> QWidget:
+        widgets: dict[str, QWidget] = {
+            "direction": self.direction, "item_type": self.item_type, "channel": self.channel,
+            "participant": self.participant, "writer": self.writer, "received_on": self.received_on,
+            "notes": self.notes, "letter_text": self.text, "outcome": self.outcome, "outcome_on": self.outcome_on,
+            "method": self.method, "reason": self.reason, "social_worker_informed": self.social_worker}
+        return widgets.get(key, self.text)
 
     def text_not_stored(self) -> bool:
         """Whether the letter text on screen differs from the item's stored text (the text screened, whose
