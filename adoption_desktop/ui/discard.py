@@ -60,3 +60,25 @@ def bring_forward(window: QWidget, focus: QWidget | None = None) -> None:
     window.activateWindow()
     if focus is not None:
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def still_open(window: QWidget) -> bool:
+    """Whether ``window`` is on screen, or hidden only by the lock screen (it comes back on unlock)."""
+    if window.isVisible():
+        return True
+    parent = window.parentWidget()
+    owner = parent.window() if parent is not None else None
+    return owner is not None and window in getattr(owner, "_hidden_while_locked", [])
+
+
+def ask_discard_on_exit(window: QWidget, save_with: str) -> bool:
+    """What a window whose changes are saved only by its own button (``save_with``: "Save", "OK") asks when
+    the program closes or its user signs out (``confirm_discard_edits``): True for *Discard*; *Keep
+    editing*, the default, brings the window forward and gives False (the program stays open, the
+    sign-out stops)."""
+    if ask_discard(window, f"{window.windowTitle()}: not saved", informative=(
+            f"The changes in this window are not saved. Keep editing brings it forward so you can save them "
+            f"({save_with}); Discard throws them away and closes it.")):
+        return True
+    bring_forward(window)
+    return False

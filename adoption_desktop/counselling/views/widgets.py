@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.dates import DateEdit, qdate
-from adoption_desktop.ui.discard import ask_discard, field_values
+from adoption_desktop.ui.discard import ask_discard, ask_discard_on_exit, field_values, still_open
 from adoption_desktop.ui.palette import tint_style
 
 
@@ -118,6 +118,25 @@ class FormDialog(QDialog):
             for saver in self.autosavers:
                 saver.clear()
         super().reject()
+
+    # --- the main window closes, the user signs out (``ui.session_switch``) -------------------------
+    def save_pending_edits(self) -> bool:
+        """Nothing is submitted on the way out (typed notes are kept as drafts by ``save_pending_drafts``);
+        True when the form holds nothing changed."""
+        return not (still_open(self) and self.changed())
+
+    def confirm_discard_edits(self) -> bool:
+        """A changed form is asked about ("… not saved"): *Keep editing* brings it forward and gives False;
+        *Discard* drops its drafts and closes it, as Escape's Discard does, and gives True."""
+        if self.save_pending_edits():
+            return True
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if not ask_discard_on_exit(self, ok.text().replace("&", "") if ok is not None else "OK"):
+            return False
+        for saver in self.autosavers:
+            saver.clear()
+        super().reject()
+        return True
 
     def field(self, kind: type[QWidget], name: str) -> QWidget:
         found = self.form.findChild(kind, name)

@@ -30,7 +30,7 @@ from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
-from adoption_desktop.ui.discard import ask_discard, field_values
+from adoption_desktop.ui.discard import ask_discard, ask_discard_on_exit, field_values, still_open
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.presence import attach_banner
 
@@ -281,6 +281,23 @@ class ArrangementDialog(QDialog):
         if self.isVisible() and self.changed() and not ask_discard(self, self.windowTitle()):
             return
         super().reject()
+
+    # --- the main window closes, the user signs out (``ui.session_switch``) -------------------------
+    def save_pending_edits(self) -> bool:
+        """Nothing is written on the way out: an arrangement is saved only by Save (checked as a whole).
+        True when no field was changed."""
+        return not (still_open(self) and self.changed())
+
+    def confirm_discard_edits(self) -> bool:
+        """Changed fields are asked about ("… not saved"): *Keep editing* brings this window forward and
+        gives False; *Discard* closes it, nothing saved, and gives True."""
+        if self.save_pending_edits():
+            return True
+        if not ask_discard_on_exit(self, "Save"):
+            return False
+        self.loaded = field_values(self.form)  # discarded: closes without asking again
+        super().reject()
+        return True
 
     def collect(self) -> ArrangementInput:
         return ArrangementInput(
