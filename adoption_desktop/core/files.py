@@ -55,16 +55,77 @@ def check_output_suffix(path: Path | str, suffixes: Sequence[str]) -> None:
                               "nothing was written.", "path")
 
 
+#: an export's temporary file beside the chosen file untouched for this long, whose process is gone, was
+#: left by an export killed while writing (task manager, power cut): the next export to that folder removes it
+PARTIAL_STALE_SECONDS = 60 * 60
+#: ``.adk-<process id>-<8 random>.partial<suffix>``; names without the process id are those of versions
+#: before it (the age alone decides for them)
+_PARTIAL_NAME = r"\.adk-(?:(\d+)-)?[a-z0-9_]{8}\.partial(?:\.[A-Za-z0-9]{1,9})?"
+_live_partials: set[Path] = set()
+#: when each folder was last swept (``time.monotonic``): a batch of letters into one folder sweeps it once
+_partials_swept: dict[Path, float] = {}
+
+
+def sweep_stale_partials(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the temporary files (``.adk-….partial.pdf``) that exports killed while writing left in
+    ``folder``. Only regular files (never links or folders) named as :func:`output_file` names them, owned
+    by this user where that can be asked, untouched for :data:`PARTIAL_STALE_SECONDS`, not this process's
+    own and (where that can be asked) whose process has ended. A file another program still has open cannot
+    be removed on Windows and is left. Returns those removed; never raises."""
+    import re
+    import time
+
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        named = re.fullmatch(_PARTIAL_NAME, entry.name)
+        if named is None:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            continue
+        path = Path(entry.path)
+        if now - st.st_mtime < PARTIAL_STALE_SECONDS or path in _live_partials:
+            continue
+        if named.group(1) is not None and _process_alive(int(named.group(1))):
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue  # open in another program, or not ours to remove: left for the next sweep
+        removed.append(path)
+    return removed
+
+
+def _sweep_partials_once(folder: Path) -> None:
+    """:func:`sweep_stale_partials` of ``folder``, at most once a minute per folder in this process."""
+    import time
+
+    key = folder.absolute()
+    last = _partials_swept.get(key)
+    if last is None or time.monotonic() - last >= SWEEP_EVERY_SECONDS:
+        sweep_stale_partials(folder)
+        _partials_swept[key] = time.monotonic()
+
+
 def _temporary_beside(path: Path) -> Path:
     """A new, empty temporary file in ``path``'s folder (so the final rename stays on one file system),
     with a short name whatever the length of ``path``'s and keeping its suffix (some writers choose the
-    format by it)."""
+    format by it). Its name carries this process's id, so a sweep never takes a running export's file."""
     suffix = path.suffix.lower() if len(path.suffix) <= 10 else ""
     try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".adk-", suffix=".partial" + suffix)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".adk-{os.getpid()}-", suffix=".partial" + suffix)
     except OSError as exc:
         raise _named(exc, path) from exc
     os.close(fd)
+    _live_partials.add(Path(name))
     return Path(name)
 
 
@@ -88,6 +149,7 @@ def output_file(path: Path | str) -> Iterator[Path]:
     file is raised naming ``path``."""
     path = Path(path)
     check_output_target(path)
+    _sweep_partials_once(path.parent)  # what an export killed while writing here left behind
     tmp = _temporary_beside(path)
     try:
         try:
@@ -101,6 +163,7 @@ def output_file(path: Path | str) -> Iterator[Path]:
     finally:
         with suppress(OSError):
             tmp.unlink(missing_ok=True)
+        _live_partials.discard(tmp)
 
 
 # --- private scratch folders for an export's plain intermediate files --------------------------------
