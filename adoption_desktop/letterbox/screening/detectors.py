@@ -190,6 +190,16 @@ _INSTITUTION_WORDS = (
     # church schools named by their church ("Holy Trinity C of E", "Sacred Heart RC", "St Anne's R.C.")
     r"C\.?\s?of\s?E|C\.E|CE|R\.C|RC")
 _INSTITUTION = re.compile(rf"\b((?:{_CAP}\s+){{1,5}})(?:{_INSTITUTION_WORDS})\b")
+# the words that end an institution's name: the institution words of one word ("School", "Academy", "FC",
+# "RC"; "C of E" is read whole by :func:`_name_length`), not the last words of two ("Park" of "Holiday Park",
+# "Home" of "Care Home": "Victoria Park Rangers" does not end at "Park")
+_INSTITUTION_ENDS = frozenset(
+    {alt.lower() for alt in _INSTITUTION_WORDS.split("|") if re.fullmatch(r"[\w'-]+", alt)} | {"r.c", "c.e", "cofe"})
+# words that start the next part of a sentence, not a name's next word: "… Spencer and I help"
+_AFTER_NAME = frozenset(("I", "I'm", "I’m", "Im", "I've", "I’ve", "We", "We're", "We’re", "We've", "We’ve", "She",
+                         "She's", "She’s", "He", "He's", "He’s", "They", "They're", "They’re", "It", "It's",
+                         "It’s", "You", "My", "Our", "His", "Their", "Mum", "Dad", "Then", "So", "But", "When",
+                         "Now", "Please", "Thanks", "Thank"))
 # the commonest institution words also in lower case ("Lifeline café", "Oakfield school"): the name counts
 _INSTITUTION_LOWER = re.compile(
     rf"\b((?:{_CAP}\s+){{1,5}})(?:primary\s+school|school|nursery|pre-school|preschool|academy|college|club|"
@@ -653,6 +663,8 @@ def _institutions(text: str) -> Iterator[Finding]:
         first = name.split()[0]
         if first in _NOT_WORKPLACE or first.lower() in _GENERIC:
             continue
+        ends = [w.end() for w in re.finditer(r"\S+", name)]
+        name = name[:ends[max(_name_length(name.split()), 1) - 1]]
         trimmed = re.sub(r"(?:\s+(?:of|and|&))+$", "", name.rstrip(" &"))
         yield _f(m.start(1), m.start(1) + len(trimmed), INSTITUTION, text, "a workplace")
     for m in _PUB.finditer(text):
@@ -661,6 +673,28 @@ def _institutions(text: str) -> Iterator[Finding]:
         if m.group().startswith("st") and m.group("n") in ("of", "and"):
             continue
         yield _f(m.start(), m.end(), INSTITUTION, text, _SAINT_REASON)
+
+
+def _name_length(words: list[str]) -> int:
+    """How many of ``words`` (a name read after a cue: capitalised words, "of", "and", "&") are the name. It ends
+    at its last institution word ("Oakfield Primary School" of "Oakfield Primary School and I"; "… School and
+    Nursery", "Oakfield … School and Busy Bees Nursery" whole), with an "of" and the capitalised words after it
+    ("University of Leeds", "Church of England"); a name with none does not run on over "and"/"&" into the
+    next part of the sentence ("Marks and Spencer" of "Marks and Spencer and I")."""
+    bare = [w.rstrip(".,!?").lower() for w in words]
+    ends = [n for n, w in enumerate(bare)
+            if w in _INSTITUTION_ENDS or (w == "e" and n >= 2 and bare[n - 1] == "of" and bare[n - 2] == "c")]
+    if ends:
+        keep = ends[-1] + 1
+        if keep + 1 < len(words) and bare[keep] == "of":
+            keep += 1
+            while keep < len(words) and bare[keep] not in ("of", "and", "&"):
+                keep += 1
+        return keep
+    for n in range(len(words) - 1):
+        if bare[n] in ("and", "&") and words[n + 1].rstrip(".,!?") in _AFTER_NAME:
+            return n
+    return len(words)
 
 
 def _cue_name(m: re.Match[str]) -> tuple[int, int] | None:
@@ -675,6 +709,7 @@ def _cue_name(m: re.Match[str]) -> tuple[int, int] | None:
         if w[-1] in ".!?" and w.rstrip(".") not in ("St", "Mt", "Dr"):
             words = words[:n + 1]
             break
+    words = words[:_name_length([w for _a, _b, w in words])]
     while words and words[-1][2].rstrip(".!?").lower() in ("of", "and", "&"):
         words.pop()
     k = 0
