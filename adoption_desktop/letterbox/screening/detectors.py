@@ -195,6 +195,28 @@ _INSTITUTION = re.compile(rf"\b((?:{_CAP}\s+){{1,5}})(?:{_INSTITUTION_WORDS})\b"
 # "Home" of "Care Home": "Victoria Park Rangers" does not end at "Park")
 _INSTITUTION_ENDS = frozenset(
     {alt.lower() for alt in _INSTITUTION_WORDS.split("|") if re.fullmatch(r"[\w'-]+", alt)} | {"r.c", "c.e", "cofe"})
+# a church school's abbreviation ("Sacred Heart RC", "Holy Trinity C of E"): after people's names it is not one
+# ("Love from Sam and Jo RC": see :func:`_people_before`)
+_CHURCH_ABBREVIATION = re.compile(r"C\.?\s?of\s?E|C\.E|CE|R\.C|RC")
+# words of a saint's or a church's name: before "RC" or "C of E" they make a school, even after "and" or in a
+# sign-off ("St Mary and St John RC", "Love from all at St Joseph's RC")
+_CHURCH_NAME_WORDS = frozenset((
+    "st", "ss", "sts", "saint", "saints", "holy", "sacred", "heart", "lady", "blessed", "christ", "christ's",
+    "corpus", "christi", "trinity", "cross", "martyrs", "cardinal", "bishop", "pope", "immaculate", "notre",
+    "dame", "angels", "apostles", "redeemer", "nativity", "assumption", "ascension", "annunciation",
+    "resurrection", "shepherd", "catholic", "jesus", "virgin", "sacrament", "spirit", "rosary", "loreto"))
+# two people: a capitalised word and "and"/"&" just before a name ("Sam and " of "Sam and Jo RC")
+_PAIR_BEFORE = re.compile(r"(?:^|(?<=\s))(?P<w>[A-Z][\w'’.-]*),?\s+(?:and|&)\s+$")
+# what before such a pair makes it a church's name or a place: "Ss Peter and Paul RC", "she's at Peter and Paul
+# RC", "goes to …" (not "love to", "hello to": greetings to people)
+_SAINT_OR_AT_BEFORE = re.compile(r"(?:^|\s)(?:St|Ss|Sts|Saint|Saints|at|attends|(?<!love\s)(?<!hello\s)(?<!hi\s)to)"
+                                 r"\.?\s+$", re.IGNORECASE)
+# a sign-off starting the line of a name: "Love from ", "Lots of love, ", "Best wishes, "
+_SIGN_OFF = re.compile(r"[ \t]*(?:(?:with\s+|all\s+(?:our|my)\s+|lots\s+(?:and\s+lots\s+)?of\s+|much\s+|big\s+)?love"
+                       r"|best\s+wishes|(?:warm|kind)(?:est)?\s+(?:wishes|regards)|regards|take\s+care|thanks"
+                       r"|thank\s+you|bye|cheers|from)(?:[ \t,]+from)?[ \t,]*", re.IGNORECASE)
+_LINE_END = re.compile(r"[ \t.,!]*(?:x+[ \t]*)?(?:\n|$)", re.IGNORECASE)
+_INITIALS = re.compile(r"[A-Z]\.?(?:[A-Z]\.?)?")
 # words that start the next part of a sentence, not a name's next word: "… Spencer and I help"
 _AFTER_NAME = frozenset(("I", "I'm", "I’m", "Im", "I've", "I’ve", "We", "We're", "We’re", "We've", "We’ve", "She",
                          "She's", "She’s", "He", "He's", "He’s", "They", "They're", "They’re", "It", "It's",
@@ -652,6 +674,8 @@ def _institutions(text: str) -> Iterator[Finding]:
         start = m_start + len(" ".join(words[:k])) + (1 if k else 0)
         while start < m.end() and text[start].isspace():
             start += 1
+        if _CHURCH_ABBREVIATION.fullmatch(text, m.end(1), m.end()) and _people_before(text, start, words[k:], m.end()):
+            continue  # "Love from Sam and Jo RC"
         yield _f(start, m.end(), INSTITUTION, text)
     for pattern in _NAMED_AFTER_CUE:
         for m in pattern.finditer(text):
@@ -695,6 +719,26 @@ def _name_length(words: list[str]) -> int:
         if bare[n] in ("and", "&") and words[n + 1].rstrip(".,!?") in _AFTER_NAME:
             return n
     return len(words)
+
+
+def _people_before(text: str, start: int, name: list[str], end: int) -> bool:
+    """Whether the ``name`` at ``start`` before a church school's abbreviation (ending at ``end``) is people's
+    names, not a church's: two names joined by "and"/"&" ("Sam and Jo RC", not "Ss Peter and Paul RC" nor
+    "at Peter and Paul RC"), a name in a sign-off line it ends ("Love from Jo RC"), or initials ("J and B RC").
+    A saint's or church's word in the name ("St Joseph's", "Sacred Heart", "Our Lady") makes it a school."""
+    for w in name:
+        key = w.lower().rstrip(".")
+        if key in _CHURCH_NAME_WORDS or re.sub(r"['’]s$", "", key) in _CHURCH_NAME_WORDS:
+            return False
+    if all(_INITIALS.fullmatch(w) for w in name):
+        return True
+    lo = max(0, start - 60)
+    pair = _PAIR_BEFORE.search(text, lo, start)
+    if pair:
+        return not (pair.group("w").lower().rstrip(".") in _CHURCH_NAME_WORDS
+                    or _SAINT_OR_AT_BEFORE.search(text, lo, pair.start()))
+    line = text.rfind("\n", 0, start) + 1
+    return bool(_SIGN_OFF.fullmatch(text, line, start) and _LINE_END.match(text, end))
 
 
 def _cue_name(m: re.Match[str]) -> tuple[int, int] | None:
