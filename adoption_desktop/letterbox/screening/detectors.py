@@ -799,8 +799,30 @@ def _suffixed_streets(text: str) -> Iterator[tuple[int, int]]:
         yield start, m.end()
 
 
+# words that are never in a street's name between a house number and the street word: "3 goals in the Park",
+# "5 miles up the Hill", "2 in a row" are counts ("the" only as the name's first word: "3 the Green")
+_NOT_IN_STREET_NAME = frozenset((
+    "at", "in", "on", "for", "up", "down", "of", "to", "a", "an", "and", "or", "with", "from", "by", "into",
+    "onto", "near", "past", "over", "round", "around", "across", "through", "along", "about", "is", "was",
+    "are", "were", "we", "i", "he", "she", "they", "it", "my", "our", "his", "her", "their", "your", "its"))
+_HOUSE_NUMBER = re.compile(r"\d{1,4}[A-Za-z]?,?\s+")
+
+
+def _count_not_house_number(text: str, m: re.Match[str]) -> bool:
+    """Whether the words between the house number and the street word of a :data:`_STREET_NUMBERED` match read
+    as a count, not a street's name: a word of :data:`_NOT_IN_STREET_NAME` written in lower case among them, or
+    a "the" after the first ("3 goals in the Park"; not "3 the Green", "14 Mill Lane")."""
+    numbers = list(_HOUSE_NUMBER.finditer(text, m.start(), m.end()))
+    if not numbers:
+        return False
+    name = text[numbers[-1].end():m.end()].split()[:-1]  # after the last number: "Flat 2, 14 Mill Lane"
+    return any(w in _NOT_IN_STREET_NAME or (w == "the" and n > 0) for n, w in enumerate(name))
+
+
 def _streets(text: str) -> Iterator[Finding]:
     for m in _STREET_NUMBERED.finditer(text):
+        if _count_not_house_number(text, m):
+            continue
         last = m.group().split()[-1]
         if last.lower() in _ABBREVIATION_SET:
             # an abbreviation after a number ("14, Larkspur Dr"): not "2 hours the Dr said", "at 3 Dr Smith"
