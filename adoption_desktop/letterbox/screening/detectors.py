@@ -1021,8 +1021,23 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
     return [f for f in found if not (f.reason == _SAINT_REASON and _two_letters_end(mapped, f.start) in street_ends)]
 
 
+# the town of an address: one or two capitalised words just before its postcode, after a comma, a line break
+# or a space ("in Dellmouth, ZZ99 1YY", "Dellmouth\nZZ99 4EF")
+_TOWN_BEFORE = re.compile(r"(?<![\w'’.-])(?P<t>[A-Z][a-z'’-]+(?:[ -][A-Z][a-z'’-]+)?)"
+                          r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)$")
+
+
 def _postcodes(text: str) -> Iterator[Finding]:
-    return _regex(text, _POSTCODE, POSTCODE)
+    """Postcodes, and the town written just before one (a town of an address line, whether or not the gazetteer
+    knows it: "in Dellmouth, ZZ99 1YY"); not a street's last word, a sentence word or a generic word."""
+    for m in _POSTCODE.finditer(text):
+        yield _f(m.start(), m.end(), POSTCODE, text)
+        town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
+        if town:
+            words = town.group("t").replace("-", " ").split()
+            if words[-1].lower() in _SUFFIX_OF or words[0] in _SENTENCE_WORDS or words[0].lower() in _GENERIC:
+                continue
+            yield _f(town.start("t"), town.end("t"), PLACE, text, "a town in an address (before its postcode)")
 
 
 def _two_letters_end(mapped: Folded, start: int) -> int:
