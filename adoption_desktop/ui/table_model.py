@@ -122,6 +122,10 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._sort_rows()
         self.layoutChanged.emit()
 
+    def sorted_by(self) -> tuple[int, Qt.SortOrder] | None:
+        """The column and order sorted by (``None``: the order the rows were given in)."""
+        return self._sort
+
     def _sort_rows(self) -> None:
         if self._sort is None:
             return

@@ -48,7 +48,8 @@ def make_table_view(model: QAbstractItemModel, name: str = "", *, sortable: bool
     """Rows selected one at a time, nothing edited in place, Tab leaves the table.
 
     ``sortable`` turns on header sorting without sorting at once (the sort indicator is cleared first,
-    otherwise ``setSortingEnabled`` sorts by column 0 immediately)."""
+    otherwise ``setSortingEnabled`` sorts by column 0 immediately), and sorting from the keyboard (the
+    list's Sort by menu: :mod:`adoption_desktop.ui.sort_menu`)."""
     view = QTableView()
     if name:
         view.setObjectName(name)
@@ -62,8 +63,9 @@ def make_table_view(model: QAbstractItemModel, name: str = "", *, sortable: bool
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
     if sortable:
-        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        view.setSortingEnabled(True)
+        from adoption_desktop.ui.sort_menu import make_sortable
+
+        make_sortable(view)
     from adoption_desktop.ui.fit import keep_titles_whole
 
     keep_titles_whole(view)  # column titles whole; a narrow window scrolls the table sideways

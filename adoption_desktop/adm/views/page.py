@@ -52,6 +52,7 @@ from adoption_desktop.ui.fit import size_columns
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 
@@ -124,8 +125,7 @@ class AdmPage(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        header.setSortIndicator(-1, header.sortIndicatorOrder())
-        self.view.setSortingEnabled(True)
+        self.sort_menu = make_sortable(self.view, header.sortIndicatorOrder())  # and the keyboard: Sort by
         self.view.setAccessibleName("Decision queue")
         self._viewport = self.view.viewport()
         self.empty_label = QLabel(self._viewport)  # over the empty queue: why nothing is listed

@@ -48,6 +48,7 @@ from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
+from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -321,8 +322,7 @@ class CounsellingPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
+        self.sort_menu = make_sortable(self.table)  # heading clicks, and the keyboard: Menu key → Sort by
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self._size_columns()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +38,7 @@ from adoption_desktop.ui import conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.record_list import RecordList
+from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -229,8 +230,7 @@ class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.view.setSortingEnabled(True)
+        self.sort_menu = make_sortable(self.view)  # heading clicks, and the keyboard: Menu key → Sort by
         self.view.activated.connect(lambda _i: self.edit())
         self.add_button = QPushButton("&New household…")
         self.add_button.setObjectName("new_household")

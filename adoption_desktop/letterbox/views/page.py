@@ -44,6 +44,7 @@ from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import focus_kept
 from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import run_with_progress
@@ -161,8 +162,7 @@ class LetterboxPage(QWidget):
         self.work_view.setModel(self.work_model)
         self.work_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.work_view.horizontalHeader().setStretchLastSection(True)
-        self.work_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.work_view.setSortingEnabled(True)
+        self.work_sort_menu = make_sortable(self.work_view)  # heading clicks, and the keyboard: Sort by
         self.work_view.verticalHeader().setVisible(False)
         wl.addWidget(QLabel("Exchanges overdue, due this month and due soon (received items drop off the list)."))
         wl.addWidget(self.work_view, 1)

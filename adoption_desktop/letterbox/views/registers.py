@@ -1,5 +1,6 @@
 """Register widgets over SQL paging: search-as-you-type (debounced) through the full-text index, filter
-combos, sorting by header click (in SQL), and export of the current view to .xlsx."""
+combos, sorting by header click or from the keyboard (the list's Sort by menu; in SQL), and export of the
+current view to .xlsx."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from adoption_desktop.core.wording import plural
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.palette import readable
+from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, Index, PagedTableModel, display
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
@@ -61,8 +63,20 @@ class SqlPagedModel(PagedTableModel[R], Generic[R]):
         super().__init__(columns, lambda o, n: self._fetch_sorted(o, n, self.sort_key, self.descending), count,
                          parent)
 
+    def can_sort(self, column: int) -> bool:
+        """Whether the database sorts by ``column`` (``ui.sort_menu`` offers only those)."""
+        return 0 <= column < len(self.sort_keys) and bool(self.sort_keys[column])
+
+    def sorted_by(self) -> tuple[int, Qt.SortOrder] | None:
+        """The column and order the rows are read in now (``ui.sort_menu``: the heading shows no arrow for the
+        register's own first order)."""
+        if self.sort_key not in self.sort_keys:
+            return None
+        return self.sort_keys.index(self.sort_key), \
+            Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column < 0 or column >= len(self.sort_keys) or not self.sort_keys[column]:
+        if not self.can_sort(column):
             return
         self.sort_key = self.sort_keys[column] or self.sort_key
         self.descending = order == Qt.SortOrder.DescendingOrder
@@ -235,8 +249,8 @@ class Register(QWidget, Generic[R]):
         self.view.horizontalHeader().setStretchLastSection(True)
         for n, width in enumerate(widths):  # fixed widths: measuring 100,000 rows' contents is not an option
             self.view.setColumnWidth(n, width)
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.view.setSortingEnabled(True)
+        # heading clicks and the list's menu (Menu key, Shift+F10: Sort by) sort in SQL
+        self.sort_menu = make_sortable(self.view)
         # "activated": a double-click, and Enter on the selected row (the keyboard opens it too)
         self.view.activated.connect(lambda idx: self.activated.emit(self.model.row_at(idx.row())))
         layout.addWidget(self.view, 1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,6 +35,7 @@ from adoption_desktop.ui import conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.record_list import RecordList
+from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -201,8 +202,7 @@ class SupportRegister(RecordList[ReferralView, ReferralEditor], QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.view.setSortingEnabled(True)
+        self.sort_menu = make_sortable(self.view)  # heading clicks, and the keyboard: Menu key → Sort by
         self.view.activated.connect(lambda _i: self.edit())
         can_edit = ctx.can(Permission.LETTERBOX_EDIT)
         self.add_button = QPushButton("Re&cord referral…")

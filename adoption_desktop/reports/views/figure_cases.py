@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.wording import plural
 from adoption_desktop.reports.behind import Behind
+from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -39,8 +40,7 @@ class BehindDialog(QDialog):
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setSortIndicator(-1, self.view.horizontalHeader().sortIndicatorOrder())
-        self.view.setSortingEnabled(True)
+        self.sort_menu = make_sortable(self.view, self.view.horizontalHeader().sortIndicatorOrder())
         label = QLabel(f"{behind.title}: {plural(len(behind.rows), behind.noun)}." if behind.rows
                        else f"{behind.title}: none.")
         label.setWordWrap(True)
