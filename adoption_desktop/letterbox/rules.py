@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.months import add_months
+from adoption_desktop.core.wording import plural
 from adoption_desktop.core.workdays import WorkingCalendar
 
 ADOPTIVE, BIRTH = "adoptive", "birth"
@@ -251,6 +252,36 @@ def work_state(due: dt.date, today: dt.date, *, received: bool, due_soon_days: i
     if due <= today + dt.timedelta(days=due_soon_days):
         return "due soon"
     return "later"
+
+
+#: the work list's "Show" choices, in the order offered: (state shown, label); "" shows every exchange on the
+#: list. The states are :func:`work_state`'s that the work list holds ("later" is never listed).
+WORK_LIST_SHOWS: tuple[tuple[str, str], ...] = (
+    ("", "All exchanges"), ("overdue", "Overdue only"), ("this month", "Due this month"), ("due soon", "Due soon"))
+_SHOWN_WORDS = {"overdue": "overdue", "this month": "due this month", "due soon": "due soon"}
+
+
+def shown_on_work_list(state: str, show: str) -> bool:
+    """Whether an exchange in ``state`` is listed while the work list shows ``show`` (a key of
+    :data:`WORK_LIST_SHOWS`)."""
+    return not show or state == show
+
+
+def work_list_count(states: Collection[str], show: str) -> str:
+    """The line under the work list: how many exchanges are listed, of how many, and what each state counts
+    ("12 exchanges: 5 overdue, 4 due this month, 3 due soon"; "Showing 5 of 12 exchanges: overdue only")."""
+    total = len(states)
+    if not total:
+        return "No exchange is overdue or due soon."
+    if not show:
+        counts = [f"{sum(1 for s in states if s == key)} {words}" for key, words in _SHOWN_WORDS.items()]
+        return f"{plural(total, 'exchange')}: {', '.join(counts)}."
+    shown = sum(1 for s in states if s == show)
+    label = dict(WORK_LIST_SHOWS)[show].lower()
+    if not shown:
+        return f"No exchange on the list is {_SHOWN_WORDS[show]} ({plural(total, 'exchange')} in all): " \
+               "choose All exchanges under Show to see them."
+    return f"Showing {shown:,} of {plural(total, 'exchange')}: {label}."
 
 
 def received_key(direction: str, day: dt.date) -> tuple[str, int]:

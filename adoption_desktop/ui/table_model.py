@@ -81,7 +81,12 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         return self._rows[row]
 
     def rows(self) -> list[R]:
+        """The rows listed (those the filter lets through), in the order shown."""
         return list(self._rows)
+
+    def all_rows(self) -> list[R]:
+        """Every row given, the filter's or not, in the order given."""
+        return list(self._all)
 
     def rowCount(self, parent: Index = _INVALID) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._rows)

@@ -164,8 +164,27 @@ class LetterboxPage(QWidget):
         self.work_view.horizontalHeader().setStretchLastSection(True)
         self.work_sort_menu = make_sortable(self.work_view)  # heading clicks, and the keyboard: Sort by
         self.work_view.verticalHeader().setVisible(False)
-        wl.addWidget(QLabel("Exchanges overdue, due this month and due soon (received items drop off the list)."))
+        above = QHBoxLayout()
+        # which of them are listed: Alt+S from anywhere on the tab (the registers' Alt+S is their Search box);
+        # on the left, where it is in view at 125 % and 150 % too (the page scrolls sideways there)
+        self.work_show = _combo("work_show", [(label, key) for key, label in rules.WORK_LIST_SHOWS],
+                                "Which exchanges the work list shows")
+        self.work_show.setAccessibleName("Show")
+        show_label = QLabel("&Show:")
+        show_label.setBuddy(self.work_show)
+        above.addWidget(show_label)
+        above.addWidget(self.work_show)
+        above.addSpacing(12)
+        about = QLabel("Exchanges overdue, due this month and due soon (received items drop off the list).")
+        about.setWordWrap(True)
+        above.addWidget(about, 1)
+        self.work_show.currentIndexChanged.connect(lambda _i: self._show_work_rows())
+        wl.addLayout(above)
         wl.addWidget(self.work_view, 1)
+        self.work_count = QLabel()
+        self.work_count.setObjectName("work_count")
+        self._work_built = False
+        wl.addWidget(self.work_count)
         # exchanges due before the look-back are never dropped in silence: said here, listed on request
         older = QHBoxLayout()
         self.older_label = QLabel()
@@ -297,15 +316,31 @@ class LetterboxPage(QWidget):
         if not self._work_stale or not self.isVisible() or self.tabs.currentWidget() is not self._work_tab:
             return
         self._work_stale = False
+        self._work_built = True
         rows = service.work_list(self.ctx.db, self.ctx.principal, self.today)
         since = service.work_list_since(self.ctx.db, self.ctx.principal, self.today)
         self.older_label.setText(
             f"Exchanges due before {since:%d/%m/%Y} and never received are not listed here (the look-back "
             "is a setting): show them with the button.")
         self._keep_work_place(lambda: self.work_model.set_rows(rows))
+        self._count_work_rows()
         if self.older_button.isChecked():  # all history, on request: in the background (1.6 s at 1M exchanges)
             self._add_older(rows, since)
         resize_to_contents(self.work_view)  # measured on the first 100 rows (see __init__)
+
+    def _show_work_rows(self) -> None:
+        """List the exchanges Show asks for (in the list already read: the work list is not read again, nor
+        built before its tab is shown), keeping the place, and say how many."""
+        show = str(self.work_show.currentData() or "")
+        self._keep_work_place(lambda: self.work_model.set_filter(
+            (lambda w: rules.shown_on_work_list(w.state, show)) if show else None))
+        self._count_work_rows()
+
+    def _count_work_rows(self) -> None:
+        if not self._work_built:
+            return  # not read yet (it is, when its tab is first shown): nothing to count
+        self.work_count.setText(rules.work_list_count([w.state for w in self.work_model.all_rows()],
+                                                      str(self.work_show.currentData() or "")))
 
     def _keep_work_place(self, rebuild: Callable[[], None]) -> None:
         """Rebuild the work list keeping the place: the same exchange current and selected if it is still
@@ -338,6 +373,7 @@ class LetterboxPage(QWidget):
             if not self.older_button.isChecked() or run != self._older_run:  # hidden again, or rebuilt since
                 return
             self._keep_work_place(lambda: self.work_model.set_rows(older + rows))
+            self._count_work_rows()
             resize_to_contents(self.work_view)
             self.older_label.setText(
                 f"Listed too: {len(older)} exchange{'s' * (len(older) != 1)} due before {since:%d/%m/%Y} "
@@ -560,7 +596,8 @@ class LetterboxPage(QWidget):
             self.produce_letters("reminder", Path(path), month=month)
 
     def _chasers_clicked(self) -> None:
-        ids = sorted({w.arrangement_id for w in self.work_model.rows() if w.state == "overdue"})
+        # every overdue writer, whatever the list shows (Show: Due this month hides them, yet they are owed chasers)
+        ids = sorted({w.arrangement_id for w in self.work_model.all_rows() if w.state == "overdue"})
         if not ids:
             QMessageBox.information(self, "Chasers", "No writer is overdue.")
             return
