@@ -38,13 +38,28 @@ class PendingEdits(Protocol):
     def confirm_discard_edits(self) -> bool: ...
 
 
+def _context_of(widget: QWidget) -> object | None:
+    """The session (``AppContext``) a window was opened in: its own ``ctx``, or its nearest parent's."""
+    w: QWidget | None = widget
+    while w is not None:
+        ctx = getattr(w, "ctx", None)
+        if ctx is not None:
+            return ctx
+        w = w.parentWidget()
+    return None
+
+
 def pending_editors(window: QWidget) -> list[QWidget]:
-    """The editors with their own autosave in ``window`` and every other top-level window."""
+    """The editors with their own autosave in ``window`` and every other top-level window opened in the
+    same session (a window left from another session, e.g. another main window's, is not this one's to
+    ask about)."""
+    ours = getattr(window, "ctx", None)
     found: list[QWidget] = []
     for top in [window, *QApplication.topLevelWidgets()]:  # a parentless editor window is a top-level itself
         found.extend(w for w in [top, *top.findChildren(QWidget)]
                      if callable(getattr(w, "save_pending_edits", None))
-                     and callable(getattr(w, "confirm_discard_edits", None)))
+                     and callable(getattr(w, "confirm_discard_edits", None))
+                     and (ours is None or _context_of(w) in (None, ours)))
     return list(dict.fromkeys(found))
 
 
