@@ -432,3 +432,20 @@ def test_enter_opens_a_letterbox_register_row_as_the_guide_says(demo_db: Databas
     qtbot.keyClick(register.view, Qt.Key.Key_Return)
     assert len(opened) == 1
     assert "press Enter, to open it" in load("letterbox-items.html").text
+
+
+def test_f1_ignores_the_focus_left_in_a_window_since_hidden(demo_db: Database, qtbot: Any) -> None:
+    """A window put away by hiding it (an arrangement form) can stay Qt's focus and active window when no
+    other window is activated after it (offscreen, and some Windows set-ups): F1 on a main window shown next
+    opened the form's topic, not My work (found when the guide test ran after the letterbox views' tests,
+    where the focus was the hidden form's Reference box). The topic is a visible window's."""
+    from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+    from adoption_desktop.ui.guide.where import topic_for
+
+    window = _window(demo_db, "letterbox", qtbot)
+    form = ArrangementDialog(window.ctx)
+    qtbot.addWidget(form)
+    form.show()
+    assert topic_for(window, form.fields["reference"]) == "letterbox-arrangements.html#form"
+    form.hide()
+    assert topic_for(window, form.fields["reference"]) == "my-work.html"  # the focus as that run had it

@@ -98,7 +98,11 @@ def topic_for(window: MainWindow, receiver: QWidget | None = None) -> str:
     """The topic for where the user is: the window the key went to (a dialog's own topic), else the page."""
     # the key goes to the focus widget, so the receiver is where the user is (a test may send it anywhere)
     focus = receiver if receiver is not None else QApplication.focusWidget()
+    if focus is not None and not focus.window().isVisible():  # left in a window since closed (hidden)
+        focus = None
     top = focus.window() if focus is not None else QApplication.activeWindow()
+    if top is not None and not top.isVisible():
+        top = None
     if top is None or top is window:
         return topic_for_page(window, focus)
     topic = topic_for_dialog(top, focus)
