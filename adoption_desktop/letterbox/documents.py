@@ -36,8 +36,15 @@ from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
 from adoption_desktop.letterbox.screening.detectors import fold, variant_words
 from adoption_desktop.letterbox.sent_list import record_letters_sent
+from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
 from adoption_desktop.letterbox.service.data import WorkRow
-from adoption_desktop.letterbox.service.expected_exchanges import passed_on, work_rows_in
+from adoption_desktop.letterbox.service.expected_exchanges import (
+    missed_marks,
+    passed_on,
+    received_months,
+    received_months_select,
+    work_rows_in,
+)
 
 #: how an item type reads in a sentence ("Thank you for your card")
 ITEM_WORDS = {"letter": "letter", "card": "card", "photo": "photographs", "drawing": "drawing", "email": "e-mail"}
@@ -384,7 +391,8 @@ def _rows(session: Session, model: type[_M], *where: ColumnElement[bool],
 
 
 def reminder_jobs(session: Session, month: str, *, limit: int | None = None) -> tuple[list[LetterJob], list[HeldLetter]]:
-    """Reminders for every active arrangement with an exchange due in ``month`` (YYYY-MM)."""
+    """Reminders for every active arrangement with an exchange due in ``month`` (YYYY-MM), to the side(s)
+    whose letter for it has not come in."""
     return reminder_jobs_for(session, [month], limit=limit)
 
 
@@ -392,27 +400,53 @@ def reminder_jobs_for(session: Session, months: Sequence[str], *,
                       limit: int | None = None) -> tuple[list[LetterJob], list[HeldLetter]]:
     """Reminders for each of ``months`` in turn (as :func:`reminder_jobs` month by month), the
     arrangements read once for all of them."""
-    return reminder_jobs_from(read_for_reminders(session), months, limit=limit)
+    return reminder_jobs_from(read_for_reminders(session, months), months, limit=limit)
 
 
-def read_for_reminders(session: Session) -> tuple[list[int], tuple[dict[int, Arrangement], dict[int, list[Participant]],
-                                                                   dict[int, list[ProtectedTerm]]]]:
-    """What reminders are made from: the active arrangements (in reference order), their participants
-    and protected terms. Only reads; :func:`reminder_jobs_from` makes the letters' jobs without the database."""
+@dataclass(frozen=True)
+class ReminderRows:
+    """What a batch of reminders is made from (:func:`read_for_reminders`), read once for all its months."""
+
+    ids: list[int]  # the active arrangements, in reference order
+    arrangements: dict[int, Arrangement]
+    participants: dict[int, list[Participant]]
+    terms: dict[int, list[ProtectedTerm]]
+    #: the months letters came in around the batch's months (``rules.received_key``), the exchanges marked
+    #: missed in them and the agreements' pattern history: what ``rules.outstanding_exchanges`` decides by
+    received: dict[int, set[tuple[str, int]]]
+    missed: dict[int, set[tuple[dt.date, str]]]
+    changes: dict[int, list[rules.PatternChange]]
+
+
+def read_for_reminders(session: Session, months: Sequence[str]) -> ReminderRows:
+    """What reminders for ``months`` are made from: the active arrangements (in reference order), their
+    participants and protected terms, and what decides who is still to write (the items received from the
+    month before the first month to the month after the last, the exchanges marked missed, the pattern
+    history): each read once for the batch, however many letters and months. Only reads;
+    :func:`reminder_jobs_from` makes the letters' jobs without the database."""
     ids = list(session.scalars(select(Arrangement.id).where(Arrangement.status == "active")
                                .order_by(Arrangement.reference)))
-    return ids, _load(session, ids)
+    arrs, parts, terms = _load(session, ids)
+    bounds = [rules.month_bounds(m) for m in months]
+    first = min((b[0] for b in bounds), default=dt.date.min)
+    last = max((b[1] for b in bounds), default=dt.date.min)
+    # is_received: a letter counts for an exchange if it came in the month before its due month, in it or
+    # in the month after
+    received = received_months(session, received_months_select().where(
+        Item.received_on >= rules.add_months(first, -1), Item.received_on < rules.add_months(last, 1))
+    ) if bounds else {}
+    missed = missed_marks(session, first, last) if bounds else {}
+    changes = pattern_changes_in(session) if bounds else {}
+    return ReminderRows(ids, arrs, parts, terms, received, missed, changes)
 
 
-def reminder_jobs_from(read: tuple[list[int], tuple[dict[int, Arrangement], dict[int, list[Participant]],
-                                                    dict[int, list[ProtectedTerm]]]],
-                       months: Sequence[str], *, limit: int | None = None) -> tuple[list[LetterJob], list[HeldLetter]]:
+def reminder_jobs_from(read: ReminderRows, months: Sequence[str], *,
+                       limit: int | None = None) -> tuple[list[LetterJob], list[HeldLetter]]:
     """The reminder jobs for ``months`` from :func:`read_for_reminders`'s rows."""
-    ids, loaded = read
     jobs: list[LetterJob] = []
     held: list[HeldLetter] = []
     for month in months:
-        j, h = _reminders_in(month, ids, *loaded, limit=None if limit is None else limit - len(jobs))
+        j, h = _reminders_in(month, read, limit=None if limit is None else limit - len(jobs))
         jobs, held = jobs + j, held + h
         if limit is not None and len(jobs) >= limit:
             break
@@ -424,22 +458,29 @@ def reminder_jobs_from(read: tuple[list[int], tuple[dict[int, Arrangement], dict
 _parse_months = functools.lru_cache(maxsize=1024)(rules.parse_months)
 
 
-def _reminders_in(month: str, ids: Sequence[int], arrs: dict[int, Arrangement], parts: dict[int, list[Participant]],
-                  terms: dict[int, list[ProtectedTerm]], *, limit: int | None) -> tuple[list[LetterJob], list[HeldLetter]]:
+def _reminders_in(month: str, read: ReminderRows, *, limit: int | None) -> tuple[list[LetterJob], list[HeldLetter]]:
+    """The reminders for the exchanges due in ``month``: one to each side still to write. Who is still to
+    write is the work list's rule, :func:`rules.outstanding_exchanges` (a letter in the month before, the
+    month or the month after, not returned for changes, is its exchange's; an exchange marked missed is not
+    awaited; the pattern in effect that month): a family whose letter has come in is not reminded."""
     start, end = rules.month_bounds(month)
+    before = rules.add_months(start, -1).month  # a reply due this month answers the month before's letter
     jobs: list[LetterJob] = []
     held: list[HeldLetter] = []
-    for aid in ids:
-        a = arrs[aid]
+    for aid in read.ids:
+        a = read.arrangements[aid]
+        months = _parse_months(a.exchange_months)
+        if aid not in read.changes and start.month not in months and not (a.replies_expected and before in months):
+            continue  # nothing of its pattern falls due this month (most arrangements: skipped without the rule)
         ends = rules.eighteenth_birthday(a.child_dob) if a.child_dob else None
-        for e in rules.expected_exchanges(_parse_months(a.exchange_months), start.year,
-                                          first_writer=a.first_writer, replies_expected=a.replies_expected,
-                                          start=a.start_date, end=ends):
-            if not start <= e.due < end:
-                continue
+        for e, _state in rules.outstanding_exchanges(
+                months, today=start, since=start, until=end - dt.timedelta(days=1),
+                received=read.received.get(aid, ()), first_writer=a.first_writer,
+                replies_expected=a.replies_expected, start=a.start_date, end=ends,
+                missed=read.missed.get(aid, ()), changes=read.changes.get(aid, ())):
             values: dict[str, object] = {"reference": a.reference, "month": f"{e.due:%B %Y}",
                                          "due_date": long_date(e.due), "due_on": e.due}
-            j, h = _jobs_for(a, parts.get(aid, []), terms.get(aid, []), e.side, "reminder", values)
+            j, h = _jobs_for(a, read.participants.get(aid, []), read.terms.get(aid, []), e.side, "reminder", values)
             jobs += j
             held += h
         if limit is not None and len(jobs) >= limit:
@@ -658,8 +699,9 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         jobs: list[LetterJob] = []
         held: list[HeldLetter] = []
         read_versions: dict[int, int] = {}  # the items the letters are about, as read (item letters)
+        reminder_months = list(months or [month or f"{today:%Y-%m}"])
         if kind == "reminder":
-            rows = read_for_reminders(session)
+            rows = read_for_reminders(session, reminder_months)
         elif kind in ("acknowledgement", "returned"):
             jobs, held = item_jobs(session, kind, item_ids)
             read_versions = _item_versions(session, {j.item_id for j in jobs if j.item_id is not None})
@@ -669,7 +711,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         reply_date = reply_by(session, today, cal)
     db.start_page_check()  # a deferred check of the file's pages (unless the caller started it) runs while
     if kind == "reminder":  # the letters are made (the reminders' jobs from the rows read, then the drawing)
-        jobs, held = reminder_jobs_from(rows, list(months or [month or f"{today:%Y-%m}"]), limit=limit)
+        jobs, held = reminder_jobs_from(rows, reminder_months, limit=limit)
     batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
     if not jobs:
         if before_output is not None:

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import delete, extract, select
+from sqlalchemy import Select, delete, extract, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,11 +69,7 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     before = get_setting(session, REMINDER_DAYS_BEFORE)
     chase = get_setting(session, CHASER_AFTER_DAYS)
     boundary = look_back_start(session, today)
-    # the months each arrangement received items in, each direction once (index-only: see the Item model).
-    # A letter returned for changes was not received: its writer still owes it (until the corrected one
-    # comes), and the other side never had it; a month counts only if a letter not returned came in it.
-    months = select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
-                    extract("month", Item.received_on)).where(Item.status != "returned").distinct()
+    months = received_months_select()
     if older:
         since, until = None, boundary - dt.timedelta(days=1)
         items = months.where(Item.received_on < rules.add_months(boundary, 1))
@@ -95,9 +91,7 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
     missed: dict[int, set[tuple[dt.date, str]]] = {}
     for aid, due, side in session.execute(marks):
         missed.setdefault(aid, set()).add((due, side))
-    received: dict[int, set[tuple[str, int]]] = {}
-    for aid, direction, year, month in session.execute(items):
-        received.setdefault(aid, set()).add((direction, int(year) * 12 + int(month)))  # rules.received_key
+    received = received_months(session, items)
     # each agreement's pattern history, all in one query: a month added is not owed before its change, one
     # taken away still is (the few arrangements whose pattern changed have rows)
     changes = pattern_changes_in(session, arrangement_ids)
@@ -123,6 +117,36 @@ def work_rows_in(session: Session, today: dt.date, *, include_later: bool = Fals
                                rules.overdue_for(e.due, today) if state == "overdue" else "", e.first))
     out.sort(key=lambda w: (w.due, w.reference))
     return out
+
+
+def received_months_select() -> Select[int, str, int, int]:
+    """The months each arrangement received items in, each direction once (index-only: see the Item model),
+    as :func:`rules.received_key` counts them: what "received" means for the work list, the chasers, My
+    work's counts and the month's reminders. A letter returned for changes was not received: its writer
+    still owes it (until the corrected one comes), and the other side never had it; a month counts only if a
+    letter not returned came in it. The caller narrows it (dates, arrangements) and reads it with
+    :func:`received_months`."""
+    return select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
+                  extract("month", Item.received_on)).where(Item.status != "returned").distinct()
+
+
+def received_months(session: Session, query: Select[int, str, int, int]) -> dict[int, set[tuple[str, int]]]:
+    """:func:`received_months_select` (narrowed) read: arrangement id -> its :func:`rules.received_key` set."""
+    received: dict[int, set[tuple[str, int]]] = {}
+    for aid, direction, year, month in session.execute(query):
+        received.setdefault(aid, set()).add((direction, int(year) * 12 + int(month)))  # rules.received_key
+    return received
+
+
+def missed_marks(session: Session, due_from: dt.date, due_before: dt.date) -> dict[int, set[tuple[dt.date, str]]]:
+    """The exchanges marked missed (:func:`mark_missed`) due from ``due_from`` up to ``due_before``, as
+    :func:`rules.outstanding_exchanges` takes them: arrangement id -> {(due, side)}. One query."""
+    missed: dict[int, set[tuple[dt.date, str]]] = {}
+    for aid, due, side in session.execute(select(
+            MissedExchange.arrangement_id, MissedExchange.due, MissedExchange.side).where(
+            MissedExchange.due >= due_from, MissedExchange.due < due_before)):
+        missed.setdefault(aid, set()).add((due, side))
+    return missed
 
 
 def passed_on(session: Session, arrangement_ids: Collection[int] | None = None, *,
