@@ -52,6 +52,8 @@ def _reminders(args: argparse.Namespace) -> int:
         _say_past_months(months)
         return 0
     print(f"{result.letters} reminder letters written to {result.path}.")
+    if result.reprinted:  # a month printed again: said, and not counted again as sent
+        print(result.reprint_text)
     if result.held:
         print(result.held_text)
     _say_past_months(months)

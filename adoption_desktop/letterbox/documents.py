@@ -35,14 +35,21 @@ from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
 from adoption_desktop.letterbox.screening.detectors import fold, variant_words
-from adoption_desktop.letterbox.sent_list import record_letters_sent
+from adoption_desktop.letterbox.sent_list import (
+    ReminderKey,
+    record_letters_sent,
+    reminder_batch,
+    reminders_sent_for,
+)
 from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
 from adoption_desktop.letterbox.service.data import WorkRow
 from adoption_desktop.letterbox.service.expected_exchanges import (
+    SentBatch,
     missed_marks,
     passed_on,
     received_months,
     received_months_select,
+    sent_batches,
     work_rows_in,
 )
 
@@ -119,10 +126,36 @@ class BatchResult:
     #: letters not written: their reader (adopters or birth relative) has no current address; each names the
     #: arrangement and whom it was for
     held: tuple[HeldLetter, ...] = ()
+    #: reminders already produced for their month (:func:`record_reminders`): printed again as a reprint,
+    #: not recorded as sent a second time; ``earlier`` the batches that first recorded them
+    reprinted: int = 0
+    earlier: tuple[SentBatch, ...] = ()
 
     @property
     def held_on_file(self) -> int:
         return len(self.held)
+
+    @property
+    def reprint_text(self) -> str:
+        """What the batch says about the reminders it printed again ("" when none): ``All 3 letters were
+        produced before for the same month (3 letters by Lee Elderholt at 14:02 on 02/12/2026): recorded as a
+        reprint, not counted again as letters sent.``"""
+        if not self.reprinted:
+            return ""
+        from adoption_desktop.core.concurrency import when_text
+
+        said = "; ".join(f"{plural(b.letters, 'letter')} by {b.by}" + (f" at {when_text(b.at)}" if b.at else "")
+                         for b in self.earlier)
+        if self.reprinted == self.letters == 1:
+            head, rest = "The letter was", ""
+        elif self.reprinted == self.letters:
+            head, rest = f"All {self.letters:,} letters were", ""
+        else:
+            others = self.letters - self.reprinted
+            head = f"{self.reprinted:,} of these {self.letters:,} letters {'was' if self.reprinted == 1 else 'were'}"
+            rest = f" The other {others:,} {'is' if others == 1 else 'are'} recorded as sent."
+        return (f"{head} produced before for the same month" + (f" ({said})" if said else "")
+                + ": recorded as a reprint, not counted again as letters sent." + rest)
 
     @property
     def held_text(self) -> str:
@@ -712,7 +745,11 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     db.start_page_check()  # a deferred check of the file's pages (unless the caller started it) runs while
     if kind == "reminder":  # the letters are made (the reminders' jobs from the rows read, then the drawing)
         jobs, held = reminder_jobs_from(rows, reminder_months, limit=limit)
-    batch = f"{kind}-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
+    token = uuid.uuid4().hex[:6]
+    first_due = jobs[0].values.get("due_on") if jobs else None  # a reminder batch is named for its month
+    batch = (reminder_batch(f"{first_due:%Y-%m}", today, token) if isinstance(first_due, dt.date)
+             else reminder_batch(reminder_months[0], today, token) if kind == "reminder"
+             else f"{kind}-{today:%Y%m%d}-{token}")
     if not jobs:
         if before_output is not None:
             before_output()
@@ -747,13 +784,57 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         if actor.can(Permission.LETTERBOX_EDIT):
             with db.session(actor) as session:
                 _check_items_unchanged(session, read_versions)
-                record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
-                                              for j in jobs], today, batch)
+                if kind == "reminder":
+                    again, earlier = record_reminders(session, jobs, today, token)
+                else:
+                    record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
+                                                  for j in jobs], today, batch)
         else:
             with db.session(actor) as session:
                 audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,
                              detail=f"{count} letters (not recorded as sent: no edit permission)")
+    if kind == "reminder" and actor.can(Permission.LETTERBOX_EDIT):
+        return BatchResult(Path(out), count, batch, tuple(held), again, earlier)
     return BatchResult(Path(out), count, batch, tuple(held))
+
+
+def _reminder_key(job: LetterJob) -> ReminderKey:
+    return job.arrangement_id, job.side, job.participant_id
+
+
+def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date,
+                     token: str) -> tuple[int, tuple[SentBatch, ...]]:
+    """The sent-list of a batch of reminders, a batch for each month (:func:`sent_list.reminder_batch`): a
+    reminder the sent-list already holds for its month (the same arrangement, side and birth relative) is
+    a reprint, audited as one (``letterbox_letters_reprinted``, the month's batch, how many and which
+    batch first recorded them) and not recorded as sent again, so the figures count it once; the others
+    are recorded as sent (a family added since the first print). Read in the transaction that records.
+    Returns how many were reprints and the batches that first recorded them (who, when)."""
+    by_month: dict[str, list[LetterJob]] = {}
+    for job in jobs:
+        due = job.values["due_on"]
+        assert isinstance(due, dt.date)  # every reminder's job carries its exchange's due date
+        by_month.setdefault(f"{due:%Y-%m}", []).append(job)
+    already = reminders_sent_for(session, list(by_month))
+    again = 0
+    first: dict[str, list[int]] = {}
+    for month, month_jobs in by_month.items():
+        batch = reminder_batch(month, on, token)
+        done = already[month]
+        new = [j for j in month_jobs if _reminder_key(j) not in done]
+        record_letters_sent(session, [(j.arrangement_id, "reminder", j.side, None, j.participant_id) for j in new],
+                            on, batch)
+        repeated = [j for j in month_jobs if _reminder_key(j) in done]
+        if repeated:
+            batches = sorted({done[_reminder_key(j)] for j in repeated})
+            audit.record(session, "letterbox_letters_reprinted", "letterbox_letters_sent", batch,
+                         detail=f"{plural(len(repeated), 'reminder')} for {month} printed again (first recorded in "
+                                f"{', '.join(batches)}): not recorded as sent again")
+            again += len(repeated)
+            for key, b in done.items():
+                if b in batches:
+                    first.setdefault(b, []).append(key[0])
+    return again, tuple(sent_batches(session, first)) if first else ()
 
 
 def export_xlsx(db: Database, actor: Principal, register: str, path: Path, headers: Sequence[str],

@@ -2,6 +2,10 @@
 
 Kept apart from ``letterbox.service`` so that writing a batch of letters does not import the rest of
 the letterbox use cases (screening, the gazetteer …).
+
+A month's reminders are a batch of their own, named for the month (:func:`reminder_batch`), so that the
+reminders already produced for a month can be found (:func:`reminders_sent_for`): printed again, they are a
+reprint, audited as one and not recorded (nor counted in the figures) as letters sent a second time.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, or_, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit.seals import seal_change
@@ -47,3 +51,39 @@ def record_letters_sent(session: Session, rows: Iterable[SentLetter], on: dt.dat
     seal_change(conn, session_actor(session), "letterbox_letters_sent", table, [(i,) for i in ids],
                 entity_id=batch, detail=f"{len(ids)} letters")
     return len(ids)
+
+
+#: one reminder's recipient within its month: (arrangement id, side, participant id)
+ReminderKey = tuple[int, str, int | None]
+
+
+def month_key(month: str) -> str:
+    """``"2027-03"`` (or ``"2027-3"``) -> ``"202703"``: how a reminder batch's name gives its month."""
+    year, _, number = month.strip().partition("-")
+    return f"{int(year):04d}{int(number):02d}"
+
+
+def reminder_batch(month: str, on: dt.date, token: str) -> str:
+    """The name of the batch of ``month``'s reminders (``YYYY-MM``) produced on ``on``:
+    ``reminder-202703-20261206-ab12cd`` (31 characters; the sent-list's batch holds 40). A batch written
+    before months were named (``reminder-20261206-ab12cd``) names no month, and is not found as one."""
+    return f"reminder-{month_key(month)}-{on:%Y%m%d}-{token}"
+
+
+def reminders_sent_for(session: Session, months: Iterable[str]) -> dict[str, dict[ReminderKey, str]]:
+    """For each of ``months`` (``YYYY-MM``), the reminders the sent-list already holds for it: each
+    recipient (:data:`ReminderKey`) with the batch that first recorded it. One query for all the months."""
+    keys = {month_key(m): m for m in months}
+    out: dict[str, dict[ReminderKey, str]] = {m: {} for m in keys.values()}
+    if not keys:
+        return out
+    rows = session.execute(select(LetterSent.batch, LetterSent.arrangement_id, LetterSent.side,
+                                  LetterSent.participant_id)
+                           .where(LetterSent.kind == "reminder",
+                                  or_(*(LetterSent.batch.like(f"reminder-{k}-%") for k in keys)))
+                           .order_by(LetterSent.id))
+    for batch, arrangement_id, side, participant_id in rows:
+        month = keys.get(str(batch)[len("reminder-"):len("reminder-") + 6])
+        if month is not None:
+            out[month].setdefault((int(arrangement_id), str(side), participant_id), str(batch))
+    return out

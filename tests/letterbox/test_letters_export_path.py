@@ -191,16 +191,18 @@ def test_one_audit_entry_per_batch_and_verify_stays_clean(db: Database, coordina
             d.dispose()
 
     counts = []
-    for months in (["2026-03"], ["2026-03", "2026-04"]):  # three letters, then six
+    # three letters, then six: one entry for each month's batch (a month's reminders are a batch of their
+    # own, so that printing them again is known as a reprint), never one per letter
+    for months in (["2026-03"], ["2026-04", "2026-09"]):
         before = entries()
         assert _cli(db_path, "lbcoord", tmp_path / "b.pdf", *months) == 0
         counts.append(entries() - before)
-    assert counts == [1, 1]
+    assert counts == [1, 2]
     db = _reopen(db_path)
     try:
         batches = _letters_entries(db)
-        assert [(e.action, e.detail) for e in batches] == [("letterbox_letters_sent", "3 letters"),
-                                                           ("letterbox_letters_sent", "6 letters")]
+        assert [(e.action, e.detail) for e in batches] == [("letterbox_letters_sent", "3 letters")] * 3
+        assert [e.entity_id[:16] for e in batches] == ["reminder-202603-", "reminder-202604-", "reminder-202609-"]
         assert _sent_rows(db) == 9
         report = verify_database(db)
         assert report.ok, report.problems
@@ -239,11 +241,15 @@ def test_reportlab_draws_with_its_c_accelerators() -> None:
 
 
 def test_a_batch_on_both_stores_is_one_entry_and_verifies(any_db: Database, tmp_path: Path) -> None:
-    """The sent-list's one entry per batch and its first seals, in team mode (PostgreSQL) too."""
+    """The sent-list's one entry per month's batch and its first seals, in team mode (PostgreSQL) too; the
+    same months printed again are a reprint: one entry each, nothing recorded as sent again."""
     coordinator = make_user(any_db, "lbcoord", Role.LETTERBOX_COORDINATOR)
     _arrangements(any_db, coordinator)
     result = write_batch(any_db, coordinator, "reminder", tmp_path / "b.pdf", months=["2026-03", "2026-04"])
     assert result.letters == 6 and _sent_rows(any_db) == 6
-    assert [(e.action, e.detail) for e in _letters_entries(any_db)] == [("letterbox_letters_sent", "6 letters")]
+    assert [(e.action, e.detail) for e in _letters_entries(any_db)] == [("letterbox_letters_sent", "3 letters")] * 2
+    again = write_batch(any_db, coordinator, "reminder", tmp_path / "c.pdf", months=["2026-03", "2026-04"])
+    assert (again.letters, again.reprinted, _sent_rows(any_db)) == (6, 6, 6)
+    assert [e.action for e in _letters_entries(any_db)][2:] == ["letterbox_letters_reprinted"] * 2
     report = verify_database(any_db)
     assert report.ok, report.problems

@@ -264,8 +264,6 @@ def letters_sent_on(db: Database, actor: Principal, kind: str, arrangement_ids: 
     (its rows, and the audit entry that sealed each batch: who and when), earliest first. Asked before the
     same letters are written again (keyboard trial: chasers produced twice in one day, each batch recorded
     in the sent-list as sent)."""
-    from adoption_desktop.core.audit.models import AuditEntry
-    from adoption_desktop.core.security.models import User
     from adoption_desktop.letterbox.models import LetterSent
 
     require(actor, P.LETTERBOX_VIEW)
@@ -279,18 +277,46 @@ def letters_sent_on(db: Database, actor: Principal, kind: str, arrangement_ids: 
         for batch, arrangement_id in rows:
             batches.setdefault(batch, []).append(arrangement_id)
         found = {b: ids for b, ids in batches.items() if wanted.intersection(ids)}
-        if not found:
-            return []
-        who = {b: (at, name or login) for b, at, login, name in session.execute(
-            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor, User.full_name)
-            .outerjoin(User, User.id == AuditEntry.actor_id)
-            .where(AuditEntry.action == "letterbox_letters_sent", AuditEntry.entity_id.in_(found)))}
+        return sent_batches(session, found, wanted)
+
+
+def sent_batches(session: Session, found: dict[str, list[int]], wanted: Collection[int] | None = None
+                 ) -> list[SentBatch]:
+    """``found`` (batch -> the arrangement of each of its letters) told as :class:`SentBatch`: who recorded
+    each (the audit entry that sealed it) and when, earliest first; ``arrangements`` counts those of
+    ``wanted`` (all of the batch's when ``None``)."""
+    from adoption_desktop.core.audit.models import AuditEntry
+    from adoption_desktop.core.security.models import User
+
+    if not found:
+        return []
+    who = {b: (at, name or login) for b, at, login, name in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor, User.full_name)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.action == "letterbox_letters_sent", AuditEntry.entity_id.in_(found)))}
     out = []
     for batch, ids in found.items():
         at, by = who.get(batch, (None, "someone"))
         when = _naive_utc(at) if isinstance(at, str) and at else None
-        out.append(SentBatch(batch, len(ids), len(wanted.intersection(ids)), by, when))
+        out.append(SentBatch(batch, len(ids), len(set(ids) if wanted is None else set(wanted).intersection(ids)),
+                             by, when))
     return sorted(out, key=lambda b: (b.at is None, b.at or dt.datetime.min, b.batch))
+
+
+def reminders_produced(db: Database, actor: Principal, month: str) -> list[SentBatch]:
+    """The batches of reminders already produced for ``month`` (``YYYY-MM``): how many letters each
+    recorded, for how many arrangements, by whom and when, earliest first. Asked before the month's
+    reminders are printed again (user trial: a second run went out as new letters and was counted again in
+    the letters sent). A reprint recorded nothing new, so it is not listed; the batch it reprinted is."""
+    from adoption_desktop.letterbox.sent_list import reminders_sent_for
+
+    require(actor, P.LETTERBOX_VIEW)
+    rules.month_bounds(month)
+    with db.session(actor, write=False) as session:
+        found: dict[str, list[int]] = {}
+        for (arrangement_id, _side, _participant), batch in reminders_sent_for(session, [month])[month].items():
+            found.setdefault(batch, []).append(arrangement_id)
+        return sent_batches(session, found)
 
 
 def _naive_utc(at: str) -> dt.datetime:

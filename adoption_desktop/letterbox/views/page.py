@@ -559,8 +559,9 @@ class LetterboxPage(QWidget):
         def done(result: BatchResult) -> None:
             held = f" {result.held_text}" if result.held else ""
             self.last_batch = result
-            text = f"{plural(result.letters, 'letter')} written to {result.path}.{held}" if result.path else \
-                f"No letter was written.{held}" if result.held else "No letters were due."
+            reprint = f" {result.reprint_text}" if result.reprinted else ""
+            text = f"{plural(result.letters, 'letter')} written to {result.path}.{reprint}{held}" if result.path \
+                else f"No letter was written.{held}" if result.held else "No letters were due."
             self.ctx.notify(text)
 
         run_with_progress(self, self.ctx.tasks, "Writing letters", work, on_done=done,
@@ -591,6 +592,8 @@ class LetterboxPage(QWidget):
 
     def _reminders_clicked(self) -> None:
         month = str(self.letters_month.currentData())
+        if not self._print_again(month):
+            return
         path = ask_letter_path(self, "Save reminder letters", f"letterbox-reminders-{month}.pdf")
         if path:
             self.produce_letters("reminder", Path(path), month=month)
@@ -606,6 +609,29 @@ class LetterboxPage(QWidget):
         path = ask_letter_path(self, "Save chaser letters", "letterbox-chasers.pdf")
         if path:
             self.produce_letters("chaser", Path(path), arrangement_ids=ids)
+
+    def _print_again(self, month: str) -> bool:
+        """Whether to print ``month``'s reminders when they were produced before: asked, saying how many, by
+        whom and when (No is the default). Printed again they are a reprint: audited as one and not counted
+        again as letters sent (user trial: a second run was counted, and sent, as new letters)."""
+        try:
+            done = service.reminders_produced(self.ctx.db, self.ctx.principal, month)
+        except AppError:
+            return True
+        if not done:
+            return True
+        words = f"{rules.month_bounds(month)[0]:%B %Y}"
+        said = "; ".join(f"{plural(b.letters, 'letter')} by {b.by}" + (f" at {when_text(b.at)}" if b.at else "")
+                         for b in done)
+        ok = ask_yes_no(
+            self, "Reminders", f"The reminders for {words} were already produced: {said}. Print them again?",
+            yes="&Print again", no="&No", name="reminders_again_question",
+            informative="Printed again, they are recorded as a reprint: the letters are not counted again as "
+                        "sent. Print them again only to replace letters that were lost or spoiled; families "
+                        "whose letter has come in since get none.")
+        if not ok:
+            self.ctx.notify(f"Reminders for {words}: nothing printed (already produced).")
+        return ok
 
     def _again_today(self, kind: str, title: str, arrangement_ids: list[int]) -> bool:
         """Whether to write ``kind`` letters for ``arrangement_ids`` when some were written today already:
