@@ -434,13 +434,16 @@ class LetterboxPage(QWidget):
         return (work.arrangement_id, work.reference) if work is not None else None
 
     def _selected_work_row(self) -> WorkRow | None:
-        """The work-list exchange selected (the current one of several), when the work list is shown."""
+        """The work-list exchange selected (the current one of several), when the work list is shown; with
+        none selected, the one with the keyboard focus (user trial: after Ctrl+End the focused row was not
+        selected, and Log item said to choose the arrangement first)."""
         if self.tabs.currentWidget() is not self._work_tab:
             return None
         rows = self.work_view.selectionModel().selectedRows()
-        if not rows:
-            return None
         current = self.work_view.currentIndex()
+        if not rows:
+            at = current.row() if current.isValid() and current.row() < self.work_model.rowCount() else None
+            return self.work_model.row_at(at) if at is not None else None
         at = current.row() if current.isValid() and any(r.row() == current.row() for r in rows) else rows[0].row()
         return self.work_model.row_at(at)
 
