@@ -56,8 +56,12 @@ def check_output_suffix(path: Path | str, suffixes: Sequence[str]) -> None:
 
 
 #: an export's temporary file beside the chosen file untouched for this long, whose process is gone, was
-#: left by an export killed while writing (task manager, power cut): the next export to that folder removes it
-PARTIAL_STALE_SECONDS = 60 * 60
+#: left by an export killed while writing (task manager, power cut): the next export to that folder removes it.
+#: A day, not an hour: on Windows, and in a folder shared by two PCs, whether the process has ended cannot be
+#: asked, and a running export's file (made empty at its start, written at its end) may sit untouched for a
+#: while, e.g. a command-line export waiting at its password prompt; its rename would then fail after the
+#: sent-list was committed
+PARTIAL_STALE_SECONDS = 24 * 60 * 60
 #: ``.adk-<process id>-<8 random>.partial<suffix>``; names without the process id are those of versions
 #: before it (the age alone decides for them)
 _PARTIAL_NAME = r"\.adk-(?:(\d+)-)?[a-z0-9_]{8}\.partial(?:\.[A-Za-z0-9]{1,9})?"

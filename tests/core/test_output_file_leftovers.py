@@ -1,5 +1,5 @@
 """An export killed while writing leaves its temporary ``.adk-….partial.pdf`` beside the chosen file; the
-next export into that folder removes such leftovers once they are an hour old and their process has
+next export into that folder removes such leftovers once they are a day old and their process has
 ended — never a running export's file (its process is alive, or it is this process's own), never a
 recent one, never a file or link of the user's own. Real files, a real killed process."""
 
@@ -55,7 +55,7 @@ def test_the_next_export_removes_a_killed_exports_leftover(tmp_path: Path) -> No
 
 
 def test_a_recent_leftover_and_the_users_own_files_stay(tmp_path: Path) -> None:
-    recent = _killed_export(tmp_path / "letter.pdf")  # under an hour old: perhaps another copy's slow export
+    recent = _killed_export(tmp_path / "letter.pdf")  # under a day old: perhaps another copy's slow export
     own = [tmp_path / "report.partial.pdf", tmp_path / ".adk-notes.txt", tmp_path / ".adk-1234-abcdefgh.pdf"]
     for path in own:
         path.write_bytes(b"mine")
