@@ -44,10 +44,10 @@ def expected_tables(conn: Connection) -> frozenset[str]:
     stored revisions are this version's heads), else only the audit tables (an older schema, opened without
     being upgraded, lacks the tables later versions added). Reads on ``conn`` without ending its
     transaction (``verify`` reads in one snapshot)."""
-    from adoption_desktop.schema import load_all_models
+    from adoption_desktop.schema import TABLE_NAMES
 
     if _stored_heads(conn) == _script_heads():
-        return frozenset(load_all_models().tables)
+        return TABLE_NAMES
     return frozenset(AUDIT_TABLES)
 
 
