@@ -43,6 +43,9 @@ def page_check_record(db: Path) -> Path:
 RUNS = 7
 BREAKDOWN_RUNS = 3
 MONTHS = ("2027-03", "2027-04")
+#: the warm-up prints another month: every timed run then prints MONTHS for the first time (a reprint of a
+#: month already printed records no sent-list and would time less than the coordinator's monthly run)
+WARMUP_MONTHS = ("2027-05",)
 FLOOR_GOAL, PEER_GOAL = 1.5, 3.0
 
 FLOOR = r"""
@@ -198,10 +201,34 @@ def _timed(cmd: list[str], env: dict[str, str], cpu: list[float] | None = None, 
     return wall
 
 
-def _program(db: Path) -> list[str]:
+class Snapshot:
+    """The database's files and the per-user folder (audit anchors, the page-check record) as they were,
+    put back before each timed run so that every run starts from the same state: a PC that has opened the
+    file before, the months not yet printed. Copied outside the timings."""
+
+    def __init__(self, db: Path, data_dir: Path, where: Path) -> None:
+        self.db, self.data_dir, self.where = db, data_dir, where
+        (where / "db").mkdir(parents=True)
+        for f in self._db_files():
+            shutil.copy2(f, where / "db" / f.name)
+        shutil.copytree(data_dir, where / "data", symlinks=True)
+
+    def _db_files(self) -> list[Path]:
+        return [f for f in self.db.parent.iterdir() if f.name.startswith(self.db.name) and f.is_file()]
+
+    def restore(self) -> None:
+        for f in self._db_files():
+            f.unlink()
+        for f in (self.where / "db").iterdir():
+            shutil.copy2(f, self.db.parent / f.name)
+        shutil.rmtree(self.data_dir)
+        shutil.copytree(self.where / "data", self.data_dir, symlinks=True)
+
+
+def _program(db: Path, months_printed: tuple[str, ...] = MONTHS) -> list[str]:
     script = Path(sys.executable).with_name("adoption-desktop")
     base = [str(script)] if script.exists() else [sys.executable, "-m", "adoption_desktop"]
-    months = [a for m in MONTHS for a in ("--month", m)]
+    months = [a for m in months_printed for a in ("--month", m)]
     return [*base, "export", "reminders", "--db", str(db), "--user", "letterbox", *months]
 
 
@@ -213,7 +240,6 @@ def _pages(pdf: Path) -> list[list[str]]:
 
 
 def main() -> int:
-    from pypdf import PdfReader
 
     db = large_demo_db()
     env = bench_env()
@@ -225,56 +251,78 @@ def main() -> int:
         folder = Path(tmp)
         out = folder / "program.pdf"
         program = [*_program(db), "--out", str(out)]
-        _timed(program, env)  # warm-up (and the letters whose lines the floor and the peer write)
-        pages = _pages(out)
-        letters = len(pages)
-        (folder / "pages.json").write_text(json.dumps(pages), encoding="utf-8")
-        floor_cmd = [sys.executable, "-c", FLOOR, str(ROOT / "resources" / "fonts"), str(folder / "pages.json"),
-                     str(folder / "floor.pdf")]
-        peer_cmd = [sys.executable, "-c", PEER, str(folder / "pages.json"), str(folder)]
-        # ADK_BENCH_BEFORE=DIR: an unpacked older version of the source (e.g. `git archive COMMIT | tar -x -C
-        # DIR`) run the same way in the same alternation, for a before/after in one run
-        before_dir = os.environ.get("ADK_BENCH_BEFORE")
-        before_env = dict(env, PYTHONPATH=os.pathsep.join([str(before_dir), str(ROOT / "bench")]))
-        before_cmd = [sys.executable, "-c", "import sys; from adoption_desktop.cli import main; "
-                      "sys.argv[0] = 'adoption-desktop'; raise SystemExit(main())", *program[program.index("export"):]]
-        before_cmd[-1] = str(folder / "before.pdf")
-        record = page_check_record(db)
-        sa_cmd = [sys.executable, "-c", "import sqlalchemy.orm"]
-        essentials_cmd = [*floor_cmd[:-1], str(folder / "essentials.pdf"), str(db)]
-        essentials_cmd[2] = ESSENTIALS
-        bare_cmd = [sys.executable, "-c", "pass"]
-        prog_t, floor_t, peer_t, before_t, cold_t, sa_t, bare_t, ess_t = [], [], [], [], [], [], [], []
-        prog_cpu: list[float] = []
-        floor_cpu: list[float] = []
-        peer_cpu: list[float] = []
-        before_cpu: list[float] = []
-        for _ in range(RUNS):
-            prog_t.append(_timed(program, env, prog_cpu))
-            floor_t.append(_timed(floor_cmd, env, floor_cpu))
-            if soffice:
-                peer_t.append(_timed(peer_cmd, env, peer_cpu))
-            if before_dir:
-                before_t.append(_timed(before_cmd, before_env, before_cpu, cwd=Path(before_dir)))
-            record.unlink(missing_ok=True)  # the first open on a PC: every page's HMAC computed
-            cold_t.append(_timed(program, env))
-            sa_t.append(_timed(sa_cmd, env))
-            ess_t.append(_timed(essentials_cmd, env))
-            bare_t.append(_timed(bare_cmd, env))
-        assert len(PdfReader(str(folder / "floor.pdf")).pages) == letters
-        assert len(PdfReader(str(folder / "essentials.pdf")).pages) == letters
-        peer_pages = len(PdfReader(str(folder / "merged.pdf")).pages) if soffice else 0
-        # where the time goes: the program with its phases timed (bench/letters_breakdown.py), and the floor
-        breakdown: list[dict[str, float]] = []
-        floor_breakdown: list[dict[str, float]] = []
-        args = program[program.index("export"):]
-        for _ in range(BREAKDOWN_RUNS):
-            breakdown.append(_phases(lambda t, r: [sys.executable, str(ROOT / "bench" / "letters_breakdown.py"),
-                                                   t, r, "--", *args], env, folder / "phases.json"))
-            floor_breakdown.append(_phases(lambda t, r: [sys.executable, "-c", FLOOR_PHASES,
-                                                         str(ROOT / "resources" / "fonts"), str(folder / "pages.json"),
-                                                         str(folder / "floor2.pdf"), t, r],
-                                           env, folder / "floor-phases.json"))
+        # the database as found, put back at the end: the large demo is shared by the benchmarks and reused
+        # by the next run, whose months must still be unprinted
+        found = Snapshot(db, Path(env["ADOPTION_DESKTOP_DATA_DIR"]), folder / "found")
+        try:
+            return _measure(db, env, program, out, folder, soffice)
+        finally:
+            found.restore()
+
+
+def _measure(db: Path, env: dict[str, str], program: list[str], out: Path, folder: Path, soffice: str | None) -> int:
+    from pypdf import PdfReader
+
+    _timed([*_program(db, WARMUP_MONTHS), "--out", str(folder / "warm-up.pdf")], env)  # warm-up
+    snapshot = Snapshot(db, Path(env["ADOPTION_DESKTOP_DATA_DIR"]), folder / "snapshot")
+    said = subprocess.run(program, env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    if "produced before" in said:  # a reprint records no sent-list: not the run a coordinator makes
+        raise SystemExit(f"{' and '.join(MONTHS)} were printed before in {db}: delete it (bench/out) and "
+                         "run again, so that every timed run is a month's first print")
+    snapshot.restore()  # the letters whose lines the floor and the peer write are in `out`
+    pages = _pages(out)
+    letters = len(pages)
+    (folder / "pages.json").write_text(json.dumps(pages), encoding="utf-8")
+    floor_cmd = [sys.executable, "-c", FLOOR, str(ROOT / "resources" / "fonts"), str(folder / "pages.json"),
+                 str(folder / "floor.pdf")]
+    peer_cmd = [sys.executable, "-c", PEER, str(folder / "pages.json"), str(folder)]
+    # ADK_BENCH_BEFORE=DIR: an unpacked older version of the source (e.g. `git archive COMMIT | tar -x -C
+    # DIR`) run the same way in the same alternation, for a before/after in one run
+    before_dir = os.environ.get("ADK_BENCH_BEFORE")
+    before_env = dict(env, PYTHONPATH=os.pathsep.join([str(before_dir), str(ROOT / "bench")]))
+    before_cmd = [sys.executable, "-c", "import sys; from adoption_desktop.cli import main; "
+                  "sys.argv[0] = 'adoption-desktop'; raise SystemExit(main())", *program[program.index("export"):]]
+    before_cmd[-1] = str(folder / "before.pdf")
+    record = page_check_record(db)
+    sa_cmd = [sys.executable, "-c", "import sqlalchemy.orm"]
+    essentials_cmd = [*floor_cmd[:-1], str(folder / "essentials.pdf"), str(db)]
+    essentials_cmd[2] = ESSENTIALS
+    bare_cmd = [sys.executable, "-c", "pass"]
+    prog_t, floor_t, peer_t, before_t, cold_t, sa_t, bare_t, ess_t = [], [], [], [], [], [], [], []
+    prog_cpu: list[float] = []
+    floor_cpu: list[float] = []
+    peer_cpu: list[float] = []
+    before_cpu: list[float] = []
+    for _ in range(RUNS):
+        prog_t.append(_timed(program, env, prog_cpu))
+        snapshot.restore()
+        floor_t.append(_timed(floor_cmd, env, floor_cpu))
+        if soffice:
+            peer_t.append(_timed(peer_cmd, env, peer_cpu))
+        if before_dir:
+            before_t.append(_timed(before_cmd, before_env, before_cpu, cwd=Path(before_dir)))
+            snapshot.restore()
+        record.unlink(missing_ok=True)  # the first open on a PC: every page's HMAC computed
+        cold_t.append(_timed(program, env))
+        snapshot.restore()
+        sa_t.append(_timed(sa_cmd, env))
+        ess_t.append(_timed(essentials_cmd, env))
+        bare_t.append(_timed(bare_cmd, env))
+    assert len(PdfReader(str(folder / "floor.pdf")).pages) == letters
+    assert len(PdfReader(str(folder / "essentials.pdf")).pages) == letters
+    peer_pages = len(PdfReader(str(folder / "merged.pdf")).pages) if soffice else 0
+    # where the time goes: the program with its phases timed (bench/letters_breakdown.py), and the floor
+    breakdown: list[dict[str, float]] = []
+    floor_breakdown: list[dict[str, float]] = []
+    args = program[program.index("export"):]
+    for _ in range(BREAKDOWN_RUNS):
+        breakdown.append(_phases(lambda t, r: [sys.executable, str(ROOT / "bench" / "letters_breakdown.py"),
+                                               t, r, "--", *args], env, folder / "phases.json"))
+        snapshot.restore()
+        floor_breakdown.append(_phases(lambda t, r: [sys.executable, "-c", FLOOR_PHASES,
+                                                     str(ROOT / "resources" / "fonts"), str(folder / "pages.json"),
+                                                     str(folder / "floor2.pdf"), t, r],
+                                       env, folder / "floor-phases.json"))
     p, f = statistics.median(prog_t), statistics.median(floor_t)
     floor_ratio = p / f
 
@@ -339,7 +387,10 @@ each paragraph text broken into lines once per batch; the letterhead and the foo
 drawn once as form XObjects placed on every page), the leak check on every letter, the page check of
 the pages changed since this PC last checked them (`core/storage/page_check.py`; the record is kept by
 the warm-up run, as by any earlier open on the PC: the row "first open on this PC" is without it) while
-the password is checked on a second thread, the sent-list recorded as one audited batch. The program's
+the password is checked on a second thread, the sent-list recorded as one audited batch. Every timed run
+prints its months for the first time, as the coordinator's monthly run does: the database and the
+per-user folder are put back as they were after the warm-up (which printed another month) before each
+run, outside the timings (a month printed again is a reprint, with no sent-list). The program's
 modules run from bytecode, as installed (the benchmark compiles them first).
 Reproduce: `.venv/bin/python bench/bench_letters.py`
 
