@@ -50,3 +50,49 @@ class MinutesCorrectionOpen:
                 f"correction (version {self.version}) at {when}, reason: \"{self.reason}\". It is not approved "
                 "yet, so the minutes may still change. Consider waiting for the corrected minutes before "
                 "signing.")
+
+
+@dataclass(frozen=True)
+class MinutesCorrected:
+    """The latest approved version of an item's minutes is a correction of minutes already handed to the ADM:
+    what changed, and whether it reached the ADM decision (``handed_off_on``: the pending decision took the
+    corrected recommendation that day; None: the decision was already signed and stays as it was)."""
+
+    panel_item_id: int
+    version: int  # the approved correction's version number
+    approved_on: dt.date
+    approved_by: str  # the chair who approved the correction
+    reason: str  # the reason given for the correction
+    previous_outcome: str  # the recommendation's code in the version it corrects, e.g. "remains_suitable"
+    outcome: str  # the corrected recommendation's code
+    previous_label: str  # the recommendation as worded before, e.g. "Remains suitable to adopt"
+    label: str  # the corrected recommendation as worded
+    handed_off_on: dt.date | None = None
+    adm_decision_id: int | None = None
+
+    @property
+    def recommendation_changed(self) -> bool:
+        return self.previous_outcome != self.outcome
+
+    def what_changed(self) -> str:
+        if self.recommendation_changed:
+            return f"the recommendation changed from \"{self.previous_label}\" to \"{self.label}\""
+        return (f"the recommendation is unchanged (\"{self.label}\"); the reasons or other parts of the minutes "
+                "changed")
+
+    def note(self) -> str:
+        """The note shown on the decision the correction reached."""
+        return (f"The panel's minutes were corrected on {self.approved_on:%d/%m/%Y} (version {self.version}): "
+                f"{self.what_changed()}. Reason for the correction: \"{self.reason}\".")
+
+    def signed_flag(self) -> str:
+        """The flag on a decision signed before the correction was approved (the decision is not changed)."""
+        return (f"Minutes corrected after this decision was signed: the recommendation is now \"{self.label}\" "
+                f"(was \"{self.previous_label}\"; corrected on {self.approved_on:%d/%m/%Y}, version {self.version}, "
+                f"reason: \"{self.reason}\"). The signed decision and its letter are unchanged. Review whether a "
+                "new decision is needed (Correct…).")
+
+    def warning(self, _when: str = "") -> str:
+        """What the sign dialog says before a decision whose recommendation a correction changed is signed."""
+        return (self.note() + " Your draft decision was kept as you left it: check that the outcome, the "
+                "decision and the reasons still fit the corrected recommendation before signing.")

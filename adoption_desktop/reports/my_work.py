@@ -167,10 +167,10 @@ def _adm_follow_ups(session: Session, today: dt.date) -> list[tuple[int, str, st
 
 def _adm(session: Session, today: dt.date) -> WorkSection:
     # an overdue decision first (the decision maker's own statutory work), then what is owed on signed ones
-    order = {"overdue": 0, "qd_final_overdue": 1, "notice_overdue": 1, "due_today": 2, "qd_final_due": 2,
-             "paused": 3}
-    tones = {"overdue": OVERDUE, "qd_final_overdue": OVERDUE, "notice_overdue": OVERDUE, "due_today": DUE,
-             "qd_final_due": DUE, "paused": WAITING}
+    order = {"overdue": 0, "qd_final_overdue": 1, "notice_overdue": 1, "minutes_corrected": 1, "due_today": 2,
+             "qd_final_due": 2, "paused": 3}
+    tones = {"overdue": OVERDUE, "qd_final_overdue": OVERDUE, "notice_overdue": OVERDUE, "minutes_corrected": OVERDUE,
+             "due_today": DUE, "qd_final_due": DUE, "paused": WAITING}
     rows = sorted((r for r in _adm_rows(session, today) + _adm_follow_ups(session, today) if r[3] in order),
                   key=lambda r: (order[r[3]], r[4] or today, r[0]))
     lines = tuple(WorkLine("adm", "decision", i, ref, label, tones[code], due) for i, ref, label, code, due in rows)

@@ -85,7 +85,7 @@ from adoption_desktop.adm.service.letters import (
     record_oral_notification,
     reissue_notice,
 )
-from adoption_desktop.adm.service.panel_handoff import open_decision_from_panel
+from adoption_desktop.adm.service.panel_handoff import open_decision_from_panel, take_minutes_correction
 from adoption_desktop.adm.service.qualifying_determination import _qd as _qd
 from adoption_desktop.adm.service.qualifying_determination import (
     open_final_decision,
@@ -108,5 +108,5 @@ __all__ = [
     "open_decision_from_panel", "open_direct_decision", "open_final_decision", "print_day",
     "record_decision", "record_irm_application", "record_irm_recommendation", "record_oral_notification",
     "record_representations", "reissue_notice", "request_information", "save_draft_decision",
-    "set_letter_details", "sign_decision",
+    "set_letter_details", "sign_decision", "take_minutes_correction",
 ]

@@ -128,6 +128,11 @@ class DecisionDetail:
     #: on the pane ("" when it is as signed). A trial changed a signed decision's text in SQL and the pane
     #: showed it as genuine; only exports and ``verify`` said so.
     seal_problem: str = ""
+    #: the panel minutes behind the decision corrected after they were handed over: on a decision that took the
+    #: correction, what changed (a note); on a signed one, that it rests on superseded minutes (a flag, said in
+    #: red: ``minutes_flag``). "" when the minutes were never corrected after the hand-off.
+    minutes_note: str = ""
+    minutes_flag: bool = False
 
 
 @dataclass(frozen=True)

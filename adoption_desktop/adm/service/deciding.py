@@ -31,7 +31,7 @@ from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.audit.seal_check import require_unchanged
 from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
-from adoption_desktop.core.handoff import MinutesCorrectionOpen
+from adoption_desktop.core.handoff import MinutesCorrected, MinutesCorrectionOpen
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.settings_service import calendar
@@ -148,27 +148,48 @@ def decision_warnings(db: Database, actor: Principal, decision_id: int) -> list[
         return [warning] if warning else []
 
 
-def minutes_correction(db: Database, actor: Principal, decision_id: int) -> MinutesCorrectionOpen | None:
-    """A correction of the panel minutes this decision rests on, opened and not yet approved (who opened
-    it, when, the reason), or None: the sign dialog warns and asks the ADM to confirm signing anyway."""
+def minutes_correction(db: Database, actor: Principal, decision_id: int
+                       ) -> MinutesCorrectionOpen | MinutesCorrected | None:
+    """What the ADM confirms before signing about the panel minutes this decision rests on, or None: a
+    correction opened and not yet approved (who opened it, when, the reason), or an approved correction that
+    changed the recommendation since the ADM's draft was begun (the decision took it; the draft was kept).
+    The sign dialog warns and asks the ADM to confirm signing anyway."""
     require(actor, Permission.ADM_VIEW)
     with db.session(actor, write=False) as session:
         return _minutes_correction(session, _get(session, decision_id))
 
 
-def minutes_correction_warning(found: MinutesCorrectionOpen) -> str:
+def minutes_correction_warning(found: MinutesCorrectionOpen | MinutesCorrected) -> str:
+    if isinstance(found, MinutesCorrected):
+        return found.warning()
     return found.warning(when_text(found.opened_at))
 
 
-def _minutes_correction(session: Session, d: AdmDecision) -> MinutesCorrectionOpen | None:
+def _minutes_correction(session: Session, d: AdmDecision) -> MinutesCorrectionOpen | MinutesCorrected | None:
     if d.panel_item_id is None:
         return None
     from adoption_desktop.panel.service import open_correction  # the panel's service, never its tables
 
-    return open_correction(session, d.panel_item_id)
+    found = open_correction(session, d.panel_item_id)
+    if found is not None or d.signed_at is not None:
+        return found
+    corrected = minutes_corrected(session, d)
+    return corrected if corrected is not None and corrected.recommendation_changed else None
 
 
-def _check_correction(found: MinutesCorrectionOpen | None, sign_anyway: bool, shown: int | None = None) -> None:
+def minutes_corrected(session: Session, d: AdmDecision) -> MinutesCorrected | None:
+    """The approved correction of the panel minutes behind ``d`` (in the caller's transaction), or None: the
+    item's latest approved minutes are a correction of minutes handed to the ADM. ``handed_off_on`` says
+    whether this decision took it (None: it came after the decision was signed)."""
+    if d.panel_item_id is None or d.source != "panel":
+        return None
+    from adoption_desktop.panel.service import minutes_corrections  # the panel's service, never its tables
+
+    return minutes_corrections(session, [d.panel_item_id]).get(d.panel_item_id)
+
+
+def _check_correction(found: MinutesCorrectionOpen | MinutesCorrected | None, sign_anyway: bool,
+                      shown: int | None = None) -> None:
     """Not a refusal (whether to wait is a practice question) but an explicit confirmation: signing while
     the minutes are being corrected needs ``sign_anyway``, given for the correction the ADM was warned about
     (``shown``: its version; another correction since is asked about again)."""
@@ -341,7 +362,10 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
                      + (f" (signed anyway while a correction of the panel minutes was open: version "
                         f"{correction.version}, opened by {correction.opened_by} at "
                         f"{when_text(correction.opened_at)}, reason: {correction.reason[:200]})"
-                        if correction else ""))
+                        if isinstance(correction, MinutesCorrectionOpen) else "")
+                     + (f" (signed after confirming the corrected panel minutes: version {correction.version}, "
+                        f"approved {correction.approved_on}; {correction.what_changed()})"
+                        if isinstance(correction, MinutesCorrected) else ""))
         letter_id, qd_id = _after_signing(session, d)
         result = SignResult(d.id, letter_id, qd_id, (warning,) if warning else ())
     anchors.after_final(db)  # committed: the anchors vouch for the signature from now on
@@ -423,6 +447,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         new.root_id, new.version, new.supersedes_id = old.root_id or old.id, old.version + 1, old.id
         new.correction_reason = reason.strip()
         new.outcome, new.decision_text, new.decision_reasons = outcome, decision_text.strip(), reasons.strip()
+        taken = _take_corrected_minutes(session, old, new)
         _check_order(session, new, decided_on)
         _validate(new, outcome, new.decision_text, new.decision_reasons)
         _sign_fields(new, actor, decided_on)
@@ -431,8 +456,34 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         audit.record(session, "correct", ENTITY, new.id,
                      detail=f"version {new.version} corrects decision {old.id}: {new.correction_reason}")
         _close_qd_on_correction(session, old, new)
+        if taken is not None:
+            from adoption_desktop.panel.service import record_correction_handoff
+
+            record_correction_handoff(session, taken.panel_item_id, taken.version, new.id, decided_on)
+            audit.record(session, "minutes_corrected", ENTITY, new.id,
+                         detail=f"takes the panel minutes corrected after version {old.version} was signed "
+                                f"(version {taken.version}, approved {taken.approved_on}): {taken.what_changed()}")
         letter_id, qd_id = _after_signing(session, new)
         return SignResult(new.id, letter_id, qd_id)
+
+
+def _take_corrected_minutes(session: Session, old: AdmDecision, new: AdmDecision) -> MinutesCorrected | None:
+    """A signed decision whose panel minutes were corrected after it was signed (the queue flags it): its
+    correction rests on the corrected minutes (recommendation, reasons, advice, extract), never on the
+    superseded ones it copied. The clock (received, due) stays the decision's own. Returns the correction
+    taken, or None."""
+    corrected = minutes_corrected(session, old)
+    if corrected is None or corrected.handed_off_on is not None or old.panel_item_id is None:
+        return None
+    from adoption_desktop.panel.service import current_handoff
+
+    handoff = current_handoff(session, old.panel_item_id)
+    if handoff is None:
+        return None
+    new.recommendation, new.recommendation_text = handoff.recommendation, handoff.recommendation_text
+    new.recommendation_reasons, new.advice = handoff.reasons, handoff.advice
+    new.minutes_extract = handoff.minutes_extract
+    return corrected
 
 
 def check_correctable(db: Database, actor: Principal, decision_id: int) -> None:

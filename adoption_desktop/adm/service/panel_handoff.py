@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision
-from adoption_desktop.adm.service.common import _new_decision
+from adoption_desktop.adm.service.common import ENTITY, _new_decision, _recompute_due
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.errors import Conflict
-from adoption_desktop.core.handoff import PanelHandoff
+from adoption_desktop.core.handoff import MinutesCorrected, PanelHandoff
 
 # --- hand-off from the panel --------------------------------------------------------------------
 
@@ -48,4 +49,44 @@ def open_decision_from_panel(session: Session, handoff: PanelHandoff) -> int:
     )
     audit.record(session, "handoff", "panel_items", handoff.panel_item_id,
                  detail=f"recommendation handed to the ADM as decision {d.id}: {handoff.recommendation}")
+    return d.id
+
+
+def take_minutes_correction(session: Session, handoff: PanelHandoff, corrected: MinutesCorrected) -> int | None:
+    """The chair approved a correction of minutes already handed to the ADM (in the chair's transaction).
+
+    A decision not yet signed takes the corrected recommendation, reasons, advice and minutes extract, as
+    the hand-off gave them; the final minutes count as received again on the correction's approval, so its
+    clock runs from then (the earlier date is kept in the audit entry). The ADM's draft (outcome, wording,
+    reasons, letter details) is kept; the decision shows a note and signing asks the ADM to confirm when the
+    recommendation changed. The row is locked and its version moves on, so a draft saved from a screen that
+    still shows the old recommendation is refused as a conflict, never silently overwritten. Returns the
+    decision's id. A signed decision is final: it is not changed (the queue flags it for the ADM to review,
+    and a correction of it takes the corrected minutes); None."""
+    versions = list(session.scalars(select(AdmDecision).where(
+        AdmDecision.panel_item_id == handoff.panel_item_id, AdmDecision.source == "panel")
+        .order_by(AdmDecision.version.desc(), AdmDecision.id.desc())))
+    if not versions:
+        return open_decision_from_panel(session, handoff)
+    d = lock_row(session, versions[0])  # the current version
+    change = (f"minutes corrected (version {corrected.version}, approved {corrected.approved_on} by "
+              f"{corrected.approved_by}): {corrected.what_changed()}; reason: {corrected.reason[:200]}")
+    if d.signed_at is not None:
+        audit.record(session, "minutes_corrected_after_signing", ENTITY, d.id,
+                     detail=change + "; the signed decision is unchanged, flagged for the ADM to review")
+        return None
+    first_received, first_due = d.received_on, d.due_on
+    d.recommendation, d.recommendation_text = handoff.recommendation, handoff.recommendation_text
+    d.recommendation_reasons, d.advice = handoff.reasons, handoff.advice
+    d.minutes_extract = handoff.minutes_extract
+    d.member_user_ids = json.dumps(list(handoff.member_user_ids))
+    d.member_names = json.dumps(list(handoff.member_names))
+    d.unlinked_member_names = (None if handoff.unlinked_member_names is None
+                               else json.dumps(list(handoff.unlinked_member_names)))
+    d.received_on = max(handoff.minutes_approved_on, first_received)
+    _recompute_due(session, d)
+    session.flush()
+    audit.record(session, "minutes_corrected", ENTITY, d.id,
+                 detail=f"{change}; final minutes received again {d.received_on} (first received {first_received},"
+                        f" was due {first_due}); due {d.due_on}; the ADM's draft kept")
     return d.id

@@ -44,7 +44,9 @@ from adoption_desktop.core.workdays import WorkingCalendar
 
 #: follow-up codes (they take the place of a signed decision's clock in the queue), most urgent first
 QD_FINAL_OVERDUE, NOTICE_OVERDUE, QD_FINAL_DUE = "qd_final_overdue", "notice_overdue", "qd_final_due"
-_URGENCY = (QD_FINAL_OVERDUE, NOTICE_OVERDUE, QD_FINAL_DUE)
+#: the panel minutes were corrected after the decision was signed: the ADM reviews whether a new decision is needed
+MINUTES_CORRECTED = "minutes_corrected"
+_URGENCY = (MINUTES_CORRECTED, QD_FINAL_OVERDUE, NOTICE_OVERDUE, QD_FINAL_DUE)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
     cal = calendar(session)
     a = AdmDecision
     versions = list(session.execute(select(a.id, a.root_id, a.decided_on, a.signed_at, a.source, a.qd_id,
-                                           a.outcome, a.version, a.decision_type, a.social_worker, a.addressee)
+                                           a.outcome, a.version, a.decision_type, a.social_worker, a.addressee,
+                                           a.panel_item_id)
                          .order_by(a.id)))
     superseded = set(session.scalars(select(a.supersedes_id).where(a.supersedes_id.is_not(None))))
     root_of = {v.id: v.root_id or v.id for v in versions}
@@ -130,6 +133,18 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
                                  for i, (what, due) in enumerate(late))
             short = {1: "Oral notice overdue" if late[0][0] == "Oral" else "Letter overdue", 2: "Notices overdue"}
             found.setdefault(d.id, []).append((NOTICE_OVERDUE, words, late[0][1], short[len(late)]))
+
+    # the panel minutes corrected after the decision was signed (the signed decision is not changed)
+    panel_items = {v.panel_item_id: v for v in current.values() if v.signed_at is not None
+                   and v.source == "panel" and v.panel_item_id is not None}
+    if panel_items:
+        # the panel's service, never its tables
+        from adoption_desktop.panel.service import minutes_corrections
+
+        for item_id, c in minutes_corrections(session, list(panel_items)).items():
+            if c.handed_off_on is None:
+                found.setdefault(panel_items[item_id].id, []).append(
+                    (MINUTES_CORRECTED, c.signed_flag(), c.approved_on, "Minutes corrected"))
 
     out: dict[int, FollowUp] = {}
     for decision_id, items in found.items():
@@ -229,6 +244,7 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
         history = tuple(VersionView(v.id, v.version, v.outcome, v.decision_text, v.decision_reasons,
                                     v.decided_on, v.signed_by_name, v.signed_at, v.correction_reason,
                                     v.supersedes_id) for v in versions)
+        note, flag = _minutes_note(session, d, superseded)
         return DecisionDetail(
             row=_row(d, today, cal, _extra_types(session), superseded, paused,
                      versions[0].decided_on if d.version > 1 and versions else None),
@@ -241,7 +257,35 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
             written_notified_on=notes.get("written"), info_requests=reqs, letters=letters,
             qd=_qd_view(qd_row) if qd_row else None, history=history,
             conflict_warning=_name_warning(d, actor) or "", conflict_refusal=_conflict_message(d, actor) or "",
-            row_version=d.row_version, has_applicants=applicants, seal_problem=_seal_problem(session, d))
+            row_version=d.row_version, has_applicants=applicants, seal_problem=_seal_problem(session, d),
+            minutes_note=note, minutes_flag=flag)
+
+
+def _minutes_note(session: Session, d: AdmDecision, superseded: bool) -> tuple[str, bool]:
+    """``minutes_note`` and ``minutes_flag`` of the detail: the correction of the panel minutes this decision
+    took (a note), or one approved after it was signed (a flag on the current version)."""
+    from adoption_desktop.adm.service.deciding import minutes_corrected
+
+    c = minutes_corrected(session, d)
+    if c is None:
+        return "", False
+    if c.handed_off_on is None:
+        if superseded:
+            return "", False
+        if d.signed_at is not None:
+            return c.signed_flag(), True
+        # a decision left on superseded minutes before corrections reached the ADM (older versions)
+        return (f"The panel's minutes were corrected on {c.approved_on:%d/%m/%Y} (version {c.version}) after they "
+                f"were handed to you, and this decision does not show the correction: the recommendation is now "
+                f"\"{c.label}\". Ask the panel administrator for the corrected minutes before deciding.", True)
+    if c.adm_decision_id != d.id:
+        return "", False  # taken by another version of the decision (a correction of it)
+    note = c.note()
+    if d.signed_at is None:
+        note += (f" The final minutes count as received on {d.received_on:%d/%m/%Y}"
+                 + (f", so the decision is due by {d.due_on:%d/%m/%Y}" if d.due_on else "")
+                 + ". Your draft decision was kept: check that it still fits the corrected recommendation.")
+    return note, False
 
 
 def _seal_problem(session: Session, d: AdmDecision) -> str:

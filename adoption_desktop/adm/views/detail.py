@@ -326,6 +326,9 @@ class DecisionPanel(QWidget):
                       f"{_d(detail.oral_due)} (orally) and {_d(detail.written_due)} (in writing).")
         if r.superseded:
             clock += " <b>This version has been corrected; see the history.</b>"
+        if detail.minutes_note:  # the panel minutes corrected after the hand-off: what changed, above the rest
+            colour = f' style="color:{tint("#B00020", self.clock).name()};"' if detail.minutes_flag else ""
+            clock = f"<b{colour}>{html.escape(detail.minutes_note)}</b><br>" + clock
         if detail.seal_problem:
             clock = (f'<b style="color:{tint("#B00020", self.clock).name()};">{html.escape(detail.seal_problem)}'
                      "</b><br>" + clock)
@@ -672,7 +675,8 @@ class DecisionPanel(QWidget):
             # a correction opened while the dialog was up: asked again, now with the warning
             if asked and still_open and isinstance(exc, ValidationError) and exc.field in (
                     "password", "delay_reason", "minutes_correction"):
-                said = ("A correction of the panel minutes was opened while you were signing: read the warning."
+                said = ("The panel minutes changed while you were signing (a correction was opened or approved): "
+                        "read the warning."
                         if exc.field == "minutes_correction" else str(exc))
                 QTimer.singleShot(0, lambda: self.sign(delay_reason=why, error=said))  # ask again
             else:

@@ -19,15 +19,17 @@ LATE_BRUSH = QBrush(QColor("#7A3B00"))
 def _clock_brush(r: DecisionRow) -> QBrush | None:
     return {"overdue": OVERDUE_BRUSH, "due_today": DUE_TODAY_BRUSH, "due_soon": DUE_TODAY_BRUSH,
             "paused": PAUSED_BRUSH, "decided_late": LATE_BRUSH, "qd_final_overdue": OVERDUE_BRUSH,
-            "notice_overdue": OVERDUE_BRUSH, "qd_final_due": DUE_TODAY_BRUSH}.get(r.clock_code)
+            "notice_overdue": OVERDUE_BRUSH, "qd_final_due": DUE_TODAY_BRUSH,
+            "minutes_corrected": OVERDUE_BRUSH}.get(r.clock_code)
 
 
 #: urgency order for sorting by the clock column: overdue first (a signed decision's follow-up — the final
-#: decision after a qualifying determination, a late notification — in place of its clock, beside them)
-CLOCK_ORDER = {"overdue": 0, "qd_final_overdue": 0, "notice_overdue": 0, "due_today": 1, "qd_final_due": 1,
-               "due_soon": 2, "on_track": 3, "paused": 4, "decided_late": 5, "decided_on_time": 6}
+#: decision after a qualifying determination, a late notification, panel minutes corrected after signing — in
+#: place of its clock, beside them)
+CLOCK_ORDER = {"overdue": 0, "qd_final_overdue": 0, "notice_overdue": 0, "minutes_corrected": 0, "due_today": 1,
+               "qd_final_due": 1, "due_soon": 2, "on_track": 3, "paused": 4, "decided_late": 5, "decided_on_time": 6}
 #: a signed decision's follow-ups (see ``service.follow_ups_in``)
-FOLLOW_UPS = frozenset({"qd_final_overdue", "notice_overdue", "qd_final_due"})
+FOLLOW_UPS = frozenset({"qd_final_overdue", "notice_overdue", "qd_final_due", "minutes_corrected"})
 #: clock codes the "Overdue or due today" filter keeps
 ATTENTION = frozenset({"overdue", "due_today"}) | FOLLOW_UPS
 STATE_LABELS = {"pending": "Waiting", "paused": "Paused", "signed": "Signed"}
@@ -51,7 +53,7 @@ COL_REF, COL_CLOCK, COL_DUE, COL_INITIALS, COL_TYPE, COL_STATE, COL_RECEIVED, CO
 _DATE = "00/00/0000"
 QUEUE_SAMPLES: tuple[tuple[str, ...], ...] = (
     ("AD-2026-0000",),
-    (f"Paused since {_DATE}", "Final decision overdue", "Oral notice overdue", "Paused: awaiting IRM",
+    (f"Paused since {_DATE}", "Final decision overdue", "Oral notice overdue", "Paused: awaiting IRM", "Minutes corrected",
      "Overdue by 00 WD", "Decided 00 WD late"),
     (_DATE,),
     ("TY/DI", "K.C."),

@@ -66,8 +66,11 @@ from adoption_desktop.panel.service.chair_approval import (
     approval_blockers,
     approve_minutes,
     build_handoff,
+    current_handoff,
     item_text,
+    minutes_corrections,
     open_correction,
+    record_correction_handoff,
 )
 from adoption_desktop.panel.service.common import P, quorum_rule
 from adoption_desktop.panel.service.common import _absences as _absences
@@ -188,6 +191,7 @@ __all__ = [
     "cancel_sitting",
     "check_received_on",
     "correct_minutes",
+    "current_handoff",
     "declare_interest",
     "defer_item",
     "give_notice",
@@ -196,6 +200,7 @@ __all__ = [
     "list_members",
     "list_sittings",
     "mark_rest_present",
+    "minutes_corrections",
     "minutes_draft_values",
     "minutes_history",
     "minutes_pack",
@@ -205,6 +210,7 @@ __all__ = [
     "open_item",
     "quorum_rule",
     "record_calendar_export",
+    "record_correction_handoff",
     "record_item_absence",
     "record_left_sitting",
     "record_minutes_export",

@@ -4,6 +4,7 @@ re-entered, the version locked) and the hand-off of a definite recommendation to
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.concurrency import first_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
-from adoption_desktop.core.handoff import MinutesCorrectionOpen, PanelHandoff
+from adoption_desktop.core.handoff import MinutesCorrected, MinutesCorrectionOpen, PanelHandoff
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.storage.engine import Database
@@ -255,5 +256,83 @@ def _approve(session: Session, actor: Principal, item_id: int, today: dt.date,
     elif earlier_handoff:
         audit.record(session, "correction_approved", "panel_minutes", m.id,
                      detail=f"version {m.version} supersedes {m.supersedes_id}: {m.correction_reason}")
+        _hand_off_correction(session, item, m, today)
     session.flush()
     return _minutes_row(m)
+
+
+def _hand_off_correction(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> None:
+    """A correction of minutes already handed to the ADM, approved: the ADM service takes the corrected
+    recommendation, reasons and minutes extract onto the pending decision (in this transaction: the chair's
+    approval and the decision change together or not at all), or, the decision being signed, leaves it as it
+    is and the queue flags it. Taken: the correction is marked handed off, as the first hand-off was."""
+    from adoption_desktop.adm.service import take_minutes_correction
+
+    corrected = _correction_of(session, m)
+    decision_id = take_minutes_correction(session, build_handoff(session, item, m, today), corrected)
+    if decision_id is not None:
+        m.handed_off_on, m.adm_decision_id = today, decision_id
+        audit.record(session, "handoff", "panel_minutes", m.id,
+                     detail=f"correction version {m.version} to ADM, decision {decision_id}")
+
+
+def _correction_of(session: Session, m: PanelMinutes) -> MinutesCorrected:
+    before = session.get(PanelMinutes, m.supersedes_id) if m.supersedes_id is not None else None
+    previous = before.outcome if before is not None else ""
+    assert m.approved_on is not None
+    return MinutesCorrected(
+        panel_item_id=m.item_id, version=m.version, approved_on=m.approved_on, approved_by=m.approved_by_name,
+        reason=m.correction_reason or "", previous_outcome=previous, outcome=m.outcome,
+        previous_label=rules.OUTCOMES.get(previous, previous), label=rules.OUTCOMES.get(m.outcome, m.outcome),
+        handed_off_on=m.handed_off_on, adm_decision_id=m.adm_decision_id)
+
+
+def minutes_corrections(session: Session, panel_item_ids: Collection[int] | None = None
+                        ) -> dict[int, MinutesCorrected]:
+    """By item: the correction that is the latest approved version of minutes already handed to the ADM (items
+    whose latest approved minutes are not a correction, or were never handed off, are left out). The ADM
+    service asks this in its own transaction (features talk through services, never each other's tables)."""
+    corrected = select(PanelMinutes.item_id).where(PanelMinutes.status == "approved",
+                                                   PanelMinutes.supersedes_id.is_not(None))
+    if panel_item_ids is not None:
+        corrected = corrected.where(PanelMinutes.item_id.in_(list(panel_item_ids)))
+    items = set(session.scalars(corrected))
+    if not items:
+        return {}
+    rows: dict[int, list[PanelMinutes]] = {}
+    for row in session.scalars(select(PanelMinutes).where(PanelMinutes.item_id.in_(items),
+                                                          PanelMinutes.status == "approved")
+                               .order_by(PanelMinutes.version)):
+        rows.setdefault(row.item_id, []).append(row)
+    out: dict[int, MinutesCorrected] = {}
+    for item_id, versions in rows.items():
+        latest = versions[-1]
+        if latest.supersedes_id is not None and any(v.handed_off_on is not None for v in versions):
+            out[item_id] = _correction_of(session, latest)
+    return out
+
+
+def current_handoff(session: Session, panel_item_id: int) -> PanelHandoff | None:
+    """What the ADM would receive for the item's latest approved minutes (None: none are approved): a signed
+    decision corrected after the minutes were corrected takes the corrected recommendation from it."""
+    m = session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == panel_item_id,
+                                                   PanelMinutes.status == "approved")
+                        .order_by(PanelMinutes.version.desc())).first()
+    if m is None or m.approved_on is None:
+        return None
+    return build_handoff(session, _item(session, panel_item_id), m, m.approved_on)
+
+
+def record_correction_handoff(session: Session, panel_item_id: int, version: int, decision_id: int,
+                              on: dt.date) -> None:
+    """The ADM took the item's corrected minutes (``version``) onto decision ``decision_id`` on ``on`` (a
+    signed decision corrected after the minutes were): the correction is marked handed off, once."""
+    m = session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == panel_item_id,
+                                                   PanelMinutes.version == version)).one()
+    if m.handed_off_on is not None:
+        return
+    lock_row(session, m)
+    m.handed_off_on, m.adm_decision_id = on, decision_id
+    session.flush()
+    audit.record(session, "handoff", "panel_minutes", m.id,
+                 detail=f"correction version {m.version} to ADM, decision {decision_id} (decision corrected)")
