@@ -419,7 +419,7 @@ class MinutesEditor(QWidget):
             if isinstance(tabs, QTabWidget) and tabs.indexOf(widget) >= 0:
                 tabs.setCurrentWidget(widget)
             widget = parent
-        self.outcome.setFocus()
+        self.focus_first()
 
     def save_now(self, auto: bool = False) -> bool:
         item = self.current
@@ -544,6 +544,24 @@ class MinutesEditor(QWidget):
         item = self.current
         if item is not None and item.minutes and item.minutes.status == "submitted":
             self.approve_requested.emit(item.id)
+            return
+        # Ctrl+Shift+A on minutes that cannot be approved says why (user trial: it did nothing, said nothing)
+        self._error(AppError(self._not_approvable(item)))
+
+    def _not_approvable(self, item: ItemRow | None) -> str:
+        """Why the minutes shown cannot be approved now, and what to do, in plain words."""
+        if item is None:
+            return "Nothing approved: this sitting has no agenda item with minutes to approve."
+        which = f"the minutes of item {item.position} ({item.subject_reference})"
+        if self.approve_button.isHidden():
+            return f"Nothing approved: only the panel chair approves {which}."
+        m = item.minutes
+        if m is not None and m.locked:
+            how = ("To change them, make a correction (Alt+K): it opens a new version."
+                   if self.can_edit else "The panel administrator can make a correction if they need changing.")
+            return f"Nothing changed: {which} are already approved. {how}"
+        return (f"Nothing approved: {which} have not been sent to the chair yet. They can be approved once "
+                "they are sent (Submit to the chair).")
 
     def _correct(self) -> None:
         if self.current is not None:
@@ -554,7 +572,24 @@ class MinutesEditor(QWidget):
             return
         self.index = max(0, min(len(self.items) - 1, self.index + delta))
         self._show()
-        self.outcome.setFocus()
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """Put the keyboard inside the editor: on the outcome while it can be chosen, else on the first field
+        that takes the keyboard (a read-only text of locked minutes or of the chair's view, the members'
+        views, a button). Alt+M and Ctrl+PgDown then act on the minutes shown. User trial: on locked minutes
+        the greyed outcome refused the focus, the keyboard stayed in the Sittings list, and Ctrl+PgDown
+        ("next item") paged that list to another sitting."""
+        candidates: list[QWidget] = [
+            self.outcome, self.recommendation_text, self.vote, self.votes_for, self.votes_against, self.reasons,
+            self.discussion, self.advice_number, self.advice_age_range, self.advice_sex, self.advice_needs,
+            self.deferral_reason, self.views, self.next_button, self.prev_button, self.submit_button,
+            self.approve_button, self.correct_button]
+        for widget in candidates:
+            if widget.isEnabled() and not widget.isHidden() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)  # nothing to type in (no item): the editor's keys work
 
 
 def minutes_values(d: MinutesDraft, status: str, version: int) -> dict[str, str]:

@@ -15,8 +15,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QShortcutEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -256,6 +256,7 @@ class PanelPage(QWidget):
         self.minutes.approve_button.setVisible(ctx.can(Permission.PANEL_APPROVE_MINUTES))
         self.detail_tabs.addTab(self.minutes, "&Minutes")
         self.detail_tabs.currentChanged.connect(self._tab_changed)
+        self.detail_tabs.tabBar().installEventFilter(self)  # Alt+M on the Minutes tab already shown
         self.tabs.addTab(sittings_tab, "Sittings")  # Ctrl+Tab switches
 
         # --- central list tab --------------------------------------------------------------------------
@@ -463,9 +464,23 @@ class PanelPage(QWidget):
 
     def _tab_changed(self, index: int) -> None:
         if self.detail_tabs.widget(index) is self.minutes:
-            self.minutes.outcome.setFocus()
+            # inside the editor even when the outcome is greyed (locked minutes, the chair): its keys then act
+            # on the minutes shown, not on the Sittings list the keyboard was left in
+            self.minutes.focus_first()
         else:
             self.minutes.flush()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """Alt+M when the Minutes tab is already the one shown moves the keyboard into the editor too (the tab
+        bar only changes tabs, so nothing happened and the keyboard stayed in the Sittings list)."""
+        if event.type() == QEvent.Type.Shortcut and isinstance(event, QShortcutEvent) \
+                and watched is self.detail_tabs.tabBar():
+            index = self.detail_tabs.indexOf(self.minutes)
+            if index >= 0 and event.key() == QKeySequence.mnemonic(self.detail_tabs.tabText(index)):
+                self.detail_tabs.setCurrentIndex(index)
+                self.minutes.focus_first()
+                return True
+        return super().eventFilter(watched, event)
 
     # --- sittings -------------------------------------------------------------------------------------
     def new_sitting(self) -> None:
@@ -866,8 +881,27 @@ class PanelPage(QWidget):
         return svc.submit_minutes(self.ctx.db, self.ctx.principal, item_id, today=self.today,
                                   expected_version=expected_version)
 
-    def approve(self, item_id: int) -> None:
+    def _item_of_sitting_shown(self, item_id: int, doing: str) -> ItemRow | None:
+        """The item of the minutes editor, when it belongs to the sitting selected in the Sittings list; else
+        None, said, and the selected sitting's minutes shown (the editor can be left on another sitting's
+        items when a sitting could not be opened): approving or correcting never acts on a sitting other
+        than the one shown."""
         item = next((i for i in self.minutes.items if i.id == item_id), None)
+        s = self.sitting
+        if item is not None and s is not None and item.sitting_id == s.id:
+            return item
+        self.say(f"Nothing {doing}: the minutes on screen were not those of the sitting selected in the list. "
+                 "The selected sitting's minutes are shown now; check them and try again.", error=True)
+        self._load_detail()
+        return None
+
+    def _which_minutes(self, item: ItemRow) -> str:
+        s = self.sitting
+        when = f" of the sitting of {s.sitting_date:%d/%m/%Y}" if s is not None else ""
+        return f"the minutes of item {item.position} ({item.subject_reference}){when}"
+
+    def approve(self, item_id: int) -> None:
+        item = self._item_of_sitting_shown(item_id, "approved")
         if item is None:
             return
         # the version on screen goes with the approval: minutes changed since are never approved unread
@@ -905,15 +939,24 @@ class PanelPage(QWidget):
                      + (f"; handed to the ADM on {row.handed_off_on:%d/%m/%Y}." if row.handed_off_on else "."))
             self.detail_tabs.setCurrentWidget(self.minutes)
 
-        dialog = dialogs.password_dialog(self, f"the minutes of item {item.position}", submit, done)
+        dialog = dialogs.password_dialog(self, self._which_minutes(item), submit, done)
         self._open(dialog)
 
     def correct(self, item_id: int) -> None:
-        self._open(dialogs.reason_dialog(
+        item = self._item_of_sitting_shown(item_id, "corrected")
+        if item is None:
+            return
+        dialog = dialogs.reason_dialog(
             self, "Correct approved minutes", "&Reason for the correction",
             lambda reason: svc.correct_minutes(self.ctx.db, self.ctx.principal, item_id, reason),
             lambda _v: self._after("A new draft version was created.", item_id),
-            ok_text="Open a new version"))
+            ok_text="Open a new version")
+        which = QLabel(f"A new draft version of {self._which_minutes(item)} is opened; the approved version is "
+                       "kept.")  # which sitting and item, before anything is changed
+        which.setObjectName("correction_of")
+        which.setWordWrap(True)
+        dialog.form.insertRow(0, which)
+        self._open(dialog)
 
     def _export_path(self, title: str, name: str, pattern: str) -> Path | None:
         path = save_file_name(self, "exports", title, name, pattern)
