@@ -50,6 +50,18 @@ def quorum_role(role_type: str) -> str:
     return role_type if role_type in QUORUM_ROLES else "member"
 
 
+#: roles whose holder must be independent of the agency (the independent chair); a new member in another role
+#: is not independent until someone says so (independence counts toward quorum)
+MUST_BE_INDEPENDENT = ("chair",)
+
+
+def independent_by_default(role_type: str) -> bool:
+    """Whether "Independent of the agency" starts ticked for a new member in ``role_type``: only for a role
+    that must be independent. Any other member (an agency social worker, the medical adviser …) is ticked by
+    hand when they are independent, so nobody counts as the quorum's independent member by default."""
+    return role_type in MUST_BE_INDEPENDENT
+
+
 def chair_independence_problem(role_type: str, independent: bool) -> str | None:
     """The panel's chair is the *independent* chair (AAR 2005 reg 3; statutory guidance 1.38): a chair
     not marked independent of the agency is refused, with the fix."""

@@ -329,16 +329,24 @@ class MemberDialog(FormDialog):
         self.ethnicity = child(self.form, QComboBox, "ethnicity")
         for code, label in profile.ethnicity_choices():
             self.ethnicity.addItem(label, code)
-        # the chair is the independent chair: choosing the role ticks Independent (the service refuses a
-        # chair not marked independent; the box can still be unticked, and the refusal then says why)
+        # Independent follows the role until the user sets it (rules.independent_by_default: ticked for the
+        # independent chair, unticked for an agency social worker …): independence counts toward quorum, so
+        # it is never left ticked from the first role in the list (user trial: every new member was
+        # independent). A box ticked or unticked by hand, or an existing member's stored value, is never
+        # changed by a change of role; the service refuses a chair not marked independent and says why.
+        self.independent_set_by_hand = False
+        self.independent.clicked.connect(self._independent_chosen)
         self.role_type.currentIndexChanged.connect(self._role_changed)
         self._role_changed()
         if existing:
             self.fill(existing)
 
+    def _independent_chosen(self, *_args: object) -> None:
+        self.independent_set_by_hand = True
+
     def _role_changed(self, *_args: object) -> None:
-        if self.role_type.currentData() == "chair":
-            self.independent.setChecked(True)
+        if not self.independent_set_by_hand:
+            self.independent.setChecked(rules.independent_by_default(str(self.role_type.currentData())))
 
     def fill(self, existing: MemberRow) -> None:
         """Show ``existing`` (on opening, and when the user reloads the version someone else saved)."""
@@ -346,6 +354,7 @@ class MemberDialog(FormDialog):
         self.role_type.setCurrentIndex(list(rules.ROLE_LABELS).index(existing.role_type))
         self.pqe_years.setValue(-1 if existing.pqe_years is None else existing.pqe_years)
         self.independent.setChecked(existing.independent)
+        self.independent_set_by_hand = True  # the stored value was someone's choice: a role change keeps it
         for name, edit in self.dates.items():
             value = getattr(existing, name)
             if value:
