@@ -260,6 +260,7 @@ def scroll_body(dialog: QWidget) -> QScrollArea | None:
     layout = dialog.layout()
     if layout is None or dialog.findChild(QScrollArea, "fit_scroll_body") is not None:
         return None
+    focus = dialog.focusWidget()  # moving the fields into the scroll area drops it: given back below
     buttons = _buttons_of(dialog)
     if buttons is not None:
         buttons[1].removeWidget(buttons[0])
@@ -287,6 +288,10 @@ def scroll_body(dialog: QWidget) -> QScrollArea | None:
         bar = area.verticalScrollBar().sizeHint().width()
         area.setMinimumWidth(min(room[0] - 2 * margins_of(dialog), body.minimumSizeHint().width() + bar))
     outer.activate()  # the dialog's minimum size is now the scroll area's, not the whole form's
+    if focus is not None and dialog.isAncestorOf(focus):
+        # the field the dialog chose (Name) keeps the keyboard, not the scroll area (user trial: Add member…
+        # opened with the keyboard on the scroll area, and the name typed went nowhere)
+        focus.setFocus()
     return area
 
 

@@ -234,3 +234,18 @@ def test_a_stretching_column_squeezed_once_stretches_again_when_there_is_room(qt
     assert header.sectionResizeMode(1) == QHeaderView.ResizeMode.Stretch
     title = header.fontMetrics().horizontalAdvance("Why this position")
     assert header.sectionSize(1) > title and view.horizontalScrollBar().maximum() == 0
+
+
+def test_the_field_a_dialog_chose_keeps_the_keyboard_when_its_form_scrolls(small_screen: QRect, qtbot: Any) -> None:
+    """User trial: Add member… opened scrolling, with the keyboard on the scroll area, not in Name."""
+    dialog = _long_form()
+    qtbot.addWidget(dialog)
+    name = dialog.findChild(QLineEdit, "field_0")
+    assert name is not None
+    name.setFocus()
+    dialog.show()
+    fit_dialog(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    assert dialog.findChild(QScrollArea, "fit_scroll_body") is not None
+    assert QApplication.focusWidget() is name

@@ -292,6 +292,34 @@ def _a_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+#: characters the member form's ethnicity box is wide for: its longest ONS label (111 characters) made the
+#: dialog 886 px wide, over the screen at 150 % on 1366×768 and scrolling sideways on smaller windows
+ETHNICITY_CHARS = 34
+
+
+def _narrow_combo(combo: QComboBox, chars: int) -> int:
+    """``combo`` at least ``chars`` characters wide (its minimum: the dialog fits a small screen without
+    scrolling sideways), its open list as wide as its longest entry (up to the screen), and the whole
+    choice in its tooltip when the box shows it cut. Returns the width the box needs beyond its minimum to
+    show its longest entry whole (the dialog opens that much wider where the screen has the room)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    metrics = combo.fontMetrics()
+    widest = max((metrics.horizontalAdvance(combo.itemText(n)) for n in range(combo.count())), default=0)
+    extra = max(0, widest - chars * metrics.horizontalAdvance("X"))  # Qt sizes the box by "X" characters
+    screen = combo.screen()
+    room = screen.availableGeometry().width() - 40 if screen is not None else widest
+    combo.view().setMinimumWidth(min(widest + 40, room))
+    about = combo.toolTip()
+
+    def tip(_index: int = 0) -> None:
+        combo.setToolTip("\n\n".join(t for t in (combo.currentText(), about) if t))
+
+    combo.currentIndexChanged.connect(tip)
+    tip()
+    return extra
+
+
 class MemberDialog(FormDialog):
     def __init__(self, parent: QWidget | None, today: dt.date, users: Sequence[tuple[int, str]],
                  submit: Callable[[MemberInput], Any], on_done: Callable[[Any], None],
@@ -329,6 +357,7 @@ class MemberDialog(FormDialog):
         self.ethnicity = child(self.form, QComboBox, "ethnicity")
         for code, label in profile.ethnicity_choices():
             self.ethnicity.addItem(label, code)
+        wider = _narrow_combo(self.ethnicity, ETHNICITY_CHARS)
         # Independent follows the role until the user sets it (rules.independent_by_default: ticked for the
         # independent chair, unticked for an agency social worker …): independence counts toward quorum, so
         # it is never left ticked from the first role in the list (user trial: every new member was
@@ -340,6 +369,11 @@ class MemberDialog(FormDialog):
         self._role_changed()
         if existing:
             self.fill(existing)
+        self.full_name.setFocus()  # the first thing typed is the name (user trial: the keyboard was elsewhere)
+        # as wide as the longest ethnicity where the screen has the room (fit_dialog narrows it to the screen,
+        # down to the form's minimum: never sideways scroll bars)
+        hint = self.sizeHint()
+        self.resize(hint.width() + wider, hint.height())
 
     def _independent_chosen(self, *_args: object) -> None:
         self.independent_set_by_hand = True
