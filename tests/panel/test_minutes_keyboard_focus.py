@@ -115,3 +115,23 @@ def test_the_correction_names_the_item_and_the_sitting(qtbot: QtBot, panel: Pane
     label = page.dialog.findChild(QLabel, "correction_of")
     assert label is not None and "item 1 (AD-2026-010) of the sitting of 10/11/2026" in label.text()
     page.dialog.reject()
+
+
+def test_alt_x_goes_to_votes_against(qtbot: QtBot, panel: Panel) -> None:
+    """docs/panel.md promised Alt+I (the Edit menu) for "Votes against", whose label had no Alt letter."""
+    _sitting_with_minutes(panel, approve=False)  # item 1: a draft with a majority vote
+    page = PanelPage(AppContext(panel.db, panel.clerk, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=3000)
+    page.reload(select_sitting=panel.sitting_id)
+    page.sittings_view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.sittings_view, timeout=3000)
+    _key(Qt.Key.Key_M, ALT)
+    assert _in_editor(page) is page.minutes.outcome  # a draft: the outcome, as before
+    assert page.minutes.votes_against.isEnabled()
+    _key(Qt.Key.Key_X, ALT)
+    assert QApplication.focusWidget() is page.minutes.votes_against
+    label = page.minutes.findChild(QLabel, "votes_against_label")
+    assert label is not None and label.text() == "Votes against (Alt+&X)"
