@@ -190,9 +190,9 @@ _INSTITUTION_WORDS = (
     # church schools named by their church ("Holy Trinity C of E", "Sacred Heart RC", "St Anne's R.C.")
     r"C\.?\s?of\s?E|C\.E|CE|R\.C|RC")
 _INSTITUTION = re.compile(rf"\b((?:{_CAP}\s+){{1,5}})(?:{_INSTITUTION_WORDS})\b")
-# the words that end an institution's name: the institution words of one word ("School", "Academy", "FC",
-# "RC"; "C of E" is read whole by :func:`_name_length`), not the last words of two ("Park" of "Holiday Park",
-# "Home" of "Care Home": "Victoria Park Rangers" does not end at "Park")
+# the institution words of one word ("School", "Academy", "Club", "FC", "RC"), not the last words of two ("Park"
+# of "Holiday Park", "Home" of "Care Home"): an "and" after one may start another institution's name (see
+# :func:`_name_length`), and one written with a capital starts a name ("Club Tropicana Dance": :func:`_cue_name`)
 _INSTITUTION_ENDS = frozenset(
     {alt.lower() for alt in _INSTITUTION_WORDS.split("|") if re.fullmatch(r"[\w'-]+", alt)} | {"r.c", "c.e", "cofe"})
 # a church school's abbreviation ("Sacred Heart RC", "Holy Trinity C of E"): after people's names it is not one
@@ -687,8 +687,9 @@ def _institutions(text: str) -> Iterator[Finding]:
         first = name.split()[0]
         if first in _NOT_WORKPLACE or first.lower() in _GENERIC:
             continue
-        ends = [w.end() for w in re.finditer(r"\S+", name)]
-        name = name[:ends[max(_name_length(name.split()), 1) - 1]]
+        parts = list(re.finditer(r"\S+", name))
+        keep = _name_length(text, [(m.start(1) + w.start(), w.group()) for w in parts])
+        name = name[:parts[max(keep, 1) - 1].end()]
         trimmed = re.sub(r"(?:\s+(?:of|and|&))+$", "", name.rstrip(" &"))
         yield _f(m.start(1), m.start(1) + len(trimmed), INSTITUTION, text, "a workplace")
     for m in _PUB.finditer(text):
@@ -699,24 +700,23 @@ def _institutions(text: str) -> Iterator[Finding]:
         yield _f(m.start(), m.end(), INSTITUTION, text, _SAINT_REASON)
 
 
-def _name_length(words: list[str]) -> int:
-    """How many of ``words`` (a name read after a cue: capitalised words, "of", "and", "&") are the name. It ends
-    at its last institution word ("Oakfield Primary School" of "Oakfield Primary School and I"; "… School and
-    Nursery", "Oakfield … School and Busy Bees Nursery" whole), with an "of" and the capitalised words after it
-    ("University of Leeds", "Church of England"); a name with none does not run on over "and"/"&" into the
-    next part of the sentence ("Marks and Spencer" of "Marks and Spencer and I")."""
-    bare = [w.rstrip(".,!?").lower() for w in words]
-    ends = [n for n, w in enumerate(bare)
-            if w in _INSTITUTION_ENDS or (w == "e" and n >= 2 and bare[n - 1] == "of" and bare[n - 2] == "c")]
-    if ends:
-        keep = ends[-1] + 1
-        if keep + 1 < len(words) and bare[keep] == "of":
-            keep += 1
-            while keep < len(words) and bare[keep] not in ("of", "and", "&"):
-                keep += 1
-        return keep
-    for n in range(len(words) - 1):
-        if bare[n] in ("and", "&") and words[n + 1].rstrip(".,!?") in _AFTER_NAME:
+def _name_length(text: str, words: list[tuple[int, str]]) -> int:
+    """How many of ``words`` (a name read after a cue: capitalised words, "of", "and", "&", each with where it
+    starts in ``text``) are the name. The whole name, unless an "and"/"&" in it starts the next part of the
+    sentence: a person ("Oakfield Primary School" of "Oakfield Primary School and I went", "Marks and Spencer"
+    of "Marks and Spencer and Mum"), or, straight after an institution word, another institution's name
+    ("Oakfield Primary School" of "Oakfield Primary School and Busy Bees Nursery", which is found on its own).
+    A name that starts with or holds an institution word is kept whole ("Club Tropicana Dance", "Garage Doors
+    Direct", "Kids Club Kingsway", "Oakfield Primary School and Nursery"): missing a real name is far worse
+    than a highlight a little too long."""
+    bare = [w.rstrip(".,!?").lower() for _at, w in words]
+    for n in range(1, len(words) - 1):
+        if bare[n] not in ("and", "&"):
+            continue
+        after_at, after = words[n + 1]
+        if after.rstrip(".,!?") in _AFTER_NAME:
+            return n
+        if bare[n - 1] in _INSTITUTION_ENDS and _INSTITUTION.match(text, after_at):
             return n
     return len(words)
 
@@ -753,20 +753,24 @@ def _cue_name(m: re.Match[str]) -> tuple[int, int] | None:
         if w[-1] in ".!?" and w.rstrip(".") not in ("St", "Mt", "Dr"):
             words = words[:n + 1]
             break
-    words = words[:_name_length([w for _a, _b, w in words])]
+    words = words[:_name_length(m.string, [(m.start("n") + a, w) for a, _b, w in words])]
     while words and words[-1][2].rstrip(".!?").lower() in ("of", "and", "&"):
         words.pop()
     k = 0
     while k < len(words) and words[k][2].lower().strip(".,!?'’") in _GENERIC:
         k += 1
-    words = words[k:]
-    if not words:
+    if k == len(words):
         return None
-    first = words[0][2].rstrip(".,!?'’")
+    first = words[k][2].rstrip(".,!?'’")
     key = first.lower()
     key = key[:-2] if key.endswith(("'s", "’s")) else key
     if key in _NOT_CUE_NAME or key in _GENERIC or first in _SENTENCE_WORDS or first in _NOT_WORKPLACE:
         return None
+    # an institution word written with a capital just before the name is the name's own first word ("her club
+    # is Club Tropicana Dance", "Nursery Rhymes Daycare", "Church Lads Brigade"), not a generic word to drop
+    while k > 0 and words[k - 1][2][:1].isupper() and words[k - 1][2].lower() in _INSTITUTION_ENDS:
+        k -= 1
+    words = words[k:]
     last = words[-1][2]
     base = m.start("n")
     return base + words[0][0], base + words[-1][0] + len(last.rstrip(".,!?"))
