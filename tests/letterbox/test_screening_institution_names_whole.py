@@ -42,3 +42,20 @@ def test_a_name_with_its_institution_word_first_or_inside_is_found_whole(text: s
 ])
 def test_such_a_name_still_ends_before_and_i(text: str, written: str) -> None:
     assert [f.text for f in screen_text(text) if INSTITUTION in f.kinds] == [written]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Dad works at Cafe Nero Dellmouth", "Cafe Nero Dellmouth"),
+    ("Mum works at Hotel Chocolat in town", "Hotel Chocolat"),
+    ("She works at Hospital Radio Bedford", "Hospital Radio Bedford"),
+    ("He works at Church Farm Shop and loves it", "Church Farm Shop"),
+    ("He works at Cafe Nero and I help on Saturdays.", "Cafe Nero"),
+])
+def test_a_workplace_named_with_its_institution_word_first_is_found(text: str, name: str) -> None:
+    assert _covered(text, name), [(f.kind, f.text) for f in screen_text(text)]
+
+
+@pytest.mark.parametrize("text", ["Mum works at Christmas.", "She works at Home and I help.",
+                                  "He works at School on Mondays."])
+def test_a_generic_word_alone_is_still_no_workplace(text: str) -> None:
+    assert [f for f in screen_text(text) if INSTITUTION in f.kinds] == []

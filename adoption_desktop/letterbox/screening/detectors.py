@@ -684,8 +684,13 @@ def _institutions(text: str) -> Iterator[Finding]:
                 yield _f(*span, INSTITUTION, text, "the name of a nursery, school, club or team")
     for m in _WORKPLACE.finditer(text):
         name = m.group(1)
-        first = name.split()[0]
-        if first in _NOT_WORKPLACE or first.lower() in _GENERIC:
+        first, *rest = name.split()
+        if first in _NOT_WORKPLACE:
+            continue
+        # a generic first word is no workplace ("works at Christmas"), except an institution word before a name
+        # ("works at Cafe Nero Dellmouth", "Hotel Chocolat", "Church Farm Shop")
+        if first.lower() in _GENERIC and not (first.lower() in _INSTITUTION_ENDS and rest and rest[0][:1].isupper()
+                                              and rest[0].lower() not in _GENERIC):
             continue
         parts = list(re.finditer(r"\S+", name))
         keep = _name_length(text, [(m.start(1) + w.start(), w.group()) for w in parts])
