@@ -808,24 +808,35 @@ def _suffixed_streets(text: str) -> Iterator[tuple[int, int]]:
         yield start, m.end()
 
 
-# words that are never in a street's name between a house number and the street word: "3 goals in the Park",
-# "5 miles up the Hill", "2 in a row" are counts ("the" only as the name's first word: "3 the Green")
-_NOT_IN_STREET_NAME = frozenset((
-    "at", "in", "on", "for", "up", "down", "of", "to", "a", "an", "and", "or", "with", "from", "by", "into",
-    "onto", "near", "past", "over", "round", "around", "across", "through", "along", "about", "is", "was",
+# what a number counts, written right after it in lower case: "3 goals in the Park", "5 miles up the Hill", "2 times
+# round the Green" (a closed list: a house number is followed by the street's name, "14 prince of wales road")
+_COUNTED = frozenset((
+    "goal", "goals", "point", "points", "run", "runs", "try", "tries", "wickets", "medals", "badges", "stars",
+    "mile", "miles", "metres", "meters", "km", "kilometres", "yards", "feet", "foot", "inches", "laps", "lengths",
+    "times", "minutes", "mins", "min", "hours", "hrs", "seconds", "secs", "days", "weeks", "months", "years",
+    "nights", "weekends", "goes", "turns", "rounds", "games", "matches", "races", "tickets", "people",
+    "children", "kids", "friends", "dogs", "cats", "ducks", "birds", "sheep", "cows", "horses", "ponies", "pets",
+    "books", "pages", "steps", "stops", "doors", "houses", "streets", "more", "extra"))
+# a preposition or adverb right after the number, in lower case: "2 in a row", "about 5 down the road", "year 3 at
+# Hill Top Primary", "2 or 3 times" (never a street's first word; "the" is: "5 the chase", "3 The Green"; and "a"
+# may be a house number's letter: "14 a mill lane")
+_AFTER_COUNT = frozenset((
+    "at", "in", "on", "for", "up", "down", "of", "to", "and", "or", "with", "from", "by", "into", "onto", "near",
+    "past", "over", "round", "around", "across", "through", "along", "about", "off", "out", "away", "is", "was",
     "are", "were", "we", "i", "he", "she", "they", "it", "my", "our", "his", "her", "their", "your", "its"))
 _HOUSE_NUMBER = re.compile(r"\d{1,4}[A-Za-z]?,?\s+")
 
 
 def _count_not_house_number(text: str, m: re.Match[str]) -> bool:
-    """Whether the words between the house number and the street word of a :data:`_STREET_NUMBERED` match read
-    as a count, not a street's name: a word of :data:`_NOT_IN_STREET_NAME` written in lower case among them, or
-    a "the" after the first ("3 goals in the Park"; not "3 the Green", "14 Mill Lane")."""
+    """Whether the number of a :data:`_STREET_NUMBERED` match is a count, not a house number: the word written
+    right after it (in lower case) is what is counted (:data:`_COUNTED`: "3 goals in the Park", "5 miles up the
+    Hill") or a preposition (:data:`_AFTER_COUNT`: "2 in a row", "about 5 down the road"). Words further on do
+    not decide: "14 Prince of Wales Road", "22 top of the hill", "3 king and queen street" are addresses."""
     numbers = list(_HOUSE_NUMBER.finditer(text, m.start(), m.end()))
     if not numbers:
         return False
     name = text[numbers[-1].end():m.end()].split()[:-1]  # after the last number: "Flat 2, 14 Mill Lane"
-    return any(w in _NOT_IN_STREET_NAME or (w == "the" and n > 0) for n, w in enumerate(name))
+    return bool(name) and (name[0] in _COUNTED or name[0] in _AFTER_COUNT)
 
 
 def _streets(text: str) -> Iterator[Finding]:
