@@ -30,3 +30,24 @@ def test_the_town_before_a_postcode_is_a_place_finding(text: str, town: str) -> 
 ])
 def test_no_town_is_made_of_other_words_before_a_postcode(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(f.kind, f.text) for f in screen_text(text)] == expected
+
+
+# review, 6 December 2026: with no comma, the street word before the town was read as the town's first word
+# ("Lane Dellmouth"), and the street and town merged into one finding labelled as a town
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We live at 14 Mill Lane Dellmouth ZZ99 1YY",
+     [(STREET, "14 Mill Lane"), (PLACE, "Dellmouth"), (POSTCODE, "ZZ99 1YY")]),
+    ("We live at 14 Mill Lane, Dellmouth, ZZ99 1YY",
+     [(STREET, "14 Mill Lane"), (PLACE, "Dellmouth"), (POSTCODE, "ZZ99 1YY")]),
+    ("Our house is 3 Oak Road, Dellmouth, ZZ99 1YY",
+     [(STREET, "3 Oak Road"), (PLACE, "Dellmouth"), (POSTCODE, "ZZ99 1YY")]),
+    ("Send it to 7 Heron Close Greystow ZZ99 7QT please.",
+     [(STREET, "7 Heron Close"), (PLACE, "Greystow"), (POSTCODE, "ZZ99 7QT")]),
+])
+def test_the_street_word_before_the_town_stays_with_the_street(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(f.kind, f.text) for f in screen_text(text)] == expected
+
+
+def test_a_town_whose_name_starts_with_a_street_word_is_found_whole() -> None:
+    found = [(f.kind, f.text) for f in screen_text("We are in Park Gate ZZ99 1YY now.")]
+    assert (PLACE, "Park Gate") in found, found

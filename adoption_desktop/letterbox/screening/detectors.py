@@ -1045,6 +1045,9 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
 # or a space ("in Dellmouth, ZZ99 1YY", "Dellmouth\nZZ99 4EF")
 _TOWN_BEFORE = re.compile(r"(?<![\w'’.-])(?P<t>[A-Z][a-z'’-]+(?:[ -][A-Z][a-z'’-]+)?)"
                           r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)$")
+# a street's name or house number just before a street word on the same line: the "Mill " of "14 Mill Lane
+# Dellmouth ZZ99 1YY" (the town is "Dellmouth", "Lane" ends the street)
+_STREET_NAME_BEFORE = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*|\d{1,4}[A-Za-z]?)[ \t]+$")
 
 
 def _postcodes(text: str) -> Iterator[Finding]:
@@ -1054,10 +1057,17 @@ def _postcodes(text: str) -> Iterator[Finding]:
         yield _f(m.start(), m.end(), POSTCODE, text)
         town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
         if town:
+            start = town.start("t")
             words = town.group("t").replace("-", " ").split()
+            if (len(words) == 2 and words[0].lower() in _SUFFIX_OF
+                    and _STREET_NAME_BEFORE.search(text, max(0, start - 60), start)):
+                # "14 Mill Lane Dellmouth": "Lane" is the street's last word, the town is "Dellmouth" (not "Park
+                # Gate" of "we are in Park Gate ZZ99 1YY": a town may start with a street word)
+                start += len(words[0]) + 1
+                words = words[1:]
             if words[-1].lower() in _SUFFIX_OF or words[0] in _SENTENCE_WORDS or words[0].lower() in _GENERIC:
                 continue
-            yield _f(town.start("t"), town.end("t"), PLACE, text, "a town in an address (before its postcode)")
+            yield _f(start, town.end("t"), PLACE, text, "a town in an address (before its postcode)")
 
 
 def _two_letters_end(mapped: Folded, start: int) -> int:
