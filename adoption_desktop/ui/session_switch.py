@@ -38,11 +38,19 @@ class PendingEdits(Protocol):
     def confirm_discard_edits(self) -> bool: ...
 
 
+def _own_context(widget: QWidget) -> object | None:
+    """``widget.ctx``, or None: the main window's raises until a database is attached (its start surface)."""
+    try:
+        return getattr(widget, "ctx", None)
+    except RuntimeError:
+        return None
+
+
 def _context_of(widget: QWidget) -> object | None:
     """The session (``AppContext``) a window was opened in: its own ``ctx``, or its nearest parent's."""
     w: QWidget | None = widget
     while w is not None:
-        ctx = getattr(w, "ctx", None)
+        ctx = _own_context(w)
         if ctx is not None:
             return ctx
         w = w.parentWidget()
@@ -53,7 +61,7 @@ def pending_editors(window: QWidget) -> list[QWidget]:
     """The editors with their own autosave in ``window`` and every other top-level window opened in the
     same session (a window left from another session, e.g. another main window's, is not this one's to
     ask about)."""
-    ours = getattr(window, "ctx", None)
+    ours = _own_context(window)
     found: list[QWidget] = []
     for top in [window, *QApplication.topLevelWidgets()]:  # a parentless editor window is a top-level itself
         found.extend(w for w in [top, *top.findChildren(QWidget)]
