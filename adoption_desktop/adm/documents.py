@@ -16,7 +16,7 @@ from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyi
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
 from adoption_desktop.core.files import scratch_folder
-from adoption_desktop.core.salutation import salutation_from_lines
+from adoption_desktop.core.salutation import bare_salutation, salutation_from_lines
 from adoption_desktop.core.workdays import WorkingCalendar
 from adoption_desktop.journey.rules import add_months
 
@@ -167,7 +167,7 @@ def letter_values(d: AdmDecision, type_label: str, day: dt.date, *, qd: AdmQuali
         sentence, own = own, ""
     addressee = [ln.strip() for ln in d.addressee.splitlines() if ln.strip()]
     return {
-        "salutation": d.salutation.strip() or salutation_from_lines(addressee) or "Sir or Madam",
+        "salutation": bare_salutation(d.salutation) or salutation_from_lines(addressee) or "Sir or Madam",
         "about": about,
         "panel_sentence": panel_sentence,
         "decision_sentence": sentence,

@@ -2,7 +2,10 @@
 
 Every record a letter goes to a person from has a ``salutation`` field (birth relative, adopters of a
 letterbox arrangement, ADM decision addressee, adopted adult in counselling). What is typed there is
-used as written ("Dear Auntie Jo,"). When it is empty the letter uses :func:`default_salutation` of the
+used as written ("Dear Auntie Jo,"), less a leading "Dear" and a trailing comma the person typed with it
+(:func:`bare_salutation`: the letter adds both, and "Dear Ms Sandford," typed gave "Dear Dear Ms Sandford,,";
+every service that stores a salutation cleans it with :func:`clean_salutation`, and every letter reads it
+through :func:`salutation_for` or :func:`bare_salutation`, so one stored before that still prints once). When it is empty the letter uses :func:`default_salutation` of the
 person's name:
 
 * a name that starts with a title ("Mrs Ada Heronmere", "Dr P. Quill") gives title + surname
@@ -17,9 +20,31 @@ from __future__ import annotations
 
 import re
 
+from adoption_desktop.core.text_input import clean_name
+
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Rev", "Revd", "Reverend", "Sir", "Dame",
           "Lady", "Lord", "Father", "Sister", "Canon", "Rabbi", "Imam")
 _TITLE_KEYS = {t.lower() for t in TITLES}
+
+
+#: "Dear" typed before the name (any case, with or without a comma after it), not a name that starts with it
+#: ("Dearbhla")
+_DEAR = re.compile(r"^dear(?=[\s,]|$)[\s,]*", re.IGNORECASE)
+
+
+def bare_salutation(text: str | None) -> str:
+    """What follows "Dear" in a letter, from what was typed: spaces collapsed, a leading "Dear" (any case)
+    and trailing commas dropped, as the letter's own "Dear ${salutation}," adds both ("Dear Ms Sandford," →
+    "Ms Sandford"; "dear Nan" → "Nan"; "Dear" alone → "", the default greeting)."""
+    words = " ".join((text or "").split())
+    return _DEAR.sub("", words).rstrip(", ").strip()
+
+
+def clean_salutation(value: str | None, field: str, *, max_length: int | None = 120) -> str:
+    """A salutation as stored: :func:`~adoption_desktop.core.text_input.clean_name` (one line, no formula
+    start, at most ``max_length``), then :func:`bare_salutation`. The one cleaner of every salutation field
+    (ADM decisions and their corrections, letterbox adopters and birth relatives, counselling applicants)."""
+    return bare_salutation(clean_name(value, field, max_length=max_length))
 
 
 def _title(word: str) -> str | None:
@@ -73,4 +98,4 @@ def salutation_from_lines(lines: list[str]) -> str:
 
 def salutation_for(stored: str | None, name: str, fallback: str = "Sir or Madam") -> str:
     """What follows "Dear": the stored salutation, else the default from ``name``, else ``fallback``."""
-    return (stored or "").strip() or default_salutation(name) or fallback
+    return bare_salutation(stored) or default_salutation(name) or fallback

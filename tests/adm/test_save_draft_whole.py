@@ -20,7 +20,7 @@ from adoption_desktop.ui.tasks import TaskRunner
 from tests.adm.test_page_layout import TODAY, _queue
 
 DRAFT = undo.Draft("agree", "The agency agrees that the applicants are suitable to adopt.",
-                   "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Dear Mr and Mrs Example",
+                   "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Mr and Mrs Example",
                    "Sam Socialworker")
 
 
@@ -61,4 +61,4 @@ def test_on_the_page_a_corrected_retry_saves_without_a_conflict(db: Database, ad
     page.detail.save_draft()
     assert shown == []
     saved, _ = _stored(db, adm_user, did)
-    assert (saved.salutation, saved.decision_text) == ("Dear Ms Changed", "The agency agrees.")
+    assert (saved.salutation, saved.decision_text) == ("Ms Changed", "The agency agrees.")  # "Dear" is the letter's

@@ -20,7 +20,7 @@ from .conftest import handoff
 
 DRAFT = undo.Draft("agree", "The agency agrees that the applicants are suitable to adopt.",
                    "Thorough assessment; strong support network.", "Mr and Mrs Example\n1 Example Street",
-                   "Dear Mr and Mrs Example", "Sam Socialworker")
+                   "Mr and Mrs Example", "Sam Socialworker")
 
 
 def _decision(db: Database) -> int:

@@ -94,7 +94,7 @@ def test_a_stale_adm_draft_reapplies_only_the_fields_the_decision_maker_changed(
     make_user(db, "bea", Role.AGENCY_DECISION_MAKER)
     did = _queue(db)[0]
     draft = adm_undo.Draft("agree", "The agency agrees that the applicants are suitable to adopt.",
-                           "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Dear Mr and Mrs Example",
+                           "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Mr and Mrs Example",
                            "Sam Socialworker")
     version, _ = adm_undo.save_draft(db, ann, did, draft, expected_version=None)
     page = AdmPage(AppContext(db, ann, TaskRunner(synchronous=True)), today=TODAY)
@@ -102,19 +102,19 @@ def test_a_stale_adm_draft_reapplies_only_the_fields_the_decision_maker_changed(
     detail = page.detail
     assert detail.detail is not None and detail.detail.row.id == did
     _as(db, db_path, "bea", lambda other, bea: adm_undo.save_draft(other, bea, did, dataclasses.replace(
-        draft, salutation="Dear Ms Example and Mr Sample"), expected_version=version))
+        draft, salutation="Ms Example and Mr Sample"), expected_version=version))
     detail.decision_reasons.setPlainText("Thorough assessment; the referees' concerns were answered in full.")
     shown, seen = _watch(monkeypatch, ("reapply", None))
     detail.save_draft()
     assert seen and seen[0].differing == ["Reasons"]
-    assert shown[0]["Salutation"] == (conflict.NOT_CHANGED, "Dear Ms Example and Mr Sample")
+    assert shown[0]["Salutation"] == (conflict.NOT_CHANGED, "Ms Example and Mr Sample")
     assert "Changed by Bea Tester since you opened it: Salutation." in seen[0].summary.text()
     stored, _v, _ref = adm_undo._stored_draft(db, ann, did)
     assert stored.reasons == "Thorough assessment; the referees' concerns were answered in full."
-    assert stored.salutation == "Dear Ms Example and Mr Sample"  # Bea's, kept
+    assert stored.salutation == "Ms Example and Mr Sample"  # Bea's, kept
     assert (stored.outcome, stored.decision_text, stored.addressee) == (
         draft.outcome, draft.decision_text, draft.addressee)
-    assert detail.salutation.text() == "Dear Ms Example and Mr Sample"  # the screen shows what was saved
+    assert detail.salutation.text() == "Ms Example and Mr Sample"  # the screen shows what was saved
     assert_verified(db)
 
 
@@ -131,7 +131,7 @@ def test_reload_on_the_adm_page_shows_their_draft_and_says_so(
     make_user(db, "bea", Role.AGENCY_DECISION_MAKER)
     did = _queue(db)[0]
     draft = adm_undo.Draft("agree", "The agency agrees that the applicants are suitable to adopt.",
-                           "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Dear Mr and Mrs Example",
+                           "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Mr and Mrs Example",
                            "Sam Socialworker")
     version, _ = adm_undo.save_draft(db, ann, did, draft, expected_version=None)
     page = AdmPage(AppContext(db, ann, TaskRunner(synchronous=True)), today=TODAY)

@@ -23,6 +23,7 @@ from adoption_desktop.adm.service.data import DecisionRow, LetterView
 from adoption_desktop.adm.settings import DECISION_DUE_WD, FINAL_DECISION_DUE_WD
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationError
+from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
@@ -48,7 +49,7 @@ def _letter_fields(addressee: str, salutation: str, social_worker: str) -> tuple
     """Who a decision's letters go to, checked and cleaned, as stored: (addressee, salutation, social
     worker)."""
     addressee = clean_address(addressee, "Addressee")
-    salutation = clean_name(salutation, "Salutation")
+    salutation = clean_salutation(salutation, "Salutation")
     social_worker = clean_name(social_worker, "Child's social worker")
     return addressee.strip(), salutation.strip(), social_worker.strip()
 

@@ -12,6 +12,7 @@ from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecisionType
 from adoption_desktop.adm.service.common import _for_change, _letter_fields, _new_decision
 from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import (
@@ -37,7 +38,7 @@ def open_direct_decision(db: Database, actor: Principal, *, decision_type: str, 
     reasons = clean_text(reasons, "Reasons", multiline=True, max_length=20000)
     social_worker = clean_name(social_worker, "Child's social worker")
     addressee = clean_text(addressee, "Addressee", multiline=True, max_length=1000)
-    salutation = clean_text(salutation, "Salutation", max_length=120)
+    salutation = clean_salutation(salutation, "Salutation")
     day = today or dt.date.today()
     check_not_future(received_on, "Papers received on", "received_on", today=day,
                      advice=f"enter the day the papers reached the decision maker (today, {day:%d/%m/%Y}, or earlier)")

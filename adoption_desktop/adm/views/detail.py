@@ -140,6 +140,8 @@ class DecisionPanel(QWidget):
         self.decided_on = child(form, QDateEdit, "decided_on")
         self.addressee = child(form, QPlainTextEdit, "addressee")
         self.salutation = child(form, QLineEdit, "salutation")
+        #: each field's own hint (the form's), shown again when the letter is not the social worker's
+        self._letter_tips = {w: w.toolTip() for w in (self.addressee, self.salutation)}
         self.social_worker = child(form, QLineEdit, "social_worker")
         self.info_status = child(form, QLabel, "info_status")
         self.notify_status = child(form, QLabel, "notify_status")
@@ -374,7 +376,7 @@ class DecisionPanel(QWidget):
             if to_worker:
                 w.setEnabled(False)
             w.setToolTip("This decision's letter goes to the child's social worker (below), greeted by name."
-                         if to_worker else "")
+                         if to_worker else self._letter_tips[w])
         self._outcome_changed()  # a sentence prefilled for another outcome is brought in line with this one
         self.opened = self._as_opened(stored)
         paused = r.state == rules.STATE_PAUSED

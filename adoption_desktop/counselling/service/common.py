@@ -15,6 +15,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.concurrency import last_saved, lock_row, stale, version_of, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import get_setting
@@ -206,7 +207,7 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         data, referred_by=_keyed(clean_name, data.referred_by, "Referred by", "referred_by", max_length=200),
         birth_name=_keyed(clean_name, data.birth_name, "Name at birth", "birth_name"),
         current_name=_keyed(clean_name, data.current_name, "Name now", "current_name"),
-        salutation=_keyed(clean_name, data.salutation, "Salutation", "salutation"),
+        salutation=_keyed(clean_salutation, data.salutation, "Salutation", "salutation"),
         address=_keyed(clean_address, data.address, "Address", "address", max_length=1000),
         phone=check_phone(_keyed(clean_text, data.phone, "Phone", "phone", max_length=40).strip()),
         email=_keyed(clean_text, data.email, "Email", "email", max_length=120),

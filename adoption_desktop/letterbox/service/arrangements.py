@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version
 from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
@@ -72,14 +73,14 @@ def _clean(data: ArrangementInput) -> ArrangementInput:
         child_adoptive_name=clean_name(data.child_adoptive_name, "Child's adoptive name"),
         adopters_name=clean_name(data.adopters_name, "Adopters' names", max_length=160),
         adopters_address=block(data.adopters_address, "Adopters' address"),
-        adopters_salutation=clean_name(data.adopters_salutation, "Adopters' salutation", max_length=120),
+        adopters_salutation=clean_salutation(data.adopters_salutation, "Adopters' salutation", max_length=120),
         may_send=line(data.may_send, "What may be sent", 120),
         exchange_months=line(data.exchange_months, "Exchange months", 40),
         coordinator=clean_name(data.coordinator, "Coordinator", max_length=60),
         notes=block(data.notes, "Notes"),
         participants=tuple(replace(p, name=clean_name(p.name, "Birth relative"),
                                    relationship=line(p.relationship, "Relationship", 60),
-                                   salutation=clean_name(p.salutation, "Birth relative's salutation",
+                                   salutation=clean_salutation(p.salutation, "Birth relative's salutation",
                                                          max_length=120),
                                    address=block(p.address, "Birth relative's address"))
                            for p in data.participants),
