@@ -202,7 +202,8 @@ class LetterboxPage(QWidget):
         chase.clicked.connect(self._chasers_clicked)
         self.missed_button = QPushButton("Mar&k missed")
         self.missed_button.setObjectName("mark_missed")
-        self.missed_button.setToolTip("The selected exchanges will not come: they leave the list (Ctrl+Z undoes)")
+        self.missed_button.setToolTip("The selected exchanges (none selected: the one with the focus frame) will "
+                                      "not come: they leave the list (Ctrl+Z undoes)")
         self.missed_button.clicked.connect(self.mark_selected_missed)
         self.missed_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
         actions = QHBoxLayout()
@@ -412,8 +413,12 @@ class LetterboxPage(QWidget):
 
     # --- items --------------------------------------------------------------------------------
     def mark_selected_missed(self) -> None:
-        """Mark the selected work-list exchanges missed (each one undoable: Ctrl+Z)."""
-        rows = [self.work_model.row_at(i.row()) for i in self.work_view.selectionModel().selectedRows()]
+        """Mark the selected work-list exchanges missed (each one undoable: Ctrl+Z); with none selected, the
+        one with the keyboard focus (user trial: after Ctrl+End Mark missed said to choose the exchanges under
+        a row that looked chosen)."""
+        chosen = sorted(i.row() for i in self.work_view.selectionModel().selectedRows())
+        focused = self._focused_work_row()
+        rows = [self.work_model.row_at(r) for r in chosen] or ([focused] if focused is not None else [])
         if not rows:
             QMessageBox.information(self, "Mark missed", "Choose the exchanges that will not come in the list first.")
             return
@@ -442,10 +447,15 @@ class LetterboxPage(QWidget):
         rows = self.work_view.selectionModel().selectedRows()
         current = self.work_view.currentIndex()
         if not rows:
-            at = current.row() if current.isValid() and current.row() < self.work_model.rowCount() else None
-            return self.work_model.row_at(at) if at is not None else None
+            return self._focused_work_row()
         at = current.row() if current.isValid() and any(r.row() == current.row() for r in rows) else rows[0].row()
         return self.work_model.row_at(at)
+
+    def _focused_work_row(self) -> WorkRow | None:
+        """The work-list exchange with the keyboard focus (selected or not), if the list has it."""
+        current = self.work_view.currentIndex()
+        at = current.row() if current.isValid() and current.row() < self.work_model.rowCount() else None
+        return self.work_model.row_at(at) if at is not None else None
 
     def open_item_dialog(self, arrangement_id: int | None = None, reference: str = "",
                          previous_item_id: int | None = None, *, direction: str | None = None) -> ItemDialog | None:
