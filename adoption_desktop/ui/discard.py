@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
+    QDialog,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -47,12 +49,24 @@ def ask_discard(parent: QWidget | None, title: str, *, informative: str = "") ->
                       yes_role=QMessageBox.ButtonRole.DestructiveRole, no_role=QMessageBox.ButtonRole.RejectRole)
 
 
+def _lock_owner(window: QWidget) -> QWidget | None:
+    """The main window whose lock screen would hide ``window``: the first window up its parents that keeps a
+    list of what the lock hid (through a dialog opened over another dialog: the child editor over the
+    Children list)."""
+    parent = window.parentWidget()
+    while parent is not None:
+        top = parent.window()
+        if hasattr(top, "_hidden_while_locked"):
+            return top
+        parent = top.parentWidget()
+    return None
+
+
 def bring_forward(window: QWidget, focus: QWidget | None = None) -> None:
     """Show ``window`` on top and active, ``focus`` in it (the person chose *Keep editing* as the program
     closed or they signed out). Not while the main window behind it is locked: the window stays hidden, as
     the lock hid it, and comes back when its user unlocks."""
-    parent = window.parentWidget()
-    owner = parent.window() if parent is not None else None
+    owner = _lock_owner(window)
     if owner is not None and getattr(owner, "locked", False):
         return
     window.show()
@@ -66,9 +80,21 @@ def still_open(window: QWidget) -> bool:
     """Whether ``window`` is on screen, or hidden only by the lock screen (it comes back on unlock)."""
     if window.isVisible():
         return True
-    parent = window.parentWidget()
-    owner = parent.window() if parent is not None else None
+    owner = _lock_owner(window)
     return owner is not None and window in getattr(owner, "_hidden_while_locked", [])
+
+
+def hidden_by_lock(window: QWidget) -> bool:
+    """Whether ``window`` is hidden by the lock screen (not closed: it comes back when its user unlocks)."""
+    return shiboken6.isValid(window) and not window.isVisible() and still_open(window)
+
+
+def forget_hidden(window: QWidget) -> None:
+    """``window`` is not to come back when its user unlocks (it was discarded at the lock screen)."""
+    owner = _lock_owner(window)
+    hidden = getattr(owner, "_hidden_while_locked", None) if owner is not None else None
+    if isinstance(hidden, list) and window in hidden:
+        hidden.remove(window)
 
 
 def ask_discard_on_exit(window: QWidget, save_with: str) -> bool:
@@ -82,3 +108,63 @@ def ask_discard_on_exit(window: QWidget, save_with: str) -> bool:
         return True
     bring_forward(window)
     return False
+
+
+def discard_on_exit(dialog: QDialog, save_with: str = "Save") -> bool:
+    """``confirm_discard_edits`` of a modal editor whose changes are saved only by its ``save_with`` button
+    (birth-parent support referral, adopter household, child), once it knows something was changed: asks
+    (:func:`ask_discard_on_exit`). *Discard* closes it, nothing saved, and it does not come back at the
+    unlock: True. *Keep editing*: False (brought forward; behind the lock screen, back when its user
+    unlocks)."""
+    if not ask_discard_on_exit(dialog, save_with):
+        return False
+    forget_hidden(dialog)
+    QDialog.reject(dialog)
+    return True
+
+
+def exec_through_lock(dialog: QDialog) -> bool:
+    """``dialog.exec() == Accepted`` for an editor run with exec(), through the lock screen. The lock hides
+    the dialog, and hiding a dialog ends its exec() as if cancelled: the editor came back at the unlock with
+    a Save that saved nothing. Here, hidden by the lock, it waits (events running: the lock screen works)
+    until the unlock shows it again and runs it again, what was typed still in it (accepted before it ran
+    again, say Enter pressed at once: True). False when it was cancelled, or discarded or closed at the lock
+    screen's Sign out / Switch user."""
+    while True:
+        if hidden_by_lock(dialog):
+            dialog.setResult(QDialog.DialogCode.Rejected)
+            _wait_for_unlock(dialog)
+            if not (shiboken6.isValid(dialog) and dialog.isVisible()):
+                return shiboken6.isValid(dialog) and dialog.result() == QDialog.DialogCode.Accepted
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return True
+        if not hidden_by_lock(dialog):
+            return False
+
+
+class _ShownAgain(QObject):
+    """Ends a wait as soon as the unlock shows the dialog (it runs again before anything typed reaches it)."""
+
+    def __init__(self, loop: QEventLoop) -> None:
+        super().__init__()
+        self.loop = loop
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Show:
+            self.loop.quit()
+        return False
+
+
+def _wait_for_unlock(dialog: QDialog) -> None:
+    """Wait while the lock hides ``dialog`` (until the unlock shows it, or it is discarded or closed)."""
+    loop = QEventLoop()
+    shown = _ShownAgain(loop)
+    dialog.installEventFilter(shown)
+    timer = QTimer()
+    timer.setInterval(100)  # discarded or closed at the lock screen: noticed within a tenth of a second
+    timer.timeout.connect(lambda: None if hidden_by_lock(dialog) else loop.quit())
+    timer.start()
+    loop.exec()
+    timer.stop()
+    if shiboken6.isValid(dialog):
+        dialog.removeEventFilter(shown)

@@ -123,6 +123,12 @@ SIGN_OUT_KEPT_WINDOW = ("Not signed out: “{title}” holds typing that is not 
                         "finish it there, or close the window and choose Discard, then sign out.")
 
 
+#: the same, asked at the lock screen (Sign out / Switch user): the window is hidden until its user unlocks
+SIGN_OUT_KEPT_LOCKED = ("Not signed out: “{title}” holds typing that is not saved, and it is kept. Unlock to "
+                        "finish it there and save it, then sign out; or choose Sign out / Switch user again and "
+                        "Discard it.")
+
+
 def close_open_windows(window: MainWindow) -> bool:
     """Close every other top-level window the user opened (dialogs, case windows). False if one refused
     (e.g. it asked about unsaved changes and the user chose to stay)."""
@@ -234,6 +240,9 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
         message = SIGN_OUT_KEPT_EDITING if kept.window() is window else \
             SIGN_OUT_KEPT_WINDOW.format(title=kept.window().windowTitle())
         window.statusBar().showMessage(message, 15000)
+        if window.locked and window.lock_screen is not None:  # said where the person is: at the lock screen
+            window.lock_screen.message.setText(message if kept.window() is window else
+                                               SIGN_OUT_KEPT_LOCKED.format(title=kept.window().windowTitle()))
         return None
     if not close_open_windows(window):
         window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)
