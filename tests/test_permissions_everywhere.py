@@ -111,6 +111,8 @@ FIGURE_MODULES = {f"adoption_desktop.{m}" for m in (
 OTHER_AREA = {
     # a new kind of ADM decision is the agency's configuration, like its settings
     "adoption_desktop.adm.service.type_catalogue.add_decision_type": {"settings.manage"},
+    # the letterbox's search indexes made again from the records: upkeep of the database, an administrator's
+    "adoption_desktop.letterbox.search_check.rebuild_search": {"settings.manage"},
 }
 #: a name that says it changes something
 CHANGES = ("add_", "update_", "set_", "remove_", "delete_", "create_", "record_", "save_", "restore_",
