@@ -151,6 +151,13 @@ _STREET_NUMBERED = re.compile(
     rf"|(?<![\w£$.,])(?:(?:flat|apartment|apt)\s+\d{{1,4}}[A-Za-z]?,?\s+)?(?:no\.?\s*)?\d{{1,4}}[A-Za-z]?,?\s+"
     rf"(?:[a-z]+\s+){{1,2}}(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)\b",
     re.IGNORECASE)
+# street words read only after a house number and a capitalised name ("12 Heron Gate", "9 Meadow Bank", "9 The
+# Paddocks"): alone they are ordinary words ("the school gate", "in the bank") or a town's ("Park Gate"), so they
+# are not in :data:`_SUFFIX_FORMS` (whose words also end streets with no number, and are never a town's last word)
+_NUMBERED_ONLY_WORDS = ("Gate", "Bank", "Croft", "Paddocks", "Meadows", "Fold", "Garth")
+_STREET_NUMBERED_ONLY = re.compile(
+    rf"(?<![\w£$.,])(?:(?i:flat|apartment|apt)\s+\d{{1,4}}[A-Za-z]?,?\s+)?(?:(?i:no)\.?\s*)?\d{{1,4}}[A-Za-z]?,?[ \t]+"
+    rf"(?:[A-Z][A-Za-z'’&-]{{0,59}}[ \t]+){{1,3}}(?:{'|'.join(_NUMBERED_ONLY_WORDS)})\b")
 _STREET_NAMED = re.compile(rf"\b(?:{_CAP}\s+){{1,3}}(?:Road|Street|Lane|Avenue|Crescent|Grove|Terrace|Gardens|Mews|"
                            rf"Drive|Close|Way|Approach|Court|Walk|Rise|Row|Square|Parade|Place|View)\b")
 # a capitalised name (one or two words) before an abbreviated street word or Hill/Park: "Tanner St", "Kirk Ln",
@@ -840,7 +847,7 @@ def _count_not_house_number(text: str, m: re.Match[str]) -> bool:
 
 
 def _streets(text: str) -> Iterator[Finding]:
-    for m in _STREET_NUMBERED.finditer(text):
+    for m in itertools.chain(_STREET_NUMBERED.finditer(text), _STREET_NUMBERED_ONLY.finditer(text)):
         if _count_not_house_number(text, m):
             continue
         last = m.group().split()[-1]
@@ -1059,9 +1066,9 @@ def _postcodes(text: str) -> Iterator[Finding]:
         if town:
             start = town.start("t")
             words = town.group("t").replace("-", " ").split()
-            if (len(words) == 2 and words[0].lower() in _SUFFIX_OF
+            if (len(words) == 2 and (words[0].lower() in _SUFFIX_OF or words[0] in _NUMBERED_ONLY_WORDS)
                     and _STREET_NAME_BEFORE.search(text, max(0, start - 60), start)):
-                # "14 Mill Lane Dellmouth": "Lane" is the street's last word, the town is "Dellmouth" (not "Park
+                # "14 Mill Lane Dellmouth", "12 Heron Gate Dellmouth": "Lane" is the street's last word, the town is "Dellmouth" (not "Park
                 # Gate" of "we are in Park Gate ZZ99 1YY": a town may start with a street word)
                 start += len(words[0]) + 1
                 words = words[1:]
