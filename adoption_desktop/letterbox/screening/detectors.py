@@ -1052,6 +1052,15 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
 # or a space ("in Dellmouth, ZZ99 1YY", "Dellmouth\nZZ99 4EF")
 _TOWN_BEFORE = re.compile(r"(?<![\w'’.-])(?P<t>[A-Z][a-z'’-]+(?:[ -][A-Z][a-z'’-]+)?)"
                           r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)$")
+# a town written in lower case: one word just before its postcode ("greystow zz99 7qt"), when it is not an
+# ordinary word (:data:`_NOT_LOWER_TOWN`: "in ZZ99 7QT", "love mum ZZ99 4EF", "the hill zz99 7qt")
+_LOWER_TOWN_BEFORE = re.compile(r"(?<![\w'’.-])(?P<t>[a-z][a-z'’-]{2,})(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)$")
+_NOT_LOWER_TOWN = (
+    _TERM_STOP_WORDS | _NOT_HANDLE | _NOT_MAIL_NAME | _NOT_CUE_NAME | _AFTER_COUNT | _COUNTED | ORDINARY_WORD_SURNAMES
+    | frozenset(_SUFFIX_OF) | frozenset(w.lower() for w in _NUMBERED_ONLY_WORDS) | frozenset((
+        "postcode", "post", "code", "address", "from", "near", "by", "our", "us", "is", "its", "it's", "number",
+        "house", "flat", "street", "town", "village", "area", "please", "write", "send", "moved", "live", "lives",
+        "living", "now", "here", "there", "x", "xx", "xxx")))
 # a street's name or house number just before a street word on the same line: the "Mill " of "14 Mill Lane
 # Dellmouth ZZ99 1YY" (the town is "Dellmouth", "Lane" ends the street)
 _STREET_NAME_BEFORE = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*|\d{1,4}[A-Za-z]?)[ \t]+$")
@@ -1075,6 +1084,10 @@ def _postcodes(text: str) -> Iterator[Finding]:
             if words[-1].lower() in _SUFFIX_OF or words[0] in _SENTENCE_WORDS or words[0].lower() in _GENERIC:
                 continue
             yield _f(start, town.end("t"), PLACE, text, "a town in an address (before its postcode)")
+            continue
+        lower = _LOWER_TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
+        if lower and lower.group("t").replace("’", "'") not in _NOT_LOWER_TOWN:
+            yield _f(lower.start("t"), lower.end("t"), PLACE, text, "a town in an address (before its postcode)")
 
 
 def _two_letters_end(mapped: Folded, start: int) -> int:
