@@ -205,6 +205,13 @@ _INSTITUTION_ENDS = frozenset(
 # a church school's abbreviation ("Sacred Heart RC", "Holy Trinity C of E"): after people's names it is not one
 # ("Love from Sam and Jo RC": see :func:`_people_before`)
 _CHURCH_ABBREVIATION = re.compile(r"C\.?\s?of\s?E|C\.E|CE|R\.C|RC")
+# the school's own word after a church school's abbreviation written with a lower-case "of": the "Academy" of "St
+# John's C of E Academy", the "VA Primary School" of "Holy Trinity C of E VA Primary School" (a capitalised word's
+# run stops at "of", so the name ended at "C of E")
+_AFTER_C_OF_E = re.compile(
+    r"[ \t]+(?:[A-Z][A-Za-z'’-]{0,59}[ \t]+){0,2}?"
+    rf"(?:{'|'.join(w for w in _INSTITUTION_WORDS.split('|') if not _CHURCH_ABBREVIATION.fullmatch(w))}"
+    r"|(?i:primary\s+school|school|academy|primary|nursery))\b")
 # words of a saint's or a church's name: before "RC" or "C of E" they make a school, even after "and" or in a
 # sign-off ("St Mary and St John RC", "Love from all at St Joseph's RC")
 _CHURCH_NAME_WORDS = frozenset((
@@ -683,7 +690,14 @@ def _institutions(text: str) -> Iterator[Finding]:
             start += 1
         if _CHURCH_ABBREVIATION.fullmatch(text, m.end(1), m.end()) and _people_before(text, start, words[k:], m.end()):
             continue  # "Love from Sam and Jo RC"
-        yield _f(start, m.end(), INSTITUTION, text)
+        end = m.end()
+        abbreviation = text[m.end(1):end]
+        if " " in abbreviation:  # "C of E", "C. of E." (not "CE", "RC": a capitalised word's run goes on after them)
+            dot = end < len(text) and text[end] == "." and "." in abbreviation
+            after = _AFTER_C_OF_E.match(text, end + dot)
+            if after:
+                end = after.end()  # "St John's C of E Academy", "St Mary's C. of E. Junior School"
+        yield _f(start, end, INSTITUTION, text)
     for pattern in _NAMED_AFTER_CUE:
         for m in pattern.finditer(text):
             span = _cue_name(m)
