@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -100,6 +100,26 @@ def _combo(name: str, items: list[tuple[str, Any]], tip: str) -> QComboBox:
     return box
 
 
+class _WorkListView(QTableView):
+    """The work list: several exchanges can be chosen for Mark missed (Shift, Ctrl+click), but a keyboard
+    move with Ctrl held (Ctrl+End, Ctrl+Home, Ctrl+Down ...) selects the row moved to, as a plain move does.
+    Qt's own Ctrl move leaves the highlight behind (user trial: Down, Ctrl+End, then Log item opened the item
+    window for the highlighted second row, not the last row the keyboard was on)."""
+
+    _MOVES = frozenset({Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp,
+                        Qt.Key.Key_PageDown, Qt.Key.Key_Left, Qt.Key.Key_Right})
+
+    def selectionCommand(self, index: QModelIndex | QPersistentModelIndex,  # noqa: N802
+                         event: QEvent | None = None) -> QItemSelectionModel.SelectionFlag:
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and Qt.Key(event.key()) in self._MOVES:
+            mods = event.modifiers()
+            if mods & Qt.KeyboardModifier.ControlModifier and not mods & Qt.KeyboardModifier.ShiftModifier:
+                return (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                        | QItemSelectionModel.SelectionFlag.Rows)
+        return super().selectionCommand(index, event)
+
+
 class LetterboxPage(QWidget):
     def __init__(self, ctx: AppContext, today: dt.date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,7 +176,7 @@ class LetterboxPage(QWidget):
         wl = QVBoxLayout(work)
         self.work_model: RowTableModel[WorkRow] = RowTableModel(
             _named(WORK_COLUMNS, service.coordinator_names(ctx.db, ctx.principal)), parent=self)
-        self.work_view = QTableView()
+        self.work_view: QTableView = _WorkListView()
         show_cut_text(self.work_view)  # a cell cut short reads whole on hover
         self.work_view.setObjectName("work_list")
         self.work_view.setModel(self.work_model)
@@ -334,7 +354,7 @@ class LetterboxPage(QWidget):
         built before its tab is shown), keeping the place, and say how many."""
         show = str(self.work_show.currentData() or "")
         self._keep_work_place(lambda: self.work_model.set_filter(
-            (lambda w: rules.shown_on_work_list(w.state, show)) if show else None))
+            (lambda w: rules.shown_on_work_list(w.state, show)) if show else None), follow=False)
         self._count_work_rows()
 
     def _count_work_rows(self) -> None:
@@ -343,10 +363,12 @@ class LetterboxPage(QWidget):
         self.work_count.setText(rules.work_list_count([w.state for w in self.work_model.all_rows()],
                                                       str(self.work_show.currentData() or "")))
 
-    def _keep_work_place(self, rebuild: Callable[[], None]) -> None:
+    def _keep_work_place(self, rebuild: Callable[[], None], *, follow: bool = True) -> None:
         """Rebuild the work list keeping the place: the same exchange current and selected if it is still
         listed, otherwise the row now in its place (the next one). Keyboard trial: after Mark missed, Ctrl+Z
-        or logging an item the list lost its place."""
+        or logging an item the list lost its place. With ``follow`` False (a Show change) a row no longer
+        listed is not replaced: nothing is selected, rather than a row nobody chose (user trial: Alt+S
+        selected the first row in silence)."""
         def key(w: WorkRow) -> tuple[int, dt.date, str]:
             return w.arrangement_id, w.due, w.side
 
@@ -354,14 +376,22 @@ class LetterboxPage(QWidget):
         count = self.work_model.rowCount()
         at, column = (current.row(), max(0, current.column())) if current.isValid() and current.row() < count \
             else (-1, 0)
+        if not follow and at >= 0 and not self.work_view.selectionModel().isRowSelected(at, QModelIndex()):
+            at = -1  # only the focus frame there, nothing chosen: nothing to keep selected
         kept = key(self.work_model.row_at(at)) if at >= 0 else None
         rebuild()
         rows = self.work_model.rows()
         if kept is None or not rows:
             return
-        row = next((i for i, w in enumerate(rows) if key(w) == kept), min(at, len(rows) - 1))
-        self.work_view.setCurrentIndex(self.work_model.index(row, column))
-        self.work_view.selectRow(row)
+        row = next((i for i, w in enumerate(rows) if key(w) == kept), None if not follow else min(at, len(rows) - 1))
+        if row is None:
+            self.work_view.clearSelection()
+            self.work_view.selectionModel().clearCurrentIndex()
+            return
+        # said outright: setCurrentIndex/selectRow read the keys held, and with Ctrl held (Ctrl+Z) they toggle
+        flags = QItemSelectionModel.SelectionFlag
+        self.work_view.selectionModel().setCurrentIndex(self.work_model.index(row, column),
+                                                        flags.ClearAndSelect | flags.Rows)
 
     def _add_older(self, rows: list[WorkRow], since: dt.date) -> None:
         self._older_run = run = getattr(self, "_older_run", 0) + 1
