@@ -272,3 +272,17 @@ def test_the_adm_page_flags_a_signed_decision(db: Database, qtbot: Any) -> None:
     assert "Minutes corrected after this decision was signed" in text
     assert text.index("color:") < text.index("Minutes corrected after")  # said in red, first
     assert page.detail.buttons["correct_button"].isEnabled()
+
+
+def test_a_signed_decisions_corrected_minutes_keep_its_real_due_date(db: Database) -> None:
+    """User trial: the queue's Due column showed the day the correction was approved (a Sunday, never a
+    deadline) in red; the decision's stored due date was unchanged. The Clock column keeps the flag."""
+    case = Case(db)
+    case.draft()
+    adm.sign_decision(db, case.adm, case.decision, TEST_PASSWORD, dt.date(2026, 11, 25))
+    stored_due = case.stored().due_on
+    case.correct()
+    assert case.stored().due_on == stored_due
+    row = next(r for r in adm.list_queue(db, case.adm, CORRECTED) if r.id == case.decision)
+    assert row.clock_code == "minutes_corrected"  # still flagged (red, sorted with the overdue)
+    assert row.due_on == stored_due and row.due_on != CORRECTED

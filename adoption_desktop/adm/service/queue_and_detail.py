@@ -193,9 +193,12 @@ def list_queue(db: Database, actor: Principal, today: dt.date, *, include_supers
                 continue
             rows.append(_row(d, today, cal, extra, sup, open_pauses.get(d.id),
                              first_decided.get(d.root_id or d.id) if d.version > 1 else None))
-        # a signed decision with something still owed on it shows that in place of its clock, and its due date
+        # a signed decision with something still owed on it shows that in place of its clock, and its due date;
+        # corrected minutes have no due date of their own (the follow-up's date is the day the correction was
+        # approved; user trial: shown in Due as a red deadline that never was): the decision's stored one stays
         owed = follow_ups_in(session, today)
-        return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label, due_on=owed[r.id].due,
+        return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label,
+                        due_on=r.due_on if owed[r.id].code == MINUTES_CORRECTED else owed[r.id].due,
                         clock_short=owed[r.id].short)
                 if r.id in owed else r for r in rows]
 
