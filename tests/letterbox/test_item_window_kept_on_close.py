@@ -67,7 +67,8 @@ def test_keep_editing_keeps_the_main_window_and_the_typed_text(
     QApplication.processEvents()
     assert window.isVisible() and len(asked) == 1
     title, said = asked[0]
-    assert f"item {item}" in title and "LB-0001" in title and "letter text" in said
+    assert f"item {item}" in title and "LB-0001" in title
+    assert said.startswith(f"The letter text you typed for the item {item} is not saved.")  # plain English
     assert logged.isVisible() and logged.text.toPlainText() == LETTER  # still on screen
     assert QApplication.activeWindow() in (logged, None)  # brought forward (offscreen may not activate)
     assert new.isVisible() and new.notes.text() == "arrived torn, stapled"
@@ -88,7 +89,8 @@ def test_discard_closes_and_writes_nothing(qtbot: QtBot, db: Database, coordinat
     window.close()
     QApplication.processEvents()
     assert not window.isVisible() and len(asked) == 2
-    assert "new item" in asked[1][0] and "notes" in asked[1][1]
+    assert "new item" in asked[1][0]
+    assert asked[1][1].startswith("The notes you typed for the new item (not logged yet) are not saved.")
     assert not logged.isVisible() and not new.isVisible()
     [stored] = _items(db, coordinator, arrangement)  # the new item was not logged
     assert stored.id == item and stored.text == "" and stored.status == "received"

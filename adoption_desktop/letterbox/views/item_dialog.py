@@ -78,6 +78,9 @@ FIELD_WORDS = {"direction": "direction", "item_type": "type", "channel": "receiv
                "notes": "notes", "letter_text": "letter text", "outcome": "outcome", "outcome_on": "date of outcome",
                "method": "method", "reason": "reason", "social_worker_informed": "social worker informed tick"}
 
+#: the field words that take "are" (the "Discard what you typed?" explanation)
+PLURAL_FIELD_WORDS = frozenset({"notes"})
+
 LETTER_WORDS = {"acknowledgement": "Acknowledgement", "returned": "Returned for changes"}
 
 
@@ -465,8 +468,9 @@ class ItemDialog(QDialog):
         which = f"item {self.item_id}" if self.item_id is not None else "new item (not logged yet)"
         names = [FIELD_WORDS.get(f, f) for f in fields]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        are = len(names) > 1 or names[0] in PLURAL_FIELD_WORDS  # "the notes ... are", "the letter text ... is"
         if not ask_discard(self, f"Letterbox {which}, arrangement {self.reference}: not saved", informative=(
-                f"The {listed} in this {which}'s window {'is' if len(names) == 1 else 'are'} not saved. Keep "
+                f"The {listed} you typed for the {which} {'are' if are else 'is'} not saved. Keep "
                 "editing brings its window forward to finish the item; Discard throws what was typed away "
                 "and closes it (nothing is written).")):
             bring_forward(self, self._field_widget(fields[0]))
