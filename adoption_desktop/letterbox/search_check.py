@@ -38,19 +38,23 @@ CHUNK = 20_000
 
 @dataclass(frozen=True)
 class IndexDrift:
-    """Records of one kind whose index row is missing or holds other words: how many, the first ids."""
+    """Records of one kind whose index row is missing or holds other words: how many, the first ids, and
+    those records as people know them (``LB-00005``, ``item 123 (LB-00005)``; read with the ids)."""
 
     what: str
     count: int
     first_ids: tuple[int, ...]
+    #: the first records named as people know them, in the order of ``first_ids`` (empty: the ids are named)
+    first_names: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        shown = ", ".join(str(i) for i in self.first_ids)
+        shown = ", ".join(self.first_names or (f"id {i}" for i in self.first_ids))
         more = f" and {self.count - len(self.first_ids)} more" if self.count > len(self.first_ids) else ""
         return (f"search: {self.count} of the {self.what} {'is' if self.count == 1 else 'are'} not in the search index as "
-                f"{'its record is' if self.count == 1 else 'their records are'} (ids {shown}{more}; the index was "
+                f"{'its record is' if self.count == 1 else 'their records are'} ({shown}{more}; the index was "
                 "changed outside the application): a search may not find them. The records themselves are "
-                "checked above. Rebuild the index with 'adoption-desktop rebuild-search --db …'.")
+                "checked above. An administrator rebuilds the index with "
+                "'adoption-desktop rebuild-search --db PATH --user ADMIN' (ADMIN: their user name).")
 
 
 def _table(model: type) -> Table:
@@ -113,8 +117,22 @@ def index_problems(conn: Connection, limit: int = 10) -> list[IndexDrift]:
                     if len(ids) < limit:
                         ids.append(doc_id)
         if count:
-            found.append(IndexDrift(what, count, tuple(ids)))
+            found.append(IndexDrift(what, count, tuple(ids), _names(conn, model, ids)))
     return found
+
+
+def _names(conn: Connection, model: type, ids: list[int]) -> tuple[str, ...]:
+    """The records ``ids`` as people know them, in one query: an arrangement by its reference, an item as
+    "item 123 (LB-00005)"; a record not found keeps its id."""
+    a = _table(Arrangement)
+    if model is Arrangement:
+        named = {int(r.id): str(r.reference) for r in conn.execute(
+            select(a.c.id, a.c.reference).where(a.c.id.in_(ids)))}
+        return tuple(named.get(i, f"id {i}") for i in ids)
+    i_ = _table(Item)
+    named = {int(r.id): f"item {r.id} ({r.reference})" for r in conn.execute(
+        select(i_.c.id, a.c.reference).join(a, a.c.id == i_.c.arrangement_id).where(i_.c.id.in_(ids)))}
+    return tuple(named.get(i, f"item {i}") for i in ids)
 
 
 def rebuild(conn: Connection) -> dict[str, int]:
