@@ -837,7 +837,8 @@ _COUNTED = frozenset((
     "times", "minutes", "mins", "min", "hours", "hrs", "seconds", "secs", "days", "weeks", "months", "years",
     "nights", "weekends", "goes", "turns", "rounds", "games", "matches", "races", "tickets", "people",
     "children", "kids", "friends", "dogs", "cats", "ducks", "birds", "sheep", "cows", "horses", "ponies", "pets",
-    "books", "pages", "steps", "stops", "doors", "houses", "streets", "more", "extra"))
+    "books", "pages", "steps", "stops", "doors", "houses", "streets", "more", "extra", "pounds", "quid", "pence",
+    "boys", "girls"))
 # a preposition or adverb right after the number, in lower case: "2 in a row", "about 5 down the road", "year 3 at
 # Hill Top Primary", "2 or 3 times" (never a street's first word; "the" is: "5 the chase", "3 The Green"; and "a"
 # may be a house number's letter: "14 a mill lane")
