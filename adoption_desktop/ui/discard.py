@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import shiboken6
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -168,3 +170,26 @@ def _wait_for_unlock(dialog: QDialog) -> None:
     timer.stop()
     if shiboken6.isValid(dialog):
         dialog.removeEventFilter(shown)
+
+
+class FormKeptOnExit:
+    """For a modal editor (``QDialog``) saved only by its Save button, checked as a whole (a birth-parent
+    support referral, an adopter household, a child), which sets ``self.loaded = field_values(self)`` when
+    it opens and after a conflict's reload: what the lock screen's Sign out / Switch user asks of it
+    (``ui.session_switch``)."""
+
+    loaded: list[object]
+
+    def changed(self) -> bool:
+        """Whether a field differs from the record as opened (or reloaded after a conflict)."""
+        return field_values(cast(QWidget, self)) != self.loaded
+
+    def save_pending_edits(self) -> bool:
+        """Nothing is written on the way out: the record is saved only by Save. True when no field was changed."""
+        return not (still_open(cast(QWidget, self)) and self.changed())
+
+    def confirm_discard_edits(self) -> bool:
+        """Changed fields are asked about ("… not saved"): *Keep editing* keeps them (the sign-out stops; the
+        editor comes back when its user unlocks) and gives False; *Discard* closes it, nothing saved, and
+        gives True. The editor is modal, so only the lock screen's Sign out / Switch user reaches it."""
+        return self.save_pending_edits() or discard_on_exit(cast(QDialog, self))

@@ -36,7 +36,7 @@ from adoption_desktop.journey.settings import APPROVAL_MONTHS, STAGE1_MONTHS, ST
 from adoption_desktop.journey.views.children import parse_date
 from adoption_desktop.ui import conflict
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.discard import discard_on_exit, field_values, still_open
+from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.record_list import RecordList
 from adoption_desktop.ui.sort_menu import make_sortable
@@ -77,7 +77,7 @@ def _d(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
-class HouseholdEditor(QDialog):
+class HouseholdEditor(FormKeptOnExit, QDialog):
     """One household's assessment dates. ``saved`` is emitted with the stored household."""
 
     saved = Signal(object)
@@ -139,22 +139,6 @@ class HouseholdEditor(QDialog):
         layout.addWidget(buttons)
         self.opened = conflict.as_opened(self.household, self.value)
         self.loaded = field_values(self)  # the fields as opened or reloaded (see changed)
-
-    # --- the screen locks, and someone signs out at the lock screen (``ui.session_switch``) -----------
-    def changed(self) -> bool:
-        """Whether a field differs from the household as opened (or reloaded after a conflict)."""
-        return field_values(self) != self.loaded
-
-    def save_pending_edits(self) -> bool:
-        """Nothing is written on the way out: the household is saved only by Save (checked as a whole). True when
-        no field was changed."""
-        return not (still_open(self) and self.changed())
-
-    def confirm_discard_edits(self) -> bool:
-        """Changed fields are asked about ("… not saved"): *Keep editing* keeps them (the sign-out stops; the
-        editor comes back when its user unlocks) and gives False; *Discard* closes it, nothing saved, and
-        gives True. The editor is modal, so only the lock screen's Sign out / Switch user reaches it."""
-        return self.save_pending_edits() or discard_on_exit(self)
 
     def fill(self, h: Household) -> None:
         """Show ``h`` (the household as stored now: *Reload their version*); it is then what the person's own

@@ -42,7 +42,7 @@ from adoption_desktop.ui.conflict import CANCEL as CANCEL_CHOICE
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, as_opened, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
-from adoption_desktop.ui.discard import discard_on_exit, exec_through_lock, field_values, still_open
+from adoption_desktop.ui.discard import FormKeptOnExit, exec_through_lock, field_values
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -100,7 +100,7 @@ COLUMNS: list[Column[ChildView]] = [
 ]
 
 
-class ChildEditor(QDialog):
+class ChildEditor(FormKeptOnExit, QDialog):
     """One child's details and journey dates."""
 
     def __init__(self, parent: QWidget | None, child: ChildView | None) -> None:
@@ -166,22 +166,6 @@ class ChildEditor(QDialog):
         self.resize(520, 640)
         self.opened = as_opened(self.child, self.value)
         self.loaded = field_values(self)  # the fields as opened or reloaded (see changed)
-
-    # --- the screen locks, and someone signs out at the lock screen (``ui.session_switch``) -----------
-    def changed(self) -> bool:
-        """Whether a field differs from the child as opened (or reloaded after a conflict)."""
-        return field_values(self) != self.loaded
-
-    def save_pending_edits(self) -> bool:
-        """Nothing is written on the way out: the child is saved only by Save (checked as a whole). True when
-        no field was changed."""
-        return not (still_open(self) and self.changed())
-
-    def confirm_discard_edits(self) -> bool:
-        """Changed fields are asked about ("… not saved"): *Keep editing* keeps them (the sign-out stops; the
-        editor comes back when its user unlocks) and gives False; *Discard* closes it, nothing saved, and
-        gives True. The editor is modal, so only the lock screen's Sign out / Switch user reaches it."""
-        return self.save_pending_edits() or discard_on_exit(self)
 
     def fill(self, c: ChildInput) -> None:
         """Put ``c`` in the form (a re-applied change: the colleague's version with the person's changes)."""
