@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the start path
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Named = TypeVar("_Named")
 
 
 def secure_umask() -> None:
@@ -81,24 +87,9 @@ def sweep_stale_partials(folder: Path, *, now: float | None = None) -> list[Path
 
     now = time.time() if now is None else now
     removed: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        named = re.fullmatch(_PARTIAL_NAME, entry.name)
-        if named is None:
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
-            continue
-        path = Path(entry.path)
-        if now - st.st_mtime < PARTIAL_STALE_SECONDS or path in _live_partials:
-            continue
-        if named.group(1) is not None and _process_alive(int(named.group(1))):
+    for path, named in _own_stale_entries(folder, lambda name: re.fullmatch(_PARTIAL_NAME, name), stat.S_ISREG,
+                                          PARTIAL_STALE_SECONDS, now):
+        if path in _live_partials or (named.group(1) is not None and _process_alive(int(named.group(1)))):
             continue
         try:
             path.unlink()
@@ -106,6 +97,30 @@ def sweep_stale_partials(folder: Path, *, now: float | None = None) -> list[Path
             continue  # open in another program, or not ours to remove: left for the next sweep
         removed.append(path)
     return removed
+
+
+def _own_stale_entries(folder: Path, match: Callable[[str], _Named | None], kind: Callable[[int], bool],
+                       stale_seconds: float, now: float) -> Iterator[tuple[Path, _Named]]:
+    """The entries of ``folder`` whose name ``match`` accepts (with what it matched), of the ``kind`` asked
+    (``stat.S_ISREG`` or ``S_ISDIR`` of the entry itself: a link is never followed), owned by this user where
+    that can be asked, and untouched for ``stale_seconds`` before ``now``. An unreadable folder or entry is
+    passed over; never raises."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        named = match(entry.name)
+        if named is None:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not kind(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            continue
+        if now - st.st_mtime >= stale_seconds:
+            yield Path(entry.path), named
 
 
 def _sweep_partials_once(folder: Path) -> None:
@@ -228,26 +243,8 @@ def sweep_stale_scratch(*, now: float | None = None, folder: Path | None = None)
     now = time.time() if now is None else now
     where = Path(folder) if folder is not None else Path(tempfile.gettempdir())
     removed: list[Path] = []
-    try:
-        entries = list(os.scandir(where))
-    except OSError:
-        return removed
-    for entry in entries:
-        named = _scratch_name(entry.name)
-        if named is None:
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            continue
-        if hasattr(os, "getuid") and st.st_uid != os.getuid():
-            continue
-        if now - st.st_mtime < SCRATCH_STALE_SECONDS:
-            continue
+    for path, named in _own_stale_entries(where, _scratch_name, stat.S_ISDIR, SCRATCH_STALE_SECONDS, now):
         pid = named[1]
-        path = Path(entry.path)
         if path in _live_scratch or _process_alive(pid) or not (path / SCRATCH_MARKER).is_file():
             continue
         shutil.rmtree(path, ignore_errors=True)
