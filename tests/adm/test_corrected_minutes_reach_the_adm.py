@@ -231,6 +231,7 @@ def test_a_signed_decision_is_flagged_not_changed(db: Database) -> None:
     lines = [ln for s in my_work(db, case.adm, CORRECTED).sections if s.key == "adm" for ln in s.lines
              if ln.record_id == case.decision]
     assert lines and flag in lines[0].detail and lines[0].tone == OVERDUE
+    assert lines[0].due is None  # not the day the correction was approved, shown as if a deadline
     assert len(_entries(db, "minutes_corrected_after_signing")) == 1
     assert_verified(db)
 
