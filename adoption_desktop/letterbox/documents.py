@@ -142,10 +142,7 @@ class BatchResult:
         reprint, not counted again as letters sent.``"""
         if not self.reprinted:
             return ""
-        from adoption_desktop.core.concurrency import when_text
-
-        said = "; ".join(f"{plural(b.letters, 'letter')} by {b.by}" + (f" at {when_text(b.at)}" if b.at else "")
-                         for b in self.earlier)
+        said = "; ".join(b.said() for b in self.earlier)
         if self.reprinted == self.letters == 1:
             head, rest = "The letter was", ""
         elif self.reprinted == self.letters:
@@ -746,10 +743,12 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     if kind == "reminder":  # the letters are made (the reminders' jobs from the rows read, then the drawing)
         jobs, held = reminder_jobs_from(rows, reminder_months, limit=limit)
     token = uuid.uuid4().hex[:6]
-    first_due = jobs[0].values.get("due_on") if jobs else None  # a reminder batch is named for its month
-    batch = (reminder_batch(f"{first_due:%Y-%m}", today, token) if isinstance(first_due, dt.date)
-             else reminder_batch(reminder_months[0], today, token) if kind == "reminder"
-             else f"{kind}-{today:%Y%m%d}-{token}")
+    if kind == "reminder":  # named for its (first) month; record_reminders names each month's batch the same way
+        first_due = jobs[0].values["due_on"] if jobs else None
+        batch = reminder_batch(f"{first_due:%Y-%m}" if isinstance(first_due, dt.date) else reminder_months[0],
+                               today, token)
+    else:
+        batch = f"{kind}-{today:%Y%m%d}-{token}"
     if not jobs:
         if before_output is not None:
             before_output()

@@ -19,6 +19,7 @@ from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange
 from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
@@ -256,6 +257,10 @@ class SentBatch:
     arrangements: int
     by: str
     at: dt.datetime | None
+
+    def said(self) -> str:
+        """"3 letters by Lee Elderholt at 14:02 on 02/12/2026", as the questions and results say it."""
+        return f"{plural(self.letters, 'letter')} by {self.by}" + (f" at {when_text(self.at)}" if self.at else "")
 
 
 def letters_sent_on(db: Database, actor: Principal, kind: str, arrangement_ids: Collection[int],

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
@@ -664,8 +663,7 @@ class LetterboxPage(QWidget):
         if not done:
             return True
         words = f"{rules.month_bounds(month)[0]:%B %Y}"
-        said = "; ".join(f"{plural(b.letters, 'letter')} by {b.by}" + (f" at {when_text(b.at)}" if b.at else "")
-                         for b in done)
+        said = "; ".join(b.said() for b in done)
         ok = ask_yes_no(
             self, "Reminders", f"The reminders for {words} were already produced: {said}. Print them again?",
             yes="&Print again", no="&No", name="reminders_again_question",
@@ -686,8 +684,7 @@ class LetterboxPage(QWidget):
             return True
         if not done:
             return True
-        said = "; ".join(f"{plural(b.letters, 'letter')} by {b.by}" + (f" at {when_text(b.at)}" if b.at else "")
-                         for b in done)
+        said = "; ".join(b.said() for b in done)
         covered = max(b.arrangements for b in done)
         ok = ask_yes_no(
             self, title, f"{title} were already produced today for {covered} of these "
