@@ -379,9 +379,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _ignore_interrupts()
     except KeyboardInterrupt:
         code = _interrupted(progress)
+    except Exception as exc:
+        if not _caused_by_interrupt(exc):
+            raise
+        code = _interrupted(progress)
     if argv is None and progress.name.startswith("export "):
         _exit_now(code)
     return code
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is Python's wrapping of a Ctrl+C: one arriving while a class is being defined
+    (a dataclass field's ``__set_name__``, say, during an import) comes out as a RuntimeError whose cause
+    is the KeyboardInterrupt."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _interrupted(progress: _Progress) -> int:

@@ -163,3 +163,22 @@ def test_ctrl_c_a_few_ms_into_a_command_is_one_line_and_exit_130(tmp_path: Path)
         problems += _check(what, proc, out, err, {INTERRUPTED_BEFORE_START, INTERRUPTED})
     assert problems == []
     assert interrupted >= len(runs) // 2, "most runs should have been interrupted"
+
+
+def test_ctrl_c_while_a_class_is_being_defined_is_one_line_and_exit_130(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Seen in CI 60 ms into a start: the Ctrl+C landed in a dataclass field's ``__set_name__`` while
+    ``core.policy`` was importing, and Python reported it as a RuntimeError caused by the interrupt."""
+    from adoption_desktop import cli, policy_cli
+
+    class Field:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    def importing(args: list[str]) -> list[str]:
+        type("MachinePolicy", (), {"values": Field()})  # what the import was doing when Ctrl+C came
+        return args
+
+    monkeypatch.setattr(policy_cli, "with_policy_database", importing)
+    assert cli.main(["verify", "--db", "nowhere.db"]) == EXIT_INTERRUPTED
+    assert capsys.readouterr().err.strip() == INTERRUPTED_BEFORE_START
