@@ -172,17 +172,33 @@ def _wait_for_unlock(dialog: QDialog) -> None:
         dialog.removeEventFilter(shown)
 
 
+#: what Escape, Cancel or the close box of a changed :class:`FormKeptOnExit` editor explains
+KEPT_FORM_DISCARD = ("The changes in this form are not saved. Keep editing goes back to the form with what you "
+                     "typed, so you can press Save; Discard closes it and leaves the record as it was.")
+
+
 class FormKeptOnExit:
     """For a modal editor (``QDialog``) saved only by its Save button, checked as a whole (a birth-parent
     support referral, an adopter household, a child), which sets ``self.loaded = field_values(self)`` when
-    it opens and after a conflict's reload: what the lock screen's Sign out / Switch user asks of it
-    (``ui.session_switch``)."""
+    it opens and after a conflict's reload: what Escape, Cancel and the window's close box ask
+    (:meth:`reject`), and what the lock screen's Sign out / Switch user asks of it (``ui.session_switch``).
+    It comes before ``QDialog`` in the editor's bases, so its :meth:`reject` is the one Qt calls."""
 
     loaded: list[object]
 
     def changed(self) -> bool:
         """Whether a field differs from the record as opened (or reloaded after a conflict)."""
         return field_values(cast(QWidget, self)) != self.loaded
+
+    def reject(self) -> None:
+        """Escape, Cancel, the window's close box: when a field was changed, asks "Discard what you typed?"
+        first, as every other editor does. *Keep editing* (the default) leaves the editor open with what was
+        typed; *Discard* closes it, nothing saved. An unchanged or hidden editor closes at once."""
+        dialog = cast(QDialog, self)
+        if dialog.isVisible() and self.changed() \
+                and not ask_discard(dialog, dialog.windowTitle(), informative=KEPT_FORM_DISCARD):
+            return
+        cast(QDialog, super()).reject()
 
     def save_pending_edits(self) -> bool:
         """Nothing is written on the way out: the record is saved only by Save. True when no field was changed."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton, QWidget
 
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
@@ -42,7 +42,7 @@ def _steps(steps: list[tuple[type[QWidget], Callable[[Any], None]]]) -> list[str
                 steps.clear()
                 for w in QApplication.topLevelWidgets():
                     if isinstance(w, ChildEditor | QMessageBox) and w.isVisible():
-                        w.reject()
+                        QDialog.reject(w)  # closed without the "Discard what you typed?" question: the test ends
                 return
             QTimer.singleShot(20, go)
             return

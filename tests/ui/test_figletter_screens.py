@@ -19,7 +19,7 @@ from adoption_desktop.journey.service import AdopterStages
 from adoption_desktop.letterbox import service, support
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.panel.views.page import PanelPage
-from adoption_desktop.ui import conflict
+from adoption_desktop.ui import conflict, discard
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import make_user
@@ -41,7 +41,21 @@ def refused(monkeypatch: pytest.MonkeyPatch) -> list[StaleRecord]:
     return seen
 
 
-def test_support_register_create_edit_and_stale_save(qtbot: Any, db: Database, refused: list[StaleRecord]) -> None:
+@pytest.fixture
+def discarded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """"Discard what you typed?" answered *Discard* (the titles asked recorded instead of shown modally)."""
+    asked: list[str] = []
+
+    def ask(_w: object, title: str, **_kw: object) -> bool:
+        asked.append(title)
+        return True
+
+    monkeypatch.setattr(discard, "ask_discard", ask)
+    return asked
+
+
+def test_support_register_create_edit_and_stale_save(qtbot: Any, db: Database, refused: list[StaleRecord],
+                                                     discarded: list[str]) -> None:
     coordinator = make_user(db, "lbc", Role.LETTERBOX_COORDINATOR)
     other = make_user(db, "lbc2", Role.LETTERBOX_COORDINATOR)
     page = LetterboxPage(AppContext(db, coordinator, TaskRunner(synchronous=True)))
@@ -80,12 +94,14 @@ def test_support_register_create_edit_and_stale_save(qtbot: Any, db: Database, r
     assert first.save() is None
     assert len(refused) == 1 and first.isVisible()
     assert support.get_referral(db, coordinator, saved.id).response == "taken_up"  # theirs kept, mine refused
-    first.reject()
+    first.reject()  # the refused change is discarded
+    assert discarded == ["Support referral LB-0042"] and not first.isVisible()
     register.reload()
     assert register.model.row_at(0).response_label == "Taken up"
 
 
-def test_adopters_journey_create_edit_and_stale_save(qtbot: Any, db: Database, refused: list[StaleRecord]) -> None:
+def test_adopters_journey_create_edit_and_stale_save(qtbot: Any, db: Database, refused: list[StaleRecord],
+                                                    discarded: list[str]) -> None:
     clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
     page = PanelPage(AppContext(db, clerk, TaskRunner(synchronous=True)))
     qtbot.addWidget(page)
@@ -114,7 +130,8 @@ def test_adopters_journey_create_edit_and_stale_save(qtbot: Any, db: Database, r
     mine.edits["stage2_started_on"].setText("25/03/2026")
     assert mine.save() is None and len(refused) == 1
     assert adopters.get_household(db, clerk, row.id).stage2_started_on == D(2026, 3, 20)
-    mine.reject()
+    mine.reject()  # the refused change is discarded
+    assert discarded == ["Adopters' journey — HH-7"] and not mine.isVisible()
     chair = make_user(db, "chair", Role.PANEL_CHAIR)
     read_only = PanelPage(AppContext(db, chair, TaskRunner(synchronous=True)))
     qtbot.addWidget(read_only)
