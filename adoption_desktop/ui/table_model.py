@@ -62,9 +62,13 @@ def display(value: Any) -> str:
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
-    def __init__(self, columns: Sequence[Column[R]], rows: Sequence[R] = (), parent: Any = None) -> None:
+    def __init__(self, columns: Sequence[Column[R]], rows: Sequence[R] = (), parent: Any = None, *,
+                 given_order: tuple[int, Qt.SortOrder] | None = None) -> None:
+        """``given_order``: the column and order the rows are given in, when the caller gives them sorted
+        (:meth:`sorted_by` says it until a column is sorted: the keyboard's Sort by menu ticks it)."""
         super().__init__(parent)
         self.columns = list(columns)
+        self.given_order = given_order
         self._all: list[R] = list(rows)
         self._rows: list[R] = list(rows)
         self._filter: Callable[[R], bool] | None = None
@@ -128,8 +132,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self.layoutChanged.emit()
 
     def sorted_by(self) -> tuple[int, Qt.SortOrder] | None:
-        """The column and order sorted by (``None``: the order the rows were given in)."""
-        return self._sort
+        """The column and order sorted by: a column sorted, else the order the rows are given in
+        (``given_order``; ``None`` when that order is no column's)."""
+        return self._sort if self._sort is not None else self.given_order
 
     def _sort_rows(self) -> None:
         if self._sort is None:

@@ -183,16 +183,39 @@ def test_the_work_list_is_sorted_from_the_keyboard_within_what_it_shows(qtbot: A
     shown = entries(popup())
     assert [t for t, _, _ in shown[:-2]] == ["D&ue", "&Reference", "&Who writes", "&State", "Reminder &on",
                                              "&Chase on", "Coord&inator"]
-    assert not any(checked for _, checked, _ in shown)  # the list's own order: no column ticked
-    assert not shown[-1][2] and not shown[-2][2]  # and no order to choose before a column
-    choose("u")  # Due, earliest first
-    dues = [w.due for w in page.work_model.rows()]
-    assert dues == sorted(dues) and shown_states(page) == {"overdue"}
+    # the list's own order (by due date, then reference) is ticked: Due, earliest first (no entry was ticked,
+    # and the orders could not be chosen, so the user could not tell what order they saw)
+    assert [t for t, checked, _ in shown if checked] == ["D&ue", ASCENDING_TEXT]
+    assert shown[-1][2] and shown[-2][2]
+    given = [(w.due, w.reference) for w in page.work_model.rows()]
+    assert given == sorted(given)
+    choose("u")  # Due, earliest first: the same order, now shown by the heading's arrow
+    assert [(w.due, w.reference) for w in page.work_model.rows()] == given and shown_states(page) == {"overdue"}
     qtbot.keyClick(page.work_view, K.Key_F10, SHIFT)
     choose("s", "d")
     dues = [w.due for w in page.work_model.rows()]
     assert dues == sorted(dues, reverse=True) and shown_states(page) == {"overdue"}
     assert page.work_view.currentIndex().row() == 0
+
+
+def test_the_work_list_in_its_own_order_says_it_and_turns_to_latest_first(qtbot: Any, db: Database,
+                                                                          coordinator: Principal, due: None) -> None:
+    """Straight after opening, no column sorted: Sort by ticks Due and Ascending (the order shown), and
+    Descending turns the list latest first at once."""
+    page = make_page(qtbot, db, coordinator)
+    assert page.work_view.horizontalHeader().sortIndicatorSection() == -1  # nothing sorted by the user
+    focus(qtbot, page.work_view)
+    qtbot.keyClick(page.work_view, K.Key_Menu)
+    choose("s")
+    assert [(t, e) for t, checked, e in entries(popup()) if checked] == [("D&ue", True), (ASCENDING_TEXT, True)]
+    given = [(w.due, w.reference) for w in page.work_model.rows()]
+    choose("d")  # Descending
+    assert [(w.due, w.reference) for w in page.work_model.rows()] == sorted(given, reverse=True)
+    qtbot.keyClick(page.work_view, K.Key_F10, SHIFT)
+    choose("s")
+    assert [t for t, checked, _ in entries(popup()) if checked] == ["D&ue", DESCENDING_TEXT]
+    QTest.keyClick(popup(), K.Key_Escape)
+    QTest.keyClick(popup(), K.Key_Escape)
 
 
 def test_chasers_go_to_every_overdue_writer_whatever_the_list_shows(qtbot: Any, db: Database,

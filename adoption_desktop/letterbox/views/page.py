@@ -66,7 +66,8 @@ ARR_COLUMNS: list[Column[ArrangementRow]] = [
 ARR_SORT = ["reference", "child_birth_name", "child_adoptive_name", "exchange_months", "status", "last_exchange",
             "review_date", "coordinator"]
 WORK_COLUMNS: list[Column[WorkRow]] = [
-    Column("Due", lambda w: w.due), Column("Reference", lambda w: w.reference),
+    # the service lists the exchanges by due date, then reference: sorting by Due gives that order back
+    Column("Due", lambda w: w.due, sort_key=lambda w: (w.due, w.reference)), Column("Reference", lambda w: w.reference),
     Column("Who writes", lambda w: "Adoptive family" if w.side == rules.ADOPTIVE else "Birth family"),
     # sorted by how long overdue (the oldest due first), then each other state by its due date: as text,
     # "overdue 1 year 10 months" came before "overdue 10 months" and "overdue 2 years" after "overdue 2 months"
@@ -76,6 +77,9 @@ WORK_COLUMNS: list[Column[WorkRow]] = [
     Column("Reminder on", lambda w: w.reminder_on), Column("Chase on", lambda w: w.chase_on),
     Column("Coordinator", lambda w: w.coordinator),
 ]
+
+#: the order the work list is read in (``service.work_list``: by due date, then reference): Due, earliest first
+WORK_LIST_ORDER = (0, Qt.SortOrder.AscendingOrder)
 
 
 def _named(columns: list[Column[Any]], names: dict[str, str]) -> list[Column[Any]]:
@@ -174,7 +178,8 @@ class LetterboxPage(QWidget):
         work = QWidget()
         wl = QVBoxLayout(work)
         self.work_model: RowTableModel[WorkRow] = RowTableModel(
-            _named(WORK_COLUMNS, service.coordinator_names(ctx.db, ctx.principal)), parent=self)
+            _named(WORK_COLUMNS, service.coordinator_names(ctx.db, ctx.principal)), parent=self,
+            given_order=WORK_LIST_ORDER)  # Sort by ticks Due, earliest first, until a column is sorted
         self.work_view: QTableView = _WorkListView()
         show_cut_text(self.work_view)  # a cell cut short reads whole on hover
         self.work_view.setObjectName("work_list")
