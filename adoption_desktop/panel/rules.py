@@ -45,6 +45,26 @@ def is_adviser(role_type: str) -> bool:
     return role_type in ADVISER_ROLES
 
 
+#: roles whose holder is always asked their years of post-qualifying social-work experience (PQE): the panel's
+#: social worker (the central list and the quorum need a social worker with at least 3 years' PQE). 0 years is a
+#: real answer for them, never "not applicable". Any other member has PQE recorded only when they are a
+#: qualified social worker (it counts to quorum whatever their role); left blank, it is "not applicable".
+PQE_REQUIRED_ROLES = frozenset({"social_worker"})
+
+
+def pqe_required(role_type: str) -> bool:
+    """Whether a member in ``role_type`` must have their years of PQE entered (0 or more)."""
+    return role_type in PQE_REQUIRED_ROLES
+
+
+def pqe_text(years: int | None, role_type: str) -> str:
+    """A member's PQE in words: "0 years", "1 year", "12 years"; not recorded: "not entered" for a role that
+    is asked it (:func:`pqe_required`: the social worker), "not applicable" for any other."""
+    if years is None:
+        return "not entered" if pqe_required(role_type) else "not applicable"
+    return f"{years} year{'' if years == 1 else 's'}"
+
+
 def quorum_role(role_type: str) -> str:
     """A central-list role type as check_quorum sees it."""
     return role_type if role_type in QUORUM_ROLES else "member"

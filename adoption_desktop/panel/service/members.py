@@ -56,7 +56,7 @@ def _validate_member(data: MemberInput, today: dt.date | None = None) -> MemberI
         raise ValidationError(problem, "independent")
     if data.pqe_years is not None and data.pqe_years < 0:
         raise ValidationError("Post-qualifying experience: enter whole years, 0 or more.", "pqe_years")
-    if data.role_type == "social_worker" and data.pqe_years is None:
+    if rules.pqe_required(data.role_type) and data.pqe_years is None:
         raise ValidationError("Post-qualifying experience: enter the social worker's years of PQE.", "pqe_years")
     return replace(data, full_name=name)
 

@@ -366,7 +366,11 @@ class MemberDialog(FormDialog):
         self.independent_set_by_hand = False
         self.independent.clicked.connect(self._independent_chosen)
         self.role_type.currentIndexChanged.connect(self._role_changed)
+        # PQE reads as words: "0 years" (a real value for a social worker, not "not applicable"), "1 year";
+        # blank reads "not applicable" only for a role PQE is not asked of (rules.pqe_text)
+        self.pqe_years.valueChanged.connect(self._pqe_words)
         self._role_changed()
+        self._pqe_words()
         if existing:
             self.fill(existing)
         self.full_name.setFocus()  # the first thing typed is the name (user trial: the keyboard was elsewhere)
@@ -379,8 +383,17 @@ class MemberDialog(FormDialog):
         self.independent_set_by_hand = True
 
     def _role_changed(self, *_args: object) -> None:
+        role = str(self.role_type.currentData())
         if not self.independent_set_by_hand:
-            self.independent.setChecked(rules.independent_by_default(str(self.role_type.currentData())))
+            self.independent.setChecked(rules.independent_by_default(role))
+        self.pqe_years.setSpecialValueText(rules.pqe_text(None, role))
+
+    def _pqe_words(self, *_args: object) -> None:
+        """" year" after 1, " years" after any other number (the blank value shows its own words)."""
+        years = self.pqe_years.value()
+        suffix = rules.pqe_text(years, "").removeprefix(str(years)) if years >= 0 else ""
+        if self.pqe_years.suffix() != suffix:
+            self.pqe_years.setSuffix(suffix)
 
     def fill(self, existing: MemberRow) -> None:
         """Show ``existing`` (on opening, and when the user reloads the version someone else saved)."""
