@@ -119,7 +119,7 @@ def people_rows(rows: Sequence[AttendanceRow]) -> list[list[str]]:
         if a.independent and not a.is_adviser:
             extra.append("independent")
         if a.pqe_years is not None and not a.is_adviser:  # counts to quorum whatever the role
-            extra.append(f"{a.pqe_years} years' PQE")
+            extra.append("1 year's PQE" if a.pqe_years == 1 else f"{a.pqe_years} years' PQE")
         out.append([a.full_name, a.role_label + (f" ({', '.join(extra)})" if extra else "")])
     return out
 

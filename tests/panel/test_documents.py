@@ -223,3 +223,15 @@ def test_members_views_follow_the_members_present_order(panel: Panel, tmp_path: 
     assert len(with_views) == 6 and set(with_views) <= set(listed), (listed, with_views)
     assert listed.index("Ada Applewood") < listed.index("Dr Quinn Hazelford")  # not last: the test can fail
     assert with_views == [name for name in listed if name in with_views], (listed, with_views)
+
+
+def test_attendance_line_says_1_year_s_pqe() -> None:
+    """The minutes' attendance listed a member with one year as "1 years' PQE"."""
+    from adoption_desktop.panel.documents import people_rows
+    from adoption_desktop.panel.service.data import AttendanceRow
+
+    def row(years: int) -> AttendanceRow:
+        return AttendanceRow(1, "Sam Testley", "member", "Panel member", False, False, years, "present")
+
+    assert [r[1] for r in people_rows([row(1), row(0), row(6)])] == [
+        "Panel member (1 year's PQE)", "Panel member (0 years' PQE)", "Panel member (6 years' PQE)"]
