@@ -48,7 +48,7 @@ def test_a_deferral_goes_to_a_later_sitting_and_a_refused_one_changes_nothing(pa
     item = svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-D-1", "AB"))
     for target, message in ((earlier, r"a later sitting .* 27/10/2026 is not later"),
                             (panel.sitting_id, r"a later sitting .* 10/11/2026 is not later")):
-        with pytest.raises(ValidationError, match=message):
+        with pytest.raises(ValidationError, match=message + r"\. Nothing was changed: the item is not recorded"):
             svc.defer_item(panel.db, panel.clerk, item, "Medical awaited.", to_sitting_id=target)
         assert _outcome(panel, item) == ""  # the deferral was not saved either (it was, before)
     moved = svc.defer_item(panel.db, panel.clerk, item, "Medical awaited.", to_sitting_id=later)

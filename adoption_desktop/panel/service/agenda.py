@@ -107,21 +107,28 @@ def add_item(db: Database, actor: Principal, sitting_id: int, data: ItemInput) -
     require(actor, P.PANEL_EDIT)
     data = _validate_item(data)
     with db.session(actor) as session:
-        s = _sitting(session, sitting_id)
-        lock_row(session, s)  # two people adding the same case at once: the second sees the first's item
-        check_can_add(session, s, data)
-        _check_time_slot(s, data.time_slot)
-        last = session.scalar(select(func.max(PanelItem.position)).where(PanelItem.sitting_id == sitting_id))
-        item = PanelItem(sitting_id=sitting_id, position=(last or 0) + 1, case_type=data.case_type,
-                         subject_reference=data.subject_reference.strip(),
-                         subject_initials=data.subject_initials.strip().upper(),
-                         presenting_worker=data.presenting_worker.strip(), time_slot=data.time_slot.strip(),
-                         notes=data.notes.strip())
-        session.add(item)
-        session.flush()
-        for code in rules.CASE_PAPERS[data.case_type]:
-            session.add(PanelPaper(item_id=item.id, code=code))
-        return item.id
+        return _add_item_in(session, sitting_id, data).id
+
+
+def _add_item_in(session: Session, sitting_id: int, data: ItemInput, *, after: dt.date | None = None,
+                 deferred_from_id: int | None = None) -> PanelItem:
+    """:func:`add_item` inside the caller's transaction (a deferral adds the case to the later agenda in the
+    same transaction as its minutes). ``data`` is validated (:func:`_validate_item`); ``after`` as for
+    :func:`check_can_add`; ``deferred_from_id``: the deferred item this one follows."""
+    s = lock_row(session, _sitting(session, sitting_id))  # two people adding the same case at once: the
+    check_can_add(session, s, data, after=after)           # second sees the first's item
+    _check_time_slot(s, data.time_slot)
+    last = session.scalar(select(func.max(PanelItem.position)).where(PanelItem.sitting_id == sitting_id))
+    item = PanelItem(sitting_id=sitting_id, position=(last or 0) + 1, case_type=data.case_type,
+                     subject_reference=data.subject_reference.strip(),
+                     subject_initials=data.subject_initials.strip().upper(),
+                     presenting_worker=data.presenting_worker.strip(), time_slot=data.time_slot.strip(),
+                     notes=data.notes.strip(), deferred_from_id=deferred_from_id)
+    session.add(item)
+    session.flush()
+    for code in rules.CASE_PAPERS[data.case_type]:
+        session.add(PanelPaper(item_id=item.id, code=code))
+    return item
 
 
 def _check_time_slot(sitting: PanelSitting, slot: str) -> None:

@@ -22,7 +22,7 @@ from adoption_desktop.core.text_input import clean_text
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelPaper
 from adoption_desktop.panel.rules import QuorumResult
-from adoption_desktop.panel.service.agenda import add_item, check_can_add
+from adoption_desktop.panel.service.agenda import _add_item_in, _validate_item
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
     NOT_AS_APPROVED,
@@ -123,29 +123,36 @@ def save_minutes(db: Database, actor: Principal, item_id: int, draft: MinutesDra
     require(actor, P.PANEL_EDIT)
     draft = _clean_draft(draft)
     with db.session(actor) as session:
-        item, m = _locked_item_minutes(session, item_id)
-        if problem := rules.outcome_date_problem(draft.outcome, _sitting(session, item.sitting_id).sitting_date,
-                                                 _today(today)):
-            raise ValidationError(problem, "outcome")
-        _validate_draft(item, draft, _item_quorum(session, item))
-        draft = _counted_views_only(session, item, draft)
-        if m is not None and m.status == "approved":
-            raise Conflict(f"These minutes were {_minutes_done_by(session, m)} and are locked; record a "
-                           "correction as a new version with a reason.")
-        if expected_version is not None:
-            if m is None and expected_version != 0:
-                raise StaleRecord("The minutes you were editing are no longer there; reload the item.",
-                                  what="the minutes", your_version=expected_version)
-            if m is not None and (m.row_version != expected_version or expected_version == 0):
-                raise _stale_minutes(session, m, expected_version, item)
-        if m is None:
-            m = PanelMinutes(item_id=item_id, version=1, status="draft")
-            session.add(m)
-        if m.status == "submitted":
-            m.status, m.submitted_on = "draft", None  # edited after sending: send to the chair again
-        _apply_draft(m, draft)
-        session.flush()
-        return _minutes_row(m)
+        return _save_minutes_in(session, item_id, draft, expected_version=expected_version, today=today)
+
+
+def _save_minutes_in(session: Session, item_id: int, draft: MinutesDraft, *, expected_version: int | None,
+                     today: dt.date | None) -> MinutesRow:
+    """:func:`save_minutes` inside the caller's transaction (a deferral saves the minutes and puts the case on
+    the later agenda in one transaction). ``draft`` is cleaned (:func:`_clean_draft`)."""
+    item, m = _locked_item_minutes(session, item_id)
+    if problem := rules.outcome_date_problem(draft.outcome, _sitting(session, item.sitting_id).sitting_date,
+                                             _today(today)):
+        raise ValidationError(problem, "outcome")
+    _validate_draft(item, draft, _item_quorum(session, item))
+    draft = _counted_views_only(session, item, draft)
+    if m is not None and m.status == "approved":
+        raise Conflict(f"These minutes were {_minutes_done_by(session, m)} and are locked; record a "
+                       "correction as a new version with a reason.")
+    if expected_version is not None:
+        if m is None and expected_version != 0:
+            raise StaleRecord("The minutes you were editing are no longer there; reload the item.",
+                              what="the minutes", your_version=expected_version)
+        if m is not None and (m.row_version != expected_version or expected_version == 0):
+            raise _stale_minutes(session, m, expected_version, item)
+    if m is None:
+        m = PanelMinutes(item_id=item_id, version=1, status="draft")
+        session.add(m)
+    if m.status == "submitted":
+        m.status, m.submitted_on = "draft", None  # edited after sending: send to the chair again
+    _apply_draft(m, draft)
+    session.flush()
+    return _minutes_row(m)
 
 
 def _stale_minutes(session: Session, m: PanelMinutes, expected: int, item: PanelItem) -> StaleRecord:
@@ -286,35 +293,49 @@ def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sit
     """Record a deferral (allowed even when inquorate) and optionally put the item on a later agenda.
 
     The draft keeps what it holds (the discussion, each member's view, reasons already written): only the
-    outcome and the deferral's reason change, saved against the draft as read, so of two people deferring
-    at once one defers and the other is refused (concurrency probe: both succeeded, the item went on the
-    later agenda twice and the typed discussion was wiped). An item already deferred is refused, and so is a
-    sitting it could not go on (cancelled, not after this one, minutes approved, the case already there),
-    before anything is saved."""
+    outcome and the deferral's reason change (concurrency probe: the typed discussion was wiped). An item
+    already deferred is refused (two people deferring at once: one defers, the other is told), and so is a
+    sitting it could not go on (cancelled, not after this one, minutes approved, the case already there).
+
+    All in one transaction: the minutes, the item on the later agenda and its link back are saved together
+    or not at all. They were three transactions, and a colleague cancelling the later sitting between them
+    left the item minuted as deferred on no later agenda, and a retry to another sitting was refused as
+    "already deferred" (two-user trial)."""
     require(actor, P.PANEL_EDIT)
-    with db.session(actor, write=False) as session:
-        m = _current_minutes(session, item_id)
+    with db.session(actor) as session:
+        item, m = _locked_item_minutes(session, item_id)
         if m is not None and m.outcome == "deferred":
             who, at = last_saved(session, m)
             raise Conflict(f"This item is already recorded as deferred ({who}, {when_text(at)}); nothing was "
                            "changed.")
         current = _draft_of(m) if m is not None else MinutesDraft()
-        seen = m.row_version if m is not None else 0
-        if to_sitting_id is not None:  # checked before the deferral is saved: refused, nothing is half done
-            item = _item(session, item_id)
-            data = ItemInput(item.case_type, item.subject_reference, item.subject_initials, item.presenting_worker,
-                             "", item.notes)  # the later sitting's agenda gives it a time of its own
-            check_can_add(session, _sitting(session, to_sitting_id), data,
-                          after=_sitting(session, item.sitting_id).sitting_date)
-    save_minutes(db, actor, item_id, replace(current, outcome="deferred", deferral_reason=reason,
-                                             reasons=current.reasons or reason), expected_version=seen)
-    if to_sitting_id is None:
-        return None
-    with db.session(actor, write=False) as session:
-        item = _item(session, item_id)
-        data = ItemInput(item.case_type, item.subject_reference, item.subject_initials, item.presenting_worker,
-                         "", item.notes)
-    new_id = add_item(db, actor, to_sitting_id, data)
-    with db.session(actor) as session:
-        _item(session, new_id).deferred_from_id = item_id
-    return new_id
+        draft = _clean_draft(replace(current, outcome="deferred", deferral_reason=reason,
+                                     reasons=current.reasons or reason))
+        new: PanelItem | None = None
+        if to_sitting_id is not None:  # the later sitting first: a refusal names it before any minutes rule
+            new = _defer_to(session, item, to_sitting_id)
+        _save_minutes_in(session, item_id, draft, expected_version=m.row_version if m is not None else 0,
+                         today=None)
+        return None if new is None else new.id
+
+
+def _defer_to(session: Session, item: PanelItem, to_sitting_id: int) -> PanelItem:
+    """The deferred case added to the later sitting's agenda, in the deferral's transaction; a refusal says
+    that nothing was changed (the transaction is rolled back: no minutes, no item)."""
+    later = lock_row(session, _sitting(session, to_sitting_id))
+    nothing = "Nothing was changed: the item is not recorded as deferred and was not added to a later agenda."
+    if later.status == "cancelled":
+        who, at = last_saved(session, later)
+        why = f": {later.status_reason}" if later.status_reason else ""
+        raise Conflict(f"The sitting of {later.sitting_date:%d/%m/%Y} was cancelled ({who}, {when_text(at)}"
+                       f"{why}), so the item cannot be deferred to it. {nothing} Defer it again and choose "
+                       "another sitting.")
+    try:  # the later sitting's agenda gives it a time of its own
+        data = _validate_item(ItemInput(item.case_type, item.subject_reference, item.subject_initials,
+                                        item.presenting_worker, "", item.notes))
+        return _add_item_in(session, to_sitting_id, data, after=_sitting(session, item.sitting_id).sitting_date,
+                            deferred_from_id=item.id)
+    except ValidationError as err:
+        raise ValidationError(f"{err} {nothing}", err.field) from err
+    except Conflict as err:
+        raise Conflict(f"{err} {nothing}") from err
