@@ -195,8 +195,14 @@ def test_records_shared_needs_redaction_and_for_pre_1975_a_session(
     detail = service.open_case(db, counsellor, case_id, today=TODAY)
     assert detail.status == "Closed" and detail.outcome == "records_shared"
     assert detail.redactions[0].reviewed_by == "Corey Tester"
-    with pytest.raises(Conflict, match="closed"):
+    with pytest.raises(Conflict, match="closed") as closed:
         service.add_session(db, counsellor, case_id, D(2026, 11, 21), "phone")
+    # what happened, what was kept, and the next step: no part of the program reopens a closed case
+    said = str(closed.value)
+    assert said.startswith(f"Case {detail.reference} was closed on 20/11/2026 (by Corey Tester, ")
+    assert said.endswith("); it cannot be changed, so nothing was saved. Reload the case (F5 in the case window) "
+                         "to see how it was closed. A closed case cannot be reopened: if the applicant needs more "
+                         "help, record a new referral (New referral… on the Counselling page).")
     assert service.caseload(db, counsellor, "closed", today=TODAY)[0].id == case_id
 
 

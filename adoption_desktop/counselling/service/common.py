@@ -126,6 +126,13 @@ def _checks_of(case: CounsellingCase) -> dict[str, str]:
                          case.intermediary_signposted_on)
 
 
+#: what a counsellor can do about a closed case: no part of the program reopens one (closed cases are final
+#: records, sealed), so an applicant who needs more help comes back as a new referral
+CLOSED_NEXT_STEP = ("Reload the case (F5 in the case window) to see how it was closed. A closed case cannot be "
+                    "reopened: if the applicant needs more help, record a new referral (New referral… on the "
+                    "Counselling page).")
+
+
 def _open_case_for_edit(session: Session, case_id: int, expected_version: int | None = None,
                         values: Callable[[CounsellingCase], dict[str, str]] | None = None) -> CounsellingCase:
     """The case, locked for this transaction, still open, and (with ``expected_version``) still the
@@ -135,7 +142,7 @@ def _open_case_for_edit(session: Session, case_id: int, expected_version: int | 
     if case.closed_on is not None:
         who, at = last_saved(session, case)
         raise Conflict(f"Case {case.reference} was closed on {case.closed_on:%d/%m/%Y} (by {who}, "
-                       f"{when_text(at)}); it cannot be changed.")
+                       f"{when_text(at)}); it cannot be changed, so nothing was saved. " + CLOSED_NEXT_STEP)
     if expected_version is not None and case.row_version != expected_version:
         raise stale(session, case, expected_version, f"case {case.reference}", values or _case_values)
     return case
