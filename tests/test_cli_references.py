@@ -91,16 +91,22 @@ def test_sitting_by_date_by_case_reference_and_by_number(demo_path: Path, tmp_pa
 
 def test_reminders_are_signed_by_a_named_user(demo_path: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    base = ["export", "reminders", "--db", str(demo_path), "--user", "admin"]
+    base = ["export", "reminders", "--db", str(demo_path), "--user", "letterbox"]
     month = next(m for m in (f"2026-{n:02d}" for n in range(1, 13))
                  if _run([*base, "--month", m, "--out", str(tmp_path / "probe.pdf")], capsys)[0] == 0
                  and (tmp_path / "probe.pdf").exists())
-    assert "Avery Ashcombe" in _text(tmp_path / "probe.pdf")  # by default: the signed-in user, never "Command line"
+    assert "Lee Elderholt" in _text(tmp_path / "probe.pdf")  # by default: the signed-in user, never "Command line"
     assert "Command line" not in _text(tmp_path / "probe.pdf")
+    base = ["export", "reminders", "--db", str(demo_path), "--user", "admin"]
+    # the administrator holds no letterbox.edit: cannot sign, so names a coordinator who does (two-user trial:
+    # the administrator's letters were signed "Avery Ashcombe / Letterbox coordinator")
+    code, _out, err = _run([*base, "--month", month, "--out", str(tmp_path / "admin.pdf")], capsys)
+    assert code == 2 and len(err) == 1 and "--signed-by USER" in err[0] and not (tmp_path / "admin.pdf").exists()
     signed = tmp_path / "signed.pdf"
-    code, _out, err = _run([*base, "--month", month, "--out", str(signed), "--signed-by", "LETTERBOX"], capsys)
+    code, out, err = _run([*base, "--month", month, "--out", str(signed), "--signed-by", "LETTERBOX"], capsys)
     assert code == 0, err
     assert "Lee Elderholt" in _text(signed) and "Avery Ashcombe" not in _text(signed)
+    assert "Not recorded as sent: Avery Ashcombe cannot record letters (no letterbox.edit)." in out
     for who, why in (("nobody", "no enabled user"), ("counsellor", "letterbox.edit")):
         out = tmp_path / f"{who}.pdf"
         code, _out, err = _run([*base, "--month", month, "--out", str(out), "--signed-by", who], capsys)

@@ -21,7 +21,7 @@ OUT_HELP = ("file to write: FILE.pdf (the letters as sent) or FILE.docx (a Word 
 def _reminders(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import CliError, confirmed, signing_in
     from adoption_desktop.core.errors import AppError
-    from adoption_desktop.letterbox.documents import write_batch
+    from adoption_desktop.letterbox.documents import CannotSign, write_batch
     from adoption_desktop.letterbox.rules import month_bounds
 
     months: list[str] = list(dict.fromkeys(args.month))  # in order, each once
@@ -42,8 +42,14 @@ def _reminders(args: argparse.Namespace) -> int:
         user = pending.principal or confirmed(pending, args.user)  # no such enabled account: reads nothing
         signer = signatory(db, user, args.signed_by, Permission.LETTERBOX_EDIT,
                            actor_needs=Permission.LETTERBOX_VIEW, label="--signed-by") if args.signed_by else None
-        result = write_batch(db, user, "reminder", Path(args.out), months=months, signed_by=signer,
-                             cancelled=pending.failed, before_output=lambda: confirmed(pending, args.user))
+        try:  # the letters are signed by someone who holds letterbox.edit: --signed-by, or else --user
+            result = write_batch(db, user, "reminder", Path(args.out), months=months, signed_by=signer,
+                                 cancelled=pending.failed, before_output=lambda: confirmed(pending, args.user))
+        except CannotSign as exc:
+            if signer is not None:
+                raise
+            raise CliError(f"--user: {exc.who} does not hold letterbox.edit, so cannot sign these letters; "
+                           "nothing was written. Name a coordinator who signs them with --signed-by USER.") from exc
     if result.path is None:
         print(f"No reminder letter was written for {', '.join(months)}; no file written." if result.held
               else f"No exchanges are due in {', '.join(months)}; no file written.")
@@ -52,6 +58,10 @@ def _reminders(args: argparse.Namespace) -> int:
         _say_past_months(months)
         return 0
     print(f"{result.letters} reminder letters written to {result.path}.")
+    if result.not_recorded_by:  # a copy only: said plainly, so it is not posted as well as a coordinator's
+        print(result.not_recorded_text)
+    if result.printed_before:  # this month's first recorded print, after a copy that was not recorded
+        print(result.printed_before_text)
     if result.reprinted:  # a month printed again: said, and not counted again as sent
         print(result.reprint_text)
     if result.held:
@@ -110,7 +120,7 @@ def register(registry: Any) -> None:
     p.add_argument("--month", required=True, action="append", help="YYYY-MM; repeat for several months")
     p.add_argument("--out", required=True, help=OUT_HELP)
     p.add_argument("--signed-by", metavar="USER", help="the user who signs the letters (a letterbox "
-                   "coordinator; default: the --user)")
+                   "coordinator, with letterbox.edit; default: the --user, who then needs letterbox.edit)")
     add_user_option(p)
     p.set_defaults(handler=_reminders, out_suffixes=OUT_SUFFIXES)
     p = registry.import_.add_parser("letterbox", help="import a letterbox register (.xlsx or .csv)")

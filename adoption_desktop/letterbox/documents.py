@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.agency_profile import signer_title
+from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letter, long_date, write_letters
 from adoption_desktop.core.documents.reply_by import reply_by
@@ -28,7 +28,7 @@ from adoption_desktop.core.documents.templates import RenderedLetterText, load_t
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.salutation import salutation_for
-from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.wording import plural
@@ -37,6 +37,7 @@ from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange,
 from adoption_desktop.letterbox.screening.detectors import fold, variant_words
 from adoption_desktop.letterbox.sent_list import (
     ReminderKey,
+    month_key,
     record_letters_sent,
     reminder_batch,
     reminders_sent_for,
@@ -45,6 +46,7 @@ from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
 from adoption_desktop.letterbox.service.data import WorkRow
 from adoption_desktop.letterbox.service.expected_exchanges import (
     SentBatch,
+    _naive_utc,
     missed_marks,
     passed_on,
     received_months,
@@ -119,6 +121,21 @@ class HeldLetter:
 
 
 @dataclass(frozen=True)
+class PrintedCopy:
+    """A month's reminders printed by someone who cannot record letters (a ``letterbox_letters_printed``
+    audit entry): who (full name) and when (naive UTC, as the audit log has it)."""
+
+    month: str  # YYYY-MM
+    by: str
+    at: dt.datetime | None
+
+
+def month_words(month: str) -> str:
+    """``2027-01`` as "January 2027"."""
+    return f"{rules.month_bounds(month)[0]:%B %Y}"
+
+
+@dataclass(frozen=True)
 class BatchResult:
     path: Path | None
     letters: int
@@ -130,10 +147,46 @@ class BatchResult:
     #: not recorded as sent a second time; ``earlier`` the batches that first recorded them
     reprinted: int = 0
     earlier: tuple[SentBatch, ...] = ()
+    #: the person who printed the batch when they cannot record letters (no ``letterbox.edit``): the file
+    #: was written (signed by a coordinator) but nothing was recorded as sent; "" when it was recorded
+    not_recorded_by: str = ""
+    #: the reminders' months (``YYYY-MM``), for what the batch says; () for other letters
+    months: tuple[str, ...] = ()
+    #: copies of these months' reminders printed before by someone who could not record them, when the
+    #: month had nothing recorded as sent: this batch is recorded as the first, and says so
+    printed_before: tuple[PrintedCopy, ...] = ()
 
     @property
     def held_on_file(self) -> int:
         return len(self.held)
+
+    @property
+    def not_recorded_text(self) -> str:
+        """``Not recorded as sent: Avery Ashcombe cannot record letters (no letterbox.edit). A coordinator's
+        print of this month will be recorded as the first.`` ("" when the batch was recorded)."""
+        if not self.not_recorded_by:
+            return ""
+        what = ("this month" if len(self.months) == 1 else "these months" if self.months else "these letters")
+        return (f"Not recorded as sent: {self.not_recorded_by} cannot record letters (no letterbox.edit). "
+                f"A coordinator's print of {what} will be recorded as the first.")
+
+    @property
+    def printed_before_text(self) -> str:
+        """``A copy of these reminders was printed by Avery Ashcombe at 09:12 on 06/12/2026 but not recorded
+        as sent; check it was not posted.`` ("" when none was)."""
+        if not self.printed_before:
+            return ""
+        several = len({c.month for c in self.printed_before}) > 1 or len(self.months) > 1
+        parts = []
+        for c in self.printed_before:
+            of = f" of the reminders for {month_words(c.month)}" if several else ""
+            parts.append(f"{of} by {c.by} at {when_text(c.at)}" if c.at else f"{of} by {c.by}")
+        if len(self.printed_before) == 1:
+            head = "A copy of these reminders was printed" if not several else "A copy was printed"
+            return f"{head}{parts[0]} but not recorded as sent; check it was not posted."
+        head = "Copies of these reminders were printed" if not several else "Copies were printed"
+        return (f"{head}{'; '.join(parts[:-1])} and{parts[-1]} but not recorded as sent; check they were not "
+                "posted.")
 
     @property
     def reprint_text(self) -> str:
@@ -713,7 +766,9 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
     """One merged PDF for the batch; the sent-list is recorded only after the file is written.
 
     Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch. The letters
-    are signed by ``signed_by`` (a user's full name, checked by the caller) or else by ``actor``.
+    are signed by ``signed_by`` (a user's full name) or else by ``actor``, who must hold ``letterbox.edit``
+    (:func:`letterbox_signer`: refused before anything is read). An ``actor`` without it gets the file (a
+    copy signed by ``signed_by``) with nothing recorded as sent (``BatchResult.not_recorded_by``).
     ``before_output()`` is called once the letters are read, checked for leaks and drawn in memory, before
     anything is written (file, sent-list, audit) or returned; it may raise to stop with nothing written
     (a headless export confirms its sign-in there)."""
@@ -722,10 +777,9 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         raise ValidationError(f"Letter kind: choose one of {', '.join(KINDS)}.", "kind")
     today = today or dt.date.today()
     with db.session(actor, write=False) as session:
+        signatory, signatory_title = letterbox_signer(session, actor, signed_by)  # before anything is read
         head = letterhead(session, area="letterbox")
         template = load_template(f"letterbox_{kind}")  # the agency's own version (in this session)
-        signatory = signed_by or actor.full_name
-        signatory_title = signer_title(session, full_name=signatory) or "Letterbox coordinator"
         jobs: list[LetterJob] = []
         held: list[HeldLetter] = []
         read_versions: dict[int, int] = {}  # the items the letters are about, as read (item letters)
@@ -749,10 +803,11 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                                today, token)
     else:
         batch = f"{kind}-{today:%Y%m%d}-{token}"
+    shown_months = tuple(reminder_months) if kind == "reminder" else ()
     if not jobs:
         if before_output is not None:
             before_output()
-        return BatchResult(None, 0, batch, tuple(held))
+        return BatchResult(None, 0, batch, tuple(held), months=shown_months)
 
     def letters() -> list[Letter]:
         out_letters = []
@@ -784,17 +839,102 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             with db.session(actor) as session:
                 _check_items_unchanged(session, read_versions)
                 if kind == "reminder":
-                    again, earlier = record_reminders(session, jobs, today, token)
+                    again, earlier, printed = record_reminders(session, jobs, today, token)
                 else:
                     record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
                                                   for j in jobs], today, batch)
-        else:
-            with db.session(actor) as session:
-                audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", batch,
-                             detail=f"{count} letters (not recorded as sent: no edit permission)")
-    if kind == "reminder" and actor.can(Permission.LETTERBOX_EDIT):
-        return BatchResult(Path(out), count, batch, tuple(held), again, earlier)
+        else:  # the copy only (signed by a coordinator, checked above): audited, each month's batch by name,
+            with db.session(actor) as session:  # so that a coordinator's first print of the month can say so
+                for name, n in _printed_batches(jobs, kind, batch, today, token):
+                    audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", name,
+                                 detail=f"{n} letters (not recorded as sent: no edit permission)")
+    if not actor.can(Permission.LETTERBOX_EDIT):
+        return BatchResult(Path(out), count, batch, tuple(held), not_recorded_by=actor.full_name,
+                           months=shown_months)
+    if kind == "reminder":
+        return BatchResult(Path(out), count, batch, tuple(held), again, earlier, months=shown_months,
+                           printed_before=printed)
     return BatchResult(Path(out), count, batch, tuple(held))
+
+
+#: the title a letterbox letter's signer is printed with when their user record has no job title: the role
+#: they act in for the letterbox (only a coordinator is "Letterbox coordinator"; an administrator who signs
+#: gets no title rather than one they do not hold)
+LETTERBOX_ROLE_TITLES = {Role.LETTERBOX_COORDINATOR: "Letterbox coordinator"}
+
+
+class CannotSign(ValidationError):
+    """The person who would sign a batch of letterbox letters does not hold ``letterbox.edit``: nothing
+    was read or written. ``who``: their name as said ("Avery Ashcombe (admin)")."""
+
+    def __init__(self, who: str, to_do: str) -> None:
+        super().__init__(f"{who} does not hold letterbox.edit, so cannot sign these letters; nothing was "
+                         f"written. {to_do}", "signed_by")
+        self.who = who
+
+
+def letterbox_signer(session: Session, actor: Principal, signed_by: str | None) -> tuple[str, str]:
+    """Who signs a batch of letterbox letters and the title printed under their name.
+
+    The signatory must hold ``letterbox.edit`` whoever they are: ``signed_by`` (a user's full name) or else
+    ``actor``; refused (:class:`CannotSign`) otherwise. The title is the person's own job title, or the role
+    they act in for the letterbox (:data:`LETTERBOX_ROLE_TITLES`), or none: never a default job they may not
+    hold (user trial: an administrator's letters were signed "Letterbox coordinator")."""
+    from adoption_desktop.core.security.service import signer_for, signers_named
+
+    if signed_by is None:
+        if not actor.can(Permission.LETTERBOX_EDIT):
+            raise CannotSign(actor.display, "Ask a letterbox coordinator to print them, or to be named as the "
+                                            "one who signs them.")
+        signer = signer_for(session, actor)
+    else:
+        holders = [s for s in signers_named(session, signed_by) if s.principal.can(Permission.LETTERBOX_EDIT)]
+        if not holders:
+            raise CannotSign(signed_by, "Name a letterbox coordinator who signs them.")
+        own = [s for s in holders if s.principal.user_id == actor.user_id]
+        signer = (own or holders)[0]
+    return signer.principal.full_name, signer.title(LETTERBOX_ROLE_TITLES)
+
+
+def _printed_batches(jobs: Sequence[LetterJob], kind: str, batch: str, on: dt.date,
+                     token: str) -> list[tuple[str, int]]:
+    """The batches a print that is not recorded is audited as, with their letters: reminders by their
+    month (named as :func:`record_reminders` names a month's batch), other letters as one."""
+    if kind != "reminder":
+        return [(batch, len(jobs))]
+    counts: dict[str, int] = {}
+    for job in jobs:
+        due = job.values["due_on"]
+        assert isinstance(due, dt.date)
+        name = reminder_batch(f"{due:%Y-%m}", on, token)
+        counts[name] = counts.get(name, 0) + 1
+    return list(counts.items())
+
+
+def printed_only(session: Session, months: Sequence[str]) -> tuple[PrintedCopy, ...]:
+    """The copies of ``months``' reminders printed by someone who could not record them
+    (``letterbox_letters_printed`` entries for each month's batch), earliest first. One query."""
+    from sqlalchemy import or_
+
+    from adoption_desktop.core.audit.models import AuditEntry
+    from adoption_desktop.core.security.models import User
+
+    keys = {month_key(m): m for m in months}
+    if not keys:
+        return ()
+    rows = session.execute(
+        select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor, User.full_name)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.action == "letterbox_letters_printed", AuditEntry.entity == "letterbox_letters_sent",
+               or_(*(AuditEntry.entity_id.like(f"reminder-{k}-%") for k in keys)))
+        .order_by(AuditEntry.seq))
+    out = []
+    for entity_id, at, login, name in rows:
+        month = keys.get(str(entity_id)[len("reminder-"):len("reminder-") + 6])
+        if month is not None:
+            out.append(PrintedCopy(month, str(name or login or "someone"),
+                                   _naive_utc(at) if isinstance(at, str) and at else None))
+    return tuple(out)
 
 
 def _reminder_key(job: LetterJob) -> ReminderKey:
@@ -802,19 +942,22 @@ def _reminder_key(job: LetterJob) -> ReminderKey:
 
 
 def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date,
-                     token: str) -> tuple[int, tuple[SentBatch, ...]]:
+                     token: str) -> tuple[int, tuple[SentBatch, ...], tuple[PrintedCopy, ...]]:
     """The sent-list of a batch of reminders, a batch for each month (:func:`sent_list.reminder_batch`): a
     reminder the sent-list already holds for its month (the same arrangement, side and birth relative) is
     a reprint, audited as one (``letterbox_letters_reprinted``, the month's batch, how many and which
     batch first recorded them) and not recorded as sent again, so the figures count it once; the others
     are recorded as sent (a family added since the first print). Read in the transaction that records.
-    Returns how many were reprints and the batches that first recorded them (who, when)."""
+    Returns how many were reprints, the batches that first recorded them (who, when), and the copies of a
+    month with nothing recorded yet that were printed by someone who could not record them
+    (:func:`printed_only`, read in the same transaction): this batch is the month's first, and says so."""
     by_month: dict[str, list[LetterJob]] = {}
     for job in jobs:
         due = job.values["due_on"]
         assert isinstance(due, dt.date)  # every reminder's job carries its exchange's due date
         by_month.setdefault(f"{due:%Y-%m}", []).append(job)
     already = reminders_sent_for(session, list(by_month))
+    printed = printed_only(session, [m for m in by_month if not already[m]])
     again = 0
     first: dict[str, list[int]] = {}
     for month, month_jobs in by_month.items():
@@ -833,7 +976,7 @@ def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date,
             for key, b in done.items():
                 if b in batches:
                     first.setdefault(b, []).append(key[0])
-    return again, tuple(sent_batches(session, first)) if first else ()
+    return again, tuple(sent_batches(session, first)) if first else (), printed
 
 
 def export_xlsx(db: Database, actor: Principal, register: str, path: Path, headers: Sequence[str],

@@ -890,6 +890,35 @@ def signatory(db: Database, actor: Principal, username: str, permission: Permiss
         return user.full_name
 
 
+@dataclass(frozen=True)
+class Signer:
+    """Who signs a letter, as printed under the signature: the name and a title (``""``: none to print)."""
+
+    principal: Principal
+    job_title: str
+
+    def title(self, role_titles: dict[Role, str]) -> str:
+        """The person's own job title; without one, the title of a role they hold from ``role_titles``
+        (the first that applies, in its order); else ``""``. Never a title of a job they do not hold."""
+        if self.job_title.strip():
+            return self.job_title.strip()
+        return next((t for role, t in role_titles.items() if role in self.principal.roles), "")
+
+
+def signers_named(session: Session, full_name: str) -> list[Signer]:
+    """The enabled users whose full name is ``full_name`` (a batch's signatory is named so), with their
+    roles in effect and job titles, in id order."""
+    users = session.scalars(select(User).where(User.full_name == full_name, User.disabled.is_(False))
+                            .order_by(User.id))
+    return [Signer(_principal(session, u), u.job_title or "") for u in users]
+
+
+def signer_for(session: Session, principal: Principal) -> Signer:
+    """``principal`` as the signer of a letter (their job title read now; their roles as signed in)."""
+    title = session.scalar(select(User.job_title).where(User.id == principal.user_id))
+    return Signer(principal, str(title or ""))
+
+
 def user_ids_with_role(session: Session, role: Role) -> list[int]:
     return list(session.scalars(select(UserRole.user_id).where(UserRole.role == str(role))))
 

@@ -55,6 +55,9 @@ ITEM_COLUMNS: list[Column[ItemRow]] = [
     Column("Outcome on", lambda r: r.outcome_on), Column("Coordinator", lambda r: r.coordinator),
 ]
 ITEM_SORT = ["received_on", "reference", "direction", "writer", "item_type", "status", "outcome_on", "coordinator"]
+#: why the letter buttons are greyed out for someone who may only read the letterbox
+NO_SIGNER_TIP = ("Letters are signed and recorded as sent by a letterbox coordinator (letterbox.edit), which "
+                 "you are not; ask a coordinator to print them.")
 ARR_COLUMNS: list[Column[ArrangementRow]] = [
     Column("Reference", lambda r: r.reference), Column("Child (birth name)", lambda r: r.child_birth_name),
     Column("Child (adoptive name)", lambda r: r.child_adoptive_name),
@@ -167,6 +170,14 @@ class LetterboxPage(QWidget):
         self.import_button.setEnabled(ctx.can(Permission.LETTERBOX_IMPORT))
         self.log_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
         self.new_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
+        # letters are signed, and recorded as sent, by someone who holds letterbox.edit (a coordinator): the
+        # window names no other signer, so without it there is nothing to print (user trial: an administrator's
+        # reminders went out signed "Letterbox coordinator" and were not recorded as sent)
+        self.signs_letters = ctx.can(Permission.LETTERBOX_EDIT)
+        for button in (self.reminders_button, self.letters_button):
+            button.setEnabled(self.signs_letters)
+            if not self.signs_letters:
+                button.setToolTip(NO_SIGNER_TIP)
         for w in (self.new_button, self.log_button, self.reminders_button, self.letters_month, self.letters_button,
                   self.import_button):
             top.addWidget(w)
@@ -224,6 +235,10 @@ class LetterboxPage(QWidget):
         chase = QPushButton("&Chasers for overdue writers…")
         chase.setObjectName("chasers")
         chase.clicked.connect(self._chasers_clicked)
+        chase.setEnabled(self.signs_letters)
+        if not self.signs_letters:
+            chase.setToolTip(NO_SIGNER_TIP)
+        self.chasers_button = chase
         self.missed_button = QPushButton("Mar&k missed")
         self.missed_button.setObjectName("mark_missed")
         self.missed_button.setToolTip("The selected exchanges (none selected: the one with the focus frame) will "
@@ -607,9 +622,15 @@ class LetterboxPage(QWidget):
             held = f" {result.held_text}" if result.held else ""
             self.last_batch = result
             reprint = f" {result.reprint_text}" if result.reprinted else ""
-            text = f"{plural(result.letters, 'letter')} written to {result.path}.{reprint}{held}" if result.path \
-                else f"No letter was written.{held}" if result.held else "No letters were due."
+            said = "".join(f" {t}" for t in (result.not_recorded_text, result.printed_before_text) if t)
+            text = f"{plural(result.letters, 'letter')} written to {result.path}.{said}{reprint}{held}" \
+                if result.path else f"No letter was written.{held}" if result.held else "No letters were due."
             self.ctx.notify(text)
+            if result.printed_before:  # a copy printed before may have been posted: not only in the status bar
+                box = QMessageBox(QMessageBox.Icon.Warning, "Reminders", result.printed_before_text, parent=self)
+                box.setObjectName("printed_before_notice")
+                box.setInformativeText("These letters are recorded as sent now, as the month's first print.")
+                box.open()
 
         run_with_progress(self, self.ctx.tasks, "Writing letters", work, on_done=done,
                           on_error=self._letters_refused)
