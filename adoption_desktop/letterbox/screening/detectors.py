@@ -724,6 +724,43 @@ def _institutions(text: str) -> Iterator[Finding]:
         if m.group().startswith("st") and m.group("n") in ("of", "and"):
             continue
         yield _f(m.start(), m.end(), INSTITUTION, text, _SAINT_REASON)
+    yield from _age_group_teams(text)
+
+
+# a team's age group: "Under 9s", "under-12s", "U11", "U-11", "under 10's" (looked for first: the name before one is
+# read only where there is one)
+_AGE_GROUP = re.compile(r"(?<![\w'’-])(?:[Uu]nder|U)[- ]?\d{1,2}(?:['’]?s)?(?![\w'’])")
+# the club's name just before it: one to four capitalised words ("Dellmouth Rovers ", "Greystow Juniors ")
+_TEAM_BEFORE = re.compile(rf"(?<![\w'’&.-])(?P<n>{_CAP}(?:[ \t]+{_CAP}){{0,3}})[ \t]+$")
+
+
+def _age_group_teams(text: str) -> Iterator[Finding]:
+    """A club named with its age group ("Dellmouth Rovers Under 9s", "Greystow Juniors U11", "Thornley Athletic
+    under-12s"), club and age group as one finding: together they say where a child plays and how old they
+    are. An age group with no club name in front ("the Under 9s", "Saturday's U11 match") is not one."""
+    for m in _AGE_GROUP.finditer(text):
+        before = _TEAM_BEFORE.search(text, max(0, m.start() - 100), m.start())
+        if not before:
+            continue
+        words = list(re.finditer(r"\S+", before.group("n")))
+        # a name does not run across the end of a sentence ("… in Greystow. Under 9s …")
+        ends = [n for n, w in enumerate(words) if w.group()[-1] in ".!?" and w.group().rstrip(".") not in ("St", "Mt")]
+        if ends:
+            words = words[ends[-1] + 1:]
+        k = 0
+        while k < len(words) and _not_team_name(words[k].group()):
+            k += 1
+        if k == len(words):
+            continue
+        yield _f(before.start("n") + words[k].start(), m.end(), INSTITUTION, text,
+                 "a sports club or team (named with its age group)")
+
+
+def _not_team_name(word: str) -> bool:
+    """A word that does not start a club's name: a determiner, a day, a person or a sentence's first word."""
+    key = re.sub(r"['’]s$", "", word.strip(".,!?'’")).lower()
+    return (key in _GENERIC or key in _NOT_CUE_NAME or word in _SENTENCE_WORDS or word in _NOT_WORKPLACE
+            or word in _AFTER_NAME)
 
 
 def _name_length(text: str, words: list[tuple[int, str]]) -> int:
