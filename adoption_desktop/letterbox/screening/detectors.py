@@ -931,6 +931,54 @@ def _streets(text: str) -> Iterator[Finding]:
         yield _f(m.start("s"), m.end("s"), STREET, text)
     for m in _PO_BOX.finditer(text):
         yield _f(m.start(), m.end(), STREET, text, "a PO box address")
+    yield from _house_names(text)
+
+
+# a house's name: one to three capitalised words and a house word ("Rose Cottage", "Beck Side Farm", "The Old
+# Barn"); the house word is looked for first (it is rare), the name before it only then
+_HOUSE_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "House", "Lodge", "Barn")
+_HOUSE_WORD = re.compile(rf"\b(?:{'|'.join(_HOUSE_WORDS)})\b")
+_HOUSE_NAME_BEFORE = re.compile(r"(?<![\w'’-])(?P<n>(?:[A-Z][\w'’-]*[ \t]+){1,3})$")
+# words before it that say someone lives there: "moved to", "live at", "living at", "address is", "stay at"
+_HOUSE_CUE = re.compile(r"(?i:\b(?:(?:moved|moving|move|moves)\s+(?:in)?to|(?:live|lives|living|lived|stay|stays|staying|"
+                        r"stayed)\s+at|address\s+is(?:\s+now)?\s*:?|address\s*:))\s+(?:the\s+)?$")
+# ... or what follows it in an address: a street, or a postcode (perhaps after a town): "Rose Cottage, Mill Lane",
+# "Rose Cottage\nMill Lane", "Rose Cottage, ZZ99 1YY", "Oak Lodge, Greystow, ZZ99 4EF"
+_HOUSE_BLOCK_AFTER = re.compile(
+    rf"[ \t]*(?:,[ \t]*\n?|\n)[ \t]*(?:(?:\d{{1,4}}[A-Za-z]?,?[ \t]+)?(?:[A-Z][\w'’-]*[ \t]+){{1,3}}(?:{_STREET_WORDS})\b"
+    rf"|(?:[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?[ \t]*(?:,[ \t]*\n?|\n)[ \t]*)?{_POSTCODE.pattern})")
+_LOWER_THE_BEFORE = re.compile(r"\bthe\s+$")
+
+
+def _house_names(text: str) -> Iterator[Finding]:
+    """A house's name where someone lives ("moved to Rose Cottage", "live at Holly Farm", "Rose Cottage, Mill
+    Lane"): after words of living there, or at the head of an address (a street or a postcode after it). Not "the
+    farm", "the Farm House" (house words only), "Nan's House", nor "the White House" in a history lesson."""
+    for m in _HOUSE_WORD.finditer(text):
+        before = _HOUSE_NAME_BEFORE.search(text, max(0, m.start() - 80), m.start())
+        if not before:
+            continue
+        words = list(re.finditer(r"\S+", before.group("n")))
+        ends = [n for n, w in enumerate(words) if w.group()[-1] in ".!?:,;"]
+        if ends:
+            words = words[ends[-1] + 1:]
+        if not words:
+            continue
+        names = [w.group() for w in words if w.group() != "The"]
+        if not names or any(_not_house_name(w) for w in names) or all(w in _HOUSE_WORDS for w in names):
+            continue
+        start = before.start("n") + words[0].start()
+        cue = _HOUSE_CUE.search(text, max(0, start - 40), start)
+        if not cue and (_LOWER_THE_BEFORE.search(text, max(0, start - 5), start)
+                        or not _HOUSE_BLOCK_AFTER.match(text, m.end())):
+            continue
+        yield _f(start, m.end(), STREET, text, "a house name (where someone lives)")
+
+
+def _not_house_name(word: str) -> bool:
+    """A word that is no part of a house's name: a person's ("Nan's House"), a sentence's first word."""
+    key = re.sub(r"['’]s$", "", word).lower()
+    return key in _NOT_CUE_NAME or word in _SENTENCE_WORDS or word in _AFTER_NAME or word in _NOT_WORKPLACE
 
 
 def _regex(text: str, pattern: re.Pattern[str], kind: str) -> Iterator[Finding]:

@@ -1,0 +1,50 @@
+"""A house name where someone lives is found as an address (user trial, 6 December 2026): "we have moved to Rose
+Cottage" had only "Rose" highlighted, as a place, and "Rose Cottage, Mill Lane" only its street. A name ending
+"Cottage", "Farm", "House", "Lodge" or "Barn" is an address after words that say someone lives there ("moved to",
+"live at", "living at", "address is", "stay at") and at the head of an address (before a street or a postcode).
+Elsewhere the same words are ordinary: "the farm", "the Farm House", "the White House" in a history lesson."""
+
+from __future__ import annotations
+
+import pytest
+
+from adoption_desktop.letterbox.screening import STREET, screen_text
+
+
+@pytest.mark.parametrize(("text", "house"), [
+    ("we have moved to Rose Cottage", "Rose Cottage"),
+    ("We have moved to Rose Cottage in the spring.", "Rose Cottage"),
+    ("Rose Cottage, Mill Lane", "Rose Cottage"),
+    ("Our address is now:\nRose Cottage\nMill Lane\nGreystow", "Rose Cottage"),
+    ("We now live at Holly Farm.", "Holly Farm"),
+    ("we are living at Ivy House now", "Ivy House"),
+    ("Our address is Oak Lodge, Greystow.", "Oak Lodge"),
+    ("Nan lives at Top Barn with her dog.", "Top Barn"),
+    ("We stay at Beck Side Farm every other weekend.", "Beck Side Farm"),
+    ("They moved to The Old Barn last year.", "The Old Barn"),
+    ("They moved into Willow Lodge.", "Willow Lodge"),
+    ("Write to us at Rose Cottage, ZZ99 1YY.", "Rose Cottage"),
+])
+def test_a_house_name_where_someone_lives_is_an_address(text: str, house: str) -> None:
+    start = text.index(house)
+    found = screen_text(text)
+    # the house name is highlighted whole, as an address (in an address block perhaps with the street below it)
+    assert any(f.kind == STREET and f.start <= start and start + len(house) <= f.end for f in found), found
+
+
+def test_the_street_after_a_house_name_is_still_found() -> None:
+    found = [(f.kind, f.text) for f in screen_text("Rose Cottage, Mill Lane")]
+    assert found == [(STREET, "Rose Cottage"), (STREET, "Mill Lane")]
+
+
+@pytest.mark.parametrize("text", [
+    "She went to the farm on a school trip.",
+    "The Farm House was lovely and we had ice cream.",
+    "In history we learned about the White House.",
+    "We stayed at Nan's House for the weekend.",
+    "We live at the farm house now, it is very muddy.",
+    "We moved to the Farm House.",
+    "Her favourite book is Peppa's House Party.",
+])
+def test_ordinary_house_words_are_not_addresses(text: str) -> None:
+    assert [f for f in screen_text(text) if f.kind == STREET] == []
