@@ -51,6 +51,10 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "a domain's ending again and again": lambda n: "a dot com " * (n // 10),
     "'at' and a domain's ending again and again": lambda n: "email me at com at " * (n // 19),
     "a club's word and capitals again and again": lambda n: "her club is Ponds " * (n // 18),
+    "a house name again and again": lambda n: "Rose Cottage, " * (n // 14),
+    "a street with small words again and again": lambda n: "Lord of the Manor Close " * (n // 24),
+    "a team's age group again and again": lambda n: "Dellmouth Rovers Under 9s " * (n // 26),
+    "capitals and apostrophes before a house word": lambda n: "A'" * (n // 2 - 6) + " House",
 }
 
 

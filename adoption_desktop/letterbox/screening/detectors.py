@@ -184,7 +184,7 @@ _GENERIC_STREETS = frozenset(("High Street", "Main Street", "Main Road", "High R
 _INSTITUTION_WORDS = (
     "Primary School|Junior School|Infant School|Infants School|High School|Grammar School|Secondary School|"
     "Academy|School|Nursery|Pre-School|Preschool|Playgroup|College|University|Club|FC|AFC|RFC|ABC|"
-    "Hospital|Surgery|Medical Centre|Health Centre|Church|Chapel|Mosque|Temple|Synagogue|Gurdwara|"
+    "Hospital|Infirmary|Surgery|Medical Centre|Health Centre|Church|Chapel|Mosque|Temple|Synagogue|Gurdwara|"
     "Islamic Centre|Scouts|Scout Group|Brownies|Guides|Cubs|Beavers|Rainbows|Sea Cadets|Cadets|"
     "Leisure Centre|Sports Centre|Community Centre|Ltd|Limited|PLC|plc|"
     "Stores|Garage|Dental Practice|Practice|Library|Theatre School|Dance School|Stage School|Youth Theatre|"
@@ -725,6 +725,12 @@ def _institutions(text: str) -> Iterator[Finding]:
             continue
         yield _f(m.start(), m.end(), INSTITUTION, text, _SAINT_REASON)
     yield from _age_group_teams(text)
+    for m in _PARTICLE_NAME.finditer(text):
+        first = re.sub(r"['’]s$", "", m.group("n")).lower()  # "Club on Saturday", "Hotel of the Year": no name
+        if first not in _AWARD_WORDS and first not in _GENERIC and first not in _NOT_CUE_NAME:
+            yield _f(m.start(), m.end(), INSTITUTION, text)
+    for m in _ROYAL_INFIRMARY.finditer(text):
+        yield _f(m.start(), m.end(), INSTITUTION, text, "a hospital")
 
 
 # a team's age group: "Under 9s", "under-12s", "U11", "U-11", "under 10's" (looked for first: the name before one is
@@ -762,6 +768,17 @@ def _not_team_name(word: str) -> bool:
     return (key in _GENERIC or key in _NOT_CUE_NAME or word in _SENTENCE_WORDS or word in _NOT_WORKPLACE
             or word in _AFTER_NAME)
 
+
+# a hotel's, café's or club's name with small words in it: "Hotel du Vin", "Cafe de la Mer", "Hotel on the Quay"
+# (the small words alone do not end the name, nor start a generic one: "Hotel of the Year" is an award)
+_PARTICLE_NAME = re.compile(
+    r"\b(?:Hotel|Café|Cafe|Restaurant|Bistro|Brasserie|Inn|Club|Bar|Salon|Maison)[ \t]+"
+    r"(?:(?:du|de|des|la|le|les|of|on|the|del|della|di)[ \t]+){1,3}"
+    r"(?P<n>[A-Z][\w'’&-]{0,59})(?:[ \t]+[A-Z][\w'’&-]{0,59}){0,2}\b")
+_AWARD_WORDS = frozenset(("year", "month", "week", "day", "season", "decade", "century", "world", "town", "city"))
+# "the Royal Infirmary": a town's main hospital, though "Royal" alone is a generic word (a name in front is found by
+# :data:`_INSTITUTION`: "Dellmouth Royal Infirmary")
+_ROYAL_INFIRMARY = re.compile(r"\bRoyal[ \t]+Infirmary\b")
 
 def _name_length(text: str, words: list[tuple[int, str]]) -> int:
     """How many of ``words`` (a name read after a cue: capitalised words, "of", "and", "&", each with where it
@@ -932,21 +949,24 @@ def _streets(text: str) -> Iterator[Finding]:
     for m in _PO_BOX.finditer(text):
         yield _f(m.start(), m.end(), STREET, text, "a PO box address")
     yield from _house_names(text)
+    for m in _STREET_PARTICLE.finditer(text):
+        if m.group("num") or not _not_street_start(m.group("first")):
+            yield _f(m.start(), m.end(), STREET, text)
 
 
 # a house's name: one to three capitalised words and a house word ("Rose Cottage", "Beck Side Farm", "The Old
 # Barn"); the house word is looked for first (it is rare), the name before it only then
 _HOUSE_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "House", "Lodge", "Barn")
 _HOUSE_WORD = re.compile(rf"\b(?:{'|'.join(_HOUSE_WORDS)})\b")
-_HOUSE_NAME_BEFORE = re.compile(r"(?<![\w'’-])(?P<n>(?:[A-Z][\w'’-]*[ \t]+){1,3})$")
+_HOUSE_NAME_BEFORE = re.compile(r"(?<![\w'’-])(?P<n>(?:[A-Z][\w'’-]{0,59}[ \t]+){1,3})$")
 # words before it that say someone lives there: "moved to", "live at", "living at", "address is", "stay at"
 _HOUSE_CUE = re.compile(r"(?i:\b(?:(?:moved|moving|move|moves)\s+(?:in)?to|(?:live|lives|living|lived|stay|stays|staying|"
                         r"stayed)\s+at|address\s+is(?:\s+now)?\s*:?|address\s*:))\s+(?:the\s+)?$")
 # ... or what follows it in an address: a street, or a postcode (perhaps after a town): "Rose Cottage, Mill Lane",
 # "Rose Cottage\nMill Lane", "Rose Cottage, ZZ99 1YY", "Oak Lodge, Greystow, ZZ99 4EF"
 _HOUSE_BLOCK_AFTER = re.compile(
-    rf"[ \t]*(?:,[ \t]*\n?|\n)[ \t]*(?:(?:\d{{1,4}}[A-Za-z]?,?[ \t]+)?(?:[A-Z][\w'’-]*[ \t]+){{1,3}}(?:{_STREET_WORDS})\b"
-    rf"|(?:[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?[ \t]*(?:,[ \t]*\n?|\n)[ \t]*)?{_POSTCODE.pattern})")
+    rf"[ \t]*(?:,[ \t]*\n?|\n)[ \t]*(?:(?:\d{{1,4}}[A-Za-z]?,?[ \t]+)?(?:[A-Z][\w'’-]{{0,59}}[ \t]+){{1,3}}(?:{_STREET_WORDS})\b"
+    rf"|(?:[A-Z][\w'’-]{{0,59}}(?:[ \t]+[A-Z][\w'’-]{{0,59}})?[ \t]*(?:,[ \t]*\n?|\n)[ \t]*)?{_POSTCODE.pattern})")
 _LOWER_THE_BEFORE = re.compile(r"\bthe\s+$")
 
 
@@ -980,6 +1000,24 @@ def _not_house_name(word: str) -> bool:
     key = re.sub(r"['’]s$", "", word).lower()
     return key in _NOT_CUE_NAME or word in _SENTENCE_WORDS or word in _AFTER_NAME or word in _NOT_WORKPLACE
 
+
+# a street's name with small words inside: "12 Lord of the Manor Close", "Prince of Wales Road", "Stratford upon
+# Avon Road" (the street patterns above read capitalised words only, and found "Manor Close", "Wales Road")
+_STREET_PARTICLE = re.compile(
+    r"(?<![\w£$.,])(?P<num>(?:(?i:flat|apartment|apt)[ \t]+\d{1,4}[A-Za-z]?,?[ \t]+)?(?:(?i:no)\.?[ \t]*)?"
+    r"\d{1,4}[A-Za-z]?,?[ \t]+)?"
+    r"(?P<first>[A-Z][\w'’-]{0,59})[ \t]+(?:[Oo]f|[Oo]n|[Uu]pon|[Uu]nder|[Ii]n|[Bb]y|[Dd]e|[Ll]a|[Ll]e|[Dd]u|[Nn]ext)[ \t]+"
+    r"(?:(?:[Tt]he|[Ll]a|[Ll]e|[Tt]o)[ \t]+)?(?:[A-Z][\w'’-]{0,59}[ \t]+){1,2}"
+    rf"(?:{'|'.join(forms[0] for forms in _SUFFIX_FORMS)})\b")
+# first words that start a sentence's "Most of the Manor Close …", not a street's name
+_NOT_STREET_START = frozenset(("most", "some", "half", "part", "rest", "each", "one", "none", "any", "lots", "loads",
+                               "out", "end", "side", "front", "back", "bottom", "middle", "corner"))
+
+
+def _not_street_start(word: str) -> bool:
+    """A word that starts a sentence or a phrase rather than a street's name ("Most of the Manor Close")."""
+    key = word.lower()
+    return key in _NOT_STREET_START or key in _GENERIC or word in _SENTENCE_WORDS or word in _AFTER_NAME
 
 def _regex(text: str, pattern: re.Pattern[str], kind: str) -> Iterator[Finding]:
     for m in pattern.finditer(text):
