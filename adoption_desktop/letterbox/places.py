@@ -76,6 +76,11 @@ _THING_AFTER = re.compile(
     r"sauce|ham|gin|bitter|ale|rolls?)\b", re.IGNORECASE)
 _TITLE_BEFORE = re.compile(r"\b(?:duke|duchess|prince|princess|earl|countess|bishop|archbishop|lord|lady)\s+of\s+$",
                            re.IGNORECASE)
+# a street every town has ("the High Street"): a hamlet of the same name only after a word of living there, with no
+# "the" ("we moved to High Street"); "shopping on the High Street" says nothing of where the family is
+_GENERIC_STREETS = frozenset(("high street", "main street", "main road", "high road", "green lane", "park road"))
+_LIVING_BEFORE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|born|grew\s+up)\s+(?:in|to|at|near|into)\s+$",
+                            re.IGNORECASE)
 # lower-case words of text-speak that a gazetteer also holds (never read as places in lower case)
 _NOT_LOWER = frozenset(("lol", "omg", "ur", "im", "bc", "tho", "innit", "wiv", "mam", "nan", "nana", "nanna",
                         "gran", "mum", "dad", "home", "school", "town", "city", "park", "church", "beach"))
@@ -230,6 +235,8 @@ def _judge(text: str, start: int, end: int, entry: Entry, n_words: int) -> Place
     span = text[start:end]
     before = text[max(0, start - 40):start]
     if _TITLE_BEFORE.search(before) or _THING_AFTER.match(text, end):
+        return None
+    if key(span) in _GENERIC_STREETS and not _LIVING_BEFORE.search(before):
         return None
     caps = _capitalised(text, start, end)
     tail = _org_tail(text, end) if caps else end

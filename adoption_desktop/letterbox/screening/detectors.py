@@ -179,6 +179,11 @@ _STREET_LOWER = re.compile(
     r"(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)s?"
     r"|(?!the\b|a\b|our\b|my\b|high\b|main\b)[a-z]+(?:\s+[a-z]+)?\s+"
     r"(?:st|rd|dr|ln|ave|cl|cres|ct|gdns|pl|sq|terr?)\b)")
+# the town after a generic street and a comma: one or two capitalised words, then the end of the sentence, the line
+# or the address, or a postcode ("High Street, Greystow.", "Main Street, Greystow ZZ99 1YY"; not "the High Street,
+# Sophie loved it")
+_TOWN_AFTER = re.compile(r",[ \t]*(?P<t>[A-Z][a-z'’-]{1,59}(?:[ -][A-Z][a-z'’-]{1,59})?)"
+                         r"(?=[ \t]*(?:[.,;:!?)\n]|$|[A-Za-z]{1,2}\d))")
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b", re.IGNORECASE)
 _GENERIC_STREETS = frozenset(("High Street", "Main Street", "Main Road", "High Road", "Green Lane", "Park Road"))
 _INSTITUTION_WORDS = (
@@ -754,7 +759,7 @@ def _age_group_teams(text: str) -> Iterator[Finding]:
         if ends:
             words = words[ends[-1] + 1:]
         k = 0
-        while k < len(words) and _not_team_name(words[k].group()):
+        while k < len(words) and _not_name_start(words[k].group()):
             k += 1
         if k == len(words):
             continue
@@ -762,8 +767,8 @@ def _age_group_teams(text: str) -> Iterator[Finding]:
                  "a sports club or team (named with its age group)")
 
 
-def _not_team_name(word: str) -> bool:
-    """A word that does not start a club's name: a determiner, a day, a person or a sentence's first word."""
+def _not_name_start(word: str) -> bool:
+    """A word that does not start a club's or a town's name: a determiner, a day, a person, a sentence's first word."""
     key = re.sub(r"['’]s$", "", word.strip(".,!?'’")).lower()
     return (key in _GENERIC or key in _NOT_CUE_NAME or word in _SENTENCE_WORDS or word in _NOT_WORKPLACE
             or word in _AFTER_NAME)
@@ -942,6 +947,10 @@ def _streets(text: str) -> Iterator[Finding]:
             continue
         start = m.start() + len(" ".join(words[:k])) + (1 if k else 0)
         if text[start:m.end()] in _GENERIC_STREETS:
+            # "High Street" alone is anybody's; with its town after a comma it is an address ("High Street, Greystow")
+            town = _TOWN_AFTER.match(text, m.end())
+            if town and not _not_name_start(town.group("t").split()[0]):
+                yield _f(start, town.end("t"), STREET, text, "a street and its town")
             continue
         yield _f(start, m.end(), STREET, text)
     for m in _STREET_LOWER.finditer(text):
