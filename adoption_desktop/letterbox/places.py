@@ -81,6 +81,10 @@ _TITLE_BEFORE = re.compile(r"\b(?:duke|duchess|prince|princess|earl|countess|bis
 _GENERIC_STREETS = frozenset(("high street", "main street", "main road", "high road", "green lane", "park road"))
 _LIVING_BEFORE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|born|grew\s+up)\s+(?:in|to|at|near|into)\s+$",
                             re.IGNORECASE)
+# "family" after a name makes it a surname ("the Thornley family"), not a family centre named after a town
+FAMILY_AFTER = (r"(?i:[ \t]+(?:family|families|household)\b"
+                r"(?![ \t]+(?:centres?|centers?|hubs?|support|services?|court|rooms?|practice|days?|fun)\b))")
+_FAMILY_AFTER = re.compile(FAMILY_AFTER)
 # lower-case words of text-speak that a gazetteer also holds (never read as places in lower case)
 _NOT_LOWER = frozenset(("lol", "omg", "ur", "im", "bc", "tho", "innit", "wiv", "mam", "nan", "nana", "nanna",
                         "gran", "mum", "dad", "home", "school", "town", "city", "park", "church", "beach"))
@@ -238,6 +242,8 @@ def _judge(text: str, start: int, end: int, entry: Entry, n_words: int) -> Place
         return None
     if key(span) in _GENERIC_STREETS and not _LIVING_BEFORE.search(before):
         return None
+    if _FAMILY_AFTER.match(text, end) and re.search(r"\bthe\s+$", before, re.IGNORECASE):
+        return None  # "the Thornley family": a surname (screening's SURNAME), not the village
     caps = _capitalised(text, start, end)
     tail = _org_tail(text, end) if caps else end
     place_before = bool(_PLACE_BEFORE.search(before)) or (

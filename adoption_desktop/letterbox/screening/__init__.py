@@ -38,6 +38,7 @@ from adoption_desktop.letterbox.screening.findings import (
     REASONS,
     SOCIAL,
     STREET,
+    SURNAME,
     URL,
     VEHICLE,
     Finding,
@@ -45,7 +46,7 @@ from adoption_desktop.letterbox.screening.findings import (
 from adoption_desktop.letterbox.screening.unmask import LOOKALIKE, SPACED, View, unmask
 
 __all__ = ["DISGUISED", "DOB", "EMAIL", "INSTITUTION", "KINDS", "PHONE", "PLACE", "POSTCODE", "PROTECTED", "REASONS", "SOCIAL",
-           "STREET", "URL", "VEHICLE", "Finding", "gazetteer", "screen_text"]
+           "STREET", "SURNAME", "URL", "VEHICLE", "Finding", "gazetteer", "screen_text"]
 
 
 def gazetteer() -> Gazetteer:

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 
-from adoption_desktop.letterbox.places import find_places
+from adoption_desktop.letterbox.places import FAMILY_AFTER, find_places
 from adoption_desktop.letterbox.screening.findings import (
     _SAINT_REASON,
     DOB,
@@ -23,6 +23,7 @@ from adoption_desktop.letterbox.screening.findings import (
     PROTECTED,
     SOCIAL,
     STREET,
+    SURNAME,
     URL,
     VEHICLE,
     Finding,
@@ -1167,6 +1168,25 @@ def _places(text: str) -> Iterator[Finding]:
         yield _f(p.start, p.end, PLACE, text, p.reason)
 
 
+# a surname between "the" and "family": "the Thornley family", "The Okafor-Bennett family", "the Smith household"
+_FAMILY_NAME = re.compile(rf"\b(?:the|The)[ \t]+(?P<n>[A-Z][a-z'’]{{1,40}}(?:-[A-Z][a-z'’]{{1,40}})?)(?={FAMILY_AFTER})")
+# words before "family" that are no surname
+_NOT_SURNAME = frozenset(("whole", "foster", "fostering", "adoptive", "adopted", "birth", "extended", "entire", "wider",
+                          "host", "other", "same", "lovely", "modern", "addams", "simpsons", "happy", "royal", "new",
+                          "big", "little", "nuclear", "blended", "step", "forever", "school", "church", "football"))
+
+
+def _family_surnames(text: str) -> Iterator[Finding]:
+    """A surname before "family" ("the Thornley family"): a family's name, found whether or not it is also a
+    place's (the place rules leave it alone) or a protected term (merged with it)."""
+    for m in _FAMILY_NAME.finditer(text):
+        word = m.group("n")
+        key = word.lower()
+        if key in _NOT_SURNAME or key in _GENERIC or key in _NOT_CUE_NAME or word in _SENTENCE_WORDS \
+                or word in _NOT_WORKPLACE:
+            continue
+        yield _f(m.start("n"), m.end("n"), SURNAME, text)
+
 def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] | None = None,
            surnames: frozenset[str] = frozenset()) -> list[Finding]:
     """Every rule's findings in ``text``, not merged (overlapping findings are merged by the caller);
@@ -1189,6 +1209,7 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
     found += _on_folded(text, mapped, _institutions)
     found += _on_folded(text, mapped, _social)
     found += _on_folded(text, mapped, _places)
+    found += _on_folded(text, mapped, _family_surnames)
     # "Tanner St now": the "St" ending a street (or a protected address) is not a saint before the next word
     # (its two letters, as written: "Tanner Śt" typed with a separate accent is three characters)
     street_ends = {f.end for f in found if f.kind in (STREET, PROTECTED)}

@@ -17,8 +17,9 @@ PLACE = "place"
 VEHICLE = "vehicle registration"
 DOB = "date of birth"
 DISGUISED = "disguised word"
-KINDS = (PROTECTED, POSTCODE, PHONE, EMAIL, URL, SOCIAL, STREET, INSTITUTION, PLACE, VEHICLE, DOB, DISGUISED)
-_PRIORITY = {k: n for n, k in enumerate((PROTECTED, EMAIL, URL, POSTCODE, PHONE, DOB, VEHICLE, STREET,
+SURNAME = "surname"
+KINDS = (PROTECTED, POSTCODE, PHONE, EMAIL, URL, SOCIAL, STREET, INSTITUTION, PLACE, VEHICLE, DOB, DISGUISED, SURNAME)
+_PRIORITY = {k: n for n, k in enumerate((PROTECTED, SURNAME, EMAIL, URL, POSTCODE, PHONE, DOB, VEHICLE, STREET,
                                          INSTITUTION, SOCIAL, PLACE, DISGUISED))}
 
 
@@ -55,6 +56,7 @@ REASONS = {
     VEHICLE: "a vehicle registration",
     DOB: "a date of birth with the year",
     DISGUISED: "a word written with look-alike letters from another alphabet: a name someone may be hiding",
+    SURNAME: "a surname (before 'family'): a family's name the other side may not know",
 }
 
 

@@ -59,7 +59,7 @@ def as_edited(text: str) -> str:
 KIND_COLOURS = {"protected term": "#F4B6B6", "postcode": "#FFD580", "phone": "#FFD580", "email": "#FFD580",
                 "url": "#FFD580", "social handle": "#FFD580", "street address": "#FFD580",
                 "institution": "#FFE9A8", "place": "#DDEBFF", "vehicle registration": "#FFD580",
-                "date of birth": "#FFD580", "disguised word": "#F4B6B6"}
+                "date of birth": "#FFD580", "disguised word": "#F4B6B6", "surname": "#F4B6B6"}
 
 FINDING_COLUMNS: list[Column[FindingRow]] = [
     Column("Kind", lambda f: f.kind), Column("Text", lambda f: f.text), Column("Decision", lambda f: f.decision),
