@@ -85,6 +85,62 @@ _LIVING_BEFORE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|bor
 FAMILY_AFTER = (r"(?i:[ \t]+(?:family|families|household)\b"
                 r"(?![ \t]+(?:centres?|centers?|hubs?|support|services?|court|rooms?|practice|days?|fun)\b))")
 _FAMILY_AFTER = re.compile(FAMILY_AFTER)
+# famous national football clubs and grounds: a team a child supports or a ground they visited says nothing of where
+# the family lives (user trial: "He supports Manchester United and we went to Old Trafford"); a local club named
+# after its town ("Dellmouth Rovers", "Thornaby Tigers") is not here and is still found
+NATIONAL_TEAMS = (
+    "Manchester United", "Manchester Utd", "Man United", "Man Utd", "Manchester City", "Man City", "Leeds United",
+    "Newcastle United", "West Ham United", "Sheffield United", "Sheffield Wednesday", "Leicester City",
+    "Norwich City", "Cardiff City", "Swansea City", "Stoke City", "Hull City", "Bristol City", "Birmingham City",
+    "Coventry City", "Ipswich Town", "Luton Town", "Huddersfield Town", "Aston Villa", "Tottenham Hotspur",
+    "West Bromwich Albion", "West Brom", "Brighton and Hove Albion", "Brighton & Hove Albion", "Wolverhampton Wanderers",
+    "Bolton Wanderers", "Blackburn Rovers", "Nottingham Forest", "Queens Park Rangers", "Preston North End",
+    "Derby County", "Glasgow Rangers", "Glasgow Celtic")
+# grounds (and clubs) that are also places where people live: left alone only in a sentence about sport
+NATIONAL_GROUNDS = ("Old Trafford", "Wembley", "Anfield", "Twickenham", "Ibrox", "Parkhead", "Murrayfield",
+                    "Hampden", "West Ham", "Crystal Palace", "Highbury", "Goodison")
+_NATIONAL_TEAM = re.compile(r"(?:" + "|".join(r"[ \t]+".join(re.escape(w) for w in name.split())
+                                              for name in sorted(NATIONAL_TEAMS, key=len, reverse=True))
+                            + r")(?![\w'’-])(?![ \t]+(?i:centre|center|council)\b)")
+_NATIONAL_GROUND_KEYS = frozenset(name.lower() for name in NATIONAL_GROUNDS)  # as :func:`key` reads them
+# a sentence about sport, and one about where someone lives (which keeps a famous name found: "we live near Old
+# Trafford", "we moved to Wembley")
+_SPORT_CUE = re.compile(r"\b(?:supports?|supported|supporters?|supporting|fans?|match|matches|game|games|football|"
+                        r"stadium|ground|tour|cup|final|league|season\s+ticket|kick[- ]off|watch|watched|watching|"
+                        r"team|goals?|scored|premier|concert|gig|shirt|kit|play|plays|played|playing)\b", re.IGNORECASE)
+_LIVING_CUE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|address|house|flat|home|neighbours?|"
+                         r"street|road|born|grew\s+up)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _national(text: str, start: int, end: int) -> int | None:
+    """Where a famous national club or ground starting at ``start`` ends, when it is to be left alone: a club
+    (":data:`NATIONAL_TEAMS`", not "Manchester City Centre") or a ground that is also a place (Wembley) in a
+    sentence about sport, and not in a sentence that says someone lives there; None otherwise."""
+    team = _NATIONAL_TEAM.match(text, start)
+    ground = key(text[start:end]) in _NATIONAL_GROUND_KEYS
+    if not team and not ground:
+        return None
+    stop = team.end() if team else end
+    lo = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
+    nxt = _SENTENCE_END.search(text, stop, stop + 200)
+    sentence = text[lo:nxt.start() if nxt else stop + 200]
+    if team:
+        # a club: left alone unless the words before it say someone lives by it ("we live near Leeds United's ground");
+        # one ending "City", "Town" or "County" also reads as the place ("we went to Bristol City farm", "in Luton
+        # Town"), so only in a sentence about sport
+        if team.group().endswith(("City", "Town", "County")) and not _SPORT_CUE.search(sentence):
+            return None
+        return None if _lives_by(text[lo:start]) else stop
+    # a ground that is also a place: left alone only in a sentence about sport that says nothing of living there
+    return stop if _SPORT_CUE.search(sentence) and not _LIVING_CUE.search(sentence) else None
+
+
+def _lives_by(before: str) -> bool:
+    """Whether the words before a club say someone lives by it ("we live near ", "our house is by ")."""
+    return bool(re.search(r"\b(?:live|lives|living|lived|moved|house|flat|home)\b[^.!?\n]{0,20}$", before, re.IGNORECASE))
+
+
 # lower-case words of text-speak that a gazetteer also holds (never read as places in lower case)
 _NOT_LOWER = frozenset(("lol", "omg", "ur", "im", "bc", "tho", "innit", "wiv", "mam", "nan", "nana", "nanna",
                         "gran", "mum", "dad", "home", "school", "town", "city", "park", "church", "beach"))
@@ -225,6 +281,11 @@ def find_places(text: str) -> Iterator[PlaceMatch]:
             i += 1
             continue
         entry, end = hit
+        national = _national(text, words[i][0], end)
+        if national is not None:
+            while i < n_words and words[i][0] < national:
+                i += 1  # the famous club or ground, all its words
+            continue
         found = _judge(text, words[i][0], end, entry, k)
         if found is not None:
             yield found
