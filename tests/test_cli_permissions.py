@@ -116,7 +116,10 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         "export panel-calendar": lambda out: [*db_arg, "--out", str(out.with_suffix(".ics"))],
         "export decision-letter": lambda out: [*db_arg, "--decision", str(decision_id), "--out", str(out)],
         "export adm-letters-day": lambda out: [*db_arg, "--date", f"{letter_day:%Y-%m-%d}", "--out", str(out)],
-        "export reminders": lambda out: [*db_arg, "--month", "2026-03", "--out", str(out)],
+        # signed by the coordinator: a role with letterbox.view but not letterbox.edit (the administrator)
+        # may print a copy only when someone who may sign is named (tests/letterbox/test_reminders_signer.py)
+        "export reminders": lambda out: [*db_arg, "--month", "2026-03", "--signed-by", "letterbox",
+                                         "--out", str(out)],
         "export counselling-letter": lambda out: [*db_arg, "--case", case_id, "--kind", "acknowledgement",
                                                   "--out", str(out)],
         "import letterbox": lambda out: [*db_arg, "--file", str(register), "--dry-run"],
