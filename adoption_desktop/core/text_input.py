@@ -33,7 +33,8 @@ _CONTROL_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: what Word and web pages take for the end of a line besides line feed and carriage return: Unicode's line
 #: and paragraph separators (a paste from a PDF or a web page); NEL (U+0085) stays a control character, refused
 _OTHER_LINE_BREAKS = re.compile("[\u2028\u2029]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+#: what prints as a space: the Braille blank (U+2800) too, which a name of nothing but it would show as blank
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u2800\u3000]+")
 
 
 def clean_text(value: str | None, field: str, *, multiline: bool = False, max_length: int | None = None,
@@ -202,8 +203,12 @@ def _refuse_formula(text: str, field: str) -> str:
 
 def clean_name(value: str | None, field: str, *, max_length: int | None = 120, required: bool = False) -> str:
     """A person's or an organisation's name: :func:`clean_text` on one line, and refused when it begins
-    like a spreadsheet formula (``=cmd|' /C calc'!A0``)."""
-    return _refuse_formula(clean_text(value, field, max_length=max_length, required=required), field)
+    like a spreadsheet formula (``=cmd|' /C calc'!A0``) or when it holds no letter at all (".", "?", two
+    accents with nothing under them: a name that shows as blank or as a mark in every list)."""
+    text = _refuse_formula(clean_text(value, field, max_length=max_length, required=required), field)
+    if text and not any(ch.isalpha() for ch in text):
+        raise ValidationError(f"{field}: has no letters; type it out in letters.", field)
+    return text
 
 
 def clean_address(value: str | None, field: str, *, max_length: int | None = 1000, required: bool = False) -> str:

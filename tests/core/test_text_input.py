@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adoption_desktop.core.errors import ValidationError
-from adoption_desktop.core.text_input import check_date, check_not_future, clean_text, reference_key
+from adoption_desktop.core.text_input import check_date, check_not_future, clean_name, clean_text, reference_key
 
 
 def test_control_characters_refused_with_the_field_named() -> None:
@@ -156,3 +156,16 @@ def test_in_multi_line_text_every_line_break_is_a_line_feed() -> None:
 def test_unicode_tag_characters_are_invisible_and_removed() -> None:
     """U+E0041 … ("tags") show as nothing and can carry hidden text."""
     assert clean_text("Ann\U000e0041\U000e0042 Lee\U000e007f", "Name") == "Ann Lee"
+
+
+@pytest.mark.parametrize("typed", [".", "?", "_", "\u0301\u0301", "12", "\u2800", "\u2800\u2800"])
+def test_a_name_without_a_letter_is_refused(typed: str) -> None:
+    """A user trial pasted a Braille blank, two accents alone and a full stop as an applicant's name: each
+    was saved and showed as blank (or a mark) in the list, where U+3000 and the Hangul filler were refused."""
+    with pytest.raises(ValidationError, match="Name now"):
+        clean_name(typed, "Name now", required=True)
+
+
+@pytest.mark.parametrize("typed", ["Zoë", "O'Neil", "李 小龍", "Ana-María", "Baby A", "Jo\u2800Test", "3M Archive"])
+def test_a_name_with_letters_is_kept(typed: str) -> None:
+    assert clean_name(typed, "Name now", required=True) == typed.replace("\u2800", " ")
