@@ -7,7 +7,7 @@ The logo is a PNG (an SVG is rasterised by the administration screen before it g
 most :data:`LOGO_MAX_PX` pixels high, stored base64 in ``agency.logo``.
 
 Signers: each user's ``job_title`` (users table) is printed under their name where they sign a letter
-(:func:`signer_title`).
+(:func:`signer_title`, read by the signing account's id: two accounts may share a full name).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import binascii
 import io
 import json
 import re
+import warnings
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -237,17 +238,22 @@ def set_agency_logo(db: Database, actor: Principal, png: bytes | None) -> None:
 
 
 def signer_title(session: Session, *, user_id: int | None = None, full_name: str | None = None) -> str:
-    """The job title a user entered on their record (``""`` when none or no such user)."""
+    """The job title on the record of the account ``user_id`` (``""`` when none or no such user): letters
+    pass the signing account, never a name.
+
+    ``full_name`` is kept for code written before (deprecated): two accounts may share a full name (a
+    counsellor and an ADM both "Sam Brook"), so a name gives a title only when exactly one account has it,
+    else ``""`` — never the other person's title."""
     from adoption_desktop.core.security.models import User
 
-    stmt = select(User.job_title)
     if user_id is not None:
-        stmt = stmt.where(User.id == user_id)
-    elif full_name:
-        stmt = stmt.where(User.full_name == full_name)
-    else:
+        return str(session.scalars(select(User.job_title).where(User.id == user_id)).first() or "")
+    if not full_name:
         return ""
-    return str(session.scalars(stmt.limit(1)).first() or "")
+    warnings.warn("signer_title(full_name=...) may find another account with the same name; pass the "
+                  "signing account's user_id", DeprecationWarning, stacklevel=2)
+    titles = list(session.scalars(select(User.job_title).where(User.full_name == full_name).limit(2)))
+    return str(titles[0] or "") if len(titles) == 1 else ""
 
 
 def profile_field_names() -> tuple[str, ...]:
