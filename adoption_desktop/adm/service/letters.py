@@ -53,9 +53,15 @@ def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
                            reply_wd=get_setting(session, LETTER_REPLY_WORKING_DAYS),
                            panel_months=get_setting(session, PLAN_TO_PANEL_MONTHS),
                            first_decided_on=_first_decided_on(session, d))
-    signatory = d.signed_by_name or session_actor(session).full_name
+    # the title is the signing account's own (by id): another account may share the signer's full name
+    if d.signed_by_name:
+        signatory, signer_id = d.signed_by_name, d.signed_by_id
+    else:
+        actor = session_actor(session)
+        signatory, signer_id = actor.full_name, actor.user_id or None
+    title = signer_title(session, user_id=signer_id) if signer_id else ""
     pdf, content, recipient = build_letter_pdf(kind, values, d, day, letterhead(session, area="adm"), signatory,
-                                               signer_title(session, full_name=signatory))
+                                               title)
     if kind == "adm_qd_notice" and qd is not None:  # the end of the period as the letter states it, kept
         content = json.dumps({**json.loads(content), "period_ends": qd.deadline.isoformat()}, ensure_ascii=False)
     row = AdmLetter(decision_id=d.id, kind=kind, letter_date=day, recipient=recipient, pdf=pdf, content=content,
