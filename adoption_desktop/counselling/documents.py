@@ -84,8 +84,8 @@ def write_case_letter(db: Database, actor: Principal, case_id: int, kind: str, o
     with db.session(actor, write=False) as session:
         head = letterhead(session, area="counselling")
         letter = build_letter(data, day)  # inside the session: the agency's own template version
-        title = signer_title(session, full_name=data.signatory)
-        if title:  # the counsellor's job title from their user record
+        title = signer_title(session, user_id=data.signatory_id) if data.signatory_id else ""
+        if title:  # the signing account's job title (by id: another account may share the name)
             letter = replace(letter, signatory_title=title)
     write_letters(Path(out), [letter], head, title=f"{LETTER_KINDS[kind]} {data.case.reference}",
                   total=1, progress=progress, cancelled=cancelled)

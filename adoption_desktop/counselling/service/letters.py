@@ -92,6 +92,9 @@ class LetterData:
     session: SessionRow | None
     signatory: str
     values: dict[str, str]
+    #: the account that signs (the allocated counsellor, else the user); None when the team signs. The job
+    #: title under the signature is read from it, never from the name another account may share
+    signatory_id: int | None = None
 
 
 def check_letter_date(on: dt.date, today: dt.date, referral_date: dt.date | None = None, *,
@@ -209,6 +212,7 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
             return LetterData(kind, detail, request, appt, "", {})
         # the allocated counsellor signs; else the user; headless commands sign for the team
         signatory = detail.counsellor or (actor.full_name if actor.user_id else "The birth-records counselling team")
+        signatory_id = detail.counsellor_id if detail.counsellor else (actor.user_id or None)
         values = _letter_values(detail, request, appt, signatory, day)
         if kind == "chaser" and request is not None:
             values["chased_text"] = chased_text(request, day, session.scalars(select(RecordsChase.chased_on).where(
@@ -231,7 +235,7 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
         elif kind == "records-ready":
             _add_disclosure(session, actor, case, day, case.current_name,
                             "That the records have been received and are ready to share", "letter", False)
-    return LetterData(kind, detail, request, appt, signatory, values)
+    return LetterData(kind, detail, request, appt, signatory, values, signatory_id)
 
 
 def chased_text(request: RequestRow, day: dt.date, history: Iterable[dt.date] = ()) -> str:
