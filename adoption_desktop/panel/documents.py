@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -25,6 +26,11 @@ from adoption_desktop.core.workdays import add_working_days
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.minutes_template import MARKER, template_path
 from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesPack, SittingRow, advice_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from adoption_desktop.core.security.permissions import Principal
 
 DRAFT_RED = RGBColor(0xB0, 0x00, 0x20)
 
@@ -347,13 +353,26 @@ CASE_PHRASES = {"approval": "application to adopt", "match": "proposed match wit
                 "early_permanence": "application to care for a child under early permanence"}
 
 
+#: the title under the signature of an invitation whose signer has no job title on their user record
+INVITATION_SIGNATORY_TITLE = "Panel administrator"
+
+
+def invitation_signer_title(session: Session, signer: Principal) -> str:
+    """The title printed under the name of the person who signs the invitations: their own job title, read
+    from their account (never by name: two accounts may share one), else :data:`INVITATION_SIGNATORY_TITLE`."""
+    from adoption_desktop.core.agency_profile import signer_title
+
+    return (signer_title(session, user_id=signer.user_id) if signer.user_id else "") or INVITATION_SIGNATORY_TITLE
+
+
 def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
                        expected: Sequence[AttendanceRow] | None = None,
-                       reply_by: dt.date | None = None) -> list[Letter]:
+                       reply_by: dt.date | None = None,
+                       signatory_title: str = INVITATION_SIGNATORY_TITLE) -> list[Letter]:
     """One letter per item that concerns prospective adopters: date, time, place and who sits on the panel.
 
     Addressed by case reference (the case file holds the address; the letter goes in a window envelope
-    prepared by the social worker)."""
+    prepared by the social worker). ``signatory_title``: the signer's own (:func:`invitation_signer_title`)."""
     template = load_template(INVITATION_TEMPLATE)
     s = pack.sitting
     sitting_members = expected if expected is not None else (*pack.present, *pack.advisers)
@@ -376,15 +395,17 @@ def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
             recipient=("The prospective adopters", f"Case {item.subject_reference} ({item.subject_initials})",
                        f"c/o {item.presenting_worker}" if item.presenting_worker else ""),
             text=text, date=today, reference=f"PANEL/{s.id}/{item.id}", signatory=signatory,
-            signatory_title="Panel administrator", extra=membership))
+            signatory_title=signatory_title or INVITATION_SIGNATORY_TITLE, extra=membership))
     return letters
 
 
 def write_invitations(path: Path, pack: MinutesPack, head: Letterhead, signatory: str, *, today: dt.date,
                       expected: Sequence[AttendanceRow] | None = None,
                       progress: Callable[[int, int], None] | None = None,
-                      cancelled: Callable[[], bool] | None = None, reply_by: dt.date | None = None) -> int:
+                      cancelled: Callable[[], bool] | None = None, reply_by: dt.date | None = None,
+                      signatory_title: str = INVITATION_SIGNATORY_TITLE) -> int:
     """The invitation letters into ``path`` (PDF, or a Word copy when it ends ``.docx``)."""
-    letters = invitation_letters(pack, signatory, today=today, expected=expected, reply_by=reply_by)
+    letters = invitation_letters(pack, signatory, today=today, expected=expected, reply_by=reply_by,
+                                 signatory_title=signatory_title)
     return write_letters(path, letters, head, title="Panel invitations", total=len(letters), progress=progress,
                          cancelled=cancelled)

@@ -1014,9 +1014,11 @@ class PanelPage(QWidget):
             with db.session(principal, write=False) as session:  # the agency's own template: in a session
                 head = letterhead(session, area="panel")
                 reply = reply_by(session, today)
+                title = documents.invitation_signer_title(session, principal)
                 return documents.write_invitations(target, pack, head, principal.full_name, today=today,
                                                    expected=expected, progress=lambda d, t: task.progress(d, t),
-                                                   cancelled=lambda: task.cancelled, reply_by=reply)
+                                                   cancelled=lambda: task.cancelled, reply_by=reply,
+                                                   signatory_title=title)
 
         run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
                           lambda n: self.say(f"{plural(n, 'invitation letter')} written to {target}."),
