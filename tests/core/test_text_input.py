@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adoption_desktop.core.errors import ValidationError
-from adoption_desktop.core.text_input import check_date, check_not_future, clean_name, clean_text, reference_key
+from adoption_desktop.core.text_input import (
+    check_date,
+    check_not_future,
+    clean_name,
+    clean_text,
+    reference_key,
+)
 
 
 def test_control_characters_refused_with_the_field_named() -> None:
