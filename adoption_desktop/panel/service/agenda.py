@@ -131,6 +131,28 @@ def _add_item_in(session: Session, sitting_id: int, data: ItemInput, *, after: d
     return item
 
 
+def _move_entry_in(session: Session, entry: PanelItem, later: PanelSitting, data: ItemInput, *,
+                   after: dt.date) -> PanelItem:
+    """A deferred case's entry on a sitting cancelled since, moved to the agenda of ``later`` (locked by the
+    caller) in the caller's transaction: the same checks as a new entry (:func:`check_can_add`), last on the
+    agenda, with no time yet (the later agenda gives it one) and its papers with their dates. What was
+    recorded for the cancelled sitting (declarations, members out of the room) does not go with it; the
+    cancelled sitting's other items keep their order, renumbered."""
+    check_can_add(session, later, data, after=after)
+    old_sitting = entry.sitting_id
+    for kind in (PanelDeclaration, PanelItemAbsence):
+        for row in session.scalars(select(kind).where(kind.item_id == entry.id)):
+            session.delete(row)
+    last = session.scalar(select(func.max(PanelItem.position)).where(PanelItem.sitting_id == later.id))
+    entry.sitting_id, entry.position, entry.time_slot = later.id, (last or 0) + 1, ""
+    session.flush()
+    for pos, other in enumerate(session.scalars(select(PanelItem).where(PanelItem.sitting_id == old_sitting)
+                                                .order_by(PanelItem.position, PanelItem.id)), start=1):
+        if other.position != pos:
+            other.position = pos
+    return entry
+
+
 def _check_time_slot(sitting: PanelSitting, slot: str) -> None:
     problem = rules.time_slot_problem(slot, sitting.start_time, sitting.end_time)
     if problem:

@@ -272,6 +272,15 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
                                      calendar(session))
     rule = quorum_rule(session)
     recorded = any(a.status for a in attendance if not a.is_adviser)
+    deferred_to: dict[int, dt.date] = {}
+    if ids:  # where each deferred case went: the first later sitting not cancelled
+        for source, day in session.execute(
+                select(PanelItem.deferred_from_id, PanelSitting.sitting_date)
+                .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
+                .where(PanelItem.deferred_from_id.in_(ids), PanelSitting.status != "cancelled")
+                .order_by(PanelSitting.sitting_date.desc())):
+            if source is not None:
+                deferred_to[source] = day
     out = []
     for i in items:
         prow = tuple(PaperRow(p.code, rules.PAPERS.get(p.code, p.code), p.received_on,
@@ -282,5 +291,5 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
                            i.presenting_worker, i.time_slot, i.notes, prow, tuple(decls[i.id]),
                            _quorum(rule, _present_for_item(attendance, decls[i.id], away[i.id])),
                            _minutes_row(current) if current else None, recorded, i.row_version,
-                           tuple(away[i.id])))
+                           tuple(away[i.id]), deferred_to.get(i.id)))
     return out

@@ -211,6 +211,8 @@ class ItemRow:
     row_version: int = 1
     #: members present at the sitting but not for this item: not counted in its quorum
     absences: tuple[AbsenceRow, ...] = ()
+    #: the later sitting (not cancelled) whose agenda the case was deferred to (``defer_item``), else None
+    deferred_to: dt.date | None = None
 
     @property
     def quorum_locked(self) -> bool:

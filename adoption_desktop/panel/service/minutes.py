@@ -22,7 +22,7 @@ from adoption_desktop.core.text_input import clean_text
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelPaper
 from adoption_desktop.panel.rules import QuorumResult
-from adoption_desktop.panel.service.agenda import _add_item_in, _validate_item
+from adoption_desktop.panel.service.agenda import _add_item_in, _move_entry_in, _validate_item
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
     NOT_AS_APPROVED,
@@ -293,35 +293,58 @@ def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sit
     """Record a deferral (allowed even when inquorate) and optionally put the item on a later agenda.
 
     The draft keeps what it holds (the discussion, each member's view, reasons already written): only the
-    outcome and the deferral's reason change (concurrency probe: the typed discussion was wiped). An item
-    already deferred is refused (two people deferring at once: one defers, the other is told), and so is a
-    sitting it could not go on (cancelled, not after this one, minutes approved, the case already there).
+    outcome and the deferral's reason change (concurrency probe: the typed discussion was wiped). The reason
+    is required. An item already deferred is refused (two people deferring at once: one defers, the other is
+    told), and so is a sitting it could not go on (cancelled, not after this one, minutes approved, the case
+    already there).
+
+    Two exceptions, both with a later sitting given, where "already deferred" would leave the case on no
+    later agenda for good: minutes recorded as deferred in the minutes editor (no later agenda entry yet),
+    and an item deferred to a sitting cancelled afterwards. The case is then put on the new sitting's agenda
+    (the entry on the cancelled sitting, when it has no minutes, is moved there with its papers) and the
+    minutes keep their deferral (the reason updated when a new one is given).
 
     All in one transaction: the minutes, the item on the later agenda and its link back are saved together
     or not at all. They were three transactions, and a colleague cancelling the later sitting between them
     left the item minuted as deferred on no later agenda, and a retry to another sitting was refused as
     "already deferred" (two-user trial)."""
     require(actor, P.PANEL_EDIT)
+    if not clean_text(reason, "Deferral reason", multiline=True, max_length=20000).strip():
+        raise ValidationError("Deferral reason: say what information the panel needs before the case comes back. "
+                              "Nothing was changed.", "reason")
     with db.session(actor) as session:
         item, m = _locked_item_minutes(session, item_id)
-        if m is not None and m.outcome == "deferred":
+        follow_ups = list(session.scalars(select(PanelItem).where(PanelItem.deferred_from_id == item_id)
+                                          .order_by(PanelItem.id)))
+        live = [(f, s) for f in follow_ups if (s := _sitting(session, f.sitting_id)).status != "cancelled"]
+        if m is not None and m.outcome == "deferred" and (to_sitting_id is None or live):
             who, at = last_saved(session, m)
-            raise Conflict(f"This item is already recorded as deferred ({who}, {when_text(at)}); nothing was "
-                           "changed.")
+            where = f" to the sitting of {live[0][1].sitting_date:%d/%m/%Y}" if live else ""
+            raise Conflict(f"This item is already recorded as deferred{where} ({who}, {when_text(at)}); nothing "
+                           "was changed.")
         current = _draft_of(m) if m is not None else MinutesDraft()
+        already = current.outcome == "deferred"  # in the minutes editor, or to a sitting cancelled since
         draft = _clean_draft(replace(current, outcome="deferred", deferral_reason=reason,
-                                     reasons=current.reasons or reason))
+                                     reasons=current.reasons if already else current.reasons or reason))
         new: PanelItem | None = None
         if to_sitting_id is not None:  # the later sitting first: a refusal names it before any minutes rule
-            new = _defer_to(session, item, to_sitting_id)
-        _save_minutes_in(session, item_id, draft, expected_version=m.row_version if m is not None else 0,
-                         today=None)
+            stranded = next((f for f in follow_ups if _current_minutes(session, f.id) is None), None)
+            new = _defer_to(session, item, to_sitting_id, move=stranded)
+        if m is None or _draft_of(m) != draft:  # already deferred for this reason: the minutes stay as they are
+            _save_minutes_in(session, item_id, draft, expected_version=m.row_version if m is not None else 0,
+                             today=None)
+        elif m.status == "approved":
+            raise Conflict(f"These minutes were {_minutes_done_by(session, m)} and are locked; nothing was "
+                           "changed.")
         return None if new is None else new.id
 
 
-def _defer_to(session: Session, item: PanelItem, to_sitting_id: int) -> PanelItem:
+def _defer_to(session: Session, item: PanelItem, to_sitting_id: int, *, move: PanelItem | None = None
+              ) -> PanelItem:
     """The deferred case added to the later sitting's agenda, in the deferral's transaction; a refusal says
-    that nothing was changed (the transaction is rolled back: no minutes, no item)."""
+    that nothing was changed (the transaction is rolled back: no minutes, no item). ``move``: the case's entry
+    (without minutes) on a later sitting cancelled since it was deferred there, moved to this sitting instead
+    of a new entry (its papers and their dates go with it)."""
     later = lock_row(session, _sitting(session, to_sitting_id))
     nothing = "Nothing was changed: the item is not recorded as deferred and was not added to a later agenda."
     if later.status == "cancelled":
@@ -330,11 +353,13 @@ def _defer_to(session: Session, item: PanelItem, to_sitting_id: int) -> PanelIte
         raise Conflict(f"The sitting of {later.sitting_date:%d/%m/%Y} was cancelled ({who}, {when_text(at)}"
                        f"{why}), so the item cannot be deferred to it. {nothing} Defer it again and choose "
                        "another sitting.")
+    after = _sitting(session, item.sitting_id).sitting_date
     try:  # the later sitting's agenda gives it a time of its own
         data = _validate_item(ItemInput(item.case_type, item.subject_reference, item.subject_initials,
                                         item.presenting_worker, "", item.notes))
-        return _add_item_in(session, to_sitting_id, data, after=_sitting(session, item.sitting_id).sitting_date,
-                            deferred_from_id=item.id)
+        if move is not None:
+            return _move_entry_in(session, move, later, data, after=after)
+        return _add_item_in(session, to_sitting_id, data, after=after, deferred_from_id=item.id)
     except ValidationError as err:
         raise ValidationError(f"{err} {nothing}", err.field) from err
     except Conflict as err:
