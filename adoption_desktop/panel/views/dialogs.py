@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, ValidationError
+from adoption_desktop.core.wording import weekday_date
 from adoption_desktop.panel import profile, rules
 from adoption_desktop.panel.service import (
     AbsenceRow,
@@ -40,6 +41,7 @@ from adoption_desktop.panel.service import (
     MemberInput,
     MemberRow,
     SittingInput,
+    SittingRow,
 )
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
@@ -583,6 +585,44 @@ def present_again_dialog(parent: QWidget | None, item: ItemRow, submit: Callable
     dlg.add("&Not present", record, "absence_id")
     dlg.submit = lambda: submit(int(record.currentData()))
     record.setFocus()
+    return dlg
+
+
+class DeferDialog(SimpleDialog):
+    """*Defer to a later sitting…*: the later sitting (soonest first) and the reason."""
+
+    def sitting_id(self) -> int:
+        combo = self.findChild(QComboBox, "to_sitting_id")
+        return int(combo.currentData()) if combo is not None and combo.count() else 0
+
+
+def defer_dialog(parent: QWidget | None, item: ItemRow, later: Sequence[SittingRow], reason: str,
+                 submit: Callable[[int, str], Any], on_done: Callable[[Any], None]) -> DeferDialog:
+    """``later``: the sittings the case can come back to; ``reason``: the deferral reason already in the
+    minutes (shown to keep or change). ``submit(sitting_id, reason)``."""
+    dlg = DeferDialog(parent, f"Defer item {item.position} to a later sitting", on_done, ok_text="&Defer",
+                      enter_submits=False)
+    text = QLabel(f"Item {item.position}, {item.subject or item.case_label}: its minutes record the deferral and the "
+                  "reason below, and the case goes on the agenda of the sitting chosen, linked to this item.")
+    text.setWordWrap(True)
+    dlg.form.addRow(text)
+    sitting = QComboBox()
+    for s in later:
+        sitting.addItem(f"{weekday_date(s.sitting_date)}, {s.start_time}"
+                        + (f" — {s.place}" if s.place else "") + f" ({s.item_count} on the agenda)", s.id)
+    dlg.add("Later &sitting", sitting, "to_sitting_id")
+    why = QLineEdit(reason)
+    why.setMinimumWidth(380)
+    why.setPlaceholderText("What the panel needs before the case comes back")
+    dlg.add("&Reason for deferring", why, "reason")
+
+    def go() -> Any:
+        if not sitting.count():
+            raise ValidationError("Later sitting: there is none to choose. Schedule one first (New sitting…), then "
+                                  "defer the item.", "to_sitting_id")
+        return submit(int(sitting.currentData()), why.text())
+
+    dlg.submit = go
     return dlg
 
 

@@ -1,7 +1,8 @@
 """The Panel page: sittings (agenda, attendance, minutes) and the central list.
 
 Keyboard: Ctrl+N new sitting; Ctrl+I add agenda item; Alt+Up / Alt+Down move the item; Ctrl+D declare an
-interest; Alt+Q a member not present for the item, Alt+K present for it again; Ctrl+E export the minutes;
+interest; Alt+Q a member not present for the item, Alt+K present for it again; Alt+Z defer the item to a
+later sitting; Ctrl+E export the minutes;
 in the attendance list P present, A apologies, X absent; the minutes editor has its own shortcuts (see
 ``minutes_editor``). Every tab and button has a mnemonic.
 """
@@ -175,6 +176,8 @@ class PanelPage(QWidget):
                       (("Move &up", lambda: self.move_item(-1), "move_up"),
                        ("Move do&wn", lambda: self.move_item(1), "move_down"),
                        ("&Remove", self.remove_item, "remove_item"),
+                       # every letter of "Defer to a later sitting" is taken on this tab: Alt+Z
+                       ("Defer to a later sitting (&Z)…", self.defer_item, "defer_item"),
                        ("Children…", self.open_children, "item_children"))):
             row = QHBoxLayout()
             for text, slot, name in group:
@@ -450,6 +453,12 @@ class PanelPage(QWidget):
                 if button is not None:
                     button.setEnabled(self._can_edit and position is None)
                     button.setToolTip("" if position is None else why.format(position=position))
+        defer = self.findChild(QPushButton, "defer_item")
+        if defer is not None:
+            problem = self._defer_problem(item)
+            defer.setEnabled(self._can_edit and problem is None)
+            defer.setToolTip(problem or "Record the item as deferred and put the case on a later sitting's agenda, "
+                                        "linked to this item.")
 
     def _agenda_row(self, *_args: object) -> None:
         self._show_item_presence()
@@ -652,6 +661,57 @@ class PanelPage(QWidget):
             return now.row_version if now else None
 
         dialog = dialogs.ItemDialog(self, submit, done, existing=item)
+        self._open(dialog)
+
+    def _later_sittings(self, item: ItemRow) -> list[SittingRow]:
+        """The sittings a deferred case can come back to: later than the item's, still to come (today's
+        included), not cancelled; the soonest first."""
+        held_on = next((r.sitting_date for r in self.sittings_model.rows() if r.id == item.sitting_id), None)
+        return sorted((r for r in self.sittings_model.rows() if r.status in ("scheduled", "today")
+                       and held_on is not None and r.sitting_date > held_on),
+                      key=lambda r: (r.sitting_date, r.start_time, r.id))
+
+    def _defer_problem(self, item: ItemRow | None) -> str | None:
+        """Why *Defer to a later sitting…* cannot apply to ``item`` (None: it can), in the words the button's
+        tooltip and the status line use."""
+        if item is None:
+            return "Select an agenda item first."
+        if item.minutes is not None and item.minutes.locked:
+            return (f"The minutes of item {item.position} are approved and locked; a deferral is recorded as a "
+                    "correction of the minutes (Minutes tab, Make a correction…).")
+        if item.deferred_to is not None:
+            return (f"Item {item.position} is already deferred to the sitting of {weekday_date(item.deferred_to)}; "
+                    "the case is on that sitting's agenda.")
+        if not self._later_sittings(item):
+            return (f"There is no later sitting to defer item {item.position} to. Schedule one first (New sitting…, "
+                    "Ctrl+N), then defer the item.")
+        return None
+
+    def defer_item(self) -> None:
+        """"Defer to a later sitting…": the item's minutes record the deferral and its reason, and the case goes
+        on the chosen later sitting's agenda linked to this item (``service.defer_item``, one transaction)."""
+        item = self.item
+        problem = self._defer_problem(item)
+        if item is None or problem is not None:
+            self.say(problem or "Select an agenda item first.", error=True)
+            return
+        if not self.minutes.flush():  # typed minutes are saved first, so the deferral goes on top of them
+            self.say(f"Not deferred: {self.minutes.message.text()}", error=True)
+            return
+        later = self._later_sittings(item)
+
+        def done(_new_id: Any) -> None:
+            self._load_detail(keep_item=item.id)
+            self.reload_sitting_counts()
+            chosen = next((r for r in later if r.id == dialog.sitting_id()), None)
+            when = f"the sitting of {weekday_date(chosen.sitting_date)}" if chosen else "the later sitting"
+            self.say(f"Item {item.position} ({item.subject_reference or item.subject_initials}) deferred to {when}: "
+                     "the minutes record the deferral and its reason, and the case is on that sitting's agenda.")
+            self.agenda_view.setFocus()
+
+        reason = item.minutes.draft.deferral_reason if item.minutes is not None else ""
+        dialog = dialogs.defer_dialog(self, item, later, reason, lambda sitting_id, text: svc.defer_item(
+            self.ctx.db, self.ctx.principal, item.id, text, to_sitting_id=sitting_id), done)
         self._open(dialog)
 
     def open_children(self) -> None:
