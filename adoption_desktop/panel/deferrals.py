@@ -7,7 +7,7 @@ Definitions (pure rules over :class:`ItemFacts`; :func:`load` reads the database
   minutes record the outcome "deferred" (a recommendation is definite; when information is missing the
   panel defers: statutory guidance 1.46).
 * **Its return**: the first item on a later sitting that was not cancelled and is either linked to it
-  (``deferred_from_id``: *Defer…* with a later sitting) or is the same case, i.e. the same case type and
+  (``deferred_from_id``: *Defer to a later sitting…* on the Agenda tab, ``service.defer_item``) or is the same case, i.e. the same case type and
   the same subject reference (an item put on a later agenda by hand). The item followed is always the
   deferred one; a return that is itself deferred again counts here as "deferred again" (its own fate is
   counted in the period it was deferred).
