@@ -504,6 +504,22 @@ def _move_sitting(window: Any) -> None:
     _panel(window, with_items=False).move_sitting()
 
 
+@register("Defer to a later sitting", ("paneladmin",), "DeferDialog")
+def _defer_item(window: Any) -> None:
+    """The first agenda item the demo can defer (minutes not approved, a later sitting to come)."""
+    page = _page(window, "panel")
+    for row in range(page.sittings_model.rowCount()):
+        page.sittings_view.selectRow(row)
+        QApplication.processEvents()
+        for n in range(len(page.agenda_model.rows())):
+            page.agenda_view.selectRow(n)
+            QApplication.processEvents()
+            if page._defer_problem(page.item) is None:
+                page.defer_item()
+                return
+    raise AssertionError("no agenda item in the demo can be deferred")
+
+
 def _next_saturday() -> dt.date:
     today = dt.date.today()
     return today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
