@@ -58,12 +58,14 @@ def _reminders(args: argparse.Namespace) -> int:
         _say_past_months(months)
         return 0
     print(f"{result.letters} reminder letters written to {result.path}.")
-    if result.not_recorded_by:  # a copy only: said plainly, so it is not posted as well as a coordinator's
-        print(result.not_recorded_text)
+    if result.not_recorded_by:  # a copy only: said plainly (the first, or an extra of a month already
+        print(result.not_recorded_text)  # recorded), so it is not posted as well as a coordinator's
     if result.printed_before:  # this month's first recorded print, after a copy that was not recorded
         print(result.printed_before_text)
     if result.reprinted:  # a month printed again: said, and not counted again as sent
         print(result.reprint_text)
+    if result.printed_since:  # copies printed, not recorded, after the month was recorded: extras
+        print(result.printed_since_text)
     if result.held:
         print(result.held_text)
     _say_past_months(months)

@@ -128,6 +128,33 @@ class PrintedCopy:
     month: str  # YYYY-MM
     by: str
     at: dt.datetime | None
+    #: printed after the month's reminders were first recorded as sent (an extra copy, not the first)
+    after_recorded: bool = False
+
+
+@dataclass(frozen=True)
+class RecordedMonth:
+    """A month whose reminders were already recorded as sent when a copy of them was printed by someone who
+    cannot record letters: the batches that recorded them (who, when), how many of the copy's letters they
+    cover (``extra``: the copy of a letter already sent) and how many they do not (``unrecorded``: a family
+    added since; a coordinator's print records them)."""
+
+    month: str  # YYYY-MM
+    earlier: tuple[SentBatch, ...]
+    extra: int
+    unrecorded: int = 0
+
+
+def _copies_text(copies: Sequence[PrintedCopy], several: bool, head: str, tail: str) -> str:
+    """``{head} by NAME at TIME{tail}`` (each copy, "; " and "and" between them), naming each copy's month
+    when ``several`` months are in question."""
+    parts = []
+    for c in copies:
+        of = f" of the reminders for {month_words(c.month)}" if several else ""
+        parts.append(f"{of} by {c.by} at {when_text(c.at)}" if c.at else f"{of} by {c.by}")
+    if len(parts) == 1:
+        return f"{head}{parts[0]}{tail}"
+    return f"{head}{'; '.join(parts[:-1])} and{parts[-1]}{tail}"
 
 
 def month_words(month: str) -> str:
@@ -155,6 +182,12 @@ class BatchResult:
     #: copies of these months' reminders printed before by someone who could not record them, when the
     #: month had nothing recorded as sent: this batch is recorded as the first, and says so
     printed_before: tuple[PrintedCopy, ...] = ()
+    #: a copy only (``not_recorded_by``): the months whose reminders were already recorded as sent, so the
+    #: copy of them is an extra (not the first); the other months have nothing recorded yet
+    recorded_before: tuple[RecordedMonth, ...] = ()
+    #: a reprint: copies of these months' reminders printed, and not recorded, by someone who could not
+    #: record them after the month was recorded as sent (extras that may have been posted too)
+    printed_since: tuple[PrintedCopy, ...] = ()
 
     @property
     def held_on_file(self) -> int:
@@ -162,13 +195,38 @@ class BatchResult:
 
     @property
     def not_recorded_text(self) -> str:
-        """``Not recorded as sent: Avery Ashcombe cannot record letters (no letterbox.edit). A coordinator's
-        print of this month will be recorded as the first.`` ("" when the batch was recorded)."""
+        """What a copy that was not recorded says ("" when the batch was recorded), for each month the truth:
+        ``Not recorded as sent: Avery Ashcombe cannot record letters (no letterbox.edit). A coordinator's
+        print of this month will be recorded as the first.`` when nothing is recorded for it yet, or
+        ``… These reminders were already recorded as sent (2 letters by Lee Elderholt at 14:02 on
+        02/12/2026), so this copy is an extra: check it is not posted.`` when they were."""
         if not self.not_recorded_by:
             return ""
-        what = ("this month" if len(self.months) == 1 else "these months" if self.months else "these letters")
-        return (f"Not recorded as sent: {self.not_recorded_by} cannot record letters (no letterbox.edit). "
-                f"A coordinator's print of {what} will be recorded as the first.")
+        head = f"Not recorded as sent: {self.not_recorded_by} cannot record letters (no letterbox.edit)."
+        recorded = {r.month: r for r in self.recorded_before}
+        if not recorded:
+            what = ("this month" if len(self.months) == 1 else "these months" if self.months else "these letters")
+            return f"{head} A coordinator's print of {what} will be recorded as the first."
+        several = len(self.months) > 1
+        said = [head]
+        for r in self.recorded_before:
+            by = "; ".join(b.said() for b in r.earlier)
+            whose = f"The reminders for {month_words(r.month)} were" if several else "These reminders were"
+            copy = "this copy of them" if several else "this copy"
+            said.append(f"{whose} already recorded as sent" + (f" ({by})" if by else "")
+                        + f", so {copy} is an extra: check it is not posted.")
+            if r.unrecorded:
+                its = plural(r.unrecorded, "letter")
+                said.append(f"{its} in it {'is' if r.unrecorded == 1 else 'are'} not recorded yet (a family "
+                            "added since): a coordinator's print of the month will record "
+                            f"{'it' if r.unrecorded == 1 else 'them'}.")
+        first = [m for m in self.months if m not in recorded]
+        if first:
+            names = ", ".join(month_words(m) for m in first[:-1])
+            names = f"{names} and {month_words(first[-1])}" if names else month_words(first[-1])
+            said.append(f"Nothing is recorded yet for {names}: a coordinator's print of "
+                        f"{'it' if len(first) == 1 else 'them'} will be recorded as the first.")
+        return " ".join(said)
 
     @property
     def printed_before_text(self) -> str:
@@ -177,16 +235,26 @@ class BatchResult:
         if not self.printed_before:
             return ""
         several = len({c.month for c in self.printed_before}) > 1 or len(self.months) > 1
-        parts = []
-        for c in self.printed_before:
-            of = f" of the reminders for {month_words(c.month)}" if several else ""
-            parts.append(f"{of} by {c.by} at {when_text(c.at)}" if c.at else f"{of} by {c.by}")
-        if len(self.printed_before) == 1:
-            head = "A copy of these reminders was printed" if not several else "A copy was printed"
-            return f"{head}{parts[0]} but not recorded as sent; check it was not posted."
-        head = "Copies of these reminders were printed" if not several else "Copies were printed"
-        return (f"{head}{'; '.join(parts[:-1])} and{parts[-1]} but not recorded as sent; check they were not "
-                "posted.")
+        one = len(self.printed_before) == 1
+        head = ("A copy" if one else "Copies") + (" of these reminders" if not several else "") \
+            + (" was printed" if one else " were printed")
+        return _copies_text(self.printed_before, several, head,
+                            f" but not recorded as sent; check {'it was' if one else 'they were'} not posted.")
+
+    @property
+    def printed_since_text(self) -> str:
+        """What a reprint says of the copies printed, and not recorded, after the month was recorded as sent
+        ("" when none was): ``A copy of these reminders was also printed by Avery Ashcombe at 10:05 on
+        06/12/2026, after they were recorded as sent, and not recorded; check it was not posted.``"""
+        if not self.printed_since:
+            return ""
+        several = len({c.month for c in self.printed_since}) > 1 or len(self.months) > 1
+        one = len(self.printed_since) == 1
+        head = ("A copy" if one else "Copies") + (" of these reminders" if not several else "") \
+            + (" was also printed" if one else " were also printed")
+        return _copies_text(self.printed_since, several, head,
+                            ", after they were recorded as sent, and not recorded; check "
+                            f"{'it was' if one else 'they were'} not posted.")
 
     @property
     def reprint_text(self) -> str:
@@ -830,6 +898,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                                       signatory_title))
         return out_letters
 
+    recorded: dict[str, RecordedMonth] = {}  # a copy only: its months already recorded as sent
     # the file gets its name only once the sent-list and its audit entry are committed: a failed or
     # interrupted commit leaves nothing at ``out``
     with output_file(out) as tmp:
@@ -839,21 +908,27 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             with db.session(actor) as session:
                 _check_items_unchanged(session, read_versions)
                 if kind == "reminder":
-                    again, earlier, printed = record_reminders(session, jobs, today, token)
+                    again, earlier, printed, since = record_reminders(session, jobs, today, token)
                 else:
                     record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
                                                   for j in jobs], today, batch)
         else:  # the copy only (signed by a coordinator, checked above): audited, each month's batch by name,
-            with db.session(actor) as session:  # so that a coordinator's first print of the month can say so
-                for name, n in _printed_batches(jobs, kind, batch, today, token):
+            with db.session(actor) as session:  # so that a coordinator's print of the month can say so
+                # a month already recorded as sent: this copy is an extra, not the first (read as it is audited)
+                if kind == "reminder":
+                    recorded = {r.month: r for r in recorded_before(session, jobs)}
+                for name, n, month_of in _printed_batches(jobs, kind, batch, today, token):
+                    r = recorded.get(month_of)
+                    extra = (f"; already recorded as sent in {', '.join(b.batch for b in r.earlier)}: an extra copy"
+                             if r is not None else "")
                     audit.record(session, "letterbox_letters_printed", "letterbox_letters_sent", name,
-                                 detail=f"{n} letters (not recorded as sent: no edit permission)")
+                                 detail=f"{n} letters (not recorded as sent: no edit permission{extra})")
     if not actor.can(Permission.LETTERBOX_EDIT):
         return BatchResult(Path(out), count, batch, tuple(held), not_recorded_by=actor.full_name,
-                           months=shown_months)
+                           months=shown_months, recorded_before=tuple(recorded.values()))
     if kind == "reminder":
         return BatchResult(Path(out), count, batch, tuple(held), again, earlier, months=shown_months,
-                           printed_before=printed)
+                           printed_before=printed, printed_since=since)
     return BatchResult(Path(out), count, batch, tuple(held))
 
 
@@ -897,23 +972,21 @@ def letterbox_signer(session: Session, actor: Principal, signed_by: str | None) 
 
 
 def _printed_batches(jobs: Sequence[LetterJob], kind: str, batch: str, on: dt.date,
-                     token: str) -> list[tuple[str, int]]:
-    """The batches a print that is not recorded is audited as, with their letters: reminders by their
-    month (named as :func:`record_reminders` names a month's batch), other letters as one."""
+                     token: str) -> list[tuple[str, int, str]]:
+    """The batches a print that is not recorded is audited as, with their letters and month (``YYYY-MM``,
+    "" for letters other than reminders): reminders by their month (named as :func:`record_reminders`
+    names a month's batch), other letters as one."""
     if kind != "reminder":
-        return [(batch, len(jobs))]
-    counts: dict[str, int] = {}
-    for job in jobs:
-        due = job.values["due_on"]
-        assert isinstance(due, dt.date)
-        name = reminder_batch(f"{due:%Y-%m}", on, token)
-        counts[name] = counts.get(name, 0) + 1
-    return list(counts.items())
+        return [(batch, len(jobs), "")]
+    return [(reminder_batch(month, on, token), len(month_jobs), month)
+            for month, month_jobs in _by_month(jobs).items()]
 
 
 def printed_only(session: Session, months: Sequence[str]) -> tuple[PrintedCopy, ...]:
     """The copies of ``months``' reminders printed by someone who could not record them
-    (``letterbox_letters_printed`` entries for each month's batch), earliest first. One query."""
+    (``letterbox_letters_printed`` entries for each month's batch), earliest first, each marked
+    ``after_recorded`` when it was printed after the month's reminders were first recorded as sent (read
+    from the log's order, the ``letterbox_letters_sent`` entries of the months' batches). One query."""
     from sqlalchemy import or_
 
     from adoption_desktop.core.audit.models import AuditEntry
@@ -923,17 +996,24 @@ def printed_only(session: Session, months: Sequence[str]) -> tuple[PrintedCopy, 
     if not keys:
         return ()
     rows = session.execute(
-        select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor, User.full_name)
+        select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor, User.full_name)
         .outerjoin(User, User.id == AuditEntry.actor_id)
-        .where(AuditEntry.action == "letterbox_letters_printed", AuditEntry.entity == "letterbox_letters_sent",
+        .where(AuditEntry.action.in_(("letterbox_letters_printed", "letterbox_letters_sent")),
+               AuditEntry.entity == "letterbox_letters_sent",
                or_(*(AuditEntry.entity_id.like(f"reminder-{k}-%") for k in keys)))
         .order_by(AuditEntry.seq))
     out = []
-    for entity_id, at, login, name in rows:
+    recorded: set[str] = set()  # the months recorded as sent so far, in the log's order
+    for action, entity_id, at, login, name in rows:
         month = keys.get(str(entity_id)[len("reminder-"):len("reminder-") + 6])
-        if month is not None:
+        if month is None:
+            continue
+        if action == "letterbox_letters_sent":
+            recorded.add(month)
+        else:
             out.append(PrintedCopy(month, str(name or login or "someone"),
-                                   _naive_utc(at) if isinstance(at, str) and at else None))
+                                   _naive_utc(at) if isinstance(at, str) and at else None,
+                                   after_recorded=month in recorded))
     return tuple(out)
 
 
@@ -941,8 +1021,17 @@ def _reminder_key(job: LetterJob) -> ReminderKey:
     return job.arrangement_id, job.side, job.participant_id
 
 
-def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date,
-                     token: str) -> tuple[int, tuple[SentBatch, ...], tuple[PrintedCopy, ...]]:
+def _by_month(jobs: Sequence[LetterJob]) -> dict[str, list[LetterJob]]:
+    by_month: dict[str, list[LetterJob]] = {}
+    for job in jobs:
+        due = job.values["due_on"]
+        assert isinstance(due, dt.date)  # every reminder's job carries its exchange's due date
+        by_month.setdefault(f"{due:%Y-%m}", []).append(job)
+    return by_month
+
+
+def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date, token: str
+                     ) -> tuple[int, tuple[SentBatch, ...], tuple[PrintedCopy, ...], tuple[PrintedCopy, ...]]:
     """The sent-list of a batch of reminders, a batch for each month (:func:`sent_list.reminder_batch`): a
     reminder the sent-list already holds for its month (the same arrangement, side and birth relative) is
     a reprint, audited as one (``letterbox_letters_reprinted``, the month's batch, how many and which
@@ -950,14 +1039,14 @@ def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date,
     are recorded as sent (a family added since the first print). Read in the transaction that records.
     Returns how many were reprints, the batches that first recorded them (who, when), and the copies of a
     month with nothing recorded yet that were printed by someone who could not record them
-    (:func:`printed_only`, read in the same transaction): this batch is the month's first, and says so."""
-    by_month: dict[str, list[LetterJob]] = {}
-    for job in jobs:
-        due = job.values["due_on"]
-        assert isinstance(due, dt.date)  # every reminder's job carries its exchange's due date
-        by_month.setdefault(f"{due:%Y-%m}", []).append(job)
+    (:func:`printed_only`, read in the same transaction): this batch is the month's first, and says so;
+    and the copies of a month already recorded printed so after it was recorded (the same query): a
+    reprint says so, as they are extras that may have been posted too."""
+    by_month = _by_month(jobs)
     already = reminders_sent_for(session, list(by_month))
-    printed = printed_only(session, [m for m in by_month if not already[m]])
+    copies = printed_only(session, list(by_month))
+    printed = tuple(c for c in copies if not already[c.month])
+    since = tuple(c for c in copies if already[c.month] and c.after_recorded)
     again = 0
     first: dict[str, list[int]] = {}
     for month, month_jobs in by_month.items():
@@ -969,14 +1058,36 @@ def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date,
         repeated = [j for j in month_jobs if _reminder_key(j) in done]
         if repeated:
             batches = sorted({done[_reminder_key(j)] for j in repeated})
+            extras = [c for c in since if c.month == month]
+            also = (f"; {plural(len(extras), 'copy', 'copies')} printed since by "
+                    f"{', '.join(dict.fromkeys(c.by for c in extras))} and not recorded" if extras else "")
             audit.record(session, "letterbox_letters_reprinted", "letterbox_letters_sent", batch,
                          detail=f"{plural(len(repeated), 'reminder')} for {month} printed again (first recorded in "
-                                f"{', '.join(batches)}): not recorded as sent again")
+                                f"{', '.join(batches)}): not recorded as sent again{also}")
             again += len(repeated)
             for key, b in done.items():
                 if b in batches:
                     first.setdefault(b, []).append(key[0])
-    return again, tuple(sent_batches(session, first)) if first else (), printed
+    return again, tuple(sent_batches(session, first)) if first else (), printed, since
+
+
+def recorded_before(session: Session, jobs: Sequence[LetterJob]) -> tuple[RecordedMonth, ...]:
+    """For a copy printed by someone who cannot record letters: the months of ``jobs`` whose reminders
+    the sent-list already holds (the copy of them is an extra), with the batches that recorded them (who,
+    when) and how many of the copy's letters they cover. Read in the transaction that audits the copy."""
+    by_month = _by_month(jobs)
+    already = reminders_sent_for(session, list(by_month))
+    out = []
+    for month, month_jobs in by_month.items():
+        done = already[month]
+        if not done:
+            continue
+        found: dict[str, list[int]] = {}
+        for key, b in done.items():
+            found.setdefault(b, []).append(key[0])
+        extra = sum(1 for j in month_jobs if _reminder_key(j) in done)
+        out.append(RecordedMonth(month, tuple(sent_batches(session, found)), extra, len(month_jobs) - extra))
+    return tuple(out)
 
 
 def export_xlsx(db: Database, actor: Principal, register: str, path: Path, headers: Sequence[str],

@@ -234,3 +234,102 @@ def test_the_window_says_a_copy_was_printed_before_the_coordinators_first(
     box = page.findChild(QMessageBox, "printed_before_notice")
     assert box is not None and box.isVisible() and "check it was not posted." in box.text()
     box.close()
+
+
+def test_a_copy_of_a_month_already_recorded_says_it_is_an_extra_and_the_reprint_names_it(
+        cli_run: Any, db_path: Path) -> None:
+    """Reviewer's finding: after the coordinator's print of March, the administrator's copy said "A
+    coordinator's print of this month will be recorded as the first" (March was recorded: any later print
+    is a reprint), and the coordinator's next print said only "recorded as a reprint", nothing of the copy."""
+    assert cli_run("lbcoord", "first.pdf")[0] == 0
+    code, out, err, pdf = cli_run("admin", "copy.pdf", "--signed-by", "lbcoord")
+    assert code == 0, err
+    assert pdf.exists()
+    assert ("Not recorded as sent: Admin Tester cannot record letters (no letterbox.edit). These reminders were "
+            "already recorded as sent (2 letters by Lbcoord Tester at ") in out, out
+    assert "), so this copy is an extra: check it is not posted." in out
+    assert "will be recorded as the first" not in out
+    code, out, err, _pdf = cli_run("lbcoord", "again.pdf")
+    assert code == 0, err
+    assert "All 2 letters were produced before for the same month" in out and "recorded as a reprint" in out, out
+    assert ("A copy of these reminders was also printed by Admin Tester at " in out
+            and ", after they were recorded as sent, and not recorded; check it was not posted." in out), out
+    db = _reopened(db_path)
+    try:
+        [sent] = _entries(db, "letterbox_letters_sent")
+        [printed] = _entries(db, "letterbox_letters_printed")
+        assert printed.entity_id.startswith("reminder-202603-")
+        assert printed.detail == (f"2 letters (not recorded as sent: no edit permission; already recorded as sent "
+                                  f"in {sent.entity_id}: an extra copy)")
+        [reprinted] = _entries(db, "letterbox_letters_reprinted")
+        assert reprinted.detail.endswith("; 1 copy printed since by Admin Tester and not recorded"), reprinted.detail
+        assert _sent(db) == 2  # the coordinator's first print only
+        assert verify_database(db).ok
+    finally:
+        db.dispose()
+
+
+def test_a_copy_of_two_months_tells_each_the_truth(db: Database, coordinator: Principal, admin: Principal,
+                                                   tmp_path: Path) -> None:
+    """March recorded, April not: the copy says March's copy is an extra and April's will be the first."""
+    _two_arrangements(db, coordinator)
+    write_batch(db, coordinator, "reminder", tmp_path / "march.pdf", month=MARCH, today=TODAY)
+    copy = write_batch(db, admin, "reminder", tmp_path / "copy.pdf", months=[MARCH, APRIL], today=TODAY,
+                       signed_by=coordinator.full_name)
+    assert [(r.month, r.extra, r.unrecorded) for r in copy.recorded_before] == [(MARCH, 2, 0)]
+    text = copy.not_recorded_text
+    assert text.startswith("Not recorded as sent: Admin Tester cannot record letters (no letterbox.edit). The "
+                           "reminders for March 2026 were already recorded as sent (2 letters by Lbcoord Tester at "), text
+    assert "so this copy of them is an extra: check it is not posted." in text
+    assert text.endswith("Nothing is recorded yet for April 2026: a coordinator's print of it will be recorded as "
+                         "the first."), text
+    details = {e.entity_id[:15]: e.detail for e in _entries(db, "letterbox_letters_printed")}
+    assert "an extra copy" in details["reminder-202603"] and "already" not in details["reminder-202604"]
+    both = write_batch(db, coordinator, "reminder", tmp_path / "both.pdf", months=[MARCH, APRIL], today=TODAY)
+    # March: a reprint, the copy printed since said; April: the first, the copy printed before said
+    assert [c.month for c in both.printed_since] == [MARCH] and [c.month for c in both.printed_before] == [APRIL]
+    assert both.printed_since_text.startswith("A copy was also printed of the reminders for March 2026 by Admin "
+                                              "Tester at "), both.printed_since_text
+    assert both.printed_before_text.startswith("A copy was printed of the reminders for April 2026 by Admin Tester")
+    assert _sent(db) == 4
+
+
+def test_the_window_says_a_copy_was_printed_since_the_month_was_recorded(
+        qtbot: Any, db: Database, coordinator: Principal, admin: Principal, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from adoption_desktop.letterbox.views import page as page_module
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    _two_arrangements(db, coordinator)
+    write_batch(db, coordinator, "reminder", tmp_path / "first.pdf", month=MARCH, today=TODAY)
+    write_batch(db, admin, "reminder", tmp_path / "copy.pdf", month=MARCH, today=TODAY,
+                signed_by=coordinator.full_name)
+    page = page_module.LetterboxPage(AppContext(db, coordinator, TaskRunner(synchronous=True)), today=TODAY)
+    qtbot.addWidget(page)
+    page.produce_letters("reminder", tmp_path / "again.pdf", month=MARCH)  # the reprint, once asked
+    said = page.ctx.status_messages[-1]
+    assert "recorded as a reprint" in said and "A copy of these reminders was also printed by Admin Tester" in said
+    box = page.findChild(QMessageBox, "printed_before_notice")
+    assert box is not None and box.isVisible() and "check it was not posted." in box.text()
+    assert "recorded as a reprint" in box.informativeText()
+    box.close()
+    assert _sent(db) == 2
+
+
+def test_a_copy_says_which_of_its_letters_a_recorded_month_does_not_hold(db: Database, coordinator: Principal,
+                                                                        admin: Principal, tmp_path: Path) -> None:
+    """A family added after March was recorded: the copy is an extra for the others, and its letter for the
+    new family is left for a coordinator's print to record."""
+    _two_arrangements(db, coordinator)
+    write_batch(db, coordinator, "reminder", tmp_path / "march.pdf", month=MARCH, today=TODAY)
+    service.create_arrangement(db, coordinator, sample_input(
+        "LB-0003", coordinator="lbcoord", adopters_name="Mr and Mrs Quarrendon", child_adoptive_name="Ivy Quarrendon",
+        adopters_address="7 Wren Row\nDellmouth\nZZ99 5GH"))
+    copy = write_batch(db, admin, "reminder", tmp_path / "copy.pdf", month=MARCH, today=TODAY,
+                       signed_by=coordinator.full_name)
+    assert [(r.extra, r.unrecorded) for r in copy.recorded_before] == [(2, 1)]
+    assert copy.not_recorded_text.endswith("so this copy is an extra: check it is not posted. 1 letter in it is not "
+                                           "recorded yet (a family added since): a coordinator's print of the "
+                                           "month will record it."), copy.not_recorded_text

@@ -621,15 +621,21 @@ class LetterboxPage(QWidget):
         def done(result: BatchResult) -> None:
             held = f" {result.held_text}" if result.held else ""
             self.last_batch = result
-            reprint = f" {result.reprint_text}" if result.reprinted else ""
+            reprint = "".join(f" {t}" for t in (result.reprint_text, result.printed_since_text) if t)
             said = "".join(f" {t}" for t in (result.not_recorded_text, result.printed_before_text) if t)
             text = f"{plural(result.letters, 'letter')} written to {result.path}.{said}{reprint}{held}" \
                 if result.path else f"No letter was written.{held}" if result.held else "No letters were due."
             self.ctx.notify(text)
-            if result.printed_before:  # a copy printed before may have been posted: not only in the status bar
-                box = QMessageBox(QMessageBox.Icon.Warning, "Reminders", result.printed_before_text, parent=self)
+            # a copy printed, and not recorded, before this print or since the month was recorded may have
+            # been posted: said in a message box, not only in the status bar
+            if result.printed_before or result.printed_since:
+                box = QMessageBox(QMessageBox.Icon.Warning, "Reminders", " ".join(
+                    t for t in (result.printed_before_text, result.printed_since_text) if t), parent=self)
                 box.setObjectName("printed_before_notice")
-                box.setInformativeText("These letters are recorded as sent now, as the month's first print.")
+                box.setInformativeText(" ".join(t for t in (
+                    "These letters are recorded as sent now, as the month's first print." if result.printed_before
+                    else "", "This print is recorded as a reprint, not as letters sent again."
+                    if result.printed_since else "") if t))
                 box.open()
 
         run_with_progress(self, self.ctx.tasks, "Writing letters", work, on_done=done,
