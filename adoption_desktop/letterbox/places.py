@@ -85,9 +85,10 @@ _LIVING_BEFORE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|bor
 FAMILY_AFTER = (r"(?i:[ \t]+(?:family|families|household)\b"
                 r"(?![ \t]+(?:centres?|centers?|hubs?|support|services?|court|rooms?|practice|days?|fun)\b))")
 _FAMILY_AFTER = re.compile(FAMILY_AFTER)
-# famous national football clubs and grounds: a team a child supports or a ground they visited says nothing of where
-# the family lives (user trial: "He supports Manchester United and we went to Old Trafford"); a local club named
-# after its town ("Dellmouth Rovers", "Thornaby Tigers") is not here and is still found
+# famous national football clubs and grounds: a team a child supports or a ground they visited may say nothing of
+# where the family lives ("He supports Manchester United"), but the same words are a town or an area where someone
+# may live ("we live two minutes from Old Trafford", "his school is in Wembley"). A miss is far worse than a false
+# highlight, so they are always found, with a reason that says so, for the coordinator to decide quickly
 NATIONAL_TEAMS = (
     "Manchester United", "Manchester Utd", "Man United", "Man Utd", "Manchester City", "Man City", "Leeds United",
     "Newcastle United", "West Ham United", "Sheffield United", "Sheffield Wednesday", "Leicester City",
@@ -96,49 +97,27 @@ NATIONAL_TEAMS = (
     "West Bromwich Albion", "West Brom", "Brighton and Hove Albion", "Brighton & Hove Albion", "Wolverhampton Wanderers",
     "Bolton Wanderers", "Blackburn Rovers", "Nottingham Forest", "Queens Park Rangers", "Preston North End",
     "Derby County", "Glasgow Rangers", "Glasgow Celtic")
-# grounds (and clubs) that are also places where people live: left alone only in a sentence about sport
+# grounds (and clubs) that are also places where people live
 NATIONAL_GROUNDS = ("Old Trafford", "Wembley", "Anfield", "Twickenham", "Ibrox", "Parkhead", "Murrayfield",
                     "Hampden", "West Ham", "Crystal Palace", "Highbury", "Goodison")
 _NATIONAL_TEAM = re.compile(r"(?:" + "|".join(r"[ \t]+".join(re.escape(w) for w in name.split())
                                               for name in sorted(NATIONAL_TEAMS, key=len, reverse=True))
-                            + r")(?![\w'’-])(?![ \t]+(?i:centre|center|council)\b)")
+                            + r")(?![\w'’-])(?![ \t]+(?i:centre|center|council|hall|farm|library|college|museum)\b)")
 _NATIONAL_GROUND_KEYS = frozenset(name.lower() for name in NATIONAL_GROUNDS)  # as :func:`key` reads them
-# a sentence about sport, and one about where someone lives (which keeps a famous name found: "we live near Old
-# Trafford", "we moved to Wembley")
-_SPORT_CUE = re.compile(r"\b(?:supports?|supported|supporters?|supporting|fans?|match|matches|game|games|football|"
-                        r"stadium|ground|tour|cup|final|league|season\s+ticket|kick[- ]off|watch|watched|watching|"
-                        r"team|goals?|scored|premier|concert|gig|shirt|kit|play|plays|played|playing)\b", re.IGNORECASE)
-_LIVING_CUE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|address|house|flat|home|neighbours?|"
-                         r"street|road|born|grew\s+up)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?\n]")
+NATIONAL_REASON = ("a town, village or area (also the name of a national club or ground: check whether it says where "
+                   "someone lives)")
 
 
-def _national(text: str, start: int, end: int) -> int | None:
-    """Where a famous national club or ground starting at ``start`` ends, when it is to be left alone: a club
-    (":data:`NATIONAL_TEAMS`", not "Manchester City Centre") or a ground that is also a place (Wembley) in a
-    sentence about sport, and not in a sentence that says someone lives there; None otherwise."""
+def _national(text: str, start: int, end: int, found: PlaceMatch | None) -> PlaceMatch | None:
+    """``found`` (the place judged from the gazetteer's name at ``start:end``) when it is no famous national club or
+    ground; otherwise the place over the club's whole name ("Derby County", "Aston Villa"), with
+    :data:`NATIONAL_REASON`: found whatever the sentence says of sport, for the coordinator to judge, and a club
+    also when its town alone would need a place word before it ("he supports Aston Villa")."""
     team = _NATIONAL_TEAM.match(text, start)
-    ground = key(text[start:end]) in _NATIONAL_GROUND_KEYS
-    if not team and not ground:
-        return None
-    stop = team.end() if team else end
-    lo = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
-    nxt = _SENTENCE_END.search(text, stop, stop + 200)
-    sentence = text[lo:nxt.start() if nxt else stop + 200]
-    if team:
-        # a club: left alone unless the words before it say someone lives by it ("we live near Leeds United's ground");
-        # one ending "City", "Town" or "County" also reads as the place ("we went to Bristol City farm", "in Luton
-        # Town"), so only in a sentence about sport
-        if team.group().endswith(("City", "Town", "County")) and not _SPORT_CUE.search(sentence):
-            return None
-        return None if _lives_by(text[lo:start]) else stop
-    # a ground that is also a place: left alone only in a sentence about sport that says nothing of living there
-    return stop if _SPORT_CUE.search(sentence) and not _LIVING_CUE.search(sentence) else None
-
-
-def _lives_by(before: str) -> bool:
-    """Whether the words before a club say someone lives by it ("we live near ", "our house is by ")."""
-    return bool(re.search(r"\b(?:live|lives|living|lived|moved|house|flat|home)\b[^.!?\n]{0,20}$", before, re.IGNORECASE))
+    if not team and (found is None or key(text[start:end]) not in _NATIONAL_GROUND_KEYS):
+        return found
+    stop = max(found.end if found else end, team.end() if team else end)
+    return PlaceMatch(start, stop, text[start:stop], f"'{text[start:stop]}' is {NATIONAL_REASON}")
 
 
 # lower-case words of text-speak that a gazetteer also holds (never read as places in lower case)
@@ -281,12 +260,7 @@ def find_places(text: str) -> Iterator[PlaceMatch]:
             i += 1
             continue
         entry, end = hit
-        national = _national(text, words[i][0], end)
-        if national is not None:
-            while i < n_words and words[i][0] < national:
-                i += 1  # the famous club or ground, all its words
-            continue
-        found = _judge(text, words[i][0], end, entry, k)
+        found = _national(text, words[i][0], end, _judge(text, words[i][0], end, entry, k))
         if found is not None:
             yield found
             # skip the words the reported span covers
