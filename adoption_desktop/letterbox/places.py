@@ -81,10 +81,13 @@ _TITLE_BEFORE = re.compile(r"\b(?:duke|duchess|prince|princess|earl|countess|bis
 _GENERIC_STREETS = frozenset(("high street", "main street", "main road", "high road", "green lane", "park road"))
 _LIVING_BEFORE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|born|grew\s+up)\s+(?:in|to|at|near|into)\s+$",
                             re.IGNORECASE)
-# "family" after a name makes it a surname ("the Thornley family"), not a family centre named after a town
+# "family" after a name makes it a surname ("the Thornley family"), not a family centre named after a town: the
+# screening's surname rule reads it; a place found over exactly the same word gives way to it there (screening's
+# ``detect``), so a name is always found as one or the other
 FAMILY_AFTER = (r"(?i:[ \t]+(?:family|families|household)\b"
                 r"(?![ \t]+(?:centres?|centers?|hubs?|support|services?|court|rooms?|practice|days?|fun)\b))")
 _FAMILY_AFTER = re.compile(FAMILY_AFTER)
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 # famous national football clubs and grounds: a team a child supports or a ground they visited may say nothing of
 # where the family lives ("He supports Manchester United"), but the same words are a town or an area where someone
 # may live ("we live two minutes from Old Trafford", "his school is in Wembley"). A miss is far worse than a false
@@ -177,15 +180,27 @@ def parse(lines: list[str]) -> Gazetteer:
         k = parts[2] if len(parts) > 2 else name.lower()
         if not k:
             continue
-        entries[k] = Entry(name, parts[1] if len(parts) > 1 else PLAIN)
-        if " " in k:
-            first, _, rest = k.partition(" ")
-            n = rest.count(" ") + 2
-            if longest.get(first, 1) < n:
-                longest[first] = n
-        elif k not in longest:
-            longest[k] = 1
+        entry = Entry(name, parts[1] if len(parts) > 1 else PLAIN)
+        entries[k] = entry
+        # a name with marks no word of a letter ends in ("Westward Ho!", "Mochras (Shell Island)") is also found
+        # from its words ("westward ho", "mochras"), when no other name has them
+        readable = " ".join(_UNREAD.sub(" ", k).split())
+        keys = [k] if readable in (k, "") else [k, readable]
+        if len(keys) > 1:
+            entries.setdefault(readable, entry)
+        for k in keys:
+            if " " in k:
+                first, _, rest = k.partition(" ")
+                n = rest.count(" ") + 2
+                if longest.get(first, 1) < n:
+                    longest[first] = n
+            elif k not in longest:
+                longest[k] = 1
     return Gazetteer(entries, longest)
+
+
+# what no word of a letter ends in: a bracketed addition, an exclamation mark
+_UNREAD = re.compile(r"\([^)]*\)|[!?]")
 
 
 @lru_cache(maxsize=1)
@@ -210,7 +225,9 @@ class PlaceMatch:
 def _capitalised(text: str, start: int, end: int) -> bool:
     """Every significant word of the span starts with a capital ("Ashby-de-la-Zouch", "Isle of Wight")."""
     words = _WORD.findall(text[start:end])
-    small = {"of", "on", "upon", "in", "le", "la", "de", "the", "under", "by", "and", "next", "super", "y", "yr"}
+    small = {"of", "on", "upon", "in", "le", "la", "de", "the", "under", "by", "and", "next", "super", "y", "yr",
+             # "John o' Groats", "Top o' th' Brow", "Hall i' th' Wood", "Ashby cum Fenby", "Bun a' Mhuilinn"
+             "o", "th", "i", "cum", "en", "a", "an", "na", "nan", "t"}
     return bool(words) and words[0][0].isupper() and all(w[0].isupper() or w.lower() in small for w in words)
 
 
@@ -233,6 +250,9 @@ def _base(raw: str) -> str:
     return fold(raw[:-2]) if raw[-2:] in ("'s", "’s") else ""
 
 
+_NAME_GAPS = frozenset((" ", "-", "' ", "’ "))
+
+
 def find_places(text: str) -> Iterator[PlaceMatch]:
     gaz = gazetteer()
     words = [(m.start(), m.end(), fold(m.group()), _base(m.group())) for m in _WORD.finditer(text)]
@@ -245,7 +265,8 @@ def find_places(text: str) -> Iterator[PlaceMatch]:
         k = 0
         for k in range(min(most, n_words - i), 0, -1):
             # the words of one name are separated by one space or a hyphen only
-            if any(text[words[j][1]:words[j + 1][0]] not in (" ", "-") for j in range(i, i + k - 1)):
+            # (after a word's closing apostrophe too: "John o' Groats", "Pilgrims' Hatch", "Top o' th' Brow")
+            if any(text[words[j][1]:words[j + 1][0]] not in _NAME_GAPS for j in range(i, i + k - 1)):
                 continue
             head = " ".join(w[2] for w in words[i:i + k - 1])
             last = words[i + k - 1]
@@ -275,10 +296,13 @@ def _judge(text: str, start: int, end: int, entry: Entry, n_words: int) -> Place
     before = text[max(0, start - 40):start]
     if _TITLE_BEFORE.search(before) or _THING_AFTER.match(text, end):
         return None
+    if span[0].isupper() and _FAMILY_AFTER.match(text, end) and _THE_BEFORE.search(before):
+        # "the Milton Keynes family swim", "the Abbey End family": a family's name or a group named after the place,
+        # found either way (a one-word surname's finding takes its place: screening's ``detect``)
+        return PlaceMatch(start, end, span, f"'{entry.name}' is a place (gazetteer); before 'family' it may be a "
+                                            "family's name or a group named after the place")
     if key(span) in _GENERIC_STREETS and not _LIVING_BEFORE.search(before):
         return None
-    if _FAMILY_AFTER.match(text, end) and re.search(r"\bthe\s+$", before, re.IGNORECASE):
-        return None  # "the Thornley family": a surname (screening's SURNAME), not the village
     caps = _capitalised(text, start, end)
     tail = _org_tail(text, end) if caps else end
     place_before = bool(_PLACE_BEFORE.search(before)) or (

@@ -1171,8 +1171,10 @@ def _places(text: str) -> Iterator[Finding]:
         yield _f(p.start, p.end, PLACE, text, p.reason)
 
 
+# a surname's word: "Thornley", "O'Brien", "McDonald", "MacDonald"
+_SURNAME_WORD = r"(?:O['’]|Ma?c)?[A-Z][a-z'’]{1,40}"
 # a surname between "the" and "family": "the Thornley family", "The Okafor-Bennett family", "the Smith household"
-_FAMILY_NAME = re.compile(rf"\b(?:the|The)[ \t]+(?P<n>[A-Z][a-z'’]{{1,40}}(?:-[A-Z][a-z'’]{{1,40}})?)(?={FAMILY_AFTER})")
+_FAMILY_NAME = re.compile(rf"\b(?:the|The|THE)(?:[ \t]+|[ \t]*\n[ \t]*)(?P<n>{_SURNAME_WORD}(?:-{_SURNAME_WORD})?)(?={FAMILY_AFTER})")
 # words before "family" that are no surname
 _NOT_SURNAME = frozenset(("whole", "foster", "fostering", "adoptive", "adopted", "birth", "extended", "entire", "wider",
                           "host", "other", "same", "lovely", "modern", "addams", "simpsons", "happy", "royal", "new",
@@ -1180,8 +1182,9 @@ _NOT_SURNAME = frozenset(("whole", "foster", "fostering", "adoptive", "adopted",
 
 
 def _family_surnames(text: str) -> Iterator[Finding]:
-    """A surname before "family" ("the Thornley family"): a family's name, found whether or not it is also a
-    place's (the place rules leave it alone) or a protected term (merged with it)."""
+    """A surname before "family" ("the Thornley family", "THE Thornley family", "the" at the end of a line): a
+    family's name, found whether or not it is also a place's (the place found over exactly this word gives way to
+    it: :func:`detect`) or a protected term (merged with it)."""
     for m in _FAMILY_NAME.finditer(text):
         word = m.group("n")
         key = word.lower()
@@ -1211,8 +1214,12 @@ def detect(text: str, protected: Iterable[str] = (), labels: Mapping[str, str] |
     found += _on_folded(text, mapped, _streets)
     found += _on_folded(text, mapped, _institutions)
     found += _on_folded(text, mapped, _social)
-    found += _on_folded(text, mapped, _places)
-    found += _on_folded(text, mapped, _family_surnames)
+    # "the Thornley family": the surname, not the village; a place gives way only to a surname over exactly its span,
+    # so "the Milton Keynes family swim", "the Stoke-on-Trent family swim" (no one-word surname) stay places
+    surnames_found = list(_on_folded(text, mapped, _family_surnames))
+    surname_spans = {(f.start, f.end) for f in surnames_found}
+    found += [f for f in _on_folded(text, mapped, _places) if (f.start, f.end) not in surname_spans]
+    found += surnames_found
     # "Tanner St now": the "St" ending a street (or a protected address) is not a saint before the next word
     # (its two letters, as written: "Tanner Śt" typed with a separate accent is three characters)
     street_ends = {f.end for f in found if f.kind in (STREET, PROTECTED)}
