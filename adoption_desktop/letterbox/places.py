@@ -76,11 +76,12 @@ _THING_AFTER = re.compile(
     r"sauce|ham|gin|bitter|ale|rolls?)\b", re.IGNORECASE)
 _TITLE_BEFORE = re.compile(r"\b(?:duke|duchess|prince|princess|earl|countess|bishop|archbishop|lord|lady)\s+of\s+$",
                            re.IGNORECASE)
-# a street every town has ("the High Street"): a hamlet of the same name only after a word of living there, with no
-# "the" ("we moved to High Street"); "shopping on the High Street" says nothing of where the family is
+# a street every town has ("the High Street"): a hamlet of the same name only after a word of living there ("we
+# moved to High Street", "we live on the High Street"); "shopping on the High Street" says nothing of where the
+# family is
 _GENERIC_STREETS = frozenset(("high street", "main street", "main road", "high road", "green lane", "park road"))
-_LIVING_BEFORE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|born|grew\s+up)\s+(?:in|to|at|near|into)\s+$",
-                            re.IGNORECASE)
+_LIVING_BEFORE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|born|grew\s+up|house|home|flat|address)"
+                            r"(?:\s+(?:is|was|now|still))*\s+(?:in|to|at|near|into|on)\s+(?:the\s+)?$", re.IGNORECASE)
 # "family" after a name makes it a surname ("the Thornley family"), not a family centre named after a town: the
 # screening's surname rule reads it; a place found over exactly the same word gives way to it there (screening's
 # ``detect``), so a name is always found as one or the other

@@ -185,6 +185,10 @@ _STREET_LOWER = re.compile(
 # Sophie loved it")
 _TOWN_AFTER = re.compile(r",[ \t]*(?P<t>[A-Z][a-z'’-]{1,59}(?:[ -][A-Z][a-z'’-]{1,59})?)"
                          r"(?=[ \t]*(?:[.,;:!?)\n]|$|[A-Za-z]{1,2}\d))")
+# words of living just before a street every town has ("we live on the High Street", "living on High Street", "our
+# house on the High Street", "our house is on Main Road", "we moved to the High Street")
+_LIVING_ON = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|house|home|flat|bungalow|address)"
+                        r"(?:\s+(?:is|was|now|still))*\s+(?:on|in|at|to|into|off)\s+(?:the\s+)?$", re.IGNORECASE)
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b", re.IGNORECASE)
 _GENERIC_STREETS = frozenset(("High Street", "Main Street", "Main Road", "High Road", "Green Lane", "Park Road"))
 _INSTITUTION_WORDS = (
@@ -952,6 +956,10 @@ def _streets(text: str) -> Iterator[Finding]:
             town = _TOWN_AFTER.match(text, m.end())
             if town and not _not_name_start(town.group("t").split()[0]):
                 yield _f(start, town.end("t"), STREET, text, "a street and its town")
+            elif _LIVING_ON.search(text, max(0, start - 40), start):
+                # where someone lives: "we live on the High Street", "our house is on Main Road"
+                yield _f(start, m.end(), STREET, text, "a street where someone lives: with their town, it says where "
+                                                       "they are")
             continue
         yield _f(start, m.end(), STREET, text)
     for m in _STREET_LOWER.finditer(text):
