@@ -17,6 +17,7 @@ import binascii
 import io
 import json
 import re
+import struct
 import warnings
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -37,6 +38,10 @@ AREA_LABELS = {"panel": "Adoption panel", "adm": "Agency decision maker", "lette
                "counselling": "Birth-records counselling"}
 LOGO_MAX_PX = 300
 LOGO_MAX_BYTES = 2_000_000
+#: the largest picture accepted as a logo, each side (pixels): it is printed at most 18 mm high, a few cm
+#: wide, and stored at most :data:`LOGO_MAX_PX` high, so anything bigger only costs time and memory to
+#: decode (a 16000 × 16000 PNG is 51 KB on disk but a gigabyte in memory)
+LOGO_MAX_SOURCE_SIDE = 4000
 
 AGENCY_LEGAL_NAME = register(Setting("agency.legal_name", "", "Agency legal name (if different)"))
 AGENCY_TELEPHONE = register(Setting("agency.telephone", "", "Agency telephone on letters"))
@@ -196,28 +201,59 @@ def save_agency_profile(db: Database, actor: Principal, profile: AgencyProfile, 
                 row.value = json.dumps(new)
 
 
+_NOT_CHANGED = "The logo on letters was not changed."
+
+
+def _too_large(width: int, height: int) -> ValidationError:
+    side = LOGO_MAX_SOURCE_SIDE
+    size = f" ({width:,} × {height:,} pixels)" if width and height else ""
+    return ValidationError(
+        f"Logo: the image is too large{size}; a letterhead logo is printed only a "
+        f"few centimetres wide, so save a smaller copy (at most {side:,} × {side:,} pixels) and choose it "
+        f"again. {_NOT_CHANGED}", "logo")
+
+
 def check_logo_png(data: bytes) -> bytes:
     """The logo as a PNG at most :data:`LOGO_MAX_PX` high (scaled down keeping its shape); refuses what
-    is not a PNG image, naming the fix."""
+    is not a PNG image, or is larger than :data:`LOGO_MAX_SOURCE_SIDE` either way, naming the fix.
+
+    The size is read from the PNG's header before anything is decoded (Pillow opens lazily), so a
+    "decompression bomb" (a small file declaring a huge picture) is refused at once."""
     if len(data) > LOGO_MAX_BYTES:
-        raise ValidationError("Logo: the file is larger than 2 MB; save a smaller PNG.", "logo")
+        raise ValidationError(f"Logo: the file is larger than 2 MB; save a smaller PNG. {_NOT_CHANGED}", "logo")
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         raise ValidationError("Logo: choose a PNG image (or an SVG, which is converted to PNG).", "logo")
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            if img.height <= LOGO_MAX_PX:
-                return data
-            width = max(1, round(img.width * LOGO_MAX_PX / img.height))
-            scaled = img.resize((width, LOGO_MAX_PX), Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            scaled.save(out, format="PNG", optimize=True)
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ValidationError(f"Logo: the PNG file cannot be read ({exc}); save it again and retry.",
-                              "logo") from exc
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                if width > LOGO_MAX_SOURCE_SIDE or height > LOGO_MAX_SOURCE_SIDE:
+                    raise _too_large(width, height)
+                img.load()
+                if img.height <= LOGO_MAX_PX:
+                    return data
+                scaled_width = max(1, round(img.width * LOGO_MAX_PX / img.height))
+                scaled = img.resize((scaled_width, LOGO_MAX_PX), Image.Resampling.LANCZOS)
+                out = io.BytesIO()
+                scaled.save(out, format="PNG", optimize=True)
+                return out.getvalue()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_large(*_declared_size(data)) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+        # never Python's own text ("cannot identify image file <_io.BytesIO object at 0x…>")
+        raise ValidationError("Logo: the file is not a PNG image that can be read (it may be damaged); save "
+                              f"it again as PNG and choose it again. {_NOT_CHANGED}", "logo") from exc
+
+
+def _declared_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (the first, right after the signature); (0, 0) if none."""
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        return 0, 0
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
 
 
 def set_agency_logo(db: Database, actor: Principal, png: bytes | None) -> None:

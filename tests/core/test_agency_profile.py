@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import struct
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from adoption_desktop.core import policy
 from adoption_desktop.core.agency_profile import (
     LOGO_MAX_PX,
+    LOGO_MAX_SOURCE_SIDE,
     AgencyProfile,
     agency_profile,
     profile_versions,
@@ -105,6 +108,61 @@ def test_logo_is_scaled_and_non_png_refused(db: Database, admin: Principal) -> N
     set_agency_logo(db, admin, None)
     with db.session(write=False) as s:
         assert agency_profile(s).logo_png is None
+
+
+def _stored_logo(db: Database) -> bytes | None:
+    with db.session(write=False) as s:
+        return agency_profile(s).logo_png
+
+
+def _with_declared_size(png: bytes, width: int, height: int) -> bytes:
+    """``png`` with its IHDR chunk saying ``width`` × ``height`` (CRC fixed): a small file declaring a
+    huge picture, as a "decompression bomb" does."""
+    ihdr = png[12:16] + struct.pack(">II", width, height) + png[24:29]
+    return png[:8] + png[8:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + png[33:]
+
+
+def test_a_huge_logo_is_refused_from_its_header_keeping_the_old_one(db: Database, admin: Principal) -> None:
+    """IT trial: a valid 51 KB PNG of 16000 × 16000 pixels made Pillow raise DecompressionBombError, which
+    nothing caught ("Unexpected problem"); a 12000 × 9000 one was decoded for 2 s and taken."""
+    set_agency_logo(db, admin, _png(120, 60))
+    kept = _stored_logo(db)
+    out = io.BytesIO()
+    Image.new("1", (16000, 16000)).save(out, format="PNG")  # small on disk, a gigabyte decoded
+    bomb = out.getvalue()
+    assert len(bomb) < 200_000
+    big = _with_declared_size(_png(10, 10), 12000, 9000)
+    for data, said in ((bomb, "16,000 × 16,000 pixels"), (big, "12,000 × 9,000 pixels"),
+                       (_png(LOGO_MAX_SOURCE_SIDE + 1, 2), f"{LOGO_MAX_SOURCE_SIDE + 1:,} × 2 pixels")):
+        with pytest.raises(ValidationError) as err:
+            set_agency_logo(db, admin, data)
+        text = str(err.value)
+        assert text.startswith(f"Logo: the image is too large ({said}); ") and "few centimetres" in text
+        assert f"at most {LOGO_MAX_SOURCE_SIDE:,} × {LOGO_MAX_SOURCE_SIDE:,} pixels" in text
+        assert "choose it again" in text and "was not changed" in text
+        assert _stored_logo(db) == kept
+    set_agency_logo(db, admin, _png(LOGO_MAX_SOURCE_SIDE, 40))  # the largest side taken
+    assert _stored_logo(db) != kept
+
+
+def test_pillows_bomb_warning_is_a_refusal_too(db: Database, admin: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow warns (DecompressionBombWarning) over MAX_IMAGE_PIXELS and refuses over twice that: both are
+    "too large", never taken nor an unexpected problem (an agency's Pillow may be set lower)."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    for side in (40, 50):  # 1600 pixels: the warning; 2500: the error
+        with pytest.raises(ValidationError, match=rf"too large \({side} × {side} pixels\)"):
+            set_agency_logo(db, admin, _png(side, side))
+    assert _stored_logo(db) is None
+
+
+def test_a_damaged_png_is_named_in_plain_words(db: Database, admin: Principal) -> None:
+    """It said "the PNG file cannot be read (cannot identify image file <_io.BytesIO object at 0x7fc1…>)"."""
+    good = _png(30, 30)
+    for damaged in (b"\x89PNG\r\n\x1a\n" + bytes(500), good[:60], good[:40] + bytes(len(good) - 40)):
+        with pytest.raises(ValidationError) as err:
+            set_agency_logo(db, admin, damaged)
+        assert str(err.value) == ("Logo: the file is not a PNG image that can be read (it may be damaged); save "
+                                  "it again as PNG and choose it again. The logo on letters was not changed.")
 
 
 def test_stale_form_is_refused(db: Database, admin: Principal) -> None:
