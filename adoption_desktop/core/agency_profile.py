@@ -42,6 +42,8 @@ LOGO_MAX_BYTES = 2_000_000
 #: wide, and stored at most :data:`LOGO_MAX_PX` high, so anything bigger only costs time and memory to
 #: decode (a 16000 × 16000 PNG is 51 KB on disk but a gigabyte in memory)
 LOGO_MAX_SOURCE_SIDE = 4000
+#: the most a logo may be wider than tall, or taller than wide (an SVG drawn wider is refused)
+LOGO_MAX_ASPECT = 20
 
 AGENCY_LEGAL_NAME = register(Setting("agency.legal_name", "", "Agency legal name (if different)"))
 AGENCY_TELEPHONE = register(Setting("agency.telephone", "", "Agency telephone on letters"))
@@ -211,6 +213,21 @@ def _too_large(width: int, height: int) -> ValidationError:
         f"Logo: the image is too large{size}; a letterhead logo is printed only a "
         f"few centimetres wide, so save a smaller copy (at most {side:,} × {side:,} pixels) and choose it "
         f"again. {_NOT_CHANGED}", "logo")
+
+
+def logo_render_size(width: float, height: float, target_height: int = LOGO_MAX_PX) -> tuple[int, int]:
+    """The pixel size to draw a vector logo (an SVG) of ``width`` × ``height`` at: ``target_height`` high,
+    its shape kept. Refuses a shape no letterhead can print (more than :data:`LOGO_MAX_ASPECT` times as
+    wide as tall or as tall as wide): drawn, it would be billions of pixels wide, or a blank line."""
+    if not (width > 0 and height > 0):
+        raise ValidationError("Logo: the SVG has no width or height; export it again with its size set, or "
+                              f"use a PNG. {_NOT_CHANGED}", "logo")
+    if width > height * LOGO_MAX_ASPECT or height > width * LOGO_MAX_ASPECT:
+        raise ValidationError(
+            f"Logo: the SVG's shape ({width:,.0f} × {height:,.0f}) is too wide or tall for a letterhead; a "
+            f"logo may be at most {LOGO_MAX_ASPECT} times as wide as it is tall (or as tall as wide). Check "
+            f"its width and height, export it again, or use a PNG. {_NOT_CHANGED}", "logo")
+    return max(1, round(width * target_height / height)), target_height
 
 
 def check_logo_png(data: bytes) -> bytes:

@@ -32,6 +32,7 @@ from adoption_desktop.core.agency_profile import (
     AgencyProfile,
     agency_profile,
     locked_fields,
+    logo_render_size,
     profile_versions,
     set_agency_logo,
 )
@@ -54,15 +55,21 @@ def svg_to_png(data: bytes, height: int = LOGO_MAX_PX) -> bytes:
     size = renderer.defaultSize()
     if size.height() <= 0 or size.width() <= 0:
         raise ValidationError("Logo: the SVG has no size; use a PNG.", "logo")
-    width = max(1, round(size.width() * height / size.height()))
+    # its shape checked first: 100,000,000 × 1 would be billions of pixels wide (QImage: SystemError)
+    width, height = logo_render_size(size.width(), size.height(), height)
     image = QImage(width, height, QImage.Format.Format_ARGB32)
+    if image.isNull():
+        raise ValidationError(f"Logo: the SVG could not be drawn ({width:,} × {height:,} pixels); export it "
+                              "again as PNG and choose that. The logo on letters was not changed.", "logo")
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     renderer.render(painter)
     painter.end()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")  # type: ignore[call-overload]
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
+        raise ValidationError("Logo: the SVG could not be turned into a PNG; export it again as PNG and "
+                              "choose that. The logo on letters was not changed.", "logo")
     return bytes(buffer.data().data())
 
 

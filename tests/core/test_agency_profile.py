@@ -21,6 +21,7 @@ from adoption_desktop.core.agency_profile import (
     LOGO_MAX_SOURCE_SIDE,
     AgencyProfile,
     agency_profile,
+    logo_render_size,
     profile_versions,
     save_agency_profile,
     set_agency_logo,
@@ -163,6 +164,19 @@ def test_a_damaged_png_is_named_in_plain_words(db: Database, admin: Principal) -
             set_agency_logo(db, admin, damaged)
         assert str(err.value) == ("Logo: the file is not a PNG image that can be read (it may be damaged); save "
                                   "it again as PNG and choose it again. The logo on letters was not changed.")
+
+
+def test_an_svg_logo_too_wide_or_tall_for_a_letterhead_is_refused() -> None:
+    """IT trial: an SVG 100,000,000 × 1 was drawn 30,000,000,000 pixels wide (SystemError)."""
+    assert logo_render_size(200, 100) == (600, LOGO_MAX_PX)
+    assert logo_render_size(1120, 60) == (5600, LOGO_MAX_PX)  # a banner, 18.7 times as wide as tall
+    assert logo_render_size(200, 100, 50) == (100, 50)
+    for width, height, said in ((100_000_000, 1, "100,000,000 × 1"), (100_000, 1, "100,000 × 1"),
+                                (1, 500, "1 × 500")):
+        with pytest.raises(ValidationError) as err:
+            logo_render_size(width, height)
+        assert str(err.value).startswith(f"Logo: the SVG's shape ({said}) is too wide or tall for a letterhead; ")
+        assert "was not changed" in str(err.value)
 
 
 def test_stale_form_is_refused(db: Database, admin: Principal) -> None:

@@ -119,3 +119,46 @@ def test_a_template_whose_letters_run_to_many_pages_is_pointed_out(db: Database,
     assert pages > ta.LONG_LETTER_PAGES
     tab.editor.setPlainText(original + "\nA line of our own.\n")
     assert tab.save() and len(told) == 1  # a short one: nothing said
+
+
+def test_a_logo_too_large_damaged_or_misshapen_is_refused_in_words(db: Database, admin: Principal, qtbot: Any,
+                                                                     tmp_path: Path, monkeypatch: Any) -> None:
+    """IT trial: a 16000 × 16000 PNG and an SVG 100,000,000 × 1 ended in "Unexpected problem" with a
+    traceback, an SVG 100,000 × 1 was called "not a PNG", a damaged PNG showed Python's object text.
+    Each now says why in the window, and the logo already chosen stays."""
+    import io
+    import sys
+
+    from PIL import Image
+
+    page = _page(db, admin, qtbot)
+    tab = page.profile
+    (tmp_path / "logo.svg").write_bytes(SVG)
+    tab.choose_logo(tmp_path / "logo.svg")
+    with db.session(write=False) as s:
+        kept = agency_profile(s).logo_png
+    assert kept is not None
+    out = io.BytesIO()
+    Image.new("1", (16000, 16000)).save(out, format="PNG")
+    (tmp_path / "bomb.png").write_bytes(out.getvalue())
+    (tmp_path / "damaged.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(500))
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="1"><rect width="10" height="1"/></svg>'
+    (tmp_path / "wide.svg").write_text(svg.format(100_000_000))
+    (tmp_path / "wide2.svg").write_text(svg.format(100_000))
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr("adoption_desktop.ui.admin_templates.show_error",
+                        lambda _w, title, e: shown.append((title, str(e))))
+    uncaught: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _t, exc, _tb: uncaught.append(exc))
+    for name, said in (("bomb.png", "Logo: the image is too large (16,000 × 16,000 pixels); "),
+                       ("damaged.png", "Logo: the file is not a PNG image that can be read (it may be damaged)"),
+                       ("wide.svg", "Logo: the SVG's shape (100,000,000 × 1) is too wide or tall for a letterhead"),
+                       ("wide2.svg", "Logo: the SVG's shape (100,000 × 1) is too wide or tall for a letterhead")):
+        shown.clear()
+        tab.choose_logo(tmp_path / name)
+        assert not uncaught
+        assert len(shown) == 1 and shown[0][0] == "Agency logo" and shown[0][1].startswith(said), (name, shown)
+        assert "0x" not in shown[0][1] and "<" not in shown[0][1]
+        with db.session(write=False) as s:
+            assert agency_profile(s).logo_png == kept
+        assert tab.logo.pixmap() is not None and not tab.logo.pixmap().isNull()  # the kept one still shown
