@@ -223,11 +223,13 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from adoption_desktop.cli_support import (
+        ENV_RECOVERY_KEY,
         CliError,
         passphrase_from_env_or_prompt,
         recovery_key_from_env_or_prompt,
     )
     from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security.keys import KeyNotInKeyring
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.lifecycle import restore_database
 
@@ -238,6 +240,14 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     passphrase = passphrase_from_env_or_prompt() if not (recovery and store.available()) else None
     try:
         restore_database(Path(args.from_), Path(args.db), store, passphrase, recovery_key=recovery)
+    except KeyNotInKeyring as exc:
+        # `recover --db PATH`, which the key's own message suggests, needs a database already at PATH
+        raise CliError(
+            "This backup's database key is not in this computer's keyring (the backup was made on another PC, "
+            "or by another Windows user). Nothing was restored and the backup is unchanged. Run the same "
+            "restore again with --recovery-key added, and type the recovery key from the database's recovery "
+            f"sheet when asked (or set {ENV_RECOVERY_KEY})."
+        ) from exc
     except AppError as exc:
         raise CliError(str(exc)) from exc
     print(f"Restored to {args.db} and verified.")

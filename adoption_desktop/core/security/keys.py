@@ -218,11 +218,17 @@ class PassphraseNeeded(KeyUnavailable):
     """The envelope is passphrase-wrapped and no passphrase was given."""
 
 
+class KeyNotInKeyring(KeyUnavailable):
+    """The envelope is keyring-mode and this computer's keyring has no entry for it. The message says to
+    run ``recover`` (for a database already here); a caller for which that cannot work (``restore`` to a
+    new path) says what to do instead."""
+
+
 def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None = None) -> bytearray:
     if envelope.mode == "keyring":
         hexkey = store.get(envelope.db_id)
         if not hexkey:
-            raise KeyUnavailable(
+            raise KeyNotInKeyring(
                 "The database key is not in this computer's keyring. Use the recovery key to restore "
                 "access (adoption-desktop recover --db PATH)."
             )

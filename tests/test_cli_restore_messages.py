@@ -1,0 +1,55 @@
+"""What ``restore`` says when it cannot: the message names what to do for a restore, never a command that
+cannot work there (an IT officer's trial, 6 December 2026)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adoption_desktop import cli
+from adoption_desktop.core.errors import KeyUnavailable
+from adoption_desktop.core.security import keys
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.lifecycle import backup_database, create_database, open_database
+
+
+def _backup_from_another_pc(tmp_path: Path, store: SecretStore) -> tuple[Path, str]:
+    """A keyring-mode backup whose key this PC's keyring does not hold, and its recovery key."""
+    created = create_database(tmp_path / "old-pc.db", store)
+    out = backup_database(created.db, tmp_path / "b1.adkbak")
+    created.db.dispose()
+    store.delete(keys.KeyEnvelope.load(keys.key_file_for(tmp_path / "old-pc.db")).db_id)
+    return out, created.recovery_key
+
+
+def test_restore_without_the_key_says_to_add_recovery_key(tmp_path: Path, store: SecretStore,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    backup, _ = _backup_from_another_pc(tmp_path, store)
+    (tmp_path / "new").mkdir()
+    dest = tmp_path / "new" / "adoption.db"
+    code = cli.main(["restore", "--from", str(backup), "--db", str(dest)])
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 2 and len(err) == 1, err
+    line = err[0]
+    assert "--recovery-key" in line and "Nothing was restored" in line
+    assert "recover --db" not in line  # recover needs a database at that path: there is none yet
+    assert not dest.exists() and not keys.key_file_for(dest).exists()
+
+
+def test_restore_with_recovery_key_after_that_message_works(tmp_path: Path, store: SecretStore,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    backup, recovery = _backup_from_another_pc(tmp_path, store)
+    dest = tmp_path / "adoption.db"
+    assert cli.main(["restore", "--from", str(backup), "--db", str(dest)]) == 2
+    monkeypatch.setenv("ADOPTION_DESKTOP_RECOVERY_KEY", recovery)
+    assert cli.main(["restore", "--from", str(backup), "--db", str(dest), "--recovery-key"]) == 0
+    open_database(dest, store).dispose()
+
+
+def test_opening_a_database_without_its_key_still_says_recover(tmp_path: Path, store: SecretStore) -> None:
+    """The other callers keep their wording: for a database already here, recover is the way."""
+    _backup_from_another_pc(tmp_path, store)
+    with pytest.raises(KeyUnavailable, match=r"adoption-desktop recover --db PATH"):
+        open_database(tmp_path / "old-pc.db", store)
