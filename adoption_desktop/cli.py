@@ -34,6 +34,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the s
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
+    from typing import TextIO
 
     from adoption_desktop.core.storage.engine import Database
 
@@ -381,6 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     has started. Run as the program (``argv`` None), further Ctrl+C are ignored once the command has ended
     or been stopped: all that is left is closing the log and the interpreter."""
     progress = _Progress()
+    if argv is None:  # the program itself (never a caller's own stdout: the tests')
+        _OutputGuard.install()
     try:
         try:
             code = _main(argv, progress)
@@ -396,6 +399,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and progress.name.startswith("export "):
         _exit_now(code)
     return code
+
+
+class _OutputGuard:
+    """The program's stdout once the program reading it may stop early (``verify --db X | head -1``): a
+    write or flush that finds the reader gone sends the rest of the output to the null device, and the
+    command runs on to its end and exits with its own code, saying nothing of it. (Raised from ``print``,
+    the broken pipe stopped the command with "a file could not be read or written: Broken pipe." and exit
+    2, although verify had passed.)"""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.reader_gone = False
+
+    @classmethod
+    def install(cls) -> None:
+        if sys.stdout is not None and not isinstance(sys.stdout, cls):
+            sys.stdout = cls(sys.stdout)  # a TextIO in all but name
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            if not _reader_gone(exc):
+                raise
+            self._to_null()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            if not _reader_gone(exc):
+                raise
+            self._to_null()
+
+    def _to_null(self) -> None:
+        """Point the stream's file descriptor at the null device: what is still in its buffer, and all
+        later output, go there (Python's own flush at exit included)."""
+        self.reader_gone = True
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, self._stream.fileno())
+        finally:
+            os.close(null)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _reader_gone(exc: OSError) -> bool:
+    """Whether writing to stdout failed because its reader has gone: a broken pipe, which Windows can
+    also report as "Invalid argument" for a pipe closed at the other end."""
+    import errno
+
+    return isinstance(exc, BrokenPipeError) or (os.name == "nt" and exc.errno == errno.EINVAL)
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
@@ -568,6 +626,7 @@ def _check_out(args: argparse.Namespace) -> None:
 def _run_logged(handler: Handler, args: argparse.Namespace, progress: _Progress) -> int:
     """Run a headless command, recording in the log its name, exit code and time (never its arguments:
     they can hold paths and references)."""
+    import contextlib
     import logging
     import time
 
@@ -601,6 +660,10 @@ def _run_logged(handler: Handler, args: argparse.Namespace, progress: _Progress)
         print(f"adoption-desktop: {_unexpected(exc)}", file=sys.stderr)
     finally:
         progress.code = code  # said and done: a Ctrl+C from here on changes neither
+        with contextlib.suppress(OSError, ValueError):  # a reader gone at the end shows here (see _OutputGuard)
+            sys.stdout.flush()
+        if getattr(sys.stdout, "reader_gone", False):
+            log.info("command %s: the program reading its output stopped reading before the end", name)
         log.info("command %s ended with exit code %s after %.2f s", name, code,
                  time.perf_counter() - started)
     return code

@@ -1,0 +1,74 @@
+"""A command whose output is read by a program that stops early (``verify --db X | head -1``) exits with
+its own code and says nothing on stderr (an IT officer's trial, 6 December 2026: it said "a file could not
+be read or written: Broken pipe." and exited 2 although verify had passed)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="closing a pipe's read end early is POSIX here")
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)  # the test's own data folder and policy files (conftest)
+    env.update(PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1",
+               ADOPTION_DESKTOP_DATA_DIR=str(tmp_path / "appdata"),
+               ADOPTION_DESKTOP_PASSPHRASE="synthetic pipe test passphrase 4417",
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", **extra)
+    return env
+
+
+def _program(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "adoption_desktop", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+
+
+@pytest.fixture
+def verified_db(tmp_path: Path) -> Path:
+    """A database whose verify prints several lines (the anchors a first verify recorded)."""
+    path = tmp_path / "pipe.db"
+    env = _env(tmp_path)
+    for args in (("init", "--db", str(path)), ("verify", "--db", str(path))):
+        done = subprocess.run([sys.executable, "-m", "adoption_desktop", *args], capture_output=True, env=env,
+                              cwd=ROOT, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+    return path
+
+
+def test_reader_gone_before_any_output(verified_db: Path, tmp_path: Path) -> None:
+    proc = _program("verify", "--db", str(verified_db), env=_env(tmp_path))
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before verify has printed anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0, err
+    assert err == ""
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_reader_stops_after_the_first_line(verified_db: Path, tmp_path: Path, unbuffered: str) -> None:
+    """``| head -1``: with Python's output written line by line too (PYTHONUNBUFFERED, as some scripts set)."""
+    proc = _program("verify", "--db", str(verified_db), env=_env(tmp_path, PYTHONUNBUFFERED=unbuffered))
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"OK: database intact")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0, err
+    assert err == ""
+
+
+def test_a_failed_check_keeps_its_code_when_the_reader_is_gone(tmp_path: Path) -> None:
+    """Exit 2 still says what went wrong on stderr: only stdout's reader went away."""
+    missing = tmp_path / "no-such.db"
+    proc = _program("verify", "--db", str(missing), env=_env(tmp_path))
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 2
+    assert "Broken pipe" not in err and len([ln for ln in err.splitlines() if ln.strip()]) == 1
