@@ -239,3 +239,23 @@ def test_two_programs_creating_one_path_at_once_one_wins_and_its_database_is_int
         assert path.exists() and keys.key_file_for(path).exists()
         verified = _cli(env, "verify", "--db", str(path))
         assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+USED_BEFORE = "a new database at a path used before"
+
+
+def test_only_a_path_used_before_is_logged_as_one(tmp_path: Path, store: SecretStore,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """An IT officer's trial: `init` at a path never used logged that an earlier database's anchors were
+    set aside, although nothing existed there."""
+    import logging
+
+    path = tmp_path / "brand-new.db"
+    with caplog.at_level(logging.INFO, logger="adoption_desktop.core.audit.anchors"):
+        create_database(path, store).db.dispose()
+    assert not [r for r in caplog.records if USED_BEFORE in r.getMessage()]
+    _delete_by_hand(path)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="adoption_desktop.core.audit.anchors"):
+        create_database(path, store).db.dispose()
+    assert [r for r in caplog.records if USED_BEFORE in r.getMessage()]  # this user's anchor was set aside

@@ -179,6 +179,11 @@ class SetAside:
     ack_file: Path | None = None
     ack_before: str | None = None
 
+    @property
+    def anything(self) -> bool:
+        """Whether an earlier database's anchor was found (and set aside) at all."""
+        return self.beside is not None or self.user_to is not None or self.ack_file is not None
+
 
 def forget_earlier(path: Path) -> SetAside:
     """A new database has just been made at ``path`` (its file created exclusively, under the exclusive
@@ -207,7 +212,8 @@ def forget_earlier(path: Path) -> SetAside:
         aside.ack_before = ack_file.read_text(encoding="utf-8") if ack_file.exists() else None
         ack_file.parent.mkdir(parents=True, exist_ok=True)
         ack_file.write_text(json.dumps([{"seq": q, "hash": h} for q, h in sorted(superseded)]), encoding="utf-8")
-    _log.info("a new database at a path used before: the earlier database's audit anchors were set aside")
+    if aside.anything:  # a path never used before has nothing to set aside, and says nothing
+        _log.info("a new database at a path used before: the earlier database's audit anchors were set aside")
     return aside
 
 
