@@ -200,3 +200,21 @@ def test_a_server_log_cut_back_is_still_behind(team: Team) -> None:
     problems = "\n".join(team.verify())
     assert "the server's database was restored from an older copy (the server's log is behind what this PC " \
            "has seen)" in problems, problems
+
+
+def test_an_alert_says_when_the_anchor_was_recorded_as_the_ok_lines_do(case: Case) -> None:
+    """An IT officer's trial: the FAULT line said "recorded 2026-12-06T06:32:30.315798+00:00" while verify's
+    OK lines say "recorded 06/12/2026 06:32": the same local day and time now."""
+    import re
+
+    beside = audit.anchor_file_for(case.path)
+    at = str(_anchor(beside)["at"])
+    _grow(case)
+    _rewrite(case, _head(case))
+    problems = [p for p in case.verify() if "anchor beside the database" in p or str(beside) in p]
+    assert problems, case.verify()
+    recorded = _anchor(beside)["at"]  # the anchor a close moved on to the head
+    for line in problems:
+        assert str(recorded) not in line and at not in line, line
+        assert re.search(r", recorded \d\d/\d\d/\d{4} \d\d:\d\d\)", line), line
+    assert f"recorded {anchors.shown_time(str(recorded))})" in "\n".join(problems)

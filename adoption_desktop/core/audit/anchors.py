@@ -252,7 +252,7 @@ def check_all(db: Database, session: Session,
         problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at},
                                server=not db.is_sqlite)
         if problem is not None:
-            when = f", recorded {anchor.at}" if anchor.at else ""
+            when = f", recorded {shown_time(anchor.at)}" if anchor.at else ""  # as verify's OK lines say it
             problems.append(f"#{problem.seq}: {problem.message} (anchor {where_of(anchor)}{when})")
     return problems
 
