@@ -53,3 +53,34 @@ def test_opening_a_database_without_its_key_still_says_recover(tmp_path: Path, s
     _backup_from_another_pc(tmp_path, store)
     with pytest.raises(KeyUnavailable, match=r"adoption-desktop recover --db PATH"):
         open_database(tmp_path / "old-pc.db", store)
+
+
+def test_files_in_the_way_are_counted_and_named(tmp_path: Path, store: SecretStore,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """"adoption.db already exist(s) there": one file exists, two files exist, each named."""
+    created = create_database(tmp_path / "here.db", store)
+    backup = backup_database(created.db, tmp_path / "b1.adkbak")
+    created.db.dispose()
+    target = tmp_path / "new" / "adoption.db"
+    target.parent.mkdir()
+    target.write_bytes(b"left here")
+
+    def refusal(argv: list[str]) -> str:
+        code = cli.main(argv)
+        err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+        assert code == 2 and len(err) == 1, err
+        assert "exist(s)" not in err[0]
+        return err[0]
+
+    restore = ["restore", "--from", str(backup), "--db", str(target)]
+    line = refusal(restore)
+    assert "a file already exists there (adoption.db)." in line and "move it away" in line, line
+    keys.key_file_for(target).write_text("{}", encoding="utf-8")
+    line = refusal(restore)
+    assert "2 files already exist there (adoption.db, adoption.db.keys)." in line, line
+    assert "move those files away" in line and "Nothing was changed" in line, line
+    assert target.read_bytes() == b"left here"
+
+    (target.parent / "here.db").write_bytes(b"in the way")
+    line = refusal(["move-database", "--db", str(tmp_path / "here.db"), "--to", str(target.parent)])
+    assert "a file already exists there (here.db)." in line, line

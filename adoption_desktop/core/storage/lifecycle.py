@@ -549,8 +549,11 @@ def _refuse_leftovers(path: Path, what: str) -> None:
     """A stale -wal beside a new file would be replayed into it; a .keys file would be overwritten."""
     left = [p.name for p in (path, *_sidecars(path)) if p.exists()]
     if left:
-        raise AppError(f"Cannot {what} {path.name}: {', '.join(left)} already exist(s) there. Choose another "
-                       "file name, or move those files away first.")
+        there = (f"a file already exists there ({left[0]})" if len(left) == 1 else
+                 f"{len(left)} files already exist there ({', '.join(left)})")
+        those = "it" if len(left) == 1 else "those files"
+        raise AppError(f"Cannot {what} {path.name}: {there}. Nothing was changed. Choose another file name, or "
+                       f"move {those} away first.")
 
 
 def _new_file_hold(path: Path, what: str) -> tuple[FileHold, bool]:
