@@ -48,3 +48,39 @@ def test_the_street_after_a_house_name_is_still_found() -> None:
 ])
 def test_ordinary_house_words_are_not_addresses(text: str) -> None:
     assert [f for f in screen_text(text) if f.kind == STREET] == []
+
+
+# reviewer, 6 December 2026: children and relatives often write in lower case, and "we have moved to rose cottage"
+# gave nothing; after the same words of living there a lower-case house name is an address too
+@pytest.mark.parametrize(("text", "house"), [
+    ("we have moved to rose cottage", "rose cottage"),
+    ("we live at oak farm now", "oak farm"),
+    ("we are living at ivy house with the dogs", "ivy house"),
+    ("we moved into willow lodge in march", "willow lodge"),
+    ("my address is now: beck side farm", "beck side farm"),
+    ("nan lives at top barn", "top barn"),
+    ("we moved to holly house farm", "holly house farm"),
+])
+def test_a_lower_case_house_name_where_someone_lives_is_an_address(text: str, house: str) -> None:
+    start = text.index(house)
+    found = screen_text(text)
+    assert any(f.kind == STREET and f.start <= start and start + len(house) <= f.end for f in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "we live at the farm now",
+    "we live at a farm now",
+    "we moved to a new house",
+    "we moved to the old barn",
+    "we are staying at nans house",
+    "we are staying at nan's house",
+    "i stay at my dads house at weekends",
+    "we stay at bobs house on fridays",
+    "they moved to uncle petes farm",
+    "we stayed at a holiday cottage",
+    "we live at the farm house now",
+    "she went to rose cottage for tea",
+    "the farm was muddy",
+])
+def test_lower_case_house_words_elsewhere_are_not_addresses(text: str) -> None:
+    assert [f for f in screen_text(text) if f.kind == STREET] == []

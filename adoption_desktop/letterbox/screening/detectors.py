@@ -1012,6 +1012,49 @@ def _house_names(text: str) -> Iterator[Finding]:
                         or not _HOUSE_BLOCK_AFTER.match(text, m.end())):
             continue
         yield _f(start, m.end(), STREET, text, "a house name (where someone lives)")
+    for m in _LOWER_HOUSE_WORD.finditer(text):
+        # in lower case ("we have moved to rose cottage", "we live at oak farm now"): only straight after words of
+        # living there, with no "the", "a", "my", "nan's" or other ordinary word in the name
+        before = _LOWER_HOUSE_BEFORE.search(text, max(0, m.start() - 120), m.start())
+        if not before:
+            continue
+        names = before.group("n").split()
+        if all(w in _LOWER_HOUSE_WORDS for w in names) or any(_not_lower_house_name(w, m.group()) for w in names):
+            continue
+        yield _f(before.start("n"), m.end(), STREET, text, "a house name (where someone lives)")
+
+
+# a house's name in lower case: one to three lower-case words and a house word, straight after words of living there
+_LOWER_HOUSE_WORDS = frozenset(w.lower() for w in _HOUSE_WORDS)
+_LOWER_HOUSE_WORD = re.compile(rf"\b(?:{'|'.join(_LOWER_HOUSE_WORDS)})\b")
+_LOWER_HOUSE_BEFORE = re.compile(r"(?i:\b(?:(?:moved|moving|move|moves)\s+(?:in)?to|(?:live|lives|living|lived|stay|"
+                                 r"stays|staying|stayed)\s+at|address\s+is(?:\s+now)?\s*:?|address\s*:))\s+"
+                                 r"(?P<n>(?:[a-z][a-z'’-]{0,59}[ \t]+){1,3})$")
+# lower-case words that say what kind of house, or whose, not its name ("a new house", "my mates house")
+_NOT_LOWER_HOUSE_NAME = frozenset((
+    "another", "other", "same", "bigger", "smaller", "little", "nice", "different", "own", "friend", "friends",
+    "mate", "mates", "foster", "council", "family", "rented", "rental", "holiday", "tree", "play", "doll", "dolls",
+    "haunted", "one", "two", "three", "next", "door", "nearby", "lovely", "real", "proper", "farm", "country", "dairy",
+    "sheep", "pig", "cow", "horse", "pony", "chicken", "wendy", "bird", "dog", "guinea", "posh", "huge", "tiny",
+    "whole", "empty", "shared", "safe", "half", "way", "semi", "detached", "terraced", "bungalow", "yellow",
+    "white", "red", "blue", "green", "brown", "grey", "black", "pink", "purple", "orange", "boarding", "care",
+    "party", "big", "old", "young", "best", "better", "good", "great", "first", "second", "last", "this", "that",
+    "these", "those", "some", "any", "which", "what", "whose", "his", "hers", "her", "him", "them", "their", "our",
+    "your", "my", "a", "an", "the", "no", "not", "every", "each", "grandparents", "parents", "cousins", "aunts",
+    "uncles", "grandads", "nans", "mums", "dads", "at", "in", "on", "to", "of", "and", "or", "we", "she", "he",
+    "they", "i", "it", "its", "so", "but", "then", "now", "also", "is", "was", "has", "goes", "went", "new", "with",
+    "from", "for", "near", "by", "x", "xx", "home", "nursing", "club", "hotel",
+    "caravan", "city", "country", "summer", "winter", "beach", "lake", "seaside", "full",
+    "bouncy", "gingerbread", "lego", "toy", "sleepover"))
+
+
+def _not_lower_house_name(word: str, house: str) -> bool:
+    """A lower-case word that is no part of a house's name: an ordinary word ("new", "my", "the"), a person's
+    ("nan's house", "bobs house")."""
+    key = word.replace("’", "'")
+    if key.endswith("'s") or key.endswith("s'") or (house == "house" and key.endswith("s") and len(key) > 3):
+        return True
+    return key in _NOT_LOWER_HOUSE_NAME or key in _NOT_CUE_NAME
 
 
 def _not_house_name(word: str) -> bool:
