@@ -34,3 +34,32 @@ def test_a_team_with_its_age_group_is_one_club_finding(text: str, team: str) -> 
 ])
 def test_an_age_group_with_no_club_name_is_not_a_finding(text: str) -> None:
     assert screen_text(text) == []
+
+
+# reviewer, 6 December 2026: an age group written in words ("under nines"), and a club written in lower case, gave
+# nothing or only the club's name: found whole as for "Under 9s"
+@pytest.mark.parametrize(("text", "team"), [
+    ("he plays for dellmouth rovers under nines", "dellmouth rovers under nines"),
+    ("Greystow Juniors under elevens", "Greystow Juniors under elevens"),
+    ("He plays for Dellmouth Rovers Under-Nines on Sundays.", "Dellmouth Rovers Under-Nines"),
+    ("she is in thornley athletic under 12s now", "thornley athletic under 12s"),
+    ("he plays for greystow under 9s", "greystow under 9s"),
+    ("he plays football for thornley athletic u11s on saturdays", "thornley athletic u11s"),
+    ("Greystow Juniors under sixes", "Greystow Juniors under sixes"),
+])
+def test_a_team_with_its_age_group_in_words_or_lower_case_is_one_club_finding(text: str, team: str) -> None:
+    found = [(f.kind, f.text) for f in screen_text(text)]
+    assert (INSTITUTION, team) in found, found
+
+
+@pytest.mark.parametrize("text", [
+    "he plays for the under nines",
+    "The under nines won on Saturday!",
+    "He is in the Under Nines now and loves it.",
+    "she was under five when she started swimming",
+    "my brother plays for rovers under nines",
+    "his team is under nines",
+    "love u 2",
+])
+def test_an_age_group_in_words_with_no_club_name_is_not_a_finding(text: str) -> None:
+    assert screen_text(text) == []

@@ -743,9 +743,25 @@ def _institutions(text: str) -> Iterator[Finding]:
         yield _f(m.start(), m.end(), INSTITUTION, text, "a hospital")
 
 
-# a team's age group: "Under 9s", "under-12s", "U11", "U-11", "under 10's" (looked for first: the name before one is
-# read only where there is one)
-_AGE_GROUP = re.compile(r"(?<![\w'’-])(?:[Uu]nder|U)[- ]?\d{1,2}(?:['’]?s)?(?![\w'’])")
+# a team's age group: "Under 9s", "under-12s", "U11", "U-11", "u11s", "under 10's", and in words, always plural ("under
+# nines", "Under-Elevens", "under sixes"; "under five" is an age) (looked for first: the name before one is read only
+# where there is one)
+_AGE_WORDS = ("fives|sixes|sevens|eights|nines|tens|elevens|twelves|thirteens|fourteens|fifteens|sixteens|seventeens|"
+              "eighteens")
+_AGE_GROUP = re.compile(r"(?<![\w'’-])(?:(?:[Uu]nder|U)[- ]?\d{1,2}(?:['’]?s)?|u-?\d{1,2}(?:['’]?s)?"
+                        rf"|(?:[Uu]nder|UNDER)[- ](?i:{_AGE_WORDS}))(?![\w'’])")
+# a club's name in lower case before an age group ("dellmouth rovers under nines"): a club word last ("rovers"), or
+# the name after words of playing for it ("he plays for greystow under 9s")
+_LOWER_TEAM_BEFORE = re.compile(r"(?<![\w'’&.-])(?P<n>(?:[a-z][a-z'’&.-]{0,59}[ \t]+){1,4})$")
+_CLUB_WORDS = frozenset((
+    "rovers", "united", "utd", "athletic", "juniors", "colts", "wanderers", "rangers", "albion", "celtic", "city",
+    "town", "fc", "afc", "jfc", "jnrs", "youth", "harriers", "dynamos", "tigers", "lions", "eagles", "hawks",
+    "sharks", "spartans", "vikings", "panthers", "wolves", "bears", "stars", "swifts", "saints", "hotspurs",
+    "hornets", "falcons", "villa", "boys", "girls", "academy", "sports"))
+_PLAYS_FOR = re.compile(r"\b(?:plays?|playing|played|signed|trains?|training|trained)\s+(?:for|with)\s+$"
+                        r"|\b(?:joined|joins|joining)\s+$", re.IGNORECASE)
+_NOT_LOWER_TEAM = frozenset(("for", "with", "plays", "play", "playing", "played", "joined", "joins", "in", "the",
+                             "trains", "training", "signed", "he", "she", "they", "we", "team", "squad"))
 # the club's name just before it: one to four capitalised words ("Dellmouth Rovers ", "Greystow Juniors ")
 _TEAM_BEFORE = re.compile(rf"(?<![\w'’&.-])(?P<n>{_CAP}(?:[ \t]+{_CAP}){{0,3}})[ \t]+$")
 
@@ -757,6 +773,7 @@ def _age_group_teams(text: str) -> Iterator[Finding]:
     for m in _AGE_GROUP.finditer(text):
         before = _TEAM_BEFORE.search(text, max(0, m.start() - 100), m.start())
         if not before:
+            yield from _lower_case_team(text, m)
             continue
         words = list(re.finditer(r"\S+", before.group("n")))
         # a name does not run across the end of a sentence ("… in Greystow. Under 9s …")
@@ -770,6 +787,34 @@ def _age_group_teams(text: str) -> Iterator[Finding]:
             continue
         yield _f(before.start("n") + words[k].start(), m.end(), INSTITUTION, text,
                  "a sports club or team (named with its age group)")
+
+
+def _lower_case_team(text: str, m: re.Match[str]) -> Iterator[Finding]:
+    """A club written in lower case before its age group ("he plays for dellmouth rovers under nines"): the
+    lower-case words just before it that are no ordinary words, ending in a club word ("rovers") or after words of
+    playing for it ("plays for greystow under 9s"). Not "the under 9s", "he plays for the under nines"."""
+    before = _LOWER_TEAM_BEFORE.search(text, max(0, m.start() - 100), m.start())
+    if not before:
+        return
+    words = list(re.finditer(r"\S+", before.group("n")))
+    k = len(words)
+    while k > 0 and len(words) - k < 3 and not _not_lower_team_word(words[k - 1].group()):
+        k -= 1
+    name = words[k:]
+    if not name:
+        return
+    start = before.start("n") + name[0].start()
+    last = name[-1].group()
+    named = len(name) > 1 or last not in _CLUB_WORDS  # a place's or a club's own name, not "rovers" alone
+    if named and (last in _CLUB_WORDS or _PLAYS_FOR.search(text, max(0, start - 30), start)):
+        yield _f(start, m.end(), INSTITUTION, text, "a sports club or team (named with its age group)")
+
+
+def _not_lower_team_word(word: str) -> bool:
+    """A lower-case word that is no part of a club's name ("for", "the", "my", "nan's", "football")."""
+    key = word.replace("’", "'")
+    return (key in _NOT_LOWER_TEAM or key in _GENERIC or key in _NOT_LOWER_TOWN or key.endswith("'s")
+            or not key[-1].isalpha()) and key not in _CLUB_WORDS
 
 
 def _not_name_start(word: str) -> bool:
