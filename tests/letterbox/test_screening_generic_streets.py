@@ -63,3 +63,26 @@ def test_a_generic_street_where_someone_lives_is_found(text: str) -> None:
     start = text.index(street)
     found = screen_text(text)
     assert any(f.start <= start and start + len(street) <= f.end for f in found), found
+
+
+# reviewer, 6 December 2026: written in lower case, "high street, greystow" gave nothing and "12 high street
+# greystow" left its town out; they are found as the capitalised forms are, the street with its town
+@pytest.mark.parametrize(("text", "address"), [
+    ("high street, greystow", "high street, greystow"),
+    ("we live on the high street, greystow.", "high street, greystow"),
+    ("12 high street greystow", "12 high street greystow"),
+    ("our new address is 12 high street, greystow zz99 1yy", "12 high street, greystow"),
+    ("4 main road thornley", "4 main road thornley"),
+])
+def test_a_lower_case_generic_street_with_its_town_is_an_address(text: str, address: str) -> None:
+    assert (STREET, address) in _kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "we went down the high street, mum bought me a hat",
+    "on the high street, it was busy.",
+    "we went to the high street, lol",
+    "we went to the high street today.",
+])
+def test_a_lower_case_generic_street_before_an_ordinary_word_is_not_a_finding(text: str) -> None:
+    assert _kinds(text) == []

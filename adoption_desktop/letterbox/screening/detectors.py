@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 
-from adoption_desktop.letterbox.places import FAMILY_AFTER, find_places
+from adoption_desktop.letterbox.places import _NOT_LOWER, FAMILY_AFTER, find_places
 from adoption_desktop.letterbox.screening.findings import (
     _SAINT_REASON,
     DOB,
@@ -189,6 +189,13 @@ _TOWN_AFTER = re.compile(r",[ \t]*(?P<t>[A-Z][a-z'’-]{1,59}(?:[ -][A-Z][a-z'�
 # house on the High Street", "our house is on Main Road", "we moved to the High Street")
 _LIVING_ON = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|house|home|flat|bungalow|address)"
                         r"(?:\s+(?:is|was|now|still))*\s+(?:on|in|at|to|into|off)\s+(?:the\s+)?$", re.IGNORECASE)
+# a street every town has, written in lower case with its town: after a comma ("high street, greystow") or after its
+# house number ("12 high street greystow"), the town one word, then the end of the sentence, the line or the address,
+# or a postcode ("on the high street, mum bought" is not one: see _NOT_LOWER_STREET_TOWN)
+_GENERIC_STREET_LOWER_TOWN = re.compile(
+    r"(?P<num>(?<![\w£$.,])\d{1,4}[a-z]?,?[ \t]+)?(?<![\w'’-])(?:high[ \t]+street|main[ \t]+street|main[ \t]+road|"
+    r"high[ \t]+road|green[ \t]+lane|park[ \t]+road)(?P<sep>[ \t]*,[ \t]*|[ \t]+)(?P<t>[a-z][a-z'’-]{2,59})"
+    r"(?=[ \t]*(?:[.,;:!?)\n]|$|[A-Za-z]{1,2}\d))")
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b", re.IGNORECASE)
 _GENERIC_STREETS = frozenset(("High Street", "Main Street", "Main Road", "High Road", "Green Lane", "Park Road"))
 _INSTITUTION_WORDS = (
@@ -1009,6 +1016,10 @@ def _streets(text: str) -> Iterator[Finding]:
         yield _f(start, m.end(), STREET, text)
     for m in _STREET_LOWER.finditer(text):
         yield _f(m.start("s"), m.end("s"), STREET, text)
+    for m in _GENERIC_STREET_LOWER_TOWN.finditer(text):
+        # "high street, greystow", "12 high street greystow": in lower case, with its town as the capitalised form
+        if (m.group("num") or "," in m.group("sep")) and m.group("t").replace("’", "'") not in _NOT_LOWER_STREET_TOWN:
+            yield _f(m.start(), m.end(), STREET, text, "a street and its town")
     for m in _PO_BOX.finditer(text):
         yield _f(m.start(), m.end(), STREET, text, "a PO box address")
     yield from _house_names(text)
@@ -1335,6 +1346,12 @@ _NOT_LOWER_TOWN = (
         "postcode", "post", "code", "address", "from", "near", "by", "our", "us", "is", "its", "it's", "number",
         "house", "flat", "street", "town", "village", "area", "please", "write", "send", "moved", "live", "lives",
         "living", "now", "here", "there", "x", "xx", "xxx")))
+# a lower-case word after "high street, " that is no town ("on the high street, mum bought …", "high street, lol")
+_NOT_LOWER_STREET_TOWN = _NOT_LOWER_TOWN | frozenset(_GENERIC) | _NOT_LOWER | frozenset((
+    "today", "yesterday", "tonight", "tomorrow", "again", "too", "though", "tho", "haha", "aswell", "innit", "obviously",
+    "anyway", "lol", "which", "who", "where", "what", "everyone", "everybody", "nobody", "someone", "loads", "there",
+    "opposite", "outside", "next", "round", "past", "near", "above", "behind", "before", "after", "once", "twice",
+    "right", "left", "please", "thanks", "yes", "no", "yeah", "oh", "wow", "sadly", "luckily", "actually"))
 # a street's name or house number just before a street word on the same line: the "Mill " of "14 Mill Lane
 # Dellmouth ZZ99 1YY" (the town is "Dellmouth", "Lane" ends the street)
 _STREET_NAME_BEFORE = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*|\d{1,4}[A-Za-z]?)[ \t]+$")
