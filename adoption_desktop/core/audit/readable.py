@@ -26,6 +26,7 @@ ACTIONS: dict[str, str] = {
     "sign_in_failed": "Sign-in failed",
     "sign_in_refused": "Sign-in refused",
     "reauthenticate": "Password asked again",
+    "unlock": "Account unlocked",
     "sign": "Signed",
     "approve": "Approved",
     "correct": "Corrected",

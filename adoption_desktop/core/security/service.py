@@ -504,10 +504,26 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
 
 
 def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
+    """An administrator ends an account's lock-out (Administration → Users → Unlock). Audited as its own
+    action, ``unlock``, under the administrator's name and naming the account and what it was left with (the
+    row's change alone read as a generic "Changed" of the account: an IT officer reviewing an incident looks
+    for who unlocked it)."""
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor) as session:
         user = _get(session, user_id)
+        attempts, locked_until = user.failed_attempts, user.locked_until
         user.failed_attempts, user.locked_until = 0, None
+        until = locked_until.isoformat(sep=" ", timespec="minutes") if locked_until is not None else ""
+        if locked_until is None:
+            was = "it was not locked"
+        elif locked_until > utcnow():
+            was = f"it was locked until {until} UTC"
+        else:
+            was = f"its lock had already ended at {until} UTC"
+        if attempts:
+            was += f"; {attempts} failed sign-in attempt{'' if attempts == 1 else 's'} cleared"
+        audit.record(session, "unlock", "users", user_id,
+                     detail=f"account {user.username} ({user.full_name}) unlocked by {actor.username}; {was}")
 
 
 def _bookkeep(session: Session, user_id: int, **values: object) -> None:

@@ -1,0 +1,52 @@
+"""Unlocking an account (Administration → Users → Unlock) is its own audit action, "Account unlocked", under
+the administrator's name and naming the account: an IT officer reviewing an incident looks for who unlocked
+it, and found only a generic "Changed" of the account (IT trial)."""
+
+from __future__ import annotations
+
+import pytest
+
+from adoption_desktop.core import audit, audit_service
+from adoption_desktop.core.audit import readable
+from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from tests.conftest import TEST_PASSWORD, make_user
+
+
+def _lock_out(db: Database, me: Principal) -> None:
+    for _ in range(5):
+        with pytest.raises((users.PasswordNotConfirmed, users.LockedOut)):
+            users.confirm_password(db, me, "not the password")
+    with pytest.raises(users.AccountLocked):
+        users.authenticate(db, me.username, TEST_PASSWORD)
+
+
+def test_unlocking_is_audited_as_account_unlocked_by_the_administrator(db: Database, admin: Principal) -> None:
+    worker = make_user(db, "worker", Role.COUNSELLOR)
+    _lock_out(db, worker)
+    users.unlock_account(db, admin, worker.user_id)
+    users.authenticate(db, "worker", TEST_PASSWORD)  # the unlock is real
+
+    # as the audit viewer reads it: its Action filter takes the words shown
+    shown = audit_service.list_entries(db, admin, audit.AuditFilter(action=readable.action_code("Account unlocked")))
+    assert len(shown) == 1
+    entry = shown[0]
+    assert (entry.actor, entry.action, entry.entity, entry.entity_id) == ("admin", "unlock", "users",
+                                                                           str(worker.user_id))
+    assert readable.action_label(entry.action) == "Account unlocked"
+    assert entry.detail.startswith("account worker (Worker Tester) unlocked by admin; it was locked until ")
+    assert entry.detail.endswith(" UTC")
+    report = audit_service.verify(db, admin)
+    assert report.ok, report.problems
+
+
+def test_unlocking_an_account_that_was_not_locked_says_so(db: Database, admin: Principal) -> None:
+    worker = make_user(db, "worker", Role.COUNSELLOR)
+    with pytest.raises(users.PasswordNotConfirmed):
+        users.confirm_password(db, worker, "not the password")
+    users.unlock_account(db, admin, worker.user_id)
+    (entry,) = audit_service.list_entries(db, admin, audit.AuditFilter(action="unlock"))
+    assert entry.detail == "account worker (Worker Tester) unlocked by admin; it was not locked; 1 failed " \
+                           "sign-in attempt cleared"
+    assert audit_service.verify(db, admin).ok
