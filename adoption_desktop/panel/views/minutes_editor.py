@@ -51,6 +51,11 @@ RETRY_MS = 5000
 NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will retry."
 
 
+#: under "Deferred because" while the outcome is Deferred and the case is on no later agenda yet: the outcome
+#: records the deferral only, the Agenda tab's button also puts the case on a later sitting's agenda
+DEFERRAL_HINT = ("To put the case on a later sitting's agenda, use Defer to a later sitting… (Alt+Z) on the "
+                 "Agenda tab.")
+
 _VIEWS_EDITABLE = "Ever&y member's view (F2 or type to edit)"
 _VIEWS_LOCKED = "Ever&y member's view"
 
@@ -65,15 +70,19 @@ class MinutesEditor(QWidget):
     def __init__(self, save: Callable[[int, MinutesDraft, int], MinutesRow], submit: Callable[[int, int | None], MinutesRow],
                  parent: QWidget | None = None, *, can_edit: bool = True,
                  waiting: Callable[[], bool] = lambda: False,
-                 stored: Callable[[int], MinutesDraft | None] | None = None) -> None:
+                 stored: Callable[[int], MinutesDraft | None] | None = None,
+                 defer_problem: Callable[[ItemRow], str | None] | None = None) -> None:
         """``waiting``: whether a save on this thread is waiting for a colleague's write (the page's
         ``Database.waiting_for_writer``): the autosave then tries again after its interval. ``stored``: an
         item's minutes as stored now; given, a save a colleague's overtook lists only the fields changed
-        here, and *Re-apply my change* saves those on top of the colleague's version (see :meth:`_stale`)."""
+        here, and *Re-apply my change* saves those on top of the colleague's version (see :meth:`_stale`).
+        ``defer_problem``: why the page's *Defer to a later sitting…* cannot apply to an item (None: it can),
+        added to the deferral hint (:data:`DEFERRAL_HINT`)."""
         super().__init__(parent)
         self.can_edit = can_edit  # False for a chair who approves but does not draft: everything read-only
         self._waiting = waiting
         self._stored = stored
+        self._defer_problem = defer_problem
         self.opened: MinutesDraft | None = None  # the item's minutes as shown (or last saved) here
         self._save, self._submit = save, submit
         self.items: list[ItemRow] = []
@@ -121,6 +130,8 @@ class MinutesEditor(QWidget):
         self.advice_sex = child(self.form, QLineEdit, "advice_sex")
         self.advice_needs = child(self.form, QLineEdit, "advice_needs")
         self.deferral_reason = child(self.form, QLineEdit, "deferral_reason")
+        self.deferral_hint = child(self.form, QLabel, "deferral_hint")  # plain text: reads in High Contrast
+        self.deferral_hint.hide()
         views_label = self.views_label = QLabel(_VIEWS_EDITABLE)
         self.views_model = ViewsModel(self)
         self.views = QTableView()
@@ -193,6 +204,7 @@ class MinutesEditor(QWidget):
             spin.valueChanged.connect(self._changed)
         self.views_model.dataChanged.connect(self._changed)
         self.vote.currentIndexChanged.connect(self._vote_fields)
+        self.outcome.currentIndexChanged.connect(self._show_deferral_hint)
         self.set_items([], [])
 
     def _scroll_to_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
@@ -281,6 +293,7 @@ class MinutesEditor(QWidget):
             self.submit_button.setEnabled(bool(m and m.status == "draft") and self.can_edit)
             self._rest_of_show(m, locked)
             self._vote_fields()
+            self._show_deferral_hint()
             self.opened = self.draft()
             self.dirty = False
         finally:
@@ -339,6 +352,20 @@ class MinutesEditor(QWidget):
         majority = self.vote.currentData() == "majority" and not self.locked
         self.votes_for.setEnabled(majority)
         self.votes_against.setEnabled(majority)
+
+    def _show_deferral_hint(self, *_args: object) -> None:
+        """The outcome "Deferred" records the deferral in the minutes only: while it is chosen and the case is
+        on no later sitting's agenda yet, a line under the reason points to the Agenda tab's *Defer to a later
+        sitting…*, which does both (with why it cannot yet, as its tooltip says). Hidden otherwise, and on
+        minutes that cannot be edited here."""
+        item = self.current
+        text = ""
+        if (item is not None and self.editable and self.outcome.currentData() == "deferred"
+                and item.deferred_to is None):
+            problem = self._defer_problem(item) if self._defer_problem is not None else None
+            text = DEFERRAL_HINT + (f" {problem}" if problem else "")
+        self.deferral_hint.setText(text)
+        self.deferral_hint.setVisible(bool(text))
 
     # --- editing -------------------------------------------------------------------------------------
     def _changed(self, *_args: object) -> None:

@@ -244,7 +244,8 @@ class PanelPage(QWidget):
 
         # minutes
         self.minutes = MinutesEditor(self._save_minutes, self._submit_minutes, can_edit=can_edit,
-                                     waiting=lambda: self.ctx.db.waiting_for_writer, stored=self._stored_minutes)
+                                     waiting=lambda: self.ctx.db.waiting_for_writer, stored=self._stored_minutes,
+                                     defer_problem=self._defer_problem)
         self.minutes.setObjectName("minutes_editor")
         self.minutes.saved.connect(self._refresh_agenda_rows)
         self.minutes.item_shown.connect(self._item_opened)
