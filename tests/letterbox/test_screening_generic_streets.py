@@ -22,6 +22,7 @@ def _kinds(text: str) -> list[tuple[str, str]]:
     "We went down the High Street, Sophie loved the lights.",
     "We went for a walk along the Main Street",
     "Dad drives down the Main Road to work.",
+    "High Street was busy today. We went home.",
 ])
 def test_a_generic_street_alone_is_not_a_finding(text: str) -> None:
     assert _kinds(text) == []
@@ -35,6 +36,11 @@ def test_a_generic_street_alone_is_not_a_finding(text: str) -> None:
     ("We live at 12 High Street.", (STREET, "12 High Street")),
     ("12 High Street, Greystow", (STREET, "12 High Street, Greystow")),
     ("We live on High Street, Thornley.", (STREET, "High Street, Thornley")),
+    # at the start of a letter or of an address block's line ("High" was dropped there as a generic word)
+    ("High Street, Greystow", (STREET, "High Street, Greystow")),
+    ("Dear Sam,\nHigh Street, Greystow\nZZ99 7QT", (STREET, "High Street, Greystow")),
+    ("Love from\nHigh Street, Greystow", (STREET, "High Street, Greystow")),
+    ("The High Street, Greystow", (STREET, "High Street, Greystow")),
 ])
 def test_a_generic_street_with_its_town_or_number_is_an_address(text: str, expected: tuple[str, str]) -> None:
     assert expected in _kinds(text)

@@ -997,9 +997,11 @@ def _streets(text: str) -> Iterator[Finding]:
     for m in _STREET_NAMED.finditer(text):
         words = m.group().split()
         k = 0
-        # leading generic words are dropped, except a capitalised word in mid-sentence ("on Every Street")
+        # leading generic words are dropped, except a capitalised word in mid-sentence ("on Every Street") and
+        # the first word of a street every town has ("High Street, Greystow" alone on an address block's line)
         while k < len(words) - 1 and words[k].lower() in _GENERIC and (
-                k > 0 or _sentence_start(text, m.start()) or words[k].lower() in ("the", "my", "our", "a")):
+                k > 0 or _sentence_start(text, m.start()) or words[k].lower() in ("the", "my", "our", "a")) \
+                and " ".join(words[k:]) not in _GENERIC_STREETS:
             k += 1
         if k == len(words) - 1:
             continue
