@@ -401,6 +401,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _output_dropped() -> None:
+    """Standard output could not be written and the command has said so: what is still in its buffer is
+    dropped (pointed at the null device), so Python's own flush at exit does not fail again with a traceback."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)
+
+
 class _OutputGuard:
     """The program's stdout once the program reading it may stop early (``verify --db X | head -1``): a
     write or flush that finds the reader gone sends the rest of the output to the null device, and the
@@ -659,9 +672,20 @@ def _run_logged(handler: Handler, args: argparse.Namespace, progress: _Progress)
         log.exception("command %s failed", name)
         print(f"adoption-desktop: {_unexpected(exc)}", file=sys.stderr)
     finally:
-        progress.code = code  # said and done: a Ctrl+C from here on changes neither
-        with contextlib.suppress(OSError, ValueError):  # a reader gone at the end shows here (see _OutputGuard)
+        try:  # a reader gone at the end is handled by _OutputGuard; any other failure is the command's
             sys.stdout.flush()
+        except (OSError, ValueError) as exc:  # e.g. output sent to a file on a full disk: not delivered
+            log.warning("command %s: its output could not be written: %s", name, exc)
+            with contextlib.suppress(OSError, ValueError):
+                from adoption_desktop.core.storage.engine import is_disk_full_error
+
+                detail = ("the disk is full. Make room on the disk, or ask IT to, and run the command again"
+                          if isinstance(exc, OSError) and is_disk_full_error(exc)
+                          else (exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__))
+                print(f"adoption-desktop: the command's output could not be written: {detail}.", file=sys.stderr)
+            code = code or 2
+            _output_dropped()
+        progress.code = code  # said and done: a Ctrl+C from here on changes neither
         if getattr(sys.stdout, "reader_gone", False):
             log.info("command %s: the program reading its output stopped reading before the end", name)
         log.info("command %s ended with exit code %s after %.2f s", name, code,

@@ -72,3 +72,31 @@ def test_a_failed_check_keeps_its_code_when_the_reader_is_gone(tmp_path: Path) -
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == 2
     assert "Broken pipe" not in err and len([ln for ln in err.splitlines() if ln.strip()]) == 1
+
+
+#: a child whose standard output is a file on a full disk: every write reaching the file fails (ENOSPC), as
+#: the end-of-command flush does when the output was small enough to sit in the buffer until then
+FULL_DISK_CHILD = """
+import errno, io, os, sys
+class Full(io.RawIOBase):
+    def writable(self): return True
+    def write(self, b): raise OSError(errno.ENOSPC, "No space left on device")
+sys.stdout = io.TextIOWrapper(io.BufferedWriter(Full(), 8192), encoding="utf-8")
+sys.argv = ["adoption-desktop", "paths"]
+from adoption_desktop import cli
+code = cli.main()
+sys.stderr.write(f"returned {code}\\n")
+sys.stderr.flush()
+os._exit(0)
+"""
+
+
+def test_output_that_cannot_be_written_is_an_error_not_exit_0(tmp_path: Path) -> None:
+    """A reviewer's finding: the flush at the end of a command swallowed any error, so `paths > out.txt` on a
+    full disk left an empty file, said nothing and was logged as exit code 0."""
+    done = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD], capture_output=True, text=True,
+                          env=_env(tmp_path), cwd=ROOT, timeout=120, check=False)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines[-1] == "returned 2", done.stderr
+    assert lines[:-1] == ["adoption-desktop: the command's output could not be written: the disk is full. Make "
+                          "room on the disk, or ask IT to, and run the command again."], done.stderr
