@@ -84,3 +84,35 @@ def test_a_lower_case_house_name_where_someone_lives_is_an_address(text: str, ho
 ])
 def test_lower_case_house_words_elsewhere_are_not_addresses(text: str) -> None:
     assert [f for f in screen_text(text) if f.kind == STREET] == []
+
+
+# reviewer, 6 December 2026: "our address is rose cottage, mill lane" found "rose cottage" but not "mill lane"; a
+# lower-case street is an address right after a house name and a comma, and after "address is"
+@pytest.mark.parametrize(("text", "streets"), [
+    ("our address is rose cottage, mill lane", ["rose cottage", "mill lane"]),
+    ("we moved to Rose Cottage, mill lane", ["Rose Cottage", "mill lane"]),
+    ("we live at oak farm, elm grove, greystow", ["oak farm", "elm grove"]),
+    ("our address is rose cottage\nmill lane", ["rose cottage", "mill lane"]),
+    ("our address is mill lane", ["mill lane"]),
+    ("our address is now: elm grove", ["elm grove"]),
+    # these were already found, with their house number
+    ("our address is 4 mill lane", ["4 mill lane"]),
+    ("Our address is Rose Cottage, 4 mill lane", ["Rose Cottage", "4 mill lane"]),
+    ("we live at 12 oak road now", ["12 oak road"]),
+    ("send it to flat 2, 9 elm grove", ["flat 2, 9 elm grove"]),
+])
+def test_a_lower_case_street_in_an_address_is_found(text: str, streets: list[str]) -> None:
+    assert [f.text for f in screen_text(text) if f.kind == STREET] == streets
+
+
+@pytest.mark.parametrize(("text", "streets"), [
+    ("we walked down the lane", []),
+    ("the road was busy", []),
+    ("we moved to rose cottage, the road is busy", ["rose cottage"]),
+    ("we moved to rose cottage, it is way bigger", ["rose cottage"]),
+    ("we live at oak farm, down the lane from school", ["oak farm"]),
+    ("his address is on the way to school", []),
+    ("the address is very close to school", []),
+])
+def test_lower_case_street_words_elsewhere_are_not_addresses(text: str, streets: list[str]) -> None:
+    assert [f.text for f in screen_text(text) if f.kind == STREET] == streets

@@ -173,9 +173,11 @@ _SENTENCE_WORDS = frozenset((
 # words before Park or Hill that make a kind of place, not a name ("the Water Park", "a steep Hill")
 _NOT_STREET_NAME = frozenset(("car", "theme", "water", "skate", "trampoline", "safari", "country", "adventure",
                               "splash", "ski", "steep", "wildlife", "dog", "bike", "fun", "retail", "business"))
-# "we live on mill lane", "just off cromwell road": a lower-case street after a word of living or walking
+# "we live on mill lane", "just off cromwell road", "our address is mill lane": a lower-case street after a word of
+# living or walking, or after "address is"
 _STREET_LOWER = re.compile(
-    r"\b(?:live|lives|living|lived|moved|house|flat|home|bungalow)\s+(?:on|in|at|to|off)\s+"
+    r"\b(?:(?:live|lives|living|lived|moved|house|flat|home|bungalow)\s+(?:on|in|at|to|off)"
+    r"|(?P<addr>address)\s+is(?:\s+now)?\s*:?)\s+"
     r"(?P<s>(?!the\b|a\b|our\b|my\b|high\b|main\b)[a-z]+(?:\s+[a-z]+)?\s+"
     r"(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)s?"
     r"|(?!the\b|a\b|our\b|my\b|high\b|main\b)[a-z]+(?:\s+[a-z]+)?\s+"
@@ -1018,6 +1020,8 @@ def _streets(text: str) -> Iterator[Finding]:
             continue
         yield _f(start, m.end(), STREET, text)
     for m in _STREET_LOWER.finditer(text):
+        if m.group("addr") and any(w in _NOT_LOWER_STREET_NAME for w in m.group("s").split()[:-1]):
+            continue  # "his address is on the way", "the address is very close"
         yield _f(m.start("s"), m.end("s"), STREET, text)
     for m in _GENERIC_STREET_LOWER_TOWN.finditer(text):
         # "high street, greystow", "12 high street greystow": in lower case, with its town as the capitalised form
@@ -1075,6 +1079,7 @@ def _house_names(text: str) -> Iterator[Finding]:
                         or not _HOUSE_BLOCK_AFTER.match(text, m.end())):
             continue
         yield _f(start, m.end(), STREET, text, "a house name (where someone lives)")
+        yield from _lower_street_after_house(text, m.end())
     for m in _LOWER_HOUSE_WORD.finditer(text):
         # in lower case ("we have moved to rose cottage", "we live at oak farm now"): only straight after words of
         # living there, with no "the", "a", "my", "nan's" or other ordinary word in the name
@@ -1085,6 +1090,31 @@ def _house_names(text: str) -> Iterator[Finding]:
         if all(w in _LOWER_HOUSE_WORDS for w in names) or any(_not_lower_house_name(w, m.group()) for w in names):
             continue
         yield _f(before.start("n"), m.end(), STREET, text, "a house name (where someone lives)")
+        yield from _lower_street_after_house(text, m.end())
+
+
+# a lower-case street after a house name and a comma (or on the next line), perhaps with its number: "our address is
+# rose cottage, mill lane", "Rose Cottage, 4 mill lane"; not "we moved to rose cottage, the road is busy"
+_LOWER_STREET_AFTER_HOUSE = re.compile(
+    r"[ \t]*(?:,[ \t]*\n?|\n)[ \t]*(?P<s>(?:\d{1,4}[a-z]?,?[ \t]+)?(?P<n>[a-z]+(?:[ \t]+[a-z]+)?)[ \t]+"
+    r"(?:road|street|lane|avenue|close|drive|crescent|grove|way|terrace|gardens|court)s?)\b")
+# words that make what follows the comma a sentence, not a street's name ("rose cottage, it is way bigger", "the
+# road is busy", "down the lane")
+_NOT_LOWER_STREET_NAME = frozenset((
+    "the", "a", "an", "our", "my", "your", "his", "her", "their", "this", "that", "every", "each", "no", "one", "down",
+    "up", "along", "across", "on", "in", "at", "off", "by", "near", "and", "but", "so", "then", "it", "its", "is",
+    "was", "we", "i", "he", "she", "they", "you", "there", "which", "who", "all", "just", "really", "very", "quite",
+    "much", "too", "not", "right", "any", "some", "other", "way", "be", "been", "are", "were", "has", "have", "had",
+    "get", "got", "come", "came", "go", "went", "to", "from", "for", "with", "over", "round", "around", "past"))
+
+
+def _lower_street_after_house(text: str, end: int) -> Iterator[Finding]:
+    """The street written in lower case right after a house name found where someone lives ("rose cottage, mill
+    lane"): the house name says an address is being written, so the street is part of it. Lower-case street words
+    elsewhere ("we walked down the lane") are not looked for here."""
+    street = _LOWER_STREET_AFTER_HOUSE.match(text, end)
+    if street and not any(w in _NOT_LOWER_STREET_NAME for w in street.group("n").split()):
+        yield _f(street.start("s"), street.end("s"), STREET, text)
 
 
 # a house's name in lower case: one to three lower-case words and a house word, straight after words of living there
