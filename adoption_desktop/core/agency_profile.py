@@ -38,10 +38,13 @@ AREA_LABELS = {"panel": "Adoption panel", "adm": "Agency decision maker", "lette
                "counselling": "Birth-records counselling"}
 LOGO_MAX_PX = 300
 LOGO_MAX_BYTES = 2_000_000
-#: the largest picture accepted as a logo, each side (pixels): it is printed at most 18 mm high, a few cm
-#: wide, and stored at most :data:`LOGO_MAX_PX` high, so anything bigger only costs time and memory to
-#: decode (a 16000 × 16000 PNG is 51 KB on disk but a gigabyte in memory)
+#: the largest picture accepted as a logo, as the side of a square (pixels): it is printed at most 18 mm
+#: high, a few cm wide, and stored at most :data:`LOGO_MAX_PX` high, so anything bigger only costs time and
+#: memory to decode (a 16000 × 16000 PNG is 51 KB on disk but a gigabyte in memory). What counts is the
+#: number of pixels (:data:`LOGO_MAX_SOURCE_PIXELS`): a wide banner (4500 × 300) is a small picture, and an
+#: SVG as wide as :data:`LOGO_MAX_ASPECT` allows is drawn 6000 × 300.
 LOGO_MAX_SOURCE_SIDE = 4000
+LOGO_MAX_SOURCE_PIXELS = LOGO_MAX_SOURCE_SIDE * LOGO_MAX_SOURCE_SIDE
 #: the most a logo may be wider than tall, or taller than wide (an SVG drawn wider is refused)
 LOGO_MAX_ASPECT = 20
 
@@ -211,8 +214,8 @@ def _too_large(width: int, height: int) -> ValidationError:
     size = f" ({width:,} × {height:,} pixels)" if width and height else ""
     return ValidationError(
         f"Logo: the image is too large{size}; a letterhead logo is printed only a "
-        f"few centimetres wide, so save a smaller copy (at most {side:,} × {side:,} pixels) and choose it "
-        f"again. {_NOT_CHANGED}", "logo")
+        f"few centimetres wide, so save a smaller copy (at most {LOGO_MAX_SOURCE_PIXELS // 1_000_000} million "
+        f"pixels, such as {side:,} × {side:,}) and choose it again. {_NOT_CHANGED}", "logo")
 
 
 def logo_render_size(width: float, height: float, target_height: int = LOGO_MAX_PX) -> tuple[int, int]:
@@ -232,7 +235,7 @@ def logo_render_size(width: float, height: float, target_height: int = LOGO_MAX_
 
 def check_logo_png(data: bytes) -> bytes:
     """The logo as a PNG at most :data:`LOGO_MAX_PX` high (scaled down keeping its shape); refuses what
-    is not a PNG image, or is larger than :data:`LOGO_MAX_SOURCE_SIDE` either way, naming the fix.
+    is not a PNG image, or has more than :data:`LOGO_MAX_SOURCE_PIXELS` pixels, naming the fix.
 
     The size is read from the PNG's header before anything is decoded (Pillow opens lazily), so a
     "decompression bomb" (a small file declaring a huge picture) is refused at once."""
@@ -247,7 +250,7 @@ def check_logo_png(data: bytes) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
                 width, height = img.size
-                if width > LOGO_MAX_SOURCE_SIDE or height > LOGO_MAX_SOURCE_SIDE:
+                if width * height > LOGO_MAX_SOURCE_PIXELS:
                     raise _too_large(width, height)
                 img.load()
                 if img.height <= LOGO_MAX_PX:

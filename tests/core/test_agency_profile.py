@@ -133,17 +133,28 @@ def test_a_huge_logo_is_refused_from_its_header_keeping_the_old_one(db: Database
     bomb = out.getvalue()
     assert len(bomb) < 200_000
     big = _with_declared_size(_png(10, 10), 12000, 9000)
+    just_over = _with_declared_size(_png(10, 10), LOGO_MAX_SOURCE_SIDE + 1, LOGO_MAX_SOURCE_SIDE)
     for data, said in ((bomb, "16,000 × 16,000 pixels"), (big, "12,000 × 9,000 pixels"),
-                       (_png(LOGO_MAX_SOURCE_SIDE + 1, 2), f"{LOGO_MAX_SOURCE_SIDE + 1:,} × 2 pixels")):
+                       (just_over, f"{LOGO_MAX_SOURCE_SIDE + 1:,} × {LOGO_MAX_SOURCE_SIDE:,} pixels")):
         with pytest.raises(ValidationError) as err:
             set_agency_logo(db, admin, data)
         text = str(err.value)
         assert text.startswith(f"Logo: the image is too large ({said}); ") and "few centimetres" in text
-        assert f"at most {LOGO_MAX_SOURCE_SIDE:,} × {LOGO_MAX_SOURCE_SIDE:,} pixels" in text
+        assert f"at most 16 million pixels, such as {LOGO_MAX_SOURCE_SIDE:,} × {LOGO_MAX_SOURCE_SIDE:,})" in text
         assert "choose it again" in text and "was not changed" in text
         assert _stored_logo(db) == kept
     set_agency_logo(db, admin, _png(LOGO_MAX_SOURCE_SIDE, 40))  # the largest side taken
     assert _stored_logo(db) != kept
+
+
+def test_a_wide_banner_logo_is_taken(db: Database, admin: Principal) -> None:
+    """A reviewer's finding: a limit of 4000 pixels a side refused a 4500 × 300 letterhead banner (1.35 million
+    pixels), and every SVG wider than about 13:1, drawn 300 pixels high, although the SVG rule allows 20:1.
+    What costs memory is the number of pixels."""
+    set_agency_logo(db, admin, _png(4500, 300))
+    assert Image.open(io.BytesIO(_stored_logo(db))).size == (4500, 300)
+    set_agency_logo(db, admin, _png(6000, 300))  # an SVG of 20:1 as svg_to_png draws it
+    assert Image.open(io.BytesIO(_stored_logo(db))).size == (6000, 300)
 
 
 def test_pillows_bomb_warning_is_a_refusal_too(db: Database, admin: Principal, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -162,3 +162,16 @@ def test_a_logo_too_large_damaged_or_misshapen_is_refused_in_words(db: Database,
         with db.session(write=False) as s:
             assert agency_profile(s).logo_png == kept
         assert tab.logo.pixmap() is not None and not tab.logo.pixmap().isNull()  # the kept one still shown
+
+
+def test_an_svg_as_wide_as_the_shape_rule_allows_is_taken(db: Database, admin: Principal, qtbot: Any) -> None:
+    """A reviewer's finding: an SVG of 14:1 to 20:1 passed the shape rule, was drawn 300 pixels high (4200 to
+    6000 wide) and then refused as "too large (… pixels)", a size the administrator never chose."""
+    from adoption_desktop.core.agency_profile import set_agency_logo
+
+    wide = (b'<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="100">'
+            b'<rect width="2000" height="100" fill="#123456"/></svg>')
+    png = svg_to_png(wide)
+    set_agency_logo(db, admin, png)  # refused before: "the image is too large (6,000 × 300 pixels)"
+    with db.session(write=False) as s:
+        assert agency_profile(s).logo_png == png
