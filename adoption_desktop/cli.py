@@ -463,10 +463,20 @@ class _OutputGuard:
 
 def _reader_gone(exc: OSError) -> bool:
     """Whether writing to stdout failed because its reader has gone: a broken pipe, which Windows can
-    also report as "Invalid argument" for a pipe closed at the other end."""
+    also report as "Invalid argument" for a pipe closed at the other end (only for a pipe: the same error
+    writing to a file is a real one, reported)."""
     import errno
 
-    return isinstance(exc, BrokenPipeError) or (os.name == "nt" and exc.errno == errno.EINVAL)
+    if isinstance(exc, BrokenPipeError):
+        return True
+    if os.name != "nt" or exc.errno != errno.EINVAL:
+        return False
+    import stat
+
+    try:
+        return stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:

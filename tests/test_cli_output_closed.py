@@ -100,3 +100,22 @@ def test_output_that_cannot_be_written_is_an_error_not_exit_0(tmp_path: Path) ->
     assert lines[-1] == "returned 2", done.stderr
     assert lines[:-1] == ["adoption-desktop: the command's output could not be written: the disk is full. Make "
                           "room on the disk, or ask IT to, and run the command again."], done.stderr
+
+
+def test_invalid_argument_is_a_reader_gone_only_on_a_pipe(tmp_path: Path) -> None:
+    """Windows reports a pipe closed at the other end as "Invalid argument" (EINVAL); the same error writing
+    to a file is a real failure and must be reported, not sent to the null device (a reviewer's concern)."""
+    import errno
+
+    from adoption_desktop import cli
+
+    exc = OSError(errno.EINVAL, "Invalid argument")
+    read_end, write_end = os.pipe()
+    with open(tmp_path / "out.txt", "w", encoding="utf-8") as file, os.fdopen(write_end, "w") as pipe:
+        for stdout, gone in ((file, False), (pipe, True)):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(sys, "stdout", stdout)
+                mp.setattr(cli.os, "name", "nt")
+                assert cli._reader_gone(exc) is gone
+    os.close(read_end)
+    assert cli._reader_gone(BrokenPipeError(errno.EPIPE, "Broken pipe"))
