@@ -407,11 +407,17 @@ def _output_dropped() -> None:
     import contextlib
 
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, sys.stdout.fileno())
-        finally:
-            os.close(null)
+        _to_null(sys.stdout.fileno())
+
+
+def _to_null(fd: int) -> None:
+    """Point the file descriptor ``fd`` at the null device: what is still buffered for it, and all later
+    output, go there."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 class _OutputGuard:
@@ -436,7 +442,7 @@ class _OutputGuard:
         except OSError as exc:
             if not _reader_gone(exc):
                 raise
-            self._to_null()
+            self._reader_went()
             return len(text)
 
     def flush(self) -> None:
@@ -445,17 +451,12 @@ class _OutputGuard:
         except OSError as exc:
             if not _reader_gone(exc):
                 raise
-            self._to_null()
+            self._reader_went()
 
-    def _to_null(self) -> None:
-        """Point the stream's file descriptor at the null device: what is still in its buffer, and all
-        later output, go there (Python's own flush at exit included)."""
+    def _reader_went(self) -> None:
+        """The rest of the output, Python's own flush at exit included, goes to the null device."""
         self.reader_gone = True
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, self._stream.fileno())
-        finally:
-            os.close(null)
+        _to_null(self._stream.fileno())
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
