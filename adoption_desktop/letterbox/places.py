@@ -79,7 +79,7 @@ _TITLE_BEFORE = re.compile(r"\b(?:duke|duchess|prince|princess|earl|countess|bis
 # a street every town has ("the High Street"): a hamlet of the same name only after a word of living there ("we
 # moved to High Street", "we live on the High Street"); "shopping on the High Street" says nothing of where the
 # family is
-_GENERIC_STREETS = frozenset(("high street", "main street", "main road", "high road", "green lane", "park road"))
+GENERIC_STREETS = frozenset(("high street", "main street", "main road", "high road", "green lane", "park road"))
 _LIVING_BEFORE = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|born|grew\s+up|house|home|flat|address)"
                             r"(?:\s+(?:is|was|now|still))*\s+(?:in|to|at|near|into|on)\s+(?:the\s+)?$", re.IGNORECASE)
 # "family" after a name makes it a surname ("the Thornley family"), not a family centre named after a town: the
@@ -304,7 +304,7 @@ def _judge(text: str, start: int, end: int, entry: Entry, n_words: int) -> Place
         # found either way (a one-word surname's finding takes its place: screening's ``detect``)
         return PlaceMatch(start, end, span, f"'{entry.name}' is a place (gazetteer); before 'family' it may be a "
                                             "family's name or a group named after the place")
-    if key(span) in _GENERIC_STREETS and not _LIVING_BEFORE.search(before):
+    if key(span) in GENERIC_STREETS and not _LIVING_BEFORE.search(before):
         return None
     caps = _capitalised(text, start, end)
     tail = _org_tail(text, end) if caps else end

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 
-from adoption_desktop.letterbox.places import _NOT_LOWER, FAMILY_AFTER, find_places
+from adoption_desktop.letterbox.places import _NOT_LOWER, FAMILY_AFTER, GENERIC_STREETS, find_places
 from adoption_desktop.letterbox.screening.findings import (
     _SAINT_REASON,
     DOB,
@@ -198,9 +198,9 @@ _LIVING_ON = re.compile(r"\b(?:live|lives|lived|living|moved|move|moving|house|h
 _GENERIC_STREET_LOWER_TOWN = re.compile(
     r"(?<![\w'’-])(?P<s>(?:high|main|green|park)[ \t]+(?:street|road|lane))(?P<sep>[ \t]*,[ \t]*|[ \t]+)"
     r"(?P<t>[a-z][a-z'’-]{2,59})(?=[ \t]*(?:[.,;:!?)\n]|$|[A-Za-z]{1,2}\d))")
-_GENERIC_STREETS_LOWER = frozenset(("high street", "main street", "main road", "high road", "green lane", "park road"))
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b", re.IGNORECASE)
-_GENERIC_STREETS = frozenset(("High Street", "Main Street", "Main Road", "High Road", "Green Lane", "Park Road"))
+#: the streets every town has (``places.GENERIC_STREETS``) as written with capitals
+_GENERIC_STREETS = frozenset(name.title() for name in GENERIC_STREETS)
 _INSTITUTION_WORDS = (
     "Primary School|Junior School|Infant School|Infants School|High School|Grammar School|Secondary School|"
     "Academy|School|Nursery|Pre-School|Preschool|Playgroup|College|University|Club|FC|AFC|RFC|ABC|"
@@ -1025,7 +1025,7 @@ def _streets(text: str) -> Iterator[Finding]:
         yield _f(m.start("s"), m.end("s"), STREET, text)
     for m in _GENERIC_STREET_LOWER_TOWN.finditer(text):
         # "high street, greystow", "12 high street greystow": in lower case, with its town as the capitalised form
-        if (" ".join(m.group("s").split()) not in _GENERIC_STREETS_LOWER
+        if (" ".join(m.group("s").split()) not in GENERIC_STREETS
                 or m.group("t").replace("’", "'") in _NOT_LOWER_STREET_TOWN):
             continue
         number = _NUMBER_BEFORE.search(text, max(0, m.start() - 30), m.start())
