@@ -159,10 +159,8 @@ def _adm_follow_ups(session: Session, today: dt.date) -> list[tuple[int, str, st
     labels = {str(code): str(label) for code, label in session.execute(
         select(AdmDecisionType.code, AdmDecisionType.label))}
     a = AdmDecision
-    # corrected minutes have no deadline of their own (the follow-up's date is the day the correction was
-    # approved): no date shown, as in the queue's Due column
     return [(d.id, d.subject_reference, f"{rules.type_label(d.decision_type, labels)} — {owed[d.id].label}",
-             owed[d.id].code, None if owed[d.id].code == "minutes_corrected" else owed[d.id].due)
+             owed[d.id].code, owed[d.id].due)
             for d in session.execute(select(a.id, a.decision_type, a.subject_reference)
                                      .where(a.id.in_(list(owed))).order_by(a.id))]
 

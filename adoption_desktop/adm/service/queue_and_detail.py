@@ -56,9 +56,9 @@ class FollowUp:
     final decision is open), or the applicants' oral or written notification past its due date."""
 
     decision_id: int  # the current version of the signed decision
-    code: str  # qd_final_overdue | notice_overdue | qd_final_due
+    code: str  # minutes_corrected | qd_final_overdue | notice_overdue | qd_final_due
     label: str
-    due: dt.date | None
+    due: dt.date | None  # None: nothing owed has a deadline (minutes corrected)
     #: the most urgent item in a few words, for the queue's Clock column ("Final decision overdue")
     short: str = ""
 
@@ -143,8 +143,9 @@ def follow_ups_in(session: Session, today: dt.date) -> dict[int, FollowUp]:
 
         for item_id, c in minutes_corrections(session, list(panel_items)).items():
             if c.handed_off_on is None:
+                # no deadline of its own (the day the correction was approved never was one; user trial)
                 found.setdefault(panel_items[item_id].id, []).append(
-                    (MINUTES_CORRECTED, c.signed_flag(), c.approved_on, "Minutes corrected"))
+                    (MINUTES_CORRECTED, c.signed_flag(), None, "Minutes corrected"))
 
     out: dict[int, FollowUp] = {}
     for decision_id, items in found.items():
@@ -193,12 +194,11 @@ def list_queue(db: Database, actor: Principal, today: dt.date, *, include_supers
                 continue
             rows.append(_row(d, today, cal, extra, sup, open_pauses.get(d.id),
                              first_decided.get(d.root_id or d.id) if d.version > 1 else None))
-        # a signed decision with something still owed on it shows that in place of its clock, and its due date;
-        # corrected minutes have no due date of their own (the follow-up's date is the day the correction was
-        # approved; user trial: shown in Due as a red deadline that never was): the decision's stored one stays
+        # a signed decision with something still owed on it shows that in place of its clock, and its due date
+        # (corrected minutes have none of their own: the decision's stored one stays)
         owed = follow_ups_in(session, today)
         return [replace(r, clock_code=owed[r.id].code, clock_label=owed[r.id].label,
-                        due_on=r.due_on if owed[r.id].code == MINUTES_CORRECTED else owed[r.id].due,
+                        due_on=owed[r.id].due or r.due_on,
                         clock_short=owed[r.id].short)
                 if r.id in owed else r for r in rows]
 
