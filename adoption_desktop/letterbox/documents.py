@@ -232,29 +232,26 @@ class BatchResult:
     def printed_before_text(self) -> str:
         """``A copy of these reminders was printed by Avery Ashcombe at 09:12 on 06/12/2026 but not recorded
         as sent; check it was not posted.`` ("" when none was)."""
-        if not self.printed_before:
-            return ""
-        several = len({c.month for c in self.printed_before}) > 1 or len(self.months) > 1
-        one = len(self.printed_before) == 1
-        head = ("A copy" if one else "Copies") + (" of these reminders" if not several else "") \
-            + (" was printed" if one else " were printed")
-        return _copies_text(self.printed_before, several, head,
-                            f" but not recorded as sent; check {'it was' if one else 'they were'} not posted.")
+        return self._copies_said(self.printed_before, "printed", " but not recorded as sent; check {} not posted.")
 
     @property
     def printed_since_text(self) -> str:
         """What a reprint says of the copies printed, and not recorded, after the month was recorded as sent
         ("" when none was): ``A copy of these reminders was also printed by Avery Ashcombe at 10:05 on
         06/12/2026, after they were recorded as sent, and not recorded; check it was not posted.``"""
-        if not self.printed_since:
+        return self._copies_said(self.printed_since, "also printed",
+                                 ", after they were recorded as sent, and not recorded; check {} not posted.")
+
+    def _copies_said(self, copies: Sequence[PrintedCopy], verb: str, tail: str) -> str:
+        """The sentence on unrecorded copies: "A copy … was {verb}" or "Copies … were {verb}", then each copy
+        (naming its month when several are in question), then ``tail`` with "it was" / "they were"."""
+        if not copies:
             return ""
-        several = len({c.month for c in self.printed_since}) > 1 or len(self.months) > 1
-        one = len(self.printed_since) == 1
+        several = len({c.month for c in copies}) > 1 or len(self.months) > 1
+        one = len(copies) == 1
         head = ("A copy" if one else "Copies") + (" of these reminders" if not several else "") \
-            + (" was also printed" if one else " were also printed")
-        return _copies_text(self.printed_since, several, head,
-                            ", after they were recorded as sent, and not recorded; check "
-                            f"{'it was' if one else 'they were'} not posted.")
+            + (f" was {verb}" if one else f" were {verb}")
+        return _copies_text(copies, several, head, tail.format("it was" if one else "they were"))
 
     @property
     def reprint_text(self) -> str:
