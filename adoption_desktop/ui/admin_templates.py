@@ -53,9 +53,7 @@ def svg_to_png(data: bytes, height: int = LOGO_MAX_PX) -> bytes:
     if not renderer.isValid():
         raise ValidationError("Logo: the SVG file cannot be read; export it again or use a PNG.", "logo")
     size = renderer.defaultSize()
-    if size.height() <= 0 or size.width() <= 0:
-        raise ValidationError("Logo: the SVG has no size; use a PNG.", "logo")
-    # its shape checked first: 100,000,000 × 1 would be billions of pixels wide (QImage: SystemError)
+    # its size and shape checked first: 100,000,000 × 1 would be billions of pixels wide (QImage: SystemError)
     width, height = logo_render_size(size.width(), size.height(), height)
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     if image.isNull():
