@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adoption_desktop.core.months import add_months
-from adoption_desktop.core.wording import weekday_date
+from adoption_desktop.core.wording import plural, weekday_date
 from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar, bank_holiday_name
 
 # --- roles --------------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def pqe_text(years: int | None, role_type: str) -> str:
     is asked it (:func:`pqe_required`: the social worker), "not applicable" for any other."""
     if years is None:
         return "not entered" if pqe_required(role_type) else "not applicable"
-    return f"{years} year{'' if years == 1 else 's'}"
+    return plural(years, "year", thousands=False)
 
 
 def quorum_role(role_type: str) -> str:
