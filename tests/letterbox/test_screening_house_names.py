@@ -116,3 +116,34 @@ def test_a_lower_case_street_in_an_address_is_found(text: str, streets: list[str
 ])
 def test_lower_case_street_words_elsewhere_are_not_addresses(text: str, streets: list[str]) -> None:
     assert [f.text for f in screen_text(text) if f.kind == STREET] == streets
+
+
+# 6 December 2026 (third release): a house named rather than moved to ("our new house is called Holly Cottage",
+# "our home is The Old Rectory") was not found, and the old house names "Rectory", "Vicarage", "Forge", "Granary",
+# "Manse", "Bungalow" were not house words at all
+@pytest.mark.parametrize(("text", "house"), [
+    ("Our new house is called Holly Cottage.", "Holly Cottage"),
+    ("Our new home is Holly Cottage and we love it.", "Holly Cottage"),
+    ("The house is called The Old Forge.", "The Old Forge"),
+    ("Our house is now called Meadow View Farm.", "Meadow View Farm"),
+    ("We moved to The Old Rectory last week.", "The Old Rectory"),
+    ("Nan lives at The Old Vicarage.", "The Old Vicarage"),
+    ("Our address is Mill Granary, ZZ99 1YY.", "Mill Granary"),
+    ("our house is called rose cottage", "rose cottage"),
+    ("the farm is called sunny farm", "sunny farm"),
+])
+def test_a_house_named_as_where_someone_lives_is_an_address(text: str, house: str) -> None:
+    start = text.index(house)
+    assert any(f.kind == STREET and f.start <= start and start + len(house) <= f.end for f in screen_text(text))
+
+
+@pytest.mark.parametrize("text", [
+    "The story is called The Haunted House.",
+    "The film was called Bleak House.",
+    "My favourite game, it's called Monster House.",
+    "our house is a big house",
+    "My house is the best house",
+    "We went to the vicarage for the fete.",
+])
+def test_a_name_that_is_not_a_home_is_not_an_address(text: str) -> None:
+    assert [f for f in screen_text(text) if f.kind == STREET] == []

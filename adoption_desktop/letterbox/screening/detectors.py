@@ -1042,12 +1042,16 @@ def _streets(text: str) -> Iterator[Finding]:
 
 # a house's name: one to three capitalised words and a house word ("Rose Cottage", "Beck Side Farm", "The Old
 # Barn"); the house word is looked for first (it is rare), the name before it only then
-_HOUSE_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "House", "Lodge", "Barn")
+_HOUSE_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "House", "Lodge", "Barn", "Rectory", "Vicarage", "Forge",
+                "Granary", "Manse", "Bungalow")
 _HOUSE_WORD = re.compile(rf"\b(?:{'|'.join(_HOUSE_WORDS)})\b")
 _HOUSE_NAME_BEFORE = re.compile(r"(?<![\w'’-])(?P<n>(?:[A-Z][\w'’-]{0,59}[ \t]+){1,3})$")
-# words before it that say someone lives there: "moved to", "live at", "living at", "address is", "stay at"
+# words that name the house someone lives in: "our new house is", "our home is now called" (not "it's called" alone:
+# a film's, a book's, a game's name, "Monster House")
+_NAMED_HOUSE = r"(?:house|home|bungalow|cottage|farm|place)\s+(?:is|was|['’]s)(?:\s+now)?(?:\s+called)?"
+# words before it that say someone lives there: "moved to", "live at", "living at", "address is", "stay at", or name it
 _HOUSE_CUE = re.compile(r"(?i:\b(?:(?:moved|moving|move|moves)\s+(?:in)?to|(?:live|lives|living|lived|stay|stays|staying|"
-                        r"stayed)\s+at|address\s+is(?:\s+now)?\s*:?|address\s*:))\s+(?:the\s+)?$")
+                        r"stayed)\s+at|address\s+is(?:\s+now)?\s*:?|address\s*:|" + _NAMED_HOUSE + r"))\s+(?:the\s+)?$")
 # ... or what follows it in an address: a street, or a postcode (perhaps after a town): "Rose Cottage, Mill Lane",
 # "Rose Cottage\nMill Lane", "Rose Cottage, ZZ99 1YY", "Oak Lodge, Greystow, ZZ99 4EF"
 _HOUSE_BLOCK_AFTER = re.compile(
@@ -1121,7 +1125,8 @@ def _lower_street_after_house(text: str, end: int) -> Iterator[Finding]:
 _LOWER_HOUSE_WORDS = frozenset(w.lower() for w in _HOUSE_WORDS)
 _LOWER_HOUSE_WORD = re.compile(rf"\b(?:{'|'.join(_LOWER_HOUSE_WORDS)})\b")
 _LOWER_HOUSE_BEFORE = re.compile(r"(?i:\b(?:(?:moved|moving|move|moves)\s+(?:in)?to|(?:live|lives|living|lived|stay|"
-                                 r"stays|staying|stayed)\s+at|address\s+is(?:\s+now)?\s*:?|address\s*:))\s+"
+                                 r"stays|staying|stayed)\s+at|address\s+is(?:\s+now)?\s*:?|address\s*:|"
+                                 + _NAMED_HOUSE + r"))\s+"
                                  r"(?P<n>(?:[a-z][a-z'’-]{0,59}[ \t]+){1,3})$")
 # lower-case words that say what kind of house, or whose, not its name ("a new house", "my mates house")
 _NOT_LOWER_HOUSE_NAME = frozenset((
