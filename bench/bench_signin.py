@@ -48,7 +48,8 @@ def main() -> None:
         for _ in range(RUNS):  # interleaved, so load on the machine affects every case alike
             for name, (user, password) in cases.items():
                 if name.startswith("known user, wrong"):
-                    users.unlock_account(db, SYSTEM, 2)  # stay below the lock-out
+                    with contextlib.suppress(users.AlreadyUnlocked):  # nothing to clear the first time
+                        users.unlock_account(db, SYSTEM, 2)  # stay below the lock-out
                 t0 = time.perf_counter()
                 with contextlib.suppress(AppError):
                     users.authenticate(db, user, password)

@@ -242,3 +242,12 @@ def _closure_day(db: Database, p: dict[str, Any]) -> None:
 
 
 OPS.update(closure_day=_closure_day)
+
+
+def _unlock(db: Database, p: dict[str, Any]) -> None:
+    from adoption_desktop.core.security import service
+
+    service.unlock_account(db, p["user"], p["id"])
+
+
+OPS.update(unlock=_unlock)

@@ -25,7 +25,7 @@ from adoption_desktop.core.errors import StaleRecord
 from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import SYSTEM as SYSTEM_PRINCIPAL
 from adoption_desktop.core.security.permissions import Principal, Role
-from adoption_desktop.core.security.service import AccountLocked, authenticate
+from adoption_desktop.core.security.service import AccountLocked, SignInError, authenticate
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import create_database
@@ -1055,3 +1055,83 @@ def test_changing_your_own_password_ends_your_session_in_another_process(shared:
                            "the password was changed since signing in"]
     finally:
         other.engine.dispose()
+
+
+def _locked_accounts(db: Database, n: int) -> list[Principal]:
+    """``n`` counsellors, each locked out by wrong passwords (as five mistyped sign-ins leave them)."""
+    with db.session(write=False) as session:
+        limit = get_setting(session, LOCKOUT_ATTEMPTS)
+    out = []
+    for k in range(n):
+        who = make_user(db, f"locked{k}", Role.COUNSELLOR)
+        for _ in range(limit):
+            with pytest.raises((AccountLocked, SignInError)):
+                authenticate(db, who.username, "not-the-password")
+        out.append(who)
+    return out
+
+
+def test_two_administrators_unlocking_one_account_at_once_record_one_unlock(shared: Shared) -> None:
+    """Concurrency review, 6 December 2026: two administrators clicking Unlock on the same locked account at
+    the same moment both recorded "Account unlocked" (the second read the account after the first had
+    unlocked it, found nothing to unlock and recorded it anyway, "it was not locked"). The account's row is
+    now taken first, as the sign-in's failure counting takes it, and an account with nothing to unlock is
+    refused: exactly one unlock is recorded, and the other administrator is told who unlocked it."""
+    from adoption_desktop.core.audit_service import verify
+
+    db = shared.db
+    admins = {"a": make_user(db, "admin_one", Role.ADMINISTRATOR),
+              "b": make_user(db, "admin_two", Role.ADMINISTRATOR)}
+    accounts = _locked_accounts(db, 3)
+    rounds = {who: [{"user": u, "id": acc.user_id} for acc in accounts] for who, u in admins.items()}
+    results = race(shared, "unlock", rounds["a"], rounds["b"])
+    for acc, r in zip(accounts, results, strict=True):
+        oks = [who for who, (kind, _) in r.items() if kind == "ok"]
+        assert len(oks) == 1, r
+        winner, loser = oks[0], "b" if oks == ["a"] else "a"
+        kind, message = r[loser]
+        assert kind == "AlreadyUnlocked", r
+        assert message.startswith(f"The account of {acc.full_name} ({acc.username}) was already unlocked by "
+                                  f"{admins[winner].full_name} at ")
+        assert message.endswith("so nothing was changed. It can sign in now.")
+        with db.session(write=False) as session:
+            unlocks = session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "unlock", AuditEntry.entity_id == str(acc.user_id))).all()
+        assert [(e.actor, e.detail.split("; ")[1][:20]) for e in unlocks] == [
+            (admins[winner].username, "it was locked until ")]
+        authenticate(db, acc.username, TEST_PASSWORD)  # and it is unlocked
+    assert verify(db, SYSTEM_PRINCIPAL).ok
+
+
+def test_an_unlock_beside_the_wrong_password_that_locks_the_account_records_what_it_found(shared: Shared) -> None:
+    """An unlock racing the wrong password that locks the account: they go one after the other (the account's
+    row is taken by both), so the unlock either clears the lock that attempt made ("it was locked until")
+    or clears the failed attempts before it (and the attempt then counts one): never "it was not locked"
+    beside a lock it left in place, never an account locked after an unlock that said it cleared it."""
+    db = shared.db
+    admin = make_user(db, "admin_one", Role.ADMINISTRATOR)
+    with db.session(write=False) as session:
+        limit = get_setting(session, LOCKOUT_ATTEMPTS)
+    victims = []
+    for k in range(3):
+        v = make_user(db, f"nearly{k}", Role.COUNSELLOR)
+        for _ in range(limit - 1):
+            with pytest.raises(SignInError):
+                authenticate(db, v.username, "not-the-password")
+        victims.append(v)
+    results = race_ops(shared, ("unlock", [{"user": admin, "id": v.user_id} for v in victims]),
+                       ("wrong_password", [{"username": v.username} for v in victims]))
+    for v, r in zip(victims, results, strict=True):
+        assert r["a"][0] == "ok", r
+        with db.session(write=False) as session:
+            (detail,) = session.scalars(select(AuditEntry.detail).where(
+                AuditEntry.action == "unlock", AuditEntry.entity_id == str(v.user_id))).all()
+            user = session.get(User, v.user_id)
+            assert user is not None
+            if r["b"][0] == "AccountLocked":  # the wrong password came first and locked it: the unlock ended it
+                assert "it was locked until " in detail and user.locked_until is None, (r, detail)
+            else:  # the unlock came first: the attempts cleared, the wrong password then counted one
+                assert r["b"][0] == "SignInError", r
+                assert detail.endswith(f"it was not locked; {limit - 1} failed sign-in attempts cleared"), detail
+                assert user.locked_until is None and user.failed_attempts == 1
+        authenticate(db, v.username, TEST_PASSWORD)

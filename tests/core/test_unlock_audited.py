@@ -4,11 +4,14 @@ it, and found only a generic "Changed" of the account (IT trial)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from adoption_desktop.core import audit, audit_service
 from adoption_desktop.core.audit import readable
 from adoption_desktop.core.security import service as users
+from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from tests.conftest import TEST_PASSWORD, make_user
@@ -50,3 +53,38 @@ def test_unlocking_an_account_that_was_not_locked_says_so(db: Database, admin: P
     assert entry.detail == "account worker (Worker Tester) unlocked by admin; it was not locked; 1 failed " \
                            "sign-in attempt cleared"
     assert audit_service.verify(db, admin).ok
+
+
+def test_unlocking_again_is_refused_naming_who_unlocked_it_and_records_nothing(db: Database, admin: Principal) -> None:
+    """A second Unlock of an account that is no longer locked (a colleague's list was not refreshed) is
+    refused with who unlocked it: "Account unlocked" is recorded once."""
+    other = make_user(db, "admin2", Role.ADMINISTRATOR)
+    worker = make_user(db, "worker", Role.COUNSELLOR)
+    _lock_out(db, worker)
+    users.unlock_account(db, admin, worker.user_id)
+    with pytest.raises(users.AlreadyUnlocked) as caught:
+        users.unlock_account(db, other, worker.user_id)
+    said = str(caught.value)
+    assert said.startswith("The account of Worker Tester (worker) was already unlocked by Admin Tester at ")
+    assert said.endswith(", so nothing was changed. It can sign in now.")
+    with pytest.raises(users.AlreadyUnlocked, match="already unlocked by you at "):
+        users.unlock_account(db, admin, worker.user_id)
+    assert len(audit_service.list_entries(db, admin, audit.AuditFilter(action="unlock"))) == 1
+    assert audit_service.verify(db, admin).ok
+
+
+def test_unlocking_an_account_never_locked_says_there_is_nothing_to_unlock(db: Database, admin: Principal) -> None:
+    worker = make_user(db, "worker", Role.COUNSELLOR)
+    with pytest.raises(users.AlreadyUnlocked, match="is not locked and has no failed sign-ins to clear"):
+        users.unlock_account(db, admin, worker.user_id)
+    # nor after a lock that was unlocked, then locked again and ended by a right password after it expired
+    _lock_out(db, worker)
+    users.unlock_account(db, admin, worker.user_id)
+    _lock_out(db, worker)
+    with db.session(write=False) as session:
+        user = session.get(User, worker.user_id)
+        assert user is not None and user.locked_until is not None
+        later = user.locked_until + dt.timedelta(minutes=1)  # the lock's time has passed
+    users.authenticate(db, "worker", TEST_PASSWORD, now=later)
+    with pytest.raises(users.AlreadyUnlocked, match="is not locked and has no failed sign-ins to clear"):
+        users.unlock_account(db, admin, worker.user_id)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import check_version, lock_row
+from adoption_desktop.core.concurrency import check_version, lock_row, when_text
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
 from adoption_desktop.core.errors import AppError, Conflict, NotFound, ValidationError
 from adoption_desktop.core.security import refusals
@@ -30,7 +30,7 @@ from adoption_desktop.core.security.passwords import (
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
-from adoption_desktop.core.storage.engine import PASSWORD_CHANGED, Database, is_busy_error
+from adoption_desktop.core.storage.engine import PASSWORD_CHANGED, Database, is_busy_error, session_actor
 
 _log = logging.getLogger(__name__)
 
@@ -503,6 +503,36 @@ def change_own_password(db: Database, actor: Principal, current_password: str, n
         return _principal(session, user)
 
 
+class AlreadyUnlocked(Conflict):
+    """:func:`unlock_account` on an account with nothing to unlock (no lock, no failed attempts): most often
+    a colleague unlocked it a moment before. Nothing is changed or recorded."""
+
+
+def _already_unlocked(session: Session, user: User) -> str:
+    """What an administrator is told when the account they unlock is not locked: who unlocked it and when,
+    where the audit log has an unlock after the account's latest lock."""
+    account = f"{user.full_name} ({user.username})"
+    entries = audit.AuditEntry
+    last_lock = session.scalar(select(func.max(entries.seq)).where(
+        entries.action == "sign_in_failed", entries.entity == "users", entries.entity_id == str(user.id),
+        entries.detail == "account locked after repeated failed sign-ins")) or 0
+    found = session.execute(
+        select(entries.actor, entries.at, User.full_name).outerjoin(User, User.id == entries.actor_id)
+        .where(entries.action == "unlock", entries.entity == "users", entries.entity_id == str(user.id),
+               entries.seq > last_lock)
+        .order_by(entries.seq.desc()).limit(1)).first()
+    if found is None:
+        how = "is not locked and has no failed sign-ins to clear"
+    else:
+        try:
+            at: dt.datetime | None = dt.datetime.fromisoformat(str(found[1]))
+        except ValueError:
+            at = None
+        who = "you" if found[0] == session_actor(session).username else str(found[2] or found[0])
+        how = f"was already unlocked by {who} at {when_text(at)}"
+    return f"The account of {account} {how}, so nothing was changed. It can sign in now."
+
+
 def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
     """An administrator ends an account's lock-out (Administration → Users → Unlock). Audited as its own
     action, ``unlock``, under the administrator's name and naming the account and what it was left with (the
@@ -510,8 +540,13 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
     for who unlocked it)."""
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor) as session:
-        user = _get(session, user_id)
+        # the row taken first, as the sign-in's failure counting takes it: two administrators unlocking at
+        # once, or an unlock beside the wrong password that is locking the account, go one after the other,
+        # and each reads what the one before left
+        user = lock_row(session, _get(session, user_id))
         attempts, locked_until = user.failed_attempts, user.locked_until
+        if locked_until is None and not attempts:
+            raise AlreadyUnlocked(_already_unlocked(session, user))
         user.failed_attempts, user.locked_until = 0, None
         until = locked_until.isoformat(sep=" ", timespec="minutes") if locked_until is not None else ""
         if locked_until is None:
