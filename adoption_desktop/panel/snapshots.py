@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.panel.models import PanelDeclaration, PanelItem, PanelItemAbsence, PanelPaper
+
+if TYPE_CHECKING:  # the service package imports this module
+    from adoption_desktop.panel.service.data import MinutesDraft
 
 
 @dataclass(frozen=True)
@@ -106,3 +110,28 @@ def removed_item(session: Session, item: PanelItem, sitting_date: dt.date, sitti
     return RemovedItem(item.id, item.sitting_id, sitting_date, sitting_version, item.position, item.case_type,
                        item.subject_reference, item.subject_initials, item.presenting_worker, item.time_slot,
                        item.notes, item.deferred_from_id, item.created_at, papers, decls, others, away)
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """What a deferral to a later sitting changed (``service.defer_item_recorded``), so that undo can put the
+    item back on its own sitting alone: the item's minutes as they were before it (``None``: there were
+    none) and as it left them, and the case's new entry on the later agenda as it was made."""
+
+    item_id: int
+    subject: str  # the case number (or initials) for messages
+    sitting_date: dt.date
+    reason: str
+    #: the item's minutes before the deferral: (draft, status, date sent to the chair); None: no minutes yet
+    minutes_before: tuple[MinutesDraft, str, dt.date | None] | None
+    #: the item's minutes after it: (id, row version); None when the deferral left them as they were
+    minutes_after: tuple[int, int] | None
+    #: the later sitting, and the case's entry on its agenda (None: no later sitting given)
+    later_sitting_id: int | None = None
+    later_date: dt.date | None = None
+    new_item_id: int | None = None
+    new_item_version: int = 1
+    #: the new entry's papers as made: (id, code, received on)
+    new_papers: tuple[tuple[int, str, dt.date | None], ...] = ()
+    #: the entry was an earlier one moved from a sitting cancelled since (undo cannot put that back)
+    moved: bool = False

@@ -135,6 +135,7 @@ from adoption_desktop.panel.service.minutes import _validate_draft as _validate_
 from adoption_desktop.panel.service.minutes import (
     correct_minutes,
     defer_item,
+    defer_item_recorded,
     minutes_history,
     save_minutes,
     submit_minutes,
@@ -154,6 +155,7 @@ from adoption_desktop.panel.service.sittings import (
 )
 from adoption_desktop.panel.snapshots import (
     AttendanceChange,
+    Deferral,
     OrderChange,
     RemovedAbsence,
     RemovedDeclaration,
@@ -165,6 +167,7 @@ __all__ = [
     "AttendanceChange",
     "AttendanceRow",
     "DeclarationRow",
+    "Deferral",
     "ItemInput",
     "ItemRow",
     "MemberInput",
@@ -194,6 +197,7 @@ __all__ = [
     "current_handoff",
     "declare_interest",
     "defer_item",
+    "defer_item_recorded",
     "give_notice",
     "item_quorum",
     "item_text",

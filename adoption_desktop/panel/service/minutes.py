@@ -41,6 +41,7 @@ from adoption_desktop.panel.service.data import (
     MinutesRow,
     minutes_draft_values,
 )
+from adoption_desktop.panel.snapshots import Deferral
 
 
 # --- minutes ---------------------------------------------------------------------------------------
@@ -290,6 +291,13 @@ def minutes_history(db: Database, actor: Principal, item_id: int) -> list[Minute
 
 
 def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sitting_id: int | None = None) -> int | None:
+    """Record a deferral (see :func:`defer_item_recorded`); returns the id of the case's entry on the later
+    agenda (None: no later sitting was given)."""
+    return defer_item_recorded(db, actor, item_id, reason, to_sitting_id).new_item_id
+
+
+def defer_item_recorded(db: Database, actor: Principal, item_id: int, reason: str,
+                        to_sitting_id: int | None = None) -> Deferral:
     """Record a deferral (allowed even when inquorate) and optionally put the item on a later agenda.
 
     The draft keeps what it holds (the discussion, each member's view, reasons already written): only the
@@ -307,7 +315,10 @@ def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sit
     All in one transaction: the minutes, the item on the later agenda and its link back are saved together
     or not at all. They were three transactions, and a colleague cancelling the later sitting between them
     left the item minuted as deferred on no later agenda, and a retry to another sitting was refused as
-    "already deferred" (two-user trial)."""
+    "already deferred" (two-user trial).
+
+    Returns what it changed (:class:`~adoption_desktop.panel.snapshots.Deferral`), for undo
+    (``panel.undo.undo_deferral``)."""
     require(actor, P.PANEL_EDIT)
     if not clean_text(reason, "Deferral reason", multiline=True, max_length=20000).strip():
         raise ValidationError("Deferral reason: say what information the panel needs before the case comes back. "
@@ -326,17 +337,30 @@ def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sit
         already = current.outcome == "deferred"  # in the minutes editor, or to a sitting cancelled since
         draft = _clean_draft(replace(current, outcome="deferred", deferral_reason=reason,
                                      reasons=current.reasons if already else current.reasons or reason))
+        before = None if m is None else (current, m.status, m.submitted_on)
         new: PanelItem | None = None
+        stranded: PanelItem | None = None
         if to_sitting_id is not None:  # the later sitting first: a refusal names it before any minutes rule
             stranded = next((f for f in follow_ups if _current_minutes(session, f.id) is None), None)
             new = _defer_to(session, item, to_sitting_id, move=stranded)
+        after: tuple[int, int] | None = None
         if m is None or _draft_of(m) != draft:  # already deferred for this reason: the minutes stay as they are
-            _save_minutes_in(session, item_id, draft, expected_version=m.row_version if m is not None else 0,
-                             today=None)
+            saved = _save_minutes_in(session, item_id, draft,
+                                     expected_version=m.row_version if m is not None else 0, today=None)
+            after = (saved.id, saved.row_version)
         elif m.status == "approved":
             raise Conflict(f"These minutes were {_minutes_done_by(session, m)} and are locked; nothing was "
                            "changed.")
-        return None if new is None else new.id
+        subject = item.subject_reference or item.subject_initials
+        held_on = _sitting(session, item.sitting_id).sitting_date
+        if new is None:
+            return Deferral(item_id, subject, held_on, reason, before, after)
+        session.flush()
+        papers = tuple((p.id, p.code, p.received_on) for p in session.scalars(
+            select(PanelPaper).where(PanelPaper.item_id == new.id).order_by(PanelPaper.id)))
+        return Deferral(item_id, subject, held_on, reason, before, after, new.sitting_id,
+                        _sitting(session, new.sitting_id).sitting_date, new.id, new.row_version, papers,
+                        moved=stranded is not None)
 
 
 def _defer_to(session: Session, item: PanelItem, to_sitting_id: int, *, move: PanelItem | None = None
