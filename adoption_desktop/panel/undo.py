@@ -7,7 +7,7 @@ Covered: removing an agenda item (its papers and declarations with it, same ids 
 such as the children on a match item hold again), reordering the agenda (drag and drop, Move up/down),
 declaring an interest and removing a declaration, recording a member as not present for an item (or as
 having left the sitting after an item) and removing that record, attendance marks (one person, or "all not recorded →
-present"), the papers' received dates. Approving minutes is final: it never enters the stack (the chair's password is asked)."""
+present"), the papers' received dates, deferring an item to a later sitting. Approving minutes is final: it never enters the stack (the chair's password is asked)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.undo import UndoEntry, changed_since
 from adoption_desktop.core.wording import weekday_date
+from adoption_desktop.panel import rules
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.models import (
     PanelAttendance,
@@ -231,6 +232,99 @@ def restore_order(db: Database, actor: Principal, change: OrderChange) -> OrderC
                 items[ident].position = pos
         _note(session, "panel_sittings", change.sitting_id, "agenda order put back")
         return OrderChange(change.sitting_id, change.after, change.before)
+
+
+# --- deferring an item to a later sitting ----------------------------------------------------------
+def defer_item(db: Database, actor: Principal, item_id: int, reason: str, to_sitting_id: int) -> UndoEntry | None:
+    """``service.defer_item`` (Defer to a later sitting…, Alt+Z) and the entry that takes the deferral back:
+    the item's minutes as they were before it, the case off the later agenda (:func:`undo_deferral`). None
+    when the deferral moved an earlier entry from a sitting cancelled since (that move cannot be put back)."""
+    require(actor, P.PANEL_EDIT)
+    return _deferral_entry(db, actor, svc.defer_item_recorded(db, actor, item_id, reason, to_sitting_id))
+
+
+def _deferral_entry(db: Database, actor: Principal, done: svc.Deferral) -> UndoEntry | None:
+    if done.moved or done.new_item_id is None or done.later_sitting_id is None or done.later_date is None:
+        return None
+    later_id = done.later_sitting_id
+    label = (f"Deferred {_item_name(done.subject)} from the sitting of {weekday_date(done.sitting_date)} to the "
+             f"sitting of {weekday_date(done.later_date)}")
+
+    def reverse() -> UndoEntry:
+        undo_deferral(db, actor, done)
+
+        def again() -> UndoEntry | None:
+            return _deferral_entry(db, actor, svc.defer_item_recorded(db, actor, done.item_id, done.reason,
+                                                                      later_id))
+
+        return UndoEntry(label, again, actor.user_id, AREA, _item_name(done.subject))
+
+    return UndoEntry(label, reverse, actor.user_id, AREA, _item_name(done.subject))
+
+
+def undo_deferral(db: Database, actor: Principal, done: svc.Deferral) -> None:
+    """Take a deferral back, in one transaction: the item's minutes as they were before it (none, when it had
+    none) and the case's entry off the later sitting's agenda (its papers with it; the items after it move
+    up). Audited as an ``undo`` of the item.
+
+    Refused, with nothing changed, when anything has changed since: the item's minutes (edited, sent,
+    approved), the case's entry on the later agenda (edited, moved, removed, a paper's date), anything
+    recorded for it at the later sitting (minutes, a declaration, a member out of the room)."""
+    require(actor, P.PANEL_EDIT)
+    if done.new_item_id is None or done.later_sitting_id is None or done.moved:
+        raise Conflict("This deferral cannot be undone here; change the minutes and the later agenda by hand.")
+    later_day = weekday_date(done.later_date) if done.later_date else "the later sitting"
+    entry_name = f"the case's entry on the agenda of the sitting of {later_day}"
+    kept = " Nothing was undone: the item stays deferred and the case stays on that agenda."
+    with db.session(actor) as session:
+        item, m = svc._locked_item_minutes(session, done.item_id)
+        if done.minutes_after is not None and (
+                m is None or (m.id, m.row_version) != done.minutes_after):
+            ids = [m.id] if m is not None else [done.minutes_after[0]]
+            raise changed_since(session, "panel_minutes", ids, f"the minutes of {_item_name(done.subject)}")
+        later = lock_row(session, svc._sitting(session, done.later_sitting_id))
+        new = session.get(PanelItem, done.new_item_id)
+        if new is None:
+            raise changed_since(session, "panel_items", [done.new_item_id], entry_name)
+        lock_row(session, new)
+        if new.row_version != done.new_item_version or new.sitting_id != later.id:
+            raise changed_since(session, "panel_items", [new.id], entry_name)
+        recorded = svc._current_minutes(session, new.id)
+        if recorded is not None:
+            outcome = rules.OUTCOMES.get(recorded.outcome, recorded.outcome)
+            said = f'a recommendation recorded ("{outcome}")' if recorded.outcome else "minutes written"
+            raise Conflict(f"The sitting of {later_day} has {said} for the case: its minutes were "
+                           f"{svc._minutes_done_by(session, recorded)}.{kept}")
+        papers = tuple((p.id, p.code, p.received_on) for p in session.scalars(
+            select(PanelPaper).where(PanelPaper.item_id == new.id).order_by(PanelPaper.id).with_for_update()))
+        if papers != done.new_papers:
+            raise changed_since(session, "panel_papers", [p[0] for p in papers + done.new_papers],
+                                f"the papers of {entry_name}")
+        for kind, what in ((PanelDeclaration, "an interest declared"),
+                           (PanelItemAbsence, "a member recorded as not present")):
+            ids = list(session.scalars(select(kind.id).where(kind.item_id == new.id)))
+            if ids:
+                raise changed_since(session, str(kind.__tablename__), ids, f"{entry_name} ({what} for it)")
+        for p in session.scalars(select(PanelPaper).where(PanelPaper.item_id == new.id)):
+            session.delete(p)
+        session.flush()  # the papers first (no relationship orders them)
+        session.delete(new)
+        session.flush()
+        for pos, other in enumerate(session.scalars(select(PanelItem).where(PanelItem.sitting_id == later.id)
+                                                    .order_by(PanelItem.position, PanelItem.id)), start=1):
+            if other.position != pos:
+                other.position = pos
+        if done.minutes_after is not None and m is not None:
+            if done.minutes_before is None:
+                session.delete(m)  # the deferral wrote the item's first minutes: it has none again
+            else:
+                draft, status, sent_on = done.minutes_before
+                svc._apply_draft(m, draft)
+                m.status, m.submitted_on = status, sent_on
+        session.flush()
+        _note(session, "panel_items", item.id,
+              f"deferral to the sitting of {later_day} undone: {_item_name(done.subject)} is back on the sitting "
+              f"of {weekday_date(done.sitting_date)} with its minutes as before, and off the later agenda")
 
 
 # --- declarations ----------------------------------------------------------------------------------

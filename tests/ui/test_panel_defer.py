@@ -24,6 +24,7 @@ from adoption_desktop.panel.views.page import PanelPage
 from tests.conftest import make_user
 
 ALT = Qt.KeyboardModifier.AltModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
 TODAY = dt.date.today()  # the page lists the sittings as of today
 HEARD, HELD_SINCE = TODAY - dt.timedelta(days=14), TODAY - dt.timedelta(days=7)
 SOON, LATER, DROPPED = TODAY + dt.timedelta(days=14), TODAY + dt.timedelta(days=28), TODAY + dt.timedelta(days=21)
@@ -101,7 +102,7 @@ def test_defer_to_a_later_sitting_from_the_keyboard(db: Database, make_window: A
     assert row.minutes.draft.discussion == "Questions on the support plan."
     assert page.status.text() == (f"Item 1 (PA-2026-031) deferred to the sitting of {weekday_date(LATER)}: the "
                                   "minutes record the deferral and its reason, and the case is on that sitting's "
-                                  "agenda.")
+                                  "agenda. Ctrl+Z undoes it.")
     assert page.minutes.outcome.currentData() == "deferred"  # the minutes tab shows it
     assert not button.isEnabled()
     assert button.toolTip() == (f"Item 1 is already deferred to the sitting of {weekday_date(LATER)}; the case is "
@@ -133,3 +134,37 @@ def test_greyed_with_the_reason_when_there_is_no_later_sitting(db: Database, mak
     page.defer_item()  # reached another way (a script, a stale button): said, nothing opened
     assert page.dialog is None
     assert page.status.text() == button.toolTip()
+
+
+def test_a_deferral_made_by_mistake_is_undone_with_ctrl_z(db: Database, make_window: Any, qtbot: Any) -> None:
+    """Undo (Ctrl+Z, or the status bar's Undo) takes a deferral back: the item's minutes as they were, the case off
+    the later agenda, the button usable again; nothing else on the later agenda moves."""
+    from tests.undo_checks import actions, assert_verified
+
+    clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
+    heard, later = _sitting(db, clerk, HEARD), _sitting(db, clerk, SOON)
+    waiting = svc.add_item(db, clerk, later, svc.ItemInput("approval", "PA-2026-040", "GH", "Jay Quillby"))
+    item = svc.add_item(db, clerk, heard, svc.ItemInput("approval", "PA-2026-031", "AB/CD", "Jay Quillby"))
+    svc.save_minutes(db, clerk, item, svc.MinutesDraft(discussion="Questions on the support plan."))
+    page = _page(make_window, qtbot, clerk, heard)
+    dialog = _defer_dialog(page, qtbot)
+    reason = dialog.findChild(QLineEdit, "reason")
+    assert reason is not None
+    QTest.keyClicks(reason, "Medical report not received.")
+    _press(reason, Qt.Key.Key_D, ALT)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert [i.subject_reference for i in svc.sitting_detail(db, clerk, later).items] == ["PA-2026-040", "PA-2026-031"]
+    assert page.status.text().endswith("Ctrl+Z undoes it.")
+    undo_action = page.window().undo_ui.undo_action  # type: ignore[attr-defined]
+    assert undo_action.isEnabled() and undo_action.text().startswith("&Undo: Deferred agenda item PA-2026-031")
+
+    _press(page.agenda_view, Qt.Key.Key_Z, CTRL)
+    assert [i.id for i in svc.sitting_detail(db, clerk, later).items] == [waiting]
+    row = svc.sitting_detail(db, clerk, heard).items[0]
+    assert row.deferred_to is None and row.minutes is not None
+    assert (row.minutes.draft.outcome, row.minutes.draft.deferral_reason) == ("", "")
+    assert row.minutes.draft.discussion == "Questions on the support plan."
+    button = page.findChild(QPushButton, "defer_item")
+    assert button is not None and button.isEnabled()  # the page shows it as stored now
+    assert actions(db, "panel_items")[-1] == "undo"
+    assert_verified(db)

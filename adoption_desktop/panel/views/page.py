@@ -701,18 +701,20 @@ class PanelPage(QWidget):
             return
         later = self._later_sittings(item)
 
-        def done(_new_id: Any) -> None:
+        def done(entry: Any) -> None:
             self._load_detail(keep_item=item.id)
             self.reload_sitting_counts()
             chosen = next((r for r in later if r.id == dialog.sitting_id()), None)
             when = f"the sitting of {weekday_date(chosen.sitting_date)}" if chosen else "the later sitting"
+            undo = " Ctrl+Z undoes it." if isinstance(entry, UndoEntry) else ""
             self.say(f"Item {item.position} ({item.subject_reference or item.subject_initials}) deferred to {when}: "
-                     "the minutes record the deferral and its reason, and the case is on that sitting's agenda.")
+                     f"the minutes record the deferral and its reason, and the case is on that sitting's agenda.{undo}")
+            self.ctx.did(entry if isinstance(entry, UndoEntry) else None)
             self.agenda_view.setFocus()
 
         reason = item.minutes.draft.deferral_reason if item.minutes is not None else ""
-        dialog = dialogs.defer_dialog(self, item, later, reason, lambda sitting_id, text: svc.defer_item(
-            self.ctx.db, self.ctx.principal, item.id, text, to_sitting_id=sitting_id), done)
+        dialog = dialogs.defer_dialog(self, item, later, reason, lambda sitting_id, text: panel_undo.defer_item(
+            self.ctx.db, self.ctx.principal, item.id, text, sitting_id), done)
         self._open(dialog)
 
     def open_children(self) -> None:
