@@ -826,14 +826,14 @@ def check_item_letters(db: Database, actor: Principal, kind: str, item_ids: Sequ
 def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: str | None = None,
                 months: Sequence[str] = (), arrangement_ids: Sequence[int] = (), item_ids: Sequence[int] = (), today: dt.date | None = None,
                 limit: int | None = None, progress: Callable[[int, int], None] | None = None,
-                cancelled: Callable[[], bool] | None = None, signed_by: str | None = None,
+                cancelled: Callable[[], bool] | None = None, signed_by: Principal | None = None,
                 before_output: Callable[[], object] | None = None) -> BatchResult:
     """One merged PDF for the batch; the sent-list is recorded only after the file is written.
 
     Reminders are for ``month`` (YYYY-MM) or for each of ``months``; ``limit`` caps the batch. The letters
-    are signed by ``signed_by`` (a user's full name) or else by ``actor``, who must hold ``letterbox.edit``
-    (:func:`letterbox_signer`: refused before anything is read). An ``actor`` without it gets the file (a
-    copy signed by ``signed_by``) with nothing recorded as sent (``BatchResult.not_recorded_by``).
+    are signed by the account ``signed_by`` (never named by full name) or else by ``actor``, who must hold
+    ``letterbox.edit`` (:func:`letterbox_signer`: refused before anything is read). An ``actor`` without
+    it gets the file (a copy signed by ``signed_by``) with nothing recorded as sent (``BatchResult.not_recorded_by``).
     ``before_output()`` is called once the letters are read, checked for leaks and drawn in memory, before
     anything is written (file, sent-list, audit) or returned; it may raise to stop with nothing written
     (a headless export confirms its sign-in there)."""
@@ -945,14 +945,17 @@ class CannotSign(ValidationError):
         self.who = who
 
 
-def letterbox_signer(session: Session, actor: Principal, signed_by: str | None) -> tuple[str, str]:
+def letterbox_signer(session: Session, actor: Principal, signed_by: Principal | None) -> tuple[str, str]:
     """Who signs a batch of letterbox letters and the title printed under their name.
 
-    The signatory must hold ``letterbox.edit`` whoever they are: ``signed_by`` (a user's full name) or else
-    ``actor``; refused (:class:`CannotSign`) otherwise. The title is the person's own job title, or the role
-    they act in for the letterbox (:data:`LETTERBOX_ROLE_TITLES`), or none: never a default job they may not
-    hold (user trial: an administrator's letters were signed "Letterbox coordinator")."""
-    from adoption_desktop.core.security.service import signer_for, signers_named
+    The signatory must hold ``letterbox.edit`` whoever they are: the account ``signed_by`` (read again by
+    its id: enabled, its roles in effect now) or else ``actor``; refused (:class:`CannotSign`) otherwise.
+    Never looked up by full name: two accounts may share one (a coordinator and a counsellor both "Sam
+    Brook"), and the letter must carry the named account's own title. The title is the person's own job
+    title, or the role they act in for the letterbox (:data:`LETTERBOX_ROLE_TITLES`), or none: never a
+    default job they may not hold (user trial: an administrator's letters were signed "Letterbox
+    coordinator")."""
+    from adoption_desktop.core.security.service import signer_by_id, signer_for
 
     if signed_by is None:
         if not actor.can(Permission.LETTERBOX_EDIT):
@@ -960,11 +963,10 @@ def letterbox_signer(session: Session, actor: Principal, signed_by: str | None) 
                                             "one who signs them.")
         signer = signer_for(session, actor)
     else:
-        holders = [s for s in signers_named(session, signed_by) if s.principal.can(Permission.LETTERBOX_EDIT)]
-        if not holders:
-            raise CannotSign(signed_by, "Name a letterbox coordinator who signs them.")
-        own = [s for s in holders if s.principal.user_id == actor.user_id]
-        signer = (own or holders)[0]
+        found = signer_by_id(session, signed_by.user_id)
+        if found is None or not found.principal.can(Permission.LETTERBOX_EDIT):
+            raise CannotSign(signed_by.display, "Name a letterbox coordinator who signs them.")
+        signer = found
     return signer.principal.full_name, signer.title(LETTERBOX_ROLE_TITLES)
 
 

@@ -143,9 +143,10 @@ def test_a_coordinators_first_print_after_a_copy_says_so_and_is_recorded(cli_run
 def test_the_service_refuses_a_signer_without_letterbox_edit(db: Database, coordinator: Principal,
                                                             admin: Principal, tmp_path: Path) -> None:
     _two_arrangements(db, coordinator)
-    make_user(db, "counsellor", Role.COUNSELLOR)
-    for signed_by in (None, "Counsellor Tester", "Nobody At All"):
-        out = tmp_path / f"{signed_by}.pdf"
+    counsellor = make_user(db, "counsellor", Role.COUNSELLOR)
+    nobody = Principal(987_654, "nobody", "Nobody At All", frozenset({Role.LETTERBOX_COORDINATOR}))
+    for n, signed_by in enumerate((None, counsellor, nobody)):  # no such account: its claimed roles count for nothing
+        out = tmp_path / f"{n}.pdf"
         with pytest.raises(CannotSign, match=r"does not hold letterbox\.edit, so cannot sign these letters"):
             write_batch(db, admin, "reminder", out, month=MARCH, today=TODAY, signed_by=signed_by)
         assert not out.exists()
@@ -156,7 +157,7 @@ def test_each_months_copy_is_audited_and_said_to_that_months_first_print(db: Dat
                                                                         admin: Principal, tmp_path: Path) -> None:
     _two_arrangements(db, coordinator)
     copy = write_batch(db, admin, "reminder", tmp_path / "copy.pdf", months=[MARCH, APRIL], today=TODAY,
-                       signed_by=coordinator.full_name)
+                       signed_by=coordinator)
     assert copy.letters == 4 and copy.not_recorded_by == "Admin Tester"
     assert copy.not_recorded_text.endswith("A coordinator's print of these months will be recorded as the first.")
     assert sorted(e.entity_id[:16] for e in _entries(db, "letterbox_letters_printed")) == [
@@ -193,6 +194,46 @@ def test_the_title_is_the_signers_own(db: Database, tmp_path: Path) -> None:
     assert "Post-adoption support worker" in text and "Letterbox coordinator" not in text
 
 
+def test_signed_by_prints_the_named_accounts_own_title_not_a_namesakes(cli_run: Any, db_path: Path,
+                                                                       admin: Principal) -> None:
+    """``--signed-by`` is checked by user name and the letters are given that account, never its full name
+    looked up again: with namesakes (two coordinators and a counsellor, all "Sam Brook", each their own job
+    title) the letter carries the named account's own title, whoever prints it; the counsellor is refused."""
+    from tests.same_name import SHARED_NAME, named
+
+    db = _reopened(db_path)
+    try:
+        named(db, admin, "sbrook", Role.LETTERBOX_COORDINATOR, "Senior contact coordinator")
+        named(db, admin, "sbrook2", Role.LETTERBOX_COORDINATOR, "Contact support worker")
+        named(db, admin, "sbrook3", Role.COUNSELLOR, "Birth-records counsellor")
+    finally:
+        db.dispose()
+    for user in ("admin", "sbrook"):  # the second coordinator named, by someone else and by the namesake
+        code, _out, err, pdf = cli_run(user, f"{user}.pdf", "--signed-by", "sbrook2")
+        assert code == 0, err
+        text = _text(pdf)
+        assert SHARED_NAME in text and "Contact support worker" in text, text
+        assert "Senior contact coordinator" not in text and "Birth-records counsellor" not in text
+    code, out, err, pdf = cli_run("admin", "counsellor.pdf", "--signed-by", "sbrook3")
+    assert code == 2 and out == "" and not pdf.exists()
+    assert "--signed-by: Sam Brook (sbrook3) does not hold letterbox.edit" in err, err
+
+
+def test_the_service_refuses_a_namesake_without_letterbox_edit(db: Database, coordinator: Principal,
+                                                              admin: Principal, tmp_path: Path) -> None:
+    """The account named to sign is the one checked: a counsellor who shares a coordinator's full name is
+    refused (by name, the coordinator would have been found and the letters printed)."""
+    from tests.same_name import named
+
+    named(db, admin, "sbrook", Role.LETTERBOX_COORDINATOR, "Senior contact coordinator")
+    counsellor = named(db, admin, "sbrook3", Role.COUNSELLOR, "Birth-records counsellor")
+    _two_arrangements(db, coordinator)
+    out = tmp_path / "copy.pdf"
+    with pytest.raises(CannotSign, match=r"Sam Brook \(sbrook3\) does not hold letterbox\.edit"):
+        write_batch(db, admin, "reminder", out, month=MARCH, today=TODAY, signed_by=counsellor)
+    assert not out.exists() and _sent(db) == 0 and _entries(db, "letterbox_letters_printed") == []
+
+
 def test_the_window_offers_no_letters_to_someone_who_cannot_sign_them(qtbot: Any, db: Database, coordinator: Principal,
                                                                    admin: Principal) -> None:
     from adoption_desktop.letterbox.views.page import NO_SIGNER_TIP, LetterboxPage
@@ -221,7 +262,7 @@ def test_the_window_says_a_copy_was_printed_before_the_coordinators_first(
 
     _two_arrangements(db, coordinator)
     write_batch(db, admin, "reminder", tmp_path / "copy.pdf", month=MARCH, today=TODAY,
-                signed_by=coordinator.full_name)
+                signed_by=coordinator)
     monkeypatch.setattr(page_module, "ask_letter_path", lambda *_a, **_k: str(tmp_path / "first.pdf"))
     page = page_module.LetterboxPage(AppContext(db, coordinator, TaskRunner(synchronous=True)), today=TODAY)
     qtbot.addWidget(page)
@@ -275,7 +316,7 @@ def test_a_copy_of_two_months_tells_each_the_truth(db: Database, coordinator: Pr
     _two_arrangements(db, coordinator)
     write_batch(db, coordinator, "reminder", tmp_path / "march.pdf", month=MARCH, today=TODAY)
     copy = write_batch(db, admin, "reminder", tmp_path / "copy.pdf", months=[MARCH, APRIL], today=TODAY,
-                       signed_by=coordinator.full_name)
+                       signed_by=coordinator)
     assert [(r.month, r.extra, r.unrecorded) for r in copy.recorded_before] == [(MARCH, 2, 0)]
     text = copy.not_recorded_text
     assert text.startswith("Not recorded as sent: Admin Tester cannot record letters (no letterbox.edit). The "
@@ -305,7 +346,7 @@ def test_the_window_says_a_copy_was_printed_since_the_month_was_recorded(
     _two_arrangements(db, coordinator)
     write_batch(db, coordinator, "reminder", tmp_path / "first.pdf", month=MARCH, today=TODAY)
     write_batch(db, admin, "reminder", tmp_path / "copy.pdf", month=MARCH, today=TODAY,
-                signed_by=coordinator.full_name)
+                signed_by=coordinator)
     page = page_module.LetterboxPage(AppContext(db, coordinator, TaskRunner(synchronous=True)), today=TODAY)
     qtbot.addWidget(page)
     page.produce_letters("reminder", tmp_path / "again.pdf", month=MARCH)  # the reprint, once asked
@@ -328,7 +369,7 @@ def test_a_copy_says_which_of_its_letters_a_recorded_month_does_not_hold(db: Dat
         "LB-0003", coordinator="lbcoord", adopters_name="Mr and Mrs Quarrendon", child_adoptive_name="Ivy Quarrendon",
         adopters_address="7 Wren Row\nDellmouth\nZZ99 5GH"))
     copy = write_batch(db, admin, "reminder", tmp_path / "copy.pdf", month=MARCH, today=TODAY,
-                       signed_by=coordinator.full_name)
+                       signed_by=coordinator)
     assert [(r.extra, r.unrecorded) for r in copy.recorded_before] == [(2, 1)]
     assert copy.not_recorded_text.endswith("so this copy is an extra: check it is not posted. 1 letter in it is not "
                                            "recorded yet (a family added since): a coordinator's print of the "

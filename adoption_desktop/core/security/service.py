@@ -924,21 +924,23 @@ def reauthenticate(db: Database, principal: Principal, password: str, *, now: dt
 
 
 def signatory(db: Database, actor: Principal, username: str, permission: Permission, *,
-              actor_needs: Permission, label: str = "Signed by") -> str:
-    """The full name of the enabled user ``username`` who holds ``permission``: who signs a batch of letters
-    when it is not the person producing it (``--signed-by``). Checked against the users table. The actor
-    needs ``actor_needs`` (the permission to produce those letters). Messages begin with ``label``: the
-    field, or on the command line the option."""
+              actor_needs: Permission, label: str = "Signed by") -> Principal:
+    """The enabled user ``username`` who holds ``permission``, as the account itself (its id, roles in
+    effect, full name): who signs a batch of letters when it is not the person producing it
+    (``--signed-by``). Checked against the users table; the letters are then given this account, never its
+    full name (another account may share it). The actor needs ``actor_needs`` (the permission to produce
+    those letters). Messages begin with ``label``: the field, or on the command line the option."""
     require(actor, actor_needs)
     with db.session(actor, write=False) as session:
         user = _user_named(session, username)
         if user is None or user.disabled:
             raise NotFound(f"{label}: there is no enabled user {username!r}; give the user name of the "
                            "person who signs the letters.")
-        if not _principal(session, user).can(permission):
+        principal = _principal(session, user)
+        if not principal.can(permission):
             raise ValidationError(f"{label}: {user.full_name} ({user.username}) does not hold {permission}, "
                                   "so cannot sign these letters.", "signed_by")
-        return user.full_name
+        return principal
 
 
 @dataclass(frozen=True)
@@ -956,12 +958,14 @@ class Signer:
         return next((t for role, t in role_titles.items() if role in self.principal.roles), "")
 
 
-def signers_named(session: Session, full_name: str) -> list[Signer]:
-    """The enabled users whose full name is ``full_name`` (a batch's signatory is named so), with their
-    roles in effect and job titles, in id order."""
-    users = session.scalars(select(User).where(User.full_name == full_name, User.disabled.is_(False))
-                            .order_by(User.id))
-    return [Signer(_principal(session, u), u.job_title or "") for u in users]
+def signer_by_id(session: Session, user_id: int) -> Signer | None:
+    """The enabled account ``user_id`` as the signer of a letter, read now (its roles in effect and job
+    title); ``None`` when there is no such enabled account. A signer is named by its account, never by its
+    full name: two accounts may share one."""
+    user = session.get(User, user_id)
+    if user is None or user.disabled:
+        return None
+    return Signer(_principal(session, user), user.job_title or "")
 
 
 def signer_for(session: Session, principal: Principal) -> Signer:
