@@ -37,9 +37,11 @@ from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange,
 from adoption_desktop.letterbox.screening.detectors import fold, variant_words
 from adoption_desktop.letterbox.sent_list import (
     ReminderKey,
+    batch_month_key,
     month_key,
     record_letters_sent,
     reminder_batch,
+    reminder_batches_like,
     reminders_sent_for,
 )
 from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
@@ -999,12 +1001,12 @@ def printed_only(session: Session, months: Sequence[str]) -> tuple[PrintedCopy, 
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.action.in_(("letterbox_letters_printed", "letterbox_letters_sent")),
                AuditEntry.entity == "letterbox_letters_sent",
-               or_(*(AuditEntry.entity_id.like(f"reminder-{k}-%") for k in keys)))
+               or_(*(AuditEntry.entity_id.like(reminder_batches_like(m)) for m in keys.values())))
         .order_by(AuditEntry.seq))
     out = []
     recorded: set[str] = set()  # the months recorded as sent so far, in the log's order
     for action, entity_id, at, login, name in rows:
-        month = keys.get(str(entity_id)[len("reminder-"):len("reminder-") + 6])
+        month = keys.get(batch_month_key(str(entity_id)) or "")
         if month is None:
             continue
         if action == "letterbox_letters_sent":

@@ -63,11 +63,31 @@ def month_key(month: str) -> str:
     return f"{int(year):04d}{int(number):02d}"
 
 
+#: how every reminder batch's name begins (:func:`reminder_batch`)
+_REMINDER = "reminder-"
+
+
 def reminder_batch(month: str, on: dt.date, token: str) -> str:
     """The name of the batch of ``month``'s reminders (``YYYY-MM``) produced on ``on``:
     ``reminder-202703-20261206-ab12cd`` (31 characters; the sent-list's batch holds 40). A batch written
     before months were named (``reminder-20261206-ab12cd``) names no month, and is not found as one."""
-    return f"reminder-{month_key(month)}-{on:%Y%m%d}-{token}"
+    return f"{_REMINDER}{month_key(month)}-{on:%Y%m%d}-{token}"
+
+
+def reminder_batches_like(month: str) -> str:
+    """The SQL ``LIKE`` pattern of every batch of ``month``'s reminders (:func:`reminder_batch`), whatever
+    day it was produced: ``reminder-202703-%``."""
+    return f"{_REMINDER}{month_key(month)}-%"
+
+
+def batch_month_key(batch: str) -> str | None:
+    """The month a reminder batch's name gives (:func:`reminder_batch`), as :func:`month_key` writes it
+    (``reminder-202703-20261206-ab12cd`` -> ``"202703"``); ``None`` for any other batch (other letters, or a
+    reminder batch written before months were named, ``reminder-20261206-ab12cd``)."""
+    if not batch.startswith(_REMINDER):
+        return None
+    key, dash, _rest = batch[len(_REMINDER):].partition("-")
+    return key if dash and len(key) == 6 and key.isdigit() else None
 
 
 def reminders_sent_for(session: Session, months: Iterable[str]) -> dict[str, dict[ReminderKey, str]]:
@@ -80,10 +100,10 @@ def reminders_sent_for(session: Session, months: Iterable[str]) -> dict[str, dic
     rows = session.execute(select(LetterSent.batch, LetterSent.arrangement_id, LetterSent.side,
                                   LetterSent.participant_id)
                            .where(LetterSent.kind == "reminder",
-                                  or_(*(LetterSent.batch.like(f"reminder-{k}-%") for k in keys)))
+                                  or_(*(LetterSent.batch.like(reminder_batches_like(m)) for m in keys.values())))
                            .order_by(LetterSent.id))
     for batch, arrangement_id, side, participant_id in rows:
-        month = keys.get(str(batch)[len("reminder-"):len("reminder-") + 6])
+        month = keys.get(batch_month_key(str(batch)) or "")
         if month is not None:
             out[month].setdefault((int(arrangement_id), str(side), participant_id), str(batch))
     return out

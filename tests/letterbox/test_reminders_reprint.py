@@ -175,3 +175,24 @@ def test_the_window_asks_before_printing_a_months_reminders_again(
     assert (tmp_path / "reminders-1.pdf").exists() and _sent(db) == 2
     assert "recorded as a reprint, not counted again as letters sent." in page.ctx.status_messages[-1]
     assert len(_entries(db, "letterbox_letters_reprinted")) == 1
+
+
+def test_a_reminder_batch_name_gives_back_its_month() -> None:
+    """The batch name is made (``reminder_batch``) and read (``batch_month_key``, ``reminder_batches_like``)
+    in one module: what one writes the others find, and a name of another kind gives no month."""
+    from fnmatch import fnmatchcase
+
+    from adoption_desktop.letterbox.sent_list import (
+        batch_month_key,
+        month_key,
+        reminder_batch,
+        reminder_batches_like,
+    )
+
+    for month in ("2026-03", "2027-3", "2026-12"):
+        name = reminder_batch(month, TODAY, "ab12cd")
+        assert batch_month_key(name) == month_key(month)
+        assert fnmatchcase(name, reminder_batches_like(month).replace("%", "*"))
+        assert not fnmatchcase(name, reminder_batches_like("2026-11").replace("%", "*"))
+    for other in ("reminder-20261206-ab12cd", "chaser-20261206-ab12cd", "reminder-2026-03", "", "reminder-20260x-1"):
+        assert batch_month_key(other) is None, other
