@@ -293,23 +293,13 @@ def set_agency_logo(db: Database, actor: Principal, png: bytes | None) -> None:
             row.value = json.dumps(value)
 
 
-def signer_title(session: Session, *, user_id: int | None = None, full_name: str | None = None) -> str:
+def signer_title(session: Session, *, user_id: int) -> str:
     """The job title on the record of the account ``user_id`` (``""`` when none or no such user): letters
-    pass the signing account, never a name.
-
-    ``full_name`` is kept for code written before (deprecated): two accounts may share a full name (a
-    counsellor and an ADM both "Sam Brook"), so a name gives a title only when exactly one account has it,
-    else ``""`` — never the other person's title."""
+    pass the signing account, never a name (two accounts may share a full name: a counsellor and an ADM
+    both "Sam Brook")."""
     from adoption_desktop.core.security.models import User
 
-    if user_id is not None:
-        return str(session.scalars(select(User.job_title).where(User.id == user_id)).first() or "")
-    if not full_name:
-        return ""
-    warnings.warn("signer_title(full_name=...) may find another account with the same name; pass the "
-                  "signing account's user_id", DeprecationWarning, stacklevel=2)
-    titles = list(session.scalars(select(User.job_title).where(User.full_name == full_name).limit(2)))
-    return str(titles[0] or "") if len(titles) == 1 else ""
+    return str(session.scalars(select(User.job_title).where(User.id == user_id)).first() or "")
 
 
 def profile_field_names() -> tuple[str, ...]:

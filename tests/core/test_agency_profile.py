@@ -224,15 +224,11 @@ def test_job_title_is_on_the_user_record(db: Database, admin: Principal) -> None
     assert summary.job_title == "Agency decision maker"
     with db.session(write=False) as s:
         assert signer_title(s, user_id=adm.user_id) == "Agency decision maker"
-        with pytest.deprecated_call():  # kept for code written before: a name may belong to two accounts
-            assert signer_title(s, full_name=adm.full_name) == "Agency decision maker"
-        with pytest.deprecated_call():
-            assert signer_title(s, full_name="Nobody Known") == ""
+        assert signer_title(s, user_id=987_654) == ""  # no such account
 
 
-def test_a_name_two_accounts_share_gives_no_title(db: Database, admin: Principal) -> None:
-    """Looked up by a full name two accounts share, neither's title is given (a letter would carry the other
-    person's); by the account, each its own."""
+def test_two_accounts_sharing_a_name_each_give_their_own_title(db: Database, admin: Principal) -> None:
+    """Two accounts share a full name: each account gives its own title (a title is read by account only)."""
     from tests.same_name import named
 
     counsellor = named(db, admin, "sbrook", Role.COUNSELLOR, "Birth-records counsellor")
@@ -240,5 +236,3 @@ def test_a_name_two_accounts_share_gives_no_title(db: Database, admin: Principal
     with db.session(write=False) as s:
         assert signer_title(s, user_id=counsellor.user_id) == "Birth-records counsellor"
         assert signer_title(s, user_id=adm.user_id) == "Agency decision maker"
-        with pytest.deprecated_call():
-            assert signer_title(s, full_name=adm.full_name) == ""
