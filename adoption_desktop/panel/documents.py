@@ -22,6 +22,7 @@ from adoption_desktop.core.documents.docx_properties import stamp
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import load_template
 from adoption_desktop.core.files import output_file
+from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.workdays import add_working_days
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.minutes_template import MARKER, template_path
@@ -353,16 +354,23 @@ CASE_PHRASES = {"approval": "application to adopt", "match": "proposed match wit
                 "early_permanence": "application to care for a child under early permanence"}
 
 
-#: the title under the signature of an invitation whose signer has no job title on their user record
+#: the title under the signature of an invitation when none is given (:func:`invitation_letters`' default)
 INVITATION_SIGNATORY_TITLE = "Panel administrator"
+
+#: the title an invitation's signer is printed with when their account has no job title: the panel role
+#: they hold (the first that applies, in this order); an administrator (or anyone else) without one gets no
+#: title rather than a job they do not hold (a chair's invitations said "Panel administrator")
+INVITATION_ROLE_TITLES = {Role.PANEL_ADMINISTRATOR: INVITATION_SIGNATORY_TITLE, Role.PANEL_CHAIR: "Panel chair",
+                          Role.AGENCY_DECISION_MAKER: "Agency Decision Maker"}
 
 
 def invitation_signer_title(session: Session, signer: Principal) -> str:
     """The title printed under the name of the person who signs the invitations: their own job title, read
-    from their account (never by name: two accounts may share one), else :data:`INVITATION_SIGNATORY_TITLE`."""
-    from adoption_desktop.core.agency_profile import signer_title
+    from their account (never by name: two accounts may share one), else the panel role they hold
+    (:data:`INVITATION_ROLE_TITLES`), else ``""`` (no title), as letterbox letters choose theirs."""
+    from adoption_desktop.core.security.service import signer_for
 
-    return (signer_title(session, user_id=signer.user_id) if signer.user_id else "") or INVITATION_SIGNATORY_TITLE
+    return signer_for(session, signer).title(INVITATION_ROLE_TITLES)
 
 
 def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
@@ -372,7 +380,8 @@ def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
     """One letter per item that concerns prospective adopters: date, time, place and who sits on the panel.
 
     Addressed by case reference (the case file holds the address; the letter goes in a window envelope
-    prepared by the social worker). ``signatory_title``: the signer's own (:func:`invitation_signer_title`)."""
+    prepared by the social worker). ``signatory_title``: the signer's own (:func:`invitation_signer_title`;
+    ``""`` prints none)."""
     template = load_template(INVITATION_TEMPLATE)
     s = pack.sitting
     sitting_members = expected if expected is not None else (*pack.present, *pack.advisers)
@@ -395,7 +404,7 @@ def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
             recipient=("The prospective adopters", f"Case {item.subject_reference} ({item.subject_initials})",
                        f"c/o {item.presenting_worker}" if item.presenting_worker else ""),
             text=text, date=today, reference=f"PANEL/{s.id}/{item.id}", signatory=signatory,
-            signatory_title=signatory_title or INVITATION_SIGNATORY_TITLE, extra=membership))
+            signatory_title=signatory_title, extra=membership))
     return letters
 
 
