@@ -30,6 +30,7 @@ from adoption_desktop.letterbox.screening.findings import (
     _f,
 )
 from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
+from adoption_desktop.letterbox.screening.short_forms import short_forms
 
 # --- patterns -----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -586,6 +587,17 @@ def _variants_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_TAIL}(?![^\W_])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)
+def _short_forms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for the short forms (:func:`short_forms.short_forms`: "Gwen" of "Gwenllian") of the one-word
+    protected terms that are not surnames, group ``s<n>`` naming the term; None when none has any."""
+    alternatives = [f"(?P<s{n}>{'|'.join(re.escape(w) for w in sorted(forms, key=lambda w: (-len(w), w)))})"
+                    for n, term in enumerate(terms) if (forms := short_forms(term))]
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_TAIL}(?![^\W_])", re.IGNORECASE)
+
+
 def _accents(written: str, term: str) -> str:
     """How ``written`` (the letter's span) differs in accents from the protected ``term`` it matched: "" when
     it does not ("Zoë's" for "Zoë")."""
@@ -666,6 +678,16 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
         reason = f"the protected term '{term}' (written '{written}': the name with an ending added" + \
             (f", {how})" if how else ")")
         whole.append(_f(start, end, PROTECTED, text, labelled(reason, term, norm)))
+    short_terms = tuple(t for t in terms if fold(t).casefold() not in surname_keys)
+    shorts = _short_forms_pattern(short_terms)
+    for m in shorts.finditer(view) if shorts else ():
+        if not m.group()[0].isupper():
+            continue  # "sam", "max" in lower case: as with the pet forms, a name is written with a capital
+        term = of_folded[short_terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
+        start, end = span(m.start(), m.end())
+        written = text[start:end]
+        whole.append(_f(start, end, PROTECTED, text, labelled(
+            f"possibly the protected term '{term}' (written '{written}': a short form of the name)", term, norm)))
     for pattern, term in _address_patterns(terms):
         for m in pattern.finditer(view):
             original = of_folded[term]
