@@ -26,7 +26,10 @@ from adoption_desktop.core.audit.seals import (
     _Seal,
     _write,
     aggregate,
+    as_filed,
     audited_tables,
+    filed_before,
+    moved_at,
     pk_string,
     row_digest,
 )
@@ -61,10 +64,16 @@ def _seal_table(conn: Connection, name: str, table: Table) -> int:
     if all(current <= set(cols) for cols in listed.values()):
         return 0  # every seal of the table covers all its columns: nothing added (the usual upgrade)
     latest: dict[str, tuple[str, str]] = {}
-    for entity_id, cols, digest in conn.execute(
-            select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest)
+    filed: set[str] = set()  # rows whose latest seal was made in the file a server was moved from
+    moved = moved_at(conn)
+    for entity_id, cols, digest, seq in conn.execute(
+            select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest, seal_t.c.seq)
             .where(seal_t.c.entity == name).order_by(seal_t.c.seq, seal_t.c.id)):
         latest[str(entity_id)] = (str(cols), str(digest))
+        if filed_before(moved, int(seq)):
+            filed.add(str(entity_id))
+        else:
+            filed.discard(str(entity_id))
     seals: list[_Seal] = []
     colsets: dict[str, str] = {}
     added: set[str] = set()
@@ -74,7 +83,8 @@ def _seal_table(conn: Connection, name: str, table: Table) -> int:
         pk = pk_string([row[k] for k in keys])
         sealed = latest.pop(pk, None)
         cols = listed.get(sealed[0]) if sealed is not None and sealed[1] != TOMBSTONE else None
-        if cols is None or set(cols) >= set(row) or not _matches(name, pk, cols, row, sealed):
+        if cols is None or set(cols) >= set(row) or not _matches(name, pk, cols,
+                                                                  as_filed(name, row) if pk in filed else row, sealed):
             continue  # never sealed, deleted, already whole, or changed outside the program: verify names it
         made, made_cols = _make_seals(name, {pk: row}, ())
         seals.extend(made)

@@ -23,10 +23,13 @@ from adoption_desktop.core.audit.seals import (
     _pk_columns,
     _pk_part,
     aggregate,
+    as_filed,
     audited_tables,
     content_matches,
     digest_values,
     field_sums,
+    filed_before,
+    moved_at,
     row_digest,
 )
 
@@ -106,6 +109,7 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
             else:
                 once[name][pk].append((what, seq, cols, digest))
     schema: frozenset[str] | None = None  # the tables this schema must hold (read once, if one is absent)
+    moved = moved_at(conn)  # seals made in the file a server was moved from hold the rows in the file's form
     for name, table in audited_tables().items():
         if name not in present:  # dropped outside the application, or not made yet by an older schema
             if schema is None:
@@ -121,7 +125,7 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
         rule = CONTENT_RULES.get(name)
         sealed_rows = latest.get(name, {})
         named = content.get(name, {})
-        for pk, raw, row_ok in _scan(conn, name, keys, sealed_rows, colsets):
+        for pk, raw, row_ok in _scan(conn, name, keys, sealed_rows, colsets, moved):
             seen.add(pk)
             sealed = sealed_rows.get(pk)
             if sealed is None:
@@ -139,12 +143,12 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                                                         "missing"))
                 continue
             if not row_ok:
-                changed = _names(cols, fields, raw)
+                changed = _names(cols, fields, _form(name, raw, moved, seq))
                 what = ", ".join(changed) if changed else "a field (which one cannot be told)"
                 problems.append(RecordProblem(name, pk, f"{what} changed outside the application (last "
                                                         f"written by audit entry #{seq})"))
             for _what, o_seq, o_cols, o_digest in once.get(name, {}).get(pk, ()):
-                if not content_matches(name, pk, o_cols, raw, o_digest):
+                if not content_matches(name, pk, o_cols, _form(name, raw, moved, o_seq), o_digest):
                     problems.append(RecordProblem(name, pk, f"{', '.join(o_cols)} changed after it was recorded "
                                                             f"(sealed by audit entry #{o_seq})"))
             if rule is not None:
@@ -153,7 +157,7 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                     f_seq, f_colkey, f_digest, _ff = first[name][pk]
                     f_cols = colsets.get(f_colkey)
                     if f_seq != seq and (f_digest == TOMBSTONE or f_cols is None
-                                         or row_digest(name, pk, f_cols, raw) != f_digest):
+                                         or row_digest(name, pk, f_cols, _form(name, raw, moved, f_seq)) != f_digest):
                         problems.append(RecordProblem(name, pk, f"the {_possessive(rule.what)} content differs from what "
                                                                 f"was sealed by audit entry #{f_seq}"))
                 elif sealed_content is None:
@@ -162,7 +166,7 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                                                                 "application (no content seal)"))
                 else:
                     c_seq, c_cols, c_digest = sealed_content
-                    if not content_matches(name, pk, c_cols, raw, c_digest):
+                    if not content_matches(name, pk, c_cols, _form(name, raw, moved, c_seq), c_digest):
                         problems.append(RecordProblem(name, pk, f"the {_possessive(rule.what)} content differs from what "
                                                                 f"was sealed by audit entry #{c_seq}"))
         for pk, (seq, _cols, digest, _f) in sealed_rows.items():
@@ -178,6 +182,12 @@ def verify_record(conn: Connection) -> list[RecordProblem]:
                                                         "row was deleted"))
     # the content seals' rows are already reported as deleted when their rows are gone; keep one line each
     return list(dict.fromkeys(problems))
+
+
+def _form(name: str, row: Mapping[str, Any], moved: int | None, seq: int) -> Mapping[str, Any]:
+    """``row`` as the seal of entry ``seq`` digested it: in the file's form when that seal was made in the
+    file a server was moved from (:mod:`.seals.filed_form`), else as it is."""
+    return as_filed(name, row) if filed_before(moved, seq) else row
 
 
 def _dropped(held: int) -> str:
@@ -238,6 +248,7 @@ def check_rows(conn: Connection, name: str, ids: Sequence[int], *,
     names = {str(k): i for i, k in enumerate(rows.keys())}
     found = {str(r[names[key]]): _RowView(names, tuple(r)) for r in rows}
     rule = CONTENT_RULES.get(name)
+    moved = moved_at(conn)
     problems += _vouched(conn, name, {v[0] for v in latest.values()} | inline_seqs,
                          {c[0] for c in content.values()} - inline_seqs)
     for pk in keys:
@@ -254,15 +265,15 @@ def check_rows(conn: Connection, name: str, ids: Sequence[int], *,
             continue
         seq, colkey, digest, fields = sealed
         cols = colsets[colkey]
-        if row_digest(name, pk, cols, row) != digest:
-            changed = _names(cols, fields, row)
+        if row_digest(name, pk, cols, _form(name, row, moved, seq)) != digest:
+            changed = _names(cols, fields, _form(name, row, moved, seq))
             what = ", ".join(changed) if changed else "a field (which one cannot be told)"
             problems.append(RecordProblem(name, pk, f"{what} changed outside the application (last written by "
                                                     f"audit entry #{seq})"))
         if rule is None:
             continue
         c = content.get(pk)
-        if c is not None and not content_matches(name, pk, c[1], row, c[2]):
+        if c is not None and not content_matches(name, pk, c[1], _form(name, row, moved, c[0]), c[2]):
             problems.append(RecordProblem(name, pk, f"the {_possessive(rule.what)} content differs from what was "
                                                     f"sealed by audit entry #{c[0]}"))
         elif c is None and rule.when(row) and not rule.first_seal:
@@ -426,8 +437,10 @@ class _RowView(Mapping[str, Any]):
 
 
 def _scan(conn: Connection, name: str, keys: list[str], sealed: Mapping[str, tuple[int, str, str, str]],
-          colsets: Mapping[str, list[str]]) -> Any:
-    """Yield ``(pk, row, matches_its_seal)`` for every row of a table, reading raw tuples (fast path)."""
+          colsets: Mapping[str, list[str]], moved: int | None = None) -> Any:
+    """Yield ``(pk, row, matches_its_seal)`` for every row of a table, reading raw tuples (fast path). A row
+    whose seal was made in the file a server was moved from (before entry ``moved``) is digested in the
+    file's form (:mod:`.seals.filed_form`)."""
     cur = conn.connection.cursor()
     try:
         cur.execute(f'SELECT * FROM "{name}"')
@@ -447,7 +460,11 @@ def _scan(conn: Connection, name: str, keys: list[str], sealed: Mapping[str, tup
                     pk = str(v) if type(v) is int else _pk_part(v)
                 seal = sealed.get(pk)
                 ok = False
-                if seal is not None and seal[2] != TOMBSTONE:
+                if seal is not None and seal[2] != TOMBSTONE and filed_before(moved, seal[0]):
+                    cols = colsets.get(seal[1])
+                    filed = as_filed(name, _RowView(names, row))
+                    ok = cols is not None and row_digest(name, pk, cols, filed) == seal[2]
+                elif seal is not None and seal[2] != TOMBSTONE:
                     colkey = seal[1]
                     if colkey not in plans:
                         cols = colsets.get(colkey)

@@ -23,6 +23,7 @@ The package's modules, each importing only those above it:
 
 * ``digests``: canonical values, key strings, the row and content digests, the markers of seal records;
 * ``tables``: which tables are audited, and their rows read by primary key;
+* ``filed_form``: seals made in a database file, checked on the server it was moved to;
 * ``content_rules``: which records become final and when, and what their content is;
 * ``row_seals``: making and writing seal records, and whether rows still match their latest seals;
 * ``final_records``: the content seals of final records (an entry of their own, or a seal record);
@@ -68,6 +69,14 @@ from adoption_desktop.core.audit.seals.digests import (
     field_sums,
     pk_string,
     row_digest,
+)
+from adoption_desktop.core.audit.seals.filed_form import (
+    MOVED_FROM_FILE,
+    MOVED_TO_SERVER,
+    as_filed,
+    filed_before,
+    filed_difference,
+    moved_at,
 )
 from adoption_desktop.core.audit.seals.final_records import (
     CONTENT,
@@ -117,6 +126,8 @@ __all__ = [
     "INLINE_CONTENT",
     "INLINE_DIGEST",
     "MISSING",
+    "MOVED_FROM_FILE",
+    "MOVED_TO_SERVER",
     "TOMBSTONE",
     "ContentRule",
     "Due",
@@ -143,6 +154,7 @@ __all__ = [
     "_write",
     "_write_many",
     "aggregate",
+    "as_filed",
     "audited_table",
     "audited_tables",
     "column_key",
@@ -151,7 +163,10 @@ __all__ = [
     "content_matches",
     "digest_values",
     "field_sums",
+    "filed_before",
+    "filed_difference",
     "filed_under",
+    "moved_at",
     "not_sealed_note",
     "pk_string",
     "read_rows",

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 
 from adoption_desktop.core.audit.models import AuditColumns, AuditSeal
 from adoption_desktop.core.audit.seals.digests import TOMBSTONE, column_key, field_sums, row_digest
+from adoption_desktop.core.audit.seals.filed_form import as_filed, filed_before, moved_at
 from adoption_desktop.core.audit.seals.tables import read_rows, read_rows_where
 
 #: the package's logger, as before it was split into modules
@@ -96,22 +97,25 @@ def _off_seal(conn: Connection, table: str, rows: Mapping[str, Mapping[str, Any]
     earlier = seal_t.alias("earlier")
     newest = (select(func.max(earlier.c.seq)).where(earlier.c.entity == seal_t.c.entity,
                                                      earlier.c.entity_id == seal_t.c.entity_id).scalar_subquery())
-    latest: dict[str, tuple[str, str]] = {}
+    latest: dict[str, tuple[str, str, int]] = {}
     keys = list(rows)
     for start in range(0, len(keys), 500):  # each row's latest seal only (a user's row has one per sign-in)
-        for entity_id, cols, digest in conn.execute(
-                select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest)
+        for entity_id, cols, digest, seq in conn.execute(
+                select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest, seal_t.c.seq)
                 .where(seal_t.c.entity == table, seal_t.c.entity_id.in_(keys[start:start + 500]),
                        seal_t.c.seq == newest)
                 .order_by(seal_t.c.seq, seal_t.c.id)):
-            latest[str(entity_id)] = (str(cols), str(digest))
-    wanted = {c for c, d in latest.values() if d != TOMBSTONE}
+            latest[str(entity_id)] = (str(cols), str(digest), int(seq))
+    moved = moved_at(conn)  # a seal made in the file a server was moved from: the row in the file's form
+    wanted = {c for c, d, _q in latest.values() if d != TOMBSTONE}
     colsets = {str(k): str(v).split(",") if v else [] for k, v in conn.execute(
         select(AuditColumns.key, AuditColumns.columns).where(AuditColumns.key.in_(wanted)))} if wanted else {}
     off: set[str] = set()
     for key, row in rows.items():
         sealed = latest.get(key)
         cols = colsets.get(sealed[0]) if sealed is not None and sealed[1] != TOMBSTONE else None
+        if sealed is not None and filed_before(moved, sealed[2]):
+            row = as_filed(table, row)
         if (sealed is None or cols is None or not all(c in row for c in cols)
                 or row_digest(table, key, cols, row) != sealed[1]):
             off.add(key)
