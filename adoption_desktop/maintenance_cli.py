@@ -8,6 +8,9 @@
 ``adoption-desktop move-database --db PATH --to PATH [--remove-original]``
     move a database with its key file and audit anchor (e.g. to D:), verified before and after; the
     application then opens it from there.
+``adoption-desktop move-to-server --db FILE.db --to postgresql+psycopg://OWNER@HOST/DBNAME --user NAME``
+    move a database file's records and audit history onto an empty team server (after ``team-setup``, as
+    the schema owner), in one transaction; an administrator of the file signs in; the file is kept.
 """
 
 from __future__ import annotations
@@ -118,6 +121,59 @@ def _cmd_move(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_move_to_server(args: argparse.Namespace) -> int:
+    import sys
+
+    from adoption_desktop.cli_support import (
+        CliError,
+        passphrase_from_env_or_prompt,
+        report_wait,
+        user_password,
+    )
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.engine import check_file_shape, is_postgres_url
+    from adoption_desktop.core.storage.lifecycle import key_mode, unlock_key
+    from adoption_desktop.core.storage.move_to_server import move_to_server
+
+    if is_postgres_url(args.db):
+        raise CliError("--db is the database file to move (NAME.db); --to is the server. Nothing was done.")
+    if not is_postgres_url(args.to):
+        raise CliError("--to must be the team server's address as the schema owner, "
+                       "postgresql+psycopg://adoption_owner@HOST/DBNAME (team-setup prints it). Nothing was done.")
+    username = (args.user or "").strip()
+    source = Path(args.db)
+    try:
+        check_file_shape(source)
+        passphrase = passphrase_from_env_or_prompt() if key_mode(source) == "passphrase" else None
+        key = unlock_key(source, SecretStore(), passphrase)
+        password = user_password(username)
+        result = move_to_server(source, key, args.to, username, password, on_wait=report_wait,
+                                progress=lambda m: print(f"  move-to-server: {m}", file=sys.stderr, flush=True))
+    except KeyboardInterrupt:
+        print("adoption-desktop: the move was stopped: nothing was written on the server (its one transaction "
+              "was rolled back) and the file is as it was.", file=sys.stderr)
+        raise
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"Moved {source.name} to the server ({result.server}) and verified there: {result.records} records in "
+          f"{sum(1 for n in result.per_table if not n.startswith('audit_'))} tables, and the audit log's "
+          f"{result.audit_entries} entries as they were; entry {result.move_entry} on the server records the move "
+          f"(by {result.administrator}).")
+    print("Next: run team-setup again on the server (it grants the application role on what was copied), then "
+          "start the application on each PC with the application role's address (docs/it-guide.md, Team mode). "
+          "Users sign in there with their usual passwords.")
+    if result.recorded_in_file:
+        print(f"Keep {source.name}, its .keys file and its backups as the record of the work done before the move: "
+              "its audit log now says it was moved. Do not use it for new work; it can still be opened, "
+              "verified and backed up.")
+    else:
+        print(f"Keep {source.name}, its .keys file and its backups as the record of the work done before the move, "
+              "and do not use it for new work. (The move could not be noted in the file's own audit log; the "
+              "server's entry records it. The details are in the log.)")
+    return 0
+
+
 def register(registry: CliRegistry) -> None:
     p = registry.top.add_parser("paths", help="where this user's database, settings, logs and backups live")
     p.set_defaults(handler=_cmd_paths)
@@ -133,3 +189,13 @@ def register(registry: CliRegistry) -> None:
     p.add_argument("--remove-original", action="store_true",
                    help="delete the original files once the copy has verified")
     p.set_defaults(handler=_cmd_move)
+
+    p = registry.top.add_parser("move-to-server",
+                                help="move a database file's records and audit history onto an empty team server")
+    p.add_argument("--db", required=True, help="the database file (NAME.db)")
+    p.add_argument("--to", required=True, metavar="URL",
+                   help="the team server as the schema owner: postgresql+psycopg://adoption_owner@HOST/DBNAME, after "
+                        "team-setup")
+    p.add_argument("--user", required=True, metavar="NAME",
+                   help="an administrator of the file (password from ADOPTION_DESKTOP_PASSWORD or a prompt)")
+    p.set_defaults(handler=_cmd_move_to_server)

@@ -49,8 +49,9 @@ CASE_COMMANDS: dict[str, frozenset[Permission]] = {
 IT_COMMANDS = {"init", "demo", "verify", "backup", "restore", "recover", "self-test", "paths", "policy", "upgrade",
                "move-database", "team-setup"}
 #: Commands an administrator signs in for (no case data): ``audit-acknowledge`` (tested in tests/core),
-#: ``rebuild-search`` (tests/letterbox/test_search_index_check.py).
-ADMIN_COMMANDS = {"audit-acknowledge", "rebuild-search"}
+#: ``rebuild-search`` (tests/letterbox/test_search_index_check.py), ``move-to-server``
+#: (tests/core/test_move_to_server.py: an administrator of the file).
+ADMIN_COMMANDS = {"audit-acknowledge", "rebuild-search", "move-to-server"}
 ROLE_USER = {role: username for username, _name, role in demo.DEMO_USERS}
 
 
