@@ -197,3 +197,32 @@ def test_the_command_refuses_a_file_as_the_server_and_a_server_as_the_file(
     assert "--db is the database file" in capsys.readouterr().err
     assert main(["move-to-server", "--db", str(demo_file), "--to", str(demo_file), "--user", "admin"]) == 2
     assert "--to must be the team server" in capsys.readouterr().err
+
+
+def test_a_change_made_on_the_server_to_a_moved_row_is_still_named(demo_file: Path, server: Server,
+                                                                   store: SecretStore) -> None:
+    move(demo_file, store, server.owner_url)
+    engine = create_engine(server.admin_url)
+    try:
+        with engine.begin() as conn:  # a superuser with the triggers off, on a row sealed in the file
+            conn.execute(text("SET session_replication_role = replica"))
+            conn.execute(text("UPDATE adm_decisions SET sitting_date = sitting_date + 1 "
+                              "WHERE id = (SELECT min(id) FROM adm_decisions WHERE sitting_date IS NOT NULL)"))
+    finally:
+        engine.dispose()
+    problems = verified(server.app_url, store)
+    assert any("adm_decisions" in p and "sitting_date" in p for p in problems), problems
+
+
+def test_a_move_stopped_part_way_leaves_nothing_on_the_server(demo_file: Path, server: Server, store: SecretStore,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.core.storage import move_to_server as mover
+
+    def stopped(*_args: object) -> None:  # Ctrl+C once every table is copied, before the commit
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mover, "_copy_search", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        move(demo_file, store, server.owner_url)
+    assert server.blank()
+    assert verified(demo_file, store) == []
