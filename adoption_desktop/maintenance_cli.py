@@ -160,9 +160,9 @@ def _cmd_move_to_server(args: argparse.Namespace) -> int:
           f"{sum(1 for n in result.per_table if not n.startswith('audit_'))} tables, and the audit log's "
           f"{result.audit_entries} entries as they were; entry {result.move_entry} on the server records the move "
           f"(by {result.administrator}).")
-    print("Next: run team-setup again on the server (it grants the application role on what was copied), then "
-          "start the application on each PC with the application role's address (docs/it-guide.md, Team mode). "
-          "Users sign in there with their usual passwords.")
+    print("Next: start the application on each PC with the application role's address that team-setup printed "
+          "(docs/it-guide.md, Team mode); users sign in there with their usual passwords. `verify --db` with that "
+          "address checks the server at any time.")
     if result.recorded_in_file:
         print(f"Keep {source.name}, its .keys file and its backups as the record of the work done before the move: "
               "its audit log now says it was moved. Do not use it for new work; it can still be opened, "
