@@ -177,10 +177,14 @@ class KeyEnvelope:
     def save(self, path: Path) -> None:
         """Written whole under a name of this writer's own, then renamed over ``path``: two recoveries at
         once each wrote one shared ``.keys.tmp`` and could rename the other's half-written file into place
-        (multi-user trial)."""
+        (multi-user trial). The new file is on the disk before the rename, so a power cut leaves the old
+        file or the new one whole, never an empty one (the only copy of a passphrase-wrapped key)."""
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
-            tmp.write_text(self.to_json(), encoding="utf-8")
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(self.to_json())
+                f.flush()
+                os.fsync(f.fileno())
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
