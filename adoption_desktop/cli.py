@@ -8,6 +8,7 @@
     adoption-desktop backup --db PATH --out FILE
     adoption-desktop restore --from FILE --db PATH
     adoption-desktop recover --db PATH     regain access with the recovery key
+    adoption-desktop new-recovery-key --db PATH --user ADMIN [--pdf FILE.pdf]   replace the recovery key
     adoption-desktop export KIND ...       (minutes, decision-letter, reminders, counselling-letter)
     adoption-desktop import letterbox ...
     adoption-desktop self-test [--keep DIR]   check this installation end to end
@@ -296,6 +297,50 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_new_recovery_key(args: argparse.Namespace) -> int:
+    """An administrator replaces the recovery key (``core.storage.recovery_key``): signed in, audited; the
+    new key printed once (and written as the sheet to print with ``--pdf``)."""
+    from pathlib import Path
+
+    from adoption_desktop.cli_support import CliError, cli_database, required_user, sign_in
+    from adoption_desktop.core.errors import AppError, PermissionDenied
+    from adoption_desktop.core.files import check_output_suffix, check_output_target
+    from adoption_desktop.core.storage.recovery_key import BACKUPS_NOTE, recovery_stamp, replace_recovery_key
+
+    pdf = Path(args.pdf) if args.pdf else None
+    if pdf is not None:  # before anything is opened or asked for
+        try:
+            check_output_target(pdf)
+            check_output_suffix(pdf, (".pdf",))
+        except AppError as exc:
+            raise CliError(f"--pdf: {exc}") from exc
+    required_user(args)
+    with cli_database(args.db) as db:
+        stamp = recovery_stamp(db)  # the wrapping as found: another administrator's replacement meanwhile is told
+        principal = sign_in(db, args)
+        try:
+            recovery = replace_recovery_key(db, principal, expected=stamp)
+        except PermissionDenied as exc:
+            raise CliError(f"--user {principal.username}: only an administrator may replace the recovery key, "
+                           "and this account is not one. Nothing was changed.") from exc
+        label = str(db.path)
+    print("The recovery key was replaced. The old recovery key no longer opens this database; the database "
+          "itself, its key and everyone's access to it are unchanged.")
+    print("NEW RECOVERY KEY (write it down or print it and keep it locked away; it is shown only once):")
+    print(f"    {recovery}")
+    print(BACKUPS_NOTE)
+    if pdf is not None:
+        from adoption_desktop.core.documents.recovery_sheet import write_recovery_sheet
+
+        try:
+            write_recovery_sheet(pdf, label, recovery, replaced=True)
+        except OSError as exc:
+            raise CliError(f"--pdf: the sheet could not be written ({exc.strerror or type(exc).__name__}); the "
+                           "new key is the one printed above: copy it down now.") from exc
+        print(f"The sheet to print is {pdf}; print it, then delete the file.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     import argparse
     import importlib
@@ -350,6 +395,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_recover, file_only=(
         "recover regains a database file's key from its recovery key; a team server has no key file (its "
         "logins are kept by IT)."))
+
+    p = sub.add_parser("new-recovery-key", help="an administrator replaces the recovery key (the old one stops "
+                                                "working; audited)")
+    p.add_argument("--db", required=True)
+    add_user_option(p)
+    p.add_argument("--pdf", metavar="FILE.pdf", help="also write the new key as a sheet to print")
+    p.set_defaults(handler=_cmd_new_recovery_key, file_only=(
+        "new-recovery-key replaces a database file's recovery key; a team server has no key file and no "
+        "recovery key (its logins are kept by IT)."))
 
     export = sub.add_parser("export", help="export documents").add_subparsers(dest="kind", required=True)
     import_ = sub.add_parser("import", help="import data").add_subparsers(dest="kind", required=True)

@@ -29,6 +29,7 @@ from adoption_desktop.core.errors import (
     DatabaseOpenError,
     DatabaseRefused,
     DatabaseUnavailable,
+    KeyUnavailable,
     PermissionDenied,
     StaleRecord,
     WaitCancelled,
@@ -248,6 +249,16 @@ class AuditHoldError(PermissionDenied):
 def sqlcipher_url(path: Path, key: bytes | bytearray) -> URL:
     # username="" keeps the password when the URL is rendered to a string (stack notes)
     return URL.create("sqlite+pysqlcipher", username="", password=f"x'{key.hex()}'", database=str(path))
+
+
+def key_of(db: Database) -> bytearray:
+    """The key of an open database file (a ``bytearray``: wipe it when done), read back from the engine's
+    URL (:func:`sqlcipher_url`): the key that opened this very file, so nothing wrapped with it can be for
+    another. :class:`KeyUnavailable` for a server, which has no key."""
+    password = db.engine.url.password if db.is_sqlite else None
+    if not password or not (password.startswith("x'") and password.endswith("'")):
+        raise KeyUnavailable("This database has no key file: a team server's logins are kept by IT.")
+    return bytearray.fromhex(password[2:-1])
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

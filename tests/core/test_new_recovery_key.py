@@ -1,0 +1,281 @@
+"""A new recovery key (``core.storage.recovery_key``, ``adoption-desktop new-recovery-key``).
+
+An administrator replaces the recovery key's wrapping in ``NAME.db.keys``: the old recovery key no longer
+opens the database, the new one does; the database key (and so every keyring entry) is unchanged; one
+audit entry, no key material in it. Refused, with nothing changed, to a non-administrator, for a server and
+when the key is not available. A failure or a crash part-way leaves a key file that opens the database.
+Two administrators at once (two real processes): one new key wins, the other is told and changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adoption_desktop.cli import ENV_USER_PASSWORD, main
+from adoption_desktop.cli_support import ENV_RECOVERY_KEY
+from adoption_desktop.core import audit
+from adoption_desktop.core.audit.readable import action_label
+from adoption_desktop.core.errors import AppError, Conflict, KeyUnavailable, PermissionDenied
+from adoption_desktop.core.security import keys
+from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage import recovery_key
+from adoption_desktop.core.storage.lifecycle import (
+    backup_database,
+    create_database,
+    open_database,
+    restore_database,
+)
+from adoption_desktop.core.storage.recovery_key import AUDIT_ACTION, recovery_stamp, replace_recovery_key
+from tests.conftest import TEST_PASSWORD, MemoryKeyring, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSPHRASE = "worker passphrase"
+
+
+def _entries(path: Path, store: SecretStore, passphrase: str | None = None) -> list[audit.AuditRow]:
+    db = open_database(path, store, passphrase)
+    try:
+        with db.session(write=False) as session:
+            return [e for e in audit.query_entries(session, audit.AuditFilter(), limit=200) if e.action == AUDIT_ACTION]
+    finally:
+        db.dispose()
+
+
+def _opens_with(path: Path, recovery: str) -> bool:
+    try:
+        keys.wipe(keys.key_from_recovery(keys.KeyEnvelope.load(keys.key_file_for(path)), recovery))
+    except KeyUnavailable:
+        return False
+    return True
+
+
+def _created(tmp_path: Path, store: SecretStore, passphrase: str | None = None) -> tuple[Path, str]:
+    """A new database with an administrator ``admin`` and a clerk; its path and first recovery key."""
+    created = create_database(tmp_path / "agency.db", store, passphrase)
+    make_user(created.db, "admin", Role.ADMINISTRATOR)
+    make_user(created.db, "clerk", Role.LETTERBOX_COORDINATOR)
+    created.db.dispose()
+    return tmp_path / "agency.db", created.recovery_key
+
+
+def test_the_new_key_opens_the_database_the_old_one_no_longer_and_the_database_key_is_kept(
+        tmp_path: Path, store: SecretStore, _isolation: MemoryKeyring) -> None:
+    path, old = _created(tmp_path, store)
+    before = keys.KeyEnvelope.load(keys.key_file_for(path))
+    keyring_before = dict(_isolation.store)
+    db = open_database(path, store)
+    try:
+        admin = make_user(db, "admin2", Role.ADMINISTRATOR)
+        new = replace_recovery_key(db, admin)
+    finally:
+        db.dispose()
+    after = keys.KeyEnvelope.load(keys.key_file_for(path))
+    assert (after.db_id, after.mode, after.passphrase) == (before.db_id, before.mode, before.passphrase)
+    assert dict(_isolation.store) == keyring_before  # every Windows user's keyring entry keeps working
+    assert new != old and not _opens_with(path, old) and _opens_with(path, new)
+    key = keys.load_key(after, store)
+    assert keys.key_from_recovery(after, new) == key
+    # no copy of the old wrapping beside the database
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("agency.db.keys")) == ["agency.db.keys"]
+    (entry,) = _entries(path, store)
+    assert entry.actor == "admin2" and action_label(entry.action) == "Recovery key replaced"
+    text = f"{entry.detail} {entry.changes} {entry.entity_id}"
+    assert old not in text and new not in text and key.hex() not in text
+
+
+def test_command_prints_the_key_once_with_the_sheet_and_recover_takes_only_the_new_key(
+        tmp_path: Path, store: SecretStore, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, _isolation: MemoryKeyring) -> None:
+    path, old = _created(tmp_path, store)
+    db = open_database(path, store)
+    try:
+        backup = backup_database(db, tmp_path / "before.adkbak")  # made with the old key file
+    finally:
+        db.dispose()
+    monkeypatch.setenv(ENV_USER_PASSWORD, TEST_PASSWORD)
+    sheet = tmp_path / "sheet.pdf"
+    assert main(["new-recovery-key", "--db", str(path), "--user", "admin", "--pdf", str(sheet)]) == 0
+    out = capsys.readouterr().out
+    new = next(w for w in out.split() if len(w) == 35 and w.count("-") == 5)
+    assert out.count(new) == 1 and _opens_with(path, new) and not _opens_with(path, old)
+    assert "no longer opens" in out and "Backups made before now still open with the OLD recovery key" in out
+    assert sheet.read_bytes().startswith(b"%PDF")
+    assert len(_entries(path, store)) == 1
+
+    _isolation.store.clear()  # the keyring entry lost: recover with the old key fails, with the new one works
+    monkeypatch.setenv(ENV_RECOVERY_KEY, old)
+    assert main(["recover", "--db", str(path)]) == 2
+    assert "does not match" in capsys.readouterr().err
+    monkeypatch.setenv(ENV_RECOVERY_KEY, new)
+    assert main(["recover", "--db", str(path)]) == 0
+    open_database(path, store).dispose()
+
+    # as the command says: the backup from before opens with the old recovery key, not the new one
+    _isolation.store.clear()
+    with pytest.raises(KeyUnavailable):
+        restore_database(backup, tmp_path / "r1.db", store, recovery_key=new)
+    restore_database(backup, tmp_path / "r2.db", store, recovery_key=old)
+    open_database(tmp_path / "r2.db", store).dispose()
+
+
+def test_refused_with_nothing_changed_for_a_non_administrator_a_server_and_an_unavailable_key(
+        tmp_path: Path, store: SecretStore, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, _isolation: MemoryKeyring) -> None:
+    path, old = _created(tmp_path, store)
+    key_file = keys.key_file_for(path)
+    original = key_file.read_bytes()
+    monkeypatch.setenv(ENV_USER_PASSWORD, TEST_PASSWORD)
+
+    assert main(["new-recovery-key", "--db", str(path), "--user", "clerk"]) == 2
+    err = capsys.readouterr().err
+    assert "only an administrator may replace the recovery key" in err and "Nothing was changed" in err
+    assert main(["new-recovery-key", "--db", str(path)]) == 2  # no user at all
+    assert "--user NAME is needed" in capsys.readouterr().err
+    assert main(["new-recovery-key", "--db", str(path), "--user", "admin", "--pdf", str(tmp_path / "key.txt")]) == 2
+    assert "--pdf: give a file name ending .pdf" in capsys.readouterr().err  # before anything is opened
+
+    url = "postgresql+psycopg://app:s3cret@server/agency"
+    assert main(["new-recovery-key", "--db", url, "--user", "admin"]) == 2
+    err = capsys.readouterr().err
+    assert "PostgreSQL server" in err and "no key file" in err and "s3cret" not in err
+
+    _isolation.store.clear()  # this computer's keyring no longer holds the key
+    assert main(["new-recovery-key", "--db", str(path), "--user", "admin"]) == 2
+    assert "recover" in capsys.readouterr().err
+
+    assert key_file.read_bytes() == original and _opens_with(path, old)
+    monkeypatch.setenv(ENV_RECOVERY_KEY, old)
+    assert main(["recover", "--db", str(path)]) == 0
+    assert _entries(path, store) == []
+    db = open_database(path, store)
+    try:
+        clerk = make_user(db, "clerk2", Role.COUNSELLOR)
+        with pytest.raises(PermissionDenied):
+            replace_recovery_key(db, clerk)
+    finally:
+        db.dispose()
+    assert key_file.read_bytes() == original
+
+
+def test_a_server_is_refused(pg_db: object) -> None:
+    from adoption_desktop.core.security.permissions import Principal
+    from adoption_desktop.core.storage.engine import Database
+
+    assert isinstance(pg_db, Database)
+    admin = Principal(0, "system-admin", "Admin", frozenset({Role.ADMINISTRATOR}))
+    with pytest.raises(AppError, match="team server"):
+        replace_recovery_key(pg_db, admin)
+
+
+def test_a_failure_part_way_leaves_the_old_key_file_whole(
+        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, old = _created(tmp_path, store)
+    key_file = keys.key_file_for(path)
+    original = key_file.read_bytes()
+    db = open_database(path, store)
+    try:
+        admin = make_user(db, "admin2", Role.ADMINISTRATOR)
+        with monkeypatch.context() as m:  # the rename fails (a disk error, a virus scanner holding the file)
+            def no_rename(*_a: object) -> None:
+                raise OSError(5, "Input/output error")
+
+            m.setattr(keys.os, "replace", no_rename)
+            with pytest.raises(OSError):
+                replace_recovery_key(db, admin)
+        assert key_file.read_bytes() == original
+        with monkeypatch.context() as m:  # written, but it did not read back: the old one is put back
+            def unreadable(*_a: object) -> None:
+                raise KeyUnavailable("did not read back")
+
+            m.setattr(recovery_key, "_check_saved", unreadable)
+            with pytest.raises(KeyUnavailable):
+                replace_recovery_key(db, admin)
+        assert key_file.read_bytes() == original
+    finally:
+        db.dispose()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert _opens_with(path, old) and _entries(path, store) == []  # no entry for a replacement not made
+    open_database(path, store).dispose()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return dict(os.environ, ADOPTION_DESKTOP_PASSPHRASE=PASSPHRASE, ADOPTION_DESKTOP_PASSWORD=TEST_PASSWORD,
+                PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", ADOPTION_DESKTOP_BUSY_WAIT="120",
+                ADOPTION_DESKTOP_DATA_DIR=str(tmp_path / "data"), ADOPTION_DESKTOP_NO_PG="1")
+
+
+def test_a_crash_while_the_key_file_is_written_leaves_a_usable_key_file(
+        tmp_path: Path, store: SecretStore, env: dict[str, str]) -> None:
+    """The program dies (no clean-up runs) between writing the new file and renaming it over the old."""
+    path, old = _created(tmp_path, store, PASSPHRASE)
+    original = keys.key_file_for(path).read_bytes()
+    crash = ("import os, sys, types\n"
+             "from adoption_desktop.core.security import keys\n"
+             "keys.os = types.SimpleNamespace(**{**vars(os), 'replace': lambda *a: os._exit(9)})\n"
+             "from adoption_desktop.cli import main\n"
+             "sys.exit(main(sys.argv[1:]))\n")
+    run = subprocess.run([sys.executable, "-c", crash, "new-recovery-key", "--db", str(path), "--user", "admin"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 9, run.stderr
+    assert keys.key_file_for(path).read_bytes() == original  # the old file, whole
+    assert _opens_with(path, old)
+    assert _entries(path, store, PASSPHRASE) == []  # the transaction died with the program
+
+
+def test_two_administrators_at_once_one_new_key_wins_and_the_other_is_told(
+        tmp_path: Path, store: SecretStore, env: dict[str, str]) -> None:
+    path, old = _created(tmp_path, store, PASSPHRASE)
+    db = open_database(path, store, PASSPHRASE)
+    try:
+        make_user(db, "admin2", Role.ADMINISTRATOR)
+        stamp = recovery_stamp(db)
+    finally:
+        db.dispose()
+    release = tmp_path / "release"
+    holder = subprocess.Popen([sys.executable, "-m", "tests.core.storage_workers", "holder", str(path), "120",
+                               str(release)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "holding"  # another program's long write: both must wait
+    runs = [subprocess.Popen([sys.executable, "-m", "adoption_desktop", "new-recovery-key", "--db", str(path),
+                              "--user", user], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for user in ("admin", "admin2")]
+    for run in runs:  # each has read the key file and now waits for the write lock
+        assert run.stderr is not None
+        said = run.stderr.readline()
+        assert "waiting" in said, said + run.stderr.read()
+    release.touch()
+    results = [(run.wait(timeout=300), *run.communicate(timeout=60)) for run in runs]
+    holder.communicate(timeout=60)
+    assert sorted(code for code, _out, _err in results) == [0, 2], results
+    (out,) = [out for code, out, _err in results if code == 0]
+    (err,) = [err for code, _out, err in results if code == 2]
+    assert "Another administrator has just replaced the recovery key" in err and "Traceback" not in err
+    new = next(w for w in out.split() if len(w) == 35 and w.count("-") == 5)
+    assert _opens_with(path, new) and not _opens_with(path, old)
+    assert str((keys.KeyEnvelope.load(keys.key_file_for(path)).recovery or {}).get("mac")) != stamp
+    assert len(_entries(path, store, PASSPHRASE)) == 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_stamp_given_is_checked_under_the_write_lock(tmp_path: Path, store: SecretStore) -> None:
+    """In one program: a replacement begun on a wrapping that has since changed is refused unchanged."""
+    path, _old = _created(tmp_path, store)
+    db = open_database(path, store)
+    try:
+        admin = make_user(db, "admin2", Role.ADMINISTRATOR)
+        seen = recovery_stamp(db)
+        first = replace_recovery_key(db, admin, expected=seen)
+        with pytest.raises(Conflict, match="Another administrator"):
+            replace_recovery_key(db, admin, expected=seen)
+    finally:
+        db.dispose()
+    assert _opens_with(path, first)
+    assert len(_entries(path, store)) == 1
