@@ -148,6 +148,12 @@ class UsersTab(QWidget):
         self.disable_button = made["&Disable user…"]  # says what it will do to the selected user
         self.disable_button.setObjectName("disable_user")
         buttons.addStretch(1)
+        if ctx.db.is_sqlite:  # a database file's recovery key; a team server has none
+            recovery = QPushButton("New recovery &key…")
+            recovery.setObjectName("new_recovery_key")
+            recovery.setToolTip("Issue a new recovery key for this database; the old printed one stops working")
+            recovery.clicked.connect(lambda _checked=False: self.new_recovery_key())
+            buttons.addWidget(recovery)
         layout.addLayout(buttons)
         layout.addWidget(self.view)
         note = QLabel("Users are disabled, never deleted, so the audit log keeps its meaning.")
@@ -278,6 +284,43 @@ class UsersTab(QWidget):
         except AppError as exc:
             show_error(self, "Job title", exc)
         self.refresh()
+
+    def new_recovery_key(self) -> None:
+        """Replace the database's recovery key (``core.storage.recovery_key``), once the administrator has
+        read what that does; the new key shown once in the dialog that shows it at creation."""
+        from adoption_desktop.core.storage.recovery_key import (
+            BACKUPS_NOTE,
+            recovery_stamp,
+            replace_recovery_key,
+        )
+        from adoption_desktop.ui.dialogs import RecoveryKeyDialog
+        from adoption_desktop.ui.discard import exec_through_lock
+
+        title = "New recovery key"
+        db = self.ctx.db
+        try:
+            stamp = recovery_stamp(db)  # as seen now: another administrator's replacement meanwhile is told
+        except AppError as exc:
+            show_error(self, title, exc)
+            return
+        answer = QMessageBox.question(
+            self, title,
+            "Issue a new recovery key for this database?\n\nUse this when the printed recovery key is lost, or "
+            "may have been seen by someone who should not have it. The recovery key in use now stops opening "
+            "the database at once; the new one is shown once, to print or write down. The database, its key "
+            f"and everyone's access to it are unchanged.\n\n{BACKUPS_NOTE}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            recovery = replace_recovery_key(db, self.ctx.principal, expected=stamp)
+        except (AppError, OSError) as exc:  # nothing changed (the old key file is put back on a failure)
+            show_error(self, title, exc)
+            return
+        # the idle lock hides it and brings it back at the unlock: hidden, a plain exec() ended and the key,
+        # shown only once, was gone
+        exec_through_lock(RecoveryKeyDialog(self, recovery, str(db.path), replaced=True))
+        self.ctx.notify("A new recovery key was issued; the old one no longer opens the database.")
 
     def unlock(self) -> None:
         user = self._current()

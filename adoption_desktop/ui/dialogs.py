@@ -187,16 +187,25 @@ class PasswordDialog(QDialog):
 
 
 class RecoveryKeyDialog(QDialog):
-    """Shows the recovery key once, with an option to save it as a PDF to print."""
+    """Shows the recovery key once, with an option to save it as a PDF to print: at creation, and
+    (``replaced``) when an administrator issues a new one (Administration > Users > "New recovery key…")."""
 
-    def __init__(self, parent: QWidget | None, recovery_key: str, database_label: str) -> None:
+    def __init__(self, parent: QWidget | None, recovery_key: str, database_label: str, *,
+                 replaced: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Recovery key")
-        self.recovery_key, self.database_label = recovery_key, database_label
+        self.setWindowTitle("New recovery key" if replaced else "Recovery key")
+        self.recovery_key, self.database_label, self.replaced = recovery_key, database_label, replaced
         layout = QVBoxLayout(self)
-        label = QLabel("<p>This is the database's <b>recovery key</b>. It is shown only this once. Print it "
-                       "or write it down and keep it locked away: it opens the database if the key on this "
-                       "computer is lost.</p>")
+        text = ("<p>This is the database's <b>recovery key</b>. It is shown only this once. Print it "
+                "or write it down and keep it locked away: it opens the database if the key on this "
+                "computer is lost.</p>")
+        if replaced:
+            from adoption_desktop.core.storage.recovery_key import BACKUPS_NOTE
+
+            text = ("<p>This is the database's <b>new recovery key</b>. The old one no longer opens the "
+                    "database. It is shown only this once. Print it or write it down and keep it locked away: "
+                    f"it opens the database if the key on this computer is lost.</p><p>{BACKUPS_NOTE}</p>")
+        label = QLabel(text)
         label.setWordWrap(True)
         layout.addWidget(label)
         key = QLineEdit(recovery_key, readOnly=True)
@@ -227,7 +236,7 @@ class RecoveryKeyDialog(QDialog):
     def save_pdf(self, path: Path) -> None:
         from adoption_desktop.core.documents.recovery_sheet import write_recovery_sheet
 
-        write_recovery_sheet(path, self.database_label, self.recovery_key)
+        write_recovery_sheet(path, self.database_label, self.recovery_key, replaced=self.replaced)
         self.saved_to = path
 
 

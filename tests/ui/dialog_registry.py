@@ -434,6 +434,19 @@ def _reset_password(window: Any) -> QWidget:
     return tab.password_dialog(_select_user(tab))  # type: ignore[no-any-return]
 
 
+@register("New recovery key: asked first", ("admin",))
+def _new_recovery_key_asked(window: Any) -> None:
+    _admin_tab(window, "users").new_recovery_key()  # the question answered Cancel: nothing changed
+
+
+@register("New recovery key: shown once", ("admin",), "RecoveryKeyDialog")
+def _new_recovery_key_shown(window: Any) -> QWidget:
+    from adoption_desktop.ui.dialogs import RecoveryKeyDialog
+
+    return RecoveryKeyDialog(window, "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ", "C:/Users/someone/Documents/Adoption "
+                             "Desktop/agency.db", replaced=True)
+
+
 @register("Job title", ("admin",))
 def _job_title(window: Any) -> None:
     tab = _admin_tab(window, "users")
