@@ -124,6 +124,12 @@ def render() -> str:
         "The Action and Record type filters take the words or the codes (`adoption_desktop.core.audit.readable`).",
         "- File → Back up database is enabled only for people with `database.backup` (administrators); for others "
         "it is greyed, its tooltip saying who can.",
+        "- A new recovery key (Administration → Users → New recovery key…, or `adoption-desktop new-recovery-key "
+        "--db PATH --user ADMIN`) needs `users.manage` (administrators); anyone else is refused and nothing "
+        "changes. It is audited as \"Recovery key replaced\", with no key in the entry.",
+        "- Moving a database file onto a team server (`adoption-desktop move-to-server --db FILE --to URL --user "
+        "ADMIN`) needs an account with the Administrator role in the file, signed in and audited there; anyone "
+        "else is refused and nothing is written on the server.",
         "- Headless commands that read or write case data (`adoption-desktop export …`, `import …`) sign in "
         "as a named user (`--user NAME`, password from `ADOPTION_DESKTOP_PASSWORD` or a prompt) through the "
         "same sign-in as the window (lock-out, disabled accounts), act with that user's roles only and are "
