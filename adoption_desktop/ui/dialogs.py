@@ -22,6 +22,7 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
@@ -227,6 +228,19 @@ class RecoveryKeyDialog(QDialog):
         row.addWidget(done)
         layout.addLayout(row)
         self.saved_to: Path | None = None
+
+    def reject(self) -> None:
+        """Escape or the window's close button: the key is shown only this once, so closing before it was
+        saved asks first (Keep it open, the default, is also the Escape answer); after *Save as PDF to
+        print…* it closes as it is."""
+        if self.saved_to is None and not ask_yes_no(
+                self, self.windowTitle(), "Close without keeping the recovery key?", yes="&Close",
+                no="&Keep it open", name="close_recovery_key",
+                informative="It is shown only this once. Save it as a PDF to print, or write it down, before "
+                            "closing: without it the database cannot be opened if the key on this computer "
+                            "is lost."):
+            return
+        super().reject()
 
     def _save_pdf(self) -> None:
         path = save_file_name(self, "recovery_key", "Save recovery key", "recovery-key.pdf", "PDF (*.pdf)")

@@ -169,6 +169,33 @@ def test_recovery_key_pdf(qtbot: Any, tmp_path: Any) -> None:
     assert "ABCDE-FGHJK-MNPQR-STUVW-XYZ23-45678" in text and "agency.db" in text
 
 
+def test_recovery_key_dialog_asks_before_escape_closes_it_unsaved(qtbot: Any, tmp_path: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key is shown only once (and a new one has already replaced the old): Escape before it was saved
+    asks, Keep it open (the default) keeps it; once saved as a PDF, Escape closes it as before."""
+    from adoption_desktop.ui import dialogs
+
+    asked: list[str] = []
+    answers = [False, True]
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda _p, _t, text, **_k: asked.append(text) or answers.pop(0))
+    dialog = RecoveryKeyDialog(None, "ABCDE-FGHJK-MNPQR-STUVW-XYZ23-45678", "agency.db", replaced=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == ["Close without keeping the recovery key?"] and dialog.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert len(asked) == 2 and not dialog.isVisible()
+
+    saved = RecoveryKeyDialog(None, "ABCDE-FGHJK-MNPQR-STUVW-XYZ23-45678", "agency.db")
+    qtbot.addWidget(saved)
+    saved.show()
+    qtbot.waitExposed(saved)
+    saved.save_pdf(tmp_path / "key.pdf")
+    qtbot.keyClick(saved, Qt.Key.Key_Escape)
+    assert len(asked) == 2 and not saved.isVisible()
+
+
 def test_task_runner_delivers_results_progress_and_cancel(qtbot: Any) -> None:
     runner = TaskRunner()
     seen: list[tuple[int, int]] = []
