@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from adoption_desktop.core.documents.letter_canvas import WIDTH, LetterCanvas, write_canvas_letters
 from adoption_desktop.core.documents.pdf import (
@@ -52,13 +53,19 @@ def _fonts() -> None:
 @pytest.mark.parametrize("width", [40.0, 120.0, 75 * 2.83465 - 12, WIDTH - 24.0, WIDTH])
 @pytest.mark.parametrize("font,size", [(FONT, 10.5), (FONT_BOLD, 14.0), (FONT, 7.5)])
 def test_line_breaks_are_reportlabs(tmp_path: Path, width: float, font: str, size: float) -> None:
+    """Text whose every word fits the width breaks exactly where simpleSplit breaks; a word wider than the
+    width (which simpleSplit draws whole, past the border) is broken so that no line is wider."""
     writer = LetterCanvas(tmp_path / "x.pdf", fonts=FONTS, footer="", title="t", author="a")
     for text in TEXTS:
         expected = [ln for raw in text.split("\n") for ln in (simpleSplit(raw, font, size, width) if raw.strip()
                                                               else [""])]
         for _ in range(2):  # the first time measured, the second remembered
             got = [ln.text for ln in writer.wrap(text, width, font=font, size=size)]
-            assert got == expected, text
+            if all(stringWidth(word, font, size) <= width for word in text.split()):
+                assert got == expected, text
+            else:
+                assert all(stringWidth(ln, font, size) <= width for ln in got), text
+                assert "".join(got).replace(" ", "") == "".join(text.split()), text  # every character kept
 
 
 def _letters(n: int) -> list[Letter]:
@@ -226,3 +233,64 @@ def test_what_is_kept_together_but_fits_no_page_is_still_on_the_pages(tmp_path: 
         assert low == [], f"page {n}: body text below the foot margin: {low[:3]}"
     if what.startswith("a short"):
         assert flat.index("w1499") < flat.index("Second item.") < flat.index("Third item.")
+
+
+NAME = "Professor Araminta Featherstonehaugh-Cholmondeley-Montgomery-Fitzwilliam"
+
+
+def test_a_long_hyphenated_name_breaks_after_its_hyphens_inside_its_cell(tmp_path: Path) -> None:
+    """User trial: a panel invitation's member table drew "Featherstonehaugh-Cholmondeley-Montgomery-
+    Fitzwilliam" whole, over the border into the role column. An over-wide word is broken after its
+    hyphens (the hyphen ends the line), inside a part only when that part alone is too wide; no line
+    drawn is wider than its cell, and every part of the name is on the page."""
+    from reportlab.lib.units import mm
+
+    from adoption_desktop.core.documents.letter_canvas import CELL_PAD_X, LEFT
+
+    cell = 55 * mm - 2 * CELL_PAD_X
+    writer = LetterCanvas(tmp_path / "x.pdf", fonts=FONTS, footer="", title="t", author="a")
+    lines = [ln.text for ln in writer.wrap(NAME, cell)]
+    assert all(stringWidth(ln, FONT, 10.5) <= cell for ln in lines)
+    assert lines[0] == "Professor Araminta"
+    assert all(ln.endswith("-") for ln in lines[1:-1]) and lines[-1].endswith("Fitzwilliam")
+    assert "".join(lines[1:]) == "Featherstonehaugh-Cholmondeley-Montgomery-Fitzwilliam"
+
+    out = tmp_path / "letters.pdf"
+    fields = [{"recipient": ["R"], "reference": "PANEL/1/1", "date_text": "1 March 2027", "subject": "S",
+               "salutation": "Dear R,", "paragraphs": ["The people who sit on the panel are listed below."],
+               "extra": ((NAME, "Social worker"), ("Rosa Bramwick", NAME)), "closing": "Yours sincerely,",
+               "signatory": "Lee", "signatory_title": "Coordinator"}]
+    write_canvas_letters(out, fields, fonts=FONTS, head=Letterhead("Agency", "Address"), title="t")
+    page = PdfReader(str(out)).pages[0]
+    text = page.extract_text() or ""
+    for part in ("Professor Araminta", "Featherstonehaugh-", "Cholmondeley-", "Montgomery-", "Fitzwilliam"):
+        assert text.count(part) == 2, part  # in the key column and in the value column
+    drawn: list[tuple[str, float]] = []
+
+    def visit(t: str, cm: list[float], tm: list[float], _font: object, _size: object) -> None:
+        if t.strip():
+            drawn.append((t, tm[4] * cm[0] + cm[4]))
+
+    page.extract_text(visitor_text=visit)
+    key_right, value_right = LEFT + 55 * mm - CELL_PAD_X, LEFT + 170 * mm - CELL_PAD_X
+    in_key = [(t, x) for t, x in drawn if LEFT < x < LEFT + 55 * mm and t.strip() != "Social worker"]
+    assert any("Fitzwilliam" in t for t, _ in in_key)
+    cells = [(t.strip(), x) for t, x in drawn if x > LEFT + 1 and any(w in t for w in ("Professor", "-", "Fitzwilliam", "Rosa"))]
+    assert len(cells) >= 6 and {t for t, x in cells if x < LEFT + 55 * mm} >= {"Featherstonehaugh-", "Cholmondeley-"}
+    for t, x in cells:  # each line of a cell ends inside it
+        right = key_right if x < LEFT + 55 * mm else value_right
+        assert x + stringWidth(t, FONT, 10.5) <= right + 0.01, t
+
+
+def test_a_word_is_broken_inside_only_where_a_part_alone_is_too_wide() -> None:
+    from adoption_desktop.core.documents.letter_canvas import break_word
+
+    def measure(text: str) -> float:
+        return stringWidth(text, FONT, 10.5)
+
+    word = "Featherstonehaugh-Cholmondeley"
+    assert break_word(word, 120.0, measure) == ["Featherstonehaugh-", "Cholmondeley"]
+    narrow = break_word(word, 90.0, measure)  # "Featherstonehaugh-" alone is wider than 90 points
+    assert all(measure(p) <= 90.0 for p in narrow) and "".join(narrow) == word and len(narrow) > 2
+    assert narrow[-1] == "Cholmondeley"  # the part that fits is not broken
+    assert break_word("--", 1.0, measure) == ["-", "-"]

@@ -200,7 +200,11 @@ class LetterCanvas:
         """``reportlab.lib.utils.simpleSplit(raw, font, size, width)`` (the same breaks, the same sums in
         the same order), remembered per text: the letters of a batch share their template's paragraphs,
         and each word is measured once per font (measuring every word of every letter was most of the
-        layout's time)."""
+        layout's time).
+
+        One difference: a word wider than ``width`` (simpleSplit places it whole, over the cell border or
+        the margin: a long hyphenated name in a table's narrow column) starts a line and is broken after
+        its hyphens, and inside a part only if that part alone is still too wide (:func:`break_word`)."""
         key = (raw, font, size, width)
         hit = self._splits.get(key)
         if hit is not None:
@@ -218,7 +222,14 @@ class LetterCanvas:
             lt = widths.get(t)
             if lt is None:
                 lt = widths[t] = stringWidth(t, font, size)
-            if w + ws + lt <= width or not words:
+            if lt > width:  # wider than a whole line: broken, never drawn past the border
+                if words:
+                    lines.append(" ".join(words))
+                pieces = break_word(t, width, lambda part: stringWidth(part, font, size))
+                lines.extend(pieces[:-1])
+                words = [pieces[-1]]
+                w = stringWidth(pieces[-1], font, size)
+            elif w + ws + lt <= width or not words:
                 words.append(t)
                 w = w + ws + lt
             else:
@@ -497,6 +508,43 @@ def letter_blocks(writer: LetterCanvas, *, agency_name: str, agency_address: str
             last.keep_with_next = True
     blocks.append(_Block(closing_lines, 0.0, 0.0))
     return blocks
+
+
+_HYPHENS = "-\u2010"  # hyphen-minus and the hyphen: a line may end after either
+
+
+def break_word(word: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """``word`` (wider than ``width``) as pieces each at most ``width`` wide when measured: broken after its
+    hyphens, as many parts to a piece as fit (the hyphen ends the piece, as in
+    "Featherstonehaugh-" / "Cholmondeley-Montgomery"), and inside a part only where that part alone is
+    wider than ``width`` (as many characters as fit; a single character wider than ``width`` stays whole,
+    there being nothing smaller to draw)."""
+    parts: list[str] = []
+    start = 0
+    for i, ch in enumerate(word):
+        if ch in _HYPHENS and i + 1 < len(word) and word[i + 1] not in _HYPHENS:
+            parts.append(word[start:i + 1])
+            start = i + 1
+    parts.append(word[start:])
+    pieces: list[str] = []
+    current = ""
+    for part in parts:
+        if measure(current + part) <= width:
+            current += part
+            continue
+        if current:
+            pieces.append(current)
+            current = ""
+        while measure(part) > width:  # the last resort: inside the part
+            k = 1
+            while k < len(part) and measure(part[:k + 1]) <= width:
+                k += 1
+            pieces.append(part[:k])
+            part = part[k:]
+        current = part
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
 
 
 class _HeadLine(_Line):
