@@ -368,6 +368,9 @@ def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: 
     parts: list[str] = [text.subject, text.salutation, text.closing]
     for p in text.paragraphs:
         parts.extend(p if isinstance(p, tuple) else [p])
+    # a typed reason keeps its lines in the letter; read also as one run of words, so a name or address
+    # line typed over two of them ("12 Heron" / "Gate") is found as it always was
+    parts += [" ".join(part.split()) for part in parts if "\n" in part]
     # the body and the address block as one text: a term is whole words, never across a line break
     return sorted(_found_in("\n".join((*parts, *recipient)), forbidden, _own_words(recipient, known)))
 
@@ -704,6 +707,20 @@ def full_stop(text: str) -> str:
     return text if not text or text[-1] in ".!?" else text + "."
 
 
+def typed_reason(text: str) -> str:
+    """A reason typed in the Reason box as the letter shows it: its lines kept (a list of points typed or
+    pasted with bullets stays a list, as an ADM letter keeps its pasted reasons), spaces and tabs inside a
+    line made single spaces, a run of blank lines one paragraph break, and one full stop at the end."""
+    paragraphs: list[list[str]] = [[]]
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if line:
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return full_stop("\n\n".join("\n".join(lines) for lines in paragraphs if lines))
+
+
 def _item_writers(item: Item, a: Arrangement, parts: list[Participant]) -> list[Participant]:
     """Who a letter about a birth-side item goes to: the birth relative recorded as its writer, or the
     arrangement's only birth relative. With several and none recorded it is refused: writing to all of
@@ -780,15 +797,15 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
         forwarding, next_steps = ACK_WORDING.get(item.status, (FORWARD_TEXT, CHANGES_TEXT))
         if no_reader and item.status in ("received", "screened", "held"):
             forwarding = HELD_TEXT if side == rules.ADOPTIVE else HELD_FAMILY_TEXT
-        # typed on several lines (the Reason box is a few lines high): one paragraph in the letter
-        reason = full_stop(" ".join(item.reason.split())) if kind == "returned" else ""
+        # typed on several lines, or a list of points with bullets: its lines kept in the letter
+        reason = typed_reason(item.reason) if kind == "returned" else ""
         values: dict[str, object] = {
             "reference": a.reference, "item_type": ITEM_WORDS.get(item.item_type, item.item_type),
             "received_on": long_date(item.received_on), "reason": reason,
             "forwarding_text": forwarding, "next_steps_text": next_steps}
         writers = _item_writers(item, a, parts.get(a.id, [])) if side == rules.BIRTH else parts.get(a.id, [])
         j, h = _jobs_for(a, writers, terms.get(a.id, []), side, kind, values)
-        typed = ((TYPED_REASON, reason),) if reason else ()
+        typed = ((TYPED_REASON, " ".join(reason.split())),) if reason else ()  # found as the leak check reads it
         jobs += [replace(job, typed=typed, item_id=item.id) for job in j]
         held += h
     return jobs, held

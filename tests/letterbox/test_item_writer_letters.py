@@ -253,11 +253,32 @@ def test_the_only_relative_is_taken_as_the_writer_only_when_nobody_else_is_named
         write_batch(db, coordinator, "acknowledgement", tmp_path / "ack.pdf", item_ids=[other], today=DAY)
 
 
-def test_a_reason_typed_on_several_lines_is_one_paragraph_of_the_letter(db: Database, coordinator: Principal,
-                                                                         marsh: int, tmp_path: Path) -> None:
-    """The Reason box is a few lines high (it was one line, trial): its line breaks are not the letter's."""
-    item = returned_item(db, coordinator, marsh, "Please leave out\nyour telephone number",
+def test_a_reason_typed_on_several_lines_keeps_its_lines_and_bullets(db: Database, coordinator: Principal,
+                                                                      marsh: int, tmp_path: Path) -> None:
+    """User trial: a reason typed as a line and a list of points ("• no phone numbers" / "• no town names")
+    was printed as one run-on paragraph ("…“Caernarfon”. • no phone numbers • no town names."). Its lines and
+    bullets are kept, as an ADM letter keeps pasted reasons; spaces and tabs inside a line are single
+    spaces, blank lines one paragraph break, and it ends with one full stop."""
+    reason = ("Please leave out your telephone number \u2013 and the\ttown.\n\n\n\u2022\tno phone numbers\n"
+              "\u2022  no town names\n\n")
+    item = returned_item(db, coordinator, marsh, reason,
                          participant_id=relatives(db, coordinator, marsh)["Donna Marsh"])
     with db.session(coordinator, write=False) as session:
         jobs, _held = item_jobs(session, "returned", [item])
-    assert jobs[0].values["reason"] == "Please leave out your telephone number."
+    assert jobs[0].values["reason"] == ("Please leave out your telephone number \u2013 and the town.\n\n"
+                                        "\u2022 no phone numbers\n\u2022 no town names.")
+    out = tmp_path / "returned.pdf"
+    assert write_batch(db, coordinator, "returned", out, item_ids=[item], today=DAY).letters == 1
+    lines = [ln.strip() for ln in pdf_text(out).splitlines()]
+    at = lines.index("Please leave out your telephone number \u2013 and the town.")
+    assert lines[at + 1:at + 3] == ["\u2022 no phone numbers", "\u2022 no town names."]
+    # an address line typed over two lines is still found, and blamed on the reason
+    with db.session(coordinator) as session:
+        session.execute(update(Item).where(Item.id == item).values(reason="Do not write 12 Heron\nGate on it."))
+    with pytest.raises(Conflict, match=r"\(12 Heron Gate\), found in the reason you typed"):
+        write_batch(db, coordinator, "returned", tmp_path / "r2.pdf", item_ids=[item], today=DAY)
+    from adoption_desktop.letterbox.documents import typed_reason
+
+    # a reason already ending with a full stop takes no second one
+    assert typed_reason("Leave out the school.\n\nThank you.") == "Leave out the school.\n\nThank you."
+    assert typed_reason("Please leave out\nyour telephone number") == "Please leave out\nyour telephone number."
