@@ -22,7 +22,7 @@ def _reminders(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import CliError, confirmed, signing_in
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.letterbox.documents import CannotSign, write_batch
-    from adoption_desktop.letterbox.rules import month_bounds
+    from adoption_desktop.letterbox.rules import check_reminder_months, month_bounds
 
     months: list[str] = list(dict.fromkeys(args.month))  # in order, each once
     for month in months:
@@ -30,6 +30,14 @@ def _reminders(args: argparse.Namespace) -> int:
             month_bounds(month, label="--month")
         except AppError as exc:
             raise CliError(str(exc)) from exc
+    try:  # a month too far ahead, before the sign-in: checked with the longest reminder time the setting
+        import datetime as dt  # allows, never stricter; write_batch checks again with the agency's own
+
+        from adoption_desktop.letterbox.settings import REMINDER_DAYS_BEFORE
+
+        check_reminder_months(months, dt.date.today(), REMINDER_DAYS_BEFORE.maximum or 0)
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
     # The password is checked on a second thread while the letters are read and drawn in memory with the
     # account's permissions; nothing is written or printed before the sign-in is confirmed (docs/letters.md).
     # The page check (~0.3 s on the large demo, the longest step) starts at once, beside the reads: reads

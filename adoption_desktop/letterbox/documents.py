@@ -869,6 +869,11 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         read_versions: dict[int, int] = {}  # the items the letters are about, as read (item letters)
         reminder_months = list(months or [month or f"{today:%Y-%m}"])
         if kind == "reminder":
+            # printed reminders are recorded as sent: a month far ahead printed now makes its real run a reprint
+            from adoption_desktop.core.settings_service import get_setting
+            from adoption_desktop.letterbox.settings import REMINDER_DAYS_BEFORE
+
+            rules.check_reminder_months(reminder_months, today, int(get_setting(session, REMINDER_DAYS_BEFORE)))
             rows = read_for_reminders(session, reminder_months)
         elif kind in ("acknowledgement", "returned"):
             jobs, held = item_jobs(session, kind, item_ids)

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from adoption_desktop.core.errors import ValidationError
@@ -232,6 +232,32 @@ def next_reminder_month(today: dt.date, days_before: int = 14) -> dt.date:
     while reminder_date(month, days_before) < today:
         month = add_months(month, 1)
     return month
+
+
+#: how many months after the current one a month's reminders may be printed (``latest_reminder_month``)
+REMINDER_MONTHS_AHEAD = 3
+
+
+def latest_reminder_month(today: dt.date, days_before: int = 14) -> dt.date:
+    """The 1st of the last month whose reminders may be printed today: ``REMINDER_MONTHS_AHEAD`` months after
+    the current one, or the next month whose reminders are not past (:func:`next_reminder_month`) when a long
+    ``days_before`` puts that later. Printed reminders are recorded as sent, so a month printed further ahead
+    (a trial printed February 2028's in December 2026) would make the real run, when it comes, a reprint."""
+    return max(add_months(today.replace(day=1), REMINDER_MONTHS_AHEAD), next_reminder_month(today, days_before))
+
+
+def check_reminder_months(months: Sequence[str], today: dt.date, days_before: int = 14) -> None:
+    """Refuse (:class:`ValidationError`) a month after :func:`latest_reminder_month`, saying why and from
+    when its reminders can be printed."""
+    latest = latest_reminder_month(today, days_before)
+    for month in months:
+        start = month_bounds(month)[0]
+        if start > latest:
+            words = f"{start:%B %Y}"
+            raise ValidationError(
+                f"Reminders for {words} cannot be printed yet: letters are recorded as sent when printed, so "
+                f"printing them now would make the real run in {words} a reprint. Print them from "
+                f"{add_months(start, -REMINDER_MONTHS_AHEAD):%B %Y}.", "month")
 
 
 def chaser_date(due: dt.date, after_days: int = 21, cal: WorkingCalendar | None = None) -> dt.date:

@@ -26,9 +26,9 @@ def test_sent_list_records_the_template_version(db: Database, coordinator: Princ
     text = ta.letter_text(db, admin, "letterbox_reminder")
     ta.save_letter_template(db, admin, "letterbox_reminder",
                             text.replace("\n\n", "\n\nOur own reminder paragraph.\n\n", 1))
-    # another month's reminders (March's again would be a reprint, recorded as no new row)
+    # another month's reminders (March's again would be a reprint, recorded as no new row), in their time
     second = write_batch(db, coordinator, "reminder", tmp_path / "b.pdf", month="2026-09",
-                         today=dt.date(2026, 2, 15))
+                         today=dt.date(2026, 8, 15))
     assert first.letters == second.letters == 1
     printed = " ".join(p.extract_text() or "" for p in PdfReader(str(tmp_path / "b.pdf")).pages)
     assert "Our own reminder paragraph." in " ".join(printed.split())

@@ -142,9 +142,13 @@ class LetterboxPage(QWidget):
         self.log_button.setToolTip("Log an item received for the selected arrangement (Ctrl+Shift+L)")
         self.log_button.clicked.connect(lambda: self.open_item_dialog())
         # from this month on; it starts on the first month whose reminders are not past (usually the next)
-        first = rules.next_reminder_month(self.today, self._reminder_days())
+        # and ends on the last that may be printed today (three months on: printed reminders are recorded
+        # as sent, so a month further ahead printed now would make its real run a reprint)
+        days = self._reminder_days()
+        first = rules.next_reminder_month(self.today, days)
         this_month = self.today.replace(day=1)
-        shown = (first.year - this_month.year) * 12 + first.month - this_month.month + 4
+        latest = rules.latest_reminder_month(self.today, days)
+        shown = (latest.year - this_month.year) * 12 + latest.month - this_month.month + 1
         self.letters_month = _combo("letters_month", [
             (f"{m:%B %Y}", f"{m:%Y-%m}") for m in (rules.add_months(this_month, k) for k in range(shown))],
             "Month whose exchanges the reminders are for")
