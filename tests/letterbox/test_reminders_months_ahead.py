@@ -38,7 +38,7 @@ def test_a_month_more_than_three_months_ahead_is_refused_saying_why() -> None:
         rules.check_reminder_months(["2027-01", "2028-02"], TRIAL_DAY)
     assert str(err.value) == FEBRUARY_2028
     rules.check_reminder_months(["2026-11", "2026-12", "2027-01", "2027-03"], TRIAL_DAY)  # up to three months on
-    with pytest.raises(ValidationError, match="Reminders for April 2027 cannot be printed yet.*from January 2027"):
+    with pytest.raises(ValidationError, match=r"Reminders for April 2027 cannot be printed yet.*from January 2027"):
         rules.check_reminder_months(["2027-04"], TRIAL_DAY)
     assert rules.latest_reminder_month(TRIAL_DAY) == dt.date(2027, 3, 1)
     # a long reminder time whose next month is further on: that month can still be printed
@@ -49,7 +49,7 @@ def test_a_month_more_than_three_months_ahead_is_refused_saying_why() -> None:
 def test_the_batch_refuses_it_and_records_nothing_so_the_real_run_is_recorded_as_sent(
         db: Database, coordinator: Principal, arrangement: int, tmp_path: Path) -> None:
     out = tmp_path / "march-2028.pdf"  # the arrangement's exchanges are in March and September
-    with pytest.raises(ValidationError, match="Reminders for March 2028 cannot be printed yet.*from December 2027"):
+    with pytest.raises(ValidationError, match=r"Reminders for March 2028 cannot be printed yet.*from December 2027"):
         write_batch(db, coordinator, "reminder", out, month="2028-03", today=TRIAL_DAY)
     assert not out.exists()
     assert service.reminders_produced(db, coordinator, "2028-03") == []
