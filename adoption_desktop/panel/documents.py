@@ -333,7 +333,26 @@ def sittings_ics(sittings: Sequence[SittingRow], agency: str, *, stamp: dt.datet
             "SUMMARY:Adoption panel", f"LOCATION:{_ics_escape(s.place)}",
             f"STATUS:{'CANCELLED' if s.status == 'cancelled' else 'CONFIRMED'}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+    return "".join(_ics_fold(line) for line in lines)
+
+
+def _ics_fold(line: str, limit: int = 75) -> str:
+    """One content line as written, ending CRLF: folded so that no physical line is longer than ``limit``
+    octets of UTF-8 (RFC 5545 §3.1: each fold a CRLF and one space, which counts on the next line), never
+    inside a multi-byte character (a long Welsh place name with ŵ or ŷ was written whole, 131 characters
+    on one line)."""
+    out: list[str] = []
+    current: list[str] = []
+    size, room = 0, limit
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > room:
+            out.append("".join(current))
+            current, size, room = [], 0, limit - 1  # a continuation line starts with its space
+        current.append(ch)
+        size += n
+    out.append("".join(current))
+    return "\r\n ".join(out) + "\r\n"
 
 
 def write_ics(path: Path, sittings: Sequence[SittingRow], agency: str) -> Path:

@@ -235,3 +235,28 @@ def test_attendance_line_says_1_year_s_pqe() -> None:
 
     assert [r[1] for r in people_rows([row(1), row(0), row(6)])] == [
         "Panel member (1 year's PQE)", "Panel member (0 years' PQE)", "Panel member (6 years' PQE)"]
+
+
+def test_ics_lines_are_folded_at_75_octets_never_inside_a_character(panel: Panel) -> None:
+    """User trial: a 131-character LOCATION line was written whole. Every content line is folded (RFC 5545
+    §3.1) so that no physical line is longer than 75 octets of UTF-8, each fold a CRLF and one space, never
+    inside a multi-byte character (ŵ, ŷ are two octets); unfolded, each line is as it was."""
+    place = ("Ystafell Gynhadledd Tŷ Gŵyn, Canolfan Ddinesig, Stryd y Bont, Llanfairpwllgwyngyllgogerychwyrndrobwll"
+             "llantysiliogogogoch, Ynys Môn ŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷŵŷ ZZ99 1AB")
+    for k in range(3):  # the two-octet letters fall on every side of a fold
+        svc.schedule_sittings(panel.db, panel.clerk, svc.SittingInput(dt.date(2027, 1, 12 + 7 * k), "10:00", "13:00",
+                                                                      "x" * k + place))
+    body = documents.sittings_ics(svc.list_sittings(panel.db, panel.clerk), "Asiantaeth Fabwysiadu Ŵŷ " * 4)
+    raw = body.encode("utf-8")
+    assert raw.endswith(b"\r\n")
+    physical = raw[:-2].split(b"\r\n")
+    for line in physical:
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # a whole character on each line: never split inside one
+    assert any(line.startswith(b" ") for line in physical)
+    unfolded = body.replace("\r\n ", "").split("\r\n")
+    escaped = place.replace(",", "\\,")
+    for k in range(3):
+        assert f"LOCATION:{'x' * k}{escaped}" in unfolded
+    assert f"X-WR-CALNAME:{'Asiantaeth Fabwysiadu Ŵŷ ' * 4} adoption panel" in unfolded
+    assert "BEGIN:VCALENDAR" in unfolded and unfolded[-2:] == ["END:VCALENDAR", ""]
