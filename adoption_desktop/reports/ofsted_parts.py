@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from adoption_desktop.core.documents.letter_canvas import break_word
 from adoption_desktop.core.documents.pdf import FONT, FONT_BOLD, long_date
 from adoption_desktop.core.documents.pdf_flow import styles
 from adoption_desktop.panel import rules as panel_rules
@@ -29,14 +32,38 @@ def _d(day: dt.date | None) -> str:
     return long_date(day) if day else "—"
 
 
+#: a table cell's padding either side (reportlab's default), taken from the column's width for its text
+CELL_PAD = 6.0
+
+
+def cell_markup(text: str, width: float, font: str, size: float) -> str:
+    """``text`` as a table cell's Paragraph markup: escaped, its line breaks kept, and a word wider than
+    ``width`` broken after its hyphens (and inside a part only where that part alone is too wide:
+    ``letter_canvas.break_word``) with a forced break. Left to reportlab, such a word was split wherever the
+    column ran out ("Featherstonehaugh-Ch" / "olmondeley-…", user trial), and in a narrow column its embedded
+    hyphenation drew part of it past the border."""
+    def measure(part: str) -> float:
+        return stringWidth(part, font, size)
+
+    lines = []
+    for line in text.split("\n"):
+        tokens = re.split(r"(\s+)", line)
+        lines.append("".join(
+            "<br/>".join(escape(p) for p in break_word(t, width, measure)) if t.strip() and measure(t) > width
+            else escape(t) for t in tokens))
+    return "<br/>".join(lines)
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float] | None = None) -> Table:
-    """A grid with a bold repeated header row; cells wrap."""
+    """A grid with a bold repeated header row; cells wrap (a long hyphenated name after its hyphens)."""
     st = styles()
     cell = st["body"].clone("cell", fontSize=8.5, leading=10.5, spaceAfter=0)
     head = cell.clone("cellhead", fontName=FONT_BOLD)
-    data = [[Paragraph(escape(h), head) for h in header]]
-    data += [[Paragraph(escape(str(v)).replace("\n", "<br/>"), cell) for v in r] for r in rows]
     col = [w * mm for w in widths] if widths else [WIDTH / len(header)] * len(header)
+    data = [[Paragraph(cell_markup(h, w - 2 * CELL_PAD, head.fontName, head.fontSize), head)
+             for h, w in zip(header, col, strict=True)]]
+    data += [[Paragraph(cell_markup(str(v), w - 2 * CELL_PAD, cell.fontName, cell.fontSize), cell)
+              for v, w in zip(r, col, strict=True)] for r in rows]
     t = Table(data, colWidths=col, repeatRows=1, spaceAfter=6)
     t.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
