@@ -140,6 +140,12 @@ def _sitting_quorum(pack: MinutesPack) -> str:
     return base + " Quorum was checked again for each item (see below)."
 
 
+def declared_lines(interest: str) -> list[str]:
+    """A declared interest's lines as the minutes show them: each line's spaces and tabs made single spaces
+    (a pasted "•<tab>"), blank lines dropped; "—" when nothing is left."""
+    return [" ".join(line.split()) for line in interest.splitlines() if line.strip()] or ["—"]
+
+
 def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int, str],
                   order: Sequence[int] = ()) -> None:
     """One agenda item; ``order``: the members as "Members present" lists them, whose views follow that order
@@ -156,11 +162,16 @@ def _item_section(doc: DocxDocument, number: int, item: ItemRow, names: dict[int
     doc.add_heading("Declarations of interest", level=2)
     if item.declarations:
         for dec in item.declarations:
-            doc.add_paragraph(f"{dec.member_name}: {dec.interest}"
-                              + (" — withdrew and did not take part in this item." if dec.withdrew else
-                                 # what was recorded, no more: nobody records that the chair agreed
-                                 " — did not withdraw, and took part in this item."),
-                              style="List Bullet")
+            # the interest as the member declared it, one block: its lines kept, blank lines dropped (typed
+            # on several lines, it showed a bullet with an empty line and a pasted bullet inside it)
+            doc.add_paragraph(f"{dec.member_name}: " + "\n".join(declared_lines(dec.interest)), style="List Bullet")
+            # the withdrawal is the minute-taker's record, not the member's words: a sentence of its own
+            # (it was glued onto the last line typed); what was recorded, no more: nobody records that
+            # the chair agreed
+            said = doc.add_paragraph(f"{dec.member_name} " + ("withdrew and did not take part in this item."
+                                                              if dec.withdrew else
+                                                              "did not withdraw, and took part in this item."))
+            said.paragraph_format.left_indent = Pt(18)  # under the declaration's text, not a bullet of its own
     else:
         doc.add_paragraph("None declared.")
     if item.absences:
