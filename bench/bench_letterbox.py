@@ -184,7 +184,7 @@ def main() -> int:
     # 500 reminder letters into one PDF
     out = folder / "reminders-500.pdf"
     t0 = time.perf_counter()
-    result = write_batch(db, actor, "reminder", out, months=("2027-03", "2027-04", "2027-05", "2027-06"),
+    result = write_batch(db, actor, "reminder", out, months=("2027-02", "2027-03", "2027-04", "2027-05"),
                          today=dt.date(2027, 2, 14), limit=500)
     pdf_s = time.perf_counter() - t0
     letters = result.letters

@@ -19,6 +19,7 @@ Writes ``bench/results/letters.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -42,10 +43,20 @@ def page_check_record(db: Path) -> Path:
 
 RUNS = 7
 BREAKDOWN_RUNS = 3
-MONTHS = ("2027-03", "2027-04")
+
+
+def _month_ahead(months: int) -> str:
+    """The month ``months`` after this one, "YYYY-MM": reminders may be printed up to three months ahead
+    (``letterbox.documents``), so the benchmark's months follow the calendar."""
+    today = dt.date.today()
+    n = today.year * 12 + today.month - 1 + months
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+MONTHS = (_month_ahead(1), _month_ahead(2))
 #: the warm-up prints another month: every timed run then prints MONTHS for the first time (a reprint of a
 #: month already printed records no sent-list and would time less than the coordinator's monthly run)
-WARMUP_MONTHS = ("2027-05",)
+WARMUP_MONTHS = (_month_ahead(3),)
 FLOOR_GOAL, PEER_GOAL = 1.5, 3.0
 
 FLOOR = r"""
