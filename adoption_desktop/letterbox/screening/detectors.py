@@ -30,7 +30,7 @@ from adoption_desktop.letterbox.screening.findings import (
     _f,
 )
 from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
-from adoption_desktop.letterbox.screening.short_forms import short_forms
+from adoption_desktop.letterbox.screening.short_forms import short_forms, used_as_word
 
 # --- patterns -----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -587,6 +587,10 @@ def _variants_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_TAIL}(?![^\W_])", re.IGNORECASE)
 
 
+#: the word after a short form ("Will you": "you")
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
+
+
 @lru_cache(maxsize=256)
 def _short_forms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern for the short forms (:func:`short_forms.short_forms`: "Gwen" of "Gwenllian") of the one-word
@@ -683,6 +687,9 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
     for m in shorts.finditer(view) if shorts else ():
         if not m.group()[0].isupper():
             continue  # "sam", "max" in lower case: as with the pet forms, a name is written with a capital
+        after = _NEXT_WORD.match(view, m.end())
+        if after and used_as_word(m.group(), after.group(1)):
+            continue  # "Will you write back?" with "William" protected: the verb, not the name
         term = of_folded[short_terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
         start, end = span(m.start(), m.end())
         written = text[start:end]
