@@ -225,6 +225,28 @@ def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision
     return data
 
 
+@dataclass(frozen=True)
+class PanelItemLinks:
+    """The journey records that name one panel agenda item. They hold its id as a plain number (no foreign key),
+    so the panel asks here before it deletes an item: a deleted item would leave them pointing at nothing."""
+
+    children: tuple[str, ...] = ()  # references of the children recorded on it as a match item
+    households: tuple[str, ...] = ()  # adopter households whose panel approval item it is
+
+    def __bool__(self) -> bool:
+        return bool(self.children or self.households)
+
+
+def panel_item_links(session: Session, item_id: int) -> PanelItemLinks:
+    """What links to panel item ``item_id``, read in the caller's transaction (the panel's use case, which has
+    checked its own permission)."""
+    children = session.scalars(select(JourneyChild.reference).where(JourneyChild.match_item_id == item_id)
+                               .order_by(JourneyChild.reference))
+    households = session.scalars(select(AdopterJourney.reference).where(AdopterJourney.approval_item_id == item_id)
+                                 .order_by(AdopterJourney.reference))
+    return PanelItemLinks(tuple(children), tuple(households))
+
+
 def list_children(db: Database, actor: Principal, *, decision_id: int | None = None,
                   item_id: int | None = None) -> list[ChildView]:
     """The children on a decision (any version of it) or a panel item, sibling groups together."""

@@ -269,7 +269,9 @@ def undo_deferral(db: Database, actor: Principal, done: svc.Deferral) -> None:
 
     Refused, with nothing changed, when anything has changed since: the item's minutes (edited, sent,
     approved), the case's entry on the later agenda (edited, moved, removed, a paper's date), anything
-    recorded for it at the later sitting (minutes, a declaration, a member out of the room)."""
+    recorded for it at the later sitting (minutes, a declaration, a member out of the room), or a record that
+    names the case's new entry by its id (a child on it, an adopter household's approval item, an ADM decision:
+    :func:`_refuse_if_linked`)."""
     require(actor, P.PANEL_EDIT)
     if done.new_item_id is None or done.later_sitting_id is None or done.moved:
         raise Conflict("This deferral cannot be undone here; change the minutes and the later agenda by hand.")
@@ -305,6 +307,7 @@ def undo_deferral(db: Database, actor: Principal, done: svc.Deferral) -> None:
             ids = list(session.scalars(select(kind.id).where(kind.item_id == new.id)))
             if ids:
                 raise changed_since(session, str(kind.__tablename__), ids, f"{entry_name} ({what} for it)")
+        _refuse_if_linked(session, new.id, entry_name, weekday_date(done.sitting_date), kept)
         for p in session.scalars(select(PanelPaper).where(PanelPaper.item_id == new.id)):
             session.delete(p)
         session.flush()  # the papers first (no relationship orders them)
@@ -325,6 +328,40 @@ def undo_deferral(db: Database, actor: Principal, done: svc.Deferral) -> None:
         _note(session, "panel_items", item.id,
               f"deferral to the sitting of {later_day} undone: {_item_name(done.subject)} is back on the sitting "
               f"of {weekday_date(done.sitting_date)} with its minutes as before, and off the later agenda")
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _refuse_if_linked(session: Session, item_id: int, entry_name: str, earlier_day: str, kept: str) -> None:
+    """Refuse (``Conflict``, nothing changed) to delete agenda item ``item_id`` while a record of another feature
+    names it: a child recorded on it as a match item, an adopter household whose approval item it is, an ADM
+    decision opened from it. They hold the item's id as a plain number, with no foreign key, so deleting it
+    would leave them pointing at nothing (and a redo makes a new item, with a new id)."""
+    from adoption_desktop.adm.service import decisions_on_panel_item
+    from adoption_desktop.journey.service import panel_item_links
+
+    decisions = decisions_on_panel_item(session, item_id)
+    if decisions:
+        which = _names([str(d) for d in decisions])
+        raise Conflict(f"An ADM decision ({'numbers' if len(decisions) > 1 else 'number'} {which}) was opened from "
+                       f"{entry_name}, so the deferral can no longer be undone.{kept}")
+    links = panel_item_links(session, item_id)
+    then = "then remove the case from the later agenda and change the outcome in that item's minutes."
+    if links.children:
+        who = (f"Child {links.children[0]} is" if len(links.children) == 1
+               else f"Children {_names(links.children)} are")
+        them = "the child" if len(links.children) == 1 else "each child"
+        raise Conflict(f"{who} recorded on {entry_name} (Children… on that item).{kept} To take the deferral back "
+                       f"by hand, first link {them} to the case's item on the sitting of {earlier_day} (select "
+                       f"it, Children… → Link existing child…), {then}")
+    if links.households:
+        who = (f"Adopter household {links.households[0]} has" if len(links.households) == 1
+               else f"Adopter households {_names(links.households)} have")
+        raise Conflict(f"{who} {entry_name} as {'its' if len(links.households) == 1 else 'their'} panel approval "
+                       f"item (Adopters' journey tab).{kept} To take the deferral back by hand, first choose the "
+                       f"case's item on the sitting of {earlier_day} as the panel approval item there, {then}")
 
 
 # --- declarations ----------------------------------------------------------------------------------

@@ -85,7 +85,11 @@ from adoption_desktop.adm.service.letters import (
     record_oral_notification,
     reissue_notice,
 )
-from adoption_desktop.adm.service.panel_handoff import open_decision_from_panel, take_minutes_correction
+from adoption_desktop.adm.service.panel_handoff import (
+    decisions_on_panel_item,
+    open_decision_from_panel,
+    take_minutes_correction,
+)
 from adoption_desktop.adm.service.qualifying_determination import _qd as _qd
 from adoption_desktop.adm.service.qualifying_determination import (
     open_final_decision,
@@ -102,7 +106,7 @@ __all__ = [
     "ENTITY", "DecisionDetail", "DecisionRow", "InfoRequestView", "LetterView", "QdView", "SignResult",
     "VersionView", "add_decision_type", "check_correctable", "check_signable", "correct_decision", "corrected_period", "decision_id_for",
     "decision_types",
-    "decision_warnings", "direct_types", "export_decision_letter", "export_letter", "get_decision",
+    "decision_warnings", "decisions_on_panel_item", "direct_types", "export_decision_letter", "export_letter", "get_decision",
     "lateness", "letter_pdf", "letters_for_day", "list_queue", "log_information", "mark_letter_sent",
     "minutes_correction", "minutes_correction_warning", "notice_periods",
     "open_decision_from_panel", "open_direct_decision", "open_final_decision", "print_day",

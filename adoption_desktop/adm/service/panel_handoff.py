@@ -52,6 +52,14 @@ def open_decision_from_panel(session: Session, handoff: PanelHandoff) -> int:
     return d.id
 
 
+def decisions_on_panel_item(session: Session, panel_item_id: int) -> list[int]:
+    """The ids of the ADM decisions (any version, any source) that name panel item ``panel_item_id``, in the
+    caller's transaction: they hold it as a plain number (no foreign key), so the panel asks here before it
+    deletes an item."""
+    return [int(i) for i in session.scalars(select(AdmDecision.id).where(
+        AdmDecision.panel_item_id == panel_item_id).order_by(AdmDecision.id))]
+
+
 def take_minutes_correction(session: Session, handoff: PanelHandoff, corrected: MinutesCorrected) -> int | None:
     """The chair approved a correction of minutes already handed to the ADM (in the chair's transaction).
 
