@@ -88,3 +88,57 @@ def test_unlocking_an_account_never_locked_says_there_is_nothing_to_unlock(db: D
     users.authenticate(db, "worker", TEST_PASSWORD, now=later)
     with pytest.raises(users.AlreadyUnlocked, match="is not locked and has no failed sign-ins to clear"):
         users.unlock_account(db, admin, worker.user_id)
+
+
+def test_unlocking_a_disabled_account_never_says_it_can_sign_in(db: Database, admin: Principal) -> None:
+    """A disabled account cannot sign in whoever unlocked it: the refusal says it is disabled, not "It can sign in
+    now." (review)."""
+    other = make_user(db, "admin2", Role.ADMINISTRATOR)
+    worker = make_user(db, "worker", Role.COUNSELLOR)
+    _lock_out(db, worker)
+    users.unlock_account(db, admin, worker.user_id)
+    users.set_disabled(db, admin, worker.user_id, True)
+    with pytest.raises(users.AlreadyUnlocked) as caught:
+        users.unlock_account(db, other, worker.user_id)
+    said = str(caught.value)
+    assert said.startswith("The account of Worker Tester (worker) was already unlocked by Admin Tester at ")
+    assert said.endswith(", so nothing was changed. It is disabled, so it cannot sign in until an administrator "
+                         "enables it again (Enable user…).")
+    assert "can sign in now" not in said
+    never = make_user(db, "never", Role.COUNSELLOR)
+    users.set_disabled(db, admin, never.user_id, True)
+    with pytest.raises(users.AlreadyUnlocked) as caught:
+        users.unlock_account(db, admin, never.user_id)
+    assert str(caught.value) == ("The account of Never Tester (never) is not locked and has no failed sign-ins to "
+                                 "clear, so nothing was changed. It is disabled, so it cannot sign in until an "
+                                 "administrator enables it again (Enable user…).")
+    assert len(audit_service.list_entries(db, admin, audit.AuditFilter(action="unlock"))) == 1
+    assert audit_service.verify(db, admin).ok
+
+
+@pytest.mark.parametrize("right_password", ["sign-in", "password confirmed"])
+def test_an_unlock_is_not_named_when_a_right_password_cleared_the_failures_since(
+        db: Database, admin: Principal, right_password: str) -> None:
+    """Unlocked by the administrator, then wrong passwords again (not enough to lock) and the right one, which
+    cleared them: the account has nothing to unlock because of the right password, not the old unlock (review)."""
+    other = make_user(db, "admin2", Role.ADMINISTRATOR)
+    worker = make_user(db, "worker", Role.COUNSELLOR)
+    _lock_out(db, worker)
+    users.unlock_account(db, admin, worker.user_id)
+    for _ in range(2):
+        with pytest.raises(users.PasswordNotConfirmed):
+            users.confirm_password(db, worker, "not the password")
+    if right_password == "sign-in":
+        users.authenticate(db, "worker", TEST_PASSWORD)
+    else:
+        users.confirm_password(db, worker, TEST_PASSWORD)
+    with pytest.raises(users.AlreadyUnlocked) as caught:
+        users.unlock_account(db, other, worker.user_id)
+    assert str(caught.value) == ("The account of Worker Tester (worker) is not locked and has no failed sign-ins to "
+                                 "clear, so nothing was changed. It can sign in now.")
+    # an unlock after the right password is named again
+    _lock_out(db, worker)
+    users.unlock_account(db, admin, worker.user_id)
+    with pytest.raises(users.AlreadyUnlocked, match="was already unlocked by Admin Tester at "):
+        users.unlock_account(db, other, worker.user_id)
+    assert audit_service.verify(db, admin).ok

@@ -508,28 +508,38 @@ class AlreadyUnlocked(Conflict):
     a colleague unlocked it a moment before. Nothing is changed or recorded."""
 
 
+#: audit actions after which an account has no failed sign-ins left: an unlock, or its own right password (a
+#: sign-in, a password confirmed before a step that asks for it)
+_CLEARED_BY = ("unlock", "sign_in", "reauthenticate")
+
+
 def _already_unlocked(session: Session, user: User) -> str:
-    """What an administrator is told when the account they unlock is not locked: who unlocked it and when,
-    where the audit log has an unlock after the account's latest lock."""
+    """What an administrator is told when the account they unlock is not locked: who unlocked it and when, when
+    that unlock is what left it so (the newest of the unlocks and right-password sign-ins after the account's
+    latest lock: a sign-in after it may have cleared failed attempts made since); that it is not locked,
+    otherwise. Whether it can sign in now: not while it is disabled."""
     account = f"{user.full_name} ({user.username})"
     entries = audit.AuditEntry
     last_lock = session.scalar(select(func.max(entries.seq)).where(
         entries.action == "sign_in_failed", entries.entity == "users", entries.entity_id == str(user.id),
         entries.detail == "account locked after repeated failed sign-ins")) or 0
     found = session.execute(
-        select(entries.actor, entries.at, User.full_name).outerjoin(User, User.id == entries.actor_id)
-        .where(entries.action == "unlock", entries.entity == "users", entries.entity_id == str(user.id),
+        select(entries.action, entries.actor, entries.at, User.full_name).outerjoin(User, User.id == entries.actor_id)
+        .where(entries.action.in_(_CLEARED_BY), entries.entity == "users", entries.entity_id == str(user.id),
                entries.seq > last_lock)
         .order_by(entries.seq.desc()).limit(1)).first()
-    if found is None:
+    if found is None or found[0] != "unlock":
         how = "is not locked and has no failed sign-ins to clear"
     else:
         try:
-            at: dt.datetime | None = dt.datetime.fromisoformat(str(found[1]))
+            at: dt.datetime | None = dt.datetime.fromisoformat(str(found[2]))
         except ValueError:
             at = None
-        who = "you" if found[0] == session_actor(session).username else str(found[2] or found[0])
+        who = "you" if found[1] == session_actor(session).username else str(found[3] or found[1])
         how = f"was already unlocked by {who} at {when_text(at)}"
+    if user.disabled:
+        return (f"The account of {account} {how}, so nothing was changed. It is disabled, so it cannot sign in "
+                "until an administrator enables it again (Enable user…).")
     return f"The account of {account} {how}, so nothing was changed. It can sign in now."
 
 
