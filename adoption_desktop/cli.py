@@ -159,6 +159,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import open_db
     from adoption_desktop.core.storage.lifecycle import verify_database
     from adoption_desktop.core.storage.migrations import needs_upgrade
+    from adoption_desktop.core.storage.recovery_key import UNFINISHED_NOTE, unfinished_replacement
 
     db = open_db(args.db, upgrade=False)  # check the file as it is: never change what is being verified
     try:
@@ -166,6 +167,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         behind = needs_upgrade(db)
     finally:
         db.dispose()
+    if db.is_sqlite and db.path is not None and unfinished_replacement(db.path):
+        print(f"Note: {UNFINISHED_NOTE}")
     if report.ok:
         if report.full:
             print(f"OK: database intact; audit chain of {report.audit_entries} entries verified.")
@@ -269,6 +272,7 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.engine import check_file_shape
     from adoption_desktop.core.storage.migrations import open_checked
+    from adoption_desktop.core.storage.recovery_key import update_key_file
 
     path = Path(args.db)
     try:
@@ -282,13 +286,25 @@ def _cmd_recover(args: argparse.Namespace) -> int:
         key = keys.key_from_recovery(envelope, recovery)
         try:
             # the file must be sound (and not from a newer version) before its key file is rewritten
-            open_checked(path, key).dispose(write_anchor=False)
-            passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
-                confirm=True)
-            if args.passphrase and not passphrase:  # not silently kept in the keyring instead
-                raise CliError(f"--passphrase: no passphrase given; set {keys.ENV_PASSPHRASE} or run the command "
-                               "in a terminal to be asked for it. Nothing was changed.")
-            keys.rewrap(envelope, key, store, passphrase).save(keys.key_file_for(path))
+            db = open_checked(path, key)
+            try:
+                passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
+                    confirm=True)
+                if args.passphrase and not passphrase:  # not silently kept in the keyring instead
+                    raise CliError(f"--passphrase: no passphrase given; set {keys.ENV_PASSPHRASE} or run the "
+                                   "command in a terminal to be asked for it. Nothing was changed.")
+
+                def protect(now: keys.KeyEnvelope) -> keys.KeyEnvelope:
+                    # the file as it is now, under the write lock: a new recovery key issued while this
+                    # waited at its prompts is kept (only the keyring entry or passphrase is this command's)
+                    if now.db_id != envelope.db_id:
+                        raise CliError(f"{keys.key_file_for(path).name} was replaced by another program while "
+                                       "this one waited; nothing was changed. Run recover again.")
+                    return keys.rewrap(now, key, store, passphrase)
+
+                update_key_file(db, protect)
+            finally:
+                db.dispose(write_anchor=False)
         finally:
             keys.wipe(key)
     except AppError as exc:
@@ -305,7 +321,13 @@ def _cmd_new_recovery_key(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import CliError, cli_database, required_user, sign_in
     from adoption_desktop.core.errors import AppError, PermissionDenied
     from adoption_desktop.core.files import check_output_suffix, check_output_target
-    from adoption_desktop.core.storage.recovery_key import BACKUPS_NOTE, recovery_stamp, replace_recovery_key
+    from adoption_desktop.core.storage.recovery_key import (
+        BACKUPS_NOTE,
+        UNFINISHED_NOTE,
+        recovery_stamp,
+        replace_recovery_key,
+        unfinished_replacement,
+    )
 
     pdf = Path(args.pdf) if args.pdf else None
     if pdf is not None:  # before anything is opened or asked for
@@ -315,20 +337,26 @@ def _cmd_new_recovery_key(args: argparse.Namespace) -> int:
         except AppError as exc:
             raise CliError(f"--pdf: {exc}") from exc
     required_user(args)
+
+    def show(key: str) -> None:
+        # on the screen before the old key is withdrawn (flushed: a program killed now has shown it)
+        print("The recovery key was replaced. The old recovery key no longer opens this database; the "
+              "database itself, its key and everyone's access to it are unchanged.")
+        print("NEW RECOVERY KEY (write it down or print it and keep it locked away; it is shown only once):")
+        print(f"    {key}")
+        print(BACKUPS_NOTE, flush=True)
+
     with cli_database(args.db) as db:
         stamp = recovery_stamp(db)  # the wrapping as found: another administrator's replacement meanwhile is told
         principal = sign_in(db, args)
+        if db.path is not None and unfinished_replacement(db.path):
+            print(f"Note: {UNFINISHED_NOTE} This one does that.", flush=True)
         try:
-            recovery = replace_recovery_key(db, principal, expected=stamp)
+            recovery = replace_recovery_key(db, principal, expected=stamp, show=show)
         except PermissionDenied as exc:
             raise CliError(f"--user {principal.username}: only an administrator may replace the recovery key, "
                            "and this account is not one. Nothing was changed.") from exc
         label = str(db.path)
-    print("The recovery key was replaced. The old recovery key no longer opens this database; the database "
-          "itself, its key and everyone's access to it are unchanged.")
-    print("NEW RECOVERY KEY (write it down or print it and keep it locked away; it is shown only once):")
-    print(f"    {recovery}")
-    print(BACKUPS_NOTE)
     if pdf is not None:
         from adoption_desktop.core.documents.recovery_sheet import write_recovery_sheet
 

@@ -290,8 +290,10 @@ class UsersTab(QWidget):
         read what that does; the new key shown once in the dialog that shows it at creation."""
         from adoption_desktop.core.storage.recovery_key import (
             BACKUPS_NOTE,
+            UNFINISHED_NOTE,
             recovery_stamp,
             replace_recovery_key,
+            unfinished_replacement,
         )
         from adoption_desktop.ui.dialogs import RecoveryKeyDialog
         from adoption_desktop.ui.discard import exec_through_lock
@@ -303,23 +305,27 @@ class UsersTab(QWidget):
         except AppError as exc:
             show_error(self, title, exc)
             return
+        unfinished = f"\n\n{UNFINISHED_NOTE}" if db.path is not None and unfinished_replacement(db.path) else ""
         answer = QMessageBox.question(
             self, title,
             "Issue a new recovery key for this database?\n\nUse this when the printed recovery key is lost, or "
-            "may have been seen by someone who should not have it. The recovery key in use now stops opening "
-            "the database at once; the new one is shown once, to print or write down. The database, its key "
-            f"and everyone's access to it are unchanged.\n\n{BACKUPS_NOTE}",
+            "may have been seen by someone who should not have it. The new one is shown once, to print or write "
+            "down; the recovery key in use now stops opening the database once that window is closed. The "
+            f"database, its key and everyone's access to it are unchanged.\n\n{BACKUPS_NOTE}{unfinished}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
+
+        def show(recovery: str) -> None:
+            # the idle lock hides it and brings it back at the unlock: hidden, a plain exec() ended and the
+            # key, shown only once, was gone. The old key is withdrawn only once this window has closed.
+            exec_through_lock(RecoveryKeyDialog(self, recovery, str(db.path), replaced=True))
+
         try:
-            recovery = replace_recovery_key(db, self.ctx.principal, expected=stamp)
-        except (AppError, OSError) as exc:  # nothing changed (the old key file is put back on a failure)
+            replace_recovery_key(db, self.ctx.principal, expected=stamp, show=show)
+        except (AppError, OSError) as exc:  # nothing changed; or, once shown, the old key not yet withdrawn
             show_error(self, title, exc)
             return
-        # the idle lock hides it and brings it back at the unlock: hidden, a plain exec() ended and the key,
-        # shown only once, was gone
-        exec_through_lock(RecoveryKeyDialog(self, recovery, str(db.path), replaced=True))
         self.ctx.notify("A new recovery key was issued; the old one no longer opens the database.")
 
     def unlock(self) -> None:

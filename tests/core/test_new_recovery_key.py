@@ -3,8 +3,10 @@
 An administrator replaces the recovery key's wrapping in ``NAME.db.keys``: the old recovery key no longer
 opens the database, the new one does; the database key (and so every keyring entry) is unchanged; one
 audit entry, no key material in it. Refused, with nothing changed, to a non-administrator, for a server and
-when the key is not available. A failure or a crash part-way leaves a key file that opens the database.
-Two administrators at once (two real processes): one new key wins, the other is told and changes nothing.
+when the key is not available. A failure or a crash part-way (a real program killed at each step) leaves the recovery key the
+administrator holds working, and the audit log saying what is in force. Two administrators at once (two
+real processes): one new key wins, the other is told and changes nothing. ``recover`` run meanwhile
+(another real process) keeps the new recovery key.
 """
 
 from __future__ import annotations
@@ -211,22 +213,121 @@ def env(tmp_path: Path) -> dict[str, str]:
                 ADOPTION_DESKTOP_DATA_DIR=str(tmp_path / "data"), ADOPTION_DESKTOP_NO_PG="1")
 
 
-def test_a_crash_while_the_key_file_is_written_leaves_a_usable_key_file(
-        tmp_path: Path, store: SecretStore, env: dict[str, str]) -> None:
-    """The program dies (no clean-up runs) between writing the new file and renaming it over the old."""
+#: the child program: the CLI with one step of the replacement made to kill it (no clean-up runs)
+CRASHES = {
+    # the new key file written, the rename never made
+    "before the rename": "keys.os = types.SimpleNamespace(**{**vars(os), 'replace': lambda *a: os._exit(9)})\n",
+    # the new file renamed into place, the audit entry not committed, the key never shown
+    "after the rename": "recovery_key._check_saved = lambda *a: os._exit(9)\n",
+    # the audit entry committed, the key not yet shown
+    "after the commit": ("issue = recovery_key.replace_recovery_key\n"
+                         "recovery_key.replace_recovery_key = lambda *a, **k: issue(*a, **{**k, 'show': "
+                         "lambda _key: os._exit(9)})\n"),
+    # the key printed, the old one not yet withdrawn
+    "after the key was shown": "recovery_key._withdraw = lambda *a: os._exit(9)\n",
+}
+
+
+def _printed_key(out: str) -> str | None:
+    return next((w for w in out.split() if len(w) == 35 and w.count("-") == 5), None)
+
+
+@pytest.mark.parametrize("point", list(CRASHES))
+def test_a_crash_at_any_step_leaves_a_key_the_administrator_holds_working_and_the_audit_says_so(
+        point: str, tmp_path: Path, store: SecretStore, env: dict[str, str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The program dies at each step of a new recovery key: the old key (which the administrator holds)
+    or the new one it printed opens the database; the audit log says a new key was issued exactly when
+    the new key is in force; the replacement left unfinished is told by ``verify`` and ended by the next
+    one, which also removes a temporary file the dead program left."""
     path, old = _created(tmp_path, store, PASSPHRASE)
-    original = keys.key_file_for(path).read_bytes()
+    key_file = keys.key_file_for(path)
+    original = key_file.read_bytes()
     crash = ("import os, sys, types\n"
              "from adoption_desktop.core.security import keys\n"
-             "keys.os = types.SimpleNamespace(**{**vars(os), 'replace': lambda *a: os._exit(9)})\n"
+             "from adoption_desktop.core.storage import recovery_key\n"
+             + CRASHES[point] +
              "from adoption_desktop.cli import main\n"
              "sys.exit(main(sys.argv[1:]))\n")
     run = subprocess.run([sys.executable, "-c", crash, "new-recovery-key", "--db", str(path), "--user", "admin"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 9, run.stderr
-    assert keys.key_file_for(path).read_bytes() == original  # the old file, whole
-    assert _opens_with(path, old)
-    assert _entries(path, store, PASSPHRASE) == []  # the transaction died with the program
+    printed = _printed_key(run.stdout)
+    assert (printed is not None) == (point == "after the key was shown")
+    assert _opens_with(path, old)  # whatever the step: the key the administrator holds
+    if printed is not None:
+        assert _opens_with(path, printed)
+    entries = _entries(path, store, PASSPHRASE)
+    committed = point in ("after the commit", "after the key was shown")
+    assert len(entries) == committed  # no entry for a replacement that was never in force
+    if committed:  # the entry says what is true now: the old key works until the new one has been shown
+        assert "stops opening this database once the new one has been shown" in (entries[0].detail or "")
+    stray = [p.name for p in tmp_path.iterdir() if p.name.startswith("agency.db.keys.") and p.name.endswith(".tmp")]
+    if point == "before the rename":
+        assert key_file.read_bytes() == original and len(stray) == 1  # the old file, whole; a stray left
+        assert not recovery_key.unfinished_replacement(path)
+    else:
+        assert recovery_key.unfinished_replacement(path)
+
+    monkeypatch.setenv(keys.ENV_PASSPHRASE, PASSPHRASE)
+    monkeypatch.setenv(ENV_USER_PASSWORD, TEST_PASSWORD)
+    assert main(["verify", "--db", str(path)]) == 0
+    assert ("An earlier new recovery key was not finished" in capsys.readouterr().out) == (
+        point != "before the rename")
+
+    # the next run ends it: only the key it shows opens the database; the stray file is gone
+    assert main(["new-recovery-key", "--db", str(path), "--user", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert ("An earlier new recovery key was not finished" in out) == (point != "before the rename")
+    newest = _printed_key(out)
+    assert newest is not None and _opens_with(path, newest)
+    assert not _opens_with(path, old) and (printed is None or not _opens_with(path, printed))
+    assert not recovery_key.unfinished_replacement(path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("agency.db.keys")) == ["agency.db.keys"]
+    assert len(_entries(path, store, PASSPHRASE)) == committed + 1
+
+
+def test_recover_waiting_at_its_prompt_keeps_a_new_recovery_key_issued_meanwhile(
+        tmp_path: Path, store: SecretStore, env: dict[str, str]) -> None:
+    """Two real programs: ``recover`` (the old recovery key) has read the key file and waits at its
+    passphrase prompt; meanwhile an administrator issues a new recovery key. ``recover`` then writes only
+    its own part (the new passphrase): the new recovery key goes on working and the old one does not
+    come back (it wrote back its stale copy of the file, with the old recovery wrapping)."""
+    path, old = _created(tmp_path, store, PASSPHRASE)
+    new_passphrase = "another worker passphrase"
+    release = tmp_path / "release"
+    recover = ("import sys, time\n"
+               "from pathlib import Path\n"
+               "from adoption_desktop import cli_support\n"
+               "def prompt(confirm=False):\n"
+               "    print('asking', flush=True)\n"
+               "    while not Path(sys.argv[1]).exists():\n"
+               "        time.sleep(0.05)\n"
+               f"    return {new_passphrase!r}\n"
+               "cli_support.passphrase_from_env_or_prompt = prompt\n"
+               "from adoption_desktop.cli import main\n"
+               "sys.exit(main(sys.argv[2:]))\n")
+    waiting = subprocess.Popen([sys.executable, "-c", recover, str(release), "recover", "--db", str(path)],
+                               cwd=ROOT, env={**env, ENV_RECOVERY_KEY: old}, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert waiting.stdout is not None
+    assert waiting.stdout.readline().strip() == "asking", waiting.communicate(timeout=60)
+    issued = subprocess.run([sys.executable, "-m", "adoption_desktop", "new-recovery-key", "--db", str(path),
+                             "--user", "admin"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert issued.returncode == 0, issued.stderr
+    new = _printed_key(issued.stdout)
+    assert new is not None and _opens_with(path, new) and not _opens_with(path, old)
+    release.touch()
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert "Access to" in out
+    assert _opens_with(path, new) and not _opens_with(path, old)  # the new key kept, the old one not back
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    assert envelope.mode == "passphrase" and not envelope.previous_recovery
+    with pytest.raises(KeyUnavailable):
+        keys.wipe(keys.load_key(envelope, store, PASSPHRASE))
+    assert len(_entries(path, store, new_passphrase)) == 1  # recover's own part: the new passphrase opens it
 
 
 def test_two_administrators_at_once_one_new_key_wins_and_the_other_is_told(

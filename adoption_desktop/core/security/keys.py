@@ -5,7 +5,11 @@ plain text, only:
 
 * ``db_id``: the name of the keyring entry that holds the key (keyring mode);
 * ``passphrase``: the key wrapped with a key derived from a passphrase by argon2id (passphrase mode);
-* ``recovery``: the key wrapped with the one-time recovery key shown at creation.
+* ``recovery``: the key wrapped with the one-time recovery key shown at creation (or the newest one an
+  administrator issued since);
+* ``previous_recovery`` (only while a new recovery key is being issued): the wrappings it replaces, still
+  opening the database until the new key has been shown (``core.storage.recovery_key``); left there by a
+  crash part-way, so that the recovery key the administrator holds keeps working.
 
 Wrapping: ``kek = argon2id(secret, salt)`` (64 bytes); the first 32 bytes XOR the database key (the
 salt is random per wrap, so the pad is never reused), the last 32 bytes key an HMAC-SHA256 over the
@@ -151,11 +155,15 @@ class KeyEnvelope:
     passphrase: dict[str, Any] | None = None
     recovery: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: recovery wrappings being replaced (newest first): they open the database until the replacement ends
+    previous_recovery: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"version": 1, "db_id": self.db_id, "mode": self.mode, "passphrase": self.passphrase,
-             "recovery": self.recovery}, indent=2)
+        data: dict[str, Any] = {"version": 1, "db_id": self.db_id, "mode": self.mode,
+                                "passphrase": self.passphrase, "recovery": self.recovery}
+        if self.previous_recovery:  # absent otherwise: the file as every earlier version wrote it
+            data["previous_recovery"] = self.previous_recovery
+        return json.dumps(data, indent=2)
 
     @classmethod
     def load(cls, path: Path) -> KeyEnvelope:
@@ -172,7 +180,16 @@ class KeyEnvelope:
                 data.get("mode") not in ("keyring", "passphrase"):
             raise KeyUnavailable(f"The key file {path.name} is damaged (fields missing); restore it from a "
                                  "backup or use the recovery key.")
-        return cls(data["db_id"], data["mode"], data.get("passphrase"), data.get("recovery"))
+        previous = data.get("previous_recovery") or []
+        if not isinstance(previous, list) or not all(isinstance(p, dict) for p in previous):
+            raise KeyUnavailable(f"The key file {path.name} is damaged (fields missing); restore it from a "
+                                 "backup or use the recovery key.")
+        return cls(data["db_id"], data["mode"], data.get("passphrase"), data.get("recovery"),
+                   previous_recovery=list(previous))
+
+    def recovery_wrappings(self) -> list[dict[str, Any]]:
+        """Every wrapping a recovery key opens: the current one, then any still being replaced."""
+        return [w for w in (self.recovery, *self.previous_recovery) if w is not None]
 
     def save(self, path: Path) -> None:
         """Written whole under a name of this writer's own, then renamed over ``path``: two recoveries at
@@ -250,18 +267,44 @@ def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None =
 
 
 def key_from_recovery(envelope: KeyEnvelope, recovery_key: str) -> bytearray:
-    if envelope.recovery is None:
+    """The key, unwrapped with the current recovery key or one still being replaced (a replacement that
+    has not ended, or was cut short by a crash, leaves the key the administrator holds working)."""
+    wrappings = envelope.recovery_wrappings()
+    if not wrappings:
         raise KeyUnavailable("This key file holds no recovery entry.")
-    key = unwrap(envelope.recovery, normalise_recovery_key(recovery_key))
-    if key is None:
-        raise KeyUnavailable("That recovery key does not match this database.")
-    return key
+    normalised = normalise_recovery_key(recovery_key)
+    for blob in wrappings:
+        key = unwrap(blob, normalised)
+        if key is not None:
+            return key
+    raise KeyUnavailable("That recovery key does not match this database.")
+
+
+def stray_temporaries(path: Path) -> list[Path]:
+    """Files :meth:`KeyEnvelope.save` left beside the key file ``path`` when a program died between
+    writing and renaming one (``NAME.db.keys.PID.HEX.tmp``; earlier versions' ``NAME.db.keys.tmp``)."""
+    prefix = path.name + "."
+    try:
+        return [p for p in path.parent.iterdir() if p.name.startswith(prefix) and p.name.endswith(".tmp")]
+    except OSError:
+        return []
+
+
+def remove_stray_temporaries(path: Path) -> None:
+    """Remove what a crashed writer left (:func:`stray_temporaries`); only while holding the lock every
+    writer of the key file takes, so no live writer's file is among them."""
+    for stray in stray_temporaries(path):
+        try:
+            stray.unlink(missing_ok=True)
+        except OSError:  # Windows: a virus scanner has it open; the next write tries again
+            continue
 
 
 def rewrap(envelope: KeyEnvelope, key: bytes | bytearray, store: SecretStore, passphrase: str | None) -> KeyEnvelope:
     """Keep ``key`` anew: in the keyring (no passphrase and a keyring exists) or under ``passphrase`` (a new
     passphrase, so it must be strong enough)."""
-    new = KeyEnvelope(envelope.db_id, envelope.mode, envelope.passphrase, envelope.recovery)
+    new = KeyEnvelope(envelope.db_id, envelope.mode, envelope.passphrase, envelope.recovery,
+                      previous_recovery=list(envelope.previous_recovery))
     if passphrase is None and store.available():
         store.set(new.db_id, key.hex())
         new.mode, new.passphrase = "keyring", None
