@@ -34,6 +34,20 @@ ON = dt.date(2026, 9, 2)
     ("Mary", "Molly sends her love.", "Molly"),
     ("Katharine", "Kate drew this.", "Kate"),
     ("Maximilian", "Max is doing well.", "Max"),
+    # a user trial's misses, 6 December 2026: familiar forms that are everyday words too, and pet forms
+    ("Robert", "Rob came to visit us.", "Rob"),
+    ("Richard", "Rich came round on Sunday.", "Rich"),
+    ("Edward", "Ed has a new puppy.", "Ed"),
+    ("Jackson", "Jack loves his new bike.", "Jack"),
+    ("Rosemary", "Rose has learnt to ride her bike.", "Rose"),
+    ("Raymond", "Ray has a new puppy.", "Ray"),
+    ("Caroline", "Carol sends her love.", "Carol"),
+    ("Finley", "Finn is five now.", "Finn"),
+    ("Arabella", "Bella is fine.", "Bella"),
+    ("Gwenllian", "Gwennie is fine.", "Gwennie"),
+    # in lower case too, where the form is no everyday word (children write in lower case)
+    ("Gwenllian", "love from nan. gwen x", "gwen"),
+    ("Samantha", "love sam x", "sam"),
 ])
 def test_a_short_form_of_a_protected_name_is_found(term: str, text: str, written: str) -> None:
     found = [f for f in screen_text(text, [term]) if f.kind == PROTECTED]
@@ -46,7 +60,7 @@ def test_a_short_form_of_a_protected_name_is_found(term: str, text: str, written
     ("Theodore", "The weather was lovely."),
     ("Willow", "Will you write back soon?"),
     ("Arthur", "Art is her favourite lesson."),
-    ("Samantha", "sam is how she writes it in lower case, and same again"),
+    ("William", "i will write again, bill is paid and max is ten"),  # everyday words in lower case
     ("Callum", "Call us on Sunday if you like."),
     ("Janet", "Jan was a cold month."),
     ("Gwenllian", "Gwenny"),  # a familiar form: found (below), not a start of the name
@@ -62,7 +76,6 @@ def test_a_short_form_of_a_protected_name_is_found(term: str, text: str, written
     ("Lionel", "Lion King was the school play."),
     ("Warren", "War films are his dad's favourite."),
     ("Summer", "Sum of it all, a lovely year."),
-    ("Richard", "Rich tea biscuits are her favourite."),
     # a familiar form that is an everyday word, used as that word: the verb before its subject
     ("William", "Will you write back soon?"),
     ("William", "Will be lovely to hear from you."),

@@ -30,7 +30,7 @@ from adoption_desktop.letterbox.screening.findings import (
     _f,
 )
 from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
-from adoption_desktop.letterbox.screening.short_forms import short_forms, used_as_word
+from adoption_desktop.letterbox.screening.short_forms import is_everyday, short_forms, used_as_word
 
 # --- patterns -----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -587,6 +587,12 @@ def _variants_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_TAIL}(?![^\W_])", re.IGNORECASE)
 
 
+def _with_pet_forms(forms: frozenset[str]) -> frozenset[str]:
+    """Short forms with their own pet forms ("Gwennie", "Gwenny" of "Gwen"; :func:`variant_words`), less those
+    that are everyday words ("Carry" of "Carr")."""
+    return forms | {v for f in forms if len(f) >= 3 for v in variant_words(f) if not is_everyday(v)}
+
+
 #: the word after a short form ("Will you": "you")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
 
@@ -594,9 +600,10 @@ _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
 @lru_cache(maxsize=256)
 def _short_forms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern for the short forms (:func:`short_forms.short_forms`: "Gwen" of "Gwenllian") of the one-word
-    protected terms that are not surnames, group ``s<n>`` naming the term; None when none has any."""
+    protected terms that are not surnames, with their pet forms, group ``s<n>`` naming the term; None when none
+    has any."""
     alternatives = [f"(?P<s{n}>{'|'.join(re.escape(w) for w in sorted(forms, key=lambda w: (-len(w), w)))})"
-                    for n, term in enumerate(terms) if (forms := short_forms(term))]
+                    for n, term in enumerate(terms) if (forms := _with_pet_forms(short_forms(term)))]
     if not alternatives:
         return None
     return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_TAIL}(?![^\W_])", re.IGNORECASE)
@@ -685,12 +692,13 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
     short_terms = tuple(t for t in terms if fold(t).casefold() not in surname_keys)
     shorts = _short_forms_pattern(short_terms)
     for m in shorts.finditer(view) if shorts else ():
-        if not m.group()[0].isupper():
-            continue  # "sam", "max" in lower case: as with the pet forms, a name is written with a capital
+        group = next(k for k, v in m.groupdict().items() if v is not None)
+        if not m.group()[0].isupper() and is_everyday(m.group(group)):
+            continue  # "will", "max", "bill" in lower case are the words; "gwen", "sam" in lower case are names
         after = _NEXT_WORD.match(view, m.end())
         if after and used_as_word(m.group(), after.group(1)):
             continue  # "Will you write back?" with "William" protected: the verb, not the name
-        term = of_folded[short_terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
+        term = of_folded[short_terms[int(group[1:])]]
         start, end = span(m.start(), m.end())
         written = text[start:end]
         whole.append(_f(start, end, PROTECTED, text, labelled(
