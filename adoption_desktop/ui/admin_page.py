@@ -296,7 +296,6 @@ class UsersTab(QWidget):
             unfinished_replacement,
         )
         from adoption_desktop.ui.dialogs import RecoveryKeyDialog
-        from adoption_desktop.ui.discard import exec_through_lock
 
         title = "New recovery key"
         db = self.ctx.db
@@ -317,9 +316,9 @@ class UsersTab(QWidget):
             return
 
         def show(recovery: str) -> None:
-            # the idle lock hides it and brings it back at the unlock: hidden, a plain exec() ended and the
-            # key, shown only once, was gone. The old key is withdrawn only once this window has closed.
-            exec_through_lock(RecoveryKeyDialog(self, recovery, str(db.path), replaced=True))
+            # the idle lock covers it (MainWindow.lock) and its exec() runs on through the lock: the key, shown
+            # only once, is there again at the unlock. The old key is withdrawn only once this window has closed.
+            RecoveryKeyDialog(self, recovery, str(db.path), replaced=True).exec()
 
         try:
             replace_recovery_key(db, self.ctx.principal, expected=stamp, show=show)

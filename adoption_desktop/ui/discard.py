@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-import shiboken6
-from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.ui.ask import ask_yes_no
+from adoption_desktop.ui.idle_lock import LOCKED_TITLE, real_title
 
 #: the question box's object name (tests answer it by this name)
 OBJECT_NAME = "confirm_discard"
@@ -46,6 +46,8 @@ def ask_discard(parent: QWidget | None, title: str, *, informative: str = "") ->
     """"Discard what you typed?" — True for *Discard*. *Keep editing* is the default and the Escape
     answer, so neither Enter nor a second Escape loses anything. ``informative`` says more than the
     default line (which fields, what Keep editing does)."""
+    if parent is not None:  # asked at the lock screen about an editor it covers: the editor's own title
+        title = title.replace(LOCKED_TITLE, real_title(parent.window()))
     return ask_yes_no(parent, title, "Discard what you typed?", yes="&Discard", no="&Keep editing",
                       informative=informative or "What you typed in this form has not been saved.", name=OBJECT_NAME,
                       yes_role=QMessageBox.ButtonRole.DestructiveRole, no_role=QMessageBox.ButtonRole.RejectRole)
@@ -66,8 +68,8 @@ def _lock_owner(window: QWidget) -> QWidget | None:
 
 def bring_forward(window: QWidget, focus: QWidget | None = None) -> None:
     """Show ``window`` on top and active, ``focus`` in it (the person chose *Keep editing* as the program
-    closed or they signed out). Not while the main window behind it is locked: the window stays hidden, as
-    the lock hid it, and comes back when its user unlocks."""
+    closed or they signed out). Not while the main window behind it is locked: the window stays hidden or
+    covered, as the lock left it, and comes back when its user unlocks."""
     owner = _lock_owner(window)
     if owner is not None and getattr(owner, "locked", False):
         return
@@ -86,11 +88,6 @@ def still_open(window: QWidget) -> bool:
     return owner is not None and window in getattr(owner, "_hidden_while_locked", [])
 
 
-def hidden_by_lock(window: QWidget) -> bool:
-    """Whether ``window`` is hidden by the lock screen (not closed: it comes back when its user unlocks)."""
-    return shiboken6.isValid(window) and not window.isVisible() and still_open(window)
-
-
 def forget_hidden(window: QWidget) -> None:
     """``window`` is not to come back when its user unlocks (it was discarded at the lock screen)."""
     owner = _lock_owner(window)
@@ -104,7 +101,7 @@ def ask_discard_on_exit(window: QWidget, save_with: str) -> bool:
     the program closes or its user signs out (``confirm_discard_edits``): True for *Discard*; *Keep
     editing*, the default, brings the window forward and gives False (the program stays open, the
     sign-out stops)."""
-    if ask_discard(window, f"{window.windowTitle()}: not saved", informative=(
+    if ask_discard(window, f"{real_title(window)}: not saved", informative=(
             f"The changes in this window are not saved. Keep editing brings it forward so you can save them "
             f"({save_with}); Discard throws them away and closes it.")):
         return True
@@ -123,53 +120,6 @@ def discard_on_exit(dialog: QDialog, save_with: str = "Save") -> bool:
     forget_hidden(dialog)
     QDialog.reject(dialog)
     return True
-
-
-def exec_through_lock(dialog: QDialog) -> bool:
-    """``dialog.exec() == Accepted`` for an editor run with exec(), through the lock screen. The lock hides
-    the dialog, and hiding a dialog ends its exec() as if cancelled: the editor came back at the unlock with
-    a Save that saved nothing. Here, hidden by the lock, it waits (events running: the lock screen works)
-    until the unlock shows it again and runs it again, what was typed still in it (accepted before it ran
-    again, say Enter pressed at once: True). False when it was cancelled, or discarded or closed at the lock
-    screen's Sign out / Switch user."""
-    while True:
-        if hidden_by_lock(dialog):
-            dialog.setResult(QDialog.DialogCode.Rejected)
-            _wait_for_unlock(dialog)
-            if not (shiboken6.isValid(dialog) and dialog.isVisible()):
-                return shiboken6.isValid(dialog) and dialog.result() == QDialog.DialogCode.Accepted
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return True
-        if not hidden_by_lock(dialog):
-            return False
-
-
-class _ShownAgain(QObject):
-    """Ends a wait as soon as the unlock shows the dialog (it runs again before anything typed reaches it)."""
-
-    def __init__(self, loop: QEventLoop) -> None:
-        super().__init__()
-        self.loop = loop
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Show:
-            self.loop.quit()
-        return False
-
-
-def _wait_for_unlock(dialog: QDialog) -> None:
-    """Wait while the lock hides ``dialog`` (until the unlock shows it, or it is discarded or closed)."""
-    loop = QEventLoop()
-    shown = _ShownAgain(loop)
-    dialog.installEventFilter(shown)
-    timer = QTimer()
-    timer.setInterval(100)  # discarded or closed at the lock screen: noticed within a tenth of a second
-    timer.timeout.connect(lambda: None if hidden_by_lock(dialog) else loop.quit())
-    timer.start()
-    loop.exec()
-    timer.stop()
-    if shiboken6.isValid(dialog):
-        dialog.removeEventFilter(shown)
 
 
 #: what Escape, Cancel or the close box of a changed :class:`FormKeptOnExit` editor explains

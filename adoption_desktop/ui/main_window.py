@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from adoption_desktop.core.config import LocalConfig
     from adoption_desktop.ui.context import AppContext
     from adoption_desktop.ui.dialogs import PasswordDialog
-    from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen
+    from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen, LockVeil, LockWindow
 
 # Plain role and alignment numbers in the start-up path: touching PySide6's ``Qt`` namespace the
 # first time builds all of its enums (~14 ms), which would double the shell's cost over a bare window.
@@ -50,6 +50,15 @@ _ALIGN_LEFT_VCENTER = 0x0001 | 0x0080  # Qt.AlignmentFlag.AlignLeft | Qt.Alignme
 #: ``bench/bench_startup.py`` times the real program from outside without changing its event order.
 ENV_REPORT_FIRST_PAINT = "ADOPTION_DESKTOP_REPORT_FIRST_PAINT"
 
+
+def _parent_of(window: QWidget, other: QWidget) -> bool:
+    """Whether ``window`` is a parent of ``other`` at any level, through windows (a list under its editor)."""
+    parent = other.parentWidget()
+    while parent is not None:
+        if parent is window:
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 class _NavDelegate(QStyledItemDelegate):
@@ -95,6 +104,9 @@ class MainWindow(QMainWindow):
         self.targets: list[NavTarget] = []
         self.nav_actions: dict[str, QAction] = {}
         self._hidden_while_locked: list[QWidget] = []
+        # a modal window left open while locked, covered (see lock), and the lock screen's own window then
+        self._veils: list[LockVeil] = []
+        self._lock_window: LockWindow | None = None
 
         self.outer = QStackedWidget()
         self.workspace = QWidget()
@@ -118,6 +130,9 @@ class MainWindow(QMainWindow):
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
         self.outer.addWidget(self.workspace)
+        # what this window shows while locked when the lock screen is in a window of its own (see lock)
+        self.lock_cover = placeholder("Locked", "Type your password in the Locked window to unlock.")
+        self.outer.addWidget(self.lock_cover)
         self.setCentralWidget(self.outer)
         # built on attach: nothing to lock before someone has signed in
         self.lock_screen: LockScreen | None = None
@@ -422,27 +437,41 @@ class MainWindow(QMainWindow):
     # --- locking ------------------------------------------------------------------------------
     @property
     def locked(self) -> bool:
-        return self.lock_screen is not None and self.outer.currentWidget() is self.lock_screen
+        return self.lock_screen is not None and self.outer.currentWidget() in (self.lock_screen, self.lock_cover)
 
     def lock(self) -> None:
         if self.locked or self.lock_screen is None or self.idle is None:
             return
         if self._ctx is not None and self._ctx.db.waiting_for_writer:
-            # a save is waiting for a colleague's write, its dialog on screen: the lock (which hides every
+            # a save is waiting for a colleague's write, its dialog on screen: the lock (which covers every
             # dialog, and asks for the password) comes after another idle period, not over the wait
             self.idle.resume()
             return
+        from adoption_desktop.ui.idle_lock import LockVeil, LockWindow, runs_modal
+
         self.idle.pause()
         self.menuBar().setEnabled(False)
         for action in self.nav_actions.values():
             action.setEnabled(False)
-        # open dialogs are hidden too (not closed: their unsaved edits are kept) and come back on unlock
-        self._hidden_while_locked = [w for w in QApplication.topLevelWidgets()
-                                     if w is not self and w.isVisible()]
+        # open windows are not closed (their unsaved edits are kept) and come back on unlock. A modal one (an
+        # editor run with exec()) and any window under it stay open, covered: hiding it would end its exec()
+        # as if cancelled, and the Save of the editor that came back would save nothing. The others are hidden.
+        shown = [w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()]
+        modal = [w for w in shown if runs_modal(w)]
+        kept = [w for w in shown if w in modal or any(_parent_of(w, m) for m in modal)]
+        self._hidden_while_locked = [w for w in shown if w not in kept]
         for w in self._hidden_while_locked:
             w.hide()
-        self.outer.setCurrentWidget(self.lock_screen)
+        self._veils = [LockVeil(w) for w in kept]
         self.lock_screen.message.clear()
+        if self._veils:  # a modal window blocks this one: the lock screen comes in a window on top of it
+            self.outer.setCurrentWidget(self.lock_cover)
+            self._lock_window = LockWindow(self, self.lock_screen)
+            self._lock_window.show()
+            self._lock_window.raise_()
+            self._lock_window.activateWindow()
+        else:
+            self.outer.setCurrentWidget(self.lock_screen)
         self.lock_screen.password.setFocus()
 
     def try_unlock(self, password: str) -> bool:
@@ -455,6 +484,7 @@ class MainWindow(QMainWindow):
         except AppError as exc:  # wrong (attempts left) or locked (minutes left): the same words everywhere
             self.lock_screen.message.setText(str(exc))
             return False
+        self._end_lock_window()
         self.outer.setCurrentWidget(self.workspace)
         self.menuBar().setEnabled(True)
         for target in NAV_TARGETS:
@@ -462,8 +492,29 @@ class MainWindow(QMainWindow):
         for w in self._hidden_while_locked:
             w.show()
         self._hidden_while_locked = []
+        self._lift_veils()
+        top = QApplication.activeModalWidget()  # the editor that was in front is in front again, keyboard too
+        if top is not None:
+            top.raise_()
+            top.activateWindow()
         self.idle.resume()
         return True
+
+    def _end_lock_window(self) -> None:
+        """The lock screen back in this window (for the next lock), its own window gone."""
+        if self._lock_window is not None:
+            if self.lock_screen is not None:
+                self.outer.addWidget(self.lock_screen)
+            self._lock_window.release()
+            self._lock_window = None
+
+    def _lift_veils(self) -> None:
+        import shiboken6
+
+        for veil in self._veils:
+            if shiboken6.isValid(veil):
+                veil.lift()
+        self._veils = []
 
     def sign_out(self) -> None:
         """Sign out / switch user: drafts kept, dialogs closed, audited; the next user signs in here."""

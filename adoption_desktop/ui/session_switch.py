@@ -142,10 +142,12 @@ def close_open_windows(window: MainWindow) -> bool:
             p = p.parentWidget()
         return False
 
+    from adoption_desktop.ui.idle_lock import LockWindow
+
     others = [w for w in QApplication.topLevelWidgets()
               if w is not window and (w.isVisible() or w in window._hidden_while_locked)
-              and w.window() is w and not w.inherits("QMenu") and ours(w)]
-    for w in others:
+              and w.window() is w and not w.inherits("QMenu") and not isinstance(w, LockWindow) and ours(w)]
+    for w in others:  # a window the lock covers (a modal editor) stays covered as it closes
         if w in window._hidden_while_locked:
             w.show()
         if isinstance(w, QDialog):
@@ -154,6 +156,7 @@ def close_open_windows(window: MainWindow) -> bool:
         if w.isVisible():
             return False
     window._hidden_while_locked = []
+    window._veils = []  # each went with its window
     return True
 
 
@@ -206,6 +209,7 @@ def detach(window: MainWindow) -> None:
     window.targets = []
     window.opening = placeholder("Adoption Desktop", "Signed out. Waiting for the next person to sign in…")
     window.stack.addWidget(window.opening)
+    window._end_lock_window()  # the lock screen's own window, when the lock covered a modal editor
     if window.lock_screen is not None:
         window.outer.removeWidget(window.lock_screen)
         window.lock_screen.deleteLater()
@@ -237,12 +241,14 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
         return None
     kept = kept_editor(window)  # edits refused or not saved: the user keeps editing them
     if kept is not None:
-        message = SIGN_OUT_KEPT_EDITING if kept.window() is window else \
-            SIGN_OUT_KEPT_WINDOW.format(title=kept.window().windowTitle())
+        from adoption_desktop.ui.idle_lock import real_title
+
+        title = real_title(kept.window())  # its own, not the lock's cover title
+        message = SIGN_OUT_KEPT_EDITING if kept.window() is window else SIGN_OUT_KEPT_WINDOW.format(title=title)
         window.statusBar().showMessage(message, 15000)
         if window.locked and window.lock_screen is not None:  # said where the person is: at the lock screen
             window.lock_screen.message.setText(message if kept.window() is window else
-                                               SIGN_OUT_KEPT_LOCKED.format(title=kept.window().windowTitle()))
+                                               SIGN_OUT_KEPT_LOCKED.format(title=title))
         return None
     if not close_open_windows(window):
         window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)

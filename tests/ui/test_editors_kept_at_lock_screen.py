@@ -28,8 +28,10 @@ from adoption_desktop.letterbox import support
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui import discard, session_switch
+from adoption_desktop.ui.idle_lock import LOCKED_TITLE, real_title
 from adoption_desktop.ui.main_window import MainWindow
 from tests.conftest import TEST_PASSWORD, make_user
+from tests.ui.lock_checks import shows_nothing
 
 
 @pytest.fixture
@@ -76,13 +78,16 @@ def _unlock(window: MainWindow) -> None:
 
 
 def _kept(window: MainWindow, editor: QWidget, asked: list[tuple[str, str]], user: str) -> None:
-    """After Keep editing at the lock screen: still locked, the same user, the editor hidden until unlocked."""
+    """After Keep editing at the lock screen: still locked, the same user, nothing of the editor on screen
+    until unlocked (a modal editor is covered, not hidden: hiding it would end its exec())."""
     assert len(asked) == 1 and asked[0][0].endswith(": not saved") and "Save" in asked[0][1]
+    assert LOCKED_TITLE not in asked[0][0]  # asked by the editor's own title
     assert window.locked and window.ctx.principal.username == user
-    assert not editor.isVisible()
+    assert shows_nothing(editor)
     assert window.lock_screen is not None
     said = window.lock_screen.message.text()
-    assert said.startswith("Not signed out:") and editor.windowTitle() in said and "Unlock" in said
+    assert said.startswith("Not signed out:") and real_title(editor) in said and "Unlock" in said
+    assert editor.windowTitle() == LOCKED_TITLE and real_title(editor) != LOCKED_TITLE
 
 
 def test_a_support_referral_editor_at_the_lock_screens_switch_user(
@@ -184,7 +189,7 @@ def _steps(qtbot: QtBot, steps: list[Callable[[ChildEditor], None]]) -> list[Bas
             step(editor[0])
         except BaseException as exc:  # said by the test, not lost in the event loop
             failed.append(exc)
-            discard.forget_hidden(editor[0])  # not waited for behind the lock screen: the test ends
+            discard.forget_hidden(editor[0])  # not to come back at an unlock: the test ends
             QDialog.reject(editor[0])  # without the "Discard what you typed?" question: the test ends
             return
         if steps:
@@ -196,7 +201,8 @@ def _steps(qtbot: QtBot, steps: list[Callable[[ChildEditor], None]]) -> list[Bas
 def test_a_child_editor_at_the_lock_screens_switch_user_keep_editing_then_save(
         qtbot: QtBot, db: Database, make_window: Any, answers: Any, next_person: list[str]) -> None:
     """The child editor runs with exec(): the lock's hiding it used to end it as if cancelled, and the editor
-    that came back at the unlock saved nothing. It is now run again once unlocked, and Save saves."""
+    that came back at the unlock saved nothing. The lock now covers it instead, its exec() running on, and
+    once unlocked Save saves."""
     who = make_user(db, "decider", Role.AGENCY_DECISION_MAKER)
     plan = _plan(db, who)
     window: MainWindow = make_window(who)
@@ -218,7 +224,7 @@ def test_a_child_editor_at_the_lock_screens_switch_user_keep_editing_then_save(
 
     def back_then_save(editor: ChildEditor) -> None:
         assert editor.isVisible() and editor.texts["reference"].text() == "CH-9a"
-        assert editor.testAttribute(Qt.WidgetAttribute.WA_ShowModal)  # run again (exec), not just shown
+        assert editor.testAttribute(Qt.WidgetAttribute.WA_ShowModal)  # still run by exec(), not just shown
         editor.accept()  # Save
 
     failed = _steps(qtbot, [type_then_switch, kept_then_unlock, back_then_save])
@@ -269,7 +275,7 @@ def test_a_child_editor_locked_and_unlocked_still_saves(
     def type_then_lock(editor: ChildEditor) -> None:
         editor.texts["reference"].setText("CH-9c")
         window.lock()
-        assert not editor.isVisible()
+        assert shows_nothing(editor)
 
     def unlock(_editor: ChildEditor) -> None:
         _unlock(window)

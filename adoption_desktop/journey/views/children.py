@@ -42,7 +42,7 @@ from adoption_desktop.ui.conflict import CANCEL as CANCEL_CHOICE
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, as_opened, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
-from adoption_desktop.ui.discard import FormKeptOnExit, exec_through_lock, field_values
+from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -267,7 +267,7 @@ class ChildrenDialog(QDialog):
         it and it is asked about again), or Cancel goes back to the form at the plan date."""
         confirmed: dt.date | None = None  # the plan date the person chose to save anyway
         again = False  # save again at once: the question was answered
-        while again or exec_through_lock(editor):  # the lock screen's hiding it is not a Cancel
+        while again or editor.exec() == QDialog.DialogCode.Accepted:  # the lock covers it: not a Cancel
             again = False
             try:
                 data = editor.value()
