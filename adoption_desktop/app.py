@@ -230,6 +230,13 @@ def audit_alert(parent: QWidget, database: Database, principal: Principal) -> No
         show_error(parent, "Acknowledge the audit alert", exc)
 
 
+def moved_notice(parent: QWidget, database: Database) -> None:
+    """The file was moved to the team server (``move-to-server``): said once after sign-in, and by the
+    window's banner while it is open; every save is refused with the same words."""
+    if database.moved_to_server:
+        QMessageBox.information(parent, "Moved to the team server", database.moved_to_server)
+
+
 def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     """Everything after the window is shown. Returns the open database, or None if the user stopped."""
     from adoption_desktop.core.config import LocalConfig, app_paths
@@ -252,6 +259,7 @@ def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
         database.dispose()
         return None
     audit_alert(window, database, principal)
+    moved_notice(window, database)
     window.attach(AppContext(database, principal, TaskRunner()))
     window.raise_()
     window.activateWindow()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -110,7 +111,20 @@ class MainWindow(QMainWindow):
 
         self.outer = QStackedWidget()
         self.workspace = QWidget()
-        row = QHBoxLayout(self.workspace)
+        column = QVBoxLayout(self.workspace)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        # over every page while the database is one moved to the team server (kept read-only): see attach
+        self.moved_banner = QLabel()
+        self.moved_banner.setObjectName("moved_banner")
+        self.moved_banner.setWordWrap(True)
+        self.moved_banner.setStyleSheet("background: #FFF4CE; color: #4A3B00; padding: 6px; "
+                                        "border-bottom: 1px solid #E0C060;")
+        self.moved_banner.setVisible(False)
+        column.addWidget(self.moved_banner)
+        body = QWidget()
+        column.addWidget(body, 1)
+        row = QHBoxLayout(body)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         self.nav = QListWidget()
@@ -254,6 +268,13 @@ class MainWindow(QMainWindow):
                                   f"\">not the application login</b>")
             self.db_label.setToolTip(ctx.db.login_warning)
             self.statusBar().showMessage(ctx.db.login_warning, 30000)
+        # a file moved to the team server: said over every page while it is open; every save is refused
+        self.moved_banner.setText(ctx.db.moved_to_server or "")
+        self.moved_banner.setAccessibleName(ctx.db.moved_to_server or "")
+        self.moved_banner.setVisible(bool(ctx.db.moved_to_server))
+        if ctx.db.moved_to_server:
+            self.db_label.setText(f"Database: {ctx.db.label} — <b>read-only (moved to the team server)</b>")
+            self.db_label.setToolTip(ctx.db.moved_to_server)
         if idle_minutes is None:
             from adoption_desktop.core.config import IDLE_LOCK_MINUTES
             from adoption_desktop.core.settings_service import get_setting

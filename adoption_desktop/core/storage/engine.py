@@ -246,6 +246,12 @@ class AuditHoldError(PermissionDenied):
     """A write refused while an audit alert waits for an administrator's acknowledgement."""
 
 
+class MovedToServerError(AuditHoldError):
+    """A write refused because the database file was moved to the team server (``move-to-server``): it is
+    kept read-only, as the record of the work before the move (:mod:`adoption_desktop.core.storage.moved`).
+    A kind of audit hold (the same guard refuses it, with the same exceptions) that no acknowledgement lifts."""
+
+
 def sqlcipher_url(path: Path, key: bytes | bytearray) -> URL:
     # username="" keeps the password when the URL is rendered to a string (stack notes)
     return URL.create("sqlite+pysqlcipher", username="", password=f"x'{key.hex()}'", database=str(path))
@@ -331,6 +337,9 @@ class Database:
     login_warning: str = ""
     #: set when the audit anchors disagree with the log: writes refused until acknowledged [audit hook]
     audit_hold: str | None = None
+    #: set when the file's audit log records its move to the team server (``core.storage.moved``): what the
+    #: window says, and every write is refused with, for good (it is kept read-only, as evidence)
+    moved_to_server: str | None = None
     #: anchors are checked on open and advanced on close (databases opened by the application) [audit hook]
     audit_anchored: bool = False
     #: the check of every page's HMAC when an open deferred it (``defer_page_check``): it runs on a second
@@ -515,9 +524,10 @@ class Database:
         own password (``security.service.change_own_password``), allowed to a user who must still change a
         password an administrator set (:func:`check_still_allowed`) and during an audit hold: a security
         step, audited as every write is, that an administrator whose password was reset needs before they
-        can review and acknowledge the hold. ``snapshot=True`` (with ``write=False``): every statement sees
-        the database as at the first (PostgreSQL: REPEATABLE READ; SQLite's read transactions always do),
-        for a check that compares tables with one another (``verify``: a colleague's save committed
+        can review and acknowledge the hold. A file moved to the team server (:attr:`moved_to_server`) refuses
+        every other write for good, with the same exceptions (:class:`MovedToServerError`).
+        ``snapshot=True`` (with ``write=False``): every statement sees the database as at the first
+        (PostgreSQL: REPEATABLE READ; SQLite's read transactions always do), for a check that compares tables with one another (``verify``: a colleague's save committed
         between reading the log and reading the rows looked like a change made outside the program)."""
         if write and self.waiting_for_writer:  # a timer that fired while this thread waits for the lock
             raise DatabaseBusy(REENTERED_MESSAGE)
@@ -532,6 +542,8 @@ class Database:
         token = _CURRENT_SESSION.set(session)
         committing = False  # True once COMMIT may have reached the server: a loss then is of unknown outcome
         try:
+            if write and self.moved_to_server is not None and actor != SYSTEM and not own_password_change:
+                raise MovedToServerError(f"Nothing was saved. {self.moved_to_server}")
             if write and self.audit_hold is not None and actor != SYSTEM and not own_password_change:  # [audit hook]
                 raise AuditHoldError(
                     "Nothing can be saved: the check made when this database was opened found a problem "

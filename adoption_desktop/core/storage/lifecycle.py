@@ -206,6 +206,13 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
               else "protected by a passphrase")
     if has_row_seals(db):  # a schema from before the seals (opened without upgrading) has no anchors yet
         anchors.on_open(db)  # anchors checked before anything is written [audit hook]
+        from adoption_desktop.core.storage import moved
+
+        try:
+            moved.on_open(db)  # a file moved to the team server is kept read-only
+        except BaseException:
+            db.dispose(write_anchor=False)
+            raise
     return db
 
 
@@ -465,11 +472,12 @@ def backup_database(db: Database, out: Path, actor: Principal | None = None) -> 
                 if zf.testzip() is not None:
                     raise AppError("The backup could not be read back after writing (disk error?); it was "
                                    "removed. Try another folder or drive.")
-            if actor is not None and db.audit_hold is None:
+            if actor is not None and db.audit_hold is None and db.moved_to_server is None:
                 with db.session(actor) as session:
                     audit.record(session, "export", "database", "*", detail=f"backup to {out.name}")
-            elif actor is not None:
-                _log.warning("backup by %s while the audit log is on hold: not recorded in it", actor.username)
+            elif actor is not None:  # a file moved to the server is read-only: its copy is still made
+                _log.warning("backup by %s while the audit log is on hold or the file was moved to the server: "
+                             "not recorded in it", actor.username)
     return out
 
 
