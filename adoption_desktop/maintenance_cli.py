@@ -10,7 +10,9 @@
     application then opens it from there.
 ``adoption-desktop move-to-server --db FILE.db --to postgresql+psycopg://OWNER@HOST/DBNAME --user NAME``
     move a database file's records and audit history onto an empty team server (after ``team-setup``, as
-    the schema owner), in one transaction; an administrator of the file signs in; the file is kept.
+    the schema owner), in one transaction; an administrator of the file signs in; the file is kept, read-only.
+    A file already moved is refused; run again after a Ctrl+C that came after the server's commit, it only
+    records the move in the file.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ def _cmd_move_to_server(args: argparse.Namespace) -> int:
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.engine import check_file_shape, is_postgres_url
     from adoption_desktop.core.storage.lifecycle import key_mode, unlock_key
-    from adoption_desktop.core.storage.move_to_server import move_to_server
+    from adoption_desktop.core.storage.move_to_server import MoveInterrupted, move_to_server
 
     if is_postgres_url(args.db):
         raise CliError("--db is the database file to move (NAME.db); --to is the server. Nothing was done.")
@@ -150,27 +152,36 @@ def _cmd_move_to_server(args: argparse.Namespace) -> int:
         password = user_password(username)
         result = move_to_server(source, key, args.to, username, password, on_wait=report_wait,
                                 progress=lambda m: print(f"  move-to-server: {m}", file=sys.stderr, flush=True))
-    except KeyboardInterrupt:
-        print("adoption-desktop: the move was stopped: nothing was written on the server (its one transaction "
-              "was rolled back) and the file is as it was.", file=sys.stderr)
+    except MoveInterrupted as stop:  # what had been done by then: nothing, or the records on the server
+        print(f"adoption-desktop: {stop.message}", file=sys.stderr)
         raise
     except AppError as exc:
         raise CliError(str(exc)) from exc
-    print(f"Moved {source.name} to the server ({result.server}) and verified there: {result.records} records in "
-          f"{sum(1 for n in result.per_table if not n.startswith('audit_'))} tables, and the audit log's "
-          f"{result.audit_entries} entries as they were; entry {result.move_entry} on the server records the move "
-          f"(by {result.administrator}).")
+    if result.finished_earlier_run:
+        print(f"The server ({result.server}) already held {source.name}'s move, from a run that was stopped after it "
+              f"had committed: its entry {result.move_entry} records the move (by {result.administrator}), after the "
+              f"file's {result.audit_entries} audit entries. Nothing more was written on the server.")
+    else:
+        print(f"Moved {source.name} to the server ({result.server}) and verified there: {result.records} records in "
+              f"{sum(1 for n in result.per_table if not n.startswith('audit_'))} tables, and the audit log's "
+              f"{result.audit_entries} entries as they were; entry {result.move_entry} on the server records the "
+              f"move (by {result.administrator}).")
+    if result.saved_after:
+        print(f"Warning: {result.saved_after} change(s) were saved into {source.name} after the server's copy was "
+              f"made (its audit log's entries from {result.move_entry} on): they are NOT on the server. Enter them "
+              "again there; the file's audit log says what they were.", file=sys.stderr)
     print("Next: start the application on each PC with the application role's address that team-setup printed "
           "(docs/it-guide.md, Team mode); users sign in there with their usual passwords. `verify --db` with that "
           "address checks the server at any time.")
     if result.recorded_in_file:
         print(f"Keep {source.name}, its .keys file and its backups as the record of the work done before the move: "
-              "its audit log now says it was moved. Do not use it for new work; it can still be opened, "
-              "verified and backed up.")
+              "its audit log now says it was moved, and it is read-only from now on (nothing can be saved into it; "
+              "it can still be opened, verified and backed up). Do not use it for new work.")
     else:
-        print(f"Keep {source.name}, its .keys file and its backups as the record of the work done before the move, "
-              "and do not use it for new work. (The move could not be noted in the file's own audit log; the "
-              "server's entry records it. The details are in the log.)")
+        print(f"Keep {source.name}, its .keys file and its backups as the record of the work done before the move. "
+              "The move could not be noted in the file's own audit log (the details are in the log), so the file "
+              "is not read-only yet: run the same command again, which writes nothing more on the server and "
+              "only records the move in the file.")
     return 0
 
 

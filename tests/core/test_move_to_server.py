@@ -3,9 +3,11 @@ the evidence intact (verify passes there; a tampered file, a used server are ref
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -16,9 +18,14 @@ from adoption_desktop.core.audit.seals import MOVED_FROM_FILE, MOVED_TO_SERVER
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.security.secret_store import SecretStore
-from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.engine import Database, MovedToServerError
 from adoption_desktop.core.storage.lifecycle import open_database, unlock_key, verify_database
-from adoption_desktop.core.storage.move_to_server import MoveRefused, move_to_server
+from adoption_desktop.core.storage.move_to_server import (
+    MoveInterrupted,
+    MoveRefused,
+    MoveResult,
+    move_to_server,
+)
 from adoption_desktop.core.storage.team_setup import team_setup
 from tests.pg import PostgresServer
 
@@ -80,7 +87,7 @@ def file_counts(path: Path, store: SecretStore) -> dict[str, int]:
 
 
 def move(path: Path, store: SecretStore, url: str, user: str = "admin",
-         password: str = demo.DEMO_PASSWORD) -> object:
+         password: str = demo.DEMO_PASSWORD) -> MoveResult:
     return move_to_server(path, unlock_key(path, store), url, user, password)
 
 
@@ -105,7 +112,7 @@ def test_the_small_demo_moves_with_its_evidence_intact(demo_file: Path, server: 
         assert served[name] == n, name
         if not name.startswith("audit_"):
             assert n == before[name], name
-    assert result.audit_entries == after_file["audit_log"] - 1 > before["audit_log"]  # type: ignore[attr-defined]
+    assert result.audit_entries == after_file["audit_log"] - 1 > before["audit_log"]
     assert served["fts_letterbox_items"] > 0  # the search indexes came too
     # verify passes on the server, with the application's login as with the owner's
     assert verified(server.app_url, store) == []
@@ -183,10 +190,10 @@ def test_the_command_moves_the_file_and_says_what_to_do_next(demo_file: Path, se
     assert server.owner_url.split("@")[0].split(":")[-1] not in out  # the owner's password is never repeated
     assert main(["verify", "--db", server.app_url]) == 0
     assert main(["verify", "--db", str(demo_file)]) == 0
-    # a second run finds the server used, and says so in one line, writing nothing
+    # a second run finds the file moved already, and says so in one line, writing nothing
     entries = server.count("SELECT count(*) FROM audit_log")
     assert main(["move-to-server", "--db", str(demo_file), "--to", server.owner_url, "--user", "admin"]) == 2
-    assert "is not empty" in capsys.readouterr().err
+    assert "demo.db was moved to the team server" in capsys.readouterr().err
     assert server.count("SELECT count(*) FROM audit_log") == entries
 
 
@@ -222,7 +229,250 @@ def test_a_move_stopped_part_way_leaves_nothing_on_the_server(demo_file: Path, s
         raise KeyboardInterrupt
 
     monkeypatch.setattr(mover, "_copy_search", stopped)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(MoveInterrupted, match="nothing was written on the server") as stop:
         move(demo_file, store, server.owner_url)
+    assert stop.value.on_server is False
     assert server.blank()
     assert verified(demo_file, store) == []
+
+
+# --- after the move the file is read-only evidence --------------------------------------------------------
+
+def audit_count(path: Path, store: SecretStore, action: str | None = None) -> int:
+    db = open_database(path, store)
+    try:
+        with db.engine.connect() as conn:
+            where = " WHERE action = :a" if action else ""
+            return int(conn.execute(text(f"SELECT count(*) FROM audit_log{where}"), {"a": action}).scalar_one())
+    finally:
+        db.dispose()
+
+
+def not_sign_ins(path: Path, store: SecretStore) -> int:
+    """The file's audit entries other than a sign-in's (its entry, and its account row's re-seal)."""
+    db = open_database(path, store)
+    try:
+        with db.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM audit_log WHERE action <> 'sign_in' "
+                                         "AND coalesce(detail, '') <> 'sign-in bookkeeping'")).scalar_one())
+    finally:
+        db.dispose()
+
+
+def test_a_moved_file_refuses_every_save_and_still_verifies_and_backs_up(
+        demo_file: Path, server: Server, store: SecretStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    move(demo_file, store, server.owner_url)
+    db = open_database(demo_file, store)
+    try:
+        assert db.moved_to_server is not None
+        assert db.moved_to_server.startswith("This database was moved to the team server on ")
+        assert " by admin; it is kept read-only as the record of the work before the move. Point this PC at the " \
+               "server (IT guide §10)." in db.moved_to_server
+        boss = users.authenticate(db, "admin", demo.DEMO_PASSWORD)  # it can be opened to look a record up
+        with db.engine.connect() as conn:
+            entries = int(conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
+        with pytest.raises(MovedToServerError, match=r"^Nothing was saved\. This database was moved to the team "
+                                                     r"server on .* by admin; it is kept read-only"):
+            users.create_user(db, boss, "newcomer", "New Comer", "a-long-enough-password-1", [Role.COUNSELLOR])
+        with db.engine.connect() as conn:
+            assert int(conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one()) == entries
+            assert conn.execute(text("SELECT 1 FROM users WHERE username = 'newcomer'")).first() is None
+    finally:
+        db.dispose()
+    capsys.readouterr()
+    # a headless command that writes (reminders record their sent-list) is refused the same way, no file left
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", demo.DEMO_PASSWORD)
+    out = tmp_path / "letters" / "reminders.pdf"
+    out.parent.mkdir()
+    before = not_sign_ins(demo_file, store)
+    assert main(["export", "reminders", "--db", str(demo_file), "--user", "letterbox",
+                 "--month", f"{dt.date.today():%Y-%m}", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "This database was moved to the team server on " in err and "Point this PC at the server" in err
+    assert list(out.parent.iterdir()) == []
+    assert not_sign_ins(demo_file, store) == before  # its sign-in is recorded, nothing else
+    # verify and backup still work on it (a backup writes nothing into the file's log)
+    assert main(["verify", "--db", str(demo_file)]) == 0
+    backup = tmp_path / "moved.adkbak"
+    assert main(["backup", "--db", str(demo_file), "--out", str(backup)]) == 0
+    assert backup.is_file()
+    db = open_database(demo_file, store)
+    try:
+        boss = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
+        from adoption_desktop.core.storage.lifecycle import backup_database
+
+        backup_database(db, tmp_path / "from-the-window.adkbak", boss)  # as File → Back up does
+    finally:
+        db.dispose()
+    assert (tmp_path / "from-the-window.adkbak").is_file()
+    assert not_sign_ins(demo_file, store) == before
+    assert verified(demo_file, store) == []
+
+
+def test_the_window_says_the_file_was_moved(demo_file: Path, server: Server, store: SecretStore,
+                                            qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from adoption_desktop.app import moved_notice
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.main_window import MainWindow
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    move(demo_file, store, server.owner_url)
+    db = open_database(demo_file, store)
+    try:
+        boss = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
+        shown: list[str] = []
+        monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, words, *_a: shown.append(words))
+        window = MainWindow(AppContext(db, boss, TaskRunner(synchronous=True)), idle_minutes=10)
+        qtbot.addWidget(window)
+        window.show()
+        moved_notice(window, db)
+        assert shown == [db.moved_to_server]
+        assert window.moved_banner.isVisible()
+        assert window.moved_banner.text() == db.moved_to_server
+        assert "moved to the team server on" in window.moved_banner.text()
+        assert "read-only" in window.db_label.text()
+        window.close()
+    finally:
+        db.dispose()
+
+
+def test_an_unmoved_file_shows_no_banner_and_saves(db: Database, admin: Any, qtbot: Any) -> None:
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.main_window import MainWindow
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    assert db.moved_to_server is None
+    window = MainWindow(AppContext(db, admin, TaskRunner(synchronous=True)), idle_minutes=10)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.moved_banner.isVisible()
+    users.create_user(db, admin, "newcomer", "New Comer", "a-long-enough-password-1", [Role.COUNSELLOR])
+    window.close()
+
+
+def test_a_second_move_of_the_file_is_refused_naming_where_and_when(
+        demo_file: Path, server: Server, postgres_server: PostgresServer, store: SecretStore) -> None:
+    move(demo_file, store, server.owner_url)
+    url = postgres_server.empty_database_url("again_")
+    suffix = url.rsplit("_", 1)[-1]
+    other = team_setup(url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
+    where = server.owner_url.rsplit("@", 1)[-1].split("?")[0]
+    with pytest.raises(MoveRefused, match=rf"demo\.db was moved to the team server \({where}\) on \d+ \w+ \d{{4}} "
+                                          r"by admin .*a file is moved only once.*Nothing was written on the server"):
+        move(demo_file, store, other.owner_url)
+    assert Server(url, other.owner_url, other.app_url).blank()
+
+
+# --- Ctrl+C: the message says what was done by then -------------------------------------------------------
+
+def test_stopped_while_committing_says_it_is_not_known_and_running_again_moves_it(
+        demo_file: Path, server: Server, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.engine.base import RootTransaction
+
+    real = RootTransaction.commit
+
+    def commit(self: RootTransaction) -> None:  # Ctrl+C as the server's COMMIT is sent (before it reaches it)
+        if self.connection.dialect.name == "postgresql" and self.connection.in_transaction():
+            names = {t for (t,) in self.connection.exec_driver_sql(
+                "SELECT action FROM audit_log WHERE action = 'moved_from_file'")}
+            if names:
+                raise KeyboardInterrupt
+        real(self)
+
+    monkeypatch.setattr(RootTransaction, "commit", commit)
+    with pytest.raises(MoveInterrupted, match="whether the records reached the server is not known") as stop:
+        move(demo_file, store, server.owner_url)
+    assert stop.value.on_server is None
+    monkeypatch.setattr(RootTransaction, "commit", real)
+    assert server.blank()
+    result = move(demo_file, store, server.owner_url)  # finds out: nothing there, so it moves the file
+    assert not result.finished_earlier_run and result.recorded_in_file
+    assert verified(server.app_url, store) == []
+
+
+@pytest.mark.parametrize("where", ["the witness", "the file's entry"])
+def test_stopped_after_the_commit_says_the_records_are_on_the_server_and_running_again_finishes(
+        demo_file: Path, server: Server, store: SecretStore, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    from adoption_desktop.core.audit import anchors
+    from adoption_desktop.core.storage import move_to_server as mover
+
+    def stop(*_args: object) -> bool:
+        raise KeyboardInterrupt
+
+    if where == "the witness":
+        real = anchors.on_open
+        monkeypatch.setattr(anchors, "on_open", lambda d: real(d) if d.is_sqlite else stop())
+    else:
+        monkeypatch.setattr(mover, "_record_in_file", stop)
+    with pytest.raises(MoveInterrupted) as stopped:
+        move(demo_file, store, server.owner_url)
+    said = str(stopped.value)
+    assert stopped.value.on_server is True
+    assert "ARE on the server" in said and "nothing was written" not in said.lower()
+    assert "Run the same command again" in said
+    monkeypatch.undo()
+    # the records are there, and the file does not say so yet: it can still be saved into
+    assert server.count(f"SELECT count(*) FROM audit_log WHERE action = '{MOVED_FROM_FILE}'") == 1
+    assert audit_count(demo_file, store, MOVED_TO_SERVER) == 0
+    db = open_database(demo_file, store)
+    try:
+        assert db.moved_to_server is None
+        boss = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
+        users.create_user(db, boss, "latecomer", "Late Comer", "a-long-enough-password-1", [Role.COUNSELLOR])
+    finally:
+        db.dispose()
+    entries = server.count("SELECT count(*) FROM audit_log")
+    records = server.counts()
+    # run again: it finds this file's move on the server, writes nothing more there, records it in the file
+    result = move(demo_file, store, server.owner_url)
+    assert result.finished_earlier_run and result.recorded_in_file
+    assert result.saved_after >= 1  # the account made in the file after the copy is not on the server
+    assert server.count("SELECT count(*) FROM audit_log") == entries and server.counts() == records
+    assert audit_count(demo_file, store, MOVED_TO_SERVER) == 1
+    db = open_database(demo_file, store)
+    try:
+        assert db.moved_to_server is not None
+    finally:
+        db.dispose()
+    assert verified(demo_file, store) == []
+    assert verified(server.app_url, store) == []
+    with pytest.raises(MoveRefused, match="was moved to the team server"):
+        move(demo_file, store, server.owner_url)
+
+
+def test_stopped_once_recorded_in_the_file_says_the_move_is_complete(
+        demo_file: Path, server: Server, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.core.storage import move_to_server as mover
+
+    def stop(*_args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mover, "_saved_after", stop)
+    with pytest.raises(MoveInterrupted, match="The move was complete when it was stopped") as stopped:
+        move(demo_file, store, server.owner_url)
+    assert stopped.value.on_server is True
+    assert audit_count(demo_file, store, MOVED_TO_SERVER) == 1
+
+
+def test_the_command_says_the_records_are_on_the_server_when_stopped_after_the_commit(
+        demo_file: Path, server: Server, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from adoption_desktop.core.storage import move_to_server as mover
+
+    def stop(*_args: object) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mover, "_record_in_file", stop)
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", demo.DEMO_PASSWORD)
+    assert main(["move-to-server", "--db", str(demo_file), "--to", server.owner_url, "--user", "admin"]) == 130
+    err = capsys.readouterr().err
+    assert "ARE on the server" in err and "rolled back" not in err
+    monkeypatch.undo()
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", demo.DEMO_PASSWORD)
+    assert main(["move-to-server", "--db", str(demo_file), "--to", server.owner_url, "--user", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert "already held demo.db's move" in out and "Nothing more was written on the server" in out
+    assert "read-only from now on" in out

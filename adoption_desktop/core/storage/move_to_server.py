@@ -18,7 +18,13 @@ Run by IT, as the schema owner's login, after ``team-setup`` and before anyone u
    and every row's seal are checked on the server *inside* that transaction; anything wrong, an error or
    Ctrl+C, and it is rolled back: nothing is left on the server;
 5. after the commit the file's own log records where it went (:data:`MOVED_TO_SERVER`); the file is
-   otherwise as it was, readable, and still verifies.
+   otherwise as it was, readable, and still verifies, but kept **read-only** from then on (every save is
+   refused: :mod:`adoption_desktop.core.storage.moved`), and a second move of it is refused.
+
+Stopped part way (Ctrl+C), the message says what was done by then (:class:`MoveInterrupted`): before the
+commit nothing is on the server; after it the records are, and only the file's own entry may be missing.
+Running the command again then finds this file's move on the server (its log is the file's, up to the
+move's entry) and writes nothing more there: it only records the move in the file.
 
 No key is carried: the audit chain and the row seals are SHA-256 digests over the content alone, and the
 file's key (SQLCipher's page HMACs) protects only the file's pages, which are checked in step 2.
@@ -32,7 +38,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, inspect, make_url, select, text
+from sqlalchemy import Connection, Table, func, insert, inspect, make_url, select, text
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit import anchors
@@ -45,11 +51,12 @@ from adoption_desktop.core.audit.seals import (
     _pk_columns,
     audited_tables,
     filed_difference,
+    moved_at,
     pk_string,
 )
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Principal, Role
-from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage import migrations, moved
 from adoption_desktop.core.storage.engine import Database, check_file_shape, open_postgresql, read_connection
 from adoption_desktop.core.storage.hold import (
     MAINTENANCE_WAIT,
@@ -74,8 +81,36 @@ ROLLED_BACK = ("Nothing was written on the server (the move is one transaction, 
                "command again.")
 
 
+#: the audit entries a sign-in, a refused one or a sign-out writes (no work saved), and the detail of the
+#: account row's re-seal that goes with a sign-in (``security.service``: failed attempts, last sign-in)
+_ACCESS_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_refused", "sign_out")
+_ACCESS_DETAIL = "sign-in bookkeeping"
+
+
 class MoveRefused(AppError):
-    """The move was refused or failed; nothing was written on the server."""
+    """The move was refused or failed; its message says what is on the server (nothing, but for a commit that
+    failed, whose outcome is not known: running the command again finds out)."""
+
+
+class MoveInterrupted(KeyboardInterrupt):
+    """Ctrl+C stopped the move: ``message`` says what had been done by then, and what to do."""
+
+    def __init__(self, message: str, *, on_server: bool | None) -> None:
+        super().__init__(message)
+        self.message = message
+        #: whether the server's transaction had committed (None: stopped while committing, not known)
+        self.on_server = on_server
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class _Stage:
+    """How far the move has gone, for the message of a Ctrl+C (:func:`_stopped`)."""
+
+    name: str = "before"  # "before" the commit, "committing", "committed" (on the server), "recorded" (in the file)
+    move_entry: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,6 +122,11 @@ class MoveResult:
     server: str  # host/database, no login or password
     #: whether the file's own log records the move (it is said when it could not be)
     recorded_in_file: bool = False
+    #: the server already held this file's move (a run stopped after its commit): nothing more was written
+    #: there, and this run only recorded the move in the file
+    finished_earlier_run: bool = False
+    #: entries in the file after the move other than sign-ins (work saved into it that is not on the server)
+    saved_after: int = 0
 
     @property
     def records(self) -> int:
@@ -103,11 +143,48 @@ def server_label(url: str) -> str:
 def move_to_server(source: Path, key: bytes | bytearray, server_url: str, username: str, password: str, *,
                    on_wait: WaitReport | None = None, progress: Callable[[str], None] | None = None) -> MoveResult:
     """Move the database file ``source`` (unlocked with ``key``) onto the empty team server ``server_url``,
-    signing ``username`` in as an administrator of the file. See the module's description."""
-    from adoption_desktop.core.storage.lifecycle import has_row_seals, verify_database
+    signing ``username`` in as an administrator of the file. See the module's description.
 
+    A file whose log records a move already is refused; a Ctrl+C raises :class:`MoveInterrupted`, saying
+    whether the records were on the server by then."""
     say = progress or (lambda _m: None)
     source = Path(source)
+    stage = _Stage()
+    try:
+        return _move(source, key, server_url, username, password, on_wait, say, stage)
+    except KeyboardInterrupt as stop:
+        if isinstance(stop, MoveInterrupted):
+            raise
+        raise MoveInterrupted(_stopped(stage, source.name, server_label(server_url)),
+                              on_server={"before": False, "committing": None}.get(stage.name, True)) from stop
+
+
+def _stopped(stage: _Stage, file_name: str, label: str) -> str:
+    """What a Ctrl+C at ``stage`` leaves, said as it is."""
+    again = "Run the same command again"
+    if stage.name == "before":
+        return (f"The move was stopped before anything was committed on the server: nothing was written on the "
+                f"server (its one transaction was rolled back) and {file_name} is as it was. {again} to move it.")
+    if stage.name == "committing":
+        return (f"The move was stopped while the server ({label}) was committing it: whether the records reached "
+                f"the server is not known. {again}: it finds out, and either moves {file_name} or, if the server "
+                "already holds its records, only records the move in the file. Point no PC at the server before "
+                "then.")
+    if stage.name == "committed":
+        return (f"The move was stopped after it was committed on the server: the records and the audit history "
+                f"ARE on the server ({label}; its entry {stage.move_entry} records the move), but {file_name}'s own "
+                f"audit log may not say so yet, and until it does the file can still be saved into. {again}: it "
+                f"finds this file's move on the server, writes nothing more there, and records the move in the file "
+                "(which is then kept read-only). Then point each PC at the server.")
+    return (f"The move was complete when it was stopped: the records are on the server ({label}; its entry "
+            f"{stage.move_entry} records the move) and {file_name}'s audit log records it. Point each PC at the "
+            "server.")
+
+
+def _move(source: Path, key: bytes | bytearray, server_url: str, username: str, password: str,
+          on_wait: WaitReport | None, say: Callable[[str], None], stage: _Stage) -> MoveResult:
+    from adoption_desktop.core.storage.lifecycle import has_row_seals, verify_database
+
     check_file_shape(source)
     hold = FileHold.acquire(source, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
                             message=in_use_message(source.name, "moved to the server"), on_wait=on_wait)
@@ -118,6 +195,10 @@ def move_to_server(source: Path, key: bytes | bytearray, server_url: str, userna
                 raise MoveRefused(f"{source.name} is at an older schema than this version of Adoption Desktop. "
                                   f"Upgrade it first (adoption-desktop upgrade --db \"{source}\"), then run this "
                                   f"again. {NOTHING_DONE}")
+            with read_connection(db.engine) as conn:
+                earlier = moved.find(conn)
+            if earlier is not None:
+                raise MoveRefused(already_moved(source.name, earlier))
             if anchors.on_open(db):
                 raise MoveRefused(f"{source.name} is on hold: {db.audit_hold}. An administrator must look into "
                                   f"it and acknowledge it (adoption-desktop audit-acknowledge) before it can be "
@@ -129,8 +210,11 @@ def move_to_server(source: Path, key: bytes | bytearray, server_url: str, userna
                 raise MoveRefused(f"{source.name} did not verify, so it was not moved: "
                                   + "; ".join(report.problems[:10]) + f". {NOTHING_DONE} Run adoption-desktop "
                                   "verify on it, and restore it from a backup taken before the change.")
-            result = _to_server(db, source.name, server_url, admin, on_wait, say)
-            result = replace(result, recorded_in_file=_record_in_file(db, admin, result))
+            result = _to_server(db, source.name, server_url, admin, on_wait, say, stage)
+            recorded = _record_in_file(db, admin, result)
+            if recorded:
+                stage.name = "recorded"
+            result = replace(result, recorded_in_file=recorded, saved_after=_saved_after(db, result.move_entry))
         except BaseException:
             db.dispose(write_anchor=False)
             raise
@@ -151,7 +235,7 @@ def _administrator(db: Database, username: str, password: str) -> Principal:
 
 
 def _to_server(db: Database, file_name: str, url: str, admin: Principal, on_wait: WaitReport | None,
-               say: Callable[[str], None]) -> MoveResult:
+               say: Callable[[str], None], stage: _Stage) -> MoveResult:
     server = open_postgresql(url)
     label = server_label(url)
     try:
@@ -159,23 +243,79 @@ def _to_server(db: Database, file_name: str, url: str, admin: Principal, on_wait
                               message=in_use_message("The server's database", "moved onto"), on_wait=on_wait)
         try:
             with server.engine.connect() as conn:
-                _check_server(conn, db)
-            say("copying (one transaction on the server)")
-            try:
-                with server.engine.begin() as conn, read_connection(db.engine) as src:
-                    result = _copy(src, conn, file_name, admin, label)
-            except (MoveRefused, KeyboardInterrupt):
-                raise
-            except Exception as exc:
-                _log.exception("move to the server failed")
-                raise MoveRefused(f"The move failed ({type(exc).__name__}; the details are in the log). "
-                                  f"{ROLLED_BACK}") from exc
+                earlier = _this_files_move(conn, db, label)
+                if earlier is None:
+                    _check_server(conn, db)
+            if earlier is not None:  # a run stopped after its commit: only the file's entry is left to write
+                say(f"the server already holds this file's move (its entry {earlier.move_entry}): nothing more is "
+                    "written there; recording the move in the file")
+                stage.name, stage.move_entry = "committed", earlier.move_entry
+                result = earlier
+            else:
+                say("copying (one transaction on the server)")
+                result = _copy_committed(server, db, file_name, admin, label, stage)
         finally:
             hold.release()
         anchors.on_open(server)  # this PC's witness of the server, from the move's entry on
     finally:
         server.dispose()
     return result
+
+
+def _copy_committed(server: Database, db: Database, file_name: str, admin: Principal, label: str,
+                    stage: _Stage) -> MoveResult:
+    """The copy in one transaction on the server, ``stage`` moved on as it commits (a Ctrl+C's message)."""
+    try:
+        with server.engine.connect() as conn, read_connection(db.engine) as src:
+            transaction = conn.begin()
+            try:
+                result = _copy(src, conn, file_name, admin, label)
+            except BaseException:
+                transaction.rollback()
+                raise
+            stage.name, stage.move_entry = "committing", result.move_entry
+            transaction.commit()
+            stage.name = "committed"
+    except (MoveRefused, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if stage.name != "before":  # the COMMIT itself failed: the server may or may not have it
+            _log.exception("the move's commit on the server failed")
+            raise MoveRefused(f"The server's commit of the move failed ({type(exc).__name__}; the details are in "
+                              f"the log): whether the records reached the server is not known. Run the same "
+                              f"command again: it finds out, and either moves {file_name} or only records the "
+                              "move in the file. Point no PC at the server before then.") from exc
+        _log.exception("move to the server failed")
+        raise MoveRefused(f"The move failed ({type(exc).__name__}; the details are in the log). "
+                          f"{ROLLED_BACK}") from exc
+    return result
+
+
+def _this_files_move(conn: Connection, db: Database, label: str) -> MoveResult | None:
+    """The server's record of *this* file's move, by a run stopped after its commit: the server's log is the
+    file's up to its first :data:`MOVED_FROM_FILE` entry (the entry before it has the same hash in both: the
+    chain makes every earlier one the same too). None for a server that holds no move, or another's."""
+    if "audit_log" not in set(inspect(conn).get_table_names(schema="public")):
+        return None
+    at = moved_at(conn)
+    if at is None or at < 2:
+        return None
+    log = cast(Table, AuditEntry.__table__)
+    served = conn.execute(select(log.c.hash).where(log.c.seq == at - 1)).scalar()
+    with read_connection(db.engine) as src:
+        filed = src.execute(select(log.c.hash).where(log.c.seq == at - 1)).scalar()
+    if served is None or served != filed:
+        return None
+    by = conn.execute(select(log.c.actor).where(log.c.seq == at)).scalar()
+    return MoveResult({}, at - 1, at, str(by or ""), label, finished_earlier_run=True)
+
+
+def already_moved(file_name: str, earlier: moved.MovedToServer) -> str:
+    """The refusal of a second move of a file that was moved already."""
+    return (f"{file_name} was moved to {earlier.where} on {earlier.date} by {earlier.by} (its audit entry "
+            f"{earlier.seq} records it): a file is moved only once, and it is kept read-only as the record of the "
+            f"work before the move. {NOTHING_DONE} Check the server with adoption-desktop verify --db and its "
+            "address, and point each PC at it (docs/it-guide.md, Team mode).")
 
 
 def _check_server(conn: Connection, db: Database) -> None:
@@ -328,15 +468,33 @@ def _check_copy(conn: Connection) -> None:
 
 
 def _record_in_file(db: Database, admin: Principal, result: MoveResult) -> bool:
-    """The file's own log says where it went: it is kept as evidence, not for new work. False when that
-    could not be written (the server has the move all the same)."""
+    """The file's own log says where it went: it is kept as evidence, not for new work (read-only from now on).
+    False when that could not be written (the server has the move all the same; running the command again
+    records it)."""
+    if result.finished_earlier_run:
+        what = (f"records and audit entries 1 to {result.audit_entries} (the server's entry {result.move_entry} "
+                f"records the move, by {result.administrator}; recorded here when the command was run again after "
+                "it had been stopped)")
+    else:
+        what = (f"{result.records} records, audit entries 1 to {result.audit_entries} (the server's entry "
+                f"{result.move_entry} records the move)")
     try:
         with db.session(admin) as session:
             record(session, MOVED_TO_SERVER, "database", "*", actor=admin,
-                   detail=f"moved to the server {result.server} by {admin.username}: {result.records} records, "
-                          f"audit entries 1 to {result.audit_entries} (the server's entry {result.move_entry} "
-                          "records the move); this file is kept as evidence and is not to be used for new work")
+                   detail=f"moved to the server {result.server} by {admin.username}: {what}; this file is kept as "
+                          "evidence and is not to be used for new work")
     except Exception:
         _log.exception("the move to the server was not recorded in the file's audit log")
         return False
     return True
+
+
+def _saved_after(db: Database, move_entry: int) -> int:
+    """Entries in the file from the server's move entry's number on that are not sign-ins: work saved into the
+    file after the server's copy was made (a run stopped after its commit, a PC still using the file), which
+    is not on the server. The file's own move entry is not counted."""
+    log = cast(Table, AuditEntry.__table__)
+    with read_connection(db.engine) as conn:
+        return int(conn.execute(select(func.count()).select_from(log).where(
+            log.c.seq >= move_entry, log.c.action.not_in(_ACCESS_ACTIONS), log.c.action != MOVED_TO_SERVER,
+            func.coalesce(log.c.detail, "") != _ACCESS_DETAIL)).scalar_one())
