@@ -320,7 +320,7 @@ def _cmd_new_recovery_key(args: argparse.Namespace) -> int:
 
     from adoption_desktop.cli_support import CliError, cli_database, required_user, sign_in
     from adoption_desktop.core.errors import AppError, PermissionDenied
-    from adoption_desktop.core.files import check_output_suffix, check_output_target
+    from adoption_desktop.core.files import check_output_folder, check_output_suffix, check_output_target
     from adoption_desktop.core.storage.recovery_key import (
         BACKUPS_NOTE,
         UNFINISHED_NOTE,
@@ -334,8 +334,11 @@ def _cmd_new_recovery_key(args: argparse.Namespace) -> int:
         try:
             check_output_target(pdf)
             check_output_suffix(pdf, (".pdf",))
+            # the sheet is written after the key is replaced: a folder it cannot go in is said now, before
+            # anything is changed (found only then, the command failed although the key had changed)
+            check_output_folder(pdf)
         except AppError as exc:
-            raise CliError(f"--pdf: {exc}") from exc
+            raise CliError(f"--pdf: {exc} The recovery key was not replaced: nothing changed.") from exc
     required_user(args)
 
     def show(key: str) -> None:

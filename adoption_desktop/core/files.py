@@ -48,6 +48,28 @@ def check_output_target(path: Path | str) -> None:
     os.close(fd)
 
 
+def check_output_folder(path: Path | str) -> None:
+    """Refuse an output path whose folder does not exist, is not a folder, or where no file can be made (read
+    only, no permission, full): a temporary file is made beside it and removed at once. For a file written
+    only after something that cannot be taken back (a new recovery key's sheet), so the person is told before
+    anything is done rather than after. The message names the folder; the caller adds what was kept."""
+    from adoption_desktop.core.errors import ValidationError
+
+    folder = Path(path).parent
+    if not folder.is_dir():
+        said = "is not a folder" if folder.exists() else "does not exist"
+        raise ValidationError(f"the folder {folder} {said}; choose a folder that exists, or create it first.",
+                              "path")
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f".adk-{os.getpid()}-", suffix=".check")
+    except OSError as exc:
+        raise ValidationError(f"no file can be written in the folder {folder} "
+                              f"({exc.strerror or type(exc).__name__}); choose another folder.", "path") from exc
+    os.close(fd)
+    with suppress(OSError):
+        os.unlink(name)
+
+
 def check_output_suffix(path: Path | str, suffixes: Sequence[str]) -> None:
     """Refuse an output path whose suffix is not one of ``suffixes`` (``".pdf"``, ``".docx"``: lower case,
     with the dot; the path's is compared ignoring case). A writer that writes one format would otherwise put

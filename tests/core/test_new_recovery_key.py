@@ -165,6 +165,46 @@ def test_refused_with_nothing_changed_for_a_non_administrator_a_server_and_an_un
     assert key_file.read_bytes() == original
 
 
+@pytest.mark.parametrize("where", ["missing folder", "a file as folder", "read-only folder"])
+def test_a_pdf_that_cannot_be_written_is_refused_before_the_key_is_replaced(
+        tmp_path: Path, store: SecretStore, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """User trial, 6 December: ``--pdf /nonexistent/dir/k.pdf`` replaced the key, then failed with exit 2 ("the
+    sheet could not be written"), so a script read a failure although the key had changed. Now refused first."""
+    path, old = _created(tmp_path, store)
+    key_file = keys.key_file_for(path)
+    original = key_file.read_bytes()
+    monkeypatch.setenv(ENV_USER_PASSWORD, TEST_PASSWORD)
+    if where == "missing folder":
+        sheet = tmp_path / "nonexistent" / "dir" / "k.pdf"
+    elif where == "a file as folder":
+        (tmp_path / "notes.txt").write_text("x")
+        sheet = tmp_path / "notes.txt" / "k.pdf"
+    else:  # the folder exists but refuses a new file (read only; no permission; as root only simulated)
+        from adoption_desktop.core import files
+
+        folder = tmp_path / "locked"
+        folder.mkdir()
+        real = files.tempfile.mkstemp
+
+        def refused(*a: object, **k: object) -> object:
+            if Path(str(k.get("dir"))) == folder:
+                raise PermissionError(13, "Permission denied")
+            return real(*a, **k)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(files.tempfile, "mkstemp", refused)
+        sheet = folder / "k.pdf"
+    assert main(["new-recovery-key", "--db", str(path), "--user", "admin", "--pdf", str(sheet)]) == 2
+    monkeypatch.undo()
+    captured = capsys.readouterr()
+    assert "--pdf:" in captured.err and "nothing changed" in captured.err
+    assert str(sheet.parent) in captured.err and "RECOVERY KEY" not in captured.out
+    assert key_file.read_bytes() == original and _opens_with(path, old)
+    assert _entries(path, store) == []
+    if sheet.parent.is_dir():  # no sheet, and no check file left beside it
+        assert list(sheet.parent.iterdir()) == []
+
+
 def test_a_server_is_refused(pg_db: object) -> None:
     from adoption_desktop.core.security.permissions import Principal
     from adoption_desktop.core.storage.engine import Database
