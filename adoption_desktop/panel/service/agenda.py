@@ -200,9 +200,12 @@ def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
     absences with it), so that undo (``panel.undo.restore_item``) can put it back exactly."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
-        item = _item(session, item_id)
+        # the item's write lock first: a child or household being linked to it at this moment holds its share
+        # lock (journey ``_check_item``), so the links read below include theirs, or theirs fail on no item
+        item = lock_row(session, _item(session, item_id))
         if _current_minutes(session, item_id) is not None:
             raise Conflict("This item has minutes; it cannot be removed (defer it instead).")
+        _refuse_if_linked(session, item)
         s = _sitting(session, item.sitting_id)
         removed = removed_item_snapshot(session, item, s.sitting_date, s.row_version)
         for kind in (PanelPaper, PanelDeclaration, PanelItemAbsence):
@@ -211,6 +214,44 @@ def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
         session.flush()  # the rows that point to the item go first (no relationship orders them)
         session.delete(item)
         return removed
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _refuse_if_linked(session: Session, item: PanelItem) -> None:
+    """Refuse (``Conflict``, nothing changed) to remove ``item`` while a record of another feature names it: a
+    child recorded on it (its match item), an adopter household whose panel approval item it is, an ADM
+    decision opened from it. They hold its id as a plain number, with no foreign key, so removing it would
+    leave them pointing at an item that no longer exists."""
+    from adoption_desktop.adm.service import decisions_on_panel_item
+    from adoption_desktop.journey.service import panel_item_links
+
+    name = f"item {item.position} ({item.subject_reference or item.subject_initials or 'no case number'})"
+    kept = "Nothing was changed: the item stays on the agenda."
+    decisions = decisions_on_panel_item(session, item.id)
+    if decisions:
+        which = _names([str(d) for d in decisions])
+        raise Conflict(f"An ADM decision ({'numbers' if len(decisions) > 1 else 'number'} {which}) was opened from "
+                       f"{name}, so it cannot be removed from the agenda. {kept}")
+    links = panel_item_links(session, item.id)
+    if links.children:
+        one = len(links.children) == 1
+        who = f"Child {links.children[0]} is" if one else f"Children {_names(links.children)} are"
+        raise Conflict(f"{who} recorded on {name} (Children… on that item), so it cannot be removed from the "
+                       f"agenda: {'the child' if one else 'they'} would be left linked to an item that no longer "
+                       f"exists. {kept} To remove it, first link {'the child' if one else 'each child'} to the "
+                       "case's right item (select that item, Children… → Link existing child…), then remove this "
+                       "one.")
+    if links.households:
+        one = len(links.households) == 1
+        who = (f"Adopter household {links.households[0]} has" if one
+               else f"Adopter households {_names(links.households)} have")
+        raise Conflict(f"{who} {name} as {'its' if one else 'their'} panel approval item, so it cannot be removed "
+                       f"from the agenda. {kept} To remove it, first change the household's panel approval item "
+                       "(Adopters' journey tab, Change dates…: choose another item, or Not linked), then remove "
+                       "this one.")
 
 
 def reorder_items(db: Database, actor: Principal, sitting_id: int, item_ids: Sequence[int]
