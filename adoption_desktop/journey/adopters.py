@@ -145,7 +145,10 @@ def _check_item(session: object, item_id: int | None) -> None:
     from adoption_desktop.panel.models import PanelItem
 
     assert isinstance(session, Session)
-    item = session.get(PanelItem, item_id)
+    # a share lock to the end of the caller's transaction (see ``journey.service._check_item``): a removal of
+    # the item at this moment waits for this link and is refused, or came first and this finds no item
+    item = session.scalar(select(PanelItem).where(PanelItem.id == item_id).with_for_update(read=True)
+                          .execution_options(populate_existing=True))
     if item is None:
         raise NotFound("That panel item no longer exists; choose another approval item.")
     if item.case_type != "approval":

@@ -194,9 +194,15 @@ def _journey_dates(child: JourneyChild, **changed: dt.date | None) -> dict[str, 
 
 
 def _check_item(session: Session, item_id: int) -> None:
+    """The item a child is being recorded on exists and takes children. Read with a share lock held to the end
+    of the caller's transaction (PostgreSQL ``FOR SHARE``; SQLite's writers take turns anyway): an item removal
+    or a deferral undo deleting it at this moment waits for this link and then sees it (and is refused), or
+    deleted it first and this finds no item. Read without the lock, the link could name an item deleted a
+    moment later."""
     from adoption_desktop.panel.models import PanelItem
 
-    item = session.get(PanelItem, item_id)
+    item = session.scalar(select(PanelItem).where(PanelItem.id == item_id).with_for_update(read=True)
+                          .execution_options(populate_existing=True))
     if item is None:
         raise NotFound("That panel item no longer exists.")
     if item.case_type not in ("match", "relinquished", "early_permanence"):
