@@ -45,6 +45,10 @@ class UndoEntry:
     record: str = field(default="", compare=False)
 
 
+#: the last sentence of :func:`changed_since`'s refusal; a window that shows the record again at once says so instead
+RELOAD_ADVICE = "Reload to see it as it is now."
+
+
 class NothingToUndo(AppError):
     """Undo (or redo) with an empty stack."""
 
@@ -181,7 +185,7 @@ def changed_since(session: object, entity: str, ids: Iterable[object], what: str
             at = None
     return StaleRecord(
         f"{who} changed {what} at {when_text(at)}, after your change; it was not undone, so nothing of "
-        "theirs is overwritten. Reload to see it as it is now.",
+        f"theirs is overwritten. {RELOAD_ADVICE}",
         what=what, saved_by=who, saved_at=at, saved_values=saved_values or {})
 
 

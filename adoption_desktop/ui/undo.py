@@ -10,8 +10,11 @@ gives it keys, a menu and a status line:
   Edit menu's items always act on the stack.
 - After every reversible action (``AppContext.did``) the status bar says what was done, followed by an
   **Undo** link (mouse, or Tab to it and Enter).
-- A refused undo (someone else changed the record since: ``StaleRecord``) is shown in the conflict
-  dialog (``ui.conflict``), without "re-apply": nothing of theirs is overwritten.
+- A refused undo (someone else changed the record since: ``StaleRecord``) is said in a plain message box
+  ("Not undone"), or, when the refusal carries the record's fields as saved, in the conflict dialog
+  (``ui.conflict``) without "re-apply": nothing of theirs is overwritten. Either way the pages are told
+  (``after_undo`` with a :class:`RefusedEntry`): they show the records as stored now, and their message line
+  says it was not undone (it still offered "Ctrl+Z undoes it.").
 - While the window is locked the keys do nothing; signing out takes the menu down and the stack goes
   with the signed-out user's context.
 """
@@ -32,6 +35,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QSizePolicy,
     QTextEdit,
@@ -39,12 +43,22 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError, StaleRecord
-from adoption_desktop.core.undo import UndoEntry
+from adoption_desktop.core.undo import RELOAD_ADVICE, UndoEntry
 
 if TYPE_CHECKING:
     from adoption_desktop.ui.context import AppContext
     from adoption_desktop.ui.main_window import MainWindow
 
+
+
+class RefusedEntry(UndoEntry):
+    """Given to the pages' ``after_undo`` when an undo or redo of the entry of this label and area was refused:
+    nothing was changed by it, but someone else changed the record, so a page shows it as stored now, and says
+    why (``ctx.status_messages[-1]``: it was not undone) in place of what was done."""
+
+
+#: said instead of :data:`RELOAD_ADVICE` once the pages have shown the record again
+SHOWN_NOW = "It is shown as it is now."
 
 
 def undo_keys() -> tuple[QKeySequence, ...]:
@@ -210,16 +224,24 @@ class UndoUi(QObject):
         stack = self.ctx.undo
         if self._blocked() or not (stack.can_redo() if redo else stack.can_undo()):
             return
+        attempted = stack.next_redo() if redo else stack.next_undo()
         try:
             entry = stack.redo() if redo else stack.undo()
         except StaleRecord as exc:
-            self.notice.show_entry(str(exc), "", "")
-            self.ctx.status_messages.append(str(exc))
-            self._show_conflict(exc)
+            message = str(exc).replace(RELOAD_ADVICE, SHOWN_NOW)
+            self.notice.show_entry(message, "", "")
+            self.ctx.status_messages.append(message)
+            self._refused(attempted)
+            if exc.saved_values:  # the fields as saved, to read beside nothing of the person's: the dialog
+                self._show_conflict(exc)
+            else:  # nothing to compare (an agenda, a deferral): a table of no fields and "Keep editing" said nothing
+                self._show_refusal(message, redo=redo)
             return
         except AppError as exc:
-            self.notice.show_entry(f"Not undone: {exc}" if not redo else f"Not redone: {exc}", "", "")
-            self.ctx.status_messages.append(str(exc))
+            message = f"Not undone: {exc}" if not redo else f"Not redone: {exc}"
+            self.notice.show_entry(message, "", "")
+            self.ctx.status_messages.append(message)
+            self._refused(attempted)
             return
         message = f"Redone: {entry.label}." if redo else f"Undone: {entry.label}."
         self.ctx.status_messages.append(message)
@@ -234,6 +256,21 @@ class UndoUi(QObject):
             except RuntimeError:  # a page or dialog that is gone
                 with contextlib.suppress(ValueError):
                     self.ctx.after_undo.remove(callback)
+
+    def _refused(self, attempted: UndoEntry | None) -> None:
+        """The pages of the refused entry's area show its records as stored now and say it was not undone."""
+        if attempted is not None:
+            self._after(RefusedEntry(attempted.label, lambda: None, attempted.user_id, attempted.area,
+                                     attempted.record))
+
+    def _show_refusal(self, message: str, *, redo: bool) -> None:
+        """A plain box with the refusal's words (not modal to the application: the window stays usable)."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Not redone" if redo else "Not undone", message,
+                          QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("undo_refused")
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.refused_box = box
+        box.open()
 
     def _show_conflict(self, exc: StaleRecord) -> None:
         from adoption_desktop.ui.conflict import RELOAD, ConflictDialog

@@ -1,7 +1,7 @@
 """Edit → Undo in the window (pytest-qt, offscreen): Ctrl+Z after removing an agenda item puts it back
 (read back from the database, audited, ``verify`` clean); the status bar offers an Undo link that works
 from the keyboard; Ctrl+Z in a text field undoes the typing only; a second session's change makes the
-undo refuse with the conflict dialog; switching user empties the stack."""
+undo refuse with a plain message; switching user empties the stack."""
 
 from __future__ import annotations
 
@@ -126,8 +126,12 @@ def test_ctrl_z_in_a_text_field_undoes_the_typing_only(db: Database, make_window
     assert _agenda(db, clerk, sitting) == items
 
 
-def test_someone_elses_change_refuses_the_undo_with_the_conflict_dialog(db: Database, db_path: Path,
-                                                                        make_window: Any) -> None:
+def test_someone_elses_change_refuses_the_undo_with_a_plain_message(db: Database, db_path: Path,
+                                                                    make_window: Any) -> None:
+    """Refused with nothing to compare (the agenda's order): a plain "Not undone" box with the refusal's words,
+    not the conflict window with an empty table; the page shows Bea's order at once."""
+    from PySide6.QtWidgets import QMessageBox
+
     from tests.concurrency_worker import open_target
 
     clerk, sitting, items = _setup(db)
@@ -144,14 +148,16 @@ def test_someone_elses_change_refuses_the_undo_with_the_conflict_dialog(db: Data
     finally:
         other.dispose()
     _press(page.agenda_view, Qt.Key.Key_Z, CTRL)
-    dialog = window.undo_ui.conflict_dialog
-    assert dialog.isVisible() and not dialog.reapply_button.isVisible()
+    box = window.undo_ui.refused_box
+    assert isinstance(box, QMessageBox) and box.isVisible() and box.windowTitle() == "Not undone"
+    assert not hasattr(window.undo_ui, "conflict_dialog")
     message = window.undo_ui.notice.text.text()
     assert "Bea Tester changed the agenda of the sitting of Tuesday 3 March 2026" in message and "not undone" in message
+    assert box.text() == message and page.status.text() == message
     assert _agenda(db, clerk, sitting) == [items[2], items[0]]  # Bea's order stands; nothing came back
     assert not window.undo_ui.undo_action.isEnabled()
-    dialog.reload_button.click()
-    assert [r.id for r in page.agenda_model.rows()] == [items[2], items[0]]
+    assert [r.id for r in page.agenda_model.rows()] == [items[2], items[0]]  # shown as it is now
+    box.accept()
     assert_verified(db)
 
 

@@ -64,6 +64,7 @@ from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
+from adoption_desktop.ui.undo import RefusedEntry
 
 
 def _table(name: str, model: Any) -> QTableView:
@@ -750,8 +751,12 @@ class PanelPage(QWidget):
         keep = self.item.id if self.item else None
         self._load_detail(keep_item=keep)
         self.reload_sitting_counts()
-        # the status line said what was done ("Declaration recorded…"): now it says what was undone or redone
+        # the status line said what was done ("Declaration recorded…"): now it says what was undone or redone,
+        # or, refused, that it was not undone (it still said "Ctrl+Z undoes it.": user trial, 6 December)
         said = self.ctx.status_messages[-1] if self.ctx.status_messages else f"Undone: {entry.label}."
+        if isinstance(entry, RefusedEntry):
+            self.say(said, error=True)
+            return
         current = self.item
         self.say(f"{said} {current.quorum_text}" if current is not None and current.quorum_text else said,
                  error=bool(current and current.quorum_state == "inquorate"))
