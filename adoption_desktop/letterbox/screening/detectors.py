@@ -693,8 +693,9 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
     shorts = _short_forms_pattern(short_terms)
     for m in shorts.finditer(view) if shorts else ():
         group = next(k for k, v in m.groupdict().items() if v is not None)
-        if not m.group()[0].isupper() and is_everyday(m.group(group)):
-            continue  # "will", "max", "bill" in lower case are the words; "gwen", "sam" in lower case are names
+        form = m.group(group)
+        if not m.group()[0].isupper() and (len(form) < 3 or is_everyday(form) or is_everyday(m.group())):
+            continue  # "will", "max", "hols", "em" in lower case are words; "gwen", "sam" in lower case are names
         after = _NEXT_WORD.match(view, m.end())
         if after and used_as_word(m.group(), after.group(1)):
             continue  # "Will you write back?" with "William" protected: the verb, not the name

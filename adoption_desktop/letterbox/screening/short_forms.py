@@ -73,11 +73,12 @@ FAMILIAR_FORMS: dict[str, tuple[str, ...]] = {
     "vincent": ("vince", "vinny"), "walter": ("walt", "wally"), "wilfred": ("wilf", "fred"), "winifred": ("winnie", "freda"),
 }
 
-#: everyday words the dictionary (``resources/words``) does not hold in lower case: short forms of days and
-#: months ("Jan" of "Janet", "Sept" of "Septimus"), and words of a child's letter ("Mum", "Nan")
+#: everyday words the word list (``resources/words``) does not hold: short forms of days and months ("Jan" of
+#: "Janet", "Sept" of "Septimus"), words of a child's letter ("Mum", "Nan", "thanks hun") and short words
 EVERYDAY_WORDS = frozenset((
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues",
     "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "mum", "mam", "nan", "gran", "grandad", "xmas",
+    "hun", "hon", "em", "al", "ya", "gray",  # "thanks hun", "love em", "et al"
 ))
 
 #: a name shorter than this has no short form looked for ("Jess", "Rosa": their pet forms are enough)
