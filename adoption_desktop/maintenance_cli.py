@@ -166,6 +166,12 @@ def _cmd_move_to_server(args: argparse.Namespace) -> int:
               f"{sum(1 for n in result.per_table if not n.startswith('audit_'))} tables, and the audit log's "
               f"{result.audit_entries} entries as they were; entry {result.move_entry} on the server records the "
               f"move (by {result.administrator}).")
+    if result.witness_problems:
+        print("Warning: this PC's own record of the server's audit log (its witness) does not agree with the log on "
+              "the server: " + "; ".join(result.witness_problems) + ". The records were moved and checked on the "
+              "server, but until an administrator has looked into this and acknowledged it, this PC cannot save "
+              "anything there. Run adoption-desktop verify --db with the application's address to see it again.",
+              file=sys.stderr)
     if result.saved_after:
         print(f"Warning: {result.saved_after} change(s) were saved into {source.name} after the server's copy was "
               f"made (its audit log's entries from {result.move_entry} on): they are NOT on the server. Enter them "

@@ -476,3 +476,164 @@ def test_the_command_says_the_records_are_on_the_server_when_stopped_after_the_c
     out = capsys.readouterr().out
     assert "already held demo.db's move" in out and "Nothing more was written on the server" in out
     assert "read-only from now on" in out
+
+
+# --- this PC's witness of a server whose database was made again under the same name ---------------------
+
+def _made_again(postgres_server: PostgresServer, server: Server, how: str) -> Server:
+    """IT starts over on the server: the database dropped and created again with the same name (dropdb,
+    createdb), or emptied in place (its schema dropped and made again); then team-setup, as the IT guide says."""
+    name = server.admin_url.rsplit("/", 1)[-1]
+    postgres_server.terminate_connections(name)
+    if how == "dropdb":
+        engine = create_engine(f"{postgres_server.base_url}/postgres", isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            engine.dispose()
+    else:
+        engine = create_engine(server.admin_url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        finally:
+            engine.dispose()
+    suffix = name.rsplit("_", 1)[-1]
+    made = team_setup(server.admin_url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
+    again = Server(server.admin_url, made.owner_url, made.app_url)
+    assert again.blank()
+    return again
+
+
+def _witnesses(server_url: str, store: SecretStore) -> tuple[Path, list[Path]]:
+    """This PC's witness of the server's database, and the earlier ones set aside."""
+    from adoption_desktop.core.audit import anchors
+    from adoption_desktop.core.storage.engine import open_postgresql
+
+    probe = open_postgresql(server_url)  # not opened as the application opens it: nothing checked or written
+    try:
+        witness = anchors.user_anchor_file(probe)
+    finally:
+        probe.dispose()
+    return witness, sorted(witness.parent.glob(witness.name + ".superseded-*"))
+
+
+def test_a_move_onto_a_database_made_again_under_the_same_name_verifies_from_this_pc(
+        small_demo_copy: Callable[..., Path], tmp_path: Path, server: Server, postgres_server: PostgresServer,
+        store: SecretStore, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """User trial, 6 December 2026: IT moved a file, dropped and created the server's database again (same
+    name), ran team-setup and moved another file. The move said "moved and verified there", but this PC's
+    witness of the first database made every open from this PC a FAULT ("the log was cut short, or the
+    server's database was restored from an older copy"; after a further move "the log was rewritten"), and
+    nothing could be saved until an administrator acknowledged an alert blaming tampering."""
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", demo.DEMO_PASSWORD)
+    first = small_demo_copy(tmp_path / "first.db")
+    assert main(["move-to-server", "--db", str(first), "--to", server.owner_url, "--user", "admin"]) == 0
+    assert main(["verify", "--db", server.app_url]) == 0  # this PC's witness of the first database
+    witness, aside = _witnesses(server.app_url, store)
+    assert witness.exists() and aside == []
+    for n, how in enumerate(("dropdb", "emptied", "dropdb"), start=2):
+        server = _made_again(postgres_server, server, how)
+        again = small_demo_copy(tmp_path / f"copy{n}.db")
+        capsys.readouterr()
+        assert main(["move-to-server", "--db", str(again), "--to", server.owner_url, "--user", "admin"]) == 0
+        said = capsys.readouterr()
+        assert "verified there" in said.out and "witness" not in said.err, said.err
+        assert main(["verify", "--db", server.app_url]) == 0, capsys.readouterr()
+        out = capsys.readouterr().out
+        assert "FAULT" not in out and out.startswith("OK"), out
+        # the earlier witness is kept as evidence, not deleted
+        witness, aside = _witnesses(server.app_url, store)
+        assert witness.exists() and len(aside) == n - 1
+    # and work can be saved there from this PC
+    db = open_database(server.app_url, store)
+    try:
+        assert db.audit_hold is None
+        boss = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
+        users.create_user(db, boss, "newcomer", "New Comer", "a-long-enough-password-1", [Role.COUNSELLOR])
+    finally:
+        db.dispose()
+    assert verified(server.app_url, store) == []
+
+
+def _cut_short(server: Server, keep: int) -> None:
+    """A superuser with the triggers off removes the log's entries after ``keep`` and moves its head back."""
+    engine = create_engine(server.admin_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SET session_replication_role = replica"))
+            conn.execute(text("DELETE FROM audit_log WHERE seq > :k"), {"k": keep})
+            conn.execute(text("UPDATE audit_head SET last_seq = :k, last_hash = "
+                              "(SELECT hash FROM audit_log WHERE seq = :k) WHERE id = 1"), {"k": keep})
+    finally:
+        engine.dispose()
+
+
+def test_a_log_cut_short_on_a_server_the_move_did_not_fill_is_still_a_fault(
+        small_demo_copy: Callable[..., Path], tmp_path: Path, server: Server, store: SecretStore,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The witness is set aside only when the move itself filled an empty server: a move refused by a server
+    in use leaves it, and a log cut short (or emptied) on the server is still caught from this PC."""
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", demo.DEMO_PASSWORD)
+    first = small_demo_copy(tmp_path / "first.db")
+    assert main(["move-to-server", "--db", str(first), "--to", server.owner_url, "--user", "admin"]) == 0
+    db = open_database(server.app_url, store)
+    try:
+        boss = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
+        users.create_user(db, boss, "newcomer", "New Comer", "a-long-enough-password-1", [Role.COUNSELLOR])
+    finally:
+        db.dispose()  # the witness moves on to the new head
+    assert main(["verify", "--db", server.app_url]) == 0
+    head = server.count("SELECT last_seq FROM audit_head")
+    _cut_short(server, head - 2)
+    capsys.readouterr()
+    assert main(["verify", "--db", server.app_url]) == 1
+    assert "FAULT" in capsys.readouterr().out
+    # a move onto it is refused (the server is in use) and leaves this PC's witness where it was
+    other = small_demo_copy(tmp_path / "other.db")
+    assert main(["move-to-server", "--db", str(other), "--to", server.owner_url, "--user", "admin"]) == 2
+    assert "not empty" in capsys.readouterr().err
+    witness, aside = _witnesses(server.app_url, store)
+    assert witness.exists() and aside == []
+    assert main(["verify", "--db", server.app_url]) == 1
+    assert "FAULT" in capsys.readouterr().out
+    # emptied on the server, but not filled again by a move: the whole log gone is still a fault
+    engine = create_engine(server.admin_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SET session_replication_role = replica"))
+            names = [n for n in inspect(conn).get_table_names() if n not in ("alembic_version", "audit_head")]
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
+            conn.execute(text("UPDATE audit_head SET last_seq = 0, last_hash = '' WHERE id = 1"))
+    finally:
+        engine.dispose()
+    assert main(["verify", "--db", server.app_url]) != 0
+    assert "FAULT" in capsys.readouterr().out
+    assert _witnesses(server.app_url, store)[1] == []
+
+
+def test_a_witness_that_could_not_be_set_aside_is_said_not_hidden(
+        small_demo_copy: Callable[..., Path], tmp_path: Path, server: Server, postgres_server: PostgresServer,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The move said "moved and verified there" while this PC's witness disagreed with the server's log (its
+    check's finding was dropped): if the earlier witness cannot be moved aside, the command says so."""
+    from adoption_desktop.core.audit import anchors
+
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", demo.DEMO_PASSWORD)
+    assert main(["move-to-server", "--db", str(small_demo_copy(tmp_path / "first.db")), "--to", server.owner_url,
+                 "--user", "admin"]) == 0
+    server = _made_again(postgres_server, server, "dropdb")
+
+    def cannot(_server: Database) -> Path | None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(anchors, "forget_earlier_witness", cannot)
+    capsys.readouterr()
+    assert main(["move-to-server", "--db", str(small_demo_copy(tmp_path / "second.db")), "--to", server.owner_url,
+                 "--user", "admin"]) == 0
+    err = capsys.readouterr().err
+    assert "Warning: this PC's own record of the server's audit log (its witness) does not agree" in err, err
+    assert "acknowledged" in err

@@ -200,10 +200,9 @@ def forget_earlier(path: Path) -> SetAside:
         aside.beside = beside.read_bytes()
     beside.unlink(missing_ok=True)
     user = _user_anchor_path(ident)
-    if user.exists():
-        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        aside.user_from, aside.user_to = user, user.with_name(f"{user.name}.superseded-{stamp}")
-        os.replace(user, aside.user_to)
+    moved_to = _set_aside_user_anchor(ident)
+    if moved_to is not None:
+        aside.user_from, aside.user_to = user, moved_to
     earlier = _backup_anchors_for(ident)
     if earlier:
         superseded = _acknowledged_for(ident) | {(a.seq, a.hash) for a in earlier}
@@ -215,6 +214,43 @@ def forget_earlier(path: Path) -> SetAside:
     if aside.anything:  # a path never used before has nothing to set aside, and says nothing
         _log.info("a new database at a path used before: the earlier database's audit anchors were set aside")
     return aside
+
+
+def _set_aside_user_anchor(ident: str) -> Path | None:
+    """This user's anchor for ``ident`` kept as ``….superseded-STAMP`` (evidence, never deleted): where it
+    went, or None when there was none."""
+    user = _user_anchor_path(ident)
+    if not user.exists():
+        return None
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    to = user.with_name(f"{user.name}.superseded-{stamp}")
+    n = 1
+    while to.exists():  # two set aside within a second: neither is written over
+        n += 1
+        to = user.with_name(f"{user.name}.superseded-{stamp}-{n}")
+    os.replace(user, to)
+    return to
+
+
+def forget_earlier_witness(server: Database) -> Path | None:
+    """``move-to-server`` has just filled ``server``'s database, which it found empty under its exclusive
+    hold (no audit entry, no row: ``move_to_server._check_server``), and committed: this PC's witness of an
+    earlier database of the same name on the same server (dropped and created again, or emptied and set
+    up again, by IT) is not this one's. It is kept as ``….superseded-STAMP`` (evidence, as :func:`acknowledge`
+    keeps it) and the move's own witness is written next (:func:`on_open`). Without this the earlier witness
+    named entries the new log does not have: every later open of the server from this PC was held, "the log
+    was cut short, or the server's database was restored from an older copy", although nothing was wrong
+    (user trial, 6 December 2026). Only ever called by the move, after its commit: a log cut short or
+    rewritten on a server the move did not fill is still caught by the witness. Where the earlier witness
+    went, or None when this PC had none."""
+    if server.is_sqlite:
+        raise ValueError("only a server's witness is set aside by a move")
+    ident = identity(server)
+    moved_to = _set_aside_user_anchor(ident)
+    if moved_to is not None:
+        _log.info("a team server's database filled by move-to-server had been used before under the same name: "
+                  "this PC's earlier witness of it was set aside (kept as %s)", moved_to.name)
+    return moved_to
 
 
 def restore_earlier(path: Path, aside: SetAside) -> None:

@@ -19,7 +19,11 @@ Run by IT, as the schema owner's login, after ``team-setup`` and before anyone u
    Ctrl+C, and it is rolled back: nothing is left on the server;
 5. after the commit the file's own log records where it went (:data:`MOVED_TO_SERVER`); the file is
    otherwise as it was, readable, and still verifies, but kept **read-only** from then on (every save is
-   refused: :mod:`adoption_desktop.core.storage.moved`), and a second move of it is refused.
+   refused: :mod:`adoption_desktop.core.storage.moved`), and a second move of it is refused;
+6. this PC's witness of the server (:mod:`adoption_desktop.core.audit.anchors`) starts at the move's entry. A
+   witness this PC kept of an earlier database of the same name (dropped and created again, or emptied and
+   set up again) is set aside first, as ``init`` sets aside a file's at a path used before: only when the
+   move itself filled the empty server, never otherwise.
 
 Stopped part way (Ctrl+C), the message says what was done by then (:class:`MoveInterrupted`): before the
 commit nothing is on the server; after it the records are, and only the file's own entry may be missing.
@@ -127,6 +131,8 @@ class MoveResult:
     finished_earlier_run: bool = False
     #: entries in the file after the move other than sign-ins (work saved into it that is not on the server)
     saved_after: int = 0
+    #: what this PC's witness of the server found wrong with its log after the move ((): nothing)
+    witness_problems: tuple[str, ...] = ()
 
     @property
     def records(self) -> int:
@@ -254,12 +260,26 @@ def _to_server(db: Database, file_name: str, url: str, admin: Principal, on_wait
             else:
                 say("copying (one transaction on the server)")
                 result = _copy_committed(server, db, file_name, admin, label, stage)
+                _set_aside_earlier_witness(server)  # the move filled an empty server: an older witness is not its
         finally:
             hold.release()
-        anchors.on_open(server)  # this PC's witness of the server, from the move's entry on
+        found = anchors.on_open(server)  # this PC's witness of the server, from the move's entry on
+        if found:
+            _log.warning("this PC's witness of the server disagrees with its log after the move")
+            result = replace(result, witness_problems=tuple(found))
     finally:
         server.dispose()
     return result
+
+
+def _set_aside_earlier_witness(server: Database) -> None:
+    """This PC's witness of an earlier database of the same name on the server set aside
+    (:func:`anchors.forget_earlier_witness`): called only once the move has committed into a server it found
+    empty. A witness that cannot be moved is reported by the check that follows (``witness_problems``)."""
+    try:
+        anchors.forget_earlier_witness(server)
+    except OSError:
+        _log.warning("this PC's earlier witness of the server could not be set aside", exc_info=True)
 
 
 def _copy_committed(server: Database, db: Database, file_name: str, admin: Principal, label: str,
