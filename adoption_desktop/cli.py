@@ -506,11 +506,13 @@ def _to_null(fd: int) -> None:
 
 
 class _OutputGuard:
-    """The program's stdout once the program reading it may stop early (``verify --db X | head -1``): a
-    write or flush that finds the reader gone sends the rest of the output to the null device, and the
-    command runs on to its end and exits with its own code, saying nothing of it. (Raised from ``print``,
-    the broken pipe stopped the command with "a file could not be read or written: Broken pipe." and exit
-    2, although verify had passed.)"""
+    """The program's stdout and stderr, once the program reading them may stop early (``verify --db X |
+    head -1``, ``move-to-server … 2>&1 | head -1``): a write or flush that finds the reader gone sends the
+    rest of that stream's output to the null device, and the command runs on to its end and exits with its
+    own code, saying nothing of it. (Raised from ``print``, the broken pipe stopped the command with "a file
+    could not be read or written: Broken pipe." and exit 2, although verify had passed; on stderr, where the
+    commands say how far they have got, a reader gone stopped ``move-to-server`` at its first progress line,
+    silently, with exit 1 and nothing copied: user trial, 6 December 2026.)"""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
@@ -518,14 +520,17 @@ class _OutputGuard:
 
     @classmethod
     def install(cls) -> None:
+        """Guard both streams, for every command (the window's too)."""
         if sys.stdout is not None and not isinstance(sys.stdout, cls):
             sys.stdout = cls(sys.stdout)  # a TextIO in all but name
+        if sys.stderr is not None and not isinstance(sys.stderr, cls):
+            sys.stderr = cls(sys.stderr)
 
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
         except OSError as exc:
-            if not _reader_gone(exc):
+            if not _reader_gone(exc, self._stream):
                 raise
             self._reader_went()
             return len(text)
@@ -534,7 +539,7 @@ class _OutputGuard:
         try:
             self._stream.flush()
         except OSError as exc:
-            if not _reader_gone(exc):
+            if not _reader_gone(exc, self._stream):
                 raise
             self._reader_went()
 
@@ -547,10 +552,10 @@ class _OutputGuard:
         return getattr(self._stream, name)
 
 
-def _reader_gone(exc: OSError) -> bool:
-    """Whether writing to stdout failed because its reader has gone: a broken pipe, which Windows can
-    also report as "Invalid argument" for a pipe closed at the other end (only for a pipe: the same error
-    writing to a file is a real one, reported)."""
+def _reader_gone(exc: OSError, stream: TextIO | None = None) -> bool:
+    """Whether writing to ``stream`` (default stdout) failed because its reader has gone: a broken pipe,
+    which Windows can also report as "Invalid argument" for a pipe closed at the other end (only for a pipe:
+    the same error writing to a file is a real one, reported)."""
     import errno
 
     if isinstance(exc, BrokenPipeError):
@@ -560,7 +565,7 @@ def _reader_gone(exc: OSError) -> bool:
     import stat
 
     try:
-        return stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+        return stat.S_ISFIFO(os.fstat((stream if stream is not None else sys.stdout).fileno()).st_mode)
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -784,6 +789,8 @@ def _run_logged(handler: Handler, args: argparse.Namespace, progress: _Progress)
         progress.code = code  # said and done: a Ctrl+C from here on changes neither
         if getattr(sys.stdout, "reader_gone", False):
             log.info("command %s: the program reading its output stopped reading before the end", name)
+        if getattr(sys.stderr, "reader_gone", False):
+            log.info("command %s: the program reading its messages (stderr) stopped reading before the end", name)
         log.info("command %s ended with exit code %s after %.2f s", name, code,
                  time.perf_counter() - started)
     return code

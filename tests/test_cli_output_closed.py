@@ -1,6 +1,8 @@
 """A command whose output is read by a program that stops early (``verify --db X | head -1``) exits with
 its own code and says nothing on stderr (an IT officer's trial, 6 December 2026: it said "a file could not
-be read or written: Broken pipe." and exited 2 although verify had passed)."""
+be read or written: Broken pipe." and exited 2 although verify had passed). The same for its messages on
+stderr (``move-to-server … 2>&1 | head -1`` stopped at its first progress line with exit 1, nothing copied:
+user trial, 6 December 2026)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.pg import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,5 +121,80 @@ def test_invalid_argument_is_a_reader_gone_only_on_a_pipe(tmp_path: Path) -> Non
                 mp.setattr(sys, "stdout", stdout)
                 mp.setattr(cli.os, "name", "nt")
                 assert cli._reader_gone(exc) is gone
+                mp.setattr(sys, "stdout", None)
+                assert cli._reader_gone(exc, stdout) is gone  # stderr's guard names its own stream
     os.close(read_end)
     assert cli._reader_gone(BrokenPipeError(errno.EPIPE, "Broken pipe"))
+
+
+# --- stderr's reader gone: the progress lines a command writes there ---------------------------------------
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "adoption_desktop", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=600, check=False)
+
+
+def test_demo_runs_to_its_end_when_the_reader_of_its_progress_stops(tmp_path: Path) -> None:
+    """``demo`` (a file-only command) says how far it has got on stderr: the reader stopping after the first
+    line must not stop it (it removed the half-made database and exited 1)."""
+    path = tmp_path / "demo.db"
+    env = _env(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "adoption_desktop", "demo", "--db", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
+                            cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stderr.readline().startswith(b"  demo: ")
+    proc.stderr.close()  # the reader of the progress lines is gone
+    out = proc.stdout.read().decode()
+    assert proc.wait(timeout=600) == 0, out
+    assert out.startswith("Demo database (small) created at"), out
+    done = _run(["verify", "--db", str(path)], env)
+    assert done.returncode == 0 and done.stdout.startswith("OK: database intact"), done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("reader", ["2>&1 | head -1", "stderr closed after its first line"])
+def test_move_to_server_runs_to_its_end_when_the_reader_stops(
+        tmp_path: Path, postgres_server: PostgresServer | None, reader: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from adoption_desktop.core.storage.team_setup import team_setup
+
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server could be started on loopback")
+    from adoption_desktop import demo
+
+    env = _env(tmp_path, ADOPTION_DESKTOP_PASSWORD=demo.DEMO_PASSWORD)
+    path = tmp_path / "demo.db"
+    made = _run(["demo", "--db", str(path)], env)
+    assert made.returncode == 0, made.stderr
+    url = postgres_server.empty_database_url("pipe_")
+    suffix = url.rsplit("_", 1)[-1]
+    server = team_setup(url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
+    command = [sys.executable, "-m", "adoption_desktop", "move-to-server", "--db", str(path), "--to",
+               server.owner_url, "--user", "admin"]
+    if reader == "2>&1 | head -1":
+        done = subprocess.run(["bash", "-c", '"$@" 2>&1 | head -1; exit "${PIPESTATUS[0]}"', "bash", *command],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=600, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith("  move-to-server: ") and done.stdout.count("\n") == 1, done.stdout
+    else:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                env=env, cwd=ROOT)
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stderr.readline().startswith(b"  move-to-server: ")
+        proc.stderr.close()
+        out = proc.stdout.read().decode()
+        assert proc.wait(timeout=600) == 0, out
+        assert "Moved demo.db to the server" in out and "verified there" in out, out
+    # the move ran to its end: on the server, recorded in the file, and both verify (this PC's witness too)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'moved_from_file'")).scalar() == 1
+    finally:
+        engine.dispose()
+    for target in (server.app_url, str(path)):
+        done = _run(["verify", "--db", target], env)
+        assert done.returncode == 0 and done.stdout.startswith("OK"), done.stdout + done.stderr
+    again = _run(["move-to-server", "--db", str(path), "--to", server.owner_url, "--user", "admin"], env)
+    assert again.returncode == 2 and "was moved to the team server" in again.stderr, again.stderr
