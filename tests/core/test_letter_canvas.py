@@ -14,6 +14,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -294,3 +296,28 @@ def test_a_word_is_broken_inside_only_where_a_part_alone_is_too_wide() -> None:
     assert all(measure(p) <= 90.0 for p in narrow) and "".join(narrow) == word and len(narrow) > 2
     assert narrow[-1] == "Cholmondeley"  # the part that fits is not broken
     assert break_word("--", 1.0, measure) == ["-", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(runs=st.lists(st.text("abcdefgh", min_size=1, max_size=9), min_size=1, max_size=5),
+       trail=st.booleans(), width=st.integers(min_value=2, max_value=12))
+def test_a_hyphen_never_stands_alone_on_a_line(runs: list[str], trail: bool, width: int) -> None:
+    """Review, 6 December: ``break_word("abc-def", 3, len)`` gave ``['abc', '-', 'def']``, a hyphen alone on
+    a line. For any hyphenated word and any width that holds a letter and a hyphen: every piece fits, none
+    is a hyphen alone or starts with the hyphen that ends a part, and together they are the word."""
+    from adoption_desktop.core.documents.letter_canvas import break_word
+
+    word = "-".join(runs) + "-" * trail
+    pieces = break_word(word, float(width), len)
+    assert "".join(pieces) == word
+    assert all(len(p) <= width for p in pieces), pieces
+    assert "-" not in pieces, pieces
+    assert all(not p.startswith("-") for p in pieces[1:]), pieces
+
+
+def test_the_closing_hyphen_of_a_part_broken_inside_stays_with_a_letter() -> None:
+    from adoption_desktop.core.documents.letter_canvas import break_word
+
+    assert break_word("abc-def", 3.0, len) == ["ab", "c-", "def"]
+    assert break_word("abc-", 3.0, len) == ["ab", "c-"]
+    assert break_word("-abcd", 3.0, len) == ["-ab", "cd"]

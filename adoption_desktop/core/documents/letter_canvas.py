@@ -518,11 +518,14 @@ def break_word(word: str, width: float, measure: Callable[[str], float]) -> list
     hyphens, as many parts to a piece as fit (the hyphen ends the piece, as in
     "Featherstonehaugh-" / "Cholmondeley-Montgomery"), and inside a part only where that part alone is
     wider than ``width`` (as many characters as fit; a single character wider than ``width`` stays whole,
-    there being nothing smaller to draw)."""
+    there being nothing smaller to draw). A hyphen never goes to a line of its own, nor starts one: a part
+    broken inside so that only its closing hyphen would be left is broken a character earlier ("ab" /
+    "c-"), and a word's leading hyphens stay with what follows them."""
     parts: list[str] = []
     start = 0
     for i, ch in enumerate(word):
-        if ch in _HYPHENS and i + 1 < len(word) and word[i + 1] not in _HYPHENS:
+        if ch in _HYPHENS and i + 1 < len(word) and word[i + 1] not in _HYPHENS and \
+                word[start:i].strip(_HYPHENS):
             parts.append(word[start:i + 1])
             start = i + 1
     parts.append(word[start:])
@@ -539,6 +542,9 @@ def break_word(word: str, width: float, measure: Callable[[str], float]) -> list
             k = 1
             while k < len(part) and measure(part[:k + 1]) <= width:
                 k += 1
+            # "abc" / "-" becomes "ab" / "c-" (not when that leaves a hyphen alone in front: "-a-" stays)
+            while part[k:] and not part[k:].strip(_HYPHENS) and part[:k - 1].strip(_HYPHENS):
+                k -= 1
             pieces.append(part[:k])
             part = part[k:]
         current = part
