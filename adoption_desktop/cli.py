@@ -165,9 +165,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     try:
         report = verify_database(db)
         behind = needs_upgrade(db)
+        # one in progress (its key window open, perhaps on another PC) is not one left unfinished
+        unfinished = db.is_sqlite and db.path is not None and unfinished_replacement(db.path, db)
     finally:
         db.dispose()
-    if db.is_sqlite and db.path is not None and unfinished_replacement(db.path):
+    if unfinished:
         print(f"Note: {UNFINISHED_NOTE}")
     if report.ok:
         if report.full:
@@ -352,7 +354,7 @@ def _cmd_new_recovery_key(args: argparse.Namespace) -> int:
     with cli_database(args.db) as db:
         stamp = recovery_stamp(db)  # the wrapping as found: another administrator's replacement meanwhile is told
         principal = sign_in(db, args)
-        if db.path is not None and unfinished_replacement(db.path):
+        if db.path is not None and unfinished_replacement(db.path, db):
             print(f"Note: {UNFINISHED_NOTE} This one does that.", flush=True)
         try:
             recovery = replace_recovery_key(db, principal, expected=stamp, show=show)

@@ -8,6 +8,9 @@ The key is a passphrase (``ADOPTION_DESKTOP_PASSPHRASE``): a separate process ha
   the write lock for SECONDS (a long import) or until RELEASE_FILE exists, commit, print ``done``.
 * ``lease TARGET USER PASSWORD ENTITY ID``: open, sign in, take a presence lease on the record, print
   ``leased MARK`` (this program's ``core.running`` mark), then wait (for 120 s) to be ended.
+* ``recovery_key TARGET USER PASSWORD RELEASE_FILE``: open, sign in, issue a new recovery key and, while it
+  is "shown", print ``shown KEY`` and wait (up to 120 s) until RELEASE_FILE exists; then print ``done``, or
+  ``refused: MESSAGE``.
 * ``threads TARGET N ROUNDS``: one database shared by N threads, each writing and reading ROUNDS
   times; prints the number of entries written.
 """
@@ -71,6 +74,30 @@ def lease(target: str, user: str, password: str, entity: str, entity_id: str) ->
     time.sleep(120)
 
 
+def recovery_key(target: str, user: str, password: str, release: str) -> None:
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.core.security.service import authenticate
+    from adoption_desktop.core.storage.recovery_key import replace_recovery_key
+
+    db = _open(target)
+
+    def show(key: str) -> None:  # the administrator reads the key in its window until RELEASE_FILE
+        print(f"shown {key}", flush=True)
+        for _ in range(1200):
+            if Path(release).exists():
+                return
+            time.sleep(0.1)
+
+    try:
+        replace_recovery_key(db, authenticate(db, user, password), show=show)
+    except AppError as exc:
+        print(f"refused: {exc}", flush=True)
+    else:
+        print("done", flush=True)
+    finally:
+        db.dispose()
+
+
 def threads(target: str, n: str, rounds: str) -> None:
     db = _open(target)
     errors: list[BaseException] = []
@@ -101,4 +128,5 @@ def threads(target: str, n: str, rounds: str) -> None:
 
 
 if __name__ == "__main__":
-    {"writer": writer, "holder": holder, "lease": lease, "threads": threads}[sys.argv[1]](*sys.argv[2:])
+    {"writer": writer, "holder": holder, "lease": lease, "threads": threads,
+     "recovery_key": recovery_key}[sys.argv[1]](*sys.argv[2:])

@@ -11,6 +11,7 @@ real processes): one new key wins, the other is told and changes nothing. ``reco
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -420,3 +421,147 @@ def test_the_stamp_given_is_checked_under_the_write_lock(tmp_path: Path, store: 
         db.dispose()
     assert _opens_with(path, first)
     assert len(_entries(path, store)) == 1
+
+
+def _pending_and_previous(path: Path) -> tuple[object, int]:
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    return envelope.replacing, len(envelope.previous_recovery)
+
+
+def test_a_second_replacement_while_the_first_key_is_shown_is_refused_naming_who_and_where(
+        tmp_path: Path, store: SecretStore) -> None:
+    """Review, 6 December: admin B began while admin A's key window was open. B's stamp was A's new key, so
+    B went ahead and withdrew A's key and the old one; A's finishing step then succeeded quietly, telling A
+    "the old one no longer opens the database" of a sheet that opened nothing. And B was told that "the
+    program stopped". Now B (another program on the same file, here from inside A's window) is told that A
+    is issuing one, on which computer and since when, and nothing is changed; A's key then works."""
+    path, old = _created(tmp_path, store)
+    first = open_database(path, store)
+    second = open_database(path, store)  # the second administrator's program
+    got: dict[str, object] = {}
+    try:
+        avery = make_user(first, "avery", Role.ADMINISTRATOR)
+        other = make_user(first, "blake", Role.ADMINISTRATOR)
+
+        def show(key: str) -> None:
+            got["first"] = key
+            before = keys.key_file_for(path).read_bytes()
+            assert not recovery_key.unfinished_replacement(path, second)  # in progress, not "the program stopped"
+            busy = recovery_key.replacement_in_progress(second)
+            assert busy is not None and busy.name == "Avery Tester"
+            with pytest.raises(Conflict) as refused:
+                replace_recovery_key(second, other, expected=recovery_stamp(second), show=lambda _k: None)
+            got["refusal"] = str(refused.value)
+            assert keys.key_file_for(path).read_bytes() == before  # nothing changed
+            assert _opens_with(path, old) and _opens_with(path, key)
+
+        replace_recovery_key(first, avery, expected=recovery_stamp(first), show=show)
+        assert recovery_key.replacement_in_progress(second) is None
+    finally:
+        second.dispose()
+        first.dispose()
+    refusal = str(got["refusal"])
+    assert "Avery Tester is issuing a new recovery key on " in refusal
+    assert "wait until they have closed the key window" in refusal and "Nothing was changed" in refusal
+    assert _opens_with(path, str(got["first"])) and not _opens_with(path, old)
+    assert _pending_and_previous(path) == (None, 0)
+    assert len(_entries(path, store)) == 1
+
+
+def test_a_replacement_overtaken_while_its_key_was_shown_withdraws_nothing_and_says_so(
+        tmp_path: Path, store: SecretStore) -> None:
+    """A's replacement counts as abandoned once its lease has lapsed (a PC asleep with the window open), so B
+    may go ahead. When A's window closes, A's finishing step finds B's wrapping in force: it drops nothing
+    and tells A that the key they were shown opens nothing (to destroy the sheet); B's key works."""
+    from sqlalchemy import update
+
+    from adoption_desktop.core import presence
+
+    path, old = _created(tmp_path, store)
+    first = open_database(path, store)
+    second = open_database(path, store)
+    got: dict[str, str] = {}
+    try:
+        avery = make_user(first, "avery", Role.ADMINISTRATOR)
+        other = make_user(first, "blake", Role.ADMINISTRATOR)
+
+        def show(key: str) -> None:
+            got["first"] = key
+            with first.session() as session:  # two minutes and more without a renewal
+                session.execute(update(presence.PresenceLease).values(
+                    expires_at=dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=10)))
+            assert recovery_key.replacement_in_progress(second) is None
+            assert recovery_key.unfinished_replacement(path, second)  # B is told, as after a crash
+
+            def show_second(key2: str) -> None:
+                got["second"] = key2
+                assert _opens_with(path, old) and _opens_with(path, key) and _opens_with(path, key2)
+
+            replace_recovery_key(second, other, expected=recovery_stamp(second), show=show_second)
+            got["file"] = keys.key_file_for(path).read_text()
+
+        with pytest.raises(recovery_key.ReplacedMeanwhile) as told:
+            replace_recovery_key(first, avery, expected=recovery_stamp(first), show=show)
+    finally:
+        second.dispose()
+        first.dispose()
+    assert "does NOT open this database" in str(told.value) and "Destroy that sheet" in str(told.value)
+    assert keys.key_file_for(path).read_text() == got["file"]  # A's finishing step dropped nothing
+    assert _opens_with(path, got["second"]) and not _opens_with(path, got["first"]) and not _opens_with(path, old)
+    assert _pending_and_previous(path) == (None, 0)
+
+
+def test_a_replacement_in_another_program_refuses_a_second_until_it_ends_or_its_program_is_gone(
+        tmp_path: Path, store: SecretStore, env: dict[str, str]) -> None:
+    """Two real programs: while one shows its new key, ``new-recovery-key`` in another is refused, naming
+    who and where (exit 2, nothing changed) and ``verify`` says nothing of an unfinished one; once the
+    first has closed its window, only its key works. A first program killed while showing its key is
+    abandoned at once (its process is gone): the next one goes ahead and says the earlier one was not
+    finished."""
+    path, old = _created(tmp_path, store, PASSPHRASE)
+    db = open_database(path, store, PASSPHRASE)
+    try:
+        make_user(db, "avery", Role.ADMINISTRATOR)
+    finally:
+        db.dispose()
+
+    def issuing(release: Path) -> tuple[subprocess.Popen[str], str]:
+        run = subprocess.Popen([sys.executable, "-m", "tests.core.storage_workers", "recovery_key", str(path),
+                                "avery", TEST_PASSWORD, str(release)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        assert run.stdout is not None
+        line = run.stdout.readline()
+        assert line.startswith("shown "), line + (run.stderr.read() if run.stderr else "")
+        return run, line.split()[1]
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "adoption_desktop", *args, "--db", str(path)], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    first, shown = issuing(tmp_path / "release1")
+    before = keys.key_file_for(path).read_bytes()
+    refused = cli("new-recovery-key", "--user", "admin")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "Avery Tester is issuing a new recovery key on " in refused.stderr, refused.stderr
+    assert "wait until they have closed the key window" in refused.stderr and "Traceback" not in refused.stderr
+    assert _printed_key(refused.stdout) is None and "not finished" not in refused.stdout
+    checked = cli("verify")
+    assert checked.returncode == 0 and "not finished" not in checked.stdout, checked.stdout + checked.stderr
+    assert keys.key_file_for(path).read_bytes() == before and _opens_with(path, old)
+    (tmp_path / "release1").touch()
+    out, err = first.communicate(timeout=300)
+    assert out.strip() == "done", out + err
+    assert _opens_with(path, shown) and not _opens_with(path, old)
+    assert _pending_and_previous(path) == (None, 0)
+
+    second, lost = issuing(tmp_path / "release2")
+    second.kill()  # the program dies while its key is shown
+    second.communicate(timeout=60)
+    after = cli("new-recovery-key", "--user", "admin")
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "An earlier new recovery key was not finished" in after.stdout
+    newest = _printed_key(after.stdout)
+    assert newest is not None and _opens_with(path, newest)
+    assert not _opens_with(path, shown) and not _opens_with(path, lost)
+    assert _pending_and_previous(path) == (None, 0)
+    assert len(_entries(path, store, PASSPHRASE)) == 3

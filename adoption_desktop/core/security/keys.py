@@ -9,7 +9,10 @@ plain text, only:
   administrator issued since);
 * ``previous_recovery`` (only while a new recovery key is being issued): the wrappings it replaces, still
   opening the database until the new key has been shown (``core.storage.recovery_key``); left there by a
-  crash part-way, so that the recovery key the administrator holds keeps working.
+  crash part-way, so that the recovery key the administrator holds keeps working;
+* ``replacing`` (only while a new recovery key is shown): who is issuing it, on which computer, in which
+  program, since when, and the presence lease it renews, so that another administrator is told to wait
+  rather than replace a key that is still being written down (``core.storage.recovery_key``).
 
 Wrapping: ``kek = argon2id(secret, salt)`` (64 bytes); the first 32 bytes XOR the database key (the
 salt is random per wrap, so the pad is never reused), the last 32 bytes key an HMAC-SHA256 over the
@@ -157,12 +160,16 @@ class KeyEnvelope:
     extra: dict[str, Any] = field(default_factory=dict)
     #: recovery wrappings being replaced (newest first): they open the database until the replacement ends
     previous_recovery: list[dict[str, Any]] = field(default_factory=list)
+    #: the replacement in progress (its key window open): whose, where, since when; None otherwise
+    replacing: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         data: dict[str, Any] = {"version": 1, "db_id": self.db_id, "mode": self.mode,
                                 "passphrase": self.passphrase, "recovery": self.recovery}
         if self.previous_recovery:  # absent otherwise: the file as every earlier version wrote it
             data["previous_recovery"] = self.previous_recovery
+        if self.replacing:
+            data["replacing"] = self.replacing
         return json.dumps(data, indent=2)
 
     @classmethod
@@ -184,8 +191,9 @@ class KeyEnvelope:
         if not isinstance(previous, list) or not all(isinstance(p, dict) for p in previous):
             raise KeyUnavailable(f"The key file {path.name} is damaged (fields missing); restore it from a "
                                  "backup or use the recovery key.")
+        replacing = data.get("replacing")
         return cls(data["db_id"], data["mode"], data.get("passphrase"), data.get("recovery"),
-                   previous_recovery=list(previous))
+                   previous_recovery=list(previous), replacing=replacing if isinstance(replacing, dict) else None)
 
     def recovery_wrappings(self) -> list[dict[str, Any]]:
         """Every wrapping a recovery key opens: the current one, then any still being replaced."""
@@ -304,7 +312,7 @@ def rewrap(envelope: KeyEnvelope, key: bytes | bytearray, store: SecretStore, pa
     """Keep ``key`` anew: in the keyring (no passphrase and a keyring exists) or under ``passphrase`` (a new
     passphrase, so it must be strong enough)."""
     new = KeyEnvelope(envelope.db_id, envelope.mode, envelope.passphrase, envelope.recovery,
-                      previous_recovery=list(envelope.previous_recovery))
+                      previous_recovery=list(envelope.previous_recovery), replacing=envelope.replacing)
     if passphrase is None and store.available():
         store.set(new.db_id, key.hex())
         new.mode, new.passphrase = "keyring", None
