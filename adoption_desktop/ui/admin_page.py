@@ -291,8 +291,11 @@ class UsersTab(QWidget):
         from adoption_desktop.core.storage.recovery_key import (
             BACKUPS_NOTE,
             UNFINISHED_NOTE,
+            ReplacementLeftUnfinished,
+            in_progress_message,
             recovery_stamp,
             replace_recovery_key,
+            replacement_in_progress,
             unfinished_replacement,
         )
         from adoption_desktop.ui.dialogs import RecoveryKeyDialog
@@ -301,10 +304,15 @@ class UsersTab(QWidget):
         db = self.ctx.db
         try:
             stamp = recovery_stamp(db)  # as seen now: another administrator's replacement meanwhile is told
+            busy = replacement_in_progress(db)  # another administrator's key window open: told before asking
         except AppError as exc:
             show_error(self, title, exc)
             return
-        unfinished = f"\n\n{UNFINISHED_NOTE}" if db.path is not None and unfinished_replacement(db.path) else ""
+        if busy is not None:
+            QMessageBox.information(self, title, in_progress_message(busy, self.ctx.principal))
+            return
+        unfinished = (f"\n\n{UNFINISHED_NOTE}" if db.path is not None and unfinished_replacement(db.path, db)
+                      else "")
         answer = QMessageBox.question(
             self, title,
             "Issue a new recovery key for this database?\n\nUse this when the printed recovery key is lost, or "
@@ -315,13 +323,18 @@ class UsersTab(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
 
-        def show(recovery: str) -> None:
+        def show(recovery: str) -> bool:
             # the idle lock covers it (MainWindow.lock) and its exec() runs on through the lock: the key, shown
-            # only once, is there again at the unlock. The old key is withdrawn only once this window has closed.
-            RecoveryKeyDialog(self, recovery, str(db.path), replaced=True).exec()
+            # only once, is there again at the unlock. The old key is withdrawn only once this window has
+            # been closed by its administrator; closed by a sign-out or Switch user, it is not (False)
+            dialog = RecoveryKeyDialog(self, recovery, str(db.path), replaced=True)
+            dialog.exec()
+            return not dialog.closed_by_sign_out
 
         try:
             replace_recovery_key(db, self.ctx.principal, expected=stamp, show=show)
+        except ReplacementLeftUnfinished:  # its administrator was signed out: nothing said to whoever is here
+            return
         except (AppError, OSError) as exc:  # nothing changed; or, once shown, the old key not yet withdrawn
             show_error(self, title, exc)
             return

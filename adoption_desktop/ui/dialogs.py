@@ -228,6 +228,14 @@ class RecoveryKeyDialog(QDialog):
         row.addWidget(done)
         layout.addLayout(row)
         self.saved_to: Path | None = None
+        #: closed by a sign-out or Switch user (not by its administrator): a new key is then not finished
+        self.closed_by_sign_out = False
+
+    def close_for_sign_out(self) -> None:
+        """Sign out / Switch user (perhaps at the lock screen, where someone else may stand): closed without
+        asking anything about the key; :attr:`closed_by_sign_out` tells the caller it was not kept."""
+        self.closed_by_sign_out = True
+        QDialog.reject(self)
 
     def reject(self) -> None:
         """Escape or the window's close button: the key is shown only this once, so closing before it was

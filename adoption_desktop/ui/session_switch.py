@@ -150,7 +150,10 @@ def close_open_windows(window: MainWindow) -> bool:
     for w in others:  # a window the lock covers (a modal editor) stays covered as it closes
         if w in window._hidden_while_locked:
             w.show()
-        if isinstance(w, QDialog):
+        closing = getattr(w, "close_for_sign_out", None)
+        if callable(closing):  # a window with a question that is not for whoever stands at the lock screen
+            closing()
+        elif isinstance(w, QDialog):
             w.reject()
         w.close()
         if w.isVisible():

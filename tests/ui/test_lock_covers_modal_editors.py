@@ -8,23 +8,28 @@ file; the editors opened by the pages' own actions."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.adm import service as adm
 from adoption_desktop.adm.views.dialogs import NewDecisionDialog
 from adoption_desktop.adm.views.page import AdmPage
+from adoption_desktop.core.security import keys
 from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage import recovery_key
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.recovery_key import replace_recovery_key
 from adoption_desktop.letterbox import service as letterbox
 from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
 from adoption_desktop.letterbox.views.page import LetterboxPage
-from adoption_desktop.ui import discard, session_switch
+from adoption_desktop.ui import dialogs, discard, session_switch
 from adoption_desktop.ui.admin_page import AdminPage, UserDialog
+from adoption_desktop.ui.dialogs import RecoveryKeyDialog
 from adoption_desktop.ui.idle_lock import LOCKED_TITLE, LockWindow
 from adoption_desktop.ui.main_window import MainWindow
 from tests.conftest import TEST_PASSWORD, make_user
@@ -209,6 +214,47 @@ def test_switch_user_at_the_lock_screen_closes_a_modal_editor_and_saves_nothing(
     assert QApplication.activeModalWidget() is None  # no lock window left over
     assert [w for w in QApplication.topLevelWidgets() if isinstance(w, LockWindow) and w.isVisible()] == []
     assert "dale" not in [u.username for u in security.list_users(db, admin)]
+
+
+def test_switch_user_at_the_lock_screen_leaves_a_new_recovery_key_unfinished_and_asks_nothing(
+        qtbot: QtBot, db: Database, db_path: Path, admin: Principal, make_window: Any, monkeypatch: Any) -> None:
+    """Review, 6 December: Switch user at the lock screen with the new recovery key's window covered asked
+    "Close without keeping the recovery key?" of whoever stood at the lock screen; answered Close, the old key
+    was withdrawn under the signed-out administrator's name, the new one never kept. Now the window closes
+    without a question, and the replacement is left unfinished: the old key still opens the database (so
+    does the new), nothing is dropped, and the next new recovery key (or verify) says so."""
+    old = replace_recovery_key(db, admin)  # a recovery key this test knows, the only one in force
+    make_user(db, "second", Role.MANAGER)
+    monkeypatch.setattr(session_switch, "default_sign_in",
+                        lambda _parent, database: security.authenticate(database, "second", TEST_PASSWORD))
+    asked: list[object] = []
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a, **_k: asked.append(a[2]) or True)  # "Close", if asked
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    for box in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, box, lambda _p, _t, text, *_a, **_k: asked.append(text))
+    window: MainWindow = make_window(admin)
+    page = window.open_target("admin")
+    assert isinstance(page, AdminPage)
+    shown: list[str] = []
+
+    def show_then_switch(dialog: RecoveryKeyDialog) -> None:
+        shown.append(dialog.recovery_key)
+        window.lock()
+        assert window.lock_screen is not None and shows_nothing(dialog)
+        window.lock_screen.switch_button.click()
+
+    failed, _left = _drive(RecoveryKeyDialog, [show_then_switch])
+    page.users.new_recovery_key()  # returns once the key window is closed
+    if failed:
+        raise failed[0]
+    assert window.ctx.principal.username == "second" and not window.locked
+    assert asked == []  # nothing asked, nothing said, of the person at the lock screen
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(db_path))
+    assert len(envelope.previous_recovery) == 1 and envelope.replacing is None  # nothing dropped
+    for key in (old, shown[0]):
+        keys.wipe(keys.key_from_recovery(envelope, key))  # both open it
+    assert recovery_key.unfinished_replacement(db_path, db)  # the next one, and verify, say so
+    assert recovery_key.replacement_in_progress(db) is None
 
 
 def test_the_lock_covers_a_modal_editor_with_its_own_window_on_top(
