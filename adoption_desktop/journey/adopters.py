@@ -200,7 +200,7 @@ def update_household(db: Database, actor: Principal, household_id: int, data: Ad
 def get_household(db: Database, actor: Principal, household_id: int) -> Household:
     """One household as stored now (its opening is audited)."""
     require(actor, Permission.PANEL_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         row = get_or_raise(session, AdopterJourney, household_id, "That household's record no longer exists.")
         audit.record_view(session, "journey_adopters", row.id)
         return _household(row, _items(session, {row.approval_item_id} if row.approval_item_id else set()))

@@ -188,7 +188,7 @@ def list_attachments(db: Database, actor: Principal, item_id: int) -> list[Attac
 def open_attachment(db: Database, actor: Principal, attachment_id: int) -> tuple[AttachmentRow, bytes]:
     """The file's bytes, checked against its SHA-256; every opening is audited."""
     require(actor, P.LETTERBOX_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         a = get_or_raise(session, Attachment, attachment_id, f"No attachment {attachment_id}.")
         data = load_blob(session, a)
         audit.record_view(session, "letterbox_attachments", a.id, detail=f"{a.filename} sha256={a.sha256}")
@@ -290,7 +290,7 @@ def attachment_pages(db: Database, actor: Principal, attachment_id: int) -> list
     """The text read from an attachment's pages (the letter's content): every reading is audited as a view
     of the attachment, like opening its file."""
     require(actor, P.LETTERBOX_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         a = get_or_raise(session, Attachment, attachment_id, f"No attachment {attachment_id}.")
         pages = stored_page_text(session, a.id)
         if pages:  # a file whose text was never read shows nothing

@@ -95,7 +95,7 @@ def proposed_pages(db: Database, actor: Principal, item_id: int) -> list[Redacti
     from adoption_desktop.letterbox.service import screening_terms
 
     require(actor, P.LETTERBOX_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         terms = screening_terms(session, item.arrangement_id, rules.writer_side(item.direction))
         acceptable = {t.lower() for t in session.scalars(select(Finding.text).where(

@@ -151,7 +151,7 @@ def list_referrals(db: Database, actor: Principal, *, open_only: bool = False) -
 
 def get_referral(db: Database, actor: Principal, referral_id: int) -> ReferralView:
     require(actor, Permission.LETTERBOX_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         r = get_or_raise(session, SupportReferral, referral_id, "That referral no longer exists.")
         audit.record_view(session, "letterbox_support_referrals", r.id)
         return _view(r)

@@ -637,3 +637,71 @@ def test_a_witness_that_could_not_be_set_aside_is_said_not_hidden(
     err = capsys.readouterr().err
     assert "Warning: this PC's own record of the server's audit log (its witness) does not agree" in err, err
     assert "acknowledged" in err
+
+
+# --- a moved file is still for looking records up: each opening audited in it ----------------------------
+
+def _first_id(db: Database, table: str) -> int:
+    with db.engine.connect() as conn:
+        found = conn.execute(text(f'SELECT min(id) FROM "{table}"')).scalar()
+    assert found is not None, f"the small demo has no {table}"
+    return int(found)
+
+
+def _views(db: Database, actor: str) -> list[tuple[str, str]]:
+    with db.engine.connect() as conn:
+        return [(str(e), str(i)) for e, i in conn.execute(text(
+            "SELECT entity, entity_id FROM audit_log WHERE action = 'view' AND actor = :a ORDER BY seq"), {"a": actor})]
+
+
+def test_records_are_opened_in_a_moved_file_and_each_opening_is_audited_there(
+        demo_file: Path, server: Server, store: SecretStore) -> None:
+    """Every opening of a record writes its view entry, under the user's name: the guard refused all of them
+    ("Nothing was saved. This database was moved…"), so nothing could be looked up in a moved file although
+    the IT guide says records can be. Views are allowed as sign-ins are (reading, not work); saves are not."""
+    from adoption_desktop.adm.service import get_decision
+    from adoption_desktop.core import drafts
+    from adoption_desktop.counselling.service.cases import open_case
+    from adoption_desktop.journey.adopters import get_household
+    from adoption_desktop.letterbox.service import get_arrangement, get_item
+    from adoption_desktop.panel.service import open_item, sitting_detail
+
+    move(demo_file, store, server.owner_url)
+    db = open_database(demo_file, store)
+    try:
+        assert db.moved_to_server is not None
+        case_id, decision_id = _first_id(db, "counselling_cases"), _first_id(db, "adm_decisions")
+        arrangement_id, item_id = _first_id(db, "letterbox_arrangements"), _first_id(db, "letterbox_items")
+        sitting_id, agenda_item_id = _first_id(db, "panel_sittings"), _first_id(db, "panel_items")
+        household_id = _first_id(db, "journey_adopters")
+        today = dt.date.today()
+
+        counsellor = users.authenticate(db, "counsellor", demo.DEMO_PASSWORD)
+        assert open_case(db, counsellor, case_id).id == case_id
+        adm = users.authenticate(db, "adm", demo.DEMO_PASSWORD)
+        assert get_decision(db, adm, decision_id, today).row.id == decision_id
+        coordinator = users.authenticate(db, "letterbox", demo.DEMO_PASSWORD)
+        assert get_arrangement(db, coordinator, arrangement_id).id == arrangement_id
+        assert get_item(db, coordinator, item_id).id == item_id
+        panel = users.authenticate(db, "paneladmin", demo.DEMO_PASSWORD)
+        assert sitting_detail(db, panel, sitting_id, opened=True).sitting.id == sitting_id
+        open_item(db, panel, agenda_item_id)
+        assert get_household(db, panel, household_id).id == household_id
+
+        assert _views(db, "counsellor") == [("counselling_cases", str(case_id))]
+        assert _views(db, "adm") == [("adm_decisions", str(decision_id))]
+        assert _views(db, "letterbox") == [("letterbox_arrangements", str(arrangement_id)),
+                                           ("letterbox_items", str(item_id))]
+        assert _views(db, "paneladmin") == [("panel_sittings", str(sitting_id)), ("panel_items", str(agenda_item_id)),
+                                            ("journey_adopters", str(household_id))]
+        # a save is still refused, and leaves nothing behind
+        with db.engine.connect() as conn:
+            entries = int(conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
+        with pytest.raises(MovedToServerError, match=r"^Nothing was saved\. This database was moved"):
+            drafts.save_draft(db, counsellor, f"case:{case_id}:notes", "typed after the move")
+        with db.engine.connect() as conn:
+            assert int(conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one()) == entries
+    finally:
+        db.dispose()
+    assert verified(demo_file, store) == []
+

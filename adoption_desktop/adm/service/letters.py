@@ -83,7 +83,7 @@ def _first_decided_on(session: Session, d: AdmDecision) -> dt.date | None:
 def letter_pdf(db: Database, actor: Principal, letter_id: int) -> bytes:
     """The filed PDF of one letter (opening it is audited)."""
     require(actor, Permission.ADM_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
         audit.record_view(session, "adm_letters", row.id)
         return bytes(row.pdf)

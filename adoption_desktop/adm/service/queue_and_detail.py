@@ -214,7 +214,7 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
     """Read one decision. ``opening`` (the user opened the record) is audited as a view of the case
     record; a re-read after the user's own change to the record already open passes ``opening=False``."""
     require(actor, Permission.ADM_VIEW)
-    with db.session(actor, write=opening) as session:
+    with db.session(actor, write=opening, views_only=True) as session:
         d = _get(session, decision_id)
         if opening:
             audit.record_view(session, ENTITY, d.id)

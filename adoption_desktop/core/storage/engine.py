@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -250,6 +250,52 @@ class MovedToServerError(AuditHoldError):
     """A write refused because the database file was moved to the team server (``move-to-server``): it is
     kept read-only, as the record of the work before the move (:mod:`adoption_desktop.core.storage.moved`).
     A kind of audit hold (the same guard refuses it, with the same exceptions) that no acknowledgement lifts."""
+
+
+#: the audit log's action for the opening of a record (``audit.record_view``)
+VIEW_ACTION = "view"
+#: what a session that only records views may write: the log's entries and its head (SQLite's names)
+_VIEW_TABLES = frozenset({"audit_log", "audit_head"})
+#: SQLite's authorizer codes (sqlite3.h): writes to rows, and changes to the schema outside ``temp``
+_ROW_WRITES = frozenset({9, 18, 23})  # DELETE, INSERT, UPDATE
+_SCHEMA_CHANGES = frozenset({1, 2, 7, 8, 10, 11, 16, 17, 26, 29, 30})  # CREATE/DROP INDEX, TABLE, TRIGGER,
+# VIEW; ALTER TABLE; CREATE/DROP VTABLE
+_SQLITE_OK, _SQLITE_DENY = 0, 1
+
+
+class _ViewsOnly:
+    """A session on a file moved to the server (:attr:`Database.moved_to_server`) that a use case opened
+    with ``views_only=True``: it may record the opening of what it reads (``view`` entries in the audit log,
+    as "every view of a case record is audited" asks) and nothing else. SQLite itself refuses any other
+    row written or schema change while the session lasts (an authorizer on its connection, so no path
+    around the ORM escapes it), and before the commit the log is checked to hold nothing new but views."""
+
+    def __init__(self, session: Session) -> None:
+        self.refused: list[str] = []
+        self.first_seq = int(session.execute(text("SELECT coalesce(max(last_seq), 0) FROM audit_head")).scalar()
+                             or 0)
+        self.dbapi: Any = cast(Any, session.connection().connection.dbapi_connection)
+        self.dbapi.set_authorizer(self._authorize)
+
+    def _authorize(self, action: int, arg1: str | None, _arg2: str | None, dbname: str | None,
+                   _source: str | None) -> int:
+        if dbname == "temp":
+            return _SQLITE_OK
+        if (action in _ROW_WRITES and arg1 not in _VIEW_TABLES) or action in _SCHEMA_CHANGES:
+            self.refused.append(str(arg1))
+            return _SQLITE_DENY
+        return _SQLITE_OK
+
+    def check(self, session: Session, message: str) -> None:
+        """Before the commit: the session wrote nothing but ``view`` entries."""
+        other = session.execute(text("SELECT action FROM audit_log WHERE seq > :seq AND action <> :view LIMIT 1"),
+                                {"seq": self.first_seq, "view": VIEW_ACTION}).first()
+        if other is not None or self.refused:
+            raise MovedToServerError(message)
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):  # a connection lost or closed has no authorizer left to clear
+            self.dbapi.set_authorizer(None)
 
 
 def sqlcipher_url(path: Path, key: bytes | bytearray) -> URL:
@@ -512,7 +558,8 @@ class Database:
 
     @contextlib.contextmanager
     def session(self, actor: Principal = SYSTEM, *, write: bool = True, each_statement: bool = False,
-                own_password_change: bool = False, snapshot: bool = False) -> Iterator[Session]:
+                own_password_change: bool = False, snapshot: bool = False,
+                views_only: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
         ``write=False`` for read-only work that writes no audit entry (paged lists, figures). A write
@@ -525,7 +572,13 @@ class Database:
         password an administrator set (:func:`check_still_allowed`) and during an audit hold: a security
         step, audited as every write is, that an administrator whose password was reset needs before they
         can review and acknowledge the hold. A file moved to the team server (:attr:`moved_to_server`) refuses
-        every other write for good, with the same exceptions (:class:`MovedToServerError`).
+        every other write for good, with the same exceptions (:class:`MovedToServerError`), and one more:
+        ``views_only=True``, the opening of a record, which writes nothing but its ``view`` audit entry
+        (``audit.record_view``). Like a sign-in's entries it records reading, not work, so records can still be
+        looked up in a moved file and each opening is audited there; anything else the session tries to write
+        is refused (:class:`_ViewsOnly`). An audit hold refuses views as well: its log is under review (cut
+        short, rewritten, a table missing, a trigger planted that would run inside the entry's own statement)
+        and is left as it was found until an administrator acknowledges it, which a hold, unlike a move, can be.
         ``snapshot=True`` (with ``write=False``): every statement sees the database as at the first
         (PostgreSQL: REPEATABLE READ; SQLite's read transactions always do), for a check that compares tables with one another (``verify``: a colleague's save committed
         between reading the log and reading the rows looked like a change made outside the program)."""
@@ -541,9 +594,12 @@ class Database:
         session.info["audit_hold"] = self.audit_hold is not None
         token = _CURRENT_SESSION.set(session)
         committing = False  # True once COMMIT may have reached the server: a loss then is of unknown outcome
+        views: _ViewsOnly | None = None
+        moved_refusal = f"Nothing was saved. {self.moved_to_server}"
         try:
-            if write and self.moved_to_server is not None and actor != SYSTEM and not own_password_change:
-                raise MovedToServerError(f"Nothing was saved. {self.moved_to_server}")
+            if write and self.moved_to_server is not None and actor != SYSTEM and not own_password_change \
+                    and not views_only:
+                raise MovedToServerError(moved_refusal)
             if write and self.audit_hold is not None and actor != SYSTEM and not own_password_change:  # [audit hook]
                 raise AuditHoldError(
                     "Nothing can be saved: the check made when this database was opened found a problem "
@@ -551,8 +607,12 @@ class Database:
                     "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
             if actor.user_id > 0:
                 check_still_allowed(session, actor, before_password_change=own_password_change)
+            if write and self.moved_to_server is not None and actor != SYSTEM and not own_password_change:
+                views = _ViewsOnly(session)
             yield session
             session.flush()  # a loss while flushing left nothing stored; from COMMIT on, nobody knows
+            if views is not None:
+                views.check(session, moved_refusal)
             committing = write and not self.is_sqlite
             session.commit()
         except StaleDataError as err:  # two writers updated one version of a row: the later one loses
@@ -567,6 +627,8 @@ class Database:
             session.rollback()
             if isinstance(err, exc.DisconnectionError):
                 raise
+            if views is not None and views.refused:  # SQLite refused a write in a session that only views
+                raise MovedToServerError(moved_refusal) from err
             if self.is_sqlite and is_busy_error(err):
                 raise DatabaseBusy(busy_message(self.name)) from err
             if self.is_sqlite and is_damage_error(err):
@@ -576,6 +638,8 @@ class Database:
             session.rollback()
             raise
         finally:
+            if views is not None:
+                views.stop()
             _CURRENT_SESSION.reset(token)
             session.close()
             _run_after_session()

@@ -128,7 +128,7 @@ def open_case(db: Database, actor: Principal, case_id: int, today: dt.date | Non
     """The whole case; writes a ``view`` audit entry (``audit_view=False`` only for the screen's own
     refresh after an edit it made, which is audited as that edit)."""
     require(actor, Permission.COUNSELLING_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         case = _case(session, case_id)
         if audit_view:
             audit.record_view(session, ENTITY, case.id, detail=case.reference)

@@ -105,7 +105,7 @@ def _state(row: RecordsRequest) -> ChaseState:
 def chase_state(db: Database, actor: Principal, request_id: int) -> ChaseState:
     """Where the chasing of a records request stands; reading it is audited as a view of the request."""
     require(actor, Permission.COUNSELLING_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         row = get_or_raise(session, RecordsRequest, request_id, f"Records request {request_id} does not exist.")
         audit.record_view(session, RecordsRequest.__tablename__, row.id, detail="chasing")
         return _state(row)

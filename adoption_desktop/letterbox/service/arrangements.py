@@ -463,7 +463,7 @@ def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
                     today: dt.date | None = None) -> ArrangementDetail:
     require(actor, P.LETTERBOX_VIEW)
     today = today or dt.date.today()
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
         audit.record_view(session, "letterbox_arrangements", a.id)
         months = get_setting(session, INACTIVE_AFTER_MONTHS)

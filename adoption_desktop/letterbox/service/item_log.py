@@ -546,7 +546,7 @@ def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: s
 
 def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
     require(actor, P.LETTERBOX_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         audit.record_view(session, "letterbox_items", item_id)
         ref, adopters = session.execute(select(Arrangement.reference, Arrangement.adopters_name)

@@ -284,7 +284,7 @@ def correct_minutes(db: Database, actor: Principal, item_id: int, reason: str) -
 
 def minutes_history(db: Database, actor: Principal, item_id: int) -> list[MinutesRow]:
     require(actor, P.PANEL_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         audit.record_view(session, "panel_items", item_id, detail="minutes history")
         return [_minutes_row(m) for m in session.scalars(
             select(PanelMinutes).where(PanelMinutes.item_id == item_id).order_by(PanelMinutes.version))]

@@ -210,7 +210,7 @@ def sitting_detail(db: Database, actor: Principal, sitting_id: int, *, today: dt
     sitting: it shows case references, so a view entry is written; a refresh of the same sitting passes
     ``opened=False`` and writes nothing."""
     require(actor, P.PANEL_VIEW)
-    with db.session(actor, write=opened) as session:
+    with db.session(actor, write=opened, views_only=True) as session:
         s = _sitting(session, sitting_id)
         if opened:
             audit.record_view(session, "panel_sittings", s.id)
@@ -239,5 +239,5 @@ def _with_seal_problems(session: Session, items: list[ItemRow]) -> list[ItemRow]
 def open_item(db: Database, actor: Principal, item_id: int) -> None:
     """The user opened (selected) an agenda item: its case reference and minutes are on screen."""
     require(actor, P.PANEL_VIEW)
-    with db.session(actor) as session:
+    with db.session(actor, views_only=True) as session:
         audit.record_view(session, "panel_items", _item(session, item_id).id)
