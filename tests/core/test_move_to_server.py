@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from adoption_desktop import demo
 from adoption_desktop.cli import main
 from adoption_desktop.core.audit.seals import MOVED_FROM_FILE, MOVED_TO_SERVER
+from adoption_desktop.core.errors import PermissionDenied
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -705,3 +706,59 @@ def test_records_are_opened_in_a_moved_file_and_each_opening_is_audited_there(
         db.dispose()
     assert verified(demo_file, store) == []
 
+
+def test_opening_records_after_the_copy_is_not_counted_as_work_saved_there(
+        demo_file: Path, server: Server, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run stopped after the server's commit, the file used meanwhile: a record opened, a step refused, a
+    backup are entries in its log but no change, and the run again said "N change(s) were saved … NOT on the
+    server. Enter them again there" for them. Only a change of a record counts."""
+    from adoption_desktop.core.storage import move_to_server as mover
+    from adoption_desktop.core.storage.lifecycle import backup_database
+    from adoption_desktop.counselling.service.cases import open_case
+
+    def stop(*_args: object) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mover, "_record_in_file", stop)
+    with pytest.raises(MoveInterrupted):
+        move(demo_file, store, server.owner_url)
+    monkeypatch.undo()
+    backup = demo_file.parent / "after-the-copy.adkbak"
+    db = open_database(demo_file, store)
+    try:
+        counsellor = users.authenticate(db, "counsellor", demo.DEMO_PASSWORD)
+        open_case(db, counsellor, _first_id(db, "counselling_cases"))
+        with pytest.raises(PermissionDenied):
+            users.create_user(db, counsellor, "someone", "Some One", "a-long-enough-password-1", [Role.COUNSELLOR])
+        boss = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
+        backup_database(db, backup, boss)
+        users.sign_out(db, counsellor)
+    finally:
+        db.dispose()
+    assert audit_count(demo_file, store, "view") >= 1 and audit_count(demo_file, store, "refused") >= 1
+    assert audit_count(demo_file, store, "export") >= 1
+    # nothing was changed in the file: the run again says so
+    assert move(demo_file, store, server.owner_url).saved_after == 0
+
+
+def test_a_change_made_after_the_copy_is_still_counted_beside_records_opened(
+        demo_file: Path, server: Server, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.core.storage import move_to_server as mover
+    from adoption_desktop.counselling.service.cases import open_case
+
+    def stop(*_args: object) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mover, "_record_in_file", stop)
+    with pytest.raises(MoveInterrupted):
+        move(demo_file, store, server.owner_url)
+    monkeypatch.undo()
+    db = open_database(demo_file, store)
+    try:
+        counsellor = users.authenticate(db, "counsellor", demo.DEMO_PASSWORD)
+        open_case(db, counsellor, _first_id(db, "counselling_cases"))
+        boss = users.authenticate(db, "admin", demo.DEMO_PASSWORD)
+        users.create_user(db, boss, "latecomer", "Late Comer", "a-long-enough-password-1", [Role.COUNSELLOR])
+    finally:
+        db.dispose()
+    assert move(demo_file, store, server.owner_url).saved_after >= 1

@@ -11,7 +11,9 @@
 
 from adoption_desktop.core.audit.capture import add_changes, bulk_audit
 from adoption_desktop.core.audit.chain import (
+    READ_ONLY_ACTIONS,
     REDACTED,
+    VIEW,
     AuditFilter,
     AuditRow,
     ChainProblem,
@@ -30,7 +32,7 @@ from adoption_desktop.core.audit.seal_check import RecordProblem, verify_record
 from adoption_desktop.core.audit.seals import seal_baseline, seal_unsealed, seal_written
 
 __all__ = [
-    "GENESIS", "REDACTED", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",
+    "GENESIS", "READ_ONLY_ACTIONS", "REDACTED", "VIEW", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",
     "ChainProblem", "RecordProblem", "add_changes", "anchor_file_for", "bulk_audit", "check_anchor",
     "count_entries", "current_anchor",
     "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "seal_written", "verify_chain",

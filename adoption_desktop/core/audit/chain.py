@@ -92,9 +92,22 @@ def record(session: Session, action: str, entity: str, entity_id: object, *,
     _append(session, who, action, entity, str(entity_id), changes, detail)
 
 
+#: the action of a record's opening (:func:`record_view`)
+VIEW = "view"
+
+#: actions whose entries record access to the database or reading from it, never a change of a record: a
+#: record opened, a sign-in (failed, refused) and a sign-out, a password asked again, a step refused for want of
+#: a permission (``security.refusals``), an export (a report, a letter, the audit log, a backup: a copy made
+#: outside, while a record an export changes, such as reminders' sent-list, has entries of its own), an
+#: attachment's file read for its text. A change always has an entry of another action (create, update,
+#: sign, …). ``move-to-server`` leaves these out of the work saved into a file after its copy was made.
+READ_ONLY_ACTIONS = frozenset({VIEW, "sign_in", "sign_in_failed", "sign_in_refused", "sign_out", "reauthenticate",
+                               "refused", "export", "letterbox_attachment_read"})
+
+
 def record_view(session: Session, entity: str, entity_id: object, detail: str = "") -> None:
     """Every opening of a case record calls this."""
-    record(session, "view", entity, entity_id, detail=detail)
+    record(session, VIEW, entity, entity_id, detail=detail)
 
 
 def _identity(obj: Any) -> str:

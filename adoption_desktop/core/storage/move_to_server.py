@@ -46,7 +46,7 @@ from sqlalchemy import Connection, Table, func, insert, inspect, make_url, selec
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit import anchors
-from adoption_desktop.core.audit.chain import _append, record, verify_chain
+from adoption_desktop.core.audit.chain import READ_ONLY_ACTIONS, _append, record, verify_chain
 from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.audit.seal_check import verify_record
 from adoption_desktop.core.audit.seals import (
@@ -85,9 +85,10 @@ ROLLED_BACK = ("Nothing was written on the server (the move is one transaction, 
                "command again.")
 
 
-#: the audit entries a sign-in, a refused one or a sign-out writes (no work saved), and the detail of the
-#: account row's re-seal that goes with a sign-in (``security.service``: failed attempts, last sign-in)
-_ACCESS_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_refused", "sign_out")
+#: the audit entries that record access or reading, not work saved (a sign-in or sign-out, a record opened, a
+#: step refused, a backup or export: ``audit.READ_ONLY_ACTIONS``), and the detail of the account row's re-seal
+#: that goes with a sign-in (``security.service``: failed attempts, last sign-in)
+_ACCESS_ACTIONS = tuple(sorted(READ_ONLY_ACTIONS))
 _ACCESS_DETAIL = "sign-in bookkeeping"
 
 
@@ -510,9 +511,11 @@ def _record_in_file(db: Database, admin: Principal, result: MoveResult) -> bool:
 
 
 def _saved_after(db: Database, move_entry: int) -> int:
-    """Entries in the file from the server's move entry's number on that are not sign-ins: work saved into the
+    """Entries in the file from the server's move entry's number on that change records: work saved into the
     file after the server's copy was made (a run stopped after its commit, a PC still using the file), which
-    is not on the server. The file's own move entry is not counted."""
+    is not on the server. Entries of access and reading (a sign-in, a record opened, a refusal, a backup:
+    :data:`_ACCESS_ACTIONS`) and the file's own move entry are not counted: nothing of them is to be entered
+    again on the server."""
     log = cast(Table, AuditEntry.__table__)
     with read_connection(db.engine) as conn:
         return int(conn.execute(select(func.count()).select_from(log).where(
