@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QMainWindow, QPla
 
 from adoption_desktop.core import drafts
 from adoption_desktop.core.errors import DatabaseBusy, DatabaseUnavailable
+from adoption_desktop.core.storage.engine import AuditHoldError, MovedToServerError
 from adoption_desktop.ui.context import AppContext
 
 TextWidget = QPlainTextEdit | QTextEdit | QLineEdit
@@ -40,6 +41,11 @@ def restored_text(place: str, button: str) -> str:
 
 #: said (through ``DraftAutosaver.status``) while a draft could not be saved for an outage
 NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will retry."
+#: said once when drafts stop: the database takes no saves (moved to the team server, or held for an audit alert)
+NOT_KEPT_MOVED = ("Drafts are not kept: this database was moved to the team server and is read-only. What you type "
+                  "here stays on screen only; make changes on the server.")
+NOT_KEPT_HELD = ("Drafts are not kept while saving is stopped by the audit alert. What you type here stays on "
+                 "screen only, until an administrator has acknowledged the alert.")
 
 
 def _text(widget: TextWidget) -> str:
@@ -112,6 +118,9 @@ class DraftAutosaver(QObject):
         self.restored = False
         self.interval_ms = interval_ms
         self.unsaved = False  # True while the last attempt failed for an outage (a retry is scheduled)
+        #: True once a save was refused because the database takes none (moved to the server, an audit hold):
+        #: drafts are no longer tried (said once), the typing stays in the field
+        self.stopped = False
         #: what the record was when the text was typed: as shown now, or a restored draft's own
         self.base = base
         #: the form's other fields, kept with the text (name -> field), and what they held when the form
@@ -139,6 +148,8 @@ class DraftAutosaver(QObject):
     def _due(self) -> None:
         """The timer: save the draft, unless a save on this thread is waiting for a colleague's write (the
         window is redrawn meanwhile, so timers fire): then tried again after the interval."""
+        if self.stopped:
+            return
         if self.ctx.db.waiting_for_writer:
             self.timer.start()
             return
@@ -149,12 +160,20 @@ class DraftAutosaver(QObject):
 
     def save_now(self) -> bool:
         """Save the draft now. False when the server can't be reached: the text stays in the field,
-        ``status`` says so quietly and the draft is tried again on a timer (no dialog while typing)."""
+        ``status`` says so quietly and the draft is tried again on a timer (no dialog while typing). False too
+        when the database takes no saves (a file moved to the team server, an audit hold): said once, and
+        drafts are not tried again (:attr:`stopped`)."""
         self.timer.stop()
+        if self.stopped:
+            return False
         text, values = _text(self.widget), self._values()
         kept = values if values and (text.strip() or values != self.opened) else None
         try:
             drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, text, base=self.base, fields=kept)
+        except AuditHoldError as refused:  # from a timer: raised, it reached the error dialog at every pause
+            self.stopped = True
+            self._say(NOT_KEPT_MOVED if isinstance(refused, MovedToServerError) else NOT_KEPT_HELD)
+            return False
         except DatabaseUnavailable:  # a COMMIT lost too (DatabaseCommitUncertain): saving a draft twice is harmless
             self.unsaved = True
             self.timer.start(RETRY_MS)

@@ -32,3 +32,41 @@ def test_draft_survives_a_lost_window_and_is_private(db: Database, admin: Princi
     restorer.clear()
     assert drafts.load_draft(db, admin, "test.notes:1") is None
     del saver
+
+
+def test_autosave_stops_quietly_on_a_file_moved_to_the_server(db: Database, qtbot: Any) -> None:
+    """A moved file takes no saves: the draft timer raised MovedToServerError from its slot at every pause in
+    the typing (the error dialog each time). Now drafts stop with one note on the status bar; the typing stays
+    in the field. (The move is recorded as ``move-to-server`` records it at its end.)"""
+    from PySide6.QtWidgets import QMainWindow
+
+    from adoption_desktop.core import audit
+    from adoption_desktop.core.audit.seals import MOVED_TO_SERVER
+    from adoption_desktop.core.security.permissions import SYSTEM
+    from adoption_desktop.core.storage import moved
+    from adoption_desktop.ui.autosave import NOT_KEPT_MOVED
+
+    counsellor = make_user(db, "counsellor", Role.COUNSELLOR)
+    with db.session(SYSTEM) as session:
+        audit.record(session, MOVED_TO_SERVER, "database", "*",
+                     detail="moved to the server db.example/adoption by admin: records and audit entries 1 to 9")
+    moved.on_open(db)
+    assert db.moved_to_server is not None
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    notes = QPlainTextEdit()
+    window.setCentralWidget(notes)
+    window.show()
+    saver = DraftAutosaver(AppContext(db, counsellor, TaskRunner(synchronous=True)), "case:1:notes", notes,
+                           interval_ms=20)
+    said: list[str] = []
+    saver.status.connect(said.append)
+    qtbot.keyClicks(notes, "Typed in the moved file")
+    qtbot.waitUntil(lambda: saver.stopped, timeout=3000)
+    qtbot.keyClicks(notes, ", and more after a pause")
+    qtbot.wait(150)  # the timer's interval passed several times: nothing more is tried or said
+    saver.detach()  # as the form does when it shows another record: nothing raised either
+    assert said == [NOT_KEPT_MOVED]
+    assert window.statusBar().currentMessage() == NOT_KEPT_MOVED
+    assert notes.toPlainText() == "Typed in the moved file, and more after a pause"
+    assert drafts.load_draft(db, counsellor, "case:1:notes") is None
