@@ -211,14 +211,17 @@ def panel_cases(p: Any) -> list[Case]:
     """Panel invitations (``p``: the ``tests.panel.conftest.Panel`` fixture)."""
     from adoption_desktop.panel import service as svc
     from adoption_desktop.panel.documents import invitation_letters
-    from tests.panel.conftest import attend
 
-    attend(p, "chair", "vice", "sw", "med", "pe", "adviser", "minutes")
+    # invitations are for a sitting still to come: one in January, well after the letters' date, listing
+    # who is expected there as the window does (nobody's attendance is marked before the day)
+    later = svc.schedule_sittings(p.db, p.clerk, svc.SittingInput(dt.date(2027, 1, 12), "10:00", "13:00",
+                                                                  "Room 2, Civic Centre, Ambleford ZZ99 1AB"))[0]
     for n, case_type in enumerate(("approval", "match")):
-        svc.add_item(p.db, p.clerk, p.sitting_id, svc.ItemInput(case_type, f"AD-2026-02{n}", "XY", "Jay Quillby",
-                                                               f"1{n}:00"))
-    pack = svc.minutes_pack(p.db, p.clerk, p.sitting_id)
-    letters = invitation_letters(pack, "Morgan Vale", today=DAY, reply_by=dt.date(2026, 12, 15))
+        svc.add_item(p.db, p.clerk, later, svc.ItemInput(case_type, f"AD-2026-02{n}", "XY", "Jay Quillby",
+                                                         f"1{n}:00"))
+    pack = svc.minutes_pack(p.db, p.clerk, later, today=DAY)
+    expected = [a for a in svc.sitting_detail(p.db, p.clerk, later, today=DAY).attendance if a.on_list]
+    letters = invitation_letters(pack, "Morgan Vale", today=DAY, reply_by=dt.date(2026, 12, 15), expected=expected)
     return [Case("panel invitation", letters, ["Dear prospective adopters,", "application to adopt", REPLY_BY],
                  ["Your approval of prospective adopters"])]
 

@@ -21,9 +21,10 @@ from docx.table import Table
 from adoption_desktop.core.documents.docx_properties import stamp
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import load_template
+from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Role
-from adoption_desktop.core.workdays import add_working_days
+from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.minutes_template import MARKER, template_path
 from adoption_desktop.panel.service import AttendanceRow, ItemRow, MinutesPack, SittingRow, advice_text
@@ -403,24 +404,43 @@ def invitation_signer_title(session: Session, signer: Principal) -> str:
     return signer_for(session, signer).title(INVITATION_ROLE_TITLES)
 
 
+def invitations_refusal(sitting: SittingRow, today: dt.date) -> str | None:
+    """The message when no invitations can be written for ``sitting`` (:func:`rules.invitations_problem`,
+    said as a refusal: nothing was written), else ``None``."""
+    problem = rules.invitations_problem(sitting.sitting_date, sitting.status, today)
+    return None if problem is None else f"{problem} Nothing was written."
+
+
+def invitation_reply_text(reply_day: dt.date, today: dt.date) -> str:
+    """The reply-by as the letter says it after "please tell … by": its date, or, when the sitting is so
+    close that the only day left is the letter's own, "the end of today (23 November 2026)"."""
+    return f"the end of today ({long_date(reply_day)})" if reply_day <= today else long_date(reply_day)
+
+
 def invitation_letters(pack: MinutesPack, signatory: str, *, today: dt.date,
                        expected: Sequence[AttendanceRow] | None = None,
                        reply_by: dt.date | None = None,
-                       signatory_title: str = INVITATION_SIGNATORY_TITLE) -> list[Letter]:
+                       signatory_title: str = INVITATION_SIGNATORY_TITLE,
+                       calendar: WorkingCalendar = DEFAULT_CALENDAR) -> list[Letter]:
     """One letter per item that concerns prospective adopters: date, time, place and who sits on the panel.
 
     Addressed by case reference (the case file holds the address; the letter goes in a window envelope
     prepared by the social worker). ``signatory_title``: the signer's own (:func:`invitation_signer_title`;
-    ``""`` prints none)."""
-    template = load_template(INVITATION_TEMPLATE)
+    ``""`` prints none). Refused (:class:`ValidationError`, nothing made) for a sitting today or earlier, or
+    cancelled: :func:`invitations_refusal`. The conflicts of interest are asked for by ``reply_by`` (default:
+    10 working days after ``today``) brought before the sitting (:func:`rules.invitation_reply_by`, counted
+    with ``calendar``)."""
     s = pack.sitting
+    refusal = invitations_refusal(s, today)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    template = load_template(INVITATION_TEMPLATE)
     sitting_members = expected if expected is not None else (*pack.present, *pack.advisers)
     membership = tuple((a.full_name, a.role_label) for a in sitting_members)
     letters = []
-    reply_day = reply_by or add_working_days(today, 10)
-    if s.sitting_date > today:  # a conflict of interest must be known before the sitting
-        reply_day = max(today, min(reply_day, add_working_days(s.sitting_date, -2)))
-    reply = long_date(reply_day)
+    reply_day = rules.invitation_reply_by(s.sitting_date, today, reply_by or calendar.add_working_days(today, 10),
+                                          calendar)
+    reply = invitation_reply_text(reply_day, today)
     for item in pack.items:
         if item.case_type not in ADOPTER_CASE_TYPES:
             continue
@@ -442,9 +462,11 @@ def write_invitations(path: Path, pack: MinutesPack, head: Letterhead, signatory
                       expected: Sequence[AttendanceRow] | None = None,
                       progress: Callable[[int, int], None] | None = None,
                       cancelled: Callable[[], bool] | None = None, reply_by: dt.date | None = None,
-                      signatory_title: str = INVITATION_SIGNATORY_TITLE) -> int:
-    """The invitation letters into ``path`` (PDF, or a Word copy when it ends ``.docx``)."""
+                      signatory_title: str = INVITATION_SIGNATORY_TITLE,
+                      calendar: WorkingCalendar = DEFAULT_CALENDAR) -> int:
+    """The invitation letters into ``path`` (PDF, or a Word copy when it ends ``.docx``); refused before any
+    file is made for a sitting with nobody left to invite (:func:`invitation_letters`)."""
     letters = invitation_letters(pack, signatory, today=today, expected=expected, reply_by=reply_by,
-                                 signatory_title=signatory_title)
+                                 signatory_title=signatory_title, calendar=calendar)
     return write_letters(path, letters, head, title="Panel invitations", total=len(letters), progress=progress,
                          cancelled=cancelled)

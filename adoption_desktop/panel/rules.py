@@ -653,6 +653,40 @@ def submit_problem(sitting_date: dt.date, today: dt.date) -> str | None:
     return None
 
 
+def invitations_problem(sitting_date: dt.date, status: str, today: dt.date) -> str | None:
+    """Why invitation letters cannot be written for a sitting: they ask the applicants to come to a sitting
+    still to come, and to say before it whether they know anyone on the panel. A sitting today or earlier,
+    or a cancelled one, has none to invite to (user trial: letters dated after a sitting said it "will
+    be considered" on its day and asked for conflicts of interest weeks after the panel had met)."""
+    when = f"The sitting of {long_date(sitting_date)}"
+    if status == "cancelled":
+        return f"{when} was cancelled: invitations are for sittings still to come."
+    if sitting_date == today:
+        return f"{when} is today: invitations are for sittings still to come."
+    if sitting_date < today:
+        return f"{when} has been held: invitations are for sittings still to come."
+    return None
+
+
+#: working days between an invitation's reply-by date and the sitting, for the chair to arrange a change
+INVITATION_REPLY_WORKING_DAYS_BEFORE = 2
+
+
+def invitation_reply_by(sitting_date: dt.date, today: dt.date, usual: dt.date,
+                        cal: WorkingCalendar = DEFAULT_CALENDAR) -> dt.date:
+    """The day an invitation dated ``today`` asks for any conflict of interest by: the ``usual`` reply-by
+    (the agency's working days after the letter), brought forward to two working days before the sitting
+    so the chair can make other arrangements. With less notice than that, the last working day before the
+    sitting if it is after the letter's date; with none (a sitting tomorrow, or on Monday for a letter of
+    Friday), the letter's own date: the letter then asks for it by the end of that day. Never on or after
+    the sitting, never before the letter (``today`` before the sitting: see :func:`invitations_problem`)."""
+    day = min(usual, cal.add_working_days(sitting_date, -INVITATION_REPLY_WORKING_DAYS_BEFORE))
+    if day > today:
+        return day
+    last = cal.add_working_days(sitting_date, -1)
+    return last if today < last < sitting_date else today
+
+
 def outcome_date_problem(outcome: str, sitting_date: dt.date, today: dt.date) -> str | None:
     """Why a recommendation cannot be recorded yet: it records what the panel recommended when it sat, so
     not before its day (panel trial: one was recorded ten days ahead). A deferral can be decided beforehand."""

@@ -81,6 +81,8 @@ _ITEM_LOCKED = "The minutes of item {position} are approved; the item's details 
 _ORDER_LOCKED = "The minutes of item {position} are approved; they number the items in this order."
 _MOVE_LOCKED = "The minutes of item {position} are approved and dated by this sitting."
 _CANCEL_LOCKED = "Item {position} has an outcome recorded: the panel sat, so the sitting cannot be cancelled."
+_INVITATIONS_TIP = ("A letter to the prospective adopters of each case on this sitting's agenda: when and where, "
+                    "who sits on the panel, and by when to say if they know any of them.")
 _REMOVE_LOCKED = "Item {position} has minutes; it cannot be removed (defer it instead)."
 
 
@@ -379,8 +381,19 @@ class PanelPage(QWidget):
         self._load_detail()
         self.reload_members()
 
+    def _grey_invitations(self) -> None:
+        """*Invitations (PDF)…* only for a sitting still to come: greyed for one today or earlier, or
+        cancelled, its tooltip saying why (user trial: letters were written for a sitting already held)."""
+        invite = self.findChild(QPushButton, "export_invitations")
+        if invite is not None:
+            s = self.sitting
+            problem = None if s is None else rules.invitations_problem(s.sitting_date, s.status, self.today)
+            invite.setEnabled(s is not None and problem is None)
+            invite.setToolTip(problem or _INVITATIONS_TIP)
+
     def _load_detail(self, keep_item: int | None = None) -> None:
         s = self.sitting
+        self._grey_invitations()
         if s is None:
             self.detail = None
             self.agenda_model.set_rows([])
@@ -1062,8 +1075,16 @@ class PanelPage(QWidget):
             self.export_minutes(target, item.id)
 
     def export_invitations(self, path: Path | None = None) -> None:
+        """The invitation letters of the selected sitting; refused, before a file is asked for, for a
+        sitting today or earlier or cancelled (the button is greyed then, saying why)."""
+        from adoption_desktop.panel import documents
+
         s = self.sitting
         if s is None:
+            return
+        refusal = documents.invitations_refusal(s, self.today)
+        if refusal is not None:
+            self.say(refusal, error=True)
             return
         chosen = path or ask_letter_path(self, "Invitation letters", f"panel-invitations-{s.sitting_date:%Y-%m-%d}.pdf")
         target = Path(chosen) if chosen else None
@@ -1071,25 +1092,34 @@ class PanelPage(QWidget):
             return
         from adoption_desktop.core.documents.letterhead import letterhead
         from adoption_desktop.core.documents.reply_by import reply_by
-        from adoption_desktop.panel import documents
+        from adoption_desktop.core.settings_service import calendar
         from adoption_desktop.ui.tasks import run_with_progress
 
         db, principal, today = self.ctx.db, self.ctx.principal, self.today
         expected = [a for a in (self.detail.attendance if self.detail else ()) if a.status != "apologies"]
+        asked_by: list[dt.date] = []
 
         def work(task: Any) -> int:
             pack = svc.minutes_pack(db, principal, s.id, today=today)
             with db.session(principal, write=False) as session:  # the agency's own template: in a session
                 head = letterhead(session, area="panel")
-                reply = reply_by(session, today)
+                cal = calendar(session)
+                reply = rules.invitation_reply_by(pack.sitting.sitting_date, today, reply_by(session, today, cal), cal)
+                asked_by.append(reply)
                 title = documents.invitation_signer_title(session, principal)
                 return documents.write_invitations(target, pack, head, principal.full_name, today=today,
                                                    expected=expected, progress=lambda d, t: task.progress(d, t),
                                                    cancelled=lambda: task.cancelled, reply_by=reply,
-                                                   signatory_title=title)
+                                                   signatory_title=title, calendar=cal)
 
-        run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work,
-                          lambda n: self.say(f"{plural(n, 'invitation letter')} written to {target}."),
+        def done(n: int) -> None:
+            said = f"{plural(n, 'invitation letter')} written to {target}."
+            if n and asked_by and asked_by[-1] <= today:  # a sitting tomorrow: no day left to reply in but today
+                said += (" The sitting is so close that they ask for any conflict of interest by the end of today: "
+                         "hand them over or telephone the applicants today.")
+            self.say(said)
+
+        run_with_progress(self, self.ctx.tasks, "Writing invitation letters", work, done,
                           lambda e: self.say(f"Letters not written: {e}", error=True))
 
     # --- central list ------------------------------------------------------------------------------------
