@@ -108,6 +108,10 @@ class MainWindow(QMainWindow):
         # a modal window left open while locked, covered (see lock), and the lock screen's own window then
         self._veils: list[LockVeil] = []
         self._lock_window: LockWindow | None = None
+        # where the keyboard was when the window locked (it goes back there at the unlock), and whether the
+        # status bar was shown: it is hidden while locked (its Undo line and messages name cases)
+        self._focus_at_lock: QWidget | None = None
+        self._status_shown_at_lock = True
 
         self.outer = QStackedWidget()
         self.workspace = QWidget()
@@ -471,6 +475,13 @@ class MainWindow(QMainWindow):
         from adoption_desktop.ui.idle_lock import LockVeil, LockWindow, runs_modal
 
         self.idle.pause()
+        self._focus_at_lock = QApplication.focusWidget()
+        # the status bar says what was just done ("Marked the finding '14 Holly Road' acceptable. Undo", a
+        # message naming a case): nothing of it while locked, its Undo link out of Tab's reach; what it held,
+        # and any message given meanwhile (still within its time), is back at the unlock
+        status = self.statusBar()
+        self._status_shown_at_lock = not status.isHidden()
+        status.hide()
         self.menuBar().setEnabled(False)
         for action in self.nav_actions.values():
             action.setEnabled(False)
@@ -507,6 +518,7 @@ class MainWindow(QMainWindow):
             return False
         self._end_lock_window()
         self.outer.setCurrentWidget(self.workspace)
+        self.statusBar().setVisible(self._status_shown_at_lock)
         self.menuBar().setEnabled(True)
         for target in NAV_TARGETS:
             self.nav_actions[target.key].setEnabled(target in self.targets)
@@ -518,8 +530,26 @@ class MainWindow(QMainWindow):
         if top is not None:
             top.raise_()
             top.activateWindow()
+        else:
+            self._restore_focus()
+        self._focus_at_lock = None
         self.idle.resume()
         return True
+
+    def _restore_focus(self) -> None:
+        """The keyboard back in the field it was in when the window locked (the minutes' Questions and answers),
+        not in the first field of the window (the Sittings list, where arrow keys change the sitting)."""
+        import shiboken6
+        from PySide6.QtCore import Qt
+
+        focus = self._focus_at_lock
+        if focus is None or not shiboken6.isValid(focus) or not focus.isVisible():
+            return
+        owner = focus.window()
+        if owner is not self:  # a window the lock hid, shown again
+            owner.raise_()
+        owner.activateWindow()
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _end_lock_window(self) -> None:
         """The lock screen back in this window (for the next lock), its own window gone."""

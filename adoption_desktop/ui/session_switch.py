@@ -163,6 +163,12 @@ def close_open_windows(window: MainWindow) -> bool:
     return True
 
 
+def _say_at_lock_screen(window: MainWindow, message: str) -> None:
+    """Why a sign-out asked at the lock screen stopped, said there: the status bar is hidden while locked."""
+    if window.locked and window.lock_screen is not None:
+        window.lock_screen.message.setText(message)
+
+
 def detach(window: MainWindow) -> None:
     """Take the signed-in user's pages, menus, shortcuts and lock screen down (the database stays open)."""
     from adoption_desktop.ui.navigation import placeholder
@@ -212,6 +218,10 @@ def detach(window: MainWindow) -> None:
     window.targets = []
     window.opening = placeholder("Adoption Desktop", "Signed out. Waiting for the next person to sign in…")
     window.stack.addWidget(window.opening)
+    if window.locked:  # signed out at the lock screen: the status bar it hid is back for the next person
+        window.statusBar().setVisible(window._status_shown_at_lock)
+        window._focus_at_lock = None
+    window.statusBar().clearMessage()  # nothing the signed-out user was told is left for the next to read
     window._end_lock_window()  # the lock screen's own window, when the lock covered a modal editor
     if window.lock_screen is not None:
         window.outer.removeWidget(window.lock_screen)
@@ -241,6 +251,7 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
     ctx = window.ctx
     if unsaved := save_pending_drafts(window):  # closing their windows now would lose what was typed
         window.statusBar().showMessage(SIGN_OUT_UNSAVED.format(n=unsaved), 15000)
+        _say_at_lock_screen(window, SIGN_OUT_UNSAVED.format(n=unsaved))
         return None
     kept = kept_editor(window)  # edits refused or not saved: the user keeps editing them
     if kept is not None:
