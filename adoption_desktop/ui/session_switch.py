@@ -142,7 +142,7 @@ def close_open_windows(window: MainWindow) -> bool:
             p = p.parentWidget()
         return False
 
-    from adoption_desktop.ui.idle_lock import LockWindow
+    from adoption_desktop.ui.idle_lock import LockWindow, real_title
 
     others = [w for w in QApplication.topLevelWidgets()
               if w is not window and (w.isVisible() or w in window._hidden_while_locked)
@@ -154,9 +154,14 @@ def close_open_windows(window: MainWindow) -> bool:
         if callable(closing):  # a window with a question that is not for whoever stands at the lock screen
             closing()
         elif isinstance(w, QDialog):
-            w.reject()
-        w.close()
+            w.reject()  # a form with typing asks "Discard what you typed?" here
+        # a dialog still open after that chose Keep editing: not closed as well, which asked the question again
+        if not w.isVisible() or not (callable(closing) or isinstance(w, QDialog)):
+            w.close()
         if w.isVisible():
+            if window.locked and w in window._hidden_while_locked:
+                w.hide()  # kept, hidden again behind the lock screen until its user unlocks
+            _say_at_lock_screen(window, SIGN_OUT_KEPT_LOCKED.format(title=real_title(w)))
             return False
     window._hidden_while_locked = []
     window._veils = []  # each went with its window

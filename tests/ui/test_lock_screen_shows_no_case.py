@@ -4,29 +4,36 @@ A user trial (6 December) found the lock screen's status bar still saying the la
 finding '14 Holly Road' acceptable. Undo", "Removed agenda item … Undo"), with no time limit, its Undo link
 reachable with Tab from the password field; a message naming a case ("Signed AD-2026-0149: …") stayed under the
 lock for up to 15 seconds. After the unlock the keyboard landed in the Sittings list, not in the minutes field
-being typed in, so the arrow keys changed the sitting.
+being typed in, so the arrow keys changed the sitting. At the lock screen's Sign out / Switch user, a form with
+typing asked "Discard what you typed?" twice, and Keep editing the first time was not the end of it.
 Offscreen, real SQLCipher file, the pages' own actions."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
+from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox import service as lb
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.views import dialogs as panel_dialogs
 from adoption_desktop.panel.views.page import PanelPage
+from adoption_desktop.ui import discard, session_switch
 from adoption_desktop.ui.main_window import MainWindow
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.letterbox.conftest import sample_input
+from tests.ui.lock_checks import shows_nothing
 from tests.undo_checks import rows
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -177,3 +184,53 @@ def test_the_unlock_gives_the_keyboard_back_to_the_minutes_field(
     QTest.keyClicks(focus, " Second sentence.")
     assert box.toPlainText() == "Questions answered. Second sentence."
     assert page.sitting == chosen and page.sitting is not None and page.sitting.id == sitting
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[str]]:
+    """``answers(False, True …)``: "Discard what you typed?" answered in turn (True: Discard); returns the
+    titles asked, one per question."""
+    def set_answers(*given: bool) -> list[str]:
+        left, asked = list(given), []
+
+        def ask(_w: Any, title: str, **_kw: Any) -> bool:
+            asked.append(title)
+            return left.pop(0) if left else True
+
+        monkeypatch.setattr(discard, "ask_discard", ask)
+        monkeypatch.setattr(panel_dialogs, "ask_discard", ask)  # the panel forms' own name for it
+        return asked
+    return set_answers
+
+
+def test_switch_user_at_the_lock_screen_asks_about_a_typed_form_once(
+        qtbot: QtBot, db: Database, make_window: Any, answers: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
+    make_user(db, "second", Role.MANAGER)
+    monkeypatch.setattr(session_switch, "default_sign_in",
+                        lambda _parent, database: security.authenticate(database, "second", TEST_PASSWORD))
+    window: MainWindow = make_window(clerk)
+    page = _panel(window)
+    page.add_member()
+    form = page.dialog
+    assert form is not None and form.isVisible()
+    form.full_name.setText("Wynford Testmember")
+
+    asked = answers(False)  # Keep editing
+    window.lock()
+    assert window.lock_screen is not None and shows_nothing(form)
+    window.lock_screen.switch_button.click()
+    assert len(asked) == 1, asked  # once, not again as the window was closed
+    assert window.locked and window.ctx.principal.username == "clerk"
+    assert form.isVisible() and shows_nothing(form)  # kept, still covered
+    said = window.lock_screen.message.text()
+    assert said.startswith("Not signed out:") and "Unlock" in said and "Wynford" not in said
+    _unlock_by_typing(qtbot, window)
+    assert form.isVisible() and form.full_name.text() == "Wynford Testmember"
+
+    asked = answers(True)  # Discard
+    window.lock()
+    window.lock_screen.switch_button.click()
+    assert len(asked) == 1 and window.ctx.principal.username == "second" and not window.locked
+    assert not form.isVisible()
+    assert "Wynford Testmember" not in [m.full_name for m in svc.list_members(db, clerk, today=dt.date(2026, 3, 1))]
