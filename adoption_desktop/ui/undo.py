@@ -9,7 +9,8 @@ gives it keys, a menu and a status line:
   :class:`TextFirst` makes sure of it, so Ctrl+Z while typing undoes typing, never an agenda change. The
   Edit menu's items always act on the stack.
 - After every reversible action (``AppContext.did``) the status bar says what was done, followed by an
-  **Undo** link (mouse, or Tab to it and Enter).
+  **Undo** link (mouse, or Tab to it and Enter). The idle lock hides the status bar, this line with it (it may
+  name a case), and shows it again at the unlock (``MainWindow.lock``).
 - A refused undo (someone else changed the record since: ``StaleRecord``) is said in a plain message box
   ("Not undone"), or, when the refusal carries the record's fields as saved, in the conflict dialog
   (``ui.conflict``) without "re-apply": nothing of theirs is overwritten. Either way the pages are told
