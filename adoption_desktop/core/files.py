@@ -237,13 +237,13 @@ def _scratch_name(name: str) -> tuple[str, int] | None:
     return None
 
 
-def _process_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (POSIX). On Windows not asked (``os.kill`` would end it): the age
-    alone decides there."""
-    if os.name == "nt":
-        return False
+def process_running(pid: int) -> bool | None:
+    """Whether process ``pid`` of this computer runs; None where that cannot be asked (Windows: ``os.kill``
+    would end it), for the caller to decide by other means (a file's age, a lease)."""
     if pid == os.getpid():
         return True
+    if os.name == "nt":
+        return None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -251,6 +251,11 @@ def _process_alive(pid: int) -> bool:
     except OSError:
         return True  # it exists, another user's
     return True
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs; on Windows not asked (False): the age alone decides there."""
+    return process_running(pid) is True
 
 
 def sweep_stale_scratch(*, now: float | None = None, folder: Path | None = None) -> list[Path]:

@@ -61,6 +61,7 @@ from adoption_desktop.core import presence, running
 from adoption_desktop.core.audit import record
 from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.errors import AppError, Conflict, KeyUnavailable
+from adoption_desktop.core.files import process_running
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, require
 from adoption_desktop.core.storage.base import utcnow
@@ -167,15 +168,7 @@ def _process_running(pid: object) -> bool:
     program's ``core.running`` mark and the lease decide there)."""
     if not isinstance(pid, int) or pid <= 0:
         return False
-    if pid == os.getpid() or os.name == "nt":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists, another user's
-    return True
+    return process_running(pid) is not False
 
 
 def _pending(db: Database, actor: Principal, lease: presence.Lease, mac: str) -> dict[str, Any]:
