@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, cast
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
 from adoption_desktop.ui.autosave import DraftAutosaver
@@ -148,19 +149,26 @@ def close_open_windows(window: MainWindow) -> bool:
               if w is not window and (w.isVisible() or w in window._hidden_while_locked)
               and w.window() is w and not w.inherits("QMenu") and not isinstance(w, LockWindow) and ours(w)]
     for w in others:  # a window the lock covers (a modal editor) stays covered as it closes
-        if w in window._hidden_while_locked:
+        hidden = w in window._hidden_while_locked
+        if hidden:  # closed as an open window (its own question comes), but nothing of it reaches the screen
+            w.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
             w.show()
-        closing = getattr(w, "close_for_sign_out", None)
-        if callable(closing):  # a window with a question that is not for whoever stands at the lock screen
-            closing()
-        elif isinstance(w, QDialog):
-            w.reject()  # a form with typing asks "Discard what you typed?" here
-        # a dialog still open after that chose Keep editing: not closed as well, which asked the question again
-        if not w.isVisible() or not (callable(closing) or isinstance(w, QDialog)):
-            w.close()
-        if w.isVisible():
-            if window.locked and w in window._hidden_while_locked:
+        try:
+            closing = getattr(w, "close_for_sign_out", None)
+            if callable(closing):  # a window with a question that is not for whoever stands at the lock screen
+                closing()
+            elif isinstance(w, QDialog):
+                w.reject()  # a form with typing asks "Discard what you typed?" here
+            # a dialog still open after that chose Keep editing: not closed as well, which asked the question again
+            if not w.isVisible() or not (callable(closing) or isinstance(w, QDialog)):
+                w.close()
+            kept = w.isVisible()
+            if kept and hidden:
                 w.hide()  # kept, hidden again behind the lock screen until its user unlocks
+        finally:
+            if hidden:
+                w.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, False)
+        if kept:
             _say_at_lock_screen(window, SIGN_OUT_KEPT_LOCKED.format(title=real_title(w)))
             return False
     window._hidden_while_locked = []
