@@ -50,6 +50,7 @@ from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.fit import TITLE_MARGIN
 from adoption_desktop.ui.forms import child, load_dialog_form, load_form
 from adoption_desktop.ui.list_keys import SearchKeys
+from adoption_desktop.ui.modal import run_modal, session_ended
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
@@ -184,7 +185,7 @@ class UsersTab(QWidget):
 
     def new_user(self) -> None:
         dialog = UserDialog(self)
-        while dialog.exec() == QDialog.DialogCode.Accepted:
+        while run_modal(dialog):
             if dialog.password.text() != dialog.confirm_password.text():  # checked before anything is saved
                 dialog.message.setText("Confirm password: the two passwords differ; type the same one in both.")
                 dialog.confirm_password.setFocus()
@@ -199,7 +200,8 @@ class UsersTab(QWidget):
                             "they can sign in now, and choose their own password when they do.")
             self.refresh(made.id)
             return
-        self.refresh()
+        if not session_ended(self):  # signed out meanwhile: the list went with the page
+            self.refresh()
 
     def edit_roles(self) -> None:
         user = self._current()
@@ -217,13 +219,14 @@ class UsersTab(QWidget):
             named = ", ".join(users.role_label(r) for r in user.roles_withheld)
             dialog.message.setText(f"Not in effect: {named} (added outside the application). Tick it to give it "
                                    "as your own grant; saving without it removes it.")
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_modal(dialog):
             try:
                 users.set_roles(self.ctx.db, self.ctx.principal, user.id, dialog.roles(),
                                 expected_version=user.row_version)
             except AppError as exc:
                 show_error(self, "Roles", exc)
-        self.refresh()
+        if not session_ended(self):
+            self.refresh()
 
     def toggle_disabled(self, *, confirmed: bool = False) -> None:
         user = self._current()
@@ -250,8 +253,9 @@ class UsersTab(QWidget):
         user = self._current()
         if user is None:
             return
-        self.password_dialog(user).exec()
-        self.refresh()  # a refusal (set again meanwhile) or a reset: the list shows the account as it is now
+        run_modal(self.password_dialog(user))
+        if not session_ended(self):
+            self.refresh()  # a refusal (set again meanwhile) or a reset: the list shows the account as it is now
 
     def password_dialog(self, user: users.UserSummary) -> PasswordDialog:
         """Your own password needs the current one; another user's is simply reset."""

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError, StaleRecord
+from adoption_desktop.ui.modal import run_modal
 
 RELOAD, REAPPLY, CANCEL = "reload", "reapply", "cancel"
 
@@ -311,8 +312,8 @@ def resolve_conflict(parent: QWidget | None, err: StaleRecord, mine: dict[str, s
     fields as the form was opened (see the module's notes); a re-apply then saves only the person's own
     changes (:meth:`OwnEdit.onto`)."""
     dialog = ConflictDialog(parent, err, mine, base)
-    dialog.exec()
-    return dialog.choice
+    # Reload and Re-apply accept it; Keep editing, a Cancel, or its user signed out meanwhile: nothing more
+    return dialog.choice if run_modal(dialog) else CANCEL
 
 
 class _Versioned(Protocol):

@@ -29,6 +29,9 @@ class AppContext:
     on_undoable: Callable[[UndoEntry], None] | None = None
     #: pages that show records an undo may change refresh themselves (called after every undo or redo)
     after_undo: list[Callable[[UndoEntry], None]] = field(default_factory=list)
+    #: set when this session's user signed out (``ui.session_switch.sign_out``): work of theirs still on the
+    #: call stack (the code after an editor's exec(), ``ui.modal``) does nothing more
+    ended: bool = False
 
     def __post_init__(self) -> None:
         self.undo.set_owner(self.principal.user_id)

@@ -285,6 +285,9 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
     ctx.tasks.wait(30_000)
     QApplication.processEvents()
     security.sign_out(ctx.db, ctx.principal, reason=reason)
+    # an editor's exec() this sign-out closed returns only after the next person has signed in: what its
+    # caller does next must not run on this user's pages nor in their name (ui.modal.run_modal)
+    ctx.ended = True
     idle_minutes = window.idle.timer.interval() / 60_000 if window.idle is not None else None
     detach(window)
     ctx.on_message = None

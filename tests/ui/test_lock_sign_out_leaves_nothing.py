@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -25,7 +26,9 @@ from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.panel.views import dialogs as panel_dialogs
 from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui import discard, session_switch
+from adoption_desktop.ui.admin_page import AdminPage, UserDialog
 from adoption_desktop.ui.main_window import MainWindow
+from adoption_desktop.ui.modal import run_modal, session_ended
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.counselling.conftest import referral
 from tests.letterbox.conftest import sample_input
@@ -108,3 +111,60 @@ def test_windows_the_lock_hid_stay_off_screen_while_the_sign_out_asks(
         assert form.isVisible() and form.full_name.text() == "Wynford Testmember"
         QDialog.done(form, QDialog.DialogCode.Rejected)
 
+
+def test_the_work_after_an_editor_run_with_exec_does_not_run_in_the_next_persons_session(
+        qtbot: QtBot, db: Database, admin: Principal, make_window: Any, next_person: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window: MainWindow = make_window(admin)
+    page = window.open_target("admin")
+    assert isinstance(page, AdminPage)
+    lists: list[tuple[str, str]] = []  # (whose list, who was signed in at the window then)
+    real_list_users = security.list_users
+
+    def list_users(database: Database, actor: Principal) -> Any:
+        lists.append((actor.username, window._ctx.principal.username if window._ctx is not None else ""))
+        return real_list_users(database, actor)
+
+    monkeypatch.setattr(security, "list_users", list_users)
+    failed: list[BaseException] = []
+    ended: list[bool] = []
+
+    def type_then_switch() -> None:
+        editor = QApplication.activeModalWidget()
+        try:
+            assert isinstance(editor, UserDialog)
+            editor.full_name.setText("Dee Dale")
+            editor.username.setText("dale")
+            window.lock()
+            assert window.lock_screen is not None
+            window.lock_screen.switch_button.click()  # the editor is closed; "second" signs in
+            ended.append(session_ended(page.users))
+        except BaseException as exc:  # said by the test, not lost in the event loop
+            failed.append(exc)
+            if isinstance(editor, QDialog):
+                QDialog.done(editor, QDialog.DialogCode.Rejected)
+
+    QTimer.singleShot(0, type_then_switch)
+    page.users.new_user()  # returns once the editor's exec() has ended
+    if failed:
+        raise failed[0]
+    assert next_person == ["second"] and window.ctx.principal.username == "second"
+    assert ended == [True] and not session_ended(window)
+    # the admin page's list was not read again in the signed-out administrator's name after "second" came
+    assert [who for who in lists if who[1] == "second"] == []
+    assert "dale" not in [u.username for u in real_list_users(db, admin)]
+
+
+def test_run_modal_opens_nothing_once_its_session_has_ended(
+        qtbot: QtBot, db: Database, admin: Principal, make_window: Any, next_person: list[str]) -> None:
+    window: MainWindow = make_window(admin)
+    page = window.open_target("admin")
+    assert isinstance(page, AdminPage)
+    editor = UserDialog(page.users)  # as the Users tab opens it
+    session_switch.sign_out(window)
+    assert window.ctx.principal.username == "second" and session_ended(editor)
+    shown: list[bool] = []
+    QTimer.singleShot(0, lambda: shown.append(editor.isVisible()))
+    assert run_modal(editor) is False  # a loop of the signed-out user's does not open its editor again
+    QApplication.processEvents()
+    assert shown in ([], [False]) and not editor.isVisible()

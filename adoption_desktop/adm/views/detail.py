@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -51,6 +50,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.modal import run_modal
 from adoption_desktop.ui.palette import tint
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
@@ -665,7 +665,7 @@ class DecisionPanel(QWidget):
                              + ("\n\nThis decision is past its statutory deadline: say why it is late."
                                 if late_by else ""), late_by=late_by, error=error, delay_reason=delay_reason,
                              minutes_correction=service.minutes_correction_warning(correction) if correction else "")
-            if dlg.exec() != QDialog.DialogCode.Accepted:
+            if not run_modal(dlg):
                 return
             password, delay_reason = dlg.password.text(), dlg.delay_reason.toPlainText()
             sign_anyway = correction is not None and dlg.sign_anyway.isChecked()
@@ -730,7 +730,7 @@ class DecisionPanel(QWidget):
                       f"representations or an application to the IRM start again from it, to {restart:%d/%m/%Y}.")
             dlg = SignDialog(self, "A correction is a new signed version; the signed original stays in the "
                              "history. Give the reason for the correction." + period, correction=True)
-            if dlg.exec() != QDialog.DialogCode.Accepted:
+            if not run_modal(dlg):
                 return
             password, reason = dlg.password.text(), dlg.reason.toPlainText()
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
@@ -780,7 +780,7 @@ class DecisionPanel(QWidget):
                               latest=self.today())
         if text and text_label is not None:
             dlg.text.setPlainText(text)
-        if dlg.exec() != QDialog.DialogCode.Accepted:
+        if not run_modal(dlg):
             return None
         return dlg.day, dlg.text.toPlainText()
 

@@ -17,7 +17,6 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -51,6 +50,7 @@ from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.fit import size_columns
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.list_keys import SearchKeys
+from adoption_desktop.ui.modal import run_modal
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_view import show_cut_text
@@ -411,7 +411,7 @@ class AdmPage(QWidget):
             return
         types = service.direct_types(self.ctx.db, self.ctx.principal)
         dlg = NewDecisionDialog(self, types, self.today)
-        while dlg.exec() == QDialog.DialogCode.Accepted:
+        while run_modal(dlg):
             try:
                 did = service.open_direct_decision(
                     self.ctx.db, self.ctx.principal, decision_type=str(dlg.decision_type.currentData()),
@@ -428,7 +428,7 @@ class AdmPage(QWidget):
     def print_day(self, day: dt.date | None = None, path: str | None = None) -> None:
         if day is None:
             dlg = DatedNoteDialog(self, "Print a day's letters", "Letters &dated:", self.today)
-            if dlg.exec() != QDialog.DialogCode.Accepted:
+            if not run_modal(dlg):
                 return
             day = dlg.day
         if path is None:

@@ -43,6 +43,7 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, as_opened, re
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
+from adoption_desktop.ui.modal import run_modal, session_ended
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -267,7 +268,8 @@ class ChildrenDialog(QDialog):
         it and it is asked about again), or Cancel goes back to the form at the plan date."""
         confirmed: dt.date | None = None  # the plan date the person chose to save anyway
         again = False  # save again at once: the question was answered
-        while again or editor.exec() == QDialog.DialogCode.Accepted:  # the lock covers it: not a Cancel
+        # the lock covers it (not a Cancel); a sign-out ends it, and the loop with it (nothing saved)
+        while (again and not session_ended(editor)) or run_modal(editor):
             again = False
             try:
                 data = editor.value()

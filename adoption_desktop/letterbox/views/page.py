@@ -43,6 +43,7 @@ from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import focus_kept
 from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.letter_save import ask_letter_path
+from adoption_desktop.ui.modal import run_modal
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
@@ -755,7 +756,7 @@ class LetterboxPage(QWidget):
         def done(table: Table) -> None:
             dialog = ImportDialog(self.ctx, path, self, table=table)
             self.import_dialog = dialog
-            if dialog.exec():
+            if run_modal(dialog):
                 report = dialog.last_report
                 if report is not None:  # said where the eye is after the dialog closes, as a backup is
                     self.ctx.notify(f"{path.name} imported: {report.creates} new, {report.updates} updated, "
