@@ -9,6 +9,7 @@
     adoption-desktop restore --from FILE --db PATH
     adoption-desktop recover --db PATH     regain access with the recovery key
     adoption-desktop new-recovery-key --db PATH --user ADMIN [--pdf FILE.pdf]   replace the recovery key
+    adoption-desktop new-database-key --db PATH --user ADMIN   re-encrypt the file with a new database key
     adoption-desktop export KIND ...       (minutes, decision-letter, reminders, counselling-letter)
     adoption-desktop import letterbox ...
     adoption-desktop self-test [--keep DIR]   check this installation end to end
@@ -157,6 +158,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import open_db
+    from adoption_desktop.core.storage.database_key import PENDING_NOTE, key_left_pending
     from adoption_desktop.core.storage.lifecycle import verify_database
     from adoption_desktop.core.storage.migrations import needs_upgrade
     from adoption_desktop.core.storage.recovery_key import UNFINISHED_NOTE, unfinished_replacement
@@ -167,10 +169,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         behind = needs_upgrade(db)
         # one in progress (its key window open, perhaps on another PC) is not one left unfinished
         unfinished = db.is_sqlite and db.path is not None and unfinished_replacement(db.path, db)
+        key_unfinished = db.is_sqlite and db.path is not None and key_left_pending(db.path)
     finally:
         db.dispose()
     if unfinished:
         print(f"Note: {UNFINISHED_NOTE}")
+    if key_unfinished:
+        print(f"Note: {PENDING_NOTE}")
     if report.ok:
         if report.full:
             print(f"OK: database intact; audit chain of {report.audit_entries} entries verified.")
@@ -274,6 +279,7 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.engine import check_file_shape
     from adoption_desktop.core.storage.migrations import open_checked
+    from adoption_desktop.core.storage.page_check import first_page_opens
     from adoption_desktop.core.storage.recovery_key import update_key_file
 
     path = Path(args.db)
@@ -285,7 +291,7 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     recovery = recovery_key_from_env_or_prompt()
     store = SecretStore()
     try:
-        key = keys.key_from_recovery(envelope, recovery)
+        key = keys.key_from_recovery(envelope, recovery, lambda k: first_page_opens(path, k))
         try:
             # the file must be sound (and not from a newer version) before its key file is rewritten
             db = open_checked(path, key)
@@ -302,6 +308,12 @@ def _cmd_recover(args: argparse.Namespace) -> int:
                     if now.db_id != envelope.db_id:
                         raise CliError(f"{keys.key_file_for(path).name} was replaced by another program while "
                                        "this one waited; nothing was changed. Run recover again.")
+                    if now.pending_key:  # a new database key stopped after re-encrypting: is this it?
+                        pending = keys.unwrap(now.pending_key["recovery"], keys.normalise_recovery_key(recovery))
+                        if pending is not None:
+                            if bytes(pending) == bytes(key):
+                                now = keys.promoted(now)
+                            keys.wipe(pending)
                     return keys.rewrap(now, key, store, passphrase)
 
                 update_key_file(db, protect)
@@ -374,6 +386,63 @@ def _cmd_new_recovery_key(args: argparse.Namespace) -> int:
     return 0
 
 
+#: what ``new-database-key`` says once the file has its new key (IT guide §4, "A new database key")
+NEW_DATABASE_KEY_DONE = (
+    "The database key of {name} was replaced: the file is now encrypted with a new key, {kept}. The old key no "
+    "longer opens it. The recovery sheet you typed is unchanged and still opens it.\n"
+    "Backups made before now keep the OLD key: they still open with the same recovery sheet (restore "
+    "--recovery-key), and on this PC as before. If the old key may have leaked, so may they: take a new backup "
+    "now, and destroy the older ones once you no longer need them.\n"
+    "Anyone else who opens this file with their own copy of the key (another Windows user on this PC, or this "
+    "file copied to another PC) now needs the new key: each runs `adoption-desktop recover --db` once with the "
+    "recovery sheet. (A database file is not shared over a network drive: a team uses a server, whose "
+    "encryption is IT's.)")
+
+
+def _cmd_new_database_key(args: argparse.Namespace) -> int:
+    """An administrator replaces the database key itself (``core.storage.database_key``): the file
+    re-encrypted under the exclusive hold, the recovery sheet kept, audited."""
+    from pathlib import Path
+
+    from adoption_desktop.cli_support import (
+        CliError,
+        passphrase_from_env_or_prompt,
+        recovery_key_from_env_or_prompt,
+        report_wait,
+        required_user,
+        sign_in,
+    )
+    from adoption_desktop.core.errors import AppError, PermissionDenied
+    from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.database_key import TEAM_REFUSAL, replace_database_key
+    from adoption_desktop.core.storage.engine import is_postgres_url
+    from adoption_desktop.core.storage.lifecycle import key_mode
+
+    if is_postgres_url(args.db):
+        raise CliError(TEAM_REFUSAL)
+    username = required_user(args)
+    path = Path(args.db)
+    try:
+        from adoption_desktop.core.storage.engine import check_file_shape
+
+        check_file_shape(path)  # a bad file is said before any prompt
+        passphrase = passphrase_from_env_or_prompt() if key_mode(path) == "passphrase" else None
+        done = replace_database_key(path, SecretStore(), sign_in=lambda db: sign_in(db, args),
+                                    recovery_key=recovery_key_from_env_or_prompt, passphrase=passphrase,
+                                    on_wait=report_wait)
+    except PermissionDenied as exc:
+        raise CliError(f"--user {username}: only an administrator may replace the database key, and this account "
+                       "is not one. Nothing was changed.") from exc
+    except CliError:
+        raise
+    except AppError as exc:
+        raise CliError(str(exc)) from exc
+    kept = ("kept in this Windows user's Credential Manager" if done.mode == "keyring"
+            else "protected by the same passphrase")
+    print(NEW_DATABASE_KEY_DONE.format(name=done.name, kept=kept))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     import argparse
     import importlib
@@ -437,6 +506,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_new_recovery_key, file_only=(
         "new-recovery-key replaces a database file's recovery key; a team server has no key file and no "
         "recovery key (its logins are kept by IT)."))
+
+    p = sub.add_parser("new-database-key", help="an administrator re-encrypts the database file with a new key "
+                                                "(the recovery sheet still opens it; audited)")
+    p.add_argument("--db", required=True)
+    add_user_option(p)
+    p.set_defaults(handler=_cmd_new_database_key, file_only=(
+        "new-database-key re-encrypts a database file; a team server's encryption at rest is the server's own, "
+        "kept by IT (docs/it-guide.md, \"Team mode\")."))
 
     export = sub.add_parser("export", help="export documents").add_subparsers(dest="kind", required=True)
     import_ = sub.add_parser("import", help="import data").add_subparsers(dest="kind", required=True)

@@ -51,8 +51,8 @@ IT_COMMANDS = {"init", "demo", "verify", "backup", "restore", "recover", "self-t
 #: Commands an administrator signs in for (no case data): ``audit-acknowledge`` (tested in tests/core),
 #: ``rebuild-search`` (tests/letterbox/test_search_index_check.py), ``move-to-server``
 #: (tests/core/test_move_to_server.py: an administrator of the file), ``new-recovery-key``
-#: (tests/core/test_new_recovery_key.py).
-ADMIN_COMMANDS = {"audit-acknowledge", "rebuild-search", "move-to-server", "new-recovery-key"}
+#: (tests/core/test_new_recovery_key.py), ``new-database-key`` (tests/core/test_new_database_key.py).
+ADMIN_COMMANDS = {"audit-acknowledge", "rebuild-search", "move-to-server", "new-recovery-key", "new-database-key"}
 ROLE_USER = {role: username for username, _name, role in demo.DEMO_USERS}
 
 

@@ -60,6 +60,7 @@ def _commands(db: Path, out: Path, sheet: Path) -> dict[str, list[str]]:
         "move-to-server": ["move-to-server", "--db", str(db), "--to", "postgresql+psycopg://owner@127.0.0.1:1/none",
                            *USER_ARGS],
         "new-recovery-key": ["new-recovery-key", "--db", str(db), *USER_ARGS],
+        "new-database-key": ["new-database-key", "--db", str(db), *USER_ARGS],
         "demo": ["demo", "--db", str(db)],
         "restore (this file as the backup)": ["restore", "--from", str(db), "--db", str(out / "restored.db")],
         "restore (onto this file)": ["restore", "--from", str(sheet), "--db", str(db)],

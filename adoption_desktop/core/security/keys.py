@@ -12,7 +12,11 @@ plain text, only:
   crash part-way, so that the recovery key the administrator holds keeps working;
 * ``replacing`` (only while a new recovery key is shown): who is issuing it, on which computer, in which
   program, since when, and the presence lease it renews, so that another administrator is told to wait
-  rather than replace a key that is still being written down (``core.storage.recovery_key``).
+  rather than replace a key that is still being written down (``core.storage.recovery_key``);
+* ``pending_key`` (only while the database key itself is being replaced, or left by a replacement cut
+  short): the new key's keyring entry name (``db_id``) and its wrappings (``recovery``, and ``passphrase``
+  in passphrase mode), written before the file is re-encrypted and made the file's own (:func:`promoted`)
+  only once it is; whichever of the two keys opens the file is the one used (``core.storage.database_key``).
 
 Wrapping: ``kek = argon2id(secret, salt)`` (64 bytes); the first 32 bytes XOR the database key (the
 salt is random per wrap, so the pad is never reused), the last 32 bytes key an HMAC-SHA256 over the
@@ -34,6 +38,7 @@ import json
 import os
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
@@ -162,6 +167,8 @@ class KeyEnvelope:
     previous_recovery: list[dict[str, Any]] = field(default_factory=list)
     #: the replacement in progress (its key window open): whose, where, since when; None otherwise
     replacing: dict[str, Any] | None = None
+    #: a new database key not yet known to be in force (``core.storage.database_key``); None otherwise
+    pending_key: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         data: dict[str, Any] = {"version": 1, "db_id": self.db_id, "mode": self.mode,
@@ -170,6 +177,8 @@ class KeyEnvelope:
             data["previous_recovery"] = self.previous_recovery
         if self.replacing:
             data["replacing"] = self.replacing
+        if self.pending_key:
+            data["pending_key"] = self.pending_key
         return json.dumps(data, indent=2)
 
     @classmethod
@@ -192,8 +201,14 @@ class KeyEnvelope:
             raise KeyUnavailable(f"The key file {path.name} is damaged (fields missing); restore it from a "
                                  "backup or use the recovery key.")
         replacing = data.get("replacing")
+        pending = data.get("pending_key")
+        if pending is not None and not (isinstance(pending, dict) and isinstance(pending.get("db_id"), str)
+                                        and isinstance(pending.get("recovery"), dict)):
+            raise KeyUnavailable(f"The key file {path.name} is damaged (fields missing); restore it from a "
+                                 "backup or use the recovery key.")
         return cls(data["db_id"], data["mode"], data.get("passphrase"), data.get("recovery"),
-                   previous_recovery=list(previous), replacing=replacing if isinstance(replacing, dict) else None)
+                   previous_recovery=list(previous), replacing=replacing if isinstance(replacing, dict) else None,
+                   pending_key=pending)
 
     def recovery_wrappings(self) -> list[dict[str, Any]]:
         """Every wrapping a recovery key opens: the current one, then any still being replaced."""
@@ -274,18 +289,65 @@ def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None =
     return key
 
 
-def key_from_recovery(envelope: KeyEnvelope, recovery_key: str) -> bytearray:
+def key_from_recovery(envelope: KeyEnvelope, recovery_key: str,
+                      opens: Callable[[bytearray], bool] | None = None) -> bytearray:
     """The key, unwrapped with the current recovery key or one still being replaced (a replacement that
-    has not ended, or was cut short by a crash, leaves the key the administrator holds working)."""
+    has not ended, or was cut short by a crash, leaves the key the administrator holds working). While a
+    new database key is pending (:attr:`KeyEnvelope.pending_key`) the recovery key unwraps both the old
+    database key and the new one: ``opens(key)`` says which one the file is encrypted with (without it,
+    the old one: the one in force until the pending key is promoted)."""
     wrappings = envelope.recovery_wrappings()
+    if envelope.pending_key:
+        wrappings.append(envelope.pending_key["recovery"])
     if not wrappings:
         raise KeyUnavailable("This key file holds no recovery entry.")
     normalised = normalise_recovery_key(recovery_key)
+    found: list[bytearray] = []
     for blob in wrappings:
         key = unwrap(blob, normalised)
-        if key is not None:
+        if key is None:
+            continue
+        if opens is None or opens(key):
+            for other in found:
+                wipe(other)
             return key
+        found.append(key)
+    if found:  # it unwraps, but opens nothing: the open that follows says so in its own words
+        for other in found[1:]:
+            wipe(other)
+        return found[0]
     raise KeyUnavailable("That recovery key does not match this database.")
+
+
+def load_pending_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None = None) -> bytearray | None:
+    """The pending new database key (:attr:`KeyEnvelope.pending_key`) as this user can get it: from the
+    keyring under its new name, or unwrapped with the passphrase; None when there is none or it cannot be
+    had here."""
+    pending = envelope.pending_key
+    if not pending:
+        return None
+    if envelope.mode == "keyring":
+        try:
+            hexkey = store.get(str(pending["db_id"]))
+        except KeyUnavailable:
+            return None
+        return bytearray.fromhex(hexkey) if hexkey else None
+    blob = pending.get("passphrase")
+    passphrase = passphrase or os.environ.get(ENV_PASSPHRASE)
+    if not isinstance(blob, dict) or not passphrase:
+        return None
+    return unwrap(blob, passphrase)
+
+
+def promoted(envelope: KeyEnvelope) -> KeyEnvelope:
+    """The key file once the file is encrypted with the pending key: its keyring name and wrappings in
+    force, the old key's gone (they open only backups made before, which carry their own key file)."""
+    pending = envelope.pending_key
+    if not pending:
+        return envelope
+    passphrase = pending.get("passphrase") if envelope.mode == "passphrase" else None
+    return KeyEnvelope(str(pending["db_id"]), envelope.mode, passphrase if isinstance(passphrase, dict) else None,
+                       pending["recovery"])
 
 
 def stray_temporaries(path: Path) -> list[Path]:
@@ -312,7 +374,8 @@ def rewrap(envelope: KeyEnvelope, key: bytes | bytearray, store: SecretStore, pa
     """Keep ``key`` anew: in the keyring (no passphrase and a keyring exists) or under ``passphrase`` (a new
     passphrase, so it must be strong enough)."""
     new = KeyEnvelope(envelope.db_id, envelope.mode, envelope.passphrase, envelope.recovery,
-                      previous_recovery=list(envelope.previous_recovery), replacing=envelope.replacing)
+                      previous_recovery=list(envelope.previous_recovery), replacing=envelope.replacing,
+                      pending_key=envelope.pending_key)
     if passphrase is None and store.available():
         store.set(new.db_id, key.hex())
         new.mode, new.passphrase = "keyring", None

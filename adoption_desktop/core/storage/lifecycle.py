@@ -26,7 +26,7 @@ from adoption_desktop.core.files import check_output_suffix, check_output_target
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.secret_store import SecretStore
-from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage import database_key, migrations, page_check
 from adoption_desktop.core.storage.engine import (
     Database,
     check_file_shape,
@@ -156,8 +156,10 @@ def _create_exclusive(path: Path, content: bytes, what: str) -> None:
 
 
 def unlock_key(path: Path, store: SecretStore, passphrase: str | None = None) -> bytes | bytearray:
+    """The key that opens the file: the stored one, or a new database key still pending whose replacement
+    stopped after the file was re-encrypted (``core.storage.database_key.file_key``)."""
     envelope = keys.KeyEnvelope.load(keys.key_file_for(Path(path)))
-    return keys.load_key(envelope, store, passphrase)
+    return database_key.file_key(Path(path), envelope, store, passphrase)[0]
 
 
 def key_mode(path: Path) -> str:
@@ -183,8 +185,11 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
         return db
     path = Path(target)
     check_file_shape(path)
-    key = unlock_key(path, store, passphrase)
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    key, pending = database_key.file_key(path, envelope, store, passphrase)
     db = migrations.open_checked(path, key, on_wait=on_wait, defer_pages=defer_page_check)
+    if pending:  # a new database key stopped after the file was re-encrypted: put in force now
+        database_key.finish_pending(db, database_key.pending_id(envelope))
     if upgrade:
         try:
             behind = migrations.needs_upgrade(db)
@@ -642,9 +647,9 @@ def _restore_held(zf: zipfile.ZipFile, archive: Path, dest: Path, store: SecretS
         staged = Path(tmp) / "database.sqlcipher"
         envelope = keys.KeyEnvelope.load(Path(tmp) / "database.keys")
         if recovery_key:
-            key = keys.key_from_recovery(envelope, recovery_key)
+            key = keys.key_from_recovery(envelope, recovery_key, lambda k: page_check.first_page_opens(staged, k))
         else:
-            key = keys.load_key(envelope, store, passphrase)
+            key = database_key.file_key(staged, envelope, store, passphrase)[0]
         if anchor and not exact:
             anchor = _older_manifest_anchor(staged, key, anchor)
         _require_verified(staged, key, f"{archive.name} is damaged, so nothing was restored", anchor)

@@ -96,6 +96,22 @@ def read_salt(path: Path) -> bytes:
         return fh.read(SALT_SIZE)
 
 
+def first_page_opens(path: Path, key: bytes | bytearray) -> bool:
+    """Whether page 1 of the file passes its HMAC under ``key``: which of two keys the file is encrypted
+    with, told without SQLCipher (a new database key that was pending when a program stopped:
+    ``core.storage.database_key``). False for a file too short to tell, or a key of another size."""
+    if len(key) != KEY_SIZE:
+        return False
+    try:
+        with Path(path).open("rb") as fh:
+            page = fh.read(PAGE_SIZE)
+    except OSError:
+        return False
+    if len(page) < PAGE_SIZE:
+        return False
+    return PageChecker.for_salt(path, key, page[:SALT_SIZE])._page_ok(1, memoryview(page))
+
+
 def _read_run(fh: io.FileIO, view: memoryview, first: int) -> int:
     """Read the run of pages starting at page ``first`` into ``view`` (the file positioned there); the
     bytes read. The lock-byte page (:data:`LOCK_PAGE`) is skipped and left as zeros."""
@@ -132,6 +148,14 @@ class PageChecker:
         self.record = record
         self.salt = read_salt(self.path)
         self._mac = hmac.new(hmac_key(key, self.salt), digestmod=hashlib.sha512)
+
+    @classmethod
+    def for_salt(cls, path: Path, key: bytes | bytearray, salt: bytes) -> PageChecker:
+        """A checker for a file whose salt has been read already (no record kept)."""
+        checker = cls.__new__(cls)
+        checker.path, checker.record, checker.salt = Path(path), None, salt
+        checker._mac = hmac.new(hmac_key(key, salt), digestmod=hashlib.sha512)
+        return checker
 
     def _page_ok(self, number: int, page: memoryview) -> bool:
         start = SALT_SIZE if number == 1 else 0

@@ -1,0 +1,253 @@
+"""A new database key (``core.storage.database_key``, ``adoption-desktop new-database-key``).
+
+An administrator re-encrypts the database file with a new key: the old key opens nothing, the recovery
+sheet (typed) still opens it, backups made before keep the old key and still restore with that sheet; one
+audit entry without key material; the page-check record made again. Refused, with nothing changed, while
+another program has the file open, to a non-administrator, with a wrong recovery key and for a server. A
+program stopped at each step (a crash raised there) leaves a file that opens — with the old key before the
+re-encryption, with the new one after, which the next open puts in force — and the sheet still opens it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adoption_desktop.cli import ENV_USER_PASSWORD, main
+from adoption_desktop.cli_support import ENV_RECOVERY_KEY
+from adoption_desktop.core import audit
+from adoption_desktop.core.audit.readable import action_label
+from adoption_desktop.core.audit.seals import MOVED_TO_SERVER
+from adoption_desktop.core.config import app_paths
+from adoption_desktop.core.errors import AppError, DatabaseOpenError, PermissionDenied
+from adoption_desktop.core.security import keys
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.security.service import authenticate
+from adoption_desktop.core.storage import database_key, page_check
+from adoption_desktop.core.storage.database_key import AUDIT_ACTION, replace_database_key
+from adoption_desktop.core.storage.engine import Database, open_sqlcipher
+from adoption_desktop.core.storage.hold import FileHold
+from adoption_desktop.core.storage.lifecycle import (
+    backup_database,
+    create_database,
+    open_database,
+    restore_database,
+    verify_database,
+)
+from tests.conftest import TEST_PASSWORD, MemoryKeyring, make_user
+
+PASSPHRASE = "quiet harbour lantern meadow"
+
+
+def _created(tmp_path: Path, store: SecretStore, passphrase: str | None = None) -> tuple[Path, str]:
+    created = create_database(tmp_path / "agency.db", store, passphrase)
+    make_user(created.db, "admin", Role.ADMINISTRATOR)
+    make_user(created.db, "clerk", Role.LETTERBOX_COORDINATOR)
+    created.db.dispose()
+    return tmp_path / "agency.db", created.recovery_key
+
+
+def _as(username: str) -> object:
+    def sign_in(db: Database) -> Principal:
+        return authenticate(db, username, TEST_PASSWORD, can_choose_password=False)
+    return sign_in
+
+
+def _file_key(path: Path, store: SecretStore, passphrase: str | None = None) -> bytes:
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    return bytes(keys.load_key(envelope, store, passphrase))
+
+
+def _opens(path: Path, key: bytes) -> bool:
+    try:
+        open_sqlcipher(path, key).dispose(write_anchor=False)
+    except DatabaseOpenError:
+        return False
+    return True
+
+
+def _entries(path: Path, store: SecretStore, passphrase: str | None = None) -> list[audit.AuditRow]:
+    db = open_database(path, store, passphrase)
+    try:
+        with db.session(write=False) as session:
+            return [e for e in audit.query_entries(session, audit.AuditFilter(), limit=500) if e.action == AUDIT_ACTION]
+    finally:
+        db.dispose()
+
+
+def _recovered(path: Path, recovery: str, store: SecretStore, keyring: MemoryKeyring) -> None:
+    """This Windows user's keyring lost: ``recover`` with the sheet, then an ordinary open."""
+    keyring.store.clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV_RECOVERY_KEY, recovery)
+        assert main(["recover", "--db", str(path)]) == 0
+    db = open_database(path, store)
+    try:
+        assert verify_database(db).ok
+    finally:
+        db.dispose()
+
+
+def test_the_file_gets_a_new_key_the_sheet_still_opens_it_and_backups_keep_the_old_one(
+        tmp_path: Path, store: SecretStore, _isolation: MemoryKeyring) -> None:
+    path, recovery = _created(tmp_path, store)
+    old_key = _file_key(path, store)
+    old_id = keys.KeyEnvelope.load(keys.key_file_for(path)).db_id
+    db = open_database(path, store)
+    try:
+        backup = backup_database(db, tmp_path / "before.adkbak")
+    finally:
+        db.dispose()
+
+    done = replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+
+    after = keys.KeyEnvelope.load(keys.key_file_for(path))
+    assert after.pending_key is None and after.db_id == done.db_id != old_id
+    new_key = _file_key(path, store)
+    assert new_key != old_key and _opens(path, new_key) and not _opens(path, old_key)
+    # one audit entry, by the administrator, with no key in it
+    (entry,) = _entries(path, store)
+    assert entry.actor == "admin" and action_label(entry.action) == "Database key replaced"
+    text = f"{entry.detail} {entry.changes} {entry.entity_id}"
+    assert old_key.hex() not in text and new_key.hex() not in text and recovery not in text
+    # this PC's page-check record is the new key's: every page checked with it, nothing left to re-check
+    record = page_check.record_file(path, app_paths().data)
+    assert json.loads(record.read_text(encoding="utf-8"))["pages"] > 0
+    assert page_check.PageChecker(path, new_key, record).run().verified == 0
+    # the same recovery sheet opens the file after the change
+    _recovered(path, recovery, store, _isolation)
+    assert _file_key(path, store) == new_key
+    # a backup made before keeps the old key: it restores with the same sheet, and opens with the old key
+    restore_database(backup, tmp_path / "restored.db", store, recovery_key=recovery)
+    assert _opens(tmp_path / "restored.db", old_key)
+    assert _file_key(path, store) == new_key  # the restore put the old key under the old name only
+
+
+def test_passphrase_mode_keeps_the_same_passphrase(tmp_path: Path, store: SecretStore) -> None:
+    path, recovery = _created(tmp_path, store, PASSPHRASE)
+    old_key = _file_key(path, store, PASSPHRASE)
+    replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery,  # type: ignore[arg-type]
+                         passphrase=PASSPHRASE)
+    new_key = _file_key(path, store, PASSPHRASE)
+    assert new_key != old_key and _opens(path, new_key) and not _opens(path, old_key)
+    open_database(path, store, PASSPHRASE).dispose()
+    assert keys.key_from_recovery(keys.KeyEnvelope.load(keys.key_file_for(path)), recovery) == new_key
+
+
+class Crash(BaseException):
+    """A program stopped at that point (nothing after it runs, no clean-up)."""
+
+
+@pytest.mark.parametrize("step", ["pending_saved", "audited", "rekeyed", "page_record"])
+def test_stopped_at_each_step_the_file_opens_and_the_sheet_still_works(
+        step: str, tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], _isolation: MemoryKeyring) -> None:
+    path, recovery = _created(tmp_path, store)
+    old_key = _file_key(path, store)
+
+    def stop(reached: str) -> None:
+        if reached == step:
+            raise Crash(step)
+
+    monkeypatch.setattr(database_key, "_reached", stop)
+    with pytest.raises(Crash):
+        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    rekeyed = step in ("rekeyed", "page_record")
+    assert keys.KeyEnvelope.load(keys.key_file_for(path)).pending_key is not None  # the new key kept beside
+    assert _opens(path, old_key) is not rekeyed
+
+    # the next open uses whichever key opens the file, and puts a re-encrypted file's key in force
+    db = open_database(path, store)
+    try:
+        assert verify_database(db).ok
+    finally:
+        db.dispose()
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    assert (envelope.pending_key is None) is rekeyed
+    assert (_file_key(path, store) == old_key) is not rekeyed
+    assert len(_entries(path, store)) == (0 if step == "pending_saved" else 1)
+    assert main(["verify", "--db", str(path)]) == 0
+    assert ("An earlier new database key was not finished" in capsys.readouterr().out) is not rekeyed
+
+    # the recovery sheet opens it at every point
+    _recovered(path, recovery, store, _isolation)
+
+    # and a new database key, run again, finishes the job
+    replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    final = _file_key(path, store)
+    assert final != old_key and _opens(path, final)
+    assert keys.KeyEnvelope.load(keys.key_file_for(path)).pending_key is None
+    _recovered(path, recovery, store, _isolation)
+
+
+def test_stopped_after_re_encrypting_recover_with_the_sheet_puts_the_new_key_in_force(
+        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch, _isolation: MemoryKeyring) -> None:
+    path, recovery = _created(tmp_path, store)
+
+    def stop(reached: str) -> None:
+        if reached == "rekeyed":
+            raise Crash(reached)
+
+    monkeypatch.setattr(database_key, "_reached", stop)
+    with pytest.raises(Crash):
+        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    _recovered(path, recovery, store, _isolation)  # before any open has promoted it
+    assert keys.KeyEnvelope.load(keys.key_file_for(path)).pending_key is None
+
+
+def test_refused_with_nothing_changed(tmp_path: Path, store: SecretStore) -> None:
+    path, recovery = _created(tmp_path, store)
+    key_file = keys.key_file_for(path)
+    before = (path.read_bytes(), key_file.read_bytes())
+
+    with pytest.raises(PermissionDenied):
+        replace_database_key(path, store, sign_in=_as("clerk"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    with pytest.raises(AppError, match="recovery key does not open this database"):
+        replace_database_key(path, store, sign_in=_as("admin"),  # type: ignore[arg-type]
+                             recovery_key=lambda: keys.generate_recovery_key())
+    other = FileHold.acquire(path, exclusive=False, wait=0, message="")  # another program has it open
+    try:
+        with pytest.raises(AppError, match="open in another program"):
+            replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    finally:
+        other.release()
+    assert key_file.read_bytes() == before[1]
+    assert _opens(path, _file_key(path, store))
+
+    # a file moved to a team server is kept read-only, its key too
+    db = open_database(path, store)
+    try:
+        with db.session() as session:
+            audit.record(session, MOVED_TO_SERVER, "database", "*", detail="moved to the server db.example/adoption")
+    finally:
+        db.dispose()
+    before = (path.read_bytes(), key_file.read_bytes())
+    with pytest.raises(AppError, match="database key was not replaced"):
+        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    assert key_file.read_bytes() == before[1] and _opens(path, _file_key(path, store))
+
+
+def test_command_says_what_happened_and_what_others_must_do(
+        tmp_path: Path, store: SecretStore, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path, recovery = _created(tmp_path, store)
+    old_key = _file_key(path, store)
+    monkeypatch.setenv(ENV_USER_PASSWORD, TEST_PASSWORD)
+    monkeypatch.setenv(ENV_RECOVERY_KEY, recovery)
+
+    assert main(["new-database-key", "--db", str(path), "--user", "clerk"]) == 2
+    assert "only an administrator may replace the database key" in capsys.readouterr().err
+    assert _file_key(path, store) == old_key
+
+    assert main(["new-database-key", "--db", str(path), "--user", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert "Backups made before now keep the OLD key" in out and "recover --db" in out
+    assert recovery not in out and _file_key(path, store) != old_key
+
+    assert main(["new-database-key", "--db", "postgresql+psycopg://app@127.0.0.1:1/none", "--user", "admin"]) == 2
+    assert "server's own" in capsys.readouterr().err
