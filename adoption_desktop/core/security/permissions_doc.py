@@ -127,6 +127,9 @@ def render() -> str:
         "- A new recovery key (Administration → Users → New recovery key…, or `adoption-desktop new-recovery-key "
         "--db PATH --user ADMIN`) needs `users.manage` (administrators); anyone else is refused and nothing "
         "changes. It is audited as \"Recovery key replaced\", with no key in the entry.",
+        "- A new database key (`adoption-desktop new-database-key --db PATH --user ADMIN`: the file re-encrypted, the "
+        "recovery sheet kept) needs `users.manage` (administrators) and the recovery key; anyone else is refused and "
+        "nothing changes. It is audited as \"Database key replaced\", with no key in the entry.",
         "- Moving a database file onto a team server (`adoption-desktop move-to-server --db FILE --to URL --user "
         "ADMIN`) needs an account with the Administrator role in the file, signed in and audited there; anyone "
         "else is refused and nothing is written on the server.",
