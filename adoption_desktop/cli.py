@@ -187,7 +187,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         else:  # a server has no pages to check: only what the older schema allows was checked
             print("OK: what this schema allows was checked; the audit log and records are checked in full "
                   "once the schema is upgraded.")
-        if behind:
+        if behind and db.moved_to_server is not None:  # evidence, kept as it is: never upgraded
+            print("Note: the schema is older than this version of the application, and this file was moved to "
+                  "the team server, so it is kept unchanged: this version will not upgrade it or open it for "
+                  "work. Open it with the version of Adoption Desktop it was moved with to look something up.")
+        elif behind:
             print("Note: the schema is older than this version of the application; it will be upgraded "
                   + ("(with a copy kept) the next time the database is opened." if db.is_sqlite else
                      "when the schema owner's login runs `adoption-desktop upgrade --db URL` (take the "

@@ -193,6 +193,10 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
     if upgrade:
         try:
             behind = migrations.needs_upgrade(db)
+            if behind:  # a file moved to the server is kept unchanged: refused before the exclusive hold is asked
+                from adoption_desktop.core.storage import moved
+
+                moved.refuse_upgrade(db)
         except BaseException:
             db.dispose(write_anchor=False)
             raise

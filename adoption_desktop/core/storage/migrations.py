@@ -326,6 +326,9 @@ def _upgrade_held(path: Path, key: bytes | bytearray, hold: FileHold) -> Upgrade
         if not needs_upgrade(db):
             db.dispose()
             return UpgradeResult(False)
+        from adoption_desktop.core.storage import moved
+
+        moved.refuse_upgrade(db)  # a file moved to the server is evidence: never rewritten (the `upgrade` command)
         db.checkpoint()
     except BaseException:
         db.dispose(write_anchor=False)
