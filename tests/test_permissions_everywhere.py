@@ -123,6 +123,7 @@ CHANGE_NAMES = {"attach", "allocate", "acknowledge"}
 #: named for a change but a reading: it records that the user exported what they may read
 RECORDS_A_READING = {
     "adoption_desktop.panel.service.documents_data.record_minutes_written",
+    "adoption_desktop.panel.service.documents_data.record_invitations_written",
     "adoption_desktop.panel.service.sittings.record_calendar_export",
 }
 

@@ -463,10 +463,14 @@ def write_invitations(path: Path, pack: MinutesPack, head: Letterhead, signatory
                       progress: Callable[[int, int], None] | None = None,
                       cancelled: Callable[[], bool] | None = None, reply_by: dt.date | None = None,
                       signatory_title: str = INVITATION_SIGNATORY_TITLE,
-                      calendar: WorkingCalendar = DEFAULT_CALENDAR) -> int:
+                      calendar: WorkingCalendar = DEFAULT_CALENDAR,
+                      before_save: Callable[[int], object] | None = None) -> int:
     """The invitation letters into ``path`` (PDF, or a Word copy when it ends ``.docx``); refused before any
-    file is made for a sitting with nobody left to invite (:func:`invitation_letters`)."""
+    file is made for a sitting with nobody left to invite (:func:`invitation_letters`). ``before_save(n)``
+    is called with the number of letters once they are drawn, before the file takes its name: the window
+    records them there (``service.record_invitations_written``); raising stops the batch with nothing written."""
     letters = invitation_letters(pack, signatory, today=today, expected=expected, reply_by=reply_by,
                                  signatory_title=signatory_title, calendar=calendar)
     return write_letters(path, letters, head, title="Panel invitations", total=len(letters), progress=progress,
-                         cancelled=cancelled)
+                         cancelled=cancelled,
+                         before_save=None if before_save is None else (lambda: before_save(len(letters))))

@@ -99,10 +99,11 @@ VIEW = "view"
 #: record opened, a sign-in (failed, refused) and a sign-out, a password asked again, a step refused for want of
 #: a permission (``security.refusals``), an export (a report, a letter, the audit log, a backup: a copy made
 #: outside, while a record an export changes, such as reminders' sent-list, has entries of its own), an
-#: attachment's file read for its text. A change always has an entry of another action (create, update,
+#: attachment's file read for its text, a panel sitting's invitation letters written (``panel_invitations_written``,
+#: ``panel.service.INVITATIONS_WRITTEN``). A change always has an entry of another action (create, update,
 #: sign, …). ``move-to-server`` leaves these out of the work saved into a file after its copy was made.
 READ_ONLY_ACTIONS = frozenset({VIEW, "sign_in", "sign_in_failed", "sign_in_refused", "sign_out", "reauthenticate",
-                               "refused", "export", "letterbox_attachment_read"})
+                               "refused", "export", "letterbox_attachment_read", "panel_invitations_written"})
 
 
 def record_view(session: Session, entity: str, entity_id: object, detail: str = "") -> None:

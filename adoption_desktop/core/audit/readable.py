@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "disclose": "Disclosed",
     "letter": "Letter written",
     "handoff": "Sent to the ADM",
+    "panel_invitations_written": "Panel invitation letters written",
 }
 #: the first word of a table's or action's code, as it is read
 AREAS: dict[str, str] = {"adm": "ADM", "qd": "Qualifying determination:", "panel": "Panel",

@@ -23,7 +23,8 @@ module had when it was one file, the names it imported included, is still import
   tests/test_permissions_everywhere.py leaves out every module whose name holds ``.app`` (the app);
 - ``documents_data``: ``MinutesPack`` and ``minutes_pack``, the data of the Word minutes;
   ``record_minutes_export``, their export's audit entry in a caller's transaction, ``record_minutes_written``
-  in its own, just before the file takes its name.
+  in its own, just before the file takes its name; ``record_invitations_written`` (``INVITATIONS_WRITTEN``),
+  the invitation letters' own entry, the same way.
 
 The modules import from one another, never from this package. A test that patches a name a use case
 reads patches the module that reads it (``chair_approval``, say), not this package.
@@ -111,8 +112,10 @@ from adoption_desktop.panel.service.data import (
     minutes_draft_values,
 )
 from adoption_desktop.panel.service.documents_data import (
+    INVITATIONS_WRITTEN,
     MinutesPack,
     minutes_pack,
+    record_invitations_written,
     record_minutes_export,
     record_minutes_written,
 )
@@ -163,6 +166,7 @@ from adoption_desktop.panel.snapshots import (
 )
 
 __all__ = [
+    "INVITATIONS_WRITTEN",
     "AbsenceRow",
     "AttendanceChange",
     "AttendanceRow",
@@ -215,6 +219,7 @@ __all__ = [
     "quorum_rule",
     "record_calendar_export",
     "record_correction_handoff",
+    "record_invitations_written",
     "record_item_absence",
     "record_left_sitting",
     "record_minutes_export",

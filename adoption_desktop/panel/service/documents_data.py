@@ -1,5 +1,6 @@
 """Panel service, the documents' data: :class:`MinutesPack`, everything the Word minutes of a sitting
-need, read in one transaction (the export audited)."""
+need, read in one transaction (the export audited); the invitation letters, made from the same data, are
+audited as what they are (:data:`INVITATIONS_WRITTEN`), not as an export of the minutes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from adoption_desktop.core.errors import NotFound
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.wording import plural
 from adoption_desktop.panel.models import PanelAttendance
 from adoption_desktop.panel.rules import QuorumRule
 from adoption_desktop.panel.service.common import (
@@ -104,6 +106,24 @@ def record_minutes_written(db: Database, actor: Principal, sitting_id: int, file
     with db.session(actor) as session:
         record_minutes_export(session, sitting_id, detail="minutes" + (f", item {item_id}" if item_id else "")
                               + f" to {file_name}")
+
+
+#: the audit action of a sitting's invitation letters written (``panel.documents.write_invitations``); before,
+#: they were recorded as an export of the minutes ("export", detail "minutes"), as those entries still read.
+#: Listed in ``core.audit.READ_ONLY_ACTIONS``: letters made from the records, which change none of them.
+INVITATIONS_WRITTEN = "panel_invitations_written"
+
+
+def record_invitations_written(db: Database, actor: Principal, sitting_id: int, file_name: str, letters: int) -> None:
+    """Audit a sitting's invitation letters (read with ``minutes_pack(record_export=False)``): called once they
+    are drawn, before the file takes its name (``write_invitations(before_save=…)``), so a batch that fails or
+    is cancelled before then leaves no entry."""
+    require(actor, P.PANEL_VIEW)
+    with db.session(actor) as session:
+        s = _sitting(session, sitting_id)
+        audit.record(session, INVITATIONS_WRITTEN, "panel_sittings", s.id,
+                     detail=f"{plural(letters, 'invitation letter')} for the sitting of {s.sitting_date.isoformat()} "
+                            f"to {file_name}")
 
 
 def _require_sealed_minutes(session: Session, sitting_id: int, items: Sequence[ItemRow]) -> None:

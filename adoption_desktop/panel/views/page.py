@@ -1100,7 +1100,8 @@ class PanelPage(QWidget):
         asked_by: list[dt.date] = []
 
         def work(task: Any) -> int:
-            pack = svc.minutes_pack(db, principal, s.id, today=today)
+            # the letters are their own audit entry, as the file takes its name (not an export of the minutes)
+            pack = svc.minutes_pack(db, principal, s.id, today=today, record_export=False)
             with db.session(principal, write=False) as session:  # the agency's own template: in a session
                 head = letterhead(session, area="panel")
                 cal = calendar(session)
@@ -1110,7 +1111,9 @@ class PanelPage(QWidget):
                 return documents.write_invitations(target, pack, head, principal.full_name, today=today,
                                                    expected=expected, progress=lambda d, t: task.progress(d, t),
                                                    cancelled=lambda: task.cancelled, reply_by=reply,
-                                                   signatory_title=title, calendar=cal)
+                                                   signatory_title=title, calendar=cal,
+                                                   before_save=lambda n: svc.record_invitations_written(
+                                                       db, principal, s.id, target.name, n))
 
         def done(n: int) -> None:
             said = f"{plural(n, 'invitation letter')} written to {target}."
