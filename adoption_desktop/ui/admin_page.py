@@ -148,6 +148,8 @@ class UsersTab(QWidget):
             made[text] = b
         self.disable_button = made["&Disable user…"]  # says what it will do to the selected user
         self.disable_button.setObjectName("disable_user")
+        self.unlock_button = made["Un&lock"]  # only for a locked account; its tooltip says why not
+        self.unlock_button.setObjectName("unlock_user")
         buttons.addStretch(1)
         if ctx.db.is_sqlite:  # a database file's recovery key; a team server has none
             recovery = QPushButton("New recovery &key…")
@@ -160,6 +162,7 @@ class UsersTab(QWidget):
         note = QLabel("Users are disabled, never deleted, so the audit log keeps its meaning.")
         layout.addWidget(note)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_disable_button())
+        self.model.modelReset.connect(self._update_disable_button)
         self.refresh()
 
     def refresh(self, select_id: int | None = None) -> None:
@@ -175,9 +178,14 @@ class UsersTab(QWidget):
         self._update_disable_button()
 
     def _update_disable_button(self) -> None:
+        """The buttons that depend on the selected user: Disable/Enable, and Unlock (greyed, saying why,
+        unless the account is locked or has failed sign-ins to clear: ``users.unlock_refusal``)."""
         user = self._current()
         self.disable_button.setEnabled(user is not None)
         self.disable_button.setText("&Enable user…" if user is not None and user.disabled else "&Disable user…")
+        refusal = users.unlock_refusal(user)
+        self.unlock_button.setEnabled(refusal is None)
+        self.unlock_button.setToolTip(refusal if refusal is not None else users.unlock_hint(user) if user else "")
 
     def _current(self) -> users.UserSummary | None:
         row = _selected(self.view)

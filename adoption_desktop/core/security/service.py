@@ -129,6 +129,8 @@ class UserSummary:
     password_serial: int = 0
     #: role rows on the account that are not in effect (:func:`withheld_roles`), as stored
     roles_withheld: tuple[str, ...] = ()
+    #: wrong passwords counted since the last lock, unlock or right password (:func:`unlock_refusal`)
+    failed_attempts: int = 0
 
 
 #: what sign-in, the Users page and the audit entry say of a role row the application did not write
@@ -196,7 +198,7 @@ def _summary(session: Session, user: User, withheld: frozenset[str] | None = Non
     return UserSummary(user.id, user.username, user.full_name,
                        tuple(Role(r.role) for r in user.roles if r.role not in withheld),
                        user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title,
-                       user.password_serial, tuple(sorted(withheld)))
+                       user.password_serial, tuple(sorted(withheld)), user.failed_attempts or 0)
 
 
 #: the characters a user name may have: ASCII only, so that sign-in matches it without regard to case in
@@ -569,6 +571,33 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
             was += f"; {attempts} failed sign-in attempt{'' if attempts == 1 else 's'} cleared"
         audit.record(session, "unlock", "users", user_id,
                      detail=f"account {user.username} ({user.full_name}) unlocked by {actor.username}; {was}")
+
+
+def unlock_refusal(user: UserSummary | None, now: dt.datetime | None = None) -> str | None:
+    """Why Administration → Users → Unlock has nothing to do for ``user`` as listed (``None``: it has: the
+    account is locked, or has failed sign-ins to clear). The button is greyed with these words as its tooltip
+    (it was enabled for every account, and pressing it on one that was not locked only showed a refusal).
+    ``now``: naive UTC, as ``locked_until`` is stored. :func:`unlock_account` still refuses an account that
+    another PC unlocked after the list was read (:class:`AlreadyUnlocked`)."""
+    if user is None:
+        return "Select a user to unlock."
+    if unlock_hint(user, now):
+        return None
+    return (f"The account of {user.full_name} ({user.username}) is not locked, so there is nothing to unlock. "
+            "Unlock is for an account locked after too many wrong passwords.")
+
+
+def unlock_hint(user: UserSummary, now: dt.datetime | None = None) -> str:
+    """What Unlock will do for ``user`` as listed (its tooltip when enabled); "" when nothing."""
+    now = now or utcnow()
+    account = f"{user.full_name} ({user.username})"
+    if user.locked_until is not None and user.locked_until > now:
+        return (f"Unlock the account of {account}: it is locked after too many wrong passwords until "
+                f"{when_text(user.locked_until)}. Unlocked, it can sign in at once.")
+    if user.failed_attempts:
+        tries = f"{user.failed_attempts} failed sign-in{'' if user.failed_attempts == 1 else 's'}"
+        return f"The account of {account} is not locked: Unlock clears its {tries}."
+    return ""
 
 
 def _bookkeep(session: Session, user_id: int, **values: object) -> None:
