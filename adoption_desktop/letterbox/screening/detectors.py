@@ -30,7 +30,12 @@ from adoption_desktop.letterbox.screening.findings import (
     _f,
 )
 from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
-from adoption_desktop.letterbox.screening.short_forms import is_everyday, short_forms, used_as_word
+from adoption_desktop.letterbox.screening.short_forms import (
+    is_everyday,
+    short_forms,
+    starts_sentence,
+    used_as_word,
+)
 
 # --- patterns -----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -697,8 +702,8 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
         if not m.group()[0].isupper() and (len(form) < 3 or is_everyday(form) or is_everyday(m.group())):
             continue  # "will", "max", "hols", "em" in lower case are words; "gwen", "sam" in lower case are names
         after = _NEXT_WORD.match(view, m.end())
-        if after and used_as_word(m.group(), after.group(1)):
-            continue  # "Will you write back?" with "William" protected: the verb, not the name
+        if after and used_as_word(m.group(), after.group(1), starts_sentence(view, m.start())):
+            continue  # "Will you write back?", "Will write soon" with "William" protected: the verb, not the name
         term = of_folded[short_terms[int(group[1:])]]
         start, end = span(m.start(), m.end())
         written = text[start:end]

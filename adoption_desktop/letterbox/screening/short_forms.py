@@ -9,8 +9,9 @@ the name that is an everyday word ("The" of "Theodore", "Made" of "Madeleine", "
 words of SCOWL's British English dictionary, ``resources/words``, and :data:`EVERYDAY_WORDS`): those would be
 flagged in every letter, and a coordinator who is shown the same false alarm in every letter stops reading
 them. A familiar form is looked for even when it is an everyday word ("Will" of "William", "Max" of
-"Maximilian"), but not where the word is the verb before a pronoun ("Will you write back?": see
-:func:`is_everyday`). The outgoing letters' leak check does not use them (a false alarm there stops a batch).
+"Maximilian"), but not where, starting a sentence, it is the verb ("Will you write back?", "Will write again
+at Christmas": see :func:`used_as_word`). The outgoing letters' leak check does not use them (a false alarm
+there stops a batch).
 """
 
 from __future__ import annotations
@@ -93,11 +94,46 @@ _AFTER_THE_WORD = frozenset((
     "you", "u", "ya", "we", "i", "he", "she", "they", "it", "there", "be", "not", "us", "me", "him", "her",
     "them", "definitely", "probably", "always", "never", "soon", "also", "just", "really"))
 
+#: verbs in their base form, as a letter writes them after the modal "will" with its subject left out ("Will
+#: write again at Christmas", "Will send photos next time", "Will have more news in the summer"); after the
+#: name a verb takes an "-s" or a past form ("Will writes", "Will wrote"), so "Will write" is the modal verb
+_AFTER_WILL = frozenset((
+    "have", "write", "see", "send", "let", "keep", "try", "come", "go", "get", "make", "call", "ring", "phone",
+    "text", "email", "post", "tell", "update", "speak", "talk", "visit", "miss", "think", "hope", "love", "take",
+    "bring", "put", "do", "say", "give", "look", "pop", "catch", "chat", "share", "meet", "stay", "start",
+    "finish", "need", "find", "ask", "help", "hear", "enjoy", "leave", "explain", "enclose", "include", "attach",
+    "reply", "respond", "answer", "forward", "pass", "show", "check", "sort", "arrange", "plan", "wait",
+    "continue", "remember", "add", "print"))
 
-def used_as_word(form: str, next_word: str) -> bool:
+#: what may stand between the end of a sentence and its first word: spaces, opening quotes and brackets
+_BEFORE_SENTENCE = " \t\"'“‘("
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """True when the word at ``start`` begins a sentence of ``text``: it begins the text or a line, or follows
+    a full stop, question or exclamation mark (opening quotes and brackets between): "Will write soon.",
+    "Thank you. Will write soon." but not "Tell Will we said hello." nor "Dear Will,"."""
+    i = start
+    while i > 0 and text[i - 1] in _BEFORE_SENTENCE:
+        i -= 1
+    return i == 0 or text[i - 1] in "\n\r.!?…"
+
+
+def used_as_word(form: str, next_word: str, sentence_start: bool = True) -> bool:
     """True when ``form``, a familiar form that is also an everyday word ("Will", "Bill", "Rob"), reads as that
-    word because of the word after it ("Will you …", "Will be …"), not as the name ("Will scored …")."""
-    return is_everyday(form) and next_word.lower() in _AFTER_THE_WORD
+    word because of the word after it, not as the name ("Will scored …"): at the start of a sentence
+    (``sentence_start``, see :func:`starts_sentence`), a question or a verb before its subject or object
+    ("Will you …", "Will be …", "Rob us …"), or the modal "Will" before a verb in lower case, with its
+    subject left out ("Will write again at Christmas", "Will have more news"). Inside a sentence "Will" with a
+    capital is the name: "Tell Will we said hello", "Did Will write?", "saw Will play"."""
+    if not sentence_start or not is_everyday(form):
+        return False
+    if next_word.lower() in _AFTER_THE_WORD:
+        return True
+    # in lower case ("Will write"), or all in capitals as the whole letter may be ("WILL WRITE SOON"): "Will
+    # Read" with a capital is a name and a surname
+    written = next_word.islower() or (form.isupper() and next_word.isupper())
+    return form.lower() == "will" and written and next_word.lower() in _AFTER_WILL
 
 
 @lru_cache(maxsize=1)
@@ -127,3 +163,4 @@ def short_forms(term: str) -> frozenset[str]:
         return frozenset(familiar)
     starts = {t[:n] for n in range(_SHORTEST_FORM, len(t) - 1)}
     return frozenset({w for w in starts if not is_everyday(w)} | familiar)
+
