@@ -32,6 +32,7 @@ from adoption_desktop.letterbox.screening.findings import (
 from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
 from adoption_desktop.letterbox.screening.short_forms import (
     is_everyday,
+    not_forms_of,
     short_forms,
     starts_sentence,
     used_as_word,
@@ -608,7 +609,7 @@ def _short_forms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     protected terms that are not surnames, with their pet forms, group ``s<n>`` naming the term; None when none
     has any."""
     alternatives = [f"(?P<s{n}>{'|'.join(re.escape(w) for w in sorted(forms, key=lambda w: (-len(w), w)))})"
-                    for n, term in enumerate(terms) if (forms := _with_pet_forms(short_forms(term)))]
+                    for n, term in enumerate(terms) if (forms := _with_pet_forms(short_forms(term)) - not_forms_of(term))]
     if not alternatives:
         return None
     return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_TAIL}(?![^\W_])", re.IGNORECASE)

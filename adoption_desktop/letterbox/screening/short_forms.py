@@ -10,7 +10,8 @@ words of SCOWL's British English dictionary, ``resources/words``, and :data:`EVE
 flagged in every letter, and a coordinator who is shown the same false alarm in every letter stops reading
 them. A familiar form is looked for even when it is an everyday word ("Will" of "William", "Max" of
 "Maximilian"), but not where, starting a sentence, it is the verb ("Will you write back?", "Will write again
-at Christmas": see :func:`used_as_word`). The outgoing letters' leak check does not use them (a false alarm
+at Christmas": see :func:`used_as_word`), nor a name the rules make that is another name in its own right
+("Lucy" of "Lucas": :data:`NOT_FORMS_OF`). The outgoing letters' leak check does not use them (a false alarm
 there stops a batch).
 """
 
@@ -72,6 +73,16 @@ FAMILIAR_FORMS: dict[str, tuple[str, ...]] = {
     "sophia": ("sophie", "soph"), "sophie": ("soph",), "stanley": ("stan",), "susanna": ("sue", "susie", "suzy"),
     "susannah": ("sue", "susie", "suzy"), "terence": ("terry", "tel"), "tobias": ("toby",), "valentine": ("val",),
     "vincent": ("vince", "vinny"), "walter": ("walt", "wally"), "wilfred": ("wilf", "fred"), "winifred": ("winnie", "freda"),
+}
+
+#: names that the rules make of a name (a start of it with a pet ending: "Luc" + "y") but that are another
+#: name in their own right, not a form of this one: a boy called Lucas is "Luke" or "Luca", never "Lucy", and
+#: with "Lucy" looked for every letter mentioning a friend or sister Lucy is flagged. Only names a letter
+#: showed (user trial, 6 December 2026); a name is not left out here because a word list also holds it as
+#: another name ("Sara" of "Sarah", "Annie" of "Annabel", "Mattie" of "Matthew" are its forms), and a familiar
+#: form (:data:`FAMILIAR_FORMS`: "Lucy" of "Lucinda") is always looked for
+NOT_FORMS_OF: dict[str, tuple[str, ...]] = {
+    "lucas": ("lucy", "lucie"),
 }
 
 #: everyday words the word list (``resources/words``) does not hold: short forms of days and months ("Jan" of
@@ -164,3 +175,9 @@ def short_forms(term: str) -> frozenset[str]:
     starts = {t[:n] for n in range(_SHORTEST_FORM, len(t) - 1)}
     return frozenset({w for w in starts if not is_everyday(w)} | familiar)
 
+
+def not_forms_of(term: str) -> frozenset[str]:
+    """The names, in lower case, that the rules make of a one-word first name but that are not its forms
+    (:data:`NOT_FORMS_OF`: "Lucy" of "Lucas"), less its familiar forms."""
+    t = term.lower()
+    return frozenset(NOT_FORMS_OF.get(t, ())) - set(FAMILIAR_FORMS.get(t, ()))
