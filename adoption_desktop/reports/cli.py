@@ -44,10 +44,12 @@ def _export_report(args: argparse.Namespace) -> int:
 
 
 def _export_pack(args: argparse.Namespace) -> int:
-    from adoption_desktop.cli_support import parse_date, signed_in
-    from adoption_desktop.reports.ofsted import write_ofsted_pack
+    from adoption_desktop.cli_support import CliError, parse_date, signed_in
+    from adoption_desktop.reports.ofsted import as_of_problem, write_ofsted_pack
 
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+    if as_of is not None and (problem := as_of_problem(as_of)):  # refused before signing in, as export report
+        raise CliError(problem)
     with signed_in(args) as (db, user):
         result = write_ofsted_pack(db, user, Path(args.out), as_of=as_of)
     pages = sum(s.pages for s in result.sections)

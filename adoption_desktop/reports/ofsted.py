@@ -29,6 +29,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letterhead, long_date
 from adoption_desktop.core.documents.pdf_flow import styles
+from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.files import output_file, scratch_folder
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import get_setting
@@ -38,7 +39,13 @@ from adoption_desktop.panel import service as panel_service
 from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
 from adoption_desktop.panel.settings import DBS_RENEWAL_YEARS
 from adoption_desktop.reports import ofsted_parts, service
-from adoption_desktop.reports.periods import Period, add_months, quarter_label, quarters_to
+from adoption_desktop.reports.periods import (
+    Period,
+    add_months,
+    future_end_problem,
+    quarter_label,
+    quarters_to,
+)
 from adoption_desktop.reports.report_data import _decisions
 
 MINUTES_SETS = 3
@@ -193,11 +200,22 @@ def _stamp_page_numbers(writer: PdfWriter, scratch: Path) -> None:
         page.merge_page(stamp)
 
 
+def as_of_problem(as_of: dt.date, today: dt.date | None = None) -> str:
+    """Why the pack cannot be made as of ``as_of`` ("" when it can): a date after today, refused as
+    ``export report`` refuses a period ending after today (``periods.future_end_problem``)."""
+    return future_end_problem(Period(as_of, as_of), today or dt.date.today(), pack=True)
+
+
 def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.date | None = None,
-                      progress: Callable[[int, int], None] | None = None) -> PackResult:
-    """Build the pack as ``out`` (PDF, atomic) and audit its creation."""
+                      progress: Callable[[int, int], None] | None = None,
+                      today: dt.date | None = None) -> PackResult:
+    """Build the pack as ``out`` (PDF, atomic) and audit its creation. ``as_of`` (default ``today``, the
+    real today unless given) may not be after ``today``: refused with a ValidationError, nothing written."""
     require(actor, Permission.ADM_VIEW, Permission.PANEL_VIEW, Permission.REPORTS_VIEW)
-    day = as_of or dt.date.today()
+    today = today or dt.date.today()
+    day = as_of or today
+    if problem := as_of_problem(day, today):
+        raise ValidationError(problem, "as_of")
     year = Period(add_months(day, -12) + dt.timedelta(days=1), day)
     with db.session(actor, write=False) as session:
         head = replace(letterhead(session), footer=FOOTER)

@@ -119,10 +119,17 @@ def period_problem(p: Period, today: dt.date) -> str:
     return ""
 
 
-def future_end_problem(p: Period, today: dt.date) -> str:
+def future_end_problem(p: Period, today: dt.date, *, pack: bool = False) -> str:
     """For a report made without a screen (the command line): a period ending after today would count
-    what has not happened (booked appointments as adults supported); the page brings To back to today."""
+    what has not happened (booked appointments as adults supported); the page brings To back to today.
+
+    ``pack``: the Ofsted pack's date (``p.end``), said as such. A pack "As of 1 March 2027" made in December
+    2026 was written (user trial): its figures for a year ending in March and its central list "at" March
+    described what had not happened yet."""
     if p.end > today:
+        if pack:
+            return (f"The pack's date is after today ({p.end:%d/%m/%Y}): the pack shows what has happened, so "
+                    f"choose a date on or before today ({today:%d/%m/%Y}). Nothing was written.")
         return (f"The period ends after today ({p.end:%d/%m/%Y}): figures count what has happened, so end it "
                 f"on or before today ({today:%d/%m/%Y}).")
     return ""

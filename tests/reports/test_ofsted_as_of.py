@@ -7,15 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
-from adoption_desktop.reports.ofsted import approved_sittings
-from tests.conftest import make_user
+from adoption_desktop.reports.ofsted import approved_sittings, write_ofsted_pack
+from tests.conftest import TEST_PASSWORD, make_user
 
 D = dt.date
 MADE = D(2026, 12, 6)      # the trial's demo and pack were made on this day
@@ -45,3 +48,41 @@ def test_only_minutes_approved_by_the_packs_date_are_included(open_demo: Callabl
     so_approved = sorted((sid for sid, day in dates.items() if day <= AS_OF and last_approved.get(sid, MADE) <= AS_OF),
                          key=lambda sid: dates[sid], reverse=True)
     assert [dates[sid] for sid in found] == [dates[sid] for sid in so_approved[:3]]
+
+
+def test_a_pack_dated_after_today_is_refused_everywhere(db: Database, db_path: Path, tmp_path: Path, qtbot: Any,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from adoption_desktop import cli
+    from adoption_desktop.reports.views import page as page_module
+    from adoption_desktop.reports.views.page import ReportsPage
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    out = tmp_path / "pack.pdf"
+    # the Reports page's pack: refused, said, nothing written
+    errors: list[str] = []
+    monkeypatch.setattr(page_module, "show_error", lambda _w, _t, exc: errors.append(str(exc)))
+    page = ReportsPage(AppContext(db, officer, TaskRunner(synchronous=True)))
+    qtbot.addWidget(page)
+    page.ofsted_pack_to(out, as_of=tomorrow)
+    assert not out.exists()
+    assert errors == [f"The pack's date is after today ({tomorrow:%d/%m/%Y}): the pack shows what has happened, so "
+                      f"choose a date on or before today ({today:%d/%m/%Y}). Nothing was written."]
+    page.ofsted_pack_to(out, as_of=today)  # today itself is a pack's date
+    assert out.exists() and len(errors) == 1
+    out.unlink()
+    with pytest.raises(ValidationError, match=r"The pack's date is after today .* Nothing was written\."):
+        write_ofsted_pack(db, officer, out, as_of=D(2027, 3, 1), today=MADE)
+    assert not out.exists()
+    # the command: refused before anything is done, exit 2, one line
+    db.dispose()
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    code = cli.main(["export", "ofsted-pack", "--db", str(db_path), "--user", "pa", "--as-of", f"{tomorrow}",
+                     "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert f"adoption-desktop: The pack's date is after today ({tomorrow:%d/%m/%Y})" in err, err

@@ -432,7 +432,13 @@ class ReportsPage(QWidget):
             self.ofsted_pack_to(Path(path))
 
     def ofsted_pack_to(self, out: Path, as_of: dt.date | None = None) -> None:
-        from adoption_desktop.reports.ofsted import write_ofsted_pack
+        """The pack as of ``as_of`` (default today), built in the background; a date after today is refused
+        here, with nothing written (``write_ofsted_pack`` refuses it too)."""
+        from adoption_desktop.reports.ofsted import as_of_problem, write_ofsted_pack
+
+        if as_of is not None and (problem := as_of_problem(as_of)):
+            show_error(self, "Ofsted pack", ValidationError(problem, "as_of"))
+            return
 
         def work(task: TaskHandle) -> Path:
             return write_ofsted_pack(self.ctx.db, self.ctx.principal, out, as_of=as_of,
