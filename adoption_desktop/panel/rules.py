@@ -567,6 +567,21 @@ def next_appraisal_due(typed_due: dt.date | None, last_held: dt.date | None) -> 
     return annual
 
 
+def appraisal_as_it_stood(typed_due_now: dt.date | None, held: Iterable[tuple[dt.date | None, dt.date]],
+                          day: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """(the typed *Appraisal due*, the last appraisal held) as they stood on ``day``, from the member's
+    appraisals recorded (``held``: (due date it met, day held)) and the *Appraisal due* they have now.
+
+    An appraisal held after ``day`` is left out and the due date it met is the one the member had on ``day``
+    (recording it moved *Appraisal due* on: :func:`due_after_appraisal`); with none held after ``day`` the
+    current date stands. A pack as of 30/09/2026 made in December showed the due date an appraisal held in
+    November had moved on to (user trial)."""
+    ordered = sorted(held, key=lambda h: h[1])
+    last = max((done for _due, done in ordered if done <= day), default=None)
+    later = [due for due, done in ordered if done > day]
+    return (later[0] if later else typed_due_now), last
+
+
 def due_after_appraisal(typed_due: dt.date | None, due_before: dt.date | None, held_on: dt.date) -> dt.date:
     """The *Appraisal due* stored when a save records a new appraisal held on ``held_on``: the appraisal met
     the due date the member had (``due_before``), so the next is due a year after it was held, unless the user

@@ -101,6 +101,27 @@ def _approved_by(minutes: tuple[str, dt.date | None] | None, as_of: dt.date) -> 
     return minutes is not None and minutes[0] == "approved" and minutes[1] is not None and minutes[1] <= as_of
 
 
+def members_as_of(db: Database, actor: Principal, day: dt.date) -> list[panel_service.MemberRow]:
+    """The central list with each member's appraisal as it stood on ``day`` (the last appraisal held on or
+    before it and the due date then: ``panel.rules.appraisal_as_it_stood``). DBS and training dates are
+    kept only as the latest recorded; :func:`ofsted_parts.central_list_flowables` says so."""
+    from adoption_desktop.panel import rules as panel_rules
+    from adoption_desktop.panel.models import PanelAppraisal
+
+    members = panel_service.list_members(db, actor, today=day)
+    held: dict[int, list[tuple[dt.date | None, dt.date]]] = {}
+    with db.session(actor, write=False) as session:
+        for member_id, due_on, done_on in session.execute(
+                select(PanelAppraisal.member_id, PanelAppraisal.due_on, PanelAppraisal.done_on)):
+            held.setdefault(member_id, []).append((due_on, done_on))
+    out = []
+    for m in members:
+        due, last = panel_rules.appraisal_as_it_stood(m.appraisal_due, held.get(m.id, ()), day)
+        out.append(replace(m, appraisal_due=due, appraised_on=last,
+                           next_appraisal=panel_rules.next_appraisal_due(due, last)))
+    return out
+
+
 def _pct(part: int, whole: int) -> str:
     return percent(part, whole) if whole else "n/a"
 
@@ -244,11 +265,12 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
                            f"Panel minutes {pack.sitting.sitting_date:%d/%m/%Y}")
             minutes_paths.append(path)
             tick()
-        members = panel_service.list_members(db, actor, today=day)
+        members = members_as_of(db, actor, day)
         with db.session(actor, write=False) as session:
             dbs_years = int(get_setting(session, DBS_RENEWAL_YEARS))
         central = tmp / "central.pdf"
-        _write_part(central, ofsted_parts.central_list_flowables(members, day, dbs_years), head, "Central list")
+        _write_part(central, ofsted_parts.central_list_flowables(members, day, dbs_years, recorded_on=today),
+                    head, "Central list")
         tick()
         by_type, by_quarter, threshold = adm_timeliness(db, actor, year)
         adm = tmp / "adm.pdf"

@@ -146,9 +146,26 @@ def _appraisal_cell(due: dt.date | None, as_of: dt.date) -> str:
     return f"{due:%d/%m/%Y}" + (" OVERDUE" if due < as_of else "") if due else "not set"
 
 
-def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date, dbs_years: int = 3) -> list[Flowable]:
+def _recorded_cell(day: dt.date | None, as_of: dt.date, missing: str, mark: str = "") -> str:
+    """A date kept only as the latest recorded (DBS check, training): one after ``as_of`` is said to be so
+    (what stood at ``as_of`` is not known); ``mark`` (RENEWAL DUE) only for one on or before it."""
+    if day is None:
+        return missing
+    if day > as_of:
+        return f"{day:%d/%m/%Y} (after {as_of:%d/%m/%Y})"
+    return f"{day:%d/%m/%Y}" + (f" {mark}" if mark else "")
+
+
+def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date, dbs_years: int = 3, *,
+                           recorded_on: dt.date | None = None) -> list[Flowable]:
     """The members and advisers on the list at ``as_of``; an overdue appraisal and a DBS check older than
-    ``dbs_years`` (the ``panel.dbs_renewal_years`` setting) are marked."""
+    ``dbs_years`` (the ``panel.dbs_renewal_years`` setting) are marked.
+
+    The appraisal columns are as ``members`` give them (``ofsted.members_as_of``: as they stood at
+    ``as_of``, from the appraisals recorded). DBS and training dates are kept only as the latest recorded:
+    for a pack made on ``recorded_on``, later than ``as_of``, the pack says those columns are as recorded
+    that day, and a date after ``as_of`` is marked so (a trial's pack "at 30 September 2026" showed a last
+    training of 11/10/2026)."""
     from adoption_desktop.panel.rules import dbs_renewal_due
     st = styles()
     current = [m for m in members if m.active_on(as_of)]
@@ -159,16 +176,25 @@ def central_list_flowables(members: Sequence[MemberRow], as_of: dt.date, dbs_yea
              # the date the central list's warning counts from (rules.next_appraisal_due: never more than a
              # year after the last appraisal held), so the pack and the screen agree
              _appraisal_cell(_appraisal(m), as_of),
-             (f"{m.dbs_checked_on:%d/%m/%Y}" + (" RENEWAL DUE" if dbs_renewal_due(m.dbs_checked_on, dbs_years) < as_of else ""))
-             if m.dbs_checked_on else "not recorded",
-             f"{m.training_on:%d/%m/%Y}" if m.training_on else "not recorded"]
+             _recorded_cell(m.dbs_checked_on, as_of, "not recorded",
+                            "RENEWAL DUE" if m.dbs_checked_on and dbs_renewal_due(m.dbs_checked_on, dbs_years) < as_of
+                            else ""),
+             _recorded_cell(m.training_on, as_of, "not recorded")]
             for m in sorted(current, key=lambda m: (m.is_adviser, m.role_label, m.full_name))]
     overdue = sum(1 for m in current if (due := _appraisal(m)) and due < as_of)
-    return [Paragraph("Central list of panel members", st["head"]), Spacer(1, 4),
-            _p(f"Members and advisers on the central list at {_d(as_of)}: {len(current)}. "
-               f"Appraisals overdue: {overdue}" + (" (marked OVERDUE in the table)." if overdue else ".")),
-            table(("Name", "Role", "Term", "Appraisal due", "DBS checked", "Last training"), rows,
-                  (33, 37, 25, 25, 25, 25))]
+    flow: list[Flowable] = [
+        Paragraph("Central list of panel members", st["head"]), Spacer(1, 4),
+        _p(f"Members and advisers on the central list at {_d(as_of)}: {len(current)}. "
+           f"Appraisals overdue: {overdue}" + (" (marked OVERDUE in the table)." if overdue else "."))]
+    if recorded_on is not None and recorded_on > as_of:
+        flow.append(_p(f"Appraisal due is as it stood at {_d(as_of)}, from the appraisals recorded. DBS checked "
+                       f"and Last training are as recorded today ({recorded_on:%d/%m/%Y}), not at {_d(as_of)}: "
+                       "only the latest date of each is kept, so a date after "
+                       f"{as_of:%d/%m/%Y} is marked \"(after {as_of:%d/%m/%Y})\" and the one before it is not "
+                       "known here."))
+    flow.append(table(("Name", "Role", "Term", "Appraisal due", "DBS checked", "Last training"), rows,
+                      (33, 37, 25, 25, 25, 25)))
+    return flow
 
 
 def adm_flowables(by_type: Sequence[Sequence[str]], by_quarter: Sequence[Sequence[str]], threshold: int,

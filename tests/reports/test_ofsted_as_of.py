@@ -11,13 +11,16 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from reportlab.platypus import Paragraph, Table
 from sqlalchemy import select
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
+from adoption_desktop.panel import rules as panel_rules
+from adoption_desktop.panel.models import PanelAppraisal, PanelItem, PanelMember, PanelMinutes, PanelSitting
 from adoption_desktop.reports.ofsted import approved_sittings, write_ofsted_pack
+from adoption_desktop.reports.ofsted_parts import central_list_flowables
 from tests.conftest import TEST_PASSWORD, make_user
 
 D = dt.date
@@ -48,6 +51,51 @@ def test_only_minutes_approved_by_the_packs_date_are_included(open_demo: Callabl
     so_approved = sorted((sid for sid, day in dates.items() if day <= AS_OF and last_approved.get(sid, MADE) <= AS_OF),
                          key=lambda sid: dates[sid], reverse=True)
     assert [dates[sid] for sid in found] == [dates[sid] for sid in so_approved[:3]]
+
+
+def test_an_appraisal_as_it_stood_on_a_day() -> None:
+    held = [(D(2025, 10, 29), D(2025, 10, 19)), (D(2026, 10, 29), D(2026, 11, 16))]
+    # on 30/09/2026: last held 19/10/2025, the due date then the one the November appraisal met
+    assert panel_rules.appraisal_as_it_stood(D(2027, 11, 16), held, AS_OF) == (D(2026, 10, 29), D(2025, 10, 19))
+    assert panel_rules.appraisal_as_it_stood(D(2027, 11, 16), held, MADE) == (D(2027, 11, 16), D(2026, 11, 16))
+    assert panel_rules.appraisal_as_it_stood(D(2027, 1, 1), [], AS_OF) == (D(2027, 1, 1), None)
+    assert panel_rules.appraisal_as_it_stood(None, held, D(2025, 1, 1)) == (D(2025, 10, 29), None)
+
+
+def test_the_central_list_is_as_it_stood_on_the_packs_date(open_demo: Callable[..., Database], tmp_path: Path) -> None:
+    from adoption_desktop.reports.ofsted import members_as_of
+
+    db = open_demo(MADE)
+    officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR)
+    with db.session(write=False) as s:
+        names = {mid: name for mid, name in s.execute(select(PanelMember.id, PanelMember.full_name))}
+        training = {name: day for name, day in s.execute(select(PanelMember.full_name, PanelMember.training_on))}
+        held: dict[int, list[tuple[dt.date | None, dt.date]]] = {}
+        for mid, due, done in s.execute(select(PanelAppraisal.member_id, PanelAppraisal.due_on, PanelAppraisal.done_on)):
+            held.setdefault(mid, []).append((due, done))
+    # a member appraised after the date: the pack gives the due date they had then, not the one it moved to
+    mid = next(m for m, rows in held.items() if any(done > AS_OF for _d, done in rows))
+    before = max(done for _d, done in held[mid] if done <= AS_OF)
+    met = min(held[mid], key=lambda r: r[1] if r[1] > AS_OF else dt.date.max)[0]
+    expected = panel_rules.next_appraisal_due(met, before)
+    flowables = central_list_flowables(members_as_of(db, officer, AS_OF), AS_OF, recorded_on=MADE)
+    table = next(f for f in flowables if isinstance(f, Table))
+    rows = {cells[0]: cells for cells in ([c.getPlainText() for c in r] for r in table._cellvalues[1:])}
+    assert expected is not None and rows[names[mid]][3].startswith(f"{expected:%d/%m/%Y}"), rows[names[mid]]
+    # a last training after the date is said to be after it, and the pack says those dates are today's
+    late = next(n for n, day in training.items() if day and day > AS_OF and n in rows)
+    assert rows[late][5] == f"{training[late]:%d/%m/%Y} (after 30/09/2026)"
+    said = " ".join(f.getPlainText() for f in flowables if isinstance(f, Paragraph))
+    assert "DBS checked and Last training are as recorded today (06/12/2026), not at 30 September 2026" in said
+    # the whole pack, as the trial made it
+    out = tmp_path / "pack.pdf"
+    write_ofsted_pack(db, officer, out, as_of=AS_OF, today=MADE)
+    text = _text(out)
+    assert "as recorded today (06/12/2026)" in text and f"{training[late]:%d/%m/%Y} (after 30/09/2026)" in text
+    # as of today, nothing to say: the dates are today's
+    today_said = " ".join(f.getPlainText() for f in central_list_flowables(
+        members_as_of(db, officer, MADE), MADE, recorded_on=MADE) if isinstance(f, Paragraph))
+    assert "as recorded today" not in today_said
 
 
 def test_a_pack_dated_after_today_is_refused_everywhere(db: Database, db_path: Path, tmp_path: Path, qtbot: Any,
