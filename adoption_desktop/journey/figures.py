@@ -54,6 +54,8 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
 
 
 TIMELINESS = "Timeliness of the child's journey"
+#: the measures whose figure is the children in one band of months after the placement order
+BAND_CODES = frozenset({"match_4m", "match_4_8m", "match_8_12m", "match_over_12m"})
 SECTIONS = (TIMELINESS,)
 BEHIND_COLUMNS = ("Reference", "Initials", "Sibling group", "From", "To", "Days", "Within the threshold",
                   "Detail")
@@ -61,7 +63,10 @@ BEHIND_COLUMNS = ("Reference", "Initials", "Sibling group", "From", "To", "Days"
 
 def behind(db: Database, actor: Principal, section: str, label: str, start: dt.date, end: dt.date) -> Behind:
     """The children (or cases) behind a timeliness figure: its measure's list (``measure_children``; another
-    area's cases need that area's permission), only those within the threshold for that row."""
+    area's cases need that area's permission), only those within the threshold for that row. A band row
+    ("Matched within 4 months of the placement order") counts the children in its band, so it lists only
+    them: it listed every child matched in the period, its title saying "3 children" under a figure of 1
+    (user trial)."""
     from adoption_desktop.core.errors import ValidationError
     from adoption_desktop.reports.measures import measure_children
 
@@ -71,7 +76,7 @@ def behind(db: Database, actor: Principal, section: str, label: str, start: dt.d
         raise ValidationError(f"{section}: no measure '{label}'.", "label")
     m = max(matches, key=lambda x: len(x.label))
     rows = measure_children(db, actor, m.code, start, end)
-    if label.endswith("within the threshold"):
+    if label.endswith("within the threshold") or m.code in BAND_CODES:
         rows = [r for r in rows if r.within]
 
     def d(day: dt.date | None) -> str:
