@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit.chain import REDACTED, _column_changes, _identity, _jsonable, record
 from adoption_desktop.core.audit.seals import (
+    CONTENT_RULES,
     RowChange,
     filed_under,
     row_matches_seal,
@@ -105,6 +106,8 @@ def _check_seals_before_flush(session: Session, _ctx: Any, _instances: Any) -> N
     found: dict[str, set[str]] = {}
     for name, (table, pks) in wanted.items():
         off = rows_off_seal(session.connection(), table, pks)
+        if off and name in CONTENT_RULES:
+            _refuse_final_record_table(session, name, off)
         if off:
             found[name] = off
     if bulk:
@@ -113,6 +116,28 @@ def _check_seals_before_flush(session: Session, _ctx: Any, _instances: Any) -> N
             kept.setdefault(name, set()).update(off)
     else:
         session.info["audit_unsound"] = found
+
+
+#: what a person calls a row of each final-record table (``seals.CONTENT_RULES``), for the refusal below
+RECORD_NAMES = {"adm_decisions": "ADM decision", "panel_minutes": "panel minutes record", "adm_letters": "ADM letter",
+                "letterbox_letters_sent": "record of a letterbox letter sent", "letterbox_items": "letterbox item",
+                "counselling_cases": "counselling case", "counselling_disclosures": "counselling disclosure"}
+
+
+def _refuse_final_record_table(session: Session, name: str, off: set[str]) -> None:
+    """A row of a final-record table about to be changed that is not as the program last sealed it: nothing
+    is written (the transaction is rolled back), never written unsealed as other tables' rows are. The
+    services check the rows they sign, approve, close or edit first, in their own words
+    (``seal_check.require_as_last_saved``); this catches any other write to such a row."""
+    from adoption_desktop.core.audit.seal_check import ASK_ADMINISTRATOR, row_seal_problem
+    from adoption_desktop.core.errors import SealBroken
+
+    key = sorted(off, key=lambda k: (len(k), k))[0]
+    problem = row_seal_problem(session.connection(), name, int(key)) if key.isdigit() else ""
+    said = problem or "changed outside the application"
+    raise SealBroken(f"This {RECORD_NAMES.get(name, 'record')} (record {key}) is not as the application last saved "
+                     f"it: {said}. The change was not made. Nothing was saved; the record stays as it is. "
+                     f"{ASK_ADMINISTRATOR}")
 
 
 @event.listens_for(Session, "after_flush")

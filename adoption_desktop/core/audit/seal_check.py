@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Table, func, select
 
@@ -30,8 +30,12 @@ from adoption_desktop.core.audit.seals import (
     field_sums,
     filed_before,
     moved_at,
+    pk_string,
     row_digest,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -408,6 +412,26 @@ def require_unchanged(conn: Connection, name: str, row_id: int, what: str, refus
         from adoption_desktop.core.errors import SealBroken
 
         raise SealBroken(f"{what}: {problem}. {refused} {ASK_ADMINISTRATOR}")
+
+
+def require_as_last_saved(session: Session, name: str, row_id: int, what: str, refused: str) -> None:
+    """Before the program changes a row of a final-record table (``seals.CONTENT_RULES``: a draft decision
+    saved or signed, minutes saved or approved, a letterbox item changed or given its outcome, a counselling
+    case changed or closed), refuse (:class:`SealBroken`, as :func:`require_unchanged`) when the row is not as
+    the program last sealed it: a draft reworded in SQL, or a final record made to look like a draft
+    (``signed_at`` set back to NULL), would otherwise be signed, approved or closed with the outside change
+    in it, and the new seal would vouch for it. Called on the row as it is stored, under the row lock the
+    change takes (one row and its seals: no table scan). A row written earlier by this session's
+    ``audit.bulk_audit`` (the demo, an import) has no seal until the bulk ends and is the program's own: it is
+    not checked here (the bulk checked it against its seal the first time it touched it, and refused it
+    then if it did not match: see ``capture._check_seals_before_flush``)."""
+    if session.info.get("audit_disabled"):
+        return
+    if session.info.get("audit_bulk") is not None:
+        written = session.info.get("audit_bulk_rows", {}).get(name)
+        if written is not None and any(pk_string(pk) == str(row_id) for pk in written[1]):
+            return
+    require_unchanged(session.connection(), name, row_id, what, refused)
 
 
 def _a(what: str) -> str:
