@@ -99,6 +99,8 @@ def restore_draft(db: Database, actor: Principal, decision_id: int, draft: Draft
     with db.session(actor) as session:
         d = lock_row(session, get_or_raise(session, AdmDecision, decision_id,
                                            f"There is no ADM decision {decision_id}."))
+        service._require_as_saved(session, d, "The draft was not put back. Nothing was saved; the decision "
+                                              "stays as it is.")
         service._refuse_if_signed(d)
         service._check_signer(d, actor)
         if d.row_version != expected_version and _draft(d) != expected:

@@ -40,6 +40,7 @@ from adoption_desktop.adm.service.common import _new_decision as _new_decision
 from adoption_desktop.adm.service.common import _pauses as _pauses
 from adoption_desktop.adm.service.common import _recompute_due as _recompute_due
 from adoption_desktop.adm.service.common import _refuse_if_signed as _refuse_if_signed
+from adoption_desktop.adm.service.common import _require_as_saved as _require_as_saved
 from adoption_desktop.adm.service.common import _row as _row
 from adoption_desktop.adm.service.data import (
     DecisionDetail,

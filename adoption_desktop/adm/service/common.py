@@ -72,9 +72,31 @@ def _decision_values(d: AdmDecision) -> dict[str, str]:
             "Social worker": d.social_worker, "State": d.state}
 
 
-def _for_change(session: Session, decision_id: int, expected_version: int | None) -> AdmDecision:
-    """The decision, locked for this transaction, unsigned, and still the version the person saw."""
+#: a decision not as the program last saved it (``seal_check.require_as_last_saved``)
+NOT_AS_SAVED = "This decision is not as it was last saved in Adoption Desktop"
+#: what was not done when a draft is refused for it (the default of :func:`_for_change`)
+DRAFT_NOT_SAVED = ("Your changes were not saved: saving would seal the change made outside the application as "
+                   "if it were part of the draft. Nothing was saved; the decision stays as it is.")
+#: ... and when signing is refused for it
+NOT_SIGNED = ("It was not signed: signing would put your signature on what was changed outside the application. "
+              "Nothing was saved; the decision stays as it is.")
+
+
+def _require_as_saved(session: Session, d: AdmDecision, refused: str = DRAFT_NOT_SAVED) -> None:
+    """Refuse to change, sign or build on a decision whose row is not as the program last sealed it (a draft
+    reworded in SQL, a signed decision made to look unsigned): the change would otherwise be signed and sealed
+    with it. Called under the row's lock."""
+    from adoption_desktop.core.audit.seal_check import require_as_last_saved
+
+    require_as_last_saved(session, ENTITY, d.id, NOT_AS_SAVED, refused)
+
+
+def _for_change(session: Session, decision_id: int, expected_version: int | None, *,
+                refused: str = DRAFT_NOT_SAVED) -> AdmDecision:
+    """The decision, locked for this transaction, as the program last saved it (``refused``: what the
+    refusal says was not done), unsigned, and still the version the person saw."""
     d = lock_row(session, _get(session, decision_id))
+    _require_as_saved(session, d, refused)
     _refuse_if_signed(d)
     if expected_version is not None and d.row_version != expected_version:
         raise stale(session, d, expected_version, f"decision {d.id} ({d.subject_reference})", _decision_values)

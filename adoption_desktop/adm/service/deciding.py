@@ -14,6 +14,7 @@ from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmQualifyingDetermination
 from adoption_desktop.adm.service.common import (
     ENTITY,
+    NOT_SIGNED,
     _check_signer,
     _decision_fields,
     _for_change,
@@ -23,6 +24,7 @@ from adoption_desktop.adm.service.common import (
     _qd_for,
     _recompute_due,
     _refuse_if_signed,
+    _require_as_saved,
 )
 from adoption_desktop.adm.service.data import SignResult
 from adoption_desktop.adm.service.letters import _file_letter
@@ -91,7 +93,9 @@ def request_information(db: Database, actor: Principal, decision_id: int, *, wha
     if len(what.strip()) < 5:
         raise ValidationError("Information needed: say what information you need before deciding.", "what")
     with db.session(actor) as session:
-        d = _get(session, decision_id)
+        d = lock_row(session, _get(session, decision_id))
+        _require_as_saved(session, d, "The request for more information was not recorded and no letter was "
+                                       "filed. Nothing was saved; the decision stays as it is.")
         _refuse_if_signed(d)
         _check_signer(d, actor)
         if d.state == rules.STATE_PAUSED:
@@ -121,7 +125,9 @@ def log_information(db: Database, actor: Principal, decision_id: int, *, receive
     check_not_future(received_on, "Date received", "received_on", today=today,
                      advice="record the day the information arrived, once it has happened")
     with db.session(actor) as session:
-        d = _get(session, decision_id)
+        d = lock_row(session, _get(session, decision_id))
+        _require_as_saved(session, d, "The information was not logged as received. Nothing was saved; the "
+                                       "decision stays as it is.")
         _refuse_if_signed(d)
         req = session.scalars(select(AdmInfoRequest).where(
             AdmInfoRequest.decision_id == d.id, AdmInfoRequest.received_on.is_(None))).first()
@@ -297,6 +303,7 @@ def check_signable(db: Database, actor: Principal, decision_id: int, decided_on:
     require(actor, Permission.ADM_DECIDE)
     with db.session(actor, write=False) as session:
         d = _get(session, decision_id)
+        _require_as_saved(session, d, NOT_SIGNED)
         _signable(session, d, actor, decided_on)
         return rules.working_days_late(d.due_on, decided_on, calendar(session))
 
@@ -342,12 +349,13 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
     delay_reason = clean_text(delay_reason, "Reason for delay", multiline=True, max_length=4000).strip()
     with db.session(actor, write=False) as session:  # every check before the password is tried
         d = _get(session, decision_id)
+        _require_as_saved(session, d, NOT_SIGNED)
         _signable(session, d, actor, decided_on)
         _check_delay(d, decided_on, delay_reason, calendar(session))
         _check_correction(_minutes_correction(session, d), sign_anyway, correction_shown)
     _reauth(db, actor, password)
     with db.session(actor) as session:  # and again on the row locked for signing
-        d = _for_change(session, decision_id, expected_version)
+        d = _for_change(session, decision_id, expected_version, refused=NOT_SIGNED)
         _signable(session, d, actor, decided_on)
         late = _check_delay(d, decided_on, delay_reason, calendar(session))
         correction = _minutes_correction(session, d)  # opened since the dialog: it is asked again

@@ -27,6 +27,7 @@ from adoption_desktop.adm.service.qualifying_determination import recount_final,
 from adoption_desktop.adm.settings import WRITTEN_NOTICE_WD
 from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import signer_title
+from adoption_desktop.core.audit.seal_check import require_as_last_saved
 from adoption_desktop.core.concurrency import last_saved, lock_row, when_text
 from adoption_desktop.core.config import LETTER_REPLY_WORKING_DAYS
 from adoption_desktop.core.documents.letterhead import letterhead
@@ -192,6 +193,8 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
     with db.session(actor) as session:
         # locked: a notice made again (``reissue_notice``) at this moment comes wholly before or after
         row = lock_row(session, get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}."))
+        require_as_last_saved(session, "adm_letters", row.id, "This filed letter is not as it was filed",
+                              "It was not recorded as sent. Nothing was saved; the letter stays as it is.")
         if row.sent_on is not None:
             raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
         if sent_on < row.letter_date:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision
-from adoption_desktop.adm.service.common import ENTITY, _new_decision, _recompute_due
+from adoption_desktop.adm.service.common import ENTITY, _new_decision, _recompute_due, _require_as_saved
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.errors import Conflict
@@ -83,6 +83,10 @@ def take_minutes_correction(session: Session, handoff: PanelHandoff, corrected: 
         audit.record(session, "minutes_corrected_after_signing", ENTITY, d.id,
                      detail=change + "; the signed decision is unchanged, flagged for the ADM to review")
         return None
+    _require_as_saved(session, d, f"The corrected minutes were not approved: the ADM's draft decision "
+                                  f"{d.id} ({d.subject_reference}) would take them over the change made outside "
+                                  "the application. Nothing was saved; the minutes and the decision stay as "
+                                  "they are.")
     first_received, first_due = d.received_on, d.due_on
     d.recommendation, d.recommendation_text = handoff.recommendation, handoff.recommendation_text
     d.recommendation_reasons, d.advice = handoff.reasons, handoff.advice

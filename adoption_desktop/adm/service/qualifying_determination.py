@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmLetter, AdmQualifyingDetermination
-from adoption_desktop.adm.service.common import ENTITY, QD_ENTITY, _get, _new_decision, _recompute_due
+from adoption_desktop.adm.service.common import (
+    ENTITY,
+    QD_ENTITY,
+    _get,
+    _new_decision,
+    _recompute_due,
+    _require_as_saved,
+)
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit.seal_check import require_unchanged
 from adoption_desktop.core.concurrency import check_version, lock_row
@@ -58,6 +65,9 @@ def recount_final(session: Session, q: AdmQualifyingDetermination) -> None:
         return
     start = rules.qd_final_clock_start(q.deadline, q.representations_on, q.irm_recommendation_on)
     lock_row(session, d)
+    _require_as_saved(session, d, f"This was not recorded: the clock of the final decision (decision {d.id}) "
+                                  "would start again on a draft changed outside the application. Nothing was "
+                                  "saved; the qualifying determination and the decision stay as they are.")
     old_start, old_due = d.received_on, d.due_on
     d.received_on = start
     _recompute_due(session, d)
