@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
+from adoption_desktop.core.audit.seal_check import require_as_last_saved
 from adoption_desktop.core.concurrency import first_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.handoff import MinutesCorrected, MinutesCorrectionOpen, PanelHandoff
@@ -21,6 +22,7 @@ from adoption_desktop.panel import rules
 from adoption_desktop.panel.models import PanelItem, PanelMember, PanelMinutes
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
+    NOT_AS_APPROVED,
     P,
     _absences,
     _attendance,
@@ -37,6 +39,7 @@ from adoption_desktop.panel.service.common import (
 from adoption_desktop.panel.service.counted import chair_problem, views_problem
 from adoption_desktop.panel.service.data import ItemRow, MinutesRow, advice_text
 from adoption_desktop.panel.service.minutes import (
+    NOT_AS_SAVED,
     _complete,
     _locked_item_minutes,
     _minutes_done_by,
@@ -222,6 +225,9 @@ def _approve(session: Session, actor: Principal, item_id: int, today: dt.date,
     item, m = _locked_item_minutes(session, item_id)  # every save, send and correction locks the item too
     if m is not None:
         lock_row(session, m)
+        require_as_last_saved(session, "panel_minutes", m.id, NOT_AS_SAVED,
+                              "They were not approved: the approval would put your name to words changed "
+                              "outside the application. Nothing was saved; the minutes stay as they are.")
         changed = _changed_since_shown(session, m, expected_version, expected_minutes_id)
         if changed is not None:
             raise changed
@@ -332,6 +338,9 @@ def record_correction_handoff(session: Session, panel_item_id: int, version: int
     if m.handed_off_on is not None:
         return
     lock_row(session, m)
+    require_as_last_saved(session, "panel_minutes", m.id, NOT_AS_APPROVED,
+                          "The decision taking them was not signed. Nothing was saved; the minutes and the "
+                          "decision stay as they are.")
     m.handed_off_on, m.adm_decision_id = on, decision_id
     session.flush()
     audit.record(session, "handoff", "panel_minutes", m.id,

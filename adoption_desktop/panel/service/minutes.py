@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit.models import AuditEntry
-from adoption_desktop.core.audit.seal_check import require_unchanged
+from adoption_desktop.core.audit.seal_check import require_as_last_saved, require_unchanged
 from adoption_desktop.core.concurrency import last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
@@ -97,11 +97,22 @@ def _minutes_values(m: PanelMinutes) -> dict[str, str]:
     return {"Status": f"{m.status} (version {m.version})", **minutes_draft_values(d)}
 
 
-def _locked_item_minutes(session: Session, item_id: int) -> tuple[PanelItem, PanelMinutes | None]:
+#: minutes not as the program last saved them (``seal_check.require_as_last_saved``)
+NOT_AS_SAVED = "These minutes are not as they were last saved in Adoption Desktop"
+
+
+def _locked_item_minutes(session: Session, item_id: int, refused: str | None = None
+                         ) -> tuple[PanelItem, PanelMinutes | None]:
     """The item, locked for this transaction (so two people saving, sending or approving its minutes at
-    once are taken one after the other), and its current minutes as stored now."""
+    once are taken one after the other), and its current minutes as stored now. With ``refused`` (what the
+    refusal says was not done), minutes not as the program last saved them are refused
+    (:class:`SealBroken`): a draft reworded in SQL, or approved minutes made to look like a draft, would
+    otherwise be saved, sent and approved with the change in them, under a new seal."""
     item = lock_row(session, _item(session, item_id))
-    return item, _current_minutes(session, item_id)
+    m = _current_minutes(session, item_id)
+    if m is not None and refused is not None:
+        require_as_last_saved(session, "panel_minutes", m.id, NOT_AS_SAVED, refused)
+    return item, m
 
 
 def _minutes_done_by(session: Session, m: PanelMinutes) -> str:
@@ -131,7 +142,9 @@ def _save_minutes_in(session: Session, item_id: int, draft: MinutesDraft, *, exp
                      today: dt.date | None) -> MinutesRow:
     """:func:`save_minutes` inside the caller's transaction (a deferral saves the minutes and puts the case on
     the later agenda in one transaction). ``draft`` is cleaned (:func:`_clean_draft`)."""
-    item, m = _locked_item_minutes(session, item_id)
+    item, m = _locked_item_minutes(session, item_id, "Your changes were not saved: saving would seal the change "
+                                                     "made outside the application as part of the minutes. "
+                                                     "Nothing was saved; the minutes stay as they are.")
     if problem := rules.outcome_date_problem(draft.outcome, _sitting(session, item.sitting_id).sitting_date,
                                              _today(today)):
         raise ValidationError(problem, "outcome")
@@ -237,7 +250,9 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
     multi-user trial found it sent). ``None`` from scripts."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
-        item, m = _locked_item_minutes(session, item_id)
+        item, m = _locked_item_minutes(session, item_id, "They were not sent to the chair: the chair would approve "
+                                                         "words changed outside the application. Nothing was "
+                                                         "saved; the minutes stay as they are.")
         if m is None:
             raise Conflict("There is no draft to send to the chair for this item.")
         if expected_version is not None and m.status == "draft" and m.row_version != expected_version:
@@ -324,7 +339,8 @@ def defer_item_recorded(db: Database, actor: Principal, item_id: int, reason: st
         raise ValidationError("Deferral reason: say what information the panel needs before the case comes back. "
                               "Nothing was changed.", "reason")
     with db.session(actor) as session:
-        item, m = _locked_item_minutes(session, item_id)
+        item, m = _locked_item_minutes(session, item_id, "The deferral was not recorded. Nothing was saved; the "
+                                                         "minutes and the agenda stay as they are.")
         follow_ups = list(session.scalars(select(PanelItem).where(PanelItem.deferred_from_id == item_id)
                                           .order_by(PanelItem.id)))
         live = [(f, s) for f in follow_ups if (s := _sitting(session, f.sitting_id)).status != "cancelled"]
