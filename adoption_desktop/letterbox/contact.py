@@ -87,6 +87,9 @@ def set_item_channel(db: Database, actor: Principal, item_id: int, channel: str,
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         check_version(session, item, expected_version, "letterbox item")
+        from adoption_desktop.letterbox.service.item_log import _require_as_saved
+
+        _require_as_saved(session, item, "How it came in was not corrected.")
         if item.channel != channel:
             before = CHANNELS.get(item.channel, item.channel)
             item.channel = channel

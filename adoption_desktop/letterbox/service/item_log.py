@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.audit.seal_check import require_unchanged
+from adoption_desktop.core.audit.seal_check import require_as_last_saved, require_unchanged
 from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.models import User
@@ -38,8 +38,20 @@ from adoption_desktop.letterbox.service.data import (
 from adoption_desktop.letterbox.service.protected import NAMES_FAMILY, ScreeningTerms, screening_terms
 from adoption_desktop.letterbox.settings import SECOND_CHECKER
 
-
 # --- the item log -------------------------------------------------------------------------------
+#: an item not as the program last saved it (``seal_check.require_as_last_saved``)
+NOT_AS_SAVED = "This item is not as it was last saved in Adoption Desktop"
+
+
+def _require_as_saved(session: Session, item: Item, refused: str) -> None:
+    """Refuse to change an item (its screening, findings, second check, writer, channel, outcome) whose row is
+    not as the program last sealed it: text changed in SQL before its outcome, or an item given an outcome and
+    then set back to "received", would be forwarded, withheld or returned with the change in it, and the
+    outcome's seal would vouch for it. Called under the item's lock; ``refused`` says what was not done."""
+    require_as_last_saved(session, "letterbox_items", item.id, NOT_AS_SAVED,
+                          f"{refused} Nothing was saved; the item stays as it is.")
+
+
 def _event(session: Session, item_id: int, action: str, detail: str = "") -> None:
     actor = session.info["actor"]
     session.add(ItemEvent(item_id=item_id, at=utcnow(), actor=actor.username, action=action, detail=detail))
@@ -214,6 +226,7 @@ def set_item_writer(db: Database, actor: Principal, item_id: int, participant_id
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         check_version(session, item, expected_version, "letterbox item")
+        _require_as_saved(session, item, "Who wrote it was not recorded.")
         if participant_id is None:
             raise ValidationError("From (writer): choose the birth relative who wrote it.", "participant_id")
         wrote = _writer(session, item.arrangement_id, item.direction, participant_id)
@@ -264,6 +277,7 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
         found = screen_text(text, terms.terms, terms.labels, terms.surnames)  # no transaction open: nobody waits for it
         with db.session(actor) as session:
             item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
+            _require_as_saved(session, item, "The screening was not stored.")
             _refuse_screening(session, item, expected_version)
             if int(item.row_version) != version or screening_terms(session, arrangement_id, side) != terms:
                 continue  # saved or its terms changed while it was screened (nothing written): screen again
@@ -341,6 +355,7 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
         f = session.get(Finding, finding_id, populate_existing=True)
         if f is None:  # screened again while the lock was awaited
             raise gone
+        _require_as_saved(session, item, "The finding was not marked.")
         if item.status not in ("received", "screened"):
             who, at = last_saved(session, item)
             raise Conflict(f"Item {item.id} has an outcome ({item.status}), recorded by {who} at {when_text(at)}; "
@@ -370,6 +385,7 @@ def confirm_second_check(db: Database, actor: Principal, item_id: int, *, expect
     require(actor, P.LETTERBOX_SECOND_CHECK)
     with db.session(actor) as session:
         item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
+        _require_as_saved(session, item, "The second check was not recorded.")
         if item.checked_by:
             who, at = last_saved(session, item)
             raise Conflict(f"Second check: already confirmed by {item.checked_by} ({who}, {when_text(at)}).")
@@ -465,6 +481,9 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         raise ValidationError("Method: say how it was forwarded (post, email, collected).", "method")
     with db.session(actor) as session:
         item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
+        _require_as_saved(session, item, "Its outcome was not recorded: the record of what went out (or was "
+                                         "withheld, returned or held) would carry what was changed outside the "
+                                         "application.")
         if item.status not in ("received", "screened"):
             who, at = last_saved(session, item)
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded by {who} at "
@@ -526,6 +545,7 @@ def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: s
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         check_version(session, item, expected_version, f"item {item_id}", _item_values)
+        _require_as_saved(session, item, "The reason was not reworded.")
         if item.status != "returned":
             raise Conflict(f"Item {item_id} is {item.status}, not returned to its writer: only the reason of a "
                            "returned item is reworded here.")
