@@ -327,7 +327,9 @@ def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcom
         session.connection().execute(select(CounsellingSession.id).where(
             CounsellingSession.case_id == case_id, CounsellingSession.held_on > on)
             .order_by(CounsellingSession.id).with_for_update())
-        case = _open_case_for_edit(session, case_id, expected_version)
+        case = _open_case_for_edit(session, case_id, expected_version,
+                                   refused="It was not closed: the closed case, a final record, would keep what was "
+                                           "changed outside the application.")
         if on < case.referral_date:
             raise ValidationError("Closure date: it cannot be before the referral date.", "closed_on")
         if case.allocated_on is not None and on < case.allocated_on:  # trial: only the referral was checked

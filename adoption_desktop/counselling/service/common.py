@@ -133,12 +133,31 @@ CLOSED_NEXT_STEP = ("Reload the case (F5 in the case window) to see how it was c
                     "Counselling page).")
 
 
+#: a case not as the program last saved it (``seal_check.require_as_last_saved``)
+NOT_AS_SAVED = "This case is not as it was last saved in Adoption Desktop"
+#: what :func:`_open_case_for_edit` says was not done, unless told otherwise
+CHANGES_NOT_SAVED = "Your changes were not saved."
+
+
+def _require_case_as_saved(session: Session, case: CounsellingCase, refused: str) -> None:
+    """Refuse to change or close a case whose row is not as the program last sealed it: an open case changed
+    in SQL (or a closed one made to look open) would otherwise be closed with the change in it, and the
+    closed case's seal would vouch for it. Called under the case's lock."""
+    from adoption_desktop.core.audit.seal_check import require_as_last_saved
+
+    require_as_last_saved(session, "counselling_cases", case.id, NOT_AS_SAVED,
+                          f"{refused} Nothing was saved; the case stays as it is.")
+
+
 def _open_case_for_edit(session: Session, case_id: int, expected_version: int | None = None,
-                        values: Callable[[CounsellingCase], dict[str, str]] | None = None) -> CounsellingCase:
-    """The case, locked for this transaction, still open, and (with ``expected_version``) still the
-    version the counsellor was looking at; a stale one is refused showing ``values`` of the saved case (by
-    default its referral, allocation and closure)."""
+                        values: Callable[[CounsellingCase], dict[str, str]] | None = None, *,
+                        refused: str = CHANGES_NOT_SAVED) -> CounsellingCase:
+    """The case, locked for this transaction, as the program last saved it (``refused``: what the refusal
+    says was not done), still open, and (with ``expected_version``) still the version the counsellor was
+    looking at; a stale one is refused showing ``values`` of the saved case (by default its referral,
+    allocation and closure)."""
     case = lock_row(session, _case(session, case_id))
+    _require_case_as_saved(session, case, refused)
     if case.closed_on is not None:
         who, at = last_saved(session, case)
         raise Conflict(f"Case {case.reference} was closed on {case.closed_on:%d/%m/%Y} (by {who}, "

@@ -19,7 +19,13 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_not_future
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import RecordsChase
-from adoption_desktop.counselling.service.common import _add_disclosure, _case, _detail, _today
+from adoption_desktop.counselling.service.common import (
+    _add_disclosure,
+    _case,
+    _detail,
+    _require_case_as_saved,
+    _today,
+)
 from adoption_desktop.counselling.service.data import (
     ENTITY,
     FORMATS,
@@ -127,6 +133,7 @@ def letter_data(db: Database, actor: Principal, case_id: int, kind: str, *, requ
     day = check_letter_date(on, clock) if on is not None else clock
     with db.session(actor) as session:
         case = lock_row(session, _case(session, case_id))  # a colleague closing it meanwhile waits, then refuses
+        _require_case_as_saved(session, case, "No letter was written.")
         if case.closed_on is not None:
             raise Conflict(closed_letter_reason(case.reference, case.closed_on, case.outcome))
         check_letter_date(day, clock, case.referral_date)
