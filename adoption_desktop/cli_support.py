@@ -241,12 +241,14 @@ def signed_in(args: argparse.Namespace) -> Iterator[tuple[Database, Principal]]:
 
 def confirmed(pending: PendingSignIn, username: str) -> Principal:
     """The signed-in user, once the password check has finished and the sign-in is recorded; a failed
-    sign-in is one line naming ``--user``."""
+    sign-in is one line naming ``--user``, and so is one that waited past the bound for another user's long
+    save (``SignInBusy``: nothing recorded, said once however often this is called)."""
+    from adoption_desktop.core.errors import DatabaseBusy
     from adoption_desktop.core.security.service import SignInError
 
     try:
         return told_withheld(pending.confirm())
-    except SignInError as exc:
+    except (SignInError, DatabaseBusy) as exc:
         raise CliError(f"--user {username.strip()}: {exc}") from exc
 
 

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, lock_row, when_text
 from adoption_desktop.core.config import LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES
-from adoption_desktop.core.errors import AppError, Conflict, NotFound, ValidationError
+from adoption_desktop.core.errors import (
+    AppError,
+    Conflict,
+    DatabaseBusy,
+    NotFound,
+    ValidationError,
+    WaitCancelled,
+)
 from adoption_desktop.core.security import refusals
 from adoption_desktop.core.security.models import User, UserRole
 from adoption_desktop.core.security.passwords import (
@@ -30,7 +37,13 @@ from adoption_desktop.core.security.passwords import (
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
-from adoption_desktop.core.storage.engine import PASSWORD_CHANGED, Database, is_busy_error, session_actor
+from adoption_desktop.core.storage.engine import (
+    PASSWORD_CHANGED,
+    REENTERED_MESSAGE,
+    Database,
+    is_busy_error,
+    session_actor,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -67,6 +80,40 @@ class PasswordChangeRequired(SignInError):
         super().__init__("Your password was set by an administrator and must be changed before anything else: "
                          "sign in to the Adoption Desktop window, which asks you to choose your own.")
         self.principal = principal
+
+
+def sign_in_busy_message(name: str) -> str:
+    """What a sign-in says when the database stayed busy with another user's long save past the bound."""
+    return (f"Not signed in yet: {name} is busy with another user's work (a long save, such as an import) and "
+            "was still busy after waiting. Nothing was lost, and nothing was recorded against your account. "
+            "Try again in a minute.")
+
+
+class SignInBusy(DatabaseBusy):
+    """A sign-in that could not be recorded because another user's long save held the database past the
+    bound (``ADOPTION_DESKTOP_BUSY_WAIT``): nothing was written (no sign-in, no failed attempt counted, no
+    lock-out), so nothing is missing from the audit log either. Not a :class:`SignInError`: the user name
+    and password were not judged."""
+
+
+class SignInWaitStopped(WaitCancelled):
+    """The person stopped waiting for another user's save while signing in (the sign-in dialog's Cancel):
+    nothing was written, as for :class:`SignInBusy`."""
+
+    MESSAGE = ("Not signed in: you stopped waiting for another user's save to finish. Nothing was recorded "
+               "against your account; sign in again when you are ready.")
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)
+
+
+def _sign_in_wait(db: Database, err: DatabaseBusy) -> DatabaseBusy:
+    """The sign-in's own words for a wait that ended without the sign-in being written."""
+    if isinstance(err, WaitCancelled):
+        return err if isinstance(err, SignInWaitStopped) else SignInWaitStopped()
+    if isinstance(err, SignInBusy) or str(err) == REENTERED_MESSAGE:
+        return err
+    return SignInBusy(sign_in_busy_message(db.name))
 
 
 class PasswordNotConfirmed(ValidationError):
@@ -770,9 +817,16 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
 
     While the database is held (``Database.audit_hold``: a table it must have was dropped, say the audit log
     itself) a sign-in the database cannot record is refused with what the check at open found, never the SQL
-    error behind it."""
+    error behind it.
+
+    While another user's long save holds the database (an import), the sign-in waits for it within the
+    bound (said through ``on_wait``, or the thread's ``engine.WaitWatch``, which can stop it): then
+    :class:`SignInBusy`, or :class:`SignInWaitStopped` when stopped; neither writes anything (no failed
+    attempt counted, no lock-out, no sign-in entry)."""
     try:
         return _sign_in(db, username, password, now or utcnow(), can_choose_password=can_choose_password)
+    except DatabaseBusy as err:
+        raise _sign_in_wait(db, err) from err
     except DBAPIError as err:
         if db.audit_hold is None or is_busy_error(err):
             raise
@@ -871,7 +925,7 @@ class PendingSignIn:
                 verify_nothing(password)
 
         self._check = run_beside(check, "password check")
-        self._outcome: Principal | SignInError | None = None
+        self._outcome: Principal | SignInError | DatabaseBusy | None = None
 
     def failed(self) -> bool:
         """Known to fail: no such enabled account, or the password checked and wrong."""
@@ -879,7 +933,10 @@ class PendingSignIn:
 
     def confirm(self) -> Principal:
         """Wait for the password check, then record the sign-in (audited); raises :class:`SignInError`
-        (the failure counted and audited, as by :func:`authenticate`). Idempotent."""
+        (the failure counted and audited, as by :func:`authenticate`). Idempotent. While another user's long
+        save holds the database past the bound, :class:`SignInBusy` (nothing written); that outcome is kept
+        too: a second call (the command's clean-up after the first raised it) does not wait a second time,
+        nor record a sign-in for a command that has already said it did nothing."""
         if self._outcome is None:
             self._check.result()
             self._db.wait_checked()  # a damaged file is refused before the sign-in is written
@@ -888,12 +945,17 @@ class PendingSignIn:
                                          verified=(self._hash, self._right), can_choose_password=False)
             except SignInError as exc:
                 self._outcome = exc
+            except DatabaseBusy as exc:
+                self._outcome = _sign_in_wait(self._db, exc)
+                if self._held is not None:  # nobody signed in: refusals held meanwhile were no one's
+                    self._held.dropped()
+                raise self._outcome from exc
             if self._held is not None:  # refusals while the password was being checked
                 if isinstance(self._outcome, SignInError):
                     self._held.dropped()
                 else:
                     self._held.confirmed(self._db)
-        if isinstance(self._outcome, SignInError):
+        if isinstance(self._outcome, SignInError | DatabaseBusy):
             raise self._outcome
         return self._outcome
 

@@ -231,6 +231,35 @@ REENTERED_MESSAGE = ("Not saved: another save on this computer is waiting for a 
                      "Try again in a moment.")
 
 
+@dataclass(frozen=True)
+class WaitWatch:
+    """How the waits of one piece of work on a worker thread (the window's sign-in) are said and stopped,
+    in place of the database's ``on_wait`` and ``on_wait_tick`` (which speak for the window's thread):
+    ``on_wait(message)`` once the wait has lasted ``quiet`` seconds (and ``on_wait("")`` when it is over),
+    ``stopped()`` asked between tries of the lock, and once before the first (work stopped before it began
+    its write begins nothing): True ends the wait with :class:`WaitCancelled`, nothing written. On an
+    embedded file the tries are short from the first (``POLL_WAIT``), so the quiet moment is counted here and
+    not inside one blocking try of ``BUSY_TIMEOUT_MS``."""
+
+    on_wait: WaitReport
+    stopped: Callable[[], bool]
+    quiet: float = QUIET_WAIT
+
+
+#: the :class:`WaitWatch` of the work running on this thread (:func:`watching_waits`)
+_WATCH: contextvars.ContextVar[WaitWatch | None] = contextvars.ContextVar("wait_watch", default=None)
+
+
+@contextlib.contextmanager
+def watching_waits(watch: WaitWatch) -> Iterator[None]:
+    """Within the block, this thread's waits for the write lock are said and stopped through ``watch``."""
+    token = _WATCH.set(watch)
+    try:
+        yield
+    finally:
+        _WATCH.reset(token)
+
+
 def busy_message(name: str) -> str:
     return (f"{name} is busy: another program has been writing to it for a long time (an import?) and "
             "it stayed busy; try again when that has finished. Nothing was changed.")
@@ -417,22 +446,24 @@ class Database:
         yielded is first called), this thread marked as waiting; at the end (the lock taken, refused or
         cancelled) ``on_wait("")`` and the mark removed."""
         said = False
+        watch = _WATCH.get()
+        on_wait = watch.on_wait if watch is not None else self.on_wait
 
         def say() -> None:
             nonlocal said
             if not said:
                 said = True
                 self._waiting.add(threading.get_ident())
-                if self.on_wait is not None:
-                    self.on_wait(message)
+                if on_wait is not None:
+                    on_wait(message)
 
         try:
             yield say
         finally:
             if said:
                 try:
-                    if self.on_wait is not None:
-                        self.on_wait("")  # the wait is over: the status line no longer says "waiting…"
+                    if on_wait is not None:
+                        on_wait("")  # the wait is over: the status line no longer says "waiting…"
                 finally:
                     # only now: this thread may hold the lock already, and a timer firing while the
                     # window redrew for the "" above would have queued behind it (a trial of this
@@ -440,7 +471,13 @@ class Database:
                     self._waiting.discard(threading.get_ident())
 
     def _tick(self) -> None:
-        """One poll of a wait: tell ``on_wait_tick``; :class:`WaitCancelled` when it says stop."""
+        """One poll of a wait: tell ``on_wait_tick`` (or ask this thread's :class:`WaitWatch`);
+        :class:`WaitCancelled` when it says stop."""
+        watch = _WATCH.get()
+        if watch is not None:
+            if watch.stopped():
+                raise WaitCancelled()
+            return
         if self.on_wait_tick is not None and not self.on_wait_tick():
             raise WaitCancelled()
 
@@ -458,6 +495,13 @@ class Database:
             options["isolation_level"] = "AUTOCOMMIT"
         elif snapshot and not self.is_sqlite:  # SQLite's read transaction is one snapshot already (WAL)
             options["isolation_level"] = "REPEATABLE READ"
+        watch = _WATCH.get()
+        if watch is not None:
+            if watch.stopped():  # stopped before its write began: nothing begun, nothing written
+                raise WaitCancelled()
+            if self.is_sqlite and write:  # short tries from the first: the quiet moment is counted below
+                options["adk_busy_ms"] = max(1, int(POLL_WAIT * 1000))
+        started = time.monotonic()
         with self._saying_wait(f"{self.name} is busy (another program is writing to it); waiting…") as say:
             while True:
                 session = self._factory()
@@ -484,10 +528,11 @@ class Database:
                     now = time.monotonic()
                     if deadline is None:
                         deadline = now + busy_wait(BUSY_WAIT)
-                        say()
                         # the next tries wait a moment each inside SQLite, not BUSY_TIMEOUT_MS: the window
                         # is redrawn (and Cancel answered) between them
                         options["adk_busy_ms"] = max(1, int(POLL_WAIT * 1000))
+                    if watch is None or now - started >= watch.quiet:
+                        say()
                     if now >= deadline:
                         raise DatabaseBusy(busy_message(self.name)) from err
                     self._tick()
