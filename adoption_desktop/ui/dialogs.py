@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +30,7 @@ from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
 
 
 class StartDialog(QDialog):
@@ -290,36 +295,158 @@ class FirstAdminDialog(QDialog):
         self.accept()
 
 
+#: what the sign-in dialog says once its sign-in has waited the quiet moment for another user's save
+SIGN_IN_WAITING = "Waiting for another user's save to finish…"
+SIGN_IN_WAITING_DETAIL = ("You are signed in as soon as it is done. Cancel stops waiting: nothing is recorded, "
+                          "and you can sign in again.")
+#: said when Cancel was pressed just as the sign-in was recorded (it is ended again at once, audited)
+SIGN_IN_STOPPED_LATE = ("Not signed in: you pressed Cancel as your sign-in was being recorded, so you were signed "
+                        "out again (both are in the audit log). Sign in again when you are ready.")
+
+
 class LoginDialog(QDialog):
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    """User name and password. The sign-in runs on a worker thread (``runner``): behind another user's long
+    save (an import holding the database) the dialog keeps drawing, and after the quiet moment
+    (``engine.QUIET_WAIT``) it says :data:`SIGN_IN_WAITING`, with the seconds waited and a working Cancel
+    (Esc, the close button); past the bound it says the database is busy with another user's work. Neither
+    a wait, its Cancel, nor the bound counts a failed attempt or writes anything. Before, the sign-in ran
+    on the window's thread: two seconds frozen, then a "colleague's change to be saved" dialog meant for
+    forms, and "Not saved … your entries are still in the form" after Cancel."""
+
+    #: the worker's wait said (from its thread): shown by the dialog's thread
+    wait_said = Signal(str)
+
+    def __init__(self, db: Database, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.principal: Principal | None = None
+        self.runner = runner or TaskRunner()
         form = load_dialog_form(self, "login_dialog")
         child(form, QLabel, "database_label").setText(f"Database: {db.label}")
         self.username = child(form, QLineEdit, "username")
         self.password = child(form, QLineEdit, "password")
         self.message = child(form, QLabel, "message")
-        buttons = child(form, QDialogButtonBox, "buttons")
-        buttons.accepted.connect(self._sign_in)
-        buttons.rejected.connect(self.reject)
+        self.buttons = child(form, QDialogButtonBox, "buttons")
+        self.buttons.accepted.connect(self._sign_in)
+        self.buttons.rejected.connect(self.reject)
+        # the wait, below the fields: what is waited for, the seconds so far, a moving bar (not an error colour)
+        self.waiting = QLabel()
+        self.waiting.setObjectName("sign_in_waiting")
+        self.waiting.setWordWrap(True)
+        self.waiting_bar = QProgressBar()
+        self.waiting_bar.setRange(0, 0)
+        self.waiting_bar.setTextVisible(False)
+        self.waiting_bar.setAccessibleName("Waiting")
+        layout = form.layout()
+        assert isinstance(layout, QVBoxLayout)
+        at = layout.indexOf(self.message)
+        layout.insertWidget(at, self.waiting)
+        layout.insertWidget(at + 1, self.waiting_bar)
+        self.waiting.hide()
+        self.waiting_bar.hide()
+        self._task: TaskHandle | None = None
+        self._stop = threading.Event()
+        self._waiting_since: float | None = None
+        self._clock = QTimer(self)
+        self._clock.setInterval(500)
+        self._clock.timeout.connect(self._show_seconds)
+        self.wait_said.connect(self._said)
+
+    @property
+    def signing_in(self) -> bool:
+        """A sign-in is running (on the worker thread)."""
+        return self._task is not None
 
     def _sign_in(self) -> None:
-        try:
-            self.principal = users.authenticate(self.db, self.username.text(), self.password.text())
-        except users.PasswordChangeRequired as required:  # before anything else: their own password
-            if not self.choose_password(required.principal):
-                return
-        except AppError as exc:
+        if self._task is not None:  # Enter pressed again while it runs
+            return
+        from adoption_desktop.core.storage.engine import WaitWatch, watching_waits
+
+        db, username, password = self.db, self.username.text(), self.password.text()
+        self._stop = stop = threading.Event()
+        watch = WaitWatch(on_wait=self.wait_said.emit, stopped=stop.is_set)
+
+        def work(_task: TaskHandle) -> Principal:
+            with watching_waits(watch):
+                return users.authenticate(db, username, password)
+
+        self.message.clear()
+        self._running(True)
+        self._task = self.runner.run(work, on_done=self._signed_in, on_error=self._not_signed_in)
+
+    def _running(self, running: bool) -> None:
+        self.username.setReadOnly(running)
+        self.password.setReadOnly(running)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(not running)
+        if not running:
+            self._said("")
+
+    def _said(self, message: str) -> None:
+        """The worker's wait began (after the quiet moment) or ended ("")."""
+        if message and self._task is not None:
+            self._waiting_since = time.monotonic()
+            self._show_seconds()
+            self.waiting.show()
+            self.waiting_bar.show()
+            self._clock.start()
+        elif not message:
+            self._waiting_since = None
+            self._clock.stop()
+            self.waiting.hide()
+            self.waiting_bar.hide()
+
+    def _show_seconds(self) -> None:
+        if self._waiting_since is None:
+            return
+        seconds = int(time.monotonic() - self._waiting_since)
+        self.waiting.setText(f"<b>{SIGN_IN_WAITING}</b><br>{SIGN_IN_WAITING_DETAIL}<br>"
+                             f"Waited {seconds} second{'' if seconds == 1 else 's'} so far.")
+
+    def reject(self) -> None:
+        """Cancel, Esc or the close button: while a sign-in runs, it stops waiting (the dialog stays, saying
+        so); otherwise the dialog closes."""
+        if self._task is not None:
+            self._stop.set()
+            return
+        super().reject()
+
+    def _signed_in(self, principal: Principal) -> None:
+        self._task = None
+        self._running(False)
+        if self._stop.is_set():  # Cancel pressed just as the sign-in was recorded: ended again, audited
+            try:
+                users.sign_out(self.db, principal, reason="pressed Cancel as the sign-in was recorded")
+            except Exception:  # the refusal below is what matters; the error goes to the log
+                import logging
+
+                logging.getLogger(__name__).exception("sign-out after a late Cancel failed")
+            self.message.setText(SIGN_IN_STOPPED_LATE)
+            self.adjustSize()
+            return
+        self.principal = principal
+        self.accept()
+
+    def _not_signed_in(self, exc: BaseException) -> None:
+        self._task = None
+        self._running(False)
+        if isinstance(exc, users.PasswordChangeRequired):  # before anything else: their own password
+            if self.choose_password(exc.principal):
+                self.accept()
+            return
+        if isinstance(exc, users.SignInBusy | users.SignInWaitStopped):
+            # nothing was judged or recorded: what was typed stays, to press Sign in again
+            self.message.setText(str(exc))
+            self.adjustSize()
+            return
+        if isinstance(exc, AppError):
             self.message.setText(str(exc))
             self.adjustSize()  # a message of two or three lines is shown whole, not cut at the dialog's edge
             self.password.clear()
             self.password.setFocus()
             return
-        except Exception as exc:  # e.g. the database is busy or unreachable: say so, keep the dialog
-            self.message.setText(f"The database did not answer ({exc.__class__.__name__}); try again.")
-            return
-        self.accept()
+        # e.g. the database unreachable: say so, keep the dialog
+        self.message.setText(f"The database did not answer ({exc.__class__.__name__}); try again.")
 
     def choose_password(self, principal: Principal) -> bool:
         """The user signed in with a password an administrator set: they choose their own now (nothing

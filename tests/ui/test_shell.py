@@ -86,10 +86,17 @@ def test_first_admin_and_login_dialogs(db: Database, qtbot: Any) -> None:
     qtbot.keyClicks(login.username, "avery")
     qtbot.keyClicks(login.password, "nope")
     qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    signed_in_or_refused(qtbot, login)
     assert "not right" in login.message.text() and login.password.text() == ""
     qtbot.keyClicks(login.password, "long-enough-pw")
     qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    signed_in_or_refused(qtbot, login)
     assert login.principal is not None and login.principal.username == "avery"
+
+
+def signed_in_or_refused(qtbot: Any, login: LoginDialog) -> None:
+    """The sign-in runs on a worker thread (the window keeps drawing): wait for its outcome."""
+    qtbot.waitUntil(lambda: not login.signing_in, timeout=10000)
 
 
 def test_the_sign_in_dialog_says_the_fifth_wrong_password_locked_the_account(db: Database, qtbot: Any) -> None:
@@ -103,6 +110,7 @@ def test_the_sign_in_dialog_says_the_fifth_wrong_password_locked_the_account(db:
     for n in range(5):
         qtbot.keyClicks(login.password, f"wrong-{n}")
         qtbot.keyClick(login.password, Qt.Key.Key_Return)
+        signed_in_or_refused(qtbot, login)
         said.append(login.message.text())
     assert said[:4] == ["User name or password is not right."] * 4
     assert said[4].startswith("User name or password is not right, and this account is now locked after 5 failed "
@@ -129,6 +137,7 @@ def test_a_password_an_administrator_set_is_changed_at_sign_in(db: Database, adm
     login.username.setText("newcomer")
     login.password.setText("tawny-quill-harbour")
     login._sign_in()
+    signed_in_or_refused(qtbot, login)
     assert login.principal is None and login.result() != QDialog.DialogCode.Accepted
     assert "choose your own" in login.message.text() and login.password.text() == ""
     assert asked[0].windowTitle() == "Choose your password" and asked[0].current is None
@@ -146,6 +155,7 @@ def test_a_password_an_administrator_set_is_changed_at_sign_in(db: Database, adm
     monkeypatch.setattr(PasswordDialog, "exec", choose)
     login.password.setText("tawny-quill-harbour")
     login._sign_in()
+    signed_in_or_refused(qtbot, login)
     assert login.result() == QDialog.DialogCode.Accepted and login.principal is not None
     with db.session(login.principal, write=False):  # allowed now
         pass
