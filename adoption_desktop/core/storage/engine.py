@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import os
 import sys
 import threading
 import time
@@ -126,6 +127,56 @@ def is_disk_full_error(err: BaseException) -> bool:
 def is_damage_error(err: BaseException) -> bool:
     """SQLITE_CORRUPT / SQLITE_NOTADB / I/O errors while reading pages: the file is damaged."""
     return any(w in _message(err) for w in _DAMAGE_WORDS)
+
+
+#: SQLITE_CANTOPEN / SQLITE_READONLY: the file, or the -wal, -shm or -journal file SQLite keeps beside it,
+#: could not be opened or written. They say nothing about what is inside the file.
+_CANNOT_WRITE_WORDS = ("unable to open database file", "readonly database", "read-only database")
+
+
+def is_cannot_open_error(err: BaseException) -> bool:
+    """SQLite could not open (or write) the file or the files it keeps beside it: not damage."""
+    return any(w in _message(err) for w in _CANNOT_WRITE_WORDS)
+
+
+def cannot_write_beside(path: Path) -> bool:
+    """The folder holding ``path`` refuses new files (SQLite's -wal, -shm and -journal files go there), or
+    the file itself refuses writes: a read-only folder, share or medium, or no permission to write there."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
+
+
+def read_only_message(path: Path) -> str:
+    """Said instead of "damaged" when SQLite could not open a good file because nothing may be written
+    beside it (a user trial: a database in a read-only folder was called damaged, restore advised)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if os.access(folder, os.W_OK):
+        return (f"{path.name} is read-only (or you cannot write to it): Adoption Desktop needs to write to the "
+                "database. Nothing was changed; the file is not damaged. Clear its read-only setting, or ask "
+                "IT for permission to change it.")
+    return (f"The folder holding {path.name} is read-only (or you cannot write there): Adoption Desktop needs to "
+            "write beside the database. Nothing was changed; the file is not damaged. Copy the database, "
+            "with its .keys and .audit-anchor files, to a folder you can write to, or ask IT for permission "
+            "to write to that folder.")
+
+
+def cannot_open_message(name: str, detail: str) -> str:
+    return (f"{name} could not be opened ({detail}). Nothing was changed; this does not mean the file is "
+            "damaged. Check that its folder (or network drive) is still there and that you may write to it, "
+            "then try again.")
+
+
+def file_error(path: Path | None, name: str, err: BaseException) -> DatabaseOpenError:
+    """The plain error for SQLite's refusal to read an embedded file: the folder (or file) cannot be
+    written (:func:`read_only_message`), the file could not be opened for another reason
+    (:func:`cannot_open_message`), or else the file is damaged (:func:`damaged_message`). Only the last
+    advises a restore: restoring a good file would lose the work since the backup."""
+    detail = _message(err)
+    if is_cannot_open_error(err):
+        if path is not None and cannot_write_beside(path):
+            return DatabaseOpenError(read_only_message(path))
+        return DatabaseOpenError(cannot_open_message(name, detail))
+    return DatabaseDamaged(damaged_message(name, detail))
 
 
 #: a connection attempt that failed because the server could not be reached (libpq gives no SQLSTATE):
@@ -914,7 +965,7 @@ def _first_read(engine: Engine, path: Path, on_wait: WaitReport | None) -> None:
                 raise DatabaseOpenError(
                     f"{path.name} could not be opened with this key: the key is wrong, or the file is "
                     "damaged or not an Adoption Desktop database. Nothing was changed.") from err
-            raise DatabaseDamaged(damaged_message(path.name, _message(err))) from err
+            raise file_error(path, path.name, err) from err
 
 
 def run_beside(work: Callable[[], None], name: str) -> Future[None]:

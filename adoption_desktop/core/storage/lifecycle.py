@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.audit.seals import audited_tables
-from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseDamaged, ValidationError
+from adoption_desktop.core.errors import AppError, DatabaseBusy, ValidationError
 from adoption_desktop.core.files import check_output_suffix, check_output_target, output_file
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.permissions import Permission, Principal, require
@@ -30,7 +30,7 @@ from adoption_desktop.core.storage import database_key, migrations, page_check
 from adoption_desktop.core.storage.engine import (
     Database,
     check_file_shape,
-    damaged_message,
+    file_error,
     is_busy_error,
     is_postgres_url,
     open_postgresql,
@@ -308,7 +308,7 @@ def verify_database(db: Database) -> VerifyReport:
     except exc.DBAPIError as err:
         if not db.is_sqlite or is_busy_error(err):
             raise
-        raise DatabaseDamaged(damaged_message(db.name, str(err.orig).lower())) from err
+        raise file_error(db.path, db.name, err) from err
 
 
 def _verify(db: Database) -> VerifyReport:

@@ -38,6 +38,7 @@ from adoption_desktop.core.storage.engine import (
     Database,
     check_file_shape,
     damaged_message,
+    file_error,
     is_busy_error,
     open_sqlcipher,
     read_connection,
@@ -110,7 +111,8 @@ def refuse_newer(connection: Connection, name: str) -> None:
     except exc.DBAPIError as err:
         if is_busy_error(err):
             raise
-        raise DatabaseDamaged(damaged_message(name, str(err.orig).lower())) from err
+        database = connection.engine.url.database if connection.dialect.name == "sqlite" else None
+        raise file_error(Path(database) if database else None, name, err) from err
     finally:
         connection.rollback()
     unknown = heads - known_revisions()
@@ -142,7 +144,7 @@ def check_pages(db: Database, checker: PageChecker | None = None) -> None:
     except exc.DBAPIError as err:
         if is_busy_error(err):
             raise
-        raise DatabaseDamaged(damaged_message(db.name, str(err.orig).lower())) from err
+        raise file_error(db.path, db.name, err) from err
     if problems:
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
         raise DatabaseDamaged(damaged_message(db.name, problems[0].strip().lower() + more))
