@@ -11,6 +11,8 @@ The key is a passphrase (``ADOPTION_DESKTOP_PASSPHRASE``): a separate process ha
 * ``recovery_key TARGET USER PASSWORD RELEASE_FILE``: open, sign in, issue a new recovery key and, while it
   is "shown", print ``shown KEY`` and wait (up to 120 s) until RELEASE_FILE exists; then print ``done``, or
   ``refused: MESSAGE``.
+* ``killed_backup TARGET OUT``: open, and back up to OUT; the program is killed (SIGKILL, as Task Manager
+  ends it) once the snapshot has been written beside OUT, before it is checked.
 * ``threads TARGET N ROUNDS``: one database shared by N threads, each writing and reading ROUNDS
   times; prints the number of entries written.
 """
@@ -127,6 +129,21 @@ def threads(target: str, n: str, rounds: str) -> None:
     print(count, flush=True)
 
 
+def killed_backup(target: str, out: str) -> None:
+    import signal
+
+    from adoption_desktop.core.storage import lifecycle
+
+    db = _open(target)
+
+    def killed(snapshot: Path, _db: Database) -> None:
+        print("snapshot", snapshot.parent.name, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    lifecycle._check_snapshot = killed  # type: ignore[assignment]
+    lifecycle.backup_database(db, Path(out))
+
+
 if __name__ == "__main__":
     {"writer": writer, "holder": holder, "lease": lease, "threads": threads,
-     "recovery_key": recovery_key}[sys.argv[1]](*sys.argv[2:])
+     "recovery_key": recovery_key, "killed_backup": killed_backup}[sys.argv[1]](*sys.argv[2:])

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,17 +23,20 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.audit.seals import audited_tables
-from adoption_desktop.core.errors import AppError, DatabaseBusy, ValidationError
-from adoption_desktop.core.files import check_output_suffix, check_output_target, output_file
+from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseOpenError, ValidationError
+from adoption_desktop.core.files import check_output_suffix, check_output_target, output_file, process_running
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import database_key, migrations, page_check
 from adoption_desktop.core.storage.engine import (
     Database,
+    cannot_write_beside,
     check_file_shape,
     file_error,
     is_busy_error,
+    is_cannot_open_error,
+    is_disk_full_error,
     is_postgres_url,
     open_postgresql,
     open_sqlcipher,
@@ -49,6 +54,8 @@ from adoption_desktop.core.storage.hold import (
     in_use_message,
     lock_file_for,
     maintenance_message,
+    try_lock,
+    unlock,
 )
 from adoption_desktop.core.storage.missing_tables import AUDIT_TABLES, audit_table_missing, missing_tables
 
@@ -464,30 +471,162 @@ def backup_database(db: Database, out: Path, actor: Principal | None = None) -> 
     _refuse_own_files(out, db.path)
     out.parent.mkdir(parents=True, exist_ok=True)
     check_output_target(out)  # before the snapshot: a directory or device is refused at once
-    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        snapshot = Path(tmp) / "database.sqlcipher"
-        # VACUUM INTO keeps the source's key and cipher settings: the copy is encrypted too
+    with contextlib.ExitStack() as stack:
+        try:
+            tmp = stack.enter_context(_backup_work_folder(out))
+        except OSError as err:
+            raise _backup_file_error(err, out) from err
+        _write_backup(db, out, tmp, actor)
+    return out
+
+
+def _write_backup(db: Database, out: Path, tmp: Path, actor: Principal | None) -> None:
+    """The snapshot made in ``tmp`` (the backup's work folder), checked, and zipped as ``out``."""
+    assert db.path is not None
+    snapshot = Path(tmp) / "database.sqlcipher"
+    try:
+        # VACUUM INTO keeps the source's key and cipher settings: the copy is encrypted too. It writes
+        # into the backup's folder: a full disk there is the backup's, not the database's
         db.run_outside_transaction("VACUUM INTO ?", (str(snapshot),))
         anchor = _check_snapshot(snapshot, db)
-        key_file = keys.key_file_for(db.path)
-        with output_file(out) as partial:
+    except Exception as err:  # SQLite's own error (a raw connection), or the open's plain one with it as cause
+        cause = err.__cause__ if isinstance(err, DatabaseOpenError) and err.__cause__ is not None else err
+        if is_disk_full_error(cause):
+            raise AppError(backup_disk_full_message(out)) from err
+        if is_cannot_open_error(cause) and cannot_write_beside(snapshot):
+            raise AppError(backup_read_only_message(out)) from err
+        raise
+    key_file = keys.key_file_for(db.path)
+    with output_file(out) as partial:
+        try:
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
                 zf.write(snapshot, "database.sqlcipher")
                 zf.write(key_file, "database.keys")
-                zf.writestr("manifest.json", json.dumps({"format": MANIFEST_FORMAT, "app": "Adoption Desktop",
-                                                         "audit_anchor": anchor, "db": anchors.identity(db),
-                                                         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
-            with zipfile.ZipFile(partial) as zf:
-                if zf.testzip() is not None:
-                    raise AppError("The backup could not be read back after writing (disk error?); it was "
-                                   "removed. Try another folder or drive.")
-            if actor is not None and db.audit_hold is None and db.moved_to_server is None:
-                with db.session(actor) as session:
-                    audit.record(session, "export", "database", "*", detail=f"backup to {out.name}")
-            elif actor is not None:  # a file moved to the server is read-only: its copy is still made
-                _log.warning("backup by %s while the audit log is on hold or the file was moved to the server: "
-                             "not recorded in it", actor.username)
-    return out
+                zf.writestr("manifest.json", json.dumps({
+                    "format": MANIFEST_FORMAT, "app": "Adoption Desktop", "audit_anchor": anchor,
+                    "db": anchors.identity(db), "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
+        except OSError as err:
+            if err.filename is not None and not str(err.filename).startswith(str(out.parent)):
+                raise  # the database's own key file, not the backup
+            raise _backup_file_error(err, out) from err
+        with zipfile.ZipFile(partial) as zf:
+            if zf.testzip() is not None:
+                raise AppError("The backup could not be read back after writing (disk error?); it was "
+                               "removed. Try another folder or drive.")
+        if actor is not None and db.audit_hold is None and db.moved_to_server is None:
+            with db.session(actor) as session:
+                audit.record(session, "export", "database", "*", detail=f"backup to {out.name}")
+        elif actor is not None:  # a file moved to the server is read-only: its copy is still made
+            _log.warning("backup by %s while the audit log is on hold or the file was moved to the server: "
+                         "not recorded in it", actor.username)
+
+
+#: the work folder of a backup beside its file: ``.adk-backup-<process id>-<8 random>.partial``, holding the
+#: snapshot (as big as the database) while it is checked, and a lock file held while the backup runs. A
+#: backup killed part-way (Task Manager, power cut) leaves it; the next backup into that folder removes it.
+BACKUP_WORK_PREFIX = ".adk-backup-"
+_BACKUP_WORK_NAME = re.compile(r"\.adk-backup-(\d+)-[a-z0-9_]{8}\.partial")
+_BACKUP_WORK_LOCK = "in-use.lock"
+#: where it cannot be told whether a leftover's backup has ended (no lock file in it, and Windows, where
+#: another process cannot be asked about), it is removed once untouched for this long
+BACKUP_WORK_STALE_SECONDS = 24 * 60 * 60
+
+
+@contextlib.contextmanager
+def _backup_work_folder(out: Path) -> Iterator[Path]:
+    """A new work folder beside ``out`` (so the snapshot is on the backup's disk, never the database's),
+    locked while the block runs and removed at its end; leftovers of killed backups are removed first."""
+    sweep_backup_leftovers(out.parent)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f"{BACKUP_WORK_PREFIX}{os.getpid()}-", suffix=".partial"))
+    fd = -1
+    try:
+        fd = os.open(tmp / _BACKUP_WORK_LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        try_lock(fd, exclusive=True)  # a new file of our own: nobody else can hold it yet
+        yield tmp
+    finally:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                unlock(fd)
+            os.close(fd)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def sweep_backup_leftovers(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Remove from ``folder`` the work folders (:data:`BACKUP_WORK_PREFIX`) that backups killed part-way
+    left. Only folders (never files or links) named as this program names them and owned by this user
+    (where that can be asked); each is kept while its backup may still run: its process runs on this
+    computer, or its lock file is held (by a backup on this or another PC sharing the folder). With no lock
+    file to ask, its process must be known to have ended or, where that cannot be asked, it must have been
+    untouched for :data:`BACKUP_WORK_STALE_SECONDS`. Returns those removed; never raises."""
+    import stat
+    import time
+
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        named = _BACKUP_WORK_NAME.fullmatch(entry.name)
+        if named is None:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            continue
+        path = Path(entry.path)
+        running = process_running(int(named.group(1)))
+        if running or not _backup_ended(path, running, now - st.st_mtime):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    if removed:
+        _log.info("removed %d work folder(s) left by backups stopped part-way", len(removed))
+    return removed
+
+
+def _backup_ended(work: Path, running: bool | None, age: float) -> bool:
+    """Whether the backup whose work folder is ``work`` has ended (its process is not running here)."""
+    try:
+        fd = os.open(work / _BACKUP_WORK_LOCK, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:  # killed before its lock file was made
+        return running is False or age >= BACKUP_WORK_STALE_SECONDS
+    except OSError:
+        return False
+    try:
+        if not try_lock(fd, exclusive=True):
+            return False  # a backup still running (on another PC sharing the folder)
+        unlock(fd)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _backup_file_error(err: OSError, out: Path) -> Exception:
+    """What a backup says when a file in its folder cannot be made or written: the user's ``out`` named,
+    never the temporary name of its work folder or file."""
+    if is_disk_full_error(err):
+        return AppError(backup_disk_full_message(out))
+    if isinstance(err, PermissionError) or err.errno == errno.EROFS or cannot_write_beside(out):
+        return AppError(backup_read_only_message(out))
+    return OSError(err.errno, err.strerror or str(err), str(out))
+
+
+def backup_disk_full_message(out: Path) -> str:
+    """A backup stopped by a full disk: the backup's disk is the full one (the snapshot is written there)."""
+    return (f"The backup was not written: the disk that holds the folder {out.parent} is full. The database "
+            "was not changed, and nothing was left in that folder. Make room on that disk, or choose another "
+            "folder or drive, and back up again.")
+
+
+def backup_read_only_message(out: Path) -> str:
+    return (f"The backup was not written: the folder {out.parent} is read-only (or you cannot write there), "
+            f"so {out.name} could not be made there. The database was not changed. Choose another folder, or "
+            "ask IT for permission to write there.")
 
 
 def own_files(path: Path) -> list[Path]:
