@@ -17,6 +17,7 @@ Files: ``adoption-desktop.log`` plus five rotated copies of 1 MB each (``.log.1`
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import re
@@ -94,7 +95,15 @@ class _ThirdPartyAboveInfo(logging.Filter):
 class _SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Rotation that tolerates a second process (a scheduled backup beside the open application) having
     the file open: Windows then refuses the rename, so this process keeps appending and tries again at
-    its next record instead of losing what it logs."""
+    its next record instead of losing what it logs.
+
+    A log that cannot be opened or written (a read-only data folder, a full disk) is said once on stderr,
+    in one plain line, and from then on the warnings go to stderr instead (each once): Python's own
+    "--- Logging error ---" and its traceback, at every record, buried what each command said. The file is
+    tried again at every record, so the log resumes once it can be written."""
+
+    #: why the log's folder could not be made, if it could not
+    folder_error: OSError | None = None
 
     def doRollover(self) -> None:  # noqa: N802 (logging's name)
         try:
@@ -102,6 +111,88 @@ class _SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
         except OSError:
             if self.stream is None:
                 self.stream = self._open()
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        err = sys.exc_info()[1]
+        if self.stream is not None:  # a stream that failed is not used again: the next record reopens it
+            stream, self.stream = self.stream, None
+            with contextlib.suppress(Exception):
+                stream.close()
+        if isinstance(err, FileNotFoundError) and self.folder_error is not None:
+            err = self.folder_error  # the folder could not be made: that is the reason
+        _cannot_write_log(Path(self.baseFilename), err)
+        if record.levelno >= logging.WARNING:
+            _fallback().handle(record)
+
+
+class _OncePerMessage(logging.Filter):
+    """Each message once (an anchor that cannot be written is tried at the open and at the close)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage() if record.name.startswith(LOGGER_NAME) else str(record.msg)
+        if text in self.seen:
+            return False
+        self.seen.add(text)
+        return True
+
+
+class _PlainWarnings(NoPersonalDataFormatter):
+    """A warning on stderr: its words, never a traceback's frames."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info
+        record.exc_info = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info = saved
+
+
+#: where the warnings go while the log file cannot be written (made at the first failure)
+_stderr_handler: logging.Handler | None = None
+_told_unwritable = False
+
+
+def _fallback() -> logging.Handler:
+    global _stderr_handler
+    if _stderr_handler is None:
+        _stderr_handler = logging.StreamHandler(_Stderr())
+        _stderr_handler.setFormatter(_PlainWarnings("adoption-desktop: warning: %(message)s"))
+        _stderr_handler.addFilter(_OncePerMessage())
+    return _stderr_handler
+
+
+class _Stderr:
+    """``sys.stderr`` as it is when written to (a test's capture, or none at all in a windowed program)."""
+
+    def write(self, text: str) -> int:
+        stream = sys.stderr
+        if stream is None:
+            return 0
+        try:
+            return stream.write(text)
+        except (OSError, ValueError):  # stderr closed too: nowhere left to say it
+            return 0
+
+    def flush(self) -> None:
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            sys.stderr.flush()
+
+
+def _cannot_write_log(path: Path, err: BaseException | None) -> None:
+    """Say once, on stderr, that the log cannot be written, where, and what happens instead."""
+    global _told_unwritable
+    if _told_unwritable:
+        return
+    _told_unwritable = True
+    why = (getattr(err, "strerror", None) or type(err).__name__) if err is not None else "unknown error"
+    _Stderr().write(f"adoption-desktop: the log file {path} cannot be written ({why}), so nothing is recorded "
+                    "there; warnings are shown here instead. Your work is not affected. Ask IT to make that "
+                    "folder writable (adoption-desktop paths shows it).\n")
 
 
 _configured: Path | None = None
@@ -119,10 +210,15 @@ def configure_logging(logs_dir: Path | None = None, *, level: int = logging.INFO
         from adoption_desktop.core.config import app_paths
 
         logs_dir = app_paths().logs
-    logs_dir.mkdir(parents=True, exist_ok=True)
+    folder_error: OSError | None = None
+    try:
+        logs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # said once, at the first record (a command's own output comes first)
+        folder_error = err
     path = logs_dir / LOG_FILE_NAME
     handler = _SharedRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
                                          encoding="utf-8", delay=True)
+    handler.folder_error = folder_error
     handler.setFormatter(NoPersonalDataFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_ThirdPartyAboveInfo())
     root = logging.getLogger()
@@ -138,7 +234,8 @@ def configure_logging(logs_dir: Path | None = None, *, level: int = logging.INFO
 
 def reset_logging() -> None:
     """Remove our handler (tests, and the self-test, which logs into its own folder)."""
-    global _configured
+    global _configured, _stderr_handler, _told_unwritable
+    _stderr_handler, _told_unwritable = None, False
     root = logging.getLogger()
     for handler in list(root.handlers):
         if isinstance(handler, logging.handlers.RotatingFileHandler) and isinstance(

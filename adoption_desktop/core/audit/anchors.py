@@ -478,6 +478,14 @@ def advance(db: Database) -> bool:
     return True
 
 
+#: logged (and, when the log itself cannot be written, said on stderr once) when the anchors cannot be
+#: written: at the open, at the close, after a signature
+ANCHOR_NOT_WRITTEN = ("the audit anchor could not be written (the record of the audit log's end kept outside "
+                      "the database, which `verify` checks the log against; its folder may be read-only or "
+                      "full). Nothing else is affected; it is tried again the next time the database is opened "
+                      "or closed")
+
+
 def on_open(db: Database) -> list[str]:
     """Check the anchors first; hold the database on any disagreement, else move them to the head."""
     from adoption_desktop.core.storage.foreign_objects import foreign_objects_problem
@@ -510,7 +518,7 @@ def on_open(db: Database) -> list[str]:
     try:
         advance(db)
     except (OSError, AppError):  # an unwritable folder must not stop the work; the next close retries
-        _log.warning("audit anchor could not be written")
+        _log.warning(ANCHOR_NOT_WRITTEN)
     return []
 
 
@@ -521,7 +529,7 @@ def on_close(db: Database) -> None:
     try:
         advance(db)
     except Exception:  # closing must never fail because of an anchor; nothing is overwritten on failure
-        _log.warning("audit anchor not written at close")
+        _log.warning(ANCHOR_NOT_WRITTEN)
 
 
 def after_final(db: Database) -> None:
@@ -534,7 +542,7 @@ def after_final(db: Database) -> None:
     try:
         advance(db)
     except Exception:
-        _log.warning("audit anchor not written after a signature")
+        _log.warning(ANCHOR_NOT_WRITTEN)
 
 
 #: the longest acknowledgement note recorded (as the other free-text notes)

@@ -261,4 +261,5 @@ class PageChecker:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as err:
-            _log.warning("the page-check record could not be kept (%s); the next open checks every page", err)
+            _log.warning("the record of the pages this PC has checked could not be kept (%s); the next open "
+                         "checks every page again, which takes longer", err.strerror or type(err).__name__)
