@@ -18,7 +18,7 @@ from docx.oxml import parse_xml
 from docx.shared import Pt, RGBColor
 from docx.table import Table
 
-from adoption_desktop.core.documents.docx_properties import stamp
+from adoption_desktop.core.documents.docx_properties import save_docx, stamp
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import load_template
 from adoption_desktop.core.errors import ValidationError
@@ -321,7 +321,7 @@ def write_minutes_docx(pack: MinutesPack, path: Path, *, item_id: int | None = N
           author=pack.agency_name)
     path = Path(path)
     with output_file(path) as tmp:
-        doc.save(str(tmp))
+        save_docx(doc, tmp)
         if before_output is not None:
             before_output()
     return path

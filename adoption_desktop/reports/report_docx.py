@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from adoption_desktop.adm import rules as adm_rules
-from adoption_desktop.core.documents.docx_properties import stamp
+from adoption_desktop.core.documents.docx_properties import save_docx, stamp
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
@@ -317,7 +317,7 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
     path = Path(path)
     secure_umask()
     with output_file(path) as tmp:
-        doc.save(str(tmp))
+        save_docx(doc, tmp)
     return path
 
 

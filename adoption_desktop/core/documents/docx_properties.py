@@ -5,6 +5,8 @@ a 2013 date; a template built from it keeps them. An agency's minutes or letters
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
 from docx.document import Document as DocxDocument
 
@@ -18,3 +20,14 @@ def stamp(doc: DocxDocument, *, title: str, author: str, when: dt.datetime | Non
     now = (when or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     cp.created = cp.modified = now
     cp.revision = 1
+
+
+def save_docx(doc: DocxDocument, path: Path | str) -> None:
+    """Write ``doc`` to ``path`` (an export's temporary file): the package is zipped in memory, then written
+    in one ``with`` block. python-docx's own ``save`` leaves its ``ZipFile`` open when a write fails (a full
+    disk), and Python then closed it at exit, failing again: "Exception ignored in ZipFile.__del__ …
+    OSError: [Errno 28]" after the command's own message (a user trial, 6 December 2026)."""
+    buffer = io.BytesIO()
+    doc.save(buffer)  # in memory: nothing here can fail for want of disk space
+    with Path(path).open("wb") as out:
+        out.write(buffer.getbuffer())

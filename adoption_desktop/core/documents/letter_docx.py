@@ -33,7 +33,7 @@ from adoption_desktop.core.documents.docx_pages import (
     next_section,
     number_from_one,
 )
-from adoption_desktop.core.documents.docx_properties import stamp
+from adoption_desktop.core.documents.docx_properties import save_docx, stamp
 from adoption_desktop.core.files import output_file
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ def write_docx_letters(path: Path, letters: Iterable[Letter], head: Letterhead, 
         doc, count = letters_document(letters, head, title=title, progress=step, cancelled=cancelled)
         if not count:
             raise ValueError("no letters to write")
-        doc.save(str(tmp))
+        save_docx(doc, tmp)
     return count
 
 
