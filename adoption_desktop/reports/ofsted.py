@@ -2,7 +2,8 @@
 
 1. Index (the sections and their first pages)
 2. The last three sets of approved panel minutes (sittings on or before the pack's date whose every item's
-   minutes were approved on or before that date), each rendered from ``panel.service.minutes_pack``
+   minutes were approved on or before that date), each rendered from ``panel.service.minutes_pack`` with,
+   per item, the newest version approved by then (a later correction is not in the pack)
 3. The central list: panel members and advisers with roles, terms, appraisal, DBS and training dates
 4. ADM timeliness for the twelve months to the pack's date (by decision type and by quarter)
 5. The figures for the year (every area's report figures for the twelve months)
@@ -70,9 +71,10 @@ class PackResult:
 
 
 def approved_sittings(db: Database, actor: Principal, as_of: dt.date, count: int = MINUTES_SETS) -> list[int]:
-    """The last ``count`` sittings on or before ``as_of`` whose every item's current minutes were approved on
-    or before ``as_of``: a pack as of 30/09/2026 made in December carried the minutes of 29/09/2026 approved
-    on 2 and 8 October (user trial), which an inspection on 30 September could not have had."""
+    """The last ``count`` sittings on or before ``as_of`` each of whose items has a version of its minutes
+    approved on or before ``as_of`` (the pack shows, per item, the newest such version): a pack as of
+    30/09/2026 made in December carried the minutes of 29/09/2026 approved on 2 and 8 October (user trial),
+    which an inspection on 30 September could not have had."""
     require(actor, Permission.PANEL_VIEW)
     found: list[int] = []
     with db.session(actor, write=False) as session:
@@ -83,22 +85,18 @@ def approved_sittings(db: Database, actor: Principal, as_of: dt.date, count: int
             items = list(session.scalars(select(PanelItem.id).where(PanelItem.sitting_id == sitting_id)))
             if not items:
                 continue
-            latest: dict[int, tuple[str, dt.date | None]] = {}
-            for item_id, status, approved_on in session.execute(
-                    select(PanelMinutes.item_id, PanelMinutes.status, PanelMinutes.approved_on)
-                    .where(PanelMinutes.item_id.in_(items))
-                    .order_by(PanelMinutes.item_id, PanelMinutes.version)):
-                latest[item_id] = (status, approved_on)  # ordered by version: the last one wins
-            if all(_approved_by(latest.get(i), as_of) for i in items):
+            # per item, any version approved by the date: a correction started (or approved) after it
+            # leaves the minutes an inspection on that date could have had (review: a correction made in
+            # December dropped the sitting from a pack as of September)
+            approved = set(session.scalars(
+                select(PanelMinutes.item_id).where(PanelMinutes.item_id.in_(items),
+                                                   PanelMinutes.status == "approved",
+                                                   PanelMinutes.approved_on <= as_of)))
+            if all(i in approved for i in items):
                 found.append(sitting_id)
                 if len(found) == count:
                     break
     return found
-
-
-def _approved_by(minutes: tuple[str, dt.date | None] | None, as_of: dt.date) -> bool:
-    """The item's current minutes (status, approved on) were approved on or before ``as_of``."""
-    return minutes is not None and minutes[0] == "approved" and minutes[1] is not None and minutes[1] <= as_of
 
 
 def members_as_of(db: Database, actor: Principal, day: dt.date) -> list[panel_service.MemberRow]:
@@ -258,7 +256,7 @@ def write_ofsted_pack(db: Database, actor: Principal, out: Path, *, as_of: dt.da
         dates: list[dt.date] = []
         for sid in sitting_ids:
             # read only: the exports are recorded with the pack's own entry, as the pack is delivered
-            pack = panel_service.minutes_pack(db, actor, sid, today=day, record_export=False)
+            pack = panel_service.minutes_pack(db, actor, sid, today=day, record_export=False, approved_by=day)
             dates.append(pack.sitting.sitting_date)
             path = tmp / f"minutes-{sid}.pdf"
             _write_part(path, ofsted_parts.minutes_flowables(pack), head,

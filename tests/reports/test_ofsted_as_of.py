@@ -134,3 +134,32 @@ def test_a_pack_dated_after_today_is_refused_everywhere(db: Database, db_path: P
     err = capsys.readouterr().err
     assert code == 2 and not out.exists()
     assert f"adoption-desktop: The pack's date is after today ({tomorrow:%d/%m/%Y})" in err, err
+
+
+def test_a_correction_after_the_packs_date_keeps_the_minutes_approved_by_then(
+        open_demo: Callable[..., Database], tmp_path: Path) -> None:
+    """Review: correcting a sitting's minutes in December (a new draft version) dropped that sitting from a
+    pack as of 30/09/2026; the pack keeps it, with the version approved by then, not the correction."""
+    from adoption_desktop.panel import service as svc
+
+    db = open_demo(MADE)
+    officer = make_user(db, "pa", Role.PANEL_ADMINISTRATOR, Role.PANEL_CHAIR)
+    before = approved_sittings(db, officer, AS_OF)
+    with db.session(write=False) as s:
+        item_id = s.scalar(select(PanelItem.id).where(PanelItem.sitting_id == before[0]).order_by(PanelItem.id))
+        first = s.scalar(select(PanelMinutes.version).where(PanelMinutes.item_id == item_id,
+                                                            PanelMinutes.status == "approved")
+                         .order_by(PanelMinutes.version.desc()))
+    svc.correct_minutes(db, officer, item_id, "A member's name was misspelt.")
+    assert approved_sittings(db, officer, AS_OF) == before
+    # the pack's minutes of that item: the version approved by then, without the correction's reason
+    pack = svc.minutes_pack(db, officer, before[0], today=MADE, record_export=False, approved_by=AS_OF)
+    item = next(i for i in pack.items if i.id == item_id)
+    assert item.minutes is not None and item.minutes.locked and item.minutes.version == first
+    assert not pack.draft
+    out = tmp_path / "pack.pdf"
+    write_ofsted_pack(db, officer, out, as_of=AS_OF, today=MADE)
+    text = _text(out)
+    assert "misspelt" not in text and f"(version {first + 1})" not in text
+    # as of today the correction, still a draft, leaves the sitting out
+    assert before[0] not in approved_sittings(db, officer, MADE)

@@ -185,6 +185,14 @@ def _current_minutes(session: Session, item_id: int) -> PanelMinutes | None:
                            .order_by(PanelMinutes.version.desc()).limit(1)).first()
 
 
+def _approved_minutes(session: Session, item_id: int, by: dt.date) -> PanelMinutes | None:
+    """The newest version of an item's minutes approved on or before ``by`` (a later correction left out)."""
+    return session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == item_id,
+                                                      PanelMinutes.status == "approved",
+                                                      PanelMinutes.approved_on <= by)
+                           .order_by(PanelMinutes.version.desc()).limit(1)).first()
+
+
 def _draft_of(m: PanelMinutes) -> MinutesDraft:
     views = {int(k): str(v) for k, v in json.loads(m.member_views or "{}").items()}
     return MinutesDraft(m.outcome, m.recommendation_text, m.reasons, m.discussion, views, m.vote, m.votes_for,
@@ -257,8 +265,9 @@ def _absences(session: Session, item_ids: Sequence[int]) -> dict[int, list[Absen
     return out
 
 
-def _items(session: Session, sitting: PanelSitting, attendance: Sequence[AttendanceRow], today: dt.date
-           ) -> list[ItemRow]:
+def _items(session: Session, sitting: PanelSitting, attendance: Sequence[AttendanceRow], today: dt.date, *,
+           approved_by: dt.date | None = None) -> list[ItemRow]:
+    """The sitting's agenda items; ``approved_by``: with the minutes as approved on or before that day."""
     items = list(session.scalars(select(PanelItem).where(PanelItem.sitting_id == sitting.id)
                                  .order_by(PanelItem.position, PanelItem.id)))
     ids = [i.id for i in items]
@@ -286,7 +295,8 @@ def _items(session: Session, sitting: PanelSitting, attendance: Sequence[Attenda
         prow = tuple(PaperRow(p.code, rules.PAPERS.get(p.code, p.code), p.received_on,
                               rules.paper_late(p.received_on, deadline, today),
                               rules.paper_state(p.received_on, deadline, today)) for p in papers[i.id])
-        current = _current_minutes(session, i.id)
+        current = (_current_minutes(session, i.id) if approved_by is None
+                   else _approved_minutes(session, i.id, approved_by))
         out.append(ItemRow(i.id, i.sitting_id, i.position, i.case_type, i.subject_reference, i.subject_initials,
                            i.presenting_worker, i.time_slot, i.notes, prow, tuple(decls[i.id]),
                            _quorum(rule, _present_for_item(attendance, decls[i.id], away[i.id])),

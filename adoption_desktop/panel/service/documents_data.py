@@ -62,10 +62,12 @@ class MinutesPack:
 
 
 def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.date | None = None,
-                 record_export: bool = True) -> MinutesPack:
+                 record_export: bool = True, approved_by: dt.date | None = None) -> MinutesPack:
     """The minutes of a sitting as data, their export audited. ``record_export=False``: read only, no audit
     entry, for a caller that records the export itself (:func:`record_minutes_export`) in the transaction
-    committed just before its file is put in place (the Ofsted pack: its entries and its file, or none)."""
+    committed just before its file is put in place (the Ofsted pack: its entries and its file, or none).
+    ``approved_by``: each item's minutes as the newest version approved on or before that day (none if
+    there was none), not the current one (the Ofsted pack as of a past date: a later correction is left out)."""
     from adoption_desktop.core.config import AGENCY_ADDRESS, AGENCY_NAME
     from adoption_desktop.panel import minutes_template
 
@@ -75,7 +77,7 @@ def minutes_pack(db: Database, actor: Principal, sitting_id: int, *, today: dt.d
         if record_export:
             record_minutes_export(session, s.id)
         attendance = _attendance(session, s)
-        items = tuple(_items(session, s, attendance, _today(today)))
+        items = tuple(_items(session, s, attendance, _today(today), approved_by=approved_by))
         # approved minutes go out only as they were sealed when approved (changed with the key outside the
         # program, they were exported labelled approved: security review)
         _require_sealed_minutes(session, s.id, items)
