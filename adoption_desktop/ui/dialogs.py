@@ -372,7 +372,11 @@ class LoginDialog(QDialog):
 
         self.message.clear()
         self._running(True)
-        self._task = self.runner.run(work, on_done=self._signed_in, on_error=self._not_signed_in)
+        task = self.runner.run(work, on_done=self._signed_in, on_error=self._not_signed_in)
+        # a runner that works on this thread (synchronous) has already called back and cleared the state:
+        # kept, the dialog stayed "signing in" for good (Enter ignored, Cancel never closing it: review)
+        if not task.done:
+            self._task = task
 
     def _running(self, running: bool) -> None:
         self.username.setReadOnly(running)
@@ -415,22 +419,29 @@ class LoginDialog(QDialog):
         self._task = None
         self._running(False)
         if self._stop.is_set():  # Cancel pressed just as the sign-in was recorded: ended again, audited
-            try:
-                users.sign_out(self.db, principal, reason="pressed Cancel as the sign-in was recorded")
-            except Exception:  # the refusal below is what matters; the error goes to the log
-                import logging
-
-                logging.getLogger(__name__).exception("sign-out after a late Cancel failed")
-            self.message.setText(SIGN_IN_STOPPED_LATE)
-            self.adjustSize()
+            self._signed_out_after_cancel(principal)
             return
         self.principal = principal
         self.accept()
+
+    def _signed_out_after_cancel(self, principal: Principal) -> None:
+        """Cancel was pressed as the sign-in was recorded: it is ended again (audited) and the dialog says so."""
+        try:
+            users.sign_out(self.db, principal, reason="pressed Cancel as the sign-in was recorded")
+        except Exception:  # the refusal below is what matters; the error goes to the log
+            import logging
+
+            logging.getLogger(__name__).exception("sign-out after a late Cancel failed")
+        self.message.setText(SIGN_IN_STOPPED_LATE)
+        self.adjustSize()
 
     def _not_signed_in(self, exc: BaseException) -> None:
         self._task = None
         self._running(False)
         if isinstance(exc, users.PasswordChangeRequired):  # before anything else: their own password
+            if self._stop.is_set():  # signed in as Cancel was pressed: no password dialog after a Cancel
+                self._signed_out_after_cancel(exc.principal)
+                return
             if self.choose_password(exc.principal):
                 self.accept()
             return
