@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -161,20 +161,54 @@ class UsersTab(QWidget):
         layout.addWidget(self.view)
         note = QLabel("Users are disabled, never deleted, so the audit log keeps its meaning.")
         layout.addWidget(note)
-        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_disable_button())
+        # the selected account is read again (one row) when chosen, clicked or the tab shown: its lock may
+        # have come on another PC since the list was read (review: Unlock stayed greyed "not locked")
+        self._listing = False
+        self._read_again: tuple[int, float] | None = None  # (account, when): a click after a row change
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._read_selected_again())
+        self.view.clicked.connect(lambda *_: self._read_selected_again())
         self.model.modelReset.connect(self._update_disable_button)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._read_selected_again()
+
+    def _read_selected_again(self) -> None:
+        """The selected account as it is now (one row read again, the list's row replaced), then the buttons.
+        Not while the whole list is being read, nor for a session that has ended; if the read fails the
+        row stays as listed (Unlock itself still reads the account before changing anything)."""
+        import logging
+        import time
+
+        listed = self._current()
+        if listed is not None and not self._listing and not self.ctx.ended:
+            now = time.monotonic()
+            if self._read_again is None or self._read_again[0] != listed.id or now - self._read_again[1] > 1:
+                self._read_again = (listed.id, now)
+                try:
+                    fresh = users.user_summary(self.ctx.db, self.ctx.principal, listed.id)
+                except Exception:  # the listed row stays; the button as it was read
+                    logging.getLogger(__name__).exception("reading the selected account again failed")
+                    fresh = None
+                if fresh is not None and fresh != listed:
+                    self.model.replace_row(listed, fresh)
+        self._update_disable_button()
 
     def refresh(self, select_id: int | None = None) -> None:
         """Reload the list; the user acted on (``select_id``, else the one selected) stays selected."""
         current = self._current()
         wanted = select_id if select_id is not None else (current.id if current is not None else None)
-        self.model.set_rows(users.list_users(self.ctx.db, self.ctx.principal))
-        for row in range(self.model.rowCount()):
-            user = self.model.index(row, 0).data(ROW_ROLE)
-            if isinstance(user, users.UserSummary) and user.id == wanted:
-                self.view.selectRow(row)
-                break
+        self._listing = True  # the list just read: the selected row is not read again
+        try:
+            self.model.set_rows(users.list_users(self.ctx.db, self.ctx.principal))
+            for row in range(self.model.rowCount()):
+                user = self.model.index(row, 0).data(ROW_ROLE)
+                if isinstance(user, users.UserSummary) and user.id == wanted:
+                    self.view.selectRow(row)
+                    break
+        finally:
+            self._listing = False
         self._update_disable_button()
 
     def _update_disable_button(self) -> None:

@@ -81,6 +81,15 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._apply()
         self.endResetModel()
 
+    def replace_row(self, old: R, new: R) -> None:
+        """Put ``new`` (the same record read again) where ``old`` is, redrawing its row; the selection and
+        the other rows stay as they are."""
+        self._all = [new if r is old else r for r in self._all]
+        for i, r in enumerate(self._rows):
+            if r is old:
+                self._rows[i] = new
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
+
     def row_at(self, row: int) -> R:
         return self._rows[row]
 

@@ -117,3 +117,39 @@ def test_the_rule_without_qt() -> None:
     tried = users.UserSummary(7, "sam.b", "Sam Brook", (), False, None, None, failed_attempts=1)
     assert users.unlock_refusal(tried, now) is None
     assert users.unlock_hint(tried, now).endswith("clears its 1 failed sign-in.")
+
+
+def test_an_account_locked_on_another_pc_after_the_list_was_read_can_be_unlocked(
+        tab: UsersTab, db: Database, qtbot: Any) -> None:
+    """Review: an account that locked while the Users tab was open stayed greyed ("is not locked") until the
+    list was read again, just when its locked-out user phones. Choosing it reads it again (one row)."""
+    _select(tab, "jo.bloggs")
+    _wrong_passwords(db, "amy.smith", 5)  # amy locks herself out on another PC; this list is not read again
+    _select(tab, "amy.smith")
+    assert tab.unlock_button.isEnabled() and "it is locked" in tab.unlock_button.toolTip()
+    current = tab._current()
+    assert current is not None and current.locked_until is not None  # the row shows it: Status "Locked"
+    row = [u.username for u in tab.model.rows()].index("amy.smith")
+    assert tab.model.index(row, 4).data() == "Locked"
+    qtbot.mouseClick(tab.unlock_button, Qt.MouseButton.LeftButton)
+    amy = next(u for u in users.list_users(db, make_user(db, "check", Role.ADMINISTRATOR)) if u.username == "amy.smith")
+    assert amy.locked_until is None and amy.failed_attempts == 0
+
+
+def test_the_account_already_selected_is_read_again_when_clicked_or_shown(
+        tab: UsersTab, db: Database, qtbot: Any) -> None:
+    _select(tab, "amy.smith")
+    assert not tab.unlock_button.isEnabled()
+    _wrong_passwords(db, "amy.smith", 5)  # locked on another PC while amy stays selected here
+    tab._read_again = None  # the click comes later than the selection, not at once
+    row = [u.username for u in tab.model.rows()].index("amy.smith")
+    qtbot.mouseClick(tab.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=tab.view.visualRect(tab.model.index(row, 0)).center())
+    assert tab.unlock_button.isEnabled() and "it is locked" in tab.unlock_button.toolTip()
+    # unlocked on another PC; the tab shown again reads the selected account again
+    other = make_user(db, "other.admin", Role.ADMINISTRATOR)
+    users.unlock_account(db, other, next(u.id for u in tab.model.rows() if u.username == "amy.smith"))
+    tab._read_again = None
+    tab.hide()
+    tab.show()
+    assert not tab.unlock_button.isEnabled() and "is not locked" in tab.unlock_button.toolTip()

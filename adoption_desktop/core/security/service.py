@@ -358,6 +358,16 @@ def list_users(db: Database, actor: Principal) -> list[UserSummary]:
         return [_summary(session, u, frozenset(role for uid, role in withheld if uid == u.id)) for u in accounts]
 
 
+def user_summary(db: Database, actor: Principal, user_id: int) -> UserSummary | None:
+    """One account as it is now (``None``: no such account): Administration → Users reads the selected
+    account again before greying Unlock, so an account locked on another PC after the list was read is
+    shown locked (review: it stayed "not locked" until a refresh, just when its user phones the admin)."""
+    require(actor, Permission.USERS_MANAGE)
+    with db.session(actor, write=False) as session:
+        user = session.get(User, user_id)
+        return _summary(session, user) if user is not None else None
+
+
 def _get(session: Session, user_id: int) -> User:
     user = get_or_raise(session, User, user_id, f"No user with id {user_id}.")
     return user
