@@ -1,4 +1,5 @@
-"""Autosave a text field as a draft every few seconds while it changes; restore it when reopened.
+"""Autosave a text field as a draft after a pause in the typing (and at least every ~10 s while it keeps
+changing: ``ui/save_timer.py``); restore it when reopened.
 
     saver = DraftAutosaver(ctx, "counselling.session:42", notes_edit)
     ...on save:  saver.clear()
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QDate, QObject, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QMainWindow, QPlainTextEdit, QTextEdit
 
 from adoption_desktop.core import drafts
 from adoption_desktop.core.errors import DatabaseBusy, DatabaseUnavailable
 from adoption_desktop.core.storage.engine import AuditHoldError, MovedToServerError
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.save_timer import SaveTimer
 
 TextWidget = QPlainTextEdit | QTextEdit | QLineEdit
 #: a form's other fields a draft keeps beside its text (``fields``)
@@ -108,12 +110,13 @@ class DraftAutosaver(QObject):
     status = Signal(str)
 
     def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000,
-                 base: str | None = None, fields: Mapping[str, FormField] | None = None) -> None:
+                 base: str | None = None, fields: Mapping[str, FormField] | None = None,
+                 max_wait_ms: int | None = None) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(interval_ms)
+        #: due after a pause in the typing, and at the latest ``max_wait_ms`` (``save_timer.MAX_WAIT_MS``) after
+        #: the first change not yet kept, however steadily the person types
+        self.timer = SaveTimer(self, interval_ms=interval_ms, max_wait_ms=max_wait_ms)
         self.timer.timeout.connect(self._due)
         self.restored = False
         self.interval_ms = interval_ms
@@ -140,7 +143,7 @@ class DraftAutosaver(QObject):
             self.base = drafts.load_draft_base(ctx.db, ctx.principal, key)
         self._signals = [_changed(w) for w in (widget, *self.fields.values())]
         for signal in self._signals:
-            signal.connect(self.timer.start)
+            signal.connect(self.timer.changed)
 
     def _values(self) -> dict[str, str]:
         return {name: field_value(field) for name, field in self.fields.items()}
@@ -199,7 +202,7 @@ class DraftAutosaver(QObject):
             self.save_now()
         self.timer.stop()
         for signal in self._signals:
-            signal.disconnect(self.timer.start)
+            signal.disconnect(self.timer.changed)
         self.deleteLater()
 
     def clear(self) -> None:

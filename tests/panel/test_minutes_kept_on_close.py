@@ -85,3 +85,21 @@ def test_refused_minutes_edits_kept_stop_the_sign_out(qtbot: QtBot, panel: Panel
     assert not signed_in and window.page("panel") is page and page.minutes.dirty
     assert "Not signed out" in window.statusBar().currentMessage()
     monkeypatch.setattr(minutes_editor, "ask_discard", lambda _w, _title: True)
+
+
+def test_minutes_typed_steadily_are_autosaved_within_the_maximum_wait(qtbot: QtBot, panel: Panel) -> None:
+    """User trial ut15 (D1): the minutes' autosave timer was restarted by every key press, so a minute-taker
+    typing steadily (pauses under 1.5 s) had nothing saved, and a crash lost the item's minutes. While the text
+    keeps changing they are now saved at least every MAX_WAIT_MS (shortened here) since the first change."""
+    _, page, item_id = _window(qtbot, panel)
+    page.minutes.autosave.max_wait_ms = 1000  # the 10 s of the program, shortened
+    page.minutes.discussion.setFocus()
+    stored: list[str] = []
+    for word in ("The ", "panel ", "asked ", "about ", "support ", "from ", "the ", "wider ", "family ", "again "):
+        qtbot.keyClicks(page.minutes.discussion, word)
+        qtbot.wait(250)  # shorter than the 1.5 s pause the autosave waits for
+        draft = _stored(panel, item_id)
+        stored.append(draft.discussion if draft is not None else "")
+    assert any(stored), "nothing was saved in 2.5 s of steady typing"
+    assert page.minutes.discussion.toPlainText().startswith(next(s for s in stored if s))
+    assert minutes_editor.MAX_WAIT_MS == 10_000

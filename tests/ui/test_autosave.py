@@ -70,3 +70,37 @@ def test_autosave_stops_quietly_on_a_file_moved_to_the_server(db: Database, qtbo
     assert window.statusBar().currentMessage() == NOT_KEPT_MOVED
     assert notes.toPlainText() == "Typed in the moved file, and more after a pause"
     assert drafts.load_draft(db, counsellor, "case:1:notes") is None
+
+
+def test_steady_typing_with_short_pauses_is_kept_within_the_maximum_wait(
+        db: Database, admin: Principal, qtbot: Any) -> None:
+    """User trial ut15 (D1): the draft timer was restarted by every key press, so someone typing steadily with
+    pauses shorter than it was never saved, and a crash lost everything. While the text keeps changing, a
+    draft is now kept at least every MAX_WAIT_MS (shortened here) since the first unsaved change."""
+    ctx = AppContext(db, admin, TaskRunner(synchronous=True))
+    edit = QPlainTextEdit()
+    qtbot.addWidget(edit)
+    saver = DraftAutosaver(ctx, "test.notes:steady", edit, interval_ms=400)
+    saver.timer.max_wait_ms = 900  # the 10 s of the program, shortened
+    kept: list[str | None] = []
+    for word in ("Birth ", "mother ", "asked ", "about ", "letters ", "twice ", "a ", "year ", "and ", "photos "):
+        qtbot.keyClicks(edit, word)
+        qtbot.wait(150)  # a pause shorter than the interval: the debounce alone never fires
+        kept.append(drafts.load_draft(db, admin, "test.notes:steady"))
+    # still typing (1.5 s, never a 400 ms pause) and yet a draft was kept, of what had been typed by then
+    assert any(kept), kept
+    first = next(k for k in kept if k)
+    assert edit.toPlainText().startswith(first)
+    # and when the typing stops, the whole text is kept after the pause, as before
+    qtbot.waitUntil(lambda: drafts.load_draft(db, admin, "test.notes:steady") == edit.toPlainText(), timeout=3000)
+
+
+def test_quiet_typing_waits_for_the_pause_not_the_maximum_wait(db: Database, admin: Principal, qtbot: Any) -> None:
+    """The debounce still decides when the person stops: one save after the pause, not one per key."""
+    ctx = AppContext(db, admin, TaskRunner(synchronous=True))
+    edit = QPlainTextEdit()
+    qtbot.addWidget(edit)
+    saver = DraftAutosaver(ctx, "test.notes:quiet", edit, interval_ms=100, max_wait_ms=60_000)
+    qtbot.keyClicks(edit, "A short note")
+    qtbot.waitUntil(lambda: drafts.load_draft(db, admin, "test.notes:quiet") == "A short note", timeout=3000)
+    assert not saver.timer.isActive()  # nothing more waiting: the maximum wait ended with the save

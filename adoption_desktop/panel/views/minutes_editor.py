@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,8 +42,11 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_confl
 from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.palette import tint_style, window_base
+from adoption_desktop.ui.save_timer import MAX_WAIT_MS, SaveTimer
 from adoption_desktop.ui.table_view import show_cut_text
 
+#: an autosave follows a pause this long in the typing, and comes at the latest MAX_WAIT_MS (``ui.save_timer``)
+#: after the first change not yet saved, however steadily one types
 AUTOSAVE_MS = 1500
 #: while the server can't be reached, an autosave is tried again this often (the text stays on screen)
 RETRY_MS = 5000
@@ -189,9 +192,9 @@ class MinutesEditor(QWidget):
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
 
-        self.autosave = QTimer(self)
-        self.autosave.setSingleShot(True)
-        self.autosave.setInterval(AUTOSAVE_MS)
+        # after a pause in the typing, and at least every MAX_WAIT_MS while it goes on (a steady typist was
+        # never autosaved: user trial ut15, D1)
+        self.autosave = SaveTimer(self, interval_ms=AUTOSAVE_MS, max_wait_ms=MAX_WAIT_MS)
         self.autosave.timeout.connect(self._autosave)
         for edit in (self.recommendation_text, self.advice_age_range, self.advice_sex, self.advice_needs,
                      self.deferral_reason):
@@ -372,7 +375,7 @@ class MinutesEditor(QWidget):
         if self._loading or self.current is None:
             return
         self.dirty = True
-        self.autosave.start()
+        self.autosave.changed()
 
     def set_outcome(self, n: int) -> None:
         if self.current is not None and self.editable and n + 1 < self.outcome.count():
