@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QMainWindow, QPla
 
 from adoption_desktop.core import drafts
 from adoption_desktop.core.errors import DatabaseBusy, DatabaseUnavailable
-from adoption_desktop.core.storage.engine import AuditHoldError, MovedToServerError
+from adoption_desktop.core.storage.engine import AuditHoldError, MovedToServerError, is_disk_full_error
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.save_timer import SaveTimer
 
@@ -46,6 +46,10 @@ NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will r
 #: said once when drafts stop: the database takes no saves (moved to the team server, or held for an audit alert)
 NOT_KEPT_MOVED = ("Drafts are not kept: this database was moved to the team server and is read-only. What you type "
                   "here stays on screen only; make changes on the server.")
+#: said (through ``DraftAutosaver.status``) while a draft could not be written because the disk is full; the next
+#: change tries again
+NOT_KEPT_FULL = ("Draft not kept: the disk is full — your typing is still on screen. Make room on the disk (or "
+                 "ask IT to); it is kept again as you type.")
 NOT_KEPT_HELD = ("Drafts are not kept while saving is stopped by the audit alert. What you type here stays on "
                  "screen only, until an administrator has acknowledged the alert.")
 
@@ -121,6 +125,8 @@ class DraftAutosaver(QObject):
         self.restored = False
         self.interval_ms = interval_ms
         self.unsaved = False  # True while the last attempt failed for an outage (a retry is scheduled)
+        #: True while the last attempt failed because the disk is full (tried again on the next change)
+        self.disk_full = False
         #: True once a save was refused because the database takes none (moved to the server, an audit hold):
         #: drafts are no longer tried (said once), the typing stays in the field
         self.stopped = False
@@ -163,7 +169,8 @@ class DraftAutosaver(QObject):
 
     def save_now(self) -> bool:
         """Save the draft now. False when the server can't be reached: the text stays in the field,
-        ``status`` says so quietly and the draft is tried again on a timer (no dialog while typing). False too
+        ``status`` says so quietly and the draft is tried again on a timer (no dialog while typing). False when
+        the disk is full: said quietly (:data:`NOT_KEPT_FULL`), tried again on the next change. False too
         when the database takes no saves (a file moved to the team server, an audit hold): said once, and
         drafts are not tried again (:attr:`stopped`)."""
         self.timer.stop()
@@ -182,9 +189,17 @@ class DraftAutosaver(QObject):
             self.timer.start(RETRY_MS)
             self._say(NOT_SAVED_OUTAGE)
             return False
+        except Exception as exc:  # only a full disk is said here; anything else is raised
+            if not is_disk_full_error(exc):
+                raise
+            # from a timer, raised, it reached "Unexpected problem" at every pause (user trial ut15, D4): the
+            # draft is rolled back, the text is on screen; said quietly, tried again when the text changes
+            self.disk_full = True
+            self._say(NOT_KEPT_FULL)
+            return False
         self.timer.setInterval(self.interval_ms)
-        if self.unsaved:
-            self.unsaved = False
+        if self.unsaved or self.disk_full:
+            self.unsaved = self.disk_full = False
             self._say("")
         return True
 

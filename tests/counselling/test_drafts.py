@@ -213,3 +213,24 @@ def test_a_session_form_with_only_its_time_and_place_typed_is_kept_and_escape_as
     assert asked == ["Counselling session"] and not dialog.isVisible()
     assert drafts.load_draft(db, counsellor, key) is None
     assert drafts.load_draft_fields(db, counsellor, key) == {}
+
+
+def test_a_full_disk_on_ok_is_said_in_the_form_not_the_unexpected_problem_box(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """User trial ut15 (D4): OK on a full disk raised the database's OperationalError to the global
+    "Unexpected problem" box. The form's own message line now says the disk is full, nothing was saved and
+    the typing is still there; the form stays open with it."""
+    from tests.ui.test_autosave import fill_the_disk
+
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    case = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+    dialog = case.session_dialog()
+    text = "Long session about the 1962 placement records. " * 400  # under the 20,000 allowed
+    fill_the_disk(db)
+    _notes(dialog).setPlainText(text)
+    assert dialog.try_accept() is False
+    assert dialog.message.text().startswith("The disk is full: nothing was saved")
+    assert "your typing is still on the screen" in dialog.message.text()
+    assert _notes(dialog).toPlainText() == text and case.detail.sessions == []

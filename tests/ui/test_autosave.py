@@ -104,3 +104,45 @@ def test_quiet_typing_waits_for_the_pause_not_the_maximum_wait(db: Database, adm
     qtbot.keyClicks(edit, "A short note")
     qtbot.waitUntil(lambda: drafts.load_draft(db, admin, "test.notes:quiet") == "A short note", timeout=3000)
     assert not saver.timer.isActive()  # nothing more waiting: the maximum wait ended with the save
+
+
+def fill_the_disk(db: Database) -> None:
+    """The database may not grow from now on, as on a full disk: SQLite's own SQLITE_FULL ("database or disk
+    is full") for a write that needs a new page, on every connection the program opens from now."""
+    from sqlalchemy import event, text
+
+    with db.engine.connect() as conn:
+        pages = conn.execute(text("PRAGMA page_count")).scalar_one()
+
+    def limit(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count = {int(pages)}")
+
+    event.listen(db.engine, "connect", limit)
+    db.engine.dispose()
+
+
+def test_a_full_disk_during_autosave_is_said_quietly_and_tried_again(
+        db: Database, admin: Principal, qtbot: Any) -> None:
+    """User trial ut15 (D4): on a full disk the draft's OperationalError escaped the timer to the
+    "Unexpected problem" box at every pause. Now the status line says the draft was not kept and the typing
+    is still on screen; the next change tries again, and a draft kept later clears the line."""
+    ctx = AppContext(db, admin, TaskRunner(synchronous=True))
+    edit = QPlainTextEdit()
+    qtbot.addWidget(edit)
+    saver = DraftAutosaver(ctx, "test.notes:full", edit, interval_ms=20)
+    said: list[str] = []
+    saver.status.connect(said.append)
+    fill_the_disk(db)
+    long_text = "Contact plan discussed at length. " * 3000  # ~100 KB: needs pages the file may not add
+    edit.setPlainText(long_text)
+    qtbot.waitUntil(lambda: len(said) == 1, timeout=3000)  # a raised error fails the test here
+    assert said[0].startswith("Draft not kept: the disk is full — your typing is still on screen.")
+    assert saver.disk_full and not saver.unsaved and not saver.timer.isActive()  # no retry loop: next change
+    assert edit.toPlainText() == long_text
+    qtbot.keyClicks(edit, " More")
+    qtbot.waitUntil(lambda: len(said) == 2, timeout=3000)  # tried again on the change, said again
+    assert said[-1] == said[0]
+    assert drafts.load_draft(db, admin, "test.notes:full") is None
+    edit.setPlainText("Short note")  # fits in the pages the file has: kept, and the line is cleared
+    qtbot.waitUntil(lambda: drafts.load_draft(db, admin, "test.notes:full") == "Short note", timeout=3000)
+    assert said[-1] == "" and not saver.disk_full

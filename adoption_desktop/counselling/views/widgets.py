@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.storage.engine import is_disk_full_error
 from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.dates import DateEdit, qdate
+from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.discard import ask_discard, ask_discard_on_exit, field_values, still_open
 from adoption_desktop.ui.palette import tint_style
 
@@ -154,6 +156,13 @@ class FormDialog(QDialog):
                 if target is not None:
                     self._clear_when_changed(target, str(exc))
                     target.setFocus()
+            return False
+        except Exception as exc:  # a full disk is said here; anything else is raised as before
+            if not is_disk_full_error(exc):
+                raise
+            # not the "Unexpected problem" box (user trial ut15, D4): what happened, that nothing was saved and
+            # the typing is still here, in the form's own line; the form stays open
+            self.message.setText(plain_error(exc))
             return False
         self.accept()
         return True
