@@ -5,7 +5,8 @@ changing: ``ui/save_timer.py``); restore it when reopened.
     ...on save:  saver.clear()
 
 The draft is restored into an empty field when the saver is created (``restored`` tells whether it
-was), so text typed before a crash comes back. ``base`` (what the record was when the field was filled:
+was), so text typed before a crash comes back; with ``over_stored=True`` also into a field the form filled
+with the record's stored text, when the draft differs from it. ``base`` (what the record was when the field was filled:
 its version, its stored text; see ``core/drafts.py``) is kept with the draft; a restored draft brings back
 the base it was typed against (``saver.base``), so the screen can tell whether someone saved since and, if
 so, show the conflict dialog rather than save over their work.
@@ -115,7 +116,7 @@ class DraftAutosaver(QObject):
 
     def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000,
                  base: str | None = None, fields: Mapping[str, FormField] | None = None,
-                 max_wait_ms: int | None = None) -> None:
+                 max_wait_ms: int | None = None, over_stored: bool = False) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
         #: due after a pause in the typing, and at the latest ``max_wait_ms`` (``save_timer.MAX_WAIT_MS``) after
@@ -137,7 +138,9 @@ class DraftAutosaver(QObject):
         self.fields = dict(fields or {})
         self.opened = self._values()
         saved = drafts.load_draft(ctx.db, ctx.principal, key)
-        if saved and not _text(widget).strip():
+        # ``over_stored``: the form shows the record's stored text in the field (a letter's text, an arrangement's
+        # notes), so a draft that differs from it is what was typed over it, and comes back in its place
+        if saved and (not _text(widget).strip() or (over_stored and saved != _text(widget))):
             set_field_value(widget, saved)
             self.restored = True
         if saved is not None and self.fields:

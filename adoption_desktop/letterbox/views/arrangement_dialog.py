@@ -27,6 +27,7 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.ui.ask import ask_yes_no
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
@@ -35,6 +36,8 @@ from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.presence import attach_banner
 
 NOT_SET = QDate(1900, 1, 1)
+#: the key of an arrangement editor's draft (``core.drafts``): the arrangement's id, or ``new``
+DRAFT_ARRANGEMENT = "letterbox.arrangement"
 
 
 def _set_date(edit: QDateEdit, day: dt.date | None) -> None:
@@ -120,6 +123,34 @@ class ArrangementDialog(QDialog):
         self.presence = attach_banner(ctx, self, "letterbox_arrangements", arrangement_id,
                                       editing=ctx.can(Permission.LETTERBOX_EDIT)) \
             if arrangement_id is not None else None
+        #: the form kept as this user's draft while typed (the notes with every other field), offered back
+        #: when the arrangement is opened again after a crash
+        self.autosaver: DraftAutosaver | None = None
+        if ctx.can(Permission.LETTERBOX_EDIT):
+            self._keep_drafts()
+
+    def _keep_drafts(self) -> None:
+        """Keep the form as a draft while it is typed in; a draft left by a crash comes back, said on the
+        message line. When someone saved the arrangement since it was typed, Save checks against the version it
+        was typed on, so their save is shown beside this one (the conflict window) rather than overwritten."""
+        keep: dict[str, FormField] = {k: e for k, e in self.fields.items() if k != "coordinator"}
+        keep.update({"coordinator": self.coordinator, "adopters_address": self.adopters_address,
+                     "participants": self.participants, "protected": self.protected,
+                     "birth_protected": self.birth_protected, "first_writer": self.first_writer,
+                     "status": self.status, "contact_kind": self.contact_kind, "direct_form": self.direct_form,
+                     **self.dates, **self.direct_dates})
+        version = str(self.version) if self.version is not None else None
+        key = f"{DRAFT_ARRANGEMENT}:{self.arrangement_id if self.arrangement_id is not None else 'new'}"
+        saver = DraftAutosaver(self.ctx, key, self.notes, base=version, over_stored=True, fields=keep)
+        saver.status.connect(self.message.setText)
+        self.autosaver = saver
+        if not saver.restored:
+            return
+        said = restored_text("this arrangement", "Save")
+        if saver.base is not None and saver.base != version and saver.base.isdigit():
+            self.version = int(saver.base)  # Save meets the conflict window: their save beside this one
+            said += " Someone saved this arrangement after you typed this: Save shows their version beside yours."
+        self.message.setText(said)
 
     def _offer_coordinators(self) -> None:
         """The coordinator is chosen from the letterbox coordinators' accounts, or typed (by user name or full
@@ -280,7 +311,13 @@ class ArrangementDialog(QDialog):
         changed (*Keep editing* is the default); closes at once when nothing changed."""
         if self.isVisible() and self.changed() and not ask_discard(self, self.windowTitle()):
             return
+        self._drop_draft()
         super().reject()
+
+    def _drop_draft(self) -> None:
+        """Saved, or closed with what was typed discarded: the draft goes."""
+        if self.autosaver is not None:
+            self.autosaver.clear()
 
     # --- the main window closes, the user signs out (``ui.session_switch``) -------------------------
     def save_pending_edits(self) -> bool:
@@ -296,6 +333,7 @@ class ArrangementDialog(QDialog):
         if not ask_discard_on_exit(self, "Save"):
             return False
         self.loaded = field_values(self.form)  # discarded: closes without asking again
+        self._drop_draft()
         super().reject()
         return True
 
@@ -347,6 +385,7 @@ class ArrangementDialog(QDialog):
             return
         # an ending is said by the status bar's undo notice ("Ended the arrangement …: its expected exchanges
         # have left the work list. Undo"), not by a status message: that hid the notice's link for 15 seconds
+        self._drop_draft()
         self.accept()
 
     def _save_edit(self, data: ArrangementInput) -> str:

@@ -38,6 +38,7 @@ from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
 from adoption_desktop.ui.ask import ask_yes_no
+from adoption_desktop.ui.autosave import DraftAutosaver, restored_text
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, bring_forward
@@ -80,6 +81,12 @@ FIELD_WORDS = {"direction": "direction", "item_type": "type", "channel": "receiv
 
 #: the field words that take "are" (the "Discard what you typed?" explanation)
 PLURAL_FIELD_WORDS = frozenset({"notes"})
+
+#: the keys of an item window's drafts (``core.drafts``): a logged item's, by its id; a new item's, by its
+#: arrangement; a corrected version's, by the item it corrects
+DRAFT_ITEM = "letterbox.item"
+DRAFT_NEW_ITEM = "letterbox.item.new"
+DRAFT_CORRECTED = "letterbox.item.corrected"
 
 LETTER_WORDS = {"acknowledgement": "Acknowledgement", "returned": "Returned for changes"}
 
@@ -292,6 +299,10 @@ class ItemDialog(QDialog):
         self.finished.connect(lambda _r: setattr(self, "_open", False))
         self.reload()
         self.saved = {**self._values(), **self.saved}  # a new item's fields as opened; the rest as stored
+        #: the letter's text, the notes and the reason kept as this user's draft while typed (encrypted, in
+        #: the database like every draft), offered back when the item is opened again after a crash
+        self.autosaver: DraftAutosaver | None = None
+        self._keep_drafts()
         ctx.after_undo.append(self._after_undo)
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
@@ -409,6 +420,57 @@ class ItemDialog(QDialog):
         if reword:
             self.reason.setEnabled(True)
 
+    # --- drafts (``ui.autosave``) ---------------------------------------------------------------
+    def draft_key(self) -> str:
+        """The draft's key: the logged item's, or before it is logged the arrangement's new item (or the
+        corrected version of an item)."""
+        if self.item_id is not None:
+            return f"{DRAFT_ITEM}:{self.item_id}"
+        if self.previous_item_id is not None:
+            return f"{DRAFT_CORRECTED}:{self.previous_item_id}"
+        return f"{DRAFT_NEW_ITEM}:{self.arrangement_id}"
+
+    def _keep_drafts(self) -> None:
+        """Keep what is typed as a draft under :meth:`draft_key`; a draft left by a crash comes back, said on
+        the message line with the button that saves it (and, when someone saved the item since it was typed,
+        how to see theirs first). Only for someone who may change items."""
+        if not self.ctx.can(Permission.LETTERBOX_EDIT):
+            return
+        version = str(self.detail.row_version) if self.detail is not None else None
+        saver = DraftAutosaver(self.ctx, self.draft_key(), self.text, base=version, over_stored=True,
+                               fields={"notes": self.notes, "reason": self.reason})
+        saver.status.connect(lambda text: self.say(text, error=bool(text)))
+        self.autosaver = saver
+        if not saver.restored:
+            return
+        typed = self.unsaved()
+        button = (self.log_button if self.item_id is None else self.screen_button if "letter_text" in typed
+                  else self.reword_button if self.reword_button.isEnabled() else self.outcome_button)
+        said = restored_text("this item", button.text())
+        if self.item_id is not None and saver.base != version:
+            said += (" Someone saved this item after you typed it: press Show stored text (F5) to see theirs "
+                     "before you screen yours.") if "letter_text" in typed else (
+                " Someone saved this item after you typed it: check what it shows now.")
+        self.say(said)
+
+    def _drafts_after_step(self) -> None:
+        """A step was saved: the draft goes once nothing typed is left unsaved; otherwise what is still
+        unsaved is kept (under the item's own key once it is logged)."""
+        saver = self.autosaver
+        if saver is None:
+            return
+        if saver.key != self.draft_key():  # just logged: the new item's draft moves to the item
+            saver.clear()
+            saver.detach()
+            self._keep_drafts()
+            saver = self.autosaver
+            assert saver is not None
+        saver.base = str(self.detail.row_version) if self.detail is not None else None
+        if {"letter_text", "notes", "reason"} & set(self.unsaved()):
+            saver.save_now()
+        else:
+            saver.clear()
+
     # --- unsaved changes ----------------------------------------------------------------------
     def _values(self) -> dict[str, object]:
         """What the window's fields hold (the letter's text as the text box keeps it)."""
@@ -441,6 +503,8 @@ class ItemDialog(QDialog):
         what it holds was discarded already (as the program closed or the user signed out)."""
         if self.isVisible() and self._unsaved_kept() and not ask_discard(self, self.windowTitle()):
             return
+        if self.autosaver is not None:  # closed with nothing to keep, or what was typed discarded
+            self.autosaver.clear()
         super().reject()
 
     # --- the main window closes, the user signs out (``ui.session_switch``) -------------------------
@@ -652,6 +716,7 @@ class ItemDialog(QDialog):
             return False
         self.say("")
         self.reload()
+        self._drafts_after_step()
         self.say(action)
         return True
 
@@ -892,6 +957,7 @@ class ItemDialog(QDialog):
             return
         self.say("")
         self.reload()
+        self._drafts_after_step()
         self.say(f"Outcome recorded: {outcome}.")
 
     def _typed_outcome(self) -> dict[str, str]:
