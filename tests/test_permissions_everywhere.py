@@ -51,6 +51,7 @@ OPEN_TO_ALL = {
     "adoption_desktop.core.drafts.load_draft_base",
     "adoption_desktop.core.drafts.load_draft_fields",
     "adoption_desktop.core.drafts.clear_draft",
+    "adoption_desktop.core.drafts.list_drafts",  # which of your own drafts wait (never their text)
     # "this user has that record open for editing": the record's name and id, no case content
     "adoption_desktop.core.presence.acquire",
     "adoption_desktop.core.presence.renew",

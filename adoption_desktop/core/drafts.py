@@ -20,7 +20,9 @@ session was held, not today's, beside its notes. A draft with fields is kept eve
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -97,3 +99,64 @@ def clear_draft(db: Database, actor: Principal, key: str) -> None:
         _put(session, actor.user_id, key + BASE_SUFFIX, None)
         for row in _field_rows(session, actor.user_id, key):
             session.delete(row)
+
+
+@dataclass(frozen=True)
+class KeptDraft:
+    """One of the user's drafts as listed (never its text): which form, of which record, saved when."""
+
+    key: str
+    saved_at: dt.datetime  # naive UTC, as stored
+    area: str  # the page that opens it: counselling / adm / letterbox ("" for a key no form names)
+    kind: str  # what it is a draft of: case / decision / item / new_item / corrected_item / arrangement
+    record_id: int | None  # the case, decision, item or arrangement (the item a corrected version corrects)
+    form: str  # the form, as its window is called ("Counselling session", "Letterbox item", …)
+
+
+#: the forms whose drafts are listed, by the start of their keys: (area, kind, form)
+_FORMS: dict[str, tuple[str, str, str]] = {
+    "counselling.session_notes": ("counselling", "case", "Counselling session"),
+    "counselling.redactions_made": ("counselling", "case", "Redaction check"),
+    "counselling.request_notes": ("counselling", "case", "Records request"),
+    "counselling.records_shared_what": ("counselling", "case", "Share records"),
+    "counselling.disclosure_what": ("counselling", "case", "Record a disclosure"),
+    "adm.decision": ("adm", "decision", "Decision"),
+    "letterbox.item": ("letterbox", "item", "Letterbox item"),
+    "letterbox.item.new": ("letterbox", "new_item", "New letterbox item"),
+    "letterbox.item.corrected": ("letterbox", "corrected_item", "Corrected version of a letterbox item"),
+    "letterbox.arrangement": ("letterbox", "arrangement", "Letterbox arrangement"),
+}
+
+
+def describe_key(key: str) -> tuple[str, str, int | None, str]:
+    """``(area, kind, record id, form)`` of a draft's key; ``("", "", None, "")`` for a key no form of the
+    program writes. An ADM decision's wording and its reasons (``adm.decision:7:text``, ``…:reasons``) are
+    one form."""
+    head, _, rest = key.partition(":")
+    found = _FORMS.get(head)
+    if found is None:
+        return "", "", None, ""
+    ident = rest.split(":", 1)[0]
+    return found[0], found[1], int(ident) if ident.isdigit() else None, found[2]
+
+
+def list_drafts(db: Database, actor: Principal) -> list[KeptDraft]:
+    """The signed-in user's own drafts (no one else's), newest first: which form, of which record, when it
+    was last kept; never the text. One line per form and record (an ADM decision's wording and reasons are
+    one); keys no form of the program writes are left out."""
+    with db.session(actor, write=False) as session:
+        return kept_drafts(session, actor.user_id)
+
+
+def kept_drafts(session: Session, user_id: int) -> list[KeptDraft]:
+    """:func:`list_drafts` inside a session already open."""
+    rows = session.execute(select(Draft.key, Draft.saved_at).where(Draft.user_id == user_id)
+                           .order_by(Draft.saved_at.desc())).all()
+    out: dict[tuple[str, int | None], KeptDraft] = {}
+    for key, saved_at in rows:
+        if BASE_SUFFIX in key or FIELD_SUFFIX in key:
+            continue
+        area, kind, record_id, form = describe_key(key)
+        if area and (form, record_id) not in out:
+            out[(form, record_id)] = KeptDraft(key, saved_at, area, kind, record_id, form)
+    return list(out.values())

@@ -341,12 +341,75 @@ def _timeliness(session: Session, today: dt.date) -> tuple[AreaTimeliness, ...]:
     return panel, adm, letterbox, counselling
 
 
+# --- drafts kept from earlier (anyone) ---------------------------------------------------------------
+#: the heading, and the start of each line, of the drafts kept from earlier
+KEPT_DRAFTS = "Unsaved text kept from earlier"
+#: the area's permission a record's name is shown under (a record the user can no longer open is not named)
+_AREA_VIEW = {"counselling": Permission.COUNSELLING_VIEW, "adm": Permission.ADM_VIEW,
+              "letterbox": Permission.LETTERBOX_VIEW}
+
+
+def _draft_record(session: Session, kind: str, record_id: int) -> tuple[str, int | None] | None:
+    """How the record a draft is of is named, and its parent (an item's arrangement); ``None`` when the
+    record is gone."""
+    from adoption_desktop.adm.models import AdmDecision
+    from adoption_desktop.counselling.models import CounsellingCase
+    from adoption_desktop.letterbox.models import Arrangement, Item
+
+    if kind == "case":
+        case = session.get(CounsellingCase, record_id)
+        return (f"case {case.reference}", None) if case is not None else None
+    if kind == "decision":
+        decision = session.get(AdmDecision, record_id)
+        return (f"{decision.subject_reference}", None) if decision is not None else None
+    if kind in ("item", "corrected_item"):
+        item = session.get(Item, record_id)
+        arrangement = session.get(Arrangement, item.arrangement_id) if item is not None else None
+        if item is None or arrangement is None:
+            return None
+        return f"item {item.id} of arrangement {arrangement.reference}", arrangement.id
+    arrangement = session.get(Arrangement, record_id)
+    return (f"arrangement {arrangement.reference}", None) if arrangement is not None else None
+
+
+def _kept_drafts(session: Session, actor: Principal) -> WorkSection:
+    """The user's own drafts left from earlier (a crash, a window closed by the program's end): which form,
+    of which record, kept when; never their text. Enter opens the record, where the text is offered back."""
+    from adoption_desktop.core.concurrency import local_time
+    from adoption_desktop.core.drafts import kept_drafts
+
+    lines = []
+    for draft in kept_drafts(session, actor.user_id):
+        view = _AREA_VIEW.get(draft.area)
+        if view is None or not actor.can(view):
+            continue  # a record of an area the user's roles no longer give: not named, and cannot be opened
+        if draft.kind == "arrangement" and draft.record_id is None:
+            named: tuple[str, int | None] | None = ("a new arrangement (not saved yet)", None)
+            record_id = 0
+        elif draft.record_id is None:
+            continue
+        else:
+            named, record_id = _draft_record(session, draft.kind, draft.record_id), draft.record_id
+            if draft.kind == "new_item" and named is not None:
+                named = (f"a new item of {named[0]}", draft.record_id)  # opened on its arrangement
+        if named is None:
+            continue  # the record is gone: nothing to open
+        when = local_time(draft.saved_at)
+        lines.append(WorkLine(draft.area, f"draft_{draft.kind}", record_id,
+                              f"{KEPT_DRAFTS}: {draft.form} for {named[0]} ({when:%d/%m %H:%M})", "", DUE,
+                              parent_id=named[1]))
+    return WorkSection("drafts", KEPT_DRAFTS, "", tuple(lines))
+
+
 def my_work(db: Database, actor: Principal, today: dt.date | None = None) -> MyWork:
     """The signed-in user's work, per role (see the module's docstring)."""
     day = today or dt.date.today()
 
     with db.session(actor, write=False) as session:
         sections: list[WorkSection] = []
+        kept = _kept_drafts(session, actor)
+        if kept.lines:  # said first: text typed before a crash waits in no other list
+            sections.append(kept)
         if actor.can(Permission.PANEL_APPROVE_MINUTES):
             sections.append(_chair(session, day))
         if actor.can(Permission.ADM_DECIDE):

@@ -167,7 +167,7 @@ class MyWorkPage(QWidget):
                 self.list.addItem(empty)
             for line in section.lines:
                 counts[line.tone] += 1
-                item = QListWidgetItem(f"    {line.title} — {line.detail}")
+                item = QListWidgetItem(f"    {line.title}" + (f" — {line.detail}" if line.detail else ""))
                 item.setData(_LINE_ROLE, line)
                 # the tone's colour where it reads at 4.5:1 on this palette (High Contrast: the text colour)
                 item.setForeground(tint(TONE_COLOURS[line.tone], self.list) if line.tone in (OVERDUE, DUE) else
@@ -261,6 +261,8 @@ class MyWorkPage(QWidget):
 
 def open_record(page: Any, line: WorkLine) -> object:
     """Open ``line``'s record on its area's page (the pages' own APIs)."""
+    if line.kind.startswith("draft_"):
+        return _open_draft(page, line)
     if line.kind == "decision":
         if not page.select_decision(line.record_id):
             page._select_after_load = line.record_id  # the queue is still loading: select it when it arrives
@@ -279,6 +281,24 @@ def open_record(page: Any, line: WorkLine) -> object:
         return page.open_arrangement_dialog(line.record_id, modal=False)
     if line.kind == "case":
         return page.open_case(line.record_id)
+    return page
+
+
+def _open_draft(page: Any, line: WorkLine) -> object:
+    """Open the record a draft kept from earlier is of, in the form that offers the draft back (a line of
+    ``reports.my_work._kept_drafts``: kind ``draft_`` and what it is a draft of)."""
+    kind = line.kind.removeprefix("draft_")
+    if kind in ("case", "decision", "item"):
+        return open_record(page, WorkLine(line.area, kind, line.record_id, line.title, line.detail, line.tone))
+    if kind == "arrangement":
+        return page.open_arrangement_dialog(line.record_id or None, modal=False)
+    if kind in ("new_item", "corrected_item") and line.parent_id is not None:
+        from adoption_desktop.letterbox import service
+
+        reference = service.get_arrangement(page.ctx.db, page.ctx.principal, line.parent_id,
+                                            today=page.today).data.reference
+        previous = line.record_id if kind == "corrected_item" else None
+        return page.open_item_dialog(line.parent_id, reference, previous_item_id=previous)
     return page
 
 
