@@ -286,6 +286,57 @@ def check_rows(conn: Connection, name: str, ids: Sequence[int], *,
     return list(dict.fromkeys(problems))
 
 
+def check_parts(conn: Connection, name: str, owner_column: str, owner_id: int,
+                ids: Sequence[int]) -> list[RecordProblem]:
+    """The rows of ``name`` that belong to one record (those whose ``owner_column`` is ``owner_id``: an item's
+    screening findings) against their seals (:func:`check_rows`): those stored under it now (``ids``), those
+    the program created under it (their "create" audit entry says so: a row deleted, or moved to another
+    record, outside the program is named), and any row of ``name`` deleted outside the program that has no
+    such entry (the demo's or an import's bulk seals: whose row it was cannot be told, so it is counted
+    against this one too). A row deleted outside the program that was created under another record is that
+    record's."""
+    import json
+
+    log = cast(Table, AuditEntry.__table__)
+
+    def created_under(rows: Any) -> dict[int, object]:
+        out: dict[int, object] = {}
+        for entity_id, changes in rows:
+            try:
+                owner = json.loads(changes or "{}").get(owner_column)
+            except (ValueError, AttributeError):
+                owner = None
+            if str(entity_id).isdigit():
+                out[int(entity_id)] = owner
+        return out
+
+    created = select(log.c.entity_id, log.c.changes).where(log.c.entity == name, log.c.action == "create")
+    ours = {k for k, owner in created_under(conn.execute(created.where(
+        log.c.changes.like(f'%"{owner_column}": {int(owner_id)}%')))).items() if owner == int(owner_id)}
+    problems = check_rows(conn, name, sorted(set(ids) | ours))
+    # SQLite numbers a new row after the highest one left: a row deleted outside the program can have its
+    # number used again by another record's new row, whose seal then hides the deletion from check_rows
+    steps: dict[int, list[tuple[str, object]]] = defaultdict(list)
+    for entity_id, action, changes in conn.execute(
+            select(log.c.entity_id, log.c.action, log.c.changes).where(
+                log.c.entity == name, log.c.action.in_(("create", "delete")),
+                log.c.entity_id.in_([str(k) for k in sorted(ours)])).order_by(log.c.seq)) if ours else ():
+        step_owner = created_under([(entity_id, changes)]).get(int(entity_id)) if action == "create" else None
+        steps[int(entity_id)].append((str(action), step_owner))
+    for k in sorted(ours):
+        seen = steps.get(k, [])
+        for i, (action, step_owner) in enumerate(seen[:-1]):
+            if action == "create" and step_owner == int(owner_id) and seen[i + 1][0] == "create":
+                problems.append(RecordProblem(name, str(k), "deleted outside the application (its number was "
+                                                            "then given to a new row of another record)"))
+                break
+    gone = [p for p in _deleted_rows(conn, name) if p.entity_id.isdigit() and int(p.entity_id) not in ours]
+    if gone:
+        known = created_under(conn.execute(created.where(log.c.entity_id.in_([p.entity_id for p in gone]))))
+        problems += [p for p in gone if int(p.entity_id) not in known]
+    return list(dict.fromkeys(problems))
+
+
 def _deleted_rows(conn: Connection, name: str) -> list[RecordProblem]:
     """Rows of ``name`` whose latest seal says they exist but which are gone (deleted outside the program)."""
     seal_t = cast(Table, AuditSeal.__table__)
@@ -432,6 +483,28 @@ def require_as_last_saved(session: Session, name: str, row_id: int, what: str, r
         if written is not None and any(pk_string(pk) == str(row_id) for pk in written[1]):
             return
     require_unchanged(session.connection(), name, row_id, what, refused)
+
+
+def require_parts_as_last_saved(session: Session, name: str, owner_column: str, owner_id: int,
+                                ids: Sequence[int], what: str, part: str, refused: str) -> None:
+    """:func:`require_as_last_saved` for the rows of ``name`` whose ``owner_column`` is ``owner_id``
+    (:func:`check_parts`: an item's screening findings, whose decisions say what its forward may carry):
+    refused (:class:`SealBroken`) when one was changed, inserted or deleted outside the program. ``part``
+    names such a row for the person ("a screening finding"). Called under the owner's row lock, after the
+    owner's own row was checked."""
+    if session.info.get("audit_disabled"):
+        return
+    if session.info.get("audit_bulk") is not None and session.info.get("audit_bulk_rows", {}).get(name):
+        return  # rows written by this bulk have no seal until it ends (checked as the bulk touched them)
+    problems = check_parts(session.connection(), name, owner_column, owner_id, ids)
+    if problems:
+        from adoption_desktop.core.errors import SealBroken
+
+        said = problems[0].message.replace("_", " ")
+        if "outside the application" not in said:
+            said += ": changed outside the application"
+        row = f" (row {problems[0].entity_id})" if problems[0].entity_id != "*" else ""
+        raise SealBroken(f"{what}: {part}{row}: {said}. {refused} {ASK_ADMINISTRATOR}")
 
 
 def _a(what: str) -> str:

@@ -11,7 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.audit.seal_check import require_as_last_saved, require_unchanged
+from adoption_desktop.core.audit.seal_check import (
+    require_as_last_saved,
+    require_parts_as_last_saved,
+    require_unchanged,
+)
 from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.models import User
@@ -50,6 +54,18 @@ def _require_as_saved(session: Session, item: Item, refused: str) -> None:
     outcome's seal would vouch for it. Called under the item's lock; ``refused`` says what was not done."""
     require_as_last_saved(session, "letterbox_items", item.id, NOT_AS_SAVED,
                           f"{refused} Nothing was saved; the item stays as it is.")
+
+
+def _require_findings_as_saved(session: Session, item: Item, refused: str) -> None:
+    """Refuse what relies on an item's screening findings (its outcome, its second check) when one of them
+    is not as the program last saved it: a finding marked "remove" set to "acceptable" (or deleted) in SQL
+    would let the item be forwarded unscreened, and the outcome's seal would vouch for it. Checks every
+    finding the seals know the item had, deleted ones too; called under the item's lock, after
+    :func:`_require_as_saved`."""
+    ids = list(session.scalars(select(Finding.id).where(Finding.item_id == item.id)))
+    require_parts_as_last_saved(session, "letterbox_findings", "item_id", item.id, ids, NOT_AS_SAVED,
+                                "one of its screening findings",
+                                f"{refused} Nothing was saved; the item and its findings stay as they are.")
 
 
 def _event(session: Session, item_id: int, action: str, detail: str = "") -> None:
@@ -386,6 +402,7 @@ def confirm_second_check(db: Database, actor: Principal, item_id: int, *, expect
     with db.session(actor) as session:
         item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
         _require_as_saved(session, item, "The second check was not recorded.")
+        _require_findings_as_saved(session, item, "The second check was not recorded.")
         if item.checked_by:
             who, at = last_saved(session, item)
             raise Conflict(f"Second check: already confirmed by {item.checked_by} ({who}, {when_text(at)}).")
@@ -484,6 +501,8 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         _require_as_saved(session, item, "Its outcome was not recorded: the record of what went out (or was "
                                          "withheld, returned or held) would carry what was changed outside the "
                                          "application.")
+        _require_findings_as_saved(session, item, "Its outcome was not recorded: it would rest on screening "
+                                                  "decisions that were changed outside the application.")
         if item.status not in ("received", "screened"):
             who, at = last_saved(session, item)
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded by {who} at "
