@@ -6,7 +6,7 @@ How seals are made and written is in :mod:`.seals`."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
@@ -204,6 +204,25 @@ def _dropped(held: int) -> str:
             "restore the database from a backup made before it was dropped")
 
 
+def _settled(conn: Connection, check: Callable[[Connection], list[RecordProblem]]) -> list[RecordProblem]:
+    """``check(conn)``, and when it finds a problem on PostgreSQL, the same check once more in a fresh
+    transaction that reads every table as at one moment (REPEATABLE READ): only what that finds is said.
+    Team mode's READ COMMITTED reads the seals and the row in separate statements, and a colleague's
+    ordinary save committed between them (a new row, a new seal) made an untouched record read as "changed
+    outside the application"; a change made outside the program is found again in the snapshot. A path
+    that holds the row's lock finds no such race, and SQLite's read transaction is one snapshot already."""
+    problems = check(conn)
+    if not problems or conn.dialect.name != "postgresql" or conn.get_execution_options().get(_SNAPSHOT):
+        return problems
+    with conn.engine.connect().execution_options(isolation_level="REPEATABLE READ", adk_write=False,
+                                                 **{_SNAPSHOT: True}) as fresh, fresh.begin():
+        return check(fresh)
+
+
+#: the execution option that marks :func:`_settled`'s own snapshot connection (it is not checked again)
+_SNAPSHOT = "adk_seal_snapshot"
+
+
 def check_rows(conn: Connection, name: str, ids: Sequence[int], *,
                deleted_too: bool = False) -> list[RecordProblem]:
     """A few rows of one audited table (integer ids) against their latest row seal and, for a final
@@ -213,7 +232,13 @@ def check_rows(conn: Connection, name: str, ids: Sequence[int], *,
     beside them, are caught unless every later entry was rewritten as well, which the anchor outside the
     database shows: ``verify``). ``deleted_too``: also any row of the table deleted outside the program (a
     newer version of a record deleted, so that an older one goes out in its place). A quick check of those
-    rows alone; ``verify`` checks every row and the whole chain against its anchor."""
+    rows alone; ``verify`` checks every row and the whole chain against its anchor. On PostgreSQL a problem
+    found is checked again in one snapshot before it is said (:func:`_settled`): a colleague's save committed
+    meanwhile is never taken for a change made outside the program."""
+    return _settled(conn, lambda c: _check_rows(c, name, ids, deleted_too=deleted_too))
+
+
+def _check_rows(conn: Connection, name: str, ids: Sequence[int], *, deleted_too: bool) -> list[RecordProblem]:
     wanted = sorted({int(i) for i in ids})
     problems = _deleted_rows(conn, name) if deleted_too else []
     if not wanted:
@@ -294,7 +319,12 @@ def check_parts(conn: Connection, name: str, owner_column: str, owner_id: int,
     record, outside the program is named), and any row of ``name`` deleted outside the program that has no
     such entry (the demo's or an import's bulk seals: whose row it was cannot be told, so it is counted
     against this one too). A row deleted outside the program that was created under another record is that
-    record's."""
+    record's. Checked again in one snapshot before a problem is said, as :func:`check_rows`."""
+    return _settled(conn, lambda c: _check_parts(c, name, owner_column, owner_id, ids))
+
+
+def _check_parts(conn: Connection, name: str, owner_column: str, owner_id: int,
+                 ids: Sequence[int]) -> list[RecordProblem]:
     import json
 
     log = cast(Table, AuditEntry.__table__)
