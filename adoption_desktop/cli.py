@@ -281,7 +281,9 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security import keys
     from adoption_desktop.core.security.secret_store import SecretStore
+    from adoption_desktop.core.storage.database_key import journal_for, roll_back_interrupted_write
     from adoption_desktop.core.storage.engine import check_file_shape
+    from adoption_desktop.core.storage.hold import OPEN_WAIT, FileHold, busy_wait, maintenance_message
     from adoption_desktop.core.storage.migrations import open_checked
     from adoption_desktop.core.storage.page_check import first_page_opens
     from adoption_desktop.core.storage.recovery_key import update_key_file
@@ -294,11 +296,22 @@ def _cmd_recover(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     recovery = recovery_key_from_env_or_prompt()
     store = SecretStore()
+    hold = None
     try:
+        # the shared hold first, and the key file read and the key chosen under it: a new database key under
+        # way is waited for, and a rollback journal it left (stopped while re-encrypting) is played back
+        # before page 1 says which key the file is under
+        hold = FileHold.acquire(path, exclusive=False, wait=busy_wait(OPEN_WAIT),
+                                message=maintenance_message(path.name))
+        envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
         key = keys.key_from_recovery(envelope, recovery, lambda k: first_page_opens(path, k))
+        if journal_for(path).exists():
+            roll_back_interrupted_write(path, key)
+            keys.wipe(key)
+            key = keys.key_from_recovery(envelope, recovery, lambda k: first_page_opens(path, k))
         try:
             # the file must be sound (and not from a newer version) before its key file is rewritten
-            db = open_checked(path, key)
+            db = open_checked(path, key, hold=hold)
             try:
                 passphrase = None if store.available() and not args.passphrase else passphrase_from_env_or_prompt(
                     confirm=True)
@@ -327,6 +340,9 @@ def _cmd_recover(args: argparse.Namespace) -> int:
             keys.wipe(key)
     except AppError as exc:
         raise CliError(str(exc)) from exc
+    finally:
+        if hold is not None:
+            hold.release()
     print(f"Access to {path} restored; the key is protected again.")
     return 0
 

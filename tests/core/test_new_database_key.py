@@ -251,3 +251,175 @@ def test_command_says_what_happened_and_what_others_must_do(
 
     assert main(["new-database-key", "--db", "postgresql+psycopg://app@127.0.0.1:1/none", "--user", "admin"]) == 2
     assert "server's own" in capsys.readouterr().err
+
+
+# --- a program stopped while re-encrypting; openers during a replacement; another Windows user ---------------
+
+_REKEY_CHILD = """
+import sys
+from pathlib import Path
+from adoption_desktop.core.storage.database_key import _rekey
+old, new = sys.stdin.read().split()
+_rekey(Path(sys.argv[1]), bytearray.fromhex(old), bytearray.fromhex(new))
+"""
+
+
+def _filled(path: Path, key: bytes, megabytes: int) -> None:
+    """Synthetic bulk (random bytes in a table of its own): a re-encryption long enough to stop half-way."""
+    db = open_sqlcipher(path, key)
+    try:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE bulk_filler (id INTEGER PRIMARY KEY, b BLOB)")
+            for _ in range(megabytes * 256):
+                conn.exec_driver_sql("INSERT INTO bulk_filler (b) VALUES (randomblob(4000))")
+        db.checkpoint()
+    finally:
+        db.dispose(write_anchor=False)
+
+
+def _stopped_while_re_encrypting(tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch
+                                 ) -> tuple[Path, str, bytes, bytes]:
+    """A new database key killed during ``PRAGMA rekey``: its rollback journal beside the file (hot), page 1
+    already under the new key, the rest not. The re-encryption runs in a child process that is killed
+    (SIGKILL) once that is so; tried again from a copy until a kill lands in time."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path, recovery = _created(tmp_path, store)
+    old_key = _file_key(path, store)
+    _filled(path, old_key, 8)
+
+    def stop(reached: str) -> None:
+        if reached == "audited":
+            raise Crash(reached)
+
+    monkeypatch.setattr(database_key, "_reached", stop)
+    with pytest.raises(Crash):
+        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    new = keys.load_pending_key(keys.KeyEnvelope.load(keys.key_file_for(path)), store)
+    assert new is not None
+    new_key = bytes(new)
+    journal = path.with_name(path.name + "-journal")
+    saved = tmp_path / "before-rekey.db"
+    shutil.copy2(path, saved)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    for _ in range(20):
+        child = subprocess.Popen([sys.executable, "-c", _REKEY_CHILD, str(path)], stdin=subprocess.PIPE, env=env)
+        assert child.stdin is not None
+        child.stdin.write(f"{old_key.hex()} {new_key.hex()}".encode())
+        child.stdin.close()
+        killed = False
+        while child.poll() is None:
+            if journal.exists() and page_check.first_page_opens(path, new_key):
+                os.kill(child.pid, signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.001)
+        child.wait()
+        if killed and journal.exists() and journal.stat().st_size > 0 and page_check.first_page_opens(path, new_key):
+            return path, recovery, old_key, new_key
+        journal.unlink(missing_ok=True)  # finished (or killed too early or late): again, from the copy
+        shutil.copy2(saved, path)
+    pytest.fail("the re-encryption could not be stopped half-way")
+
+
+@pytest.mark.parametrize("how", ["open", "recover"])
+def test_stopped_while_re_encrypting_the_next_open_and_recover_work_first_time(
+        how: str, tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
+        _isolation: MemoryKeyring) -> None:
+    path, recovery, old_key, new_key = _stopped_while_re_encrypting(tmp_path, store, monkeypatch)
+
+    if how == "open":
+        db = open_database(path, store)  # first time: before, "the key is wrong, or the file is damaged"
+        try:
+            assert verify_database(db).ok
+        finally:
+            db.dispose()
+    else:
+        _isolation.store.clear()  # this Windows user's keyring lost: the recovery sheet, once
+        monkeypatch.setenv(ENV_RECOVERY_KEY, recovery)
+        assert main(["recover", "--db", str(path)]) == 0
+        monkeypatch.delenv(ENV_RECOVERY_KEY)
+        db = open_database(path, store)
+        try:
+            assert verify_database(db).ok
+        finally:
+            db.dispose()
+    # SQLite played the journal back: the whole file under the old key, which stays in force
+    assert not path.with_name(path.name + "-journal").exists()
+    assert _opens(path, old_key) and not _opens(path, new_key)
+    assert _file_key(path, store) == old_key
+    # and a new database key, run again, finishes the job
+    replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    assert _opens(path, _file_key(path, store)) and not _opens(path, old_key)
+
+
+_OPENER_CHILD = """
+import sys
+from pathlib import Path
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.lifecycle import open_database, verify_database
+try:
+    db = open_database(Path(sys.argv[1]), SecretStore(), on_wait=lambda m: print("WAITING", flush=True))
+    print("OPENED", verify_database(db).ok, flush=True)
+    db.dispose()
+except Exception as exc:
+    print("REFUSED", exc, flush=True)
+"""
+
+
+def test_an_open_that_waits_for_a_new_database_key_uses_the_new_key(
+        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import subprocess
+    import sys
+
+    path, recovery = _created(tmp_path, store, PASSPHRASE)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env[keys.ENV_PASSPHRASE] = PASSPHRASE
+    opener: list[subprocess.Popen[str]] = []
+
+    def start_opener(reached: str) -> None:
+        if reached != "pending_saved":  # the file held exclusively, the old key still in force
+            return
+        child = subprocess.Popen([sys.executable, "-c", _OPENER_CHILD, str(path)], stdout=subprocess.PIPE,
+                                 text=True, env=env)
+        opener.append(child)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "WAITING"  # another program, waiting for the hold
+
+    monkeypatch.setattr(database_key, "_reached", start_opener)
+    replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery,  # type: ignore[arg-type]
+                         passphrase=PASSPHRASE)
+    out, _err = opener[0].communicate(timeout=120)
+    assert out.strip() == "OPENED True", out
+
+
+def test_another_windows_user_after_a_stop_once_re_encrypted_is_told_to_recover(
+        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch, _isolation: MemoryKeyring) -> None:
+    from adoption_desktop.core.errors import KeyUnavailable
+
+    path, recovery = _created(tmp_path, store)
+
+    def stop(reached: str) -> None:
+        if reached == "rekeyed":
+            raise Crash(reached)
+
+    monkeypatch.setattr(database_key, "_reached", stop)
+    with pytest.raises(Crash):
+        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    # another Windows user: their keyring has the old entry only (the new one was made in the first user's)
+    pending = database_key.pending_id(keys.KeyEnvelope.load(keys.key_file_for(path)))
+    assert pending is not None
+    store.delete(pending)
+    with pytest.raises(KeyUnavailable) as refused:  # not "the key is wrong, or the file is damaged"
+        open_database(path, store)
+    assert isinstance(refused.value, keys.KeyNotInKeyring)
+    assert "recover --db" in str(refused.value) and "wrong" not in str(refused.value)
+    _recovered(path, recovery, store, _isolation)  # as after a finished replacement: recover, once

@@ -262,6 +262,11 @@ class PassphraseNeeded(KeyUnavailable):
     """The envelope is passphrase-wrapped and no passphrase was given."""
 
 
+#: :class:`KeyNotInKeyring`'s words for a database already here
+NOT_IN_KEYRING = ("The database key is not in this computer's keyring. Use the recovery key to restore "
+                  "access (adoption-desktop recover --db PATH).")
+
+
 class KeyNotInKeyring(KeyUnavailable):
     """The envelope is keyring-mode and this computer's keyring has no entry for it. The message says to
     run ``recover`` (for a database already here); a caller for which that cannot work (``restore`` to a
@@ -272,10 +277,7 @@ def load_key(envelope: KeyEnvelope, store: SecretStore, passphrase: str | None =
     if envelope.mode == "keyring":
         hexkey = store.get(envelope.db_id)
         if not hexkey:
-            raise KeyNotInKeyring(
-                "The database key is not in this computer's keyring. Use the recovery key to restore "
-                "access (adoption-desktop recover --db PATH)."
-            )
+            raise KeyNotInKeyring(NOT_IN_KEYRING)
         return bytearray.fromhex(hexkey)
     if envelope.passphrase is None:
         raise KeyUnavailable("The key file has no passphrase entry.")

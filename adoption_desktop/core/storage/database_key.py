@@ -42,6 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlalchemy import exc
+
 from adoption_desktop.core.audit import record
 from adoption_desktop.core.config import app_paths
 from adoption_desktop.core.errors import AppError, DatabaseDamaged, KeyUnavailable
@@ -114,10 +116,16 @@ def file_key(path: Path, envelope: keys.KeyEnvelope, store: SecretStore,
              passphrase: str | None = None) -> tuple[bytearray, bool]:
     """The key that opens the file ``path`` and whether it is the pending new one (to be promoted).
 
-    Without a pending key: the stored one (as :func:`keys.load_key`). With one: whichever of the two the
-    file's first page passes under; the stored one when neither does (the open then says the key is wrong
-    or the file damaged); the stored key's own refusal when it cannot be had and the pending one opens
-    nothing either."""
+    Called under a hold on the file (the shared one of an opener, or a maintenance job's exclusive one),
+    with ``envelope`` read under it: the key cannot change meanwhile (a new database key holds the file
+    exclusively). Without a pending key: the stored one (as :func:`keys.load_key`). With one: whichever of
+    the two the file's first page passes under, once a rollback journal left by a program stopped in the
+    middle of re-encrypting has been played back (:func:`roll_back_interrupted_write`: until then page 1
+    may be under the new key and the rest under the old); the stored one when neither does (the open then
+    says the key is wrong or the file damaged); in keyring mode, :class:`keys.KeyNotInKeyring` when the
+    stored key does not open the file and the pending one is not in this Windows user's keyring (another
+    user after a replacement stopped once the file was re-encrypted: ``recover``, as after a finished one);
+    the stored key's own refusal when it cannot be had and the pending one opens nothing either."""
     if not envelope.pending_key:
         return keys.load_key(envelope, store, passphrase), False
     stored: bytearray | None = None
@@ -126,9 +134,14 @@ def file_key(path: Path, envelope: keys.KeyEnvelope, store: SecretStore,
         stored = keys.load_key(envelope, store, passphrase)
     except KeyUnavailable as exc:
         refusal = exc
-    if stored is not None and page_check.first_page_opens(path, stored):
-        return stored, False
     new = keys.load_pending_key(envelope, store, passphrase)
+    either = stored if stored is not None else new
+    if either is not None:
+        roll_back_interrupted_write(path, either)
+    if stored is not None and page_check.first_page_opens(path, stored):
+        if new is not None:
+            keys.wipe(new)
+        return stored, False
     if new is not None and page_check.first_page_opens(path, new):
         if stored is not None:
             keys.wipe(stored)
@@ -136,9 +149,36 @@ def file_key(path: Path, envelope: keys.KeyEnvelope, store: SecretStore,
     if new is not None:
         keys.wipe(new)
     if stored is not None:
+        if envelope.mode == "keyring" and new is None:  # most likely re-encrypted with a key not kept here
+            keys.wipe(stored)
+            raise keys.KeyNotInKeyring(keys.NOT_IN_KEYRING)
         return stored, False
     assert refusal is not None
     raise refusal
+
+
+def journal_for(path: Path) -> Path:
+    """SQLite's rollback journal beside the file (``NAME.db-journal``)."""
+    return path.with_name(path.name + "-journal")
+
+
+def roll_back_interrupted_write(path: Path, key: bytes | bytearray) -> None:
+    """A rollback journal left beside the file by a program stopped in the middle of a write (above all a
+    new database key stopped during ``PRAGMA rekey``, when page 1 may already be under the new key while the
+    journal holds every page as it was, under the old one): played back now, by a read of the file, so that
+    page 1 says which key the whole file is under. SQLite plays a journal back whatever key the reading
+    connection has (it copies the pages as they were); ``key`` is one of the file's keys, the stored one
+    where it can be had. Under the caller's hold: no program that takes the hold is writing meanwhile. A
+    read that fails (the key is the other one) is ignored: the open that follows says what is wrong."""
+    if not journal_for(path).exists():
+        return
+    engine = make_sqlcipher_engine(path, key)
+    try:
+        with contextlib.suppress(exc.DBAPIError), engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    finally:
+        engine.dispose()
+    _log.info("a rollback journal was found beside the database; played back before its key was chosen")
 
 
 def pending_id(envelope: keys.KeyEnvelope) -> str | None:

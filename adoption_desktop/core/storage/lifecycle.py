@@ -164,9 +164,24 @@ def _create_exclusive(path: Path, content: bytes, what: str) -> None:
 
 def unlock_key(path: Path, store: SecretStore, passphrase: str | None = None) -> bytes | bytearray:
     """The key that opens the file: the stored one, or a new database key still pending whose replacement
-    stopped after the file was re-encrypted (``core.storage.database_key.file_key``)."""
-    envelope = keys.KeyEnvelope.load(keys.key_file_for(Path(path)))
-    return database_key.file_key(Path(path), envelope, store, passphrase)[0]
+    stopped after the file was re-encrypted (``core.storage.database_key.file_key``). Chosen under the
+    shared hold (waiting, within a bound, for a new database key under way to finish), so that it is the
+    key the file has once that is done, not the one it had before."""
+    hold = FileHold.acquire(Path(path), exclusive=False, wait=busy_wait(OPEN_WAIT),
+                            message=maintenance_message(Path(path).name))
+    try:
+        return _held_key(Path(path), store, passphrase)[0]
+    finally:
+        hold.release()
+
+
+def _held_key(path: Path, store: SecretStore, passphrase: str | None) -> tuple[bytearray, str | None]:
+    """Under the caller's hold on ``path`` (shared or exclusive): the key that opens it, read from its key
+    file as it is now, and the keyring name of the pending new key when that is the one (to be put in
+    force: :func:`database_key.finish_pending`)."""
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    key, pending = database_key.file_key(path, envelope, store, passphrase)
+    return key, database_key.pending_id(envelope) if pending else None
 
 
 def key_mode(path: Path) -> str:
@@ -192,11 +207,19 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
         return db
     path = Path(target)
     check_file_shape(path)
-    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
-    key, pending = database_key.file_key(path, envelope, store, passphrase)
-    db = migrations.open_checked(path, key, on_wait=on_wait, defer_pages=defer_page_check)
+    # the shared hold first, the key chosen under it: an open that waited for a new database key to finish
+    # uses the key the file has now (chosen before, it was the replaced one: "the key is wrong")
+    hold = FileHold.acquire(path, exclusive=False, wait=busy_wait(OPEN_WAIT), message=maintenance_message(path.name),
+                            on_wait=on_wait)
+    try:
+        key, pending = _held_key(path, store, passphrase)
+        db = migrations.open_checked(path, key, hold=hold, on_wait=on_wait, defer_pages=defer_page_check)
+    except BaseException:
+        hold.release()
+        raise
+    db.hold = hold  # kept while the database is open, released by dispose() as an opener's own
     if pending:  # a new database key stopped after the file was re-encrypted: put in force now
-        database_key.finish_pending(db, database_key.pending_id(envelope))
+        database_key.finish_pending(db, pending)
     if upgrade:
         try:
             behind = migrations.needs_upgrade(db)
@@ -845,10 +868,10 @@ def move_database(source: Path, dest: Path, store: SecretStore, passphrase: str 
     if dest.resolve() == source.resolve():
         raise AppError("The database is already there.")
     _refuse_leftovers(dest, "move the database to")
-    key = unlock_key(source, store, passphrase)
     hold = FileHold.acquire(source, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
                             message=in_use_message(source.name, "moved"))
     try:
+        key = _held_key(source, store, passphrase)[0]  # under the hold: not a key replaced meanwhile
         _move_held(source, dest, key, hold, store, passphrase)
         if remove_original:
             remove_database_files(source, hold=hold)
@@ -884,7 +907,7 @@ def _move_held(source: Path, dest: Path, key: bytes | bytearray, hold: FileHold,
             if src.exists():
                 with output_file(dst) as partial:
                     shutil.copy2(src, partial)
-        _require_verified(dest, unlock_key(dest, store, passphrase), "The copy did not verify")
+        _require_verified(dest, _held_key(dest, store, passphrase)[0], "The copy did not verify")
     except BaseException:
         for dst in (*copies, *_sidecars(dest)):
             dst.unlink(missing_ok=True)
