@@ -423,3 +423,57 @@ def test_another_windows_user_after_a_stop_once_re_encrypted_is_told_to_recover(
     assert isinstance(refused.value, keys.KeyNotInKeyring)
     assert "recover --db" in str(refused.value) and "wrong" not in str(refused.value)
     _recovered(path, recovery, store, _isolation)  # as after a finished replacement: recover, once
+
+
+def test_a_refused_run_does_not_touch_a_key_left_pending(
+        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, recovery = _created(tmp_path, store)
+
+    def stop(reached: str) -> None:
+        if reached == "rekeyed":
+            raise Crash(reached)
+
+    monkeypatch.setattr(database_key, "_reached", stop)
+    with pytest.raises(Crash):
+        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    key_file = keys.key_file_for(path)
+    before = key_file.read_bytes()
+    with pytest.raises(PermissionDenied):
+        replace_database_key(path, store, sign_in=_as("clerk"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+    assert key_file.read_bytes() == before  # the refused run wrote nothing; the next open puts it in force
+
+
+def test_a_re_encryption_that_fails_says_what_was_kept_and_withdraws_the_new_key(
+        tmp_path: Path, store: SecretStore, _isolation: MemoryKeyring) -> None:
+    from adoption_desktop.core.storage.engine import make_sqlcipher_engine
+
+    path, recovery = _created(tmp_path, store)
+    old_key = _file_key(path, store)
+    old_entries = dict(_isolation.store)
+    # a program that does not take the hold (an older version) reading the file: SQLite refuses the rekey
+    other = make_sqlcipher_engine(path, old_key)
+    try:
+        with other.connect().execution_options(adk_write=False) as conn:  # a read transaction, kept open
+            conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
+            with pytest.raises(AppError) as failed:
+                replace_database_key(path, store, sign_in=_as("admin"),  # type: ignore[arg-type]
+                                     recovery_key=lambda: recovery)
+            conn.rollback()
+    finally:
+        other.dispose()
+    said = str(failed.value)
+    assert "could not be re-encrypted" in said and "was not replaced" in said
+    assert "new key made for it was withdrawn" in said and "nothing else was changed" not in said
+    envelope = keys.KeyEnvelope.load(keys.key_file_for(path))
+    assert envelope.pending_key is None and _file_key(path, store) == old_key and _opens(path, old_key)
+    assert dict(_isolation.store) == old_entries  # the new key's keyring entry taken out again
+    db = open_database(path, store)
+    try:
+        assert verify_database(db).ok
+        with db.session(write=False) as session:
+            actions = [e.action for e in audit.query_entries(session, audit.AuditFilter(), limit=500)]
+    finally:
+        db.dispose()
+    assert AUDIT_ACTION in actions and database_key.NOT_REPLACED_ACTION in actions
+    assert action_label(database_key.NOT_REPLACED_ACTION) == "Database key not replaced"

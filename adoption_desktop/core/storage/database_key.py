@@ -231,13 +231,13 @@ def replace_database_key(path: Path, store: SecretStore, *, sign_in: Callable[[D
             if migrations.needs_upgrade(db):
                 raise AppError(f"{path.name} must first be upgraded to this version: open it in Adoption Desktop "
                                f"once (or run adoption-desktop upgrade --db), then run this again. Nothing was changed.")
-            if from_pending:  # an earlier new key stopped after the file was re-encrypted: finished first
-                keys.promoted(keys.KeyEnvelope.load(key_path)).save(key_path)
             _on_open(db)
             if db.moved_to_server:  # kept read-only as the record of the work before the move
                 raise AppError(f"{db.moved_to_server} Its database key was not replaced; nothing was changed.")
             actor = sign_in(db)
-            require(actor, Permission.USERS_MANAGE)
+            require(actor, Permission.USERS_MANAGE)  # before anything is written: a refused run changes nothing
+            if from_pending:  # an earlier new key stopped after the file was re-encrypted: finished first
+                keys.promoted(keys.KeyEnvelope.load(key_path)).save(key_path)
             envelope = keys.KeyEnvelope.load(key_path)
             if envelope.previous_recovery:
                 raise AppError(UNFINISHED_RECOVERY)
@@ -271,7 +271,11 @@ def replace_database_key(path: Path, store: SecretStore, *, sign_in: Callable[[D
             db.dispose(write_anchor=False)
             raise
         db.dispose()  # the audit anchors advance over the entry just written; the hold stays this call's
-        _rekey(path, key, new)  # step 3
+        try:
+            _rekey(path, key, new)  # step 3
+        except _NotReEncrypted as failure:
+            raise AppError(_not_replaced(path, key, new, str(pending["db_id"]), store, actor, hold,
+                                         failure.reason)) from failure
         _reached("rekeyed")
         _rebuild_page_record(path, new)  # step 4
         _reached("page_record")
@@ -331,14 +335,72 @@ def _rekey(path: Path, key: bytearray, new: bytearray) -> None:
         finally:
             raw.close()
     except Exception as exc:
-        raise AppError(f"{path.name} could not be re-encrypted ({type(exc).__name__}); the old key still opens "
-                       "it, and nothing else was changed. Try again; if it goes on failing, restore the latest "
-                       "backup into a new file and report this.") from exc
+        raise _NotReEncrypted(type(exc).__name__) from exc
     finally:
         engine.dispose()
     if not page_check.first_page_opens(path, new):
-        raise DatabaseDamaged(f"{path.name} was not re-encrypted as expected; the old key still opens it. Nothing "
-                              "else was changed.")
+        raise DatabaseDamaged(f"{path.name} was not re-encrypted as expected. The new key made for it is kept "
+                              "unused beside the old one in its key file, and the audit log records the attempt "
+                              "(\"Database key replaced\", which says the old key stays in force until it is done "
+                              "again). Run adoption-desktop verify --db to see whether the file is sound, and report "
+                              "this.")
+
+
+class _NotReEncrypted(Exception):
+    """``PRAGMA rekey`` failed (SQLite rolled its transaction back): ``reason`` is the error's kind, no more
+    (its message could quote a path or a key)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+#: the audit entry that says a replacement whose first entry was committed did not happen after all
+NOT_REPLACED_ACTION = "database_key_not_replaced"  # "Database key not replaced" in the audit viewer
+NOT_REPLACED_DETAIL = ("The file could not be re-encrypted, so the database key was not replaced after all: the "
+                       "old key is still the one in force, and the new key made for it was withdrawn.")
+
+
+def _not_replaced(path: Path, key: bytearray, new: bytearray, new_id: str, store: SecretStore, actor: Principal,
+                  hold: FileHold, reason: str) -> str:
+    """The re-encryption failed after the audit entry and the pending key were written: the pending key
+    withdrawn (only once the file is seen to be wholly under the old key still) and the audit told it did
+    not happen, as far as each can be done; what the administrator is told, true to what was kept."""
+    key_path = keys.key_file_for(path)
+    withdrawn = False
+    with contextlib.suppress(Exception):  # not withdrawn: it stays pending and unused, the old key in force
+        roll_back_interrupted_write(path, key)
+        if page_check.first_page_opens(path, key) and not page_check.first_page_opens(path, new):
+            now = keys.KeyEnvelope.load(key_path)
+            if pending_id(now) == new_id:
+                replace(now, pending_key=None).save(key_path)
+                if now.mode == "keyring":
+                    store.delete(new_id)
+                withdrawn = True
+    audited = False
+    if withdrawn:
+        with contextlib.suppress(Exception):
+            db = migrations.open_checked(path, key, hold=hold)
+            try:
+                with db.session(actor) as session:
+                    record(session, NOT_REPLACED_ACTION, "database_key", db.name, detail=NOT_REPLACED_DETAIL)
+            except BaseException:
+                db.dispose(write_anchor=False)
+                raise
+            db.dispose()
+            audited = True
+    said = f"{path.name} could not be re-encrypted ({reason}), so its database key was not replaced: the old key "
+    if withdrawn:
+        said += "is still the one in force and opens it as before, and the new key made for it was withdrawn. "
+        said += ("The audit log records the attempt and that the key was not replaced. " if audited else
+                 "The audit log records the attempt (\"Database key replaced\", which says the old key stays in "
+                 "force until it is done again); the entry saying it did not happen could not be added. ")
+    else:
+        said += ("is still the one in force and opens it as before. The new key made for it is kept, unused, "
+                 "beside the old one in its key file (the next new database key replaces it), and the audit log "
+                 "records the attempt (\"Database key replaced\", which says the old key stays in force until it "
+                 "is done again). ")
+    return said + "Try again; if it goes on failing, restore the latest backup into a new file and report this."
 
 
 def _rebuild_page_record(path: Path, new: bytearray) -> None:
