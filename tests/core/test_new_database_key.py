@@ -477,3 +477,17 @@ def test_a_re_encryption_that_fails_says_what_was_kept_and_withdraws_the_new_key
         db.dispose()
     assert AUDIT_ACTION in actions and database_key.NOT_REPLACED_ACTION in actions
     assert action_label(database_key.NOT_REPLACED_ACTION) == "Database key not replaced"
+
+
+def test_an_opener_that_waits_out_a_long_new_database_key_is_told_so(
+        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.core.errors import DatabaseBusy
+
+    path, _recovery = _created(tmp_path, store)
+    monkeypatch.setenv("ADOPTION_DESKTOP_BUSY_WAIT", "0.2")
+    hold = FileHold.acquire(path, exclusive=True, wait=0, message="")  # as a new database key holds it
+    try:
+        with pytest.raises(DatabaseBusy, match="given a new database key"):
+            open_database(path, store)
+    finally:
+        hold.release()

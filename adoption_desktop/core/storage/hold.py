@@ -30,7 +30,7 @@ from adoption_desktop.core.errors import DatabaseBusy, DatabaseOpenError
 _log = logging.getLogger(__name__)
 
 ENV_BUSY_WAIT = "ADOPTION_DESKTOP_BUSY_WAIT"
-#: how long an opener waits for another program's upgrade, move or restore (seconds)
+#: how long an opener waits for another program's upgrade, move, restore or new database key (seconds)
 OPEN_WAIT = 60.0
 #: how long maintenance waits for other programs to close the database before it refuses (seconds)
 MAINTENANCE_WAIT = 5.0
@@ -66,8 +66,9 @@ def in_use_message(name: str, what: str) -> str:
 
 
 def maintenance_message(name: str) -> str:
-    return (f"{name} is being upgraded, moved or restored by another program and stayed unavailable; "
-            "try again when that has finished. Nothing was changed.")
+    return (f"{name} is being upgraded, moved or restored, or given a new database key, by another program "
+            "and stayed unavailable (a new database key re-encrypts the whole file, which can take some minutes "
+            "for a large one); try again when that has finished. Nothing was changed.")
 
 
 def _report(on_wait: WaitReport | None, message: str) -> None:
