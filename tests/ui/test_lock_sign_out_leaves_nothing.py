@@ -112,6 +112,54 @@ def test_windows_the_lock_hid_stay_off_screen_while_the_sign_out_asks(
         QDialog.done(form, QDialog.DialogCode.Rejected)
 
 
+def test_a_hidden_window_with_typing_kept_at_the_sign_out_is_back_on_screen_at_the_unlock(
+        qtbot: QtBot, db: Database, make_window: Any, next_person: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """No modal form open: the window the lock hid, holding typing, is the one the sign-out asks about. Keep
+    editing keeps it (and its typing), hidden while the screen stays locked, and on screen again at the unlock."""
+    from adoption_desktop.letterbox.views import item_dialog
+
+    who = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    arrangement = letterbox.create_arrangement(db, who, sample_input(coordinator="lbcoord"))
+    window: MainWindow = make_window(who)
+    letters = window.open_target("letterbox")
+    assert isinstance(letters, LetterboxPage)
+    item = letters.open_item_dialog(arrangement, "LB-0001")
+    assert item is not None
+    item.notes.setText("Card arrived with a drawing")
+    assert item.unsaved() == ["notes"]
+
+    window.lock()
+    assert window.locked and window._hidden_while_locked == [item]
+    handle = item.windowHandle()
+    assert handle is not None and not handle.isVisible()
+    came_on_screen: list[bool] = []
+    handle.visibleChanged.connect(lambda shown: came_on_screen.append(shown) if shown else None)
+    asked: list[bool] = []
+
+    def ask(_parent: Any, _title: str, **_kw: Any) -> bool:
+        asked.append(_on_screen(item))
+        return False  # Keep editing
+
+    monkeypatch.setattr(discard, "ask_discard", ask)
+    monkeypatch.setattr(item_dialog, "ask_discard", ask)
+    assert window.lock_screen is not None
+    window.lock_screen.switch_button.click()
+    QApplication.processEvents()
+
+    assert asked == [False]  # asked once, about this window, with it off screen
+    assert came_on_screen == []  # Keep editing did not bring it forward over the lock screen
+    assert next_person == [] and window.locked and window.ctx.principal.username == "lbcoord"
+    assert not _on_screen(item) and item in window._hidden_while_locked  # kept, hidden until its user unlocks
+
+    window.lock_screen.password.setText(TEST_PASSWORD)
+    window.lock_screen.password.returnPressed.emit()
+    QApplication.processEvents()
+    assert not window.locked
+    assert _on_screen(item) and came_on_screen == [True]  # back on screen at the unlock
+    assert item.notes.text() == "Card arrived with a drawing" and item.unsaved() == ["notes"]
+    QDialog.done(item, QDialog.DialogCode.Rejected)
+
+
 def test_the_work_after_an_editor_run_with_exec_does_not_run_in_the_next_persons_session(
         qtbot: QtBot, db: Database, admin: Principal, make_window: Any, next_person: list[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
