@@ -109,7 +109,7 @@ def sweep_stale_partials(folder: Path, *, now: float | None = None) -> list[Path
 
     now = time.time() if now is None else now
     removed: list[Path] = []
-    for path, named in _own_stale_entries(folder, lambda name: re.fullmatch(_PARTIAL_NAME, name), stat.S_ISREG,
+    for path, named in own_stale_entries(folder, lambda name: re.fullmatch(_PARTIAL_NAME, name), stat.S_ISREG,
                                           PARTIAL_STALE_SECONDS, now):
         if path in _live_partials or (named.group(1) is not None and _process_alive(int(named.group(1)))):
             continue
@@ -121,7 +121,7 @@ def sweep_stale_partials(folder: Path, *, now: float | None = None) -> list[Path
     return removed
 
 
-def _own_stale_entries(folder: Path, match: Callable[[str], _Named | None], kind: Callable[[int], bool],
+def own_stale_entries(folder: Path, match: Callable[[str], _Named | None], kind: Callable[[int], bool],
                        stale_seconds: float, now: float) -> Iterator[tuple[Path, _Named]]:
     """The entries of ``folder`` whose name ``match`` accepts (with what it matched), of the ``kind`` asked
     (``stat.S_ISREG`` or ``S_ISDIR`` of the entry itself: a link is never followed), owned by this user where
@@ -270,7 +270,7 @@ def sweep_stale_scratch(*, now: float | None = None, folder: Path | None = None)
     now = time.time() if now is None else now
     where = Path(folder) if folder is not None else Path(tempfile.gettempdir())
     removed: list[Path] = []
-    for path, named in _own_stale_entries(where, _scratch_name, stat.S_ISDIR, SCRATCH_STALE_SECONDS, now):
+    for path, named in own_stale_entries(where, _scratch_name, stat.S_ISDIR, SCRATCH_STALE_SECONDS, now):
         pid = named[1]
         if path in _live_scratch or _process_alive(pid) or not (path / SCRATCH_MARKER).is_file():
             continue

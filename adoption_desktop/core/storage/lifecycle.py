@@ -24,7 +24,13 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.audit.seals import audited_tables
 from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseOpenError, ValidationError
-from adoption_desktop.core.files import check_output_suffix, check_output_target, output_file, process_running
+from adoption_desktop.core.files import (
+    check_output_suffix,
+    check_output_target,
+    output_file,
+    own_stale_entries,
+    process_running,
+)
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -581,28 +587,19 @@ def sweep_backup_leftovers(folder: Path, *, now: float | None = None) -> list[Pa
     computer, or its lock file is held (by a backup on this or another PC sharing the folder). With no lock
     file to ask, its process must be known to have ended or, where that cannot be asked, it must have been
     untouched for :data:`BACKUP_WORK_STALE_SECONDS`. Returns those removed; never raises."""
+    import math
     import stat
     import time
 
     now = time.time() if now is None else now
     removed: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        named = _BACKUP_WORK_NAME.fullmatch(entry.name)
-        if named is None:
-            continue
+    for path, named in own_stale_entries(folder, _BACKUP_WORK_NAME.fullmatch, stat.S_ISDIR, -math.inf, now):
         try:
-            st = entry.stat(follow_symlinks=False)
+            age = now - path.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
-            continue
-        path = Path(entry.path)
         running = process_running(int(named.group(1)))
-        if running or not _backup_ended(path, running, now - st.st_mtime):
+        if running or not _backup_ended(path, running, age):
             continue
         shutil.rmtree(path, ignore_errors=True)
         if not path.exists():
