@@ -46,6 +46,7 @@ from adoption_desktop.core.wording import plural, plural_form
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.fit import TITLE_MARGIN
 from adoption_desktop.ui.forms import child, load_dialog_form, load_form
@@ -85,7 +86,9 @@ def _selected(view: QTableView) -> object | None:
     return index.data(ROW_ROLE) if index.isValid() else None
 
 
-class UserDialog(QDialog):
+class UserDialog(AsksBeforeDiscard, QDialog):
+    """New user; Escape or Cancel after a name was typed or a role ticked asks "Discard what you typed?"."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = load_dialog_form(self, "admin_user_dialog")

@@ -27,6 +27,7 @@ from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.ask import ask_yes_no
+from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
@@ -267,7 +268,9 @@ class RecoveryKeyDialog(QDialog):
         self.saved_to = path
 
 
-class FirstAdminDialog(QDialog):
+class FirstAdminDialog(AsksBeforeDiscard, QDialog):
+    """The first administrator; Escape or Cancel after a name was typed asks "Discard what you typed?"."""
+
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -24,13 +25,15 @@ from adoption_desktop.ui.idle_lock import LOCKED_TITLE, real_title
 OBJECT_NAME = "confirm_discard"
 
 
-def field_values(form: QWidget) -> list[object]:
+def field_values(form: QWidget, *, passwords: bool = True) -> list[object]:
     """What every input field of ``form`` holds, in a stable order: compare two of these to see whether
-    anything was typed, picked or ticked since the first was taken."""
+    anything was typed, picked or ticked since the first was taken. ``passwords=False`` leaves out password
+    boxes (nothing typed in one is worth keeping)."""
     values: list[object] = []
     for w in form.findChildren(QWidget):
         if isinstance(w, QLineEdit):
-            values.append(w.text())
+            if passwords or w.echoMode() == QLineEdit.EchoMode.Normal:
+                values.append(w.text())
         elif isinstance(w, QPlainTextEdit | QTextEdit):
             values.append(w.toPlainText())
         elif isinstance(w, QAbstractSpinBox):  # dates, times and numbers as shown (an empty date too)
@@ -159,3 +162,38 @@ class FormKeptOnExit:
         editor comes back when its user unlocks) and gives False; *Discard* closes it, nothing saved, and
         gives True. The editor is modal, so only the lock screen's Sign out / Switch user reaches it."""
         return self.save_pending_edits() or discard_on_exit(cast(QDialog, self))
+
+
+class AsksBeforeDiscard:
+    """For a small modal dialog whose typing is lost when it closes (the reason for a correction or for delay
+    when signing, a dated note, a new decision without panel, a new user, the first administrator): Escape,
+    Cancel and the window's close box ask "Discard what you typed?" (:func:`ask_discard`; *Keep editing* is
+    the default) when something was typed since it opened, and close at once when nothing was. Passwords do
+    not count. It comes before ``QDialog`` in the dialog's bases, so its :meth:`reject` is the one Qt calls.
+
+    Sign out / Switch user at the lock screen closes such a dialog with ``reject`` (``ui.session_switch``),
+    as the panel's forms: the same question comes there; *Keep editing* keeps it (the sign-out stops)."""
+
+    #: what :meth:`typed_values` gave as the dialog was first shown; a dialog that opens with text typed
+    #: earlier (kept from a refused attempt) sets it before, to what the fields hold empty
+    opened_with: list[object] | None = None
+
+    def typed_values(self) -> list[object]:
+        """What counts as typed: every input field but passwords (a dialog may count fewer)."""
+        return field_values(cast(QWidget, self), passwords=False)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        cast(QDialog, super()).showEvent(event)
+        if self.opened_with is None:  # after the caller filled the fields in
+            self.opened_with = self.typed_values()
+
+    def typed_since_opened(self) -> bool:
+        return self.opened_with is not None and self.typed_values() != self.opened_with
+
+    def reject(self) -> None:
+        """Escape, Cancel, the close box: asks first when something was typed; *Keep editing* leaves the
+        dialog open with it, *Discard* closes it."""
+        dialog = cast(QDialog, self)
+        if dialog.isVisible() and self.typed_since_opened() and not ask_discard(dialog, real_title(dialog)):
+            return
+        cast(QDialog, super()).reject()

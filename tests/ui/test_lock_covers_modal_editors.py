@@ -196,6 +196,13 @@ def test_switch_user_at_the_lock_screen_closes_a_modal_editor_and_saves_nothing(
     page = window.open_target("admin")
     assert isinstance(page, AdminPage)
     editors: list[UserDialog] = []
+    asked: list[str] = []
+
+    def ask(_parent: Any, title: str, **_kw: Any) -> bool:
+        asked.append(title)
+        return True  # Discard
+
+    monkeypatch.setattr(discard, "ask_discard", ask)
 
     def type_then_switch(editor: UserDialog) -> None:
         editors.append(editor)
@@ -203,12 +210,14 @@ def test_switch_user_at_the_lock_screen_closes_a_modal_editor_and_saves_nothing(
         editor.username.setText("dale")
         window.lock()
         assert window.lock_screen is not None and shows_nothing(editor)
-        window.lock_screen.switch_button.click()  # nothing asked: the user dialog has no question of its own
+        # the typed name is asked about, as in the panel's forms (its own title, not the lock's); Discard
+        window.lock_screen.switch_button.click()
 
     failed, _left = _drive(UserDialog, [type_then_switch])
     page.users.new_user()  # returns once the editor is closed
     if failed:
         raise failed[0]
+    assert asked == ["New user"]
     assert window.ctx.principal.username == "second" and not window.locked
     assert not editors[0].isVisible() and editors[0].windowTitle() == "New user"  # closed, its veil gone
     assert QApplication.activeModalWidget() is None  # no lock window left over

@@ -176,6 +176,13 @@ def test_the_work_after_an_editor_run_with_exec_does_not_run_in_the_next_persons
     monkeypatch.setattr(security, "list_users", list_users)
     failed: list[BaseException] = []
     ended: list[bool] = []
+    asked: list[str] = []
+
+    def ask(_parent: Any, title: str, **_kw: Any) -> bool:  # the typed name is asked about, and discarded
+        asked.append(title)
+        return True
+
+    monkeypatch.setattr(discard, "ask_discard", ask)
 
     def type_then_switch() -> None:
         editor = QApplication.activeModalWidget()
@@ -196,6 +203,7 @@ def test_the_work_after_an_editor_run_with_exec_does_not_run_in_the_next_persons
     page.users.new_user()  # returns once the editor's exec() has ended
     if failed:
         raise failed[0]
+    assert asked == ["New user"]  # as the panel's forms are (the lock's cover title not shown)
     assert next_person == ["second"] and window.ctx.principal.username == "second"
     assert ended == [True] and not session_ended(window)
     # the admin page's list was not read again in the signed-out administrator's name after "second" came

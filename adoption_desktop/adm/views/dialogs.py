@@ -21,14 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
+from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 
 MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366-pixel screen
 
 
-class SignDialog(QDialog):
-    """Re-enter the password to sign; a correction also asks for its reason."""
+class SignDialog(AsksBeforeDiscard, QDialog):
+    """Re-enter the password to sign; a correction also asks for its reason. Escape or Cancel after a reason
+    was typed asks "Discard what you typed?" (the password does not count)."""
 
     def __init__(self, parent: QWidget | None, summary: str, *, correction: bool = False,
                  late_by: int = 0, error: str = "", delay_reason: str = "", minutes_correction: str = "") -> None:
@@ -102,14 +104,20 @@ class SignDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # a reason for delay kept from a refused attempt was typed too: Cancel asks before losing it
+        self.opened_with = ["", ""]
         first = self.reason if correction else self.delay_reason if late_by > 0 else self.password
         if late_by > 0 and delay_reason.strip():
             first = self.password  # the reason was given: it was the password that was refused
         first.setFocus()
 
+    def typed_values(self) -> list[object]:
+        return [self.reason.toPlainText(), self.delay_reason.toPlainText()]
 
-class DatedNoteDialog(QDialog):
-    """A date and (optionally) a text: information asked/received, representations, IRM steps."""
+
+class DatedNoteDialog(AsksBeforeDiscard, QDialog):
+    """A date and (optionally) a text: information asked/received, representations, IRM steps. Escape or
+    Cancel after the text was changed asks "Discard what you typed?"."""
 
     def __init__(self, parent: QWidget | None, title: str, date_label: str, day: dt.date,
                  text_label: str | None = None, *, about: str = "", latest: dt.date | None = None) -> None:
@@ -149,6 +157,9 @@ class DatedNoteDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def typed_values(self) -> list[object]:
+        return [self.text.toPlainText()]
+
     @property
     def day(self) -> dt.date:
         return pydate(self.date.date())
@@ -163,8 +174,9 @@ class DatedNoteDialog(QDialog):
         super().accept()
 
 
-class NewDecisionDialog(QDialog):
-    """A decision without panel (``forms/adm_new_decision.ui``)."""
+class NewDecisionDialog(AsksBeforeDiscard, QDialog):
+    """A decision without panel (``forms/adm_new_decision.ui``); Escape or Cancel after something was typed
+    asks "Discard what you typed?"."""
 
     def __init__(self, parent: QWidget | None, types: dict[str, str], today: dt.date) -> None:
         super().__init__(parent)
