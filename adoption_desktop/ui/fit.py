@@ -26,14 +26,19 @@ from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
     QDialogButtonBox,
     QFrame,
     QHeaderView,
     QLayout,
     QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
     QStyle,
     QTableView,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -274,6 +279,10 @@ def scroll_body(dialog: QWidget) -> QScrollArea | None:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     area.setWidget(body)
     area.setAccessibleName(dialog.windowTitle() or "Dialog")
+    # not a Tab stop, nor where the keyboard goes as the dialog opens (user trial at 150 %: the Arrangement
+    # window opened with the keyboard on the invisible scroll area, and it was an extra Tab stop); Tab to a
+    # field scrolls it into view
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     outer = QVBoxLayout(dialog)
     outer.setContentsMargins(0, 0, 0, 0)
     outer.addWidget(area, 1)
@@ -288,11 +297,36 @@ def scroll_body(dialog: QWidget) -> QScrollArea | None:
         bar = area.verticalScrollBar().sizeHint().width()
         area.setMinimumWidth(min(room[0] - 2 * margins_of(dialog), body.minimumSizeHint().width() + bar))
     outer.activate()  # the dialog's minimum size is now the scroll area's, not the whole form's
-    if focus is not None and dialog.isAncestorOf(focus):
-        # the field the dialog chose (Name) keeps the keyboard, not the scroll area (user trial: Add member…
-        # opened with the keyboard on the scroll area, and the name typed went nowhere)
-        focus.setFocus()
+    # the field the dialog chose (Name) keeps the keyboard, not the scroll area (user trial: Add member…
+    # opened with the keyboard on the scroll area, and the name typed went nowhere); a dialog that chose none
+    # (the Arrangement window, New referral) opens in its first field
+    first = focus if focus is not None and dialog.isAncestorOf(focus) else first_input(dialog, body)
+    if first is not None:
+        first.setFocus()
     return area
+
+
+def first_input(window: QWidget, within: QWidget | None = None) -> QWidget | None:
+    """The first field of ``window`` (of its part ``within``) in Tab order that takes typing or a choice (a
+    text box, a date, a list to pick from, a tick box), not hidden and enabled; None when it has none."""
+    part = within or window
+    w = window.nextInFocusChain()
+    while w is not None and w is not window:
+        if (w.window() is window and part.isAncestorOf(w) and w.isVisibleTo(part) and w.isEnabled()
+                and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None and _takes_input(w)):
+            return w
+        w = w.nextInFocusChain()
+    return None
+
+
+def _takes_input(widget: QWidget) -> bool:
+    if isinstance(widget.parentWidget(), QAbstractSpinBox | QComboBox):  # a date's or a list's own text box
+        return False
+    if isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+        return not widget.isReadOnly()
+    if isinstance(widget, QAbstractButton):
+        return widget.isCheckable()
+    return isinstance(widget, QAbstractSpinBox | QComboBox)
 
 
 def margins_of(widget: QWidget) -> int:

@@ -16,15 +16,18 @@ from PySide6.QtCore import QDate, QRect, Qt
 from PySide6.QtGui import QScreen, QStandardItemModel
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QInputDialog,
     QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
     QTableView,
     QVBoxLayout,
+    QWidget,
 )
 
 from adoption_desktop.ui import geometry
@@ -249,3 +252,55 @@ def test_the_field_a_dialog_chose_keeps_the_keyboard_when_its_form_scrolls(small
     qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
     assert dialog.findChild(QScrollArea, "fit_scroll_body") is not None
     assert QApplication.focusWidget() is name
+
+
+def test_a_scrolling_dialog_that_chose_no_field_opens_in_its_first_field(small_screen: QRect, qtbot: Any) -> None:
+    """User trial at 150 %: a form that scrolls opened with the keyboard on the invisible scroll area, and
+    the scroll area was a Tab stop of its own; the dialog chose no field."""
+    dialog = _long_form()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fit_dialog(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    area = dialog.findChild(QScrollArea, "fit_scroll_body")
+    assert area is not None and area.focusPolicy() == Qt.FocusPolicy.NoFocus  # not a Tab stop
+    assert QApplication.focusWidget() is dialog.findChild(QLineEdit, "field_0")
+
+
+def _opens_in_a_field(qtbot: Any, dialog: QWidget) -> QWidget:
+    """``dialog`` scrolls, the keyboard is in an input field of its form, and the scroll area is no Tab stop."""
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    area = dialog.findChild(QScrollArea, "fit_scroll_body")
+    assert area is not None, "the form is expected to scroll at 150 %"
+    assert area.focusPolicy() == Qt.FocusPolicy.NoFocus
+    focus = QApplication.focusWidget()
+    assert focus is not None and focus is not area and area.isAncestorOf(focus), focus
+    assert isinstance(focus, QLineEdit | QComboBox | QDateEdit | QPlainTextEdit), focus
+    return focus
+
+
+def test_the_arrangement_windows_and_new_referral_open_in_their_first_field_at_150_percent(
+        small_screen: QRect, qtbot: Any, db: Any, make_window: Any) -> None:
+    from adoption_desktop.core.security.permissions import Role
+    from adoption_desktop.counselling.views.page import CounsellingPage
+    from adoption_desktop.letterbox import service as letterbox
+    from adoption_desktop.letterbox.views.page import LetterboxPage
+    from tests.conftest import make_user
+    from tests.letterbox.conftest import sample_input
+
+    who = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR, Role.COUNSELLOR)
+    arrangement = letterbox.create_arrangement(db, who, sample_input(coordinator="lbcoord"))
+    window = make_window(who)
+    window.resize(900, 460)
+    page = window.open_target("letterbox")
+    assert isinstance(page, LetterboxPage)
+    for opened in (page.open_arrangement_dialog(arrangement, modal=False), page.open_arrangement_dialog(modal=False)):
+        _opens_in_a_field(qtbot, opened)
+        opened.close()
+    cases = window.open_target("counselling")
+    assert isinstance(cases, CounsellingPage)
+    referral = cases.new_referral()
+    _opens_in_a_field(qtbot, referral)
+    referral.close()
