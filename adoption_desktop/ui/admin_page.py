@@ -149,6 +149,8 @@ class UsersTab(QWidget):
             b.clicked.connect(lambda _checked=False, f=slot: f())
             buttons.addWidget(b)
             made[text] = b
+        # Enter or a double-click on a user: what Roles… does (the user's one edit dialog)
+        self.view.activated.connect(lambda _i: made["&Roles…"].click())
         self.disable_button = made["&Disable user…"]  # says what it will do to the selected user
         self.disable_button.setObjectName("disable_user")
         self.unlock_button = made["Un&lock"]  # only for a locked account; its tooltip says why not
@@ -418,7 +420,7 @@ class SettingsTab(QWidget):
         # labels are whole in their tooltip)
         self.model.modelReset.connect(
             lambda: self.view.setColumnWidth(0, min(self.view.columnWidth(0), SETTING_COLUMN_MAX)))
-        self.view.doubleClicked.connect(lambda _i: self.edit())
+        self.view.activated.connect(lambda _i: self.edit())  # Enter or a double-click: Change value…
         layout = QVBoxLayout(self)
         edit = QPushButton("Change &value…")  # Alt+C is the Closure days tab
         edit.clicked.connect(self.edit)

@@ -171,7 +171,8 @@ class PanelPage(QWidget):
         self.agenda_view.setDropIndicatorShown(True)
         self.agenda_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.agenda_view.setWordWrap(False)
-        self.agenda_view.doubleClicked.connect(lambda _i: self.edit_item())
+        # Enter or a double-click on an item (``activated``) opens it, as Edit… does (Enter did nothing)
+        self.agenda_view.activated.connect(lambda _i: self.edit_item())
         agenda_layout.addWidget(self.agenda_view, 1)
         # two short rows rather than one long one, so the window fits a 1366-pixel laptop screen
         for group in ((("Add item…", self.add_item, "add_item"), ("&Edit…", self.edit_item, "edit_item"),
@@ -283,6 +284,8 @@ class PanelPage(QWidget):
             b = _button(text, slot, name)
             b.setEnabled(can_edit)
             row.addWidget(b)
+            if name == "edit_member":  # Enter or a double-click on a member: what Edit member… does
+                self.members_view.activated.connect(lambda _i, b=b: b.click())
         row.addStretch(1)
         m_layout.addLayout(row)
         self.tabs.addTab(members_tab, "Central list")
