@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
         self.undo_ui: UndoUi | None = install_undo(self)  # Edit → Undo (Ctrl+Z) / Redo; the status-bar link
         go = self.menuBar().addMenu("&Go")
         for target in NAV_TARGETS:
-            action = QAction(target.title, self, shortcut=QKeySequence(target.shortcut))
+            action = QAction(target.menu_text or target.title, self, shortcut=QKeySequence(target.shortcut))
             action.setEnabled(target in self.targets)
             action.triggered.connect(lambda _=False, t=target: self.open_target(t.key))
             go.addAction(action)

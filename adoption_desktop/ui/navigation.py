@@ -24,22 +24,25 @@ class NavTarget:
     shortcut: str
     module: str
     permissions: tuple[Permission, ...]  # any one of these shows the target
+    #: the Go menu's text, its Alt letter marked with "&" (one letter per item of the menu)
+    menu_text: str = ""
 
 
 NAV_TARGETS: tuple[NavTarget, ...] = (
     # every signed-in user has work: no permission needed (each section checks its own)
-    NavTarget("my_work", "My work", "Ctrl+0", "adoption_desktop.ui.my_work", ()),
+    NavTarget("my_work", "My work", "Ctrl+0", "adoption_desktop.ui.my_work", (), "&My work"),
     NavTarget("panel", "Panel", "Ctrl+1", "adoption_desktop.panel.views.page",
-              (Permission.PANEL_VIEW,)),
-    NavTarget("adm", "ADM decisions", "Ctrl+2", "adoption_desktop.adm.views.page", (Permission.ADM_VIEW,)),
+              (Permission.PANEL_VIEW,), "&Panel"),
+    NavTarget("adm", "ADM decisions", "Ctrl+2", "adoption_desktop.adm.views.page", (Permission.ADM_VIEW,),
+              "A&DM decisions"),
     NavTarget("letterbox", "Letterbox", "Ctrl+3", "adoption_desktop.letterbox.views.page",
-              (Permission.LETTERBOX_VIEW,)),
+              (Permission.LETTERBOX_VIEW,), "&Letterbox"),
     NavTarget("counselling", "Counselling", "Ctrl+4", "adoption_desktop.counselling.views.page",
-              (Permission.COUNSELLING_VIEW, Permission.REPORTS_VIEW)),
+              (Permission.COUNSELLING_VIEW, Permission.REPORTS_VIEW), "&Counselling"),
     NavTarget("reports", "Reports", "Ctrl+5", "adoption_desktop.reports.views.page",
-              (Permission.REPORTS_VIEW,)),
+              (Permission.REPORTS_VIEW,), "&Reports"),
     NavTarget("admin", "Administration", "Ctrl+6", "adoption_desktop.ui.admin_page",
-              (Permission.USERS_MANAGE, Permission.AUDIT_VIEW, Permission.SETTINGS_MANAGE)),
+              (Permission.USERS_MANAGE, Permission.AUDIT_VIEW, Permission.SETTINGS_MANAGE), "&Administration"),
 )
 
 

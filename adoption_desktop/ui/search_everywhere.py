@@ -377,7 +377,7 @@ class SearchEverywhere(QObject):
         super().__init__(window)
         self.window = window
         self.dialog: SearchEverywhereDialog | None = None
-        self.action = QAction("Search everywhere…", window)
+        self.action = QAction("&Search everywhere…", window)  # Alt+S in the Go menu
         self.action.setObjectName("search_everywhere_action")
         self.action.setShortcut(QKeySequence(SHORTCUT))
         self.action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)

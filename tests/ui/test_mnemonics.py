@@ -124,3 +124,26 @@ def test_the_large_dialogs_have_no_shared_mnemonics(demo_db: Database, qtbot: An
             clashes[type(dialog).__name__] = found
         dialog.close()
     assert clashes == {}
+
+
+def test_every_go_menu_item_has_its_own_alt_letter(demo_db: Database, qtbot: Any) -> None:
+    """User trial ut14: the Go menu's items had no Alt letter (L in the open menu did nothing)."""
+    from PySide6.QtCore import Qt
+
+    window = MainWindow(AppContext(demo_db, authenticate(demo_db, "admin", demo.DEMO_PASSWORD),
+                                   TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.show()
+    go = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Go")
+    items = [a for a in go.actions() if not a.isSeparator()]
+    letters = {a.text(): mnemonic(a.text()) for a in items}
+    assert all(letters.values()), letters
+    assert len(set(letters.values())) == len(letters), letters
+    # the letter opens the area from the open menu
+    go.popup(window.mapToGlobal(window.rect().topLeft()))
+    qtbot.waitUntil(go.isVisible)
+    qtbot.keyClick(go, Qt.Key.Key_L)
+    QApplication.processEvents()
+    assert window.stack.currentWidget() is not None and not go.isVisible()
+    assert window.nav.currentItem() is not None and window.nav.currentItem().text() == "Letterbox"
+    window.close()
