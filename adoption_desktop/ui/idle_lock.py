@@ -46,6 +46,11 @@ class IdleWatcher(QObject):
         self.timer.start()
 
 
+#: what the lock screen says after a period without input, and after File → Lock now (Ctrl+L)
+LOCKED_IDLE = "The window locked after a period of inactivity. Your unsaved work is kept."
+LOCKED_MANUALLY = "The window was locked. Your unsaved work is kept."
+
+
 class LockScreen(QWidget):
     unlock_requested = Signal(str)
     #: "Sign out / Switch user": the next person signs in without the window being closed
@@ -57,13 +62,18 @@ class LockScreen(QWidget):
         layout.addStretch(1)
         self.title = QLabel("<h2>Locked</h2>")
         layout.addWidget(self.title)
-        self.info = QLabel("The window locked after a period of inactivity. Your unsaved work is kept.")
+        self.info = QLabel(LOCKED_IDLE)
+        self.info.setObjectName("lock_reason")
         self.info.setWordWrap(True)
         layout.addWidget(self.info)
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.password.setObjectName("unlock_password")
         self.password.setPlaceholderText("Password")
         self.password.returnPressed.connect(self._submit)
+        label = QLabel("&Password:")  # a visible name for the box (its hint goes as soon as typing starts)
+        label.setObjectName("unlock_password_label")
+        label.setBuddy(self.password)
+        layout.addWidget(label)
         layout.addWidget(self.password)
         self.message = QLabel()
         self.message.setStyleSheet(tint_style("#B00020", self.message))
@@ -78,6 +88,10 @@ class LockScreen(QWidget):
         layout.addWidget(self.switch_button)
         layout.addStretch(2)
         self.setMaximumWidth(16777215)
+
+    def set_reason(self, manual: bool) -> None:
+        """Why the window is locked: Lock now (Ctrl+L) or a period without input."""
+        self.info.setText(LOCKED_MANUALLY if manual else LOCKED_IDLE)
 
     def set_user(self, name: str) -> None:
         """Name who is locked, so the next person at a shared PC knows whose session this is."""

@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         change_password.triggered.connect(lambda: self.password_dialog().exec())
         file_menu.addAction(change_password)
         lock = QAction("&Lock now", self, shortcut=QKeySequence("Ctrl+L"))
-        lock.triggered.connect(self.lock)
+        lock.triggered.connect(lambda _=False: self.lock(manual=True))
         file_menu.addAction(lock)
         switch = QAction("Sign &out / switch user…", self)
         switch.setObjectName("sign_out")
@@ -464,7 +464,9 @@ class MainWindow(QMainWindow):
     def locked(self) -> bool:
         return self.lock_screen is not None and self.outer.currentWidget() in (self.lock_screen, self.lock_cover)
 
-    def lock(self) -> None:
+    def lock(self, *, manual: bool = False) -> None:
+        """Lock the window: after a period without input, or ``manual`` (File → Lock now, Ctrl+L), which
+        the lock screen says."""
         if self.locked or self.lock_screen is None or self.idle is None:
             return
         if self._ctx is not None and self._ctx.db.waiting_for_writer:
@@ -496,6 +498,7 @@ class MainWindow(QMainWindow):
             w.hide()
         self._veils = [LockVeil(w) for w in kept]
         self.lock_screen.message.clear()
+        self.lock_screen.set_reason(manual)
         if self._veils:  # a modal window blocks this one: the lock screen comes in a window on top of it
             self.outer.setCurrentWidget(self.lock_cover)
             self._lock_window = LockWindow(self, self.lock_screen)
