@@ -20,10 +20,10 @@ from PySide6.QtWidgets import QDialog, QWidget
 def _session_of(widget: QWidget) -> object | None:
     """The session (``AppContext``) ``widget`` was opened in: its own ``ctx``, or its nearest parent's; None
     when none is known (a sign-in dialog) or the widget is gone (its page was taken down at the sign-out)."""
-    from adoption_desktop.ui.session_switch import _context_of
+    from adoption_desktop.ui.session_switch import context_of
 
     try:
-        return _context_of(widget)
+        return context_of(widget)
     except RuntimeError:  # the C++ object is deleted
         return None
 

@@ -47,7 +47,7 @@ def _own_context(widget: QWidget) -> object | None:
         return None
 
 
-def _context_of(widget: QWidget) -> object | None:
+def context_of(widget: QWidget) -> object | None:
     """The session (``AppContext``) a window was opened in: its own ``ctx``, or its nearest parent's."""
     w: QWidget | None = widget
     while w is not None:
@@ -68,7 +68,7 @@ def pending_editors(window: QWidget) -> list[QWidget]:
         found.extend(w for w in [top, *top.findChildren(QWidget)]
                      if callable(getattr(w, "save_pending_edits", None))
                      and callable(getattr(w, "confirm_discard_edits", None))
-                     and (ours is None or _context_of(w) in (None, ours)))
+                     and (ours is None or context_of(w) in (None, ours)))
     return list(dict.fromkeys(found))
 
 
