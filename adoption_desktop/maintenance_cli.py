@@ -53,7 +53,7 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage import migrations
     from adoption_desktop.core.storage.engine import check_file_shape, is_postgres_url
-    from adoption_desktop.core.storage.lifecycle import key_mode, unlock_key
+    from adoption_desktop.core.storage.lifecycle import key_mode, key_reader
 
     if is_postgres_url(args.db):
         # said as it is: the upgrade printed "at the latest schema" whether it had changed anything or not
@@ -77,7 +77,7 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
     try:
         check_file_shape(path)
         passphrase = passphrase_from_env_or_prompt() if key_mode(path) == "passphrase" else None
-        result = migrations.upgrade_sqlcipher(path, unlock_key(path, SecretStore(), passphrase),
+        result = migrations.upgrade_sqlcipher(path, key_reader(path, SecretStore(), passphrase),
                                               on_wait=report_wait)
     except AppError as exc:
         raise CliError(str(exc)) from exc
@@ -135,7 +135,7 @@ def _cmd_move_to_server(args: argparse.Namespace) -> int:
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.engine import check_file_shape, is_postgres_url
-    from adoption_desktop.core.storage.lifecycle import key_mode, unlock_key
+    from adoption_desktop.core.storage.lifecycle import key_mode, key_reader, unlock_key
     from adoption_desktop.core.storage.move_to_server import MoveInterrupted, move_to_server
 
     if is_postgres_url(args.db):
@@ -148,7 +148,8 @@ def _cmd_move_to_server(args: argparse.Namespace) -> int:
     try:
         check_file_shape(source)
         passphrase = passphrase_from_env_or_prompt() if key_mode(source) == "passphrase" else None
-        key = unlock_key(source, SecretStore(), passphrase)
+        key = key_reader(source, SecretStore(), passphrase)
+        unlock_key(source, SecretStore(), passphrase)  # a wrong passphrase said before the password is asked
         password = user_password(username)
         result = move_to_server(source, key, args.to, username, password, on_wait=report_wait,
                                 progress=lambda m: print(f"  move-to-server: {m}", file=sys.stderr, flush=True))

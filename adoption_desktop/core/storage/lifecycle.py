@@ -181,6 +181,14 @@ def unlock_key(path: Path, store: SecretStore, passphrase: str | None = None) ->
         hold.release()
 
 
+def key_reader(path: Path, store: SecretStore, passphrase: str | None = None) -> Callable[[], bytearray]:
+    """How to read the key that opens ``path``, for a maintenance that takes its own hold on the file
+    (``migrations.upgrade_sqlcipher``, ``move_to_server``): called under that hold, it gives the key the file
+    has then. A key read before (:func:`unlock_key`, whose shared hold is released on return) can be the
+    replaced one if a new database key was put in force while the maintenance waited for its hold."""
+    return lambda: _held_key(Path(path), store, passphrase)[0]
+
+
 def _held_key(path: Path, store: SecretStore, passphrase: str | None) -> tuple[bytearray, str | None]:
     """Under the caller's hold on ``path`` (shared or exclusive): the key that opens it, read from its key
     file as it is now, and the keyring name of the pending new key when that is the one (to be put in
@@ -238,15 +246,17 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
             raise
         if behind:
             db.dispose(write_anchor=False)
-            try:
-                result = migrations.upgrade_sqlcipher(path, key, on_wait=on_wait)
+            try:  # the key read again under the upgrade's own hold: the shared one was given up meanwhile
+                result = migrations.upgrade_sqlcipher(path, key_reader(path, store, passphrase), on_wait=on_wait)
             except DatabaseBusy as err:
                 raise DatabaseBusy(f"{path.name} must first be upgraded to this version of Adoption Desktop, "
                                    "but it is open in another program (on this or another computer). Close it "
                                    "there and open it again; nothing was changed.") from err
             if result.upgraded:
                 _log.info("database schema upgraded; a pre-upgrade copy was kept beside it")
-            db = migrations.open_checked(path, key, on_wait=on_wait)
+            # opened as any other open: under the shared hold, with the key the file has by then
+            return open_database(path, store, passphrase, upgrade=False, on_wait=on_wait,
+                                 defer_page_check=defer_page_check)
     _log.info("embedded database opened (key %s)", "in the system keyring" if key_mode(path) == "keyring"
               else "protected by a passphrase")
     if has_row_seals(db):  # a schema from before the seals (opened without upgrading) has no anchors yet

@@ -309,15 +309,26 @@ def _remove(*files: Path) -> None:
         f.unlink(missing_ok=True)
 
 
-def upgrade_sqlcipher(path: Path, key: bytes | bytearray, *, on_wait: WaitReport | None = None) -> UpgradeResult:
+KeySource = bytes | bytearray | Callable[[], bytes | bytearray]
+"""A file's key, or how to read it (``lifecycle.key_reader``): read only once the maintenance's own hold is
+taken, so that a new database key put in force while the caller waited for the hold is the one used."""
+
+
+def key_under_hold(key: KeySource) -> bytes | bytearray:
+    """The key of a :data:`KeySource`, to be called under the hold on the file it opens."""
+    return key() if callable(key) else key
+
+
+def upgrade_sqlcipher(path: Path, key: KeySource, *, on_wait: WaitReport | None = None) -> UpgradeResult:
     """Bring an embedded database to this version's schema under an exclusive hold (refused with
-    :class:`~adoption_desktop.core.errors.DatabaseBusy` while another program has it open)."""
+    :class:`~adoption_desktop.core.errors.DatabaseBusy` while another program has it open). ``key`` is
+    read under that hold when it is a reader."""
     path = Path(path)
     check_file_shape(path)
     hold = FileHold.acquire(path, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
                             message=in_use_message(path.name, "upgraded"), on_wait=on_wait)
     try:
-        return _upgrade_held(path, key, hold)
+        return _upgrade_held(path, key_under_hold(key), hold)
     finally:
         hold.release()
 

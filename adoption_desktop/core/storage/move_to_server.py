@@ -70,6 +70,7 @@ from adoption_desktop.core.storage.hold import (
     busy_wait,
     in_use_message,
 )
+from adoption_desktop.core.storage.migrations import KeySource
 
 _log = logging.getLogger(__name__)
 
@@ -147,9 +148,10 @@ def server_label(url: str) -> str:
     return f"{given.host or 'localhost'}{f':{given.port}' if given.port else ''}/{given.database or ''}"
 
 
-def move_to_server(source: Path, key: bytes | bytearray, server_url: str, username: str, password: str, *,
+def move_to_server(source: Path, key: KeySource, server_url: str, username: str, password: str, *,
                    on_wait: WaitReport | None = None, progress: Callable[[str], None] | None = None) -> MoveResult:
-    """Move the database file ``source`` (unlocked with ``key``) onto the empty team server ``server_url``,
+    """Move the database file ``source`` (unlocked with ``key``, read under the move's hold when it is a
+    reader: ``lifecycle.key_reader``) onto the empty team server ``server_url``,
     signing ``username`` in as an administrator of the file. See the module's description.
 
     A file whose log records a move already is refused; a Ctrl+C raises :class:`MoveInterrupted`, saying
@@ -188,7 +190,7 @@ def _stopped(stage: _Stage, file_name: str, label: str) -> str:
             "server.")
 
 
-def _move(source: Path, key: bytes | bytearray, server_url: str, username: str, password: str,
+def _move(source: Path, key: KeySource, server_url: str, username: str, password: str,
           on_wait: WaitReport | None, say: Callable[[str], None], stage: _Stage) -> MoveResult:
     from adoption_desktop.core.storage.lifecycle import has_row_seals, verify_database
 
@@ -196,7 +198,7 @@ def _move(source: Path, key: bytes | bytearray, server_url: str, username: str, 
     hold = FileHold.acquire(source, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
                             message=in_use_message(source.name, "moved to the server"), on_wait=on_wait)
     try:
-        db = migrations.open_checked(source, key, hold=hold, on_wait=on_wait)
+        db = migrations.open_checked(source, migrations.key_under_hold(key), hold=hold, on_wait=on_wait)
         try:
             if migrations.needs_upgrade(db) or not has_row_seals(db):
                 raise MoveRefused(f"{source.name} is at an older schema than this version of Adoption Desktop. "
