@@ -6,11 +6,12 @@ The workspace widgets stay alive behind the lock screen, so unsaved edits are ke
 from __future__ import annotations
 
 import html
+import time
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from adoption_desktop.ui.palette import tint_style
 
@@ -50,11 +51,49 @@ class IdleWatcher(QObject):
 LOCKED_IDLE = "The window locked after a period of inactivity. Your unsaved work is kept."
 LOCKED_MANUALLY = "The window was locked. Your unsaved work is kept."
 
+#: said while the password typed at the lock screen is being checked (on a worker thread)
+UNLOCK_CHECKING = "Checking your password…"
+#: said, with the seconds waited and Cancel, when the check waits for another user's long save
+UNLOCK_WAITING = "Waiting for another user's save to finish…"
+UNLOCK_WAITING_DETAIL = ("The window unlocks as soon as it is done. Cancel stops waiting: the window stays locked, "
+                         "your unsaved work is kept, and nothing is counted against your account.")
+#: said after Cancel stopped that wait: nothing was judged or recorded
+UNLOCK_STOPPED = ("Still locked: you stopped waiting for another user's save to finish. Your unsaved work is kept "
+                  "and nothing was counted against your account. Type your password again when you are ready.")
+#: said when Cancel was pressed just as the password was accepted: the window stays locked, as asked
+UNLOCK_STOPPED_LATE = ("Still locked: you pressed Cancel as your password was accepted, so the window stayed "
+                       "locked. Your unsaved work is kept. Type your password again to unlock.")
+
+#: said when the team server could not be reached for the check
+UNLOCK_UNREACHABLE = ("Still locked: the database server can't be reached just now. Your unsaved work is kept; "
+                      "type your password again when the server is back, or ask IT.")
+
+
+def unlock_busy_message(name: str) -> str:
+    """What the lock screen says when the database stayed busy with another user's long save past the bound."""
+    return (f"Still locked: {name} is busy with another user's work (a long save, such as an import) and was "
+            "still busy after waiting. Your unsaved work is kept and nothing was counted against your account. "
+            "Type your password again in a minute.")
+
+
+def unlock_failed_message(kind: str) -> str:
+    """What the lock screen says when the database did not answer the check (``kind``: the error's class)."""
+    return (f"Still locked: the database did not answer ({kind}). Your unsaved work is kept. Type your password "
+            "again; if this goes on, ask IT.")
+
 
 class LockScreen(QWidget):
+    """The password box, Unlock, Sign out / Switch user. While the password is checked (on a worker thread:
+    :meth:`MainWindow.try_unlock <adoption_desktop.ui.main_window.MainWindow.try_unlock>`) it says
+    :data:`UNLOCK_CHECKING`, the box is read-only and Enter or Unlock again does nothing; when the check waits
+    for another user's long save it says :data:`UNLOCK_WAITING` with the seconds waited and a Cancel button
+    (:attr:`cancel_requested`)."""
+
     unlock_requested = Signal(str)
     #: "Sign out / Switch user": the next person signs in without the window being closed
     switch_requested = Signal()
+    #: Cancel pressed while the check waits for another user's save: stop waiting, stay locked
+    cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,11 +115,35 @@ class LockScreen(QWidget):
         layout.addWidget(label)
         layout.addWidget(self.password)
         self.message = QLabel()
+        self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))
         layout.addWidget(self.message)
-        button = QPushButton("&Unlock")
-        button.clicked.connect(self._submit)
-        layout.addWidget(button)
+        # the check under way: what it does, and when it waits for a colleague's save the seconds and Cancel
+        self.checking = QLabel()
+        self.checking.setObjectName("unlock_checking")
+        self.checking.setWordWrap(True)
+        layout.addWidget(self.checking)
+        self.waiting_bar = QProgressBar()
+        self.waiting_bar.setRange(0, 0)  # no end known: the bar moves to show the program is alive
+        self.waiting_bar.setTextVisible(False)
+        self.waiting_bar.setAccessibleName("Waiting")
+        layout.addWidget(self.waiting_bar)
+        self.cancel_button = QPushButton("&Cancel — stop waiting")
+        self.cancel_button.setObjectName("unlock_cancel")
+        self.cancel_button.clicked.connect(self.cancel_requested.emit)
+        layout.addWidget(self.cancel_button)
+        self.checking.hide()
+        self.waiting_bar.hide()
+        self.cancel_button.hide()
+        self._checking = False
+        self._waiting_since: float | None = None
+        self._clock = QTimer(self)
+        self._clock.setInterval(500)
+        self._clock.timeout.connect(self._show_seconds)
+        self.unlock_button = QPushButton("&Unlock")
+        self.unlock_button.setObjectName("unlock_button")
+        self.unlock_button.clicked.connect(self._submit)
+        layout.addWidget(self.unlock_button)
         self.switch_button = QPushButton("&Sign out / Switch user")
         self.switch_button.setObjectName("lock_switch_user")
         self.switch_button.setToolTip("Your drafts are kept; the next person signs in with their own name.")
@@ -98,7 +161,47 @@ class LockScreen(QWidget):
         self.title.setText(f"<h2>Locked — signed in as {html.escape(name)}</h2>")
         self.password.setAccessibleName(f"Password of {name}")
 
+    @property
+    def is_checking(self) -> bool:
+        """A password typed here is being checked."""
+        return self._checking
+
+    def set_checking(self, checking: bool) -> None:
+        """The check began (:data:`UNLOCK_CHECKING`; the box read-only, Unlock and Sign out greyed: the
+        check's outcome is for this session) or ended (all as before)."""
+        self._checking = checking
+        self.password.setReadOnly(checking)
+        self.unlock_button.setEnabled(not checking)
+        self.switch_button.setEnabled(not checking)
+        self.set_waiting(False)
+        self.checking.setText(UNLOCK_CHECKING)
+        self.checking.setVisible(checking)
+
+    def set_waiting(self, waiting: bool) -> None:
+        """The check waits for another user's save (after the quiet moment), or no longer does."""
+        if waiting and self._checking:
+            self._waiting_since = time.monotonic()
+            self._show_seconds()
+            self.waiting_bar.show()
+            self.cancel_button.show()
+            self._clock.start()
+            return
+        self._waiting_since = None
+        self._clock.stop()
+        self.waiting_bar.hide()
+        self.cancel_button.hide()
+        self.checking.setText(UNLOCK_CHECKING)
+
+    def _show_seconds(self) -> None:
+        if self._waiting_since is None:
+            return
+        seconds = int(time.monotonic() - self._waiting_since)
+        self.checking.setText(f"<b>{UNLOCK_WAITING}</b><br>{UNLOCK_WAITING_DETAIL}<br>"
+                              f"Waited {seconds} second{'' if seconds == 1 else 's'} so far.")
+
     def _submit(self) -> None:
+        if self._checking:  # Enter or Unlock pressed again while the password is checked: one check
+            return
         self.unlock_requested.emit(self.password.text())
         self.password.clear()
 

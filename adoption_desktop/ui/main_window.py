@@ -8,10 +8,11 @@ user sees the application at once; the database, sign-in and pages are attached 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize, QTimer
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from adoption_desktop.ui.context import AppContext
     from adoption_desktop.ui.dialogs import PasswordDialog
     from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen, LockVeil, LockWindow
+    from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
 
 # Plain role and alignment numbers in the start-up path: touching PySide6's ``Qt`` namespace the
 # first time builds all of its enums (~14 ms), which would double the shell's cost over a bare window.
@@ -94,6 +96,10 @@ class _NavDelegate(QStyledItemDelegate):
 
 
 class MainWindow(QMainWindow):
+    #: the unlock check's wait for another user's save began (after the quiet moment) or ended (""): said on
+    #: the worker's thread, shown by the window's
+    unlock_wait_said = Signal(str)
+
     def __init__(self, ctx: AppContext | None = None, *, idle_minutes: float | None = None) -> None:
         super().__init__()
         self._ctx: AppContext | None = None
@@ -112,6 +118,11 @@ class MainWindow(QMainWindow):
         # status bar was shown: it is hidden while locked (its Undo line and messages name cases)
         self._focus_at_lock: QWidget | None = None
         self._status_shown_at_lock = True
+        # the password typed at the lock screen being checked (see try_unlock): its task, its stop, its runner
+        self._unlock_task: TaskHandle | None = None
+        self._unlock_stop = threading.Event()
+        self._unlock_runner: TaskRunner | None = None
+        self.unlock_wait_said.connect(self._unlock_waits)
 
         self.outer = QStackedWidget()
         self.workspace = QWidget()
@@ -249,6 +260,7 @@ class MainWindow(QMainWindow):
         self.lock_screen = LockScreen()
         self.lock_screen.unlock_requested.connect(self.try_unlock)
         self.lock_screen.switch_requested.connect(self.sign_out)
+        self.lock_screen.cancel_requested.connect(self._unlock_stop_waiting)
         self.lock_screen.set_user(ctx.principal.display)
         self.outer.addWidget(self.lock_screen)
         self.idle = IdleWatcher(10, self)
@@ -509,16 +521,108 @@ class MainWindow(QMainWindow):
             self.outer.setCurrentWidget(self.lock_screen)
         self.lock_screen.password.setFocus()
 
+    @property
+    def unlocking(self) -> bool:
+        """A password typed at the lock screen is being checked (on the unlock runner's thread)."""
+        return self._unlock_task is not None
+
     def try_unlock(self, password: str) -> bool:
-        from adoption_desktop.core.errors import AppError
+        """Check ``password`` (the lock screen's Enter or Unlock) and unlock the window if it is the user's.
+
+        The check (argon2 and its audited bookkeeping: ``security.service.confirm_password``) runs on a worker
+        thread (the window's own one-thread runner), so the window keeps drawing meanwhile: the lock screen says
+        "Checking your password…", and when another user's long save holds the database it says so after the
+        quiet moment, with the seconds waited and a Cancel that stops the wait (the window stays locked,
+        nothing is judged or counted). Enter or Unlock again while a check runs does nothing. A wrong password
+        counts once towards the lock-out and is audited, as before. Before, the check ran on the window's
+        thread: behind a colleague's long save the window froze for seconds with nothing said.
+
+        Returns whether the window is unlocked on return: only with a runner that works on this thread (the
+        tests' synchronous runner); otherwise the outcome comes later (:meth:`_unlock_checked`)."""
         from adoption_desktop.core.security import service as users
+        from adoption_desktop.core.storage.engine import WaitWatch, watching_waits
 
         assert self.lock_screen is not None and self.idle is not None
-        try:
-            users.confirm_password(self.ctx.db, self.ctx.principal, password)
-        except AppError as exc:  # wrong (attempts left) or locked (minutes left): the same words everywhere
-            self.lock_screen.message.setText(str(exc))
+        if self._unlock_task is not None:  # pressed again while the first is checked
             return False
+        ctx = self.ctx
+        db, principal = ctx.db, ctx.principal
+        self._unlock_stop = stop = threading.Event()
+        watch = WaitWatch(on_wait=self.unlock_wait_said.emit, stopped=stop.is_set)
+
+        def work(_task: TaskHandle) -> None:
+            with watching_waits(watch):
+                users.confirm_password(db, principal, password)
+
+        self.lock_screen.message.clear()
+        self.lock_screen.set_checking(True)
+        task = self._unlock_tasks(ctx).run(work, on_done=lambda _none: self._unlock_checked(ctx, stop, None),
+                                           on_error=lambda exc: self._unlock_checked(ctx, stop, exc))
+        # a runner that works on this thread has already called back: nothing is running any more
+        if not task.done:
+            self._unlock_task = task
+        return not self.locked
+
+    def _unlock_tasks(self, ctx: AppContext) -> TaskRunner:
+        """The unlock's own runner (one thread): never queued behind the page's long work (an export) that
+        may be running on the shared runner. A synchronous runner (tests) is used as it is."""
+        if ctx.tasks.synchronous:
+            return ctx.tasks
+        if self._unlock_runner is None:
+            from adoption_desktop.ui.tasks import TaskRunner
+
+            self._unlock_runner = TaskRunner(max_threads=1)
+        return self._unlock_runner
+
+    def _unlock_waits(self, message: str) -> None:
+        if self._unlock_task is not None and self.lock_screen is not None:
+            self.lock_screen.set_waiting(bool(message))
+
+    def _unlock_stop_waiting(self) -> None:
+        """Cancel on the lock screen: the check stops waiting for the other user's save; the window stays
+        locked (said by :meth:`_unlock_checked` once the worker has stopped)."""
+        if self._unlock_task is not None:
+            self._unlock_stop.set()
+
+    def _unlock_checked(self, ctx: AppContext, stop: threading.Event, exc: BaseException | None) -> None:
+        """The check's outcome, on the window's thread: unlocked, or still locked saying why."""
+        import shiboken6
+
+        from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseUnavailable, WaitCancelled
+        from adoption_desktop.ui import idle_lock
+
+        if not shiboken6.isValid(self):
+            return
+        self._unlock_task = None
+        screen = self.lock_screen
+        if ctx is not self._ctx or ctx.ended or screen is None or not shiboken6.isValid(screen):
+            return  # signed out meanwhile: the outcome was that session's
+        screen.set_checking(False)
+        if exc is None:
+            if stop.is_set():  # Cancel pressed as the password was accepted: locked, as asked
+                screen.message.setText(idle_lock.UNLOCK_STOPPED_LATE)
+                return
+            self._unlocked()
+            return
+        if isinstance(exc, WaitCancelled):
+            said = idle_lock.UNLOCK_STOPPED
+        elif isinstance(exc, DatabaseBusy):
+            said = idle_lock.unlock_busy_message(ctx.db.name)
+        elif isinstance(exc, DatabaseUnavailable):
+            said = idle_lock.UNLOCK_UNREACHABLE
+        elif isinstance(exc, AppError):  # wrong (attempts left) or locked (minutes left): the same words everywhere
+            said = str(exc)
+        else:
+            import logging
+
+            logging.getLogger(__name__).error("unlock check failed", exc_info=exc)
+            said = idle_lock.unlock_failed_message(exc.__class__.__name__)
+        screen.message.setText(said)
+        screen.password.setFocus()
+
+    def _unlocked(self) -> None:
+        """The password was right: the work is shown again as it was when the window locked."""
+        assert self.idle is not None
         self._end_lock_window()
         self.outer.setCurrentWidget(self.workspace)
         self.statusBar().setVisible(self._status_shown_at_lock)
@@ -537,7 +641,6 @@ class MainWindow(QMainWindow):
             self._restore_focus()
         self._focus_at_lock = None
         self.idle.resume()
-        return True
 
     def _restore_focus(self) -> None:
         """The keyboard back in the field it was in when the window locked (the minutes' Questions and answers),
