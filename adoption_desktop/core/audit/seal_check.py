@@ -19,9 +19,7 @@ from adoption_desktop.core.audit.seals import (
     CONTENT_RULES,
     CONTENT_SEAL,
     INLINE_CONTENT,
-    PART_OWNERS,
     TOMBSTONE,
-    UNKNOWN_OWNER,
     _pk_columns,
     _pk_part,
     aggregate,
@@ -32,8 +30,6 @@ from adoption_desktop.core.audit.seals import (
     field_sums,
     filed_before,
     moved_at,
-    owner_digest,
-    owner_entity,
     pk_string,
     row_digest,
 )
@@ -318,60 +314,57 @@ def _check_rows(conn: Connection, name: str, ids: Sequence[int], *, deleted_too:
 def check_parts(conn: Connection, name: str, owner_column: str, owner_id: int,
                 ids: Sequence[int]) -> list[RecordProblem]:
     """The rows of ``name`` that belong to one record (those whose ``owner_column`` is ``owner_id``: an item's
-    screening findings, ``seals.PART_OWNERS``) against their seals (:func:`check_rows`): those stored under it
-    now (``ids``) and those its owner records say were written under it, one by one or in bulk (a row
-    deleted, or moved to another record, outside the program is named), with the owner records themselves
-    and the entries that hold them. Rows whose owner could not be told when owner records were introduced
-    (``seals.UNKNOWN_OWNER``) are checked with every record's. Reads the record's own rows and seals only:
-    a row of another record changed outside the program is that record's problem (``verify`` names them
-    all). Checked again in one snapshot before a problem is said, as :func:`check_rows`."""
-    if PART_OWNERS.get(name) != owner_column:
-        raise ValueError(f"{name}.{owner_column} does not name the owner of {name}'s rows (seals.PART_OWNERS)")
-    return _settled(conn, lambda c: _check_parts(c, name, owner_id, ids))
+    screening findings) against their seals (:func:`check_rows`): those stored under it now (``ids``), those
+    the program created under it (their "create" audit entry says so: a row deleted, or moved to another
+    record, outside the program is named), and any row of ``name`` deleted outside the program that has no
+    such entry (the demo's or an import's bulk seals: whose row it was cannot be told, so it is counted
+    against this one too). A row deleted outside the program that was created under another record is that
+    record's. Checked again in one snapshot before a problem is said, as :func:`check_rows`."""
+    return _settled(conn, lambda c: _check_parts(c, name, owner_column, owner_id, ids))
 
 
-def _check_parts(conn: Connection, name: str, owner_id: int, ids: Sequence[int]) -> list[RecordProblem]:
-    seal_t = cast(Table, AuditSeal.__table__)
-    owner = str(int(owner_id))
-    ours: dict[int, int] = {}  # each row ever written under this owner: the entry of its latest owner record
-    unknown: set[int] = set()
-    problems: list[RecordProblem] = []
-    record_seqs: set[int] = set()
-    for seq, entity_id, digest, part in conn.execute(
-            select(seal_t.c.seq, seal_t.c.entity_id, seal_t.c.digest, seal_t.c.fields).where(
-                seal_t.c.entity == owner_entity(name), seal_t.c.entity_id.in_([owner, UNKNOWN_OWNER]))):
-        record_seqs.add(int(seq))
-        if not str(part).isdigit() or digest != owner_digest(name, str(entity_id), str(part)):
-            problems.append(RecordProblem(name, "*", f"the record of which rows belong to {_owner_words(name)} "
-                                                     f"{entity_id} (audit entry #{seq}) was altered"))
-        elif entity_id == owner:
-            ours[int(part)] = max(ours.get(int(part), 0), int(seq))
-        else:
-            unknown.add(int(part))
-    problems += _vouched(conn, name, record_seqs, set())
-    problems += _check_rows(conn, name, sorted({int(i) for i in ids} | set(ours) | unknown), deleted_too=False)
+def _check_parts(conn: Connection, name: str, owner_column: str, owner_id: int,
+                 ids: Sequence[int]) -> list[RecordProblem]:
+    import json
+
+    log = cast(Table, AuditEntry.__table__)
+
+    def created_under(rows: Any) -> dict[int, object]:
+        out: dict[int, object] = {}
+        for entity_id, changes in rows:
+            try:
+                owner = json.loads(changes or "{}").get(owner_column)
+            except (ValueError, AttributeError):
+                owner = None
+            if str(entity_id).isdigit():
+                out[int(entity_id)] = owner
+        return out
+
+    created = select(log.c.entity_id, log.c.changes).where(log.c.entity == name, log.c.action == "create")
+    ours = {k for k, owner in created_under(conn.execute(created.where(
+        log.c.changes.like(f'%"{owner_column}": {int(owner_id)}%')))).items() if owner == int(owner_id)}
+    problems = check_rows(conn, name, sorted(set(ids) | ours))
     # SQLite numbers a new row after the highest one left: a row deleted outside the program can have its
-    # number used again by another record's new row, whose seal then hides the deletion from check_rows. The
-    # program deletes a part with a tombstone and never moves it to another record: the first seal of the
-    # number after its last owner record here must be that tombstone
-    after: dict[int, str] = {}
-    for seq, entity_id, digest in conn.execute(
-            select(seal_t.c.seq, seal_t.c.entity_id, seal_t.c.digest).where(
-                seal_t.c.entity == name, seal_t.c.entity_id.in_([str(k) for k in sorted(ours)]))
-            .order_by(seal_t.c.seq, seal_t.c.id)) if ours else ():
-        k = int(entity_id)
-        if int(seq) > ours[k] and k not in after:
-            after[k] = str(digest)
-    for k, digest in sorted(after.items()):
-        if digest != TOMBSTONE:
-            problems.append(RecordProblem(name, str(k), "deleted outside the application (its number was then "
-                                                        "given to a new row of another record)"))
+    # number used again by another record's new row, whose seal then hides the deletion from check_rows
+    steps: dict[int, list[tuple[str, object]]] = defaultdict(list)
+    for entity_id, action, changes in conn.execute(
+            select(log.c.entity_id, log.c.action, log.c.changes).where(
+                log.c.entity == name, log.c.action.in_(("create", "delete")),
+                log.c.entity_id.in_([str(k) for k in sorted(ours)])).order_by(log.c.seq)) if ours else ():
+        step_owner = created_under([(entity_id, changes)]).get(int(entity_id)) if action == "create" else None
+        steps[int(entity_id)].append((str(action), step_owner))
+    for k in sorted(ours):
+        seen = steps.get(k, [])
+        for i, (action, step_owner) in enumerate(seen[:-1]):
+            if action == "create" and step_owner == int(owner_id) and seen[i + 1][0] == "create":
+                problems.append(RecordProblem(name, str(k), "deleted outside the application (its number was "
+                                                            "then given to a new row of another record)"))
+                break
+    gone = [p for p in _deleted_rows(conn, name) if p.entity_id.isdigit() and int(p.entity_id) not in ours]
+    if gone:
+        known = created_under(conn.execute(created.where(log.c.entity_id.in_([p.entity_id for p in gone]))))
+        problems += [p for p in gone if int(p.entity_id) not in known]
     return list(dict.fromkeys(problems))
-
-
-def _owner_words(name: str) -> str:
-    """"item" for ``letterbox_findings`` (its owner column ``item_id`` without ``_id``)."""
-    return PART_OWNERS[name].removesuffix("_id").replace("_", " ")
 
 
 def _deleted_rows(conn: Connection, name: str) -> list[RecordProblem]:
