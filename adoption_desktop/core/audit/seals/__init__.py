@@ -19,11 +19,6 @@ record (``inline``: entity ``<table>#content``) written with the entry that made
 bulk write costs no extra entry; ``verify`` holds each row to the *first* such record, so a later one
 added with the key vouches for nothing.
 
-A row that is part of another record (``PART_OWNERS``: an item's screening findings) is sealed with an
-*owner record* beside it (entity ``<table>@<column>``, entity_id the owner, ``fields`` the row), so a
-record's parts are found, written one by one or in bulk, by the owner's key alone
-(:func:`.seal_check.check_parts`).
-
 The package's modules, each importing only those above it:
 
 * ``digests``: canonical values, key strings, the row and content digests, the markers of seal records;
@@ -46,7 +41,6 @@ from adoption_desktop.core.audit.seals.baselines import (
     BASELINE,
     seal_baseline,
     seal_final_baseline,
-    seal_part_owners,
     seal_unsealed,
 )
 from adoption_desktop.core.audit.seals.content_rules import (
@@ -62,9 +56,7 @@ from adoption_desktop.core.audit.seals.digests import (
     INLINE_CONTENT,
     INLINE_DIGEST,
     MISSING,
-    PART_OWNERS,
     TOMBSTONE,
-    UNKNOWN_OWNER,
     _canon,
     _column_key,
     _Missing,
@@ -75,8 +67,6 @@ from adoption_desktop.core.audit.seals.digests import (
     content_digest,
     digest_values,
     field_sums,
-    owner_digest,
-    owner_entity,
     pk_string,
     row_digest,
 )
@@ -108,7 +98,6 @@ from adoption_desktop.core.audit.seals.row_seals import (
     _write,
     _write_many,
     not_sealed_note,
-    owner_seal,
     row_matches_seal,
     rows_off_seal,
     rows_off_seal_where,
@@ -139,9 +128,7 @@ __all__ = [
     "MISSING",
     "MOVED_FROM_FILE",
     "MOVED_TO_SERVER",
-    "PART_OWNERS",
     "TOMBSTONE",
-    "UNKNOWN_OWNER",
     "ContentRule",
     "Due",
     "RowChange",
@@ -181,9 +168,6 @@ __all__ = [
     "filed_under",
     "moved_at",
     "not_sealed_note",
-    "owner_digest",
-    "owner_entity",
-    "owner_seal",
     "pk_string",
     "read_rows",
     "record_columns",
@@ -196,7 +180,6 @@ __all__ = [
     "seal_content",
     "seal_each",
     "seal_final_baseline",
-    "seal_part_owners",
     "seal_unsealed",
     "seal_written",
 ]

@@ -8,19 +8,11 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, select, text
 
 from adoption_desktop.core.audit.chain import _append
-from adoption_desktop.core.audit.models import AuditEntry, AuditSeal
+from adoption_desktop.core.audit.models import AuditSeal
 from adoption_desktop.core.audit.seals.content_rules import CONTENT_RULES
-from adoption_desktop.core.audit.seals.digests import (
-    PART_OWNERS,
-    TOMBSTONE,
-    UNKNOWN_OWNER,
-    _pk_part,
-    aggregate,
-    owner_entity,
-    pk_string,
-)
+from adoption_desktop.core.audit.seals.digests import aggregate, pk_string
 from adoption_desktop.core.audit.seals.final_records import _inline_due, _with_content, seal_content
-from adoption_desktop.core.audit.seals.row_seals import _make_seals, _off_seal, _Seal, _write, owner_seal
+from adoption_desktop.core.audit.seals.row_seals import _make_seals, _off_seal, _Seal, _write
 from adoption_desktop.core.audit.seals.tables import _pk_columns, _plain, audited_table, audited_tables
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 
@@ -92,56 +84,3 @@ def seal_baseline(conn: Connection) -> None:
     for name in audited_tables():
         if name in present:
             seal_unsealed(conn, SYSTEM, BASELINE, name, "existing rows sealed when row seals were introduced")
-
-
-def seal_part_owners(conn: Connection) -> None:
-    """Databases from before owner records (``digests.PART_OWNERS``: an item's screening findings): one entry
-    per such table recording whose every row is, or was. A row that matches its latest seal is its item's
-    (the seal vouches for its ``item_id``); a row changed, or deleted, outside the application before this
-    is the item its "create" entry names, or, written in bulk (no such entry), :data:`UNKNOWN_OWNER`'s,
-    checked with every item's findings: as before, such a row stops every outcome until it is put right. A
-    row with no seal at all needs no record (it is found under whichever item it now names). A table that
-    already has owner records, or nothing to record, is left alone (no entry)."""
-    import json
-
-    from sqlalchemy import inspect as sa_inspect
-
-    present = set(sa_inspect(conn).get_table_names())
-    seal_t = cast(Table, AuditSeal.__table__)
-    log = cast(Table, AuditEntry.__table__)
-    for name, column in PART_OWNERS.items():
-        if name not in present or conn.execute(select(seal_t.c.id).where(
-                seal_t.c.entity == owner_entity(name)).limit(1)).first() is not None:
-            continue
-        latest: dict[str, str] = {}
-        for entity_id, digest in conn.execute(select(seal_t.c.entity_id, seal_t.c.digest)
-                                              .where(seal_t.c.entity == name).order_by(seal_t.c.seq, seal_t.c.id)):
-            latest[str(entity_id)] = str(digest)
-        created: dict[str, str] = {}
-        for entity_id, changes in conn.execute(select(log.c.entity_id, log.c.changes).where(
-                log.c.entity == name, log.c.action == "create").order_by(log.c.seq)):
-            try:
-                owner = json.loads(changes or "{}").get(column)
-            except (ValueError, AttributeError):
-                owner = None
-            if owner is not None:
-                created[str(entity_id)] = _pk_part(owner)
-        keys = _pk_columns(audited_table(name))
-        rows = {pk_string([r[k] for k in keys]): r for r in (_plain(m) for m in conn.execute(
-            text(f'SELECT * FROM "{name}"')).mappings()) if pk_string([r[k] for k in keys]) in latest}
-        off = _off_seal(conn, name, rows)
-        owners: list[tuple[str, str]] = []
-        for pk, row in rows.items():
-            if pk not in off and row.get(column) is not None:
-                owners.append((_pk_part(row[column]), pk))
-            elif latest[pk] != TOMBSTONE:  # changed outside the application: the item it was written under
-                owners.append((created.get(pk, UNKNOWN_OWNER), pk))
-        owners += [(created.get(pk, UNKNOWN_OWNER), pk) for pk, digest in latest.items()
-                   if digest != TOMBSTONE and pk not in rows]  # deleted outside the application
-        if not owners:
-            continue
-        seals = [owner_seal(name, owner, pk) for owner, pk in owners]
-        seq = _append(conn, SYSTEM, BASELINE, name, "*", None,
-                      f"owner records introduced: the {column} of {len(seals)} rows recorded",
-                      aggregate((s.entity, s.entity_id, s.digest) for s in seals))
-        _write(conn, seq, seals, {})

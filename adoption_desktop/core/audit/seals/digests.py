@@ -18,14 +18,6 @@ TOMBSTONE = "-"
 INLINE_CONTENT = "#content"
 #: a seal record's digest is 32 hex digits (128 bits of SHA-256), as the row seals': an inline content seal too
 INLINE_DIGEST = 32
-#: tables whose rows are parts of one record of another table, by the column naming that record (an item's
-#: screening findings): each seal of such a row comes with an *owner record* (entity ``<table>@<column>``,
-#: entity_id the owner's key, ``fields`` the row's key), so that the rows a record ever had are found by its
-#: key alone, however they were written (one by one, or in bulk under one entry)
-PART_OWNERS: dict[str, str] = {"letterbox_findings": "item_id"}
-#: the owner of a part whose owner could not be told when owner records were introduced (a row already
-#: deleted, or changed, outside the application then): such a row is checked with every record's parts
-UNKNOWN_OWNER = "?"
 
 
 class _Missing:
@@ -79,17 +71,6 @@ def row_digest(table: str, pk: str, columns: Sequence[str], row: Mapping[str, An
 
 def field_sums(columns: Sequence[str], row: Mapping[str, Any]) -> str:
     return "".join(f"{zlib.crc32(v.encode('utf-8')) & 0xFFFF:04x}" for v in map(repr, _values(columns, row)))
-
-
-def owner_entity(table: str) -> str:
-    """The entity of the owner records of ``table``'s rows (``PART_OWNERS``): ``letterbox_findings@item_id``."""
-    return f"{table}@{PART_OWNERS[table]}"
-
-
-def owner_digest(table: str, owner: str, part: str) -> str:
-    """The digest of the owner record saying row ``part`` of ``table`` belongs to record ``owner``: the entry's
-    seal digest covers it, so neither the owner nor the row named can be changed without breaking the chain."""
-    return digest_values(owner_entity(table), owner, ("part",), (part,))
 
 
 def aggregate(lines: Iterable[tuple[str, str, str]]) -> str:

@@ -11,17 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, func, insert, select
 
 from adoption_desktop.core.audit.models import AuditColumns, AuditSeal
-from adoption_desktop.core.audit.seals.digests import (
-    PART_OWNERS,
-    TOMBSTONE,
-    UNKNOWN_OWNER,
-    _pk_part,
-    column_key,
-    field_sums,
-    owner_digest,
-    owner_entity,
-    row_digest,
-)
+from adoption_desktop.core.audit.seals.digests import TOMBSTONE, column_key, field_sums, row_digest
 from adoption_desktop.core.audit.seals.filed_form import as_filed, filed_before, moved_at
 from adoption_desktop.core.audit.seals.tables import read_rows, read_rows_where
 
@@ -48,16 +38,7 @@ def _make_seals(table: str, rows: Mapping[str, Mapping[str, Any]], gone: Iterabl
         colsets[key] = ",".join(cols)
         seals.append(_Seal(table, pk, key, row_digest(table, pk, cols, row), field_sums(cols, row)))
     seals.extend(_Seal(table, pk, "", TOMBSTONE, "") for pk in gone if pk not in rows)
-    column = PART_OWNERS.get(table)
-    if column is not None:  # each part's owner, sealed with it (``digests.PART_OWNERS``)
-        seals.extend(owner_seal(table, UNKNOWN_OWNER if row.get(column) is None else _pk_part(row[column]), pk)
-                     for pk, row in rows.items())
     return seals, colsets
-
-
-def owner_seal(table: str, owner: str, part: str) -> _Seal:
-    """The owner record saying row ``part`` of ``table`` is one of record ``owner``'s parts."""
-    return _Seal(owner_entity(table), owner, "", owner_digest(table, owner, part), part)
 
 
 def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
