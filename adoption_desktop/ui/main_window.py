@@ -574,6 +574,15 @@ class MainWindow(QMainWindow):
             self._unlock_runner = TaskRunner(max_threads=1)
         return self._unlock_runner
 
+    def finish_unlock_check(self, msecs: int = 30_000) -> None:
+        """Before the window closes or its session ends: a password check under way stops waiting for a
+        colleague's save and is finished (its audit entry committed, or nothing written) before the database
+        may be closed or the next person signed in; its outcome is then that ended session's (ignored)."""
+        if self._unlock_task is not None:
+            self._unlock_stop.set()
+        if self._unlock_runner is not None:
+            self._unlock_runner.wait(msecs)
+
     def _unlock_waits(self, message: str) -> None:
         if self._unlock_task is not None and self.lock_screen is not None:
             self.lock_screen.set_waiting(bool(message))
@@ -739,6 +748,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         remember_window(self, self._config)
+        self.finish_unlock_check()  # the database is closed after the window: no check may still be using it
         app = QApplication.instance()
         if app is not None and self.idle is not None:
             app.removeEventFilter(self.idle)

@@ -281,7 +281,9 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
         window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)
         return None
     save_pending_drafts(window)  # a dialog may have written a draft as it closed
-    # work still running for this user (a backup, a page loading) finishes and reaches its page first
+    # work still running for this user (a backup, a page loading, a password check at the lock screen)
+    # finishes and reaches its page first
+    window.finish_unlock_check()
     ctx.tasks.wait(30_000)
     QApplication.processEvents()
     security.sign_out(ctx.db, ctx.principal, reason=reason)

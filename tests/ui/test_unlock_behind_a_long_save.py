@@ -193,3 +193,21 @@ def test_past_the_bound_it_says_busy_and_a_wrong_password_counts_once_when_judge
     assert _account(shared)[0] == failed + 1  # one failure for the one attempt judged
     # audited as before: the failure count's change (captured) and the failure, once
     assert [a for a in _actions_since(shared, before) if a != "probe"] == ["update", "sign_in_failed"]
+
+
+def test_closing_the_window_during_the_check_finishes_it_before_the_database_may_be_closed(
+        shared: Database, holder: Holder, window: MainWindow, qtbot: Any) -> None:
+    """The program closes the database once the window has closed (app.py): a check still waiting behind A's
+    save, or still writing its entry, would then run on a closed database (or hold up the exit)."""
+    screen = window.lock_screen
+    assert screen is not None
+    _failed, before = _account(shared)
+    _type_and_enter(qtbot, window, TEST_PASSWORD)
+    qtbot.waitUntil(screen.cancel_button.isVisible, timeout=10000)  # waiting behind A's save
+    started = time.monotonic()
+    window.close()
+    assert time.monotonic() - started < 10  # stopped waiting: not held up to the wait's bound
+    runner = window._unlock_runner
+    assert runner is not None and runner.pool.activeThreadCount() == 0  # nothing left using the database
+    holder.release()
+    assert "reauthenticate" not in _actions_since(shared, before)  # never judged: nothing recorded
