@@ -44,6 +44,7 @@ from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, bring_forward
 from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.list_keys import EnterActivates
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import Column, RowTableModel
@@ -274,7 +275,10 @@ class ItemDialog(QDialog):
         self.second_check_button.clicked.connect(self.second_check)
         self.corrected_button.clicked.connect(self._corrected)
         self.reword_button.clicked.connect(self.reword_reason)
-        self.findings_view.doubleClicked.connect(lambda idx: self._select_text(self.findings_model.row_at(idx.row())))
+        # Enter on a finding shows it in the letter, as a double-click does (``activated``); EnterActivates keeps
+        # Enter from also pressing the window's default button (Log item)
+        EnterActivates(self.findings_view)
+        self.findings_view.activated.connect(lambda idx: self._select_text(self.findings_model.row_at(idx.row())))
         QShortcut(QKeySequence("Ctrl+Return"), self, self.screen_letter)
         self._enter_logs()
         self._tab_in_reading_order()
