@@ -106,7 +106,7 @@ class ProfileTab(QWidget):
         self.logo = QLabel("(no logo)")
         logo_row = QHBoxLayout()
         logo_row.addWidget(self.logo)
-        for text, slot in (("Choose &logo… (PNG or SVG)", self.choose_logo), ("Remove logo", self.remove_logo)):
+        for text, slot in (("Choose &logo… (PNG or SVG)", self.choose_logo), ("&Remove logo", self.remove_logo)):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=slot: f())
             logo_row.addWidget(b)
