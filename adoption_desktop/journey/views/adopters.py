@@ -234,7 +234,7 @@ class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.sort_menu = make_sortable(self.view)  # heading clicks, and the keyboard: Menu key → Sort by
         self.view.activated.connect(lambda _i: self.edit())
-        self.add_button = QPushButton("&New household…")
+        self.add_button = QPushButton("Ne&w household…")  # Alt+N: the Central list tab
         self.add_button.setObjectName("new_household")
         self.add_button.setEnabled(ctx.can(Permission.PANEL_EDIT))
         self.add_button.clicked.connect(lambda: self.add())

@@ -167,6 +167,7 @@ class MinutesEditor(QWidget):
         self.save_button.setToolTip("Save the draft (Ctrl+S); it also saves itself as you type")
         self.submit_button = QPushButton("Su&bmit to the chair")
         self.approve_button = QPushButton("Approve…")  # Ctrl+Shift+A; Alt+P: the Reports menu
+        self.approve_button.setToolTip("Approve the item's minutes (Ctrl+Shift+A); asks for your password")
         self.correct_button = QPushButton("Ma&ke a correction…")
         for b in (self.prev_button, self.next_button, self.save_button, self.submit_button, self.approve_button,
                   self.correct_button):

@@ -4,7 +4,9 @@ Keyboard: Ctrl+N new sitting; Ctrl+I add agenda item; Alt+Up / Alt+Down move the
 interest; Alt+Q a member not present for the item, Alt+K present for it again; Alt+Z defer the item to a
 later sitting; Ctrl+E export the minutes;
 in the attendance list P present, A apologies, X absent; the minutes editor has its own shortcuts (see
-``minutes_editor``). Every tab and button has a mnemonic.
+``minutes_editor``). Every tab and button has a mnemonic (Alt+S Sittings, Alt+N Central list, Alt+J Adopters'
+journey), or, where every letter is taken on its tab, a key of its own named in its tooltip (New sitting…
+Ctrl+N, Add item… Ctrl+I, Declare interest… Ctrl+D): ``tests/ui/test_mnemonics.py`` checks every tab.
 """
 
 from __future__ import annotations
@@ -86,6 +88,20 @@ _INVITATIONS_TIP = ("A letter to the prospective adopters of each case on this s
 _REMOVE_LOCKED = "Item {position} has minutes; it cannot be removed (defer it instead)."
 
 
+#: the buttons without an Alt letter (every letter of their text is taken on their tab): the key of their own,
+#: kept in the tooltip whatever else it says
+_KEY_TIPS = {"add_item": "Ctrl+I: add a case to this sitting's agenda",
+             "declare": "Ctrl+D: declare an interest on the selected item"}
+
+
+def _key_tip(name: str, tip: str) -> str:
+    """``tip`` for the button ``name``, with its own key when it has one (its only key from the keyboard)."""
+    key = _KEY_TIPS.get(name, "").split(":")[0]
+    if not key:
+        return tip
+    return f"{tip} ({key})" if tip else _KEY_TIPS[name]
+
+
 def _button(text: str, slot: Callable[[], Any], name: str, tip: str = "") -> QPushButton:
     b = QPushButton(text)
     b.setObjectName(name)
@@ -124,6 +140,7 @@ class PanelPage(QWidget):
 
         # --- sittings tab ------------------------------------------------------------------------
         sittings_tab = QWidget()
+        self._sittings_tab = sittings_tab
         split = QSplitter(Qt.Orientation.Horizontal)
         QVBoxLayout(sittings_tab).addWidget(split)
         left = QWidget()
@@ -134,14 +151,18 @@ class PanelPage(QWidget):
         self.sittings_view.horizontalHeader().setSectionResizeMode(len(SITTING_COLUMNS) - 1,
                                                                     QHeaderView.ResizeMode.Stretch)
         self.sittings_view.setWordWrap(False)
-        label = QLabel("Sitting&s")
+        # no Alt letter of its own: Alt+S, the Sittings tab's, puts the keyboard in this list (see eventFilter)
+        label = QLabel("Sittings")
         label.setBuddy(self.sittings_view)
         left_layout.addWidget(label)
         left_layout.addWidget(self.sittings_view)
         # two rows of two: in one row the four buttons made the page wider than its share of a 1366-pixel
         # screen's window (it scrolled sideways by 61 px there)
         grid = QGridLayout()
-        self.new_sitting_button = _button("&New sitting…", self.new_sitting, "new_sitting", "Ctrl+N")
+        # Ctrl+N rather than Alt+N: the Central list tab is Alt+N (every letter of "Central list" is taken on
+        # the Minutes tab otherwise)
+        self.new_sitting_button = _button("New sitting…", self.new_sitting, "new_sitting",
+                                          "Ctrl+N: one sitting, or a run of them")
         buttons = (self.new_sitting_button, _button("Cance&l sitting…", self.cancel_sitting, "cancel_sitting"),
                    _button("Mo&ve sitting…", self.move_sitting, "move_sitting"),
                    _button("Calendar (.i&cs)…", self.export_calendar, "export_calendar"))
@@ -175,17 +196,19 @@ class PanelPage(QWidget):
         self.agenda_view.activated.connect(lambda _i: self.edit_item())
         agenda_layout.addWidget(self.agenda_view, 1)
         # two short rows rather than one long one, so the window fits a 1366-pixel laptop screen
+        # every letter of "Add item", "Papers" and "Declare interest" is taken on this tab: Add item… and Declare
+        # interest… have keys of their own (in their tooltips), Papers… Alt+B; Children… has Alt+D
         for group in ((("Add item…", self.add_item, "add_item"), ("&Edit…", self.edit_item, "edit_item"),
-                       ("Papers…", self.papers, "papers"), ("&Declare interest…", self.declare, "declare")),
+                       ("Papers (&B)…", self.papers, "papers"), ("Declare interest…", self.declare, "declare")),
                       (("Move &up", lambda: self.move_item(-1), "move_up"),
                        ("Move do&wn", lambda: self.move_item(1), "move_down"),
                        ("&Remove", self.remove_item, "remove_item"),
                        # every letter of "Defer to a later sitting" is taken on this tab: Alt+Z
                        ("Defer to a later sitting (&Z)…", self.defer_item, "defer_item"),
-                       ("Children…", self.open_children, "item_children"))):
+                       ("Chil&dren…", self.open_children, "item_children"))):
             row = QHBoxLayout()
             for text, slot, name in group:
-                b = _button(text, slot, name)
+                b = _button(text, slot, name, _KEY_TIPS.get(name, ""))
                 b.setEnabled(can_edit)
                 row.addWidget(b)
                 if name == "declare":
@@ -228,7 +251,7 @@ class PanelPage(QWidget):
         self.attendance_view = _table("attendance", self.attendance_model)
         att_layout.addWidget(self.attendance_view, 1)
         row = QHBoxLayout()
-        for text, status, name in (("Present", "present", "mark_present"), ("Ap&ologies", "apologies",
+        for text, status, name in (("Pr&esent", "present", "mark_present"), ("Ap&ologies", "apologies",
                                                                              "mark_apologies"),
                                    ("A&bsent", "absent", "mark_absent")):
             b = _button(text, partial(self.mark, status), name)
@@ -265,7 +288,7 @@ class PanelPage(QWidget):
         self.detail_tabs.addTab(self.minutes, "&Minutes")
         self.detail_tabs.currentChanged.connect(self._tab_changed)
         self.detail_tabs.tabBar().installEventFilter(self)  # Alt+M on the Minutes tab already shown
-        self.tabs.addTab(sittings_tab, "Sittings")  # Ctrl+Tab switches
+        self.tabs.addTab(sittings_tab, "&Sittings")  # Ctrl+Tab switches too
 
         # --- central list tab --------------------------------------------------------------------------
         members_tab = QWidget()
@@ -288,11 +311,12 @@ class PanelPage(QWidget):
                 self.members_view.activated.connect(lambda _i, b=b: b.click())
         row.addStretch(1)
         m_layout.addLayout(row)
-        self.tabs.addTab(members_tab, "Central list")
+        self.tabs.addTab(members_tab, "Ce&ntral list")
         from adoption_desktop.journey.views.adopters import AdoptersJourneyTab
 
         self.adopters_tab = AdoptersJourneyTab(ctx)
-        self.tabs.addTab(self.adopters_tab, "Adopters' journey")
+        self.tabs.addTab(self.adopters_tab, "Adopters' &journey")
+        self.tabs.tabBar().installEventFilter(self)  # Alt+S on the Sittings tab already shown: into the list
 
         if can_edit:
             _shortcut(self, "Ctrl+N", self.new_sitting)
@@ -470,7 +494,7 @@ class PanelPage(QWidget):
                 button = self.findChild(QPushButton, name)
                 if button is not None:
                     button.setEnabled(self._can_edit and position is None)
-                    button.setToolTip("" if position is None else why.format(position=position))
+                    button.setToolTip(_key_tip(name, "" if position is None else why.format(position=position)))
         defer = self.findChild(QPushButton, "defer_item")
         if defer is not None:
             problem = self._defer_problem(item)
@@ -499,7 +523,15 @@ class PanelPage(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         """Alt+M when the Minutes tab is already the one shown moves the keyboard into the editor too (the tab
-        bar only changes tabs, so nothing happened and the keyboard stayed in the Sittings list)."""
+        bar only changes tabs, so nothing happened and the keyboard stayed in the Sittings list). Alt+S, the
+        Sittings tab, puts the keyboard in the list of sittings (the list's own Alt+S before the tab had one)."""
+        if event.type() == QEvent.Type.Shortcut and isinstance(event, QShortcutEvent) \
+                and watched is self.tabs.tabBar():
+            index = self.tabs.indexOf(self._sittings_tab)
+            if index >= 0 and event.key() == QKeySequence.mnemonic(self.tabs.tabText(index)):
+                self.tabs.setCurrentIndex(index)
+                self.sittings_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return True
         if event.type() == QEvent.Type.Shortcut and isinstance(event, QShortcutEvent) \
                 and watched is self.detail_tabs.tabBar():
             index = self.detail_tabs.indexOf(self.minutes)
