@@ -8,12 +8,16 @@ every tab widget is visited.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QPushButton,
     QTabWidget,
     QWidget,
 )
@@ -24,7 +28,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.ui.walk import mnemonic, tab_widgets, visible_mnemonics
+from tests.ui.walk import mnemonic, plain, tab_widgets, visible_mnemonics
 
 
 def _select_first_rows(page: QWidget) -> None:
@@ -146,4 +150,150 @@ def test_every_go_menu_item_has_its_own_alt_letter(demo_db: Database, qtbot: Any
     QApplication.processEvents()
     assert window.stack.currentWidget() is not None and not go.isVisible()
     assert window.nav.currentItem() is not None and window.nav.currentItem().text() == "Letterbox"
+    window.close()
+
+
+# --- every tab and push button has an Alt letter ----------------------------------------------------------
+
+#: a key named in a tooltip: "Ctrl+N: …", "Previous item (Ctrl+PgUp)", "F5"
+_KEY_IN_TIP = re.compile(r"\b((?:(?:Ctrl|Shift|Alt)\+)+(?:PgUp|PgDown|Up|Down|Left|Right|Del|F\d{1,2}|[A-Z0-9])"
+                         r"|F\d{1,2})\b")
+
+
+def _own_key(button: QPushButton) -> str | None:
+    """The key of the button's own that its tooltip names and that really does what it does wherever the button
+    is shown: a shortcut on the button or on a widget holding it, or an action of the window. ``None`` when there
+    is none (a key in a tooltip that nothing answers does not count)."""
+    window = button.window()
+    for text in _KEY_IN_TIP.findall(button.toolTip()):
+        keys = QKeySequence(text)
+        if not button.isEnabled():  # greyed for this user (their role): the key is made for those who may use it
+            return text
+        if button.shortcut() == keys:
+            return text
+        for shortcut in window.findChildren(QShortcut):
+            holder = shortcut.parent()
+            if shortcut.key() != keys or not shortcut.isEnabled() or not isinstance(holder, QWidget):
+                continue
+            if holder is button or (holder.isAncestorOf(button)
+                                    and shortcut.context() != Qt.ShortcutContext.WidgetShortcut):
+                return text
+        if any(a.shortcut() == keys and a.isEnabled() for a in window.findChildren(QAction)):
+            return text
+    return None
+
+
+def _outermost_tab_widgets(container: QWidget) -> list[QTabWidget]:
+    """The tab widgets in ``container`` not inside another of its tab widgets (``container`` itself if it is one)."""
+    if isinstance(container, QTabWidget):
+        return [container]
+    found = []
+    for tabs in container.findChildren(QTabWidget):
+        above = tabs.parentWidget()
+        while above is not None and above is not container and not isinstance(above, QTabWidget):
+            above = above.parentWidget()
+        if above is container or above is None:
+            found.append(tabs)
+    return found
+
+
+def _keyboard_problems(window: QWidget) -> list[str]:
+    """What a keyboard user cannot reach with Alt+letter on what ``window`` shows now: a tab title without one,
+    a push button with neither one nor a key of its own named in its tooltip (where every letter of its text
+    is taken: ADM's New decision without panel…, Ctrl+N), and letters answered by more than one thing."""
+    problems: list[str] = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window) or widget.window() is not window:
+            continue
+        if isinstance(widget, QTabWidget):
+            problems += [f"tab {widget.tabText(i)!r} has no Alt letter" for i in range(widget.count())
+                         if widget.isTabVisible(i) and not mnemonic(widget.tabText(i))]
+        elif isinstance(widget, QPushButton) and widget.text() and not mnemonic(widget.text()) \
+                and _own_key(widget) is None:
+            problems.append(f"button {widget.text()!r} has no Alt letter (nor a key of its own in its tooltip)")
+    for letter, holders in visible_mnemonics(window).items():
+        problems.append(f"{letter}: {', '.join(holders)}" if letter == "dead"
+                        else f"Alt+{letter.upper()} is shared: {', '.join(holders)}")
+    return problems
+
+
+@pytest.mark.parametrize("username", ["admin", "paneladmin", "chair", "adm"])
+def test_every_tab_and_button_of_the_main_window_has_its_own_alt_letter(demo_db: Database, qtbot: Any,
+                                                                        username: str) -> None:
+    """Keyboard access (fifth release): the Panel page's tabs (Sittings, Central list, Adopters' journey) and
+    several buttons (Papers…, Children…, Present, Administration's Remove logo) had no Alt letter, so a
+    keyboard user had to Tab round the page to reach them. Signed in as admin (every page shown), every page
+    and every tab of every tab widget (tabs within tabs too) is visited with a row chosen in each list, and
+    each tab and push button shown must answer an Alt letter no other thing shown answers; a button may have
+    a key of its own instead, named in its tooltip, where every letter of its text is taken on its tab. The
+    admin sees the Panel and ADM pages read-only, so the panel administrator (the panel's buttons enabled,
+    their keys made), the chair (Approve…) and the ADM (its buttons enabled) are walked too."""
+    window = MainWindow(AppContext(demo_db, authenticate(demo_db, username, demo.DEMO_PASSWORD),
+                                   TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.resize(1366, 850)
+    window.show()
+    problems: dict[str, list[str]] = {}
+
+    def note(where: str) -> None:
+        found = _keyboard_problems(window)
+        if found:
+            problems[where] = found
+
+    def visit(page: QWidget, container: QWidget, where: str) -> None:
+        for tabs in _outermost_tab_widgets(container):
+            for i in range(tabs.count()):
+                if not tabs.isTabVisible(i):
+                    continue
+                tabs.setCurrentIndex(i)
+                _select_first_rows(page)
+                here = f"{where} / {plain(tabs.tabText(i))}"
+                note(here)
+                visit(page, tabs.widget(i), here)
+            tabs.setCurrentIndex(0)
+            QApplication.processEvents()
+
+    for target in window.targets:
+        page = window.open_target(target.key)
+        assert page is not None
+        _select_first_rows(page)
+        note(target.key)
+        visit(page, page, target.key)
+    window.close()
+    assert not problems, "\n" + "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in problems.items())
+
+
+def test_the_panel_tabs_answer_their_alt_letters(demo_db: Database, qtbot: Any) -> None:
+    """Alt+N the Central list, Alt+J the Adopters' journey, Alt+S the Sittings tab with the keyboard in the list
+    of sittings (what the list's own Alt+S did before the tab took the letter), from another tab and from the
+    agenda of the Sittings tab itself. The panel administrator: every button of the page enabled."""
+    from PySide6.QtTest import QTest
+
+    from tests.conftest import shown_active
+
+    window = MainWindow(AppContext(demo_db, authenticate(demo_db, "paneladmin", demo.DEMO_PASSWORD),
+                                   TaskRunner(synchronous=True)))
+    shown_active(qtbot, window, 1366, 850)
+    page: Any = window.open_target("panel")
+    assert page is not None
+    QApplication.processEvents()
+    alt = Qt.KeyboardModifier.AltModifier
+
+    def press(key: Qt.Key) -> None:
+        focus = QApplication.focusWidget() or window
+        QTest.keyClick(focus, key, alt)
+        QApplication.processEvents()
+
+    page.agenda_view.setFocus()
+    press(Qt.Key.Key_N)
+    assert page.tabs.currentWidget() is page.members_view.parentWidget()
+    press(Qt.Key.Key_J)
+    assert page.tabs.currentWidget() is page.adopters_tab
+    press(Qt.Key.Key_S)
+    assert plain(page.tabs.tabText(page.tabs.currentIndex())) == "Sittings"
+    qtbot.waitUntil(page.sittings_view.hasFocus, timeout=2000)
+    page.agenda_view.setFocus()
+    qtbot.waitUntil(page.agenda_view.hasFocus, timeout=2000)
+    press(Qt.Key.Key_S)  # the tab already shown: into the list all the same
+    qtbot.waitUntil(page.sittings_view.hasFocus, timeout=2000)
     window.close()
