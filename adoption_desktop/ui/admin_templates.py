@@ -42,6 +42,7 @@ from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
+from adoption_desktop.ui.wrap_row import WrapRow
 
 
 def svg_to_png(data: bytes, height: int = LOGO_MAX_PX) -> bytes:
@@ -89,8 +90,10 @@ class ProfileTab(QWidget):
         self.ctx = ctx
         self.edits: dict[str, QLineEdit] = {}
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("What heads every letter and the minutes. Every change is audited. A field IT "
-                                "has set by policy cannot be changed here."))
+        note = QLabel("What heads every letter and the minutes. Every change is audited. A field IT "
+                      "has set by policy cannot be changed here.")
+        note.setWordWrap(True)  # wraps on a narrow or scaled screen rather than widening the page
+        layout.addWidget(note)
         form = QFormLayout()
         for name, label in self.TEXT_FIELDS[:2]:
             self.edits[name] = QLineEdit()
@@ -231,10 +234,11 @@ class TemplatesTab(QWidget):
         self.loaded_text = ""
         self._reverting = False
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Templates are kept in the database: every PC of a team uses the same ones and "
-                                "an upgrade never replaces them. Every save is a new version; older versions "
-                                "are kept."))
-        buttons = QHBoxLayout()
+        note = QLabel("Templates are kept in the database: every PC of a team uses the same ones and "
+                      "an upgrade never replaces them. Every save is a new version; older versions are kept.")
+        note.setWordWrap(True)  # wraps on a narrow or scaled screen rather than widening the page
+        layout.addWidget(note)
+        buttons = WrapRow()  # wraps onto a second line on a narrow (scaled) screen
         self.buttons: dict[str, QPushButton] = {}
         for text, slot in (("Sa&ve", self.save), ("Previe&w…", self.preview), ("&Export…", self.export),
                            ("I&mport…", self.import_file), ("&Restore shipped version", self.restore),

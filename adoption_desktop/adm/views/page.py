@@ -17,7 +17,6 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -55,6 +54,7 @@ from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
+from adoption_desktop.ui.wrap_row import WrapRow
 
 STATES = (("open", "Open or to follow up"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
           ("signed", "Signed"), ("all", "All"))
@@ -73,7 +73,7 @@ class AdmPage(QWidget):
         self._pinned_id: int | None = None  # the decision listed whatever the filter, until it is changed
         self._total = 0  # decisions loaded, before the filter
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = WrapRow()  # wraps onto a second line on a narrow (scaled) screen instead of scrolling sideways
         self.search = QLineEdit()
         self.search.setPlaceholderText("reference or initials")
         self.search.setClearButtonEnabled(True)

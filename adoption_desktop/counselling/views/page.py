@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -51,6 +50,7 @@ from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
+from adoption_desktop.ui.wrap_row import WrapRow
 
 SHOW = {"waiting": "Waiting list (not yet allocated)", "open": "All open cases", "mine": "My cases",
         "closed": "Closed cases", "all": "All cases", "check": "Adoption order dates to check"}
@@ -279,9 +279,10 @@ class CounsellingPage(QWidget):
         self.counts = QLabel()
         self.counts.setObjectName("counts")
         self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self.counts.setWordWrap(True)  # on two lines on a narrow (scaled) screen, not wider than the page
         layout.addWidget(self.counts)
 
-        bar = QHBoxLayout()
+        bar = WrapRow()  # wraps onto a second line on a narrow screen instead of scrolling sideways
         show_label = QLabel("&Show")
         self.show_combo = QComboBox()
         self.show_combo.setObjectName("show")

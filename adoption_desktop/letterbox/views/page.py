@@ -48,6 +48,7 @@ from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import run_with_progress
+from adoption_desktop.ui.wrap_row import WrapRow
 
 ITEM_COLUMNS: list[Column[ItemRow]] = [
     Column("Received", lambda r: r.received_on), Column("Reference", lambda r: r.reference),
@@ -134,7 +135,7 @@ class LetterboxPage(QWidget):
         self.today = today or dt.date.today()
         self.dialogs: list[ItemDialog] = []
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
+        top = WrapRow()  # the buttons wrap onto a second line on a narrow (scaled) screen
         title = QLabel("<h2>Letterbox</h2>")
         top.addWidget(title)
         top.addStretch(1)

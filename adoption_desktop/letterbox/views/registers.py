@@ -13,7 +13,6 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -35,6 +34,7 @@ from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, Index, PagedTableModel, display
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
+from adoption_desktop.ui.wrap_row import WrapRow
 
 R = TypeVar("R")
 DEBOUNCE_MS = 180
@@ -213,7 +213,7 @@ class Register(QWidget, Generic[R]):
         self.inline_ms = INLINE_MS
         self._last_ms = 0.0
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = WrapRow()  # the filters wrap onto a second line on a narrow (scaled) screen
         label = QLabel("&Search:")
         self.search = QLineEdit()
         self.search.setObjectName("search")

@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -44,6 +43,7 @@ from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.palette import tint_style, window_base
 from adoption_desktop.ui.save_timer import MAX_WAIT_MS, SaveTimer
 from adoption_desktop.ui.table_view import show_cut_text
+from adoption_desktop.ui.wrap_row import WrapRow
 
 #: an autosave follows a pause this long in the typing, and comes at the latest MAX_WAIT_MS (``ui.save_timer``)
 #: after the first change not yet saved, however steadily one types
@@ -157,7 +157,7 @@ class MinutesEditor(QWidget):
         self.message.setObjectName("minutes_message")
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
-        row = QHBoxLayout()
+        row = WrapRow()  # wraps on a narrow (scaled) screen instead of scrolling the page sideways
         # short labels, keys in the tooltips: all six buttons fit beside the sittings list at 1366 px
         self.prev_button = QPushButton("◀ Previous")
         self.prev_button.setToolTip("Previous item (Ctrl+PgUp)")

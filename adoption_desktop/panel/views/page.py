@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -67,6 +66,7 @@ from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.undo import RefusedEntry
+from adoption_desktop.ui.wrap_row import WrapRow
 
 
 def _table(name: str, model: Any) -> QTableView:
@@ -206,7 +206,7 @@ class PanelPage(QWidget):
                        # every letter of "Defer to a later sitting" is taken on this tab: Alt+Z
                        ("Defer to a later sitting (&Z)…", self.defer_item, "defer_item"),
                        ("Chil&dren…", self.open_children, "item_children"))):
-            row = QHBoxLayout()
+            row = WrapRow()  # wraps on a narrow (scaled) screen instead of scrolling the page sideways
             for text, slot, name in group:
                 b = _button(text, slot, name, _KEY_TIPS.get(name, ""))
                 b.setEnabled(can_edit)
@@ -217,7 +217,7 @@ class PanelPage(QWidget):
             agenda_layout.addLayout(row)
         self._can_edit = can_edit
         # who of those present at the sitting was out of the room for the selected item (not counted)
-        row = QHBoxLayout()
+        row = WrapRow()
         self.item_presence = QLabel()
         self.item_presence.setObjectName("item_presence")
         self.item_presence.setWordWrap(True)
@@ -232,7 +232,7 @@ class PanelPage(QWidget):
             else:
                 self.present_again_button = b
         agenda_layout.addLayout(row)
-        row = QHBoxLayout()
+        row = WrapRow()
         row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+Shift+E"))
         row.addWidget(_button("Case file cop&y of item…", self.export_extract, "export_extract"))
         row.addWidget(_button("Invitati&ons (PDF)…", self.export_invitations, "export_invitations"))
@@ -250,7 +250,7 @@ class PanelPage(QWidget):
         self.attendance_model: RowTableModel[svc.AttendanceRow] = RowTableModel(ATTENDANCE_COLUMNS, (), self)
         self.attendance_view = _table("attendance", self.attendance_model)
         att_layout.addWidget(self.attendance_view, 1)
-        row = QHBoxLayout()
+        row = WrapRow()
         for text, status, name in (("Pr&esent", "present", "mark_present"), ("Ap&ologies", "apologies",
                                                                              "mark_apologies"),
                                    ("A&bsent", "absent", "mark_absent")):
@@ -300,7 +300,7 @@ class PanelPage(QWidget):
         m_help.setWordWrap(True)
         m_layout.addWidget(m_help)
         m_layout.addWidget(self.members_view, 1)
-        row = QHBoxLayout()
+        row = WrapRow()
         for text, slot, name in (("Add &member…", self.add_member, "add_member"),
                                  ("&Edit member…", self.edit_member, "edit_member"),
                                  ("Notice of &leaving…", self.notice, "notice")):

@@ -41,6 +41,7 @@ from adoption_desktop.ui.dates import DateEdit
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
+from adoption_desktop.ui.wrap_row import WrapRow
 
 
 class _Wrapped(QStyledItemDelegate):
@@ -79,7 +80,7 @@ class ReportsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Reports</h2><p>Figures for the agency's six-monthly and annual reports. "
                                 "Counts only: no names leave this screen.</p>"))
-        row = QHBoxLayout()
+        row = WrapRow()  # wraps onto a second line on a narrow screen instead of scrolling sideways
         self.preset = QComboBox()
         self.preset.addItems(PRESETS)
         self.preset.setToolTip("Choosing a period counts its figures; dates typed in From and To make it Custom")
