@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -48,13 +49,14 @@ from adoption_desktop.ui.dates import DateEdit, pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.files import save_file_name
-from adoption_desktop.ui.fit import TITLE_MARGIN
+from adoption_desktop.ui.fit import TITLE_MARGIN, fold_pairs
 from adoption_desktop.ui.forms import child, load_dialog_form, load_form
 from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.modal import run_modal, session_ended
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
+from adoption_desktop.ui.wrap_row import WrapRow
 
 if TYPE_CHECKING:
     from adoption_desktop.core.storage.lifecycle import VerifyReport
@@ -140,7 +142,7 @@ class UsersTab(QWidget):
         self.model: RowTableModel[users.UserSummary] = RowTableModel(self.COLUMNS)
         self.view = _table(self.model)  # type: ignore[arg-type]
         layout = QVBoxLayout(self)
-        buttons = QHBoxLayout()
+        buttons = WrapRow()  # wraps onto a second line on a narrow (scaled) screen instead of scrolling sideways
         made: dict[str, QPushButton] = {}
         for text, slot in (("&New user…", self.new_user), ("&Roles…", self.edit_roles),
                            ("&Disable user…", self.toggle_disabled), ("Reset pass&word…", self.reset_password),
@@ -503,8 +505,10 @@ class ClosureTab(QWidget):
             Column("Day", lambda r: r[0]), Column("Reason", lambda r: r[1])])
         self.view = _table(self.model)  # type: ignore[arg-type]
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Days the agency is closed count as non-working days in every deadline, "
-                                "on top of England and Wales bank holidays."))
+        note = QLabel("Days the agency is closed count as non-working days in every deadline, "
+                      "on top of England and Wales bank holidays.")
+        note.setWordWrap(True)  # wraps on a narrow or scaled screen rather than widening the page
+        layout.addWidget(note)
         row = QHBoxLayout()
         self.day = DateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
@@ -594,6 +598,8 @@ class AuditTab(QWidget):
         self._page: audit_service.AuditPage | None = None  # the last page loaded (its total, its newest)
         self._generation = 0  # a list asked for later replaces one still loading
         form = load_form("audit_filters", self)
+        # four filters a row; two a row on a narrow (scaled) screen, rather than scrolling the page sideways
+        self.filter_folder = fold_pairs(child(form, QGridLayout, "fields"), self)
         self.filters: dict[str, QLineEdit] = {key: child(form, QLineEdit, key) for key in self.TEXT_FILTERS}
         self.since = child(form, DateEdit, "since")
         self.until = child(form, DateEdit, "until")

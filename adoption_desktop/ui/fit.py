@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
     QFrame,
+    QGridLayout,
     QHeaderView,
     QLayout,
     QLineEdit,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QVBoxLayout,
     QWidget,
+    QWidgetItem,
 )
 
 #: the header's text margins and a sort arrow's room, in pixels (Fusion and Windows styles)
@@ -354,3 +356,88 @@ def keep_on_screen(window: QWidget) -> None:
     y = min(max(window.y(), area.y()), area.y() + max(0, area.height() - height - FRAME_ALLOWANCE_H))
     if QPoint(x, y) != window.pos():
         window.move(x, y)
+
+
+class PairFolder(QObject):
+    """A grid of label and field pairs (the audit log's filters: four pairs a row) that puts half as many
+    pairs on each row while the page is too narrow for the full rows (a 1366×768 screen at 125 % or 150 %),
+    instead of making the page scroll sideways; the same widgets, in the same order for Tab. See
+    :func:`fold_pairs`."""
+
+    def __init__(self, grid: QGridLayout, owner: QWidget) -> None:
+        super().__init__(owner)
+        self.grid, self.owner = grid, owner
+        #: each widget with its place in the full grid: row, column, column span
+        self.cells: list[tuple[QWidget, int, int, int]] = []
+        for index in range(grid.count()):
+            item = grid.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                position: tuple[int, int, int, int] = grid.getItemPosition(index)  # type: ignore[assignment]
+                self.cells.append((widget, position[0], position[1], position[3]))
+        self.columns = max((c + s for _w, _r, c, s in self.cells), default=0)
+        self.folded = False
+        self.fold(True)  # narrow until the page is known to have the room (its width is bounded by its minimum)
+        owner.installEventFilter(self)
+
+    def full_width(self) -> int:
+        """The width the full rows need: each column as wide as its widest field or label, a field spanning
+        columns given the rest in its last."""
+        widths = [0] * self.columns
+        for widget, _row, column, span in self.cells:
+            if span == 1:
+                widths[column] = max(widths[column], QWidgetItem(widget).minimumSize().width())
+        spacing = self._spacing()
+        for widget, _row, column, span in self.cells:
+            if span > 1:
+                have = sum(widths[column:column + span]) + spacing * (span - 1)
+                widths[column + span - 1] += max(0, QWidgetItem(widget).minimumSize().width() - have)
+        margins = self.grid.contentsMargins()
+        return sum(widths) + spacing * (self.columns - 1) + margins.left() + margins.right()
+
+    def _spacing(self) -> int:
+        spacing = self.grid.horizontalSpacing()
+        if spacing < 0:
+            parent = self.grid.parentWidget() or self.owner
+            spacing = max(0, parent.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing, None, parent))
+        return spacing
+
+    def room(self) -> int:
+        """The width the grid has in ``owner``: the owner's, less the margins of the layouts around the grid."""
+        width = self.owner.width()
+        widget = self.grid.parentWidget()
+        while widget is not None:
+            layout = widget.layout()
+            if layout is not None:
+                margins = layout.contentsMargins()
+                width -= margins.left() + margins.right()
+            if widget is self.owner:
+                break
+            widget = widget.parentWidget()
+        return width
+
+    def fold(self, folded: bool) -> None:
+        if folded == self.folded:
+            return
+        half = max(1, self.columns // 2)
+        for widget, _row, _column, _span in self.cells:
+            self.grid.removeWidget(widget)
+        for widget, row, column, span in self.cells:
+            if folded:  # pair p of a row goes to row 2r + p // 2 (pairs of two columns: a label and its field)
+                pair, part = divmod(column, 2)
+                pairs_per_row = half // 2 or 1
+                row, column = row * 2 + pair // pairs_per_row, (pair % pairs_per_row) * 2 + part
+                span = min(span, half - column)
+            self.grid.addWidget(widget, row, column, 1, span)
+        self.folded = folded
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.owner and event.type() == QEvent.Type.Resize:
+            self.fold(self.room() < self.full_width())
+        return False
+
+
+def fold_pairs(grid: QGridLayout, owner: QWidget) -> PairFolder:
+    """Fold ``grid`` (label and field pairs, an even number of columns) to half as many pairs a row while
+    ``owner`` (the page or tab it is on) is narrower than the full rows need."""
+    return PairFolder(grid, owner)
