@@ -159,6 +159,22 @@ def _screen_item(db: Database, p: dict[str, Any]) -> None:
 
 OPS["screen_item"] = _screen_item
 
+#: one window's hold on a form's draft per key, kept from round to round in this process
+_DRAFT_COPIES: dict[str, Any] = {}
+
+
+def _draft(db: Database, p: dict[str, Any]) -> None:
+    """This process is a window with the form open: it keeps its draft (``core.drafts.DraftCopy``)."""
+    from adoption_desktop.core.drafts import DraftCopy
+    from adoption_desktop.core.security.service import authenticate
+
+    if p["key"] not in _DRAFT_COPIES:
+        _DRAFT_COPIES[p["key"]] = DraftCopy(db, authenticate(db, p["username"], p["password"]), p["key"])
+    _DRAFT_COPIES[p["key"]].save(p["text"])
+
+
+OPS["draft"] = _draft
+
 
 def open_target(target: str, key_hex: str | None) -> Database:
     return open_sqlcipher(Path(target), bytes.fromhex(key_hex)) if key_hex else open_postgresql(target)

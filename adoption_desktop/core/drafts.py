@@ -16,13 +16,25 @@ keeps each of the form's other fields (its date, a choice, a short line) in a ro
 draft's key, :data:`FIELD_SUFFIX` and the field's name, written and cleared with the draft in one
 transaction, read back by :func:`load_draft_fields`. The form comes back whole after a crash: the day the
 session was held, not today's, beside its notes. A draft with fields is kept even when its text is blank
-(the person may have typed only the time and the place)."""
+(the person may have typed only the time and the place).
+
+Two windows, one draft: the same person may have the same form open twice (the program opened twice, or on
+two PCs in team mode, on one database). Each draft knows which window kept it and how many times
+(:class:`Stamp`, a row under the draft's key and :data:`WRITER_SUFFIX`). A window keeps its draft through a
+:class:`DraftCopy`, which remembers the stamp of the draft it last read or kept: a save replaces the form's
+draft only when the draft is still that one (or there is none). When another window kept its own draft
+there meanwhile, nothing is replaced: this window's draft is kept apart, under the key,
+:data:`APART_SUFFIX` and the window's id, and every later save of this window goes there. Both are listed
+(:func:`list_drafts`: ``apart`` for the second: "from another window"); the form's own draft is offered first
+when the form is opened again, the one kept apart once the form's own is saved or closed. Clearing (the
+record saved, the typing discarded) likewise never removes a draft another window kept since."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +48,37 @@ from adoption_desktop.core.storage.engine import Database
 BASE_SUFFIX = "#base"
 #: the key of one of a draft's form fields is the draft's key, this and the field's name
 FIELD_SUFFIX = "#field:"
+#: the key of a draft's stamp (which window kept it, how many times) is the draft's key and this
+WRITER_SUFFIX = "#writer"
+#: the key of a draft kept apart (another window kept its own draft of the form first) is the form's key, this
+#: and the id of the window that typed it
+APART_SUFFIX = "#apart:"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Which window kept a draft (:func:`new_copy`; "" for a draft kept without one) and how many times its
+    key was kept (1 the first time)."""
+
+    copy: str
+    version: int
+
+    def __str__(self) -> str:
+        return f"{self.version}:{self.copy}"
+
+    @classmethod
+    def parse(cls, text: str) -> Stamp:
+        version, _, copy = text.partition(":")
+        return cls(copy, int(version) if version.isdigit() else 0)
+
+
+#: the stamp of a draft kept before drafts had stamps (by an earlier version of the program)
+UNSTAMPED = Stamp("", 0)
+
+
+def new_copy() -> str:
+    """A new window's id: one per opening of a form, in any program on any PC."""
+    return secrets.token_hex(8)
 
 
 def _put(session: Session, user_id: int, key: str, text: str | None) -> None:
@@ -55,21 +98,51 @@ def _field_rows(session: Session, user_id: int, key: str) -> list[Draft]:
         Draft.user_id == user_id, Draft.key.startswith(key + FIELD_SUFFIX, autoescape=True))))
 
 
+def _stamp(session: Session, user_id: int, key: str) -> Stamp | None:
+    """The stamp of the draft under ``key``: ``None`` when there is no draft, :data:`UNSTAMPED` for one kept
+    without a stamp."""
+    if session.get(Draft, (user_id, key)) is None:
+        return None
+    row = session.get(Draft, (user_id, key + WRITER_SUFFIX))
+    return Stamp.parse(row.text) if row is not None else UNSTAMPED
+
+
+def _write(session: Session, user_id: int, key: str, text: str, base: str | None,
+           fields: Mapping[str, str] | None, copy: str) -> Stamp | None:
+    """Write (blank text and no fields: delete) the draft under ``key`` with its base, fields and stamp; the
+    stamp written (``None``: no draft)."""
+    blank = not text.strip() and not fields
+    before = _stamp(session, user_id, key)
+    stamp = None if blank else Stamp(copy, (before.version if before is not None else 0) + 1)
+    _put(session, user_id, key, None if blank else text)
+    _put(session, user_id, key + BASE_SUFFIX, None if blank else base)
+    _put(session, user_id, key + WRITER_SUFFIX, None if stamp is None else str(stamp))
+    kept = {} if blank or fields is None else fields
+    for row in _field_rows(session, user_id, key):
+        if row.key.removeprefix(key + FIELD_SUFFIX) not in kept:
+            session.delete(row)
+    for name, value in kept.items():
+        _put(session, user_id, key + FIELD_SUFFIX + name, value)
+    return stamp
+
+
+def _delete(session: Session, user_id: int, key: str) -> None:
+    _put(session, user_id, key, None)
+    _put(session, user_id, key + BASE_SUFFIX, None)
+    _put(session, user_id, key + WRITER_SUFFIX, None)
+    for row in _field_rows(session, user_id, key):
+        session.delete(row)
+
+
 def save_draft(db: Database, actor: Principal, key: str, text: str, *, base: str | None = None,
                fields: Mapping[str, str] | None = None) -> None:
     """Keep ``text`` as the user's draft under ``key``, with what the record was when it was typed when
     ``base`` is given (none remembered otherwise) and the form's other ``fields`` (name -> value; the ones
-    kept before and not given now go). Blank text and no fields: no draft."""
+    kept before and not given now go). Blank text and no fields: no draft. This replaces whatever draft is
+    there; a window typing into a form keeps its draft through :class:`DraftCopy`, which never replaces
+    another window's."""
     with db.session(actor) as session:
-        blank = not text.strip() and not fields
-        _put(session, actor.user_id, key, None if blank else text)
-        _put(session, actor.user_id, key + BASE_SUFFIX, None if blank else base)
-        kept = {} if blank or fields is None else fields
-        for row in _field_rows(session, actor.user_id, key):
-            if row.key.removeprefix(key + FIELD_SUFFIX) not in kept:
-                session.delete(row)
-        for name, value in kept.items():
-            _put(session, actor.user_id, key + FIELD_SUFFIX + name, value)
+        _write(session, actor.user_id, key, text, base, fields, "")
 
 
 def load_draft(db: Database, actor: Principal, key: str) -> str | None:
@@ -94,11 +167,141 @@ def load_draft_fields(db: Database, actor: Principal, key: str) -> dict[str, str
 
 
 def clear_draft(db: Database, actor: Principal, key: str) -> None:
+    """The draft under ``key`` goes (its base, fields and stamp with it); drafts kept apart stay."""
     with db.session(actor) as session:
-        _put(session, actor.user_id, key, None)
-        _put(session, actor.user_id, key + BASE_SUFFIX, None)
-        for row in _field_rows(session, actor.user_id, key):
-            session.delete(row)
+        _delete(session, actor.user_id, key)
+
+
+def _apart_rows(session: Session, user_id: int, key: str) -> list[Draft]:
+    """The drafts of ``key``'s form kept apart (the drafts themselves, not their bases, fields or stamps)."""
+    rows = session.scalars(select(Draft).where(
+        Draft.user_id == user_id, Draft.key.startswith(key + APART_SUFFIX, autoescape=True)))
+    return [r for r in rows if _is_draft_key(r.key)]
+
+
+def _is_draft_key(key: str) -> bool:
+    """A draft's own row (not its base, a field or its stamp)."""
+    return not (key.endswith(BASE_SUFFIX) or key.endswith(WRITER_SUFFIX) or FIELD_SUFFIX in key)
+
+
+@dataclass(frozen=True)
+class FoundDraft:
+    """A draft as read to offer it back: where it is kept, what it holds, when and by which window."""
+
+    key: str  # the form's key, or the key it is kept apart under
+    text: str
+    base: str | None
+    fields: dict[str, str]
+    stamp: Stamp
+    saved_at: dt.datetime  # naive UTC, as stored
+
+    @property
+    def apart(self) -> bool:
+        return APART_SUFFIX in self.key
+
+
+def _found(session: Session, user_id: int, row: Draft) -> FoundDraft:
+    base = session.get(Draft, (user_id, row.key + BASE_SUFFIX))
+    return FoundDraft(row.key, row.text, base.text if base is not None else None,
+                      {r.key.removeprefix(row.key + FIELD_SUFFIX): r.text
+                       for r in _field_rows(session, user_id, row.key)},
+                      _stamp(session, user_id, row.key) or UNSTAMPED, row.saved_at)
+
+
+def kept_apart(db: Database, actor: Principal, key: str) -> list[FoundDraft]:
+    """The drafts of ``key``'s form kept apart from another window's, newest first."""
+    with db.session(actor, write=False) as session:
+        rows = _apart_rows(session, actor.user_id, key)
+        return sorted((_found(session, actor.user_id, r) for r in rows), key=lambda f: f.saved_at, reverse=True)
+
+
+def drafts_of_form(db: Database, actor: Principal, key: str) -> list[FoundDraft]:
+    """Every draft of ``key``'s form: the form's own first (when there is one), then those kept apart from
+    another window's, newest first."""
+    with db.session(actor, write=False) as session:
+        own = session.get(Draft, (actor.user_id, key))
+        first = [_found(session, actor.user_id, own)] if own is not None else []
+        rows = _apart_rows(session, actor.user_id, key)
+        return first + sorted((_found(session, actor.user_id, r) for r in rows), key=lambda f: f.saved_at,
+                              reverse=True)
+
+
+@dataclass
+class DraftCopy:
+    """One window's hold on the draft of one form (``key``): what it read and kept, so that no save of this
+    window replaces, and no clearing removes, a draft another window kept meanwhile.
+
+        copy = DraftCopy(db, actor, "letterbox.arrangement:5")
+        found = copy.offer()            # the drafts of the form, the one to bring back first
+        if found: ...fill the form from found[0]...; copy.took(found[0])
+        copy.save(text, base=..., fields=...)   # False: kept apart, another window's draft is there
+        copy.clear()                    # the record was saved (or the typing discarded)
+    """
+
+    db: Database
+    actor: Principal
+    key: str
+    copy: str = field(default_factory=new_copy)
+    #: the stamp of the form's draft as this window last read (and took into the form) or kept it
+    seen: Stamp | None = None
+    #: where this window's draft is kept: the form's key, or (once another window's draft was there) apart
+    kept_under: str = ""
+    #: a draft kept apart that this window took into its form: it goes once this window keeps or clears its
+    #: own (unless its window kept it again since)
+    adopted: FoundDraft | None = None
+
+    def __post_init__(self) -> None:
+        self.kept_under = self.kept_under or self.key
+
+    @property
+    def apart(self) -> bool:
+        """This window's draft is kept apart (another window kept its own draft of the form first)."""
+        return self.kept_under != self.key
+
+    def offer(self) -> list[FoundDraft]:
+        """Every draft of the form, the one to bring back into it first: the form's own, else the newest kept
+        apart from another window (:func:`drafts_of_form`); the rest wait their turn."""
+        return drafts_of_form(self.db, self.actor, self.key)
+
+    def took(self, found: FoundDraft) -> None:
+        """``found`` is now in the form: this window may keep its typing over it."""
+        if found.apart:
+            self.adopted = found
+        else:
+            self.seen = found.stamp
+
+    def save(self, text: str, *, base: str | None = None, fields: Mapping[str, str] | None = None) -> bool:
+        """Keep the form as this window's draft: under the form's key while the draft there is the one this
+        window last read or kept (or there is none), apart otherwise. False when it was kept apart just now
+        (the first time: say so)."""
+        with self.db.session(self.actor) as session:
+            uid = self.actor.user_id
+            diverted = False
+            if not self.apart:
+                there = _stamp(session, uid, self.key)
+                if there is not None and there != self.seen:
+                    self.kept_under = self.key + APART_SUFFIX + self.copy
+                    diverted = True
+            stamp = _write(session, uid, self.kept_under, text, base, fields, self.copy)
+            if not self.apart:
+                self.seen = stamp
+            self._drop_adopted(session)
+            return not diverted
+
+    def clear(self) -> None:
+        """This window's draft goes (the record was saved, or what was typed discarded): unless another window
+        kept its own draft under the form's key since this one read it, which stays."""
+        with self.db.session(self.actor) as session:
+            uid = self.actor.user_id
+            if self.apart or _stamp(session, uid, self.key) in (None, self.seen):
+                _delete(session, uid, self.kept_under)
+            self.seen = None
+            self._drop_adopted(session)
+
+    def _drop_adopted(self, session: Session) -> None:
+        if self.adopted is not None and _stamp(session, self.actor.user_id, self.adopted.key) == self.adopted.stamp:
+            _delete(session, self.actor.user_id, self.adopted.key)
+        self.adopted = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +314,8 @@ class KeptDraft:
     kind: str  # what it is a draft of: case / decision / item / new_item / corrected_item / arrangement
     record_id: int | None  # the case, decision, item or arrangement (the item a corrected version corrects)
     form: str  # the form, as its window is called ("Counselling session", "Letterbox item", …)
+    #: kept apart: typed in another window while this form's own draft was kept (both are listed)
+    apart: bool = False
 
 
 #: the forms whose drafts are listed, by the start of their keys: (area, kind, form)
@@ -143,7 +348,8 @@ def describe_key(key: str) -> tuple[str, str, int | None, str]:
 def list_drafts(db: Database, actor: Principal) -> list[KeptDraft]:
     """The signed-in user's own drafts (no one else's), newest first: which form, of which record, when it
     was last kept; never the text. One line per form and record (an ADM decision's wording and reasons are
-    one); keys no form of the program writes are left out."""
+    one), and one more for a form with drafts kept apart from another window's (``apart``); keys no form of the
+    program writes are left out."""
     with db.session(actor, write=False) as session:
         return kept_drafts(session, actor.user_id)
 
@@ -152,11 +358,12 @@ def kept_drafts(session: Session, user_id: int) -> list[KeptDraft]:
     """:func:`list_drafts` inside a session already open."""
     rows = session.execute(select(Draft.key, Draft.saved_at).where(Draft.user_id == user_id)
                            .order_by(Draft.saved_at.desc())).all()
-    out: dict[tuple[str, int | None], KeptDraft] = {}
+    out: dict[tuple[str, int | None, bool], KeptDraft] = {}
     for key, saved_at in rows:
-        if BASE_SUFFIX in key or FIELD_SUFFIX in key:
+        if not _is_draft_key(key):
             continue
-        area, kind, record_id, form = describe_key(key)
-        if area and (form, record_id) not in out:
-            out[(form, record_id)] = KeptDraft(key, saved_at, area, kind, record_id, form)
+        apart = APART_SUFFIX in key
+        area, kind, record_id, form = describe_key(key.split(APART_SUFFIX, 1)[0])
+        if area and (form, record_id, apart) not in out:
+            out[(form, record_id, apart)] = KeptDraft(key, saved_at, area, kind, record_id, form, apart)
     return list(out.values())

@@ -395,8 +395,10 @@ def _kept_drafts(session: Session, actor: Principal) -> WorkSection:
         if named is None:
             continue  # the record is gone: nothing to open
         when = local_time(draft.saved_at)
+        # a draft typed in another window while this form's own was kept (``core.drafts``): its own line
+        whose = "draft from another window, " if draft.apart else ""
         lines.append(WorkLine(draft.area, f"draft_{draft.kind}", record_id,
-                              f"{KEPT_DRAFTS}: {draft.form} for {named[0]} ({when:%d/%m %H:%M})", "", DUE,
+                              f"{KEPT_DRAFTS}: {draft.form} for {named[0]} ({whose}{when:%d/%m %H:%M})", "", DUE,
                               parent_id=named[1]))
     return WorkSection("drafts", KEPT_DRAFTS, "", tuple(lines))
 

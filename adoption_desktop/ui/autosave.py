@@ -15,7 +15,13 @@ A form of several fields keeps them all with its text: ``DraftAutosaver(ctx, key
 date_edit, "kind": combo, ...})`` saves the date, the choice and the short lines with the notes whenever any
 of them changes, and brings every one back (restored draft or not, the form is as it was typed: the day the
 session was held, not today). A field's draft is its value as text (:func:`field_value`); a value the field
-no longer takes (a choice since removed) is left as the form set it."""
+no longer takes (a choice since removed) is left as the form set it.
+
+Each saver is one window's hold on its form's draft (``core.drafts.DraftCopy``): when the same person has
+the form open in another window (the program opened twice, two PCs) and that window kept its own draft
+first, this one's is kept apart rather than over it, said once on the status line (:data:`KEPT_APART`).
+A form opened again brings back its own draft, else one kept apart; :meth:`DraftAutosaver.other_drafts_text`
+says which, and that any other waits its turn."""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from PySide6.QtCore import QDate, QObject, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QMainWindow, QPlainTextEdit, QTextEdit
 
 from adoption_desktop.core import drafts
+from adoption_desktop.core.concurrency import local_time
 from adoption_desktop.core.errors import DatabaseBusy, DatabaseUnavailable
 from adoption_desktop.core.storage.engine import AuditHoldError, MovedToServerError, is_disk_full_error
 from adoption_desktop.ui.context import AppContext
@@ -51,6 +58,9 @@ NOT_KEPT_MOVED = ("Drafts are not kept: this database was moved to the team serv
 #: change tries again
 NOT_KEPT_FULL = ("Draft not kept: the disk is full — your typing is still on screen. Make room on the disk (or "
                  "ask IT to); it is kept again as you type.")
+#: said (through ``DraftAutosaver.status``) when another window had kept its own draft of the form first
+KEPT_APART = ("You have this form open in another window too, and it kept a draft first: what you type here is "
+              "kept as a separate draft, so neither replaces the other. Both are listed on My work.")
 NOT_KEPT_HELD = ("Drafts are not kept while saving is stopped by the audit alert. What you type here stays on "
                  "screen only, until an administrator has acknowledged the alert.")
 
@@ -137,25 +147,53 @@ class DraftAutosaver(QObject):
         #: opened (before a draft was restored): a form back as it opened, with no text, is no draft
         self.fields = dict(fields or {})
         self.opened = self._values()
-        saved = drafts.load_draft(ctx.db, ctx.principal, key)
+        #: this window's hold on the draft: a save never replaces, nor a clear removes, another window's
+        self.copy = drafts.DraftCopy(ctx.db, ctx.principal, key)
+        found = self.copy.offer()
+        #: the draft brought back (or offered, when the form already held it); the others wait their turn
+        self.offered: drafts.FoundDraft | None = found[0] if found else None
+        self.others: list[drafts.FoundDraft] = found[1:]
+        saved = self.offered.text if self.offered is not None else None
         # ``over_stored``: the form shows the record's stored text in the field (a letter's text, an arrangement's
         # notes), so a draft that differs from it is what was typed over it, and comes back in its place
         if saved and (not _text(widget).strip() or (over_stored and saved != _text(widget))):
             set_field_value(widget, saved)
             self.restored = True
-        if saved is not None and self.fields:
-            for name, value in drafts.load_draft_fields(ctx.db, ctx.principal, key).items():
-                field = self.fields.get(name)
-                if field is not None and value != field_value(field) and set_field_value(field, value):
+        if self.offered is not None and self.fields:
+            for name, field in self.fields.items():  # in the form's order: a choice may fill the next list
+                value = self.offered.fields.get(name)
+                if value is not None and value != field_value(field) and set_field_value(field, value):
                     self.restored = True
-        if self.restored:
-            self.base = drafts.load_draft_base(ctx.db, ctx.principal, key)
+        if self.offered is not None and (self.restored or self._holds(self.offered)):
+            self.copy.took(self.offered)  # the form holds it: this window's typing may be kept over it
+        if self.restored and self.offered is not None:
+            self.base = self.offered.base
         self._signals = [_changed(w) for w in (widget, *self.fields.values())]
         for signal in self._signals:
             signal.connect(self.timer.changed)
 
     def _values(self) -> dict[str, str]:
         return {name: field_value(field) for name, field in self.fields.items()}
+
+    def _holds(self, found: drafts.FoundDraft) -> bool:
+        """The form holds exactly ``found`` (nothing of it would be lost by keeping this form over it)."""
+        values = self._values()
+        return found.text == _text(self.widget) and all(values.get(k, v) == v for k, v in found.fields.items())
+
+    def other_drafts_text(self) -> str:
+        """What to add to the form's message about drafts from another window: that the one brought back was
+        typed in another window, and that others are kept and offered in turn ("" when none)."""
+        said = []
+        if self.restored and self.offered is not None and self.offered.apart:
+            said.append(f"It is a draft from another window, {local_time(self.offered.saved_at):%H:%M on %d/%m}.")
+        if self.others:
+            when = f"{local_time(self.others[0].saved_at):%H:%M on %d/%m}"
+            said.append(
+                f"Another draft of this form, from another window ({when}), is kept too: it is offered here "
+                "after you save or discard this one." if len(self.others) == 1 else
+                f"{len(self.others)} other drafts of this form, from other windows (the latest {when}), are kept "
+                "too: each is offered here in turn after you save or discard this one.")
+        return " ".join(said)
 
     def _due(self) -> None:
         """The timer: save the draft, unless a save on this thread is waiting for a colleague's write (the
@@ -182,7 +220,7 @@ class DraftAutosaver(QObject):
         text, values = _text(self.widget), self._values()
         kept = values if values and (text.strip() or values != self.opened) else None
         try:
-            drafts.save_draft(self.ctx.db, self.ctx.principal, self.key, text, base=self.base, fields=kept)
+            in_place = self.copy.save(text, base=self.base, fields=kept)
         except AuditHoldError as refused:  # from a timer: raised, it reached the error dialog at every pause
             self.stopped = True
             self._say(NOT_KEPT_MOVED if isinstance(refused, MovedToServerError) else NOT_KEPT_HELD)
@@ -201,7 +239,10 @@ class DraftAutosaver(QObject):
             self._say(NOT_KEPT_FULL)
             return False
         self.timer.setInterval(self.interval_ms)
-        if self.unsaved or self.disk_full:
+        if not in_place:
+            self.unsaved = self.disk_full = False
+            self._say(KEPT_APART)
+        elif self.unsaved or self.disk_full:
             self.unsaved = self.disk_full = False
             self._say("")
         return True
@@ -226,4 +267,4 @@ class DraftAutosaver(QObject):
     def clear(self) -> None:
         """Call after the text was saved for real."""
         self.timer.stop()
-        drafts.clear_draft(self.ctx.db, self.ctx.principal, self.key)
+        self.copy.clear()
