@@ -12,8 +12,8 @@ the base it was typed against (``saver.base``), so the screen can tell whether s
 so, show the conflict dialog rather than save over their work.
 
 A form of several fields keeps them all with its text: ``DraftAutosaver(ctx, key, notes, fields={"held_on":
-date_edit, "kind": combo, ...})`` saves the date, the choice and the short lines with the notes whenever any
-of them changes, and brings every one back (restored draft or not, the form is as it was typed: the day the
+date_edit, "kind": combo, "replies": check_box, ...})`` saves the date, the choice, the tick boxes and the
+short lines with the notes whenever any of them changes, and brings every one back (restored draft or not, the form is as it was typed: the day the
 session was held, not today). A field's draft is its value as text (:func:`field_value`); a value the field
 no longer takes (a choice since removed) is left as the form set it.
 
@@ -25,10 +25,18 @@ says which, and that any other waits its turn."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from PySide6.QtCore import QDate, QObject, Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QMainWindow, QPlainTextEdit, QTextEdit
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QTextEdit,
+)
 
 from adoption_desktop.core import drafts
 from adoption_desktop.core.concurrency import local_time
@@ -39,7 +47,9 @@ from adoption_desktop.ui.save_timer import SaveTimer
 
 TextWidget = QPlainTextEdit | QTextEdit | QLineEdit
 #: a form's other fields a draft keeps beside its text (``fields``)
-FormField = QPlainTextEdit | QTextEdit | QLineEdit | QComboBox | QDateEdit
+FormField = QPlainTextEdit | QTextEdit | QLineEdit | QComboBox | QDateEdit | QCheckBox
+#: how a draft keeps a tick box: ticked, not ticked
+TICKED, NOT_TICKED = "1", "0"
 #: while the server can't be reached a draft is tried again this often (the text stays in the field)
 RETRY_MS = 5000
 def restored_text(place: str, button: str) -> str:
@@ -77,7 +87,10 @@ def _choice(combo: QComboBox, index: int) -> str:
 
 def field_value(widget: FormField) -> str:
     """What a form field holds, as a draft keeps it: text as typed, a date in ISO form (the value, not
-    half-typed text), a choice by its key (:func:`_choice`; the text typed into an editable list)."""
+    half-typed text), a choice by its key (:func:`_choice`; the text typed into an editable list), a tick box
+    as :data:`TICKED` or :data:`NOT_TICKED`."""
+    if isinstance(widget, QCheckBox):
+        return TICKED if widget.isChecked() else NOT_TICKED
     if isinstance(widget, QComboBox):
         return widget.currentText() if widget.isEditable() else _choice(widget, widget.currentIndex())
     if isinstance(widget, QDateEdit):
@@ -88,6 +101,11 @@ def field_value(widget: FormField) -> str:
 def set_field_value(widget: FormField, value: str) -> bool:
     """Put a kept value back into its field; False when the field no longer takes it (a choice since
     removed, a date out of the field's range), and the field is left as it was."""
+    if isinstance(widget, QCheckBox):
+        if value not in (TICKED, NOT_TICKED):
+            return False
+        widget.setChecked(value == TICKED)
+        return True
     if isinstance(widget, QComboBox):
         if widget.isEditable():
             widget.setCurrentText(value)
@@ -112,6 +130,8 @@ def set_field_value(widget: FormField, value: str) -> bool:
 
 def _changed(widget: FormField) -> SignalInstance:
     """The signal a field sends when the person changes it."""
+    if isinstance(widget, QCheckBox):
+        return widget.toggled
     if isinstance(widget, QComboBox):
         return widget.currentTextChanged  # a choice picked, or an editable list's text typed
     if isinstance(widget, QDateEdit):
@@ -126,7 +146,8 @@ class DraftAutosaver(QObject):
 
     def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000,
                  base: str | None = None, fields: Mapping[str, FormField] | None = None,
-                 max_wait_ms: int | None = None, over_stored: bool = False) -> None:
+                 max_wait_ms: int | None = None, over_stored: bool = False,
+                 if_changed: Collection[str] = ()) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
         #: due after a pause in the typing, and at the latest ``max_wait_ms`` (``save_timer.MAX_WAIT_MS``) after
@@ -147,6 +168,9 @@ class DraftAutosaver(QObject):
         #: opened (before a draft was restored): a form back as it opened, with no text, is no draft
         self.fields = dict(fields or {})
         self.opened = self._values()
+        #: fields whose value the form sets to mean "today unless changed" (the day a decision is made): kept
+        #: only once changed, so a draft brought back on a later day does not date the record back
+        self.if_changed = frozenset(if_changed)
         #: this window's hold on the draft: a save never replaces, nor a clear removes, another window's
         self.copy = drafts.DraftCopy(ctx.db, ctx.principal, key)
         found = self.copy.offer()
@@ -218,7 +242,8 @@ class DraftAutosaver(QObject):
         if self.stopped:
             return False
         text, values = _text(self.widget), self._values()
-        kept = values if values and (text.strip() or values != self.opened) else None
+        kept = ({k: v for k, v in values.items() if k not in self.if_changed or v != self.opened[k]}
+                if values and (text.strip() or values != self.opened) else None)
         try:
             in_place = self.copy.save(text, base=self.base, fields=kept)
         except AuditHoldError as refused:  # from a timer: raised, it reached the error dialog at every pause

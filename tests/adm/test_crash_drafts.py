@@ -224,3 +224,24 @@ def test_a_crash_draft_keeps_the_outcome_and_the_letters_lines(db: Database, adm
     d = service.get_decision(db, adm_user, did, TODAY, opening=False)
     assert d.row.outcome == rules.OUTCOME_DIFFER and d.decision_text == MINE
     assert drafts.load_draft(db, adm_user, f"adm.decision:{did}:text") is None
+
+
+def test_a_crash_draft_keeps_a_date_of_decision_typed_and_leaves_an_untouched_one_as_today(
+        db: Database, adm_user: Principal, qtbot: Any) -> None:
+    """The date of decision is part of the form: typed, it comes back after a crash (it was lost). Left as
+    the form set it (today), it is not kept: brought back on a later day it would date the decision back."""
+    from PySide6.QtCore import QDate
+
+    did, _, _ = _queue(db)
+    detail = _page(db, adm_user, qtbot, did).detail
+    today = detail.decided_on.date()
+    detail.decision_text.setPlainText(MINE)
+    for saver in detail.autosavers:
+        saver.save_now()
+    assert "decided_on" not in drafts.load_draft_fields(db, adm_user, f"adm.decision:{did}:text")
+    detail.decided_on.setDate(today.addDays(-3))
+    for saver in detail.autosavers:
+        saver.save_now()
+    again = _page(db, adm_user, qtbot, did).detail  # the application restarted
+    assert again.decided_on.date() == today.addDays(-3) != QDate()
+    assert again.decision_text.toPlainText() == MINE

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -16,6 +26,7 @@ from adoption_desktop.core.models import Draft
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
+from adoption_desktop.counselling.views.widgets import FormDialog
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 
@@ -234,3 +245,71 @@ def test_a_full_disk_on_ok_is_said_in_the_form_not_the_unexpected_problem_box(
     assert dialog.message.text().startswith("The disk is full: nothing was saved")
     assert "your typing is still on the screen" in dialog.message.text()
     assert _notes(dialog).toPlainText() == text and case.detail.sessions == []
+
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _child(dialog: FormDialog, kind: type[W], name: str) -> W:
+    found = dialog.form.findChild(kind, name)
+    assert isinstance(found, kind), name
+    return found
+
+
+def test_every_field_of_the_request_redaction_and_disclosure_forms_is_restored_after_a_crash(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """The records request, the redaction check and the disclosure kept only their long text: after a crash
+    the holder, the reference, the day, the tick that the document was read and how it was disclosed were
+    gone (the session form already kept its every field)."""
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    case = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+
+    def crash_and_reopen(dialog: FormDialog, opener: Callable[[CaseDialog], FormDialog]) -> FormDialog:
+        for saver in dialog.autosavers:
+            saver.save_now()
+        dialog.deleteLater()  # the program is killed: no OK, no Cancel
+        again = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+        qtbot.addWidget(again)
+        return opener(again)
+
+    request = case.add_request_dialog()
+    holder = _child(request, QComboBox, "holder_kind")
+    holder.setCurrentIndex(holder.count() - 1)
+    chosen = holder.currentText()
+    _child(request, QLineEdit, "holder_name").setText("Northshire Record Office")
+    _child(request, QPlainTextEdit, "holder_address").setPlainText("1 Archive Row\nNorthby")
+    _child(request, QLineEdit, "their_reference").setText("NRO/77/12")
+    _child(request, QDateEdit, "sent_on").setDate(QDate(2026, 9, 20))
+    _notes(request).setPlainText("Asked for the 1968 court file.")
+    request = crash_and_reopen(request, CaseDialog.add_request_dialog)
+    assert _child(request, QComboBox, "holder_kind").currentText() == chosen
+    assert _child(request, QLineEdit, "holder_name").text() == "Northshire Record Office"
+    assert _child(request, QPlainTextEdit, "holder_address").toPlainText() == "1 Archive Row\nNorthby"
+    assert _child(request, QLineEdit, "their_reference").text() == "NRO/77/12"
+    assert _child(request, QDateEdit, "sent_on").date() == QDate(2026, 9, 20)
+    assert _notes(request).toPlainText() == "Asked for the 1968 court file."
+
+    redaction = case.redaction_dialog()
+    _child(redaction, QLineEdit, "item").setText("Court report, 1968")
+    _child(redaction, QDateEdit, "reviewed_on").setDate(QDate(2026, 9, 28))
+    _child(redaction, QCheckBox, "third_party_reviewed").setChecked(True)
+    _child(redaction, QPlainTextEdit, "redactions_made").setPlainText("Foster carer's name, p.3")
+    redaction = crash_and_reopen(redaction, CaseDialog.redaction_dialog)
+    assert _child(redaction, QLineEdit, "item").text() == "Court report, 1968"
+    assert _child(redaction, QDateEdit, "reviewed_on").date() == QDate(2026, 9, 28)
+    assert _child(redaction, QCheckBox, "third_party_reviewed").isChecked()
+    assert _child(redaction, QPlainTextEdit, "redactions_made").toPlainText() == "Foster carer's name, p.3"
+
+    disclosure = case.disclosure_dialog(False)
+    _child(disclosure, QDateEdit, "disclosed_on").setDate(QDate(2026, 9, 29))
+    _child(disclosure, QLineEdit, "recipient").setText("Her daughter, with her consent")
+    _child(disclosure, QComboBox, "method").setCurrentText("secure email")
+    _child(disclosure, QPlainTextEdit, "what").setPlainText("The adoption order")
+    disclosure = crash_and_reopen(disclosure, lambda c: c.disclosure_dialog(False))
+    assert _child(disclosure, QDateEdit, "disclosed_on").date() == QDate(2026, 9, 29)
+    assert _child(disclosure, QLineEdit, "recipient").text() == "Her daughter, with her consent"
+    assert _child(disclosure, QComboBox, "method").currentText() == "secure email"
+    assert _child(disclosure, QPlainTextEdit, "what").toPlainText() == "The adoption order"

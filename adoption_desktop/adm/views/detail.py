@@ -211,25 +211,34 @@ class DecisionPanel(QWidget):
             edit = self.decision_text if what == "text" else self.decision_reasons
             stored = edit.toPlainText()
             key = draft_key(decision_id, what)
-            saved = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
+            found = drafts.drafts_of_form(self.ctx.db, self.ctx.principal, key)  # its own, else another window's
+            saved = found[0].text if found else None
             if saved and saved != stored:
                 edit.clear()
             # the wording's draft keeps the outcome and the letter's lines beside it: a crash between choosing
             # "do not agree" and saving must not bring the wording back under the outcome it was not typed for
             keep: dict[str, FormField] = ({"outcome": self.outcome, "addressee": self.addressee,
-                                           "salutation": self.salutation, "social_worker": self.social_worker}
+                                           "salutation": self.salutation, "social_worker": self.social_worker,
+                                           "decided_on": self.decided_on}
                                           if what == "text" else {})
-            saver = DraftAutosaver(self.ctx, key, edit, base=draft_base(self.version, stored), fields=keep)
+            # the date of decision is today unless changed: kept only when changed (brought back on a later
+            # day, an untouched date would have dated the decision back to the day it was typed)
+            saver = DraftAutosaver(self.ctx, key, edit, base=draft_base(self.version, stored), fields=keep,
+                                   if_changed=("decided_on",))
             self.autosavers.append(saver)
             base = read_base(saver.base) if saver.restored else None
             if base is not None and base[0] is not None and base[1].strip() != stored.strip():
                 overtaken.append(base[0])
         if overtaken and min(overtaken) != self.version:
             self.version = min(overtaken)  # the save checks the decision is still as it was when this was typed
+        others = " ".join(dict.fromkeys(filter(None, (s.other_drafts_text() for s in self.autosavers))))
         if not overtaken and (quiet or not any(s.restored for s in self.autosavers)):
+            if others and not quiet:  # a draft from another window waits its turn
+                self.draft_notice.setText(others)
+                self.draft_notice.show()
             return
         notice = (restored_text("this decision", self.buttons["save_button"].text() + " (or Ctrl+S)")
-                  + " It is on the Decision tab (Alt+D).")
+                  + " It is on the Decision tab (Alt+D).") + (" " + others if others else "")
         if overtaken:
             notice += (" <b>The decision has been saved by someone else since you typed it:</b> saving shows "
                        "their version beside yours before anything of theirs is replaced.")
@@ -251,12 +260,11 @@ class DecisionPanel(QWidget):
         lost: list[str] = []
         for what, label in DRAFT_FIELDS:
             key = draft_key(detail.row.id, what)
-            text = drafts.load_draft(self.ctx.db, self.ctx.principal, key)
             stored = detail.decision_text if what == "text" else detail.decision_reasons
-            if text and text.strip() != stored.strip():
-                lost.append(f"{label}:\n{text}")
-            if text is not None:
-                drafts.clear_draft(self.ctx.db, self.ctx.principal, key)
+            for found in drafts.drafts_of_form(self.ctx.db, self.ctx.principal, key):  # another window's too
+                if found.text.strip() and found.text.strip() != stored.strip():
+                    lost.append(f"{label}:\n{found.text}")
+                drafts.clear_draft(self.ctx.db, self.ctx.principal, found.key)
         if not lost:
             return
         r = detail.row

@@ -453,8 +453,11 @@ class CaseDialog(QDialog):
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok_text:  # say what pressing it does (Share records)
             ok.setText(ok_text)
+        others = " ".join(filter(None, (saver.other_drafts_text() for saver in savers)))
         if any(saver.restored for saver in savers):  # name the button as it reads, not always "OK"
-            dialog.message.setText(restored_text("this form", ok.text()))
+            dialog.message.setText(" ".join(filter(None, (restored_text("this form", ok.text()), others))))
+        elif others:  # a draft from another window waits its turn
+            dialog.message.setText(others)
         self.forms.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self.forms.remove(d) if d in self.forms else None)
         dialog.open()
@@ -558,8 +561,12 @@ class CaseDialog(QDialog):
                 notes=child(form, QPlainTextEdit, "notes").toPlainText())
             service.add_request(self.ctx.db, self.ctx.principal, self.case_id, data, self.today())
             return f"Records request to {data.holder_name} recorded."
+        # the whole form is the draft: who was asked, where, their reference and the day it was sent
         return self._form("Records request", form, submit,
-                          {"request_notes": child(form, QPlainTextEdit, "notes")})
+                          {"request_notes": child(form, QPlainTextEdit, "notes")},
+                          keep={"holder_kind": kind, "holder_name": child(form, QLineEdit, "holder_name"),
+                                "holder_address": child(form, QPlainTextEdit, "holder_address"),
+                                "their_reference": child(form, QLineEdit, "their_reference"), "sent_on": sent})
 
     def _selected_or_latest_request(self) -> RequestRow:
         rid = self._request_id()
@@ -744,7 +751,9 @@ class CaseDialog(QDialog):
             service.add_redaction(self.ctx.db, self.ctx.principal, self.case_id, item.text(), pydate(on.date()),
                                   made.toPlainText(), reviewed.isChecked(), today=self.today())
             return "Redaction check recorded."
-        return self._form("Redaction check", form, submit, {"redactions_made": made})
+        # the whole form is the draft: the document, the day and the tick that it was read
+        return self._form("Redaction check", form, submit, {"redactions_made": made},
+                          keep={"item": item, "reviewed_on": on, "third_party_reviewed": reviewed})
 
     def disclosure_dialog(self, records_shared: bool) -> FormDialog:
         on = date_edit(self.today())
@@ -765,7 +774,8 @@ class CaseDialog(QDialog):
         # the accept button says what pressing it does: the records go to the person
         return self._form("Share records" if records_shared else "Record a disclosure", form, submit,
                           {"records_shared_what" if records_shared else "disclosure_what": what},
-                          ok_text="&Share records" if records_shared else "")
+                          ok_text="&Share records" if records_shared else "",
+                          keep={"disclosed_on": on, "recipient": to, "method": how})
 
     def checks_dialog(self) -> FormDialog:
         d = self.detail

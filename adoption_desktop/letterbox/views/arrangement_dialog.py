@@ -138,19 +138,24 @@ class ArrangementDialog(QDialog):
                      "participants": self.participants, "protected": self.protected,
                      "birth_protected": self.birth_protected, "first_writer": self.first_writer,
                      "status": self.status, "contact_kind": self.contact_kind, "direct_form": self.direct_form,
-                     **self.dates, **self.direct_dates})
+                     "replies_expected": self.replies, "email_allowed": self.email,
+                     "pattern_from": self.pattern_from, **self.dates, **self.direct_dates})
         version = str(self.version) if self.version is not None else None
         key = f"{DRAFT_ARRANGEMENT}:{self.arrangement_id if self.arrangement_id is not None else 'new'}"
-        saver = DraftAutosaver(self.ctx, key, self.notes, base=version, over_stored=True, fields=keep)
+        # the day a pattern change takes effect is today unless changed: kept only when changed
+        saver = DraftAutosaver(self.ctx, key, self.notes, base=version, over_stored=True, fields=keep,
+                               if_changed=("pattern_from",))
         saver.status.connect(self.message.setText)
         self.autosaver = saver
         if not saver.restored:
+            if saver.others:  # the form's own draft is what it shows; one from another window waits its turn
+                self.message.setText(saver.other_drafts_text())
             return
         said = restored_text("this arrangement", "Save")
         if saver.base is not None and saver.base != version and saver.base.isdigit():
             self.version = int(saver.base)  # Save meets the conflict window: their save beside this one
             said += " Someone saved this arrangement after you typed this: Save shows their version beside yours."
-        self.message.setText(said)
+        self.message.setText(" ".join(filter(None, (said, saver.other_drafts_text()))))
 
     def _offer_coordinators(self) -> None:
         """The coordinator is chosen from the letterbox coordinators' accounts, or typed (by user name or full

@@ -38,7 +38,7 @@ from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
 from adoption_desktop.ui.ask import ask_yes_no
-from adoption_desktop.ui.autosave import DraftAutosaver, restored_text
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, bring_forward
@@ -442,10 +442,12 @@ class ItemDialog(QDialog):
             return
         version = str(self.detail.row_version) if self.detail is not None else None
         saver = DraftAutosaver(self.ctx, self.draft_key(), self.text, base=version, over_stored=True,
-                               fields={"notes": self.notes, "reason": self.reason})
+                               fields=self._draft_fields(), if_changed=("outcome_on",))
         saver.status.connect(lambda text: self.say(text, error=bool(text)))
         self.autosaver = saver
         if not saver.restored:
+            if saver.others:  # the form's own draft is what it shows; one from another window waits its turn
+                self.say(saver.other_drafts_text())
             return
         typed = self.unsaved()
         button = (self.log_button if self.item_id is None else self.screen_button if "letter_text" in typed
@@ -455,7 +457,16 @@ class ItemDialog(QDialog):
             said += (" Someone saved this item after you typed it: press Show stored text (F5) to see theirs "
                      "before you screen yours.") if "letter_text" in typed else (
                 " Someone saved this item after you typed it: check what it shows now.")
-        self.say(said)
+        self.say(" ".join(filter(None, (said, saver.other_drafts_text()))))
+
+    def _draft_fields(self) -> dict[str, FormField]:
+        """Every field of the window a draft keeps beside the letter's text (named as :meth:`_values` names
+        them), in the order they are filled: the direction before the writers it lists. The outcome's date
+        is today unless changed, and kept only when changed (``if_changed``); the day received is kept as typed."""
+        return {"direction": self.direction, "item_type": self.item_type, "channel": self.channel,
+                "participant": self.participant, "writer": self.writer, "received_on": self.received_on,
+                "notes": self.notes, "outcome": self.outcome, "outcome_on": self.outcome_on, "method": self.method,
+                "reason": self.reason, "social_worker_informed": self.social_worker}
 
     def _drafts_after_step(self) -> None:
         """A step was saved: the draft goes once nothing typed is left unsaved; otherwise what is still
@@ -470,7 +481,7 @@ class ItemDialog(QDialog):
             saver = self.autosaver
             assert saver is not None
         saver.base = str(self.detail.row_version) if self.detail is not None else None
-        if {"letter_text", "notes", "reason"} & set(self.unsaved()):
+        if ({"letter_text"} | set(saver.fields)) & set(self.unsaved()):
             saver.save_now()
         else:
             saver.clear()
