@@ -40,8 +40,17 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core import drafts
 from adoption_desktop.core.concurrency import local_time
-from adoption_desktop.core.errors import DatabaseBusy, DatabaseUnavailable
-from adoption_desktop.core.storage.engine import AuditHoldError, MovedToServerError, is_disk_full_error
+from adoption_desktop.core.errors import DatabaseBusy, DatabaseUnavailable, PermissionDenied
+from adoption_desktop.core.storage.engine import (
+    ACCOUNT_DISABLED,
+    ACCOUNT_PASSWORD_CHANGED,
+    ACCOUNT_PASSWORD_DUE,
+    ACCOUNT_ROLES_CHANGED,
+    AccountChanged,
+    AuditHoldError,
+    MovedToServerError,
+    is_disk_full_error,
+)
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.save_timer import SaveTimer
 
@@ -73,6 +82,36 @@ KEPT_APART = ("You have this form open in another window too, and it kept a draf
               "kept as a separate draft, so neither replaces the other. Both are listed on My work.")
 NOT_KEPT_HELD = ("Drafts are not kept while saving is stopped by the audit alert. What you type here stays on "
                  "screen only, until an administrator has acknowledged the alert.")
+#: what every "account changed" note goes on to say: what is kept, and what to do first
+_ON_SCREEN_ONLY = ("The text on screen is not kept as a draft: it stays only in this window and is lost when the "
+                   "window closes. Copy what you need now (select it and press Ctrl+C).")
+#: said once when drafts stop because the signed-in account changed since signing in (another administrator,
+#: perhaps on another computer): disabled, its roles changed, its password changed or reset
+NOT_KEPT_DISABLED = ("Drafts are no longer kept: your account has been disabled by an administrator. "
+                     f"{_ON_SCREEN_ONLY} Then ask an administrator about your account.")
+NOT_KEPT_ROLES = ("Drafts are no longer kept: an administrator changed your access (your roles) since you "
+                  f"signed in. {_ON_SCREEN_ONLY} Then sign in again (File → Sign out / switch user) to carry on; "
+                  "ask an administrator if you no longer have the access you need.")
+NOT_KEPT_PASSWORD = ("Drafts are no longer kept: your password was changed since you signed in (by an "
+                     f"administrator, or by you in another window). {_ON_SCREEN_ONLY} Then sign in again "
+                     "(File → Sign out / switch user) with the new password; ask an administrator if you do not "
+                     "know it.")
+NOT_KEPT_PASSWORD_DUE = ("Drafts are no longer kept: an administrator set a new password for your account, and "
+                         f"you must choose your own before anything else is saved. {_ON_SCREEN_ONLY} Then sign "
+                         "in again (File → Sign out / switch user) to be asked for it.")
+#: a refusal of the account not named above (the program's own words follow)
+NOT_KEPT_REFUSED = "Drafts are no longer kept: {refusal} " + _ON_SCREEN_ONLY + (
+    " Then ask an administrator, and sign in again.")
+
+
+def not_kept_for_account(refused: PermissionDenied) -> str:
+    """What a form's status line says when a draft was refused because the account changed since signing in
+    (disabled, roles or password changed: :class:`~adoption_desktop.core.storage.engine.AccountChanged`):
+    what happened, that the text on screen is not kept, what to do."""
+    reason = refused.reason if isinstance(refused, AccountChanged) else ""
+    return {ACCOUNT_DISABLED: NOT_KEPT_DISABLED, ACCOUNT_ROLES_CHANGED: NOT_KEPT_ROLES,
+            ACCOUNT_PASSWORD_CHANGED: NOT_KEPT_PASSWORD, ACCOUNT_PASSWORD_DUE: NOT_KEPT_PASSWORD_DUE}.get(
+        reason, NOT_KEPT_REFUSED.format(refusal=str(refused).strip()))
 
 
 def _text(widget: TextWidget) -> str:
@@ -159,8 +198,9 @@ class DraftAutosaver(QObject):
         self.unsaved = False  # True while the last attempt failed for an outage (a retry is scheduled)
         #: True while the last attempt failed because the disk is full (tried again on the next change)
         self.disk_full = False
-        #: True once a save was refused because the database takes none (moved to the server, an audit hold):
-        #: drafts are no longer tried (said once), the typing stays in the field
+        #: True once a save was refused because the database takes none (moved to the server, an audit hold)
+        #: or no longer takes this user's (the account disabled, its roles or password changed): drafts are no
+        #: longer tried (said once), the typing stays in the field
         self.stopped = False
         #: what the record was when the text was typed: as shown now, or a restored draft's own
         self.base = base
@@ -236,8 +276,9 @@ class DraftAutosaver(QObject):
         """Save the draft now. False when the server can't be reached: the text stays in the field,
         ``status`` says so quietly and the draft is tried again on a timer (no dialog while typing). False when
         the disk is full: said quietly (:data:`NOT_KEPT_FULL`), tried again on the next change. False too
-        when the database takes no saves (a file moved to the team server, an audit hold): said once, and
-        drafts are not tried again (:attr:`stopped`)."""
+        when the database takes no saves (a file moved to the team server, an audit hold), or no longer takes
+        this user's (the account disabled, its roles or password changed since signing in:
+        :func:`not_kept_for_account`): said once, and drafts are not tried again (:attr:`stopped`)."""
         self.timer.stop()
         if self.stopped:
             return False
@@ -249,6 +290,13 @@ class DraftAutosaver(QObject):
         except AuditHoldError as refused:  # from a timer: raised, it reached the error dialog at every pause
             self.stopped = True
             self._say(NOT_KEPT_MOVED if isinstance(refused, MovedToServerError) else NOT_KEPT_HELD)
+            return False
+        except PermissionDenied as refused:
+            # the account was disabled, or its roles or password changed, since signing in (an administrator,
+            # perhaps on another PC): from a timer, raised, it reached the "Please check" box mid-typing at every
+            # pause (user trial ut16, D2). Drafts stop, said once; the typing stays in the field
+            self.stopped = True
+            self._say(not_kept_for_account(refused))
             return False
         except DatabaseUnavailable:  # a COMMIT lost too (DatabaseCommitUncertain): saving a draft twice is harmless
             self.unsaved = True

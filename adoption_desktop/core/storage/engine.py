@@ -326,6 +326,29 @@ class AuditHoldError(PermissionDenied):
     """A write refused while an audit alert waits for an administrator's acknowledgement."""
 
 
+class AccountChanged(PermissionDenied):
+    """A signed-in session refused because its account changed since signing in (:func:`check_still_allowed`):
+    ``reason`` is :data:`ACCOUNT_DISABLED`, :data:`ACCOUNT_PASSWORD_CHANGED`, :data:`ACCOUNT_ROLES_CHANGED` or
+    :data:`ACCOUNT_PASSWORD_DUE`, for a screen that says in its own words what is kept (a draft's autosave)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[AccountChanged], tuple[str, str]]:  # copied or pickled whole
+        return type(self), (str(self), self.reason)
+
+
+#: :attr:`AccountChanged.reason`: the account was disabled (or no longer exists)
+ACCOUNT_DISABLED = "disabled"
+#: the password was changed since signing in (an administrator's reset, the user's own change elsewhere)
+ACCOUNT_PASSWORD_CHANGED = "password_changed"
+#: the account's roles were changed since signing in
+ACCOUNT_ROLES_CHANGED = "roles_changed"
+#: the account must first change a password an administrator set
+ACCOUNT_PASSWORD_DUE = "password_due"
+
+
 class MovedToServerError(AuditHoldError):
     """A write refused because the database file was moved to the team server (``move-to-server``): it is
     kept read-only, as the record of the work before the move (:mod:`adoption_desktop.core.storage.moved`).
@@ -848,19 +871,20 @@ def check_still_allowed(session: Session, actor: Principal, *, before_password_c
 def _refuse_if_changed(rows: Sequence[Any], actor: Principal, *, before_password_change: bool = False) -> None:
     if not rows or rows[0][0]:
         _tell_refused(actor, "the account is disabled or no longer exists")
-        raise PermissionDenied(f"The account {actor.username!r} is disabled or no longer exists.")
+        raise AccountChanged(f"The account {actor.username!r} is disabled or no longer exists.", ACCOUNT_DISABLED)
     if rows[0][2] != actor.password_serial:
         _tell_refused(actor, "the password was changed since signing in")
-        raise PermissionDenied(PASSWORD_CHANGED)
+        raise AccountChanged(PASSWORD_CHANGED, ACCOUNT_PASSWORD_CHANGED)
     # a role row not in effect at sign-in (added outside the application) is no change; one added since is
     current = {r[1] for r in rows if r[1] is not None} - actor.roles_withheld
     if current != {str(role) for role in actor.roles}:
         _tell_refused(actor, "the roles changed since signing in")
-        raise PermissionDenied("Your roles were changed by an administrator: sign in again to continue.")
+        raise AccountChanged("Your roles were changed by an administrator: sign in again to continue.",
+                             ACCOUNT_ROLES_CHANGED)
     if rows[0][3] and not before_password_change:
         _tell_refused(actor, "the password set by an administrator is not changed yet")
-        raise PermissionDenied("Your password was set by an administrator: choose your own before anything "
-                               "else (sign in again to be asked for it).")
+        raise AccountChanged("Your password was set by an administrator: choose your own before anything "
+                             "else (sign in again to be asked for it).", ACCOUNT_PASSWORD_DUE)
 
 
 def _tell_refused(actor: Principal, reason: str) -> None:

@@ -1,0 +1,98 @@
+"""User trial ut16 (D2): an administrator disabled a counsellor (on another PC) while she typed in "Record a
+disclosure"; every pause in her typing raised PermissionDenied out of the draft timer, which in the app reached
+the error hook ("Please check" mid-typing, a traceback logged as unexpected), and nothing on the form said the
+draft was no longer kept. Now drafts stop, the form's status line says once what happened, that the text on
+screen is not kept, and what to do; the typing stays in the field. The same for her roles or her password
+changed since she signed in (an administrator's reset, her own change in another window)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QPlainTextEdit
+from pytestqt.qtbot import QtBot
+
+from adoption_desktop.core import drafts
+from adoption_desktop.core.security import service as security
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import open_database
+from adoption_desktop.counselling.views.case_dialog import CaseDialog
+from adoption_desktop.ui.autosave import (
+    NOT_KEPT_DISABLED,
+    NOT_KEPT_PASSWORD,
+    NOT_KEPT_ROLES,
+)
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import TEST_PASSWORD
+
+D = dt.date
+
+
+@pytest.fixture
+def other_pc(db_path: Path, store: SecretStore, db: Database) -> Iterator[Database]:
+    """The same database file opened a second time: another PC (its own engine and connections)."""
+    second = open_database(db_path, store)
+    yield second
+    second.dispose()
+
+
+def _disable(other: Database, admin: Principal, user: Principal) -> None:
+    security.set_disabled(other, admin, user.user_id, True)
+
+
+def _new_roles(other: Database, admin: Principal, user: Principal) -> None:
+    security.set_roles(other, admin, user.user_id, [Role.COUNSELLOR, Role.LETTERBOX_COORDINATOR])
+
+
+def _reset_password(other: Database, admin: Principal, user: Principal) -> None:
+    security.reset_password(other, admin, user.user_id, "a-new-password-123")
+
+
+def _own_change_elsewhere(other: Database, _admin: Principal, user: Principal) -> None:
+    elsewhere = security.authenticate(other, user.username, TEST_PASSWORD)  # she, in another window
+    security.change_own_password(other, elsewhere, TEST_PASSWORD, "her-own-new-password-1")
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (_disable, NOT_KEPT_DISABLED), (_new_roles, NOT_KEPT_ROLES), (_reset_password, NOT_KEPT_PASSWORD),
+    (_own_change_elsewhere, NOT_KEPT_PASSWORD)], ids=["disabled", "roles", "reset", "own-change"])
+def test_a_changed_account_stops_drafts_with_one_plain_note_on_the_form(
+        qtbot: QtBot, db: Database, other_pc: Database, admin: Principal, counsellor: Principal,
+        new_case: Callable[..., int], change: Callable[[Database, Principal, Principal], None],
+        said: str) -> None:
+    signed_in = security.authenticate(db, counsellor.username, TEST_PASSWORD)  # as the app signs her in
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    case = CaseDialog(AppContext(db, signed_in, TaskRunner(synchronous=True)), case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+    form = case.disclosure_dialog(False)
+    qtbot.waitExposed(form)
+    saver = form.autosavers[0]
+    saver.interval_ms = 20  # the pause in the typing, shortened (the form's is 3 s)
+    saver.timer.setInterval(20)
+    notes: list[str] = []
+    saver.status.connect(notes.append)
+    what = form.form.findChild(QPlainTextEdit)
+    assert what is not None
+    qtbot.keyClicks(what, "Told her about the 1962 file. ")
+    key = case.draft_key("disclosure_what")
+    qtbot.waitUntil(lambda: drafts.load_draft(db, signed_in, key) == "Told her about the 1962 file. ", timeout=3000)
+
+    change(other_pc, admin, counsellor)  # an administrator (or she herself) on another PC
+    with qtbot.capture_exceptions() as raised:
+        for phrase in ["She asked ", "for a copy ", "of the letter."]:
+            qtbot.keyClicks(what, phrase)
+            qtbot.wait(120)  # a pause between phrases: the draft timer fires each time
+        qtbot.waitUntil(lambda: saver.stopped or bool(raised), timeout=3000)
+        saver.detach()  # the form goes on to something else: nothing raised either
+    assert [str(e[1]) for e in raised] == []  # before: PermissionDenied out of the timer at every pause
+    assert form.message.text() == said
+    assert notes == [said]  # said once, not at every pause
+    assert what.toPlainText() == "Told her about the 1962 file. She asked for a copy of the letter."
+    assert said.startswith("Drafts are no longer kept")
+    assert "not kept as a draft" in said and "Copy what you need" in said
