@@ -82,36 +82,56 @@ KEPT_APART = ("You have this form open in another window too, and it kept a draf
               "kept as a separate draft, so neither replaces the other. Both are listed on My work.")
 NOT_KEPT_HELD = ("Drafts are not kept while saving is stopped by the audit alert. What you type here stays on "
                  "screen only, until an administrator has acknowledged the alert.")
-#: what every "account changed" note goes on to say: what is kept, and what to do first
-_ON_SCREEN_ONLY = ("The text on screen is not kept as a draft: it stays only in this window and is lost when the "
-                   "window closes. Copy what you need now (select it and press Ctrl+C).")
-#: said once when drafts stop because the signed-in account changed since signing in (another administrator,
-#: perhaps on another computer): disabled, its roles changed, its password changed or reset
-NOT_KEPT_DISABLED = ("Drafts are no longer kept: your account has been disabled by an administrator. "
-                     f"{_ON_SCREEN_ONLY} Then ask an administrator about your account.")
-NOT_KEPT_ROLES = ("Drafts are no longer kept: an administrator changed your access (your roles) since you "
-                  f"signed in. {_ON_SCREEN_ONLY} Then sign in again (File → Sign out / switch user) to carry on; "
-                  "ask an administrator if you no longer have the access you need.")
-NOT_KEPT_PASSWORD = ("Drafts are no longer kept: your password was changed since you signed in (by an "
-                     f"administrator, or by you in another window). {_ON_SCREEN_ONLY} Then sign in again "
-                     "(File → Sign out / switch user) with the new password; ask an administrator if you do not "
-                     "know it.")
-NOT_KEPT_PASSWORD_DUE = ("Drafts are no longer kept: an administrator set a new password for your account, and "
-                         f"you must choose your own before anything else is saved. {_ON_SCREEN_ONLY} Then sign "
-                         "in again (File → Sign out / switch user) to be asked for it.")
-#: a refusal of the account not named above (the program's own words follow)
-NOT_KEPT_REFUSED = "Drafts are no longer kept: {refusal} " + _ON_SCREEN_ONLY + (
-    " Then ask an administrator, and sign in again.")
+#: what happened to the signed-in account since signing in (another administrator, perhaps on another
+#: computer, or the user in another window), by :attr:`~adoption_desktop.core.storage.engine.AccountChanged.reason`
+ACCOUNT_CHANGED_WHAT = {
+    ACCOUNT_DISABLED: "your account has been disabled by an administrator.",
+    ACCOUNT_ROLES_CHANGED: "an administrator changed your access (your roles) since you signed in.",
+    ACCOUNT_PASSWORD_CHANGED: ("your password was changed since you signed in (by an administrator, or by you in "
+                               "another window)."),
+    ACCOUNT_PASSWORD_DUE: ("an administrator set a new password for your account, and you must choose your own "
+                           "before anything else is saved."),
+}
+#: what to do once the text is copied, by the same reason
+ACCOUNT_CHANGED_TODO = {
+    ACCOUNT_DISABLED: "Then ask an administrator about your account.",
+    ACCOUNT_ROLES_CHANGED: ("Then sign in again (File → Sign out / switch user) to carry on; ask an administrator "
+                            "if you no longer have the access you need."),
+    ACCOUNT_PASSWORD_CHANGED: ("Then sign in again (File → Sign out / switch user) with the new password; ask an "
+                               "administrator if you do not know it."),
+    ACCOUNT_PASSWORD_DUE: "Then sign in again (File → Sign out / switch user) to be asked for it.",
+}
+#: the refusal of an account for a reason not named above: the program's own words, and this
+_TODO_OTHERWISE = "Then ask an administrator, and sign in again."
+#: what is said of the text on screen, before what to do
+COPY_WHAT_YOU_NEED = "Copy what you need now (select it and press Ctrl+C)."
+
+
+def account_changed_note(refused: PermissionDenied, lead: str, kept: str) -> str:
+    """``lead``: what was not done ("Drafts are no longer kept"); then what happened to the account (from the
+    refusal: :class:`~adoption_desktop.core.storage.engine.AccountChanged`), ``kept`` (what became of the text
+    on screen), to copy what is needed, and what to do."""
+    reason = refused.reason if isinstance(refused, AccountChanged) else ""
+    what = ACCOUNT_CHANGED_WHAT.get(reason) or str(refused).strip()
+    return f"{lead}: {what} {kept} {COPY_WHAT_YOU_NEED} {ACCOUNT_CHANGED_TODO.get(reason, _TODO_OTHERWISE)}"
+
+
+#: what a draft's note says of the text on screen
+_NOT_A_DRAFT = ("The text on screen is not kept as a draft: it is only in this window, and is lost when the window "
+                "closes.")
 
 
 def not_kept_for_account(refused: PermissionDenied) -> str:
     """What a form's status line says when a draft was refused because the account changed since signing in
-    (disabled, roles or password changed: :class:`~adoption_desktop.core.storage.engine.AccountChanged`):
-    what happened, that the text on screen is not kept, what to do."""
-    reason = refused.reason if isinstance(refused, AccountChanged) else ""
-    return {ACCOUNT_DISABLED: NOT_KEPT_DISABLED, ACCOUNT_ROLES_CHANGED: NOT_KEPT_ROLES,
-            ACCOUNT_PASSWORD_CHANGED: NOT_KEPT_PASSWORD, ACCOUNT_PASSWORD_DUE: NOT_KEPT_PASSWORD_DUE}.get(
-        reason, NOT_KEPT_REFUSED.format(refusal=str(refused).strip()))
+    (disabled, roles or password changed): what happened, that the text on screen is not kept, what to do."""
+    return account_changed_note(refused, "Drafts are no longer kept", _NOT_A_DRAFT)
+
+
+#: said once when drafts stop because the signed-in account changed since signing in
+NOT_KEPT_DISABLED = not_kept_for_account(AccountChanged("", ACCOUNT_DISABLED))
+NOT_KEPT_ROLES = not_kept_for_account(AccountChanged("", ACCOUNT_ROLES_CHANGED))
+NOT_KEPT_PASSWORD = not_kept_for_account(AccountChanged("", ACCOUNT_PASSWORD_CHANGED))
+NOT_KEPT_PASSWORD_DUE = not_kept_for_account(AccountChanged("", ACCOUNT_PASSWORD_DUE))
 
 
 def _text(widget: TextWidget) -> str:
@@ -338,6 +358,13 @@ class DraftAutosaver(QObject):
         self.deleteLater()
 
     def clear(self) -> None:
-        """Call after the text was saved for real."""
+        """Call after the text was saved for real, or discarded. When the draft cannot be dropped because the
+        account was refused since signing in (disabled, its roles or password changed) or the database takes no
+        saves (an audit hold, a file moved to the server), it stays as last kept, for its owner's next sign-in,
+        and drafts stop: the window closes as asked (raised, it reached the error box, and a disabled user could
+        neither discard the form nor sign out)."""
         self.timer.stop()
-        self.copy.clear()
+        try:
+            self.copy.clear()
+        except PermissionDenied:
+            self.stopped = True

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from adoption_desktop.core import drafts
+from adoption_desktop.core.models import Draft
 from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -96,3 +98,44 @@ def test_a_changed_account_stops_drafts_with_one_plain_note_on_the_form(
     assert what.toPlainText() == "Told her about the 1962 file. She asked for a copy of the letter."
     assert said.startswith("Drafts are no longer kept")
     assert "not kept as a draft" in said and "Copy what you need" in said
+
+
+def test_a_disabled_counsellor_can_discard_the_form_and_sign_out(
+        qtbot: QtBot, db: Database, other_pc: Database, admin: Principal, counsellor: Principal,
+        new_case: Callable[..., int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Then she signs out (as the note says): the form asks, she discards, and the sign-out goes on to the
+    sign-in. Before, dropping the form's draft raised PermissionDenied: the error box, the form stayed open,
+    and she could not sign out."""
+    from adoption_desktop.counselling.views import widgets
+    from adoption_desktop.ui.main_window import MainWindow
+    from adoption_desktop.ui.session_switch import sign_out
+
+    monkeypatch.setattr(widgets, "ask_discard_on_exit", lambda *_a, **_k: True)  # "… not saved": Discard
+    signed_in = security.authenticate(db, counsellor.username, TEST_PASSWORD)
+    window = MainWindow(AppContext(db, signed_in, TaskRunner(synchronous=True)), idle_minutes=10)
+    qtbot.addWidget(window)
+    window.show()
+    case = CaseDialog(window.ctx, new_case(referral_date=D(2026, 9, 1)), lambda: D(2026, 10, 1), window)
+    form = case.disclosure_dialog(False)
+    qtbot.waitExposed(form)
+    saver = form.autosavers[0]
+    saver.interval_ms = 20
+    saver.timer.setInterval(20)
+    what = form.form.findChild(QPlainTextEdit)
+    assert what is not None
+    qtbot.keyClicks(what, "Told her about the 1962 file.")
+    key = case.draft_key("disclosure_what")
+    qtbot.waitUntil(lambda: drafts.load_draft(db, signed_in, key) == "Told her about the 1962 file.", timeout=3000)
+
+    _disable(other_pc, admin, counsellor)
+    asked: list[int] = []
+    with qtbot.capture_exceptions() as raised:
+        qtbot.keyClicks(what, " She asked for a copy.")
+        qtbot.waitUntil(lambda: saver.stopped or bool(raised), timeout=3000)
+        sign_out(window, ask=lambda *_a: asked.append(1) or None)
+    assert [str(e[1]) for e in raised] == []
+    assert asked == [1]  # the sign-out reached the sign-in
+    assert not form.isVisible()
+    # the draft kept before the account was disabled is left as it was, for her if she may sign in again
+    with other_pc.session(write=False) as session:
+        assert session.scalar(select(Draft.text).where(Draft.key == key)) == "Told her about the 1962 file."
