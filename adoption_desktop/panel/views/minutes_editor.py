@@ -27,7 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, DatabaseCommitUncertain, DatabaseUnavailable, StaleRecord
+from adoption_desktop.core.errors import (
+    AppError,
+    DatabaseCommitUncertain,
+    DatabaseUnavailable,
+    PermissionDenied,
+    StaleRecord,
+)
+from adoption_desktop.core.storage.engine import (
+    ACCOUNT_DISABLED,
+    ACCOUNT_PASSWORD_CHANGED,
+    ACCOUNT_ROLES_CHANGED,
+    AccountChanged,
+)
 from adoption_desktop.panel import rules
 from adoption_desktop.panel.service import (
     AttendanceRow,
@@ -37,6 +49,7 @@ from adoption_desktop.panel.service import (
     minutes_draft_values,
 )
 from adoption_desktop.panel.views.models import ViewsModel
+from adoption_desktop.ui.autosave import account_changed_note
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_form
@@ -52,6 +65,19 @@ AUTOSAVE_MS = 1500
 RETRY_MS = 5000
 #: what the line under the editor says while an autosave could not reach the server
 NOT_SAVED_OUTAGE = "Not saved: the server can't be reached — kept here, will retry."
+
+
+def minutes_not_saved_for_account(refused: PermissionDenied) -> str:
+    """What the line under the editor says when a save was refused because the account changed since signing
+    in (disabled, its roles or password changed: ``AccountChanged``): what happened, that the changes are on
+    screen only, what to do."""
+    return account_changed_note(refused, "Not saved",
+                                "Your changes to these minutes are not saved: they are only on screen.")
+
+
+MINUTES_NOT_SAVED_DISABLED = minutes_not_saved_for_account(AccountChanged("", ACCOUNT_DISABLED))
+MINUTES_NOT_SAVED_ROLES = minutes_not_saved_for_account(AccountChanged("", ACCOUNT_ROLES_CHANGED))
+MINUTES_NOT_SAVED_PASSWORD = minutes_not_saved_for_account(AccountChanged("", ACCOUNT_PASSWORD_CHANGED))
 
 
 #: under "Deferred because" while the outcome is Deferred and the case is on no later agenda yet: the outcome
@@ -94,6 +120,9 @@ class MinutesEditor(QWidget):
         self._loading = False
         self.dirty = False
         self.locked = False
+        #: True once a save was refused because the account changed since signing in (disabled, its roles or
+        #: password changed): said once, and the autosave stops trying at every pause (Ctrl+S still tries)
+        self.account_refused = False
         outer = QVBoxLayout(self)
         self.heading = QLabel()
         self.heading.setObjectName("minutes_heading")
@@ -402,6 +431,8 @@ class MinutesEditor(QWidget):
         self.message.setText(str(exc))
 
     def _autosave(self) -> None:
+        if self.account_refused:  # said once; every try would be refused again (and audited)
+            return
         if self._waiting():  # a save waits for a colleague's write (the window redraws): tried after the interval
             self.autosave.start()
             return
@@ -480,9 +511,16 @@ class MinutesEditor(QWidget):
             if not uncertain:
                 self.autosave.start(RETRY_MS)
             return False
+        except AccountChanged as exc:
+            # disabled, or roles or password changed, since signing in (an administrator, perhaps on another PC;
+            # user trial ut16, D2): said in plain words, the typing stays on screen, unsaved (dirty)
+            self.account_refused = True
+            self._error(AppError(minutes_not_saved_for_account(exc)))
+            return False
         except AppError as exc:
             self._error(exc)
             return False
+        self.account_refused = False
         self.autosave.setInterval(AUTOSAVE_MS)
         self.dirty = False
         self.items[self.index] = _with_minutes(item, row)

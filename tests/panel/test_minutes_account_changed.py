@@ -1,0 +1,84 @@
+"""The minutes editor's autosave when the minute-taker's account was disabled, or its roles or password
+changed, on another PC while they typed (user trial ut16, D2, checked for the panel too): never the error
+hook; the line under the minutes says once, in plain words, that they were not saved, that they are still on
+screen only, and what to do; the autosave stops trying at every pause."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from adoption_desktop.core.security import service as security
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import open_database
+from adoption_desktop.panel import service as svc
+from adoption_desktop.panel.views import minutes_editor
+from adoption_desktop.panel.views.page import PanelPage
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.main_window import MainWindow
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import TEST_PASSWORD, make_user
+
+from .conftest import Panel
+
+
+@pytest.fixture
+def other_pc(db_path: Path, store: SecretStore, db: Database) -> Iterator[Database]:
+    """The same database file opened a second time: another PC."""
+    second = open_database(db_path, store)
+    yield second
+    second.dispose()
+
+
+def _disable(other: Database, admin: Principal, user: Principal) -> None:
+    security.set_disabled(other, admin, user.user_id, True)
+
+
+def _new_roles(other: Database, admin: Principal, user: Principal) -> None:
+    security.set_roles(other, admin, user.user_id, [Role.PANEL_ADMINISTRATOR, Role.LETTERBOX_COORDINATOR])
+
+
+def _reset_password(other: Database, admin: Principal, user: Principal) -> None:
+    security.reset_password(other, admin, user.user_id, "a-new-password-123")
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (_disable, minutes_editor.MINUTES_NOT_SAVED_DISABLED), (_new_roles, minutes_editor.MINUTES_NOT_SAVED_ROLES),
+    (_reset_password, minutes_editor.MINUTES_NOT_SAVED_PASSWORD)], ids=["disabled", "roles", "reset"])
+def test_a_changed_account_stops_the_minutes_autosave_with_one_plain_note(
+        qtbot: QtBot, panel: Panel, other_pc: Database, change: Callable[[Database, Principal, Principal], None],
+        said: str) -> None:
+    admin = make_user(panel.db, "admin", Role.ADMINISTRATOR)
+    clerk = security.authenticate(panel.db, panel.clerk.username, TEST_PASSWORD)  # as the app signs in
+    svc.add_item(panel.db, clerk, panel.sitting_id, svc.ItemInput("approval", "AD-2026-0301", "AB"))
+    window = MainWindow(AppContext(panel.db, clerk, TaskRunner(synchronous=True)), idle_minutes=10)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.open_target("panel")
+    assert isinstance(page, PanelPage)
+    editor = page.minutes
+    editor.autosave.setInterval(20)  # the pause in the typing, shortened
+    editor.discussion.setFocus()
+    tries: list[int] = []
+    real_save = editor._save
+    editor._save = lambda *a: tries.append(1) or real_save(*a)  # type: ignore[method-assign]
+
+    change(other_pc, admin, panel.clerk)  # an administrator on another PC
+    with qtbot.capture_exceptions() as raised:
+        for phrase in ["The panel ", "asked about ", "the wider family."]:
+            qtbot.keyClicks(editor.discussion, phrase)
+            qtbot.wait(150)  # a pause between phrases
+            editor.autosave.setInterval(20)
+        qtbot.waitUntil(lambda: bool(tries) or bool(raised), timeout=3000)
+        for phrase in [" More ", "typing."]:
+            qtbot.keyClicks(editor.discussion, phrase)
+            qtbot.wait(150)
+    assert [str(e[1]) for e in raised] == []
+    assert (editor.message.text(), len(tries)) == (said, 1)  # said once, not tried again at every pause
+    assert editor.discussion.toPlainText() == "The panel asked about the wider family. More typing."
+    assert editor.dirty  # still unsaved: closing or signing out asks before it goes
