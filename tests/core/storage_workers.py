@@ -15,6 +15,11 @@ The key is a passphrase (``ADOPTION_DESKTOP_PASSPHRASE``): a separate process ha
   ends it) once the snapshot has been written beside OUT, before it is checked.
 * ``threads TARGET N ROUNDS``: one database shared by N threads, each writing and reading ROUNDS
   times; prints the number of entries written.
+* ``checkpoint_midway TARGET CONTROL_DIR``: open, save 20 audit entries (one transaction each), print
+  ``saved``; once CONTROL_DIR/tear exists, copy one saved page from the write-ahead log into the file as a
+  checkpoint does, but stop half-way through the page (print ``torn PAGE``): what a program reading the
+  file sees while another program's checkpoint is copying that page. Once CONTROL_DIR/finish exists
+  (or after 120 s), copy the rest of the page, run a real checkpoint and print ``done``.
 """
 
 from __future__ import annotations
@@ -144,6 +149,70 @@ def killed_backup(target: str, out: str) -> None:
     lifecycle.backup_database(db, Path(out))
 
 
+def _saved_frames(path: Path) -> dict[int, bytes]:
+    """Each page's latest saved copy in the write-ahead log of ``path`` (this program the only writer:
+    the frames of the log's current generation, up to its last commit)."""
+    import struct
+
+    data = Path(f"{path}-wal").read_bytes()
+    page_size, salts = struct.unpack(">I", data[8:12])[0], data[16:24]
+    frames: dict[int, bytes] = {}
+    pending: dict[int, bytes] = {}
+    at = 32
+    while at + 24 + page_size <= len(data) and data[at + 8:at + 16] == salts:
+        number, commit = struct.unpack(">II", data[at:at + 8])
+        pending[number] = data[at + 24:at + 24 + page_size]
+        if commit:
+            frames.update(pending)
+            pending = {}
+        at += 24 + page_size
+    return frames
+
+
+def checkpoint_midway(target: str, control: str) -> None:
+    from adoption_desktop.core.storage.page_check import PAGE_SIZE
+
+    db = _open(target)
+    path, ctl = Path(target), Path(control)
+    try:
+        for i in range(20):
+            with db.session() as session:
+                audit.record(session, "probe", "probe", f"{os.getpid()}-{i}")
+        print("saved", flush=True)
+        _wait_file(ctl / "tear")
+        frames = _saved_frames(path)
+        pages = path.stat().st_size // PAGE_SIZE
+        with path.open("r+b", buffering=0) as fh:
+            for number in sorted(frames):  # a page of the file that the log holds a newer copy of
+                fh.seek((number - 1) * PAGE_SIZE)
+                if 1 < number <= pages and fh.read(PAGE_SIZE) != frames[number]:
+                    break
+            else:
+                raise SystemExit("no saved page to copy")
+            new = frames[number]
+            fh.seek((number - 1) * PAGE_SIZE)
+            fh.write(new[:PAGE_SIZE // 2])  # the checkpoint's copy of this page is half done
+            print(f"torn {number}", flush=True)
+            _wait_file(ctl / "finish")
+            fh.seek((number - 1) * PAGE_SIZE + PAGE_SIZE // 2)
+            fh.write(new[PAGE_SIZE // 2:])
+        raw = db.engine.raw_connection()  # no BEGIN: a checkpoint runs outside a transaction
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            raw.close()
+        print("done", flush=True)
+    finally:
+        db.dispose()
+
+
+def _wait_file(path: Path, seconds: float = 120) -> None:
+    until = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < until:
+        time.sleep(0.02)
+
+
 if __name__ == "__main__":
     {"writer": writer, "holder": holder, "lease": lease, "threads": threads,
-     "recovery_key": recovery_key, "killed_backup": killed_backup}[sys.argv[1]](*sys.argv[2:])
+     "recovery_key": recovery_key, "killed_backup": killed_backup,
+     "checkpoint_midway": checkpoint_midway}[sys.argv[1]](*sys.argv[2:])

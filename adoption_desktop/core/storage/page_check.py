@@ -22,6 +22,9 @@ What this does not weaken:
   change to a run goes unnoticed with a chance of 1 in 2³²;
 * a page that fails is read again (another program's checkpoint may have been writing it) and, if it
   still fails, the caller asks SQLCipher itself, whose verdict and words are the ones reported;
+* ``verify`` reports a page SQLCipher's check found failing only if it still fails when read again with
+  no checkpoint able to rewrite it (:meth:`PageChecker.still_failing`): a checkpoint of another program
+  copying saved pages into the file under the check's reads is not damage;
 * the record is not a security control: whoever can rewrite it can, with the key, forge HMACs too.
   Edits made outside the application are ``verify``'s work (row seals, the audit chain), and ``verify``
   and every backup check every page with SQLCipher, whatever the record says;
@@ -40,10 +43,14 @@ import io
 import json
 import logging
 import os
+import struct
+import sys
 import tempfile
 import time
 import zlib
 from array import array
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +73,11 @@ REREADS = 2
 #: never writes it (SQLCipher's own check skips it too); on Windows a read of locked bytes fails, so it is
 #: never read — it counts as zeros in its run's CRC
 LOCK_PAGE = 0x40000000 // PAGE_SIZE + 1
+#: the write-ahead log (``NAME-wal``, https://sqlite.org/fileformat.html#the_write_ahead_log): its header,
+#: its two magic numbers (the last bit: checksums of big-endian words), each frame's header
+WAL_HEADER = 32
+WAL_MAGIC = (0x377F0682, 0x377F0683)
+WAL_FRAME_HEADER = 24
 
 
 @dataclass
@@ -110,6 +122,60 @@ def first_page_opens(path: Path, key: bytes | bytearray) -> bool:
     if len(page) < PAGE_SIZE:
         return False
     return PageChecker.for_salt(path, key, page[:SALT_SIZE])._page_ok(1, memoryview(page))
+
+
+def _wal_checksum(data: bytes, s1: int, s2: int, big_endian: bool) -> tuple[int, int]:
+    """SQLite's cumulative checksum of the write-ahead log, continued over ``data``."""
+    words = array("I")
+    assert words.itemsize == 4
+    words.frombytes(data)
+    if (sys.byteorder == "big") != big_endian:
+        words.byteswap()
+    pairs = iter(words)
+    for x0, x1 in zip(pairs, pairs, strict=True):
+        s1 = (s1 + x0 + s2) & 0xFFFFFFFF
+        s2 = (s2 + x1 + s1) & 0xFFFFFFFF
+    return s1, s2
+
+
+def wal_pages(path: Path) -> set[int]:
+    """The pages the write-ahead log of ``path`` holds saved (committed) copies of: every frame of the
+    log's current generation (its salts), each with a good checksum, up to the last frame that ends a
+    commit, as SQLite's own recovery reads it. SQLite reads those pages from the log, not from the file;
+    a checkpoint copies them into the file later, so the file's copy may be mid-copy, or a gap not yet
+    written. Empty when there is no log, or it cannot be read (nothing is excused then)."""
+    committed: set[int] = set()
+    try:
+        with Path(f"{path}-wal").open("rb") as fh:
+            header = fh.read(WAL_HEADER)
+            if len(header) < WAL_HEADER:
+                return committed
+            magic, _version, page_size, _seq, salt1, salt2, c1, c2 = struct.unpack(">8I", header)
+            if magic not in WAL_MAGIC or page_size != PAGE_SIZE:
+                return committed
+            big = bool(magic & 1)
+            sums = _wal_checksum(header[:24], 0, 0, big)
+            if sums != (c1, c2):
+                return committed
+            pending: set[int] = set()
+            while True:
+                frame = fh.read(WAL_FRAME_HEADER + PAGE_SIZE)
+                if len(frame) < WAL_FRAME_HEADER + PAGE_SIZE:
+                    break
+                number, commit, f1, f2, k1, k2 = struct.unpack(">6I", frame[:WAL_FRAME_HEADER])
+                if number == 0 or (f1, f2) != (salt1, salt2):
+                    break
+                sums = _wal_checksum(frame[:8], *sums, big)
+                sums = _wal_checksum(frame[WAL_FRAME_HEADER:], *sums, big)
+                if sums != (k1, k2):
+                    break
+                pending.add(number)
+                if commit:
+                    committed |= pending
+                    pending = set()
+    except OSError:
+        return set()
+    return committed
 
 
 def _read_run(fh: io.FileIO, view: memoryview, first: int) -> int:
@@ -174,6 +240,43 @@ class PageChecker:
             if fh.readinto(buffer) == PAGE_SIZE and self._page_ok(number, memoryview(buffer)):
                 return True
         return False
+
+    def _ok_now(self, fh: io.FileIO, number: int) -> bool:
+        """Page ``number`` read once more: True if it passes its HMAC, or the file no longer reaches it
+        (SQLite truncated it after a checkpoint: the page is no longer part of the database)."""
+        buffer = bytearray(PAGE_SIZE)
+        fh.seek((number - 1) * PAGE_SIZE)
+        got = _read_fully(fh, memoryview(buffer))
+        return got == 0 or (got == PAGE_SIZE and self._page_ok(number, memoryview(buffer)))
+
+    def still_failing(self, pages: Iterable[int],
+                      steady: Callable[[], AbstractContextManager[object]]) -> list[int]:
+        """Of ``pages`` (found failing, e.g. by SQLCipher's own check), those that are damaged.
+
+        Another program's checkpoint copies saved pages from the write-ahead log into the file while
+        others read it: a read can meet a page half-copied, or a gap past the old end of the file not yet
+        written (a checkpoint held back by a reader copies only the older frames). So each page is read
+        again (:data:`REREADS` times, as the open does); one that still fails is judged inside
+        ``steady``, a read transaction of the caller's: while it is held no checkpoint writes a page of
+        the file that the log does not hold a saved copy of (SQLite's WAL locking: a checkpoint copies only
+        frames every reader has, and none at all while a reader reads the file alone). A page with a
+        saved copy in the log (:func:`wal_pages`) is not judged by its copy in the file (SQLite reads the
+        log's, and a checkpoint replaces the file's); any other is read once more and, if it fails again,
+        is damaged. A damaged page nobody is saving fails every time.
+
+        An :class:`OSError` (the file cannot be read here) is the caller's: SQLCipher's finding stands."""
+        left = sorted(set(pages))
+        with self.path.open("rb", buffering=0) as fh:
+            for _ in range(REREADS):  # one pause for all the pages: a file damaged in many is not slow
+                if not left:
+                    return []
+                time.sleep(0.02)
+                left = [n for n in left if not self._ok_now(fh, n)]
+            if left:
+                with steady():
+                    in_log = wal_pages(self.path)
+                    left = [n for n in left if n not in in_log and not self._ok_now(fh, n)]
+        return left
 
     def _previous(self) -> tuple[array[int], int] | None:
         """The CRCs kept for this file, if the record is for this file as it is (same salt, same page
