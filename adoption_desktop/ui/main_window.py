@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop import __version__
+from adoption_desktop.ui.clipboard_guard import clear_own_clipboard, watch_clipboard
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.geometry import place_window, remember_window
 from adoption_desktop.ui.navigation import NAV_TARGETS, NavTarget, allowed, create_page, placeholder
@@ -123,6 +124,9 @@ class MainWindow(QMainWindow):
         self._unlock_stop = threading.Event()
         self._unlock_runner: TaskRunner | None = None
         self.unlock_wait_said.connect(self._unlock_waits)
+        # what the program's windows copy is taken off the clipboard at the lock, the sign-out and the close
+        # (see ui/clipboard_guard.py): watched from before any of them can copy
+        watch_clipboard()
 
         self.outer = QStackedWidget()
         self.workspace = QWidget()
@@ -489,6 +493,9 @@ class MainWindow(QMainWindow):
         from adoption_desktop.ui.idle_lock import LockVeil, LockWindow, runs_modal
 
         self.idle.pause()
+        # an address copied from a case must not be pasted by whoever comes to the PC next; what the user
+        # copied in another program is left. Nothing is put back at the unlock (copy it again)
+        clear_own_clipboard()
         self._focus_at_lock = QApplication.focusWidget()
         # the status bar says what was just done ("Marked the finding '14 Holly Road' acceptable. Undo", a
         # message naming a case): nothing of it while locked, its Undo link out of Tab's reach; what it held,
@@ -748,6 +755,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         remember_window(self, self._config)
+        clear_own_clipboard()  # the window goes: nothing copied from it stays for the next person at the PC
         self.finish_unlock_check()  # the database is closed after the window: no check may still be using it
         app = QApplication.instance()
         if app is not None and self.idle is not None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
 from adoption_desktop.ui.autosave import DraftAutosaver
+from adoption_desktop.ui.clipboard_guard import clear_own_clipboard
 
 if TYPE_CHECKING:
     from adoption_desktop.core.security.permissions import Principal
@@ -281,6 +282,9 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
         window.statusBar().showMessage("Sign-out stopped: close the open window first (your work is kept).", 10000)
         return None
     save_pending_drafts(window)  # a dialog may have written a draft as it closed
+    # what this user copied in the program (an adopters' address) is not left for the next person to paste;
+    # what they copied in another program is left
+    clear_own_clipboard()
     # work still running for this user (a backup, a page loading, a password check at the lock screen)
     # finishes and reaches its page first
     window.finish_unlock_check()
