@@ -15,6 +15,12 @@ The key is a passphrase (``ADOPTION_DESKTOP_PASSPHRASE``): a separate process ha
   ends it) once the snapshot has been written beside OUT, before it is checked.
 * ``threads TARGET N ROUNDS``: one database shared by N threads, each writing and reading ROUNDS
   times; prints the number of entries written.
+* ``items TARGET USER PASSWORD ARRANGEMENT CONTROL_DIR``: open, sign in, print ``ready``; each time
+  CONTROL_DIR/save-N exists (N = 1, 2 …) log ``ITEMS_PER_BATCH`` letterbox items on the arrangement (one
+  transaction each, as a coordinator saves them: the item and its search index row) and print ``saved N``;
+  end once CONTROL_DIR/stop exists (or after 120 s without an order).
+* ``items_until TARGET USER PASSWORD ARRANGEMENT STOP_FILE``: open, sign in, print ``ready``, then log one
+  letterbox item per transaction and print its number until STOP_FILE exists.
 * ``checkpoint_midway TARGET CONTROL_DIR``: open, save 20 audit entries (one transaction each), print
   ``saved``; once CONTROL_DIR/tear exists, copy one saved page from the write-ahead log into the file as a
   checkpoint does, but stop half-way through the page (print ``torn PAGE``): what a program reading the
@@ -33,6 +39,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import open_database
@@ -206,13 +213,67 @@ def checkpoint_midway(target: str, control: str) -> None:
         db.dispose()
 
 
-def _wait_file(path: Path, seconds: float = 120) -> None:
+#: items a batch of ``items`` logs: enough saves for the search index to merge its segments (FTS5 merges
+#: four of a level into one and deletes them) several times over
+ITEMS_PER_BATCH = 24
+
+
+def _log_one_item(db: Database, actor: Principal, arrangement: int, n: int) -> None:
+    import datetime as dt
+
+    from adoption_desktop.letterbox import rules, service
+
+    service.log_item(db, actor, arrangement, direction=rules.TO_ADOPTIVE,
+                     received_on=dt.date.today(), writer="Gina Quillfield", log_again=True,
+                     notes=f"synthetic note {os.getpid()} {n} word{n} heron{n % 7} birthday card")
+
+
+def _signed_in(target: str, user: str, password: str) -> tuple[Database, Principal]:
+    from adoption_desktop.core.security.service import authenticate
+
+    db = _open(target)
+    return db, authenticate(db, user, password)
+
+
+def items(target: str, user: str, password: str, arrangement: str, control: str) -> None:
+    db, actor = _signed_in(target, user, password)
+    ctl = Path(control)
+    print("ready", flush=True)
+    try:
+        batch, n = 0, 0
+        while True:
+            batch += 1
+            _wait_file(ctl / f"save-{batch}", also=ctl / "stop")
+            if not (ctl / f"save-{batch}").exists():
+                break
+            for _ in range(ITEMS_PER_BATCH):
+                n += 1
+                _log_one_item(db, actor, int(arrangement), n)
+            print(f"saved {batch}", flush=True)
+    finally:
+        db.dispose()
+
+
+def items_until(target: str, user: str, password: str, arrangement: str, stop_file: str) -> None:
+    db, actor = _signed_in(target, user, password)
+    print("ready", flush=True)
+    i = 0
+    try:
+        while not os.path.exists(stop_file):
+            i += 1
+            _log_one_item(db, actor, int(arrangement), i)
+            print(i, flush=True)
+    finally:
+        db.dispose()
+
+
+def _wait_file(path: Path, seconds: float = 120, also: Path | None = None) -> None:
     until = time.monotonic() + seconds
-    while not path.exists() and time.monotonic() < until:
+    while not path.exists() and not (also and also.exists()) and time.monotonic() < until:
         time.sleep(0.02)
 
 
 if __name__ == "__main__":
     {"writer": writer, "holder": holder, "lease": lease, "threads": threads,
      "recovery_key": recovery_key, "killed_backup": killed_backup,
-     "checkpoint_midway": checkpoint_midway}[sys.argv[1]](*sys.argv[2:])
+     "checkpoint_midway": checkpoint_midway, "items": items, "items_until": items_until}[sys.argv[1]](*sys.argv[2:])

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, event, exc, make_url, text
+from sqlalchemy import URL, Connection, Engine, NullPool, QueuePool, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -466,6 +466,29 @@ def read_connection(engine: Engine) -> Connection:
     return engine.connect().execution_options(adk_write=False)
 
 
+@contextlib.contextmanager
+def unshared_read_connection(db: Database) -> Iterator[Connection]:
+    """A read connection (as :func:`read_connection`) made for this use alone and closed after it: on an
+    embedded file a new SQLite connection, with the same key and settings as the pooled ones, in which
+    nothing this program read before is kept. For ``PRAGMA integrity_check``: SQLite's check of a search
+    index (FTS5) reads the index's layout as this connection last loaded it, without asking whether
+    another program has saved since (a search, and ``verify``'s own comparison of the index with its
+    records, load it). Another program's saves merge the index's segments and delete the old ones, so on
+    a pooled connection the check went looking for a segment that no longer exists: "fts5: corruption
+    found reading blob … from table "fts_letterbox_items"", in 4 runs of 5 inside the window, never from
+    the command line (a new process each time). On a server: a pooled read connection."""
+    if not db.is_sqlite:
+        with read_connection(db.engine) as conn:
+            yield conn
+        return
+    engine = _sqlcipher_engine(db.engine.url, poolclass=NullPool)
+    try:
+        with read_connection(engine) as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
 @dataclass
 class Database:
     engine: Engine
@@ -903,8 +926,11 @@ def make_sqlcipher_engine(path: Path, key: bytes | bytearray) -> Engine:
     # connection may move between threads): SQLAlchemy's SingletonThreadPool closed connections that
     # other threads still used and crashed the process with more than five threads (stack notes).
     # No upper bound: a thread never waits for a connection; those above pool_size are closed on return.
-    engine = create_engine(sqlcipher_url(path, key), pool_pre_ping=False, poolclass=QueuePool, pool_size=8,
-                           max_overflow=-1, connect_args={"check_same_thread": False})
+    return _sqlcipher_engine(sqlcipher_url(path, key), poolclass=QueuePool, pool_size=8, max_overflow=-1)
+
+
+def _sqlcipher_engine(url: URL, **pool: Any) -> Engine:
+    engine = create_engine(url, pool_pre_ping=False, connect_args={"check_same_thread": False}, **pool)
     event.listen(engine, "connect", _sqlite_pragmas)
 
     @event.listens_for(engine, "connect")

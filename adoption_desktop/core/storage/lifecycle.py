@@ -48,6 +48,7 @@ from adoption_desktop.core.storage.engine import (
     open_sqlcipher,
     read_connection,
     secure_umask,
+    unshared_read_connection,
 )
 from adoption_desktop.core.storage.foreign_objects import foreign_objects_problem
 from adoption_desktop.core.storage.hold import (
@@ -360,7 +361,9 @@ def verify_database(db: Database) -> VerifyReport:
 def _verify(db: Database) -> VerifyReport:
     problems: list[str] = []
     if db.is_sqlite:
-        with read_connection(db.engine) as conn:
+        # on a new connection, in one read transaction: the search indexes' check (FTS5) reads their layout
+        # as its connection last loaded it, which a pooled one may have done before another program's saves
+        with unshared_read_connection(db) as conn:
             rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
             if rows != ["ok"]:
                 problems.extend(f"integrity: {r}" for r in rows)
