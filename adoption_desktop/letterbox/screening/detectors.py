@@ -9,6 +9,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from adoption_desktop.letterbox.places import _NOT_LOWER, FAMILY_AFTER, GENERIC_STREETS, find_places
@@ -365,16 +366,56 @@ def _sentence_start(text: str, at: int) -> bool:
     return at == 0 or "\n" in gap or (bool(gap) and i > 0 and text[i - 1] in ".!?")
 
 # --- detectors ----------------------------------------------------------------------------------
+#: the dashes a hyphenated name is written with ("Smith-Jones", "Smith‐Jones", "Smith–Jones", "Smith—Jones")
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+#: the apostrophes a name is written with ("O'Neill", "O’Neill", "O‘Neill", "O`Neill")
+_APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
+#: a run of dashes and apostrophes inside a term's word ("-" of "Lily-Mae", "'" of "O'Neill")
+_MARKS = re.compile(f"[{_DASHES}{_APOSTROPHES}]+")
+#: between two parts of a word parted by dashes or apostrophes: any of them, spaces, or nothing ("Lily-Mae",
+#: "Lily–Mae", "Lily Mae", "LilyMae"; "O'Neill", "O’Neill", "O Neill", "ONeill")
+_BETWEEN_PARTS = rf"(?:\s*[{_DASHES}{_APOSTROPHES}]+\s*|\s+|)"
+#: at the start or end of a word: any of them ("Thornleys'" is also "Thornleys’")
+_EDGE_MARKS = f"[{_DASHES}{_APOSTROPHES}]+"
+#: between the words of a term: spaces or a dash ("Kestrel Vale", "Kestrel-Vale")
+_BETWEEN_WORDS = rf"(?:\s*[{_DASHES}]\s*|\s+)"
+
+
+def _term_body(term: str) -> str:
+    """A pattern of ``term`` (spaces made single) as people write it: its words parted by spaces or a dash;
+    inside a word, the parts parted by dashes or apostrophes also by others, by spaces or by nothing ("Lily
+    Mae", "Lily–Mae", "LilyMae" for "Lily-Mae"; "O’Neill", "O Neill", "ONeill" for "O'Neill"); a postcode
+    with or without its space ("ZZ991HJ" for "ZZ99 1HJ"). Whatever the term matched as typed it still
+    matches."""
+    if _POSTCODE.fullmatch(term):
+        outward, inward = term[:-3].strip(), term[-3:]
+        return rf"{re.escape(outward)}\s*{re.escape(inward)}"
+    words = []
+    for word in term.split(" "):
+        out: list[str] = []
+        pos = 0
+        for m in _MARKS.finditer(word):
+            out.append(re.escape(word[pos:m.start()]))
+            out.append(_BETWEEN_PARTS if m.start() > 0 and m.end() < len(word) else _EDGE_MARKS)
+            pos = m.end()
+        out.append(re.escape(word[pos:]))
+        words.append("".join(out))
+    return _BETWEEN_WORDS.join(words)
+
+
+#: what may follow a whole protected term: a plural or a possessive ("Thornleys", "Thornley's", "Joneses'")
+_TERM_TAIL = "(?P<tail>'s|’s|s'|s’|es|s|'|’)?"
+
+
 @lru_cache(maxsize=256)
 def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for all the protected terms (longest first), group ``t<n>`` naming the term."""
+    """One pattern for all the protected terms (longest first), group ``t<n>`` naming the term, ``tail`` its
+    plural or possessive ending; each term as people write it (:func:`_term_body`)."""
     alternatives = []
     for n, term in sorted(enumerate(terms), key=lambda t: -len(t[1])):
-        body = r"\s+".join(re.escape(w) for w in term.split(" "))
-        alternatives.append(f"(?P<t{n}>{body})")
+        alternatives.append(f"(?P<t{n}>{_term_body(term)})")
     # a protected name inside a handle or address ("dev.family@", "kaz_dev") is still that name
-    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?:'s|’s|s'|s’|es|s|'|’)?(?![^\W_])",
-                      re.IGNORECASE)
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_TERM_TAIL}(?![^\W_])", re.IGNORECASE)
 
 
 # the street of an address line: "14 Larkspur Drive" -> "Larkspur" + Drive (a flat, house number or town
@@ -653,14 +694,171 @@ def _ordinary_word_not_name(view: str, start: int, end: int, term: str) -> bool:
     return not (_SURNAME_BEFORE.search(view, max(0, start - 14), start) or _SURNAME_AFTER.match(view, end))
 
 
-def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None,
-               surnames: frozenset[str] = frozenset()) -> Iterator[Finding]:
-    """The protected terms in ``text``. Letters and terms are compared without their accents ("Jéss" is
-    "Jess", "Zoe" is "Zoë"); a one-word name also in its pet forms, capitalised ("Jessie", "Jessie's", "Benny"
-    of "Ben"); the reason says how it was written when it was not as the term is."""
+#: how a protected term was found in a text (:attr:`TermMatch.how`)
+WHOLE, PET_FORM, SHORT_FORM, ADDRESS, WORD, JOINED = "whole", "pet form", "short form", "address", "word", "joined"
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """One place a protected term is written in a text (:func:`match_terms`): ``start``/``end`` in the text as
+    written; ``term`` as it was given (spaces made single); ``how`` it was found (:data:`WHOLE`, :data:`PET_FORM`,
+    :data:`SHORT_FORM`, :data:`ADDRESS`, :data:`WORD`: a distinctive word of it alone, :data:`JOINED`: inside a
+    hashtag, an account name or a joined-up word); ``body`` the term's letters as the text writes them and
+    ``tail`` the plural or possessive ending after them (both read without accents: "Thornley", "s'");
+    ``reason`` what the screening's finding says."""
+
+    start: int
+    end: int
+    term: str
+    how: str
+    body: str
+    tail: str
+    reason: str
+
+
+def _written_otherwise(body: str, term: str) -> bool:
+    """Whether ``body`` writes ``term`` with other dashes, apostrophes or spaces between its letters ("Lily Mae",
+    "Lily–Mae", "LilyMae" for "Lily-Mae"; "O’Neill", "ONeill" for "O'Neill"; "ZZ991HJ" for "ZZ99 1HJ")."""
+    def gaps(s: str) -> list[str]:
+        return re.split(r"[^\W_]+", re.sub(r"\s+", " ", s))
+    return gaps(body) != gaps(term)
+
+
+def _scan(pattern: re.Pattern[str], view: str, keep: Callable[[re.Match[str]], bool]) -> Iterator[re.Match[str]]:
+    """``pattern``'s matches in ``view`` that ``keep`` keeps; after one it does not, the search goes on from the
+    next character (not from its end: a match left out does not hide another term written inside it)."""
+    pos = 0
+    while (m := pattern.search(view, pos)) is not None:
+        if keep(m):
+            yield m
+            pos = max(m.end(), m.start() + 1)
+        else:
+            pos = m.start() + 1
+
+
+#: a hashtag or an account name ("#TeamThornley", "@thornley.family"); not an e-mail address, nor a link's "#"
+_TAG = re.compile(r"(?<![\w#@/&.])[#@](?P<b>[^\W_](?:[\w.]*[^\W_])?)")
+#: a word joined up from capitalised words ("ThornleyFamily", "LilyMae"): a capital straight after a small letter
+_JOINED_WORD = re.compile(r"(?<![\w#@])(?=[^\W_]*[a-z][A-Z])(?P<b>[^\W_]+)(?![\w@])")
+#: the words a hashtag or joined-up word is made of ("Team" "Smith" "Jones" of "TeamSmithJones", "KVP" "School")
+_COMPONENT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+#: the start of a name, not a word of its own, before a capital ("McDonald", "MacLeod", "ONeill", "DeShawn")
+_NAME_PARTICLES = frozenset(("mc", "mac", "o", "fitz", "de", "di", "da", "la", "le", "van", "von"))
+#: what a term found inside a token is said to be in
+_TOKEN_WORDS = {"#": "the hashtag", "@": "the account name", "": "the joined-up word"}
+
+
+def _components(view: str, start: int, end: int) -> tuple[str, list[int], set[int]]:
+    """The letters and digits of ``view[start:end]`` in lower case, the offset in ``view`` of each, and where in
+    those letters each of its words starts (and the end): "#TeamThornley" -> "teamthornley", …, {0, 4, 12}."""
+    letters: list[str] = []
+    at: list[int] = []
+    bounds: set[int] = set()
+    pending = False  # the last word was a name's particle ("Mc"): the next capitalised word goes on from it
+    for c in _COMPONENT.finditer(view, start, end):
+        word = c.group()
+        if not (pending and word[:1].isupper()):
+            bounds.add(len(letters))
+        pending = word.lower() in _NAME_PARTICLES and len(word) < 5 and word[:1].isupper()
+        letters.extend(word.lower())
+        at.extend(range(c.start(), c.end()))
+    bounds.add(len(letters))
+    return "".join(letters), at, bounds
+
+
+def _joined(view: str, terms: tuple[str, ...], skip: frozenset[str]) -> Iterator[tuple[int, int, str, str, str]]:
+    """Protected terms inside hashtags, account names and joined-up words: (start, end, term, written, token
+    kind) with the span of the whole token in ``view``. A term is found when it is one or more whole words of
+    the token ("#TeamThornley", "ThornleyFamily", "#TeamSmithJones" for "Smith-Jones", "LilyMae" for
+    "Lily-Mae"); in a hashtag or account name also, at four letters or more, anywhere in it
+    ("#thornleyfamilyadventures"). ``skip``: terms not looked for (everyday-word surnames: "#HopeForTheBest")."""
+    keys = [(t, k) for t in terms if t not in skip and len(k := "".join(c for c in t.lower() if c.isalnum())) >= 3]
+    if not keys:
+        return
+    for pattern in (_TAG, _JOINED_WORD):
+        for m in pattern.finditer(view):
+            letters, at, bounds = _components(view, m.start("b"), m.end("b"))
+            sign = m.group()[:1] if pattern is _TAG else ""
+            for term, key in keys:
+                i = letters.find(key)
+                while i >= 0:
+                    if (i in bounds and i + len(key) in bounds) or (sign and len(key) >= 4):
+                        written = view[at[i]:at[i + len(key) - 1] + 1]
+                        yield m.start(), m.end(), term, written, sign
+                        break
+                    i = letters.find(key, i + 1)
+
+
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def letters_of(text: str) -> tuple[str, str]:
+    """``text`` folded, its letters and digits only, as written and as a search without case compares them
+    (for :func:`could_match`): "O’Neill, ZZ99 1HJ" -> ("ONeillZZ991HJ", "oneillzz991hj")."""
+    cased = _NOT_LETTERS.sub("", fold(text))
+    return cased, cased.upper().lower()
+
+
+@lru_cache(maxsize=8192)
+def _needles(term: str) -> tuple[str, ...]:
+    """What :func:`match_terms` (without short forms) cannot find ``term`` without: its letters, the common
+    start of its pet forms, its street's name, its distinctive words (each as :func:`letters_of` gives them)."""
+    t = fold(" ".join(term.split()))
+    out = {letters_of(t)[1]}
+    forms = sorted(variant_words(t))
+    if forms:
+        first, last = forms[0], forms[-1]  # the common start of the first and last in order is that of all
+        n = 0
+        while n < min(len(first), len(last)) and first[n] == last[n]:
+            n += 1
+        out.add(letters_of(first[:n])[1])
+    out.update(letters_of(m.group("name"))[1] for m in _ADDRESS_LINE.finditer(t))
+    # the words :func:`_distinctive_words` may look for alone, but those with a digit ("ZZ99" of a postcode: the
+    # leak check takes no such word alone, and with it every letter to a ZZ99 address was searched)
+    out.update(letters_of(w)[1] for w in re.findall(r"[^\W\d_][\w'’-]*", t)
+               if not (len(w) < 4 or w.lower() in _TERM_STOP_WORDS or w.lower() in _SUFFIX_OF
+                       or any(c.isdigit() for c in w)))
+    return tuple(out)
+
+
+def could_match(letters: tuple[str, str], term: str, capitalised: bool = False) -> bool:
+    """Whether :func:`match_terms` without short forms could find ``term`` in a text whose :func:`letters_of`
+    is ``letters``, other than by a distinctive word with a digit in it (when not, it cannot: the leak check
+    of a batch of letters skips the patterns); ``capitalised``: only where it starts with a capital (a caller
+    that takes a name only so)."""
+    cased, low = letters
+    exact = capitalised and len(cased) == len(low)
+    for needle in _needles(term):
+        i = low.find(needle)
+        while i >= 0:
+            if not exact or not needle or cased[i].isupper():
+                return True
+            i = low.find(needle, i + 1)
+    return False
+
+
+def match_terms(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None,
+                surnames: frozenset[str] = frozenset(), *, short_forms: bool = True,
+                accept: Callable[[TermMatch], bool] | None = None, each: bool = False) -> list[TermMatch]:
+    """Where the protected terms are written in ``text``: the one matcher of the incoming screening (its
+    protected-term findings) and of the outgoing letters' leak check (``documents.leaked_terms``).
+
+    Letters and terms are compared without their accents ("Jéss" is "Jess", "Zoe" is "Zoë") and whatever their
+    case; a term as people write it (:func:`_term_body`: "Lily Mae", "Lily–Mae" or "LilyMae" for "Lily-Mae",
+    "O’Neill" or "ONeill" for "O'Neill", "ZZ991HJ" for "ZZ99 1HJ"), in the plural or possessive; a one-word
+    name also in its pet forms, capitalised ("Jessie", "Jessie's", "Benny" of "Ben"), and, with
+    ``short_forms``, its short forms ("Gwen" of "Gwenllian"); an address line's street in its other written
+    forms ("43 Quill Rd"); a distinctive word of a longer term alone ("Kestrel" of "Kestrel Vale Primary"); a
+    term inside a hashtag, an account name or a joined-up word (:func:`_joined`). ``surnames``: which terms are
+    surnames (an everyday word among them is found in lower case only where it reads as the name).
+    ``accept``: the caller's own rule (the leak check's: a name as written or in capitals); a match it does not
+    accept neither counts nor hides another (but its words are not looked for alone). ``each``: every term
+    looked for on its own, so one inside or beside another is found too ("Thornley" in "Sam and Alex
+    Thornley"; the screening reports the longest). The reason says how a term was written when it was not as
+    given."""
     originals = tuple(dict.fromkeys(t for t in (" ".join(str(p).split()) for p in protected) if len(t) >= 2))
     if not originals:
-        return
+        return []
     norm = {" ".join(str(term).split()): label for term, label in (labels or {}).items()}
     of_folded: dict[str, str] = {}
     for t in originals:
@@ -672,62 +870,129 @@ def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | 
     def span(a: int, b: int) -> tuple[int, int]:
         return _original_span(folded, a, b) if b > a else (a, b)
 
-    def found(a: int, b: int, reason: str, term: str, against: str) -> Finding:
+    def match(a: int, b: int, term: str, how: str, reason: str, against: str, body_end: int | None = None) -> TermMatch:
+        """A match over ``view[a:b]`` (its term's letters up to ``body_end``), its reason with the label and
+        with how it was written (accents, other dashes or apostrophes)."""
         start, end = span(a, b)
-        how = _accents(text[start:end], against)
-        return _f(start, end, PROTECTED, text, labelled(f"{reason} ({how})" if how else reason, term, norm))
+        body = view[a:b if body_end is None else body_end]
+        notes = [n for n in (_accents(text[start:end], against),) if n]
+        if how in (WHOLE, ADDRESS) and _written_otherwise(body, fold(against)):
+            notes.insert(0, f"written '{text[start:span(a, body_end or b)[1]]}'")
+        full = f"{reason} ({', '.join(notes)})" if notes else reason
+        return TermMatch(start, end, term, how, body, view[body_end:b] if body_end is not None else "",
+                         labelled(full, term, norm))
 
-    surname_keys = {fold(str(t)).casefold() for t in surnames}
-    whole: list[Finding] = []
-    for m in _terms_pattern(terms).finditer(view):
-        term = of_folded[terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
-        if fold(term).casefold() in surname_keys and _ordinary_word_not_name(view, m.start(), m.end(), term):
-            continue  # "we may visit" with the adopters' surname "May" protected
-        whole.append(found(m.start(), m.end(), f"the protected term '{term}'", term, term))
-    variants = _variants_pattern(terms)
-    for m in variants.finditer(view) if variants else ():
+    def keep(found: TermMatch | None) -> bool:
+        if found is None:
+            return False
+        if accept is not None and not accept(found):
+            if found.how in (WHOLE, ADDRESS):
+                refused.append(found)  # "12 Heron Gates": not the address's word "Heron" alone either
+            return False
+        out.append(found)
+        return True
+
+    def group_term(m: re.Match[str], names: tuple[str, ...], prefix: str) -> str:
+        return names[int(next(k for k, v in m.groupdict().items() if v is not None and k.startswith(prefix))[1:])]
+
+    def pet_form(m: re.Match[str], names: tuple[str, ...]) -> TermMatch | None:
         if not m.group()[0].isupper():
-            continue  # "kitty", "billy", "honey": in lower case an ordinary word more often than a name
-        term = of_folded[terms[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]]
+            return None  # "kitty", "billy", "honey": in lower case an ordinary word more often than a name
+        term = of_folded[group_term(m, names, "v")]
         start, end = span(m.start(), m.end())
         written = text[start:end]
         how = _accents(written, term)
         reason = f"the protected term '{term}' (written '{written}': the name with an ending added" + \
             (f", {how})" if how else ")")
-        whole.append(_f(start, end, PROTECTED, text, labelled(reason, term, norm)))
-    short_terms = tuple(t for t in terms if fold(t).casefold() not in surname_keys)
-    shorts = _short_forms_pattern(short_terms)
-    for m in shorts.finditer(view) if shorts else ():
+        return TermMatch(start, end, term, PET_FORM, m.group(), "", labelled(reason, term, norm))
+
+    def short_form(m: re.Match[str]) -> TermMatch | None:
         group = next(k for k, v in m.groupdict().items() if v is not None)
         form = m.group(group)
         if not m.group()[0].isupper() and (len(form) < 3 or is_everyday(form) or is_everyday(m.group())):
-            continue  # "will", "max", "hols", "em" in lower case are words; "gwen", "sam" in lower case are names
+            return None  # "will", "max", "hols", "em" in lower case are words; "gwen", "sam" in lower case are names
         after = _NEXT_WORD.match(view, m.end())
         if after and used_as_word(m.group(), after.group(1), starts_sentence(view, m.start())):
-            continue  # "Will you write back?", "Will write soon" with "William" protected: the verb, not the name
+            return None  # "Will you write back?", "Will write soon" with "William" protected: the verb, not the name
         term = of_folded[short_terms[int(group[1:])]]
         start, end = span(m.start(), m.end())
         written = text[start:end]
-        whole.append(_f(start, end, PROTECTED, text, labelled(
-            f"possibly the protected term '{term}' (written '{written}': a short form of the name)", term, norm)))
-    for pattern, term in _address_patterns(terms):
-        for m in pattern.finditer(view):
-            original = of_folded[term]
-            whole.append(found(m.start(), m.end(), f"the protected address '{original}'", original, original))
-    yield from whole
+        return TermMatch(start, end, term, SHORT_FORM, form, "", labelled(
+            f"possibly the protected term '{term}' (written '{written}': a short form of the name)", term, norm))
+
+    surname_keys = {fold(str(t)).casefold() for t in surnames}
+    out: list[TermMatch] = []
+    refused: list[TermMatch] = []
+    # every term on its own (its patterns cached by it alone: a batch's letters share few terms), or all at once
+    groups = [(t,) for t in terms] if each else [terms]
+    for names in groups:
+        def whole_term(m: re.Match[str], names: tuple[str, ...] = names) -> TermMatch | None:
+            term = of_folded[group_term(m, names, "t")]
+            if fold(term).casefold() in surname_keys and _ordinary_word_not_name(view, m.start(), m.end(), term):
+                return None  # "we may visit" with the adopters' surname "May" protected
+            return match(m.start(), m.end(), term, WHOLE, f"the protected term '{term}'", term, m.start("tail")
+                         if m.group("tail") else m.end())
+        for _m in _scan(_terms_pattern(names), view, lambda m: keep(whole_term(m))):
+            pass
+    for names in groups:
+        variants = _variants_pattern(names)
+
+        def pet(m: re.Match[str], names: tuple[str, ...] = names) -> bool:
+            return keep(pet_form(m, names))
+        for _m in _scan(variants, view, pet) if variants else ():
+            pass
+    short_terms = tuple(t for t in terms if fold(t).casefold() not in surname_keys)
+    shorts = _short_forms_pattern(short_terms) if short_forms else None
+    for _m in _scan(shorts, view, lambda m: keep(short_form(m))) if shorts else ():
+        pass
+    for pattern, term in (p for names in groups for p in _address_patterns(names)):
+        original = of_folded[term]
+
+        def address(m: re.Match[str], o: str = original) -> bool:
+            return keep(match(m.start(), m.end(), o, ADDRESS, f"the protected address '{o}'", o))
+        for _m in _scan(pattern, view, address):
+            pass
     # is a word inside a whole term? the whole terms by start, with the furthest end so far (a scan of every
     # whole term for every word was quadratic: "Harrogate Harriers" 10,000 times)
-    whole.sort(key=lambda f: f.start)
-    starts = [f.start for f in whole]
-    reach = list(itertools.accumulate((f.end for f in whole), max))
-    for pattern, word, term in _distinctive_words(terms):
-        for m in pattern.finditer(view):
-            start, end = span(m.start(), m.end())
-            k = bisect.bisect_right(starts, start)
-            if not (k and reach[k - 1] >= end):
-                original = of_folded[term]
-                yield found(m.start(), m.end(),
-                            f"possibly the protected term '{original}' (its word '{word}' alone)", original, word)
+    whole = sorted(out, key=lambda f: f.start)
+    cover = sorted((*whole, *refused), key=lambda f: f.start)
+    starts = [f.start for f in cover]
+    reach = list(itertools.accumulate((f.end for f in cover), max))
+
+    def inside_whole(start: int, end: int) -> bool:
+        k = bisect.bisect_right(starts, start)
+        return bool(k and reach[k - 1] >= end)
+
+    lower = {t.lower() for t in terms}
+    for pattern, word, term in (d for names in groups for d in _distinctive_words(names) if d[1].lower() not in lower):
+        original = of_folded[term]
+
+        def alone(m: re.Match[str], o: str = original, w: str = word) -> bool:
+            return not inside_whole(*span(m.start(), m.end())) and keep(
+                match(m.start(), m.end(), o, WORD, f"possibly the protected term '{o}' (its word '{w}' alone)", w))
+        for _m in _scan(pattern, view, alone):
+            pass
+    everyday = frozenset(t for t in terms if fold(t).casefold() in surname_keys
+                         and fold(t).lower() in ORDINARY_WORD_SURNAMES)
+    found_in: set[tuple[int, int, str]] = set()
+    for a, b, term, written, sign in _joined(view, terms, everyday):
+        original = of_folded[term]
+        start, end = span(a, b)
+        if (start, end, original) in found_in or any(
+                f.term == original and start <= f.start and f.end <= end for f in whole):
+            continue  # found whole already ("@thornley_fam")
+        token = text[start:end]
+        reason = f"the protected term '{original}' (in {_TOKEN_WORDS[sign]} '{token}')"
+        if keep(TermMatch(start, end, original, JOINED, written, "", labelled(reason, original, norm))):
+            found_in.add((start, end, original))
+    return out
+
+
+def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None,
+               surnames: frozenset[str] = frozenset()) -> Iterator[Finding]:
+    """The protected terms in ``text`` as findings (:func:`match_terms`)."""
+    for m in match_terms(text, protected, labels, surnames):
+        yield Finding(m.start, m.end, PROTECTED, text[m.start:m.end], m.reason)
 
 
 def _institutions(text: str) -> Iterator[Finding]:
