@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -34,7 +35,17 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
-from adoption_desktop.letterbox.screening.detectors import fold, variant_words
+from adoption_desktop.letterbox.screening.detectors import (
+    ADDRESS,
+    JOINED,
+    PET_FORM,
+    WORD,
+    TermMatch,
+    could_match,
+    fold,
+    letters_of,
+    match_terms,
+)
 from adoption_desktop.letterbox.sent_list import (
     ReminderKey,
     batch_month_key,
@@ -359,10 +370,12 @@ def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: 
     """The other side's names, address lines and protected terms that :func:`check_no_leak` finds in a
     letter (sorted, each once).
 
-    As the incoming screening reads a letter: both sides without accents ("Jéss" is "Jess", "Zoe" is
-    "Zoë"), and a one-word name also in its pet forms, capitalised ("Jessie", "Jessie's" of "Jess"; not
-    "jessie"). Names are matched as written or in capitals (whole words) so "Will" the adopter does not clash
-    with "we will", and also in the plural ("the Thornleys", "THORNLEYS", "Thornleys'"); address lines and
+    With the incoming screening's own matcher (:func:`_found_in`): both sides without accents ("Jéss" is
+    "Jess", "Zoe" is "Zoë"), a name written with other dashes, apostrophes or spaces ("Smith Jones",
+    "O’Neill"), a street's other forms ("43 Quill Rd"), a postcode without its space, a distinctive word of a
+    longer term alone ("Kestrel Vale"), and a one-word name also in its pet forms, capitalised ("Jessie",
+    "Jessie's" of "Jess"; not "jessie"). Names are matched as written or in capitals (whole words) so "Will"
+    the adopter does not clash with "we will", and also in the plural ("the Thornleys", "THORNLEYS", "Thornleys'"); address lines and
     lower-case protected terms whatever their case, never in a plural. The recipient's own words and
     ``known`` ones are never a leak, nor a pet form that is one of them ("Annie" writing, "Ann" forbidden)."""
     parts: list[str] = [text.subject, text.salutation, text.closing]
@@ -371,8 +384,13 @@ def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: 
     # a typed reason keeps its lines in the letter; read also as one run of words, so a name or address
     # line typed over two of them ("12 Heron" / "Gate") is found as it always was
     parts += [" ".join(part.split()) for part in parts if "\n" in part]
-    # the body and the address block as one text: a term is whole words, never across a line break
-    return sorted(_found_in("\n".join((*parts, *recipient)), forbidden, _own_words(recipient, known)))
+    # the body and the address block as one text: a term is whole words, never across two of its parts (no
+    # space or dash of a term's pattern crosses "|")
+    return sorted(_found_in(_PARTS_APART.join((*parts, *recipient)), forbidden, _own_words(recipient, known)))
+
+
+#: what parts the lines of a letter read as one text: nothing of a term is read across it
+_PARTS_APART = "\n|\n"
 
 
 def _own_words(recipient: Sequence[str], known: Sequence[str]) -> frozenset[str]:
@@ -381,85 +399,82 @@ def _own_words(recipient: Sequence[str], known: Sequence[str]) -> frozenset[str]
 
 
 def _found_in(text: str, terms: Iterable[str], own: frozenset[str]) -> set[str]:
-    """The ``terms`` found in ``text`` (see :func:`leaked_terms`). Plain string search, no pattern compiled
-    per letter: a batch checks every letter of hundreds of arrangements."""
-    folded = fold(text)
-    low = folded.lower()
-    if len(low) != len(folded):  # the pet forms' offsets are those of the folded text (no such letter is
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)  # left after folding, in practice)
-    out = set()
+    """The ``terms`` found in ``text`` (see :func:`leaked_terms`), by the incoming screening's own matcher
+    (``screening.detectors.match_terms``: hyphens, dashes, apostrophes and spaces as people write them, a
+    street's other written forms, a postcode without its space, a distinctive word of a longer term alone, a
+    term inside a hashtag or joined-up word), with the leak check's rule on top (:func:`_as_leak`): a name
+    capitalised as written or in capitals, plurals only of names, never a word the reader owns. No short forms
+    ("Will" of "William"): a false alarm here stops a batch."""
+    given: dict[str, list[str]] = {}
+    own_keys = frozenset(_key(w) for w in own)
+    letters = letters_of(text)
     for term in {t.strip() for t in terms if len(t.strip()) >= 2}:
         key = fold(term)
-        single = " " not in key
-        if single and key.lower() in own:
+        if " " not in key and (key.lower() in own or _key(key) in own_keys):
             continue
-        if single and key[:1].isupper():  # a name: as written or in capitals, its plural, its pet forms
-            found = _name_in(folded, low, key) or _pet_form_in(folded, low, key, own)
-        else:
-            found = contains_term(folded, low, key)
-        if found:
-            out.add(term)
+        if not could_match(letters, term, capitalised=" " not in key and key[:1].isupper()):
+            continue  # most letters name none of the other side's terms: no pattern is run for them
+        given.setdefault(fold(" ".join(term.split())), []).append(term)
+    if not given:
+        return set()
+    wanted = tuple(sorted(given))  # the same terms in the same order: the matcher's patterns are cached by them
+    out: set[str] = set()
+    for m in match_terms(text, wanted, short_forms=False, accept=lambda m: _as_leak(m, own_keys), each=True):
+        out.update(given[fold(m.term)])
     return out
+
+
+def _key(word: str) -> str:
+    """A word as the reader's own words are compared: folded, in lower case, its letters and digits only
+    ("o’neill," -> "oneill")."""
+    return _NOT_ALNUM.sub("", fold(word).lower())
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+#: what may follow any term in a letter: a possessive apostrophe ("12 Heron Gate's", "kaz_h2011's")
+_POSSESSIVE = ("", "'", "’", "'s", "’s")
+
+
+def _as_leak(m: TermMatch, own: frozenset[str]) -> bool:
+    """Whether a match of the shared matcher is a leak in an outgoing letter. A one-word capitalised name
+    ("Thornley", "Smith-Jones", "O'Neill") counts written as the name is (its letters in the same case, with
+    any dashes, apostrophes or spaces between them: "Smith Jones", "O’Neill", "ONeill") or all in capitals,
+    also in the plural ("Thornleys", "THORNLEYS"; "-es" only after s, x, z, ch, sh: "Joneses"), so "Will"
+    the adopter does not clash with "we will"; anything else (address lines, several words, lower-case terms
+    such as handles) whatever its case, with no plural. A pet form, a distinctive word alone or a name inside
+    a hashtag is capitalised and is not one of the reader's own words (``own``, as :func:`_key` makes them);
+    a distinctive word with a digit in it ("ZZ99" of a postcode) is not a name."""
+    letters = "".join(c for c in m.body if c.isalnum())
+    if m.how in (PET_FORM, WORD, JOINED) and _owned(letters, own):
+        return False
+    if m.how == ADDRESS and all(_owned(w, own) for w in re.findall(r"[^\W_]+", m.body) if not w.isdigit()):
+        return False  # "Moss Row" of "41 Moss Row" in a letter to "3 Moss Row": the reader's own street
+    if m.how == WORD and any(c.isdigit() for c in letters):
+        return False
+    if m.how in (PET_FORM, WORD):
+        return m.body[:1].isupper()
+    key = fold(m.term)
+    name = " " not in key and key[:1].isupper()
+    if name and not (letters == "".join(c for c in key if c.isalnum()) or (letters[:1].isupper() and letters.isupper())):
+        return False
+    if m.how == JOINED:
+        return True
+    tail = m.tail.lower()
+    if tail in _POSSESSIVE:
+        return True
+    if not name:
+        return False
+    return tail in ("s", "s'", "s’") or (tail == "es" and key.lower().endswith(_HISSING))
+
+
+def _owned(letters: str, own: frozenset[str]) -> bool:
+    """Whether a word (its letters) is one of the reader's own, also in the plural ("Quillfields")."""
+    key = _key(letters)
+    return key in own or (key.endswith("s") and key[:-1] in own) or (key.endswith("es") and key[:-2] in own)
 
 
 #: the endings after which a name's plural takes "-es" ("the Joneses", "the Foxes"); after others "-s" only
 _HISSING = ("s", "x", "z", "ch", "sh")
-
-
-def _name_in(text: str, low: str, name: str) -> bool:
-    """Whether ``text`` (folded; ``low`` the same in lower case, of the same length) has the capitalised
-    one-word ``name`` as a whole word, written as the name is or all in capitals ("Thornley", "THORNLEY"),
-    also in the plural ("Thornleys", "THORNLEYS", "Thornleys'"; "-es" only after s, x, z, ch, sh: "Joneses").
-    A possessive ("Thornley's") is the name followed by an apostrophe, as before. Plain string search."""
-    needle = name.lower()
-    endings = ("s", "es") if needle.endswith(_HISSING) else ("s",)
-    i = low.find(needle)
-    while i != -1:
-        j = i + len(needle)
-        if i == 0 or not _word_char(low[i - 1]):
-            written = text[i:j]
-            if written == name or (written[:1].isupper() and written.isupper()):
-                if j == len(low) or not _word_char(low[j]):
-                    return True
-                for ending in endings:
-                    k = j + len(ending)
-                    if low.startswith(ending, j) and (k == len(low) or not _word_char(low[k])):
-                        return True
-        i = low.find(needle, i + 1)
-    return False
-
-
-@functools.lru_cache(maxsize=4096)
-def _pet_forms(name: str) -> tuple[frozenset[str], str]:
-    """The pet forms of a one-word name (see ``screening.detectors.variant_words``) and their common start."""
-    forms = variant_words(name)
-    if not forms:
-        return forms, ""
-    first, last = min(forms), max(forms)  # the common start of the first and last in order is that of all
-    n = 0
-    while n < min(len(first), len(last)) and first[n] == last[n]:
-        n += 1
-    return forms, first[:n]
-
-
-def _pet_form_in(text: str, low: str, name: str, own: frozenset[str]) -> bool:
-    """Whether ``text`` (folded; ``low`` the same in lower case, of the same length) has a capitalised whole
-    word that is a pet form of ``name``, also with a plural or possessive ending ("Jessie", "JESSIE",
-    "Jessie's", "Jessies" of "Jess"), and is not one of the ``own`` words. The forms' common start is looked
-    for first (usually not there at all)."""
-    forms, stem = _pet_forms(name)
-    i = low.find(stem) if forms else -1
-    while i != -1:
-        if text[i].isupper() and (i == 0 or not low[i - 1].isalnum()):
-            j = i + len(stem)
-            while j < len(low) and low[j].isalnum():
-                j += 1
-            word = low[i:j]
-            bare = [word, *([word[:-1]] if word.endswith("s") else []), *([word[:-2]] if word.endswith("es") else [])]
-            if word not in own and not (word.endswith("s") and word[:-1] in own) and not forms.isdisjoint(bare):
-                return True
-        i = low.find(stem, i + 1)
-    return False
 
 
 def _lines(address: str) -> list[str]:
