@@ -24,7 +24,10 @@ What this does not weaken:
   still fails, the caller asks SQLCipher itself, whose verdict and words are the ones reported;
 * ``verify`` reports a page SQLCipher's check found failing only if it still fails when read again with
   no checkpoint able to rewrite it (:meth:`PageChecker.still_failing`): a checkpoint of another program
-  copying saved pages into the file under the check's reads is not damage;
+  copying saved pages into the file under the check's reads is not damage. A page is excused because of
+  the write-ahead log only if SQLite reads it from there (the wal-index says the frame is saved and not
+  yet copied into the file) and that copy passes the page's HMAC: a log written without the key excuses
+  nothing;
 * the record is not a security control: whoever can rewrite it can, with the key, forge HMACs too.
   Edits made outside the application are ``verify``'s work (row seals, the audit chain), and ``verify``
   and every backup check every page with SQLCipher, whatever the record says;
@@ -78,6 +81,22 @@ LOCK_PAGE = 0x40000000 // PAGE_SIZE + 1
 WAL_HEADER = 32
 WAL_MAGIC = (0x377F0682, 0x377F0683)
 WAL_FRAME_HEADER = 24
+#: the wal-index (``NAME-shm``, https://www.sqlite.org/walformat.html), in the byte order of the PC: two
+#: copies of its header (WalIndexHdr), then WalCkptInfo, whose first number is nBackfill. Only the first
+#: SHM_READ bytes of it are read: SQLite locks bytes 120–128 of it, and on Windows a read of locked bytes fails
+SHM_HEADER = 48
+SHM_HEADER_FORMAT = "=3I2BH2I2I8s2I"  # iVersion unused iChange isInit bigEndCksum szPage mxFrame nPage
+SHM_VERSION = 3007000  #                aFrameCksum[2] aSalt (as in the log) aCksum[2]
+SHM_READ = 2 * SHM_HEADER + 4
+#: then blocks of 32 KiB, each the page numbers of 4096 frames and a hash table; the first block's
+#: numbers start after the 136 bytes of header (so it maps 4062 frames)
+SHM_INDEX_HEADER = 136
+SHM_BLOCK = 32768
+SHM_BLOCK_FRAMES = 4096
+SHM_FIRST_FRAMES = SHM_BLOCK_FRAMES - SHM_INDEX_HEADER // 4
+#: the most frames of the log (not yet copied into the file) that the page check looks through: 4 GiB
+#: of log; SQLite copies the log into the file every 1000 frames or so unless a long read holds it back
+MAX_LOG_FRAMES = 1 << 20
 
 
 @dataclass
@@ -138,44 +157,97 @@ def _wal_checksum(data: bytes, s1: int, s2: int, big_endian: bool) -> tuple[int,
     return s1, s2
 
 
-def wal_pages(path: Path) -> set[int]:
-    """The pages the write-ahead log of ``path`` holds saved (committed) copies of: every frame of the
-    log's current generation (its salts), each with a good checksum, up to the last frame that ends a
-    commit, as SQLite's own recovery reads it. SQLite reads those pages from the log, not from the file;
-    a checkpoint copies them into the file later, so the file's copy may be mid-copy, or a gap not yet
-    written. Empty when there is no log, or it cannot be read (nothing is excused then)."""
-    committed: set[int] = set()
+@dataclass(frozen=True)
+class WalIndex:
+    """What the wal-index (``NAME-shm``) says of the write-ahead log: SQLite reads a page from the log's
+    frames ``backfilled + 1 … max_frame`` (the last of them for that page), which a checkpoint has not
+    yet copied into the file; every other page it reads from the file."""
+
+    max_frame: int  # mxFrame: the log's last saved (committed) frame
+    backfilled: int  # nBackfill: the frames a checkpoint has copied into the file
+    salt: bytes  # the log's two salts, as each of its frames repeats them (8 bytes, as in the log)
+
+
+def wal_index(path: Path) -> WalIndex | None:
+    """The wal-index header of ``path`` (https://www.sqlite.org/walformat.html): its two copies must agree,
+    be initialised, for this page size, with a good checksum. ``None`` when there is no ``-shm`` file, or
+    it cannot be read, or the copies disagree (a writer is changing it this moment): then no page is
+    taken from the log. Reads only its first :data:`SHM_READ` bytes (SQLite locks the bytes after them)."""
     try:
-        with Path(f"{path}-wal").open("rb") as fh:
-            header = fh.read(WAL_HEADER)
-            if len(header) < WAL_HEADER:
-                return committed
-            magic, _version, page_size, _seq, salt1, salt2, c1, c2 = struct.unpack(">8I", header)
-            if magic not in WAL_MAGIC or page_size != PAGE_SIZE:
-                return committed
-            big = bool(magic & 1)
-            sums = _wal_checksum(header[:24], 0, 0, big)
-            if sums != (c1, c2):
-                return committed
-            pending: set[int] = set()
-            while True:
-                frame = fh.read(WAL_FRAME_HEADER + PAGE_SIZE)
-                if len(frame) < WAL_FRAME_HEADER + PAGE_SIZE:
-                    break
-                number, commit, f1, f2, k1, k2 = struct.unpack(">6I", frame[:WAL_FRAME_HEADER])
-                if number == 0 or (f1, f2) != (salt1, salt2):
-                    break
-                sums = _wal_checksum(frame[:8], *sums, big)
-                sums = _wal_checksum(frame[WAL_FRAME_HEADER:], *sums, big)
-                if sums != (k1, k2):
-                    break
-                pending.add(number)
-                if commit:
-                    committed |= pending
-                    pending = set()
+        with Path(f"{path}-shm").open("rb", buffering=0) as fh:
+            data = fh.read(SHM_READ)
     except OSError:
-        return set()
-    return committed
+        return None
+    if len(data) < SHM_READ or data[:SHM_HEADER] != data[SHM_HEADER:2 * SHM_HEADER]:
+        return None
+    version, _unused, _change, init, _big, page_size, max_frame, _pages, _f1, _f2, salt, c1, c2 = \
+        struct.unpack(SHM_HEADER_FORMAT, data[:SHM_HEADER])
+    native = sys.byteorder == "big"
+    if (version != SHM_VERSION or init != 1 or page_size != PAGE_SIZE
+            or _wal_checksum(data[:SHM_HEADER - 8], 0, 0, native) != (c1, c2)):
+        return None
+    (backfilled,) = struct.unpack("=I", data[2 * SHM_HEADER:SHM_READ])
+    if backfilled > max_frame:
+        return None
+    return WalIndex(max_frame, backfilled, salt)
+
+
+def _log_page_numbers(path: Path, index: WalIndex) -> array[int] | None:
+    """The page number of each frame ``index.backfilled + 1 … index.max_frame``, as the wal-index maps
+    them (the numbers SQLite looks pages up by); ``None`` if more than :data:`MAX_LOG_FRAMES` (the check
+    is bounded: nothing is taken from such a log) or the ``-shm`` file cannot be read."""
+    if index.max_frame - index.backfilled > MAX_LOG_FRAMES:
+        _log.warning("the write-ahead log of %s holds %d frames not yet copied into the file; the page check "
+                     "does not read so many", path.name, index.max_frame - index.backfilled)
+        return None
+    numbers = array("I")
+    assert numbers.itemsize == 4
+    frame = index.backfilled + 1
+    try:
+        with Path(f"{path}-shm").open("rb", buffering=0) as fh:
+            while frame <= index.max_frame:
+                if frame <= SHM_FIRST_FRAMES:  # the first block: after the header
+                    at, room = SHM_INDEX_HEADER + 4 * (frame - 1), SHM_FIRST_FRAMES - frame + 1
+                else:
+                    block, slot = divmod(frame - SHM_FIRST_FRAMES - 1, SHM_BLOCK_FRAMES)
+                    at, room = (block + 1) * SHM_BLOCK + 4 * slot, SHM_BLOCK_FRAMES - slot
+                count = min(room, index.max_frame - frame + 1)
+                fh.seek(at)
+                data = fh.read(4 * count)
+                if len(data) < 4 * count:
+                    return None
+                numbers.frombytes(data)
+                frame += count
+    except OSError:
+        return None
+    return numbers
+
+
+def _last_frames(numbers: array[int], first: int, pages: set[int]) -> dict[int, int]:
+    """For each of ``pages`` mapped in ``numbers`` (frame ``first`` onwards), its last frame there: the
+    copy SQLite reads."""
+    if len(pages) > 64:  # many pages: one pass
+        found = {n: first + i for i, n in enumerate(numbers) if n in pages}
+        return found
+    raw, found = numbers.tobytes(), {}
+    for page in pages:
+        needle, end = struct.pack("=I", page), len(raw)
+        while (at := raw.rfind(needle, 0, end)) >= 0 and at % 4:
+            end = at + 3  # not on a number's boundary: look further back
+        if at >= 0:
+            found[page] = first + at // 4
+    return found
+
+
+def wal_pages(path: Path) -> set[int]:
+    """The pages SQLite reads now from the write-ahead log of ``path`` rather than from the file: those of
+    the log's saved frames a checkpoint has not yet copied into the file, as the wal-index (``-shm``)
+    says. Their copies in the file may be old, mid-copy or a gap not yet written. Empty when there is no
+    wal-index, or it cannot be read or does not agree with itself. Whether the log's copy is good is
+    :meth:`PageChecker.good_in_log`'s question (it needs the key)."""
+    index = wal_index(path)
+    numbers = _log_page_numbers(path, index) if index is not None else None
+    return set(numbers or ()) - {0}
 
 
 def _read_run(fh: io.FileIO, view: memoryview, first: int) -> int:
@@ -249,6 +321,37 @@ class PageChecker:
         got = _read_fully(fh, memoryview(buffer))
         return got == 0 or (got == PAGE_SIZE and self._page_ok(number, memoryview(buffer)))
 
+    def good_in_log(self, pages: Iterable[int]) -> set[int]:
+        """Of ``pages``, those SQLite reads from the write-ahead log, not from the file, and whose copy
+        there is good: the last frame of the page among the saved frames a checkpoint has not yet copied
+        into the file (``nBackfill + 1 … mxFrame`` of the wal-index, :func:`wal_index`), with the log's
+        salts, passing the page's own HMAC under the key. A frame anyone could write without the key fails
+        that HMAC; a frame SQLite does not use (already copied, past the last saved frame, or in a log the
+        wal-index does not describe) is not looked at. Empty without a readable, consistent wal-index.
+
+        Bounded: the wal-index's page numbers of those frames (4 bytes a frame, at most
+        :data:`MAX_LOG_FRAMES`), then one frame read and checked per page; no checksum of the whole log."""
+        wanted = set(pages)
+        index = wal_index(self.path) if wanted else None
+        numbers = _log_page_numbers(self.path, index) if index is not None else None
+        if index is None or not numbers:
+            return set()
+        good: set[int] = set()
+        buffer = bytearray(WAL_FRAME_HEADER + PAGE_SIZE)
+        try:
+            with Path(f"{self.path}-wal").open("rb", buffering=0) as fh:
+                for page, frame in _last_frames(numbers, index.backfilled + 1, wanted).items():
+                    fh.seek(WAL_HEADER + (frame - 1) * len(buffer))
+                    if _read_fully(fh, memoryview(buffer)) < len(buffer):
+                        continue
+                    number = struct.unpack(">I", buffer[:4])[0]
+                    if (number == page and bytes(buffer[8:16]) == index.salt
+                            and self._page_ok(page, memoryview(buffer)[WAL_FRAME_HEADER:])):
+                        good.add(page)
+        except OSError:
+            return set()
+        return good
+
     def still_failing(self, pages: Iterable[int],
                       steady: Callable[[], AbstractContextManager[object]]) -> list[int]:
         """Of ``pages`` (found failing, e.g. by SQLCipher's own check), those that are damaged.
@@ -259,10 +362,15 @@ class PageChecker:
         again (:data:`REREADS` times, as the open does); one that still fails is judged inside
         ``steady``, a read transaction of the caller's: while it is held no checkpoint writes a page of
         the file that the log does not hold a saved copy of (SQLite's WAL locking: a checkpoint copies only
-        frames every reader has, and none at all while a reader reads the file alone). A page with a
-        saved copy in the log (:func:`wal_pages`) is not judged by its copy in the file (SQLite reads the
-        log's, and a checkpoint replaces the file's); any other is read once more and, if it fails again,
-        is damaged. A damaged page nobody is saving fails every time.
+        frames every reader has, and none at all while a reader reads the file alone). A page SQLite
+        reads from the log, whose copy there passes the page's HMAC (:meth:`good_in_log`), is not judged
+        by its copy in the file (a checkpoint replaces it); any other is read once more and, if it fails
+        again, is damaged. A damaged page nobody is saving fails every time, whatever lies in the log.
+
+        The log is looked at only for pages still failing after the rereads, and costs little inside the
+        read transaction (:meth:`good_in_log` is bounded). It must be looked at before the file is read
+        again, inside it: a page whose frame a checkpoint finishes copying after the look is whole in the
+        file by the time it is read.
 
         An :class:`OSError` (the file cannot be read here) is the caller's: SQLCipher's finding stands."""
         left = sorted(set(pages))
@@ -274,7 +382,7 @@ class PageChecker:
                 left = [n for n in left if not self._ok_now(fh, n)]
             if left:
                 with steady():
-                    in_log = wal_pages(self.path)
+                    in_log = self.good_in_log(left)
                     left = [n for n in left if n not in in_log and not self._ok_now(fh, n)]
         return left
 
