@@ -52,6 +52,8 @@ OPEN_TO_ALL = {
     "adoption_desktop.core.drafts.load_draft_fields",
     "adoption_desktop.core.drafts.clear_draft",
     "adoption_desktop.core.drafts.list_drafts",  # which of your own drafts wait (never their text)
+    "adoption_desktop.core.drafts.kept_apart",  # your own drafts of a form kept by another window
+    "adoption_desktop.core.drafts.drafts_of_form",
     # "this user has that record open for editing": the record's name and id, no case content
     "adoption_desktop.core.presence.acquire",
     "adoption_desktop.core.presence.renew",
