@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core import running
 from adoption_desktop.core.models import Draft
+from adoption_desktop.core.presence import PresenceLease
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
@@ -53,23 +55,29 @@ WRITER_SUFFIX = "#writer"
 #: the key of a draft kept apart (another window kept its own draft of the form first) is the form's key, this
 #: and the id of the window that typed it
 APART_SUFFIX = "#apart:"
+#: a field's base (what the record held in that field when the draft was typed) is kept as a field of the draft
+#: named this and the field's name: it goes with the draft, and is never offered as a field
+FIELD_BASE_PREFIX = "@base:"
 
 
 @dataclass(frozen=True)
 class Stamp:
-    """Which window kept a draft (:func:`new_copy`; "" for a draft kept without one) and how many times its
-    key was kept (1 the first time)."""
+    """Which window kept a draft (:func:`new_copy`; "" for a draft kept without one), how many times its
+    key was kept (1 the first time) and in which program (its ``core.running`` mark; "" when unknown: a draft
+    kept before marks, or where the mark could not be made)."""
 
     copy: str
     version: int
+    holder: str = ""
 
     def __str__(self) -> str:
-        return f"{self.version}:{self.copy}"
+        return f"{self.version}:{self.copy}" + (f":{self.holder}" if self.holder else "")
 
     @classmethod
     def parse(cls, text: str) -> Stamp:
-        version, _, copy = text.partition(":")
-        return cls(copy, int(version) if version.isdigit() else 0)
+        version, _, rest = text.partition(":")
+        copy, _, holder = rest.partition(":")
+        return cls(copy, int(version) if version.isdigit() else 0, holder)
 
 
 #: the stamp of a draft kept before drafts had stamps (by an earlier version of the program)
@@ -108,12 +116,12 @@ def _stamp(session: Session, user_id: int, key: str) -> Stamp | None:
 
 
 def _write(session: Session, user_id: int, key: str, text: str, base: str | None,
-           fields: Mapping[str, str] | None, copy: str) -> Stamp | None:
+           fields: Mapping[str, str] | None, copy: str, holder: str = "") -> Stamp | None:
     """Write (blank text and no fields: delete) the draft under ``key`` with its base, fields and stamp; the
     stamp written (``None``: no draft)."""
     blank = not text.strip() and not fields
     before = _stamp(session, user_id, key)
-    stamp = None if blank else Stamp(copy, (before.version if before is not None else 0) + 1)
+    stamp = None if blank else Stamp(copy, (before.version if before is not None else 0) + 1, holder)
     _put(session, user_id, key, None if blank else text)
     _put(session, user_id, key + BASE_SUFFIX, None if blank else base)
     _put(session, user_id, key + WRITER_SUFFIX, None if stamp is None else str(stamp))
@@ -162,8 +170,20 @@ def load_draft_base(db: Database, actor: Principal, key: str) -> str | None:
 def load_draft_fields(db: Database, actor: Principal, key: str) -> dict[str, str]:
     """The form fields kept with the draft under ``key`` (name -> value; empty when none were kept)."""
     with db.session(actor, write=False) as session:
-        return {row.key.removeprefix(key + FIELD_SUFFIX): row.text
-                for row in _field_rows(session, actor.user_id, key)}
+        return _split_fields(session, actor.user_id, key)[0]
+
+
+def _split_fields(session: Session, user_id: int, key: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The fields kept with the draft under ``key``, and their bases (:data:`FIELD_BASE_PREFIX`)."""
+    values: dict[str, str] = {}
+    bases: dict[str, str] = {}
+    for row in _field_rows(session, user_id, key):
+        name = row.key.removeprefix(key + FIELD_SUFFIX)
+        if name.startswith(FIELD_BASE_PREFIX):
+            bases[name.removeprefix(FIELD_BASE_PREFIX)] = row.text
+        else:
+            values[name] = row.text
+    return values, bases
 
 
 def clear_draft(db: Database, actor: Principal, key: str) -> None:
@@ -194,6 +214,8 @@ class FoundDraft:
     fields: dict[str, str]
     stamp: Stamp
     saved_at: dt.datetime  # naive UTC, as stored
+    #: what the record held in each field when the draft was typed (name -> value; those the form gave)
+    field_bases: dict[str, str] = field(default_factory=dict)
 
     @property
     def apart(self) -> bool:
@@ -202,10 +224,9 @@ class FoundDraft:
 
 def _found(session: Session, user_id: int, row: Draft) -> FoundDraft:
     base = session.get(Draft, (user_id, row.key + BASE_SUFFIX))
-    return FoundDraft(row.key, row.text, base.text if base is not None else None,
-                      {r.key.removeprefix(row.key + FIELD_SUFFIX): r.text
-                       for r in _field_rows(session, user_id, row.key)},
-                      _stamp(session, user_id, row.key) or UNSTAMPED, row.saved_at)
+    values, bases = _split_fields(session, user_id, row.key)
+    return FoundDraft(row.key, row.text, base.text if base is not None else None, values,
+                      _stamp(session, user_id, row.key) or UNSTAMPED, row.saved_at, bases)
 
 
 def kept_apart(db: Database, actor: Principal, key: str) -> list[FoundDraft]:
@@ -226,7 +247,31 @@ def drafts_of_form(db: Database, actor: Principal, key: str) -> list[FoundDraft]
                               reverse=True)
 
 
-@dataclass
+#: the windows of this program holding a form's draft (:class:`DraftCopy`, by its ``copy``): whether each is
+#: still open (its ``alive``; a copy without one is open until :meth:`DraftCopy.close`)
+_windows: dict[str, DraftCopy] = {}
+
+
+def _may_be_open(session: Session, user_id: int, stamp: Stamp) -> bool:
+    """Whether the window that kept a draft stamped ``stamp`` may still be open (so its draft is its own, and no
+    other window may replace or remove it): a window of this program that is still open; a window of another
+    program that has not ended (on this PC, ``core.running``) and still holds a live presence lease (another PC:
+    its leases lapse within minutes of a crash). A draft without a window's stamp or program (kept by an
+    earlier version) is taken as from a window that has gone."""
+    if not stamp.copy or not stamp.holder:
+        return False
+    if stamp.holder == running.this_program():
+        window = _windows.get(stamp.copy)
+        return window is not None and window.is_open()
+    if running.has_ended(stamp.holder):
+        return False
+    live = session.scalar(select(PresenceLease.token).where(
+        PresenceLease.holder == stamp.holder, PresenceLease.user_id == user_id,
+        PresenceLease.expires_at >= utcnow()).limit(1))
+    return live is not None
+
+
+@dataclass(eq=False)
 class DraftCopy:
     """One window's hold on the draft of one form (``key``): what it read and kept, so that no save of this
     window replaces, and no clearing removes, a draft another window kept meanwhile.
@@ -236,7 +281,12 @@ class DraftCopy:
         if found: ...fill the form from found[0]...; copy.took(found[0])
         copy.save(text, base=..., fields=...)   # False: kept apart, another window's draft is there
         copy.clear()                    # the record was saved (or the typing discarded)
-    """
+        copy.close()                    # the window is gone (its draft, if any, stays for the next opening)
+
+    A draft brought back from a window that may still be open (:func:`_may_be_open`: the same form open twice)
+    is *borrowed*: this window's typing over it is kept apart under its own stamp from the first save, and
+    neither its save nor its clearing touches the other window's draft, which that window goes on keeping. A
+    draft from a window that has gone (a crash) is taken over: this window keeps over it and clears it."""
 
     db: Database
     actor: Principal
@@ -249,9 +299,25 @@ class DraftCopy:
     #: a draft kept apart that this window took into its form: it goes once this window keeps or clears its
     #: own (unless its window kept it again since)
     adopted: FoundDraft | None = None
+    #: a draft this window brought back from another window that may still be open: left to that window
+    borrowed: FoundDraft | None = None
+    #: whether this window is still open (its form shown); ``None``: open until :meth:`close`
+    alive: Callable[[], bool] | None = None
+    #: this program's mark (``core.running``), kept in the stamp: another window can tell whether this one may
+    #: still be open
+    holder: str = ""
 
     def __post_init__(self) -> None:
         self.kept_under = self.kept_under or self.key
+        self.holder = self.holder or running.this_program() or ""
+        _windows[self.copy] = self
+
+    def is_open(self) -> bool:
+        return self.copy in _windows and (self.alive is None or self.alive())
+
+    def close(self) -> None:
+        """The window is gone: its draft (if any) stays, and the next window to bring it back takes it over."""
+        _windows.pop(self.copy, None)
 
     @property
     def apart(self) -> bool:
@@ -264,16 +330,28 @@ class DraftCopy:
         return drafts_of_form(self.db, self.actor, self.key)
 
     def took(self, found: FoundDraft) -> None:
-        """``found`` is now in the form: this window may keep its typing over it."""
+        """``found`` is now in the form: this window may keep its typing over it, unless the window that kept
+        it may still be open (then it is :attr:`borrowed`, and this window's typing is kept apart)."""
+        if found.stamp.copy != self.copy:
+            with self.db.session(self.actor, write=False) as session:
+                open_elsewhere = _may_be_open(session, self.actor.user_id, found.stamp)
+            if open_elsewhere:
+                self.borrowed = found
+                self.kept_under = self.key + APART_SUFFIX + self.copy
+                return
         if found.apart:
             self.adopted = found
         else:
             self.seen = found.stamp
 
-    def save(self, text: str, *, base: str | None = None, fields: Mapping[str, str] | None = None) -> bool:
+    def save(self, text: str, *, base: str | None = None, fields: Mapping[str, str] | None = None,
+             field_bases: Mapping[str, str] | None = None) -> bool:
         """Keep the form as this window's draft: under the form's key while the draft there is the one this
-        window last read or kept (or there is none), apart otherwise. False when it was kept apart just now
-        (the first time: say so)."""
+        window last read or kept (or there is none), apart otherwise. ``field_bases``: what the record held in
+        each field when the typing began (kept beside ``fields``, read back as ``FoundDraft.field_bases``).
+        False when it was kept apart just now (the first time: say so)."""
+        if fields is not None and field_bases:
+            fields = {**fields, **{FIELD_BASE_PREFIX + k: v for k, v in field_bases.items()}}
         with self.db.session(self.actor) as session:
             uid = self.actor.user_id
             diverted = False
@@ -282,7 +360,7 @@ class DraftCopy:
                 if there is not None and there != self.seen:
                     self.kept_under = self.key + APART_SUFFIX + self.copy
                     diverted = True
-            stamp = _write(session, uid, self.kept_under, text, base, fields, self.copy)
+            stamp = _write(session, uid, self.kept_under, text, base, fields, self.copy, self.holder)
             if not self.apart:
                 self.seen = stamp
             self._drop_adopted(session)
@@ -290,7 +368,8 @@ class DraftCopy:
 
     def clear(self) -> None:
         """This window's draft goes (the record was saved, or what was typed discarded): unless another window
-        kept its own draft under the form's key since this one read it, which stays."""
+        kept its own draft under the form's key since this one read it, which stays. A draft borrowed from a
+        window still open stays too."""
         with self.db.session(self.actor) as session:
             uid = self.actor.user_id
             if self.apart or _stamp(session, uid, self.key) in (None, self.seen):

@@ -25,13 +25,16 @@ says which, and that any other waits its turn."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping
 
+import shiboken6
 from PySide6.QtCore import QDate, QObject, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QLabel,
     QLineEdit,
     QMainWindow,
     QPlainTextEdit,
@@ -61,11 +64,19 @@ FormField = QPlainTextEdit | QTextEdit | QLineEdit | QComboBox | QDateEdit | QCh
 TICKED, NOT_TICKED = "1", "0"
 #: while the server can't be reached a draft is tried again this often (the text stays in the field)
 RETRY_MS = 5000
-def restored_text(place: str, button: str) -> str:
+def restored_text(place: str, button: str, other_window: str = "") -> str:
     """The one sentence every form says when it brought a draft back, e.g. ``restored_text("this form",
-    "OK")``; ``button`` is the save button as it reads."""
-    return (f"Unsaved text from your last visit to {place} was restored; check it, "
-            f"then press {button.replace('&', '')} to save it.")
+    "OK")``; ``button`` is the save button as it reads. ``other_window``: when the draft is another window's
+    that may still be open (:attr:`DraftAutosaver.other_window`), when it kept it ("14:02 on 02/04")."""
+    press = button.replace('&', '')
+    if other_window:
+        return (f"Unsaved text typed in another window of {place} ({other_window}), which may still be open, "
+                f"was copied here; that window keeps its own draft. Check it, then press {press} to save it.")
+    return f"Unsaved text from your last visit to {place} was restored; check it, then press {press} to save it."
+
+
+def _when(at: dt.datetime) -> str:
+    return f"{local_time(at):%H:%M on %d/%m}"
 
 
 #: said (through ``DraftAutosaver.status``) while a draft could not be saved for an outage
@@ -187,6 +198,39 @@ def set_field_value(widget: FormField, value: str) -> bool:
     return True
 
 
+def shown_value(widget: FormField, value: str) -> str:
+    """A kept value as the person would read it in ``widget``: a choice by its words, a date as dd/mm/yyyy,
+    a tick box as ticked / not ticked, text in quotes."""
+    if isinstance(widget, QCheckBox):
+        return "ticked" if value == TICKED else "not ticked"
+    if isinstance(widget, QComboBox) and not widget.isEditable():
+        index = next((i for i in range(widget.count()) if _choice(widget, i) == value), -1)
+        return widget.itemText(index) if index >= 0 else value
+    if isinstance(widget, QDateEdit):
+        day = QDate.fromString(value, Qt.DateFormat.ISODate)
+        return day.toString("dd/MM/yyyy") if day.isValid() else value
+    return f"\u201c{value}\u201d" if value.strip() else "(blank)"
+
+
+def field_words(widget: FormField, name: str) -> str:
+    """How the form names a field: its label (the one whose Alt key goes to it), a tick box's own text, else
+    its name in words."""
+    if isinstance(widget, QCheckBox) and widget.text():
+        return widget.text().replace("&", "")
+    window = widget.window()
+    for label in window.findChildren(QLabel):
+        if label.buddy() is widget and label.text():
+            return label.text().replace("&", "").rstrip(": ")
+    return name.replace("_", " ")
+
+
+def _editable(widget: FormField) -> bool:
+    """Whether the person can change ``widget`` now (not greyed out, not read-only)."""
+    if not widget.isEnabled():
+        return False
+    return not (isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit) and widget.isReadOnly())
+
+
 def _changed(widget: FormField) -> SignalInstance:
     """The signal a field sends when the person changes it."""
     if isinstance(widget, QCheckBox):
@@ -206,7 +250,7 @@ class DraftAutosaver(QObject):
     def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000,
                  base: str | None = None, fields: Mapping[str, FormField] | None = None,
                  max_wait_ms: int | None = None, over_stored: bool = False,
-                 if_changed: Collection[str] = ()) -> None:
+                 if_changed: Collection[str] = (), from_record: Collection[str] = ()) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
         #: due after a pause in the typing, and at the latest ``max_wait_ms`` (``save_timer.MAX_WAIT_MS``) after
@@ -231,8 +275,18 @@ class DraftAutosaver(QObject):
         #: fields whose value the form sets to mean "today unless changed" (the day a decision is made): kept
         #: only once changed, so a draft brought back on a later day does not date the record back
         self.if_changed = frozenset(if_changed)
+        #: fields the form fills from the record as stored: each is kept with its *base* (what the record held
+        #: when the draft was typed), and a draft's value comes back only while the record still holds its base
+        #: (otherwise the stored value stays, and the draft's is said: :attr:`set_aside`)
+        self.from_record = frozenset(from_record) & set(self.fields) - self.if_changed
+        self.field_bases = {name: self.opened[name] for name in self.from_record}
+        #: the draft's values not brought back (name -> the value as the field shows it): the field can no
+        #: longer be changed here (an outcome recorded since), or the record was changed since the draft was
+        #: typed; the form says them (:meth:`set_aside_text`) so nothing typed is lost unseen
+        self.set_aside: dict[str, str] = {}
         #: this window's hold on the draft: a save never replaces, nor a clear removes, another window's
-        self.copy = drafts.DraftCopy(ctx.db, ctx.principal, key)
+        self.copy = drafts.DraftCopy(ctx.db, ctx.principal, key, alive=self._window_open)
+        self.destroyed.connect(lambda _o=None, copy=self.copy: copy.close())
         found = self.copy.offer()
         #: the draft brought back (or offered, when the form already held it); the others wait their turn
         self.offered: drafts.FoundDraft | None = found[0] if found else None
@@ -244,17 +298,60 @@ class DraftAutosaver(QObject):
             set_field_value(widget, saved)
             self.restored = True
         if self.offered is not None and self.fields:
-            for name, field in self.fields.items():  # in the form's order: a choice may fill the next list
-                value = self.offered.fields.get(name)
-                if value is not None and value != field_value(field) and set_field_value(field, value):
-                    self.restored = True
-        if self.offered is not None and (self.restored or self._holds(self.offered)):
+            self._restore_fields(self.offered)
+        if self.offered is not None and (self.restored or self.set_aside or self._holds(self.offered)):
             self.copy.took(self.offered)  # the form holds it: this window's typing may be kept over it
         if self.restored and self.offered is not None:
             self.base = self.offered.base
         self._signals = [_changed(w) for w in (widget, *self.fields.values())]
         for signal in self._signals:
             signal.connect(self.timer.changed)
+
+    def _window_open(self) -> bool:
+        """Whether this saver's window is open (shown): another window bringing its draft back leaves it
+        to this one (``core.drafts.DraftCopy.borrowed``)."""
+        return shiboken6.isValid(self.widget) and self.widget.window().isVisible()
+
+    def _restore_fields(self, found: drafts.FoundDraft) -> None:
+        """Bring back the draft's fields, in the form's order (a choice may fill the next list): each only
+        where the form can still change it and, for a field from the record, only while the record still
+        holds what it held when the draft was typed. A value not brought back that was the person's own
+        change is kept in :attr:`set_aside`."""
+        for name, widget in self.fields.items():
+            value = found.fields.get(name)
+            if value is None or value == field_value(widget):
+                continue
+            base = found.field_bases.get(name) if name in self.from_record else None
+            changed_since = base is not None and base != field_value(widget)
+            if _editable(widget) and not changed_since and set_field_value(widget, value):
+                self.restored = True
+                if name in self.from_record:
+                    self.field_bases[name] = base if base is not None else self.opened[name]
+            elif value != base:  # the person's own change, not the record as it then was
+                self.set_aside[name] = shown_value(widget, value)
+
+    def set_aside_text(self, words: Mapping[str, str] | None = None, what: str = "this record") -> str:
+        """The sentence that says the draft's values not brought back (:attr:`set_aside`), each named by
+        ``words`` (field name -> its words, e.g. "outcome"); "" when none."""
+        if not self.set_aside:
+            return ""
+        listed = "; ".join(f"{(words or {}).get(name) or field_words(self.fields[name], name)}: {value}"
+                           for name, value in self.set_aside.items())
+        return (f"Your draft also held changes that were not brought back, because {what} was changed (or "
+                f"completed) after you typed them, so it shows what is stored: {listed}. These are not kept "
+                "once you close this window: note any you still need.")
+
+    @property
+    def other_window(self) -> str:
+        """When the draft brought back was kept by another window that may still be open ("" otherwise)."""
+        borrowed = self.copy.borrowed
+        return _when(borrowed.saved_at) if borrowed is not None else ""
+
+    def rebase(self, names: Collection[str]) -> None:
+        """The record was stored with these fields as they now show: they are the draft's new bases."""
+        values = self._values()
+        for name in set(names) & self.from_record:
+            self.field_bases[name] = values[name]
 
     def _values(self) -> dict[str, str]:
         return {name: field_value(field) for name, field in self.fields.items()}
@@ -268,10 +365,10 @@ class DraftAutosaver(QObject):
         """What to add to the form's message about drafts from another window: that the one brought back was
         typed in another window, and that others are kept and offered in turn ("" when none)."""
         said = []
-        if self.restored and self.offered is not None and self.offered.apart:
-            said.append(f"It is a draft from another window, {local_time(self.offered.saved_at):%H:%M on %d/%m}.")
+        if self.restored and self.offered is not None and self.offered.apart and not self.other_window:
+            said.append(f"It is a draft from another window, {_when(self.offered.saved_at)}.")
         if self.others:
-            when = f"{local_time(self.others[0].saved_at):%H:%M on %d/%m}"
+            when = _when(self.others[0].saved_at)
             said.append(
                 f"Another draft of this form, from another window ({when}), is kept too: it is offered here "
                 "after you save or discard this one." if len(self.others) == 1 else
@@ -306,7 +403,7 @@ class DraftAutosaver(QObject):
         kept = ({k: v for k, v in values.items() if k not in self.if_changed or v != self.opened[k]}
                 if values and (text.strip() or values != self.opened) else None)
         try:
-            in_place = self.copy.save(text, base=self.base, fields=kept)
+            in_place = self.copy.save(text, base=self.base, fields=kept, field_bases=self.field_bases)
         except AuditHoldError as refused:  # from a timer: raised, it reached the error dialog at every pause
             self.stopped = True
             self._say(NOT_KEPT_MOVED if isinstance(refused, MovedToServerError) else NOT_KEPT_HELD)
@@ -355,6 +452,7 @@ class DraftAutosaver(QObject):
         self.timer.stop()
         for signal in self._signals:
             signal.disconnect(self.timer.changed)
+        self.copy.close()
         self.deleteLater()
 
     def clear(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from adoption_desktop.core import drafts
+from adoption_desktop.core import drafts, presence, running
 from adoption_desktop.core.drafts import DraftCopy
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.security.service import authenticate
@@ -65,19 +65,69 @@ def test_a_second_windows_draft_is_kept_apart_never_over_the_first(db: Database,
                                                                   ("arrangement", 5, True)]
 
 
-def test_a_window_that_took_the_draft_keeps_over_it_and_the_first_then_keeps_apart(
+def test_a_window_that_took_the_draft_of_a_window_gone_keeps_over_it_and_the_first_then_keeps_apart(
         db: Database, second: Database, ann: Principal) -> None:
     ann_b = authenticate(second, "ann", TEST_PASSWORD)
     a = DraftCopy(db, ann, KEY)
     a.offer()
     assert a.save("typed in A")
+    a.close()  # A's window is gone (a crash): its draft waits for the next opening
     b = DraftCopy(second, ann_b, KEY)
     offered = b.offer()
     assert [f.text for f in offered] == ["typed in A"]
     b.took(offered[0])  # B's form now holds A's text: B may keep its typing over it
-    assert b.save("typed in A, then more in B")
+    assert b.borrowed is None
+    assert b.save("typed in A, then more in B") and not b.apart
     assert a.save("typed in A, and more in A") is False  # B kept since A last did: A's is kept apart
     assert _texts(db, ann) == ["typed in A, then more in B", "typed in A, and more in A"]
+
+
+def test_a_window_that_brings_back_the_draft_of_a_window_still_open_neither_replaces_nor_removes_it(
+        db: Database, second: Database, ann: Principal) -> None:
+    """Review: B opening while A (still open) held the draft took A's stamp; B's Discard (or save) then deleted
+    A's draft, A's timer was idle, and a crash of A lost its text."""
+    ann_b = authenticate(second, "ann", TEST_PASSWORD)
+    a = DraftCopy(db, ann, KEY)
+    assert a.save("typed in A, then A went to a meeting")
+    b = DraftCopy(second, ann_b, KEY)
+    offered = b.offer()
+    b.took(offered[0])
+    assert b.borrowed == offered[0] and b.apart  # a copy: B's typing is kept under its own stamp
+    b.clear()  # B discards (nothing typed there yet): A's draft stays
+    assert _texts(db, ann) == ["typed in A, then A went to a meeting"]
+    c = DraftCopy(second, ann_b, KEY)
+    c.took(c.offer()[0])
+    assert c.save("A's text, with more typed in C")  # kept apart at once (nothing to say: it is a copy)
+    assert drafts.load_draft(db, ann, KEY) == "typed in A, then A went to a meeting"
+    c.clear()  # C saved the record: A's draft is still A's
+    assert _texts(db, ann) == ["typed in A, then A went to a meeting"]
+    assert a.save("A back from the meeting, typing on")  # A keeps its draft in place, as before
+    assert _texts(db, ann) == ["A back from the meeting, typing on"]
+    a.clear()
+    assert _texts(db, ann) == []
+
+
+def test_a_draft_from_another_program_is_left_to_it_while_that_program_holds_a_lease(
+        db: Database, second: Database, ann: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program (another PC) still running: it renews its presence leases, so its window may be open.
+    Once its leases have lapsed (a crash there), its draft is taken over."""
+    ann_b = authenticate(second, "ann", TEST_PASSWORD)
+    elsewhere = "e" * 32  # the other program's mark: no file on this PC, so never known here to have ended
+    a = DraftCopy(db, ann, KEY, holder=elsewhere)
+    a.close()  # not a window of this program
+    a.save("typed on the other PC")
+    monkeypatch.setattr(running, "this_program", lambda: elsewhere)
+    lease = presence.acquire(db, ann, "letterbox_arrangements", 5)
+    monkeypatch.undo()
+    b = DraftCopy(second, ann_b, KEY)
+    b.took(b.offer()[0])
+    assert b.borrowed is not None and b.apart
+    presence.release(db, ann, lease)  # the other PC's leases gone: its window is not open
+    c = DraftCopy(second, ann_b, KEY)
+    c.took(c.offer()[0])
+    assert c.borrowed is None and not c.apart
+    c.clear()
+    assert _texts(db, ann) == []
 
 
 def test_clearing_removes_only_this_windows_draft(db: Database, second: Database, ann: Principal) -> None:
@@ -102,6 +152,7 @@ def test_a_draft_kept_apart_is_offered_once_the_forms_own_has_gone(db: Database,
     a, b = DraftCopy(db, ann, KEY), DraftCopy(second, ann_b, KEY)
     a.save("A's draft", base="3")
     b.save("B's draft", base="4", fields={"status": "suspended"})
+    b.close()  # B's window is gone (a crash)
     a.clear()
     c = DraftCopy(db, ann, KEY)  # the form opened again
     offered = c.offer()

@@ -54,7 +54,9 @@ def test_session_notes_are_restored_after_a_crash_and_cleared_on_save(
     qtbot.waitUntil(lambda: drafts.load_draft(db, counsellor, key) == text, timeout=5000)
     with db.session(counsellor, write=False) as session:
         assert session.scalar(select(Draft.text).where(Draft.key == key)) == text
-    # "crash": the form goes away without OK; nothing was saved as a session
+    # "crash": the form goes away without OK (off the screen: a killed program's windows are gone, so the
+    # next opening takes its draft over); nothing was saved as a session
+    dialog.hide()
     dialog.deleteLater()
     case.deleteLater()
     assert case.detail.sessions == []
@@ -165,7 +167,8 @@ def test_every_field_of_a_session_form_is_restored_after_a_crash_and_cleared_on_
     for saver in dialog.autosavers:  # typed: the pause before the autosave is not waited out here
         assert saver.timer.isActive()
         saver.save_now()
-    # "crash": the form and the case window go without OK; nothing was saved as a session
+    # "crash": the form and the case window go without OK (off the screen); nothing was saved as a session
+    dialog.hide()
     dialog.deleteLater()
     case.deleteLater()
     assert case.detail.sessions == []
@@ -270,7 +273,8 @@ def test_every_field_of_the_request_redaction_and_disclosure_forms_is_restored_a
     def crash_and_reopen(dialog: FormDialog, opener: Callable[[CaseDialog], FormDialog]) -> FormDialog:
         for saver in dialog.autosavers:
             saver.save_now()
-        dialog.deleteLater()  # the program is killed: no OK, no Cancel
+        dialog.hide()  # the program is killed: no OK, no Cancel, the window gone
+        dialog.deleteLater()
         again = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
         qtbot.addWidget(again)
         return opener(again)
@@ -313,3 +317,4 @@ def test_every_field_of_the_request_redaction_and_disclosure_forms_is_restored_a
     assert _child(disclosure, QLineEdit, "recipient").text() == "Her daughter, with her consent"
     assert _child(disclosure, QComboBox, "method").currentText() == "secure email"
     assert _child(disclosure, QPlainTextEdit, "what").toPlainText() == "The adoption order"
+

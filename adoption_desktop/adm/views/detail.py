@@ -237,7 +237,8 @@ class DecisionPanel(QWidget):
                 self.draft_notice.setText(others)
                 self.draft_notice.show()
             return
-        notice = (restored_text("this decision", self.buttons["save_button"].text() + " (or Ctrl+S)")
+        other_window = next((s.other_window for s in self.autosavers if s.other_window), "")
+        notice = (restored_text("this decision", self.buttons["save_button"].text() + " (or Ctrl+S)", other_window)
                   + " It is on the Decision tab (Alt+D).") + (" " + others if others else "")
         if overtaken:
             notice += (" <b>The decision has been saved by someone else since you typed it:</b> saving shows "

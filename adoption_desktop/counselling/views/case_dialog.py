@@ -455,7 +455,9 @@ class CaseDialog(QDialog):
             ok.setText(ok_text)
         others = " ".join(filter(None, (saver.other_drafts_text() for saver in savers)))
         if any(saver.restored for saver in savers):  # name the button as it reads, not always "OK"
-            dialog.message.setText(" ".join(filter(None, (restored_text("this form", ok.text()), others))))
+            other_window = next((saver.other_window for saver in savers if saver.other_window), "")
+            dialog.message.setText(" ".join(filter(None, (restored_text("this form", ok.text(), other_window),
+                                                          others))))
         elif others:  # a draft from another window waits its turn
             dialog.message.setText(others)
         self.forms.append(dialog)

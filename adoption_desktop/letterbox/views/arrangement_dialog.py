@@ -142,16 +142,22 @@ class ArrangementDialog(QDialog):
                      "pattern_from": self.pattern_from, **self.dates, **self.direct_dates})
         version = str(self.version) if self.version is not None else None
         key = f"{DRAFT_ARRANGEMENT}:{self.arrangement_id if self.arrangement_id is not None else 'new'}"
-        # the day a pattern change takes effect is today unless changed: kept only when changed
+        # the day a pattern change takes effect is today unless changed: kept only when changed. A saved
+        # arrangement's fields show it as stored: each field of a draft comes back only while the arrangement
+        # still holds what it held when the draft was typed, so a colleague's change since (an "e-mail allowed"
+        # unticked) is neither shown as this person's own nor re-applied over theirs; a change of this person's
+        # to a field they changed too is said, not brought back
         saver = DraftAutosaver(self.ctx, key, self.notes, base=version, over_stored=True, fields=keep,
-                               if_changed=("pattern_from",))
+                               if_changed=("pattern_from",),
+                               from_record=keep if self.arrangement_id is not None else ())
         saver.status.connect(self.message.setText)
         self.autosaver = saver
+        aside = saver.set_aside_text(what="this arrangement")
         if not saver.restored:
-            if saver.others:  # the form's own draft is what it shows; one from another window waits its turn
-                self.message.setText(saver.other_drafts_text())
+            # the form's own draft is what it shows; one from another window waits its turn
+            self.message.setText(" ".join(filter(None, (aside, saver.other_drafts_text()))))
             return
-        said = restored_text("this arrangement", "Save")
+        said = " ".join(filter(None, (restored_text("this arrangement", "Save", saver.other_window), aside)))
         if saver.base is not None and saver.base != version and saver.base.isdigit():
             self.version = int(saver.base)  # Save meets the conflict window: their save beside this one
             said += " Someone saved this arrangement after you typed this: Save shows their version beside yours."

@@ -441,23 +441,29 @@ class ItemDialog(QDialog):
         if not self.ctx.can(Permission.LETTERBOX_EDIT):
             return
         version = str(self.detail.row_version) if self.detail is not None else None
+        fields = self._draft_fields()
+        # a logged item's fields show it as stored: a draft's value comes back only while the item still holds
+        # what it held when the draft was typed, and only where it can still be changed (not an outcome
+        # recorded since); what is not brought back is said
         saver = DraftAutosaver(self.ctx, self.draft_key(), self.text, base=version, over_stored=True,
-                               fields=self._draft_fields(), if_changed=("outcome_on",))
+                               fields=fields, if_changed=("outcome_on",),
+                               from_record=fields if self.item_id is not None else ())
         saver.status.connect(lambda text: self.say(text, error=bool(text)))
         self.autosaver = saver
+        aside = saver.set_aside_text(FIELD_WORDS, "this item")
         if not saver.restored:
-            if saver.others:  # the form's own draft is what it shows; one from another window waits its turn
-                self.say(saver.other_drafts_text())
+            # the form's own draft is what it shows; one from another window waits its turn
+            self.say(" ".join(filter(None, (aside, saver.other_drafts_text()))))
             return
         typed = self.unsaved()
         button = (self.log_button if self.item_id is None else self.screen_button if "letter_text" in typed
                   else self.reword_button if self.reword_button.isEnabled() else self.outcome_button)
-        said = restored_text("this item", button.text())
+        said = restored_text("this item", button.text(), saver.other_window)
         if self.item_id is not None and saver.base != version:
             said += (" Someone saved this item after you typed it: press Show stored text (F5) to see theirs "
                      "before you screen yours.") if "letter_text" in typed else (
                 " Someone saved this item after you typed it: check what it shows now.")
-        self.say(" ".join(filter(None, (said, saver.other_drafts_text()))))
+        self.say(" ".join(filter(None, (said, aside, saver.other_drafts_text()))))
 
     def _draft_fields(self) -> dict[str, FormField]:
         """Every field of the window a draft keeps beside the letter's text (named as :meth:`_values` names
@@ -481,7 +487,9 @@ class ItemDialog(QDialog):
             saver = self.autosaver
             assert saver is not None
         saver.base = str(self.detail.row_version) if self.detail is not None else None
-        if ({"letter_text"} | set(saver.fields)) & set(self.unsaved()):
+        unsaved = set(self.unsaved())
+        saver.rebase(set(saver.fields) - unsaved)  # the fields now as stored: the draft's new bases
+        if ({"letter_text"} | set(saver.fields)) & unsaved:
             saver.save_now()
         else:
             saver.clear()
