@@ -318,3 +318,34 @@ def test_every_field_of_the_request_redaction_and_disclosure_forms_is_restored_a
     assert _child(disclosure, QComboBox, "method").currentText() == "secure email"
     assert _child(disclosure, QPlainTextEdit, "what").toPlainText() == "The adoption order"
 
+
+def test_a_date_left_as_today_is_not_kept_so_a_draft_brought_back_later_does_not_date_the_record_back(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """Review: the records request's day sent, the redaction check's day reviewed and the disclosure's day were
+    kept with every draft, also when left as the form set them (today): brought back on a later day, the form
+    showed the day it was typed, and OK dated the record back."""
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    ctx = AppContext(db, counsellor, TaskRunner(synchronous=True))
+    case = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
+    qtbot.addWidget(case)
+
+    def crash_and_reopen_next_day(dialog: FormDialog, opener: Callable[[CaseDialog], FormDialog]) -> FormDialog:
+        for saver in dialog.autosavers:
+            saver.save_now()
+        dialog.hide()  # the program is killed: no OK, no Cancel, the window gone
+        dialog.deleteLater()
+        again = CaseDialog(ctx, case_id, lambda: D(2026, 10, 5))  # reopened four days later
+        qtbot.addWidget(again)
+        return opener(again)
+
+    for opener, field, notes, text in (
+            (CaseDialog.add_request_dialog, "sent_on", "notes", "Asked for the 1968 court file."),
+            (CaseDialog.redaction_dialog, "reviewed_on", "redactions_made", "Foster carer's name, p.3"),
+            (lambda c: c.disclosure_dialog(False), "disclosed_on", "what", "The adoption order")):
+        dialog = opener(case)
+        assert _child(dialog, QDateEdit, field).date() == QDate(2026, 10, 1)  # today: left as it is
+        _child(dialog, QPlainTextEdit, notes).setPlainText(text)
+        dialog = crash_and_reopen_next_day(dialog, opener)
+        assert _child(dialog, QPlainTextEdit, notes).toPlainText() == text
+        assert _child(dialog, QDateEdit, field).date() == QDate(2026, 10, 5), field  # today again, not 1 Oct
+        dialog.hide()

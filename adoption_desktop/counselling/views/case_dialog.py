@@ -431,13 +431,15 @@ class CaseDialog(QDialog):
 
     def _form(self, title: str, form: QWidget, submit: Callable[[], str],
               drafts: dict[str, QPlainTextEdit] | None = None, *, ok_text: str = "",
-              keep: dict[str, FormField] | None = None) -> FormDialog:
+              keep: dict[str, FormField] | None = None, if_changed: tuple[str, ...] = ()) -> FormDialog:
         """A form dialog; ``drafts`` (key suffix -> text field) are autosaved as encrypted drafts while
         typed, restored when the form is opened again after a crash, and cleared once OK has saved.
-        ``keep`` (name -> field): the form's other fields, kept with its one draft and restored with it."""
+        ``keep`` (name -> field): the form's other fields, kept with its one draft and restored with it;
+        those in ``if_changed`` (a date the form sets to today) only once changed, so a draft brought back on
+        a later day does not date the record back."""
         if keep and len(drafts or {}) != 1:
             raise ValueError("a form's other fields are kept with its one draft")
-        savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit, fields=keep)
+        savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit, fields=keep, if_changed=if_changed)
                   for what, edit in (drafts or {}).items()]
 
         def run() -> None:
@@ -568,7 +570,8 @@ class CaseDialog(QDialog):
                           {"request_notes": child(form, QPlainTextEdit, "notes")},
                           keep={"holder_kind": kind, "holder_name": child(form, QLineEdit, "holder_name"),
                                 "holder_address": child(form, QPlainTextEdit, "holder_address"),
-                                "their_reference": child(form, QLineEdit, "their_reference"), "sent_on": sent})
+                                "their_reference": child(form, QLineEdit, "their_reference"), "sent_on": sent},
+                          if_changed=("sent_on",))  # today unless changed
 
     def _selected_or_latest_request(self) -> RequestRow:
         rid = self._request_id()
@@ -755,7 +758,8 @@ class CaseDialog(QDialog):
             return "Redaction check recorded."
         # the whole form is the draft: the document, the day and the tick that it was read
         return self._form("Redaction check", form, submit, {"redactions_made": made},
-                          keep={"item": item, "reviewed_on": on, "third_party_reviewed": reviewed})
+                          keep={"item": item, "reviewed_on": on, "third_party_reviewed": reviewed},
+                          if_changed=("reviewed_on",))  # today unless changed
 
     def disclosure_dialog(self, records_shared: bool) -> FormDialog:
         on = date_edit(self.today())
@@ -777,7 +781,8 @@ class CaseDialog(QDialog):
         return self._form("Share records" if records_shared else "Record a disclosure", form, submit,
                           {"records_shared_what" if records_shared else "disclosure_what": what},
                           ok_text="&Share records" if records_shared else "",
-                          keep={"disclosed_on": on, "recipient": to, "method": how})
+                          keep={"disclosed_on": on, "recipient": to, "method": how},
+                          if_changed=("disclosed_on",))  # today unless changed
 
     def checks_dialog(self) -> FormDialog:
         d = self.detail
