@@ -245,3 +245,22 @@ def test_a_crash_draft_keeps_a_date_of_decision_typed_and_leaves_an_untouched_on
     again = _page(db, adm_user, qtbot, did).detail  # the application restarted
     assert again.decided_on.date() == today.addDays(-3) != QDate()
     assert again.decision_text.toPlainText() == MINE
+
+
+def test_save_draft_keeps_a_changed_date_of_decision(db: Database, adm_user: Principal, qtbot: Any) -> None:
+    """Review: Save draft stores the wording, not the date of decision (that is stored when signing), and
+    cleared the drafts that held it: the decision was shown again with today's date, so signing could use
+    today's date unseen."""
+    did, _, _ = _queue(db)
+    page = _page(db, adm_user, qtbot, did)
+    today = page.detail.decided_on.date()
+    page.detail.decided_on.setDate(today.addDays(-3))
+    page.detail.decision_text.setPlainText(MINE)
+    page.detail.save_draft()
+    assert _stored(db, adm_user, did)[0] == MINE  # the wording saved
+    assert page.detail.decided_on.date() == today.addDays(-3)  # the date shown is still the one chosen
+    assert drafts.load_draft_fields(db, adm_user, f"adm.decision:{did}:text")["decided_on"] == \
+        today.addDays(-3).toString(Qt.DateFormat.ISODate)
+    again = _page(db, adm_user, qtbot, did).detail  # the application restarted
+    assert again.decided_on.date() == today.addDays(-3)
+    assert again.decision_text.toPlainText() == MINE

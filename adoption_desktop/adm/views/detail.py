@@ -44,7 +44,7 @@ from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, Valida
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
-from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, field_value, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
@@ -253,6 +253,11 @@ class DecisionPanel(QWidget):
             saver.clear()
             edit = saver.widget
             saver.base = draft_base(self.version, edit.toPlainText() if isinstance(edit, QPlainTextEdit) else "")
+            if "decided_on" in saver.fields and field_value(self.decided_on) != saver.opened["decided_on"]:
+                # the date of decision is not part of what Save draft stores (it is stored when signing): a
+                # date changed here stays a draft, so the decision shown again (or after a crash) still has
+                # it, not today's, and signing cannot use today's date unseen
+                saver.save_now()
         self.draft_notice.hide()
 
     def _drop_signed_drafts(self, detail: DecisionDetail) -> None:
