@@ -46,6 +46,8 @@ from adoption_desktop.letterbox.screening.detectors import (
     letters_of,
     match_terms,
 )
+from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
+from adoption_desktop.letterbox.screening.unmask import unmask
 from adoption_desktop.letterbox.sent_list import (
     ReminderKey,
     batch_month_key,
@@ -357,7 +359,7 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
     found = ", ".join(leaks)
     own = _own_words(recipient, known)
     for where, typed_text in typed:
-        if _found_in(typed_text, leaks, own):
+        if _found_in(typed_text, leaks, own) or _found_in(unmask(typed_text).text, leaks, own):
             raise TypedTextLeaks(f"A letter would carry details from the other side of the arrangement "
                                  f"({found}), found in {where}; it was not produced. Reword it without them.",
                                  where)
@@ -386,16 +388,32 @@ def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: 
     parts += [" ".join(part.split()) for part in parts if "\n" in part]
     # the body and the address block as one text: a term is whole words, never across two of its parts (no
     # space or dash of a term's pattern crosses "|")
-    return sorted(_found_in(_PARTS_APART.join((*parts, *recipient)), forbidden, _own_words(recipient, known)))
+    joined = _PARTS_APART.join((*parts, *recipient))
+    own = _own_words(recipient, known)
+    found = _found_in(joined, forbidden, own)
+    # disguised writing read as the screening reads it ("Thorn\u200bley", a Cyrillic "о", "T h o r n l e y")
+    view = unmask(joined)
+    if not view.plain:
+        found |= _found_in(view.text, forbidden, own)
+    return sorted(found)
 
 
 #: what parts the lines of a letter read as one text: nothing of a term is read across it
 _PARTS_APART = "\n|\n"
+#: a hashtag or an account name in a letter (as ``screening.detectors``' ``_TAG`` starts; not an e-mail address)
+_TAGGED = re.compile(r"(?<![\w#@/&.])[#@][^\W_]")
 
 
 def _own_words(recipient: Sequence[str], known: Sequence[str]) -> frozenset[str]:
-    """The words of the recipient's name and address and those the reader knows, folded, in lower case."""
-    return frozenset(fold(w).lower() for line in (*recipient, *known) for w in line.split())
+    """The words of the recipient's name and address and those the reader knows, folded, in lower case; a word
+    with dashes or apostrophes also each of its parts ("anne-marie", "anne", "marie" of "Anne-Marie": the reader's
+    own "Anne" is no leak of the other side's "Anne Marie Baker")."""
+    words = [fold(w).lower() for line in (*recipient, *known) for w in line.split()]
+    return frozenset((*words, *(p for w in words for p in _NAME_MARKS.split(w) if p)))
+
+
+#: what parts a name's words ("Anne-Marie", "O’Neill"): dashes and apostrophes as people write them
+_NAME_MARKS = re.compile("[-\u2010-\u2015\u2212'\u2019\u2018`\u00b4\u02bc]+")
 
 
 def _found_in(text: str, terms: Iterable[str], own: frozenset[str]) -> set[str]:
@@ -408,11 +426,12 @@ def _found_in(text: str, terms: Iterable[str], own: frozenset[str]) -> set[str]:
     given: dict[str, list[str]] = {}
     own_keys = frozenset(_key(w) for w in own)
     letters = letters_of(text)
+    tagged = _TAGGED.search(text) is not None  # a name inside a hashtag counts in lower case too: "#thornleyfam"
     for term in {t.strip() for t in terms if len(t.strip()) >= 2}:
         key = fold(term)
         if " " not in key and (key.lower() in own or _key(key) in own_keys):
             continue
-        if not could_match(letters, term, capitalised=" " not in key and key[:1].isupper()):
+        if not could_match(letters, term, capitalised=not tagged and " " not in key and key[:1].isupper()):
             continue  # most letters name none of the other side's terms: no pattern is run for them
         given.setdefault(fold(" ".join(term.split())), []).append(term)
     if not given:
@@ -440,11 +459,24 @@ def _as_leak(m: TermMatch, own: frozenset[str]) -> bool:
     ("Thornley", "Smith-Jones", "O'Neill") counts written as the name is (its letters in the same case, with
     any dashes, apostrophes or spaces between them: "Smith Jones", "O’Neill", "ONeill") or all in capitals,
     also in the plural ("Thornleys", "THORNLEYS"; "-es" only after s, x, z, ch, sh: "Joneses"), so "Will"
-    the adopter does not clash with "we will"; anything else (address lines, several words, lower-case terms
-    such as handles) whatever its case, with no plural. A pet form, a distinctive word alone or a name inside
-    a hashtag is capitalised and is not one of the reader's own words (``own``, as :func:`_key` makes them);
-    a distinctive word with a digit in it ("ZZ99" of a postcode) is not a name."""
+    the adopter does not clash with "we will"; a name of parts (a dash or apostrophe in it, or a capital after
+    its first letter: "Lily-Mae", "O'Neill", "McDonald") also with its first letter a capital whatever the case
+    of the rest ("Lily mae", "Lilymae", "Oneill", "Mcdonald"); anything else (address lines, several words,
+    lower-case terms such as handles) whatever its case, with no plural. Inside a hashtag or an account name a
+    term counts whatever its case ("#thornleyfamilyadventures", "@lily_mae_2019"), but not an everyday word
+    (``ORDINARY_WORD_SURNAMES``: "#HopeForTheBest" with "Hope"); inside a word joined up without "#" or "@"
+    it never does: the agency's own text names services ("YoungMinds", "FosterTalk", "WhatsApp"). A pet form
+    or a distinctive word alone is capitalised. Never a leak: a term all of whose words or parts are the
+    reader's own ("Anne-Marie" in a letter to Anne Marie Baker), a pet form, word alone or term in a hashtag
+    that is one of the reader's own words (``own``, as :func:`_key` makes them), a distinctive word with a
+    digit in it ("ZZ99" of a postcode)."""
+    if m.how == JOINED and not m.sign:
+        return False
     letters = "".join(c for c in m.body if c.isalnum())
+    key = fold(m.term)
+    words = _NAME_PARTS.findall(key)
+    if words and not any(c.isdigit() for c in key) and all(_key(w) in own for w in words):
+        return False  # "Anne-Marie" (or "Mary-Jane") in a letter to Anne Marie Baker: her own name
     if m.how in (PET_FORM, WORD, JOINED) and _owned(letters, own):
         return False
     if m.how == ADDRESS and all(_owned(w, own) for w in re.findall(r"[^\W_]+", m.body) if not w.isdigit()):
@@ -453,18 +485,31 @@ def _as_leak(m: TermMatch, own: frozenset[str]) -> bool:
         return False
     if m.how in (PET_FORM, WORD):
         return m.body[:1].isupper()
-    key = fold(m.term)
+    if m.how == JOINED:  # in a hashtag or an account name
+        return key.lower() not in ORDINARY_WORD_SURNAMES
     name = " " not in key and key[:1].isupper()
-    if name and not (letters == "".join(c for c in key if c.isalnum()) or (letters[:1].isupper() and letters.isupper())):
+    if name and not _written_as_name(letters, key):
         return False
-    if m.how == JOINED:
-        return True
     tail = m.tail.lower()
     if tail in _POSSESSIVE:
         return True
     if not name:
         return False
     return tail in ("s", "s'", "s’") or (tail == "es" and key.lower().endswith(_HISSING))
+
+
+#: the words and parts of a term ("anne", "marie" of "Anne-Marie"; "o", "neill" of "O'Neill")
+_NAME_PARTS = re.compile(r"[^\W_]+")
+
+
+def _written_as_name(letters: str, name: str) -> bool:
+    """Whether a one-word capitalised ``name`` is written so (``letters``: the letters and digits found): with
+    the name's own capitals or all in capitals; a name of parts ("Lily-Mae", "O'Neill", "McDonald", "ONeill")
+    also with only its first letter a capital ("Lilymae", "Oneill", "Mcdonald", "Smith jones")."""
+    if letters == "".join(c for c in name if c.isalnum()) or (letters[:1].isupper() and letters.isupper()):
+        return True
+    of_parts = _NAME_MARKS.search(name) is not None or any(c.isupper() for c in name[1:])
+    return of_parts and letters[:1].isupper()
 
 
 def _owned(letters: str, own: frozenset[str]) -> bool:

@@ -705,7 +705,8 @@ class TermMatch:
     :data:`SHORT_FORM`, :data:`ADDRESS`, :data:`WORD`: a distinctive word of it alone, :data:`JOINED`: inside a
     hashtag, an account name or a joined-up word); ``body`` the term's letters as the text writes them and
     ``tail`` the plural or possessive ending after them (both read without accents: "Thornley", "s'");
-    ``reason`` what the screening's finding says."""
+    ``reason`` what the screening's finding says; ``sign`` of a :data:`JOINED` match, what its token starts
+    with: "#" (a hashtag), "@" (an account name) or "" (a joined-up word such as "ThornleyFamily")."""
 
     start: int
     end: int
@@ -714,6 +715,7 @@ class TermMatch:
     body: str
     tail: str
     reason: str
+    sign: str = ""
 
 
 def _written_otherwise(body: str, term: str) -> bool:
@@ -983,7 +985,7 @@ def match_terms(text: str, protected: Iterable[str], labels: Mapping[str, str] |
             continue  # found whole already ("@thornley_fam")
         token = text[start:end]
         reason = f"the protected term '{original}' (in {_TOKEN_WORDS[sign]} '{token}')"
-        if keep(TermMatch(start, end, original, JOINED, written, "", labelled(reason, original, norm))):
+        if keep(TermMatch(start, end, original, JOINED, written, "", labelled(reason, original, norm), sign)):
             found_in.add((start, end, original))
     return out
 
