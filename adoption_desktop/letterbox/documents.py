@@ -41,9 +41,9 @@ from adoption_desktop.letterbox.screening.detectors import (
     PET_FORM,
     WORD,
     TermMatch,
-    could_match,
+    TextWords,
+    could_match_words,
     fold,
-    letters_of,
     match_terms,
 )
 from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
@@ -424,15 +424,21 @@ def _found_in(text: str, terms: Iterable[str], own: frozenset[str]) -> set[str]:
     capitalised as written or in capitals, plurals only of names, never a word the reader owns. No short forms
     ("Will" of "William"): a false alarm here stops a batch."""
     given: dict[str, list[str]] = {}
-    own_keys = frozenset(_key(w) for w in own)
-    letters = letters_of(text)
+    joined = "".join(own)  # the reader's words are mostly of plain letters and digits, their own keys
+    own_keys = own if joined.isascii() and joined.isalnum() else frozenset(_key(w) for w in own)
+    words = TextWords(text)
     tagged = _TAGGED.search(text) is not None  # a name inside a hashtag counts in lower case too: "#thornleyfam"
+
+    def owned(word: str) -> bool:
+        return _owned(word, own_keys)
+
     for term in {t.strip() for t in terms if len(t.strip()) >= 2}:
         key = fold(term)
-        if " " not in key and (key.lower() in own or _key(key) in own_keys):
+        if " " not in key and ((low := key.lower()) in own or (low if low.isalnum() else _key(key)) in own_keys):
             continue
-        if not could_match(letters, term, capitalised=not tagged and " " not in key and key[:1].isupper()):
-            continue  # most letters name none of the other side's terms: no pattern is run for them
+        if not could_match_words(words, term, capitalised=not tagged and " " not in key and key[:1].isupper(),
+                                 owned=owned):
+            continue  # most letters name none of the other side's terms as whole words: no pattern is run for them
         given.setdefault(fold(" ".join(term.split())), []).append(term)
     if not given:
         return set()

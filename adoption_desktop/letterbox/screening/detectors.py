@@ -839,6 +839,333 @@ def could_match(letters: tuple[str, str], term: str, capitalised: bool = False) 
     return False
 
 
+# --- the outgoing letters' prefilter: whole words, not letters anywhere ---------------------------------
+#: what parts a text's words for :class:`TextWords`: anything but a letter or digit, and the dashes and
+#: apostrophes a name is written with (all of them but the modifier letter apostrophe "ʼ" are ``\W``: that one
+#: is a letter to ``\w``, yet :func:`_term_body` reads it between a name's parts, "OʼNeill" for "O'Neill")
+_WORD_GAP = re.compile("[\\W_" + "".join(c for c in _DASHES + _APOSTROPHES if c.isalnum()) + "]+")
+#: :data:`_WORD_GAP` for a text of ASCII characters only, as a table for ``str.translate`` (a regular expression
+#: replacing each gap of a letter took longer than everything else the prefilter does)
+_ASCII_GAPS = {i: " " for i in range(128) if not chr(i).isalnum()}
+#: the same, leaving the gaps out ("o'neill" -> "oneill")
+_ASCII_GAPS_OUT = dict.fromkeys(_ASCII_GAPS)
+#: a small letter straight before a capital: without one a text has no joined-up word (:data:`_JOINED_WORD`)
+_SMALL_THEN_CAPITAL = re.compile(r"[a-z][A-Z]")
+#: a word of a term as :func:`_distinctive_words` takes them
+_TERM_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+#: what is never a distinctive word (:func:`_distinctive_words`): an ordinary word or a street word
+_NOT_ALONE = _TERM_STOP_WORDS | _SUFFIX_OF.keys()
+#: the words that may come between a house number and the street's name ("Flat 2, 12", "No. 12"): a street of
+#: the reader's own is one only where none of them is in front of it (:meth:`TextWords.readers_street`)
+_BEFORE_NUMBER = frozenset(("flat", "apartment", "apt", "no"))
+
+
+def _gaps_to_spaces(text: str) -> str:
+    """``text`` with each character of :data:`_WORD_GAP` a space (a run of them as one space, or as many)."""
+    return text.translate(_ASCII_GAPS) if text.isascii() else _WORD_GAP.sub(" ", text)
+
+
+def _lower(text: str) -> str:
+    """``text`` as a search without case compares it (what the patterns' IGNORECASE takes as one letter is one
+    here: "ı" and "i", "ſ" and "s"; a final "ς" as "σ" wherever it is)."""
+    return text.upper().lower().replace("ς", "σ")
+
+
+class TextWords:
+    """A text as :func:`could_match_words` reads it, made once for all the terms looked for in it.
+
+    ``spaced``: its words (letters and digits, folded, as a search without case compares them) each between
+    spaces (" o neill zz99 1hj " of "O’Neill, ZZ99 1HJ"); ``low`` the same run together ("oneillzz991hj");
+    ``cased`` is ``spaced`` as written (None when the two differ in length); ``plain``: the text (folded) is
+    of ASCII characters only. Where in ``low`` each word starts and ends, and the text's hashtags, account
+    names and joined-up words (:attr:`tokens`), are worked out only when a term's letters are there."""
+
+    __slots__ = ("_bounds", "_cased_low", "_starts", "_tokens", "_view", "cased", "low", "plain", "spaced")
+
+    def __init__(self, text: str) -> None:
+        view = self._view = fold(text)  # what match_terms reads (its _folded text: the same letters)
+        self.plain = view.isascii()
+        cased = f" {_gaps_to_spaces(view)} "
+        self.spaced = _lower(cased)
+        self.cased: str | None = cased if len(cased) == len(self.spaced) else None
+        self.low = self.spaced.replace(" ", "")
+        self._tokens: tuple[str, ...] | None = None
+        self._bounds: frozenset[int] = frozenset()
+        self._starts: list[int] = []
+        self._cased_low: str | None = None
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The letters of the text's hashtags, account names and joined-up words, as :func:`_joined` reads them
+        ("teamthornley" of "#TeamThornley"); in a text of ASCII characters each is part of ``low``."""
+        if self._tokens is None:
+            view = self._view
+            tokens: list[str] = []
+            if "#" in view or "@" in view or _SMALL_THEN_CAPITAL.search(view):
+                for pattern in (_TAG, _JOINED_WORD):
+                    tokens.extend(_components(view, m.start("b"), m.end("b"))[0] for m in pattern.finditer(view))
+            self._tokens = tuple(tokens)
+        return self._tokens
+
+    def word(self, needle: str, capital: bool, tail: bool) -> bool:
+        """Whether ``needle`` (" " and one word) is a word of the text, also with "s" or "es" added if
+        ``tail``, starting with a capital if ``capital``."""
+        spaced, cased = self.spaced, self.cased
+        i = spaced.find(needle)
+        while i >= 0:
+            j = i + len(needle)  # the text ends with a space: there is a character at j
+            if (spaced[j] == " " or (tail and (spaced.startswith("s ", j) or spaced.startswith("es ", j)))) and (
+                    not capital or cased is None or cased[i + 1].isupper()):
+                return True
+            i = spaced.find(needle, i + 1)
+        return False
+
+    def words(self, needle: str, capital: bool, tail: bool) -> Iterator[tuple[int, int]]:
+        """Where ``needle`` (the letters of one or more words) is whole words of the text, as :meth:`word`
+        says: its start and end in ``low`` (before any "s" or "es")."""
+        low = self.low
+        i = low.find(needle)
+        if i < 0:
+            return
+        if not self._starts:
+            self._starts = [0, *itertools.accumulate(map(len, self.spaced.split()))]
+            self._bounds = frozenset(self._starts)
+            if self.cased is not None:
+                self._cased_low = self.cased.replace(" ", "")
+        bounds, cased = self._bounds, self._cased_low
+        while i >= 0:
+            j = i + len(needle)
+            if i in bounds and (not capital or cased is None or cased[i].isupper()) and (
+                    j in bounds or (tail and ((low.startswith("s", j) and j + 1 in bounds)
+                                              or (low.startswith("es", j) and j + 2 in bounds)))):
+                yield i, j
+            i = low.find(needle, i + 1)
+
+    def _word_at(self, k: int) -> str:
+        """The ``k``-th word (as ``low`` reads it); "" before the first or after the last."""
+        starts = self._starts
+        return self.low[starts[k]:starts[k + 1]] if 0 <= k < len(starts) - 1 else ""
+
+    def street_word(self, j: int, forms: list[str]) -> str:
+        """The word at ``j`` in ``low`` (an end :meth:`words` gave) if it is one of ``forms``; else ""."""
+        k = bisect.bisect_left(self._starts, j)
+        word = self._word_at(k) if k < len(self._starts) and self._starts[k] == j else ""
+        return word if word in forms else ""
+
+    def readers_street(self, i: int, j: int, owned: Callable[[str], bool] | None) -> bool:
+        """Whether the street from ``i`` to ``j`` in ``low`` (its name and street word, :meth:`words`) is one the
+        leak check never takes, however the matcher reads it: its words are all ``owned`` (the reader's own) and
+        no word the matcher may read with it is in front (a house number's letter "12a", "Flat", "No": a word
+        of digits only it leaves out). Only in a text of plain letters, where its words are the matcher's."""
+        if owned is None or not self.plain:
+            return False
+        first = bisect.bisect_left(self._starts, i)
+        last = bisect.bisect_left(self._starts, j)
+        if not all(owned(self._word_at(k)) for k in range(first, last)):
+            return False
+        before = self._word_at(first - 1)
+        if before.isdigit():  # a house number: what may stand before it ("Flat 2, 12", "No 12") is read too
+            before = self._word_at(first - 2)
+            return not (before in _BEFORE_NUMBER or any(c.isdigit() for c in before))
+        return not any(c.isdigit() for c in before)
+
+
+#: what :func:`could_match_words` looks for of each term (:func:`_probe`), kept as text: a batch meets thousands of
+#: terms once each, and a tuple, set or cache entry kept for each made the interpreter's garbage collector run
+#: its full pass inside the leak check (strings are not the collector's to follow). ``_LETTERS``: every term's
+#: letters; ``_OTHER``: the pet forms' start, streets and words alone of a term that has any; ``_KEYS``: what
+#: :func:`_joined` looks for, where that is not the term's letters
+_LETTERS: dict[str, str] = {}
+_OTHER: dict[str, str] = {}
+_KEYS: dict[str, str] = {}
+_PROBES_KEPT = 8192
+#: what parts :func:`_probe`'s fields, its entries and the parts of an entry (none is in a word or a street word)
+_FIELD, _ENTRY, _PART = "\x00", "\x02", "\x01"
+
+
+def _probe(term: str) -> None:
+    """Note what :func:`match_terms` (without short forms) cannot find ``term`` without, as :class:`TextWords`
+    reads a text: its letters (after a space if they are one word in any text that has the term: " thornley"
+    for :meth:`TextWords.word`; run together otherwise, "smithjones" of "Smith-Jones", "zz991hj" of a postcode,
+    for :meth:`TextWords.words`); what :func:`_joined` looks for in a hashtag ("" under three characters); and
+    as fields parted by "\x00": its pet forms' common start (" ann"; the forms are :func:`variant_words`); each
+    street name of an address line with its street word's forms ("flint\x01road\x01rd", entries parted by
+    "\x02"); the distinctive words the leak check may take alone ("kestrel", or with the word as the term
+    writes it when that has more than letters: "obrien\x01o'brien")."""
+    if len(_LETTERS) >= _PROBES_KEPT:
+        _LETTERS.clear()
+        _OTHER.clear()
+        _KEYS.clear()
+    t = fold(" ".join(term.split()))
+    letters, start, streets, alone = _make_probe(t)
+    key = t.lower().translate(_ASCII_GAPS_OUT) if t.isascii() else "".join(c for c in t.lower() if c.isalnum())
+    if len(key) < 3 or key != (letters[1:] if letters[:1] == " " else letters):
+        _KEYS[term] = key if len(key) >= 3 else ""
+    if start or streets or alone:
+        _OTHER[term] = _FIELD.join((start, streets, alone))
+    _LETTERS[term] = letters
+
+
+def _make_probe(t: str) -> tuple[str, str, str, str]:
+    """:func:`_probe` of a term ``t`` (folded, its spaces single) but what _joined looks for."""
+    if t.isalpha() and t.isascii():  # one word of letters only (most names): no street, no word alone
+        return f" {t.lower()}", _common_start(variant_words(t)), "", ""
+    plain = _plain_probe(t) if t.isascii() else None
+    if plain is not None:
+        return plain
+    runs = _lower(_gaps_to_spaces(t)).split()
+    if len(runs) <= 1:  # pet forms, streets and words alone are of letters only, or of two words or more
+        one = bool(runs) and not _POSTCODE.fullmatch(t)  # "ZZ991HJ" is also "ZZ99 1HJ"
+        return (f" {runs[0]}" if one else runs[0]) if runs else "", "", "", ""
+    streets = []
+    if not _SUFFIX_OF.keys().isdisjoint(runs):  # an address line's street word is a word of its own (_ADDRESS_LINE)
+        for m in _ADDRESS_LINE.finditer(t):
+            forms_of = _SUFFIX_OF.get(m.group("sfx").lower(), (m.group("sfx"),))
+            streets.append(_PART.join((_letters_only(m.group("name")), *(_lower(f) for f in forms_of))))
+    # the words _distinctive_words may look for alone (of a term of two words or more), but those with a digit
+    # ("ZZ99" of a postcode: the leak check takes no such word alone)
+    words = _TERM_WORD.findall(t)
+    alone = dict.fromkeys(_alone_entry(w) for w in words if len(w) >= 4 and w.lower() not in _NOT_ALONE
+                          and not any(c.isdigit() for c in w)) if len(words) >= 2 else {}
+    return "".join(runs), "", _ENTRY.join(streets), _ENTRY.join(alone)
+
+
+def _plain_probe(t: str) -> tuple[str, str, str, str] | None:
+    """:func:`_make_probe` of a term of words each of letters only or of digits only, between spaces ("59 Flint
+    Road", "Zara and Tara Cloverham"; most of a batch's), without a pattern: None for any other."""
+    words = t.split(" ")
+    letters = 0
+    for w in words:
+        if w.isalpha():
+            letters += 1
+        elif not w.isdigit():
+            return None
+    low = t.lower().split(" ")
+    if len(low) == 1:  # a number
+        return low[0], "", "", ""
+    streets = ""
+    forms = _SUFFIX_OF.get(low[-1])
+    if forms is not None:  # _ADDRESS_LINE: the street word last, after up to three words starting with a letter
+        n = len(low) - 1
+        while n > 0 and len(low) - 1 - n < 3 and words[n - 1].isalpha():
+            n -= 1
+        if n < len(low) - 1:
+            streets = _PART.join(("".join(low[n:-1]), *(f.lower() for f in forms)))
+    # words alone: _TERM_WORD's words are those of letters (digits start none), a distinctive word one of them
+    alone = _ENTRY.join(dict.fromkeys(w for w in low if w.isalpha() and len(w) >= 4
+                                      and w not in _NOT_ALONE)) if letters >= 2 else ""
+    return "".join(low), "", streets, alone
+
+
+def _alone_entry(word: str) -> str:
+    """A distinctive word as :func:`_probe` notes it: its letters, and the word as written if that differs."""
+    letters = _letters_only(word)
+    return letters if letters == word else f"{letters}{_PART}{word}"
+
+
+def _letters_only(text: str) -> str:
+    """``text``'s letters and digits as :attr:`TextWords.low` reads them."""
+    return text.lower() if text.isalpha() and text.isascii() else "".join(_lower(_gaps_to_spaces(text)).split())
+
+
+def _common_start(forms: frozenset[str]) -> str:
+    """The start all the pet ``forms`` share, after a space (" ann" of "annie", "anna", …); "" when none."""
+    if not forms:
+        return ""
+    first, last = min(forms), max(forms)  # the common start of the first and last in order is that of all
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return " " + first[:n]
+
+
+def _pet_form(word: str, forms: frozenset[str]) -> bool:
+    """Whether ``word`` is one of the pet ``forms``, also with "s" or "es" (the plural endings the matcher reads)."""
+    return word in forms or (word.endswith("s") and word[:-1] in forms) or (word.endswith("es") and word[:-2] in forms)
+
+
+def could_match_words(words: TextWords, term: str, capitalised: bool = False,
+                      owned: Callable[[str], bool] | None = None) -> bool:
+    """Whether :func:`match_terms` without short forms, with the outgoing leak check's rule on top, could find
+    ``term`` in a text (``words``); when not, it cannot, and the batch runs no pattern for it. Tighter than
+    :func:`could_match`: the term's letters (or a street's name, a distinctive word) must be whole words of
+    the text, as the matcher's patterns need them ("Ann" is not in "annual", nor "Moss" of "12 Moss Road" in
+    "Mossley"), a pet form a whole word ("Annie", "Annies"), capitalised; only a hashtag, an account name or a
+    joined-up word is searched for the term's letters anywhere in it (:func:`_joined`). ``capitalised``: the
+    term is a name, found only where it starts with a capital and the only term found in the plural;
+    ``owned``: the words (as the text writes them, or in lower case) the caller never takes as a pet form, a
+    distinctive word alone or a street (the reader's own)."""
+    if term not in _LETTERS:
+        _probe(term)
+    letters = _LETTERS[term]
+    if not letters:
+        return True  # no letter or digit in it (",.", "--"): only its pattern can tell
+    low = words.low
+    # a name also in the plural; anything else only with a possessive ("12 Heron Gate's": "s" a word of its own)
+    key = letters[1:] if letters[0] == " " else letters
+    if key in low:
+        if letters[0] == " ":
+            if words.word(letters, capitalised, capitalised):
+                return True
+        elif next(words.words(letters, capitalised, capitalised), None) is not None:
+            return True
+    elif term not in _OTHER and term not in _KEYS:
+        return not words.plain and any(key in token for token in words.tokens)  # (most terms: nowhere at all)
+    if term in _OTHER:
+        start, streets, alone = _OTHER[term].split(_FIELD)
+        if start and start in words.spaced and _pet_form_in(words, term, start, owned):
+            return True
+        if streets and _street_in(words, streets, owned):
+            return True
+        if alone and _alone_in(words, alone, owned):
+            return True
+    # in a hashtag, an account name or a joined-up word: anywhere in it, as _joined looks (in a text of ASCII
+    # characters, a token's letters are part of the text's letters)
+    if term in _KEYS:
+        key = _KEYS[term]
+    if not key or (words.plain and key not in low):
+        return False
+    return any(key in token for token in words.tokens)
+
+
+def _street_in(words: TextWords, streets: str, owned: Callable[[str], bool] | None) -> bool:
+    """Whether a street of an address line (:func:`_probe`) is in the text: its name, then its street word, and
+    not the reader's own street."""
+    for entry in streets.split(_ENTRY):
+        name, *street_words = entry.split(_PART)
+        for i, j in words.words(name, False, False) if name in words.low else ():
+            if (street := words.street_word(j, street_words)) and not words.readers_street(i, j + len(street), owned):
+                return True
+    return False
+
+
+def _alone_in(words: TextWords, alone: str, owned: Callable[[str], bool] | None) -> bool:
+    """Whether a distinctive word of a term (:func:`_probe`) is a word of the text, capitalised, not the reader's
+    own as the letter may write it (as in the term, or in capitals)."""
+    low = words.low
+    for entry in alone.split(_ENTRY):
+        if entry in low or _PART in entry:
+            word, _, as_written = entry.partition(_PART)
+            if next(words.words(word, True, True), None) is not None and not (
+                    owned and owned(as_written or word) and owned((as_written or word).upper())):
+                return True
+    return False
+
+
+def _pet_form_in(words: TextWords, term: str, start: str, owned: Callable[[str], bool] | None) -> bool:
+    """Whether a word of the text starting ``start`` is a pet form of ``term``, capitalised, not ``owned``."""
+    spaced, cased = words.spaced, words.cased
+    forms = variant_words(fold(" ".join(term.split())))
+    i = spaced.find(start)
+    while i >= 0:
+        word = spaced[i + 1:spaced.index(" ", i + 1)]
+        if _pet_form(word, forms):
+            written = cased[i + 1:i + 1 + len(word)] if cased is not None else None
+            if written is None or (written[:1].isupper() and not (owned and owned(written))):
+                return True
+        i = spaced.find(start, i + 1)
+    return False
+
 def match_terms(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None,
                 surnames: frozenset[str] = frozenset(), *, short_forms: bool = True,
                 accept: Callable[[TermMatch], bool] | None = None, each: bool = False) -> list[TermMatch]:
