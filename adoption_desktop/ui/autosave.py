@@ -26,7 +26,7 @@ says which, and that any other waits its turn."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import shiboken6
 from PySide6.QtCore import QDate, QObject, Qt, Signal, SignalInstance
@@ -143,6 +143,16 @@ NOT_KEPT_DISABLED = not_kept_for_account(AccountChanged("", ACCOUNT_DISABLED))
 NOT_KEPT_ROLES = not_kept_for_account(AccountChanged("", ACCOUNT_ROLES_CHANGED))
 NOT_KEPT_PASSWORD = not_kept_for_account(AccountChanged("", ACCOUNT_PASSWORD_CHANGED))
 NOT_KEPT_PASSWORD_DUE = not_kept_for_account(AccountChanged("", ACCOUNT_PASSWORD_DUE))
+
+
+def _stopped_note(refused: PermissionDenied) -> str:
+    """What is said once when drafts stop because ``refused``: the database takes no saves (moved to the server,
+    an audit hold), or no longer takes this user's (:func:`not_kept_for_account`)."""
+    if isinstance(refused, MovedToServerError):
+        return NOT_KEPT_MOVED
+    if isinstance(refused, AuditHoldError):
+        return NOT_KEPT_HELD
+    return not_kept_for_account(refused)
 
 
 def _text(widget: TextWidget) -> str:
@@ -303,6 +313,13 @@ class DraftAutosaver(QObject):
             self.copy.took(self.offered)  # the form holds it: this window's typing may be kept over it
         if self.restored and self.offered is not None:
             self.base = self.offered.base
+        #: what the form held when its typing was last kept: as it opened (the record's text, or a draft brought
+        #: back), as a draft last saved, or as saved for real or discarded (:meth:`clear`)
+        self._kept = self._state()
+        #: the note said once when drafts stopped (what happened, what to copy, what to do); "" until then
+        self.note = ""
+        #: True once :meth:`detach` let the form go (it shows another record now, or is closing)
+        self.detached = False
         self._signals = [_changed(w) for w in (widget, *self.fields.values())]
         for signal in self._signals:
             signal.connect(self.timer.changed)
@@ -352,6 +369,21 @@ class DraftAutosaver(QObject):
         values = self._values()
         for name in set(names) & self.from_record:
             self.field_bases[name] = values[name]
+
+    def _state(self) -> tuple[str, dict[str, str]]:
+        return _text(self.widget), self._values()
+
+    def holds_unkept(self) -> bool:
+        """Drafts have stopped (:attr:`stopped`: the account changed since signing in, or the database takes no
+        saves) while the form holds typing kept nowhere: not in the record as it opened, not in the last draft
+        kept, not saved since. It is lost when its window closes or its user signs out, so a sign-out asks
+        first (``ui.session_switch.kept_editor``) and the question says :attr:`note`."""
+        return self.stopped and not self.detached and self._state() != self._kept
+
+    def discarded(self) -> None:
+        """The person chose to throw away what the form holds (asked on the way out): no longer held as unkept.
+        The last draft kept, if any, stays for its owner's next sign-in (it cannot be dropped now)."""
+        self._kept = self._state()
 
     def _values(self) -> dict[str, str]:
         return {name: field_value(field) for name, field in self.fields.items()}
@@ -404,16 +436,12 @@ class DraftAutosaver(QObject):
                 if values and (text.strip() or values != self.opened) else None)
         try:
             in_place = self.copy.save(text, base=self.base, fields=kept, field_bases=self.field_bases)
-        except AuditHoldError as refused:  # from a timer: raised, it reached the error dialog at every pause
-            self.stopped = True
-            self._say(NOT_KEPT_MOVED if isinstance(refused, MovedToServerError) else NOT_KEPT_HELD)
-            return False
         except PermissionDenied as refused:
-            # the account was disabled, or its roles or password changed, since signing in (an administrator,
-            # perhaps on another PC): from a timer, raised, it reached the "Please check" box mid-typing at every
-            # pause (user trial ut16, D2). Drafts stop, said once; the typing stays in the field
-            self.stopped = True
-            self._say(not_kept_for_account(refused))
+            # an audit hold, a file moved to the server: from a timer, raised, it reached the error dialog at every
+            # pause. The account disabled, or its roles or password changed, since signing in (an administrator,
+            # perhaps on another PC): it reached the "Please check" box mid-typing at every pause (user trial
+            # ut16, D2). Drafts stop, said once; the typing stays in the field
+            self._stop(_stopped_note(refused))
             return False
         except DatabaseUnavailable:  # a COMMIT lost too (DatabaseCommitUncertain): saving a draft twice is harmless
             self.unsaved = True
@@ -428,6 +456,7 @@ class DraftAutosaver(QObject):
             self.disk_full = True
             self._say(NOT_KEPT_FULL)
             return False
+        self._kept = (text, values)
         self.timer.setInterval(self.interval_ms)
         if not in_place:
             self.unsaved = self.disk_full = False
@@ -436,6 +465,12 @@ class DraftAutosaver(QObject):
             self.unsaved = self.disk_full = False
             self._say("")
         return True
+
+    def _stop(self, note: str) -> None:
+        """Drafts stop: ``note`` is said once, and kept for the question asked on the way out."""
+        self.stopped = True
+        self.note = note
+        self._say(note)
 
     def _say(self, text: str) -> None:
         """To the host's status line (``status``), and the main window's status bar when the field is in one."""
@@ -450,6 +485,7 @@ class DraftAutosaver(QObject):
         if self.timer.isActive():
             self.save_now()
         self.timer.stop()
+        self.detached = True
         for signal in self._signals:
             signal.disconnect(self.timer.changed)
         self.copy.close()
@@ -462,7 +498,34 @@ class DraftAutosaver(QObject):
         and drafts stop: the window closes as asked (raised, it reached the error box, and a disabled user could
         neither discard the form nor sign out)."""
         self.timer.stop()
+        self._kept = self._state()  # saved for real, or thrown away: nothing on screen is left to lose
         try:
             self.copy.clear()
-        except PermissionDenied:
+        except PermissionDenied as refused:
             self.stopped = True
+            self.note = self.note or _stopped_note(refused)  # for typing that follows, kept nowhere
+
+
+def unkept_savers(widget: QObject) -> list[DraftAutosaver]:
+    """The autosavers in ``widget`` (a form, a window, an editor pane) whose typing is kept nowhere
+    (:meth:`DraftAutosaver.holds_unkept`)."""
+    return [s for s in widget.findChildren(DraftAutosaver) if s.holds_unkept()]
+
+
+#: the note of drafts that stopped with nothing said (should there be one): what is on screen, what to do
+NOT_KEPT_ON_SCREEN = f"Drafts are no longer kept: {_NOT_A_DRAFT} {COPY_WHAT_YOU_NEED}"
+
+
+#: what a question asked on the way out ("Discard what you typed?") says after the note of drafts that stopped
+KEEP_TO_COPY = ("Keep editing leaves what you typed on screen, so you can copy what you need first; Discard throws "
+                "it away.")
+
+
+def unkept_question(unkept: Sequence[DraftAutosaver]) -> str:
+    """The explanation of "Discard what you typed?" asked on the way out of a form whose drafts stopped while it
+    holds typing kept nowhere (``unkept``: :func:`unkept_savers`): the note said when they stopped (what
+    happened, to copy what is needed, what to do), and what each answer does; "" when ``unkept`` is empty."""
+    if not unkept:
+        return ""
+    note = next((saver.note for saver in unkept if saver.note), NOT_KEPT_ON_SCREEN)
+    return f"{note} {KEEP_TO_COPY}"

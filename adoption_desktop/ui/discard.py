@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.ui.ask import ask_yes_no
+from adoption_desktop.ui.autosave import unkept_question, unkept_savers
 from adoption_desktop.ui.idle_lock import LOCKED_TITLE, real_title
 
 #: the question box's object name (tests answer it by this name)
@@ -103,8 +104,10 @@ def ask_discard_on_exit(window: QWidget, save_with: str) -> bool:
     """What a window whose changes are saved only by its own button (``save_with``: "Save", "OK") asks when
     the program closes or its user signs out (``confirm_discard_edits``): True for *Discard*; *Keep
     editing*, the default, brings the window forward and gives False (the program stays open, the
-    sign-out stops)."""
-    if ask_discard(window, f"{real_title(window)}: not saved", informative=(
+    sign-out stops). When its drafts stopped (the account changed since signing in) while it holds typing kept
+    nowhere, the question says the note said then (what happened, to copy what is needed, what to do): saving
+    would be refused too."""
+    if ask_discard(window, f"{real_title(window)}: not saved", informative=unkept_question(unkept_savers(window)) or (
             f"The changes in this window are not saved. Keep editing brings it forward so you can save them "
             f"({save_with}); Discard throws them away and closes it.")):
         return True

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
-from adoption_desktop.ui.autosave import DraftAutosaver
+from adoption_desktop.ui.autosave import NOT_KEPT_ON_SCREEN, DraftAutosaver, unkept_savers
 from adoption_desktop.ui.clipboard_guard import clear_own_clipboard
 
 if TYPE_CHECKING:
@@ -29,8 +29,9 @@ SignIn = Callable[["QWidget", "Database"], "Principal | None"]
 
 
 class PendingEdits(Protocol):
-    """An editor with its own autosave (the panel minutes editor), or a window whose edits are saved only by
-    its own buttons (the letterbox item and arrangement windows, the counselling forms): ``save_pending_edits``
+    """An editor with its own autosave (the panel minutes editor), a window whose edits are saved only by
+    its own buttons (the letterbox item and arrangement windows, the counselling forms), or a pane whose typing
+    is kept as drafts but may be kept nowhere once its drafts stopped (the ADM's decision): ``save_pending_edits``
     writes what waits for its timer now (False: still unsaved, e.g. refused by the service, or a window that
     saves nothing on the way out); ``confirm_discard_edits`` asks "keep editing / discard" about what is
     still unsaved (True: nothing left, or discarded; False: kept, the editor brought forward)."""
@@ -123,6 +124,12 @@ SIGN_OUT_KEPT_EDITING = ("Not signed out: the minutes you are editing could not 
 #: a sign-out stopped because the user kept editing a window (a letterbox item, a form) whose typing is not saved
 SIGN_OUT_KEPT_WINDOW = ("Not signed out: “{title}” holds typing that is not saved. It is kept in its window: "
                         "finish it there, or close the window and choose Discard, then sign out.")
+
+
+#: a sign-out stopped because the user kept typing that is kept nowhere: drafts stopped (the account changed since
+#: signing in, the database takes no saves); ``note`` is what was said when they stopped (what to copy, what to do)
+SIGN_OUT_NOT_KEPT = ("Not signed out, so that what you typed is not lost. {note} Signing out again asks once more: "
+                     "choose Discard when you have copied what you need.")
 
 
 #: the same, asked at the lock screen (Sign out / Switch user): the window is hidden until its user unlocks
@@ -271,6 +278,12 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
     if kept is not None:
         from adoption_desktop.ui.idle_lock import real_title
 
+        unkept = unkept_savers(kept)
+        if unkept:  # its drafts stopped: said here too, where the person is (the pane's note may be gone)
+            message = SIGN_OUT_NOT_KEPT.format(note=unkept[0].note or NOT_KEPT_ON_SCREEN)
+            window.statusBar().showMessage(message)  # no time-out: it stays while they copy what they need
+            _say_at_lock_screen(window, message)
+            return None
         title = real_title(kept.window())  # its own, not the lock's cover title
         message = SIGN_OUT_KEPT_EDITING if kept.window() is window else SIGN_OUT_KEPT_WINDOW.format(title=title)
         window.statusBar().showMessage(message, 15000)

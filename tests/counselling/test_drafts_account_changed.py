@@ -139,3 +139,68 @@ def test_a_disabled_counsellor_can_discard_the_form_and_sign_out(
     # the draft kept before the account was disabled is left as it was, for her if she may sign in again
     with other_pc.session(write=False) as session:
         assert session.scalar(select(Draft.text).where(Draft.key == key)) == "Told her about the 1962 file."
+
+
+def _answer(answer: str, asked: list[str]) -> None:
+    """Answer the next "Discard what you typed?" with the button ``answer``; note its explanation."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from adoption_desktop.ui.discard import OBJECT_NAME
+
+    def look() -> None:
+        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
+                    and w.objectName() == OBJECT_NAME and w.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(10, look)
+            return
+        asked.append(box.informativeText())
+        next(b for b in box.buttons() if b.text().replace("&", "") == answer).click()
+    QTimer.singleShot(0, look)
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (_disable, NOT_KEPT_DISABLED), (_new_roles, NOT_KEPT_ROLES), (_own_change_elsewhere, NOT_KEPT_PASSWORD)],
+    ids=["disabled", "roles", "own-change"])
+def test_typing_refused_at_the_sign_out_is_asked_about_with_the_note(
+        qtbot: QtBot, db: Database, other_pc: Database, admin: Principal, counsellor: Principal,
+        new_case: Callable[..., int], change: Callable[[Database, Principal, Principal], None], said: str) -> None:
+    """rev12, checked for the counselling forms: she types, her account changes on another PC, she signs out at
+    once (the draft, due in 3 s, is refused then). The form asked "… not saved" but said "Keep editing brings it
+    forward so you can save them (OK)", which the account can no longer do, and nothing of why. Now the
+    question says the note said when drafts stopped, and so does the status bar when she keeps it."""
+    from adoption_desktop.ui.main_window import MainWindow
+    from adoption_desktop.ui.session_switch import sign_out
+
+    signed_in = security.authenticate(db, counsellor.username, TEST_PASSWORD)
+    window = MainWindow(AppContext(db, signed_in, TaskRunner(synchronous=True)), idle_minutes=10)
+    qtbot.addWidget(window)
+    window.show()
+    case = CaseDialog(window.ctx, new_case(referral_date=D(2026, 9, 1)), lambda: D(2026, 10, 1), window)
+    form = case.disclosure_dialog(False)
+    qtbot.waitExposed(form)
+    what = form.form.findChild(QPlainTextEdit)
+    assert what is not None
+    qtbot.keyClicks(what, "Told her about the 1962 file.")
+    assert form.autosavers[0].timer.isActive()  # typed within the pause: no draft yet
+    change(other_pc, admin, counsellor)
+
+    asked: list[str] = []
+    reached: list[int] = []
+    _answer("Keep editing", asked)
+    try:
+        with qtbot.capture_exceptions() as raised:
+            result = sign_out(window, ask=lambda *_a: reached.append(1) or None)
+        assert [str(e[1]) for e in raised] == []
+        assert (result, reached, len(asked)) == (None, [], 1)
+        assert said in asked[0] and "Copy what you need" in asked[0]  # before: "… so you can save them (OK)"
+        assert form.isVisible() and what.toPlainText() == "Told her about the 1962 file."
+        message = window.statusBar().currentMessage()
+        assert message.startswith("Not signed out") and said in message
+    finally:
+        _answer("Discard", asked)  # she copied what she needed (and a failed test leaves no question waiting)
+    with qtbot.capture_exceptions() as raised:
+        sign_out(window, ask=lambda *_a: reached.append(1) or None)
+    assert [str(e[1]) for e in raised] == []
+    assert (reached, len(asked)) == ([1], 2)
+    assert not form.isVisible()

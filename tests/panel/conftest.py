@@ -86,7 +86,7 @@ def discard_without_asking(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     asked: list[str] = []
 
-    def discard(_parent: object, title: str) -> bool:
+    def discard(_parent: object, title: str, **_explained: str) -> bool:
         asked.append(title)
         return True
 

@@ -82,3 +82,67 @@ def test_a_changed_account_stops_the_minutes_autosave_with_one_plain_note(
     assert (editor.message.text(), len(tries)) == (said, 1)  # said once, not tried again at every pause
     assert editor.discussion.toPlainText() == "The panel asked about the wider family. More typing."
     assert editor.dirty  # still unsaved: closing or signing out asks before it goes
+
+
+def _answer(answer: str, asked: list[str]) -> None:
+    """Answer the next "Discard what you typed?" with the button ``answer``; note its explanation."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from adoption_desktop.ui.discard import OBJECT_NAME
+
+    def look() -> None:
+        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
+                    and w.objectName() == OBJECT_NAME and w.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(10, look)
+            return
+        asked.append(box.informativeText())
+        next(b for b in box.buttons() if b.text().replace("&", "") == answer).click()
+    QTimer.singleShot(0, look)
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (_disable, minutes_editor.MINUTES_NOT_SAVED_DISABLED), (_new_roles, minutes_editor.MINUTES_NOT_SAVED_ROLES),
+    (_reset_password, minutes_editor.MINUTES_NOT_SAVED_PASSWORD)], ids=["disabled", "roles", "reset"])
+def test_minutes_refused_at_the_sign_out_are_asked_about_with_the_note(
+        qtbot: QtBot, panel: Panel, other_pc: Database, change: Callable[[Database, Principal, Principal], None],
+        said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rev12, checked for the minutes: typed, the account changed on another PC, signed out at once (the save,
+    due after the pause, is refused then). The question said only "What you typed in this form has not been
+    saved"; it now says the note (what happened, copy what you need, what to do), the line under the minutes
+    going with the sign-out."""
+    from adoption_desktop.ui import discard
+    from adoption_desktop.ui.session_switch import sign_out
+
+    monkeypatch.setattr(minutes_editor, "ask_discard", discard.ask_discard)  # the real question, answered below
+    admin = make_user(panel.db, "admin", Role.ADMINISTRATOR)
+    clerk = security.authenticate(panel.db, panel.clerk.username, TEST_PASSWORD)
+    svc.add_item(panel.db, clerk, panel.sitting_id, svc.ItemInput("approval", "AD-2026-0301", "AB"))
+    window = MainWindow(AppContext(panel.db, clerk, TaskRunner(synchronous=True)), idle_minutes=10)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.open_target("panel")
+    assert isinstance(page, PanelPage)
+    editor = page.minutes
+    editor.discussion.setFocus()
+    qtbot.keyClicks(editor.discussion, "The panel asked about the wider family.")
+    assert editor.dirty and editor.autosave.isActive()  # typed within the pause: not saved yet
+    change(other_pc, admin, panel.clerk)
+
+    asked: list[str] = []
+    reached: list[int] = []
+    _answer("Keep editing", asked)
+    try:
+        with qtbot.capture_exceptions() as raised:
+            result = sign_out(window, ask=lambda *_a: reached.append(1) or None)
+        assert [str(e[1]) for e in raised] == []
+        assert (result, reached, len(asked)) == (None, [], 1)
+        assert said in asked[0] and "Copy what you need" in asked[0]  # before: the form's general line only
+        assert editor.discussion.toPlainText() == "The panel asked about the wider family."
+    finally:
+        _answer("Discard", asked)  # copied what was needed (and a failed test leaves no question waiting)
+    with qtbot.capture_exceptions() as raised:
+        sign_out(window, ask=lambda *_a: reached.append(1) or None)
+    assert [str(e[1]) for e in raised] == []
+    assert (reached, len(asked)) == ([1], 2)

@@ -60,7 +60,7 @@ def test_refused_minutes_edits_are_asked_about_before_the_window_closes(
     answers = [False, True]
     asked: list[str] = []
     monkeypatch.setattr(minutes_editor, "ask_discard",
-                        lambda _w, title: asked.append(title) or answers.pop(0))
+                        lambda _w, title, **_kw: asked.append(title) or answers.pop(0))
     page.minutes.set_outcome(0)
     page.minutes.discussion.setPlainText("Views to follow.")
     window.close()  # the save is refused; "Keep editing"
@@ -78,13 +78,13 @@ def test_refused_minutes_edits_kept_stop_the_sign_out(qtbot: QtBot, panel: Panel
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     attend(panel, "chair", "sw")
     window, page, _item_id = _window(qtbot, panel)
-    monkeypatch.setattr(minutes_editor, "ask_discard", lambda _w, _title: False)
+    monkeypatch.setattr(minutes_editor, "ask_discard", lambda _w, _title, **_kw: False)
     page.minutes.set_outcome(0)
     signed_in: list[object] = []
     assert sign_out(window, ask=lambda *_a: signed_in.append(1)) is None  # type: ignore[func-returns-value]
     assert not signed_in and window.page("panel") is page and page.minutes.dirty
     assert "Not signed out" in window.statusBar().currentMessage()
-    monkeypatch.setattr(minutes_editor, "ask_discard", lambda _w, _title: True)
+    monkeypatch.setattr(minutes_editor, "ask_discard", lambda _w, _title, **_kw: True)
 
 
 def test_minutes_typed_steadily_are_autosaved_within_the_maximum_wait(qtbot: QtBot, panel: Panel) -> None:

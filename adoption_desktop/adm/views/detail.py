@@ -44,10 +44,17 @@ from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, Valida
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import weekday_date
-from adoption_desktop.ui.autosave import DraftAutosaver, FormField, field_value, restored_text
+from adoption_desktop.ui.autosave import (
+    DraftAutosaver,
+    FormField,
+    field_value,
+    restored_text,
+    unkept_question,
+)
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.modal import run_modal
@@ -259,6 +266,35 @@ class DecisionPanel(QWidget):
                 # it, not today's, and signing cannot use today's date unseen
                 saver.save_now()
         self.draft_notice.hide()
+
+    # --- the main window closes, the user signs out (``ui.session_switch``) -------------------------
+    def save_pending_edits(self) -> bool:
+        """Nothing is saved into the decision on the way out: its typing is kept as drafts (``save_pending_drafts``
+        writes those waiting for their timer). True unless drafts stopped (the account changed since signing in,
+        the database takes no saves) while the pane holds typing kept nowhere."""
+        return not [s for s in self.autosavers if s.holds_unkept()]
+
+    def confirm_discard_edits(self) -> bool:
+        """Typing kept nowhere (its drafts stopped) is never lost without a word: "Discard what you typed?",
+        with the note said when drafts stopped (what happened, to copy what is needed, what to do). *Keep
+        editing* (the default) shows the field with the typing and gives False (the sign-out stops, the program
+        stays open); *Discard* gives True, the typing left to go with the pane."""
+        unkept = [s for s in self.autosavers if s.holds_unkept()]
+        if not unkept:
+            return True
+        r = self.detail.row if self.detail is not None else None
+        what = f"{r.subject_reference} — {r.type_label}" if r is not None else "Decision"
+        if not ask_discard(self, f"{what}: not saved", informative=unkept_question(unkept)):
+            field = unkept[0].widget
+            for i in range(self.tabs.count()):
+                page = self.tabs.widget(i)
+                if page is not None and page.isAncestorOf(field):
+                    self.tabs.setCurrentIndex(i)
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        for saver in unkept:
+            saver.discarded()
+        return True
 
     def _drop_signed_drafts(self, detail: DecisionDetail) -> None:
         """A signed decision is final: this user's drafts of it go. Text that was never saved into it (a

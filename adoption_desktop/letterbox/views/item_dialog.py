@@ -38,7 +38,13 @@ from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
 from adoption_desktop.ui.ask import ask_yes_no
-from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
+from adoption_desktop.ui.autosave import (
+    DraftAutosaver,
+    FormField,
+    restored_text,
+    unkept_question,
+    unkept_savers,
+)
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, bring_forward
@@ -556,10 +562,12 @@ class ItemDialog(QDialog):
         names = [FIELD_WORDS.get(f, f) for f in fields]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         are = len(names) > 1 or names[0] in PLURAL_FIELD_WORDS  # "the notes ... are", "the letter text ... is"
+        # its draft stopped (the account changed since signing in): the note said then, saving is refused too
+        unkept = unkept_question(unkept_savers(self))
         if not ask_discard(self, f"Letterbox {which}, arrangement {self.reference}: not saved", informative=(
-                f"The {listed} you typed for the {which} {'are' if are else 'is'} not saved. Keep "
-                "editing brings its window forward to finish the item; Discard throws what was typed away "
-                "and closes it (nothing is written).")):
+                f"The {listed} you typed for the {which} {'are' if are else 'is'} not saved. " + (unkept or (
+                    "Keep editing brings its window forward to finish the item; Discard throws what was typed "
+                    "away and closes it (nothing is written).")))):
             bring_forward(self, self._field_widget(fields[0]))
             return False
         self._discarded = self._values()

@@ -49,7 +49,7 @@ from adoption_desktop.panel.service import (
     minutes_draft_values,
 )
 from adoption_desktop.panel.views.models import ViewsModel
-from adoption_desktop.ui.autosave import account_changed_note
+from adoption_desktop.ui.autosave import KEEP_TO_COPY, account_changed_note
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_form
@@ -123,6 +123,8 @@ class MinutesEditor(QWidget):
         #: True once a save was refused because the account changed since signing in (disabled, its roles or
         #: password changed): said once, and the autosave stops trying at every pause (Ctrl+S still tries)
         self.account_refused = False
+        #: what was said then (what happened, to copy what is needed, what to do): asked again on the way out
+        self.account_note = ""
         outer = QVBoxLayout(self)
         self.heading = QLabel()
         self.heading.setObjectName("minutes_heading")
@@ -463,7 +465,10 @@ class MinutesEditor(QWidget):
         item = self.current
         if not self.dirty or item is None:
             return True
-        if not ask_discard(self, f"Minutes of item {item.position} ({item.subject}) not saved"):
+        # refused for the account (changed since signing in): saving is refused too, so the note said then is
+        # said again here, where the person is (the line under the minutes goes with the sign-out)
+        note = f"{self.account_note} {KEEP_TO_COPY}" if self.account_refused and self.account_note else ""
+        if not ask_discard(self, f"Minutes of item {item.position} ({item.subject}) not saved", informative=note):
             self._reveal()
             return False
         self.autosave.stop()
@@ -515,7 +520,8 @@ class MinutesEditor(QWidget):
             # disabled, or roles or password changed, since signing in (an administrator, perhaps on another PC;
             # user trial ut16, D2): said in plain words, the typing stays on screen, unsaved (dirty)
             self.account_refused = True
-            self._error(AppError(minutes_not_saved_for_account(exc)))
+            self.account_note = minutes_not_saved_for_account(exc)
+            self._error(AppError(self.account_note))
             return False
         except AppError as exc:
             self._error(exc)
