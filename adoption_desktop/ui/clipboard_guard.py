@@ -18,7 +18,9 @@ the macOS find buffer where the platform has them):
   ``QApplication.activeWindow()`` None then), or while one of our widgets handled Copy or Cut (Ctrl+C,
   Ctrl+Insert, Ctrl+X, Shift+Delete: a text field, a list's cell, a selectable label) or a context menu's
   choice. A digest of its formats and text is kept (never the text itself) and compared again before
-  clearing, so a later copy elsewhere is never wiped on an old record.
+  clearing, so a later copy elsewhere is never wiped on an old record. The digest is an HMAC under a random key
+  made when the program starts and never stored: a plain hash of a postcode or a phone number could be turned
+  back into it by hashing every possible value, from a memory dump or a crash dump; without the key it cannot.
 
 After the unlock the clipboard stays empty: nothing of the copied text is kept to put back.
 """
@@ -26,12 +28,17 @@ After the unlock the clipboard stays empty: nothing of the copied text is kept t
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QClipboard, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 Mode = QClipboard.Mode
+
+#: this process's key for the clipboard digests (:func:`_digest`): random at each start, only ever in memory
+_KEY = secrets.token_bytes(32)
 
 
 def _modes(clipboard: QClipboard) -> list[Mode]:
@@ -54,9 +61,10 @@ def _owned(clipboard: QClipboard, mode: Mode) -> bool:
 
 
 def _digest(clipboard: QClipboard, mode: Mode) -> bytes | None:
-    """A digest of what is on the clipboard in ``mode`` (its formats and its text), None when it is empty.
-    Images and other data are represented by their format names only: reading them is costly, and the
-    program's own copies are text."""
+    """A digest of what is on the clipboard in ``mode`` (its formats and its text), None when it is empty: an
+    HMAC-SHA-256 under this process's random :data:`_KEY`, so what was copied (a postcode, a phone number) cannot
+    be found again by hashing every candidate. Images and other data are represented by their format names only:
+    reading them is costly, and the program's own copies are text."""
     data = clipboard.mimeData(mode)
     if data is None:
         return None
@@ -64,7 +72,7 @@ def _digest(clipboard: QClipboard, mode: Mode) -> bytes | None:
     text = data.text() if data.hasText() else ""
     if not formats and not text:
         return None
-    h = hashlib.sha256()
+    h = hmac.new(_KEY, digestmod=hashlib.sha256)
     for name in formats:
         h.update(name.encode("utf-8", "surrogatepass") + b"\0")
     h.update(b"\1" + text.encode("utf-8", "surrogatepass"))

@@ -214,3 +214,41 @@ def test_the_guide_says_what_happens_to_the_clipboard() -> None:
 
     hits = search("clipboard lock")
     assert hits and hits[0].file == "signing-in.html"
+
+
+def test_the_record_of_a_copy_cannot_be_turned_back_into_the_postcode(
+        qtbot: QtBot, coordinator_window: tuple[MainWindow, int]) -> None:
+    """The guard keeps a digest of what was copied for as long as the program runs. A plain SHA-256 of a postcode
+    or a phone number is turned back into it by hashing every possible value (a memory or crash dump is enough);
+    the digest is keyed with a random key of this process, so the same hash of a guessed value does not match."""
+    import hashlib
+
+    from PySide6.QtGui import QClipboard
+
+    from adoption_desktop.ui.clipboard_guard import watch_clipboard
+
+    window, arrangement = coordinator_window
+    dialog = _arrangement(window, arrangement, qtbot)
+    _copy_all(qtbot, dialog.adopters_address)  # the address, its postcode with it
+    copied = clipboard_text()
+    assert copied == ADDRESS
+    guard = watch_clipboard()
+    assert guard is not None
+    kept = guard._ours.get(QClipboard.Mode.Clipboard)
+    assert kept is not None  # the copy was recorded as the program's own
+    data = QGuiApplication.clipboard().mimeData()
+    assert data is not None
+
+    def unkeyed(formats: list[str]) -> bytes:  # what anyone can compute for a guessed value
+        h = hashlib.sha256()
+        for name in sorted(formats):
+            h.update(name.encode("utf-8", "surrogatepass") + b"\0")
+        h.update(b"\1" + copied.encode("utf-8", "surrogatepass"))
+        return h.digest()
+
+    guesses = {unkeyed(list(data.formats())), unkeyed(["text/plain"]), hashlib.sha256(copied.encode()).digest()}
+    assert kept not in guesses  # before: kept == the plain SHA-256 of its formats and the copied text
+    assert guard.holds_own()  # still recognised as the program's own, and taken off at the lock
+    dialog.close()
+    window.lock(manual=True)
+    assert clipboard_text() == ""
