@@ -114,6 +114,14 @@ def db(db_path: Path, store: SecretStore) -> Iterator[Database]:
     created.db.dispose()
 
 
+@pytest.fixture
+def other_pc(db_path: Path, store: SecretStore, db: Database) -> Iterator[Database]:
+    """``db``'s file opened a second time: another PC (its own engine and connections)."""
+    second = open_database(db_path, store)
+    yield second
+    second.dispose()
+
+
 #: the files of an embedded database: the file, its wrapped keys, the audit anchor beside it
 DATABASE_FILES = ("", ".keys", ".audit-anchor")
 

@@ -9,8 +9,7 @@ real SQLCipher file opened twice (the second connection is the other window / PC
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -23,40 +22,18 @@ from adoption_desktop.adm.views.page import AdmPage
 from adoption_desktop.core.models import Draft
 from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Principal, Role
-from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.storage.lifecycle import open_database
 from adoption_desktop.ui.autosave import NOT_KEPT_DISABLED, NOT_KEPT_PASSWORD, NOT_KEPT_ROLES
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.discard import OBJECT_NAME
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.session_switch import sign_out
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.account_changes import disable, new_roles, own_change_elsewhere
 from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD, make_user, shown_active
 
 REASONS = "Three paragraphs of reasons."
-
-
-@pytest.fixture
-def other_pc(db_path: Path, store: SecretStore, db: Database) -> Iterator[Database]:
-    """The same database file opened a second time: her other window, or an administrator's PC."""
-    second = open_database(db_path, store)
-    yield second
-    second.dispose()
-
-
-def _own_change_elsewhere(other: Database, _admin: Principal, user: Principal) -> None:
-    elsewhere = security.authenticate(other, user.username, TEST_PASSWORD)  # she, in another window
-    security.change_own_password(other, elsewhere, TEST_PASSWORD, "her-own-new-password-1")
-
-
-def _disable(other: Database, admin: Principal, user: Principal) -> None:
-    security.set_disabled(other, admin, user.user_id, True)
-
-
-def _new_roles(other: Database, admin: Principal, user: Principal) -> None:
-    security.set_roles(other, admin, user.user_id, [Role.AGENCY_DECISION_MAKER, Role.LETTERBOX_COORDINATOR])
 
 
 def answer_question(answer: str, asked: list[tuple[str, str]]) -> None:
@@ -76,7 +53,7 @@ def answer_question(answer: str, asked: list[tuple[str, str]]) -> None:
 
 
 @pytest.mark.parametrize(("change", "note"), [
-    (_own_change_elsewhere, NOT_KEPT_PASSWORD), (_disable, NOT_KEPT_DISABLED), (_new_roles, NOT_KEPT_ROLES)],
+    (own_change_elsewhere, NOT_KEPT_PASSWORD), (disable, NOT_KEPT_DISABLED), (new_roles, NOT_KEPT_ROLES)],
     ids=["own-password-change", "disabled", "roles"])
 def test_typed_reasons_refused_at_the_sign_out_are_asked_about_with_the_note(
         db: Database, other_pc: Database, admin: Principal, qtbot: QtBot,

@@ -8,8 +8,7 @@ changed since she signed in (an administrator's reset, her own change in another
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtWidgets import QPlainTextEdit
@@ -19,10 +18,8 @@ from sqlalchemy import select
 from adoption_desktop.core import drafts
 from adoption_desktop.core.models import Draft
 from adoption_desktop.core.security import service as security
-from adoption_desktop.core.security.permissions import Principal, Role
-from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.storage.lifecycle import open_database
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.ui.autosave import (
     NOT_KEPT_DISABLED,
@@ -31,39 +28,15 @@ from adoption_desktop.ui.autosave import (
 )
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.account_changes import disable, new_roles, own_change_elsewhere, reset_password
 from tests.conftest import TEST_PASSWORD
 
 D = dt.date
 
 
-@pytest.fixture
-def other_pc(db_path: Path, store: SecretStore, db: Database) -> Iterator[Database]:
-    """The same database file opened a second time: another PC (its own engine and connections)."""
-    second = open_database(db_path, store)
-    yield second
-    second.dispose()
-
-
-def _disable(other: Database, admin: Principal, user: Principal) -> None:
-    security.set_disabled(other, admin, user.user_id, True)
-
-
-def _new_roles(other: Database, admin: Principal, user: Principal) -> None:
-    security.set_roles(other, admin, user.user_id, [Role.COUNSELLOR, Role.LETTERBOX_COORDINATOR])
-
-
-def _reset_password(other: Database, admin: Principal, user: Principal) -> None:
-    security.reset_password(other, admin, user.user_id, "a-new-password-123")
-
-
-def _own_change_elsewhere(other: Database, _admin: Principal, user: Principal) -> None:
-    elsewhere = security.authenticate(other, user.username, TEST_PASSWORD)  # she, in another window
-    security.change_own_password(other, elsewhere, TEST_PASSWORD, "her-own-new-password-1")
-
-
 @pytest.mark.parametrize(("change", "said"), [
-    (_disable, NOT_KEPT_DISABLED), (_new_roles, NOT_KEPT_ROLES), (_reset_password, NOT_KEPT_PASSWORD),
-    (_own_change_elsewhere, NOT_KEPT_PASSWORD)], ids=["disabled", "roles", "reset", "own-change"])
+    (disable, NOT_KEPT_DISABLED), (new_roles, NOT_KEPT_ROLES), (reset_password, NOT_KEPT_PASSWORD),
+    (own_change_elsewhere, NOT_KEPT_PASSWORD)], ids=["disabled", "roles", "reset", "own-change"])
 def test_a_changed_account_stops_drafts_with_one_plain_note_on_the_form(
         qtbot: QtBot, db: Database, other_pc: Database, admin: Principal, counsellor: Principal,
         new_case: Callable[..., int], change: Callable[[Database, Principal, Principal], None],
@@ -127,7 +100,7 @@ def test_a_disabled_counsellor_can_discard_the_form_and_sign_out(
     key = case.draft_key("disclosure_what")
     qtbot.waitUntil(lambda: drafts.load_draft(db, signed_in, key) == "Told her about the 1962 file.", timeout=3000)
 
-    _disable(other_pc, admin, counsellor)
+    disable(other_pc, admin, counsellor)
     asked: list[int] = []
     with qtbot.capture_exceptions() as raised:
         qtbot.keyClicks(what, " She asked for a copy.")
@@ -160,7 +133,7 @@ def _answer(answer: str, asked: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("change", "said"), [
-    (_disable, NOT_KEPT_DISABLED), (_new_roles, NOT_KEPT_ROLES), (_own_change_elsewhere, NOT_KEPT_PASSWORD)],
+    (disable, NOT_KEPT_DISABLED), (new_roles, NOT_KEPT_ROLES), (own_change_elsewhere, NOT_KEPT_PASSWORD)],
     ids=["disabled", "roles", "own-change"])
 def test_typing_refused_at_the_sign_out_is_asked_about_with_the_note(
         qtbot: QtBot, db: Database, other_pc: Database, admin: Principal, counsellor: Principal,

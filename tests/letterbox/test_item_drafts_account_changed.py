@@ -6,8 +6,6 @@ is not kept and what to do. Offscreen, real SQLCipher file opened twice."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -15,9 +13,7 @@ from pytestqt.qtbot import QtBot
 from adoption_desktop.core import drafts
 from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Principal
-from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.storage.lifecycle import open_database
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.views import item_dialog
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
@@ -26,14 +22,6 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 
 DAY = dt.date(2026, 4, 2)
-
-
-@pytest.fixture
-def other_pc(db_path: Path, store: SecretStore, db: Database) -> Iterator[Database]:
-    """The same database file opened a second time: another PC."""
-    second = open_database(db_path, store)
-    yield second
-    second.dispose()
 
 
 def test_a_disabled_coordinators_item_draft_stops_with_one_note_in_the_item_window(

@@ -8,8 +8,7 @@ so does the status bar when she keeps it. Offscreen, the real SQLCipher file ope
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -17,10 +16,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.core.security import service as security
-from adoption_desktop.core.security.permissions import Principal, Role
-from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.storage.lifecycle import open_database
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
@@ -30,29 +27,10 @@ from adoption_desktop.ui.discard import OBJECT_NAME
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.session_switch import sign_out
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.account_changes import disable, new_roles, reset_password
 from tests.conftest import TEST_PASSWORD
 
 DAY = dt.date(2026, 4, 2)
-
-
-@pytest.fixture
-def other_pc(db_path: Path, store: SecretStore, db: Database) -> Iterator[Database]:
-    """The same database file opened a second time: another PC."""
-    second = open_database(db_path, store)
-    yield second
-    second.dispose()
-
-
-def _disable(other: Database, admin: Principal, user: Principal) -> None:
-    security.set_disabled(other, admin, user.user_id, True)
-
-
-def _new_roles(other: Database, admin: Principal, user: Principal) -> None:
-    security.set_roles(other, admin, user.user_id, [Role.LETTERBOX_COORDINATOR, Role.COUNSELLOR])
-
-
-def _reset_password(other: Database, admin: Principal, user: Principal) -> None:
-    security.reset_password(other, admin, user.user_id, "a-new-password-123")
 
 
 def answer_question(answer: str, asked: list[str]) -> None:
@@ -100,7 +78,7 @@ def _arrangement(window: MainWindow, arrangement: int) -> tuple[QDialog, QPlainT
 
 @pytest.mark.parametrize("open_window", [_item, _arrangement], ids=["item", "arrangement"])
 @pytest.mark.parametrize(("change", "note"), [
-    (_disable, NOT_KEPT_DISABLED), (_new_roles, NOT_KEPT_ROLES), (_reset_password, NOT_KEPT_PASSWORD)],
+    (disable, NOT_KEPT_DISABLED), (new_roles, NOT_KEPT_ROLES), (reset_password, NOT_KEPT_PASSWORD)],
     ids=["disabled", "roles", "reset"])
 def test_typing_refused_at_the_sign_out_is_asked_about_with_the_note(
         qtbot: QtBot, db: Database, other_pc: Database, admin: Principal, coordinator: Principal, arrangement: int,

@@ -5,51 +5,29 @@ screen only, and what to do; the autosave stops trying at every pause."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.core.security import service as security
 from adoption_desktop.core.security.permissions import Principal, Role
-from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.storage.lifecycle import open_database
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.views import minutes_editor
 from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.account_changes import disable, new_roles, reset_password
 from tests.conftest import TEST_PASSWORD, make_user
 
 from .conftest import Panel
 
 
-@pytest.fixture
-def other_pc(db_path: Path, store: SecretStore, db: Database) -> Iterator[Database]:
-    """The same database file opened a second time: another PC."""
-    second = open_database(db_path, store)
-    yield second
-    second.dispose()
-
-
-def _disable(other: Database, admin: Principal, user: Principal) -> None:
-    security.set_disabled(other, admin, user.user_id, True)
-
-
-def _new_roles(other: Database, admin: Principal, user: Principal) -> None:
-    security.set_roles(other, admin, user.user_id, [Role.PANEL_ADMINISTRATOR, Role.LETTERBOX_COORDINATOR])
-
-
-def _reset_password(other: Database, admin: Principal, user: Principal) -> None:
-    security.reset_password(other, admin, user.user_id, "a-new-password-123")
-
-
 @pytest.mark.parametrize(("change", "said"), [
-    (_disable, minutes_editor.MINUTES_NOT_SAVED_DISABLED), (_new_roles, minutes_editor.MINUTES_NOT_SAVED_ROLES),
-    (_reset_password, minutes_editor.MINUTES_NOT_SAVED_PASSWORD)], ids=["disabled", "roles", "reset"])
+    (disable, minutes_editor.MINUTES_NOT_SAVED_DISABLED), (new_roles, minutes_editor.MINUTES_NOT_SAVED_ROLES),
+    (reset_password, minutes_editor.MINUTES_NOT_SAVED_PASSWORD)], ids=["disabled", "roles", "reset"])
 def test_a_changed_account_stops_the_minutes_autosave_with_one_plain_note(
         qtbot: QtBot, panel: Panel, other_pc: Database, change: Callable[[Database, Principal, Principal], None],
         said: str) -> None:
@@ -103,8 +81,8 @@ def _answer(answer: str, asked: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("change", "said"), [
-    (_disable, minutes_editor.MINUTES_NOT_SAVED_DISABLED), (_new_roles, minutes_editor.MINUTES_NOT_SAVED_ROLES),
-    (_reset_password, minutes_editor.MINUTES_NOT_SAVED_PASSWORD)], ids=["disabled", "roles", "reset"])
+    (disable, minutes_editor.MINUTES_NOT_SAVED_DISABLED), (new_roles, minutes_editor.MINUTES_NOT_SAVED_ROLES),
+    (reset_password, minutes_editor.MINUTES_NOT_SAVED_PASSWORD)], ids=["disabled", "roles", "reset"])
 def test_minutes_refused_at_the_sign_out_are_asked_about_with_the_note(
         qtbot: QtBot, panel: Panel, other_pc: Database, change: Callable[[Database, Principal, Principal], None],
         said: str, monkeypatch: pytest.MonkeyPatch) -> None:
