@@ -406,10 +406,13 @@ _TAGGED = re.compile(r"(?<![\w#@/&.])[#@][^\W_]")
 
 def _own_words(recipient: Sequence[str], known: Sequence[str]) -> frozenset[str]:
     """The words of the recipient's name and address and those the reader knows, folded, in lower case; a word
-    with dashes or apostrophes also each of its parts ("anne-marie", "anne", "marie" of "Anne-Marie": the reader's
-    own "Anne" is no leak of the other side's "Anne Marie Baker")."""
+    of a NAME (the recipient's first line, the names the reader knows) with dashes or apostrophes also each of
+    its parts of two letters or more ("anne-marie", "anne", "marie" of "Anne-Marie": the reader's own "Anne" is
+    no leak of the other side's "Anne Marie Baker"). An address line's words stay whole: "King's Lynn" or
+    "St Mary's Road" do not make the other side's "Mary King" the reader's own."""
     words = [fold(w).lower() for line in (*recipient, *known) for w in line.split()]
-    return frozenset((*words, *(p for w in words for p in _NAME_MARKS.split(w) if p)))
+    names = [fold(w).lower() for line in (*recipient[:1], *known) for w in line.split()]
+    return frozenset((*words, *(p for w in names for p in _NAME_MARKS.split(w) if len(p) > 1)))
 
 
 #: what parts a name's words ("Anne-Marie", "O’Neill"): dashes and apostrophes as people write them

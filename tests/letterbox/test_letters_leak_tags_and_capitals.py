@@ -201,3 +201,17 @@ def test_disguised_writing_is_read_as_the_screening_reads_it(written: str, term:
 def test_a_return_reason_with_a_disguised_name_is_refused(db: Database, coordinator: Principal) -> None:
     with pytest.raises(ValidationError, match=r"it names Thornley\b"):
         _returned(db, coordinator, "Please do not mention the Th\u043ernley family again.")
+
+
+@pytest.mark.parametrize(("address", "forbidden", "named"), [
+    (("3 St Mary's Road", "King's Lynn", "ZZ99 1AB"), ("Mary King",), "Mary King sent a card."),
+    (("3 St Mary's Road", "King's Lynn", "ZZ99 1AB"), ("King",), "Mrs King sent a card."),
+    (("Flat 2", "Weston-super-Mare", "ZZ99 1AB"), ("Weston",), "Mr Weston sent a card."),
+])
+def test_an_address_lines_parts_are_not_the_readers_own_names(address: tuple[str, ...], forbidden: tuple[str, ...],
+                                                              named: str) -> None:
+    """Review (rev14): the reader's own words took the parts of every word with an apostrophe or a dash, address
+    lines too, so adopters at "3 St Mary's Road, King's Lynn" could be sent a letter naming the birth mother
+    "Mary King". Only a name's words give their parts."""
+    letter = RenderedLetterText("Your letter", "Dear Sam and Alex,", (named,), "Yours sincerely")
+    assert leaked_terms(letter, ("Sam and Alex Thornley", *address), forbidden) == sorted(forbidden)
